@@ -1,0 +1,40 @@
+/**
+ * Throws unless `x` is plain JSON. Values are stored as JSON text, and JSON.stringify would quietly
+ * drop functions and undefined and turn NaN into null: storage must refuse, never alter, a value.
+ */
+export function assertJson(x: unknown, what: () => string): void {
+  const problem = findNonJson(x, '');
+  if (problem !== undefined) throw new TypeError(`${what()} is not JSON: ${problem}`);
+}
+
+function findNonJson(x: unknown, path: string): string | undefined {
+  switch (typeof x) {
+    case 'string':
+    case 'boolean':
+      return undefined;
+    case 'number':
+      return Number.isFinite(x) ? undefined : `${String(x)} at ${path || '(root)'}`;
+    case 'object': {
+      if (x === null) return undefined;
+      if (Array.isArray(x)) {
+        for (let i = 0; i < x.length; i++) {
+          const p = findNonJson(x[i], `${path}[${i}]`);
+          if (p !== undefined) return p;
+        }
+        return undefined;
+      }
+      const proto = Object.getPrototypeOf(x) as unknown;
+      if (proto !== Object.prototype && proto !== null) return `a non-plain object at ${path || '(root)'}`;
+      for (const key of Object.keys(x)) {
+        const p = findNonJson((x as Record<string, unknown>)[key], `${path}.${key}`);
+        if (p !== undefined) return p;
+      }
+      return undefined;
+    }
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      return `a ${typeof x} at ${path || '(root)'}`;
+  }
+}

@@ -1,0 +1,46 @@
+import { deleteDB, openDB } from 'idb';
+import { toStorageError } from './errors';
+import { IdbStorage, type IdbStorageOptions } from './idb-storage';
+import { DB_VERSION, upgradeSchema, type LatticeDB } from './schema';
+
+/** Opens (creating or upgrading) the database `dbName` as a StoragePort. */
+export async function openIdbStorage(dbName: string, options: IdbStorageOptions = {}): Promise<IdbStorage> {
+  // `blocking` or `terminated` may fire before openDB's promise settles: remember it until the storage exists.
+  const link: { storage?: IdbStorage; lostEarly?: 'blocking' | 'terminated' } = {};
+  const lost = (reason: 'blocking' | 'terminated'): void => {
+    if (link.storage === undefined) link.lostEarly ??= reason;
+    else link.storage.lost(reason);
+  };
+  let db;
+  try {
+    db = await openDB<LatticeDB>(dbName, DB_VERSION, {
+      upgrade: (database, oldVersion) => upgradeSchema(database, oldVersion),
+      blocked: (current) => {
+        const message = `opening IndexedDB "${dbName}" waits: another tab still has version ${current} open; close or reload it`;
+        if (options.onEvent !== undefined) options.onEvent({ type: 'blocked', message });
+        else console.warn(`[idb-storage] ${message}`);
+      },
+      blocking: () => lost('blocking'),
+      terminated: () => lost('terminated'),
+    });
+  } catch (error) {
+    throw toStorageError(error, `opening IndexedDB "${dbName}"`);
+  }
+  const storage = new IdbStorage(db, dbName, options);
+  link.storage = storage;
+  if (link.lostEarly !== undefined) storage.lost(link.lostEarly);
+  return storage;
+}
+
+/**
+ * Deletes the database (tests, or a deliberate wipe). Open connections of ours close themselves when
+ * asked; one that is still finishing a transaction makes the browser report `blocked` briefly, so
+ * blocking is passed to `onBlocked` and waited out rather than treated as failure.
+ */
+export async function deleteIdbStorage(dbName: string, onBlocked?: () => void): Promise<void> {
+  try {
+    await deleteDB(dbName, { blocked: () => onBlocked?.() });
+  } catch (error) {
+    throw toStorageError(error, `deleting IndexedDB "${dbName}"`);
+  }
+}

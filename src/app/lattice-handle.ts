@@ -1,0 +1,78 @@
+import * as Comlink from 'comlink';
+import type { NodeId } from '../core/ids';
+import type {
+  ChangeBatch,
+  CreateInput,
+  EntityView,
+  HeadView,
+  NodeInfo,
+  NodeStats,
+  Query,
+  UpdateOptions,
+} from '../node/node-api';
+import type { WorkerApi } from '../../workers/worker-api';
+
+/**
+ * `window.lattice`: the node's API for the console and for end-to-end scripts. The method names
+ * are fixed; see the README for each method's errors.
+ */
+export interface LatticeHandle {
+  readonly ready: Promise<NodeInfo>;
+  readonly nodeId: NodeId | undefined;
+  readonly lattice: string;
+  info(): Promise<NodeInfo>;
+  create(input: CreateInput): Promise<EntityView>;
+  update(id: string, components: Readonly<Record<string, unknown>>, options?: UpdateOptions): Promise<EntityView>;
+  remove(id: string): Promise<void>;
+  get(id: string): Promise<EntityView | undefined>;
+  list(filter?: Query): Promise<EntityView[]>;
+  watch(callback: (batch: ChangeBatch) => void): () => void;
+  heads(id: string, componentKey: string): Promise<HeadView[]>;
+  stats(): Promise<NodeStats>;
+  acceptHeld(author: string): Promise<number>;
+}
+
+export function createLatticeHandle(
+  remote: Comlink.Remote<WorkerApi>,
+  lattice: string,
+  preferredId?: string,
+): LatticeHandle {
+  let nodeId: NodeId | undefined;
+  const ready = remote.start({ lattice, ...(preferredId === undefined ? {} : { preferredId }) }).then((info) => {
+    nodeId = info.nodeId;
+    return info;
+  });
+  const after = async <T>(call: () => Promise<T>): Promise<T> => {
+    await ready;
+    return call();
+  };
+  return {
+    ready,
+    get nodeId() {
+      return nodeId;
+    },
+    lattice,
+    info: () => after(() => remote.info()),
+    create: (input) => after(() => remote.create(input)),
+    update: (id, components, options) => after(() => remote.update(id, components, options)),
+    remove: (id) => after(() => remote.remove(id)),
+    get: (id) => after(() => remote.get(id)),
+    list: (filter) => after(() => remote.list(filter)),
+    heads: (id, kind) => after(() => remote.heads(id, kind)),
+    stats: () => after(() => remote.stats()),
+    acceptHeld: (author) => after(() => remote.acceptHeld(author)),
+    watch(callback) {
+      let unsubscribe: (() => void) | undefined;
+      let cancelled = false;
+      void ready.then(async () => {
+        const remoteUnsubscribe = await remote.watch(Comlink.proxy(callback));
+        if (cancelled) void remoteUnsubscribe();
+        else unsubscribe = () => void remoteUnsubscribe();
+      });
+      return () => {
+        cancelled = true;
+        unsubscribe?.();
+      };
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import * as Comlink from 'comlink';
+import type { WorkerApi } from '../../workers/worker-api';
+import '../ui/app-shell';
+import { registerServiceWorker } from '../ui/register-sw';
+import { createLatticeHandle, type LatticeHandle } from './lattice-handle';
+
+declare global {
+  interface Window {
+    lattice: LatticeHandle;
+  }
+}
+
+const SESSION_KEY = 'lattice-mesh:node-id';
+const params = new URLSearchParams(location.search);
+const lattice = params.get('lattice') ?? 'default';
+// `?node=` asks for a given identity (scripts reopening a closed tab's node); else this tab's last one.
+const preferredId = params.get('node') ?? sessionStorage.getItem(SESSION_KEY) ?? undefined;
+
+const worker = new Worker(new URL('../../workers/node-worker.ts', import.meta.url), {
+  type: 'module',
+  name: 'lattice-node',
+});
+const remote = Comlink.wrap<WorkerApi>(worker);
+const handle = createLatticeHandle(remote, lattice, preferredId);
+window.lattice = handle;
+
+handle.ready.then(
+  (info) => sessionStorage.setItem(SESSION_KEY, info.nodeId),
+  (error: unknown) => console.error('[lattice] node failed to start', error),
+);
+
+const shell = document.querySelector('lm-app');
+if (shell !== null) shell.client = handle;
+registerServiceWorker();

@@ -1,0 +1,50 @@
+import type { NodeId } from '../ids';
+
+/**
+ * A Hybrid Logical Clock timestamp (Kulkarni et al., "Logical Physical Clocks", 2014):
+ * physical milliseconds, a logical counter for events within one millisecond, and the
+ * node id as the final tie-breaker, so that any two timestamps of different events differ.
+ */
+export interface Timestamp {
+  readonly ms: number;
+  readonly c: number;
+  readonly node: NodeId;
+}
+
+/** Total order: physical time, then counter, then node id. */
+export function compareTs(a: Timestamp, b: Timestamp): number {
+  if (a.ms !== b.ms) return a.ms < b.ms ? -1 : 1;
+  if (a.c !== b.c) return a.c < b.c ? -1 : 1;
+  if (a.node === b.node) return 0;
+  return a.node < b.node ? -1 : 1;
+}
+
+export function sameTs(a: Timestamp, b: Timestamp): boolean {
+  return a.ms === b.ms && a.c === b.c && a.node === b.node;
+}
+
+export function maxTs(a: Timestamp, b: Timestamp): Timestamp {
+  return compareTs(a, b) >= 0 ? a : b;
+}
+
+const MS_DIGITS = 12; // 48 bits of milliseconds: good until the year 10889
+const C_DIGITS = 4; // 16-bit counter
+
+/**
+ * Fixed-width, lexicographically sortable text form: `<ms hex 12><counter hex 4><node id>`.
+ * Comparing two encodings as strings gives the same order as compareTs (TinyBase uses the
+ * same idea for its HLC strings).
+ */
+export function encodeTs(ts: Timestamp): string {
+  return ts.ms.toString(16).padStart(MS_DIGITS, '0') + ts.c.toString(16).padStart(C_DIGITS, '0') + ts.node;
+}
+
+export function decodeTs(text: string): Timestamp | undefined {
+  if (text.length <= MS_DIGITS + C_DIGITS) return undefined;
+  const msPart = text.slice(0, MS_DIGITS);
+  const cPart = text.slice(MS_DIGITS, MS_DIGITS + C_DIGITS);
+  if (!/^[0-9a-f]+$/.test(msPart) || !/^[0-9a-f]+$/.test(cPart)) return undefined;
+  const node = text.slice(MS_DIGITS + C_DIGITS);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(node)) return undefined;
+  return { ms: parseInt(msPart, 16), c: parseInt(cPart, 16), node: node as NodeId };
+}

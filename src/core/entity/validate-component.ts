@@ -1,0 +1,172 @@
+import { ValidationError } from '../errors';
+import { asUserKind, isEntityId, isNodeId } from '../ids';
+import {
+  APPROVAL_STATES,
+  DISPOSITIONS,
+  ENVIRONMENTS,
+  SENSOR_TYPES,
+  TASK_STATUSES,
+  THREAT_LEVELS,
+  isKnownKind,
+  type ComponentValue,
+  type JsonValue,
+  type KnownKind,
+  type Position,
+} from './component-types';
+import { num, oneOf, onlyKeys, optNum, record, str } from './validate-fields';
+
+/** Largest JSON size of a component of a kind this node does not know. */
+export const MAX_OPAQUE_BYTES = 4096;
+const MAX_DEPTH = 8;
+const utf8 = new TextEncoder();
+/** Fastest thing we expect to track: low orbit is ~7.8 km/s. */
+const MAX_SPEED = 20_000;
+const MAX_ALT = 1e8;
+const MAX_EPOCH_MS = 2 ** 47;
+
+/**
+ * Checks a component value and returns a normalised copy (no undefined fields, no extra keys).
+ * Throws a ValidationError that names the offending field; nothing is changed on error.
+ */
+export function validateComponent(kind: string, value: unknown): ComponentValue {
+  const k = asUserKind(kind);
+  return isKnownKind(k) ? validateKnown(k, value) : validateOpaque(k, value);
+}
+
+function validateKnown(kind: KnownKind, value: unknown): ComponentValue {
+  const v = record(value, kind);
+  switch (kind) {
+    case 'position':
+      return position(v, kind);
+    case 'velocity': {
+      onlyKeys(v, ['east', 'north', 'up'], kind);
+      return clean({
+        east: num(v.east, 'velocity.east', -MAX_SPEED, MAX_SPEED),
+        north: num(v.north, 'velocity.north', -MAX_SPEED, MAX_SPEED),
+        up: optNum(v.up, 'velocity.up', -MAX_SPEED, MAX_SPEED),
+      });
+    }
+    case 'classification':
+      onlyKeys(v, ['label', 'disposition', 'environment', 'confidence'], kind);
+      return {
+        label: str(v.label, 'classification.label', 64),
+        disposition: oneOf(v.disposition, DISPOSITIONS, 'classification.disposition'),
+        environment: oneOf(v.environment, ENVIRONMENTS, 'classification.environment'),
+        confidence: num(v.confidence, 'classification.confidence', 0, 1),
+      };
+    case 'threat':
+      onlyKeys(v, ['level'], kind);
+      return { level: oneOf(v.level, THREAT_LEVELS, 'threat.level') };
+    case 'source':
+      onlyKeys(v, ['sensorId', 'sensorType'], kind);
+      return {
+        sensorId: nonEmpty(str(v.sensorId, 'source.sensorId', 64), 'source.sensorId'),
+        sensorType: oneOf(v.sensorType, SENSOR_TYPES, 'source.sensorType'),
+      };
+    case 'fusion': {
+      onlyKeys(v, ['sources', 'position', 'confidence'], kind);
+      if (!Array.isArray(v.sources) || v.sources.length > 64) {
+        throw new ValidationError('fusion.sources: expected an array of at most 64 entity ids');
+      }
+      // Array.from visits holes (as undefined), so a sparse array cannot smuggle one through.
+      const sources = Array.from(v.sources as unknown[], (s, i) => {
+        if (!isEntityId(s)) throw new ValidationError(`fusion.sources[${i}]: not a valid entity id`);
+        return s;
+      });
+      return {
+        sources,
+        position: position(record(v.position, 'fusion.position'), 'fusion.position'),
+        confidence: num(v.confidence, 'fusion.confidence', 0, 1),
+      };
+    }
+    case 'approval': {
+      onlyKeys(v, ['state', 'deadline', 'decidedBy'], kind);
+      if (v.decidedBy !== undefined && !isNodeId(v.decidedBy)) {
+        throw new ValidationError('approval.decidedBy: not a valid node id');
+      }
+      return clean({
+        state: oneOf(v.state, APPROVAL_STATES, 'approval.state'),
+        deadline: num(v.deadline, 'approval.deadline', 0, MAX_EPOCH_MS),
+        decidedBy: v.decidedBy as string | undefined,
+      });
+    }
+    case 'task':
+      onlyKeys(v, ['task', 'status'], kind);
+      return {
+        task: str(v.task, 'task.task', 64),
+        status: oneOf(v.status, TASK_STATUSES, 'task.status'),
+      };
+    case 'expiry':
+      onlyKeys(v, ['at'], kind);
+      return { at: num(v.at, 'expiry.at', 0, MAX_EPOCH_MS) };
+    default: {
+      const never: never = kind;
+      throw new ValidationError(`unhandled kind ${String(never)}`);
+    }
+  }
+}
+
+function position(v: Record<string, unknown>, path: string): Position {
+  onlyKeys(v, ['lat', 'lon', 'alt', 'accuracy', 'covariance'], path);
+  let covariance: [number, number, number] | undefined;
+  if (v.covariance !== undefined) {
+    if (!Array.isArray(v.covariance) || v.covariance.length !== 3) {
+      throw new ValidationError(`${path}.covariance: expected [varNorth, covNorthEast, varEast]`);
+    }
+    covariance = [
+      num(v.covariance[0], `${path}.covariance[0]`, 0, 1e12),
+      num(v.covariance[1], `${path}.covariance[1]`, -1e12, 1e12),
+      num(v.covariance[2], `${path}.covariance[2]`, 0, 1e12),
+    ];
+  }
+  return clean({
+    lat: num(v.lat, `${path}.lat`, -90, 90),
+    lon: num(v.lon, `${path}.lon`, -180, 180),
+    alt: optNum(v.alt, `${path}.alt`, -MAX_ALT, MAX_ALT),
+    accuracy: optNum(v.accuracy, `${path}.accuracy`, 0, 1e7),
+    covariance,
+  }) as unknown as Position;
+}
+
+function nonEmpty(s: string, path: string): string {
+  if (s.length === 0) throw new ValidationError(`${path}: must not be empty`);
+  return s;
+}
+
+/** Kinds from newer versions or other tools: any JSON object within a size and depth limit. */
+function validateOpaque(kind: string, value: unknown): ComponentValue {
+  record(value, kind);
+  const copy = json(value, kind, 0);
+  const size = utf8.encode(JSON.stringify(copy)).length;
+  if (size > MAX_OPAQUE_BYTES) {
+    throw new ValidationError(
+      `${kind}: ${size} bytes of JSON exceeds the ${MAX_OPAQUE_BYTES}-byte limit for unknown kinds`,
+    );
+  }
+  return copy as ComponentValue;
+}
+
+function json(x: unknown, path: string, depth: number): JsonValue {
+  if (depth > MAX_DEPTH) throw new ValidationError(`${path}: nested deeper than ${MAX_DEPTH} levels`);
+  if (x === null || typeof x === 'boolean' || typeof x === 'string') return x;
+  if (typeof x === 'number') {
+    if (!Number.isFinite(x)) throw new ValidationError(`${path}: numbers must be finite`);
+    return x;
+  }
+  // Array.from, not map: map skips holes and would keep them in the copy.
+  if (Array.isArray(x)) return Array.from(x as unknown[], (item, i) => json(item, `${path}[${i}]`, depth + 1));
+  if (typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
+    const out: Record<string, JsonValue> = {};
+    for (const [key, item] of Object.entries(x)) {
+      if (key === '__proto__') throw new ValidationError(`${path}: the key "__proto__" is not allowed`);
+      out[key] = json(item, `${path}.${key}`, depth + 1);
+    }
+    return out;
+  }
+  throw new ValidationError(`${path}: ${typeof x} is not JSON`);
+}
+
+function clean<T extends Record<string, unknown>>(obj: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  for (const key of Object.keys(obj)) if (obj[key] === undefined) delete obj[key];
+  return obj as { [K in keyof T]: Exclude<T[K], undefined> };
+}

@@ -1,0 +1,62 @@
+import type { EntityId } from '../core/ids';
+import type { EntityView } from '../core/store/entity-view';
+import type { ChangeBatch } from './node-api';
+
+export type Schedule = (fn: () => void) => void;
+
+/**
+ * Collects the ids of changed entities and tells listeners once per flush, so a burst of
+ * thousands of merges reaches the UI as one batch instead of one message per change.
+ */
+export class ChangeFeed {
+  private readonly dirty = new Set<EntityId>();
+  private readonly listeners = new Set<(batch: ChangeBatch) => void>();
+  private scheduled = false;
+
+  constructor(
+    private readonly schedule: Schedule,
+    private readonly viewOf: (id: EntityId) => EntityView | undefined,
+    private readonly onListenerError: (error: unknown) => void,
+  ) {}
+
+  mark(id: EntityId): void {
+    this.dirty.add(id);
+    if (this.scheduled || this.listeners.size === 0) return;
+    this.scheduled = true;
+    this.schedule(() => this.flush());
+  }
+
+  subscribe(listener: (batch: ChangeBatch) => void): () => void {
+    this.listeners.add(listener);
+    if (this.dirty.size > 0 && !this.scheduled) {
+      this.scheduled = true;
+      this.schedule(() => this.flush());
+    }
+    return () => this.listeners.delete(listener);
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.listeners.size === 0) {
+      this.dirty.clear();
+      return;
+    }
+    const changed: EntityView[] = [];
+    const removed: EntityId[] = [];
+    for (const id of this.dirty) {
+      const view = this.viewOf(id);
+      if (view === undefined) removed.push(id);
+      else changed.push(view);
+    }
+    this.dirty.clear();
+    if (changed.length === 0 && removed.length === 0) return;
+    const batch: ChangeBatch = { changed, removed };
+    for (const listener of this.listeners) {
+      try {
+        listener(batch);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { encodeTs, type Timestamp } from '../core/clock/timestamp';
+import type { ComponentValue } from '../core/entity/component-types';
+import { validateComponent } from '../core/entity/validate-component';
+import { ConflictError, ValidationError } from '../core/errors';
+import { asUserKind, type ComponentKind, type EntityId, type NodeId } from '../core/ids';
+import type { Version } from '../core/merge/version';
+import type { EntityStore } from '../core/store/entity-store';
+import type { UpdateOptions } from './node-api';
+
+/** Most components one write may carry. */
+export const MAX_COMPONENTS_PER_WRITE = 32;
+
+/**
+ * Checks a whole local write before anything changes: every kind and value is valid and every
+ * based-on version is still current. Returns the validated values; throws otherwise.
+ */
+export function checkWrite(
+  store: EntityStore,
+  id: EntityId,
+  components: unknown,
+  options: UpdateOptions | undefined,
+): Map<ComponentKind, ComponentValue> {
+  if (typeof components !== 'object' || components === null || Array.isArray(components)) {
+    throw new ValidationError('components: expected an object keyed by component kind');
+  }
+  const entries = Object.entries(components);
+  if (entries.length === 0) throw new ValidationError('components: at least one component is required');
+  if (entries.length > MAX_COMPONENTS_PER_WRITE) {
+    throw new ValidationError(`components: at most ${MAX_COMPONENTS_PER_WRITE} per write`);
+  }
+  const values = new Map<ComponentKind, ComponentValue>();
+  for (const [kind, value] of entries) values.set(asUserKind(kind), validateComponent(kind, value));
+  const basedOn = options?.basedOn;
+  if (basedOn !== undefined) {
+    for (const kind of values.keys()) {
+      const expected = typeof basedOn === 'string' ? basedOn : basedOn[kind];
+      if (expected === undefined) continue;
+      if (typeof expected !== 'string') throw new ValidationError(`basedOn.${kind}: expected a version string`);
+      const heads = store.heads(id, kind);
+      const current = heads[0] === undefined ? undefined : encodeTs(heads[0].ts);
+      if (current !== expected || heads.length > 1) {
+        throw new ConflictError(
+          `${id}.${kind} has moved on: based on ${expected}, current ${current ?? 'none'}` +
+            (heads.length > 1 ? ` (${heads.length} conflicting heads)` : ''),
+          current,
+        );
+      }
+    }
+  }
+  return values;
+}
+
+/** Stamps validated values as versions of one write: one timestamp, each with its causal context. */
+export function stampWrite(
+  store: EntityStore,
+  id: EntityId,
+  values: ReadonlyMap<ComponentKind, ComponentValue | null>,
+  ts: Timestamp,
+  self: NodeId,
+): Version[] {
+  return [...values].map(([kind, value]) => ({
+    entity: id,
+    kind,
+    value,
+    ts,
+    seen: store.contextFor(id, kind, self),
+  }));
+}

@@ -1,0 +1,85 @@
+import type { ComponentValue } from '../core/entity/component-types';
+import type { EntityView } from '../core/store/entity-view';
+import type { Query } from '../core/store/query';
+import type { EntityId, NodeId } from '../core/ids';
+
+export type { EntityView, Query };
+
+/** Storage health as the operator sees it. */
+export type StorageState = 'ok' | 'full' | 'error' | 'closed';
+
+export interface StorageStatus {
+  readonly state: StorageState;
+  readonly backend: 'indexeddb' | 'memory';
+  readonly message?: string;
+  /** Versions waiting to be persisted. */
+  readonly pending: number;
+}
+
+export interface NodeInfo {
+  readonly nodeId: NodeId;
+  readonly lattice: string;
+  readonly storage: StorageStatus;
+}
+
+export interface CreateInput {
+  readonly id?: string;
+  readonly components: Readonly<Record<string, unknown>>;
+}
+
+export interface UpdateOptions {
+  /** The version (ComponentMeta.version) the change was based on: one for all kinds, or per kind. */
+  readonly basedOn?: string | Readonly<Record<string, string>>;
+}
+
+/** One current version of a component. */
+export interface HeadView {
+  readonly value: ComponentValue | null;
+  readonly version: string;
+  readonly author: NodeId;
+  readonly time: number;
+  /** Versions of other authors the writer had seen. */
+  readonly seen: readonly string[];
+}
+
+export interface ChangeBatch {
+  readonly changed: readonly EntityView[];
+  readonly removed: readonly EntityId[];
+}
+
+/** A write held because its clock is too far ahead of ours (mission §3). */
+export interface HeldSkew {
+  readonly author: NodeId;
+  readonly skewMs: number;
+  readonly count: number;
+}
+
+export interface NodeStats {
+  readonly nodeId: NodeId;
+  readonly entities: number;
+  readonly versions: number;
+  readonly conflicts: number;
+  readonly storage: StorageStatus;
+  readonly writes: {
+    readonly local: number;
+    readonly remote: number;
+    readonly duplicate: number;
+    readonly obsolete: number;
+  };
+  readonly rejected: Readonly<Record<string, number>>;
+  readonly held: readonly HeldSkew[];
+}
+
+/** The node's public API: exposed by the worker over comlink and mirrored by window.lattice. */
+export interface NodeApi {
+  info(): Promise<NodeInfo>;
+  create(input: CreateInput): Promise<EntityView>;
+  update(id: string, components: Readonly<Record<string, unknown>>, options?: UpdateOptions): Promise<EntityView>;
+  remove(id: string): Promise<void>;
+  get(id: string): Promise<EntityView | undefined>;
+  list(filter?: Query): Promise<EntityView[]>;
+  heads(id: string, kind: string): Promise<HeadView[]>;
+  stats(): Promise<NodeStats>;
+  /** Accepts writes held for clock skew from one author (the operator's decision). */
+  acceptHeld(author: string): Promise<number>;
+}

@@ -1,0 +1,33 @@
+import { encodeTs } from '../core/clock/timestamp';
+import type { JsonValue } from '../core/entity/component-types';
+import type { Version } from '../core/merge/version';
+
+/**
+ * Where a node keeps its versions and metadata. One small interface so the same node runs over
+ * IndexedDB in the browser and over memory in Node tests; both pass test/contract/storage-contract.ts.
+ */
+export interface StoragePort {
+  /** Every stored version, in no particular order. */
+  loadVersions(): Promise<Version[]>;
+  /** Applies the whole batch atomically (one transaction) or rejects and applies nothing. */
+  commit(batch: StorageBatch): Promise<void>;
+  getMeta(key: string): Promise<JsonValue | undefined>;
+  close(): Promise<void>;
+}
+
+export interface StorageBatch {
+  readonly put: readonly Version[];
+  /** Keys (see versionKey) of versions that were superseded or purged. */
+  readonly remove: readonly string[];
+  readonly meta?: Readonly<Record<string, JsonValue>>;
+}
+
+/** The storage is full (IndexedDB QuotaExceededError): shown to the operator, never swallowed. */
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
+}
+
+/** The unique key of a version: entity, kind and timestamp. */
+export function versionKey(v: Pick<Version, 'entity' | 'kind' | 'ts'>): string {
+  return `${v.entity}\u0000${v.kind}\u0000${encodeTs(v.ts)}`;
+}

@@ -1,0 +1,26 @@
+import type { NodeId } from '../core/ids';
+
+/**
+ * One open, ordered, reliable byte link to a peer (a WebRTC data channel bridged over a
+ * MessagePort, or an in-memory pipe in tests). Frames are whole messages of at most
+ * MAX_FRAME_BYTES. The transport that opened a link calls the handler the mesh returned for it.
+ */
+export interface Link {
+  /** The peer's node id as claimed during signaling; the sync handshake confirms it. */
+  readonly peer: NodeId;
+  send(frame: Uint8Array): void;
+  /** Bytes queued but not yet on the wire (flow control). */
+  readonly bufferedAmount: number;
+  close(reason: string): void;
+}
+
+export interface LinkHandler {
+  receive(frame: Uint8Array): void;
+  closed(reason: string): void;
+}
+
+/** The mesh's side of the port: accept a newly opened link, get back where its frames go. */
+export type AcceptLink = (link: Link) => LinkHandler;
+
+/** Chrome's data-channel message limit is 256 KiB (libwebrtc); frames stay under it. */
+export const MAX_FRAME_BYTES = 256 * 1024 - 1024;

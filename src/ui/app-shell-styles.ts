@@ -1,0 +1,99 @@
+import { css } from 'lit';
+
+/** Layout of <lm-app>; palette and controls come from theme.ts. */
+export const shellStyles = css`
+  :host {
+    display: flex;
+    flex-direction: column;
+    min-height: 100vh;
+    min-height: 100dvh;
+    background: var(--lm-bg);
+    padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left);
+    box-sizing: border-box;
+  }
+  header {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 8px 16px;
+    padding: 10px 16px;
+    background: var(--lm-panel);
+    border-bottom: 1px solid var(--lm-border);
+    position: sticky;
+    top: 0;
+    z-index: 1;
+  }
+  h1 {
+    margin: 0;
+    font-size: 20px;
+    display: flex;
+    align-items: center;
+    gap: 8px;
+  }
+  h1 svg {
+    width: 28px;
+    height: 28px;
+  }
+  .fact {
+    display: flex;
+    gap: 6px;
+    align-items: baseline;
+    font-size: 14px;
+  }
+  .fact .muted {
+    font-size: 12px;
+    text-transform: uppercase;
+    letter-spacing: 0.05em;
+  }
+  .spacer {
+    flex: 1;
+  }
+  .banner {
+    margin: 12px 16px 0;
+    padding: 10px 12px;
+    border-radius: 8px;
+    border: 1px solid var(--lm-border);
+    color: var(--lm-muted);
+  }
+  .banner.error {
+    border-color: var(--lm-danger);
+    color: #fecaca;
+    background: #450a0a;
+  }
+  main {
+    display: grid;
+    grid-template-columns: minmax(0, 3fr) minmax(320px, 2fr);
+    gap: 16px;
+    padding: 16px;
+    align-items: start;
+  }
+  .side {
+    display: grid;
+    gap: 16px;
+    position: sticky;
+    top: 72px;
+    max-height: calc(100dvh - 88px);
+    overflow: auto;
+  }
+  section,
+  aside > * {
+    min-width: 0;
+  }
+  .panel {
+    background: var(--lm-panel);
+    border: 1px solid var(--lm-border);
+    border-radius: 12px;
+    padding: 12px;
+  }
+  @media (max-width: 900px) {
+    main {
+      grid-template-columns: minmax(0, 1fr);
+      padding: 12px;
+    }
+    .side {
+      position: static;
+      max-height: none;
+      overflow: visible;
+    }
+  }
+`;

@@ -1,0 +1,99 @@
+import type { TestRunnerPlugin } from '@web/test-runner';
+import type { ChromeLauncher } from '@web/test-runner-chrome';
+import type { BrowserContext, Page } from 'puppeteer-core';
+
+/**
+ * A WTR plugin that lets a browser test drive real app tabs served by the real server: open a tab
+ * (in the test's own browser context, or in a fresh one = another device), evaluate in it, reload
+ * it, close it. Test code calls these through executeServerCommand (see app-pages.ts).
+ */
+export function appPagesPlugin(appUrl: () => string): TestRunnerPlugin {
+  const pages = new Map<string, Page>();
+  const contexts = new Map<string, BrowserContext>();
+  let nextId = 0;
+
+  return {
+    name: 'app-pages',
+    async executeCommand({ command, payload, session }) {
+      if (!command.startsWith('app-')) return undefined;
+      const launcher = session.browser as ChromeLauncher;
+      const p = (payload ?? {}) as Record<string, unknown>;
+      const page = (): Page => {
+        const found = pages.get(String(p.page));
+        if (found === undefined) throw new Error(`no app page ${String(p.page)}`);
+        return found;
+      };
+      switch (command) {
+        case 'app-new-context': {
+          const testPage = launcher.getPage(session.id);
+          const context = await testPage.browser().createBrowserContext();
+          const id = `ctx${nextId++}`;
+          contexts.set(id, context);
+          return id;
+        }
+        case 'app-open': {
+          const context =
+            p.context === undefined ? launcher.getPage(session.id).browserContext() : contexts.get(String(p.context));
+          if (context === undefined) throw new Error(`no browser context ${String(p.context)}`);
+          const tab = await context.newPage();
+          tab.on('console', (m) => {
+            if (m.type() === 'error' || m.type() === 'warn') console.log(`[app tab] ${m.type()}: ${m.text()}`);
+          });
+          tab.on('pageerror', (e) => console.log(`[app tab] page error: ${String(e)}`));
+          const query = typeof p.query === 'string' ? p.query : '';
+          await tab.goto(`${appUrl()}${query}`, { waitUntil: 'load' });
+          const id = `tab${nextId++}`;
+          pages.set(id, tab);
+          const nodeId = await tab.evaluate(async () => (await window.lattice.ready).nodeId);
+          return { page: id, nodeId };
+        }
+        case 'app-eval': {
+          // The function arrives as source text and runs inside the app tab.
+          const fn = String(p.fn);
+          // WTR reads null/undefined as "command not handled", so the result travels wrapped.
+          const result: unknown = await page().evaluate(
+            async (source: string, args: unknown) => {
+              const f = new Function(`return (${source})`)() as (...a: unknown[]) => unknown;
+              return await f(args);
+            },
+            fn,
+            p.args ?? null,
+          );
+          return { value: result ?? null };
+        }
+        case 'app-reload': {
+          const tab = page();
+          await tab.reload({ waitUntil: 'load' });
+          return await tab.evaluate(async () => (await window.lattice.ready).nodeId);
+        }
+        case 'app-close': {
+          const tab = page();
+          pages.delete(String(p.page));
+          await tab.close({ runBeforeUnload: false });
+          return true;
+        }
+        case 'app-crash': {
+          // Kill the renderer: the harshest way a tab can die mid-write.
+          const tab = page();
+          pages.delete(String(p.page));
+          await tab.goto('chrome://crash').catch(() => undefined);
+          await tab.close().catch(() => undefined);
+          return true;
+        }
+        case 'app-screenshot': {
+          await page().screenshot({ path: String(p.path) as `${string}.png`, fullPage: true });
+          return true;
+        }
+        case 'app-close-all': {
+          for (const tab of pages.values()) await tab.close().catch(() => undefined);
+          pages.clear();
+          for (const context of contexts.values()) await context.close().catch(() => undefined);
+          contexts.clear();
+          return true;
+        }
+        default:
+          throw new Error(`unknown app command ${command}`);
+      }
+    },
+  };
+}

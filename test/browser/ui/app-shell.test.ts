@@ -1,0 +1,165 @@
+import { clockTime, shortId } from '../../../src/ui/format';
+import { equal, eventually, includes, ok } from './assert';
+import { byTestId, queryAllDeep, queryDeep } from './dom';
+import { FakeClient } from './fake-client';
+import { afterEach, describe, it } from './mocha';
+import { mountApp, unmountAll } from './mount';
+
+const OTHER_NODE = 'otherNodeBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
+
+function row(root: Element, id: string): HTMLElement {
+  return queryDeep(root, `${byTestId('track-row')}[data-entity-id="${id}"]`);
+}
+
+function component(rowEl: HTMLElement, kind: string): HTMLElement {
+  return queryDeep(rowEl, `${byTestId('component')}[data-kind="${kind}"]`);
+}
+
+describe('<lm-app>', () => {
+  afterEach(unmountAll);
+
+  it('shows the node id (short, full on hover), the lattice and the storage state', async () => {
+    const { app, client } = await mountApp(new FakeClient({ lattice: 'alpha' }));
+    const nodeId = await eventually(() => {
+      const el = queryDeep(app, byTestId('node-id'));
+      equal(el.textContent?.trim(), shortId(client.nodeId));
+      return el;
+    });
+    equal(nodeId.title, client.nodeId, 'full id on hover');
+    equal(queryDeep(app, byTestId('lattice-name')).textContent, 'alpha');
+    equal(queryDeep(app, byTestId('storage-status')).dataset.state, 'ok');
+  });
+
+  it('shows a full storage in red with its message', async () => {
+    const client = new FakeClient();
+    client.storage = { state: 'full', backend: 'indexeddb', message: 'QuotaExceededError: quota reached', pending: 3 };
+    const { app } = await mountApp(client);
+    const badge = await eventually(() => {
+      const el = queryDeep(app, byTestId('storage-status'));
+      equal(el.dataset.state, 'full');
+      return el;
+    });
+    equal(badge.getAttribute('role'), 'alert');
+    includes(badge.shadowRoot?.textContent, 'QuotaExceededError: quota reached');
+  });
+
+  it('lists every entity with its components, author and clock', async () => {
+    const client = new FakeClient();
+    const created = await client.create({
+      id: 'trk-1',
+      components: {
+        position: { lat: 51.5, lon: -0.12, alt: 120 },
+        classification: { label: 'Fighter', disposition: 'HOSTILE', environment: 'AIR', confidence: 0.8 },
+        threat: { level: 'HIGH' },
+        speed: { kts: 250 },
+      },
+    });
+    const { app } = await mountApp(client);
+    const r = await eventually(() => row(app, 'trk-1'));
+    for (const kind of ['position', 'classification', 'threat', 'speed']) component(r, kind);
+    const pos = component(r, 'position');
+    includes(pos.textContent, '51.50000, -0.12000 · 120 m');
+    includes(component(r, 'classification').textContent, 'Fighter · HOSTILE · AIR · 80%');
+    includes(component(r, 'speed').textContent, '{"kts":250}');
+    const author = queryDeep(pos, byTestId('author'));
+    equal(author.textContent, shortId(client.nodeId));
+    equal(author.title, client.nodeId);
+    const clock = queryDeep(pos, byTestId('clock'));
+    const meta = created.meta.position!;
+    equal(clock.textContent, clockTime(meta.time));
+    ok(/^\d\d:\d\d:\d\d\.\d{3}$/.test(clock.textContent ?? ''), `clock format: ${clock.textContent}`);
+    includes(clock.title, meta.version, 'version on hover');
+    equal(queryDeep(r, byTestId('track-threat')).textContent, 'HIGH');
+  });
+
+  it('follows watch batches: changes and removals appear without a reload', async () => {
+    const { app, client } = await mountApp();
+    await client.create({ id: 'live-1', components: { threat: { level: 'LOW' } } });
+    await eventually(() => row(app, 'live-1'));
+    await client.update('live-1', { threat: { level: 'MEDIUM' } });
+    await eventually(() => equal(queryDeep(row(app, 'live-1'), byTestId('track-threat')).textContent, 'MEDIUM'));
+    await client.remove('live-1');
+    await eventually(() => equal(queryAllDeep(app, `${byTestId('track-row')}[data-entity-id="live-1"]`).length, 0));
+  });
+
+  it('keeps changes that arrive while the first snapshot is on its way', async () => {
+    class SlowList extends FakeClient {
+      release: (() => void) | undefined;
+      override async list(): Promise<Awaited<ReturnType<FakeClient['list']>>> {
+        const snapshot = await super.list();
+        await new Promise<void>((r) => (this.release = r));
+        return snapshot;
+      }
+    }
+    const client = new SlowList();
+    await client.create({ id: 'early', components: { threat: { level: 'LOW' } } });
+    const { app } = await mountApp(client);
+    await eventually(() => ok(client.release !== undefined, 'list pending'));
+    // Written after the snapshot was taken, delivered before it arrives.
+    await client.update('early', { threat: { level: 'HIGH' } });
+    await client.create({ id: 'late', components: { threat: { level: 'MEDIUM' } } });
+    await client.settle();
+    client.release!();
+    await eventually(() => {
+      equal(
+        queryDeep(row(app, 'early'), byTestId('track-threat')).textContent,
+        'HIGH',
+        'not rolled back by the snapshot',
+      );
+      row(app, 'late');
+    });
+  });
+
+  it('marks a conflicted component and lists its heads in the inspector', async () => {
+    const client = new FakeClient();
+    await client.create({ id: 'trk-2', components: { position: { lat: 1, lon: 2 }, threat: { level: 'LOW' } } });
+    // Another node raised the threat without having seen our write: two concurrent heads.
+    client.remoteWrite('trk-2', 'threat', { level: 'HIGH' }, OTHER_NODE);
+    const { app } = await mountApp(client);
+    const r = await eventually(() => row(app, 'trk-2'));
+    const threat = component(r, 'threat');
+    ok(threat.hasAttribute('data-conflict'), 'threat carries data-conflict');
+    queryDeep(threat, byTestId('conflict-marker'));
+    ok(!component(r, 'position').hasAttribute('data-conflict'), 'position is not conflicted');
+    equal(queryDeep(r, byTestId('track-threat')).textContent, 'HIGH', 'higher threat wins a conflict');
+
+    r.click();
+    const heads = await eventually(() => {
+      const items = queryAllDeep(app, byTestId('head'));
+      equal(items.length, 2, 'heads listed');
+      return items;
+    });
+    includes(heads[0]!.textContent, 'winner');
+    includes(heads[0]!.textContent, 'HIGH');
+    includes(heads[1]!.textContent, 'LOW');
+  });
+
+  it('filters by text, minimum threat and conflicts', async () => {
+    const client = new FakeClient();
+    await client.create({ id: 'a-low', components: { threat: { level: 'LOW' } } });
+    await client.create({ id: 'b-high', components: { threat: { level: 'HIGH' } } });
+    await client.create({
+      id: 'c-none',
+      components: { classification: { label: 'Ferry', disposition: 'NEUTRAL', environment: 'SURFACE', confidence: 1 } },
+    });
+    client.remoteWrite('a-low', 'threat', { level: 'NONE' }, OTHER_NODE);
+    const { app } = await mountApp(client);
+    const ids = (): string =>
+      queryAllDeep(app, byTestId('track-row'))
+        .map((r) => r.dataset.entityId)
+        .join(',');
+    await eventually(() => equal(ids(), 'b-high,a-low,c-none', 'most threatening first'));
+
+    const { fill } = await import('./dom');
+    fill(queryDeep<HTMLInputElement>(app, byTestId('filter-text')), 'ferry');
+    await eventually(() => equal(ids(), 'c-none', 'label match'));
+    fill(queryDeep<HTMLInputElement>(app, byTestId('filter-text')), '');
+    fill(queryDeep<HTMLSelectElement>(app, byTestId('filter-threat')), 'MEDIUM');
+    await eventually(() => equal(ids(), 'b-high', 'min threat'));
+    fill(queryDeep<HTMLSelectElement>(app, byTestId('filter-threat')), '');
+    const conflicted = queryDeep<HTMLInputElement>(app, byTestId('filter-conflicted'));
+    conflicted.checked = true;
+    conflicted.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    await eventually(() => equal(ids(), 'a-low', 'conflicts only'));
+  });
+});

@@ -1,0 +1,256 @@
+import type { Timestamp } from '../../src/core/clock/timestamp';
+import type { ComponentValue, JsonValue } from '../../src/core/entity/component-types';
+import type { ComponentKind, EntityId, NodeId } from '../../src/core/ids';
+import { DELETED, type Version } from '../../src/core/merge/version';
+import { versionKey, type StoragePort } from '../../src/ports/storage';
+
+/**
+ * One behavioural suite for every StoragePort (automerge-repo's runStorageAdapterTests idea). The
+ * test functions come in as arguments so the same cases run under vitest in Node and under mocha
+ * in Chromium (WTR); `expect` needs only the four matchers below.
+ */
+export interface ContractExpectation {
+  toBe(expected: unknown): void;
+  toEqual(expected: unknown): void;
+  toBeInstanceOf(expected: new (...args: never[]) => unknown): void;
+  toMatch(expected: RegExp): void;
+}
+
+export interface ContractTestApi {
+  describe(name: string, body: () => void): void;
+  it(name: string, body: () => Promise<void>): void;
+  expect(actual: unknown): ContractExpectation;
+}
+
+export interface StorageFixture {
+  readonly storage: StoragePort;
+  /** A new instance over the same persisted data (after `storage.close()`), as after a reload. */
+  readonly reopen: () => Promise<StoragePort>;
+  /** Closes whatever is open and deletes the data. */
+  readonly teardown: () => Promise<void>;
+}
+
+const A = 'nodeA' as NodeId;
+const B = 'node-B_2' as NodeId;
+
+function ts(ms: number, c = 0, node: NodeId = A): Timestamp {
+  return { ms, c, node };
+}
+
+/** A varied version: nested values, unicode, seen contexts, signatures present or absent. */
+export function sampleVersion(i: number): Version {
+  const entity = `track-${i >> 2}` as EntityId;
+  const kinds = ['position', 'classification', 'threat', 'custom'] as ComponentKind[];
+  const kind = kinds[i % 4]!;
+  const values: Record<string, ComponentValue> = {
+    position: { lat: 51.5 + i * 1e-7, lon: -0.1278 - i * 1e-7, alt: 35.25, covariance: [4, 0.5, 4] },
+    classification: {
+      label: `vessel «${i}» \u0000 ☃`,
+      disposition: 'UNKNOWN',
+      environment: 'SURFACE',
+      confidence: 0.75,
+    },
+    threat: { level: 'HIGH' },
+    custom: { nested: { list: [1, 'two', true, null, { deep: [] }] }, empty: {} },
+  };
+  const value = values[kind]!;
+  const seen = i % 3 === 0 ? [ts(1_700_000_000_000 + i, 7, B), ts(1_600_000_000_000, 0, 'n3' as NodeId)] : [];
+  const sig = i % 2 === 0 ? Uint8Array.from({ length: 64 }, (_, j) => (i * 31 + j) & 255) : undefined;
+  return {
+    entity,
+    kind,
+    value,
+    ts: ts(1_700_000_000_000 + i, i % 5 === 0 ? 65_535 : i % 7, i % 2 === 0 ? A : B),
+    seen,
+    ...(sig === undefined ? {} : { sig }),
+  };
+}
+
+function tombstone(i: number): Version {
+  return { entity: `track-${i}` as EntityId, kind: DELETED, value: null, ts: ts(2 ** 47 - 1, 3), seen: [] };
+}
+
+function byKey(versions: readonly Version[]): Version[] {
+  const keyed = versions.map((v) => [versionKey(v), v] as const);
+  keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return keyed.map(([, v]) => v);
+}
+
+/** One string per version, for bulk comparisons (a deep toEqual of 10k versions takes seconds). */
+function fingerprints(versions: readonly Version[]): string[] {
+  return byKey(versions).map((v) =>
+    JSON.stringify([versionKey(v), v.value, v.seen, v.sig === undefined ? null : Array.from(v.sig)]),
+  );
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to reject, but it resolved');
+}
+
+export function runStorageContract(name: string, setup: () => Promise<StorageFixture>, t: ContractTestApi): void {
+  const { describe, it, expect } = t;
+
+  async function using(body: (f: StorageFixture) => Promise<void>): Promise<void> {
+    const fixture = await setup();
+    try {
+      await body(fixture);
+    } finally {
+      await fixture.teardown();
+    }
+  }
+
+  async function expectStored(s: StoragePort, expected: readonly Version[]): Promise<void> {
+    expect(byKey(await s.loadVersions())).toEqual(byKey(expected));
+  }
+
+  describe(`StoragePort contract: ${name}`, () => {
+    it('starts empty', async () =>
+      using(async ({ storage }) => {
+        expect(await storage.loadVersions()).toEqual([]);
+        expect(await storage.getMeta('clock')).toBe(undefined);
+      }));
+
+    it('loads what was put: value, timestamp, seen and signature bytes', async () =>
+      using(async ({ storage }) => {
+        const versions = [...Array.from({ length: 24 }, (_, i) => sampleVersion(i)), tombstone(1)];
+        await storage.commit({ put: versions, remove: [] });
+        await expectStored(storage, versions);
+        const loaded = (await storage.loadVersions()).find((v) => versionKey(v) === versionKey(versions[0]!));
+        expect(loaded?.sig).toBeInstanceOf(Uint8Array);
+      }));
+
+    it('keeps one copy of a version put twice', async () =>
+      using(async ({ storage }) => {
+        const v = sampleVersion(2);
+        await storage.commit({ put: [v], remove: [] });
+        await storage.commit({ put: [v], remove: [] });
+        await expectStored(storage, [v]);
+      }));
+
+    it('removes versions by key, and ignores keys it does not hold', async () =>
+      using(async ({ storage }) => {
+        const [a, b, c] = [sampleVersion(0), sampleVersion(1), sampleVersion(2)] as const;
+        await storage.commit({ put: [a, b, c], remove: [] });
+        await storage.commit({ put: [], remove: [versionKey(b), versionKey(sampleVersion(99))] });
+        await expectStored(storage, [a, c]);
+        await storage.commit({ put: [b], remove: [] });
+        await expectStored(storage, [a, b, c]);
+      }));
+
+    it('applies puts, removals and metadata of one batch together', async () =>
+      using(async ({ storage }) => {
+        const [a, b, c] = [sampleVersion(0), sampleVersion(1), sampleVersion(2)] as const;
+        await storage.commit({ put: [a, b], remove: [] });
+        await storage.commit({ put: [c], remove: [versionKey(a)], meta: { clock: 'abc', peers: ['x', 'y'] } });
+        await expectStored(storage, [b, c]);
+        expect(await storage.getMeta('clock')).toBe('abc');
+        expect(await storage.getMeta('peers')).toEqual(['x', 'y']);
+      }));
+
+    it('stores metadata of every JSON shape and overwrites it', async () =>
+      using(async ({ storage }) => {
+        const meta: Record<string, JsonValue> = { n: 42.5, s: 'é\u0000', b: false, z: null, o: { a: [1, { b: 'c' }] } };
+        await storage.commit({ put: [], remove: [], meta });
+        for (const [key, value] of Object.entries(meta)) expect(await storage.getMeta(key)).toEqual(value);
+        await storage.commit({ put: [], remove: [], meta: { n: 'replaced' } });
+        expect(await storage.getMeta('n')).toBe('replaced');
+        expect(await storage.getMeta('s')).toBe('é\u0000');
+      }));
+
+    it('does not let callers mutate what is stored', async () =>
+      using(async ({ storage }) => {
+        const v = sampleVersion(0);
+        const sig = Uint8Array.from(v.sig!);
+        await storage.commit({ put: [{ ...v, sig }], remove: [], meta: { o: { a: 1 } } });
+        sig.fill(0);
+        const loaded = await storage.loadVersions();
+        expect(loaded[0]!.sig).toEqual(v.sig);
+        loaded[0]!.sig!.fill(1);
+        (loaded[0]!.value as { lat: number }).lat = 0;
+        const meta = (await storage.getMeta('o')) as { a: number };
+        meta.a = 2;
+        await expectStored(storage, [v]);
+        expect(await storage.getMeta('o')).toEqual({ a: 1 });
+      }));
+
+    it('keeps everything across close and reopen', async () =>
+      using(async ({ storage, reopen }) => {
+        const versions = Array.from({ length: 50 }, (_, i) => sampleVersion(i));
+        await storage.commit({ put: versions, remove: [], meta: { clock: 'x' } });
+        await storage.commit({ put: [], remove: [versionKey(versions[7]!)] });
+        await storage.close();
+        const again = await reopen();
+        await expectStored(
+          again,
+          versions.filter((_, i) => i !== 7),
+        );
+        expect(await again.getMeta('clock')).toBe('x');
+        await again.close();
+      }));
+
+    it('applies nothing of a commit that fails', async () =>
+      using(async ({ storage }) => {
+        const [a, b, c] = [sampleVersion(0), sampleVersion(1), sampleVersion(2)] as const;
+        await storage.commit({ put: [a, b], remove: [], meta: { m: 1 } });
+        // An uncloneable value in a version, then in the metadata (written after the versions).
+        const badValue = { ...c, value: { f: (() => 1) as unknown as JsonValue } };
+        const badMeta = { m: 2, bad: (() => 1) as unknown as JsonValue };
+        for (const batch of [
+          { put: [c, badValue], remove: [versionKey(a)], meta: { m: 2 } },
+          { put: [c], remove: [versionKey(a)], meta: badMeta },
+        ]) {
+          expect(await rejection(storage.commit(batch))).toBeInstanceOf(Error);
+          await expectStored(storage, [a, b]);
+          expect(await storage.getMeta('m')).toBe(1);
+          expect(await storage.getMeta('bad')).toBe(undefined);
+        }
+        await storage.commit({ put: [c], remove: [] });
+        await expectStored(storage, [a, b, c]);
+      }));
+
+    it('round-trips 10,000 versions and removes half of them', async () =>
+      using(async ({ storage, reopen }) => {
+        const versions = Array.from({ length: 10_000 }, (_, i) => sampleVersion(i));
+        await storage.commit({ put: versions, remove: [] });
+        expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(versions));
+        await storage.commit({ put: [], remove: versions.filter((_, i) => i % 2 === 1).map(versionKey) });
+        await storage.close();
+        const again = await reopen();
+        const kept = versions.filter((_, i) => i % 2 === 0);
+        expect(fingerprints(await again.loadVersions())).toEqual(fingerprints(kept));
+        await again.close();
+      }));
+
+    it('lands every one of many concurrent commits, in call order', async () =>
+      using(async ({ storage }) => {
+        const versions = Array.from({ length: 1000 }, (_, i) => sampleVersion(i));
+        const commits = [];
+        for (let i = 0; i < 50; i++) {
+          commits.push(storage.commit({ put: versions.slice(i * 20, i * 20 + 20), remove: [], meta: { last: i } }));
+        }
+        await Promise.all(commits);
+        await expectStored(storage, versions);
+        expect(await storage.getMeta('last')).toBe(49);
+      }));
+
+    it('rejects every call after close with a clear error', async () =>
+      using(async ({ storage }) => {
+        await storage.close();
+        for (const call of [
+          () => storage.loadVersions(),
+          () => storage.getMeta('x'),
+          () => storage.commit({ put: [sampleVersion(0)], remove: [] }),
+        ]) {
+          const error = await rejection(call());
+          expect(error).toBeInstanceOf(Error);
+          expect((error as Error).message).toMatch(/closed/i);
+        }
+        await storage.close(); // closing twice is harmless
+      }));
+  });
+}

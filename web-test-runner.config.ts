@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import type { TestRunnerConfig } from '@web/test-runner';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { createAppServer, type AppServer } from './server/app-server';
+import { appPagesPlugin } from './test/browser/support/app-pages-plugin';
+
+// The app tests drive the BUILT app (npm run build) served by the real server, as users meet it.
+let app: AppServer | undefined;
+const appServerPlugin = {
+  name: 'app-server',
+  async serverStart() {
+    app = await createAppServer({ distDir: 'dist', port: 0, host: '127.0.0.1' });
+    console.log(`app under test at ${app.url}`);
+  },
+  async serverStop() {
+    await app?.close();
+  },
+};
+
+/** The system Chromium: nothing here may download a browser of its own (see notes/browser-testing.md). */
+function chromiumPath(): string {
+  if (process.env.CHROME_PATH) return process.env.CHROME_PATH;
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+  } catch (cause) {
+    throw new Error('Chromium not found: install it (apt-get install chromium) or set CHROME_PATH', { cause });
+  }
+}
+
+const config: TestRunnerConfig = {
+  files: 'test/browser/**/*.test.ts',
+  nodeResolve: true,
+  // One browser page at a time: the machine has 2 cores and IndexedDB timings are part of what we observe.
+  concurrency: 1,
+  testsFinishTimeout: 180_000,
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: chromiumPath(),
+        headless: true,
+        // The background-networking flags stop Chromium flooding the closed network with refused connections.
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      },
+    }),
+  ],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022' }),
+    appServerPlugin,
+    appPagesPlugin(() => {
+      if (app === undefined) throw new Error('the app server has not started');
+      return app.url;
+    }),
+  ],
+  testFramework: { config: { timeout: 20_000 } },
+};
+
+export default config;
