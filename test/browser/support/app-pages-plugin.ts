@@ -80,6 +80,11 @@ export function appPagesPlugin(appUrl: () => string): TestRunnerPlugin {
           await tab.close().catch(() => undefined);
           return true;
         }
+        case 'app-offline': {
+          // Cuts the tab off the network as if the server were gone (the service worker still answers).
+          await page().setOfflineMode(Boolean(p.offline));
+          return true;
+        }
         case 'app-screenshot': {
           await page().screenshot({ path: String(p.path) as `${string}.png`, fullPage: true });
           return true;

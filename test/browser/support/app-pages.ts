@@ -40,3 +40,7 @@ export function closeAllTabs(): Promise<boolean> {
 export function screenshotTab(tab: AppTab, path: string): Promise<boolean> {
   return executeServerCommand('app-screenshot', { page: tab.page, path }) as Promise<boolean>;
 }
+
+export function setOffline(tab: AppTab, offline: boolean): Promise<boolean> {
+  return executeServerCommand('app-offline', { page: tab.page, offline }) as Promise<boolean>;
+}
