@@ -1,0 +1,45 @@
+import { ReconcileError, ReconcileErrorCode } from './errors';
+
+/** Bytes in an item id. Ids are hashes of the version content, so they are uniformly distributed. */
+export const ID_SIZE = 16;
+
+/**
+ * One element of the reconciled set: a stored CRDT component version. Items are ordered by
+ * (ts, id bytes lexicographic); ordering by time first lets recent divergence be found fast.
+ */
+export interface Item {
+  /** HLC physical time in ms: an integer in [0, 2^53 - 1]. */
+  readonly ts: number;
+  /** Exactly ID_SIZE bytes. */
+  readonly id: Uint8Array;
+}
+
+export function isValidTimestamp(ts: number): boolean {
+  return Number.isSafeInteger(ts) && ts >= 0;
+}
+
+/** Throws a usage ReconcileError unless the item has a valid timestamp and a 16-byte id. */
+export function checkItem(item: Item): void {
+  if (!isValidTimestamp(item.ts)) {
+    throw new ReconcileError(ReconcileErrorCode.Usage, `item timestamp must be an integer in [0, 2^53): ${item.ts}`);
+  }
+  if (!(item.id instanceof Uint8Array) || item.id.length !== ID_SIZE) {
+    throw new ReconcileError(ReconcileErrorCode.Usage, `item id must be a Uint8Array of ${ID_SIZE} bytes`);
+  }
+}
+
+/** Lexicographic comparison of two byte strings (a shorter prefix sorts first). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+/** Total order of items: timestamp, then id bytes. */
+export function compareItems(a: Item, b: Item): number {
+  if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1;
+  return compareBytes(a.id, b.id);
+}

@@ -1,0 +1,187 @@
+import type { Bound } from './bound';
+import { compareBounds, INFINITE_BOUND, isInfinite, ZERO_BOUND } from './bound';
+import { ReconcileError, ReconcileErrorCode } from './errors';
+import { FINGERPRINT_SIZE } from './fingerprint';
+import { ID_SIZE } from './item';
+import { ByteReader, ByteWriter } from './varint';
+
+/**
+ * Wire format, protocol version 1.
+ *
+ *   message := version:u8(=1) range*
+ *   range   := tsCode:varint head:varint prefix:u8[head >> 3] payload
+ *     tsCode = 0 for the infinite bound, else (ts - previous bound's ts in this message) + 1
+ *     head   = prefixLength * 8 + mode   (prefixLength 0..16, 0 for the infinite bound)
+ *
+ * Ranges are consecutive: each starts where the previous one ended (the first at the zero bound)
+ * and bounds strictly increase. Anything after the last range is implicitly skipped.
+ *
+ *   Skip        (0): nothing to do for this range.
+ *   Fingerprint (1): 16 bytes, the sender's fingerprint of its items in the range.
+ *   IdList      (2): count:varint, count × 16-byte ids — all the sender's ids in the range.
+ *   IdDiff      (3): responder → initiator, answering an IdList for the same range:
+ *                    count:varint, count × 16-byte ids the initiator lacks, then bits:varint and
+ *                    ceil(bits/8) bytes; bit i (LSB first) set = the responder lacks the
+ *                    initiator's i-th item of the range.
+ *   Extra       (4): responder → initiator, answering a Fingerprint: count:varint, count × ids —
+ *                    the responder holds exactly the initiator's items of the range plus these.
+ */
+export const PROTOCOL_VERSION = 1;
+
+export const Mode = {
+  Skip: 0,
+  Fingerprint: 1,
+  IdList: 2,
+  IdDiff: 3,
+  Extra: 4,
+} as const;
+export type Mode = (typeof Mode)[keyof typeof Mode];
+
+export type RangeMessage =
+  | { readonly mode: typeof Mode.Skip; readonly upper: Bound }
+  | { readonly mode: typeof Mode.Fingerprint; readonly upper: Bound; readonly fingerprint: Uint8Array }
+  | { readonly mode: typeof Mode.IdList; readonly upper: Bound; readonly ids: Uint8Array; readonly count: number }
+  | {
+      readonly mode: typeof Mode.IdDiff;
+      readonly upper: Bound;
+      readonly ids: Uint8Array;
+      readonly count: number;
+      readonly lacking: Uint8Array;
+      readonly bits: number;
+    }
+  | { readonly mode: typeof Mode.Extra; readonly upper: Bound; readonly ids: Uint8Array; readonly count: number };
+
+const MAX_PREFIX = ID_SIZE;
+
+/**
+ * Parses and validates a whole message before anything acts on it: version, size limit, varints,
+ * lengths against the bytes left, prefix lengths, strictly increasing bounds, known modes, padding.
+ * Ids are returned as views into `bytes` (packed, 16 bytes each). Work and allocation are linear in
+ * the message length.
+ */
+export function decodeMessage(bytes: Uint8Array, frameSizeLimit: number): RangeMessage[] {
+  if (!(bytes instanceof Uint8Array))
+    throw new ReconcileError(ReconcileErrorCode.Malformed, 'message is not a Uint8Array');
+  if (bytes.length > frameSizeLimit) {
+    throw new ReconcileError(
+      ReconcileErrorCode.Oversize,
+      `message of ${bytes.length} bytes exceeds the frame size limit ${frameSizeLimit}`,
+    );
+  }
+  if (bytes.length === 0) throw new ReconcileError(ReconcileErrorCode.Malformed, 'empty message');
+  const version = bytes[0]!;
+  if (version !== PROTOCOL_VERSION) {
+    throw new ReconcileError(
+      ReconcileErrorCode.UnsupportedVersion,
+      `unsupported protocol version ${version} (this peer speaks version ${PROTOCOL_VERSION})`,
+    );
+  }
+  const r = new ByteReader(bytes);
+  r.pos = 1;
+  const out: RangeMessage[] = [];
+  let prev: Bound = ZERO_BOUND;
+  let lastTs = 0;
+  while (r.left > 0) {
+    if (isInfinite(prev)) throw new ReconcileError(ReconcileErrorCode.Protocol, 'range after the infinite bound');
+    const tsCode = r.varint();
+    const head = r.varint();
+    const mode = head % 8;
+    const prefixLength = Math.floor(head / 8);
+    if (prefixLength > MAX_PREFIX) r.fail(`bound prefix of ${prefixLength} bytes (max ${MAX_PREFIX})`);
+    let upper: Bound;
+    if (tsCode === 0) {
+      if (prefixLength !== 0) r.fail('infinite bound with an id prefix');
+      upper = INFINITE_BOUND;
+    } else {
+      const ts = lastTs + (tsCode - 1);
+      if (!Number.isSafeInteger(ts)) r.fail('bound timestamp exceeds 2^53 - 1');
+      lastTs = ts;
+      upper = { ts, prefix: r.bytes(prefixLength) };
+    }
+    if (compareBounds(upper, prev) <= 0) {
+      throw new ReconcileError(ReconcileErrorCode.Protocol, `bounds out of order at byte ${r.pos}`);
+    }
+    prev = upper;
+    switch (mode) {
+      case Mode.Skip:
+        out.push({ mode, upper });
+        break;
+      case Mode.Fingerprint:
+        out.push({ mode, upper, fingerprint: r.bytes(FINGERPRINT_SIZE) });
+        break;
+      case Mode.IdList:
+      case Mode.Extra: {
+        const [count, ids] = readIds(r);
+        out.push({ mode, upper, ids, count });
+        break;
+      }
+      case Mode.IdDiff: {
+        const [count, ids] = readIds(r);
+        const bits = r.varint();
+        const nBytes = Math.ceil(bits / 8);
+        if (nBytes > r.left) r.fail(`bitmap of ${bits} bits exceeds the ${r.left} bytes left`);
+        const lacking = r.bytes(nBytes);
+        if (bits % 8 !== 0 && lacking[nBytes - 1]! >> (bits % 8) !== 0) r.fail('bitmap padding bits set');
+        out.push({ mode, upper, ids, count, lacking, bits });
+        break;
+      }
+      default:
+        throw new ReconcileError(ReconcileErrorCode.Protocol, `unknown range mode ${mode} at byte ${r.pos}`);
+    }
+  }
+  return out;
+}
+
+function readIds(r: ByteReader): [number, Uint8Array] {
+  const count = r.varint();
+  if (count > Math.floor(r.left / ID_SIZE)) r.fail(`id list of ${count} ids exceeds the ${r.left} bytes left`);
+  return [count, r.bytes(count * ID_SIZE)];
+}
+
+/**
+ * Writes ranges with delta-encoded bounds. `mark`/`reset` let a caller build a piece of output
+ * speculatively and take it back if it would overflow the frame.
+ */
+export class MessageEncoder {
+  readonly w = new ByteWriter(512);
+  private lastTs = 0;
+
+  constructor() {
+    this.w.byte(PROTOCOL_VERSION);
+  }
+
+  get length(): number {
+    return this.w.length;
+  }
+
+  /** Starts a range ending at `upper` with the given mode; the caller writes the payload next. */
+  range(upper: Bound, mode: Mode): void {
+    const prefixLength = isInfinite(upper) ? 0 : upper.prefix.length;
+    if (isInfinite(upper)) {
+      this.w.varint(0);
+    } else {
+      this.w.varint(upper.ts - this.lastTs + 1);
+      this.lastTs = upper.ts;
+    }
+    this.w.varint(prefixLength * 8 + mode);
+    if (prefixLength > 0) this.w.bytes(upper.prefix);
+  }
+
+  mark(): EncoderMark {
+    return { length: this.w.length, lastTs: this.lastTs };
+  }
+
+  reset(m: EncoderMark): void {
+    this.w.truncate(m.length);
+    this.lastTs = m.lastTs;
+  }
+
+  finish(): Uint8Array {
+    return this.w.finish();
+  }
+}
+
+export interface EncoderMark {
+  readonly length: number;
+  readonly lastTs: number;
+}

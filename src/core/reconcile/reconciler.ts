@@ -1,0 +1,514 @@
+import type { Bound } from './bound';
+import { INFINITE_BOUND, isInfinite, minimalBound } from './bound';
+import { ReconcileError, ReconcileErrorCode } from './errors';
+import {
+  combineState,
+  decodeFingerprint,
+  encodeFingerprint,
+  FINGERPRINT_SIZE,
+  idFromTerm,
+  sumFromState,
+} from './fingerprint';
+import { IdSet } from './id-set';
+import { ID_SIZE } from './item';
+import type { RangeMessage } from './message';
+import { decodeMessage, MessageEncoder, Mode } from './message';
+import type { MessageStats, ReconcileTuning, Regime, Role, SplitAction } from './split-policy';
+import { chooseAction, DEFAULT_TUNING, regimeOf } from './split-policy';
+import type { ReconcileStorage } from './storage';
+import { equal128, sub128 } from './sum128';
+
+export const DEFAULT_FRAME_SIZE_LIMIT = 60_000;
+export const MIN_FRAME_SIZE_LIMIT = 4096;
+
+/** Room kept free in every frame for flushing a skip and the trailing "rest of the set" fingerprint. */
+const RESERVE = 64;
+/** Worst-case bytes of one range: 8-byte timestamp delta, 2-byte head, 16-byte prefix, 16-byte fingerprint. */
+const MAX_RANGE_BYTES = 8 + 2 + 16 + FINGERPRINT_SIZE;
+
+export interface ReconcilerOptions {
+  /** Largest message (bytes) sent or accepted; default 60,000, minimum 4,096. Both peers must agree. */
+  frameSizeLimit?: number;
+  /** Advanced: overrides of the splitting heuristics (they affect bytes and rounds, never results). */
+  tuning?: Partial<ReconcileTuning>;
+}
+
+export interface ReconcileResult {
+  /** The message to send back; null (initiator only) when reconciliation is complete. */
+  reply: Uint8Array | null;
+  /** Initiator: ids I have that the peer lacks (copies). Always empty on the responder. */
+  have: Uint8Array[];
+  /** Initiator: ids the peer has that I lack (copies). Always empty on the responder. */
+  need: Uint8Array[];
+}
+
+const Status = { None: 0, Equal: 1, Pure: 2, Mismatch: 3 } as const;
+type Status = (typeof Status)[keyof typeof Status];
+
+interface Plan {
+  readonly range: RangeMessage;
+  readonly lower: number;
+  readonly upper: number;
+  status: Status;
+  /** Status.Pure: index of our single extra item. */
+  pureIndex: number;
+}
+
+/**
+ * Range-based set reconciliation (A. Meyer, arXiv:2212.13567; roles and framing after D. Hoyt's
+ * negentropy) as a pure, synchronous state machine over a ReconcileStorage.
+ *
+ * The initiator calls initiate() and sends the result; each side then passes every message it gets
+ * to reconcile() and sends back the reply. The initiator accumulates `have`/`need` from each call and
+ * is done when reply is null. The responder only answers ranges: its reply is never null (a
+ * version byte alone means "nothing more from me") and it reports no ids.
+ *
+ * Each range of a message is settled or split:
+ *  - equal fingerprints → skipped;
+ *  - fingerprints that differ by exactly one item held by the receiver → settled at once (the
+ *    initiator records `have`; the responder answers Extra with the id);
+ *  - small ranges → id lists (IdList, answered by the responder with IdDiff);
+ *  - otherwise → split into child fingerprints (split-policy.ts).
+ * A reply that would exceed the frame size stops early and hands the rest of the set back as one
+ * fingerprint, which the peer splits again next round (as negentropy does).
+ *
+ * The storage must not change during a session. Every malformed or out-of-protocol message throws
+ * a ReconcileError before any state changes.
+ */
+export class Reconciler {
+  private state: 'idle' | Role = 'idle';
+  private regime: Regime = 'unknown';
+  /**
+   * Initiator: ids already reported in have/need. A range settled here can come back inside a
+   * "rest of the set" fingerprint when the peer's reply was cut by the frame limit; it is settled
+   * again, and this keeps the reported lists free of repeats.
+   */
+  private readonly reported = new Set<string>();
+  private readonly limit: number;
+  private readonly tuning: ReconcileTuning;
+  private readonly maxFanout: number;
+  private readonly maxIdList: number;
+  private readonly maxPiece: number;
+
+  constructor(
+    private readonly storage: ReconcileStorage,
+    options: ReconcilerOptions = {},
+  ) {
+    const limit = options.frameSizeLimit ?? DEFAULT_FRAME_SIZE_LIMIT;
+    if (!Number.isSafeInteger(limit) || limit < MIN_FRAME_SIZE_LIMIT) {
+      throw new ReconcileError(
+        ReconcileErrorCode.Usage,
+        `frameSizeLimit must be an integer >= ${MIN_FRAME_SIZE_LIMIT}`,
+      );
+    }
+    this.limit = limit;
+    this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    for (const [key, value] of Object.entries(this.tuning)) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        throw new ReconcileError(ReconcileErrorCode.Usage, `tuning.${key} must be a finite number >= 0`);
+      }
+    }
+    // A piece (one range's answer, plus a flushed skip) must always fit in an otherwise empty frame,
+    // so every message makes progress.
+    const maxPiece = limit - 1 - RESERVE - MAX_RANGE_BYTES;
+    this.maxPiece = maxPiece;
+    this.maxFanout = Math.floor(maxPiece / MAX_RANGE_BYTES);
+    this.maxIdList = Math.floor((maxPiece - MAX_RANGE_BYTES - 8) / ID_SIZE);
+  }
+
+  /** 'idle' until initiate() or the first reconcile() fixes the role. */
+  get role(): 'idle' | Role {
+    return this.state;
+  }
+
+  get frameSizeLimit(): number {
+    return this.limit;
+  }
+
+  /** The initiator's first message. */
+  initiate(): Uint8Array {
+    if (this.state !== 'idle') {
+      throw new ReconcileError(ReconcileErrorCode.Usage, `initiate() on a reconciler that is already ${this.state}`);
+    }
+    this.state = 'initiator';
+    const out = new Output(this.limit);
+    const n = this.storage.size;
+    out.begin();
+    if (n <= Math.min(this.tuning.initialIdListMax, this.maxIdList)) {
+      this.writeIdList(out.enc, INFINITE_BOUND, 0, n);
+    } else {
+      this.writeSplit(
+        out.enc,
+        0,
+        n,
+        INFINITE_BOUND,
+        Math.max(2, Math.min(this.tuning.initialFanout, this.maxFanout, n)),
+      );
+    }
+    return out.enc.finish();
+  }
+
+  /** Processes a peer message. Throws ReconcileError (and changes nothing) if it is invalid. */
+  reconcile(message: Uint8Array): ReconcileResult {
+    const ranges = decodeMessage(message, this.limit);
+    const role: Role = this.state === 'idle' ? 'responder' : this.state;
+    if (role === 'responder') {
+      for (const r of ranges) {
+        if (r.mode === Mode.IdDiff || r.mode === Mode.Extra) {
+          throw new ReconcileError(ReconcileErrorCode.Protocol, 'a responder never receives IdDiff or Extra ranges');
+        }
+      }
+    }
+    const { plans, stats } = this.classify(ranges);
+    if (role === 'initiator') this.checkInitiatorPlans(plans);
+    this.state = role;
+    if (this.regime === 'unknown') this.regime = regimeOf(stats, this.tuning);
+
+    const out = new Output(this.limit);
+    const have: Uint8Array[] = [];
+    const need: Uint8Array[] = [];
+    for (const plan of plans) {
+      const deferFrom = this.handle(role, plan, stats, out, have, need);
+      if (deferFrom >= 0) {
+        out.defer(this.stateOf(deferFrom, this.storage.size));
+        break;
+      }
+    }
+    const reply = role === 'initiator' && out.empty ? null : out.enc.finish();
+    return { reply, have: this.firstReports(have), need: this.firstReports(need) };
+  }
+
+  private firstReports(ids: Uint8Array[]): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const id of ids) {
+      const key = idKey(id);
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      out.push(id);
+    }
+    return out;
+  }
+
+  // ---- pass 1: where each range falls in our set, and how its fingerprint compares ----
+
+  private classify(ranges: RangeMessage[]): { plans: Plan[]; stats: MessageStats } {
+    const st = this.storage;
+    const n = st.size;
+    const plans: Plan[] = [];
+    let prev = 0;
+    let fingerprints = 0;
+    let mismatched = 0;
+    const theirs = new Uint32Array(4);
+    const mine = new Uint32Array(4);
+    for (const range of ranges) {
+      const upper = isInfinite(range.upper) ? n : st.findLowerBound(range.upper, prev, n);
+      const plan: Plan = { range, lower: prev, upper, status: Status.None, pureIndex: -1 };
+      if (range.mode === Mode.Fingerprint) {
+        fingerprints++;
+        decodeFingerprint(range.fingerprint, 0, theirs, 0);
+        const count = upper - prev;
+        st.sum(prev, upper, mine, 0);
+        const mySum = mine.slice();
+        combineState(mySum, 0, count, mine, 0);
+        if (equal128(mine, 0, theirs, 0)) {
+          plan.status = Status.Equal;
+        } else {
+          mismatched++;
+          plan.status = Status.Mismatch;
+          if (count > 0) {
+            // If the peer holds exactly our items minus one, its sum is ours minus that item's id.
+            sumFromState(theirs, 0, count - 1, theirs, 0);
+            sub128(mySum, 0, theirs, 0, theirs, 0);
+            const idx = st.indexOfId(prev, upper, idFromTerm(theirs, 0));
+            if (idx >= 0) {
+              plan.status = Status.Pure;
+              plan.pureIndex = idx;
+            }
+          }
+        }
+      }
+      plans.push(plan);
+      prev = upper;
+    }
+    return { plans, stats: { fingerprints, mismatched } };
+  }
+
+  /** Validates what the initiator can only check against its own set, before acting on anything. */
+  private checkInitiatorPlans(plans: Plan[]): void {
+    for (const p of plans) {
+      if (p.range.mode === Mode.IdDiff && p.range.bits !== p.upper - p.lower) {
+        throw new ReconcileError(
+          ReconcileErrorCode.Protocol,
+          `IdDiff covers ${p.range.bits} items but the range holds ${p.upper - p.lower} of ours`,
+        );
+      }
+    }
+  }
+
+  // ---- pass 2: answer each range; returns the index to defer from, or -1 ----
+
+  private handle(
+    role: Role,
+    plan: Plan,
+    stats: MessageStats,
+    out: Output,
+    have: Uint8Array[],
+    need: Uint8Array[],
+  ): number {
+    const r = plan.range;
+    const { lower, upper } = plan;
+    switch (r.mode) {
+      case Mode.Skip:
+        out.skip(r.upper);
+        return -1;
+      case Mode.Fingerprint: {
+        if (plan.status === Status.Equal) {
+          out.skip(r.upper);
+          return -1;
+        }
+        if (plan.status === Status.Pure) {
+          if (role === 'initiator') {
+            have.push(this.storage.idAt(plan.pureIndex).slice());
+            out.skip(r.upper);
+            return -1;
+          }
+          const m = out.begin();
+          out.enc.range(r.upper, Mode.Extra);
+          out.enc.w.varint(1);
+          out.enc.w.bytes(this.storage.idAt(plan.pureIndex));
+          return out.end(m) ? -1 : lower;
+        }
+        const action = chooseAction(this.regime, upper - lower, stats, this.tuning, this.maxFanout, this.maxIdList);
+        const m = out.begin();
+        this.writeAction(out.enc, action, lower, upper, r.upper);
+        return out.end(m) ? -1 : lower;
+      }
+      case Mode.IdList:
+        if (role === 'initiator') {
+          this.resolveIdList(lower, upper, r.ids, r.count, have, need);
+          out.skip(r.upper);
+          return -1;
+        }
+        return this.answerIdList(plan, r.ids, r.count, r.upper, out);
+      case Mode.IdDiff: {
+        for (let i = 0; i < r.bits; i++) {
+          if ((r.lacking[i >> 3]! >> (i & 7)) & 1) have.push(this.storage.idAt(lower + i).slice());
+        }
+        this.collectMissing(lower, upper, r.ids, r.count, need);
+        out.skip(r.upper);
+        return -1;
+      }
+      case Mode.Extra:
+        this.collectMissing(lower, upper, r.ids, r.count, need);
+        out.skip(r.upper);
+        return -1;
+      default: {
+        const never: never = r;
+        throw new ReconcileError(ReconcileErrorCode.Protocol, `unhandled range ${String(never)}`);
+      }
+    }
+  }
+
+  private writeAction(enc: MessageEncoder, action: SplitAction, lower: number, upper: number, upperBound: Bound): void {
+    switch (action.kind) {
+      case 'idlist':
+        this.writeIdList(enc, upperBound, lower, upper);
+        return;
+      case 'split':
+        this.writeSplit(enc, lower, upper, upperBound, action.fanout);
+        return;
+      default: {
+        const never: never = action;
+        throw new ReconcileError(ReconcileErrorCode.Usage, `unknown action ${String(never)}`);
+      }
+    }
+  }
+
+  /** Initiator, peer listed all its ids of the range: settle it. */
+  private resolveIdList(
+    lower: number,
+    upper: number,
+    ids: Uint8Array,
+    count: number,
+    have: Uint8Array[],
+    need: Uint8Array[],
+  ): void {
+    const set = new IdSet(ids, count);
+    const found = new Uint8Array(count);
+    for (let i = lower; i < upper; i++) {
+      const j = set.indexOf(this.storage.idAt(i), 0);
+      if (j < 0) have.push(this.storage.idAt(i).slice());
+      else found[j] = 1;
+    }
+    for (let j = 0; j < count; j++) {
+      if (!found[j] && set.indexOf(ids, j * ID_SIZE) === j) need.push(ids.slice(j * ID_SIZE, (j + 1) * ID_SIZE));
+    }
+  }
+
+  /** Initiator: ids the peer says we lack, minus any we do hold in the range and duplicates. */
+  private collectMissing(lower: number, upper: number, ids: Uint8Array, count: number, need: Uint8Array[]): void {
+    if (count === 0) return;
+    const set = new IdSet(ids, count);
+    const found = new Uint8Array(count);
+    for (let i = lower; i < upper; i++) {
+      const j = set.indexOf(this.storage.idAt(i), 0);
+      if (j >= 0) found[j] = 1;
+    }
+    for (let j = 0; j < count; j++) {
+      if (!found[j] && set.indexOf(ids, j * ID_SIZE) === j) need.push(ids.slice(j * ID_SIZE, (j + 1) * ID_SIZE));
+    }
+  }
+
+  /** Responder, initiator listed its ids of the range: say what it lacks and what we lack. */
+  private answerIdList(plan: Plan, ids: Uint8Array, count: number, upperBound: Bound, out: Output): number {
+    const { lower, upper } = plan;
+    // At least (ours - theirs) of our ids go back: if that cannot fit, skip straight to chunks.
+    if ((upper - lower - count) * ID_SIZE > this.maxPiece) return this.listInChunks(lower, upper, upperBound, out);
+    const set = new IdSet(ids, count);
+    const matched = new Uint8Array(count);
+    const extras: number[] = [];
+    for (let i = lower; i < upper; i++) {
+      const j = set.indexOf(this.storage.idAt(i), 0);
+      if (j < 0) extras.push(i);
+      else matched[j] = 1;
+    }
+    if (extras.length === 0 && matched.indexOf(0) < 0) {
+      out.skip(upperBound); // same ids on both sides: nothing to say
+      return -1;
+    }
+    const bitBytes = Math.ceil(count / 8);
+    const size = MAX_RANGE_BYTES + 16 + extras.length * ID_SIZE + bitBytes;
+    if (size <= this.maxPiece) {
+      const lacking = new Uint8Array(bitBytes);
+      for (let j = 0; j < count; j++) {
+        // a duplicate position is matched when its first occurrence is
+        const first = set.indexOf(ids, j * ID_SIZE);
+        if (!matched[first]) lacking[j >> 3]! |= 1 << (j & 7);
+      }
+      const m = out.begin();
+      out.enc.range(upperBound, Mode.IdDiff);
+      out.enc.w.varint(extras.length);
+      for (const i of extras) out.enc.w.bytes(this.storage.idAt(i));
+      out.enc.w.varint(count);
+      out.enc.w.bytes(lacking);
+      return out.end(m) ? -1 : lower;
+    }
+    return this.listInChunks(lower, upper, upperBound, out);
+  }
+
+  /** Lists our ids of [lower, upper) in frame-sized IdList chunks; each chunk settles its sub-range. */
+  private listInChunks(lower: number, upper: number, upperBound: Bound, out: Output): number {
+    let start = lower;
+    do {
+      const end = Math.min(upper, start + this.maxIdList);
+      const bound = end === upper ? upperBound : this.boundBefore(end);
+      const m = out.begin();
+      this.writeIdList(out.enc, bound, start, end);
+      if (!out.end(m)) return start;
+      start = end;
+    } while (start < upper);
+    return -1;
+  }
+
+  // ---- writers ----
+
+  private stateOf(lower: number, upper: number): Uint32Array {
+    const s = new Uint32Array(4);
+    this.storage.sum(lower, upper, s, 0);
+    combineState(s, 0, upper - lower, s, 0);
+    return s;
+  }
+
+  private writeFingerprint(enc: MessageEncoder, upperBound: Bound, lower: number, upper: number): void {
+    enc.range(upperBound, Mode.Fingerprint);
+    const fp = new Uint8Array(FINGERPRINT_SIZE);
+    encodeFingerprint(this.stateOf(lower, upper), 0, fp, 0);
+    enc.w.bytes(fp);
+  }
+
+  private writeIdList(enc: MessageEncoder, upperBound: Bound, lower: number, upper: number): void {
+    enc.range(upperBound, Mode.IdList);
+    enc.w.varint(upper - lower);
+    for (let i = lower; i < upper; i++) enc.w.bytes(this.storage.idAt(i));
+  }
+
+  /** Splits [lower, upper) into `fanout` children of nearly equal size (by our items). */
+  private writeSplit(enc: MessageEncoder, lower: number, upper: number, upperBound: Bound, fanout: number): void {
+    const n = upper - lower;
+    const k = Math.max(1, Math.min(fanout, n));
+    const base = Math.floor(n / k);
+    const extra = n % k;
+    let curr = lower;
+    for (let i = 0; i < k; i++) {
+      const start = curr;
+      curr += base + (i < extra ? 1 : 0);
+      const bound = curr === upper ? upperBound : this.boundBefore(curr);
+      this.writeFingerprint(enc, bound, start, curr);
+    }
+  }
+
+  /** The shortest bound separating item i-1 from item i (0 < i < size). */
+  private boundBefore(i: number): Bound {
+    const st = this.storage;
+    return minimalBound(st.timestampAt(i - 1), st.idAt(i - 1), 0, st.timestampAt(i), st.idAt(i), 0);
+  }
+}
+
+function idKey(id: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < ID_SIZE; i += 2) s += String.fromCharCode(id[i]! | (id[i + 1]! << 8));
+  return s;
+}
+
+/** One outgoing message: coalesces skips and keeps every piece inside the frame. */
+class Output {
+  readonly enc = new MessageEncoder();
+  private pendingSkip: Bound | null = null;
+
+  constructor(private readonly limit: number) {}
+
+  /** True when no range has been written. */
+  get empty(): boolean {
+    return this.enc.length <= 1;
+  }
+
+  skip(upper: Bound): void {
+    this.pendingSkip = upper;
+  }
+
+  /** Starts a piece (flushing any pending skip into it); pass the mark to end(). */
+  begin(): PieceMark {
+    const mark = { enc: this.enc.mark(), pendingSkip: this.pendingSkip };
+    this.flushSkip();
+    return mark;
+  }
+
+  /** Keeps the piece if the frame still has RESERVE bytes free; otherwise takes it back. */
+  end(mark: PieceMark): boolean {
+    if (this.enc.length + RESERVE <= this.limit) return true;
+    this.enc.reset(mark.enc);
+    this.pendingSkip = mark.pendingSkip;
+    return false;
+  }
+
+  /** Ends the message: the rest of the set, from the current position, as one fingerprint. */
+  defer(restState: Uint32Array): void {
+    this.flushSkip();
+    this.enc.range(INFINITE_BOUND, Mode.Fingerprint);
+    const fp = new Uint8Array(FINGERPRINT_SIZE);
+    encodeFingerprint(restState, 0, fp, 0);
+    this.enc.w.bytes(fp);
+  }
+
+  private flushSkip(): void {
+    if (this.pendingSkip !== null) {
+      this.enc.range(this.pendingSkip, Mode.Skip);
+    }
+    this.pendingSkip = null;
+  }
+}
+
+interface PieceMark {
+  readonly enc: ReturnType<MessageEncoder['mark']>;
+  readonly pendingSkip: Bound | null;
+}

@@ -1,0 +1,315 @@
+import type { Bound } from './bound';
+import { itemAtOrAfter } from './bound';
+import { ReconcileError, ReconcileErrorCode } from './errors';
+import { fingerprintOf, idTerm } from './fingerprint';
+import type { Item } from './item';
+import { checkItem, ID_SIZE } from './item';
+import type { ReconcileStorage } from './storage';
+import { add128, sub128 } from './sum128';
+
+/**
+ * The node's reconciliation set: items in sorted parallel typed arrays (timestamps, id bytes, id
+ * words), with a lazily maintained prefix-sum array of the ids so that sum/fingerprint of any range
+ * is O(1). A mutation at index i only invalidates prefix sums from i on; they are recomputed on the
+ * next fingerprint that needs them. New versions are mostly recent, so they land near the end and
+ * both the array shift and the prefix recomputation stay short.
+ */
+export class SortedVectorStorage implements ReconcileStorage {
+  private tsArr: Float64Array;
+  private idBytes: Uint8Array;
+  /** term(id) of each item (fingerprint.ts), 4 words per item: summed for fingerprints, compared for equality. */
+  private words: Uint32Array;
+  /** prefix[4*i..4*i+4] = Σ ids of items 0..i-1; valid for i <= prefixValid. */
+  private prefix: Uint32Array;
+  private prefixValid = 0;
+  private n = 0;
+  /** Lazily built hash index id → position (open addressing on the first id word), dropped on mutation. */
+  private idIndex: Int32Array | null = null;
+
+  constructor(items: Iterable<Item> = []) {
+    const list = Array.from(items);
+    for (const it of list) checkItem(it);
+    const cap = Math.max(16, list.length);
+    this.tsArr = new Float64Array(cap);
+    this.idBytes = new Uint8Array(cap * ID_SIZE);
+    this.words = new Uint32Array(cap * 4);
+    this.prefix = new Uint32Array((cap + 1) * 4);
+    this.loadSorted(list);
+  }
+
+  static fromItems(items: Iterable<Item>): SortedVectorStorage {
+    return new SortedVectorStorage(items);
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  timestampAt(i: number): number {
+    this.checkIndex(i);
+    return this.tsArr[i]!;
+  }
+
+  idAt(i: number): Uint8Array {
+    this.checkIndex(i);
+    return this.idBytes.subarray(i * ID_SIZE, (i + 1) * ID_SIZE);
+  }
+
+  itemAt(i: number): Item {
+    return { ts: this.timestampAt(i), id: this.idBytes.slice(i * ID_SIZE, (i + 1) * ID_SIZE) };
+  }
+
+  /** All items in order (copies). */
+  toArray(): Item[] {
+    const out: Item[] = [];
+    for (let i = 0; i < this.n; i++) out.push(this.itemAt(i));
+    return out;
+  }
+
+  findLowerBound(bound: Bound, begin = 0, end = this.n): number {
+    let lo = Math.max(0, begin);
+    let hi = Math.min(this.n, end);
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (itemAtOrAfter(bound, this.tsArr[mid]!, this.idBytes, mid * ID_SIZE)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  iterate(begin: number, end: number, cb: (item: Item, index: number) => boolean | void): void {
+    this.checkRange(begin, end);
+    for (let i = begin; i < end; i++) {
+      const item = { ts: this.tsArr[i]!, id: this.idBytes.subarray(i * ID_SIZE, (i + 1) * ID_SIZE) };
+      if (cb(item, i) === false) return;
+    }
+  }
+
+  sum(begin: number, end: number, out: Uint32Array, off = 0): void {
+    this.checkRange(begin, end);
+    this.ensurePrefix(end);
+    sub128(this.prefix, end * 4, this.prefix, begin * 4, out, off);
+  }
+
+  fingerprint(begin: number, end: number): Uint8Array {
+    const s = new Uint32Array(4);
+    this.sum(begin, end, s, 0);
+    return fingerprintOf(s, end - begin);
+  }
+
+  indexOfId(begin: number, end: number, id: Uint8Array): number {
+    this.checkRange(begin, end);
+    if (id.length !== ID_SIZE) return -1;
+    const t = new Uint32Array(4);
+    idTerm(id, 0, t, 0);
+    const w = this.words;
+    if (end - begin > SCAN_LIMIT) {
+      const table = this.idIndex ?? this.buildIdIndex();
+      const mask = table.length - 1;
+      for (let slot = t[0]! & mask; ; slot = (slot + 1) & mask) {
+        const e = table[slot]!;
+        if (e === 0) return -1;
+        const p = (e - 1) * 4;
+        // (the same id at two timestamps is tolerated: keep probing for one inside the range)
+        if (
+          w[p] === t[0] &&
+          w[p + 1] === t[1] &&
+          w[p + 2] === t[2] &&
+          w[p + 3] === t[3] &&
+          e - 1 >= begin &&
+          e - 1 < end
+        ) {
+          return e - 1;
+        }
+      }
+    }
+    for (let i = begin; i < end; i++) {
+      const p = i * 4;
+      if (w[p] === t[0] && w[p + 1] === t[1] && w[p + 2] === t[2] && w[p + 3] === t[3]) return i;
+    }
+    return -1;
+  }
+
+  /** Index of the item, or -1. */
+  indexOf(item: Item): number {
+    const pos = this.searchItem(item.ts, item.id);
+    return pos >= 0 ? pos : -1;
+  }
+
+  has(item: Item): boolean {
+    return this.indexOf(item) >= 0;
+  }
+
+  /** Adds an item; false if it was already present. O(n - position) for the shift. */
+  insert(item: Item): boolean {
+    checkItem(item);
+    const pos = this.searchItem(item.ts, item.id);
+    if (pos >= 0) return false;
+    const at = -pos - 1;
+    this.grow(this.n + 1);
+    const n = this.n;
+    if (at < n) {
+      this.tsArr.copyWithin(at + 1, at, n);
+      this.idBytes.copyWithin((at + 1) * ID_SIZE, at * ID_SIZE, n * ID_SIZE);
+      this.words.copyWithin((at + 1) * 4, at * 4, n * 4);
+    }
+    this.writeAt(at, item.ts, item.id);
+    this.n = n + 1;
+    this.prefixValid = Math.min(this.prefixValid, at);
+    this.idIndex = null;
+    return true;
+  }
+
+  /** Removes an item; false if it was absent. */
+  delete(item: Item): boolean {
+    checkItem(item);
+    const pos = this.searchItem(item.ts, item.id);
+    if (pos < 0) return false;
+    const n = this.n;
+    this.tsArr.copyWithin(pos, pos + 1, n);
+    this.idBytes.copyWithin(pos * ID_SIZE, (pos + 1) * ID_SIZE, n * ID_SIZE);
+    this.words.copyWithin(pos * 4, (pos + 1) * 4, n * 4);
+    this.n = n - 1;
+    this.prefixValid = Math.min(this.prefixValid, pos);
+    this.idIndex = null;
+    return true;
+  }
+
+  /** Adds many items in one merge pass (O(n + m log m)); returns how many were new. */
+  insertMany(items: Iterable<Item>): number {
+    const list = Array.from(items);
+    if (list.length === 0) return 0;
+    if (list.length < 8) {
+      let added = 0;
+      for (const it of list) if (this.insert(it)) added++;
+      return added;
+    }
+    for (const it of list) checkItem(it);
+    const before = this.n;
+    const old = this.toArray();
+    const merged = old.concat(list);
+    this.n = 0;
+    this.grow(merged.length);
+    this.loadSorted(merged);
+    return this.n - before;
+  }
+
+  // ---- internals ----
+
+  private buildIdIndex(): Int32Array {
+    let cap = 16;
+    while (cap < this.n * 2) cap *= 2;
+    const table = new Int32Array(cap);
+    const mask = cap - 1;
+    const w = this.words;
+    for (let i = 0; i < this.n; i++) {
+      let slot = w[i * 4]! & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = i + 1;
+    }
+    this.idIndex = table;
+    return table;
+  }
+
+  private loadSorted(list: Item[]): void {
+    const order = list.map((_, i) => i);
+    order.sort((a, b) => compareRaw(list[a]!, list[b]!));
+    let n = 0;
+    for (const idx of order) {
+      const it = list[idx]!;
+      if (n > 0 && this.tsArr[n - 1] === it.ts && this.sameIdAt(n - 1, it.id)) continue; // duplicate
+      this.writeAt(n, it.ts, it.id);
+      n++;
+    }
+    this.n = n;
+    this.prefixValid = 0;
+    this.idIndex = null;
+  }
+
+  private sameIdAt(i: number, id: Uint8Array): boolean {
+    const off = i * ID_SIZE;
+    for (let j = 0; j < ID_SIZE; j++) if (this.idBytes[off + j] !== id[j]) return false;
+    return true;
+  }
+
+  private writeAt(i: number, ts: number, id: Uint8Array): void {
+    this.tsArr[i] = ts;
+    this.idBytes.set(id, i * ID_SIZE);
+    idTerm(id, 0, this.words, i * 4);
+  }
+
+  /** Index if present, else -(insertion point) - 1. */
+  private searchItem(ts: number, id: Uint8Array): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.compareAt(mid, ts, id);
+      if (c === 0) return mid;
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return -lo - 1;
+  }
+
+  /** Sign of (item at i) - (ts, id). */
+  private compareAt(i: number, ts: number, id: Uint8Array): number {
+    const t = this.tsArr[i]!;
+    if (t !== ts) return t < ts ? -1 : 1;
+    const off = i * ID_SIZE;
+    for (let j = 0; j < ID_SIZE; j++) {
+      const d = this.idBytes[off + j]! - id[j]!;
+      if (d !== 0) return d < 0 ? -1 : 1;
+    }
+    return 0;
+  }
+
+  private grow(need: number): void {
+    const cap = this.tsArr.length;
+    if (need <= cap) return;
+    let next = cap * 2;
+    while (next < need) next *= 2;
+    const ts = new Float64Array(next);
+    ts.set(this.tsArr.subarray(0, this.n));
+    const ids = new Uint8Array(next * ID_SIZE);
+    ids.set(this.idBytes.subarray(0, this.n * ID_SIZE));
+    const words = new Uint32Array(next * 4);
+    words.set(this.words.subarray(0, this.n * 4));
+    const prefix = new Uint32Array((next + 1) * 4);
+    prefix.set(this.prefix.subarray(0, (this.prefixValid + 1) * 4));
+    this.tsArr = ts;
+    this.idBytes = ids;
+    this.words = words;
+    this.prefix = prefix;
+  }
+
+  private ensurePrefix(upTo: number): void {
+    const p = this.prefix;
+    for (let i = this.prefixValid; i < upTo; i++) add128(p, i * 4, this.words, i * 4, p, (i + 1) * 4);
+    if (upTo > this.prefixValid) this.prefixValid = upTo;
+  }
+
+  private checkIndex(i: number): void {
+    if (!(i >= 0 && i < this.n)) throw new ReconcileError(ReconcileErrorCode.Usage, `index out of range: ${i}`);
+  }
+
+  private checkRange(begin: number, end: number): void {
+    if (!(begin >= 0 && begin <= end && end <= this.n)) {
+      throw new ReconcileError(ReconcileErrorCode.Usage, `bad range [${begin}, ${end}) of ${this.n}`);
+    }
+  }
+}
+
+/** Ranges up to this many items are scanned; larger ones use the hash index. */
+const SCAN_LIMIT = 256;
+
+function compareRaw(a: Item, b: Item): number {
+  if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1;
+  const x = a.id;
+  const y = b.id;
+  for (let j = 0; j < ID_SIZE; j++) {
+    const d = x[j]! - y[j]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}

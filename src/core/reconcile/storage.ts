@@ -1,0 +1,26 @@
+import type { Bound } from './bound';
+import type { Item } from './item';
+
+/**
+ * A sorted set of items as the reconciler sees it. Items are ordered by (ts, id); indexes are
+ * positions in that order. The set must not change while a reconciliation session is running
+ * (between initiate and the last reconcile call): indexes and fingerprints are taken per message.
+ */
+export interface ReconcileStorage {
+  /** Number of items. */
+  readonly size: number;
+  /** Timestamp of the item at index i (0 <= i < size). */
+  timestampAt(i: number): number;
+  /** Id of the item at index i: 16 bytes, a view that may be invalidated by the next mutation. */
+  idAt(i: number): Uint8Array;
+  /** First index in [begin, end) whose item is >= bound, or end if there is none. */
+  findLowerBound(bound: Bound, begin?: number, end?: number): number;
+  /** Calls cb for items begin..end-1 in order; stops early when cb returns false. */
+  iterate(begin: number, end: number, cb: (item: Item, index: number) => boolean | void): void;
+  /** Writes Σ term(id) (see fingerprint.ts idTerm) of items begin..end-1, mod 2^128, to out[off..off+4]. */
+  sum(begin: number, end: number, out: Uint32Array, off?: number): void;
+  /** The 16-byte fingerprint of items begin..end-1 (see fingerprint.ts). */
+  fingerprint(begin: number, end: number): Uint8Array;
+  /** Index in [begin, end) of the item with this id, or -1. */
+  indexOfId(begin: number, end: number, id: Uint8Array): number;
+}
