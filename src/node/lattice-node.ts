@@ -37,8 +37,16 @@ export interface LatticeNodeOptions {
   readonly log?: (message: string, detail?: unknown) => void;
 }
 
-export type VersionOrigin = 'local' | 'remote';
-export type VersionListener = (versions: readonly Version[], origin: VersionOrigin) => void;
+export type VersionOrigin = 'local' | 'remote' | 'expired';
+/**
+ * `versions` changed the store; `removed` left it (superseded by a merge, dropped by a tombstone,
+ * or purged on expiry: origin 'expired'), so a sync index can follow the stored set exactly.
+ */
+export type VersionListener = (
+  versions: readonly Version[],
+  origin: VersionOrigin,
+  removed: readonly Version[],
+) => void;
 
 const CLOCK_META = 'clock';
 
@@ -164,15 +172,17 @@ export class LatticeNode implements NodeApi {
   private async commitLocal(versions: Version[]): Promise<void> {
     const put: Version[] = [];
     const remove: string[] = [];
+    const removed: Version[] = [];
     for (const v of versions) {
       const out = this.store.apply(v);
       if (out.kind !== 'applied') continue;
       put.push(v);
       for (const r of out.removed) remove.push(versionKey(r));
+      removed.push(...out.removed);
       this.feed.mark(v.entity);
     }
     this.counts.local += put.length;
-    this.emitVersions(put, 'local');
+    this.emitVersions(put, 'local', removed);
     await this.writer.enqueue(put, remove, { [CLOCK_META]: encodeTs(this.clock.last) });
   }
 
@@ -183,6 +193,7 @@ export class LatticeNode implements NodeApi {
   applyRemote(versions: readonly Version[]): Version[] {
     const applied: Version[] = [];
     const remove: string[] = [];
+    const removed: Version[] = [];
     for (const v of versions) {
       const seen = this.clock.observe(v.ts);
       if (!seen.ok) {
@@ -190,18 +201,19 @@ export class LatticeNode implements NodeApi {
         this.count('clock-skew-held');
         continue;
       }
-      this.mergeOne(v, applied, remove);
+      this.mergeOne(v, applied, remove, removed);
     }
-    this.persistRemote(applied, remove);
+    this.persistRemote(applied, remove, removed);
     return applied;
   }
 
-  private mergeOne(v: Version, applied: Version[], remove: string[]): void {
+  private mergeOne(v: Version, applied: Version[], remove: string[], removed: Version[]): void {
     const out = this.store.apply(v);
     switch (out.kind) {
       case 'applied':
         applied.push(v);
         for (const r of out.removed) remove.push(versionKey(r));
+        removed.push(...out.removed);
         this.feed.mark(v.entity);
         this.counts.remote += 1;
         return;
@@ -218,19 +230,19 @@ export class LatticeNode implements NodeApi {
     }
   }
 
-  private persistRemote(applied: Version[], remove: string[]): void {
+  private persistRemote(applied: Version[], remove: string[], removed: Version[]): void {
     if (applied.length === 0 && remove.length === 0) return;
-    this.emitVersions(applied, 'remote');
+    this.emitVersions(applied, 'remote', removed);
     this.writer.enqueue(applied, remove, { [CLOCK_META]: encodeTs(this.clock.last) }).catch((error: unknown) => {
       this.log('persisting remote versions failed', error);
     });
   }
 
-  private emitVersions(versions: readonly Version[], origin: VersionOrigin): void {
-    if (versions.length === 0) return;
+  private emitVersions(versions: readonly Version[], origin: VersionOrigin, removed: readonly Version[]): void {
+    if (versions.length === 0 && removed.length === 0) return;
     for (const listener of this.versionListeners) {
       try {
-        listener(versions, origin);
+        listener(versions, origin, removed);
       } catch (error) {
         this.log('version listener failed', error);
       }
@@ -244,6 +256,7 @@ export class LatticeNode implements NodeApi {
     const purged = this.store.purgeExpired(this.now());
     if (purged.length === 0) return;
     for (const v of purged) this.feed.mark(v.entity);
+    this.emitVersions([], 'expired', purged);
     this.writer
       .enqueue(
         [],
@@ -256,11 +269,12 @@ export class LatticeNode implements NodeApi {
     const versions = this.hold.releaseAuthor(author as NodeId);
     const applied: Version[] = [];
     const remove: string[] = [];
+    const removed: Version[] = [];
     for (const v of versions) {
       this.clock.force(v.ts);
-      this.mergeOne(v, applied, remove);
+      this.mergeOne(v, applied, remove, removed);
     }
-    this.persistRemote(applied, remove);
+    this.persistRemote(applied, remove, removed);
     return versions.length;
   }
 
@@ -306,7 +320,7 @@ export class LatticeNode implements NodeApi {
     return this.feed.subscribe(listener);
   }
 
-  /** Every version that changed the store, for replication. */
+  /** Every version that changed the store, and every version that left it, for replication. */
   onVersions(listener: VersionListener): () => void {
     this.versionListeners.add(listener);
     return () => this.versionListeners.delete(listener);

@@ -1,6 +1,7 @@
 import { encodeTs, type Timestamp } from '../core/clock/timestamp';
 import type { ComponentValue } from '../core/entity/component-types';
 import { validateComponent } from '../core/entity/validate-component';
+import { quantizeValue } from '../core/wire/quantize';
 import { ConflictError, ValidationError } from '../core/errors';
 import { asUserKind, type ComponentKind, type EntityId, type NodeId } from '../core/ids';
 import type { Version } from '../core/merge/version';
@@ -29,7 +30,9 @@ export function checkWrite(
     throw new ValidationError(`components: at most ${MAX_COMPONENTS_PER_WRITE} per write`);
   }
   const values = new Map<ComponentKind, ComponentValue>();
-  for (const [kind, value] of entries) values.set(asUserKind(kind), validateComponent(kind, value));
+  // Values are stored as the wire carries them (e.g. 1e-7° positions), so the writer and every
+  // peer hold exactly the same value for the same version.
+  for (const [kind, value] of entries) values.set(asUserKind(kind), quantizeValue(kind, validateComponent(kind, value)));
   const basedOn = options?.basedOn;
   if (basedOn !== undefined) {
     for (const kind of values.keys()) {

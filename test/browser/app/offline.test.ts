@@ -35,7 +35,7 @@ describe('the installed PWA offline', () => {
         return {
           controlled: navigator.serviceWorker.controller !== null,
           before: await window.lattice.get('before-offline'),
-          created: created.id,
+          created: created.id as string,
           shell: document.querySelector('lm-app') !== null && customElements.get('lm-app') !== undefined,
           reachable,
         };

@@ -1,0 +1,17 @@
+/** Sync between two nodes over one link: messages, codec, the per-link session, the sync index. */
+export { Announcements } from './announcements';
+export { decodeMessage, encodeMessage, MAX_SYNC_FRAME_BYTES } from './codec';
+export { ProtocolError, ProtocolErrorCode } from './errors';
+export * from './messages';
+export { PeerSession } from './peer-session';
+export {
+  resolveSessionOptions,
+  SessionState,
+  type PeerStats,
+  type SessionHost,
+  type SessionOptions,
+  type SessionRole,
+  type SyncSource,
+} from './session-types';
+export { SyncIndex } from './sync-index';
+export { idKey, versionId } from './version-id';

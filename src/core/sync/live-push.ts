@@ -1,0 +1,120 @@
+import type { Version } from '../merge/version';
+import { MAX_WANT_IDS, MessageType } from './messages';
+import { Outbox } from './outbox';
+import type { SessionIo } from './session-io';
+import { versionId } from './version-id';
+import type { VersionFramer } from './version-framer';
+import type { WantTracker } from './want-tracker';
+
+/** Most ids waiting for the next `ihave` (beyond, anti-entropy covers them). */
+const MAX_LAZY_IDS = 4 * MAX_WANT_IDS;
+/** Live frames in a row that brought nothing new before we prune the peer's pushes to us. */
+export const PRUNE_AFTER_DUPLICATES = 4;
+
+/**
+ * Live push on one link, Plumtree style (Leitão et al., "Epidemic Broadcast Trees", 2007). Links
+ * start eager: new versions go out in full. When the peer's live frames keep bringing nothing new,
+ * it reaches us faster by another path: we send `prune` and it pushes only ids to us (`ihave`,
+ * batched per tick). The eager directions thin out towards a spanning tree, so each version
+ * crosses about one link per node; an announced id that does not arrive by the tree in time is
+ * grafted (`want` with graft), which makes that direction eager again.
+ *
+ * Unlike the paper, a prune only stops the pruned direction (our pushes to the peer continue until
+ * it prunes us in turn), and it takes several duplicate frames in a row: with writers everywhere a
+ * link that is the fastest path for some of them keeps delivering fresh versions and stays, so the
+ * eager graph does not fall apart and oscillate between prunes and grafts. The host also keeps a
+ * few eager in-links per node (its own writes echoing around a cycle look like duplicates too).
+ */
+export class LivePush {
+  /** We push versions to the peer (it has not pruned us, or grafted since). */
+  eager = true;
+  /** We asked the peer to stop pushing to us. */
+  pruned = false;
+  private duplicates = 0;
+  private lazy: Uint8Array[] = [];
+  readonly out: Outbox;
+  /** Versions refused for lack of room: a reconciliation must find them. */
+  overflowed = false;
+  prunes = 0;
+  grafts = 0;
+
+  constructor(
+    maxQueued: number,
+    private readonly io: SessionIo,
+    private readonly framer: VersionFramer,
+    private readonly wants: WantTracker,
+    /** Whether we may prune one more peer (the host keeps a few eager in-links per node). */
+    private readonly mayPrune: () => boolean,
+  ) {
+    this.out = new Outbox(maxQueued, true);
+  }
+
+  /** Our own writes always go out in full: our out-links are judged by what we relay, not by what we write. */
+  push(versions: readonly Version[], relayed: boolean): void {
+    if (!this.eager && relayed) {
+      for (const v of versions) {
+        if (this.lazy.length >= MAX_LAZY_IDS) break;
+        this.lazy.push(versionId(v));
+      }
+      return;
+    }
+    if (this.out.empty && this.io.room()) {
+      for (let i = 0; i < versions.length;) {
+        const f = this.framer.take(versions, i, versions.length, true);
+        if (f.frame.length > 0) this.io.sendFrame(f.frame, f.carried);
+        i += f.count;
+      }
+      return;
+    }
+    if (this.out.enqueue(versions) > 0) this.overflowed = true;
+  }
+
+  /** Sends the ids gathered since the last tick to a lazy peer. */
+  flushLazy(): void {
+    while (this.lazy.length > 0) {
+      this.io.send({ type: MessageType.IHave, ids: this.lazy.splice(0, MAX_WANT_IDS) });
+    }
+  }
+
+  /** A live frame from the peer: `fresh` when it changed our store. */
+  received(fresh: boolean): void {
+    if (fresh) {
+      this.duplicates = 0;
+      return;
+    }
+    if (this.pruned || ++this.duplicates < PRUNE_AFTER_DUPLICATES || !this.mayPrune()) return;
+    this.pruned = true;
+    this.prunes += 1;
+    this.io.send({ type: MessageType.Prune });
+  }
+
+  /** The peer pruned us: announce ids only. */
+  prunedByPeer(): void {
+    this.eager = false;
+  }
+
+  /** Asks the peer for announced versions that did not come by the tree; the link turns eager. */
+  graft(ids: readonly Uint8Array[]): void {
+    for (let i = 0; i < ids.length; i += MAX_WANT_IDS) {
+      const chunk = ids.slice(i, i + MAX_WANT_IDS);
+      this.wants.needed += chunk.length;
+      this.io.send({ type: MessageType.Want, request: this.wants.track(chunk), graft: true, ids: chunk });
+    }
+    this.pruned = false;
+    this.duplicates = 0;
+    this.grafts += 1;
+  }
+
+  /** The peer grafted us: push to it again, starting with what it asked for (sent live, so it relays them). */
+  grafted(versions: readonly Version[], request: number): void {
+    this.eager = true;
+    this.lazy = [];
+    if (this.out.enqueue(versions) > 0) this.io.log('live queue full: the peer will reconcile the rest');
+    this.out.complete(request);
+  }
+
+  close(): void {
+    this.out.clear();
+    this.lazy = [];
+  }
+}

@@ -1,0 +1,144 @@
+import type { NodeId } from '../ids';
+
+/**
+ * The sync protocol between two nodes over one link: one message per frame, the catalogue below,
+ * the binary layout in codec.ts, the behaviour in peer-session.ts.
+ */
+export const SYNC_PROTOCOL_VERSION = 1;
+
+/** Most reconciliation ids one `want` or `ihave` may carry. */
+export const MAX_WANT_IDS = 4096;
+/** Longest lattice name (UTF-8 bytes) and `bye` reason accepted. */
+export const MAX_LATTICE_BYTES = 64;
+export const MAX_REASON_BYTES = 256;
+/** Reconciliation ids are 16-byte hashes of the version key (version-id.ts). */
+export const SYNC_ID_BYTES = 16;
+
+export const MessageType = {
+  Hello: 'hello',
+  Reconcile: 'reconcile',
+  Want: 'want',
+  Versions: 'versions',
+  Ping: 'ping',
+  Pong: 'pong',
+  Bye: 'bye',
+  IHave: 'ihave',
+  Prune: 'prune',
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** First message each side sends: who it is, which lattice, its clock (for skew) and its size. */
+export interface HelloMessage {
+  readonly type: typeof MessageType.Hello;
+  readonly protocol: number;
+  readonly node: NodeId;
+  readonly lattice: string;
+  /** Sender's wall clock, epoch ms, when it sent the hello. */
+  readonly time: number;
+  /** Versions the sender holds. */
+  readonly items: number;
+  /** HLC ms of the newest version the sender holds (0 if none). */
+  readonly newest: number;
+}
+
+/**
+ * Steps of one anti-entropy session. The initiator (smaller node id) sends `open` then `next`
+ * messages, the responder answers each with `reply`; the initiator ends with `done` once every
+ * version it owes or asked for has moved. `abort` drops a session (either side); `request` asks
+ * the initiator to start a session now.
+ */
+export const ReconcilePhase = {
+  Open: 'open',
+  Next: 'next',
+  Reply: 'reply',
+  Done: 'done',
+  Abort: 'abort',
+  Request: 'request',
+} as const;
+export type ReconcilePhase = (typeof ReconcilePhase)[keyof typeof ReconcilePhase];
+
+export interface ReconcileMessage {
+  readonly type: typeof MessageType.Reconcile;
+  /** Chosen by the initiator, > 0 (0 only for `request`). */
+  readonly session: number;
+  readonly phase: ReconcilePhase;
+  /** Reconciler bytes (src/core/reconcile) for open/next/reply; empty otherwise. */
+  readonly payload: Uint8Array;
+}
+
+/** Asks for the versions with these reconciliation ids; answered by `versions` with `completes`. */
+export interface WantMessage {
+  readonly type: typeof MessageType.Want;
+  /** Sender's request number, > 0, echoed by the answer. */
+  readonly request: number;
+  /**
+   * Plumtree GRAFT: the ids were announced by `ihave` and did not arrive by another path, so the
+   * sender wants live pushes from us again, and the answer travels as live (it is relayed on).
+   */
+  readonly graft: boolean;
+  readonly ids: readonly Uint8Array[];
+}
+
+export interface VersionsMessage {
+  readonly type: typeof MessageType.Versions;
+  /** true: a live push of new writes; false: repair traffic from anti-entropy. */
+  readonly live: boolean;
+  /** The `want` request this frame finishes answering (0: none). */
+  readonly completes: number;
+  /** An encodeVersions batch (src/core/wire); empty only when `completes` is set. */
+  readonly batch: Uint8Array;
+}
+
+export interface PingMessage {
+  readonly type: typeof MessageType.Ping;
+  /** Sender's wall clock, epoch ms. */
+  readonly time: number;
+}
+
+export interface PongMessage {
+  readonly type: typeof MessageType.Pong;
+  /** The ping's time, echoed (RTT = now - echo). */
+  readonly echo: number;
+  /** The answerer's wall clock when it answered (clock skew). */
+  readonly time: number;
+}
+
+export interface ByeMessage {
+  readonly type: typeof MessageType.Bye;
+  readonly reason: string;
+}
+
+/**
+ * Plumtree lazy push (Leitão et al., "Epidemic Broadcast Trees", 2007): ids of versions we pushed
+ * live elsewhere, sent instead of the versions to a peer that pruned us. Batched per tick.
+ */
+export interface IHaveMessage {
+  readonly type: typeof MessageType.IHave;
+  readonly ids: readonly Uint8Array[];
+}
+
+/** Plumtree PRUNE: your live pushes reach me by another path; send me `ihave`s instead. */
+export interface PruneMessage {
+  readonly type: typeof MessageType.Prune;
+}
+
+export type SyncMessage =
+  | HelloMessage
+  | ReconcileMessage
+  | WantMessage
+  | VersionsMessage
+  | PingMessage
+  | PongMessage
+  | ByeMessage
+  | IHaveMessage
+  | PruneMessage;
+
+export const isHello = (m: SyncMessage): m is HelloMessage => m.type === MessageType.Hello;
+export const isReconcile = (m: SyncMessage): m is ReconcileMessage => m.type === MessageType.Reconcile;
+export const isWant = (m: SyncMessage): m is WantMessage => m.type === MessageType.Want;
+export const isVersions = (m: SyncMessage): m is VersionsMessage => m.type === MessageType.Versions;
+export const isPing = (m: SyncMessage): m is PingMessage => m.type === MessageType.Ping;
+export const isPong = (m: SyncMessage): m is PongMessage => m.type === MessageType.Pong;
+export const isBye = (m: SyncMessage): m is ByeMessage => m.type === MessageType.Bye;
+export const isIHave = (m: SyncMessage): m is IHaveMessage => m.type === MessageType.IHave;
+export const isPrune = (m: SyncMessage): m is PruneMessage => m.type === MessageType.Prune;

@@ -1,0 +1,92 @@
+import type { Version } from '../merge/version';
+import type { VersionFramer } from './version-framer';
+
+/**
+ * Versions waiting for room on the link, in order, with "answer complete" markers (the request
+ * number of a `want` whose versions all precede it) and whole frames that must follow the versions
+ * before them (a reconcile reply). Bounded: what does not fit is refused and the caller lets the
+ * next reconciliation catch up.
+ */
+export class Outbox {
+  private q: (Version | number | Uint8Array)[] = [];
+  private head = 0;
+  private count = 0;
+
+  constructor(
+    private readonly max: number,
+    private readonly live: boolean,
+  ) {}
+
+  get queued(): number {
+    return this.count;
+  }
+
+  get empty(): boolean {
+    return this.head >= this.q.length;
+  }
+
+  /** Queues what fits; returns how many versions were refused. */
+  enqueue(versions: readonly Version[]): number {
+    const room = Math.max(0, this.max - this.count);
+    const n = Math.min(room, versions.length);
+    for (let i = 0; i < n; i++) this.q.push(versions[i]!);
+    this.count += n;
+    return versions.length - n;
+  }
+
+  /** Marks the end of the answer to `want` request `request`. */
+  complete(request: number): void {
+    this.q.push(request);
+  }
+
+  /** Queues a whole frame to go after everything queued so far. */
+  frame(frame: Uint8Array): void {
+    this.q.push(frame);
+  }
+
+  /** Sends frames while `room()` says the link can take more. Returns versions sent. */
+  pump(framer: VersionFramer, send: (frame: Uint8Array, versions: number) => void, room: () => boolean): number {
+    let sent = 0;
+    while (this.head < this.q.length && room()) {
+      const first = this.q[this.head]!;
+      if (typeof first === 'number' || first instanceof Uint8Array) {
+        send(typeof first === 'number' ? framer.marker(first, this.live) : first, 0);
+        this.head += 1;
+        continue;
+      }
+      let end = this.head;
+      while (end < this.q.length && isVersion(this.q[end]!)) end++;
+      const next = this.q[end];
+      const marker = typeof next === 'number' ? next : 0;
+      const f = framer.take(this.q as Version[], this.head, end, this.live, marker);
+      if (f.frame.length > 0) send(f.frame, f.carried);
+      this.head += f.count;
+      this.count -= f.count;
+      sent += f.carried;
+      if (marker > 0 && this.head === end) this.head += 1;
+    }
+    this.compact();
+    return sent;
+  }
+
+  /** Drops everything (the link closed). */
+  clear(): void {
+    this.q = [];
+    this.head = 0;
+    this.count = 0;
+  }
+
+  private compact(): void {
+    if (this.head === this.q.length) {
+      this.q = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.q.length) {
+      this.q = this.q.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+function isVersion(x: Version | number | Uint8Array): x is Version {
+  return typeof x !== 'number' && !(x instanceof Uint8Array);
+}

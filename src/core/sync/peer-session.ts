@@ -1,0 +1,251 @@
+import type { NodeId } from '../ids';
+import type { Version } from '../merge/version';
+import { AntiEntropy } from './anti-entropy';
+import { decodeMessage, encodeMessage } from './codec';
+import { ProtocolError, ProtocolErrorCode } from './errors';
+import { Heartbeat } from './heartbeat';
+import type { SessionIo } from './session-io';
+import { MessageType, SYNC_PROTOCOL_VERSION, type HelloMessage, type SyncMessage } from './messages';
+import {
+  resolveSessionOptions,
+  SessionState,
+  type PeerStats,
+  type ResolvedSessionOptions,
+  type SessionHost,
+  type SessionOptions,
+  type SyncSource,
+} from './session-types';
+
+/**
+ * The sync protocol on one link, as a pure state machine: frames and time go in (receive, tick),
+ * frames and effects come out through the host. No timers, no I/O of its own; nothing a peer sends
+ * can make it throw. Lifecycle: handshake (hellos) → syncing ⇄ synced → dead | closed.
+ */
+export class PeerSession {
+  private readonly o: ResolvedSessionOptions;
+  private readonly ae: AntiEntropy;
+  private readonly heartbeat: Heartbeat;
+  private status: SessionState = SessionState.Handshake;
+  private peerId: NodeId | undefined;
+  private peerItems: number | undefined;
+  private readonly counts = { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, invalid: 0, versionsOut: 0 };
+
+  constructor(
+    options: SessionOptions,
+    private readonly source: SyncSource,
+    private readonly host: SessionHost,
+    now: number,
+  ) {
+    this.o = resolveSessionOptions(options);
+    this.peerId = options.peer;
+    this.heartbeat = new Heartbeat(now, this.o.heartbeatMs, this.o.deadAfterMs);
+    const io: SessionIo = {
+      send: (m) => this.send(m),
+      sendFrame: (frame, versions) => this.sendFrame(frame, versions),
+      room: () => this.host.bufferedAmount() < this.o.highWaterMark,
+      invalid: (reason, detail) => this.invalid(reason, detail),
+      log: (message, detail) => this.log(message, detail),
+    };
+    this.ae = new AntiEntropy(this.o, source, host, io);
+  }
+
+  get state(): SessionState {
+    if (this.status === SessionState.Syncing && this.ae.synced) return SessionState.Synced;
+    return this.status;
+  }
+
+  /** The peer pushes versions to us live (we have not pruned it). */
+  get eagerIn(): boolean {
+    return !this.ae.live.pruned;
+  }
+
+  get open(): boolean {
+    return this.status !== SessionState.Dead && this.status !== SessionState.Closed;
+  }
+
+  /** Sends our hello; call once, right after the link opened. */
+  start(now: number): void {
+    this.heartbeat.heard(now);
+    this.send({
+      type: MessageType.Hello,
+      protocol: SYNC_PROTOCOL_VERSION,
+      node: this.o.self,
+      lattice: this.o.lattice,
+      time: now,
+      items: this.source.size,
+      newest: this.source.newest,
+    });
+  }
+
+  receive(frame: Uint8Array, now: number): void {
+    if (!this.open) return;
+    this.counts.bytesIn += frame.length;
+    this.counts.framesIn += 1;
+    this.heartbeat.heard(now);
+    this.ae.touch(now);
+    try {
+      this.dispatch(decodeMessage(frame), now);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) {
+        // A host effect failed (not the peer's fault): log it and keep the session.
+        this.log('failed to handle a frame', error);
+      } else if (error.code === ProtocolErrorCode.UnsupportedVersion && this.status === SessionState.Handshake) {
+        this.bye(`unsupported protocol version (we speak ${SYNC_PROTOCOL_VERSION})`);
+      } else this.invalid(error.message);
+    }
+  }
+
+  tick(now: number): void {
+    if (!this.open) return;
+    try {
+      if (this.heartbeat.isDead(now)) {
+        this.status = SessionState.Dead;
+        this.ae.close();
+        this.host.close(`dead: nothing heard for ${now - this.heartbeat.lastHeardAt} ms`);
+        return;
+      }
+      const ping = this.heartbeat.pingDue(now);
+      if (ping !== undefined && this.status !== SessionState.Handshake)
+        this.send({ type: MessageType.Ping, time: ping });
+      if (this.status !== SessionState.Handshake) this.ae.tick(now);
+    } catch (error) {
+      this.log('tick failed', error);
+    }
+  }
+
+  /**
+   * Live push of versions that changed our store: our own writes, or (`relayed`) versions another
+   * peer pushed to us. Relayed versions follow the link's eager/lazy state; our own always go in full.
+   */
+  localVersions(versions: readonly Version[], now: number, relayed = false): void {
+    if (this.status !== SessionState.Syncing) return;
+    try {
+      this.ae.pushLive(versions, now, relayed);
+    } catch (error) {
+      this.log('live push failed', error);
+    }
+  }
+
+  /** Asks the peer for versions it announced that did not arrive by another path (Plumtree graft). */
+  graft(ids: readonly Uint8Array[], now: number): void {
+    if (this.status !== SessionState.Syncing) return;
+    try {
+      this.ae.graft(ids, now);
+    } catch (error) {
+      this.log('graft failed', error);
+    }
+  }
+
+  /** Reconcile now (the initiator starts a round; the responder asks for one). */
+  syncNow(now: number): void {
+    if (this.status === SessionState.Syncing) this.ae.syncNow(now);
+  }
+
+  /** The link closed (or the host is closing it): forget everything. */
+  close(): void {
+    if (this.open) this.status = SessionState.Closed;
+    this.ae.close();
+  }
+
+  stats(now: number): PeerStats {
+    const verified = this.ae.verifiedAt;
+    return {
+      peer: (this.peerId ?? '') as NodeId,
+      state: this.state,
+      role: this.ae.role,
+      rttMs: this.heartbeat.rttMs,
+      clockSkewMs: this.heartbeat.skewMs,
+      pictureAgeMs: verified === undefined ? undefined : Math.max(0, now - verified),
+      lastSyncAt: this.ae.lastSyncAt,
+      progress: { received: this.ae.wants.received, needed: this.ae.wants.needed },
+      bytesIn: this.counts.bytesIn,
+      bytesOut: this.counts.bytesOut,
+      framesIn: this.counts.framesIn,
+      framesOut: this.counts.framesOut,
+      invalidFrames: this.counts.invalid,
+      versionsIn: this.ae.versionsIn,
+      versionsOut: this.counts.versionsOut,
+      queued: this.ae.queued,
+      failures: this.ae.failures,
+      peerItems: this.peerItems,
+      eager: this.ae.live.eager,
+      eagerIn: !this.ae.live.pruned,
+      prunes: this.ae.live.prunes,
+      grafts: this.ae.live.grafts,
+    };
+  }
+
+  private dispatch(m: SyncMessage, now: number): void {
+    if (m.type === MessageType.Bye) {
+      this.log(`peer said bye: ${m.reason}`);
+      this.close();
+      this.host.close(`peer said bye: ${m.reason}`);
+      return;
+    }
+    if (m.type === MessageType.Hello) return this.onHello(m, now);
+    if (this.status === SessionState.Handshake) return this.invalid(`${m.type} before hello`);
+    switch (m.type) {
+      case MessageType.Ping:
+        return this.send({ type: MessageType.Pong, echo: m.time, time: now });
+      case MessageType.Pong:
+        this.heartbeat.pong(m, now);
+        return;
+      case MessageType.Reconcile:
+        return this.ae.onReconcile(m, now);
+      case MessageType.Want:
+        return this.ae.onWant(m, now);
+      case MessageType.Versions:
+        return this.ae.onVersions(m, now);
+      case MessageType.IHave:
+        this.host.announced?.(m.ids);
+        return;
+      case MessageType.Prune:
+        return this.ae.live.prunedByPeer();
+      default: {
+        const never: never = m;
+        return this.invalid(`unexpected message ${String(never)}`);
+      }
+    }
+  }
+
+  private onHello(m: HelloMessage, now: number): void {
+    if (this.status !== SessionState.Handshake) return this.invalid('second hello');
+    if (m.lattice !== this.o.lattice) return this.bye(`different lattice: we are ${this.o.lattice}`);
+    if (m.node === this.o.self) return this.bye('connected to ourselves');
+    if (this.peerId !== undefined && m.node !== this.peerId) return this.bye('node id differs from the signaled one');
+    this.peerId = m.node;
+    this.peerItems = m.items;
+    this.heartbeat.hello(m.time, now);
+    this.status = SessionState.Syncing;
+    this.ae.begin(this.o.self < m.node ? 'initiator' : 'responder', now);
+  }
+
+  private send(m: SyncMessage): void {
+    this.sendFrame(encodeMessage(m), 0);
+  }
+
+  private sendFrame(frame: Uint8Array, versions: number): void {
+    if (!this.open) return;
+    this.counts.bytesOut += frame.length;
+    this.counts.framesOut += 1;
+    this.counts.versionsOut += versions;
+    this.host.send(frame);
+  }
+
+  private invalid(reason: string, detail?: unknown): void {
+    this.counts.invalid += 1;
+    this.log(`invalid frame from ${this.peerId ?? 'peer'}: ${reason}`, detail);
+    if (this.counts.invalid > this.o.maxInvalidFrames) this.bye('too many invalid frames');
+  }
+
+  private bye(reason: string): void {
+    if (!this.open) return;
+    this.send({ type: MessageType.Bye, reason });
+    this.close();
+    this.host.close(reason);
+  }
+
+  private log(message: string, detail?: unknown): void {
+    this.o.log?.(message, detail);
+  }
+}

@@ -1,0 +1,145 @@
+import type { NodeId } from '../ids';
+import type { Version } from '../merge/version';
+import type { ReconcileStorage } from '../reconcile/storage';
+
+export const SessionState = {
+  /** Hellos not yet exchanged. */
+  Handshake: 'handshake',
+  /** Connected; a reconciliation is running or has not completed yet. */
+  Syncing: 'syncing',
+  /** The last reconciliation completed; live pushes keep us current. */
+  Synced: 'synced',
+  /** Nothing heard for deadAfterMs: the host closes the link. */
+  Dead: 'dead',
+  Closed: 'closed',
+} as const;
+export type SessionState = (typeof SessionState)[keyof typeof SessionState];
+
+export type SessionRole = 'initiator' | 'responder';
+
+export interface SessionOptions {
+  readonly self: NodeId;
+  readonly lattice: string;
+  /** The peer's id as claimed by the transport: a hello from anyone else is refused. */
+  readonly peer?: NodeId;
+  /** Anti-entropy period once synced (default 30 s). */
+  readonly syncIntervalMs?: number;
+  /** Ping period (default 2 s). */
+  readonly heartbeatMs?: number;
+  /** Silence after which the link is dead (default 8 s). */
+  readonly deadAfterMs?: number;
+  /** A round with no progress for this long has failed (default 20 s: a 64 KiB frame at 64 kbit/s takes 8 s). */
+  readonly roundTimeoutMs?: number;
+  /** Retry delays after failures: base · 2^(failures-1), at most max (defaults 1 s, 60 s). */
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+  /** Invalid frames tolerated before saying bye (default 100). */
+  readonly maxInvalidFrames?: number;
+  /** Above this many bytes buffered on the link, repair waits for the next tick (default 1 MiB). */
+  readonly highWaterMark?: number;
+  /** Most versions waiting to be sent (default 100,000); beyond, the next round catches up. */
+  readonly maxQueuedVersions?: number;
+  /** Most wanted ids in flight (default 8,192) and queued (default 262,144). */
+  readonly wantWindow?: number;
+  readonly maxWanted?: number;
+  /** Versions received but not applied (held for skew, obsolete) are not asked for again for this long (default 5 min). */
+  readonly unappliedRetryMs?: number;
+  /** Target size of a repair frame (default 64 KiB: keeps live traffic from waiting behind one). */
+  readonly repairFrameBytes?: number;
+  /** Reconciler message limit; both peers use the protocol's default (60,000). */
+  readonly reconcileFrameBytes?: number;
+  readonly log?: (message: string, detail?: unknown) => void;
+}
+
+export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'peer' | 'log'>> &
+  Pick<SessionOptions, 'peer' | 'log'>;
+
+export function resolveSessionOptions(o: SessionOptions): ResolvedSessionOptions {
+  return {
+    syncIntervalMs: 30_000,
+    heartbeatMs: 2_000,
+    deadAfterMs: 8_000,
+    roundTimeoutMs: 20_000,
+    backoffBaseMs: 1_000,
+    backoffMaxMs: 60_000,
+    maxInvalidFrames: 100,
+    highWaterMark: 1024 * 1024,
+    maxQueuedVersions: 100_000,
+    wantWindow: 8192,
+    maxWanted: 262_144,
+    unappliedRetryMs: 300_000,
+    repairFrameBytes: 64 * 1024,
+    reconcileFrameBytes: 60_000,
+    ...stripUndefined(o),
+  } as ResolvedSessionOptions;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The node's reconciliation set as a session sees it (SyncIndex implements it). */
+export interface SyncSource {
+  readonly size: number;
+  readonly newest: number;
+  storage(): ReconcileStorage;
+  lookup(ids: Iterable<Uint8Array>): Version[];
+  claim(ids: readonly Uint8Array[], now: number, until: number): Uint8Array[];
+  suppress(ids: readonly Uint8Array[], until: number): void;
+  release(ids: Iterable<Uint8Array>): void;
+}
+
+/** What a session asks of its host: the only way it acts on the world. */
+export interface SessionHost {
+  send(frame: Uint8Array): void;
+  /** Bytes queued on the link (flow control). */
+  bufferedAmount(): number;
+  /** Merges versions from the peer; returns those that changed the store. */
+  apply(versions: readonly Version[], live: boolean): readonly Version[];
+  /** The session is over (bye, dead, too many invalid frames): close the link. */
+  close(reason: string): void;
+  /** A reconciliation with this peer completed; `applied` versions it brought changed our store. */
+  synced?(applied: number): void;
+  /** The peer announced versions (`ihave`); the host grafts those that do not arrive otherwise. */
+  announced?(ids: readonly Uint8Array[]): void;
+  /** May this session prune its peer's live pushes (the host keeps a few eager in-links)? Default yes. */
+  mayPrune?(): boolean;
+}
+
+export interface PeerStats {
+  readonly peer: NodeId;
+  readonly state: SessionState;
+  readonly role: SessionRole | undefined;
+  readonly rttMs: number | undefined;
+  /** Peer's wall clock minus ours (from hello, refined by pongs). */
+  readonly clockSkewMs: number | undefined;
+  /**
+   * How old our copy of this peer's picture may be: now minus the last moment we knew we held
+   * everything it held. That moment is the start of the last completed reconciliation and, while
+   * synced, the arrival of each frame (the channel is ordered, so every write the peer made before
+   * sending it was pushed ahead of it). Undefined until the first reconciliation completes.
+   */
+  readonly pictureAgeMs: number | undefined;
+  readonly lastSyncAt: number | undefined;
+  /** This round: versions received from the peer / versions we found we needed. */
+  readonly progress: { readonly received: number; readonly needed: number };
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly framesIn: number;
+  readonly framesOut: number;
+  readonly invalidFrames: number;
+  readonly versionsIn: number;
+  readonly versionsOut: number;
+  /** Versions waiting for room on the link. */
+  readonly queued: number;
+  /** Consecutive failed rounds (drives the backoff). */
+  readonly failures: number;
+  readonly peerItems: number | undefined;
+  /** Live pushes to this peer carry versions (true) or only ids (false: it pruned us; Plumtree lazy link). */
+  readonly eager: boolean;
+  /** The peer's live pushes to us carry versions (false: we pruned it). */
+  readonly eagerIn: boolean;
+  /** Plumtree counters: prunes we sent, grafts we sent. */
+  readonly prunes: number;
+  readonly grafts: number;
+}

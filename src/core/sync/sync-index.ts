@@ -1,0 +1,135 @@
+import type { Version } from '../merge/version';
+import { compareItems, type Item } from '../reconcile/item';
+import { SortedVectorStorage } from '../reconcile/sorted-vector-storage';
+import { idKey, versionId } from './version-id';
+
+interface Entry {
+  readonly item: Item;
+  readonly version: Version;
+}
+
+/**
+ * The node's reconciliation set: one item per stored version (ts = HLC ms, id = versionId), kept
+ * in step with the store from the versions it applied and removed, plus id → version for answering
+ * `want`s. Reconciliation needs a set that does not change during a session, so storage() hands out
+ * an immutable snapshot, rebuilt lazily when something changed since the last one: the previous
+ * snapshot's order is reused (sorted run + a short unsorted tail), so a rebuild is near-linear.
+ *
+ * It also remembers ids "claimed" by a request in flight or recently received without effect
+ * (held for clock skew, obsolete), so two sessions do not ask for the same version twice and a
+ * held write is not fetched again every round.
+ */
+export class SyncIndex {
+  private readonly entries = new Map<string, Entry>();
+  private sorted: Item[] = [];
+  private readonly added = new Map<string, Item>();
+  private readonly removed = new Set<string>();
+  private snapshot: SortedVectorStorage | undefined;
+  private readonly claims = new Map<string, number>();
+  private newestMs = 0;
+
+  constructor(versions: Iterable<Version> = []) {
+    this.add(versions);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** HLC ms of the newest version ever indexed (0 if none). */
+  get newest(): number {
+    return this.newestMs;
+  }
+
+  add(versions: Iterable<Version>): void {
+    for (const v of versions) {
+      const id = versionId(v);
+      const key = idKey(id);
+      if (this.entries.has(key)) continue;
+      const item: Item = { ts: v.ts.ms, id };
+      this.entries.set(key, { item, version: v });
+      if (!this.removed.delete(key)) this.added.set(key, item);
+      this.claims.delete(key);
+      if (v.ts.ms > this.newestMs) this.newestMs = v.ts.ms;
+      this.snapshot = undefined;
+    }
+  }
+
+  remove(versions: Iterable<Version>): void {
+    for (const v of versions) {
+      const key = idKey(versionId(v));
+      if (!this.entries.delete(key)) continue;
+      if (!this.added.delete(key)) this.removed.add(key);
+      this.snapshot = undefined;
+    }
+  }
+
+  has(id: Uint8Array): boolean {
+    return this.entries.has(idKey(id));
+  }
+
+  /** The versions with these ids that we still hold (superseded ones are gone). */
+  lookup(ids: Iterable<Uint8Array>): Version[] {
+    const out: Version[] = [];
+    for (const id of ids) {
+      const e = this.entries.get(idKey(id));
+      if (e !== undefined) out.push(e.version);
+    }
+    return out;
+  }
+
+  /** An immutable sorted snapshot of the set for one reconciliation session. */
+  storage(): SortedVectorStorage {
+    if (this.snapshot !== undefined) return this.snapshot;
+    let base = this.sorted;
+    if (this.removed.size > 0) base = base.filter((it) => !this.removed.has(idKey(it.id)));
+    const items = this.added.size > 0 ? base.concat([...this.added.values()]) : base.slice();
+    // A sorted run plus a short tail: TimSort (V8's sort) merges it in near-linear time.
+    items.sort(compareItems);
+    const storage = new SortedVectorStorage(items);
+    this.sorted = items;
+    this.added.clear();
+    this.removed.clear();
+    this.snapshot = storage;
+    return storage;
+  }
+
+  /**
+   * Claims the ids not already claimed (and not held) until `until`; returns those. The caller then
+   * asks for them; a claim ends when the version arrives (add) or when it expires.
+   */
+  claim(ids: readonly Uint8Array[], now: number, until: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const id of ids) {
+      const key = idKey(id);
+      if (this.entries.has(key)) continue;
+      const claimed = this.claims.get(key);
+      if (claimed !== undefined && claimed > now) continue;
+      this.claims.set(key, until);
+      out.push(id);
+    }
+    return out;
+  }
+
+  /** Keeps these ids claimed until `until` (received but not applied: do not fetch again soon). */
+  suppress(ids: readonly Uint8Array[], until: number): void {
+    for (const id of ids) {
+      const key = idKey(id);
+      if (!this.entries.has(key)) this.claims.set(key, Math.max(until, this.claims.get(key) ?? 0));
+    }
+  }
+
+  /** Ends claims (a request that failed): another session may ask again at once. */
+  release(ids: Iterable<Uint8Array>): void {
+    for (const id of ids) this.claims.delete(idKey(id));
+  }
+
+  /** Forgets expired claims (bounded memory). */
+  expire(now: number): void {
+    for (const [key, until] of this.claims) if (until <= now) this.claims.delete(key);
+  }
+
+  get claimCount(): number {
+    return this.claims.size;
+  }
+}

@@ -1,0 +1,138 @@
+import type { Timestamp } from '../clock/timestamp';
+import type { ComponentValue } from '../entity/component-types';
+import type { ComponentKind, EntityId, NodeId } from '../ids';
+import { DELETED, type Version } from '../merge/version';
+import type { DecodeContext } from './context';
+import { WireError } from './errors';
+import * as F from './format';
+import { kindOfTag } from './kinds';
+import { resolveLimits, type DecodeOptions } from './limits';
+import { decodeOpaque, validated } from './opaque-codec';
+import { ByteReader } from './reader';
+import { MAX_LAT_Q, MAX_LON_Q } from './quantize';
+import { readEntityTable, readNodeTable, readStringTable } from './tables';
+import { decodeKnown } from './value-codec';
+import { unzigzag } from './zigzag';
+
+const NO_SEEN: readonly Timestamp[] = Object.freeze([]);
+
+/**
+ * Decodes a batch from an untrusted peer. Every length, index, enum, range and count is checked
+ * against the bytes and the limits; any violation throws a WireError and nothing is returned, so
+ * a batch is taken whole or not at all. Values come out valid for validateComponent.
+ */
+export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Version[] {
+  const limits = resolveLimits(options);
+  if (!(bytes instanceof Uint8Array)) throw new WireError('wire: expected a Uint8Array');
+  if (bytes.length > limits.maxBytes) {
+    throw new WireError(`wire: batch of ${bytes.length} bytes exceeds the limit of ${limits.maxBytes}`);
+  }
+  const r: ByteReader = new ByteReader(bytes);
+  const format = r.u8();
+  if (format !== F.FORMAT_VERSION) r.fail(`unsupported format version ${format}`);
+  const flags = r.u8();
+  if ((flags & ~(F.BATCH_ALL_SIGNED | F.BATCH_POSITION_BASE)) !== 0)
+    r.fail(`unknown batch flags 0x${flags.toString(16)}`);
+  const allSigned = (flags & F.BATCH_ALL_SIGNED) !== 0;
+  let baseLatQ: number | undefined;
+  let baseLonQ = 0;
+  if ((flags & F.BATCH_POSITION_BASE) !== 0) {
+    baseLatQ = r.i32();
+    baseLonQ = r.i32();
+    if (Math.abs(baseLatQ) > MAX_LAT_Q || Math.abs(baseLonQ) > MAX_LON_Q) r.fail('position base out of range');
+  }
+  const nodes = readNodeTable(r, options?.ids);
+  const entities = readEntityTable(r, options?.ids);
+  const strings = readStringTable(r, limits);
+  const count = r.count('versions', limits.maxVersions, allSigned ? 1 + F.SIG_BYTES : 1);
+  const ctx: DecodeContext = { r, limits, nodes, entities, strings, latQ: 0, lonQ: 0, baseLatQ, baseLonQ, ms: 0 };
+  const revalidate = options?.revalidate === true;
+
+  const out: Version[] = new Array<Version>(count);
+  let entity: EntityId | undefined;
+  let ts: Timestamp | undefined;
+  let prevMs = 0;
+  let entityIndex = -1;
+  for (let i = 0; i < count; i++) {
+    const h = r.u8();
+    const tag = h & 0x0f;
+    const entityMode = (h >>> 4) & 0x03;
+    const clockMode = h >>> 6;
+    let extras = 0;
+    if (clockMode === F.CLOCK_EXTENDED) {
+      extras = r.u8();
+      if ((extras & ~(F.EXTRA_SEEN | F.EXTRA_SIG | F.EXTRA_SAME_CLOCK)) !== 0)
+        r.fail(`unknown extras 0x${extras.toString(16)}`);
+      if (allSigned && (extras & F.EXTRA_SIG) !== 0) r.fail('per-version signature flag in an all-signed batch');
+    } else if (clockMode !== F.CLOCK_SAME && clockMode !== F.CLOCK_NEW) r.fail(`unknown clock mode ${clockMode}`);
+
+    if (entityMode === F.ENTITY_NEXT || entityMode === F.ENTITY_INDEX) {
+      const idx = entityMode === F.ENTITY_NEXT ? entityIndex + 1 : r.varint();
+      if (idx >= entities.length) r.fail(`entity index ${idx} out of range (table has ${entities.length})`);
+      entity = entities[idx]!;
+      entityIndex = idx;
+    } else if (entityMode !== F.ENTITY_SAME) r.fail(`unknown entity mode ${entityMode}`);
+    else if (entity === undefined) r.fail('first version refers to a previous entity');
+
+    if (clockMode === F.CLOCK_NEW || (clockMode === F.CLOCK_EXTENDED && (extras & F.EXTRA_SAME_CLOCK) === 0)) {
+      const node = readNode(r, nodes);
+      const v = r.varint();
+      const hasC = v % 2;
+      const ms = prevMs + unzigzag((v - hasC) / 2);
+      if (ms < 0 || ms > F.MAX_MS) r.fail(`clock ms ${ms} out of range`);
+      const c = hasC === 1 ? readCounter(r) : 0;
+      ts = { ms, c, node };
+      prevMs = ms;
+    } else if (ts === undefined) r.fail('first version refers to a previous clock');
+
+    let seen = NO_SEEN;
+    if ((extras & F.EXTRA_SEEN) !== 0) seen = readSeen(ctx, ts.ms);
+    const sig = allSigned || (extras & F.EXTRA_SIG) !== 0 ? r.bytes(F.SIG_BYTES) : undefined;
+
+    ctx.ms = ts.ms;
+    let kind: ComponentKind;
+    let value: ComponentValue | null;
+    if (tag === F.TAG_DELETED) {
+      kind = DELETED;
+      value = null;
+    } else if (tag === F.TAG_UNKNOWN) {
+      const o = decodeOpaque(ctx);
+      kind = o.kind as ComponentKind;
+      value = o.value;
+    } else {
+      const k = kindOfTag(tag);
+      if (k === undefined) return r.fail(`unknown kind tag ${tag}`);
+      kind = k;
+      value = decodeKnown(ctx, tag);
+      if (revalidate) value = validated(kind, value);
+    }
+    out[i] = sig === undefined ? { entity, kind, value, ts, seen } : { entity, kind, value, ts, seen, sig };
+  }
+  if (r.left !== 0) r.fail(`${r.left} trailing bytes after the last version`);
+  return out;
+}
+
+function readNode(r: ByteReader, nodes: readonly NodeId[]): NodeId {
+  const idx = r.varint();
+  if (idx >= nodes.length) r.fail(`node index ${idx} out of range (table has ${nodes.length})`);
+  return nodes[idx]!;
+}
+
+function readCounter(r: ByteReader): number {
+  const c = r.varint();
+  if (c > F.MAX_COUNTER) r.fail(`clock counter ${c} exceeds ${F.MAX_COUNTER}`);
+  return c;
+}
+
+function readSeen(ctx: DecodeContext, ms: number): Timestamp[] {
+  const r = ctx.r;
+  const n = r.count('seen entries', ctx.limits.maxSeen, 3);
+  const seen: Timestamp[] = [];
+  for (let i = 0; i < n; i++) {
+    const node = readNode(r, ctx.nodes);
+    const sms = ms + unzigzag(r.varint());
+    if (sms < 0 || sms > F.MAX_MS) r.fail(`seen ms ${sms} out of range`);
+    seen.push({ ms: sms, c: readCounter(r), node });
+  }
+  return seen;
+}

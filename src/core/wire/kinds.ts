@@ -1,0 +1,34 @@
+import type { ComponentKind } from '../ids';
+import { DELETED } from '../merge/version';
+import * as T from './format';
+
+/** Kind tag ↔ kind name. The tag list is part of format version 1: append, never renumber. */
+const KIND_OF_TAG: readonly (ComponentKind | undefined)[] = [
+  DELETED,
+  'position',
+  'velocity',
+  'classification',
+  'threat',
+  'source',
+  'fusion',
+  'approval',
+  'task',
+  'expiry',
+] as ComponentKind[];
+
+/** A Map, not an object: kinds such as `constructor` or `toString` are valid unknown kinds. */
+const TAG_OF_KIND = new Map<string, number>(KIND_OF_TAG.map((kind, tag) => [kind as string, tag]));
+
+export function kindOfTag(tag: number): ComponentKind | undefined {
+  return KIND_OF_TAG[tag];
+}
+
+/** The tag of a known kind, TAG_DELETED for the tombstone, or TAG_UNKNOWN. */
+export function tagOfKind(kind: string): number {
+  return TAG_OF_KIND.get(kind) ?? T.TAG_UNKNOWN;
+}
+
+export function isKnownTagKind(kind: string): boolean {
+  const tag = TAG_OF_KIND.get(kind);
+  return tag !== undefined && tag !== T.TAG_DELETED;
+}

@@ -1,0 +1,81 @@
+import type { EntityId, NodeId } from '../ids';
+import { fromCodes, isEntityIdCode, type IdCache } from './ascii-ids';
+import type { WireLimits } from './limits';
+import { readNodeId, writeNodeId } from './node-ids';
+import type { ByteReader } from './reader';
+import { readString, writeString } from './utf8';
+import type { ByteWriter } from './writer';
+
+/** The three tables at the head of a batch: every id and string is written once, then used by index. */
+
+export function writeNodeTable(w: ByteWriter, nodes: readonly NodeId[]): void {
+  w.varint(nodes.length);
+  for (const n of nodes) writeNodeId(w, n);
+}
+
+export function readNodeTable(r: ByteReader, cache: IdCache | undefined): NodeId[] {
+  // Each entry takes at least 2 bytes (length + one packed byte).
+  const n = r.count('node ids', Number.MAX_SAFE_INTEGER, 2);
+  const out: NodeId[] = [];
+  for (let i = 0; i < n; i++) out.push(readNodeId(r, cache));
+  return out;
+}
+
+/**
+ * Entity ids are front-coded (the shared prefix with the previous entry is not repeated): sensor
+ * track ids such as `radar-1:track-0042` then cost 3–4 bytes each instead of 19.
+ */
+export function writeEntityTable(w: ByteWriter, ids: readonly EntityId[]): void {
+  w.varint(ids.length);
+  let prev = '';
+  for (const id of ids) {
+    const max = Math.min(prev.length, id.length);
+    let p = 0;
+    while (p < max && prev.charCodeAt(p) === id.charCodeAt(p)) p++;
+    w.varint(p);
+    writeString(w, id.slice(p));
+    prev = id;
+  }
+}
+
+const MAX_ENTITY_ID = 128;
+
+export function readEntityTable(r: ByteReader, cache: IdCache | undefined): EntityId[] {
+  const n = r.count('entity ids', Number.MAX_SAFE_INTEGER, 2);
+  const out: EntityId[] = [];
+  // Each id is rebuilt from the previous one's codes plus its suffix, so it comes out as one flat
+  // string (prefix + suffix would make a rope per id that the store would keep alive).
+  const codes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = r.varint();
+    if (p > codes.length) r.fail(`entity id ${i}: shared prefix ${p} longer than the previous id`);
+    const len = r.varint();
+    const total = p + len;
+    if (total === 0 || total > MAX_ENTITY_ID) r.fail(`entity id ${i}: length ${total} not in 1..${MAX_ENTITY_ID}`);
+    r.need(len);
+    const buf = r.buf;
+    const at = r.pos;
+    codes.length = total;
+    for (let k = 0; k < len; k++) {
+      const c = buf[at + k]!;
+      // The same character rules as isEntityId (ids.ts), per byte instead of a regex.
+      if (!isEntityIdCode(c, p + k === 0)) r.fail(`entity id ${i} is not a valid entity id`);
+      codes[p + k] = c;
+    }
+    r.pos = at + len;
+    out.push((cache === undefined ? fromCodes(codes, total) : cache.get(codes, total)) as EntityId);
+  }
+  return out;
+}
+
+export function writeStringTable(w: ByteWriter, strings: readonly string[]): void {
+  w.varint(strings.length);
+  for (const s of strings) writeString(w, s);
+}
+
+export function readStringTable(r: ByteReader, limits: WireLimits): string[] {
+  const n = r.count('strings', Number.MAX_SAFE_INTEGER, 1);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(readString(r, limits.maxStringBytes, 'string'));
+  return out;
+}

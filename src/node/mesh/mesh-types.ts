@@ -1,0 +1,41 @@
+import type { NodeId } from '../../core/ids';
+import type { Version } from '../../core/merge/version';
+import type { SessionOptions } from '../../core/sync';
+import type { VersionListener } from '../lattice-node';
+
+/** What the mesh needs of a node (LatticeNode provides it). */
+export interface MeshStore {
+  readonly nodeId: NodeId;
+  readonly lattice: string;
+  /** Merges versions from a peer; returns those that changed the store. */
+  applyRemote(versions: readonly Version[]): Version[];
+  onVersions(listener: VersionListener): () => void;
+  versions(): Iterable<Version>;
+}
+
+export type SessionTuning = Omit<SessionOptions, 'self' | 'lattice' | 'peer' | 'log'>;
+
+export interface MeshNodeOptions {
+  readonly node: MeshStore;
+  /** Wall clock, epoch ms (the worker passes Date.now; tests a virtual clock). */
+  readonly now: () => number;
+  /** Links beyond this are refused with `bye` (the page keeps a partial mesh of ~8). Default 8. */
+  readonly maxLinks?: number;
+  readonly session?: SessionTuning;
+  /** Versions announced by `ihave` that have not arrived by another path after this long are grafted (default 150 ms). */
+  readonly graftAfterMs?: number;
+  readonly log?: (message: string, detail?: unknown) => void;
+}
+
+export interface SyncStatus {
+  /** Open links. */
+  readonly peers: number;
+  /** Links whose last reconciliation completed. */
+  readonly synced: number;
+  /** Links still handshaking or reconciling. */
+  readonly syncing: number;
+  /** Latest completed reconciliation on any link, epoch ms. */
+  readonly lastSyncAt: number | undefined;
+  /** Versions in the reconciliation set (= stored versions). */
+  readonly items: number;
+}
