@@ -32,7 +32,8 @@ export function checkWrite(
   const values = new Map<ComponentKind, ComponentValue>();
   // Values are stored as the wire carries them (e.g. 1e-7° positions), so the writer and every
   // peer hold exactly the same value for the same version.
-  for (const [kind, value] of entries) values.set(asUserKind(kind), quantizeValue(kind, validateComponent(kind, value)));
+  for (const [kind, value] of entries)
+    values.set(asUserKind(kind), quantizeValue(kind, validateComponent(kind, value)));
   const basedOn = options?.basedOn;
   if (basedOn !== undefined) {
     for (const kind of values.keys()) {
