@@ -2,16 +2,22 @@
 import * as Comlink from 'comlink';
 import { acquireIdentity, type HeldIdentity } from '../src/adapters/identity/acquire-identity';
 import { openIdbStorage } from '../src/adapters/idb/open-idb-storage';
+import { PortLink } from '../src/adapters/port-link';
 import { ValidationError } from '../src/core/errors';
+import { asNodeId } from '../src/core/ids';
 import { LatticeNode } from '../src/node/lattice-node';
+import { MeshNode } from '../src/node/mesh';
 import type { ChangeBatch, CreateInput, Query, UpdateOptions } from '../src/node/node-api';
 import type { StartOptions, WorkerApi } from './worker-api';
 
 const TICK_MS = 1000;
+/** Sync sessions resume flow-controlled sends and run heartbeats on this beat. */
+const MESH_TICK_MS = 200;
 const CHANGE_BATCH_MS = 16;
 const LATTICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
 let node: LatticeNode | undefined;
+let mesh: MeshNode | undefined;
 // Held for the life of the worker: the lock is released when the tab goes away.
 let identity: HeldIdentity | undefined;
 let starting: Promise<LatticeNode> | undefined;
@@ -38,8 +44,16 @@ async function start(options: StartOptions): Promise<LatticeNode> {
     log,
   });
   setInterval(() => opened.tick(), TICK_MS);
+  const meshNode = new MeshNode({ node: opened, now: () => Date.now(), log: (m, d) => log(`mesh: ${m}`, d) });
+  setInterval(() => meshNode.tick(), MESH_TICK_MS);
+  mesh = meshNode;
   node = opened;
   return opened;
+}
+
+function runningMesh(): MeshNode {
+  if (mesh === undefined) throw new Error('the node has not started');
+  return mesh;
 }
 
 function running(): LatticeNode {
@@ -62,6 +76,17 @@ const api: WorkerApi = {
   heads: (id: string, kind: string) => running().heads(id, kind),
   stats: () => running().stats(),
   acceptHeld: (author: string) => running().acceptHeld(author),
+  async attachLink(peer: string, port: MessagePort) {
+    const id = asNodeId(peer);
+    if (!(port instanceof MessagePort)) throw new ValidationError('attachLink: expected a transferred MessagePort');
+    if (starting === undefined) throw new Error('the node has not started');
+    await starting;
+    // The PortLink hands itself to the mesh; the page closes the port when the data channel goes.
+    new PortLink({ peer: id, port, accept: runningMesh().accept, log: (m, d) => log(m, d) });
+  },
+  meshPeers: async () => runningMesh().peers(),
+  syncStatus: async () => runningMesh().syncStatus(),
+  disconnectPeer: async (peer: string) => runningMesh().disconnect(asNodeId(peer), 'disconnected by the operator'),
   watch(listener: (batch: ChangeBatch) => void) {
     const unsubscribe = running().watch((batch) => {
       Promise.resolve(listener(batch)).catch((error: unknown) => log('watcher unreachable', error));

@@ -11,12 +11,14 @@ import type {
   UpdateOptions,
 } from '../node/node-api';
 import type { WorkerApi } from '../../workers/worker-api';
+import { createMeshHandle, type MeshHandle } from './mesh/mesh-handle';
+import type { Mesh } from './mesh/start-mesh';
 
 /**
  * `window.lattice`: the node's API for the console and for end-to-end scripts. The method names
  * are fixed; see the README for each method's errors.
  */
-export interface LatticeHandle {
+export interface LatticeHandle extends MeshHandle {
   readonly ready: Promise<NodeInfo>;
   readonly nodeId: NodeId | undefined;
   readonly lattice: string;
@@ -32,21 +34,33 @@ export interface LatticeHandle {
   acceptHeld(author: string): Promise<number>;
 }
 
+/**
+ * `startMesh` opens the WebRTC mesh once the node knows its id (the page passes it; without it the
+ * mesh methods reject).
+ */
 export function createLatticeHandle(
   remote: Comlink.Remote<WorkerApi>,
   lattice: string,
   preferredId?: string,
+  startMesh?: (info: NodeInfo) => Mesh,
 ): LatticeHandle {
   let nodeId: NodeId | undefined;
   const ready = remote.start({ lattice, ...(preferredId === undefined ? {} : { preferredId }) }).then((info) => {
     nodeId = info.nodeId;
     return info;
   });
+  const mesh = ready.then((info) => {
+    if (startMesh === undefined) throw new Error('this page runs without a mesh');
+    return startMesh(info);
+  });
+  // Rejections surface through the mesh methods; do not report them as unhandled here.
+  mesh.catch(() => undefined);
   const after = async <T>(call: () => Promise<T>): Promise<T> => {
     await ready;
     return call();
   };
   return {
+    ...createMeshHandle(mesh, remote),
     ready,
     get nodeId() {
       return nodeId;

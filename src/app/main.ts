@@ -3,6 +3,7 @@ import type { WorkerApi } from '../../workers/worker-api';
 import '../ui/app-shell';
 import { registerServiceWorker } from '../ui/register-sw';
 import { createLatticeHandle, type LatticeHandle } from './lattice-handle';
+import { parsePaths, startMesh } from './mesh/start-mesh';
 
 declare global {
   interface Window {
@@ -21,7 +22,11 @@ const worker = new Worker(new URL('../../workers/node-worker.ts', import.meta.ur
   name: 'lattice-node',
 });
 const remote = Comlink.wrap<WorkerApi>(worker);
-const handle = createLatticeHandle(remote, lattice, preferredId);
+// `?signal=broadcast,websocket,relay` limits the signaling paths (default: all of them).
+const paths = parsePaths(params.get('signal'));
+const handle = createLatticeHandle(remote, lattice, preferredId, (info) =>
+  startMesh({ self: info.nodeId, lattice: info.lattice, worker: remote, paths }),
+);
 window.lattice = handle;
 
 handle.ready.then(
@@ -30,5 +35,8 @@ handle.ready.then(
 );
 
 const shell = document.querySelector('lm-app');
-if (shell !== null) shell.client = handle;
+if (shell !== null) {
+  shell.client = handle;
+  shell.mesh = handle;
+}
 registerServiceWorker();

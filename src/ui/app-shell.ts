@@ -1,4 +1,5 @@
 import { LitElement, html, svg, type PropertyValues } from 'lit';
+import type { MeshHandle } from '../app/mesh/mesh-handle';
 import { shellStyles } from './app-shell-styles';
 import type { EntityDeletedDetail, EntitySavedDetail, EntitySelectDetail } from './events';
 import { shortId } from './format';
@@ -7,6 +8,8 @@ import { controls, palette } from './theme';
 import type { UiClient } from './ui-client';
 import './entity-form';
 import './entity-inspector';
+import './pairing-panel';
+import './peers-panel';
 import './storage-badge';
 import './track-list';
 
@@ -28,10 +31,13 @@ const mark = html`<svg viewBox="0 0 100 100" aria-hidden="true">
 export class AppShell extends LitElement {
   static override properties = {
     client: { attribute: false },
+    mesh: { attribute: false },
     selectedId: { state: true },
   };
 
   declare client: UiClient | undefined;
+  /** The node's links and pairing (window.lattice); the panels stay hidden without it. */
+  declare mesh: MeshHandle | undefined;
   declare selectedId: string | null;
   private readonly node = new NodeController(this);
 
@@ -84,9 +90,23 @@ export class AppShell extends LitElement {
               .entityId=${this.selectedId}
             ></lm-entity-inspector>
           </div>
+          ${
+            this.mesh === undefined
+              ? null
+              : html`<div class="panel" aria-label="Peers">
+                  <lm-peers-panel .client=${this.mesh}></lm-peers-panel>
+                </div>`
+          }
           <div class="panel" aria-label="Entity form">
             <lm-entity-form .client=${this.client} .entity=${selected} .entityId=${this.selectedId}></lm-entity-form>
           </div>
+          ${
+            this.mesh === undefined
+              ? null
+              : html`<div class="panel" aria-label="Pairing">
+                  <lm-pairing-panel .client=${this.mesh.pairing}></lm-pairing-panel>
+                </div>`
+          }
         </aside>
       </main>
     `;

@@ -20,7 +20,9 @@ describe('the installed PWA offline', () => {
     expect(manifest.name).toBe('lattice-mesh');
     expect(manifest.display).toBe('standalone');
     expect(manifest.sizes.includes('192x192') && manifest.sizes.includes('512x512')).toBe(true);
-    await inTab(tab, () => window.lattice.create({ id: 'before-offline', components: { threat: { level: 'MEDIUM' } } }));
+    await inTab(tab, () =>
+      window.lattice.create({ id: 'before-offline', components: { threat: { level: 'MEDIUM' } } }),
+    );
 
     await setOffline(tab, true);
     try {

@@ -1,0 +1,51 @@
+/**
+ * The MessagePort protocol between the page (which owns the data channel) and the worker (which
+ * owns the sync). Frames travel as transferred ArrayBuffers that keep the data channel's first
+ * byte (the channel, always 0 = sync here), so neither side copies them.
+ */
+export type ToWorker =
+  | { readonly type: 'frame'; readonly data: ArrayBuffer }
+  /** What the page holds for this link (queued + in the channel's buffer), and how many bytes it has taken so far. */
+  | { readonly type: 'buffered'; readonly amount: number; readonly accepted: number }
+  | { readonly type: 'closed'; readonly reason: string };
+
+export type FromWorker =
+  { readonly type: 'frame'; readonly data: ArrayBuffer } | { readonly type: 'close'; readonly reason: string };
+
+const MAX_REASON = 200;
+
+export function isToWorker(x: unknown): x is ToWorker {
+  if (typeof x !== 'object' || x === null) return false;
+  const m = x as Record<string, unknown>;
+  switch (m.type) {
+    case 'frame':
+      return m.data instanceof ArrayBuffer && m.data.byteLength >= 1;
+    case 'buffered':
+      return isCount(m.amount) && isCount(m.accepted);
+    case 'closed':
+      return typeof m.reason === 'string' && m.reason.length <= MAX_REASON;
+    default:
+      return false;
+  }
+}
+
+export function isFromWorker(x: unknown): x is FromWorker {
+  if (typeof x !== 'object' || x === null) return false;
+  const m = x as Record<string, unknown>;
+  switch (m.type) {
+    case 'frame':
+      return m.data instanceof ArrayBuffer && m.data.byteLength >= 1;
+    case 'close':
+      return typeof m.reason === 'string' && m.reason.length <= MAX_REASON;
+    default:
+      return false;
+  }
+}
+
+export function clipReason(reason: string): string {
+  return reason.length <= MAX_REASON ? reason : reason.slice(0, MAX_REASON);
+}
+
+function isCount(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0;
+}

@@ -1,0 +1,100 @@
+import type { NodeId } from '../core/ids';
+import { MAX_FRAME_BYTES, type AcceptLink, type Link, type LinkHandler } from '../ports/transport';
+import { clipReason, isToWorker, type FromWorker } from './port-link-messages';
+
+/** The data channel's first byte for sync frames (src/adapters/webrtc/frame-channel.ts). */
+const SYNC_CHANNEL = 0;
+
+export interface PortLinkOptions {
+  readonly peer: NodeId;
+  readonly port: MessagePort;
+  readonly accept: AcceptLink;
+  readonly log: (message: string, detail?: unknown) => void;
+}
+
+/**
+ * The worker's side of one WebRTC link: a `Link` over the MessagePort the page transferred for
+ * it. The page owns the RTCDataChannel (none exists in a worker); this side only moves frames
+ * and keeps bufferedAmount as the page last reported it plus what is still crossing the port.
+ */
+export class PortLink implements Link {
+  readonly peer: NodeId;
+  private readonly port: MessagePort;
+  private readonly handler: LinkHandler;
+  private readonly log: PortLinkOptions['log'];
+  private ended = false;
+  private posted = 0;
+  private accepted = 0;
+  private pageBuffered = 0;
+
+  constructor(options: PortLinkOptions) {
+    this.peer = options.peer;
+    this.port = options.port;
+    this.log = options.log;
+    this.handler = options.accept(this);
+    this.port.onmessage = (event: MessageEvent<unknown>) => this.onMessage(event.data);
+    this.port.onmessageerror = () => this.log(`link ${this.peer}: undecodable port message`);
+  }
+
+  get bufferedAmount(): number {
+    return this.pageBuffered + Math.max(0, this.posted - this.accepted);
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.ended) return;
+    if (frame.byteLength > MAX_FRAME_BYTES) {
+      throw new RangeError(`frame of ${frame.byteLength} bytes exceeds the ${MAX_FRAME_BYTES}-byte link limit`);
+    }
+    const out = new Uint8Array(frame.byteLength + 1);
+    out[0] = SYNC_CHANNEL;
+    out.set(frame, 1);
+    this.posted += out.byteLength;
+    const message: FromWorker = { type: 'frame', data: out.buffer };
+    this.port.postMessage(message, [out.buffer]);
+  }
+
+  close(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    const message: FromWorker = { type: 'close', reason: clipReason(reason) };
+    this.port.postMessage(message);
+    this.port.close();
+  }
+
+  private onMessage(data: unknown): void {
+    if (this.ended) return;
+    if (!isToWorker(data)) {
+      this.log(`link ${this.peer}: malformed port message dropped`);
+      return;
+    }
+    switch (data.type) {
+      case 'frame':
+        if (new Uint8Array(data.data, 0, 1)[0] !== SYNC_CHANNEL) {
+          this.log(`link ${this.peer}: frame for another channel dropped`);
+          return;
+        }
+        return this.call('receive', () => this.handler.receive(new Uint8Array(data.data, 1)));
+      case 'buffered':
+        this.pageBuffered = data.amount;
+        this.accepted = Math.max(this.accepted, data.accepted);
+        return;
+      case 'closed':
+        this.ended = true;
+        this.port.close();
+        return this.call('closed', () => this.handler.closed(data.reason));
+      default: {
+        const never: never = data;
+        this.log(`link ${this.peer}: unknown message`, never);
+      }
+    }
+  }
+
+  /** The mesh's handler runs here: its failure is logged, never thrown into the port's event loop. */
+  private call(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.log(`link ${this.peer}: ${what} handler failed`, error);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The first byte of every data-channel message says who it is for. Unknown channels are dropped
+ * and counted (a newer peer may speak more than we do).
+ */
+export const CHANNEL = {
+  /** A sync frame for the worker's mesh node. */
+  sync: 0,
+  /** A signaling message relayed to reach peers of peers (handled on the main thread). */
+  relay: 1,
+  /** Link liveness and RTT probes. */
+  control: 2,
+} as const;
+export type Channel = (typeof CHANNEL)[keyof typeof CHANNEL];
+
+/** Chrome's limit for one data-channel message (libwebrtc), channel byte included. */
+export const MAX_WIRE_FRAME = 256 * 1024;
+
+export function withChannel(channel: Channel, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(payload.byteLength + 1);
+  out[0] = channel;
+  out.set(payload, 1);
+  return out;
+}

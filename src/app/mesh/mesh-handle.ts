@@ -1,0 +1,120 @@
+import type { PeerStats } from '../../core/sync';
+import { asNodeId, type NodeId } from '../../core/ids';
+import type { SyncStatus } from '../../node/mesh';
+import type { SignalingStats } from '../../ports/signaling';
+import type { LinkState, LinkView } from './mesh-types';
+import type { PairingApi } from './pairing';
+import type { Mesh } from './start-mesh';
+
+/** One peer as `window.lattice.peers()` reports it: the page's link joined with the worker's sync session. */
+export interface PeerView {
+  readonly id: NodeId;
+  /** Exactly one of 'connecting' | 'connected' | 'disconnected' | 'refused'. */
+  readonly state: LinkState;
+  /** Round trip on the data channel (link pings), else the sync session's. */
+  readonly rttMs: number | undefined;
+  /** Bytes on the wire, every channel. */
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** How old our copy of this peer's picture may be; undefined before the first completed sync. */
+  readonly pictureAgeMs: number | undefined;
+  /** 0..1: 1 once a reconciliation completed and live pushes keep us current; undefined without a session. */
+  readonly syncProgress: number | undefined;
+  /** The sync session's state (handshake, syncing, synced, dead, closed), if the worker has one. */
+  readonly syncState: string | undefined;
+  readonly connectedSince: number | undefined;
+  readonly bufferedAmount: number;
+  readonly initiator: boolean;
+  readonly attempts: number;
+  readonly via: string | undefined;
+  readonly lastError: string | undefined;
+  readonly paired: boolean;
+  readonly clockSkewMs: number | undefined;
+  readonly lastSyncAt: number | undefined;
+  readonly versionsIn: number;
+  readonly versionsOut: number;
+}
+
+export interface MeshStatus extends SyncStatus {
+  /** Links by state, as the page sees them. */
+  readonly links: Readonly<Record<LinkState, number>>;
+}
+
+/** The mesh part of `window.lattice` (fixed names; see the README). */
+export interface MeshHandle {
+  peers(): Promise<PeerView[]>;
+  /** Cuts the link to one peer, or every link, and refuses reconnection until heal(). */
+  partition(peerId?: string): Promise<void>;
+  heal(peerId?: string): Promise<void>;
+  syncStatus(): Promise<MeshStatus>;
+  /** Signaling paths and what each carried or dropped. */
+  signaling(): Promise<SignalingStats[]>;
+  readonly pairing: PairingApi;
+}
+
+/** The worker calls the mesh handle makes. */
+export interface MeshWorkerApi {
+  meshPeers(): Promise<PeerStats[]>;
+  syncStatus(): Promise<SyncStatus>;
+}
+
+export function createMeshHandle(mesh: Promise<Mesh>, worker: MeshWorkerApi): MeshHandle {
+  const withMesh = async <T>(fn: (m: Mesh) => T | Promise<T>): Promise<T> => fn(await mesh);
+  const optionalPeer = (peerId: string | undefined): NodeId | undefined =>
+    peerId === undefined ? undefined : asNodeId(peerId);
+  return {
+    peers: () =>
+      withMesh(async (m) => {
+        const sessions = new Map((await worker.meshPeers()).map((s) => [s.peer, s]));
+        return m.manager.peers().map((link) => joinPeer(link, sessions.get(link.id)));
+      }),
+    partition: (peerId) => withMesh((m) => m.manager.partition(optionalPeer(peerId))),
+    heal: (peerId) => withMesh((m) => m.manager.heal(optionalPeer(peerId))),
+    syncStatus: () =>
+      withMesh(async (m) => {
+        const links: Record<LinkState, number> = { connecting: 0, connected: 0, disconnected: 0, refused: 0 };
+        for (const p of m.manager.peers()) links[p.state] += 1;
+        return { ...(await worker.syncStatus()), links };
+      }),
+    signaling: () => withMesh((m) => m.manager.signaling()),
+    pairing: {
+      createOffer: () => withMesh((m) => m.pairing.createOffer()),
+      acceptOffer: (text) => withMesh((m) => m.pairing.acceptOffer(text)),
+      acceptAnswer: (text) => withMesh((m) => m.pairing.acceptAnswer(text)),
+      cancel: () => void mesh.then((m) => m.pairing.cancel()),
+    },
+  };
+}
+
+function joinPeer(link: LinkView, session: PeerStats | undefined): PeerView {
+  // A session of a link the page already dropped is stale: report only what the link says.
+  const live = link.state === 'connected' ? session : undefined;
+  return {
+    id: link.id,
+    state: link.state,
+    rttMs: link.state === 'connected' ? (link.rttMs ?? live?.rttMs) : undefined,
+    bytesIn: link.bytesIn,
+    bytesOut: link.bytesOut,
+    pictureAgeMs: live?.pictureAgeMs,
+    syncProgress: live === undefined ? undefined : progress(live),
+    syncState: live?.state,
+    connectedSince: link.connectedSince,
+    bufferedAmount: link.bufferedAmount,
+    initiator: link.initiator,
+    attempts: link.attempts,
+    via: link.via,
+    lastError: link.lastError,
+    paired: link.paired,
+    clockSkewMs: live?.clockSkewMs,
+    lastSyncAt: live?.lastSyncAt,
+    versionsIn: live?.versionsIn ?? 0,
+    versionsOut: live?.versionsOut ?? 0,
+  };
+}
+
+function progress(s: PeerStats): number {
+  if (s.state === 'synced') return 1;
+  if (s.state !== 'syncing') return 0;
+  const { received, needed } = s.progress;
+  return needed === 0 ? 0 : Math.min(1, received / needed);
+}

@@ -1,0 +1,268 @@
+import { LitElement, css, html } from 'lit';
+import type { MeshHandle, PeerView } from '../app/mesh/mesh-handle';
+import { errorText } from './error-text';
+import { shortId } from './format';
+import { controls } from './theme';
+
+/** What the panel needs from the mesh (window.lattice provides it; tests pass a fake). */
+export type PeersClient = Pick<MeshHandle, 'peers' | 'partition' | 'heal'>;
+
+const REFRESH_MS = 1000;
+
+/**
+ * Every link of this node: state, RTT, bytes in/out on the wire, picture age and sync progress,
+ * with a partition/heal button per link and for the whole node. Polls the client once a second
+ * while on screen.
+ */
+export class PeersPanel extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    peers: { state: true },
+    error: { state: true },
+    busy: { state: true },
+  };
+
+  declare client: PeersClient | undefined;
+  declare peers: readonly PeerView[];
+  declare error: string;
+  declare busy: boolean;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    this.peers = [];
+    this.error = '';
+    this.busy = false;
+  }
+
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: grid;
+        gap: 10px;
+      }
+      .head {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+        align-items: center;
+      }
+      h2 {
+        margin: 0;
+        font-size: 16px;
+        flex: 1;
+        white-space: nowrap;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 8px;
+      }
+      li {
+        border: 1px solid var(--lm-border);
+        border-left: 4px solid var(--state);
+        border-radius: 8px;
+        padding: 8px 10px;
+        display: grid;
+        gap: 6px;
+        background: var(--lm-panel-2);
+      }
+      .state-connected {
+        --state: var(--lm-ok);
+      }
+      .state-connecting {
+        --state: var(--lm-warn);
+      }
+      .state-disconnected {
+        --state: var(--lm-muted);
+      }
+      .state-refused {
+        --state: var(--lm-danger);
+      }
+      .row {
+        display: flex;
+        gap: 8px;
+        align-items: center;
+      }
+      .id {
+        flex: 1;
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      .badge {
+        color: var(--state);
+        font-size: 13px;
+        font-weight: 600;
+        text-transform: uppercase;
+        letter-spacing: 0.04em;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(90px, 1fr));
+        gap: 4px 12px;
+        margin: 0;
+        font-size: 13px;
+      }
+      dt {
+        color: var(--lm-muted);
+        font-size: 11px;
+        text-transform: uppercase;
+      }
+      dd {
+        margin: 0;
+        font-variant-numeric: tabular-nums;
+      }
+      progress {
+        width: 100%;
+        height: 8px;
+        accent-color: var(--lm-accent);
+      }
+      .empty,
+      .error {
+        font-size: 14px;
+        color: var(--lm-muted);
+      }
+      .error {
+        color: #fecaca;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  protected override render(): unknown {
+    const connected = this.peers.filter((p) => p.state === 'connected').length;
+    return html`
+      <div class="head">
+        <h2>
+          Peers <span class="muted" data-testid="peers-summary">${connected}/${this.peers.length} connected</span>
+        </h2>
+        <button
+          class="danger"
+          ?disabled=${this.busy || this.client === undefined}
+          @click=${() => this.act('partition')}
+        >
+          Partition all
+        </button>
+        <button ?disabled=${this.busy || this.client === undefined} @click=${() => this.act('heal')}>Heal all</button>
+      </div>
+      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : null}
+      ${
+        this.peers.length === 0
+          ? html`<div class="empty">No peers yet: open another tab, or pair a device below.</div>`
+          : html`<ul>
+              ${this.peers.map((p) => this.peer(p))}
+            </ul>`
+      }
+    `;
+  }
+
+  private peer(p: PeerView): unknown {
+    const refused = p.state === 'refused';
+    return html`<li class="state-${p.state}" data-testid="peer-row" data-peer=${p.id} data-state=${p.state}>
+      <div class="row">
+        <span class="id mono" title=${p.id}>${shortId(p.id, 12)}</span>
+        <span class="badge">${p.state}</span>
+        ${
+          refused
+            ? html`<button ?disabled=${this.busy} @click=${() => this.act('heal', p.id)}>Heal</button>`
+            : html`<button class="danger" ?disabled=${this.busy} @click=${() => this.act('partition', p.id)}>
+                Partition
+              </button>`
+        }
+      </div>
+      <dl>
+        <div>
+          <dt>RTT</dt>
+          <dd>${p.rttMs === undefined ? '—' : `${Math.round(p.rttMs)} ms`}</dd>
+        </div>
+        <div>
+          <dt>In</dt>
+          <dd>${bytes(p.bytesIn)}</dd>
+        </div>
+        <div>
+          <dt>Out</dt>
+          <dd>${bytes(p.bytesOut)}</dd>
+        </div>
+        <div>
+          <dt>Picture age</dt>
+          <dd>${age(p.pictureAgeMs)}</dd>
+        </div>
+        <div>
+          <dt>Sync</dt>
+          <dd>${p.syncState ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Via</dt>
+          <dd>${p.via ?? '—'}</dd>
+        </div>
+      </dl>
+      ${
+        p.syncProgress === undefined
+          ? null
+          : html`<progress max="1" .value=${p.syncProgress} aria-label="sync progress"></progress>`
+      }
+      ${p.lastError && p.state !== 'connected' ? html`<span class="muted">last: ${p.lastError}</span>` : null}
+    </li>`;
+  }
+
+  private async refresh(): Promise<void> {
+    const client = this.client;
+    if (client === undefined) return;
+    try {
+      this.peers = await client.peers();
+      this.error = '';
+    } catch (error) {
+      this.error = errorText(error);
+    }
+  }
+
+  private async act(action: 'partition' | 'heal', peer?: string): Promise<void> {
+    const client = this.client;
+    if (client === undefined) return;
+    this.busy = true;
+    try {
+      await client[action](peer);
+      await this.refresh();
+    } catch (error) {
+      this.error = errorText(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function age(ms: number | undefined): string {
+  if (ms === undefined) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+if (!customElements.get('lm-peers-panel')) customElements.define('lm-peers-panel', PeersPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lm-peers-panel': PeersPanel;
+  }
+}

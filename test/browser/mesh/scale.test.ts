@@ -1,0 +1,47 @@
+import { closeAllTabs, inTab } from '../support/app-pages';
+import { expect } from '../support/expect';
+import { openNodes, uniqueLattice, waitInTab, type MochaContext } from './mesh-support';
+
+declare const describe: (name: string, fn: (this: MochaContext) => void) => void;
+declare const it: (name: string, fn: () => Promise<void>) => void;
+declare const after: (fn: () => Promise<unknown>) => void;
+
+const TABS = 20;
+
+describe('twenty tabs (mission: bounded connections so 20+ nodes work)', function () {
+  this.timeout(180_000);
+  after(() => closeAllTabs());
+
+  it('form one connected partial mesh of at most 8 links each, and a write reaches every tab', async () => {
+    const tabs = await openNodes(TABS, `?lattice=${uniqueLattice('scale')}`);
+    await new Promise((r) => setTimeout(r, 5000));
+    const links = await Promise.all(
+      tabs.map((t) =>
+        inTab(t, async () =>
+          (await window.lattice.peers()).filter((p) => p.state === 'connected').map((p) => p.id as string),
+        ),
+      ),
+    );
+    expect(Math.max(...links.map((l) => l.length)) <= 8).toBe(true);
+    // One component: every tab reachable from the first over open links.
+    const byId = new Map(tabs.map((t, i) => [t.nodeId, links[i]!]));
+    const seen = new Set([tabs[0]!.nodeId]);
+    const queue = [tabs[0]!.nodeId];
+    while (queue.length > 0) {
+      for (const next of byId.get(queue.shift()!) ?? []) {
+        if (!seen.has(next)) {
+          seen.add(next);
+          queue.push(next);
+        }
+      }
+    }
+    expect(seen.size).toBe(TABS);
+
+    await inTab(tabs[TABS - 1]!, () =>
+      window.lattice.create({ id: 'to-all', components: { threat: { level: 'HIGH' } } }),
+    );
+    for (const t of tabs) {
+      await waitInTab(t, 'the write', async () => (await window.lattice.get('to-all')) !== undefined, null, 15_000);
+    }
+  });
+});
