@@ -7,7 +7,10 @@ export interface WireLimits {
   readonly maxVersions: number;
   /** Largest UTF-8 length of one string-table entry (a label of 64 UTF-16 units needs at most 192). */
   readonly maxStringBytes: number;
-  /** Most `seen` entries on one version. */
+  /**
+   * Most `seen` entries on one version: one per other node that ever wrote the component, so the
+   * bound is on the number of writers of one component a lattice may have.
+   */
   readonly maxSeen: number;
   /** Largest UTF-8 JSON of an unknown kind (the validator's 4096-unit limit, at most 3 bytes per unit). */
   readonly maxOpaqueBytes: number;
@@ -17,7 +20,7 @@ export const DEFAULT_LIMITS: WireLimits = {
   maxBytes: 256 * 1024,
   maxVersions: 65_536,
   maxStringBytes: 256,
-  maxSeen: 32,
+  maxSeen: 1024,
   maxOpaqueBytes: 3 * 4096,
 };
 

@@ -232,7 +232,7 @@ describe('wire encoding refuses what peers would reject', () => {
     refuses([v('task', { task: 'a\uD800', status: 'idle' })], /well-formed text/);
     refuses([v('threat', { level: 'SEVERE' })], /threat.level/);
     refuses([v('position', { lat: Number.NaN, lon: 0 })], /out of range/);
-    const seen = Array.from({ length: 33 }, (_, i) => ({ ms: i, c: 0, node: `n${i}` as NodeId }));
-    refuses([v('threat', { level: 'LOW' }, { seen })], /33 seen entries/);
+    const seen = Array.from({ length: 1025 }, (_, i) => ({ ms: i, c: 0, node: `n${i}` as NodeId }));
+    refuses([v('threat', { level: 'LOW' }, { seen })], /1025 seen entries/);
   });
 });

@@ -1,0 +1,307 @@
+/**
+ * Sync measurements over real LatticeNodes + MeshNodes on the deterministic in-memory network
+ * (performance.md rows 4 and 8): bytes and round trips of anti-entropy when in sync and when 1 %
+ * diverges (recent or random), and payload transmissions per delivery on a 32-node partial mesh.
+ * Byte counts are exact (every frame is counted); times are virtual (5 ms per network step).
+ *
+ * Run alone: `node --import tsx bench/lib/mesh-sim.ts [items]`.
+ */
+import { MemoryStorage } from '../../src/adapters/memory-storage';
+import { MemoryNetwork } from '../../src/adapters/memory-transport';
+import type { ComponentKind, NodeId } from '../../src/core/ids';
+import type { Version } from '../../src/core/merge/version';
+import { decodeMessage, MessageType, SessionState } from '../../src/core/sync';
+import { decodeVersions, encodeVersions } from '../../src/core/wire';
+import { LatticeNode } from '../../src/node/lattice-node';
+import { MeshNode, type SessionTuning } from '../../src/node/mesh';
+import { prng, randInt } from './prng';
+import { entityIds, nodeIds, T0, valueFor } from './workload';
+
+const KINDS = ['position', 'velocity', 'classification', 'threat', 'source'] as const;
+const STEP_MS = 5;
+const TICK_MS = 50;
+
+/** n distinct stored versions (one per entity component), authored by 50 nodes, 1 ms apart. */
+export function distinctVersions(n: number, seed = 1): Version[] {
+  const rand = prng(seed);
+  const authors = nodeIds(50, seed);
+  const entities = entityIds(Math.ceil(n / KINDS.length));
+  return Array.from({ length: n }, (_, i) => {
+    const kind = KINDS[i % KINDS.length]!;
+    const a = randInt(rand, authors.length);
+    const e = Math.floor(i / KINDS.length);
+    return {
+      entity: entities[e]!,
+      kind: kind as ComponentKind,
+      value: valueFor(kind, e, i, a, rand),
+      ts: { ms: T0 + i, c: 0, node: authors[a]! },
+      seen: [],
+    };
+  });
+}
+
+interface Sim {
+  clock: number;
+  readonly net: MemoryNetwork;
+  readonly nodes: Map<string, { node: LatticeNode; mesh: MeshNode }>;
+  /** Bytes by message type, version copies carried, reconcile messages by phase. */
+  readonly traffic: { bytes: Record<string, number>; versionCopies: number; phases: Record<string, number> };
+  /** The topology the "main thread" keeps connected. */
+  readonly edges: [string, string][];
+}
+
+function newSim(seed: number, now: number): Sim {
+  const traffic = { bytes: {} as Record<string, number>, versionCopies: 0, phases: {} as Record<string, number> };
+  const net = new MemoryNetwork({
+    seed,
+    tap: (_from, _to, frame) => {
+      const m = decodeMessage(frame);
+      traffic.bytes[m.type] = (traffic.bytes[m.type] ?? 0) + frame.length;
+      if (m.type === MessageType.Versions && m.batch.length > 0)
+        traffic.versionCopies += decodeVersions(m.batch).length;
+      if (m.type === MessageType.Reconcile) traffic.phases[m.phase] = (traffic.phases[m.phase] ?? 0) + 1;
+    },
+  });
+  return { clock: now, net, nodes: new Map(), traffic, edges: [] };
+}
+
+async function addNode(sim: Sim, id: string, versions: readonly Version[], session?: SessionTuning): Promise<void> {
+  const node = await LatticeNode.open({
+    nodeId: id as NodeId,
+    lattice: 'bench',
+    storage: new MemoryStorage(),
+    backend: 'memory',
+    now: () => sim.clock,
+    newId: () => `x${Math.floor(sim.clock)}`,
+    scheduleChanges: () => undefined,
+  });
+  node.applyRemote(versions);
+  await node.flushed();
+  const mesh = new MeshNode({ node, now: () => sim.clock, ...(session === undefined ? {} : { session }) });
+  sim.nodes.set(id, { node, mesh });
+}
+
+function connect(sim: Sim, a: string, b: string): void {
+  sim.edges.push([a, b]);
+  ensureLinks(sim);
+}
+
+function ensureLinks(sim: Sim): void {
+  for (const [a, b] of sim.edges) {
+    if (sim.net.isLinked(a as NodeId, b as NodeId) || sim.net.isPartitioned(a as NodeId, b as NodeId)) continue;
+    const na = sim.nodes.get(a)!;
+    const nb = sim.nodes.get(b)!;
+    sim.net.connect({ id: a as NodeId, accept: na.mesh.accept }, { id: b as NodeId, accept: nb.mesh.accept });
+  }
+}
+
+function step(sim: Sim): void {
+  sim.net.deliver();
+  sim.clock += STEP_MS;
+  if (sim.clock % TICK_MS === 0) {
+    for (const n of sim.nodes.values()) n.mesh.tick();
+    ensureLinks(sim);
+  }
+}
+
+function advance(sim: Sim, ms: number): void {
+  const end = sim.clock + ms;
+  while (sim.clock < end) step(sim);
+}
+
+/** Steps until every link is synced and nothing is in flight; returns virtual ms. */
+function settle(sim: Sim, maxMs = 600_000): number {
+  const start = sim.clock;
+  while (sim.clock - start < maxMs) {
+    step(sim);
+    if (sim.net.inFlight === 0 && quiet(sim)) return sim.clock - start;
+  }
+  throw new Error('did not settle');
+}
+
+function quiet(sim: Sim): boolean {
+  for (const [a, b] of sim.edges) {
+    if (!sim.net.isLinked(a as NodeId, b as NodeId) && !sim.net.isPartitioned(a as NodeId, b as NodeId)) return false;
+  }
+  for (const n of sim.nodes.values()) {
+    for (const p of n.mesh.peers()) if (p.state !== SessionState.Synced || p.queued > 0) return false;
+  }
+  return true;
+}
+
+export interface AntiEntropyResult {
+  readonly items: number;
+  readonly divergence: 'none' | 'recent' | 'random';
+  readonly missing: number;
+  /** Who lacks the versions: the initiator (it asks with `want`) or the responder (it is sent them). */
+  readonly lacking: 'initiator' | 'responder';
+  readonly roundTrips: number;
+  readonly reconcileBytes: number;
+  readonly wantBytes: number;
+  readonly versionsBytes: number;
+  /** The missing versions encoded as one batch: what any protocol must move. */
+  readonly payloadBytes: number;
+  /** Everything on the wire except hellos, pings and the payload itself. */
+  readonly overheadBytes: number;
+  readonly virtualMs: number;
+  readonly wallMs: number;
+}
+
+/** Two nodes, one lacking `fraction` of `items` versions (the newest, or at random); one anti-entropy run. */
+export async function measureAntiEntropy(
+  items: number,
+  divergence: 'none' | 'recent' | 'random',
+  lacking: 'initiator' | 'responder',
+  fraction = 0.01,
+): Promise<AntiEntropyResult> {
+  const all = distinctVersions(items);
+  const k = divergence === 'none' ? 0 : Math.round(items * fraction);
+  const rand = prng(99);
+  const missingSet = new Set<number>();
+  if (divergence === 'recent') for (let i = items - k; i < items; i++) missingSet.add(i);
+  while (divergence === 'random' && missingSet.size < k) missingSet.add(randInt(rand, items));
+  const partial = all.filter((_, i) => !missingSet.has(i));
+  const sim = newSim(1, T0 + items + 60_000);
+  // The smaller node id initiates: 'a'.
+  await addNode(sim, 'a', lacking === 'initiator' ? partial : all);
+  await addNode(sim, 'b', lacking === 'initiator' ? all : partial);
+  const wall = performance.now();
+  connect(sim, 'a', 'b');
+  const virtualMs = settle(sim);
+  const wallMs = performance.now() - wall;
+  const t = sim.traffic;
+  const payloadBytes = k === 0 ? 0 : encodeVersions(all.filter((_, i) => missingSet.has(i))).length;
+  const reconcileBytes = t.bytes.reconcile ?? 0;
+  const wantBytes = t.bytes.want ?? 0;
+  const versionsBytes = t.bytes.versions ?? 0;
+  return {
+    items,
+    divergence,
+    missing: k,
+    lacking,
+    roundTrips: (t.phases.open ?? 0) + (t.phases.next ?? 0) + (wantBytes > 0 ? 1 : 0),
+    reconcileBytes,
+    wantBytes,
+    versionsBytes,
+    payloadBytes,
+    overheadBytes: reconcileBytes + wantBytes + versionsBytes - payloadBytes,
+    virtualMs,
+    wallMs,
+  };
+}
+
+export interface FloodResult {
+  readonly nodes: number;
+  readonly meanDegree: number;
+  readonly writes: number;
+  /** Version copies carried by `versions` frames per (node, version) first delivery. */
+  readonly transmissionsPerDelivery: number;
+  /** Virtual ms from a write (or the heal) to its arrival at the last node: median and p99. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** All sync bytes (pings excluded) per delivery. */
+  readonly bytesPerDelivery: number;
+}
+
+/** Random connected partial mesh: a ring plus random chords, at most `maxDegree` links per node. */
+function partialMesh(n: number, chords: number, maxDegree: number, seed: number): [string, string][] {
+  const rand = prng(seed);
+  const ids = Array.from({ length: n }, (_, i) => `n${String(i).padStart(2, '0')}`);
+  const degree = new Map(ids.map((id) => [id, 0]));
+  const edges = new Set<string>();
+  const add = (a: string, b: string): void => {
+    const key = a < b ? `${a}|${b}` : `${b}|${a}`;
+    if (a === b || edges.has(key) || degree.get(a)! >= maxDegree || degree.get(b)! >= maxDegree) return;
+    edges.add(key);
+    degree.set(a, degree.get(a)! + 1);
+    degree.set(b, degree.get(b)! + 1);
+  };
+  for (let i = 0; i < n; i++) add(ids[i]!, ids[(i + 1) % n]!);
+  for (let i = 0; i < chords; i++) add(ids[randInt(rand, n)]!, ids[randInt(rand, n)]!);
+  return [...edges].map((e) => e.split('|') as [string, string]);
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+}
+
+/**
+ * Live writes spreading over a partial mesh. `heal`: the mesh is first cut in two halves (links
+ * across go dead), each half writes, then the partition heals and anti-entropy merges the halves;
+ * only what crosses after the heal is counted. Arrival times come from each node's onVersions.
+ */
+export async function measureFlood(n = 32, chords = 48, writes = 64, heal = false, seed = 5): Promise<FloodResult> {
+  const sim = newSim(seed, T0 + 1_000_000);
+  const edges = partialMesh(n, chords, 8, seed);
+  const ids = [...new Set(edges.flat())].sort();
+  const arrivals = new Map<string, number[]>();
+  for (const id of ids) {
+    await addNode(sim, id, []);
+    sim.nodes.get(id)!.node.onVersions((vs) => {
+      for (const v of vs) arrivals.set(v.entity, [...(arrivals.get(v.entity) ?? []), sim.clock]);
+    });
+  }
+  for (const [a, b] of edges) connect(sim, a, b);
+  settle(sim);
+  if (heal) {
+    sim.net.partition(ids.slice(0, n / 2) as NodeId[], ids.slice(n / 2) as NodeId[]);
+    advance(sim, 20_000);
+  }
+  const rand = prng(seed + 1);
+  const written = new Map<string, number>();
+  Object.assign(sim.traffic, { bytes: {}, versionCopies: 0, phases: {} });
+  for (let w = 0; w < writes; w++) {
+    const id = `w${w}`;
+    await sim.nodes
+      .get(ids[randInt(rand, ids.length)]!)!
+      .node.create({ id, components: { position: { lat: 1, lon: w / 100 } } });
+    written.set(id, sim.clock);
+    for (let s = 0; s < 4; s++) step(sim);
+  }
+  if (heal) {
+    settle(sim);
+    for (const id of written.keys()) written.set(id, sim.clock);
+    arrivals.clear();
+    Object.assign(sim.traffic, { bytes: {}, versionCopies: 0, phases: {} });
+    sim.net.heal();
+  }
+  settle(sim);
+  const latencies = [...written].map(([id, at]) => Math.max(...(arrivals.get(id) ?? [at])) - at);
+  const deliveries =
+    [...written.keys()].reduce((d, id) => d + (arrivals.get(id)?.length ?? 0), 0) - (heal ? 0 : writes);
+  if (process.env.DEBUG_FLOOD) {
+    const all = [...sim.nodes.values()].flatMap((x) => x.mesh.peers());
+    console.log({
+      prunes: all.reduce((a, p) => a + p.prunes, 0),
+      grafts: all.reduce((a, p) => a + p.grafts, 0),
+      eagerLinks: all.filter((p) => p.eager).length,
+      links: all.length,
+      latencies: latencies.join(' '),
+    });
+  }
+  const bytes = Object.entries(sim.traffic.bytes).reduce((a, [k, b]) => a + (k === 'ping' || k === 'pong' ? 0 : b), 0);
+  return {
+    nodes: ids.length,
+    meanDegree: (2 * edges.length) / ids.length,
+    writes,
+    transmissionsPerDelivery: sim.traffic.versionCopies / deliveries,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    bytesPerDelivery: bytes / deliveries,
+  };
+}
+
+async function main(): Promise<void> {
+  const items = Number(process.argv[2] ?? 10_000);
+  for (const divergence of ['none', 'recent', 'random'] as const) {
+    for (const lacking of ['initiator', 'responder'] as const) {
+      if (divergence === 'none' && lacking === 'responder') continue;
+      console.log(JSON.stringify(await measureAntiEntropy(items, divergence, lacking)));
+    }
+  }
+  console.log(JSON.stringify({ flood: await measureFlood() }));
+  console.log(JSON.stringify({ heal: await measureFlood(32, 48, 64, true) }));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

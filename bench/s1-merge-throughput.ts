@@ -1,0 +1,252 @@
+import * as Automerge from '@automerge/automerge';
+import * as Y from 'yjs';
+import type { Version } from '../src/core/merge/version';
+import { EntityStore } from '../src/core/store/entity-store';
+import { decodeVersions, encodeVersions, IdCache } from '../src/core/wire';
+import { QUICK, RUNS, gc, interleaved, log, machine, timeMs } from './lib/measure';
+import { automergeChanges, yjsUpdates } from './lib/peers';
+import type { Row, Stat } from './lib/result';
+import { saveResult } from './lib/save';
+import { stat } from './lib/stats';
+import { AUTHORS, batches, scenario1 } from './lib/workload';
+
+/**
+ * Scenario 1 (performance.md): remote component writes, 1,000 entities × 6 kinds, 50 authors,
+ * batches of 1,000, decoded and merged in one thread (no IndexedDB). Ours: decodeVersions +
+ * EntityStore.apply; Yjs: Y.applyUpdate of the authors' per-batch updates into one doc;
+ * Automerge: applyChanges of the authors' per-batch changes. Encoding is the senders' work and
+ * is not timed, for us or for the peers.
+ */
+const startedAt = new Date();
+const SIZES = QUICK ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+/** Automerge 3.5 takes ~1 ms per object write to produce the changes and ~0.1–0.7 ms per write to apply them here. */
+const AUTOMERGE_MAX = 10_000;
+const SINGLE_WRITER_SIZE = 100_000;
+const rows: Row[] = [];
+const notes: string[] = [];
+const k = (n: number): string => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
+const perSec = (n: number, ms: number): number => (n / ms) * 1000;
+/** Small sizes are repeated within a run (each repeat from an empty store) so a run lasts long enough to time. */
+const repeatsFor = (n: number): number => Math.max(1, Math.round(100_000 / n));
+
+interface Prepared {
+  readonly bytes: Uint8Array[];
+  /** Decoded on first use, after the decode-only runs (see below). */
+  readonly decoded: Version[][];
+  readonly yjs?: Uint8Array[][];
+  readonly automerge?: Uint8Array[][];
+}
+
+/** Our encoded batches of the workload (the workload itself is dropped, and rebuilt for the peers). */
+function encoded(n: number, singleWriter: boolean): Uint8Array[] {
+  return batches(scenario1(n, 1, singleWriter).writes).map((b) => encodeVersions(b));
+}
+
+function prepare(
+  n: number,
+  singleWriter: boolean,
+  bytes: Uint8Array[],
+  peers: { yjs: boolean; automerge: boolean },
+): Prepared {
+  let decoded: Version[][] | undefined;
+  const w = scenario1(n, 1, singleWriter);
+  const bs = batches(w.writes);
+  return {
+    bytes,
+    get decoded(): Version[][] {
+      return (decoded ??= bytes.map((b) => decodeVersions(b)));
+    },
+    yjs: peers.yjs ? yjsUpdates(bs, w.authorOf, AUTHORS).v1 : undefined,
+    automerge: peers.automerge ? automergeChanges(bs, w.authorOf, AUTHORS) : undefined,
+  };
+}
+
+/** Writes per second over `repeats` rounds of `round`, each from fresh state made by `fresh` (not timed). */
+function rate<S>(n: number, fresh: () => S, round: (state: S) => void): number {
+  const repeats = repeatsFor(n);
+  let ms = 0;
+  for (let i = 0; i < repeats; i++) {
+    const state = fresh();
+    ms += timeMs(() => round(state));
+  }
+  return perSec(n * repeats, ms);
+}
+
+function e2e(p: Prepared, n: number, revalidate = false): () => number {
+  return () =>
+    rate(
+      n,
+      // One id cache per peer session, as the sync layer would keep.
+      () => ({ store: new EntityStore(), ids: new IdCache() }),
+      ({ store, ids }) => {
+        for (const b of p.bytes) for (const v of decodeVersions(b, { revalidate, ids })) store.apply(v);
+      },
+    );
+}
+
+function mergeOnly(p: Prepared, n: number): () => number {
+  return () =>
+    rate(
+      n,
+      () => new EntityStore(),
+      (store) => {
+        for (const b of p.decoded) for (const v of b) store.apply(v);
+      },
+    );
+}
+
+function decodeOnly(bytes: readonly Uint8Array[], n: number): () => number {
+  return () =>
+    rate(
+      n,
+      () => undefined,
+      () => bytes.forEach((b) => decodeVersions(b)),
+    );
+}
+
+function yjs(updates: Uint8Array[][], n: number): () => number {
+  return () =>
+    rate(
+      n,
+      () => new Y.Doc(),
+      (doc) => updates.forEach((b) => b.forEach((u) => Y.applyUpdate(doc, u))),
+    );
+}
+
+function automerge(changes: Uint8Array[][], n: number): () => number {
+  return () => {
+    let doc = Automerge.init();
+    const ms = timeMs(() => {
+      for (const b of changes) [doc] = Automerge.applyChanges(doc, b);
+    });
+    Automerge.free(doc);
+    return perSec(n, ms);
+  };
+}
+
+/** Mean heads per component after all writes: the multi-value register keeps every concurrent write. */
+function headsPerComponent(p: Prepared): number {
+  const store = new EntityStore();
+  for (const b of p.bytes) for (const v of decodeVersions(b)) store.apply(v);
+  let registers = 0;
+  for (let e = 0; e < 1000; e++)
+    registers += store.state(`track-${String(e).padStart(4, '0')}` as never)?.registers.size ?? 0;
+  return store.size / registers;
+}
+
+const E2E_TARGET = { text: '≥ 2M/s (≥ 15× Yjs)', value: 2e6 };
+const MERGE_TARGET = { text: '≥ 10M/s', value: 1e7 };
+
+for (const n of SIZES) {
+  const withAutomerge = n <= AUTOMERGE_MAX;
+  // Decode alone first, in a heap holding nothing but the batches: once many decoded objects
+  // survive (the store, the peers' data), V8 allocates the decoder's objects straight into the old
+  // generation (allocation-site pretenuring) and collects a larger heap, which belongs to the
+  // end-to-end figure, not to the codec's own cost.
+  const bytes = encoded(n, false);
+  gc();
+  log(`s1: ${k(n)} writes: decode only`);
+  const decodeRuns = interleaved({ decode: decodeOnly(bytes, n) }).decode!;
+  log(`s1: ${k(n)} writes: preparing${withAutomerge ? ' (with Automerge changes)' : ''}`);
+  const p = prepare(n, false, bytes, { yjs: true, automerge: withAutomerge });
+  const heads = headsPerComponent(p);
+  // At 1M only the headline pair runs (a run takes tens of seconds on this machine).
+  const big = n >= 1_000_000;
+  const cases: Record<string, () => number> = big
+    ? { e2e: e2e(p, n), yjs: yjs(p.yjs!, n) }
+    : { e2e: e2e(p, n), merge: mergeOnly(p, n), revalidate: e2e(p, n, true), yjs: yjs(p.yjs!, n) };
+  if (withAutomerge) cases.automerge = automerge(p.automerge!, n);
+  log(`s1: ${k(n)} writes: measuring ${Object.keys(cases).join(', ')}`);
+  const r = interleaved(cases, RUNS, n < 1_000_000);
+  const peers: Record<string, Stat | null> = { Yjs: stat(r.yjs!), Automerge: r.automerge ? stat(r.automerge) : null };
+  const c = `${k(n)} writes`;
+  rows.push({
+    case: `${c}: decode + merge (end to end)`,
+    unit: 'writes/s',
+    better: 'higher',
+    ours: stat(r.e2e!),
+    peers,
+    target: E2E_TARGET,
+  });
+  if (!big) {
+    rows.push(
+      {
+        case: `${c}: merge only (pre-decoded)`,
+        unit: 'writes/s',
+        better: 'higher',
+        ours: stat(r.merge!),
+        target: MERGE_TARGET,
+      },
+      {
+        case: `${c}: decode + validateComponent + merge`,
+        unit: 'writes/s',
+        better: 'higher',
+        ours: stat(r.revalidate!),
+        peers,
+      },
+    );
+  }
+  rows.push({
+    case: `${c}: decode only (no decoded version kept)`,
+    unit: 'writes/s',
+    better: 'higher',
+    ours: stat(decodeRuns),
+  });
+  notes.push(
+    `At ${k(n)} writes the store ends with ${heads.toFixed(1)} heads per component (concurrent writes kept as conflicts).`,
+  );
+}
+
+{
+  const n = SINGLE_WRITER_SIZE;
+  log(`s1: single-writer tracks, ${k(n)} writes`);
+  const p = prepare(n, true, encoded(n, true), { yjs: true, automerge: false });
+  const r = interleaved({ e2e: e2e(p, n), merge: mergeOnly(p, n), yjs: yjs(p.yjs!, n) });
+  const peers = { Yjs: stat(r.yjs!), Automerge: null };
+  rows.push(
+    {
+      case: `${k(n)} writes, one author per track: decode + merge`,
+      unit: 'writes/s',
+      better: 'higher',
+      ours: stat(r.e2e!),
+      peers,
+      target: E2E_TARGET,
+    },
+    {
+      case: `${k(n)} writes, one author per track: merge only`,
+      unit: 'writes/s',
+      better: 'higher',
+      ours: stat(r.merge!),
+      target: MERGE_TARGET,
+    },
+  );
+}
+
+notes.push(
+  'Workload (bench/lib/workload.ts): each write picks one of 1,000 entities, one of 6 kinds (position, velocity, ' +
+    'classification, threat, source, expiry) and one of 50 authors at random; the writers never see each other, as ' +
+    'with the Yjs reference figures (one Y.Doc per author). "One author per track" gives each entity a single author ' +
+    '(the sensor case). Yjs and Automerge carry the same writes as map keys `<entity>/<kind>` of one document per ' +
+    'author, one transaction/change per author per batch; only the receiving side is timed, for all three.',
+  `Automerge runs at ${k(AUTOMERGE_MAX)} writes only: producing its changes takes ~1 ms per object write on this ` +
+    'machine and applying them slows as the document grows, so 100k writes would take minutes per run.',
+);
+
+await saveResult({
+  id: 's1',
+  scenario: 1,
+  title: 'merge throughput (decode + apply remote writes)',
+  target: '≥ 2M decoded writes/s end to end (≥ 15× Yjs in the same run); ≥ 10M/s merge-only',
+  reference:
+    'this machine kind: Yjs 13.6 ~116–145k writes/s (~200k/s at 10k, ~60k/s at 1M), Automerge 3.5 ~10k/s batch by ' +
+    'batch (performance.md); a bare LWW compare-and-set loop 16–27M/s',
+  quick: QUICK,
+  runs: RUNS,
+  peers: ['Yjs', 'Automerge'],
+  rows,
+  notes,
+  startedAt: startedAt.toISOString(),
+  durationMs: Date.now() - startedAt.getTime(),
+  machine: machine(),
+});
+log('s1: saved');

@@ -1,0 +1,18 @@
+/**
+ * Every benchmark scenario, one module per performance.md row. A scenario module is a script:
+ * run alone (`node --expose-gc --import tsx bench/<file>`), it measures, then saves its
+ * ScenarioResult with `await saveResult(result)` (bench/lib/save.ts; shape in bench/lib/result.ts).
+ * Add new scenarios here; docs/benchmarks.md then shows them too.
+ */
+export interface ScenarioModule {
+  readonly id: string;
+  readonly file: string;
+  /** Extra node flags, e.g. a larger heap. */
+  readonly nodeArgs?: readonly string[];
+}
+
+export const SCENARIOS: readonly ScenarioModule[] = [
+  { id: 's1', file: 's1-merge-throughput.ts', nodeArgs: ['--max-old-space-size=6144'] },
+  { id: 's2', file: 's2-wire-bytes.ts' },
+  { id: 's10', file: 's10-memory.ts', nodeArgs: ['--max-old-space-size=6144'] },
+];
