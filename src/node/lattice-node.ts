@@ -182,8 +182,15 @@ export class LatticeNode implements NodeApi {
       this.feed.mark(v.entity);
     }
     this.counts.local += put.length;
-    this.emitVersions(put, 'local', removed);
-    await this.writer.enqueue(put, remove, { [CLOCK_META]: encodeTs(this.clock.last) });
+    try {
+      await this.writer.enqueue(put, remove, { [CLOCK_META]: encodeTs(this.clock.last) });
+    } finally {
+      // Peers hear of a local write only once it is durable (with the clock that stamped it): a tab
+      // killed before the commit can then never reissue a timestamp a peer already holds. A write
+      // superseded while its commit was in flight is no longer news.
+      const live = put.filter((v) => this.store.heads(v.entity, v.kind).includes(v));
+      this.emitVersions(live, 'local', removed);
+    }
   }
 
   /**

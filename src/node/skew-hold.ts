@@ -1,6 +1,7 @@
 import type { Hlc } from '../core/clock/hlc';
 import type { NodeId } from '../core/ids';
 import type { Version } from '../core/merge/version';
+import { versionKey } from '../ports/storage';
 import type { HeldSkew } from './node-api';
 
 /** Bound on writes held for clock skew, so a peer with a wild clock cannot fill our memory. */
@@ -12,6 +13,8 @@ export const MAX_HELD = 10_000;
  */
 export class SkewHold {
   private readonly held = new Map<NodeId, { versions: Version[]; skewMs: number }>();
+  /** Keys of held versions: every neighbour re-offers the same write, which must be held once. */
+  private readonly keys = new Set<string>();
   private count = 0;
   overflowed = 0;
 
@@ -20,12 +23,15 @@ export class SkewHold {
   }
 
   hold(v: Version, skewMs: number): void {
+    const key = versionKey(v);
+    if (this.keys.has(key)) return;
     if (this.count >= MAX_HELD) {
       this.overflowed += 1;
       return;
     }
     const entry = this.held.get(v.ts.node) ?? { versions: [], skewMs };
     entry.versions.push(v);
+    this.keys.add(key);
     entry.skewMs = Math.max(entry.skewMs, skewMs);
     this.held.set(v.ts.node, entry);
     this.count += 1;
@@ -41,6 +47,7 @@ export class SkewHold {
       if (still.length === 0) this.held.delete(author);
       else entry.versions = still;
     }
+    this.forget(due);
     return due;
   }
 
@@ -50,7 +57,12 @@ export class SkewHold {
     if (entry === undefined) return [];
     this.held.delete(author);
     this.count -= entry.versions.length;
+    this.forget(entry.versions);
     return entry.versions;
+  }
+
+  private forget(versions: readonly Version[]): void {
+    for (const v of versions) this.keys.delete(versionKey(v));
   }
 
   summary(): HeldSkew[] {

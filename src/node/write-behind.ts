@@ -9,7 +9,12 @@ export interface WriteBehindOptions {
   readonly schedule?: (fn: () => void) => void;
   /** Called when a commit fails, and when commits succeed again after a failure. */
   readonly onStatus?: (state: WriteBehindState, message?: string) => void;
+  /** Runs a retry of failed writes after a delay; default setTimeout. */
+  readonly retryAfter?: (fn: () => void, ms: number) => void;
 }
+
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 30_000;
 
 interface Waiter {
   readonly resolve: () => void;
@@ -30,6 +35,20 @@ class Batch {
     return this.puts.size + this.removes.size;
   }
 
+  get empty(): boolean {
+    return this.size === 0 && Object.keys(this.meta).length === 0;
+  }
+
+  /**
+   * Takes back the contents of a batch whose commit failed, underneath this batch's own (newer)
+   * writes, so nothing the node holds in memory is lost from storage.
+   */
+  carry(failed: Batch): void {
+    for (const [key, v] of failed.puts) if (!this.puts.has(key) && !this.removes.has(key)) this.puts.set(key, v);
+    for (const key of failed.removes) if (!this.puts.has(key)) this.removes.add(key);
+    for (const [key, value] of Object.entries(failed.meta)) if (!(key in this.meta)) this.meta[key] = value;
+  }
+
   settle(error: unknown, failed: boolean): void {
     for (const w of this.waiters) {
       if (failed) w.reject(error);
@@ -44,7 +63,8 @@ class Batch {
  * that commit is in flight new writes gather into the next batch, so batches grow with the load and
  * the per-transaction cost is shared. An enqueue resolves only when the commit holding it has
  * resolved (the write is durable) and rejects with that commit's error. A failed batch does not stop
- * later ones.
+ * later ones, and is not dropped: its contents are carried into the next batch and retried with
+ * backoff, so the status stays `full`/`error` until everything the node holds has been stored.
  *
  * Coalescing inside a batch: a later put of a key replaces the earlier one; a later remove of a key
  * drops the earlier put. The remove itself stays, because an earlier batch may have stored that key;
@@ -56,6 +76,9 @@ export class WriteBehind {
   private scheduled = false;
   private state: WriteBehindState = 'ok';
   private readonly schedule: (fn: () => void) => void;
+  private readonly retryAfter: (fn: () => void, ms: number) => void;
+  private retryMs = 0;
+  private retryPending = false;
 
   constructor(
     private readonly storage: StoragePort,
@@ -63,6 +86,7 @@ export class WriteBehind {
   ) {
     // Wrapped: queueMicrotask called as a method (this.schedule(...)) throws "Illegal invocation" in browsers.
     this.schedule = options.schedule ?? ((fn) => queueMicrotask(fn));
+    this.retryAfter = options.retryAfter ?? ((fn, ms) => void setTimeout(fn, ms));
   }
 
   enqueue(
@@ -109,7 +133,7 @@ export class WriteBehind {
   }
 
   private async flush(): Promise<void> {
-    if (this.inFlight !== undefined || this.next.waiters.length === 0) return;
+    if (this.inFlight !== undefined || this.next.empty) return;
     const batch = this.next;
     this.next = new Batch();
     this.inFlight = batch;
@@ -127,14 +151,30 @@ export class WriteBehind {
       error = e;
     }
     this.inFlight = undefined;
+    if (failed) this.next.carry(batch);
     try {
       this.report(failed, error);
     } finally {
       // Even if the status callback throws (its error surfaces as an unhandled rejection), the
       // enqueuers learn their outcome and the next batch is not stranded.
       batch.settle(error, failed);
-      if (this.next.waiters.length > 0) this.requestFlush();
+      if (failed) this.scheduleRetry();
+      else {
+        this.retryMs = 0;
+        if (!this.next.empty) this.requestFlush();
+      }
     }
+  }
+
+  /** After a failure, retry later (not at once: the storage is full or broken), backing off. */
+  private scheduleRetry(): void {
+    if (this.retryPending) return;
+    this.retryPending = true;
+    this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs === 0 ? FIRST_RETRY_MS : this.retryMs * 2);
+    this.retryAfter(() => {
+      this.retryPending = false;
+      this.requestFlush();
+    }, this.retryMs);
   }
 
   private report(failed: boolean, error: unknown): void {

@@ -57,11 +57,13 @@ function setup() {
   const storage = new RecordingStorage();
   const scheduler = manualScheduler();
   const statuses: [WriteBehindState, string | undefined][] = [];
+  const retries: { fn: () => void; ms: number }[] = [];
   const writer = new WriteBehind(storage, {
     schedule: scheduler.schedule,
     onStatus: (s, message) => statuses.push([s, message]),
+    retryAfter: (fn, ms) => retries.push({ fn, ms }),
   });
-  return { storage, scheduler, statuses, writer };
+  return { storage, scheduler, statuses, writer, retries };
 }
 
 describe('WriteBehind', () => {
@@ -111,8 +113,8 @@ describe('WriteBehind', () => {
     expect(storage.batches.map((b) => b.put.length)).toEqual([1, 2]);
   });
 
-  it('rejects the failed batch, reports it, and still commits later batches', async () => {
-    const { storage, scheduler, statuses, writer } = setup();
+  it('rejects the failed batch, reports it, retries it with the later batch, and keeps both', async () => {
+    const { storage, scheduler, statuses, writer, retries } = setup();
     storage.holding = true;
     const failing = state(writer.enqueue([v(0)], []));
     scheduler.run();
@@ -124,15 +126,20 @@ describe('WriteBehind', () => {
     expect(failing.value).toBe('rejected');
     expect((failing.error as Error).message).toBe('disk on fire');
     expect(statuses).toEqual([['error', 'disk on fire']]);
+    expect(writer.pending).toBe(2); // the failed write is held for a retry, not dropped
     storage.holding = false;
+    // No immediate retry against a failing storage: the retry waits for its backoff timer.
+    expect(retries.map((r) => r.ms)).toEqual([250]);
+    retries[0]!.fn();
     scheduler.run();
     await settle();
     expect(later.value).toBe('resolved');
+    expect(writer.pending).toBe(0);
     expect(statuses).toEqual([
       ['error', 'disk on fire'],
       ['ok', undefined],
     ]);
-    expect((await storage.loadVersions()).map(versionKey)).toEqual([versionKey(v(1))]);
+    expect((await storage.loadVersions()).map(versionKey).sort()).toEqual([versionKey(v(0)), versionKey(v(1))].sort());
   });
 
   it("reports a full storage as 'full'", async () => {

@@ -47,6 +47,23 @@ export class EntityState {
     return dropped;
   }
 
+  /**
+   * Expiry acts as a tombstone scheduled at `at` that leaves nothing behind: the expiry itself and
+   * every version written at or before `at` go; later writes (a track id reused after expiry) stay.
+   */
+  purgeUpTo(at: number): Version[] {
+    const dropped: Version[] = [];
+    for (const [kind, heads] of this.registers) {
+      const kept = kind === 'expiry' ? [] : heads.filter((h) => h.ts.ms > at);
+      if (kept.length === heads.length) continue;
+      for (const h of heads) if (!kept.includes(h)) dropped.push(h);
+      if (kept.length === 0) this.registers.delete(kind);
+      else this.registers.set(kind, kept);
+    }
+    if (this.deletedAt !== undefined && !this.registers.has(DELETED)) this.deletedAt = undefined;
+    return dropped;
+  }
+
   /** True while some live component remains (a deleted entity has only its tombstone). */
   get live(): boolean {
     for (const kind of this.registers.keys()) if (kind !== DELETED) return true;

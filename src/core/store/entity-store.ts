@@ -55,14 +55,17 @@ export class EntityStore {
     return out;
   }
 
-  /** Removes entities whose expiry has passed, with no tombstone; returns their versions. */
+  /**
+   * Purges entities whose expiry has passed, leaving no tombstone: the expiry and every version
+   * written up to it go, later writes stay. Returns the purged versions.
+   */
   purgeExpired(now: number): Version[] {
     const purged: Version[] = [];
     for (const [id, s] of this.entities) {
       const at = expiryOf(s);
       if (at === undefined || at > now) continue;
-      purged.push(...s.versions());
-      this.entities.delete(id);
+      purged.push(...s.purgeUpTo(at));
+      if (s.registers.size === 0) this.entities.delete(id);
     }
     this.versionCount -= purged.length;
     return purged;
