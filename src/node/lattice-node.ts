@@ -122,7 +122,7 @@ export class LatticeNode implements NodeApi {
   }
 
   async info(): Promise<NodeInfo> {
-    return { nodeId: this.nodeId, lattice: this.lattice, storage: this.status() };
+    return { nodeId: this.nodeId, lattice: this.lattice, storage: this.status(), held: this.hold.summary() };
   }
 
   private status(): StorageStatus {

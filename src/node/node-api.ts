@@ -20,6 +20,8 @@ export interface NodeInfo {
   readonly nodeId: NodeId;
   readonly lattice: string;
   readonly storage: StorageStatus;
+  /** Writes held because their author's clock runs too far ahead of ours, by author (optional for old clients). */
+  readonly held?: readonly HeldSkew[];
 }
 
 export interface CreateInput {

@@ -10,6 +10,7 @@ import './entity-form';
 import './entity-inspector';
 import './pairing-panel';
 import './peers-panel';
+import './skew-banner';
 import './storage-badge';
 import './track-list';
 
@@ -47,6 +48,11 @@ export class AppShell extends LitElement {
     this.addEventListener('entity-select', (e) => this.onSelect(e.detail));
     this.addEventListener('entity-saved', (e) => this.onSaved(e.detail));
     this.addEventListener('entity-deleted', (e) => this.onDeleted(e.detail));
+    this.addEventListener('accept-clock', (e) => {
+      this.client
+        ?.acceptHeld(e.detail.author)
+        .catch((error: unknown) => console.error('[lattice] accept clock', error));
+    });
   }
 
   static override styles = [palette, controls, shellStyles];
@@ -78,6 +84,7 @@ export class AppShell extends LitElement {
         <lm-storage-badge data-testid="storage-status" .status=${info?.storage}></lm-storage-badge>
       </header>
       ${this.banner()}
+      <lm-skew-banner .held=${info?.held}></lm-skew-banner>
       <main>
         <section class="panel" aria-label="Tracks">
           <lm-track-list .entities=${entities} .selectedId=${this.selectedId}></lm-track-list>

@@ -1,0 +1,83 @@
+import { LitElement, css, html } from 'lit';
+import type { HeldSkew } from '../node/node-api';
+import { shortId } from './format';
+
+/** Asks the node to accept one author's clock (fired by the banner's button). */
+export type AcceptClockDetail = { readonly author: string };
+
+/**
+ * Shows writes held because their author's clock runs ahead of ours (mission §3): how far ahead,
+ * how many writes wait, and a button for the operator to accept that clock. Nothing is lost while
+ * held; the writes apply by themselves once our clock catches up.
+ *
+ * @fires accept-clock
+ */
+export class SkewBanner extends LitElement {
+  static override properties = { held: { attribute: false } };
+  declare held: readonly HeldSkew[] | undefined;
+
+  static override styles = css`
+    :host {
+      display: block;
+    }
+    .row {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.75rem;
+      padding: 0.6rem 1rem;
+      margin: 0.5rem 1rem 0;
+      border: 1px solid #b7791f;
+      border-radius: 8px;
+      background: #3a2a0d;
+      color: #fbd38d;
+    }
+    button {
+      min-height: 44px;
+      padding: 0 1rem;
+      border-radius: 6px;
+      border: 1px solid #fbd38d;
+      background: transparent;
+      color: inherit;
+      font: inherit;
+      cursor: pointer;
+    }
+  `;
+
+  protected override render(): unknown {
+    const held = this.held ?? [];
+    return held.map(
+      (h) =>
+        html`<div class="row" role="status" data-testid="skew-held" data-author=${h.author}>
+          <span
+            >Clock of node <span title=${h.author}>${shortId(h.author)}</span> is ${formatLead(h.skewMs)} ahead of ours:
+            ${h.count} write${h.count === 1 ? '' : 's'} held until our clock catches up.</span
+          >
+          <button @click=${() => this.accept(h.author)}>Accept its clock</button>
+        </div>`,
+    );
+  }
+
+  private accept(author: string): void {
+    this.dispatchEvent(
+      new CustomEvent<AcceptClockDetail>('accept-clock', { detail: { author }, bubbles: true, composed: true }),
+    );
+  }
+}
+
+function formatLead(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
+}
+
+customElements.define('lm-skew-banner', SkewBanner);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lm-skew-banner': SkewBanner;
+  }
+  interface HTMLElementEventMap {
+    'accept-clock': CustomEvent<AcceptClockDetail>;
+  }
+}
