@@ -14,5 +14,10 @@ export interface ScenarioModule {
 export const SCENARIOS: readonly ScenarioModule[] = [
   { id: 's1', file: 's1-merge-throughput.ts', nodeArgs: ['--max-old-space-size=6144'] },
   { id: 's2', file: 's2-wire-bytes.ts' },
+  { id: 's4', file: 's4-anti-entropy.ts' },
+  { id: 's5', file: 's5-idb.ts' },
+  { id: 's7', file: 's7-webrtc-throughput.ts' },
+  { id: 's8', file: 's8-mesh-convergence.ts' },
   { id: 's10', file: 's10-memory.ts', nodeArgs: ['--max-old-space-size=6144'] },
+  { id: 's11', file: 's11-end-to-end-latency.ts' },
 ];
