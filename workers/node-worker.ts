@@ -12,7 +12,7 @@ import type { StartOptions, WorkerApi } from './worker-api';
 
 const TICK_MS = 1000;
 /** Sync sessions resume flow-controlled sends and run heartbeats on this beat. */
-const MESH_TICK_MS = 200;
+const MESH_TICK_MS = 50;
 const CHANGE_BATCH_MS = 16;
 const LATTICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
