@@ -1,8 +1,70 @@
 import { openDB } from 'idb';
-import { deleteIdbStorage, openIdbStorage, type IdbStorageEvent } from '../../src/adapters/idb';
+import { deleteIdbStorage, openIdbStorage, type IdbStorage, type IdbStorageEvent } from '../../src/adapters/idb';
 import type { LatticeDB } from '../../src/adapters/idb/schema';
+import type { SegmentV1 } from '../../src/adapters/idb/segment-v1';
+import type { EntityId } from '../../src/core/ids';
+import type { Version } from '../../src/core/merge/version';
 import { versionKey } from '../../src/ports/storage';
 import { sampleVersion, type ContractTestApi } from './storage-contract';
+
+/** Compaction only when a test asks for it. */
+const MANUAL = { growth: 1e9, minEntries: 1e15, maxSegments: 1e9 } as const;
+
+/** sampleVersion(i) stamped `later` ms after it: another version of the same component. */
+function variant(i: number, later: number): Version {
+  const v = sampleVersion(i);
+  return { ...v, ts: { ...v.ts, ms: v.ts.ms + later } };
+}
+
+/** The i of a version made by variant(i, later). */
+function versionIndex(v: Version): number {
+  const i = [...Array(80).keys()].find((j) => sampleVersion(j).entity === v.entity && sampleVersion(j).kind === v.kind);
+  if (i === undefined) throw new Error(`not a sample version: ${versionKey(v)}`);
+  return i;
+}
+
+/** One string per version, sorted: compares stored sets cheaply and shows what differs. */
+function fingerprints(versions: Iterable<Version>): string[] {
+  return [...versions]
+    .map((v) => JSON.stringify([versionKey(v), v.value, v.seen, v.sig === undefined ? null : Array.from(v.sig)]))
+    .sort();
+}
+
+/** mulberry32, so a failing random run can be replayed from its seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The version-1 record of a commit, as the adapter wrote it before schema version 2. */
+function segmentV1(put: readonly Version[], remove: readonly string[]): SegmentV1 {
+  const sigs = put.map((v) => v.sig ?? new Uint8Array(0));
+  const g = new Uint8Array(sigs.reduce((n, s) => n + s.byteLength, 0));
+  let at = 0;
+  for (const sig of sigs) {
+    g.set(sig, at);
+    at += sig.byteLength;
+  }
+  return {
+    key: put.map(versionKey),
+    e: put.map((v) => v.entity),
+    k: put.map((v) => v.kind),
+    ms: Float64Array.from(put, (v) => v.ts.ms),
+    c: Uint32Array.from(put, (v) => v.ts.c),
+    n: put.map((v) => v.ts.node),
+    v: JSON.stringify(put.map((v) => v.value)),
+    s: JSON.stringify(put.map((v) => (v.seen.length === 0 ? 0 : v.seen.flatMap((t) => [t.ms, t.c, t.node])))),
+    g,
+    gl: Int32Array.from(put, (v) => (v.sig === undefined ? -1 : v.sig.byteLength)),
+    rm: [...remove],
+  };
+}
 
 /** Behaviour of the IndexedDB adapter beyond the port contract: log compaction and connection loss. */
 export function runIdbStorageExtras(nextName: () => string, t: ContractTestApi): void {
@@ -11,7 +73,7 @@ export function runIdbStorageExtras(nextName: () => string, t: ContractTestApi):
   async function segmentCount(name: string): Promise<number> {
     const db = await openDB<LatticeDB>(name);
     try {
-      return await db.count('segments');
+      return await db.count('log');
     } finally {
       db.close();
     }
@@ -59,6 +121,271 @@ export function runIdbStorageExtras(nextName: () => string, t: ContractTestApi):
         expect(before.length).toBe(150);
         await again.close();
       } finally {
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('tells apart keys that differ in one part only, through removals and compaction', async () => {
+      const name = nextName();
+      const storage = await openIdbStorage(name, { compaction: MANUAL });
+      try {
+        const base = sampleVersion(4);
+        const near: Version[] = [
+          base,
+          { ...base, ts: { ...base.ts, c: base.ts.c + 1 } },
+          { ...base, ts: { ...base.ts, ms: base.ts.ms + 1 } },
+          { ...base, ts: { ...base.ts, node: 'nodeA2' as Version['ts']['node'] } },
+          { ...base, kind: 'threat' as Version['kind'] },
+          { ...base, entity: 'track-10' as EntityId },
+          { ...base, entity: 'track-1' as EntityId, kind: '0position' as Version['kind'] }, // same text run
+        ];
+        await storage.commit({ put: near, remove: [] });
+        const model = new Map(near.map((v) => [versionKey(v), v] as const));
+        for (let drop = 0; drop < near.length; drop += 2) {
+          await storage.commit({ put: [], remove: [versionKey(near[drop]!)] });
+          model.delete(versionKey(near[drop]!));
+          expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(model.values()));
+        }
+        await storage.compact();
+        expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(model.values()));
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('leaves an insert-only log alone: only garbage triggers compaction', async () => {
+      const name = nextName();
+      const storage = await openIdbStorage(name, { compaction: { minEntries: 1, maxSegments: 1000 } });
+      try {
+        await storage.loadVersions();
+        for (let i = 0; i < 40; i += 2)
+          await storage.commit({ put: [sampleVersion(i), sampleVersion(i + 1)], remove: [] });
+        expect((await storage.loadVersions()).length).toBe(40);
+        await storage.close();
+        expect(await segmentCount(name)).toBe(20);
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('replays commits that land while a compaction runs after its rewrite', async () => {
+      const name = nextName();
+      const storage = await openIdbStorage(name, { compaction: MANUAL });
+      try {
+        const model = new Map<string, Version>();
+        const put = async (p: Version[], remove: string[]) => {
+          await storage.commit({ put: p, remove });
+          for (const v of p) model.set(versionKey(v), v);
+          for (const key of remove) model.delete(key);
+        };
+        const base = Array.from({ length: 300 }, (_, i) => sampleVersion(i));
+        for (let i = 0; i < 300; i += 30) await put(base.slice(i, i + 30), []);
+        await put([], base.slice(0, 100).map(versionKey));
+        // The compaction reads the log as it is now; these commits land during it and must win.
+        const compaction = storage.compact();
+        const during = [
+          put([variant(150, 1)], [versionKey(base[150]!)]),
+          put([], base.slice(200, 220).map(versionKey)),
+          put(base.slice(0, 10), []), // put back after their removal
+          put([variant(260, 5), variant(261, 5)], []),
+        ];
+        await Promise.all([compaction, ...during]);
+        expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(model.values()));
+        await storage.close();
+        const again = await openIdbStorage(name, { compaction: MANUAL });
+        expect(fingerprints(await again.loadVersions())).toEqual(fingerprints(model.values()));
+        await again.close();
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('keeps the log intact when two connections compact it at once', async () => {
+      const name = nextName();
+      const a = await openIdbStorage(name, { compaction: MANUAL });
+      const b = await openIdbStorage(name, { compaction: MANUAL });
+      try {
+        const model = new Map<string, Version>();
+        const commit = async (s: IdbStorage, put: Version[], remove: string[]) => {
+          await s.commit({ put, remove });
+          for (const v of put) model.set(versionKey(v), v);
+          for (const key of remove) model.delete(key);
+        };
+        for (let round = 0; round < 4; round++) {
+          // Connection a churns components 0-39, connection b components 40-79: their commits commute.
+          for (let i = 0; i < 40; i += 8) {
+            const put = Array.from({ length: 8 }, (_, j) => variant(i + j, round));
+            await commit(a, put, round === 0 ? [] : put.map((v) => versionKey(variant(versionIndex(v), round - 1))));
+          }
+          const racing = [a.compact(), b.compact()];
+          for (let i = 40; i < 80; i += 8) {
+            const put = Array.from({ length: 8 }, (_, j) => variant(i + j, round));
+            racing.push(
+              commit(b, put, round === 0 ? [] : put.map((v) => versionKey(variant(versionIndex(v), round - 1)))),
+            );
+          }
+          await Promise.all(racing);
+          expect(fingerprints(await a.loadVersions())).toEqual(fingerprints(model.values()));
+          expect(fingerprints(await b.loadVersions())).toEqual(fingerprints(model.values()));
+        }
+      } finally {
+        await a.close();
+        await b.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('compacts values holding JSON punctuation, escapes and signatures intact', async () => {
+      const name = nextName();
+      const storage = await openIdbStorage(name, { compaction: MANUAL });
+      try {
+        const tricky = ['a,b', '"]},[{', '\\', '\\"', '\u2028\n\t', '«☃»', '', '[1,2]'];
+        const versions = Array.from({ length: 64 }, (_, i) => ({
+          ...sampleVersion(i),
+          value: { text: tricky[i % tricky.length]!, list: [tricky[(i + 1) % tricky.length]!, { x: [i, -0.5] }], n: i },
+        }));
+        await storage.commit({ put: versions, remove: [] });
+        // Every third removed: the segment is cut value by value.
+        const removed = versions.filter((_, i) => i % 3 === 0).map(versionKey);
+        await storage.commit({ put: [], remove: removed });
+        await storage.compact();
+        const kept = versions.filter((_, i) => i % 3 !== 0);
+        expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(kept));
+        await storage.close();
+        expect(await segmentCount(name)).toBe(1);
+        const again = await openIdbStorage(name, { compaction: MANUAL });
+        expect(fingerprints(await again.loadVersions())).toEqual(fingerprints(kept));
+        await again.close();
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('merges a tail of small commits, keeping the removals it cannot settle', async () => {
+      const name = nextName();
+      const storage = await openIdbStorage(name, { compaction: { minEntries: 1e15, maxSegments: 4 } });
+      try {
+        await storage.loadVersions();
+        const base = Array.from({ length: 100 }, (_, i) => sampleVersion(i));
+        await storage.commit({ put: base, remove: [] });
+        const model = new Map(base.map((v) => [versionKey(v), v] as const));
+        // Each commit supersedes a version of the first commit, which a tail merge never reads.
+        for (let i = 0; i < 30; i++) {
+          const next = variant(i, 1000);
+          await storage.commit({ put: [next], remove: [versionKey(base[i]!)] });
+          model.delete(versionKey(base[i]!));
+          model.set(versionKey(next), next);
+        }
+        expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(model.values()));
+        await storage.close();
+        expect((await segmentCount(name)) < 12).toBe(true);
+        const again = await openIdbStorage(name, { compaction: MANUAL });
+        expect(fingerprints(await again.loadVersions())).toEqual(fingerprints(model.values()));
+        await again.close();
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('matches a model through random commits, removals, re-puts, reopens and compactions', async () => {
+      const seed = 0x5eed + 7;
+      const rand = prng(seed);
+      const name = nextName();
+      const policy = { compaction: { growth: 0.5, minEntries: 6, maxSegments: 3 } };
+      let storage: IdbStorage = await openIdbStorage(name, policy);
+      try {
+        // Few components with several versions each, so puts collide, supersede and come back.
+        const pool = Array.from({ length: 48 }, (_, i) => variant(i % 16, Math.floor(i / 16) * 10));
+        const model = new Map<string, Version>();
+        const pending: Promise<void>[] = [];
+        for (let step = 0; step < 80; step++) {
+          const put = Array.from({ length: Math.floor(rand() * 5) }, () => pool[Math.floor(rand() * pool.length)]!);
+          const putKeys = new Set(put.map(versionKey));
+          const remove = Array.from({ length: Math.floor(rand() * 4) }, () =>
+            versionKey(pool[Math.floor(rand() * pool.length)]!),
+          ).filter((key) => !putKeys.has(key));
+          // Commits issued together land in call order; the model follows the same order.
+          pending.push(storage.commit({ put, remove }));
+          for (const v of put) model.set(versionKey(v), v);
+          for (const key of remove) model.delete(key);
+          const roll = rand();
+          if (roll < 0.5) continue;
+          await Promise.all(pending.splice(0));
+          if (roll < 0.7) {
+            expect([seed, step, fingerprints(await storage.loadVersions())]).toEqual([
+              seed,
+              step,
+              fingerprints(model.values()),
+            ]);
+          } else if (roll < 0.85) {
+            await storage.compact();
+          } else {
+            await storage.close();
+            storage = await openIdbStorage(name, policy);
+            expect([seed, step, fingerprints(await storage.loadVersions())]).toEqual([
+              seed,
+              step,
+              fingerprints(model.values()),
+            ]);
+          }
+        }
+        await Promise.all(pending);
+        await storage.close();
+        storage = await openIdbStorage(name, { compaction: MANUAL });
+        expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(model.values()));
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('refuses an id holding a line feed, and stores nothing of that commit', async () => {
+      const name = nextName();
+      const storage = await openIdbStorage(name);
+      try {
+        const bad = { ...sampleVersion(1), entity: 'track\n1' as EntityId };
+        const error = await storage.commit({ put: [sampleVersion(0), bad], remove: [] }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(TypeError);
+        expect(await storage.loadVersions()).toEqual([]);
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('converts a schema version 1 database on open', async () => {
+      const name = nextName();
+      const versions = Array.from({ length: 40 }, (_, i) => sampleVersion(i));
+      const v1 = await openDB(name, 1, {
+        upgrade(db) {
+          db.createObjectStore('segments', { autoIncrement: true });
+          db.createObjectStore('meta');
+        },
+      });
+      await v1.add('segments', segmentV1(versions.slice(0, 30), []));
+      await v1.add('segments', segmentV1(versions.slice(30), versions.slice(0, 5).map(versionKey)));
+      await v1.put('meta', 'abc', 'clock');
+      v1.close();
+      const storage = await openIdbStorage(name);
+      try {
+        expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(versions.slice(5)));
+        expect(await storage.getMeta('clock')).toBe('abc');
+        await storage.commit({ put: [], remove: [versionKey(versions[5]!)] });
+        expect((await storage.loadVersions()).length).toBe(34);
+        await storage.close();
+        const db = await openDB(name);
+        expect([db.version, [...db.objectStoreNames].sort()]).toEqual([2, ['log', 'meta', 'state']]);
+        db.close();
+      } finally {
+        await storage.close();
         await deleteIdbStorage(name);
       }
     });

@@ -2,9 +2,13 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { deleteIdbStorage, openIdbStorage, type IdbStorage } from '../../src/adapters/idb';
 import { toStorageError } from '../../src/adapters/idb/errors';
-import { StorageFullError } from '../../src/ports/storage';
+import { resolveLog } from '../../src/adapters/idb/resolve';
+import { encodeSegments } from '../../src/adapters/idb/segment';
+import type { ComponentKind, EntityId, NodeId } from '../../src/core/ids';
+import type { Version } from '../../src/core/merge/version';
+import { StorageFullError, versionKey } from '../../src/ports/storage';
 import { runIdbStorageExtras } from './idb-storage-extras';
-import { runStorageContract } from './storage-contract';
+import { runStorageContract, sampleVersion } from './storage-contract';
 
 let counter = 0;
 
@@ -45,3 +49,38 @@ describe('IdbStorage error mapping', () => {
 });
 
 runIdbStorageExtras(() => `extra-${++counter}`, { describe, it, expect });
+
+describe('IdbStorage log resolution', () => {
+  // Keys that differ in one part only; with a hash that always collides, the fields decide alone.
+  const base = sampleVersion(4);
+  const near: Version[] = [
+    base,
+    { ...base, ts: { ...base.ts, c: base.ts.c + 1 } },
+    { ...base, ts: { ...base.ts, ms: base.ts.ms + 1 } },
+    { ...base, ts: { ...base.ts, node: 'nodeA2' as NodeId } },
+    { ...base, kind: 'threat' as ComponentKind },
+    { ...base, entity: 'track-10' as EntityId },
+  ];
+
+  for (const [label, hash] of [
+    ['its own hash', undefined],
+    ['a hash that always collides', () => 7],
+  ] as const) {
+    it(`tells keys apart by every part, with ${label}`, () => {
+      for (let drop = 0; drop < near.length; drop++) {
+        // A prefix (removals settle puts) and a tail (removals are passed on); puts again, duplicated.
+        const segments = [
+          ...encodeSegments(near, []),
+          ...encodeSegments([near[drop]!], [versionKey(near[drop]!)]),
+          ...encodeSegments(near.slice(0, 2), []),
+        ];
+        const whole = resolveLog(segments, true, hash);
+        const expected = near.filter((_, i) => i !== drop || drop < 2).length;
+        expect(whole.live).toBe(expected);
+        expect(whole.removals).toEqual([]);
+        const tail = resolveLog(segments.slice(1), false, hash);
+        expect(tail.removals).toEqual(drop < 2 ? [] : [0, 0]);
+      }
+    });
+  }
+});

@@ -7,7 +7,11 @@ export function assertJson(x: unknown, what: () => string): void {
   if (problem !== undefined) throw new TypeError(`${what()} is not JSON: ${problem}`);
 }
 
-function findNonJson(x: unknown, path: string): string | undefined {
+/**
+ * Where `x` stops being plain JSON, or undefined when it is JSON. Runs once per stored version on
+ * the commit path, so the path text is only built on the way out of a failure.
+ */
+export function findNonJson(x: unknown, path: string): string | undefined {
   switch (typeof x) {
     case 'string':
     case 'boolean':
@@ -18,15 +22,20 @@ function findNonJson(x: unknown, path: string): string | undefined {
       if (x === null) return undefined;
       if (Array.isArray(x)) {
         for (let i = 0; i < x.length; i++) {
-          const p = findNonJson(x[i], `${path}[${i}]`);
+          const item: unknown = x[i];
+          if (isScalarJson(item)) continue;
+          const p = findNonJson(item, `${path}[${i}]`);
           if (p !== undefined) return p;
         }
         return undefined;
       }
       const proto = Object.getPrototypeOf(x) as unknown;
       if (proto !== Object.prototype && proto !== null) return `a non-plain object at ${path || '(root)'}`;
-      for (const key of Object.keys(x)) {
-        const p = findNonJson((x as Record<string, unknown>)[key], `${path}.${key}`);
+      const record = x as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        const item = record[key];
+        if (isScalarJson(item)) continue;
+        const p = findNonJson(item, `${path}.${key}`);
         if (p !== undefined) return p;
       }
       return undefined;
@@ -37,4 +46,10 @@ function findNonJson(x: unknown, path: string): string | undefined {
     case 'bigint':
       return `a ${typeof x} at ${path || '(root)'}`;
   }
+}
+
+/** The common leaves, checked without building a path string. */
+function isScalarJson(x: unknown): boolean {
+  const t = typeof x;
+  return t === 'string' || t === 'boolean' || x === null || (t === 'number' && Number.isFinite(x));
 }

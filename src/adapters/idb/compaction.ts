@@ -1,74 +1,254 @@
+import type { IDBPObjectStore } from 'idb';
+import type { CompactionOutcome, CompactionPlan } from './compaction-trigger';
+import { SegmentBuilder } from './encode';
+import { seenBase, seenCount, SEGMENT_SIZE, valueOffsets, type Segment } from './format';
+import { Resolver, type Resolution } from './resolve';
+import type { LatticeDB, LatticeIdb } from './schema';
 import { inTransaction, issueAll } from './transaction';
-import type { LatticeIdb } from './schema';
-import { encodeSegments, replaySegments, segmentEntries } from './segment';
 
-export interface CompactionPolicy {
-  /** Compact once the entries appended since the last compaction reach this multiple of the live count. */
-  readonly growth: number;
-  /** Never compact for fewer appended log entries than this. */
-  readonly minEntries: number;
-  /** Compact once this many segments were appended (many tiny commits cost per record on load). */
-  readonly maxSegments: number;
-}
+/** The 'state' key of the compaction counter: the optimistic lock between connections. */
+const COMPACTIONS = 'compactions';
+/**
+ * Bounds each read transaction, which holds up commits (and, as it is deserialised, the thread):
+ * at most READ_BATCH records and about READ_CHARS characters of text (a full segment of position
+ * updates holds ~650k, and is read alone). In Chromium a read of ~1M characters took ~20 ms.
+ */
+const READ_BATCH = 64;
+const READ_CHARS = 1 << 18;
+/** Records in the first read, before their size is known. */
+const FIRST_READ = 1;
+/** Records deleted per transaction. */
+const DELETE_BATCH = 32;
+/** The longest stretch of main-thread work between yields. */
+const SLICE_MS = 8;
 
 /**
- * growth 2 keeps the log under about 3x the live set; each appended entry then costs about 1.5
- * entries of compaction reads and 0.5 of rewrites. In Chromium (a loaded 2-core machine), 100k
- * updates superseding 10k live versions ran at ~60-85k updates/s with compaction and ~160k/s
- * without, but the uncompacted log then took 5x longer to load.
+ * Rewrites a run of the log (the whole log, or its tail from `plan.from`) as the entries that
+ * still count, in steps that each hold up commits only briefly:
+ *
+ *   1. read the run's keys, then its records in a few read-only transactions (segments are
+ *      immutable, and commits only append after the run, so no snapshot transaction is needed);
+ *   2. work out what survives and build the new segments outside any transaction, yielding to
+ *      the event loop every few milliseconds; values are copied as JSON text, never parsed;
+ *   3. write the new segments under keys just below the run, one short transaction each;
+ *   4. delete the run, oldest records first, a batch per short transaction.
+ *
+ * The log means the same after every step, so a job that stops half way (an error, or another
+ * connection compacting) leaves only garbage behind. After step 3 it reads: what preceded the
+ * run, the survivors, the run, what followed. Replaying the run again after its survivors changes
+ * nothing: a survivor's latest entry is its own put, and a dropped put's removal (or later put of
+ * the same key) replays after it. Step 4 leaves a suffix of the run, which holds every entry later
+ * than any it still holds, so the same holds.
+ *
+ * A run that is a prefix of the log drops every removal (nothing before it is left to remove);
+ * a tail run keeps the removals of keys it does not itself settle, in a first segment of their
+ * own (a segment applies its puts before its removals). The compaction counter in 'state' is
+ * claimed (bumped) by the first write and checked by every write: if another connection
+ * compacted meanwhile, the job stops.
+ *
+ * Resolves to what was done, or undefined when there was nothing worth doing or another connection
+ * got there first.
  */
-export const DEFAULT_COMPACTION: CompactionPolicy = { growth: 2, minEntries: 4096, maxSegments: 1024 };
+export async function compactLog(db: LatticeIdb, plan: CompactionPlan): Promise<CompactionOutcome | undefined> {
+  const slicer = new Slicer();
+  // The keys, the lock and the first record in one transaction; later reads are sized from what came.
+  const tx = db.transaction(['log', 'state'], 'readonly');
+  const log = tx.objectStore('log');
+  const [keys, counter, first] = await inTransaction(tx, () =>
+    Promise.all([
+      log.getAllKeys(),
+      tx.objectStore('state').get(COMPACTIONS),
+      log.getAll(plan.kind === 'full' ? null : IDBKeyRange.lowerBound(plan.from), FIRST_READ),
+    ]),
+  );
+  const start = plan.kind === 'full' ? 0 : firstAtOrAfter(keys, plan.from);
+  const run = keys.slice(start);
+  if (run.length === 0) return undefined;
+  const prefix = start === 0;
 
-/**
- * Decides when the log is worth rewriting. Compacting once the entries appended since the last
- * compaction reach a multiple of the live count bounds the log to a multiple of the live set, and
- * the rewrite (proportional to the log) is paid for by at least as many writes: amortised O(1).
- */
-export class CompactionTrigger {
-  private appendedEntries = 0;
-  private appendedSegments = 0;
-  private live = 0;
-
-  constructor(private readonly policy: CompactionPolicy) {}
-
-  /** After a full load we know the true state of the log. */
-  loaded(live: number, segments: number, entries: number): void {
-    this.live = live;
-    this.appendedEntries = entries - live;
-    this.appendedSegments = segments;
+  const segments: Segment[] = [];
+  let chars = 0;
+  let batch = first;
+  for (;;) {
+    for (const seg of batch) {
+      segments.push(seg);
+      chars += seg.v.length + seg.d.length + 2 * seg.u.length; // about the text a record holds
+    }
+    const from = segments.length;
+    if (from >= run.length) break;
+    const count = Math.max(1, Math.min(READ_BATCH, Math.floor((READ_CHARS * from) / Math.max(1, chars))));
+    const last = Math.min(run.length, from + count) - 1;
+    batch = await db.getAll('log', IDBKeyRange.bound(run[from], run[last]));
+    if (batch.length !== last - from + 1) return undefined; // another connection rewrote this range
   }
+  if (segments.length !== run.length) return undefined;
 
-  appended(segments: number, entries: number): void {
-    this.appendedSegments += segments;
-    this.appendedEntries += entries;
+  const resolver = new Resolver(segments, prefix);
+  for (let s = segments.length - 1; s >= 0; s--) {
+    resolver.resolve(s);
+    await slicer.pause();
   }
+  const resolution = resolver.result();
+  const keptRemovals = resolution.removals.length / 2;
+  const kept = resolution.live + keptRemovals;
+  const wanted = Math.ceil(resolution.live / SEGMENT_SIZE) + (keptRemovals > 0 ? 1 : 0);
+  const outcome = {
+    lastKey: run[run.length - 1]!,
+    segmentsRead: run.length,
+    entriesRead: resolution.entries,
+    entriesKept: kept,
+    live: resolution.live,
+  };
+  // Already as small as a rewrite would make it: say so, so the trigger's counts are corrected.
+  if (kept === resolution.entries && run.length <= wanted) return { ...outcome, segmentsWritten: run.length };
 
-  compacted(live: number): void {
-    this.loaded(live, 0, live);
-  }
-
-  get due(): boolean {
-    return (
-      this.appendedEntries >= Math.max(this.policy.growth * this.live, this.policy.minEntries) ||
-      this.appendedSegments >= this.policy.maxSegments
+  const fresh = await rebuild(segments, resolution, slicer);
+  const freshKeys = keysBefore(keys, start, fresh.length);
+  const claimed = (counter ?? 0) + 1;
+  // A: the new segments go in before the run, one per transaction; the first claims the counter.
+  for (let j = 0; j < Math.max(1, fresh.length); j++) {
+    const seg = fresh[j];
+    const added = await step(
+      db,
+      j === 0 ? (counter ?? 0) : claimed,
+      (log) => (seg === undefined ? Promise.resolve() : log.add(seg, freshKeys[j])),
+      j === 0 ? claimed : undefined,
     );
+    if (!added) return undefined;
+  }
+  // B: the run goes, oldest records first.
+  for (let i = 0; i < run.length; i += DELETE_BATCH) {
+    const last = Math.min(run.length, i + DELETE_BATCH) - 1;
+    if (!(await step(db, claimed, (log) => log.delete(IDBKeyRange.bound(run[i], run[last]))))) return undefined;
+  }
+  return { ...outcome, segmentsWritten: fresh.length };
+}
+
+type LogStore = IDBPObjectStore<LatticeDB, ('log' | 'state')[], 'log', 'readwrite'>;
+
+/**
+ * One short readwrite transaction of the job: `body`, provided the compaction counter still reads
+ * `expect` (then set to `claim`, if given). The check is issued with the writes, not before them,
+ * so the transaction is as short as it can be; a failed check aborts it, undoing the writes.
+ * False when another connection compacted meanwhile.
+ */
+async function step(
+  db: LatticeIdb,
+  expect: number,
+  body: (log: LogStore) => Promise<unknown>,
+  claim?: number,
+): Promise<boolean> {
+  const tx = db.transaction(['log', 'state'], 'readwrite');
+  try {
+    await inTransaction(tx, () => {
+      const state = tx.objectStore('state');
+      const check = state.get(COMPACTIONS).then((now) => {
+        if ((now ?? 0) !== expect) throw new CompactedElsewhere();
+      });
+      const writes = issueAll([
+        () => body(tx.objectStore('log')),
+        ...(claim === undefined ? [] : [() => state.put(claim, COMPACTIONS)]),
+      ]);
+      writes.catch(() => undefined); // when the check aborts the transaction, its reason is the one reported
+      return Promise.all([check, writes]);
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof CompactedElsewhere) return false;
+    throw error;
   }
 }
 
+class CompactedElsewhere extends Error {}
+
 /**
- * Rewrites the log as its live versions only, in one readwrite transaction: it either replaces the
- * whole log or changes nothing. Commits issued meanwhile queue behind it (IndexedDB orders
- * overlapping readwrite transactions) and land after it. Returns the live count.
+ * The surviving entries as new segments: removals first (if any), then segments of up to
+ * SEGMENT_SIZE puts. Values travel as JSON text: a segment whose puts all survive hands over its
+ * value text whole, others are cut at their values' boundaries.
  */
-export async function compactLog(db: LatticeIdb): Promise<number> {
-  const tx = db.transaction('segments', 'readwrite');
-  return inTransaction(tx, async () => {
-    const segments = await tx.store.getAll();
-    const live = replaySegments(segments);
-    const fresh = encodeSegments([...live.values()], []);
-    const entries = segments.reduce((n, s) => n + segmentEntries(s), 0);
-    if (entries === live.size && segments.length <= fresh.length) return live.size; // already compact
-    await issueAll([() => tx.store.clear(), ...fresh.map((s) => () => tx.store.add(s))]);
-    return live.size;
-  });
+async function rebuild(segments: readonly Segment[], resolution: Resolution, slicer: Slicer): Promise<Segment[]> {
+  const fresh: Segment[] = [];
+  const kept = resolution.removals;
+  if (kept.length > 0) {
+    const removals = new SegmentBuilder();
+    for (let k = 0; k < kept.length; k += 2)
+      removals.copyRemoval(segments[kept[k]!]!, resolution.words[kept[k]!]!, kept[k + 1]!);
+    fresh.push(removals.build());
+  }
+  let builder = new SegmentBuilder();
+  const flush = (): void => {
+    if (builder.size === 0) return;
+    fresh.push(builder.build());
+    builder = new SegmentBuilder();
+  };
+  for (let s = 0; s < segments.length; s++) {
+    const seg = segments[s]!;
+    const mask = resolution.alive[s]!;
+    const n = seg.n;
+    const whole = n > 0 && mask.indexOf(0) === -1;
+    if (n === 0 || (!whole && mask.indexOf(1) === -1)) continue;
+    if (whole && builder.size + n > SEGMENT_SIZE) flush();
+    const words = resolution.words[s]!;
+    const owner = seg.u.subarray(seenBase(seg), seenBase(seg) + seenCount(seg));
+    const offsets = whole ? undefined : valueOffsets(seg);
+    const signed = seg.gl.length > 0;
+    let sp = 0;
+    let sigAt = 0;
+    for (let i = 0; i < n; i++) {
+      const sigLen = signed ? seg.gl[i]! : -1;
+      const seenFrom = sp;
+      while (sp < owner.length && owner[sp]! <= i) sp++;
+      if (mask[i] === 1) {
+        builder.copyPut(seg, words, i, seenFrom, sp, sigAt);
+        if (offsets !== undefined) {
+          builder.copyValues(seg.v.slice(offsets[i], offsets[i + 1]! - 1), 1);
+          if (builder.size === SEGMENT_SIZE) flush();
+        }
+      }
+      if (sigLen > 0) sigAt += sigLen;
+    }
+    if (whole) builder.copyValues(seg.v.slice(1, -1), n);
+    await slicer.pause();
+  }
+  flush();
+  return fresh;
+}
+
+/**
+ * `count` increasing keys for the rewrite of the run keys[start..], below the run and above
+ * whatever precedes it, so it replays after what came before the run, before the run itself (until
+ * that is deleted) and before everything committed after the run.
+ */
+function keysBefore(keys: readonly number[], start: number, count: number): number[] {
+  const first = keys[start]!;
+  if (start === 0) return Array.from({ length: count }, (_, j) => first - count + j);
+  const before = keys[start - 1]!;
+  const step = (first - before) / (count + 1);
+  const out = Array.from({ length: count }, (_, j) => before + (j + 1) * step);
+  if (out.some((key, j) => key <= (j === 0 ? before : out[j - 1]!) || key >= first)) {
+    throw new Error(`no room for ${count} keys between ${before} and ${first}`);
+  }
+  return out;
+}
+
+function firstAtOrAfter(keys: readonly number[], key: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Yields to the event loop once SLICE_MS of work has gone by, so commits and timers get their turn. */
+class Slicer {
+  private since = performance.now();
+
+  async pause(): Promise<void> {
+    if (performance.now() - this.since < SLICE_MS) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    this.since = performance.now();
+  }
 }

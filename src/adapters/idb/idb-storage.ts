@@ -1,10 +1,17 @@
 import type { JsonValue } from '../../core/entity/component-types';
 import type { Version } from '../../core/merge/version';
 import type { StorageBatch, StoragePort } from '../../ports/storage';
-import { compactLog, CompactionTrigger, DEFAULT_COMPACTION, type CompactionPolicy } from './compaction';
+import { compactLog } from './compaction';
+import {
+  CompactionTrigger,
+  DEFAULT_COMPACTION,
+  type CompactionPlan,
+  type CompactionPolicy,
+} from './compaction-trigger';
+import { encodeSegments } from './encode';
 import { closedError, toStorageError, type ClosedReason } from './errors';
+import { replaySegments } from './replay';
 import type { LatticeIdb } from './schema';
-import { encodeSegments, replaySegments, segmentEntries } from './segment';
 import { inTransaction, issueAll } from './transaction';
 
 /** Things that happen to the connection outside any call: shown to the operator, never dropped. */
@@ -20,12 +27,21 @@ export interface IdbStorageOptions {
 
 /**
  * StoragePort over IndexedDB (idb 8): versions in an append-only log of columnar segments
- * (see schema.ts for why), metadata in a key-value store. Each commit is one transaction.
+ * (format.ts; schema.ts for why), metadata in a key-value store. Each commit is one transaction.
+ * Garbage (superseded and removed entries) is compacted away in the background (compaction.ts).
  */
 export class IdbStorage implements StoragePort {
   private state: ClosedReason | 'open' = 'open';
+  private dbClosed = false;
   private readonly trigger: CompactionTrigger;
+  /** The compaction the trigger started, until it settles. */
   private compaction: Promise<void> | undefined;
+  /** Whatever compaction job is running (started by the trigger or by a call to compact()). */
+  private job: Promise<unknown> | undefined;
+  /** What the next compact() does: what the trigger asked for, else the whole log. */
+  private planned: CompactionPlan | undefined;
+  /** Whether the last compaction did its job (not stopped by another connection's). */
+  private progressed = false;
 
   constructor(
     private readonly db: LatticeIdb,
@@ -39,15 +55,14 @@ export class IdbStorage implements StoragePort {
     const db = this.connection('load versions');
     let segments;
     try {
-      segments = await db.getAll('segments');
+      segments = await db.getAll('log');
     } catch (error) {
       throw toStorageError(error, `loading versions from IndexedDB "${this.name}"`);
     }
     const live = replaySegments(segments);
-    const entries = segments.reduce((n, s) => n + segmentEntries(s), 0);
-    this.trigger.loaded(live.size, segments.length, entries);
+    this.trigger.loaded(live.size, live.entries, segments.length);
     this.compactIfDue();
-    return [...live.values()];
+    return live.versions;
   }
 
   async getMeta(key: string): Promise<JsonValue | undefined> {
@@ -77,46 +92,65 @@ export class IdbStorage implements StoragePort {
     const segments = encodeSegments(batch.put, batch.remove);
     const meta = Object.entries(batch.meta ?? {});
     if (segments.length === 0 && meta.length === 0) return;
+    let results: unknown[];
     try {
-      const tx = db.transaction(['segments', 'meta'], 'readwrite');
-      const log = tx.objectStore('segments');
+      const tx = db.transaction(['log', 'meta'], 'readwrite');
+      const log = tx.objectStore('log');
       const metaStore = tx.objectStore('meta');
       const requests: (() => Promise<unknown>)[] = segments.map((s) => () => log.add(s));
       for (const [key, value] of meta) requests.push(() => metaStore.put(value, key));
-      await inTransaction(tx, () => issueAll(requests));
+      results = await inTransaction(tx, () => issueAll(requests));
     } catch (error) {
       throw toStorageError(error, what);
     }
-    this.trigger.appended(segments.length, batch.put.length + batch.remove.length);
+    this.trigger.committed(results.slice(0, segments.length) as number[], batch.put.length, batch.remove.length);
     this.compactIfDue();
   }
 
-  /** Rewrites the log as its live versions only. Runs by itself when the log has grown; public for tests. */
+  /**
+   * Compacts now: the whole log when called directly (tests), or the part the trigger chose when it
+   * runs by itself. Waits for a compaction already running first. Commits proceed meanwhile; each
+   * waits at most for one of the job's short transactions (see compaction.ts).
+   */
   async compact(): Promise<void> {
     const db = this.connection('compact');
+    while (this.job !== undefined) await this.job.catch(() => undefined);
+    const plan = this.planned ?? { kind: 'full' };
+    this.planned = undefined;
+    const before = this.trigger.snapshot();
+    const job = compactLog(db, plan);
+    this.job = job;
+    this.progressed = false;
     try {
-      this.trigger.compacted(await compactLog(db));
+      const outcome = await job;
+      if (outcome !== undefined) this.trigger.compacted(plan, before, outcome);
+      this.progressed = outcome !== undefined;
     } catch (error) {
       throw toStorageError(error, `compacting IndexedDB "${this.name}"`);
+    } finally {
+      this.job = undefined;
     }
   }
 
   /** Waits for a running compaction, then closes; calls after this reject. Running transactions complete. */
   async close(): Promise<void> {
-    const running = this.compaction;
-    if (this.state === 'open') {
-      this.state = 'closed';
-      this.db.close();
-    }
-    await running;
+    if (this.state === 'open') this.state = 'closed';
+    // A running compaction finishes its job first: a few short transactions, and work between them.
+    await this.compaction;
+    await this.job?.catch(() => undefined);
+    this.closeDb();
   }
 
   /** The connection was taken from us (another tab upgrades or deletes the database, or the browser ended it). */
   lost(reason: 'blocking' | 'terminated'): void {
-    if (this.state !== 'open') return;
+    if (this.state !== 'open') {
+      // Closing already, perhaps waiting for a compaction: let the other connection through now.
+      if (reason === 'blocking') this.closeDb();
+      return;
+    }
     this.state = reason;
     // Closing at once lets the other tab's upgrade or delete proceed instead of being blocked by us.
-    if (reason === 'blocking') this.db.close();
+    if (reason === 'blocking') this.closeDb();
     this.emit({ type: 'closed', reason, message: closedError(this.name, reason, 'continue').message });
   }
 
@@ -125,16 +159,31 @@ export class IdbStorage implements StoragePort {
     else console.warn(`[idb-storage] ${event.message}`);
   }
 
+  private closeDb(): void {
+    if (this.dbClosed) return;
+    this.dbClosed = true;
+    this.db.close();
+  }
+
   private compactIfDue(): void {
-    if (this.compaction !== undefined || this.state !== 'open' || !this.trigger.due) return;
+    if (this.compaction !== undefined || this.job !== undefined || this.state !== 'open') return;
+    const plan = this.trigger.next();
+    if (plan === undefined) return;
+    this.planned = plan;
+    let failed = false;
     this.compaction = this.compact()
       .catch((error: unknown) => {
-        // The log is unchanged (the rewrite is one transaction); it is retried when next due.
+        failed = true;
+        // The log means the same after every step of a job, so a failed one leaves only garbage behind.
+        if (this.state !== 'open') return; // closed under it: nothing to report
         const err = error instanceof Error ? error : new Error(String(error));
         this.emit({ type: 'compaction-failed', error: err, message: err.message });
       })
       .finally(() => {
         this.compaction = undefined;
+        // More may be due already (commits landed meanwhile). After a failure, or a job another
+        // connection's compaction cut short, wait for the next commit instead of retrying at once.
+        if (!failed && this.progressed) this.compactIfDue();
       });
   }
 

@@ -1,3 +1,3 @@
 export { IdbStorage, type IdbStorageEvent, type IdbStorageOptions } from './idb-storage';
 export { deleteIdbStorage, openIdbStorage } from './open-idb-storage';
-export type { CompactionPolicy } from './compaction';
+export type { CompactionPolicy } from './compaction-trigger';

@@ -12,9 +12,13 @@ export async function openIdbStorage(dbName: string, options: IdbStorageOptions 
     else link.storage.lost(reason);
   };
   let db;
+  let conversionError: unknown;
   try {
     db = await openDB<LatticeDB>(dbName, DB_VERSION, {
-      upgrade: (database, oldVersion) => upgradeSchema(database, oldVersion),
+      upgrade: (database, oldVersion, _newVersion, tx) => {
+        // A failed conversion aborts the upgrade, so openDB rejects (with an AbortError); report why.
+        upgradeSchema(database, oldVersion, tx).catch((error: unknown) => (conversionError = error));
+      },
       blocked: (current) => {
         const message = `opening IndexedDB "${dbName}" waits: another tab still has version ${current} open; close or reload it`;
         if (options.onEvent !== undefined) options.onEvent({ type: 'blocked', message });
@@ -24,6 +28,9 @@ export async function openIdbStorage(dbName: string, options: IdbStorageOptions 
       terminated: () => lost('terminated'),
     });
   } catch (error) {
+    if (conversionError !== undefined) {
+      throw toStorageError(conversionError, `converting IndexedDB "${dbName}" to schema version ${DB_VERSION}`);
+    }
     throw toStorageError(error, `opening IndexedDB "${dbName}"`);
   }
   const storage = new IdbStorage(db, dbName, options);

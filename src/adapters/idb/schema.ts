@@ -1,29 +1,74 @@
-import type { DBSchema, IDBPDatabase } from 'idb';
+import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
 import type { JsonValue } from '../../core/entity/component-types';
-import type { Segment } from './segment';
+import { encodeSegments } from './encode';
+import type { Segment } from './format';
+import { replaySegmentsV1, type SegmentV1 } from './segment-v1';
 
 /**
  * The database layout. Versions live in an append-only log of columnar segments (one or a few per
  * commit) rather than one record per version: Chromium pays a fixed cost per IndexedDB record on
- * write and on read, measured here at ~6k record writes/s and ~1.7 s to read 100k records, while
- * segments of a few thousand versions write at ~400k versions/s and load 100k in ~0.35 s.
+ * write and on read, measured here at ~6k record writes/s and ~1.7 s to read 100k records.
  * A segment's removals apply to everything logged before it; compaction (see compaction.ts)
- * rewrites the log as its live versions only.
+ * rewrites runs of the log as their surviving entries.
  */
 export interface LatticeDB extends DBSchema {
-  /** Key: an auto-increment number, so reading in key order replays commits in commit order. */
-  segments: { key: number; value: Segment };
+  /**
+   * Key: a number; reading in key order replays commits in commit order. Commits take the next
+   * auto-increment key; compaction writes its rewrite of a run of the log under keys between the
+   * run and whatever precedes it (fractional or negative if need be), then deletes the run, so
+   * whatever was committed after the run still replays after its rewrite.
+   */
+  log: { key: number; value: Segment };
   meta: { key: string; value: JsonValue };
+  /** Adapter bookkeeping: 'compactions' counts compactions that began writing (their optimistic lock). */
+  state: { key: string; value: number };
 }
 
-export const DB_VERSION = 1;
+/**
+ * 1: segments with one string per version and column (store 'segments').
+ * 2: segments with one dictionary string, typed-array columns and structured removals (store
+ *    'log', see format.ts). A version 1 database is converted when opened: its log is replayed
+ *    and its live versions written as version 2 segments, in the upgrade transaction (all or
+ *    nothing), and store 'segments' is dropped.
+ */
+export const DB_VERSION = 2;
 
 export type LatticeIdb = IDBPDatabase<LatticeDB>;
 
-/** Creates or migrates the stores; each step runs once, in the versionchange transaction. */
-export function upgradeSchema(db: LatticeIdb, oldVersion: number): void {
-  if (oldVersion < 1) {
-    db.createObjectStore('segments', { autoIncrement: true });
-    db.createObjectStore('meta');
+type UpgradeTx = IDBPTransaction<LatticeDB, ('log' | 'meta' | 'state')[], 'versionchange'>;
+
+/**
+ * Creates or migrates the stores; each step runs once, in the versionchange transaction. Resolves
+ * once any conversion has been issued; rejects (after aborting the upgrade, which then changes
+ * nothing) if the old data cannot be converted.
+ */
+export function upgradeSchema(db: LatticeIdb, oldVersion: number, tx: UpgradeTx): Promise<void> {
+  if (oldVersion < 1) db.createObjectStore('meta');
+  if (oldVersion >= 2) return Promise.resolve();
+  db.createObjectStore('log', { autoIncrement: true });
+  db.createObjectStore('state');
+  return oldVersion >= 1 ? convertV1(db, tx) : Promise.resolve();
+}
+
+/** Rewrites a version-1 log as its live versions in the version-2 format, inside the upgrade. */
+async function convertV1(db: LatticeIdb, tx: UpgradeTx): Promise<void> {
+  // The old store is not in the typed schema any more.
+  const untypedDb = db as unknown as IDBPDatabase;
+  const untypedTx = tx as unknown as IDBPTransaction<unknown, string[], 'versionchange'>;
+  try {
+    const old = (await untypedTx.objectStore('segments').getAll()) as SegmentV1[];
+    // Only IndexedDB requests may be awaited here: anything else would let the upgrade commit early.
+    const fresh = encodeSegments(replaySegmentsV1(old), []);
+    const log = tx.objectStore('log');
+    const writes = fresh.map((seg) => log.add(seg));
+    untypedDb.deleteObjectStore('segments');
+    await Promise.all(writes);
+  } catch (error) {
+    try {
+      tx.abort();
+    } catch {
+      // already aborted by the failed request
+    }
+    throw error;
   }
 }
