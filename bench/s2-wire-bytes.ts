@@ -203,7 +203,7 @@ await saveResult({
       '`sensor-3.track-0042`, each update = position (lat, lon, alt) + velocity (east, north) sharing one clock; the peers ' +
       'first absorb one full scan so their updates overwrite existing keys, as in steady state.',
     'Precision kept (lossy, src/core/wire/quantize.ts): lat/lon 1e-7° (≈ 1.1 cm), alt and accuracy 0.1 m, velocity ' +
-      '0.01 m/s, confidence 1/65535, covariance float32; everything else exact. Yjs and Automerge carry full float64s.',
+      '0.01 m/s, confidence 1e-4, covariance float32; everything else exact. Yjs and Automerge carry full float64s.',
     'Signed: our model signs every component version (mission §9), so a position update (2 versions) carries 2 × 64 B ' +
       'and a snapshot 5 × 64 B. One signature over a whole update or batch would add 64 B once.',
   ],

@@ -9,7 +9,7 @@ import { DELETED, type Version } from '../merge/version';
  *   position.accuracy         0.1 m        (decimetres)
  *   position.covariance       float32      (≈ 7 significant digits)
  *   velocity.east/north/up    0.01 m/s     (cm/s)
- *   confidence (classification, fusion)   1/65535
+ *   confidence (classification, fusion)   1e-4 (stored as uint16 of 1/10000)
  *
  * and -0 becomes 0 in every number (JSON of unknown kinds included). Writers should store the
  * quantised value (quantizeValue) so that the local replica, the signed bytes and every peer's
@@ -19,7 +19,7 @@ export const LATLON_SCALE = 1e7;
 export const ALT_SCALE = 10;
 export const ACCURACY_SCALE = 10;
 export const VELOCITY_SCALE = 100;
-export const CONFIDENCE_SCALE = 65535;
+export const CONFIDENCE_SCALE = 10_000;
 
 /** Bounds mirrored from entity/validate-component.ts (not exported there); a test fails if they drift. */
 export const MAX_LAT_Q = 90 * LATLON_SCALE;

@@ -112,7 +112,7 @@ export function decodeKnown(ctx: DecodeContext, tag: number): ComponentValue {
         label,
         disposition: DISPOSITIONS[Math.floor(b / ENVIRONMENTS.length)]!,
         environment: ENVIRONMENTS[b % ENVIRONMENTS.length]!,
-        confidence: r.u16() / CONFIDENCE_SCALE,
+        confidence: readConfidence(ctx, 'classification.confidence'),
       } satisfies Classification;
     }
     case T.TAG_THREAT:
@@ -132,7 +132,7 @@ export function decodeKnown(ctx: DecodeContext, tag: number): ComponentValue {
         sources.push(id);
       }
       const position = decodePosition(ctx);
-      return { sources, position, confidence: r.u16() / CONFIDENCE_SCALE } satisfies Fusion;
+      return { sources, position, confidence: readConfidence(ctx, 'fusion.confidence') } satisfies Fusion;
     }
     case T.TAG_APPROVAL: {
       const b = r.u8();
@@ -172,7 +172,16 @@ function readSpeed(ctx: DecodeContext, z: number, field: string): number {
   return n / VELOCITY_SCALE;
 }
 
-/** uint16 of 1/65535: resolution 1.5e-5, plenty for a 0..1 score. */
+/**
+ * uint16 of 1/10000: a 0..1 score to four decimals. A decimal grid keeps the values people type
+ * (0.9) exact, where 1/65535 steps turned 0.9 into 0.9000076…
+ */
+function readConfidence(ctx: DecodeContext, field: string): number {
+  const n = ctx.r.u16();
+  if (n > CONFIDENCE_SCALE) ctx.r.fail(`${field} out of range`);
+  return n / CONFIDENCE_SCALE;
+}
+
 function writeConfidence(ctx: EncodeContext, c: number): void {
   if (!(c >= 0 && c <= 1)) throw new WireError(`cannot encode confidence ${c}`);
   ctx.w.u16(q(c, CONFIDENCE_SCALE));

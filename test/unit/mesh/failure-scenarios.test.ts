@@ -258,7 +258,7 @@ describe('failure scenarios (mission.md)', () => {
   });
 });
 
-/** A classification on the wire's confidence grid (1/65535). */
+/** A classification on the wire's confidence grid (1e-4). */
 function cls(label: string, confidence: number) {
   return quantizeValue('classification', { label, disposition: 'UNKNOWN', environment: 'SURFACE', confidence });
 }
