@@ -64,7 +64,8 @@ export function num(x: number, unit = ''): string {
   if (unit.endsWith('/s')) {
     if (x >= 1e6) return `${(x / 1e6).toFixed(x >= 1e7 ? 1 : 2)}M`;
     if (x >= 1e3) return `${(x / 1e3).toFixed(x >= 1e5 ? 0 : 1)}k`;
-    return x.toFixed(0);
+    // Small rates (e.g. MB/s) keep their leading digits instead of rounding to 0.
+    return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
   }
   if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en-US');
   return Number.isInteger(x) ? String(x) : x.toFixed(1);
