@@ -32,7 +32,13 @@ async function start(options: StartOptions): Promise<LatticeNode> {
   }
   identity = await acquireIdentity(options.preferredId, Date.now());
   const nodeId = identity.key.nodeId;
-  const storage = await openIdbStorage(`lattice-mesh:${options.lattice}:${nodeId}`);
+  const storage = await openIdbStorage(`lattice-mesh:${options.lattice}:${nodeId}`, {
+    onEvent: (event) => {
+      log(`storage: ${event.message}`);
+      // A closed database takes no more writes: the operator must see it, not only the console.
+      if (event.type === 'closed') node?.reportStorage('error', event.message);
+    },
+  });
   const opened = await LatticeNode.open({
     nodeId,
     lattice: options.lattice,

@@ -121,6 +121,12 @@ export class LatticeNode implements NodeApi {
     return this.options.now();
   }
 
+  /** Storage trouble the adapter reports outside a commit (e.g. IndexedDB closed by another tab's upgrade). */
+  reportStorage(state: StorageStatus['state'], message: string): void {
+    this.storageStatus = { state, backend: this.options.backend, pending: 0, message };
+    this.log(`storage ${state}`, message);
+  }
+
   async info(): Promise<NodeInfo> {
     return { nodeId: this.nodeId, lattice: this.lattice, storage: this.status(), held: this.hold.summary() };
   }
