@@ -1,14 +1,7 @@
-/** mulberry32: a small seeded PRNG so every run of a bench sees the same workload (lib0's `prng` idea). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/core/random/mulberry32';
+
+/** A seeded PRNG, so every run of a bench sees the same workload. */
+export const prng = mulberry32;
 
 export function randInt(rand: () => number, n: number): number {
   return Math.floor(rand() * n);

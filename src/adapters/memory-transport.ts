@@ -1,4 +1,5 @@
 import type { NodeId } from '../core/ids';
+import { mulberry32 } from '../core/random/mulberry32';
 import type { AcceptLink, Link, LinkHandler } from '../ports/transport';
 
 /**
@@ -9,17 +10,7 @@ import type { AcceptLink, Link, LinkHandler } from '../ports/transport';
  * loss, duplication, latency and partitions exercise anti-entropy.
  */
 
-/** mulberry32: a tiny seeded PRNG (uniform floats in [0, 1)). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export interface MemoryNetworkOptions {
   readonly seed: number;

@@ -9,6 +9,7 @@ import { THREAT_LEVELS, APPROVAL_STATES, DISPOSITIONS, ENVIRONMENTS } from '../.
 import type { ComponentValue } from '../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import { DELETED, dominates, type Version } from '../../../src/core/merge/version';
+import { mulberry32 } from '../../../src/core/random/mulberry32';
 import { EntityStore } from '../../../src/core/store/entity-store';
 
 export const ENTITIES = ['e1', 'e2'] as EntityId[];
@@ -75,17 +76,8 @@ export const arbProgram = (maxOps = 80): fc.Arbitrary<Program> =>
     ops: fc.array(arbOp, { minLength: 1, maxLength: maxOps, size: 'max' }),
   });
 
-/** Small deterministic PRNG (mulberry32) for choices that depend on data produced during the run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small deterministic PRNG for choices that depend on data produced during the run. */
+export const prng = mulberry32;
 
 export function valueFor(kind: ComponentKind, v: number): ComponentValue | null {
   switch (kind) {
