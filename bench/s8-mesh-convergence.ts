@@ -2,7 +2,7 @@ import { MemoryStorage } from '../src/adapters/memory-storage';
 import { MemoryNetwork } from '../src/adapters/memory-transport';
 import type { NodeId } from '../src/core/ids';
 import type { Version } from '../src/core/merge/version';
-import { decodeMessage, MessageType, SessionState } from '../src/core/sync';
+import { decodeMessage, MessageType } from '../src/core/sync';
 import { decodeVersions } from '../src/core/wire';
 import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
@@ -10,7 +10,8 @@ import { QUICK, RUNS, log, machine } from './lib/measure';
 import { prng, randInt } from './lib/prng';
 import type { Row, Stat } from './lib/result';
 import { saveResult } from './lib/save';
-import { stat } from './lib/stats';
+import { advance, ensureLinks, partialMesh, settle, step, STEP_MS, TICK_MS, type SimBase } from './lib/sim-steps';
+import { percentile, stat } from './lib/stats';
 import { T0 } from './lib/workload';
 
 /**
@@ -32,22 +33,18 @@ const WRITES = 64;
 /** Live runs: writes before measuring, while the eager tree forms (not counted). */
 const WARM_UP = QUICK ? 32 : 64;
 /** One network step of virtual time; a frame takes LATENCY steps per hop. Ticks every 50 ms. */
-const STEP_MS = 5;
-const TICK_MS = 50;
 const MAX_LINKS = 8;
+/** How long the mesh must stay quiet to count as settled (lazy pushes and grafts pending). */
+const QUIET_MS = 500;
 /** The WAN-like variant at the largest size: 100–200 ms per hop, as in the gossipsub reference simulation. */
 const WAN = { min: 20, max: 40 } as const;
 
 type Latency = number | { readonly min: number; readonly max: number };
 type Mode = 'ours' | 'flood';
 
-interface Sim {
-  clock: number;
-  readonly net: MemoryNetwork;
-  readonly nodes: Map<string, { node: LatticeNode; mesh: MeshNode }>;
+interface Sim extends SimBase {
   /** Payload version copies carried by `versions` frames, and bytes by message type. */
   readonly traffic: { bytes: Record<string, number>; versionCopies: number };
-  readonly edges: [string, string][];
 }
 
 function newSim(seed: number, latency: Latency): Sim {
@@ -100,75 +97,6 @@ async function addNode(sim: Sim, id: string, mode: Mode): Promise<void> {
   sim.nodes.set(id, { node, mesh });
 }
 
-function ensureLinks(sim: Sim): void {
-  for (const [a, b] of sim.edges) {
-    if (sim.net.isLinked(a as NodeId, b as NodeId) || sim.net.isPartitioned(a as NodeId, b as NodeId)) continue;
-    const na = sim.nodes.get(a)!;
-    const nb = sim.nodes.get(b)!;
-    sim.net.connect({ id: a as NodeId, accept: na.mesh.accept }, { id: b as NodeId, accept: nb.mesh.accept });
-  }
-}
-
-function step(sim: Sim): void {
-  sim.net.deliver();
-  sim.clock += STEP_MS;
-  if (sim.clock % TICK_MS === 0) {
-    for (const n of sim.nodes.values()) n.mesh.tick();
-    ensureLinks(sim);
-  }
-}
-
-function advance(sim: Sim, ms: number): void {
-  const end = sim.clock + ms;
-  while (sim.clock < end) step(sim);
-}
-
-function quiet(sim: Sim): boolean {
-  for (const [a, b] of sim.edges) {
-    if (!sim.net.isLinked(a as NodeId, b as NodeId) && !sim.net.isPartitioned(a as NodeId, b as NodeId)) return false;
-  }
-  for (const n of sim.nodes.values()) {
-    for (const p of n.mesh.peers()) if (p.state !== SessionState.Synced || p.queued > 0) return false;
-  }
-  return true;
-}
-
-/**
- * Steps until every link has been synced with nothing in flight for QUIET_MS. Held quiet that long
- * because ids for pruned links wait for the next tick (lazy `ihave`) and grafts for 150 ms more,
- * while the links look idle (mesh-sim.ts settles at the first idle step).
- */
-const QUIET_MS = 500;
-function settle(sim: Sim, maxMs = 600_000): void {
-  const start = sim.clock;
-  let since: number | undefined;
-  while (sim.clock - start < maxMs) {
-    step(sim);
-    if (sim.net.inFlight === 0 && quiet(sim)) since ??= sim.clock;
-    else since = undefined;
-    if (since !== undefined && sim.clock - since >= QUIET_MS) return;
-  }
-  throw new Error('did not settle');
-}
-
-/** Random connected partial mesh: a ring plus random chords, at most `maxDegree` links per node (as mesh-sim.ts). */
-function partialMesh(n: number, chords: number, maxDegree: number, seed: number): [string, string][] {
-  const rand = prng(seed);
-  const ids = Array.from({ length: n }, (_, i) => `n${String(i).padStart(2, '0')}`);
-  const degree = new Map(ids.map((id) => [id, 0]));
-  const edges = new Set<string>();
-  const add = (a: string, b: string): void => {
-    const key = a < b ? `${a}|${b}` : `${b}|${a}`;
-    if (a === b || edges.has(key) || degree.get(a)! >= maxDegree || degree.get(b)! >= maxDegree) return;
-    edges.add(key);
-    degree.set(a, degree.get(a)! + 1);
-    degree.set(b, degree.get(b)! + 1);
-  };
-  for (let i = 0; i < n; i++) add(ids[i]!, ids[(i + 1) % n]!);
-  for (let i = 0; i < chords; i++) add(ids[randInt(rand, n)]!, ids[randInt(rand, n)]!);
-  return [...edges].map((e) => e.split('|') as [string, string]);
-}
-
 /** Chords as in mesh-sim.ts (48 for 32 nodes): mean degree ~4–5 once the mesh is big enough. */
 const CHORDS_PER_NODE = 1.5;
 /** The page seeks 6 links per node (docs/mesh.md): the denser variant gets close to that mean. */
@@ -179,11 +107,6 @@ interface Setup {
   readonly chordsPerNode: number;
 }
 const BASE: Setup = { latency: 1, chordsPerNode: CHORDS_PER_NODE };
-
-function percentile(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
-}
 
 interface RunResult {
   readonly nodes: number;
@@ -220,7 +143,7 @@ async function run(n: number, seed: number, mode: Mode, heal: boolean, setup: Se
   }
   sim.edges.push(...edges);
   ensureLinks(sim);
-  settle(sim);
+  settle(sim, QUIET_MS);
   const rand = prng(seed + 1);
   const write = async (id: string): Promise<void> => {
     await sim.nodes
@@ -238,7 +161,7 @@ async function run(n: number, seed: number, mode: Mode, heal: boolean, setup: Se
       await write(`w${w}`);
       written.set(`w${w}`, 0);
     }
-    settle(sim);
+    settle(sim, QUIET_MS);
     for (const id of written.keys()) {
       if ((arrivals.get(id)?.length ?? 0) !== n / 2)
         throw new Error(`${mode} ${n} nodes seed ${seed}: ${id} not spread in its half`);
@@ -250,7 +173,7 @@ async function run(n: number, seed: number, mode: Mode, heal: boolean, setup: Se
     sim.net.heal();
   } else {
     for (let w = 0; w < WARM_UP; w++) await write(`warm${w}`);
-    settle(sim);
+    settle(sim, QUIET_MS);
     reset();
     wall = performance.now();
     for (let w = 0; w < WRITES; w++) {
@@ -258,7 +181,7 @@ async function run(n: number, seed: number, mode: Mode, heal: boolean, setup: Se
       await write(`w${w}`);
     }
   }
-  settle(sim);
+  settle(sim, QUIET_MS);
   const wallMs = performance.now() - wall;
   const holders = (id: string): number => arrivals.get(id)?.length ?? 0;
   for (const id of written.keys()) {

@@ -10,16 +10,16 @@ import { MemoryStorage } from '../../src/adapters/memory-storage';
 import { MemoryNetwork } from '../../src/adapters/memory-transport';
 import type { ComponentKind, NodeId } from '../../src/core/ids';
 import type { Version } from '../../src/core/merge/version';
-import { decodeMessage, MessageType, SessionState } from '../../src/core/sync';
+import { decodeMessage, MessageType } from '../../src/core/sync';
 import { decodeVersions, encodeVersions } from '../../src/core/wire';
 import { LatticeNode } from '../../src/node/lattice-node';
 import { MeshNode, type SessionTuning } from '../../src/node/mesh';
 import { prng, randInt } from './prng';
+import { advance, ensureLinks, partialMesh, settle, step, type SimBase } from './sim-steps';
+import { percentile } from './stats';
 import { entityIds, nodeIds, T0, valueFor } from './workload';
 
 const KINDS = ['position', 'velocity', 'classification', 'threat', 'source'] as const;
-const STEP_MS = 5;
-const TICK_MS = 50;
 
 /** n distinct stored versions (one per entity component), authored by 50 nodes, 1 ms apart. */
 export function distinctVersions(n: number, seed = 1): Version[] {
@@ -40,14 +40,9 @@ export function distinctVersions(n: number, seed = 1): Version[] {
   });
 }
 
-interface Sim {
-  clock: number;
-  readonly net: MemoryNetwork;
-  readonly nodes: Map<string, { node: LatticeNode; mesh: MeshNode }>;
+interface Sim extends SimBase {
   /** Bytes by message type, version copies carried, reconcile messages by phase. */
   readonly traffic: { bytes: Record<string, number>; versionCopies: number; phases: Record<string, number> };
-  /** The topology the "main thread" keeps connected. */
-  readonly edges: [string, string][];
 }
 
 function newSim(seed: number, now: number): Sim {
@@ -84,49 +79,6 @@ async function addNode(sim: Sim, id: string, versions: readonly Version[], sessi
 function connect(sim: Sim, a: string, b: string): void {
   sim.edges.push([a, b]);
   ensureLinks(sim);
-}
-
-function ensureLinks(sim: Sim): void {
-  for (const [a, b] of sim.edges) {
-    if (sim.net.isLinked(a as NodeId, b as NodeId) || sim.net.isPartitioned(a as NodeId, b as NodeId)) continue;
-    const na = sim.nodes.get(a)!;
-    const nb = sim.nodes.get(b)!;
-    sim.net.connect({ id: a as NodeId, accept: na.mesh.accept }, { id: b as NodeId, accept: nb.mesh.accept });
-  }
-}
-
-function step(sim: Sim): void {
-  sim.net.deliver();
-  sim.clock += STEP_MS;
-  if (sim.clock % TICK_MS === 0) {
-    for (const n of sim.nodes.values()) n.mesh.tick();
-    ensureLinks(sim);
-  }
-}
-
-function advance(sim: Sim, ms: number): void {
-  const end = sim.clock + ms;
-  while (sim.clock < end) step(sim);
-}
-
-/** Steps until every link is synced and nothing is in flight; returns virtual ms. */
-function settle(sim: Sim, maxMs = 600_000): number {
-  const start = sim.clock;
-  while (sim.clock - start < maxMs) {
-    step(sim);
-    if (sim.net.inFlight === 0 && quiet(sim)) return sim.clock - start;
-  }
-  throw new Error('did not settle');
-}
-
-function quiet(sim: Sim): boolean {
-  for (const [a, b] of sim.edges) {
-    if (!sim.net.isLinked(a as NodeId, b as NodeId) && !sim.net.isPartitioned(a as NodeId, b as NodeId)) return false;
-  }
-  for (const n of sim.nodes.values()) {
-    for (const p of n.mesh.peers()) if (p.state !== SessionState.Synced || p.queued > 0) return false;
-  }
-  return true;
 }
 
 export interface AntiEntropyResult {
@@ -190,6 +142,9 @@ export async function measureAntiEntropy(
   };
 }
 
+/** Live pushes leave lazy announcements and grafts pending while links look idle. */
+const FLOOD_QUIET_MS = 500;
+
 export interface FloodResult {
   readonly nodes: number;
   readonly meanDegree: number;
@@ -201,29 +156,6 @@ export interface FloodResult {
   readonly p99Ms: number;
   /** All sync bytes (pings excluded) per delivery. */
   readonly bytesPerDelivery: number;
-}
-
-/** Random connected partial mesh: a ring plus random chords, at most `maxDegree` links per node. */
-function partialMesh(n: number, chords: number, maxDegree: number, seed: number): [string, string][] {
-  const rand = prng(seed);
-  const ids = Array.from({ length: n }, (_, i) => `n${String(i).padStart(2, '0')}`);
-  const degree = new Map(ids.map((id) => [id, 0]));
-  const edges = new Set<string>();
-  const add = (a: string, b: string): void => {
-    const key = a < b ? `${a}|${b}` : `${b}|${a}`;
-    if (a === b || edges.has(key) || degree.get(a)! >= maxDegree || degree.get(b)! >= maxDegree) return;
-    edges.add(key);
-    degree.set(a, degree.get(a)! + 1);
-    degree.set(b, degree.get(b)! + 1);
-  };
-  for (let i = 0; i < n; i++) add(ids[i]!, ids[(i + 1) % n]!);
-  for (let i = 0; i < chords; i++) add(ids[randInt(rand, n)]!, ids[randInt(rand, n)]!);
-  return [...edges].map((e) => e.split('|') as [string, string]);
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
 }
 
 /**
@@ -243,7 +175,7 @@ export async function measureFlood(n = 32, chords = 48, writes = 64, heal = fals
     });
   }
   for (const [a, b] of edges) connect(sim, a, b);
-  settle(sim);
+  settle(sim, FLOOD_QUIET_MS);
   if (heal) {
     sim.net.partition(ids.slice(0, n / 2) as NodeId[], ids.slice(n / 2) as NodeId[]);
     advance(sim, 20_000);
@@ -260,13 +192,13 @@ export async function measureFlood(n = 32, chords = 48, writes = 64, heal = fals
     for (let s = 0; s < 4; s++) step(sim);
   }
   if (heal) {
-    settle(sim);
+    settle(sim, FLOOD_QUIET_MS);
     for (const id of written.keys()) written.set(id, sim.clock);
     arrivals.clear();
     Object.assign(sim.traffic, { bytes: {}, versionCopies: 0, phases: {} });
     sim.net.heal();
   }
-  settle(sim);
+  settle(sim, FLOOD_QUIET_MS);
   const latencies = [...written].map(([id, at]) => Math.max(...(arrivals.get(id) ?? [at])) - at);
   const deliveries =
     [...written.keys()].reduce((d, id) => d + (arrivals.get(id)?.length ?? 0), 0) - (heal ? 0 : writes);

@@ -15,3 +15,9 @@ export function stat(runs: readonly number[]): Stat {
 export function exact(x: number): Stat {
   return stat([x]);
 }
+
+/** The p-quantile (0..1) of xs by the nearest-rank method. */
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+}

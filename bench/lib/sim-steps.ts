@@ -1,0 +1,92 @@
+/**
+ * The stepping of a simulated mesh (real LatticeNode + MeshNode over the deterministic in-memory
+ * network, virtual time), shared by the sync benchmarks (mesh-sim.ts, s8-mesh-convergence.ts).
+ */
+import type { MemoryNetwork } from '../../src/adapters/memory-transport';
+import type { NodeId } from '../../src/core/ids';
+import { SessionState } from '../../src/core/sync';
+import type { LatticeNode } from '../../src/node/lattice-node';
+import type { MeshNode } from '../../src/node/mesh';
+import { prng, randInt } from './prng';
+
+/** Virtual time per network step and per mesh tick. */
+export const STEP_MS = 5;
+export const TICK_MS = 50;
+
+export interface SimBase {
+  clock: number;
+  readonly net: MemoryNetwork;
+  readonly nodes: Map<string, { node: LatticeNode; mesh: MeshNode }>;
+  /** The topology the "main thread" keeps connected. */
+  readonly edges: [string, string][];
+}
+
+export function ensureLinks(sim: SimBase): void {
+  for (const [a, b] of sim.edges) {
+    if (sim.net.isLinked(a as NodeId, b as NodeId) || sim.net.isPartitioned(a as NodeId, b as NodeId)) continue;
+    const na = sim.nodes.get(a)!;
+    const nb = sim.nodes.get(b)!;
+    sim.net.connect({ id: a as NodeId, accept: na.mesh.accept }, { id: b as NodeId, accept: nb.mesh.accept });
+  }
+}
+
+export function step(sim: SimBase): void {
+  sim.net.deliver();
+  sim.clock += STEP_MS;
+  if (sim.clock % TICK_MS === 0) {
+    for (const n of sim.nodes.values()) n.mesh.tick();
+    ensureLinks(sim);
+  }
+}
+
+export function advance(sim: SimBase, ms: number): void {
+  const end = sim.clock + ms;
+  while (sim.clock < end) step(sim);
+}
+
+/** Every link up (or deliberately cut), synced, with nothing queued. */
+function quiet(sim: SimBase): boolean {
+  for (const [a, b] of sim.edges) {
+    if (!sim.net.isLinked(a as NodeId, b as NodeId) && !sim.net.isPartitioned(a as NodeId, b as NodeId)) return false;
+  }
+  for (const n of sim.nodes.values()) {
+    for (const p of n.mesh.peers()) if (p.state !== SessionState.Synced || p.queued > 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Steps until the mesh is quiet with nothing in flight, and has stayed so for `holdMs`; returns
+ * the virtual ms taken. Live push needs a hold: ids for pruned links wait for the next tick (lazy
+ * `ihave`) and grafts for 150 ms more while every link looks idle. A single anti-entropy exchange
+ * needs none (holding would only add heartbeats to the bytes it counts).
+ */
+export function settle(sim: SimBase, holdMs = 0, maxMs = 600_000): number {
+  const start = sim.clock;
+  let since: number | undefined;
+  while (sim.clock - start < maxMs) {
+    step(sim);
+    if (sim.net.inFlight === 0 && quiet(sim)) since ??= sim.clock;
+    else since = undefined;
+    if (since !== undefined && sim.clock - since >= holdMs) return since - start;
+  }
+  throw new Error('did not settle');
+}
+
+/** Random connected partial mesh: a ring plus random chords, at most `maxDegree` links per node. */
+export function partialMesh(n: number, chords: number, maxDegree: number, seed: number): [string, string][] {
+  const rand = prng(seed);
+  const ids = Array.from({ length: n }, (_, i) => `n${String(i).padStart(2, '0')}`);
+  const degree = new Map(ids.map((id) => [id, 0]));
+  const edges = new Set<string>();
+  const add = (a: string, b: string): void => {
+    const key = a < b ? `${a}|${b}` : `${b}|${a}`;
+    if (a === b || edges.has(key) || degree.get(a)! >= maxDegree || degree.get(b)! >= maxDegree) return;
+    edges.add(key);
+    degree.set(a, degree.get(a)! + 1);
+    degree.set(b, degree.get(b)! + 1);
+  };
+  for (let i = 0; i < n; i++) add(ids[i]!, ids[(i + 1) % n]!);
+  for (let i = 0; i < chords; i++) add(ids[randInt(rand, n)]!, ids[randInt(rand, n)]!);
+  return [...edges].map((e) => e.split('|') as [string, string]);
+}
