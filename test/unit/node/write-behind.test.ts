@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage } from '../../src/adapters/memory-storage';
-import type { Version } from '../../src/core/merge/version';
-import { WriteBehind, type WriteBehindState } from '../../src/node/write-behind';
-import { StorageFullError, versionKey, type StorageBatch } from '../../src/ports/storage';
-import { sampleVersion } from '../contract/storage-contract';
+import { MemoryStorage } from '../../../src/adapters/memory-storage';
+import type { Version } from '../../../src/core/merge/version';
+import { WriteBehind, type WriteBehindState } from '../../../src/node/write-behind';
+import { StorageFullError, versionKey, type StorageBatch } from '../../../src/ports/storage';
+import { sampleVersion } from '../../contract/storage-contract';
 
 /** Runs scheduled flushes only when the test says so. */
 function manualScheduler() {

@@ -1,6 +1,6 @@
-import type { PeerStats } from '../src/core/sync';
-import type { SyncStatus } from '../src/node/mesh';
-import type { ChangeBatch, NodeApi, NodeInfo } from '../src/node/node-api';
+import type { PeerStats } from '../core/sync';
+import type { SyncStatus } from './mesh';
+import type { NodeApi, NodeInfo } from './node-api';
 
 export interface StartOptions {
   readonly lattice: string;
@@ -8,11 +8,13 @@ export interface StartOptions {
   readonly preferredId?: string;
 }
 
-/** What the node worker exposes over comlink. */
+/**
+ * What the node worker exposes over comlink (the page holds it as `Remote<WorkerApi>`): the node's
+ * API as declared in node-api.ts, plus what only the page's plumbing calls. `watch` takes a
+ * comlink-proxied listener and returns a proxied unsubscribe function.
+ */
 export interface WorkerApi extends NodeApi {
   start(options: StartOptions): Promise<NodeInfo>;
-  /** Registers a (comlink-proxied) listener; returns a proxied unsubscribe function. */
-  watch(listener: (batch: ChangeBatch) => void): () => void;
   /**
    * Hands the worker's mesh one WebRTC link: the page keeps the data channel and moves its sync
    * frames over this (transferred) port. See src/adapters/port-link.ts.
