@@ -6,8 +6,8 @@ import {
   minimalBound,
   ZERO_BOUND,
   INFINITE_BOUND,
-} from '../../../src/core/reconcile/bound';
-import { ReconcileError } from '../../../src/core/reconcile/errors';
+} from '../../../../src/core/reconcile/bound';
+import { ReconcileError } from '../../../../src/core/reconcile/errors';
 import {
   combineState,
   decodeFingerprint,
@@ -16,12 +16,12 @@ import {
   idFromTerm,
   idTerm,
   sumFromState,
-} from '../../../src/core/reconcile/fingerprint';
-import { compareItems, type Item } from '../../../src/core/reconcile/item';
-import { mix128, unmix128 } from '../../../src/core/reconcile/mix128';
-import { SortedVectorStorage } from '../../../src/core/reconcile/sorted-vector-storage';
-import { add128, lanesFromBytes, lanesToBytes, sub128 } from '../../../src/core/reconcile/sum128';
-import { ByteReader, ByteWriter, varintSize } from '../../../src/core/reconcile/varint';
+} from '../../../../src/core/reconcile/fingerprint';
+import { compareItems, type Item } from '../../../../src/core/reconcile/item';
+import { mix128, unmix128 } from '../../../../src/core/reconcile/mix128';
+import { SortedVectorStorage } from '../../../../src/core/reconcile/sorted-vector-storage';
+import { add128, lanesFromBytes, lanesToBytes, sub128 } from '../../../../src/core/reconcile/sum128';
+import { ByteReader, ByteWriter, varintSize } from '../../../../src/core/reconcile/varint';
 import { hex, makeItems } from './helpers';
 
 const seed = Number(process.env.SEED ?? Date.now());

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { NodeId } from '../../../src/core/ids';
+import type { NodeId } from '../../../../src/core/ids';
 import {
   decodeMessage,
   encodeMessage,
@@ -20,9 +20,9 @@ import {
   ProtocolErrorCode,
   SYNC_PROTOCOL_VERSION,
   type SyncMessage,
-} from '../../../src/core/sync';
-import { encodeVersions } from '../../../src/core/wire';
-import { MAX_FRAME_BYTES } from '../../../src/ports/transport';
+} from '../../../../src/core/sync';
+import { encodeVersions } from '../../../../src/core/wire';
+import { MAX_FRAME_BYTES } from '../../../../src/ports/transport';
 
 const id16 = (n: number): Uint8Array => new Uint8Array(16).fill(n);
 const batch = encodeVersions([

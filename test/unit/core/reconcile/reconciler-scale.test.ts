@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measureReconciliation } from '../../../src/core/reconcile';
+import { measureReconciliation } from '../../../../src/core/reconcile';
 import { divergentSets, makeItems, minus, sortedHex, type Divergence, type Owner } from './helpers';
 
 /**

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isEntityId, type EntityId } from '../../../src/core/ids';
-import { decodeVersions, encodeVersions, IdCache } from '../../../src/core/wire';
-import { ByteReader } from '../../../src/core/wire/reader';
-import { readEntityTable, writeEntityTable } from '../../../src/core/wire/tables';
-import { ByteWriter } from '../../../src/core/wire/writer';
+import { isEntityId, type EntityId } from '../../../../src/core/ids';
+import { decodeVersions, encodeVersions, IdCache } from '../../../../src/core/wire';
+import { ByteReader } from '../../../../src/core/wire/reader';
+import { readEntityTable, writeEntityTable } from '../../../../src/core/wire/tables';
+import { ByteWriter } from '../../../../src/core/wire/writer';
 import { version } from './arbitraries';
 
 describe('wire id tables', () => {

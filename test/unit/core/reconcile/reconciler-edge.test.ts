@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Item } from '../../../src/core/reconcile';
+import type { Item } from '../../../../src/core/reconcile';
 import {
   DEFAULT_FRAME_SIZE_LIMIT,
   INFINITE_BOUND,
@@ -9,8 +9,8 @@ import {
   ReconcileErrorCode,
   Reconciler,
   SortedVectorStorage,
-} from '../../../src/core/reconcile';
-import { MessageEncoder } from '../../../src/core/reconcile/message';
+} from '../../../../src/core/reconcile';
+import { MessageEncoder } from '../../../../src/core/reconcile/message';
 import { hex, makeItems, minus, runSession, sortedHex } from './helpers';
 
 function expectExact(a: Item[], b: Item[], have: Uint8Array[], need: Uint8Array[]): void {

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WireError } from '../../../src/core/wire';
-import { readNodeId, writeNodeId } from '../../../src/core/wire/node-ids';
-import { ByteReader } from '../../../src/core/wire/reader';
-import { readString, writeString } from '../../../src/core/wire/utf8';
-import { ByteWriter } from '../../../src/core/wire/writer';
-import { unzigzag, zigzag } from '../../../src/core/wire/zigzag';
+import { WireError } from '../../../../src/core/wire';
+import { readNodeId, writeNodeId } from '../../../../src/core/wire/node-ids';
+import { ByteReader } from '../../../../src/core/wire/reader';
+import { readString, writeString } from '../../../../src/core/wire/utf8';
+import { ByteWriter } from '../../../../src/core/wire/writer';
+import { unzigzag, zigzag } from '../../../../src/core/wire/zigzag';
 import { nodeId } from './arbitraries';
 
 const roundTrip = <T>(write: (w: ByteWriter, x: T) => void, read: (r: ByteReader) => T, x: T): T => {

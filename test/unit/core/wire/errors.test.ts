@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import type { Version } from '../../../src/core/merge/version';
-import { decodeVersions, encodeVersions, WireError, type DecodeOptions } from '../../../src/core/wire';
-import * as F from '../../../src/core/wire/format';
-import { writeEntityTable, writeNodeTable, writeStringTable } from '../../../src/core/wire/tables';
-import { ByteWriter } from '../../../src/core/wire/writer';
-import { zigzag } from '../../../src/core/wire/zigzag';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { decodeVersions, encodeVersions, WireError, type DecodeOptions } from '../../../../src/core/wire';
+import * as F from '../../../../src/core/wire/format';
+import { writeEntityTable, writeNodeTable, writeStringTable } from '../../../../src/core/wire/tables';
+import { ByteWriter } from '../../../../src/core/wire/writer';
+import { zigzag } from '../../../../src/core/wire/zigzag';
 
 const NODE = 'node-A' as NodeId;
 const ts = { ms: 1_700_000_000_000, c: 0, node: NODE };
