@@ -132,6 +132,7 @@ describe('sync codec', () => {
       ['hello empty lattice', new Uint8Array([1, 1, 1, 0x61, 0, 0, 0, 0])],
       ['bye invalid utf-8', new Uint8Array([1, 7, 1, 0xff])],
       ['varint over 2^53', new Uint8Array([1, 5, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])],
+      ['non-canonical varint', new Uint8Array([1, 5, 0x80, 0x00])],
     ];
     for (const [what, frame] of bad) {
       expect(() => decodeMessage(frame), what).toThrow(ProtocolError);

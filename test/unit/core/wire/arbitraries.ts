@@ -13,7 +13,7 @@ import {
 import { validateComponent } from '../../../../src/core/entity/validate-component';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import { DELETED, type Version } from '../../../../src/core/merge/version';
-import { isWellFormed } from '../../../../src/core/wire/utf8';
+import { isWellFormed } from '../../../../src/core/bytes/utf8';
 
 /** Random valid versions for round-trip and fuzz tests, reaching every bound the validator allows. */
 
