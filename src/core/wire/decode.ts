@@ -1,3 +1,4 @@
+import { MAX_COUNTER } from '../clock/hlc';
 import type { Timestamp } from '../clock/timestamp';
 import type { ComponentValue } from '../entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
@@ -120,7 +121,7 @@ function readNode(r: Decoder, nodes: readonly NodeId[]): NodeId {
 
 function readCounter(r: Decoder): number {
   const c = r.readVarUint();
-  if (c > F.MAX_COUNTER) r.fail(`clock counter ${c} exceeds ${F.MAX_COUNTER}`);
+  if (c > MAX_COUNTER) r.fail(`clock counter ${c} exceeds ${MAX_COUNTER}`);
   return c;
 }
 

@@ -1,3 +1,4 @@
+import { MAX_COUNTER } from '../clock/hlc';
 import type { Timestamp } from '../clock/timestamp';
 import { isEntityId, isNodeId, type EntityId, type NodeId } from '../ids';
 import type { Fusion, Position } from '../entity/component-types';
@@ -156,7 +157,7 @@ function checkTs(ts: Timestamp, what: string): void {
   if (!(Number.isSafeInteger(ts.ms) && ts.ms >= 0 && ts.ms <= F.MAX_MS)) {
     throw new WireError(`cannot encode ${what}: ms ${ts.ms} is not a 48-bit integer`);
   }
-  if (!(Number.isInteger(ts.c) && ts.c >= 0 && ts.c <= F.MAX_COUNTER)) {
+  if (!(Number.isInteger(ts.c) && ts.c >= 0 && ts.c <= MAX_COUNTER)) {
     throw new WireError(`cannot encode ${what}: counter ${ts.c} is not a 16-bit integer`);
   }
 }
