@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_SKEW_MS, Hlc, MAX_COUNTER } from '../../../src/core/clock/hlc';
-import { compareTs, decodeTs, encodeTs, type Timestamp } from '../../../src/core/clock/timestamp';
-import type { NodeId } from '../../../src/core/ids';
+import { DEFAULT_MAX_SKEW_MS, Hlc, MAX_COUNTER } from '../../../../src/core/clock/hlc';
+import { compareTs, decodeTs, encodeTs, type Timestamp } from '../../../../src/core/clock/timestamp';
+import type { NodeId } from '../../../../src/core/ids';
 
 const A = 'nodeA' as NodeId;
 const B = 'nodeB' as NodeId;
