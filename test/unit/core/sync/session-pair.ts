@@ -1,6 +1,6 @@
 /** Test helper (not a test file): two PeerSessions joined by hand-delivered frame queues. */
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import type { Version } from '../../../src/core/merge/version';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
 import {
   decodeMessage,
   PeerSession,
@@ -8,7 +8,7 @@ import {
   versionId,
   type SessionOptions,
   type SyncMessage,
-} from '../../../src/core/sync';
+} from '../../../../src/core/sync';
 
 export const version = (i: number, node = 'w', ms = 1_000 + i): Version => ({
   entity: `e${i}` as EntityId,

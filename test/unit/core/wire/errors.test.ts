@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import type { Version } from '../../../src/core/merge/version';
-import { decodeVersions, encodeVersions, WireError, type DecodeOptions } from '../../../src/core/wire';
-import * as F from '../../../src/core/wire/format';
-import { writeEntityTable, writeNodeTable, writeStringTable } from '../../../src/core/wire/tables';
-import { ByteWriter } from '../../../src/core/wire/writer';
-import { zigzag } from '../../../src/core/wire/zigzag';
+import { Encoder, zigzag } from '../../../../src/core/bytes';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { decodeVersions, encodeVersions, WireError, type DecodeOptions } from '../../../../src/core/wire';
+import * as F from '../../../../src/core/wire/format';
+import { writeEntityTable, writeNodeTable, writeStringTable } from '../../../../src/core/wire/tables';
 
 const NODE = 'node-A' as NodeId;
 const ts = { ms: 1_700_000_000_000, c: 0, node: NODE };
@@ -13,13 +12,10 @@ const v = (kind: string, value: unknown, extra: Partial<Version> = {}): Version 
   ({ entity: 'track-1' as EntityId, kind: kind as ComponentKind, value, ts, seen: [], ...extra }) as Version;
 
 /** A batch written by hand: header, tables, then `body` (version count and versions). */
-function raw(
-  body: (w: ByteWriter) => void,
-  o: { flags?: number; strings?: string[]; format?: number } = {},
-): Uint8Array {
-  const w = new ByteWriter();
-  w.u8(o.format ?? F.FORMAT_VERSION);
-  w.u8(o.flags ?? 0);
+function raw(body: (w: Encoder) => void, o: { flags?: number; strings?: string[]; format?: number } = {}): Uint8Array {
+  const w = new Encoder();
+  w.writeU8(o.format ?? F.FORMAT_VERSION);
+  w.writeU8(o.flags ?? 0);
   writeNodeTable(w, [NODE]);
   writeEntityTable(w, ['track-1' as EntityId]);
   writeStringTable(w, o.strings ?? []);
@@ -30,18 +26,18 @@ function raw(
 /** One version: header byte for `tag` (first entity, new clock at node 0), then `value` bytes. */
 const one = (
   tag: number,
-  value: number[] | ((w: ByteWriter) => void),
+  value: number[] | ((w: Encoder) => void),
   o: { entityMode?: number; clockMode?: number } = {},
 ) =>
   raw((w) => {
-    w.varint(1);
-    w.u8(tag | ((o.entityMode ?? F.ENTITY_NEXT) << 4) | ((o.clockMode ?? F.CLOCK_NEW) << 6));
+    w.writeVarUint(1);
+    w.writeU8(tag | ((o.entityMode ?? F.ENTITY_NEXT) << 4) | ((o.clockMode ?? F.CLOCK_NEW) << 6));
     if ((o.clockMode ?? F.CLOCK_NEW) === F.CLOCK_NEW) {
-      w.varint(0);
-      w.varint(4 * 2); // zigzag(ms 2) * 2 + (c ≠ 0)
+      w.writeVarUint(0);
+      w.writeVarUint(4 * 2); // zigzag(ms 2) * 2 + (c ≠ 0)
     }
     if (typeof value === 'function') value(w);
-    else for (const b of value) w.u8(b);
+    else for (const b of value) w.writeU8(b);
   });
 
 const rejects = (bytes: Uint8Array, message: RegExp, options?: DecodeOptions): void => {
@@ -58,11 +54,11 @@ describe('wire decoding rejects', () => {
 
   it('other format versions and unknown batch flags', () => {
     rejects(
-      raw((w) => w.varint(0), { format: 2 }),
+      raw((w) => w.writeVarUint(0), { format: 2 }),
       /unsupported format version 2/,
     );
     rejects(
-      raw((w) => w.varint(0), { flags: 0x04 }),
+      raw((w) => w.writeVarUint(0), { flags: 0x04 }),
       /unknown batch flags/,
     );
     const base = new Uint8Array([1, F.BATCH_POSITION_BASE, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0, 0]); // lat 2^30 ≈ 107°
@@ -81,37 +77,45 @@ describe('wire decoding rejects', () => {
     ]);
     rejects(three, /2 versions exceeds the limit of 1/, { maxVersions: 1 });
     rejects(
-      raw((w) => w.varint(1000)),
+      raw((w) => w.writeVarUint(1000)),
       /1000 versions cannot fit/,
     );
   });
 
   it('varints longer than 8 bytes or above 2^53', () => {
     rejects(
-      raw((w) => [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01].forEach((b) => w.u8(b))),
+      raw((w) => [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01].forEach((b) => w.writeU8(b))),
       /longer than 8/,
     );
     rejects(
-      raw((w) => [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f].forEach((b) => w.u8(b))),
+      raw((w) => [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f].forEach((b) => w.writeU8(b))),
       /exceeds 2\^53/,
+    );
+  });
+
+  it('varints not in their shortest form (a value has one encoding)', () => {
+    // The version count 1 as 0x81 0x00 instead of 0x01.
+    rejects(
+      raw((w) => [0x81, 0x00].forEach((b) => w.writeU8(b))),
+      /non-canonical varint/,
     );
   });
 
   it('indices outside their tables', () => {
     rejects(
       raw((w) => {
-        w.varint(1);
-        w.u8(F.TAG_THREAT | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
-        w.varint(5);
+        w.writeVarUint(1);
+        w.writeU8(F.TAG_THREAT | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
+        w.writeVarUint(5);
       }),
       /node index 5 out of range/,
     );
     rejects(one(F.TAG_THREAT, [], { entityMode: F.ENTITY_INDEX }), /entity index 0 out of range|node index/);
     rejects(
       raw((w) => {
-        w.varint(1);
-        w.u8(F.TAG_THREAT | (F.ENTITY_INDEX << 4) | (F.CLOCK_NEW << 6));
-        w.varint(3);
+        w.writeVarUint(1);
+        w.writeU8(F.TAG_THREAT | (F.ENTITY_INDEX << 4) | (F.CLOCK_NEW << 6));
+        w.writeVarUint(3);
       }),
       /entity index 3 out of range/,
     );
@@ -139,9 +143,9 @@ describe('wire decoding rejects', () => {
       one(F.TAG_POSITION, [0, lat & 0xff, (lat >> 8) & 0xff, (lat >> 16) & 0xff, lat >>> 24, 0, 0, 0, 0]),
       /lat out/,
     );
-    const tooFast = (w: ByteWriter): void => {
-      w.varint(zigzag(2_000_001) * 2); // 20,000.01 m/s, no up
-      w.varint(0);
+    const tooFast = (w: Encoder): void => {
+      w.writeVarUint(zigzag(2_000_001) * 2); // 20,000.01 m/s, no up
+      w.writeVarUint(0);
     };
     rejects(one(F.TAG_VELOCITY, tooFast), /velocity.east out of range/);
     rejects(one(F.TAG_EXPIRY, [3]), /bad epoch tag 3/);
@@ -151,35 +155,35 @@ describe('wire decoding rejects', () => {
 
   it('strings: over the limit, invalid UTF-8, empty sensor ids, bad entity and node ids', () => {
     rejects(
-      raw((w) => w.varint(0), { strings: ['x'.repeat(300)] }),
+      raw((w) => w.writeVarUint(0), { strings: ['x'.repeat(300)] }),
       /300 bytes exceeds the limit of 256/,
     );
-    const bad = raw((w) => w.varint(0), { strings: ['ab'] });
+    const bad = raw((w) => w.writeVarUint(0), { strings: ['ab'] });
     bad[bad.length - 3] = 0xc3; // a lead byte followed by ASCII
     rejects(bad, /not valid UTF-8/);
     rejects(
       raw(
         (w) => {
-          w.varint(1);
-          w.u8(F.TAG_SOURCE | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
-          w.varint(0);
-          w.varint(4);
-          w.varint(0);
-          w.u8(0);
+          w.writeVarUint(1);
+          w.writeU8(F.TAG_SOURCE | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
+          w.writeVarUint(0);
+          w.writeVarUint(4);
+          w.writeVarUint(0);
+          w.writeU8(0);
         },
         { strings: [''] },
       ),
       /sensorId: must not be empty/,
     );
-    const ent = new ByteWriter();
-    ent.u8(1);
-    ent.u8(0);
+    const ent = new Encoder();
+    ent.writeU8(1);
+    ent.writeU8(0);
     writeNodeTable(ent, [NODE]);
-    ent.varint(1);
-    ent.varint(0);
-    ent.varint(2);
-    ent.u8('-'.charCodeAt(0));
-    ent.u8('x'.charCodeAt(0));
+    ent.writeVarUint(1);
+    ent.writeVarUint(0);
+    ent.writeVarUint(2);
+    ent.writeU8('-'.charCodeAt(0));
+    ent.writeU8('x'.charCodeAt(0));
     rejects(ent.finish(), /entity id 0 is not a valid entity id/);
     rejects(new Uint8Array([1, 0, 1, 1, 0x01]), /padding bits/);
     rejects(new Uint8Array([1, 0, 1, 65, ...new Array<number>(60).fill(0)]), /node id length 65/);
@@ -196,14 +200,14 @@ describe('wire decoding rejects', () => {
     const opaque = (kind: string, json: string): Uint8Array =>
       raw(
         (w) => {
-          w.varint(1);
-          w.u8(F.TAG_UNKNOWN | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
-          w.varint(0);
-          w.varint(4);
-          w.varint(0);
+          w.writeVarUint(1);
+          w.writeU8(F.TAG_UNKNOWN | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
+          w.writeVarUint(0);
+          w.writeVarUint(4);
+          w.writeVarUint(0);
           const b = new TextEncoder().encode(json);
-          w.varint(b.length);
-          w.bytes(b);
+          w.writeVarUint(b.length);
+          w.writeBytes(b);
         },
         { strings: [kind] },
       );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Item } from '../../../src/core/reconcile';
+import type { Item } from '../../../../src/core/reconcile';
 import {
   DEFAULT_FRAME_SIZE_LIMIT,
   INFINITE_BOUND,
@@ -9,8 +9,8 @@ import {
   ReconcileErrorCode,
   Reconciler,
   SortedVectorStorage,
-} from '../../../src/core/reconcile';
-import { MessageEncoder } from '../../../src/core/reconcile/message';
+} from '../../../../src/core/reconcile';
+import { MessageEncoder } from '../../../../src/core/reconcile/message';
 import { hex, makeItems, minus, runSession, sortedHex } from './helpers';
 
 function expectExact(a: Item[], b: Item[], have: Uint8Array[], need: Uint8Array[]): void {
@@ -161,16 +161,16 @@ describe('Reconciler edge cases', () => {
     const resp = new Reconciler(new SortedVectorStorage(items));
     const enc = new MessageEncoder();
     enc.range(INFINITE_BOUND, Mode.Extra);
-    enc.w.varint(0);
+    enc.w.writeVarUint(0);
     expectError(() => resp.reconcile(enc.finish()), ReconcileErrorCode.Protocol);
 
     const init = new Reconciler(new SortedVectorStorage(items));
     init.initiate();
     const bad = new MessageEncoder();
     bad.range(INFINITE_BOUND, Mode.IdDiff);
-    bad.w.varint(0);
-    bad.w.varint(9); // we hold 10 items in the range
-    bad.w.bytes(new Uint8Array(2));
+    bad.w.writeVarUint(0);
+    bad.w.writeVarUint(9); // we hold 10 items in the range
+    bad.w.writeBytes(new Uint8Array(2));
     expectError(() => init.reconcile(bad.finish()), ReconcileErrorCode.Protocol, /IdDiff/);
   });
 });

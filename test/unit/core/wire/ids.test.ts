@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isEntityId, type EntityId } from '../../../src/core/ids';
-import { decodeVersions, encodeVersions, IdCache } from '../../../src/core/wire';
-import { ByteReader } from '../../../src/core/wire/reader';
-import { readEntityTable, writeEntityTable } from '../../../src/core/wire/tables';
-import { ByteWriter } from '../../../src/core/wire/writer';
+import { Encoder } from '../../../../src/core/bytes';
+import { isEntityId, type EntityId } from '../../../../src/core/ids';
+import { decodeVersions, encodeVersions, IdCache } from '../../../../src/core/wire';
+import { wireDecoder } from '../../../../src/core/wire/errors';
+import { readEntityTable, writeEntityTable } from '../../../../src/core/wire/tables';
 import { version } from './arbitraries';
 
 describe('wire id tables', () => {
@@ -12,10 +12,10 @@ describe('wire id tables', () => {
     const chars = fc.constantFrom(...'aZ09._:@-/ #é\u0000'.split(''));
     fc.assert(
       fc.property(fc.array(fc.string({ unit: chars, maxLength: 130 }), { minLength: 1, maxLength: 4 }), (ids) => {
-        const w = new ByteWriter();
+        const w = new Encoder();
         writeEntityTable(w, ids as EntityId[]);
         const valid = ids.every(isEntityId);
-        const read = (): EntityId[] => readEntityTable(new ByteReader(w.finish()), undefined);
+        const read = (): EntityId[] => readEntityTable(wireDecoder(w.finish()), undefined);
         if (valid) expect(read()).toEqual(ids);
         else expect(read).toThrow(/entity id|not ASCII|UTF-8|length/);
       }),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeVersions, encodeVersions, WireError } from '../../../src/core/wire';
+import { decodeVersions, encodeVersions, WireError } from '../../../../src/core/wire';
 import { batch } from './arbitraries';
 import { expectValid } from './expect-valid';
 

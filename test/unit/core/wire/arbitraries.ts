@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Timestamp } from '../../../src/core/clock/timestamp';
+import type { Timestamp } from '../../../../src/core/clock/timestamp';
 import {
   APPROVAL_STATES,
   DISPOSITIONS,
@@ -9,11 +9,11 @@ import {
   THREAT_LEVELS,
   isKnownKind,
   type ComponentValue,
-} from '../../../src/core/entity/component-types';
-import { validateComponent } from '../../../src/core/entity/validate-component';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import { DELETED, type Version } from '../../../src/core/merge/version';
-import { isWellFormed } from '../../../src/core/wire/utf8';
+} from '../../../../src/core/entity/component-types';
+import { validateComponent } from '../../../../src/core/entity/validate-component';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import { DELETED, type Version } from '../../../../src/core/merge/version';
+import { isWellFormed } from '../../../../src/core/bytes/utf8';
 
 /** Random valid versions for round-trip and fuzz tests, reaching every bound the validator allows. */
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Item } from '../../../src/core/reconcile';
-import { PROTOCOL_VERSION, ReconcileError, Reconciler, SortedVectorStorage } from '../../../src/core/reconcile';
+import type { Item } from '../../../../src/core/reconcile';
+import { PROTOCOL_VERSION, ReconcileError, Reconciler, SortedVectorStorage } from '../../../../src/core/reconcile';
 import { makeItems, prng, runSession } from './helpers';
 
 const seed = Number(process.env.SEED ?? Date.now());

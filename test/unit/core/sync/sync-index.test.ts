@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import type { Version } from '../../../src/core/merge/version';
-import { measureStorages } from '../../../src/core/reconcile';
-import { idKey, SyncIndex, versionId } from '../../../src/core/sync';
-import { murmur128 } from '../../../src/core/sync/version-id';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { measureStorages } from '../../../../src/core/reconcile';
+import { idKey, SyncIndex, versionId } from '../../../../src/core/sync';
+import { murmur128 } from '../../../../src/core/sync/version-id';
 
 const v = (entity: string, ms: number, node = 'a', kind = 'position'): Version => ({
   entity: entity as EntityId,

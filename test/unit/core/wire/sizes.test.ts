@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import type { Version } from '../../../src/core/merge/version';
-import { encodeVersions } from '../../../src/core/wire';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { encodeVersions } from '../../../../src/core/wire';
 
 /** The layout's byte counts for the scenario-2 shapes (performance.md row 2); the bench measures the rest. */
 const NODE = 'x'.repeat(43) as NodeId; // a base64url Ed25519 public key is 43 characters

@@ -6,8 +6,8 @@ import {
   minimalBound,
   ZERO_BOUND,
   INFINITE_BOUND,
-} from '../../../src/core/reconcile/bound';
-import { ReconcileError } from '../../../src/core/reconcile/errors';
+} from '../../../../src/core/reconcile/bound';
+import { ReconcileError, ReconcileErrorCode } from '../../../../src/core/reconcile/errors';
 import {
   combineState,
   decodeFingerprint,
@@ -16,12 +16,12 @@ import {
   idFromTerm,
   idTerm,
   sumFromState,
-} from '../../../src/core/reconcile/fingerprint';
-import { compareItems, type Item } from '../../../src/core/reconcile/item';
-import { mix128, unmix128 } from '../../../src/core/reconcile/mix128';
-import { SortedVectorStorage } from '../../../src/core/reconcile/sorted-vector-storage';
-import { add128, lanesFromBytes, lanesToBytes, sub128 } from '../../../src/core/reconcile/sum128';
-import { ByteReader, ByteWriter, varintSize } from '../../../src/core/reconcile/varint';
+} from '../../../../src/core/reconcile/fingerprint';
+import { compareItems, type Item } from '../../../../src/core/reconcile/item';
+import { decodeMessage, MessageEncoder, PROTOCOL_VERSION } from '../../../../src/core/reconcile/message';
+import { mix128, unmix128 } from '../../../../src/core/reconcile/mix128';
+import { SortedVectorStorage } from '../../../../src/core/reconcile/sorted-vector-storage';
+import { add128, lanesFromBytes, lanesToBytes, sub128 } from '../../../../src/core/reconcile/sum128';
 import { hex, makeItems } from './helpers';
 
 const seed = Number(process.env.SEED ?? Date.now());
@@ -38,23 +38,9 @@ function toBig(v: Uint32Array): bigint {
 }
 const MOD = 1n << 128n;
 
-describe('varint', () => {
-  it('round-trips safe integers with the predicted size', () => {
-    fc.assert(
-      fc.property(fc.array(fc.maxSafeNat(), { maxLength: 20 }), (vals) => {
-        const w = new ByteWriter(1);
-        for (const v of vals) w.varint(v);
-        const bytes = w.finish();
-        expect(bytes.length).toBe(vals.reduce((s, v) => s + varintSize(v), 0));
-        const r = new ByteReader(bytes);
-        for (const v of vals) expect(r.varint()).toBe(v);
-        expect(r.left).toBe(0);
-      }),
-      params,
-    );
-  });
-
-  it('rejects truncated, non-canonical and too long varints', () => {
+describe('message varints', () => {
+  // The byte codec itself: test/unit/core/bytes. Here: its failures surface as ReconcileError.
+  it('refuses truncated, non-canonical and too long varints as malformed', () => {
     for (const bad of [
       [0x80],
       [0xff, 0xff],
@@ -62,10 +48,19 @@ describe('varint', () => {
       [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
       [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
     ]) {
-      expect(() => new ByteReader(Uint8Array.from(bad)).varint()).toThrow(ReconcileError);
+      const message = Uint8Array.from([PROTOCOL_VERSION, ...bad]);
+      expect(() => decodeMessage(message, 1 << 20)).toThrow(ReconcileError);
+      expect(() => decodeMessage(message, 1 << 20)).toThrow(
+        expect.objectContaining({ code: ReconcileErrorCode.Malformed }),
+      );
     }
-    expect(() => new ByteReader(new Uint8Array(0)).byte()).toThrow(ReconcileError);
-    expect(() => new ByteReader(new Uint8Array(3)).bytes(4)).toThrow(ReconcileError);
+  });
+
+  it('refuses to write a varint it cannot carry', () => {
+    expect(() => new MessageEncoder().w.writeVarUint(-1)).toThrow(ReconcileError);
+    expect(() => new MessageEncoder().w.writeVarUint(-1)).toThrow(
+      expect.objectContaining({ code: ReconcileErrorCode.Usage }),
+    );
   });
 });
 

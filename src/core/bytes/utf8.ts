@@ -1,5 +1,5 @@
-import type { ByteReader } from './reader';
-import type { ByteWriter } from './writer';
+import type { Decoder } from './decoder';
+import type { Encoder } from './encoder';
 
 const encoder = new TextEncoder();
 // fatal: malformed UTF-8 from a peer is an error, not silently replaced with U+FFFD.
@@ -18,27 +18,27 @@ export function isWellFormed(s: string): boolean {
   return true;
 }
 
-export function writeString(w: ByteWriter, s: string): void {
+export function writeString(w: Encoder, s: string): void {
   if (isAscii(s)) {
-    w.varint(s.length);
+    w.writeVarUint(s.length);
     const bytes = new Uint8Array(s.length);
     for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-    w.bytes(bytes);
+    w.writeBytes(bytes);
     return;
   }
   const bytes = encoder.encode(s);
-  w.varint(bytes.length);
-  w.bytes(bytes);
+  w.writeVarUint(bytes.length);
+  w.writeBytes(bytes);
 }
 
 /** Reads a length-prefixed UTF-8 string of at most maxBytes bytes. */
-export function readString(r: ByteReader, maxBytes: number, what: string): string {
-  const n = r.varint();
+export function readString(r: Decoder, maxBytes: number, what: string): string {
+  const n = r.readVarUint();
   if (n > maxBytes) r.fail(`${what} of ${n} bytes exceeds the limit of ${maxBytes}`);
   return readUtf8(r, n, what);
 }
 
-export function readUtf8(r: ByteReader, n: number, what: string): string {
+export function readUtf8(r: Decoder, n: number, what: string): string {
   r.need(n);
   const start = r.pos;
   const buf = r.buf;

@@ -1,5 +1,5 @@
-import type { Item, ReconcilerOptions } from '../../../src/core/reconcile';
-import { Reconciler, SortedVectorStorage } from '../../../src/core/reconcile';
+import type { Item, ReconcilerOptions } from '../../../../src/core/reconcile';
+import { Reconciler, SortedVectorStorage } from '../../../../src/core/reconcile';
 
 /** Deterministic PRNG (mulberry32) so scale scenarios are reproducible. */
 export function prng(seed: number): () => number {

@@ -6,7 +6,7 @@ import {
   SYNC_PROTOCOL_VERSION,
   versionId,
   type SyncMessage,
-} from '../../../src/core/sync';
+} from '../../../../src/core/sync';
 import { Pair, version } from './session-pair';
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => version(from + i));

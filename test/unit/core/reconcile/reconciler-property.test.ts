@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Item } from '../../../src/core/reconcile';
-import type { ReconcileTuning } from '../../../src/core/reconcile';
-import { DEFAULT_FRAME_SIZE_LIMIT } from '../../../src/core/reconcile';
+import type { Item } from '../../../../src/core/reconcile';
+import type { ReconcileTuning } from '../../../../src/core/reconcile';
+import { DEFAULT_FRAME_SIZE_LIMIT } from '../../../../src/core/reconcile';
 import { hex, minus, prng, runSession, sortedHex } from './helpers';
 
 const seed = Number(process.env.SEED ?? Date.now());

@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
-import { validateComponent } from '../../../src/core/entity/validate-component';
-import { isEntityId, isNodeId } from '../../../src/core/ids';
-import { DELETED, type Version } from '../../../src/core/merge/version';
-import { DEFAULT_LIMITS } from '../../../src/core/wire/limits';
+import { validateComponent } from '../../../../src/core/entity/validate-component';
+import { isEntityId, isNodeId } from '../../../../src/core/ids';
+import { DELETED, type Version } from '../../../../src/core/merge/version';
+import { DEFAULT_LIMITS } from '../../../../src/core/wire/limits';
 
 /** Every decoded version is one the store would accept from a local writer. */
 export function expectValid(vs: readonly Version[]): void {
