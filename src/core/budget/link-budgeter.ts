@@ -69,7 +69,10 @@ interface Counters {
 /**
  * Everything that goes on one link goes through its budgeter: the caller enqueues encoded items,
  * polls for the next frame to hand to the data channel (or the time to poll again), and reads
- * live figures. Pure: time is an argument, nothing is scheduled here.
+ * live figures. Pure: time is an argument, nothing is scheduled here. A `wait` time stays good
+ * while only weighted items arrive (they only make the next frame larger, give or take an item);
+ * poll at once after enqueueing a borrowing item, when the budgeter was idle, or when a budget
+ * (this link's or a shared one) changes. The contract and the design are in docs/budgeter.md.
  */
 export class LinkBudgeter<P> {
   private readonly bucket: ByteBucket;
