@@ -106,7 +106,9 @@ export class ByteBucket {
     const deficit = target - this.available(now);
     if (deficit <= 0) return 0;
     if (this.budget.bytesPerSecond === 0) return Infinity;
-    return Math.ceil((deficit * 1000) / this.budget.bytesPerSecond);
+    // A clock behind the latest time seen must first catch up: the refill starts only there.
+    const behind = this.last - now;
+    return behind + Math.ceil((deficit * 1000) / this.budget.bytesPerSecond);
   }
 
   private refill(now: number): void {

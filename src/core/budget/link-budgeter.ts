@@ -107,8 +107,9 @@ export class LinkBudgeter<P> {
   }
 
   /**
-   * Queues an item. A `deferred` outcome hands back the key the node must mark for anti-entropy;
-   * items larger than the transport's maximum are refused (the caller splits them).
+   * Queues an item. A `deferred` outcome hands back the key the node must mark for anti-entropy.
+   * An item larger than the transport's maximum never fits a frame: it is deferred (or refused,
+   * without a key) like an overflow, and the caller must split it.
    */
   enqueue(item: BudgetItem<P>, now: number): EnqueueOutcome {
     const outcome: EnqueueOutcome =

@@ -40,6 +40,7 @@ describe('ByteBucket', () => {
     const bucket = new ByteBucket({ bytesPerSecond: 1000, burstBytes: 1000 }, 10_000);
     bucket.charge(1000, 10_000);
     expect(bucket.available(5_000)).toBe(0); // back 5 s: no negative refill
+    expect(bucket.sendWaitMs(100, 5_000)).toBe(5_100); // the refill resumes only at 10 s
     expect(bucket.available(9_000)).toBe(0); // forward again, still before the latest time seen
     expect(bucket.available(10_500)).toBe(500); // refills only for time past the latest seen
   });
