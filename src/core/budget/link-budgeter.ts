@@ -22,6 +22,11 @@ export interface LinkBudgeterOptions {
   readonly limits?: Partial<Record<PriorityClass, QueueLimits>>;
   readonly weights?: Readonly<Record<WeightedClass, number>>;
   readonly quantumBytes?: number;
+  /**
+   * How long the weighted classes may wait, backlogged and unserved, while borrowing traffic goes
+   * first: after that their next frame goes before any more borrowing (see `poll`).
+   */
+  readonly starvationGuardMs?: number;
   /** The window `sentBytesPerSecond` and the latency p99 are measured over. */
   readonly statsWindowMs?: number;
 }
@@ -59,6 +64,7 @@ export const DEFAULT_FRAME_FLOOR_BYTES = 512;
 export const DEFAULT_QUANTUM_BYTES = 512;
 export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxItems: 10_000, maxBytes: 1024 * 1024 };
 export const DEFAULT_STATS_WINDOW_MS = 10_000;
+export const DEFAULT_STARVATION_GUARD_MS = 2_000;
 
 interface Counters {
   sent: number;
@@ -83,6 +89,8 @@ export class LinkBudgeter<P> {
   private readonly latency: Record<PriorityClass, SampleWindow>;
   private readonly sentBytes: RateMeter;
   private readonly overheadBytes: number;
+  /** Since when the weighted classes have been backlogged without a frame of theirs going out. */
+  private weightedWaitingSince: number | undefined;
 
   constructor(
     private readonly options: LinkBudgeterOptions,
@@ -136,7 +144,13 @@ export class LinkBudgeter<P> {
     return outcome;
   }
 
-  /** The next frame to send now, charged to every bucket; or when to poll again. */
+  /**
+   * The next frame to send now, charged to every bucket; or when to poll again. Borrowing classes
+   * go first, and the weighted ones once none is queued: live HIGH traffic comes first. Borrowing
+   * traffic beyond the budget would then starve the weighted classes for as long as it lasts, so
+   * once they have waited, backlogged, for the starvation guard, their next frame goes before any
+   * more borrowing; HIGH is held back by at most one frame's worth of tokens per guard period.
+   */
   poll(now: number): PollResult<P> {
     const target = frameTargetBytes({
       ...this.gate.effectiveBudget(),
@@ -145,22 +159,28 @@ export class LinkBudgeter<P> {
       maxFrameBytes: this.options.maxFrameBytes,
       overheadBytes: this.overheadBytes,
     });
-    let wait = Infinity;
-    const borrowing = this.scheduler.planBorrowing(target);
+    if (!this.scheduler.hasWeighted()) this.weightedWaitingSince = undefined;
+    else this.weightedWaitingSince ??= now;
+    const guard = this.options.starvationGuardMs ?? DEFAULT_STARVATION_GUARD_MS;
+    const starving = this.weightedWaitingSince !== undefined && now - this.weightedWaitingSince >= guard;
+    const borrowing = starving ? undefined : this.scheduler.planBorrowing(target);
     if (borrowing !== undefined) {
       const charged = borrowing.bytes + this.overheadBytes;
       if (this.gate.canBorrow(charged, now)) return this.send(borrowing, charged, now);
-      wait = this.gate.borrowWaitMs(charged, now);
+      return this.waitUntil(now, this.gate.borrowWaitMs(charged, now));
     }
-    // Weighted classes go only once the borrowing ones are out: live HIGH traffic comes first.
-    const weighted = borrowing === undefined ? this.scheduler.planWeighted(target) : undefined;
-    if (weighted !== undefined) {
-      const charged = weighted.bytes + this.overheadBytes;
-      if (this.gate.canSend(charged, now)) return this.send(weighted, charged, now);
-      wait = this.gate.sendWaitMs(charged, now);
+    const weighted = this.scheduler.planWeighted(target);
+    if (weighted === undefined) return { type: 'idle' };
+    const charged = weighted.bytes + this.overheadBytes;
+    if (this.gate.canSend(charged, now)) {
+      this.weightedWaitingSince = undefined;
+      return this.send(weighted, charged, now);
     }
-    if (borrowing === undefined && weighted === undefined) return { type: 'idle' };
-    return { type: 'wait', until: now + Math.max(1, wait) };
+    return this.waitUntil(now, this.gate.sendWaitMs(charged, now));
+  }
+
+  private waitUntil(now: number, waitMs: number): PollResult<P> {
+    return { type: 'wait', until: now + Math.max(1, waitMs) };
   }
 
   /** How much waits in one class: cheap, for callers that keep a queue topped up. */

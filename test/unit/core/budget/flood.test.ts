@@ -104,17 +104,51 @@ describe('the budgeter under a flood (fake clock)', () => {
           });
           // One round of deficit round robin is Σ weights × 512 B plus one item per class and the
           // frames' overheads: a class waits at most about one round.
-          const round = 18 * 512 + 5 * 1_200 + 20 * 93 + 200;
+          const totalWeight = WEIGHTED_CLASSES.reduce((a, c) => a + DEFAULT_WEIGHTS[c], 0);
+          const round = totalWeight * 512 + 5 * 1_200 + 20 * 93 + 200;
           expect(worstGap).toBeLessThanOrEqual(((round * 1000) / rate) * 1.5);
           const total = WEIGHTED_CLASSES.reduce((a, c) => a + bytes[c]!, 0);
           for (const cls of WEIGHTED_CLASSES) {
-            expect(bytes[cls]! / total).toBeGreaterThan((DEFAULT_WEIGHTS[cls] / 18) * 0.8);
-            expect(bytes[cls]! / total).toBeLessThan((DEFAULT_WEIGHTS[cls] / 18) * 1.2);
+            expect(bytes[cls]! / total).toBeGreaterThan((DEFAULT_WEIGHTS[cls] / totalWeight) * 0.8);
+            expect(bytes[cls]! / total).toBeLessThan((DEFAULT_WEIGHTS[cls] / totalWeight) * 1.2);
           }
         },
       ),
       { numRuns: 10 },
     );
+  });
+
+  it('starves no weighted class even under a HIGH flood beyond the budget: the starvation guard lets a frame through', () => {
+    const run = (starvationGuardMs: number) => {
+      const b = new LinkBudgeter<number>(
+        { maxFrameBytes: MAX_FRAME, budget: { bytesPerSecond: 8000, burstBytes: 2000 }, starvationGuardMs },
+        0,
+      );
+      const sentAt: number[] = [];
+      let high = 0;
+      drive({
+        budgeters: [b],
+        from: 0,
+        to: 60_000,
+        topUp: flood(b, ['low'], () => 100),
+        // 100 HIGH tracks moving at 1 Hz, each change its own frame: ~13 kB/s against 8,000 B/s.
+        arrivals: Array.from({ length: 6000 }, (_, i) => ({
+          at: i * 10,
+          item: { cls: 'high' as const, bytes: 40, key: `threat-track-${i % 100}`, payload: i },
+        })),
+        onFrame: (frame, now) => {
+          if (frame.items.some((i) => i.cls === 'low')) sentAt.push(now);
+          high += frame.items.filter((i) => i.cls === 'high').length;
+        },
+      });
+      const gaps = sentAt.map((t, i) => t - (sentAt[i - 1] ?? 0));
+      return { lowFrames: sentAt.length, worstGap: Math.max(60_000 - (sentAt.at(-1) ?? 0), ...gaps), high };
+    };
+    const guarded = run(2_000);
+    // The guard period, plus the wait for one frame's tokens behind the debt HIGH left.
+    expect(guarded.worstGap).toBeLessThanOrEqual(2_000 + 2_000);
+    expect(guarded.high).toBeGreaterThan(60 * 40); // HIGH still gets most of the link
+    expect(run(Infinity).lowFrames).toBe(0); // strict priority alone starves LOW
   });
 
   it('packs frames to ≥ 90 % payload on a saturated 8,000 B/s budget', () => {
