@@ -1,0 +1,55 @@
+import type { ThreatLevel } from '../entity/component-types';
+import type { PriorityClass } from './priority-classes';
+
+/**
+ * What the classifier needs to know about one component version: a plain description the node
+ * builds from the store, so the classifier does not depend on it.
+ */
+export interface ClassifiedItem {
+  readonly entityId: string;
+  /** The component kind, e.g. `position`, `threat`, `approval`, or one this node does not know. */
+  readonly kind: string;
+  /** A delete: the version is a tombstone. */
+  readonly tombstone: boolean;
+  /** For a `threat` component, the level it sets. */
+  readonly threatLevel?: ThreatLevel;
+  /** The entity's threat level as the node knows it before this version (`NONE` if it has none). */
+  readonly entityThreat?: ThreatLevel;
+}
+
+const THREAT_CLASS: Readonly<Record<ThreatLevel, PriorityClass>> = {
+  HIGH: 'high',
+  MEDIUM: 'medium',
+  LOW: 'low',
+  NONE: 'none',
+};
+
+const RANK: Readonly<Record<ThreatLevel, number>> = { NONE: 0, LOW: 1, MEDIUM: 2, HIGH: 3 };
+
+/** Kinds whose changes only move a track. */
+const MOTION_KINDS: ReadonlySet<string> = new Set(['position', 'velocity']);
+
+/** Kinds that carry decisions a person is waiting on. */
+const DECISION_KINDS: ReadonlySet<string> = new Set(['approval', 'task']);
+
+/**
+ * Sorts a component version into a class (the mapping and its reasons are in docs/budgeter.md):
+ * deletes first; approvals and tasks with HIGH threat; otherwise the entity's threat decides, taking
+ * the higher of its level before and the level a threat change sets, so that lowering a HIGH threat
+ * travels as fast as raising one. Motion of an entity with no threat above NONE is `position`, the
+ * class coalescing keeps to the latest value per track.
+ */
+export function classify(item: ClassifiedItem): PriorityClass {
+  if (item.tombstone) return 'delete';
+  if (DECISION_KINDS.has(item.kind)) return 'high';
+  const before = item.entityThreat ?? 'NONE';
+  const set = item.kind === 'threat' ? (item.threatLevel ?? 'NONE') : 'NONE';
+  const level = RANK[set] > RANK[before] ? set : before;
+  if (level === 'NONE' && MOTION_KINDS.has(item.kind)) return 'position';
+  return THREAT_CLASS[level];
+}
+
+/** The key coalescing replaces by: one queued version per entity and component kind. */
+export function coalesceKey(entityId: string, kind: string): string {
+  return `${entityId}\u0000${kind}`;
+}

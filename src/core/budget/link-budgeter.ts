@@ -1,0 +1,226 @@
+import { BudgetGate } from './budget-gate';
+import type { BudgetItem } from './budget-item';
+import { ByteBucket, normaliseBudget } from './byte-bucket';
+import { ClassQueue, type EnqueueOutcome, type QueueLimits } from './class-queue';
+import { frameTargetBytes } from './frame-packer';
+import { ALL_CLASSES, DEFAULT_WEIGHTS, type PriorityClass, type WeightedClass } from './priority-classes';
+import { RateMeter } from './rate-meter';
+import { quantile, SampleWindow } from './sample-window';
+import { type FramePlan, type TakenItem, Scheduler } from './scheduler';
+import { PER_MESSAGE_OVERHEAD_BYTES } from './wire-overhead';
+
+export interface LinkBudgeterOptions {
+  /** The link's own budget; unlimited if omitted. */
+  readonly budget?: { readonly bytesPerSecond: number | null; readonly burstBytes: number | null };
+  /** Buckets shared with other links (the node-wide budget): every frame must fit them too. */
+  readonly shared?: readonly ByteBucket[];
+  /** The transport's largest message: the port's `MAX_FRAME_BYTES` (the core does not import ports). */
+  readonly maxFrameBytes: number;
+  readonly latencyTargetMs?: number;
+  readonly frameFloorBytes?: number;
+  readonly overheadBytes?: number;
+  readonly limits?: Partial<Record<PriorityClass, QueueLimits>>;
+  readonly weights?: Readonly<Record<WeightedClass, number>>;
+  readonly quantumBytes?: number;
+  /**
+   * How long the weighted classes may wait, backlogged and unserved, while borrowing traffic goes
+   * first: after that their next frame goes before any more borrowing (see `poll`).
+   */
+  readonly starvationGuardMs?: number;
+  /** The window `sentBytesPerSecond` and the latency p99 are measured over. */
+  readonly statsWindowMs?: number;
+}
+
+/** What `poll` says: send this frame now, wait until a time, or nothing is queued. */
+export type PollResult<P> =
+  | {
+      readonly type: 'frame';
+      readonly items: readonly TakenItem<P>[];
+      readonly payloadBytes: number;
+      /** Payload plus the per-message overhead: what the buckets were charged. */
+      readonly chargedBytes: number;
+    }
+  | { readonly type: 'wait'; readonly until: number }
+  | { readonly type: 'idle' };
+
+export interface ClassStats {
+  readonly queued: number;
+  readonly sent: number;
+  readonly coalesced: number;
+  readonly deferred: number;
+  readonly latencyP99Ms: number;
+}
+
+/** The automation handle's `budgetStats` shape. Unlimited reads `Infinity`. */
+export interface BudgetStats {
+  readonly bytesPerSecond: number;
+  readonly burstBytes: number;
+  readonly sentBytesPerSecond: number;
+  readonly classes: Readonly<Record<PriorityClass, ClassStats>>;
+}
+
+export const DEFAULT_LATENCY_TARGET_MS = 250;
+export const DEFAULT_FRAME_FLOOR_BYTES = 512;
+export const DEFAULT_QUANTUM_BYTES = 512;
+export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxItems: 10_000, maxBytes: 1024 * 1024 };
+export const DEFAULT_STATS_WINDOW_MS = 10_000;
+export const DEFAULT_STARVATION_GUARD_MS = 2_000;
+
+interface Counters {
+  sent: number;
+  coalesced: number;
+  deferred: number;
+}
+
+/**
+ * Everything that goes on one link goes through its budgeter: the caller enqueues encoded items,
+ * polls for the next frame to hand to the data channel (or the time to poll again), and reads
+ * live figures. Pure: time is an argument, nothing is scheduled here. A `wait` time stays good
+ * while only weighted items arrive (they only make the next frame larger, give or take an item);
+ * poll at once after enqueueing a borrowing item, when the budgeter was idle, or when a budget
+ * (this link's or a shared one) changes. The contract and the design are in docs/budgeter.md.
+ */
+export class LinkBudgeter<P> {
+  private readonly bucket: ByteBucket;
+  private readonly gate: BudgetGate;
+  private readonly queues: Record<PriorityClass, ClassQueue<P>>;
+  private readonly scheduler: Scheduler<P>;
+  private readonly counters: Record<PriorityClass, Counters>;
+  private readonly latency: Record<PriorityClass, SampleWindow>;
+  private readonly sentBytes: RateMeter;
+  private readonly overheadBytes: number;
+  /** Since when the weighted classes have been backlogged without a frame of theirs going out. */
+  private weightedWaitingSince: number | undefined;
+
+  constructor(
+    private readonly options: LinkBudgeterOptions,
+    now: number,
+  ) {
+    this.bucket = new ByteBucket(
+      normaliseBudget(options.budget ?? { bytesPerSecond: Infinity, burstBytes: Infinity }),
+      now,
+    );
+    this.gate = new BudgetGate([this.bucket, ...(options.shared ?? [])]);
+    this.overheadBytes = options.overheadBytes ?? PER_MESSAGE_OVERHEAD_BYTES;
+    const window = options.statsWindowMs ?? DEFAULT_STATS_WINDOW_MS;
+    this.queues = perClass((cls) => new ClassQueue<P>(options.limits?.[cls] ?? DEFAULT_QUEUE_LIMITS));
+    this.counters = perClass(() => ({ sent: 0, coalesced: 0, deferred: 0 }));
+    this.latency = perClass(() => new SampleWindow(window));
+    this.sentBytes = new RateMeter(window, now);
+    this.scheduler = new Scheduler(
+      this.queues,
+      options.weights ?? DEFAULT_WEIGHTS,
+      options.quantumBytes ?? DEFAULT_QUANTUM_BYTES,
+    );
+  }
+
+  /**
+   * Queues an item. A `deferred` outcome hands back the key the node must mark for anti-entropy.
+   * An item larger than the transport's maximum never fits a frame: it is deferred (or refused,
+   * without a key) like an overflow, and the caller must split it.
+   */
+  enqueue(item: BudgetItem<P>, now: number): EnqueueOutcome {
+    const outcome: EnqueueOutcome =
+      item.bytes > this.options.maxFrameBytes
+        ? item.key === undefined
+          ? { type: 'refused' }
+          : { type: 'deferred', key: item.key }
+        : this.queues[item.cls].enqueue(item, now);
+    switch (outcome.type) {
+      case 'queued':
+        break;
+      case 'coalesced':
+        this.counters[item.cls].coalesced += 1;
+        break;
+      case 'deferred':
+      case 'refused':
+        this.counters[item.cls].deferred += 1;
+        break;
+      default: {
+        const never: never = outcome;
+        throw new Error(`unknown outcome ${String(never)}`);
+      }
+    }
+    return outcome;
+  }
+
+  /**
+   * The next frame to send now, charged to every bucket; or when to poll again. Borrowing classes
+   * go first, and the weighted ones once none is queued: live HIGH traffic comes first. Borrowing
+   * traffic beyond the budget would then starve the weighted classes for as long as it lasts, so
+   * once they have waited, backlogged, for the starvation guard, their next frame goes before any
+   * more borrowing; HIGH is held back by at most one frame's worth of tokens per guard period.
+   */
+  poll(now: number): PollResult<P> {
+    const target = frameTargetBytes({
+      ...this.gate.effectiveBudget(),
+      latencyTargetMs: this.options.latencyTargetMs ?? DEFAULT_LATENCY_TARGET_MS,
+      floorBytes: this.options.frameFloorBytes ?? DEFAULT_FRAME_FLOOR_BYTES,
+      maxFrameBytes: this.options.maxFrameBytes,
+      overheadBytes: this.overheadBytes,
+    });
+    if (!this.scheduler.hasWeighted()) this.weightedWaitingSince = undefined;
+    else this.weightedWaitingSince ??= now;
+    const guard = this.options.starvationGuardMs ?? DEFAULT_STARVATION_GUARD_MS;
+    const starving = this.weightedWaitingSince !== undefined && now - this.weightedWaitingSince >= guard;
+    const borrowing = starving ? undefined : this.scheduler.planBorrowing(target);
+    if (borrowing !== undefined) {
+      const charged = borrowing.bytes + this.overheadBytes;
+      if (this.gate.canBorrow(charged, now)) return this.send(borrowing, charged, now);
+      return this.waitUntil(now, this.gate.borrowWaitMs(charged, now));
+    }
+    const weighted = this.scheduler.planWeighted(target);
+    if (weighted === undefined) return { type: 'idle' };
+    const charged = weighted.bytes + this.overheadBytes;
+    if (this.gate.canSend(charged, now)) {
+      this.weightedWaitingSince = undefined;
+      return this.send(weighted, charged, now);
+    }
+    return this.waitUntil(now, this.gate.sendWaitMs(charged, now));
+  }
+
+  private waitUntil(now: number, waitMs: number): PollResult<P> {
+    return { type: 'wait', until: now + Math.max(1, waitMs) };
+  }
+
+  /** How much waits in one class: cheap, for callers that keep a queue topped up. */
+  queueDepth(cls: PriorityClass): { readonly items: number; readonly bytes: number } {
+    return { items: this.queues[cls].length, bytes: this.queues[cls].bytes };
+  }
+
+  setBudget(budget: { readonly bytesPerSecond: number | null; readonly burstBytes: number | null }, now: number): void {
+    this.bucket.setBudget(normaliseBudget(budget), now);
+  }
+
+  stats(now: number): BudgetStats {
+    return {
+      bytesPerSecond: this.bucket.bytesPerSecond,
+      burstBytes: this.bucket.burstBytes,
+      sentBytesPerSecond: this.sentBytes.perSecond(now),
+      classes: perClass((cls) => ({
+        queued: this.queues[cls].length,
+        sent: this.counters[cls].sent,
+        coalesced: this.counters[cls].coalesced,
+        deferred: this.counters[cls].deferred,
+        latencyP99Ms: quantile(this.latency[cls].current(now), 0.99),
+      })),
+    };
+  }
+
+  private send(plan: FramePlan, charged: number, now: number): PollResult<P> {
+    this.gate.charge(charged, now);
+    const items = this.scheduler.commit(plan);
+    for (const taken of items) {
+      this.counters[taken.cls].sent += 1;
+      this.latency[taken.cls].add(Math.max(0, now - taken.enqueuedAt), now);
+    }
+    this.sentBytes.add(charged, now);
+    return { type: 'frame', items, payloadBytes: plan.bytes, chargedBytes: charged };
+  }
+}
+
+function perClass<T>(make: (cls: PriorityClass) => T): Record<PriorityClass, T> {
+  const out = {} as Record<PriorityClass, T>;
+  for (const cls of ALL_CLASSES) out[cls] = make(cls);
+  return out;
+}

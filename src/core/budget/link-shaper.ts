@@ -1,0 +1,61 @@
+import { mulberry32 } from '../random/mulberry32';
+import { PER_MESSAGE_OVERHEAD_BYTES } from './wire-overhead';
+
+export interface LinkShape {
+  /** The link's rate; `Infinity` for no serialisation delay. */
+  readonly bytesPerSecond: number;
+  /** One-way propagation delay, ms. */
+  readonly latencyMs: number;
+  /** Added delay, uniform in [0, jitterMs), drawn per frame. */
+  readonly jitterMs: number;
+  /** Probability in [0, 1] that a frame is lost. */
+  readonly loss: number;
+  readonly seed: number;
+  /** Keep delivery order (a reliable ordered data channel never reorders); default true. */
+  readonly ordered?: boolean;
+  /** Header bytes each frame occupies on the wire besides its payload. */
+  readonly overheadBytes?: number;
+}
+
+/** What happens to one frame: when it arrives, or that it is lost. */
+export type ShapedFate = { readonly type: 'deliver'; readonly at: number } | { readonly type: 'drop' };
+
+/**
+ * A model of a thin link, for a transport decorator in tests and benchmarks: frames serialise one
+ * after another at the link's rate (a frame waits while the previous one is still on the wire),
+ * then take the latency plus a seeded jitter, or are lost with the given probability (a lost frame
+ * still used its wire time). Same seed, same sends: same fates. Time is injected; a clock stepping
+ * back never makes the wire free earlier.
+ */
+export class LinkShaper {
+  private readonly random: () => number;
+  private busyUntil = -Infinity;
+  private lastDelivery = -Infinity;
+
+  constructor(private readonly shape: LinkShape) {
+    if (!(shape.loss >= 0 && shape.loss <= 1)) throw new RangeError(`loss must be in [0, 1], got ${shape.loss}`);
+    if (!(shape.bytesPerSecond > 0)) throw new RangeError(`bytesPerSecond must be > 0, got ${shape.bytesPerSecond}`);
+    if (!(shape.latencyMs >= 0 && shape.jitterMs >= 0)) throw new RangeError('latency and jitter must be ≥ 0');
+    this.random = mulberry32(shape.seed);
+  }
+
+  /** The fate of a frame of `payloadBytes` handed to the link at `now`. */
+  send(payloadBytes: number, now: number): ShapedFate {
+    const wireBytes = payloadBytes + (this.shape.overheadBytes ?? PER_MESSAGE_OVERHEAD_BYTES);
+    const start = Math.max(now, this.busyUntil);
+    this.busyUntil = start + (wireBytes * 1000) / this.shape.bytesPerSecond;
+    // Both draws happen for every frame, so one frame's fate does not shift the next one's.
+    const lost = this.random() < this.shape.loss;
+    const jitter = this.random() * this.shape.jitterMs;
+    if (lost) return { type: 'drop' };
+    let at = this.busyUntil + this.shape.latencyMs + jitter;
+    if (this.shape.ordered ?? true) at = Math.max(at, this.lastDelivery);
+    this.lastDelivery = Math.max(this.lastDelivery, at);
+    return { type: 'deliver', at };
+  }
+
+  /** When the wire is free for the next frame: a sender that paces by it never builds a queue. */
+  freeAt(): number {
+    return this.busyUntil;
+  }
+}
