@@ -1,4 +1,4 @@
-import type { EntityId, NodeId } from '../ids';
+import { isNodeId, type EntityId, type NodeId } from '../ids';
 import {
   actorOf,
   compareRequestIds,
@@ -84,6 +84,8 @@ export interface GateStep {
 
 /** Marks decisions the gate made itself (time-out, threat dropped) rather than an operator. */
 export const AUTO_DECIDER = 'auto';
+/** Longest reason kept in a request (the proposed validation limit). */
+export const MAX_REASON = 200;
 
 export function initialGate(entity: EntityId): GateState {
   return { entity };
@@ -138,6 +140,8 @@ function decide(
   now: number,
   cfg: GateConfig,
 ): string | undefined {
+  // Operator ids share the node-id syntax so the wire's node table can carry them.
+  if (!isNodeId(e.operator) || e.operator === AUTO_DECIDER) return `invalid operator id ${JSON.stringify(e.operator)}`;
   const a = out.state.approval;
   if (a === undefined) return 'no approval request for this track';
   if (a.requestId !== e.requestId) return `request ${e.requestId} is superseded by ${a.requestId}`;
@@ -184,7 +188,7 @@ function settle(out: Writer, now: number, cfg: GateConfig): void {
       out.approval({
         requestId: id,
         state: 'pending',
-        reason: threat.reason,
+        reason: threat.reason.slice(0, MAX_REASON),
         requestedAt: now,
         deadline: now + cfg.deadlineMs,
       });

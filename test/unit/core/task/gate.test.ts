@@ -96,6 +96,22 @@ describe('decide on a pending request', () => {
     expect(a.step({ type: 'threat', threat: HIGH }, T0 + 2).writes).toEqual([]);
   });
 
+  it('rejects an operator id the store would refuse, or one posing as the gate itself', () => {
+    for (const operator of ['', 'auto', 'has space', 'x'.repeat(65)]) {
+      const a = pendingOnA();
+      expect(a.step({ type: 'decide', requestId: R1, decision: 'approve', operator }, T0 + 1).rejected).toMatch(
+        /invalid operator/,
+      );
+      expect(a.last.writes).toEqual([]);
+    }
+  });
+
+  it('keeps the request reason within the proposed limit', () => {
+    const g = new GateDriver(A);
+    g.step({ type: 'threat', threat: threat('HIGH', T0, A, 'r'.repeat(500)) }, T0);
+    expect(g.state.approval?.reason).toHaveLength(200);
+  });
+
   it('rejects with a reason when nothing is pending, the request is superseded, decided, or past its deadline', () => {
     const g = new GateDriver(A);
     expect(g.step({ type: 'decide', requestId: R1, decision: 'approve', operator: 'op' }, T0).rejected).toMatch(
