@@ -1,0 +1,273 @@
+import { isNodeId, type EntityId, type NodeId } from '../ids';
+import {
+  actorOf,
+  compareRequestIds,
+  isActiveTask,
+  NEXT_TASK_STATUS,
+  requestIdFor,
+  TERMINAL_TASK_STATUSES,
+  type ApprovalRecord,
+  type LatticeTaskStatus,
+  type RequestId,
+  type TaskRecord,
+  type ThreatView,
+} from './records';
+
+/**
+ * The approval gate and task state machine of one entity, as a pure reducer. Its state is only what
+ * the replicated registers say (the winning `approval` and `task` heads as this node sees them) and
+ * the current threat, so a restarted node rebuilds it from storage and continues; nothing lives
+ * only in memory. After every event the reducer settles: it compares that state with the rules in
+ * docs/c2-pipeline.md and returns the component writes this node owes. Being level-triggered (it
+ * looks at where things stand, not at which message arrived) is what makes it indifferent to
+ * delivery order, duplicates and restarts.
+ *
+ * Who writes what:
+ * - the request's actor, the author of the threat write that raised it (actorOf(requestId)), raises
+ *   it, times it out, cancels it when the threat drops, and is the only node that assigns and
+ *   advances its task;
+ * - any node records an operator's decision on the current pending request;
+ * - any node times out a request whose actor has not done so `followerGraceMs` after the deadline
+ *   (a vanished actor must not leave a prompt pending forever; timing out is the safe direction).
+ */
+export interface GateConfig {
+  readonly self: NodeId;
+  /** How long an operator has to decide (the approval deadline setting; default 30 s). */
+  readonly deadlineMs: number;
+  /** How long after the deadline a non-actor steps in to time the request out. */
+  readonly followerGraceMs: number;
+}
+
+export const DEFAULT_DEADLINE_MS = 30_000;
+export const DEFAULT_FOLLOWER_GRACE_MS = 5_000;
+
+export interface GateState {
+  readonly entity: EntityId;
+  readonly threat?: ThreatView;
+  /** The approval register's winner. */
+  readonly approval?: ApprovalRecord;
+  /** The task register's winner. */
+  readonly task?: TaskRecord;
+}
+
+export type GateEvent =
+  /** The threat register's winner changed (local classifier or replicated). */
+  | { readonly type: 'threat'; readonly threat: ThreatView | undefined }
+  /** An operator on this node decided the request `requestId`. */
+  | {
+      readonly type: 'decide';
+      readonly requestId: RequestId;
+      readonly decision: 'approve' | 'deny';
+      readonly operator: string;
+    }
+  /** The deadline schedule woke this entity. */
+  | { readonly type: 'deadline' }
+  /** The approval or task register changed by merging replicated writes: their winners now. */
+  | { readonly type: 'observed'; readonly approval: ApprovalRecord | undefined; readonly task: TaskRecord | undefined }
+  /** The asset link reports progress of the task this node assigned. */
+  | { readonly type: 'task-report'; readonly requestId: RequestId; readonly status: LatticeTaskStatus }
+  /** The node restarted: the state was rebuilt from storage; resume whatever is owed. */
+  | { readonly type: 'restart' };
+
+export type GateWrite =
+  { readonly kind: 'approval'; readonly value: ApprovalRecord } | { readonly kind: 'task'; readonly value: TaskRecord };
+
+export interface GateStep {
+  readonly state: GateState;
+  /** Component writes to make, in order (each supersedes the heads this node has seen). */
+  readonly writes: readonly GateWrite[];
+  /** When this entity next needs a `deadline` event, or undefined for none (cancel it). */
+  readonly wake: number | undefined;
+  /** Why a decision or report was refused (the state is unchanged apart from settling). */
+  readonly rejected?: string;
+}
+
+/** Marks decisions the gate made itself (time-out, threat dropped) rather than an operator. */
+export const AUTO_DECIDER = 'auto';
+/** Longest reason kept in a request (the proposed validation limit). */
+export const MAX_REASON = 200;
+
+export function initialGate(entity: EntityId): GateState {
+  return { entity };
+}
+
+export function stepGate(state: GateState, event: GateEvent, now: number, cfg: GateConfig): GateStep {
+  const out = new Writer(state);
+  let rejected: string | undefined;
+  switch (event.type) {
+    case 'threat':
+      out.state = { ...out.state, threat: event.threat };
+      break;
+    case 'observed':
+      out.state = { ...out.state, approval: event.approval, task: event.task };
+      break;
+    case 'decide':
+      rejected = decide(out, event, now, cfg);
+      break;
+    case 'task-report':
+      rejected = report(out, event, now, cfg);
+      break;
+    case 'deadline':
+    case 'restart':
+      // Both only mean "look again at the time now": settling below does the work.
+      break;
+    default: {
+      const never: never = event;
+      throw new Error(`unhandled gate event ${JSON.stringify(never)}`);
+    }
+  }
+  settle(out, now, cfg);
+  return { state: out.state, writes: out.writes, wake: wakeAt(out.state, cfg), ...(rejected ? { rejected } : {}) };
+}
+
+/** Collects writes; a local write becomes the register's winner (it supersedes every head seen). */
+class Writer {
+  readonly writes: GateWrite[] = [];
+  constructor(public state: GateState) {}
+  approval(value: ApprovalRecord): void {
+    this.writes.push({ kind: 'approval', value });
+    this.state = { ...this.state, approval: value };
+  }
+  task(value: TaskRecord): void {
+    this.writes.push({ kind: 'task', value });
+    this.state = { ...this.state, task: value };
+  }
+}
+
+function decide(
+  out: Writer,
+  e: Extract<GateEvent, { type: 'decide' }>,
+  now: number,
+  cfg: GateConfig,
+): string | undefined {
+  // Operator ids share the node-id syntax so the wire's node table can carry them.
+  if (!isNodeId(e.operator) || e.operator === AUTO_DECIDER) return `invalid operator id ${JSON.stringify(e.operator)}`;
+  const a = out.state.approval;
+  if (a === undefined) return 'no approval request for this track';
+  if (a.requestId !== e.requestId) return `request ${e.requestId} is superseded by ${a.requestId}`;
+  if (a.state !== 'pending') return `request ${a.requestId} is already ${a.state}`;
+  if (now >= a.deadline) return `request ${a.requestId} passed its deadline`;
+  out.approval({
+    ...a,
+    state: e.decision === 'approve' ? 'approved' : 'denied',
+    decidedBy: e.operator,
+    decidedOn: cfg.self,
+    decidedAt: now,
+  });
+  return undefined;
+}
+
+function report(
+  out: Writer,
+  e: Extract<GateEvent, { type: 'task-report' }>,
+  now: number,
+  cfg: GateConfig,
+): string | undefined {
+  const k = out.state.task;
+  if (k === undefined || k.requestId !== e.requestId || k.assignedBy !== cfg.self) {
+    return `no task for request ${e.requestId} is assigned by this node`;
+  }
+  if (!NEXT_TASK_STATUS[k.status].includes(e.status)) return `task cannot go from ${k.status} to ${e.status}`;
+  if (effectiveTask(out.state) !== k) return `the approval of request ${e.requestId} no longer stands`;
+  out.task({ ...k, status: e.status, updatedAt: now });
+  return undefined;
+}
+
+/** The rules, in the order of the table in docs/c2-pipeline.md. */
+function settle(out: Writer, now: number, cfg: GateConfig): void {
+  const { threat } = out.state;
+  const high = threat?.level === 'HIGH';
+  const auto = { decidedBy: AUTO_DECIDER, decidedOn: cfg.self, decidedAt: now };
+
+  // Raise: the author of a HIGH threat asks, unless the current episode is still open or already
+  // answered for this (or a newer) threat write.
+  if (high && threat.version.node === cfg.self) {
+    const id = requestIdFor(threat.version);
+    const a = out.state.approval;
+    if (episodeClosed(out.state) && (a === undefined || compareRequestIds(a.requestId, id) < 0)) {
+      out.approval({
+        requestId: id,
+        state: 'pending',
+        reason: threat.reason.slice(0, MAX_REASON),
+        requestedAt: now,
+        deadline: now + cfg.deadlineMs,
+      });
+    }
+  }
+
+  const a = out.state.approval;
+  if (a !== undefined) {
+    const mine = actorOf(a.requestId) === cfg.self;
+    if (a.state === 'pending') {
+      if (mine && !high) out.approval({ ...a, state: 'cancelled', ...auto });
+      else if (mine && now >= a.deadline) out.approval({ ...a, state: 'timed_out', ...auto });
+      else if (!mine && now >= a.deadline + cfg.followerGraceMs) out.approval({ ...a, state: 'timed_out', ...auto });
+    } else if (a.state === 'approved' && mine) {
+      const k = out.state.task;
+      const ownTask = k !== undefined && k.requestId === a.requestId ? k : undefined;
+      if (!high) {
+        // The reason to act is gone: withdraw the approval unless its task already finished.
+        if (ownTask === undefined || isActiveTask(ownTask)) out.approval({ ...a, state: 'cancelled', ...auto });
+      } else if (k === undefined || compareRequestIds(k.requestId, a.requestId) < 0) {
+        out.task({
+          task: 'intercept',
+          requestId: a.requestId,
+          status: 'created',
+          assignedBy: cfg.self,
+          updatedAt: now,
+        });
+      }
+    }
+  }
+
+  // An intercept task of ours whose approval no longer stands (a deny won the merge, the threat
+  // dropped, a newer request took over) is cancelled at once.
+  const k = out.state.task;
+  if (isActiveTask(k) && k.assignedBy === cfg.self && effectiveTask(out.state) === undefined) {
+    out.task({ ...k, status: 'cancelled', updatedAt: now });
+  }
+}
+
+/** No request is open: none yet, a final decision, or an approval whose task has finished. */
+function episodeClosed(s: GateState): boolean {
+  const a = s.approval;
+  if (a === undefined) return true;
+  switch (a.state) {
+    case 'pending':
+      return false;
+    case 'approved':
+      return s.task?.requestId === a.requestId && TERMINAL_TASK_STATUSES.includes(s.task.status);
+    case 'denied':
+    case 'timed_out':
+    case 'cancelled':
+      return true;
+    default: {
+      const never: never = a.state;
+      throw new Error(`unhandled approval state ${String(never)}`);
+    }
+  }
+}
+
+function wakeAt(s: GateState, cfg: GateConfig): number | undefined {
+  const a = s.approval;
+  if (a?.state !== 'pending') return undefined;
+  return actorOf(a.requestId) === cfg.self ? a.deadline : a.deadline + cfg.followerGraceMs;
+}
+
+/**
+ * The task that exists on this replica: the task register's winner, only while the approval
+ * register's winner is an approval of the very request that task names. Views, the gateway and the
+ * asset link read tasks through this, so a task whose approval lost a merge (to a deny, a time-out
+ * or a newer request) or has not arrived yet is never shown or executed.
+ */
+export function effectiveTask(s: Pick<GateState, 'approval' | 'task'>): TaskRecord | undefined {
+  const { approval: a, task: k } = s;
+  if (a?.state !== 'approved' || k === undefined || k.requestId !== a.requestId) return undefined;
+  return k;
+}
+
+/** The task this node's asset link should be running now, if any. */
+export function assignedHere(s: GateState, self: NodeId): TaskRecord | undefined {
+  const k = effectiveTask(s);
+  return isActiveTask(k) && k.assignedBy === self ? k : undefined;
+}

@@ -1,0 +1,103 @@
+import { decodeTs, encodeTs, type Timestamp } from '../clock/timestamp';
+import type { ApprovalState, ThreatLevel } from '../entity/component-types';
+import type { NodeId } from '../ids';
+
+/**
+ * The `approval` and `task` component values the approval gate reads and writes. They extend
+ * today's shapes (component-types.ts) with what the gate needs: a request id, the decision naming
+ * the request it answers, who decided on which node and when, and Lattice's task statuses. The
+ * change the store needs to accept them is described in docs/c2-pipeline.md ("Component changes").
+ */
+
+/**
+ * A request's id is the encoded HLC timestamp of the `threat` write that raised it
+ * (encodeTs: `<ms hex 12><counter hex 4><node id>`). So it is
+ * - derived deterministically: a restarted node re-derives the same id and does not ask twice;
+ * - unique per entity: no two writes share a timestamp;
+ * - ordered: comparing ids as strings orders requests by the threat writes that raised them, which
+ *   is how a newer request supersedes an older one in the merge (request-order.ts);
+ * - self-describing about who acts: the timestamp's node is the request's creator and actor.
+ */
+export type RequestId = string & { readonly __brand: 'RequestId' };
+
+export function requestIdFor(threatVersion: Timestamp): RequestId {
+  return encodeTs(threatVersion) as RequestId;
+}
+
+/** The node that created the request and is the only one that may assign its task. */
+export function actorOf(requestId: RequestId): NodeId | undefined {
+  return decodeTs(requestId)?.node;
+}
+
+export function compareRequestIds(a: RequestId, b: RequestId): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Who decided: the operator (signed by the security issue), on which node, when (epoch ms). */
+export interface Decision {
+  readonly decidedBy: string;
+  readonly decidedOn: NodeId;
+  readonly decidedAt: number;
+}
+
+/** The proposed `approval` component value. Declared as a type (not an interface) so it is JSON. */
+export type ApprovalRecord = {
+  readonly requestId: RequestId;
+  readonly state: ApprovalState;
+  /** Why the track is HIGH, as the classifier put it when the request was raised. */
+  readonly reason: string;
+  /** Epoch ms when the request was raised. */
+  readonly requestedAt: number;
+  /** Epoch ms after which a pending request times out (auto-deny). */
+  readonly deadline: number;
+} & Partial<Decision>;
+
+/** Lattice task statuses (STATUS_CREATED ... STATUS_DONE_NOT_OK), plus `cancelled`. */
+export const LATTICE_TASK_STATUSES = [
+  'created',
+  'sent',
+  'acknowledged',
+  'executing',
+  'done_ok',
+  'done_not_ok',
+  'cancelled',
+] as const;
+export type LatticeTaskStatus = (typeof LATTICE_TASK_STATUSES)[number];
+
+/** The proposed `task` component value. */
+export type TaskRecord = {
+  readonly task: 'intercept';
+  /** The approved request this task executes; the task exists only while that approval stands. */
+  readonly requestId: RequestId;
+  readonly status: LatticeTaskStatus;
+  /** The node that assigned it: always actorOf(requestId). */
+  readonly assignedBy: NodeId;
+  /** Epoch ms of the last status change. */
+  readonly updatedAt: number;
+};
+
+export const TERMINAL_TASK_STATUSES: readonly LatticeTaskStatus[] = ['done_ok', 'done_not_ok', 'cancelled'];
+
+export function isActiveTask(t: TaskRecord | undefined): t is TaskRecord {
+  return t !== undefined && !TERMINAL_TASK_STATUSES.includes(t.status);
+}
+
+/** The only forward steps an asset's reports may make (cancellation is the gate's, not the asset's). */
+export const NEXT_TASK_STATUS: Readonly<Record<LatticeTaskStatus, readonly LatticeTaskStatus[]>> = {
+  created: ['sent'],
+  sent: ['acknowledged', 'done_not_ok'],
+  acknowledged: ['executing', 'done_not_ok'],
+  executing: ['done_ok', 'done_not_ok'],
+  done_ok: [],
+  done_not_ok: [],
+  cancelled: [],
+};
+
+/** What the gate reads of the `threat` component: the winning head, its author and version. */
+export interface ThreatView {
+  readonly level: ThreatLevel;
+  /** The HLC timestamp of the winning threat write (its node is the author). */
+  readonly version: Timestamp;
+  /** The classifier's explanation, carried into the request. */
+  readonly reason: string;
+}
