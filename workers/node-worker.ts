@@ -7,6 +7,7 @@ import { ValidationError } from '../src/core/errors';
 import { asNodeId } from '../src/core/ids';
 import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
+import { LATTICE_NAME } from '../src/ports/signaling';
 import type { ChangeBatch, CreateInput, Query, UpdateOptions } from '../src/node/node-api';
 import type { StartOptions, WorkerApi } from './worker-api';
 
@@ -14,7 +15,6 @@ const TICK_MS = 1000;
 /** Sync sessions resume flow-controlled sends and run heartbeats on this beat. */
 const MESH_TICK_MS = 50;
 const CHANGE_BATCH_MS = 16;
-const LATTICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
 let node: LatticeNode | undefined;
 let mesh: MeshNode | undefined;

@@ -10,8 +10,6 @@ import type { AcceptLink, Link, LinkHandler } from '../ports/transport';
  * loss, duplication, latency and partitions exercise anti-entropy.
  */
 
-export { mulberry32 };
-
 export interface MemoryNetworkOptions {
   readonly seed: number;
   /** Probability that a frame is lost (default 0). */

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RelaySignaling } from '../../../src/adapters/signaling/relay-signaling';
-import { LinkManager } from '../../../src/app/mesh/link-manager';
-import type { NodeId } from '../../../src/core/ids';
-import type { SignalingTransport } from '../../../src/ports/signaling';
-import { FakeHub, FakePeerNet, fakeBridge, sleep, until } from './fakes';
+import { RelaySignaling } from '../../../../src/adapters/signaling/relay-signaling';
+import { LinkManager } from '../../../../src/app/mesh/link-manager';
+import type { NodeId } from '../../../../src/core/ids';
+import type { SignalingTransport } from '../../../../src/ports/signaling';
+import { sleep, until } from '../../support/wait';
+import { FakeHub, FakePeerNet, fakeBridge } from './fakes';
 
 const TIMING = { connectTimeoutMs: 1500, pingMs: 200, deadMs: 2000, reannounceMs: 60_000, maxAttempts: 6 };
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryNetwork } from '../../../src/adapters/memory-transport';
-import type { NodeId } from '../../../src/core/ids';
-import type { Version } from '../../../src/core/merge/version';
-import { decodeMessage, SessionState, SyncIndex } from '../../../src/core/sync';
-import { decodeVersions } from '../../../src/core/wire';
-import { MeshNode, type MeshStore } from '../../../src/node/mesh';
+import { MemoryNetwork } from '../../../../src/adapters/memory-transport';
+import type { NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { decodeMessage, SessionState, SyncIndex } from '../../../../src/core/sync';
+import { decodeVersions } from '../../../../src/core/wire';
+import { MeshNode, type MeshStore } from '../../../../src/node/mesh';
 import { MeshSim } from './mesh-sim';
 
 /** Counts version copies carried by `versions` frames. */

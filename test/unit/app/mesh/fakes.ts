@@ -4,10 +4,15 @@ import type {
   PeerEvents,
   PeerOptions,
   PeerSignal,
-} from '../../../src/adapters/webrtc/peer-connection';
-import type { NodeId } from '../../../src/core/ids';
-import { parseSignal, type Signal, type SignalingStats, type SignalingTransport } from '../../../src/ports/signaling';
-import type { BridgedLink, OpenBridge } from '../../../src/app/mesh/worker-bridge';
+} from '../../../../src/adapters/webrtc/peer-connection';
+import type { NodeId } from '../../../../src/core/ids';
+import {
+  parseSignal,
+  type Signal,
+  type SignalingStats,
+  type SignalingTransport,
+} from '../../../../src/ports/signaling';
+import type { BridgedLink, OpenBridge } from '../../../../src/app/mesh/worker-bridge';
 
 const later = (fn: () => void): void => void setTimeout(fn, 1);
 
@@ -165,14 +170,4 @@ export function fakeBridge(opened: NodeId[] = [], delivered: Uint8Array[] = [], 
     if (hello !== undefined) queueMicrotask(() => events.frame(hello));
     return { deliver: (bytes) => delivered.push(bytes), report: () => undefined, close: () => undefined };
   };
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
