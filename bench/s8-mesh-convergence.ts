@@ -6,6 +6,7 @@ import { decodeMessage, MessageType } from '../src/core/sync';
 import { decodeVersions } from '../src/core/wire';
 import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
+import { MAX_LINKS } from '../src/ports/transport';
 import { QUICK, RUNS, log, machine } from './lib/measure';
 import { prng, randInt } from './lib/prng';
 import type { Row, Stat } from './lib/result';
@@ -32,8 +33,6 @@ const SEEDS = QUICK ? 3 : RUNS;
 const WRITES = 64;
 /** Live runs: writes before measuring, while the eager tree forms (not counted). */
 const WARM_UP = QUICK ? 32 : 64;
-/** One network step of virtual time; a frame takes LATENCY steps per hop. Ticks every 50 ms. */
-const MAX_LINKS = 8;
 /** How long the mesh must stay quiet to count as settled (lazy pushes and grafts pending). */
 const QUIET_MS = 500;
 /** The WAN-like variant at the largest size: 100–200 ms per hop, as in the gossipsub reference simulation. */

@@ -22,5 +22,11 @@ export interface LinkHandler {
 /** The mesh's side of the port: accept a newly opened link, get back where its frames go. */
 export type AcceptLink = (link: Link) => LinkHandler;
 
+/**
+ * Links a node keeps at most: a partial mesh, enough neighbours for redundancy and few enough that
+ * 20+ nodes work. The page stops opening links here and the worker's mesh refuses any beyond it.
+ */
+export const MAX_LINKS = 8;
+
 /** Chrome's data-channel message limit is 256 KiB (libwebrtc); frames stay under it. */
 export const MAX_FRAME_BYTES = 256 * 1024 - 1024;

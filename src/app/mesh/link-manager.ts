@@ -13,16 +13,9 @@ import {
   type SignalingStats,
   type SignalingTransport,
 } from '../../ports/signaling';
+import { MAX_LINKS } from '../../ports/transport';
 import { ConnSlot } from './conn-slot';
-import {
-  DEFAULT_TIMING,
-  LOW_WATER_MARK,
-  MAX_KNOWN,
-  MAX_LINKS,
-  TARGET_LINKS,
-  type LinkView,
-  type MeshTiming,
-} from './mesh-types';
+import { DEFAULT_TIMING, LOW_WATER_MARK, MAX_KNOWN, TARGET_LINKS, type LinkView, type MeshTiming } from './mesh-types';
 import { PeerLink, type PeerLinkHooks } from './peer-link';
 import { SignalRouter } from './signal-router';
 import type { OpenBridge } from './worker-bridge';

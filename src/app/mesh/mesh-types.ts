@@ -54,8 +54,6 @@ export const DEFAULT_TIMING: MeshTiming = {
   maxAttempts: 12,
 };
 
-/** A partial mesh: enough neighbours for redundancy, few enough that 20+ nodes work (mission §5). */
-export const MAX_LINKS = 8;
 /**
  * Links a node seeks by itself. Between this and MAX_LINKS it only takes links from nodes that
  * have fewer than this: the spare slots let newcomers join, so early nodes never close into

@@ -1,12 +1,11 @@
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import { Announcements, encodeMessage, MessageType, SessionState, SyncIndex, type PeerStats } from '../../core/sync';
-import type { AcceptLink, Link } from '../../ports/transport';
+import { MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
 import type { VersionOrigin } from '../lattice-node';
 import type { MeshNodeOptions, MeshStore, SyncStatus } from './mesh-types';
 import { PeerLink, type LinkOwner } from './peer-link';
 
-export const DEFAULT_MAX_LINKS = 8;
 export const DEFAULT_GRAFT_AFTER_MS = 150;
 /** Eager in-links a node always keeps: pruning below this could cut it off from the live tree. */
 export const MIN_EAGER_IN = 2;
@@ -36,7 +35,7 @@ export class MeshNode {
 
   constructor(private readonly options: MeshNodeOptions) {
     this.node = options.node;
-    this.maxLinks = options.maxLinks ?? DEFAULT_MAX_LINKS;
+    this.maxLinks = options.maxLinks ?? MAX_LINKS;
     this.index = new SyncIndex(this.node.versions());
     this.unsubscribe = this.node.onVersions((versions, origin, removed) => this.onVersions(versions, origin, removed));
     this.owner = {
