@@ -37,7 +37,11 @@ export interface LatticeNodeOptions {
   readonly log?: (message: string, detail?: unknown) => void;
 }
 
-export type VersionOrigin = 'local' | 'remote' | 'expired';
+/**
+ * Where versions came from: written here, merged from a peer by applyRemote, a peer's write held
+ * for clock skew and released later (no peer is at hand then), or purged on expiry.
+ */
+export type VersionOrigin = 'local' | 'remote' | 'released' | 'expired';
 /**
  * `versions` changed the store; `removed` left it (superseded by a merge, dropped by a tombstone,
  * or purged on expiry: origin 'expired'), so a sync index can follow the stored set exactly.
@@ -204,6 +208,10 @@ export class LatticeNode implements NodeApi {
    * Returns the versions that changed the store (to relay onwards).
    */
   applyRemote(versions: readonly Version[]): Version[] {
+    return this.mergeRemote(versions, 'remote');
+  }
+
+  private mergeRemote(versions: readonly Version[], origin: 'remote' | 'released'): Version[] {
     const applied: Version[] = [];
     const remove: string[] = [];
     const removed: Version[] = [];
@@ -216,7 +224,7 @@ export class LatticeNode implements NodeApi {
       }
       this.mergeOne(v, applied, remove, removed);
     }
-    this.persistRemote(applied, remove, removed);
+    this.persistRemote(applied, remove, removed, origin);
     return applied;
   }
 
@@ -243,9 +251,9 @@ export class LatticeNode implements NodeApi {
     }
   }
 
-  private persistRemote(applied: Version[], remove: string[], removed: Version[]): void {
+  private persistRemote(applied: Version[], remove: string[], removed: Version[], origin: 'remote' | 'released'): void {
     if (applied.length === 0 && remove.length === 0) return;
-    this.emitVersions(applied, 'remote', removed);
+    this.emitVersions(applied, origin, removed);
     this.writer.enqueue(applied, remove, { [CLOCK_META]: encodeTs(this.clock.last) }).catch((error: unknown) => {
       this.log('persisting remote versions failed', error);
     });
@@ -265,7 +273,7 @@ export class LatticeNode implements NodeApi {
   /** Periodic housekeeping by the host: release held writes whose time has come, purge expired entities. */
   tick(): void {
     const due = this.hold.releaseDue(this.clock);
-    if (due.length > 0) this.applyRemote(due);
+    if (due.length > 0) this.mergeRemote(due, 'released');
     const purged = this.store.purgeExpired(this.now());
     if (purged.length === 0) return;
     for (const v of purged) this.feed.mark(v.entity);
@@ -287,7 +295,7 @@ export class LatticeNode implements NodeApi {
       this.clock.force(v.ts);
       this.mergeOne(v, applied, remove, removed);
     }
-    this.persistRemote(applied, remove, removed);
+    this.persistRemote(applied, remove, removed, 'released');
     return versions.length;
   }
 

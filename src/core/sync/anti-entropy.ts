@@ -10,10 +10,35 @@ import { reconcileMessage } from './reconcile-message';
 import { Responder } from './responder';
 import type { InitiatorRound } from './rounds';
 import type { SessionIo } from './session-io';
-import type { ResolvedSessionOptions, SessionHost, SessionRole, SyncSource } from './session-types';
+import type { ResolvedSessionOptions, SessionRole, SyncSource } from './session-types';
 import { idKey, versionId } from './version-id';
 import { VersionFramer } from './version-framer';
 import { WantTracker } from './want-tracker';
+
+/** What anti-entropy needs of its session besides the link (SessionIo). */
+export interface RepairHost {
+  /** Merges versions from the peer; returns those that changed the store. */
+  apply(versions: readonly Version[], live: boolean): readonly Version[];
+  /** A round completed; `applied` versions it brought changed the store. */
+  synced(applied: number): void;
+  /** Whether we may prune one more peer's live pushes. */
+  mayPrune(): boolean;
+}
+
+/** Anti-entropy's part of a session's stats. */
+export interface RepairReport {
+  readonly role: SessionRole | undefined;
+  readonly lastSyncAt: number | undefined;
+  readonly verifiedAt: number | undefined;
+  readonly progress: { readonly received: number; readonly needed: number };
+  readonly versionsIn: number;
+  readonly queued: number;
+  readonly failures: number;
+  readonly eager: boolean;
+  readonly eagerIn: boolean;
+  readonly prunes: number;
+  readonly grafts: number;
+}
 
 /**
  * Anti-entropy and live push over one link. The initiator (smaller node id) runs rounds: a
@@ -22,49 +47,80 @@ import { WantTracker } from './want-tracker';
  * simply run again later; failed rounds back off exponentially.
  */
 export class AntiEntropy {
-  role: SessionRole | undefined;
+  private roleNow: SessionRole | undefined;
   private round: InitiatorRound | undefined;
   private readonly responder: Responder;
-  readonly wants: WantTracker;
+  private readonly wants: WantTracker;
   private readonly repairOut: Outbox;
-  readonly live: LivePush;
+  private readonly live: LivePush;
   private readonly framer: VersionFramer;
   private lastRoundId = 0;
   private nextSyncAt = Number.POSITIVE_INFINITY;
   private again = false;
   private appliedSinceSync = 0;
-  failures = 0;
-  synced = false;
-  lastSyncAt: number | undefined;
-  verifiedAt: number | undefined;
-  versionsIn = 0;
+  private failures = 0;
+  private done = false;
+  private lastSyncAt: number | undefined;
+  private verifiedAt: number | undefined;
+  private versionsIn = 0;
 
   constructor(
     private readonly o: ResolvedSessionOptions,
     private readonly source: SyncSource,
-    private readonly host: SessionHost,
+    private readonly host: RepairHost,
     private readonly io: SessionIo,
   ) {
     this.wants = new WantTracker(o.wantWindow, o.maxWanted);
     this.repairOut = new Outbox(o.maxQueuedVersions, false);
     this.framer = new VersionFramer(o.repairFrameBytes, undefined, (reason) => io.log('version not sent', reason));
-    this.live = new LivePush(o.maxQueuedVersions, io, this.framer, this.wants, () => host.mayPrune?.() ?? true);
+    this.live = new LivePush(o.maxQueuedVersions, io, this.framer, this.wants, () => host.mayPrune());
     this.responder = new Responder(o, source, this.repairOut, io, {
       opened: () => {
-        this.synced = false;
+        this.done = false;
         this.wants.resetProgress();
       },
       pump: (now) => this.pump(now),
     });
   }
 
-  get queued(): number {
-    return this.repairOut.queued + this.live.out.queued;
+  get role(): SessionRole | undefined {
+    return this.roleNow;
+  }
+
+  /** The last round completed (and no new one started since). */
+  get synced(): boolean {
+    return this.done;
+  }
+
+  /** The peer pushes versions to us live (we have not pruned it). */
+  get eagerIn(): boolean {
+    return !this.live.pruned;
+  }
+
+  report(): RepairReport {
+    return {
+      role: this.roleNow,
+      lastSyncAt: this.lastSyncAt,
+      verifiedAt: this.verifiedAt,
+      progress: { received: this.wants.received, needed: this.wants.needed },
+      versionsIn: this.versionsIn,
+      queued: this.repairOut.queued + this.live.out.queued,
+      failures: this.failures,
+      eager: this.live.eager,
+      eagerIn: !this.live.pruned,
+      prunes: this.live.prunes,
+      grafts: this.live.grafts,
+    };
+  }
+
+  /** The peer pruned us: from now on we announce ids only. */
+  onPrune(): void {
+    this.live.prunedByPeer();
   }
 
   /** The handshake is done: the initiator syncs at once. */
   begin(role: SessionRole, now: number): void {
-    this.role = role;
+    this.roleNow = role;
     if (role === 'initiator') this.nextSyncAt = now;
     this.tick(now);
   }
@@ -195,7 +251,7 @@ export class AntiEntropy {
     this.live.close();
     this.responder.clear();
     this.round = undefined;
-    this.role = undefined;
+    this.roleNow = undefined;
   }
 
   private maybeStart(now: number): void {
@@ -206,7 +262,7 @@ export class AntiEntropy {
     const reconciler = new Reconciler(this.source.storage(), { frameSizeLimit: this.o.reconcileFrameBytes });
     const id = (this.lastRoundId = (this.lastRoundId % 0xffff_fffe) + 1);
     this.round = { id, reconciler, startedAt: now, lastProgressAt: now, reconciled: false };
-    this.synced = false;
+    this.done = false;
     this.again = false;
     this.wants.resetProgress();
     this.io.send(reconcileMessage(id, ReconcilePhase.Open, reconciler.initiate()));
@@ -261,12 +317,12 @@ export class AntiEntropy {
   }
 
   private completed(verifiedAt: number, now: number): void {
-    this.synced = true;
+    this.done = true;
     this.lastSyncAt = now;
     this.verifiedAt = Math.max(this.verifiedAt ?? verifiedAt, verifiedAt);
     const applied = this.appliedSinceSync;
     this.appliedSinceSync = 0;
-    this.host.synced?.(applied);
+    this.host.synced(applied);
   }
 
   private fail(now: number, reason: string, notify: boolean): void {
@@ -282,6 +338,6 @@ export class AntiEntropy {
 
   /** Whether the peer has been verified up to now (called for every frame while synced). */
   touch(now: number): void {
-    if (this.synced) this.verifiedAt = now;
+    if (this.done) this.verifiedAt = now;
   }
 }

@@ -43,6 +43,25 @@ describe('live relay', () => {
     expect(sim.net.inFlight).toBe(0);
   });
 
+  it('relays a peer’s writes live once a clock-skew hold releases them, though no session applied them', async () => {
+    // fast — a — b: b hears of fast's write only through a, and only once a accepts the fast clock.
+    const sim = new MeshSim({ seed: 11 });
+    const fast = await sim.add('fast', 5 * 60_000);
+    const a = await sim.add('a');
+    const b = await sim.add('b');
+    sim.link('fast', 'a');
+    sim.link('a', 'b');
+    sim.settle();
+    await fast.node.create({ id: 'f', components: { position: { lat: 1, lon: 1 } } });
+    sim.advance(200);
+    expect((await a.node.stats()).held).toHaveLength(1);
+    expect((await b.node.stats()).held).toEqual([]);
+    expect(await a.node.acceptHeld('fast')).toBe(1);
+    // Well within the 30 s anti-entropy period: only a live relay can have brought it.
+    sim.advance(200);
+    expect((await b.node.stats()).held).toEqual([{ author: 'fast', skewMs: expect.any(Number), count: 1 }]);
+  });
+
   it('prunes redundant links (Plumtree): in a full mesh of 8 a write crosses under three links per node', async () => {
     const sim = await fullMesh(2, 8);
     const copies = countCopies(sim);
