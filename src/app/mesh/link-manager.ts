@@ -1,9 +1,10 @@
-import { RECONNECT_BACKOFF, backoffDelay } from '../../adapters/signaling/backoff';
 import type { RelaySignaling } from '../../adapters/signaling/relay-signaling';
 import { CHANNEL, withChannel } from '../../adapters/webrtc/frame-channel';
 import type { CreatePeer, PeerSignal } from '../../adapters/webrtc/peer-connection';
 import type { NodeId } from '../../core/ids';
+import { backoffDelay } from '../../core/retry/backoff';
 import {
+  RECONNECT_BACKOFF,
   randomToken,
   type AnnounceSignal,
   type ByeReason,
@@ -389,7 +390,7 @@ export class LinkManager {
       link.dormant = true;
       return;
     }
-    const delay = backoffDelay(link.attempts++, RECONNECT_BACKOFF, this.random);
+    const delay = backoffDelay(++link.attempts, RECONNECT_BACKOFF, this.random);
     link.retryTimer = setTimeout(() => {
       link.retryTimer = undefined;
       this.retry(link);

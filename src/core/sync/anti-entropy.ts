@@ -1,8 +1,8 @@
 import type { Version } from '../merge/version';
 import { ReconcileError } from '../reconcile/errors';
+import { backoffDelay } from '../retry/backoff';
 import { Reconciler } from '../reconcile/reconciler';
 import { decodeVersions, WireError } from '../wire';
-import { backoffDelay } from './backoff';
 import { LivePush } from './live-push';
 import { MessageType, ReconcilePhase, type ReconcileMessage, type VersionsMessage, type WantMessage } from './messages';
 import { Outbox } from './outbox';
@@ -333,7 +333,7 @@ export class AntiEntropy {
     if (notify) this.io.send(reconcileMessage(round.id, ReconcilePhase.Abort));
     this.round = undefined;
     this.failures += 1;
-    this.nextSyncAt = now + backoffDelay(this.failures, this.o.backoffBaseMs, this.o.backoffMaxMs);
+    this.nextSyncAt = now + backoffDelay(this.failures, { baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs });
   }
 
   /** Whether the peer has been verified up to now (called for every frame while synced). */
