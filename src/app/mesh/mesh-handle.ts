@@ -11,7 +11,7 @@ export interface PeerView {
   readonly id: NodeId;
   /** Exactly one of 'connecting' | 'connected' | 'disconnected' | 'refused'. */
   readonly state: LinkState;
-  /** Round trip on the data channel (link pings), else the sync session's. */
+  /** Round trip of the sync session's heartbeat over this link. */
   readonly rttMs: number | undefined;
   /** Bytes on the wire, every channel. */
   readonly bytesIn: number;
@@ -92,7 +92,7 @@ function joinPeer(link: LinkView, session: PeerStats | undefined): PeerView {
   return {
     id: link.id,
     state: link.state,
-    rttMs: link.state === 'connected' ? (link.rttMs ?? live?.rttMs) : undefined,
+    rttMs: live?.rttMs,
     bytesIn: link.bytesIn,
     bytesOut: link.bytesOut,
     pictureAgeMs: live?.pictureAgeMs,

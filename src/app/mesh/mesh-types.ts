@@ -7,8 +7,6 @@ export type LinkState = 'connecting' | 'connected' | 'disconnected' | 'refused';
 export interface LinkView {
   readonly id: NodeId;
   readonly state: LinkState;
-  /** Smoothed round-trip time of link pings, once measured. */
-  readonly rttMs: number | undefined;
   /** Bytes received and sent on the data channel (every channel, framing byte included). */
   readonly bytesIn: number;
   readonly bytesOut: number;
@@ -35,9 +33,8 @@ export interface MeshTiming {
   readonly pairingTimeoutMs: number;
   /** An attempt connecting for longer is restarted when the peer announces itself. */
   readonly stuckMs: number;
-  readonly pingMs: number;
-  /** No byte from the peer for this long: the link is dead. */
-  readonly deadMs: number;
+  /** The worker hears how full the page's side of a link is at least this often (and after each burst). */
+  readonly reportMs: number;
   /** Periodic announce while below the target link count (peers may have missed one). */
   readonly reannounceMs: number;
   /** Attempts to reach a silent peer before waiting for it to announce itself. */
@@ -48,8 +45,7 @@ export const DEFAULT_TIMING: MeshTiming = {
   connectTimeoutMs: 15_000,
   pairingTimeoutMs: 5 * 60_000,
   stuckMs: 5000,
-  pingMs: 2000,
-  deadMs: 12_000,
+  reportMs: 2000,
   reannounceMs: 10_000,
   maxAttempts: 12,
 };
