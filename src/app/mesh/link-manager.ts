@@ -57,7 +57,8 @@ export class LinkManager {
   readonly incarnation: string;
   private readonly router: SignalRouter;
   private readonly timing: MeshTiming;
-  private readonly clock: MeshClock;
+  /** The clock and timers every part of the page mesh uses (pairing too). */
+  readonly clock: MeshClock;
   private readonly random: () => number;
   private readonly log: (message: string, detail?: unknown) => void;
   private readonly refusals = new Refusals();
