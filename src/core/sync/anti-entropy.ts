@@ -1,14 +1,11 @@
 import type { Version } from '../merge/version';
-import { ReconcileError } from '../reconcile/errors';
-import { backoffDelay } from '../retry/backoff';
-import { Reconciler } from '../reconcile/reconciler';
 import { decodeVersions, WireError } from '../wire';
+import { Initiator } from './initiator';
 import { LivePush } from './live-push';
 import { MessageType, ReconcilePhase, type ReconcileMessage, type VersionsMessage, type WantMessage } from './messages';
 import { Outbox } from './outbox';
 import { reconcileMessage } from './reconcile-message';
 import { Responder } from './responder';
-import type { InitiatorRound } from './rounds';
 import type { SessionIo } from './session-io';
 import type { ResolvedSessionOptions, SessionRole, SyncSource } from './session-types';
 import { idKey, versionId } from './version-id';
@@ -41,24 +38,21 @@ export interface RepairReport {
 }
 
 /**
- * Anti-entropy and live push over one link. The initiator (smaller node id) runs rounds: a
- * reconciliation of the two version sets (src/core/reconcile), then `want`s for what it lacks while
- * it sends what the peer lacks, then `done`. Everything is idempotent, so a round cut off midway is
- * simply run again later; failed rounds back off exponentially.
+ * Anti-entropy and live push over one link. The initiator (smaller node id) runs rounds
+ * (initiator.ts), the other side answers them (responder.ts); this joins them to the queues both
+ * directions share: wanted ids, versions to send, live pushes (live-push.ts), and what arrives.
+ * Everything is idempotent, so a round cut off midway is simply run again later. PeerSession sees
+ * only the methods and report() below.
  */
 export class AntiEntropy {
   private roleNow: SessionRole | undefined;
-  private round: InitiatorRound | undefined;
+  private readonly initiator: Initiator;
   private readonly responder: Responder;
   private readonly wants: WantTracker;
   private readonly repairOut: Outbox;
   private readonly live: LivePush;
   private readonly framer: VersionFramer;
-  private lastRoundId = 0;
-  private nextSyncAt = Number.POSITIVE_INFINITY;
-  private again = false;
   private appliedSinceSync = 0;
-  private failures = 0;
   private done = false;
   private lastSyncAt: number | undefined;
   private verifiedAt: number | undefined;
@@ -74,12 +68,19 @@ export class AntiEntropy {
     this.repairOut = new Outbox(o.maxQueuedVersions, false);
     this.framer = new VersionFramer(o.repairFrameBytes, undefined, (reason) => io.log('version not sent', reason));
     this.live = new LivePush(o.maxQueuedVersions, io, this.framer, this.wants, () => host.mayPrune());
-    this.responder = new Responder(o, source, this.repairOut, io, {
-      opened: () => {
-        this.done = false;
-        this.wants.resetProgress();
+    const opened = (): void => {
+      this.done = false;
+      this.wants.resetProgress();
+    };
+    this.responder = new Responder(o, source, this.repairOut, io, { opened, pump: (now) => this.pump(now) });
+    this.initiator = new Initiator(o, source, this.wants, this.repairOut, io, {
+      opened,
+      overflowed: () => {
+        this.live.overflowed = true;
       },
+      flushWants: () => this.flushWants(),
       pump: (now) => this.pump(now),
+      completed: (startedAt, now) => this.completed(startedAt, now),
     });
   }
 
@@ -105,7 +106,7 @@ export class AntiEntropy {
       progress: { received: this.wants.received, needed: this.wants.needed },
       versionsIn: this.versionsIn,
       queued: this.repairOut.queued + this.live.out.queued,
-      failures: this.failures,
+      failures: this.initiator.failures,
       eager: this.live.eager,
       eagerIn: !this.live.pruned,
       prunes: this.live.prunes,
@@ -121,7 +122,7 @@ export class AntiEntropy {
   /** The handshake is done: the initiator syncs at once. */
   begin(role: SessionRole, now: number): void {
     this.roleNow = role;
-    if (role === 'initiator') this.nextSyncAt = now;
+    if (role === 'initiator') this.initiator.begin(now);
     this.tick(now);
   }
 
@@ -129,9 +130,7 @@ export class AntiEntropy {
     if (this.role === 'responder') {
       this.io.send(reconcileMessage(0, ReconcilePhase.Request));
     } else if (this.role === 'initiator') {
-      if (this.round !== undefined) this.again = true;
-      else this.nextSyncAt = now;
-      this.maybeStart(now);
+      this.initiator.syncNow(now);
     }
   }
 
@@ -149,11 +148,9 @@ export class AntiEntropy {
   }
 
   tick(now: number): void {
-    if (this.round !== undefined && now - this.round.lastProgressAt > this.o.roundTimeoutMs) {
-      this.fail(now, `no progress for ${this.o.roundTimeoutMs} ms`, true);
-    }
+    this.initiator.tick(now);
     this.responder.expire(now);
-    this.maybeStart(now);
+    if (this.role === 'initiator') this.initiator.maybeStart(now);
     this.flushWants();
     this.live.flushLazy();
     this.pump(now);
@@ -166,7 +163,7 @@ export class AntiEntropy {
         if (this.role !== 'responder') return this.io.invalid(`reconcile ${m.phase} sent to the initiator`);
         return this.responder.handle(m, now);
       case ReconcilePhase.Reply:
-        return this.onReply(m, now);
+        return this.initiator.onReply(m, now);
       case ReconcilePhase.Done: {
         const openedAt = this.responder.finish(m.session);
         if (openedAt === undefined || this.role !== 'responder') return;
@@ -174,8 +171,7 @@ export class AntiEntropy {
         return;
       }
       case ReconcilePhase.Abort:
-        if (this.round?.id === m.session) this.fail(now, 'the peer aborted the round', false);
-        else this.responder.finish(m.session);
+        if (!this.initiator.aborted(m.session, now)) this.responder.finish(m.session);
         return;
       case ReconcilePhase.Request:
         if (this.role !== 'initiator') return this.io.invalid('sync request to the responder');
@@ -220,9 +216,9 @@ export class AntiEntropy {
     if (!m.live) this.appliedSinceSync += applied.length;
     else if (versions.length > 0) this.live.received(applied.length > 0);
     if (m.completes > 0) this.source.release(this.wants.complete(m.completes));
-    if (this.round !== undefined) this.round.lastProgressAt = now;
+    this.initiator.progressed(now);
     this.flushWants();
-    this.checkDone(now);
+    this.initiator.checkDone(now);
   }
 
   pump(now: number): void {
@@ -236,13 +232,13 @@ export class AntiEntropy {
       (f, n) => this.io.sendFrame(f, n),
       () => this.io.room(),
     );
-    if (sent > 0 && this.round !== undefined) this.round.lastProgressAt = now;
+    if (sent > 0) this.initiator.progressed(now);
     if (this.live.overflowed && this.live.out.empty && this.repairOut.empty) {
       // Versions were refused for lack of room: a reconciliation finds them again.
       this.live.overflowed = false;
       this.syncNow(now);
     }
-    this.checkDone(now);
+    this.initiator.checkDone(now);
   }
 
   close(): void {
@@ -250,70 +246,14 @@ export class AntiEntropy {
     this.repairOut.clear();
     this.live.close();
     this.responder.clear();
-    this.round = undefined;
+    this.initiator.close();
     this.roleNow = undefined;
-  }
-
-  private maybeStart(now: number): void {
-    if (this.role === 'initiator' && this.round === undefined && now >= this.nextSyncAt) this.start(now);
-  }
-
-  private start(now: number): void {
-    const reconciler = new Reconciler(this.source.storage(), { frameSizeLimit: this.o.reconcileFrameBytes });
-    const id = (this.lastRoundId = (this.lastRoundId % 0xffff_fffe) + 1);
-    this.round = { id, reconciler, startedAt: now, lastProgressAt: now, reconciled: false };
-    this.done = false;
-    this.again = false;
-    this.wants.resetProgress();
-    this.io.send(reconcileMessage(id, ReconcilePhase.Open, reconciler.initiate()));
-  }
-
-  private onReply(m: ReconcileMessage, now: number): void {
-    const round = this.round;
-    if (round === undefined || round.id !== m.session || round.reconciled)
-      return this.io.invalid('reply to no open round');
-    let result;
-    try {
-      result = round.reconciler.reconcile(m.payload);
-    } catch (error) {
-      if (!(error instanceof ReconcileError)) throw error;
-      this.io.invalid('bad reconcile reply', error.message);
-      return this.fail(now, 'bad reconcile reply', true);
-    }
-    round.lastProgressAt = now;
-    if (result.have.length > 0 && this.repairOut.enqueue(this.source.lookup(result.have)) > 0)
-      this.live.overflowed = true;
-    if (result.need.length > 0) {
-      // Most arrived right before the reply; only what did not is asked for.
-      const claimed = this.source.claim(result.need, now, now + this.o.roundTimeoutMs);
-      this.wants.pushed(result.need.length - claimed.length);
-      const refused = this.wants.add(claimed);
-      if (refused.length > 0) {
-        this.source.release(refused);
-        this.again = true;
-      }
-    }
-    if (result.reply !== null) {
-      this.io.send(reconcileMessage(round.id, ReconcilePhase.Next, result.reply));
-    } else round.reconciled = true;
-    this.flushWants();
-    this.pump(now);
   }
 
   private flushWants(): void {
     for (let next = this.wants.next(); next !== undefined; next = this.wants.next()) {
       this.io.send({ type: MessageType.Want, request: next.request, graft: false, ids: next.ids });
     }
-  }
-
-  private checkDone(now: number): void {
-    const round = this.round;
-    if (round === undefined || !round.reconciled || !this.wants.idle || !this.repairOut.empty) return;
-    this.io.send(reconcileMessage(round.id, ReconcilePhase.Done));
-    this.round = undefined;
-    this.failures = 0;
-    this.nextSyncAt = this.again ? now : now + this.o.syncIntervalMs;
-    this.completed(round.startedAt, now);
   }
 
   private completed(verifiedAt: number, now: number): void {
@@ -323,17 +263,6 @@ export class AntiEntropy {
     const applied = this.appliedSinceSync;
     this.appliedSinceSync = 0;
     this.host.synced(applied);
-  }
-
-  private fail(now: number, reason: string, notify: boolean): void {
-    const round = this.round;
-    if (round === undefined) return;
-    this.io.log(`sync round failed: ${reason}`);
-    this.source.release(this.wants.reset());
-    if (notify) this.io.send(reconcileMessage(round.id, ReconcilePhase.Abort));
-    this.round = undefined;
-    this.failures += 1;
-    this.nextSyncAt = now + backoffDelay(this.failures, { baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs });
   }
 
   /** Whether the peer has been verified up to now (called for every frame while synced). */
