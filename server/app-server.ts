@@ -43,8 +43,9 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  const signaling = options.signaling === false ? undefined : attachSignaling(server, options.signaling);
+  // Listen first: a WebSocket server attached before a failed listen re-emits the error unhandled.
   await listen(server, options.port, options.host);
+  const signaling = options.signaling === false ? undefined : attachSignaling(server, options.signaling);
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   let closing: Promise<void> | undefined;

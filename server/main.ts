@@ -25,6 +25,14 @@ try {
   process.once('SIGTERM', () => stop('SIGTERM'));
 } catch (err) {
   if (err instanceof DistMissingError) console.error(`lattice-mesh: ${err.message}`);
-  else console.error('lattice-mesh: could not start:', err);
+  else if (isErrno(err, 'EADDRINUSE')) {
+    console.error(`lattice-mesh: port ${port} on ${host} is already in use; pick another with PORT=8788 npm start`);
+  } else if (isErrno(err, 'EACCES')) {
+    console.error(`lattice-mesh: not allowed to listen on ${host}:${port}; pick a port above 1024 with PORT=`);
+  } else console.error('lattice-mesh: could not start:', err);
   process.exit(1);
+}
+
+function isErrno(err: unknown, code: string): boolean {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === code;
 }

@@ -1,4 +1,4 @@
-export { TokenBucket } from '../src/adapters/signaling/token-bucket';
+export { TokenBucket } from '../src/core/budget/token-bucket';
 
 /** Per-socket limits of the signaling server: a peer that floods or keeps sending garbage is cut off. */
 export interface SignalingLimits {

@@ -7,9 +7,10 @@ import { ValidationError } from '../src/core/errors';
 import { asNodeId } from '../src/core/ids';
 import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
+import { forwardCalls } from '../src/node/forward-calls';
+import type { ChangeBatch } from '../src/node/node-api';
+import type { StartOptions, WorkerApi } from '../src/node/worker-api';
 import { LATTICE_NAME } from '../src/ports/signaling';
-import type { ChangeBatch, CreateInput, Query, UpdateOptions } from '../src/node/node-api';
-import type { StartOptions, WorkerApi } from './worker-api';
 
 const TICK_MS = 1000;
 /** Sync sessions resume flow-controlled sends and run heartbeats on this beat. */
@@ -68,20 +69,12 @@ function running(): LatticeNode {
 }
 
 const api: WorkerApi = {
+  // Every node call goes to the running node; before start() it rejects.
+  ...forwardCalls(() => running()),
   async start(options) {
     starting ??= start(options);
     return (await starting).info();
   },
-  info: () => running().info(),
-  create: (input: CreateInput) => running().create(input),
-  update: (id: string, components: Readonly<Record<string, unknown>>, options?: UpdateOptions) =>
-    running().update(id, components, options),
-  remove: (id: string) => running().remove(id),
-  get: (id: string) => running().get(id),
-  list: (filter?: Query) => running().list(filter),
-  heads: (id: string, kind: string) => running().heads(id, kind),
-  stats: () => running().stats(),
-  acceptHeld: (author: string) => running().acceptHeld(author),
   async attachLink(peer: string, port: MessagePort) {
     const id = asNodeId(peer);
     if (!(port instanceof MessagePort)) throw new ValidationError('attachLink: expected a transferred MessagePort');

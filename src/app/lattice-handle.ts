@@ -1,40 +1,18 @@
 import * as Comlink from 'comlink';
 import type { NodeId } from '../core/ids';
-import type {
-  ChangeBatch,
-  CreateInput,
-  EntityView,
-  HeadView,
-  NodeInfo,
-  NodeStats,
-  Query,
-  UpdateOptions,
-} from '../node/node-api';
-import type { WorkerApi } from '../../workers/worker-api';
-import { createMeshHandle, type MeshHandle } from './mesh/mesh-handle';
+import { forwardCalls } from '../node/forward-calls';
+import type { LatticeApi } from '../node/lattice-api';
+import type { ChangeBatch, NodeInfo } from '../node/node-api';
+import type { WorkerApi } from '../node/worker-api';
+import { createMeshHandle } from './mesh/mesh-handle';
 import type { Mesh } from './mesh/start-mesh';
 
-/**
- * `window.lattice`: the node's API for the console and for end-to-end scripts. The method names
- * are fixed; see the README for each method's errors.
- */
-export interface LatticeHandle extends MeshHandle {
-  readonly ready: Promise<NodeInfo>;
-  readonly nodeId: NodeId | undefined;
-  readonly lattice: string;
-  info(): Promise<NodeInfo>;
-  create(input: CreateInput): Promise<EntityView>;
-  update(id: string, components: Readonly<Record<string, unknown>>, options?: UpdateOptions): Promise<EntityView>;
-  remove(id: string): Promise<void>;
-  get(id: string): Promise<EntityView | undefined>;
-  list(filter?: Query): Promise<EntityView[]>;
-  watch(callback: (batch: ChangeBatch) => void): () => void;
-  heads(id: string, componentKey: string): Promise<HeadView[]>;
-  stats(): Promise<NodeStats>;
-  acceptHeld(author: string): Promise<number>;
-}
+/** `window.lattice`: declared once as LatticeApi (src/node/lattice-api.ts); see the README for each method's errors. */
+export type LatticeHandle = LatticeApi;
 
 /**
+ * Builds `window.lattice` over the worker. The node's calls are forwarded generically (each waits
+ * for the node to start); only `watch` needs care, as its callback crosses as a comlink proxy.
  * `startMesh` opens the WebRTC mesh once the node knows its id (the page passes it; without it the
  * mesh methods reject).
  */
@@ -55,27 +33,18 @@ export function createLatticeHandle(
   });
   // Rejections surface through the mesh methods; do not report them as unhandled here.
   mesh.catch(() => undefined);
-  const after = async <T>(call: () => Promise<T>): Promise<T> => {
-    await ready;
-    return call();
-  };
   return {
     ...createMeshHandle(mesh, remote),
+    ...forwardCalls(async () => {
+      await ready;
+      return remote;
+    }),
     ready,
     get nodeId() {
       return nodeId;
     },
     lattice,
-    info: () => after(() => remote.info()),
-    create: (input) => after(() => remote.create(input)),
-    update: (id, components, options) => after(() => remote.update(id, components, options)),
-    remove: (id) => after(() => remote.remove(id)),
-    get: (id) => after(() => remote.get(id)),
-    list: (filter) => after(() => remote.list(filter)),
-    heads: (id, kind) => after(() => remote.heads(id, kind)),
-    stats: () => after(() => remote.stats()),
-    acceptHeld: (author) => after(() => remote.acceptHeld(author)),
-    watch(callback) {
+    watch(callback: (batch: ChangeBatch) => void) {
       let unsubscribe: (() => void) | undefined;
       let cancelled = false;
       void ready.then(async () => {

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { WorkerApi } from '../../workers/worker-api';
+import type { WorkerApi } from '../node/worker-api';
 import '../ui/app-shell';
 import { registerServiceWorker } from '../ui/register-sw';
 import { createLatticeHandle, type LatticeHandle } from './lattice-handle';

@@ -1,14 +1,13 @@
 import { Hlc } from '../core/clock/hlc';
 import { decodeTs, encodeTs, type Timestamp } from '../core/clock/timestamp';
-import { NotFoundError, ValidationError } from '../core/errors';
-import { asEntityId, asUserKind, type EntityId, type NodeId } from '../core/ids';
+import { asEntityId, asUserKind, type NodeId } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
 import { versionKey, type StoragePort } from '../ports/storage';
 import { ChangeFeed, type Schedule } from './change-feed';
-import { checkWrite, stampWrite } from './local-write';
+import { LocalWrites } from './local-writes';
 import type {
   ChangeBatch,
   CreateInput,
@@ -19,8 +18,15 @@ import type {
   StorageStatus,
   UpdateOptions,
 } from './node-api';
+import { CLOCK_META, type NodeParts } from './node-parts';
+import { NodeCounters } from './node-stats';
+import { RemoteMerge } from './remote-merge';
 import { SkewHold } from './skew-hold';
+import { StorageHealth } from './storage-health';
+import { VersionListeners, type VersionListener } from './version-listeners';
 import { WriteBehind } from './write-behind';
+
+export type { VersionListener, VersionOrigin } from './version-listeners';
 
 export interface LatticeNodeOptions {
   readonly nodeId: NodeId;
@@ -38,38 +44,17 @@ export interface LatticeNodeOptions {
 }
 
 /**
- * Where versions came from: written here, merged from a peer by applyRemote, a peer's write held
- * for clock skew and released later (no peer is at hand then), or purged on expiry.
- */
-export type VersionOrigin = 'local' | 'remote' | 'released' | 'expired';
-/**
- * `versions` changed the store; `removed` left it (superseded by a merge, dropped by a tombstone,
- * or purged on expiry: origin 'expired'), so a sync index can follow the stored set exactly.
- */
-export type VersionListener = (
-  versions: readonly Version[],
-  origin: VersionOrigin,
-  removed: readonly Version[],
-) => void;
-
-const CLOCK_META = 'clock';
-
-/**
  * A running node: the pure store and clock, persisted through a storage port, with batched change
- * notification. It owns no timers: the host calls tick() periodically.
+ * notification. It owns no timers: the host calls tick() periodically. The write paths live in
+ * LocalWrites and RemoteMerge; this is the facade the worker and the mesh hold.
  */
 export class LatticeNode implements NodeApi {
   readonly nodeId: NodeId;
   readonly lattice: string;
-  private readonly store = new EntityStore();
-  private readonly clock: Hlc;
-  private readonly writer: WriteBehind;
-  private readonly feed: ChangeFeed;
-  private readonly hold = new SkewHold();
-  private readonly versionListeners = new Set<VersionListener>();
-  private storageStatus: StorageStatus;
-  private readonly counts = { local: 0, remote: 0, duplicate: 0, obsolete: 0 };
-  private readonly rejected: Record<string, number> = {};
+  private readonly parts: NodeParts;
+  private readonly health: StorageHealth;
+  private readonly local: LocalWrites;
+  private readonly remote: RemoteMerge;
 
   private constructor(
     private readonly options: LatticeNodeOptions,
@@ -77,24 +62,33 @@ export class LatticeNode implements NodeApi {
   ) {
     this.nodeId = options.nodeId;
     this.lattice = options.lattice;
-    this.clock = new Hlc({
-      node: options.nodeId,
+    const log = (message: string, detail?: unknown): void => options.log?.(message, detail);
+    const store = new EntityStore();
+    const health = new StorageHealth(options.backend, log);
+    this.health = health;
+    this.parts = {
+      nodeId: options.nodeId,
+      store,
+      clock: new Hlc({
+        node: options.nodeId,
+        now: options.now,
+        ...(options.maxSkewMs === undefined ? {} : { maxSkewMs: options.maxSkewMs }),
+        ...(last === undefined ? {} : { last }),
+      }),
+      writer: new WriteBehind(options.storage, { onStatus: (state, message) => health.report(state, message) }),
+      feed: new ChangeFeed(
+        options.scheduleChanges,
+        (id) => store.view(id, options.now()),
+        (error) => log('change listener failed', error),
+      ),
+      listeners: new VersionListeners((error) => log('version listener failed', error)),
+      hold: new SkewHold(),
+      counters: new NodeCounters(),
       now: options.now,
-      ...(options.maxSkewMs === undefined ? {} : { maxSkewMs: options.maxSkewMs }),
-      ...(last === undefined ? {} : { last }),
-    });
-    this.storageStatus = { state: 'ok', backend: options.backend, pending: 0 };
-    this.writer = new WriteBehind(options.storage, {
-      onStatus: (state, message) => {
-        this.storageStatus = { state, backend: options.backend, pending: 0, ...(message ? { message } : {}) };
-        if (state !== 'ok') this.log(`storage ${state}`, message);
-      },
-    });
-    this.feed = new ChangeFeed(
-      options.scheduleChanges,
-      (id) => this.store.view(id, options.now()),
-      (error) => this.log('change listener failed', error),
-    );
+      log,
+    };
+    this.local = new LocalWrites(this.parts, options.newId);
+    this.remote = new RemoteMerge(this.parts);
   }
 
   /** Opens a node over its storage: reloads every version and restores the clock. */
@@ -102,105 +96,45 @@ export class LatticeNode implements NodeApi {
     const savedClock = await options.storage.getMeta(CLOCK_META);
     const last = typeof savedClock === 'string' ? decodeTs(savedClock) : undefined;
     const node = new LatticeNode(options, last);
+    const { store, clock } = node.parts;
     const versions = await options.storage.loadVersions();
-    let latest = node.clock.last;
+    let latest = clock.last;
     for (const v of versions) {
-      node.store.apply(v);
+      store.apply(v);
       if (v.ts.ms > latest.ms || (v.ts.ms === latest.ms && v.ts.c > latest.c)) latest = v.ts;
     }
     // Never issue a timestamp at or below one already stored, whatever the wall clock says.
-    node.clock.force(latest);
+    clock.force(latest);
     return node;
-  }
-
-  private log(message: string, detail?: unknown): void {
-    this.options.log?.(message, detail);
-  }
-
-  private count(reason: string): void {
-    this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
   }
 
   private now(): number {
     return this.options.now();
   }
 
+  private status(): StorageStatus {
+    return this.health.status(this.parts.writer.pending);
+  }
+
   /** Storage trouble the adapter reports outside a commit (e.g. IndexedDB closed by another tab's upgrade). */
   reportStorage(state: StorageStatus['state'], message: string): void {
-    this.storageStatus = { state, backend: this.options.backend, pending: 0, message };
-    this.log(`storage ${state}`, message);
+    this.health.report(state, message);
   }
 
   async info(): Promise<NodeInfo> {
-    return { nodeId: this.nodeId, lattice: this.lattice, storage: this.status(), held: this.hold.summary() };
+    return { nodeId: this.nodeId, lattice: this.lattice, storage: this.status(), held: this.parts.hold.summary() };
   }
 
-  private status(): StorageStatus {
-    return { ...this.storageStatus, pending: this.writer.pending };
+  create(input: CreateInput): Promise<EntityView> {
+    return this.local.create(input);
   }
 
-  async create(input: CreateInput): Promise<EntityView> {
-    if (typeof input !== 'object' || input === null) throw new ValidationError('create: expected {id?, components}');
-    const id = asEntityId(input.id ?? this.options.newId());
-    if (this.store.view(id, this.now()) !== undefined) throw new ValidationError(`entity ${id} already exists`);
-    return this.write(id, input.components, undefined);
+  update(id: string, components: Readonly<Record<string, unknown>>, options?: UpdateOptions): Promise<EntityView> {
+    return this.local.update(id, components, options);
   }
 
-  async update(
-    id: string,
-    components: Readonly<Record<string, unknown>>,
-    options?: UpdateOptions,
-  ): Promise<EntityView> {
-    const eid = asEntityId(id);
-    if (this.store.view(eid, this.now()) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
-    return this.write(eid, components, options);
-  }
-
-  private async write(id: EntityId, components: unknown, options: UpdateOptions | undefined): Promise<EntityView> {
-    let values;
-    try {
-      values = checkWrite(this.store, id, components, options);
-    } catch (error) {
-      this.count(error instanceof Error ? error.name : 'error');
-      throw error;
-    }
-    const versions = stampWrite(this.store, id, values, this.clock.now(), this.nodeId);
-    await this.commitLocal(versions);
-    const view = this.store.view(id, this.now());
-    if (view === undefined) throw new NotFoundError(`entity ${id} expired as it was written`);
-    return view;
-  }
-
-  async remove(id: string): Promise<void> {
-    const eid = asEntityId(id);
-    if (this.store.view(eid, this.now()) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
-    const ts = this.clock.now();
-    const versions = stampWrite(this.store, eid, new Map([[DELETED, null]]), ts, this.nodeId);
-    await this.commitLocal(versions);
-  }
-
-  private async commitLocal(versions: Version[]): Promise<void> {
-    const put: Version[] = [];
-    const remove: string[] = [];
-    const removed: Version[] = [];
-    for (const v of versions) {
-      const out = this.store.apply(v);
-      if (out.kind !== 'applied') continue;
-      put.push(v);
-      for (const r of out.removed) remove.push(versionKey(r));
-      removed.push(...out.removed);
-      this.feed.mark(v.entity);
-    }
-    this.counts.local += put.length;
-    try {
-      await this.writer.enqueue(put, remove, { [CLOCK_META]: encodeTs(this.clock.last) });
-    } finally {
-      // Peers hear of a local write only once it is durable (with the clock that stamped it): a tab
-      // killed before the commit can then never reissue a timestamp a peer already holds. A write
-      // superseded while its commit was in flight is no longer news.
-      const live = put.filter((v) => this.store.heads(v.entity, v.kind).includes(v));
-      this.emitVersions(live, 'local', removed);
-    }
+  remove(id: string): Promise<void> {
+    return this.local.remove(id);
   }
 
   /**
@@ -208,109 +142,41 @@ export class LatticeNode implements NodeApi {
    * Returns the versions that changed the store (to relay onwards).
    */
   applyRemote(versions: readonly Version[]): Version[] {
-    return this.mergeRemote(versions, 'remote');
+    return this.remote.apply(versions);
   }
 
-  private mergeRemote(versions: readonly Version[], origin: 'remote' | 'released'): Version[] {
-    const applied: Version[] = [];
-    const remove: string[] = [];
-    const removed: Version[] = [];
-    for (const v of versions) {
-      const seen = this.clock.observe(v.ts);
-      if (!seen.ok) {
-        this.hold.hold(v, seen.skewMs);
-        this.count('clock-skew-held');
-        continue;
-      }
-      this.mergeOne(v, applied, remove, removed);
-    }
-    this.persistRemote(applied, remove, removed, origin);
-    return applied;
-  }
-
-  private mergeOne(v: Version, applied: Version[], remove: string[], removed: Version[]): void {
-    const out = this.store.apply(v);
-    switch (out.kind) {
-      case 'applied':
-        applied.push(v);
-        for (const r of out.removed) remove.push(versionKey(r));
-        removed.push(...out.removed);
-        this.feed.mark(v.entity);
-        this.counts.remote += 1;
-        return;
-      case 'duplicate':
-        this.counts.duplicate += 1;
-        return;
-      case 'obsolete':
-        this.counts.obsolete += 1;
-        return;
-      default: {
-        const never: never = out;
-        throw new Error(`unexpected merge outcome ${String(never)}`);
-      }
-    }
-  }
-
-  private persistRemote(applied: Version[], remove: string[], removed: Version[], origin: 'remote' | 'released'): void {
-    if (applied.length === 0 && remove.length === 0) return;
-    this.emitVersions(applied, origin, removed);
-    this.writer.enqueue(applied, remove, { [CLOCK_META]: encodeTs(this.clock.last) }).catch((error: unknown) => {
-      this.log('persisting remote versions failed', error);
-    });
-  }
-
-  private emitVersions(versions: readonly Version[], origin: VersionOrigin, removed: readonly Version[]): void {
-    if (versions.length === 0 && removed.length === 0) return;
-    for (const listener of this.versionListeners) {
-      try {
-        listener(versions, origin, removed);
-      } catch (error) {
-        this.log('version listener failed', error);
-      }
-    }
+  async acceptHeld(author: string): Promise<number> {
+    return this.remote.acceptHeld(author as NodeId);
   }
 
   /** Periodic housekeeping by the host: release held writes whose time has come, purge expired entities. */
   tick(): void {
-    const due = this.hold.releaseDue(this.clock);
-    if (due.length > 0) this.mergeRemote(due, 'released');
-    const purged = this.store.purgeExpired(this.now());
+    this.remote.releaseDue();
+    const { store, feed, listeners, writer, log } = this.parts;
+    const purged = store.purgeExpired(this.now());
     if (purged.length === 0) return;
-    for (const v of purged) this.feed.mark(v.entity);
-    this.emitVersions([], 'expired', purged);
-    this.writer
+    for (const v of purged) feed.mark(v.entity);
+    listeners.emit([], 'expired', purged);
+    writer
       .enqueue(
         [],
         purged.map((v) => versionKey(v)),
       )
-      .catch((error: unknown) => this.log('purging expired entities failed', error));
-  }
-
-  async acceptHeld(author: string): Promise<number> {
-    const versions = this.hold.releaseAuthor(author as NodeId);
-    const applied: Version[] = [];
-    const remove: string[] = [];
-    const removed: Version[] = [];
-    for (const v of versions) {
-      this.clock.force(v.ts);
-      this.mergeOne(v, applied, remove, removed);
-    }
-    this.persistRemote(applied, remove, removed, 'released');
-    return versions.length;
+      .catch((error: unknown) => log('purging expired entities failed', error));
   }
 
   async get(id: string): Promise<EntityView | undefined> {
-    return this.store.view(asEntityId(id), this.now());
+    return this.parts.store.view(asEntityId(id), this.now());
   }
 
   async list(filter?: unknown): Promise<EntityView[]> {
-    return this.store.list(this.now(), validateQuery(filter));
+    return this.parts.store.list(this.now(), validateQuery(filter));
   }
 
   async heads(id: string, kind: string): Promise<HeadView[]> {
     const eid = asEntityId(id);
     const k = kind === DELETED ? DELETED : asUserKind(kind);
-    return this.store.heads(eid, k).map((h) => ({
+    return this.parts.store.heads(eid, k).map((h) => ({
       value: h.value,
       version: encodeTs(h.ts),
       author: h.ts.node,
@@ -320,46 +186,33 @@ export class LatticeNode implements NodeApi {
   }
 
   async stats(): Promise<NodeStats> {
-    const views = this.store.list(this.now());
-    return {
-      nodeId: this.nodeId,
-      entities: views.length,
-      versions: this.store.size,
-      conflicts: views.reduce((n, v) => n + (v.conflicts.length > 0 ? 1 : 0), 0),
-      storage: this.status(),
-      writes: { ...this.counts },
-      rejected: {
-        ...this.rejected,
-        ...(this.hold.overflowed > 0 ? { 'clock-skew-overflow': this.hold.overflowed } : {}),
-      },
-      held: this.hold.summary(),
-    };
+    const { store, hold, counters } = this.parts;
+    return counters.stats({ nodeId: this.nodeId, store, now: this.now(), storage: this.status(), hold });
   }
 
   /** Batched entity changes, for the UI. */
   watch(listener: (batch: ChangeBatch) => void): () => void {
-    return this.feed.subscribe(listener);
+    return this.parts.feed.subscribe(listener);
   }
 
   /** Every version that changed the store, and every version that left it, for replication. */
   onVersions(listener: VersionListener): () => void {
-    this.versionListeners.add(listener);
-    return () => this.versionListeners.delete(listener);
+    return this.parts.listeners.add(listener);
   }
 
   /** All stored versions (for anti-entropy). */
   versions(): IterableIterator<Version> {
-    return this.store.versions();
+    return this.parts.store.versions();
   }
 
   /** Resolves once everything written so far is persisted. */
   flushed(): Promise<void> {
-    return this.writer.flushed();
+    return this.parts.writer.flushed();
   }
 
   async close(): Promise<void> {
-    await this.writer.flushed().catch(() => undefined);
+    await this.parts.writer.flushed().catch(() => undefined);
     await this.options.storage.close();
-    this.storageStatus = { state: 'closed', backend: this.options.backend, pending: 0 };
+    this.health.closed();
   }
 }

@@ -72,8 +72,12 @@ export interface NodeStats {
   readonly held: readonly HeldSkew[];
 }
 
-/** The node's public API: exposed by the worker over comlink and mirrored by window.lattice. */
-export interface NodeApi {
+/**
+ * The node's request/response calls, declared once: LatticeNode implements them, the worker serves
+ * them over comlink and `window.lattice` forwards them, both generically over NODE_CALLS. A new
+ * call is its line here and its name in NODE_CALLS (the compiler asks for it).
+ */
+export interface NodeCalls {
   info(): Promise<NodeInfo>;
   create(input: CreateInput): Promise<EntityView>;
   update(id: string, components: Readonly<Record<string, unknown>>, options?: UpdateOptions): Promise<EntityView>;
@@ -84,4 +88,31 @@ export interface NodeApi {
   stats(): Promise<NodeStats>;
   /** Accepts writes held for clock skew from one author (the operator's decision). */
   acceptHeld(author: string): Promise<number>;
+}
+
+export type NodeCallName = keyof NodeCalls;
+
+/** Every call, exactly once: a missing or unknown name does not compile. */
+const CALL_NAMES: { readonly [K in NodeCallName]: true } = {
+  info: true,
+  create: true,
+  update: true,
+  remove: true,
+  get: true,
+  list: true,
+  heads: true,
+  stats: true,
+  acceptHeld: true,
+};
+
+/** The names the worker and the page forward, in declaration order. */
+export const NODE_CALLS = Object.keys(CALL_NAMES) as readonly NodeCallName[];
+
+/**
+ * The node's public API: its calls plus the live change feed (batches of changed and removed
+ * entities; returns the unsubscribe function). Across the worker boundary the listener and the
+ * unsubscribe function travel as comlink proxies; the page's handle hides that.
+ */
+export interface NodeApi extends NodeCalls {
+  watch(listener: (batch: ChangeBatch) => void): () => void;
 }

@@ -1,5 +1,5 @@
 import { LitElement, html, svg, type PropertyValues } from 'lit';
-import type { MeshHandle } from '../app/mesh/mesh-handle';
+import type { MeshApi } from '../node/lattice-api';
 import { shellStyles } from './app-shell-styles';
 import type { EntityDeletedDetail, EntitySavedDetail, EntitySelectDetail } from './events';
 import { shortId } from './format';
@@ -38,7 +38,7 @@ export class AppShell extends LitElement {
 
   declare client: UiClient | undefined;
   /** The node's links and pairing (window.lattice); the panels stay hidden without it. */
-  declare mesh: MeshHandle | undefined;
+  declare mesh: MeshApi | undefined;
   declare selectedId: string | null;
   private readonly node = new NodeController(this);
 

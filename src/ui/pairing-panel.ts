@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import type { PairingApi } from '../app/mesh/pairing';
+import type { PairingApi } from '../node/lattice-api';
 import { errorText } from './error-text';
 import { shortId } from './format';
 import { canScanQr, scanQr } from './qr-scan';

@@ -1,11 +1,11 @@
 import { LitElement, css, html } from 'lit';
-import type { MeshHandle, PeerView } from '../app/mesh/mesh-handle';
+import type { MeshApi, PeerView } from '../node/lattice-api';
 import { errorText } from './error-text';
 import { shortId } from './format';
 import { controls } from './theme';
 
 /** What the panel needs from the mesh (window.lattice provides it; tests pass a fake). */
-export type PeersClient = Pick<MeshHandle, 'peers' | 'partition' | 'heal'>;
+export type PeersClient = Pick<MeshApi, 'peers' | 'partition' | 'heal'>;
 
 const REFRESH_MS = 1000;
 

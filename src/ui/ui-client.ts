@@ -1,13 +1,10 @@
-import type { ChangeBatch, NodeApi } from '../node/node-api';
+import type { NodeApi } from '../node/node-api';
 
 /**
- * What the UI needs from a node: its API plus a live change feed. `window.lattice` (the page's
- * handle onto the worker) satisfies it; tests pass an in-memory fake.
+ * What the UI needs from a node: its API with the live change feed, as declared in node-api.ts.
+ * `window.lattice` (the page's handle onto the worker) provides it; tests pass a LatticeNode.
  */
-export type UiClient = NodeApi & {
-  /** Calls `cb` with every batch of changed and removed entities; returns the unsubscribe function. */
-  watch(cb: (batch: ChangeBatch) => void): () => void;
-};
+export type UiClient = NodeApi;
 
 /** The part of the client the entity form uses. */
 export type FormClient = Pick<UiClient, 'create' | 'update' | 'remove'>;

@@ -1,3 +1,4 @@
+import { MAX_COUNTER } from '../../core/clock/hlc';
 import type { Timestamp } from '../../core/clock/timestamp';
 import type { ComponentValue } from '../../core/entity/component-types';
 import type { Version } from '../../core/merge/version';
@@ -18,7 +19,6 @@ import {
 } from './format';
 
 const MAX_MS = 2 ** 48; // encodeTs writes 12 hex digits
-const MAX_COUNTER = 0xffff; // and 4 for the counter
 /** encodeTs: 12 hex digits of ms, then 4 of counter, then the node id. */
 const TS_DIGITS = 16;
 

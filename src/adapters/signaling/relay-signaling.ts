@@ -8,7 +8,7 @@ import {
   type SignalingStats,
   type SignalingTransport,
 } from '../../ports/signaling';
-import { TokenBucket } from './token-bucket';
+import { TokenBucket } from '../../core/budget/token-bucket';
 import { TransportCounters } from './transport-counters';
 
 /** The already-connected links the relay rides on (the link manager's data channels, channel 1). */

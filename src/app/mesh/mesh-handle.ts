@@ -1,56 +1,9 @@
 import type { PeerStats } from '../../core/sync';
 import { asNodeId, type NodeId } from '../../core/ids';
 import type { SyncStatus } from '../../node/mesh';
-import type { SignalingStats } from '../../ports/signaling';
-import type { LinkState, LinkView } from './mesh-types';
-import type { PairingApi } from './pairing';
+import type { LinkState, MeshApi, PeerView } from '../../node/lattice-api';
+import type { LinkView } from './mesh-types';
 import type { Mesh } from './start-mesh';
-
-/** One peer as `window.lattice.peers()` reports it: the page's link joined with the worker's sync session. */
-export interface PeerView {
-  readonly id: NodeId;
-  /** Exactly one of 'connecting' | 'connected' | 'disconnected' | 'refused'. */
-  readonly state: LinkState;
-  /** Round trip of the sync session's heartbeat over this link. */
-  readonly rttMs: number | undefined;
-  /** Bytes on the wire, every channel. */
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  /** How old our copy of this peer's picture may be; undefined before the first completed sync. */
-  readonly pictureAgeMs: number | undefined;
-  /** 0..1: 1 once a reconciliation completed and live pushes keep us current; undefined without a session. */
-  readonly syncProgress: number | undefined;
-  /** The sync session's state (handshake, syncing, synced, dead, closed), if the worker has one. */
-  readonly syncState: string | undefined;
-  readonly connectedSince: number | undefined;
-  readonly bufferedAmount: number;
-  readonly initiator: boolean;
-  readonly attempts: number;
-  readonly via: string | undefined;
-  readonly lastError: string | undefined;
-  readonly paired: boolean;
-  readonly clockSkewMs: number | undefined;
-  readonly lastSyncAt: number | undefined;
-  readonly versionsIn: number;
-  readonly versionsOut: number;
-}
-
-export interface MeshStatus extends SyncStatus {
-  /** Links by state, as the page sees them. */
-  readonly links: Readonly<Record<LinkState, number>>;
-}
-
-/** The mesh part of `window.lattice` (fixed names; see the README). */
-export interface MeshHandle {
-  peers(): Promise<PeerView[]>;
-  /** Cuts the link to one peer, or every link, and refuses reconnection until heal(). */
-  partition(peerId?: string): Promise<void>;
-  heal(peerId?: string): Promise<void>;
-  syncStatus(): Promise<MeshStatus>;
-  /** Signaling paths and what each carried or dropped. */
-  signaling(): Promise<SignalingStats[]>;
-  readonly pairing: PairingApi;
-}
 
 /** The worker calls the mesh handle makes. */
 export interface MeshWorkerApi {
@@ -58,7 +11,7 @@ export interface MeshWorkerApi {
   syncStatus(): Promise<SyncStatus>;
 }
 
-export function createMeshHandle(mesh: Promise<Mesh>, worker: MeshWorkerApi): MeshHandle {
+export function createMeshHandle(mesh: Promise<Mesh>, worker: MeshWorkerApi): MeshApi {
   const withMesh = async <T>(fn: (m: Mesh) => T | Promise<T>): Promise<T> => fn(await mesh);
   const optionalPeer = (peerId: string | undefined): NodeId | undefined =>
     peerId === undefined ? undefined : asNodeId(peerId);

@@ -1,7 +1,7 @@
 import type { NodeId } from '../../core/ids';
+import type { LinkState } from '../../node/lattice-api';
 
-/** The state of the link to one peer, as `window.lattice.peers()` reports it (fixed names). */
-export type LinkState = 'connecting' | 'connected' | 'disconnected' | 'refused';
+export type { LinkState };
 
 /** What the page knows about one link (the worker adds sync progress and picture age). */
 export interface LinkView {

@@ -1,22 +1,13 @@
 import { PairingError, decodePairing, encodePairing } from '../../adapters/signaling/pairing-codec';
 import type { PeerConnection, PeerSignal } from '../../adapters/webrtc/peer-connection';
 import type { NodeId } from '../../core/ids';
+import type { PairingApi } from '../../node/lattice-api';
 import { randomToken } from '../../ports/signaling';
 import type { ConnSlot } from './conn-slot';
 import type { LinkManager } from './link-manager';
 import type { MeshClock } from './timers';
 
-/** Manual pairing as the page and `window.lattice.pairing` offer it. */
-export interface PairingApi {
-  /** Makes an offer to show as text or QR; a later call replaces an unanswered one. */
-  createOffer(): Promise<string>;
-  /** Answers another device's offer; returns the answer text to carry back. */
-  acceptOffer(offer: string): Promise<string>;
-  /** Completes our offer with the other device's answer; resolves with the peer's node id. */
-  acceptAnswer(answer: string): Promise<NodeId>;
-  /** Drops an unanswered offer. */
-  cancel(): void;
-}
+export type { PairingApi };
 
 /** Gathering every candidate takes well under a second with host candidates; a STUN server may add a few. */
 const GATHER_TIMEOUT_MS = 20_000;

@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import { clipReason, isFromWorker, type ToWorker } from '../../adapters/port-link-messages';
 import type { NodeId } from '../../core/ids';
 
-/** The part of the worker API the bridge uses (workers/worker-api.ts). */
+/** The part of the worker API the bridge uses (src/node/worker-api.ts). */
 export interface LinkAttachApi {
   attachLink(peer: string, port: MessagePort): Promise<void>;
 }

@@ -19,14 +19,6 @@ export function compareTs(a: Timestamp, b: Timestamp): number {
   return a.node < b.node ? -1 : 1;
 }
 
-export function sameTs(a: Timestamp, b: Timestamp): boolean {
-  return a.ms === b.ms && a.c === b.c && a.node === b.node;
-}
-
-export function maxTs(a: Timestamp, b: Timestamp): Timestamp {
-  return compareTs(a, b) >= 0 ? a : b;
-}
-
 const MS_DIGITS = 12; // 48 bits of milliseconds: good until the year 10889
 const C_DIGITS = 4; // 16-bit counter
 

@@ -1,6 +1,6 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { ComponentValue } from '../entity/component-types';
-import type { ComponentKind, EntityId, NodeId } from '../ids';
+import type { ComponentKind, EntityId } from '../ids';
 
 /** The reserved kind of an entity's tombstone. */
 export const DELETED = '$deleted' as ComponentKind;
@@ -21,10 +21,6 @@ export interface Version {
   readonly seen: readonly Timestamp[];
   /** Ed25519 signature over the version (filled by the security layer). */
   readonly sig?: Uint8Array;
-}
-
-export function authorOf(v: Version): NodeId {
-  return v.ts.node;
 }
 
 /**

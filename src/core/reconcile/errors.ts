@@ -25,3 +25,9 @@ export class ReconcileError extends Error {
     this.code = code;
   }
 }
+
+/** The Decoder's failure for reconciliation messages. */
+export const malformed = (message: string): ReconcileError => new ReconcileError(ReconcileErrorCode.Malformed, message);
+
+/** The Encoder's failure: the local caller handed it a value no varint carries. */
+export const usage = (message: string): ReconcileError => new ReconcileError(ReconcileErrorCode.Usage, message);

@@ -14,7 +14,7 @@ export interface Item {
   readonly id: Uint8Array;
 }
 
-export function isValidTimestamp(ts: number): boolean {
+function isValidTimestamp(ts: number): boolean {
   return Number.isSafeInteger(ts) && ts >= 0;
 }
 

@@ -1,9 +1,10 @@
+import { Decoder } from '../bytes/decoder';
+import { Encoder } from '../bytes/encoder';
 import type { Bound } from './bound';
 import { compareBounds, INFINITE_BOUND, isInfinite, ZERO_BOUND } from './bound';
-import { ReconcileError, ReconcileErrorCode } from './errors';
+import { malformed, ReconcileError, ReconcileErrorCode, usage } from './errors';
 import { FINGERPRINT_SIZE } from './fingerprint';
 import { ID_SIZE } from './item';
-import { ByteReader, ByteWriter } from './varint';
 
 /**
  * Wire format, protocol version 1.
@@ -76,15 +77,15 @@ export function decodeMessage(bytes: Uint8Array, frameSizeLimit: number): RangeM
       `unsupported protocol version ${version} (this peer speaks version ${PROTOCOL_VERSION})`,
     );
   }
-  const r = new ByteReader(bytes);
+  const r = new Decoder(bytes, malformed);
   r.pos = 1;
   const out: RangeMessage[] = [];
   let prev: Bound = ZERO_BOUND;
   let lastTs = 0;
   while (r.left > 0) {
     if (isInfinite(prev)) throw new ReconcileError(ReconcileErrorCode.Protocol, 'range after the infinite bound');
-    const tsCode = r.varint();
-    const head = r.varint();
+    const tsCode = r.readVarUint();
+    const head = r.readVarUint();
     const mode = head % 8;
     const prefixLength = Math.floor(head / 8);
     if (prefixLength > MAX_PREFIX) r.fail(`bound prefix of ${prefixLength} bytes (max ${MAX_PREFIX})`);
@@ -96,7 +97,7 @@ export function decodeMessage(bytes: Uint8Array, frameSizeLimit: number): RangeM
       const ts = lastTs + (tsCode - 1);
       if (!Number.isSafeInteger(ts)) r.fail('bound timestamp exceeds 2^53 - 1');
       lastTs = ts;
-      upper = { ts, prefix: r.bytes(prefixLength) };
+      upper = { ts, prefix: r.readView(prefixLength) };
     }
     if (compareBounds(upper, prev) <= 0) {
       throw new ReconcileError(ReconcileErrorCode.Protocol, `bounds out of order at byte ${r.pos}`);
@@ -107,7 +108,7 @@ export function decodeMessage(bytes: Uint8Array, frameSizeLimit: number): RangeM
         out.push({ mode, upper });
         break;
       case Mode.Fingerprint:
-        out.push({ mode, upper, fingerprint: r.bytes(FINGERPRINT_SIZE) });
+        out.push({ mode, upper, fingerprint: r.readView(FINGERPRINT_SIZE) });
         break;
       case Mode.IdList:
       case Mode.Extra: {
@@ -117,10 +118,10 @@ export function decodeMessage(bytes: Uint8Array, frameSizeLimit: number): RangeM
       }
       case Mode.IdDiff: {
         const [count, ids] = readIds(r);
-        const bits = r.varint();
+        const bits = r.readVarUint();
         const nBytes = Math.ceil(bits / 8);
         if (nBytes > r.left) r.fail(`bitmap of ${bits} bits exceeds the ${r.left} bytes left`);
-        const lacking = r.bytes(nBytes);
+        const lacking = r.readView(nBytes);
         if (bits % 8 !== 0 && lacking[nBytes - 1]! >> (bits % 8) !== 0) r.fail('bitmap padding bits set');
         out.push({ mode, upper, ids, count, lacking, bits });
         break;
@@ -132,10 +133,10 @@ export function decodeMessage(bytes: Uint8Array, frameSizeLimit: number): RangeM
   return out;
 }
 
-function readIds(r: ByteReader): [number, Uint8Array] {
-  const count = r.varint();
+function readIds(r: Decoder): [number, Uint8Array] {
+  const count = r.readVarUint();
   if (count > Math.floor(r.left / ID_SIZE)) r.fail(`id list of ${count} ids exceeds the ${r.left} bytes left`);
-  return [count, r.bytes(count * ID_SIZE)];
+  return [count, r.readView(count * ID_SIZE)];
 }
 
 /**
@@ -143,11 +144,11 @@ function readIds(r: ByteReader): [number, Uint8Array] {
  * speculatively and take it back if it would overflow the frame.
  */
 export class MessageEncoder {
-  readonly w = new ByteWriter(512);
+  readonly w = new Encoder(512, usage);
   private lastTs = 0;
 
   constructor() {
-    this.w.byte(PROTOCOL_VERSION);
+    this.w.writeU8(PROTOCOL_VERSION);
   }
 
   get length(): number {
@@ -158,13 +159,13 @@ export class MessageEncoder {
   range(upper: Bound, mode: Mode): void {
     const prefixLength = isInfinite(upper) ? 0 : upper.prefix.length;
     if (isInfinite(upper)) {
-      this.w.varint(0);
+      this.w.writeVarUint(0);
     } else {
-      this.w.varint(upper.ts - this.lastTs + 1);
+      this.w.writeVarUint(upper.ts - this.lastTs + 1);
       this.lastTs = upper.ts;
     }
-    this.w.varint(prefixLength * 8 + mode);
-    if (prefixLength > 0) this.w.bytes(upper.prefix);
+    this.w.writeVarUint(prefixLength * 8 + mode);
+    if (prefixLength > 0) this.w.writeBytes(upper.prefix);
   }
 
   mark(): EncoderMark {

@@ -274,8 +274,8 @@ export class Reconciler {
           }
           const m = out.begin();
           out.enc.range(r.upper, Mode.Extra);
-          out.enc.w.varint(1);
-          out.enc.w.bytes(this.storage.idAt(plan.pureIndex));
+          out.enc.w.writeVarUint(1);
+          out.enc.w.writeBytes(this.storage.idAt(plan.pureIndex));
           return out.end(m) ? -1 : lower;
         }
         const action = chooseAction(this.regime, upper - lower, stats, this.tuning, this.maxFanout, this.maxIdList);
@@ -387,10 +387,10 @@ export class Reconciler {
       }
       const m = out.begin();
       out.enc.range(upperBound, Mode.IdDiff);
-      out.enc.w.varint(extras.length);
-      for (const i of extras) out.enc.w.bytes(this.storage.idAt(i));
-      out.enc.w.varint(count);
-      out.enc.w.bytes(lacking);
+      out.enc.w.writeVarUint(extras.length);
+      for (const i of extras) out.enc.w.writeBytes(this.storage.idAt(i));
+      out.enc.w.writeVarUint(count);
+      out.enc.w.writeBytes(lacking);
       return out.end(m) ? -1 : lower;
     }
     return this.listInChunks(lower, upper, upperBound, out);
@@ -423,13 +423,13 @@ export class Reconciler {
     enc.range(upperBound, Mode.Fingerprint);
     const fp = new Uint8Array(FINGERPRINT_SIZE);
     encodeFingerprint(this.stateOf(lower, upper), 0, fp, 0);
-    enc.w.bytes(fp);
+    enc.w.writeBytes(fp);
   }
 
   private writeIdList(enc: MessageEncoder, upperBound: Bound, lower: number, upper: number): void {
     enc.range(upperBound, Mode.IdList);
-    enc.w.varint(upper - lower);
-    for (let i = lower; i < upper; i++) enc.w.bytes(this.storage.idAt(i));
+    enc.w.writeVarUint(upper - lower);
+    for (let i = lower; i < upper; i++) enc.w.writeBytes(this.storage.idAt(i));
   }
 
   /** Splits [lower, upper) into `fanout` children of nearly equal size (by our items). */
@@ -497,7 +497,7 @@ class Output {
     this.enc.range(INFINITE_BOUND, Mode.Fingerprint);
     const fp = new Uint8Array(FINGERPRINT_SIZE);
     encodeFingerprint(restState, 0, fp, 0);
-    this.enc.w.bytes(fp);
+    this.enc.w.writeBytes(fp);
   }
 
   private flushSkip(): void {

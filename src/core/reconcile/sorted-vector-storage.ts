@@ -77,14 +77,6 @@ export class SortedVectorStorage implements ReconcileStorage {
     return lo;
   }
 
-  iterate(begin: number, end: number, cb: (item: Item, index: number) => boolean | void): void {
-    this.checkRange(begin, end);
-    for (let i = begin; i < end; i++) {
-      const item = { ts: this.tsArr[i]!, id: this.idBytes.subarray(i * ID_SIZE, (i + 1) * ID_SIZE) };
-      if (cb(item, i) === false) return;
-    }
-  }
-
   sum(begin: number, end: number, out: Uint32Array, off = 0): void {
     this.checkRange(begin, end);
     this.ensurePrefix(end);

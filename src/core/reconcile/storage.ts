@@ -1,5 +1,4 @@
 import type { Bound } from './bound';
-import type { Item } from './item';
 
 /**
  * A sorted set of items as the reconciler sees it. Items are ordered by (ts, id); indexes are
@@ -15,8 +14,6 @@ export interface ReconcileStorage {
   idAt(i: number): Uint8Array;
   /** First index in [begin, end) whose item is >= bound, or end if there is none. */
   findLowerBound(bound: Bound, begin?: number, end?: number): number;
-  /** Calls cb for items begin..end-1 in order; stops early when cb returns false. */
-  iterate(begin: number, end: number, cb: (item: Item, index: number) => boolean | void): void;
   /** Writes Σ term(id) (see fingerprint.ts idTerm) of items begin..end-1, mod 2^128, to out[off..off+4]. */
   sum(begin: number, end: number, out: Uint32Array, off?: number): void;
   /** The 16-byte fingerprint of items begin..end-1 (see fingerprint.ts). */

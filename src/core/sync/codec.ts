@@ -1,8 +1,7 @@
+import { Decoder } from '../bytes/decoder';
+import { Encoder } from '../bytes/encoder';
+import { readString, readUtf8 } from '../bytes/utf8';
 import { isNodeId, type NodeId } from '../ids';
-import { WireError } from '../wire/errors';
-import { ByteReader } from '../wire/reader';
-import { readUtf8 } from '../wire/utf8';
-import { ByteWriter } from '../wire/writer';
 import { ProtocolError, ProtocolErrorCode } from './errors';
 import {
   MAX_LATTICE_BYTES,
@@ -60,28 +59,28 @@ const FLAG_GRAFT = 1;
 const utf8 = new TextEncoder();
 
 export function encodeMessage(m: SyncMessage): Uint8Array {
-  const w = new ByteWriter(m.type === MessageType.Versions ? m.batch.length + 16 : 64);
-  w.u8(m.type === MessageType.Hello ? m.protocol : SYNC_PROTOCOL_VERSION);
-  w.u8(TYPE_CODES[m.type]);
+  const w = new Encoder(m.type === MessageType.Versions ? m.batch.length + 16 : 64, malformed);
+  w.writeU8(m.type === MessageType.Hello ? m.protocol : SYNC_PROTOCOL_VERSION);
+  w.writeU8(TYPE_CODES[m.type]);
   switch (m.type) {
     case MessageType.Hello: {
       if (!isNodeId(m.node)) throw usage('hello: invalid node id');
-      w.u8(m.node.length);
-      w.bytes(utf8.encode(m.node));
+      w.writeU8(m.node.length);
+      w.writeBytes(utf8.encode(m.node));
       writeText(w, m.lattice, MAX_LATTICE_BYTES, 'lattice name');
-      w.varint(m.time);
-      w.varint(m.items);
-      w.varint(m.newest);
+      w.writeVarUint(m.time);
+      w.writeVarUint(m.items);
+      w.writeVarUint(m.newest);
       break;
     }
     case MessageType.Reconcile:
-      w.varint(m.session);
-      w.u8(PHASES.indexOf(m.phase));
-      w.bytes(m.payload);
+      w.writeVarUint(m.session);
+      w.writeU8(PHASES.indexOf(m.phase));
+      w.writeBytes(m.payload);
       break;
     case MessageType.Want:
-      w.varint(m.request);
-      w.u8(m.graft ? FLAG_GRAFT : 0);
+      w.writeVarUint(m.request);
+      w.writeU8(m.graft ? FLAG_GRAFT : 0);
       writeIds(w, m.ids);
       break;
     case MessageType.IHave:
@@ -90,16 +89,16 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
     case MessageType.Prune:
       break;
     case MessageType.Versions:
-      w.u8((m.live ? FLAG_LIVE : 0) | (m.completes > 0 ? FLAG_COMPLETES : 0));
-      if (m.completes > 0) w.varint(m.completes);
-      w.bytes(m.batch);
+      w.writeU8((m.live ? FLAG_LIVE : 0) | (m.completes > 0 ? FLAG_COMPLETES : 0));
+      if (m.completes > 0) w.writeVarUint(m.completes);
+      w.writeBytes(m.batch);
       break;
     case MessageType.Ping:
-      w.varint(m.time);
+      w.writeVarUint(m.time);
       break;
     case MessageType.Pong:
-      w.varint(m.echo);
-      w.varint(m.time);
+      w.writeVarUint(m.echo);
+      w.writeVarUint(m.time);
       break;
     case MessageType.Bye:
       writeText(w, m.reason.slice(0, MAX_REASON_BYTES / 4), MAX_REASON_BYTES, 'reason');
@@ -109,8 +108,8 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
       throw usage(`unknown message ${String(never)}`);
     }
   }
-  if (w.pos > MAX_SYNC_FRAME_BYTES) {
-    throw new ProtocolError(ProtocolErrorCode.Oversize, `frame of ${w.pos} bytes exceeds ${MAX_SYNC_FRAME_BYTES}`);
+  if (w.length > MAX_SYNC_FRAME_BYTES) {
+    throw new ProtocolError(ProtocolErrorCode.Oversize, `frame of ${w.length} bytes exceeds ${MAX_SYNC_FRAME_BYTES}`);
   }
   return w.finish();
 }
@@ -128,7 +127,7 @@ export function decodeMessage(frame: Uint8Array): SyncMessage {
   if (frame[0] !== SYNC_PROTOCOL_VERSION) {
     throw new ProtocolError(ProtocolErrorCode.UnsupportedVersion, `unsupported protocol version ${frame[0]}`);
   }
-  const r = new ByteReader(frame);
+  const r = new Decoder(frame, malformed);
   r.pos = 2;
   try {
     const m = decodeBody(r, frame[1]!);
@@ -136,45 +135,44 @@ export function decodeMessage(frame: Uint8Array): SyncMessage {
     return m;
   } catch (error) {
     if (error instanceof ProtocolError) throw error;
-    if (error instanceof WireError) throw malformed(error.message.replace(/^wire: /, ''));
     throw malformed(String(error));
   }
 }
 
-function decodeBody(r: ByteReader, code: number): SyncMessage {
+function decodeBody(r: Decoder, code: number): SyncMessage {
   switch (code) {
     case TYPE_CODES.hello: {
-      const n = r.u8();
+      const n = r.readU8();
       if (n === 0 || n > 64) r.fail(`node id length ${n}`);
       const node = readUtf8(r, n, 'node id');
       if (!isNodeId(node)) r.fail('invalid node id');
-      const lattice = readText(r, MAX_LATTICE_BYTES, 'lattice name');
+      const lattice = readString(r, MAX_LATTICE_BYTES, 'lattice name');
       if (lattice.length === 0) r.fail('empty lattice name');
       return {
         type: MessageType.Hello,
         protocol: SYNC_PROTOCOL_VERSION,
         node: node as NodeId,
         lattice,
-        time: r.varint(),
-        items: r.varint(),
-        newest: r.varint(),
+        time: r.readVarUint(),
+        items: r.readVarUint(),
+        newest: r.readVarUint(),
       };
     }
     case TYPE_CODES.reconcile: {
-      const session = r.varint();
+      const session = r.readVarUint();
       if (session > MAX_U32) r.fail(`session ${session} exceeds 32 bits`);
-      const phase = PHASES[r.u8()];
+      const phase = PHASES[r.readU8()];
       if (phase === undefined) r.fail('unknown reconcile phase');
-      const payload = r.bytes(r.left);
+      const payload = r.readBytes(r.left);
       const carries = phase === ReconcilePhase.Open || phase === ReconcilePhase.Next || phase === ReconcilePhase.Reply;
       if (carries !== payload.length > 0) r.fail(`reconcile ${phase}: payload ${carries ? 'missing' : 'not allowed'}`);
       if (session === 0 && phase !== ReconcilePhase.Request) r.fail(`reconcile ${phase}: session 0`);
       return { type: MessageType.Reconcile, session, phase, payload };
     }
     case TYPE_CODES.want: {
-      const request = r.varint();
+      const request = r.readVarUint();
       if (request === 0 || request > MAX_U32) r.fail(`want request ${request}`);
-      const flags = r.u8();
+      const flags = r.readU8();
       if ((flags & ~FLAG_GRAFT) !== 0) r.fail(`unknown want flags ${flags}`);
       return { type: MessageType.Want, request, graft: flags === FLAG_GRAFT, ids: readIds(r, 'want') };
     }
@@ -183,60 +181,54 @@ function decodeBody(r: ByteReader, code: number): SyncMessage {
     case TYPE_CODES.prune:
       return { type: MessageType.Prune };
     case TYPE_CODES.versions: {
-      const flags = r.u8();
+      const flags = r.readU8();
       if ((flags & ~(FLAG_LIVE | FLAG_COMPLETES)) !== 0) r.fail(`unknown versions flags ${flags}`);
       let completes = 0;
       if ((flags & FLAG_COMPLETES) !== 0) {
-        completes = r.varint();
+        completes = r.readVarUint();
         if (completes === 0 || completes > MAX_U32) r.fail(`completes ${completes}`);
       }
-      const batch = r.bytes(r.left);
+      const batch = r.readBytes(r.left);
       if (batch.length === 0 && completes === 0) r.fail('empty versions batch');
       return { type: MessageType.Versions, live: (flags & FLAG_LIVE) !== 0, completes, batch };
     }
     case TYPE_CODES.ping:
-      return { type: MessageType.Ping, time: r.varint() };
+      return { type: MessageType.Ping, time: r.readVarUint() };
     case TYPE_CODES.pong:
-      return { type: MessageType.Pong, echo: r.varint(), time: r.varint() };
+      return { type: MessageType.Pong, echo: r.readVarUint(), time: r.readVarUint() };
     case TYPE_CODES.bye:
-      return { type: MessageType.Bye, reason: readText(r, MAX_REASON_BYTES, 'reason') };
+      return { type: MessageType.Bye, reason: readString(r, MAX_REASON_BYTES, 'reason') };
     default:
       return r.fail(`unknown message type ${code}`);
   }
 }
 
-function writeIds(w: ByteWriter, ids: readonly Uint8Array[]): void {
+function writeIds(w: Encoder, ids: readonly Uint8Array[]): void {
   if (ids.length === 0 || ids.length > MAX_WANT_IDS) throw usage(`1..${MAX_WANT_IDS} ids per message`);
-  w.varint(ids.length);
+  w.writeVarUint(ids.length);
   for (const id of ids) {
     if (id.length !== SYNC_ID_BYTES) throw usage('ids are 16 bytes');
-    w.bytes(id);
+    w.writeBytes(id);
   }
 }
 
-function readIds(r: ByteReader, what: string): Uint8Array[] {
-  const count = r.varint();
+function readIds(r: Decoder, what: string): Uint8Array[] {
+  const count = r.readVarUint();
   if (count === 0) r.fail(`${what} without ids`);
   if (count > MAX_WANT_IDS) {
     throw new ProtocolError(ProtocolErrorCode.Oversize, `${what} of ${count} ids exceeds ${MAX_WANT_IDS}`);
   }
   if (count * SYNC_ID_BYTES !== r.left) r.fail(`${what} of ${count} ids needs ${count * SYNC_ID_BYTES} bytes`);
   const ids: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) ids.push(r.bytes(SYNC_ID_BYTES));
+  for (let i = 0; i < count; i++) ids.push(r.readBytes(SYNC_ID_BYTES));
   return ids;
 }
 
-function writeText(w: ByteWriter, s: string, max: number, what: string): void {
+function writeText(w: Encoder, s: string, max: number, what: string): void {
   const bytes = utf8.encode(s);
   if (bytes.length > max) throw usage(`${what} longer than ${max} bytes`);
-  w.varint(bytes.length);
-  w.bytes(bytes);
-}
-
-function readText(r: ByteReader, max: number, what: string): string {
-  const n = r.varint();
-  if (n > max) r.fail(`${what} of ${n} bytes exceeds ${max}`);
-  return readUtf8(r, n, what);
+  w.writeVarUint(bytes.length);
+  w.writeBytes(bytes);
 }
 
 function malformed(message: string): ProtocolError {

@@ -132,13 +132,3 @@ export type SyncMessage =
   | ByeMessage
   | IHaveMessage
   | PruneMessage;
-
-export const isHello = (m: SyncMessage): m is HelloMessage => m.type === MessageType.Hello;
-export const isReconcile = (m: SyncMessage): m is ReconcileMessage => m.type === MessageType.Reconcile;
-export const isWant = (m: SyncMessage): m is WantMessage => m.type === MessageType.Want;
-export const isVersions = (m: SyncMessage): m is VersionsMessage => m.type === MessageType.Versions;
-export const isPing = (m: SyncMessage): m is PingMessage => m.type === MessageType.Ping;
-export const isPong = (m: SyncMessage): m is PongMessage => m.type === MessageType.Pong;
-export const isBye = (m: SyncMessage): m is ByeMessage => m.type === MessageType.Bye;
-export const isIHave = (m: SyncMessage): m is IHaveMessage => m.type === MessageType.IHave;
-export const isPrune = (m: SyncMessage): m is PruneMessage => m.type === MessageType.Prune;

@@ -21,8 +21,6 @@ export interface Framed {
  */
 export class VersionFramer {
   private meanBytes = 48;
-  /** Versions the wire codec refused to encode (invalid local data): dropped, counted. */
-  unencodable = 0;
 
   constructor(
     private readonly targetBytes: number,
@@ -45,7 +43,6 @@ export class VersionFramer {
           n = Math.ceil(n / 2);
           continue;
         }
-        this.unencodable += 1;
         this.onDrop(error.message, chunk[0]!);
         return this.frameOf(new Uint8Array(0), 1, 0, live, from + 1 === end ? completes : 0);
       }
@@ -54,7 +51,6 @@ export class VersionFramer {
         continue;
       }
       if (batch.length > this.maxBytes) {
-        this.unencodable += 1;
         this.onDrop(`a single version of ${batch.length} bytes exceeds the frame`, chunk[0]!);
         return this.frameOf(new Uint8Array(0), 1, 0, live, from + 1 === end ? completes : 0);
       }

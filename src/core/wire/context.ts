@@ -1,7 +1,7 @@
 import type { EntityId, NodeId } from '../ids';
 import type { WireLimits } from './limits';
-import type { ByteReader } from './reader';
-import type { ByteWriter } from './writer';
+import type { Decoder } from '../bytes/decoder';
+import type { Encoder } from '../bytes/encoder';
 
 /** Assigns table indices in first-use order. */
 export class Interner<T extends string> {
@@ -25,7 +25,7 @@ export class Interner<T extends string> {
 
 /** State shared by the value encoders of one batch. */
 export interface EncodeContext {
-  readonly w: ByteWriter;
+  readonly w: Encoder;
   readonly nodes: Interner<NodeId>;
   /** Index of each entity id in the batch's sorted entity table. */
   readonly entities: ReadonlyMap<EntityId, number>;
@@ -41,7 +41,7 @@ export interface EncodeContext {
 }
 
 export interface DecodeContext {
-  readonly r: ByteReader;
+  readonly r: Decoder;
   readonly limits: WireLimits;
   readonly nodes: readonly NodeId[];
   readonly entities: readonly EntityId[];

@@ -1,18 +1,19 @@
+import { MAX_COUNTER } from '../clock/hlc';
 import type { Timestamp } from '../clock/timestamp';
 import type { ComponentValue } from '../entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
 import { DELETED, type Version } from '../merge/version';
 import type { DecodeContext } from './context';
-import { WireError } from './errors';
+import { WireError, wireDecoder } from './errors';
 import * as F from './format';
 import { kindOfTag } from './kinds';
 import { resolveLimits, type DecodeOptions } from './limits';
 import { decodeOpaque, validated } from './opaque-codec';
-import { ByteReader } from './reader';
+import type { Decoder } from '../bytes/decoder';
 import { MAX_LAT_Q, MAX_LON_Q } from './quantize';
 import { readEntityTable, readNodeTable, readStringTable } from './tables';
 import { decodeKnown } from './value-codec';
-import { unzigzag } from './zigzag';
+import { unzigzag } from '../bytes/zigzag';
 
 const NO_SEEN: readonly Timestamp[] = Object.freeze([]);
 
@@ -27,24 +28,24 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
   if (bytes.length > limits.maxBytes) {
     throw new WireError(`wire: batch of ${bytes.length} bytes exceeds the limit of ${limits.maxBytes}`);
   }
-  const r: ByteReader = new ByteReader(bytes);
-  const format = r.u8();
+  const r: Decoder = wireDecoder(bytes);
+  const format = r.readU8();
   if (format !== F.FORMAT_VERSION) r.fail(`unsupported format version ${format}`);
-  const flags = r.u8();
+  const flags = r.readU8();
   if ((flags & ~(F.BATCH_ALL_SIGNED | F.BATCH_POSITION_BASE)) !== 0)
     r.fail(`unknown batch flags 0x${flags.toString(16)}`);
   const allSigned = (flags & F.BATCH_ALL_SIGNED) !== 0;
   let baseLatQ: number | undefined;
   let baseLonQ = 0;
   if ((flags & F.BATCH_POSITION_BASE) !== 0) {
-    baseLatQ = r.i32();
-    baseLonQ = r.i32();
+    baseLatQ = r.readI32();
+    baseLonQ = r.readI32();
     if (Math.abs(baseLatQ) > MAX_LAT_Q || Math.abs(baseLonQ) > MAX_LON_Q) r.fail('position base out of range');
   }
   const nodes = readNodeTable(r, options?.ids);
   const entities = readEntityTable(r, options?.ids);
   const strings = readStringTable(r, limits);
-  const count = r.count('versions', limits.maxVersions, allSigned ? 1 + F.SIG_BYTES : 1);
+  const count = r.readCount('versions', limits.maxVersions, allSigned ? 1 + F.SIG_BYTES : 1);
   const ctx: DecodeContext = { r, limits, nodes, entities, strings, latQ: 0, lonQ: 0, baseLatQ, baseLonQ, ms: 0 };
   const revalidate = options?.revalidate === true;
 
@@ -54,20 +55,20 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
   let prevMs = 0;
   let entityIndex = -1;
   for (let i = 0; i < count; i++) {
-    const h = r.u8();
+    const h = r.readU8();
     const tag = h & 0x0f;
     const entityMode = (h >>> 4) & 0x03;
     const clockMode = h >>> 6;
     let extras = 0;
     if (clockMode === F.CLOCK_EXTENDED) {
-      extras = r.u8();
+      extras = r.readU8();
       if ((extras & ~(F.EXTRA_SEEN | F.EXTRA_SIG | F.EXTRA_SAME_CLOCK)) !== 0)
         r.fail(`unknown extras 0x${extras.toString(16)}`);
       if (allSigned && (extras & F.EXTRA_SIG) !== 0) r.fail('per-version signature flag in an all-signed batch');
     } else if (clockMode !== F.CLOCK_SAME && clockMode !== F.CLOCK_NEW) r.fail(`unknown clock mode ${clockMode}`);
 
     if (entityMode === F.ENTITY_NEXT || entityMode === F.ENTITY_INDEX) {
-      const idx = entityMode === F.ENTITY_NEXT ? entityIndex + 1 : r.varint();
+      const idx = entityMode === F.ENTITY_NEXT ? entityIndex + 1 : r.readVarUint();
       if (idx >= entities.length) r.fail(`entity index ${idx} out of range (table has ${entities.length})`);
       entity = entities[idx]!;
       entityIndex = idx;
@@ -76,7 +77,7 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
 
     if (clockMode === F.CLOCK_NEW || (clockMode === F.CLOCK_EXTENDED && (extras & F.EXTRA_SAME_CLOCK) === 0)) {
       const node = readNode(r, nodes);
-      const v = r.varint();
+      const v = r.readVarUint();
       const hasC = v % 2;
       const ms = prevMs + unzigzag((v - hasC) / 2);
       if (ms < 0 || ms > F.MAX_MS) r.fail(`clock ms ${ms} out of range`);
@@ -87,7 +88,7 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
 
     let seen = NO_SEEN;
     if ((extras & F.EXTRA_SEEN) !== 0) seen = readSeen(ctx, ts.ms);
-    const sig = allSigned || (extras & F.EXTRA_SIG) !== 0 ? r.bytes(F.SIG_BYTES) : undefined;
+    const sig = allSigned || (extras & F.EXTRA_SIG) !== 0 ? r.readBytes(F.SIG_BYTES) : undefined;
 
     ctx.ms = ts.ms;
     let kind: ComponentKind;
@@ -112,25 +113,25 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
   return out;
 }
 
-function readNode(r: ByteReader, nodes: readonly NodeId[]): NodeId {
-  const idx = r.varint();
+function readNode(r: Decoder, nodes: readonly NodeId[]): NodeId {
+  const idx = r.readVarUint();
   if (idx >= nodes.length) r.fail(`node index ${idx} out of range (table has ${nodes.length})`);
   return nodes[idx]!;
 }
 
-function readCounter(r: ByteReader): number {
-  const c = r.varint();
-  if (c > F.MAX_COUNTER) r.fail(`clock counter ${c} exceeds ${F.MAX_COUNTER}`);
+function readCounter(r: Decoder): number {
+  const c = r.readVarUint();
+  if (c > MAX_COUNTER) r.fail(`clock counter ${c} exceeds ${MAX_COUNTER}`);
   return c;
 }
 
 function readSeen(ctx: DecodeContext, ms: number): Timestamp[] {
   const r = ctx.r;
-  const n = r.count('seen entries', ctx.limits.maxSeen, 3);
+  const n = r.readCount('seen entries', ctx.limits.maxSeen, 3);
   const seen: Timestamp[] = [];
   for (let i = 0; i < n; i++) {
     const node = readNode(r, ctx.nodes);
-    const sms = ms + unzigzag(r.varint());
+    const sms = ms + unzigzag(r.readVarUint());
     if (sms < 0 || sms > F.MAX_MS) r.fail(`seen ms ${sms} out of range`);
     seen.push({ ms: sms, c: readCounter(r), node });
   }

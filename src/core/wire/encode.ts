@@ -1,9 +1,10 @@
+import { MAX_COUNTER } from '../clock/hlc';
 import type { Timestamp } from '../clock/timestamp';
 import { isEntityId, isNodeId, type EntityId, type NodeId } from '../ids';
 import type { Fusion, Position } from '../entity/component-types';
 import type { Version } from '../merge/version';
 import { Interner, type EncodeContext } from './context';
-import { WireError } from './errors';
+import { WireError, wireEncodeFailure } from './errors';
 import * as F from './format';
 import { tagOfKind } from './kinds';
 import { DEFAULT_LIMITS } from './limits';
@@ -11,8 +12,8 @@ import { encodeOpaque } from './opaque-codec';
 import { quantizedLatLon } from './position-codec';
 import { writeEntityTable, writeNodeTable, writeStringTable } from './tables';
 import { encodeKnown } from './value-codec';
-import { ByteWriter } from './writer';
-import { zigzag } from './zigzag';
+import { Encoder } from '../bytes/encoder';
+import { zigzag } from '../bytes/zigzag';
 
 /**
  * Encodes component versions as one self-contained batch (layout: format.ts). Values are
@@ -24,7 +25,7 @@ export function encodeVersions(versions: readonly Version[]): Uint8Array {
   const allSigned = versions.length > 0 && versions.every((v) => v.sig !== undefined);
   const pre = prepass(versions);
   const ctx: EncodeContext = {
-    w: new ByteWriter(64 + versions.length * 16),
+    w: new Encoder(64 + versions.length * 16, wireEncodeFailure),
     nodes: new Interner<NodeId>(),
     entities: pre.entities,
     strings: new Interner<string>(),
@@ -59,45 +60,47 @@ export function encodeVersions(versions: readonly Version[]): Uint8Array {
     else entityMode = entityIndex === prevIndex + 1 ? F.ENTITY_NEXT : F.ENTITY_INDEX;
     prevIndex = entityIndex;
     const clockMode = extended ? F.CLOCK_EXTENDED : sameClock ? F.CLOCK_SAME : F.CLOCK_NEW;
-    w.u8(tag | (entityMode << 4) | (clockMode << 6));
+    w.writeU8(tag | (entityMode << 4) | (clockMode << 6));
     if (extended) {
-      w.u8((seen.length > 0 ? F.EXTRA_SEEN : 0) | (ownSig ? F.EXTRA_SIG : 0) | (sameClock ? F.EXTRA_SAME_CLOCK : 0));
+      w.writeU8(
+        (seen.length > 0 ? F.EXTRA_SEEN : 0) | (ownSig ? F.EXTRA_SIG : 0) | (sameClock ? F.EXTRA_SAME_CLOCK : 0),
+      );
     }
-    if (entityMode === F.ENTITY_INDEX) w.varint(entityIndex);
+    if (entityMode === F.ENTITY_INDEX) w.writeVarUint(entityIndex);
     if (!sameClock) {
-      w.varint(ctx.nodes.add(ts.node));
-      w.varint(zigzag(ts.ms - prevMs) * 2 + (ts.c !== 0 ? 1 : 0));
-      if (ts.c !== 0) w.varint(ts.c);
+      w.writeVarUint(ctx.nodes.add(ts.node));
+      w.writeVarUint(zigzag(ts.ms - prevMs) * 2 + (ts.c !== 0 ? 1 : 0));
+      if (ts.c !== 0) w.writeVarUint(ts.c);
       prevMs = ts.ms;
     }
     if (seen.length > 0) {
-      w.varint(seen.length);
+      w.writeVarUint(seen.length);
       for (const s of seen) {
         checkTs(s, 'seen');
-        w.varint(ctx.nodes.add(s.node));
-        w.varint(zigzag(s.ms - ts.ms));
-        w.varint(s.c);
+        w.writeVarUint(ctx.nodes.add(s.node));
+        w.writeVarUint(zigzag(s.ms - ts.ms));
+        w.writeVarUint(s.c);
       }
     }
-    if (v.sig !== undefined) w.bytes(v.sig);
+    if (v.sig !== undefined) w.writeBytes(v.sig);
     ctx.ms = ts.ms;
     if (tag === F.TAG_UNKNOWN) encodeOpaque(ctx, v.kind, v.value!);
     else if (tag !== F.TAG_DELETED) encodeKnown(ctx, tag, v.value!);
     prev = v;
   }
 
-  const out = new ByteWriter(w.pos + 64 + pre.sorted.length * 8 + ctx.nodes.list.length * 34);
-  out.u8(F.FORMAT_VERSION);
-  out.u8((allSigned ? F.BATCH_ALL_SIGNED : 0) | (pre.baseLatQ !== undefined ? F.BATCH_POSITION_BASE : 0));
+  const out = new Encoder(w.length + 64 + pre.sorted.length * 8 + ctx.nodes.list.length * 34, wireEncodeFailure);
+  out.writeU8(F.FORMAT_VERSION);
+  out.writeU8((allSigned ? F.BATCH_ALL_SIGNED : 0) | (pre.baseLatQ !== undefined ? F.BATCH_POSITION_BASE : 0));
   if (pre.baseLatQ !== undefined) {
-    out.i32(pre.baseLatQ);
-    out.i32(pre.baseLonQ);
+    out.writeI32(pre.baseLatQ);
+    out.writeI32(pre.baseLonQ);
   }
   writeNodeTable(out, ctx.nodes.list);
   writeEntityTable(out, pre.sorted);
   writeStringTable(out, ctx.strings.list);
-  out.varint(versions.length);
-  out.bytes(w.view());
+  out.writeVarUint(versions.length);
+  out.writeBytes(w.view());
   return out.finish();
 }
 
@@ -154,7 +157,7 @@ function checkTs(ts: Timestamp, what: string): void {
   if (!(Number.isSafeInteger(ts.ms) && ts.ms >= 0 && ts.ms <= F.MAX_MS)) {
     throw new WireError(`cannot encode ${what}: ms ${ts.ms} is not a 48-bit integer`);
   }
-  if (!(Number.isInteger(ts.c) && ts.c >= 0 && ts.c <= F.MAX_COUNTER)) {
+  if (!(Number.isInteger(ts.c) && ts.c >= 0 && ts.c <= MAX_COUNTER)) {
     throw new WireError(`cannot encode ${what}: counter ${ts.c} is not a 16-bit integer`);
   }
 }

@@ -1,3 +1,5 @@
+import { Decoder } from '../bytes/decoder';
+
 /**
  * A batch from a peer that is malformed, truncated, over a limit or carries an invalid value, or a
  * version this codec cannot put on the wire. Decoding never throws anything else: callers log,
@@ -5,4 +7,15 @@
  */
 export class WireError extends Error {
   override name = 'WireError';
+}
+
+/** The Decoder's failure for wire batches: `wire: at byte N: …`. */
+export const wireDecodeFailure = (message: string): WireError => new WireError(`wire: ${message}`);
+
+/** The Encoder's failure for wire batches: a value with no encoding is a version no peer would accept. */
+export const wireEncodeFailure = (message: string): WireError => new WireError(message);
+
+/** A Decoder over a wire batch, failing with WireError. */
+export function wireDecoder(bytes: Uint8Array): Decoder {
+  return new Decoder(bytes, wireDecodeFailure);
 }

@@ -1,8 +1,8 @@
 import type { DecodeContext, EncodeContext } from './context';
 import { WireError } from './errors';
 import { MAX_EPOCH_MS, MAX_TEXT } from './quantize';
-import { isWellFormed } from './utf8';
-import { unzigzag, zigzag } from './zigzag';
+import { isWellFormed } from '../bytes/utf8';
+import { unzigzag, zigzag } from '../bytes/zigzag';
 
 /** Field layouts shared by several kinds. */
 
@@ -11,11 +11,11 @@ export function writeText(ctx: EncodeContext, s: string, field: string): void {
   if (typeof s !== 'string' || s.length > MAX_TEXT || !isWellFormed(s)) {
     throw new WireError(`cannot encode ${field}: expected well-formed text of at most ${MAX_TEXT} characters`);
   }
-  ctx.w.varint(ctx.strings.add(s));
+  ctx.w.writeVarUint(ctx.strings.add(s));
 }
 
 export function readText(ctx: DecodeContext, field: string): string {
-  const i = ctx.r.varint();
+  const i = ctx.r.readVarUint();
   const s = ctx.strings[i];
   if (s === undefined) return ctx.r.fail(`${field}: string index ${i} out of range (table has ${ctx.strings.length})`);
   if (s.length > MAX_TEXT) ctx.r.fail(`${field}: longer than ${MAX_TEXT} characters`);
@@ -26,11 +26,11 @@ export function readText(ctx: DecodeContext, field: string): string {
 export function writeEnum<T extends string>(ctx: EncodeContext, value: T, values: readonly T[], field: string): void {
   const i = values.indexOf(value);
   if (i < 0) throw new WireError(`cannot encode ${field}: ${String(value)} is not one of ${values.join(' | ')}`);
-  ctx.w.u8(i);
+  ctx.w.writeU8(i);
 }
 
 export function readEnum<T extends string>(ctx: DecodeContext, values: readonly T[], field: string): T {
-  const i = ctx.r.u8();
+  const i = ctx.r.readU8();
   const v = values[i];
   if (v === undefined) return ctx.r.fail(`${field}: enum index ${i} out of range`);
   return v;
@@ -43,18 +43,18 @@ export function readEnum<T extends string>(ctx: DecodeContext, values: readonly 
 export function writeEpoch(ctx: EncodeContext, x: number, field: string): void {
   if (!(x >= 0 && x <= MAX_EPOCH_MS)) throw new WireError(`cannot encode ${field} ${x}: out of [0, 2^47]`);
   if (Number.isInteger(x)) {
-    ctx.w.varint(zigzag(x - ctx.ms) * 2);
+    ctx.w.writeVarUint(zigzag(x - ctx.ms) * 2);
   } else {
-    ctx.w.varint(1);
-    ctx.w.f64(x);
+    ctx.w.writeVarUint(1);
+    ctx.w.writeF64(x);
   }
 }
 
 export function readEpoch(ctx: DecodeContext, field: string): number {
   const r = ctx.r;
-  const v = r.varint();
+  const v = r.readVarUint();
   let x: number;
-  if (v === 1) x = r.f64() + 0;
+  if (v === 1) x = r.readF64() + 0;
   else if (v % 2 === 0) x = ctx.ms + unzigzag(v / 2);
   else return r.fail(`${field}: bad epoch tag ${v}`);
   if (!(x >= 0 && x <= MAX_EPOCH_MS)) r.fail(`${field}: ${x} out of [0, 2^47]`);

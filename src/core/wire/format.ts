@@ -56,6 +56,5 @@ export const EXTRA_SIG = 0x02;
 export const EXTRA_SAME_CLOCK = 0x04;
 
 export const SIG_BYTES = 64;
-export const MAX_COUNTER = 0xffff;
 /** HLC physical time has 48 bits (clock/timestamp.ts). */
 export const MAX_MS = 2 ** 48 - 1;

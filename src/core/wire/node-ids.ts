@@ -1,7 +1,7 @@
 import type { NodeId } from '../ids';
 import { fromCodes, type IdCache } from './ascii-ids';
-import type { ByteReader } from './reader';
-import type { ByteWriter } from './writer';
+import type { Decoder } from '../bytes/decoder';
+import type { Encoder } from '../bytes/encoder';
 
 /**
  * Node ids use exactly the 64 characters of base64url ([A-Za-z0-9_-], see ids.ts), so each packs
@@ -15,8 +15,8 @@ for (let i = 0; i < ALPHABET.length; i++) CODE[ALPHABET.charCodeAt(i)] = i;
 export const MAX_NODE_ID_LENGTH = 64;
 
 /** Caller guarantees a valid node id (checked by the encoder). */
-export function writeNodeId(w: ByteWriter, id: NodeId): void {
-  w.u8(id.length);
+export function writeNodeId(w: Encoder, id: NodeId): void {
+  w.writeU8(id.length);
   let acc = 0;
   let bits = 0;
   for (let i = 0; i < id.length; i++) {
@@ -24,14 +24,14 @@ export function writeNodeId(w: ByteWriter, id: NodeId): void {
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      w.u8((acc >>> bits) & 0xff);
+      w.writeU8((acc >>> bits) & 0xff);
     }
   }
-  if (bits > 0) w.u8((acc << (8 - bits)) & 0xff);
+  if (bits > 0) w.writeU8((acc << (8 - bits)) & 0xff);
 }
 
-export function readNodeId(r: ByteReader, cache?: IdCache): NodeId {
-  const len = r.u8();
+export function readNodeId(r: Decoder, cache?: IdCache): NodeId {
+  const len = r.readU8();
   if (len === 0 || len > MAX_NODE_ID_LENGTH) r.fail(`node id length ${len} is not in 1..${MAX_NODE_ID_LENGTH}`);
   const nBytes = Math.ceil((len * 6) / 8);
   r.need(nBytes);

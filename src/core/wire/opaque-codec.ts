@@ -5,7 +5,7 @@ import { isUserKind } from '../ids';
 import type { DecodeContext, EncodeContext } from './context';
 import { WireError } from './errors';
 import { isKnownTagKind } from './kinds';
-import { readUtf8 } from './utf8';
+import { readUtf8 } from '../bytes/utf8';
 
 const encoder = new TextEncoder();
 
@@ -15,21 +15,21 @@ const encoder = new TextEncoder();
  */
 export function encodeOpaque(ctx: EncodeContext, kind: string, value: ComponentValue): void {
   if (!isUserKind(kind)) throw new WireError(`cannot encode kind ${JSON.stringify(kind)}`);
-  ctx.w.varint(ctx.strings.add(kind));
+  ctx.w.writeVarUint(ctx.strings.add(kind));
   const bytes = encoder.encode(JSON.stringify(value));
-  ctx.w.varint(bytes.length);
-  ctx.w.bytes(bytes);
+  ctx.w.writeVarUint(bytes.length);
+  ctx.w.writeBytes(bytes);
 }
 
 export function decodeOpaque(ctx: DecodeContext): { kind: string; value: ComponentValue } {
   const r = ctx.r;
-  const idx = r.varint();
+  const idx = r.readVarUint();
   const kind = ctx.strings[idx];
   if (kind === undefined) return r.fail(`kind string index ${idx} out of range`);
   if (!isUserKind(kind)) r.fail(`invalid component kind ${JSON.stringify(kind.slice(0, 40))}`);
   // A known kind has one encoding, its own tag; accepting it as JSON would skip its quantisation.
   if (isKnownTagKind(kind)) r.fail(`known kind "${kind}" sent as opaque JSON`);
-  const n = r.varint();
+  const n = r.readVarUint();
   if (n > ctx.limits.maxOpaqueBytes)
     r.fail(`${kind}: ${n} bytes of JSON exceeds the limit of ${ctx.limits.maxOpaqueBytes}`);
   const text = readUtf8(r, n, `${kind} JSON`);

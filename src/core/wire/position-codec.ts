@@ -12,7 +12,8 @@ import {
   MAX_LON_Q,
   q,
 } from './quantize';
-import { unzigzag, zigzag } from './zigzag';
+import { varintSize } from '../bytes/varint';
+import { unzigzag, zigzag } from '../bytes/zigzag';
 
 /**
  * Position layout: a flags byte, then lat/lon on the 1e-7° grid (lossy: see quantize.ts) in the
@@ -54,41 +55,41 @@ export function encodePosition(ctx: EncodeContext, p: Position): void {
     mode = FROM_BASE;
   }
   const w = ctx.w;
-  w.u8(
+  w.writeU8(
     mode |
       (p.alt !== undefined ? HAS_ALT : 0) |
       (p.accuracy !== undefined ? HAS_ACCURACY : 0) |
       (p.covariance !== undefined ? HAS_COVARIANCE : 0),
   );
   if (mode === DELTA) {
-    w.varint(dLat);
-    w.varint(dLon);
+    w.writeVarUint(dLat);
+    w.writeVarUint(dLon);
   } else if (mode === FROM_BASE) {
-    w.varint(latQ - ctx.baseLatQ!);
-    w.varint(lonQ - ctx.baseLonQ);
+    w.writeVarUint(latQ - ctx.baseLatQ!);
+    w.writeVarUint(lonQ - ctx.baseLonQ);
   } else {
-    w.i32(latQ);
-    w.i32(lonQ);
+    w.writeI32(latQ);
+    w.writeI32(lonQ);
   }
   ctx.latQ = latQ;
   ctx.lonQ = lonQ;
   if (p.alt !== undefined) {
     const alt = q(p.alt, ALT_SCALE);
     if (!(Math.abs(alt) <= MAX_ALT_Q)) throw new WireError(`cannot encode altitude ${p.alt}`);
-    w.varint(zigzag(alt));
+    w.writeVarUint(zigzag(alt));
   }
   if (p.accuracy !== undefined) {
     const acc = q(p.accuracy, ACCURACY_SCALE);
     if (!(acc >= 0 && acc <= MAX_ACCURACY_Q)) throw new WireError(`cannot encode accuracy ${p.accuracy}`);
-    w.varint(acc);
+    w.writeVarUint(acc);
   }
   if (p.covariance !== undefined) {
     // `+ 0`: -0 and 0 get one encoding.
     const [a, b, c] = p.covariance.map((x) => Math.fround(x) + 0) as [number, number, number];
     if (!covarianceInRange(a, b, c)) throw new WireError(`cannot encode covariance ${String(p.covariance)}`);
-    w.f32(a);
-    w.f32(b);
-    w.f32(c);
+    w.writeF32(a);
+    w.writeF32(b);
+    w.writeF32(c);
   }
 }
 
@@ -99,21 +100,21 @@ function covarianceInRange(a: number, b: number, c: number): boolean {
 
 export function decodePosition(ctx: DecodeContext): Position {
   const r = ctx.r;
-  const flags = r.u8();
+  const flags = r.readU8();
   if ((flags & ~KNOWN_FLAGS) !== 0) r.fail(`unknown position flags 0x${flags.toString(16)}`);
   const mode = flags & MODE;
   let latQ: number;
   let lonQ: number;
   if (mode === DELTA) {
-    latQ = ctx.latQ + unzigzag(r.varint());
-    lonQ = ctx.lonQ + unzigzag(r.varint());
+    latQ = ctx.latQ + unzigzag(r.readVarUint());
+    lonQ = ctx.lonQ + unzigzag(r.readVarUint());
   } else if (mode === FROM_BASE) {
     if (ctx.baseLatQ === undefined) return r.fail('position offset in a batch without a position base');
-    latQ = ctx.baseLatQ + r.varint();
-    lonQ = ctx.baseLonQ + r.varint();
+    latQ = ctx.baseLatQ + r.readVarUint();
+    lonQ = ctx.baseLonQ + r.readVarUint();
   } else if (mode === ABSOLUTE) {
-    latQ = r.i32();
-    lonQ = r.i32();
+    latQ = r.readI32();
+    lonQ = r.readI32();
   } else return r.fail(`unknown position mode ${mode}`);
   if (latQ > MAX_LAT_Q || latQ < -MAX_LAT_Q) r.fail('position.lat out of [-90, 90]');
   if (lonQ > MAX_LON_Q || lonQ < -MAX_LON_Q) r.fail('position.lon out of [-180, 180]');
@@ -121,30 +122,21 @@ export function decodePosition(ctx: DecodeContext): Position {
   ctx.lonQ = lonQ;
   const p: { -readonly [K in keyof Position]: Position[K] } = { lat: latQ / LATLON_SCALE, lon: lonQ / LATLON_SCALE };
   if ((flags & HAS_ALT) !== 0) {
-    const alt = unzigzag(r.varint());
+    const alt = unzigzag(r.readVarUint());
     if (alt > MAX_ALT_Q || alt < -MAX_ALT_Q) r.fail('position.alt out of range');
     p.alt = alt / ALT_SCALE;
   }
   if ((flags & HAS_ACCURACY) !== 0) {
-    const acc = r.varint();
+    const acc = r.readVarUint();
     if (acc > MAX_ACCURACY_Q) r.fail('position.accuracy out of range');
     p.accuracy = acc / ACCURACY_SCALE;
   }
   if ((flags & HAS_COVARIANCE) !== 0) {
-    const a = r.f32() + 0;
-    const b = r.f32() + 0;
-    const c = r.f32() + 0;
+    const a = r.readF32() + 0;
+    const b = r.readF32() + 0;
+    const c = r.readF32() + 0;
     if (!covarianceInRange(a, b, c)) r.fail('position.covariance out of range');
     p.covariance = [a, b, c];
   }
   return p;
-}
-
-export function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    size++;
-  }
-  return size;
 }

@@ -23,7 +23,7 @@ import { readEnum, readEpoch, readText, writeEnum, writeEpoch, writeText } from 
 import * as T from './format';
 import { decodePosition, encodePosition } from './position-codec';
 import { CONFIDENCE_SCALE, MAX_FUSION_SOURCES, MAX_SPEED_Q, VELOCITY_SCALE, q } from './quantize';
-import { unzigzag, zigzag } from './zigzag';
+import { unzigzag, zigzag } from '../bytes/zigzag';
 
 /** Per-kind value layouts for the known kinds (position: position-codec.ts; unknown: opaque-codec.ts). */
 export function encodeKnown(ctx: EncodeContext, tag: number, value: ComponentValue): void {
@@ -34,9 +34,9 @@ export function encodeKnown(ctx: EncodeContext, tag: number, value: ComponentVal
     case T.TAG_VELOCITY: {
       // east carries the "has up" flag in its low bit: velocity costs 4–6 bytes, no flags byte.
       const v = value as Velocity;
-      w.varint(zigzag(speed(v.east)) * 2 + (v.up !== undefined ? 1 : 0));
-      w.varint(zigzag(speed(v.north)));
-      if (v.up !== undefined) w.varint(zigzag(speed(v.up)));
+      w.writeVarUint(zigzag(speed(v.east)) * 2 + (v.up !== undefined ? 1 : 0));
+      w.writeVarUint(zigzag(speed(v.north)));
+      if (v.up !== undefined) w.writeVarUint(zigzag(speed(v.up)));
       return;
     }
     case T.TAG_CLASSIFICATION: {
@@ -46,7 +46,7 @@ export function encodeKnown(ctx: EncodeContext, tag: number, value: ComponentVal
       const e = ENVIRONMENTS.indexOf(v.environment);
       if (d < 0 || e < 0) throw new WireError('cannot encode classification: bad disposition or environment');
       // Both enums in one byte: 7 dispositions × 5 environments = 35 values.
-      w.u8(d * ENVIRONMENTS.length + e);
+      w.writeU8(d * ENVIRONMENTS.length + e);
       writeConfidence(ctx, v.confidence);
       return;
     }
@@ -61,9 +61,9 @@ export function encodeKnown(ctx: EncodeContext, tag: number, value: ComponentVal
     case T.TAG_FUSION: {
       const v = value as Fusion;
       if (v.sources.length > MAX_FUSION_SOURCES) throw new WireError('cannot encode fusion: too many sources');
-      w.varint(v.sources.length);
+      w.writeVarUint(v.sources.length);
       // Sources are in the entity table (collected before the body is written).
-      for (const s of v.sources) w.varint(ctx.entities.get(s)!);
+      for (const s of v.sources) w.writeVarUint(ctx.entities.get(s)!);
       encodePosition(ctx, v.position);
       return writeConfidence(ctx, v.confidence);
     }
@@ -72,9 +72,9 @@ export function encodeKnown(ctx: EncodeContext, tag: number, value: ComponentVal
       const state = APPROVAL_STATES.indexOf(v.state);
       if (state < 0) throw new WireError(`cannot encode approval.state ${String(v.state)}`);
       if (v.decidedBy !== undefined && !isNodeId(v.decidedBy)) throw new WireError('cannot encode approval.decidedBy');
-      w.u8(state | (v.decidedBy !== undefined ? 0x08 : 0));
+      w.writeU8(state | (v.decidedBy !== undefined ? 0x08 : 0));
       writeEpoch(ctx, v.deadline, 'approval.deadline');
-      if (v.decidedBy !== undefined) w.varint(ctx.nodes.add(v.decidedBy));
+      if (v.decidedBy !== undefined) w.writeVarUint(ctx.nodes.add(v.decidedBy));
       return;
     }
     case T.TAG_TASK: {
@@ -95,18 +95,18 @@ export function decodeKnown(ctx: DecodeContext, tag: number): ComponentValue {
     case T.TAG_POSITION:
       return decodePosition(ctx);
     case T.TAG_VELOCITY: {
-      const first = r.varint();
+      const first = r.readVarUint();
       const hasUp = first % 2;
       const v: { -readonly [K in keyof Velocity]: Velocity[K] } = {
         east: readSpeed(ctx, (first - hasUp) / 2, 'velocity.east'),
-        north: readSpeed(ctx, r.varint(), 'velocity.north'),
+        north: readSpeed(ctx, r.readVarUint(), 'velocity.north'),
       };
-      if (hasUp === 1) v.up = readSpeed(ctx, r.varint(), 'velocity.up');
+      if (hasUp === 1) v.up = readSpeed(ctx, r.readVarUint(), 'velocity.up');
       return v;
     }
     case T.TAG_CLASSIFICATION: {
       const label = readText(ctx, 'classification.label');
-      const b = r.u8();
+      const b = r.readU8();
       if (b >= DISPOSITIONS.length * ENVIRONMENTS.length) r.fail(`classification: enum byte ${b} out of range`);
       return {
         label,
@@ -123,10 +123,10 @@ export function decodeKnown(ctx: DecodeContext, tag: number): ComponentValue {
       return { sensorId, sensorType: readEnum(ctx, SENSOR_TYPES, 'source.sensorType') } satisfies Source;
     }
     case T.TAG_FUSION: {
-      const n = r.count('fusion sources', MAX_FUSION_SOURCES);
+      const n = r.readCount('fusion sources', MAX_FUSION_SOURCES);
       const sources: EntityId[] = [];
       for (let i = 0; i < n; i++) {
-        const idx = r.varint();
+        const idx = r.readVarUint();
         const id = ctx.entities[idx];
         if (id === undefined) r.fail(`fusion.sources: entity index ${idx} out of range`);
         sources.push(id);
@@ -135,7 +135,7 @@ export function decodeKnown(ctx: DecodeContext, tag: number): ComponentValue {
       return { sources, position, confidence: readConfidence(ctx, 'fusion.confidence') } satisfies Fusion;
     }
     case T.TAG_APPROVAL: {
-      const b = r.u8();
+      const b = r.readU8();
       if ((b & ~0x0f) !== 0) r.fail(`approval: unknown flags in byte ${b}`);
       const state = APPROVAL_STATES[b & 0x07];
       if (state === undefined) return r.fail(`approval.state: enum index ${b & 0x07} out of range`);
@@ -144,7 +144,7 @@ export function decodeKnown(ctx: DecodeContext, tag: number): ComponentValue {
         deadline: readEpoch(ctx, 'approval.deadline'),
       };
       if ((b & 0x08) !== 0) {
-        const idx = r.varint();
+        const idx = r.readVarUint();
         const node = ctx.nodes[idx];
         if (node === undefined) return r.fail(`approval.decidedBy: node index ${idx} out of range`);
         v.decidedBy = node;
@@ -177,12 +177,12 @@ function readSpeed(ctx: DecodeContext, z: number, field: string): number {
  * (0.9) exact, where 1/65535 steps turned 0.9 into 0.9000076…
  */
 function readConfidence(ctx: DecodeContext, field: string): number {
-  const n = ctx.r.u16();
+  const n = ctx.r.readU16();
   if (n > CONFIDENCE_SCALE) ctx.r.fail(`${field} out of range`);
   return n / CONFIDENCE_SCALE;
 }
 
 function writeConfidence(ctx: EncodeContext, c: number): void {
   if (!(c >= 0 && c <= 1)) throw new WireError(`cannot encode confidence ${c}`);
-  ctx.w.u16(q(c, CONFIDENCE_SCALE));
+  ctx.w.writeU16(q(c, CONFIDENCE_SCALE));
 }

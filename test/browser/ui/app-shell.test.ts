@@ -1,9 +1,9 @@
 import { clockTime, shortId } from '../../../src/ui/format';
 import { equal, eventually, includes, ok } from './assert';
 import { byTestId, queryAllDeep, queryDeep } from './dom';
-import { FakeClient } from './fake-client';
 import { afterEach, describe, it } from './mocha';
 import { mountApp, unmountAll } from './mount';
+import { openTestNode } from './test-node';
 
 const OTHER_NODE = 'otherNodeBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
 
@@ -19,7 +19,7 @@ describe('<lm-app>', () => {
   afterEach(unmountAll);
 
   it('shows the node id (short, full on hover), the lattice and the storage state', async () => {
-    const { app, client } = await mountApp(new FakeClient({ lattice: 'alpha' }));
+    const { app, client } = await mountApp(await openTestNode({ lattice: 'alpha' }));
     const nodeId = await eventually(() => {
       const el = queryDeep(app, byTestId('node-id'));
       equal(el.textContent?.trim(), shortId(client.nodeId));
@@ -30,9 +30,16 @@ describe('<lm-app>', () => {
     equal(queryDeep(app, byTestId('storage-status')).dataset.state, 'ok');
   });
 
-  it('shows a full storage in red with its message', async () => {
-    const client = new FakeClient();
-    client.storage = { state: 'full', backend: 'indexeddb', message: 'QuotaExceededError: quota reached', pending: 3 };
+  it('shows a full storage in red with its message, and keeps the write on screen', async () => {
+    // Too small for any commit: the write is refused as a full IndexedDB refuses it, and kept in memory.
+    const client = await openTestNode({ quotaBytes: 1 });
+    const refused = await client.create({ id: 'kept', components: { threat: { level: 'LOW' } } }).then(
+      () => 'stored',
+      (error: unknown) => (error as Error).name,
+    );
+    equal(refused, 'StorageFullError');
+    const { message } = (await client.info()).storage;
+    includes(message, 'quota exceeded');
     const { app } = await mountApp(client);
     const badge = await eventually(() => {
       const el = queryDeep(app, byTestId('storage-status'));
@@ -40,11 +47,12 @@ describe('<lm-app>', () => {
       return el;
     });
     equal(badge.getAttribute('role'), 'alert');
-    includes(badge.shadowRoot?.textContent, 'QuotaExceededError: quota reached');
+    includes(badge.shadowRoot?.textContent, message!);
+    await eventually(() => row(app, 'kept'));
   });
 
   it('lists every entity with its components, author and clock', async () => {
-    const client = new FakeClient();
+    const client = await openTestNode();
     const created = await client.create({
       id: 'trk-1',
       components: {
@@ -83,23 +91,24 @@ describe('<lm-app>', () => {
   });
 
   it('keeps changes that arrive while the first snapshot is on its way', async () => {
-    class SlowList extends FakeClient {
-      release: (() => void) | undefined;
-      override async list(): Promise<Awaited<ReturnType<FakeClient['list']>>> {
-        const snapshot = await super.list();
-        await new Promise<void>((r) => (this.release = r));
+    const node = await openTestNode();
+    let release: (() => void) | undefined;
+    const client = {
+      ...node,
+      async list(filter?: Parameters<typeof node.list>[0]) {
+        const snapshot = await node.list(filter);
+        await new Promise<void>((r) => (release = r));
         return snapshot;
-      }
-    }
-    const client = new SlowList();
+      },
+    };
     await client.create({ id: 'early', components: { threat: { level: 'LOW' } } });
     const { app } = await mountApp(client);
-    await eventually(() => ok(client.release !== undefined, 'list pending'));
+    await eventually(() => ok(release !== undefined, 'list pending'));
     // Written after the snapshot was taken, delivered before it arrives.
     await client.update('early', { threat: { level: 'HIGH' } });
     await client.create({ id: 'late', components: { threat: { level: 'MEDIUM' } } });
     await client.settle();
-    client.release!();
+    release!();
     await eventually(() => {
       equal(
         queryDeep(row(app, 'early'), byTestId('track-threat')).textContent,
@@ -111,7 +120,7 @@ describe('<lm-app>', () => {
   });
 
   it('marks a conflicted component and lists its heads in the inspector', async () => {
-    const client = new FakeClient();
+    const client = await openTestNode();
     await client.create({ id: 'trk-2', components: { position: { lat: 1, lon: 2 }, threat: { level: 'LOW' } } });
     // Another node raised the threat without having seen our write: two concurrent heads.
     client.remoteWrite('trk-2', 'threat', { level: 'HIGH' }, OTHER_NODE);
@@ -135,7 +144,7 @@ describe('<lm-app>', () => {
   });
 
   it('filters by text, minimum threat and conflicts', async () => {
-    const client = new FakeClient();
+    const client = await openTestNode();
     await client.create({ id: 'a-low', components: { threat: { level: 'LOW' } } });
     await client.create({ id: 'b-high', components: { threat: { level: 'HIGH' } } });
     await client.create({

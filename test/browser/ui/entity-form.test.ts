@@ -1,8 +1,8 @@
 import { equal, eventually, includes, ok } from './assert';
 import { byTestId, fill, queryAllDeep, queryDeep } from './dom';
-import { FakeClient } from './fake-client';
 import { afterEach, describe, it } from './mocha';
 import { mountApp, unmountAll } from './mount';
+import { openTestNode } from './test-node';
 
 const field = <E extends HTMLElement = HTMLInputElement>(root: Element, name: string): E =>
   queryDeep<E>(root, byTestId(`field-${name}`));
@@ -24,7 +24,9 @@ describe('<lm-entity-form> inside <lm-app>', () => {
     includes(error.textContent, 'position.lat');
     includes(error.textContent, 'out of range');
     equal(await client.get('bad-1'), undefined, 'nothing created');
-    equal(client.store.entityCount, 0);
+    const stats = await client.stats();
+    equal(stats.entities, 0);
+    equal(stats.rejected['ValidationError'], 1, 'refused by the node');
     equal(rows(app).length, 0);
   });
 
@@ -42,7 +44,7 @@ describe('<lm-entity-form> inside <lm-app>', () => {
     fill(field<HTMLTextAreaElement>(app, 'other'), '{"speed": ');
     queryDeep(app, byTestId('form-submit')).click();
     includes((await eventually(() => queryDeep(app, byTestId('form-error')))).textContent, 'not valid JSON');
-    equal(client.calls.length, 0);
+    equal(client.writes.length, 0);
   });
 
   it('creates a valid entity, which appears in the list and is selected', async () => {
@@ -67,8 +69,27 @@ describe('<lm-entity-form> inside <lm-app>', () => {
     equal(queryDeep(app, byTestId('inspector-title')).textContent, 'new-1');
   });
 
+  it('stores a position as the wire carries it (1e-7 degrees), as every peer will hold it', async () => {
+    const { app, client } = await mountApp();
+    fill(field(app, 'id'), 'fine-1');
+    fill(field(app, 'lat'), '10.123456789');
+    fill(field(app, 'lon'), '20.98765432101');
+    queryDeep(app, byTestId('form-submit')).click();
+    await eventually(() => equal(rows(app).join(), 'fine-1'));
+    equal(JSON.stringify((await client.get('fine-1'))!.components.position), '{"lat":10.1234568,"lon":20.9876543}');
+  });
+
+  it('shows the node refusing more than 32 components in one write', async () => {
+    const { app, client } = await mountApp();
+    const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`extra${i}`, { n: i }]));
+    fill(field<HTMLTextAreaElement>(app, 'other'), JSON.stringify(many));
+    queryDeep(app, byTestId('form-submit')).click();
+    includes((await eventually(() => queryDeep(app, byTestId('form-error')))).textContent, 'at most 32 per write');
+    equal((await client.stats()).entities, 0);
+  });
+
   it('edits only what changed, based on the versions shown when opened', async () => {
-    const client = new FakeClient();
+    const client = await openTestNode();
     const created = await client.create({
       id: 'e-1',
       components: { position: { lat: 1, lon: 1, accuracy: 30 }, threat: { level: 'LOW' } },
@@ -79,14 +100,14 @@ describe('<lm-entity-form> inside <lm-app>', () => {
     fill(field(app, 'lat'), '2');
     queryDeep(app, byTestId('form-submit')).click();
     await eventually(() => includes(queryDeep(app, byTestId('form-status')).textContent, 'Saved position'));
-    const call = client.calls.at(-1)!;
+    const call = client.writes.at(-1)!;
     equal(call.method, 'update');
     equal(JSON.stringify(call.args[1]), '{"position":{"accuracy":30,"lat":2,"lon":1}}', 'only position, accuracy kept');
     equal(JSON.stringify(call.args[2]), JSON.stringify({ basedOn: { position: created.meta.position!.version } }));
   });
 
   it('refuses an edit when someone changed the component meanwhile, and says so', async () => {
-    const client = new FakeClient();
+    const client = await openTestNode();
     await client.create({ id: 'e-2', components: { threat: { level: 'LOW' } } });
     const { app } = await mountApp(client);
     (await eventually(() => queryDeep(app, `${byTestId('track-row')}[data-entity-id="e-2"]`))).click();
@@ -101,13 +122,13 @@ describe('<lm-entity-form> inside <lm-app>', () => {
   });
 
   it('deletes only after a second, explicit press', async () => {
-    const client = new FakeClient();
+    const client = await openTestNode();
     await client.create({ id: 'd-1', components: { threat: { level: 'LOW' } } });
     const { app } = await mountApp(client);
     (await eventually(() => queryDeep(app, `${byTestId('track-row')}[data-entity-id="d-1"]`))).click();
     (await eventually(() => queryDeep(app, byTestId('form-delete')))).click();
     await eventually(() => queryDeep(app, byTestId('form-delete-confirm')));
-    equal(client.calls.filter((c) => c.method === 'remove').length, 0, 'first press only arms');
+    equal(client.writes.filter((c) => c.method === 'remove').length, 0, 'first press only arms');
     queryDeep(app, byTestId('form-delete-confirm')).click();
     await eventually(() => equal(rows(app).length, 0));
     equal(await client.get('d-1'), undefined);

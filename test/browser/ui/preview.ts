@@ -1,29 +1,14 @@
 import '../../../src/ui/app-shell';
-import { FakeClient } from './fake-client';
+import { openTestNode } from './test-node';
 
 /** Sample picture for preview.html: a few tracks of each kind, one conflict. */
 const params = new URLSearchParams(location.search);
-const client = new FakeClient({ nodeId: 'k7Qm2xVfPz0aLrT9hYc4dWbE1uNsG8oJ', lattice: 'exercise-north' });
+const client = await openTestNode({
+  nodeId: 'k7Qm2xVfPz0aLrT9hYc4dWbE1uNsG8oJ',
+  lattice: 'exercise-north',
+  backend: 'indexeddb',
+});
 const OTHER = 'Zp3rN5tYwq8KdL2vB6mXc0AhJ4eUgF7s';
-
-const storage = params.get('storage');
-if (storage === 'full') {
-  client.storage = {
-    state: 'full',
-    backend: 'indexeddb',
-    message: 'QuotaExceededError: the origin is out of storage; new writes are kept in memory only',
-    pending: 412,
-  };
-} else if (storage === 'error') {
-  client.storage = {
-    state: 'error',
-    backend: 'indexeddb',
-    message: 'UnknownError: the database connection closed',
-    pending: 3,
-  };
-} else {
-  client.storage = { state: 'ok', backend: 'indexeddb', pending: 0 };
-}
 
 await client.create({
   id: 'trk-0042',
@@ -74,6 +59,17 @@ await client.create({
 // Another node raised trk-0044 without seeing our write: a visible conflict.
 client.remoteWrite('trk-0044', 'threat', { level: 'HIGH' }, OTHER, Date.now() + 5);
 client.remoteWrite('trk-0044', 'position', { lat: 59.951, lon: 10.902, alt: 790 }, OTHER, Date.now() + 5);
+
+// Storage trouble as the adapter reports it (IndexedDB full, or closed under the node).
+const storage = params.get('storage');
+if (storage === 'full') {
+  client.node.reportStorage(
+    'full',
+    'QuotaExceededError: the origin is out of storage; new writes are kept in memory only',
+  );
+} else if (storage === 'error') {
+  client.node.reportStorage('error', 'UnknownError: the database connection closed');
+}
 
 const extra = Number(params.get('tracks') ?? 0);
 for (let i = 0; i < extra; i++) {

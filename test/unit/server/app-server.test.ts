@@ -195,4 +195,19 @@ describe('server/main.ts', () => {
     expect(await exitOf(child)).toBe(1);
     expect(err).toContain('npm run build');
   });
+
+  it('says in one line that the port is taken, and how to pick another', async () => {
+    const taken = await createAppServer({ distDir: dist, port: 0, host: '127.0.0.1', signaling: false });
+    try {
+      const child = run({ PORT: String(new URL(taken.url).port), DIST_DIR: dist });
+      let err = '';
+      child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+      expect(await exitOf(child)).toBe(1);
+      expect(err.trim().split('\n')).toHaveLength(1);
+      expect(err).toContain('already in use');
+      expect(err).toContain('PORT=');
+    } finally {
+      await taken.close();
+    }
+  });
 });

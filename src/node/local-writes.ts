@@ -1,0 +1,85 @@
+import { NotFoundError, ValidationError } from '../core/errors';
+import { asEntityId, type EntityId } from '../core/ids';
+import { DELETED, type Version } from '../core/merge/version';
+import type { EntityView } from '../core/store/entity-view';
+import { checkWrite, stampWrite } from './local-write';
+import type { CreateInput, UpdateOptions } from './node-api';
+import { persist, type NodeParts } from './node-parts';
+
+/**
+ * This node's own writes: checked whole, stamped with one timestamp, applied, and resolved once
+ * durable. A refused write is counted by its error's name.
+ */
+export class LocalWrites {
+  constructor(
+    private readonly parts: NodeParts,
+    /** New entity ids (randomness is injected). */
+    private readonly newId: () => string,
+  ) {}
+
+  async create(input: CreateInput): Promise<EntityView> {
+    if (typeof input !== 'object' || input === null) throw new ValidationError('create: expected {id?, components}');
+    const id = asEntityId(input.id ?? this.newId());
+    if (this.view(id) !== undefined) throw new ValidationError(`entity ${id} already exists`);
+    return this.write(id, input.components, undefined);
+  }
+
+  async update(
+    id: string,
+    components: Readonly<Record<string, unknown>>,
+    options?: UpdateOptions,
+  ): Promise<EntityView> {
+    const eid = asEntityId(id);
+    if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
+    return this.write(eid, components, options);
+  }
+
+  async remove(id: string): Promise<void> {
+    const { store, clock, nodeId } = this.parts;
+    const eid = asEntityId(id);
+    if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
+    await this.commit(stampWrite(store, eid, new Map([[DELETED, null]]), clock.now(), nodeId));
+  }
+
+  private view(id: EntityId): EntityView | undefined {
+    return this.parts.store.view(id, this.parts.now());
+  }
+
+  private async write(id: EntityId, components: unknown, options: UpdateOptions | undefined): Promise<EntityView> {
+    const { store, clock, nodeId, counters } = this.parts;
+    let values;
+    try {
+      values = checkWrite(store, id, components, options);
+    } catch (error) {
+      counters.reject(error instanceof Error ? error.name : 'error');
+      throw error;
+    }
+    await this.commit(stampWrite(store, id, values, clock.now(), nodeId));
+    const view = this.view(id);
+    if (view === undefined) throw new NotFoundError(`entity ${id} expired as it was written`);
+    return view;
+  }
+
+  private async commit(versions: Version[]): Promise<void> {
+    const { store, feed, counters, listeners } = this.parts;
+    const put: Version[] = [];
+    const removed: Version[] = [];
+    for (const v of versions) {
+      const out = store.apply(v);
+      if (out.kind !== 'applied') continue;
+      put.push(v);
+      removed.push(...out.removed);
+      feed.mark(v.entity);
+    }
+    counters.write('local', put.length);
+    try {
+      await persist(this.parts, put, removed);
+    } finally {
+      // Peers hear of a local write only once it is durable (with the clock that stamped it): a tab
+      // killed before the commit can then never reissue a timestamp a peer already holds. A write
+      // superseded while its commit was in flight is no longer news.
+      const live = put.filter((v) => store.heads(v.entity, v.kind).includes(v));
+      listeners.emit(live, 'local', removed);
+    }
+  }
+}

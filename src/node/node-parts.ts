@@ -1,0 +1,43 @@
+import type { Hlc } from '../core/clock/hlc';
+import { encodeTs } from '../core/clock/timestamp';
+import type { NodeId } from '../core/ids';
+import type { Version } from '../core/merge/version';
+import type { EntityStore } from '../core/store/entity-store';
+import { versionKey } from '../ports/storage';
+import type { ChangeFeed } from './change-feed';
+import type { NodeCounters } from './node-stats';
+import type { SkewHold } from './skew-hold';
+import type { VersionListeners } from './version-listeners';
+import type { WriteBehind } from './write-behind';
+
+/** The storage meta key of the last issued timestamp, restored on open. */
+export const CLOCK_META = 'clock';
+
+/** The state one node's write paths share: LatticeNode builds it once and hands it to each. */
+export interface NodeParts {
+  readonly nodeId: NodeId;
+  readonly store: EntityStore;
+  readonly clock: Hlc;
+  readonly writer: WriteBehind;
+  /** Entity changes for the UI. */
+  readonly feed: ChangeFeed;
+  /** Stored-set changes for replication. */
+  readonly listeners: VersionListeners;
+  readonly hold: SkewHold;
+  readonly counters: NodeCounters;
+  /** Wall clock, epoch ms. */
+  readonly now: () => number;
+  readonly log: (message: string, detail?: unknown) => void;
+}
+
+/**
+ * Queues versions to store and superseded ones to delete, with the clock that stamped them: a
+ * reload must never issue a timestamp at or below a stored one.
+ */
+export function persist(parts: NodeParts, put: readonly Version[], removed: readonly Version[]): Promise<void> {
+  return parts.writer.enqueue(
+    put,
+    removed.map((v) => versionKey(v)),
+    { [CLOCK_META]: encodeTs(parts.clock.last) },
+  );
+}

@@ -1,0 +1,45 @@
+import type { EntityStore } from '../core/store/entity-store';
+import type { NodeId } from '../core/ids';
+import type { NodeStats, StorageStatus } from './node-api';
+import type { SkewHold } from './skew-hold';
+
+export type WriteOutcome = keyof NodeStats['writes'];
+
+/** What the node counts for `stats()`: writes by outcome, and rejections by reason. */
+export class NodeCounters {
+  private readonly writes: Record<WriteOutcome, number> = { local: 0, remote: 0, duplicate: 0, obsolete: 0 };
+  private readonly rejected: Record<string, number> = {};
+
+  write(outcome: WriteOutcome, n = 1): void {
+    this.writes[outcome] += n;
+  }
+
+  /** A refused write, by reason (an error's name, or e.g. 'clock-skew-held'). */
+  reject(reason: string): void {
+    this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+  }
+
+  stats(parts: {
+    readonly nodeId: NodeId;
+    readonly store: EntityStore;
+    readonly now: number;
+    readonly storage: StorageStatus;
+    readonly hold: SkewHold;
+  }): NodeStats {
+    const { store, hold } = parts;
+    const views = store.list(parts.now);
+    return {
+      nodeId: parts.nodeId,
+      entities: views.length,
+      versions: store.size,
+      conflicts: views.reduce((n, v) => n + (v.conflicts.length > 0 ? 1 : 0), 0),
+      storage: parts.storage,
+      writes: { ...this.writes },
+      rejected: {
+        ...this.rejected,
+        ...(hold.overflowed > 0 ? { 'clock-skew-overflow': hold.overflowed } : {}),
+      },
+      held: hold.summary(),
+    };
+  }
+}

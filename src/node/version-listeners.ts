@@ -1,0 +1,39 @@
+import type { Version } from '../core/merge/version';
+
+/**
+ * Where versions came from: written here, merged from a peer by applyRemote, a peer's write held
+ * for clock skew and released later (no peer is at hand then), or purged on expiry.
+ */
+export type VersionOrigin = 'local' | 'remote' | 'released' | 'expired';
+/**
+ * `versions` changed the store; `removed` left it (superseded by a merge, dropped by a tombstone,
+ * or purged on expiry: origin 'expired'), so a sync index can follow the stored set exactly.
+ */
+export type VersionListener = (
+  versions: readonly Version[],
+  origin: VersionOrigin,
+  removed: readonly Version[],
+) => void;
+
+/** Who hears of every stored-set change (the mesh, for replication). One failing listener does not stop the rest. */
+export class VersionListeners {
+  private readonly listeners = new Set<VersionListener>();
+
+  constructor(private readonly onListenerError: (error: unknown) => void) {}
+
+  add(listener: VersionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(versions: readonly Version[], origin: VersionOrigin, removed: readonly Version[]): void {
+    if (versions.length === 0 && removed.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(versions, origin, removed);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { PeerStats } from '../core/sync';
+import type { SyncStatus } from './mesh';
+import type { NodeApi, NodeInfo } from './node-api';
+
+export interface StartOptions {
+  readonly lattice: string;
+  /** This tab's previous node id (sessionStorage), to get the same identity back on reload. */
+  readonly preferredId?: string;
+}
+
+/**
+ * What the node worker exposes over comlink (the page holds it as `Remote<WorkerApi>`): the node's
+ * API as declared in node-api.ts, plus what only the page's plumbing calls. `watch` takes a
+ * comlink-proxied listener and returns a proxied unsubscribe function.
+ */
+export interface WorkerApi extends NodeApi {
+  start(options: StartOptions): Promise<NodeInfo>;
+  /**
+   * Hands the worker's mesh one WebRTC link: the page keeps the data channel and moves its sync
+   * frames over this (transferred) port. See src/adapters/port-link.ts.
+   */
+  attachLink(peer: string, port: MessagePort): Promise<void>;
+  /** Sync sessions per linked peer (state, RTT, picture age, progress, traffic). */
+  meshPeers(): Promise<PeerStats[]>;
+  syncStatus(): Promise<SyncStatus>;
+  /** Closes the sync session with a peer; true if there was one. */
+  disconnectPeer(peer: string): Promise<boolean>;
+}

@@ -1,0 +1,103 @@
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStorage } from '../../../src/adapters/memory-storage';
+import { createLatticeHandle, type LatticeHandle } from '../../../src/app/lattice-handle';
+import type { NodeId } from '../../../src/core/ids';
+import { forwardCalls } from '../../../src/node/forward-calls';
+import { LatticeNode } from '../../../src/node/lattice-node';
+import type { ChangeBatch } from '../../../src/node/node-api';
+import type { WorkerApi } from '../../../src/node/worker-api';
+import { StorageFullError } from '../../../src/ports/storage';
+
+const NODE = 'n0000000000000000000000000000001' as NodeId;
+
+let ports: MessagePort[] = [];
+afterEach(() => {
+  for (const p of ports) p.close();
+  ports = [];
+});
+
+/**
+ * window.lattice over a real comlink channel (Node's MessageChannel) to a LatticeNode, served the
+ * way workers/node-worker.ts serves it; only the mesh is left out.
+ */
+async function handleOverComlink(storage = new MemoryStorage()): Promise<{ handle: LatticeHandle; node: LatticeNode }> {
+  let n = 0;
+  const node = await LatticeNode.open({
+    nodeId: NODE,
+    lattice: 'test',
+    storage,
+    backend: 'memory',
+    now: () => 1_000_000,
+    newId: () => `e${n++}`,
+    scheduleChanges: (fn) => queueMicrotask(fn),
+  });
+  const unused = () => Promise.reject(new Error('no mesh in this test'));
+  const served: WorkerApi = {
+    ...forwardCalls(() => node),
+    start: () => node.info(),
+    attachLink: unused,
+    meshPeers: unused,
+    syncStatus: unused,
+    disconnectPeer: unused,
+    watch: (listener) => Comlink.proxy(node.watch(listener)),
+  };
+  const { port1, port2 } = new MessageChannel();
+  ports.push(port1, port2);
+  Comlink.expose(served, port1);
+  return { handle: createLatticeHandle(Comlink.wrap<WorkerApi>(port2), 'test'), node };
+}
+
+describe('window.lattice over the worker boundary', () => {
+  it('forwards every node call to the node once it has started', async () => {
+    const { handle } = await handleOverComlink();
+    expect(handle.nodeId).toBeUndefined();
+    expect((await handle.ready).nodeId).toBe(NODE);
+    expect(handle.nodeId).toBe(NODE);
+    const created = await handle.create({ id: 'a', components: { threat: { level: 'LOW' } } });
+    const version = created.meta['threat']!.version;
+    await handle.update('a', { threat: { level: 'HIGH' } }, { basedOn: version });
+    expect((await handle.get('a'))?.components['threat']).toEqual({ level: 'HIGH' });
+    expect((await handle.list({ minThreat: 'HIGH' })).map((e) => e.id)).toEqual(['a']);
+    expect((await handle.heads('a', 'threat')).map((h) => h.value)).toEqual([{ level: 'HIGH' }]);
+    expect((await handle.stats()).writes.local).toBe(2);
+    expect(await handle.acceptHeld(NODE)).toBe(0);
+    expect((await handle.info()).lattice).toBe('test');
+    await handle.remove('a');
+    expect(await handle.get('a')).toBeUndefined();
+  });
+
+  it('rejects with the error names the README documents', async () => {
+    const storage = new MemoryStorage();
+    const { handle } = await handleOverComlink(storage);
+    const a = await handle.create({ id: 'a', components: { threat: { level: 'LOW' } } });
+    await handle.update('a', { threat: { level: 'HIGH' } });
+    const name = (p: Promise<unknown>) =>
+      p.then(
+        () => 'resolved',
+        (error: unknown) => (error as Error).name,
+      );
+    expect(await name(handle.create({ id: 'a', components: { threat: { level: 'LOW' } } }))).toBe('ValidationError');
+    expect(await name(handle.update('nope', { threat: { level: 'LOW' } }))).toBe('NotFoundError');
+    expect(await name(handle.update('a', { threat: { level: 'LOW' } }, { basedOn: a.meta['threat']!.version }))).toBe(
+      'ConflictError',
+    );
+    storage.failNextCommit(new StorageFullError('quota exceeded'));
+    expect(await name(handle.create({ id: 'b', components: { threat: { level: 'LOW' } } }))).toBe('StorageFullError');
+  });
+
+  it('delivers watch batches until unsubscribed', async () => {
+    const { handle } = await handleOverComlink();
+    const batches: ChangeBatch[] = [];
+    const unsubscribe = handle.watch((batch) => batches.push(batch));
+    await handle.create({ id: 'w1', components: { threat: { level: 'LOW' } } });
+    await expect.poll(() => batches.flatMap((b) => b.changed.map((e) => e.id))).toEqual(['w1']);
+    unsubscribe();
+    // Round trips over the same channel: the unsubscribe has reached the node, and a batch would have come back.
+    await handle.info();
+    await handle.create({ id: 'w2', components: { threat: { level: 'LOW' } } });
+    await handle.info();
+    await handle.info();
+    expect(batches).toHaveLength(1);
+  });
+});

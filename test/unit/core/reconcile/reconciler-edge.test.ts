@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import type { Item } from '../../../../src/core/reconcile';
+import {
+  DEFAULT_FRAME_SIZE_LIMIT,
+  INFINITE_BOUND,
+  Mode,
+  PROTOCOL_VERSION,
+  ReconcileError,
+  ReconcileErrorCode,
+  Reconciler,
+  SortedVectorStorage,
+} from '../../../../src/core/reconcile';
+import { MessageEncoder } from '../../../../src/core/reconcile/message';
+import { hex, makeItems, minus, runSession, sortedHex } from './helpers';
+
+function expectExact(a: Item[], b: Item[], have: Uint8Array[], need: Uint8Array[]): void {
+  expect(sortedHex(have)).toEqual(minus(a, b));
+  expect(sortedHex(need)).toEqual(minus(b, a));
+}
+
+function expectError(fn: () => unknown, code: ReconcileErrorCode, text?: RegExp): void {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ReconcileError);
+    expect((e as ReconcileError).code).toBe(code);
+    if (text) expect((e as Error).message).toMatch(text);
+    return;
+  }
+  throw new Error('expected a ReconcileError');
+}
+
+describe('Reconciler edge cases', () => {
+  it('empty vs empty: one round trip, nothing to exchange', () => {
+    const s = runSession([], []);
+    expect(s.rounds).toBe(1);
+    expect(s.have).toEqual([]);
+    expect(s.need).toEqual([]);
+    expect(s.messages[0]!.length).toBeLessThan(8);
+    expect([...s.messages[1]!]).toEqual([PROTOCOL_VERSION]); // responder's "all done"
+  });
+
+  it('empty vs full and full vs empty', () => {
+    const full = makeItems(5000, 3);
+    const s1 = runSession([], full);
+    expectExact([], full, s1.have, s1.need);
+    const s2 = runSession(full, []);
+    expectExact(full, [], s2.have, s2.need);
+    expect(s2.rounds).toBe(1);
+  });
+
+  it('identical sets: one round trip with a small first message', () => {
+    for (const n of [1, 15, 16, 17, 1000, 20_000]) {
+      const items = makeItems(n, n);
+      const s = runSession(items, [...items].reverse());
+      expect(s.rounds).toBe(1);
+      expect(s.have.length + s.need.length).toBe(0);
+      expect(s.messages[0]!.length).toBeLessThanOrEqual(400);
+      expect(s.messages[1]!.length).toBe(1);
+    }
+  });
+
+  it('a single differing item, held by either side, or swapped', () => {
+    const items = makeItems(10_000, 11);
+    for (const k of [0, 1, 5000, 9998, 9999]) {
+      const without = items.filter((_, i) => i !== k);
+      const s1 = runSession(items, without);
+      expectExact(items, without, s1.have, s1.need);
+      expect(s1.rounds).toBe(1); // the responder sees our extra item directly... we see it from its fingerprint
+      const s2 = runSession(without, items);
+      expectExact(without, items, s2.have, s2.need);
+      expect(s2.rounds).toBe(1); // the responder finds its own extra item and sends it
+      const other = items.filter((_, i) => i !== (k + 1) % items.length);
+      const s3 = runSession(without, other);
+      expectExact(without, other, s3.have, s3.need);
+      expect(s3.rounds).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('a small frame size limit forces more rounds but every message stays within it', () => {
+    const a = makeItems(30_000, 21);
+    const b = [...a.filter((_, i) => i % 3 !== 0), ...makeItems(5000, 22, 1_700_000_100_000)];
+    const big = runSession(a, b);
+    const small = runSession(a, b, { frameSizeLimit: 4096 });
+    expectExact(a, b, small.have, small.need);
+    expectExact(a, b, big.have, big.need);
+    expect(small.rounds).toBeGreaterThan(big.rounds);
+    for (const m of small.messages) expect(m.length).toBeLessThanOrEqual(4096);
+    for (const m of big.messages) expect(m.length).toBeLessThanOrEqual(DEFAULT_FRAME_SIZE_LIMIT);
+  });
+
+  it('same timestamps everywhere: bounds fall back to id prefixes', () => {
+    const a = makeItems(3000, 31).map((x) => ({ ts: 42, id: x.id }));
+    const b = [...a.slice(0, 2000), ...makeItems(500, 32).map((x) => ({ ts: 42, id: x.id }))];
+    const s = runSession(a, b, { frameSizeLimit: 4096 });
+    expectExact(a, b, s.have, s.need);
+  });
+
+  it('reports copies: mutating have/need does not touch the storage', () => {
+    const a = makeItems(100, 41);
+    const st = new SortedVectorStorage(a);
+    const before = st.toArray().map((x) => hex(x.id));
+    const init = new Reconciler(st);
+    const resp = new Reconciler(new SortedVectorStorage([]));
+    const res = init.reconcile(resp.reconcile(init.initiate()).reply!);
+    expect(res.have.length).toBe(100);
+    for (const id of res.have) id.fill(0);
+    expect(st.toArray().map((x) => hex(x.id))).toEqual(before);
+  });
+
+  it('rejects bad options and misuse', () => {
+    const st = new SortedVectorStorage([]);
+    expectError(() => new Reconciler(st, { frameSizeLimit: 4095 }), ReconcileErrorCode.Usage);
+    expectError(() => new Reconciler(st, { tuning: { maxFanout: Number.NaN } }), ReconcileErrorCode.Usage);
+    const r = new Reconciler(st);
+    r.initiate();
+    expectError(() => r.initiate(), ReconcileErrorCode.Usage);
+    const resp = new Reconciler(st);
+    resp.reconcile(Uint8Array.of(PROTOCOL_VERSION));
+    expect(resp.role).toBe('responder');
+    expectError(() => resp.initiate(), ReconcileErrorCode.Usage);
+  });
+
+  it('rejects unknown versions, empty, oversize and out-of-order messages', () => {
+    const st = new SortedVectorStorage(makeItems(50, 51));
+    const r = new Reconciler(st);
+    expectError(() => r.reconcile(Uint8Array.of(2, 0, 0)), ReconcileErrorCode.UnsupportedVersion, /version 2/);
+    expectError(
+      () => r.reconcile(Uint8Array.of(0x61)),
+      ReconcileErrorCode.UnsupportedVersion,
+      /unsupported protocol version/,
+    );
+    expectError(() => r.reconcile(new Uint8Array(0)), ReconcileErrorCode.Malformed);
+    const big = new Uint8Array(DEFAULT_FRAME_SIZE_LIMIT + 1);
+    big[0] = PROTOCOL_VERSION;
+    expectError(() => r.reconcile(big), ReconcileErrorCode.Oversize);
+    // two ranges with the same bound
+    const enc = new MessageEncoder();
+    enc.range({ ts: 5, prefix: new Uint8Array(0) }, Mode.Skip);
+    enc.range({ ts: 5, prefix: new Uint8Array(0) }, Mode.Skip);
+    expectError(() => r.reconcile(enc.finish()), ReconcileErrorCode.Protocol, /out of order/);
+    // a range after the infinite bound
+    const enc2 = new MessageEncoder();
+    enc2.range(INFINITE_BOUND, Mode.Skip);
+    enc2.range(INFINITE_BOUND, Mode.Skip);
+    expectError(() => r.reconcile(enc2.finish()), ReconcileErrorCode.Protocol);
+    // an id list longer than the bytes left, and an unknown mode
+    expectError(
+      () => r.reconcile(Uint8Array.of(1, 0, Mode.IdList, 3, ...new Uint8Array(20))),
+      ReconcileErrorCode.Malformed,
+    );
+    expectError(() => r.reconcile(Uint8Array.of(1, 0, 7)), ReconcileErrorCode.Protocol, /mode/);
+    // a prefix longer than an id
+    expectError(() => r.reconcile(Uint8Array.of(1, 2, 17 * 8)), ReconcileErrorCode.Malformed);
+    // the reconciler is still usable after rejected messages
+    expect(r.reconcile(Uint8Array.of(PROTOCOL_VERSION)).reply).not.toBeNull();
+  });
+
+  it('a responder refuses initiator-only modes; an initiator checks IdDiff against its range', () => {
+    const items = makeItems(10, 61);
+    const resp = new Reconciler(new SortedVectorStorage(items));
+    const enc = new MessageEncoder();
+    enc.range(INFINITE_BOUND, Mode.Extra);
+    enc.w.writeVarUint(0);
+    expectError(() => resp.reconcile(enc.finish()), ReconcileErrorCode.Protocol);
+
+    const init = new Reconciler(new SortedVectorStorage(items));
+    init.initiate();
+    const bad = new MessageEncoder();
+    bad.range(INFINITE_BOUND, Mode.IdDiff);
+    bad.w.writeVarUint(0);
+    bad.w.writeVarUint(9); // we hold 10 items in the range
+    bad.w.writeBytes(new Uint8Array(2));
+    expectError(() => init.reconcile(bad.finish()), ReconcileErrorCode.Protocol, /IdDiff/);
+  });
+});

@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Item } from '../../../../src/core/reconcile';
+import type { ReconcileTuning } from '../../../../src/core/reconcile';
+import { DEFAULT_FRAME_SIZE_LIMIT } from '../../../../src/core/reconcile';
+import { hex, minus, prng, runSession, sortedHex } from './helpers';
+
+const seed = Number(process.env.SEED ?? Date.now());
+console.log(`reconcile property: fast-check seed ${seed} (replay with SEED=${seed})`);
+
+type TsStyle = 'dense' | 'spread' | 'huge';
+type IdStyle = 'random' | 'shared-prefix';
+
+interface Params {
+  n: number;
+  seed: number;
+  pBoth: number;
+  tsStyle: TsStyle;
+  idStyle: IdStyle;
+  frame: number;
+}
+
+/** Two sets drawn from one universe: each item in both, only A or only B. Ids are unique. */
+function build(p: Params): { a: Item[]; b: Item[] } {
+  const rand = prng(p.seed);
+  const a: Item[] = [];
+  const b: Item[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < p.n; i++) {
+    const ts =
+      p.tsStyle === 'dense'
+        ? Math.floor(rand() * 30)
+        : p.tsStyle === 'spread'
+          ? Math.floor(rand() * 2 ** 45)
+          : Number.MAX_SAFE_INTEGER - Math.floor(rand() * 1000);
+    const id = new Uint8Array(16);
+    if (p.idStyle === 'random') for (let j = 0; j < 16; j++) id[j] = Math.floor(rand() * 256);
+    else for (let j = 13; j < 16; j++) id[j] = Math.floor(rand() * 4); // long shared prefixes
+    const k = hex(id);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const r = rand();
+    const item = { ts, id };
+    if (r < p.pBoth) {
+      a.push(item);
+      b.push(item);
+    } else if (r < p.pBoth + (1 - p.pBoth) / 2) {
+      a.push(item);
+    } else {
+      b.push(item);
+    }
+  }
+  return { a, b };
+}
+
+function check(a: Item[], b: Item[], frame: number, tuning: Partial<ReconcileTuning> = {}): void {
+  const s = runSession(a, b, { frameSizeLimit: frame, tuning });
+  expect(sortedHex(s.have)).toEqual(minus(a, b));
+  expect(sortedHex(s.need)).toEqual(minus(b, a));
+  for (const m of s.messages) expect(m.length).toBeLessThanOrEqual(frame);
+}
+
+describe('Reconciler (property)', () => {
+  it('finds exactly the set differences for random sets, overlaps and timestamp patterns', () => {
+    const arb = fc.record({
+      n: fc.nat({ max: 3000 }),
+      seed: fc.integer(),
+      pBoth: fc.constantFrom(0, 0.5, 0.9, 0.99, 1),
+      tsStyle: fc.constantFrom<TsStyle>('dense', 'spread', 'huge'),
+      idStyle: fc.constantFrom<IdStyle>('random', 'random', 'shared-prefix'),
+      frame: fc.constantFrom(4096, 8192, DEFAULT_FRAME_SIZE_LIMIT),
+    });
+    fc.assert(
+      fc.property(arb, (p) => {
+        const { a, b } = build(p);
+        check(a, b, p.frame);
+      }),
+      { seed, verbose: 1, numRuns: 120 },
+    );
+  });
+
+  it('is exact whatever the splitting heuristics choose (random tuning)', () => {
+    const tuning = fc.record({
+      initialFanout: fc.integer({ min: 0, max: 40 }),
+      initialIdListMax: fc.integer({ min: 0, max: 64 }),
+      clusteredFanout: fc.integer({ min: 0, max: 40 }),
+      maxFanout: fc.integer({ min: 0, max: 200 }),
+      denseIdListMax: fc.integer({ min: 0, max: 300 }),
+      sparseIdListMax: fc.integer({ min: 0, max: 10 }),
+      sparseIdListPerDiff: fc.double({ min: 0, max: 4, noNaN: true }),
+      spreadThreshold: fc.double({ min: 0, max: 1, noNaN: true }),
+      minRangesForEstimate: fc.integer({ min: 0, max: 20 }),
+      fanoutPerDiff: fc.double({ min: 0, max: 4, noNaN: true }),
+    });
+    const arb = fc.record({
+      n: fc.nat({ max: 1500 }),
+      seed: fc.integer(),
+      pBoth: fc.constantFrom(0, 0.5, 0.95),
+      frame: fc.constantFrom(4096, DEFAULT_FRAME_SIZE_LIMIT),
+    });
+    fc.assert(
+      fc.property(arb, tuning, (p, t) => {
+        const { a, b } = build({ ...p, tsStyle: 'spread', idStyle: 'random' });
+        check(a, b, p.frame, t);
+      }),
+      { seed: seed + 2, verbose: 1, numRuns: 80 },
+    );
+  });
+
+  it('finds exactly the set differences for small explicit sets (shrinkable contents)', () => {
+    const item = fc.record({
+      ts: fc.integer({ min: 0, max: 8 }),
+      id: fc.uint8Array({ minLength: 16, maxLength: 16, max: 3 }),
+      side: fc.constantFrom(0, 1, 2),
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(item, { maxLength: 300, selector: (x) => hex(x.id) }), (items) => {
+        const a = items.filter((x) => x.side !== 2).map(({ ts, id }) => ({ ts, id }));
+        const b = items.filter((x) => x.side !== 1).map(({ ts, id }) => ({ ts, id }));
+        check(a, b, 4096);
+      }),
+      { seed: seed + 1, verbose: 1, numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { measureStorages } from '../../../../src/core/reconcile';
+import { idKey, SyncIndex, versionId } from '../../../../src/core/sync';
+import { murmur128 } from '../../../../src/core/sync/version-id';
+
+const v = (entity: string, ms: number, node = 'a', kind = 'position'): Version => ({
+  entity: entity as EntityId,
+  kind: kind as ComponentKind,
+  value: { lat: 1, lon: 2 },
+  ts: { ms, c: 0, node: node as NodeId },
+  seen: [],
+});
+
+describe('versionId', () => {
+  it('is MurmurHash3 x86_128 (reference vectors from the mmh3 package)', () => {
+    const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+    const hash = (data: Uint8Array): string => {
+      const out = new Uint8Array(16);
+      murmur128(data, data.length, out);
+      return hex(out);
+    };
+    expect(hash(new Uint8Array(0))).toBe('00000000000000000000000000000000');
+    expect(hash(new TextEncoder().encode('hello world'))).toBe('881ab2c0e1c1f3141a150d1c2c9e0c9b');
+    expect(hash(new TextEncoder().encode('The quick brown fox jumps over the lazy dog'))).toBe(
+      'c383152f672ceeec6cf67b5d2c1de9e5',
+    );
+    expect(hash(Uint8Array.from({ length: 37 }, (_, i) => i))).toBe('8e287f21beca2dccc3f59abdc066dda2');
+  });
+
+  it('depends on entity, kind and the whole timestamp, not on the value', () => {
+    const base = v('e1', 1000);
+    const key = (x: Version): string => idKey(versionId(x));
+    expect(key({ ...base, value: { lat: 9, lon: 9 } })).toBe(key(base));
+    const variants = [
+      v('e2', 1000),
+      v('e1', 1001),
+      v('e1', 1000, 'b'),
+      v('e1', 1000, 'a', 'velocity'),
+      { ...base, ts: { ...base.ts, c: 1 } },
+      v('e1', 1000 + 2 ** 32),
+    ];
+    const keys = new Set([key(base), ...variants.map(key)]);
+    expect(keys.size).toBe(variants.length + 1);
+  });
+
+  it('has no collisions over 100k keys', () => {
+    const keys = new Set<string>();
+    for (let i = 0; i < 100_000; i++) keys.add(idKey(versionId(v(`track-${i % 1000}`, 1_700_000_000_000 + i))));
+    expect(keys.size).toBe(100_000);
+  });
+});
+
+describe('SyncIndex', () => {
+  it('follows adds and removes, and snapshots do not change under later updates', () => {
+    const index = new SyncIndex([v('e1', 1), v('e2', 2)]);
+    const snap = index.storage();
+    expect(snap.size).toBe(2);
+    expect(index.storage()).toBe(snap); // clean: the same snapshot
+    index.add([v('e3', 3)]);
+    index.remove([v('e1', 1)]);
+    expect(snap.size).toBe(2);
+    const next = index.storage();
+    expect(next).not.toBe(snap);
+    expect(next.size).toBe(2);
+    expect(index.size).toBe(2);
+    expect(index.newest).toBe(3);
+    expect(index.lookup([versionId(v('e3', 3)), versionId(v('e1', 1))]).map((x) => x.entity)).toEqual(['e3']);
+  });
+
+  it('an add then remove before a snapshot leaves nothing behind', () => {
+    const index = new SyncIndex([v('e1', 1)]);
+    index.storage();
+    index.add([v('e2', 2)]);
+    index.remove([v('e2', 2)]);
+    index.remove([v('e1', 1)]);
+    index.add([v('e1', 1)]);
+    expect(
+      index
+        .storage()
+        .toArray()
+        .map((i) => i.ts),
+    ).toEqual([1]);
+  });
+
+  it('rebuilt snapshots reconcile like a fresh index of the same versions', () => {
+    const all = Array.from({ length: 2000 }, (_, i) => v(`e${i}`, 1000 + i));
+    const incremental = new SyncIndex(all.slice(0, 1000));
+    incremental.storage();
+    incremental.add(all.slice(1000));
+    incremental.remove(all.slice(0, 10));
+    const fresh = new SyncIndex(all.slice(10));
+    const m = measureStorages(incremental.storage(), fresh.storage());
+    expect(m.have).toHaveLength(0);
+    expect(m.need).toHaveLength(0);
+    expect(m.rounds).toBe(1);
+  });
+
+  it('claims: one asker per id until it arrives or the claim expires; unapplied ids stay suppressed', () => {
+    const index = new SyncIndex();
+    const a = versionId(v('e1', 1));
+    const b = versionId(v('e2', 2));
+    expect(index.claim([a, b], 0, 100)).toHaveLength(2);
+    expect(index.claim([a, b], 50, 150)).toHaveLength(0);
+    index.release([b]);
+    expect(index.claim([a, b], 60, 160)).toEqual([b]);
+    index.add([v('e1', 1)]);
+    expect(index.claim([a], 70, 170)).toHaveLength(0); // held: nothing to ask
+    index.suppress([b], 10_000);
+    expect(index.claim([b], 200, 300)).toHaveLength(0);
+    expect(index.claim([b], 10_000, 10_100)).toEqual([b]);
+    index.expire(20_000);
+    expect(index.claimCount).toBe(0);
+  });
+});

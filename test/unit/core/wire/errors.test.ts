@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import { Encoder, zigzag } from '../../../../src/core/bytes';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { decodeVersions, encodeVersions, WireError, type DecodeOptions } from '../../../../src/core/wire';
+import * as F from '../../../../src/core/wire/format';
+import { writeEntityTable, writeNodeTable, writeStringTable } from '../../../../src/core/wire/tables';
+
+const NODE = 'node-A' as NodeId;
+const ts = { ms: 1_700_000_000_000, c: 0, node: NODE };
+const v = (kind: string, value: unknown, extra: Partial<Version> = {}): Version =>
+  ({ entity: 'track-1' as EntityId, kind: kind as ComponentKind, value, ts, seen: [], ...extra }) as Version;
+
+/** A batch written by hand: header, tables, then `body` (version count and versions). */
+function raw(body: (w: Encoder) => void, o: { flags?: number; strings?: string[]; format?: number } = {}): Uint8Array {
+  const w = new Encoder();
+  w.writeU8(o.format ?? F.FORMAT_VERSION);
+  w.writeU8(o.flags ?? 0);
+  writeNodeTable(w, [NODE]);
+  writeEntityTable(w, ['track-1' as EntityId]);
+  writeStringTable(w, o.strings ?? []);
+  body(w);
+  return w.finish();
+}
+
+/** One version: header byte for `tag` (first entity, new clock at node 0), then `value` bytes. */
+const one = (
+  tag: number,
+  value: number[] | ((w: Encoder) => void),
+  o: { entityMode?: number; clockMode?: number } = {},
+) =>
+  raw((w) => {
+    w.writeVarUint(1);
+    w.writeU8(tag | ((o.entityMode ?? F.ENTITY_NEXT) << 4) | ((o.clockMode ?? F.CLOCK_NEW) << 6));
+    if ((o.clockMode ?? F.CLOCK_NEW) === F.CLOCK_NEW) {
+      w.writeVarUint(0);
+      w.writeVarUint(4 * 2); // zigzag(ms 2) * 2 + (c ≠ 0)
+    }
+    if (typeof value === 'function') value(w);
+    else for (const b of value) w.writeU8(b);
+  });
+
+const rejects = (bytes: Uint8Array, message: RegExp, options?: DecodeOptions): void => {
+  expect(() => decodeVersions(bytes, options)).toThrow(WireError);
+  expect(() => decodeVersions(bytes, options)).toThrow(message);
+};
+
+describe('wire decoding rejects', () => {
+  it('a hand-built batch is accepted (the baseline of the cases below)', () => {
+    expect(decodeVersions(one(F.TAG_THREAT, [3]))).toEqual([
+      { entity: 'track-1', kind: 'threat', value: { level: 'HIGH' }, ts: { ms: 2, c: 0, node: NODE }, seen: [] },
+    ]);
+  });
+
+  it('other format versions and unknown batch flags', () => {
+    rejects(
+      raw((w) => w.writeVarUint(0), { format: 2 }),
+      /unsupported format version 2/,
+    );
+    rejects(
+      raw((w) => w.writeVarUint(0), { flags: 0x04 }),
+      /unknown batch flags/,
+    );
+    const base = new Uint8Array([1, F.BATCH_POSITION_BASE, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0, 0]); // lat 2^30 ≈ 107°
+    rejects(base, /position base out of range/);
+  });
+
+  it('batches over the byte limit, and trailing bytes', () => {
+    rejects(new Uint8Array(256 * 1024 + 1), /exceeds the limit of 262144/);
+    rejects(new Uint8Array([...one(F.TAG_THREAT, [0]), 0]), /1 trailing bytes/);
+  });
+
+  it('more versions than the limit or than the bytes can hold', () => {
+    const three = encodeVersions([
+      v('threat', { level: 'LOW' }),
+      v('threat', { level: 'HIGH' }, { ts: { ...ts, c: 1 } }),
+    ]);
+    rejects(three, /2 versions exceeds the limit of 1/, { maxVersions: 1 });
+    rejects(
+      raw((w) => w.writeVarUint(1000)),
+      /1000 versions cannot fit/,
+    );
+  });
+
+  it('varints longer than 8 bytes or above 2^53', () => {
+    rejects(
+      raw((w) => [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01].forEach((b) => w.writeU8(b))),
+      /longer than 8/,
+    );
+    rejects(
+      raw((w) => [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f].forEach((b) => w.writeU8(b))),
+      /exceeds 2\^53/,
+    );
+  });
+
+  it('varints not in their shortest form (a value has one encoding)', () => {
+    // The version count 1 as 0x81 0x00 instead of 0x01.
+    rejects(
+      raw((w) => [0x81, 0x00].forEach((b) => w.writeU8(b))),
+      /non-canonical varint/,
+    );
+  });
+
+  it('indices outside their tables', () => {
+    rejects(
+      raw((w) => {
+        w.writeVarUint(1);
+        w.writeU8(F.TAG_THREAT | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
+        w.writeVarUint(5);
+      }),
+      /node index 5 out of range/,
+    );
+    rejects(one(F.TAG_THREAT, [], { entityMode: F.ENTITY_INDEX }), /entity index 0 out of range|node index/);
+    rejects(
+      raw((w) => {
+        w.writeVarUint(1);
+        w.writeU8(F.TAG_THREAT | (F.ENTITY_INDEX << 4) | (F.CLOCK_NEW << 6));
+        w.writeVarUint(3);
+      }),
+      /entity index 3 out of range/,
+    );
+    rejects(one(F.TAG_THREAT, [0], { entityMode: F.ENTITY_SAME }), /previous entity/);
+    rejects(one(F.TAG_THREAT, [0], { clockMode: F.CLOCK_SAME }), /previous clock/);
+    rejects(one(F.TAG_CLASSIFICATION, [0, 0, 0, 0]), /string index 0 out of range/);
+  });
+
+  it('unknown tags, modes and enum values', () => {
+    for (const tag of [11, 12, 15]) rejects(one(tag, []), /unknown kind tag/);
+    rejects(one(F.TAG_THREAT, [0], { entityMode: 3 }), /unknown entity mode 3/);
+    rejects(one(F.TAG_THREAT, [0], { clockMode: 3 }), /unknown clock mode 3/);
+    rejects(one(F.TAG_THREAT, [4]), /threat.level: enum index 4/);
+    rejects(one(F.TAG_SOURCE, [0, 2]), /string index 0/);
+    rejects(one(F.TAG_APPROVAL, [5, 0]), /approval.state: enum index 5/);
+    rejects(one(F.TAG_APPROVAL, [0x10, 0]), /unknown flags/);
+    rejects(one(F.TAG_POSITION, [0x20]), /unknown position flags/);
+    rejects(one(F.TAG_POSITION, [0x03]), /unknown position mode 3/);
+    rejects(one(F.TAG_POSITION, [0x02, 0, 0]), /without a position base/);
+  });
+
+  it('values out of range', () => {
+    const lat = 900_000_001;
+    rejects(
+      one(F.TAG_POSITION, [0, lat & 0xff, (lat >> 8) & 0xff, (lat >> 16) & 0xff, lat >>> 24, 0, 0, 0, 0]),
+      /lat out/,
+    );
+    const tooFast = (w: Encoder): void => {
+      w.writeVarUint(zigzag(2_000_001) * 2); // 20,000.01 m/s, no up
+      w.writeVarUint(0);
+    };
+    rejects(one(F.TAG_VELOCITY, tooFast), /velocity.east out of range/);
+    rejects(one(F.TAG_EXPIRY, [3]), /bad epoch tag 3/);
+    rejects(one(F.TAG_EXPIRY, [1, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f]), /out of \[0, 2\^47\]/); // NaN
+    rejects(one(F.TAG_FUSION, [65]), /65 fusion sources exceeds the limit of 64/);
+  });
+
+  it('strings: over the limit, invalid UTF-8, empty sensor ids, bad entity and node ids', () => {
+    rejects(
+      raw((w) => w.writeVarUint(0), { strings: ['x'.repeat(300)] }),
+      /300 bytes exceeds the limit of 256/,
+    );
+    const bad = raw((w) => w.writeVarUint(0), { strings: ['ab'] });
+    bad[bad.length - 3] = 0xc3; // a lead byte followed by ASCII
+    rejects(bad, /not valid UTF-8/);
+    rejects(
+      raw(
+        (w) => {
+          w.writeVarUint(1);
+          w.writeU8(F.TAG_SOURCE | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
+          w.writeVarUint(0);
+          w.writeVarUint(4);
+          w.writeVarUint(0);
+          w.writeU8(0);
+        },
+        { strings: [''] },
+      ),
+      /sensorId: must not be empty/,
+    );
+    const ent = new Encoder();
+    ent.writeU8(1);
+    ent.writeU8(0);
+    writeNodeTable(ent, [NODE]);
+    ent.writeVarUint(1);
+    ent.writeVarUint(0);
+    ent.writeVarUint(2);
+    ent.writeU8('-'.charCodeAt(0));
+    ent.writeU8('x'.charCodeAt(0));
+    rejects(ent.finish(), /entity id 0 is not a valid entity id/);
+    rejects(new Uint8Array([1, 0, 1, 1, 0x01]), /padding bits/);
+    rejects(new Uint8Array([1, 0, 1, 65, ...new Array<number>(60).fill(0)]), /node id length 65/);
+  });
+
+  it('seen lists over the limit', () => {
+    const seen = Array.from({ length: 5 }, (_, i) => ({ ms: i, c: 0, node: `n${i}` as NodeId }));
+    const bytes = encodeVersions([v('threat', { level: 'LOW' }, { seen })]);
+    expect(decodeVersions(bytes)[0]!.seen).toEqual(seen);
+    rejects(bytes, /5 seen entries exceeds the limit of 4/, { maxSeen: 4 });
+  });
+
+  it('unknown kinds: invalid JSON, invalid values, known kinds in disguise, oversized', () => {
+    const opaque = (kind: string, json: string): Uint8Array =>
+      raw(
+        (w) => {
+          w.writeVarUint(1);
+          w.writeU8(F.TAG_UNKNOWN | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
+          w.writeVarUint(0);
+          w.writeVarUint(4);
+          w.writeVarUint(0);
+          const b = new TextEncoder().encode(json);
+          w.writeVarUint(b.length);
+          w.writeBytes(b);
+        },
+        { strings: [kind] },
+      );
+    expect(decodeVersions(opaque('radio', '{"freq":1}'))[0]!.value).toEqual({ freq: 1 });
+    rejects(opaque('radio', '{"freq":'), /not JSON/);
+    rejects(opaque('radio', '[1]'), /invalid radio value/);
+    rejects(opaque('radio', '{"__proto__":{"x":1}}'), /__proto__/);
+    rejects(opaque('Radio', '{}'), /invalid component kind/);
+    rejects(opaque('position', '{"lat":1,"lon":2}'), /known kind "position" sent as opaque JSON/);
+    rejects(opaque('radio', `{"a":"${'x'.repeat(13_000)}"}`), /exceeds the limit of 12288/);
+  });
+});
+
+describe('wire encoding refuses what peers would reject', () => {
+  const refuses = (versions: Version[], message: RegExp): void => {
+    expect(() => encodeVersions(versions)).toThrow(WireError);
+    expect(() => encodeVersions(versions)).toThrow(message);
+  };
+
+  it('bad ids, clocks, signatures, tombstones and text', () => {
+    refuses([v('threat', { level: 'LOW' }, { entity: '-bad' as EntityId })], /entity id/);
+    refuses([v('threat', { level: 'LOW' }, { ts: { ...ts, ms: 1.5 } })], /not a 48-bit integer/);
+    refuses([v('threat', { level: 'LOW' }, { ts: { ...ts, c: 0x10000 } })], /not a 16-bit integer/);
+    refuses([v('threat', { level: 'LOW' }, { sig: new Uint8Array(63) })], /64 bytes/);
+    refuses([v('$deleted', { level: 'LOW' })], /tombstone with a value/);
+    refuses([v('task', { task: 'a\uD800', status: 'idle' })], /well-formed text/);
+    refuses([v('threat', { level: 'SEVERE' })], /threat.level/);
+    refuses([v('position', { lat: Number.NaN, lon: 0 })], /out of range/);
+    const seen = Array.from({ length: 1025 }, (_, i) => ({ ms: i, c: 0, node: `n${i}` as NodeId }));
+    refuses([v('threat', { level: 'LOW' }, { seen })], /1025 seen entries/);
+  });
+});

@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStorage } from '../../../src/adapters/memory-storage';
+import type { Version } from '../../../src/core/merge/version';
+import { WriteBehind, type WriteBehindState } from '../../../src/node/write-behind';
+import { StorageFullError, versionKey, type StorageBatch } from '../../../src/ports/storage';
+import { sampleVersion } from '../../contract/storage-contract';
+
+/** Runs scheduled flushes only when the test says so. */
+function manualScheduler() {
+  const queue: (() => void)[] = [];
+  return {
+    schedule: (fn: () => void) => void queue.push(fn),
+    get waiting() {
+      return queue.length;
+    },
+    run() {
+      while (queue.length > 0) queue.shift()!();
+    },
+  };
+}
+
+/** MemoryStorage that records each batch and can hold commits until released. */
+class RecordingStorage extends MemoryStorage {
+  readonly batches: StorageBatch[] = [];
+  private gates: (() => void)[] = [];
+  holding = false;
+
+  override async commit(batch: StorageBatch): Promise<void> {
+    this.batches.push(batch);
+    if (this.holding) await new Promise<void>((resolve) => this.gates.push(resolve));
+    return super.commit(batch);
+  }
+
+  release(): void {
+    for (const open of this.gates.splice(0)) open();
+  }
+}
+
+function state<T>(promise: Promise<T>): { readonly value: 'pending' | 'resolved' | 'rejected'; error?: unknown } {
+  const s: { value: 'pending' | 'resolved' | 'rejected'; error?: unknown } = { value: 'pending' };
+  promise.then(
+    () => (s.value = 'resolved'),
+    (error: unknown) => {
+      s.value = 'rejected';
+      s.error = error;
+    },
+  );
+  return s;
+}
+
+/** Lets every pending promise callback run. */
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+const v = (i: number): Version => sampleVersion(i);
+
+function setup() {
+  const storage = new RecordingStorage();
+  const scheduler = manualScheduler();
+  const statuses: [WriteBehindState, string | undefined][] = [];
+  const retries: { fn: () => void; ms: number }[] = [];
+  const writer = new WriteBehind(storage, {
+    schedule: scheduler.schedule,
+    onStatus: (s, message) => statuses.push([s, message]),
+    retryAfter: (fn, ms) => retries.push({ fn, ms }),
+  });
+  return { storage, scheduler, statuses, writer, retries };
+}
+
+describe('WriteBehind', () => {
+  it('commits many concurrent enqueues as one batch', async () => {
+    const { storage, scheduler, writer } = setup();
+    const writes = Array.from({ length: 10 }, (_, i) => writer.enqueue([v(i)], [], { clock: i }));
+    expect(scheduler.waiting).toBe(1);
+    scheduler.run();
+    await Promise.all(writes);
+    expect(storage.batches).toHaveLength(1);
+    expect(storage.batches[0]!.put).toHaveLength(10);
+    expect(storage.batches[0]!.meta).toEqual({ clock: 9 });
+    expect(await storage.loadVersions()).toHaveLength(10);
+  });
+
+  it('resolves an enqueue only after the commit holding it has resolved', async () => {
+    const { storage, scheduler, writer } = setup();
+    storage.holding = true;
+    const write = state(writer.enqueue([v(0)], []));
+    scheduler.run();
+    await settle();
+    expect(storage.batches).toHaveLength(1);
+    expect(write.value).toBe('pending');
+    expect(writer.pending).toBe(1);
+    storage.release();
+    await settle();
+    expect(write.value).toBe('resolved');
+    expect(writer.pending).toBe(0);
+    expect(await storage.loadVersions()).toHaveLength(1);
+  });
+
+  it('gathers writes made during a commit into the next batch', async () => {
+    const { storage, scheduler, writer } = setup();
+    storage.holding = true;
+    const first = writer.enqueue([v(0)], []);
+    scheduler.run();
+    await settle();
+    const later = [writer.enqueue([v(1)], []), writer.enqueue([v(2)], [])];
+    expect(scheduler.waiting).toBe(0); // nothing starts while a commit is in flight
+    expect(writer.pending).toBe(3);
+    storage.release();
+    await first;
+    scheduler.run();
+    await settle();
+    storage.release();
+    await Promise.all(later);
+    expect(storage.batches.map((b) => b.put.length)).toEqual([1, 2]);
+  });
+
+  it('rejects the failed batch, reports it, retries it with the later batch, and keeps both', async () => {
+    const { storage, scheduler, statuses, writer, retries } = setup();
+    storage.holding = true;
+    const failing = state(writer.enqueue([v(0)], []));
+    scheduler.run();
+    await settle();
+    const later = state(writer.enqueue([v(1)], []));
+    storage.failNextCommit(new Error('disk on fire'));
+    storage.release();
+    await settle();
+    expect(failing.value).toBe('rejected');
+    expect((failing.error as Error).message).toBe('disk on fire');
+    expect(statuses).toEqual([['error', 'disk on fire']]);
+    expect(writer.pending).toBe(2); // the failed write is held for a retry, not dropped
+    storage.holding = false;
+    // No immediate retry against a failing storage: the retry waits for its backoff timer.
+    expect(retries.map((r) => r.ms)).toEqual([250]);
+    retries[0]!.fn();
+    scheduler.run();
+    await settle();
+    expect(later.value).toBe('resolved');
+    expect(writer.pending).toBe(0);
+    expect(statuses).toEqual([
+      ['error', 'disk on fire'],
+      ['ok', undefined],
+    ]);
+    expect((await storage.loadVersions()).map(versionKey).sort()).toEqual([versionKey(v(0)), versionKey(v(1))].sort());
+  });
+
+  it("reports a full storage as 'full'", async () => {
+    const { storage, scheduler, statuses, writer } = setup();
+    storage.failNextCommit(new StorageFullError('quota exhausted'));
+    const write = writer.enqueue([v(0)], []);
+    scheduler.run();
+    await expect(write).rejects.toBeInstanceOf(StorageFullError);
+    expect(statuses).toEqual([['full', 'quota exhausted']]);
+  });
+
+  it('coalesces puts and removals of the same key within a batch', async () => {
+    const { storage, scheduler, writer } = setup();
+    const a = v(0);
+    const aAgain: Version = { ...v(0), value: { lat: 1, lon: 2 } };
+    const b = v(1);
+    const c = v(2);
+    const writes = [
+      writer.enqueue([a, b], [versionKey(c)], { x: 1 }),
+      writer.enqueue([aAgain, c], [versionKey(b)], { y: 2 }),
+    ];
+    scheduler.run();
+    await Promise.all(writes);
+    const [batch] = storage.batches;
+    // a: the later put wins; b: put then remove leaves the remove; c: remove then put leaves the put.
+    expect(batch!.put).toEqual([aAgain, c]);
+    expect(batch!.remove).toEqual([versionKey(b)]);
+    expect(batch!.meta).toEqual({ x: 1, y: 2 });
+  });
+
+  it('flushed() waits for everything enqueued so far, and pending counts it', async () => {
+    const { storage, scheduler, writer } = setup();
+    await writer.flushed(); // idle: resolves at once
+    void writer.enqueue([v(0), v(1)], [versionKey(v(9))]);
+    expect(writer.pending).toBe(3);
+    const flushed = state(writer.flushed());
+    await settle();
+    expect(flushed.value).toBe('pending');
+    scheduler.run();
+    await settle();
+    expect(flushed.value).toBe('resolved');
+    expect(writer.pending).toBe(0);
+    expect(storage.batches).toHaveLength(1);
+  });
+
+  it('resolves an empty enqueue at once without a commit', async () => {
+    const { storage, scheduler, writer } = setup();
+    await writer.enqueue([], []);
+    expect(scheduler.waiting).toBe(0);
+    expect(storage.batches).toHaveLength(0);
+  });
+
+  it('uses queueMicrotask by default: one synchronous burst, one commit', async () => {
+    const storage = new RecordingStorage();
+    const writer = new WriteBehind(storage);
+    await Promise.all(Array.from({ length: 5 }, (_, i) => writer.enqueue([v(i)], [])));
+    expect(storage.batches).toHaveLength(1);
+  });
+});
