@@ -122,10 +122,9 @@ export class PeerSession {
         this.events.emit('end', `dead: nothing heard for ${now - this.heartbeat.lastHeardAt} ms`);
         return;
       }
-      const ping = this.heartbeat.pingDue(now);
-      if (ping !== undefined && this.status !== SessionState.Handshake)
-        this.send({ type: MessageType.Ping, time: ping });
-      if (this.status !== SessionState.Handshake) this.ae.tick(now);
+      if (this.status === SessionState.Handshake) return;
+      this.ping(now);
+      this.ae.tick(now);
     } catch (error) {
       this.log('tick failed', error);
     }
@@ -236,7 +235,15 @@ export class PeerSession {
     this.peerItems = m.items;
     this.heartbeat.hello(m.time, now);
     this.status = SessionState.Syncing;
+    // The first ping goes out ahead of the first round: on an ordered link its pong comes back
+    // before the round can complete, so a synced link always reports its RTT.
+    this.ping(now);
     this.ae.begin(this.o.self < m.node ? 'initiator' : 'responder', now);
+  }
+
+  private ping(now: number): void {
+    const time = this.heartbeat.pingDue(now);
+    if (time !== undefined) this.send({ type: MessageType.Ping, time });
   }
 
   private send(m: SyncMessage): void {

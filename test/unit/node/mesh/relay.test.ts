@@ -128,6 +128,22 @@ describe('MeshNode', () => {
     expect(sim.get('c').logs.some((l) => l.includes('mesh full'))).toBe(true);
   });
 
+  it('reports a link’s RTT from the moment it is synced (the page shows no other)', async () => {
+    const sim = new MeshSim({ seed: 12 });
+    const nodes = [await sim.add('a'), await sim.add('b')];
+    sim.link('a', 'b');
+    const seen = new Map<string, number | undefined>();
+    for (let step = 0; step < 1000 && seen.size < 2; step++) {
+      sim.advance(1);
+      for (const n of nodes) {
+        const p = n.mesh.peers()[0];
+        if (p?.state === SessionState.Synced && !seen.has(n.id)) seen.set(n.id, p.rttMs);
+      }
+    }
+    expect(seen.size).toBe(2);
+    for (const rtt of seen.values()) expect(rtt).toBeGreaterThan(0);
+  });
+
   it('reports per-peer stats and sync status; disconnect closes the link and forgets it', async () => {
     const sim = new MeshSim({ seed: 5 });
     for (const id of ['a', 'b', 'c']) await sim.add(id);
