@@ -1,6 +1,6 @@
 import type { NodeId } from '../core/ids';
 import { mulberry32 } from '../core/random/mulberry32';
-import type { AcceptLink, Link, LinkHandler } from '../ports/transport';
+import { MAX_FRAME_BYTES, type AcceptLink, type Link, type LinkHandler } from '../ports/transport';
 
 /**
  * Deterministic in-memory links for fast multi-node tests (automerge-repo's DummyNetworkAdapter
@@ -9,8 +9,6 @@ import type { AcceptLink, Link, LinkHandler } from '../ports/transport';
  * direction, frames arrive in order (as on a WebRTC data channel) unless reordering is switched on;
  * loss, duplication, latency and partitions exercise anti-entropy.
  */
-
-export { mulberry32 };
 
 export interface MemoryNetworkOptions {
   readonly seed: number;
@@ -211,6 +209,10 @@ export class MemoryNetwork {
 
   private send(pair: Pair, dir: Direction, frame: Uint8Array): void {
     if (!pair.open) return;
+    // As on a data channel: a simulation that passes with larger frames would fail in a browser.
+    if (frame.byteLength > MAX_FRAME_BYTES) {
+      throw new RangeError(`frame of ${frame.byteLength} bytes exceeds the ${MAX_FRAME_BYTES}-byte link limit`);
+    }
     this.count(dir, 'framesSent', 1);
     this.count(dir, 'bytesSent', frame.length);
     const o = this.options;

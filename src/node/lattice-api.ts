@@ -24,7 +24,7 @@ export interface PeerView {
   readonly id: NodeId;
   /** Exactly one of 'connecting' | 'connected' | 'disconnected' | 'refused'. */
   readonly state: LinkState;
-  /** Round trip on the data channel (link pings), else the sync session's. */
+  /** Round trip of the sync session's heartbeat over this link. */
   readonly rttMs: number | undefined;
   /** Bytes on the wire, every channel. */
   readonly bytesIn: number;

@@ -1,13 +1,14 @@
 import type { NodeId } from '../../core/ids';
+import { backoffDelay, type BackoffPolicy } from '../../core/retry/backoff';
 import {
   parseSignal,
+  RECONNECT_BACKOFF,
   type AnnounceSignal,
   type Signal,
   type SignalingStats,
   type SignalingTransport,
   type TransportState,
 } from '../../ports/signaling';
-import { RECONNECT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff';
 import { TransportCounters } from './transport-counters';
 
 export interface WebSocketSignalingOptions {
@@ -122,7 +123,7 @@ export class WebSocketSignaling implements SignalingTransport {
   private retry(): void {
     if (this.stopped) return;
     const delay = backoffDelay(
-      this.attempt++,
+      ++this.attempt,
       this.options.backoff ?? RECONNECT_BACKOFF,
       this.options.random ?? Math.random,
     );

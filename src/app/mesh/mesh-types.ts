@@ -7,8 +7,6 @@ export type { LinkState };
 export interface LinkView {
   readonly id: NodeId;
   readonly state: LinkState;
-  /** Smoothed round-trip time of link pings, once measured. */
-  readonly rttMs: number | undefined;
   /** Bytes received and sent on the data channel (every channel, framing byte included). */
   readonly bytesIn: number;
   readonly bytesOut: number;
@@ -35,9 +33,8 @@ export interface MeshTiming {
   readonly pairingTimeoutMs: number;
   /** An attempt connecting for longer is restarted when the peer announces itself. */
   readonly stuckMs: number;
-  readonly pingMs: number;
-  /** No byte from the peer for this long: the link is dead. */
-  readonly deadMs: number;
+  /** The worker hears how full the page's side of a link is at least this often (and after each burst). */
+  readonly reportMs: number;
   /** Periodic announce while below the target link count (peers may have missed one). */
   readonly reannounceMs: number;
   /** Attempts to reach a silent peer before waiting for it to announce itself. */
@@ -48,14 +45,11 @@ export const DEFAULT_TIMING: MeshTiming = {
   connectTimeoutMs: 15_000,
   pairingTimeoutMs: 5 * 60_000,
   stuckMs: 5000,
-  pingMs: 2000,
-  deadMs: 12_000,
+  reportMs: 2000,
   reannounceMs: 10_000,
   maxAttempts: 12,
 };
 
-/** A partial mesh: enough neighbours for redundancy, few enough that 20+ nodes work (mission §5). */
-export const MAX_LINKS = 8;
 /**
  * Links a node seeks by itself. Between this and MAX_LINKS it only takes links from nodes that
  * have fewer than this: the spare slots let newcomers join, so early nodes never close into

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RelaySignaling } from '../../../src/adapters/signaling/relay-signaling';
-import type { NodeId } from '../../../src/core/ids';
-import type { Signal } from '../../../src/ports/signaling';
+import { RelaySignaling } from '../../../../src/adapters/signaling/relay-signaling';
+import type { NodeId } from '../../../../src/core/ids';
+import type { Signal } from '../../../../src/ports/signaling';
 
 /** A relay whose neighbours are recorded, not real. */
 function relayOf(self: string, neighbours: string[]) {

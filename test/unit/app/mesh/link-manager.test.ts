@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RelaySignaling } from '../../../src/adapters/signaling/relay-signaling';
-import { LinkManager } from '../../../src/app/mesh/link-manager';
-import type { NodeId } from '../../../src/core/ids';
-import type { SignalingTransport } from '../../../src/ports/signaling';
-import { FakeHub, FakePeerNet, fakeBridge, sleep, until } from './fakes';
+import { RelaySignaling } from '../../../../src/adapters/signaling/relay-signaling';
+import { LinkManager } from '../../../../src/app/mesh/link-manager';
+import type { NodeId } from '../../../../src/core/ids';
+import type { BridgeEvents } from '../../../../src/app/mesh/worker-bridge';
+import type { SignalingTransport } from '../../../../src/ports/signaling';
+import { sleep, until } from '../../support/wait';
+import { FakeHub, FakePeerNet, fakeBridge } from './fakes';
 
-const TIMING = { connectTimeoutMs: 1500, pingMs: 200, deadMs: 2000, reannounceMs: 60_000, maxAttempts: 6 };
+const TIMING = { connectTimeoutMs: 1500, reportMs: 200, reannounceMs: 60_000, maxAttempts: 6 };
 
 let managers: LinkManager[] = [];
 
@@ -26,7 +28,14 @@ function setup(): Setup {
 function node(
   { hub, net }: Setup,
   id: string,
-  options: { lattice?: string; maxLinks?: number; relay?: boolean; hub?: boolean; delivered?: Uint8Array[] } = {},
+  options: {
+    lattice?: string;
+    maxLinks?: number;
+    relay?: boolean;
+    hub?: boolean;
+    delivered?: Uint8Array[];
+    workers?: Map<NodeId, BridgeEvents>;
+  } = {},
 ): LinkManager {
   const self = id as NodeId;
   const lattice = options.lattice ?? 'alpha';
@@ -50,7 +59,12 @@ function node(
     transports,
     ...(relay === undefined ? {} : { relay }),
     createPeer: net.factory(),
-    openBridge: fakeBridge([], options.delivered, new Uint8Array([0, ...new TextEncoder().encode(`hello ${id}`)])),
+    openBridge: fakeBridge(
+      [],
+      options.delivered,
+      new Uint8Array([0, ...new TextEncoder().encode(`hello ${id}`)]),
+      options.workers,
+    ),
     timing: TIMING,
     ...(options.maxLinks === undefined ? {} : { maxLinks: options.maxLinks }),
     log: () => undefined,
@@ -199,18 +213,21 @@ describe('LinkManager', () => {
     expect(a!.peers()[0]!.attempts).toBe(0);
   });
 
-  it('detects a dead link without any close event', async () => {
+  it('ends a link whose sync session the worker declared dead, and links again', async () => {
+    // Silence is detected by the sync heartbeat in the worker (PeerSession); the page acts on its verdict.
     const s = setup();
-    const [a, b] = ['a', 'b'].map((id) => node(s, id));
-    a!.start();
-    b!.start();
-    await until('linked', () => state(a!, 'b') === 'connected');
-    // b vanishes without a word (a crashed tab): no bye, no close, its pongs stop.
-    const hubOff = (x: string, y: string) => x !== 'b' && y !== 'b';
-    s.hub.reachable = hubOff;
-    s.net.silentDestroy = true;
-    for (const p of s.net.live) p.send = () => undefined;
-    await until('a notices', () => a!.peers()[0]!.lastError === 'dead', 5000);
+    const workers = new Map<NodeId, BridgeEvents>();
+    const a = node(s, 'a', { workers });
+    const b = node(s, 'b');
+    a.start();
+    b.start();
+    await until('linked', () => state(a, 'b') === 'connected');
+    const created = s.net.created;
+    workers.get('b' as NodeId)!.close('dead: nothing heard for 8000 ms');
+    expect(a.peers()[0]!.lastError).toBe('worker: dead: nothing heard for 8000 ms');
+    expect(state(a, 'b')).toBe('disconnected');
+    await until('relinked', () => state(a, 'b') === 'connected' && state(b, 'a') === 'connected', 5000);
+    expect(s.net.created).toBeGreaterThan(created);
   });
 
   it('stops retrying a peer that said it left, and leaks no connection', async () => {

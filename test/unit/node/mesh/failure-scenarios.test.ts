@@ -1,7 +1,7 @@
 /** The ten failure scenarios of mission.md, each over real LatticeNodes meshed in memory. */
 import { describe, expect, it } from 'vitest';
-import type { NodeId } from '../../../src/core/ids';
-import { quantizeValue } from '../../../src/core/wire';
+import type { NodeId } from '../../../../src/core/ids';
+import { quantizeValue } from '../../../../src/core/wire';
 import { MeshSim, type SimNode } from './mesh-sim';
 
 /** Positions on the wire grid (1e-7°): the wire is lossy beyond it, and LatticeNode stores what it is given. */
@@ -192,7 +192,7 @@ describe('failure scenarios (mission.md)', () => {
     sim.online('b');
     sim.settle();
     await expectConverged(sim, ['a', 'b']);
-    const { encodeVersions } = await import('../../../src/core/wire');
+    const { encodeVersions } = await import('../../../../src/core/wire');
     const payload = encodeVersions([...sim.get('a').node.versions()].filter((v) => v.entity.startsWith('t'))).length;
     const total = sim.net.stats.bytesDelivered;
     console.log(

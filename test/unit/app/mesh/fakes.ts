@@ -4,10 +4,15 @@ import type {
   PeerEvents,
   PeerOptions,
   PeerSignal,
-} from '../../../src/adapters/webrtc/peer-connection';
-import type { NodeId } from '../../../src/core/ids';
-import { parseSignal, type Signal, type SignalingStats, type SignalingTransport } from '../../../src/ports/signaling';
-import type { BridgedLink, OpenBridge } from '../../../src/app/mesh/worker-bridge';
+} from '../../../../src/adapters/webrtc/peer-connection';
+import type { NodeId } from '../../../../src/core/ids';
+import {
+  parseSignal,
+  type Signal,
+  type SignalingStats,
+  type SignalingTransport,
+} from '../../../../src/ports/signaling';
+import type { BridgeEvents, BridgedLink, OpenBridge } from '../../../../src/app/mesh/worker-bridge';
 
 const later = (fn: () => void): void => void setTimeout(fn, 1);
 
@@ -59,8 +64,6 @@ export class FakePeerNet {
   readonly live = new Set<FakePeer>();
   /** The initiator hears `connect` this much later than the answerer (as simple-peer may). */
   connectSkewMs = 0;
-  /** When set, destroying one end tells the other nothing (a crashed tab, a cut cable). */
-  silentDestroy = false;
   created = 0;
   private next = 0;
   private readonly byToken = new Map<string, FakePeer>();
@@ -142,7 +145,7 @@ export class FakePeer implements PeerConnection {
     this.destroyed = true;
     this.net.live.delete(this);
     const other = this.other;
-    if (other !== undefined && !this.net.silentDestroy) later(() => other.fail('closed'));
+    if (other !== undefined) later(() => other.fail('closed'));
   }
 
   fail(reason: string): void {
@@ -157,22 +160,19 @@ export class FakePeer implements PeerConnection {
 
 /**
  * A bridge that records what the worker would get; with `hello`, the "worker" sends that frame
- * the moment the link opens (as the sync session does).
+ * the moment the link opens (as the sync session does). `workers` gets each link's worker-side
+ * events, so a test can act as the worker (send a frame, close the link).
  */
-export function fakeBridge(opened: NodeId[] = [], delivered: Uint8Array[] = [], hello?: Uint8Array): OpenBridge {
+export function fakeBridge(
+  opened: NodeId[] = [],
+  delivered: Uint8Array[] = [],
+  hello?: Uint8Array,
+  workers?: Map<NodeId, BridgeEvents>,
+): OpenBridge {
   return (peer, events): BridgedLink => {
     opened.push(peer);
+    workers?.set(peer, events);
     if (hello !== undefined) queueMicrotask(() => events.frame(hello));
     return { deliver: (bytes) => delivered.push(bytes), report: () => undefined, close: () => undefined };
   };
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }

@@ -3,9 +3,9 @@
  * reordering, partitions, restarts and random topologies). Replay a failure with SEED=<seed>.
  */
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../src/adapters/memory-transport';
-import type { NodeId } from '../../../src/core/ids';
-import { quantizeValue } from '../../../src/core/wire';
+import { mulberry32 } from '../../../../src/core/random/mulberry32';
+import type { NodeId } from '../../../../src/core/ids';
+import { quantizeValue } from '../../../../src/core/wire';
 import { MeshSim } from './mesh-sim';
 
 const seed = Number(process.env.SEED ?? Date.now());

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryNetwork } from '../../../src/adapters/memory-transport';
-import type { NodeId } from '../../../src/core/ids';
-import type { Version } from '../../../src/core/merge/version';
-import { decodeMessage, SessionState } from '../../../src/core/sync';
-import { decodeVersions } from '../../../src/core/wire';
-import { MeshNode, type MeshStore } from '../../../src/node/mesh';
+import { MemoryNetwork } from '../../../../src/adapters/memory-transport';
+import type { NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { decodeMessage, SessionState } from '../../../../src/core/sync';
+import { decodeVersions } from '../../../../src/core/wire';
+import { MeshNode, type MeshStore } from '../../../../src/node/mesh';
 import { MeshSim } from './mesh-sim';
 
 /** Counts version copies carried by `versions` frames. */
@@ -41,6 +41,25 @@ describe('live relay', () => {
     for (const id of ['b', 'c', 'd']) expect((await sim.get(id).node.stats()).writes.remote).toBe(1);
     expect(copies.copies).toBeLessThanOrEqual(5); // a→b, a→c, c→d, and b↔c crossing
     expect(sim.net.inFlight).toBe(0);
+  });
+
+  it('relays a peer’s writes live once a clock-skew hold releases them, though no session applied them', async () => {
+    // fast — a — b: b hears of fast's write only through a, and only once a accepts the fast clock.
+    const sim = new MeshSim({ seed: 11 });
+    const fast = await sim.add('fast', 5 * 60_000);
+    const a = await sim.add('a');
+    const b = await sim.add('b');
+    sim.link('fast', 'a');
+    sim.link('a', 'b');
+    sim.settle();
+    await fast.node.create({ id: 'f', components: { position: { lat: 1, lon: 1 } } });
+    sim.advance(200);
+    expect((await a.node.stats()).held).toHaveLength(1);
+    expect((await b.node.stats()).held).toEqual([]);
+    expect(await a.node.acceptHeld('fast')).toBe(1);
+    // Well within the 30 s anti-entropy period: only a live relay can have brought it.
+    sim.advance(200);
+    expect((await b.node.stats()).held).toEqual([{ author: 'fast', skewMs: expect.any(Number), count: 1 }]);
   });
 
   it('prunes redundant links (Plumtree): in a full mesh of 8 a write crosses under three links per node', async () => {
@@ -107,6 +126,22 @@ describe('MeshNode', () => {
         .sort(),
     ).toEqual(['a', 'b']);
     expect(sim.get('c').logs.some((l) => l.includes('mesh full'))).toBe(true);
+  });
+
+  it('reports a link’s RTT from the moment it is synced (the page shows no other)', async () => {
+    const sim = new MeshSim({ seed: 12 });
+    const nodes = [await sim.add('a'), await sim.add('b')];
+    sim.link('a', 'b');
+    const seen = new Map<string, number | undefined>();
+    for (let step = 0; step < 1000 && seen.size < 2; step++) {
+      sim.advance(1);
+      for (const n of nodes) {
+        const p = n.mesh.peers()[0];
+        if (p?.state === SessionState.Synced && !seen.has(n.id)) seen.set(n.id, p.rttMs);
+      }
+    }
+    expect(seen.size).toBe(2);
+    for (const rtt of seen.values()) expect(rtt).toBeGreaterThan(0);
   });
 
   it('reports per-peer stats and sync status; disconnect closes the link and forgets it', async () => {

@@ -1,11 +1,12 @@
 /** Test helper (not a test file): real LatticeNodes over MemoryStorage, meshed by a MemoryNetwork on a virtual clock. */
-import { createMemoryBacking, MemoryStorage, type MemoryBacking } from '../../../src/adapters/memory-storage';
-import { MemoryNetwork, mulberry32, type MemoryNetworkOptions } from '../../../src/adapters/memory-transport';
-import { encodeTs } from '../../../src/core/clock/timestamp';
-import type { NodeId } from '../../../src/core/ids';
-import { SessionState } from '../../../src/core/sync';
-import { LatticeNode } from '../../../src/node/lattice-node';
-import { MeshNode, type SessionTuning } from '../../../src/node/mesh';
+import { createMemoryBacking, MemoryStorage, type MemoryBacking } from '../../../../src/adapters/memory-storage';
+import { MemoryNetwork, type MemoryNetworkOptions } from '../../../../src/adapters/memory-transport';
+import { mulberry32 } from '../../../../src/core/random/mulberry32';
+import { encodeTs } from '../../../../src/core/clock/timestamp';
+import type { NodeId } from '../../../../src/core/ids';
+import { SessionState } from '../../../../src/core/sync';
+import { LatticeNode } from '../../../../src/node/lattice-node';
+import { MeshNode, type SessionTuning } from '../../../../src/node/mesh';
 
 export const T0 = 1_700_000_000_000;
 

@@ -2,11 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { attachSignaling, type SignalingServer } from '../../../server/signaling';
-import { WebSocketSignaling, signalingUrl } from '../../../src/adapters/signaling/websocket-signaling';
-import type { NodeId } from '../../../src/core/ids';
-import type { Signal } from '../../../src/ports/signaling';
-import { until } from './fakes';
+import { attachSignaling, type SignalingServer } from '../../../../server/signaling';
+import { WebSocketSignaling, signalingUrl } from '../../../../src/adapters/signaling/websocket-signaling';
+import type { NodeId } from '../../../../src/core/ids';
+import type { Signal } from '../../../../src/ports/signaling';
+import { until } from '../../support/wait';
 
 interface Running {
   http: Server;

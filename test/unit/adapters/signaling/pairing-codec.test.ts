@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodePairing, encodePairing, type PairingMessage } from '../../../src/adapters/signaling/pairing-codec';
-import type { NodeId } from '../../../src/core/ids';
+import { decodePairing, encodePairing, type PairingMessage } from '../../../../src/adapters/signaling/pairing-codec';
+import type { NodeId } from '../../../../src/core/ids';
 
 const sdp = [
   'v=0',

@@ -1,29 +1,28 @@
 import { FlowSender } from '../../adapters/webrtc/flow-sender';
 import { CHANNEL } from '../../adapters/webrtc/frame-channel';
-import { decodeControl, encodeControl } from '../../adapters/webrtc/link-control';
 import type { PeerConnection, PeerEvents, PeerSignal } from '../../adapters/webrtc/peer-connection';
 import type { NodeId } from '../../core/ids';
 import type { SignalingKind } from '../../ports/signaling';
 import type { ConnSlot } from './conn-slot';
 import type { LinkState, LinkView, MeshTiming } from './mesh-types';
+import type { MeshClock } from './timers';
 import type { BridgedLink, OpenBridge } from './worker-bridge';
 
 /** Bytes we hold for a connection that has not reported `connect` yet. */
 const MAX_EARLY_BYTES = 4 * 1024 * 1024;
 
 /** What a link needs from its manager. */
-export interface PeerLinkHooks {
+export interface RtcLinkHooks {
   readonly timing: MeshTiming;
+  readonly clock: MeshClock;
   readonly openBridge: OpenBridge;
-  /** Wall clock (epoch ms) for `connectedSince`; RTT uses performance.now. */
-  readonly now: () => number;
   readonly log: (message: string, detail?: unknown) => void;
   /** A trickle signal from this link's connection, to send to the peer. */
-  sendSignal(link: PeerLink, signal: PeerSignal): void;
-  connected(link: PeerLink): void;
-  /** The connection ended by itself (remote close, ICE failure, dead, timeout, worker close). */
-  ended(link: PeerLink, reason: string): void;
-  relay(link: PeerLink, payload: Uint8Array): void;
+  sendSignal(link: RtcLink, signal: PeerSignal): void;
+  connected(link: RtcLink): void;
+  /** The connection ended by itself (remote close, ICE failure, timeout, worker close). */
+  ended(link: RtcLink, reason: string): void;
+  relay(link: RtcLink, payload: Uint8Array): void;
   drop(reason: string): void;
 }
 
@@ -35,31 +34,31 @@ export interface AttachOptions {
 }
 
 /**
- * The link to one remote node: at most one connection attempt at a time, its flow-controlled
- * sender, its bridge to the worker, its liveness pings and its counters.
+ * The page's link to one remote node: at most one WebRTC connection attempt at a time, its
+ * flow-controlled sender, its bridge to the worker, and what we know of the peer. Liveness and
+ * round-trip time are the sync session's (its heartbeat runs in the worker, over this link): a
+ * silent peer is declared dead there, and the worker closes the bridge. Its state changes only
+ * through its own methods.
  */
-export class PeerLink {
-  state: LinkState = 'disconnected';
-  session: string | undefined;
-  initiator = false;
-  /** The remote's answer (or, for us as answerer, its offer) was applied to the connection. */
-  described = false;
-  incarnation: string | undefined;
-  /** The peer's link count from its last announce. */
-  peerLinks: number | undefined;
-  attempts = 0;
-  via: SignalingKind | undefined;
-  retryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Set when the peer said it left: no retries until it announces itself again. */
-  dormant = false;
-  lastError: string | undefined;
+export class RtcLink {
+  private linkState: LinkState = 'disconnected';
+  private sessionId: string | undefined;
+  private opener = false;
+  private remoteDescribed = false;
+  private peerIncarnation: string | undefined;
+  private announcedLinks: number | undefined;
+  private failedAttempts = 0;
+  private path: SignalingKind | undefined;
+  private sleeping = false;
+  private error: string | undefined;
   private conn: PeerConnection | undefined;
   private slot: ConnSlot | undefined;
   private manual: AttachOptions['manual'];
   private sender: FlowSender | undefined;
   private bridge: BridgedLink | undefined;
-  private connectTimer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private cancelConnectTimer: (() => void) | undefined;
+  private cancelRetry: (() => void) | undefined;
+  private cancelReports: (() => void) | undefined;
   private reportQueued = false;
   private bytesIn = 0;
   private bytesOut = 0;
@@ -72,13 +71,44 @@ export class PeerLink {
    */
   private early: Uint8Array[] = [];
   private earlyBytes = 0;
-  private lastInAt = 0;
-  private rttMs: number | undefined;
 
   constructor(
     readonly peer: NodeId,
-    private readonly hooks: PeerLinkHooks,
+    private readonly hooks: RtcLinkHooks,
   ) {}
+
+  get state(): LinkState {
+    return this.linkState;
+  }
+  /** The current attempt's id (signals of other attempts are stale). */
+  get session(): string | undefined {
+    return this.sessionId;
+  }
+  get initiator(): boolean {
+    return this.opener;
+  }
+  /** The remote's answer (or, for us as answerer, its offer) was applied to the connection. */
+  get described(): boolean {
+    return this.remoteDescribed;
+  }
+  get incarnation(): string | undefined {
+    return this.peerIncarnation;
+  }
+  /** The peer's link count from its last announce. */
+  get peerLinks(): number | undefined {
+    return this.announcedLinks;
+  }
+  /** Failed attempts since the last success (drives the backoff). */
+  get attempts(): number {
+    return this.failedAttempts;
+  }
+  /** Set when the peer said it left (or went silent): no retries until it announces itself again. */
+  get dormant(): boolean {
+    return this.sleeping;
+  }
+  get lastError(): string | undefined {
+    return this.error;
+  }
 
   /** A connection attempt is under way or open. */
   get active(): boolean {
@@ -89,27 +119,98 @@ export class PeerLink {
     return this.manual !== undefined;
   }
 
+  /** What the peer's announce told us. */
+  announced(incarnation: string, links: number | undefined): void {
+    this.peerIncarnation = incarnation;
+    this.announcedLinks = links;
+  }
+
+  /** The signaling path the peer last reached us by. */
+  reachedVia(via: SignalingKind): void {
+    this.path = via;
+  }
+
+  /** Counts one more failed attempt; returns the count. */
+  failed(): number {
+    return ++this.failedAttempts;
+  }
+
+  resetAttempts(): void {
+    this.failedAttempts = 0;
+  }
+
+  /** No retries until the peer announces itself again. */
+  sleep(): void {
+    this.sleeping = true;
+  }
+
+  wake(): void {
+    this.sleeping = false;
+  }
+
+  /** Partitioned from this peer: the link shows as refused (stop() keeps it so). */
+  refuse(): void {
+    this.linkState = 'refused';
+  }
+
+  /** The partition is lifted: retry from scratch. False if the link was not refused. */
+  unrefuse(): boolean {
+    if (this.linkState !== 'refused') return false;
+    this.linkState = 'disconnected';
+    this.failedAttempts = 0;
+    this.sleeping = false;
+    return true;
+  }
+
+  /** Runs `fn` after `ms` unless cleared (or replaced) first: at most one retry is pending. */
+  retryIn(ms: number, fn: () => void): void {
+    this.clearRetry();
+    this.cancelRetry = this.hooks.clock.after(ms, () => {
+      this.cancelRetry = undefined;
+      fn();
+    });
+  }
+
+  clearRetry(): void {
+    this.cancelRetry?.();
+    this.cancelRetry = undefined;
+  }
+
+  /** As the higher id we wait for the peer's offer (no connection of ours yet). */
+  awaitingOffer(): void {
+    this.linkState = 'connecting';
+  }
+
+  /** No offer came in time: true if we were still waiting for one. */
+  offerMissed(): boolean {
+    if (this.active || this.linkState !== 'connecting') return false;
+    this.linkState = 'disconnected';
+    this.error = 'no-offer';
+    return true;
+  }
+
   /** Takes a new connection (made by the manager or by pairing) as this link's attempt. */
   attach(conn: PeerConnection, slot: ConnSlot, options: AttachOptions): void {
     this.stop('superseded');
     this.conn = conn;
     this.slot = slot;
-    this.session = options.session;
-    this.initiator = options.initiator;
+    this.sessionId = options.session;
+    this.opener = options.initiator;
     this.manual = options.manual;
-    this.described = false;
-    this.state = 'connecting';
-    this.attemptStartedAt = performance.now();
-    this.dormant = false;
+    this.remoteDescribed = false;
+    this.linkState = 'connecting';
+    this.attemptStartedAt = this.hooks.clock.now();
+    this.sleeping = false;
     this.clearRetry();
     slot.target = this.events();
     const timeout = options.manual ? this.hooks.timing.pairingTimeoutMs : this.hooks.timing.connectTimeoutMs;
-    this.connectTimer = setTimeout(() => this.end('timeout'), timeout);
+    this.cancelConnectTimer = this.hooks.clock.after(timeout, () => this.end('timeout'));
   }
 
   /** Applies a remote offer, answer or candidate to the current attempt. */
-  signal(signal: PeerSignal): void {
-    if (signal.type !== 'candidate') this.described = true;
+  signal(signal: PeerSignal, via?: SignalingKind): void {
+    if (via !== undefined) this.path = via;
+    if (signal.type !== 'candidate') this.remoteDescribed = true;
     this.conn?.signal(signal);
   }
 
@@ -147,9 +248,9 @@ export class PeerLink {
 
   /** Ends the current attempt or connection at our initiative; no hook is called. */
   stop(reason: string): void {
-    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
-    if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
-    this.connectTimer = this.pingTimer = undefined;
+    this.cancelConnectTimer?.();
+    this.cancelReports?.();
+    this.cancelConnectTimer = this.cancelReports = undefined;
     if (this.slot !== undefined) this.slot.target = undefined;
     const conn = this.conn;
     this.conn = this.slot = this.sender = undefined;
@@ -160,8 +261,8 @@ export class PeerLink {
     this.early = [];
     this.earlyBytes = 0;
     if (conn === undefined) return;
-    this.lastError = reason;
-    if (this.state !== 'refused') this.state = 'disconnected';
+    this.error = reason;
+    if (this.linkState !== 'refused') this.linkState = 'disconnected';
     try {
       conn.destroy();
     } catch (error) {
@@ -171,27 +272,22 @@ export class PeerLink {
 
   /** An automatic attempt (not pairing) that has been connecting for longer than `ms`. */
   stuck(ms: number): boolean {
-    return this.state === 'connecting' && !this.paired && performance.now() - this.attemptStartedAt > ms;
+    return this.linkState === 'connecting' && !this.paired && this.hooks.clock.now() - this.attemptStartedAt > ms;
   }
 
-  clearRetry(): void {
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-  }
-
+  /** What the page reports of this link; the RTT is the sync session's (mesh-handle joins them). */
   view(): LinkView {
     return {
       id: this.peer,
-      state: this.state,
-      rttMs: this.rttMs === undefined ? undefined : Math.round(this.rttMs * 10) / 10,
+      state: this.linkState,
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
       connectedSince: this.connectedSince,
       bufferedAmount: this.sender?.bufferedAmount ?? 0,
-      initiator: this.initiator,
-      attempts: this.attempts,
-      via: this.paired ? 'pairing' : this.via,
-      lastError: this.lastError,
+      initiator: this.opener,
+      attempts: this.failedAttempts,
+      via: this.paired ? 'pairing' : this.path,
+      lastError: this.error,
       paired: this.paired,
     };
   }
@@ -219,13 +315,12 @@ export class PeerLink {
   private onConnect(): void {
     const conn = this.conn;
     if (conn === undefined) return;
-    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
-    this.connectTimer = undefined;
-    this.state = 'connected';
-    this.connectedSince = this.hooks.now();
-    this.lastInAt = performance.now();
-    this.attempts = 0;
-    this.lastError = undefined;
+    this.cancelConnectTimer?.();
+    this.cancelConnectTimer = undefined;
+    this.linkState = 'connected';
+    this.connectedSince = this.hooks.clock.now();
+    this.failedAttempts = 0;
+    this.error = undefined;
     this.sender = new FlowSender(conn);
     this.bridge = this.hooks.openBridge(this.peer, {
       frame: (bytes) => {
@@ -234,8 +329,8 @@ export class PeerLink {
       },
       close: (reason) => this.end(`worker: ${reason}`),
     });
-    this.pingTimer = setInterval(() => this.tick(), this.hooks.timing.pingMs);
-    this.send(encodeControl({ kind: 'ping', sentAt: performance.now() }));
+    // Besides the report after each burst: the worker's flow control must not wait on a quiet link.
+    this.cancelReports = this.hooks.clock.every(this.hooks.timing.reportMs, () => this.report());
     this.hooks.connected(this);
     const early = this.early;
     this.early = [];
@@ -244,45 +339,21 @@ export class PeerLink {
   }
 
   private onData(bytes: Uint8Array): void {
-    if (this.state !== 'connected') {
+    if (this.linkState !== 'connected') {
       this.earlyBytes += bytes.byteLength;
       if (this.earlyBytes > MAX_EARLY_BYTES) return this.end('early-overflow');
       this.early.push(bytes);
       return;
     }
     this.bytesIn += bytes.byteLength;
-    this.lastInAt = performance.now();
     switch (bytes[0]) {
       case CHANNEL.sync:
         return this.bridge?.deliver(bytes);
       case CHANNEL.relay:
         return this.hooks.relay(this, bytes.subarray(1));
-      case CHANNEL.control:
-        return this.onControl(bytes);
       default:
         return this.hooks.drop('unknown-channel');
     }
-  }
-
-  private onControl(bytes: Uint8Array): void {
-    const frame = decodeControl(bytes);
-    if (frame === undefined) return this.hooks.drop('bad-control');
-    if (frame.kind === 'ping') {
-      this.send(encodeControl({ kind: 'pong', sentAt: frame.sentAt }));
-      return;
-    }
-    const sample = performance.now() - frame.sentAt;
-    if (sample < 0 || sample > 120_000) return this.hooks.drop('bad-pong');
-    this.rttMs = this.rttMs === undefined ? sample : this.rttMs * 0.8 + sample * 0.2;
-  }
-
-  private tick(): void {
-    if (performance.now() - this.lastInAt > this.hooks.timing.deadMs) {
-      this.end('dead');
-      return;
-    }
-    this.send(encodeControl({ kind: 'ping', sentAt: performance.now() }));
-    this.report();
   }
 
   /** One buffered-amount report per burst of frames (a microtask later). */

@@ -4,7 +4,7 @@ import { FlowSender } from '../../../src/adapters/webrtc/flow-sender';
 import { workerBridge, type BridgedLink } from '../../../src/app/mesh/worker-bridge';
 import type { NodeId } from '../../../src/core/ids';
 import { MAX_FRAME_BYTES, type Link, type LinkHandler } from '../../../src/ports/transport';
-import { sleep, until } from './fakes';
+import { sleep, until } from '../support/wait';
 
 interface Wired {
   link: Link;

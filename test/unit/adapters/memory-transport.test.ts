@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryNetwork, mulberry32, type MemoryNetworkOptions } from '../../../src/adapters/memory-transport';
+import { MemoryNetwork, type MemoryNetworkOptions } from '../../../src/adapters/memory-transport';
+import { mulberry32 } from '../../../src/core/random/mulberry32';
 import type { NodeId } from '../../../src/core/ids';
 import type { Link } from '../../../src/ports/transport';
 
