@@ -17,7 +17,7 @@ import { percentile, stat } from './lib/stats';
 import { T0 } from './lib/workload';
 
 /**
- * Scenario 8 (performance.md): convergence of a partial mesh (≤ 8 links per node) of 2–32 real
+ * Scenario 8 (docs/performance.md): convergence of a partial mesh (≤ 8 links per node) of 2–32 real
  * LatticeNode + MeshNode pairs on the deterministic in-memory network (src/adapters/memory-transport.ts),
  * ours (Plumtree live push + anti-entropy) beside plain flooding of the same nodes in the same run.
  * The simulation helpers follow bench/lib/mesh-sim.ts (measureFlood), extended with the flooding
@@ -235,7 +235,7 @@ const TX_TARGET = { text: '≤ 2', value: 2 };
 const P99_TARGET = { text: '< 1 s (virtual)', value: 999.999 };
 const LINKS_TARGET = { text: '≤ 8', value: 8 };
 
-/** `p99Target`: performance.md's < 1 s is for 32 nodes on one machine (5 ms/hop), not for the WAN-like block. */
+/** `p99Target`: docs/performance.md's < 1 s is for 32 nodes on one machine (5 ms/hop), not for the WAN-like block. */
 function pushRows(
   label: string,
   heal: Record<Mode, RunResult[]>,
@@ -384,7 +384,7 @@ await saveResult({
   target:
     'p99 convergence < 1 s for 32 nodes on one machine; ≤ 2 payload transmissions per delivery; ≤ 8 connections per node',
   reference:
-    'gossipsub: ~6.3 transmissions per delivery (100-node simulation, latencies 100–200 ms), 6.2–6.5 at 1,000 nodes (performance.md)',
+    'gossipsub: ~6.3 transmissions per delivery (100-node simulation, latencies 100–200 ms), 6.2–6.5 at 1,000 nodes (docs/performance.md)',
   quick: QUICK,
   runs: SEEDS,
   peers: [PEER],

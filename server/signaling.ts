@@ -53,7 +53,7 @@ interface Client {
 }
 
 /**
- * The WebSocket signaling server (mission §5): rooms by lattice; the first message of a socket
+ * The WebSocket signaling server (docs/requirements.md §5): rooms by lattice; the first message of a socket
  * announces its node id and lattice; addressed messages go to that node in the same lattice only;
  * announces and byes without an address go to the whole lattice. It relays, it never trusts:
  * every message is validated, re-serialized from the validated fields, size- and rate-limited,

@@ -2,7 +2,7 @@ import { isNodeId, type NodeId } from '../core/ids';
 import type { BackoffPolicy } from '../core/retry/backoff';
 
 /**
- * Signaling: the small messages two nodes exchange to open a WebRTC link (mission §5). Every
+ * Signaling: the small messages two nodes exchange to open a WebRTC link (docs/requirements.md §5). Every
  * path — BroadcastChannel, the WebSocket server, relay through connected peers — carries the same
  * messages, and every receiver validates them with parseSignal: they come from untrusted peers.
  */

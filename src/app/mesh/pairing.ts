@@ -21,7 +21,7 @@ interface PendingOffer {
 }
 
 /**
- * Serverless pairing (mission §5): the offer and the answer each carry every ICE candidate
+ * Serverless pairing (docs/requirements.md §5): the offer and the answer each carry every ICE candidate
  * (no trickle), so two devices with no signaling path at all connect by exchanging two texts.
  */
 export class Pairing implements PairingApi {
