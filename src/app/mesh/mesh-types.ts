@@ -1,30 +1,6 @@
-import type { NodeId } from '../../core/ids';
-import type { LinkState } from '../../node/lattice-api';
+import type { LinkState, LinkView } from '../../node/lattice-api';
 
-export type { LinkState };
-
-/** What the page knows about one link (the worker adds sync progress and picture age). */
-export interface LinkView {
-  readonly id: NodeId;
-  readonly state: LinkState;
-  /** Bytes received and sent on the data channel (every channel, framing byte included). */
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  /** Epoch ms the current connection opened; undefined unless connected. */
-  readonly connectedSince: number | undefined;
-  /** Bytes waiting to go out: the data channel's buffer plus our queue. */
-  readonly bufferedAmount: number;
-  /** Whether we opened the connection (the lower node id does, to avoid glare). */
-  readonly initiator: boolean;
-  /** Failed attempts since the last success (drives the backoff). */
-  readonly attempts: number;
-  /** How signaling last reached this peer. */
-  readonly via: string | undefined;
-  /** Why the last connection ended. */
-  readonly lastError: string | undefined;
-  /** Opened by manual pairing (text / QR). */
-  readonly paired: boolean;
-}
+export type { LinkState, LinkView };
 
 export interface MeshTiming {
   /** A connection attempt that is not open by then is abandoned and retried. */
