@@ -1,67 +1,144 @@
-import { compareTs, type Timestamp } from '../clock/timestamp';
+import { compareTs, sameTs, type Timestamp } from '../clock/timestamp';
+import type { Expiry } from '../entity/component-types';
 import type { ComponentKind, EntityId } from '../ids';
+import { isWellFormed, Knowledge } from '../merge/knowledge';
 import { mergeVersion, type Heads } from '../merge/register';
 import { DELETED, type Version } from '../merge/version';
 
+/**
+ * `removed`: heads this delivery dropped. A refused (obsolete) version can still drop heads: its
+ * context is learned (see knowledge.ts), and it may show that a head had been seen.
+ */
 export type ApplyOutcome =
   | { readonly kind: 'applied'; readonly removed: readonly Version[] }
   | { readonly kind: 'duplicate' }
-  | { readonly kind: 'obsolete' };
+  | { readonly kind: 'obsolete'; readonly removed?: readonly Version[] };
 
 const DUPLICATE: ApplyOutcome = { kind: 'duplicate' };
 const OBSOLETE: ApplyOutcome = { kind: 'obsolete' };
 
+export const EXPIRY = 'expiry' as ComponentKind;
+
+/** Plain data of one entity's merge state beyond its versions, for a snapshot that storage keeps. */
+export interface EntityMeta {
+  readonly id: EntityId;
+  readonly floor?: number;
+  readonly deletedAt?: Timestamp;
+  readonly knowledge: readonly {
+    readonly kind: ComponentKind;
+    readonly own: Timestamp[];
+    readonly seen: Timestamp[];
+  }[];
+}
+
 /**
- * One entity: a register per component kind, plus its tombstone register. A tombstone wins over
- * every write older than it (those are dropped and later arrivals refused); a write newer than
- * the delete brings the entity back, as in an LWW-element set.
+ * One entity: a register per component kind, plus its tombstone register.
+ *
+ * A tombstone wins over every write older than it (those are dropped and later arrivals refused);
+ * a write newer than the delete brings the entity back, as in an LWW-element set.
+ *
+ * An expiry that has passed leaves a floor: purge drops every version written at or before the
+ * expiry's `at` and refuses any that arrive later (from a peer that had not purged yet, or from
+ * anti-entropy), so an expired entity stays gone unless a write made after its expiry revives it.
+ * The expiry version itself is kept as the floor's marker: it is an ordinary version, so it is
+ * stored and replicated, and a peer that never saw the expiry learns it and purges the same
+ * versions. The floor is one number per expired entity.
  */
 export class EntityState {
   readonly registers = new Map<ComponentKind, Heads>();
-  /** Latest tombstone timestamp, if the entity was ever deleted. */
+  /** Everything each register has learned, dropped versions included (see knowledge.ts). */
+  readonly knowledge = new Map<ComponentKind, Knowledge>();
+  /** Latest tombstone timestamp ever delivered, if the entity was ever deleted. */
   deletedAt: Timestamp | undefined;
+  /** Epoch ms of the latest passed expiry: versions written at or before it are gone for good. */
+  floor: number | undefined;
 
   constructor(readonly id: EntityId) {}
 
   apply(v: Version): ApplyOutcome {
-    if (v.kind !== DELETED && this.deletedAt !== undefined && compareTs(v.ts, this.deletedAt) <= 0) return OBSOLETE;
-    const result = mergeVersion(this.registers.get(v.kind), v);
-    if (result.kind !== 'applied') return result.kind === 'duplicate' ? DUPLICATE : OBSOLETE;
+    if (!isWellFormed(v)) return OBSOLETE;
+    const known = this.learn(v);
+    const before = this.registers.get(v.kind);
+    if (before?.some((h) => sameTs(h.ts, v.ts)) === true) return DUPLICATE;
+    // What v's context taught may show that a current head had been seen, even if v is refused.
+    const stale = before?.filter((h) => known.supersedes(h)) ?? [];
+    const heads =
+      stale.length === 0
+        ? before
+        : this.setHeads(
+            v.kind,
+            before!.filter((h) => !stale.includes(h)),
+          );
+    const refused: ApplyOutcome = stale.length === 0 ? OBSOLETE : { kind: 'obsolete', removed: stale };
+    if (this.floor !== undefined && v.ts.ms <= this.floor) return refused;
+    const deletedAt = this.deletedAt;
+    if (v.kind !== DELETED && deletedAt !== undefined && compareTs(v.ts, deletedAt) <= 0) return refused;
+    const result = mergeVersion(heads, v, known);
+    if (result.kind !== 'applied') return result.kind === 'duplicate' ? DUPLICATE : refused;
     this.registers.set(v.kind, result.heads);
-    if (v.kind !== DELETED) return result;
-    if (this.deletedAt !== undefined && compareTs(v.ts, this.deletedAt) <= 0) return result;
-    this.deletedAt = v.ts;
-    return { kind: 'applied', removed: [...result.removed, ...this.dropOlderThan(v.ts)] };
+    const removed = [...stale, ...result.removed];
+    if (v.kind === DELETED && deletedAt !== undefined && sameTs(deletedAt, v.ts)) {
+      removed.push(...this.dropOlderThan(deletedAt));
+    }
+    return { kind: 'applied', removed };
+  }
+
+  private setHeads(kind: ComponentKind, heads: Heads): Heads | undefined {
+    if (heads.length === 0) {
+      this.registers.delete(kind);
+      return undefined;
+    }
+    this.registers.set(kind, heads);
+    return heads;
+  }
+
+  /** Every well-formed delivered version adds to what its register knows, even when it is refused. */
+  private learn(v: Version): Knowledge {
+    let k = this.knowledge.get(v.kind);
+    if (k === undefined) {
+      k = new Knowledge();
+      this.knowledge.set(v.kind, k);
+    }
+    k.learn(v);
+    if (v.kind === DELETED && (this.deletedAt === undefined || compareTs(v.ts, this.deletedAt) > 0)) {
+      this.deletedAt = v.ts;
+    }
+    return k;
   }
 
   private dropOlderThan(t: Timestamp): Version[] {
-    const dropped: Version[] = [];
-    for (const [kind, heads] of this.registers) {
-      if (kind === DELETED) continue;
-      const kept = heads.filter((h) => compareTs(h.ts, t) > 0);
-      if (kept.length === heads.length) continue;
-      for (const h of heads) if (compareTs(h.ts, t) <= 0) dropped.push(h);
-      if (kept.length === 0) this.registers.delete(kind);
-      else this.registers.set(kind, kept);
-    }
-    return dropped;
+    return this.dropWhere((kind, h) => kind !== DELETED && compareTs(h.ts, t) <= 0);
   }
 
-  /**
-   * Expiry acts as a tombstone scheduled at `at` that leaves nothing behind: the expiry itself and
-   * every version written at or before `at` go; later writes (a track id reused after expiry) stay.
-   */
-  purgeUpTo(at: number): Version[] {
+  private dropWhere(gone: (kind: ComponentKind, h: Version) => boolean): Version[] {
     const dropped: Version[] = [];
     for (const [kind, heads] of this.registers) {
-      const kept = kind === 'expiry' ? [] : heads.filter((h) => h.ts.ms > at);
+      const kept = heads.filter((h) => !gone(kind, h));
       if (kept.length === heads.length) continue;
       for (const h of heads) if (!kept.includes(h)) dropped.push(h);
       if (kept.length === 0) this.registers.delete(kind);
       else this.registers.set(kind, kept);
     }
-    if (this.deletedAt !== undefined && !this.registers.has(DELETED)) this.deletedAt = undefined;
     return dropped;
+  }
+
+  /** The winning expiry's `at`, if the entity has one. */
+  get expiresAt(): number | undefined {
+    const heads = this.registers.get(EXPIRY);
+    return heads === undefined ? undefined : (heads[0]!.value as Expiry).at;
+  }
+
+  /**
+   * Once the winning expiry has passed at `now`, raises the floor to its `at` and drops every
+   * version written at or before it except the expiry itself (the marker). Returns what was dropped.
+   */
+  purge(now: number): Version[] {
+    const marker = this.registers.get(EXPIRY)?.[0];
+    if (marker === undefined) return [];
+    const at = (marker.value as Expiry).at;
+    if (at > now || (this.floor !== undefined && at <= this.floor)) return [];
+    this.floor = at;
+    return this.dropWhere((_, h) => h !== marker && h.ts.ms <= at);
   }
 
   /** True while some live component remains (a deleted entity has only its tombstone). */
@@ -70,7 +147,36 @@ export class EntityState {
     return false;
   }
 
+  /** Nothing is held: no version, no floor, no tombstone, nothing learned. */
+  get empty(): boolean {
+    return this.registers.size === 0 && this.knowledge.size === 0 && this.floor === undefined;
+  }
+
+  get versionCount(): number {
+    let n = 0;
+    for (const heads of this.registers.values()) n += heads.length;
+    return n;
+  }
+
   *versions(): IterableIterator<Version> {
     for (const heads of this.registers.values()) yield* heads;
+  }
+
+  meta(): EntityMeta {
+    return {
+      id: this.id,
+      ...(this.floor === undefined ? {} : { floor: this.floor }),
+      ...(this.deletedAt === undefined ? {} : { deletedAt: this.deletedAt }),
+      knowledge: [...this.knowledge].map(([kind, k]) => ({ kind, ...k.entries() })),
+    };
+  }
+
+  /**
+   * Restores what meta() returned except the floor: the snapshot's versions are applied next, and
+   * the floor last (the marker itself lies at or below it).
+   */
+  restoreKnowledge(meta: EntityMeta): void {
+    if (meta.deletedAt !== undefined) this.deletedAt = meta.deletedAt;
+    for (const k of meta.knowledge) this.knowledge.set(k.kind, Knowledge.from(k));
   }
 }

@@ -1,8 +1,8 @@
 import { encodeTs } from '../clock/timestamp';
-import type { ComponentValue, Expiry } from '../entity/component-types';
+import type { ComponentValue } from '../entity/component-types';
 import type { EntityId, NodeId } from '../ids';
 import { DELETED } from '../merge/version';
-import type { EntityState } from './entity-state';
+import { EXPIRY, type EntityState } from './entity-state';
 
 /** How one component came to be: shown by the inspector and returned by the API. */
 export interface ComponentMeta {
@@ -28,21 +28,26 @@ export interface EntityView {
 }
 
 export function expiryOf(state: EntityState): number | undefined {
-  const heads = state.registers.get('expiry' as never);
-  return heads === undefined ? undefined : (heads[0]!.value as Expiry).at;
+  return state.expiresAt;
 }
 
-/** The visible view of an entity, or undefined when it is deleted or expired at `now`. */
+/**
+ * The visible view of an entity, or undefined when it is deleted, or expired at `now` with nothing
+ * written after its expiry. Once the expiry has passed only writes made after it count, whether or
+ * not purge has run yet, so the view at `now` does not depend on when this node last purged.
+ */
 export function viewOf(state: EntityState, now: number): EntityView | undefined {
   if (!state.live) return undefined;
   const expiry = expiryOf(state);
-  if (expiry !== undefined && expiry <= now) return undefined;
+  const passed = expiry !== undefined && expiry <= now;
   const components: Record<string, ComponentValue> = {};
   const meta: Record<string, ComponentMeta> = {};
   const conflicts: string[] = [];
   let updatedAt = 0;
-  for (const [kind, heads] of state.registers) {
-    if (kind === DELETED) continue;
+  for (const [kind, all] of state.registers) {
+    if (kind === DELETED || (passed && kind === EXPIRY)) continue;
+    const heads = passed ? all.filter((h) => h.ts.ms > expiry) : all;
+    if (heads.length === 0) continue;
     const w = heads[0]!;
     components[kind] = w.value as ComponentValue;
     meta[kind] = {
@@ -55,5 +60,6 @@ export function viewOf(state: EntityState, now: number): EntityView | undefined 
     if (heads.length > 1) conflicts.push(kind);
     for (const h of heads) if (h.ts.ms > updatedAt) updatedAt = h.ts.ms;
   }
+  if (passed && Object.keys(components).length === 0) return undefined;
   return { id: state.id, components, meta, conflicts, updatedAt };
 }
