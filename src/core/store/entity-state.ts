@@ -57,39 +57,21 @@ export class EntityState {
 
   apply(v: Version): ApplyOutcome {
     if (!isWellFormed(v)) return OBSOLETE;
+    // A head was learned when it was applied: its duplicate teaches nothing.
+    if (this.registers.get(v.kind)?.some((h) => sameTs(h.ts, v.ts)) === true) return DUPLICATE;
+    const deletedBefore = this.deletedAt;
     const known = this.learn(v);
-    const before = this.registers.get(v.kind);
-    if (before?.some((h) => sameTs(h.ts, v.ts)) === true) return DUPLICATE;
-    // What v's context taught may show that a current head had been seen, even if v is refused.
-    const stale = before?.filter((h) => known.supersedes(h)) ?? [];
-    const heads =
-      stale.length === 0
-        ? before
-        : this.setHeads(
-            v.kind,
-            before!.filter((h) => !stale.includes(h)),
-          );
-    const refused: ApplyOutcome = stale.length === 0 ? OBSOLETE : { kind: 'obsolete', removed: stale };
-    if (this.floor !== undefined && v.ts.ms <= this.floor) return refused;
+    // What v taught may show that a head had been seen, or deleted, even if v itself is refused.
+    const removed = this.dropWhere((kind, h) => kind === v.kind && known.supersedes(h));
     const deletedAt = this.deletedAt;
+    if (deletedAt !== undefined && deletedAt !== deletedBefore) removed.push(...this.dropOlderThan(deletedAt));
+    const refused: ApplyOutcome = removed.length === 0 ? OBSOLETE : { kind: 'obsolete', removed };
+    if (this.floor !== undefined && v.ts.ms <= this.floor) return refused;
     if (v.kind !== DELETED && deletedAt !== undefined && compareTs(v.ts, deletedAt) <= 0) return refused;
-    const result = mergeVersion(heads, v, known);
-    if (result.kind !== 'applied') return result.kind === 'duplicate' ? DUPLICATE : refused;
+    const result = mergeVersion(this.registers.get(v.kind), v, known);
+    if (result.kind !== 'applied') return refused;
     this.registers.set(v.kind, result.heads);
-    const removed = [...stale, ...result.removed];
-    if (v.kind === DELETED && deletedAt !== undefined && sameTs(deletedAt, v.ts)) {
-      removed.push(...this.dropOlderThan(deletedAt));
-    }
-    return { kind: 'applied', removed };
-  }
-
-  private setHeads(kind: ComponentKind, heads: Heads): Heads | undefined {
-    if (heads.length === 0) {
-      this.registers.delete(kind);
-      return undefined;
-    }
-    this.registers.set(kind, heads);
-    return heads;
+    return { kind: 'applied', removed: [...removed, ...result.removed] };
   }
 
   /** Every well-formed delivered version adds to what its register knows, even when it is refused. */
