@@ -19,6 +19,15 @@ const OBSOLETE: ApplyOutcome = { kind: 'obsolete' };
 
 export const EXPIRY = 'expiry' as ComponentKind;
 
+const atOf = (v: Version): number => (v.value as Expiry).at;
+
+/**
+ * What a tombstone removes: every component but the tombstones themselves and the expiry, whose
+ * deadline still applies to the id (so a replica that saw the delete purges at the same time, and
+ * to the same floor, as one that did not).
+ */
+const deletable = (kind: ComponentKind): boolean => kind !== DELETED && kind !== EXPIRY;
+
 /** Plain data of one entity's merge state beyond its versions, for a snapshot that storage keeps. */
 export interface EntityMeta {
   readonly id: EntityId;
@@ -35,14 +44,17 @@ export interface EntityMeta {
  * One entity: a register per component kind, plus its tombstone register.
  *
  * A tombstone wins over every write older than it (those are dropped and later arrivals refused);
- * a write newer than the delete brings the entity back, as in an LWW-element set.
+ * a write newer than the delete brings the entity back, as in an LWW-element set. The expiry is
+ * not deleted: its deadline still holds for the id.
  *
  * An expiry that has passed leaves a floor: purge drops every version written at or before the
  * expiry's `at` and refuses any that arrive later (from a peer that had not purged yet, or from
  * anti-entropy), so an expired entity stays gone unless a write made after its expiry revives it.
  * The expiry version itself is kept as the floor's marker: it is an ordinary version, so it is
  * stored and replicated, and a peer that never saw the expiry learns it and purges the same
- * versions. The floor is one number per expired entity.
+ * versions. An expiry whose own deadline is not below the floor is never refused by it, so every
+ * replica keeps the same markers and eventually fires the same expiries. The floor is one number
+ * per expired entity.
  */
 export class EntityState {
   readonly registers = new Map<ComponentKind, Heads>();
@@ -66,8 +78,10 @@ export class EntityState {
     const deletedAt = this.deletedAt;
     if (deletedAt !== undefined && deletedAt !== deletedBefore) removed.push(...this.dropOlderThan(deletedAt));
     const refused: ApplyOutcome = removed.length === 0 ? OBSOLETE : { kind: 'obsolete', removed };
-    if (this.floor !== undefined && v.ts.ms <= this.floor) return refused;
-    if (v.kind !== DELETED && deletedAt !== undefined && compareTs(v.ts, deletedAt) <= 0) return refused;
+    if (this.floor !== undefined && v.ts.ms <= this.floor && !(v.kind === EXPIRY && atOf(v) >= this.floor)) {
+      return refused;
+    }
+    if (deletable(v.kind) && deletedAt !== undefined && compareTs(v.ts, deletedAt) <= 0) return refused;
     const result = mergeVersion(this.registers.get(v.kind), v, known);
     if (result.kind !== 'applied') return refused;
     this.registers.set(v.kind, result.heads);
@@ -89,7 +103,7 @@ export class EntityState {
   }
 
   private dropOlderThan(t: Timestamp): Version[] {
-    return this.dropWhere((kind, h) => kind !== DELETED && compareTs(h.ts, t) <= 0);
+    return this.dropWhere((kind, h) => deletable(kind) && compareTs(h.ts, t) <= 0);
   }
 
   private dropWhere(gone: (kind: ComponentKind, h: Version) => boolean): Version[] {
@@ -104,23 +118,38 @@ export class EntityState {
     return dropped;
   }
 
-  /** The winning expiry's `at`, if the entity has one. */
+  /** The earliest deadline among the expiry heads, if the entity has any: when purge has work. */
   get expiresAt(): number | undefined {
-    const heads = this.registers.get(EXPIRY);
-    return heads === undefined ? undefined : (heads[0]!.value as Expiry).at;
+    let min: number | undefined;
+    for (const h of this.registers.get(EXPIRY) ?? []) if (min === undefined || atOf(h) < min) min = atOf(h);
+    return min;
   }
 
   /**
-   * Once the winning expiry has passed at `now`, raises the floor to its `at` and drops every
-   * version written at or before it except the expiry itself (the marker). Returns what was dropped.
+   * The expiry head that has fired by `now`: the one with the latest deadline at or before it.
+   * Concurrent expiries (none saw the other) each hold, so the earliest deadline removes the entity
+   * first; an expiry superseded by a write made before its deadline never fires.
+   */
+  firedBy(now: number): Version | undefined {
+    let fired: Version | undefined;
+    for (const h of this.registers.get(EXPIRY) ?? []) {
+      if (atOf(h) <= now && (fired === undefined || atOf(h) > atOf(fired))) fired = h;
+    }
+    return fired;
+  }
+
+  /**
+   * Once an expiry head has fired at `now` (see firedBy), raises the floor to its `at` and drops
+   * every version written at or before it except the expiries whose deadline is not below it (the
+   * fired one is the floor's marker; later ones still have to fire). Returns what was dropped.
    */
   purge(now: number): Version[] {
-    const marker = this.registers.get(EXPIRY)?.[0];
+    const marker = this.firedBy(now);
     if (marker === undefined) return [];
-    const at = (marker.value as Expiry).at;
-    if (at > now || (this.floor !== undefined && at <= this.floor)) return [];
+    const at = atOf(marker);
+    if (this.floor !== undefined && at <= this.floor) return [];
     this.floor = at;
-    return this.dropWhere((_, h) => h !== marker && h.ts.ms <= at);
+    return this.dropWhere((kind, h) => h.ts.ms <= at && !(kind === EXPIRY && atOf(h) >= at));
   }
 
   /** True while some live component remains (a deleted entity has only its tombstone). */

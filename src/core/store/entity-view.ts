@@ -1,7 +1,7 @@
-import { encodeTs } from '../clock/timestamp';
-import type { ComponentValue } from '../entity/component-types';
+import { compareTs, encodeTs } from '../clock/timestamp';
+import type { ComponentValue, Expiry } from '../entity/component-types';
 import type { EntityId, NodeId } from '../ids';
-import { DELETED } from '../merge/version';
+import { DELETED, type Version } from '../merge/version';
 import { EXPIRY, type EntityState } from './entity-state';
 
 /** How one component came to be: shown by the inspector and returned by the API. */
@@ -27,6 +27,10 @@ export interface EntityView {
   readonly updatedAt: number;
 }
 
+/** An expiry outlives the delete (its deadline still holds) but is not shown as a component. */
+const deleted = (state: EntityState, h: Version): boolean =>
+  state.deletedAt !== undefined && compareTs(h.ts, state.deletedAt) <= 0;
+
 export function expiryOf(state: EntityState): number | undefined {
   return state.expiresAt;
 }
@@ -38,15 +42,16 @@ export function expiryOf(state: EntityState): number | undefined {
  */
 export function viewOf(state: EntityState, now: number): EntityView | undefined {
   if (!state.live) return undefined;
-  const expiry = expiryOf(state);
-  const passed = expiry !== undefined && expiry <= now;
+  const fired = state.firedBy(now);
+  const passed = fired !== undefined;
+  const expiry = passed ? (fired.value as Expiry).at : 0;
   const components: Record<string, ComponentValue> = {};
   const meta: Record<string, ComponentMeta> = {};
   const conflicts: string[] = [];
   let updatedAt = 0;
   for (const [kind, all] of state.registers) {
     if (kind === DELETED || (passed && kind === EXPIRY)) continue;
-    const heads = passed ? all.filter((h) => h.ts.ms > expiry) : all;
+    const heads = all.filter((h) => !(passed && h.ts.ms <= expiry) && !(kind === EXPIRY && deleted(state, h)));
     if (heads.length === 0) continue;
     const w = heads[0]!;
     components[kind] = w.value as ComponentValue;
@@ -60,6 +65,6 @@ export function viewOf(state: EntityState, now: number): EntityView | undefined 
     if (heads.length > 1) conflicts.push(kind);
     for (const h of heads) if (h.ts.ms > updatedAt) updatedAt = h.ts.ms;
   }
-  if (passed && Object.keys(components).length === 0) return undefined;
+  if (Object.keys(components).length === 0) return undefined;
   return { id: state.id, components, meta, conflicts, updatedAt };
 }

@@ -138,15 +138,22 @@ describe('(7) expiry', () => {
     expect(a.store.purgeExpired(T)).toEqual([]);
   });
 
-  it('current behaviour: a delete drops the expiry with everything else, so a tombstone is never purged', () => {
+  it('a delete leaves the expiry: its deadline still holds, and purge then drops the tombstone too', () => {
     const a = node('a');
-    a.write(E, 'expiry', { at: T });
+    const expiry = a.write(E, 'expiry', { at: T });
     a.write(E, 'position', { lat: 1, lon: 1 });
-    a.delete(E);
+    const del = a.delete(E);
     expect(a.store.view(E, 0)).toBeUndefined();
-    expect(a.store.purgeExpired(T * 100)).toEqual([]);
+    expect(a.store.heads(E, K('expiry'))).toEqual([expiry]);
+    expect(a.store.purgeExpired(T * 100)).toEqual([del]);
+    expect([...a.store.versions()]).toEqual([expiry]);
     expect(a.store.size).toBe(1);
     expect(a.store.entityCount).toBe(1);
+    // A replica that never saw the delete purges to the same state.
+    const b = node('b', 2_000).receive(expiry);
+    b.store.purgeExpired(T * 100);
+    b.receive(del);
+    expect(dump(b.store)).toBe(dump(a.store));
   });
 
   it('an extended expiry written later wins and brings the entity back into the picture', () => {

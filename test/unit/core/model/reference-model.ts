@@ -10,10 +10,11 @@
  * - A head is a delivered version of the component that no delivered version had seen; an honest
  *   write saw exactly its history, a hostile one (a context that is not causally closed) saw what
  *   its context literally lists, and its author's own earlier writes.
- * - The latest delivered tombstone removes every other version of the entity written at or before it.
- * - Purge at `now`: if the winning expiry's `at` has passed and is above the entity's floor, the
- *   floor rises to it and that expiry becomes the marker; every version written at or before the
- *   floor is gone, except the marker.
+ * - The latest delivered tombstone removes every version of the entity written at or before it,
+ *   except tombstones and expiries (a deadline outlives a delete).
+ * - Purge at `now`: if some expiry head's `at` has passed (the latest such) and is above the
+ *   entity's floor, the floor rises to it and that expiry becomes the marker; every version written at or before the
+ *   floor is gone, except expiries whose own `at` is not below the floor (the marker among them).
  */
 import { compareTs, encodeTs, type Timestamp } from '../../../../src/core/clock/timestamp';
 import type { Expiry } from '../../../../src/core/entity/component-types';
@@ -81,6 +82,8 @@ interface Floor {
 export class ModelNode {
   readonly received = new Map<string, ModelWrite>();
   readonly floors = new Map<EntityId, Floor>();
+  /** Every expiry this node fired, in order. */
+  readonly fired: ModelWrite[] = [];
 
   constructor(private readonly universe: Universe) {}
 
@@ -99,20 +102,47 @@ export class ModelNode {
     const floor = this.floors.get(entity);
     const order = orderFor(kind);
     return mine
-      .filter((v) => floor === undefined || v.version.ts.ms > floor.at || v.key === floor.marker)
-      .filter((v) => kind === DELETED || deletedAt === undefined || compareTs(v.version.ts, deletedAt) > 0)
+      .filter(
+        (v) =>
+          floor === undefined ||
+          v.version.ts.ms > floor.at ||
+          (kind === EXPIRY && (v.version.value as Expiry).at >= floor.at),
+      )
+      .filter(
+        (v) => kind === DELETED || kind === EXPIRY || deletedAt === undefined || compareTs(v.version.ts, deletedAt) > 0,
+      )
       .filter((v) => !mine.some((u) => this.universe.saw(u, v)))
       .sort((a, b) => order(b.version, a.version));
   }
 
   purge(now: number): void {
     for (const entity of new Set([...this.received.values()].map((w) => w.version.entity))) {
-      const winner = this.heads(entity, EXPIRY)[0];
-      if (winner === undefined) continue;
-      const at = (winner.version.value as Expiry).at;
+      const atOf = (w: ModelWrite): number => (w.version.value as Expiry).at;
+      const passed = this.heads(entity, EXPIRY).filter((h) => atOf(h) <= now);
+      if (passed.length === 0) continue;
+      const fired = passed.reduce((a, b) => (atOf(b) > atOf(a) ? b : a));
       const floor = this.floors.get(entity);
-      if (at <= now && (floor === undefined || at > floor.at)) this.floors.set(entity, { at, marker: winner.key });
+      if (floor !== undefined && atOf(fired) <= floor.at) continue;
+      this.floors.set(entity, { at: atOf(fired), marker: fired.key });
+      this.fired.push(fired);
     }
+  }
+
+  /**
+   * Entities where this node fired an expiry that a delivered write had superseded before its
+   * deadline: the purge came before the news that the expiry was changed, and what it dropped
+   * cannot come back (see docs/architecture.md, "Expiry").
+   */
+  lateCancelled(): Set<EntityId> {
+    const out = new Set<EntityId>();
+    for (const x of this.fired) {
+      const at = (x.version.value as Expiry).at;
+      for (const y of this.received.values()) {
+        if (registerOf(y.version) !== registerOf(x.version)) continue;
+        if (this.universe.saw(y, x) && y.version.ts.ms < at) out.add(x.version.entity);
+      }
+    }
+    return out;
   }
 
   /** Every non-empty register, `entity/kind` to its heads' keys, winner first. */

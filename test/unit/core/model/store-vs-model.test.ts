@@ -63,7 +63,7 @@ const arbStep: fc.Arbitrary<Step> = fc.oneof(
       t: fc.constant('expire' as const),
       node: nat(3),
       entity: nat(1),
-      delta: fc.constantFrom(-3, 0, 5, 20, 60),
+      delta: fc.constantFrom(5, 20, 60),
     }),
   },
   {
@@ -180,6 +180,38 @@ function run(nodeCount: number, steps: readonly Step[]): void {
     }
     check(nodes, step);
   }
+  // Heal: everyone receives everything (twice, as anti-entropy would), and every expiry passes.
+  const rnd = prng(steps.length);
+  const late = time + 10_000;
+  for (let round = 0; round < 2; round++) {
+    for (const n of nodes) {
+      for (const w of shuffle([...universe.writes.values()], rnd)) deliver(n, w);
+      n.store.purgeExpired(late);
+      n.model.purge(late);
+    }
+  }
+  check(nodes, { t: 'advance', dt: late - time });
+  const excluded = new Set(nodes.flatMap((n) => [...n.model.lateCancelled()]));
+  const first = dumpExcept(nodes[0]!.store, excluded);
+  for (const n of nodes) {
+    expect(dumpExcept(n.store, excluded), `${n.id} after the final heal: replicas differ`).toBe(first);
+  }
+  stats.histories += 1;
+  if (excluded.size > 0) stats.lateCancelled += 1;
+}
+
+const stats = { histories: 0, lateCancelled: 0 };
+
+/** The canonical dump without some entities' blocks (and without the totals line). */
+function dumpExcept(store: EntityStore, entities: ReadonlySet<EntityId>): string {
+  const blocks = dump(store).split('\n').slice(1);
+  let skip = false;
+  return blocks
+    .filter((line) => {
+      if (!line.startsWith(' ')) skip = entities.has(line.split(' ')[0] as EntityId);
+      return !skip;
+    })
+    .join('\n');
 }
 
 type Tamper = (honest: Timestamp[], ts: Timestamp, self: NodeId) => Timestamp[];
@@ -242,5 +274,8 @@ describe('the store against the reference model', () => {
       ),
       { seed, numRuns },
     );
+    // The exception above must stay an exception, or the final comparison proves little.
+    console.log(`store-vs-model: ${stats.histories} histories, ${stats.lateCancelled} with a late-cancelled expiry`);
+    expect(stats.lateCancelled).toBeLessThan(stats.histories / 10);
   }, 120_000);
 });
