@@ -13,51 +13,91 @@ import type { Version } from './version';
  * author (two, counting the context entries) who ever wrote the component.
  */
 export class Knowledge {
-  /** Latest own timestamp received per author: every earlier write of that author is superseded. */
-  private readonly own = new Map<NodeId, Timestamp>();
-  /** Latest context entry per author: every write of that author up to it is superseded. */
-  private readonly seen = new Map<NodeId, Timestamp>();
+  /**
+   * One entry per author, in arrival order: a short array, since a component has few writers
+   * (a scan beats a Map there, and it costs far less memory per register).
+   */
+  private readonly entries: Entry[] = [];
 
   /** Adds a well-formed version (see isWellFormed) and its context. */
   learn(v: Version): void {
-    raise(this.own, v.ts);
-    for (const s of v.seen) raise(this.seen, s);
+    this.entry(v.ts.node).raiseOwn(v.ts);
+    for (const s of v.seen) this.entry(s.node).raiseSeen(s);
   }
 
   /** True when some version learned here had `v` in its causal history. */
   supersedes(v: Version): boolean {
-    const t = v.ts;
-    const own = this.own.get(t.node);
-    if (own !== undefined && compareTs(t, own) < 0) return true;
-    const seen = this.seen.get(t.node);
-    return seen !== undefined && compareTs(t, seen) <= 0;
+    const e = this.find(v.ts.node);
+    if (e === undefined) return false;
+    if (e.own !== undefined && compareTs(v.ts, e.own) < 0) return true;
+    return e.seen !== undefined && compareTs(v.ts, e.seen) <= 0;
   }
 
   /** The context of a new write by `self`: everything learned, except self's own writes (implied). */
   contextFor(self: NodeId): Timestamp[] {
-    const byNode = new Map<NodeId, Timestamp>();
-    for (const map of [this.own, this.seen]) {
-      for (const [node, t] of map) if (node !== self) raise(byNode, t);
+    const out: Timestamp[] = [];
+    for (const e of this.entries) {
+      if (e.node === self) continue;
+      const latest = e.own === undefined || (e.seen !== undefined && compareTs(e.seen, e.own) > 0) ? e.seen : e.own;
+      out.push(latest!);
     }
-    return [...byNode.values()].sort(compareTs);
+    return out.sort(compareTs);
   }
 
   /** Plain data, for a snapshot that storage can keep. */
-  entries(): { readonly own: Timestamp[]; readonly seen: Timestamp[] } {
-    return { own: [...this.own.values()], seen: [...this.seen.values()] };
+  snapshot(): KnowledgeSnapshot {
+    const own: Timestamp[] = [];
+    const seen: Timestamp[] = [];
+    for (const e of this.entries) {
+      if (e.own !== undefined) own.push(e.own);
+      if (e.seen !== undefined) seen.push(e.seen);
+    }
+    return { own, seen };
   }
 
-  static from(entries: { readonly own: readonly Timestamp[]; readonly seen: readonly Timestamp[] }): Knowledge {
+  static from(snapshot: KnowledgeSnapshot): Knowledge {
     const k = new Knowledge();
-    for (const t of entries.own) raise(k.own, t);
-    for (const t of entries.seen) raise(k.seen, t);
+    for (const t of snapshot.own) k.entry(t.node).raiseOwn(t);
+    for (const t of snapshot.seen) k.entry(t.node).raiseSeen(t);
     return k;
+  }
+
+  private find(node: NodeId): Entry | undefined {
+    for (const e of this.entries) if (e.node === node) return e;
+    return undefined;
+  }
+
+  private entry(node: NodeId): Entry {
+    let e = this.find(node);
+    if (e === undefined) {
+      e = new Entry(node);
+      this.entries.push(e);
+    }
+    return e;
   }
 }
 
-function raise(map: Map<NodeId, Timestamp>, t: Timestamp): void {
-  const prev = map.get(t.node);
-  if (prev === undefined || compareTs(t, prev) > 0) map.set(t.node, t);
+export interface KnowledgeSnapshot {
+  readonly own: readonly Timestamp[];
+  readonly seen: readonly Timestamp[];
+}
+
+/** What one register learned about one author. */
+class Entry {
+  /** Latest own timestamp received: every earlier write of that author is superseded. */
+  own: Timestamp | undefined;
+  /** Latest context entry received: every write of that author up to it is superseded. */
+  seen: Timestamp | undefined;
+
+  constructor(readonly node: NodeId) {}
+
+  raiseOwn(t: Timestamp): void {
+    if (this.own === undefined || compareTs(t, this.own) > 0) this.own = t;
+  }
+
+  raiseSeen(t: Timestamp): void {
+    if (this.seen === undefined || compareTs(t, this.seen) > 0) this.seen = t;
+  }
 }
 
 /**
@@ -67,10 +107,12 @@ function raise(map: Map<NodeId, Timestamp>, t: Timestamp): void {
  * alike, because the check looks at the version alone.
  */
 export function isWellFormed(v: Version): boolean {
-  const authors = new Set<NodeId>();
-  for (const s of v.seen) {
-    if (s.node === v.ts.node || compareTs(s, v.ts) >= 0 || authors.has(s.node)) return false;
-    authors.add(s.node);
+  const seen = v.seen;
+  for (let i = 0; i < seen.length; i++) {
+    const s = seen[i]!;
+    if (s.node === v.ts.node || compareTs(s, v.ts) >= 0) return false;
+    // Contexts are short (one entry per other writer of the component): a scan beats a Set.
+    for (let j = 0; j < i; j++) if (seen[j]!.node === s.node) return false;
   }
   return true;
 }

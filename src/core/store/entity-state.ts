@@ -1,7 +1,7 @@
 import { compareTs, sameTs, type Timestamp } from '../clock/timestamp';
 import type { Expiry } from '../entity/component-types';
 import type { ComponentKind, EntityId } from '../ids';
-import { isWellFormed, Knowledge } from '../merge/knowledge';
+import { isWellFormed, Knowledge, type KnowledgeSnapshot } from '../merge/knowledge';
 import { mergeVersion, type Heads } from '../merge/register';
 import { DELETED, type Version } from '../merge/version';
 
@@ -33,11 +33,7 @@ export interface EntityMeta {
   readonly id: EntityId;
   readonly floor?: number;
   readonly deletedAt?: Timestamp;
-  readonly knowledge: readonly {
-    readonly kind: ComponentKind;
-    readonly own: Timestamp[];
-    readonly seen: Timestamp[];
-  }[];
+  readonly knowledge: readonly (KnowledgeSnapshot & { readonly kind: ComponentKind })[];
 }
 
 /**
@@ -74,7 +70,7 @@ export class EntityState {
     const deletedBefore = this.deletedAt;
     const known = this.learn(v);
     // What v taught may show that a head had been seen, or deleted, even if v itself is refused.
-    const removed = this.dropWhere((kind, h) => kind === v.kind && known.supersedes(h));
+    const removed = this.dropStale(v.kind, known);
     const deletedAt = this.deletedAt;
     if (deletedAt !== undefined && deletedAt !== deletedBefore) removed.push(...this.dropOlderThan(deletedAt));
     const refused: ApplyOutcome = removed.length === 0 ? OBSOLETE : { kind: 'obsolete', removed };
@@ -100,6 +96,16 @@ export class EntityState {
       this.deletedAt = v.ts;
     }
     return k;
+  }
+
+  /** Drops the heads of one register that its knowledge now covers (usually none: no copy made). */
+  private dropStale(kind: ComponentKind, known: Knowledge): Version[] {
+    const heads = this.registers.get(kind);
+    if (heads === undefined || !heads.some((h) => known.supersedes(h))) return [];
+    const kept = heads.filter((h) => !known.supersedes(h));
+    if (kept.length === 0) this.registers.delete(kind);
+    else this.registers.set(kind, kept);
+    return heads.filter((h) => !kept.includes(h));
   }
 
   private dropOlderThan(t: Timestamp): Version[] {
@@ -178,7 +184,7 @@ export class EntityState {
       id: this.id,
       ...(this.floor === undefined ? {} : { floor: this.floor }),
       ...(this.deletedAt === undefined ? {} : { deletedAt: this.deletedAt }),
-      knowledge: [...this.knowledge].map(([kind, k]) => ({ kind, ...k.entries() })),
+      knowledge: [...this.knowledge].map(([kind, k]) => ({ kind, ...k.snapshot() })),
     };
   }
 

@@ -30,11 +30,22 @@ export class EntityStore {
       state = new EntityState(v.entity);
       this.entities.set(v.entity, state);
     }
-    const before = state.versionCount;
     const out = state.apply(v);
-    this.versionCount += state.versionCount - before;
-    if (state.empty) this.entities.delete(v.entity);
-    return out;
+    switch (out.kind) {
+      case 'applied':
+        this.versionCount += 1 - out.removed.length;
+        return out;
+      case 'obsolete':
+        this.versionCount -= out.removed?.length ?? 0;
+        if (state.empty) this.entities.delete(v.entity);
+        return out;
+      case 'duplicate':
+        return out;
+      default: {
+        const never: never = out;
+        throw new Error(`unexpected outcome ${String(never)}`);
+      }
+    }
   }
 
   heads(id: EntityId, kind: ComponentKind): Heads {
