@@ -33,6 +33,12 @@ export class Knowledge {
     return e.seen !== undefined && compareTs(v.ts, e.seen) <= 0;
   }
 
+  /** The one author this register ever heard of, when no context ever named anyone: a sensor's own track. */
+  get soleAuthor(): NodeId | undefined {
+    const e = this.entries.length === 1 ? this.entries[0]! : undefined;
+    return e?.seen === undefined ? e?.node : undefined;
+  }
+
   /** The context of a new write by `self`: everything learned, except self's own writes (implied). */
   contextFor(self: NodeId): Timestamp[] {
     const out: Timestamp[] = [];

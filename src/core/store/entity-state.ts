@@ -64,6 +64,8 @@ export class EntityState {
   constructor(readonly id: EntityId) {}
 
   apply(v: Version): ApplyOutcome {
+    const fast = this.applySoleAuthor(v);
+    if (fast !== undefined) return fast;
     if (!isWellFormed(v)) return OBSOLETE;
     // A head was learned when it was applied: its duplicate teaches nothing.
     if (this.registers.get(v.kind)?.some((h) => sameTs(h.ts, v.ts)) === true) return DUPLICATE;
@@ -82,6 +84,26 @@ export class EntityState {
     if (result.kind !== 'applied') return refused;
     this.registers.set(v.kind, result.heads);
     return { kind: 'applied', removed: [...removed, ...result.removed] };
+  }
+
+  /**
+   * The common case in one step: a sensor updating its own track. The register has one head, by
+   * the same author, and has only ever heard of that author; the version carries no context; there
+   * is no tombstone or floor. Then the general rules reduce to comparing the two timestamps.
+   */
+  private applySoleAuthor(v: Version): ApplyOutcome | undefined {
+    if (v.seen.length !== 0 || this.floor !== undefined || this.deletedAt !== undefined) return undefined;
+    const heads = this.registers.get(v.kind);
+    if (heads?.length !== 1) return undefined;
+    const h = heads[0]!;
+    const known = this.knowledge.get(v.kind)!;
+    if (h.ts.node !== v.ts.node || known.soleAuthor !== v.ts.node) return undefined;
+    const cmp = compareTs(v.ts, h.ts);
+    if (cmp === 0) return DUPLICATE;
+    if (cmp < 0) return OBSOLETE;
+    known.learn(v);
+    this.registers.set(v.kind, [v]);
+    return { kind: 'applied', removed: [h] };
   }
 
   /** Every well-formed delivered version adds to what its register knows, even when it is refused. */
