@@ -1,4 +1,4 @@
-import { sameTs } from '../clock/timestamp';
+import { compareTs } from '../clock/timestamp';
 import type { Knowledge } from './knowledge';
 import { orderFor } from './rules';
 import type { Version } from './version';
@@ -26,7 +26,7 @@ const OBSOLETE: MergeResult = { kind: 'obsolete' };
  * it); the function itself changes nothing.
  */
 export function mergeVersion(heads: Heads | undefined, v: Version, known: Knowledge): MergeResult {
-  if (heads !== undefined) for (const h of heads) if (sameTs(h.ts, v.ts)) return DUPLICATE;
+  if (heads !== undefined) for (const h of heads) if (compareTs(h.ts, v.ts) === 0) return DUPLICATE;
   if (known.supersedes(v)) return OBSOLETE;
   if (heads === undefined || heads.length === 0) return { kind: 'applied', heads: [v], removed: [] };
   const kept: Version[] = [];

@@ -1,4 +1,4 @@
-import { compareTs, sameTs, type Timestamp } from '../clock/timestamp';
+import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { Expiry } from '../entity/component-types';
 import type { ComponentKind, EntityId } from '../ids';
 import { isWellFormed, Knowledge, type KnowledgeSnapshot } from '../merge/knowledge';
@@ -68,7 +68,7 @@ export class EntityState {
     if (fast !== undefined) return fast;
     if (!isWellFormed(v)) return OBSOLETE;
     // A head was learned when it was applied: its duplicate teaches nothing.
-    if (this.registers.get(v.kind)?.some((h) => sameTs(h.ts, v.ts)) === true) return DUPLICATE;
+    if (this.registers.get(v.kind)?.some((h) => compareTs(h.ts, v.ts) === 0) === true) return DUPLICATE;
     const deletedBefore = this.deletedAt;
     const known = this.learn(v);
     // What v taught may show that a head had been seen, or deleted, even if v itself is refused.

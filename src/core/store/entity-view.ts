@@ -31,10 +31,6 @@ export interface EntityView {
 const deleted = (state: EntityState, h: Version): boolean =>
   state.deletedAt !== undefined && compareTs(h.ts, state.deletedAt) <= 0;
 
-export function expiryOf(state: EntityState): number | undefined {
-  return state.expiresAt;
-}
-
 /**
  * The visible view of an entity, or undefined when it is deleted, or expired at `now` with nothing
  * written after its expiry. Once the expiry has passed only writes made after it count, whether or
