@@ -1,5 +1,6 @@
-import { compareTs } from '../clock/timestamp';
-import type { Knowledge } from './knowledge';
+import { compareTs, type Timestamp } from '../clock/timestamp';
+import type { NodeId } from '../ids';
+import { isWellFormed, Knowledge } from './knowledge';
 import { orderFor } from './rules';
 import type { Version } from './version';
 
@@ -23,9 +24,11 @@ const OBSOLETE: MergeResult = { kind: 'obsolete' };
 
 /**
  * Merges `v` into `heads`. `known` must already have learned `v` (and everything delivered before
- * it); the function itself changes nothing.
+ * it); the function itself changes nothing. Without `known` it decides from the heads and `v`
+ * alone, which is exact only while every context is causally closed and nothing was dropped by a
+ * tombstone or expiry (the store always passes its knowledge).
  */
-export function mergeVersion(heads: Heads | undefined, v: Version, known: Knowledge): MergeResult {
+export function mergeVersion(heads: Heads | undefined, v: Version, known = knowledgeOf(heads, v)): MergeResult {
   if (heads !== undefined) for (const h of heads) if (compareTs(h.ts, v.ts) === 0) return DUPLICATE;
   if (known.supersedes(v)) return OBSOLETE;
   if (heads === undefined || heads.length === 0) return { kind: 'applied', heads: [v], removed: [] };
@@ -38,4 +41,23 @@ export function mergeVersion(heads: Heads | undefined, v: Version, known: Knowle
     kept.sort((a, b) => order(b, a));
   }
   return { kind: 'applied', heads: kept, removed };
+}
+
+/** What the heads and `v` teach; a malformed context teaches nothing (see isWellFormed). */
+function knowledgeOf(heads: Heads | undefined, v: Version): Knowledge {
+  const k = new Knowledge();
+  for (const h of heads ?? []) if (isWellFormed(h)) k.learn(h);
+  if (isWellFormed(v)) k.learn(v);
+  return k;
+}
+
+/**
+ * The causal context a new local write carries when all a writer holds is the heads: every head
+ * and everything the heads had seen, except the writer's own writes. The store computes it from
+ * the register's whole knowledge instead (EntityStore.contextFor).
+ */
+export function contextOf(heads: Heads | undefined, self: NodeId): Timestamp[] {
+  const k = new Knowledge();
+  for (const h of heads ?? []) k.learn(h);
+  return k.contextFor(self);
 }

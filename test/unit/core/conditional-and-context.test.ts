@@ -1,9 +1,9 @@
-/** Causal contexts of new writes (Knowledge.contextFor / EntityStore.contextFor) and the version handle used for conditional writes. */
+/** Causal contexts of new writes (contextOf / contextFor) and the version handle used for conditional writes. */
 import { describe, expect, it } from 'vitest';
 import { decodeTs, encodeTs, type Timestamp } from '../../../src/core/clock/timestamp';
 import { ConflictError } from '../../../src/core/errors';
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import { Knowledge } from '../../../src/core/merge/knowledge';
+import { contextOf } from '../../../src/core/merge/register';
 import { dominates, type Version } from '../../../src/core/merge/version';
 import { checkWrite } from '../../../src/node/local-write';
 import { node } from './sim-node';
@@ -13,14 +13,7 @@ const K = 'speed' as ComponentKind;
 const ts = (ms: number, node: string, c = 0): Timestamp => ({ ms, c, node: node as NodeId });
 const ver = (t: Timestamp, seen: Timestamp[] = []): Version => ({ entity: E, kind: K, value: { v: 1 }, ts: t, seen });
 
-/** The context a writer computes after receiving `heads`. */
-function contextOf(heads: readonly Version[] | undefined, self: NodeId): Timestamp[] {
-  const k = new Knowledge();
-  for (const h of heads ?? []) k.learn(h);
-  return k.contextFor(self);
-}
-
-describe('Knowledge.contextFor', () => {
+describe('contextOf', () => {
   it('is empty without heads', () => {
     expect(contextOf(undefined, 'a' as NodeId)).toEqual([]);
     expect(contextOf([], 'a' as NodeId)).toEqual([]);
