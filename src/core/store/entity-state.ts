@@ -1,9 +1,9 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
-import type { Expiry } from '../entity/component-types';
 import type { ComponentKind, EntityId } from '../ids';
 import { isWellFormed, Knowledge, type KnowledgeSnapshot } from '../merge/knowledge';
 import { mergeVersion, type Heads } from '../merge/register';
 import { DELETED, type Version } from '../merge/version';
+import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, firedBy } from './expiry-floor';
 
 /**
  * `removed`: heads this delivery dropped. A refused (obsolete) version can still drop heads: its
@@ -16,17 +16,6 @@ export type ApplyOutcome =
 
 const DUPLICATE: ApplyOutcome = { kind: 'duplicate' };
 const OBSOLETE: ApplyOutcome = { kind: 'obsolete' };
-
-export const EXPIRY = 'expiry' as ComponentKind;
-
-const atOf = (v: Version): number => (v.value as Expiry).at;
-
-/**
- * What a tombstone removes: every component but the tombstones themselves and the expiry, whose
- * deadline still applies to the id (so a replica that saw the delete purges at the same time, and
- * to the same floor, as one that did not).
- */
-const deletable = (kind: ComponentKind): boolean => kind !== DELETED && kind !== EXPIRY;
 
 /** Plain data of one entity's merge state beyond its versions, for a snapshot that storage keeps. */
 export interface EntityMeta {
@@ -76,9 +65,7 @@ export class EntityState {
     const deletedAt = this.deletedAt;
     if (deletedAt !== undefined && deletedAt !== deletedBefore) removed.push(...this.dropOlderThan(deletedAt));
     const refused: ApplyOutcome = removed.length === 0 ? OBSOLETE : { kind: 'obsolete', removed };
-    if (this.floor !== undefined && v.ts.ms <= this.floor && !(v.kind === EXPIRY && atOf(v) >= this.floor)) {
-      return refused;
-    }
+    if (belowFloor(v, this.floor)) return refused;
     if (deletable(v.kind) && deletedAt !== undefined && compareTs(v.ts, deletedAt) <= 0) return refused;
     const result = mergeVersion(this.registers.get(v.kind), v, known);
     if (result.kind !== 'applied') return refused;
@@ -148,22 +135,12 @@ export class EntityState {
 
   /** The earliest deadline among the expiry heads, if the entity has any: when purge has work. */
   get expiresAt(): number | undefined {
-    let min: number | undefined;
-    for (const h of this.registers.get(EXPIRY) ?? []) if (min === undefined || atOf(h) < min) min = atOf(h);
-    return min;
+    return earliestDeadline(this.registers.get(EXPIRY));
   }
 
-  /**
-   * The expiry head that has fired by `now`: the one with the latest deadline at or before it.
-   * Concurrent expiries (none saw the other) each hold, so the earliest deadline removes the entity
-   * first; an expiry superseded by a write made before its deadline never fires.
-   */
+  /** The expiry head that has fired by `now` (see expiry-floor.ts). */
   firedBy(now: number): Version | undefined {
-    let fired: Version | undefined;
-    for (const h of this.registers.get(EXPIRY) ?? []) {
-      if (atOf(h) <= now && (fired === undefined || atOf(h) > atOf(fired))) fired = h;
-    }
-    return fired;
+    return firedBy(this.registers.get(EXPIRY), now);
   }
 
   /**
@@ -174,10 +151,10 @@ export class EntityState {
   purge(now: number): Version[] {
     const marker = this.firedBy(now);
     if (marker === undefined) return [];
-    const at = atOf(marker);
+    const at = deadlineOf(marker);
     if (this.floor !== undefined && at <= this.floor) return [];
     this.floor = at;
-    return this.dropWhere((kind, h) => h.ts.ms <= at && !(kind === EXPIRY && atOf(h) >= at));
+    return this.dropWhere((_, h) => belowFloor(h, at));
   }
 
   /** True while some live component remains (a deleted entity has only its tombstone). */

@@ -2,7 +2,8 @@ import { compareTs, encodeTs } from '../clock/timestamp';
 import type { ComponentValue, Expiry } from '../entity/component-types';
 import type { EntityId, NodeId } from '../ids';
 import { DELETED, type Version } from '../merge/version';
-import { EXPIRY, type EntityState } from './entity-state';
+import type { EntityState } from './entity-state';
+import { EXPIRY } from './expiry-floor';
 
 /** How one component came to be: shown by the inspector and returned by the API. */
 export interface ComponentMeta {
