@@ -31,13 +31,12 @@ describe('malformed causal contexts', () => {
   });
 
   /**
-   * KNOWN LIMITATION (reported, not fixed): the register keeps only its heads, so it relies on
-   * contexts being causally closed (if c saw b and b saw a, c's context covers a), which every
-   * honest writer's contexts are. A peer that sends a non-closed context (c saw b, b saw a, c's
-   * context omits a) makes the result depend on arrival order. `it.fails` pins the current
-   * behaviour: when the merge becomes robust to this, drop `.fails`.
+   * Whether a write was seen is decided by every context a replica was ever delivered, not by its
+   * heads, so a context that is not causally closed (c saw b, b saw a, c omits a) still gives one
+   * result for one set of versions. A context entry from the writer's own future (a here) is refused
+   * by every node alike.
    */
-  it.fails('a non-closed context chain (c saw b, b saw a, c omits a) converges in every order', () => {
+  it('a non-closed context chain (c saw b, b saw a, c omits a) converges in every order', () => {
     const a = ver(ts(10, 'a'), [ts(30, 'c')]);
     const b = ver(ts(20, 'b'), [ts(10, 'a')]);
     const c = ver(ts(30, 'c'), [ts(20, 'b')]);
@@ -51,5 +50,22 @@ describe('malformed causal contexts', () => {
     ];
     const first = dump(replica(orders[0]!));
     for (const o of orders) expect(dump(replica(o))).toBe(first);
+    expect(replica([a, b, c]).heads(a.entity, a.kind)).toEqual([c]);
+    // Without b, nothing says a was seen: a and c are both heads, in both orders.
+    expect(dump(replica([c, { ...a, seen: [] }]))).toBe(dump(replica([{ ...a, seen: [] }, c])));
+    expect(replica([c, { ...a, seen: [] }]).heads(a.entity, a.kind)).toHaveLength(2);
+  });
+
+  it('refuses, on every node alike, a context naming the writer itself, its future, or one author twice', () => {
+    const ok = ver(ts(20, 'b'), [ts(10, 'a')]);
+    expect(replica([ok]).size).toBe(1);
+    for (const seen of [[ts(10, 'b')], [ts(20, 'c')], [ts(30, 'a')], [ts(5, 'a'), ts(10, 'a')]]) {
+      const bad = ver(ts(20, 'b'), seen);
+      const r = replica([bad]);
+      expect(r.apply(bad).kind).toBe('obsolete');
+      expect(r.size).toBe(0);
+      // and it teaches nothing: an older write it claims to have seen stays a head
+      expect(replica([bad, ver(ts(1, 'a'), [])]).size).toBe(1);
+    }
   });
 });

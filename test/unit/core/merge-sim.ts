@@ -198,10 +198,12 @@ const showV = (v: Version): string =>
 export function dump(store: EntityStore): string {
   const ids = new Set<EntityId>();
   for (const v of store.versions()) ids.add(v.entity);
+  for (const m of store.snapshot().entities) if (m.floor !== undefined) ids.add(m.id);
   const lines: string[] = [`entities=${store.entityCount} size=${store.size}`];
   for (const id of [...ids].sort()) {
     const s = store.state(id)!;
-    lines.push(`${id} deletedAt=${s.deletedAt === undefined ? '-' : showTs(s.deletedAt)}`);
+    const deletedAt = s.deletedAt === undefined ? '-' : showTs(s.deletedAt);
+    lines.push(`${id} deletedAt=${deletedAt} floor=${s.floor ?? '-'}`);
     for (const kind of [...s.registers.keys()].sort()) {
       lines.push(`  ${kind}: ${s.registers.get(kind)!.map(showV).join(' | ')}`);
     }

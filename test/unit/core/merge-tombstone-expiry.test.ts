@@ -118,32 +118,42 @@ describe('(7) expiry', () => {
     expect(a.store.list(T)).toHaveLength(0);
   });
 
-  it('purgeExpired removes expired entities with no tombstone and keeps the rest', () => {
+  it('purgeExpired drops what expired entities held, keeps the expiry as their floor, and keeps the rest', () => {
     const a = node('a');
     a.write(E, 'position', { lat: 1, lon: 1 });
-    a.write(E, 'expiry', { at: T });
+    const expiry = a.write(E, 'expiry', { at: T });
     a.write('keep', 'position', { lat: 2, lon: 2 });
     a.write('later', 'expiry', { at: T + 1 });
     expect(a.store.size).toBe(4);
     expect(a.store.purgeExpired(T - 1)).toEqual([]);
     const purged = a.store.purgeExpired(T);
-    expect(purged.map((v) => v.kind).sort()).toEqual(['expiry', 'position']);
-    expect(a.store.state(E)).toBeUndefined();
-    expect(a.store.entityCount).toBe(2);
-    expect(a.store.size).toBe(2);
+    expect(purged.map((v) => v.kind)).toEqual(['position']);
+    expect(a.store.state(E)!.floor).toBe(T);
+    expect([...a.store.state(E)!.versions()]).toEqual([expiry]);
+    expect(a.store.view(E, T)).toBeUndefined();
+    expect(a.store.list(T).map((v) => v.id)).toEqual(['keep', 'later']);
+    expect(a.store.entityCount).toBe(3);
+    expect(a.store.size).toBe(3);
     expect([...a.store.versions()].some((v) => v.kind === DELETED)).toBe(false);
     expect(a.store.purgeExpired(T)).toEqual([]);
   });
 
-  it('current behaviour: a delete drops the expiry with everything else, so a tombstone is never purged', () => {
+  it('a delete leaves the expiry: its deadline still holds, and purge then drops the tombstone too', () => {
     const a = node('a');
-    a.write(E, 'expiry', { at: T });
+    const expiry = a.write(E, 'expiry', { at: T });
     a.write(E, 'position', { lat: 1, lon: 1 });
-    a.delete(E);
+    const del = a.delete(E);
     expect(a.store.view(E, 0)).toBeUndefined();
-    expect(a.store.purgeExpired(T * 100)).toEqual([]);
+    expect(a.store.heads(E, K('expiry'))).toEqual([expiry]);
+    expect(a.store.purgeExpired(T * 100)).toEqual([del]);
+    expect([...a.store.versions()]).toEqual([expiry]);
     expect(a.store.size).toBe(1);
     expect(a.store.entityCount).toBe(1);
+    // A replica that never saw the delete purges to the same state.
+    const b = node('b', 2_000).receive(expiry);
+    b.store.purgeExpired(T * 100);
+    b.receive(del);
+    expect(dump(b.store)).toBe(dump(a.store));
   });
 
   it('an extended expiry written later wins and brings the entity back into the picture', () => {
@@ -169,14 +179,12 @@ describe('(7) expiry', () => {
   });
 
   /**
-   * KNOWN LIMITATION (reported): purge forgets an entity's causal contexts. A node that writes to
-   * the entity again after purging it issues a write with an empty context that nonetheless
-   * supersedes its own pre-purge write (same-author rule), but not what that write had seen. No
-   * tombstone exists to drop the old versions, so a replica that receives all of them (a peer
-   * that had not purged yet, or anti-entropy re-delivering them) ends with one head or two
-   * depending on arrival order, permanently. `it.fails` pins the current behaviour.
+   * Purge used to forget an entity's causal contexts: a node writing to the entity again after
+   * purging it issued a write with an empty context, which superseded its own pre-purge write but
+   * not what that write had seen, so a replica receiving all of them ended with one head or two
+   * depending on arrival order. The register's Knowledge now outlives the versions it came from.
    */
-  it.fails('writing again to a purged entity keeps the same-set-any-order law', () => {
+  it('writing again to a purged entity keeps the same-set-any-order law', () => {
     const m = node('m', 1_000);
     const n = node('n', 1_050);
     const r = m.write(E, 'classification', { label: 'r', disposition: 'UNKNOWN', environment: 'AIR', confidence: 0.5 });
@@ -188,7 +196,13 @@ describe('(7) expiry', () => {
     n.store.purgeExpired(2_000);
     n.wall = 3_000;
     const p = n.write(E, 'classification', { label: 'p', disposition: 'HOSTILE', environment: 'AIR', confidence: 0.9 });
-    expect(p.seen).toEqual([]); // the context of q is forgotten
+    expect(p.seen).toEqual([r.ts]); // the context of q outlives q
     expect(dump(replica([r, e, p, q]))).toBe(dump(replica([q, r, e, p])));
+    // A write with the context forgotten (as an older node issues it) converges too: q, whenever it
+    // arrives, teaches every replica that r was seen.
+    const forgetful = { ...p, seen: [] };
+    const expected = dump(replica([r, e, forgetful, q]));
+    expect(replica([r, e, forgetful, q]).heads(E, K('classification'))).toEqual([forgetful]);
+    for (const order of permutations([r, e, forgetful, q])) expect(dump(replica(order))).toBe(expected);
   });
 });

@@ -213,6 +213,32 @@ describe('validateComponent: unknown kinds (opaque JSON)', () => {
   });
 });
 
+describe('validateComponent: text must be well-formed Unicode', () => {
+  const lone = ['\uD800', 'a\uDC00b', 'x\uDBFF', '\uDC00\uD800'];
+
+  it('refuses a lone surrogate in every text field of the known kinds, naming the field', () => {
+    for (const s of lone) {
+      refuses('classification', { ...good.classification, label: s }, 'classification.label');
+      refuses('source', { ...good.source, sensorId: s }, 'source.sensorId');
+      refuses('task', { ...good.task, task: s }, 'task.task');
+    }
+  });
+
+  it('refuses a lone surrogate in a value or a key of an unknown kind, naming the path', () => {
+    for (const s of lone) {
+      refuses('note', { text: s }, 'note.text: not well-formed Unicode');
+      refuses('note', { list: ['ok', s] }, 'note.list[1]');
+      refuses('note', { [s]: 1 }, 'note key');
+    }
+  });
+
+  it('accepts surrogate pairs and other non-ASCII text', () => {
+    const text = 'Ω 🛰️ 航迹 \uD83D\uDE80';
+    expect(validateComponent('classification', { ...good.classification, label: text })).toMatchObject({ label: text });
+    expect(validateComponent('note', { [text]: text })).toEqual({ [text]: text });
+  });
+});
+
 describe('kind names and ids', () => {
   it.each(['', 'Position', '$deleted', '1abc', 'has space', 'a'.repeat(33), 'dash-ed', '__proto__'])(
     'refuses the kind name %j',
