@@ -16,11 +16,11 @@
  *   entity's floor, the floor rises to it and that expiry becomes the marker; every version written at or before the
  *   floor is gone, except expiries whose own `at` is not below the floor (the marker among them).
  */
-import { compareTs, encodeTs, type Timestamp } from '../../../../src/core/clock/timestamp';
-import type { Expiry } from '../../../../src/core/entity/component-types';
-import type { ComponentKind, EntityId } from '../../../../src/core/ids';
-import { orderFor } from '../../../../src/core/merge/rules';
-import { DELETED, type Version } from '../../../../src/core/merge/version';
+import { compareTs, encodeTs, type Timestamp } from '../../../../../src/core/clock/timestamp';
+import type { Expiry } from '../../../../../src/core/entity/component-types';
+import type { ComponentKind, EntityId } from '../../../../../src/core/ids';
+import { orderFor } from '../../../../../src/core/merge/rules';
+import { DELETED, type Version } from '../../../../../src/core/merge/version';
 
 export interface ModelWrite {
   readonly key: string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { KNOWN_KINDS } from '../../../src/core/entity/component-types';
-import { MAX_OPAQUE_BYTES, validateComponent } from '../../../src/core/entity/validate-component';
-import { ValidationError } from '../../../src/core/errors';
-import { asEntityId, asNodeId, asUserKind, isEntityId } from '../../../src/core/ids';
+import { KNOWN_KINDS } from '../../../../src/core/entity/component-types';
+import { MAX_OPAQUE_BYTES, validateComponent } from '../../../../src/core/entity/validate-component';
+import { ValidationError } from '../../../../src/core/errors';
+import { asEntityId, asNodeId, asUserKind, isEntityId } from '../../../../src/core/ids';
 
 const good: Record<(typeof KNOWN_KINDS)[number], Record<string, unknown>> = {
   position: { lat: 51.5, lon: -0.12, alt: 35, accuracy: 12, covariance: [4, 0.5, 9] },

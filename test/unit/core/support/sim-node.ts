@@ -1,9 +1,9 @@
 /** Test helper (not a test file): a hand-driven node with an injected wall clock. */
-import { Hlc } from '../../../src/core/clock/hlc';
-import type { ComponentValue } from '../../../src/core/entity/component-types';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import { DELETED, type Version } from '../../../src/core/merge/version';
-import { EntityStore } from '../../../src/core/store/entity-store';
+import { Hlc } from '../../../../src/core/clock/hlc';
+import type { ComponentValue } from '../../../../src/core/entity/component-types';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import { DELETED, type Version } from '../../../../src/core/merge/version';
+import { EntityStore } from '../../../../src/core/store/entity-store';
 
 export class TestNode {
   readonly store = new EntityStore();

@@ -6,7 +6,7 @@ import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import { contextOf } from '../../../src/core/merge/register';
 import { dominates, type Version } from '../../../src/core/merge/version';
 import { checkWrite } from '../../../src/node/local-write';
-import { node } from './sim-node';
+import { node } from '../core/support/sim-node';
 
 const E = 'e1' as EntityId;
 const K = 'speed' as ComponentKind;

@@ -8,12 +8,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Hlc } from '../../../../src/core/clock/hlc';
-import type { Timestamp } from '../../../../src/core/clock/timestamp';
-import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
-import { DELETED, type Version } from '../../../../src/core/merge/version';
-import { EntityStore } from '../../../../src/core/store/entity-store';
-import { dump, prng, shuffle, valueFor } from '../merge-sim';
+import { Hlc } from '../../../../../src/core/clock/hlc';
+import type { Timestamp } from '../../../../../src/core/clock/timestamp';
+import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/ids';
+import { DELETED, type Version } from '../../../../../src/core/merge/version';
+import { EntityStore } from '../../../../../src/core/store/entity-store';
+import { dump, prng, shuffle, valueFor } from '../../support/merge-sim';
 import { EXPIRY, keyOf, ModelNode, registerOf, Universe, type ModelWrite } from './reference-model';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);

@@ -1,11 +1,11 @@
 /** EntityStore: list/query filters and version counting. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../src/core/errors';
-import type { EntityId } from '../../../src/core/ids';
-import { validateQuery } from '../../../src/core/store/query';
-import { arbProgram, simulate } from './merge-sim';
-import { node } from './sim-node';
+import { ValidationError } from '../../../../src/core/errors';
+import type { EntityId } from '../../../../src/core/ids';
+import { validateQuery } from '../../../../src/core/store/query';
+import { arbProgram, simulate } from '../support/merge-sim';
+import { node } from '../support/sim-node';
 
 function picture() {
   const a = node('a', 1_000);

@@ -1,9 +1,9 @@
 /** (6) tombstones and (7) expiry. */
 import { describe, expect, it } from 'vitest';
-import type { ComponentKind, EntityId } from '../../../src/core/ids';
-import { DELETED } from '../../../src/core/merge/version';
-import { dump, replica } from './merge-sim';
-import { node, permutations } from './sim-node';
+import type { ComponentKind, EntityId } from '../../../../src/core/ids';
+import { DELETED } from '../../../../src/core/merge/version';
+import { dump, replica } from '../support/merge-sim';
+import { node, permutations } from '../support/sim-node';
 
 const E = 'e1' as EntityId;
 const K = (k: string) => k as ComponentKind;

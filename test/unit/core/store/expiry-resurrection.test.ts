@@ -4,10 +4,10 @@
  * after the expiry revives it on every node.
  */
 import { describe, expect, it } from 'vitest';
-import type { Version } from '../../../src/core/merge/version';
-import { EntityStore } from '../../../src/core/store/entity-store';
-import { dump } from './merge-sim';
-import { node, permutations, type TestNode } from './sim-node';
+import type { Version } from '../../../../src/core/merge/version';
+import { EntityStore } from '../../../../src/core/store/entity-store';
+import { dump } from '../support/merge-sim';
+import { node, permutations, type TestNode } from '../support/sim-node';
 
 const X = 'x';
 const T0 = 1_700_000_000_000;

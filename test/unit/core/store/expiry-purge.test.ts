@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import type { Version } from '../../../src/core/merge/version';
-import { EntityStore } from '../../../src/core/store/entity-store';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { EntityStore } from '../../../../src/core/store/entity-store';
 
 const E = 'trk-7' as EntityId;
 const v = (kind: string, value: Version['value'], ms: number, node = 'a'): Version => ({

@@ -3,14 +3,19 @@
  * renders stores in a canonical text form so replicas can be compared.
  */
 import fc from 'fast-check';
-import { Hlc } from '../../../src/core/clock/hlc';
-import { compareTs, encodeTs, type Timestamp } from '../../../src/core/clock/timestamp';
-import { THREAT_LEVELS, APPROVAL_STATES, DISPOSITIONS, ENVIRONMENTS } from '../../../src/core/entity/component-types';
-import type { ComponentValue } from '../../../src/core/entity/component-types';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import { DELETED, dominates, type Version } from '../../../src/core/merge/version';
-import { mulberry32 } from '../../../src/core/random/mulberry32';
-import { EntityStore } from '../../../src/core/store/entity-store';
+import { Hlc } from '../../../../src/core/clock/hlc';
+import { compareTs, encodeTs, type Timestamp } from '../../../../src/core/clock/timestamp';
+import {
+  THREAT_LEVELS,
+  APPROVAL_STATES,
+  DISPOSITIONS,
+  ENVIRONMENTS,
+} from '../../../../src/core/entity/component-types';
+import type { ComponentValue } from '../../../../src/core/entity/component-types';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import { DELETED, dominates, type Version } from '../../../../src/core/merge/version';
+import { mulberry32 } from '../../../../src/core/random/mulberry32';
+import { EntityStore } from '../../../../src/core/store/entity-store';
 
 export const ENTITIES = ['e1', 'e2'] as EntityId[];
 export const KINDS = ['threat', 'classification', 'approval', 'position', 'speed', DELETED] as ComponentKind[];

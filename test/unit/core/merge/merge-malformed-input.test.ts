@@ -3,10 +3,10 @@
  * must still merge to the same state in every delivery order: the store is never split.
  */
 import { describe, expect, it } from 'vitest';
-import type { Timestamp } from '../../../src/core/clock/timestamp';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import { dominates, type Version } from '../../../src/core/merge/version';
-import { dump, replica } from './merge-sim';
+import type { Timestamp } from '../../../../src/core/clock/timestamp';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import { dominates, type Version } from '../../../../src/core/merge/version';
+import { dump, replica } from '../support/merge-sim';
 
 const ts = (ms: number, node: string, c = 0): Timestamp => ({ ms, c, node: node as NodeId });
 const ver = (t: Timestamp, seen: Timestamp[], level = 'LOW'): Version => ({

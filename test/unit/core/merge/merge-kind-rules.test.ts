@@ -1,12 +1,12 @@
 /** Conflict heads and the per-kind winner rules (threat, classification, approval, default). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeTs } from '../../../src/core/clock/timestamp';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import { mergeVersion, type Heads } from '../../../src/core/merge/register';
-import type { Version } from '../../../src/core/merge/version';
-import { dump, replica } from './merge-sim';
-import { node, permutations } from './sim-node';
+import { encodeTs } from '../../../../src/core/clock/timestamp';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import { mergeVersion, type Heads } from '../../../../src/core/merge/register';
+import type { Version } from '../../../../src/core/merge/version';
+import { dump, replica } from '../support/merge-sim';
+import { node, permutations } from '../support/sim-node';
 
 const E = 'e1';
 const winner = (vs: Version[], kind = 'threat') => replica(vs).heads(E as EntityId, kind as ComponentKind);

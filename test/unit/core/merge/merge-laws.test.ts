@@ -4,10 +4,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { orderFor } from '../../../src/core/merge/rules';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import { DELETED, dominates, type Version } from '../../../src/core/merge/version';
-import { EntityStore } from '../../../src/core/store/entity-store';
+import { orderFor } from '../../../../src/core/merge/rules';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import { DELETED, dominates, type Version } from '../../../../src/core/merge/version';
+import { EntityStore } from '../../../../src/core/store/entity-store';
 import {
   arbProgram,
   dump,
@@ -19,7 +19,7 @@ import {
   simulate,
   sortedMap,
   type SimResult,
-} from './merge-sim';
+} from '../support/merge-sim';
 
 const seed = Number(process.env.SEED ?? Date.now());
 const numRuns = Number(process.env.NUM_RUNS ?? 150);
