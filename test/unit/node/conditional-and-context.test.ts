@@ -5,7 +5,7 @@ import { ConflictError } from '../../../src/core/errors';
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import { contextOf } from '../../../src/core/merge/register';
 import { dominates, type Version } from '../../../src/core/merge/version';
-import { checkWrite } from '../../../src/node/local-write';
+import { checkWrite } from '../../../src/node/prepare-write';
 import { node } from '../core/support/sim-node';
 
 const E = 'e1' as EntityId;
