@@ -1,5 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { attachSignaling, type SignalingOptions, type SignalingServer } from './signaling';
@@ -11,6 +12,11 @@ export interface AppServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly host: string;
+  /**
+   * Serve https (and wss) with this PEM certificate and key. Browsers give WebCrypto and service
+   * workers only to secure contexts: localhost, or https; another device on the network needs https.
+   */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** WebSocket signaling at /signal on the same origin (default on); `false` serves the app alone. */
   readonly signaling?: SignalingOptions | false;
 }
@@ -36,7 +42,8 @@ const CLOSE_GRACE_MS = 1000;
 
 export async function createAppServer(options: AppServerOptions): Promise<AppServer> {
   const root = await distRoot(options.distDir);
-  const server = createServer(createStaticHandler(root));
+  const handler = createStaticHandler(root);
+  const server: Server = options.tls === undefined ? createServer(handler) : createTlsServer(options.tls, handler);
   // Tracked so close() also ends keep-alive and upgraded (WebSocket) sockets, which server.close() waits for.
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
@@ -51,7 +58,7 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
   let closing: Promise<void> | undefined;
   return {
     server,
-    url: `http://${host}:${port}/`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://${host}:${port}/`,
     signaling,
     close: () => (closing ??= Promise.all([signaling?.close(), shutdown(server, sockets)]).then(() => undefined)),
   };

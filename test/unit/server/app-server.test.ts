@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { createAppServer, DistMissingError, type AppServer } from '../../../server/app-server';
 
 const MAIN = fileURLToPath(new URL('../../../server/main.ts', import.meta.url));
@@ -148,6 +150,33 @@ describe('createAppServer', () => {
     const head = await get('/sw.js', {}, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.body).toBe('');
+  });
+
+  it('serves https and wss signaling with a certificate, for devices other than this one', async () => {
+    const fixtures = fileURLToPath(new URL('../../fixtures/tls/', import.meta.url));
+    const tls = { cert: await readFile(join(fixtures, 'cert.pem')), key: await readFile(join(fixtures, 'key.pem')) };
+    const secure = await createAppServer({ distDir: dist, port: 0, host: '127.0.0.1', tls });
+    try {
+      expect(secure.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = httpsRequest(`${secure.url}index.html`, { ca: tls.cert }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(body).toContain('<');
+      const ws = new WebSocket(`${secure.url.replace(/^https/, 'wss')}signal`, { ca: tls.cert });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      ws.close();
+    } finally {
+      await secure.close();
+    }
   });
 
   it('refuses to start without a built app', async () => {
