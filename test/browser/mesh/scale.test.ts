@@ -8,7 +8,7 @@ declare const after: (fn: () => Promise<unknown>) => void;
 
 const TABS = 20;
 
-describe('twenty tabs (mission: bounded connections so 20+ nodes work)', function () {
+describe('twenty tabs (docs/requirements.md §5: bounded connections so 20+ nodes work)', function () {
   this.timeout(180_000);
   after(() => closeAllTabs());
 

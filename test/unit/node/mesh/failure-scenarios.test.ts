@@ -1,4 +1,4 @@
-/** The ten failure scenarios of mission.md, each over real LatticeNodes meshed in memory. */
+/** The ten failure scenarios of docs/requirements.md, each over real LatticeNodes meshed in memory. */
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../../src/core/ids';
 import { quantizeValue } from '../../../../src/core/wire';
@@ -24,7 +24,7 @@ async function mesh(seed: number, ids: string[], links: [string, string][], opti
 
 const headsOf = async (n: SimNode, id: string, kind: string) => (await n.node.heads(id, kind)).map((h) => h.version);
 
-describe('failure scenarios (mission.md)', () => {
+describe('failure scenarios (docs/requirements.md)', () => {
   it('1: A writes while B is offline; B comes back and catches up', async () => {
     const sim = await mesh(1, ['a', 'b'], [['a', 'b']]);
     const a = sim.get('a');
