@@ -33,14 +33,12 @@ function bruteForce(cost: number[][]): number {
 
 describe('Hungarian assignment', () => {
   it('property: matches brute force on small rectangular matrices, negative costs included', () => {
-    const matrix = fc
-      .tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }))
-      .chain(([r, c]) =>
-        fc.array(fc.array(fc.integer({ min: -50, max: 50 }), { minLength: c, maxLength: c }), {
-          minLength: r,
-          maxLength: r,
-        }),
-      );
+    const matrix = fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 })).chain(([r, c]) =>
+      fc.array(fc.array(fc.integer({ min: -50, max: 50 }), { minLength: c, maxLength: c }), {
+        minLength: r,
+        maxLength: r,
+      }),
+    );
     fc.assert(
       fc.property(matrix, (cost) => {
         const pick = assign(cost);
