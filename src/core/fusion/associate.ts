@@ -39,6 +39,14 @@ export interface AssociateOutcome {
 
 export function associate(c: ClusterInput, ctx: AssociateContext): AssociateOutcome {
   const { tracks } = ctx;
+  // The common case, an isolated pair: no assignment to solve.
+  if (c.members.length === 2) {
+    const [i, j] = c.members as [number, number];
+    if (c.confirmed.length === 1) return { groups: [[i, j]], greedy: false };
+    const s = ctx.gated(i, j);
+    const together = s !== undefined && s.d2 < ctx.gateChi2;
+    return { groups: together ? [[i, j]] : [[i], [j]], greedy: false };
+  }
   const groups: number[][] = c.confirmed.map((g) => [...g]);
   const inGroup = new Set<number>(groups.flat());
   const sensors = [...new Set(c.members.map((i) => tracks[i]!.sensorId))].sort();

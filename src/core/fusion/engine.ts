@@ -105,17 +105,18 @@ export class FusionEngine {
     const clusters = new UnionFind(n);
     for (const p of pairs) clusters.union(p.i, p.j);
     for (const [i, j] of confirmed) clusters.union(i, j);
+    const involved = new Uint8Array(n);
+    for (const p of pairs) involved[p.i] = involved[p.j] = 1;
+    for (const [i, j] of confirmed) involved[i] = involved[j] = 1;
+    // Indices ascend within each member list because they are visited in ascending order.
     const members = new Map<number, number[]>();
-    const touch = (i: number): void => {
+    for (let i = 0; i < n; i++) {
+      if (!involved[i]) continue;
       const r = clusters.find(i);
       const list = members.get(r);
-      if (list) {
-        if (list[list.length - 1] !== i) list.push(i);
-      } else members.set(r, [i]);
-    };
-    // Indices ascend within each member list because they are visited in ascending order.
-    const involved = [...new Set([...pairs.flatMap((p) => [p.i, p.j]), ...confirmed.flat()])].sort((x, y) => x - y);
-    for (const i of involved) touch(i);
+      if (list) list.push(i);
+      else members.set(r, [i]);
+    }
     const confirmedByRoot = new Map<number, number[][]>();
     for (const g of groupsOf) {
       const r = clusters.find(g[0]!);
@@ -152,11 +153,15 @@ export class FusionEngine {
       if (!st.confirmed && st.history === 0) this.pairs.delete(key);
     }
 
-    return this.publish(tracks, indexOf);
+    return this.publish(tracks, indexOf, (i, j) => gatedMap.get(i * n + j));
   }
 
   /** Fuses every connected set of confirmed pairs and diffs it against the last scan's output. */
-  private publish(tracks: readonly Prepared[], indexOf: ReadonlyMap<string, number>): FusionChange[] {
+  private publish(
+    tracks: readonly Prepared[],
+    indexOf: ReadonlyMap<string, number>,
+    gated: (i: number, j: number) => Separation | undefined,
+  ): FusionChange[] {
     const c = this.config;
     const confirmed: [number, number, PairState][] = [];
     for (const [key, st] of this.pairs) {
@@ -167,6 +172,13 @@ export class FusionEngine {
       confirmed.push([Math.min(i, j), Math.max(i, j), st]);
     }
     confirmed.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    // Each confirmed pair under its lower index, so a group finds its pairs without a full pass.
+    const pairsOf = new Map<number, [number, number, PairState][]>();
+    for (const p of confirmed) {
+      const list = pairsOf.get(p[0]);
+      if (list) list.push(p);
+      else pairsOf.set(p[0], [p]);
+    }
     const next = new Map<EntityId, FusedTrack>();
     for (const group of confirmedGroups(
       tracks,
@@ -178,17 +190,21 @@ export class FusionEngine {
       // (1 at coincidence, 0 at the split gate, where the pair starts counting towards a split).
       let persistence = 1;
       let worst = 0;
-      const inGroup = new Set(group);
-      for (const [i, j, st] of confirmed) {
-        if (!inGroup.has(i) || !inGroup.has(j)) continue;
-        persistence = Math.min(persistence, popcount(st.history) / c.confirmWindow);
-        worst = Math.max(worst, separation(tracks[i]!, tracks[j]!).d2);
+      let time = -Infinity;
+      for (const k of group) {
+        if (tracks[k]!.time > time) time = tracks[k]!.time;
+        for (const [i, j, st] of pairsOf.get(k) ?? []) {
+          // A pair the defensive rule of confirmedGroups left out joins two groups: not this one's.
+          if (!group.includes(j)) continue;
+          persistence = Math.min(persistence, popcount(st.history) / c.confirmWindow);
+          worst = Math.max(worst, (gated(i, j) ?? separation(tracks[i]!, tracks[j]!)).d2);
+        }
       }
       const agreement = Math.max(0, 1 - worst / c.splitChi2);
       const id = fusedId(sources);
       next.set(id, {
         id,
-        time: Math.max(...members.map((m) => m.time)),
+        time,
         fusion: { sources, position: fuseGroup(members), confidence: round(persistence * agreement, 3) },
       });
     }
@@ -200,7 +216,7 @@ export class FusionEngine {
       const after = sorted.get(id);
       if (after === undefined) changes.push({ type: 'removed', id });
       else if (before === undefined) changes.push({ type: 'created', track: after });
-      else if (JSON.stringify(before) !== JSON.stringify(after)) changes.push({ type: 'updated', track: after });
+      else if (!sameTrack(before, after)) changes.push({ type: 'updated', track: after });
     }
     this.published = sorted;
     return changes;
@@ -242,4 +258,22 @@ function confirmedGroups(tracks: readonly Prepared[], confirmed: readonly (reado
     groups.set(merged[0]!, merged);
   }
   return [...groups.values()].sort((x, y) => x[0]! - y[0]!);
+}
+
+function sameTrack(a: FusedTrack, b: FusedTrack): boolean {
+  const p = a.fusion.position;
+  const q = b.fusion.position;
+  return (
+    a.time === b.time &&
+    a.fusion.confidence === b.fusion.confidence &&
+    p.lat === q.lat &&
+    p.lon === q.lon &&
+    p.alt === q.alt &&
+    p.accuracy === q.accuracy &&
+    p.covariance?.[0] === q.covariance?.[0] &&
+    p.covariance?.[1] === q.covariance?.[1] &&
+    p.covariance?.[2] === q.covariance?.[2] &&
+    a.fusion.sources.length === b.fusion.sources.length &&
+    a.fusion.sources.every((s, i) => s === b.fusion.sources[i])
+  );
 }

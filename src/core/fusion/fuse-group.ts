@@ -1,6 +1,6 @@
 import type { Position } from '../entity/component-types';
 import { intersect, type Estimate } from './covariance-intersection';
-import { rotate, toStore, trace } from './matrix2';
+import { rotate, toStore, trace, type Sym2 } from './matrix2';
 import type { Prepared } from './prepared';
 import { project, unproject } from './tangent-plane';
 
@@ -15,25 +15,53 @@ import { project, unproject } from './tangent-plane';
 export function fuseGroup(members: readonly Prepared[]): Position {
   const ref = members[0]!;
   let est: Estimate = { x: [0, 0], cov: ref.cov };
+  // While CI keeps one input whole (ω = 0 or 1), the estimate is that member: its own position and
+  // covariance, without a round trip through the plane.
+  let kept: Prepared | undefined = ref;
   for (const m of members.slice(1)) {
     const o = project(ref, m);
-    est = intersect(est, { x: [o.east, o.north], cov: rotate(m.cov, o.frameRotation) });
+    const r = intersect(est, { x: [o.east, o.north], cov: rotate(m.cov, o.frameRotation) });
+    if (r.omega === 0) kept = m;
+    else if (r.omega !== 1) kept = undefined;
+    est = r;
   }
+  if (kept) return positionOf(kept, members);
   const p = unproject(ref, est.x[0], est.x[1]);
   const back = project(p, ref).frameRotation;
-  const cov = toStore(rotate(est.cov, back)).map((v) => round(v, 3)) as [number, number, number];
-  const alts = members.flatMap((m) => (m.alt === undefined ? [] : [m.alt]));
+  const cov = toStore(rotate(est.cov, back));
+  return rounded(p.lat, p.lon, cov, est.cov, members);
+}
+
+function positionOf(m: Prepared, members: readonly Prepared[]): Position {
+  return rounded(m.lat, m.lon, toStore(m.cov), m.cov, members);
+}
+
+function rounded(
+  lat: number,
+  lon: number,
+  store: readonly number[],
+  cov: Sym2,
+  members: readonly Prepared[],
+): Position {
+  let altSum = 0;
+  let alts = 0;
+  for (const m of members) {
+    if (m.alt === undefined) continue;
+    altSum += m.alt;
+    alts++;
+  }
   return {
-    lat: round(p.lat, 7),
-    lon: round(p.lon, 7),
-    ...(alts.length > 0 ? { alt: round(alts.reduce((a, b) => a + b, 0) / alts.length, 1) } : {}),
-    accuracy: round(Math.sqrt(trace(est.cov) / 2), 2),
-    covariance: cov,
+    lat: round(lat, 7),
+    lon: round(lon, 7),
+    ...(alts > 0 ? { alt: round(altSum / alts, 1) } : {}),
+    accuracy: round(Math.sqrt(trace(cov) / 2), 2),
+    covariance: [round(store[0]!, 3), round(store[1]!, 3), round(store[2]!, 3)],
   };
 }
 
 /** Rounds to `digits` decimals, and turns -0 into 0 so that equal values serialise equally. */
 export function round(x: number, digits: number): number {
-  const r = Number(x.toFixed(digits));
+  const k = 10 ** digits;
+  const r = Math.round(x * k) / k;
   return r === 0 ? 0 : r;
 }

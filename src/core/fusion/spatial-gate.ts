@@ -40,6 +40,7 @@ export function gatedPairs(tracks: readonly Prepared[], gate: GateLimits): Gated
   for (const [id, c] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (c > most) [skip, most] = [id, c];
   }
+  const dedupe = counts.size > 2;
   const found = new Set<number>();
   const out: GatedPair[] = [];
   const consider = (i: number, j: number): void => {
@@ -49,9 +50,12 @@ export function gatedPairs(tracks: readonly Prepared[], gate: GateLimits): Gated
     const ta = tracks[a]!;
     const tb = tracks[b]!;
     if (ta.sensorId === tb.sensorId) return;
-    const key = a * n + b;
-    if (found.has(key)) return;
-    found.add(key);
+    if (dedupe) {
+      // With three or more sensors two askers can find one pair; with two, only one side asks.
+      const key = a * n + b;
+      if (found.has(key)) return;
+      found.add(key);
+    }
     const sep = separation(ta, tb);
     if (within(sep, gate)) out.push({ i: a, j: b, sep });
   };

@@ -1,4 +1,4 @@
-import { bearingDistance, offset, type LatLon } from '../sim/geo';
+import { EARTH_RADIUS_M, offset, type LatLon } from '../sim/geo';
 
 /**
  * A local tangent plane at a reference point: the azimuthal equidistant projection, east/north in
@@ -19,16 +19,29 @@ export interface Offset {
   readonly frameRotation: number;
 }
 
+const RAD = Math.PI / 180;
+
+/**
+ * The same formulas as sim/geo.ts bearingDistance (haversine distance, atan2 bearings), computed
+ * once for both directions: this is on the per-pair path of every scan.
+ */
 export function project(ref: LatLon, p: LatLon): Offset {
-  const { bearing, distance } = bearingDistance(ref, p);
+  const f1 = ref.lat * RAD;
+  const f2 = p.lat * RAD;
+  const dl = (p.lon - ref.lon) * RAD;
+  const [s1, c1, s2, c2] = [Math.sin(f1), Math.cos(f1), Math.sin(f2), Math.cos(f2)];
+  const sdl = Math.sin(dl);
+  const cdl = Math.cos(dl);
+  const h = Math.sin((f2 - f1) / 2) ** 2 + c1 * c2 * Math.sin(dl / 2) ** 2;
+  const distance = 2 * EARTH_RADIUS_M * Math.atan2(Math.sqrt(h), Math.sqrt(Math.max(0, 1 - h)));
   if (distance === 0) return { east: 0, north: 0, frameRotation: 0 };
+  const bearing = Math.atan2(sdl * c2, c1 * s2 - s1 * c2 * cdl);
   // Bearing on arrival at p = the reverse of the bearing from p back to ref.
-  const back = bearingDistance(p, ref).bearing;
-  const arrival = back + Math.PI;
+  const back = Math.atan2(-sdl * c1, c2 * s1 - s2 * c1 * cdl);
   return {
     east: distance * Math.sin(bearing),
     north: distance * Math.cos(bearing),
-    frameRotation: bearing - arrival,
+    frameRotation: bearing - (back + Math.PI),
   };
 }
 
