@@ -18,7 +18,7 @@ const appServerPlugin = {
   },
 };
 
-/** The system Chromium: nothing here may download a browser of its own (see notes/browser-testing.md). */
+/** The system Chromium: nothing here may download a browser of its own (CI installs Debian's chromium: .ci/run). */
 function chromiumPath(): string {
   if (process.env.CHROME_PATH) return process.env.CHROME_PATH;
   try {

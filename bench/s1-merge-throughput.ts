@@ -11,7 +11,7 @@ import { stat } from './lib/stats';
 import { AUTHORS, batches, scenario1 } from './lib/workload';
 
 /**
- * Scenario 1 (performance.md): remote component writes, 1,000 entities × 6 kinds, 50 authors,
+ * Scenario 1 (docs/performance.md): remote component writes, 1,000 entities × 6 kinds, 50 authors,
  * batches of 1,000, decoded and merged in one thread (no IndexedDB). Ours: decodeVersions +
  * EntityStore.apply; Yjs: Y.applyUpdate of the authors' per-batch updates into one doc;
  * Automerge: applyChanges of the authors' per-batch changes. Encoding is the senders' work and
@@ -239,7 +239,7 @@ await saveResult({
   target: '≥ 2M decoded writes/s end to end (≥ 15× Yjs in the same run); ≥ 10M/s merge-only',
   reference:
     'this machine kind: Yjs 13.6 ~116–145k writes/s (~200k/s at 10k, ~60k/s at 1M), Automerge 3.5 ~10k/s batch by ' +
-    'batch (performance.md); a bare LWW compare-and-set loop 16–27M/s',
+    'batch (docs/performance.md); a bare LWW compare-and-set loop 16–27M/s',
   quick: QUICK,
   runs: RUNS,
   peers: ['Yjs', 'Automerge'],

@@ -16,7 +16,7 @@ import { stat } from './lib/stats';
 import { AUTHORS, BATCH, KINDS, T0, entityIds, nodeIds, valueFor } from './lib/workload';
 
 /**
- * Scenario 10 (performance.md): memory for N entities × 6 components. Each figure comes from a
+ * Scenario 10 (docs/performance.md): memory for N entities × 6 components. Each figure comes from a
  * fresh Node process (--expose-gc): heapUsed after a full GC with the structure alive, minus
  * heapUsed after a full GC before building it (the input is built before the first reading).
  */
@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     title: 'memory for N entities × 6 components',
     target: '≤ 100 B per component in the worker heap, measured beside Yjs holding the same data',
     reference:
-      'Yjs 13.6 holding the scenario-1 data: ~670 B per component of JS heap on this machine kind; Automerge 3 cut memory 10×+ vs v2 (automerge.org blog); crdt-benchmarks count only the JS heap (performance.md)',
+      'Yjs 13.6 holding the scenario-1 data: ~670 B per component of JS heap on this machine kind; Automerge 3 cut memory 10×+ vs v2 (automerge.org blog); crdt-benchmarks count only the JS heap (docs/performance.md)',
     quick: QUICK,
     runs: RUNS,
     peers: ['Yjs', 'Automerge'],

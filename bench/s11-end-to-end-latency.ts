@@ -1,5 +1,5 @@
 /**
- * Scenario 11 (performance.md): end to end, a write on node A → visible on node B. Two tabs of the
+ * Scenario 11 (docs/performance.md): end to end, a write on node A → visible on node B. Two tabs of the
  * built app in one Chromium, linked over WebRTC (BroadcastChannel signaling). Tab A updates one
  * track at a modest rate, each update carrying its sequence number; tab B's `watch` callback
  * records when each arrives. Both tabs read one machine clock (`performance.timeOrigin +
@@ -181,7 +181,7 @@ await saveResult({
   scenario: 11,
   title: 'end to end: write on node A → visible on node B',
   target: 'p50 < 50 ms, p99 < 200 ms (unconstrained link)',
-  reference: '— (performance.md gives none)',
+  reference: '— (docs/performance.md gives none)',
   quick: QUICK,
   runs: rounds.length,
   peers: [],

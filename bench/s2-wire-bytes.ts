@@ -11,7 +11,7 @@ import { SENSORS, TRACKS, signed, trackFeed, type Feed, type IdScheme } from './
 import { AUTHORS, batches, scenario1 } from './lib/workload';
 
 /**
- * Scenario 2 (performance.md): bytes on the wire per position update, per whole-track snapshot
+ * Scenario 2 (docs/performance.md): bytes on the wire per position update, per whole-track snapshot
  * and per scenario-1 write, ours beside Yjs (v1 and v2 updates) and Automerge (changes) carrying
  * the same updates. Byte counts are exact, so each figure is the median over many batches.
  */
@@ -192,7 +192,7 @@ await saveResult({
   target:
     '≤ 24 B median per position update unsigned inside a packed batch; a whole track snapshot ≤ 64 B unsigned; signed reported separately; precision stated',
   reference:
-    'scenario-1 workload on this machine kind: Yjs ~50 B per write (v1; ~45 B v2), Automerge 3.5 ~56 B; crdt-benchmarks: Yjs ~32 B per map update, Automerge ~184 B; TAK position report 446 B as CoT XML, 49 B as Meshtastic TAKPacketV2 (performance.md)',
+    'scenario-1 workload on this machine kind: Yjs ~50 B per write (v1; ~45 B v2), Automerge 3.5 ~56 B; crdt-benchmarks: Yjs ~32 B per map update, Automerge ~184 B; TAK position report 446 B as CoT XML, 49 B as Meshtastic TAKPacketV2 (docs/performance.md)',
   quick: QUICK,
   runs: 1,
   peers: PEERS,
@@ -204,7 +204,7 @@ await saveResult({
       'first absorb one full scan so their updates overwrite existing keys, as in steady state.',
     'Precision kept (lossy, src/core/wire/quantize.ts): lat/lon 1e-7° (≈ 1.1 cm), alt and accuracy 0.1 m, velocity ' +
       '0.01 m/s, confidence 1e-4, covariance float32; everything else exact. Yjs and Automerge carry full float64s.',
-    'Signed: our model signs every component version (mission §9), so a position update (2 versions) carries 2 × 64 B ' +
+    'Signed: our model signs every component version (docs/requirements.md §9), so a position update (2 versions) carries 2 × 64 B ' +
       'and a snapshot 5 × 64 B. One signature over a whole update or batch would add 64 B once.',
   ],
   startedAt: startedAt.toISOString(),

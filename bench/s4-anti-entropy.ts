@@ -14,7 +14,7 @@ import { exact } from './lib/stats';
 import { AUTHORS, BATCH, T0, batches, nodeIds, valueFor } from './lib/workload';
 
 /**
- * Scenario 4 (performance.md): anti-entropy between two nodes holding N component versions, in
+ * Scenario 4 (docs/performance.md): anti-entropy between two nodes holding N component versions, in
  * sync, 1 % divergent after a partition (the newest 1 % missing on one side) and 1 % random.
  * Ours: two real LatticeNode + MeshNode on the in-memory network (bench/lib/mesh-sim.ts,
  * measureAntiEntropy), every frame counted. Beside it, on the same versions: Yjs state-vector
@@ -407,7 +407,7 @@ await saveResult({
   target:
     "≤ 3 round trips; bytes beyond the missing writes' own payload ≤ 8 KiB (recent 1 %) and ≤ 64 KiB (random 1 %); already-in-sync check ≤ 400 B in 1 round trip",
   reference:
-    'negentropy (range-based set reconciliation, JS) on this machine kind: 33 KiB of ids for the newest 1 % of 100k, ~780 KiB for a random 1 %; Yjs state-vector sync resends its whole delete set even when in sync (performance.md)',
+    'negentropy (range-based set reconciliation, JS) on this machine kind: 33 KiB of ids for the newest 1 % of 100k, ~780 KiB for a random 1 %; Yjs state-vector sync resends its whole delete set even when in sync (docs/performance.md)',
   quick: QUICK,
   runs: 1,
   peers: PEERS,

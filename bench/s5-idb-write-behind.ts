@@ -1,5 +1,5 @@
 /**
- * Scenario 5 of performance.md: IndexedDB write-behind in Chromium. The measuring happens in a page
+ * Scenario 5 of docs/performance.md: IndexedDB write-behind in Chromium. The measuring happens in a page
  * (bench/browser/s5-page.ts), bundled here with esbuild, served from 127.0.0.1 (IndexedDB and crypto
  * want a real origin, not about:blank) and driven with puppeteer-core in headless Chromium.
  *

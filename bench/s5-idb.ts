@@ -1,5 +1,5 @@
 /**
- * Scenario 5 (performance.md): IndexedDB write-behind in Chromium, as a shared ScenarioResult.
+ * Scenario 5 (docs/performance.md): IndexedDB write-behind in Chromium, as a shared ScenarioResult.
  * The measuring is bench/s5-idb-write-behind.ts (`runS5`, driving bench/browser/s5-page.ts in
  * headless Chromium); this script maps its metrics to rows, with the naive one-transaction-per-
  * write baseline as a peer column so the ratio shows, and saves them.
@@ -66,7 +66,7 @@ await saveResult({
   title: 'IndexedDB write-behind in Chromium',
   target: '≥ 200k component writes/s persisted; persistence lag p99 < 100 ms; cold load of 100k components < 300 ms',
   reference:
-    'one transaction per write ~2 ms (RxDB docs); RxDB IndexedDB storage ~45k docs/s in bulk; strict durability ~20× slower than relaxed (Chromium test: 41 s vs 1.8 s for 1,000 transactions) (performance.md)',
+    'one transaction per write ~2 ms (RxDB docs); RxDB IndexedDB storage ~45k docs/s in bulk; strict durability ~20× slower than relaxed (Chromium test: 41 s vs 1.8 s for 1,000 transactions) (docs/performance.md)',
   quick: QUICK,
   runs: Math.max(...result.metrics.map((m) => m.runs)),
   peers: [NAIVE],

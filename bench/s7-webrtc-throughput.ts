@@ -1,5 +1,5 @@
 /**
- * Scenario 7 (performance.md): WebRTC between two tabs on one machine. Two tabs of the built app in
+ * Scenario 7 (docs/performance.md): WebRTC between two tabs on one machine. Two tabs of the built app in
  * one Chromium context (BroadcastChannel signaling), linked over simple-peer data channels bridged
  * to each worker's MeshNode.
  *
@@ -366,7 +366,7 @@ await saveResult({
   title: 'WebRTC between two tabs on one machine',
   target: '≥ 30 MB/s bulk sync with bufferedAmount flow control; zero queue-full errors; ≥ 20k small messages/s',
   reference:
-    "Chrome's data-channel message limit 256 KiB (libwebrtc); published tab-to-tab throughput 23–44 MB/s; the channel closes if its send buffer passes ~16 MiB (performance.md)",
+    "Chrome's data-channel message limit 256 KiB (libwebrtc); published tab-to-tab throughput 23–44 MB/s; the channel closes if its send buffer passes ~16 MiB (docs/performance.md)",
   quick: QUICK,
   runs: Math.max(...[...bulkRuns.values()].map((r) => r.length), smallRuns.length, rawRuns.length),
   peers: [RAW],

@@ -1,5 +1,5 @@
 /**
- * Every benchmark scenario, one module per performance.md row. A scenario module is a script:
+ * Every benchmark scenario, one module per docs/performance.md row. A scenario module is a script:
  * run alone (`node --expose-gc --import tsx bench/<file>`), it measures, then saves its
  * ScenarioResult with `await saveResult(result)` (bench/lib/save.ts; shape in bench/lib/result.ts).
  * Add new scenarios here; docs/benchmarks.md then shows them too.

@@ -1,3 +1,5 @@
+import { MAX_LINKS } from '../src/ports/transport';
+
 export { TokenBucket } from '../src/core/budget/token-bucket';
 
 /**
@@ -44,9 +46,9 @@ export const DEFAULT_LIMITS: SignalingLimits = {
   maxSocketsPerAddress: 64,
   maxUnannouncedPerAddress: 8,
   maxRoomSharePerAddress: 32,
-  // Twice MAX_LINKS (src/app/mesh/mesh-types.ts): a new node still hears from enough peers to fill
+  // Twice MAX_LINKS (src/ports/transport.ts): a new node still hears from enough peers to fill
   // its links, and re-announces (every 10 s while short of links) reach the next least-served ones.
-  fanout: 16,
+  fanout: 2 * MAX_LINKS,
   // The link manager broadcasts once on start, then every 10 s while short of links, and a bye on leaving.
   broadcastPerSecond: 0.5,
   broadcastBurst: 10,

@@ -78,7 +78,7 @@ interface AddressLoad {
 }
 
 /**
- * The WebSocket signaling server (mission §5): rooms by lattice; the server challenges each new
+ * The WebSocket signaling server (docs/requirements.md §5): rooms by lattice; the server challenges each new
  * socket with a nonce, and its first message announces its node id and lattice with proof of the
  * id's key (src/ports/signal-proof.ts); addressed messages go to that node in the same lattice
  * only; announces and byes without an address go to at most `fanout` others of the lattice. It

@@ -10,12 +10,12 @@ import { MeshNode } from '../src/node/mesh';
 import { forwardCalls } from '../src/node/forward-calls';
 import type { ChangeBatch } from '../src/node/node-api';
 import type { StartOptions, WorkerApi } from '../src/node/worker-api';
+import { LATTICE_NAME } from '../src/ports/signaling';
 
 const TICK_MS = 1000;
 /** Sync sessions resume flow-controlled sends and run heartbeats on this beat. */
 const MESH_TICK_MS = 50;
 const CHANGE_BATCH_MS = 16;
-const LATTICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
 let node: LatticeNode | undefined;
 let mesh: MeshNode | undefined;

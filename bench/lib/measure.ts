@@ -3,7 +3,7 @@ import type { Machine } from './result';
 
 /** BENCH_QUICK=1: the reduced sweep for a quick look. */
 export const QUICK = process.env.BENCH_QUICK === '1';
-/** Medians of at least 5 runs on this shared, noisy machine (performance.md). */
+/** Medians of at least 5 runs on this shared, noisy machine (docs/performance.md). */
 export const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 5));
 
 export function gc(): void {

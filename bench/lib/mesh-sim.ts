@@ -1,6 +1,6 @@
 /**
  * Sync measurements over real LatticeNodes + MeshNodes on the deterministic in-memory network
- * (performance.md rows 4 and 8): bytes and round trips of anti-entropy when in sync and when 1 %
+ * (docs/performance.md rows 4 and 8): bytes and round trips of anti-entropy when in sync and when 1 %
  * diverges (recent or random), and payload transmissions per delivery on a 32-node partial mesh.
  * Byte counts are exact (every frame is counted); times are virtual (5 ms per network step).
  *

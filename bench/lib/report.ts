@@ -1,6 +1,6 @@
 import type { LatestResults, Row, ScenarioResult, Stat } from './result';
 
-/** Renders docs/benchmarks.md from every scenario in latest.json, in performance.md's order. */
+/** Renders docs/benchmarks.md from every scenario in latest.json, in docs/performance.md's order. */
 export function renderReport(latest: LatestResults, preamble: string): string {
   const parts = [
     '# Benchmarks',
@@ -19,7 +19,7 @@ function renderScenario(s: ScenarioResult): string {
   const lines = [
     `## Scenario ${s.scenario}: ${s.title}`,
     '',
-    `**Target** (performance.md): ${s.target}  `,
+    `**Target** (docs/performance.md): ${s.target}  `,
     `**Reference figures**: ${s.reference}  `,
     `**Run**: ${s.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${s.quick ? 'quick sweep (BENCH_QUICK=1)' : 'full sweep'}, ` +
       `${s.runs > 1 ? `median of ${s.runs} runs` : 'exact counts, median over batches'} (min–max in brackets), ` +

@@ -11,7 +11,7 @@ export interface Stat {
 }
 
 export interface Target {
-  /** As performance.md states it, e.g. "≥ 2M/s". */
+  /** As docs/performance.md states it, e.g. "≥ 2M/s". */
   readonly text: string;
   readonly value: number;
 }
@@ -31,12 +31,12 @@ export interface Row {
 
 export interface ScenarioResult {
   readonly id: string;
-  /** The row number in performance.md. */
+  /** The row number in docs/performance.md. */
   readonly scenario: number;
   readonly title: string;
-  /** performance.md's target column. */
+  /** docs/performance.md's target column. */
   readonly target: string;
-  /** performance.md's reference-figures column, shortened, with sources. */
+  /** docs/performance.md's reference-figures column, shortened, with sources. */
   readonly reference: string;
   readonly quick: boolean;
   readonly runs: number;

@@ -10,7 +10,7 @@ import { T0 } from './workload';
  * 0.2° × 0.2° (~22 km), at 5–250 m/s; every track is reported once per second, sensors' reports
  * interleaved in time (1 ms apart). An update is a position (lat, lon, altitude HAE) and a
  * velocity (east, north) with one clock: the "entity id + clock + position + velocity" of
- * performance.md row 2.
+ * docs/performance.md row 2.
  */
 export const TRACKS = 1000;
 export const SENSORS = 5;

@@ -5,9 +5,9 @@ import { quantizeValue } from '../../src/core/wire';
 import { fakeNodeId, prng, randInt } from './prng';
 
 /**
- * The scenario-1 workload of performance.md: 1,000 entities × 6 kinds, 50 authors, remote writes
+ * The scenario-1 workload of docs/performance.md: 1,000 entities × 6 kinds, 50 authors, remote writes
  * in batches of 1,000. Writers never see each other (each write's `seen` is empty), as in the Yjs
- * reference figures and the conflict measurement of notes/peers-and-field.md (one Y.Doc per author).
+ * reference figures and the conflict measurement of bench/s1-merge-throughput.ts (one Y.Doc per author).
  */
 export const ENTITIES = 1000;
 export const AUTHORS = 50;

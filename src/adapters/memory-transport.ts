@@ -1,6 +1,7 @@
 import type { NodeId } from '../core/ids';
 import { mulberry32 } from '../core/random/mulberry32';
-import type { AcceptLink, Link, LinkHandler } from '../ports/transport';
+import { MAX_FRAME_BYTES, type AcceptLink, type Link, type LinkHandler } from '../ports/transport';
+import { MinHeap } from '../core/collections/min-heap';
 
 /**
  * Deterministic in-memory links for fast multi-node tests (automerge-repo's DummyNetworkAdapter
@@ -9,8 +10,6 @@ import type { AcceptLink, Link, LinkHandler } from '../ports/transport';
  * direction, frames arrive in order (as on a WebRTC data channel) unless reordering is switched on;
  * loss, duplication, latency and partitions exercise anti-entropy.
  */
-
-export { mulberry32 };
 
 export interface MemoryNetworkOptions {
   readonly seed: number;
@@ -80,7 +79,7 @@ interface Event {
 
 export class MemoryNetwork {
   private readonly random: () => number;
-  private readonly queue: Event[] = [];
+  private readonly queue = new MinHeap<Event>((a, b) => a.at - b.at || a.seq - b.seq);
   private readonly pairs = new Set<Pair>();
   private groups: Map<NodeId, number> | undefined;
   private seq = 0;
@@ -135,14 +134,14 @@ export class MemoryNetwork {
   }
 
   get inFlight(): number {
-    return this.queue.length;
+    return this.queue.size;
   }
 
   /** Delivers every event due at the current step, then advances one step; returns events delivered. */
   deliver(): number {
     let n = 0;
-    while (this.queue.length > 0 && this.queue[0]!.at <= this.step) {
-      const e = popHeap(this.queue);
+    while (this.queue.size > 0 && this.queue.peek()!.at <= this.step) {
+      const e = this.queue.pop()!;
       n += 1;
       if (e.frame === undefined) {
         e.dir.handler?.closed(e.reason);
@@ -169,7 +168,7 @@ export class MemoryNetwork {
   run(options: { maxSteps?: number; onStep?: (step: number) => void } = {}): number {
     const max = options.maxSteps ?? 100_000;
     let steps = 0;
-    while (this.queue.length > 0 && steps < max) {
+    while (this.queue.size > 0 && steps < max) {
       options.onStep?.(this.step);
       this.deliver();
       steps += 1;
@@ -211,6 +210,10 @@ export class MemoryNetwork {
 
   private send(pair: Pair, dir: Direction, frame: Uint8Array): void {
     if (!pair.open) return;
+    // As on a data channel: a simulation that passes with larger frames would fail in a browser.
+    if (frame.byteLength > MAX_FRAME_BYTES) {
+      throw new RangeError(`frame of ${frame.byteLength} bytes exceeds the ${MAX_FRAME_BYTES}-byte link limit`);
+    }
     this.count(dir, 'framesSent', 1);
     this.count(dir, 'bytesSent', frame.length);
     const o = this.options;
@@ -233,7 +236,7 @@ export class MemoryNetwork {
     else at = Math.max(at, dir.lastAt);
     dir.lastAt = Math.max(dir.lastAt, at);
     dir.buffered += frame.length;
-    pushHeap(this.queue, { at, seq: this.seq++, pair, dir, frame, reason: '' });
+    this.queue.push({ at, seq: this.seq++, pair, dir, frame, reason: '' });
   }
 
   private latency(): number {
@@ -247,7 +250,7 @@ export class MemoryNetwork {
     pair.open = false;
     // Both ends learn of it on the next step; frames still in flight are lost.
     for (const dir of [pair.ab, pair.ba]) {
-      pushHeap(this.queue, { at: this.step + 1, seq: this.seq++, pair, dir, frame: undefined, reason });
+      this.queue.push({ at: this.step + 1, seq: this.seq++, pair, dir, frame: undefined, reason });
     }
   }
 
@@ -255,39 +258,4 @@ export class MemoryNetwork {
     dir.stats[key] += n;
     this.stats[key] += n;
   }
-}
-
-function before(a: Event, b: Event): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-}
-
-function pushHeap(h: Event[], e: Event): void {
-  h.push(e);
-  let i = h.length - 1;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (!before(h[i]!, h[p]!)) break;
-    [h[i], h[p]] = [h[p]!, h[i]!];
-    i = p;
-  }
-}
-
-function popHeap(h: Event[]): Event {
-  const top = h[0]!;
-  const last = h.pop()!;
-  if (h.length > 0) {
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && before(h[l]!, h[m]!)) m = l;
-      if (r < h.length && before(h[r]!, h[m]!)) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m]!, h[i]!];
-      i = m;
-    }
-  }
-  return top;
 }

@@ -1,9 +1,10 @@
 import type { NodeId } from '../core/ids';
 import { MAX_FRAME_BYTES, type AcceptLink, type Link, type LinkHandler } from '../ports/transport';
+import { CHANNEL } from './webrtc/frame-channel';
 import { clipReason, isToWorker, type FromWorker } from './port-link-messages';
 
-/** The data channel's first byte for sync frames (src/adapters/webrtc/frame-channel.ts). */
-const SYNC_CHANNEL = 0;
+/** Frames cross the port with the data channel's first byte, so the page forwards them untouched. */
+const SYNC_CHANNEL = CHANNEL.sync;
 
 export interface PortLinkOptions {
   readonly peer: NodeId;

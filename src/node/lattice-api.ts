@@ -19,29 +19,39 @@ export interface LatticeApi extends NodeApi, MeshApi {
 /** The state of the link to one peer, as `window.lattice.peers()` reports it (fixed names). */
 export type LinkState = 'connecting' | 'connected' | 'disconnected' | 'refused';
 
-/** One peer as `window.lattice.peers()` reports it: the page's link joined with the worker's sync session. */
-export interface PeerView {
+/** What the page knows about one link (PeerView adds what the worker's sync session knows). */
+export interface LinkView {
   readonly id: NodeId;
-  /** Exactly one of 'connecting' | 'connected' | 'disconnected' | 'refused'. */
   readonly state: LinkState;
-  /** Round trip on the data channel (link pings), else the sync session's. */
-  readonly rttMs: number | undefined;
-  /** Bytes on the wire, every channel. */
+  /** Bytes received and sent on the data channel (every channel, framing byte included). */
   readonly bytesIn: number;
   readonly bytesOut: number;
+  /** Epoch ms the current connection opened; undefined unless connected. */
+  readonly connectedSince: number | undefined;
+  /** Bytes waiting to go out: the data channel's buffer plus our queue. */
+  readonly bufferedAmount: number;
+  /** Whether we opened the connection (the lower node id does, to avoid glare). */
+  readonly initiator: boolean;
+  /** Failed attempts since the last success (drives the backoff). */
+  readonly attempts: number;
+  /** How signaling last reached this peer. */
+  readonly via: string | undefined;
+  /** Why the last connection ended. */
+  readonly lastError: string | undefined;
+  /** Opened by manual pairing (text / QR). */
+  readonly paired: boolean;
+}
+
+/** One peer as `window.lattice.peers()` reports it: the page's link joined with the worker's sync session. */
+export interface PeerView extends LinkView {
+  /** Round trip of the sync session's heartbeat over this link. */
+  readonly rttMs: number | undefined;
   /** How old our copy of this peer's picture may be; undefined before the first completed sync. */
   readonly pictureAgeMs: number | undefined;
   /** 0..1: 1 once a reconciliation completed and live pushes keep us current; undefined without a session. */
   readonly syncProgress: number | undefined;
   /** The sync session's state (handshake, syncing, synced, dead, closed), if the worker has one. */
   readonly syncState: string | undefined;
-  readonly connectedSince: number | undefined;
-  readonly bufferedAmount: number;
-  readonly initiator: boolean;
-  readonly attempts: number;
-  readonly via: string | undefined;
-  readonly lastError: string | undefined;
-  readonly paired: boolean;
   readonly clockSkewMs: number | undefined;
   readonly lastSyncAt: number | undefined;
   readonly versionsIn: number;

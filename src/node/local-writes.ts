@@ -2,7 +2,7 @@ import { NotFoundError, ValidationError } from '../core/errors';
 import { asEntityId, type EntityId } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
 import type { EntityView } from '../core/store/entity-view';
-import { checkWrite, stampWrite } from './local-write';
+import { checkWrite, stampWrite } from './prepare-write';
 import type { CreateInput, UpdateOptions } from './node-api';
 import { persist, type NodeParts } from './node-parts';
 

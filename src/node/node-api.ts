@@ -49,7 +49,7 @@ export interface ChangeBatch {
   readonly removed: readonly EntityId[];
 }
 
-/** A write held because its clock is too far ahead of ours (mission §3). */
+/** A write held because its clock is too far ahead of ours (docs/requirements.md §3). */
 export interface HeldSkew {
   readonly author: NodeId;
   readonly skewMs: number;

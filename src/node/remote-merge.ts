@@ -19,6 +19,10 @@ export class RemoteMerge {
 
   /** Returns the versions that changed the store (to relay onwards). */
   apply(versions: readonly Version[]): Version[] {
+    return this.merge(versions, 'remote');
+  }
+
+  private merge(versions: readonly Version[], origin: 'remote' | 'released'): Version[] {
     const { clock, hold, counters } = this.parts;
     const merged: Merged = { applied: [], removed: [] };
     for (const v of versions) {
@@ -30,14 +34,14 @@ export class RemoteMerge {
       }
       this.mergeOne(v, merged);
     }
-    this.announce(merged);
+    this.announce(merged, origin);
     return merged.applied;
   }
 
   /** Writes held for clock skew whose time has come. */
   releaseDue(): void {
     const due = this.parts.hold.releaseDue(this.parts.clock);
-    if (due.length > 0) this.apply(due);
+    if (due.length > 0) this.merge(due, 'released');
   }
 
   /** The operator's decision: take one author's held writes now, moving our clock up to them. */
@@ -48,7 +52,7 @@ export class RemoteMerge {
       this.parts.clock.force(v.ts);
       this.mergeOne(v, merged);
     }
-    this.announce(merged);
+    this.announce(merged, 'released');
     return versions.length;
   }
 
@@ -75,9 +79,9 @@ export class RemoteMerge {
     }
   }
 
-  private announce({ applied, removed }: Merged): void {
+  private announce({ applied, removed }: Merged, origin: 'remote' | 'released'): void {
     if (applied.length === 0 && removed.length === 0) return;
-    this.parts.listeners.emit(applied, 'remote', removed);
+    this.parts.listeners.emit(applied, origin, removed);
     persist(this.parts, applied, removed).catch((error: unknown) => {
       this.parts.log('persisting remote versions failed', error);
     });

@@ -8,7 +8,7 @@ import type { HeldSkew } from './node-api';
 export const MAX_HELD = 10_000;
 
 /**
- * Remote writes whose clock is too far ahead of ours wait here (mission §3) until our wall clock
+ * Remote writes whose clock is too far ahead of ours wait here (docs/requirements.md §3) until our wall clock
  * catches up or the operator accepts that author's clock. They never move our clock meanwhile.
  */
 export class SkewHold {

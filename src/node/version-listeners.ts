@@ -1,6 +1,10 @@
 import type { Version } from '../core/merge/version';
 
-export type VersionOrigin = 'local' | 'remote' | 'expired';
+/**
+ * Where versions came from: written here, merged from a peer by applyRemote, a peer's write held
+ * for clock skew and released later (no peer is at hand then), or purged on expiry.
+ */
+export type VersionOrigin = 'local' | 'remote' | 'released' | 'expired';
 /**
  * `versions` changed the store; `removed` left it (superseded by a merge, dropped by a tombstone,
  * or purged on expiry: origin 'expired'), so a sync index can follow the stored set exactly.

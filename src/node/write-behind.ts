@@ -1,5 +1,6 @@
 import type { JsonValue } from '../core/entity/component-types';
 import type { Version } from '../core/merge/version';
+import { backoffDelay, type BackoffPolicy } from '../core/retry/backoff';
 import { StorageFullError, versionKey, type StoragePort } from '../ports/storage';
 
 export type WriteBehindState = 'ok' | 'full' | 'error';
@@ -13,8 +14,8 @@ export interface WriteBehindOptions {
   readonly retryAfter?: (fn: () => void, ms: number) => void;
 }
 
-const FIRST_RETRY_MS = 250;
-const MAX_RETRY_MS = 30_000;
+/** Retries of a failed commit: 250 ms doubling up to 30 s (one node, one storage: no jitter needed). */
+const RETRY_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 30_000 };
 
 interface Waiter {
   readonly resolve: () => void;
@@ -77,7 +78,8 @@ export class WriteBehind {
   private state: WriteBehindState = 'ok';
   private readonly schedule: (fn: () => void) => void;
   private readonly retryAfter: (fn: () => void, ms: number) => void;
-  private retryMs = 0;
+  /** Failed commits since the last success (drives the backoff). */
+  private failures = 0;
   private retryPending = false;
 
   constructor(
@@ -160,7 +162,7 @@ export class WriteBehind {
       batch.settle(error, failed);
       if (failed) this.scheduleRetry();
       else {
-        this.retryMs = 0;
+        this.failures = 0;
         if (!this.next.empty) this.requestFlush();
       }
     }
@@ -170,11 +172,12 @@ export class WriteBehind {
   private scheduleRetry(): void {
     if (this.retryPending) return;
     this.retryPending = true;
-    this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs === 0 ? FIRST_RETRY_MS : this.retryMs * 2);
+    this.failures += 1;
+    const delay = backoffDelay(this.failures, RETRY_BACKOFF);
     this.retryAfter(() => {
       this.retryPending = false;
       this.requestFlush();
-    }, this.retryMs);
+    }, delay);
   }
 
   private report(failed: boolean, error: unknown): void {

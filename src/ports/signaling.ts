@@ -1,13 +1,17 @@
 import { isNodeId, type NodeId } from '../core/ids';
+import type { BackoffPolicy } from '../core/retry/backoff';
 import { isSignalProof, type SignalProof } from './signal-proof';
 
 /**
- * Signaling: the small messages two nodes exchange to open a WebRTC link (mission §5). Every
+ * Signaling: the small messages two nodes exchange to open a WebRTC link (docs/requirements.md §5). Every
  * path — BroadcastChannel, the WebSocket server, relay through connected peers — carries the same
  * messages, and every receiver validates them with parseSignal: they come from untrusted peers.
  */
 
-/** Same rule as the worker's `?lattice=` check: nodes of different lattices never meet. */
+/** Retries of a lost signaling socket or peer link: 0.5 s doubling up to 30 s, with jitter. */
+export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000 };
+
+/** Also the worker's `?lattice=` check: nodes of different lattices never meet. */
 export const LATTICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 /** One attempt to open a link; messages of an older attempt are dropped by it. */
 export const SESSION_ID = /^[A-Za-z0-9_-]{8,32}$/;

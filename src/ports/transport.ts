@@ -8,9 +8,19 @@ import type { NodeId } from '../core/ids';
 export interface Link {
   /** The peer's node id as claimed during signaling; the sync handshake confirms it. */
   readonly peer: NodeId;
+  /**
+   * Queues one frame; frames arrive whole and in order. The frame is copied or moved before this
+   * returns, so the caller may reuse its buffer. A frame over MAX_FRAME_BYTES throws a RangeError
+   * (the link stays open); after either end closed, frames are dropped without an error.
+   */
   send(frame: Uint8Array): void;
   /** Bytes queued but not yet on the wire (flow control). */
   readonly bufferedAmount: number;
+  /**
+   * Ends the link (idempotent). The far end's handler hears `closed(reason)` once; this end's may
+   * hear it too, at most once. No frame reaches a handler after it heard the close; frames still
+   * in flight may be lost.
+   */
   close(reason: string): void;
 }
 
@@ -21,6 +31,12 @@ export interface LinkHandler {
 
 /** The mesh's side of the port: accept a newly opened link, get back where its frames go. */
 export type AcceptLink = (link: Link) => LinkHandler;
+
+/**
+ * Links a node keeps at most: a partial mesh, enough neighbours for redundancy and few enough that
+ * 20+ nodes work. The page stops opening links here and the worker's mesh refuses any beyond it.
+ */
+export const MAX_LINKS = 8;
 
 /** Chrome's data-channel message limit is 256 KiB (libwebrtc); frames stay under it. */
 export const MAX_FRAME_BYTES = 256 * 1024 - 1024;

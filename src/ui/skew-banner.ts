@@ -6,7 +6,7 @@ import { shortId } from './format';
 export type AcceptClockDetail = { readonly author: string };
 
 /**
- * Shows writes held because their author's clock runs ahead of ours (mission §3): how far ahead,
+ * Shows writes held because their author's clock runs ahead of ours (docs/requirements.md §3): how far ahead,
  * how many writes wait, and a button for the operator to accept that clock. Nothing is lost while
  * held; the writes apply by themselves once our clock catches up.
  *

@@ -4,6 +4,7 @@ import type { LatticeDB } from '../../src/adapters/idb/schema';
 import type { SegmentV1 } from '../../src/adapters/idb/segment-v1';
 import type { EntityId } from '../../src/core/ids';
 import type { Version } from '../../src/core/merge/version';
+import { mulberry32 } from '../../src/core/random/mulberry32';
 import { versionKey } from '../../src/ports/storage';
 import { sampleVersion, type ContractTestApi } from './storage-contract';
 
@@ -30,17 +31,8 @@ function fingerprints(versions: Iterable<Version>): string[] {
     .sort();
 }
 
-/** mulberry32, so a failing random run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing random run can be replayed from its seed. */
+const prng = mulberry32;
 
 /** The version-1 record of a commit, as the adapter wrote it before schema version 2. */
 function segmentV1(put: readonly Version[], remove: readonly string[]): SegmentV1 {

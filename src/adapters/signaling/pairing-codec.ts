@@ -2,7 +2,7 @@ import { isNodeId, type NodeId } from '../../core/ids';
 import { LATTICE_NAME, MAX_SDP_CHARS, SESSION_ID } from '../../ports/signaling';
 
 /**
- * Serverless pairing (mission §5): an offer or answer, complete with its ICE candidates, as a
+ * Serverless pairing (docs/requirements.md §5): an offer or answer, complete with its ICE candidates, as a
  * short text an operator can paste or show as a QR code. `LM1.` + base64url of the deflated JSON.
  */
 export interface PairingOffer {

@@ -44,7 +44,7 @@ interface Envelope {
 }
 
 /**
- * Signaling relayed through connected peers (mission §5): a node reaches the rest of the mesh
+ * Signaling relayed through connected peers (docs/requirements.md §5): a node reaches the rest of the mesh
  * through one neighbour. Addressed messages go straight to the addressee if it is a neighbour,
  * else are flooded; announces are delivered and flooded. A random id per message suppresses
  * duplicates and loops, and a hop limit bounds the flood.

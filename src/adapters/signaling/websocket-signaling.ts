@@ -1,8 +1,10 @@
 import { toBase64url } from '../../core/bytes/base64url';
 import type { NodeId } from '../../core/ids';
+import { backoffDelay, type BackoffPolicy } from '../../core/retry/backoff';
 import { parseChallenge, proofMessage } from '../../ports/signal-proof';
 import {
   parseSignal,
+  RECONNECT_BACKOFF,
   type AnnounceSignal,
   type Signal,
   type SignalingStats,
@@ -10,7 +12,6 @@ import {
   type TransportState,
 } from '../../ports/signaling';
 import type { Signer } from '../../ports/signer';
-import { RECONNECT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff';
 import { TransportCounters } from './transport-counters';
 
 export interface WebSocketSignalingOptions {
@@ -159,7 +160,7 @@ export class WebSocketSignaling implements SignalingTransport {
   private retry(): void {
     if (this.stopped) return;
     const delay = backoffDelay(
-      this.attempt++,
+      ++this.attempt,
       this.options.backoff ?? RECONNECT_BACKOFF,
       this.options.random ?? Math.random,
     );

@@ -7,8 +7,7 @@ export const CHANNEL = {
   sync: 0,
   /** A signaling message relayed to reach peers of peers (handled on the main thread). */
   relay: 1,
-  /** Link liveness and RTT probes. */
-  control: 2,
+  // 2 carried page-side link pings, retired: the sync session's heartbeat measures liveness and RTT.
 } as const;
 export type Channel = (typeof CHANNEL)[keyof typeof CHANNEL];
 

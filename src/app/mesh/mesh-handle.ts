@@ -45,7 +45,7 @@ function joinPeer(link: LinkView, session: PeerStats | undefined): PeerView {
   return {
     id: link.id,
     state: link.state,
-    rttMs: link.state === 'connected' ? (link.rttMs ?? live?.rttMs) : undefined,
+    rttMs: live?.rttMs,
     bytesIn: link.bytesIn,
     bytesOut: link.bytesOut,
     pictureAgeMs: live?.pictureAgeMs,

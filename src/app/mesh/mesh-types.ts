@@ -1,32 +1,6 @@
-import type { NodeId } from '../../core/ids';
-import type { LinkState } from '../../node/lattice-api';
+import type { LinkState, LinkView } from '../../node/lattice-api';
 
-export type { LinkState };
-
-/** What the page knows about one link (the worker adds sync progress and picture age). */
-export interface LinkView {
-  readonly id: NodeId;
-  readonly state: LinkState;
-  /** Smoothed round-trip time of link pings, once measured. */
-  readonly rttMs: number | undefined;
-  /** Bytes received and sent on the data channel (every channel, framing byte included). */
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  /** Epoch ms the current connection opened; undefined unless connected. */
-  readonly connectedSince: number | undefined;
-  /** Bytes waiting to go out: the data channel's buffer plus our queue. */
-  readonly bufferedAmount: number;
-  /** Whether we opened the connection (the lower node id does, to avoid glare). */
-  readonly initiator: boolean;
-  /** Failed attempts since the last success (drives the backoff). */
-  readonly attempts: number;
-  /** How signaling last reached this peer. */
-  readonly via: string | undefined;
-  /** Why the last connection ended. */
-  readonly lastError: string | undefined;
-  /** Opened by manual pairing (text / QR). */
-  readonly paired: boolean;
-}
+export type { LinkState, LinkView };
 
 export interface MeshTiming {
   /** A connection attempt that is not open by then is abandoned and retried. */
@@ -35,9 +9,8 @@ export interface MeshTiming {
   readonly pairingTimeoutMs: number;
   /** An attempt connecting for longer is restarted when the peer announces itself. */
   readonly stuckMs: number;
-  readonly pingMs: number;
-  /** No byte from the peer for this long: the link is dead. */
-  readonly deadMs: number;
+  /** The worker hears how full the page's side of a link is at least this often (and after each burst). */
+  readonly reportMs: number;
   /** Periodic announce while below the target link count (peers may have missed one). */
   readonly reannounceMs: number;
   /** Attempts to reach a silent peer before waiting for it to announce itself. */
@@ -48,14 +21,11 @@ export const DEFAULT_TIMING: MeshTiming = {
   connectTimeoutMs: 15_000,
   pairingTimeoutMs: 5 * 60_000,
   stuckMs: 5000,
-  pingMs: 2000,
-  deadMs: 12_000,
+  reportMs: 2000,
   reannounceMs: 10_000,
   maxAttempts: 12,
 };
 
-/** A partial mesh: enough neighbours for redundancy, few enough that 20+ nodes work (mission §5). */
-export const MAX_LINKS = 8;
 /**
  * Links a node seeks by itself. Between this and MAX_LINKS it only takes links from nodes that
  * have fewer than this: the spare slots let newcomers join, so early nodes never close into

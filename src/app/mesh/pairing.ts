@@ -5,6 +5,7 @@ import type { PairingApi } from '../../node/lattice-api';
 import { randomToken } from '../../ports/signaling';
 import type { ConnSlot } from './conn-slot';
 import type { LinkManager } from './link-manager';
+import type { MeshClock } from './timers';
 
 export type { PairingApi };
 
@@ -15,11 +16,12 @@ interface PendingOffer {
   readonly session: string;
   readonly conn: PeerConnection;
   readonly slot: ConnSlot;
-  readonly expiry: ReturnType<typeof setTimeout>;
+  /** Cancels the offer's expiry timer. */
+  readonly expiry: () => void;
 }
 
 /**
- * Serverless pairing (mission §5): the offer and the answer each carry every ICE candidate
+ * Serverless pairing (docs/requirements.md §5): the offer and the answer each carry every ICE candidate
  * (no trickle), so two devices with no signaling path at all connect by exchanging two texts.
  */
 export class Pairing implements PairingApi {
@@ -37,10 +39,10 @@ export class Pairing implements PairingApi {
     const session = randomToken();
     const { conn, slot } = this.manager.newConnection(true, false);
     this.manager.pendingOutside += 1;
-    const expiry = setTimeout(() => this.cancel(), this.timeoutMs);
+    const expiry = this.manager.clock.after(this.timeoutMs, () => this.cancel());
     this.pending = { session, conn, slot, expiry };
     try {
-      const sdp = await firstSignal(slot, 'offer');
+      const sdp = await firstSignal(slot, 'offer', this.manager.clock);
       return await encodePairing({
         kind: 'offer',
         from: this.manager.self,
@@ -64,16 +66,15 @@ export class Pairing implements PairingApi {
     }
     const { conn, slot } = this.manager.newConnection(false, false);
     const answer = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new PairingError('no answer could be made (timed out)')),
-        GATHER_TIMEOUT_MS,
+      const stopTimer = this.manager.clock.after(GATHER_TIMEOUT_MS, () =>
+        reject(new PairingError('no answer could be made (timed out)')),
       );
       link.attach(conn, slot, {
         session: offer.session,
         initiator: false,
         manual: (signal: PeerSignal) => {
           if (signal.type !== 'answer') return;
-          clearTimeout(timer);
+          stopTimer();
           resolve(signal.sdp);
         },
       });
@@ -116,7 +117,7 @@ export class Pairing implements PairingApi {
   }
 
   private release(pending: PendingOffer): void {
-    clearTimeout(pending.expiry);
+    pending.expiry();
     this.pending = undefined;
     this.manager.pendingOutside -= 1;
   }
@@ -131,13 +132,11 @@ export class Pairing implements PairingApi {
 }
 
 /** The first offer or answer a non-trickle connection produces (it carries every candidate). */
-function firstSignal(slot: ConnSlot, type: 'offer' | 'answer'): Promise<string> {
+function firstSignal(slot: ConnSlot, type: 'offer' | 'answer', clock: MeshClock): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new PairingError('gathering network candidates timed out')),
-      GATHER_TIMEOUT_MS,
+    const done = clock.after(GATHER_TIMEOUT_MS, () =>
+      reject(new PairingError('gathering network candidates timed out')),
     );
-    const done = (): void => clearTimeout(timer);
     slot.target = {
       signal: (signal) => {
         if (signal.type !== type) return;

@@ -2,7 +2,7 @@ import type { NodeId } from '../ids';
 import type { Timestamp } from './timestamp';
 
 export const MAX_COUNTER = 0xffff;
-/** Default tolerated lead of a remote clock over ours (mission §3: local-first apps use 60 s to 5 min). */
+/** Default tolerated lead of a remote clock over ours (docs/requirements.md §3: local-first apps use 60 s to 5 min). */
 export const DEFAULT_MAX_SKEW_MS = 60_000;
 
 export interface HlcOptions {

@@ -13,7 +13,7 @@ import {
   type KnownKind,
   type Position,
 } from './component-types';
-import { num, oneOf, onlyKeys, optNum, record, str } from './validate-fields';
+import { num, oneOf, onlyKeys, optNum, record, str, wellFormed } from './validate-fields';
 
 /** Largest JSON size of a component of a kind this node does not know. */
 export const MAX_OPAQUE_BYTES = 4096;
@@ -148,7 +148,8 @@ function validateOpaque(kind: string, value: unknown): ComponentValue {
 
 function json(x: unknown, path: string, depth: number): JsonValue {
   if (depth > MAX_DEPTH) throw new ValidationError(`${path}: nested deeper than ${MAX_DEPTH} levels`);
-  if (x === null || typeof x === 'boolean' || typeof x === 'string') return x;
+  if (x === null || typeof x === 'boolean') return x;
+  if (typeof x === 'string') return wellFormed(x, path);
   if (typeof x === 'number') {
     if (!Number.isFinite(x)) throw new ValidationError(`${path}: numbers must be finite`);
     return x;
@@ -159,6 +160,7 @@ function json(x: unknown, path: string, depth: number): JsonValue {
     const out: Record<string, JsonValue> = {};
     for (const [key, item] of Object.entries(x)) {
       if (key === '__proto__') throw new ValidationError(`${path}: the key "__proto__" is not allowed`);
+      wellFormed(key, `${path} key`);
       out[key] = json(item, `${path}.${key}`, depth + 1);
     }
     return out;

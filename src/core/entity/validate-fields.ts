@@ -31,6 +31,20 @@ export function optNum(x: unknown, path: string, min: number, max: number): numb
 export function str(x: unknown, path: string, maxLength: number): string {
   if (typeof x !== 'string') throw new ValidationError(`${path}: expected a string, got ${describe(x)}`);
   if (x.length > maxLength) throw new ValidationError(`${path}: longer than ${maxLength} characters`);
+  return wellFormed(x, path);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text must be well-formed Unicode: a lone surrogate has no UTF-8 encoding, so the wire could never
+ * carry it and the write would be accepted here yet never replicate.
+ */
+export function wellFormed(x: string, path: string): string {
+  const bad = LONE_SURROGATE.exec(x);
+  if (bad !== null) {
+    throw new ValidationError(`${path}: not well-formed Unicode (a lone surrogate at index ${bad.index})`);
+  }
   return x;
 }
 

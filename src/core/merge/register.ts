@@ -1,14 +1,16 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { NodeId } from '../ids';
+import { isWellFormed, Knowledge } from './knowledge';
 import { orderFor } from './rules';
-import { dominates, type Version } from './version';
+import type { Version } from './version';
 
 /**
- * A multi-value register per component: the heads are the writes no other known write has seen.
- * Merge = union, then drop every head that another head dominates. Union is commutative,
- * associative and idempotent, and dominance only depends on the versions themselves, so the
- * result is the same whatever order writes arrive in (checked by property tests). The heads are
- * kept sorted winner-first by the kind's rule; more than one head is a visible conflict.
+ * A multi-value register per component: the heads are the delivered writes that no delivered write
+ * has seen. Whether a write was seen is decided by the register's Knowledge (every context ever
+ * delivered, see knowledge.ts), not by the current heads alone, so the heads are a function of the
+ * set of delivered versions — the same whatever order they arrive in, even for contexts that are not
+ * causally closed (checked against a reference model by property tests). The heads are kept sorted
+ * winner-first by the kind's rule; more than one head is a visible conflict.
  */
 export type Heads = readonly Version[];
 
@@ -20,24 +22,19 @@ export type MergeResult =
 const DUPLICATE: MergeResult = { kind: 'duplicate' };
 const OBSOLETE: MergeResult = { kind: 'obsolete' };
 
-export function mergeVersion(heads: Heads | undefined, v: Version): MergeResult {
+/**
+ * Merges `v` into `heads`. `known` must already have learned `v` (and everything delivered before
+ * it); the function itself changes nothing. Without `known` it decides from the heads and `v`
+ * alone, which is exact only while every context is causally closed and nothing was dropped by a
+ * tombstone or expiry (the store always passes its knowledge).
+ */
+export function mergeVersion(heads: Heads | undefined, v: Version, known = knowledgeOf(heads, v)): MergeResult {
+  if (heads !== undefined) for (const h of heads) if (compareTs(h.ts, v.ts) === 0) return DUPLICATE;
+  if (known.supersedes(v)) return OBSOLETE;
   if (heads === undefined || heads.length === 0) return { kind: 'applied', heads: [v], removed: [] };
-  // Fast path: one head by the same author (a sensor updating its own track).
-  if (heads.length === 1) {
-    const h = heads[0]!;
-    if (h.ts.node === v.ts.node && v.seen.length === 0) {
-      const cmp = compareTs(v.ts, h.ts);
-      if (cmp === 0) return DUPLICATE;
-      return cmp > 0 ? { kind: 'applied', heads: [v], removed: [h] } : OBSOLETE;
-    }
-  }
-  for (const h of heads) {
-    if (compareTs(h.ts, v.ts) === 0) return DUPLICATE;
-    if (dominates(h, v)) return OBSOLETE;
-  }
   const kept: Version[] = [];
   const removed: Version[] = [];
-  for (const h of heads) (dominates(v, h) ? removed : kept).push(h);
+  for (const h of heads) (known.supersedes(h) ? removed : kept).push(h);
   kept.push(v);
   if (kept.length > 1) {
     const order = orderFor(v.kind);
@@ -46,21 +43,21 @@ export function mergeVersion(heads: Heads | undefined, v: Version): MergeResult 
   return { kind: 'applied', heads: kept, removed };
 }
 
+/** What the heads and `v` teach; a malformed context teaches nothing (see isWellFormed). */
+function knowledgeOf(heads: Heads | undefined, v: Version): Knowledge {
+  const k = new Knowledge();
+  for (const h of heads ?? []) if (isWellFormed(h)) k.learn(h);
+  if (isWellFormed(v)) k.learn(v);
+  return k;
+}
+
 /**
- * The causal context a new local write to this component carries: every head, and everything
- * the heads had seen, except the writer's own writes (implied by its monotonic clock).
+ * The causal context a new local write carries when all a writer holds is the heads: every head
+ * and everything the heads had seen, except the writer's own writes. The store computes it from
+ * the register's whole knowledge instead (EntityStore.contextFor).
  */
 export function contextOf(heads: Heads | undefined, self: NodeId): Timestamp[] {
-  if (heads === undefined) return [];
-  const byNode = new Map<NodeId, Timestamp>();
-  const note = (t: Timestamp): void => {
-    if (t.node === self) return;
-    const prev = byNode.get(t.node);
-    if (prev === undefined || compareTs(t, prev) > 0) byNode.set(t.node, t);
-  };
-  for (const h of heads) {
-    note(h.ts);
-    for (const s of h.seen) note(s);
-  }
-  return [...byNode.values()].sort(compareTs);
+  const k = new Knowledge();
+  for (const h of heads ?? []) k.learn(h);
+  return k.contextFor(self);
 }

@@ -1,67 +1,160 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { ComponentKind, EntityId } from '../ids';
+import { isWellFormed, Knowledge, type KnowledgeSnapshot } from '../merge/knowledge';
 import { mergeVersion, type Heads } from '../merge/register';
 import { DELETED, type Version } from '../merge/version';
+import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, firedBy } from './expiry-floor';
 
+/**
+ * `removed`: heads this delivery dropped. A refused (obsolete) version can still drop heads: its
+ * context is learned (see knowledge.ts), and it may show that a head had been seen.
+ */
 export type ApplyOutcome =
   | { readonly kind: 'applied'; readonly removed: readonly Version[] }
   | { readonly kind: 'duplicate' }
-  | { readonly kind: 'obsolete' };
+  | { readonly kind: 'obsolete'; readonly removed?: readonly Version[] };
 
 const DUPLICATE: ApplyOutcome = { kind: 'duplicate' };
 const OBSOLETE: ApplyOutcome = { kind: 'obsolete' };
 
+/** Plain data of one entity's merge state beyond its versions, for a snapshot that storage keeps. */
+export interface EntityMeta {
+  readonly id: EntityId;
+  readonly floor?: number;
+  readonly deletedAt?: Timestamp;
+  readonly knowledge: readonly (KnowledgeSnapshot & { readonly kind: ComponentKind })[];
+}
+
 /**
- * One entity: a register per component kind, plus its tombstone register. A tombstone wins over
- * every write older than it (those are dropped and later arrivals refused); a write newer than
- * the delete brings the entity back, as in an LWW-element set.
+ * One entity: a register per component kind, plus its tombstone register.
+ *
+ * A tombstone wins over every write older than it (those are dropped and later arrivals refused);
+ * a write newer than the delete brings the entity back, as in an LWW-element set. The expiry is
+ * not deleted: its deadline still holds for the id.
+ *
+ * An expiry that has passed leaves a floor: purge drops every version written at or before the
+ * expiry's `at` and refuses any that arrive later (from a peer that had not purged yet, or from
+ * anti-entropy), so an expired entity stays gone unless a write made after its expiry revives it.
+ * The expiry version itself is kept as the floor's marker: it is an ordinary version, so it is
+ * stored and replicated, and a peer that never saw the expiry learns it and purges the same
+ * versions. An expiry whose own deadline is not below the floor is never refused by it, so every
+ * replica keeps the same markers and eventually fires the same expiries. The floor is one number
+ * per expired entity.
  */
 export class EntityState {
   readonly registers = new Map<ComponentKind, Heads>();
-  /** Latest tombstone timestamp, if the entity was ever deleted. */
+  /** Everything each register has learned, dropped versions included (see knowledge.ts). */
+  readonly knowledge = new Map<ComponentKind, Knowledge>();
+  /** Latest tombstone timestamp ever delivered, if the entity was ever deleted. */
   deletedAt: Timestamp | undefined;
+  /** Epoch ms of the latest passed expiry: versions written at or before it are gone for good. */
+  floor: number | undefined;
 
   constructor(readonly id: EntityId) {}
 
   apply(v: Version): ApplyOutcome {
-    if (v.kind !== DELETED && this.deletedAt !== undefined && compareTs(v.ts, this.deletedAt) <= 0) return OBSOLETE;
-    const result = mergeVersion(this.registers.get(v.kind), v);
-    if (result.kind !== 'applied') return result.kind === 'duplicate' ? DUPLICATE : OBSOLETE;
+    const fast = this.applySoleAuthor(v);
+    if (fast !== undefined) return fast;
+    if (!isWellFormed(v)) return OBSOLETE;
+    // A head was learned when it was applied: its duplicate teaches nothing.
+    if (this.registers.get(v.kind)?.some((h) => compareTs(h.ts, v.ts) === 0) === true) return DUPLICATE;
+    const deletedBefore = this.deletedAt;
+    const known = this.learn(v);
+    // What v taught may show that a head had been seen, or deleted, even if v itself is refused.
+    const removed = this.dropStale(v.kind, known);
+    const deletedAt = this.deletedAt;
+    if (deletedAt !== undefined && deletedAt !== deletedBefore) removed.push(...this.dropOlderThan(deletedAt));
+    const refused: ApplyOutcome = removed.length === 0 ? OBSOLETE : { kind: 'obsolete', removed };
+    if (belowFloor(v, this.floor)) return refused;
+    if (deletable(v.kind) && deletedAt !== undefined && compareTs(v.ts, deletedAt) <= 0) return refused;
+    const result = mergeVersion(this.registers.get(v.kind), v, known);
+    if (result.kind !== 'applied') return refused;
     this.registers.set(v.kind, result.heads);
-    if (v.kind !== DELETED) return result;
-    if (this.deletedAt !== undefined && compareTs(v.ts, this.deletedAt) <= 0) return result;
-    this.deletedAt = v.ts;
-    return { kind: 'applied', removed: [...result.removed, ...this.dropOlderThan(v.ts)] };
-  }
-
-  private dropOlderThan(t: Timestamp): Version[] {
-    const dropped: Version[] = [];
-    for (const [kind, heads] of this.registers) {
-      if (kind === DELETED) continue;
-      const kept = heads.filter((h) => compareTs(h.ts, t) > 0);
-      if (kept.length === heads.length) continue;
-      for (const h of heads) if (compareTs(h.ts, t) <= 0) dropped.push(h);
-      if (kept.length === 0) this.registers.delete(kind);
-      else this.registers.set(kind, kept);
-    }
-    return dropped;
+    return { kind: 'applied', removed: [...removed, ...result.removed] };
   }
 
   /**
-   * Expiry acts as a tombstone scheduled at `at` that leaves nothing behind: the expiry itself and
-   * every version written at or before `at` go; later writes (a track id reused after expiry) stay.
+   * The common case in one step: a sensor updating its own track. The register has one head, by
+   * the same author, and has only ever heard of that author; the version carries no context; there
+   * is no tombstone or floor. Then the general rules reduce to comparing the two timestamps.
    */
-  purgeUpTo(at: number): Version[] {
+  private applySoleAuthor(v: Version): ApplyOutcome | undefined {
+    if (v.seen.length !== 0 || this.floor !== undefined || this.deletedAt !== undefined) return undefined;
+    const heads = this.registers.get(v.kind);
+    if (heads?.length !== 1) return undefined;
+    const h = heads[0]!;
+    const known = this.knowledge.get(v.kind)!;
+    if (h.ts.node !== v.ts.node || known.soleAuthor !== v.ts.node) return undefined;
+    const cmp = compareTs(v.ts, h.ts);
+    if (cmp === 0) return DUPLICATE;
+    if (cmp < 0) return OBSOLETE;
+    known.learn(v);
+    this.registers.set(v.kind, [v]);
+    return { kind: 'applied', removed: [h] };
+  }
+
+  /** Every well-formed delivered version adds to what its register knows, even when it is refused. */
+  private learn(v: Version): Knowledge {
+    let k = this.knowledge.get(v.kind);
+    if (k === undefined) {
+      k = new Knowledge();
+      this.knowledge.set(v.kind, k);
+    }
+    k.learn(v);
+    if (v.kind === DELETED && (this.deletedAt === undefined || compareTs(v.ts, this.deletedAt) > 0)) {
+      this.deletedAt = v.ts;
+    }
+    return k;
+  }
+
+  /** Drops the heads of one register that its knowledge now covers (usually none: no copy made). */
+  private dropStale(kind: ComponentKind, known: Knowledge): Version[] {
+    const heads = this.registers.get(kind);
+    if (heads === undefined || !heads.some((h) => known.supersedes(h))) return [];
+    const kept = heads.filter((h) => !known.supersedes(h));
+    if (kept.length === 0) this.registers.delete(kind);
+    else this.registers.set(kind, kept);
+    return heads.filter((h) => !kept.includes(h));
+  }
+
+  private dropOlderThan(t: Timestamp): Version[] {
+    return this.dropWhere((kind, h) => deletable(kind) && compareTs(h.ts, t) <= 0);
+  }
+
+  private dropWhere(gone: (kind: ComponentKind, h: Version) => boolean): Version[] {
     const dropped: Version[] = [];
     for (const [kind, heads] of this.registers) {
-      const kept = kind === 'expiry' ? [] : heads.filter((h) => h.ts.ms > at);
+      const kept = heads.filter((h) => !gone(kind, h));
       if (kept.length === heads.length) continue;
       for (const h of heads) if (!kept.includes(h)) dropped.push(h);
       if (kept.length === 0) this.registers.delete(kind);
       else this.registers.set(kind, kept);
     }
-    if (this.deletedAt !== undefined && !this.registers.has(DELETED)) this.deletedAt = undefined;
     return dropped;
+  }
+
+  /** The earliest deadline among the expiry heads, if the entity has any: when purge has work. */
+  get expiresAt(): number | undefined {
+    return earliestDeadline(this.registers.get(EXPIRY));
+  }
+
+  /** The expiry head that has fired by `now` (see expiry-floor.ts). */
+  firedBy(now: number): Version | undefined {
+    return firedBy(this.registers.get(EXPIRY), now);
+  }
+
+  /**
+   * Once an expiry head has fired at `now` (see firedBy), raises the floor to its `at` and drops
+   * every version written at or before it except the expiries whose deadline is not below it (the
+   * fired one is the floor's marker; later ones still have to fire). Returns what was dropped.
+   */
+  purge(now: number): Version[] {
+    const marker = this.firedBy(now);
+    if (marker === undefined) return [];
+    const at = deadlineOf(marker);
+    if (this.floor !== undefined && at <= this.floor) return [];
+    this.floor = at;
+    return this.dropWhere((_, h) => belowFloor(h, at));
   }
 
   /** True while some live component remains (a deleted entity has only its tombstone). */
@@ -70,7 +163,36 @@ export class EntityState {
     return false;
   }
 
+  /** Nothing is held: no version, no floor, no tombstone, nothing learned. */
+  get empty(): boolean {
+    return this.registers.size === 0 && this.knowledge.size === 0 && this.floor === undefined;
+  }
+
+  get versionCount(): number {
+    let n = 0;
+    for (const heads of this.registers.values()) n += heads.length;
+    return n;
+  }
+
   *versions(): IterableIterator<Version> {
     for (const heads of this.registers.values()) yield* heads;
+  }
+
+  meta(): EntityMeta {
+    return {
+      id: this.id,
+      ...(this.floor === undefined ? {} : { floor: this.floor }),
+      ...(this.deletedAt === undefined ? {} : { deletedAt: this.deletedAt }),
+      knowledge: [...this.knowledge].map(([kind, k]) => ({ kind, ...k.snapshot() })),
+    };
+  }
+
+  /**
+   * Restores what meta() returned except the floor: the snapshot's versions are applied next, and
+   * the floor last (the marker itself lies at or below it).
+   */
+  restoreKnowledge(meta: EntityMeta): void {
+    if (meta.deletedAt !== undefined) this.deletedAt = meta.deletedAt;
+    for (const k of meta.knowledge) this.knowledge.set(k.kind, Knowledge.from(k));
   }
 }

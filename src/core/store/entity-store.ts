@@ -1,10 +1,20 @@
 import type { Timestamp } from '../clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
-import { contextOf, type Heads } from '../merge/register';
+import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
-import { EntityState, type ApplyOutcome } from './entity-state';
-import { expiryOf, viewOf, type EntityView } from './entity-view';
+import { EntityState, type ApplyOutcome, type EntityMeta } from './entity-state';
+import { viewOf, type EntityView } from './entity-view';
 import { matches, type Query } from './query';
+
+/**
+ * Everything a store needs to come back identical after a restart: its versions, and per entity
+ * what the versions alone do not carry (the expiry floor and what each register has learned from
+ * versions it no longer holds).
+ */
+export interface StoreSnapshot {
+  readonly versions: readonly Version[];
+  readonly entities: readonly EntityMeta[];
+}
 
 /**
  * All entities of one node, in memory: the merge state that storage persists and sync
@@ -21,9 +31,21 @@ export class EntityStore {
       this.entities.set(v.entity, state);
     }
     const out = state.apply(v);
-    if (out.kind === 'applied') this.versionCount += 1 - out.removed.length;
-    else if (state.registers.size === 0) this.entities.delete(v.entity);
-    return out;
+    switch (out.kind) {
+      case 'applied':
+        this.versionCount += 1 - out.removed.length;
+        return out;
+      case 'obsolete':
+        this.versionCount -= out.removed?.length ?? 0;
+        if (state.empty) this.entities.delete(v.entity);
+        return out;
+      case 'duplicate':
+        return out;
+      default: {
+        const never: never = out;
+        throw new Error(`unexpected outcome ${String(never)}`);
+      }
+    }
   }
 
   heads(id: EntityId, kind: ComponentKind): Heads {
@@ -32,7 +54,7 @@ export class EntityStore {
 
   /** The causal context for a new local write to one component. */
   contextFor(id: EntityId, kind: ComponentKind, self: NodeId): Timestamp[] {
-    return contextOf(this.entities.get(id)?.registers.get(kind), self);
+    return this.entities.get(id)?.knowledge.get(kind)?.contextFor(self) ?? [];
   }
 
   state(id: EntityId): EntityState | undefined {
@@ -56,19 +78,38 @@ export class EntityStore {
   }
 
   /**
-   * Purges entities whose expiry has passed, leaving no tombstone: the expiry and every version
-   * written up to it go, later writes stay. Returns the purged versions.
+   * Purges entities whose expiry has passed: every version written up to the expiry goes, later
+   * writes stay, and the expiry stays as the entity's floor (see EntityState). Returns the purged
+   * versions.
    */
   purgeExpired(now: number): Version[] {
     const purged: Version[] = [];
-    for (const [id, s] of this.entities) {
-      const at = expiryOf(s);
+    for (const s of this.entities.values()) {
+      const at = s.expiresAt;
       if (at === undefined || at > now) continue;
-      purged.push(...s.purgeUpTo(at));
-      if (s.registers.size === 0) this.entities.delete(id);
+      purged.push(...s.purge(now));
     }
     this.versionCount -= purged.length;
     return purged;
+  }
+
+  snapshot(): StoreSnapshot {
+    return { versions: [...this.versions()], entities: [...this.entities.values()].map((s) => s.meta()) };
+  }
+
+  /** A store identical to the one whose snapshot this is. */
+  static restore(snapshot: StoreSnapshot): EntityStore {
+    const store = new EntityStore();
+    for (const meta of snapshot.entities) {
+      const s = new EntityState(meta.id);
+      s.restoreKnowledge(meta);
+      store.entities.set(meta.id, s);
+    }
+    for (const v of snapshot.versions) store.apply(v);
+    for (const meta of snapshot.entities) {
+      if (meta.floor !== undefined) store.entities.get(meta.id)!.floor = meta.floor;
+    }
+    return store;
   }
 
   *versions(): IterableIterator<Version> {

@@ -1,8 +1,9 @@
-import { encodeTs } from '../clock/timestamp';
+import { compareTs, encodeTs } from '../clock/timestamp';
 import type { ComponentValue, Expiry } from '../entity/component-types';
 import type { EntityId, NodeId } from '../ids';
-import { DELETED } from '../merge/version';
+import { DELETED, type Version } from '../merge/version';
 import type { EntityState } from './entity-state';
+import { EXPIRY } from './expiry-floor';
 
 /** How one component came to be: shown by the inspector and returned by the API. */
 export interface ComponentMeta {
@@ -27,22 +28,28 @@ export interface EntityView {
   readonly updatedAt: number;
 }
 
-export function expiryOf(state: EntityState): number | undefined {
-  const heads = state.registers.get('expiry' as never);
-  return heads === undefined ? undefined : (heads[0]!.value as Expiry).at;
-}
+/** An expiry outlives the delete (its deadline still holds) but is not shown as a component. */
+const deleted = (state: EntityState, h: Version): boolean =>
+  state.deletedAt !== undefined && compareTs(h.ts, state.deletedAt) <= 0;
 
-/** The visible view of an entity, or undefined when it is deleted or expired at `now`. */
+/**
+ * The visible view of an entity, or undefined when it is deleted, or expired at `now` with nothing
+ * written after its expiry. Once the expiry has passed only writes made after it count, whether or
+ * not purge has run yet, so the view at `now` does not depend on when this node last purged.
+ */
 export function viewOf(state: EntityState, now: number): EntityView | undefined {
   if (!state.live) return undefined;
-  const expiry = expiryOf(state);
-  if (expiry !== undefined && expiry <= now) return undefined;
+  const fired = state.firedBy(now);
+  const passed = fired !== undefined;
+  const expiry = passed ? (fired.value as Expiry).at : 0;
   const components: Record<string, ComponentValue> = {};
   const meta: Record<string, ComponentMeta> = {};
   const conflicts: string[] = [];
   let updatedAt = 0;
-  for (const [kind, heads] of state.registers) {
-    if (kind === DELETED) continue;
+  for (const [kind, all] of state.registers) {
+    if (kind === DELETED || (passed && kind === EXPIRY)) continue;
+    const heads = all.filter((h) => !(passed && h.ts.ms <= expiry) && !(kind === EXPIRY && deleted(state, h)));
+    if (heads.length === 0) continue;
     const w = heads[0]!;
     components[kind] = w.value as ComponentValue;
     meta[kind] = {
@@ -55,5 +62,6 @@ export function viewOf(state: EntityState, now: number): EntityView | undefined 
     if (heads.length > 1) conflicts.push(kind);
     for (const h of heads) if (h.ts.ms > updatedAt) updatedAt = h.ts.ms;
   }
+  if (Object.keys(components).length === 0) return undefined;
   return { id: state.id, components, meta, conflicts, updatedAt };
 }

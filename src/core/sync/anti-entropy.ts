@@ -1,71 +1,128 @@
 import type { Version } from '../merge/version';
-import { ReconcileError } from '../reconcile/errors';
-import { Reconciler } from '../reconcile/reconciler';
 import { decodeVersions, WireError } from '../wire';
-import { backoffDelay } from './backoff';
+import { Initiator } from './initiator';
 import { LivePush } from './live-push';
 import { MessageType, ReconcilePhase, type ReconcileMessage, type VersionsMessage, type WantMessage } from './messages';
 import { Outbox } from './outbox';
 import { reconcileMessage } from './reconcile-message';
 import { Responder } from './responder';
-import type { InitiatorRound } from './rounds';
 import type { SessionIo } from './session-io';
-import type { ResolvedSessionOptions, SessionHost, SessionRole, SyncSource } from './session-types';
+import type { ResolvedSessionOptions, SessionRole, SyncSource } from './session-types';
 import { idKey, versionId } from './version-id';
 import { VersionFramer } from './version-framer';
 import { WantTracker } from './want-tracker';
 
+/** What anti-entropy needs of its session besides the link (SessionIo). */
+export interface RepairHost {
+  /** Merges versions from the peer; returns those that changed the store. */
+  apply(versions: readonly Version[], live: boolean): readonly Version[];
+  /** A round completed; `applied` versions it brought changed the store. */
+  synced(applied: number): void;
+  /** Whether we may prune one more peer's live pushes. */
+  mayPrune(): boolean;
+}
+
+/** Anti-entropy's part of a session's stats. */
+export interface RepairReport {
+  readonly role: SessionRole | undefined;
+  readonly lastSyncAt: number | undefined;
+  readonly verifiedAt: number | undefined;
+  readonly progress: { readonly received: number; readonly needed: number };
+  readonly versionsIn: number;
+  readonly queued: number;
+  readonly failures: number;
+  readonly eager: boolean;
+  readonly eagerIn: boolean;
+  readonly prunes: number;
+  readonly grafts: number;
+}
+
 /**
- * Anti-entropy and live push over one link. The initiator (smaller node id) runs rounds: a
- * reconciliation of the two version sets (src/core/reconcile), then `want`s for what it lacks while
- * it sends what the peer lacks, then `done`. Everything is idempotent, so a round cut off midway is
- * simply run again later; failed rounds back off exponentially.
+ * Anti-entropy and live push over one link. The initiator (smaller node id) runs rounds
+ * (initiator.ts), the other side answers them (responder.ts); this joins them to the queues both
+ * directions share: wanted ids, versions to send, live pushes (live-push.ts), and what arrives.
+ * Everything is idempotent, so a round cut off midway is simply run again later. PeerSession sees
+ * only the methods and report() below.
  */
 export class AntiEntropy {
-  role: SessionRole | undefined;
-  private round: InitiatorRound | undefined;
+  private roleNow: SessionRole | undefined;
+  private readonly initiator: Initiator;
   private readonly responder: Responder;
-  readonly wants: WantTracker;
+  private readonly wants: WantTracker;
   private readonly repairOut: Outbox;
-  readonly live: LivePush;
+  private readonly live: LivePush;
   private readonly framer: VersionFramer;
-  private lastRoundId = 0;
-  private nextSyncAt = Number.POSITIVE_INFINITY;
-  private again = false;
   private appliedSinceSync = 0;
-  failures = 0;
-  synced = false;
-  lastSyncAt: number | undefined;
-  verifiedAt: number | undefined;
-  versionsIn = 0;
+  private done = false;
+  private lastSyncAt: number | undefined;
+  private verifiedAt: number | undefined;
+  private versionsIn = 0;
 
   constructor(
     private readonly o: ResolvedSessionOptions,
     private readonly source: SyncSource,
-    private readonly host: SessionHost,
+    private readonly host: RepairHost,
     private readonly io: SessionIo,
   ) {
     this.wants = new WantTracker(o.wantWindow, o.maxWanted);
     this.repairOut = new Outbox(o.maxQueuedVersions, false);
     this.framer = new VersionFramer(o.repairFrameBytes, undefined, (reason) => io.log('version not sent', reason));
-    this.live = new LivePush(o.maxQueuedVersions, io, this.framer, this.wants, () => host.mayPrune?.() ?? true);
-    this.responder = new Responder(o, source, this.repairOut, io, {
-      opened: () => {
-        this.synced = false;
-        this.wants.resetProgress();
+    this.live = new LivePush(o.maxQueuedVersions, io, this.framer, this.wants, () => host.mayPrune());
+    const opened = (): void => {
+      this.done = false;
+      this.wants.resetProgress();
+    };
+    this.responder = new Responder(o, source, this.repairOut, io, { opened, pump: (now) => this.pump(now) });
+    this.initiator = new Initiator(o, source, this.wants, this.repairOut, io, {
+      opened,
+      overflowed: () => {
+        this.live.overflowed = true;
       },
+      flushWants: () => this.flushWants(),
       pump: (now) => this.pump(now),
+      completed: (startedAt, now) => this.completed(startedAt, now),
     });
   }
 
-  get queued(): number {
-    return this.repairOut.queued + this.live.out.queued;
+  get role(): SessionRole | undefined {
+    return this.roleNow;
+  }
+
+  /** The last round completed (and no new one started since). */
+  get synced(): boolean {
+    return this.done;
+  }
+
+  /** The peer pushes versions to us live (we have not pruned it). */
+  get eagerIn(): boolean {
+    return !this.live.pruned;
+  }
+
+  report(): RepairReport {
+    return {
+      role: this.roleNow,
+      lastSyncAt: this.lastSyncAt,
+      verifiedAt: this.verifiedAt,
+      progress: { received: this.wants.received, needed: this.wants.needed },
+      versionsIn: this.versionsIn,
+      queued: this.repairOut.queued + this.live.out.queued,
+      failures: this.initiator.failures,
+      eager: this.live.eager,
+      eagerIn: !this.live.pruned,
+      prunes: this.live.prunes,
+      grafts: this.live.grafts,
+    };
+  }
+
+  /** The peer pruned us: from now on we announce ids only. */
+  onPrune(): void {
+    this.live.prunedByPeer();
   }
 
   /** The handshake is done: the initiator syncs at once. */
   begin(role: SessionRole, now: number): void {
-    this.role = role;
-    if (role === 'initiator') this.nextSyncAt = now;
+    this.roleNow = role;
+    if (role === 'initiator') this.initiator.begin(now);
     this.tick(now);
   }
 
@@ -73,9 +130,7 @@ export class AntiEntropy {
     if (this.role === 'responder') {
       this.io.send(reconcileMessage(0, ReconcilePhase.Request));
     } else if (this.role === 'initiator') {
-      if (this.round !== undefined) this.again = true;
-      else this.nextSyncAt = now;
-      this.maybeStart(now);
+      this.initiator.syncNow(now);
     }
   }
 
@@ -93,11 +148,9 @@ export class AntiEntropy {
   }
 
   tick(now: number): void {
-    if (this.round !== undefined && now - this.round.lastProgressAt > this.o.roundTimeoutMs) {
-      this.fail(now, `no progress for ${this.o.roundTimeoutMs} ms`, true);
-    }
+    this.initiator.tick(now);
     this.responder.expire(now);
-    this.maybeStart(now);
+    if (this.role === 'initiator') this.initiator.maybeStart(now);
     this.flushWants();
     this.live.flushLazy();
     this.pump(now);
@@ -110,7 +163,7 @@ export class AntiEntropy {
         if (this.role !== 'responder') return this.io.invalid(`reconcile ${m.phase} sent to the initiator`);
         return this.responder.handle(m, now);
       case ReconcilePhase.Reply:
-        return this.onReply(m, now);
+        return this.initiator.onReply(m, now);
       case ReconcilePhase.Done: {
         const openedAt = this.responder.finish(m.session);
         if (openedAt === undefined || this.role !== 'responder') return;
@@ -118,8 +171,7 @@ export class AntiEntropy {
         return;
       }
       case ReconcilePhase.Abort:
-        if (this.round?.id === m.session) this.fail(now, 'the peer aborted the round', false);
-        else this.responder.finish(m.session);
+        if (!this.initiator.aborted(m.session, now)) this.responder.finish(m.session);
         return;
       case ReconcilePhase.Request:
         if (this.role !== 'initiator') return this.io.invalid('sync request to the responder');
@@ -164,9 +216,9 @@ export class AntiEntropy {
     if (!m.live) this.appliedSinceSync += applied.length;
     else if (versions.length > 0) this.live.received(applied.length > 0);
     if (m.completes > 0) this.source.release(this.wants.complete(m.completes));
-    if (this.round !== undefined) this.round.lastProgressAt = now;
+    this.initiator.progressed(now);
     this.flushWants();
-    this.checkDone(now);
+    this.initiator.checkDone(now);
   }
 
   pump(now: number): void {
@@ -180,13 +232,13 @@ export class AntiEntropy {
       (f, n) => this.io.sendFrame(f, n),
       () => this.io.room(),
     );
-    if (sent > 0 && this.round !== undefined) this.round.lastProgressAt = now;
+    if (sent > 0) this.initiator.progressed(now);
     if (this.live.overflowed && this.live.out.empty && this.repairOut.empty) {
       // Versions were refused for lack of room: a reconciliation finds them again.
       this.live.overflowed = false;
       this.syncNow(now);
     }
-    this.checkDone(now);
+    this.initiator.checkDone(now);
   }
 
   close(): void {
@@ -194,54 +246,8 @@ export class AntiEntropy {
     this.repairOut.clear();
     this.live.close();
     this.responder.clear();
-    this.round = undefined;
-    this.role = undefined;
-  }
-
-  private maybeStart(now: number): void {
-    if (this.role === 'initiator' && this.round === undefined && now >= this.nextSyncAt) this.start(now);
-  }
-
-  private start(now: number): void {
-    const reconciler = new Reconciler(this.source.storage(), { frameSizeLimit: this.o.reconcileFrameBytes });
-    const id = (this.lastRoundId = (this.lastRoundId % 0xffff_fffe) + 1);
-    this.round = { id, reconciler, startedAt: now, lastProgressAt: now, reconciled: false };
-    this.synced = false;
-    this.again = false;
-    this.wants.resetProgress();
-    this.io.send(reconcileMessage(id, ReconcilePhase.Open, reconciler.initiate()));
-  }
-
-  private onReply(m: ReconcileMessage, now: number): void {
-    const round = this.round;
-    if (round === undefined || round.id !== m.session || round.reconciled)
-      return this.io.invalid('reply to no open round');
-    let result;
-    try {
-      result = round.reconciler.reconcile(m.payload);
-    } catch (error) {
-      if (!(error instanceof ReconcileError)) throw error;
-      this.io.invalid('bad reconcile reply', error.message);
-      return this.fail(now, 'bad reconcile reply', true);
-    }
-    round.lastProgressAt = now;
-    if (result.have.length > 0 && this.repairOut.enqueue(this.source.lookup(result.have)) > 0)
-      this.live.overflowed = true;
-    if (result.need.length > 0) {
-      // Most arrived right before the reply; only what did not is asked for.
-      const claimed = this.source.claim(result.need, now, now + this.o.roundTimeoutMs);
-      this.wants.pushed(result.need.length - claimed.length);
-      const refused = this.wants.add(claimed);
-      if (refused.length > 0) {
-        this.source.release(refused);
-        this.again = true;
-      }
-    }
-    if (result.reply !== null) {
-      this.io.send(reconcileMessage(round.id, ReconcilePhase.Next, result.reply));
-    } else round.reconciled = true;
-    this.flushWants();
-    this.pump(now);
+    this.initiator.close();
+    this.roleNow = undefined;
   }
 
   private flushWants(): void {
@@ -250,38 +256,17 @@ export class AntiEntropy {
     }
   }
 
-  private checkDone(now: number): void {
-    const round = this.round;
-    if (round === undefined || !round.reconciled || !this.wants.idle || !this.repairOut.empty) return;
-    this.io.send(reconcileMessage(round.id, ReconcilePhase.Done));
-    this.round = undefined;
-    this.failures = 0;
-    this.nextSyncAt = this.again ? now : now + this.o.syncIntervalMs;
-    this.completed(round.startedAt, now);
-  }
-
   private completed(verifiedAt: number, now: number): void {
-    this.synced = true;
+    this.done = true;
     this.lastSyncAt = now;
     this.verifiedAt = Math.max(this.verifiedAt ?? verifiedAt, verifiedAt);
     const applied = this.appliedSinceSync;
     this.appliedSinceSync = 0;
-    this.host.synced?.(applied);
-  }
-
-  private fail(now: number, reason: string, notify: boolean): void {
-    const round = this.round;
-    if (round === undefined) return;
-    this.io.log(`sync round failed: ${reason}`);
-    this.source.release(this.wants.reset());
-    if (notify) this.io.send(reconcileMessage(round.id, ReconcilePhase.Abort));
-    this.round = undefined;
-    this.failures += 1;
-    this.nextSyncAt = now + backoffDelay(this.failures, this.o.backoffBaseMs, this.o.backoffMaxMs);
+    this.host.synced(applied);
   }
 
   /** Whether the peer has been verified up to now (called for every frame while synced). */
   touch(now: number): void {
-    if (this.synced) this.verifiedAt = now;
+    if (this.done) this.verifiedAt = now;
   }
 }

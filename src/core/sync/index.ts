@@ -8,6 +8,7 @@ export {
   resolveSessionOptions,
   SessionState,
   type PeerStats,
+  type SessionEvents,
   type SessionHost,
   type SessionOptions,
   type SessionRole,

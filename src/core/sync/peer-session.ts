@@ -1,3 +1,4 @@
+import { Emitter } from '../events/emitter';
 import type { NodeId } from '../ids';
 import type { Version } from '../merge/version';
 import { AntiEntropy } from './anti-entropy';
@@ -11,6 +12,7 @@ import {
   SessionState,
   type PeerStats,
   type ResolvedSessionOptions,
+  type SessionEvents,
   type SessionHost,
   type SessionOptions,
   type SyncSource,
@@ -18,8 +20,9 @@ import {
 
 /**
  * The sync protocol on one link, as a pure state machine: frames and time go in (receive, tick),
- * frames and effects come out through the host. No timers, no I/O of its own; nothing a peer sends
- * can make it throw. Lifecycle: handshake (hellos) → syncing ⇄ synced → dead | closed.
+ * frames and effects come out as events (`on`); the host only answers questions (merge these,
+ * how full is the link). No timers, no I/O of its own; nothing a peer sends can make it throw.
+ * Lifecycle: handshake (hellos) → syncing ⇄ synced → dead | closed.
  */
 export class PeerSession {
   private readonly o: ResolvedSessionOptions;
@@ -29,6 +32,7 @@ export class PeerSession {
   private peerId: NodeId | undefined;
   private peerItems: number | undefined;
   private readonly counts = { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, invalid: 0, versionsOut: 0 };
+  private readonly events = new Emitter<SessionEvents>();
 
   constructor(
     options: SessionOptions,
@@ -46,7 +50,21 @@ export class PeerSession {
       invalid: (reason, detail) => this.invalid(reason, detail),
       log: (message, detail) => this.log(message, detail),
     };
-    this.ae = new AntiEntropy(this.o, source, host, io);
+    this.ae = new AntiEntropy(
+      this.o,
+      source,
+      {
+        apply: (versions, live) => this.apply(versions, live),
+        synced: (applied) => this.events.emit('synced', applied),
+        mayPrune: () => this.host.mayPrune?.() ?? true,
+      },
+      io,
+    );
+  }
+
+  /** Subscribes to what the session does (send a frame, versions merged, round done, over). */
+  on<K extends keyof SessionEvents>(name: K, listener: SessionEvents[K]): () => void {
+    return this.events.on(name, listener);
   }
 
   get state(): SessionState {
@@ -56,7 +74,7 @@ export class PeerSession {
 
   /** The peer pushes versions to us live (we have not pruned it). */
   get eagerIn(): boolean {
-    return !this.ae.live.pruned;
+    return this.ae.eagerIn;
   }
 
   get open(): boolean {
@@ -101,13 +119,12 @@ export class PeerSession {
       if (this.heartbeat.isDead(now)) {
         this.status = SessionState.Dead;
         this.ae.close();
-        this.host.close(`dead: nothing heard for ${now - this.heartbeat.lastHeardAt} ms`);
+        this.events.emit('end', `dead: nothing heard for ${now - this.heartbeat.lastHeardAt} ms`);
         return;
       }
-      const ping = this.heartbeat.pingDue(now);
-      if (ping !== undefined && this.status !== SessionState.Handshake)
-        this.send({ type: MessageType.Ping, time: ping });
-      if (this.status !== SessionState.Handshake) this.ae.tick(now);
+      if (this.status === SessionState.Handshake) return;
+      this.ping(now);
+      this.ae.tick(now);
     } catch (error) {
       this.log('tick failed', error);
     }
@@ -148,30 +165,31 @@ export class PeerSession {
   }
 
   stats(now: number): PeerStats {
-    const verified = this.ae.verifiedAt;
+    const repair = this.ae.report();
+    const verified = repair.verifiedAt;
     return {
       peer: (this.peerId ?? '') as NodeId,
       state: this.state,
-      role: this.ae.role,
+      role: repair.role,
       rttMs: this.heartbeat.rttMs,
       clockSkewMs: this.heartbeat.skewMs,
       pictureAgeMs: verified === undefined ? undefined : Math.max(0, now - verified),
-      lastSyncAt: this.ae.lastSyncAt,
-      progress: { received: this.ae.wants.received, needed: this.ae.wants.needed },
+      lastSyncAt: repair.lastSyncAt,
+      progress: repair.progress,
       bytesIn: this.counts.bytesIn,
       bytesOut: this.counts.bytesOut,
       framesIn: this.counts.framesIn,
       framesOut: this.counts.framesOut,
       invalidFrames: this.counts.invalid,
-      versionsIn: this.ae.versionsIn,
+      versionsIn: repair.versionsIn,
       versionsOut: this.counts.versionsOut,
-      queued: this.ae.queued,
-      failures: this.ae.failures,
+      queued: repair.queued,
+      failures: repair.failures,
       peerItems: this.peerItems,
-      eager: this.ae.live.eager,
-      eagerIn: !this.ae.live.pruned,
-      prunes: this.ae.live.prunes,
-      grafts: this.ae.live.grafts,
+      eager: repair.eager,
+      eagerIn: repair.eagerIn,
+      prunes: repair.prunes,
+      grafts: repair.grafts,
     };
   }
 
@@ -179,7 +197,7 @@ export class PeerSession {
     if (m.type === MessageType.Bye) {
       this.log(`peer said bye: ${m.reason}`);
       this.close();
-      this.host.close(`peer said bye: ${m.reason}`);
+      this.events.emit('end', `peer said bye: ${m.reason}`);
       return;
     }
     if (m.type === MessageType.Hello) return this.onHello(m, now);
@@ -197,10 +215,10 @@ export class PeerSession {
       case MessageType.Versions:
         return this.ae.onVersions(m, now);
       case MessageType.IHave:
-        this.host.announced?.(m.ids);
+        this.events.emit('announced', m.ids);
         return;
       case MessageType.Prune:
-        return this.ae.live.prunedByPeer();
+        return this.ae.onPrune();
       default: {
         const never: never = m;
         return this.invalid(`unexpected message ${String(never)}`);
@@ -217,7 +235,15 @@ export class PeerSession {
     this.peerItems = m.items;
     this.heartbeat.hello(m.time, now);
     this.status = SessionState.Syncing;
+    // The first ping goes out ahead of the first round: on an ordered link its pong comes back
+    // before the round can complete, so a synced link always reports its RTT.
+    this.ping(now);
     this.ae.begin(this.o.self < m.node ? 'initiator' : 'responder', now);
+  }
+
+  private ping(now: number): void {
+    const time = this.heartbeat.pingDue(now);
+    if (time !== undefined) this.send({ type: MessageType.Ping, time });
   }
 
   private send(m: SyncMessage): void {
@@ -229,7 +255,14 @@ export class PeerSession {
     this.counts.bytesOut += frame.length;
     this.counts.framesOut += 1;
     this.counts.versionsOut += versions;
-    this.host.send(frame);
+    this.events.emit('message', frame);
+  }
+
+  /** Merges through the host, and tells the mesh what changed the store (it relays live versions). */
+  private apply(versions: readonly Version[], live: boolean): readonly Version[] {
+    const applied = this.host.apply(versions);
+    if (applied.length > 0) this.events.emit('versions', applied, live);
+    return applied;
   }
 
   private invalid(reason: string, detail?: unknown): void {
@@ -242,7 +275,7 @@ export class PeerSession {
     if (!this.open) return;
     this.send({ type: MessageType.Bye, reason });
     this.close();
-    this.host.close(reason);
+    this.events.emit('end', reason);
   }
 
   private log(message: string, detail?: unknown): void {

@@ -89,21 +89,28 @@ export interface SyncSource {
   release(ids: Iterable<Uint8Array>): void;
 }
 
-/** What a session asks of its host: the only way it acts on the world. */
+/** What a session asks of its host: the answers it needs. What it does goes out as SessionEvents. */
 export interface SessionHost {
-  send(frame: Uint8Array): void;
   /** Bytes queued on the link (flow control). */
   bufferedAmount(): number;
   /** Merges versions from the peer; returns those that changed the store. */
-  apply(versions: readonly Version[], live: boolean): readonly Version[];
-  /** The session is over (bye, dead, too many invalid frames): close the link. */
-  close(reason: string): void;
-  /** A reconciliation with this peer completed; `applied` versions it brought changed our store. */
-  synced?(applied: number): void;
-  /** The peer announced versions (`ihave`); the host grafts those that do not arrive otherwise. */
-  announced?(ids: readonly Uint8Array[]): void;
+  apply(versions: readonly Version[]): readonly Version[];
   /** May this session prune its peer's live pushes (the host keeps a few eager in-links)? Default yes. */
   mayPrune?(): boolean;
+}
+
+/** What a session announces (PeerSession.on), in the spirit of automerge-repo's synchronizers. */
+export interface SessionEvents {
+  /** A frame for the link. */
+  message(frame: Uint8Array): void;
+  /** Versions from the peer changed our store; `live` if it pushed them live (to relay), else repair. */
+  versions(applied: readonly Version[], live: boolean): void;
+  /** A reconciliation with this peer completed; `applied` versions it brought changed our store. */
+  synced(applied: number): void;
+  /** The peer announced versions (`ihave`); the mesh grafts those that do not arrive otherwise. */
+  announced(ids: readonly Uint8Array[]): void;
+  /** The session is over (bye, dead, too many invalid frames): close the link. */
+  end(reason: string): void;
 }
 
 export interface PeerStats {

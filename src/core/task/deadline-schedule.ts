@@ -1,3 +1,5 @@
+import { MinHeap } from '../collections/min-heap';
+
 /**
  * The task manager's one event loop needs one timer, not one per entity: this keeps every entity's
  * next deadline in a binary min-heap, with a cancel map from entity to its live entry. Rescheduling
@@ -14,7 +16,7 @@ interface Entry<K> {
 }
 
 export class DeadlineSchedule<K> {
-  private heap: Entry<K>[] = [];
+  private readonly heap = new MinHeap<Entry<K>>(before);
   private readonly live = new Map<K, Entry<K>>();
   private gen = 0;
 
@@ -22,12 +24,17 @@ export class DeadlineSchedule<K> {
     return this.live.size;
   }
 
+  /** Entries held, live and not yet skipped: what the schedule costs in memory. */
+  get held(): number {
+    return this.heap.size;
+  }
+
   /** Sets (or moves) the key's deadline; a key has at most one. */
   schedule(key: K, at: number): void {
     if (!Number.isFinite(at)) throw new RangeError(`deadline must be a finite time, got ${at}`);
     const entry = { key, at, gen: ++this.gen };
     this.live.set(key, entry);
-    this.push(entry);
+    this.heap.push(entry);
     this.compactIfSparse();
   }
 
@@ -44,7 +51,7 @@ export class DeadlineSchedule<K> {
   /** The earliest live deadline: when to arm the loop's single timer. */
   nextWake(): number | undefined {
     this.dropStaleTop();
-    return this.heap[0]?.at;
+    return this.heap.peek()?.at;
   }
 
   /** Removes and returns the keys whose deadline is at or before `now`, earliest first (ties by scheduling order). */
@@ -52,9 +59,9 @@ export class DeadlineSchedule<K> {
     const out: K[] = [];
     for (;;) {
       this.dropStaleTop();
-      const top = this.heap[0];
+      const top = this.heap.peek();
       if (top === undefined || top.at > now) return out;
-      this.pop();
+      this.heap.pop();
       this.live.delete(top.key);
       out.push(top.key);
     }
@@ -65,42 +72,12 @@ export class DeadlineSchedule<K> {
   }
 
   private dropStaleTop(): void {
-    while (this.heap.length > 0 && !this.isLive(this.heap[0]!)) this.pop();
+    for (let top = this.heap.peek(); top !== undefined && !this.isLive(top); top = this.heap.peek()) this.heap.pop();
   }
 
   private compactIfSparse(): void {
-    if (this.heap.length <= 64 || this.heap.length <= 2 * this.live.size) return;
-    this.heap = [...this.live.values()].sort(before);
-  }
-
-  private push(e: Entry<K>): void {
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (before(h[p]!, h[i]!) <= 0) break;
-      [h[p], h[i]] = [h[i]!, h[p]!];
-      i = p;
-    }
-  }
-
-  private pop(): void {
-    const h = this.heap;
-    const last = h.pop()!;
-    if (h.length === 0) return;
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && before(h[l]!, h[m]!) < 0) m = l;
-      if (r < h.length && before(h[r]!, h[m]!) < 0) m = r;
-      if (m === i) return;
-      [h[m], h[i]] = [h[i]!, h[m]!];
-      i = m;
-    }
+    if (this.heap.size <= 64 || this.heap.size <= 2 * this.live.size) return;
+    this.heap.reset([...this.live.values()]);
   }
 }
 

@@ -1,8 +1,8 @@
 import type { IdCache } from './ascii-ids';
 
-/** Bounds a decoder enforces on every batch from a peer (mission §9: limits on message size). */
+/** Bounds a decoder enforces on every batch from a peer (docs/requirements.md §9: limits on message size). */
 export interface WireLimits {
-  /** Largest batch accepted; 256 KiB is Chrome's data-channel message limit (performance.md row 7). */
+  /** Largest batch accepted; 256 KiB is Chrome's data-channel message limit (docs/performance.md row 7). */
   readonly maxBytes: number;
   readonly maxVersions: number;
   /** Largest UTF-8 length of one string-table entry (a label of 64 UTF-16 units needs at most 192). */

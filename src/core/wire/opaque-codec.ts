@@ -11,7 +11,7 @@ const encoder = new TextEncoder();
 
 /**
  * Kinds this node does not know travel as their name (string table) and UTF-8 JSON, so newer
- * peers' components are kept and relayed (mission §2: forward compatible). Exact, except -0 → 0.
+ * peers' components are kept and relayed (docs/requirements.md §2: forward compatible). Exact, except -0 → 0.
  */
 export function encodeOpaque(ctx: EncodeContext, kind: string, value: ComponentValue): void {
   if (!isUserKind(kind)) throw new WireError(`cannot encode kind ${JSON.stringify(kind)}`);

@@ -1,12 +1,19 @@
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
-import { Announcements, encodeMessage, MessageType, SessionState, SyncIndex, type PeerStats } from '../../core/sync';
-import type { AcceptLink, Link } from '../../ports/transport';
+import {
+  Announcements,
+  encodeMessage,
+  MessageType,
+  SessionState,
+  SyncIndex,
+  versionId,
+  type PeerStats,
+} from '../../core/sync';
+import { MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
 import type { VersionOrigin } from '../lattice-node';
+import { MeshLink } from './mesh-link';
 import type { MeshNodeOptions, MeshStore, SyncStatus } from './mesh-types';
-import { PeerLink, type LinkOwner } from './peer-link';
 
-export const DEFAULT_MAX_LINKS = 8;
 export const DEFAULT_GRAFT_AFTER_MS = 150;
 /** Eager in-links a node always keeps: pruning below this could cut it off from the live tree. */
 export const MIN_EAGER_IN = 2;
@@ -25,29 +32,17 @@ export class MeshNode {
   readonly accept: AcceptLink;
   private readonly node: MeshStore;
   private readonly index: SyncIndex;
-  private readonly announcements = new Announcements<PeerLink>();
-  private readonly links = new Map<NodeId, PeerLink>();
-  private readonly owner: LinkOwner;
+  private readonly announcements = new Announcements<MeshLink>();
+  private readonly links = new Map<NodeId, MeshLink>();
   private readonly maxLinks: number;
   private readonly unsubscribe: () => void;
-  /** The peer whose versions are being applied right now, and how they came. */
-  private applying: { from: PeerLink; live: boolean } | undefined;
   private closed = false;
 
   constructor(private readonly options: MeshNodeOptions) {
     this.node = options.node;
-    this.maxLinks = options.maxLinks ?? DEFAULT_MAX_LINKS;
+    this.maxLinks = options.maxLinks ?? MAX_LINKS;
     this.index = new SyncIndex(this.node.versions());
     this.unsubscribe = this.node.onVersions((versions, origin, removed) => this.onVersions(versions, origin, removed));
-    this.owner = {
-      now: () => options.now(),
-      apply: (from, versions, live) => this.apply(from, versions, live),
-      synced: (from, applied) => this.syncedWith(from, applied),
-      announced: (from, ids) => this.announcements.note(ids, from, options.now(), (id) => this.index.has(id)),
-      mayPrune: () => [...this.links.values()].filter((l) => l.session.eagerIn).length > MIN_EAGER_IN,
-      dropped: (link, reason) => this.dropped(link, reason),
-      log: (message, detail) => this.log(message, detail),
-    };
     this.accept = (link) => this.acceptLink(link);
   }
 
@@ -98,14 +93,26 @@ export class MeshNode {
     for (const l of [...this.links.values()]) l.shut('node closing');
   }
 
-  private acceptLink(link: Link): PeerLink {
-    const session = { ...this.options.session, self: this.node.nodeId, lattice: this.node.lattice, peer: link.peer };
-    const l = new PeerLink(
+  private acceptLink(link: Link): MeshLink {
+    const options = { ...this.options.session, self: this.node.nodeId, lattice: this.node.lattice, peer: link.peer };
+    const l = new MeshLink(
       link,
-      { ...session, log: (m, d) => this.log(`[${link.peer}] ${m}`, d) },
+      { ...options, log: (m, d) => this.log(`[${link.peer}] ${m}`, d) },
       this.index,
-      this.owner,
+      {
+        apply: (versions) => this.node.applyRemote(versions),
+        mayPrune: () => [...this.links.values()].filter((x) => x.session.eagerIn).length > MIN_EAGER_IN,
+      },
+      this.options.now,
+      (m, d) => this.log(m, d),
     );
+    l.session.on('versions', (applied, live) => {
+      // Repair is not flooded: the completed round makes us reconcile with our other peers instead.
+      if (live) this.relay(this.stillStored(applied), l, true);
+    });
+    l.session.on('synced', (applied) => this.syncedWith(l, applied));
+    l.session.on('announced', (ids) => this.announcements.note(ids, l, this.options.now(), (id) => this.index.has(id)));
+    l.on('closed', (reason) => this.dropped(l, reason));
     const old = this.links.get(link.peer);
     if (this.closed || (old === undefined && this.links.size >= this.maxLinks)) {
       this.refuse(link, this.closed ? 'node closed' : `mesh full (${this.maxLinks} links)`);
@@ -127,27 +134,28 @@ export class MeshNode {
     }
   }
 
-  private apply(from: PeerLink, versions: readonly Version[], live: boolean): readonly Version[] {
-    this.applying = { from, live };
-    try {
-      return this.node.applyRemote(versions);
-    } finally {
-      this.applying = undefined;
-    }
-  }
-
   private onVersions(versions: readonly Version[], origin: VersionOrigin, removed: readonly Version[]): void {
     this.index.add(versions);
     this.index.remove(removed);
-    if (versions.length === 0 || this.closed) return;
-    const from = this.applying;
-    if (origin === 'remote' && from !== undefined && !from.live) return;
+    // A peer's versions are relayed from its session's `versions` event, which knows the link they
+    // came by and whether they came live.
+    if (versions.length === 0 || origin === 'remote') return;
     // A version superseded within the same batch is not worth sending.
     const gone = removed.length > 0 ? new Set(removed) : undefined;
     const out = gone === undefined ? versions : versions.filter((v) => !gone.has(v));
+    this.relay(out, undefined, origin === 'released');
+  }
+
+  /** Versions a batch applied that a later one of the same batch did not supersede. */
+  private stillStored(applied: readonly Version[]): readonly Version[] {
+    return applied.filter((v) => this.index.has(versionId(v)));
+  }
+
+  /** Pushes versions live to every peer but the one they came from; `relayed` if not our own writes. */
+  private relay(versions: readonly Version[], from: MeshLink | undefined, relayed: boolean): void {
+    if (versions.length === 0 || this.closed) return;
     const now = this.options.now();
-    const relayed = origin === 'remote';
-    for (const l of this.links.values()) if (l !== from?.from) l.session.localVersions(out, now, relayed);
+    for (const l of this.links.values()) if (l !== from) l.session.localVersions(versions, now, relayed);
   }
 
   private graftMissing(now: number): void {
@@ -161,13 +169,13 @@ export class MeshNode {
     }
   }
 
-  private syncedWith(from: PeerLink, applied: number): void {
+  private syncedWith(from: MeshLink, applied: number): void {
     if (applied === 0) return;
     const now = this.options.now();
     for (const l of this.links.values()) if (l !== from) l.session.syncNow(now);
   }
 
-  private dropped(link: PeerLink, reason: string): void {
+  private dropped(link: MeshLink, reason: string): void {
     if (this.links.get(link.peer) === link) this.links.delete(link.peer);
     this.announcements.forget(link);
     this.log(`link to ${link.peer} closed: ${reason}`);

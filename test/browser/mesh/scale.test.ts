@@ -1,4 +1,4 @@
-import { closeAllTabs, inTab } from '../support/app-pages';
+import { closeAllTabs, inTab, type AppTab } from '../support/app-pages';
 import { expect } from '../support/expect';
 import { openNodes, uniqueLattice, waitInTab, type MochaContext } from './mesh-support';
 
@@ -14,28 +14,19 @@ describe('twenty tabs (mission: bounded connections so 20+ nodes work)', functio
 
   it('form one connected partial mesh of at most 8 links each, and a write reaches every tab', async () => {
     const tabs = await openNodes(TABS, `?lattice=${uniqueLattice('scale')}`);
-    await new Promise((r) => setTimeout(r, 5000));
-    const links = await Promise.all(
-      tabs.map((t) =>
-        inTab(t, async () =>
-          (await window.lattice.peers()).filter((p) => p.state === 'connected').map((p) => p.id as string),
-        ),
-      ),
-    );
-    expect(Math.max(...links.map((l) => l.length)) <= 8).toBe(true);
-    // One component: every tab reachable from the first over open links.
-    const byId = new Map(tabs.map((t, i) => [t.nodeId, links[i]!]));
-    const seen = new Set([tabs[0]!.nodeId]);
-    const queue = [tabs[0]!.nodeId];
-    while (queue.length > 0) {
-      for (const next of byId.get(queue.shift()!) ?? []) {
-        if (!seen.has(next)) {
-          seen.add(next);
-          queue.push(next);
-        }
-      }
+    // Poll until the tabs form one connected mesh (or the deadline passes), then check the last sample.
+    const deadline = Date.now() + 60_000;
+    let links = await connectedLinks(tabs);
+    // No tab may exceed 8 links at any sample, not only at the last one.
+    let most = Math.max(...links.map((l) => l.length));
+    while (reachable(tabs, links) < TABS && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      links = await connectedLinks(tabs);
+      most = Math.max(most, ...links.map((l) => l.length));
     }
-    expect(seen.size).toBe(TABS);
+    expect(most <= 8).toBe(true);
+    // One component: every tab reachable from the first over open links.
+    expect(reachable(tabs, links)).toBe(TABS);
 
     await inTab(tabs[TABS - 1]!, () =>
       window.lattice.create({ id: 'to-all', components: { threat: { level: 'HIGH' } } }),
@@ -45,3 +36,30 @@ describe('twenty tabs (mission: bounded connections so 20+ nodes work)', functio
     }
   });
 });
+
+/** Each tab's connected peers, in tab order. */
+function connectedLinks(tabs: readonly AppTab[]): Promise<string[][]> {
+  return Promise.all(
+    tabs.map((t) =>
+      inTab(t, async () =>
+        (await window.lattice.peers()).filter((p) => p.state === 'connected').map((p) => p.id as string),
+      ),
+    ),
+  );
+}
+
+/** How many tabs the first reaches over open links. */
+function reachable(tabs: readonly AppTab[], links: readonly string[][]): number {
+  const byId = new Map(tabs.map((t, i) => [t.nodeId, links[i]!]));
+  const seen = new Set([tabs[0]!.nodeId]);
+  const queue = [tabs[0]!.nodeId];
+  while (queue.length > 0) {
+    for (const next of byId.get(queue.shift()!) ?? []) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return seen.size;
+}

@@ -1,17 +1,9 @@
+import { mulberry32 } from '../../../../src/core/random/mulberry32';
 import type { Item, ReconcilerOptions } from '../../../../src/core/reconcile';
 import { Reconciler, SortedVectorStorage } from '../../../../src/core/reconcile';
 
-/** Deterministic PRNG (mulberry32) so scale scenarios are reproducible. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so scale scenarios are reproducible. */
+export const prng = mulberry32;
 
 export function randomId(rand: () => number): Uint8Array {
   const id = new Uint8Array(16);

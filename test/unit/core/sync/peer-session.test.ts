@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  decodeMessage,
   encodeMessage,
   MAX_SYNC_FRAME_BYTES,
   SessionState,
@@ -133,7 +134,8 @@ describe('PeerSession', () => {
       deadAfterMs: 1e9,
     });
     let blackhole = true;
-    p.flush((from) => blackhole && from === p.b && p.b.sent.length > 1);
+    // Only b's hello gets through: the handshake completes, the round gets no answer.
+    p.flush((from, f) => blackhole && from === p.b && decodeMessage(f).type !== 'hello');
     expect(p.a.session.state).toBe(SessionState.Syncing);
     p.tick(1001);
     p.flush((from) => blackhole && from === p.b);
@@ -178,11 +180,14 @@ describe('PeerSession', () => {
   it('pings, measures RTT and skew, and reports a silent peer dead', () => {
     const p = new Pair(range(0, 5), range(0, 5), { heartbeatMs: 2000, deadAfterMs: 8000 });
     p.flush();
+    // A ping goes out with the handshake, so a synced link reports its RTT (0 on this instant pair).
+    expect(p.a.session.state).toBe(SessionState.Synced);
+    expect(p.a.session.stats(p.now).rttMs).toBe(0);
     p.tick(2000);
     p.now += 40; // the pong comes back 40 ms later
     p.flush();
     const s = p.a.session.stats(p.now);
-    expect(s.rttMs).toBe(40);
+    expect(s.rttMs).toBe(10); // smoothed: 0.75 · 0 + 0.25 · 40
     // The hand-driven pair stamps the pong at its arrival time: 20 ms after the RTT midpoint.
     expect(s.clockSkewMs).toBe(20);
     expect(s.pictureAgeMs).toBe(0);

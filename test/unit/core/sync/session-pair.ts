@@ -42,10 +42,6 @@ export class Side {
       { self: this.id as NodeId, lattice: 'L', peer: peer as NodeId, log: (m) => this.logs.push(m), ...options },
       this.index,
       {
-        send: (frame) => {
-          this.outbox.push(frame);
-          this.sent.push(decodeMessage(frame));
-        },
         bufferedAmount: () => this.buffered,
         apply: (versions) => {
           this.applyCalls += 1;
@@ -53,13 +49,17 @@ export class Side {
           this.index.add(fresh);
           return fresh;
         },
-        close: (reason) => {
-          this.closedWith = reason;
-        },
-        synced: (applied) => this.syncedCalls.push(applied),
       },
       now,
     );
+    this.session.on('message', (frame) => {
+      this.outbox.push(frame);
+      this.sent.push(decodeMessage(frame));
+    });
+    this.session.on('end', (reason) => {
+      this.closedWith = reason;
+    });
+    this.session.on('synced', (applied) => void this.syncedCalls.push(applied));
     this.session.start(now);
   }
 

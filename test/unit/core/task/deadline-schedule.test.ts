@@ -33,7 +33,7 @@ describe('DeadlineSchedule', () => {
     const s = new DeadlineSchedule<number>();
     for (let i = 0; i < 100_000; i++) s.schedule(i % 10, i);
     expect(s.size).toBe(10);
-    expect((s as unknown as { heap: unknown[] }).heap.length).toBeLessThanOrEqual(64);
+    expect(s.held).toBeLessThanOrEqual(64);
   });
 
   it('matches a naive map model over random operation sequences', () => {

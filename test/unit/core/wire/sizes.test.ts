@@ -3,7 +3,7 @@ import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { encodeVersions } from '../../../../src/core/wire';
 
-/** The layout's byte counts for the scenario-2 shapes (performance.md row 2); the bench measures the rest. */
+/** The layout's byte counts for the scenario-2 shapes (docs/performance.md row 2); the bench measures the rest. */
 const NODE = 'x'.repeat(43) as NodeId; // a base64url Ed25519 public key is 43 characters
 const update = (i: number, sig?: Uint8Array): Version[] => {
   const ts = { ms: 1_700_000_000_000 + i * 3, c: 0, node: NODE };

@@ -1,0 +1,48 @@
+import type { Expiry } from '../entity/component-types';
+import type { ComponentKind } from '../ids';
+import type { Heads } from '../merge/register';
+import { DELETED, type Version } from '../merge/version';
+
+/**
+ * The rules of expiry and its floor, as plain functions over an entity's expiry heads (see
+ * EntityState for how they combine with tombstones and docs/architecture.md for why).
+ */
+export const EXPIRY = 'expiry' as ComponentKind;
+
+export const deadlineOf = (v: Version): number => (v.value as Expiry).at;
+
+/**
+ * What a tombstone removes: every component but the tombstones themselves and the expiry, whose
+ * deadline still applies to the id (so a replica that saw the delete purges at the same time, and
+ * to the same floor, as one that did not).
+ */
+export const deletable = (kind: ComponentKind): boolean => kind !== DELETED && kind !== EXPIRY;
+
+/** The earliest deadline among the expiry heads: when purge next has work. */
+export function earliestDeadline(expiryHeads: Heads | undefined): number | undefined {
+  let min: number | undefined;
+  for (const h of expiryHeads ?? []) if (min === undefined || deadlineOf(h) < min) min = deadlineOf(h);
+  return min;
+}
+
+/**
+ * The expiry head that has fired by `now`: the one with the latest deadline at or before it.
+ * Concurrent expiries (none saw the other) each hold, so the earliest deadline removes the entity
+ * first; an expiry superseded by a write made before its deadline never fires.
+ */
+export function firedBy(expiryHeads: Heads | undefined, now: number): Version | undefined {
+  let fired: Version | undefined;
+  for (const h of expiryHeads ?? []) {
+    if (deadlineOf(h) <= now && (fired === undefined || deadlineOf(h) > deadlineOf(fired))) fired = h;
+  }
+  return fired;
+}
+
+/**
+ * Whether a floor at `floor` removes (or refuses) `v`: everything written at or before it, except
+ * expiries whose own deadline is not below it (the fired one is the floor's marker, later ones
+ * still have to fire), so every replica keeps the same markers and fires the same expiries.
+ */
+export function belowFloor(v: Version, floor: number | undefined): boolean {
+  return floor !== undefined && v.ts.ms <= floor && !(v.kind === EXPIRY && deadlineOf(v) >= floor);
+}

@@ -1,0 +1,151 @@
+import { ReconcileError } from '../reconcile/errors';
+import { Reconciler } from '../reconcile/reconciler';
+import { backoffDelay } from '../retry/backoff';
+import { ReconcilePhase, type ReconcileMessage } from './messages';
+import type { Outbox } from './outbox';
+import { reconcileMessage } from './reconcile-message';
+import type { InitiatorRound } from './rounds';
+import type { SessionIo } from './session-io';
+import type { ResolvedSessionOptions, SyncSource } from './session-types';
+import type { WantTracker } from './want-tracker';
+
+/** What the initiator's rounds need of the rest of anti-entropy. */
+export interface InitiatorHooks {
+  /** A round opened: the link is no longer synced, and progress counts from zero. */
+  opened(): void;
+  /** Versions the peer lacks found no room in the queue: a later round must find them. */
+  overflowed(): void;
+  flushWants(): void;
+  pump(now: number): void;
+  /** The round completed: everything we held at `startedAt` is now settled with the peer. */
+  completed(startedAt: number, now: number): void;
+}
+
+/**
+ * The initiator's side of anti-entropy (the smaller node id runs it; Responder is the other):
+ * one round at a time, each a reconciliation of the two version sets, then `want`s for what we
+ * lack while what the peer lacks is sent, then `done`. A round that stops progressing, or that the
+ * peer aborts, fails and the next waits with backoff; a completed one schedules the next after
+ * syncIntervalMs (or at once if a sync was asked for meanwhile).
+ */
+export class Initiator {
+  private round: InitiatorRound | undefined;
+  private lastRoundId = 0;
+  private nextSyncAt = Number.POSITIVE_INFINITY;
+  private again = false;
+  private failed = 0;
+
+  constructor(
+    private readonly o: ResolvedSessionOptions,
+    private readonly source: SyncSource,
+    private readonly wants: WantTracker,
+    private readonly repairOut: Outbox,
+    private readonly io: SessionIo,
+    private readonly hooks: InitiatorHooks,
+  ) {}
+
+  /** Consecutive failed rounds (drives the backoff). */
+  get failures(): number {
+    return this.failed;
+  }
+
+  /** The handshake made us the initiator: the first round starts at once. */
+  begin(now: number): void {
+    this.nextSyncAt = now;
+  }
+
+  /** Starts a round now, or right after the one running. */
+  syncNow(now: number): void {
+    if (this.round !== undefined) this.again = true;
+    else this.nextSyncAt = now;
+    this.maybeStart(now);
+  }
+
+  maybeStart(now: number): void {
+    if (this.round === undefined && now >= this.nextSyncAt) this.start(now);
+  }
+
+  /** Something moved for the open round (frames in or out). */
+  progressed(now: number): void {
+    if (this.round !== undefined) this.round.lastProgressAt = now;
+  }
+
+  tick(now: number): void {
+    if (this.round !== undefined && now - this.round.lastProgressAt > this.o.roundTimeoutMs) {
+      this.fail(now, `no progress for ${this.o.roundTimeoutMs} ms`, true);
+    }
+  }
+
+  /** The peer aborted session `session`: true if it was our open round. */
+  aborted(session: number, now: number): boolean {
+    if (this.round?.id !== session) return false;
+    this.fail(now, 'the peer aborted the round', false);
+    return true;
+  }
+
+  onReply(m: ReconcileMessage, now: number): void {
+    const round = this.round;
+    if (round === undefined || round.id !== m.session || round.reconciled)
+      return this.io.invalid('reply to no open round');
+    let result;
+    try {
+      result = round.reconciler.reconcile(m.payload);
+    } catch (error) {
+      if (!(error instanceof ReconcileError)) throw error;
+      this.io.invalid('bad reconcile reply', error.message);
+      return this.fail(now, 'bad reconcile reply', true);
+    }
+    round.lastProgressAt = now;
+    if (result.have.length > 0 && this.repairOut.enqueue(this.source.lookup(result.have)) > 0) this.hooks.overflowed();
+    if (result.need.length > 0) {
+      // Most arrived right before the reply; only what did not is asked for.
+      const claimed = this.source.claim(result.need, now, now + this.o.roundTimeoutMs);
+      this.wants.pushed(result.need.length - claimed.length);
+      const refused = this.wants.add(claimed);
+      if (refused.length > 0) {
+        this.source.release(refused);
+        this.again = true;
+      }
+    }
+    if (result.reply !== null) {
+      this.io.send(reconcileMessage(round.id, ReconcilePhase.Next, result.reply));
+    } else round.reconciled = true;
+    this.hooks.flushWants();
+    this.hooks.pump(now);
+  }
+
+  /** Completes the round once reconciled, nothing is wanted and nothing waits to be sent. */
+  checkDone(now: number): void {
+    const round = this.round;
+    if (round === undefined || !round.reconciled || !this.wants.idle || !this.repairOut.empty) return;
+    this.io.send(reconcileMessage(round.id, ReconcilePhase.Done));
+    this.round = undefined;
+    this.failed = 0;
+    this.nextSyncAt = this.again ? now : now + this.o.syncIntervalMs;
+    this.hooks.completed(round.startedAt, now);
+  }
+
+  close(): void {
+    this.round = undefined;
+  }
+
+  private start(now: number): void {
+    const reconciler = new Reconciler(this.source.storage(), { frameSizeLimit: this.o.reconcileFrameBytes });
+    const id = (this.lastRoundId = (this.lastRoundId % 0xffff_fffe) + 1);
+    this.round = { id, reconciler, startedAt: now, lastProgressAt: now, reconciled: false };
+    this.again = false;
+    this.hooks.opened();
+    this.io.send(reconcileMessage(id, ReconcilePhase.Open, reconciler.initiate()));
+  }
+
+  private fail(now: number, reason: string, notify: boolean): void {
+    const round = this.round;
+    if (round === undefined) return;
+    this.io.log(`sync round failed: ${reason}`);
+    this.source.release(this.wants.reset());
+    if (notify) this.io.send(reconcileMessage(round.id, ReconcilePhase.Abort));
+    this.round = undefined;
+    this.failed += 1;
+    this.nextSyncAt = now + backoffDelay(this.failed, { baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs });
+  }
+}

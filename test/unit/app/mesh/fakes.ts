@@ -1,0 +1,178 @@
+import type {
+  CreatePeer,
+  PeerConnection,
+  PeerEvents,
+  PeerOptions,
+  PeerSignal,
+} from '../../../../src/adapters/webrtc/peer-connection';
+import type { NodeId } from '../../../../src/core/ids';
+import {
+  parseSignal,
+  type Signal,
+  type SignalingStats,
+  type SignalingTransport,
+} from '../../../../src/ports/signaling';
+import type { BridgeEvents, BridgedLink, OpenBridge } from '../../../../src/app/mesh/worker-bridge';
+
+const later = (fn: () => void): void => void setTimeout(fn, 1);
+
+/**
+ * A signaling medium for unit tests (like one BroadcastChannel): every message is serialized,
+ * validated and delivered asynchronously to every other member that `reachable` allows.
+ */
+export class FakeHub {
+  private readonly members = new Map<NodeId, (signal: Signal) => void>();
+  reachable: (from: NodeId, to: NodeId) => boolean = () => true;
+  delivered = 0;
+
+  transport(self: NodeId): SignalingTransport {
+    let receive: ((signal: Signal) => void) | undefined;
+    let sent = 0;
+    return {
+      kind: 'broadcast',
+      start: (r) => {
+        receive = r;
+        this.members.set(self, (signal) => receive?.(signal));
+      },
+      send: (signal) => {
+        if (receive === undefined) return false;
+        const text = JSON.stringify(signal);
+        sent += 1;
+        for (const [id, deliver] of this.members) {
+          if (id === self || !this.reachable(self, id)) continue;
+          if (signal.to !== undefined && signal.to !== id) continue;
+          later(() => {
+            const parsed = parseSignal(text);
+            if (!parsed.ok) throw new Error(`sent an invalid signal: ${parsed.reason}`);
+            this.delivered += 1;
+            deliver(parsed.signal);
+          });
+        }
+        return true;
+      },
+      stats: (): SignalingStats => ({ kind: 'broadcast', state: 'open', sent, received: 0, invalid: {} }),
+      close: () => {
+        receive = undefined;
+        this.members.delete(self);
+      },
+    };
+  }
+}
+
+/** In-memory "WebRTC": an offer names its initiator; the answer connects the pair. */
+export class FakePeerNet {
+  readonly live = new Set<FakePeer>();
+  /** The initiator hears `connect` this much later than the answerer (as simple-peer may). */
+  connectSkewMs = 0;
+  created = 0;
+  private next = 0;
+  private readonly byToken = new Map<string, FakePeer>();
+
+  factory(): CreatePeer {
+    return (options, events) => new FakePeer(this, options, events);
+  }
+
+  register(peer: FakePeer): string {
+    const token = `t${this.next++}`;
+    this.byToken.set(token, peer);
+    return token;
+  }
+
+  find(token: string): FakePeer | undefined {
+    return this.byToken.get(token);
+  }
+
+  /** Cuts every live connection abruptly (both ends see `close`). */
+  breakAll(): void {
+    for (const p of [...this.live]) p.fail('ERR_ICE_CONNECTION_FAILURE');
+  }
+}
+
+export class FakePeer implements PeerConnection {
+  bufferedAmount = 0;
+  destroyed = false;
+  private other: FakePeer | undefined;
+  private answerer: FakePeer | undefined;
+
+  constructor(
+    private readonly net: FakePeerNet,
+    options: PeerOptions,
+    readonly events: PeerEvents,
+  ) {
+    net.created += 1;
+    net.live.add(this);
+    if (options.initiator) {
+      const token = net.register(this);
+      later(() => {
+        if (this.destroyed) return;
+        this.events.signal({ type: 'offer', sdp: `offer ${token}` });
+        if (options.trickle)
+          this.events.signal({ type: 'candidate', candidate: 'fake', sdpMid: '0', sdpMLineIndex: 0 });
+      });
+    }
+  }
+
+  signal(signal: PeerSignal): void {
+    if (this.destroyed) return;
+    if (signal.type === 'offer') {
+      const token = signal.sdp.split(' ')[1] ?? '';
+      const initiator = this.net.find(token);
+      if (initiator === undefined || initiator.destroyed) return;
+      initiator.answerer = this;
+      later(() => !this.destroyed && this.events.signal({ type: 'answer', sdp: `answer ${token}` }));
+    } else if (signal.type === 'answer') {
+      const answerer = this.answerer;
+      if (answerer === undefined || answerer.destroyed) return;
+      this.other = answerer;
+      answerer.other = this;
+      later(() => {
+        if (this.destroyed || answerer.destroyed) return;
+        answerer.events.connect();
+        setTimeout(() => !this.destroyed && this.events.connect(), this.net.connectSkewMs);
+      });
+    }
+  }
+
+  send(bytes: Uint8Array): void {
+    const other = this.other;
+    if (other === undefined || this.destroyed) throw new Error('not connected');
+    const copy = bytes.slice();
+    later(() => !other.destroyed && other.events.data(copy));
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.net.live.delete(this);
+    const other = this.other;
+    if (other !== undefined) later(() => other.fail('closed'));
+  }
+
+  fail(reason: string): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.net.live.delete(this);
+    this.events.close(reason);
+    const other = this.other;
+    if (other !== undefined) later(() => other.fail('closed'));
+  }
+}
+
+/**
+ * A bridge that records what the worker would get; with `hello`, the "worker" sends that frame
+ * the moment the link opens (as the sync session does). `workers` gets each link's worker-side
+ * events, so a test can act as the worker (send a frame, close the link).
+ */
+export function fakeBridge(
+  opened: NodeId[] = [],
+  delivered: Uint8Array[] = [],
+  hello?: Uint8Array,
+  workers?: Map<NodeId, BridgeEvents>,
+): OpenBridge {
+  return (peer, events): BridgedLink => {
+    opened.push(peer);
+    workers?.set(peer, events);
+    if (hello !== undefined) queueMicrotask(() => events.frame(hello));
+    return { deliver: (bytes) => delivered.push(bytes), report: () => undefined, close: () => undefined };
+  };
+}

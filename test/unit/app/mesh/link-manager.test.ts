@@ -1,0 +1,270 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RelaySignaling } from '../../../../src/adapters/signaling/relay-signaling';
+import { LinkManager } from '../../../../src/app/mesh/link-manager';
+import type { NodeId } from '../../../../src/core/ids';
+import type { BridgeEvents } from '../../../../src/app/mesh/worker-bridge';
+import type { SignalingTransport } from '../../../../src/ports/signaling';
+import { sleep, until } from '../../support/wait';
+import { FakeHub, FakePeerNet, fakeBridge } from './fakes';
+
+const TIMING = { connectTimeoutMs: 1500, reportMs: 200, reannounceMs: 60_000, maxAttempts: 6 };
+
+let managers: LinkManager[] = [];
+
+afterEach(() => {
+  for (const m of managers) m.stop();
+  managers = [];
+});
+
+interface Setup {
+  readonly hub: FakeHub;
+  readonly net: FakePeerNet;
+}
+
+function setup(): Setup {
+  return { hub: new FakeHub(), net: new FakePeerNet() };
+}
+
+function node(
+  { hub, net }: Setup,
+  id: string,
+  options: {
+    lattice?: string;
+    maxLinks?: number;
+    relay?: boolean;
+    hub?: boolean;
+    delivered?: Uint8Array[];
+    workers?: Map<NodeId, BridgeEvents>;
+  } = {},
+): LinkManager {
+  const self = id as NodeId;
+  const lattice = options.lattice ?? 'alpha';
+  const relay: RelaySignaling | undefined = options.relay
+    ? new RelaySignaling({
+        self,
+        lattice,
+        log: () => undefined,
+        network: {
+          neighbours: (): NodeId[] => manager.connectedPeers(),
+          send: (peer, payload): boolean => manager.sendRelay(peer, payload),
+        },
+      })
+    : undefined;
+  const transports: SignalingTransport[] = [];
+  if (options.hub ?? true) transports.push(hub.transport(self));
+  if (relay !== undefined) transports.push(relay);
+  const manager: LinkManager = new LinkManager({
+    self,
+    lattice,
+    transports,
+    ...(relay === undefined ? {} : { relay }),
+    createPeer: net.factory(),
+    openBridge: fakeBridge(
+      [],
+      options.delivered,
+      new Uint8Array([0, ...new TextEncoder().encode(`hello ${id}`)]),
+      options.workers,
+    ),
+    timing: TIMING,
+    ...(options.maxLinks === undefined ? {} : { maxLinks: options.maxLinks }),
+    log: () => undefined,
+  });
+  managers.push(manager);
+  return manager;
+}
+
+const state = (m: LinkManager, peer: string): string | undefined => m.peers().find((p) => p.id === peer)?.state;
+const connected = (m: LinkManager): string[] => m.connectedPeers().sort();
+
+describe('LinkManager', () => {
+  it('connects every pair exactly once, the lower id opening (no glare)', async () => {
+    const s = setup();
+    const nodes = ['n1', 'n2', 'n3'].map((id) => node(s, id));
+    // All announce at the same moment: the worst case for glare.
+    for (const n of nodes) n.start();
+    await until('a full triangle', () => nodes.every((n) => n.connectedPeers().length === 2));
+    await sleep(300);
+    // One connection per pair: two ends each, nothing created and thrown away.
+    expect(s.net.created).toBe(6);
+    expect(s.net.live.size).toBe(6);
+    const n1 = nodes[0]!.peers();
+    expect(n1.map((p) => [p.id, p.initiator, p.via])).toEqual([
+      ['n2', true, 'broadcast'],
+      ['n3', true, 'broadcast'],
+    ]);
+    expect(nodes[2]!.peers().every((p) => !p.initiator)).toBe(true);
+  });
+
+  it('keeps a partial mesh: at most maxLinks per node, existing links kept', async () => {
+    const s = setup();
+    const nodes = Array.from({ length: 7 }, (_, i) => node(s, `n${i}`, { maxLinks: 3 }));
+    for (const n of nodes) n.start();
+    await sleep(2500);
+    for (const n of nodes)
+      expect(n.peers().filter((p) => p.state === 'connecting' || p.state === 'connected').length).toBeLessThanOrEqual(
+        3,
+      );
+    const before = nodes.map((n) =>
+      n
+        .peers()
+        .filter((p) => p.state === 'connected')
+        .map((p) => [p.id, p.connectedSince]),
+    );
+    expect(before.flat().length).toBeGreaterThan(7);
+    // A newcomer does not displace anyone's existing links.
+    node(s, 'n99', { maxLinks: 3 }).start();
+    await sleep(1500);
+    nodes.forEach((n, i) => {
+      const still = n
+        .peers()
+        .filter((p) => p.state === 'connected')
+        .map((p) => [p.id, p.connectedSince]);
+      for (const link of before[i]!) expect(still).toContainEqual(link);
+    });
+  });
+
+  it('loses no frame that arrives before its own side reports connect', async () => {
+    const s = setup();
+    s.net.connectSkewMs = 300;
+    const got: Record<string, Uint8Array[]> = { a: [], b: [] };
+    const a = node(s, 'a', { delivered: got.a! });
+    const b = node(s, 'b', { delivered: got.b! });
+    a.start();
+    b.start();
+    await until('both hellos', () => got.a!.length === 1 && got.b!.length === 1);
+    expect(new TextDecoder().decode(got.a![0]!.subarray(1))).toBe('hello b');
+    expect(new TextDecoder().decode(got.b![0]!.subarray(1))).toBe('hello a');
+  });
+
+  it.each([
+    ['one after another', 150],
+    ['all at once', 0],
+  ])('keeps 20 nodes joining %s in one connected partial mesh', async (_how, gapMs) => {
+    const s = setup();
+    const nodes: LinkManager[] = [];
+    for (let i = 0; i < 20; i++) {
+      const n = node(s, `n${String(i).padStart(2, '0')}`);
+      nodes.push(n);
+      n.start();
+      if (gapMs > 0) await sleep(gapMs);
+    }
+    await sleep(3000);
+    const degree = nodes.map((n) => n.connectedPeers().length);
+    expect(Math.max(...degree)).toBeLessThanOrEqual(8);
+    expect(Math.min(...degree)).toBeGreaterThanOrEqual(1);
+    // Every node reaches every other over open links.
+    const byId = new Map(nodes.map((n) => [n.self as string, n]));
+    const seen = new Set<string>(['n00']);
+    const queue = ['n00'];
+    while (queue.length > 0) {
+      for (const next of byId.get(queue.shift()!)!.connectedPeers()) {
+        if (!seen.has(next)) {
+          seen.add(next);
+          queue.push(next);
+        }
+      }
+    }
+    expect(seen.size).toBe(20);
+  });
+
+  it('partitions one link, refuses the peer at the listener, and heals', async () => {
+    const s = setup();
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => node(s, id));
+    for (const n of [a!, b!, c!]) n.start();
+    await until('a full triangle', () => [a!, b!, c!].every((n) => n.connectedPeers().length === 2));
+    b!.partition('a' as NodeId);
+    expect(state(b!, 'a')).toBe('refused');
+    expect(state(b!, 'c')).toBe('connected');
+    await until('a sees the link down', () => state(a!, 'b') !== 'connected');
+    // a keeps retrying (it is the opener) and b keeps refusing.
+    await sleep(2500);
+    expect(state(b!, 'a')).toBe('refused');
+    expect(state(a!, 'b')).not.toBe('connected');
+    expect(b!.dropped().refused).toBeGreaterThan(0);
+    b!.heal('a' as NodeId);
+    await until('healed', () => state(a!, 'b') === 'connected' && state(b!, 'a') === 'connected');
+  });
+
+  it('partitions a whole node and heals it', async () => {
+    const s = setup();
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => node(s, id));
+    for (const n of [a!, b!, c!]) n.start();
+    await until('a full triangle', () => [a!, b!, c!].every((n) => n.connectedPeers().length === 2));
+    a!.partition();
+    expect(a!.peers().map((p) => p.state)).toEqual(['refused', 'refused']);
+    await until('others see a gone', () => state(b!, 'a') !== 'connected' && state(c!, 'a') !== 'connected');
+    await sleep(1500);
+    expect(connected(a!)).toEqual([]);
+    expect(connected(b!)).toEqual(['c']);
+    a!.heal();
+    await until('healed', () => [a!, b!, c!].every((n) => n.connectedPeers().length === 2));
+  });
+
+  it('reconnects with backoff after the connections fail', async () => {
+    const s = setup();
+    const [a, b] = ['a', 'b'].map((id) => node(s, id));
+    a!.start();
+    b!.start();
+    await until('linked', () => state(a!, 'b') === 'connected');
+    s.net.breakAll();
+    await until('both see it', () => state(a!, 'b') !== 'connected' && state(b!, 'a') !== 'connected');
+    expect(a!.peers()[0]!.lastError).toBe('ERR_ICE_CONNECTION_FAILURE');
+    await until('relinked', () => state(a!, 'b') === 'connected' && state(b!, 'a') === 'connected', 5000);
+    expect(a!.peers()[0]!.attempts).toBe(0);
+  });
+
+  it('ends a link whose sync session the worker declared dead, and links again', async () => {
+    // Silence is detected by the sync heartbeat in the worker (PeerSession); the page acts on its verdict.
+    const s = setup();
+    const workers = new Map<NodeId, BridgeEvents>();
+    const a = node(s, 'a', { workers });
+    const b = node(s, 'b');
+    a.start();
+    b.start();
+    await until('linked', () => state(a, 'b') === 'connected');
+    const created = s.net.created;
+    workers.get('b' as NodeId)!.close('dead: nothing heard for 8000 ms');
+    expect(a.peers()[0]!.lastError).toBe('worker: dead: nothing heard for 8000 ms');
+    expect(state(a, 'b')).toBe('disconnected');
+    await until('relinked', () => state(a, 'b') === 'connected' && state(b, 'a') === 'connected', 5000);
+    expect(s.net.created).toBeGreaterThan(created);
+  });
+
+  it('stops retrying a peer that said it left, and leaks no connection', async () => {
+    const s = setup();
+    const [a, b] = ['a', 'b'].map((id) => node(s, id));
+    a!.start();
+    b!.start();
+    await until('linked', () => state(a!, 'b') === 'connected');
+    b!.stop();
+    await until('a sees b leave', () => state(a!, 'b') === 'disconnected');
+    const created = s.net.created;
+    await sleep(2000);
+    expect(s.net.created).toBe(created);
+    expect(s.net.live.size).toBe(0);
+  });
+
+  it('never connects nodes of different lattices', async () => {
+    const s = setup();
+    const a = node(s, 'a', { lattice: 'alpha' });
+    const b = node(s, 'b', { lattice: 'bravo' });
+    a.start();
+    b.start();
+    await sleep(500);
+    expect(a.peers()).toEqual([]);
+    expect(b.peers()).toEqual([]);
+    expect(s.net.created).toBe(0);
+  });
+
+  it('reaches a peer of a peer by relayed signaling', async () => {
+    const s = setup();
+    // The shared medium only joins a–b and b–c; a and c must meet through b.
+    s.hub.reachable = (x, y) => x === 'b' || y === 'b';
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => node(s, id, { relay: true }));
+    for (const n of [a!, b!, c!]) n.start();
+    await until('a and c linked', () => state(a!, 'c') === 'connected' && state(c!, 'a') === 'connected');
+    expect(a!.peers().find((p) => p.id === 'c')?.via).toBe('relay');
+    const relay = a!.signaling().find((t) => t.kind === 'relay');
+    expect(relay?.sent).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,174 @@
+/** EntityStore: list/query filters and version counting. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../../src/core/errors';
+import type { EntityId } from '../../../../src/core/ids';
+import { validateQuery } from '../../../../src/core/store/query';
+import { arbProgram, simulate } from '../support/merge-sim';
+import { node } from '../support/sim-node';
+
+function picture() {
+  const a = node('a', 1_000);
+  a.write('london', 'position', { lat: 51.5, lon: -0.1 });
+  a.write('london', 'threat', { level: 'LOW' });
+  a.write('fiji', 'position', { lat: -17.7, lon: 178.1 });
+  a.write('fiji', 'threat', { level: 'HIGH' });
+  a.write('samoa', 'position', { lat: -13.8, lon: -172.1 });
+  a.write('samoa', 'threat', { level: 'MEDIUM' });
+  a.write('nopos', 'threat', { level: 'HIGH' });
+  a.write('quiet', 'position', { lat: 0, lon: 0 });
+  return a;
+}
+const ids = (vs: { id: string }[]) => vs.map((v) => v.id).sort();
+
+describe('EntityStore.list', () => {
+  it('lists every live entity without a filter', () => {
+    expect(ids(picture().store.list(0))).toEqual(['fiji', 'london', 'nopos', 'quiet', 'samoa']);
+  });
+
+  it('filters by kind', () => {
+    const s = picture().store;
+    expect(ids(s.list(0, { kind: 'threat' }))).toEqual(['fiji', 'london', 'nopos', 'samoa']);
+    expect(ids(s.list(0, { kind: 'position' }))).toEqual(['fiji', 'london', 'quiet', 'samoa']);
+    expect(s.list(0, { kind: 'velocity' })).toEqual([]);
+  });
+
+  it('filters by kind without matching Object.prototype member names', () => {
+    const s = picture().store;
+    for (const kind of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect(s.list(0, validateQuery({ kind })), kind).toEqual([]);
+    }
+    const b = node('b');
+    b.write('x', 'constructor', { v: 1 }); // an unknown kind may legitimately be called that
+    expect(ids(b.store.list(0, { kind: 'constructor' }))).toEqual(['x']);
+  });
+
+  it('filters by minimum threat', () => {
+    const s = picture().store;
+    expect(ids(s.list(0, { minThreat: 'NONE' }))).toEqual(['fiji', 'london', 'nopos', 'samoa']);
+    expect(ids(s.list(0, { minThreat: 'MEDIUM' }))).toEqual(['fiji', 'nopos', 'samoa']);
+    expect(ids(s.list(0, { minThreat: 'HIGH' }))).toEqual(['fiji', 'nopos']);
+  });
+
+  it('filters by area, including a box across the antimeridian', () => {
+    const s = picture().store;
+    expect(ids(s.list(0, { area: { south: 50, west: -1, north: 52, east: 1 } }))).toEqual(['london']);
+    // the Pacific box 175E..170W crosses the antimeridian
+    expect(ids(s.list(0, { area: { south: -20, west: 175, north: -10, east: -170 } }))).toEqual(['fiji', 'samoa']);
+    // the same numbers as a non-crossing box (west < east) cover the other way round
+    expect(ids(s.list(0, { area: { south: -20, west: -170, north: -10, east: 175 } }))).toEqual([]);
+    // entities without a position never match an area
+    expect(ids(s.list(0, { area: { south: -90, west: -180, north: 90, east: 180 } }))).toEqual([
+      'fiji',
+      'london',
+      'quiet',
+      'samoa',
+    ]);
+    // edges are inclusive
+    expect(ids(s.list(0, { area: { south: 0, west: 0, north: 0, east: 0 } }))).toEqual(['quiet']);
+  });
+
+  it('combines filters and honours limit', () => {
+    const s = picture().store;
+    expect(
+      ids(
+        s.list(0, { kind: 'position', minThreat: 'MEDIUM', area: { south: -20, west: 175, north: -10, east: -170 } }),
+      ),
+    ).toEqual(['fiji', 'samoa']);
+    expect(s.list(0, { limit: 2 })).toHaveLength(2);
+    expect(s.list(0, { limit: 0 })).toEqual([]);
+    expect(s.list(0, { minThreat: 'HIGH', limit: 1 })).toHaveLength(1);
+  });
+
+  it('filters conflicted entities', () => {
+    const a = picture();
+    const b = node('b', 1_000);
+    const vb = b.write('london', 'threat', { level: 'HIGH' }); // concurrent with a's LOW
+    a.receive(vb);
+    expect(ids(a.store.list(0, { conflicted: true }))).toEqual(['london']);
+    expect(a.store.list(0, { conflicted: false })).toHaveLength(5);
+    expect(a.store.view('london' as EntityId, 0)!.components.threat).toEqual({ level: 'HIGH' });
+  });
+
+  it('skips deleted and expired entities', () => {
+    const a = picture();
+    a.delete('london');
+    a.write('fiji', 'expiry', { at: 5_000 });
+    expect(ids(a.store.list(4_999))).toEqual(['fiji', 'nopos', 'quiet', 'samoa']);
+    expect(ids(a.store.list(5_000))).toEqual(['nopos', 'quiet', 'samoa']);
+  });
+});
+
+describe('validateQuery', () => {
+  it('accepts a full filter and undefined', () => {
+    expect(validateQuery(undefined)).toEqual({});
+    const q = {
+      kind: 'position',
+      minThreat: 'LOW',
+      area: { south: -1, west: 170, north: 1, east: -170 },
+      conflicted: true,
+      limit: 10,
+    };
+    expect(validateQuery(q)).toEqual(q);
+  });
+
+  it.each([
+    [{ kind: 'Bad Kind' }, 'filter.kind'],
+    [{ kind: '$deleted' }, 'filter.kind'],
+    [{ minThreat: 'SEVERE' }, 'filter.minThreat'],
+    [{ limit: -1 }, 'filter.limit'],
+    [{ limit: 1.5 }, 'filter.limit'],
+    [{ area: { south: -91, west: 0, north: 0, east: 0 } }, 'filter.area.south'],
+    [{ area: { south: 0, west: 0, north: 0 } }, 'filter.area.east'],
+    [{ area: { south: 0, west: 0, north: 0, east: 0, radius: 5 } }, 'filter.area'],
+    [{ conflicted: 'false' }, 'filter.conflicted'],
+    [{ color: 'red' }, 'filter'],
+    ['nope', 'filter'],
+  ])('refuses %j naming %s', (q, field) => {
+    expect(() => validateQuery(q)).toThrow(ValidationError);
+    expect(() => validateQuery(q)).toThrow(field);
+  });
+});
+
+describe('EntityStore.size counts stored versions', () => {
+  const count = (s: { versions(): Iterable<unknown> }) => [...s.versions()].length;
+
+  it('stays correct through supersede, conflict, resolve, delete, revive and purge', () => {
+    const a = node('a', 1_000);
+    const b = node('b', 1_000);
+    a.write('e', 'position', { lat: 1, lon: 1 });
+    a.write('e', 'position', { lat: 2, lon: 2 }); // supersedes
+    expect(a.store.size).toBe(1);
+    a.receive(b.write('e', 'position', { lat: 3, lon: 3 })); // conflict
+    expect(a.store.size).toBe(2);
+    a.write('e', 'position', { lat: 4, lon: 4 }); // resolves both
+    a.write('e', 'threat', { level: 'LOW' });
+    expect(a.store.size).toBe(2);
+    a.delete('e');
+    expect(a.store.size).toBe(1);
+    a.wall = 2_000;
+    a.write('e', 'threat', { level: 'HIGH' });
+    a.write('e', 'expiry', { at: 3_000 });
+    expect(a.store.size).toBe(3);
+    // The tombstone and the threat go; the expiry stays as the entity's floor.
+    expect(a.store.purgeExpired(3_000)).toHaveLength(2);
+    expect(a.store.size).toBe(1);
+    expect(a.store.entityCount).toBe(1);
+  });
+
+  it('equals the number of versions the store holds on every node of random histories (property)', () => {
+    const seed = Number(process.env.SEED ?? Date.now());
+    console.log('entity-store size seed', seed);
+    fc.assert(
+      fc.property(arbProgram(), fc.integer({ min: 0, max: 3 }), (program, purgeAt) => {
+        const { nodes } = simulate(program);
+        for (const n of nodes) {
+          expect(n.store.size).toBe(count(n.store));
+          n.store.purgeExpired(purgeAt);
+          expect(n.store.size).toBe(count(n.store));
+        }
+      }),
+      { seed, numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * Test helper (not a test file): a reference model of the store, slow and obvious on purpose. It
+ * keeps every version a node was ever delivered and every honest write's explicit causal history
+ * (the set of versions of that component its writer had received, and what those had seen), and
+ * computes the heads from scratch on each question. The store must give the same answers.
+ *
+ * The rules, in the model's terms:
+ * - A context may list each other author once, never the writer itself, nothing from the writer's
+ *   future. A version breaking that is never delivered at all.
+ * - A head is a delivered version of the component that no delivered version had seen; an honest
+ *   write saw exactly its history, a hostile one (a context that is not causally closed) saw what
+ *   its context literally lists, and its author's own earlier writes.
+ * - The latest delivered tombstone removes every version of the entity written at or before it,
+ *   except tombstones and expiries (a deadline outlives a delete).
+ * - Purge at `now`: if some expiry head's `at` has passed (the latest such) and is above the
+ *   entity's floor, the floor rises to it and that expiry becomes the marker; every version written at or before the
+ *   floor is gone, except expiries whose own `at` is not below the floor (the marker among them).
+ */
+import { compareTs, encodeTs, type Timestamp } from '../../../../../src/core/clock/timestamp';
+import type { Expiry } from '../../../../../src/core/entity/component-types';
+import type { ComponentKind, EntityId } from '../../../../../src/core/ids';
+import { orderFor } from '../../../../../src/core/merge/rules';
+import { DELETED, type Version } from '../../../../../src/core/merge/version';
+
+export interface ModelWrite {
+  readonly key: string;
+  readonly version: Version;
+  /** Honest: the keys of every version of the same component its writer had seen. Hostile: undefined. */
+  readonly history: ReadonlySet<string> | undefined;
+}
+
+export const EXPIRY = 'expiry' as ComponentKind;
+export const registerOf = (v: Version): string => `${v.entity}/${v.kind}`;
+export const keyOf = (v: Version): string => `${registerOf(v)}/${encodeTs(v.ts)}`;
+
+/** Every write any node made, honest or not. */
+export class Universe {
+  readonly writes = new Map<string, ModelWrite>();
+
+  add(version: Version, history: ReadonlySet<string> | undefined): ModelWrite {
+    const w = { key: keyOf(version), version, history };
+    this.writes.set(w.key, w);
+    return w;
+  }
+
+  /** True when the writer of `u` had seen `w` (two writes of the same component). */
+  saw(u: ModelWrite, w: ModelWrite): boolean {
+    if (u === w) return false;
+    if (u.history !== undefined) return u.history.has(w.key);
+    const [ut, wt] = [u.version.ts, w.version.ts];
+    if (wt.node === ut.node) return compareTs(wt, ut) < 0;
+    const entry = u.version.seen.find((s) => s.node === wt.node);
+    return entry !== undefined && compareTs(wt, entry) <= 0;
+  }
+
+  /** The history of a new honest write to `register` by a node that received `received`. */
+  historyFor(register: string, received: Iterable<ModelWrite>): Set<string> {
+    const history = new Set<string>();
+    const same = [...this.writes.values()].filter((w) => registerOf(w.version) === register);
+    for (const u of received) {
+      if (registerOf(u.version) !== register) continue;
+      history.add(u.key);
+      for (const w of same) if (this.saw(u, w)) history.add(w.key);
+    }
+    return history;
+  }
+}
+
+export function wellFormed(v: Version): boolean {
+  const authors = v.seen.map((s) => s.node);
+  return (
+    new Set(authors).size === authors.length && v.seen.every((s) => s.node !== v.ts.node && compareTs(s, v.ts) < 0)
+  );
+}
+
+interface Floor {
+  readonly at: number;
+  readonly marker: string;
+}
+
+/** One node's view: what it was delivered and where its floors are. */
+export class ModelNode {
+  readonly received = new Map<string, ModelWrite>();
+  readonly floors = new Map<EntityId, Floor>();
+  /** Every expiry this node fired, in order. */
+  readonly fired: ModelWrite[] = [];
+
+  constructor(private readonly universe: Universe) {}
+
+  deliver(w: ModelWrite): void {
+    if (wellFormed(w.version)) this.received.set(w.key, w);
+  }
+
+  heads(entity: EntityId, kind: ComponentKind): ModelWrite[] {
+    const all = [...this.received.values()].filter((w) => w.version.entity === entity);
+    const mine = all.filter((w) => w.version.kind === kind);
+    let deletedAt: Timestamp | undefined;
+    for (const w of all) {
+      if (w.version.kind !== DELETED) continue;
+      if (deletedAt === undefined || compareTs(w.version.ts, deletedAt) > 0) deletedAt = w.version.ts;
+    }
+    const floor = this.floors.get(entity);
+    const order = orderFor(kind);
+    return mine
+      .filter(
+        (v) =>
+          floor === undefined ||
+          v.version.ts.ms > floor.at ||
+          (kind === EXPIRY && (v.version.value as Expiry).at >= floor.at),
+      )
+      .filter(
+        (v) => kind === DELETED || kind === EXPIRY || deletedAt === undefined || compareTs(v.version.ts, deletedAt) > 0,
+      )
+      .filter((v) => !mine.some((u) => this.universe.saw(u, v)))
+      .sort((a, b) => order(b.version, a.version));
+  }
+
+  purge(now: number): void {
+    for (const entity of new Set([...this.received.values()].map((w) => w.version.entity))) {
+      const atOf = (w: ModelWrite): number => (w.version.value as Expiry).at;
+      const passed = this.heads(entity, EXPIRY).filter((h) => atOf(h) <= now);
+      if (passed.length === 0) continue;
+      const fired = passed.reduce((a, b) => (atOf(b) > atOf(a) ? b : a));
+      const floor = this.floors.get(entity);
+      if (floor !== undefined && atOf(fired) <= floor.at) continue;
+      this.floors.set(entity, { at: atOf(fired), marker: fired.key });
+      this.fired.push(fired);
+    }
+  }
+
+  /**
+   * Entities where this node fired an expiry that a delivered write had superseded before its
+   * deadline: the purge came before the news that the expiry was changed, and what it dropped
+   * cannot come back (see docs/architecture.md, "Expiry").
+   */
+  lateCancelled(): Set<EntityId> {
+    const out = new Set<EntityId>();
+    for (const x of this.fired) {
+      const at = (x.version.value as Expiry).at;
+      for (const y of this.received.values()) {
+        if (registerOf(y.version) !== registerOf(x.version)) continue;
+        if (this.universe.saw(y, x) && y.version.ts.ms < at) out.add(x.version.entity);
+      }
+    }
+    return out;
+  }
+
+  /** Every non-empty register, `entity/kind` to its heads' keys, winner first. */
+  registers(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    const registers = new Set([...this.received.values()].map((w) => registerOf(w.version)));
+    for (const w of this.received.values()) {
+      const register = registerOf(w.version);
+      if (!registers.delete(register)) continue;
+      const heads = this.heads(w.version.entity, w.version.kind);
+      if (heads.length > 0)
+        out.set(
+          register,
+          heads.map((h) => h.key),
+        );
+    }
+    return out;
+  }
+}

@@ -1,0 +1,56 @@
+/** Test helper (not a test file): a hand-driven node with an injected wall clock. */
+import { Hlc } from '../../../../src/core/clock/hlc';
+import type { ComponentValue } from '../../../../src/core/entity/component-types';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import { DELETED, type Version } from '../../../../src/core/merge/version';
+import { EntityStore } from '../../../../src/core/store/entity-store';
+
+export class TestNode {
+  readonly store = new EntityStore();
+  readonly hlc: Hlc;
+  wall: number;
+
+  constructor(
+    readonly id: NodeId,
+    wall = 1_000,
+  ) {
+    this.wall = wall;
+    this.hlc = new Hlc({ node: id, now: () => this.wall });
+  }
+
+  /** A local write based on this node's current store state; applied locally and returned. */
+  write(entity: string, kind: string, value: unknown): Version {
+    const e = entity as EntityId;
+    const k = kind as ComponentKind;
+    const v: Version = {
+      entity: e,
+      kind: k,
+      value: value as ComponentValue | null,
+      ts: this.hlc.now(),
+      seen: this.store.contextFor(e, k, this.id),
+    };
+    this.store.apply(v);
+    return v;
+  }
+
+  delete(entity: string): Version {
+    return this.write(entity, DELETED, null);
+  }
+
+  receive(...versions: Version[]): this {
+    for (const v of versions) {
+      const r = this.hlc.observe(v.ts);
+      if (!r.ok) throw new Error('skew');
+      this.store.apply(v);
+    }
+    return this;
+  }
+}
+
+export const node = (id: string, wall?: number): TestNode => new TestNode(id as NodeId, wall);
+
+/** All orders of a small list. */
+export function permutations<T>(xs: readonly T[]): T[][] {
+  if (xs.length <= 1) return [[...xs]];
+  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
+}

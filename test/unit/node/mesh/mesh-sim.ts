@@ -1,0 +1,222 @@
+/** Test helper (not a test file): real LatticeNodes over MemoryStorage, meshed by a MemoryNetwork on a virtual clock. */
+import { createMemoryBacking, MemoryStorage, type MemoryBacking } from '../../../../src/adapters/memory-storage';
+import { MemoryNetwork, type MemoryNetworkOptions } from '../../../../src/adapters/memory-transport';
+import { mulberry32 } from '../../../../src/core/random/mulberry32';
+import { encodeTs } from '../../../../src/core/clock/timestamp';
+import type { NodeId } from '../../../../src/core/ids';
+import { SessionState } from '../../../../src/core/sync';
+import { LatticeNode } from '../../../../src/node/lattice-node';
+import { MeshNode, type SessionTuning } from '../../../../src/node/mesh';
+
+export const T0 = 1_700_000_000_000;
+
+export interface SimNode {
+  readonly id: NodeId;
+  node: LatticeNode;
+  mesh: MeshNode;
+  readonly backing: MemoryBacking;
+  /** This node's wall clock is the virtual clock plus this offset (clock skew). */
+  offsetMs: number;
+  online: boolean;
+  logs: string[];
+}
+
+export interface MeshSimOptions {
+  readonly seed: number;
+  readonly net?: Omit<MemoryNetworkOptions, 'seed'>;
+  readonly session?: SessionTuning;
+  /** Virtual ms per network step (default 5) and between ticks (default 50). */
+  readonly stepMs?: number;
+  readonly tickMs?: number;
+  readonly maxSkewMs?: number;
+  readonly maxLinks?: number;
+}
+
+const key = (a: NodeId, b: NodeId): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
+
+export class MeshSim {
+  clock = T0;
+  readonly net: MemoryNetwork;
+  readonly nodes = new Map<NodeId, SimNode>();
+  /** The topology: links the "main thread" keeps (re)connecting while both ends are online and not partitioned. */
+  readonly edges = new Set<string>();
+  readonly random: () => number;
+  private readonly stepMs: number;
+  private readonly tickMs: number;
+  private lastTick = T0;
+  private counter = 0;
+
+  constructor(private readonly options: MeshSimOptions) {
+    this.net = new MemoryNetwork({ seed: options.seed, ...options.net });
+    this.random = mulberry32(options.seed ^ 0x5eed);
+    this.stepMs = options.stepMs ?? 5;
+    this.tickMs = options.tickMs ?? 50;
+  }
+
+  async add(id: string, offsetMs = 0): Promise<SimNode> {
+    const sim: SimNode = {
+      id: id as NodeId,
+      backing: createMemoryBacking(),
+      offsetMs,
+      online: true,
+      logs: [],
+    } as unknown as SimNode;
+    await this.open(sim);
+    this.nodes.set(sim.id, sim);
+    return sim;
+  }
+
+  private async open(sim: SimNode): Promise<void> {
+    const now = (): number => this.clock + sim.offsetMs;
+    sim.node = await LatticeNode.open({
+      nodeId: sim.id,
+      lattice: 'test',
+      storage: new MemoryStorage({ backing: sim.backing }),
+      backend: 'memory',
+      now,
+      newId: () => `e${++this.counter}`,
+      scheduleChanges: (fn) => fn(),
+      ...(this.options.maxSkewMs === undefined ? {} : { maxSkewMs: this.options.maxSkewMs }),
+    });
+    sim.mesh = new MeshNode({
+      node: sim.node,
+      now,
+      ...(this.options.maxLinks === undefined ? {} : { maxLinks: this.options.maxLinks }),
+      ...(this.options.session === undefined ? {} : { session: this.options.session }),
+      log: (m) => {
+        if (sim.logs.length < 500) sim.logs.push(m);
+      },
+    });
+  }
+
+  get(id: string): SimNode {
+    const n = this.nodes.get(id as NodeId);
+    if (n === undefined) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  /** Adds a topology edge and connects it now if possible. */
+  link(a: string, b: string): void {
+    this.edges.add(key(a as NodeId, b as NodeId));
+    this.ensureLinks();
+  }
+
+  unlink(a: string, b: string): void {
+    this.edges.delete(key(a as NodeId, b as NodeId));
+    this.net.cut(a as NodeId, b as NodeId, 'unlinked');
+  }
+
+  /** What the page's connection manager does: reconnect every edge whose ends are both up. */
+  ensureLinks(): void {
+    for (const e of this.edges) {
+      const [a, b] = e.split('|') as [NodeId, NodeId];
+      const na = this.nodes.get(a);
+      const nb = this.nodes.get(b);
+      if (!na?.online || !nb?.online || this.net.isLinked(a, b) || this.net.isPartitioned(a, b)) continue;
+      this.net.connect({ id: a, accept: na.mesh.accept }, { id: b, accept: nb.mesh.accept });
+    }
+  }
+
+  /** Takes a node off the network (its links break at once). */
+  offline(id: string): void {
+    const n = this.get(id);
+    n.online = false;
+    for (const [a, b] of this.net.links()) if (a === n.id || b === n.id) this.net.cut(a, b, 'offline');
+  }
+
+  online(id: string): void {
+    this.get(id).online = true;
+    this.ensureLinks();
+  }
+
+  /** Closes a node's mesh and store (a closed tab) and reopens it over the same storage. */
+  async restart(id: string): Promise<void> {
+    const n = this.get(id);
+    n.mesh.close();
+    await n.node.close();
+    await this.open(n);
+    this.ensureLinks();
+  }
+
+  /** Advances virtual time by ms, delivering frames and ticking every node. */
+  advance(ms: number): void {
+    const end = this.clock + ms;
+    while (this.clock < end) this.step();
+  }
+
+  private step(): void {
+    this.net.deliver();
+    this.clock += this.stepMs;
+    if (this.clock - this.lastTick >= this.tickMs) {
+      this.lastTick = this.clock;
+      for (const n of this.nodes.values()) {
+        if (!n.online) continue;
+        n.node.tick();
+        n.mesh.tick();
+      }
+      this.ensureLinks();
+    }
+  }
+
+  /** Runs until every open link is synced with nothing queued or in flight but heartbeats; returns virtual ms. */
+  settle(maxMs = 600_000): number {
+    const start = this.clock;
+    let quietSince: number | undefined;
+    while (this.clock - start < maxMs) {
+      this.step();
+      if (this.quiet()) {
+        quietSince ??= this.clock;
+        if (this.clock - quietSince >= 500) return quietSince - start;
+      } else quietSince = undefined;
+    }
+    throw new Error(`mesh did not settle within ${maxMs} ms: ${JSON.stringify(this.status())}`);
+  }
+
+  private quiet(): boolean {
+    if (this.net.inFlight > 0) return false;
+    for (const e of this.edges) {
+      const [a, b] = e.split('|') as [NodeId, NodeId];
+      if (this.get(a).online && this.get(b).online && !this.net.isPartitioned(a, b) && !this.net.isLinked(a, b))
+        return false;
+    }
+    for (const n of this.nodes.values()) {
+      if (!n.online) continue;
+      for (const p of n.mesh.peers()) if (p.state !== SessionState.Synced || p.queued > 0) return false;
+    }
+    return true;
+  }
+
+  status(): Record<string, unknown> {
+    const out: Record<string, unknown> = { inFlight: this.net.inFlight };
+    for (const n of this.nodes.values()) out[n.id] = n.mesh.peers().map((p) => `${p.peer}:${p.state}`);
+    return out;
+  }
+
+  /** A canonical text dump of a node's picture: every view, every head, every stored version. */
+  async dump(id: string): Promise<string> {
+    const { node } = this.get(id);
+    const views = (await node.list())
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((v) => ({ ...v, conflicts: [...v.conflicts].sort() }));
+    const heads: string[] = [];
+    for (const v of views) {
+      for (const kind of Object.keys(v.components).sort())
+        heads.push(JSON.stringify([v.id, kind, await node.heads(v.id, kind)]));
+    }
+    const versions = [...node.versions()]
+      .map((v) => JSON.stringify([v.entity, v.kind, encodeTs(v.ts), v.value, v.seen.map(encodeTs)]))
+      .sort();
+    return JSON.stringify(sortKeys({ views, heads, versions }), null, 1);
+  }
+}
+
+/** Objects with their keys sorted, so insertion order (which differs by arrival order) does not matter. */
+function sortKeys(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(sortKeys);
+  if (x === null || typeof x !== 'object') return x;
+  return Object.fromEntries(
+    Object.keys(x)
+      .sort()
+      .map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]),
+  );
+}
