@@ -4,6 +4,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { parseSignal, type AnnounceSignal, type Signal } from '../src/ports/signaling';
 import type { ServerChallenge } from '../src/ports/signal-proof';
 import { checkAnnounceProof } from './signal-proof-check';
+import { AddressBook } from './signaling-addresses';
 import { DEFAULT_LIMITS, LimitCounter, ReasonCounter, TokenBucket, type SignalingLimits } from './signaling-limits';
 import { Rooms, type Member } from './signaling-rooms';
 
@@ -72,11 +73,6 @@ interface Client {
   announceTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
-interface AddressLoad {
-  sockets: number;
-  unannounced: number;
-}
-
 /**
  * The WebSocket signaling server (docs/requirements.md §5): rooms by lattice; the server challenges each new
  * socket with a nonce, and its first message announces its node id and lattice with proof of the
@@ -95,7 +91,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   const dropped = new ReasonCounter();
   const closed = new ReasonCounter();
   const limitHits = new LimitCounter(log);
-  const addresses = new Map<string, AddressLoad>();
+  const addresses = new AddressBook(limits);
   let forwarded = 0;
 
   const wss = new WebSocketServer({
@@ -185,7 +181,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     };
     const previous = rooms.add(member);
     client.member = member;
-    loadOf(client.address).unannounced -= 1;
+    addresses.announced(client.address);
     if (client.announceTimer !== undefined) clearTimeout(client.announceTimer);
     // The same node again, proven by the same key (a reload, a new socket after a network change):
     // the old socket is stale.
@@ -214,19 +210,10 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     route(client, member, signal);
   };
 
-  const loadOf = (address: string): AddressLoad => {
-    let load = addresses.get(address);
-    if (load === undefined) addresses.set(address, (load = { sockets: 0, unannounced: 0 }));
-    return load;
-  };
-
   const onClose = (client: Client): void => {
     clients.delete(client);
     if (client.announceTimer !== undefined) clearTimeout(client.announceTimer);
-    const load = loadOf(client.address);
-    load.sockets -= 1;
-    if (client.member === undefined) load.unannounced -= 1;
-    if (load.sockets === 0) addresses.delete(client.address);
+    addresses.closed(client.address, client.member !== undefined);
     const member = client.member;
     if (member === undefined || !rooms.remove(member)) return;
     // Only the signaling socket is gone: peers keep a live WebRTC link, but stop trying to open one.
@@ -236,13 +223,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
 
   /** Refuses a socket over its address's limits before it costs more than the upgrade. */
   const admit = (socket: WebSocket, address: string): boolean => {
-    const load = addresses.get(address);
-    const limit =
-      (load?.sockets ?? 0) >= limits.maxSocketsPerAddress
-        ? 'maxSocketsPerAddress'
-        : (load?.unannounced ?? 0) >= limits.maxUnannouncedPerAddress
-          ? 'maxUnannouncedPerAddress'
-          : undefined;
+    const limit = addresses.admit(address);
     if (limit === undefined) return true;
     limitHits.hit(limit, `refused a socket from ${address}`);
     closed.add('too-many');
@@ -255,9 +236,6 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   wss.on('connection', (socket, req) => {
     const address = req.socket.remoteAddress ?? 'unknown';
     if (!admit(socket, address)) return;
-    const load = loadOf(address);
-    load.sockets += 1;
-    load.unannounced += 1;
     const client: Client = {
       socket,
       address,
@@ -319,8 +297,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     wss,
     stats: () => ({
       sockets: clients.size,
-      unannounced: [...addresses.values()].reduce((n, load) => n + load.unannounced, 0),
-      addresses: addresses.size,
+      ...addresses.counts(),
       ...rooms.counts(),
       forwarded,
       dropped: dropped.snapshot(),
