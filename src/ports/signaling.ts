@@ -1,5 +1,6 @@
 import { isNodeId, type NodeId } from '../core/ids';
 import type { BackoffPolicy } from '../core/retry/backoff';
+import { isSignalProof, type SignalProof } from './signal-proof';
 
 /**
  * Signaling: the small messages two nodes exchange to open a WebRTC link (docs/requirements.md §5). Every
@@ -39,7 +40,12 @@ export interface AnnounceSignal extends Base {
    * `incarnation`: random per page load; a new incarnation of a connected node means its old link
    * is dead. `links`: the sender's open links, so full nodes still take one that has too few.
    */
-  readonly data: { readonly incarnation: string; readonly links?: number };
+  readonly data: {
+    readonly incarnation: string;
+    readonly links?: number;
+    /** Only on the first announce of a socket to the signaling server: proof of the key behind `from`. */
+    readonly proof?: SignalProof;
+  };
 }
 
 export interface OfferSignal extends Base {
@@ -123,13 +129,15 @@ export function parseSignal(input: unknown): ParsedSignal {
   const base = { from, lattice };
   switch (type) {
     case 'announce': {
-      const { incarnation, links } = data;
+      const { incarnation, links, proof } = data;
       if (!isToken(incarnation)) return fail('bad-data');
+      if (proof !== undefined && !isSignalProof(proof)) return fail('bad-proof');
       if (links !== undefined && !(Number.isInteger(links) && (links as number) >= 0 && (links as number) <= 255)) {
         return fail('bad-data');
       }
       const count = links === undefined ? {} : { links: links as number };
-      return ok({ type, ...base, ...opt(to), data: { incarnation, ...count } });
+      const proven = proof === undefined ? {} : { proof: { key: proof.key, sig: proof.sig } };
+      return ok({ type, ...base, ...opt(to), data: { incarnation, ...count, ...proven } });
     }
     case 'offer':
     case 'answer':
