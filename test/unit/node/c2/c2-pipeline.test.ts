@@ -187,6 +187,33 @@ describe('fusion wired into the node as a derived, unreplicated view', () => {
     });
   });
 
+  it("fuses two peers' tracks of one object (any writer) and splits them back when they diverge", async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    const here = offset(DEFENDED_POINT, 2_000, 30_000);
+    const report = async (id: string, sensorId: string, north: number) => {
+      const p = offset(here, 0, north);
+      const components = {
+        source: { sensorId, sensorType: 'radar' },
+        position: { lat: p.lat, lon: p.lon, accuracy: 20 },
+      };
+      if ((await node.get(id)) === undefined) await node.create({ id, components });
+      else await node.update(id, components);
+    };
+    const second = async (northOfB: number) => {
+      await report('a', 'peer-radar-1', 0);
+      await report('b', 'peer-radar-2', northOfB);
+      await clock.advance(1_000);
+    };
+    for (let i = 0; i < 5; i++) await second(10);
+    const fused = (await node.list()).map((v) => v.id);
+    expect(fused).toHaveLength(1);
+    expect(isFused(fused[0]!)).toBe(true);
+    for (let i = 0; i < 5; i++) await second(5_000);
+    expect((await node.list()).map((v) => v.id).sort()).toEqual(['a', 'b']);
+    expect(await node.fusionStats()).toMatchObject({ fused: 0, sources: 0 });
+  });
+
   it('drops a fused view at once when one of its sources is deleted, and shows the other again', async () => {
     const clock = new ManualClock();
     const { node } = await openNode(clock, 'nodeA');
