@@ -55,7 +55,7 @@ export class C2Pipeline {
       update: (id, components) => writes.update(id, components),
       log,
     });
-    this.fusion = new FusionView({ nodeId, now, view, all: () => store.list(now()) });
+    this.fusion = new FusionView({ nodeId, now, view, all: () => store.list(now()), log });
     parts.listeners.add((versions, _origin, removed) => {
       const ids = new Set<EntityId>();
       for (const v of versions) ids.add(v.entity);

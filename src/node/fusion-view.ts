@@ -24,6 +24,7 @@ export interface FusionViewDeps {
   readonly now: () => number;
   readonly view: (id: EntityId) => EntityView | undefined;
   readonly all: () => Iterable<EntityView>;
+  readonly log: (message: string, detail?: unknown) => void;
 }
 
 /**
@@ -171,7 +172,14 @@ export class FusionView {
     }
     if (changed.length === 0 && removed.length === 0) return;
     const batch: ChangeBatch = { changed, removed };
-    for (const l of this.listeners) l(batch);
+    for (const l of this.listeners) {
+      // One failing watcher must not stop the others, nor the scan or the write that got us here.
+      try {
+        l(batch);
+      } catch (error) {
+        this.deps.log('fusion watcher failed', error);
+      }
+    }
   }
 
   private fusedView(t: FusedTrack): EntityView | undefined {
