@@ -48,6 +48,7 @@ async function start(options: StartOptions): Promise<LatticeNode> {
     now: () => Date.now(),
     newId: () => crypto.randomUUID(),
     scheduleChanges: (fn) => setTimeout(fn, CHANGE_BATCH_MS),
+    scheduler: { after: (ms, fn) => clearTimeout.bind(undefined, setTimeout(fn, ms)) },
     log,
   });
   setInterval(() => opened.tick(), TICK_MS);
