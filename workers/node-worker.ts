@@ -5,12 +5,12 @@ import { openIdbStorage } from '../src/adapters/idb/open-idb-storage';
 import { PortLink } from '../src/adapters/port-link';
 import { ValidationError } from '../src/core/errors';
 import { asNodeId } from '../src/core/ids';
+import { asLatticeName } from '../src/core/lattice-name';
 import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
 import { forwardCalls } from '../src/node/forward-calls';
 import type { ChangeBatch } from '../src/node/node-api';
 import type { StartOptions, WorkerApi } from '../src/node/worker-api';
-import { LATTICE_NAME } from '../src/ports/signaling';
 
 const TICK_MS = 1000;
 /** Sync sessions resume flow-controlled sends and run heartbeats on this beat. */
@@ -28,9 +28,7 @@ function log(message: string, detail?: unknown): void {
 }
 
 async function start(options: StartOptions): Promise<LatticeNode> {
-  if (!LATTICE_NAME.test(options.lattice)) {
-    throw new ValidationError(`invalid lattice name ${JSON.stringify(options.lattice)}: 1-32 of [A-Za-z0-9_-]`);
-  }
+  asLatticeName(options.lattice);
   identity = await acquireIdentity(options.preferredId, Date.now());
   const nodeId = identity.key.nodeId;
   const storage = await openIdbStorage(`lattice-mesh:${options.lattice}:${nodeId}`, {
