@@ -7,7 +7,7 @@ export type EntityId = string & { readonly __brand: 'EntityId' };
 /** A component kind name, e.g. `position`. Kinds starting with `$` are reserved by the store. */
 export type ComponentKind = string & { readonly __brand: 'ComponentKind' };
 
-/** Longest node id: a base64url Ed25519 key takes 43; the wire packs up to this many (wire/node-ids.ts). */
+/** Longest node id (today's are 32 hex digits, see adapters/identity); the wire packs up to this many. */
 export const MAX_NODE_ID_LENGTH = 64;
 const NODE_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_NODE_ID_LENGTH}}$`);
 const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
