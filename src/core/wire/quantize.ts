@@ -1,15 +1,5 @@
 import type { ComponentValue, Position, Velocity } from '../entity/component-types';
-import {
-  MAX_ACCURACY,
-  MAX_ALT,
-  MAX_COVARIANCE,
-  MAX_EPOCH_MS,
-  MAX_FUSION_SOURCES,
-  MAX_LAT,
-  MAX_LON,
-  MAX_SPEED,
-  MAX_TEXT,
-} from '../entity/bounds';
+import { MAX_ACCURACY, MAX_ALT, MAX_LAT, MAX_LON, MAX_SPEED } from '../entity/bounds';
 import { DELETED, type Version } from '../merge/version';
 
 /**
@@ -38,7 +28,6 @@ export const MAX_LON_Q = MAX_LON * LATLON_SCALE;
 export const MAX_ALT_Q = MAX_ALT * ALT_SCALE;
 export const MAX_ACCURACY_Q = MAX_ACCURACY * ACCURACY_SCALE;
 export const MAX_SPEED_Q = MAX_SPEED * VELOCITY_SCALE;
-export { MAX_COVARIANCE, MAX_EPOCH_MS, MAX_FUSION_SOURCES, MAX_TEXT };
 
 /** Round to the wire's integer grid; `+ 0` turns -0 into 0. */
 export function q(x: number, scale: number): number {
