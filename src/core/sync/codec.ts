@@ -31,11 +31,13 @@ import {
  *
  * Every field is checked on decode; no trailing bytes. The hello's protocol field is byte 0.
  */
+/** Chrome's limit for one data-channel message (libwebrtc), the data channel's framing included. */
+export const DATA_CHANNEL_MESSAGE_BYTES = 256 * 1024;
 /**
  * Largest frame, the one limit for the sync protocol and every link (ports/transport.ts names it
- * MAX_FRAME_BYTES): Chrome's data-channel message limit is 256 KiB (libwebrtc); frames stay under it.
+ * MAX_FRAME_BYTES): under the data-channel limit, with room for the channel byte and headers.
  */
-export const MAX_SYNC_FRAME_BYTES = 256 * 1024 - 1024;
+export const MAX_SYNC_FRAME_BYTES = DATA_CHANNEL_MESSAGE_BYTES - 1024;
 
 const TYPE_CODES = {
   [MessageType.Hello]: 1,
