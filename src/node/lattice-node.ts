@@ -148,6 +148,11 @@ export class LatticeNode implements NodeApi {
   /**
    * Merges versions from a peer. Writes from a clock too far ahead are held, not applied.
    * Returns the versions that changed the store (to relay onwards).
+   *
+   * Only the caller can relay them: the MeshNode pushes on what a sync session's `versions` event
+   * reports, and ignores `remote` versions it hears from the node, because only the session knows
+   * the link they came by. Versions merged here outside a session (a test, an import) are therefore
+   * not pushed live; they join the sync index and reach peers at the next reconciliation.
    */
   applyRemote(versions: readonly Version[]): Version[] {
     return this.remote.apply(versions);

@@ -1,4 +1,5 @@
 import { isNodeId, type NodeId } from '../core/ids';
+import { isLatticeName } from '../core/lattice-name';
 import type { BackoffPolicy } from '../core/retry/backoff';
 import { isSignalProof, type SignalProof } from './signal-proof';
 
@@ -11,8 +12,6 @@ import { isSignalProof, type SignalProof } from './signal-proof';
 /** Retries of a lost signaling socket or peer link: 0.5 s doubling up to 30 s, with jitter. */
 export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000 };
 
-/** Also the worker's `?lattice=` check: nodes of different lattices never meet. */
-export const LATTICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 /** One attempt to open a link; messages of an older attempt are dropped by it. */
 export const SESSION_ID = /^[A-Za-z0-9_-]{8,32}$/;
 /** A whole signaling message, serialized; a data-channel SDP with candidates is ~1-3 KiB. */
@@ -123,7 +122,7 @@ export function parseSignal(input: unknown): ParsedSignal {
   if (!isRecord(value)) return fail('not-object');
   const { type, from, to, lattice, data } = value;
   if (!isNodeId(from)) return fail('bad-from');
-  if (typeof lattice !== 'string' || !LATTICE_NAME.test(lattice)) return fail('bad-lattice');
+  if (!isLatticeName(lattice)) return fail('bad-lattice');
   if (to !== undefined && !isNodeId(to)) return fail('bad-to');
   if (!isRecord(data)) return fail('bad-data');
   const base = { from, lattice };
