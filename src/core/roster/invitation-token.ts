@@ -1,5 +1,6 @@
 import { fromBase64url, toBase64url } from '../bytes/base64url';
 import { isNodeId, type NodeId } from '../ids';
+import { isLatticeName } from '../lattice-name';
 
 /**
  * An invitation token: what a new device carries from the inviting member (as a link, QR code or
@@ -21,7 +22,6 @@ export interface InvitationToken {
 
 export const TOKEN_VERSION = 1;
 export const NONCE_BYTES = 16;
-const LATTICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 const HEADER = 1 + 4 + NONCE_BYTES + 1;
 
 export function encodeToken(token: InvitationToken): string {
@@ -50,7 +50,7 @@ export function decodeToken(text: string): InvitationToken | undefined {
   if (bytes.length <= HEADER + latticeLength) return undefined;
   const lattice = String.fromCharCode(...bytes.subarray(HEADER, HEADER + latticeLength));
   const inviter = String.fromCharCode(...bytes.subarray(HEADER + latticeLength));
-  if (!LATTICE_NAME.test(lattice) || !isNodeId(inviter)) return undefined;
+  if (!isLatticeName(lattice) || !isNodeId(inviter)) return undefined;
   return {
     lattice,
     inviter,
