@@ -51,7 +51,13 @@ async function start(options: StartOptions): Promise<LatticeNode> {
     log,
   });
   setInterval(() => opened.tick(), TICK_MS);
-  const meshNode = new MeshNode({ node: opened, now: () => Date.now(), log: (m, d) => log(`mesh: ${m}`, d) });
+  const meshNode = new MeshNode({
+    node: opened,
+    now: () => Date.now(),
+    // Round trips are timed on the monotonic clock: a wall-clock step must not show as RTT.
+    session: { monotonic: () => performance.now() },
+    log: (m, d) => log(`mesh: ${m}`, d),
+  });
   setInterval(() => meshNode.tick(), MESH_TICK_MS);
   mesh = meshNode;
   node = opened;

@@ -2,7 +2,7 @@ import { Decoder } from '../bytes/decoder';
 import { Encoder } from '../bytes/encoder';
 import { readString, readUtf8 } from '../bytes/utf8';
 import { isNodeId, type NodeId } from '../ids';
-import { ProtocolError, ProtocolErrorCode } from './errors';
+import { ProtocolError, ProtocolErrorCode, SyncEncodeError } from './errors';
 import {
   MAX_LATTICE_BYTES,
   MAX_REASON_BYTES,
@@ -59,7 +59,7 @@ const FLAG_GRAFT = 1;
 const utf8 = new TextEncoder();
 
 export function encodeMessage(m: SyncMessage): Uint8Array {
-  const w = new Encoder(m.type === MessageType.Versions ? m.batch.length + 16 : 64, malformed);
+  const w = new Encoder(m.type === MessageType.Versions ? m.batch.length + 16 : 64, usage);
   w.writeU8(m.type === MessageType.Hello ? m.protocol : SYNC_PROTOCOL_VERSION);
   w.writeU8(TYPE_CODES[m.type]);
   switch (m.type) {
@@ -109,7 +109,7 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
     }
   }
   if (w.length > MAX_SYNC_FRAME_BYTES) {
-    throw new ProtocolError(ProtocolErrorCode.Oversize, `frame of ${w.length} bytes exceeds ${MAX_SYNC_FRAME_BYTES}`);
+    throw usage(`frame of ${w.length} bytes exceeds ${MAX_SYNC_FRAME_BYTES}`);
   }
   return w.finish();
 }
@@ -235,6 +235,6 @@ function malformed(message: string): ProtocolError {
   return new ProtocolError(ProtocolErrorCode.Malformed, message);
 }
 
-function usage(message: string): ProtocolError {
-  return new ProtocolError(ProtocolErrorCode.Malformed, `cannot encode: ${message}`);
+function usage(message: string): SyncEncodeError {
+  return new SyncEncodeError(message);
 }
