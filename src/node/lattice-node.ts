@@ -23,10 +23,10 @@ import { NodeCounters } from './node-stats';
 import { RemoteMerge } from './remote-merge';
 import { SkewHold } from './skew-hold';
 import { StorageHealth } from './storage-health';
-import { VersionListeners, type VersionListener } from './version-listeners';
+import { VersionListeners, type VersionListener, type VersionSource } from './version-listeners';
 import { WriteBehind } from './write-behind';
 
-export type { VersionListener, VersionOrigin } from './version-listeners';
+export type { VersionListener, VersionOrigin, VersionSource } from './version-listeners';
 
 export interface LatticeNodeOptions {
   readonly nodeId: NodeId;
@@ -141,8 +141,8 @@ export class LatticeNode implements NodeApi {
    * Merges versions from a peer. Writes from a clock too far ahead are held, not applied.
    * Returns the versions that changed the store (to relay onwards).
    */
-  applyRemote(versions: readonly Version[]): Version[] {
-    return this.remote.apply(versions);
+  applyRemote(versions: readonly Version[], source?: VersionSource): Version[] {
+    return this.remote.apply(versions, source);
   }
 
   async acceptHeld(author: string): Promise<number> {

@@ -288,7 +288,7 @@ export class PeerSession {
 
   /** Merges through the host, and tells the mesh what changed the store (it relays live versions). */
   private apply(versions: readonly Version[], live: boolean): readonly Version[] {
-    const applied = this.host.apply(versions);
+    const applied = this.host.apply(versions, live);
     if (applied.length > 0) this.events.emit('versions', applied, live);
     return applied;
   }

@@ -107,8 +107,8 @@ export interface SyncSource {
 export interface SessionHost {
   /** Bytes queued on the link (flow control). */
   bufferedAmount(): number;
-  /** Merges versions from the peer; returns those that changed the store. */
-  apply(versions: readonly Version[]): readonly Version[];
+  /** Merges versions from the peer (`live`: pushed live, else repair); returns those that changed the store. */
+  apply(versions: readonly Version[], live: boolean): readonly Version[];
   /** May this session prune its peer's live pushes (the host keeps a few eager in-links)? Default yes. */
   mayPrune?(): boolean;
 }

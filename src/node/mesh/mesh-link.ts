@@ -29,7 +29,7 @@ export class MeshLink implements LinkHandler {
   ) {
     const sessionHost: SessionHost = {
       bufferedAmount: () => this.buffered(),
-      apply: (versions) => host.apply(versions),
+      apply: (versions, live) => host.apply(versions, live),
       mayPrune: () => host.mayPrune(),
     };
     this.session = new PeerSession(options, source, sessionHost, now());
