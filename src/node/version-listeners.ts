@@ -1,3 +1,4 @@
+import { Emitter } from '../core/events/emitter';
 import type { Version } from '../core/merge/version';
 
 /**
@@ -27,25 +28,27 @@ export type VersionListener = (
   source?: VersionSource,
 ) => void;
 
-/** Who hears of every stored-set change (the mesh, for replication). One failing listener does not stop the rest. */
-export class VersionListeners {
-  private readonly listeners = new Set<VersionListener>();
+interface StoreEvents {
+  versions: VersionListener;
+}
 
-  constructor(private readonly onListenerError: (error: unknown) => void) {}
+/**
+ * Who hears of every stored-set change (the mesh, for replication): the core Emitter, with its
+ * rule that one failing listener is reported and does not stop the rest.
+ */
+export class VersionListeners {
+  private readonly events: Emitter<StoreEvents>;
+
+  constructor(onListenerError: (error: unknown) => void) {
+    this.events = new Emitter<StoreEvents>((error) => onListenerError(error));
+  }
 
   add(listener: VersionListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.on('versions', listener);
   }
 
   emit(versions: readonly Version[], origin: VersionOrigin, removed: readonly Version[], source?: VersionSource): void {
     if (versions.length === 0 && removed.length === 0) return;
-    for (const listener of this.listeners) {
-      try {
-        listener(versions, origin, removed, source);
-      } catch (error) {
-        this.onListenerError(error);
-      }
-    }
+    this.events.emit('versions', versions, origin, removed, source);
   }
 }

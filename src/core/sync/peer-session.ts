@@ -40,7 +40,11 @@ export class PeerSession {
     versionsOut: 0,
     hostErrors: 0,
   };
-  private readonly events = new Emitter<SessionEvents>();
+  private readonly events = new Emitter<SessionEvents>((error, event) => {
+    // A subscriber's failure is ours, not the peer's: count it, log it, carry on.
+    this.counts.hostErrors += 1;
+    this.log(`${String(event)} listener failed`, error);
+  });
 
   constructor(
     options: SessionOptions,

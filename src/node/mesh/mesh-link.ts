@@ -16,7 +16,9 @@ export interface MeshLinkEvents {
  */
 export class MeshLink implements LinkHandler {
   readonly session: PeerSession;
-  private readonly events = new Emitter<MeshLinkEvents>();
+  private readonly events = new Emitter<MeshLinkEvents>((error, event) =>
+    this.log(`link ${this.link.peer}: ${String(event)} listener failed`, error),
+  );
   private done = false;
 
   constructor(

@@ -143,3 +143,21 @@ describe('PeerSession blames our own failures on us', () => {
     expect(() => encodeMessage({ type: MessageType.IHave, ids: [] })).toThrow(SyncEncodeError);
   });
 });
+
+describe('PeerSession and a failing subscriber', () => {
+  it('a listener that throws never breaks the handling of a peer’s frame', () => {
+    const p = scripted();
+    p.a.session.on('versions', () => {
+      throw new Error('subscriber bug');
+    });
+    p.send(hello(p.now()));
+    p.send({ type: MessageType.Versions, live: true, completes: 0, batch: encodeVersions([version(1)]) });
+    p.send({ type: MessageType.Ping, time: 7 });
+    const stats = p.a.session.stats(p.now());
+    expect(p.a.index.size).toBe(1); // applied, though the listener after it threw
+    expect(stats.invalidFrames).toBe(0);
+    expect(stats.hostErrors).toBe(1);
+    expect(p.a.sentOf(MessageType.Pong).map((m) => m.echo)).toEqual([7]); // the next frame is handled
+    expect(p.a.logs.some((l) => l.includes('versions listener failed'))).toBe(true);
+  });
+});
