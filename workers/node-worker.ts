@@ -47,7 +47,13 @@ async function open(options: StartOptions): Promise<RunningNode> {
   });
   opening.node = node;
   setInterval(() => node.tick(), TICK_MS);
-  const mesh = new MeshNode({ node, now: () => Date.now(), log: (m, d) => log(`mesh: ${m}`, d) });
+  const mesh = new MeshNode({
+    node,
+    now: () => Date.now(),
+    // Round trips are timed on the monotonic clock: a wall-clock step must not show as RTT.
+    session: { monotonic: () => performance.now() },
+    log: (m, d) => log(`mesh: ${m}`, d),
+  });
   setInterval(() => mesh.tick(), MESH_TICK_MS);
   return { node, mesh };
 }

@@ -26,10 +26,10 @@ import { RemoteMerge } from './remote-merge';
 import type { Scheduler } from './scheduler';
 import { SkewHold } from './skew-hold';
 import { StorageHealth } from './storage-health';
-import { VersionListeners, type VersionListener } from './version-listeners';
+import { VersionListeners, type VersionListener, type VersionSource } from './version-listeners';
 import { WriteBehind } from './write-behind';
 
-export type { VersionListener, VersionOrigin } from './version-listeners';
+export type { VersionListener, VersionOrigin, VersionSource } from './version-listeners';
 
 export interface LatticeNodeOptions {
   readonly nodeId: NodeId;
@@ -154,8 +154,8 @@ export class LatticeNode implements NodeApi {
    * the link they came by. Versions merged here outside a session (a test, an import) are therefore
    * not pushed live; they join the sync index and reach peers at the next reconciliation.
    */
-  applyRemote(versions: readonly Version[]): Version[] {
-    return this.remote.apply(versions);
+  applyRemote(versions: readonly Version[], source?: VersionSource): Version[] {
+    return this.remote.apply(versions, source);
   }
 
   async acceptHeld(author: string): Promise<number> {

@@ -1,6 +1,7 @@
 import type { NodeId } from '../core/ids';
 import type { Version } from '../core/merge/version';
 import { persist, type NodeParts } from './node-parts';
+import type { VersionSource } from './version-listeners';
 
 /** The outcome of merging a batch: what changed the store (to relay onwards) and what it superseded. */
 interface Merged {
@@ -18,42 +19,47 @@ export class RemoteMerge {
   constructor(private readonly parts: NodeParts) {}
 
   /** Returns the versions that changed the store (to relay onwards). */
-  apply(versions: readonly Version[]): Version[] {
-    return this.merge(versions, 'remote');
+  apply(versions: readonly Version[], source?: VersionSource): Version[] {
+    return this.merge(versions, 'remote', source);
   }
 
-  private merge(versions: readonly Version[], origin: 'remote' | 'released'): Version[] {
+  private merge(versions: readonly Version[], origin: 'remote' | 'released', source?: VersionSource): Version[] {
     const { clock, hold, counters } = this.parts;
     const merged: Merged = { applied: [], removed: [] };
     for (const v of versions) {
       const seen = clock.observe(v.ts);
       if (!seen.ok) {
-        hold.hold(v, seen.skewMs);
+        hold.hold(v, seen.skewMs, source);
         counters.reject('clock-skew-held');
         continue;
       }
       this.mergeOne(v, merged);
     }
-    this.announce(merged, origin);
+    this.announce(merged, origin, source);
     return merged.applied;
   }
 
   /** Writes held for clock skew whose time has come. */
   releaseDue(): void {
-    const due = this.parts.hold.releaseDue(this.parts.clock);
-    if (due.length > 0) this.merge(due, 'released');
+    // Released by the source they came by, so the mesh relays only live ones, not back to their link.
+    for (const [source, versions] of this.parts.hold.releaseDue(this.parts.clock)) {
+      this.merge(versions, 'released', source);
+    }
   }
 
   /** The operator's decision: take one author's held writes now, moving our clock up to them. */
   acceptHeld(author: NodeId): number {
-    const versions = this.parts.hold.releaseAuthor(author);
-    const merged: Merged = { applied: [], removed: [] };
-    for (const v of versions) {
-      this.parts.clock.force(v.ts);
-      this.mergeOne(v, merged);
+    let count = 0;
+    for (const [source, versions] of this.parts.hold.releaseAuthor(author)) {
+      const merged: Merged = { applied: [], removed: [] };
+      for (const v of versions) {
+        this.parts.clock.force(v.ts);
+        this.mergeOne(v, merged);
+      }
+      this.announce(merged, 'released', source);
+      count += versions.length;
     }
-    this.announce(merged, 'released');
-    return versions.length;
+    return count;
   }
 
   private mergeOne(v: Version, merged: Merged): void {
@@ -79,9 +85,9 @@ export class RemoteMerge {
     }
   }
 
-  private announce({ applied, removed }: Merged, origin: 'remote' | 'released'): void {
+  private announce({ applied, removed }: Merged, origin: 'remote' | 'released', source?: VersionSource): void {
     if (applied.length === 0 && removed.length === 0) return;
-    this.parts.listeners.emit(applied, origin, removed);
+    this.parts.listeners.emit(applied, origin, removed, source);
     persist(this.parts, applied, removed).catch((error: unknown) => {
       this.parts.log('persisting remote versions failed', error);
     });

@@ -1,3 +1,4 @@
+import { Emitter } from '../core/events/emitter';
 import type { Version } from '../core/merge/version';
 
 /**
@@ -6,6 +7,16 @@ import type { Version } from '../core/merge/version';
  */
 export type VersionOrigin = 'local' | 'remote' | 'released' | 'expired';
 /**
+ * Which peer link a batch came by, and whether it was pushed live (relayed onwards) or came by
+ * repair (left to reconciliation). Opaque to the node: the mesh hands it in with applyRemote and
+ * gets it back when writes held for clock skew are released.
+ */
+export interface VersionSource {
+  readonly via: object;
+  readonly live: boolean;
+}
+
+/**
  * `versions` changed the store; `removed` left it (superseded by a merge, dropped by a tombstone,
  * or purged on expiry: origin 'expired'), so a sync index can follow the stored set exactly.
  */
@@ -13,27 +24,31 @@ export type VersionListener = (
   versions: readonly Version[],
   origin: VersionOrigin,
   removed: readonly Version[],
+  /** For 'released': the link and path the held writes first came by (none if unknown). */
+  source?: VersionSource,
 ) => void;
 
-/** Who hears of every stored-set change (the mesh, for replication). One failing listener does not stop the rest. */
+interface StoreEvents {
+  versions: VersionListener;
+}
+
+/**
+ * Who hears of every stored-set change (the mesh, for replication): the core Emitter, with its
+ * rule that one failing listener is reported and does not stop the rest.
+ */
 export class VersionListeners {
-  private readonly listeners = new Set<VersionListener>();
+  private readonly events: Emitter<StoreEvents>;
 
-  constructor(private readonly onListenerError: (error: unknown) => void) {}
-
-  add(listener: VersionListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  constructor(onListenerError: (error: unknown) => void) {
+    this.events = new Emitter<StoreEvents>((error) => onListenerError(error));
   }
 
-  emit(versions: readonly Version[], origin: VersionOrigin, removed: readonly Version[]): void {
+  add(listener: VersionListener): () => void {
+    return this.events.on('versions', listener);
+  }
+
+  emit(versions: readonly Version[], origin: VersionOrigin, removed: readonly Version[], source?: VersionSource): void {
     if (versions.length === 0 && removed.length === 0) return;
-    for (const listener of this.listeners) {
-      try {
-        listener(versions, origin, removed);
-      } catch (error) {
-        this.onListenerError(error);
-      }
-    }
+    this.events.emit('versions', versions, origin, removed, source);
   }
 }

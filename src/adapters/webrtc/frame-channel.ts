@@ -9,8 +9,13 @@ export const CHANNEL = {
   sync: 0,
   /** A signaling message relayed to reach peers of peers (handled on the main thread). */
   relay: 1,
-  // 2 carried page-side link pings, retired: the sync session's heartbeat measures liveness and RTT.
 } as const;
+/**
+ * Carried page-side link pings, retired: the sync session's heartbeat measures liveness and RTT.
+ * Peers a release behind still send them every 2 s; they are ignored quietly (not counted as
+ * unknown) for one release, then the number may be reused.
+ */
+export const RETIRED_PING_CHANNEL = 2;
 export type Channel = (typeof CHANNEL)[keyof typeof CHANNEL];
 
 /** The largest data-channel message, channel byte included (the limit is defined in the core). */

@@ -15,6 +15,12 @@ export interface MeshTiming {
   readonly reannounceMs: number;
   /** Attempts to reach a silent peer before waiting for it to announce itself. */
   readonly maxAttempts: number;
+  /**
+   * A connection must stay up this long before its failed attempts are forgotten: one that opens
+   * and then ends (the peer's worker refused the session, or it hung up) still counts as a
+   * failure, so such a peer is retried with a growing backoff, not at once.
+   */
+  readonly stableMs: number;
 }
 
 export const DEFAULT_TIMING: MeshTiming = {
@@ -24,6 +30,7 @@ export const DEFAULT_TIMING: MeshTiming = {
   reportMs: 2000,
   reannounceMs: 10_000,
   maxAttempts: 12,
+  stableMs: 30_000,
 };
 
 /**

@@ -1,5 +1,5 @@
 import { FlowSender } from '../../adapters/webrtc/flow-sender';
-import { CHANNEL } from '../../adapters/webrtc/frame-channel';
+import { CHANNEL, RETIRED_PING_CHANNEL } from '../../adapters/webrtc/frame-channel';
 import type { PeerConnection, PeerEvents, PeerSignal } from '../../adapters/webrtc/peer-connection';
 import type { NodeId } from '../../core/ids';
 import type { SignalingKind } from '../../ports/signaling';
@@ -65,6 +65,7 @@ export class RtcLink {
   private bridgedBytes = 0;
   private connectedSince: number | undefined;
   private attemptStartedAt = 0;
+  private cancelStable: (() => void) | undefined;
   /**
    * Frames that arrived before our side reported `connect`: simple-peer announces it only after
    * polling the ICE stats, and the peer may already be sending. They are replayed, never dropped.
@@ -199,7 +200,7 @@ export class RtcLink {
     this.manual = options.manual;
     this.remoteDescribed = false;
     this.linkState = 'connecting';
-    this.attemptStartedAt = this.hooks.clock.now();
+    this.attemptStartedAt = this.hooks.clock.monotonic();
     this.sleeping = false;
     this.clearRetry();
     slot.target = this.events();
@@ -250,7 +251,8 @@ export class RtcLink {
   stop(reason: string): void {
     this.cancelConnectTimer?.();
     this.cancelReports?.();
-    this.cancelConnectTimer = this.cancelReports = undefined;
+    this.cancelStable?.();
+    this.cancelConnectTimer = this.cancelReports = this.cancelStable = undefined;
     if (this.slot !== undefined) this.slot.target = undefined;
     const conn = this.conn;
     this.conn = this.slot = this.sender = undefined;
@@ -272,7 +274,7 @@ export class RtcLink {
 
   /** An automatic attempt (not pairing) that has been connecting for longer than `ms`. */
   stuck(ms: number): boolean {
-    return this.linkState === 'connecting' && !this.paired && this.hooks.clock.now() - this.attemptStartedAt > ms;
+    return this.linkState === 'connecting' && !this.paired && this.hooks.clock.monotonic() - this.attemptStartedAt > ms;
   }
 
   /** What the page reports of this link; the RTT is the sync session's (mesh-handle joins them). */
@@ -319,8 +321,13 @@ export class RtcLink {
     this.cancelConnectTimer = undefined;
     this.linkState = 'connected';
     this.connectedSince = this.hooks.clock.now();
-    this.failedAttempts = 0;
     this.error = undefined;
+    // Opening is not success: a peer whose session ends at once would otherwise reset the backoff
+    // on every connect. The failed attempts are forgotten once the connection has stayed up.
+    this.cancelStable = this.hooks.clock.after(this.hooks.timing.stableMs, () => {
+      this.cancelStable = undefined;
+      this.failedAttempts = 0;
+    });
     this.sender = new FlowSender(conn);
     this.bridge = this.hooks.openBridge(this.peer, {
       frame: (bytes) => {
@@ -351,6 +358,9 @@ export class RtcLink {
         return this.bridge?.deliver(bytes);
       case CHANNEL.relay:
         return this.hooks.relay(this, bytes.subarray(1));
+      case RETIRED_PING_CHANNEL:
+        // Page pings from peers a release behind: the sync session's heartbeat replaced them.
+        return;
       default:
         return this.hooks.drop('unknown-channel');
     }

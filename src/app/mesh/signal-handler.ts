@@ -97,8 +97,12 @@ export class SignalHandler {
     if (link === undefined) return;
     link.announced(signal.data.incarnation, signal.data.links);
     link.reachedVia(via);
+    const waiting = link.dormant || restarted || link.attempts === 0;
     link.wake();
     if (o.self < signal.from) {
+      // A dormant or restarted peer is tried afresh; one we are backing off from (its connections
+      // kept failing) is left to the backoff's pending retry, or its announces would defeat it.
+      if (!waiting) return;
       link.resetAttempts();
       o.reconnect.connect(link);
     } else if (signal.to === undefined || restarted) {

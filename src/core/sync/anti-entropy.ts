@@ -75,9 +75,7 @@ export class AntiEntropy {
     this.responder = new Responder(o, source, this.repairOut, io, { opened, pump: (now) => this.pump(now) });
     this.initiator = new Initiator(o, source, this.wants, this.repairOut, io, {
       opened,
-      overflowed: () => {
-        this.live.overflowed = true;
-      },
+      overflowed: () => this.live.markOverflowed(),
       flushWants: () => this.flushWants(),
       pump: (now) => this.pump(now),
       completed: (startedAt, now) => this.completed(startedAt, now),
@@ -95,7 +93,7 @@ export class AntiEntropy {
 
   /** The peer pushes versions to us live (we have not pruned it). */
   get eagerIn(): boolean {
-    return !this.live.pruned;
+    return this.live.eagerIn;
   }
 
   report(): RepairReport {
@@ -105,10 +103,10 @@ export class AntiEntropy {
       verifiedAt: this.verifiedAt,
       progress: { received: this.wants.received, needed: this.wants.needed },
       versionsIn: this.versionsIn,
-      queued: this.repairOut.queued + this.live.out.queued,
+      queued: this.repairOut.queued + this.live.queued,
       failures: this.initiator.failures,
       eager: this.live.eager,
-      eagerIn: !this.live.pruned,
+      eagerIn: this.live.eagerIn,
       prunes: this.live.prunes,
       grafts: this.live.grafts,
     };
@@ -137,7 +135,7 @@ export class AntiEntropy {
   pushLive(versions: readonly Version[], now: number, relayed: boolean): void {
     if (this.role === undefined || versions.length === 0) return;
     this.live.push(versions, relayed);
-    if (!this.live.out.empty) this.pump(now);
+    if (!this.live.empty) this.pump(now);
   }
 
   /** Announced versions that did not arrive by the tree: ask this peer for them. */
@@ -222,8 +220,7 @@ export class AntiEntropy {
   }
 
   pump(now: number): void {
-    let sent = this.live.out.pump(
-      this.framer,
+    let sent = this.live.pump(
       (f, n) => this.io.sendFrame(f, n),
       () => this.io.room(),
     );
@@ -233,11 +230,8 @@ export class AntiEntropy {
       () => this.io.room(),
     );
     if (sent > 0) this.initiator.progressed(now);
-    if (this.live.overflowed && this.live.out.empty && this.repairOut.empty) {
-      // Versions were refused for lack of room: a reconciliation finds them again.
-      this.live.overflowed = false;
-      this.syncNow(now);
-    }
+    // Versions were refused for lack of room: a reconciliation finds them again.
+    if (this.repairOut.empty && this.live.takeOverflow()) this.syncNow(now);
     this.initiator.checkDone(now);
   }
 

@@ -3,7 +3,7 @@ import { Encoder } from '../bytes/encoder';
 import { readString, readUtf8 } from '../bytes/utf8';
 import { isNodeId, MAX_NODE_ID_LENGTH, type NodeId } from '../ids';
 import { isLatticeName, MAX_LATTICE_NAME_LENGTH } from '../lattice-name';
-import { ProtocolError, ProtocolErrorCode } from './errors';
+import { ProtocolError, ProtocolErrorCode, SyncEncodeError } from './errors';
 import {
   MAX_REASON_BYTES,
   MAX_WANT_IDS,
@@ -65,7 +65,7 @@ const FLAG_GRAFT = 1;
 const utf8 = new TextEncoder();
 
 export function encodeMessage(m: SyncMessage): Uint8Array {
-  const w = new Encoder(m.type === MessageType.Versions ? m.batch.length + 16 : 64, malformed);
+  const w = new Encoder(m.type === MessageType.Versions ? m.batch.length + 16 : 64, usage);
   w.writeU8(m.type === MessageType.Hello ? m.protocol : SYNC_PROTOCOL_VERSION);
   w.writeU8(TYPE_CODES[m.type]);
   switch (m.type) {
@@ -116,7 +116,7 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
     }
   }
   if (w.length > MAX_SYNC_FRAME_BYTES) {
-    throw new ProtocolError(ProtocolErrorCode.Oversize, `frame of ${w.length} bytes exceeds ${MAX_SYNC_FRAME_BYTES}`);
+    throw usage(`frame of ${w.length} bytes exceeds ${MAX_SYNC_FRAME_BYTES}`);
   }
   return w.finish();
 }
@@ -242,6 +242,6 @@ function malformed(message: string): ProtocolError {
   return new ProtocolError(ProtocolErrorCode.Malformed, message);
 }
 
-function usage(message: string): ProtocolError {
-  return new ProtocolError(ProtocolErrorCode.Malformed, `cannot encode: ${message}`);
+function usage(message: string): SyncEncodeError {
+  return new SyncEncodeError(message);
 }

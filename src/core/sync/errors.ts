@@ -24,3 +24,15 @@ export class ProtocolError extends Error {
     super(`sync: ${message}`);
   }
 }
+
+/**
+ * A message this node cannot encode (a value out of range, a name too long): a bug or a bad value
+ * on our side, never the peer's fault, so the session does not count it against the peer.
+ */
+export class SyncEncodeError extends Error {
+  override name = 'SyncEncodeError';
+
+  constructor(message: string) {
+    super(`sync: cannot encode: ${message}`);
+  }
+}

@@ -29,12 +29,12 @@ export class LivePush {
   /** We push versions to the peer (it has not pruned us, or grafted since). */
   eager = true;
   /** We asked the peer to stop pushing to us. */
-  pruned = false;
+  private pruned = false;
   private duplicates = 0;
   private lazy: Uint8Array[] = [];
-  readonly out: Outbox;
-  /** Versions refused for lack of room: a reconciliation must find them. */
-  overflowed = false;
+  private readonly out: Outbox;
+  /** Versions refused for lack of room (live or repair): a reconciliation must find them. */
+  private overflowed = false;
   prunes = 0;
   grafts = 0;
 
@@ -47,6 +47,40 @@ export class LivePush {
     private readonly mayPrune: () => boolean,
   ) {
     this.out = new Outbox(maxQueued, true);
+  }
+
+  /** The peer pushes versions to us live (we have not pruned it). */
+  get eagerIn(): boolean {
+    return !this.pruned;
+  }
+
+  /** Versions waiting for room on the link. */
+  get queued(): number {
+    return this.out.queued;
+  }
+
+  get empty(): boolean {
+    return this.out.empty;
+  }
+
+  /** Sends queued live frames while the link has room; returns the versions sent. */
+  pump(send: (frame: Uint8Array, versions: number) => void, room: () => boolean): number {
+    return this.out.pump(this.framer, send, room);
+  }
+
+  /** Versions were refused for lack of room elsewhere (a repair queue): the same catch-up applies. */
+  markOverflowed(): void {
+    this.overflowed = true;
+  }
+
+  /**
+   * True once, when versions were refused for lack of room and the live queue has drained: the
+   * caller then reconciles, which finds them again.
+   */
+  takeOverflow(): boolean {
+    if (!this.overflowed || !this.out.empty) return false;
+    this.overflowed = false;
+    return true;
   }
 
   /** Our own writes always go out in full: our out-links are judged by what we relay, not by what we write. */

@@ -31,8 +31,20 @@ export class PeerSession {
   private status: SessionState = SessionState.Handshake;
   private peerId: NodeId | undefined;
   private peerItems: number | undefined;
-  private readonly counts = { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, invalid: 0, versionsOut: 0 };
-  private readonly events = new Emitter<SessionEvents>();
+  private readonly counts = {
+    bytesIn: 0,
+    bytesOut: 0,
+    framesIn: 0,
+    framesOut: 0,
+    invalid: 0,
+    versionsOut: 0,
+    hostErrors: 0,
+  };
+  private readonly events = new Emitter<SessionEvents>((error, event) => {
+    // A subscriber's failure is ours, not the peer's: count it, log it, carry on.
+    this.counts.hostErrors += 1;
+    this.log(`${String(event)} listener failed`, error);
+  });
 
   constructor(
     options: SessionOptions,
@@ -42,7 +54,7 @@ export class PeerSession {
   ) {
     this.o = resolveSessionOptions(options);
     this.peerId = options.peer;
-    this.heartbeat = new Heartbeat(now, this.o.heartbeatMs, this.o.deadAfterMs);
+    this.heartbeat = new Heartbeat(now, this.o.heartbeatMs, this.o.deadAfterMs, this.o.pongWithinMs);
     const io: SessionIo = {
       send: (m) => this.send(m),
       sendFrame: (frame, versions) => this.sendFrame(frame, versions),
@@ -83,7 +95,6 @@ export class PeerSession {
 
   /** Sends our hello; call once, right after the link opened. */
   start(now: number): void {
-    this.heartbeat.heard(now);
     this.send({
       type: MessageType.Hello,
       protocol: SYNC_PROTOCOL_VERSION,
@@ -99,27 +110,44 @@ export class PeerSession {
     if (!this.open) return;
     this.counts.bytesIn += frame.length;
     this.counts.framesIn += 1;
-    this.heartbeat.heard(now);
-    this.ae.touch(now);
+    let message: SyncMessage;
     try {
-      this.dispatch(decodeMessage(frame), now);
+      message = decodeMessage(frame);
     } catch (error) {
-      if (!(error instanceof ProtocolError)) {
-        // A host effect failed (not the peer's fault): log it and keep the session.
-        this.log('failed to handle a frame', error);
-      } else if (error.code === ProtocolErrorCode.UnsupportedVersion && this.status === SessionState.Handshake) {
-        this.bye(`unsupported protocol version (we speak ${SYNC_PROTOCOL_VERSION})`);
-      } else this.invalid(error.message);
+      return this.refused(error);
     }
+    const handshaking = this.status === SessionState.Handshake;
+    if (!handshaking) this.ae.touch(now);
+    const invalid = this.counts.invalid;
+    try {
+      this.dispatch(message, now);
+    } catch (error) {
+      this.refused(error);
+    }
+    // Liveness counts valid frames after the handshake only: garbage, or frames before a hello,
+    // prove nothing and must not hold a link open (the hello itself counts, in onHello).
+    if (!handshaking && this.counts.invalid === invalid) this.heartbeat.heard(now);
+  }
+
+  /** A frame we could not take: the peer's fault if it is a ProtocolError, else ours (a host effect, our encoder). */
+  private refused(error: unknown): void {
+    if (!(error instanceof ProtocolError)) {
+      // Not the peer's fault: log it, count it as ours, keep the session.
+      this.counts.hostErrors += 1;
+      this.log('failed to handle a frame', error);
+    } else if (error.code === ProtocolErrorCode.UnsupportedVersion && this.status === SessionState.Handshake) {
+      this.bye(`unsupported protocol version (we speak ${SYNC_PROTOCOL_VERSION})`);
+    } else this.invalid(error.message);
   }
 
   tick(now: number): void {
     if (!this.open) return;
     try {
-      if (this.heartbeat.isDead(now)) {
+      const dead = this.heartbeat.deadReason(now, this.status === SessionState.Handshake);
+      if (dead !== undefined) {
         this.status = SessionState.Dead;
         this.ae.close();
-        this.events.emit('end', `dead: nothing heard for ${now - this.heartbeat.lastHeardAt} ms`);
+        this.events.emit('end', dead);
         return;
       }
       if (this.status === SessionState.Handshake) return;
@@ -181,6 +209,8 @@ export class PeerSession {
       framesIn: this.counts.framesIn,
       framesOut: this.counts.framesOut,
       invalidFrames: this.counts.invalid,
+      hostErrors: this.counts.hostErrors,
+      pingsIgnored: this.heartbeat.pingsIgnored,
       versionsIn: repair.versionsIn,
       versionsOut: this.counts.versionsOut,
       queued: repair.queued,
@@ -204,9 +234,11 @@ export class PeerSession {
     if (this.status === SessionState.Handshake) return this.invalid(`${m.type} before hello`);
     switch (m.type) {
       case MessageType.Ping:
-        return this.send({ type: MessageType.Pong, echo: m.time, time: now });
+        // Answered at most once per half heartbeat: a ping flood must not make us send a pong flood.
+        if (this.heartbeat.pongAllowed(now)) this.send({ type: MessageType.Pong, echo: m.time, time: now });
+        return;
       case MessageType.Pong:
-        this.heartbeat.pong(m, now);
+        this.heartbeat.pong(m, now, this.o.monotonic?.() ?? now);
         return;
       case MessageType.Reconcile:
         return this.ae.onReconcile(m, now);
@@ -242,7 +274,7 @@ export class PeerSession {
   }
 
   private ping(now: number): void {
-    const time = this.heartbeat.pingDue(now);
+    const time = this.heartbeat.pingDue(now, this.o.monotonic?.() ?? now);
     if (time !== undefined) this.send({ type: MessageType.Ping, time });
   }
 
@@ -260,7 +292,7 @@ export class PeerSession {
 
   /** Merges through the host, and tells the mesh what changed the store (it relays live versions). */
   private apply(versions: readonly Version[], live: boolean): readonly Version[] {
-    const applied = this.host.apply(versions);
+    const applied = this.host.apply(versions, live);
     if (applied.length > 0) this.events.emit('versions', applied, live);
     return applied;
   }

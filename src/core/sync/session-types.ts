@@ -26,8 +26,21 @@ export interface SessionOptions {
   readonly syncIntervalMs?: number;
   /** Ping period (default 2 s). */
   readonly heartbeatMs?: number;
-  /** Silence after which the link is dead (default 8 s). */
+  /**
+   * A link is dead after this long without a valid frame, and when the peer has not said hello
+   * this long after the link opened (default 8 s).
+   */
   readonly deadAfterMs?: number;
+  /**
+   * A ping left unanswered this long means the peer is not listening, whatever else it sends
+   * (default 2 min: a pong may wait behind a full link buffer on a slow radio link).
+   */
+  readonly pongWithinMs?: number;
+  /**
+   * Monotonic clock (ms, fractional), read to time round trips; defaults to the `now` the session
+   * is given (the wall clock). The worker passes performance.now.
+   */
+  readonly monotonic?: () => number;
   /** A round with no progress for this long has failed (default 20 s: a 64 KiB frame at 64 kbit/s takes 8 s). */
   readonly roundTimeoutMs?: number;
   /** Retry delays after failures: base · 2^(failures-1), at most max (defaults 1 s, 60 s). */
@@ -51,8 +64,8 @@ export interface SessionOptions {
   readonly log?: (message: string, detail?: unknown) => void;
 }
 
-export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'peer' | 'log'>> &
-  Pick<SessionOptions, 'peer' | 'log'>;
+export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'peer' | 'log' | 'monotonic'>> &
+  Pick<SessionOptions, 'peer' | 'log' | 'monotonic'>;
 
 /** How long one reconciliation round (or a graft's claim on the ids it asked for) may take. */
 export const DEFAULT_ROUND_TIMEOUT_MS = 20_000;
@@ -62,6 +75,7 @@ export function resolveSessionOptions(o: SessionOptions): ResolvedSessionOptions
     syncIntervalMs: 30_000,
     heartbeatMs: 2_000,
     deadAfterMs: 8_000,
+    pongWithinMs: 120_000,
     roundTimeoutMs: DEFAULT_ROUND_TIMEOUT_MS,
     backoffBaseMs: 1_000,
     backoffMaxMs: 60_000,
@@ -96,8 +110,8 @@ export interface SyncSource {
 export interface SessionHost {
   /** Bytes queued on the link (flow control). */
   bufferedAmount(): number;
-  /** Merges versions from the peer; returns those that changed the store. */
-  apply(versions: readonly Version[]): readonly Version[];
+  /** Merges versions from the peer (`live`: pushed live, else repair); returns those that changed the store. */
+  apply(versions: readonly Version[], live: boolean): readonly Version[];
   /** May this session prune its peer's live pushes (the host keeps a few eager in-links)? Default yes. */
   mayPrune?(): boolean;
 }
@@ -120,6 +134,10 @@ export interface PeerStats {
   readonly peer: NodeId;
   readonly state: SessionState;
   readonly role: SessionRole | undefined;
+  /**
+   * Round-trip time of a ping on the sync channel, smoothed, in fractional ms on the worker's
+   * monotonic clock: it includes the peer worker's time to answer and any queue on the link.
+   */
   readonly rttMs: number | undefined;
   /** Peer's wall clock minus ours (from hello, refined by pongs). */
   readonly clockSkewMs: number | undefined;
@@ -138,6 +156,10 @@ export interface PeerStats {
   readonly framesIn: number;
   readonly framesOut: number;
   readonly invalidFrames: number;
+  /** Frames from the peer we failed to handle through no fault of its own (our store, our encoder). */
+  readonly hostErrors: number;
+  /** Pings from the peer left unanswered: they came faster than one per half heartbeat period. */
+  readonly pingsIgnored: number;
   readonly versionsIn: number;
   readonly versionsOut: number;
   /** Versions waiting for room on the link. */

@@ -48,6 +48,9 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
   const count = r.readCount('versions', limits.maxVersions, allSigned ? 1 + F.SIG_BYTES : 1);
   const ctx: DecodeContext = { r, limits, nodes, entities, strings, latQ: 0, lonQ: 0, baseLatQ, baseLonQ, ms: 0 };
   const revalidate = options?.revalidate === true;
+  // The encoder never writes the same (entity, kind, clock) twice in a batch; refusing repeats keeps
+  // a small frame of one-byte "same entity, same clock" versions from decoding to megabytes.
+  const seenKeys = new Set<string>();
 
   const out: Version[] = new Array<Version>(count);
   let entity: EntityId | undefined;
@@ -107,6 +110,9 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
       value = decodeKnown(ctx, tag);
       if (revalidate) value = validated(kind, value);
     }
+    const key = `${kind}\u0000${ts.ms}\u0000${ts.c}\u0000${ts.node}\u0000${entity}`;
+    if (seenKeys.has(key)) r.fail(`version ${i} repeats (entity, kind, clock) within the batch`);
+    seenKeys.add(key);
     out[i] = sig === undefined ? { entity, kind, value, ts, seen } : { entity, kind, value, ts, seen, sig };
   }
   if (r.left !== 0) r.fail(`${r.left} trailing bytes after the last version`);

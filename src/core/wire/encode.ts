@@ -39,7 +39,12 @@ export function encodeVersions(versions: readonly Version[]): Uint8Array {
   let prev: Version | undefined;
   let prevMs = 0;
   let prevIndex = -1;
+  // Peers refuse a batch that repeats a version's (entity, kind, clock): a repeat is written once.
+  const written = new Set<string>();
   for (const v of versions) {
+    const key = `${v.kind}\u0000${v.ts.ms}\u0000${v.ts.c}\u0000${v.ts.node}\u0000${v.entity}`;
+    if (written.has(key)) continue;
+    written.add(key);
     const tag = tagOfKind(v.kind);
     const ts = v.ts;
     checkTs(ts, 'ts');
@@ -99,7 +104,7 @@ export function encodeVersions(versions: readonly Version[]): Uint8Array {
   writeNodeTable(out, ctx.nodes.list);
   writeEntityTable(out, pre.sorted);
   writeStringTable(out, ctx.strings.list);
-  out.writeVarUint(versions.length);
+  out.writeVarUint(written.size);
   out.writeBytes(w.view());
   return out.finish();
 }

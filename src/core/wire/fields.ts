@@ -54,8 +54,11 @@ export function readEpoch(ctx: DecodeContext, field: string): number {
   const r = ctx.r;
   const v = r.readVarUint();
   let x: number;
-  if (v === 1) x = r.readF64() + 0;
-  else if (v % 2 === 0) x = ctx.ms + unzigzag(v / 2);
+  if (v === 1) {
+    x = r.readF64() + 0;
+    // writeEpoch puts whole ms in the varint form: one value, one encoding.
+    if (Number.isInteger(x)) r.fail(`${field}: whole ms ${x} in the float64 form`);
+  } else if (v % 2 === 0) x = ctx.ms + unzigzag(v / 2);
   else return r.fail(`${field}: bad epoch tag ${v}`);
   if (!(x >= 0 && x <= MAX_EPOCH_MS)) r.fail(`${field}: ${x} out of [0, 2^47]`);
   return x;

@@ -16,7 +16,9 @@ export interface MeshLinkEvents {
  */
 export class MeshLink implements LinkHandler {
   readonly session: PeerSession;
-  private readonly events = new Emitter<MeshLinkEvents>();
+  private readonly events = new Emitter<MeshLinkEvents>((error, event) =>
+    this.log(`link ${this.link.peer}: ${String(event)} listener failed`, error),
+  );
   private done = false;
 
   constructor(
@@ -29,7 +31,7 @@ export class MeshLink implements LinkHandler {
   ) {
     const sessionHost: SessionHost = {
       bufferedAmount: () => this.buffered(),
-      apply: (versions) => host.apply(versions),
+      apply: (versions, live) => host.apply(versions, live),
       mayPrune: () => host.mayPrune(),
     };
     this.session = new PeerSession(options, source, sessionHost, now());

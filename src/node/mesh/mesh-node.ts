@@ -11,7 +11,7 @@ import {
   type PeerStats,
 } from '../../core/sync';
 import { MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
-import type { VersionOrigin } from '../lattice-node';
+import type { VersionOrigin, VersionSource } from '../lattice-node';
 import { MeshLink } from './mesh-link';
 import type { MeshNodeOptions, MeshStore, SyncStatus } from './mesh-types';
 
@@ -43,7 +43,9 @@ export class MeshNode {
     this.node = options.node;
     this.maxLinks = options.maxLinks ?? MAX_LINKS;
     this.index = new SyncIndex(this.node.versions());
-    this.unsubscribe = this.node.onVersions((versions, origin, removed) => this.onVersions(versions, origin, removed));
+    this.unsubscribe = this.node.onVersions((versions, origin, removed, source) =>
+      this.onVersions(versions, origin, removed, source),
+    );
     this.accept = (link) => this.acceptLink(link);
   }
 
@@ -96,12 +98,13 @@ export class MeshNode {
 
   private acceptLink(link: Link): MeshLink {
     const options = { ...this.options.session, self: this.node.nodeId, lattice: this.node.lattice, peer: link.peer };
-    const l = new MeshLink(
+    const l: MeshLink = new MeshLink(
       link,
       { ...options, log: (m, d) => this.log(`[${link.peer}] ${m}`, d) },
       this.index,
       {
-        apply: (versions) => this.node.applyRemote(versions),
+        // The source comes back with writes held for clock skew, to relay them as they came.
+        apply: (versions, live) => this.node.applyRemote(versions, { via: l, live }),
         mayPrune: () => [...this.links.values()].filter((x) => x.session.eagerIn).length > MIN_EAGER_IN,
       },
       this.options.now,
@@ -135,7 +138,12 @@ export class MeshNode {
     }
   }
 
-  private onVersions(versions: readonly Version[], origin: VersionOrigin, removed: readonly Version[]): void {
+  private onVersions(
+    versions: readonly Version[],
+    origin: VersionOrigin,
+    removed: readonly Version[],
+    source?: VersionSource,
+  ): void {
     this.index.add(versions);
     this.index.remove(removed);
     // A peer's versions are relayed from its session's `versions` event, which knows the link they
@@ -144,7 +152,10 @@ export class MeshNode {
     // A version superseded within the same batch is not worth sending.
     const gone = removed.length > 0 ? new Set(removed) : undefined;
     const out = gone === undefined ? versions : versions.filter((v) => !gone.has(v));
-    this.relay(out, undefined, origin === 'released');
+    if (origin === 'local') return this.relay(out, undefined, false);
+    // Released writes held for clock skew go on only if they came live, and not back to their link;
+    // those that came by repair (or from nowhere known) are left to reconciliation, as repair is.
+    if (origin === 'released' && source?.live === true) this.relay(out, source.via as MeshLink, true);
   }
 
   /** Versions a batch applied that a later one of the same batch did not supersede. */

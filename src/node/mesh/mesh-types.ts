@@ -1,14 +1,14 @@
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import type { SessionOptions } from '../../core/sync';
-import type { VersionListener } from '../lattice-node';
+import type { VersionListener, VersionSource } from '../lattice-node';
 
 /** What the mesh needs of a node (LatticeNode provides it). */
 export interface MeshStore {
   readonly nodeId: NodeId;
   readonly lattice: string;
-  /** Merges versions from a peer; returns those that changed the store. */
-  applyRemote(versions: readonly Version[]): Version[];
+  /** Merges versions from a peer; returns those that changed the store. `source` comes back if they are held. */
+  applyRemote(versions: readonly Version[], source?: VersionSource): Version[];
   onVersions(listener: VersionListener): () => void;
   versions(): Iterable<Version>;
 }

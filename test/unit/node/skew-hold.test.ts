@@ -26,13 +26,26 @@ describe('SkewHold', () => {
     const clock = new Hlc({ node: 'me' as NodeId, now: () => wall, maxSkewMs: 60_000 });
     const hold = new SkewHold();
     hold.hold(ahead(500_000), 400_000);
-    expect(hold.releaseDue(clock)).toEqual([]);
+    expect(hold.releaseDue(clock).size).toBe(0);
     wall = 450_000;
-    expect(hold.releaseDue(clock)).toHaveLength(1);
+    expect([...hold.releaseDue(clock).values()].flat()).toHaveLength(1);
     expect(hold.size).toBe(0);
     hold.hold(ahead(500_000), 1);
     expect(hold.size).toBe(1);
-    expect(hold.releaseAuthor('fast' as NodeId)).toHaveLength(1);
+    expect([...hold.releaseAuthor('fast' as NodeId).values()].flat()).toHaveLength(1);
     expect(hold.summary()).toEqual([]);
+  });
+
+  it('gives each released write back with the link and path it came by', () => {
+    const clock = new Hlc({ node: 'me' as NodeId, now: () => 1_000_000, maxSkewMs: 60_000 });
+    const hold = new SkewHold();
+    const live = { via: {}, live: true };
+    const repair = { via: {}, live: false };
+    hold.hold(ahead(1_000), 1, live);
+    hold.hold(ahead(2_000), 1, repair);
+    hold.hold(ahead(3_000), 1, live);
+    const out = hold.releaseDue(clock);
+    expect(out.get(live)?.map((v) => v.ts.ms)).toEqual([1_000, 3_000]);
+    expect(out.get(repair)?.map((v) => v.ts.ms)).toEqual([2_000]);
   });
 });

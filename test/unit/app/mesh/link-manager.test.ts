@@ -237,7 +237,22 @@ describe('LinkManager', () => {
     await runUntil(s, 'both see it', () => state(a!, 'b') !== 'connected' && state(b!, 'a') !== 'connected');
     expect(a!.peers()[0]!.lastError).toBe('ERR_ICE_CONNECTION_FAILURE');
     await runUntil(s, 'relinked', () => state(a!, 'b') === 'connected' && state(b!, 'a') === 'connected', 5000);
-    expect(a!.peers()[0]!.attempts).toBe(0);
+    // The failure is remembered until the new connection has stayed up for stableMs.
+    expect(a!.peers()[0]!.attempts).toBe(1);
+  });
+
+  it('ignores the retired ping channel (2) of older peers quietly, and counts other unknown channels', async () => {
+    const s = setup();
+    const [a, b] = ['a', 'b'].map((id) => node(s, id));
+    a!.start();
+    b!.start();
+    await runUntil(s, 'linked', () => state(a!, 'b') === 'connected' && state(b!, 'a') === 'connected');
+    for (const p of s.net.live) p.events.data(new Uint8Array([2, 1, 2, 3]));
+    expect(a!.dropped()['unknown-channel']).toBeUndefined();
+    expect(b!.dropped()['unknown-channel']).toBeUndefined();
+    for (const p of s.net.live) p.events.data(new Uint8Array([3, 1]));
+    expect(a!.dropped()['unknown-channel']).toBe(1);
+    expect(state(a!, 'b')).toBe('connected');
   });
 
   it('ends a link whose sync session the worker declared dead, and links again', async () => {

@@ -17,6 +17,10 @@ export class ManualClock implements MeshClock {
     return this.t;
   }
 
+  monotonic(): number {
+    return this.t;
+  }
+
   after(ms: number, fn: () => void): () => void {
     return this.add(ms, fn, undefined);
   }

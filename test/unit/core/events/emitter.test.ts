@@ -6,9 +6,13 @@ interface Events {
   end(reason: string, code: number): void;
 }
 
+const unexpected = (error: unknown): never => {
+  throw error;
+};
+
 describe('Emitter', () => {
   it('calls the listeners of one event, in subscription order, with its arguments', () => {
-    const e = new Emitter<Events>();
+    const e = new Emitter<Events>(unexpected);
     const seen: string[] = [];
     e.on('end', (reason, code) => seen.push(`1:${reason}:${code}`));
     e.on('end', (reason) => seen.push(`2:${reason}`));
@@ -18,7 +22,7 @@ describe('Emitter', () => {
   });
 
   it('stops calling a listener once unsubscribed, and after clear()', () => {
-    const e = new Emitter<Events>();
+    const e = new Emitter<Events>(unexpected);
     let n = 0;
     const off = e.on('frame', () => (n += 1));
     e.emit('frame', new Uint8Array(1));
@@ -32,7 +36,7 @@ describe('Emitter', () => {
   });
 
   it('runs the listeners present when the event was emitted, even if one unsubscribes another', () => {
-    const e = new Emitter<Events>();
+    const e = new Emitter<Events>(unexpected);
     const seen: number[] = [];
     let offSecond = (): void => undefined;
     e.on('end', () => {
@@ -45,11 +49,16 @@ describe('Emitter', () => {
     expect(seen).toEqual([1, 2]);
   });
 
-  it('lets a listener error reach the emitter, as a direct call would', () => {
-    const e = new Emitter<Events>();
+  it('catches what a listener throws, reports it with the event, and still runs the others', () => {
+    const errors: [unknown, PropertyKey][] = [];
+    const e = new Emitter<Events>((error, event) => errors.push([error, event]));
+    const seen: number[] = [];
     e.on('end', () => {
       throw new Error('listener failed');
     });
-    expect(() => e.emit('end', 'x', 0)).toThrow('listener failed');
+    e.on('end', () => seen.push(2));
+    expect(() => e.emit('end', 'x', 0)).not.toThrow();
+    expect(seen).toEqual([2]);
+    expect(errors).toEqual([[new Error('listener failed'), 'end']]);
   });
 });

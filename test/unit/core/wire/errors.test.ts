@@ -240,3 +240,64 @@ describe('wire encoding refuses what peers would reject', () => {
     refuses([v('threat', { level: 'LOW' }, { seen })], /1025 seen entries/);
   });
 });
+
+describe('wire decoding refuses what the encoder never writes', () => {
+  /** n one-byte versions "same entity, same clock, deleted" after a first one that sets both. */
+  function repeats(n: number, ms: number): Uint8Array {
+    const w = new Encoder(n + 64);
+    w.writeU8(F.FORMAT_VERSION);
+    w.writeU8(0);
+    writeNodeTable(w, ['h' as NodeId]);
+    writeEntityTable(w, ['e1' as EntityId]);
+    writeStringTable(w, []);
+    w.writeVarUint(n);
+    w.writeU8(F.TAG_DELETED | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
+    w.writeVarUint(0);
+    w.writeVarUint(zigzag(ms) * 2);
+    for (let i = 1; i < n; i++) w.writeU8(F.TAG_DELETED | (F.ENTITY_SAME << 4) | (F.CLOCK_SAME << 6));
+    return w.finish();
+  }
+
+  it('a batch that repeats a version (entity, kind, clock) is refused whole', () => {
+    expect(decodeVersions(repeats(1, 1_700_000_000_000))).toHaveLength(1);
+    expect(() => decodeVersions(repeats(2, 1_700_000_000_000))).toThrow(/repeats/);
+    expect(() => decodeVersions(repeats(65_536, 1_700_000_000_000))).toThrow(WireError);
+  });
+
+  it('an integer epoch in the float64 form is refused (one value, one encoding)', () => {
+    const ms = 1_700_000_000_000;
+    const v = {
+      entity: 'e1',
+      kind: 'expiry',
+      value: { at: ms },
+      ts: { ms, c: 0, node: 'h' },
+      seen: [],
+    } as unknown as Version;
+    const a = encodeVersions([v]);
+    expect(a[a.length - 1]).toBe(0); // zigzag(at - ms) * 2 = 0, the last byte
+    const f = new Uint8Array(8);
+    new DataView(f.buffer).setFloat64(0, ms, true);
+    const b = new Uint8Array(a.length + 8);
+    b.set(a.subarray(0, a.length - 1));
+    b[a.length - 1] = 1;
+    b.set(f, a.length);
+    expect(decodeVersions(a)).toHaveLength(1);
+    expect(() => decodeVersions(b)).toThrow(/float64/);
+    // A fractional epoch still takes the float64 form, and comes back.
+    const frac = { ...v, value: { at: ms + 0.5 } } as unknown as Version;
+    expect(decodeVersions(encodeVersions([frac]))[0]!.value).toEqual({ at: ms + 0.5 });
+  });
+});
+
+describe('wire encoding writes a repeated version once', () => {
+  it('so that peers, which refuse repeats, take the batch', () => {
+    const v = {
+      entity: 'e1',
+      kind: 'position',
+      value: { lat: 1, lon: 2 },
+      ts: { ms: 1_700_000_000_000, c: 0, node: 'h' },
+      seen: [],
+    } as unknown as Version;
+    expect(decodeVersions(encodeVersions([v, v, { ...v }]))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,107 @@
+/** Test helper (not a test file): a real LatticeNode + MeshNode whose peers are scripted Links driven by hand. */
+import { createMemoryBacking, MemoryStorage } from '../../../../src/adapters/memory-storage';
+import type { NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { decodeMessage, encodeMessage, MessageType, type SyncMessage } from '../../../../src/core/sync';
+import { decodeVersions, encodeVersions } from '../../../../src/core/wire';
+import { LatticeNode } from '../../../../src/node/lattice-node';
+import { MeshNode } from '../../../../src/node/mesh';
+import type { Link, LinkHandler } from '../../../../src/ports/transport';
+
+export const T0 = 1_700_000_000_000;
+
+export class Peer {
+  readonly out: Uint8Array[] = [];
+  closedWith: string | undefined;
+  handler!: LinkHandler;
+  readonly link: Link;
+  constructor(
+    readonly id: NodeId,
+    private readonly h: Harness,
+  ) {
+    this.link = {
+      peer: id,
+      send: (f) => void this.out.push(f.slice()),
+      get bufferedAmount() {
+        return 0;
+      },
+      close: (reason) => {
+        this.closedWith ??= reason;
+      },
+    };
+  }
+  open(): this {
+    this.handler = this.h.mesh.accept(this.link);
+    return this;
+  }
+  send(m: SyncMessage): void {
+    this.handler.receive(encodeMessage(m));
+  }
+  hello(items = 0): void {
+    this.send({
+      type: MessageType.Hello,
+      protocol: 1,
+      node: this.id,
+      lattice: 'test',
+      time: this.h.clock,
+      items,
+      newest: 0,
+    } as SyncMessage);
+  }
+  msgs(): SyncMessage[] {
+    return this.out.map((f) => decodeMessage(f));
+  }
+  bytes(): number {
+    return this.out.reduce((s, f) => s + f.length, 0);
+  }
+  versionsOut(): Version[] {
+    return this.msgs().flatMap((m) => (m.type === 'versions' && m.batch.length > 0 ? decodeVersions(m.batch) : []));
+  }
+  reset(): void {
+    this.out.length = 0;
+  }
+}
+
+export class Harness {
+  clock = T0;
+  node!: LatticeNode;
+  mesh!: MeshNode;
+  logs: string[] = [];
+  static async create(self = 'm', opts: { maxSkewMs?: number; maxLinks?: number } = {}): Promise<Harness> {
+    const h = new Harness();
+    const now = (): number => h.clock;
+    h.node = await LatticeNode.open({
+      nodeId: self as NodeId,
+      lattice: 'test',
+      storage: new MemoryStorage({ backing: createMemoryBacking() }),
+      backend: 'memory',
+      now,
+      newId: () => `e${Math.random()}`,
+      scheduleChanges: (fn) => fn(),
+      ...(opts.maxSkewMs === undefined ? {} : { maxSkewMs: opts.maxSkewMs }),
+    });
+    h.mesh = new MeshNode({
+      node: h.node,
+      now,
+      ...(opts.maxLinks === undefined ? {} : { maxLinks: opts.maxLinks }),
+      log: (m) => {
+        if (h.logs.length < 2000) h.logs.push(m);
+      },
+    });
+    return h;
+  }
+  peer(id: string): Peer {
+    return new Peer(id as NodeId, this).open();
+  }
+  tick(ms = 50): void {
+    this.clock += ms;
+    this.node.tick();
+    this.mesh.tick();
+  }
+}
+
+export const pos = (entity: string, node: string, ms: number, c = 0): Version =>
+  ({ entity, kind: 'position', value: { lat: 1, lon: 2 }, ts: { ms, c, node }, seen: [] }) as unknown as Version;
+
+export const versionsFrame = (vs: Version[], live: boolean): SyncMessage =>
+  ({ type: MessageType.Versions, live, completes: 0, batch: encodeVersions(vs) }) as SyncMessage;
