@@ -105,6 +105,9 @@ export class LatticeNode implements NodeApi {
     }
     // Never issue a timestamp at or below one already stored, whatever the wall clock says.
     clock.force(latest);
+    // Raise the floors of expiries that passed while the node was closed before anything can
+    // arrive: a version re-delivered meanwhile would otherwise be accepted, stored and relayed.
+    node.tick();
     return node;
   }
 

@@ -71,6 +71,11 @@ export class RemoteMerge {
         return;
       case 'obsolete':
         counters.write('obsolete');
+        // Refused, yet what it taught may show that heads had been seen or deleted: they go too.
+        if (out.removed !== undefined && out.removed.length > 0) {
+          merged.removed.push(...out.removed);
+          feed.mark(v.entity);
+        }
         return;
       default: {
         const never: never = out;

@@ -119,6 +119,20 @@ export class WriteBehind {
     return this.next.size + (this.inFlight?.size ?? 0);
   }
 
+  /**
+   * Resolves once everything enqueued so far is durable; rejects if the commit that would have made
+   * it so fails (its contents then wait in the next batch, which the retry commits: call again).
+   * The next batch, if anything waits in it, holds or follows whatever is in flight, so its success
+   * covers both.
+   */
+  durable(): Promise<void> {
+    const batch = !this.next.empty ? this.next : this.inFlight;
+    if (batch === undefined) return Promise.resolve();
+    // No flush request: a non-empty next batch is already scheduled, in-flight's end picks it up,
+    // or a retry is pending (which must keep its backoff).
+    return new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+  }
+
   /** Resolves once everything enqueued so far has been committed or has failed (failures go to their enqueuers). */
   flushed(): Promise<void> {
     if (this.next.waiters.length > 0) return this.next.settled;

@@ -1,0 +1,155 @@
+/**
+ * Issue 8, zero divergence at the node: a local write reaches peers only once durable, refused
+ * versions still drop what they show was seen, expiries that passed while closed are purged before
+ * anything can arrive, and local writes are refused when they could not be sent or would fire at once.
+ */
+import { describe, expect, it } from 'vitest';
+import { MemoryStorage } from '../../../src/adapters/memory-storage';
+import type { Timestamp } from '../../../src/core/clock/timestamp';
+import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
+import type { Version } from '../../../src/core/merge/version';
+import { LatticeNode, type VersionOrigin } from '../../../src/node/lattice-node';
+import { StorageFullError, versionKey } from '../../../src/ports/storage';
+
+const T0 = 1_700_000_000_000;
+
+interface Opened {
+  readonly node: LatticeNode;
+  readonly clock: { now: number };
+  readonly heard: { origin: VersionOrigin; versions: Version[]; removed: Version[] }[];
+}
+
+async function open(storage: MemoryStorage, clock = { now: T0 }, nodeId = 'n1'): Promise<Opened> {
+  let n = 0;
+  const node = await LatticeNode.open({
+    nodeId: nodeId as NodeId,
+    lattice: 'test',
+    storage,
+    backend: 'memory',
+    now: () => clock.now,
+    newId: () => `e${n++}`,
+    scheduleChanges: (fn) => queueMicrotask(fn),
+  });
+  const heard: Opened['heard'] = [];
+  node.onVersions((versions, origin, removed) =>
+    heard.push({ origin, versions: [...versions], removed: [...removed] }),
+  );
+  return { node, clock, heard };
+}
+
+const ts = (ms: number, node: string, c = 0): Timestamp => ({ ms, c, node: node as NodeId });
+
+function version(entity: string, kind: string, value: unknown, at: Timestamp, seen: Timestamp[] = []): Version {
+  return { entity: entity as EntityId, kind: kind as ComponentKind, value: value as never, ts: at, seen };
+}
+
+async function storedKeys(storage: MemoryStorage): Promise<string[]> {
+  return (await storage.loadVersions()).map(versionKey).sort();
+}
+
+describe('a local write reaches peers only once durable', () => {
+  it('does not announce a write whose commit failed, and announces it once a retry lands it', async () => {
+    const storage = new MemoryStorage();
+    const { node, heard } = await open(storage);
+    storage.failNextCommit(new StorageFullError('quota exceeded'));
+    await expect(node.create({ id: 'a', components: { threat: { level: 'LOW' } } })).rejects.toBeInstanceOf(
+      StorageFullError,
+    );
+    expect(heard).toEqual([]);
+    // The next commit carries the failed write too: both are durable, then both are announced.
+    await node.create({ id: 'b', components: { threat: { level: 'LOW' } } });
+    await node.flushed();
+    await Promise.resolve();
+    const announced = heard.flatMap((h) => h.versions.map((v) => v.entity)).sort();
+    expect(announced).toEqual(['a', 'b']);
+    expect(heard.every((h) => h.origin === 'local')).toBe(true);
+    expect((await storedKeys(storage)).length).toBe(2);
+  });
+
+  it('announces a successful write after its commit resolved', async () => {
+    const storage = new MemoryStorage();
+    const { node, heard } = await open(storage);
+    let storedWhenHeard: number | undefined;
+    node.onVersions(() => void storage.loadVersions().then((vs) => (storedWhenHeard ??= vs.length)));
+    await node.create({ id: 'a', components: { threat: { level: 'LOW' } } });
+    await Promise.resolve();
+    expect(heard.map((h) => h.versions.length)).toEqual([1]);
+    expect(storedWhenHeard).toBe(1);
+  });
+});
+
+describe('a refused version still drops the heads it shows were seen', () => {
+  it('removes them from the store, the storage and the replicated set', async () => {
+    const storage = new MemoryStorage();
+    const { node, heard } = await open(storage, { now: T0 + 10_000 });
+    const kind = 'note';
+    const b10 = version('x', kind, { v: 'b' }, ts(T0 + 10, 'B'));
+    // A's later write names no context (not causally closed): the two are concurrent heads.
+    const a30 = version('x', kind, { v: 'a30' }, ts(T0 + 30, 'A'));
+    node.applyRemote([b10, a30]);
+    await node.flushed();
+    expect((await node.heads('x', kind)).length).toBe(2);
+    // A's earlier write arrives late: obsolete (A@30 is known), but it had seen B@10.
+    const a20 = version('x', kind, { v: 'a20' }, ts(T0 + 20, 'A'), [ts(T0 + 10, 'B')]);
+    heard.length = 0;
+    expect(node.applyRemote([a20])).toEqual([]);
+    await node.flushed();
+    expect((await node.heads('x', kind)).map((h) => h.author)).toEqual(['A']);
+    expect(heard.flatMap((h) => h.removed)).toEqual([b10]);
+    expect(await storedKeys(storage)).toEqual([versionKey(a30)]);
+    expect((await node.stats()).writes.obsolete).toBe(1);
+  });
+});
+
+describe('expiries that passed while the node was closed', () => {
+  it('are purged on open, so their old versions are refused when peers deliver them again', async () => {
+    const storage = new MemoryStorage();
+    const clock = { now: T0 };
+    const first = await open(storage, clock);
+    await first.node.create({ id: 'x', components: { speed: { kts: 10 } } });
+    const old = [...first.node.versions()];
+    clock.now = T0 + 100;
+    await first.node.update('x', { expiry: { at: T0 + 2_000 } });
+    await first.node.close();
+    // Reopened after the deadline, before any tick.
+    clock.now = T0 + 5_000;
+    const reopened = storage.reopen();
+    const again = await open(reopened, clock);
+    expect(await again.node.get('x')).toBeUndefined();
+    expect(again.node.applyRemote(old)).toEqual([]);
+    expect(await again.node.get('x')).toBeUndefined();
+    await again.node.flushed();
+    expect((await reopened.loadVersions()).map((v) => v.kind)).toEqual(['expiry']);
+  });
+});
+
+describe('local writes the node could not send or that would fire at once are refused', () => {
+  it('refuses an expiry whose deadline is not after now, changing nothing', async () => {
+    const { node, clock } = await open(new MemoryStorage());
+    await node.create({ id: 'x', components: { speed: { kts: 10 } } });
+    for (const at of [clock.now, clock.now - 1]) {
+      await expect(node.update('x', { expiry: { at } })).rejects.toThrow(/not after now/);
+    }
+    await expect(node.create({ id: 'y', components: { expiry: { at: clock.now } } })).rejects.toThrow(/not after now/);
+    expect((await node.get('x'))?.components.expiry).toBeUndefined();
+    expect(await node.get('y')).toBeUndefined();
+    await node.update('x', { expiry: { at: clock.now + 1 } });
+    expect((await node.get('x'))?.components.expiry).toEqual({ at: clock.now + 1 });
+  });
+
+  it("refuses a write whose context would name more writers than the wire's cap", async () => {
+    const { node, clock } = await open(new MemoryStorage(), { now: T0 + 10_000 });
+    const kind = 'note';
+    // 1,025 other writers, concurrent: the next local write would have to name them all.
+    const writers = Array.from({ length: 1025 }, (_, i) => version('x', kind, { i }, ts(T0 + i, `w${i}`)));
+    node.applyRemote(writers);
+    await expect(node.update('x', { [kind]: { mine: true } })).rejects.toThrow(/1025 other writers/);
+    expect((await node.heads('x', kind)).length).toBe(1025);
+    expect((await node.stats()).rejected).toMatchObject({ ValidationError: 1 });
+    // One writer fewer fits.
+    const { node: small } = await open(new MemoryStorage(), clock);
+    small.applyRemote(writers.slice(1));
+    await small.update('x', { [kind]: { mine: true } });
+    expect((await small.heads('x', kind)).length).toBe(1);
+  });
+});
