@@ -35,9 +35,12 @@ export interface NodeParts {
  * reload must never issue a timestamp at or below a stored one.
  */
 export function persist(parts: NodeParts, put: readonly Version[], removed: readonly Version[]): Promise<void> {
-  return parts.writer.enqueue(
-    put,
-    removed.map((v) => versionKey(v)),
-    { [CLOCK_META]: encodeTs(parts.clock.last) },
-  );
+  let keys = removed.map((v) => versionKey(v));
+  // A version that replaced another content under its own timestamp (see version-content.ts) has
+  // the removed one's storage key: the put overwrites it, and the removal must not delete it.
+  if (keys.length > 0 && put.length > 0) {
+    const putKeys = new Set(put.map((v) => versionKey(v)));
+    keys = keys.filter((key) => !putKeys.has(key));
+  }
+  return parts.writer.enqueue(put, keys, { [CLOCK_META]: encodeTs(parts.clock.last) });
 }

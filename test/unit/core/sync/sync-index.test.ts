@@ -29,11 +29,21 @@ describe('versionId', () => {
     expect(hash(Uint8Array.from({ length: 37 }, (_, i) => i))).toBe('8e287f21beca2dccc3f59abdc066dda2');
   });
 
-  it('depends on entity, kind and the whole timestamp, not on the value', () => {
+  it('depends on entity, kind, the whole timestamp, the value and the context, not on key order', () => {
     const base = v('e1', 1000);
     const key = (x: Version): string => idKey(versionId(x));
-    expect(key({ ...base, value: { lat: 9, lon: 9 } })).toBe(key(base));
+    const value = base.value as Record<string, unknown>;
+    const reordered = Object.fromEntries(Object.entries(value).reverse());
+    expect(key({ ...base, value: reordered as never })).toBe(key(base));
+    const seen = [
+      { ms: 10, c: 0, node: 'x' as NodeId },
+      { ms: 5, c: 0, node: 'y' as NodeId },
+    ];
+    expect(key({ ...base, seen })).toBe(key({ ...base, seen: [...seen].reverse() }));
     const variants = [
+      { ...base, value: { ...value, lat: 9 } as never },
+      { ...base, seen },
+      { ...base, seen: seen.slice(1) },
       v('e2', 1000),
       v('e1', 1001),
       v('e1', 1000, 'b'),
