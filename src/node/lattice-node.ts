@@ -5,7 +5,7 @@ import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
-import { versionKey, type StoragePort } from '../ports/storage';
+import type { StoragePort } from '../ports/storage';
 import { ChangeFeed, type Schedule } from './change-feed';
 import { LocalWrites } from './local-writes';
 import type {
@@ -18,7 +18,7 @@ import type {
   StorageStatus,
   UpdateOptions,
 } from './node-api';
-import { CLOCK_META, type NodeParts } from './node-parts';
+import { CLOCK_META, persist, type NodeParts } from './node-parts';
 import { NodeCounters } from './node-stats';
 import { RemoteMerge } from './remote-merge';
 import { SkewHold } from './skew-hold';
@@ -59,11 +59,11 @@ export class LatticeNode implements NodeApi {
   private constructor(
     private readonly options: LatticeNodeOptions,
     last: Timestamp | undefined,
+    store: EntityStore,
   ) {
     this.nodeId = options.nodeId;
     this.lattice = options.lattice;
     const log = (message: string, detail?: unknown): void => options.log?.(message, detail);
-    const store = new EntityStore();
     const health = new StorageHealth(options.backend, log);
     this.health = health;
     this.parts = {
@@ -91,16 +91,20 @@ export class LatticeNode implements NodeApi {
     this.remote = new RemoteMerge(this.parts);
   }
 
-  /** Opens a node over its storage: reloads every version and restores the clock. */
+  /**
+   * Opens a node over its storage: reloads every version and the entity metas that complete them
+   * (floors, tombstones, knowledge: see entity-meta.ts), and restores the clock.
+   */
   static async open(options: LatticeNodeOptions): Promise<LatticeNode> {
-    const savedClock = await options.storage.getMeta(CLOCK_META);
+    const { storage } = options;
+    const savedClock = await storage.getMeta(CLOCK_META);
     const last = typeof savedClock === 'string' ? decodeTs(savedClock) : undefined;
-    const node = new LatticeNode(options, last);
-    const { store, clock } = node.parts;
-    const versions = await options.storage.loadVersions();
+    const versions = await storage.loadVersions();
+    const entities = await storage.loadEntityMeta();
+    const node = new LatticeNode(options, last, EntityStore.restore({ versions, entities }));
+    const { clock } = node.parts;
     let latest = clock.last;
     for (const v of versions) {
-      store.apply(v);
       if (v.ts.ms > latest.ms || (v.ts.ms === latest.ms && v.ts.c > latest.c)) latest = v.ts;
     }
     // Never issue a timestamp at or below one already stored, whatever the wall clock says.
@@ -155,17 +159,13 @@ export class LatticeNode implements NodeApi {
   /** Periodic housekeeping by the host: release held writes whose time has come, purge expired entities. */
   tick(): void {
     this.remote.releaseDue();
-    const { store, feed, listeners, writer, log } = this.parts;
+    const { store, feed, listeners, log } = this.parts;
     const purged = store.purgeExpired(this.now());
     if (purged.length === 0) return;
     for (const v of purged) feed.mark(v.entity);
     listeners.emit([], 'expired', purged);
-    writer
-      .enqueue(
-        [],
-        purged.map((v) => versionKey(v)),
-      )
-      .catch((error: unknown) => log('purging expired entities failed', error));
+    // The floors go with the purge (their metas), so a restart refuses the purged versions too.
+    persist(this.parts, [], purged).catch((error: unknown) => log('purging expired entities failed', error));
   }
 
   async get(id: string): Promise<EntityView | undefined> {

@@ -1,4 +1,4 @@
-import type { NodeId } from '../core/ids';
+import type { EntityId, NodeId } from '../core/ids';
 import type { Version } from '../core/merge/version';
 import { persist, type NodeParts } from './node-parts';
 
@@ -6,7 +6,11 @@ import { persist, type NodeParts } from './node-parts';
 interface Merged {
   readonly applied: Version[];
   readonly removed: Version[];
+  /** Entities a refused version may have taught something (its context): their metas are kept. */
+  readonly touched: Set<EntityId>;
 }
+
+const merged = (): Merged => ({ applied: [], removed: [], touched: new Set() });
 
 /**
  * Versions from peers: merged into the store, counted, announced to replication and persisted in
@@ -24,7 +28,7 @@ export class RemoteMerge {
 
   private merge(versions: readonly Version[], origin: 'remote' | 'released'): Version[] {
     const { clock, hold, counters } = this.parts;
-    const merged: Merged = { applied: [], removed: [] };
+    const out = merged();
     for (const v of versions) {
       const seen = clock.observe(v.ts);
       if (!seen.ok) {
@@ -32,10 +36,10 @@ export class RemoteMerge {
         counters.reject('clock-skew-held');
         continue;
       }
-      this.mergeOne(v, merged);
+      this.mergeOne(v, out);
     }
-    this.announce(merged, origin);
-    return merged.applied;
+    this.announce(out, origin);
+    return out.applied;
   }
 
   /** Writes held for clock skew whose time has come. */
@@ -47,22 +51,22 @@ export class RemoteMerge {
   /** The operator's decision: take one author's held writes now, moving our clock up to them. */
   acceptHeld(author: NodeId): number {
     const versions = this.parts.hold.releaseAuthor(author);
-    const merged: Merged = { applied: [], removed: [] };
+    const out = merged();
     for (const v of versions) {
       this.parts.clock.force(v.ts);
-      this.mergeOne(v, merged);
+      this.mergeOne(v, out);
     }
-    this.announce(merged, 'released');
+    this.announce(out, 'released');
     return versions.length;
   }
 
-  private mergeOne(v: Version, merged: Merged): void {
+  private mergeOne(v: Version, into: Merged): void {
     const { store, feed, counters } = this.parts;
     const out = store.apply(v);
     switch (out.kind) {
       case 'applied':
-        merged.applied.push(v);
-        merged.removed.push(...out.removed);
+        into.applied.push(v);
+        into.removed.push(...out.removed);
         feed.mark(v.entity);
         counters.write('remote');
         return;
@@ -71,9 +75,10 @@ export class RemoteMerge {
         return;
       case 'obsolete':
         counters.write('obsolete');
+        into.touched.add(v.entity);
         // Refused, yet what it taught may show that heads had been seen or deleted: they go too.
         if (out.removed !== undefined && out.removed.length > 0) {
-          merged.removed.push(...out.removed);
+          into.removed.push(...out.removed);
           feed.mark(v.entity);
         }
         return;
@@ -84,10 +89,10 @@ export class RemoteMerge {
     }
   }
 
-  private announce({ applied, removed }: Merged, origin: 'remote' | 'released'): void {
-    if (applied.length === 0 && removed.length === 0) return;
+  private announce({ applied, removed, touched }: Merged, origin: 'remote' | 'released'): void {
+    if (applied.length === 0 && removed.length === 0 && touched.size === 0) return;
     this.parts.listeners.emit(applied, origin, removed);
-    persist(this.parts, applied, removed).catch((error: unknown) => {
+    persist(this.parts, applied, removed, touched).catch((error: unknown) => {
       this.parts.log('persisting remote versions failed', error);
     });
   }

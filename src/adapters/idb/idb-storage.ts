@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../core/entity/component-types';
 import type { Version } from '../../core/merge/version';
-import type { StorageBatch, StoragePort } from '../../ports/storage';
+import type { EntityMeta, StorageBatch, StoragePort } from '../../ports/storage';
 import { compactLog } from './compaction';
 import {
   CompactionTrigger,
@@ -65,6 +65,15 @@ export class IdbStorage implements StoragePort {
     return live.versions;
   }
 
+  async loadEntityMeta(): Promise<EntityMeta[]> {
+    const db = this.connection('load entity metas');
+    try {
+      return await db.getAll('entities');
+    } catch (error) {
+      throw toStorageError(error, `loading entity metas from IndexedDB "${this.name}"`);
+    }
+  }
+
   async getMeta(key: string): Promise<JsonValue | undefined> {
     const db = this.connection('read metadata');
     try {
@@ -91,14 +100,17 @@ export class IdbStorage implements StoragePort {
     // Encoding validates every value before a transaction exists, so a bad value changes nothing.
     const segments = encodeSegments(batch.put, batch.remove);
     const meta = Object.entries(batch.meta ?? {});
-    if (segments.length === 0 && meta.length === 0) return;
+    const entities = batch.entityMeta ?? [];
+    if (segments.length === 0 && meta.length === 0 && entities.length === 0) return;
     let results: unknown[];
     try {
-      const tx = db.transaction(['log', 'meta'], 'readwrite');
+      const tx = db.transaction(['log', 'meta', 'entities'], 'readwrite');
       const log = tx.objectStore('log');
       const metaStore = tx.objectStore('meta');
+      const entityStore = tx.objectStore('entities');
       const requests: (() => Promise<unknown>)[] = segments.map((s) => () => log.add(s));
       for (const [key, value] of meta) requests.push(() => metaStore.put(value, key));
+      for (const e of entities) requests.push(() => entityStore.put(e, e.id));
       results = await inTransaction(tx, () => issueAll(requests));
     } catch (error) {
       throw toStorageError(error, what);

@@ -153,3 +153,64 @@ describe('local writes the node could not send or that would fire at once are re
     expect((await small.heads('x', kind)).length).toBe(1);
   });
 });
+
+describe('a restart keeps what the versions alone do not carry (entity metas)', () => {
+  it('still refuses a version whose supersession it learned from a version it no longer holds', async () => {
+    const storage = new MemoryStorage();
+    const clock = { now: T0 + 10_000 };
+    const { node } = await open(storage, clock);
+    const kind = 'note';
+    const b10 = version('x', kind, { v: 'b' }, ts(T0 + 10, 'B'));
+    const a30 = version('x', kind, { v: 'a30' }, ts(T0 + 30, 'A'));
+    const a20 = version('x', kind, { v: 'a20' }, ts(T0 + 20, 'A'), [ts(T0 + 10, 'B')]);
+    node.applyRemote([b10, a30, a20]);
+    await node.close();
+    const reopened = storage.reopen();
+    const again = await open(reopened, clock);
+    // Only A@30 is stored, and it never saw B@10: the meta remembers that A@20 did.
+    expect(again.node.applyRemote([b10])).toEqual([]);
+    expect((await again.node.heads('x', kind)).map((h) => h.author)).toEqual(['A']);
+    expect((await reopened.loadEntityMeta()).map((m) => m.id)).toEqual(['x']);
+  });
+
+  it('keeps a floor whose marker a later expiry replaced', async () => {
+    const storage = new MemoryStorage();
+    const clock = { now: T0 };
+    const { node } = await open(storage, clock);
+    await node.create({ id: 'x', components: { speed: { kts: 10 } } });
+    // Another author's component, which nothing written later supersedes: only the floor refuses it.
+    const old = [version('x', 'note', { by: 'B' }, ts(T0 + 1, 'B'))];
+    node.applyRemote(old);
+    await node.update('x', { expiry: { at: T0 + 2_000 } });
+    clock.now = T0 + 3_000;
+    node.tick();
+    expect(await node.get('x')).toBeUndefined();
+    // Revived by a write after the deadline, then given a later expiry: the first marker is gone.
+    await node.create({ id: 'x', components: { speed: { kts: 20 } } });
+    await node.update('x', { expiry: { at: T0 + 60_000 } });
+    expect([...node.versions()].filter((v) => v.kind === 'expiry').length).toBe(1);
+    await node.close();
+    const again = await open(storage.reopen(), clock);
+    expect(again.node.applyRemote(old)).toEqual([]);
+    const view = await again.node.get('x');
+    expect([view?.components.speed, view?.components.note]).toEqual([{ kts: 20 }, undefined]);
+  });
+
+  it('stores no meta for a track only its own sensor writes', async () => {
+    const storage = new MemoryStorage();
+    const clock = { now: T0 };
+    const { node } = await open(storage, clock);
+    for (let i = 0; i < 5; i++) {
+      clock.now += 100;
+      await node
+        .update('t', { speed: { kts: i } })
+        .catch(() => node.create({ id: 't', components: { speed: { kts: i } } }));
+    }
+    node.applyRemote([
+      version('s', 'speed', { kts: 1 }, ts(T0 + 1, 'S')),
+      version('s', 'speed', { kts: 2 }, ts(T0 + 2, 'S')),
+    ]);
+    await node.flushed();
+    expect(await storage.loadEntityMeta()).toEqual([]);
+  });
+});
