@@ -7,6 +7,7 @@ import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
 import type { StoragePort } from '../ports/storage';
 import { ChangeFeed, type Schedule } from './change-feed';
+import { CLOCK_LEASE_META, ClockLease } from './clock-lease';
 import { LocalWrites } from './local-writes';
 import type {
   ChangeBatch,
@@ -60,22 +61,26 @@ export class LatticeNode implements NodeApi {
     private readonly options: LatticeNodeOptions,
     last: Timestamp | undefined,
     store: EntityStore,
+    lease: number,
   ) {
     this.nodeId = options.nodeId;
     this.lattice = options.lattice;
     const log = (message: string, detail?: unknown): void => options.log?.(message, detail);
     const health = new StorageHealth(options.backend, log);
     this.health = health;
+    const clock = new Hlc({
+      node: options.nodeId,
+      now: options.now,
+      ...(options.maxSkewMs === undefined ? {} : { maxSkewMs: options.maxSkewMs }),
+      ...(last === undefined ? {} : { last }),
+    });
+    const writer = new WriteBehind(options.storage, { onStatus: (state, message) => health.report(state, message) });
     this.parts = {
       nodeId: options.nodeId,
       store,
-      clock: new Hlc({
-        node: options.nodeId,
-        now: options.now,
-        ...(options.maxSkewMs === undefined ? {} : { maxSkewMs: options.maxSkewMs }),
-        ...(last === undefined ? {} : { last }),
-      }),
-      writer: new WriteBehind(options.storage, { onStatus: (state, message) => health.report(state, message) }),
+      clock,
+      lease: new ClockLease(clock, writer, options.now, lease),
+      writer,
       feed: new ChangeFeed(
         options.scheduleChanges,
         (id) => store.view(id, options.now()),
@@ -101,8 +106,12 @@ export class LatticeNode implements NodeApi {
     const last = typeof savedClock === 'string' ? decodeTs(savedClock) : undefined;
     const versions = await storage.loadVersions();
     const entities = await storage.loadEntityMeta();
-    const node = new LatticeNode(options, last, EntityStore.restore({ versions, entities }));
+    const savedLease = await storage.getMeta(CLOCK_LEASE_META);
+    const lease = typeof savedLease === 'number' ? savedLease : 0;
+    const node = new LatticeNode(options, last, EntityStore.restore({ versions, entities }), lease);
     const { clock } = node.parts;
+    // Past every timestamp the lease allowed, issued or not before the node stopped.
+    if (lease > 0) clock.force(ClockLease.restart(lease));
     let latest = clock.last;
     for (const v of versions) {
       if (v.ts.ms > latest.ms || (v.ts.ms === latest.ms && v.ts.c > latest.c)) latest = v.ts;
@@ -112,6 +121,8 @@ export class LatticeNode implements NodeApi {
     // Raise the floors of expiries that passed while the node was closed before anything can
     // arrive: a version re-delivered meanwhile would otherwise be accepted, stored and relayed.
     node.tick();
+    // The first lease now, so writes start without waiting for one (a failure is retried by the first write).
+    await node.parts.lease.extend();
     return node;
   }
 

@@ -19,6 +19,8 @@ export class LocalWrites {
 
   async create(input: CreateInput): Promise<EntityView> {
     if (typeof input !== 'object' || input === null) throw new ValidationError('create: expected {id?, components}');
+    // The next timestamp under a durable lease first (clock-lease.ts); nothing awaits from here to the stamp.
+    while (!this.parts.lease.covered() && (await this.parts.lease.extend())) continue;
     const id = asEntityId(input.id ?? this.newId());
     if (this.view(id) !== undefined) throw new ValidationError(`entity ${id} already exists`);
     return this.write(id, input.components, undefined);
@@ -29,13 +31,15 @@ export class LocalWrites {
     components: Readonly<Record<string, unknown>>,
     options?: UpdateOptions,
   ): Promise<EntityView> {
+    while (!this.parts.lease.covered() && (await this.parts.lease.extend())) continue;
     const eid = asEntityId(id);
     if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
     return this.write(eid, components, options);
   }
 
   async remove(id: string): Promise<void> {
-    const { store, clock, nodeId } = this.parts;
+    const { store, clock, nodeId, lease } = this.parts;
+    while (!lease.covered() && (await lease.extend())) continue;
     const eid = asEntityId(id);
     if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
     const values = new Map([[DELETED, null]]);

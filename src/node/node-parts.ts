@@ -5,6 +5,7 @@ import type { Version } from '../core/merge/version';
 import type { EntityStore } from '../core/store/entity-store';
 import { versionKey } from '../ports/storage';
 import type { ChangeFeed } from './change-feed';
+import type { ClockLease } from './clock-lease';
 import { metasToKeep } from './entity-meta';
 import type { NodeCounters } from './node-stats';
 import type { SkewHold } from './skew-hold';
@@ -19,6 +20,8 @@ export interface NodeParts {
   readonly nodeId: NodeId;
   readonly store: EntityStore;
   readonly clock: Hlc;
+  /** Issues local timestamps under a durable lease (clock-lease.ts). */
+  readonly lease: ClockLease;
   readonly writer: WriteBehind;
   /** Entity changes for the UI. */
   readonly feed: ChangeFeed;

@@ -51,6 +51,9 @@ describe('a local write reaches peers only once durable', () => {
   it('does not announce a write whose commit failed, and announces it once a retry lands it', async () => {
     const storage = new MemoryStorage();
     const { node, heard } = await open(storage);
+    // The clock's lease is stored by the first write: the failure below hits the write itself.
+    await node.create({ id: 'first', components: { threat: { level: 'LOW' } } });
+    heard.length = 0;
     storage.failNextCommit(new StorageFullError('quota exceeded'));
     await expect(node.create({ id: 'a', components: { threat: { level: 'LOW' } } })).rejects.toBeInstanceOf(
       StorageFullError,
@@ -63,7 +66,7 @@ describe('a local write reaches peers only once durable', () => {
     const announced = heard.flatMap((h) => h.versions.map((v) => v.entity)).sort();
     expect(announced).toEqual(['a', 'b']);
     expect(heard.every((h) => h.origin === 'local')).toBe(true);
-    expect((await storedKeys(storage)).length).toBe(2);
+    expect((await storedKeys(storage)).length).toBe(3);
   });
 
   it('announces a successful write after its commit resolved', async () => {
@@ -212,5 +215,45 @@ describe('a restart keeps what the versions alone do not carry (entity metas)', 
     ]);
     await node.flushed();
     expect(await storage.loadEntityMeta()).toEqual([]);
+  });
+});
+
+describe('a timestamp is never issued twice', () => {
+  it('stores a lease on the clock before using a timestamp under it', async () => {
+    const storage = new MemoryStorage();
+    const clock = { now: T0 };
+    const { node } = await open(storage, clock);
+    await node.create({ id: 'a', components: { speed: { kts: 1 } } });
+    const [first] = [...node.versions()];
+    expect(storage.backing.meta.get('clockLease')).toBeGreaterThanOrEqual(first!.ts.ms);
+    // The tab dies after issuing a timestamp but before its write landed: only the lease is stored.
+    await node.close();
+    storage.backing.versions.clear();
+    storage.backing.meta.delete('clock');
+    // The wall clock even stepped back.
+    clock.now = T0 - 5_000;
+    const again = await open(storage.reopen(), clock);
+    await again.node.create({ id: 'b', components: { speed: { kts: 2 } } });
+    const [second] = [...again.node.versions()];
+    expect(second!.ts.ms > first!.ts.ms).toBe(true);
+  });
+
+  it('extends the lease as the clock moves on, one commit per second of writing at most', async () => {
+    const storage = new MemoryStorage();
+    const clock = { now: T0 };
+    const { node } = await open(storage, clock);
+    let commits = 0;
+    const commit = storage.commit.bind(storage);
+    storage.commit = (batch) => {
+      if (batch.meta?.clockLease !== undefined) commits += 1;
+      return commit(batch);
+    };
+    for (let i = 0; i < 50; i++) {
+      clock.now += 100;
+      await node.create({ id: `t${i}`, components: { speed: { kts: i } } });
+    }
+    for (const v of node.versions()) expect(v.ts.ms <= (storage.backing.meta.get('clockLease') as number)).toBe(true);
+    expect(commits).toBeGreaterThanOrEqual(4);
+    expect(commits).toBeLessThanOrEqual(6);
   });
 });
