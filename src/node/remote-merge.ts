@@ -1,4 +1,5 @@
 import type { EntityId, NodeId } from '../core/ids';
+import { isWellFormed } from '../core/merge/knowledge';
 import type { Version } from '../core/merge/version';
 import { persist, type NodeParts } from './node-parts';
 
@@ -75,6 +76,8 @@ export class RemoteMerge {
         return;
       case 'obsolete':
         counters.write('obsolete');
+        // Counted apart too: a peer sending contexts no honest writer makes is buggy or hostile.
+        if (!isWellFormed(v)) counters.reject('malformed-context');
         into.touched.add(v.entity);
         // Refused, yet what it taught may show that heads had been seen or deleted: they go too.
         if (out.removed !== undefined && out.removed.length > 0) {

@@ -104,6 +104,16 @@ describe('a refused version still drops the heads it shows were seen', () => {
   });
 });
 
+describe('a version with a malformed context', () => {
+  it('is refused as obsolete and counted apart', async () => {
+    const { node } = await open(new MemoryStorage(), { now: T0 + 10_000 });
+    const bad = version('x', 'note', { v: 1 }, ts(T0 + 20, 'A'), [ts(T0 + 30, 'B')]);
+    expect(node.applyRemote([bad])).toEqual([]);
+    const stats = await node.stats();
+    expect([stats.writes.obsolete, stats.rejected['malformed-context']]).toEqual([1, 1]);
+  });
+});
+
 describe('expiries that passed while the node was closed', () => {
   it('are purged on open, so their old versions are refused when peers deliver them again', async () => {
     const storage = new MemoryStorage();
@@ -143,15 +153,17 @@ describe('local writes the node could not send or that would fire at once are re
   it("refuses a write whose context would name more writers than the wire's cap", async () => {
     const { node, clock } = await open(new MemoryStorage(), { now: T0 + 10_000 });
     const kind = 'note';
-    // 1,025 other writers, concurrent: the next local write would have to name them all.
-    const writers = Array.from({ length: 1025 }, (_, i) => version('x', kind, { i }, ts(T0 + i, `w${i}`)));
+    // 1,025 other writers, each after the one before: the next local write would have to name them all.
+    const writers = Array.from({ length: 1025 }, (_, i) =>
+      version('x', kind, { i }, ts(T0 + i + 1, `w${i}`), i === 0 ? [] : [ts(T0 + i, `w${i - 1}`)]),
+    );
     node.applyRemote(writers);
     await expect(node.update('x', { [kind]: { mine: true } })).rejects.toThrow(/1025 other writers/);
-    expect((await node.heads('x', kind)).length).toBe(1025);
+    expect((await node.heads('x', kind)).map((h) => h.author)).toEqual(['w1024']);
     expect((await node.stats()).rejected).toMatchObject({ ValidationError: 1 });
     // One writer fewer fits.
     const { node: small } = await open(new MemoryStorage(), clock);
-    small.applyRemote(writers.slice(1));
+    small.applyRemote(writers.slice(0, 1024));
     await small.update('x', { [kind]: { mine: true } });
     expect((await small.heads('x', kind)).length).toBe(1);
   });

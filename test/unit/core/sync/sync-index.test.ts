@@ -3,6 +3,7 @@ import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { measureStorages } from '../../../../src/core/reconcile';
 import { idKey, SyncIndex, versionId } from '../../../../src/core/sync';
+import { MAX_REFUSED } from '../../../../src/core/sync/sync-index';
 import { murmur128 } from '../../../../src/core/sync/version-id';
 
 const v = (entity: string, ms: number, node = 'a', kind = 'position'): Version => ({
@@ -122,5 +123,17 @@ describe('SyncIndex', () => {
     expect(index.claim([b], 10_000, 10_100)).toEqual([b]);
     index.expire(20_000);
     expect(index.claimCount).toBe(0);
+  });
+
+  it('never claims a refused id again, and remembers a bounded number of them', () => {
+    const index = new SyncIndex();
+    const ids = Array.from({ length: MAX_REFUSED + 10 }, (_, i) => versionId(v(`e${i}`, i + 1)));
+    index.refuse([ids[0]!]);
+    expect(index.claim([ids[0]!, ids[1]!], 0, 100)).toEqual([ids[1]!]);
+    expect(index.claim([ids[0]!], 1_000_000, 1_000_100)).toHaveLength(0);
+    index.refuse(ids);
+    expect(index.refusedCount).toBe(MAX_REFUSED);
+    // The oldest are forgotten first: fetched, refused and remembered again if they come back.
+    expect(index.claim(ids.slice(0, 12), 0, 100)).toEqual(ids.slice(0, 10));
   });
 });
