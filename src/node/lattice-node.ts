@@ -22,7 +22,7 @@ import type {
 import { CLOCK_META, persist, type NodeParts } from './node-parts';
 import { NodeCounters } from './node-stats';
 import { RemoteMerge } from './remote-merge';
-import { SkewHold } from './skew-hold';
+import { HARD_HORIZON_MS, SkewHold } from './skew-hold';
 import { StorageHealth } from './storage-health';
 import { VersionListeners, type VersionListener } from './version-listeners';
 import { WriteBehind } from './write-behind';
@@ -87,7 +87,7 @@ export class LatticeNode implements NodeApi {
         (error) => log('change listener failed', error),
       ),
       listeners: new VersionListeners((error) => log('version listener failed', error)),
-      hold: new SkewHold(),
+      hold: new SkewHold({}, options.now),
       counters: new NodeCounters(),
       now: options.now,
       log,
@@ -102,18 +102,31 @@ export class LatticeNode implements NodeApi {
    */
   static async open(options: LatticeNodeOptions): Promise<LatticeNode> {
     const { storage } = options;
+    // A clock dated beyond the hard horizon (a wild peer's clock followed before the horizon
+    // existed) is not restored: it could keep ours past what the wire encodes, so the node could
+    // never send a write again. Versions dated there are refused by every peer anyway.
+    const horizon = options.now() + HARD_HORIZON_MS;
+    const within = (ms: number): boolean => ms <= horizon;
     const savedClock = await storage.getMeta(CLOCK_META);
-    const last = typeof savedClock === 'string' ? decodeTs(savedClock) : undefined;
+    const clockTs = typeof savedClock === 'string' ? decodeTs(savedClock) : undefined;
+    const last = clockTs !== undefined && within(clockTs.ms) ? clockTs : undefined;
     const versions = await storage.loadVersions();
     const entities = await storage.loadEntityMeta();
     const savedLease = await storage.getMeta(CLOCK_LEASE_META);
-    const lease = typeof savedLease === 'number' ? savedLease : 0;
+    const lease = typeof savedLease === 'number' && within(savedLease) ? savedLease : 0;
+    if ((clockTs !== undefined && last === undefined) || (typeof savedLease === 'number' && lease === 0)) {
+      options.log?.('the stored clock was more than a day ahead of the wall clock: not restored', {
+        clock: savedClock,
+        lease: savedLease,
+      });
+    }
     const node = new LatticeNode(options, last, EntityStore.restore({ versions, entities }), lease);
     const { clock } = node.parts;
     // Past every timestamp the lease allowed, issued or not before the node stopped.
     if (lease > 0) clock.force(ClockLease.restart(lease));
     let latest = clock.last;
     for (const v of versions) {
+      if (!within(v.ts.ms)) continue;
       if (v.ts.ms > latest.ms || (v.ts.ms === latest.ms && v.ts.c > latest.c)) latest = v.ts;
     }
     // Never issue a timestamp at or below one already stored, whatever the wall clock says.

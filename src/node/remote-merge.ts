@@ -2,6 +2,7 @@ import type { EntityId, NodeId } from '../core/ids';
 import { isWellFormed } from '../core/merge/knowledge';
 import type { Version } from '../core/merge/version';
 import { persist, type NodeParts } from './node-parts';
+import { HARD_HORIZON_MS } from './skew-hold';
 
 /** The outcome of merging a batch: what changed the store (to relay onwards) and what it superseded. */
 interface Merged {
@@ -30,14 +31,23 @@ export class RemoteMerge {
   private merge(versions: readonly Version[], origin: 'remote' | 'released'): Version[] {
     const { clock, hold, counters } = this.parts;
     const out = merged();
+    let beyond = 0;
     for (const v of versions) {
+      if (clock.leadOf(v.ts) > HARD_HORIZON_MS) {
+        // Not held: no honest clock is a day fast, and following it could take ours past what the wire encodes.
+        beyond += 1;
+        continue;
+      }
       const seen = clock.observe(v.ts);
       if (!seen.ok) {
-        hold.hold(v, seen.skewMs);
-        counters.reject('clock-skew-held');
+        if (hold.hold(v, seen.skewMs) === undefined) counters.reject('clock-skew-held');
         continue;
       }
       this.mergeOne(v, out);
+    }
+    if (beyond > 0) {
+      for (let i = 0; i < beyond; i++) counters.reject('clock-beyond-horizon');
+      this.parts.log(`refused ${beyond} versions dated more than a day ahead of our clock`);
     }
     this.announce(out, origin);
     return out.applied;
@@ -54,6 +64,11 @@ export class RemoteMerge {
     const versions = this.parts.hold.releaseAuthor(author);
     const out = merged();
     for (const v of versions) {
+      // Held writes are within the horizon when held; the wall clock may have gone back since.
+      if (this.parts.clock.leadOf(v.ts) > HARD_HORIZON_MS) {
+        this.parts.counters.reject('clock-beyond-horizon');
+        continue;
+      }
       this.parts.clock.force(v.ts);
       this.mergeOne(v, out);
     }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../src/adapters/memory-storage';
-import type { Timestamp } from '../../../src/core/clock/timestamp';
+import { encodeTs, type Timestamp } from '../../../src/core/clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { LatticeNode, type VersionOrigin } from '../../../src/node/lattice-node';
@@ -267,5 +267,46 @@ describe('a timestamp is never issued twice', () => {
     for (const v of node.versions()) expect(v.ts.ms <= (storage.backing.meta.get('clockLease') as number)).toBe(true);
     expect(commits).toBeGreaterThanOrEqual(4);
     expect(commits).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('clocks beyond the hard horizon', () => {
+  const YEAR_10889 = 2 ** 48 - 1;
+
+  it('refuses outright, counts and logs a write dated more than a day ahead', async () => {
+    const logs: string[] = [];
+    const storage = new MemoryStorage();
+    const node = await LatticeNode.open({
+      nodeId: 'n1' as NodeId,
+      lattice: 'test',
+      storage,
+      backend: 'memory',
+      now: () => T0,
+      newId: () => 'e',
+      scheduleChanges: (fn) => queueMicrotask(fn),
+      log: (m) => logs.push(m),
+    });
+    const wild = version('x', 'note', { v: 1 }, ts(YEAR_10889, 'W'));
+    const dayAhead = version('y', 'note', { v: 1 }, ts(T0 + 25 * 3_600_000, 'W'));
+    const skewed = version('z', 'note', { v: 1 }, ts(T0 + 3_600_000, 'S'));
+    expect(node.applyRemote([wild, dayAhead, skewed])).toEqual([]);
+    const stats = await node.stats();
+    expect(stats.rejected['clock-beyond-horizon']).toBe(2);
+    expect(stats.held.map((h) => [h.author, h.count])).toEqual([['S', 1]]);
+    expect(logs.some((m) => /more than a day ahead/.test(m))).toBe(true);
+    // Accepting the skewed author's clock moves ours to it, not further.
+    expect(await node.acceptHeld('S')).toBe(1);
+    await node.create({ id: 'mine', components: { speed: { kts: 1 } } });
+    const mine = (await node.heads('mine', 'speed'))[0]!;
+    expect(mine.time).toBe(T0 + 3_600_000);
+  });
+
+  it('does not restore a stored clock from beyond the horizon, so the node can write again', async () => {
+    const storage = new MemoryStorage();
+    storage.backing.meta.set('clock', encodeTs(ts(YEAR_10889, 'n1', 0xffff)));
+    storage.backing.meta.set('clockLease', YEAR_10889);
+    const { node } = await open(storage, { now: T0 });
+    await node.create({ id: 'a', components: { speed: { kts: 1 } } });
+    expect((await node.heads('a', 'speed'))[0]!.time).toBe(T0);
   });
 });
