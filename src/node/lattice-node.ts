@@ -23,6 +23,7 @@ import { CLOCK_META, persist, type NodeParts } from './node-parts';
 import { NodeCounters } from './node-stats';
 import { RemoteMerge } from './remote-merge';
 import { HARD_HORIZON_MS, SkewHold } from './skew-hold';
+import { storedProblem } from './stored-check';
 import { StorageHealth } from './storage-health';
 import { VersionListeners, type VersionListener } from './version-listeners';
 import { WriteBehind } from './write-behind';
@@ -110,7 +111,7 @@ export class LatticeNode implements NodeApi {
     const savedClock = await storage.getMeta(CLOCK_META);
     const clockTs = typeof savedClock === 'string' ? decodeTs(savedClock) : undefined;
     const last = clockTs !== undefined && within(clockTs.ms) ? clockTs : undefined;
-    const versions = await storage.loadVersions();
+    const { versions, setAside } = checked(await storage.loadVersions(), options.log);
     const entities = await storage.loadEntityMeta();
     const savedLease = await storage.getMeta(CLOCK_LEASE_META);
     const lease = typeof savedLease === 'number' && within(savedLease) ? savedLease : 0;
@@ -121,7 +122,9 @@ export class LatticeNode implements NodeApi {
       });
     }
     const node = new LatticeNode(options, last, EntityStore.restore({ versions, entities }), lease);
-    const { clock } = node.parts;
+    const { clock, counters } = node.parts;
+    const damaged = setAside + (storage.setAside ?? 0);
+    for (let i = 0; i < damaged; i++) counters.reject('damaged-in-storage');
     // Past every timestamp the lease allowed, issued or not before the node stopped.
     if (lease > 0) clock.force(ClockLease.restart(lease));
     let latest = clock.last;
@@ -242,4 +245,22 @@ export class LatticeNode implements NodeApi {
     await this.options.storage.close();
     this.health.closed();
   }
+}
+
+/** The loaded versions the node can use; the rest are set aside (counted, logged), not fatal. */
+function checked(
+  loaded: readonly Version[],
+  log: LatticeNodeOptions['log'],
+): { versions: Version[]; setAside: number } {
+  const versions: Version[] = [];
+  let setAside = 0;
+  for (const v of loaded) {
+    const problem = storedProblem(v);
+    if (problem === undefined) versions.push(v);
+    else {
+      setAside += 1;
+      if (setAside <= 10) log?.(`set aside a damaged stored version: ${problem}`, v);
+    }
+  }
+  return { versions, setAside };
 }

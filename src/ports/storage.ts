@@ -20,6 +20,11 @@ export interface StoragePort {
   /** Applies the whole batch atomically (one transaction) or rejects and applies nothing. */
   commit(batch: StorageBatch): Promise<void>;
   getMeta(key: string): Promise<JsonValue | undefined>;
+  /**
+   * Records the last loadVersions() could not read at all (a corrupt segment) and left out rather
+   * than fail the whole load; the node counts them in stats().
+   */
+  readonly setAside?: number;
   close(): Promise<void>;
 }
 

@@ -419,6 +419,27 @@ export function runIdbStorageExtras(nextName: () => string, t: ContractTestApi):
       }
     });
 
+    it('leaves out records it cannot read, counting them, instead of failing the load', async () => {
+      const name = nextName();
+      const storage = await openIdbStorage(name, { compaction: MANUAL });
+      try {
+        const versions = Array.from({ length: 20 }, (_, i) => sampleVersion(i));
+        await storage.commit({ put: versions.slice(0, 10), remove: [] });
+        const db = await openDB<LatticeDB>(name);
+        const [broken] = encodeSegments(versions.slice(10, 15), []);
+        await db.add('log', { ...broken!, v: '[{"not json' });
+        await db.add('log', { junk: true } as never);
+        db.close();
+        await storage.commit({ put: versions.slice(15), remove: [] });
+        const loaded = await storage.loadVersions();
+        expect(fingerprints(loaded)).toEqual(fingerprints([...versions.slice(0, 10), ...versions.slice(15)]));
+        expect(storage.setAside).toBe(2);
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
     it('closes for another connection that deletes the database, and then rejects clearly', async () => {
       const name = nextName();
       const events: IdbStorageEvent[] = [];

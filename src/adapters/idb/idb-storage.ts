@@ -32,6 +32,8 @@ export interface IdbStorageOptions {
  */
 export class IdbStorage implements StoragePort {
   private state: ClosedReason | 'open' = 'open';
+  /** Records the last load could not read (see replaySegments). */
+  setAside = 0;
   private dbClosed = false;
   private readonly trigger: CompactionTrigger;
   /** The compaction the trigger started, until it settles. */
@@ -60,6 +62,7 @@ export class IdbStorage implements StoragePort {
       throw toStorageError(error, `loading versions from IndexedDB "${this.name}"`);
     }
     const live = replaySegments(segments);
+    this.setAside = live.setAside;
     this.trigger.loaded(live.size, live.entries, segments.length);
     this.compactIfDue();
     return live.versions;

@@ -310,3 +310,34 @@ describe('clocks beyond the hard horizon', () => {
     expect((await node.heads('a', 'speed'))[0]!.time).toBe(T0);
   });
 });
+
+describe('a damaged database never bricks a node', () => {
+  it('sets aside stored versions that are not valid, counts them, and opens with the rest', async () => {
+    const storage = new MemoryStorage();
+    const clock = { now: T0 };
+    const { node } = await open(storage, clock);
+    await node.create({ id: 'good', components: { threat: { level: 'LOW' } } });
+    await node.close();
+    const noTs = { ...version('a', 'speed', { kts: 1 }, ts(T0, 'W')), ts: undefined };
+    const badValue = version('b', 'threat', { level: 'BOGUS' }, ts(T0, 'W'));
+    storage.backing.versions.set('x1', noTs as never);
+    storage.backing.versions.set('x2', badValue);
+    const logs: string[] = [];
+    const again = await LatticeNode.open({
+      nodeId: 'n1' as NodeId,
+      lattice: 'test',
+      storage: storage.reopen(),
+      backend: 'memory',
+      now: () => clock.now,
+      newId: () => 'e',
+      scheduleChanges: (fn) => queueMicrotask(fn),
+      log: (m) => logs.push(m),
+    });
+    expect((await again.list()).map((e) => e.id)).toEqual(['good']);
+    expect((await again.stats()).rejected['damaged-in-storage']).toBe(2);
+    expect(logs.filter((m) => m.startsWith('set aside'))).toHaveLength(2);
+    // Anti-entropy brings the data back from a peer that holds it intact.
+    const intact = { ...badValue, value: { level: 'HIGH' } as never };
+    expect(again.applyRemote([intact])).toEqual([intact]);
+  });
+});
