@@ -131,6 +131,10 @@ class CountingStorage implements StoragePort {
     return this.inner.loadVersions();
   }
 
+  loadEntityMeta(): ReturnType<StoragePort['loadEntityMeta']> {
+    return this.inner.loadEntityMeta();
+  }
+
   getMeta(key: string): ReturnType<StoragePort['getMeta']> {
     return this.inner.getMeta(key);
   }

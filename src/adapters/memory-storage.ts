@@ -1,11 +1,12 @@
 import type { JsonValue } from '../core/entity/component-types';
 import type { Version } from '../core/merge/version';
-import { StorageFullError, versionKey, type StorageBatch, type StoragePort } from '../ports/storage';
+import { StorageFullError, versionKey, type EntityMeta, type StorageBatch, type StoragePort } from '../ports/storage';
 
 /** What survives a MemoryStorage "reopen": hand the same backing to a new instance. */
 export interface MemoryBacking {
   readonly versions: Map<string, Version>;
   readonly meta: Map<string, JsonValue>;
+  readonly entities: Map<string, EntityMeta>;
   /** Approximate bytes held, kept up to date only when a quota is set. */
   bytes: number;
 }
@@ -17,7 +18,7 @@ export interface MemoryStorageOptions {
 }
 
 export function createMemoryBacking(): MemoryBacking {
-  return { versions: new Map(), meta: new Map(), bytes: 0 };
+  return { versions: new Map(), meta: new Map(), entities: new Map(), bytes: 0 };
 }
 
 /**
@@ -51,6 +52,11 @@ export class MemoryStorage implements StoragePort {
     return structuredClone([...this.backing.versions.values()]);
   }
 
+  async loadEntityMeta(): Promise<EntityMeta[]> {
+    this.assertOpen('loadEntityMeta');
+    return structuredClone([...this.backing.entities.values()]);
+  }
+
   async getMeta(key: string): Promise<JsonValue | undefined> {
     this.assertOpen('getMeta');
     const value = this.backing.meta.get(key);
@@ -67,12 +73,14 @@ export class MemoryStorage implements StoragePort {
     // Stage: clone everything first, so an uncloneable value (DataCloneError) fails before any change.
     const puts = batch.put.map((v) => [versionKey(v), structuredClone(v)] as const);
     const meta = Object.entries(structuredClone(batch.meta ?? {}));
-    if (this.quotaBytes !== undefined) this.checkQuota(puts, batch.remove, meta);
+    const entities = structuredClone(batch.entityMeta ?? []);
+    if (this.quotaBytes !== undefined) this.checkQuota(puts, batch.remove, meta, entities);
     // Apply: nothing below can throw. Puts before removes, as in the IndexedDB adapter.
     const { versions } = this.backing;
     for (const [key, v] of puts) versions.set(key, v);
     for (const key of batch.remove) versions.delete(key);
     for (const [key, value] of meta) this.backing.meta.set(key, value);
+    for (const e of entities) this.backing.entities.set(e.id, e);
   }
 
   async close(): Promise<void> {
@@ -83,6 +91,7 @@ export class MemoryStorage implements StoragePort {
     puts: readonly (readonly [string, Version])[],
     remove: readonly string[],
     meta: readonly [string, JsonValue][],
+    entities: readonly EntityMeta[],
   ): void {
     const { versions, meta: stored } = this.backing;
     // The size each touched key will have after the batch (puts apply before removes).
@@ -94,6 +103,10 @@ export class MemoryStorage implements StoragePort {
     for (const [key, value] of meta) {
       const old = stored.get(key);
       bytes += JSON.stringify(value).length - (old === undefined ? -key.length : JSON.stringify(old).length);
+    }
+    for (const e of entities) {
+      const old = this.backing.entities.get(e.id);
+      bytes += JSON.stringify(e).length - (old === undefined ? 0 : JSON.stringify(old).length);
     }
     const quota = this.quotaBytes ?? Infinity;
     if (bytes > quota) {

@@ -5,10 +5,11 @@ import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
-import { versionKey, type StoragePort } from '../ports/storage';
+import type { StoragePort } from '../ports/storage';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import { C2Pipeline, FUSION_META } from './c2-pipeline';
 import { ChangeFeed, type Schedule } from './change-feed';
+import { CLOCK_LEASE_META, ClockLease } from './clock-lease';
 import { LocalWrites } from './local-writes';
 import type {
   ChangeBatch,
@@ -20,11 +21,12 @@ import type {
   StorageStatus,
   UpdateOptions,
 } from './node-api';
-import { CLOCK_META, type NodeParts } from './node-parts';
+import { CLOCK_META, persist, type NodeParts } from './node-parts';
 import { NodeCounters } from './node-stats';
 import { RemoteMerge } from './remote-merge';
 import type { Scheduler } from './scheduler';
-import { SkewHold } from './skew-hold';
+import { HARD_HORIZON_MS, SkewHold } from './skew-hold';
+import { storedProblem } from './stored-check';
 import { StorageHealth } from './storage-health';
 import { VersionListeners, type VersionListener, type VersionSource } from './version-listeners';
 import { WriteBehind } from './write-behind';
@@ -65,30 +67,34 @@ export class LatticeNode implements NodeApi {
   private constructor(
     private readonly options: LatticeNodeOptions,
     last: Timestamp | undefined,
+    store: EntityStore,
+    lease: number,
   ) {
     this.nodeId = options.nodeId;
     this.lattice = options.lattice;
     const log = (message: string, detail?: unknown): void => options.log?.(message, detail);
-    const store = new EntityStore();
     const health = new StorageHealth(options.backend, log);
     this.health = health;
+    const clock = new Hlc({
+      node: options.nodeId,
+      now: options.now,
+      ...(options.maxSkewMs === undefined ? {} : { maxSkewMs: options.maxSkewMs }),
+      ...(last === undefined ? {} : { last }),
+    });
+    const writer = new WriteBehind(options.storage, { onStatus: (state, message) => health.report(state, message) });
     this.parts = {
       nodeId: options.nodeId,
       store,
-      clock: new Hlc({
-        node: options.nodeId,
-        now: options.now,
-        ...(options.maxSkewMs === undefined ? {} : { maxSkewMs: options.maxSkewMs }),
-        ...(last === undefined ? {} : { last }),
-      }),
-      writer: new WriteBehind(options.storage, { onStatus: (state, message) => health.report(state, message) }),
+      clock,
+      lease: new ClockLease(clock, writer, options.now, lease),
+      writer,
       feed: new ChangeFeed(
         options.scheduleChanges,
         (id) => store.view(id, options.now()),
         (error) => log('change listener failed', error),
       ),
       listeners: new VersionListeners((error) => log('version listener failed', error)),
-      hold: new SkewHold(),
+      hold: new SkewHold({}, options.now),
       counters: new NodeCounters(),
       now: options.now,
       log,
@@ -98,21 +104,49 @@ export class LatticeNode implements NodeApi {
     this.c2 = new C2Pipeline(this.parts, this.local, options.scheduler);
   }
 
-  /** Opens a node over its storage: reloads every version and restores the clock. */
+  /**
+   * Opens a node over its storage: reloads every version and the entity metas that complete them
+   * (floors, tombstones, knowledge: see entity-meta.ts), and restores the clock.
+   */
   static async open(options: LatticeNodeOptions): Promise<LatticeNode> {
-    const savedClock = await options.storage.getMeta(CLOCK_META);
-    const last = typeof savedClock === 'string' ? decodeTs(savedClock) : undefined;
-    const node = new LatticeNode(options, last);
-    const { store, clock } = node.parts;
-    const versions = await options.storage.loadVersions();
+    const { storage } = options;
+    // A clock dated beyond the hard horizon (a wild peer's clock followed before the horizon
+    // existed) is not restored: it could keep ours past what the wire encodes, so the node could
+    // never send a write again. Versions dated there are refused by every peer anyway.
+    const horizon = options.now() + HARD_HORIZON_MS;
+    const within = (ms: number): boolean => ms <= horizon;
+    const savedClock = await storage.getMeta(CLOCK_META);
+    const clockTs = typeof savedClock === 'string' ? decodeTs(savedClock) : undefined;
+    const last = clockTs !== undefined && within(clockTs.ms) ? clockTs : undefined;
+    const { versions, setAside } = checked(await storage.loadVersions(), options.log);
+    const entities = await storage.loadEntityMeta();
+    const savedLease = await storage.getMeta(CLOCK_LEASE_META);
+    const lease = typeof savedLease === 'number' && within(savedLease) ? savedLease : 0;
+    if ((clockTs !== undefined && last === undefined) || (typeof savedLease === 'number' && lease === 0)) {
+      options.log?.('the stored clock was more than a day ahead of the wall clock: not restored', {
+        clock: savedClock,
+        lease: savedLease,
+      });
+    }
+    const node = new LatticeNode(options, last, EntityStore.restore({ versions, entities }), lease);
+    const { clock, counters } = node.parts;
+    const damaged = setAside + (storage.setAside ?? 0);
+    for (let i = 0; i < damaged; i++) counters.reject('damaged-in-storage');
+    // Past every timestamp the lease allowed, issued or not before the node stopped.
+    if (lease > 0) clock.force(ClockLease.restart(lease));
     let latest = clock.last;
     for (const v of versions) {
-      store.apply(v);
+      if (!within(v.ts.ms)) continue;
       if (v.ts.ms > latest.ms || (v.ts.ms === latest.ms && v.ts.c > latest.c)) latest = v.ts;
     }
     // Never issue a timestamp at or below one already stored, whatever the wall clock says.
     clock.force(latest);
     node.c2.load(await options.storage.getMeta(FUSION_META));
+    // Raise the floors of expiries that passed while the node was closed before anything can
+    // arrive: a version re-delivered meanwhile would otherwise be accepted, stored and relayed.
+    node.tick();
+    // The first lease now, so writes start without waiting for one (a failure is retried by the first write).
+    await node.parts.lease.extend();
     return node;
   }
 
@@ -166,17 +200,13 @@ export class LatticeNode implements NodeApi {
   tick(): void {
     this.remote.releaseDue();
     this.c2.tick();
-    const { store, feed, listeners, writer, log } = this.parts;
+    const { store, feed, listeners, log } = this.parts;
     const purged = store.purgeExpired(this.now());
     if (purged.length === 0) return;
     for (const v of purged) feed.mark(v.entity);
     listeners.emit([], 'expired', purged);
-    writer
-      .enqueue(
-        [],
-        purged.map((v) => versionKey(v)),
-      )
-      .catch((error: unknown) => log('purging expired entities failed', error));
+    // The floors go with the purge (their metas), so a restart refuses the purged versions too.
+    persist(this.parts, [], purged).catch((error: unknown) => log('purging expired entities failed', error));
   }
 
   async get(id: string): Promise<EntityView | undefined> {
@@ -250,4 +280,22 @@ export class LatticeNode implements NodeApi {
     await this.options.storage.close();
     this.health.closed();
   }
+}
+
+/** The loaded versions the node can use; the rest are set aside (counted, logged), not fatal. */
+function checked(
+  loaded: readonly Version[],
+  log: LatticeNodeOptions['log'],
+): { versions: Version[]; setAside: number } {
+  const versions: Version[] = [];
+  let setAside = 0;
+  for (const v of loaded) {
+    const problem = storedProblem(v);
+    if (problem === undefined) versions.push(v);
+    else {
+      setAside += 1;
+      if (setAside <= 10) log?.(`set aside a damaged stored version: ${problem}`, v);
+    }
+  }
+  return { versions, setAside };
 }

@@ -2,7 +2,7 @@ import { NotFoundError, ValidationError } from '../core/errors';
 import { asEntityId, type EntityId } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
 import type { EntityView } from '../core/store/entity-view';
-import { checkWrite, stampWrite } from './prepare-write';
+import { checkSendable, checkWrite, stampWrite } from './prepare-write';
 import type { CreateInput, UpdateOptions } from './node-api';
 import { persist, type NodeParts } from './node-parts';
 
@@ -19,6 +19,8 @@ export class LocalWrites {
 
   async create(input: CreateInput): Promise<EntityView> {
     if (typeof input !== 'object' || input === null) throw new ValidationError('create: expected {id?, components}');
+    // The next timestamp under a durable lease first (clock-lease.ts); nothing awaits from here to the stamp.
+    while (!this.parts.lease.covered() && (await this.parts.lease.extend())) continue;
     const id = asEntityId(input.id ?? this.newId());
     if (this.view(id) !== undefined) throw new ValidationError(`entity ${id} already exists`);
     return this.write(id, input.components, undefined);
@@ -29,16 +31,20 @@ export class LocalWrites {
     components: Readonly<Record<string, unknown>>,
     options?: UpdateOptions,
   ): Promise<EntityView> {
+    while (!this.parts.lease.covered() && (await this.parts.lease.extend())) continue;
     const eid = asEntityId(id);
     if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
     return this.write(eid, components, options);
   }
 
   async remove(id: string): Promise<void> {
-    const { store, clock, nodeId } = this.parts;
+    const { store, clock, nodeId, lease } = this.parts;
+    while (!lease.covered() && (await lease.extend())) continue;
     const eid = asEntityId(id);
     if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
-    await this.commit(stampWrite(store, eid, new Map([[DELETED, null]]), clock.now(), nodeId));
+    const values = new Map([[DELETED, null]]);
+    checkSendable(store, eid, values, nodeId, this.parts.now());
+    await this.commit(stampWrite(store, eid, values, clock.now(), nodeId));
   }
 
   private view(id: EntityId): EntityView | undefined {
@@ -50,6 +56,7 @@ export class LocalWrites {
     let values;
     try {
       values = checkWrite(store, id, components, options);
+      checkSendable(store, id, values, nodeId, this.parts.now());
     } catch (error) {
       counters.reject(error instanceof Error ? error.name : 'error');
       throw error;
@@ -61,25 +68,65 @@ export class LocalWrites {
   }
 
   private async commit(versions: Version[]): Promise<void> {
-    const { store, feed, counters, listeners } = this.parts;
+    const { store, feed, counters } = this.parts;
     const put: Version[] = [];
     const removed: Version[] = [];
     for (const v of versions) {
       const out = store.apply(v);
-      if (out.kind !== 'applied') continue;
-      put.push(v);
-      removed.push(...out.removed);
-      feed.mark(v.entity);
+      switch (out.kind) {
+        case 'applied':
+          put.push(v);
+          removed.push(...out.removed);
+          feed.mark(v.entity);
+          break;
+        case 'obsolete':
+          // Refused, yet what it taught may have dropped heads: those leave storage and peers' sets too.
+          if (out.removed !== undefined && out.removed.length > 0) {
+            removed.push(...out.removed);
+            feed.mark(v.entity);
+          }
+          break;
+        case 'duplicate':
+          break;
+        default: {
+          const never: never = out;
+          throw new Error(`unexpected merge outcome ${String(never)}`);
+        }
+      }
     }
     counters.write('local', put.length);
     try {
       await persist(this.parts, put, removed);
-    } finally {
-      // Peers hear of a local write only once it is durable (with the clock that stamped it): a tab
-      // killed before the commit can then never reissue a timestamp a peer already holds. A write
-      // superseded while its commit was in flight is no longer news.
-      const live = put.filter((v) => store.heads(v.entity, v.kind).includes(v));
-      listeners.emit(live, 'local', removed);
+    } catch (error) {
+      // The write stays in memory and the write-behind retries it; peers hear of it once it lands.
+      void this.announceWhenDurable(put, removed);
+      throw error;
     }
+    this.announce(put, removed);
+  }
+
+  /**
+   * Peers hear of a local write only once it is durable (with the clock that stamped it): a write
+   * whose commit failed and that a crash then loses was never sent, so its timestamp can never
+   * reach a peer with one value and be issued again with another.
+   */
+  private announce(put: readonly Version[], removed: readonly Version[]): void {
+    const { store, listeners } = this.parts;
+    // A write superseded while its commit was in flight is no longer news.
+    const live = put.filter((v) => store.heads(v.entity, v.kind).includes(v));
+    listeners.emit(live, 'local', removed);
+  }
+
+  private async announceWhenDurable(put: readonly Version[], removed: readonly Version[]): Promise<void> {
+    const { writer } = this.parts;
+    for (;;) {
+      try {
+        await writer.durable();
+        break;
+      } catch {
+        // still failing: the write-behind backs off and retries, and so do we
+      }
+    }
+    this.announce(put, removed);
   }
 }

@@ -1,10 +1,12 @@
 import type { Hlc } from '../core/clock/hlc';
 import { encodeTs } from '../core/clock/timestamp';
-import type { NodeId } from '../core/ids';
+import type { EntityId, NodeId } from '../core/ids';
 import type { Version } from '../core/merge/version';
 import type { EntityStore } from '../core/store/entity-store';
 import { versionKey } from '../ports/storage';
 import type { ChangeFeed } from './change-feed';
+import type { ClockLease } from './clock-lease';
+import { metasToKeep } from './entity-meta';
 import type { NodeCounters } from './node-stats';
 import type { SkewHold } from './skew-hold';
 import type { VersionListeners } from './version-listeners';
@@ -18,6 +20,8 @@ export interface NodeParts {
   readonly nodeId: NodeId;
   readonly store: EntityStore;
   readonly clock: Hlc;
+  /** Issues local timestamps under a durable lease (clock-lease.ts). */
+  readonly lease: ClockLease;
   readonly writer: WriteBehind;
   /** Entity changes for the UI. */
   readonly feed: ChangeFeed;
@@ -31,13 +35,29 @@ export interface NodeParts {
 }
 
 /**
- * Queues versions to store and superseded ones to delete, with the clock that stamped them: a
- * reload must never issue a timestamp at or below a stored one.
+ * Queues versions to store and superseded ones to delete, with the clock that stamped them (a
+ * reload must never issue a timestamp at or below a stored one) and the metas of the entities they
+ * touched that their versions alone would not restore (entity-meta.ts). `touched` names entities
+ * that learned something without a version stored or removed (a refused version's context).
  */
-export function persist(parts: NodeParts, put: readonly Version[], removed: readonly Version[]): Promise<void> {
-  return parts.writer.enqueue(
-    put,
-    removed.map((v) => versionKey(v)),
-    { [CLOCK_META]: encodeTs(parts.clock.last) },
-  );
+export function persist(
+  parts: NodeParts,
+  put: readonly Version[],
+  removed: readonly Version[],
+  touched: Iterable<EntityId> = [],
+): Promise<void> {
+  let keys = removed.map((v) => versionKey(v));
+  // A version that replaced another content under its own timestamp (see version-content.ts) has
+  // the removed one's storage key: the put overwrites it, and the removal must not delete it.
+  if (keys.length > 0 && put.length > 0) {
+    const putKeys = new Set(put.map((v) => versionKey(v)));
+    keys = keys.filter((key) => !putKeys.has(key));
+  }
+  const ids = new Set<EntityId>(touched);
+  for (const v of put) ids.add(v.entity);
+  for (const v of removed) ids.add(v.entity);
+  const metas = metasToKeep(parts.store, ids);
+  // A refused version that taught nothing worth keeping costs no commit.
+  if (put.length === 0 && keys.length === 0 && metas.length === 0) return Promise.resolve();
+  return parts.writer.enqueue(put, keys, { [CLOCK_META]: encodeTs(parts.clock.last) }, metas);
 }

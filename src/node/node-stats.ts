@@ -37,7 +37,11 @@ export class NodeCounters {
       writes: { ...this.writes },
       rejected: {
         ...this.rejected,
-        ...(hold.overflowed > 0 ? { 'clock-skew-overflow': hold.overflowed } : {}),
+        ...Object.fromEntries(
+          Object.entries(hold.refused)
+            .filter(([, n]) => n > 0)
+            .map(([reason, n]) => [`clock-skew-${reason}`, n]),
+        ),
       },
       held: hold.summary(),
     };

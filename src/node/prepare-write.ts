@@ -1,6 +1,7 @@
 import { encodeTs, type Timestamp } from '../core/clock/timestamp';
-import type { ComponentValue } from '../core/entity/component-types';
+import type { ComponentValue, Expiry } from '../core/entity/component-types';
 import { validateComponent } from '../core/entity/validate-component';
+import { DEFAULT_LIMITS } from '../core/wire/limits';
 import { quantizeValue } from '../core/wire/quantize';
 import { ConflictError, ValidationError } from '../core/errors';
 import { asUserKind, type ComponentKind, type EntityId, type NodeId } from '../core/ids';
@@ -52,6 +53,35 @@ export function checkWrite(
     }
   }
   return values;
+}
+
+/**
+ * What the node accepts it must be able to send and merge alike everywhere, so a write is refused
+ * at the door when:
+ * - a component's causal context would name more writers than the wire carries (DEFAULT_LIMITS.maxSeen):
+ *   peers would refuse the batch, and the write would never replicate;
+ * - an expiry's deadline is not after now: it would fire at once, and an expiry written after an
+ *   earlier one's deadline with a deadline before it leaves replicas with different floors
+ *   (docs/architecture.md, the merge).
+ */
+export function checkSendable(
+  store: EntityStore,
+  id: EntityId,
+  values: ReadonlyMap<ComponentKind, ComponentValue | null>,
+  self: NodeId,
+  now: number,
+): void {
+  for (const [kind, value] of values) {
+    const writers = store.contextFor(id, kind, self).length;
+    if (writers > DEFAULT_LIMITS.maxSeen) {
+      throw new ValidationError(
+        `${id}.${kind}: ${writers} other writers in its history, more than the ${DEFAULT_LIMITS.maxSeen} a write can carry`,
+      );
+    }
+    if (kind === 'expiry' && (value as Expiry).at <= now) {
+      throw new ValidationError(`expiry.at: ${(value as Expiry).at} is not after now (${now})`);
+    }
+  }
 }
 
 /** Stamps validated values as versions of one write: one timestamp, each with its causal context. */

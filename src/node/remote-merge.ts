@@ -1,13 +1,19 @@
-import type { NodeId } from '../core/ids';
+import type { EntityId, NodeId } from '../core/ids';
+import { hasHonestContext } from '../core/merge/knowledge';
 import type { Version } from '../core/merge/version';
 import { persist, type NodeParts } from './node-parts';
+import { HARD_HORIZON_MS } from './skew-hold';
 import type { VersionSource } from './version-listeners';
 
 /** The outcome of merging a batch: what changed the store (to relay onwards) and what it superseded. */
 interface Merged {
   readonly applied: Version[];
   readonly removed: Version[];
+  /** Entities a refused version may have taught something (its context): their metas are kept. */
+  readonly touched: Set<EntityId>;
 }
+
+const merged = (): Merged => ({ applied: [], removed: [], touched: new Set() });
 
 /**
  * Versions from peers: merged into the store, counted, announced to replication and persisted in
@@ -25,18 +31,27 @@ export class RemoteMerge {
 
   private merge(versions: readonly Version[], origin: 'remote' | 'released', source?: VersionSource): Version[] {
     const { clock, hold, counters } = this.parts;
-    const merged: Merged = { applied: [], removed: [] };
+    const out = merged();
+    let beyond = 0;
     for (const v of versions) {
-      const seen = clock.observe(v.ts);
-      if (!seen.ok) {
-        hold.hold(v, seen.skewMs, source);
-        counters.reject('clock-skew-held');
+      if (clock.leadOf(v.ts) > HARD_HORIZON_MS) {
+        // Not held: no honest clock is a day fast, and following it could take ours past what the wire encodes.
+        beyond += 1;
         continue;
       }
-      this.mergeOne(v, merged);
+      const seen = clock.observe(v.ts);
+      if (!seen.ok) {
+        if (hold.hold(v, seen.skewMs, source) === undefined) counters.reject('clock-skew-held');
+        continue;
+      }
+      this.mergeOne(v, out);
     }
-    this.announce(merged, origin, source);
-    return merged.applied;
+    if (beyond > 0) {
+      for (let i = 0; i < beyond; i++) counters.reject('clock-beyond-horizon');
+      this.parts.log(`refused ${beyond} versions dated more than a day ahead of our clock`);
+    }
+    this.announce(out, origin, source);
+    return out.applied;
   }
 
   /** Writes held for clock skew whose time has come. */
@@ -51,24 +66,29 @@ export class RemoteMerge {
   acceptHeld(author: NodeId): number {
     let count = 0;
     for (const [source, versions] of this.parts.hold.releaseAuthor(author)) {
-      const merged: Merged = { applied: [], removed: [] };
+      const out = merged();
       for (const v of versions) {
+        // Held writes are within the horizon when held; the wall clock may have gone back since.
+        if (this.parts.clock.leadOf(v.ts) > HARD_HORIZON_MS) {
+          this.parts.counters.reject('clock-beyond-horizon');
+          continue;
+        }
         this.parts.clock.force(v.ts);
-        this.mergeOne(v, merged);
+        this.mergeOne(v, out);
       }
-      this.announce(merged, 'released', source);
+      this.announce(out, 'released', source);
       count += versions.length;
     }
     return count;
   }
 
-  private mergeOne(v: Version, merged: Merged): void {
+  private mergeOne(v: Version, into: Merged): void {
     const { store, feed, counters } = this.parts;
     const out = store.apply(v);
     switch (out.kind) {
       case 'applied':
-        merged.applied.push(v);
-        merged.removed.push(...out.removed);
+        into.applied.push(v);
+        into.removed.push(...out.removed);
         feed.mark(v.entity);
         counters.write('remote');
         return;
@@ -77,6 +97,14 @@ export class RemoteMerge {
         return;
       case 'obsolete':
         counters.write('obsolete');
+        // Counted apart too: a peer sending contexts no honest writer makes is buggy or hostile.
+        if (!hasHonestContext(v)) counters.reject('malformed-context');
+        into.touched.add(v.entity);
+        // Refused, yet what it taught may show that heads had been seen or deleted: they go too.
+        if (out.removed !== undefined && out.removed.length > 0) {
+          into.removed.push(...out.removed);
+          feed.mark(v.entity);
+        }
         return;
       default: {
         const never: never = out;
@@ -85,10 +113,10 @@ export class RemoteMerge {
     }
   }
 
-  private announce({ applied, removed }: Merged, origin: 'remote' | 'released', source?: VersionSource): void {
-    if (applied.length === 0 && removed.length === 0) return;
+  private announce({ applied, removed, touched }: Merged, origin: 'remote' | 'released', source?: VersionSource): void {
+    if (applied.length === 0 && removed.length === 0 && touched.size === 0) return;
     this.parts.listeners.emit(applied, origin, removed, source);
-    persist(this.parts, applied, removed).catch((error: unknown) => {
+    persist(this.parts, applied, removed, touched).catch((error: unknown) => {
       this.parts.log('persisting remote versions failed', error);
     });
   }

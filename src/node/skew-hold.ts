@@ -1,6 +1,7 @@
 import type { Hlc } from '../core/clock/hlc';
 import type { NodeId } from '../core/ids';
 import type { Version } from '../core/merge/version';
+import { canonicalContent } from '../core/merge/version-content';
 import { versionKey } from '../ports/storage';
 import type { HeldSkew } from './node-api';
 import type { VersionSource } from './version-listeners';
@@ -8,55 +9,134 @@ import type { VersionSource } from './version-listeners';
 /** Held versions grouped by the source they came by (undefined: not known). */
 export type HeldBySource = Map<VersionSource | undefined, Version[]>;
 
-interface Held {
-  readonly v: Version;
-  readonly source: VersionSource | undefined;
-}
-
-/** Bound on writes held for clock skew, so a peer with a wild clock cannot fill our memory. */
+/** Bound on writes held for clock skew in all, so peers with wild clocks cannot fill our memory. */
 export const MAX_HELD = 10_000;
 
 /**
- * Remote writes whose clock is too far ahead of ours wait here (docs/requirements.md §3) until our wall clock
- * catches up or the operator accepts that author's clock. They never move our clock meanwhile.
+ * A clock further ahead than this is refused outright, not held: no honest clock is a day fast,
+ * and holding (or, once accepted, following) such a clock would carry ours towards what the wire
+ * cannot encode. It also bounds how far accepting an author's clock can move ours.
+ */
+export const HARD_HORIZON_MS = 24 * 60 * 60 * 1000;
+
+export interface SkewHoldLimits {
+  /** Versions held in all. */
+  readonly maxHeld: number;
+  /** Versions held per author: one author with a wild clock cannot crowd out another's honest skew. */
+  readonly maxPerAuthor: number;
+  /** Approximate bytes held in all, and per author. */
+  readonly maxBytes: number;
+  readonly maxBytesPerAuthor: number;
+  /** A held write is dropped after this long (peers still hold it; anti-entropy offers it again). */
+  readonly expireAfterMs: number;
+}
+
+export const DEFAULT_HOLD_LIMITS: SkewHoldLimits = {
+  maxHeld: MAX_HELD,
+  maxPerAuthor: 2_000,
+  maxBytes: 4 * 1024 * 1024,
+  maxBytesPerAuthor: 1024 * 1024,
+  expireAfterMs: 30 * 60 * 1000,
+};
+
+interface Held {
+  readonly version: Version;
+  /** The link and path it came by, so its release is relayed the same way. */
+  readonly source: VersionSource | undefined;
+  readonly key: string;
+  readonly bytes: number;
+  readonly at: number;
+}
+
+interface AuthorHold {
+  versions: Held[];
+  skewMs: number;
+  bytes: number;
+}
+
+/** Why a write was not held: counted in stats() under `clock-skew-<reason>`. */
+export type HoldRefusal = 'overflow' | 'author-quota' | 'bytes';
+
+/**
+ * Remote writes whose clock is too far ahead of ours wait here (docs/requirements.md §3) until our
+ * wall clock catches up, the operator accepts that author's clock, or they expire. They never move
+ * our clock meanwhile. Bounded in count and bytes, in all and per author.
  */
 export class SkewHold {
-  private readonly held = new Map<NodeId, { versions: Held[]; skewMs: number }>();
-  /** Keys of held versions: every neighbour re-offers the same write, which must be held once. */
+  private readonly held = new Map<NodeId, AuthorHold>();
+  /** Keys and contents of held versions: every neighbour re-offers the same write, which must be held once. */
   private readonly keys = new Set<string>();
   private count = 0;
-  overflowed = 0;
+  private bytes = 0;
+  readonly refused: Record<HoldRefusal | 'expired', number> = { overflow: 0, 'author-quota': 0, bytes: 0, expired: 0 };
+  private readonly limits: SkewHoldLimits;
+
+  constructor(
+    limits: Partial<SkewHoldLimits> = {},
+    /** Wall clock, epoch ms (expiry of held writes). */
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    this.limits = { ...DEFAULT_HOLD_LIMITS, ...limits };
+  }
 
   get size(): number {
     return this.count;
   }
 
-  /** Holds `v`, remembering the link and path it came by so its release can be relayed the same way. */
-  hold(v: Version, skewMs: number, source?: VersionSource): void {
-    const key = versionKey(v);
-    if (this.keys.has(key)) return;
-    if (this.count >= MAX_HELD) {
-      this.overflowed += 1;
-      return;
-    }
-    const entry = this.held.get(v.ts.node) ?? { versions: [], skewMs };
-    entry.versions.push({ v, source });
-    this.keys.add(key);
-    entry.skewMs = Math.max(entry.skewMs, skewMs);
-    this.held.set(v.ts.node, entry);
-    this.count += 1;
+  /** Writes refused by the bounds (all reasons). */
+  get overflowed(): number {
+    return this.refused.overflow + this.refused['author-quota'] + this.refused.bytes;
   }
 
-  /** Versions whose lead over our wall clock is now within the limit. */
+  /** Holds `v` with the source it came by; returns why not when a bound refuses it. */
+  hold(v: Version, skewMs: number, source?: VersionSource): HoldRefusal | undefined {
+    const content = canonicalContent(v);
+    const key = `${versionKey(v)}\u0000${content}`;
+    if (this.keys.has(key)) return undefined;
+    const bytes = key.length + 64;
+    const entry = this.held.get(v.ts.node) ?? { versions: [], skewMs, bytes: 0 };
+    const refusal =
+      this.count >= this.limits.maxHeld
+        ? 'overflow'
+        : entry.versions.length >= this.limits.maxPerAuthor
+          ? 'author-quota'
+          : this.bytes + bytes > this.limits.maxBytes || entry.bytes + bytes > this.limits.maxBytesPerAuthor
+            ? 'bytes'
+            : undefined;
+    if (refusal !== undefined) {
+      this.refused[refusal] += 1;
+      return refusal;
+    }
+    entry.versions.push({ version: v, source, key, bytes, at: this.now() });
+    entry.bytes += bytes;
+    entry.skewMs = Math.max(entry.skewMs, skewMs);
+    this.held.set(v.ts.node, entry);
+    this.keys.add(key);
+    this.count += 1;
+    this.bytes += bytes;
+    return undefined;
+  }
+
+  /** Versions whose lead over our wall clock is now within the limit; drops those held too long. */
   releaseDue(clock: Hlc): HeldBySource {
     const due: Held[] = [];
+    const expired: Held[] = [];
+    const oldest = this.now() - this.limits.expireAfterMs;
     for (const [author, entry] of this.held) {
       const still: Held[] = [];
-      for (const h of entry.versions) (clock.leadOf(h.v.ts) > clock.maxSkewMs ? still : due).push(h);
-      this.count -= entry.versions.length - still.length;
+      for (const h of entry.versions) {
+        if (clock.leadOf(h.version.ts) <= clock.maxSkewMs) due.push(h);
+        else if (h.at < oldest) expired.push(h);
+        else still.push(h);
+      }
       if (still.length === 0) this.held.delete(author);
-      else entry.versions = still;
+      else if (still.length !== entry.versions.length) {
+        entry.versions = still;
+        entry.bytes = still.reduce((n, h) => n + h.bytes, 0);
+      }
     }
+    this.refused.expired += expired.length;
+    this.forget(expired);
     return this.forget(due);
   }
 
@@ -65,17 +145,18 @@ export class SkewHold {
     const entry = this.held.get(author);
     if (entry === undefined) return new Map();
     this.held.delete(author);
-    this.count -= entry.versions.length;
     return this.forget(entry.versions);
   }
 
   private forget(held: readonly Held[]): HeldBySource {
     const out: HeldBySource = new Map();
-    for (const { v, source } of held) {
-      this.keys.delete(versionKey(v));
-      const group = out.get(source);
-      if (group === undefined) out.set(source, [v]);
-      else group.push(v);
+    for (const h of held) {
+      this.keys.delete(h.key);
+      this.count -= 1;
+      this.bytes -= h.bytes;
+      const group = out.get(h.source);
+      if (group === undefined) out.set(h.source, [h.version]);
+      else group.push(h.version);
     }
     return out;
   }

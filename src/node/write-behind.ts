@@ -1,7 +1,7 @@
 import type { JsonValue } from '../core/entity/component-types';
 import type { Version } from '../core/merge/version';
 import { backoffDelay, type BackoffPolicy } from '../core/retry/backoff';
-import { StorageFullError, versionKey, type StoragePort } from '../ports/storage';
+import { StorageFullError, versionKey, type EntityMeta, type StoragePort } from '../ports/storage';
 
 export type WriteBehindState = 'ok' | 'full' | 'error';
 
@@ -27,6 +27,8 @@ class Batch {
   readonly puts = new Map<string, Version>();
   readonly removes = new Set<string>();
   readonly meta: Record<string, JsonValue> = {};
+  /** Entity metas by id: a later one replaces an earlier one (they only grow). */
+  readonly entities = new Map<string, EntityMeta>();
   readonly waiters: Waiter[] = [];
   private settledResolve!: () => void;
   /** Resolves once this batch's commit has settled, whatever its outcome. */
@@ -37,7 +39,7 @@ class Batch {
   }
 
   get empty(): boolean {
-    return this.size === 0 && Object.keys(this.meta).length === 0;
+    return this.size === 0 && this.entities.size === 0 && Object.keys(this.meta).length === 0;
   }
 
   /**
@@ -48,6 +50,7 @@ class Batch {
     for (const [key, v] of failed.puts) if (!this.puts.has(key) && !this.removes.has(key)) this.puts.set(key, v);
     for (const key of failed.removes) if (!this.puts.has(key)) this.removes.add(key);
     for (const [key, value] of Object.entries(failed.meta)) if (!(key in this.meta)) this.meta[key] = value;
+    for (const [id, e] of failed.entities) if (!this.entities.has(id)) this.entities.set(id, e);
   }
 
   settle(error: unknown, failed: boolean): void {
@@ -95,9 +98,10 @@ export class WriteBehind {
     put: readonly Version[],
     remove: readonly string[],
     meta?: Readonly<Record<string, JsonValue>>,
+    entities: readonly EntityMeta[] = [],
   ): Promise<void> {
     const hasMeta = meta !== undefined && Object.keys(meta).length > 0;
-    if (put.length === 0 && remove.length === 0 && !hasMeta) return Promise.resolve();
+    if (put.length === 0 && remove.length === 0 && !hasMeta && entities.length === 0) return Promise.resolve();
     const batch = this.next;
     for (const v of put) {
       const key = versionKey(v);
@@ -109,6 +113,7 @@ export class WriteBehind {
       batch.removes.add(key);
     }
     if (hasMeta) Object.assign(batch.meta, meta);
+    for (const e of entities) batch.entities.set(e.id, e);
     const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
     this.requestFlush();
     return done;
@@ -117,6 +122,20 @@ export class WriteBehind {
   /** Versions (puts and removals) not yet durable: waiting for, or inside, a commit. */
   get pending(): number {
     return this.next.size + (this.inFlight?.size ?? 0);
+  }
+
+  /**
+   * Resolves once everything enqueued so far is durable; rejects if the commit that would have made
+   * it so fails (its contents then wait in the next batch, which the retry commits: call again).
+   * The next batch, if anything waits in it, holds or follows whatever is in flight, so its success
+   * covers both.
+   */
+  durable(): Promise<void> {
+    const batch = !this.next.empty ? this.next : this.inFlight;
+    if (batch === undefined) return Promise.resolve();
+    // No flush request: a non-empty next batch is already scheduled, in-flight's end picks it up,
+    // or a retry is pending (which must keep its backoff).
+    return new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
   }
 
   /** Resolves once everything enqueued so far has been committed or has failed (failures go to their enqueuers). */
@@ -147,6 +166,7 @@ export class WriteBehind {
         put: [...batch.puts.values()],
         remove: [...batch.removes],
         ...(hasMeta ? { meta: batch.meta } : {}),
+        ...(batch.entities.size > 0 ? { entityMeta: [...batch.entities.values()] } : {}),
       });
     } catch (e) {
       failed = true;

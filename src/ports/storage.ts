@@ -1,6 +1,9 @@
 import { encodeTs } from '../core/clock/timestamp';
 import type { JsonValue } from '../core/entity/component-types';
 import type { Version } from '../core/merge/version';
+import type { EntityMeta } from '../core/store/entity-state';
+
+export type { EntityMeta } from '../core/store/entity-state';
 
 /**
  * Where a node keeps its versions and metadata. One small interface so the same node runs over
@@ -9,9 +12,19 @@ import type { Version } from '../core/merge/version';
 export interface StoragePort {
   /** Every stored version, in no particular order. */
   loadVersions(): Promise<Version[]>;
+  /**
+   * Every stored entity meta (EntityStore.snapshot(): floor, latest tombstone, knowledge), what the
+   * versions alone do not carry across a restart.
+   */
+  loadEntityMeta(): Promise<EntityMeta[]>;
   /** Applies the whole batch atomically (one transaction) or rejects and applies nothing. */
   commit(batch: StorageBatch): Promise<void>;
   getMeta(key: string): Promise<JsonValue | undefined>;
+  /**
+   * Records the last loadVersions() could not read at all (a corrupt segment) and left out rather
+   * than fail the whole load; the node counts them in stats().
+   */
+  readonly setAside?: number;
   close(): Promise<void>;
 }
 
@@ -20,6 +33,11 @@ export interface StorageBatch {
   /** Keys (see versionKey) of versions that were superseded or purged. */
   readonly remove: readonly string[];
   readonly meta?: Readonly<Record<string, JsonValue>>;
+  /**
+   * Entity metas to store, each replacing the one stored under its id. They only ever grow
+   * (knowledge, floors and tombstones are joins), so an older one left behind is a lower bound.
+   */
+  readonly entityMeta?: readonly EntityMeta[];
 }
 
 /** The storage is full (IndexedDB QuotaExceededError): shown to the operator, never swallowed. */

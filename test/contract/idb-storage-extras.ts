@@ -6,7 +6,8 @@ import type { EntityId } from '../../src/core/ids';
 import type { Version } from '../../src/core/merge/version';
 import { mulberry32 } from '../../src/core/random/mulberry32';
 import { versionKey } from '../../src/ports/storage';
-import { sampleVersion, type ContractTestApi } from './storage-contract';
+import { encodeSegments } from '../../src/adapters/idb/segment';
+import { sampleEntityMeta, sampleVersion, type ContractTestApi } from './storage-contract';
 
 /** Compaction only when a test asks for it. */
 const MANUAL = { growth: 1e9, minEntries: 1e15, maxSegments: 1e9 } as const;
@@ -374,8 +375,65 @@ export function runIdbStorageExtras(nextName: () => string, t: ContractTestApi):
         expect((await storage.loadVersions()).length).toBe(34);
         await storage.close();
         const db = await openDB(name);
-        expect([db.version, [...db.objectStoreNames].sort()]).toEqual([2, ['log', 'meta', 'state']]);
+        const shape = [db.version, [...db.objectStoreNames].sort()];
         db.close();
+        expect(shape).toEqual([3, ['entities', 'log', 'meta', 'state']]);
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('opens a schema version 2 database as it was, and stores entity metas in it from then on', async () => {
+      const name = nextName();
+      const versions = Array.from({ length: 40 }, (_, i) => sampleVersion(i));
+      // The database as schema version 2 wrote it: the log, the metadata and the adapter's state.
+      const v2 = await openDB(name, 2, {
+        upgrade(db) {
+          db.createObjectStore('meta');
+          db.createObjectStore('log', { autoIncrement: true });
+          db.createObjectStore('state');
+        },
+      });
+      for (const seg of encodeSegments(versions.slice(0, 30), [])) await v2.add('log', seg);
+      for (const seg of encodeSegments(versions.slice(30), versions.slice(0, 5).map(versionKey))) {
+        await v2.add('log', seg);
+      }
+      await v2.put('meta', 'abc', 'clock');
+      v2.close();
+      const storage = await openIdbStorage(name);
+      try {
+        expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(versions.slice(5)));
+        expect(await storage.getMeta('clock')).toBe('abc');
+        expect(await storage.loadEntityMeta()).toEqual([]);
+        const meta = sampleEntityMeta(2);
+        await storage.commit({ put: [], remove: [versionKey(versions[5]!)], entityMeta: [meta] });
+        await storage.close();
+        const again = await openIdbStorage(name);
+        expect((await again.loadVersions()).length).toBe(34);
+        expect(await again.loadEntityMeta()).toEqual([meta]);
+        await again.close();
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('leaves out records it cannot read, counting them, instead of failing the load', async () => {
+      const name = nextName();
+      const storage = await openIdbStorage(name, { compaction: MANUAL });
+      try {
+        const versions = Array.from({ length: 20 }, (_, i) => sampleVersion(i));
+        await storage.commit({ put: versions.slice(0, 10), remove: [] });
+        const db = await openDB<LatticeDB>(name);
+        const [broken] = encodeSegments(versions.slice(10, 15), []);
+        await db.add('log', { ...broken!, v: '[{"not json' });
+        await db.add('log', { junk: true } as never);
+        db.close();
+        await storage.commit({ put: versions.slice(15), remove: [] });
+        const loaded = await storage.loadVersions();
+        expect(fingerprints(loaded)).toEqual(fingerprints([...versions.slice(0, 10), ...versions.slice(15)]));
+        expect(storage.setAside).toBe(2);
       } finally {
         await storage.close();
         await deleteIdbStorage(name);

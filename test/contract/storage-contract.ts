@@ -2,7 +2,7 @@ import type { Timestamp } from '../../src/core/clock/timestamp';
 import type { ComponentValue, JsonValue } from '../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../src/core/ids';
 import { DELETED, type Version } from '../../src/core/merge/version';
-import { versionKey, type StoragePort } from '../../src/ports/storage';
+import { versionKey, type EntityMeta, type StoragePort } from '../../src/ports/storage';
 
 /**
  * One behavioural suite for every StoragePort (automerge-repo's runStorageAdapterTests idea). The
@@ -68,6 +68,24 @@ export function sampleVersion(i: number): Version {
 
 function tombstone(i: number): Version {
   return { entity: `track-${i}` as EntityId, kind: DELETED, value: null, ts: ts(2 ** 47 - 1, 3), seen: [] };
+}
+
+/** An entity meta as EntityStore.snapshot() makes one: floor, tombstone, knowledge per component. */
+export function sampleEntityMeta(i: number, later = 0): EntityMeta {
+  const at = 1_700_000_000_000 + i + later;
+  return {
+    id: `track-${i}` as EntityId,
+    ...(i % 2 === 0 ? { floor: at } : {}),
+    ...(i % 3 === 0 ? { deletedAt: ts(at, 2, B) } : {}),
+    knowledge: [
+      { kind: 'position' as ComponentKind, own: [ts(at, 0, A), ts(at - 5, 1, B)], seen: [ts(at - 9, 0, B)] },
+      { kind: 'threat' as ComponentKind, own: [ts(at - 1, 65_535, 'n3' as NodeId)], seen: [] },
+    ],
+  };
+}
+
+function byId(metas: readonly EntityMeta[]): EntityMeta[] {
+  return [...metas].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function byKey(versions: readonly Version[]): Version[] {
@@ -162,6 +180,27 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
         expect(await storage.getMeta('s')).toBe('é\u0000');
       }));
 
+    it('stores entity metas, each replacing the one under its id, with the rest of the batch', async () =>
+      using(async ({ storage, reopen }) => {
+        expect(await storage.loadEntityMeta()).toEqual([]);
+        const metas = Array.from({ length: 7 }, (_, i) => sampleEntityMeta(i));
+        await storage.commit({ put: [sampleVersion(0)], remove: [], entityMeta: metas });
+        expect(byId(await storage.loadEntityMeta())).toEqual(byId(metas));
+        const grown = sampleEntityMeta(3, 1000);
+        await storage.commit({ put: [], remove: [], entityMeta: [grown] });
+        const expected = byId(metas.map((m) => (m.id === grown.id ? grown : m)));
+        expect(byId(await storage.loadEntityMeta())).toEqual(expected);
+        // A failing commit applies none of its metas either.
+        const badValue = { ...sampleVersion(1), value: { f: (() => 1) as unknown as JsonValue } };
+        const failing = { put: [badValue], remove: [], entityMeta: [sampleEntityMeta(9), sampleEntityMeta(0, 5)] };
+        expect(await rejection(storage.commit(failing))).toBeInstanceOf(Error);
+        expect(byId(await storage.loadEntityMeta())).toEqual(expected);
+        await storage.close();
+        const again = await reopen();
+        expect(byId(await again.loadEntityMeta())).toEqual(expected);
+        await again.close();
+      }));
+
     it('does not let callers mutate what is stored', async () =>
       using(async ({ storage }) => {
         const v = sampleVersion(0);
@@ -244,6 +283,7 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
         for (const call of [
           () => storage.loadVersions(),
           () => storage.getMeta('x'),
+          () => storage.loadEntityMeta(),
           () => storage.commit({ put: [sampleVersion(0)], remove: [] }),
         ]) {
           const error = await rejection(call());

@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../core/entity/component-types';
 import type { Version } from '../../core/merge/version';
-import type { StorageBatch, StoragePort } from '../../ports/storage';
+import type { EntityMeta, StorageBatch, StoragePort } from '../../ports/storage';
 import { compactLog } from './compaction';
 import {
   CompactionTrigger,
@@ -32,6 +32,8 @@ export interface IdbStorageOptions {
  */
 export class IdbStorage implements StoragePort {
   private state: ClosedReason | 'open' = 'open';
+  /** Records the last load could not read (see replaySegments). */
+  setAside = 0;
   private dbClosed = false;
   private readonly trigger: CompactionTrigger;
   /** The compaction the trigger started, until it settles. */
@@ -60,9 +62,19 @@ export class IdbStorage implements StoragePort {
       throw toStorageError(error, `loading versions from IndexedDB "${this.name}"`);
     }
     const live = replaySegments(segments);
+    this.setAside = live.setAside;
     this.trigger.loaded(live.size, live.entries, segments.length);
     this.compactIfDue();
     return live.versions;
+  }
+
+  async loadEntityMeta(): Promise<EntityMeta[]> {
+    const db = this.connection('load entity metas');
+    try {
+      return await db.getAll('entities');
+    } catch (error) {
+      throw toStorageError(error, `loading entity metas from IndexedDB "${this.name}"`);
+    }
   }
 
   async getMeta(key: string): Promise<JsonValue | undefined> {
@@ -91,14 +103,17 @@ export class IdbStorage implements StoragePort {
     // Encoding validates every value before a transaction exists, so a bad value changes nothing.
     const segments = encodeSegments(batch.put, batch.remove);
     const meta = Object.entries(batch.meta ?? {});
-    if (segments.length === 0 && meta.length === 0) return;
+    const entities = batch.entityMeta ?? [];
+    if (segments.length === 0 && meta.length === 0 && entities.length === 0) return;
     let results: unknown[];
     try {
-      const tx = db.transaction(['log', 'meta'], 'readwrite');
+      const tx = db.transaction(['log', 'meta', 'entities'], 'readwrite');
       const log = tx.objectStore('log');
       const metaStore = tx.objectStore('meta');
+      const entityStore = tx.objectStore('entities');
       const requests: (() => Promise<unknown>)[] = segments.map((s) => () => log.add(s));
       for (const [key, value] of meta) requests.push(() => metaStore.put(value, key));
+      for (const e of entities) requests.push(() => entityStore.put(e, e.id));
       results = await inTransaction(tx, () => issueAll(requests));
     } catch (error) {
       throw toStorageError(error, what);

@@ -12,13 +12,34 @@ export interface Replayed {
   readonly size: number;
   /** Puts plus removals in the log. */
   readonly entries: number;
+  /** Records left out because they could not be read (a damaged database): never fatal. */
+  readonly setAside: number;
 }
 
-/** Replays the whole log (segments in log order) into its live versions. */
+/**
+ * Replays the whole log (segments in log order) into its live versions. A record that is not a
+ * well-shaped segment, or whose values do not parse, is left out and counted rather than failing
+ * the load: a damaged database must not stop the node, whose peers bring the data back.
+ */
 export function replaySegments(segments: readonly Segment[]): Replayed {
-  const resolution = resolveLog(segments, true);
-  const versions = materialize(segments, resolution);
-  return { versions, size: versions.length, entries: resolution.entries };
+  const sound = segments.filter(isSegment);
+  let setAside = segments.length - sound.length;
+  const resolution = resolveLog(sound, true);
+  const versions = materialize(sound, resolution, () => (setAside += 1));
+  return { versions, size: versions.length, entries: resolution.entries, setAside };
+}
+
+/** The shape format.ts describes, down to the column lengths, so replay can index it safely. */
+function isSegment(x: unknown): x is Segment {
+  if (typeof x !== 'object' || x === null) return false;
+  const seg = x as Partial<Segment>;
+  const { n, r, u, f } = seg;
+  if (!Number.isInteger(n) || !Number.isInteger(r) || n! < 0 || r! < 0) return false;
+  if (!(u instanceof Uint32Array && f instanceof Float64Array)) return false;
+  if (typeof seg.d !== 'string' || typeof seg.v !== 'string') return false;
+  if (!(seg.g instanceof Uint8Array && seg.gl instanceof Int32Array)) return false;
+  const seen = f.length - n! - r!;
+  return seen >= 0 && u.length === 4 * (n! + r!) + 3 * seen && (seg.gl.length === 0 || seg.gl.length === n);
 }
 
 /** An empty causal context, shared (as the wire decoder does): most versions have one. */
@@ -29,7 +50,14 @@ const NO_SEEN: readonly Timestamp[] = Object.freeze([]);
  * sees one object shape). Strings come from the segments' dictionaries, so the versions of one
  * segment share each entity id, kind and node id string.
  */
-export function materialize(segments: readonly Segment[], resolution: Resolution): Version[] {
+export function materialize(
+  segments: readonly Segment[],
+  resolution: Resolution,
+  /** Called for a segment whose values do not parse: its puts are left out. */
+  corrupt: (segment: number) => void = (s) => {
+    throw new Error(`corrupt segment ${s}: its values do not parse`);
+  },
+): Version[] {
   const out: Version[] = [];
   for (let s = 0; s < segments.length; s++) {
     const seg = segments[s]!;
@@ -39,7 +67,17 @@ export function materialize(segments: readonly Segment[], resolution: Resolution
     const words = resolution.words[s]! as string[];
     const u = seg.u;
     const f = seg.f;
-    const values = JSON.parse(seg.v) as (ComponentValue | null)[];
+    let values: (ComponentValue | null)[];
+    try {
+      values = JSON.parse(seg.v) as (ComponentValue | null)[];
+    } catch {
+      corrupt(s);
+      continue;
+    }
+    if (!Array.isArray(values) || values.length !== seg.n) {
+      corrupt(s);
+      continue;
+    }
     const seenTotal = seenCount(seg);
     const sBase = seenBase(seg);
     const signed = seg.gl.length > 0;

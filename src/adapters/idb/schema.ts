@@ -1,5 +1,6 @@
 import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
 import type { JsonValue } from '../../core/entity/component-types';
+import type { EntityMeta } from '../../core/store/entity-state';
 import { encodeSegments } from './encode';
 import type { Segment } from './format';
 import { replaySegmentsV1, type SegmentV1 } from './segment-v1';
@@ -20,6 +21,12 @@ export interface LatticeDB extends DBSchema {
    */
   log: { key: number; value: Segment };
   meta: { key: string; value: JsonValue };
+  /**
+   * Per entity what its versions alone do not restore (floor, latest tombstone, knowledge), keyed
+   * by entity id. Written only for entities that need it (see the node's entity-meta.ts), so the
+   * per-record cost stays off the common single-writer track.
+   */
+  entities: { key: string; value: EntityMeta };
   /** Adapter bookkeeping: 'compactions' counts compactions that began writing (their optimistic lock). */
   state: { key: string; value: number };
 }
@@ -30,12 +37,13 @@ export interface LatticeDB extends DBSchema {
  *    'log', see format.ts). A version 1 database is converted when opened: its log is replayed
  *    and its live versions written as version 2 segments, in the upgrade transaction (all or
  *    nothing), and store 'segments' is dropped.
+ * 3: store 'entities' (entity metas, see LatticeDB) added; nothing to convert.
  */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export type LatticeIdb = IDBPDatabase<LatticeDB>;
 
-type UpgradeTx = IDBPTransaction<LatticeDB, ('log' | 'meta' | 'state')[], 'versionchange'>;
+type UpgradeTx = IDBPTransaction<LatticeDB, ('log' | 'meta' | 'entities' | 'state')[], 'versionchange'>;
 
 /**
  * Creates or migrates the stores; each step runs once, in the versionchange transaction. Resolves
@@ -44,6 +52,7 @@ type UpgradeTx = IDBPTransaction<LatticeDB, ('log' | 'meta' | 'state')[], 'versi
  */
 export function upgradeSchema(db: LatticeIdb, oldVersion: number, tx: UpgradeTx): Promise<void> {
   if (oldVersion < 1) db.createObjectStore('meta');
+  if (oldVersion < 3) db.createObjectStore('entities');
   if (oldVersion >= 2) return Promise.resolve();
   db.createObjectStore('log', { autoIncrement: true });
   db.createObjectStore('state');

@@ -1,7 +1,8 @@
 /**
  * Zigzag maps signed integers to unsigned ones so small magnitudes of either sign stay short as
  * varints (Protocol Buffers `sint`). Arithmetic rather than bit operations: values reach 2^49
- * (millisecond deltas), beyond JavaScript's 32-bit bitwise operators.
+ * (millisecond deltas), beyond JavaScript's 32-bit bitwise operators. Exact for -2^52 ≤ n < 2^52,
+ * whose image stays a safe integer.
  */
 export function zigzag(n: number): number {
   return n >= 0 ? n * 2 : -n * 2 - 1;

@@ -3,6 +3,7 @@ import type { ComponentKind, EntityId } from '../ids';
 import { hasHonestContext, Knowledge, type KnowledgeSnapshot } from '../merge/knowledge';
 import { mergeVersion, type Heads } from '../merge/register';
 import { DELETED, type Version } from '../merge/version';
+import { compareContent, sameContent } from '../merge/version-content';
 import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, firedBy } from './expiry-floor';
 
 /**
@@ -56,8 +57,10 @@ export class EntityState {
     const fast = this.applySoleAuthor(v);
     if (fast !== undefined) return fast;
     if (!hasHonestContext(v)) return OBSOLETE;
-    // A head was learned when it was applied: its duplicate teaches nothing.
-    if (this.registers.get(v.kind)?.some((h) => compareTs(h.ts, v.ts) === 0) === true) return DUPLICATE;
+    // A head was learned when it was applied: its duplicate teaches nothing. Another content under
+    // the same timestamp is no duplicate (see version-content.ts): one of the two is kept everywhere.
+    const same = this.registers.get(v.kind)?.find((h) => compareTs(h.ts, v.ts) === 0);
+    if (same !== undefined && sameContent(same, v)) return DUPLICATE;
     const deletedBefore = this.deletedAt;
     const known = this.learn(v);
     // What v taught may show that a head had been seen, or deleted, even if v itself is refused.
@@ -67,6 +70,11 @@ export class EntityState {
     const refused: ApplyOutcome = removed.length === 0 ? OBSOLETE : { kind: 'obsolete', removed };
     if (belowFloor(v, this.floor)) return refused;
     if (deletable(v.kind) && deletedAt !== undefined && compareTs(v.ts, deletedAt) <= 0) return refused;
+    if (same !== undefined && this.registers.get(v.kind)?.includes(same) === true) {
+      if (compareContent(v, same) > 0) return refused;
+      removed.push(same);
+      this.dropHead(v.kind, same);
+    }
     const result = mergeVersion(this.registers.get(v.kind), v, known);
     if (result.kind !== 'applied') return refused;
     this.registers.set(v.kind, result.heads);
@@ -86,7 +94,7 @@ export class EntityState {
     const known = this.knowledge.get(v.kind)!;
     if (h.ts.node !== v.ts.node || known.soleAuthor !== v.ts.node) return undefined;
     const cmp = compareTs(v.ts, h.ts);
-    if (cmp === 0) return DUPLICATE;
+    if (cmp === 0) return sameContent(h, v) ? DUPLICATE : undefined;
     if (cmp < 0) return OBSOLETE;
     known.learn(v);
     this.registers.set(v.kind, [v]);
@@ -115,6 +123,12 @@ export class EntityState {
     if (kept.length === 0) this.registers.delete(kind);
     else this.registers.set(kind, kept);
     return heads.filter((h) => !kept.includes(h));
+  }
+
+  private dropHead(kind: ComponentKind, head: Version): void {
+    const kept = (this.registers.get(kind) ?? []).filter((h) => h !== head);
+    if (kept.length === 0) this.registers.delete(kind);
+    else this.registers.set(kind, kept);
   }
 
   private dropOlderThan(t: Timestamp): Version[] {

@@ -1,3 +1,4 @@
+import { hasHonestContext } from '../merge/knowledge';
 import type { Version } from '../merge/version';
 import { decodeVersions, WireError } from '../wire';
 import { Initiator } from './initiator';
@@ -208,8 +209,16 @@ export class AntiEntropy {
     const applied = versions.length > 0 ? this.host.apply(versions, m.live) : [];
     if (applied.length < versions.length) {
       const changed = new Set(applied);
-      const idle = ids.filter((_, i) => !changed.has(versions[i]!));
+      const idle: Uint8Array[] = [];
+      const refused: Uint8Array[] = [];
+      for (let i = 0; i < versions.length; i++) {
+        const v = versions[i]!;
+        if (changed.has(v)) continue;
+        // Refused for what it is on every node alike: never worth asking for again.
+        (hasHonestContext(v) ? idle : refused).push(ids[i]!);
+      }
       this.source.suppress(idle, now + this.o.unappliedRetryMs);
+      if (refused.length > 0) this.source.refuse(refused);
     }
     if (!m.live) this.appliedSinceSync += applied.length;
     else if (versions.length > 0) this.live.received(applied.length > 0);

@@ -103,6 +103,8 @@ export interface SyncSource {
   lookup(ids: Iterable<Uint8Array>): Version[];
   claim(ids: readonly Uint8Array[], now: number, until: number): Uint8Array[];
   suppress(ids: readonly Uint8Array[], until: number): void;
+  /** Never asks for these again: every node refuses them for what they are (a malformed context). */
+  refuse(ids: readonly Uint8Array[]): void;
   release(ids: Iterable<Uint8Array>): void;
 }
 

@@ -3,6 +3,9 @@ import { compareItems, type Item } from '../reconcile/item';
 import { SortedVectorStorage } from '../reconcile/sorted-vector-storage';
 import { idKey, versionId } from './version-id';
 
+/** Refused ids remembered: enough for a hostile peer's batch or two; the oldest are forgotten first. */
+export const MAX_REFUSED = 16_384;
+
 interface Entry {
   readonly item: Item;
   readonly version: Version;
@@ -26,6 +29,8 @@ export class SyncIndex {
   private readonly removed = new Set<string>();
   private snapshot: SortedVectorStorage | undefined;
   private readonly claims = new Map<string, number>();
+  /** Ids of versions refused for what they are (see refuse), in insertion order for eviction. */
+  private readonly refused = new Set<string>();
   private newestMs = 0;
 
   constructor(versions: Iterable<Version> = []) {
@@ -103,6 +108,7 @@ export class SyncIndex {
     for (const id of ids) {
       const key = idKey(id);
       if (this.entries.has(key)) continue;
+      if (this.refused.has(key)) continue;
       const claimed = this.claims.get(key);
       if (claimed !== undefined && claimed > now) continue;
       this.claims.set(key, until);
@@ -117,6 +123,26 @@ export class SyncIndex {
       const key = idKey(id);
       if (!this.entries.has(key)) this.claims.set(key, Math.max(until, this.claims.get(key) ?? 0));
     }
+  }
+
+  /**
+   * Never claims these ids again: versions every node refuses for what they are (a context that is
+   * not well formed), so fetching them again from the peers that hold them would only cost traffic.
+   * At most MAX_REFUSED are remembered; a forgotten one is fetched, refused and remembered again.
+   */
+  refuse(ids: readonly Uint8Array[]): void {
+    for (const id of ids) {
+      const key = idKey(id);
+      if (this.entries.has(key)) continue;
+      this.refused.delete(key);
+      this.refused.add(key);
+      this.claims.delete(key);
+      if (this.refused.size > MAX_REFUSED) this.refused.delete(this.refused.values().next().value!);
+    }
+  }
+
+  get refusedCount(): number {
+    return this.refused.size;
   }
 
   /** Ends claims (a request that failed): another session may ask again at once. */

@@ -1,19 +1,28 @@
 import type { Version } from '../merge/version';
+import { canonicalContent } from '../merge/version-content';
 import { SYNC_ID_BYTES } from './messages';
+
+/** What a reconciliation id covers: the version's key and its content. */
+export type IdentifiedVersion = Pick<Version, 'entity' | 'kind' | 'ts' | 'value' | 'seen'>;
 
 /**
  * The reconciliation id of a version: MurmurHash3 x86_128 (Austin Appleby, public domain) of its
- * key — entity, kind and HLC timestamp, the same triple as storage's versionKey — laid out as
- *   UTF-8(entity) 0x00 UTF-8(kind) 0x00 ms (6 bytes BE) counter (2 bytes BE) UTF-8(node)
- * Pure and synchronous (WebCrypto's SHA-256 is async), ~0.2 µs per version.
+ * key — entity, kind and HLC timestamp, the same triple as storage's versionKey — and its content
+ * (value and causal context, see version-content.ts), laid out as
+ *   UTF-8(entity) 0x00 UTF-8(kind) 0x00 ms (6 bytes BE) counter (2 bytes BE) UTF-8(node) 0x00
+ *   UTF-8(canonicalContent)
+ * The content is in it so that two versions under one timestamp with different values (a relay
+ * that rewrote one in transit, a peer that equivocated) never pass for one: reconciliation sees
+ * them differ, exchanges them, and the merge keeps the same one on both sides. Pure and
+ * synchronous (WebCrypto's SHA-256 is async), ~1 µs per version.
  *
  * Collisions: ids are 128-bit and well mixed, so for n versions the chance that any two collide is
- * about n² / 2^129 (1.5e-27 for a million). Murmur is not cryptographic: a writer could craft a key
- * whose id equals another version's, and reconciliation would then take the two as one. Only
+ * about n² / 2^129 (1.5e-27 for a million). Murmur is not cryptographic: a writer could craft a
+ * version whose id equals another's, and reconciliation would then take the two as one. Only
  * roster members can write (signed versions), and such a pair still travels by live push; the
  * reconciliation ids are never trusted for anything but finding differences.
  */
-export function versionId(v: Pick<Version, 'entity' | 'kind' | 'ts'>): Uint8Array {
+export function versionId(v: IdentifiedVersion): Uint8Array {
   const out = new Uint8Array(SYNC_ID_BYTES);
   const n = keyBytes(v);
   murmur128(buf, n, out);
@@ -22,9 +31,10 @@ export function versionId(v: Pick<Version, 'entity' | 'kind' | 'ts'>): Uint8Arra
 
 let buf = new Uint8Array(256);
 
-function keyBytes(v: Pick<Version, 'entity' | 'kind' | 'ts'>): number {
+function keyBytes(v: IdentifiedVersion): number {
   const { entity, kind, ts } = v;
-  const max = (entity.length + kind.length + ts.node.length) * 3 + 10;
+  const content = canonicalContent(v);
+  const max = (entity.length + kind.length + ts.node.length + content.length) * 3 + 11;
   if (max > buf.length) buf = new Uint8Array(max * 2);
   let p = putString(entity, 0);
   buf[p++] = 0;
@@ -40,7 +50,9 @@ function keyBytes(v: Pick<Version, 'entity' | 'kind' | 'ts'>): number {
   buf[p++] = lo & 0xff;
   buf[p++] = (ts.c >>> 8) & 0xff;
   buf[p++] = ts.c & 0xff;
-  return putString(ts.node, p);
+  p = putString(ts.node, p);
+  buf[p++] = 0;
+  return putString(content, p);
 }
 
 /** Writes UTF-8 (ids are ASCII in practice; other code points are encoded by hand). */

@@ -12,6 +12,7 @@ import { RemoteMerge } from '../../../src/node/remote-merge';
 import { SkewHold } from '../../../src/node/skew-hold';
 import { VersionListeners, type VersionOrigin } from '../../../src/node/version-listeners';
 import { WriteBehind } from '../../../src/node/write-behind';
+import { ClockLease } from '../../../src/node/clock-lease';
 
 const ME = 'me' as NodeId;
 const PEER = 'peer' as NodeId;
@@ -33,11 +34,14 @@ function setup() {
   const store = new EntityStore();
   const heard: { versions: Version[]; origin: VersionOrigin; removed: Version[] }[] = [];
   const changed: string[] = [];
+  const clock = new Hlc({ node: ME, now: () => wall.ms, maxSkewMs: MAX_SKEW_MS });
+  const writer = new WriteBehind(storage);
   const parts: NodeParts = {
     nodeId: ME,
     store,
-    clock: new Hlc({ node: ME, now: () => wall.ms, maxSkewMs: MAX_SKEW_MS }),
-    writer: new WriteBehind(storage),
+    clock,
+    writer,
+    lease: new ClockLease(clock, writer, () => wall.ms),
     feed: new ChangeFeed(
       (fn) => fn(),
       (id) => store.view(id, wall.ms),
@@ -48,7 +52,7 @@ function setup() {
     listeners: new VersionListeners((error) => {
       throw error;
     }),
-    hold: new SkewHold(),
+    hold: new SkewHold({}, () => wall.ms),
     counters: new NodeCounters(),
     now: () => wall.ms,
     log: () => undefined,

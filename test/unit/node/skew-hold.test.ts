@@ -49,3 +49,54 @@ describe('SkewHold', () => {
     expect(out.get(repair)?.map((v) => v.ts.ms)).toEqual([2_000]);
   });
 });
+
+const by = (author: string, ms: number, c = 0, value: unknown = { level: 'LOW' }): Version => ({
+  entity: 'e1' as EntityId,
+  kind: 'threat' as ComponentKind,
+  value: value as never,
+  ts: { ms, c, node: author as NodeId },
+  seen: [],
+});
+
+describe('SkewHold bounds', () => {
+  it('gives each author its own quota, so a flood from one does not crowd out another', () => {
+    const hold = new SkewHold({ maxPerAuthor: 100 }, () => 0);
+    for (let c = 0; c < 500; c++) hold.hold(by('wild', 2 ** 47, c), 2 ** 47);
+    expect(hold.hold(by('honest', 500_000), 400_000)).toBeUndefined();
+    expect(hold.summary().map((s) => [s.author, s.count])).toEqual([
+      ['wild', 100],
+      ['honest', 1],
+    ]);
+    expect(hold.refused['author-quota']).toBe(400);
+  });
+
+  it('bounds the bytes held per author and in all', () => {
+    const big = { text: 'x'.repeat(1000) };
+    const hold = new SkewHold({ maxBytesPerAuthor: 10_000, maxBytes: 25_000 }, () => 0);
+    for (let c = 0; c < 20; c++) hold.hold(by('a', 500_000, c, big), 400_000);
+    expect(hold.summary()[0]!.count).toBeLessThan(10);
+    for (const author of ['b', 'c', 'd']) for (let c = 0; c < 20; c++) hold.hold(by(author, 500_000, c, big), 400_000);
+    expect(hold.size).toBeLessThanOrEqual(25);
+    expect(hold.refused.bytes).toBeGreaterThan(0);
+  });
+
+  it('drops held writes after their time, counting them', () => {
+    let now = 0;
+    const clock = new Hlc({ node: 'me' as NodeId, now: () => 100_000, maxSkewMs: 60_000 });
+    const hold = new SkewHold({ expireAfterMs: 1_000 }, () => now);
+    hold.hold(by('a', 500_000), 400_000);
+    now = 999;
+    expect(hold.releaseDue(clock).size).toBe(0);
+    expect(hold.size).toBe(1);
+    now = 1_001;
+    expect(hold.releaseDue(clock).size).toBe(0);
+    expect([hold.size, hold.refused.expired, hold.summary()]).toEqual([0, 1, []]);
+  });
+
+  it('holds two contents under one timestamp apart', () => {
+    const hold = new SkewHold({}, () => 0);
+    hold.hold(by('a', 500_000, 0, { level: 'LOW' }), 400_000);
+    hold.hold(by('a', 500_000, 0, { level: 'HIGH' }), 400_000);
+    expect(hold.size).toBe(2);
+  });
+});

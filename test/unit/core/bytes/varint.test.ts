@@ -111,10 +111,10 @@ describe('varints', () => {
 });
 
 describe('zigzag', () => {
-  it('keeps small magnitudes small and is its own inverse up to 2^52', () => {
+  it('keeps small magnitudes small and is its own inverse from -2^52 to 2^52 - 1 (whose zigzag is 2^53 - 2, still a safe integer)', () => {
     expect([0, -1, 1, -2, 2].map(zigzag)).toEqual([0, 1, 2, 3, 4]);
     fc.assert(
-      fc.property(fc.integer({ min: -(2 ** 52), max: 2 ** 52 }), (n) => {
+      fc.property(fc.integer({ min: -(2 ** 52), max: 2 ** 52 - 1 }), (n) => {
         expect(unzigzag(zigzag(n))).toBe(n + 0);
         expect(varintSize(zigzag(n))).toBe(encode(zigzag(n)).length);
       }),

@@ -3,6 +3,7 @@ import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { measureStorages } from '../../../../src/core/reconcile';
 import { idKey, SyncIndex, versionId } from '../../../../src/core/sync';
+import { MAX_REFUSED } from '../../../../src/core/sync/sync-index';
 import { murmur128 } from '../../../../src/core/sync/version-id';
 
 const v = (entity: string, ms: number, node = 'a', kind = 'position'): Version => ({
@@ -29,11 +30,21 @@ describe('versionId', () => {
     expect(hash(Uint8Array.from({ length: 37 }, (_, i) => i))).toBe('8e287f21beca2dccc3f59abdc066dda2');
   });
 
-  it('depends on entity, kind and the whole timestamp, not on the value', () => {
+  it('depends on entity, kind, the whole timestamp, the value and the context, not on key order', () => {
     const base = v('e1', 1000);
     const key = (x: Version): string => idKey(versionId(x));
-    expect(key({ ...base, value: { lat: 9, lon: 9 } })).toBe(key(base));
+    const value = base.value as Record<string, unknown>;
+    const reordered = Object.fromEntries(Object.entries(value).reverse());
+    expect(key({ ...base, value: reordered as never })).toBe(key(base));
+    const seen = [
+      { ms: 10, c: 0, node: 'x' as NodeId },
+      { ms: 5, c: 0, node: 'y' as NodeId },
+    ];
+    expect(key({ ...base, seen })).toBe(key({ ...base, seen: [...seen].reverse() }));
     const variants = [
+      { ...base, value: { ...value, lat: 9 } as never },
+      { ...base, seen },
+      { ...base, seen: seen.slice(1) },
       v('e2', 1000),
       v('e1', 1001),
       v('e1', 1000, 'b'),
@@ -112,5 +123,17 @@ describe('SyncIndex', () => {
     expect(index.claim([b], 10_000, 10_100)).toEqual([b]);
     index.expire(20_000);
     expect(index.claimCount).toBe(0);
+  });
+
+  it('never claims a refused id again, and remembers a bounded number of them', () => {
+    const index = new SyncIndex();
+    const ids = Array.from({ length: MAX_REFUSED + 10 }, (_, i) => versionId(v(`e${i}`, i + 1)));
+    index.refuse([ids[0]!]);
+    expect(index.claim([ids[0]!, ids[1]!], 0, 100)).toEqual([ids[1]!]);
+    expect(index.claim([ids[0]!], 1_000_000, 1_000_100)).toHaveLength(0);
+    index.refuse(ids);
+    expect(index.refusedCount).toBe(MAX_REFUSED);
+    // The oldest are forgotten first: fetched, refused and remembered again if they come back.
+    expect(index.claim(ids.slice(0, 12), 0, 100)).toEqual(ids.slice(0, 10));
   });
 });

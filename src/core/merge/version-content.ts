@@ -1,0 +1,57 @@
+import { compareTs, type Timestamp } from '../clock/timestamp';
+import type { Version } from './version';
+
+/**
+ * What a version says beyond its key (entity, kind, timestamp): its value and its causal context,
+ * as one canonical text. Object keys are sorted and contexts ordered by timestamp, so every node
+ * builds the same text for the same version however it reached it (local write, wire, storage),
+ * and different texts for versions that differ in anything but key order. The signature is not
+ * part of it: it vouches for the content, it is not content.
+ *
+ * One timestamp can carry two contents only if something is wrong (a relay rewrote a value in
+ * transit, a peer equivocated, or a crash made a node issue a timestamp again): the merge then keeps
+ * the same one everywhere (compareContent), and the reconciliation id covers the content too, so
+ * two replicas holding different contents under one timestamp never look synced.
+ */
+export function canonicalContent(v: Pick<Version, 'value' | 'seen'>): string {
+  const seen = v.seen.length < 2 ? v.seen : [...v.seen].sort(compareTs);
+  let out = canonicalJson(v.value);
+  for (const s of seen) out += `|${tsText(s)}`;
+  return out;
+}
+
+/** True when two versions (of one key) carry the same value and context. */
+export function sameContent(a: Pick<Version, 'value' | 'seen'>, b: Pick<Version, 'value' | 'seen'>): boolean {
+  if (a === b || (a.value === b.value && a.seen === b.seen)) return true;
+  return canonicalContent(a) === canonicalContent(b);
+}
+
+/**
+ * A total order on contents, for two versions under one timestamp: the smaller one is kept on
+ * every replica. Any fixed order would do; this one needs nothing but the versions.
+ */
+export function compareContent(a: Pick<Version, 'value' | 'seen'>, b: Pick<Version, 'value' | 'seen'>): number {
+  const x = canonicalContent(a);
+  const y = canonicalContent(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function tsText(t: Timestamp): string {
+  return `${t.ms}.${t.c}.${t.node}`;
+}
+
+/** JSON with object keys sorted; undefined members are left out, as JSON.stringify does. */
+function canonicalJson(x: unknown): string {
+  if (x === null || typeof x !== 'object') return JSON.stringify(x) ?? 'null';
+  if (Array.isArray(x)) return `[${x.map((item) => canonicalJson(item)).join(',')}]`;
+  const record = x as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${out}}`;
+}

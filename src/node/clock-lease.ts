@@ -1,0 +1,74 @@
+import { MAX_COUNTER, type Hlc } from '../core/clock/hlc';
+import type { Timestamp } from '../core/clock/timestamp';
+import type { WriteBehind } from './write-behind';
+
+/** The storage meta key of the lease: no timestamp this node issued has a later ms. */
+export const CLOCK_LEASE_META = 'clockLease';
+
+/** How far ahead of what it needs the lease is taken: at most one extra commit per this many ms of writing. */
+export const LEASE_AHEAD_MS = 1_000;
+
+/**
+ * A timestamp is never issued twice. The clock's high-water mark is made durable before a
+ * timestamp under it is used: the node issues local timestamps only at or below a stored lease,
+ * extending it (one metadata commit, awaited) when the next timestamp could pass it, and on open
+ * starts its clock past the lease. So a crash between issuing a timestamp and storing its write
+ * cannot make the node issue that timestamp again with another value, whatever the wall clock
+ * does meanwhile. After a restart the clock may run up to LEASE_AHEAD_MS ahead of the wall clock.
+ */
+export class ClockLease {
+  private pending: { readonly until: number; readonly done: Promise<boolean> } | undefined;
+
+  constructor(
+    private readonly clock: Hlc,
+    private readonly writer: WriteBehind,
+    private readonly wall: () => number,
+    /** The stored lease, if any. */
+    private until = 0,
+  ) {}
+
+  /** The clock's starting point after a restart: past every timestamp the stored lease allowed. */
+  static restart(lease: number): Timestamp {
+    return { ms: lease, c: MAX_COUNTER, node: '' as Timestamp['node'] };
+  }
+
+  /**
+   * True when the next local timestamp is under the stored lease. Callers check it synchronously
+   * right before they stamp, and extend() while it is false:
+   *   while (!lease.covered() && (await lease.extend())) {}
+   */
+  covered(): boolean {
+    return this.next() <= this.until;
+  }
+
+  /**
+   * Stores a lease past the next timestamp; false if that commit failed. The caller then stamps
+   * anyway: the write-behind carries the lease into the commit that holds the write, and the write
+   * reaches no peer before that commit lands (LocalWrites), so a timestamp a crash could lose was
+   * never sent; refusing every write while storage is full would gain nothing.
+   */
+  async extend(): Promise<boolean> {
+    const until = this.next() + LEASE_AHEAD_MS;
+    let pending = this.pending;
+    if (pending === undefined || pending.until < until - LEASE_AHEAD_MS) {
+      const done = this.writer.enqueue([], [], { [CLOCK_LEASE_META]: until }).then(
+        () => {
+          this.until = Math.max(this.until, until);
+          return true;
+        },
+        () => false,
+      );
+      const mine = { until, done };
+      this.pending = pending = mine;
+      void done.then(() => {
+        if (this.pending === mine) this.pending = undefined;
+      });
+    }
+    return pending.done;
+  }
+
+  /** The latest ms Hlc.now() can issue next: the wall clock, or one past the last when that is ahead. */
+  private next(): number {
+    return Math.max(Math.floor(this.wall()), this.clock.last.ms + 1);
+  }
+}

@@ -1,0 +1,32 @@
+import type { EntityId } from '../core/ids';
+import type { EntityMeta, EntityState } from '../core/store/entity-state';
+import type { EntityStore } from '../core/store/entity-store';
+
+/**
+ * The metas storage must keep for these entities: those whose versions alone would not restore
+ * them (see EntityStore.snapshot). Most entities need none: a track only its sensor writes holds
+ * one head per component, by that sensor, with no context, and re-applying that head teaches
+ * exactly what its register knows. An entity with a floor, a tombstone, or a register that heard
+ * of another writer (a context, or a version since dropped) is kept, so a restart neither forgets
+ * what dropped versions taught nor lets an expired entity's old versions back in.
+ */
+export function metasToKeep(store: EntityStore, ids: Iterable<EntityId>): EntityMeta[] {
+  const out: EntityMeta[] = [];
+  for (const id of ids) {
+    const state = store.state(id);
+    if (state !== undefined && !restoredByVersions(state)) out.push(state.meta());
+  }
+  return out;
+}
+
+function restoredByVersions(state: EntityState): boolean {
+  if (state.floor !== undefined || state.deletedAt !== undefined) return false;
+  for (const [kind, known] of state.knowledge) {
+    const heads = state.registers.get(kind);
+    const sole = known.soleAuthor;
+    if (sole === undefined || heads?.length !== 1) return false;
+    const head = heads[0]!;
+    if (head.ts.node !== sole || head.seen.length !== 0) return false;
+  }
+  return true;
+}

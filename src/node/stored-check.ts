@@ -1,0 +1,44 @@
+import { MAX_COUNTER } from '../core/clock/hlc';
+import type { Timestamp } from '../core/clock/timestamp';
+import { validateComponent } from '../core/entity/validate-component';
+import { isEntityId, isNodeId, isUserKind } from '../core/ids';
+import { DELETED, type Version } from '../core/merge/version';
+
+/** What the wire can encode (12 hex digits of ms in a versionKey, 48 bits on the wire). */
+const MAX_MS = 2 ** 48 - 1;
+
+function isTs(t: unknown): t is Timestamp {
+  if (typeof t !== 'object' || t === null) return false;
+  const { ms, c, node } = t as Partial<Timestamp>;
+  return (
+    Number.isInteger(ms) &&
+    ms! >= 0 &&
+    ms! <= MAX_MS &&
+    Number.isInteger(c) &&
+    c! >= 0 &&
+    c! <= MAX_COUNTER &&
+    isNodeId(node)
+  );
+}
+
+/**
+ * Why a version loaded from storage cannot be used, or undefined when it can. A damaged database
+ * (a record without a timestamp, an invalid value) must not stop the node from opening, nor load
+ * as if valid: the node sets such versions aside, counts them, and anti-entropy brings the data
+ * back from peers.
+ */
+export function storedProblem(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return 'not a version';
+  const { entity, kind, value, ts, seen } = v as Partial<Version>;
+  if (!isEntityId(entity)) return 'bad entity id';
+  if (kind !== DELETED && !isUserKind(kind)) return 'bad kind';
+  if (!isTs(ts)) return 'bad timestamp';
+  if (!Array.isArray(seen) || !seen.every(isTs)) return 'bad context';
+  if (kind === DELETED) return value === null ? undefined : 'a tombstone with a value';
+  try {
+    validateComponent(kind, value);
+  } catch (error) {
+    return error instanceof Error ? error.message : 'invalid value';
+  }
+  return undefined;
+}
