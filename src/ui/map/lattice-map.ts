@@ -109,7 +109,7 @@ export class LatticeMap extends LitElement {
     this.rings = new RangeRings(map);
     map.addLayer(this.rings.layer);
     map.addLayer(layer);
-    new ThreatPulse(map, layer);
+    new ThreatPulse(map, layer, this.tracks.high);
     map.on('click', (e) => {
       const hit = map.forEachFeatureAtPixel(e.pixel, (f) => f.get(TRACK.id) as string | undefined, {
         layerFilter: (l) => l === layer,
@@ -131,14 +131,19 @@ export class LatticeMap extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.tick = setInterval(() => this.syncTracks(), STALE_TICK_MS);
-    const target = this.map?.getTargetElement();
-    if (target) this.resize?.observe(target);
+    const target = this.renderRoot.querySelector<HTMLElement>('.map');
+    if (this.map !== undefined && target !== null) {
+      this.map.setTarget(target);
+      this.resize?.observe(target);
+    }
   }
 
+  /** Detached, the map lets go of its element: no render loop (the pulse) keeps running for a removed map. */
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.tick);
     this.resize?.disconnect();
+    this.map?.setTarget(undefined);
   }
 
   protected override updated(changed: PropertyValues<this>): void {

@@ -3,6 +3,7 @@ import type Point from 'ol/geom/Point';
 import type VectorLayer from 'ol/layer/Vector';
 import type OlMap from 'ol/Map';
 import type RenderEvent from 'ol/render/Event';
+import { containsCoordinate } from 'ol/extent';
 import { getVectorContext } from 'ol/render';
 import CircleStyle from 'ol/style/Circle';
 import Stroke from 'ol/style/Stroke';
@@ -25,19 +26,20 @@ export class ThreatPulse {
   constructor(
     private readonly map: OlMap,
     layer: VectorLayer,
+    /** The HIGH threats, kept by TrackFeatures: scanning every track each frame would cost more. */
+    private readonly highs: ReadonlySet<Feature<Point>>,
   ) {
-    layer.on('postrender', (e) => this.draw(e, layer));
+    layer.on('postrender', (e) => this.draw(e));
   }
 
-  private draw(event: RenderEvent, layer: VectorLayer): void {
-    if (this.reduced) return;
-    const source = layer.getSource();
+  private draw(event: RenderEvent): void {
+    if (this.reduced || !this.map.getTargetElement()?.isConnected) return;
     const extent = event.frameState?.extent;
-    if (source === null || extent === undefined || extent === null) return;
+    if (extent === undefined || extent === null) return;
     const high: Feature<Point>[] = [];
-    source.forEachFeatureInExtent(extent, (f) => {
-      if (f.get(TRACK.threat) === 'HIGH' && f.get(TRACK.stale) !== true) high.push(f as Feature<Point>);
-    });
+    for (const f of this.highs) {
+      if (f.get(TRACK.stale) !== true && containsCoordinate(extent, f.getGeometry()!.getCoordinates())) high.push(f);
+    }
     if (high.length === 0) return;
     const phase = (Date.now() % PERIOD_MS) / PERIOD_MS;
     const style = new Style({

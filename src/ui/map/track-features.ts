@@ -1,7 +1,5 @@
 import Feature from 'ol/Feature';
-import LineString from 'ol/geom/LineString';
 import Point from 'ol/geom/Point';
-import Polygon from 'ol/geom/Polygon';
 import { fromLonLat } from 'ol/proj';
 import VectorSource from 'ol/source/Vector';
 import type { Position, Velocity } from '../../core/entity/component-types';
@@ -9,7 +7,7 @@ import type { EntityView } from '../../node/node-api';
 import { threatOf } from '../format';
 import { sidcOf, type ClassificationLike } from './sidc';
 import { isStale } from './stale';
-import { ellipseOf, ellipseRing, leaderOf, type XY } from './track-geometry';
+import { ellipseOf, leaderOf, type XY } from './track-geometry';
 import { TRACK } from './track-props';
 
 interface Held {
@@ -30,7 +28,13 @@ const isPosition = (p: unknown): p is Position =>
  * features; stale flags are re-evaluated on every sync (the clock moves even when tracks do not).
  */
 export class TrackFeatures {
-  readonly source = new VectorSource<Feature<Point>>({ wrapX: false });
+  /**
+   * No spatial index: with thousands of tracks moving every second, keeping an R-tree up to date
+   * costs more than the renderer's scan of every feature.
+   */
+  readonly source = new VectorSource<Feature<Point>>({ wrapX: false, useSpatialIndex: false });
+  /** HIGH threats, for the pulse (which must not scan every track each frame). */
+  readonly high = new Set<Feature<Point>>();
   private readonly held = new Map<string, Held>();
   private selectedId: string | null = null;
 
@@ -59,6 +63,7 @@ export class TrackFeatures {
     for (const [id, held] of this.held) {
       if (seen.has(id)) continue;
       this.source.removeFeature(held.feature);
+      this.high.delete(held.feature);
       this.held.delete(id);
     }
     if (added.length > 0) this.source.addFeatures(added);
@@ -89,25 +94,28 @@ export class TrackFeatures {
   private apply(feature: Feature<Point>, view: EntityView, p: Position, now: number): void {
     const centre = fromLonLat([p.lon, p.lat]) as unknown as XY;
     feature.getGeometry()!.setCoordinates([centre[0], centre[1]]);
-    const ellipse = ellipseOf(p);
     const velocity = view.components.velocity as Velocity | undefined;
     const leader = velocity === undefined ? undefined : leaderOf(centre, p.lat, velocity);
+    const threat = threatOf(view);
+    if (threat === 'HIGH') this.high.add(feature);
+    else this.high.delete(feature);
+    // Ellipse and leader are kept as numbers; their geometries are built at render time, and only
+    // when they are big enough on screen to be seen (track-style.ts).
     feature.setProperties(
       {
         [TRACK.id]: view.id,
         [TRACK.sidc]: sidcOf(view.components.classification as ClassificationLike | undefined),
-        [TRACK.threat]: threatOf(view),
+        [TRACK.threat]: threat,
         [TRACK.stale]: isStale(view, now),
         [TRACK.selected]: view.id === this.selectedId,
-        [TRACK.ellipse]:
-          ellipse === undefined
-            ? undefined
-            : new Polygon([ellipseRing(centre, p.lat, ellipse).map(([x, y]) => [x, y])]),
-        [TRACK.leader]: leader === undefined ? undefined : new LineString(leader.map(([x, y]) => [x, y])),
+        [TRACK.ellipse]: ellipseOf(p),
+        [TRACK.leader]: leader?.[1],
+        [TRACK.lat]: p.lat,
       },
       true,
     );
-    feature.changed();
+    // No feature.changed(): moving the point already announced the change, and the style
+    // re-reads the properties on the render it causes.
   }
 }
 

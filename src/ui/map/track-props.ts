@@ -5,8 +5,10 @@ export const TRACK = {
   threat: 'threat',
   stale: 'stale',
   selected: 'selected',
-  /** The uncertainty ellipse (a Polygon), when the position has an accuracy or covariance. */
+  /** The uncertainty ellipse's parameters (an Ellipse, metres), when the position has an accuracy or covariance. */
   ellipse: 'ellipse',
-  /** The heading leader (a LineString), when the track moves. */
+  /** The heading leader's far end (projected XY), when the track moves. */
   leader: 'leader',
+  /** Latitude of the fix (Mercator's scale for the ellipse). */
+  lat: 'lat',
 } as const;
