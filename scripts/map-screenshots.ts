@@ -28,7 +28,7 @@ const SEED = `(async () => {
     velocity: { east: -120, north: -60 },
     threat: { level: 'HIGH' },
   });
-  await track('suspect-boat', 'Fast boat', 'SUSPICIOUS', 'SURFACE', at(-0.02, 0.08, { covariance: [90000, 30000, 20000] }), {
+  await track('suspect-boat', 'Fast boat', 'SUSPICIOUS', 'SURFACE', at(-0.02, 0.08, { covariance: [1000000, 500000, 640000] }), {
     velocity: { east: -8, north: 4 },
     threat: { level: 'MEDIUM' },
   });
@@ -39,7 +39,7 @@ const SEED = `(async () => {
     velocity: { east: 20, north: -15 },
     threat: { level: 'LOW' },
   });
-  await track('sub-contact', 'Sonar contact', 'PENDING', 'SUB_SURFACE', at(-0.05, 0.02, { accuracy: 600 }));
+  await track('sub-contact', 'Sonar contact', 'PENDING', 'SUB_SURFACE', at(-0.05, 0.02, { accuracy: 1500 }));
   await track('old-radar', 'Old contact', 'HOSTILE', 'LAND', at(0.02, -0.08), { expiry: { at: Date.now() + 1500 } });
 })()`;
 
