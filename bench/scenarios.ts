@@ -20,6 +20,7 @@ export const SCENARIOS: readonly ScenarioModule[] = [
   { id: 's6', file: 's6-map-frame.ts' },
   { id: 's7', file: 's7-webrtc-throughput.ts' },
   { id: 's8', file: 's8-mesh-convergence.ts' },
+  { id: 's9', file: 's9-fusion.ts', nodeArgs: ['--max-old-space-size=6144'] },
   { id: 's10', file: 's10-memory.ts', nodeArgs: ['--max-old-space-size=6144'] },
   { id: 's11', file: 's11-end-to-end-latency.ts' },
 ];

@@ -2,7 +2,8 @@
  * The layer rules, checked. The table they come from is the "Layer rules" table of
  * docs/architecture.md, read from there so that the documented rules and the enforced ones are one.
  * Every import form counts: `import … from`, `import type`, `export … from`, side-effect imports
- * (`import './x'`) and dynamic `import('x')`. Also finds import cycles among our modules.
+ * (`import './x'`), dynamic `import('x')`, `import x = require('x')` and `require('x')`, in .ts,
+ * .tsx, .js and .mjs files. Also finds import cycles among our modules.
  * Run by `npm run lint`.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -24,6 +25,7 @@ interface ImportRef {
 }
 
 const TABLE_HEADING = '## Layer rules';
+const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.js', '.mjs'] as const;
 
 /** Parses the markdown table under TABLE_HEADING: layer | folder | may import | types only from | packages. */
 export function readLayerTable(markdown: string): Layer[] {
@@ -65,7 +67,7 @@ function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return files(path);
-    return path.endsWith('.ts') ? [path] : [];
+    return SOURCE_EXTENSIONS.some((ext) => path.endsWith(ext)) ? [path] : [];
   });
 }
 
@@ -95,6 +97,17 @@ export function importsOf(fileName: string, text: string): ImportRef[] {
       ts.isStringLiteralLike(node.arguments[0])
     ) {
       refs.push({ spec: node.arguments[0].text, typeOnly: false, line: lineOf(node) });
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      const spec = node.moduleReference.expression;
+      if (ts.isStringLiteral(spec)) refs.push({ spec: spec.text, typeOnly: node.isTypeOnly, line: lineOf(node) });
+    } else if (
+      ts.isCallExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'require' &&
+      node.arguments[0] !== undefined &&
+      ts.isStringLiteralLike(node.arguments[0])
+    ) {
+      refs.push({ spec: node.arguments[0].text, typeOnly: false, line: lineOf(node) });
     } else if (
       ts.isImportTypeNode(node) &&
       ts.isLiteralTypeNode(node.argument) &&
@@ -111,7 +124,12 @@ export function importsOf(fileName: string, text: string): ImportRef[] {
 function resolveLocal(from: string, spec: string): string | undefined {
   if (!spec.startsWith('.')) return undefined;
   const base = resolve(dirname(from), spec.replace(/\?.*$/, ''));
-  for (const candidate of [`${base}.ts`, join(base, 'index.ts'), base]) {
+  const candidates = [
+    ...SOURCE_EXTENSIONS.map((ext) => `${base}${ext}`),
+    ...SOURCE_EXTENSIONS.map((ext) => join(base, `index${ext}`)),
+    base,
+  ];
+  for (const candidate of candidates) {
     try {
       if (statSync(candidate).isFile()) return candidate;
     } catch {
@@ -127,20 +145,28 @@ function packageAllowed(spec: string, patterns: readonly string[]): boolean {
   );
 }
 
-function main(): void {
-  const layers = readLayerTable(readFileSync('docs/architecture.md', 'utf8'));
+export interface CheckResult {
+  /** One line per violation, paths relative to the root. */
+  readonly problems: readonly string[];
+  readonly modules: number;
+  readonly layers: number;
+}
+
+/** Checks every module under the layer folders of `root` against `root`/docs/architecture.md. */
+export function checkImports(root: string): CheckResult {
+  const layers = readLayerTable(readFileSync(join(root, 'docs/architecture.md'), 'utf8'));
   // Longest folder first, so that src/core wins over a hypothetical src.
   const byFolder = [...layers].sort((a, b) => b.folder.length - a.folder.length);
   const layerOf = (file: string): Layer | undefined =>
-    byFolder.find((l) => file === resolve(l.folder) || file.startsWith(resolve(l.folder) + sep));
+    byFolder.find((l) => file === resolve(root, l.folder) || file.startsWith(resolve(root, l.folder) + sep));
 
   const roots = [...new Set(layers.map((l) => l.folder.split('/')[0]!))];
   const graph = new Map<string, string[]>();
   const problems: string[] = [];
 
-  for (const file of roots.flatMap((r) => files(resolve(r)))) {
+  for (const file of roots.flatMap((r) => files(resolve(root, r)))) {
     const from = layerOf(file);
-    const where = relative('.', file);
+    const where = relative(root, file);
     if (from === undefined) {
       problems.push(`${where}: belongs to no layer of docs/architecture.md's layer table`);
       continue;
@@ -175,7 +201,7 @@ function main(): void {
     stack.push(node);
     for (const dep of graph.get(node) ?? []) {
       if (state.get(dep) === 'open') {
-        const cycle = [...stack.slice(stack.indexOf(dep)), dep].map((f) => relative('.', f));
+        const cycle = [...stack.slice(stack.indexOf(dep)), dep].map((f) => relative(root, f));
         problems.push(`import cycle: ${cycle.join(' -> ')}`);
       } else if (!state.has(dep)) visit(dep);
     }
@@ -183,13 +209,17 @@ function main(): void {
     state.set(node, 'done');
   };
   for (const node of graph.keys()) if (!state.has(node)) visit(node);
+  return { problems, modules: graph.size, layers: layers.length };
+}
 
+function main(): void {
+  const { problems, modules, layers } = checkImports(resolve('.'));
   if (problems.length > 0) {
     for (const p of problems) console.error(p);
     console.error(`${problems.length} import rule violations (rules: docs/architecture.md, "Layer rules")`);
     process.exit(1);
   }
-  console.log(`imports ok: ${graph.size} modules in ${layers.length} layers, no cycles, every layer within its rules`);
+  console.log(`imports ok: ${modules} modules in ${layers} layers, no cycles, every layer within its rules`);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename)) main();

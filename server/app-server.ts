@@ -1,9 +1,10 @@
 import { realpath, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { attachSignaling, type SignalingOptions, type SignalingServer } from './signaling';
+import { renderMetrics } from './signaling-metrics';
 import { createStaticHandler } from './static-handler';
 
 export interface AppServerOptions {
@@ -42,7 +43,19 @@ const CLOSE_GRACE_MS = 1000;
 
 export async function createAppServer(options: AppServerOptions): Promise<AppServer> {
   const root = await distRoot(options.distDir);
-  const handler = createStaticHandler(root);
+  const serveStatic = createStaticHandler(root);
+  // Attached after listen (see below); the handler reads it per request.
+  const attached: { signaling?: SignalingServer } = {};
+  // GET /metrics: the signaling server's counters (limits hit, drops, closes) for an operator or a scraper.
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const signaling = attached.signaling;
+    if (signaling !== undefined && req.method === 'GET' && req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(renderMetrics(signaling.stats()));
+      return;
+    }
+    serveStatic(req, res);
+  };
   const server: Server = options.tls === undefined ? createServer(handler) : createTlsServer(options.tls, handler);
   // Tracked so close() also ends keep-alive and upgraded (WebSocket) sockets, which server.close() waits for.
   const sockets = new Set<Socket>();
@@ -53,6 +66,7 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
   // Listen first: a WebSocket server attached before a failed listen re-emits the error unhandled.
   await listen(server, options.port, options.host);
   const signaling = options.signaling === false ? undefined : attachSignaling(server, options.signaling);
+  if (signaling !== undefined) attached.signaling = signaling;
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   let closing: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import { loadNodeSigner } from '../adapters/identity/node-signer';
 import type { WorkerApi } from '../node/worker-api';
 import '../ui/app-shell';
 import { registerServiceWorker } from '../ui/register-sw';
@@ -25,7 +26,7 @@ const remote = Comlink.wrap<WorkerApi>(worker);
 // `?signal=broadcast,websocket,relay` limits the signaling paths (default: all of them).
 const paths = parsePaths(params.get('signal'));
 const handle = createLatticeHandle(remote, lattice, preferredId, (info) =>
-  startMesh({ self: info.nodeId, lattice: info.lattice, worker: remote, paths }),
+  startMesh({ self: info.nodeId, lattice: info.lattice, worker: remote, paths, signer: loadNodeSigner(info.nodeId) }),
 );
 window.lattice = handle;
 

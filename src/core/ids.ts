@@ -7,7 +7,9 @@ export type EntityId = string & { readonly __brand: 'EntityId' };
 /** A component kind name, e.g. `position`. Kinds starting with `$` are reserved by the store. */
 export type ComponentKind = string & { readonly __brand: 'ComponentKind' };
 
-const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Longest node id (today's are 32 hex digits, see adapters/identity); the wire packs up to this many. */
+export const MAX_NODE_ID_LENGTH = 64;
+const NODE_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_NODE_ID_LENGTH}}$`);
 const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 const KIND = /^[a-z][A-Za-z0-9_]{0,31}$/;
 
@@ -26,7 +28,9 @@ export function isUserKind(x: unknown): x is ComponentKind {
 
 export function asNodeId(x: unknown): NodeId {
   if (!isNodeId(x))
-    throw new ValidationError(`invalid node id ${describe(x)}: expected 1-64 characters of [A-Za-z0-9_-]`);
+    throw new ValidationError(
+      `invalid node id ${describe(x)}: expected 1-${MAX_NODE_ID_LENGTH} characters of [A-Za-z0-9_-]`,
+    );
   return x;
 }
 

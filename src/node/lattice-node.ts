@@ -6,6 +6,8 @@ import { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
 import { versionKey, type StoragePort } from '../ports/storage';
+import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
+import { C2Pipeline, FUSION_META } from './c2-pipeline';
 import { ChangeFeed, type Schedule } from './change-feed';
 import { LocalWrites } from './local-writes';
 import type {
@@ -21,6 +23,7 @@ import type {
 import { CLOCK_META, type NodeParts } from './node-parts';
 import { NodeCounters } from './node-stats';
 import { RemoteMerge } from './remote-merge';
+import type { Scheduler } from './scheduler';
 import { SkewHold } from './skew-hold';
 import { StorageHealth } from './storage-health';
 import { VersionListeners, type VersionListener } from './version-listeners';
@@ -40,6 +43,8 @@ export interface LatticeNodeOptions {
   /** When to deliver change batches to watchers (e.g. a 16 ms timer). */
   readonly scheduleChanges: Schedule;
   readonly maxSkewMs?: number;
+  /** Timers for the simulation runner; without them simulate() is refused. */
+  readonly scheduler?: Scheduler;
   readonly log?: (message: string, detail?: unknown) => void;
 }
 
@@ -55,6 +60,7 @@ export class LatticeNode implements NodeApi {
   private readonly health: StorageHealth;
   private readonly local: LocalWrites;
   private readonly remote: RemoteMerge;
+  private readonly c2: C2Pipeline;
 
   private constructor(
     private readonly options: LatticeNodeOptions,
@@ -89,6 +95,7 @@ export class LatticeNode implements NodeApi {
     };
     this.local = new LocalWrites(this.parts, options.newId);
     this.remote = new RemoteMerge(this.parts);
+    this.c2 = new C2Pipeline(this.parts, this.local, options.scheduler);
   }
 
   /** Opens a node over its storage: reloads every version and restores the clock. */
@@ -105,6 +112,7 @@ export class LatticeNode implements NodeApi {
     }
     // Never issue a timestamp at or below one already stored, whatever the wall clock says.
     clock.force(latest);
+    node.c2.load(await options.storage.getMeta(FUSION_META));
     return node;
   }
 
@@ -140,6 +148,11 @@ export class LatticeNode implements NodeApi {
   /**
    * Merges versions from a peer. Writes from a clock too far ahead are held, not applied.
    * Returns the versions that changed the store (to relay onwards).
+   *
+   * Only the caller can relay them: the MeshNode pushes on what a sync session's `versions` event
+   * reports, and ignores `remote` versions it hears from the node, because only the session knows
+   * the link they came by. Versions merged here outside a session (a test, an import) are therefore
+   * not pushed live; they join the sync index and reach peers at the next reconciliation.
    */
   applyRemote(versions: readonly Version[]): Version[] {
     return this.remote.apply(versions);
@@ -152,6 +165,7 @@ export class LatticeNode implements NodeApi {
   /** Periodic housekeeping by the host: release held writes whose time has come, purge expired entities. */
   tick(): void {
     this.remote.releaseDue();
+    this.c2.tick();
     const { store, feed, listeners, writer, log } = this.parts;
     const purged = store.purgeExpired(this.now());
     if (purged.length === 0) return;
@@ -166,11 +180,11 @@ export class LatticeNode implements NodeApi {
   }
 
   async get(id: string): Promise<EntityView | undefined> {
-    return this.parts.store.view(asEntityId(id), this.now());
+    return this.c2.get(asEntityId(id));
   }
 
   async list(filter?: unknown): Promise<EntityView[]> {
-    return this.parts.store.list(this.now(), validateQuery(filter));
+    return this.c2.list(validateQuery(filter));
   }
 
   async heads(id: string, kind: string): Promise<HeadView[]> {
@@ -192,7 +206,27 @@ export class LatticeNode implements NodeApi {
 
   /** Batched entity changes, for the UI. */
   watch(listener: (batch: ChangeBatch) => void): () => void {
-    return this.parts.feed.subscribe(listener);
+    return this.c2.watch(listener);
+  }
+
+  simulate(options: SimulateOptions): Promise<void> {
+    return this.c2.simulate(options);
+  }
+
+  stopSimulation(): Promise<void> {
+    return this.c2.stopSimulation();
+  }
+
+  simulationTruth(): Promise<TruthView[]> {
+    return this.c2.simulationTruth();
+  }
+
+  setFusion(settings: FusionSettings): Promise<void> {
+    return this.c2.setFusion(settings);
+  }
+
+  fusionStats(): Promise<FusionStatsView> {
+    return this.c2.fusionStats();
   }
 
   /** Every version that changed the store, and every version that left it, for replication. */
@@ -211,6 +245,7 @@ export class LatticeNode implements NodeApi {
   }
 
   async close(): Promise<void> {
+    this.c2.stop();
     await this.parts.writer.flushed().catch(() => undefined);
     await this.options.storage.close();
     this.health.closed();

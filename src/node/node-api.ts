@@ -2,6 +2,7 @@ import type { ComponentValue } from '../core/entity/component-types';
 import type { EntityView } from '../core/store/entity-view';
 import type { Query } from '../core/store/query';
 import type { EntityId, NodeId } from '../core/ids';
+import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 
 export type { EntityView, Query };
 
@@ -88,6 +89,13 @@ export interface NodeCalls {
   stats(): Promise<NodeStats>;
   /** Accepts writes held for clock skew from one author (the operator's decision). */
   acceptHeld(author: string): Promise<number>;
+  /** Starts (or restarts) the simulated EO and radar sensors; their tracks are ordinary local writes. */
+  simulate(options: SimulateOptions): Promise<void>;
+  stopSimulation(): Promise<void>;
+  simulationTruth(): Promise<TruthView[]>;
+  /** Fusion is a derived view on this node (never stored or replicated); the setting persists. */
+  setFusion(settings: FusionSettings): Promise<void>;
+  fusionStats(): Promise<FusionStatsView>;
 }
 
 export type NodeCallName = keyof NodeCalls;
@@ -103,6 +111,11 @@ const CALL_NAMES: { readonly [K in NodeCallName]: true } = {
   heads: true,
   stats: true,
   acceptHeld: true,
+  simulate: true,
+  stopSimulation: true,
+  simulationTruth: true,
+  setFusion: true,
+  fusionStats: true,
 };
 
 /** The names the worker and the page forward, in declaration order. */

@@ -1,5 +1,7 @@
 import { isNodeId, type NodeId } from '../core/ids';
+import { isLatticeName } from '../core/lattice-name';
 import type { BackoffPolicy } from '../core/retry/backoff';
+import { isSignalProof, type SignalProof } from './signal-proof';
 
 /**
  * Signaling: the small messages two nodes exchange to open a WebRTC link (docs/requirements.md §5). Every
@@ -10,8 +12,6 @@ import type { BackoffPolicy } from '../core/retry/backoff';
 /** Retries of a lost signaling socket or peer link: 0.5 s doubling up to 30 s, with jitter. */
 export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000 };
 
-/** Also the worker's `?lattice=` check: nodes of different lattices never meet. */
-export const LATTICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 /** One attempt to open a link; messages of an older attempt are dropped by it. */
 export const SESSION_ID = /^[A-Za-z0-9_-]{8,32}$/;
 /** A whole signaling message, serialized; a data-channel SDP with candidates is ~1-3 KiB. */
@@ -39,7 +39,12 @@ export interface AnnounceSignal extends Base {
    * `incarnation`: random per page load; a new incarnation of a connected node means its old link
    * is dead. `links`: the sender's open links, so full nodes still take one that has too few.
    */
-  readonly data: { readonly incarnation: string; readonly links?: number };
+  readonly data: {
+    readonly incarnation: string;
+    readonly links?: number;
+    /** Only on the first announce of a socket to the signaling server: proof of the key behind `from`. */
+    readonly proof?: SignalProof;
+  };
 }
 
 export interface OfferSignal extends Base {
@@ -117,19 +122,21 @@ export function parseSignal(input: unknown): ParsedSignal {
   if (!isRecord(value)) return fail('not-object');
   const { type, from, to, lattice, data } = value;
   if (!isNodeId(from)) return fail('bad-from');
-  if (typeof lattice !== 'string' || !LATTICE_NAME.test(lattice)) return fail('bad-lattice');
+  if (!isLatticeName(lattice)) return fail('bad-lattice');
   if (to !== undefined && !isNodeId(to)) return fail('bad-to');
   if (!isRecord(data)) return fail('bad-data');
   const base = { from, lattice };
   switch (type) {
     case 'announce': {
-      const { incarnation, links } = data;
+      const { incarnation, links, proof } = data;
       if (!isToken(incarnation)) return fail('bad-data');
+      if (proof !== undefined && !isSignalProof(proof)) return fail('bad-proof');
       if (links !== undefined && !(Number.isInteger(links) && (links as number) >= 0 && (links as number) <= 255)) {
         return fail('bad-data');
       }
       const count = links === undefined ? {} : { links: links as number };
-      return ok({ type, ...base, ...opt(to), data: { incarnation, ...count } });
+      const proven = proof === undefined ? {} : { proof: { key: proof.key, sig: proof.sig } };
+      return ok({ type, ...base, ...opt(to), data: { incarnation, ...count, ...proven } });
     }
     case 'offer':
     case 'answer':

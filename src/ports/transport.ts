@@ -1,4 +1,5 @@
 import type { NodeId } from '../core/ids';
+import { MAX_SYNC_FRAME_BYTES } from '../core/sync/codec';
 
 /**
  * One open, ordered, reliable byte link to a peer (a WebRTC data channel bridged over a
@@ -38,5 +39,5 @@ export type AcceptLink = (link: Link) => LinkHandler;
  */
 export const MAX_LINKS = 8;
 
-/** Chrome's data-channel message limit is 256 KiB (libwebrtc); frames stay under it. */
-export const MAX_FRAME_BYTES = 256 * 1024 - 1024;
+/** Largest frame a link carries: one sync frame (the limit is the core's, see core/sync/codec.ts). */
+export const MAX_FRAME_BYTES = MAX_SYNC_FRAME_BYTES;

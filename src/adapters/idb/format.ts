@@ -6,9 +6,8 @@
  * one dictionary string, the numbers in two typed arrays, the values as one JSON text.
  *
  * The dictionary also means each entity, kind and node id is stored once per segment and loads as
- * one shared string. Its separator, a line feed, cannot occur in ids (entity ids match
- * /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, node ids /^[A-Za-z0-9_-]{1,64}$/, kinds
- * /^[a-z][A-Za-z0-9_]{0,31}$/ or '$deleted') nor in the output of JSON.stringify; storage refuses
+ * one shared string. Its separator, a line feed, cannot occur in ids (entity ids, node ids and
+ * kinds follow core/ids.ts; `$deleted` too) nor in the output of JSON.stringify; storage refuses
  * an id holding one (or a NUL, versionKey's separator) rather than store a different one.
  *
  * Removals are stored as the parts of the versionKeys they remove (dictionary indexes and

@@ -1,5 +1,6 @@
 import { isNodeId, type NodeId } from '../../core/ids';
-import { LATTICE_NAME, MAX_SDP_CHARS, SESSION_ID } from '../../ports/signaling';
+import { isLatticeName } from '../../core/lattice-name';
+import { MAX_SDP_CHARS, SESSION_ID } from '../../ports/signaling';
 
 /**
  * Serverless pairing (docs/requirements.md §5): an offer or answer, complete with its ICE candidates, as a
@@ -60,7 +61,7 @@ export async function decodePairing(text: string): Promise<PairingMessage> {
   if (typeof value !== 'object' || value === null) throw new PairingError('pairing code damaged');
   const { k, f, t, l, s, sdp } = value as Record<string, unknown>;
   if (!isNodeId(f)) throw new PairingError('pairing code has no valid node id');
-  if (typeof l !== 'string' || !LATTICE_NAME.test(l)) throw new PairingError('pairing code has no valid lattice');
+  if (!isLatticeName(l)) throw new PairingError('pairing code has no valid lattice');
   if (typeof s !== 'string' || !SESSION_ID.test(s)) throw new PairingError('pairing code has no valid session');
   if (typeof sdp !== 'string' || sdp.length === 0 || sdp.length > MAX_SDP_CHARS) {
     throw new PairingError('pairing code has no valid session description');

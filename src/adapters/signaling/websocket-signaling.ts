@@ -1,5 +1,7 @@
+import { toBase64url } from '../../core/bytes/base64url';
 import type { NodeId } from '../../core/ids';
 import { backoffDelay, type BackoffPolicy } from '../../core/retry/backoff';
+import { parseChallenge, proofMessage } from '../../ports/signal-proof';
 import {
   parseSignal,
   RECONNECT_BACKOFF,
@@ -9,6 +11,7 @@ import {
   type SignalingTransport,
   type TransportState,
 } from '../../ports/signaling';
+import type { Signer } from '../../ports/signer';
 import { TransportCounters } from './transport-counters';
 
 export interface WebSocketSignalingOptions {
@@ -18,6 +21,11 @@ export interface WebSocketSignalingOptions {
   readonly lattice: string;
   /** The announce to send first on every (re)connection: the server files the socket under it. */
   readonly announce: () => AnnounceSignal;
+  /**
+   * The node's identity key: the first announce answers the server's challenge with a signature,
+   * because the server accepts a node id only with proof of its key. A promise while the key loads.
+   */
+  readonly signer: Signer | Promise<Signer>;
   readonly log: (message: string, detail?: unknown) => void;
   readonly random?: () => number;
   readonly backoff?: BackoffPolicy;
@@ -34,12 +42,16 @@ export function signalingUrl(page: string): string {
 
 /**
  * Signaling through the app's own server (`server/signaling.ts`), for devices that share no
- * browser. It reconnects for ever with exponential backoff and jitter: the server may be down or
- * the tablet offline, and the mesh keeps working over the other paths meanwhile.
+ * browser. On each connection the server sends a challenge; the first announce carries the
+ * node's public key and its signature over it (src/ports/signal-proof.ts), and nothing else is
+ * sent before. It reconnects for ever with exponential backoff and jitter: the server may be down
+ * or the tablet offline, and the mesh keeps working over the other paths meanwhile.
  */
 export class WebSocketSignaling implements SignalingTransport {
   readonly kind = 'websocket' as const;
   private socket: WebSocket | undefined;
+  /** The current socket has answered its challenge: signals may flow. */
+  private proven = false;
   private receive: ((signal: Signal) => void) | undefined;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -58,7 +70,7 @@ export class WebSocketSignaling implements SignalingTransport {
 
   send(signal: Signal): boolean {
     const socket = this.socket;
-    if (socket === undefined || socket.readyState !== socket.OPEN) return false;
+    if (socket === undefined || socket.readyState !== socket.OPEN || !this.proven) return false;
     socket.send(JSON.stringify(signal));
     this.counters.sent += 1;
     return true;
@@ -78,7 +90,7 @@ export class WebSocketSignaling implements SignalingTransport {
   private state(): TransportState {
     const socket = this.socket;
     if (socket === undefined) return this.stopped ? 'closed' : 'connecting';
-    if (socket.readyState === socket.OPEN) return 'open';
+    if (socket.readyState === socket.OPEN) return this.proven ? 'open' : 'connecting';
     return socket.readyState === socket.CONNECTING ? 'connecting' : 'closed';
   }
 
@@ -94,22 +106,34 @@ export class WebSocketSignaling implements SignalingTransport {
       return;
     }
     this.socket = socket;
+    this.proven = false;
     socket.onopen = () => {
       this.attempt = 0;
-      this.send(this.options.announce());
     };
-    socket.onmessage = (event: MessageEvent<unknown>) => this.onMessage(event.data);
-    socket.onclose = () => {
+    socket.onmessage = (event: MessageEvent<unknown>) => this.onMessage(socket, event.data);
+    socket.onclose = (event: CloseEvent) => {
       if (this.socket !== socket) return;
+      // 4004: the server did not accept our proof (e.g. a key that does not match our id).
+      if (event.code === 4004) this.options.log('websocket signaling: the server refused our identity proof');
       this.socket = undefined;
+      this.proven = false;
       this.retry();
     };
     // An error is always followed by close, which schedules the retry.
     socket.onerror = () => undefined;
   }
 
-  private onMessage(data: unknown): void {
+  private onMessage(socket: WebSocket, data: unknown): void {
     if (typeof data !== 'string') return this.counters.drop('binary');
+    if (!this.proven) {
+      const challenge = parseChallenge(data);
+      if (challenge === undefined) return this.counters.drop('before-challenge');
+      void this.prove(socket, challenge.nonce).catch((error: unknown) => {
+        this.options.log('websocket signaling: cannot sign the challenge', error);
+        socket.close(1000, 'cannot prove');
+      });
+      return;
+    }
     const parsed = parseSignal(data);
     if (!parsed.ok) return this.counters.drop(parsed.reason);
     const signal = parsed.signal;
@@ -118,6 +142,19 @@ export class WebSocketSignaling implements SignalingTransport {
     if (signal.to !== undefined && signal.to !== this.options.self) return this.counters.drop('not-for-us');
     this.counters.received += 1;
     this.receive?.(signal);
+  }
+
+  /** Answers the challenge: the announce, with our key and its signature over the nonce. */
+  private async prove(socket: WebSocket, nonce: string): Promise<void> {
+    const signer = await this.options.signer;
+    const signature = await signer.sign(proofMessage(this.options.lattice, this.options.self, nonce));
+    // The socket may have closed (and a new one opened) while signing.
+    if (this.socket !== socket || socket.readyState !== socket.OPEN || this.proven) return;
+    const announce = this.options.announce();
+    const proof = { key: toBase64url(signer.publicKey), sig: toBase64url(signature) };
+    socket.send(JSON.stringify({ ...announce, data: { ...announce.data, proof } }));
+    this.counters.sent += 1;
+    this.proven = true;
   }
 
   private retry(): void {

@@ -1,3 +1,5 @@
+import { DATA_CHANNEL_MESSAGE_BYTES } from '../../core/sync/codec';
+
 /**
  * The first byte of every data-channel message says who it is for. Unknown channels are dropped
  * and counted (a newer peer may speak more than we do).
@@ -11,8 +13,8 @@ export const CHANNEL = {
 } as const;
 export type Channel = (typeof CHANNEL)[keyof typeof CHANNEL];
 
-/** Chrome's limit for one data-channel message (libwebrtc), channel byte included. */
-export const MAX_WIRE_FRAME = 256 * 1024;
+/** The largest data-channel message, channel byte included (the limit is defined in the core). */
+export const MAX_WIRE_FRAME = DATA_CHANNEL_MESSAGE_BYTES;
 
 export function withChannel(channel: Channel, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(payload.byteLength + 1);

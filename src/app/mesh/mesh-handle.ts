@@ -1,15 +1,12 @@
 import type { PeerStats } from '../../core/sync';
 import { asNodeId, type NodeId } from '../../core/ids';
-import type { SyncStatus } from '../../node/mesh';
 import type { LinkState, MeshApi, PeerView } from '../../node/lattice-api';
+import type { WorkerApi } from '../../node/worker-api';
 import type { LinkView } from './mesh-types';
 import type { Mesh } from './start-mesh';
 
 /** The worker calls the mesh handle makes. */
-export interface MeshWorkerApi {
-  meshPeers(): Promise<PeerStats[]>;
-  syncStatus(): Promise<SyncStatus>;
-}
+export type MeshWorkerApi = Pick<WorkerApi, 'meshPeers' | 'syncStatus'>;
 
 export function createMeshHandle(mesh: Promise<Mesh>, worker: MeshWorkerApi): MeshApi {
   const withMesh = async <T>(fn: (m: Mesh) => T | Promise<T>): Promise<T> => fn(await mesh);

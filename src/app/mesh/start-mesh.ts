@@ -4,6 +4,7 @@ import { WebSocketSignaling, signalingUrl } from '../../adapters/signaling/webso
 import { simplePeerFactory } from '../../adapters/webrtc/simple-peer-connection';
 import type { NodeId } from '../../core/ids';
 import { SIGNALING_KINDS, type SignalingKind, type SignalingTransport } from '../../ports/signaling';
+import type { Signer } from '../../ports/signer';
 import { LinkManager } from './link-manager';
 import { DEFAULT_TIMING } from './mesh-types';
 import { Pairing } from './pairing';
@@ -13,6 +14,8 @@ export interface MeshOptions {
   readonly self: NodeId;
   readonly lattice: string;
   readonly worker: LinkAttachApi;
+  /** The node's identity key, which proves its id to the signaling server. */
+  readonly signer: Signer | Promise<Signer>;
   /** Signaling paths to use (default all); manual pairing is always available. */
   readonly paths?: readonly SignalingKind[];
   readonly log?: (message: string, detail?: unknown) => void;
@@ -58,6 +61,7 @@ export function startMesh(options: MeshOptions): Mesh {
         lattice,
         log,
         announce: () => manager.announceSignal(undefined),
+        signer: options.signer,
       }),
     );
   }

@@ -1,11 +1,10 @@
 import * as Comlink from 'comlink';
 import { clipReason, isFromWorker, type ToWorker } from '../../adapters/port-link-messages';
 import type { NodeId } from '../../core/ids';
+import type { WorkerApi } from '../../node/worker-api';
 
-/** The part of the worker API the bridge uses (src/node/worker-api.ts). */
-export interface LinkAttachApi {
-  attachLink(peer: string, port: MessagePort): Promise<void>;
-}
+/** The part of the worker API the bridge uses. */
+export type LinkAttachApi = Pick<WorkerApi, 'attachLink'>;
 
 export interface BridgeEvents {
   /** A sync frame from the worker, channel byte included, ready for the data channel. */

@@ -1,4 +1,4 @@
-import type { NodeId } from '../ids';
+import { isNodeId, type NodeId } from '../ids';
 
 /**
  * A Hybrid Logical Clock timestamp (Kulkarni et al., "Logical Physical Clocks", 2014):
@@ -37,6 +37,6 @@ export function decodeTs(text: string): Timestamp | undefined {
   const cPart = text.slice(MS_DIGITS, MS_DIGITS + C_DIGITS);
   if (!/^[0-9a-f]+$/.test(msPart) || !/^[0-9a-f]+$/.test(cPart)) return undefined;
   const node = text.slice(MS_DIGITS + C_DIGITS);
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(node)) return undefined;
-  return { ms: parseInt(msPart, 16), c: parseInt(cPart, 16), node: node as NodeId };
+  if (!isNodeId(node)) return undefined;
+  return { ms: parseInt(msPart, 16), c: parseInt(cPart, 16), node };
 }

@@ -13,16 +13,23 @@ import {
   type KnownKind,
   type Position,
 } from './component-types';
+import {
+  MAX_ACCURACY,
+  MAX_ALT,
+  MAX_COVARIANCE,
+  MAX_EPOCH_MS,
+  MAX_FUSION_SOURCES,
+  MAX_LAT,
+  MAX_LON,
+  MAX_SPEED,
+  MAX_TEXT,
+} from './bounds';
 import { num, oneOf, onlyKeys, optNum, record, str, wellFormed } from './validate-fields';
 
 /** Largest JSON size of a component of a kind this node does not know. */
 export const MAX_OPAQUE_BYTES = 4096;
 const MAX_DEPTH = 8;
 const utf8 = new TextEncoder();
-/** Fastest thing we expect to track: low orbit is ~7.8 km/s. */
-const MAX_SPEED = 20_000;
-const MAX_ALT = 1e8;
-const MAX_EPOCH_MS = 2 ** 47;
 
 /**
  * Checks a component value and returns a normalised copy (no undefined fields, no extra keys).
@@ -49,7 +56,7 @@ function validateKnown(kind: KnownKind, value: unknown): ComponentValue {
     case 'classification':
       onlyKeys(v, ['label', 'disposition', 'environment', 'confidence'], kind);
       return {
-        label: str(v.label, 'classification.label', 64),
+        label: str(v.label, 'classification.label', MAX_TEXT),
         disposition: oneOf(v.disposition, DISPOSITIONS, 'classification.disposition'),
         environment: oneOf(v.environment, ENVIRONMENTS, 'classification.environment'),
         confidence: num(v.confidence, 'classification.confidence', 0, 1),
@@ -60,13 +67,13 @@ function validateKnown(kind: KnownKind, value: unknown): ComponentValue {
     case 'source':
       onlyKeys(v, ['sensorId', 'sensorType'], kind);
       return {
-        sensorId: nonEmpty(str(v.sensorId, 'source.sensorId', 64), 'source.sensorId'),
+        sensorId: nonEmpty(str(v.sensorId, 'source.sensorId', MAX_TEXT), 'source.sensorId'),
         sensorType: oneOf(v.sensorType, SENSOR_TYPES, 'source.sensorType'),
       };
     case 'fusion': {
       onlyKeys(v, ['sources', 'position', 'confidence'], kind);
-      if (!Array.isArray(v.sources) || v.sources.length > 64) {
-        throw new ValidationError('fusion.sources: expected an array of at most 64 entity ids');
+      if (!Array.isArray(v.sources) || v.sources.length > MAX_FUSION_SOURCES) {
+        throw new ValidationError(`fusion.sources: expected an array of at most ${MAX_FUSION_SOURCES} entity ids`);
       }
       // Array.from visits holes (as undefined), so a sparse array cannot smuggle one through.
       const sources = Array.from(v.sources as unknown[], (s, i) => {
@@ -93,7 +100,7 @@ function validateKnown(kind: KnownKind, value: unknown): ComponentValue {
     case 'task':
       onlyKeys(v, ['task', 'status'], kind);
       return {
-        task: str(v.task, 'task.task', 64),
+        task: str(v.task, 'task.task', MAX_TEXT),
         status: oneOf(v.status, TASK_STATUSES, 'task.status'),
       };
     case 'expiry':
@@ -114,16 +121,16 @@ function position(v: Record<string, unknown>, path: string): Position {
       throw new ValidationError(`${path}.covariance: expected [varNorth, covNorthEast, varEast]`);
     }
     covariance = [
-      num(v.covariance[0], `${path}.covariance[0]`, 0, 1e12),
-      num(v.covariance[1], `${path}.covariance[1]`, -1e12, 1e12),
-      num(v.covariance[2], `${path}.covariance[2]`, 0, 1e12),
+      num(v.covariance[0], `${path}.covariance[0]`, 0, MAX_COVARIANCE),
+      num(v.covariance[1], `${path}.covariance[1]`, -MAX_COVARIANCE, MAX_COVARIANCE),
+      num(v.covariance[2], `${path}.covariance[2]`, 0, MAX_COVARIANCE),
     ];
   }
   return clean({
-    lat: num(v.lat, `${path}.lat`, -90, 90),
-    lon: num(v.lon, `${path}.lon`, -180, 180),
+    lat: num(v.lat, `${path}.lat`, -MAX_LAT, MAX_LAT),
+    lon: num(v.lon, `${path}.lon`, -MAX_LON, MAX_LON),
     alt: optNum(v.alt, `${path}.alt`, -MAX_ALT, MAX_ALT),
-    accuracy: optNum(v.accuracy, `${path}.accuracy`, 0, 1e7),
+    accuracy: optNum(v.accuracy, `${path}.accuracy`, 0, MAX_ACCURACY),
     covariance,
   }) as unknown as Position;
 }

@@ -19,7 +19,7 @@ export class Knowledge {
    */
   private readonly entries: Entry[] = [];
 
-  /** Adds a well-formed version (see isWellFormed) and its context. */
+  /** Adds a version with an honest context (see hasHonestContext) and its context. */
   learn(v: Version): void {
     this.entry(v.ts.node).raiseOwn(v.ts);
     for (const s of v.seen) this.entry(s.node).raiseSeen(s);
@@ -112,7 +112,7 @@ class Entry {
  * everything it saw). Anything else comes from a buggy or hostile peer and is refused on every node
  * alike, because the check looks at the version alone.
  */
-export function isWellFormed(v: Version): boolean {
+export function hasHonestContext(v: Version): boolean {
   const seen = v.seen;
   for (let i = 0; i < seen.length; i++) {
     const s = seen[i]!;

@@ -1,6 +1,6 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { NodeId } from '../ids';
-import { isWellFormed, Knowledge } from './knowledge';
+import { hasHonestContext, Knowledge } from './knowledge';
 import { orderFor } from './rules';
 import type { Version } from './version';
 
@@ -43,11 +43,11 @@ export function mergeVersion(heads: Heads | undefined, v: Version, known = knowl
   return { kind: 'applied', heads: kept, removed };
 }
 
-/** What the heads and `v` teach; a malformed context teaches nothing (see isWellFormed). */
+/** What the heads and `v` teach; a malformed context teaches nothing (see hasHonestContext). */
 function knowledgeOf(heads: Heads | undefined, v: Version): Knowledge {
   const k = new Knowledge();
-  for (const h of heads ?? []) if (isWellFormed(h)) k.learn(h);
-  if (isWellFormed(v)) k.learn(v);
+  for (const h of heads ?? []) if (hasHonestContext(h)) k.learn(h);
+  if (hasHonestContext(v)) k.learn(v);
   return k;
 }
 

@@ -1,6 +1,6 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { ComponentKind, EntityId } from '../ids';
-import { isWellFormed, Knowledge, type KnowledgeSnapshot } from '../merge/knowledge';
+import { hasHonestContext, Knowledge, type KnowledgeSnapshot } from '../merge/knowledge';
 import { mergeVersion, type Heads } from '../merge/register';
 import { DELETED, type Version } from '../merge/version';
 import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, firedBy } from './expiry-floor';
@@ -55,7 +55,7 @@ export class EntityState {
   apply(v: Version): ApplyOutcome {
     const fast = this.applySoleAuthor(v);
     if (fast !== undefined) return fast;
-    if (!isWellFormed(v)) return OBSOLETE;
+    if (!hasHonestContext(v)) return OBSOLETE;
     // A head was learned when it was applied: its duplicate teaches nothing.
     if (this.registers.get(v.kind)?.some((h) => compareTs(h.ts, v.ts) === 0) === true) return DUPLICATE;
     const deletedBefore = this.deletedAt;

@@ -1,10 +1,10 @@
 import { Decoder } from '../bytes/decoder';
 import { Encoder } from '../bytes/encoder';
 import { readString, readUtf8 } from '../bytes/utf8';
-import { isNodeId, type NodeId } from '../ids';
+import { isNodeId, MAX_NODE_ID_LENGTH, type NodeId } from '../ids';
+import { isLatticeName, MAX_LATTICE_NAME_LENGTH } from '../lattice-name';
 import { ProtocolError, ProtocolErrorCode } from './errors';
 import {
-  MAX_LATTICE_BYTES,
   MAX_REASON_BYTES,
   MAX_WANT_IDS,
   MessageType,
@@ -31,7 +31,13 @@ import {
  *
  * Every field is checked on decode; no trailing bytes. The hello's protocol field is byte 0.
  */
-export const MAX_SYNC_FRAME_BYTES = 256 * 1024 - 1024;
+/** Chrome's limit for one data-channel message (libwebrtc), the data channel's framing included. */
+export const DATA_CHANNEL_MESSAGE_BYTES = 256 * 1024;
+/**
+ * Largest frame, the one limit for the sync protocol and every link (ports/transport.ts names it
+ * MAX_FRAME_BYTES): under the data-channel limit, with room for the channel byte and headers.
+ */
+export const MAX_SYNC_FRAME_BYTES = DATA_CHANNEL_MESSAGE_BYTES - 1024;
 
 const TYPE_CODES = {
   [MessageType.Hello]: 1,
@@ -67,7 +73,8 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
       if (!isNodeId(m.node)) throw usage('hello: invalid node id');
       w.writeU8(m.node.length);
       w.writeBytes(utf8.encode(m.node));
-      writeText(w, m.lattice, MAX_LATTICE_BYTES, 'lattice name');
+      if (!isLatticeName(m.lattice)) throw usage('hello: invalid lattice name');
+      writeText(w, m.lattice, MAX_LATTICE_NAME_LENGTH, 'lattice name');
       w.writeVarUint(m.time);
       w.writeVarUint(m.items);
       w.writeVarUint(m.newest);
@@ -143,11 +150,11 @@ function decodeBody(r: Decoder, code: number): SyncMessage {
   switch (code) {
     case TYPE_CODES.hello: {
       const n = r.readU8();
-      if (n === 0 || n > 64) r.fail(`node id length ${n}`);
+      if (n === 0 || n > MAX_NODE_ID_LENGTH) r.fail(`node id length ${n}`);
       const node = readUtf8(r, n, 'node id');
       if (!isNodeId(node)) r.fail('invalid node id');
-      const lattice = readString(r, MAX_LATTICE_BYTES, 'lattice name');
-      if (lattice.length === 0) r.fail('empty lattice name');
+      const lattice = readString(r, MAX_LATTICE_NAME_LENGTH, 'lattice name');
+      if (!isLatticeName(lattice)) r.fail('invalid lattice name');
       return {
         type: MessageType.Hello,
         protocol: SYNC_PROTOCOL_VERSION,

@@ -5,6 +5,7 @@ export { ProtocolError, ProtocolErrorCode } from './errors';
 export * from './messages';
 export { PeerSession } from './peer-session';
 export {
+  DEFAULT_ROUND_TIMEOUT_MS,
   resolveSessionOptions,
   SessionState,
   type PeerStats,

@@ -1,4 +1,5 @@
 import type { NodeId } from '../ids';
+import { ID_SIZE } from '../reconcile/item';
 
 /**
  * The sync protocol between two nodes over one link: one message per frame, the catalogue below,
@@ -8,11 +9,10 @@ export const SYNC_PROTOCOL_VERSION = 1;
 
 /** Most reconciliation ids one `want` or `ihave` may carry. */
 export const MAX_WANT_IDS = 4096;
-/** Longest lattice name (UTF-8 bytes) and `bye` reason accepted. */
-export const MAX_LATTICE_BYTES = 64;
+/** Longest `bye` reason accepted (UTF-8 bytes); lattice names follow core/lattice-name.ts. */
 export const MAX_REASON_BYTES = 256;
-/** Reconciliation ids are 16-byte hashes of the version key (version-id.ts). */
-export const SYNC_ID_BYTES = 16;
+/** Reconciliation ids are 16-byte hashes of the version key (version-id.ts), the reconciler's items. */
+export const SYNC_ID_BYTES = ID_SIZE;
 
 export const MessageType = {
   Hello: 'hello',

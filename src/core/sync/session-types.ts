@@ -54,12 +54,15 @@ export interface SessionOptions {
 export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'peer' | 'log'>> &
   Pick<SessionOptions, 'peer' | 'log'>;
 
+/** How long one reconciliation round (or a graft's claim on the ids it asked for) may take. */
+export const DEFAULT_ROUND_TIMEOUT_MS = 20_000;
+
 export function resolveSessionOptions(o: SessionOptions): ResolvedSessionOptions {
   return {
     syncIntervalMs: 30_000,
     heartbeatMs: 2_000,
     deadAfterMs: 8_000,
-    roundTimeoutMs: 20_000,
+    roundTimeoutMs: DEFAULT_ROUND_TIMEOUT_MS,
     backoffBaseMs: 1_000,
     backoffMaxMs: 60_000,
     maxInvalidFrames: 100,

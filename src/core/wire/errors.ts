@@ -10,7 +10,7 @@ export class WireError extends Error {
 }
 
 /** The Decoder's failure for wire batches: `wire: at byte N: …`. */
-export const wireDecodeFailure = (message: string): WireError => new WireError(`wire: ${message}`);
+const wireDecodeFailure = (message: string): WireError => new WireError(`wire: ${message}`);
 
 /** The Encoder's failure for wire batches: a value with no encoding is a version no peer would accept. */
 export const wireEncodeFailure = (message: string): WireError => new WireError(message);

@@ -1,6 +1,6 @@
 import type { DecodeContext, EncodeContext } from './context';
 import { WireError } from './errors';
-import { MAX_EPOCH_MS, MAX_TEXT } from './quantize';
+import { MAX_EPOCH_MS, MAX_TEXT } from '../entity/bounds';
 import { isWellFormed } from '../bytes/utf8';
 import { unzigzag, zigzag } from '../bytes/zigzag';
 

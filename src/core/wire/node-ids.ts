@@ -1,4 +1,4 @@
-import type { NodeId } from '../ids';
+import { MAX_NODE_ID_LENGTH, type NodeId } from '../ids';
 import { fromCodes, type IdCache } from './ascii-ids';
 import type { Decoder } from '../bytes/decoder';
 import type { Encoder } from '../bytes/encoder';
@@ -11,8 +11,6 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const CODE = new Int8Array(128).fill(-1);
 const ALPHABET_CODES = Array.from(ALPHABET, (ch) => ch.charCodeAt(0));
 for (let i = 0; i < ALPHABET.length; i++) CODE[ALPHABET.charCodeAt(i)] = i;
-
-export const MAX_NODE_ID_LENGTH = 64;
 
 /** Caller guarantees a valid node id (checked by the encoder). */
 export function writeNodeId(w: Encoder, id: NodeId): void {

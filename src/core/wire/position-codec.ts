@@ -1,3 +1,4 @@
+import { MAX_COVARIANCE } from '../entity/bounds';
 import type { Position } from '../entity/component-types';
 import type { DecodeContext, EncodeContext } from './context';
 import { WireError } from './errors';
@@ -7,7 +8,6 @@ import {
   LATLON_SCALE,
   MAX_ACCURACY_Q,
   MAX_ALT_Q,
-  MAX_COVARIANCE,
   MAX_LAT_Q,
   MAX_LON_Q,
   q,

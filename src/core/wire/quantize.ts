@@ -1,4 +1,5 @@
 import type { ComponentValue, Position, Velocity } from '../entity/component-types';
+import { MAX_ACCURACY, MAX_ALT, MAX_LAT, MAX_LON, MAX_SPEED } from '../entity/bounds';
 import { DELETED, type Version } from '../merge/version';
 
 /**
@@ -21,16 +22,12 @@ export const ACCURACY_SCALE = 10;
 export const VELOCITY_SCALE = 100;
 export const CONFIDENCE_SCALE = 10_000;
 
-/** Bounds mirrored from entity/validate-component.ts (not exported there); a test fails if they drift. */
-export const MAX_LAT_Q = 90 * LATLON_SCALE;
-export const MAX_LON_Q = 180 * LATLON_SCALE;
-export const MAX_ALT_Q = 1e8 * ALT_SCALE;
-export const MAX_ACCURACY_Q = 1e7 * ACCURACY_SCALE;
-export const MAX_SPEED_Q = 20_000 * VELOCITY_SCALE;
-export const MAX_COVARIANCE = 1e12;
-export const MAX_EPOCH_MS = 2 ** 47;
-export const MAX_TEXT = 64;
-export const MAX_FUSION_SOURCES = 64;
+/** The validated bounds (entity/bounds.ts) on the wire's integer grid. */
+export const MAX_LAT_Q = MAX_LAT * LATLON_SCALE;
+export const MAX_LON_Q = MAX_LON * LATLON_SCALE;
+export const MAX_ALT_Q = MAX_ALT * ALT_SCALE;
+export const MAX_ACCURACY_Q = MAX_ACCURACY * ACCURACY_SCALE;
+export const MAX_SPEED_Q = MAX_SPEED * VELOCITY_SCALE;
 
 /** Round to the wire's integer grid; `+ 0` turns -0 into 0. */
 export function q(x: number, scale: number): number {

@@ -22,7 +22,8 @@ import { WireError } from './errors';
 import { readEnum, readEpoch, readText, writeEnum, writeEpoch, writeText } from './fields';
 import * as T from './format';
 import { decodePosition, encodePosition } from './position-codec';
-import { CONFIDENCE_SCALE, MAX_FUSION_SOURCES, MAX_SPEED_Q, VELOCITY_SCALE, q } from './quantize';
+import { MAX_FUSION_SOURCES } from '../entity/bounds';
+import { CONFIDENCE_SCALE, MAX_SPEED_Q, VELOCITY_SCALE, q } from './quantize';
 import { unzigzag, zigzag } from '../bytes/zigzag';
 
 /** Per-kind value layouts for the known kinds (position: position-codec.ts; unknown: opaque-codec.ts). */

@@ -1,6 +1,7 @@
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import {
+  DEFAULT_ROUND_TIMEOUT_MS,
   Announcements,
   encodeMessage,
   MessageType,
@@ -162,7 +163,7 @@ export class MeshNode {
     if (this.announcements.size === 0) return;
     const wait = this.options.graftAfterMs ?? DEFAULT_GRAFT_AFTER_MS;
     const due = this.announcements.due(now, wait, (id) => this.index.has(id));
-    const until = now + (this.options.session?.roundTimeoutMs ?? 20_000);
+    const until = now + (this.options.session?.roundTimeoutMs ?? DEFAULT_ROUND_TIMEOUT_MS);
     for (const [link, ids] of due) {
       const claimed = this.index.claim(ids, now, until);
       if (!link.isClosed && claimed.length > 0) link.session.graft(claimed, now);

@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import { createLatticeHandle, type LatticeHandle } from '../../../src/app/lattice-handle';
 import type { NodeId } from '../../../src/core/ids';
-import { forwardCalls } from '../../../src/node/forward-calls';
+import { createWorkerApi } from '../../../src/node/create-worker-api';
 import { LatticeNode } from '../../../src/node/lattice-node';
+import { MeshNode } from '../../../src/node/mesh';
 import type { ChangeBatch } from '../../../src/node/node-api';
 import type { WorkerApi } from '../../../src/node/worker-api';
 import { StorageFullError } from '../../../src/ports/storage';
@@ -18,8 +19,8 @@ afterEach(() => {
 });
 
 /**
- * window.lattice over a real comlink channel (Node's MessageChannel) to a LatticeNode, served the
- * way workers/node-worker.ts serves it; only the mesh is left out.
+ * window.lattice over a real comlink channel (Node's MessageChannel) to the object the worker
+ * serves (createWorkerApi), over a LatticeNode on memory storage and its mesh.
  */
 async function handleOverComlink(storage = new MemoryStorage()): Promise<{ handle: LatticeHandle; node: LatticeNode }> {
   let n = 0;
@@ -32,16 +33,14 @@ async function handleOverComlink(storage = new MemoryStorage()): Promise<{ handl
     newId: () => `e${n++}`,
     scheduleChanges: (fn) => queueMicrotask(fn),
   });
-  const unused = () => Promise.reject(new Error('no mesh in this test'));
-  const served: WorkerApi = {
-    ...forwardCalls(() => node),
-    start: () => node.info(),
-    attachLink: unused,
-    meshPeers: unused,
-    syncStatus: unused,
-    disconnectPeer: unused,
-    watch: (listener) => Comlink.proxy(node.watch(listener)),
-  };
+  const served = createWorkerApi({
+    open: async () => ({ node, mesh: new MeshNode({ node, now: () => 1_000_000 }) }),
+    attachPort: () => {
+      throw new Error('no links in this test');
+    },
+    proxy: (value) => Comlink.proxy(value),
+    log: () => {},
+  });
   const { port1, port2 } = new MessageChannel();
   ports.push(port1, port2);
   Comlink.expose(served, port1);

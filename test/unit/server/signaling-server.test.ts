@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE, attachSignaling, type SignalingServer } from '../../../server/signaling';
 import type { SignalingLimits } from '../../../server/signaling-limits';
+import { idOf } from '../support/test-keys';
 import { TestClient, sleep } from './ws-client';
 
 interface Harness {
@@ -50,12 +51,17 @@ describe('attachSignaling', () => {
     const a = await join('nodeA');
     const other = await join('nodeX', 'beta');
     const b = await join('nodeB');
-    const got = await a.waitFor((m) => m.type === 'announce' && m.from === 'nodeB');
-    expect(got).toEqual({ type: 'announce', from: 'nodeB', lattice: 'alpha', data: { incarnation: 'incarnation1' } });
+    const got = await a.waitFor((m) => m.type === 'announce' && m.from === idOf('nodeB'));
+    expect(got).toEqual({
+      type: 'announce',
+      from: idOf('nodeB'),
+      lattice: 'alpha',
+      data: { incarnation: 'incarnation1' },
+    });
     await sleep(100);
     expect(other.received).toEqual([]);
     // An announce never comes back to its sender.
-    expect(b.received.filter((m) => (m as { from: string }).from === 'nodeB')).toEqual([]);
+    expect(b.received.filter((m) => (m as { from: string }).from === idOf('nodeB'))).toEqual([]);
   });
 
   it('forwards an addressed message to the named peer only', async () => {
@@ -63,9 +69,9 @@ describe('attachSignaling', () => {
     const a = await join('nodeA');
     const b = await join('nodeB');
     const c = await join('nodeC');
-    a.send(offer('nodeB'));
+    a.send(offer(idOf('nodeB')));
     const got = await b.waitFor((m) => m.type === 'offer');
-    expect(got).toEqual({ from: 'nodeA', lattice: 'alpha', ...offer('nodeB') });
+    expect(got).toEqual({ from: idOf('nodeA'), lattice: 'alpha', ...offer(idOf('nodeB')) });
     await sleep(100);
     expect(c.received.some((m) => (m as { type: string }).type === 'offer')).toBe(false);
     expect(signaling.stats().members).toBe(3);
@@ -75,9 +81,9 @@ describe('attachSignaling', () => {
     const { signaling } = await start();
     const a = await join('nodeA', 'alpha');
     const b = await join('nodeB', 'beta');
-    a.send(offer('nodeB'));
+    a.send(offer(idOf('nodeB')));
     // Claiming the other lattice in the message is spoofing: the socket announced alpha.
-    a.send({ ...offer('nodeB'), lattice: 'beta' });
+    a.send({ ...offer(idOf('nodeB')), lattice: 'beta' });
     await sleep(150);
     expect(b.received).toEqual([]);
     expect(signaling.stats().dropped).toMatchObject({ 'unknown-peer': 1, spoofed: 1 });
@@ -88,7 +94,7 @@ describe('attachSignaling', () => {
     await join('nodeA');
     const b = await join('nodeB');
     const c = await join('nodeC');
-    c.send({ ...offer('nodeA'), from: 'nodeB' });
+    c.send({ ...offer(idOf('nodeA')), from: idOf('nodeB') });
     await sleep(150);
     expect(signaling.stats().dropped.spoofed).toBe(1);
     expect(b.closeCode).toBe(undefined);
@@ -99,9 +105,9 @@ describe('attachSignaling', () => {
     const a = await join('nodeA');
     const b = await join('nodeB');
     a.sendRaw('not json');
-    a.send({ type: 'offer', to: 'nodeB', data: { session: 'x', sdp: 'v=0' } });
+    a.send({ type: 'offer', to: idOf('nodeB'), data: { session: 'x', sdp: 'v=0' } });
     a.send({ type: 'candidate', data: { session: 'session01', candidate: 'c', sdpMid: '0', sdpMLineIndex: 0 } });
-    a.send({ type: 'wat', to: 'nodeB', data: {} });
+    a.send({ type: 'wat', to: idOf('nodeB'), data: {} });
     a.sendRaw(Buffer.from([1, 2, 3]));
     await sleep(150);
     expect(a.closeCode).toBe(undefined);
@@ -122,7 +128,7 @@ describe('attachSignaling', () => {
   it('closes a socket that sends a message over the size limit', async () => {
     await start({ maxMessageBytes: 4096 });
     const a = await join('nodeA');
-    a.send({ type: 'offer', to: 'nodeB', data: { session: 'session01', sdp: 'x'.repeat(5000) } });
+    a.send({ type: 'offer', to: idOf('nodeB'), data: { session: 'session01', sdp: 'x'.repeat(5000) } });
     expect(await a.closed).toBe(1009);
   });
 
@@ -130,7 +136,7 @@ describe('attachSignaling', () => {
     const { signaling } = await start({ announceTimeoutMs: 200 });
     const b = await join('nodeB');
     const a = await join('nodeA', 'alpha', { announce: false });
-    a.send(offer('nodeB'));
+    a.send(offer(idOf('nodeB')));
     await sleep(50);
     expect(signaling.stats().dropped['not-announced']).toBe(1);
     expect(await a.closed).toBe(CLOSE.noAnnounce);
@@ -143,7 +149,7 @@ describe('attachSignaling', () => {
     const old = await join('nodeB');
     const fresh = await join('nodeB');
     expect(await old.closed).toBe(CLOSE.replaced);
-    a.send(offer('nodeB'));
+    a.send(offer(idOf('nodeB')));
     await fresh.waitFor((m) => m.type === 'offer');
     await sleep(50);
     expect(a.received.some((m) => (m as { type: string }).type === 'bye')).toBe(false);
@@ -156,7 +162,7 @@ describe('attachSignaling', () => {
     const b = await join('nodeB');
     b.close();
     const bye = await a.waitFor((m) => m.type === 'bye');
-    expect(bye).toEqual({ type: 'bye', from: 'nodeB', lattice: 'alpha', data: { reason: 'gone' } });
+    expect(bye).toEqual({ type: 'bye', from: idOf('nodeB'), lattice: 'alpha', data: { reason: 'gone' } });
   });
 
   it('drops sockets that stop answering pings', async () => {
@@ -174,7 +180,7 @@ describe('attachSignaling', () => {
     const { signaling } = await start({ ratePerSecond: 10, burst: 20, maxInvalid: 30 });
     const a = await join('nodeA');
     const b = await join('nodeB');
-    for (let i = 0; i < 100; i++) a.send(offer('nodeB'));
+    for (let i = 0; i < 100; i++) a.send(offer(idOf('nodeB')));
     expect(await a.closed).toBe(CLOSE.policy);
     expect(signaling.stats().dropped.rate).toBeGreaterThan(0);
     // The burst got through, the flood did not.
@@ -192,7 +198,7 @@ describe('attachSignaling', () => {
 });
 
 describe('createAppServer', () => {
-  it('serves signaling at /signal on the app’s own origin', async () => {
+  it('serves signaling at /signal on the app’s own origin, and its counters at /metrics', async () => {
     const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -204,8 +210,19 @@ describe('createAppServer', () => {
       const url = `${app.url.replace('http', 'ws')}signal`;
       const a = await TestClient.connect(url, 'nodeA', 'alpha');
       const b = await TestClient.connect(url, 'nodeB', 'alpha');
-      await a.waitFor((m) => m.from === 'nodeB');
+      await a.waitFor((m) => m.from === idOf('nodeB'));
       expect(app.signaling?.stats().members).toBe(2);
+      // A claim without proof is refused, and counted on GET /metrics for the operator.
+      const c = await TestClient.connect(url, 'nodeC', 'alpha', { announce: false });
+      await c.challenged;
+      c.send({ type: 'announce', data: { incarnation: 'incarnation1' } });
+      expect(await c.closed).toBe(CLOSE.unproven);
+      const metrics = await fetch(`${app.url}metrics`);
+      expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await metrics.text();
+      expect(text).toContain('# TYPE lattice_signaling_members gauge\nlattice_signaling_members 2\n');
+      expect(text).toContain('lattice_signaling_dropped_total{reason="no-proof"} 1\n');
+      expect(text).toContain('lattice_signaling_closed_total{reason="unproven"} 1\n');
       a.socket.terminate();
       b.socket.terminate();
     } finally {

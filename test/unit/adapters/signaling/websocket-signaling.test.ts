@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { attachSignaling, type SignalingServer } from '../../../../server/signaling';
 import { WebSocketSignaling, signalingUrl } from '../../../../src/adapters/signaling/websocket-signaling';
-import type { NodeId } from '../../../../src/core/ids';
 import type { Signal } from '../../../../src/ports/signaling';
 import { until } from '../../support/wait';
+import { testIdentity } from '../../support/test-keys';
 
 interface Running {
   http: Server;
@@ -33,15 +33,16 @@ async function stop(r: Running): Promise<void> {
   await new Promise((resolve) => r.http.close(resolve));
 }
 
-function client(port: number, id: string): { transport: WebSocketSignaling; got: Signal[] } {
+function client(port: number, name: string): { transport: WebSocketSignaling; got: Signal[] } {
   const got: Signal[] = [];
-  const self = id as NodeId;
+  const { id: self, signer } = testIdentity(name);
   const transport = new WebSocketSignaling({
     url: `ws://127.0.0.1:${port}/signal`,
     self,
     lattice: 'alpha',
     log: () => undefined,
     announce: () => ({ type: 'announce', from: self, lattice: 'alpha', data: { incarnation: 'incarnation1' } }),
+    signer,
     backoff: { baseMs: 50, maxMs: 200 },
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
   });
@@ -64,8 +65,8 @@ describe('WebSocketSignaling against the real server', () => {
     await until('b heard of a or a of b', () => a.got.length + b.got.length > 0);
     const offer: Signal = {
       type: 'offer',
-      from: 'nodeA' as NodeId,
-      to: 'nodeB' as NodeId,
+      from: testIdentity('nodeA').id,
+      to: testIdentity('nodeB').id,
       lattice: 'alpha',
       data: { session: 'session01', sdp: 'v=0' },
     };
@@ -80,9 +81,9 @@ describe('WebSocketSignaling against the real server', () => {
     await until('open', () => a.transport.stats().state === 'open');
     await stop(first);
     await until('lost', () => a.transport.stats().state !== 'open');
-    expect(a.transport.send({ type: 'bye', from: 'nodeA' as NodeId, lattice: 'alpha', data: { reason: 'left' } })).toBe(
-      false,
-    );
+    expect(
+      a.transport.send({ type: 'bye', from: testIdentity('nodeA').id, lattice: 'alpha', data: { reason: 'left' } }),
+    ).toBe(false);
     const second = await serve(first.port);
     await until('open again', () => a.transport.stats().state === 'open', 5000);
     await until('announced again', () => second.signaling.stats().members === 1);

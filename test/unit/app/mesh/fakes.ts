@@ -12,18 +12,28 @@ import {
   type SignalingStats,
   type SignalingTransport,
 } from '../../../../src/ports/signaling';
+import { systemClock, type MeshClock } from '../../../../src/app/mesh/timers';
 import type { BridgeEvents, BridgedLink, OpenBridge } from '../../../../src/app/mesh/worker-bridge';
 
-const later = (fn: () => void): void => void setTimeout(fn, 1);
+/** Delivery one millisecond later, on the test's clock. */
+const laterOn =
+  (clock: MeshClock) =>
+  (fn: () => void): void =>
+    void clock.after(1, fn);
 
 /**
  * A signaling medium for unit tests (like one BroadcastChannel): every message is serialized,
  * validated and delivered asynchronously to every other member that `reachable` allows.
  */
 export class FakeHub {
+  private readonly later: (fn: () => void) => void;
   private readonly members = new Map<NodeId, (signal: Signal) => void>();
   reachable: (from: NodeId, to: NodeId) => boolean = () => true;
   delivered = 0;
+
+  constructor(clock: MeshClock = systemClock) {
+    this.later = laterOn(clock);
+  }
 
   transport(self: NodeId): SignalingTransport {
     let receive: ((signal: Signal) => void) | undefined;
@@ -41,7 +51,7 @@ export class FakeHub {
         for (const [id, deliver] of this.members) {
           if (id === self || !this.reachable(self, id)) continue;
           if (signal.to !== undefined && signal.to !== id) continue;
-          later(() => {
+          this.later(() => {
             const parsed = parseSignal(text);
             if (!parsed.ok) throw new Error(`sent an invalid signal: ${parsed.reason}`);
             this.delivered += 1;
@@ -65,8 +75,13 @@ export class FakePeerNet {
   /** The initiator hears `connect` this much later than the answerer (as simple-peer may). */
   connectSkewMs = 0;
   created = 0;
+  readonly later: (fn: () => void) => void;
   private next = 0;
   private readonly byToken = new Map<string, FakePeer>();
+
+  constructor(readonly clock: MeshClock = systemClock) {
+    this.later = laterOn(clock);
+  }
 
   factory(): CreatePeer {
     return (options, events) => new FakePeer(this, options, events);
@@ -103,7 +118,7 @@ export class FakePeer implements PeerConnection {
     net.live.add(this);
     if (options.initiator) {
       const token = net.register(this);
-      later(() => {
+      this.net.later(() => {
         if (this.destroyed) return;
         this.events.signal({ type: 'offer', sdp: `offer ${token}` });
         if (options.trickle)
@@ -119,16 +134,16 @@ export class FakePeer implements PeerConnection {
       const initiator = this.net.find(token);
       if (initiator === undefined || initiator.destroyed) return;
       initiator.answerer = this;
-      later(() => !this.destroyed && this.events.signal({ type: 'answer', sdp: `answer ${token}` }));
+      this.net.later(() => !this.destroyed && this.events.signal({ type: 'answer', sdp: `answer ${token}` }));
     } else if (signal.type === 'answer') {
       const answerer = this.answerer;
       if (answerer === undefined || answerer.destroyed) return;
       this.other = answerer;
       answerer.other = this;
-      later(() => {
+      this.net.later(() => {
         if (this.destroyed || answerer.destroyed) return;
         answerer.events.connect();
-        setTimeout(() => !this.destroyed && this.events.connect(), this.net.connectSkewMs);
+        this.net.clock.after(this.net.connectSkewMs, () => !this.destroyed && this.events.connect());
       });
     }
   }
@@ -137,7 +152,7 @@ export class FakePeer implements PeerConnection {
     const other = this.other;
     if (other === undefined || this.destroyed) throw new Error('not connected');
     const copy = bytes.slice();
-    later(() => !other.destroyed && other.events.data(copy));
+    this.net.later(() => !other.destroyed && other.events.data(copy));
   }
 
   destroy(): void {
@@ -145,7 +160,7 @@ export class FakePeer implements PeerConnection {
     this.destroyed = true;
     this.net.live.delete(this);
     const other = this.other;
-    if (other !== undefined) later(() => other.fail('closed'));
+    if (other !== undefined) this.net.later(() => other.fail('closed'));
   }
 
   fail(reason: string): void {
@@ -154,7 +169,7 @@ export class FakePeer implements PeerConnection {
     this.net.live.delete(this);
     this.events.close(reason);
     const other = this.other;
-    if (other !== undefined) later(() => other.fail('closed'));
+    if (other !== undefined) this.net.later(() => other.fail('closed'));
   }
 }
 

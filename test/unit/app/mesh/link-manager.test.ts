@@ -4,8 +4,8 @@ import { LinkManager } from '../../../../src/app/mesh/link-manager';
 import type { NodeId } from '../../../../src/core/ids';
 import type { BridgeEvents } from '../../../../src/app/mesh/worker-bridge';
 import type { SignalingTransport } from '../../../../src/ports/signaling';
-import { sleep, until } from '../../support/wait';
 import { FakeHub, FakePeerNet, fakeBridge } from './fakes';
+import { ManualClock } from './manual-clock';
 
 const TIMING = { connectTimeoutMs: 1500, reportMs: 200, reannounceMs: 60_000, maxAttempts: 6 };
 
@@ -17,16 +17,41 @@ afterEach(() => {
 });
 
 interface Setup {
+  readonly clock: ManualClock;
   readonly hub: FakeHub;
   readonly net: FakePeerNet;
 }
 
+/** Managers, signaling and fake WebRTC all on one manual clock: the tests take no real time. */
 function setup(): Setup {
-  return { hub: new FakeHub(), net: new FakePeerNet() };
+  const clock = new ManualClock();
+  return { clock, hub: new FakeHub(clock), net: new FakePeerNet(clock) };
+}
+
+/** Lets what the last step queued (promise callbacks, the fake worker's hello) run. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Runs the mesh for `ms` of clock time, a millisecond at a time. */
+async function run({ clock }: Setup, ms: number): Promise<void> {
+  for (let i = 0; i < ms; i++) {
+    clock.advance(1);
+    await settle();
+  }
+}
+
+/** Runs the mesh until `check` holds, failing after `ms` of clock time. */
+async function runUntil({ clock }: Setup, what: string, check: () => boolean, ms = 10_000): Promise<void> {
+  const end = clock.now() + ms;
+  await settle();
+  while (!check()) {
+    if (clock.now() >= end) throw new Error(`no ${what} after ${ms} ms`);
+    clock.advance(1);
+    await settle();
+  }
 }
 
 function node(
-  { hub, net }: Setup,
+  { clock, hub, net }: Setup,
   id: string,
   options: {
     lattice?: string;
@@ -44,6 +69,7 @@ function node(
         self,
         lattice,
         log: () => undefined,
+        now: () => clock.now(),
         network: {
           neighbours: (): NodeId[] => manager.connectedPeers(),
           send: (peer, payload): boolean => manager.sendRelay(peer, payload),
@@ -66,6 +92,7 @@ function node(
       options.workers,
     ),
     timing: TIMING,
+    clock,
     ...(options.maxLinks === undefined ? {} : { maxLinks: options.maxLinks }),
     log: () => undefined,
   });
@@ -82,8 +109,8 @@ describe('LinkManager', () => {
     const nodes = ['n1', 'n2', 'n3'].map((id) => node(s, id));
     // All announce at the same moment: the worst case for glare.
     for (const n of nodes) n.start();
-    await until('a full triangle', () => nodes.every((n) => n.connectedPeers().length === 2));
-    await sleep(300);
+    await runUntil(s, 'a full triangle', () => nodes.every((n) => n.connectedPeers().length === 2));
+    await run(s, 300);
     // One connection per pair: two ends each, nothing created and thrown away.
     expect(s.net.created).toBe(6);
     expect(s.net.live.size).toBe(6);
@@ -99,7 +126,7 @@ describe('LinkManager', () => {
     const s = setup();
     const nodes = Array.from({ length: 7 }, (_, i) => node(s, `n${i}`, { maxLinks: 3 }));
     for (const n of nodes) n.start();
-    await sleep(2500);
+    await run(s, 2500);
     for (const n of nodes)
       expect(n.peers().filter((p) => p.state === 'connecting' || p.state === 'connected').length).toBeLessThanOrEqual(
         3,
@@ -113,7 +140,7 @@ describe('LinkManager', () => {
     expect(before.flat().length).toBeGreaterThan(7);
     // A newcomer does not displace anyone's existing links.
     node(s, 'n99', { maxLinks: 3 }).start();
-    await sleep(1500);
+    await run(s, 1500);
     nodes.forEach((n, i) => {
       const still = n
         .peers()
@@ -131,7 +158,7 @@ describe('LinkManager', () => {
     const b = node(s, 'b', { delivered: got.b! });
     a.start();
     b.start();
-    await until('both hellos', () => got.a!.length === 1 && got.b!.length === 1);
+    await runUntil(s, 'both hellos', () => got.a!.length === 1 && got.b!.length === 1);
     expect(new TextDecoder().decode(got.a![0]!.subarray(1))).toBe('hello b');
     expect(new TextDecoder().decode(got.b![0]!.subarray(1))).toBe('hello a');
   });
@@ -146,9 +173,9 @@ describe('LinkManager', () => {
       const n = node(s, `n${String(i).padStart(2, '0')}`);
       nodes.push(n);
       n.start();
-      if (gapMs > 0) await sleep(gapMs);
+      if (gapMs > 0) await run(s, gapMs);
     }
-    await sleep(3000);
+    await run(s, 3000);
     const degree = nodes.map((n) => n.connectedPeers().length);
     expect(Math.max(...degree)).toBeLessThanOrEqual(8);
     expect(Math.min(...degree)).toBeGreaterThanOrEqual(1);
@@ -171,33 +198,33 @@ describe('LinkManager', () => {
     const s = setup();
     const [a, b, c] = ['a', 'b', 'c'].map((id) => node(s, id));
     for (const n of [a!, b!, c!]) n.start();
-    await until('a full triangle', () => [a!, b!, c!].every((n) => n.connectedPeers().length === 2));
+    await runUntil(s, 'a full triangle', () => [a!, b!, c!].every((n) => n.connectedPeers().length === 2));
     b!.partition('a' as NodeId);
     expect(state(b!, 'a')).toBe('refused');
     expect(state(b!, 'c')).toBe('connected');
-    await until('a sees the link down', () => state(a!, 'b') !== 'connected');
+    await runUntil(s, 'a sees the link down', () => state(a!, 'b') !== 'connected');
     // a keeps retrying (it is the opener) and b keeps refusing.
-    await sleep(2500);
+    await run(s, 2500);
     expect(state(b!, 'a')).toBe('refused');
     expect(state(a!, 'b')).not.toBe('connected');
     expect(b!.dropped().refused).toBeGreaterThan(0);
     b!.heal('a' as NodeId);
-    await until('healed', () => state(a!, 'b') === 'connected' && state(b!, 'a') === 'connected');
+    await runUntil(s, 'healed', () => state(a!, 'b') === 'connected' && state(b!, 'a') === 'connected');
   });
 
   it('partitions a whole node and heals it', async () => {
     const s = setup();
     const [a, b, c] = ['a', 'b', 'c'].map((id) => node(s, id));
     for (const n of [a!, b!, c!]) n.start();
-    await until('a full triangle', () => [a!, b!, c!].every((n) => n.connectedPeers().length === 2));
+    await runUntil(s, 'a full triangle', () => [a!, b!, c!].every((n) => n.connectedPeers().length === 2));
     a!.partition();
     expect(a!.peers().map((p) => p.state)).toEqual(['refused', 'refused']);
-    await until('others see a gone', () => state(b!, 'a') !== 'connected' && state(c!, 'a') !== 'connected');
-    await sleep(1500);
+    await runUntil(s, 'others see a gone', () => state(b!, 'a') !== 'connected' && state(c!, 'a') !== 'connected');
+    await run(s, 1500);
     expect(connected(a!)).toEqual([]);
     expect(connected(b!)).toEqual(['c']);
     a!.heal();
-    await until('healed', () => [a!, b!, c!].every((n) => n.connectedPeers().length === 2));
+    await runUntil(s, 'healed', () => [a!, b!, c!].every((n) => n.connectedPeers().length === 2));
   });
 
   it('reconnects with backoff after the connections fail', async () => {
@@ -205,11 +232,11 @@ describe('LinkManager', () => {
     const [a, b] = ['a', 'b'].map((id) => node(s, id));
     a!.start();
     b!.start();
-    await until('linked', () => state(a!, 'b') === 'connected');
+    await runUntil(s, 'linked', () => state(a!, 'b') === 'connected');
     s.net.breakAll();
-    await until('both see it', () => state(a!, 'b') !== 'connected' && state(b!, 'a') !== 'connected');
+    await runUntil(s, 'both see it', () => state(a!, 'b') !== 'connected' && state(b!, 'a') !== 'connected');
     expect(a!.peers()[0]!.lastError).toBe('ERR_ICE_CONNECTION_FAILURE');
-    await until('relinked', () => state(a!, 'b') === 'connected' && state(b!, 'a') === 'connected', 5000);
+    await runUntil(s, 'relinked', () => state(a!, 'b') === 'connected' && state(b!, 'a') === 'connected', 5000);
     expect(a!.peers()[0]!.attempts).toBe(0);
   });
 
@@ -221,12 +248,12 @@ describe('LinkManager', () => {
     const b = node(s, 'b');
     a.start();
     b.start();
-    await until('linked', () => state(a, 'b') === 'connected');
+    await runUntil(s, 'linked', () => state(a, 'b') === 'connected');
     const created = s.net.created;
     workers.get('b' as NodeId)!.close('dead: nothing heard for 8000 ms');
     expect(a.peers()[0]!.lastError).toBe('worker: dead: nothing heard for 8000 ms');
     expect(state(a, 'b')).toBe('disconnected');
-    await until('relinked', () => state(a, 'b') === 'connected' && state(b, 'a') === 'connected', 5000);
+    await runUntil(s, 'relinked', () => state(a, 'b') === 'connected' && state(b, 'a') === 'connected', 5000);
     expect(s.net.created).toBeGreaterThan(created);
   });
 
@@ -235,11 +262,11 @@ describe('LinkManager', () => {
     const [a, b] = ['a', 'b'].map((id) => node(s, id));
     a!.start();
     b!.start();
-    await until('linked', () => state(a!, 'b') === 'connected');
+    await runUntil(s, 'linked', () => state(a!, 'b') === 'connected');
     b!.stop();
-    await until('a sees b leave', () => state(a!, 'b') === 'disconnected');
+    await runUntil(s, 'a sees b leave', () => state(a!, 'b') === 'disconnected');
     const created = s.net.created;
-    await sleep(2000);
+    await run(s, 2000);
     expect(s.net.created).toBe(created);
     expect(s.net.live.size).toBe(0);
   });
@@ -250,7 +277,7 @@ describe('LinkManager', () => {
     const b = node(s, 'b', { lattice: 'bravo' });
     a.start();
     b.start();
-    await sleep(500);
+    await run(s, 500);
     expect(a.peers()).toEqual([]);
     expect(b.peers()).toEqual([]);
     expect(s.net.created).toBe(0);
@@ -262,7 +289,7 @@ describe('LinkManager', () => {
     s.hub.reachable = (x, y) => x === 'b' || y === 'b';
     const [a, b, c] = ['a', 'b', 'c'].map((id) => node(s, id, { relay: true }));
     for (const n of [a!, b!, c!]) n.start();
-    await until('a and c linked', () => state(a!, 'c') === 'connected' && state(c!, 'a') === 'connected');
+    await runUntil(s, 'a and c linked', () => state(a!, 'c') === 'connected' && state(c!, 'a') === 'connected');
     expect(a!.peers().find((p) => p.id === 'c')?.via).toBe('relay');
     const relay = a!.signaling().find((t) => t.kind === 'relay');
     expect(relay?.sent).toBeGreaterThan(0);

@@ -3,10 +3,11 @@ import { ByteBucket } from '../../../../src/core/budget/byte-bucket';
 import { LinkBudgeter, type LinkBudgeterOptions } from '../../../../src/core/budget/link-budgeter';
 import { ALL_CLASSES, type PriorityClass } from '../../../../src/core/budget/priority-classes';
 import { PER_MESSAGE_OVERHEAD_BYTES } from '../../../../src/core/budget/wire-overhead';
+import { MAX_SYNC_FRAME_BYTES } from '../../../../src/core/sync/codec';
 import { drive } from './drive';
 
-/** The transport's MAX_FRAME_BYTES, restated: the core takes it as a parameter. */
-const MAX_FRAME = 256 * 1024 - 1024;
+/** The transport's frame limit: the budgeter takes it as a parameter. */
+const MAX_FRAME = MAX_SYNC_FRAME_BYTES;
 const O = PER_MESSAGE_OVERHEAD_BYTES;
 
 const budgeter = (options: Partial<LinkBudgeterOptions> = {}, now = 0) =>

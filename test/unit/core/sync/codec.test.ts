@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../../src/core/ids';
+import { MAX_LATTICE_NAME_LENGTH } from '../../../../src/core/lattice-name';
 import {
   decodeMessage,
   encodeMessage,
@@ -13,7 +14,6 @@ import {
   type SyncMessage,
 } from '../../../../src/core/sync';
 import { encodeVersions } from '../../../../src/core/wire';
-import { MAX_FRAME_BYTES } from '../../../../src/ports/transport';
 
 const id16 = (n: number): Uint8Array => new Uint8Array(16).fill(n);
 const batch = encodeVersions([
@@ -64,10 +64,6 @@ function expectProtocolErrorOrMessage(frame: Uint8Array): void {
 }
 
 describe('sync codec', () => {
-  it('agrees with the transport port on the frame limit', () => {
-    expect(MAX_SYNC_FRAME_BYTES).toBe(MAX_FRAME_BYTES);
-  });
-
   it('round-trips every message type, byte 0 = protocol version, byte 1 = type', () => {
     for (const m of samples) {
       const frame = encodeMessage(m);
@@ -112,6 +108,8 @@ describe('sync codec', () => {
       ['hello empty node id', new Uint8Array([1, 1, 0])],
       ['hello bad node id', new Uint8Array([1, 1, 1, 0x21, 1, 0x61, 0, 0, 0])],
       ['hello empty lattice', new Uint8Array([1, 1, 1, 0x61, 0, 0, 0, 0])],
+      ['hello lattice starting with a dash', new Uint8Array([1, 1, 1, 0x61, 2, 0x2d, 0x61, 0, 0, 0])],
+      ['hello lattice with a slash', new Uint8Array([1, 1, 1, 0x61, 2, 0x61, 0x2f, 0, 0, 0])],
       ['bye invalid utf-8', new Uint8Array([1, 7, 1, 0xff])],
       ['varint over 2^53', new Uint8Array([1, 5, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])],
       ['non-canonical varint', new Uint8Array([1, 5, 0x80, 0x00])],
@@ -137,6 +135,15 @@ describe('sync codec', () => {
     expect(() =>
       encodeMessage({ type: 'versions', live: true, completes: 0, batch: new Uint8Array(MAX_SYNC_FRAME_BYTES) }),
     ).toThrow(ProtocolError);
+  });
+
+  it('sends and accepts only lattice names signaling accepts (core/lattice-name.ts)', () => {
+    const hello = samples[0] as Extract<SyncMessage, { type: 'hello' }>;
+    const longest = 'a'.repeat(MAX_LATTICE_NAME_LENGTH);
+    expect(decodeMessage(encodeMessage({ ...hello, lattice: longest }))).toEqual({ ...hello, lattice: longest });
+    for (const lattice of ['', '-a', '../etc', 'a'.repeat(MAX_LATTICE_NAME_LENGTH + 1), 'é']) {
+      expect(() => encodeMessage({ ...hello, lattice }), lattice).toThrow(ProtocolError);
+    }
   });
 
   it('caps bye reasons', () => {

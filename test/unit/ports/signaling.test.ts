@@ -8,6 +8,11 @@ describe('parseSignal', () => {
     { type: 'announce', ...base, data: { incarnation: 'abcdefgh12' } },
     { type: 'announce', ...base, to: 'nodeB', data: { incarnation: 'abcdefgh12' } },
     { type: 'announce', ...base, data: { incarnation: 'abcdefgh12', links: 3 } },
+    {
+      type: 'announce',
+      ...base,
+      data: { incarnation: 'abcdefgh12', proof: { key: `${'k'.repeat(42)}A`, sig: `${'s'.repeat(85)}w` } },
+    },
     { type: 'offer', ...base, to: 'nodeB', data: { session: 'session01', sdp: 'v=0' } },
     { type: 'answer', ...base, to: 'nodeB', data: { session: 'session01', sdp: 'v=0' } },
     {
@@ -33,6 +38,19 @@ describe('parseSignal', () => {
     const parsed = parseSignal(JSON.stringify(message));
     expect(parsed).toEqual({ ok: true, signal: message });
     expect(parseSignal(message)).toEqual({ ok: true, signal: message });
+  });
+
+  it.each([
+    ['no signature', { key: `${'k'.repeat(42)}A` }],
+    ['a 33-byte key', { key: 'k'.repeat(44), sig: `${'s'.repeat(85)}w` }],
+    ['non-canonical base64url', { key: `${'k'.repeat(42)}B`, sig: `${'s'.repeat(85)}w` }],
+    ['a short signature', { key: `${'k'.repeat(42)}A`, sig: 's'.repeat(80) }],
+    ['padding', { key: `${'k'.repeat(42)}A=`, sig: `${'s'.repeat(85)}w` }],
+  ])('refuses an announce proof with %s', (_label, proof) => {
+    expect(parseSignal({ type: 'announce', ...base, data: { incarnation: 'abcdefgh12', proof } })).toEqual({
+      ok: false,
+      reason: 'bad-proof',
+    });
   });
 
   it('keeps only the known fields', () => {

@@ -39,7 +39,7 @@ const DECISION_KINDS: ReadonlySet<string> = new Set(['approval', 'task']);
  * travels as fast as raising one. Motion of an entity with no threat above NONE is `position`, the
  * class coalescing keeps to the latest value per track.
  */
-export function classify(item: ClassifiedItem): PriorityClass {
+export function classOf(item: ClassifiedItem): PriorityClass {
   if (item.tombstone) return 'delete';
   if (DECISION_KINDS.has(item.kind)) return 'high';
   const before = item.entityThreat ?? 'NONE';

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classify, coalesceKey, type ClassifiedItem } from '../../../../src/core/budget/classify';
+import { classOf, coalesceKey, type ClassifiedItem } from '../../../../src/core/budget/class-of';
 import { THREAT_LEVELS } from '../../../../src/core/entity/component-types';
 
 const base: ClassifiedItem = { entityId: 'e1', kind: 'classification', tombstone: false };
 
-describe('classify', () => {
+describe('classOf', () => {
   it.each<[string, Partial<ClassifiedItem>, string]>([
     ['a delete, whatever its kind', { kind: 'position', tombstone: true }, 'delete'],
     ['a HIGH threat being set', { kind: 'threat', threatLevel: 'HIGH' }, 'high'],
@@ -21,7 +21,7 @@ describe('classify', () => {
     ['a position without threat', { kind: 'position' }, 'position'],
     ['a velocity without threat', { kind: 'velocity', entityThreat: 'NONE' }, 'position'],
   ])('puts %s in its class', (_name, item, cls) => {
-    expect(classify({ ...base, ...item })).toBe(cls);
+    expect(classOf({ ...base, ...item })).toBe(cls);
   });
 
   it('never ranks a change below what the entity’s threat or the threat it sets calls for', () => {
@@ -34,7 +34,7 @@ describe('classify', () => {
         fc.option(fc.constantFrom(...THREAT_LEVELS), { nil: undefined }),
         fc.option(fc.constantFrom(...THREAT_LEVELS), { nil: undefined }),
         (kind, tombstone, threatLevel, entityThreat) => {
-          const cls = classify({ entityId: 'e', kind, tombstone, threatLevel, entityThreat });
+          const cls = classOf({ entityId: 'e', kind, tombstone, threatLevel, entityThreat });
           for (const level of [entityThreat, kind === 'threat' ? threatLevel : undefined]) {
             if (level !== undefined) expect(order.indexOf(cls)).toBeGreaterThanOrEqual(order.indexOf(forLevel[level]));
           }

@@ -1,0 +1,107 @@
+import type { Separation } from './gate';
+import { assign } from './hungarian';
+import type { Prepared } from './prepared';
+
+/**
+ * Global nearest-neighbour association inside one cluster (a connected component of gated pairs).
+ * A group is a set of tracks believed to be one object, at most one per sensor. Groups start as
+ * the confirmed (already fused) groups; then, sensor by sensor in id order, the sensor's tracks not
+ * yet in a group are assigned to the groups that lack that sensor by a minimum-cost assignment, and
+ * the ones left over start groups of their own. Sequential assignment is the usual tractable
+ * stand-in for the NP-hard multi-dimensional assignment; with two sensors it is exact GNN.
+ *
+ * The cost of joining a track to a group is its largest squared Mahalanobis distance to a member
+ * minus the gate (so every gated assignment pays off and leaving a pair apart costs the gate);
+ * a track not gated with every member cannot join. Sides larger than `maxSide` (a pathological
+ * cluster: a dense swarm, or a gate set far too wide) fall back to greedy by cost, so the optimal
+ * assignment's cubic cost stays bounded.
+ */
+export interface ClusterInput {
+  /** Indices into `tracks`, ascending. */
+  readonly members: readonly number[];
+  /** Groups already confirmed, each a list of indices. */
+  readonly confirmed: readonly (readonly number[])[];
+}
+
+export interface AssociateContext {
+  readonly tracks: readonly Prepared[];
+  /** The separation of a gated pair i < j, undefined when not gated. */
+  readonly gated: (i: number, j: number) => Separation | undefined;
+  readonly gateChi2: number;
+  readonly maxSide: number;
+}
+
+export interface AssociateOutcome {
+  readonly groups: number[][];
+  /** Whether the greedy fallback ran. */
+  readonly greedy: boolean;
+}
+
+export function associate(c: ClusterInput, ctx: AssociateContext): AssociateOutcome {
+  const { tracks } = ctx;
+  // The common case, an isolated pair: no assignment to solve.
+  if (c.members.length === 2) {
+    const [i, j] = c.members as [number, number];
+    if (c.confirmed.length === 1) return { groups: [[i, j]], greedy: false };
+    const s = ctx.gated(i, j);
+    const together = s !== undefined && s.d2 < ctx.gateChi2;
+    return { groups: together ? [[i, j]] : [[i], [j]], greedy: false };
+  }
+  const groups: number[][] = c.confirmed.map((g) => [...g]);
+  const inGroup = new Set<number>(groups.flat());
+  const sensors = [...new Set(c.members.map((i) => tracks[i]!.sensorId))].sort();
+  let greedy = false;
+  for (const s of sensors) {
+    const free = c.members.filter((i) => !inGroup.has(i) && tracks[i]!.sensorId === s);
+    if (free.length === 0) continue;
+    const open = groups.filter((g) => g.every((m) => tracks[m]!.sensorId !== s));
+    const cost = free.map((t) => open.map((g) => joinCost(t, g, ctx)));
+    let choice: number[];
+    if (open.length === 0) choice = free.map(() => -1);
+    else if (free.length <= ctx.maxSide && open.length <= ctx.maxSide) choice = optimal(cost);
+    else {
+      greedy = true;
+      choice = greedyAssign(cost);
+    }
+    free.forEach((t, r) => {
+      const g = choice[r]!;
+      if (g >= 0 && cost[r]![g]! < 0) open[g]!.push(t);
+      else groups.push([t]);
+      inGroup.add(t);
+    });
+  }
+  return { groups, greedy };
+}
+
+/** Forbidden pairs cost 0 (no gain), so the optimum never needs them; callers drop them after. */
+function optimal(cost: readonly (readonly number[])[]): number[] {
+  return assign(cost);
+}
+
+function greedyAssign(cost: readonly (readonly number[])[]): number[] {
+  const cells: [number, number, number][] = [];
+  cost.forEach((row, r) =>
+    row.forEach((v, g) => {
+      if (v < 0) cells.push([v, r, g]);
+    }),
+  );
+  cells.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  const out = new Array<number>(cost.length).fill(-1);
+  const taken = new Set<number>();
+  for (const [, r, g] of cells) {
+    if (out[r]! >= 0 || taken.has(g)) continue;
+    out[r] = g;
+    taken.add(g);
+  }
+  return out;
+}
+
+function joinCost(t: number, group: readonly number[], ctx: AssociateContext): number {
+  let worst = 0;
+  for (const m of group) {
+    const s = t < m ? ctx.gated(t, m) : ctx.gated(m, t);
+    if (!s) return 0;
+    if (s.d2 > worst) worst = s.d2;
+  }
+  return worst - ctx.gateChi2;
+}

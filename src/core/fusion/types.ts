@@ -1,0 +1,65 @@
+import type { Fusion, Position } from '../entity/component-types';
+import type { EntityId } from '../ids';
+
+/** One source track as fusion sees it: any entity with a `source` and a `position`, whoever wrote it. */
+export interface SourceTrack {
+  readonly id: EntityId;
+  /** The `source` component's sensorId: two tracks of one sensor are never fused together. */
+  readonly sensorId: string;
+  readonly position: Position;
+  /** Epoch ms the position is valid at (the version's time, or the report's). */
+  readonly time: number;
+}
+
+/** A fused entity's value, as it is written into the `fusion` component, plus when it holds. */
+export interface FusedTrack {
+  readonly id: EntityId;
+  readonly fusion: Fusion;
+  /** The newest of its sources' times. */
+  readonly time: number;
+}
+
+/** What one scan changed: a fused entity appeared, moved (or changed members' weights), or went. */
+export type FusionChange =
+  | { readonly type: 'created'; readonly track: FusedTrack }
+  | { readonly type: 'updated'; readonly track: FusedTrack }
+  | { readonly type: 'removed'; readonly id: EntityId };
+
+export interface FusionConfig {
+  /** Association gate on the squared Mahalanobis distance (χ², 2 degrees of freedom). */
+  readonly gateChi2: number;
+  /** Hard cap on the distance of an association, metres, whatever the covariances say. */
+  readonly gateMeters: number;
+  /** The larger gate a fused pair must leave before it counts a scan towards splitting. */
+  readonly splitChi2: number;
+  readonly splitMeters: number;
+  /** Two tracks whose times differ by more than this are not compared. */
+  readonly maxTimeDiffMs: number;
+  /** A track older than this at a scan has expired: it leaves, and so do its fused entities. */
+  readonly maxAgeMs: number;
+  /** 1σ per axis (m) for a track with neither covariance nor accuracy. */
+  readonly defaultSigmaM: number;
+  /** A pair fuses after being associated in `confirmHits` of the last `confirmWindow` scans… */
+  readonly confirmHits: number;
+  readonly confirmWindow: number;
+  /** …and splits after `splitScans` consecutive scans outside the split gate. */
+  readonly splitScans: number;
+  /** Above this many rows or columns a cluster's assignment is greedy instead of optimal. */
+  readonly maxClusterSide: number;
+}
+
+export const DEFAULT_FUSION_CONFIG: FusionConfig = {
+  // 99 % of the χ² distribution with 2 degrees of freedom: one object's two tracks fall outside 1 % of the time.
+  gateChi2: 9.21,
+  gateMeters: 500,
+  // 99.99 %: a fused pair outside this is very unlikely to be one object.
+  splitChi2: 18.42,
+  splitMeters: 1000,
+  maxTimeDiffMs: 2_000,
+  maxAgeMs: 10_000,
+  defaultSigmaM: 50,
+  confirmHits: 3,
+  confirmWindow: 5,
+  splitScans: 3,
+  maxClusterSide: 120,
+};

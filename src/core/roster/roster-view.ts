@@ -1,0 +1,94 @@
+import type { NodeId } from '../ids';
+import type { Roster } from './roster';
+import { compareOps, opId, type RosterOp, type RosterOpId } from './roster-op';
+
+export type RosterRejection =
+  'not-founded' | 'second-founding' | 'author-not-member' | 'already-member' | 'not-a-member' | 'bad-sequence';
+
+export interface RosterView {
+  /** Undefined until a founding op is held. */
+  readonly founder: NodeId | undefined;
+  readonly open: boolean;
+  readonly members: ReadonlySet<NodeId>;
+  /** Nodes removed and not admitted again, with the member who removed them. */
+  readonly removed: ReadonlyMap<NodeId, NodeId>;
+  /** Ops held but without effect, and why (shown to operators, counted by the security stats). */
+  readonly rejected: ReadonlyMap<RosterOpId, RosterRejection>;
+}
+
+/**
+ * Who is a member, from the ops held. Ops are applied in causal order (Lamport clock, ties by
+ * author and sequence), each only if its author is a member at that point:
+ * - the first `found` (in that order) founds the lattice: its author is the first member, and it
+ *   fixes the open flag; any later `found` is rejected;
+ * - membership is an observed-remove set of admissions: an `add` is one admission of its member,
+ *   and a `remove` undoes the admissions it names as observed. So a concurrent `add` by another
+ *   member survives a `remove` (a deliberate re-invite), but
+ * - removal wins over the removed node itself: a `remove` of X also undoes every admission of X
+ *   that X wrote (a re-add of itself, concurrent or not), and afterwards X's ops are rejected.
+ * A function of the set alone: every replica holding the same ops sees the same roster.
+ */
+export function rosterView(roster: Roster): RosterView {
+  const ops = [...roster.values()].sort(compareOps);
+  const admissions = new Map<NodeId, Map<RosterOpId, NodeId>>();
+  const removed = new Map<NodeId, NodeId>();
+  const rejected = new Map<RosterOpId, RosterRejection>();
+  const lastSeq = new Map<NodeId, number>();
+  let founder: NodeId | undefined;
+  let open = false;
+  const isMember = (id: NodeId): boolean => (admissions.get(id)?.size ?? 0) > 0;
+  const admit = (member: NodeId, id: RosterOpId, by: NodeId): void => {
+    let own = admissions.get(member);
+    if (own === undefined) admissions.set(member, (own = new Map()));
+    own.set(id, by);
+    removed.delete(member);
+  };
+
+  for (const op of ops) {
+    const id = opId(op);
+    const reason = rejection(op);
+    if (reason !== undefined) {
+      rejected.set(id, reason);
+      continue;
+    }
+    lastSeq.set(op.author, op.seq);
+    const body = op.body;
+    switch (body.type) {
+      case 'found':
+        founder = op.author;
+        open = body.open;
+        admit(op.author, id, op.author);
+        break;
+      case 'add':
+        admit(body.member, id, op.author);
+        break;
+      case 'remove': {
+        const own = admissions.get(body.member)!;
+        for (const [admission, by] of own) {
+          if (body.observed.includes(admission) || by === body.member) own.delete(admission);
+        }
+        if (own.size === 0) removed.set(body.member, op.author);
+        break;
+      }
+      default: {
+        const never: never = body;
+        throw new Error(`unknown roster op ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  function rejection(op: RosterOp): RosterRejection | undefined {
+    // An author's ops apply in its own order: a sequence number that goes back (a later op with an
+    // earlier clock, or a replay) is refused.
+    if (op.seq <= (lastSeq.get(op.author) ?? 0)) return 'bad-sequence';
+    if (op.body.type === 'found') return founder === undefined ? undefined : 'second-founding';
+    if (founder === undefined) return 'not-founded';
+    if (!isMember(op.author)) return 'author-not-member';
+    if (op.body.type === 'add' && isMember(op.body.member) && op.body.member === op.author) return 'already-member';
+    if (op.body.type === 'remove' && !isMember(op.body.member)) return 'not-a-member';
+    return undefined;
+  }
+
+  const members = new Set([...admissions].filter(([, own]) => own.size > 0).map(([id]) => id));
+  return { founder, open, members, removed, rejected };
+}

@@ -1,0 +1,33 @@
+import type { Truth } from '../core/sim/simulation';
+
+/** One simulated sensor as the handle starts it: how many targets it follows, at how many reports per second each. */
+export interface SimulatedSensor {
+  readonly tracks: number;
+  readonly hz: number;
+}
+
+/** `simulate()`'s argument (fixed names, see the README's "Automation handle"). */
+export interface SimulateOptions {
+  readonly eo?: SimulatedSensor;
+  readonly radar?: SimulatedSensor;
+  /** Same seed, same targets, motion and noise; default: derived from the start time. */
+  readonly seed?: number;
+}
+
+/** A simulated target's true state (`east`, `north`: velocity in m/s; `time`: epoch ms). */
+export type TruthView = Truth;
+
+export interface FusionSettings {
+  readonly enabled: boolean;
+  /** Hard cap on the distance of an association, metres (the split distance is twice it). */
+  readonly gateMeters?: number;
+}
+
+export interface FusionStatsView {
+  /** Fused entities shown now. */
+  readonly fused: number;
+  /** Source tracks inside them. */
+  readonly sources: number;
+  /** How long the last scan took, ms. */
+  readonly lastScanMs: number;
+}

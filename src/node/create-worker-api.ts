@@ -1,0 +1,66 @@
+import { ValidationError } from '../core/errors';
+import { asNodeId, type NodeId } from '../core/ids';
+import type { AcceptLink } from '../ports/transport';
+import { forwardCalls } from './forward-calls';
+import type { LatticeNode } from './lattice-node';
+import type { MeshNode } from './mesh';
+import type { ChangeBatch } from './node-api';
+import type { StartOptions, WorkerApi } from './worker-api';
+
+/** A started node and its mesh. */
+export interface RunningNode {
+  readonly node: LatticeNode;
+  readonly mesh: MeshNode;
+}
+
+/** What the worker plugs in: everything that touches the browser, storage or comlink. */
+export interface WorkerApiDeps {
+  /** Opens the node and its mesh; called once, by the first start(). */
+  open(options: StartOptions): Promise<RunningNode>;
+  /** Hands the mesh a link over a transferred port (the worker's PortLink). */
+  attachPort(peer: NodeId, port: MessagePort, accept: AcceptLink): void;
+  /** Marks a function to travel by reference, not by copy (comlink's `proxy`). */
+  proxy<T extends object>(value: T): T;
+  readonly log: (message: string, detail?: unknown) => void;
+}
+
+/**
+ * The object the node worker serves over comlink: every node call forwarded to the running node
+ * (rejecting before start()), plus the page's plumbing. The worker file only wires comlink and
+ * start-up around it, so tests serve the same object.
+ */
+export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
+  let starting: Promise<RunningNode> | undefined;
+  let running: RunningNode | undefined;
+
+  const started = (): RunningNode => {
+    if (running === undefined) throw new Error('the node has not started');
+    return running;
+  };
+
+  return {
+    ...forwardCalls(() => started().node),
+    async start(options) {
+      starting ??= deps.open(options).then((r) => (running = r));
+      return (await starting).node.info();
+    },
+    async attachLink(peer: string, port: MessagePort) {
+      const id = asNodeId(peer);
+      if (!(port instanceof MessagePort)) throw new ValidationError('attachLink: expected a transferred MessagePort');
+      if (starting === undefined) throw new Error('the node has not started');
+      const { mesh } = await starting;
+      // The link hands itself to the mesh; the page closes the port when the data channel goes.
+      deps.attachPort(id, port, mesh.accept);
+    },
+    meshPeers: async () => started().mesh.peers(),
+    syncStatus: async () => started().mesh.syncStatus(),
+    disconnectPeer: async (peer: string) => started().mesh.disconnect(asNodeId(peer), 'disconnected by the operator'),
+    watch(listener: (batch: ChangeBatch) => void) {
+      const unsubscribe = started().node.watch((batch) => {
+        // Over comlink the listener is a proxy: a closed page makes the call reject, not throw.
+        Promise.resolve(listener(batch)).catch((error: unknown) => deps.log('watcher unreachable', error));
+      });
+      return deps.proxy(unsubscribe);
+    },
+  };
+}

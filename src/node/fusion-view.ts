@@ -1,0 +1,230 @@
+import { encodeTs } from '../core/clock/timestamp';
+import {
+  THREAT_LEVELS,
+  type Classification,
+  type Position,
+  type Source,
+  type Threat,
+} from '../core/entity/component-types';
+import type { ComponentValue } from '../core/entity/component-types';
+import { FusionEngine } from '../core/fusion/engine';
+import type { FusedTrack } from '../core/fusion/types';
+import type { EntityId, NodeId } from '../core/ids';
+import type { ComponentMeta, EntityView } from '../core/store/entity-view';
+import { matches, type Query } from '../core/store/query';
+import type { FusionSettings, FusionStatsView } from './c2-api';
+import type { ChangeBatch } from './node-api';
+import { isTrack } from './track-classifier';
+
+/** Scans run on the host's 1-s tick; the margin absorbs its jitter. */
+export const FUSION_SCAN_MS = 900;
+
+export interface FusionViewDeps {
+  readonly nodeId: NodeId;
+  readonly now: () => number;
+  readonly view: (id: EntityId) => EntityView | undefined;
+  readonly all: () => Iterable<EntityView>;
+  readonly log: (message: string, detail?: unknown) => void;
+}
+
+/**
+ * Fusion as a derived view, computed on every node and never stored or replicated
+ * (docs/fusion.md): the engine is fed from the store's change feed (any entity with `source` and
+ * `position`, whoever wrote it) and scanned on the host's tick. While enabled, each fused track is
+ * an entity view of its own (`fusion`, `position`, and its sources' most severe threat, most
+ * confident classification and a velocity), and its sources are hidden from list() and watch()
+ * (get() still returns them by id); when the pair splits, a source goes, or fusion is turned off,
+ * the fused view goes and the sources show again.
+ */
+export class FusionView {
+  private engine: FusionEngine | undefined;
+  private settings: FusionSettings = { enabled: true };
+  private shown = new Map<EntityId, FusedTrack>();
+  /** Source id → the fused id it is hidden under. */
+  private readonly hidden = new Map<EntityId, EntityId>();
+  private readonly listeners = new Set<(batch: ChangeBatch) => void>();
+  private lastScanAt = -Infinity;
+  private lastScanMs = 0;
+
+  constructor(private readonly deps: FusionViewDeps) {}
+
+  get current(): FusionSettings {
+    return this.settings;
+  }
+
+  /** Applies settings (on load and from setFusion): a new gate starts a fresh engine from the store. */
+  configure(settings: FusionSettings): void {
+    const before = this.settings;
+    this.settings = settings;
+    if (!settings.enabled) {
+      this.engine = undefined;
+      this.replace(new Map());
+      return;
+    }
+    if (this.engine !== undefined && before.gateMeters === settings.gateMeters) return;
+    const g = settings.gateMeters;
+    this.engine = new FusionEngine(g === undefined ? {} : { gateMeters: g, splitMeters: 2 * g });
+    this.replace(new Map());
+    for (const v of this.deps.all()) if (isTrack(v)) this.engine.upsert(sourceTrack(v));
+    this.lastScanAt = -Infinity;
+  }
+
+  /** An entity changed or left the store. */
+  observe(id: EntityId): void {
+    const engine = this.engine;
+    if (engine === undefined) return;
+    const view = this.deps.view(id);
+    if (view !== undefined && isTrack(view)) {
+      engine.upsert(sourceTrack(view));
+      return;
+    }
+    engine.remove(id);
+    // Cascade at once, not at the next scan: a fused view never outlives one of its sources.
+    const fused = this.hidden.get(id);
+    if (fused === undefined) return;
+    const next = new Map(this.shown);
+    next.delete(fused);
+    this.replace(next);
+  }
+
+  /** Scans when due; true if it did. */
+  tick(): boolean {
+    const now = this.deps.now();
+    if (this.engine === undefined || now - this.lastScanAt < FUSION_SCAN_MS) return false;
+    this.lastScanAt = now;
+    const changes = this.engine.scan(now);
+    this.lastScanMs = this.deps.now() - now;
+    if (changes.length === 0) return true;
+    const next = new Map<EntityId, FusedTrack>();
+    // A fused track whose source left between scans stays gone (observe cascaded it).
+    for (const t of this.engine.fused())
+      if (t.fusion.sources.every((s) => this.deps.view(s) !== undefined)) next.set(t.id, t);
+    this.replace(next);
+    return true;
+  }
+
+  stats(): FusionStatsView {
+    let sources = 0;
+    for (const t of this.shown.values()) sources += t.fusion.sources.length;
+    return { fused: this.shown.size, sources, lastScanMs: this.lastScanMs };
+  }
+
+  get(id: EntityId, raw: EntityView | undefined): EntityView | undefined {
+    const t = this.shown.get(id);
+    return t === undefined ? raw : this.fusedView(t);
+  }
+
+  list(q: Query, raw: (q: Query) => EntityView[]): EntityView[] {
+    if (this.shown.size === 0) return raw(q);
+    const { limit, ...rest } = q;
+    const out = raw(rest).filter((v) => !this.hidden.has(v.id));
+    for (const t of this.shown.values()) {
+      const v = this.fusedView(t);
+      if (v !== undefined && matches(v, rest)) out.push(v);
+    }
+    return limit === undefined ? out : out.slice(0, limit);
+  }
+
+  /** The store's batches with hidden sources replaced by their fused views, plus this view's own changes. */
+  watch(listener: (batch: ChangeBatch) => void, store: (l: (batch: ChangeBatch) => void) => () => void): () => void {
+    const off = store((batch) => listener(this.filter(batch)));
+    this.listeners.add(listener);
+    return () => {
+      off();
+      this.listeners.delete(listener);
+    };
+  }
+
+  private filter(batch: ChangeBatch): ChangeBatch {
+    if (this.hidden.size === 0) return batch;
+    const changed = new Map<EntityId, EntityView>();
+    for (const v of batch.changed) {
+      const fused = this.hidden.get(v.id);
+      const t = fused === undefined ? undefined : this.shown.get(fused);
+      const shown = t === undefined ? v : this.fusedView(t);
+      if (shown !== undefined) changed.set(shown.id, shown);
+    }
+    return { changed: [...changed.values()], removed: batch.removed };
+  }
+
+  /** Swaps the shown fused tracks and tells watchers what appeared, moved and went. */
+  private replace(next: Map<EntityId, FusedTrack>): void {
+    const before = this.shown;
+    const wasHidden = new Set(this.hidden.keys());
+    this.shown = next;
+    this.hidden.clear();
+    for (const t of next.values()) for (const s of t.fusion.sources) this.hidden.set(s, t.id);
+    const changed: EntityView[] = [];
+    const removed: EntityId[] = [];
+    for (const [id, t] of before) {
+      if (next.has(id)) continue;
+      removed.push(id);
+      for (const s of t.fusion.sources) {
+        const v = this.hidden.has(s) ? undefined : this.deps.view(s);
+        if (v !== undefined) changed.push(v);
+      }
+    }
+    for (const [id, t] of next) {
+      if (before.get(id) === t) continue;
+      const v = this.fusedView(t);
+      if (v !== undefined) changed.push(v);
+      removed.push(...t.fusion.sources.filter((s) => !wasHidden.has(s)));
+    }
+    if (changed.length === 0 && removed.length === 0) return;
+    const batch: ChangeBatch = { changed, removed };
+    for (const l of this.listeners) {
+      // One failing watcher must not stop the others, nor the scan or the write that got us here.
+      try {
+        l(batch);
+      } catch (error) {
+        this.deps.log('fusion watcher failed', error);
+      }
+    }
+  }
+
+  private fusedView(t: FusedTrack): EntityView | undefined {
+    const sources: EntityView[] = [];
+    for (const id of t.fusion.sources) {
+      const v = this.deps.view(id);
+      if (v === undefined) return undefined;
+      sources.push(v);
+    }
+    const own: ComponentMeta = {
+      version: encodeTs({ ms: t.time, c: 0, node: this.deps.nodeId }),
+      author: this.deps.nodeId,
+      time: t.time,
+      conflict: false,
+      heads: 1,
+    };
+    const components: Record<string, ComponentValue> = { fusion: t.fusion, position: t.fusion.position };
+    const meta: Record<string, ComponentMeta> = { fusion: own, position: own };
+    const carry = (kind: string, pick: (a: EntityView, b: EntityView) => EntityView): void => {
+      const having = sources.filter((s) => s.components[kind] !== undefined);
+      if (having.length === 0) return;
+      const best = having.reduce(pick);
+      components[kind] = best.components[kind]!;
+      meta[kind] = best.meta[kind]!;
+    };
+    const level = (v: EntityView): number => THREAT_LEVELS.indexOf((v.components.threat as Threat).level);
+    const conf = (v: EntityView): number => (v.components.classification as Classification).confidence;
+    carry('threat', (a, b) => (level(b) > level(a) ? b : a));
+    carry('classification', (a, b) => (conf(b) > conf(a) ? b : a));
+    carry('velocity', (a) => a);
+    return {
+      id: t.id,
+      components,
+      meta,
+      conflicts: [],
+      updatedAt: Math.max(t.time, ...sources.map((s) => s.updatedAt)),
+    };
+  }
+}
+
+function sourceTrack(v: EntityView): { id: EntityId; sensorId: string; position: Position; time: number } {
+  return {
+    id: v.id,
+    sensorId: (v.components.source as Source).sensorId,
+    position: v.components.position as Position,
+    time: v.meta.position!.time,
+  };
+}

@@ -1,0 +1,80 @@
+import type { LatLon } from '../core/sim/geo';
+import type { SensorReport } from '../core/sim/sensors';
+import { Simulation, type Truth } from '../core/sim/simulation';
+import type { SimulateOptions } from './c2-api';
+import type { Scheduler } from './scheduler';
+
+/** How often the runner advances the simulation: every report at ≤ 10 Hz still lands in its own tick. */
+export const SIM_TICK_MS = 100;
+
+export interface SimulationRunnerDeps {
+  readonly now: () => number;
+  readonly scheduler: Scheduler;
+  readonly defended: LatLon;
+  /** Writes one tick's reports through the node's local write path; resolves when they are durable. */
+  readonly write: (reports: readonly SensorReport[]) => Promise<void>;
+  readonly log: (message: string, detail?: unknown) => void;
+}
+
+/**
+ * Drives the seeded simulation on the injected scheduler and writes each tick's reports as one
+ * burst (the write-behind makes it one storage commit). While a burst is still being persisted the
+ * next tick only reschedules: the simulation catches up on the following one and each track then
+ * writes only its latest report, so a slow disk costs update rate, never an unbounded queue.
+ */
+export class SimulationRunner {
+  private sim: Simulation | undefined;
+  private cancel: (() => void) | undefined;
+  private busy = false;
+
+  constructor(private readonly deps: SimulationRunnerDeps) {}
+
+  get running(): boolean {
+    return this.cancel !== undefined;
+  }
+
+  start(options: SimulateOptions): void {
+    this.stop();
+    const start = this.deps.now();
+    this.sim = new Simulation({
+      // No randomness of our own: without a seed the start time is one (truth() tells what it made).
+      seed: options.seed ?? start % 2 ** 32,
+      start,
+      defended: this.deps.defended,
+      ...(options.eo ? { eo: options.eo } : {}),
+      ...(options.radar ? { radar: options.radar } : {}),
+    });
+    this.arm();
+  }
+
+  stop(): void {
+    this.cancel?.();
+    this.cancel = undefined;
+  }
+
+  /** The targets' true state as of the last tick (kept after stop, empty before any start). */
+  truth(): Truth[] {
+    return this.sim?.truth() ?? [];
+  }
+
+  private arm(): void {
+    this.cancel = this.deps.scheduler.after(SIM_TICK_MS, () => this.tick());
+  }
+
+  private tick(): void {
+    const sim = this.sim;
+    if (sim === undefined || this.cancel === undefined) return;
+    this.arm();
+    if (this.busy) return;
+    const latest = new Map<string, SensorReport>();
+    for (const r of sim.advance(this.deps.now())) latest.set(r.entity, r);
+    if (latest.size === 0) return;
+    this.busy = true;
+    this.deps
+      .write([...latest.values()])
+      .catch((error: unknown) => this.deps.log('simulated reports were not written', error))
+      .finally(() => {
+        this.busy = false;
+      });
+  }
+}

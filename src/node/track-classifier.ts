@@ -1,0 +1,102 @@
+import { classify, DEFAULT_CLASSIFIER, type ClassifierConfig, type Cue } from '../core/classify/classifier';
+import type { Classification, Position, Threat, Velocity } from '../core/entity/component-types';
+import { DISPOSITIONS, ENVIRONMENTS } from '../core/entity/component-types';
+import type { EntityId } from '../core/ids';
+import type { LatLon } from '../core/sim/geo';
+import type { EntityView } from '../core/store/entity-view';
+
+/** A written classification is kept until the new confidence differs by this much: no write per tick for a fading cue. */
+const CONFIDENCE_STEP = 0.1;
+
+export interface TrackClassifierDeps {
+  readonly defended: LatLon;
+  readonly now: () => number;
+  readonly view: (id: EntityId) => EntityView | undefined;
+  /** The node's local update path. */
+  readonly update: (id: EntityId, components: Record<string, unknown>) => Promise<unknown>;
+  readonly log: (message: string, detail?: unknown) => void;
+}
+
+/**
+ * Runs the classifier on sensor tracks (a `source` and a `position`), whoever wrote them: the ones
+ * that changed since the last run, and every track with a cue, since a cue's confidence fades with
+ * its age even when nothing is written. It writes `classification` and `threat` only when they
+ * change (a new level; a new disposition, label or environment, or confidence moved by
+ * CONFIDENCE_STEP), so a steady track costs no writes. Hand-made entities without `source` keep
+ * the operator's threat.
+ */
+export class TrackClassifier {
+  private readonly config: ClassifierConfig;
+  private readonly dirty = new Set<EntityId>();
+  private readonly cued = new Set<EntityId>();
+
+  constructor(private readonly deps: TrackClassifierDeps) {
+    this.config = { ...DEFAULT_CLASSIFIER, defended: deps.defended };
+  }
+
+  changed(id: EntityId): void {
+    this.dirty.add(id);
+  }
+
+  run(): void {
+    const ids = new Set([...this.dirty, ...this.cued]);
+    this.dirty.clear();
+    for (const id of ids) {
+      const view = this.deps.view(id);
+      if (view === undefined || !isTrack(view)) {
+        this.cued.delete(id);
+        continue;
+      }
+      if (cueOf(view.components.cue) === undefined) this.cued.delete(id);
+      else this.cued.add(id);
+      const writes = this.judge(view);
+      if (writes === undefined) continue;
+      this.deps.update(id, writes).catch((error: unknown) => this.deps.log(`classifying ${id} failed`, error));
+    }
+  }
+
+  private judge(view: EntityView): Record<string, unknown> | undefined {
+    const c = view.components;
+    const cue = cueOf(c.cue);
+    const before = c.threat as Threat | undefined;
+    const out = classify(
+      {
+        ...(cue === undefined ? {} : { cue: { ...cue, ageMs: this.deps.now() - (view.meta.cue?.time ?? 0) } }),
+        position: c.position as Position,
+        ...(c.velocity === undefined ? {} : { velocity: c.velocity as Velocity }),
+      },
+      before?.level ?? 'NONE',
+      this.config,
+    );
+    const writes: Record<string, unknown> = {};
+    if (before?.level !== out.threat) writes.threat = { level: out.threat };
+    if (differs(c.classification as Classification | undefined, out.classification)) {
+      writes.classification = out.classification;
+    }
+    return Object.keys(writes).length === 0 ? undefined : writes;
+  }
+}
+
+export function isTrack(view: EntityView): boolean {
+  return view.components.source !== undefined && view.components.position !== undefined;
+}
+
+function differs(a: Classification | undefined, b: Classification): boolean {
+  return (
+    a === undefined ||
+    a.label !== b.label ||
+    a.disposition !== b.disposition ||
+    a.environment !== b.environment ||
+    Math.abs(a.confidence - b.confidence) >= CONFIDENCE_STEP
+  );
+}
+
+/** The `cue` component is opaque to the store (not a known kind yet): read only a well-formed one. */
+function cueOf(x: unknown): Omit<Cue, 'ageMs'> | undefined {
+  if (typeof x !== 'object' || x === null) return undefined;
+  const c = x as Record<string, unknown>;
+  if (typeof c.label !== 'string' || typeof c.confidence !== 'number') return undefined;
+  if (!(DISPOSITIONS as readonly unknown[]).includes(c.disposition)) return undefined;
+  if (!(ENVIRONMENTS as readonly unknown[]).includes(c.environment)) return undefined;
+  return c as unknown as Omit<Cue, 'ageMs'>;
+}

@@ -1,0 +1,285 @@
+/** The fusion engine: correlation, de-correlation, hysteresis, cascade, order independence, no duplicates. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Position } from '../../../../src/core/entity/component-types';
+import { FusionEngine } from '../../../../src/core/fusion/engine';
+import { fusedId } from '../../../../src/core/fusion/fused-id';
+import type { FusionChange, SourceTrack } from '../../../../src/core/fusion/types';
+import { isEntityId, type EntityId } from '../../../../src/core/ids';
+import { bearingDistance, offset } from '../../../../src/core/sim/geo';
+
+const seed = Number(process.env.SEED ?? Date.now() % 1_000_000);
+console.log(`fusion engine seed ${seed}; replay with SEED=${seed}`);
+
+const BASE = { lat: 52.37, lon: 4.89 };
+const T0 = 1_700_000_000_000;
+
+function at(
+  id: string,
+  sensorId: string,
+  east: number,
+  north: number,
+  time: number,
+  extra: Partial<Position> = {},
+): SourceTrack {
+  const p = offset(BASE, east, north);
+  return { id: id as EntityId, sensorId, time, position: { lat: p.lat, lon: p.lon, ...extra } };
+}
+const eo = (id: string, east: number, north: number, time: number): SourceTrack =>
+  at(id, 'eo', east, north, time, { accuracy: 5 });
+const radar = (id: string, east: number, north: number, time: number): SourceTrack =>
+  at(id, 'radar', east, north, time, { covariance: [900, 0, 900] });
+
+const kinds = (changes: readonly FusionChange[]): string[] => changes.map((c) => c.type);
+
+describe('correlation and de-correlation', () => {
+  it('fuses two sensors` tracks of one object after 3 of 5 scans, with both sources and a position between them', () => {
+    const f = new FusionEngine();
+    const out: FusionChange[][] = [];
+    for (let k = 0; k < 4; k++) {
+      const t = T0 + k * 1000;
+      f.upsert(eo('eo.t1', 0, 0, t));
+      f.upsert(radar('radar.t1', 20, 0, t));
+      out.push(f.scan(t));
+    }
+    // The fourth scan updates it: new reports, a new time, more persistence.
+    expect(out.map(kinds)).toEqual([[], [], ['created'], ['updated']]);
+    const created = out[2]![0]!;
+    if (created.type !== 'created') throw new Error('unreachable');
+    const { fusion, id } = created.track;
+    expect(fusion.sources).toEqual(['eo.t1', 'radar.t1']);
+    expect(id).toBe(fusedId(['radar.t1', 'eo.t1']));
+    expect(fusion.confidence).toBeGreaterThan(0.3);
+    expect(fusion.confidence).toBeLessThanOrEqual(1);
+    // EO (σ 5) is better than the radar (σ 30) in every direction: CI keeps it.
+    const p = fusion.position;
+    expect(bearingDistance(p, offset(BASE, 0, 0)).distance).toBeLessThan(0.05);
+    expect(p.accuracy).toBeCloseTo(5, 1);
+    expect(f.stats()).toEqual({ fused: 1, sources: 2, greedyClusters: 0 });
+  });
+
+  it('splits when the sources diverge beyond the split gate for 3 scans, and the raw tracks stay apart', () => {
+    const f = new FusionEngine();
+    let t = T0;
+    for (let k = 0; k < 3; k++, t += 1000) {
+      f.upsert(eo('eo.t1', 0, 0, t));
+      f.upsert(radar('radar.t1', 10, 0, t));
+      f.scan(t);
+    }
+    expect(f.fused()).toHaveLength(1);
+    const out: string[][] = [];
+    for (let k = 0; k < 6; k++, t += 1000) {
+      f.upsert(eo('eo.t1', 0, 0, t));
+      f.upsert(radar('radar.t1', 2_000, 0, t));
+      out.push(kinds(f.scan(t)));
+    }
+    // Two scans outside still fused (updated: confidence 0), the third splits, then nothing.
+    expect(out).toEqual([['updated'], ['updated'], ['removed'], [], [], []]);
+    expect(f.fused()).toEqual([]);
+  });
+
+  it('fuses three sensors into one entity, one track per sensor', () => {
+    const f = new FusionEngine();
+    let changes: FusionChange[] = [];
+    for (let k = 0; k < 3; k++) {
+      const t = T0 + k * 1000;
+      f.upsert(eo('eo.t1', 0, 0, t));
+      f.upsert(radar('radar.t1', 15, 5, t));
+      f.upsert({ ...radar('radar2.t1', -10, 10, t), sensorId: 'radar-2' });
+      // A second EO track near by: never in the same entity as the first.
+      f.upsert(eo('eo.t2', 40, 0, t));
+      changes = f.scan(t);
+    }
+    expect(f.fused().map((x) => x.fusion.sources)).toEqual([['eo.t1', 'radar.t1', 'radar2.t1']]);
+    expect(kinds(changes)).toEqual(['created']);
+  });
+});
+
+describe('hysteresis', () => {
+  /** A pair whose squared Mahalanobis distance alternates between just inside and just outside the 9.21 gate. */
+  function hover(f: FusionEngine, scans: number): { created: number; removed: number } {
+    let created = 0;
+    let removed = 0;
+    // Summed variance 25 + 900 = 925: d² = d_m² / 925; 85 m → 7.8, 100 m → 10.8 (both inside the split gate).
+    for (let k = 0; k < scans; k++) {
+      const t = T0 + k * 1000;
+      f.upsert(eo('eo.h', 0, 0, t));
+      f.upsert(radar('radar.h', k % 3 === 2 ? 100 : 85, 0, t));
+      for (const c of f.scan(t)) {
+        if (c.type === 'created') created++;
+        if (c.type === 'removed') removed++;
+      }
+    }
+    return { created, removed };
+  }
+
+  it('a pair hovering at the gate fuses once and does not flap', () => {
+    expect(hover(new FusionEngine(), 60)).toEqual({ created: 1, removed: 0 });
+  });
+
+  it('without hysteresis (1 of 1, split at the association gate) the same pair flaps', () => {
+    const naive = new FusionEngine({
+      confirmHits: 1,
+      confirmWindow: 1,
+      splitScans: 1,
+      splitChi2: 9.21,
+      splitMeters: 500,
+    });
+    const r = hover(naive, 60);
+    expect(r.created).toBeGreaterThan(10);
+    expect(r.removed).toBeGreaterThan(10);
+  });
+
+  it('a fused pair that leaves the split gate every other scan never splits', () => {
+    const f = new FusionEngine();
+    let removed = 0;
+    for (let k = 0; k < 40; k++) {
+      const t = T0 + k * 1000;
+      f.upsert(eo('eo.h', 0, 0, t));
+      f.upsert(radar('radar.h', k >= 3 && k % 2 === 0 ? 140 : 10, 0, t));
+      removed += f.scan(t).filter((c) => c.type === 'removed').length;
+    }
+    expect(removed).toBe(0);
+    expect(f.fused()).toHaveLength(1);
+  });
+});
+
+describe('cascade', () => {
+  function fusedPair(): FusionEngine {
+    const f = new FusionEngine({ maxAgeMs: 5_000 });
+    for (let k = 0; k < 3; k++) {
+      const t = T0 + k * 1000;
+      f.upsert(eo('eo.t1', 0, 0, t));
+      f.upsert(radar('radar.t1', 10, 0, t));
+      f.scan(t);
+    }
+    expect(f.fused()).toHaveLength(1);
+    return f;
+  }
+
+  it('a fused entity goes when a source is removed', () => {
+    const f = fusedPair();
+    f.remove('radar.t1' as EntityId);
+    expect(f.scan(T0 + 3000)).toEqual([{ type: 'removed', id: fusedId(['eo.t1', 'radar.t1']) }]);
+    expect(f.stats().fused).toBe(0);
+  });
+
+  it('a fused entity goes when a source expires', () => {
+    const f = fusedPair();
+    // The radar's last report was at 2 s; it expires once more than 5 s old. The EO keeps reporting
+    // (within the 2-s time gate of the radar's last report until then).
+    f.upsert(eo('eo.t1', 0, 0, T0 + 3000));
+    expect(kinds(f.scan(T0 + 7000))).toEqual(['updated']);
+    expect(f.scan(T0 + 7001)).toEqual([{ type: 'removed', id: fusedId(['eo.t1', 'radar.t1']) }]);
+    expect(f.fused()).toEqual([]);
+  });
+
+  it('a source that stops reporting while the other goes on splits on the time gate', () => {
+    const f = fusedPair();
+    const out: string[][] = [];
+    for (let k = 3; k < 8; k++) {
+      f.upsert(eo('eo.t1', 0, 0, T0 + k * 1000));
+      out.push(kinds(f.scan(T0 + k * 1000)));
+    }
+    // 3 and 4 s: within 2 s of the radar's 2 s; 5, 6, 7 s: outside, and the third scan splits.
+    expect(out).toEqual([['updated'], ['updated'], ['updated'], ['updated'], ['removed']]);
+  });
+
+  it('a re-added source must earn its hits again', () => {
+    const f = fusedPair();
+    f.remove('radar.t1' as EntityId);
+    f.scan(T0 + 3000);
+    f.upsert(radar('radar.t1', 10, 0, T0 + 4000));
+    f.upsert(eo('eo.t1', 0, 0, T0 + 4000));
+    expect(f.scan(T0 + 4000)).toEqual([]);
+  });
+});
+
+describe('determinism across nodes', () => {
+  it('fused ids are a function of the sorted sources and are valid entity ids', () => {
+    const id = fusedId(['sim-radar.t7', 'sim-eo.t7']);
+    expect(id).toBe(fusedId(['sim-eo.t7', 'sim-radar.t7']));
+    expect(isEntityId(id)).toBe(true);
+    expect(fusedId(['a', 'b'])).not.toBe(fusedId(['a', 'c']));
+  });
+
+  it('property: two engines fed the same tracks in different orders emit identical changes, and no source is fused twice', () => {
+    const object = fc.record({
+      east: fc.integer({ min: -3000, max: 3000 }),
+      north: fc.integer({ min: -3000, max: 3000 }),
+      sensors: fc.subarray(['eo', 'radar', 'radar-2'], { minLength: 1 }),
+    });
+    const world = fc.record({
+      objects: fc.array(object, { minLength: 1, maxLength: 25 }),
+      scans: fc.integer({ min: 3, max: 8 }),
+      noise: fc.integer({ min: 0, max: 0xffffffff }),
+      drop: fc.integer({ min: 0, max: 24 }),
+    });
+    fc.assert(
+      fc.property(world, fc.integer(), ({ objects, scans, noise, drop }, shuffleSeed) => {
+        const a = new FusionEngine();
+        const b = new FusionEngine();
+        let h = noise;
+        const jitter = (): number => {
+          h = (Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+          return (h / 2 ** 32 - 0.5) * 60;
+        };
+        for (let k = 0; k < scans; k++) {
+          const t = T0 + k * 1000;
+          const tracks = objects.flatMap((o, n) =>
+            o.sensors.map((s) =>
+              s === 'eo'
+                ? eo(`eo.o${n}`, o.east + jitter() / 6, o.north, t)
+                : { ...radar(`${s}.o${n}`, o.east + jitter(), o.north + jitter(), t), sensorId: s },
+            ),
+          );
+          const shuffled = shuffle(tracks, shuffleSeed + k);
+          for (const x of tracks) a.upsert(x);
+          for (const x of shuffled) b.upsert(x);
+          if (k === scans - 1 && drop < objects.length) {
+            a.remove(`radar.o${drop}` as EntityId);
+            b.remove(`radar.o${drop}` as EntityId);
+          }
+          expect(b.scan(t)).toEqual(a.scan(t));
+          const seen = new Set<string>();
+          for (const f of a.fused()) {
+            const sensors = f.fusion.sources.map((s) => s.split('.')[0]);
+            expect(new Set(sensors).size).toBe(sensors.length);
+            for (const s of f.fusion.sources) {
+              expect(seen.has(s), `${s} fused twice`).toBe(false);
+              seen.add(s);
+            }
+          }
+        }
+      }),
+      { seed, numRuns: 60 },
+    );
+  });
+
+  it('a pathological cluster falls back to greedy and still fuses each source at most once', () => {
+    const f = new FusionEngine({ maxClusterSide: 20 });
+    for (let k = 0; k < 3; k++) {
+      const t = T0 + k * 1000;
+      for (let n = 0; n < 60; n++) {
+        f.upsert(eo(`eo.s${n}`, (n % 8) * 3, Math.floor(n / 8) * 3, t));
+        f.upsert(radar(`radar.s${n}`, (n % 8) * 3 + 1, Math.floor(n / 8) * 3, t));
+      }
+      f.scan(t);
+    }
+    expect(f.stats().greedyClusters).toBeGreaterThan(0);
+    const sources = f.fused().flatMap((x) => x.fusion.sources);
+    expect(new Set(sources).size).toBe(sources.length);
+    expect(f.fused().length).toBeGreaterThan(40);
+  });
+});
+
+function shuffle<T>(xs: readonly T[], s: number): T[] {
+  const out = [...xs];
+  let h = s >>> 0;
+  for (let i = out.length - 1; i > 0; i--) {
+    h = (Math.imul(h ^ (h >>> 16), 0x45d9f3b) + 1) >>> 0;
+    const j = h % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { NodeId } from '../../../../src/core/ids';
+import {
+  DEFAULT_INVITATION_TTL_MS,
+  MAX_OPEN_INVITATIONS,
+  emptyLedger,
+  issueInvitation,
+  openInvitations,
+  redeemInvitation,
+  type InvitationLedger,
+} from '../../../../src/core/roster/invitation-ledger';
+import {
+  decodeToken,
+  encodeToken,
+  invitationUrl,
+  parseInvitation,
+  type InvitationToken,
+} from '../../../../src/core/roster/invitation-token';
+
+const INVITER = '0123456789abcdef0123456789abcdef' as NodeId;
+const JOINER = 'fedcba9876543210fedcba9876543210' as NodeId;
+const T0 = 1_800_000_000_000;
+
+/** Deterministic "random" bytes: a counter, so each issued nonce differs. */
+function counterBytes(start = 0): (n: number) => Uint8Array {
+  let k = start;
+  return (n) => Uint8Array.from({ length: n }, (_, i) => (k * 31 + i) & 0xff, k++);
+}
+
+function issued(ttlMs?: number): { ledger: InvitationLedger; token: InvitationToken } {
+  const result = issueInvitation(emptyLedger(INVITER, 'alpha'), {
+    now: T0,
+    randomBytes: counterBytes(),
+    ownerIsMember: true,
+    ...(ttlMs === undefined ? {} : { ttlMs }),
+  });
+  if (!result.ok) throw new Error(result.reason);
+  return result;
+}
+
+const redeem = (ledger: InvitationLedger, text: string, now = T0 + 1000, ownerIsMember = true) =>
+  redeemInvitation(ledger, parseInvitation(text), { now, redeemer: JOINER, ownerIsMember });
+
+describe('invitation tokens', () => {
+  it('encode as URL-safe text and decode to the same token', () => {
+    const nonce = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => Buffer.from(b).toString('base64url'));
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/),
+        fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        nonce,
+        (lattice, inviter, seconds, n) => {
+          const token = { lattice, inviter: inviter as NodeId, expiresAt: seconds * 1000, nonce: n };
+          const text = encodeToken(token);
+          expect(text).toMatch(/^[A-Za-z0-9_-]+$/);
+          expect(decodeToken(text)).toEqual(token);
+        },
+      ),
+    );
+  });
+
+  it('make a link ?lattice=NAME&invite=TOKEN that parses back, and refuse an edited one', () => {
+    const { token } = issued();
+    const url = invitationUrl('https://field.example/app/?lattice=old&x=1', token);
+    expect(url).toBe(`https://field.example/app/?lattice=alpha&invite=${encodeToken(token)}`);
+    expect(parseInvitation(url)).toEqual(token);
+    expect(parseInvitation(`  ${encodeToken(token)}\n`)).toEqual(token);
+    expect(parseInvitation(url.replace('lattice=alpha', 'lattice=beta'))).toBe(undefined);
+    expect(parseInvitation('not a token')).toBe(undefined);
+    expect(decodeToken(encodeToken(token).slice(0, 30))).toBe(undefined);
+  });
+});
+
+describe('invitation ledger', () => {
+  it('admits once, then refuses the same token as used', () => {
+    const { ledger, token } = issued();
+    expect(token.expiresAt).toBe(T0 + DEFAULT_INVITATION_TTL_MS);
+    const first = redeem(ledger, encodeToken(token));
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    const again = redeem(first.ledger, encodeToken(token));
+    expect(again).toMatchObject({ ok: false, reason: 'used' });
+    expect(!again.ok && again.message).toMatch(/already used .*ask for a new one/);
+    expect(openInvitations(first.ledger, T0)).toEqual([]);
+  });
+
+  it('refuses an expired token with a clear reason, even once the ledger has forgotten it', () => {
+    const { ledger, token } = issued(60_000);
+    expect(redeem(ledger, encodeToken(token), T0 + 59_000).ok).toBe(true);
+    const late = redeem(ledger, encodeToken(token), T0 + 60_000);
+    expect(late).toMatchObject({ ok: false, reason: 'expired' });
+    expect(!late.ok && late.message).toMatch(/expired .* ago/);
+    // Issuing later prunes expired entries; the old token is still refused as expired.
+    const later = issueInvitation(ledger, {
+      now: T0 + 120_000,
+      randomBytes: counterBytes(100),
+      ownerIsMember: true,
+    });
+    expect(later.ok && later.ledger.issued.has(token.nonce)).toBe(false);
+    if (later.ok) expect(redeem(later.ledger, encodeToken(token), T0 + 120_000)).toMatchObject({ reason: 'expired' });
+  });
+
+  it('is bound to the inviting member: another member’s ledger refuses it, and it dies with the inviter', () => {
+    const { ledger, token } = issued();
+    const other = emptyLedger(JOINER, 'alpha');
+    expect(redeem(other, encodeToken(token))).toMatchObject({ ok: false, reason: 'wrong-inviter' });
+    expect(redeem(ledger, encodeToken(token), T0 + 1000, false)).toMatchObject({
+      ok: false,
+      reason: 'inviter-removed',
+    });
+    expect(issueInvitation(ledger, { now: T0, randomBytes: counterBytes(), ownerIsMember: false })).toEqual({
+      ok: false,
+      reason: 'not-a-member',
+    });
+  });
+
+  it('refuses forged tokens: a guessed nonce, an extended expiry, another lattice, garbage', () => {
+    const { ledger, token } = issued();
+    const guessed = { ...token, nonce: Buffer.alloc(16, 7).toString('base64url') };
+    expect(redeem(ledger, encodeToken(guessed))).toMatchObject({ reason: 'unknown' });
+    const extended = { ...token, expiresAt: token.expiresAt + 3_600_000 };
+    expect(redeem(ledger, encodeToken(extended))).toMatchObject({ reason: 'unknown' });
+    expect(redeem(ledger, encodeToken({ ...token, lattice: 'beta' }))).toMatchObject({ reason: 'wrong-lattice' });
+    expect(redeem(ledger, 'garbage!')).toMatchObject({ reason: 'malformed' });
+  });
+
+  it('bounds the open invitations of one member', () => {
+    let ledger = emptyLedger(INVITER, 'alpha');
+    const randomBytes = counterBytes();
+    for (let i = 0; i < MAX_OPEN_INVITATIONS; i++) {
+      const r = issueInvitation(ledger, { now: T0, randomBytes, ownerIsMember: true });
+      if (!r.ok) throw new Error(r.reason);
+      ledger = r.ledger;
+    }
+    expect(issueInvitation(ledger, { now: T0, randomBytes, ownerIsMember: true })).toEqual({
+      ok: false,
+      reason: 'too-many-open',
+    });
+    expect(openInvitations(ledger, T0)).toHaveLength(MAX_OPEN_INVITATIONS);
+  });
+});

@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStorage } from '../../../src/adapters/memory-storage';
+import type { NodeId } from '../../../src/core/ids';
+import { createWorkerApi, type RunningNode } from '../../../src/node/create-worker-api';
+import { LatticeNode } from '../../../src/node/lattice-node';
+import { MeshNode } from '../../../src/node/mesh';
+import type { ChangeBatch } from '../../../src/node/node-api';
+import type { AcceptLink } from '../../../src/ports/transport';
+
+const NODE = 'n0000000000000000000000000000001' as NodeId;
+const PEER = 'n0000000000000000000000000000002' as NodeId;
+
+let ports: MessagePort[] = [];
+afterEach(() => {
+  for (const p of ports) p.close();
+  ports = [];
+});
+
+async function running(): Promise<RunningNode> {
+  let n = 0;
+  const node = await LatticeNode.open({
+    nodeId: NODE,
+    lattice: 'test',
+    storage: new MemoryStorage(),
+    backend: 'memory',
+    now: () => 1_000_000,
+    newId: () => `e${n++}`,
+    scheduleChanges: (fn) => queueMicrotask(fn),
+  });
+  return { node, mesh: new MeshNode({ node, now: () => 1_000_000 }) };
+}
+
+function served() {
+  const opens: string[] = [];
+  const attached: { peer: NodeId; port: MessagePort; accept: AcceptLink }[] = [];
+  const proxied: unknown[] = [];
+  const logged: string[] = [];
+  let opened: RunningNode | undefined;
+  const api = createWorkerApi({
+    open: async (options) => {
+      opens.push(options.lattice);
+      opened = await running();
+      return opened;
+    },
+    attachPort: (peer, port, accept) => attached.push({ peer, port, accept }),
+    proxy: (value) => {
+      proxied.push(value);
+      return value;
+    },
+    log: (message) => logged.push(message),
+  });
+  return { api, opens, attached, proxied, logged, opened: () => opened! };
+}
+
+describe('the worker API', () => {
+  it('rejects node and mesh calls before start, without opening anything', async () => {
+    const { api, opens } = served();
+    await expect(api.info()).rejects.toThrow(/not started/);
+    await expect(api.meshPeers()).rejects.toThrow(/not started/);
+    await expect(api.attachLink(PEER, new MessageChannel().port1)).rejects.toThrow(/not started/);
+    expect(() => api.watch(() => {})).toThrow(/not started/);
+    expect(opens).toEqual([]);
+  });
+
+  it('opens the node once however often start is called, and forwards to it', async () => {
+    const { api, opens, opened } = served();
+    const [a, b] = await Promise.all([api.start({ lattice: 'alpha' }), api.start({ lattice: 'alpha' })]);
+    expect(opens).toEqual(['alpha']);
+    expect(a.nodeId).toBe(NODE);
+    expect(b).toEqual(a);
+    await api.create({ id: 'x', components: { threat: { level: 'LOW' } } });
+    expect((await opened().node.get('x'))?.id).toBe('x');
+    expect(await api.syncStatus()).toEqual(opened().mesh.syncStatus());
+    expect(await api.meshPeers()).toEqual([]);
+    expect(await api.disconnectPeer(PEER)).toBe(false);
+  });
+
+  it('hands a transferred port to the mesh, and refuses a bad peer id or a non-port', async () => {
+    const { api, attached, opened } = served();
+    await api.start({ lattice: 'alpha' });
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1, port2);
+    await api.attachLink(PEER, port1);
+    expect(attached).toHaveLength(1);
+    expect(attached[0]!.peer).toBe(PEER);
+    expect(attached[0]!.port).toBe(port1);
+    expect(attached[0]!.accept).toBe(opened().mesh.accept);
+    await expect(api.attachLink('not a node id', port2)).rejects.toThrow(/invalid node id/);
+    await expect(api.attachLink(PEER, {} as MessagePort)).rejects.toThrow(/MessagePort/);
+    expect(attached).toHaveLength(1);
+  });
+
+  it('returns watch unsubscribe as a proxy and logs a listener that has gone away', async () => {
+    const { api, proxied, logged } = served();
+    await api.start({ lattice: 'alpha' });
+    const batches: ChangeBatch[] = [];
+    const unsubscribe = api.watch((batch) => {
+      batches.push(batch);
+      // A comlink listener of a closed page rejects.
+      return Promise.reject(new Error('gone')) as unknown as void;
+    });
+    expect(proxied).toEqual([unsubscribe]);
+    await api.create({ id: 'w', components: { threat: { level: 'LOW' } } });
+    await expect.poll(() => logged).toEqual(['watcher unreachable']);
+    expect(batches.flatMap((b) => b.changed.map((e) => e.id))).toEqual(['w']);
+    unsubscribe();
+    await api.create({ id: 'w2', components: { threat: { level: 'LOW' } } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(batches).toHaveLength(1);
+  });
+});
