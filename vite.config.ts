@@ -39,6 +39,9 @@ export default defineConfig({
         // The signaling socket and any future API are never the app shell.
         navigateFallbackDenylist: [/^\/signal/],
         cleanupOutdatedCaches: true,
+        // The app chunk carries the map engine and every 2525 symbol set (~1.4 MB): workbox's 2 MiB
+        // default would silently leave a grown chunk out of the precache, and the app offline without it.
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
         // The plugin adds the web manifest to the precache itself; drop the globbed copy.
         manifestTransforms: [
           async (entries) => ({ manifest: entries.filter((e) => e.url !== 'manifest.webmanifest'), warnings: [] }),

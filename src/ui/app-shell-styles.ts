@@ -5,8 +5,9 @@ export const shellStyles = css`
   :host {
     display: flex;
     flex-direction: column;
-    min-height: 100vh;
-    min-height: 100dvh;
+    /* Landscape: exactly one screen, the map fills what the header leaves, the side panel scrolls. */
+    height: 100vh;
+    height: 100dvh;
     background: var(--lm-bg);
     padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left);
     box-sizing: border-box;
@@ -61,18 +62,27 @@ export const shellStyles = css`
     background: #450a0a;
   }
   main {
+    flex: 1;
+    min-height: 0;
     display: grid;
-    grid-template-columns: minmax(0, 3fr) minmax(320px, 2fr);
-    gap: 16px;
-    padding: 16px;
-    align-items: start;
+    grid-template-columns: minmax(0, 1fr) minmax(320px, 400px);
+    gap: 12px;
+    padding: 12px;
+  }
+  .map-area {
+    position: relative;
+    min-height: 0;
+  }
+  lattice-map {
+    position: absolute;
+    inset: 0;
   }
   .side {
     display: grid;
-    gap: 16px;
-    position: sticky;
-    top: 72px;
-    max-height: calc(100dvh - 88px);
+    grid-template-columns: minmax(0, 1fr);
+    gap: 12px;
+    align-content: start;
+    min-height: 0;
     overflow: auto;
   }
   section,
@@ -85,14 +95,21 @@ export const shellStyles = css`
     border-radius: 12px;
     padding: 12px;
   }
+  /* Portrait tablets and phones: the map on top, the panels below it, the page scrolls. */
   @media (max-width: 900px) {
+    :host {
+      height: auto;
+      min-height: 100dvh;
+    }
     main {
       grid-template-columns: minmax(0, 1fr);
-      padding: 12px;
+      padding: 8px;
+      gap: 8px;
+    }
+    .map-area {
+      height: 58dvh;
     }
     .side {
-      position: static;
-      max-height: none;
       overflow: visible;
     }
   }

@@ -8,6 +8,7 @@ import { controls, palette } from './theme';
 import type { UiClient } from './ui-client';
 import './entity-form';
 import './entity-inspector';
+import './map/lattice-map';
 import './pairing-panel';
 import './peers-panel';
 import './skew-banner';
@@ -25,8 +26,8 @@ const mark = html`<svg viewBox="0 0 100 100" aria-hidden="true">
 </svg>`;
 
 /**
- * The page: header (node, lattice, storage health), the track list, and the inspector and form
- * of the selected entity. It owns the picture (kept by NodeController from the client's watch
+ * The page: header (node, lattice, storage health), the tactical map as the main view, and a
+ * side panel with the inspector of the selected entity, the track list, the form and the mesh panels. It owns the picture (kept by NodeController from the client's watch
  * feed) and the selection; the children only render what they are given.
  */
 export class AppShell extends LitElement {
@@ -86,8 +87,8 @@ export class AppShell extends LitElement {
       ${this.banner()}
       <lm-skew-banner .held=${info?.held}></lm-skew-banner>
       <main>
-        <section class="panel" aria-label="Tracks">
-          <lm-track-list .entities=${entities} .selectedId=${this.selectedId}></lm-track-list>
+        <section class="map-area" aria-label="Map">
+          <lattice-map .entities=${entities} .selectedId=${this.selectedId}></lattice-map>
         </section>
         <aside class="side">
           <div class="panel" aria-label="Inspector">
@@ -97,6 +98,9 @@ export class AppShell extends LitElement {
               .entityId=${this.selectedId}
             ></lm-entity-inspector>
           </div>
+          <section class="panel" aria-label="Tracks">
+            <lm-track-list .entities=${entities} .selectedId=${this.selectedId}></lm-track-list>
+          </section>
           ${
             this.mesh === undefined
               ? null

@@ -42,6 +42,8 @@ export class TrackList extends LitElement {
         gap: 8px;
         align-content: start;
         min-width: 0;
+        /* Laid out by its own width: beside the map it is a narrow side panel whatever the screen. */
+        container-type: inline-size;
       }
       .filters {
         display: grid;
@@ -86,7 +88,7 @@ export class TrackList extends LitElement {
         border: 1px dashed var(--lm-border);
         border-radius: 8px;
       }
-      @media (max-width: 560px) {
+      @container (max-width: 560px) {
         .filters {
           grid-template-columns: 1fr 1fr;
         }

@@ -1,0 +1,146 @@
+/**
+ * Scenario 6, the in-page part: <lattice-map> alone, fed a picture of N moving tracks the way the
+ * shell feeds it (a new entities array per change batch, changed tracks as new view objects).
+ * Bundled by bench/s6-map-frame.ts and driven through `window.s6`. Tracks are generated before the
+ * clock starts; the page measures per frame and returns raw samples.
+ */
+import '../../src/ui/map/lattice-map';
+import type { EntityView } from '../../src/node/node-api';
+import type { LatticeMap } from '../../src/ui/map/lattice-map';
+import { prng } from '../lib/prng';
+
+const DISPOSITIONS = ['HOSTILE', 'SUSPICIOUS', 'UNKNOWN', 'NEUTRAL', 'FRIENDLY'] as const;
+const ENVIRONMENTS = ['AIR', 'SURFACE', 'LAND'] as const;
+const THREATS = ['NONE', 'LOW', 'MEDIUM', 'HIGH'] as const;
+
+interface Mover {
+  lat: number;
+  lon: number;
+  readonly east: number;
+  readonly north: number;
+  view: EntityView;
+}
+
+function viewOf(i: number, m: Omit<Mover, 'view'>, at: number, rnd: () => number): EntityView {
+  const meta = { version: 'v', author: 'bench', time: at, conflict: false, heads: 1 };
+  return {
+    id: `trk-${i.toString()}`,
+    components: {
+      classification: {
+        label: `T${i.toString()}`,
+        disposition: DISPOSITIONS[i % DISPOSITIONS.length]!,
+        environment: ENVIRONMENTS[i % ENVIRONMENTS.length]!,
+        confidence: 0.9,
+      },
+      position: { lat: m.lat, lon: m.lon, accuracy: 20 + rnd() * 200 },
+      velocity: { east: m.east, north: m.north },
+      threat: { level: THREATS[i % 50 === 0 ? 3 : i % THREATS.length === 3 ? 2 : i % 3]! },
+    },
+    meta: { position: meta, velocity: meta, classification: meta, threat: meta },
+    conflicts: [],
+    updatedAt: at,
+  } as unknown as EntityView;
+}
+
+export interface FrameSample {
+  readonly frames: number;
+  readonly seconds: number;
+  /** Per frame: the map's update (diffing the picture, moving features), ms. */
+  readonly updateMs: number[];
+  /** Per OpenLayers render: drawing the frame, ms. */
+  readonly renderMs: number[];
+}
+
+let prepared: { map: LatticeMap; movers: Mover[]; rnd: () => number } | undefined;
+
+/** Mounts a fresh map holding `n` tracks and lets its first render settle (not measured). */
+async function prepare(n: number): Promise<void> {
+  document.querySelector('lattice-map')?.remove();
+  const map = document.createElement('lattice-map') as LatticeMap;
+  map.style.cssText = 'position:fixed;inset:0;';
+  document.body.append(map);
+  await map.updateComplete;
+  const rnd = prng(6);
+  const now = Date.now();
+  const movers: Mover[] = [];
+  for (let i = 0; i < n; i++) {
+    const speed = 5 + rnd() * 250;
+    const dir = rnd() * 2 * Math.PI;
+    const m = {
+      lat: 59 + rnd() * 1.5,
+      lon: 17 + rnd() * 3,
+      east: speed * Math.sin(dir),
+      north: speed * Math.cos(dir),
+    };
+    movers.push({ ...m, view: viewOf(i, m, now, rnd) });
+  }
+  map.entities = movers.map((m) => m.view);
+  await map.updateComplete;
+  map.olMap!.renderSync();
+  // Settle the first render (symbol atlas, layer replays) before measuring.
+  await new Promise((r) => setTimeout(r, 500));
+  prepared = { map, movers, rnd };
+}
+
+/** Moves the prepared tracks for `seconds`, every track once a second, and samples each frame. */
+async function measure(seconds: number): Promise<FrameSample> {
+  if (prepared === undefined) throw new Error('prepare first');
+  const { map, movers, rnd } = prepared;
+  const n = movers.length;
+
+  const updateMs: number[] = [];
+  const renderMs: number[] = [];
+  let renderStart = 0;
+  const ol = map.olMap!;
+  const onPre = (): void => {
+    renderStart = performance.now();
+  };
+  const onPost = (): void => {
+    if (renderStart > 0) renderMs.push(performance.now() - renderStart);
+  };
+  ol.on('precompose', onPre);
+  ol.on('postcompose', onPost);
+  let frames = 0;
+  let cursor = 0;
+  let last = performance.now();
+  const end = last + seconds * 1000;
+  await new Promise<void>((done) => {
+    const frame = (t: number): void => {
+      if (t >= end) {
+        done();
+        return;
+      }
+      frames++;
+      const dt = (t - last) / 1000;
+      last = t;
+      // Every track reports once a second: this frame's share of them moves.
+      const share = Math.max(1, Math.round(n * dt));
+      const stamp = Date.now();
+      for (let k = 0; k < share; k++) {
+        const i = cursor;
+        const m = movers[i]!;
+        cursor = (cursor + 1) % n;
+        m.lat += (m.north / 111_320) * 1;
+        m.lon += (m.east / (111_320 * Math.cos((m.lat * Math.PI) / 180))) * 1;
+        m.view = viewOf(i, m, stamp, rnd);
+      }
+      const picture = movers.map((m) => m.view);
+      // Timed from here: the new picture reaching the map, as a change batch reaches it from the shell.
+      const t0 = performance.now();
+      map.entities = picture;
+      void map.updateComplete.then(() => updateMs.push(performance.now() - t0));
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+  ol.un('precompose', onPre);
+  ol.un('postcompose', onPost);
+  return { frames, seconds, updateMs, renderMs };
+}
+
+declare global {
+  interface Window {
+    s6?: { prepare: typeof prepare; measure: typeof measure };
+  }
+}
+window.s6 = { prepare, measure };

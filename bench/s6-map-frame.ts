@@ -1,0 +1,171 @@
+/**
+ * Scenario 6 (docs/performance.md), the UI side: main-thread time per frame of the tactical map
+ * with 1k and 10k moving tracks, in headless Chromium (software rendering, like a tablet without a
+ * GPU path). The page (bench/browser/s6-map-page.ts, bundled here with esbuild) mounts
+ * <lattice-map> alone and moves every track once a second, feeding the map as the shell does.
+ * Main-thread time is Chromium's own TaskDuration (DevTools Performance metrics) over the run,
+ * divided by the frames drawn; the page adds its own split: map update and OpenLayers render.
+ *
+ * Run alone: `node --import tsx bench/s6-map-frame.ts` (BENCH_QUICK=1 for shorter runs).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import puppeteer from 'puppeteer-core';
+import type { FrameSample } from './browser/s6-map-page';
+import { CHROME_ARGS } from './lib/app-browser';
+import { QUICK, log, machine } from './lib/measure';
+import type { Row } from './lib/result';
+import { saveResult } from './lib/save';
+import { median, stat } from './lib/stats';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SIZES = [1000, 10_000] as const;
+const RUNS = QUICK ? 2 : 3;
+const SECONDS = QUICK ? 3 : 6;
+const TARGET_MS = 2;
+
+async function bundle(dir: string): Promise<void> {
+  await build({
+    entryPoints: [join(HERE, 'browser', 's6-map-page.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outfile: join(dir, 's6-page.js'),
+    logLevel: 'warning',
+  });
+  await writeFile(
+    join(dir, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><title>s6</title><link rel="icon" href="data:,">' +
+      '<body style="margin:0"><script type="module" src="/s6-page.js"></script>\n',
+  );
+}
+
+async function serve(dir: string): Promise<{ server: Server; url: string }> {
+  const types: Record<string, string> = { html: 'text/html', js: 'text/javascript' };
+  const server = createServer((req, res) => {
+    const path = req.url === '/' || req.url === undefined ? '/index.html' : req.url.split('?')[0]!;
+    const file = path === '/index.html' || path === '/s6-page.js' ? path.slice(1) : undefined;
+    if (file === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    readFile(join(dir, file)).then(
+      (body) => res.writeHead(200, { 'content-type': types[file.split('.').pop()!]! }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port.toString()}/` };
+}
+
+interface RunFigures {
+  readonly mainMsPerFrame: number;
+  readonly fps: number;
+  readonly updateMs: number;
+  readonly renderMs: number;
+}
+
+const startedAt = new Date();
+const dir = await mkdtemp(join(tmpdir(), 'lattice-s6-'));
+await bundle(dir);
+const { server, url } = await serve(dir);
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  userDataDir: join(dir, 'profile'),
+  args: CHROME_ARGS,
+  protocolTimeout: 600_000,
+});
+const figures = new Map<number, RunFigures[]>();
+try {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1024, height: 768 });
+  page.on('pageerror', (e) => log(`  [page error] ${e instanceof Error ? e.message : String(e)}`));
+  await page.goto(url);
+  await page.waitForFunction(() => window.s6 !== undefined, { timeout: 30_000 });
+  const cdp = await page.createCDPSession();
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  const taskSeconds = async (): Promise<number> =>
+    (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value;
+  for (let run = 0; run < RUNS; run++) {
+    for (const n of SIZES) {
+      await page.evaluate((a) => window.s6!.prepare(a), n);
+      const before = await taskSeconds();
+      const sample = (await page.evaluate((s) => window.s6!.measure(s), SECONDS)) as FrameSample;
+      const busy = (await taskSeconds()) - before;
+      const f: RunFigures = {
+        mainMsPerFrame: (busy * 1000) / Math.max(1, sample.frames),
+        fps: sample.frames / sample.seconds,
+        updateMs: median(sample.updateMs),
+        renderMs: median(sample.renderMs),
+      };
+      log(
+        `s6: ${n.toString()} tracks, run ${(run + 1).toString()}: ${f.mainMsPerFrame.toFixed(2)} ms main thread per frame, ` +
+          `${f.fps.toFixed(1)} fps, update ${f.updateMs.toFixed(2)} ms, render ${f.renderMs.toFixed(2)} ms`,
+      );
+      figures.set(n, [...(figures.get(n) ?? []), f]);
+    }
+  }
+} finally {
+  await browser.close().catch(() => undefined);
+  server.close();
+  await rm(dir, { recursive: true, force: true });
+}
+
+const label = (n: number): string => `${(n / 1000).toString()}k`;
+const rows: Row[] = [];
+for (const n of SIZES) {
+  const runs = figures.get(n)!;
+  rows.push(
+    {
+      case: `${label(n)} moving tracks: main-thread time per frame (map update + render)`,
+      unit: 'ms',
+      better: 'lower',
+      ours: stat(runs.map((r) => r.mainMsPerFrame)),
+      ...(n === 10_000 ? { target: { text: '< 2 ms', value: TARGET_MS } } : {}),
+    },
+    {
+      case: `${label(n)} moving tracks: frames per second`,
+      unit: 'fps',
+      better: 'higher',
+      ours: stat(runs.map((r) => r.fps)),
+    },
+    {
+      case: `${label(n)} moving tracks: map update per frame, median`,
+      unit: 'ms',
+      better: 'lower',
+      ours: stat(runs.map((r) => r.updateMs)),
+    },
+    {
+      case: `${label(n)} moving tracks: OpenLayers render per frame, median`,
+      unit: 'ms',
+      better: 'lower',
+      ours: stat(runs.map((r) => r.renderMs)),
+    },
+  );
+}
+
+await saveResult({
+  id: 's6',
+  scenario: 6,
+  title: 'Tactical map: main-thread time per frame with moving tracks',
+  target: 'UI update for 10k moving tracks < 2 ms of main-thread time per frame',
+  reference: 'postMessage of ≤ 10 KiB is safe within a frame even on slow phones (docs/performance.md)',
+  quick: QUICK,
+  runs: RUNS,
+  peers: [],
+  rows,
+  notes: [
+    `\`<lattice-map>\` alone in headless Chromium (software rendering, 1024×768), every track reporting once a second (each frame moves its share), ${SECONDS.toString()} s per run. Main-thread time is Chromium's TaskDuration over the moving part of the run (setup excluded) divided by the frames drawn; update and render are the page's own medians per frame.`,
+  ],
+  startedAt: startedAt.toISOString(),
+  durationMs: Date.now() - startedAt.getTime(),
+  machine: machine(),
+});
+log('s6: saved');

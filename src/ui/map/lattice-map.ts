@@ -1,0 +1,182 @@
+import { LitElement, html, type PropertyValues } from 'lit';
+import { defaults as defaultControls } from 'ol/control/defaults';
+import ScaleLine from 'ol/control/ScaleLine';
+import { boundingExtent } from 'ol/extent';
+import Graticule from 'ol/layer/Graticule';
+import VectorLayer from 'ol/layer/Vector';
+import OlMap from 'ol/Map';
+import { fromLonLat } from 'ol/proj';
+import Stroke from 'ol/style/Stroke';
+import View from 'ol/View';
+import type { EntityView } from '../../node/node-api';
+import { emit } from '../events';
+import { mapStyles } from './map-styles';
+import { RangeRings } from './range-rings';
+import { SymbolAtlas } from './symbol-atlas';
+import { ThreatPulse } from './threat-pulse';
+import { TrackFeatures } from './track-features';
+import { TRACK } from './track-props';
+import { trackStyle } from './track-style';
+
+/** How often stale flags are re-evaluated when no batch arrives. */
+const STALE_TICK_MS = 5000;
+/** Tap tolerance around a symbol, in CSS pixels: a gloved finger is not a mouse pointer. */
+const HIT_TOLERANCE_PX = 12;
+/** Where the view opens before the first fix: the whole world, zoomed out. */
+const WORLD_ZOOM = 2;
+const FIT_MAX_ZOOM = 13;
+
+/**
+ * The tactical map, the main view: every positioned track as its MIL-STD-2525 symbol on one
+ * OpenLayers canvas layer, with uncertainty ellipses, heading leaders, a pulsing ring on HIGH
+ * threats and stale tracks dimmed. There is no tile source at all: a graticule, range rings and a
+ * scale bar give position and distance without any basemap, and nothing is fetched. Tapping a
+ * symbol emits `entity-select`, so the shell opens the inspector.
+ */
+export class LatticeMap extends LitElement {
+  static override properties = {
+    entities: { attribute: false },
+    selectedId: { attribute: false },
+  };
+
+  declare entities: readonly EntityView[];
+  declare selectedId: string | null;
+
+  private readonly atlas = new SymbolAtlas();
+  private readonly tracks = new TrackFeatures();
+  private map: OlMap | undefined;
+  private rings: RangeRings | undefined;
+  /** The view frames the tracks as they come, until the operator pans or zooms it. */
+  private following = true;
+  private framed = 0;
+  private tick: ReturnType<typeof setInterval> | undefined;
+  private resize: ResizeObserver | undefined;
+
+  constructor() {
+    super();
+    this.entities = [];
+    this.selectedId = null;
+  }
+
+  static override styles = mapStyles;
+
+  /** The SIDC of every track drawn on the map, by entity id (for tests and diagnostics). */
+  renderedSidcs(): Record<string, string> {
+    return this.tracks.sidcs();
+  }
+
+  /** Where a track's symbol is, in CSS pixels from the element's top left, after a synchronous render. */
+  pixelOf(id: string): [number, number] | undefined {
+    const geometry = this.tracks.feature(id)?.getGeometry();
+    if (this.map === undefined || geometry === undefined) return undefined;
+    this.map.renderSync();
+    const pixel = this.map.getPixelFromCoordinate(geometry.getCoordinates());
+    return pixel === null ? undefined : [pixel[0]!, pixel[1]!];
+  }
+
+  /** The OpenLayers map, for the benchmark's frame timing. */
+  get olMap(): OlMap | undefined {
+    return this.map;
+  }
+
+  protected override render(): unknown {
+    return html`<div class="map" data-testid="map" role="application" aria-label="Tactical map"></div>`;
+  }
+
+  protected override firstUpdated(): void {
+    const target = this.renderRoot.querySelector<HTMLElement>('.map')!;
+    const layer = new VectorLayer({
+      source: this.tracks.source,
+      style: trackStyle(this.atlas),
+      updateWhileAnimating: true,
+      updateWhileInteracting: true,
+    });
+    layer.set('name', 'tracks');
+    const map = new OlMap({
+      target,
+      controls: defaultControls({ attribution: false, rotate: false }).extend([
+        new ScaleLine({ units: 'metric', minWidth: 120 }),
+      ]),
+      layers: [
+        new Graticule({
+          strokeStyle: new Stroke({ color: 'rgba(148, 163, 184, 0.35)', width: 1 }),
+          showLabels: true,
+          wrapX: false,
+        }),
+      ],
+      view: new View({ center: [0, 0], zoom: WORLD_ZOOM, constrainResolution: false }),
+    });
+    this.rings = new RangeRings(map);
+    map.addLayer(this.rings.layer);
+    map.addLayer(layer);
+    new ThreatPulse(map, layer, this.tracks.high);
+    map.on('click', (e) => {
+      const hit = map.forEachFeatureAtPixel(e.pixel, (f) => f.get(TRACK.id) as string | undefined, {
+        layerFilter: (l) => l === layer,
+        hitTolerance: HIT_TOLERANCE_PX,
+      });
+      emit(this, 'entity-select', { id: hit ?? null });
+    });
+    const takeView = (): void => {
+      this.following = false;
+    };
+    target.addEventListener('pointerdown', takeView);
+    target.addEventListener('wheel', takeView, { passive: true });
+    this.map = map;
+    this.resize = new ResizeObserver(() => map.updateSize());
+    this.resize.observe(target);
+    this.syncTracks();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.tick = setInterval(() => this.syncTracks(), STALE_TICK_MS);
+    const target = this.renderRoot.querySelector<HTMLElement>('.map');
+    if (this.map !== undefined && target !== null) {
+      this.map.setTarget(target);
+      this.resize?.observe(target);
+    }
+  }
+
+  /** Detached, the map lets go of its element: no render loop (the pulse) keeps running for a removed map. */
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.tick);
+    this.resize?.disconnect();
+    this.map?.setTarget(undefined);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('entities')) this.syncTracks();
+    if (changed.has('selectedId')) this.tracks.select(this.selectedId);
+  }
+
+  private syncTracks(): void {
+    if (this.map === undefined) return;
+    this.tracks.sync(this.entities, Date.now());
+    this.tracks.select(this.selectedId);
+    if (this.following && this.tracks.size !== this.framed) this.fitToTracks();
+  }
+
+  /** Frames every track whenever tracks come or go, until the operator's first pan or zoom. */
+  private fitToTracks(): void {
+    const map = this.map!;
+    const coords = this.tracks.source.getFeatures().map((f) => f.getGeometry()!.getCoordinates());
+    if (map.getSize() === undefined || coords.length === 0) return;
+    this.framed = coords.length;
+    map.getView().fit(boundingExtent(coords), { padding: [64, 64, 64, 64], maxZoom: FIT_MAX_ZOOM });
+  }
+
+  /** Centres the range rings on a defended point [lon, lat], or back on the view centre. */
+  setDefendedPoint(lonLat: readonly [number, number] | undefined): void {
+    this.rings?.setCentre(lonLat === undefined ? undefined : (fromLonLat([...lonLat]) as [number, number]));
+  }
+}
+
+if (!customElements.get('lattice-map')) customElements.define('lattice-map', LatticeMap);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lattice-map': LatticeMap;
+  }
+}

@@ -1,0 +1,72 @@
+import { css } from 'lit';
+
+/**
+ * The map's own styles, in its shadow root (OpenLayers' stylesheet cannot reach in): the canvas
+ * fills the element, zoom buttons are 44 px touch targets, the scale bar sits bottom left.
+ */
+export const mapStyles = css`
+  :host {
+    display: block;
+    position: relative;
+    min-height: 320px;
+    background: #0d1626;
+    border-radius: 12px;
+    overflow: hidden;
+  }
+  .map {
+    position: absolute;
+    inset: 0;
+  }
+  .ol-viewport {
+    touch-action: none;
+  }
+  .ol-unselectable {
+    user-select: none;
+    -webkit-user-select: none;
+  }
+  .ol-hidden {
+    display: none;
+  }
+  /* Top left: the graticule labels its latitudes along the right edge. */
+  .ol-zoom {
+    position: absolute;
+    top: 12px;
+    left: 12px;
+    display: grid;
+    gap: 8px;
+  }
+  .ol-zoom button {
+    width: 48px;
+    height: 48px;
+    font:
+      700 24px/1 system-ui,
+      sans-serif;
+    color: #f1f5f9;
+    background: rgba(17, 26, 46, 0.92);
+    border: 1px solid #2a3a5c;
+    border-radius: 10px;
+    cursor: pointer;
+  }
+  .ol-zoom button:focus-visible {
+    outline: 3px solid #38bdf8;
+    outline-offset: 2px;
+  }
+  .ol-scale-line {
+    position: absolute;
+    bottom: 16px;
+    left: 16px;
+    padding: 4px 6px;
+    background: rgba(17, 26, 46, 0.88);
+    border-radius: 6px;
+  }
+  .ol-scale-line-inner {
+    border: 2px solid #e2e8f0;
+    border-top: none;
+    color: #e2e8f0;
+    font:
+      600 13px system-ui,
+      sans-serif;
+    text-align: center;
+    padding-bottom: 2px;
+  }
+`;

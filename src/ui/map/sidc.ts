@@ -1,0 +1,48 @@
+import type { Classification, Disposition, Environment } from '../../core/entity/component-types';
+
+/**
+ * The one table from a track's classification to its MIL-STD-2525C symbol identification code
+ * (SIDC, 15 characters): position 2 is the standard identity (affiliation), taken from the
+ * disposition; position 3 the battle dimension, taken from the environment. The same letters are
+ * CoT's affiliation and dimension (`a-h-A` = hostile air), so export can reuse this table.
+ * docs/ui.md shows it as a table; test/unit/ui/map/sidc.test.ts checks every row.
+ */
+export const AFFILIATION: { readonly [D in Disposition]: string } = {
+  HOSTILE: 'H',
+  SUSPICIOUS: 'S',
+  UNKNOWN: 'U',
+  PENDING: 'P',
+  NEUTRAL: 'N',
+  ASSUMED_FRIENDLY: 'A',
+  FRIENDLY: 'F',
+};
+
+export const DIMENSION: { readonly [E in Environment]: string } = {
+  AIR: 'A',
+  SURFACE: 'S',
+  SUB_SURFACE: 'U',
+  LAND: 'G',
+  SPACE: 'P',
+};
+
+/** No classification yet: unknown identity, unknown dimension (2525C `Z`), drawn as the unknown frame. */
+export const UNCLASSIFIED_SIDC = 'SUZP-----------';
+
+/** A classification as it may arrive: from this version's nodes, a newer one's, or a hand-written entity. */
+export type ClassificationLike = { readonly [K in keyof Classification]?: unknown };
+
+/**
+ * The SIDC of a track: warfighting scheme `S`, identity, dimension, status `P` (present), no
+ * function ID or modifiers. A value that is not a known disposition or environment (a newer node's
+ * value, a hand-written entity) falls back to unknown rather than to a wrong frame.
+ */
+export function sidcOf(classification: ClassificationLike | undefined): string {
+  if (classification === undefined) return UNCLASSIFIED_SIDC;
+  const affiliation = lookup(AFFILIATION, classification.disposition) ?? 'U';
+  const dimension = lookup(DIMENSION, classification.environment) ?? 'Z';
+  return `S${affiliation}${dimension}P-----------`;
+}
+
+function lookup(table: Readonly<Record<string, string>>, key: unknown): string | undefined {
+  return typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;
+}

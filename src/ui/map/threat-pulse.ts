@@ -1,0 +1,56 @@
+import type Feature from 'ol/Feature';
+import type Point from 'ol/geom/Point';
+import type VectorLayer from 'ol/layer/Vector';
+import type OlMap from 'ol/Map';
+import type RenderEvent from 'ol/render/Event';
+import { containsCoordinate } from 'ol/extent';
+import { getVectorContext } from 'ol/render';
+import CircleStyle from 'ol/style/Circle';
+import Stroke from 'ol/style/Stroke';
+import Style from 'ol/style/Style';
+import { RING_RADIUS } from './track-style';
+import { TRACK } from './track-props';
+
+/** One pulse: a ring that grows from the symbol's ring outwards and fades, every PERIOD_MS. */
+const PERIOD_MS = 1400;
+const GROWTH_PX = 22;
+
+/**
+ * The pulsing ring around HIGH threats, drawn after the track layer on its canvas (no DOM, no
+ * extra features). It asks the map for the next frame only while a HIGH track is in view, and not
+ * at all when the operator asked for reduced motion (the static red ring remains).
+ */
+export class ThreatPulse {
+  private readonly reduced = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+
+  constructor(
+    private readonly map: OlMap,
+    layer: VectorLayer,
+    /** The HIGH threats, kept by TrackFeatures: scanning every track each frame would cost more. */
+    private readonly highs: ReadonlySet<Feature<Point>>,
+  ) {
+    layer.on('postrender', (e) => this.draw(e));
+  }
+
+  private draw(event: RenderEvent): void {
+    if (this.reduced || !this.map.getTargetElement()?.isConnected) return;
+    const extent = event.frameState?.extent;
+    if (extent === undefined || extent === null) return;
+    const high: Feature<Point>[] = [];
+    for (const f of this.highs) {
+      if (f.get(TRACK.stale) !== true && containsCoordinate(extent, f.getGeometry()!.getCoordinates())) high.push(f);
+    }
+    if (high.length === 0) return;
+    const phase = (Date.now() % PERIOD_MS) / PERIOD_MS;
+    const style = new Style({
+      image: new CircleStyle({
+        radius: RING_RADIUS + GROWTH_PX * phase,
+        stroke: new Stroke({ color: `rgba(239, 68, 68, ${1 - phase})`, width: 4 }),
+      }),
+    });
+    const context = getVectorContext(event);
+    context.setStyle(style);
+    for (const f of high) context.drawGeometry(f.getGeometry()!);
+    this.map.render();
+  }
+}

@@ -1,0 +1,165 @@
+import type { FeatureLike } from 'ol/Feature';
+import LineString from 'ol/geom/LineString';
+import type Point from 'ol/geom/Point';
+import Polygon from 'ol/geom/Polygon';
+import CircleStyle from 'ol/style/Circle';
+import Fill from 'ol/style/Fill';
+import Icon from 'ol/style/Icon';
+import Stroke from 'ol/style/Stroke';
+import Style from 'ol/style/Style';
+import { THREAT_LEVELS, type ThreatLevel } from '../../core/entity/component-types';
+import { SYMBOL_SIZE, type SymbolAtlas } from './symbol-atlas';
+import { ellipseRing, mercatorScale, type Ellipse, type XY } from './track-geometry';
+import { TRACK } from './track-props';
+
+/** Ring colours, as the palette's: HIGH red, the selection in the accent blue. */
+export const HIGH_RED = '#ef4444';
+const ACCENT = '#38bdf8';
+const STALE_OPACITY = 0.4;
+/** The radius of the rings drawn around a symbol, in CSS pixels. */
+export const RING_RADIUS = SYMBOL_SIZE * 0.95;
+
+const rank = (t: ThreatLevel | undefined): number => (t === undefined ? 0 : THREAT_LEVELS.indexOf(t));
+
+/** Below these sizes on screen an ellipse or a leader is hidden under its symbol: not drawn at all. */
+const MIN_ELLIPSE_PX = SYMBOL_SIZE / 2;
+const MIN_LEADER_PX = SYMBOL_SIZE * 0.6;
+
+/**
+ * Ellipse and leader geometries, built only for tracks drawn with them and only once per fix:
+ * keyed by the (new per fix) parameter object the feature carries.
+ */
+const ellipses = new WeakMap<Ellipse, Polygon>();
+const leaders = new WeakMap<XY, LineString>();
+
+function centreOf(feature: FeatureLike): XY {
+  const [x, y] = (feature.getGeometry() as Point).getCoordinates();
+  return [x!, y!];
+}
+
+function ellipseGeometry(feature: FeatureLike): Polygon | undefined {
+  const ellipse = feature.get(TRACK.ellipse) as Ellipse | undefined;
+  if (ellipse === undefined) return undefined;
+  let polygon = ellipses.get(ellipse);
+  if (polygon === undefined) {
+    const ring = ellipseRing(centreOf(feature), feature.get(TRACK.lat) as number, ellipse);
+    polygon = new Polygon([ring.map(([x, y]) => [x, y])]);
+    ellipses.set(ellipse, polygon);
+  }
+  return polygon;
+}
+
+function leaderGeometry(feature: FeatureLike): LineString | undefined {
+  const end = feature.get(TRACK.leader) as XY | undefined;
+  if (end === undefined) return undefined;
+  let line = leaders.get(end);
+  if (line === undefined) {
+    line = new LineString([[...centreOf(feature)], [...end]]);
+    leaders.set(end, line);
+  }
+  return line;
+}
+
+/** Whether the ellipse and the leader are big enough at this resolution (map units per pixel). */
+function visibleParts(feature: FeatureLike, resolution: number): { ellipse: boolean; leader: boolean } {
+  const ellipse = feature.get(TRACK.ellipse) as Ellipse | undefined;
+  const end = feature.get(TRACK.leader) as XY | undefined;
+  const lat = feature.get(TRACK.lat) as number;
+  const showEllipse = ellipse !== undefined && (ellipse.major * mercatorScale(lat)) / resolution >= MIN_ELLIPSE_PX;
+  let showLeader = false;
+  if (end !== undefined) {
+    const [x, y] = centreOf(feature);
+    showLeader = Math.hypot(end[0] - x, end[1] - y) / resolution >= MIN_LEADER_PX;
+  }
+  return { ellipse: showEllipse, leader: showLeader };
+}
+
+/**
+ * The style of a track: uncertainty ellipse, heading leader, symbol from the atlas, then the
+ * rings (HIGH threat, selection). Styles are shared per (SIDC, stale, threat, selected): the
+ * ellipse and the leader are geometries kept on the feature, so one Style serves every track.
+ */
+export function trackStyle(atlas: SymbolAtlas): (feature: FeatureLike, resolution: number) => Style[] {
+  const cache = new Map<string, Style[]>();
+  return (feature, resolution) => {
+    const sidc = feature.get(TRACK.sidc) as string;
+    const stale = feature.get(TRACK.stale) === true;
+    const threat = feature.get(TRACK.threat) as ThreatLevel | undefined;
+    const selected = feature.get(TRACK.selected) === true;
+    const parts = visibleParts(feature, resolution);
+    const key = `${sidc}|${stale}|${threat}|${selected}|${parts.ellipse}|${parts.leader}`;
+    let styles = cache.get(key);
+    if (styles === undefined) {
+      styles = build(atlas, sidc, stale, threat, selected, parts);
+      cache.set(key, styles);
+    }
+    return styles;
+  };
+}
+
+function build(
+  atlas: SymbolAtlas,
+  sidc: string,
+  stale: boolean,
+  threat: ThreatLevel | undefined,
+  selected: boolean,
+  parts: { readonly ellipse: boolean; readonly leader: boolean },
+): Style[] {
+  const image = atlas.get(sidc);
+  // Higher threats are drawn above lower ones, fresh tracks above stale ones.
+  const z = rank(threat) * 2 + (stale ? 0 : 1);
+  const alpha = stale ? STALE_OPACITY : 1;
+  const styles: Style[] = [];
+  if (parts.ellipse) {
+    styles.push(
+      new Style({
+        geometry: ellipseGeometry,
+        stroke: new Stroke({ color: `rgba(125, 211, 252, ${0.9 * alpha})`, width: 1.5, lineDash: [6, 4] }),
+        fill: new Fill({ color: `rgba(125, 211, 252, ${0.1 * alpha})` }),
+        zIndex: z,
+      }),
+    );
+  }
+  if (parts.leader) {
+    styles.push(
+      new Style({
+        geometry: leaderGeometry,
+        stroke: new Stroke({ color: `rgba(241, 245, 249, ${alpha})`, width: 2.5 }),
+        zIndex: z,
+      }),
+    );
+  }
+  styles.push(
+    new Style({
+      image: new Icon({
+        img: image.canvas,
+        anchor: [image.anchor[0] * image.ratio, image.anchor[1] * image.ratio],
+        anchorXUnits: 'pixels',
+        anchorYUnits: 'pixels',
+        scale: 1 / image.ratio,
+        opacity: alpha,
+      }),
+      zIndex: z,
+    }),
+  );
+  if (threat === 'HIGH') {
+    styles.push(
+      new Style({
+        image: new CircleStyle({ radius: RING_RADIUS, stroke: new Stroke({ color: HIGH_RED, width: 4 }) }),
+        zIndex: z,
+      }),
+    );
+  }
+  if (selected) {
+    styles.push(
+      new Style({
+        image: new CircleStyle({
+          radius: RING_RADIUS + 6,
+          stroke: new Stroke({ color: ACCENT, width: 3, lineDash: [8, 5] }),
+        }),
+        zIndex: 100,
+      }),
+    );
+  }
+  return styles;
+}
