@@ -84,7 +84,8 @@ describe('motion', () => {
     const inbound = sim.targets.filter((t) => t.role === 'inbound');
     expect(inbound.length).toBeGreaterThan(3);
     const ranges = new Map<string, number[]>();
-    for (let k = 0; k <= 1_800; k += 10) {
+    // An hour: each inbound target turns away 3-10 km out, some only after a long approach.
+    for (let k = 0; k <= 3_600; k += 10) {
       sim.advance(START + k * 1_000);
       for (const t of sim.truth()) {
         const r = ranges.get(t.id) ?? [];
@@ -92,14 +93,19 @@ describe('motion', () => {
         ranges.set(t.id, r);
       }
     }
+    let closed = 0;
     let closedThenOpened = 0;
     for (const t of inbound) {
       const r = ranges.get(t.id)!;
       const min = Math.min(...r);
       const iMin = r.indexOf(min);
+      if (r[0]! - min > 5_000) closed++;
       if (r[0]! - min > 5_000 && Math.max(...r.slice(iMin)) - min > 2_000) closedThenOpened++;
     }
-    expect(closedThenOpened).toBeGreaterThan(inbound.length / 2);
+    // Every inbound target closes; over 59 seeds at least half had also turned away within the hour,
+    // so a quarter leaves room for any seed while still failing a simulator that never turns.
+    expect(closed).toBe(inbound.length);
+    expect(closedThenOpened).toBeGreaterThanOrEqual(inbound.length / 4);
   });
 
   it('stays finite and valid near the pole and across the antimeridian', () => {
