@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import type { TestRunnerConfig } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { createAppServer, type AppServer } from './server/app-server';
 import { appPagesPlugin } from './test/browser/support/app-pages-plugin';
+import { CHROME_ARGS, chromiumPath } from './scripts/chromium';
 
 // The app tests drive the BUILT app (npm run build) served by the real server, as users meet it.
 let app: AppServer | undefined;
@@ -18,16 +18,6 @@ const appServerPlugin = {
   },
 };
 
-/** The system Chromium: nothing here may download a browser of its own (CI installs Debian's chromium: .ci/run). */
-function chromiumPath(): string {
-  if (process.env.CHROME_PATH) return process.env.CHROME_PATH;
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch (cause) {
-    throw new Error('Chromium not found: install it (apt-get install chromium) or set CHROME_PATH', { cause });
-  }
-}
-
 const config: TestRunnerConfig = {
   files: 'test/browser/**/*.test.ts',
   nodeResolve: true,
@@ -40,15 +30,7 @@ const config: TestRunnerConfig = {
         executablePath: chromiumPath(),
         headless: true,
         // The background-networking flags stop Chromium flooding the closed network with refused connections.
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        args: [...CHROME_ARGS],
       },
     }),
   ],

@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { CHROME_ARGS, chromiumPath } from '../scripts/chromium';
 import type {
   CpuSample,
   LagSample,
@@ -113,15 +114,6 @@ const TARGET_LOAD_MS = 300;
 // ---------------------------------------------------------------- browser plumbing
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const CHROME_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 async function bundlePage(dir: string): Promise<void> {
   await build({
@@ -166,7 +158,7 @@ interface Session {
 
 async function launch(url: string, userDataDir: string, log: (line: string) => void): Promise<Session> {
   const browser = await puppeteer.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     headless: true,
     userDataDir,
     args: CHROME_ARGS,

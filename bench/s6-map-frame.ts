@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import type { FrameSample } from './browser/s6-map-page';
-import { CHROME_ARGS } from './lib/app-browser';
+import { CHROME_ARGS, chromiumPath } from '../scripts/chromium';
 import { QUICK, log, machine } from './lib/measure';
 import type { Row } from './lib/result';
 import { saveResult } from './lib/save';
@@ -76,7 +76,7 @@ const dir = await mkdtemp(join(tmpdir(), 'lattice-s6-'));
 await bundle(dir);
 const { server, url } = await serve(dir);
 const browser = await puppeteer.launch({
-  executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+  executablePath: chromiumPath(),
   headless: true,
   userDataDir: join(dir, 'profile'),
   args: CHROME_ARGS,

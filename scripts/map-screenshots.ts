@@ -3,12 +3,12 @@
  * `npm run build`): serves dist/, opens the system Chromium, writes a small realistic picture
  * through window.lattice and captures each layout.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { createAppServer } from '../server/app-server';
+import { CHROME_ARGS, chromiumPath } from './chromium';
 
 const SIZES = [
   { name: 'tablet-landscape', width: 1024, height: 768 },
@@ -43,21 +43,13 @@ const SEED = `(async () => {
   await track('old-radar', 'Old contact', 'HOSTILE', 'LAND', at(0.02, -0.08), { expiry: { at: Date.now() + 1500 } });
 })()`;
 
-const executablePath = process.env.CHROME_PATH ?? execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+const executablePath = chromiumPath();
 const app = await createAppServer({ distDir: 'dist', port: 0, host: '127.0.0.1' });
 const browser = await puppeteer.launch({
   executablePath,
   headless: true,
   userDataDir: mkdtempSync(join(tmpdir(), 'lm-shots-')),
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  args: [...CHROME_ARGS],
 });
 try {
   const page = await browser.newPage();

@@ -18,19 +18,11 @@ import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import { createAppServer, type AppServer } from '../../server/app-server';
 import { log } from './measure';
+import { CHROME_ARGS, chromiumPath } from '../../scripts/chromium';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'dist');
 
-export const CHROME_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -105,7 +97,7 @@ export async function launchApp(): Promise<AppBrowser> {
   let browser: Browser;
   try {
     browser = await puppeteer.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      executablePath: chromiumPath(),
       headless: true,
       userDataDir: profile,
       args: CHROME_ARGS,
