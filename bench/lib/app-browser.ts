@@ -23,7 +23,6 @@ import { CHROME_ARGS, chromiumPath } from '../../scripts/chromium';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'dist');
 
-
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
