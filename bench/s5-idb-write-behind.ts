@@ -10,15 +10,13 @@
  *
  * Run alone: `node --import tsx bench/s5-idb-write-behind.ts` (BENCH_QUICK=1 for 1k and 10k only).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { CHROME_ARGS, chromiumPath } from '../scripts/chromium';
+import { bundlePage, servePage } from './lib/bench-page';
 import type {
   CpuSample,
   LagSample,
@@ -113,44 +111,6 @@ const TARGET_LOAD_MS = 300;
 
 // ---------------------------------------------------------------- browser plumbing
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-
-async function bundlePage(dir: string): Promise<void> {
-  await build({
-    entryPoints: [join(HERE, 'browser', 's5-page.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    outfile: join(dir, 's5-page.js'),
-    logLevel: 'warning',
-  });
-  await writeFile(
-    join(dir, 'index.html'),
-    '<!doctype html><meta charset="utf-8"><title>s5</title><link rel="icon" href="data:,">' +
-      '<script type="module" src="/s5-page.js"></script>\n',
-  );
-}
-
-/** Serves the bundle: a secure-enough origin (http://127.0.0.1) for IndexedDB and WebCrypto. */
-async function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const types: Record<string, string> = { html: 'text/html', js: 'text/javascript' };
-  const server = createServer((req, res) => {
-    const path = req.url === '/' || req.url === undefined ? '/index.html' : req.url.split('?')[0]!;
-    const file = path === '/index.html' || path === '/s5-page.js' ? path.slice(1) : undefined;
-    if (file === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    readFile(join(dir, file)).then(
-      (body) => res.writeHead(200, { 'content-type': types[file.split('.').pop()!]! }).end(body),
-      () => res.writeHead(500).end(),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port.toString()}/` };
-}
-
 interface Session {
   readonly browser: Browser;
   readonly page: Page;
@@ -198,8 +158,8 @@ export async function runS5(options: S5Options = {}): Promise<ScenarioResult> {
   const dir = await mkdtemp(join(tmpdir(), 'lattice-s5-'));
   const userDataDir = join(dir, 'profile');
   const { server, url } = await (async () => {
-    await bundlePage(dir);
-    return serve(dir);
+    await bundlePage(dir, 's5-page');
+    return servePage(dir, 's5-page');
   })();
   let session: Session | undefined;
   const metrics: Metric[] = [];

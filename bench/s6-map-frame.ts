@@ -8,61 +8,22 @@
  *
  * Run alone: `node --import tsx bench/s6-map-frame.ts` (BENCH_QUICK=1 for shorter runs).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import type { FrameSample } from './browser/s6-map-page';
 import { CHROME_ARGS, chromiumPath } from '../scripts/chromium';
 import { QUICK, log, machine } from './lib/measure';
 import type { Row } from './lib/result';
 import { saveResult } from './lib/save';
+import { bundlePage, servePage } from './lib/bench-page';
 import { median, stat } from './lib/stats';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 const SIZES = [1000, 10_000] as const;
 const RUNS = QUICK ? 2 : 3;
 const SECONDS = QUICK ? 3 : 6;
 const TARGET_MS = 2;
-
-async function bundle(dir: string): Promise<void> {
-  await build({
-    entryPoints: [join(HERE, 'browser', 's6-map-page.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    outfile: join(dir, 's6-page.js'),
-    logLevel: 'warning',
-  });
-  await writeFile(
-    join(dir, 'index.html'),
-    '<!doctype html><meta charset="utf-8"><title>s6</title><link rel="icon" href="data:,">' +
-      '<body style="margin:0"><script type="module" src="/s6-page.js"></script>\n',
-  );
-}
-
-async function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const types: Record<string, string> = { html: 'text/html', js: 'text/javascript' };
-  const server = createServer((req, res) => {
-    const path = req.url === '/' || req.url === undefined ? '/index.html' : req.url.split('?')[0]!;
-    const file = path === '/index.html' || path === '/s6-page.js' ? path.slice(1) : undefined;
-    if (file === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    readFile(join(dir, file)).then(
-      (body) => res.writeHead(200, { 'content-type': types[file.split('.').pop()!]! }).end(body),
-      () => res.writeHead(500).end(),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port.toString()}/` };
-}
 
 interface RunFigures {
   readonly mainMsPerFrame: number;
@@ -73,8 +34,8 @@ interface RunFigures {
 
 const startedAt = new Date();
 const dir = await mkdtemp(join(tmpdir(), 'lattice-s6-'));
-await bundle(dir);
-const { server, url } = await serve(dir);
+await bundlePage(dir, 's6-map-page', 'margin:0');
+const { server, url } = await servePage(dir, 's6-map-page');
 const browser = await puppeteer.launch({
   executablePath: chromiumPath(),
   headless: true,
