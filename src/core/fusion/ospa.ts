@@ -34,12 +34,7 @@ export function ospa<X, Y>(
   const m = Math.min(xs.length, ys.length);
   const n = Math.max(xs.length, ys.length);
   if (n === 0) return { distance: 0, localisation: 0, cardinality: 0 };
-  const cost = xs.map((x) => ys.map((y) => Math.min(c, d(x, y)) ** p));
-  const pick = m === 0 ? [] : assign(cost);
-  let loc = 0;
-  pick.forEach((j, i) => {
-    if (j >= 0) loc += cost[i]![j]!;
-  });
+  const { loc } = assignedCost(xs, ys, d, c, p);
   return { distance: ((loc + c ** p * (n - m)) / n) ** (1 / p), localisation: loc, cardinality: n - m };
 }
 
@@ -54,17 +49,29 @@ export function gospa<X, Y>(
   if (xs.length === 0 && ys.length === 0) return { distance: 0, localisation: 0, cardinality: 0 };
   const miss = c ** p / 2;
   // An assigned pair at or beyond c costs a miss plus a false track: c^p, the same as min(c, d)^p.
-  const cost = xs.map((x) => ys.map((y) => Math.min(c, d(x, y)) ** p));
-  const pick = xs.length === 0 || ys.length === 0 ? xs.map(() => -1) : assign(cost);
-  let loc = 0;
-  let unassigned = xs.length + ys.length;
-  pick.forEach((j, i) => {
-    if (j < 0) return;
-    const v = cost[i]![j]!;
-    loc += v;
-    unassigned -= 2;
-  });
+  const { loc, pairs } = assignedCost(xs, ys, d, c, p);
+  const unassigned = xs.length + ys.length - 2 * pairs;
   return { distance: (loc + miss * unassigned) ** (1 / p), localisation: loc, cardinality: unassigned };
+}
+
+/** The optimal assignment under the cost min(c, d)^p: its summed cost and how many pairs it made. */
+function assignedCost<X, Y>(
+  xs: readonly X[],
+  ys: readonly Y[],
+  d: (x: X, y: Y) => number,
+  c: number,
+  p: number,
+): { loc: number; pairs: number } {
+  if (xs.length === 0 || ys.length === 0) return { loc: 0, pairs: 0 };
+  const cost = xs.map((x) => ys.map((y) => Math.min(c, d(x, y)) ** p));
+  let loc = 0;
+  let pairs = 0;
+  assign(cost).forEach((j, i) => {
+    if (j < 0) return;
+    loc += cost[i]![j]!;
+    pairs += 1;
+  });
+  return { loc, pairs };
 }
 
 function check(c: number, p: number): void {
