@@ -3,18 +3,18 @@
  * one line, with the way out. Exits 0 when HOST:PORT can be listened on.
  */
 import { createServer } from 'node:net';
+import { listenAddress, listenProblem } from '../server/listen-address';
 
-const port = Number(process.env.PORT ?? 8787);
-const host = process.env.HOST ?? '127.0.0.1';
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`lattice-mesh: PORT must be an integer 0-65535, got ${JSON.stringify(process.env.PORT)}`);
+const address = listenAddress(process.env);
+if (typeof address === 'string') {
+  console.error(`lattice-mesh: ${address}`);
   process.exit(1);
 }
 const probe = createServer();
-probe.once('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EADDRINUSE') {
-    console.error(`lattice-mesh: port ${port} on ${host} is already in use; pick another with PORT=8788 npm start`);
-  } else console.error(`lattice-mesh: cannot listen on ${host}:${port}: ${err.message}`);
+probe.once('error', (err: Error) => {
+  console.error(
+    `lattice-mesh: ${listenProblem(err, address) ?? `cannot listen on ${address.host}:${address.port}: ${err.message}`}`,
+  );
   process.exit(1);
 });
-probe.listen(port, host, () => probe.close());
+probe.listen(address.port, address.host, () => probe.close());

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createAppServer, DistMissingError } from './app-server';
+import { listenAddress, listenProblem } from './listen-address';
 
 /**
  * `npm run serve`: the built PWA and WebSocket signaling (/signal) on one origin. PORT=0 picks a
@@ -10,13 +11,12 @@ import { createAppServer, DistMissingError } from './app-server';
  * workers only to localhost and https pages).
  */
 const distDir = process.env.DIST_DIR ?? fileURLToPath(new URL('../dist', import.meta.url));
-const port = Number(process.env.PORT ?? 8787);
-const host = process.env.HOST ?? '127.0.0.1';
-
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`lattice-mesh: PORT must be an integer 0-65535, got ${JSON.stringify(process.env.PORT)}`);
+const address = listenAddress(process.env);
+if (typeof address === 'string') {
+  console.error(`lattice-mesh: ${address}`);
   process.exit(1);
 }
+const { port, host } = address;
 
 const certFile = process.env.TLS_CERT;
 const keyFile = process.env.TLS_KEY;
@@ -57,14 +57,10 @@ try {
   process.once('SIGTERM', () => stop('SIGTERM'));
 } catch (err) {
   if (err instanceof DistMissingError) console.error(`lattice-mesh: ${err.message}`);
-  else if (isErrno(err, 'EADDRINUSE')) {
-    console.error(`lattice-mesh: port ${port} on ${host} is already in use; pick another with PORT=8788 npm start`);
-  } else if (isErrno(err, 'EACCES')) {
-    console.error(`lattice-mesh: not allowed to listen on ${host}:${port}; pick a port above 1024 with PORT=`);
-  } else console.error('lattice-mesh: could not start:', err);
+  else {
+    const problem = listenProblem(err, address);
+    if (problem !== undefined) console.error(`lattice-mesh: ${problem}`);
+    else console.error('lattice-mesh: could not start:', err);
+  }
   process.exit(1);
-}
-
-function isErrno(err: unknown, code: string): boolean {
-  return err instanceof Error && (err as NodeJS.ErrnoException).code === code;
 }
