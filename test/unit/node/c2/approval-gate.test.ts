@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTs } from '../../../../src/core/clock/timestamp';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { RAISE_GRACE_MS } from '../../../../src/node/approval-loop';
 import { actorOf, type RequestId } from '../../../../src/core/task/records';
 import { approvalOf, refresh, taskOf, threatOf, track } from './gate-fixtures';
 import { ManualClock, openNode } from './manual-node';
@@ -150,5 +153,28 @@ describe('the approval gate wired into the node', () => {
     const n1 = (await again.node.approvals()).find((a) => a.entityId === 'n1')!;
     expect(n1.deadline - n1.requestedAt).toBe(8_000);
     expect(decodeTs(n1.requestId)?.node).toBe('nodeA');
+  });
+
+  it('a HIGH threat whose author never raises a request is taken over after the grace period', async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    // A peer wrote HIGH and vanished before raising its request.
+    const ts = { ms: clock.now, c: 0, node: 'gone' as NodeId };
+    const threat: Version = {
+      entity: 'g1' as EntityId,
+      kind: 'threat' as ComponentKind,
+      value: { level: 'HIGH' },
+      ts,
+      seen: [],
+    };
+    node.applyRemote([threat]);
+    await clock.advance(RAISE_GRACE_MS - 1_000);
+    expect(await node.approvals()).toEqual([]);
+    await clock.advance(6_000);
+    const [request] = await node.approvals();
+    expect(request).toMatchObject({ entityId: 'g1', state: 'pending' });
+    // This node re-wrote the threat, so it is the author and the request's actor.
+    expect((await node.get('g1'))!.meta.threat).toMatchObject({ author: 'nodeA', heads: 1 });
+    expect(actorOf(request!.requestId as RequestId)).toBe('nodeA');
   });
 });
