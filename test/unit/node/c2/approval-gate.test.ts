@@ -3,6 +3,7 @@ import { decodeTs } from '../../../../src/core/clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { RAISE_GRACE_MS } from '../../../../src/node/approval-loop';
+import type { ChangeBatch } from '../../../../src/node/node-api';
 import { actorOf, type RequestId } from '../../../../src/core/task/records';
 import { approvalOf, refresh, taskOf, threatOf, track } from './gate-fixtures';
 import { ManualClock, openNode } from './manual-node';
@@ -176,5 +177,24 @@ describe('the approval gate wired into the node', () => {
     // This node re-wrote the threat, so it is the author and the request's actor.
     expect((await node.get('g1'))!.meta.threat).toMatchObject({ author: 'nodeA', heads: 1 });
     expect(actorOf(request!.requestId as RequestId)).toBe('nodeA');
+  });
+
+  it('tells watchers when approvals or tasks changed, and only then', async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    const batches: ChangeBatch[] = [];
+    node.watch((b) => batches.push(b));
+    await node.create({ id: 'h1', components: track() });
+    await clock.advance(1_000);
+    expect(batches.some((b) => b.approvals === true)).toBe(true);
+    batches.length = 0;
+    // A sensor report moves the track: a batch, but approvals did not change.
+    await refresh(node, 'h1');
+    await clock.advance(0);
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.some((b) => b.approvals === true)).toBe(false);
+    await node.decide('h1', 'deny');
+    await clock.advance(0);
+    expect(batches.some((b) => b.approvals === true)).toBe(true);
   });
 });
