@@ -82,6 +82,24 @@ describe('the approval gate wired into the node', () => {
     expect(await node.tasks()).toEqual([]);
   });
 
+  it('threat drops after the approval: the actor withdraws it and cancels the running task', async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    await node.create({ id: 'h1', components: track() });
+    await clock.advance(1_000);
+    await node.decide('h1', 'approve');
+    await keepHigh(clock, node, 'h1', 2_000);
+    expect(['sent', 'acknowledged']).toContain((await taskOf(node, 'h1'))!.status);
+    await refresh(node, 'h1', 'NEUTRAL');
+    await clock.advance(1_000);
+    expect(await approvalOf(node, 'h1')).toMatchObject({ state: 'cancelled', decidedBy: 'auto' });
+    expect(await taskOf(node, 'h1')).toMatchObject({ status: 'cancelled', assignedBy: 'nodeA' });
+    expect(await node.tasks()).toEqual([]);
+    // Nothing advances a cancelled task.
+    await clock.advance(10_000);
+    expect((await taskOf(node, 'h1'))!.status).toBe('cancelled');
+  });
+
   it('threat drops while pending: cancelled; a decision after that is refused', async () => {
     const clock = new ManualClock();
     const { node } = await openNode(clock, 'nodeA');
