@@ -188,6 +188,31 @@ export class LinkBudgeter<P> {
     return { items: this.queues[cls].length, bytes: this.queues[cls].bytes };
   }
 
+  /** Bytes waiting in every class. */
+  queuedBytes(): number {
+    let bytes = 0;
+    for (const cls of ALL_CLASSES) bytes += this.queues[cls].bytes;
+    return bytes;
+  }
+
+  /** Neither this link's budget nor a shared one limits it. */
+  get unlimited(): boolean {
+    return this.gate.unlimited;
+  }
+
+  /**
+   * Corrects a frame's charge once the caller has encoded it: `deltaBytes` is what went on the
+   * wire (payload and per-message overhead) minus `chargedBytes`. Items are enqueued with
+   * estimated sizes (versions pack smaller together than alone), and a frame may go out as more
+   * than one message; the buckets and the rate meter must count what was really sent.
+   */
+  settle(deltaBytes: number, now: number): void {
+    if (deltaBytes === 0 || !Number.isFinite(deltaBytes)) return;
+    if (deltaBytes > 0) this.gate.charge(deltaBytes, now);
+    else this.gate.refund(-deltaBytes, now);
+    this.sentBytes.add(deltaBytes, now);
+  }
+
   setBudget(budget: { readonly bytesPerSecond: number | null; readonly burstBytes: number | null }, now: number): void {
     this.bucket.setBudget(normaliseBudget(budget), now);
   }
