@@ -2,9 +2,17 @@ import type { ComponentValue } from '../core/entity/component-types';
 import type { EntityView } from '../core/store/entity-view';
 import type { Query } from '../core/store/query';
 import type { EntityId, NodeId } from '../core/ids';
+import type { BudgetStats } from '../core/budget/link-budgeter';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 
-export type { EntityView, Query };
+export type { BudgetStats, EntityView, Query };
+
+/** `setBudget`'s budget: bytes/s and burst bytes; `null` or `Infinity` is unlimited (docs/budgeter.md). */
+export interface BudgetInput {
+  readonly bytesPerSecond: number | null;
+  /** Defaults to one frame at the latency target (rate × 250 ms + 93 B). */
+  readonly burstBytes?: number | null;
+}
 
 /** Storage health as the operator sees it. */
 export type StorageState = 'ok' | 'full' | 'error' | 'closed';
@@ -96,6 +104,10 @@ export interface NodeCalls {
   /** Fusion is a derived view on this node (never stored or replicated); the setting persists. */
   setFusion(settings: FusionSettings): Promise<void>;
   fusionStats(): Promise<FusionStatsView>;
+  /** Budgets one peer's link, every link by default (`'*'`) or the node as a whole (`'node'`); persisted. */
+  setBudget(target: string, budget: BudgetInput): Promise<void>;
+  /** One link's budget and live figures, or (no peer) the node's: every link added up. */
+  budgetStats(peerId?: string): Promise<BudgetStats>;
 }
 
 export type NodeCallName = keyof NodeCalls;
@@ -116,6 +128,8 @@ const CALL_NAMES: { readonly [K in NodeCallName]: true } = {
   simulationTruth: true,
   setFusion: true,
   fusionStats: true,
+  setBudget: true,
+  budgetStats: true,
 };
 
 /** The names the worker and the page forward, in declaration order. */

@@ -27,6 +27,8 @@ const DOCUMENTED_IN: Record<keyof LatticeApi, 'table' | 'mesh paragraph'> = {
   simulationTruth: 'table',
   setFusion: 'table',
   fusionStats: 'table',
+  setBudget: 'table',
+  budgetStats: 'table',
   peers: 'mesh paragraph',
   partition: 'mesh paragraph',
   heal: 'mesh paragraph',
