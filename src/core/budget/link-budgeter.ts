@@ -188,6 +188,25 @@ export class LinkBudgeter<P> {
     return { items: this.queues[cls].length, bytes: this.queues[cls].bytes };
   }
 
+  /**
+   * The unlimited fast path: when no bucket limits the link and nothing waits, an item goes out at
+   * once without being queued, planned or packed (true), and is counted as a frame of its own
+   * (sent, latency 0, metered with the per-message overhead). Otherwise false, and the caller
+   * enqueues it. An unlimited link thus costs a few counters per message, not a scheduling pass.
+   */
+  passThrough(cls: PriorityClass, bytes: number, now: number): boolean {
+    if (!this.gate.unlimited || this.hasQueued()) return false;
+    this.counters[cls].sent += 1;
+    this.latency[cls].add(0, now);
+    this.sentBytes.add(bytes + this.overheadBytes, now);
+    return true;
+  }
+
+  private hasQueued(): boolean {
+    for (const cls of ALL_CLASSES) if (this.queues[cls].length > 0) return true;
+    return false;
+  }
+
   /** Bytes waiting in every class. */
   queuedBytes(): number {
     let bytes = 0;

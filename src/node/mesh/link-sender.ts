@@ -58,6 +58,11 @@ export class LinkSender {
   /** A frame the session made. */
   frame(frame: Uint8Array, cls: PriorityClass): void {
     if (this.closed) return;
+    // Unlimited and nothing waiting: straight to the channel, counted (the path stays as fast as without a budget).
+    if (this.deps.budgeter.passThrough(cls, frame.length, this.deps.now())) {
+      this.deps.send(frame);
+      return;
+    }
     const outcome = this.deps.budgeter.enqueue(
       { cls, bytes: frame.length, payload: { type: 'frame', frame } },
       this.deps.now(),
