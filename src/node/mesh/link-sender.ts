@@ -12,6 +12,8 @@ import type { Outgoing } from './outgoing';
 const HEADER_BYTES = 16;
 /** What a version packed with others costs against encoded alone, to start with (learned per link). */
 const INITIAL_PACKING = 0.5;
+/** Runs of fewer versions say little about how a full frame packs. */
+const MIN_LEARNING_RUN = 16;
 
 export interface LinkSenderDeps {
   readonly budgeter: LinkBudgeter<Outgoing>;
@@ -173,7 +175,10 @@ export class LinkSender {
       if (run.length === 0) return true;
       const batch = encodeVersions(run);
       const frame = encodeMessage({ type: MessageType.Versions, live: true, completes: 0, batch });
-      this.packing = Math.min(1, Math.max(0.05, 0.8 * this.packing + (0.2 * batch.length) / runAlone));
+      // Learned from full runs only: a lone HIGH change packs no smaller than alone, and would
+      // make the estimate for the packed flood that follows too large (frames half full).
+      if (run.length >= MIN_LEARNING_RUN)
+        this.packing = Math.min(1, Math.max(0.05, 0.8 * this.packing + (0.2 * batch.length) / runAlone));
       this.deps.counted(frame.length, run.length);
       wire += frame.length + PER_MESSAGE_OVERHEAD_BYTES;
       run = [];
