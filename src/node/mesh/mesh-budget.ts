@@ -23,9 +23,9 @@ export interface BudgetedLink {
 
 /**
  * The node's side of the budgets: one ByteBucket shared by every link's budgeter (a tablet has one
- * radio), each link's own budget, and polling. With a limited node-wide budget the links are
- * polled round robin, starting one further each time, so the first link cannot take every token
- * the shared bucket refills (docs/budgeter.md, "Link and node-wide budgets").
+ * radio), each link's own budget, and polling. With a limited node-wide budget every poll goes
+ * across the links, fairly by bytes (pumpAll), so the first link cannot take every token the
+ * shared bucket refills (docs/budgeter.md, "Link and node-wide budgets").
  */
 export class MeshBudget {
   readonly nodeBucket: ByteBucket;
@@ -66,7 +66,7 @@ export class MeshBudget {
     this.served.delete(link);
   }
 
-  /** Polls one link, or (when the node-wide budget is limited) every link, round robin. */
+  /** Polls one link, or (when the node-wide budget is limited) every link, fairly (pumpAll). */
   wake(link: BudgetedLink): void {
     if (this.nodeBucket.unlimited) {
       while (link.pumpOne() > 0);
@@ -77,10 +77,11 @@ export class MeshBudget {
 
   /**
    * Polls the links until none can send now, offering each frame to the link that has sent the
-   * fewest bytes (start-time fair queueing over the shared bucket): links get the shared budget in
-   * equal byte shares whatever their frame sizes, and a link back from idle cannot claim what it
-   * did not use meanwhile. Draining one link before the next would let whichever is polled first
-   * take every token the shared bucket refills.
+   * fewest bytes (start-time fair queueing over the shared bucket): round robin by bytes, since
+   * frames differ in size, and a link back from idle cannot claim what it did not use meanwhile.
+   * It is work-conserving, so a link that can send a smaller frame now goes ahead of one waiting
+   * for a larger: shares come out near-equal, not exact. Draining one link before the next would
+   * let whichever is polled first take every token the shared bucket refills.
    */
   pumpAll(): void {
     for (;;) {
