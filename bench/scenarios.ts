@@ -15,6 +15,7 @@ export const SCENARIOS: readonly ScenarioModule[] = [
   { id: 's1', file: 's1-merge-throughput.ts', nodeArgs: ['--max-old-space-size=6144'] },
   { id: 's2', file: 's2-wire-bytes.ts' },
   { id: 's3', file: 's3-budgeter.ts' },
+  { id: 's3-node', file: 's3-node.ts' },
   { id: 's4', file: 's4-anti-entropy.ts' },
   { id: 's5', file: 's5-idb.ts' },
   { id: 's6', file: 's6-map-frame.ts' },

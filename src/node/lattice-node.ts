@@ -1,6 +1,7 @@
 import { Hlc } from '../core/clock/hlc';
 import { decodeTs, encodeTs, type Timestamp } from '../core/clock/timestamp';
-import { asEntityId, asUserKind, type NodeId } from '../core/ids';
+import { THREAT_LEVELS, type JsonValue, type ThreatLevel } from '../core/entity/component-types';
+import { asEntityId, asUserKind, type EntityId, type NodeId } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
@@ -12,7 +13,10 @@ import type { ApprovalView, TaskView } from './approval-views';
 import { ChangeFeed, type Schedule } from './change-feed';
 import { CLOCK_LEASE_META, ClockLease } from './clock-lease';
 import { LocalWrites } from './local-writes';
+import { BUDGET_META, BudgetSettings } from './budget-settings';
 import type {
+  BudgetInput,
+  BudgetStats,
   ChangeBatch,
   CreateInput,
   HeadView,
@@ -33,6 +37,8 @@ import { VersionListeners, type VersionListener, type VersionSource } from './ve
 import { WriteBehind } from './write-behind';
 
 export type { VersionListener, VersionOrigin, VersionSource } from './version-listeners';
+
+const THREAT_KIND = asUserKind('threat');
 
 export interface LatticeNodeOptions {
   readonly nodeId: NodeId;
@@ -64,12 +70,15 @@ export class LatticeNode implements NodeApi {
   private readonly local: LocalWrites;
   private readonly remote: RemoteMerge;
   private readonly c2: C2Pipeline;
+  /** The operator's link budgets; the mesh applies them (src/node/mesh). */
+  readonly budgets: BudgetSettings;
 
   private constructor(
     private readonly options: LatticeNodeOptions,
     last: Timestamp | undefined,
     store: EntityStore,
     lease: number,
+    savedBudgets: JsonValue | undefined,
   ) {
     this.nodeId = options.nodeId;
     this.lattice = options.lattice;
@@ -103,6 +112,7 @@ export class LatticeNode implements NodeApi {
     this.local = new LocalWrites(this.parts, options.newId);
     this.remote = new RemoteMerge(this.parts);
     this.c2 = new C2Pipeline(this.parts, this.local, options.scheduler);
+    this.budgets = new BudgetSettings(savedBudgets, (meta) => writer.enqueue([], [], { [BUDGET_META]: meta }), log);
   }
 
   /**
@@ -129,7 +139,8 @@ export class LatticeNode implements NodeApi {
         lease: savedLease,
       });
     }
-    const node = new LatticeNode(options, last, EntityStore.restore({ versions, entities }), lease);
+    const savedBudgets = await storage.getMeta(BUDGET_META);
+    const node = new LatticeNode(options, last, EntityStore.restore({ versions, entities }), lease, savedBudgets);
     const { clock, counters } = node.parts;
     const damaged = setAside + (storage.setAside ?? 0);
     for (let i = 0; i < damaged; i++) counters.reject('damaged-in-storage');
@@ -278,9 +289,28 @@ export class LatticeNode implements NodeApi {
     return this.c2.setApprovalDeadline(ms);
   }
 
+  setBudget(target: string, budget: BudgetInput): Promise<void> {
+    return this.budgets.set(target, budget);
+  }
+
+  async budgetStats(peerId?: string): Promise<BudgetStats> {
+    return this.budgets.stats(peerId);
+  }
+
   /** Every version that changed the store, and every version that left it, for replication. */
   onVersions(listener: VersionListener): () => void {
     return this.parts.listeners.add(listener);
+  }
+
+  /** The entity's threat level now: the highest of its current threat values (the budgeter ranks its traffic by it). */
+  threatOf(entity: EntityId): ThreatLevel {
+    let level: ThreatLevel = 'NONE';
+    for (const h of this.parts.store.heads(entity, THREAT_KIND)) {
+      const l = (h.value as { level?: unknown } | null)?.level;
+      const i = THREAT_LEVELS.indexOf(l as ThreatLevel);
+      if (i > THREAT_LEVELS.indexOf(level)) level = THREAT_LEVELS[i]!;
+    }
+    return level;
   }
 
   /** All stored versions (for anti-entropy). */

@@ -2,10 +2,18 @@ import type { ComponentValue } from '../core/entity/component-types';
 import type { EntityView } from '../core/store/entity-view';
 import type { Query } from '../core/store/query';
 import type { EntityId, NodeId } from '../core/ids';
+import type { BudgetStats } from '../core/budget/link-budgeter';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import type { ApprovalView, TaskView } from './approval-views';
 
-export type { EntityView, Query };
+export type { BudgetStats, EntityView, Query };
+
+/** `setBudget`'s budget: bytes/s and burst bytes; `null` or `Infinity` is unlimited (docs/budgeter.md). */
+export interface BudgetInput {
+  readonly bytesPerSecond: number | null;
+  /** Defaults to one frame at the latency target (rate × 250 ms + 93 B). */
+  readonly burstBytes?: number | null;
+}
 
 /** Storage health as the operator sees it. */
 export type StorageState = 'ok' | 'full' | 'error' | 'closed';
@@ -113,6 +121,10 @@ export interface NodeCalls {
   tasks(): Promise<TaskView[]>;
   /** How long operators have to decide new requests, ms (5 s–10 min, default 30 s); persisted. */
   setApprovalDeadline(ms: number): Promise<void>;
+  /** Budgets one peer's link, every link by default (`'*'`) or the node as a whole (`'node'`); persisted. */
+  setBudget(target: string, budget: BudgetInput): Promise<void>;
+  /** One link's budget and live figures, or (no peer) the node's: every link added up. */
+  budgetStats(peerId?: string): Promise<BudgetStats>;
 }
 
 export type NodeCallName = keyof NodeCalls;
@@ -137,6 +149,8 @@ const CALL_NAMES: { readonly [K in NodeCallName]: true } = {
   decide: true,
   tasks: true,
   setApprovalDeadline: true,
+  setBudget: true,
+  budgetStats: true,
 };
 
 /** The names the worker and the page forward, in declaration order. */

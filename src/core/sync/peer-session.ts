@@ -89,6 +89,21 @@ export class PeerSession {
     return this.ae.eagerIn;
   }
 
+  /** We push versions to the peer live (it has not pruned us); else relayed versions go as ids. */
+  get eagerOut(): boolean {
+    return this.ae.report().eager;
+  }
+
+  /**
+   * Counts live versions the host framed and sent itself (the link's budgeter packs live pushes
+   * per version when the link is budgeted): the traffic figures stay whole.
+   */
+  countSent(bytes: number, versions: number): void {
+    this.counts.bytesOut += bytes;
+    this.counts.framesOut += 1;
+    this.counts.versionsOut += versions;
+  }
+
   get open(): boolean {
     return this.status !== SessionState.Dead && this.status !== SessionState.Closed;
   }

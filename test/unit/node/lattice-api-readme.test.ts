@@ -31,6 +31,8 @@ const DOCUMENTED_IN: Record<keyof LatticeApi, 'table' | 'mesh paragraph'> = {
   decide: 'table',
   tasks: 'table',
   setApprovalDeadline: 'table',
+  setBudget: 'table',
+  budgetStats: 'table',
   peers: 'mesh paragraph',
   partition: 'mesh paragraph',
   heal: 'mesh paragraph',
