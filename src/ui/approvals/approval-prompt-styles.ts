@@ -57,6 +57,14 @@ export const promptStyles = css`
     border-radius: 999px;
     padding: 1px 10px;
   }
+  .unavailable {
+    margin: 0;
+    padding: 8px 10px;
+    border-radius: 8px;
+    background: #450a0a;
+    color: #fecaca;
+    font-size: 14px;
+  }
   .queue {
     list-style: none;
     margin: 0;

@@ -35,6 +35,7 @@ export class ApprovalPrompt extends LitElement {
     approvals: { attribute: false },
     tasks: { attribute: false },
     decide: { attribute: false },
+    unavailable: { attribute: false },
     clock: { attribute: false },
     now: { state: true },
     busy: { state: true },
@@ -46,6 +47,8 @@ export class ApprovalPrompt extends LitElement {
   declare approvals: readonly ApprovalView[];
   declare tasks: readonly TaskView[];
   declare decide: DecideFn | undefined;
+  /** Why the node's requests cannot be read: shown, since a request may be waiting unseen. */
+  declare unavailable: string;
   declare clock: PromptClock;
   declare now: number;
   declare busy: ReadonlyMap<string, Verdict>;
@@ -72,6 +75,7 @@ export class ApprovalPrompt extends LitElement {
     super();
     this.approvals = [];
     this.tasks = [];
+    this.unavailable = '';
     this.clock = systemClock;
     this.now = 0;
     this.busy = new Map();
@@ -134,7 +138,7 @@ export class ApprovalPrompt extends LitElement {
     const live = html`<div class="sr-only" aria-live="assertive" aria-atomic="true" data-testid="approval-live">
       ${this.announcement}
     </div>`;
-    if (pending.length === 0 && recent.length === 0) return live;
+    if (pending.length === 0 && recent.length === 0 && this.unavailable === '') return live;
     return html`${live}
       <section
         class="sheet ${pending.length > 0 ? 'asking' : 'quiet'}"
@@ -146,6 +150,13 @@ export class ApprovalPrompt extends LitElement {
           ${pending.length > 0 ? 'Approval needed' : 'Approvals'}
           ${pending.length > 0 ? html`<span class="count" data-testid="pending-count">${pending.length} pending</span>` : null}
         </h2>
+        ${
+          this.unavailable
+            ? html`<p class="unavailable" role="alert" data-testid="approvals-unavailable">
+                Approval requests cannot be read: ${this.unavailable}
+              </p>`
+            : null
+        }
         ${
           pending.length > 0
             ? html`<ol class="queue" aria-label="Pending requests, due first on top">

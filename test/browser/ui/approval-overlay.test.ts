@@ -1,0 +1,96 @@
+import type { EntityId, NodeId } from '../../../src/core/ids';
+import type { ApprovalView, TaskView } from '../../../src/node/approval-views';
+import type { ChangeBatch, EntityView } from '../../../src/node/node-api';
+import type { ApprovalClient } from '../../../src/ui/approvals/approval-client';
+import '../../../src/ui/approvals/approval-overlay';
+import { decidedView, pendingView } from './approval-fixtures';
+import { equal, eventually, ok } from './assert';
+import { byTestId, queryAllDeep } from './dom';
+import { afterEach, describe, it } from './mocha';
+
+/** A node as the overlay sees it: approvals and tasks it can be told to change, reads counted. */
+class FakeApprovals implements ApprovalClient {
+  views: ApprovalView[] = [];
+  taskViews: TaskView[] = [];
+  reads = 0;
+  decided: string[] = [];
+  private listener: ((batch: ChangeBatch) => void) | undefined;
+
+  approvals(): Promise<ApprovalView[]> {
+    this.reads++;
+    return Promise.resolve(this.views);
+  }
+  tasks(): Promise<TaskView[]> {
+    return Promise.resolve(this.taskViews);
+  }
+  decide(entityId: string, verdict: 'approve' | 'deny'): Promise<unknown> {
+    this.decided.push(`${entityId}:${verdict}`);
+    this.views = this.views.map((v) =>
+      v.entityId === entityId ? decidedView(v, verdict === 'approve' ? 'approved' : 'denied') : v,
+    );
+    return Promise.resolve();
+  }
+  watch(listener: (batch: ChangeBatch) => void): () => void {
+    this.listener = listener;
+    return () => (this.listener = undefined);
+  }
+  emit(views: EntityView[]): void {
+    this.listener?.({ changed: views, removed: [] });
+  }
+}
+
+function view(id: string, approvalVersion?: string): EntityView {
+  const meta = (version: string) => ({ version, author: 'n' as NodeId, time: 0, conflict: false, heads: 1 });
+  return {
+    id: id as EntityId,
+    components: {},
+    meta:
+      approvalVersion === undefined
+        ? { position: meta('p1') }
+        : { position: meta('p1'), approval: meta(approvalVersion) },
+    conflicts: [],
+    updatedAt: 0,
+  };
+}
+
+const cards = () => queryAllDeep(document.body, byTestId('approval-card'));
+
+describe('<lm-approvals> on a node', () => {
+  afterEach(() => {
+    for (const el of document.querySelectorAll('lm-approvals')) el.remove();
+  });
+
+  it('reads again only when an approval or task register moves, and answers through decide', async () => {
+    const node = new FakeApprovals();
+    node.views = [pendingView('trk-1', { requestedAt: Date.now(), label: 'Fighter' })];
+    const overlay = document.createElement('lm-approvals');
+    overlay.client = node;
+    document.body.append(overlay);
+    await eventually(() => equal(cards().length, 1));
+    const reads = node.reads;
+    // The feed reads (or not) inside the batch's own turn, so the counts are exact without waiting.
+    node.emit([view('trk-9'), view('trk-8')]);
+    equal(node.reads, reads, 'tracks without an approval cause no read');
+    node.emit([view('trk-1', 'v1')]);
+    equal(node.reads, reads + 1);
+    await overlay.updateComplete;
+    node.emit([view('trk-1', 'v1'), view('trk-7')]);
+    equal(node.reads, reads + 1, 'position reports of tracks with an unchanged approval cause no read');
+
+    cards()[0]!.querySelector<HTMLButtonElement>(byTestId('approve'))!.click();
+    await eventually(() => equal(cards().length, 0));
+    equal(node.decided.join(), 'trk-1:approve');
+    const row = queryAllDeep(document.body, byTestId('approval-decision'))[0];
+    ok(row !== undefined, 'the decision is listed');
+    equal(row.dataset.state, 'approved');
+  });
+
+  it('says so when the requests cannot be read', async () => {
+    const node = new FakeApprovals();
+    node.approvals = () => Promise.reject(new Error('worker gone'));
+    const overlay = document.createElement('lm-approvals');
+    overlay.client = node;
+    document.body.append(overlay);
+    await eventually(() => equal(queryAllDeep(document.body, byTestId('approvals-unavailable')).length, 1));
+  });
+});
