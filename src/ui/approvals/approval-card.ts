@@ -65,6 +65,7 @@ export class ApprovalCard extends LitElement {
         font-weight: 400;
         color: var(--lm-muted);
         font-size: 14px;
+        white-space: nowrap;
       }
       .reason {
         margin: 0;
@@ -74,18 +75,19 @@ export class ApprovalCard extends LitElement {
       .reason strong {
         color: var(--lm-threat-high);
       }
-      .row {
+      .top {
         display: flex;
-        align-items: center;
+        align-items: flex-start;
         gap: 8px;
-        flex-wrap: wrap;
+      }
+      h3 {
+        flex: 1;
       }
       .countdown {
         font-family: var(--lm-mono);
         font-size: 22px;
         font-weight: 700;
-        min-width: 4ch;
-        padding: 4px 10px;
+        padding: 2px 10px;
         border-radius: 8px;
         border: 1px solid var(--lm-border);
         font-variant-numeric: tabular-nums;
@@ -110,14 +112,12 @@ export class ApprovalCard extends LitElement {
         }
       }
       .actions {
-        flex: 1;
         display: flex;
         gap: 8px;
-        justify-content: flex-end;
       }
       .actions button {
+        flex: 1;
         min-height: 48px;
-        min-width: 112px;
         font-weight: 600;
       }
       button.approve {
@@ -137,6 +137,16 @@ export class ApprovalCard extends LitElement {
         margin: 0;
         font-size: 12px;
         color: var(--lm-muted);
+      }
+      /* Phones: no keyboard to explain (the key letters stay on the buttons), and room is short. */
+      @media (max-width: 600px) {
+        section {
+          padding: 10px;
+          gap: 6px;
+        }
+        .keys {
+          display: none;
+        }
       }
       .error {
         margin: 0;
@@ -173,17 +183,10 @@ export class ApprovalCard extends LitElement {
       data-entity=${v.entityId}
       data-request=${v.requestId}
     >
-      <h3 id="title">
-        Intercept
-        ${v.label ? html`${v.label} <span class="id">${v.entityId}</span>` : html`<span>${v.entityId}</span>`}?
-      </h3>
-      <p class="reason" id="reason" data-testid="approval-reason"><strong>HIGH</strong> · ${v.reason}</p>
-      ${
-        v.conflict
-          ? html`<span class="conflict" data-testid="approval-conflict">⚠ conflicting decisions on this request</span>`
-          : null
-      }
-      <div class="row">
+      <div class="top">
+        <h3 id="title">
+          Intercept ${v.label ?? v.entityId}?${v.label ? html` <span class="id">${v.entityId}</span>` : null}
+        </h3>
         <span
           class="countdown"
           role="timer"
@@ -192,24 +195,30 @@ export class ApprovalCard extends LitElement {
           data-urgent=${urgent ? 'true' : 'false'}
           >${formatCountdown(left)}</span
         >
-        <div class="actions">
-          <button
-            class="approve"
-            data-testid="approve"
-            ?disabled=${closed || this.busy !== undefined}
-            @click=${() => this.answer('approve')}
-          >
-            ${this.busy === 'approve' ? 'Approving…' : 'Approve'}<kbd aria-hidden="true">A</kbd>
-          </button>
-          <button
-            class="danger"
-            data-testid="deny"
-            ?disabled=${closed || this.busy !== undefined}
-            @click=${() => this.answer('deny')}
-          >
-            ${this.busy === 'deny' ? 'Denying…' : 'Deny'}<kbd aria-hidden="true">D</kbd>
-          </button>
-        </div>
+      </div>
+      <p class="reason" id="reason" data-testid="approval-reason"><strong>HIGH</strong> · ${v.reason}</p>
+      ${
+        v.conflict
+          ? html`<span class="conflict" data-testid="approval-conflict">⚠ conflicting decisions on this request</span>`
+          : null
+      }
+      <div class="actions">
+        <button
+          class="approve"
+          data-testid="approve"
+          ?disabled=${closed || this.busy !== undefined}
+          @click=${() => this.answer('approve')}
+        >
+          ${this.busy === 'approve' ? 'Approving…' : 'Approve'}<kbd aria-hidden="true">A</kbd>
+        </button>
+        <button
+          class="danger"
+          data-testid="deny"
+          ?disabled=${closed || this.busy !== undefined}
+          @click=${() => this.answer('deny')}
+        >
+          ${this.busy === 'deny' ? 'Denying…' : 'Deny'}<kbd aria-hidden="true">D</kbd>
+        </button>
       </div>
       ${this.error ? html`<p class="error" role="alert" data-testid="approval-error">${this.error}</p>` : null}
       <p class="keys" id="keys">

@@ -3,8 +3,8 @@ import { css } from 'lit';
 /**
  * Where the prompt sits: an overlay that never covers the map's centre. Tablets (wider than 600 px):
  * a card at the top right, over the side panel in landscape and over the map's right edge in
- * portrait. Phones: a bottom sheet at most 45 % of the screen high, below the map's centre (the map
- * takes the top 58 % of a phone's screen, docs/ui.md).
+ * portrait. Phones: a bottom sheet at most half the screen high, below the map's centre (the map
+ * takes the top 58 % of a phone's screen under the header, docs/ui.md).
  */
 export const promptStyles = css`
   :host {
@@ -36,7 +36,13 @@ export const promptStyles = css`
     border-color: var(--lm-threat-high);
   }
   h2 {
-    margin: 0;
+    /* Stays in view when the sheet scrolls to a card further down. */
+    position: sticky;
+    top: -12px;
+    z-index: 1;
+    margin: -12px -12px 0;
+    padding: 12px 12px 4px;
+    background: var(--lm-panel);
     font-size: 16px;
     display: flex;
     align-items: baseline;
@@ -113,7 +119,7 @@ export const promptStyles = css`
       right: 0;
       bottom: 0;
       width: auto;
-      max-height: 45dvh;
+      max-height: 50dvh;
     }
     .sheet {
       border-radius: 16px 16px 0 0;
