@@ -119,6 +119,7 @@ export class ApprovalPrompt extends LitElement {
       if (decided.length > 0) this.historyOpen = true;
       this.focusTarget = newest(raised)?.requestId ?? this.focusTarget;
       this.forgetClosed();
+      for (const id of this.warned) if (!this.seen.has(id)) this.warned.delete(id);
     }
     for (const v of pendingQueue(this.approvals)) {
       if (!this.warned.has(v.requestId) && isUrgent(v.deadline, this.now) && secondsLeft(v.deadline, this.now) > 0) {

@@ -37,18 +37,22 @@ export interface QueueChanges {
 }
 
 /**
- * Compares the views with the state last seen per request (which it updates). A request first seen
- * already decided is history, not news: only a change the operator could have watched is announced.
+ * Compares the views with the state last seen per request (which it updates, forgetting requests
+ * no longer listed). A request first seen already decided is history, not news: only a change the
+ * operator could have watched is announced.
  */
 export function diffQueue(seen: Map<string, ApprovalView['state']>, views: readonly ApprovalView[]): QueueChanges {
   const raised: ApprovalView[] = [];
   const decided: ApprovalView[] = [];
+  const listed = new Set<string>();
   for (const v of views) {
     const before = seen.get(v.requestId);
     if (v.state === 'pending' && before === undefined) raised.push(v);
     if (v.state !== 'pending' && before === 'pending') decided.push(v);
     seen.set(v.requestId, v.state);
+    listed.add(v.requestId);
   }
+  for (const id of seen.keys()) if (!listed.has(id)) seen.delete(id);
   return { raised, decided };
 }
 
