@@ -7,7 +7,8 @@ import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
 import type { StoragePort } from '../ports/storage';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
-import { C2Pipeline, FUSION_META } from './c2-pipeline';
+import { APPROVAL_DEADLINE_META, C2Pipeline, FUSION_META } from './c2-pipeline';
+import type { ApprovalView, TaskView } from './approval-views';
 import { ChangeFeed, type Schedule } from './change-feed';
 import { CLOCK_LEASE_META, ClockLease } from './clock-lease';
 import { LocalWrites } from './local-writes';
@@ -147,6 +148,8 @@ export class LatticeNode implements NodeApi {
     node.tick();
     // The first lease now, so writes start without waiting for one (a failure is retried by the first write).
     await node.parts.lease.extend();
+    // The approval gates resume from the registers: deadlines that passed while closed fire now.
+    node.c2.loadGate(await storage.getMeta(APPROVAL_DEADLINE_META));
     return node;
   }
 
@@ -257,6 +260,22 @@ export class LatticeNode implements NodeApi {
 
   fusionStats(): Promise<FusionStatsView> {
     return this.c2.fusionStats();
+  }
+
+  approvals(): Promise<ApprovalView[]> {
+    return this.c2.approvals();
+  }
+
+  decide(entityId: string, decision: 'approve' | 'deny', requestId?: string): Promise<ApprovalView> {
+    return this.c2.decide(entityId, decision, requestId);
+  }
+
+  tasks(): Promise<TaskView[]> {
+    return this.c2.tasks();
+  }
+
+  setApprovalDeadline(ms: number): Promise<void> {
+    return this.c2.setApprovalDeadline(ms);
   }
 
   /** Every version that changed the store, and every version that left it, for replication. */

@@ -3,6 +3,7 @@ import type { EntityView } from '../core/store/entity-view';
 import type { Query } from '../core/store/query';
 import type { EntityId, NodeId } from '../core/ids';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
+import type { ApprovalView, TaskView } from './approval-views';
 
 export type { EntityView, Query };
 
@@ -96,6 +97,17 @@ export interface NodeCalls {
   /** Fusion is a derived view on this node (never stored or replicated); the setting persists. */
   setFusion(settings: FusionSettings): Promise<void>;
   fusionStats(): Promise<FusionStatsView>;
+  /** Approval requests: pending first (earliest deadline first), then the latest decided ones. */
+  approvals(): Promise<ApprovalView[]>;
+  /**
+   * An operator's decision on the entity's pending request (naming `requestId`, from approvals(),
+   * makes sure it is that request being answered, not a newer one raised meanwhile).
+   */
+  decide(entityId: string, decision: 'approve' | 'deny', requestId?: string): Promise<ApprovalView>;
+  /** Intercept tasks that stand on this node (their approval is the winner for their request). */
+  tasks(): Promise<TaskView[]>;
+  /** How long operators have to decide new requests, ms (5 s–10 min, default 30 s); persisted. */
+  setApprovalDeadline(ms: number): Promise<void>;
 }
 
 export type NodeCallName = keyof NodeCalls;
@@ -116,6 +128,10 @@ const CALL_NAMES: { readonly [K in NodeCallName]: true } = {
   simulationTruth: true,
   setFusion: true,
   fusionStats: true,
+  approvals: true,
+  decide: true,
+  tasks: true,
+  setApprovalDeadline: true,
 };
 
 /** The names the worker and the page forward, in declaration order. */

@@ -44,7 +44,13 @@ function randomComponents(r: Rand): Record<string, unknown> {
         };
         break;
       case 'task':
-        value = { task: 'watch', status: pick(r, ['idle', 'created', 'done'] as const) };
+        value = {
+          task: 'watch',
+          requestId: '00000000000a0000n',
+          status: pick(r, ['created', 'executing', 'done_ok'] as const),
+          assignedBy: 'n',
+          updatedAt: 1,
+        };
         break;
       case 'zz_note': // a kind this version does not know: kept as opaque JSON
         value = { text: pick(r, ['a', 'b', 'c']), n: int(r, 0, 99) };
