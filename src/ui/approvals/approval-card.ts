@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import type { ApprovalView } from '../../node/approval-views';
 import { controls } from '../theme';
-import type { ApprovalDecideDetail, ApprovalDismissDetail, Verdict } from './approval-events';
+import type { DecisionArg } from '../../node/approval-args';
+import type { ApprovalDecideDetail, ApprovalDismissDetail } from './approval-events';
 import { formatCountdown, isUrgent, secondsLeft } from './countdown';
 
 /**
@@ -26,7 +27,7 @@ export class ApprovalCard extends LitElement {
   /** Epoch ms, from the prompt's clock. */
   declare now: number;
   /** The answer sent and not yet reflected by the node. */
-  declare busy: Verdict | undefined;
+  declare busy: DecisionArg | undefined;
   declare error: string;
 
   constructor() {
@@ -247,10 +248,10 @@ export class ApprovalCard extends LitElement {
     }
   }
 
-  private answer(verdict: Verdict): void {
+  private answer(decision: DecisionArg): void {
     const v = this.view;
     if (v === undefined || this.busy !== undefined || secondsLeft(v.deadline, this.now) === 0) return;
-    const detail: ApprovalDecideDetail = { entityId: v.entityId, requestId: v.requestId, verdict };
+    const detail: ApprovalDecideDetail = { entityId: v.entityId, requestId: v.requestId, decision };
     this.dispatchEvent(new CustomEvent('approval-decide', { detail, bubbles: true, composed: true }));
   }
 }

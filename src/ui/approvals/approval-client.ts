@@ -1,11 +1,4 @@
-import type { ApprovalView, TaskView } from '../../node/approval-views';
-import type { ChangeBatch } from '../../node/node-api';
-import type { Verdict } from './approval-events';
+import type { UiClient } from '../ui-client';
 
 /** The part of the node the approval prompt uses: the handle's approval calls and the change feed. */
-export interface ApprovalClient {
-  approvals(): Promise<ApprovalView[]>;
-  tasks(): Promise<TaskView[]>;
-  decide(entityId: string, verdict: Verdict): Promise<unknown>;
-  watch(listener: (batch: ChangeBatch) => void): () => void;
-}
+export type ApprovalClient = Pick<UiClient, 'approvals' | 'tasks' | 'decide' | 'watch'>;

@@ -1,12 +1,11 @@
-/** The operator's answer to a request, as the handle's `decide` takes it. */
-export type Verdict = 'approve' | 'deny';
+import type { DecisionArg } from '../../node/approval-args';
 
 /** `approval-decide`: the operator answered the request a card shows. */
 export interface ApprovalDecideDetail {
   readonly entityId: string;
   /** The request on screen when the operator answered. */
   readonly requestId: string;
-  readonly verdict: Verdict;
+  readonly decision: DecisionArg;
 }
 
 /** `approval-dismiss`: Escape on a card; the request stays pending and focus goes back where it was. */

@@ -1,6 +1,6 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { ApprovalClient } from './approval-client';
-import type { Verdict } from './approval-events';
+import type { DecisionArg } from '../../node/approval-args';
 import { ApprovalFeed } from './approval-feed';
 import './approval-prompt';
 
@@ -23,10 +23,11 @@ export class ApprovalOverlay extends LitElement {
     if (changed.has('client')) this.feed.setClient(this.client);
   }
 
-  private readonly decide = async (entityId: string, verdict: Verdict): Promise<void> => {
+  private readonly decide = async (entityId: string, decision: DecisionArg, requestId: string): Promise<void> => {
     const client = this.client;
     if (client === undefined) throw new Error('no node to decide on');
-    await client.decide(entityId, verdict);
+    // Naming the request makes the node refuse the answer if a newer request replaced it meanwhile.
+    await client.decide(entityId, decision, requestId);
     this.feed.refresh();
   };
 

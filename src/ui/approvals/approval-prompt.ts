@@ -4,7 +4,8 @@ import type { ApprovalView, TaskView } from '../../node/approval-views';
 import { errorText } from '../error-text';
 import { controls, palette } from '../theme';
 import { ApprovalCard } from './approval-card';
-import type { ApprovalDecideDetail, Verdict } from './approval-events';
+import type { DecisionArg } from '../../node/approval-args';
+import type { ApprovalDecideDetail } from './approval-events';
 import './approval-history';
 import { promptStyles } from './approval-prompt-styles';
 import { diffQueue, newest, pendingQueue, recentDecisions } from './approval-queue';
@@ -13,8 +14,8 @@ import { isUrgent, msToNextChange, secondsLeft } from './countdown';
 import { deepActiveElement, isTyping, isWithin } from './focus';
 import { systemClock, type PromptClock } from './prompt-clock';
 
-/** How the prompt answers: the handle's `decide`. */
-export type DecideFn = (entityId: string, verdict: Verdict) => Promise<unknown>;
+/** How the prompt answers: the handle's `decide`, naming the request on screen. */
+export type DecideFn = (entityId: string, decision: DecisionArg, requestId: string) => Promise<unknown>;
 
 /**
  * The approval prompt: every pending request as a card, the one due first on top, then the recent
@@ -51,7 +52,7 @@ export class ApprovalPrompt extends LitElement {
   declare unavailable: string;
   declare clock: PromptClock;
   declare now: number;
-  declare busy: ReadonlyMap<string, Verdict>;
+  declare busy: ReadonlyMap<string, DecisionArg>;
   declare errors: ReadonlyMap<string, string>;
   declare announcement: string;
   declare historyOpen: boolean;
@@ -271,16 +272,16 @@ export class ApprovalPrompt extends LitElement {
     const v = pendingQueue(this.approvals).find((p) => p.requestId === d.requestId);
     const decide = this.decide;
     if (v === undefined || decide === undefined || this.busy.has(d.requestId)) return;
-    this.busy = new Map(this.busy).set(d.requestId, d.verdict);
+    this.busy = new Map(this.busy).set(d.requestId, d.decision);
     this.errors = without(this.errors, d.requestId);
-    decide(d.entityId, d.verdict).then(
+    decide(d.entityId, d.decision, d.requestId).then(
       // The card stays busy until the node's view of the request changes (forgetClosed).
       () => undefined,
       (err: unknown) => {
         this.busy = without(this.busy, d.requestId);
         const text = errorText(err);
         this.errors = new Map(this.errors).set(d.requestId, text);
-        this.announcement = `Could not ${d.verdict} ${trackName(v)}: ${text}`;
+        this.announcement = `Could not ${d.decision} ${trackName(v)}: ${text}`;
       },
     );
   }

@@ -23,12 +23,13 @@ class FakeApprovals implements ApprovalClient {
   tasks(): Promise<TaskView[]> {
     return Promise.resolve(this.taskViews);
   }
-  decide(entityId: string, verdict: 'approve' | 'deny'): Promise<unknown> {
-    this.decided.push(`${entityId}:${verdict}`);
-    this.views = this.views.map((v) =>
-      v.entityId === entityId ? decidedView(v, verdict === 'approve' ? 'approved' : 'denied') : v,
-    );
-    return Promise.resolve();
+  decide(entityId: string, decision: 'approve' | 'deny', requestId?: string): Promise<ApprovalView> {
+    this.decided.push(`${entityId}:${decision}:${requestId}`);
+    const v = this.views.find((x) => x.entityId === entityId && x.requestId === requestId);
+    if (v === undefined) return Promise.reject(new Error(`nothing is pending for ${entityId}`));
+    const done = decidedView(v, decision === 'approve' ? 'approved' : 'denied');
+    this.views = this.views.map((x) => (x === v ? done : x));
+    return Promise.resolve(done);
   }
   watch(listener: (batch: ChangeBatch) => void): () => void {
     this.listener = listener;
@@ -79,7 +80,7 @@ describe('<lm-approvals> on a node', () => {
 
     cards()[0]!.querySelector<HTMLButtonElement>(byTestId('approve'))!.click();
     await eventually(() => equal(cards().length, 0));
-    equal(node.decided.join(), 'trk-1:approve');
+    equal(node.decided.join(), `trk-1:approve:${node.views[0]!.requestId}`, 'the answer names the request on screen');
     const row = queryAllDeep(document.body, byTestId('approval-decision'))[0];
     ok(row !== undefined, 'the decision is listed');
     equal(row.dataset.state, 'approved');

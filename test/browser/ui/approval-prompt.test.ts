@@ -2,7 +2,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import type { ApprovalView } from '../../../src/node/approval-views';
 import '../../../src/ui/approvals/approval-prompt';
 import type { ApprovalPrompt } from '../../../src/ui/approvals/approval-prompt';
-import type { Verdict } from '../../../src/ui/approvals/approval-events';
+import type { DecisionArg } from '../../../src/node/approval-args';
 import { deepActiveElement } from '../../../src/ui/approvals/focus';
 import { T0, decidedView, pendingView } from './approval-fixtures';
 import { equal, eventually, includes, ok } from './assert';
@@ -13,7 +13,7 @@ import { afterEach, describe, it } from './mocha';
 interface Mounted {
   readonly prompt: ApprovalPrompt;
   readonly clock: ManualPromptClock;
-  readonly calls: { entityId: string; verdict: Verdict }[];
+  readonly calls: { entityId: string; decision: DecisionArg }[];
   /** Gives the prompt the node's new view of the requests, as the feed does, and waits for the render. */
   show(views: readonly ApprovalView[]): Promise<void>;
   tick(ms: number): Promise<void>;
@@ -21,16 +21,20 @@ interface Mounted {
 
 async function mount(
   views: readonly ApprovalView[],
-  decide?: (entityId: string, verdict: Verdict) => Promise<unknown>,
+  decide?: (entityId: string, decision: DecisionArg, requestId: string) => Promise<unknown>,
   now = T0 + 1_000,
 ): Promise<Mounted> {
   const clock = new ManualPromptClock(now);
-  const calls: { entityId: string; verdict: Verdict }[] = [];
+  const calls: { entityId: string; decision: DecisionArg }[] = [];
   const prompt = document.createElement('lm-approval-prompt');
   prompt.clock = clock;
-  prompt.decide = (entityId, verdict) => {
-    calls.push({ entityId, verdict });
-    return decide ? decide(entityId, verdict) : Promise.resolve();
+  prompt.decide = (entityId, decision, requestId) => {
+    equal(
+      requestId,
+      views.concat(prompt.approvals).find((v) => v.entityId === entityId && v.state === 'pending')?.requestId,
+    );
+    calls.push({ entityId, decision });
+    return decide ? decide(entityId, decision, requestId) : Promise.resolve();
   };
   prompt.approvals = views;
   document.body.append(prompt);
@@ -126,7 +130,7 @@ describe('<lm-approval-prompt>', () => {
     const m = await mount([v]);
     within(cardOf(m.prompt, 'trk-1'), 'approve').click();
     await m.prompt.updateComplete;
-    equal(JSON.stringify(m.calls), JSON.stringify([{ entityId: 'trk-1', verdict: 'approve' }]));
+    equal(JSON.stringify(m.calls), JSON.stringify([{ entityId: 'trk-1', decision: 'approve' }]));
     includes(within(cardOf(m.prompt, 'trk-1'), 'approve').textContent, 'Approving');
     ok(within(cardOf(m.prompt, 'trk-1'), 'deny').hasAttribute('disabled'), 'one answer per request');
     within(cardOf(m.prompt, 'trk-1'), 'deny').click();
@@ -155,13 +159,13 @@ describe('<lm-approval-prompt>', () => {
     card.focus();
     await sendKeys({ press: 'a' });
     await m.prompt.updateComplete;
-    equal(JSON.stringify(m.calls), JSON.stringify([{ entityId: 'trk-1', verdict: 'approve' }]));
+    equal(JSON.stringify(m.calls), JSON.stringify([{ entityId: 'trk-1', decision: 'approve' }]));
 
     const second = pendingView('trk-2', { requestedAt: T0 + 500 });
     await m.show([decidedView(first, 'approved'), second]);
     equal(deepActiveElement(), cardOf(m.prompt, 'trk-2'));
     await sendKeys({ press: 'd' });
-    equal(JSON.stringify(m.calls.at(-1)), JSON.stringify({ entityId: 'trk-2', verdict: 'deny' }));
+    equal(JSON.stringify(m.calls.at(-1)), JSON.stringify({ entityId: 'trk-2', decision: 'deny' }));
     // Tab reaches the buttons; Enter on Deny is a deny, as for any button.
     await m.show([decidedView(first, 'approved'), decidedView(second, 'denied')]);
     const third = pendingView('trk-3', { requestedAt: T0 + 800 });
@@ -170,7 +174,7 @@ describe('<lm-approval-prompt>', () => {
     await sendKeys({ press: 'Tab' });
     equal(deepActiveElement()?.getAttribute('data-testid'), 'deny');
     await sendKeys({ press: 'Enter' });
-    equal(JSON.stringify(m.calls.at(-1)), JSON.stringify({ entityId: 'trk-3', verdict: 'deny' }));
+    equal(JSON.stringify(m.calls.at(-1)), JSON.stringify({ entityId: 'trk-3', decision: 'deny' }));
   });
 
   it('does not steal focus from a field being typed in, nor from a card awaiting an answer', async () => {
