@@ -79,7 +79,7 @@ export function installProbe(tab: AppTab): Promise<boolean> {
         const row = all(document, 'lm-track-row').find(
           (r) => r.shadowRoot?.querySelector(byId('track-id'))?.textContent === entity,
         );
-        return row === undefined ? '' : (all(row, byId('track-task'))[0]?.textContent?.trim() ?? '');
+        return row?.shadowRoot ? (all(row.shadowRoot, byId('track-task'))[0]?.textContent?.trim() ?? '') : '';
       },
     };
     return true;
