@@ -33,7 +33,9 @@ export function decidedText(v: ApprovalView): string {
   const on = v.decidedOn === undefined ? '' : ` on node ${shortId(v.decidedOn)}`;
   if (v.decidedBy === undefined) return `${on}${when}`.trim();
   if (v.decidedBy === 'auto') return `by the gate${on}${when}`;
-  return `by ${v.decidedBy}${on}${when}`;
+  // Until operators sign in (the security issue), the operator is named by their node's id.
+  if (v.decidedBy === v.decidedOn) return `by the operator${on}${when}`;
+  return `by ${shortId(v.decidedBy, 16)}${on}${when}`;
 }
 
 /** A decided request in one sentence, for the live region. */
