@@ -44,6 +44,8 @@ export class C2Pipeline {
   private readonly runner: SimulationRunner | undefined;
   private readonly classifier: TrackClassifier;
   private readonly gate: ApprovalLoop;
+  /** Counts approval and task register changes: a watcher's batch says `approvals` when it moved. */
+  private approvalsRevision = 0;
   readonly fusion: FusionView;
 
   constructor(
@@ -81,7 +83,12 @@ export class C2Pipeline {
       for (const list of [versions, removed]) {
         for (const v of list) {
           ids.add(v.entity);
-          if (GATE_KINDS.has(v.kind)) this.gate.changed(v.entity, v.kind);
+          if (!GATE_KINDS.has(v.kind)) continue;
+          this.gate.changed(v.entity, v.kind);
+          if (v.kind === 'threat') continue;
+          this.approvalsRevision += 1;
+          // A batch must follow the change (a local write's batch may have left before it was durable).
+          parts.feed.mark(v.entity);
         }
       }
       for (const id of ids) {
@@ -175,7 +182,14 @@ export class C2Pipeline {
   }
 
   watch(listener: (batch: ChangeBatch) => void): () => void {
-    return this.fusion.watch(listener, (l) => this.parts.feed.subscribe(l));
+    let seen = this.approvalsRevision;
+    return this.fusion.watch(listener, (l) =>
+      this.parts.feed.subscribe((batch) => {
+        if (seen === this.approvalsRevision) return l(batch);
+        seen = this.approvalsRevision;
+        l({ ...batch, approvals: true });
+      }),
+    );
   }
 
   stop(): void {

@@ -144,7 +144,7 @@ export class FusionView {
       const shown = t === undefined ? v : this.fusedView(t);
       if (shown !== undefined) changed.set(shown.id, shown);
     }
-    return { changed: [...changed.values()], removed: batch.removed };
+    return { ...batch, changed: [...changed.values()], removed: batch.removed };
   }
 
   /** Swaps the shown fused tracks and tells watchers what appeared, moved and went. */

@@ -49,6 +49,11 @@ export interface HeadView {
 export interface ChangeBatch {
   readonly changed: readonly EntityView[];
   readonly removed: readonly EntityId[];
+  /**
+   * Set when an approval or task changed since the previous batch (also when its entity is hidden
+   * under a fused view): the prompt's cue to call approvals() / tasks() again.
+   */
+  readonly approvals?: true;
 }
 
 /** A write held because its clock is too far ahead of ours (docs/requirements.md §3). */

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTs } from '../../../../src/core/clock/timestamp';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { RAISE_GRACE_MS } from '../../../../src/node/approval-loop';
+import type { ChangeBatch } from '../../../../src/node/node-api';
 import { actorOf, type RequestId } from '../../../../src/core/task/records';
 import { approvalOf, refresh, taskOf, threatOf, track } from './gate-fixtures';
 import { ManualClock, openNode } from './manual-node';
@@ -78,6 +82,24 @@ describe('the approval gate wired into the node', () => {
     expect(await node.tasks()).toEqual([]);
   });
 
+  it('threat drops after the approval: the actor withdraws it and cancels the running task', async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    await node.create({ id: 'h1', components: track() });
+    await clock.advance(1_000);
+    await node.decide('h1', 'approve');
+    await keepHigh(clock, node, 'h1', 2_000);
+    expect(['sent', 'acknowledged']).toContain((await taskOf(node, 'h1'))!.status);
+    await refresh(node, 'h1', 'NEUTRAL');
+    await clock.advance(1_000);
+    expect(await approvalOf(node, 'h1')).toMatchObject({ state: 'cancelled', decidedBy: 'auto' });
+    expect(await taskOf(node, 'h1')).toMatchObject({ status: 'cancelled', assignedBy: 'nodeA' });
+    expect(await node.tasks()).toEqual([]);
+    // Nothing advances a cancelled task.
+    await clock.advance(10_000);
+    expect((await taskOf(node, 'h1'))!.status).toBe('cancelled');
+  });
+
   it('threat drops while pending: cancelled; a decision after that is refused', async () => {
     const clock = new ManualClock();
     const { node } = await openNode(clock, 'nodeA');
@@ -150,5 +172,47 @@ describe('the approval gate wired into the node', () => {
     const n1 = (await again.node.approvals()).find((a) => a.entityId === 'n1')!;
     expect(n1.deadline - n1.requestedAt).toBe(8_000);
     expect(decodeTs(n1.requestId)?.node).toBe('nodeA');
+  });
+
+  it('a HIGH threat whose author never raises a request is taken over after the grace period', async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    // A peer wrote HIGH and vanished before raising its request.
+    const ts = { ms: clock.now, c: 0, node: 'gone' as NodeId };
+    const threat: Version = {
+      entity: 'g1' as EntityId,
+      kind: 'threat' as ComponentKind,
+      value: { level: 'HIGH' },
+      ts,
+      seen: [],
+    };
+    node.applyRemote([threat]);
+    await clock.advance(RAISE_GRACE_MS - 1_000);
+    expect(await node.approvals()).toEqual([]);
+    await clock.advance(6_000);
+    const [request] = await node.approvals();
+    expect(request).toMatchObject({ entityId: 'g1', state: 'pending' });
+    // This node re-wrote the threat, so it is the author and the request's actor.
+    expect((await node.get('g1'))!.meta.threat).toMatchObject({ author: 'nodeA', heads: 1 });
+    expect(actorOf(request!.requestId as RequestId)).toBe('nodeA');
+  });
+
+  it('tells watchers when approvals or tasks changed, and only then', async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    const batches: ChangeBatch[] = [];
+    node.watch((b) => batches.push(b));
+    await node.create({ id: 'h1', components: track() });
+    await clock.advance(1_000);
+    expect(batches.some((b) => b.approvals === true)).toBe(true);
+    batches.length = 0;
+    // A sensor report moves the track: a batch, but approvals did not change.
+    await refresh(node, 'h1');
+    await clock.advance(0);
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.some((b) => b.approvals === true)).toBe(false);
+    await node.decide('h1', 'deny');
+    await clock.advance(0);
+    expect(batches.some((b) => b.approvals === true)).toBe(true);
   });
 });
