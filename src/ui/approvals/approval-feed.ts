@@ -1,6 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ApprovalView, TaskView } from '../../node/approval-views';
-import type { ChangeBatch } from '../../node/node-api';
 import { errorText } from '../error-text';
 import type { ApprovalClient } from './approval-client';
 
@@ -9,9 +8,9 @@ const REFRESH_MS = 5_000;
 
 /**
  * Keeps the host's copy of `approvals()` and `tasks()`. Decisions, time-outs, cancellations and
- * task progress are all writes to an entity's `approval` or `task` component, so the change feed
- * says when to read again: only batches that move one of those registers (a new winning version or
- * a new head count) cause a read, not the position reports of the tracks they sit on. Reads never
+ * task progress are all writes to an entity's `approval` or `task` component, and the node flags
+ * every watch batch that carries one (`approvals: true`, also for a source hidden under a fused
+ * view), so only those batches cause a read, not the position reports of the tracks. Reads never
  * overlap: a change during a read causes one more read after it.
  */
 export class ApprovalFeed implements ReactiveController {
@@ -24,8 +23,6 @@ export class ApprovalFeed implements ReactiveController {
   private session = 0;
   private unwatch: (() => void) | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
-  /** Per entity, the approval and task registers as last seen in the feed. */
-  private readonly keys = new Map<string, string>();
   private reading = false;
   private again = false;
 
@@ -65,7 +62,7 @@ export class ApprovalFeed implements ReactiveController {
     if (client === undefined || this.unwatch !== undefined) return;
     const session = ++this.session;
     this.unwatch = client.watch((batch) => {
-      if (session === this.session && this.moves(batch)) this.read(client, session);
+      if (session === this.session && batch.approvals === true) this.read(client, session);
     });
     this.read(client, session);
     this.timer = setInterval(() => this.read(client, session), REFRESH_MS);
@@ -77,25 +74,8 @@ export class ApprovalFeed implements ReactiveController {
     this.unwatch = undefined;
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
-    this.keys.clear();
     this.reading = false;
     this.again = false;
-  }
-
-  /** Whether the batch moves an approval or task register. */
-  private moves(batch: ChangeBatch): boolean {
-    let moved = false;
-    for (const v of batch.changed) {
-      const a = v.meta.approval;
-      const t = v.meta.task;
-      const key = a === undefined && t === undefined ? '' : `${a?.version}/${a?.heads}|${t?.version}/${t?.heads}`;
-      if ((this.keys.get(v.id) ?? '') === key) continue;
-      moved = true;
-      if (key === '') this.keys.delete(v.id);
-      else this.keys.set(v.id, key);
-    }
-    for (const id of batch.removed) moved = this.keys.delete(id) || moved;
-    return moved;
   }
 
   private read(client: ApprovalClient, session: number): void {

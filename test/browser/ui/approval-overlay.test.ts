@@ -35,23 +35,14 @@ class FakeApprovals implements ApprovalClient {
     this.listener = listener;
     return () => (this.listener = undefined);
   }
-  emit(views: EntityView[]): void {
-    this.listener?.({ changed: views, removed: [] });
+  emit(views: EntityView[], approvals: boolean): void {
+    this.listener?.(approvals ? { changed: views, removed: [], approvals: true } : { changed: views, removed: [] });
   }
 }
 
-function view(id: string, approvalVersion?: string): EntityView {
-  const meta = (version: string) => ({ version, author: 'n' as NodeId, time: 0, conflict: false, heads: 1 });
-  return {
-    id: id as EntityId,
-    components: {},
-    meta:
-      approvalVersion === undefined
-        ? { position: meta('p1') }
-        : { position: meta('p1'), approval: meta(approvalVersion) },
-    conflicts: [],
-    updatedAt: 0,
-  };
+function view(id: string): EntityView {
+  const meta = { version: 'v1', author: 'n' as NodeId, time: 0, conflict: false, heads: 1 };
+  return { id: id as EntityId, components: {}, meta: { position: meta }, conflicts: [], updatedAt: 0 };
 }
 
 const cards = () => queryAllDeep(document.body, byTestId('approval-card'));
@@ -61,7 +52,7 @@ describe('<lm-approvals> on a node', () => {
     for (const el of document.querySelectorAll('lm-approvals')) el.remove();
   });
 
-  it('reads again only when an approval or task register moves, and answers through decide', async () => {
+  it('reads again only on batches flagged with an approval change, and answers through decide', async () => {
     const node = new FakeApprovals();
     node.views = [pendingView('trk-1', { requestedAt: Date.now(), label: 'Fighter' })];
     const overlay = document.createElement('lm-approvals');
@@ -70,13 +61,13 @@ describe('<lm-approvals> on a node', () => {
     await eventually(() => equal(cards().length, 1));
     const reads = node.reads;
     // The feed reads (or not) inside the batch's own turn, so the counts are exact without waiting.
-    node.emit([view('trk-9'), view('trk-8')]);
-    equal(node.reads, reads, 'tracks without an approval cause no read');
-    node.emit([view('trk-1', 'v1')]);
+    node.emit([view('trk-9'), view('trk-1')], false);
+    equal(node.reads, reads, 'batches without an approval or task change cause no read');
+    node.emit([view('trk-1')], true);
     equal(node.reads, reads + 1);
     await overlay.updateComplete;
-    node.emit([view('trk-1', 'v1'), view('trk-7')]);
-    equal(node.reads, reads + 1, 'position reports of tracks with an unchanged approval cause no read');
+    node.emit([view('trk-1'), view('trk-7')], false);
+    equal(node.reads, reads + 1);
 
     cards()[0]!.querySelector<HTMLButtonElement>(byTestId('approve'))!.click();
     await eventually(() => equal(cards().length, 0));
