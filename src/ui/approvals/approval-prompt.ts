@@ -111,6 +111,8 @@ export class ApprovalPrompt extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // The timer sets `now` itself; any other update (new views, another clock, an answer sent)
+    // reads the clock afresh. The first update counts `now` as changed, but brings the views too.
     if (changed.has('approvals') || changed.has('clock') || !changed.has('now')) this.now = this.clock.now();
     const said: string[] = [];
     if (changed.has('approvals')) {
