@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import type { ApprovalView } from '../../node/approval-views';
+import { emit } from '../events';
 import { controls } from '../theme';
 import type { DecisionArg } from '../../node/approval-args';
 import type { ApprovalDecideDetail, ApprovalDismissDetail } from './approval-events';
@@ -9,7 +10,8 @@ import { formatCountdown, isUrgent, secondsLeft } from './countdown';
  * One pending request: the track, why it is HIGH, the countdown and the two answers. It is an
  * `alertdialog` named by its title and described by the reason, focusable as a whole (focus lands
  * on the card, never on Approve, so an Enter meant for something else cannot approve). Keys while
- * the card has focus: A approves, D denies, Escape leaves it pending. Past the deadline both
+ * the card has focus: A approves, D denies, Escape leaves it pending. "Show track" selects the
+ * track, so the map and the inspector show what is asked about. Past the deadline both
  * buttons are disabled: the gate refuses a decision then, and the request times out (denied).
  *
  * @fires approval-decide
@@ -81,8 +83,23 @@ export class ApprovalCard extends LitElement {
         align-items: flex-start;
         gap: 8px;
       }
-      h3 {
+      .what {
         flex: 1;
+        min-width: 0;
+      }
+      /* A link-like button: selects the track, so the map and the inspector show what is asked about. */
+      .sub {
+        display: flex;
+        align-items: center;
+        gap: 12px;
+      }
+      button.show {
+        padding: 0;
+        border: none;
+        background: none;
+        color: var(--lm-accent);
+        font-size: 14px;
+        text-decoration: underline;
       }
       .countdown {
         font-family: var(--lm-mono);
@@ -176,7 +193,7 @@ export class ApprovalCard extends LitElement {
     const urgent = isUrgent(v.deadline, this.now);
     return html`<section
       role="alertdialog"
-      aria-labelledby="title"
+      aria-labelledby=${v.label ? 'title track-id' : 'title'}
       aria-describedby="reason keys"
       tabindex="-1"
       class=${urgent ? 'urgent' : ''}
@@ -185,9 +202,19 @@ export class ApprovalCard extends LitElement {
       data-request=${v.requestId}
     >
       <div class="top">
-        <h3 id="title">
-          Intercept ${v.label ?? v.entityId}?${v.label ? html` <span class="id">${v.entityId}</span>` : null}
-        </h3>
+        <div class="what">
+          <h3 id="title">Intercept ${v.label ?? v.entityId}?</h3>
+          <div class="sub">
+            ${v.label ? html`<span class="id" id="track-id">${v.entityId}</span>` : null}
+            <button
+              class="show"
+              data-testid="show-track"
+              @click=${() => emit(this, 'entity-select', { id: v.entityId })}
+            >
+              Show track
+            </button>
+          </div>
+        </div>
         <span
           class="countdown"
           role="timer"

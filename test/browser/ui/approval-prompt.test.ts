@@ -84,9 +84,12 @@ describe('<lm-approval-prompt>', () => {
     equal(queryDeep(prompt, byTestId('pending-count')).textContent, '3 pending');
     const bomber = cardOf(prompt, 'trk-late');
     equal(bomber.getAttribute('role'), 'alertdialog');
-    const title = bomber.querySelector(`#${bomber.getAttribute('aria-labelledby')}`);
-    includes(title?.textContent, 'Bomber');
-    includes(title?.textContent, 'trk-late');
+    const name = (bomber.getAttribute('aria-labelledby') ?? '')
+      .split(' ')
+      .map((id) => bomber.querySelector(`#${id}`)?.textContent ?? '')
+      .join(' ');
+    includes(name, 'Intercept Bomber?');
+    includes(name, 'trk-late', 'the accessible name carries the track id');
     includes(within(cardOf(prompt, 'trk-soon'), 'approval-reason').textContent, 'SUSPICIOUS 0.70, inside 3 km');
     // Now is T0 + 1 s: 29 s left on the late one, 9 s on the one raised 20 s earlier.
     equal(within(bomber, 'countdown').textContent, '0:29');
@@ -166,10 +169,12 @@ describe('<lm-approval-prompt>', () => {
     equal(deepActiveElement(), cardOf(m.prompt, 'trk-2'));
     await sendKeys({ press: 'd' });
     equal(JSON.stringify(m.calls.at(-1)), JSON.stringify({ entityId: 'trk-2', decision: 'deny' }));
-    // Tab reaches the buttons; Enter on Deny is a deny, as for any button.
+    // Tab reaches Show track, then the answers; Enter on Deny is a deny, as for any button.
     await m.show([decidedView(first, 'approved'), decidedView(second, 'denied')]);
     const third = pendingView('trk-3', { requestedAt: T0 + 800 });
     await m.show([third]);
+    await sendKeys({ press: 'Tab' });
+    equal(deepActiveElement()?.getAttribute('data-testid'), 'show-track');
     await sendKeys({ press: 'Tab' });
     await sendKeys({ press: 'Tab' });
     equal(deepActiveElement()?.getAttribute('data-testid'), 'deny');
@@ -204,6 +209,15 @@ describe('<lm-approval-prompt>', () => {
     cardOf(m.prompt, 'trk-2').focus();
     await m.show([decidedView(pendingView('trk-2', { requestedAt: T0 + 300 }), 'timed_out')]);
     equal(deepActiveElement(), input, 'focus back where the prompt took it from');
+  });
+
+  it('selects the track when asked to show it, without answering', async () => {
+    const m = await mount([pendingView('trk-1', { label: 'Fighter' })]);
+    let selected: string | null | undefined;
+    document.body.addEventListener('entity-select', (e) => (selected = e.detail.id), { once: true });
+    within(cardOf(m.prompt, 'trk-1'), 'show-track').click();
+    equal(selected, 'trk-1');
+    equal(m.calls.length, 0);
   });
 
   it('shows a refused decision on its card and in the live region', async () => {
