@@ -6,6 +6,7 @@ import { shortId } from './format';
 import { NodeController } from './node-controller';
 import { controls, palette } from './theme';
 import type { UiClient } from './ui-client';
+import './approvals/approval-overlay';
 import './entity-form';
 import './entity-inspector';
 import './map/lattice-map';
@@ -120,6 +121,7 @@ export class AppShell extends LitElement {
           }
         </aside>
       </main>
+      <lm-approvals .client=${this.client}></lm-approvals>
     `;
   }
 
