@@ -1,11 +1,6 @@
 import { FusionEngine } from '../src/core/fusion/engine';
-import type { SourceTrack } from '../src/core/fusion/types';
-import type { EntityId } from '../src/core/ids';
-import { normalSource, streamSeed } from '../src/core/sim/normal';
-import { offset } from '../src/core/sim/geo';
-import { radarCovariance } from '../src/core/sim/sensors';
+import { fusionReports, fusionWorld } from './lib/fusion-world';
 import { QUICK, RUNS, gc, log, machine } from './lib/measure';
-import { prng } from './lib/prng';
 import type { Row } from './lib/result';
 import { saveResult } from './lib/save';
 import { median, stat } from './lib/stats';
@@ -17,53 +12,14 @@ import { median, stat } from './lib/stats';
  * sweep shows how the cost grows with n at a fixed clutter level. Every scan both sensors report
  * every object anew: the EO-like tracks with σ 5 m (`accuracy`), the radar-like detections with
  * the simulator's radar covariance (30 m in range, 2 mrad in bearing from the square's centre).
- * The engine is the pure core as the worker will run it: a kd-tree over all 2n points each scan,
- * gating, clustering, per-cluster Hungarian, hysteresis and covariance intersection.
+ * The engine is the pure core as the worker runs it (src/node/fusion-view.ts): a kd-tree each scan,
+ * gating, clustering, per-cluster assignment, hysteresis and covariance intersection. The workload
+ * is in bench/lib/fusion-world.ts, shared with bench/profile-s9.ts, which profiles the same scan.
  */
 const startedAt = new Date();
-const SEED = 0x5eed_0009;
 const SIZES = QUICK ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 const WARM_SCANS = 4;
-const CENTRE = { lat: 52.37, lon: 4.89 };
 const rows: Row[] = [];
-
-interface World {
-  readonly objects: { readonly lat: number; readonly lon: number; readonly bearing: number; readonly range: number }[];
-  readonly normal: () => number;
-}
-
-function world(n: number): World {
-  const rand = prng(streamSeed(SEED, n));
-  const side = Math.sqrt(n) * 1000;
-  const objects = Array.from({ length: n }, () => {
-    const east = (rand() - 0.5) * side;
-    const north = (rand() - 0.5) * side;
-    const p = offset(CENTRE, east, north);
-    return { lat: p.lat, lon: p.lon, bearing: Math.atan2(east, north), range: Math.hypot(east, north) };
-  });
-  return { objects, normal: normalSource(prng(streamSeed(SEED, n, 1))) };
-}
-
-/** Both sensors' reports of every object at time t. */
-function reports(w: World, t: number): SourceTrack[] {
-  const out: SourceTrack[] = [];
-  w.objects.forEach((o, i) => {
-    const e = offset(o, 5 * w.normal(), 5 * w.normal());
-    out.push({ id: `eo.${i}` as EntityId, sensorId: 'eo', time: t, position: { lat: e.lat, lon: e.lon, accuracy: 5 } });
-    const cov = radarCovariance(o.bearing, o.range);
-    const zr = 30 * w.normal();
-    const zc = Math.max(o.range, 1) * 0.002 * w.normal();
-    const [s, c] = [Math.sin(o.bearing), Math.cos(o.bearing)];
-    const r = offset(o, zr * s + zc * c, zr * c - zc * s);
-    out.push({
-      id: `radar.${i}` as EntityId,
-      sensorId: 'radar',
-      time: t,
-      position: { lat: r.lat, lon: r.lon, covariance: cov },
-    });
-  });
-  return out;
-}
 
 interface Outcome {
   readonly scanMs: number[];
@@ -76,14 +32,14 @@ interface Outcome {
 }
 
 function runOnce(n: number): Outcome {
-  const w = world(n);
+  const w = fusionWorld(n);
   const engine = new FusionEngine();
   const scanMs: number[] = [];
   const cpuMs: number[] = [];
   const upsertMs: number[] = [];
   for (let k = 0; k < WARM_SCANS + 3; k++) {
     const t = 1_700_000_000_000 + k * 1000;
-    const batch = reports(w, t);
+    const batch = fusionReports(w, t);
     gc();
     const t0 = performance.now();
     for (const r of batch) engine.upsert(r);
@@ -164,12 +120,13 @@ await saveResult({
   peers: [],
   rows,
   notes: [
-    'The pure fusion core (src/core/fusion, design in docs/fusion.md), not yet wired into the worker. ' +
+    'The pure fusion core (src/core/fusion, design in docs/fusion.md), as src/node/fusion-view.ts runs it in the worker. ' +
       'n objects at one per km² (a square of √n km a side); every scan both sensors report every object ' +
       'anew: EO-like tracks with σ 5 m, radar-like detections with the simulator’s radar covariance ' +
       '(30 m range, 2 mrad bearing, from the square’s centre). A scan is the whole per-scan path: expiry, ' +
-      'a kdbush kd-tree over all 2n points, gating (Mahalanobis on the summed covariances in a tangent ' +
-      'plane), connected-component clustering, Hungarian per cluster, K-of-N hysteresis, covariance ' +
+      'refreshing the changed rows of the track table (all of them here), a kdbush kd-tree over the n EO ' +
+      'tracks queried by the n radar tracks, gating (Mahalanobis on the summed covariances in a tangent ' +
+      'plane), union-find clustering, GNN per cluster (Hungarian up to 120 a side), K-of-N hysteresis, covariance ' +
       `intersection for each fused entity, and the diff against the last output. Timed after ${WARM_SCANS} ` +
       'scans (pairs confirm after 3 of 5); per run the median of 3 steady-state scans, then the median over ' +
       `the runs (${RUNS} runs; 3 at 100k). Upserting the reports is timed apart (note column).`,
