@@ -215,7 +215,8 @@ export class FusionView {
       id: t.id,
       components,
       meta,
-      conflicts: [],
+      // Fusion's own components never conflict (nothing is written); a carried one shows its source's flag.
+      conflicts: Object.keys(meta).filter((kind) => meta[kind]!.conflict),
       updatedAt: Math.max(t.time, ...sources.map((s) => s.updatedAt)),
     };
   }
