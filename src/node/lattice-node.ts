@@ -5,7 +5,7 @@ import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
-import type { StoragePort } from '../ports/storage';
+import type { HeldRecord, StoragePort } from '../ports/storage';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import { C2Pipeline, FUSION_META } from './c2-pipeline';
 import { ChangeFeed, type Schedule } from './change-feed';
@@ -26,7 +26,8 @@ import { NodeCounters } from './node-stats';
 import { RemoteMerge } from './remote-merge';
 import type { Scheduler } from './scheduler';
 import { HARD_HORIZON_MS, SkewHold } from './skew-hold';
-import { storedProblem } from './stored-check';
+import { checkSkewLimit, SKEW_LIMIT_META, storedSkewLimit } from './skew-limit';
+import { storedHeldProblem, storedProblem } from './stored-check';
 import { StorageHealth } from './storage-health';
 import { VersionListeners, type VersionListener, type VersionSource } from './version-listeners';
 import { WriteBehind } from './write-behind';
@@ -44,6 +45,7 @@ export interface LatticeNodeOptions {
   readonly newId: () => string;
   /** When to deliver change batches to watchers (e.g. a 16 ms timer). */
   readonly scheduleChanges: Schedule;
+  /** The skew limit until the operator sets one (setSkewLimit, persisted, wins). */
   readonly maxSkewMs?: number;
   /** Timers for the simulation runner; without them simulate() is refused. */
   readonly scheduler?: Scheduler;
@@ -69,6 +71,7 @@ export class LatticeNode implements NodeApi {
     last: Timestamp | undefined,
     store: EntityStore,
     lease: number,
+    maxSkewMs: number | undefined,
   ) {
     this.nodeId = options.nodeId;
     this.lattice = options.lattice;
@@ -78,7 +81,7 @@ export class LatticeNode implements NodeApi {
     const clock = new Hlc({
       node: options.nodeId,
       now: options.now,
-      ...(options.maxSkewMs === undefined ? {} : { maxSkewMs: options.maxSkewMs }),
+      ...(maxSkewMs === undefined ? {} : { maxSkewMs }),
       ...(last === undefined ? {} : { last }),
     });
     const writer = new WriteBehind(options.storage, { onStatus: (state, message) => health.report(state, message) });
@@ -94,7 +97,11 @@ export class LatticeNode implements NodeApi {
         (error) => log('change listener failed', error),
       ),
       listeners: new VersionListeners((error) => log('version listener failed', error)),
-      hold: new SkewHold({}, options.now),
+      hold: new SkewHold({}, options.now, (changes) => {
+        writer
+          .enqueue([], [], undefined, [], changes)
+          .catch((error: unknown) => log('persisting writes held for clock skew failed', error));
+      }),
       counters: new NodeCounters(),
       now: options.now,
       log,
@@ -128,9 +135,17 @@ export class LatticeNode implements NodeApi {
         lease: savedLease,
       });
     }
-    const node = new LatticeNode(options, last, EntityStore.restore({ versions, entities }), lease);
+    const skewLimit = storedSkewLimit(await storage.getMeta(SKEW_LIMIT_META)) ?? options.maxSkewMs;
+    const node = new LatticeNode(options, last, EntityStore.restore({ versions, entities }), lease, skewLimit);
     const { clock, counters } = node.parts;
-    const damaged = setAside + (storage.setAside ?? 0);
+    const held = checkedHeld(await storage.loadHeld(), options.log);
+    node.parts.hold.restore(held.records);
+    if (held.damaged.length > 0) {
+      node.parts.writer
+        .enqueue([], [], undefined, [], { hold: [], unhold: held.damaged })
+        .catch((error: unknown) => options.log?.('releasing damaged held writes failed', error));
+    }
+    const damaged = setAside + (storage.setAside ?? 0) + held.damaged.length;
     for (let i = 0; i < damaged; i++) counters.reject('damaged-in-storage');
     // Past every timestamp the lease allowed, issued or not before the node stopped.
     if (lease > 0) clock.force(ClockLease.restart(lease));
@@ -164,7 +179,13 @@ export class LatticeNode implements NodeApi {
   }
 
   async info(): Promise<NodeInfo> {
-    return { nodeId: this.nodeId, lattice: this.lattice, storage: this.status(), held: this.parts.hold.summary() };
+    return {
+      nodeId: this.nodeId,
+      lattice: this.lattice,
+      storage: this.status(),
+      held: this.parts.hold.summary(),
+      skewLimitMs: this.parts.clock.maxSkewMs,
+    };
   }
 
   create(input: CreateInput): Promise<EntityView> {
@@ -194,6 +215,14 @@ export class LatticeNode implements NodeApi {
 
   async acceptHeld(author: string): Promise<number> {
     return this.remote.acceptHeld(author as NodeId);
+  }
+
+  /** Persisted before it applies; writes held under the old limit that are now within it are released. */
+  async setSkewLimit(ms: number): Promise<void> {
+    const limit = checkSkewLimit(ms);
+    await this.parts.writer.enqueue([], [], { [SKEW_LIMIT_META]: limit });
+    this.parts.clock.setMaxSkew(limit);
+    this.remote.releaseDue();
   }
 
   /** Periodic housekeeping by the host: release held writes whose time has come, purge expired entities. */
@@ -280,6 +309,25 @@ export class LatticeNode implements NodeApi {
     await this.options.storage.close();
     this.health.closed();
   }
+}
+
+/** The stored held writes the node can hold again, and the keys of the damaged ones (set aside). */
+function checkedHeld(
+  loaded: readonly unknown[],
+  log: LatticeNodeOptions['log'],
+): { records: HeldRecord[]; damaged: string[] } {
+  const records: HeldRecord[] = [];
+  const damaged: string[] = [];
+  for (const r of loaded) {
+    const problem = storedHeldProblem(r);
+    if (problem === undefined) records.push(r as HeldRecord);
+    else {
+      const key = (r as Partial<HeldRecord> | null)?.key;
+      if (typeof key === 'string') damaged.push(key);
+      if (damaged.length <= 10) log?.(`set aside a damaged held write: ${problem}`, r);
+    }
+  }
+  return { records, damaged };
 }
 
 /** The loaded versions the node can use; the rest are set aside (counted, logged), not fatal. */

@@ -23,6 +23,8 @@ export interface NodeInfo {
   readonly storage: StorageStatus;
   /** Writes held because their author's clock runs too far ahead of ours, by author (optional for old clients). */
   readonly held?: readonly HeldSkew[];
+  /** The tolerated lead of a peer's clock over ours before its writes are held (setSkewLimit), ms. */
+  readonly skewLimitMs?: number;
 }
 
 export interface CreateInput {
@@ -89,6 +91,8 @@ export interface NodeCalls {
   stats(): Promise<NodeStats>;
   /** Accepts writes held for clock skew from one author (the operator's decision). */
   acceptHeld(author: string): Promise<number>;
+  /** Sets how far ahead of ours a peer's clock may run before its writes are held (ms); persisted. */
+  setSkewLimit(ms: number): Promise<void>;
   /** Starts (or restarts) the simulated EO and radar sensors; their tracks are ordinary local writes. */
   simulate(options: SimulateOptions): Promise<void>;
   stopSimulation(): Promise<void>;
@@ -111,6 +115,7 @@ const CALL_NAMES: { readonly [K in NodeCallName]: true } = {
   heads: true,
   stats: true,
   acceptHeld: true,
+  setSkewLimit: true,
   simulate: true,
   stopSimulation: true,
   simulationTruth: true,

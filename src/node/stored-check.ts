@@ -3,6 +3,7 @@ import type { Timestamp } from '../core/clock/timestamp';
 import { validateComponent } from '../core/entity/validate-component';
 import { isEntityId, isNodeId, isUserKind } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
+import type { HeldRecord } from '../ports/storage';
 
 /** What the wire can encode (12 hex digits of ms in a versionKey, 48 bits on the wire). */
 const MAX_MS = 2 ** 48 - 1;
@@ -41,4 +42,14 @@ export function storedProblem(v: unknown): string | undefined {
     return error instanceof Error ? error.message : 'invalid value';
   }
   return undefined;
+}
+
+/** Why a stored held write (HeldRecord) cannot be used, or undefined when it can. */
+export function storedHeldProblem(r: unknown): string | undefined {
+  if (typeof r !== 'object' || r === null) return 'not a held write';
+  const { key, version, skewMs, at } = r as Partial<HeldRecord>;
+  if (typeof key !== 'string') return 'bad key';
+  if (typeof skewMs !== 'number' || !Number.isFinite(skewMs)) return 'bad skew';
+  if (typeof at !== 'number' || !Number.isFinite(at)) return 'bad time held';
+  return storedProblem(version);
 }

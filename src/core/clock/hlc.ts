@@ -29,7 +29,7 @@ export type ObserveResult =
 export class Hlc {
   readonly node: NodeId;
   private readonly wall: () => number;
-  readonly maxSkewMs: number;
+  private skewLimit: number;
   private readonly maxCounter: number;
   private ms: number;
   private c: number;
@@ -37,10 +37,20 @@ export class Hlc {
   constructor(options: HlcOptions) {
     this.node = options.node;
     this.wall = options.now;
-    this.maxSkewMs = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
+    this.skewLimit = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
     this.maxCounter = options.maxCounter ?? MAX_COUNTER;
     this.ms = options.last?.ms ?? 0;
     this.c = options.last?.c ?? 0;
+  }
+
+  /** The tolerated lead of a remote clock over our wall clock (a setting: see setMaxSkew). */
+  get maxSkewMs(): number {
+    return this.skewLimit;
+  }
+
+  /** Changes the tolerated lead; timestamps already observed stay folded in. The caller validates it. */
+  setMaxSkew(ms: number): void {
+    this.skewLimit = ms;
   }
 
   /** The last timestamp issued or observed. */

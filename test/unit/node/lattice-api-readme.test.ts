@@ -22,6 +22,7 @@ const DOCUMENTED_IN: Record<keyof LatticeApi, 'table' | 'mesh paragraph'> = {
   heads: 'table',
   stats: 'table',
   acceptHeld: 'table',
+  setSkewLimit: 'table',
   simulate: 'table',
   stopSimulation: 'table',
   simulationTruth: 'table',
