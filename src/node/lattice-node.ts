@@ -225,6 +225,16 @@ export class LatticeNode implements NodeApi {
     this.remote.releaseDue();
   }
 
+  /** Versions that came by this link and are held for clock skew (the mesh's sync state). */
+  heldFrom(via: object): number {
+    return this.parts.hold.heldFrom(via);
+  }
+
+  /** A version a peer needed could not be encoded for the wire: counted, logged by the session. */
+  noteUnsent(): void {
+    this.parts.counters.notSent();
+  }
+
   /** Periodic housekeeping by the host: release held writes whose time has come, purge expired entities. */
   tick(): void {
     this.remote.releaseDue();

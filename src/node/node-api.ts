@@ -73,6 +73,12 @@ export interface NodeStats {
   };
   readonly rejected: Readonly<Record<string, number>>;
   readonly held: readonly HeldSkew[];
+  /**
+   * What this node holds but cannot pass on: `held` writes waiting for clock skew (not merged, so
+   * not offered to peers), and `unsent` versions a peer needed that could not be encoded for the
+   * wire (each attempt counts). A link is not shown as synced while either concerns it.
+   */
+  readonly stuck: { readonly held: number; readonly unsent: number };
 }
 
 /**

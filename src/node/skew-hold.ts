@@ -203,6 +203,13 @@ export class SkewHold {
     return out;
   }
 
+  /** Writes held that came by this link (VersionSource.via). */
+  heldFrom(via: object): number {
+    let n = 0;
+    for (const entry of this.held.values()) for (const h of entry.versions) if (h.source?.via === via) n += 1;
+    return n;
+  }
+
   summary(): HeldSkew[] {
     return [...this.held].map(([author, e]) => ({ author, skewMs: e.skewMs, count: e.versions.length }));
   }

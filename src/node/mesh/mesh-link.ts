@@ -33,6 +33,7 @@ export class MeshLink implements LinkHandler {
       bufferedAmount: () => this.buffered(),
       apply: (versions, live) => host.apply(versions, live),
       mayPrune: () => host.mayPrune(),
+      held: () => host.held(),
     };
     this.session = new PeerSession(options, source, sessionHost, now());
     this.session.on('message', (frame) => this.send(frame));
