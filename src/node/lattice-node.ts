@@ -1,11 +1,11 @@
 import { Hlc } from '../core/clock/hlc';
 import { decodeTs, encodeTs, type Timestamp } from '../core/clock/timestamp';
-import { asEntityId, asUserKind, type NodeId } from '../core/ids';
+import { asEntityId, asUserKind, isEntityId, type NodeId } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
-import type { HeldRecord, StoragePort } from '../ports/storage';
+import type { EntityMeta, HeldRecord, StoragePort } from '../ports/storage';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import { C2Pipeline, FUSION_META } from './c2-pipeline';
 import { ChangeFeed, type Schedule } from './change-feed';
@@ -27,7 +27,7 @@ import { RemoteMerge } from './remote-merge';
 import type { Scheduler } from './scheduler';
 import { HARD_HORIZON_MS, SkewHold } from './skew-hold';
 import { checkSkewLimit, SKEW_LIMIT_META, storedSkewLimit } from './skew-limit';
-import { storedHeldProblem, storedProblem } from './stored-check';
+import { setAsideDamaged, storedHeldProblem, storedMetaProblem, storedProblem } from './stored-check';
 import { StorageHealth } from './storage-health';
 import { VersionListeners, type VersionListener, type VersionSource } from './version-listeners';
 import { WriteBehind } from './write-behind';
@@ -125,8 +125,11 @@ export class LatticeNode implements NodeApi {
     const savedClock = await storage.getMeta(CLOCK_META);
     const clockTs = typeof savedClock === 'string' ? decodeTs(savedClock) : undefined;
     const last = clockTs !== undefined && within(clockTs.ms) ? clockTs : undefined;
-    const { versions, setAside } = checked(await storage.loadVersions(), options.log);
-    const entities = await storage.loadEntityMeta();
+    const { log } = options;
+    // Nothing stored is trusted: what does not validate is set aside (counted, logged), and
+    // anti-entropy brings the data back from peers.
+    const versions = setAsideDamaged<Version>(await storage.loadVersions(), storedProblem, 'stored version', log);
+    const metas = setAsideDamaged<EntityMeta>(await storage.loadEntityMeta(), storedMetaProblem, 'entity meta', log);
     const savedLease = await storage.getMeta(CLOCK_LEASE_META);
     const lease = typeof savedLease === 'number' && within(savedLease) ? savedLease : 0;
     if ((clockTs !== undefined && last === undefined) || (typeof savedLease === 'number' && lease === 0)) {
@@ -136,21 +139,19 @@ export class LatticeNode implements NodeApi {
       });
     }
     const skewLimit = storedSkewLimit(await storage.getMeta(SKEW_LIMIT_META)) ?? options.maxSkewMs;
-    const node = new LatticeNode(options, last, EntityStore.restore({ versions, entities }), lease, skewLimit);
+    const store = EntityStore.restore({ versions: versions.sound, entities: metas.sound });
+    const node = new LatticeNode(options, last, store, lease, skewLimit);
     const { clock, counters } = node.parts;
-    const held = checkedHeld(await storage.loadHeld(), options.log);
-    node.parts.hold.restore(held.records);
-    if (held.damaged.length > 0) {
-      node.parts.writer
-        .enqueue([], [], undefined, [], { hold: [], unhold: held.damaged })
-        .catch((error: unknown) => options.log?.('releasing damaged held writes failed', error));
-    }
-    const damaged = setAside + (storage.setAside ?? 0) + held.damaged.length;
+    const held = setAsideDamaged<HeldRecord>(await storage.loadHeld(), storedHeldProblem, 'held write', log);
+    node.parts.hold.restore(held.sound);
+    node.replaceDamaged(metas.damaged, held.damaged);
+    const damaged = versions.damaged.length + metas.damaged.length + held.damaged.length + (storage.setAside ?? 0);
     for (let i = 0; i < damaged; i++) counters.reject('damaged-in-storage');
+    node.health.setAside = damaged;
     // Past every timestamp the lease allowed, issued or not before the node stopped.
     if (lease > 0) clock.force(ClockLease.restart(lease));
     let latest = clock.last;
-    for (const v of versions) {
+    for (const v of versions.sound) {
       if (!within(v.ts.ms)) continue;
       if (v.ts.ms > latest.ms || (v.ts.ms === latest.ms && v.ts.c > latest.c)) latest = v.ts;
     }
@@ -163,6 +164,26 @@ export class LatticeNode implements NodeApi {
     // The first lease now, so writes start without waiting for one (a failure is retried by the first write).
     await node.parts.lease.extend();
     return node;
+  }
+
+  /**
+   * Overwrites damaged entity metas with what the store restored without them (the versions,
+   * then the floors their expiry markers raise), and releases damaged held writes from storage.
+   */
+  private replaceDamaged(metas: readonly unknown[], held: readonly unknown[]): void {
+    const ids = metas.flatMap((m) => {
+      const id = (m as { id?: unknown } | null)?.id;
+      return typeof id === 'string' && isEntityId(id) ? [id] : [];
+    });
+    const fresh = ids.map((id) => this.parts.store.state(id)?.meta() ?? { id, knowledge: [] });
+    const unhold = held.flatMap((r) => {
+      const key = (r as { key?: unknown } | null)?.key;
+      return typeof key === 'string' ? [key] : [];
+    });
+    if (fresh.length === 0 && unhold.length === 0) return;
+    this.parts.writer
+      .enqueue([], [], undefined, fresh, { hold: [], unhold })
+      .catch((error: unknown) => this.parts.log('replacing damaged stored records failed', error));
   }
 
   private now(): number {
@@ -319,41 +340,4 @@ export class LatticeNode implements NodeApi {
     await this.options.storage.close();
     this.health.closed();
   }
-}
-
-/** The stored held writes the node can hold again, and the keys of the damaged ones (set aside). */
-function checkedHeld(
-  loaded: readonly unknown[],
-  log: LatticeNodeOptions['log'],
-): { records: HeldRecord[]; damaged: string[] } {
-  const records: HeldRecord[] = [];
-  const damaged: string[] = [];
-  for (const r of loaded) {
-    const problem = storedHeldProblem(r);
-    if (problem === undefined) records.push(r as HeldRecord);
-    else {
-      const key = (r as Partial<HeldRecord> | null)?.key;
-      if (typeof key === 'string') damaged.push(key);
-      if (damaged.length <= 10) log?.(`set aside a damaged held write: ${problem}`, r);
-    }
-  }
-  return { records, damaged };
-}
-
-/** The loaded versions the node can use; the rest are set aside (counted, logged), not fatal. */
-function checked(
-  loaded: readonly Version[],
-  log: LatticeNodeOptions['log'],
-): { versions: Version[]; setAside: number } {
-  const versions: Version[] = [];
-  let setAside = 0;
-  for (const v of loaded) {
-    const problem = storedProblem(v);
-    if (problem === undefined) versions.push(v);
-    else {
-      setAside += 1;
-      if (setAside <= 10) log?.(`set aside a damaged stored version: ${problem}`, v);
-    }
-  }
-  return { versions, setAside };
 }

@@ -15,6 +15,8 @@ export interface StorageStatus {
   readonly message?: string;
   /** Versions waiting to be persisted. */
   readonly pending: number;
+  /** Damaged stored records (versions, segments, metas, held writes) set aside when the node opened. */
+  readonly setAside?: number;
 }
 
 export interface NodeInfo {
