@@ -20,6 +20,7 @@ import type {
   NodeStats,
   StorageStatus,
   UpdateOptions,
+  WriteItem,
 } from './node-api';
 import { CLOCK_META, persist, type NodeParts } from './node-parts';
 import { NodeCounters } from './node-stats';
@@ -219,6 +220,10 @@ export class LatticeNode implements NodeApi {
 
   remove(id: string): Promise<void> {
     return this.local.remove(id);
+  }
+
+  writeMany(items: readonly WriteItem[]): Promise<EntityView[]> {
+    return this.local.writeMany(items);
   }
 
   /**

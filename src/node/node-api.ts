@@ -3,8 +3,9 @@ import type { EntityView } from '../core/store/entity-view';
 import type { Query } from '../core/store/query';
 import type { EntityId, NodeId } from '../core/ids';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
+import type { WriteItem } from './write-many';
 
-export type { EntityView, Query };
+export type { EntityView, Query, WriteItem };
 
 /** Storage health as the operator sees it. */
 export type StorageState = 'ok' | 'full' | 'error' | 'closed';
@@ -93,6 +94,11 @@ export interface NodeCalls {
   create(input: CreateInput): Promise<EntityView>;
   update(id: string, components: Readonly<Record<string, unknown>>, options?: UpdateOptions): Promise<EntityView>;
   remove(id: string): Promise<void>;
+  /**
+   * Writes many entities in one call, one timestamp and one commit (each created if absent, else
+   * updated); resolves with their views in item order once durable. Bounds in write-many.ts.
+   */
+  writeMany(items: readonly WriteItem[]): Promise<EntityView[]>;
   get(id: string): Promise<EntityView | undefined>;
   list(filter?: Query): Promise<EntityView[]>;
   heads(id: string, kind: string): Promise<HeadView[]>;
@@ -118,6 +124,7 @@ const CALL_NAMES: { readonly [K in NodeCallName]: true } = {
   create: true,
   update: true,
   remove: true,
+  writeMany: true,
   get: true,
   list: true,
   heads: true,

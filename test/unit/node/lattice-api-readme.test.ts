@@ -16,6 +16,7 @@ const DOCUMENTED_IN: Record<keyof LatticeApi, 'table' | 'mesh paragraph'> = {
   create: 'table',
   update: 'table',
   remove: 'table',
+  writeMany: 'table',
   get: 'table',
   list: 'table',
   watch: 'table',
