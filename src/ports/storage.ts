@@ -65,7 +65,15 @@ export class StorageFullError extends Error {
   override name = 'StorageFullError';
 }
 
+/** The last timestamp versionKey encoded: a batch write's versions share one timestamp object. */
+let lastTs: Version['ts'] | undefined;
+let lastEncoded = '';
+
 /** The unique key of a version: entity, kind and timestamp. */
 export function versionKey(v: Pick<Version, 'entity' | 'kind' | 'ts'>): string {
-  return `${v.entity}\u0000${v.kind}\u0000${encodeTs(v.ts)}`;
+  if (v.ts !== lastTs) {
+    lastEncoded = encodeTs(v.ts);
+    lastTs = v.ts;
+  }
+  return `${v.entity}\u0000${v.kind}\u0000${lastEncoded}`;
 }
