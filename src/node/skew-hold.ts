@@ -76,6 +76,8 @@ export class SkewHold {
   private readonly keys = new Set<string>();
   private count = 0;
   private bytes = 0;
+  /** Held writes per link they came by (VersionSource.via), for the link's sync state. */
+  private readonly perLink = new Map<object, number>();
   readonly refused: Record<HoldRefusal | 'expired', number> = { overflow: 0, 'author-quota': 0, bytes: 0, expired: 0 };
   private readonly limits: SkewHoldLimits;
 
@@ -149,6 +151,7 @@ export class SkewHold {
       return refusal;
     }
     entry.versions.push({ version: v, source, key, bytes, at });
+    if (source !== undefined) this.perLink.set(source.via, (this.perLink.get(source.via) ?? 0) + 1);
     entry.bytes += bytes;
     entry.skewMs = Math.max(entry.skewMs, skewMs);
     this.held.set(v.ts.node, entry);
@@ -193,6 +196,12 @@ export class SkewHold {
     const out: HeldBySource = new Map();
     if (held.length > 0) this.store({ hold: [], unhold: held.map((h) => h.key) });
     for (const h of held) {
+      const via = h.source?.via;
+      if (via !== undefined) {
+        const left = (this.perLink.get(via) ?? 1) - 1;
+        if (left === 0) this.perLink.delete(via);
+        else this.perLink.set(via, left);
+      }
       this.keys.delete(h.key);
       this.count -= 1;
       this.bytes -= h.bytes;
@@ -205,9 +214,7 @@ export class SkewHold {
 
   /** Writes held that came by this link (VersionSource.via). */
   heldFrom(via: object): number {
-    let n = 0;
-    for (const entry of this.held.values()) for (const h of entry.versions) if (h.source?.via === via) n += 1;
-    return n;
+    return this.perLink.get(via) ?? 0;
   }
 
   summary(): HeldSkew[] {
