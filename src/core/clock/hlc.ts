@@ -4,6 +4,13 @@ import type { Timestamp } from './timestamp';
 export const MAX_COUNTER = 0xffff;
 /** Default tolerated lead of a remote clock over ours (docs/requirements.md §3: local-first apps use 60 s to 5 min). */
 export const DEFAULT_MAX_SKEW_MS = 60_000;
+/**
+ * Bounds of the skew limit as a setting. Below 100 ms ordinary network delay would hold honest
+ * writes; above an hour a clock is misconfigured, and the operator accepts that one author rather
+ * than let every peer's clock drag ours that far ahead.
+ */
+export const MIN_SKEW_LIMIT_MS = 100;
+export const MAX_SKEW_LIMIT_MS = 60 * 60 * 1000;
 
 export interface HlcOptions {
   readonly node: NodeId;

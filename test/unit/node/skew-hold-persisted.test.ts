@@ -8,7 +8,7 @@ import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import { DEFAULT_HOLD_LIMITS, holdKey } from '../../../src/node/skew-hold';
-import { MAX_SKEW_LIMIT_MS, MIN_SKEW_LIMIT_MS } from '../../../src/node/skew-limit';
+import { MAX_SKEW_LIMIT_MS, MIN_SKEW_LIMIT_MS } from '../../../src/core/clock/hlc';
 
 const T0 = 1_700_000_000_000;
 const MINUTE = 60_000;
