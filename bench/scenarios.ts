@@ -19,6 +19,7 @@ export const SCENARIOS: readonly ScenarioModule[] = [
   { id: 's4', file: 's4-anti-entropy.ts' },
   { id: 's5', file: 's5-idb.ts' },
   { id: 's6', file: 's6-map-frame.ts' },
+  { id: 's6-write-many', file: 's6-write-many.ts' },
   { id: 's7', file: 's7-webrtc-throughput.ts' },
   { id: 's8', file: 's8-mesh-convergence.ts' },
   { id: 's9', file: 's9-fusion.ts', nodeArgs: ['--max-old-space-size=6144'] },

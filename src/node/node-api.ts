@@ -5,8 +5,9 @@ import type { EntityId, NodeId } from '../core/ids';
 import type { BudgetStats } from '../core/budget/link-budgeter';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import type { ApprovalView, TaskView } from './approval-views';
+import type { WriteItem } from './write-many';
 
-export type { BudgetStats, EntityView, Query };
+export type { BudgetStats, EntityView, Query, WriteItem };
 
 /** `setBudget`'s budget: bytes/s and burst bytes; `null` or `Infinity` is unlimited (docs/budgeter.md). */
 export interface BudgetInput {
@@ -24,6 +25,8 @@ export interface StorageStatus {
   readonly message?: string;
   /** Versions waiting to be persisted. */
   readonly pending: number;
+  /** Damaged stored records (versions, segments, metas, held writes) set aside when the node opened. */
+  readonly setAside?: number;
 }
 
 export interface NodeInfo {
@@ -32,6 +35,8 @@ export interface NodeInfo {
   readonly storage: StorageStatus;
   /** Writes held because their author's clock runs too far ahead of ours, by author (optional for old clients). */
   readonly held?: readonly HeldSkew[];
+  /** The tolerated lead of a peer's clock over ours before its writes are held (setSkewLimit), ms. */
+  readonly skewLimitMs?: number;
 }
 
 export interface CreateInput {
@@ -85,6 +90,12 @@ export interface NodeStats {
   };
   readonly rejected: Readonly<Record<string, number>>;
   readonly held: readonly HeldSkew[];
+  /**
+   * What this node holds but cannot pass on: `held` writes waiting for clock skew (not merged, so
+   * not offered to peers), and `unsent` versions a peer needed that could not be encoded for the
+   * wire (each attempt counts). A link is not shown as synced while either concerns it.
+   */
+  readonly stuck: { readonly held: number; readonly unsent: number };
 }
 
 /**
@@ -97,12 +108,19 @@ export interface NodeCalls {
   create(input: CreateInput): Promise<EntityView>;
   update(id: string, components: Readonly<Record<string, unknown>>, options?: UpdateOptions): Promise<EntityView>;
   remove(id: string): Promise<void>;
+  /**
+   * Writes many entities in one call, one timestamp and one commit (each created if absent, else
+   * updated); resolves with their views in item order once durable. Bounds in write-many.ts.
+   */
+  writeMany(items: readonly WriteItem[]): Promise<EntityView[]>;
   get(id: string): Promise<EntityView | undefined>;
   list(filter?: Query): Promise<EntityView[]>;
   heads(id: string, kind: string): Promise<HeadView[]>;
   stats(): Promise<NodeStats>;
   /** Accepts writes held for clock skew from one author (the operator's decision). */
   acceptHeld(author: string): Promise<number>;
+  /** Sets how far ahead of ours a peer's clock may run before its writes are held (ms); persisted. */
+  setSkewLimit(ms: number): Promise<void>;
   /** Starts (or restarts) the simulated EO and radar sensors; their tracks are ordinary local writes. */
   simulate(options: SimulateOptions): Promise<void>;
   stopSimulation(): Promise<void>;
@@ -135,11 +153,13 @@ const CALL_NAMES: { readonly [K in NodeCallName]: true } = {
   create: true,
   update: true,
   remove: true,
+  writeMany: true,
   get: true,
   list: true,
   heads: true,
   stats: true,
   acceptHeld: true,
+  setSkewLimit: true,
   simulate: true,
   stopSimulation: true,
   simulationTruth: true,

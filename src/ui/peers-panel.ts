@@ -239,7 +239,7 @@ export class PeersPanel extends LitElement {
         </div>
         <div>
           <dt>Sync</dt>
-          <dd>${p.syncState ?? '—'}</dd>
+          <dd>${p.syncState ?? '—'}${p.stuck > 0 ? ` (${p.stuck} stuck)` : ''}</dd>
         </div>
         <div>
           <dt>Via</dt>

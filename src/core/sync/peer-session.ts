@@ -69,6 +69,7 @@ export class PeerSession {
         apply: (versions, live) => this.apply(versions, live),
         synced: (applied) => this.events.emit('synced', applied),
         mayPrune: () => this.host.mayPrune?.() ?? true,
+        unsent: (reason) => this.events.emit('unsent', reason),
       },
       io,
     );
@@ -80,8 +81,13 @@ export class PeerSession {
   }
 
   get state(): SessionState {
-    if (this.status === SessionState.Syncing && this.ae.synced) return SessionState.Synced;
+    if (this.status === SessionState.Syncing && this.ae.synced && this.stuck() === 0) return SessionState.Synced;
     return this.status;
+  }
+
+  /** See PeerStats.stuck. */
+  private stuck(): number {
+    return this.ae.stuck + (this.host.held?.() ?? 0);
   }
 
   /** The peer pushes versions to us live (we have not pruned it). */
@@ -229,6 +235,8 @@ export class PeerSession {
       versionsIn: repair.versionsIn,
       versionsOut: this.counts.versionsOut,
       queued: repair.queued,
+      stuck: this.stuck(),
+      unsent: repair.unsent,
       failures: repair.failures,
       peerItems: this.peerItems,
       eager: repair.eager,

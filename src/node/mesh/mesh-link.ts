@@ -54,6 +54,7 @@ export class MeshLink implements LinkHandler {
       bufferedAmount: () => this.buffered() + this.sender.queuedBytes(),
       apply: (versions, live) => host.apply(versions, live),
       mayPrune: () => host.mayPrune(),
+      held: () => host.held(),
     };
     const budgeter = budget.budget.budgeter(link.peer);
     this.budgeted = { peer: link.peer, budgeter, pumpOne: () => this.pumpOne() };

@@ -78,13 +78,15 @@ export class MeshNode {
   syncStatus(): SyncStatus {
     let synced = 0;
     let syncing = 0;
+    let stuck = 0;
     let lastSyncAt: number | undefined;
     for (const s of this.peers()) {
+      stuck += s.stuck;
       if (s.state === SessionState.Synced) synced += 1;
       else if (s.state === SessionState.Syncing || s.state === SessionState.Handshake) syncing += 1;
       if (s.lastSyncAt !== undefined) lastSyncAt = Math.max(lastSyncAt ?? 0, s.lastSyncAt);
     }
-    return { peers: this.links.size, synced, syncing, lastSyncAt, items: this.index.size };
+    return { peers: this.links.size, synced, syncing, stuck, lastSyncAt, items: this.index.size };
   }
 
   /** Closes the link to `peer` (true if there was one). */
@@ -129,6 +131,7 @@ export class MeshNode {
         // The source comes back with writes held for clock skew, to relay them as they came.
         apply: (versions, live) => this.node.applyRemote(versions, { via: l, live }),
         mayPrune: () => [...this.links.values()].filter((x) => x.session.eagerIn).length > MIN_EAGER_IN,
+        held: () => this.node.heldFrom?.(l) ?? 0,
       },
       this.options.now,
       (m, d) => this.log(m, d),
@@ -139,6 +142,7 @@ export class MeshNode {
       if (live) this.relay(this.stillStored(applied), l, true);
     });
     l.session.on('synced', (applied) => this.syncedWith(l, applied));
+    l.session.on('unsent', (reason) => this.node.noteUnsent?.(reason));
     l.session.on('announced', (ids) => this.announcements.note(ids, l, this.options.now(), (id) => this.index.has(id)));
     l.on('closed', (reason) => this.dropped(l, reason));
     const old = this.links.get(link.peer);

@@ -16,6 +16,10 @@ export interface MeshStore {
   versions(): Iterable<Version>;
   /** The entity's threat level now (the highest of its current threat values); NONE if absent. */
   threatOf?(entity: EntityId): ThreatLevel;
+  /** Versions that came by this link (VersionSource.via) and are held unmerged for clock skew. */
+  heldFrom?(via: object): number;
+  /** A version a peer needed could not be encoded for the wire (counted in the node's stats). */
+  noteUnsent?(reason: string): void;
 }
 
 export type SessionTuning = Omit<SessionOptions, 'self' | 'lattice' | 'peer' | 'log'>;
@@ -39,8 +43,10 @@ export interface MeshNodeOptions {
 export interface SyncStatus {
   /** Open links. */
   readonly peers: number;
-  /** Links whose last reconciliation completed. */
+  /** Links whose last reconciliation completed with nothing stuck. */
   readonly synced: number;
+  /** Versions stuck on open links (PeerStats.stuck, summed). */
+  readonly stuck: number;
   /** Links still handshaking or reconciling. */
   readonly syncing: number;
   /** Latest completed reconciliation on any link, epoch ms. */
