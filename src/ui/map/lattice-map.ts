@@ -12,24 +12,26 @@ import type { EntityView } from '../../node/node-api';
 import { emit } from '../events';
 import { mapStyles } from './map-styles';
 import { RangeRings } from './range-rings';
-import { SymbolAtlas } from './symbol-atlas';
+import { SYMBOL_SIZE, SpriteAtlas } from './sprite-atlas';
 import { ThreatPulse } from './threat-pulse';
+import { TrackDetail } from './track-detail';
 import { TrackFeatures } from './track-features';
-import { TRACK } from './track-props';
-import { trackStyle } from './track-style';
+import { trackLayer, type TrackRenderer } from './track-layer';
+import { detailStyle } from './track-style';
 
 /** How often stale flags are re-evaluated when no batch arrives. */
 const STALE_TICK_MS = 5000;
-/** Tap tolerance around a symbol, in CSS pixels: a gloved finger is not a mouse pointer. */
-const HIT_TOLERANCE_PX = 12;
+/** Tap tolerance around a symbol's centre, in CSS pixels: half a symbol and a margin, for a gloved finger. */
+const HIT_TOLERANCE_PX = SYMBOL_SIZE / 2 + 12;
 /** Where the view opens before the first fix: the whole world, zoomed out. */
 const WORLD_ZOOM = 2;
 const FIT_MAX_ZOOM = 13;
 
 /**
- * The tactical map, the main view: every positioned track as its MIL-STD-2525 symbol on one
- * OpenLayers canvas layer, with uncertainty ellipses, heading leaders, a pulsing ring on HIGH
- * threats and stale tracks dimmed. There is no tile source at all: a graticule, range rings and a
+ * The tactical map, the main view: every positioned track as its MIL-STD-2525 symbol, drawn from
+ * one sprite by OpenLayers' WebGL vector layer (a 2D canvas layer without WebGL), with uncertainty
+ * ellipses and heading leaders for the tracks in view when they are few enough to read (and the
+ * selected one), a pulsing ring on HIGH threats and stale tracks dimmed. There is no tile source at all: a graticule, range rings and a
  * scale bar give position and distance without any basemap, and nothing is fetched. Tapping a
  * symbol emits `entity-select`, so the shell opens the inspector.
  */
@@ -42,8 +44,10 @@ export class LatticeMap extends LitElement {
   declare entities: readonly EntityView[];
   declare selectedId: string | null;
 
-  private readonly atlas = new SymbolAtlas();
-  private readonly tracks = new TrackFeatures();
+  private readonly atlas = new SpriteAtlas();
+  private readonly tracks = new TrackFeatures((sidc) => this.atlas.cellOf(sidc));
+  private readonly detail = new TrackDetail();
+  private drawnBy: TrackRenderer | undefined;
   private map: OlMap | undefined;
   private rings: RangeRings | undefined;
   /** The view frames the tracks as they come, until the operator pans or zooms it. */
@@ -74,6 +78,11 @@ export class LatticeMap extends LitElement {
     return pixel === null ? undefined : [pixel[0]!, pixel[1]!];
   }
 
+  /** Which engine draws the symbols (undefined before the first render). */
+  get renderer(): TrackRenderer | undefined {
+    return this.drawnBy;
+  }
+
   /** The OpenLayers map, for the benchmark's frame timing. */
   get olMap(): OlMap | undefined {
     return this.map;
@@ -85,13 +94,15 @@ export class LatticeMap extends LitElement {
 
   protected override firstUpdated(): void {
     const target = this.renderRoot.querySelector<HTMLElement>('.map')!;
-    const layer = new VectorLayer({
-      source: this.tracks.source,
-      style: trackStyle(this.atlas),
+    const symbols = trackLayer(this.tracks.source, this.atlas);
+    symbols.layer.set('name', 'tracks');
+    this.drawnBy = symbols.renderer;
+    const details = new VectorLayer({
+      source: this.detail.source,
+      style: detailStyle(),
       updateWhileAnimating: true,
       updateWhileInteracting: true,
     });
-    layer.set('name', 'tracks');
     const map = new OlMap({
       target,
       controls: defaultControls({ attribution: false, rotate: false }).extend([
@@ -108,15 +119,14 @@ export class LatticeMap extends LitElement {
     });
     this.rings = new RangeRings(map);
     map.addLayer(this.rings.layer);
-    map.addLayer(layer);
-    new ThreatPulse(map, layer, this.tracks.high);
+    map.addLayer(details);
+    map.addLayer(symbols.layer);
+    new ThreatPulse(map, details, this.tracks.high);
     map.on('click', (e) => {
-      const hit = map.forEachFeatureAtPixel(e.pixel, (f) => f.get(TRACK.id) as string | undefined, {
-        layerFilter: (l) => l === layer,
-        hitTolerance: HIT_TOLERANCE_PX,
-      });
+      const hit = this.tracks.nearest(e.coordinate, HIT_TOLERANCE_PX * map.getView().getResolution()!);
       emit(this, 'entity-select', { id: hit ?? null });
     });
+    map.on('moveend', () => this.refreshDetail());
     const takeView = (): void => {
       this.following = false;
     };
@@ -148,14 +158,28 @@ export class LatticeMap extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('entities')) this.syncTracks();
-    if (changed.has('selectedId')) this.tracks.select(this.selectedId);
+    if (changed.has('selectedId')) {
+      this.tracks.select(this.selectedId);
+      this.refreshDetail();
+    }
   }
 
   private syncTracks(): void {
     if (this.map === undefined) return;
-    this.tracks.sync(this.entities, Date.now());
+    const cameOrWent = this.tracks.sync(this.entities, Date.now());
     this.tracks.select(this.selectedId);
     if (this.following && this.tracks.size !== this.framed) this.fitToTracks();
+    if (cameOrWent) this.refreshDetail();
+  }
+
+  /** Which tracks get ellipse and leader: worked out when the view settles or the set of tracks changes. */
+  private refreshDetail(): void {
+    const map = this.map;
+    if (map === undefined) return;
+    const size = map.getSize();
+    const extent = size === undefined ? undefined : map.getView().calculateExtent(size);
+    const selected = this.selectedId === null ? undefined : this.tracks.feature(this.selectedId);
+    this.detail.refresh(this.tracks.features(), extent, selected);
   }
 
   /** Frames every track whenever tracks come or go, until the operator's first pan or zoom. */
