@@ -1,7 +1,8 @@
 /**
- * Screenshots of the map view at tablet and phone sizes, for docs/screenshots/ (run after
- * `npm run build`): serves dist/, opens the system Chromium, writes a small realistic picture
- * through window.lattice and captures each layout.
+ * Screenshots of the map view at tablet and phone sizes, in the day and night themes, for
+ * docs/screenshots/ (run after `npm run build`): serves dist/, opens the system Chromium, writes a
+ * small realistic picture through window.lattice, starts the simulated EO and radar sensors with
+ * fusion on, and captures each layout in each theme.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ const SIZES = [
 
 /** The picture: one of each identity and dimension, moving, with uncertainty, a HIGH threat and a stale contact. */
 const SEED = `(async () => {
-  const at = (dlat, dlon, extra = {}) => ({ lat: 59.33 + dlat, lon: 18.06 + dlon, ...extra });
+  const at = (dlat, dlon, extra = {}) => ({ lat: 51.4775 + dlat, lon: -0.4614 + dlon, ...extra });
   const track = (id, label, disposition, environment, position, more = {}) =>
     window.lattice.create({
       id,
@@ -41,7 +42,11 @@ const SEED = `(async () => {
   });
   await track('sub-contact', 'Sonar contact', 'PENDING', 'SUB_SURFACE', at(-0.05, 0.02, { accuracy: 1500 }));
   await track('old-radar', 'Old contact', 'HOSTILE', 'LAND', at(0.02, -0.08), { expiry: { at: Date.now() + 1500 } });
+  await window.lattice.setFusion({ enabled: true });
+  await window.lattice.simulate({ eo: { tracks: 4, hz: 1 }, radar: { tracks: 6, hz: 1 }, seed: 13 });
 })()`;
+
+const THEMES = ['day', 'night'] as const;
 
 const executablePath = chromiumPath();
 const app = await createAppServer({ distDir: 'dist', port: 0, host: '127.0.0.1' });
@@ -62,11 +67,15 @@ try {
   await page.evaluate(SEED);
   // Let the stale tick pass the old contact's stale time.
   await new Promise((r) => setTimeout(r, 7000));
-  for (const size of SIZES) {
-    await page.setViewport({ width: size.width, height: size.height, deviceScaleFactor: 1 });
-    await new Promise((r) => setTimeout(r, 800));
-    await page.screenshot({ path: `docs/screenshots/map-${size.name}.png` });
-    console.log(`docs/screenshots/map-${size.name}.png`);
+  for (const theme of THEMES) {
+    await page.evaluate(`document.querySelector('lm-app').theme = '${theme}'`);
+    for (const size of SIZES) {
+      await page.setViewport({ width: size.width, height: size.height, deviceScaleFactor: 1 });
+      await new Promise((r) => setTimeout(r, 1500));
+      const path = `docs/screenshots/map-${size.name}-${theme}.png`;
+      await page.screenshot({ path });
+      console.log(path);
+    }
   }
 } finally {
   await browser.close();

@@ -58,8 +58,8 @@ export const shellStyles = css`
   }
   .banner.error {
     border-color: var(--lm-danger);
-    color: #fecaca;
-    background: #450a0a;
+    color: var(--lm-danger-text);
+    background: var(--lm-danger-bg);
   }
   main {
     flex: 1;

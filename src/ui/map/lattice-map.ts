@@ -6,10 +6,14 @@ import Graticule from 'ol/layer/Graticule';
 import VectorLayer from 'ol/layer/Vector';
 import OlMap from 'ol/Map';
 import { fromLonLat } from 'ol/proj';
+import Fill from 'ol/style/Fill';
 import Stroke from 'ol/style/Stroke';
+import Text from 'ol/style/Text';
 import View from 'ol/View';
 import type { EntityView } from '../../node/node-api';
 import { emit } from '../events';
+import type { Theme } from '../theme-setting';
+import { MAP_PALETTES, type MapPalette } from './map-palette';
 import { mapStyles } from './map-styles';
 import { RangeRings } from './range-rings';
 import { SYMBOL_SIZE, SpriteAtlas } from './sprite-atlas';
@@ -39,15 +43,19 @@ export class LatticeMap extends LitElement {
   static override properties = {
     entities: { attribute: false },
     selectedId: { attribute: false },
+    theme: { reflect: true },
   };
 
   declare entities: readonly EntityView[];
   declare selectedId: string | null;
+  /** The page's theme: the map's own canvas colours follow it (map-palette.ts). */
+  declare theme: Theme;
 
   private readonly atlas = new SpriteAtlas();
   private readonly tracks = new TrackFeatures((sidc) => this.atlas.cellOf(sidc));
   private readonly detail = new TrackDetail();
   private drawnBy: TrackRenderer | undefined;
+  private details: VectorLayer | undefined;
   private map: OlMap | undefined;
   private rings: RangeRings | undefined;
   /** The view frames the tracks as they come, until the operator pans or zooms it. */
@@ -60,6 +68,7 @@ export class LatticeMap extends LitElement {
     super();
     this.entities = [];
     this.selectedId = null;
+    this.theme = 'day';
   }
 
   static override styles = mapStyles;
@@ -97,9 +106,10 @@ export class LatticeMap extends LitElement {
     const symbols = trackLayer(this.tracks.source, this.atlas);
     symbols.layer.set('name', 'tracks');
     this.drawnBy = symbols.renderer;
+    const palette = MAP_PALETTES[this.theme];
     const details = new VectorLayer({
       source: this.detail.source,
-      style: detailStyle(),
+      style: detailStyle(palette),
       updateWhileAnimating: true,
       updateWhileInteracting: true,
     });
@@ -108,16 +118,12 @@ export class LatticeMap extends LitElement {
       controls: defaultControls({ attribution: false, rotate: false }).extend([
         new ScaleLine({ units: 'metric', minWidth: 120 }),
       ]),
-      layers: [
-        new Graticule({
-          strokeStyle: new Stroke({ color: 'rgba(148, 163, 184, 0.35)', width: 1 }),
-          showLabels: true,
-          wrapX: false,
-        }),
-      ],
+      layers: [graticule(palette)],
       view: new View({ center: [0, 0], zoom: WORLD_ZOOM, constrainResolution: false }),
     });
     this.rings = new RangeRings(map);
+    this.rings.setPalette(palette);
+    this.details = details;
     map.addLayer(this.rings.layer);
     map.addLayer(details);
     map.addLayer(symbols.layer);
@@ -158,6 +164,7 @@ export class LatticeMap extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('entities')) this.syncTracks();
+    if (changed.has('theme') && changed.get('theme') !== undefined) this.applyPalette(MAP_PALETTES[this.theme]);
     if (changed.has('selectedId')) {
       this.tracks.select(this.selectedId);
       this.refreshDetail();
@@ -170,6 +177,16 @@ export class LatticeMap extends LitElement {
     this.tracks.select(this.selectedId);
     if (this.following && this.tracks.size !== this.framed) this.fitToTracks();
     if (cameOrWent) this.refreshDetail();
+  }
+
+  /** Redraws what the map draws itself in the theme's colours: graticule, rings, ellipses and leaders. */
+  private applyPalette(palette: MapPalette): void {
+    const map = this.map;
+    if (map === undefined) return;
+    const layers = map.getLayers();
+    layers.setAt(0, graticule(palette));
+    this.rings?.setPalette(palette);
+    this.details?.setStyle(detailStyle(palette));
   }
 
   /** Which tracks get ellipse and leader: worked out when the view settles or the set of tracks changes. */
@@ -195,6 +212,20 @@ export class LatticeMap extends LitElement {
   setDefendedPoint(lonLat: readonly [number, number] | undefined): void {
     this.rings?.setCentre(lonLat === undefined ? undefined : (fromLonLat([...lonLat]) as [number, number]));
   }
+}
+
+/** Degrees-and-minutes grid lines with labels, in the palette's ink. */
+function graticule(p: MapPalette): Graticule {
+  const halo = new Stroke({ color: p.labelHalo, width: 3 });
+  const fill = new Fill({ color: p.label });
+  const font = '12px system-ui, sans-serif';
+  return new Graticule({
+    strokeStyle: new Stroke({ color: p.grid, width: 1 }),
+    showLabels: true,
+    wrapX: false,
+    lonLabelStyle: new Text({ font, textBaseline: 'bottom', fill, stroke: halo }),
+    latLabelStyle: new Text({ font, textAlign: 'end', fill, stroke: halo }),
+  });
 }
 
 if (!customElements.get('lattice-map')) customElements.define('lattice-map', LatticeMap);

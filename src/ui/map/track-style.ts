@@ -8,6 +8,7 @@ import Icon from 'ol/style/Icon';
 import Stroke from 'ol/style/Stroke';
 import Style from 'ol/style/Style';
 import { THREAT_LEVELS, type ThreatLevel } from '../../core/entity/component-types';
+import type { MapPalette } from './map-palette';
 import { SYMBOL_SIZE, type SpriteAtlas } from './sprite-atlas';
 import { ellipseRing, mercatorScale, type Ellipse, type XY } from './track-geometry';
 import { TRACK } from './track-props';
@@ -82,7 +83,7 @@ function visibleParts(feature: FeatureLike, resolution: number): { ellipse: bool
  * uncertainty ellipse and heading leader. Styles are shared per (stale, threat, parts): the
  * geometries are kept on the feature, so one Style serves every track.
  */
-export function detailStyle(): (feature: FeatureLike, resolution: number) => Style[] {
+export function detailStyle(palette: MapPalette): (feature: FeatureLike, resolution: number) => Style[] {
   const cache = new Map<string, Style[]>();
   return (feature, resolution) => {
     const stale = feature.get(TRACK.stale) === true;
@@ -91,7 +92,7 @@ export function detailStyle(): (feature: FeatureLike, resolution: number) => Sty
     const key = `${stale}|${threat}|${parts.ellipse}|${parts.leader}`;
     let styles = cache.get(key);
     if (styles === undefined) {
-      styles = buildDetail(stale, threat, parts);
+      styles = buildDetail(palette, stale, threat, parts);
       cache.set(key, styles);
     }
     return styles;
@@ -99,6 +100,7 @@ export function detailStyle(): (feature: FeatureLike, resolution: number) => Sty
 }
 
 function buildDetail(
+  palette: MapPalette,
   stale: boolean,
   threat: ThreatLevel | undefined,
   parts: { readonly ellipse: boolean; readonly leader: boolean },
@@ -110,8 +112,8 @@ function buildDetail(
     styles.push(
       new Style({
         geometry: ellipseGeometry,
-        stroke: new Stroke({ color: `rgba(125, 211, 252, ${0.9 * alpha})`, width: 1.5, lineDash: [6, 4] }),
-        fill: new Fill({ color: `rgba(125, 211, 252, ${0.1 * alpha})` }),
+        stroke: new Stroke({ color: `rgba(${palette.ellipse}, ${0.9 * alpha})`, width: 1.5, lineDash: [6, 4] }),
+        fill: new Fill({ color: `rgba(${palette.ellipse}, ${0.12 * alpha})` }),
         zIndex: z,
       }),
     );
@@ -120,7 +122,7 @@ function buildDetail(
     styles.push(
       new Style({
         geometry: leaderGeometry,
-        stroke: new Stroke({ color: `rgba(241, 245, 249, ${alpha})`, width: 2.5 }),
+        stroke: new Stroke({ color: `rgba(${palette.leader}, ${alpha})`, width: 2.5 }),
         zIndex: z,
       }),
     );
