@@ -21,7 +21,7 @@ export const palette = css`
     --lm-danger: #b91c1c;
     --lm-threat-none: #475569;
     --lm-threat-low: #15803d;
-    --lm-threat-medium: #b45309;
+    --lm-threat-medium: #9a4507;
     --lm-threat-high: #b91c1c;
     --lm-primary-bg: #0550ae;
     --lm-primary-text: #ffffff;
@@ -29,7 +29,7 @@ export const palette = css`
     --lm-danger-text: #7f1d1d;
     --lm-warn-bg: #fef3c7;
     --lm-warn-text: #78350f;
-    --lm-selected-bg: #dbeafe;
+    --lm-selected-bg: #e6effd;
     --lm-chip-on: #0550ae;
     --lm-chip-on-text: #ffffff;
     --lm-map-bg: #f8fafc;
@@ -44,7 +44,7 @@ export const palette = css`
     --lm-panel-2: #180404;
     --lm-border: #6b1d1d;
     --lm-text: #f06060;
-    --lm-muted: #cf4c4c;
+    --lm-muted: #d85252;
     --lm-accent: #ff7a5c;
     --lm-ok: #e06a4a;
     --lm-warn: #f08a3c;
@@ -59,7 +59,7 @@ export const palette = css`
     --lm-danger-text: #ff8080;
     --lm-warn-bg: #2a1205;
     --lm-warn-text: #f4a060;
-    --lm-selected-bg: #2e0808;
+    --lm-selected-bg: #1f0505;
     --lm-chip-on: #6e1414;
     --lm-chip-on-text: #ffb0a0;
     --lm-map-bg: #050000;
