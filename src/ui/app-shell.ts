@@ -9,6 +9,7 @@ import { loadTheme, otherTheme, saveTheme, type Theme } from './theme-setting';
 import type { UiClient } from './ui-client';
 import './entity-form';
 import './entity-inspector';
+import './link-status';
 import './map/lattice-map';
 import './pairing-panel';
 import './peers-panel';
@@ -87,6 +88,7 @@ export class AppShell extends LitElement {
           ></span
         >
         <span class="spacer"></span>
+        <lm-link-status .mesh=${this.mesh}></lm-link-status>
         <lm-storage-badge data-testid="storage-status" .status=${info?.storage}></lm-storage-badge>
         <button
           type="button"

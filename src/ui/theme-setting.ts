@@ -1,3 +1,5 @@
+import { loadChoice, saveChoice } from './stored-choice';
+
 /**
  * The operator's theme: `day`, high contrast for a tablet in sunlight (dark ink on white), or
  * `night`, dark and red (long wavelengths keep the eyes' night adaptation). Kept in localStorage,
@@ -11,13 +13,13 @@ export const THEME_KEY = 'lattice-mesh:theme';
 
 /** The stored theme; with none stored, the browser's colour-scheme preference (dark means night). */
 export function loadTheme(storage: Storage | undefined = globalThis.localStorage): Theme {
-  const stored = storage?.getItem(THEME_KEY);
-  if ((THEMES as readonly (string | null | undefined)[]).includes(stored)) return stored as Theme;
+  const stored = loadChoice(THEME_KEY, THEMES, storage);
+  if (stored !== undefined) return stored;
   return globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches === true ? 'night' : 'day';
 }
 
 export function saveTheme(theme: Theme, storage: Storage | undefined = globalThis.localStorage): void {
-  storage?.setItem(THEME_KEY, theme);
+  saveChoice(THEME_KEY, theme, storage);
 }
 
 /** The other theme: the header's toggle switches between the two. */

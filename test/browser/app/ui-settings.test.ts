@@ -1,4 +1,4 @@
-import { closeAllTabs, inTab, openTab, reloadTab } from '../support/app-pages';
+import { closeAllTabs, inTab, openTab, reloadTab, setOffline } from '../support/app-pages';
 import { expect } from '../support/expect';
 
 declare const describe: (name: string, fn: () => void) => void;
@@ -60,5 +60,37 @@ describe('the operator screen in the built app', () => {
     expect(after.bg).toBe('#000000');
     expect(after.toggle).toBe('Day');
     expect(await smallTargets()).toEqual([]);
+  });
+
+  it('tells offline from online by peers and signaling, not by the network flag alone', async () => {
+    const tab = await openTab({ query: lattice() });
+    const status = (): Promise<{ text: string; level: string; detail: string }> =>
+      inTab(tab, async () => {
+        // The chip asks the mesh every 2 s; wait for an answer that has the mesh's facts in it.
+        const chip = document.querySelector('lm-app')!.shadowRoot!.querySelector<HTMLElement>('lm-link-status')!;
+        for (let i = 0; i < 50 && !chip.title.includes('signaling'); i++) await new Promise((r) => setTimeout(r, 100));
+        return {
+          text: chip.shadowRoot!.querySelector('[data-testid="link-status"]')!.textContent!.trim(),
+          level: chip.dataset.level ?? '',
+          detail: chip.title,
+        };
+      });
+    const alone = await status();
+    // One tab, the signaling server up: reachable, but nobody shares the picture.
+    expect(alone.text).toBe('No peers');
+    expect(alone.level).toBe('warn');
+    expect(alone.detail.startsWith('0 peers connected; signaling up')).toBe(true);
+    await setOffline(tab, true);
+    try {
+      const off = await inTab(tab, async () => {
+        const chip = document.querySelector('lm-app')!.shadowRoot!.querySelector<HTMLElement>('lm-link-status')!;
+        for (let i = 0; i < 50 && chip.dataset.level !== 'down'; i++) await new Promise((r) => setTimeout(r, 100));
+        return { level: chip.dataset.level, detail: chip.title };
+      });
+      expect(off.level).toBe('down');
+      expect(off.detail.endsWith('no network')).toBe(true);
+    } finally {
+      await setOffline(tab, false);
+    }
   });
 });
