@@ -95,6 +95,21 @@ export const shellStyles = css`
     border-radius: 12px;
     padding: 12px;
   }
+  /* A phone: the mark alone names the app (the name stays for screen readers), so the header keeps to two rows. */
+  @media (max-width: 480px) {
+    header {
+      gap: 6px 10px;
+      padding: 8px 10px;
+    }
+    h1 .name {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
+  }
   /* Portrait tablets and phones: the map on top, the panels below it, the page scrolls. */
   @media (max-width: 900px) {
     :host {

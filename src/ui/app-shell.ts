@@ -77,7 +77,7 @@ export class AppShell extends LitElement {
     const selected = this.selectedId === null ? undefined : this.node.entities.get(this.selectedId);
     return html`
       <header>
-        <h1>${mark}lattice-mesh</h1>
+        <h1>${mark}<span class="name">lattice-mesh</span></h1>
         <span class="fact"
           ><span class="muted">lattice</span><strong data-testid="lattice-name">${info?.lattice ?? '—'}</strong></span
         >

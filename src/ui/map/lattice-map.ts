@@ -139,7 +139,11 @@ export class LatticeMap extends LitElement {
     target.addEventListener('pointerdown', takeView);
     target.addEventListener('wheel', takeView, { passive: true });
     this.map = map;
-    this.resize = new ResizeObserver(() => map.updateSize());
+    // A turned tablet or a resized window: until the operator takes the view, it frames the tracks again.
+    this.resize = new ResizeObserver(() => {
+      map.updateSize();
+      if (this.following) this.fitToTracks();
+    });
     this.resize.observe(target);
     this.syncTracks();
   }
