@@ -125,7 +125,11 @@ try {
     await page.evaluate(`document.querySelector('lm-app').theme = '${theme}'`);
     for (const size of SIZES) {
       await page.setViewport({ width: size.width, height: size.height, deviceScaleFactor: 1 });
-      await new Promise((r) => setTimeout(r, 1500));
+      // Headless Chromium draws no frame after a viewport change until asked to, so the map's
+      // ResizeObserver would not fire before the shot: a first capture makes that frame, then the
+      // map resizes, reframes and redraws (software WebGL, a busy machine: give it time).
+      await page.screenshot();
+      await new Promise((r) => setTimeout(r, 3000));
       const path = `docs/screenshots/map-${size.name}-${theme}.png`;
       await page.screenshot({ path });
       console.log(path);

@@ -20,7 +20,7 @@ import { SYMBOL_SIZE, SpriteAtlas } from './sprite-atlas';
 import { ThreatPulse } from './threat-pulse';
 import { TrackDetail } from './track-detail';
 import { TrackFeatures } from './track-features';
-import { trackLayer, type TrackRenderer } from './track-layer';
+import { trackLayer, type TrackLayer, type TrackRenderer } from './track-layer';
 import { detailStyle } from './track-style';
 
 /** How often stale flags are re-evaluated when no batch arrives. */
@@ -56,6 +56,7 @@ export class LatticeMap extends LitElement {
   private readonly detail = new TrackDetail();
   private drawnBy: TrackRenderer | undefined;
   private details: VectorLayer | undefined;
+  private symbols: TrackLayer | undefined;
   private map: OlMap | undefined;
   private rings: RangeRings | undefined;
   /** The view frames the tracks as they come, until the operator pans or zooms it. */
@@ -103,10 +104,11 @@ export class LatticeMap extends LitElement {
 
   protected override firstUpdated(): void {
     const target = this.renderRoot.querySelector<HTMLElement>('.map')!;
-    const symbols = trackLayer(this.tracks.source, this.atlas);
+    const palette = MAP_PALETTES[this.theme];
+    const symbols = trackLayer(this.tracks.source, this.atlas, palette);
     symbols.layer.set('name', 'tracks');
     this.drawnBy = symbols.renderer;
-    const palette = MAP_PALETTES[this.theme];
+    this.symbols = symbols;
     const details = new VectorLayer({
       source: this.detail.source,
       style: detailStyle(palette),
@@ -191,6 +193,7 @@ export class LatticeMap extends LitElement {
     layers.setAt(0, graticule(palette));
     this.rings?.setPalette(palette);
     this.details?.setStyle(detailStyle(palette));
+    this.symbols?.setPalette(palette);
   }
 
   /** Which tracks get ellipse and leader: worked out when the view settles or the set of tracks changes. */
@@ -209,7 +212,8 @@ export class LatticeMap extends LitElement {
     const coords = this.tracks.source.getFeatures().map((f) => f.getGeometry()!.getCoordinates());
     if (map.getSize() === undefined || coords.length === 0) return;
     this.framed = coords.length;
-    map.getView().fit(boundingExtent(coords), { padding: [64, 64, 64, 64], maxZoom: FIT_MAX_ZOOM });
+    // More room on the left: the zoom buttons stand there, and a symbol under them cannot be tapped.
+    map.getView().fit(boundingExtent(coords), { padding: [64, 64, 64, 96], maxZoom: FIT_MAX_ZOOM });
   }
 
   /** Centres the range rings on a defended point [lon, lat], or back on the view centre. */

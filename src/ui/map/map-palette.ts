@@ -14,6 +14,8 @@ export interface MapPalette {
   readonly ellipse: string;
   /** "r, g, b" of the heading leader. */
   readonly leader: string;
+  /** The ring around the selected track: dark blue by day, amber at night (no blue in the dark). */
+  readonly selection: string;
 }
 
 export const MAP_PALETTES: { readonly [T in Theme]: MapPalette } = {
@@ -24,6 +26,7 @@ export const MAP_PALETTES: { readonly [T in Theme]: MapPalette } = {
     ring: 'rgba(30, 41, 59, 0.6)',
     ellipse: '3, 105, 161',
     leader: '15, 23, 42',
+    selection: '#0550ae',
   },
   night: {
     grid: 'rgba(150, 40, 40, 0.45)',
@@ -32,5 +35,6 @@ export const MAP_PALETTES: { readonly [T in Theme]: MapPalette } = {
     ring: 'rgba(170, 45, 45, 0.6)',
     ellipse: '200, 70, 70',
     leader: '220, 80, 80',
+    selection: '#f59e0b',
   },
 };

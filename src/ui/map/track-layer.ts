@@ -8,15 +8,17 @@ import type { FlatStyleLike } from 'ol/style/flat';
 import { getSupportedExtensions } from 'ol/webgl';
 import type { SpriteAtlas } from './sprite-atlas';
 import { TRACK } from './track-props';
-import { ACCENT, HIGH_RED, RING_RADIUS, SELECTED_RING_GAP, symbolStyle } from './track-style';
+import type { MapPalette } from './map-palette';
+import { HIGH_RED, RING_RADIUS, SELECTED_RING_GAP, symbolStyle } from './track-style';
 
 /** Which engine draws the symbols: the GPU when the browser gives WebGL, else one 2D canvas. */
 export type TrackRenderer = 'webgl' | 'canvas';
 
-/** The symbol layer and which renderer it is. */
+/** The symbol layer, which renderer it is, and how to recolour its rings for a theme. */
 export interface TrackLayer {
   readonly layer: BaseLayer;
   readonly renderer: TrackRenderer;
+  setPalette(palette: MapPalette): void;
 }
 
 /**
@@ -27,27 +29,23 @@ export interface TrackLayer {
  * (a browser with it disabled) the same sprite cells are drawn on a 2D canvas layer: the same
  * picture, slower at thousands of tracks (docs/ui.md, "Rendering").
  */
-export function trackLayer(source: VectorSource<Feature<Point>>, atlas: SpriteAtlas): TrackLayer {
+export function trackLayer(source: VectorSource<Feature<Point>>, atlas: SpriteAtlas, palette: MapPalette): TrackLayer {
   if (getSupportedExtensions() === null) {
-    return {
-      renderer: 'canvas',
-      layer: new VectorLayer({
-        source,
-        style: symbolStyle(atlas),
-        updateWhileAnimating: true,
-        updateWhileInteracting: true,
-      }),
-    };
+    const layer = new VectorLayer({
+      source,
+      style: symbolStyle(atlas, palette),
+      updateWhileAnimating: true,
+      updateWhileInteracting: true,
+    });
+    return { renderer: 'canvas', layer, setPalette: (p) => layer.setStyle(symbolStyle(atlas, p)) };
   }
-  return {
-    renderer: 'webgl',
-    // Taps are matched by TrackFeatures.nearest (a tolerance for gloved fingers), not the GPU's hit buffer.
-    layer: new WebGLVectorLayer({ source, style: spriteStyle(atlas), disableHitDetection: true }),
-  };
+  // Taps are matched by TrackFeatures.nearest (a tolerance for gloved fingers), not the GPU's hit buffer.
+  const layer = new WebGLVectorLayer({ source, style: spriteStyle(atlas, palette), disableHitDetection: true });
+  return { renderer: 'webgl', layer, setPalette: (p) => layer.setStyle(spriteStyle(atlas, p)) };
 }
 
 /** The WebGL style: rings under the symbol (HIGH red, selection blue), then the symbol's sprite cell. */
-function spriteStyle(atlas: SpriteAtlas): FlatStyleLike {
+function spriteStyle(atlas: SpriteAtlas, palette: MapPalette): FlatStyleLike {
   return [
     {
       filter: ['==', ['get', TRACK.highRing], 1],
@@ -57,7 +55,7 @@ function spriteStyle(atlas: SpriteAtlas): FlatStyleLike {
       filter: ['==', ['get', TRACK.selectedRing], 1],
       style: {
         'circle-radius': RING_RADIUS + SELECTED_RING_GAP,
-        'circle-stroke-color': ACCENT,
+        'circle-stroke-color': palette.selection,
         'circle-stroke-width': 3,
       },
     },

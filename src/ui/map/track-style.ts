@@ -13,9 +13,8 @@ import { SYMBOL_SIZE, type SpriteAtlas } from './sprite-atlas';
 import { ellipseRing, mercatorScale, type Ellipse, type XY } from './track-geometry';
 import { TRACK } from './track-props';
 
-/** Ring colours, as the palette's: HIGH red, the selection in the accent blue. */
+/** The HIGH-threat ring's red, the same in both themes (red keeps night vision). */
 export const HIGH_RED = '#ef4444';
-export const ACCENT = '#38bdf8';
 /** How much of a stale track shows through. */
 export const STALE_OPACITY = 0.4;
 /** The radius of the rings drawn around a symbol, in CSS pixels. */
@@ -139,7 +138,7 @@ function zOf(threat: ThreatLevel | undefined, stale: boolean): number {
  * The canvas fallback's symbol style (no WebGL): the symbol's cell of the sprite, then the rings
  * (HIGH threat, selection), shared per (SIDC, stale, threat, selected).
  */
-export function symbolStyle(atlas: SpriteAtlas): (feature: FeatureLike) => Style[] {
+export function symbolStyle(atlas: SpriteAtlas, palette: MapPalette): (feature: FeatureLike) => Style[] {
   const cache = new Map<string, Style[]>();
   return (feature) => {
     const sidc = feature.get(TRACK.sidc) as string;
@@ -149,7 +148,7 @@ export function symbolStyle(atlas: SpriteAtlas): (feature: FeatureLike) => Style
     const key = `${sidc}|${stale}|${threat}|${selected}`;
     let styles = cache.get(key);
     if (styles === undefined) {
-      styles = buildSymbol(atlas, sidc, stale, threat, selected);
+      styles = buildSymbol(atlas, palette, sidc, stale, threat, selected);
       cache.set(key, styles);
     }
     return styles;
@@ -158,6 +157,7 @@ export function symbolStyle(atlas: SpriteAtlas): (feature: FeatureLike) => Style
 
 function buildSymbol(
   atlas: SpriteAtlas,
+  palette: MapPalette,
   sidc: string,
   stale: boolean,
   threat: ThreatLevel | undefined,
@@ -191,7 +191,7 @@ function buildSymbol(
       new Style({
         image: new CircleStyle({
           radius: RING_RADIUS + SELECTED_RING_GAP,
-          stroke: new Stroke({ color: ACCENT, width: 3, lineDash: [8, 5] }),
+          stroke: new Stroke({ color: palette.selection, width: 3, lineDash: [8, 5] }),
         }),
         zIndex: 100,
       }),
