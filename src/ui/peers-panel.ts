@@ -149,7 +149,7 @@ export class PeersPanel extends LitElement {
         color: var(--lm-muted);
       }
       .error {
-        color: #fecaca;
+        color: var(--lm-danger-text);
       }
     `,
   ];

@@ -35,16 +35,16 @@ export class SkewBanner extends LitElement {
       gap: 0.75rem;
       padding: 0.6rem 1rem;
       margin: 0.5rem 1rem 0;
-      border: 1px solid #b7791f;
+      border: 1px solid var(--lm-warn);
       border-radius: 8px;
-      background: #3a2a0d;
-      color: #fbd38d;
+      background: var(--lm-warn-bg);
+      color: var(--lm-warn-text);
     }
     button {
       min-height: 44px;
       padding: 0 1rem;
       border-radius: 6px;
-      border: 1px solid #fbd38d;
+      border: 1px solid var(--lm-warn);
       background: transparent;
       color: inherit;
       font: inherit;

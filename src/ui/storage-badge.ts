@@ -34,7 +34,7 @@ export class StorageBadge extends LitElement {
       :host([data-state='full']),
       :host([data-state='error']) {
         --badge: var(--lm-danger);
-        background: #450a0a;
+        background: var(--lm-danger-bg);
         font-weight: 600;
       }
       .state,

@@ -42,7 +42,7 @@ export class TrackRow extends LitElement {
         background: var(--lm-panel);
       }
       :host([selected]) .row {
-        background: #0c2a43;
+        background: var(--lm-selected-bg);
         border-color: var(--lm-accent);
         border-left-color: var(--threat, var(--lm-accent));
       }
