@@ -2,7 +2,7 @@ import * as Automerge from '@automerge/automerge';
 import * as Y from 'yjs';
 import type { NodeId } from '../src/core/ids';
 import type { Version } from '../src/core/merge/version';
-import { encodeMessage, MessageType } from '../src/core/sync';
+import { encodeMessage, MessageType, SYNC_PROTOCOL_VERSION } from '../src/core/sync';
 import { encodeVersions } from '../src/core/wire';
 import { QUICK, gc, log, machine } from './lib/measure';
 import { distinctVersions, measureAntiEntropy, type AntiEntropyResult } from './lib/mesh-sim';
@@ -251,7 +251,7 @@ function yjsWithHistory(all: readonly Version[]): { inSync: number; deleteSet: n
 
 const helloBytes = encodeMessage({
   type: MessageType.Hello,
-  protocol: 1,
+  protocol: SYNC_PROTOCOL_VERSION,
   node: fakeNodeId(prng(3)) as NodeId,
   lattice: 'bench',
   time: T0,

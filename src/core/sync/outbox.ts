@@ -21,6 +21,11 @@ export class Outbox {
     return this.count;
   }
 
+  /** Versions that can still be queued. */
+  get room(): number {
+    return Math.max(0, this.max - this.count);
+  }
+
   get empty(): boolean {
     return this.head >= this.q.length;
   }

@@ -1,17 +1,17 @@
 import { ReconcileError } from '../reconcile/errors';
-import type { Reconciler } from '../reconcile/reconciler';
+import type { ReconcileResult, Reconciler } from '../reconcile/reconciler';
 import { encodeMessage } from './codec';
 import { ReconcilePhase, type ReconcileMessage } from './messages';
 import type { Outbox } from './outbox';
 import { reconcileMessage } from './reconcile-message';
-import { idsPeerLacks } from './reply-ids';
 import { ResponderRounds } from './rounds';
 import type { SessionIo } from './session-io';
 import type { ResolvedSessionOptions, SyncSource } from './session-types';
 
 /**
  * The responder's side of anti-entropy: answers each `open`/`next` from its snapshot of the set,
- * sending the versions its reply shows the initiator lacks right before the reply itself.
+ * sending the versions the initiator lacks right before the reply itself (the reconciler's push
+ * mode): the reply only counts them, so they cost neither ids in the reply nor a `want` round trip.
  */
 export class Responder {
   private readonly rounds: ResponderRounds;
@@ -33,21 +33,28 @@ export class Responder {
       this.hooks.opened();
     } else reconciler = this.rounds.get(m.session, now);
     if (reconciler === undefined) return this.abort(m.session, 'unknown reconcile session');
-    let reply: Uint8Array | null;
+    let result: ReconcileResult;
     try {
-      reply = reconciler.reconcile(m.payload).reply;
+      // Pushes are bounded by the send queue's room; beyond it the reply lists ids to be wanted.
+      result = reconciler.reconcile(m.payload, this.repairOut.room);
     } catch (error) {
       if (!(error instanceof ReconcileError)) throw error;
       this.rounds.finish(m.session);
       return this.abort(m.session, 'bad reconcile message', error.message);
     }
-    if (reply === null) return;
-    const frame = encodeMessage(reconcileMessage(m.session, ReconcilePhase.Reply, reply));
-    const pushed = this.source.lookup(idsPeerLacks(reply, this.o.reconcileFrameBytes));
+    if (result.reply === null) return;
+    const frame = encodeMessage(reconcileMessage(m.session, ReconcilePhase.Reply, result.reply));
+    // (a version superseded since the snapshot is gone: the peer gets what superseded it instead)
+    const pushed = this.source.lookup(result.push);
     if (pushed.length === 0 && this.repairOut.empty) return this.io.sendFrame(frame, 0);
-    // What the peer lacks goes first, so it is applied before the reply is read (no `want` needed).
-    if (this.repairOut.enqueue(pushed) > 0) this.io.log('send queue full: the peer will ask for the rest');
+    // What the peer lacks goes first, so it is applied before the reply is read.
+    const refused = this.repairOut.enqueue(pushed);
     this.repairOut.frame(frame);
+    if (refused > 0) {
+      // Cannot happen while pushes stay within the room given; if it does, a new round finds them.
+      this.io.log(`send queue full: ${refused} pushed versions left for the next round`);
+      this.repairOut.frame(encodeMessage(reconcileMessage(0, ReconcilePhase.Request)));
+    }
     this.hooks.pump(now);
   }
 

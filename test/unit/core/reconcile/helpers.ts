@@ -52,6 +52,8 @@ export interface Session {
   messages: Uint8Array[];
   have: Uint8Array[];
   need: Uint8Array[];
+  /** Ids the responder pushed (push mode); they reach the initiator without a want. */
+  pushed: Uint8Array[];
 }
 
 /** Runs both roles to completion, keeping every message. */
@@ -61,6 +63,7 @@ export function runSession(a: Item[], b: Item[], opts: ReconcilerOptions = {}, m
   const messages: Uint8Array[] = [];
   const have: Uint8Array[] = [];
   const need: Uint8Array[] = [];
+  const pushed: Uint8Array[] = [];
   let msg: Uint8Array | null = initiator.initiate();
   let rounds = 0;
   while (msg !== null) {
@@ -69,13 +72,15 @@ export function runSession(a: Item[], b: Item[], opts: ReconcilerOptions = {}, m
     const r = responder.reconcile(msg);
     if (r.reply === null) throw new Error('responder returned no reply');
     if (r.have.length !== 0 || r.need.length !== 0) throw new Error('responder reported ids');
+    if (r.push.length > 0 && opts.push !== true) throw new Error('responder pushed without push mode');
+    pushed.push(...r.push);
     messages.push(r.reply);
     const res = initiator.reconcile(r.reply);
     have.push(...res.have);
     need.push(...res.need);
     msg = res.reply;
   }
-  return { rounds, messages, have, need };
+  return { rounds, messages, have, need, pushed };
 }
 
 export type Divergence = 'recent' | 'random';

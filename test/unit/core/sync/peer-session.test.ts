@@ -64,7 +64,15 @@ describe('PeerSession', () => {
 
   it('refuses another lattice, another protocol version and a node that is not the signaled one', () => {
     const p = new Pair([], []);
-    const hello = { type: 'hello', protocol: 1, node: 'b', lattice: 'other', time: 0, items: 0, newest: 0 } as const;
+    const hello = {
+      type: 'hello',
+      protocol: SYNC_PROTOCOL_VERSION,
+      node: 'b',
+      lattice: 'other',
+      time: 0,
+      items: 0,
+      newest: 0,
+    } as const;
     p.a.session.receive(encodeMessage(hello as SyncMessage), p.now);
     expect(p.a.sentOf('bye')[0]!.reason).toMatch(/different lattice/);
     expect(p.a.closedWith).toMatch(/different lattice/);
