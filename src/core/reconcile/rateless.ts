@@ -163,7 +163,7 @@ export class SymbolDiff {
     return this.peeled;
   }
 
-  /** A peel that cannot be right (a repeated item): the peer's symbols do not describe a set. */
+  /** A peel that cannot be right (a repeated item, more items than symbols): not a set difference. */
   get failed(): boolean {
     return this.broken;
   }
@@ -226,7 +226,8 @@ export class SymbolDiff {
       const id = new Uint8Array(ID_SIZE);
       lanesToBytes(w, 0, id, 0);
       const key = keyOf(id);
-      if (seen.has(key)) {
+      // An item found twice, or more items than symbols: not the difference of two sets.
+      if (seen.has(key) || this.peeled.length >= this.m) {
         this.broken = true;
         return;
       }

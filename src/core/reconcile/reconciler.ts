@@ -123,6 +123,8 @@ export class Reconciler {
    * again, and this keeps the reported lists free of repeats.
    */
   private readonly reported = new Set<string>();
+  /** Responder (push mode): ids pushed this session, so none is pushed twice. */
+  private readonly pushedKeys = new Set<string>();
   /** Initiator: coded symbols received per range, peeled as far as they go. */
   private readonly symbols = new SymbolRanges();
   private readonly push: boolean;
@@ -166,6 +168,11 @@ export class Reconciler {
 
   get frameSizeLimit(): number {
     return this.limit;
+  }
+
+  /** Initiator: coded symbols taken in this session (never more than MAX_HELD_SYMBOLS). */
+  get heldSymbols(): number {
+    return this.symbols.heldSymbols;
   }
 
   /** The initiator's first message. */
@@ -311,7 +318,6 @@ export class Reconciler {
 
   /** Validates what the initiator can only check against its own set, before acting on anything. */
   private checkInitiatorPlans(plans: Plan[]): void {
-    let symbols = 0;
     for (const p of plans) {
       const r = p.range;
       const size = p.upper - p.lower;
@@ -336,10 +342,8 @@ export class Reconciler {
             `symbols from ${r.start} for a range that expects them from ${expected}`,
           );
         }
-        symbols += r.n;
       }
     }
-    this.symbols.checkRoom(symbols);
   }
 
   // ---- coded symbols (rateless.ts) ----
@@ -396,6 +400,11 @@ export class Reconciler {
   private takeSymbols(turn: Turn, plan: Plan, r: Extract<RangeMessage, { mode: typeof Mode.Symbols }>): number {
     const { lower, upper } = plan;
     if (r.start === 0) this.symbols.drop(lower, upper);
+    if (this.symbols.gaveUp(lower) || !this.symbols.hasRoom(r.n)) {
+      // (past the session's bound on symbols held, ranges are listed: a bound, not an error)
+      this.symbols.giveUp(lower, upper);
+      return this.listInChunks(lower, upper, r.upper, turn.out);
+    }
     const diff = this.symbols.get(lower, upper);
     diff.append(readSymbols(r.symbols, 0, r.start, r.n), encodeSymbols(this.storage, lower, upper, r.start, r.n));
     this.symbols.added(r.n);
@@ -407,9 +416,10 @@ export class Reconciler {
     const more = moreSymbols(diff.received, this.tuning);
     const cap = Math.min(MAX_SYMBOL_INDEX, 2 * (upper - lower + r.count) + 4 * this.tuning.symbolSlack);
     if (diff.complete || diff.failed || diff.received + more > cap) {
-      // The symbols do not describe a set difference we can trust: settle the range by splitting.
-      this.symbols.drop(lower, upper);
-      return this.writeFallback(turn, plan, r.upper);
+      // The symbols do not describe a difference we can trust (or would cost more than the ids):
+      // list our ids from here on. Splitting could come back as symbols for the same items.
+      this.symbols.giveUp(lower, upper);
+      return this.listInChunks(lower, upper, r.upper, turn.out);
     }
     return this.writeSymbolRequest(turn.out, r.upper, diff.received, more, lower);
   }
@@ -445,15 +455,6 @@ export class Reconciler {
     return out.end(m) ? -1 : lower;
   }
 
-  /** Splits or lists a range the way chooseAction says. */
-  private writeFallback(turn: Turn, plan: Plan, upperBound: Bound): number {
-    const { lower, upper } = plan;
-    const action = chooseAction(this.regime, upper - lower, turn.stats, this.tuning, this.maxFanout, this.maxIdList);
-    const m = turn.out.begin();
-    this.writeAction(turn.out.enc, action, lower, upper, upperBound);
-    return turn.out.end(m) ? -1 : lower;
-  }
-
   /** Responder, push mode: the versions go ahead of the reply; the range says only how many. */
   private writePushed(
     turn: Turn,
@@ -463,14 +464,21 @@ export class Reconciler {
     bits: number,
     lower: number,
   ): number {
+    // A range can come back (inside a "rest of the set" fingerprint, after a cut-off message): what
+    // went once is not sent again, and the count says what goes with this reply.
+    const fresh = items.filter((i) => !this.pushedKeys.has(idKey(this.storage.idAt(i))));
     const m = turn.out.begin();
     turn.out.enc.range(upperBound, Mode.Pushed);
-    turn.out.enc.w.writeVarUint(items.length);
+    turn.out.enc.w.writeVarUint(fresh.length);
     turn.out.enc.w.writeVarUint(lacking === null ? 0 : bits);
     if (lacking !== null) turn.out.enc.w.writeBytes(lacking);
     if (!turn.out.end(m)) return lower;
-    for (const i of items) turn.push.push(this.storage.idAt(i).slice());
-    turn.pushRoom -= items.length;
+    for (const i of fresh) {
+      const id = this.storage.idAt(i).slice();
+      this.pushedKeys.add(idKey(id));
+      turn.push.push(id);
+    }
+    turn.pushRoom -= fresh.length;
     return -1;
   }
 
@@ -510,7 +518,8 @@ export class Reconciler {
         if (role === 'initiator' && this.regime !== 'clustered') {
           const n = initialSymbols(upper - lower, r.count, this.tuning);
           const start = this.symbols.received(lower, upper);
-          if (n > 0 && start + n <= MAX_SYMBOL_INDEX) return this.writeSymbolRequest(out, r.upper, start, n, lower);
+          const fits = n > 0 && start + n <= MAX_SYMBOL_INDEX && !this.symbols.gaveUp(lower);
+          if (fits) return this.writeSymbolRequest(out, r.upper, start, n, lower);
         }
         const action = chooseAction(this.regime, upper - lower, stats, this.tuning, this.maxFanout, this.maxIdList);
         const m = out.begin();

@@ -126,5 +126,5 @@ export function initialSymbols(mine: number, theirs: number, t: ReconcileTuning)
 
 /** Symbols to ask for next after `received` did not decode: a third more (peeling has a sharp threshold). */
 export function moreSymbols(received: number, t: ReconcileTuning): number {
-  return Math.max(t.symbolSlack, Math.ceil(received * t.moreSymbolsFraction));
+  return Math.max(1, t.symbolSlack, Math.ceil(received * t.moreSymbolsFraction));
 }

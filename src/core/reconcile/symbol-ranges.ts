@@ -1,31 +1,32 @@
-import { ReconcileError, ReconcileErrorCode } from './errors';
 import { SymbolDiff } from './rateless';
 
 /**
- * Most coded symbols an initiator holds for one session, over all its ranges (25 bytes each in
- * memory: ~1.6 MiB). A responder cannot make us hold more: symbols beyond it are a protocol error.
- * 65,536 symbols decode a difference of ~40,000 items; larger ones are settled by splitting.
+ * Most coded symbols an initiator takes in one session, over all its ranges (25 bytes each in
+ * memory: at most ~1.6 MiB). A responder cannot make us hold or peel more: past it, ranges are
+ * settled by listing ids. 65,536 symbols decode a difference of ~40,000 items.
  */
 export const MAX_HELD_SYMBOLS = 65_536;
 
 /** The initiator's peeling state per range [lower, upper) of its own snapshot. */
 export class SymbolRanges {
   private readonly diffs = new Map<string, SymbolDiff>();
+  /** Lower ends of ranges whose symbols did not decode: settled by listing ids from then on. */
+  private readonly failedFrom = new Set<number>();
   private held = 0;
+
+  /** Symbols held so far this session (they count against MAX_HELD_SYMBOLS even once dropped). */
+  get heldSymbols(): number {
+    return this.held;
+  }
 
   /** Symbols received so far for the range (the start the next Symbols must have). */
   received(lower: number, upper: number): number {
     return this.diffs.get(key(lower, upper))?.received ?? 0;
   }
 
-  /** Throws unless `n` more symbols fit in the bound (checked before anything changes). */
-  checkRoom(n: number): void {
-    if (this.held + n > MAX_HELD_SYMBOLS) {
-      throw new ReconcileError(
-        ReconcileErrorCode.Protocol,
-        `${this.held + n} coded symbols exceed the ${MAX_HELD_SYMBOLS} held per session`,
-      );
-    }
+  /** Whether `n` more symbols stay within MAX_HELD_SYMBOLS. */
+  hasRoom(n: number): boolean {
+    return this.held + n <= MAX_HELD_SYMBOLS;
   }
 
   /** The range's state, created empty. */
@@ -44,9 +45,22 @@ export class SymbolRanges {
     this.held += n;
   }
 
-  /** The range is settled (or given up): its memory is freed, its share of the bound is not. */
+  /** The range is settled: its memory is freed, its share of the bound is not. */
   drop(lower: number, upper: number): void {
     this.diffs.delete(key(lower, upper));
+  }
+
+  /**
+   * The range's symbols did not decode (or did not check): ranges from `lower` are listed instead
+   * from now on, so a responder that keeps answering with symbols cannot keep the session going.
+   */
+  giveUp(lower: number, upper: number): void {
+    this.drop(lower, upper);
+    this.failedFrom.add(lower);
+  }
+
+  gaveUp(lower: number): boolean {
+    return this.failedFrom.has(lower);
   }
 }
 
