@@ -55,6 +55,8 @@ export interface ReconcileResult {
   push: Uint8Array[];
   /** Initiator: items the responder says it sent ahead of this reply (Pushed ranges). */
   pushed: number;
+  /** Responder (push mode): items the initiator lacks listed for it to want, for lack of push room. */
+  unpushed: number;
 }
 
 /** What one reconcile() call builds up. */
@@ -66,6 +68,7 @@ interface Turn {
   readonly need: Uint8Array[];
   readonly push: Uint8Array[];
   pushed: number;
+  unpushed: number;
   /** Items the responder may still push in this reply. */
   pushRoom: number;
 }
@@ -228,6 +231,7 @@ export class Reconciler {
       need: [],
       push: [],
       pushed: 0,
+      unpushed: 0,
       pushRoom: this.push && role === 'responder' ? Math.max(0, pushRoom) : 0,
     };
     let group: SymbolGroup | undefined;
@@ -257,6 +261,7 @@ export class Reconciler {
       need: this.firstReports(turn.need),
       push: turn.push,
       pushed: turn.pushed,
+      unpushed: turn.unpushed,
     };
   }
 
@@ -504,6 +509,7 @@ export class Reconciler {
             return -1;
           }
           if (turn.pushRoom >= 1) return this.writePushed(turn, r.upper, [plan.pureIndex], null, 0, lower);
+          if (this.push) turn.unpushed += 1;
           const m = out.begin();
           out.enc.range(r.upper, Mode.Extra);
           out.enc.w.writeVarUint(1);
@@ -620,6 +626,7 @@ export class Reconciler {
     const pushing = turn.pushRoom >= upper - lower - count;
     // At least (ours - theirs) of our ids go back: if that cannot fit, skip straight to chunks.
     if (!pushing && (upper - lower - count) * ID_SIZE > this.maxPiece) {
+      if (this.push) turn.unpushed += upper - lower - count;
       return this.listInChunks(lower, upper, upperBound, out);
     }
     const set = new IdSet(ids, count);
@@ -648,6 +655,7 @@ export class Reconciler {
     if (turn.pushRoom >= extras.length) {
       return this.writePushed(turn, upperBound, extras, lacks ? lacking : null, count, lower);
     }
+    if (this.push) turn.unpushed += extras.length;
     const size = MAX_RANGE_BYTES + 16 + extras.length * ID_SIZE + bitBytes;
     if (size <= this.maxPiece) {
       const m = out.begin();

@@ -1,6 +1,15 @@
+import { TokenBucket } from '../budget/token-bucket';
 import { ReconcileError } from '../reconcile/errors';
 import type { ReconcileResult, Reconciler } from '../reconcile/reconciler';
 import { encodeMessage } from './codec';
+import {
+  LimitName,
+  PUSH_FLOOR_VERSIONS,
+  PUSH_VERSIONS_PER_REQUEST_BYTE,
+  RECONCILE_OPEN_BURST,
+  RECONCILE_OPENS_PER_MINUTE,
+  type LimitCounter,
+} from './limits';
 import { ReconcilePhase, type ReconcileMessage } from './messages';
 import type { Outbox } from './outbox';
 import { reconcileMessage } from './reconcile-message';
@@ -15,12 +24,15 @@ import type { ResolvedSessionOptions, SyncSource } from './session-types';
  */
 export class Responder {
   private readonly rounds: ResponderRounds;
+  /** Opens the peer may still make (limits.ts): each costs a snapshot and up to a frame of reply. */
+  private opens: TokenBucket | undefined;
 
   constructor(
     private readonly o: ResolvedSessionOptions,
     private readonly source: SyncSource,
     private readonly repairOut: Outbox,
     private readonly io: SessionIo,
+    private readonly limits: LimitCounter,
     private readonly hooks: { opened(): void; pump(now: number): void },
   ) {
     this.rounds = new ResponderRounds(o.reconcileFrameBytes);
@@ -29,19 +41,30 @@ export class Responder {
   handle(m: ReconcileMessage, now: number): void {
     let reconciler: Reconciler | undefined;
     if (m.phase === ReconcilePhase.Open) {
+      this.opens ??= new TokenBucket(RECONCILE_OPENS_PER_MINUTE / 60, RECONCILE_OPEN_BURST, now);
+      if (!this.opens.take(now)) {
+        // Not the peer's fault necessarily (a burst of retries): refuse the round, it backs off.
+        this.limits.hit(LimitName.ReconcileOpens);
+        this.io.log('reconcile open refused: too many opens on this link');
+        this.io.send(reconcileMessage(m.session, ReconcilePhase.Abort));
+        return;
+      }
       reconciler = this.rounds.open(m.session, this.source.storage(), now);
       this.hooks.opened();
     } else reconciler = this.rounds.get(m.session, now);
     if (reconciler === undefined) return this.abort(m.session, 'unknown reconcile session');
     let result: ReconcileResult;
+    // Pushes are bounded by the send queue's room and by a multiple of the message answered
+    // (limits.ts); beyond, the reply lists ids the peer must want by name.
+    const ratioRoom = PUSH_FLOOR_VERSIONS + PUSH_VERSIONS_PER_REQUEST_BYTE * m.payload.length;
     try {
-      // Pushes are bounded by the send queue's room; beyond it the reply lists ids to be wanted.
-      result = reconciler.reconcile(m.payload, this.repairOut.room);
+      result = reconciler.reconcile(m.payload, Math.min(this.repairOut.room, ratioRoom));
     } catch (error) {
       if (!(error instanceof ReconcileError)) throw error;
       this.rounds.finish(m.session);
       return this.abort(m.session, 'bad reconcile message', error.message);
     }
+    if (result.unpushed > 0 && ratioRoom < this.repairOut.room) this.limits.hit(LimitName.PushRatio, result.unpushed);
     if (result.reply === null) return;
     const frame = encodeMessage(reconcileMessage(m.session, ReconcilePhase.Reply, result.reply));
     // (a version superseded since the snapshot is gone: the peer gets what superseded it instead)

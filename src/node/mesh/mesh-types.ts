@@ -1,6 +1,6 @@
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
-import type { SessionOptions } from '../../core/sync';
+import type { LimitCounts, SessionOptions } from '../../core/sync';
 import type { VersionListener, VersionSource } from '../lattice-node';
 
 /** What the mesh needs of a node (LatticeNode provides it). */
@@ -38,4 +38,6 @@ export interface SyncStatus {
   readonly lastSyncAt: number | undefined;
   /** Versions in the reconciliation set (= stored versions). */
   readonly items: number;
+  /** Per-link limits hit, summed over open links, plus links refused while backing off (docs/security.md). */
+  readonly limitsHit: LimitCounts;
 }
