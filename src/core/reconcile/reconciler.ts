@@ -203,9 +203,13 @@ export class Reconciler {
 
   /**
    * Processes a peer message. Throws ReconcileError (and changes nothing) if it is invalid.
-   * `pushRoom` (responder in push mode): most items this reply may push; beyond it, ids are listed.
+   * `pushRoom` (responder in push mode): most items this reply may push; beyond it, ranges are split
+   * (the initiator descends and gets them over later replies). `replyLimit` (responder in push
+   * mode, whose every piece fits in MIN_FRAME_SIZE_LIMIT bytes): the reply stays within this many
+   * bytes (at least MIN_FRAME_SIZE_LIMIT, at most the frame size limit); what does not fit is handed
+   * back as the "rest of the set", as for a full frame.
    */
-  reconcile(message: Uint8Array, pushRoom = Number.POSITIVE_INFINITY): ReconcileResult {
+  reconcile(message: Uint8Array, pushRoom = Number.POSITIVE_INFINITY, replyLimit = this.limit): ReconcileResult {
     const ranges = decodeMessage(message, this.limit);
     const role: Role = this.state === 'idle' ? 'responder' : this.state;
     for (const r of ranges) {
@@ -226,7 +230,11 @@ export class Reconciler {
     const turn: Turn = {
       role,
       stats,
-      out: new Output(this.limit),
+      out: new Output(
+        this.push && role === 'responder'
+          ? Math.min(this.limit, Math.max(MIN_FRAME_SIZE_LIMIT, replyLimit))
+          : this.limit,
+      ),
       have: [],
       need: [],
       push: [],
@@ -624,9 +632,14 @@ export class Reconciler {
     const { out } = turn;
     const { lower, upper } = plan;
     const pushing = turn.pushRoom >= upper - lower - count;
+    if (this.push && !pushing) {
+      // Too many to push in this reply: split, and push the pieces as later replies have room.
+      // Listing the ids instead would let a tiny request (an empty set's) draw a frame of ids.
+      turn.unpushed += upper - lower - count;
+      return this.splitForPush(turn, lower, upper, upperBound);
+    }
     // At least (ours - theirs) of our ids go back: if that cannot fit, skip straight to chunks.
     if (!pushing && (upper - lower - count) * ID_SIZE > this.maxPiece) {
-      if (this.push) turn.unpushed += upper - lower - count;
       return this.listInChunks(lower, upper, upperBound, out);
     }
     const set = new IdSet(ids, count);
@@ -655,7 +668,10 @@ export class Reconciler {
     if (turn.pushRoom >= extras.length) {
       return this.writePushed(turn, upperBound, extras, lacks ? lacking : null, count, lower);
     }
-    if (this.push) turn.unpushed += extras.length;
+    if (this.push) {
+      turn.unpushed += extras.length;
+      return this.splitForPush(turn, lower, upper, upperBound);
+    }
     const size = MAX_RANGE_BYTES + 16 + extras.length * ID_SIZE + bitBytes;
     if (size <= this.maxPiece) {
       const m = out.begin();
@@ -667,6 +683,14 @@ export class Reconciler {
       return out.end(m) ? -1 : lower;
     }
     return this.listInChunks(lower, upper, upperBound, out);
+  }
+
+  /** Responder, push mode: the range as child fingerprints (a single item is listed: it cannot split). */
+  private splitForPush(turn: Turn, lower: number, upper: number, upperBound: Bound): number {
+    const m = turn.out.begin();
+    if (upper - lower < 2) this.writeIdList(turn.out.enc, upperBound, lower, upper);
+    else this.writeSplit(turn.out.enc, lower, upper, upperBound, Math.min(this.tuning.clusteredFanout, this.maxFanout));
+    return turn.out.end(m) ? -1 : lower;
   }
 
   /** Lists our ids of [lower, upper) in frame-sized IdList chunks; each chunk settles its sub-range. */

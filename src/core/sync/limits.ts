@@ -36,6 +36,14 @@ export const PUSH_FLOOR_VERSIONS = 2_048;
 export const PUSH_VERSIONS_PER_REQUEST_BYTE = 4;
 
 /**
+ * Bytes of one reconcile reply: a floor, plus this many per byte of the message answered, never
+ * more than the frame (60,000). The floor carries the coded symbols of ~700 differences; a bigger
+ * difference takes another round trip. What does not fit goes back as one "rest" fingerprint.
+ */
+export const REPLY_FLOOR_BYTES = 16 * 1024;
+export const REPLY_BYTES_PER_REQUEST_BYTE = 64;
+
+/**
  * Versions in one `versions` frame. The framer packs at most this many (a position is ~20 bytes:
  * a 64 KiB frame holds ~3,300); a frame claiming more is refused before it is decoded (40,000 tiny
  * versions in one 200 KB frame cost 89 MiB).

@@ -8,6 +8,8 @@ import {
   PUSH_VERSIONS_PER_REQUEST_BYTE,
   RECONCILE_OPEN_BURST,
   RECONCILE_OPENS_PER_MINUTE,
+  REPLY_BYTES_PER_REQUEST_BYTE,
+  REPLY_FLOOR_BYTES,
   type LimitCounter,
 } from './limits';
 import { ReconcilePhase, type ReconcileMessage } from './messages';
@@ -58,7 +60,8 @@ export class Responder {
     // (limits.ts); beyond, the reply lists ids the peer must want by name.
     const ratioRoom = PUSH_FLOOR_VERSIONS + PUSH_VERSIONS_PER_REQUEST_BYTE * m.payload.length;
     try {
-      result = reconciler.reconcile(m.payload, Math.min(this.repairOut.room, ratioRoom));
+      const replyLimit = REPLY_FLOOR_BYTES + REPLY_BYTES_PER_REQUEST_BYTE * m.payload.length;
+      result = reconciler.reconcile(m.payload, Math.min(this.repairOut.room, ratioRoom), replyLimit);
     } catch (error) {
       if (!(error instanceof ReconcileError)) throw error;
       this.rounds.finish(m.session);

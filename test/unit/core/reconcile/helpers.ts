@@ -56,8 +56,20 @@ export interface Session {
   pushed: Uint8Array[];
 }
 
+/** What the responder is given per reply: its push room and its reply limit (defaults: none). */
+export interface ReplyBounds {
+  readonly pushRoom?: number;
+  readonly replyLimit?: number;
+}
+
 /** Runs both roles to completion, keeping every message. */
-export function runSession(a: Item[], b: Item[], opts: ReconcilerOptions = {}, maxRounds = 5000): Session {
+export function runSession(
+  a: Item[],
+  b: Item[],
+  opts: ReconcilerOptions = {},
+  maxRounds = 5000,
+  bounds: ReplyBounds = {},
+): Session {
   const initiator = new Reconciler(new SortedVectorStorage(a), opts);
   const responder = new Reconciler(new SortedVectorStorage(b), opts);
   const messages: Uint8Array[] = [];
@@ -69,7 +81,11 @@ export function runSession(a: Item[], b: Item[], opts: ReconcilerOptions = {}, m
   while (msg !== null) {
     if (++rounds > maxRounds) throw new Error('too many rounds');
     messages.push(msg);
-    const r = responder.reconcile(msg);
+    const r = responder.reconcile(msg, bounds.pushRoom, bounds.replyLimit);
+    if (bounds.pushRoom !== undefined && r.push.length > bounds.pushRoom) throw new Error('pushed beyond the room');
+    if (opts.push === true && bounds.replyLimit !== undefined && r.reply!.length > Math.max(4096, bounds.replyLimit)) {
+      throw new Error('reply beyond the limit');
+    }
     if (r.reply === null) throw new Error('responder returned no reply');
     if (r.have.length !== 0 || r.need.length !== 0) throw new Error('responder reported ids');
     if (r.push.length > 0 && opts.push !== true) throw new Error('responder pushed without push mode');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Item } from '../../../../src/core/reconcile';
 import type { ReconcileTuning } from '../../../../src/core/reconcile';
 import { DEFAULT_FRAME_SIZE_LIMIT } from '../../../../src/core/reconcile';
-import { hex, minus, prng, runSession, sortedHex } from './helpers';
+import { hex, minus, prng, runSession, sortedHex, type ReplyBounds } from './helpers';
 
 const seed = Number(process.env.SEED ?? Date.now());
 console.log(`reconcile property: fast-check seed ${seed} (replay with SEED=${seed})`);
@@ -59,8 +59,15 @@ function build(p: Params): { a: Item[]; b: Item[] } {
  * After the session the initiator knows exactly what to send (have) and, with what the responder
  * pushed, exactly what it lacks: applying both makes the sets equal. A responder never pushes an id twice.
  */
-function check(a: Item[], b: Item[], frame: number, tuning: Partial<ReconcileTuning> = {}, push = false): void {
-  const s = runSession(a, b, { frameSizeLimit: frame, tuning, push });
+function check(
+  a: Item[],
+  b: Item[],
+  frame: number,
+  tuning: Partial<ReconcileTuning> = {},
+  push = false,
+  bounds: ReplyBounds = {},
+): void {
+  const s = runSession(a, b, { frameSizeLimit: frame, tuning, push }, 5000, bounds);
   expect(sortedHex(s.have)).toEqual(minus(a, b));
   const pushed = sortedHex(s.pushed);
   expect(new Set(pushed).size).toBe(pushed.length);
@@ -84,11 +91,13 @@ describe('Reconciler (property)', () => {
       frame: fc.constantFrom(4096, 8192, DEFAULT_FRAME_SIZE_LIMIT),
       owner: fc.constantFrom<'either' | 'a' | 'b'>('either', 'a', 'b'),
       push: fc.boolean(),
+      pushRoom: fc.constantFrom(undefined, 0, 3, 100),
+      replyLimit: fc.constantFrom(undefined, 4096, 6000),
     });
     fc.assert(
       fc.property(arb, (p) => {
         const { a, b } = build(p);
-        check(a, b, p.frame, {}, p.push);
+        check(a, b, p.frame, {}, p.push, { pushRoom: p.pushRoom, replyLimit: p.replyLimit });
       }),
       { seed, verbose: 1, numRuns: 120 },
     );

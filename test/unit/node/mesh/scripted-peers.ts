@@ -21,15 +21,18 @@ export class Peer {
   closedWith: string | undefined;
   handler!: LinkHandler;
   readonly link: Link;
+  /** Bytes the link reports buffered (set it above the high-water mark to hold the node's sends). */
+  buffered = 0;
   constructor(
     readonly id: NodeId,
     private readonly h: Harness,
   ) {
+    const buffered = (): number => this.buffered;
     this.link = {
       peer: id,
       send: (f) => void this.out.push(f.slice()),
       get bufferedAmount() {
-        return 0;
+        return buffered();
       },
       close: (reason) => {
         this.closedWith ??= reason;
