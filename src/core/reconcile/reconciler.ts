@@ -13,7 +13,8 @@ import {
 import { IdSet } from './id-set';
 import { ID_SIZE } from './item';
 import type { RangeMessage } from './message';
-import { decodeMessage, MessageEncoder, Mode } from './message';
+import { decodeMessage, type MessageEncoder, Mode } from './message';
+import { Output, RESERVE } from './output';
 import { encodeSymbols, MAX_SYMBOL_INDEX, readSymbols, SYMBOL_BYTES, writeSymbols, type SymbolDiff } from './rateless';
 import type { MessageStats, ReconcileTuning, Regime, Role, SplitAction } from './split-policy';
 import { chooseAction, DEFAULT_TUNING, initialSymbols, moreSymbols, regimeOf } from './split-policy';
@@ -24,8 +25,6 @@ import { SymbolRanges } from './symbol-ranges';
 export const DEFAULT_FRAME_SIZE_LIMIT = 60_000;
 export const MIN_FRAME_SIZE_LIMIT = 4096;
 
-/** Room kept free in every frame for flushing a skip and the trailing "rest of the set" fingerprint. */
-const RESERVE = 64;
 /** Worst-case bytes of one range: 8-byte timestamp delta, 2-byte head, 16-byte prefix, 8-byte count, 16-byte fingerprint. */
 const MAX_RANGE_BYTES = 8 + 2 + 16 + 8 + FINGERPRINT_SIZE;
 /** Worst-case bytes of a Symbols range before its symbols: the range, start, n, count, fingerprint. */
@@ -761,58 +760,4 @@ function idKey(id: Uint8Array): string {
   let s = '';
   for (let i = 0; i < ID_SIZE; i += 2) s += String.fromCharCode(id[i]! | (id[i + 1]! << 8));
   return s;
-}
-
-/** One outgoing message: coalesces skips and keeps every piece inside the frame. */
-class Output {
-  readonly enc = new MessageEncoder();
-  private pendingSkip: Bound | null = null;
-
-  constructor(private readonly limit: number) {}
-
-  /** True when no range has been written. */
-  get empty(): boolean {
-    return this.enc.length <= 1;
-  }
-
-  skip(upper: Bound): void {
-    this.pendingSkip = upper;
-  }
-
-  /** Starts a piece (flushing any pending skip into it); pass the mark to end(). */
-  begin(): PieceMark {
-    const mark = { enc: this.enc.mark(), pendingSkip: this.pendingSkip };
-    this.flushSkip();
-    return mark;
-  }
-
-  /** Keeps the piece if the frame still has RESERVE bytes free (and `drop` is not set); otherwise takes it back. */
-  end(mark: PieceMark, drop = false): boolean {
-    if (!drop && this.enc.length + RESERVE <= this.limit) return true;
-    this.enc.reset(mark.enc);
-    this.pendingSkip = mark.pendingSkip;
-    return false;
-  }
-
-  /** Ends the message: the rest of the set, from the current position, as one fingerprint. */
-  defer(restState: Uint32Array, count: number): void {
-    this.flushSkip();
-    this.enc.range(INFINITE_BOUND, Mode.Fingerprint);
-    this.enc.w.writeVarUint(count);
-    const fp = new Uint8Array(FINGERPRINT_SIZE);
-    encodeFingerprint(restState, 0, fp, 0);
-    this.enc.w.writeBytes(fp);
-  }
-
-  private flushSkip(): void {
-    if (this.pendingSkip !== null) {
-      this.enc.range(this.pendingSkip, Mode.Skip);
-    }
-    this.pendingSkip = null;
-  }
-}
-
-interface PieceMark {
-  readonly enc: ReturnType<MessageEncoder['mark']>;
-  readonly pendingSkip: Bound | null;
 }
