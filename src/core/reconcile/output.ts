@@ -11,7 +11,7 @@ export class Output {
   readonly enc = new MessageEncoder();
   private pendingSkip: Bound | null = null;
 
-  constructor(private readonly limit: number) {}
+  constructor(readonly limit: number) {}
 
   /** True when no range has been written. */
   get empty(): boolean {

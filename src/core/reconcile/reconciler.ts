@@ -391,7 +391,7 @@ export class Reconciler {
     n: number,
   ): number {
     const m = out.begin();
-    const fit = Math.floor((this.limit - RESERVE - out.enc.length - SYMBOLS_HEADER_BYTES) / SYMBOL_BYTES);
+    const fit = Math.floor((out.limit - RESERVE - out.enc.length - SYMBOLS_HEADER_BYTES) / SYMBOL_BYTES);
     const count = Math.min(n, fit, MAX_SYMBOL_INDEX - start);
     if (count < 1) {
       out.end(m, true);
