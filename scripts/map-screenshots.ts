@@ -1,13 +1,14 @@
 /**
- * Screenshots of the map view at tablet and phone sizes, for docs/screenshots/ (run after
- * `npm run build`): serves dist/, opens the system Chromium, writes a small realistic picture
- * through window.lattice and captures each layout.
+ * Screenshots of the map view and the approval prompt at tablet and phone sizes, for
+ * docs/screenshots/ (run after `npm run build`): serves dist/, opens the system Chromium, writes a
+ * small realistic picture through window.lattice and captures each layout.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { createAppServer } from '../server/app-server';
+import { shootApprovals } from './approval-screenshots';
 import { CHROME_ARGS, chromiumPath } from './chromium';
 
 const SIZES = [
@@ -62,12 +63,17 @@ try {
   await page.evaluate(SEED);
   // Let the stale tick pass the old contact's stale time.
   await new Promise((r) => setTimeout(r, 7000));
+  // The HIGH track raises an approval request: these shots are of the map, the prompt has its own.
+  await page.evaluate(
+    `document.querySelector('lm-app').shadowRoot.querySelector('lm-approvals').style.display = 'none'`,
+  );
   for (const size of SIZES) {
     await page.setViewport({ width: size.width, height: size.height, deviceScaleFactor: 1 });
     await new Promise((r) => setTimeout(r, 800));
     await page.screenshot({ path: `docs/screenshots/map-${size.name}.png` });
     console.log(`docs/screenshots/map-${size.name}.png`);
   }
+  await shootApprovals(browser, app.url, SIZES);
 } finally {
   await browser.close();
   await app.close();

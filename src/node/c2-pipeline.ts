@@ -7,8 +7,11 @@ import type { EntityView } from '../core/store/entity-view';
 import type { Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import { checkFusionSettings, checkSimulate } from './c2-args';
+import { checkApprovalDeadline, checkDecide, type DecisionArg } from './approval-args';
+import { ApprovalLoop } from './approval-loop';
+import type { ApprovalView, TaskView } from './approval-views';
 import { FusionView } from './fusion-view';
-import type { ChangeBatch, CreateInput } from './node-api';
+import type { ChangeBatch, CreateInput, WriteItem } from './node-api';
 import type { NodeParts } from './node-parts';
 import type { Scheduler } from './scheduler';
 import { SimulationRunner } from './simulation-runner';
@@ -16,6 +19,10 @@ import { TrackClassifier } from './track-classifier';
 
 /** The storage meta key of the fusion setting. */
 export const FUSION_META = 'fusion';
+/** The storage meta key of the approval deadline setting (ms). */
+export const APPROVAL_DEADLINE_META = 'approvalDeadline';
+/** The kinds the approval gate reads. */
+const GATE_KINDS: ReadonlySet<string> = new Set(['threat', 'approval', 'task']);
 
 /** The defended point the simulator's inbound targets home on and the classifier measures from. */
 export const DEFENDED_POINT: LatLon = { lat: 51.4775, lon: -0.4614 };
@@ -24,17 +31,22 @@ export const DEFENDED_POINT: LatLon = { lat: 51.4775, lon: -0.4614 };
 export interface LocalWritePath {
   create(input: CreateInput): Promise<unknown>;
   update(id: string, components: Readonly<Record<string, unknown>>): Promise<unknown>;
+  writeMany(items: readonly WriteItem[]): Promise<unknown>;
 }
 
 /**
  * The C2 pipeline inside one node: the simulation runner writing sensor tracks, the classifier
- * writing classification and threat, and fusion as a derived view over list/get/watch. All three
+ * writing classification and threat, the approval gate (approval-loop.ts), and fusion as a derived
+ * view over list/get/watch. All four
  * follow the store through the node's version listeners, so they treat a peer's or an import's
  * tracks exactly like this node's own.
  */
 export class C2Pipeline {
   private readonly runner: SimulationRunner | undefined;
   private readonly classifier: TrackClassifier;
+  private readonly gate: ApprovalLoop;
+  /** Counts approval and task register changes: a watcher's batch says `approvals` when it moved. */
+  private approvalsRevision = 0;
   readonly fusion: FusionView;
 
   constructor(
@@ -49,6 +61,7 @@ export class C2Pipeline {
         ? undefined
         : new SimulationRunner({ now, scheduler, defended: DEFENDED_POINT, write: (r) => this.write(r), log });
     this.classifier = new TrackClassifier({
+      self: nodeId,
       defended: DEFENDED_POINT,
       now,
       view,
@@ -56,10 +69,29 @@ export class C2Pipeline {
       log,
     });
     this.fusion = new FusionView({ nodeId, now, view, all: () => store.list(now()), log });
+    this.gate = new ApprovalLoop({
+      self: nodeId,
+      now,
+      scheduler,
+      view,
+      all: () => store.list(now()),
+      update: (id, components) => writes.update(id, components),
+      reasonOf: (id) => this.classifier.reasonOf(id),
+      log,
+    });
     parts.listeners.add((versions, _origin, removed) => {
       const ids = new Set<EntityId>();
-      for (const v of versions) ids.add(v.entity);
-      for (const v of removed) ids.add(v.entity);
+      for (const list of [versions, removed]) {
+        for (const v of list) {
+          ids.add(v.entity);
+          if (!GATE_KINDS.has(v.kind)) continue;
+          this.gate.changed(v.entity, v.kind);
+          if (v.kind === 'threat') continue;
+          this.approvalsRevision += 1;
+          // A batch must follow the change (a local write's batch may have left before it was durable).
+          parts.feed.mark(v.entity);
+        }
+      }
       for (const id of ids) {
         this.classifier.changed(id);
         this.fusion.observe(id);
@@ -78,10 +110,43 @@ export class C2Pipeline {
     this.fusion.configure(settings);
   }
 
-  /** The host's periodic tick: classify what changed, scan fusion when due. */
+  /**
+   * Restores the persisted approval deadline and resumes every entity's gate from its registers
+   * (after the store is loaded and writes can be stamped).
+   */
+  loadGate(saved: JsonValue | undefined): void {
+    try {
+      if (saved !== undefined) this.gate.configure(checkApprovalDeadline(saved));
+    } catch (error) {
+      this.parts.log('ignoring a malformed saved approval deadline', error);
+    }
+    this.gate.restart();
+  }
+
+  /** The host's periodic tick: classify what changed, scan fusion when due, fire due deadlines. */
   tick(): void {
     this.classifier.run();
     this.fusion.tick();
+    this.gate.tick();
+  }
+
+  async approvals(): Promise<ApprovalView[]> {
+    return this.gate.approvals();
+  }
+
+  async decide(entityId: string, decision: DecisionArg, requestId?: string): Promise<ApprovalView> {
+    // The operator is this node's user; the security issue will give operators their own signed ids.
+    return this.gate.decide(checkDecide(entityId, decision, requestId), this.parts.nodeId);
+  }
+
+  async tasks(): Promise<TaskView[]> {
+    return this.gate.tasks();
+  }
+
+  async setApprovalDeadline(ms: number): Promise<void> {
+    const checked = checkApprovalDeadline(ms);
+    this.gate.configure(checked);
+    await this.parts.writer.enqueue([], [], { [APPROVAL_DEADLINE_META]: checked });
   }
 
   async simulate(options: SimulateOptions): Promise<void> {
@@ -118,23 +183,27 @@ export class C2Pipeline {
   }
 
   watch(listener: (batch: ChangeBatch) => void): () => void {
-    return this.fusion.watch(listener, (l) => this.parts.feed.subscribe(l));
+    let seen = this.approvalsRevision;
+    return this.fusion.watch(listener, (l) =>
+      this.parts.feed.subscribe((batch) => {
+        if (seen === this.approvalsRevision) return l(batch);
+        seen = this.approvalsRevision;
+        l({ ...batch, approvals: true });
+      }),
+    );
   }
 
   stop(): void {
     this.runner?.stop();
+    this.gate.stop();
   }
 
-  /** One tick's reports: each track created or updated through the node's write path, all in one burst. */
+  /** One tick's reports: every track created or updated in one batch write (one timestamp, one commit). */
   private async write(reports: readonly SensorReport[]): Promise<void> {
-    const { store, now } = this.parts;
-    const t = now();
-    const pending = reports.map((r) =>
-      store.view(r.entity, t) === undefined
-        ? this.writes.create({ id: r.entity, components: { ...r.components } })
-        : this.writes.update(r.entity, { ...r.components }),
-    );
-    const failed = (await Promise.allSettled(pending)).filter((p) => p.status === 'rejected');
-    if (failed.length > 0) this.parts.log(`${failed.length} simulated reports were refused`, failed[0]);
+    try {
+      await this.writes.writeMany(reports.map((r) => ({ id: r.entity, components: { ...r.components } })));
+    } catch (error) {
+      this.parts.log(`${reports.length} simulated reports were refused`, error);
+    }
   }
 }

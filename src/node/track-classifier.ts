@@ -1,14 +1,21 @@
 import { classify, DEFAULT_CLASSIFIER, type ClassifierConfig, type Cue } from '../core/classify/classifier';
 import type { Classification, Position, Threat, Velocity } from '../core/entity/component-types';
 import { DISPOSITIONS, ENVIRONMENTS } from '../core/entity/component-types';
-import type { EntityId } from '../core/ids';
+import type { EntityId, NodeId } from '../core/ids';
 import type { LatLon } from '../core/sim/geo';
 import type { EntityView } from '../core/store/entity-view';
 
 /** A written classification is kept until the new confidence differs by this much: no write per tick for a fading cue. */
 const CONFIDENCE_STEP = 0.1;
+/**
+ * A track is classified by its sensor's node (the author of its `source`), so a level change is
+ * written once, by one node, and raises one approval request. When that node has not reported the
+ * track's position for this long (it went away), any node classifies it.
+ */
+export const OWNER_SILENT_MS = 15_000;
 
 export interface TrackClassifierDeps {
+  readonly self: NodeId;
   readonly defended: LatLon;
   readonly now: () => number;
   readonly view: (id: EntityId) => EntityView | undefined;
@@ -23,12 +30,14 @@ export interface TrackClassifierDeps {
  * its age even when nothing is written. It writes `classification` and `threat` only when they
  * change (a new level; a new disposition, label or environment, or confidence moved by
  * CONFIDENCE_STEP), so a steady track costs no writes. Hand-made entities without `source` keep
- * the operator's threat.
+ * the operator's threat. Only the track's designated classifier writes (see OWNER_SILENT_MS).
  */
 export class TrackClassifier {
   private readonly config: ClassifierConfig;
   private readonly dirty = new Set<EntityId>();
   private readonly cued = new Set<EntityId>();
+  /** Why this node last wrote each track's threat: the approval request's reason. */
+  private readonly reasons = new Map<EntityId, string>();
 
   constructor(private readonly deps: TrackClassifierDeps) {
     this.config = { ...DEFAULT_CLASSIFIER, defended: deps.defended };
@@ -38,6 +47,10 @@ export class TrackClassifier {
     this.dirty.add(id);
   }
 
+  reasonOf(id: EntityId): string | undefined {
+    return this.reasons.get(id);
+  }
+
   run(): void {
     const ids = new Set([...this.dirty, ...this.cued]);
     this.dirty.clear();
@@ -45,14 +58,22 @@ export class TrackClassifier {
       const view = this.deps.view(id);
       if (view === undefined || !isTrack(view)) {
         this.cued.delete(id);
+        this.reasons.delete(id);
         continue;
       }
       if (cueOf(view.components.cue) === undefined) this.cued.delete(id);
       else this.cued.add(id);
+      if (!this.designated(view)) continue;
       const writes = this.judge(view);
       if (writes === undefined) continue;
       this.deps.update(id, writes).catch((error: unknown) => this.deps.log(`classifying ${id} failed`, error));
     }
+  }
+
+  /** This node is the track's classifier: its sensor's node, or anyone once that node fell silent. */
+  private designated(view: EntityView): boolean {
+    if (view.meta.source?.author === this.deps.self) return true;
+    return this.deps.now() - (view.meta.position?.time ?? 0) > OWNER_SILENT_MS;
   }
 
   private judge(view: EntityView): Record<string, unknown> | undefined {
@@ -69,7 +90,10 @@ export class TrackClassifier {
       this.config,
     );
     const writes: Record<string, unknown> = {};
-    if (before?.level !== out.threat) writes.threat = { level: out.threat };
+    if (before?.level !== out.threat) {
+      writes.threat = { level: out.threat };
+      this.reasons.set(view.id, out.reason);
+    }
     if (differs(c.classification as Classification | undefined, out.classification)) {
       writes.classification = out.classification;
     }

@@ -6,6 +6,7 @@ import { shortId } from './format';
 import { NodeController } from './node-controller';
 import { controls, palette } from './theme';
 import type { UiClient } from './ui-client';
+import './approvals/approval-overlay';
 import './entity-form';
 import './entity-inspector';
 import './map/lattice-map';
@@ -54,6 +55,11 @@ export class AppShell extends LitElement {
         ?.acceptHeld(e.detail.author)
         .catch((error: unknown) => console.error('[lattice] accept clock', error));
     });
+    this.addEventListener('set-skew-limit', (e) => {
+      this.client
+        ?.setSkewLimit(e.detail.ms)
+        .catch((error: unknown) => console.error('[lattice] set skew limit', error));
+    });
   }
 
   static override styles = [palette, controls, shellStyles];
@@ -85,7 +91,7 @@ export class AppShell extends LitElement {
         <lm-storage-badge data-testid="storage-status" .status=${info?.storage}></lm-storage-badge>
       </header>
       ${this.banner()}
-      <lm-skew-banner .held=${info?.held}></lm-skew-banner>
+      <lm-skew-banner .held=${info?.held} .limitMs=${info?.skewLimitMs}></lm-skew-banner>
       <main>
         <section class="map-area" aria-label="Map">
           <lattice-map .entities=${entities} .selectedId=${this.selectedId}></lattice-map>
@@ -120,6 +126,7 @@ export class AppShell extends LitElement {
           }
         </aside>
       </main>
+      <lm-approvals .client=${this.client}></lm-approvals>
     `;
   }
 

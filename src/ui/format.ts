@@ -74,7 +74,8 @@ export function summarize(kind: string, value: ComponentValue): string {
     }
     case 'approval': {
       const a = value as Approval;
-      return a.state === 'pending' ? `pending until ${clockTime(a.deadline)}` : a.state;
+      if (a.state === 'pending') return `pending until ${clockTime(a.deadline)} · ${a.reason}`;
+      return a.decidedBy === undefined ? a.state : `${a.state} by ${a.decidedBy}`;
     }
     case 'task': {
       const t = value as Task;

@@ -40,3 +40,10 @@ export function decodeTs(text: string): Timestamp | undefined {
   if (!isNodeId(node)) return undefined;
   return { ms: parseInt(msPart, 16), c: parseInt(cPart, 16), node };
 }
+
+/** Whether `text` is a timestamp in its one canonical text form (so string order is timestamp order). */
+export function isEncodedTs(text: unknown): text is string {
+  if (typeof text !== 'string') return false;
+  const ts = decodeTs(text);
+  return ts !== undefined && encodeTs(ts) === text;
+}

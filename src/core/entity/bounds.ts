@@ -14,5 +14,11 @@ export const MAX_COVARIANCE = 1e12;
 export const MAX_EPOCH_MS = 2 ** 47;
 /** Longest short text field (labels, sensor ids, task names), in characters. */
 export const MAX_TEXT = 64;
+/**
+ * Longest longer text field (an approval's reason, a request id: 16 hex digits and a node id of at
+ * most 64), in characters: 80 UTF-16 units are at most 240 bytes of UTF-8, within the wire's
+ * 256-byte string-table entry.
+ */
+export const MAX_LONG_TEXT = 80;
 /** Most source tracks one fused track may name. */
 export const MAX_FUSION_SOURCES = 64;

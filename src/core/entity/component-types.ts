@@ -69,20 +69,52 @@ export interface Fusion {
 export const APPROVAL_STATES = ['pending', 'approved', 'denied', 'timed_out', 'cancelled'] as const;
 export type ApprovalState = (typeof APPROVAL_STATES)[number];
 
+/**
+ * An approval request and its decision (docs/c2-pipeline.md, "The approval gate"). `requestId` is
+ * the encoded HLC timestamp of the threat write that raised it: it orders requests (a newer one
+ * supersedes) and names the node that acts on it.
+ */
 export interface Approval {
+  readonly requestId: string;
   readonly state: ApprovalState;
+  /** Why the track is HIGH, as the classifier put it when the request was raised. */
+  readonly reason: string;
+  /** Epoch ms when the request was raised. */
+  readonly requestedAt: number;
   /** Epoch ms after which a pending approval times out. */
   readonly deadline: number;
-  readonly decidedBy?: NodeId;
+  /** The operator who decided (node-id syntax; `auto` for the gate's own time-outs and cancellations). */
+  readonly decidedBy?: string;
+  /** The node the decision was made on. */
+  readonly decidedOn?: NodeId;
+  /** Epoch ms of the decision. */
+  readonly decidedAt?: number;
 }
 
-/** Lattice task states, plus `idle` (no task) and `cancelled`. */
-export const TASK_STATUSES = ['idle', 'created', 'sent', 'acknowledged', 'executing', 'done', 'cancelled'] as const;
+/**
+ * Lattice task statuses (STATUS_CREATED … STATUS_DONE_NOT_OK) one to one, plus `cancelled`; no
+ * task is the absence of a task whose approval stands.
+ */
+export const TASK_STATUSES = [
+  'created',
+  'sent',
+  'acknowledged',
+  'executing',
+  'done_ok',
+  'done_not_ok',
+  'cancelled',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 export interface Task {
   readonly task: string;
+  /** The approved request this task executes. */
+  readonly requestId: string;
   readonly status: TaskStatus;
+  /** The node that assigned it (the request's actor). */
+  readonly assignedBy: NodeId;
+  /** Epoch ms of the last status change. */
+  readonly updatedAt: number;
 }
 
 /** Entity-level stale time (CoT `stale`, Lattice `expiryTime`), epoch ms. */

@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors';
-import { asUserKind, isEntityId, isNodeId } from '../ids';
+import { isEncodedTs } from '../clock/timestamp';
+import { asUserKind, isEntityId, isNodeId, type NodeId } from '../ids';
 import {
   APPROVAL_STATES,
   DISPOSITIONS,
@@ -21,6 +22,7 @@ import {
   MAX_FUSION_SOURCES,
   MAX_LAT,
   MAX_LON,
+  MAX_LONG_TEXT,
   MAX_SPEED,
   MAX_TEXT,
 } from './bounds';
@@ -87,21 +89,38 @@ function validateKnown(kind: KnownKind, value: unknown): ComponentValue {
       };
     }
     case 'approval': {
-      onlyKeys(v, ['state', 'deadline', 'decidedBy'], kind);
+      onlyKeys(
+        v,
+        ['requestId', 'state', 'reason', 'requestedAt', 'deadline', 'decidedBy', 'decidedOn', 'decidedAt'],
+        kind,
+      );
+      // Operator ids share the node-id syntax so the wire's node table can carry them.
       if (v.decidedBy !== undefined && !isNodeId(v.decidedBy)) {
-        throw new ValidationError('approval.decidedBy: not a valid node id');
+        throw new ValidationError('approval.decidedBy: not a valid operator id ([A-Za-z0-9_-]{1,64})');
+      }
+      if (v.decidedOn !== undefined && !isNodeId(v.decidedOn)) {
+        throw new ValidationError('approval.decidedOn: not a valid node id');
       }
       return clean({
+        requestId: requestId(v.requestId, 'approval.requestId'),
         state: oneOf(v.state, APPROVAL_STATES, 'approval.state'),
-        deadline: num(v.deadline, 'approval.deadline', 0, MAX_EPOCH_MS),
+        reason: str(v.reason, 'approval.reason', MAX_LONG_TEXT),
+        requestedAt: epoch(v.requestedAt, 'approval.requestedAt'),
+        deadline: epoch(v.deadline, 'approval.deadline'),
         decidedBy: v.decidedBy as string | undefined,
+        decidedOn: v.decidedOn as NodeId | undefined,
+        decidedAt: v.decidedAt === undefined ? undefined : epoch(v.decidedAt, 'approval.decidedAt'),
       });
     }
     case 'task':
-      onlyKeys(v, ['task', 'status'], kind);
+      onlyKeys(v, ['task', 'requestId', 'status', 'assignedBy', 'updatedAt'], kind);
+      if (!isNodeId(v.assignedBy)) throw new ValidationError('task.assignedBy: not a valid node id');
       return {
         task: str(v.task, 'task.task', MAX_TEXT),
+        requestId: requestId(v.requestId, 'task.requestId'),
         status: oneOf(v.status, TASK_STATUSES, 'task.status'),
+        assignedBy: v.assignedBy,
+        updatedAt: epoch(v.updatedAt, 'task.updatedAt'),
       };
     case 'expiry':
       onlyKeys(v, ['at'], kind);
@@ -133,6 +152,21 @@ function position(v: Record<string, unknown>, path: string): Position {
     accuracy: optNum(v.accuracy, `${path}.accuracy`, 0, MAX_ACCURACY),
     covariance,
   }) as unknown as Position;
+}
+
+/** A request id: a timestamp in its canonical text form (clock/timestamp.ts), which orders requests. */
+function requestId(x: unknown, path: string): string {
+  if (!isEncodedTs(x) || x.length > MAX_LONG_TEXT) {
+    throw new ValidationError(`${path}: expected an encoded timestamp (<ms hex 12><counter hex 4><node id>)`);
+  }
+  return x;
+}
+
+/** Epoch ms, whole (the wire's compact form; a decision's time needs no fraction). */
+function epoch(x: unknown, path: string): number {
+  const n = num(x, path, 0, MAX_EPOCH_MS);
+  if (!Number.isInteger(n)) throw new ValidationError(`${path}: expected whole milliseconds`);
+  return n;
 }
 
 function nonEmpty(s: string, path: string): string {

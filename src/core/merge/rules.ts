@@ -1,6 +1,8 @@
 import { compareTs } from '../clock/timestamp';
-import type { ApprovalState, ThreatLevel } from '../entity/component-types';
+import type { ThreatLevel } from '../entity/component-types';
 import { THREAT_LEVELS } from '../entity/component-types';
+import type { ApprovalRecord, RequestId, TaskRecord } from '../task/records';
+import { compareApprovalHeads, compareTaskHeads, type Head } from '../task/request-order';
 import type { Version } from './version';
 
 /**
@@ -27,19 +29,33 @@ const confidence = (v: Version): number => (v.value as { confidence?: number } |
 export const byClassification: HeadOrder = (a, b) =>
   a.ts.ms - b.ts.ms || confidence(a) - confidence(b) || byTimestamp(a, b);
 
-/** Safety order of decisions: on doubt, do not act (DoD Directive 3000.09). */
-const APPROVAL_SAFETY: Record<ApprovalState, number> = {
-  pending: 0,
-  approved: 1,
-  cancelled: 2,
-  timed_out: 3,
-  denied: 4,
+/** A deleted component's version (value null) sorts below every request. */
+const NO_APPROVAL: ApprovalRecord = {
+  requestId: '' as RequestId,
+  state: 'pending',
+  reason: '',
+  requestedAt: 0,
+  deadline: 0,
 };
-const approvalRank = (v: Version): number =>
-  APPROVAL_SAFETY[(v.value as { state: ApprovalState } | null)?.state ?? 'pending'] ?? 0;
+const asApproval = (v: Version): Head<ApprovalRecord> => ({
+  value: (v.value as ApprovalRecord | null) ?? NO_APPROVAL,
+  ts: v.ts,
+});
 
-/** approval: concurrent approve and deny resolve to deny; otherwise the safer decision wins. */
-export const byApproval: HeadOrder = (a, b) => approvalRank(a) - approvalRank(b) || byTimestamp(a, b);
+/**
+ * approval: the newer request wins (a late decision for an old request never stands for a new one),
+ * then the safer decision (denied > timed_out > cancelled > approved > pending: on doubt, do not
+ * act, DoD Directive 3000.09), then the later write. See src/core/task/request-order.ts.
+ */
+export const byApproval: HeadOrder = (a, b) => compareApprovalHeads(asApproval(a), asApproval(b));
+
+const asTask = (v: Version): Head<TaskRecord> => ({
+  value: (v.value as TaskRecord | null) ?? ({ requestId: '' } as TaskRecord),
+  ts: v.ts,
+});
+
+/** task: the newer request wins, then the later write (only the request's actor writes its task). */
+export const byTask: HeadOrder = (a, b) => compareTaskHeads(asTask(a), asTask(b));
 
 export function orderFor(kind: string): HeadOrder {
   switch (kind) {
@@ -49,6 +65,8 @@ export function orderFor(kind: string): HeadOrder {
       return byClassification;
     case 'approval':
       return byApproval;
+    case 'task':
+      return byTask;
     default:
       return byTimestamp;
   }

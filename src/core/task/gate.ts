@@ -1,3 +1,4 @@
+import { MAX_LONG_TEXT } from '../entity/bounds';
 import { isNodeId, type EntityId, type NodeId } from '../ids';
 import {
   actorOf,
@@ -84,8 +85,8 @@ export interface GateStep {
 
 /** Marks decisions the gate made itself (time-out, threat dropped) rather than an operator. */
 export const AUTO_DECIDER = 'auto';
-/** Longest reason kept in a request (the proposed validation limit). */
-export const MAX_REASON = 200;
+/** Longest reason kept in a request (what the approval component accepts). */
+export const MAX_REASON = MAX_LONG_TEXT;
 
 export function initialGate(entity: EntityId): GateState {
   return { entity };

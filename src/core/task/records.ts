@@ -1,12 +1,11 @@
 import { decodeTs, encodeTs, type Timestamp } from '../clock/timestamp';
-import type { ApprovalState, ThreatLevel } from '../entity/component-types';
+import { TASK_STATUSES, type ApprovalState, type TaskStatus, type ThreatLevel } from '../entity/component-types';
 import type { NodeId } from '../ids';
 
 /**
- * The `approval` and `task` component values the approval gate reads and writes. They extend
- * today's shapes (component-types.ts) with what the gate needs: a request id, the decision naming
- * the request it answers, who decided on which node and when, and Lattice's task statuses. The
- * change the store needs to accept them is described in docs/c2-pipeline.md ("Component changes").
+ * The `approval` and `task` component values as the approval gate types them: the component shapes
+ * (component-types.ts: a request id, the decision naming the request it answers, who decided on
+ * which node and when, and Lattice's task statuses) with the request id branded.
  */
 
 /**
@@ -40,7 +39,7 @@ export interface Decision {
   readonly decidedAt: number;
 }
 
-/** The proposed `approval` component value. Declared as a type (not an interface) so it is JSON. */
+/** The `approval` component value (component-types.ts Approval) with its request id branded. Declared as a type (not an interface) so it is JSON. */
 export type ApprovalRecord = {
   readonly requestId: RequestId;
   readonly state: ApprovalState;
@@ -52,19 +51,11 @@ export type ApprovalRecord = {
   readonly deadline: number;
 } & Partial<Decision>;
 
-/** Lattice task statuses (STATUS_CREATED ... STATUS_DONE_NOT_OK), plus `cancelled`. */
-export const LATTICE_TASK_STATUSES = [
-  'created',
-  'sent',
-  'acknowledged',
-  'executing',
-  'done_ok',
-  'done_not_ok',
-  'cancelled',
-] as const;
-export type LatticeTaskStatus = (typeof LATTICE_TASK_STATUSES)[number];
+/** Lattice task statuses, declared once with the component (component-types.ts). */
+export const LATTICE_TASK_STATUSES = TASK_STATUSES;
+export type LatticeTaskStatus = TaskStatus;
 
-/** The proposed `task` component value. */
+/** The `task` component value (component-types.ts Task) of an intercept, its request id branded. */
 export type TaskRecord = {
   readonly task: 'intercept';
   /** The approved request this task executes; the task exists only while that approval stands. */

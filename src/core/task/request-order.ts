@@ -3,8 +3,8 @@ import type { ApprovalState } from '../entity/component-types';
 import { compareRequestIds, type ApprovalRecord, type TaskRecord } from './records';
 
 /**
- * The proposed per-kind orders among concurrent heads of `approval` and `task` (a positive result
- * means `a` wins), to replace byApproval in src/core/merge/rules.ts when the gate is wired in.
+ * The orders among concurrent heads of `approval` and `task` (a positive result means `a` wins),
+ * which src/core/merge/rules.ts applies as byApproval and byTask.
  * Both are total orders (the HLC timestamp is the last key), so every replica picks the same winner.
  *
  * approval: the newer request wins (a late decision about an old request can never stand for a new

@@ -1,25 +1,45 @@
 import type { DecodeContext, EncodeContext } from './context';
 import { WireError } from './errors';
-import { MAX_EPOCH_MS, MAX_TEXT } from '../entity/bounds';
+import { MAX_EPOCH_MS, MAX_LONG_TEXT, MAX_TEXT } from '../entity/bounds';
+import { isEncodedTs } from '../clock/timestamp';
 import { isWellFormed } from '../bytes/utf8';
 import { unzigzag, zigzag } from '../bytes/zigzag';
 
 /** Field layouts shared by several kinds. */
 
 /** A string of the batch's string table, by index. */
-export function writeText(ctx: EncodeContext, s: string, field: string): void {
-  if (typeof s !== 'string' || s.length > MAX_TEXT || !isWellFormed(s)) {
-    throw new WireError(`cannot encode ${field}: expected well-formed text of at most ${MAX_TEXT} characters`);
+export function writeText(ctx: EncodeContext, s: string, field: string, max: number = MAX_TEXT): void {
+  if (typeof s !== 'string' || s.length > max || !isWellFormed(s)) {
+    throw new WireError(`cannot encode ${field}: expected well-formed text of at most ${max} characters`);
   }
   ctx.w.writeVarUint(ctx.strings.add(s));
 }
 
-export function readText(ctx: DecodeContext, field: string): string {
+export function readText(ctx: DecodeContext, field: string, max: number = MAX_TEXT): string {
   const i = ctx.r.readVarUint();
   const s = ctx.strings[i];
   if (s === undefined) return ctx.r.fail(`${field}: string index ${i} out of range (table has ${ctx.strings.length})`);
-  if (s.length > MAX_TEXT) ctx.r.fail(`${field}: longer than ${MAX_TEXT} characters`);
+  if (s.length > max) ctx.r.fail(`${field}: longer than ${max} characters`);
   return s;
+}
+
+/** A request id (an encoded timestamp), through the string table like any text. */
+export function writeRequestId(ctx: EncodeContext, s: string, field: string): void {
+  if (!isEncodedTs(s)) throw new WireError(`cannot encode ${field}: not an encoded timestamp`);
+  writeText(ctx, s, field, MAX_LONG_TEXT);
+}
+
+export function readRequestId(ctx: DecodeContext, field: string): string {
+  const s = readText(ctx, field, MAX_LONG_TEXT);
+  if (!isEncodedTs(s)) ctx.r.fail(`${field}: not an encoded timestamp`);
+  return s;
+}
+
+/** Whole epoch ms only (approval and task times): the compact varint form, nothing else. */
+export function readWholeEpoch(ctx: DecodeContext, field: string): number {
+  const x = readEpoch(ctx, field);
+  if (!Number.isInteger(x)) ctx.r.fail(`${field}: expected whole milliseconds`);
+  return x;
 }
 
 /** A 1-byte enum index. */

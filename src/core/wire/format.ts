@@ -1,14 +1,15 @@
 /**
- * Batch layout, format version 1 (all integers little-endian; varint = unsigned LEB128):
+ * Batch layout, format version 2 (all integers little-endian; varint = unsigned LEB128):
  *
- *   u8      format version (1)
+ *   u8      format version (2: approval and task carry request ids, docs/c2-pipeline.md)
  *   u8      batch flags: bit0 every version carries a 64-byte signature, bit1 a position base follows
  *   [2 × i32 position base: the smallest latitude and longitude of the batch, 1e-7°]
  *   varint  node count,   then each node id 6-bit packed (node-ids.ts)
  *   varint  entity count, then the entity ids in sorted order, each front-coded against the
  *           previous one: varint shared-prefix length, varint suffix length, suffix bytes (ASCII)
  *   varint  string count, then each string as varint UTF-8 length + bytes
- *           (labels, sensor ids, task names, unknown kind names: written once, used by index)
+ *           (labels, sensor ids, task names, request ids and reasons, unknown kind names: written
+ *           once, used by index)
  *   varint  version count, then each version:
  *     u8    header: bits 0-3 kind tag, bits 4-5 entity mode, bits 6-7 clock mode
  *     [u8]  extras (clock mode EXTENDED): bit0 has seen, bit1 has signature, bit2 same clock
@@ -21,7 +22,7 @@
  * A moving track's update (position + velocity, one clock) in a batch of 1,000 costs ~24 bytes:
  * see docs/benchmarks.md, scenario 2.
  */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export const BATCH_ALL_SIGNED = 0x01;
 export const BATCH_POSITION_BASE = 0x02;

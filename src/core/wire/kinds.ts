@@ -2,7 +2,7 @@ import type { ComponentKind } from '../ids';
 import { DELETED } from '../merge/version';
 import * as T from './format';
 
-/** Kind tag ↔ kind name. The tag list is part of format version 1: append, never renumber. */
+/** Kind tag ↔ kind name. The tag list is part of the wire format (format.ts): append, never renumber. */
 const KIND_OF_TAG: readonly (ComponentKind | undefined)[] = [
   DELETED,
   'position',

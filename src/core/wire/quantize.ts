@@ -77,10 +77,10 @@ export function quantizeValue(kind: string, value: ComponentValue): ComponentVal
         position: quantizePosition(v.position as Position),
         confidence: quantizeConfidence(v.confidence as number),
       } as ComponentValue;
-    case 'approval':
-      return { ...v, deadline: (v.deadline as number) + 0 } as ComponentValue;
     case 'expiry':
       return { at: (v.at as number) + 0 };
+    // approval and task times are whole ms (validated), exact on the wire.
+    case 'approval':
     case 'threat':
     case 'source':
     case 'task':

@@ -16,13 +16,23 @@ import {
   type Threat,
   type Velocity,
 } from '../entity/component-types';
-import { isNodeId, type EntityId } from '../ids';
+import { isNodeId, type EntityId, type NodeId } from '../ids';
 import type { DecodeContext, EncodeContext } from './context';
 import { WireError } from './errors';
-import { readEnum, readEpoch, readText, writeEnum, writeEpoch, writeText } from './fields';
+import {
+  readEnum,
+  readEpoch,
+  readRequestId,
+  readText,
+  readWholeEpoch,
+  writeEnum,
+  writeEpoch,
+  writeRequestId,
+  writeText,
+} from './fields';
 import * as T from './format';
 import { decodePosition, encodePosition } from './position-codec';
-import { MAX_FUSION_SOURCES } from '../entity/bounds';
+import { MAX_FUSION_SOURCES, MAX_LONG_TEXT } from '../entity/bounds';
 import { CONFIDENCE_SCALE, MAX_SPEED_Q, VELOCITY_SCALE, q } from './quantize';
 import { unzigzag, zigzag } from '../bytes/zigzag';
 
@@ -69,19 +79,36 @@ export function encodeKnown(ctx: EncodeContext, tag: number, value: ComponentVal
       return writeConfidence(ctx, v.confidence);
     }
     case T.TAG_APPROVAL: {
+      // u8 flags: bits 0-2 state, bit 3 decidedBy, bit 4 decidedOn, bit 5 decidedAt; then the
+      // request id and reason (string table), requestedAt and deadline, then the decision fields.
       const v = value as Approval;
       const state = APPROVAL_STATES.indexOf(v.state);
       if (state < 0) throw new WireError(`cannot encode approval.state ${String(v.state)}`);
       if (v.decidedBy !== undefined && !isNodeId(v.decidedBy)) throw new WireError('cannot encode approval.decidedBy');
-      w.writeU8(state | (v.decidedBy !== undefined ? 0x08 : 0));
-      writeEpoch(ctx, v.deadline, 'approval.deadline');
+      if (v.decidedOn !== undefined && !isNodeId(v.decidedOn)) throw new WireError('cannot encode approval.decidedOn');
+      w.writeU8(
+        state |
+          (v.decidedBy !== undefined ? APPROVAL_BY : 0) |
+          (v.decidedOn !== undefined ? APPROVAL_ON : 0) |
+          (v.decidedAt !== undefined ? APPROVAL_AT : 0),
+      );
+      writeRequestId(ctx, v.requestId, 'approval.requestId');
+      writeText(ctx, v.reason, 'approval.reason', MAX_LONG_TEXT);
+      writeWholeEpoch(ctx, v.requestedAt, 'approval.requestedAt');
+      writeWholeEpoch(ctx, v.deadline, 'approval.deadline');
       if (v.decidedBy !== undefined) w.writeVarUint(ctx.nodes.add(v.decidedBy));
+      if (v.decidedOn !== undefined) w.writeVarUint(ctx.nodes.add(v.decidedOn));
+      if (v.decidedAt !== undefined) writeWholeEpoch(ctx, v.decidedAt, 'approval.decidedAt');
       return;
     }
     case T.TAG_TASK: {
       const v = value as Task;
+      if (!isNodeId(v.assignedBy)) throw new WireError('cannot encode task.assignedBy');
       writeText(ctx, v.task, 'task.task');
-      return writeEnum(ctx, v.status, TASK_STATUSES, 'task.status');
+      writeRequestId(ctx, v.requestId, 'task.requestId');
+      writeEnum(ctx, v.status, TASK_STATUSES, 'task.status');
+      w.writeVarUint(ctx.nodes.add(v.assignedBy));
+      return writeWholeEpoch(ctx, v.updatedAt, 'task.updatedAt');
     }
     case T.TAG_EXPIRY:
       return writeEpoch(ctx, (value as Expiry).at, 'expiry.at');
@@ -137,28 +164,51 @@ export function decodeKnown(ctx: DecodeContext, tag: number): ComponentValue {
     }
     case T.TAG_APPROVAL: {
       const b = r.readU8();
-      if ((b & ~0x0f) !== 0) r.fail(`approval: unknown flags in byte ${b}`);
+      if ((b & ~APPROVAL_FLAGS) !== 0) r.fail(`approval: unknown flags in byte ${b}`);
       const state = APPROVAL_STATES[b & 0x07];
       if (state === undefined) return r.fail(`approval.state: enum index ${b & 0x07} out of range`);
       const v: { -readonly [K in keyof Approval]: Approval[K] } = {
+        requestId: readRequestId(ctx, 'approval.requestId'),
         state,
-        deadline: readEpoch(ctx, 'approval.deadline'),
+        reason: readText(ctx, 'approval.reason', MAX_LONG_TEXT),
+        requestedAt: readWholeEpoch(ctx, 'approval.requestedAt'),
+        deadline: readWholeEpoch(ctx, 'approval.deadline'),
       };
-      if ((b & 0x08) !== 0) {
-        const idx = r.readVarUint();
-        const node = ctx.nodes[idx];
-        if (node === undefined) return r.fail(`approval.decidedBy: node index ${idx} out of range`);
-        v.decidedBy = node;
-      }
+      if ((b & APPROVAL_BY) !== 0) v.decidedBy = readNode(ctx, 'approval.decidedBy');
+      if ((b & APPROVAL_ON) !== 0) v.decidedOn = readNode(ctx, 'approval.decidedOn');
+      if ((b & APPROVAL_AT) !== 0) v.decidedAt = readWholeEpoch(ctx, 'approval.decidedAt');
       return v;
     }
     case T.TAG_TASK:
-      return { task: readText(ctx, 'task.task'), status: readEnum(ctx, TASK_STATUSES, 'task.status') } satisfies Task;
+      return {
+        task: readText(ctx, 'task.task'),
+        requestId: readRequestId(ctx, 'task.requestId'),
+        status: readEnum(ctx, TASK_STATUSES, 'task.status'),
+        assignedBy: readNode(ctx, 'task.assignedBy'),
+        updatedAt: readWholeEpoch(ctx, 'task.updatedAt'),
+      } satisfies Task;
     case T.TAG_EXPIRY:
       return { at: readEpoch(ctx, 'expiry.at') } satisfies Expiry;
     default:
       return r.fail(`unknown kind tag ${tag}`);
   }
+}
+
+const APPROVAL_BY = 0x08;
+const APPROVAL_ON = 0x10;
+const APPROVAL_AT = 0x20;
+const APPROVAL_FLAGS = 0x07 | APPROVAL_BY | APPROVAL_ON | APPROVAL_AT;
+
+function writeWholeEpoch(ctx: EncodeContext, x: number, field: string): void {
+  if (!Number.isInteger(x)) throw new WireError(`cannot encode ${field} ${x}: expected whole milliseconds`);
+  writeEpoch(ctx, x, field);
+}
+
+function readNode(ctx: DecodeContext, field: string): NodeId {
+  const idx = ctx.r.readVarUint();
+  const node = ctx.nodes[idx];
+  if (node === undefined) return ctx.r.fail(`${field}: node index ${idx} out of range`);
+  return node;
 }
 
 function speed(x: number): number {

@@ -9,6 +9,8 @@ const client = await openTestNode({
   backend: 'indexeddb',
 });
 const OTHER = 'Zp3rN5tYwq8KdL2vB6mXc0AhJ4eUgF7s';
+/** A request id is the encoded timestamp of the threat write that raised it (docs/c2-pipeline.md). */
+const REQUEST = `${Date.now().toString(16).padStart(12, '0')}0000${OTHER}`;
 
 await client.create({
   id: 'trk-0042',
@@ -18,7 +20,13 @@ await client.create({
     classification: { label: 'Fighter', disposition: 'HOSTILE', environment: 'AIR', confidence: 0.86 },
     threat: { level: 'HIGH' },
     source: { sensorId: 'radar-1', sensorType: 'radar' },
-    approval: { state: 'pending', deadline: Date.now() + 30_000 },
+    approval: {
+      requestId: REQUEST,
+      state: 'pending',
+      reason: 'HOSTILE 0.86, closing 185 m/s, 14.0 km, 76 s to go',
+      requestedAt: Date.now(),
+      deadline: Date.now() + 30_000,
+    },
   },
 });
 await client.create({
@@ -53,7 +61,7 @@ await client.create({
   components: {
     position: { lat: 59.93, lon: 10.72 },
     classification: { label: 'Patrol 1', disposition: 'FRIENDLY', environment: 'LAND', confidence: 1 },
-    task: { task: 'patrol', status: 'executing' },
+    task: { task: 'patrol', requestId: REQUEST, status: 'executing', assignedBy: OTHER, updatedAt: Date.now() },
   },
 });
 // Another node raised trk-0044 without seeing our write: a visible conflict.

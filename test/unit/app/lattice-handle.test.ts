@@ -59,7 +59,13 @@ describe('window.lattice over the worker boundary', () => {
     expect((await handle.get('a'))?.components['threat']).toEqual({ level: 'HIGH' });
     expect((await handle.list({ minThreat: 'HIGH' })).map((e) => e.id)).toEqual(['a']);
     expect((await handle.heads('a', 'threat')).map((h) => h.value)).toEqual([{ level: 'HIGH' }]);
-    expect((await handle.stats()).writes.local).toBe(2);
+    // The HIGH threat raised an approval request: the third local write.
+    expect((await handle.stats()).writes.local).toBe(3);
+    const [request] = await handle.approvals();
+    expect(request).toMatchObject({ entityId: 'a', state: 'pending' });
+    expect(await handle.decide('a', 'deny', request!.requestId)).toMatchObject({ state: 'denied' });
+    expect(await handle.tasks()).toEqual([]);
+    await handle.setApprovalDeadline(10_000);
     expect(await handle.acceptHeld(NODE)).toBe(0);
     expect((await handle.info()).lattice).toBe('test');
     await handle.remove('a');

@@ -4,6 +4,9 @@ import { MAX_OPAQUE_BYTES, validateComponent } from '../../../../src/core/entity
 import { ValidationError } from '../../../../src/core/errors';
 import { asEntityId, asNodeId, asUserKind, isEntityId } from '../../../../src/core/ids';
 
+/** An encoded HLC timestamp (<ms hex 12><counter hex 4><node id>): what request ids are. */
+const REQUEST = '018bcfe568000000node_1';
+
 const good: Record<(typeof KNOWN_KINDS)[number], Record<string, unknown>> = {
   position: { lat: 51.5, lon: -0.12, alt: 35, accuracy: 12, covariance: [4, 0.5, 9] },
   velocity: { east: 10, north: -3, up: 0.5 },
@@ -11,8 +14,23 @@ const good: Record<(typeof KNOWN_KINDS)[number], Record<string, unknown>> = {
   threat: { level: 'HIGH' },
   source: { sensorId: 'radar-1', sensorType: 'radar' },
   fusion: { sources: ['t1', 't2'], position: { lat: 1, lon: 2 }, confidence: 0.5 },
-  approval: { state: 'pending', deadline: 1_700_000_000_000, decidedBy: 'node_1' },
-  task: { task: 'intercept', status: 'created' },
+  approval: {
+    requestId: REQUEST,
+    state: 'approved',
+    reason: 'HOSTILE 0.90, closing 150 m/s',
+    requestedAt: 1_700_000_000_000,
+    deadline: 1_700_000_030_000,
+    decidedBy: 'operator_1',
+    decidedOn: 'node_1',
+    decidedAt: 1_700_000_010_000,
+  },
+  task: {
+    task: 'intercept',
+    requestId: REQUEST,
+    status: 'created',
+    assignedBy: 'node_1',
+    updatedAt: 1_700_000_010_000,
+  },
   expiry: { at: 1_700_000_000_000 },
 };
 
@@ -62,8 +80,8 @@ describe('validateComponent: known kinds', () => {
     expect(Object.keys(p)).toEqual(['lat', 'lon']);
     const v = validateComponent('velocity', { east: 1, north: 2, up: undefined });
     expect(Object.keys(v)).toEqual(['east', 'north']);
-    const a = validateComponent('approval', { state: 'approved', deadline: 5, decidedBy: undefined });
-    expect(Object.keys(a)).toEqual(['state', 'deadline']);
+    const a = validateComponent('approval', { ...good.approval, decidedBy: undefined, decidedOn: undefined });
+    expect(Object.keys(a)).toEqual(['requestId', 'state', 'reason', 'requestedAt', 'deadline', 'decidedAt']);
   });
 
   it('accepts the edges of every range', () => {
@@ -123,8 +141,21 @@ describe('validateComponent: known kinds', () => {
     ['approval', { ...good.approval, deadline: 2 ** 48 }, 'approval.deadline'],
     ['approval', { ...good.approval, decidedBy: 'not a node id!' }, 'approval.decidedBy'],
     ['approval', { ...good.approval, decidedBy: 42 }, 'approval.decidedBy'],
-    ['task', { task: 'x', status: 'running' }, 'task.status'],
-    ['task', { task: 1, status: 'idle' }, 'task.task'],
+    ['approval', { ...good.approval, decidedOn: 'a b' }, 'approval.decidedOn'],
+    ['approval', { ...good.approval, decidedAt: 1.5 }, 'approval.decidedAt'],
+    ['approval', { ...good.approval, deadline: 1.5 }, 'approval.deadline'],
+    ['approval', { ...good.approval, requestId: 'r1' }, 'approval.requestId'],
+    // Upper-case hex decodes but is not the canonical form: string order would not be time order.
+    ['approval', { ...good.approval, requestId: REQUEST.toUpperCase() }, 'approval.requestId'],
+    ['approval', { ...good.approval, reason: 'x'.repeat(81) }, 'approval.reason'],
+    ['approval', { ...good.approval, requestedAt: undefined }, 'approval.requestedAt'],
+    ['approval', { ...good.approval, extra: 1 }, 'approval'],
+    ['task', { ...good.task, status: 'running' }, 'task.status'],
+    ['task', { ...good.task, status: 'idle' }, 'task.status'],
+    ['task', { ...good.task, task: 1 }, 'task.task'],
+    ['task', { ...good.task, requestId: undefined }, 'task.requestId'],
+    ['task', { ...good.task, assignedBy: 'no way' }, 'task.assignedBy'],
+    ['task', { ...good.task, updatedAt: -5 }, 'task.updatedAt'],
     ['expiry', { at: 'tomorrow' }, 'expiry.at'],
     ['expiry', {}, 'expiry.at'],
   ];
@@ -221,6 +252,7 @@ describe('validateComponent: text must be well-formed Unicode', () => {
       refuses('classification', { ...good.classification, label: s }, 'classification.label');
       refuses('source', { ...good.source, sensorId: s }, 'source.sensorId');
       refuses('task', { ...good.task, task: s }, 'task.task');
+      refuses('approval', { ...good.approval, reason: s }, 'approval.reason');
     }
   });
 

@@ -200,12 +200,24 @@ describe('(5) per-kind rules', () => {
     for (const order of permutations([vb, vc])) expect(winner(order, 'classification')[0]).toBe(vc);
   });
 
+  /** An approval of request `r` (an encoded timestamp: the threat write that raised it). */
+  const R1 = encodeTs({ ms: 500, c: 0, node: 'x' as NodeId });
+  const R2 = encodeTs({ ms: 600, c: 0, node: 'y' as NodeId });
+  const appr = (state: string, requestId = R1, more: Record<string, unknown> = {}) => ({
+    requestId,
+    state,
+    reason: 'r',
+    requestedAt: 500,
+    deadline: 5_000,
+    ...more,
+  });
+
   it('approval: concurrent approved vs denied -> denied, in any order and whatever the timestamps', () => {
     for (const deniedFirst of [true, false]) {
       const a = node('a', deniedFirst ? 1_000 : 2_000);
       const b = node('b', deniedFirst ? 2_000 : 1_000);
-      const denied = a.write(E, 'approval', { state: 'denied', deadline: 5_000, decidedBy: 'a' });
-      const approved = b.write(E, 'approval', { state: 'approved', deadline: 5_000, decidedBy: 'b' });
+      const denied = a.write(E, 'approval', appr('denied', R1, { decidedBy: 'a', decidedOn: 'a', decidedAt: 900 }));
+      const approved = b.write(E, 'approval', appr('approved', R1, { decidedBy: 'b', decidedOn: 'b', decidedAt: 900 }));
       for (const order of permutations([denied, approved])) {
         const heads = winner(order, 'approval');
         expect(heads.map((h) => (h.value as { state: string }).state)).toEqual(['denied', 'approved']);
@@ -217,14 +229,39 @@ describe('(5) per-kind rules', () => {
   it('approval: concurrent timed_out or cancelled beat approved; a decision made after seeing a denial stands', () => {
     const a = node('a');
     const b = node('b', 2_000);
-    const timedOut = a.write(E, 'approval', { state: 'timed_out', deadline: 1_000 });
-    const approved = b.write(E, 'approval', { state: 'approved', deadline: 1_000, decidedBy: 'b' });
+    const timedOut = a.write(E, 'approval', appr('timed_out'));
+    const approved = b.write(E, 'approval', appr('approved', R1, { decidedBy: 'b' }));
     expect(winner([approved, timedOut], 'approval')[0]).toBe(timedOut);
     const c = node('c', 3_000);
     const d = node('d', 4_000);
-    const denied = c.write(E, 'approval', { state: 'denied', deadline: 1_000 });
-    const reraised = d.receive(denied).write(E, 'approval', { state: 'pending', deadline: 9_000 });
+    const denied = c.write(E, 'approval', appr('denied'));
+    const reraised = d.receive(denied).write(E, 'approval', appr('pending', R2));
     expect(winner([reraised, denied], 'approval')).toEqual([reraised]);
+  });
+
+  it('approval: a newer request outranks a concurrent decision on an older one, even an earlier-stamped deny', () => {
+    const a = node('a', 9_000);
+    const b = node('b', 1_000);
+    const oldApproved = a.write(E, 'approval', appr('approved', R1, { decidedBy: 'a' }));
+    const newPending = b.write(E, 'approval', appr('pending', R2));
+    for (const order of permutations([oldApproved, newPending])) {
+      expect(winner(order, 'approval')[0]).toBe(newPending);
+    }
+  });
+
+  it('task: the newer request wins, then the later write', () => {
+    const task = (requestId: string, status: string) => ({
+      task: 'intercept',
+      requestId,
+      status,
+      assignedBy: 'x',
+      updatedAt: 1,
+    });
+    const a = node('a', 9_000);
+    const b = node('b', 1_000);
+    const older = a.write(E, 'task', task(R1, 'executing'));
+    const newer = b.write(E, 'task', task(R2, 'created'));
+    for (const order of permutations([older, newer])) expect(winner(order, 'task')[0]).toBe(newer);
   });
 
   it('default rule for unknown kinds: latest HLC wins, then node id', () => {

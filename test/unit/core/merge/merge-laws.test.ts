@@ -144,7 +144,13 @@ describe('merge laws over random multi-node histories', () => {
             expect(rank(heads[0]!)).toBe(Math.max(...heads.map(rank)));
           }
           if (v.kind === 'approval') {
-            const states = heads.map((h) => (h.value as { state: string }).state);
+            // The newest request first; within it, a denial beats every other decision.
+            const ids = heads.map((h) => (h.value as { requestId: string }).requestId);
+            const newest = [...ids].sort().at(-1);
+            expect(ids[0]).toBe(newest);
+            const states = heads
+              .filter((h) => (h.value as { requestId: string }).requestId === newest)
+              .map((h) => (h.value as { state: string }).state);
             if (states.includes('denied')) expect(states[0]).toBe('denied');
           }
           if (v.kind === 'classification') {

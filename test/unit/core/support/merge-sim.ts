@@ -98,7 +98,14 @@ export function valueFor(kind: ComponentKind, v: number): ComponentValue | null 
         confidence: [0.2, 0.5, 0.9][v % 3]!,
       };
     case 'approval':
-      return { state: APPROVAL_STATES[v % APPROVAL_STATES.length]!, deadline: 1_000_000 + v };
+      return {
+        // Two requests, so the request key of the order is exercised as well as the safety order.
+        requestId: encodeTs({ ms: 1_000 + (v % 2), c: 0, node: 'r' as NodeId }),
+        state: APPROVAL_STATES[v % APPROVAL_STATES.length]!,
+        reason: 'HIGH',
+        requestedAt: 1_000,
+        deadline: 1_000_000 + v,
+      };
     case 'position':
       return { lat: (v % 180) - 89, lon: (v % 360) - 179 };
     default:

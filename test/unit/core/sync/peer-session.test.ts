@@ -126,13 +126,13 @@ describe('PeerSession', () => {
     expect(p.a.session.stats(p.now).invalidFrames).toBe(1);
     p.flush();
     expect(p.a.session.state).toBe(SessionState.Synced);
-    p.a.session.receive(new Uint8Array([1, 4, 0, 9, 9, 9]), p.now); // a versions batch that fails to decode
+    p.a.session.receive(new Uint8Array([SYNC_PROTOCOL_VERSION, 4, 0, 9, 9, 9]), p.now); // a versions batch that fails to decode
     p.a.session.receive(new Uint8Array([7, 7, 7]), p.now); // another protocol after the handshake
     p.a.session.receive(
       encodeMessage({ type: 'reconcile', session: 99, phase: 'reply', payload: new Uint8Array([1]) }),
       p.now,
     );
-    p.a.session.receive(new Uint8Array([1, 2, 1, 0, 5, 5]), p.now); // bad reconcile open to the initiator
+    p.a.session.receive(new Uint8Array([SYNC_PROTOCOL_VERSION, 2, 1, 0, 5, 5]), p.now); // bad reconcile open to the initiator
     expect(p.a.session.stats(p.now).invalidFrames).toBe(5);
     expect(p.a.session.state).toBe(SessionState.Synced);
     expect(p.a.logs.some((l) => l.includes('invalid frame'))).toBe(true);

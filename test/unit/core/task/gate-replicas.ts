@@ -36,6 +36,9 @@ export class Replica {
   /** Requests for which this replica has held an `approved` write. */
   readonly seenApproved = new Set<string>();
   gate: GateState = initialGate(ENTITY);
+  /** Every version this replica holds, in the order it merged them (own and received). */
+  private held: Version[] = [];
+  private readonly own: Version[] = [];
 
   constructor(
     readonly id: NodeId,
@@ -76,12 +79,14 @@ export class Replica {
       seen: contextOf(this.registers.get(kind), this.id),
     };
     this.apply(v);
+    this.own.push(v);
     this.net.emit(this, v);
     return v;
   }
 
   /** Merges a version; returns whether the register changed. */
   apply(v: Version): boolean {
+    this.held.push(v);
     this.seen.add(versionKey(v));
     if (v.kind === 'approval' && (v.value as ApprovalRecord).state === 'approved') {
       this.seenApproved.add((v.value as ApprovalRecord).requestId);
@@ -116,6 +121,26 @@ export class Replica {
       task: this.winner('task'),
     };
     this.step({ type: 'restart' });
+  }
+
+  /**
+   * A crash that also loses this replica's latest writes not yet delivered anywhere: the node's
+   * write-behind had not made them durable, so (as LocalWrites announces a write only once durable)
+   * no peer ever got them. The clock is kept (its lease is durable), then the node restarts.
+   */
+  crash(): Version[] {
+    const lost: Version[] = [];
+    while (this.own.length > 0 && !this.net.deliveredAnywhere(this, this.own.at(-1)!)) lost.push(this.own.pop()!);
+    if (lost.length > 0) {
+      this.net.forget(lost);
+      const keep = this.held.filter((v) => !lost.includes(v));
+      this.held = [];
+      this.registers.clear();
+      this.seen.clear();
+      for (const v of keep) this.apply(v);
+    }
+    this.restart();
+    return lost;
   }
 
   fireDeadlines(): void {
@@ -159,6 +184,14 @@ export class Network {
   emit(from: Replica, v: Version): void {
     this.universe.push(v);
     for (const to of this.nodes) if (to !== from) this.queue.push({ to, v });
+  }
+  deliveredAnywhere(from: Replica, v: Version): boolean {
+    return this.nodes.some((n) => n !== from && n.seen.has(versionKey(v)));
+  }
+  /** Writes lost in a crash before any peer received them: they never existed for anyone else. */
+  forget(lost: readonly Version[]): void {
+    this.queue = this.queue.filter((m) => !lost.includes(m.v));
+    for (const v of lost) this.universe.splice(this.universe.indexOf(v), 1);
   }
   deliver(index: number): void {
     if (this.queue.length === 0) return;

@@ -1,6 +1,6 @@
 /** Every transition of the approval gate and task state machine (table in docs/c2-pipeline.md). */
 import { describe, expect, it } from 'vitest';
-import { AUTO_DECIDER, assignedHere, effectiveTask } from '../../../../src/core/task/gate';
+import { AUTO_DECIDER, MAX_REASON, assignedHere, effectiveTask } from '../../../../src/core/task/gate';
 import { compareApprovalHeads } from '../../../../src/core/task/request-order';
 import { actorOf, requestIdFor, type ApprovalRecord } from '../../../../src/core/task/records';
 import { A, B, GateDriver, threat } from './gate-fixtures';
@@ -106,10 +106,10 @@ describe('decide on a pending request', () => {
     }
   });
 
-  it('keeps the request reason within the proposed limit', () => {
+  it('keeps the request reason within what the approval component accepts', () => {
     const g = new GateDriver(A);
     g.step({ type: 'threat', threat: threat('HIGH', T0, A, 'r'.repeat(500)) }, T0);
-    expect(g.state.approval?.reason).toHaveLength(200);
+    expect(g.state.approval?.reason).toHaveLength(MAX_REASON);
   });
 
   it('rejects with a reason when nothing is pending, the request is superseded, decided, or past its deadline', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import type { Timestamp } from '../../../../src/core/clock/timestamp';
+import { encodeTs, type Timestamp } from '../../../../src/core/clock/timestamp';
+import { MAX_LONG_TEXT, MAX_TEXT } from '../../../../src/core/entity/bounds';
 import {
   APPROVAL_STATES,
   DISPOSITIONS,
@@ -29,12 +30,15 @@ const num = (min: number, max: number): fc.Arbitrary<number> =>
     fc.constantFrom(min, max, 0, -0).filter((x) => x >= min),
   );
 
-const text = (minLength = 0): fc.Arbitrary<string> =>
+const text = (minLength = 0, maxLength = MAX_TEXT): fc.Arbitrary<string> =>
   fc
-    .oneof(fc.string({ minLength, maxLength: 64 }), fc.string({ minLength, maxLength: 64, unit: 'binary' }))
-    .filter((s) => s.length >= minLength && s.length <= 64 && isWellFormed(s));
+    .oneof(fc.string({ minLength, maxLength }), fc.string({ minLength, maxLength, unit: 'binary' }))
+    .filter((s) => s.length >= minLength && s.length <= maxLength && isWellFormed(s));
 
 const epoch = fc.oneof(num(0, 2 ** 47), fc.integer({ min: 0, max: 2 ** 47 }));
+const wholeEpoch = fc.integer({ min: 0, max: 2 ** 47 });
+/** A request id: an HLC timestamp in its canonical text form. */
+const requestId = timestamp().map((ts) => encodeTs(ts));
 
 const position = fc.record(
   {
@@ -63,10 +67,25 @@ const known: Record<string, fc.Arbitrary<unknown>> = {
   source: fc.record({ sensorId: text(1), sensorType: fc.constantFrom(...SENSOR_TYPES) }),
   fusion: fc.record({ sources: fc.array(entityId, { maxLength: 64 }), position, confidence: num(0, 1) }),
   approval: fc.record(
-    { state: fc.constantFrom(...APPROVAL_STATES), deadline: epoch, decidedBy: nodeId },
-    { requiredKeys: ['state', 'deadline'] },
+    {
+      requestId,
+      state: fc.constantFrom(...APPROVAL_STATES),
+      reason: text(0, MAX_LONG_TEXT),
+      requestedAt: wholeEpoch,
+      deadline: wholeEpoch,
+      decidedBy: nodeId,
+      decidedOn: nodeId,
+      decidedAt: wholeEpoch,
+    },
+    { requiredKeys: ['requestId', 'state', 'reason', 'requestedAt', 'deadline'] },
   ),
-  task: fc.record({ task: text(), status: fc.constantFrom(...TASK_STATUSES) }),
+  task: fc.record({
+    task: text(),
+    requestId,
+    status: fc.constantFrom(...TASK_STATUSES),
+    assignedBy: nodeId,
+    updatedAt: wholeEpoch,
+  }),
   expiry: fc.record({ at: epoch }),
 };
 

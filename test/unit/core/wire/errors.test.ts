@@ -54,14 +54,19 @@ describe('wire decoding rejects', () => {
 
   it('other format versions and unknown batch flags', () => {
     rejects(
-      raw((w) => w.writeVarUint(0), { format: 2 }),
-      /unsupported format version 2/,
+      raw((w) => w.writeVarUint(0), { format: F.FORMAT_VERSION + 1 }),
+      new RegExp(`unsupported format version ${F.FORMAT_VERSION + 1}`),
+    );
+    // Version 1 carried approval and task without request ids: read as version 2 they would be garbage.
+    rejects(
+      raw((w) => w.writeVarUint(0), { format: 1 }),
+      /unsupported format version 1/,
     );
     rejects(
       raw((w) => w.writeVarUint(0), { flags: 0x04 }),
       /unknown batch flags/,
     );
-    const base = new Uint8Array([1, F.BATCH_POSITION_BASE, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0, 0]); // lat 2^30 ≈ 107°
+    const base = new Uint8Array([F.FORMAT_VERSION, F.BATCH_POSITION_BASE, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0, 0]); // lat 2^30 ≈ 107°
     rejects(base, /position base out of range/);
   });
 
@@ -131,7 +136,7 @@ describe('wire decoding rejects', () => {
     rejects(one(F.TAG_THREAT, [4]), /threat.level: enum index 4/);
     rejects(one(F.TAG_SOURCE, [0, 2]), /string index 0/);
     rejects(one(F.TAG_APPROVAL, [5, 0]), /approval.state: enum index 5/);
-    rejects(one(F.TAG_APPROVAL, [0x10, 0]), /unknown flags/);
+    rejects(one(F.TAG_APPROVAL, [0x40, 0]), /unknown flags/);
     rejects(one(F.TAG_POSITION, [0x20]), /unknown position flags/);
     rejects(one(F.TAG_POSITION, [0x03]), /unknown position mode 3/);
     rejects(one(F.TAG_POSITION, [0x02, 0, 0]), /without a position base/);
@@ -176,7 +181,7 @@ describe('wire decoding rejects', () => {
       /sensorId: must not be empty/,
     );
     const ent = new Encoder();
-    ent.writeU8(1);
+    ent.writeU8(F.FORMAT_VERSION);
     ent.writeU8(0);
     writeNodeTable(ent, [NODE]);
     ent.writeVarUint(1);
@@ -185,8 +190,8 @@ describe('wire decoding rejects', () => {
     ent.writeU8('-'.charCodeAt(0));
     ent.writeU8('x'.charCodeAt(0));
     rejects(ent.finish(), /entity id 0 is not a valid entity id/);
-    rejects(new Uint8Array([1, 0, 1, 1, 0x01]), /padding bits/);
-    rejects(new Uint8Array([1, 0, 1, 65, ...new Array<number>(60).fill(0)]), /node id length 65/);
+    rejects(new Uint8Array([F.FORMAT_VERSION, 0, 1, 1, 0x01]), /padding bits/);
+    rejects(new Uint8Array([F.FORMAT_VERSION, 0, 1, 65, ...new Array<number>(60).fill(0)]), /node id length 65/);
   });
 
   it('seen lists over the limit', () => {
@@ -233,7 +238,18 @@ describe('wire encoding refuses what peers would reject', () => {
     refuses([v('threat', { level: 'LOW' }, { ts: { ...ts, c: 0x10000 } })], /not a 16-bit integer/);
     refuses([v('threat', { level: 'LOW' }, { sig: new Uint8Array(63) })], /64 bytes/);
     refuses([v('$deleted', { level: 'LOW' })], /tombstone with a value/);
-    refuses([v('task', { task: 'a\uD800', status: 'idle' })], /well-formed text/);
+    refuses(
+      [
+        v('task', {
+          task: 'a\uD800',
+          requestId: '00000000000a0000n',
+          status: 'created',
+          assignedBy: 'n',
+          updatedAt: 1,
+        }),
+      ],
+      /well-formed text/,
+    );
     refuses([v('threat', { level: 'SEVERE' })], /threat.level/);
     refuses([v('position', { lat: Number.NaN, lon: 0 })], /out of range/);
     const seen = Array.from({ length: 1025 }, (_, i) => ({ ms: i, c: 0, node: `n${i}` as NodeId }));

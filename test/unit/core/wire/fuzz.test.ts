@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeVersions, encodeVersions, WireError } from '../../../../src/core/wire';
+import { decodeVersions, encodeVersions, FORMAT_VERSION, WireError } from '../../../../src/core/wire';
 import { batch } from './arbitraries';
 import { expectValid } from './expect-valid';
 
@@ -30,7 +30,7 @@ describe('wire decoding of hostile bytes', () => {
   it('random bytes after a valid header', () => {
     fc.assert(
       fc.property(fc.constantFrom(0, 1), fc.uint8Array({ maxLength: 512 }), (flags, tail) =>
-        decodeOrWireError(new Uint8Array([1, flags, ...tail])),
+        decodeOrWireError(new Uint8Array([FORMAT_VERSION, flags, ...tail])),
       ),
       { numRuns: 3000 },
     );

@@ -44,7 +44,13 @@ function randomComponents(r: Rand): Record<string, unknown> {
         };
         break;
       case 'task':
-        value = { task: 'watch', status: pick(r, ['idle', 'created', 'done'] as const) };
+        value = {
+          task: 'watch',
+          requestId: '00000000000a0000n',
+          status: pick(r, ['created', 'executing', 'done_ok'] as const),
+          assignedBy: 'n',
+          updatedAt: 1,
+        };
         break;
       case 'zz_note': // a kind this version does not know: kept as opaque JSON
         value = { text: pick(r, ['a', 'b', 'c']), n: int(r, 0, 99) };
@@ -68,6 +74,10 @@ function randomTopology(r: Rand, ids: string[]): [string, string][] {
     if (shape !== 'tree') for (let k = 0; k < ids.length; k++) edges.push([pick(r, ids), pick(r, ids)]);
   }
   return edges.filter(([a, b]) => a !== b);
+}
+
+async function writesLand(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 async function randomRun(runSeed: number): Promise<void> {
@@ -119,6 +129,16 @@ async function randomRun(runSeed: number): Promise<void> {
   Object.assign(sim.net.options, { drop: 0, duplicate: 0, reorder: 0 });
   for (const id of ids) sim.online(id);
   sim.advance(90_000);
+  sim.settle();
+  // A HIGH threat raises an approval request, and the approval gates answer what they saw with
+  // writes of their own (time-outs, takeovers): asynchronous writes, which land only between
+  // awaits. Let them land and replicate until every gate has nothing left to do.
+  for (let round = 0; round < 4; round++) {
+    await writesLand();
+    sim.advance(40_000);
+    sim.settle();
+  }
+  await writesLand();
   sim.settle();
   const first = await sim.dump(ids[0]!);
   for (const id of ids.slice(1)) expect(await sim.dump(id), `seed ${runSeed}: ${id} differs from n0`).toEqual(first);

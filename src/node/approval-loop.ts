@@ -1,0 +1,337 @@
+import { decodeTs } from '../core/clock/timestamp';
+import { ConflictError, NotFoundError } from '../core/errors';
+import type { Classification, ThreatLevel } from '../core/entity/component-types';
+import type { EntityId, NodeId } from '../core/ids';
+import type { EntityView } from '../core/store/entity-view';
+import { DeadlineSchedule } from '../core/task/deadline-schedule';
+import {
+  assignedHere,
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_FOLLOWER_GRACE_MS,
+  effectiveTask,
+  stepGate,
+  type GateConfig,
+  type GateEvent,
+  type GateState,
+  type GateStep,
+  type GateWrite,
+} from '../core/task/gate';
+import {
+  compareRequestIds,
+  requestIdFor,
+  type ApprovalRecord,
+  type TaskRecord,
+  type ThreatView,
+} from '../core/task/records';
+import type { DecideArgs } from './approval-args';
+import type { ApprovalView, TaskView } from './approval-views';
+import { nextAssetReport } from './asset-link';
+import type { Scheduler } from './scheduler';
+
+/** How many decided requests approvals() lists after the pending ones (newest first). */
+export const RECENT_APPROVALS = 50;
+/**
+ * How long a HIGH threat may stand without a request for it before another node takes it over (by
+ * re-writing the threat, so it becomes the author and raises the request): its author may have
+ * vanished right after writing it. Staggered per node so the takeovers rarely collide.
+ */
+export const RAISE_GRACE_MS = 10_000;
+const RAISE_STAGGER_MS = 5_000;
+
+export interface ApprovalLoopDeps {
+  readonly self: NodeId;
+  readonly now: () => number;
+  /** The single timer of the loop; without one, deadlines fire on the host's tick only. */
+  readonly scheduler: Scheduler | undefined;
+  readonly view: (id: EntityId) => EntityView | undefined;
+  /** Every entity, to rebuild the gates after a restart. */
+  readonly all: () => EntityView[];
+  /** The node's local write path (validated, stamped, persisted, replicated). */
+  readonly update: (id: EntityId, components: Record<string, unknown>) => Promise<unknown>;
+  /** The classifier's explanation of the threat this node wrote, if it wrote one. */
+  readonly reasonOf: (id: EntityId) => string | undefined;
+  readonly log: (message: string, detail?: unknown) => void;
+}
+
+type SettleEvent = 'threat' | 'observed' | 'deadline' | 'restart';
+
+/**
+ * The approval gate wired into the node: one pure reducer (core/task/gate.ts) per entity with a
+ * threat or an approval, driven by one event loop. Its state is always read back from the
+ * replicated registers (threat, approval, task), never kept in memory, so whatever changed them (a
+ * local write, a peer's, a release, an expiry, a restart) the gate settles from where things
+ * stand. Each entity's steps run one at a time (a step's writes land before the next step reads),
+ * and every entity's next wake-up (its deadline, the asset's next report, a takeover) sits in one
+ * DeadlineSchedule behind one timer.
+ */
+export class ApprovalLoop {
+  private deadlineMs = DEFAULT_DEADLINE_MS;
+  private readonly schedule = new DeadlineSchedule<EntityId>();
+  /** Entities with an approval: what approvals() and tasks() read. */
+  private readonly tracked = new Set<EntityId>();
+  /** Entities with a settle queued and not started: more changes before it runs need no second one. */
+  private readonly queued = new Set<EntityId>();
+  private readonly tails = new Map<EntityId, Promise<void>>();
+  private timer: { readonly at: number; readonly cancel: () => void } | undefined;
+  private stopped = false;
+  /** This node's place in the takeover stagger. */
+  private readonly stagger: number;
+
+  constructor(private readonly deps: ApprovalLoopDeps) {
+    let h = 0;
+    for (const ch of deps.self) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+    this.stagger = h % RAISE_STAGGER_MS;
+  }
+
+  get deadline(): number {
+    return this.deadlineMs;
+  }
+
+  /** The approval deadline setting, for requests raised from now on. */
+  configure(deadlineMs: number): void {
+    this.deadlineMs = deadlineMs;
+  }
+
+  /** The threat, approval or task register of `id` changed (any origin): settle it. */
+  changed(id: EntityId, kind: string): void {
+    this.enqueue(id, kind === 'threat' ? 'threat' : 'observed');
+  }
+
+  /** After loading: every entity with a threat or approval resumes whatever it owes. */
+  restart(): void {
+    for (const v of this.deps.all()) {
+      const c = v.components;
+      if (c.threat !== undefined || c.approval !== undefined || c.task !== undefined) this.enqueue(v.id, 'restart');
+    }
+  }
+
+  /** An operator on this node decides the pending request of `entity`; resolves once the decision is durable. */
+  decide(args: DecideArgs, operator: string): Promise<ApprovalView> {
+    return this.run(args.entity, async () => {
+      const state = this.read(args.entity);
+      if (state === undefined) throw new NotFoundError(`entity ${args.entity} does not exist`);
+      const a = state.approval;
+      if (a === undefined || (a.state !== 'pending' && args.requestId === undefined)) {
+        throw new ConflictError(`nothing is pending for ${args.entity}`, a?.requestId);
+      }
+      const event: GateEvent = {
+        type: 'decide',
+        requestId: args.requestId ?? a.requestId,
+        decision: args.decision,
+        operator,
+      };
+      const step = stepGate(state, event, this.deps.now(), this.config());
+      if (step.rejected !== undefined) throw new ConflictError(`${args.entity}: ${step.rejected}`, a.requestId);
+      await this.commit(args.entity, step);
+      const view = this.deps.view(args.entity);
+      const out = view === undefined ? undefined : approvalView(view);
+      if (out === undefined) throw new NotFoundError(`entity ${args.entity} went away as it was decided`);
+      return out;
+    });
+  }
+
+  /** Pending requests first (earliest deadline first), then the latest decided ones. */
+  approvals(): ApprovalView[] {
+    const pending: ApprovalView[] = [];
+    const decided: ApprovalView[] = [];
+    for (const id of this.tracked) {
+      const view = this.deps.view(id);
+      const a = view === undefined ? undefined : approvalView(view);
+      if (a === undefined) continue;
+      (a.state === 'pending' ? pending : decided).push(a);
+    }
+    pending.sort((x, y) => x.deadline - y.deadline || (x.entityId < y.entityId ? -1 : 1));
+    decided.sort((x, y) => (y.decidedAt ?? y.requestedAt) - (x.decidedAt ?? x.requestedAt));
+    return [...pending, ...decided.slice(0, RECENT_APPROVALS)];
+  }
+
+  /** The intercept tasks that stand on this replica (effectiveTask), newest first. */
+  tasks(): TaskView[] {
+    const out: TaskView[] = [];
+    for (const id of this.tracked) {
+      const view = this.deps.view(id);
+      if (view === undefined) continue;
+      const task = effectiveTask(registers(view));
+      if (task !== undefined) out.push({ entityId: id, ...task });
+    }
+    return out.sort((x, y) => y.updatedAt - x.updatedAt);
+  }
+
+  /** The host's tick: what falls due also fires without a timer. */
+  tick(): void {
+    this.fire();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  private config(): GateConfig {
+    return { self: this.deps.self, deadlineMs: this.deadlineMs, followerGraceMs: DEFAULT_FOLLOWER_GRACE_MS };
+  }
+
+  private read(id: EntityId): GateState | undefined {
+    const view = this.deps.view(id);
+    if (view === undefined) return undefined;
+    const threat = this.threatOf(view);
+    return { entity: id, ...(threat === undefined ? {} : { threat }), ...registers(view) };
+  }
+
+  private threatOf(view: EntityView): ThreatView | undefined {
+    const level = (view.components.threat as { level: ThreatLevel } | undefined)?.level;
+    const meta = view.meta.threat;
+    const version = meta === undefined ? undefined : decodeTs(meta.version);
+    if (level === undefined || version === undefined) return undefined;
+    const reason = version.node === this.deps.self ? this.deps.reasonOf(view.id) : undefined;
+    return { level, version, reason: reason ?? `threat ${level} set by ${version.node.slice(0, 8)}` };
+  }
+
+  private enqueue(id: EntityId, event: SettleEvent): void {
+    if (this.stopped || this.queued.has(id)) return;
+    this.queued.add(id);
+    this.run(id, () => {
+      this.queued.delete(id);
+      return this.settle(id, event);
+    }).catch((error: unknown) => this.deps.log(`the approval gate of ${id} failed`, error));
+  }
+
+  /** Runs `fn` after every step of `id` queued before it: one step's writes land before the next reads. */
+  private run<T>(id: EntityId, fn: () => Promise<T>): Promise<T> {
+    const result = (this.tails.get(id) ?? Promise.resolve()).then(fn);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(id, tail);
+    void tail.then(() => {
+      if (this.tails.get(id) === tail) this.tails.delete(id);
+    });
+    return result;
+  }
+
+  private async settle(id: EntityId, type: SettleEvent): Promise<void> {
+    const state = this.read(id);
+    if (state === undefined) {
+      this.tracked.delete(id);
+      this.plan(id, undefined);
+      return;
+    }
+    const now = this.deps.now();
+    const cfg = this.config();
+    const event: GateEvent =
+      type === 'observed'
+        ? { type, approval: state.approval, task: state.task }
+        : type === 'threat'
+          ? { type, threat: state.threat }
+          : { type };
+    let step = stepGate(state, event, now, cfg);
+    // The asset link of a task this node assigned: its report, when due, is the next step.
+    const here = assignedHere(step.state, this.deps.self);
+    const report = here === undefined ? undefined : nextAssetReport(here);
+    if (here !== undefined && report !== undefined && report.at <= now) {
+      const next = stepGate(
+        step.state,
+        { type: 'task-report', requestId: here.requestId, status: report.status },
+        now,
+        cfg,
+      );
+      step = { ...next, writes: [...step.writes, ...next.writes] };
+    }
+    await this.commit(id, step);
+    const takeover = this.takeoverDue(step.state);
+    if (takeover !== undefined && takeover <= now) {
+      // Nobody raised a request for this HIGH threat: write it again as ours, and so become its author.
+      await this.deps.update(id, { threat: { level: 'HIGH' } });
+      return;
+    }
+    this.plan(id, step);
+  }
+
+  /** Applies a step's writes (the last of each kind, in one local write) and plans the entity's next wake. */
+  private async commit(id: EntityId, step: GateStep): Promise<void> {
+    if (step.state.approval !== undefined) this.tracked.add(id);
+    const last = new Map<GateWrite['kind'], GateWrite['value']>();
+    for (const w of step.writes) last.set(w.kind, w.value);
+    if (last.size > 0) await this.deps.update(id, Object.fromEntries(last));
+    this.plan(id, step);
+  }
+
+  /**
+   * When this node should take over the request of a HIGH threat it did not write: its author has
+   * raised none for it within the grace period.
+   */
+  private takeoverDue(s: GateState): number | undefined {
+    const t = s.threat;
+    if (t?.level !== 'HIGH' || t.version.node === this.deps.self) return undefined;
+    const a = s.approval;
+    if (a !== undefined && compareRequestIds(a.requestId, requestIdFor(t.version)) >= 0) return undefined;
+    return t.version.ms + RAISE_GRACE_MS + this.stagger;
+  }
+
+  private plan(id: EntityId, step: GateStep | undefined): void {
+    const wakes: number[] = [];
+    if (step !== undefined) {
+      if (step.wake !== undefined) wakes.push(step.wake);
+      const here = assignedHere(step.state, this.deps.self);
+      const report = here === undefined ? undefined : nextAssetReport(here);
+      if (report !== undefined) wakes.push(report.at);
+      const takeover = this.takeoverDue(step.state);
+      if (takeover !== undefined) wakes.push(takeover);
+    }
+    if (wakes.length === 0) this.schedule.cancel(id);
+    else this.schedule.schedule(id, Math.min(...wakes));
+    this.arm();
+  }
+
+  private arm(): void {
+    const next = this.schedule.nextWake();
+    if (this.timer?.at === next) return;
+    this.timer?.cancel();
+    this.timer = undefined;
+    const scheduler = this.deps.scheduler;
+    if (next === undefined || scheduler === undefined || this.stopped) return;
+    const cancel = scheduler.after(Math.max(0, next - this.deps.now()), () => {
+      this.timer = undefined;
+      this.fire();
+    });
+    this.timer = { at: next, cancel };
+  }
+
+  private fire(): void {
+    for (const id of this.schedule.due(this.deps.now())) this.enqueue(id, 'deadline');
+    this.arm();
+  }
+}
+
+/** The approval and task registers' winners, as the gate types them (only intercept tasks are the gate's). */
+function registers(view: EntityView): Pick<GateState, 'approval' | 'task'> {
+  const approval = view.components.approval as ApprovalRecord | undefined;
+  const task = view.components.task as TaskRecord | undefined;
+  return {
+    ...(approval === undefined ? {} : { approval }),
+    ...(task === undefined || task.task !== 'intercept' ? {} : { task }),
+  };
+}
+
+function approvalView(view: EntityView): ApprovalView | undefined {
+  const a = view.components.approval as ApprovalRecord | undefined;
+  if (a === undefined) return undefined;
+  const c = view.components.classification as Classification | undefined;
+  const cue = view.components.cue as { label?: unknown } | undefined;
+  const label = c?.label ?? (typeof cue?.label === 'string' ? cue.label : undefined);
+  return {
+    entityId: view.id,
+    requestId: a.requestId,
+    state: a.state,
+    reason: a.reason,
+    requestedAt: a.requestedAt,
+    deadline: a.deadline,
+    ...(a.decidedBy === undefined ? {} : { decidedBy: a.decidedBy }),
+    ...(a.decidedOn === undefined ? {} : { decidedOn: a.decidedOn }),
+    ...(a.decidedAt === undefined ? {} : { decidedAt: a.decidedAt }),
+    conflict: view.meta.approval?.conflict ?? false,
+    ...(label === undefined || label === '' ? {} : { label }),
+  };
+}
