@@ -19,6 +19,8 @@ export interface Measurement {
   have: Uint8Array[];
   /** Ids the responder (b) has that the initiator (a) lacks. */
   need: Uint8Array[];
+  /** Ids the responder pushed ahead of its replies (push mode): the initiator lacked them. */
+  pushed: Uint8Array[];
   /** Size of the largest single message. */
   maxMessageBytes: number;
 }
@@ -39,6 +41,7 @@ export function measureStorages(
   const responder = new Reconciler(b, opts);
   const have: Uint8Array[] = [];
   const need: Uint8Array[] = [];
+  const pushed: Uint8Array[] = [];
   let msg: Uint8Array | null = initiator.initiate();
   let rounds = 0;
   let bytesInitiator = 0;
@@ -49,7 +52,9 @@ export function measureStorages(
     rounds++;
     bytesInitiator += msg.length;
     maxMessageBytes = Math.max(maxMessageBytes, msg.length);
-    const answer = responder.reconcile(msg).reply!;
+    const answered = responder.reconcile(msg);
+    const answer = answered.reply!;
+    for (const id of answered.push) pushed.push(id);
     bytesResponder += answer.length;
     maxMessageBytes = Math.max(maxMessageBytes, answer.length);
     const res = initiator.reconcile(answer);
@@ -57,5 +62,5 @@ export function measureStorages(
     for (const id of res.need) need.push(id);
     msg = res.reply;
   }
-  return { rounds, bytesInitiator, bytesResponder, have, need, maxMessageBytes };
+  return { rounds, bytesInitiator, bytesResponder, have, need, pushed, maxMessageBytes };
 }

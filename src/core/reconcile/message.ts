@@ -5,9 +5,10 @@ import { compareBounds, INFINITE_BOUND, isInfinite, ZERO_BOUND } from './bound';
 import { malformed, ReconcileError, ReconcileErrorCode, usage } from './errors';
 import { FINGERPRINT_SIZE } from './fingerprint';
 import { ID_SIZE } from './item';
+import { MAX_SYMBOL_INDEX, SYMBOL_BYTES } from './rateless';
 
 /**
- * Wire format, protocol version 1.
+ * Wire format, protocol version 2 (version 1 had no counts, no Pushed, Symbols or SymbolRequest).
  *
  *   message := version:u8(=1) range*
  *   range   := tsCode:varint head:varint prefix:u8[head >> 3] payload
@@ -18,7 +19,8 @@ import { ID_SIZE } from './item';
  * and bounds strictly increase. Anything after the last range is implicitly skipped.
  *
  *   Skip        (0): nothing to do for this range.
- *   Fingerprint (1): 16 bytes, the sender's fingerprint of its items in the range.
+ *   Fingerprint (1): count:varint, 16 bytes — how many items the sender holds in the range and its
+ *                    fingerprint of them (the counts give the receiver a lower bound on the difference).
  *   IdList      (2): count:varint, count × 16-byte ids — all the sender's ids in the range.
  *   IdDiff      (3): responder → initiator, answering an IdList for the same range:
  *                    count:varint, count × 16-byte ids the initiator lacks, then bits:varint and
@@ -26,8 +28,17 @@ import { ID_SIZE } from './item';
  *                    initiator's i-th item of the range.
  *   Extra       (4): responder → initiator, answering a Fingerprint: count:varint, count × ids —
  *                    the responder holds exactly the initiator's items of the range plus these.
+ *   Pushed      (5): responder → initiator, answering an IdList or a Fingerprint: count:varint,
+ *                    bits:varint, ceil(bits/8) bytes. The responder has sent the `count` versions of
+ *                    the range the initiator lacks ahead of this message (instead of listing ids);
+ *                    bits as in IdDiff, or 0 when the responder lacks none of the initiator's items.
+ *   Symbols     (6): responder → initiator: start:varint, n:varint, count:varint, 16-byte fingerprint
+ *                    of the responder's items in the range, n coded symbols [start, start + n) of them
+ *                    (rateless.ts, SYMBOL_BYTES each).
+ *   SymbolRequest (7): initiator → responder: start:varint, n:varint — send coded symbols
+ *                    [start, start + n) of your items in this range.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const Mode = {
   Skip: 0,
@@ -35,12 +46,20 @@ export const Mode = {
   IdList: 2,
   IdDiff: 3,
   Extra: 4,
+  Pushed: 5,
+  Symbols: 6,
+  SymbolRequest: 7,
 } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
 
 export type RangeMessage =
   | { readonly mode: typeof Mode.Skip; readonly upper: Bound }
-  | { readonly mode: typeof Mode.Fingerprint; readonly upper: Bound; readonly fingerprint: Uint8Array }
+  | {
+      readonly mode: typeof Mode.Fingerprint;
+      readonly upper: Bound;
+      readonly count: number;
+      readonly fingerprint: Uint8Array;
+    }
   | { readonly mode: typeof Mode.IdList; readonly upper: Bound; readonly ids: Uint8Array; readonly count: number }
   | {
       readonly mode: typeof Mode.IdDiff;
@@ -50,7 +69,25 @@ export type RangeMessage =
       readonly lacking: Uint8Array;
       readonly bits: number;
     }
-  | { readonly mode: typeof Mode.Extra; readonly upper: Bound; readonly ids: Uint8Array; readonly count: number };
+  | { readonly mode: typeof Mode.Extra; readonly upper: Bound; readonly ids: Uint8Array; readonly count: number }
+  | {
+      readonly mode: typeof Mode.Pushed;
+      readonly upper: Bound;
+      readonly count: number;
+      readonly lacking: Uint8Array;
+      readonly bits: number;
+    }
+  | {
+      readonly mode: typeof Mode.Symbols;
+      readonly upper: Bound;
+      readonly start: number;
+      readonly n: number;
+      readonly count: number;
+      readonly fingerprint: Uint8Array;
+      /** n × SYMBOL_BYTES. */
+      readonly symbols: Uint8Array;
+    }
+  | { readonly mode: typeof Mode.SymbolRequest; readonly upper: Bound; readonly start: number; readonly n: number };
 
 const MAX_PREFIX = ID_SIZE;
 
@@ -107,9 +144,11 @@ export function decodeMessage(bytes: Uint8Array, frameSizeLimit: number): RangeM
       case Mode.Skip:
         out.push({ mode, upper });
         break;
-      case Mode.Fingerprint:
-        out.push({ mode, upper, fingerprint: r.readView(FINGERPRINT_SIZE) });
+      case Mode.Fingerprint: {
+        const count = r.readVarUint();
+        out.push({ mode, upper, count, fingerprint: r.readView(FINGERPRINT_SIZE) });
         break;
+      }
       case Mode.IdList:
       case Mode.Extra: {
         const [count, ids] = readIds(r);
@@ -118,12 +157,27 @@ export function decodeMessage(bytes: Uint8Array, frameSizeLimit: number): RangeM
       }
       case Mode.IdDiff: {
         const [count, ids] = readIds(r);
-        const bits = r.readVarUint();
-        const nBytes = Math.ceil(bits / 8);
-        if (nBytes > r.left) r.fail(`bitmap of ${bits} bits exceeds the ${r.left} bytes left`);
-        const lacking = r.readView(nBytes);
-        if (bits % 8 !== 0 && lacking[nBytes - 1]! >> (bits % 8) !== 0) r.fail('bitmap padding bits set');
+        const [bits, lacking] = readBitmap(r);
         out.push({ mode, upper, ids, count, lacking, bits });
+        break;
+      }
+      case Mode.Pushed: {
+        const count = r.readVarUint();
+        const [bits, lacking] = readBitmap(r);
+        out.push({ mode, upper, count, lacking, bits });
+        break;
+      }
+      case Mode.Symbols: {
+        const [start, n] = readSymbolSpan(r);
+        const count = r.readVarUint();
+        const fingerprint = r.readView(FINGERPRINT_SIZE);
+        if (n > Math.floor(r.left / SYMBOL_BYTES)) r.fail(`${n} symbols exceed the ${r.left} bytes left`);
+        out.push({ mode, upper, start, n, count, fingerprint, symbols: r.readView(n * SYMBOL_BYTES) });
+        break;
+      }
+      case Mode.SymbolRequest: {
+        const [start, n] = readSymbolSpan(r);
+        out.push({ mode, upper, start, n });
         break;
       }
       default:
@@ -131,6 +185,23 @@ export function decodeMessage(bytes: Uint8Array, frameSizeLimit: number): RangeM
     }
   }
   return out;
+}
+
+function readBitmap(r: Decoder): [number, Uint8Array] {
+  const bits = r.readVarUint();
+  const nBytes = Math.ceil(bits / 8);
+  if (nBytes > r.left) r.fail(`bitmap of ${bits} bits exceeds the ${r.left} bytes left`);
+  const lacking = r.readView(nBytes);
+  if (bits % 8 !== 0 && lacking[nBytes - 1]! >> (bits % 8) !== 0) r.fail('bitmap padding bits set');
+  return [bits, lacking];
+}
+
+function readSymbolSpan(r: Decoder): [number, number] {
+  const start = r.readVarUint();
+  const n = r.readVarUint();
+  if (n === 0 || start + n > MAX_SYMBOL_INDEX)
+    r.fail(`symbols [${start}, ${start + n}) outside [0, ${MAX_SYMBOL_INDEX})`);
+  return [start, n];
 }
 
 function readIds(r: Decoder): [number, Uint8Array] {

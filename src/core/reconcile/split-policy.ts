@@ -37,6 +37,13 @@ export interface ReconcileTuning {
   readonly minRangesForEstimate: number;
   /** Children per expected difference when divergence is spread. */
   readonly fanoutPerDiff: number;
+  /** Counts differing by d, with d ≤ range / sparseFactor: decode coded symbols instead of splitting. */
+  readonly sparseFactor: number;
+  /** First symbols asked for per difference the counts show, plus symbolSlack. */
+  readonly symbolsPerDiff: number;
+  readonly symbolSlack: number;
+  /** Fraction of the symbols received asked for again when they did not decode. */
+  readonly moreSymbolsFraction: number;
 }
 
 export const DEFAULT_TUNING: ReconcileTuning = Object.freeze({
@@ -50,6 +57,10 @@ export const DEFAULT_TUNING: ReconcileTuning = Object.freeze({
   spreadThreshold: 0.25,
   minRangesForEstimate: 4,
   fanoutPerDiff: 1,
+  sparseFactor: 8,
+  symbolsPerDiff: 1.6,
+  symbolSlack: 8,
+  moreSymbolsFraction: 0.34,
 });
 
 export type Role = 'initiator' | 'responder';
@@ -99,4 +110,21 @@ export function chooseAction(
   if (count <= Math.min(listMax, maxIdList)) return { kind: 'idlist' };
   const fanout = Math.min(count, fanoutCap, Math.max(2, Math.ceil(t.fanoutPerDiff * mu)));
   return { kind: 'split', fanout };
+}
+
+/**
+ * Coded symbols to ask for first (rateless.ts) when a range differs sparsely: counts `mine` and
+ * `theirs` differ by d ≥ 1 and d is at most 1/sparseFactor of the range; 0 otherwise (split or list
+ * instead). Decoding d differences takes ~1.35–1.7·d symbols (Yang et al. 2024), so
+ * symbolsPerDiff·d + symbolSlack decodes most ranges at once; the rest ask for more.
+ */
+export function initialSymbols(mine: number, theirs: number, t: ReconcileTuning): number {
+  const d = Math.abs(mine - theirs);
+  if (d === 0 || d * t.sparseFactor > Math.max(mine, theirs)) return 0;
+  return Math.ceil(t.symbolsPerDiff * d) + t.symbolSlack;
+}
+
+/** Symbols to ask for next after `received` did not decode: a third more (peeling has a sharp threshold). */
+export function moreSymbols(received: number, t: ReconcileTuning): number {
+  return Math.max(1, t.symbolSlack, Math.ceil(received * t.moreSymbolsFraction));
 }

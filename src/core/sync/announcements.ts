@@ -1,3 +1,4 @@
+import { MAX_ANNOUNCED_PER_PEER } from './limits';
 import { idKey } from './version-id';
 
 /** Most announced-but-missing ids remembered (a peer cannot fill our memory with `ihave`s). */
@@ -10,18 +11,37 @@ const MAX_PENDING = 65_536;
  */
 export class Announcements<P> {
   private readonly pending = new Map<string, { readonly id: Uint8Array; readonly from: P; readonly at: number }>();
+  /** Pending ids per announcer: each may hold at most MAX_ANNOUNCED_PER_PEER of the table. */
+  private readonly shares = new Map<P, number>();
 
   get size(): number {
     return this.pending.size;
   }
 
-  note(ids: readonly Uint8Array[], from: P, now: number, known: (id: Uint8Array) => boolean): void {
+  /** Ids announced by `from` still pending. */
+  shareOf(from: P): number {
+    return this.shares.get(from) ?? 0;
+  }
+
+  /**
+   * Remembers announced ids we lack; returns how many were refused because the announcer holds
+   * its whole share (or the table is full): anti-entropy brings those versions instead.
+   */
+  note(ids: readonly Uint8Array[], from: P, now: number, known: (id: Uint8Array) => boolean): number {
+    let share = this.shareOf(from);
+    let refused = 0;
     for (const id of ids) {
-      if (this.pending.size >= MAX_PENDING) return;
       const key = idKey(id);
       if (this.pending.has(key) || known(id)) continue;
+      if (share >= MAX_ANNOUNCED_PER_PEER || this.pending.size >= MAX_PENDING) {
+        refused += 1;
+        continue;
+      }
       this.pending.set(key, { id: id.slice(), from, at: now });
+      share += 1;
     }
+    this.shares.set(from, share);
+    return refused;
   }
 
   /** Removes and returns, by announcer, the ids announced at least `waitMs` ago that are still unknown. */
@@ -29,11 +49,11 @@ export class Announcements<P> {
     const out = new Map<P, Uint8Array[]>();
     for (const [key, e] of this.pending) {
       if (known(e.id)) {
-        this.pending.delete(key);
+        this.remove(key, e.from);
         continue;
       }
       if (now - e.at < waitMs) continue;
-      this.pending.delete(key);
+      this.remove(key, e.from);
       const list = out.get(e.from) ?? [];
       list.push(e.id);
       out.set(e.from, list);
@@ -44,5 +64,13 @@ export class Announcements<P> {
   /** The announcer went away: forget what it announced (anti-entropy finds it elsewhere). */
   forget(from: P): void {
     for (const [key, e] of this.pending) if (e.from === from) this.pending.delete(key);
+    this.shares.delete(from);
+  }
+
+  private remove(key: string, from: P): void {
+    this.pending.delete(key);
+    const share = (this.shares.get(from) ?? 1) - 1;
+    if (share > 0) this.shares.set(from, share);
+    else this.shares.delete(from);
   }
 }

@@ -2,6 +2,14 @@ import { hasHonestContext } from '../merge/knowledge';
 import type { Version } from '../merge/version';
 import { decodeVersions, WireError } from '../wire';
 import { Initiator } from './initiator';
+import {
+  LimitCounter,
+  LimitName,
+  MAX_VERSIONS_APPLIED_PER_SECOND,
+  MAX_VERSIONS_PER_FRAME,
+  RateWindow,
+  type LimitCounts,
+} from './limits';
 import { LivePush } from './live-push';
 import { MessageType, ReconcilePhase, type ReconcileMessage, type VersionsMessage, type WantMessage } from './messages';
 import { Outbox } from './outbox';
@@ -41,6 +49,7 @@ export interface RepairReport {
   readonly eagerIn: boolean;
   readonly prunes: number;
   readonly grafts: number;
+  readonly limitsHit: LimitCounts;
 }
 
 /**
@@ -66,6 +75,8 @@ export class AntiEntropy {
   /** Versions the framer could not encode: since the last round opened (a round retries them), and in all. */
   private unsentInRound = 0;
   private unsent = 0;
+  private readonly limits = new LimitCounter();
+  private readonly appliedRate = new RateWindow(MAX_VERSIONS_APPLIED_PER_SECOND);
 
   constructor(
     private readonly o: ResolvedSessionOptions,
@@ -81,8 +92,14 @@ export class AntiEntropy {
       this.done = false;
       this.unsentInRound = 0;
       this.wants.resetProgress();
+      // On a responder link the tracker holds only grafts: the peer's round now settles everything,
+      // so what they still track is let go (it was never reset there, and grew with every graft).
+      if (this.roleNow === 'responder') this.source.release(this.wants.reset());
     };
-    this.responder = new Responder(o, source, this.repairOut, io, { opened, pump: (now) => this.pump(now) });
+    this.responder = new Responder(o, source, this.repairOut, io, this.limits, {
+      opened,
+      pump: (now) => this.pump(now),
+    });
     this.initiator = new Initiator(o, source, this.wants, this.repairOut, io, {
       opened,
       overflowed: () => this.live.markOverflowed(),
@@ -126,7 +143,19 @@ export class AntiEntropy {
       eagerIn: this.live.eagerIn,
       prunes: this.live.prunes,
       grafts: this.live.grafts,
+      limitsHit: this.limitsHit(),
     };
+  }
+
+  /** Limits hit on this link (limits.ts), the send queues' skipped repeats included. */
+  private limitsHit(): LimitCounts {
+    const counts = this.limits.snapshot();
+    return { ...counts, duplicateWants: counts.duplicateWants + this.repairOut.duplicates + this.live.repeatsSkipped };
+  }
+
+  /** The host hit a limit on this link's behalf (the announcement table's share). */
+  limitHit(name: LimitName, n: number): void {
+    this.limits.hit(name, n);
   }
 
   /** The peer pruned us: from now on we announce ids only. */
@@ -158,7 +187,11 @@ export class AntiEntropy {
   /** Announced versions that did not arrive by the tree: ask this peer for them. */
   graft(ids: readonly Uint8Array[], now: number): void {
     if (this.role === undefined || ids.length === 0) return;
-    this.live.graft(ids);
+    const refused = this.live.graft(ids);
+    if (refused.length > 0) {
+      this.limits.hit(LimitName.TrackedWants, refused.length);
+      this.source.release(refused);
+    }
     this.pump(now);
   }
 
@@ -213,11 +246,20 @@ export class AntiEntropy {
     let versions: Version[] = [];
     if (m.batch.length > 0) {
       try {
-        versions = decodeVersions(m.batch);
+        // Refused before anything is built: the count comes first in the batch.
+        versions = decodeVersions(m.batch, { maxVersions: MAX_VERSIONS_PER_FRAME });
       } catch (error) {
-        if (error instanceof WireError) return this.io.invalid('bad versions batch', error.message);
-        throw error;
+        if (!(error instanceof WireError)) throw error;
+        if (/versions exceeds the limit/.test(error.message)) this.limits.hit(LimitName.VersionsPerFrame);
+        return this.io.invalid('bad versions batch', error.message);
       }
+    }
+    const allowed = this.appliedRate.take(versions.length, now);
+    if (allowed < versions.length) {
+      // Over the per-second budget: not applied, fetched again by the next reconciliation.
+      this.limits.hit(LimitName.AppliedRate, versions.length - allowed);
+      versions = versions.slice(0, allowed);
+      this.live.markOverflowed();
     }
     const ids = versions.map((v) => versionId(v));
     for (const id of ids) this.wants.arrived(idKey(id));

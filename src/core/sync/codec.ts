@@ -15,12 +15,12 @@ import {
 } from './messages';
 
 /**
- * Frame layout, protocol version 1 (varint = unsigned LEB128, at most 2^53 - 1):
+ * Frame layout, protocol version 2 (varint = unsigned LEB128, at most 2^53 - 1):
  *
- *   u8 protocol version (1) · u8 type · fields:
+ *   u8 protocol version (2) · u8 type · fields:
  *   hello      u8 node id length, node id (ASCII) · varint lattice length, lattice (UTF-8) ·
  *              varint time · varint items · varint newest
- *   reconcile  varint session · u8 phase · reconciler payload (rest of the frame)
+ *   reconcile  varint session · u8 phase · reconciler payload, reconciler protocol 2 (rest of the frame)
  *   want       varint request · u8 flags (bit0 graft) · varint count (1..4096) · count × 16-byte ids
  *   versions   u8 flags (bit0 live, bit1 completes) · [varint completes] · wire batch (rest)
  *   ping       varint time

@@ -2,6 +2,8 @@
 export { Announcements } from './announcements';
 export { decodeMessage, encodeMessage, MAX_SYNC_FRAME_BYTES, peekMessage, type FramePeek } from './codec';
 export { ProtocolError, ProtocolErrorCode, SyncEncodeError } from './errors';
+export { InvalidBackoff } from './invalid-backoff';
+export * from './limits';
 export * from './messages';
 export { PeerSession } from './peer-session';
 export {

@@ -96,6 +96,8 @@ export class Initiator {
       return this.fail(now, 'bad reconcile reply', true);
     }
     round.lastProgressAt = now;
+    // Versions the responder pushed ahead of this reply: they count as needed and arrived.
+    if (result.pushed > 0) this.wants.pushed(result.pushed);
     if (result.have.length > 0 && this.repairOut.enqueue(this.source.lookup(result.have)) > 0) this.hooks.overflowed();
     if (result.need.length > 0) {
       // Most arrived right before the reply; only what did not is asked for.

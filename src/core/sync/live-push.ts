@@ -63,6 +63,11 @@ export class LivePush {
     return this.out.empty;
   }
 
+  /** Versions not queued again because they were already waiting. */
+  get repeatsSkipped(): number {
+    return this.out.duplicates;
+  }
+
   /** Sends queued live frames while the link has room; returns the versions sent. */
   pump(send: (frame: Uint8Array, versions: number) => void, room: () => boolean): number {
     return this.out.pump(this.framer, send, room);
@@ -127,16 +132,23 @@ export class LivePush {
     this.eager = false;
   }
 
-  /** Asks the peer for announced versions that did not come by the tree; the link turns eager. */
-  graft(ids: readonly Uint8Array[]): void {
-    for (let i = 0; i < ids.length; i += MAX_WANT_IDS) {
-      const chunk = ids.slice(i, i + MAX_WANT_IDS);
+  /**
+   * Asks the peer for announced versions that did not come by the tree; the link turns eager.
+   * Returns the ids refused because the link tracks MAX_TRACKED_WANTS already (anti-entropy finds them).
+   */
+  graft(ids: readonly Uint8Array[]): Uint8Array[] {
+    const taken = ids.slice(0, this.wants.trackRoom);
+    const refused = ids.slice(taken.length);
+    if (taken.length === 0) return refused;
+    for (let i = 0; i < taken.length; i += MAX_WANT_IDS) {
+      const chunk = taken.slice(i, i + MAX_WANT_IDS);
       this.wants.needed += chunk.length;
       this.io.send({ type: MessageType.Want, request: this.wants.track(chunk), graft: true, ids: chunk });
     }
     this.pruned = false;
     this.duplicates = 0;
     this.grafts += 1;
+    return refused;
   }
 
   /** The peer grafted us: push to it again, starting with what it asked for (sent live, so it relays them). */

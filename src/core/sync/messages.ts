@@ -5,7 +5,8 @@ import { ID_SIZE } from '../reconcile/item';
  * The sync protocol between two nodes over one link: one message per frame, the catalogue below,
  * the binary layout in codec.ts, the behaviour in peer-session.ts.
  */
-export const SYNC_PROTOCOL_VERSION = 1;
+/** 2: reconcile payloads speak reconciler protocol 2 (counts, pushed ranges, coded symbols). */
+export const SYNC_PROTOCOL_VERSION = 2;
 
 /** Most reconciliation ids one `want` or `ihave` may carry. */
 export const MAX_WANT_IDS = 4096;

@@ -5,12 +5,16 @@ import type { VersionFramer } from './version-framer';
  * Versions waiting for room on the link, in order, with "answer complete" markers (the request
  * number of a `want` whose versions all precede it) and whole frames that must follow the versions
  * before them (a reconcile reply). Bounded: what does not fit is refused and the caller lets the
- * next reconciliation catch up.
+ * next reconciliation catch up. A version already waiting is not queued again (repeated `want`s
+ * were re-queued ×64 for large unknown kinds): `duplicates` counts those skipped.
  */
 export class Outbox {
   private q: (Version | number | Uint8Array)[] = [];
   private head = 0;
   private count = 0;
+  private readonly waiting = new Set<Version>();
+  /** Versions not queued because they were already waiting. */
+  duplicates = 0;
 
   constructor(
     private readonly max: number,
@@ -21,17 +25,32 @@ export class Outbox {
     return this.count;
   }
 
+  /** Versions that can still be queued. */
+  get room(): number {
+    return Math.max(0, this.max - this.count);
+  }
+
   get empty(): boolean {
     return this.head >= this.q.length;
   }
 
-  /** Queues what fits; returns how many versions were refused. */
+  /** Queues what fits (skipping versions already waiting); returns how many versions were refused. */
   enqueue(versions: readonly Version[]): number {
-    const room = Math.max(0, this.max - this.count);
-    const n = Math.min(room, versions.length);
-    for (let i = 0; i < n; i++) this.q.push(versions[i]!);
-    this.count += n;
-    return versions.length - n;
+    let refused = 0;
+    for (const v of versions) {
+      if (this.waiting.has(v)) {
+        this.duplicates += 1;
+        continue;
+      }
+      if (this.count >= this.max) {
+        refused += 1;
+        continue;
+      }
+      this.q.push(v);
+      this.waiting.add(v);
+      this.count += 1;
+    }
+    return refused;
   }
 
   /** Marks the end of the answer to `want` request `request`. */
@@ -60,6 +79,7 @@ export class Outbox {
       const marker = typeof next === 'number' ? next : 0;
       const f = framer.take(this.q as Version[], this.head, end, this.live, marker);
       if (f.frame.length > 0) send(f.frame, f.carried);
+      for (let i = this.head; i < this.head + f.count; i++) this.waiting.delete(this.q[i] as Version);
       this.head += f.count;
       this.count -= f.count;
       sent += f.carried;
@@ -74,6 +94,7 @@ export class Outbox {
     this.q = [];
     this.head = 0;
     this.count = 0;
+    this.waiting.clear();
   }
 
   private compact(): void {

@@ -5,6 +5,7 @@ import { AntiEntropy } from './anti-entropy';
 import { decodeMessage, encodeMessage } from './codec';
 import { ProtocolError, ProtocolErrorCode } from './errors';
 import { Heartbeat } from './heartbeat';
+import { INVALID_INPUT_REASON, type LimitName } from './limits';
 import type { SessionIo } from './session-io';
 import { MessageType, SYNC_PROTOCOL_VERSION, type HelloMessage, type SyncMessage } from './messages';
 import {
@@ -202,6 +203,11 @@ export class PeerSession {
     }
   }
 
+  /** The host refused `n` items of this peer's input at a limit it keeps (the announcement table's share). */
+  limitHit(name: LimitName, n: number): void {
+    if (n > 0) this.ae.limitHit(name, n);
+  }
+
   /** Reconcile now (the initiator starts a round; the responder asks for one). */
   syncNow(now: number): void {
     if (this.status === SessionState.Syncing) this.ae.syncNow(now);
@@ -243,6 +249,7 @@ export class PeerSession {
       eagerIn: repair.eagerIn,
       prunes: repair.prunes,
       grafts: repair.grafts,
+      limitsHit: repair.limitsHit,
     };
   }
 
@@ -323,7 +330,7 @@ export class PeerSession {
   private invalid(reason: string, detail?: unknown): void {
     this.counts.invalid += 1;
     this.log(`invalid frame from ${this.peerId ?? 'peer'}: ${reason}`, detail);
-    if (this.counts.invalid > this.o.maxInvalidFrames) this.bye('too many invalid frames');
+    if (this.counts.invalid > this.o.maxInvalidFrames) this.bye(INVALID_INPUT_REASON);
   }
 
   private bye(reason: string): void {

@@ -1,26 +1,40 @@
+import { TokenBucket } from '../budget/token-bucket';
 import { ReconcileError } from '../reconcile/errors';
-import type { Reconciler } from '../reconcile/reconciler';
+import type { ReconcileResult, Reconciler } from '../reconcile/reconciler';
 import { encodeMessage } from './codec';
+import {
+  LimitName,
+  PUSH_FLOOR_VERSIONS,
+  PUSH_VERSIONS_PER_REQUEST_BYTE,
+  RECONCILE_OPEN_BURST,
+  RECONCILE_OPENS_PER_MINUTE,
+  REPLY_BYTES_PER_REQUEST_BYTE,
+  REPLY_FLOOR_BYTES,
+  type LimitCounter,
+} from './limits';
 import { ReconcilePhase, type ReconcileMessage } from './messages';
 import type { Outbox } from './outbox';
 import { reconcileMessage } from './reconcile-message';
-import { idsPeerLacks } from './reply-ids';
 import { ResponderRounds } from './rounds';
 import type { SessionIo } from './session-io';
 import type { ResolvedSessionOptions, SyncSource } from './session-types';
 
 /**
  * The responder's side of anti-entropy: answers each `open`/`next` from its snapshot of the set,
- * sending the versions its reply shows the initiator lacks right before the reply itself.
+ * sending the versions the initiator lacks right before the reply itself (the reconciler's push
+ * mode): the reply only counts them, so they cost neither ids in the reply nor a `want` round trip.
  */
 export class Responder {
   private readonly rounds: ResponderRounds;
+  /** Opens the peer may still make (limits.ts): each costs a snapshot and up to a frame of reply. */
+  private opens: TokenBucket | undefined;
 
   constructor(
     private readonly o: ResolvedSessionOptions,
     private readonly source: SyncSource,
     private readonly repairOut: Outbox,
     private readonly io: SessionIo,
+    private readonly limits: LimitCounter,
     private readonly hooks: { opened(): void; pump(now: number): void },
   ) {
     this.rounds = new ResponderRounds(o.reconcileFrameBytes);
@@ -29,25 +43,44 @@ export class Responder {
   handle(m: ReconcileMessage, now: number): void {
     let reconciler: Reconciler | undefined;
     if (m.phase === ReconcilePhase.Open) {
+      this.opens ??= new TokenBucket(RECONCILE_OPENS_PER_MINUTE / 60, RECONCILE_OPEN_BURST, now);
+      if (!this.opens.take(now)) {
+        // Not the peer's fault necessarily (a burst of retries): refuse the round, it backs off.
+        this.limits.hit(LimitName.ReconcileOpens);
+        this.io.log('reconcile open refused: too many opens on this link');
+        this.io.send(reconcileMessage(m.session, ReconcilePhase.Abort));
+        return;
+      }
       reconciler = this.rounds.open(m.session, this.source.storage(), now);
       this.hooks.opened();
     } else reconciler = this.rounds.get(m.session, now);
     if (reconciler === undefined) return this.abort(m.session, 'unknown reconcile session');
-    let reply: Uint8Array | null;
+    let result: ReconcileResult;
+    // Pushes are bounded by the send queue's room and by a multiple of the message answered
+    // (limits.ts); beyond, the reply lists ids the peer must want by name.
+    const ratioRoom = PUSH_FLOOR_VERSIONS + PUSH_VERSIONS_PER_REQUEST_BYTE * m.payload.length;
     try {
-      reply = reconciler.reconcile(m.payload).reply;
+      const replyLimit = REPLY_FLOOR_BYTES + REPLY_BYTES_PER_REQUEST_BYTE * m.payload.length;
+      result = reconciler.reconcile(m.payload, Math.min(this.repairOut.room, ratioRoom), replyLimit);
     } catch (error) {
       if (!(error instanceof ReconcileError)) throw error;
       this.rounds.finish(m.session);
       return this.abort(m.session, 'bad reconcile message', error.message);
     }
-    if (reply === null) return;
-    const frame = encodeMessage(reconcileMessage(m.session, ReconcilePhase.Reply, reply));
-    const pushed = this.source.lookup(idsPeerLacks(reply, this.o.reconcileFrameBytes));
+    if (result.unpushed > 0 && ratioRoom < this.repairOut.room) this.limits.hit(LimitName.PushRatio, result.unpushed);
+    if (result.reply === null) return;
+    const frame = encodeMessage(reconcileMessage(m.session, ReconcilePhase.Reply, result.reply));
+    // (a version superseded since the snapshot is gone: the peer gets what superseded it instead)
+    const pushed = this.source.lookup(result.push);
     if (pushed.length === 0 && this.repairOut.empty) return this.io.sendFrame(frame, 0);
-    // What the peer lacks goes first, so it is applied before the reply is read (no `want` needed).
-    if (this.repairOut.enqueue(pushed) > 0) this.io.log('send queue full: the peer will ask for the rest');
+    // What the peer lacks goes first, so it is applied before the reply is read.
+    const refused = this.repairOut.enqueue(pushed);
     this.repairOut.frame(frame);
+    if (refused > 0) {
+      // Cannot happen while pushes stay within the room given; if it does, a new round finds them.
+      this.io.log(`send queue full: ${refused} pushed versions left for the next round`);
+      this.repairOut.frame(encodeMessage(reconcileMessage(0, ReconcilePhase.Request)));
+    }
     this.hooks.pump(now);
   }
 

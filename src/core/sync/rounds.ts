@@ -37,7 +37,8 @@ export class ResponderRounds {
       const oldest = this.rounds.keys().next().value as number;
       this.rounds.delete(oldest);
     }
-    const reconciler = new Reconciler(storage, { frameSizeLimit: this.frameSizeLimit });
+    // Push mode: what the initiator lacks is sent ahead of each reply, not listed for it to want.
+    const reconciler = new Reconciler(storage, { frameSizeLimit: this.frameSizeLimit, push: true });
     this.rounds.set(id, { reconciler, openedAt: now, lastAt: now });
     return reconciler;
   }

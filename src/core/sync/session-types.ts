@@ -1,6 +1,7 @@
 import type { NodeId } from '../ids';
 import type { Version } from '../merge/version';
 import type { ReconcileStorage } from '../reconcile/storage';
+import type { LimitCounts } from './limits';
 
 export const SessionState = {
   /** Hellos not yet exchanged. */
@@ -191,4 +192,6 @@ export interface PeerStats {
   /** Plumtree counters: prunes we sent, grafts we sent. */
   readonly prunes: number;
   readonly grafts: number;
+  /** Per-link limits hit (src/core/sync/limits.ts, docs/security.md): items refused or occurrences. */
+  readonly limitsHit: LimitCounts;
 }

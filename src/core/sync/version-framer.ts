@@ -1,6 +1,7 @@
 import type { Version } from '../merge/version';
 import { DEFAULT_LIMITS, encodeVersions, WireError } from '../wire';
 import { encodeMessage, MAX_SYNC_FRAME_BYTES } from './codec';
+import { MAX_VERSIONS_PER_FRAME } from './limits';
 import { MessageType } from './messages';
 
 /** Room for the versions frame header (type, flags, completes) inside a sync frame. */
@@ -30,7 +31,7 @@ export class VersionFramer {
 
   /** One frame from versions[from..end); completes is attached only if the frame reaches `end`. */
   take(versions: readonly Version[], from: number, end: number, live: boolean, completes = 0): Framed {
-    const cap = Math.min(end - from, DEFAULT_LIMITS.maxVersions);
+    const cap = Math.min(end - from, DEFAULT_LIMITS.maxVersions, MAX_VERSIONS_PER_FRAME);
     let n = Math.max(1, Math.min(cap, Math.floor(this.targetBytes / this.meanBytes)));
     for (;;) {
       const chunk = versions.slice(from, from + n);

@@ -1,3 +1,4 @@
+import { MAX_TRACKED_WANTS } from './limits';
 import { MAX_WANT_IDS } from './messages';
 import { idKey } from './version-id';
 
@@ -54,6 +55,11 @@ export class WantTracker {
       this.head = 0;
     }
     return { request: this.track(ids), ids };
+  }
+
+  /** Ids that may still be tracked outside the window (grafts): MAX_TRACKED_WANTS in flight per link. */
+  get trackRoom(): number {
+    return Math.max(0, MAX_TRACKED_WANTS - this.inflight.size);
   }
 
   /** Registers ids asked for at once, outside the window (a graft); returns the request number. */

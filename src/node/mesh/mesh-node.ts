@@ -4,6 +4,11 @@ import {
   DEFAULT_ROUND_TIMEOUT_MS,
   Announcements,
   encodeMessage,
+  INVALID_INPUT_REASON,
+  InvalidBackoff,
+  LimitCounter,
+  LimitName,
+  sumLimitCounts,
   MessageType,
   SessionState,
   SyncIndex,
@@ -36,6 +41,10 @@ export class MeshNode {
   private readonly node: MeshStore;
   private readonly index: SyncIndex;
   private readonly announcements = new Announcements<MeshLink>();
+  /** Peers closed for invalid input, refused for longer after each close. */
+  private readonly backoff = new InvalidBackoff<NodeId>();
+  /** Limits hit outside any open link (links refused while backing off). */
+  private readonly refused = new LimitCounter();
   private readonly links = new Map<NodeId, MeshLink>();
   private readonly maxLinks: number;
   private readonly unsubscribe: () => void;
@@ -86,7 +95,8 @@ export class MeshNode {
       else if (s.state === SessionState.Syncing || s.state === SessionState.Handshake) syncing += 1;
       if (s.lastSyncAt !== undefined) lastSyncAt = Math.max(lastSyncAt ?? 0, s.lastSyncAt);
     }
-    return { peers: this.links.size, synced, syncing, stuck, lastSyncAt, items: this.index.size };
+    const limitsHit = sumLimitCounts([this.refused.snapshot(), ...this.peers().map((s) => s.limitsHit)]);
+    return { peers: this.links.size, synced, syncing, stuck, lastSyncAt, items: this.index.size, limitsHit };
   }
 
   /** Closes the link to `peer` (true if there was one). */
@@ -143,9 +153,18 @@ export class MeshNode {
     });
     l.session.on('synced', (applied) => this.syncedWith(l, applied));
     l.session.on('unsent', (reason) => this.node.noteUnsent?.(reason));
-    l.session.on('announced', (ids) => this.announcements.note(ids, l, this.options.now(), (id) => this.index.has(id)));
+    l.session.on('announced', (ids) => {
+      const refused = this.announcements.note(ids, l, this.options.now(), (id) => this.index.has(id));
+      l.session.limitHit(LimitName.AnnouncedShare, refused);
+    });
     l.on('closed', (reason) => this.dropped(l, reason));
     const old = this.links.get(link.peer);
+    if (this.backoff.refuses(link.peer, this.options.now())) {
+      this.refused.hit(LimitName.InvalidBackoff);
+      this.refuse(link, 'backing off after invalid input');
+      l.closed('refused');
+      return l;
+    }
     if (this.closed || (old === undefined && this.links.size >= this.maxLinks)) {
       this.refuse(link, this.closed ? 'node closed' : `mesh full (${this.maxLinks} links)`);
       l.closed('refused');
@@ -218,6 +237,7 @@ export class MeshNode {
 
   private dropped(link: MeshLink, reason: string): void {
     if (this.links.get(link.peer) === link) this.links.delete(link.peer);
+    if (reason === INVALID_INPUT_REASON) this.backoff.closed(link.peer, this.options.now());
     this.announcements.forget(link);
     this.log(`link to ${link.peer} closed: ${reason}`);
   }

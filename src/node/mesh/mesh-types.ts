@@ -1,7 +1,7 @@
 import type { ThreatLevel } from '../../core/entity/component-types';
 import type { EntityId, NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
-import type { SessionOptions } from '../../core/sync';
+import type { LimitCounts, SessionOptions } from '../../core/sync';
 import type { BudgetSettings } from '../budget-settings';
 import type { VersionListener, VersionSource } from '../lattice-node';
 import type { Scheduler } from '../scheduler';
@@ -53,4 +53,6 @@ export interface SyncStatus {
   readonly lastSyncAt: number | undefined;
   /** Versions in the reconciliation set (= stored versions). */
   readonly items: number;
+  /** Per-link limits hit, summed over open links, plus links refused while backing off (docs/security.md). */
+  readonly limitsHit: LimitCounts;
 }

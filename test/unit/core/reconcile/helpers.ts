@@ -52,30 +52,51 @@ export interface Session {
   messages: Uint8Array[];
   have: Uint8Array[];
   need: Uint8Array[];
+  /** Ids the responder pushed (push mode); they reach the initiator without a want. */
+  pushed: Uint8Array[];
+}
+
+/** What the responder is given per reply: its push room and its reply limit (defaults: none). */
+export interface ReplyBounds {
+  readonly pushRoom?: number;
+  readonly replyLimit?: number;
 }
 
 /** Runs both roles to completion, keeping every message. */
-export function runSession(a: Item[], b: Item[], opts: ReconcilerOptions = {}, maxRounds = 5000): Session {
+export function runSession(
+  a: Item[],
+  b: Item[],
+  opts: ReconcilerOptions = {},
+  maxRounds = 5000,
+  bounds: ReplyBounds = {},
+): Session {
   const initiator = new Reconciler(new SortedVectorStorage(a), opts);
   const responder = new Reconciler(new SortedVectorStorage(b), opts);
   const messages: Uint8Array[] = [];
   const have: Uint8Array[] = [];
   const need: Uint8Array[] = [];
+  const pushed: Uint8Array[] = [];
   let msg: Uint8Array | null = initiator.initiate();
   let rounds = 0;
   while (msg !== null) {
     if (++rounds > maxRounds) throw new Error('too many rounds');
     messages.push(msg);
-    const r = responder.reconcile(msg);
+    const r = responder.reconcile(msg, bounds.pushRoom, bounds.replyLimit);
+    if (bounds.pushRoom !== undefined && r.push.length > bounds.pushRoom) throw new Error('pushed beyond the room');
+    if (opts.push === true && bounds.replyLimit !== undefined && r.reply!.length > Math.max(4096, bounds.replyLimit)) {
+      throw new Error('reply beyond the limit');
+    }
     if (r.reply === null) throw new Error('responder returned no reply');
     if (r.have.length !== 0 || r.need.length !== 0) throw new Error('responder reported ids');
+    if (r.push.length > 0 && opts.push !== true) throw new Error('responder pushed without push mode');
+    pushed.push(...r.push);
     messages.push(r.reply);
     const res = initiator.reconcile(r.reply);
     have.push(...res.have);
     need.push(...res.need);
     msg = res.reply;
   }
-  return { rounds, messages, have, need };
+  return { rounds, messages, have, need, pushed };
 }
 
 export type Divergence = 'recent' | 'random';

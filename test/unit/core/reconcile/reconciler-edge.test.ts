@@ -124,7 +124,7 @@ describe('Reconciler edge cases', () => {
   it('rejects unknown versions, empty, oversize and out-of-order messages', () => {
     const st = new SortedVectorStorage(makeItems(50, 51));
     const r = new Reconciler(st);
-    expectError(() => r.reconcile(Uint8Array.of(2, 0, 0)), ReconcileErrorCode.UnsupportedVersion, /version 2/);
+    expectError(() => r.reconcile(Uint8Array.of(3, 0, 0)), ReconcileErrorCode.UnsupportedVersion, /version 3/);
     expectError(
       () => r.reconcile(Uint8Array.of(0x61)),
       ReconcileErrorCode.UnsupportedVersion,
@@ -146,12 +146,22 @@ describe('Reconciler edge cases', () => {
     expectError(() => r.reconcile(enc2.finish()), ReconcileErrorCode.Protocol);
     // an id list longer than the bytes left, and an unknown mode
     expectError(
-      () => r.reconcile(Uint8Array.of(1, 0, Mode.IdList, 3, ...new Uint8Array(20))),
+      () => r.reconcile(Uint8Array.of(PROTOCOL_VERSION, 0, Mode.IdList, 3, ...new Uint8Array(20))),
       ReconcileErrorCode.Malformed,
     );
-    expectError(() => r.reconcile(Uint8Array.of(1, 0, 7)), ReconcileErrorCode.Protocol, /mode/);
+    // every mode number is taken, so the wrong role's modes are the protocol errors
+    expectError(
+      () => r.reconcile(Uint8Array.of(PROTOCOL_VERSION, 0, Mode.Pushed, 3, 0)),
+      ReconcileErrorCode.Protocol,
+      /mode/,
+    );
+    // symbols past the index space
+    expectError(
+      () => r.reconcile(Uint8Array.of(PROTOCOL_VERSION, 0, Mode.SymbolRequest, 0x80, 0x80, 0x02, 1)),
+      ReconcileErrorCode.Malformed,
+    );
     // a prefix longer than an id
-    expectError(() => r.reconcile(Uint8Array.of(1, 2, 17 * 8)), ReconcileErrorCode.Malformed);
+    expectError(() => r.reconcile(Uint8Array.of(PROTOCOL_VERSION, 2, 17 * 8)), ReconcileErrorCode.Malformed);
     // the reconciler is still usable after rejected messages
     expect(r.reconcile(Uint8Array.of(PROTOCOL_VERSION)).reply).not.toBeNull();
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Item } from '../../../../src/core/reconcile';
 import type { ReconcileTuning } from '../../../../src/core/reconcile';
 import { DEFAULT_FRAME_SIZE_LIMIT } from '../../../../src/core/reconcile';
-import { hex, minus, prng, runSession, sortedHex } from './helpers';
+import { hex, minus, prng, runSession, sortedHex, type ReplyBounds } from './helpers';
 
 const seed = Number(process.env.SEED ?? Date.now());
 console.log(`reconcile property: fast-check seed ${seed} (replay with SEED=${seed})`);
@@ -18,6 +18,8 @@ interface Params {
   tsStyle: TsStyle;
   idStyle: IdStyle;
   frame: number;
+  /** Who holds the items not in both: either side at random, or one side only. */
+  owner?: 'either' | 'a' | 'b';
 }
 
 /** Two sets drawn from one universe: each item in both, only A or only B. Ids are unique. */
@@ -44,7 +46,7 @@ function build(p: Params): { a: Item[]; b: Item[] } {
     if (r < p.pBoth) {
       a.push(item);
       b.push(item);
-    } else if (r < p.pBoth + (1 - p.pBoth) / 2) {
+    } else if (p.owner === 'a' || (p.owner !== 'b' && r < p.pBoth + (1 - p.pBoth) / 2)) {
       a.push(item);
     } else {
       b.push(item);
@@ -53,10 +55,28 @@ function build(p: Params): { a: Item[]; b: Item[] } {
   return { a, b };
 }
 
-function check(a: Item[], b: Item[], frame: number, tuning: Partial<ReconcileTuning> = {}): void {
-  const s = runSession(a, b, { frameSizeLimit: frame, tuning });
+/**
+ * After the session the initiator knows exactly what to send (have) and, with what the responder
+ * pushed, exactly what it lacks: applying both makes the sets equal. A responder never pushes an id twice.
+ */
+function check(
+  a: Item[],
+  b: Item[],
+  frame: number,
+  tuning: Partial<ReconcileTuning> = {},
+  push = false,
+  bounds: ReplyBounds = {},
+): void {
+  const s = runSession(a, b, { frameSizeLimit: frame, tuning, push }, 5000, bounds);
   expect(sortedHex(s.have)).toEqual(minus(a, b));
-  expect(sortedHex(s.need)).toEqual(minus(b, a));
+  const pushed = sortedHex(s.pushed);
+  expect(new Set(pushed).size).toBe(pushed.length);
+  // A pushed item can later be listed to the initiator, whose snapshot still lacks it; the sync layer
+  // applies pushes before it reads the reply and asks only for what it still lacks (SyncIndex.claim).
+  const pushedSet = new Set(pushed);
+  const received = [...sortedHex(s.need).filter((k) => !pushedSet.has(k)), ...pushed].sort();
+  expect(received).toEqual(minus(b, a));
+  if (!push) expect(s.pushed).toEqual([]);
   for (const m of s.messages) expect(m.length).toBeLessThanOrEqual(frame);
 }
 
@@ -65,15 +85,19 @@ describe('Reconciler (property)', () => {
     const arb = fc.record({
       n: fc.nat({ max: 3000 }),
       seed: fc.integer(),
-      pBoth: fc.constantFrom(0, 0.5, 0.9, 0.99, 1),
+      pBoth: fc.constantFrom(0, 0.5, 0.9, 0.99, 0.997, 1),
       tsStyle: fc.constantFrom<TsStyle>('dense', 'spread', 'huge'),
       idStyle: fc.constantFrom<IdStyle>('random', 'random', 'shared-prefix'),
       frame: fc.constantFrom(4096, 8192, DEFAULT_FRAME_SIZE_LIMIT),
+      owner: fc.constantFrom<'either' | 'a' | 'b'>('either', 'a', 'b'),
+      push: fc.boolean(),
+      pushRoom: fc.constantFrom(undefined, 0, 3, 100),
+      replyLimit: fc.constantFrom(undefined, 4096, 6000),
     });
     fc.assert(
       fc.property(arb, (p) => {
         const { a, b } = build(p);
-        check(a, b, p.frame);
+        check(a, b, p.frame, {}, p.push, { pushRoom: p.pushRoom, replyLimit: p.replyLimit });
       }),
       { seed, verbose: 1, numRuns: 120 },
     );
@@ -91,17 +115,23 @@ describe('Reconciler (property)', () => {
       spreadThreshold: fc.double({ min: 0, max: 1, noNaN: true }),
       minRangesForEstimate: fc.integer({ min: 0, max: 20 }),
       fanoutPerDiff: fc.double({ min: 0, max: 4, noNaN: true }),
+      sparseFactor: fc.double({ min: 0, max: 64, noNaN: true }),
+      symbolsPerDiff: fc.double({ min: 0, max: 3, noNaN: true }),
+      symbolSlack: fc.integer({ min: 0, max: 16 }),
+      moreSymbolsFraction: fc.double({ min: 0, max: 1, noNaN: true }),
     });
     const arb = fc.record({
       n: fc.nat({ max: 1500 }),
       seed: fc.integer(),
-      pBoth: fc.constantFrom(0, 0.5, 0.95),
+      pBoth: fc.constantFrom(0, 0.5, 0.95, 0.995),
       frame: fc.constantFrom(4096, DEFAULT_FRAME_SIZE_LIMIT),
+      owner: fc.constantFrom<'either' | 'a' | 'b'>('either', 'a', 'b'),
+      push: fc.boolean(),
     });
     fc.assert(
       fc.property(arb, tuning, (p, t) => {
         const { a, b } = build({ ...p, tsStyle: 'spread', idStyle: 'random' });
-        check(a, b, p.frame, t);
+        check(a, b, p.frame, t, p.push);
       }),
       { seed: seed + 2, verbose: 1, numRuns: 80 },
     );
@@ -117,7 +147,7 @@ describe('Reconciler (property)', () => {
       fc.property(fc.uniqueArray(item, { maxLength: 300, selector: (x) => hex(x.id) }), (items) => {
         const a = items.filter((x) => x.side !== 2).map(({ ts, id }) => ({ ts, id }));
         const b = items.filter((x) => x.side !== 1).map(({ ts, id }) => ({ ts, id }));
-        check(a, b, 4096);
+        check(a, b, 4096, {}, items.length % 2 === 0);
       }),
       { seed: seed + 1, verbose: 1, numRuns: 200 },
     );

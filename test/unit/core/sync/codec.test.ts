@@ -83,37 +83,40 @@ describe('sync codec', () => {
 
   it('refuses another protocol version with a dedicated code', () => {
     const frame = encodeMessage(samples[10]!);
-    frame[0] = 2;
+    frame[0] = SYNC_PROTOCOL_VERSION + 1;
     expect(() => decodeMessage(frame)).toThrow(expect.objectContaining({ code: ProtocolErrorCode.UnsupportedVersion }));
   });
 
   it('validates fields at the boundary', () => {
     const bad: [string, Uint8Array][] = [
       ['empty', new Uint8Array(0)],
-      ['header only of an unknown type', new Uint8Array([1, 99])],
-      ['ping without time', new Uint8Array([1, 5])],
+      ['header only of an unknown type', new Uint8Array([SYNC_PROTOCOL_VERSION, 99])],
+      ['ping without time', new Uint8Array([SYNC_PROTOCOL_VERSION, 5])],
       ['trailing bytes', new Uint8Array([...encodeMessage({ type: 'ping', time: 1 }), 0])],
-      ['want of 0 ids', new Uint8Array([1, 3, 1, 0, 0])],
-      ['want with too few bytes', new Uint8Array([1, 3, 1, 0, 2, ...id16(1)])],
-      ['want request 0', new Uint8Array([1, 3, 0, 0, 1, ...id16(1)])],
-      ['want unknown flags', new Uint8Array([1, 3, 1, 2, 1, ...id16(1)])],
-      ['ihave of 0 ids', new Uint8Array([1, 8, 0])],
-      ['prune with a body', new Uint8Array([1, 9, 0])],
-      ['reconcile open without payload', new Uint8Array([1, 2, 1, 0])],
-      ['reconcile done with payload', new Uint8Array([1, 2, 1, 3, 9])],
-      ['reconcile session 0', new Uint8Array([1, 2, 0, 0, 9])],
-      ['reconcile unknown phase', new Uint8Array([1, 2, 1, 6])],
-      ['reconcile session over 32 bits', new Uint8Array([1, 2, 0x80, 0x80, 0x80, 0x80, 0x10, 3])],
-      ['versions unknown flags', new Uint8Array([1, 4, 4, 1, 0])],
-      ['versions empty batch', new Uint8Array([1, 4, 1])],
-      ['hello empty node id', new Uint8Array([1, 1, 0])],
-      ['hello bad node id', new Uint8Array([1, 1, 1, 0x21, 1, 0x61, 0, 0, 0])],
-      ['hello empty lattice', new Uint8Array([1, 1, 1, 0x61, 0, 0, 0, 0])],
-      ['hello lattice starting with a dash', new Uint8Array([1, 1, 1, 0x61, 2, 0x2d, 0x61, 0, 0, 0])],
-      ['hello lattice with a slash', new Uint8Array([1, 1, 1, 0x61, 2, 0x61, 0x2f, 0, 0, 0])],
-      ['bye invalid utf-8', new Uint8Array([1, 7, 1, 0xff])],
-      ['varint over 2^53', new Uint8Array([1, 5, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])],
-      ['non-canonical varint', new Uint8Array([1, 5, 0x80, 0x00])],
+      ['want of 0 ids', new Uint8Array([SYNC_PROTOCOL_VERSION, 3, 1, 0, 0])],
+      ['want with too few bytes', new Uint8Array([SYNC_PROTOCOL_VERSION, 3, 1, 0, 2, ...id16(1)])],
+      ['want request 0', new Uint8Array([SYNC_PROTOCOL_VERSION, 3, 0, 0, 1, ...id16(1)])],
+      ['want unknown flags', new Uint8Array([SYNC_PROTOCOL_VERSION, 3, 1, 2, 1, ...id16(1)])],
+      ['ihave of 0 ids', new Uint8Array([SYNC_PROTOCOL_VERSION, 8, 0])],
+      ['prune with a body', new Uint8Array([SYNC_PROTOCOL_VERSION, 9, 0])],
+      ['reconcile open without payload', new Uint8Array([SYNC_PROTOCOL_VERSION, 2, 1, 0])],
+      ['reconcile done with payload', new Uint8Array([SYNC_PROTOCOL_VERSION, 2, 1, 3, 9])],
+      ['reconcile session 0', new Uint8Array([SYNC_PROTOCOL_VERSION, 2, 0, 0, 9])],
+      ['reconcile unknown phase', new Uint8Array([SYNC_PROTOCOL_VERSION, 2, 1, 6])],
+      ['reconcile session over 32 bits', new Uint8Array([SYNC_PROTOCOL_VERSION, 2, 0x80, 0x80, 0x80, 0x80, 0x10, 3])],
+      ['versions unknown flags', new Uint8Array([SYNC_PROTOCOL_VERSION, 4, 4, 1, 0])],
+      ['versions empty batch', new Uint8Array([SYNC_PROTOCOL_VERSION, 4, 1])],
+      ['hello empty node id', new Uint8Array([SYNC_PROTOCOL_VERSION, 1, 0])],
+      ['hello bad node id', new Uint8Array([SYNC_PROTOCOL_VERSION, 1, 1, 0x21, 1, 0x61, 0, 0, 0])],
+      ['hello empty lattice', new Uint8Array([SYNC_PROTOCOL_VERSION, 1, 1, 0x61, 0, 0, 0, 0])],
+      [
+        'hello lattice starting with a dash',
+        new Uint8Array([SYNC_PROTOCOL_VERSION, 1, 1, 0x61, 2, 0x2d, 0x61, 0, 0, 0]),
+      ],
+      ['hello lattice with a slash', new Uint8Array([SYNC_PROTOCOL_VERSION, 1, 1, 0x61, 2, 0x61, 0x2f, 0, 0, 0])],
+      ['bye invalid utf-8', new Uint8Array([SYNC_PROTOCOL_VERSION, 7, 1, 0xff])],
+      ['varint over 2^53', new Uint8Array([SYNC_PROTOCOL_VERSION, 5, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])],
+      ['non-canonical varint', new Uint8Array([SYNC_PROTOCOL_VERSION, 5, 0x80, 0x00])],
     ];
     for (const [what, frame] of bad) {
       expect(() => decodeMessage(frame), what).toThrow(ProtocolError);
@@ -122,7 +125,7 @@ describe('sync codec', () => {
 
   it('enforces the size limits', () => {
     const big = new Uint8Array(MAX_SYNC_FRAME_BYTES + 1);
-    big[0] = 1;
+    big[0] = SYNC_PROTOCOL_VERSION;
     big[1] = 2;
     expect(() => decodeMessage(big)).toThrow(expect.objectContaining({ code: ProtocolErrorCode.Oversize }));
     const ids = Array.from({ length: MAX_WANT_IDS + 1 }, (_, i) => id16(i & 0xff));
@@ -132,7 +135,7 @@ describe('sync codec', () => {
     expect(decodeMessage(encodeMessage({ type: 'want', request: 1, graft: false, ids: ids.slice(1) })).type).toBe(
       'want',
     );
-    const w = new Uint8Array([1, 3, 1, 0, 0x81, 0x20]); // 4097 ids
+    const w = new Uint8Array([SYNC_PROTOCOL_VERSION, 3, 1, 0, 0x81, 0x20]); // 4097 ids
     expect(() => decodeMessage(w)).toThrow(expect.objectContaining({ code: ProtocolErrorCode.Oversize }));
     expect(() =>
       encodeMessage({ type: 'versions', live: true, completes: 0, batch: new Uint8Array(MAX_SYNC_FRAME_BYTES) }),

@@ -7,6 +7,7 @@ import {
   SessionState,
   SyncEncodeError,
   SyncIndex,
+  SYNC_PROTOCOL_VERSION,
   type SessionOptions,
   type SyncMessage,
 } from '../../../../src/core/sync';
@@ -15,7 +16,7 @@ import { Side, version } from './session-pair';
 
 const hello = (now: number): SyncMessage => ({
   type: MessageType.Hello,
-  protocol: 1,
+  protocol: SYNC_PROTOCOL_VERSION,
   node: 'z' as NodeId,
   lattice: 'L',
   time: now,
@@ -84,7 +85,15 @@ describe('PeerSession liveness', () => {
     p.send(hello(p.now()));
     for (let i = 0; i < 9; i++) {
       p.wait(1000);
-      p.send({ type: MessageType.Hello, protocol: 1, node: 'z' as NodeId, lattice: 'L', time: 0, items: 0, newest: 0 });
+      p.send({
+        type: MessageType.Hello,
+        protocol: SYNC_PROTOCOL_VERSION,
+        node: 'z' as NodeId,
+        lattice: 'L',
+        time: 0,
+        items: 0,
+        newest: 0,
+      });
     }
     expect(p.a.session.stats(p.now()).invalidFrames).toBe(8); // the ninth came after it was dead
     expect(p.a.closedWith).toMatch(/^dead: nothing heard/);

@@ -38,7 +38,7 @@ describe('PeerSession', () => {
     expect(p.b.index.size).toBe(1000);
     expect(p.a.session.state).toBe(SessionState.Synced);
     expect(p.b.session.state).toBe(SessionState.Synced);
-    // The responder pushes what its reply shows the initiator lacks; the rest is asked for.
+    // The responder pushes what it finds the initiator lacks; what only the initiator finds is asked for.
     const wanted = p.a.sentOf('want').flatMap((m) => m.ids).length;
     const pushed = p.b.session.stats(p.now).versionsOut;
     expect(wanted).toBeLessThan(20);
@@ -46,6 +46,33 @@ describe('PeerSession', () => {
     expect(p.a.session.stats(p.now).progress).toEqual({ received: 100, needed: 100 });
     expect(p.a.syncedCalls).toEqual([100]);
     expect(p.b.syncedCalls).toEqual([100]);
+  });
+
+  it('the initiator lacking the newest versions gets them pushed: no ids in the reply, no want', () => {
+    const all = range(0, 5000);
+    const p = new Pair(all.slice(0, 4950), all);
+    p.flush();
+    expect(p.a.index.size).toBe(5000);
+    expect(p.a.session.state).toBe(SessionState.Synced);
+    expect(p.a.sentOf('want')).toEqual([]);
+    const replyBytes = p.b.sentOf('reconcile').reduce((n, m) => n + m.payload.length, 0);
+    expect(replyBytes).toBeLessThan(50 * 16); // less than the ids of what was missing
+    expect(p.a.session.stats(p.now).progress).toEqual({ received: 50, needed: 50 });
+  });
+
+  it('a random sparse difference either way settles in one reconcile round trip (coded symbols)', () => {
+    const all = range(0, 20_000);
+    const sparse = all.filter((_, i) => i % 97 !== 5);
+    for (const [a, b] of [
+      [sparse, all],
+      [all, sparse],
+    ] as const) {
+      const p = new Pair(a, b);
+      p.flush();
+      expect(p.a.index.size).toBe(20_000);
+      expect(p.b.index.size).toBe(20_000);
+      expect(p.a.sentOf('reconcile').map((m) => m.phase)).toEqual(['open', 'done']);
+    }
   });
 
   it('splits big batches so every frame stays under the limit', () => {
@@ -64,7 +91,15 @@ describe('PeerSession', () => {
 
   it('refuses another lattice, another protocol version and a node that is not the signaled one', () => {
     const p = new Pair([], []);
-    const hello = { type: 'hello', protocol: 1, node: 'b', lattice: 'other', time: 0, items: 0, newest: 0 } as const;
+    const hello = {
+      type: 'hello',
+      protocol: SYNC_PROTOCOL_VERSION,
+      node: 'b',
+      lattice: 'other',
+      time: 0,
+      items: 0,
+      newest: 0,
+    } as const;
     p.a.session.receive(encodeMessage(hello as SyncMessage), p.now);
     expect(p.a.sentOf('bye')[0]!.reason).toMatch(/different lattice/);
     expect(p.a.closedWith).toMatch(/different lattice/);
@@ -91,13 +126,13 @@ describe('PeerSession', () => {
     expect(p.a.session.stats(p.now).invalidFrames).toBe(1);
     p.flush();
     expect(p.a.session.state).toBe(SessionState.Synced);
-    p.a.session.receive(new Uint8Array([1, 4, 0, 9, 9, 9]), p.now); // a versions batch that fails to decode
+    p.a.session.receive(new Uint8Array([SYNC_PROTOCOL_VERSION, 4, 0, 9, 9, 9]), p.now); // a versions batch that fails to decode
     p.a.session.receive(new Uint8Array([7, 7, 7]), p.now); // another protocol after the handshake
     p.a.session.receive(
       encodeMessage({ type: 'reconcile', session: 99, phase: 'reply', payload: new Uint8Array([1]) }),
       p.now,
     );
-    p.a.session.receive(new Uint8Array([1, 2, 1, 0, 5, 5]), p.now); // bad reconcile open to the initiator
+    p.a.session.receive(new Uint8Array([SYNC_PROTOCOL_VERSION, 2, 1, 0, 5, 5]), p.now); // bad reconcile open to the initiator
     expect(p.a.session.stats(p.now).invalidFrames).toBe(5);
     expect(p.a.session.state).toBe(SessionState.Synced);
     expect(p.a.logs.some((l) => l.includes('invalid frame'))).toBe(true);

@@ -2,7 +2,13 @@
 import { createMemoryBacking, MemoryStorage } from '../../../../src/adapters/memory-storage';
 import type { NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
-import { decodeMessage, encodeMessage, MessageType, type SyncMessage } from '../../../../src/core/sync';
+import {
+  decodeMessage,
+  encodeMessage,
+  MessageType,
+  SYNC_PROTOCOL_VERSION,
+  type SyncMessage,
+} from '../../../../src/core/sync';
 import { decodeVersions, encodeVersions } from '../../../../src/core/wire';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import { MeshNode } from '../../../../src/node/mesh';
@@ -15,15 +21,18 @@ export class Peer {
   closedWith: string | undefined;
   handler!: LinkHandler;
   readonly link: Link;
+  /** Bytes the link reports buffered (set it above the high-water mark to hold the node's sends). */
+  buffered = 0;
   constructor(
     readonly id: NodeId,
     private readonly h: Harness,
   ) {
+    const buffered = (): number => this.buffered;
     this.link = {
       peer: id,
       send: (f) => void this.out.push(f.slice()),
       get bufferedAmount() {
-        return 0;
+        return buffered();
       },
       close: (reason) => {
         this.closedWith ??= reason;
@@ -40,7 +49,7 @@ export class Peer {
   hello(items = 0): void {
     this.send({
       type: MessageType.Hello,
-      protocol: 1,
+      protocol: SYNC_PROTOCOL_VERSION,
       node: this.id,
       lattice: 'test',
       time: this.h.clock,

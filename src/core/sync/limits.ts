@@ -1,0 +1,131 @@
+/**
+ * Per-link limits of the sync protocol: everything one peer can make us hold, compute or send is
+ * bounded here, in one place (docs/security.md, "Per-link limits"). Each limit hit is counted
+ * (PeerStats.limitsHit) and loses nothing an honest peer needs: what is refused is found again by
+ * the next reconciliation.
+ */
+
+/**
+ * Wanted ids one link keeps in flight at once, repair and grafts together. An `ihave` flood of
+ * random ids grafted from us can no longer grow the want tracker (it grew the heap by 525 MiB);
+ * past it, grafts wait for anti-entropy.
+ */
+export const MAX_TRACKED_WANTS = 16_384;
+
+/**
+ * Share of the node's announcement table (MAX_PENDING ids, announcements.ts) one announcer may
+ * fill: no single peer can crowd out the `ihave`s of the others and starve their grafts.
+ */
+export const MAX_ANNOUNCED_PER_PEER = 8_192;
+
+/**
+ * Reconciliation sessions a peer may open with us: a burst, then one per interval (token bucket).
+ * An honest initiator opens one per syncIntervalMs (30 s), or a few in a row after a failure or a
+ * `request`. Each open costs a snapshot and up to a frame of reply.
+ */
+export const RECONCILE_OPEN_BURST = 6;
+export const RECONCILE_OPENS_PER_MINUTE = 12;
+
+/**
+ * Versions one reconcile reply may push unasked: a floor, plus this many per byte of the message
+ * answered. Beyond, the reply lists ids (16 bytes each, within its frame) and the peer `want`s
+ * them: a want names each id, which proves it needs it. A 4-byte open of an empty set drew 1.2 MB
+ * of pushes (×6,473); now it draws at most the floor.
+ */
+export const PUSH_FLOOR_VERSIONS = 2_048;
+export const PUSH_VERSIONS_PER_REQUEST_BYTE = 4;
+
+/**
+ * Bytes of one reconcile reply: a floor, plus this many per byte of the message answered, never
+ * more than the frame (60,000). The floor carries the coded symbols of ~700 differences; a bigger
+ * difference takes another round trip. What does not fit goes back as one "rest" fingerprint.
+ */
+export const REPLY_FLOOR_BYTES = 16 * 1024;
+export const REPLY_BYTES_PER_REQUEST_BYTE = 64;
+
+/**
+ * Versions in one `versions` frame. The framer packs at most this many (a position is ~20 bytes:
+ * a 64 KiB frame holds ~3,300); a frame claiming more is refused before it is decoded (40,000 tiny
+ * versions in one 200 KB frame cost 89 MiB).
+ */
+export const MAX_VERSIONS_PER_FRAME = 16_384;
+
+/**
+ * Versions from one link merged per second (a backstop above the bulk-sync target of
+ * docs/performance.md row 7: ≥ 30 MB/s of ~30-byte versions is ~1M/s). What is over is not applied
+ * and is fetched again by the next reconciliation.
+ */
+export const MAX_VERSIONS_APPLIED_PER_SECOND = 2_000_000;
+
+/**
+ * A link closed for repeated invalid input is not opened again for base · 2^(n-1) ms after its
+ * n-th such close, at most max: a peer that keeps sending garbage reconnects later each time.
+ */
+export const INVALID_BACKOFF_BASE_MS = 5_000;
+export const INVALID_BACKOFF_MAX_MS = 10 * 60_000;
+/** The `bye` reason (and end reason) of a session closed for repeated invalid input. */
+export const INVALID_INPUT_REASON = 'too many invalid frames';
+
+/** The limits, by the name they are counted under. */
+export const LimitName = {
+  TrackedWants: 'trackedWants',
+  AnnouncedShare: 'announcedShare',
+  ReconcileOpens: 'reconcileOpens',
+  DuplicateWants: 'duplicateWants',
+  PushRatio: 'pushRatio',
+  VersionsPerFrame: 'versionsPerFrame',
+  AppliedRate: 'appliedRate',
+  InvalidBackoff: 'invalidBackoff',
+} as const;
+export type LimitName = (typeof LimitName)[keyof typeof LimitName];
+
+/** How often each limit was hit on one link (items refused, or occurrences). */
+export type LimitCounts = Readonly<Record<LimitName, number>>;
+
+/** Counters of the limits hit on one link. */
+export class LimitCounter {
+  private readonly counts: Record<LimitName, number> = {
+    trackedWants: 0,
+    announcedShare: 0,
+    reconcileOpens: 0,
+    duplicateWants: 0,
+    pushRatio: 0,
+    versionsPerFrame: 0,
+    appliedRate: 0,
+    invalidBackoff: 0,
+  };
+
+  hit(name: LimitName, n = 1): void {
+    this.counts[name] += n;
+  }
+
+  snapshot(): LimitCounts {
+    return { ...this.counts };
+  }
+}
+
+/** Sums per-link counts (a node's total). */
+export function sumLimitCounts(all: readonly LimitCounts[]): LimitCounts {
+  const total = new LimitCounter();
+  for (const c of all) for (const [name, n] of Object.entries(c)) total.hit(name as LimitName, n);
+  return total.snapshot();
+}
+
+/** A per-second budget of items with an injected clock; a clock that steps back never refills it. */
+export class RateWindow {
+  private used = 0;
+  private windowStart: number | undefined;
+
+  constructor(private readonly perSecond: number) {}
+
+  /** How many of `n` items fit in the current second (they are counted as used). */
+  take(n: number, now: number): number {
+    if (this.windowStart === undefined || now - this.windowStart >= 1000) {
+      this.windowStart = Math.max(this.windowStart ?? now, now);
+      this.used = 0;
+    }
+    const ok = Math.max(0, Math.min(n, this.perSecond - this.used));
+    this.used += ok;
+    return ok;
+  }
+}

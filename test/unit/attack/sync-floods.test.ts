@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import type { Version } from '../../../src/core/merge/version';
+import { mulberry32 } from '../../../src/core/random/mulberry32';
+import { Reconciler, SortedVectorStorage, type Item } from '../../../src/core/reconcile';
+import {
+  INVALID_BACKOFF_BASE_MS,
+  INVALID_INPUT_REASON,
+  MAX_ANNOUNCED_PER_PEER,
+  MAX_TRACKED_WANTS,
+  MAX_VERSIONS_PER_FRAME,
+  MessageType,
+  PUSH_FLOOR_VERSIONS,
+  PUSH_VERSIONS_PER_REQUEST_BYTE,
+  RECONCILE_OPEN_BURST,
+  REPLY_BYTES_PER_REQUEST_BYTE,
+  REPLY_FLOOR_BYTES,
+  versionId,
+  type SyncMessage,
+} from '../../../src/core/sync';
+import { encodeVersions } from '../../../src/core/wire';
+import { Harness, pos, T0, versionsFrame, type Peer } from '../node/mesh/scripted-peers';
+
+/**
+ * Issue 12's floods replayed against a real LatticeNode + MeshNode through scripted links: each
+ * asserts the bound now holds (what the victim holds, what it sends per byte received) and that an
+ * honest peer on another link is still served. Limits: src/core/sync/limits.ts, docs/security.md.
+ */
+const seed = Number(process.env.SEED ?? Date.now());
+console.log(`attack suite: seed ${seed} (replay with SEED=${seed})`);
+const rand = mulberry32(seed);
+
+function randomIds(n: number): Uint8Array[] {
+  return Array.from({ length: n }, () => Uint8Array.from({ length: 16 }, () => Math.floor(rand() * 256)));
+}
+
+/** n distinct stored versions, 1 ms apart, before the clock. */
+function stored(n: number, node = 'w'): Version[] {
+  return Array.from({ length: n }, (_, i) => pos(`e${i}`, node, T0 - 100_000 + i));
+}
+
+const sent = (p: Peer, type: SyncMessage['type']): SyncMessage[] => p.msgs().filter((m) => m.type === type);
+const wantIds = (p: Peer): number =>
+  sent(p, MessageType.Want).reduce((n, m) => n + (m.type === 'want' ? m.ids.length : 0), 0);
+const limits = (h: Harness) => h.mesh.syncStatus().limitsHit;
+
+describe('attack suite: sync floods (issue 12)', () => {
+  it('an ihave flood of random ids: bounded share and tracked wants; an honest announcer is still grafted', async () => {
+    const h = await Harness.create('m');
+    const evil = h.peer('e');
+    evil.hello();
+    const honestVersions = stored(100, 'h');
+    const honest = h.peer('h');
+    honest.hello();
+    let flooded = 0;
+    for (let round = 0; round < 10; round++) {
+      for (let k = 0; k < 3; k++) {
+        evil.send({ type: MessageType.IHave, ids: randomIds(4096) });
+        flooded += 4096;
+      }
+      if (round === 5) honest.send({ type: MessageType.IHave, ids: honestVersions.map((v) => versionId(v)) });
+      h.tick(200);
+    }
+    // The flood got at most its share of the table per graft period, and no more tracked wants than the bound.
+    expect(wantIds(evil)).toBeLessThanOrEqual(MAX_TRACKED_WANTS);
+    expect(limits(h).announcedShare).toBeGreaterThanOrEqual(flooded - 10 * MAX_ANNOUNCED_PER_PEER);
+    expect(limits(h).trackedWants).toBeGreaterThan(0);
+    // The honest announcer's ids were all grafted from it.
+    const grafted = new Set(
+      sent(honest, MessageType.Want).flatMap((m) => (m.type === 'want' && m.graft ? m.ids.map((id) => id.join()) : [])),
+    );
+    for (const v of honestVersions) expect(grafted.has(versionId(v).join())).toBe(true);
+  });
+
+  it(`${MAX_VERSIONS_PER_FRAME + 3_616} tiny versions in one frame: refused before decoding, nothing applied or relayed`, async () => {
+    const h = await Harness.create('m');
+    const evil = h.peer('e');
+    evil.hello();
+    const honest = h.peer('h');
+    honest.hello();
+    h.tick();
+    honest.reset();
+    const flood = stored(MAX_VERSIONS_PER_FRAME + 3_616, 'e');
+    const frame = versionsFrame(flood, true);
+    evil.send(frame);
+    h.tick();
+    expect([...h.node.versions()].length).toBe(0);
+    expect(honest.versionsOut()).toEqual([]);
+    expect(limits(h).versionsPerFrame).toBe(1);
+    // An honest frame just under the bound still goes through and is relayed.
+    evil.send(versionsFrame(stored(100, 'e'), true));
+    h.tick();
+    expect([...h.node.versions()].length).toBe(100);
+    expect(honest.versionsOut().length).toBe(100);
+    expect(encodeVersions(flood).length).toBeLessThan(256 * 1024);
+  });
+
+  it('a 4-byte reconcile open of an empty set: pushes bounded by the request, opens rate-limited, an honest initiator served', async () => {
+    const h = await Harness.create('m');
+    const all = stored(10_000);
+    h.node.applyRemote(all);
+    await h.node.flushed();
+    const evil = h.peer('a'); // a < m: the initiator
+    evil.hello();
+    h.tick();
+    evil.reset();
+    const open = new Reconciler(new SortedVectorStorage([])).initiate();
+    expect(open.length).toBe(4);
+    let bytesIn = 0;
+    for (let session = 1; session <= 40; session++) {
+      const m: SyncMessage = { type: MessageType.Reconcile, session, phase: 'open', payload: open };
+      bytesIn += 8;
+      evil.send(m);
+    }
+    h.tick();
+    const perOpen = PUSH_FLOOR_VERSIONS + PUSH_VERSIONS_PER_REQUEST_BYTE * open.length;
+    const replies = sent(evil, MessageType.Reconcile).filter((m) => m.type === 'reconcile' && m.phase === 'reply');
+    expect(replies.length).toBe(RECONCILE_OPEN_BURST);
+    expect(evil.versionsOut().length).toBeLessThanOrEqual(RECONCILE_OPEN_BURST * perOpen);
+    expect(limits(h).reconcileOpens).toBe(40 - RECONCILE_OPEN_BURST);
+    expect(limits(h).pushRatio).toBeGreaterThan(0);
+    // bytes out per byte in: bounded by the burst, each reply within a frame
+    const ratio = evil.bytes() / bytesIn;
+    console.log(
+      `attack suite: 40 empty opens of 8 B drew ${evil.bytes()} B (×${Math.round(ratio)}; was ~×6,473 for one)`,
+    );
+    // each reply within REPLY_FLOOR_BYTES + REPLY_BYTES_PER_REQUEST_BYTE × its 4-byte request
+    for (const r of replies) {
+      expect(r.type === 'reconcile' && r.payload.length).toBeLessThanOrEqual(
+        REPLY_FLOOR_BYTES + REPLY_BYTES_PER_REQUEST_BYTE * open.length,
+      );
+    }
+    expect(evil.bytes()).toBeLessThanOrEqual(RECONCILE_OPEN_BURST * (REPLY_FLOOR_BYTES + 1024) + 40 * 16);
+
+    // An honest initiator on its own link, lacking 10 versions, runs a whole round and gets them pushed.
+    const honest = h.peer('b');
+    honest.hello();
+    h.tick();
+    const items: Item[] = all.slice(10).map((v) => ({ ts: v.ts.ms, id: versionId(v) }));
+    const reconciler = new Reconciler(new SortedVectorStorage(items));
+    let payload: Uint8Array | null = reconciler.initiate();
+    let received = 0;
+    for (let k = 0; payload !== null && k < 5; k++) {
+      honest.reset();
+      honest.send({ type: MessageType.Reconcile, session: 1, phase: k === 0 ? 'open' : 'next', payload });
+      h.tick();
+      received += honest.versionsOut().length;
+      const reply = sent(honest, MessageType.Reconcile).find((m) => m.type === 'reconcile' && m.phase === 'reply');
+      expect(reply).toBeDefined();
+      payload = reconciler.reconcile(reply!.type === 'reconcile' ? reply!.payload : new Uint8Array(0)).reply;
+    }
+    expect(payload).toBeNull();
+    expect(received).toBe(10);
+  });
+
+  it('the same want 64 times while the link is full: queued once', async () => {
+    const h = await Harness.create('m');
+    const big = {
+      ...pos('blob', 'w', T0 - 1000),
+      kind: 'zz_note',
+      value: { text: 'x'.repeat(3000) },
+    } as unknown as Version;
+    h.node.applyRemote([big]);
+    await h.node.flushed();
+    expect([...h.node.versions()].length).toBe(1);
+    const evil = h.peer('e');
+    evil.hello();
+    h.tick();
+    evil.reset();
+    evil.buffered = 2 * 1024 * 1024; // above the high-water mark: answers wait in the queue
+    for (let request = 1; request <= 64; request++) {
+      evil.send({ type: MessageType.Want, request, graft: false, ids: [versionId(big)] });
+    }
+    evil.buffered = 0;
+    h.tick();
+    expect(evil.versionsOut().length).toBe(1);
+    expect(limits(h).duplicateWants).toBe(63);
+    // every want is still answered (its completion marker), with one copy of the version
+    const completes = sent(evil, MessageType.Versions).filter((m) => m.type === 'versions' && m.completes > 0);
+    expect(completes.length).toBe(64);
+  });
+
+  it('a link cut for invalid frames is refused for longer after each cut', async () => {
+    const h = await Harness.create('m');
+    const garbage = (p: Peer): void => {
+      for (let i = 0; i < 101; i++) p.handler.receive(Uint8Array.from([0xff, 0xff, i]));
+    };
+    let evil = h.peer('e');
+    evil.hello();
+    garbage(evil);
+    expect(evil.closedWith).toBe(INVALID_INPUT_REASON);
+    // reconnecting at once is refused, with a bye and nothing else
+    evil = h.peer('e');
+    expect(evil.closedWith).toMatch(/backing off/);
+    expect(evil.msgs().map((m) => m.type)).toEqual(['bye']);
+    expect(limits(h).invalidBackoff).toBe(1);
+    h.tick(INVALID_BACKOFF_BASE_MS + 1);
+    evil = h.peer('e');
+    expect(evil.closedWith).toBeUndefined();
+    evil.hello();
+    garbage(evil);
+    expect(evil.closedWith).toBe(INVALID_INPUT_REASON);
+    // the second cut backs off twice as long
+    h.tick(INVALID_BACKOFF_BASE_MS + 1);
+    expect(h.peer('e').closedWith).toMatch(/backing off/);
+    h.tick(INVALID_BACKOFF_BASE_MS);
+    expect(h.peer('e').closedWith).toBeUndefined();
+    // an honest peer was never refused
+    expect(h.peer('h').closedWith).toBeUndefined();
+  });
+});

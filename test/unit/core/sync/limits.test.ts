@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Announcements,
+  INVALID_BACKOFF_BASE_MS,
+  INVALID_BACKOFF_MAX_MS,
+  InvalidBackoff,
+  MAX_ANNOUNCED_PER_PEER,
+  RateWindow,
+  sumLimitCounts,
+  LimitCounter,
+} from '../../../../src/core/sync';
+
+const id = (i: number): Uint8Array => {
+  const b = new Uint8Array(16);
+  new DataView(b.buffer).setUint32(0, i);
+  b[15] = 7;
+  return b;
+};
+
+describe('sync limits', () => {
+  it('RateWindow: a budget per second; a clock stepping back does not refill it', () => {
+    const w = new RateWindow(100);
+    expect(w.take(60, 1000)).toBe(60);
+    expect(w.take(60, 1500)).toBe(40);
+    expect(w.take(10, 900)).toBe(0); // stepped back: same window, nothing left
+    expect(w.take(10, 1999)).toBe(0);
+    expect(w.take(150, 2000)).toBe(100);
+  });
+
+  it('InvalidBackoff: refused for base · 2^(n−1) after the n-th close, capped', () => {
+    const b = new InvalidBackoff<string>();
+    expect(b.refuses('p', 0)).toBe(false);
+    expect(b.closed('p', 0)).toBe(INVALID_BACKOFF_BASE_MS);
+    expect(b.refuses('p', INVALID_BACKOFF_BASE_MS - 1)).toBe(true);
+    expect(b.refuses('p', INVALID_BACKOFF_BASE_MS)).toBe(false);
+    expect(b.refuses('q', 1)).toBe(false);
+    expect(b.closed('p', 10_000)).toBe(10_000 + 2 * INVALID_BACKOFF_BASE_MS);
+    let until = 0;
+    for (let i = 0; i < 30; i++) until = b.closed('p', 20_000);
+    expect(until).toBe(20_000 + INVALID_BACKOFF_MAX_MS);
+  });
+
+  it('Announcements: one announcer holds at most its share; the others are still noted', () => {
+    const a = new Announcements<string>();
+    const flood = Array.from({ length: MAX_ANNOUNCED_PER_PEER + 500 }, (_, i) => id(i));
+    expect(a.note(flood, 'evil', 0, () => false)).toBe(500);
+    expect(a.shareOf('evil')).toBe(MAX_ANNOUNCED_PER_PEER);
+    expect(a.note([id(1_000_000)], 'honest', 0, () => false)).toBe(0);
+    // grafting frees the share
+    const due = a.due(1000, 100, () => false);
+    expect(due.get('evil')!.length).toBe(MAX_ANNOUNCED_PER_PEER);
+    expect(a.shareOf('evil')).toBe(0);
+    expect(a.note(flood.slice(0, 10), 'evil', 2000, () => false)).toBe(0);
+    a.forget('evil');
+    expect(a.shareOf('evil')).toBe(0);
+    expect(a.size).toBe(0);
+  });
+
+  it('counts add up per name', () => {
+    const c = new LimitCounter();
+    c.hit('pushRatio', 3);
+    c.hit('invalidBackoff');
+    const total = sumLimitCounts([c.snapshot(), c.snapshot()]);
+    expect(total.pushRatio).toBe(6);
+    expect(total.invalidBackoff).toBe(2);
+    expect(total.appliedRate).toBe(0);
+  });
+});
