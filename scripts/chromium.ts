@@ -5,7 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 
-/** Without the background-networking flags Chromium floods a closed network with refused connections. */
+/**
+ * Without the background-networking flags Chromium floods a closed network with refused connections.
+ * `--disable-gpu` turns off the GPU process' hardware paths only: WebGL still runs, on SwiftShader.
+ */
 export const CHROME_ARGS: string[] = [
   '--no-sandbox',
   '--disable-gpu',
@@ -14,6 +17,10 @@ export const CHROME_ARGS: string[] = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // WebGL through SwiftShader (the map's GPU layer) with no GPU: headless Chromium falls back to it
+  // today, and these flags keep it so once Chromium stops doing so unasked.
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
 ];
 
 /** CHROME_PATH, else `which chromium`. */

@@ -1,13 +1,15 @@
 /**
- * Screenshots of the map view at tablet and phone sizes, for docs/screenshots/ (run after
- * `npm run build`): serves dist/, opens the system Chromium, writes a small realistic picture
- * through window.lattice and captures each layout.
+ * Screenshots of the map view (and, through approval-screenshots.ts, the approval prompt) at tablet and phone sizes, in the day and night themes, for
+ * docs/screenshots/ (run after `npm run build`): serves dist/, opens the system Chromium, writes a
+ * small realistic picture through window.lattice, starts the simulated EO and radar sensors with
+ * fusion on, and captures each layout in each theme.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import puppeteer, { type Page } from 'puppeteer-core';
 import { createAppServer } from '../server/app-server';
+import { shootApprovals } from './approval-screenshots';
 import { CHROME_ARGS, chromiumPath } from './chromium';
 
 const SIZES = [
@@ -18,7 +20,7 @@ const SIZES = [
 
 /** The picture: one of each identity and dimension, moving, with uncertainty, a HIGH threat and a stale contact. */
 const SEED = `(async () => {
-  const at = (dlat, dlon, extra = {}) => ({ lat: 59.33 + dlat, lon: 18.06 + dlon, ...extra });
+  const at = (dlat, dlon, extra = {}) => ({ lat: 51.4775 + dlat * 4, lon: -0.4614 + dlon * 4, ...extra });
   const track = (id, label, disposition, environment, position, more = {}) =>
     window.lattice.create({
       id,
@@ -41,7 +43,62 @@ const SEED = `(async () => {
   });
   await track('sub-contact', 'Sonar contact', 'PENDING', 'SUB_SURFACE', at(-0.05, 0.02, { accuracy: 1500 }));
   await track('old-radar', 'Old contact', 'HOSTILE', 'LAND', at(0.02, -0.08), { expiry: { at: Date.now() + 1500 } });
+  // A pending approval, as the gate raises one for a HIGH threat (the approval prompt shows it).
+  await window.lattice.update('hostile-air-1', { approval: { state: 'pending', deadline: Date.now() + 600000 } });
+  await window.lattice.setFusion({ enabled: true });
+  await window.lattice.simulate({ eo: { tracks: 4, hz: 1 }, radar: { tracks: 6, hz: 1 }, seed: 13 });
 })()`;
+
+const THEMES = ['day', 'night'] as const;
+
+/** What the picture holds, to say so next to the screenshots: fused tracks, pending approvals, conflicts. */
+const CENSUS = `(async () => {
+  const all = await window.lattice.list();
+  return {
+    tracks: all.length,
+    fused: all.filter((e) => e.components.fusion !== undefined).length,
+    pendingApprovals: all.filter((e) => e.components.approval?.state === 'pending').length,
+    conflicts: all.filter((e) => e.conflicts.length > 0).map((e) => e.id),
+  };
+})()`;
+
+/**
+ * A real conflict: a second tab of the same lattice links to the first, both partition, each
+ * writes its own threat level for the fast boat, then they heal and both keep both heads.
+ */
+async function makeConflict(page: Page, url: string): Promise<void> {
+  const other = await page.browser().newPage();
+  await other.goto(`${url}/?lattice=screenshots`);
+  await other.waitForFunction(() => 'lattice' in window);
+  const linked = `(async () => {
+    for (let i = 0; i < 150; i++) {
+      const peers = await window.lattice.peers();
+      if (peers.some((p) => p.state === 'connected' && p.syncProgress === 1) && (await window.lattice.get('suspect-boat')) !== undefined) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  })()`;
+  if (!(await other.evaluate(linked))) {
+    console.error('the second tab did not link: no conflict in the screenshots');
+    await other.close();
+    return;
+  }
+  await page.evaluate(`window.lattice.partition()`);
+  await other.evaluate(`window.lattice.partition()`);
+  await page.evaluate(`window.lattice.update('suspect-boat', { threat: { level: 'HIGH' } })`);
+  await other.evaluate(`window.lattice.update('suspect-boat', { threat: { level: 'LOW' } })`);
+  await page.evaluate(`window.lattice.heal()`);
+  await other.evaluate(`window.lattice.heal()`);
+  const conflicted = `(async () => {
+    for (let i = 0; i < 200; i++) {
+      const e = await window.lattice.get('suspect-boat');
+      if (e !== undefined && e.conflicts.length > 0) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  })()`;
+  if (!(await page.evaluate(conflicted))) console.error('no conflict after healing: none in the screenshots');
+}
 
 const executablePath = chromiumPath();
 const app = await createAppServer({ distDir: 'dist', port: 0, host: '127.0.0.1' });
@@ -60,14 +117,30 @@ try {
   await page.waitForFunction(() => 'lattice' in window);
   // A string, not a function: tsx's name helpers do not exist in the page.
   await page.evaluate(SEED);
-  // Let the stale tick pass the old contact's stale time.
+  await makeConflict(page, app.url);
+  // Let the stale tick pass the old contact's stale time, the sensors report and fusion run.
   await new Promise((r) => setTimeout(r, 7000));
-  for (const size of SIZES) {
-    await page.setViewport({ width: size.width, height: size.height, deviceScaleFactor: 1 });
-    await new Promise((r) => setTimeout(r, 800));
-    await page.screenshot({ path: `docs/screenshots/map-${size.name}.png` });
-    console.log(`docs/screenshots/map-${size.name}.png`);
+  // The HIGH track raises an approval request: these shots are of the map, the prompt has its own.
+  await page.evaluate(
+    `document.querySelector('lm-app').shadowRoot.querySelector('lm-approvals').style.display = 'none'`,
+  );
+  console.log('picture:', await page.evaluate(CENSUS));
+  await page.evaluate(`document.querySelector('lm-app').selectedId = 'suspect-boat'`);
+  for (const theme of THEMES) {
+    await page.evaluate(`document.querySelector('lm-app').theme = '${theme}'`);
+    for (const size of SIZES) {
+      await page.setViewport({ width: size.width, height: size.height, deviceScaleFactor: 1 });
+      // Headless Chromium draws no frame after a viewport change until asked to, so the map's
+      // ResizeObserver would not fire before the shot: a first capture makes that frame, then the
+      // map resizes, reframes and redraws (software WebGL, a busy machine: give it time).
+      await page.screenshot();
+      await new Promise((r) => setTimeout(r, 3000));
+      const path = `docs/screenshots/map-${size.name}-${theme}.png`;
+      await page.screenshot({ path });
+      console.log(path);
+    }
   }
+  await shootApprovals(browser, app.url, SIZES);
 } finally {
   await browser.close();
   await app.close();

@@ -7,12 +7,14 @@ import { asLatticeName } from '../src/core/lattice-name';
 import { createWorkerApi, type RunningNode } from '../src/node/create-worker-api';
 import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
+import type { Scheduler } from '../src/node/scheduler';
 import type { StartOptions } from '../src/node/worker-api';
 
 const TICK_MS = 1000;
 /** Sync sessions resume flow-controlled sends and run heartbeats on this beat. */
 const MESH_TICK_MS = 50;
 const CHANGE_BATCH_MS = 16;
+const timers: Scheduler = { after: (ms, fn) => clearTimeout.bind(undefined, setTimeout(fn, ms)) };
 
 // Held for the life of the worker: the lock is released when the tab goes away.
 let identity: HeldIdentity | undefined;
@@ -42,7 +44,7 @@ async function open(options: StartOptions): Promise<RunningNode> {
     now: () => Date.now(),
     newId: () => crypto.randomUUID(),
     scheduleChanges: (fn) => setTimeout(fn, CHANGE_BATCH_MS),
-    scheduler: { after: (ms, fn) => clearTimeout.bind(undefined, setTimeout(fn, ms)) },
+    scheduler: timers,
     log,
   });
   opening.node = node;
@@ -50,6 +52,9 @@ async function open(options: StartOptions): Promise<RunningNode> {
   const mesh = new MeshNode({
     node,
     now: () => Date.now(),
+    budgets: node.budgets,
+    // Each link's budgeter wakes its link at the time it said (one timer per link).
+    scheduler: timers,
     // Round trips are timed on the monotonic clock: a wall-clock step must not show as RTT.
     session: { monotonic: () => performance.now() },
     log: (m, d) => log(`mesh: ${m}`, d),

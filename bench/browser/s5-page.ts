@@ -135,6 +135,10 @@ class CountingStorage implements StoragePort {
     return this.inner.loadEntityMeta();
   }
 
+  loadHeld(): ReturnType<StoragePort['loadHeld']> {
+    return this.inner.loadHeld();
+  }
+
   getMeta(key: string): ReturnType<StoragePort['getMeta']> {
     return this.inner.getMeta(key);
   }

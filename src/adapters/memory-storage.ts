@@ -1,12 +1,20 @@
 import type { JsonValue } from '../core/entity/component-types';
 import type { Version } from '../core/merge/version';
-import { StorageFullError, versionKey, type EntityMeta, type StorageBatch, type StoragePort } from '../ports/storage';
+import {
+  StorageFullError,
+  versionKey,
+  type EntityMeta,
+  type HeldRecord,
+  type StorageBatch,
+  type StoragePort,
+} from '../ports/storage';
 
 /** What survives a MemoryStorage "reopen": hand the same backing to a new instance. */
 export interface MemoryBacking {
   readonly versions: Map<string, Version>;
   readonly meta: Map<string, JsonValue>;
   readonly entities: Map<string, EntityMeta>;
+  readonly held: Map<string, HeldRecord>;
   /** Approximate bytes held, kept up to date only when a quota is set. */
   bytes: number;
 }
@@ -18,7 +26,7 @@ export interface MemoryStorageOptions {
 }
 
 export function createMemoryBacking(): MemoryBacking {
-  return { versions: new Map(), meta: new Map(), entities: new Map(), bytes: 0 };
+  return { versions: new Map(), meta: new Map(), entities: new Map(), held: new Map(), bytes: 0 };
 }
 
 /**
@@ -57,6 +65,11 @@ export class MemoryStorage implements StoragePort {
     return structuredClone([...this.backing.entities.values()]);
   }
 
+  async loadHeld(): Promise<HeldRecord[]> {
+    this.assertOpen('loadHeld');
+    return structuredClone([...this.backing.held.values()]);
+  }
+
   async getMeta(key: string): Promise<JsonValue | undefined> {
     this.assertOpen('getMeta');
     const value = this.backing.meta.get(key);
@@ -74,6 +87,7 @@ export class MemoryStorage implements StoragePort {
     const puts = batch.put.map((v) => [versionKey(v), structuredClone(v)] as const);
     const meta = Object.entries(structuredClone(batch.meta ?? {}));
     const entities = structuredClone(batch.entityMeta ?? []);
+    const held = structuredClone(batch.hold ?? []);
     if (this.quotaBytes !== undefined) this.checkQuota(puts, batch.remove, meta, entities);
     // Apply: nothing below can throw. Puts before removes, as in the IndexedDB adapter.
     const { versions } = this.backing;
@@ -81,6 +95,8 @@ export class MemoryStorage implements StoragePort {
     for (const key of batch.remove) versions.delete(key);
     for (const [key, value] of meta) this.backing.meta.set(key, value);
     for (const e of entities) this.backing.entities.set(e.id, e);
+    for (const h of held) this.backing.held.set(h.key, h);
+    for (const key of batch.unhold ?? []) this.backing.held.delete(key);
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,7 @@ import { checkApprovalDeadline, checkDecide, type DecisionArg } from './approval
 import { ApprovalLoop } from './approval-loop';
 import type { ApprovalView, TaskView } from './approval-views';
 import { FusionView } from './fusion-view';
-import type { ChangeBatch, CreateInput } from './node-api';
+import type { ChangeBatch, CreateInput, WriteItem } from './node-api';
 import type { NodeParts } from './node-parts';
 import type { Scheduler } from './scheduler';
 import { SimulationRunner } from './simulation-runner';
@@ -31,6 +31,7 @@ export const DEFENDED_POINT: LatLon = { lat: 51.4775, lon: -0.4614 };
 export interface LocalWritePath {
   create(input: CreateInput): Promise<unknown>;
   update(id: string, components: Readonly<Record<string, unknown>>): Promise<unknown>;
+  writeMany(items: readonly WriteItem[]): Promise<unknown>;
 }
 
 /**
@@ -197,16 +198,12 @@ export class C2Pipeline {
     this.gate.stop();
   }
 
-  /** One tick's reports: each track created or updated through the node's write path, all in one burst. */
+  /** One tick's reports: every track created or updated in one batch write (one timestamp, one commit). */
   private async write(reports: readonly SensorReport[]): Promise<void> {
-    const { store, now } = this.parts;
-    const t = now();
-    const pending = reports.map((r) =>
-      store.view(r.entity, t) === undefined
-        ? this.writes.create({ id: r.entity, components: { ...r.components } })
-        : this.writes.update(r.entity, { ...r.components }),
-    );
-    const failed = (await Promise.allSettled(pending)).filter((p) => p.status === 'rejected');
-    if (failed.length > 0) this.parts.log(`${failed.length} simulated reports were refused`, failed[0]);
+    try {
+      await this.writes.writeMany(reports.map((r) => ({ id: r.entity, components: { ...r.components } })));
+    } catch (error) {
+      this.parts.log(`${reports.length} simulated reports were refused`, error);
+    }
   }
 }

@@ -5,10 +5,11 @@ import {
   type Position,
   type Source,
   type Threat,
+  type Velocity,
 } from '../core/entity/component-types';
 import type { ComponentValue } from '../core/entity/component-types';
 import { FusionEngine } from '../core/fusion/engine';
-import type { FusedTrack } from '../core/fusion/types';
+import type { FusedTrack, SourceTrack } from '../core/fusion/types';
 import type { EntityId, NodeId } from '../core/ids';
 import type { ComponentMeta, EntityView } from '../core/store/entity-view';
 import { matches, type Query } from '../core/store/query';
@@ -214,17 +215,26 @@ export class FusionView {
       id: t.id,
       components,
       meta,
-      conflicts: [],
+      // Fusion's own components never conflict (nothing is written); a carried one shows its source's flag.
+      conflicts: Object.keys(meta).filter((kind) => meta[kind]!.conflict),
       updatedAt: Math.max(t.time, ...sources.map((s) => s.updatedAt)),
     };
   }
 }
 
-function sourceTrack(v: EntityView): { id: EntityId; sensorId: string; position: Position; time: number } {
+/**
+ * What the engine needs of a track: its sensor, its position and the position version's time, and
+ * its velocity when it has one (so that reports of different instants are compared at one time,
+ * docs/fusion.md, time alignment).
+ */
+function sourceTrack(v: EntityView): SourceTrack {
+  const velocity = v.components.velocity as Velocity | undefined;
+  const moving = velocity !== undefined && Number.isFinite(velocity.east) && Number.isFinite(velocity.north);
   return {
     id: v.id,
     sensorId: (v.components.source as Source).sensorId,
     position: v.components.position as Position,
     time: v.meta.position!.time,
+    ...(moving ? { velocity: { east: velocity.east, north: velocity.north } } : {}),
   };
 }

@@ -52,6 +52,8 @@ export interface PeerView extends LinkView {
   readonly syncProgress: number | undefined;
   /** The sync session's state (handshake, syncing, synced, dead, closed), if the worker has one. */
   readonly syncState: string | undefined;
+  /** Versions stuck between us (PeerStats.stuck): the link is not shown synced while above zero. */
+  readonly stuck: number;
   readonly clockSkewMs: number | undefined;
   readonly lastSyncAt: number | undefined;
   readonly versionsIn: number;

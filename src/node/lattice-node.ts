@@ -1,18 +1,22 @@
 import { Hlc } from '../core/clock/hlc';
 import { decodeTs, encodeTs, type Timestamp } from '../core/clock/timestamp';
-import { asEntityId, asUserKind, type NodeId } from '../core/ids';
+import { THREAT_LEVELS, type JsonValue, type ThreatLevel } from '../core/entity/component-types';
+import { asEntityId, asUserKind, isEntityId, type EntityId, type NodeId } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
-import type { StoragePort } from '../ports/storage';
+import type { EntityMeta, HeldRecord, StoragePort } from '../ports/storage';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import { APPROVAL_DEADLINE_META, C2Pipeline, FUSION_META } from './c2-pipeline';
 import type { ApprovalView, TaskView } from './approval-views';
 import { ChangeFeed, type Schedule } from './change-feed';
 import { CLOCK_LEASE_META, ClockLease } from './clock-lease';
 import { LocalWrites } from './local-writes';
+import { BUDGET_META, BudgetSettings } from './budget-settings';
 import type {
+  BudgetInput,
+  BudgetStats,
   ChangeBatch,
   CreateInput,
   HeadView,
@@ -21,18 +25,22 @@ import type {
   NodeStats,
   StorageStatus,
   UpdateOptions,
+  WriteItem,
 } from './node-api';
 import { CLOCK_META, persist, type NodeParts } from './node-parts';
 import { NodeCounters } from './node-stats';
 import { RemoteMerge } from './remote-merge';
 import type { Scheduler } from './scheduler';
 import { HARD_HORIZON_MS, SkewHold } from './skew-hold';
-import { storedProblem } from './stored-check';
+import { checkSkewLimit, SKEW_LIMIT_META, storedSkewLimit } from './skew-limit';
+import { setAsideDamaged, storedHeldProblem, storedMetaProblem, storedProblem } from './stored-check';
 import { StorageHealth } from './storage-health';
 import { VersionListeners, type VersionListener, type VersionSource } from './version-listeners';
 import { WriteBehind } from './write-behind';
 
 export type { VersionListener, VersionOrigin, VersionSource } from './version-listeners';
+
+const THREAT_KIND = asUserKind('threat');
 
 export interface LatticeNodeOptions {
   readonly nodeId: NodeId;
@@ -45,6 +53,7 @@ export interface LatticeNodeOptions {
   readonly newId: () => string;
   /** When to deliver change batches to watchers (e.g. a 16 ms timer). */
   readonly scheduleChanges: Schedule;
+  /** The skew limit until the operator sets one (setSkewLimit, persisted, wins). */
   readonly maxSkewMs?: number;
   /** Timers for the simulation runner; without them simulate() is refused. */
   readonly scheduler?: Scheduler;
@@ -64,12 +73,16 @@ export class LatticeNode implements NodeApi {
   private readonly local: LocalWrites;
   private readonly remote: RemoteMerge;
   private readonly c2: C2Pipeline;
+  /** The operator's link budgets; the mesh applies them (src/node/mesh). */
+  readonly budgets: BudgetSettings;
 
   private constructor(
     private readonly options: LatticeNodeOptions,
     last: Timestamp | undefined,
     store: EntityStore,
     lease: number,
+    savedBudgets: JsonValue | undefined,
+    maxSkewMs: number | undefined,
   ) {
     this.nodeId = options.nodeId;
     this.lattice = options.lattice;
@@ -79,7 +92,7 @@ export class LatticeNode implements NodeApi {
     const clock = new Hlc({
       node: options.nodeId,
       now: options.now,
-      ...(options.maxSkewMs === undefined ? {} : { maxSkewMs: options.maxSkewMs }),
+      ...(maxSkewMs === undefined ? {} : { maxSkewMs }),
       ...(last === undefined ? {} : { last }),
     });
     const writer = new WriteBehind(options.storage, { onStatus: (state, message) => health.report(state, message) });
@@ -95,7 +108,11 @@ export class LatticeNode implements NodeApi {
         (error) => log('change listener failed', error),
       ),
       listeners: new VersionListeners((error) => log('version listener failed', error)),
-      hold: new SkewHold({}, options.now),
+      hold: new SkewHold({}, options.now, (changes) => {
+        writer
+          .enqueue([], [], undefined, [], changes)
+          .catch((error: unknown) => log('persisting writes held for clock skew failed', error));
+      }),
       counters: new NodeCounters(),
       now: options.now,
       log,
@@ -103,6 +120,7 @@ export class LatticeNode implements NodeApi {
     this.local = new LocalWrites(this.parts, options.newId);
     this.remote = new RemoteMerge(this.parts);
     this.c2 = new C2Pipeline(this.parts, this.local, options.scheduler);
+    this.budgets = new BudgetSettings(savedBudgets, (meta) => writer.enqueue([], [], { [BUDGET_META]: meta }), log);
   }
 
   /**
@@ -119,8 +137,11 @@ export class LatticeNode implements NodeApi {
     const savedClock = await storage.getMeta(CLOCK_META);
     const clockTs = typeof savedClock === 'string' ? decodeTs(savedClock) : undefined;
     const last = clockTs !== undefined && within(clockTs.ms) ? clockTs : undefined;
-    const { versions, setAside } = checked(await storage.loadVersions(), options.log);
-    const entities = await storage.loadEntityMeta();
+    const { log } = options;
+    // Nothing stored is trusted: what does not validate is set aside (counted, logged), and
+    // anti-entropy brings the data back from peers.
+    const versions = setAsideDamaged<Version>(await storage.loadVersions(), storedProblem, 'stored version', log);
+    const metas = setAsideDamaged<EntityMeta>(await storage.loadEntityMeta(), storedMetaProblem, 'entity meta', log);
     const savedLease = await storage.getMeta(CLOCK_LEASE_META);
     const lease = typeof savedLease === 'number' && within(savedLease) ? savedLease : 0;
     if ((clockTs !== undefined && last === undefined) || (typeof savedLease === 'number' && lease === 0)) {
@@ -129,14 +150,21 @@ export class LatticeNode implements NodeApi {
         lease: savedLease,
       });
     }
-    const node = new LatticeNode(options, last, EntityStore.restore({ versions, entities }), lease);
+    const savedBudgets = await storage.getMeta(BUDGET_META);
+    const skewLimit = storedSkewLimit(await storage.getMeta(SKEW_LIMIT_META)) ?? options.maxSkewMs;
+    const store = EntityStore.restore({ versions: versions.sound, entities: metas.sound });
+    const node = new LatticeNode(options, last, store, lease, savedBudgets, skewLimit);
     const { clock, counters } = node.parts;
-    const damaged = setAside + (storage.setAside ?? 0);
+    const held = setAsideDamaged<HeldRecord>(await storage.loadHeld(), storedHeldProblem, 'held write', log);
+    node.parts.hold.restore(held.sound);
+    node.replaceDamaged(metas.damaged, held.damaged);
+    const damaged = versions.damaged.length + metas.damaged.length + held.damaged.length + (storage.setAside ?? 0);
     for (let i = 0; i < damaged; i++) counters.reject('damaged-in-storage');
+    node.health.setAside = damaged;
     // Past every timestamp the lease allowed, issued or not before the node stopped.
     if (lease > 0) clock.force(ClockLease.restart(lease));
     let latest = clock.last;
-    for (const v of versions) {
+    for (const v of versions.sound) {
       if (!within(v.ts.ms)) continue;
       if (v.ts.ms > latest.ms || (v.ts.ms === latest.ms && v.ts.c > latest.c)) latest = v.ts;
     }
@@ -153,6 +181,26 @@ export class LatticeNode implements NodeApi {
     return node;
   }
 
+  /**
+   * Overwrites damaged entity metas with what the store restored without them (the versions,
+   * then the floors their expiry markers raise), and releases damaged held writes from storage.
+   */
+  private replaceDamaged(metas: readonly unknown[], held: readonly unknown[]): void {
+    const ids = metas.flatMap((m) => {
+      const id = (m as { id?: unknown } | null)?.id;
+      return typeof id === 'string' && isEntityId(id) ? [id] : [];
+    });
+    const fresh = ids.map((id) => this.parts.store.state(id)?.meta() ?? { id, knowledge: [] });
+    const unhold = held.flatMap((r) => {
+      const key = (r as { key?: unknown } | null)?.key;
+      return typeof key === 'string' ? [key] : [];
+    });
+    if (fresh.length === 0 && unhold.length === 0) return;
+    this.parts.writer
+      .enqueue([], [], undefined, fresh, { hold: [], unhold })
+      .catch((error: unknown) => this.parts.log('replacing damaged stored records failed', error));
+  }
+
   private now(): number {
     return this.options.now();
   }
@@ -167,7 +215,13 @@ export class LatticeNode implements NodeApi {
   }
 
   async info(): Promise<NodeInfo> {
-    return { nodeId: this.nodeId, lattice: this.lattice, storage: this.status(), held: this.parts.hold.summary() };
+    return {
+      nodeId: this.nodeId,
+      lattice: this.lattice,
+      storage: this.status(),
+      held: this.parts.hold.summary(),
+      skewLimitMs: this.parts.clock.maxSkewMs,
+    };
   }
 
   create(input: CreateInput): Promise<EntityView> {
@@ -180,6 +234,10 @@ export class LatticeNode implements NodeApi {
 
   remove(id: string): Promise<void> {
     return this.local.remove(id);
+  }
+
+  writeMany(items: readonly WriteItem[]): Promise<EntityView[]> {
+    return this.local.writeMany(items);
   }
 
   /**
@@ -197,6 +255,24 @@ export class LatticeNode implements NodeApi {
 
   async acceptHeld(author: string): Promise<number> {
     return this.remote.acceptHeld(author as NodeId);
+  }
+
+  /** Persisted before it applies; writes held under the old limit that are now within it are released. */
+  async setSkewLimit(ms: number): Promise<void> {
+    const limit = checkSkewLimit(ms);
+    await this.parts.writer.enqueue([], [], { [SKEW_LIMIT_META]: limit });
+    this.parts.clock.setMaxSkew(limit);
+    this.remote.releaseDue();
+  }
+
+  /** Versions that came by this link and are held for clock skew (the mesh's sync state). */
+  heldFrom(via: object): number {
+    return this.parts.hold.heldFrom(via);
+  }
+
+  /** A version a peer needed could not be encoded for the wire: counted, logged by the session. */
+  noteUnsent(): void {
+    this.parts.counters.notSent();
   }
 
   /** Periodic housekeeping by the host: release held writes whose time has come, purge expired entities. */
@@ -278,9 +354,28 @@ export class LatticeNode implements NodeApi {
     return this.c2.setApprovalDeadline(ms);
   }
 
+  setBudget(target: string, budget: BudgetInput): Promise<void> {
+    return this.budgets.set(target, budget);
+  }
+
+  async budgetStats(peerId?: string): Promise<BudgetStats> {
+    return this.budgets.stats(peerId);
+  }
+
   /** Every version that changed the store, and every version that left it, for replication. */
   onVersions(listener: VersionListener): () => void {
     return this.parts.listeners.add(listener);
+  }
+
+  /** The entity's threat level now: the highest of its current threat values (the budgeter ranks its traffic by it). */
+  threatOf(entity: EntityId): ThreatLevel {
+    let level: ThreatLevel = 'NONE';
+    for (const h of this.parts.store.heads(entity, THREAT_KIND)) {
+      const l = (h.value as { level?: unknown } | null)?.level;
+      const i = THREAT_LEVELS.indexOf(l as ThreatLevel);
+      if (i > THREAT_LEVELS.indexOf(level)) level = THREAT_LEVELS[i]!;
+    }
+    return level;
   }
 
   /** All stored versions (for anti-entropy). */
@@ -299,22 +394,4 @@ export class LatticeNode implements NodeApi {
     await this.options.storage.close();
     this.health.closed();
   }
-}
-
-/** The loaded versions the node can use; the rest are set aside (counted, logged), not fatal. */
-function checked(
-  loaded: readonly Version[],
-  log: LatticeNodeOptions['log'],
-): { versions: Version[]; setAside: number } {
-  const versions: Version[] = [];
-  let setAside = 0;
-  for (const v of loaded) {
-    const problem = storedProblem(v);
-    if (problem === undefined) versions.push(v);
-    else {
-      setAside += 1;
-      if (setAside <= 10) log?.(`set aside a damaged stored version: ${problem}`, v);
-    }
-  }
-  return { versions, setAside };
 }

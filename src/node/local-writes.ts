@@ -3,6 +3,7 @@ import { asEntityId, type EntityId } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
 import type { EntityView } from '../core/store/entity-view';
 import { checkSendable, checkWrite, stampWrite } from './prepare-write';
+import { checkWriteMany } from './write-many';
 import type { CreateInput, UpdateOptions } from './node-api';
 import { persist, type NodeParts } from './node-parts';
 
@@ -35,6 +36,33 @@ export class LocalWrites {
     const eid = asEntityId(id);
     if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
     return this.write(eid, components, options);
+  }
+
+  /**
+   * Many entities in one write: each created if absent, else updated; checked whole first (a bad
+   * item refuses the call, naming it, and nothing is written), stamped with one timestamp, applied,
+   * and made durable in one commit, then announced to peers like any local write.
+   */
+  async writeMany(items: unknown): Promise<EntityView[]> {
+    const { store, clock, nodeId, counters, lease } = this.parts;
+    while (!lease.covered() && (await lease.extend())) continue;
+    let checked;
+    try {
+      checked = checkWriteMany(store, items, this.newId, nodeId, this.parts.now());
+    } catch (error) {
+      counters.reject(error instanceof Error ? error.name : 'error');
+      throw error;
+    }
+    if (checked.length === 0) return [];
+    const ts = clock.now();
+    const versions: Version[] = [];
+    for (const { id, values } of checked) versions.push(...stampWrite(store, id, values, ts, nodeId));
+    await this.commit(versions);
+    return checked.map(({ id }, i) => {
+      const view = this.view(id);
+      if (view === undefined) throw new NotFoundError(`writeMany[${i}]: entity ${id} was removed as it was written`);
+      return view;
+    });
   }
 
   async remove(id: string): Promise<void> {

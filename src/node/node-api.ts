@@ -2,10 +2,19 @@ import type { ComponentValue } from '../core/entity/component-types';
 import type { EntityView } from '../core/store/entity-view';
 import type { Query } from '../core/store/query';
 import type { EntityId, NodeId } from '../core/ids';
+import type { BudgetStats } from '../core/budget/link-budgeter';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import type { ApprovalView, TaskView } from './approval-views';
+import type { WriteItem } from './write-many';
 
-export type { EntityView, Query };
+export type { BudgetStats, EntityView, Query, WriteItem };
+
+/** `setBudget`'s budget: bytes/s and burst bytes; `null` or `Infinity` is unlimited (docs/budgeter.md). */
+export interface BudgetInput {
+  readonly bytesPerSecond: number | null;
+  /** Defaults to one frame at the latency target (rate × 250 ms + 93 B). */
+  readonly burstBytes?: number | null;
+}
 
 /** Storage health as the operator sees it. */
 export type StorageState = 'ok' | 'full' | 'error' | 'closed';
@@ -16,6 +25,8 @@ export interface StorageStatus {
   readonly message?: string;
   /** Versions waiting to be persisted. */
   readonly pending: number;
+  /** Damaged stored records (versions, segments, metas, held writes) set aside when the node opened. */
+  readonly setAside?: number;
 }
 
 export interface NodeInfo {
@@ -24,6 +35,8 @@ export interface NodeInfo {
   readonly storage: StorageStatus;
   /** Writes held because their author's clock runs too far ahead of ours, by author (optional for old clients). */
   readonly held?: readonly HeldSkew[];
+  /** The tolerated lead of a peer's clock over ours before its writes are held (setSkewLimit), ms. */
+  readonly skewLimitMs?: number;
 }
 
 export interface CreateInput {
@@ -77,6 +90,12 @@ export interface NodeStats {
   };
   readonly rejected: Readonly<Record<string, number>>;
   readonly held: readonly HeldSkew[];
+  /**
+   * What this node holds but cannot pass on: `held` writes waiting for clock skew (not merged, so
+   * not offered to peers), and `unsent` versions a peer needed that could not be encoded for the
+   * wire (each attempt counts). A link is not shown as synced while either concerns it.
+   */
+  readonly stuck: { readonly held: number; readonly unsent: number };
 }
 
 /**
@@ -89,12 +108,19 @@ export interface NodeCalls {
   create(input: CreateInput): Promise<EntityView>;
   update(id: string, components: Readonly<Record<string, unknown>>, options?: UpdateOptions): Promise<EntityView>;
   remove(id: string): Promise<void>;
+  /**
+   * Writes many entities in one call, one timestamp and one commit (each created if absent, else
+   * updated); resolves with their views in item order once durable. Bounds in write-many.ts.
+   */
+  writeMany(items: readonly WriteItem[]): Promise<EntityView[]>;
   get(id: string): Promise<EntityView | undefined>;
   list(filter?: Query): Promise<EntityView[]>;
   heads(id: string, kind: string): Promise<HeadView[]>;
   stats(): Promise<NodeStats>;
   /** Accepts writes held for clock skew from one author (the operator's decision). */
   acceptHeld(author: string): Promise<number>;
+  /** Sets how far ahead of ours a peer's clock may run before its writes are held (ms); persisted. */
+  setSkewLimit(ms: number): Promise<void>;
   /** Starts (or restarts) the simulated EO and radar sensors; their tracks are ordinary local writes. */
   simulate(options: SimulateOptions): Promise<void>;
   stopSimulation(): Promise<void>;
@@ -113,6 +139,10 @@ export interface NodeCalls {
   tasks(): Promise<TaskView[]>;
   /** How long operators have to decide new requests, ms (5 s–10 min, default 30 s); persisted. */
   setApprovalDeadline(ms: number): Promise<void>;
+  /** Budgets one peer's link, every link by default (`'*'`) or the node as a whole (`'node'`); persisted. */
+  setBudget(target: string, budget: BudgetInput): Promise<void>;
+  /** One link's budget and live figures, or (no peer) the node's: every link added up. */
+  budgetStats(peerId?: string): Promise<BudgetStats>;
 }
 
 export type NodeCallName = keyof NodeCalls;
@@ -123,11 +153,13 @@ const CALL_NAMES: { readonly [K in NodeCallName]: true } = {
   create: true,
   update: true,
   remove: true,
+  writeMany: true,
   get: true,
   list: true,
   heads: true,
   stats: true,
   acceptHeld: true,
+  setSkewLimit: true,
   simulate: true,
   stopSimulation: true,
   simulationTruth: true,
@@ -137,6 +169,8 @@ const CALL_NAMES: { readonly [K in NodeCallName]: true } = {
   decide: true,
   tasks: true,
   setApprovalDeadline: true,
+  setBudget: true,
+  budgetStats: true,
 };
 
 /** The names the worker and the page forward, in declaration order. */

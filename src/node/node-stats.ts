@@ -9,6 +9,8 @@ export type WriteOutcome = keyof NodeStats['writes'];
 export class NodeCounters {
   private readonly writes: Record<WriteOutcome, number> = { local: 0, remote: 0, duplicate: 0, obsolete: 0 };
   private readonly rejected: Record<string, number> = {};
+  /** Versions a peer needed that could not be encoded for the wire. */
+  private unsent = 0;
 
   write(outcome: WriteOutcome, n = 1): void {
     this.writes[outcome] += n;
@@ -17,6 +19,11 @@ export class NodeCounters {
   /** A refused write, by reason (an error's name, or e.g. 'clock-skew-held'). */
   reject(reason: string): void {
     this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+  }
+
+  /** A version a peer needed could not be encoded for the wire. */
+  notSent(): void {
+    this.unsent += 1;
   }
 
   stats(parts: {
@@ -44,6 +51,7 @@ export class NodeCounters {
         ),
       },
       held: hold.summary(),
+      stuck: { held: hold.size, unsent: this.unsent },
     };
   }
 }

@@ -2,9 +2,10 @@ import type { Hlc } from '../core/clock/hlc';
 import type { NodeId } from '../core/ids';
 import type { Version } from '../core/merge/version';
 import { canonicalContent } from '../core/merge/version-content';
-import { versionKey } from '../ports/storage';
+import { versionKey, type HeldRecord } from '../ports/storage';
 import type { HeldSkew } from './node-api';
 import type { VersionSource } from './version-listeners';
+import type { HoldChanges } from './write-behind';
 
 /** Held versions grouped by the source they came by (undefined: not known). */
 export type HeldBySource = Map<VersionSource | undefined, Version[]>;
@@ -57,10 +58,17 @@ interface AuthorHold {
 /** Why a write was not held: counted in stats() under `clock-skew-<reason>`. */
 export type HoldRefusal = 'overflow' | 'author-quota' | 'bytes';
 
+/** The hold's key of a version: its storage key and its content (see version-content.ts). */
+export function holdKey(v: Version): string {
+  return `${versionKey(v)}\u0000${canonicalContent(v)}`;
+}
+
 /**
  * Remote writes whose clock is too far ahead of ours wait here (docs/requirements.md §3) until our
  * wall clock catches up, the operator accepts that author's clock, or they expire. They never move
- * our clock meanwhile. Bounded in count and bytes, in all and per author.
+ * our clock meanwhile. Bounded in count and bytes, in all and per author. Every change is handed
+ * to `store` (the node's write-behind), so held writes survive a restart (restore()) with the time
+ * they were first held: a restart neither loses them nor extends their expiry.
  */
 export class SkewHold {
   private readonly held = new Map<NodeId, AuthorHold>();
@@ -68,6 +76,8 @@ export class SkewHold {
   private readonly keys = new Set<string>();
   private count = 0;
   private bytes = 0;
+  /** Held writes per link they came by (VersionSource.via), for the link's sync state. */
+  private readonly perLink = new Map<object, number>();
   readonly refused: Record<HoldRefusal | 'expired', number> = { overflow: 0, 'author-quota': 0, bytes: 0, expired: 0 };
   private readonly limits: SkewHoldLimits;
 
@@ -75,6 +85,8 @@ export class SkewHold {
     limits: Partial<SkewHoldLimits> = {},
     /** Wall clock, epoch ms (expiry of held writes). */
     private readonly now: () => number = () => Date.now(),
+    /** Where changes go to be stored; none keeps the hold in memory only. */
+    private readonly store: (changes: HoldChanges) => void = () => undefined,
   ) {
     this.limits = { ...DEFAULT_HOLD_LIMITS, ...limits };
   }
@@ -90,9 +102,40 @@ export class SkewHold {
 
   /** Holds `v` with the source it came by; returns why not when a bound refuses it. */
   hold(v: Version, skewMs: number, source?: VersionSource): HoldRefusal | undefined {
-    const content = canonicalContent(v);
-    const key = `${versionKey(v)}\u0000${content}`;
+    const key = holdKey(v);
     if (this.keys.has(key)) return undefined;
+    const at = this.now();
+    const refusal = this.add(v, key, skewMs, source, at);
+    if (refusal === undefined) this.store({ hold: [{ key, version: v, skewMs, at }], unhold: [] });
+    return refusal;
+  }
+
+  /**
+   * Holds again what storage kept (already validated by the caller), under the current bounds and
+   * with the time each was first held; returns how many were held. Records the bounds now refuse,
+   * or whose key does not match their version, are released from storage. They come back with no
+   * source: the links they came by are gone.
+   */
+  restore(records: readonly HeldRecord[]): number {
+    const drop: string[] = [];
+    let held = 0;
+    for (const r of [...records].sort((a, b) => a.at - b.at)) {
+      const key = holdKey(r.version);
+      if (key !== r.key || this.keys.has(key)) drop.push(r.key);
+      else if (this.add(r.version, key, r.skewMs, undefined, r.at) === undefined) held += 1;
+      else drop.push(r.key);
+    }
+    if (drop.length > 0) this.store({ hold: [], unhold: drop });
+    return held;
+  }
+
+  private add(
+    v: Version,
+    key: string,
+    skewMs: number,
+    source: VersionSource | undefined,
+    at: number,
+  ): HoldRefusal | undefined {
     const bytes = key.length + 64;
     const entry = this.held.get(v.ts.node) ?? { versions: [], skewMs, bytes: 0 };
     const refusal =
@@ -107,7 +150,8 @@ export class SkewHold {
       this.refused[refusal] += 1;
       return refusal;
     }
-    entry.versions.push({ version: v, source, key, bytes, at: this.now() });
+    entry.versions.push({ version: v, source, key, bytes, at });
+    if (source !== undefined) this.perLink.set(source.via, (this.perLink.get(source.via) ?? 0) + 1);
     entry.bytes += bytes;
     entry.skewMs = Math.max(entry.skewMs, skewMs);
     this.held.set(v.ts.node, entry);
@@ -150,7 +194,14 @@ export class SkewHold {
 
   private forget(held: readonly Held[]): HeldBySource {
     const out: HeldBySource = new Map();
+    if (held.length > 0) this.store({ hold: [], unhold: held.map((h) => h.key) });
     for (const h of held) {
+      const via = h.source?.via;
+      if (via !== undefined) {
+        const left = (this.perLink.get(via) ?? 1) - 1;
+        if (left === 0) this.perLink.delete(via);
+        else this.perLink.set(via, left);
+      }
       this.keys.delete(h.key);
       this.count -= 1;
       this.bytes -= h.bytes;
@@ -159,6 +210,11 @@ export class SkewHold {
       else group.push(h.version);
     }
     return out;
+  }
+
+  /** Writes held that came by this link (VersionSource.via). */
+  heldFrom(via: object): number {
+    return this.perLink.get(via) ?? 0;
   }
 
   summary(): HeldSkew[] {

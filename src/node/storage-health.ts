@@ -7,6 +7,8 @@ import type { StorageState, StorageStatus } from './node-api';
 export class StorageHealth {
   private state: StorageState = 'ok';
   private message: string | undefined;
+  /** Damaged stored records set aside on open (see LatticeNode.open). */
+  setAside = 0;
 
   constructor(
     private readonly backend: StorageStatus['backend'],
@@ -32,6 +34,7 @@ export class StorageHealth {
       backend: this.backend,
       pending,
       ...(this.message ? { message: this.message } : {}),
+      ...(this.setAside > 0 ? { setAside: this.setAside } : {}),
     };
   }
 }

@@ -3,6 +3,7 @@ import type { Timestamp } from '../core/clock/timestamp';
 import { validateComponent } from '../core/entity/validate-component';
 import { isEntityId, isNodeId, isUserKind } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
+import type { EntityMeta, HeldRecord } from '../ports/storage';
 
 /** What the wire can encode (12 hex digits of ms in a versionKey, 48 bits on the wire). */
 const MAX_MS = 2 ** 48 - 1;
@@ -41,4 +42,52 @@ export function storedProblem(v: unknown): string | undefined {
     return error instanceof Error ? error.message : 'invalid value';
   }
   return undefined;
+}
+
+/** Why a stored held write (HeldRecord) cannot be used, or undefined when it can. */
+export function storedHeldProblem(r: unknown): string | undefined {
+  if (typeof r !== 'object' || r === null) return 'not a held write';
+  const { key, version, skewMs, at } = r as Partial<HeldRecord>;
+  if (typeof key !== 'string') return 'bad key';
+  if (typeof skewMs !== 'number' || !Number.isFinite(skewMs)) return 'bad skew';
+  if (typeof at !== 'number' || !Number.isFinite(at)) return 'bad time held';
+  return storedProblem(version);
+}
+
+/** Why a stored entity meta (EntityStore.snapshot) cannot be trusted, or undefined when it can. */
+export function storedMetaProblem(m: unknown): string | undefined {
+  if (typeof m !== 'object' || m === null) return 'not an entity meta';
+  const { id, floor, deletedAt, knowledge } = m as Partial<EntityMeta>;
+  if (!isEntityId(id)) return 'bad entity id';
+  if (floor !== undefined && !(Number.isInteger(floor) && floor >= 0 && floor <= MAX_MS)) return 'bad floor';
+  if (deletedAt !== undefined && !isTs(deletedAt)) return 'bad tombstone time';
+  if (!Array.isArray(knowledge)) return 'bad knowledge';
+  for (const k of knowledge as unknown[]) {
+    if (typeof k !== 'object' || k === null) return 'bad knowledge';
+    const { kind, own, seen } = k as Partial<EntityMeta['knowledge'][number]>;
+    if (kind !== DELETED && !isUserKind(kind)) return 'bad kind in knowledge';
+    if (!Array.isArray(own) || !own.every(isTs)) return 'bad knowledge timestamps';
+    if (!Array.isArray(seen) || !seen.every(isTs)) return 'bad knowledge timestamps';
+  }
+  return undefined;
+}
+
+/** Loaded records split into those the node can use and those set aside (each logged, the first ten). */
+export function setAsideDamaged<T>(
+  loaded: readonly unknown[],
+  problem: (record: unknown) => string | undefined,
+  what: string,
+  log: ((message: string, detail?: unknown) => void) | undefined,
+): { readonly sound: T[]; readonly damaged: unknown[] } {
+  const sound: T[] = [];
+  const damaged: unknown[] = [];
+  for (const r of loaded) {
+    const why = problem(r);
+    if (why === undefined) sound.push(r as T);
+    else {
+      damaged.push(r);
+      if (damaged.length <= 10) log?.(`set aside a damaged ${what}: ${why}`, r);
+    }
+  }
+  return { sound, damaged };
 }

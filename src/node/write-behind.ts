@@ -1,7 +1,7 @@
 import type { JsonValue } from '../core/entity/component-types';
 import type { Version } from '../core/merge/version';
 import { backoffDelay, type BackoffPolicy } from '../core/retry/backoff';
-import { StorageFullError, versionKey, type EntityMeta, type StoragePort } from '../ports/storage';
+import { StorageFullError, versionKey, type EntityMeta, type HeldRecord, type StoragePort } from '../ports/storage';
 
 export type WriteBehindState = 'ok' | 'full' | 'error';
 
@@ -13,6 +13,14 @@ export interface WriteBehindOptions {
   /** Runs a retry of failed writes after a delay; default setTimeout. */
   readonly retryAfter?: (fn: () => void, ms: number) => void;
 }
+
+/** Changes to the stored skew hold: records held, and keys released (see StorageBatch). */
+export interface HoldChanges {
+  readonly hold: readonly HeldRecord[];
+  readonly unhold: readonly string[];
+}
+
+const NO_HOLD_CHANGES: HoldChanges = { hold: [], unhold: [] };
 
 /** Retries of a failed commit: 250 ms doubling up to 30 s (one node, one storage: no jitter needed). */
 const RETRY_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 30_000 };
@@ -29,6 +37,9 @@ class Batch {
   readonly meta: Record<string, JsonValue> = {};
   /** Entity metas by id: a later one replaces an earlier one (they only grow). */
   readonly entities = new Map<string, EntityMeta>();
+  /** Held writes to store, and keys to release; a release drops an earlier hold of its key. */
+  readonly hold = new Map<string, HeldRecord>();
+  readonly unhold = new Set<string>();
   readonly waiters: Waiter[] = [];
   private settledResolve!: () => void;
   /** Resolves once this batch's commit has settled, whatever its outcome. */
@@ -39,7 +50,12 @@ class Batch {
   }
 
   get empty(): boolean {
-    return this.size === 0 && this.entities.size === 0 && Object.keys(this.meta).length === 0;
+    return (
+      this.size === 0 &&
+      this.entities.size === 0 &&
+      this.hold.size + this.unhold.size === 0 &&
+      Object.keys(this.meta).length === 0
+    );
   }
 
   /**
@@ -51,6 +67,8 @@ class Batch {
     for (const key of failed.removes) if (!this.puts.has(key)) this.removes.add(key);
     for (const [key, value] of Object.entries(failed.meta)) if (!(key in this.meta)) this.meta[key] = value;
     for (const [id, e] of failed.entities) if (!this.entities.has(id)) this.entities.set(id, e);
+    for (const [key, h] of failed.hold) if (!this.hold.has(key) && !this.unhold.has(key)) this.hold.set(key, h);
+    for (const key of failed.unhold) if (!this.hold.has(key)) this.unhold.add(key);
   }
 
   settle(error: unknown, failed: boolean): void {
@@ -99,9 +117,13 @@ export class WriteBehind {
     remove: readonly string[],
     meta?: Readonly<Record<string, JsonValue>>,
     entities: readonly EntityMeta[] = [],
+    held: HoldChanges = NO_HOLD_CHANGES,
   ): Promise<void> {
     const hasMeta = meta !== undefined && Object.keys(meta).length > 0;
-    if (put.length === 0 && remove.length === 0 && !hasMeta && entities.length === 0) return Promise.resolve();
+    const holds = held.hold.length + held.unhold.length > 0;
+    if (put.length === 0 && remove.length === 0 && !hasMeta && entities.length === 0 && !holds) {
+      return Promise.resolve();
+    }
     const batch = this.next;
     for (const v of put) {
       const key = versionKey(v);
@@ -114,6 +136,14 @@ export class WriteBehind {
     }
     if (hasMeta) Object.assign(batch.meta, meta);
     for (const e of entities) batch.entities.set(e.id, e);
+    for (const h of held.hold) {
+      batch.unhold.delete(h.key);
+      batch.hold.set(h.key, h);
+    }
+    for (const key of held.unhold) {
+      batch.hold.delete(key);
+      batch.unhold.add(key);
+    }
     const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
     this.requestFlush();
     return done;
@@ -167,6 +197,8 @@ export class WriteBehind {
         remove: [...batch.removes],
         ...(hasMeta ? { meta: batch.meta } : {}),
         ...(batch.entities.size > 0 ? { entityMeta: [...batch.entities.values()] } : {}),
+        ...(batch.hold.size > 0 ? { hold: [...batch.hold.values()] } : {}),
+        ...(batch.unhold.size > 0 ? { unhold: [...batch.unhold] } : {}),
       });
     } catch (e) {
       failed = true;

@@ -17,6 +17,8 @@ export interface StoragePort {
    * versions alone do not carry across a restart.
    */
   loadEntityMeta(): Promise<EntityMeta[]>;
+  /** Every write held for clock skew (the node's skew-hold.ts), so a restart keeps holding it. */
+  loadHeld(): Promise<HeldRecord[]>;
   /** Applies the whole batch atomically (one transaction) or rejects and applies nothing. */
   commit(batch: StorageBatch): Promise<void>;
   getMeta(key: string): Promise<JsonValue | undefined>;
@@ -38,6 +40,24 @@ export interface StorageBatch {
    * (knowledge, floors and tombstones are joins), so an older one left behind is a lower bound.
    */
   readonly entityMeta?: readonly EntityMeta[];
+  /** Held writes to store, each replacing the one under its key. */
+  readonly hold?: readonly HeldRecord[];
+  /** Keys of held writes released, expired or dropped: applied after `hold`. */
+  readonly unhold?: readonly string[];
+}
+
+/**
+ * A remote write held because its author's clock runs too far ahead of ours, as stored. Loaded
+ * records are re-validated (a damaged one is set aside) and re-held under the current bounds.
+ */
+export interface HeldRecord {
+  /** The hold's key: the version's key and content, so two contents under one timestamp are two records. */
+  readonly key: string;
+  readonly version: Version;
+  /** How far ahead of our wall clock it was when held, ms. */
+  readonly skewMs: number;
+  /** When it was first held (epoch ms): its expiry runs from then, across restarts. */
+  readonly at: number;
 }
 
 /** The storage is full (IndexedDB QuotaExceededError): shown to the operator, never swallowed. */
@@ -45,7 +65,15 @@ export class StorageFullError extends Error {
   override name = 'StorageFullError';
 }
 
+/** The last timestamp versionKey encoded: a batch write's versions share one timestamp object. */
+let lastTs: Version['ts'] | undefined;
+let lastEncoded = '';
+
 /** The unique key of a version: entity, kind and timestamp. */
 export function versionKey(v: Pick<Version, 'entity' | 'kind' | 'ts'>): string {
-  return `${v.entity}\u0000${v.kind}\u0000${encodeTs(v.ts)}`;
+  if (v.ts !== lastTs) {
+    lastEncoded = encodeTs(v.ts);
+    lastTs = v.ts;
+  }
+  return `${v.entity}\u0000${v.kind}\u0000${lastEncoded}`;
 }

@@ -58,8 +58,8 @@ export const shellStyles = css`
   }
   .banner.error {
     border-color: var(--lm-danger);
-    color: #fecaca;
-    background: #450a0a;
+    color: var(--lm-danger-text);
+    background: var(--lm-danger-bg);
   }
   main {
     flex: 1;
@@ -94,6 +94,21 @@ export const shellStyles = css`
     border: 1px solid var(--lm-border);
     border-radius: 12px;
     padding: 12px;
+  }
+  /* A phone: the mark alone names the app (the name stays for screen readers), so the header keeps to two rows. */
+  @media (max-width: 480px) {
+    header {
+      gap: 6px 10px;
+      padding: 8px 10px;
+    }
+    h1 .name {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
   }
   /* Portrait tablets and phones: the map on top, the panels below it, the page scrolls. */
   @media (max-width: 900px) {

@@ -5,9 +5,12 @@ import type { EntityDeletedDetail, EntitySavedDetail, EntitySelectDetail } from 
 import { shortId } from './format';
 import { NodeController } from './node-controller';
 import { controls, palette } from './theme';
+import { loadTheme, otherTheme, saveTheme, type Theme } from './theme-setting';
 import type { UiClient } from './ui-client';
+import './approvals/approval-overlay';
 import './entity-form';
 import './entity-inspector';
+import './link-status';
 import './map/lattice-map';
 import './pairing-panel';
 import './peers-panel';
@@ -35,17 +38,21 @@ export class AppShell extends LitElement {
     client: { attribute: false },
     mesh: { attribute: false },
     selectedId: { state: true },
+    theme: { reflect: true },
   };
 
   declare client: UiClient | undefined;
   /** The node's links and pairing (window.lattice); the panels stay hidden without it. */
   declare mesh: MeshApi | undefined;
   declare selectedId: string | null;
+  /** Day or night palette, reflected as an attribute the palette's CSS keys on; persisted. */
+  declare theme: Theme;
   private readonly node = new NodeController(this);
 
   constructor() {
     super();
     this.selectedId = null;
+    this.theme = loadTheme();
     this.addEventListener('entity-select', (e) => this.onSelect(e.detail));
     this.addEventListener('entity-saved', (e) => this.onSaved(e.detail));
     this.addEventListener('entity-deleted', (e) => this.onDeleted(e.detail));
@@ -53,6 +60,11 @@ export class AppShell extends LitElement {
       this.client
         ?.acceptHeld(e.detail.author)
         .catch((error: unknown) => console.error('[lattice] accept clock', error));
+    });
+    this.addEventListener('set-skew-limit', (e) => {
+      this.client
+        ?.setSkewLimit(e.detail.ms)
+        .catch((error: unknown) => console.error('[lattice] set skew limit', error));
     });
   }
 
@@ -71,7 +83,7 @@ export class AppShell extends LitElement {
     const selected = this.selectedId === null ? undefined : this.node.entities.get(this.selectedId);
     return html`
       <header>
-        <h1>${mark}lattice-mesh</h1>
+        <h1>${mark}<span class="name">lattice-mesh</span></h1>
         <span class="fact"
           ><span class="muted">lattice</span><strong data-testid="lattice-name">${info?.lattice ?? '—'}</strong></span
         >
@@ -82,13 +94,23 @@ export class AppShell extends LitElement {
           ></span
         >
         <span class="spacer"></span>
+        <lm-link-status .mesh=${this.mesh}></lm-link-status>
         <lm-storage-badge data-testid="storage-status" .status=${info?.storage}></lm-storage-badge>
+        <button
+          type="button"
+          class="theme-toggle"
+          data-testid="theme-toggle"
+          aria-label=${`Switch to the ${otherTheme(this.theme)} theme`}
+          @click=${this.toggleTheme}
+        >
+          ${this.theme === 'day' ? 'Night' : 'Day'}
+        </button>
       </header>
       ${this.banner()}
-      <lm-skew-banner .held=${info?.held}></lm-skew-banner>
+      <lm-skew-banner .held=${info?.held} .limitMs=${info?.skewLimitMs}></lm-skew-banner>
       <main>
         <section class="map-area" aria-label="Map">
-          <lattice-map .entities=${entities} .selectedId=${this.selectedId}></lattice-map>
+          <lattice-map .entities=${entities} .selectedId=${this.selectedId} .theme=${this.theme}></lattice-map>
         </section>
         <aside class="side">
           <div class="panel" aria-label="Inspector">
@@ -120,6 +142,7 @@ export class AppShell extends LitElement {
           }
         </aside>
       </main>
+      <lm-approvals .client=${this.client}></lm-approvals>
     `;
   }
 
@@ -133,6 +156,11 @@ export class AppShell extends LitElement {
     if (this.node.loading) return html`<div class="banner" data-testid="banner">Loading the picture…</div>`;
     return null;
   }
+
+  private toggleTheme = (): void => {
+    this.theme = otherTheme(this.theme);
+    saveTheme(this.theme);
+  };
 
   private onSelect(d: EntitySelectDetail): void {
     this.selectedId = d.id;

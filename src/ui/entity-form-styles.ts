@@ -51,8 +51,8 @@ export const formStyles = css`
     padding: 10px 12px;
     border-radius: 8px;
     border: 1px solid var(--lm-danger);
-    background: #450a0a;
-    color: #fecaca;
+    background: var(--lm-danger-bg);
+    color: var(--lm-danger-text);
     overflow-wrap: anywhere;
   }
   .notice {

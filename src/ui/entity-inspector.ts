@@ -1,16 +1,19 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { EntityView, HeadView } from '../node/node-api';
 import { errorText } from './error-text';
-import { clockTime, isoTime, orderedKinds, shortId, summarize } from './format';
+import { COORD_FORMAT_TEXT, loadCoordFormat, saveCoordFormat, type CoordFormat } from './coord-setting';
+import { clockTime, isoTime, orderedKinds, shortId } from './format';
+import { readable, type Field } from './readable';
 import { controls } from './theme';
 import type { HeadsClient } from './ui-client';
 
 type HeadsState = { readonly heads: readonly HeadView[] } | { readonly error: string } | 'loading';
 
 /**
- * Every component of one entity with its value, version, author and time. For a conflicted kind
- * it lists the concurrent heads (fetched with `client.heads`), winner first, so the operator sees
- * what each side wrote before resolving it.
+ * Every component of one entity as a person reads it (units, compass headings, lat/lon or MGRS per
+ * the persisted setting), with who wrote it (author fingerprint), when (UTC clock) and its version.
+ * For a conflicted kind the concurrent heads (fetched with `client.heads`) stand side by side,
+ * winner first, so the operator compares what each side wrote.
  */
 export class EntityInspector extends LitElement {
   static override properties = {
@@ -18,6 +21,7 @@ export class EntityInspector extends LitElement {
     entity: { attribute: false },
     entityId: { attribute: false },
     heads: { state: true },
+    coords: { state: true },
   };
 
   declare client: HeadsClient | undefined;
@@ -25,11 +29,13 @@ export class EntityInspector extends LitElement {
   declare entityId: string | null;
   /** Keyed by `id|kind|version|heads`, so a changed conflict is fetched again. */
   declare heads: ReadonlyMap<string, HeadsState>;
+  declare coords: CoordFormat;
 
   constructor() {
     super();
     this.entityId = null;
     this.heads = new Map();
+    this.coords = loadCoordFormat();
   }
 
   static override styles = [
@@ -38,10 +44,51 @@ export class EntityInspector extends LitElement {
       :host {
         display: block;
       }
-      h2 {
+      .title {
+        display: flex;
+        align-items: center;
+        justify-content: space-between;
+        gap: 8px;
         margin: 0 0 8px;
+      }
+      h2 {
+        margin: 0;
         font-size: 18px;
         overflow-wrap: anywhere;
+      }
+      .fields {
+        display: grid;
+        grid-template-columns: max-content minmax(0, 1fr);
+        gap: 2px 10px;
+        margin: 4px 0;
+        font-size: 15px;
+      }
+      .fields > div {
+        display: contents;
+      }
+      .fields dt {
+        font-weight: 400;
+        color: var(--lm-muted);
+      }
+      .fields dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+        font-variant-numeric: tabular-nums;
+      }
+      .heads {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(150px, 1fr));
+        gap: 8px;
+        margin-top: 6px;
+      }
+      .head {
+        border: 1px solid var(--lm-border);
+        border-radius: 8px;
+        padding: 6px 8px;
+        background: var(--lm-panel);
+      }
+      .head.winner {
+        border-color: var(--lm-accent);
       }
       .empty {
         color: var(--lm-muted);
@@ -72,13 +119,6 @@ export class EntityInspector extends LitElement {
       dd {
         margin: 4px 0 0;
       }
-      pre {
-        margin: 4px 0;
-        font-family: var(--lm-mono);
-        font-size: 13px;
-        white-space: pre-wrap;
-        overflow-wrap: anywhere;
-      }
       .meta {
         font-size: 12px;
         color: var(--lm-muted);
@@ -87,13 +127,6 @@ export class EntityInspector extends LitElement {
       }
       .warn {
         color: var(--lm-warn);
-      }
-      ol {
-        margin: 6px 0 0;
-        padding-left: 20px;
-        display: grid;
-        gap: 4px;
-        font-size: 13px;
       }
     `,
   ];
@@ -144,8 +177,36 @@ export class EntityInspector extends LitElement {
       return html`<h2 class="mono">${this.entityId}</h2>
         <p class="empty">Not in the picture (deleted, expired or not yet arrived).</p>`;
     }
-    return html`<h2 class="mono" data-testid="inspector-title">${v.id}</h2>
+    return html`<div class="title">
+        <h2 class="mono" data-testid="inspector-title">${v.id}</h2>
+        <button
+          type="button"
+          data-testid="coord-toggle"
+          aria-label=${`Positions in ${COORD_FORMAT_TEXT[this.coords]}: switch`}
+          @click=${this.toggleCoords}
+        >
+          ${COORD_FORMAT_TEXT[this.coords]}
+        </button>
+      </div>
       <dl>${orderedKinds(v).map((kind) => this.component(v, kind))}</dl>`;
+  }
+
+  private toggleCoords = (): void => {
+    this.coords = this.coords === 'latlon' ? 'mgrs' : 'latlon';
+    saveCoordFormat(this.coords);
+  };
+
+  private fields(kind: string, value: Parameters<typeof readable>[1]): unknown {
+    const rows: Field[] = readable(kind, value, this.coords);
+    return html`<dl class="fields" data-testid="fields">
+      ${rows.map(
+        (f) =>
+          html`<div>
+            <dt>${f.label}</dt>
+            <dd>${f.text}</dd>
+          </div>`,
+      )}
+    </dl>`;
   }
 
   private component(v: EntityView, kind: string): unknown {
@@ -157,14 +218,16 @@ export class EntityInspector extends LitElement {
         ${conflict ? html`<span class="warn" data-testid="conflict-marker">⚠ ${meta?.heads ?? 2} concurrent heads</span>` : null}
       </dt>
       <dd>
-        <pre>${JSON.stringify(v.components[kind], null, 1)}</pre>
+        ${this.fields(kind, v.components[kind]!)}
         ${
           meta
             ? html`<div class="meta">
                 <div>author <span data-testid="author" title=${meta.author}>${shortId(meta.author, 16)}</span></div>
                 <div>
                   time
-                  <time datetime=${isoTime(meta.time)} title=${isoTime(meta.time)}>${clockTime(meta.time)} UTC</time>
+                  <time data-testid="clock" datetime=${isoTime(meta.time)} title=${isoTime(meta.time)}
+                    >${clockTime(meta.time)} UTC</time
+                  >
                 </div>
                 <div>version <span data-testid="version">${meta.version}</span></div>
               </div>`
@@ -179,15 +242,24 @@ export class EntityInspector extends LitElement {
     const state = this.heads.get(this.keyOf(v, kind));
     if (state === undefined || state === 'loading') return html`<p class="meta">loading heads…</p>`;
     if ('error' in state) return html`<p class="warn" role="alert">heads: ${state.error}</p>`;
-    return html`<ol data-testid="heads">
+    return html`<div class="heads" data-testid="heads" role="list" aria-label="Concurrent values">
       ${state.heads.map(
         (h, i) =>
-          html`<li data-testid="head" title="version ${h.version}">
-            ${i === 0 ? html`<strong>winner</strong> · ` : null}${h.value === null ? 'deleted' : summarize(kind, h.value)}
-            <span class="meta">· ${shortId(h.author)} · ${clockTime(h.time)}</span>
-          </li>`,
+          html`<div
+            class="head ${i === 0 ? 'winner' : ''}"
+            role="listitem"
+            data-testid="head"
+            title="version ${h.version}"
+          >
+            <strong>${i === 0 ? 'winner' : `head ${(i + 1).toString()}`}</strong>
+            ${h.value === null ? html`<p>deleted</p>` : this.fields(kind, h.value)}
+            <div class="meta">
+              <span data-testid="head-author" title=${h.author}>${shortId(h.author, 16)}</span><br />
+              <time datetime=${isoTime(h.time)}>${clockTime(h.time)} UTC</time>
+            </div>
+          </div>`,
       )}
-    </ol>`;
+    </div>`;
   }
 }
 

@@ -87,7 +87,7 @@ export class PairingPanel extends LitElement {
         font-size: 14px;
       }
       .error {
-        color: #fecaca;
+        color: var(--lm-danger-text);
         font-size: 14px;
       }
       p {

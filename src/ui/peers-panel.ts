@@ -1,18 +1,27 @@
 import { LitElement, css, html } from 'lit';
 import type { MeshApi, PeerView } from '../node/lattice-api';
+import type { BudgetStats, NodeApi } from '../node/node-api';
+import './budget-field';
+import type { BudgetChangeDetail } from './budget-field';
+import { budgetFigures, summarise } from './budget-figures';
 import { errorText } from './error-text';
 import { shortId } from './format';
 import { controls } from './theme';
 
-/** What the panel needs from the mesh (window.lattice provides it; tests pass a fake). */
-export type PeersClient = Pick<MeshApi, 'peers' | 'partition' | 'heal'>;
+/**
+ * What the panel needs from the mesh (window.lattice provides it; tests pass a fake). The budget
+ * calls are optional: without them the panel shows no budgets.
+ */
+export type PeersClient = Pick<MeshApi, 'peers' | 'partition' | 'heal'> &
+  Partial<Pick<NodeApi, 'setBudget' | 'budgetStats'>>;
 
 const REFRESH_MS = 1000;
 
 /**
  * Every link of this node: state, RTT, bytes in/out on the wire, picture age and sync progress,
- * with a partition/heal button per link and for the whole node. Polls the client once a second
- * while on screen.
+ * with a partition/heal button per link and for the whole node; each link's bandwidth budget and
+ * its live figures (queue, bytes/s, coalesced, deferred, queue-to-wire p99), and the node-wide
+ * budget (docs/budgeter.md). Polls the client once a second while on screen.
  */
 export class PeersPanel extends LitElement {
   static override properties = {
@@ -20,12 +29,17 @@ export class PeersPanel extends LitElement {
     peers: { state: true },
     error: { state: true },
     busy: { state: true },
+    budgets: { state: true },
+    nodeBudget: { state: true },
   };
 
   declare client: PeersClient | undefined;
   declare peers: readonly PeerView[];
   declare error: string;
   declare busy: boolean;
+  /** Budget figures per linked peer (peers the worker has a session with). */
+  declare budgets: ReadonlyMap<string, BudgetStats>;
+  declare nodeBudget: BudgetStats | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
@@ -33,6 +47,8 @@ export class PeersPanel extends LitElement {
     this.peers = [];
     this.error = '';
     this.busy = false;
+    this.budgets = new Map();
+    this.nodeBudget = undefined;
   }
 
   static override styles = [
@@ -121,13 +137,19 @@ export class PeersPanel extends LitElement {
         height: 8px;
         accent-color: var(--lm-accent);
       }
+      .budget {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px 12px;
+        align-items: center;
+      }
       .empty,
       .error {
         font-size: 14px;
         color: var(--lm-muted);
       }
       .error {
-        color: #fecaca;
+        color: var(--lm-danger-text);
       }
     `,
   ];
@@ -160,6 +182,19 @@ export class PeersPanel extends LitElement {
         </button>
         <button ?disabled=${this.busy || this.client === undefined} @click=${() => this.act('heal')}>Heal all</button>
       </div>
+      ${
+        this.nodeBudget === undefined
+          ? null
+          : html`<div class="budget" data-testid="node-budget">
+              <lm-budget-field
+                label="Node budget"
+                .current=${this.nodeBudget.bytesPerSecond}
+                ?disabled=${this.busy}
+                @budget-change=${(e: CustomEvent<BudgetChangeDetail>) => this.budget('node', e.detail)}
+              ></lm-budget-field>
+              <span class="muted">sending ${Math.round(this.nodeBudget.sentBytesPerSecond)} B/s</span>
+            </div>`
+      }
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : null}
       ${
         this.peers.length === 0
@@ -204,13 +239,14 @@ export class PeersPanel extends LitElement {
         </div>
         <div>
           <dt>Sync</dt>
-          <dd>${p.syncState ?? '—'}</dd>
+          <dd>${p.syncState ?? '—'}${p.stuck > 0 ? ` (${p.stuck} stuck)` : ''}</dd>
         </div>
         <div>
           <dt>Via</dt>
           <dd>${p.via ?? '—'}</dd>
         </div>
       </dl>
+      ${this.linkBudget(p.id)}
       ${
         p.syncProgress === undefined
           ? null
@@ -218,6 +254,19 @@ export class PeersPanel extends LitElement {
       }
       ${p.lastError && p.state !== 'connected' ? html`<span class="muted">last: ${p.lastError}</span>` : null}
     </li>`;
+  }
+
+  private linkBudget(peer: string): unknown {
+    const stats = this.budgets.get(peer);
+    if (stats === undefined) return null;
+    return html`<div class="budget" data-testid="link-budget">
+        <lm-budget-field
+          .current=${stats.bytesPerSecond}
+          ?disabled=${this.busy}
+          @budget-change=${(e: CustomEvent<BudgetChangeDetail>) => this.budget(peer, e.detail)}
+        ></lm-budget-field>
+      </div>
+      <dl>${budgetFigures(summarise(stats))}</dl>`;
   }
 
   private async refresh(): Promise<void> {
@@ -228,6 +277,36 @@ export class PeersPanel extends LitElement {
       this.error = '';
     } catch (error) {
       this.error = errorText(error);
+    }
+    await this.refreshBudgets(client);
+  }
+
+  /** Figures of every link the worker has a session on, and the node's; a link gone meanwhile is skipped. */
+  private async refreshBudgets(client: PeersClient): Promise<void> {
+    const stats = client.budgetStats;
+    if (stats === undefined) return;
+    const linked = this.peers.filter((p) => p.syncState !== undefined);
+    const figures = await Promise.all(linked.map((p) => stats.call(client, p.id).catch(() => undefined)));
+    const budgets = new Map<string, BudgetStats>();
+    linked.forEach((p, i) => {
+      const f = figures[i];
+      if (f !== undefined) budgets.set(p.id, f);
+    });
+    this.budgets = budgets;
+    this.nodeBudget = await stats.call(client).catch(() => undefined);
+  }
+
+  private async budget(target: string, detail: BudgetChangeDetail): Promise<void> {
+    const client = this.client;
+    if (client?.setBudget === undefined) return;
+    this.busy = true;
+    try {
+      await client.setBudget(target, { bytesPerSecond: detail.bytesPerSecond });
+      await this.refresh();
+    } catch (error) {
+      this.error = errorText(error);
+    } finally {
+      this.busy = false;
     }
   }
 

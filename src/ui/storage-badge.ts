@@ -34,7 +34,7 @@ export class StorageBadge extends LitElement {
       :host([data-state='full']),
       :host([data-state='error']) {
         --badge: var(--lm-danger);
-        background: #450a0a;
+        background: var(--lm-danger-bg);
         font-weight: 600;
       }
       .state,
@@ -64,7 +64,14 @@ export class StorageBadge extends LitElement {
     const backend = s.backend === 'memory' ? html`<span class="muted">memory only</span>` : null;
     const pending = s.pending > 0 ? html`<span class="muted">${s.pending} pending</span>` : null;
     const message = s.message ? html`<span class="message" title=${s.message}>${s.message}</span>` : null;
-    return html`<span class="state">storage ${s.state}</span>${message}${backend}${pending}`;
+    // Damaged records were left out on load; peers bring their data back.
+    const damaged =
+      (s.setAside ?? 0) > 0
+        ? html`<span class="message" title="damaged stored records left out on load; peers send the data again"
+            >${s.setAside} damaged set aside</span
+          >`
+        : null;
+    return html`<span class="state">storage ${s.state}</span>${message}${damaged}${backend}${pending}`;
   }
 }
 

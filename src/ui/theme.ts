@@ -1,27 +1,70 @@
 import { css } from 'lit';
 
 /**
- * Palette as custom properties on <lm-app>; they inherit through every shadow root. Contrast is
- * chosen for daylight on a dim tablet: text ≥ 7:1 on the panels, status colours ≥ 4.5:1.
+ * Palettes as custom properties on <lm-app>; they inherit through every shadow root. The `theme`
+ * attribute picks one (theme-setting.ts). Day is for sunlight: near-black ink on white, text
+ * ≥ 7:1, status colours ≥ 4.5:1 on the panels. Night is red on black, nothing blue, green or
+ * white, so the eyes keep their night adaptation: text ≥ 4.5:1, status told apart by brightness
+ * and words as much as by hue.
  */
 export const palette = css`
   :host {
-    --lm-bg: #0b1220;
-    --lm-panel: #111a2e;
-    --lm-panel-2: #16223b;
-    --lm-border: #2a3a5c;
-    --lm-text: #e2e8f0;
-    --lm-muted: #94a3b8;
-    --lm-accent: #38bdf8;
-    --lm-ok: #4ade80;
-    --lm-warn: #fbbf24;
-    --lm-danger: #f87171;
-    --lm-threat-none: #94a3b8;
-    --lm-threat-low: #4ade80;
-    --lm-threat-medium: #fbbf24;
-    --lm-threat-high: #f87171;
+    --lm-bg: #e5e9ef;
+    --lm-panel: #ffffff;
+    --lm-panel-2: #f1f4f8;
+    --lm-border: #64748b;
+    --lm-text: #0b1120;
+    --lm-muted: #334155;
+    --lm-accent: #0550ae;
+    --lm-ok: #166534;
+    --lm-warn: #92400e;
+    --lm-danger: #b91c1c;
+    --lm-threat-none: #475569;
+    --lm-threat-low: #15803d;
+    --lm-threat-medium: #9a4507;
+    --lm-threat-high: #b91c1c;
+    --lm-primary-bg: #0550ae;
+    --lm-primary-text: #ffffff;
+    --lm-danger-bg: #fde2e2;
+    --lm-danger-text: #7f1d1d;
+    --lm-warn-bg: #fef3c7;
+    --lm-warn-text: #78350f;
+    --lm-selected-bg: #e6effd;
+    --lm-chip-on: #0550ae;
+    --lm-chip-on-text: #ffffff;
+    --lm-map-bg: #f8fafc;
+    --lm-map-control-bg: rgba(255, 255, 255, 0.94);
     --lm-mono: ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace;
     --lm-touch: 44px;
+    color-scheme: light;
+  }
+  :host([theme='night']) {
+    --lm-bg: #000000;
+    --lm-panel: #0c0101;
+    --lm-panel-2: #180404;
+    --lm-border: #6b1d1d;
+    --lm-text: #f06060;
+    --lm-muted: #d85252;
+    --lm-accent: #ff7a5c;
+    --lm-ok: #e06a4a;
+    --lm-warn: #f08a3c;
+    --lm-danger: #ff4040;
+    --lm-threat-none: #c44848;
+    --lm-threat-low: #e06a4a;
+    --lm-threat-medium: #f08a3c;
+    --lm-threat-high: #ff3030;
+    --lm-primary-bg: #5c1010;
+    --lm-primary-text: #ff9a8a;
+    --lm-danger-bg: #2a0505;
+    --lm-danger-text: #ff8080;
+    --lm-warn-bg: #2a1205;
+    --lm-warn-text: #f4a060;
+    --lm-selected-bg: #1f0505;
+    --lm-chip-on: #6e1414;
+    --lm-chip-on-text: #ffb0a0;
+    --lm-map-bg: #050000;
+    --lm-map-control-bg: rgba(24, 4, 4, 0.94);
+    color-scheme: dark;
   }
 `;
 
@@ -68,13 +111,15 @@ export const controls = css`
     cursor: default;
   }
   button.primary {
-    background: #0369a1;
-    border-color: #0284c7;
+    background: var(--lm-primary-bg);
+    border-color: var(--lm-accent);
+    color: var(--lm-primary-text);
     font-weight: 600;
   }
   button.danger {
-    background: #7f1d1d;
+    background: var(--lm-danger-bg);
     border-color: var(--lm-danger);
+    color: var(--lm-danger-text);
   }
   :focus-visible {
     outline: 3px solid var(--lm-accent);

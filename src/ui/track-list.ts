@@ -1,18 +1,18 @@
 import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { THREAT_LEVELS, type ThreatLevel } from '../core/entity/component-types';
 import type { EntityView } from '../node/node-api';
 import { emit } from './events';
 import { controls } from './theme';
 import { filterTracks, NO_FILTER, type TrackFilter } from './track-filter';
+import { filterBar, filterBarStyles } from './track-filter-bar';
 import './track-row';
 
 /** Rows rendered at most: beyond this the operator narrows the filter (keeps a frame under budget). */
 export const MAX_ROWS = 200;
 
 /**
- * Every entity with its components, most threatening first, with a filter on id/label, minimum
- * threat and conflicts.
+ * Every entity with its components, most threatening first, with a search on id/label and filter
+ * chips (identity, threat, source, fused, age, conflicts).
  *
  * @fires entity-select - the operator picked a track (`detail.id`)
  */
@@ -21,21 +21,25 @@ export class TrackList extends LitElement {
     entities: { attribute: false },
     selectedId: { attribute: false },
     filter: { state: true },
+    filtersOpen: { state: true },
   };
 
   declare entities: readonly EntityView[];
   declare selectedId: string | null;
   declare filter: TrackFilter;
+  declare filtersOpen: boolean;
 
   constructor() {
     super();
     this.entities = [];
     this.selectedId = null;
     this.filter = NO_FILTER;
+    this.filtersOpen = false;
   }
 
   static override styles = [
     controls,
+    filterBarStyles,
     css`
       :host {
         display: grid;
@@ -44,27 +48,6 @@ export class TrackList extends LitElement {
         min-width: 0;
         /* Laid out by its own width: beside the map it is a narrow side panel whatever the screen. */
         container-type: inline-size;
-      }
-      .filters {
-        display: grid;
-        grid-template-columns: minmax(160px, 2fr) minmax(120px, 1fr) auto;
-        gap: 8px;
-        align-items: end;
-      }
-      .check {
-        display: flex;
-        align-items: center;
-        gap: 8px;
-        min-height: var(--lm-touch);
-        padding: 0 8px;
-        font-size: 15px;
-        color: var(--lm-text);
-        cursor: pointer;
-      }
-      .check input {
-        width: 24px;
-        min-height: 24px;
-        height: 24px;
       }
       .count {
         font-size: 13px;
@@ -88,50 +71,19 @@ export class TrackList extends LitElement {
         border: 1px dashed var(--lm-border);
         border-radius: 8px;
       }
-      @container (max-width: 560px) {
-        .filters {
-          grid-template-columns: 1fr 1fr;
-        }
-        .filters label:first-child {
-          grid-column: 1 / -1;
-        }
-      }
     `,
   ];
 
   protected override render(): unknown {
-    const { shown, matched } = filterTracks(this.entities, this.filter, MAX_ROWS);
+    const { shown, matched } = filterTracks(this.entities, this.filter, MAX_ROWS, Date.now());
     const f = this.filter;
     return html`
-      <div class="filters" role="search">
-        <label
-          >Filter
-          <input
-            type="search"
-            data-testid="filter-text"
-            placeholder="id or label"
-            .value=${f.text}
-            @input=${(e: Event) => this.setFilter({ text: (e.target as HTMLInputElement).value })}
-        /></label>
-        <label
-          >Minimum threat
-          <select
-            data-testid="filter-threat"
-            @change=${(e: Event) => this.setFilter({ minThreat: (e.target as HTMLSelectElement).value as ThreatLevel | '' })}
-          >
-            <option value="" ?selected=${f.minThreat === ''}>any</option>
-            ${THREAT_LEVELS.map((t) => html`<option value=${t} ?selected=${f.minThreat === t}>${t}</option>`)}
-          </select></label
-        >
-        <label class="check"
-          ><input
-            type="checkbox"
-            data-testid="filter-conflicted"
-            .checked=${f.conflictedOnly}
-            @change=${(e: Event) => this.setFilter({ conflictedOnly: (e.target as HTMLInputElement).checked })}
-          />conflicts only</label
-        >
-      </div>
+      ${filterBar(
+        f,
+        this.filtersOpen,
+        () => (this.filtersOpen = !this.filtersOpen),
+        (c) => this.setFilter(c),
+      )}
       <div class="count" data-testid="track-count">
         <span>${matched} of ${this.entities.length} tracks</span>
         ${matched > shown.length ? html`<span>showing the first ${shown.length}: narrow the filter</span>` : null}
@@ -162,8 +114,8 @@ export class TrackList extends LitElement {
     `;
   }
 
-  private setFilter(change: Partial<TrackFilter>): void {
-    this.filter = { ...this.filter, ...change };
+  private setFilter(change: (current: TrackFilter) => Partial<TrackFilter>): void {
+    this.filter = { ...this.filter, ...change(this.filter) };
   }
 
   private rowOf(e: Event): string | undefined {

@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit';
 import type { EntityView } from '../node/node-api';
 import { clockTime, isoTime, labelOf, orderedKinds, shortId, summarize, threatOf } from './format';
 import { controls, threatColours } from './theme';
+import { standingTask } from './approvals/standing-task';
 
 /**
  * One track in the list: id, label, threat and every component with its value, author and clock.
@@ -41,7 +42,7 @@ export class TrackRow extends LitElement {
         background: var(--lm-panel);
       }
       :host([selected]) .row {
-        background: #0c2a43;
+        background: var(--lm-selected-bg);
         border-color: var(--lm-accent);
         border-left-color: var(--threat, var(--lm-accent));
       }
@@ -68,6 +69,9 @@ export class TrackRow extends LitElement {
       }
       .conflict {
         color: var(--lm-warn);
+      }
+      .task {
+        color: var(--lm-accent);
       }
       .comps {
         display: grid;
@@ -109,11 +113,13 @@ export class TrackRow extends LitElement {
     if (v === undefined) return null;
     const threat = threatOf(v);
     const label = labelOf(v);
+    const task = standingTask(v);
     return html`<div class="row ${threat ? `threat-${threat}` : ''}">
       <div class="head">
         <span class="id" data-testid="track-id">${v.id}</span>
         ${label ? html`<span>${label}</span>` : null}
         ${threat ? html`<span class="badge threat" data-testid="track-threat">${threat}</span>` : null}
+        ${task ? html`<span class="badge task" data-testid="track-task">⚑ ${task.task} · ${task.status}</span>` : null}
         ${
           v.conflicts.length > 0
             ? html`<span class="badge conflict" title="Conflicting writes: ${v.conflicts.join(', ')}">⚠ conflict</span>`

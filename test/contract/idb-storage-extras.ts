@@ -7,7 +7,7 @@ import type { Version } from '../../src/core/merge/version';
 import { mulberry32 } from '../../src/core/random/mulberry32';
 import { versionKey } from '../../src/ports/storage';
 import { encodeSegments } from '../../src/adapters/idb/segment';
-import { sampleEntityMeta, sampleVersion, type ContractTestApi } from './storage-contract';
+import { sampleEntityMeta, sampleHeld, sampleVersion, type ContractTestApi } from './storage-contract';
 
 /** Compaction only when a test asks for it. */
 const MANUAL = { growth: 1e9, minEntries: 1e15, maxSegments: 1e9 } as const;
@@ -377,7 +377,7 @@ export function runIdbStorageExtras(nextName: () => string, t: ContractTestApi):
         const db = await openDB(name);
         const shape = [db.version, [...db.objectStoreNames].sort()];
         db.close();
-        expect(shape).toEqual([3, ['entities', 'log', 'meta', 'state']]);
+        expect(shape).toEqual([4, ['entities', 'held', 'log', 'meta', 'state']]);
       } finally {
         await storage.close();
         await deleteIdbStorage(name);
@@ -412,6 +412,42 @@ export function runIdbStorageExtras(nextName: () => string, t: ContractTestApi):
         const again = await openIdbStorage(name);
         expect((await again.loadVersions()).length).toBe(34);
         expect(await again.loadEntityMeta()).toEqual([meta]);
+        await again.close();
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('opens a schema version 3 database as it was, and keeps held writes in it from then on', async () => {
+      const name = nextName();
+      const versions = Array.from({ length: 20 }, (_, i) => sampleVersion(i));
+      const meta = sampleEntityMeta(4);
+      // The database as schema version 3 wrote it: version 2's stores and the entity metas.
+      const v3 = await openDB(name, 3, {
+        upgrade(db) {
+          db.createObjectStore('meta');
+          db.createObjectStore('log', { autoIncrement: true });
+          db.createObjectStore('state');
+          db.createObjectStore('entities');
+        },
+      });
+      for (const seg of encodeSegments(versions, [])) await v3.add('log', seg);
+      await v3.put('entities', meta, meta.id);
+      await v3.put('meta', 'abc', 'clock');
+      v3.close();
+      const storage = await openIdbStorage(name);
+      try {
+        expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(versions));
+        expect(await storage.loadEntityMeta()).toEqual([meta]);
+        expect(await storage.getMeta('clock')).toBe('abc');
+        expect(await storage.loadHeld()).toEqual([]);
+        const held = sampleHeld(3);
+        await storage.commit({ put: [], remove: [], hold: [held] });
+        await storage.close();
+        const again = await openIdbStorage(name);
+        expect(await again.loadHeld()).toEqual([held]);
+        expect((await again.loadVersions()).length).toBe(20);
         await again.close();
       } finally {
         await storage.close();

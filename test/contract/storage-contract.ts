@@ -2,7 +2,7 @@ import type { Timestamp } from '../../src/core/clock/timestamp';
 import type { ComponentValue, JsonValue } from '../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../src/core/ids';
 import { DELETED, type Version } from '../../src/core/merge/version';
-import { versionKey, type EntityMeta, type StoragePort } from '../../src/ports/storage';
+import { versionKey, type EntityMeta, type HeldRecord, type StoragePort } from '../../src/ports/storage';
 
 /**
  * One behavioural suite for every StoragePort (automerge-repo's runStorageAdapterTests idea). The
@@ -82,6 +82,16 @@ export function sampleEntityMeta(i: number, later = 0): EntityMeta {
       { kind: 'threat' as ComponentKind, own: [ts(at - 1, 65_535, 'n3' as NodeId)], seen: [] },
     ],
   };
+}
+
+/** A held write as the node's skew hold stores one (the key is opaque to storage). */
+export function sampleHeld(i: number): HeldRecord {
+  const version = sampleVersion(i);
+  return { key: `${versionKey(version)}\u0000held-${i}`, version, skewMs: 90_000 + i, at: 1_700_000_000_000 + i };
+}
+
+function byHeldKey(records: readonly HeldRecord[]): HeldRecord[] {
+  return [...records].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 function byId(metas: readonly EntityMeta[]): EntityMeta[] {
@@ -201,6 +211,28 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
         await again.close();
       }));
 
+    it('stores held writes with the rest of the batch, replaces them by key and releases them', async () =>
+      using(async ({ storage, reopen }) => {
+        expect(await storage.loadHeld()).toEqual([]);
+        const held = Array.from({ length: 6 }, (_, i) => sampleHeld(i));
+        await storage.commit({ put: [sampleVersion(9)], remove: [], hold: held });
+        expect(byHeldKey(await storage.loadHeld())).toEqual(byHeldKey(held));
+        // Released and held again in one batch: the release applies after the holds.
+        const again0 = { ...held[0]!, skewMs: 1 };
+        await storage.commit({ put: [], remove: [], hold: [again0, held[1]!], unhold: [held[1]!.key, 'absent'] });
+        const expected = byHeldKey([again0, ...held.slice(2)]);
+        expect(byHeldKey(await storage.loadHeld())).toEqual(expected);
+        // A failing commit holds and releases nothing.
+        const badValue = { ...sampleVersion(1), value: { f: (() => 1) as unknown as JsonValue } };
+        const failing = { put: [badValue], remove: [], hold: [sampleHeld(7)], unhold: [held[2]!.key] };
+        expect(await rejection(storage.commit(failing))).toBeInstanceOf(Error);
+        expect(byHeldKey(await storage.loadHeld())).toEqual(expected);
+        await storage.close();
+        const reopened = await reopen();
+        expect(byHeldKey(await reopened.loadHeld())).toEqual(expected);
+        await reopened.close();
+      }));
+
     it('does not let callers mutate what is stored', async () =>
       using(async ({ storage }) => {
         const v = sampleVersion(0);
@@ -284,6 +316,7 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
           () => storage.loadVersions(),
           () => storage.getMeta('x'),
           () => storage.loadEntityMeta(),
+          () => storage.loadHeld(),
           () => storage.commit({ put: [sampleVersion(0)], remove: [] }),
         ]) {
           const error = await rejection(call());

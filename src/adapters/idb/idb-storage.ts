@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../core/entity/component-types';
 import type { Version } from '../../core/merge/version';
-import type { EntityMeta, StorageBatch, StoragePort } from '../../ports/storage';
+import type { EntityMeta, HeldRecord, StorageBatch, StoragePort } from '../../ports/storage';
 import { compactLog } from './compaction';
 import {
   CompactionTrigger,
@@ -77,6 +77,15 @@ export class IdbStorage implements StoragePort {
     }
   }
 
+  async loadHeld(): Promise<HeldRecord[]> {
+    const db = this.connection('load held writes');
+    try {
+      return await db.getAll('held');
+    } catch (error) {
+      throw toStorageError(error, `loading held writes from IndexedDB "${this.name}"`);
+    }
+  }
+
   async getMeta(key: string): Promise<JsonValue | undefined> {
     const db = this.connection('read metadata');
     try {
@@ -104,16 +113,23 @@ export class IdbStorage implements StoragePort {
     const segments = encodeSegments(batch.put, batch.remove);
     const meta = Object.entries(batch.meta ?? {});
     const entities = batch.entityMeta ?? [];
-    if (segments.length === 0 && meta.length === 0 && entities.length === 0) return;
+    const hold = batch.hold ?? [];
+    const unhold = batch.unhold ?? [];
+    if (segments.length === 0 && meta.length === 0 && entities.length === 0 && hold.length + unhold.length === 0) {
+      return;
+    }
     let results: unknown[];
     try {
-      const tx = db.transaction(['log', 'meta', 'entities'], 'readwrite');
+      const tx = db.transaction(['log', 'meta', 'entities', 'held'], 'readwrite');
       const log = tx.objectStore('log');
       const metaStore = tx.objectStore('meta');
       const entityStore = tx.objectStore('entities');
+      const heldStore = tx.objectStore('held');
       const requests: (() => Promise<unknown>)[] = segments.map((s) => () => log.add(s));
       for (const [key, value] of meta) requests.push(() => metaStore.put(value, key));
       for (const e of entities) requests.push(() => entityStore.put(e, e.id));
+      for (const h of hold) requests.push(() => heldStore.put(h, h.key));
+      for (const key of unhold) requests.push(() => heldStore.delete(key));
       results = await inTransaction(tx, () => issueAll(requests));
     } catch (error) {
       throw toStorageError(error, what);

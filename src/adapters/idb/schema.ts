@@ -1,6 +1,7 @@
 import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
 import type { JsonValue } from '../../core/entity/component-types';
 import type { EntityMeta } from '../../core/store/entity-state';
+import type { HeldRecord } from '../../ports/storage';
 import { encodeSegments } from './encode';
 import type { Segment } from './format';
 import { replaySegmentsV1, type SegmentV1 } from './segment-v1';
@@ -27,6 +28,8 @@ export interface LatticeDB extends DBSchema {
    * per-record cost stays off the common single-writer track.
    */
   entities: { key: string; value: EntityMeta };
+  /** Writes held for clock skew, keyed by HeldRecord.key: few, bounded by the node's hold. */
+  held: { key: string; value: HeldRecord };
   /** Adapter bookkeeping: 'compactions' counts compactions that began writing (their optimistic lock). */
   state: { key: string; value: number };
 }
@@ -38,12 +41,13 @@ export interface LatticeDB extends DBSchema {
  *    and its live versions written as version 2 segments, in the upgrade transaction (all or
  *    nothing), and store 'segments' is dropped.
  * 3: store 'entities' (entity metas, see LatticeDB) added; nothing to convert.
+ * 4: store 'held' (writes held for clock skew) added; nothing to convert.
  */
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 export type LatticeIdb = IDBPDatabase<LatticeDB>;
 
-type UpgradeTx = IDBPTransaction<LatticeDB, ('log' | 'meta' | 'entities' | 'state')[], 'versionchange'>;
+type UpgradeTx = IDBPTransaction<LatticeDB, ('log' | 'meta' | 'entities' | 'held' | 'state')[], 'versionchange'>;
 
 /**
  * Creates or migrates the stores; each step runs once, in the versionchange transaction. Resolves
@@ -53,6 +57,7 @@ type UpgradeTx = IDBPTransaction<LatticeDB, ('log' | 'meta' | 'entities' | 'stat
 export function upgradeSchema(db: LatticeIdb, oldVersion: number, tx: UpgradeTx): Promise<void> {
   if (oldVersion < 1) db.createObjectStore('meta');
   if (oldVersion < 3) db.createObjectStore('entities');
+  if (oldVersion < 4) db.createObjectStore('held');
   if (oldVersion >= 2) return Promise.resolve();
   db.createObjectStore('log', { autoIncrement: true });
   db.createObjectStore('state');

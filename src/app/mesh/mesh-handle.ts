@@ -48,6 +48,7 @@ function joinPeer(link: LinkView, session: PeerStats | undefined): PeerView {
     pictureAgeMs: live?.pictureAgeMs,
     syncProgress: live === undefined ? undefined : progress(live),
     syncState: live?.state,
+    stuck: live?.stuck ?? 0,
     connectedSince: link.connectedSince,
     bufferedAmount: link.bufferedAmount,
     initiator: link.initiator,

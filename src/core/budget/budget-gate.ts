@@ -29,6 +29,15 @@ export class BudgetGate {
     for (const b of this.buckets) b.charge(bytes, now);
   }
 
+  refund(bytes: number, now: number): void {
+    for (const b of this.buckets) b.refund(bytes, now);
+  }
+
+  /** Every bucket is unlimited: nothing is ever held back. */
+  get unlimited(): boolean {
+    return this.buckets.every((b) => b.unlimited);
+  }
+
   /** The tightest rate and burst: what frame sizes are chosen from. */
   effectiveBudget(): { readonly bytesPerSecond: number; readonly burstBytes: number } {
     return {

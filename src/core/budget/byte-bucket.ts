@@ -94,6 +94,15 @@ export class ByteBucket {
     if (!this.unlimited) this.tokens -= bytes;
   }
 
+  /**
+   * Gives back bytes charged beyond what was sent (a frame came out smaller than its estimate),
+   * never above the burst: a refund must not become a burst of its own.
+   */
+  refund(bytes: number, now: number): void {
+    this.refill(now);
+    if (!this.unlimited) this.tokens = Math.min(this.budget.burstBytes, this.tokens + Math.max(0, bytes));
+  }
+
   /** Changes the budget from `now` on; time before `now` refills at the old rate. */
   setBudget(budget: ByteBudget, now: number): void {
     this.refill(now);

@@ -188,6 +188,50 @@ export class LinkBudgeter<P> {
     return { items: this.queues[cls].length, bytes: this.queues[cls].bytes };
   }
 
+  /**
+   * The unlimited fast path: when no bucket limits the link and nothing waits, an item goes out at
+   * once without being queued, planned or packed (true), and is counted as a frame of its own
+   * (sent, latency 0, metered with the per-message overhead). Otherwise false, and the caller
+   * enqueues it. An unlimited link thus costs a few counters per message, not a scheduling pass.
+   */
+  passThrough(cls: PriorityClass, bytes: number, now: number): boolean {
+    if (!this.gate.unlimited || this.hasQueued()) return false;
+    this.counters[cls].sent += 1;
+    this.latency[cls].add(0, now);
+    this.sentBytes.add(bytes + this.overheadBytes, now);
+    return true;
+  }
+
+  private hasQueued(): boolean {
+    for (const cls of ALL_CLASSES) if (this.queues[cls].length > 0) return true;
+    return false;
+  }
+
+  /** Bytes waiting in every class. */
+  queuedBytes(): number {
+    let bytes = 0;
+    for (const cls of ALL_CLASSES) bytes += this.queues[cls].bytes;
+    return bytes;
+  }
+
+  /** Neither this link's budget nor a shared one limits it. */
+  get unlimited(): boolean {
+    return this.gate.unlimited;
+  }
+
+  /**
+   * Corrects a frame's charge once the caller has encoded it: `deltaBytes` is what went on the
+   * wire (payload and per-message overhead) minus `chargedBytes`. Items are enqueued with
+   * estimated sizes (versions pack smaller together than alone), and a frame may go out as more
+   * than one message; the buckets and the rate meter must count what was really sent.
+   */
+  settle(deltaBytes: number, now: number): void {
+    if (deltaBytes === 0 || !Number.isFinite(deltaBytes)) return;
+    if (deltaBytes > 0) this.gate.charge(deltaBytes, now);
+    else this.gate.refund(-deltaBytes, now);
+    this.sentBytes.add(deltaBytes, now);
+  }
+
   setBudget(budget: { readonly bytesPerSecond: number | null; readonly burstBytes: number | null }, now: number): void {
     this.bucket.setBudget(normaliseBudget(budget), now);
   }

@@ -4,6 +4,13 @@ import type { Timestamp } from './timestamp';
 export const MAX_COUNTER = 0xffff;
 /** Default tolerated lead of a remote clock over ours (docs/requirements.md §3: local-first apps use 60 s to 5 min). */
 export const DEFAULT_MAX_SKEW_MS = 60_000;
+/**
+ * Bounds of the skew limit as a setting. Below 100 ms ordinary network delay would hold honest
+ * writes; above an hour a clock is misconfigured, and the operator accepts that one author rather
+ * than let every peer's clock drag ours that far ahead.
+ */
+export const MIN_SKEW_LIMIT_MS = 100;
+export const MAX_SKEW_LIMIT_MS = 60 * 60 * 1000;
 
 export interface HlcOptions {
   readonly node: NodeId;
@@ -29,7 +36,7 @@ export type ObserveResult =
 export class Hlc {
   readonly node: NodeId;
   private readonly wall: () => number;
-  readonly maxSkewMs: number;
+  private skewLimit: number;
   private readonly maxCounter: number;
   private ms: number;
   private c: number;
@@ -37,10 +44,20 @@ export class Hlc {
   constructor(options: HlcOptions) {
     this.node = options.node;
     this.wall = options.now;
-    this.maxSkewMs = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
+    this.skewLimit = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
     this.maxCounter = options.maxCounter ?? MAX_COUNTER;
     this.ms = options.last?.ms ?? 0;
     this.c = options.last?.c ?? 0;
+  }
+
+  /** The tolerated lead of a remote clock over our wall clock (a setting: see setMaxSkew). */
+  get maxSkewMs(): number {
+    return this.skewLimit;
+  }
+
+  /** Changes the tolerated lead; timestamps already observed stay folded in. The caller validates it. */
+  setMaxSkew(ms: number): void {
+    this.skewLimit = ms;
   }
 
   /** The last timestamp issued or observed. */

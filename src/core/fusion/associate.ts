@@ -1,6 +1,4 @@
-import type { Separation } from './gate';
 import { assign } from './hungarian';
-import type { Prepared } from './prepared';
 
 /**
  * Global nearest-neighbour association inside one cluster (a connected component of gated pairs).
@@ -17,16 +15,17 @@ import type { Prepared } from './prepared';
  * assignment's cubic cost stays bounded.
  */
 export interface ClusterInput {
-  /** Indices into `tracks`, ascending. */
+  /** Rows of the scan's table (track-table.ts), ascending. */
   readonly members: readonly number[];
   /** Groups already confirmed, each a list of indices. */
   readonly confirmed: readonly (readonly number[])[];
 }
 
 export interface AssociateContext {
-  readonly tracks: readonly Prepared[];
-  /** The separation of a gated pair i < j, undefined when not gated. */
-  readonly gated: (i: number, j: number) => Separation | undefined;
+  /** Each track's sensor, numbered in sensor id order. */
+  readonly sensor: Int32Array;
+  /** The squared Mahalanobis distance of a gated pair, undefined when not gated. */
+  readonly d2Of: (i: number, j: number) => number | undefined;
   readonly gateChi2: number;
   readonly maxSide: number;
 }
@@ -38,23 +37,23 @@ export interface AssociateOutcome {
 }
 
 export function associate(c: ClusterInput, ctx: AssociateContext): AssociateOutcome {
-  const { tracks } = ctx;
+  const { sensor } = ctx;
   // The common case, an isolated pair: no assignment to solve.
   if (c.members.length === 2) {
     const [i, j] = c.members as [number, number];
     if (c.confirmed.length === 1) return { groups: [[i, j]], greedy: false };
-    const s = ctx.gated(i, j);
-    const together = s !== undefined && s.d2 < ctx.gateChi2;
+    const d2 = ctx.d2Of(i, j);
+    const together = d2 !== undefined && d2 < ctx.gateChi2;
     return { groups: together ? [[i, j]] : [[i], [j]], greedy: false };
   }
   const groups: number[][] = c.confirmed.map((g) => [...g]);
   const inGroup = new Set<number>(groups.flat());
-  const sensors = [...new Set(c.members.map((i) => tracks[i]!.sensorId))].sort();
+  const sensors = [...new Set(c.members.map((i) => sensor[i]!))].sort((a, b) => a - b);
   let greedy = false;
   for (const s of sensors) {
-    const free = c.members.filter((i) => !inGroup.has(i) && tracks[i]!.sensorId === s);
+    const free = c.members.filter((i) => !inGroup.has(i) && sensor[i] === s);
     if (free.length === 0) continue;
-    const open = groups.filter((g) => g.every((m) => tracks[m]!.sensorId !== s));
+    const open = groups.filter((g) => g.every((m) => sensor[m] !== s));
     const cost = free.map((t) => open.map((g) => joinCost(t, g, ctx)));
     let choice: number[];
     if (open.length === 0) choice = free.map(() => -1);
@@ -99,9 +98,9 @@ function greedyAssign(cost: readonly (readonly number[])[]): number[] {
 function joinCost(t: number, group: readonly number[], ctx: AssociateContext): number {
   let worst = 0;
   for (const m of group) {
-    const s = t < m ? ctx.gated(t, m) : ctx.gated(m, t);
-    if (!s) return 0;
-    if (s.d2 > worst) worst = s.d2;
+    const d2 = ctx.d2Of(t, m);
+    if (d2 === undefined) return 0;
+    if (d2 > worst) worst = d2;
   }
   return worst - ctx.gateChi2;
 }

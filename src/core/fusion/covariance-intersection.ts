@@ -19,7 +19,7 @@ const PHI = (Math.sqrt(5) - 1) / 2;
 const ITERATIONS = 30;
 
 /** Whether b − a is positive semi-definite: a is no worse than b in any direction. */
-function dominates(a: Sym2, b: Sym2): boolean {
+export function dominates(a: Sym2, b: Sym2): boolean {
   const d0 = b[0] - a[0];
   const d1 = b[1] - a[1];
   const d2 = b[2] - a[2];

@@ -1,17 +1,15 @@
 import type { EntityId } from '../ids';
-import { wrapLon } from '../sim/geo';
 import { associate } from './associate';
-import { fuseGroup, round } from './fuse-group';
+import { confirmedGroups } from './confirmed-groups';
+import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
 import { fusedId } from './fused-id';
-import { separation, within, type Separation } from './gate';
-import { maxEigen } from './matrix2';
-import { pairKey, popcount, type PairState } from './pair-state';
-import type { Prepared } from './prepared';
-import { gatedPairs } from './spatial-gate';
+import { SEP, separate, sepWithin } from './gate';
+import { pairOrder, PairStore, popcount, type PairState } from './pair-state';
+import { gatePairs, type GatedPairs } from './spatial-gate';
+import { TrackTable } from './track-table';
 import type { FusedTrack, FusionChange, FusionConfig, SourceTrack } from './types';
 import { DEFAULT_FUSION_CONFIG } from './types';
 import { UnionFind } from './union-find';
-import { covarianceOf } from './uncertainty';
 
 export interface FusionStats {
   readonly fused: number;
@@ -31,13 +29,30 @@ export interface FusionStats {
  * find gated pairs with the spatial index; cluster them (with the confirmed pairs) into connected
  * components; run GNN per cluster (associate.ts); advance every pair's hysteresis; fuse each
  * connected set of confirmed pairs by covariance intersection; diff against the last output.
+ *
+ * Where the time goes (docs/benchmarks.md, scenario 9): tracks are numbered by an integer handle
+ * for as long as they live, pairs are keyed by two handles, the id order is sorted again only when
+ * a track arrives or leaves, and the per-pair work reads typed columns (track-table.ts), so the
+ * hot path hashes no strings and allocates nothing per pair.
  */
 export class FusionEngine {
   readonly config: FusionConfig;
-  private readonly tracks = new Map<EntityId, SourceTrack>();
-  private readonly pairs = new Map<string, PairState>();
-  private published = new Map<EntityId, FusedTrack>();
+  /** Id → handle, for every live track and every track removed since the last scan. */
+  private readonly handles = new Map<EntityId, number>();
+  /** Handle → the track's latest report; undefined once removed. */
+  private readonly byHandle: (SourceTrack | undefined)[] = [];
+  private readonly freeHandles: number[] = [];
+  /** Removed since the last scan: their handles are freed once the scan has dropped their pairs. */
+  private readonly released = new Set<EntityId>();
+  /** Live handles in id order; undefined when a track arrived or left since it was sorted. */
+  private order: Int32Array | undefined = new Int32Array(0);
+  private readonly pairs = new PairStore();
+  private published = new Map<EntityId, Entry>();
+  /** The published entries in id order. */
+  private ranked: Entry[] = [];
   private greedyClusters = 0;
+  private scans = 0;
+  private last: LastTable | undefined;
 
   constructor(config: Partial<FusionConfig> = {}) {
     this.config = { ...DEFAULT_FUSION_CONFIG, ...config };
@@ -47,217 +62,358 @@ export class FusionEngine {
   }
 
   upsert(track: SourceTrack): void {
-    this.tracks.set(track.id, track);
+    let h = this.handles.get(track.id);
+    if (h === undefined) {
+      h = this.freeHandles.pop() ?? this.byHandle.length;
+      this.handles.set(track.id, h);
+    }
+    if (this.byHandle[h] === undefined) this.order = undefined;
+    this.byHandle[h] = track;
   }
 
   remove(id: EntityId): void {
-    this.tracks.delete(id);
+    const h = this.handles.get(id);
+    if (h === undefined || this.byHandle[h] === undefined) return;
+    this.byHandle[h] = undefined;
+    this.released.add(id);
+    this.order = undefined;
   }
 
   /** The fused tracks as of the last scan, in id order. */
   fused(): FusedTrack[] {
-    return [...this.published.values()];
+    return this.ranked.map((e) => e.track);
   }
 
   stats(): FusionStats {
     let sources = 0;
-    for (const f of this.published.values()) sources += f.fusion.sources.length;
+    for (const e of this.ranked) sources += e.track.fusion.sources.length;
     return { fused: this.published.size, sources, greedyClusters: this.greedyClusters };
   }
 
   scan(now: number): FusionChange[] {
     const c = this.config;
-    for (const [id, t] of this.tracks) if (now - t.time > c.maxAgeMs) this.tracks.delete(id);
-    const tracks = [...this.tracks.values()]
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .map((t) => prepare(t, c.defaultSigmaM));
-    const indexOf = new Map<string, number>(tracks.map((t, i) => [t.id, i]));
-    const n = tracks.length;
+    const scanNo = ++this.scans;
+    for (const t of this.byHandle) if (t !== undefined && now - t.time > c.maxAgeMs) this.remove(t.id);
+    const table = this.table();
+    const n = table.n;
+    const indexOf = new Int32Array(this.byHandle.length).fill(-1);
+    const order = this.order!;
+    for (let i = 0; i < n; i++) indexOf[order[i]!] = i;
 
     // Confirmed pairs: cascade the ones that lost a track, count scans outside the split gate.
     const split = { chi2: c.splitChi2, meters: c.splitMeters, maxTimeDiffMs: c.maxTimeDiffMs };
-    const confirmed: [number, number][] = [];
-    for (const [key, st] of this.pairs) {
-      const [a, b] = key.split(' ') as [string, string];
-      const i = indexOf.get(a);
-      const j = indexOf.get(b);
-      if (i === undefined || j === undefined) {
-        this.pairs.delete(key);
-        continue;
-      }
-      if (!st.confirmed) continue;
-      st.outside = within(separation(tracks[i]!, tracks[j]!), split) ? 0 : st.outside + 1;
-      if (st.outside >= c.splitScans) {
-        // Split, and forget: the pair must earn its hits again before it fuses anew.
-        this.pairs.delete(key);
-        continue;
-      }
-      confirmed.push([Math.min(i, j), Math.max(i, j)]);
+    const ci: number[] = [];
+    const cj: number[] = [];
+    this.pairs.sweep((st) => {
+      const i = indexOf[st.a]!;
+      const j = indexOf[st.b]!;
+      if (i < 0 || j < 0) return false;
+      if (!st.confirmed) return true;
+      st.d2 = separate(table, i, j);
+      st.d2Scan = scanNo;
+      st.rotation = SEP[4]!;
+      st.outside = sepWithin(split) ? 0 : st.outside + 1;
+      // Split, and forget: the pair must earn its hits again before it fuses anew.
+      if (st.outside >= c.splitScans) return false;
+      ci.push(i);
+      cj.push(j);
+      return true;
+    });
+    // No pair refers to a removed track any more: its handle can serve a new one.
+    for (const id of this.released) {
+      const h = this.handles.get(id)!;
+      if (this.byHandle[h] !== undefined) continue;
+      this.handles.delete(id);
+      this.freeHandles.push(h);
     }
-    confirmed.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    this.released.clear();
+    const confirmed = sortedPairs(n, ci, cj);
 
     const gate = { chi2: c.gateChi2, meters: c.gateMeters, maxTimeDiffMs: c.maxTimeDiffMs };
-    const pairs = gatedPairs(tracks, gate);
-    const gatedMap = new Map<number, Separation>();
-    for (const p of pairs) gatedMap.set(p.i * n + p.j, p.sep);
+    const gated = gatePairs(table, gate);
 
-    const groupsOf = confirmedGroups(tracks, confirmed);
     const clusters = new UnionFind(n);
-    for (const p of pairs) clusters.union(p.i, p.j);
-    for (const [i, j] of confirmed) clusters.union(i, j);
     const involved = new Uint8Array(n);
-    for (const p of pairs) involved[p.i] = involved[p.j] = 1;
-    for (const [i, j] of confirmed) involved[i] = involved[j] = 1;
-    // Indices ascend within each member list because they are visited in ascending order.
-    const members = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) {
-      if (!involved[i]) continue;
-      const r = clusters.find(i);
-      const list = members.get(r);
-      if (list) list.push(i);
-      else members.set(r, [i]);
+    for (let k = 0; k < gated.count; k++) {
+      clusters.union(gated.i[k]!, gated.j[k]!);
+      involved[gated.i[k]!] = involved[gated.j[k]!] = 1;
     }
-    const confirmedByRoot = new Map<number, number[][]>();
-    for (const g of groupsOf) {
-      const r = clusters.find(g[0]!);
-      const list = confirmedByRoot.get(r) ?? [];
-      list.push(g);
-      confirmedByRoot.set(r, list);
+    for (let k = 0; k < confirmed.i.length; k++) {
+      clusters.union(confirmed.i[k]!, confirmed.j[k]!);
+      involved[confirmed.i[k]!] = involved[confirmed.j[k]!] = 1;
     }
+    const { groups, groupOf } = confirmedGroups(n, table.sensor, confirmed.i, confirmed.j);
 
     // Associate each cluster; every pair inside a resulting group is a hit this scan.
-    const hits = new Set<string>();
     this.greedyClusters = 0;
     const ctx = {
-      tracks,
-      gated: (i: number, j: number) => gatedMap.get(i * n + j),
+      sensor: table.sensor,
+      d2Of: (i: number, j: number) => gated.d2Of(i, j),
       gateChi2: c.gateChi2,
       maxSide: c.maxClusterSide,
     };
-    for (const root of [...members.keys()].sort((x, y) => x - y)) {
-      const out = associate({ members: members.get(root)!, confirmed: confirmedByRoot.get(root) ?? [] }, ctx);
+    const hit = (i: number, j: number): void => {
+      // Rows are in id order, so the smaller row holds the smaller id.
+      const a = order[Math.min(i, j)]!;
+      const b = order[Math.max(i, j)]!;
+      let st = this.pairs.get(a, b);
+      if (st === undefined) {
+        st = {
+          a,
+          b,
+          history: 0,
+          confirmed: false,
+          outside: 0,
+          hitScan: 0,
+          d2Scan: 0,
+          d2: 0,
+          rotation: 0,
+          fused: undefined,
+        };
+        this.pairs.add(st);
+      }
+      st.hitScan = scanNo;
+    };
+    const { start, members } = clusterMembers(clusters, involved);
+    for (let r = 0; r < n; r++) {
+      const size = start[r + 1]! - start[r]!;
+      if (size === 0) continue;
+      if (size === 2) {
+        // An isolated pair, the common case: together if confirmed or gated (associate.ts, inlined).
+        const i = members[start[r]!]!;
+        const j = members[start[r]! + 1]!;
+        const d2 = groupOf[i]! >= 0 ? -Infinity : gated.d2Of(i, j);
+        if (d2 !== undefined && d2 < c.gateChi2) hit(i, j);
+        continue;
+      }
+      const rows = Array.from(members.subarray(start[r]!, start[r + 1]!));
+      // The confirmed groups inside, in the order of their first rows.
+      const inside = rows
+        .filter((m) => groupOf[m]! >= 0 && groups[groupOf[m]!]![0] === m)
+        .map((m) => groups[groupOf[m]!]!);
+      const out = associate({ members: rows, confirmed: inside }, ctx);
       if (out.greedy) this.greedyClusters++;
       for (const g of out.groups) {
-        for (let x = 0; x < g.length; x++) {
-          for (let y = x + 1; y < g.length; y++) hits.add(pairKey(tracks[g[x]!]!.id, tracks[g[y]!]!.id));
-        }
+        for (let x = 0; x < g.length; x++) for (let y = x + 1; y < g.length; y++) hit(g[x]!, g[y]!);
       }
     }
 
     // Hysteresis: shift every pair's history, confirm the ones with enough hits.
     const mask = (1 << c.confirmWindow) - 1;
-    for (const key of hits) if (!this.pairs.has(key)) this.pairs.set(key, { history: 0, confirmed: false, outside: 0 });
-    for (const [key, st] of this.pairs) {
-      st.history = ((st.history << 1) | (hits.has(key) ? 1 : 0)) & mask;
+    this.pairs.sweep((st) => {
+      st.history = ((st.history << 1) | (st.hitScan === scanNo ? 1 : 0)) & mask;
       if (!st.confirmed && popcount(st.history) >= c.confirmHits) st.confirmed = true;
-      if (!st.confirmed && st.history === 0) this.pairs.delete(key);
-    }
+      return st.confirmed || st.history !== 0;
+    });
 
-    return this.publish(tracks, indexOf, (i, j) => gatedMap.get(i * n + j));
+    return this.publish(table, indexOf, gated, scanNo);
+  }
+
+  /**
+   * The live tracks in id order, as columns. The order is sorted again only when tracks came or
+   * went; while it holds, the last scan's table is reused and only the rows whose report changed
+   * are written again (a track's report is replaced, never mutated, on upsert).
+   */
+  private table(): TrackTable {
+    if (this.order === undefined) {
+      const live: [EntityId, number][] = [];
+      for (const [id, h] of this.handles) if (this.byHandle[h] !== undefined) live.push([id, h]);
+      live.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+      this.order = Int32Array.from(live, (x) => x[1]);
+    }
+    const order = this.order;
+    const last = this.last;
+    if (last !== undefined && last.order === order && this.refresh(last)) return last.table;
+    const sensorIds = new Set<string>();
+    for (const h of order) sensorIds.add(this.byHandle[h]!.sensorId);
+    const table = new TrackTable(order.length, this.config.unknownSpeedMps);
+    table.sensorIds.push(...[...sensorIds].sort());
+    const ordinal = new Map(table.sensorIds.map((s, k) => [s, k]));
+    const rows: SourceTrack[] = [];
+    for (let i = 0; i < order.length; i++) {
+      const t = this.byHandle[order[i]!]!;
+      table.setTrack(i, t, ordinal.get(t.sensorId)!, this.config.defaultSigmaM);
+      rows.push(t);
+    }
+    this.last = { order, table, rows };
+    return table;
+  }
+
+  /** Rewrites the changed rows of the last table; false when a new sensor appeared (the numbering must change). */
+  private refresh(last: LastTable): boolean {
+    const { table, rows, order } = last;
+    for (let i = 0; i < order.length; i++) {
+      const t = this.byHandle[order[i]!]!;
+      if (t === rows[i]) continue;
+      const sensor =
+        t.sensorId === table.sensorIds[table.sensor[i]!] ? table.sensor[i]! : table.sensorIds.indexOf(t.sensorId);
+      if (sensor < 0) return false;
+      table.setTrack(i, t, sensor, this.config.defaultSigmaM);
+      rows[i] = t;
+    }
+    return true;
   }
 
   /** Fuses every connected set of confirmed pairs and diffs it against the last scan's output. */
-  private publish(
-    tracks: readonly Prepared[],
-    indexOf: ReadonlyMap<string, number>,
-    gated: (i: number, j: number) => Separation | undefined,
-  ): FusionChange[] {
+  private publish(table: TrackTable, indexOf: Int32Array, gated: GatedPairs, scanNo: number): FusionChange[] {
     const c = this.config;
-    const confirmed: [number, number, PairState][] = [];
-    for (const [key, st] of this.pairs) {
+    const ci: number[] = [];
+    const cj: number[] = [];
+    const states: PairState[] = [];
+    for (const st of this.pairs.values()) {
       if (!st.confirmed) continue;
-      const [a, b] = key.split(' ') as [string, string];
-      const i = indexOf.get(a)!;
-      const j = indexOf.get(b)!;
-      confirmed.push([Math.min(i, j), Math.max(i, j), st]);
+      // st.a holds the smaller id, so its row is the smaller one.
+      ci.push(indexOf[st.a]!);
+      cj.push(indexOf[st.b]!);
+      states.push(st);
     }
-    confirmed.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    // Each confirmed pair under its lower index, so a group finds its pairs without a full pass.
-    const pairsOf = new Map<number, [number, number, PairState][]>();
-    for (const p of confirmed) {
-      const list = pairsOf.get(p[0]);
-      if (list) list.push(p);
-      else pairsOf.set(p[0], [p]);
+    const confirmed = sortedPairs(table.n, ci, cj, states);
+    const { groups, groupOf } = confirmedGroups(table.n, table.sensor, confirmed.i, confirmed.j);
+    // Confidence: persistence (the weakest pair's share of recent scans associated) × agreement
+    // (1 at coincidence, 0 at the split gate, where the pair starts counting towards a split), over
+    // the pairs inside each group (a pair the defensive rule of confirmedGroups left out joins two
+    // groups: neither's).
+    const persistence = new Float64Array(groups.length).fill(1);
+    const worst = new Float64Array(groups.length);
+    const pairOf: (PairState | undefined)[] = new Array<PairState | undefined>(groups.length);
+    for (let k = 0; k < confirmed.i.length; k++) {
+      const i = confirmed.i[k]!;
+      const j = confirmed.j[k]!;
+      const g = groupOf[i]!;
+      if (g < 0 || groupOf[j] !== g) continue;
+      const st = confirmed.states![k]!;
+      pairOf[g] = st;
+      persistence[g] = Math.min(persistence[g]!, popcount(st.history) / c.confirmWindow);
+      const d2 = st.d2Scan === scanNo ? st.d2 : (gated.d2Of(i, j) ?? separate(table, i, j));
+      worst[g] = Math.max(worst[g]!, d2);
     }
-    const next = new Map<EntityId, FusedTrack>();
-    for (const group of confirmedGroups(
-      tracks,
-      confirmed.map(([i, j]) => [i, j]),
-    )) {
-      const members = group.map((i) => tracks[i]!);
-      const sources = members.map((m) => m.id);
-      // Confidence: persistence (the weakest pair's share of recent scans associated) × agreement
-      // (1 at coincidence, 0 at the split gate, where the pair starts counting towards a split).
-      let persistence = 1;
-      let worst = 0;
+    const next: Next[] = [];
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
       let time = -Infinity;
-      for (const k of group) {
-        if (tracks[k]!.time > time) time = tracks[k]!.time;
-        for (const [i, j, st] of pairsOf.get(k) ?? []) {
-          // A pair the defensive rule of confirmedGroups left out joins two groups: not this one's.
-          if (!group.includes(j)) continue;
-          persistence = Math.min(persistence, popcount(st.history) / c.confirmWindow);
-          worst = Math.max(worst, (gated(i, j) ?? separation(tracks[i]!, tracks[j]!)).d2);
-        }
-      }
-      const agreement = Math.max(0, 1 - worst / c.splitChi2);
-      const id = fusedId(sources);
-      next.set(id, {
-        id,
+      for (const k of group) if (table.time[k]! > time) time = table.time[k]!;
+      const agreement = Math.max(0, 1 - worst[g]! / c.splitChi2);
+      // A pair's id and sources depend on its two ids only: computed once in its life.
+      const st = group.length === 2 ? pairOf[g] : undefined;
+      const named = st?.fused ?? this.named(group, table);
+      if (st !== undefined) st.fused = named;
+      const rotation = st !== undefined && st.d2Scan === scanNo ? st.rotation : undefined;
+      const position =
+        (group.length === 2 ? fuseDominatedPair(table, group[0]!, group[1]!, rotation) : undefined) ??
+        fuseGroup(table, group);
+      const track: FusedTrack = {
+        id: named.id,
         time,
-        fusion: { sources, position: fuseGroup(members), confidence: round(persistence * agreement, 3) },
-      });
+        fusion: { sources: named.sources, position, confidence: round(persistence[g]! * agreement, 3) },
+      };
+      const entry = this.published.get(named.id);
+      next.push({ track: entry !== undefined && sameTrack(entry.track, track) ? entry.track : track, entry });
     }
-    const sorted = new Map([...next].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    return this.diff(next);
+  }
+
+  private named(group: readonly number[], table: TrackTable): { id: EntityId; sources: EntityId[] } {
+    const sources = group.map((k) => table.ids[k]!);
+    return { id: fusedId(sources), sources };
+  }
+
+  /** Replaces the published tracks by `next` (any order) and lists the changes in id order. */
+  private diff(next: readonly Next[]): FusionChange[] {
+    const ranked = this.ranked;
     const changes: FusionChange[] = [];
-    const ids = [...new Set([...this.published.keys(), ...sorted.keys()])].sort();
-    for (const id of ids) {
-      const before = this.published.get(id);
-      const after = sorted.get(id);
-      if (after === undefined) changes.push({ type: 'removed', id });
-      else if (before === undefined) changes.push({ type: 'created', track: after });
-      else if (!sameTrack(before, after)) changes.push({ type: 'updated', track: after });
+    // The usual scan keeps the same fused ids (each id appears once in `next`): then the entries,
+    // their id order and the map stay; only the tracks in them change.
+    if (next.length === ranked.length && next.every((x) => x.entry !== undefined)) {
+      const byRank = new Array<FusedTrack>(ranked.length);
+      for (const x of next) byRank[x.entry!.rank] = x.track;
+      ranked.forEach((e, r) => {
+        if (byRank[r] === e.track) return;
+        e.track = byRank[r]!;
+        changes.push({ type: 'updated', track: e.track });
+      });
+      return changes;
     }
-    this.published = sorted;
+    const after = new Map<EntityId, FusedTrack>(next.map((x) => [x.track.id, x.track]));
+    const ids = [...new Set([...this.published.keys(), ...after.keys()])].sort();
+    const published = new Map<EntityId, Entry>();
+    const order: Entry[] = [];
+    for (const id of ids) {
+      const was = this.published.get(id)?.track;
+      const now = after.get(id);
+      if (now === undefined) {
+        changes.push({ type: 'removed', id });
+        continue;
+      }
+      const e = { track: now, rank: order.length };
+      published.set(id, e);
+      order.push(e);
+      if (was === undefined) changes.push({ type: 'created', track: now });
+      else if (was !== now) changes.push({ type: 'updated', track: now });
+    }
+    this.published = published;
+    this.ranked = order;
     return changes;
   }
 }
 
-function prepare(t: SourceTrack, defaultSigmaM: number): Prepared {
-  const cov = covarianceOf(t.position, defaultSigmaM);
+/** A published fused track and its place in id order. */
+interface Entry {
+  track: FusedTrack;
+  readonly rank: number;
+}
+
+/** One group's fused track this scan, and its entry when its id was published before. */
+interface Next {
+  readonly track: FusedTrack;
+  readonly entry: Entry | undefined;
+}
+
+/** The last scan's table, the order it follows and the report each row was written from. */
+interface LastTable {
+  readonly order: Int32Array;
+  readonly table: TrackTable;
+  readonly rows: SourceTrack[];
+}
+
+interface SortedPairs {
+  readonly i: Int32Array;
+  readonly j: Int32Array;
+  readonly states?: PairState[];
+}
+
+/** Pairs (each given i < j) in (i, j) order, with whatever rides along. */
+function sortedPairs(n: number, i: number[], j: number[], states?: PairState[]): SortedPairs {
+  const ii = Int32Array.from(i);
+  const jj = Int32Array.from(j);
+  const order = pairOrder(n, ii, jj, ii.length);
   return {
-    id: t.id,
-    sensorId: t.sensorId,
-    time: t.time,
-    lat: Math.max(-90, Math.min(90, t.position.lat)),
-    lon: wrapLon(t.position.lon),
-    alt: t.position.alt,
-    cov,
-    maxVar: maxEigen(cov),
+    i: order.map((k) => ii[k]!),
+    j: order.map((k) => jj[k]!),
+    ...(states ? { states: Array.from(order, (k) => states[k]!) } : {}),
   };
 }
 
 /**
- * Connected sets of confirmed pairs (given i < j, in order), skipping any pair that would put two
- * tracks of one sensor in one set: association never builds such a set, but a defensive rule that
- * depends only on the order of the pairs keeps the output well defined.
+ * The members of every cluster with at least one link, by root, as compressed rows: the members of
+ * the cluster rooted at r are `members[start[r] .. start[r + 1])`, ascending (a counting sort, no
+ * list per cluster).
  */
-function confirmedGroups(tracks: readonly Prepared[], confirmed: readonly (readonly [number, number])[]): number[][] {
-  const groups = new Map<number, number[]>();
-  const groupOf = new Map<number, number[]>();
-  for (const [i, j] of confirmed) {
-    const gi = groupOf.get(i) ?? [i];
-    const gj = groupOf.get(j) ?? [j];
-    if (gi === gj) continue;
-    const sensors = new Set(gi.map((k) => tracks[k]!.sensorId));
-    if (gj.some((k) => sensors.has(tracks[k]!.sensorId))) continue;
-    const merged = [...gi, ...gj].sort((x, y) => x - y);
-    for (const k of merged) groupOf.set(k, merged);
-    groups.delete(gi[0]!);
-    groups.delete(gj[0]!);
-    groups.set(merged[0]!, merged);
+function clusterMembers(clusters: UnionFind, involved: Uint8Array): { start: Int32Array; members: Int32Array } {
+  const n = involved.length;
+  const root = new Int32Array(n);
+  const start = new Int32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    if (!involved[i]) continue;
+    root[i] = clusters.find(i);
+    start[root[i]! + 1]!++;
+    total++;
   }
-  return [...groups.values()].sort((x, y) => x[0]! - y[0]!);
+  for (let r = 0; r < n; r++) start[r + 1]! += start[r]!;
+  const fill = start.slice(0, n);
+  const members = new Int32Array(total);
+  for (let i = 0; i < n; i++) if (involved[i]) members[fill[root[i]!]!++] = i;
+  return { start, members };
 }
 
 function sameTrack(a: FusedTrack, b: FusedTrack): boolean {

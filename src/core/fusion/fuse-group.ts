@@ -1,67 +1,152 @@
 import type { Position } from '../entity/component-types';
 import { intersect, type Estimate } from './covariance-intersection';
 import { rotate, toStore, trace, type Sym2 } from './matrix2';
-import type { Prepared } from './prepared';
-import { project, unproject } from './tangent-plane';
+import { project, projectInto, unproject } from './tangent-plane';
+import { alignTo, type Aligned } from './time-alignment';
+import type { TrackTable } from './track-table';
 
 /**
- * The fused position of a group, members in id order: each is placed in the tangent plane of the
- * first (its covariance rotated into that frame), they are folded by covariance intersection one
- * at a time (the pairwise sequence is the usual approximation of N-way CI), and the result is
- * carried back to latitude/longitude with its covariance in the fused point's own north-up frame.
- * Rounded (1e-7°, about 1 cm; covariance to 0.001 m²) so that a value that did not really move does
- * not produce an update.
+ * The fused position of a group (rows of the scan's table, in id order) at the group's newest
+ * time: each member is first aligned to that time (time-alignment.ts), then placed in the tangent
+ * plane of the first (its covariance rotated into that frame); they are folded by covariance
+ * intersection one at a time (the pairwise sequence is the usual approximation of N-way CI), and
+ * the result is carried back to latitude/longitude with its covariance in the fused point's own
+ * north-up frame. Rounded (1e-7°, about 1 cm; covariance to 0.001 m²) so that a value that did not
+ * really move does not produce an update.
  */
-export function fuseGroup(members: readonly Prepared[]): Position {
+export function fuseGroup(t: TrackTable, group: readonly number[]): Position {
+  let at = -Infinity;
+  for (const i of group) if (t.time[i]! > at) at = t.time[i]!;
+  const members = group.map((i) => alignTo(t, i, at));
   const ref = members[0]!;
   let est: Estimate = { x: [0, 0], cov: ref.cov };
   // While CI keeps one input whole (ω = 0 or 1), the estimate is that member: its own position and
   // covariance, without a round trip through the plane.
-  let kept: Prepared | undefined = ref;
-  for (const m of members.slice(1)) {
+  let kept: Aligned | undefined = ref;
+  for (let k = 1; k < members.length; k++) {
+    const m = members[k]!;
     const o = project(ref, m);
     const r = intersect(est, { x: [o.east, o.north], cov: rotate(m.cov, o.frameRotation) });
     if (r.omega === 0) kept = m;
     else if (r.omega !== 1) kept = undefined;
     est = r;
   }
-  if (kept) return positionOf(kept, members);
+  const alt = meanAlt(t, group);
+  if (kept) return rounded(kept.lat, kept.lon, kept.cov[0], kept.cov[1], kept.cov[2], alt);
   const p = unproject(ref, est.x[0], est.x[1]);
   const back = project(p, ref).frameRotation;
-  const cov = toStore(rotate(est.cov, back));
-  return rounded(p.lat, p.lon, cov, est.cov, members);
+  const store = toStore(rotate(est.cov, back));
+  return roundedStore(p.lat, p.lon, store, est.cov, alt);
 }
 
-function positionOf(m: Prepared, members: readonly Prepared[]): Position {
-  return rounded(m.lat, m.lon, toStore(m.cov), m.cov, members);
+const plane = new Float64Array(3);
+
+/**
+ * `fuseGroup` for the usual group, two tracks reported at one instant, when one of them is at
+ * least as good as the other in every direction (an EO track against a radar's): covariance
+ * intersection then keeps that one whole (ω = 0 or 1), which this finds on the columns without
+ * building an estimate. The same arithmetic as the general path, so the same result to the bit;
+ * undefined when neither dominates (then the general path runs). `rotation`: the frame rotation
+ * from i to j when the scan already has it (the split-gate check measured it).
+ */
+export function fuseDominatedPair(t: TrackTable, i: number, j: number, rotation?: number): Position | undefined {
+  if (t.time[i] !== t.time[j]) return undefined;
+  if (rotation === undefined) {
+    projectInto(
+      t.lat[i]!,
+      t.lon[i]!,
+      t.sinLat[i]!,
+      t.cosLat[i]!,
+      t.lat[j]!,
+      t.lon[j]!,
+      t.sinLat[j]!,
+      t.cosLat[j]!,
+      plane,
+    );
+  }
+  const rot = rotation ?? plane[2]!;
+  const a0 = t.cee[i]!;
+  const a1 = t.cen[i]!;
+  const a2 = t.cnn[i]!;
+  let b0 = t.cee[j]!;
+  let b1 = t.cen[j]!;
+  let b2 = t.cnn[j]!;
+  // matrix2.ts rotate, inverse (its singularity test) and covariance-intersection.ts dominates,
+  // on numbers: this runs for most fused tracks of every scan.
+  if (rot !== 0) {
+    const c = Math.cos(rot);
+    const s = Math.sin(rot);
+    const ee = c * c * b0 + 2 * c * s * b1 + s * s * b2;
+    const en = -c * s * b0 + (c * c - s * s) * b1 + c * s * b2;
+    const nn = s * s * b0 - 2 * c * s * b1 + c * c * b2;
+    b0 = ee;
+    b1 = en;
+    b2 = nn;
+  }
+  const detA = a0 * a2 - a1 * a1;
+  const detB = b0 * b2 - b1 * b1;
+  if (!(detA > 0) || !Number.isFinite(detA) || !(detB > 0) || !Number.isFinite(detB)) return undefined;
+  const d0 = b0 - a0;
+  const d1 = b1 - a1;
+  const d2 = b2 - a2;
+  const alt = meanAltOfPair(t, i, j);
+  if (d0 >= 0 && d2 >= 0 && d0 * d2 - d1 * d1 >= 0) return rounded(t.lat[i]!, t.lon[i]!, a0, a1, a2, alt);
+  // Else a − b positive semi-definite keeps j, with its covariance in its own frame.
+  const e0 = a0 - b0;
+  const e1 = a1 - b1;
+  const e2 = a2 - b2;
+  if (e0 >= 0 && e2 >= 0 && e0 * e2 - e1 * e1 >= 0) {
+    return rounded(t.lat[j]!, t.lon[j]!, t.cee[j]!, t.cen[j]!, t.cnn[j]!, alt);
+  }
+  return undefined;
 }
 
-function rounded(
+function meanAltOfPair(t: TrackTable, i: number, j: number): number | undefined {
+  const a = t.alt[i]!;
+  const b = t.alt[j]!;
+  if (Number.isNaN(a)) return Number.isNaN(b) ? undefined : b;
+  return Number.isNaN(b) ? a : (a + b) / 2;
+}
+
+function meanAlt(t: TrackTable, group: readonly number[]): number | undefined {
+  let altSum = 0;
+  let alts = 0;
+  for (const i of group) {
+    if (Number.isNaN(t.alt[i]!)) continue;
+    altSum += t.alt[i]!;
+    alts++;
+  }
+  return alts > 0 ? altSum / alts : undefined;
+}
+
+/** A position from an (east, north) covariance in its own frame. */
+function rounded(lat: number, lon: number, ee: number, en: number, nn: number, alt: number | undefined): Position {
+  const accuracy = round(Math.sqrt((ee + nn) / 2), 2);
+  const covariance: [number, number, number] = [round(nn, 3), round(en, 3), round(ee, 3)];
+  return alt === undefined
+    ? { lat: round(lat, 7), lon: round(lon, 7), accuracy, covariance }
+    : { lat: round(lat, 7), lon: round(lon, 7), alt: round(alt, 1), accuracy, covariance };
+}
+
+function roundedStore(
   lat: number,
   lon: number,
   store: readonly number[],
   cov: Sym2,
-  members: readonly Prepared[],
+  alt: number | undefined,
 ): Position {
-  let altSum = 0;
-  let alts = 0;
-  for (const m of members) {
-    if (m.alt === undefined) continue;
-    altSum += m.alt;
-    alts++;
-  }
-  return {
-    lat: round(lat, 7),
-    lon: round(lon, 7),
-    ...(alts > 0 ? { alt: round(altSum / alts, 1) } : {}),
-    accuracy: round(Math.sqrt(trace(cov) / 2), 2),
-    covariance: [round(store[0]!, 3), round(store[1]!, 3), round(store[2]!, 3)],
-  };
+  const accuracy = round(Math.sqrt(trace(cov) / 2), 2);
+  const covariance: [number, number, number] = [round(store[0]!, 3), round(store[1]!, 3), round(store[2]!, 3)];
+  return alt === undefined
+    ? { lat: round(lat, 7), lon: round(lon, 7), accuracy, covariance }
+    : { lat: round(lat, 7), lon: round(lon, 7), alt: round(alt, 1), accuracy, covariance };
 }
+
+const POWERS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 /** Rounds to `digits` decimals, and turns -0 into 0 so that equal values serialise equally. */
 export function round(x: number, digits: number): number {
-  const k = 10 ** digits;
+  const k = POWERS[digits] ?? 10 ** digits;
   const r = Math.round(x * k) / k;
   return r === 0 ? 0 : r;
 }

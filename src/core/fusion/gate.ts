@@ -1,27 +1,14 @@
-import { add, inverse, quad, rotate } from './matrix2';
 import type { Prepared } from './prepared';
-import { project } from './tangent-plane';
+import { projectInto } from './tangent-plane';
+import { TrackTable } from './track-table';
 
 /** How far apart two tracks are: squared Mahalanobis distance under their summed covariances, and metres. */
 export interface Separation {
   readonly d2: number;
   readonly meters: number;
   readonly dtMs: number;
-}
-
-/**
- * The separation of b from a, in a's tangent plane with b's covariance rotated into a's frame.
- * Summing the covariances is the innovation covariance of "both are noisy measurements of one
- * point"; a singular sum (impossible with the fallback σ > 0) would count as infinitely far.
- */
-export function separation(a: Prepared, b: Prepared): Separation {
-  const o = project(a, b);
-  const s = inverse(add(a.cov, rotate(b.cov, o.frameRotation)));
-  return {
-    d2: s === undefined ? Infinity : quad(s, o.east, o.north),
-    meters: Math.hypot(o.east, o.north),
-    dtMs: Math.abs(a.time - b.time),
-  };
+  /** How much the metres gate widens for this pair: the ground a track without velocity may have covered (time alignment). */
+  readonly slackMeters: number;
 }
 
 export interface GateLimits {
@@ -30,5 +17,117 @@ export interface GateLimits {
   readonly maxTimeDiffMs: number;
 }
 
+/**
+ * The result of the last `separate` call: [d2, meters, dtMs, slackMeters, frameRotation]. One reused buffer, so
+ * that the per-pair path of a scan allocates nothing; read it before the next call.
+ */
+export const SEP = new Float64Array(5);
+const plane = new Float64Array(3);
+
+/**
+ * The separation of track b from track a (rows of one table), in a's tangent plane with b's
+ * covariance rotated into a's frame, written into SEP; returns d2. Summing the covariances is the
+ * innovation covariance of "both are noisy measurements of one point"; a singular sum (impossible
+ * with the fallback σ > 0) counts as infinitely far.
+ *
+ * Time alignment: both are compared at the newer of their two times. A track with a velocity is
+ * moved along it to that time; one without keeps its position, its covariance grows by
+ * (unknownSpeed × age)² and the metres gate by unknownSpeed × age. Reports of one instant (the
+ * usual case for one sensor scan) are compared as they are.
+ */
+export function separate(t: TrackTable, a: number, b: number): number {
+  projectInto(
+    t.lat[a]!,
+    t.lon[a]!,
+    t.sinLat[a]!,
+    t.cosLat[a]!,
+    t.lat[b]!,
+    t.lon[b]!,
+    t.sinLat[b]!,
+    t.cosLat[b]!,
+    plane,
+  );
+  let east = plane[0]!;
+  let north = plane[1]!;
+  const rot = plane[2]!;
+  let aee = t.cee[a]!;
+  const aen = t.cen[a]!;
+  let ann = t.cnn[a]!;
+  let bee = t.cee[b]!;
+  let ben = t.cen[b]!;
+  let bnn = t.cnn[b]!;
+  const ta = t.time[a]!;
+  const tb = t.time[b]!;
+  let slack = 0;
+  if (ta !== tb) {
+    const tc = Math.max(ta, tb);
+    const dta = (tc - ta) / 1000;
+    const dtb = (tc - tb) / 1000;
+    const u = t.unknownSpeedMps;
+    // a moves in its own frame; b's motion is in b's frame, rotated into a's like its covariance.
+    if (t.hasVelocity(a)) {
+      east -= t.ve[a]! * dta;
+      north -= t.vn[a]! * dta;
+    } else if (dta > 0) {
+      const grow = (u * dta) ** 2;
+      aee += grow;
+      ann += grow;
+      slack += u * dta;
+    }
+    if (t.hasVelocity(b)) {
+      const c = Math.cos(rot);
+      const s = Math.sin(rot);
+      const ve = t.ve[b]! * dtb;
+      const vn = t.vn[b]! * dtb;
+      east += c * ve + s * vn;
+      north += -s * ve + c * vn;
+    } else if (dtb > 0) {
+      const grow = (u * dtb) ** 2;
+      bee += grow;
+      bnn += grow;
+      slack += u * dtb;
+    }
+  }
+  // b's covariance in a's frame (matrix2.ts rotate, inlined).
+  if (rot !== 0) {
+    const c = Math.cos(rot);
+    const s = Math.sin(rot);
+    const ee = c * c * bee + 2 * c * s * ben + s * s * bnn;
+    const en = -c * s * bee + (c * c - s * s) * ben + c * s * bnn;
+    const nn = s * s * bee - 2 * c * s * ben + c * c * bnn;
+    bee = ee;
+    ben = en;
+    bnn = nn;
+  }
+  // (Pa + Pb)⁻¹ and the quadratic form (matrix2.ts add, inverse, quad, inlined).
+  const s0 = aee + bee;
+  const s1 = aen + ben;
+  const s2 = ann + bnn;
+  const det = s0 * s2 - s1 * s1;
+  let d2 = Infinity;
+  if (det > 0 && Number.isFinite(det)) {
+    const i0 = s2 / det;
+    const i1 = -s1 / det;
+    const i2 = s0 / det;
+    d2 = i0 * east * east + 2 * i1 * east * north + i2 * north * north;
+  }
+  SEP[0] = d2;
+  SEP[1] = Math.hypot(east, north);
+  SEP[2] = Math.abs(ta - tb);
+  SEP[3] = slack;
+  SEP[4] = rot;
+  return d2;
+}
+
+/** Whether the separation now in SEP is inside the gate. */
+export const sepWithin = (g: GateLimits): boolean =>
+  SEP[0]! <= g.chi2 && SEP[1]! <= g.meters + SEP[3]! && SEP[2]! <= g.maxTimeDiffMs;
+
+/** `separate` for two prepared tracks, as an object (tests and reference code). */
+export function separation(a: Prepared, b: Prepared, unknownSpeedMps = 0): Separation {
+  separate(TrackTable.fromPrepared([a, b], unknownSpeedMps), 0, 1);
+  return { d2: SEP[0]!, meters: SEP[1]!, dtMs: SEP[2]!, slackMeters: SEP[3]! };
+}
+
 export const within = (s: Separation, g: GateLimits): boolean =>
-  s.d2 <= g.chi2 && s.meters <= g.meters && s.dtMs <= g.maxTimeDiffMs;
+  s.d2 <= g.chi2 && s.meters <= g.meters + s.slackMeters && s.dtMs <= g.maxTimeDiffMs;

@@ -20,9 +20,12 @@ export function inverse(a: Sym2): Sym2 | undefined {
 }
 
 /** Largest eigenvalue. */
-export function maxEigen(a: Sym2): number {
-  const m = (a[0] + a[2]) / 2;
-  return m + Math.sqrt(((a[0] - a[2]) / 2) ** 2 + a[1] * a[1]);
+export const maxEigen = (a: Sym2): number => maxEigenOf(a[0], a[1], a[2]);
+
+/** Largest eigenvalue of [[ee, en], [en, nn]], on numbers (the scan's columns). */
+export function maxEigenOf(ee: number, en: number, nn: number): number {
+  const m = (ee + nn) / 2;
+  return m + Math.sqrt(((ee - nn) / 2) ** 2 + en * en);
 }
 
 /** xᵀ A x for x = (e, n). */

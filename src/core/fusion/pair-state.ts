@@ -1,14 +1,28 @@
+import type { EntityId } from '../ids';
+
 /**
- * The hysteresis of one pair of source tracks. `history` holds whether the pair was associated in
- * each of the last `window` scans (bit 0: the latest). A pair is confirmed (fused) once `hits` of
- * them are set, and a confirmed pair splits only after `outside` reaches the configured count of
- * consecutive scans beyond the split gate, which is wider than the association gate: a pair that
- * hovers at the association gate neither fuses and splits nor flaps.
+ * The hysteresis of one pair of source tracks, `a` and `b` being the engine's handles of the
+ * tracks (a: the smaller id). `history` holds whether the pair was associated in each of the last
+ * `window` scans (bit 0: the latest). A pair is confirmed (fused) once `hits` of them are set, and
+ * a confirmed pair splits only after `outside` reaches the configured count of consecutive scans
+ * beyond the split gate, which is wider than the association gate: a pair that hovers at the
+ * association gate neither fuses and splits nor flaps.
  */
 export interface PairState {
+  readonly a: number;
+  readonly b: number;
   history: number;
   confirmed: boolean;
   outside: number;
+  /** The scan in which the pair was last associated. */
+  hitScan: number;
+  /** The scan in which `d2` was measured (the split-gate check of a confirmed pair). */
+  d2Scan: number;
+  d2: number;
+  /** The frame rotation between the two (tangent-plane.ts), measured with `d2`. */
+  rotation: number;
+  /** The fused id and sources of the pair alone, once computed: a function of the two ids, which a handle keeps. */
+  fused: { readonly id: EntityId; readonly sources: EntityId[] } | undefined;
 }
 
 export function popcount(x: number): number {
@@ -17,5 +31,73 @@ export function popcount(x: number): number {
   return c;
 }
 
-/** Pairs are keyed by their two ids in order, joined by a character ids cannot contain. */
-export const pairKey = (a: string, b: string): string => (a < b ? `${a} ${b}` : `${b} ${a}`);
+/**
+ * Every pair's state, found by its two handles (a: the smaller id's). Held per handle in short
+ * lists and in one flat list for sweeps, rather than in a map under a numeric key made of both
+ * handles: such a key exceeds the small-integer range, so every lookup would allocate a number.
+ */
+export class PairStore {
+  private readonly byA: (PairState[] | undefined)[] = [];
+  private readonly all: PairState[] = [];
+
+  get size(): number {
+    return this.all.length;
+  }
+
+  get(a: number, b: number): PairState | undefined {
+    const list = this.byA[a];
+    if (list === undefined) return undefined;
+    for (const st of list) if (st.b === b) return st;
+    return undefined;
+  }
+
+  add(st: PairState): void {
+    (this.byA[st.a] ??= []).push(st);
+    this.all.push(st);
+  }
+
+  /** Visits every pair once, deleting those for which `keep` returns false. */
+  sweep(keep: (st: PairState) => boolean): void {
+    // Backwards, so that moving the last pair into a deleted one's slot moves one already visited.
+    for (let k = this.all.length - 1; k >= 0; k--) {
+      const st = this.all[k]!;
+      if (keep(st)) continue;
+      const last = this.all.pop()!;
+      if (last !== st) this.all[k] = last;
+      const list = this.byA[st.a]!;
+      list.splice(list.indexOf(st), 1);
+      if (list.length === 0) this.byA[st.a] = undefined;
+    }
+  }
+
+  /** Every pair, in no particular order. */
+  values(): readonly PairState[] {
+    return this.all;
+  }
+}
+
+/**
+ * The order of pairs (i[k], j[k]), i < j, by (i, j): a counting sort on i over n rows, then an
+ * insertion sort on j inside each row's few pairs. O(n + pairs), where a comparison sort of that
+ * many pairs is a measurable share of a scan.
+ */
+export function pairOrder(n: number, i: Int32Array, j: Int32Array, count: number): Int32Array {
+  const start = new Int32Array(n + 1);
+  for (let k = 0; k < count; k++) start[i[k]! + 1]!++;
+  for (let r = 0; r < n; r++) start[r + 1]! += start[r]!;
+  const fill = start.slice(0, n);
+  const out = new Int32Array(count);
+  for (let k = 0; k < count; k++) out[fill[i[k]!]!++] = k;
+  for (let r = 0; r < n; r++) {
+    for (let x = start[r]! + 1; x < start[r + 1]!; x++) {
+      const k = out[x]!;
+      let y = x - 1;
+      while (y >= start[r]! && j[out[y]!]! > j[k]!) {
+        out[y + 1] = out[y]!;
+        y--;
+      }
+      out[y + 1] = k;
+    }
+  }
+  return out;
+}

@@ -1,16 +1,83 @@
 import KDBush from 'kdbush';
 import { EARTH_RADIUS_M } from '../sim/geo';
-import { separation, within, type GateLimits, type Separation } from './gate';
+import { SEP, separate, sepWithin, type GateLimits } from './gate';
 import type { Prepared } from './prepared';
-
-/** A gated pair of tracks of different sensors, by index into the scan's sorted tracks, i < j. */
-export interface GatedPair {
-  readonly i: number;
-  readonly j: number;
-  readonly sep: Separation;
-}
+import { TrackTable } from './track-table';
 
 const DEG = 180 / Math.PI;
+
+/**
+ * The gated pairs of one scan, i < j by row: parallel typed arrays (`i`, `j`, `d2`), and an
+ * adjacency (compressed rows: the neighbours of row r are `nbr[start[r] .. start[r + 1])`, with
+ * the pair's d² beside them) so that "is (i, j) gated, and how far" is a short scan of i's list,
+ * without a hash map or an object per pair.
+ */
+export class GatedPairs {
+  readonly count: number;
+  readonly start: Int32Array;
+  readonly nbr: Int32Array;
+  readonly nbrD2: Float64Array;
+
+  constructor(
+    n: number,
+    readonly i: Int32Array,
+    readonly j: Int32Array,
+    readonly d2: Float64Array,
+  ) {
+    this.count = i.length;
+    this.start = new Int32Array(n + 1);
+    for (let k = 0; k < this.count; k++) {
+      this.start[i[k]! + 1]!++;
+      this.start[j[k]! + 1]!++;
+    }
+    for (let r = 0; r < n; r++) this.start[r + 1]! += this.start[r]!;
+    const fill = this.start.slice(0, n);
+    this.nbr = new Int32Array(2 * this.count);
+    this.nbrD2 = new Float64Array(2 * this.count);
+    for (let k = 0; k < this.count; k++) {
+      const a = i[k]!;
+      const b = j[k]!;
+      this.nbr[fill[a]!] = b;
+      this.nbrD2[fill[a]!++] = d2[k]!;
+      this.nbr[fill[b]!] = a;
+      this.nbrD2[fill[b]!++] = d2[k]!;
+    }
+  }
+
+  /** d² of a gated pair, or undefined when (a, b) is not gated. */
+  d2Of(a: number, b: number): number | undefined {
+    for (let k = this.start[a]!, end = this.start[a + 1]!; k < end; k++) if (this.nbr[k] === b) return this.nbrD2[k]!;
+    return undefined;
+  }
+}
+
+/** Appends to typed arrays, doubling as it goes. */
+class PairBuffer {
+  private i = new Int32Array(1024);
+  private j = new Int32Array(1024);
+  private d2 = new Float64Array(1024);
+  length = 0;
+
+  push(a: number, b: number, d2: number): void {
+    if (this.length === this.i.length) {
+      const grow = <T extends Int32Array | Float64Array>(x: T): T => {
+        const y = new (x.constructor as new (n: number) => T)(2 * x.length);
+        y.set(x);
+        return y;
+      };
+      this.i = grow(this.i);
+      this.j = grow(this.j);
+      this.d2 = grow(this.d2);
+    }
+    this.i[this.length] = a;
+    this.j[this.length] = b;
+    this.d2[this.length++] = d2;
+  }
+
+  done(n: number): GatedPairs {
+    return new GatedPairs(n, this.i.slice(0, this.length), this.j.slice(0, this.length), this.d2.slice(0, this.length));
+  }
+}
 
 /**
  * Every pair of tracks of different sensors inside the gate. A kd-tree (kdbush) over (lon, lat)
@@ -18,54 +85,97 @@ const DEG = 180 / Math.PI;
  * gate circle, O(log n + k). The box is widened in longitude by 1/cos(latitude) at the box's
  * poleward edge, split in two across the antimeridian, and becomes the whole band of longitudes
  * when it reaches a pole, so no partner within the gate is missed anywhere on Earth. The metric
- * gate bound for a track is √χ² × √(its largest variance + the largest in the scan), capped by the
- * gate in metres. Only the tracks not of the most numerous sensor ask (pairs within one sensor are
- * never wanted), which halves the queries for two sensors.
+ * gate bound for a track is √χ² × √(its largest variance + the largest among the tracks it may
+ * pair with), capped by the gate in metres, both grown by what time alignment may add (gate.ts):
+ * the variance and metres a track without velocity gains with age, and the distance a track with
+ * one moves, over the largest time difference the gate admits. Only the tracks not of the most
+ * numerous sensor ask (pairs within one sensor are never wanted), which halves the queries for two
+ * sensors; with exactly two sensors only the other sensor's tracks are indexed.
  */
-export function gatedPairs(tracks: readonly Prepared[], gate: GateLimits): GatedPair[] {
-  const n = tracks.length;
-  if (n < 2) return [];
-  const index = new KDBush(n);
-  let maxVar = 0;
-  const counts = new Map<string, number>();
-  for (const t of tracks) {
-    index.add(t.lon, t.lat);
-    if (t.maxVar > maxVar) maxVar = t.maxVar;
-    counts.set(t.sensorId, (counts.get(t.sensorId) ?? 0) + 1);
+export function gatePairs(t: TrackTable, gate: GateLimits): GatedPairs {
+  const n = t.n;
+  const out = new PairBuffer();
+  if (n < 2) return out.done(n);
+  let minTime = Infinity;
+  let maxTime = -Infinity;
+  let maxSpeed = 0;
+  let anyUnknown = false;
+  const counts = new Int32Array(t.sensorIds.length);
+  for (let i = 0; i < n; i++) {
+    counts[t.sensor[i]!]!++;
+    minTime = Math.min(minTime, t.time[i]!);
+    maxTime = Math.max(maxTime, t.time[i]!);
+    if (t.hasVelocity(i)) maxSpeed = Math.max(maxSpeed, Math.hypot(t.ve[i]!, t.vn[i]!));
+    else anyUnknown = true;
+  }
+  // The most numerous sensor (ties: the smallest id, so the choice does not depend on arrival order).
+  let skip = -1;
+  let most = -1;
+  for (let s = 0; s < counts.length; s++) {
+    if (counts[s]! > most) [skip, most] = [s, counts[s]!];
+  }
+  const sensors = counts.filter((c) => c > 0).length;
+  // With two sensors the askers only ever want the other sensor's tracks: index just those.
+  const rows = sensors === 2 ? Int32Array.from({ length: most }) : Int32Array.from({ length: n }, (_, i) => i);
+  const index = new KDBush(rows.length, 16);
+  if (sensors === 2) {
+    let k = 0;
+    for (let i = 0; i < n; i++) if (t.sensor[i] === skip) rows[k++] = i;
+  }
+  // The largest variance among the tracks a query can find, not among all: with an EO sensor
+  // indexed against a radar, the boxes shrink to what the radar's own error needs.
+  let partnerVar = 0;
+  for (const i of rows) {
+    index.add(t.lon[i]!, t.lat[i]!);
+    if (t.maxVar[i]! > partnerVar) partnerVar = t.maxVar[i]!;
   }
   index.finish();
-  // The most numerous sensor (ties: the smallest id, so the choice does not depend on arrival order).
-  let skip = '';
-  let most = -1;
-  for (const [id, c] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    if (c > most) [skip, most] = [id, c];
-  }
-  const dedupe = counts.size > 2;
-  const found = new Set<number>();
-  const out: GatedPair[] = [];
-  const consider = (i: number, j: number): void => {
-    if (i === j) return;
-    const a = Math.min(i, j);
-    const b = Math.max(i, j);
-    const ta = tracks[a]!;
-    const tb = tracks[b]!;
-    if (ta.sensorId === tb.sensorId) return;
-    if (dedupe) {
-      // With three or more sensors two askers can find one pair; with two, only one side asks.
-      const key = a * n + b;
-      if (found.has(key)) return;
-      found.add(key);
+  // Time alignment's growth, bounded by the largest time difference a gated pair can have.
+  const dtMax = Math.min(gate.maxTimeDiffMs, maxTime - minTime) / 1000;
+  const unknownSlack = anyUnknown ? t.unknownSpeedMps * dtMax : 0;
+  const dedupe = sensors > 2;
+  const seen = new Set<number>();
+  for (let q = 0; q < n; q++) {
+    if (t.sensor[q] === skip) continue;
+    const own = t.hasVelocity(q);
+    const slackQ = own ? 0 : t.unknownSpeedMps * dtMax;
+    const motion = ((own ? Math.hypot(t.ve[q]!, t.vn[q]!) : 0) + maxSpeed) * dtMax;
+    const radius =
+      Math.min(
+        gate.meters + slackQ + unknownSlack,
+        Math.sqrt(gate.chi2 * (t.maxVar[q]! + slackQ ** 2 + partnerVar + unknownSlack ** 2)),
+      ) + motion;
+    for (const hit of query(index, t.lat[q]!, t.lon[q]!, radius)) {
+      const r = rows[hit]!;
+      if (r === q || t.sensor[r] === t.sensor[q]) continue;
+      const a = Math.min(q, r);
+      const b = Math.max(q, r);
+      if (dedupe) {
+        // With three or more sensors two askers can find one pair; with two, only one side asks.
+        const key = a * n + b;
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      separate(t, a, b);
+      if (sepWithin(gate)) out.push(a, b, SEP[0]!);
     }
-    const sep = separation(ta, tb);
-    if (within(sep, gate)) out.push({ i: a, j: b, sep });
-  };
-  tracks.forEach((t, i) => {
-    if (t.sensorId === skip) return;
-    const radius = Math.min(gate.meters, Math.sqrt(gate.chi2 * (t.maxVar + maxVar)));
-    for (const j of query(index, t.lat, t.lon, radius)) consider(i, j);
-  });
-  out.sort((x, y) => x.i - y.i || x.j - y.j);
-  return out;
+  }
+  return out.done(n);
+}
+
+/** A gated pair, i < j by index into the tracks given. */
+export interface GatedPair {
+  readonly i: number;
+  readonly j: number;
+  readonly d2: number;
+}
+
+/** `gatePairs` over prepared tracks, sorted by (i, j) (tests and reference code). */
+export function gatedPairs(tracks: readonly Prepared[], gate: GateLimits, unknownSpeedMps = 0): GatedPair[] {
+  const p = gatePairs(TrackTable.fromPrepared(tracks, unknownSpeedMps), gate);
+  return Array.from({ length: p.count }, (_, k) => ({ i: p.i[k]!, j: p.j[k]!, d2: p.d2[k]! })).sort(
+    (x, y) => x.i - y.i || x.j - y.j,
+  );
 }
 
 function query(index: KDBush, lat: number, lon: number, radius: number): number[] {

@@ -9,6 +9,8 @@ export interface SourceTrack {
   readonly position: Position;
   /** Epoch ms the position is valid at (the version's time, or the report's). */
   readonly time: number;
+  /** East and north velocity (m/s) when the source reports one: used to align reports of different times. */
+  readonly velocity?: { readonly east: number; readonly north: number };
 }
 
 /** A fused entity's value, as it is written into the `fusion` component, plus when it holds. */
@@ -46,6 +48,12 @@ export interface FusionConfig {
   readonly splitScans: number;
   /** Above this many rows or columns a cluster's assignment is greedy instead of optimal. */
   readonly maxClusterSide: number;
+  /**
+   * The 1σ speed (m/s) assumed for a track without a velocity, when it is compared with or fused
+   * with a report of another time: its covariance grows by (speed × age)² and the metres gate by
+   * speed × age (time-alignment.ts).
+   */
+  readonly unknownSpeedMps: number;
 }
 
 export const DEFAULT_FUSION_CONFIG: FusionConfig = {
@@ -62,4 +70,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   confirmWindow: 5,
   splitScans: 3,
   maxClusterSide: 120,
+  // Between a walker and a fast aircraft: 1 s of age adds σ 100 m, so at the 9.21 gate a target
+  // without a velocity still gates after moving ~300 m (an aircraft at 250 m/s reported 1 s apart).
+  unknownSpeedMps: 100,
 };

@@ -21,6 +21,8 @@ export interface RepairHost {
   synced(applied: number): void;
   /** Whether we may prune one more peer's live pushes. */
   mayPrune(): boolean;
+  /** A version could not be encoded for the wire (dropped from the frame). */
+  unsent(reason: string): void;
 }
 
 /** Anti-entropy's part of a session's stats. */
@@ -31,6 +33,9 @@ export interface RepairReport {
   readonly progress: { readonly received: number; readonly needed: number };
   readonly versionsIn: number;
   readonly queued: number;
+  /** Versions not encodable since the last round opened, and in all. */
+  readonly unsentInRound: number;
+  readonly unsent: number;
   readonly failures: number;
   readonly eager: boolean;
   readonly eagerIn: boolean;
@@ -58,6 +63,9 @@ export class AntiEntropy {
   private lastSyncAt: number | undefined;
   private verifiedAt: number | undefined;
   private versionsIn = 0;
+  /** Versions the framer could not encode: since the last round opened (a round retries them), and in all. */
+  private unsentInRound = 0;
+  private unsent = 0;
 
   constructor(
     private readonly o: ResolvedSessionOptions,
@@ -67,10 +75,11 @@ export class AntiEntropy {
   ) {
     this.wants = new WantTracker(o.wantWindow, o.maxWanted);
     this.repairOut = new Outbox(o.maxQueuedVersions, false);
-    this.framer = new VersionFramer(o.repairFrameBytes, undefined, (reason) => io.log('version not sent', reason));
+    this.framer = new VersionFramer(o.repairFrameBytes, undefined, (reason) => this.dropped(reason));
     this.live = new LivePush(o.maxQueuedVersions, io, this.framer, this.wants, () => host.mayPrune());
     const opened = (): void => {
       this.done = false;
+      this.unsentInRound = 0;
       this.wants.resetProgress();
     };
     this.responder = new Responder(o, source, this.repairOut, io, { opened, pump: (now) => this.pump(now) });
@@ -92,6 +101,11 @@ export class AntiEntropy {
     return this.done;
   }
 
+  /** Versions the peer needed that could not be encoded since the last round opened. */
+  get stuck(): number {
+    return this.unsentInRound;
+  }
+
   /** The peer pushes versions to us live (we have not pruned it). */
   get eagerIn(): boolean {
     return this.live.eagerIn;
@@ -105,6 +119,8 @@ export class AntiEntropy {
       progress: { received: this.wants.received, needed: this.wants.needed },
       versionsIn: this.versionsIn,
       queued: this.repairOut.queued + this.live.queued,
+      unsentInRound: this.unsentInRound,
+      unsent: this.unsent,
       failures: this.initiator.failures,
       eager: this.live.eager,
       eagerIn: this.live.eagerIn,
@@ -266,6 +282,13 @@ export class AntiEntropy {
     const applied = this.appliedSinceSync;
     this.appliedSinceSync = 0;
     this.host.synced(applied);
+  }
+
+  private dropped(reason: string): void {
+    this.unsentInRound += 1;
+    this.unsent += 1;
+    this.io.log('version not sent', reason);
+    this.host.unsent(reason);
   }
 
   /** Whether the peer has been verified up to now (called for every frame while synced). */

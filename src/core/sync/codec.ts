@@ -245,3 +245,25 @@ function malformed(message: string): ProtocolError {
 function usage(message: string): SyncEncodeError {
   return new SyncEncodeError(message);
 }
+
+/** What `peekMessage` reads of a frame without decoding it. */
+export interface FramePeek {
+  readonly type: MessageType;
+  /** A `versions` frame pushed live (false for every other type). */
+  readonly live: boolean;
+}
+
+const TYPES_BY_CODE: ReadonlyMap<number, MessageType> = new Map(
+  Object.entries(TYPE_CODES).map(([type, code]) => [code, type as MessageType]),
+);
+
+/**
+ * The type of an encoded frame, read from its header only (the link's budgeter sorts our own
+ * outgoing frames into classes by it); undefined for bytes that are not a frame of ours.
+ */
+export function peekMessage(frame: Uint8Array): FramePeek | undefined {
+  const type = frame.length >= 2 ? TYPES_BY_CODE.get(frame[1]!) : undefined;
+  if (type === undefined) return undefined;
+  const live = type === MessageType.Versions && frame.length >= 3 && (frame[2]! & FLAG_LIVE) !== 0;
+  return { type, live };
+}

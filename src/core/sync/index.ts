@@ -1,6 +1,6 @@
 /** Sync between two nodes over one link: messages, codec, the per-link session, the sync index. */
 export { Announcements } from './announcements';
-export { decodeMessage, encodeMessage, MAX_SYNC_FRAME_BYTES } from './codec';
+export { decodeMessage, encodeMessage, MAX_SYNC_FRAME_BYTES, peekMessage, type FramePeek } from './codec';
 export { ProtocolError, ProtocolErrorCode, SyncEncodeError } from './errors';
 export * from './messages';
 export { PeerSession } from './peer-session';

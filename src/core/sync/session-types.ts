@@ -116,6 +116,11 @@ export interface SessionHost {
   apply(versions: readonly Version[], live: boolean): readonly Version[];
   /** May this session prune its peer's live pushes (the host keeps a few eager in-links)? Default yes. */
   mayPrune?(): boolean;
+  /**
+   * Versions from this peer the host holds without having merged them (held for clock skew): while
+   * any are, the link is not synced. Default none.
+   */
+  held?(): number;
 }
 
 /** What a session announces (PeerSession.on), in the spirit of automerge-repo's synchronizers. */
@@ -130,6 +135,8 @@ export interface SessionEvents {
   announced(ids: readonly Uint8Array[]): void;
   /** The session is over (bye, dead, too many invalid frames): close the link. */
   end(reason: string): void;
+  /** A version the peer needs could not be encoded for the wire: it stays stuck here. */
+  unsent(reason: string): void;
 }
 
 export interface PeerStats {
@@ -166,6 +173,14 @@ export interface PeerStats {
   readonly versionsOut: number;
   /** Versions waiting for room on the link. */
   readonly queued: number;
+  /**
+   * Versions stuck between us: those the peer needed that we could not encode since the last round
+   * opened, plus those from the peer we hold unmerged (clock skew). The state is never `synced`
+   * while this is above zero.
+   */
+  readonly stuck: number;
+  /** Versions we could not encode for this peer, in all (each attempt counts). */
+  readonly unsent: number;
   /** Consecutive failed rounds (drives the backoff). */
   readonly failures: number;
   readonly peerItems: number | undefined;

@@ -1,25 +1,44 @@
+import type { PriorityClass } from '../../core/budget/priority-classes';
 import { Emitter } from '../../core/events/emitter';
 import type { NodeId } from '../../core/ids';
-import { PeerSession, type SessionHost, type SessionOptions, type SyncSource } from '../../core/sync';
+import type { Version } from '../../core/merge/version';
+import { PeerSession, SessionState, type SessionHost, type SessionOptions, type SyncSource } from '../../core/sync';
 import type { Link, LinkHandler } from '../../ports/transport';
+import type { Scheduler } from '../scheduler';
+import { LinkSender } from './link-sender';
+import type { BudgetedLink, MeshBudget } from './mesh-budget';
+import { sessionFrameClass } from './outgoing';
+import { VersionClasses } from './version-classes';
 
 export interface MeshLinkEvents {
   /** The link is gone (either side closed it); fired once. */
   closed(reason: string): void;
 }
 
+/** What a link needs of the mesh for its budget. */
+export interface LinkBudgetDeps {
+  readonly budget: MeshBudget;
+  readonly classes: VersionClasses;
+  readonly scheduler?: Scheduler;
+}
+
 /**
  * One transport link bound to its PeerSession (the worker's view of a peer). It is the
  * LinkHandler the transport calls, so nothing thrown inside ever reaches the transport's callback;
- * the session's frames go out on the link and its end closes it; closing is idempotent from
- * either side. The mesh subscribes to `session` for what the sync does and to `on('closed')`.
+ * the session's frames go out on the link through its budgeter (LinkSender) and its end closes it;
+ * closing is idempotent from either side. The mesh subscribes to `session` for what the sync does
+ * and to `on('closed')`.
  */
 export class MeshLink implements LinkHandler {
   readonly session: PeerSession;
+  private readonly sender: LinkSender;
+  private readonly budgeted: BudgetedLink;
   private readonly events = new Emitter<MeshLinkEvents>((error, event) =>
     this.log(`link ${this.link.peer}: ${String(event)} listener failed`, error),
   );
   private done = false;
+  /** shut() is under way: a send failing meanwhile must not shut again. */
+  private closing = false;
 
   constructor(
     readonly link: Link,
@@ -28,14 +47,28 @@ export class MeshLink implements LinkHandler {
     host: Required<Omit<SessionHost, 'bufferedAmount'>>,
     private readonly now: () => number,
     private readonly log: (message: string, detail?: unknown) => void,
+    private readonly budget: LinkBudgetDeps,
   ) {
     const sessionHost: SessionHost = {
-      bufferedAmount: () => this.buffered(),
+      // What waits in our budgeter is as good as buffered: the session's flow control sees both.
+      bufferedAmount: () => this.buffered() + this.sender.queuedBytes(),
       apply: (versions, live) => host.apply(versions, live),
       mayPrune: () => host.mayPrune(),
+      held: () => host.held(),
     };
+    const budgeter = budget.budget.budgeter(link.peer);
+    this.budgeted = { peer: link.peer, budgeter, pumpOne: () => this.pumpOne() };
+    this.sender = new LinkSender({
+      budgeter,
+      send: (frame) => this.send(frame),
+      counted: (bytes, versions) => this.session.countSent(bytes, versions),
+      now,
+      ...(budget.scheduler === undefined ? {} : { scheduler: budget.scheduler }),
+      wake: () => this.budget.budget.wake(this.budgeted),
+      log: (m, d) => this.log(`link ${this.link.peer}: ${m}`, d),
+    });
     this.session = new PeerSession(options, source, sessionHost, now());
-    this.session.on('message', (frame) => this.send(frame));
+    this.session.on('message', (frame) => this.sender.frame(frame, sessionFrameClass(frame)));
     this.session.on('end', (reason) => this.shut(reason));
   }
 
@@ -52,6 +85,7 @@ export class MeshLink implements LinkHandler {
   }
 
   start(): void {
+    this.budget.budget.add(this.budgeted);
     this.guard('start', () => this.session.start(this.now()));
   }
 
@@ -60,31 +94,81 @@ export class MeshLink implements LinkHandler {
     this.guard('receive', () => this.session.receive(frame, this.now()));
   }
 
+  /**
+   * Live push of versions that changed our store (`relayed`: another peer pushed them to us). On
+   * an unlimited link the session frames them as it always did (the fast path); on a budgeted one
+   * each version is an item of its own class, so the budgeter can rank and coalesce them. A link
+   * the peer pruned gets ids only, which the session sends.
+   */
+  pushLive(versions: readonly Version[], relayed: boolean): void {
+    if (this.done || versions.length === 0) return;
+    this.guard('live push', () => {
+      const now = this.now();
+      if (this.sender.budgeter.unlimited || (relayed && !this.session.eagerOut)) {
+        this.session.localVersions(versions, now, relayed);
+        return;
+      }
+      const state = this.session.state;
+      if (state !== SessionState.Syncing && state !== SessionState.Synced) return;
+      const items: { version: Version; cls: PriorityClass; key: string }[] = [];
+      for (const v of versions)
+        items.push({ version: v, cls: this.budget.classes.classOf(v), key: VersionClasses.keyOf(v) });
+      this.sender.versions(items);
+    });
+  }
+
+  /**
+   * Sends the next frame if the budget allows it now (the bytes sent, or 0); once the live queues have drained after
+   * versions were deferred, asks anti-entropy for the round that carries them.
+   */
+  pumpOne(): number {
+    if (this.done) return 0;
+    let sent = 0;
+    this.guard('pump', () => {
+      sent = this.sender.pumpOne();
+      if (sent === 0 && this.sender.takeRepairOwed()) this.session.syncNow(this.now());
+    });
+    return sent;
+  }
+
   /** The transport reports the link closed. */
   closed(reason: string): void {
     if (this.done) return;
     this.done = true;
+    this.release();
     this.guard('close', () => this.session.close());
     this.events.emit('closed', reason);
   }
 
   /** We close the link (session over, operator, replaced). */
   shut(reason: string): void {
-    if (this.done) return;
+    if (this.done || this.closing) return;
+    this.closing = true;
+    // A bye the session just queued goes out first, if the budget lets it.
+    this.guard('pump', () => this.sender.pump());
     this.done = true;
+    this.release();
     this.guard('close', () => this.session.close());
     this.guard('link.close', () => this.link.close(reason));
     this.events.emit('closed', reason);
   }
 
-  private send(frame: Uint8Array): void {
-    if (this.done) return;
+  private release(): void {
+    this.sender.close();
+    this.budget.budget.remove(this.budgeted);
+  }
+
+  /** One message to the data channel; false if the channel failed (the link is then shut). */
+  private send(frame: Uint8Array): boolean {
+    if (this.done) return false;
     try {
       this.link.send(frame);
+      return true;
     } catch (error) {
       // A channel that fails to send is as good as closed.
       this.log(`send to ${this.peer} failed`, error);
       this.shut('send failed');
+      return false;
     }
   }
 

@@ -12,7 +12,9 @@ import {
 } from '../../core/sync';
 import { MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
 import type { VersionOrigin, VersionSource } from '../lattice-node';
-import { MeshLink } from './mesh-link';
+import { MeshBudget } from './mesh-budget';
+import { MeshLink, type LinkBudgetDeps } from './mesh-link';
+import { VersionClasses } from './version-classes';
 import type { MeshNodeOptions, MeshStore, SyncStatus } from './mesh-types';
 
 export const DEFAULT_GRAFT_AFTER_MS = 150;
@@ -37,6 +39,9 @@ export class MeshNode {
   private readonly links = new Map<NodeId, MeshLink>();
   private readonly maxLinks: number;
   private readonly unsubscribe: () => void;
+  private readonly budget: MeshBudget;
+  private readonly linkBudget: LinkBudgetDeps;
+  private readonly unbudget: () => void;
   private closed = false;
 
   constructor(private readonly options: MeshNodeOptions) {
@@ -47,6 +52,21 @@ export class MeshNode {
       this.onVersions(versions, origin, removed, source),
     );
     this.accept = (link) => this.acceptLink(link);
+    const budgets = options.budgets;
+    this.budget = new MeshBudget(budgets?.current, options.now);
+    const node = this.node;
+    const classes = new VersionClasses((entity) => node.threatOf?.(entity) ?? 'NONE');
+    this.linkBudget = {
+      budget: this.budget,
+      classes,
+      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+    };
+    const offChange = budgets?.onChange((config) => this.budget.configure(config));
+    const offStats = budgets?.provideStats({ link: (peer) => this.budget.link(peer), node: () => this.budget.node() });
+    this.unbudget = () => {
+      offChange?.();
+      offStats?.();
+    };
   }
 
   /** Per-peer link state, RTT, picture age, progress and traffic. */
@@ -58,13 +78,15 @@ export class MeshNode {
   syncStatus(): SyncStatus {
     let synced = 0;
     let syncing = 0;
+    let stuck = 0;
     let lastSyncAt: number | undefined;
     for (const s of this.peers()) {
+      stuck += s.stuck;
       if (s.state === SessionState.Synced) synced += 1;
       else if (s.state === SessionState.Syncing || s.state === SessionState.Handshake) syncing += 1;
       if (s.lastSyncAt !== undefined) lastSyncAt = Math.max(lastSyncAt ?? 0, s.lastSyncAt);
     }
-    return { peers: this.links.size, synced, syncing, lastSyncAt, items: this.index.size };
+    return { peers: this.links.size, synced, syncing, stuck, lastSyncAt, items: this.index.size };
   }
 
   /** Closes the link to `peer` (true if there was one). */
@@ -86,6 +108,8 @@ export class MeshNode {
     const now = this.options.now();
     this.graftMissing(now);
     for (const l of [...this.links.values()]) l.session.tick(now);
+    // Links wake on their own timers; the tick also polls them, for hosts without a scheduler.
+    this.budget.pumpAll();
     this.index.expire(now);
   }
 
@@ -93,6 +117,7 @@ export class MeshNode {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    this.unbudget();
     for (const l of [...this.links.values()]) l.shut('node closing');
   }
 
@@ -106,15 +131,18 @@ export class MeshNode {
         // The source comes back with writes held for clock skew, to relay them as they came.
         apply: (versions, live) => this.node.applyRemote(versions, { via: l, live }),
         mayPrune: () => [...this.links.values()].filter((x) => x.session.eagerIn).length > MIN_EAGER_IN,
+        held: () => this.node.heldFrom?.(l) ?? 0,
       },
       this.options.now,
       (m, d) => this.log(m, d),
+      this.linkBudget,
     );
     l.session.on('versions', (applied, live) => {
       // Repair is not flooded: the completed round makes us reconcile with our other peers instead.
       if (live) this.relay(this.stillStored(applied), l, true);
     });
     l.session.on('synced', (applied) => this.syncedWith(l, applied));
+    l.session.on('unsent', (reason) => this.node.noteUnsent?.(reason));
     l.session.on('announced', (ids) => this.announcements.note(ids, l, this.options.now(), (id) => this.index.has(id)));
     l.on('closed', (reason) => this.dropped(l, reason));
     const old = this.links.get(link.peer);
@@ -146,6 +174,8 @@ export class MeshNode {
   ): void {
     this.index.add(versions);
     this.index.remove(removed);
+    this.linkBudget.classes.noted(versions);
+    if (origin === 'expired') this.linkBudget.classes.forget(removed);
     // A peer's versions are relayed from its session's `versions` event, which knows the link they
     // came by and whether they came live.
     if (versions.length === 0 || origin === 'remote') return;
@@ -166,8 +196,7 @@ export class MeshNode {
   /** Pushes versions live to every peer but the one they came from; `relayed` if not our own writes. */
   private relay(versions: readonly Version[], from: MeshLink | undefined, relayed: boolean): void {
     if (versions.length === 0 || this.closed) return;
-    const now = this.options.now();
-    for (const l of this.links.values()) if (l !== from) l.session.localVersions(versions, now, relayed);
+    for (const l of this.links.values()) if (l !== from) l.pushLive(versions, relayed);
   }
 
   private graftMissing(now: number): void {

@@ -1,7 +1,10 @@
-import type { NodeId } from '../../core/ids';
+import type { ThreatLevel } from '../../core/entity/component-types';
+import type { EntityId, NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import type { SessionOptions } from '../../core/sync';
+import type { BudgetSettings } from '../budget-settings';
 import type { VersionListener, VersionSource } from '../lattice-node';
+import type { Scheduler } from '../scheduler';
 
 /** What the mesh needs of a node (LatticeNode provides it). */
 export interface MeshStore {
@@ -11,6 +14,12 @@ export interface MeshStore {
   applyRemote(versions: readonly Version[], source?: VersionSource): Version[];
   onVersions(listener: VersionListener): () => void;
   versions(): Iterable<Version>;
+  /** The entity's threat level now (the highest of its current threat values); NONE if absent. */
+  threatOf?(entity: EntityId): ThreatLevel;
+  /** Versions that came by this link (VersionSource.via) and are held unmerged for clock skew. */
+  heldFrom?(via: object): number;
+  /** A version a peer needed could not be encoded for the wire (counted in the node's stats). */
+  noteUnsent?(reason: string): void;
 }
 
 export type SessionTuning = Omit<SessionOptions, 'self' | 'lattice' | 'peer' | 'log'>;
@@ -24,14 +33,20 @@ export interface MeshNodeOptions {
   readonly session?: SessionTuning;
   /** Versions announced by `ihave` that have not arrived by another path after this long are grafted (default 150 ms). */
   readonly graftAfterMs?: number;
+  /** The operator's budgets (LatticeNode's); every link unlimited without them. */
+  readonly budgets?: BudgetSettings;
+  /** Timers for each link's budgeter (`wait.until`); without them the mesh's tick polls the links. */
+  readonly scheduler?: Scheduler;
   readonly log?: (message: string, detail?: unknown) => void;
 }
 
 export interface SyncStatus {
   /** Open links. */
   readonly peers: number;
-  /** Links whose last reconciliation completed. */
+  /** Links whose last reconciliation completed with nothing stuck. */
   readonly synced: number;
+  /** Versions stuck on open links (PeerStats.stuck, summed). */
+  readonly stuck: number;
   /** Links still handshaking or reconciling. */
   readonly syncing: number;
   /** Latest completed reconciliation on any link, epoch ms. */

@@ -6,30 +6,36 @@ import Graticule from 'ol/layer/Graticule';
 import VectorLayer from 'ol/layer/Vector';
 import OlMap from 'ol/Map';
 import { fromLonLat } from 'ol/proj';
+import Fill from 'ol/style/Fill';
 import Stroke from 'ol/style/Stroke';
+import Text from 'ol/style/Text';
 import View from 'ol/View';
 import type { EntityView } from '../../node/node-api';
 import { emit } from '../events';
+import type { Theme } from '../theme-setting';
+import { MAP_PALETTES, type MapPalette } from './map-palette';
 import { mapStyles } from './map-styles';
 import { RangeRings } from './range-rings';
-import { SymbolAtlas } from './symbol-atlas';
+import { SYMBOL_SIZE, SpriteAtlas } from './sprite-atlas';
 import { ThreatPulse } from './threat-pulse';
+import { TrackDetail } from './track-detail';
 import { TrackFeatures } from './track-features';
-import { TRACK } from './track-props';
-import { trackStyle } from './track-style';
+import { trackLayer, type TrackLayer, type TrackRenderer } from './track-layer';
+import { detailStyle } from './track-style';
 
 /** How often stale flags are re-evaluated when no batch arrives. */
 const STALE_TICK_MS = 5000;
-/** Tap tolerance around a symbol, in CSS pixels: a gloved finger is not a mouse pointer. */
-const HIT_TOLERANCE_PX = 12;
+/** Tap tolerance around a symbol's centre, in CSS pixels: half a symbol and a margin, for a gloved finger. */
+const HIT_TOLERANCE_PX = SYMBOL_SIZE / 2 + 12;
 /** Where the view opens before the first fix: the whole world, zoomed out. */
 const WORLD_ZOOM = 2;
 const FIT_MAX_ZOOM = 13;
 
 /**
- * The tactical map, the main view: every positioned track as its MIL-STD-2525 symbol on one
- * OpenLayers canvas layer, with uncertainty ellipses, heading leaders, a pulsing ring on HIGH
- * threats and stale tracks dimmed. There is no tile source at all: a graticule, range rings and a
+ * The tactical map, the main view: every positioned track as its MIL-STD-2525 symbol, drawn from
+ * one sprite by OpenLayers' WebGL vector layer (a 2D canvas layer without WebGL), with uncertainty
+ * ellipses and heading leaders for the tracks in view when they are few enough to read (and the
+ * selected one), a pulsing ring on HIGH threats and stale tracks dimmed. There is no tile source at all: a graticule, range rings and a
  * scale bar give position and distance without any basemap, and nothing is fetched. Tapping a
  * symbol emits `entity-select`, so the shell opens the inspector.
  */
@@ -37,13 +43,20 @@ export class LatticeMap extends LitElement {
   static override properties = {
     entities: { attribute: false },
     selectedId: { attribute: false },
+    theme: { reflect: true },
   };
 
   declare entities: readonly EntityView[];
   declare selectedId: string | null;
+  /** The page's theme: the map's own canvas colours follow it (map-palette.ts). */
+  declare theme: Theme;
 
-  private readonly atlas = new SymbolAtlas();
-  private readonly tracks = new TrackFeatures();
+  private readonly atlas = new SpriteAtlas();
+  private readonly tracks = new TrackFeatures((sidc) => this.atlas.cellOf(sidc));
+  private readonly detail = new TrackDetail();
+  private drawnBy: TrackRenderer | undefined;
+  private details: VectorLayer | undefined;
+  private symbols: TrackLayer | undefined;
   private map: OlMap | undefined;
   private rings: RangeRings | undefined;
   /** The view frames the tracks as they come, until the operator pans or zooms it. */
@@ -56,6 +69,7 @@ export class LatticeMap extends LitElement {
     super();
     this.entities = [];
     this.selectedId = null;
+    this.theme = 'day';
   }
 
   static override styles = mapStyles;
@@ -74,6 +88,11 @@ export class LatticeMap extends LitElement {
     return pixel === null ? undefined : [pixel[0]!, pixel[1]!];
   }
 
+  /** Which engine draws the symbols (undefined before the first render). */
+  get renderer(): TrackRenderer | undefined {
+    return this.drawnBy;
+  }
+
   /** The OpenLayers map, for the benchmark's frame timing. */
   get olMap(): OlMap | undefined {
     return this.map;
@@ -85,45 +104,48 @@ export class LatticeMap extends LitElement {
 
   protected override firstUpdated(): void {
     const target = this.renderRoot.querySelector<HTMLElement>('.map')!;
-    const layer = new VectorLayer({
-      source: this.tracks.source,
-      style: trackStyle(this.atlas),
+    const palette = MAP_PALETTES[this.theme];
+    const symbols = trackLayer(this.tracks.source, this.atlas, palette);
+    symbols.layer.set('name', 'tracks');
+    this.drawnBy = symbols.renderer;
+    this.symbols = symbols;
+    const details = new VectorLayer({
+      source: this.detail.source,
+      style: detailStyle(palette),
       updateWhileAnimating: true,
       updateWhileInteracting: true,
     });
-    layer.set('name', 'tracks');
     const map = new OlMap({
       target,
       controls: defaultControls({ attribution: false, rotate: false }).extend([
         new ScaleLine({ units: 'metric', minWidth: 120 }),
       ]),
-      layers: [
-        new Graticule({
-          strokeStyle: new Stroke({ color: 'rgba(148, 163, 184, 0.35)', width: 1 }),
-          showLabels: true,
-          wrapX: false,
-        }),
-      ],
+      layers: [graticule(palette)],
       view: new View({ center: [0, 0], zoom: WORLD_ZOOM, constrainResolution: false }),
     });
     this.rings = new RangeRings(map);
+    this.rings.setPalette(palette);
+    this.details = details;
     map.addLayer(this.rings.layer);
-    map.addLayer(layer);
-    new ThreatPulse(map, layer, this.tracks.high);
+    map.addLayer(details);
+    map.addLayer(symbols.layer);
+    new ThreatPulse(map, details, this.tracks.high);
     map.on('click', (e) => {
-      const hit = map.forEachFeatureAtPixel(e.pixel, (f) => f.get(TRACK.id) as string | undefined, {
-        layerFilter: (l) => l === layer,
-        hitTolerance: HIT_TOLERANCE_PX,
-      });
+      const hit = this.tracks.nearest(e.coordinate, HIT_TOLERANCE_PX * map.getView().getResolution()!);
       emit(this, 'entity-select', { id: hit ?? null });
     });
+    map.on('moveend', () => this.refreshDetail());
     const takeView = (): void => {
       this.following = false;
     };
     target.addEventListener('pointerdown', takeView);
     target.addEventListener('wheel', takeView, { passive: true });
     this.map = map;
-    this.resize = new ResizeObserver(() => map.updateSize());
+    // A turned tablet or a resized window: until the operator takes the view, it frames the tracks again.
+    this.resize = new ResizeObserver(() => {
+      map.updateSize();
+      if (this.following) this.fitToTracks();
+    });
     this.resize.observe(target);
     this.syncTracks();
   }
@@ -148,14 +170,40 @@ export class LatticeMap extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('entities')) this.syncTracks();
-    if (changed.has('selectedId')) this.tracks.select(this.selectedId);
+    if (changed.has('theme') && changed.get('theme') !== undefined) this.applyPalette(MAP_PALETTES[this.theme]);
+    if (changed.has('selectedId')) {
+      this.tracks.select(this.selectedId);
+      this.refreshDetail();
+    }
   }
 
   private syncTracks(): void {
     if (this.map === undefined) return;
-    this.tracks.sync(this.entities, Date.now());
+    const cameOrWent = this.tracks.sync(this.entities, Date.now());
     this.tracks.select(this.selectedId);
     if (this.following && this.tracks.size !== this.framed) this.fitToTracks();
+    if (cameOrWent) this.refreshDetail();
+  }
+
+  /** Redraws what the map draws itself in the theme's colours: graticule, rings, ellipses and leaders. */
+  private applyPalette(palette: MapPalette): void {
+    const map = this.map;
+    if (map === undefined) return;
+    const layers = map.getLayers();
+    layers.setAt(0, graticule(palette));
+    this.rings?.setPalette(palette);
+    this.details?.setStyle(detailStyle(palette));
+    this.symbols?.setPalette(palette);
+  }
+
+  /** Which tracks get ellipse and leader: worked out when the view settles or the set of tracks changes. */
+  private refreshDetail(): void {
+    const map = this.map;
+    if (map === undefined) return;
+    const size = map.getSize();
+    const extent = size === undefined ? undefined : map.getView().calculateExtent(size);
+    const selected = this.selectedId === null ? undefined : this.tracks.feature(this.selectedId);
+    this.detail.refresh(this.tracks.features(), extent, selected);
   }
 
   /** Frames every track whenever tracks come or go, until the operator's first pan or zoom. */
@@ -164,13 +212,28 @@ export class LatticeMap extends LitElement {
     const coords = this.tracks.source.getFeatures().map((f) => f.getGeometry()!.getCoordinates());
     if (map.getSize() === undefined || coords.length === 0) return;
     this.framed = coords.length;
-    map.getView().fit(boundingExtent(coords), { padding: [64, 64, 64, 64], maxZoom: FIT_MAX_ZOOM });
+    // More room on the left: the zoom buttons stand there, and a symbol under them cannot be tapped.
+    map.getView().fit(boundingExtent(coords), { padding: [64, 64, 64, 96], maxZoom: FIT_MAX_ZOOM });
   }
 
   /** Centres the range rings on a defended point [lon, lat], or back on the view centre. */
   setDefendedPoint(lonLat: readonly [number, number] | undefined): void {
     this.rings?.setCentre(lonLat === undefined ? undefined : (fromLonLat([...lonLat]) as [number, number]));
   }
+}
+
+/** Degrees-and-minutes grid lines with labels, in the palette's ink. */
+function graticule(p: MapPalette): Graticule {
+  const halo = new Stroke({ color: p.labelHalo, width: 3 });
+  const fill = new Fill({ color: p.label });
+  const font = '12px system-ui, sans-serif';
+  return new Graticule({
+    strokeStyle: new Stroke({ color: p.grid, width: 1 }),
+    showLabels: true,
+    wrapX: false,
+    lonLabelStyle: new Text({ font, textBaseline: 'bottom', fill, stroke: halo }),
+    latLabelStyle: new Text({ font, textAlign: 'end', fill, stroke: halo }),
+  });
 }
 
 if (!customElements.get('lattice-map')) customElements.define('lattice-map', LatticeMap);

@@ -9,13 +9,17 @@ export const mapStyles = css`
     display: block;
     position: relative;
     min-height: 320px;
-    background: #0d1626;
+    background: var(--lm-map-bg);
     border-radius: 12px;
     overflow: hidden;
   }
   .map {
     position: absolute;
     inset: 0;
+  }
+  /* Night: the symbols keep their affiliation colours, dimmed, so they do not glare. */
+  :host([theme='night']) canvas {
+    filter: brightness(0.7);
   }
   .ol-viewport {
     touch-action: none;
@@ -41,14 +45,14 @@ export const mapStyles = css`
     font:
       700 24px/1 system-ui,
       sans-serif;
-    color: #f1f5f9;
-    background: rgba(17, 26, 46, 0.92);
-    border: 1px solid #2a3a5c;
+    color: var(--lm-text);
+    background: var(--lm-map-control-bg);
+    border: 1px solid var(--lm-border);
     border-radius: 10px;
     cursor: pointer;
   }
   .ol-zoom button:focus-visible {
-    outline: 3px solid #38bdf8;
+    outline: 3px solid var(--lm-accent);
     outline-offset: 2px;
   }
   .ol-scale-line {
@@ -56,13 +60,13 @@ export const mapStyles = css`
     bottom: 16px;
     left: 16px;
     padding: 4px 6px;
-    background: rgba(17, 26, 46, 0.88);
+    background: var(--lm-map-control-bg);
     border-radius: 6px;
   }
   .ol-scale-line-inner {
-    border: 2px solid #e2e8f0;
+    border: 2px solid var(--lm-text);
     border-top: none;
-    color: #e2e8f0;
+    color: var(--lm-text);
     font:
       600 13px system-ui,
       sans-serif;

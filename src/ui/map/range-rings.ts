@@ -9,20 +9,19 @@ import Fill from 'ol/style/Fill';
 import Stroke from 'ol/style/Stroke';
 import Style from 'ol/style/Style';
 import Text from 'ol/style/Text';
+import { MAP_PALETTES, type MapPalette } from './map-palette';
 import { distanceLabel, mercatorScale, niceStep } from './track-geometry';
 
 /** How many rings fit between the centre and the nearest edge of the view. */
 const RINGS = 4;
 
-const ringStyle = new Style({ stroke: new Stroke({ color: 'rgba(148, 163, 184, 0.55)', width: 1.5 }) });
-
-function labelStyle(text: string): Style {
+function labelStyle(text: string, p: MapPalette): Style {
   return new Style({
     text: new Text({
       text,
       font: '600 13px system-ui, sans-serif',
-      fill: new Fill({ color: '#cbd5e1' }),
-      stroke: new Stroke({ color: '#0b1220', width: 4 }),
+      fill: new Fill({ color: p.label }),
+      stroke: new Stroke({ color: p.labelHalo, width: 4 }),
       offsetX: 4,
       textAlign: 'left',
     }),
@@ -38,6 +37,8 @@ export class RangeRings {
   private readonly source = new VectorSource();
   /** A fixed centre in map coordinates, or undefined to follow the view. */
   private centre: [number, number] | undefined;
+  private palette: MapPalette = MAP_PALETTES.day;
+  private ringStyle = ringStyleOf(this.palette);
 
   constructor(private readonly map: OlMap) {
     this.layer = new VectorLayer({ source: this.source, updateWhileInteracting: true, updateWhileAnimating: true });
@@ -46,6 +47,12 @@ export class RangeRings {
 
   setCentre(centre: [number, number] | undefined): void {
     this.centre = centre;
+    this.draw();
+  }
+
+  setPalette(palette: MapPalette): void {
+    this.palette = palette;
+    this.ringStyle = ringStyleOf(palette);
     this.draw();
   }
 
@@ -67,13 +74,17 @@ export class RangeRings {
     for (let i = 1; i <= RINGS; i++) {
       const metres = this.step * i;
       const ring = new Feature(new Circle(centre, metres * k));
-      ring.setStyle(ringStyle);
+      ring.setStyle(this.ringStyle);
       const label = new Feature(
         new Point([centre[0] + metres * k * Math.SQRT1_2, centre[1] + metres * k * Math.SQRT1_2]),
       );
-      label.setStyle(labelStyle(distanceLabel(metres)));
+      label.setStyle(labelStyle(distanceLabel(metres), this.palette));
       features.push(ring, label);
     }
     this.source.addFeatures(features);
   }
+}
+
+function ringStyleOf(p: MapPalette): Style {
+  return new Style({ stroke: new Stroke({ color: p.ring, width: 1.5 }) });
 }

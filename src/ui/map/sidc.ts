@@ -46,3 +46,15 @@ export function sidcOf(classification: ClassificationLike | undefined): string {
 function lookup(table: Readonly<Record<string, string>>, key: unknown): string | undefined {
   return typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;
 }
+
+/**
+ * Every SIDC sidcOf can return: each identity (and the unknown fallback) with each dimension (and
+ * the unknown `Z`). The sprite atlas draws exactly these, once, so no track ever waits for a symbol.
+ */
+export const ALL_SIDCS: readonly string[] = [
+  ...new Set(
+    [...Object.values(AFFILIATION), 'U'].flatMap((a) =>
+      [...Object.values(DIMENSION), 'Z'].map((d) => `S${a}${d}P-----------`),
+    ),
+  ),
+];

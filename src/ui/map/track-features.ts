@@ -1,4 +1,5 @@
 import Feature from 'ol/Feature';
+import type { Coordinate } from 'ol/coordinate';
 import Point from 'ol/geom/Point';
 import { fromLonLat } from 'ol/proj';
 import VectorSource from 'ol/source/Vector';
@@ -6,13 +7,17 @@ import type { Position, Velocity } from '../../core/entity/component-types';
 import type { EntityView } from '../../node/node-api';
 import { threatOf } from '../format';
 import { sidcOf, type ClassificationLike } from './sidc';
+import type { SpriteCell } from './sprite-atlas';
 import { isStale } from './stale';
 import { ellipseOf, leaderOf, type XY } from './track-geometry';
 import { TRACK } from './track-props';
+import { STALE_OPACITY } from './track-style';
 
 interface Held {
   view: EntityView;
   readonly feature: Feature<Point>;
+  /** The sync pass that last saw this track: a pass that does not see it removes it. */
+  seen: number;
 }
 
 const isPosition = (p: unknown): p is Position =>
@@ -23,7 +28,8 @@ const isPosition = (p: unknown): p is Position =>
   Math.abs((p as Position).lat) < 89;
 
 /**
- * Keeps one map feature per positioned track, in step with the picture. A view that is the same
+ * Keeps one map feature per positioned track, in step with the picture, updated in place: a
+ * moved track moves its feature's point, nothing is re-created per frame. A view that is the same
  * object as last time is skipped, so a batch that moves ten tracks out of ten thousand touches ten
  * features; stale flags are re-evaluated on every sync (the clock moves even when tracks do not).
  */
@@ -37,19 +43,24 @@ export class TrackFeatures {
   readonly high = new Set<Feature<Point>>();
   private readonly held = new Map<string, Held>();
   private selectedId: string | null = null;
+  private pass = 0;
 
-  sync(views: Iterable<EntityView>, now: number): void {
-    const seen = new Set<string>();
+  /** @param cellOf where a SIDC's symbol is in the sprite (the WebGL layer draws that cell). */
+  constructor(private readonly cellOf: (sidc: string) => SpriteCell) {}
+
+  /** Brings the features in step with the picture; true when tracks came or went. */
+  sync(views: Iterable<EntityView>, now: number): boolean {
+    const pass = ++this.pass;
+    let seen = 0;
     const added: Feature<Point>[] = [];
     for (const view of views) {
       const position = view.components.position;
       if (!isPosition(position)) continue;
-      seen.add(view.id);
       let held = this.held.get(view.id);
       if (held === undefined) {
         const feature = new Feature<Point>({ geometry: new Point([0, 0]) });
         feature.setId(view.id);
-        held = { view, feature };
+        held = { view, feature, seen: pass };
         this.held.set(view.id, held);
         this.apply(held.feature, view, position, now);
         added.push(feature);
@@ -57,23 +68,34 @@ export class TrackFeatures {
         held.view = view;
         this.apply(held.feature, view, position, now);
       } else {
-        setIfChanged(held.feature, TRACK.stale, isStale(view, now));
+        const stale = isStale(view, now);
+        if (held.feature.get(TRACK.stale) !== stale) {
+          held.feature.setProperties({ [TRACK.stale]: stale, [TRACK.alpha]: alphaOf(stale) });
+        }
+      }
+      if (held.seen !== pass) seen++;
+      held.seen = pass;
+    }
+    // Every held track not seen this pass has left the picture (or lost its fix).
+    let left = false;
+    if (seen !== this.held.size) {
+      for (const [id, held] of this.held) {
+        if (held.seen === pass) continue;
+        this.source.removeFeature(held.feature);
+        this.high.delete(held.feature);
+        this.held.delete(id);
+        left = true;
       }
     }
-    for (const [id, held] of this.held) {
-      if (seen.has(id)) continue;
-      this.source.removeFeature(held.feature);
-      this.high.delete(held.feature);
-      this.held.delete(id);
-    }
     if (added.length > 0) this.source.addFeatures(added);
+    return left || added.length > 0;
   }
 
   select(id: string | null): void {
     if (id === this.selectedId) return;
-    if (this.selectedId !== null) this.held.get(this.selectedId)?.feature.set(TRACK.selected, false);
+    if (this.selectedId !== null) this.mark(this.selectedId, false);
     this.selectedId = id;
-    if (id !== null) this.held.get(id)?.feature.set(TRACK.selected, true);
+    if (id !== null) this.mark(id, true);
   }
 
   /** The SIDC each drawn track carries, by entity id. */
@@ -87,38 +109,70 @@ export class TrackFeatures {
     return this.held.get(id)?.feature;
   }
 
+  features(): IterableIterator<Feature<Point>> {
+    return this.source.getFeatures().values();
+  }
+
   get size(): number {
     return this.held.size;
   }
 
+  /**
+   * The track nearest a map coordinate within `tolerance` map units, or undefined: taps are
+   * matched here, one scan per tap, rather than in the renderer (the GPU layer's hit buffer has no
+   * tolerance, and a gloved finger needs one).
+   */
+  nearest(at: Coordinate, tolerance: number): string | undefined {
+    let best: string | undefined;
+    let bestD = tolerance;
+    for (const [id, held] of this.held) {
+      const [x, y] = held.feature.getGeometry()!.getCoordinates();
+      const d = Math.hypot(x! - at[0]!, y! - at[1]!);
+      if (d <= bestD) {
+        best = id;
+        bestD = d;
+      }
+    }
+    return best;
+  }
+
+  private mark(id: string, selected: boolean): void {
+    this.held.get(id)?.feature.setProperties({ [TRACK.selected]: selected, [TRACK.selectedRing]: selected ? 1 : 0 });
+  }
+
   private apply(feature: Feature<Point>, view: EntityView, p: Position, now: number): void {
     const centre = fromLonLat([p.lon, p.lat]) as unknown as XY;
-    feature.getGeometry()!.setCoordinates([centre[0], centre[1]]);
     const velocity = view.components.velocity as Velocity | undefined;
     const leader = velocity === undefined ? undefined : leaderOf(centre, p.lat, velocity);
     const threat = threatOf(view);
     if (threat === 'HIGH') this.high.add(feature);
     else this.high.delete(feature);
-    // Ellipse and leader are kept as numbers; their geometries are built at render time, and only
-    // when they are big enough on screen to be seen (track-style.ts).
+    const sidc = sidcOf(view.components.classification as ClassificationLike | undefined);
+    const cell = this.cellOf(sidc);
+    const stale = isStale(view, now);
+    const selected = view.id === this.selectedId;
+    // Properties first, silently; then moving the point announces the one change, and both
+    // renderers read the properties from the feature when they redraw it.
     feature.setProperties(
       {
         [TRACK.id]: view.id,
-        [TRACK.sidc]: sidcOf(view.components.classification as ClassificationLike | undefined),
+        [TRACK.sidc]: sidc,
         [TRACK.threat]: threat,
-        [TRACK.stale]: isStale(view, now),
-        [TRACK.selected]: view.id === this.selectedId,
+        [TRACK.stale]: stale,
+        [TRACK.selected]: selected,
         [TRACK.ellipse]: ellipseOf(p),
         [TRACK.leader]: leader?.[1],
         [TRACK.lat]: p.lat,
+        [TRACK.spriteX]: cell.x,
+        [TRACK.spriteY]: cell.y,
+        [TRACK.alpha]: alphaOf(stale),
+        [TRACK.highRing]: threat === 'HIGH' ? 1 : 0,
+        [TRACK.selectedRing]: selected ? 1 : 0,
       },
       true,
     );
-    // No feature.changed(): moving the point already announced the change, and the style
-    // re-reads the properties on the render it causes.
+    feature.getGeometry()!.setCoordinates([centre[0], centre[1]]);
   }
 }
 
-function setIfChanged(feature: Feature, key: string, value: unknown): void {
-  if (feature.get(key) !== value) feature.set(key, value);
-}
+const alphaOf = (stale: boolean): number => (stale ? STALE_OPACITY : 1);

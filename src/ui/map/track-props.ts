@@ -1,4 +1,4 @@
-/** The properties a track's map feature carries (read by the style, set by TrackFeatures). */
+/** The properties a track's map feature carries (read by the styles, set by TrackFeatures). */
 export const TRACK = {
   id: 'trackId',
   sidc: 'sidc',
@@ -11,4 +11,13 @@ export const TRACK = {
   leader: 'leader',
   /** Latitude of the fix (Mercator's scale for the ellipse). */
   lat: 'lat',
+  /*
+   * Numbers for the WebGL layer, whose style expressions become shader attributes (numbers only):
+   * the symbol's cell in the sprite, its opacity (stale tracks dimmed), and 1/0 for the rings.
+   */
+  spriteX: 'spriteX',
+  spriteY: 'spriteY',
+  alpha: 'alpha',
+  highRing: 'highRing',
+  selectedRing: 'selectedRing',
 } as const;

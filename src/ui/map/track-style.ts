@@ -8,16 +8,19 @@ import Icon from 'ol/style/Icon';
 import Stroke from 'ol/style/Stroke';
 import Style from 'ol/style/Style';
 import { THREAT_LEVELS, type ThreatLevel } from '../../core/entity/component-types';
-import { SYMBOL_SIZE, type SymbolAtlas } from './symbol-atlas';
+import type { MapPalette } from './map-palette';
+import { SYMBOL_SIZE, type SpriteAtlas } from './sprite-atlas';
 import { ellipseRing, mercatorScale, type Ellipse, type XY } from './track-geometry';
 import { TRACK } from './track-props';
 
-/** Ring colours, as the palette's: HIGH red, the selection in the accent blue. */
+/** The HIGH-threat ring's red, the same in both themes (red keeps night vision). */
 export const HIGH_RED = '#ef4444';
-const ACCENT = '#38bdf8';
-const STALE_OPACITY = 0.4;
+/** How much of a stale track shows through. */
+export const STALE_OPACITY = 0.4;
 /** The radius of the rings drawn around a symbol, in CSS pixels. */
 export const RING_RADIUS = SYMBOL_SIZE * 0.95;
+/** The selection ring sits this far outside the HIGH ring, so both show on a selected HIGH threat. */
+export const SELECTED_RING_GAP = 6;
 
 const rank = (t: ThreatLevel | undefined): number => (t === undefined ? 0 : THREAT_LEVELS.indexOf(t));
 
@@ -75,47 +78,41 @@ function visibleParts(feature: FeatureLike, resolution: number): { ellipse: bool
 }
 
 /**
- * The style of a track: uncertainty ellipse, heading leader, symbol from the atlas, then the
- * rings (HIGH threat, selection). Styles are shared per (SIDC, stale, threat, selected): the
- * ellipse and the leader are geometries kept on the feature, so one Style serves every track.
+ * The detail of a track, drawn on a canvas layer for the tracks in TrackDetail's subset only:
+ * uncertainty ellipse and heading leader. Styles are shared per (stale, threat, parts): the
+ * geometries are kept on the feature, so one Style serves every track.
  */
-export function trackStyle(atlas: SymbolAtlas): (feature: FeatureLike, resolution: number) => Style[] {
+export function detailStyle(palette: MapPalette): (feature: FeatureLike, resolution: number) => Style[] {
   const cache = new Map<string, Style[]>();
   return (feature, resolution) => {
-    const sidc = feature.get(TRACK.sidc) as string;
     const stale = feature.get(TRACK.stale) === true;
     const threat = feature.get(TRACK.threat) as ThreatLevel | undefined;
-    const selected = feature.get(TRACK.selected) === true;
     const parts = visibleParts(feature, resolution);
-    const key = `${sidc}|${stale}|${threat}|${selected}|${parts.ellipse}|${parts.leader}`;
+    const key = `${stale}|${threat}|${parts.ellipse}|${parts.leader}`;
     let styles = cache.get(key);
     if (styles === undefined) {
-      styles = build(atlas, sidc, stale, threat, selected, parts);
+      styles = buildDetail(palette, stale, threat, parts);
       cache.set(key, styles);
     }
     return styles;
   };
 }
 
-function build(
-  atlas: SymbolAtlas,
-  sidc: string,
+function buildDetail(
+  palette: MapPalette,
   stale: boolean,
   threat: ThreatLevel | undefined,
-  selected: boolean,
   parts: { readonly ellipse: boolean; readonly leader: boolean },
 ): Style[] {
-  const image = atlas.get(sidc);
-  // Higher threats are drawn above lower ones, fresh tracks above stale ones.
-  const z = rank(threat) * 2 + (stale ? 0 : 1);
+  const z = zOf(threat, stale);
   const alpha = stale ? STALE_OPACITY : 1;
   const styles: Style[] = [];
   if (parts.ellipse) {
     styles.push(
       new Style({
         geometry: ellipseGeometry,
-        stroke: new Stroke({ color: `rgba(125, 211, 252, ${0.9 * alpha})`, width: 1.5, lineDash: [6, 4] }),
-        fill: new Fill({ color: `rgba(125, 211, 252, ${0.1 * alpha})` }),
+        stroke: new Stroke({ color: `rgba(${palette.ellipse}, ${0.9 * alpha})`, width: 1.5, lineDash: [6, 4] }),
+        fill: new Fill({ color: `rgba(${palette.ellipse}, ${0.12 * alpha})` }),
         zIndex: z,
       }),
     );
@@ -124,24 +121,63 @@ function build(
     styles.push(
       new Style({
         geometry: leaderGeometry,
-        stroke: new Stroke({ color: `rgba(241, 245, 249, ${alpha})`, width: 2.5 }),
+        stroke: new Stroke({ color: `rgba(${palette.leader}, ${alpha})`, width: 2.5 }),
         zIndex: z,
       }),
     );
   }
-  styles.push(
+  return styles;
+}
+
+/** Higher threats are drawn above lower ones, fresh tracks above stale ones. */
+function zOf(threat: ThreatLevel | undefined, stale: boolean): number {
+  return rank(threat) * 2 + (stale ? 0 : 1);
+}
+
+/**
+ * The canvas fallback's symbol style (no WebGL): the symbol's cell of the sprite, then the rings
+ * (HIGH threat, selection), shared per (SIDC, stale, threat, selected).
+ */
+export function symbolStyle(atlas: SpriteAtlas, palette: MapPalette): (feature: FeatureLike) => Style[] {
+  const cache = new Map<string, Style[]>();
+  return (feature) => {
+    const sidc = feature.get(TRACK.sidc) as string;
+    const stale = feature.get(TRACK.stale) === true;
+    const threat = feature.get(TRACK.threat) as ThreatLevel | undefined;
+    const selected = feature.get(TRACK.selected) === true;
+    const key = `${sidc}|${stale}|${threat}|${selected}`;
+    let styles = cache.get(key);
+    if (styles === undefined) {
+      styles = buildSymbol(atlas, palette, sidc, stale, threat, selected);
+      cache.set(key, styles);
+    }
+    return styles;
+  };
+}
+
+function buildSymbol(
+  atlas: SpriteAtlas,
+  palette: MapPalette,
+  sidc: string,
+  stale: boolean,
+  threat: ThreatLevel | undefined,
+  selected: boolean,
+): Style[] {
+  const z = zOf(threat, stale);
+  const cell = atlas.cellOf(sidc);
+  const r = atlas.ratio;
+  const styles: Style[] = [
     new Style({
       image: new Icon({
-        img: image.canvas,
-        anchor: [image.anchor[0] * image.ratio, image.anchor[1] * image.ratio],
-        anchorXUnits: 'pixels',
-        anchorYUnits: 'pixels',
-        scale: 1 / image.ratio,
-        opacity: alpha,
+        img: atlas.canvas,
+        offset: [cell.x * r, cell.y * r],
+        size: [atlas.cell * r, atlas.cell * r],
+        scale: 1 / r,
+        opacity: stale ? STALE_OPACITY : 1,
       }),
       zIndex: z,
     }),
-  );
+  ];
   if (threat === 'HIGH') {
     styles.push(
       new Style({
@@ -154,8 +190,8 @@ function build(
     styles.push(
       new Style({
         image: new CircleStyle({
-          radius: RING_RADIUS + 6,
-          stroke: new Stroke({ color: ACCENT, width: 3, lineDash: [8, 5] }),
+          radius: RING_RADIUS + SELECTED_RING_GAP,
+          stroke: new Stroke({ color: palette.selection, width: 3, lineDash: [8, 5] }),
         }),
         zIndex: 100,
       }),

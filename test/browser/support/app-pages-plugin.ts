@@ -85,6 +85,11 @@ export function appPagesPlugin(appUrl: () => string): TestRunnerPlugin {
           await page().setOfflineMode(Boolean(p.offline));
           return true;
         }
+        case 'app-press': {
+          // A real key press (CDP input), delivered to whatever has focus in the tab.
+          await page().keyboard.press(String(p.key) as Parameters<Page['keyboard']['press']>[0]);
+          return true;
+        }
         case 'app-screenshot': {
           await page().screenshot({ path: String(p.path) as `${string}.png`, fullPage: true });
           return true;

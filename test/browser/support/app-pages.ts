@@ -37,6 +37,11 @@ export function closeAllTabs(): Promise<boolean> {
   return executeServerCommand('app-close-all') as Promise<boolean>;
 }
 
+/** Presses a key in the tab as a keyboard does (trusted events, to the focused element). */
+export function pressInTab(tab: AppTab, key: string): Promise<boolean> {
+  return executeServerCommand('app-press', { page: tab.page, key }) as Promise<boolean>;
+}
+
 export function screenshotTab(tab: AppTab, path: string): Promise<boolean> {
   return executeServerCommand('app-screenshot', { page: tab.page, path }) as Promise<boolean>;
 }

@@ -9,6 +9,12 @@ export function expect<T>(actual: T) {
         throw new Error(`expected ${show(actual)} to equal ${show(expected)}`);
       }
     },
+    toBeLessThan(bound: number): void {
+      if (!(typeof actual === 'number' && actual < bound)) throw new Error(`expected ${show(actual)} < ${bound}`);
+    },
+    toBeGreaterThan(bound: number): void {
+      if (!(typeof actual === 'number' && actual > bound)) throw new Error(`expected ${show(actual)} > ${bound}`);
+    },
     toContain(part: string): void {
       if (typeof actual !== 'string' || !actual.includes(part))
         throw new Error(`expected ${show(actual)} to contain ${show(part)}`);

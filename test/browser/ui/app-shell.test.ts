@@ -142,33 +142,4 @@ describe('<lm-app>', () => {
     includes(heads[0]!.textContent, 'HIGH');
     includes(heads[1]!.textContent, 'LOW');
   });
-
-  it('filters by text, minimum threat and conflicts', async () => {
-    const client = await openTestNode();
-    await client.create({ id: 'a-low', components: { threat: { level: 'LOW' } } });
-    await client.create({ id: 'b-high', components: { threat: { level: 'HIGH' } } });
-    await client.create({
-      id: 'c-none',
-      components: { classification: { label: 'Ferry', disposition: 'NEUTRAL', environment: 'SURFACE', confidence: 1 } },
-    });
-    client.remoteWrite('a-low', 'threat', { level: 'NONE' }, OTHER_NODE);
-    const { app } = await mountApp(client);
-    const ids = (): string =>
-      queryAllDeep(app, byTestId('track-row'))
-        .map((r) => r.dataset.entityId)
-        .join(',');
-    await eventually(() => equal(ids(), 'b-high,a-low,c-none', 'most threatening first'));
-
-    const { fill } = await import('./dom');
-    fill(queryDeep<HTMLInputElement>(app, byTestId('filter-text')), 'ferry');
-    await eventually(() => equal(ids(), 'c-none', 'label match'));
-    fill(queryDeep<HTMLInputElement>(app, byTestId('filter-text')), '');
-    fill(queryDeep<HTMLSelectElement>(app, byTestId('filter-threat')), 'MEDIUM');
-    await eventually(() => equal(ids(), 'b-high', 'min threat'));
-    fill(queryDeep<HTMLSelectElement>(app, byTestId('filter-threat')), '');
-    const conflicted = queryDeep<HTMLInputElement>(app, byTestId('filter-conflicted'));
-    conflicted.checked = true;
-    conflicted.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
-    await eventually(() => equal(ids(), 'a-low', 'conflicts only'));
-  });
 });

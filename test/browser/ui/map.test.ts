@@ -48,6 +48,7 @@ describe('<lattice-map>', () => {
     await client.create({ id: 'bare', components: { position: { lat: 59.34, lon: 18.07 } } });
     await client.create({ id: 'no-fix', components: { threat: { level: 'LOW' } } });
     const { map } = await mountMap(client);
+    equal(map.renderer, 'webgl', 'the test browser has WebGL (SwiftShader): the GPU layer draws the symbols');
     await eventually(() =>
       equal(
         JSON.stringify(Object.entries(map.renderedSidcs()).sort()),

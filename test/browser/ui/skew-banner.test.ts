@@ -1,5 +1,5 @@
 import '../../../src/ui/skew-banner';
-import type { AcceptClockDetail } from '../../../src/ui/skew-banner';
+import type { AcceptClockDetail, SkewLimitDetail } from '../../../src/ui/skew-banner';
 import type { NodeId } from '../../../src/core/ids';
 import { equal, includes, ok } from './assert';
 import { afterEach, describe, it } from './mocha';
@@ -31,5 +31,26 @@ describe('<lm-skew-banner>', () => {
     banner.addEventListener('accept-clock', (e) => (accepted = e.detail));
     row.querySelector('button')!.click();
     equal(accepted?.author, author);
+  });
+
+  it('offers to raise the skew limit to cover a lead the setting allows, and not beyond it', async () => {
+    const banner = document.createElement('lm-skew-banner');
+    banner.held = [
+      { author: 'a'.repeat(32) as NodeId, skewMs: 250_000, count: 1 },
+      { author: 'b'.repeat(32) as NodeId, skewMs: 5 * 3_600_000, count: 1 },
+    ];
+    banner.limitMs = 60_000;
+    document.body.append(banner);
+    await banner.updateComplete;
+    const rows = banner.shadowRoot!.querySelectorAll('[data-testid="skew-held"]');
+    includes(rows[0]!.textContent, '(limit 60 s)');
+    let asked: SkewLimitDetail | undefined;
+    banner.addEventListener('set-skew-limit', (e) => (asked = e.detail));
+    const raise = rows[0]!.querySelector<HTMLButtonElement>('[data-testid="raise-limit"]');
+    ok(raise !== null, 'a raise-the-limit button for a 4 min lead');
+    includes(raise.textContent, '5 min');
+    raise.click();
+    equal(asked?.ms, 300_000);
+    equal(rows[1]!.querySelector('[data-testid="raise-limit"]'), null);
   });
 });

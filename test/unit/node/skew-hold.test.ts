@@ -100,3 +100,25 @@ describe('SkewHold bounds', () => {
     expect(hold.size).toBe(2);
   });
 });
+
+describe('SkewHold per link', () => {
+  it('counts held writes by the link they came by, down to zero as they leave', () => {
+    let wall = 100_000;
+    const clock = new Hlc({ node: 'me' as NodeId, now: () => wall, maxSkewMs: 60_000 });
+    const hold = new SkewHold();
+    const [x, y] = [
+      { via: {}, live: true },
+      { via: {}, live: false },
+    ];
+    hold.hold(ahead(500_000), 1, x);
+    hold.hold(ahead(500_000, 1), 1, x);
+    hold.hold(ahead(900_000), 1, y);
+    hold.hold(ahead(500_000, 2), 1);
+    expect([hold.heldFrom(x.via), hold.heldFrom(y.via), hold.heldFrom({})]).toEqual([2, 1, 0]);
+    wall = 450_000;
+    hold.releaseDue(clock);
+    expect([hold.heldFrom(x.via), hold.heldFrom(y.via)]).toEqual([0, 1]);
+    hold.releaseAuthor('fast' as NodeId);
+    expect(hold.heldFrom(y.via)).toBe(0);
+  });
+});

@@ -3,7 +3,7 @@ import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { Version } from '../../../src/core/merge/version';
 import { WriteBehind, type WriteBehindState } from '../../../src/node/write-behind';
 import { StorageFullError, versionKey, type StorageBatch } from '../../../src/ports/storage';
-import { sampleVersion } from '../../contract/storage-contract';
+import { sampleHeld, sampleVersion } from '../../contract/storage-contract';
 
 /** Runs scheduled flushes only when the test says so. */
 function manualScheduler() {
@@ -197,5 +197,28 @@ describe('WriteBehind', () => {
     const writer = new WriteBehind(storage);
     await Promise.all(Array.from({ length: 5 }, (_, i) => writer.enqueue([v(i)], [])));
     expect(storage.batches).toHaveLength(1);
+  });
+});
+
+describe('WriteBehind and the skew hold', () => {
+  it('coalesces holds and releases in one batch, and carries a failed batch of them into the retry', async () => {
+    const storage = new RecordingStorage();
+    const sched = manualScheduler();
+    const retries: (() => void)[] = [];
+    const writer = new WriteBehind(storage, { schedule: sched.schedule, retryAfter: (fn) => void retries.push(fn) });
+    const [a, b, c] = [sampleHeld(0), sampleHeld(1), sampleHeld(2)];
+    storage.failNextCommit(new Error('disk on fire'));
+    const first = state(writer.enqueue([], [], undefined, [], { hold: [a, b], unhold: [] }));
+    const second = state(writer.enqueue([], [], undefined, [], { hold: [], unhold: [b.key] }));
+    sched.run();
+    await Promise.resolve();
+    await writer.flushed();
+    expect([first.value, second.value]).toEqual(['rejected', 'rejected']);
+    expect(storage.batches[0]).toMatchObject({ hold: [a], unhold: [b.key] });
+    void writer.enqueue([], [], undefined, [], { hold: [c], unhold: [] });
+    for (const retry of retries.splice(0)) retry();
+    sched.run();
+    await writer.flushed();
+    expect((await storage.loadHeld()).map((h) => h.key).sort()).toEqual([a.key, c.key].sort());
   });
 });

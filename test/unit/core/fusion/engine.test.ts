@@ -283,3 +283,42 @@ function shuffle<T>(xs: readonly T[], s: number): T[] {
   }
   return out;
 }
+
+describe('gating edge cases, end to end', () => {
+  /** Three scans of two tracks at fixed positions; the fused tracks after them. */
+  function fuseAt(a: Position, b: Position): ReturnType<FusionEngine['fused']> {
+    const f = new FusionEngine();
+    for (let k = 0; k < 3; k++) {
+      const t = T0 + k * 1000;
+      f.upsert({ id: 'eo.x' as EntityId, sensorId: 'eo', time: t, position: a });
+      f.upsert({ id: 'radar.x' as EntityId, sensorId: 'radar', time: t, position: b });
+      f.scan(t);
+    }
+    return f.fused();
+  }
+
+  it('fuses across the antimeridian, and the fused longitude stays in range', () => {
+    const fused = fuseAt({ lat: 10, lon: 179.99995, accuracy: 5 }, { lat: 10, lon: -179.99995, accuracy: 20 });
+    expect(fused).toHaveLength(1);
+    const p = fused[0]!.fusion.position;
+    expect(p.lon).toBeGreaterThanOrEqual(-180);
+    expect(p.lon).toBeLessThanOrEqual(180);
+    expect(bearingDistance(p, { lat: 10, lon: 179.99995 }).distance).toBeLessThan(0.05);
+  });
+
+  it('fuses two tracks either side of the north pole, and two 4.4 km apart there do not', () => {
+    expect(fuseAt({ lat: 89.9999, lon: 0, accuracy: 5 }, { lat: 89.9999, lon: 180, accuracy: 20 })).toHaveLength(1);
+    expect(fuseAt({ lat: 89.98, lon: 0, accuracy: 5 }, { lat: 89.98, lon: 180, accuracy: 20 })).toEqual([]);
+  });
+
+  it('a track without covariance or accuracy, or with a covariance that is not positive definite, gates on the default σ', () => {
+    const eoAt = offset(BASE, 0, 0);
+    const far = offset(BASE, 100, 0);
+    // 100 m apart: d² = 100² / (25 + 50²) ≈ 4 inside the gate at the default σ 50 m.
+    expect(fuseAt({ ...eoAt, accuracy: 5 }, { ...far })).toHaveLength(1);
+    expect(fuseAt({ ...eoAt, accuracy: 5 }, { ...far, covariance: [0, 0, 0] })).toHaveLength(1);
+    expect(fuseAt({ ...eoAt, accuracy: 5 }, { ...far, covariance: [100, 200, 100] })).toHaveLength(1);
+    // With a real covariance of σ 5 m, the same 100 m is far outside.
+    expect(fuseAt({ ...eoAt, accuracy: 5 }, { ...far, covariance: [25, 0, 25] })).toEqual([]);
+  });
+});

@@ -196,11 +196,16 @@ describe('(7) expiry', () => {
     n.store.purgeExpired(2_000);
     n.wall = 3_000;
     const p = n.write(E, 'classification', { label: 'p', disposition: 'HOSTILE', environment: 'AIR', confidence: 0.9 });
-    expect(p.seen).toEqual([r.ts]); // the context of q outlives q
+    // r lies below the floor, gone for good, so the new context leaves it out (context-bound.ts).
+    expect(p.seen).toEqual([]);
     expect(dump(replica([r, e, p, q]))).toBe(dump(replica([q, r, e, p])));
-    // A write with the context forgotten (as an older node issues it) converges too: q, whenever it
-    // arrives, teaches every replica that r was seen.
-    const forgetful = { ...p, seen: [] };
+    // A write naming r (as a node without the bound issues it) converges too; and without r named,
+    // q, whenever it arrives, teaches every replica that r was seen.
+    const naming = { ...p, seen: [r.ts] };
+    for (const order of permutations([r, e, naming, q])) {
+      expect(dump(replica(order))).toBe(dump(replica([r, e, naming, q])));
+    }
+    const forgetful = p;
     const expected = dump(replica([r, e, forgetful, q]));
     expect(replica([r, e, forgetful, q]).heads(E, K('classification'))).toEqual([forgetful]);
     for (const order of permutations([r, e, forgetful, q])) expect(dump(replica(order))).toBe(expected);

@@ -214,6 +214,42 @@ describe('fusion wired into the node as a derived, unreplicated view', () => {
     expect(await node.fusionStats()).toMatchObject({ fused: 0, sources: 0 });
   });
 
+  it('drops a fused view when one of its sources expires, and shows the other again', async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    const here = offset(DEFENDED_POINT, -3_000, 20_000);
+    const expiresAt = T0 + 6_500;
+    const report = async (id: string, components: Record<string, unknown>) => {
+      if ((await node.get(id)) === undefined) await node.create({ id, components });
+      else await node.update(id, components);
+    };
+    for (let i = 0; i < 5; i++) {
+      await report('lasting', { source: { sensorId: 'eo-1', sensorType: 'eo' }, position: { ...here, accuracy: 5 } });
+      // A peer's radar track that carries its own expiry (the store purges it once that passes).
+      await report('fleeting', {
+        source: { sensorId: 'radar-1', sensorType: 'radar' },
+        position: { ...offset(here, 15, 0), accuracy: 30 },
+        expiry: { at: expiresAt },
+      });
+      await clock.advance(1_000);
+    }
+    const fused = (await node.list()).map((v) => v.id);
+    expect(fused).toHaveLength(1);
+    expect(isFused(fused[0]!)).toBe(true);
+    const removed: string[] = [];
+    node.watch((b) => removed.push(...b.removed));
+    // Keep the EO going; the radar's expiry passes at 6.5 s.
+    for (let i = 0; i < 3; i++) {
+      await report('lasting', { source: { sensorId: 'eo-1', sensorType: 'eo' }, position: { ...here, accuracy: 5 } });
+      await clock.advance(1_000);
+    }
+    expect(await node.get('fleeting')).toBeUndefined();
+    expect(await node.get(fused[0]!)).toBeUndefined();
+    expect((await node.list()).map((v) => v.id)).toEqual(['lasting']);
+    expect(removed).toContain(fused[0]);
+    expect(await node.fusionStats()).toMatchObject({ fused: 0, sources: 0 });
+  });
+
   it('drops a fused view at once when one of its sources is deleted, and shows the other again', async () => {
     const clock = new ManualClock();
     const { node } = await openNode(clock, 'nodeA');

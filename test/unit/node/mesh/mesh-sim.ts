@@ -5,7 +5,12 @@ import { mulberry32 } from '../../../../src/core/random/mulberry32';
 import { encodeTs } from '../../../../src/core/clock/timestamp';
 import type { NodeId } from '../../../../src/core/ids';
 import { SessionState } from '../../../../src/core/sync';
+import { MinHeap } from '../../../../src/core/collections/min-heap';
+import type { LinkShape } from '../../../../src/core/budget/link-shaper';
+import { shapedAccept, type ShapedLink } from '../../../../src/adapters/shaped-link';
+import type { AcceptLink } from '../../../../src/ports/transport';
 import { LatticeNode } from '../../../../src/node/lattice-node';
+import type { Scheduler } from '../../../../src/node/scheduler';
 import { MeshNode, type SessionTuning } from '../../../../src/node/mesh';
 
 export const T0 = 1_700_000_000_000;
@@ -30,6 +35,8 @@ export interface MeshSimOptions {
   readonly tickMs?: number;
   readonly maxSkewMs?: number;
   readonly maxLinks?: number;
+  /** Makes each direction a thin link (the LinkShaper as a transport decorator); `from` sends. */
+  readonly shape?: (from: NodeId, to: NodeId) => LinkShape;
 }
 
 const key = (a: NodeId, b: NodeId): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
@@ -45,6 +52,20 @@ export class MeshSim {
   private readonly tickMs: number;
   private lastTick = T0;
   private counter = 0;
+  /** Virtual timers (the links' budgeter wake-ups), run by step() when their time comes. */
+  private readonly timers = new MinHeap<{ at: number; seq: number; fn: () => void; live: boolean }>(
+    (a, b) => a.at - b.at || a.seq - b.seq,
+  );
+  private timerSeq = 0;
+  readonly scheduler: Scheduler = {
+    after: (ms, fn) => {
+      const t = { at: this.clock + Math.max(0, ms), seq: this.timerSeq++, fn, live: true };
+      this.timers.push(t);
+      return () => {
+        t.live = false;
+      };
+    },
+  };
 
   constructor(private readonly options: MeshSimOptions) {
     this.net = new MemoryNetwork({ seed: options.seed, ...options.net });
@@ -81,6 +102,8 @@ export class MeshSim {
     sim.mesh = new MeshNode({
       node: sim.node,
       now,
+      budgets: sim.node.budgets,
+      scheduler: this.scheduler,
       ...(this.options.maxLinks === undefined ? {} : { maxLinks: this.options.maxLinks }),
       ...(this.options.session === undefined ? {} : { session: this.options.session }),
       log: (m) => {
@@ -113,8 +136,23 @@ export class MeshSim {
       const na = this.nodes.get(a);
       const nb = this.nodes.get(b);
       if (!na?.online || !nb?.online || this.net.isLinked(a, b) || this.net.isPartitioned(a, b)) continue;
-      this.net.connect({ id: a, accept: na.mesh.accept }, { id: b, accept: nb.mesh.accept });
+      this.net.connect({ id: a, accept: this.accepting(na) }, { id: b, accept: this.accepting(nb) });
     }
+  }
+
+  /** Shaped links made so far (their stats count what went on the thin wire). */
+  readonly shaped: { readonly from: NodeId; readonly link: ShapedLink }[] = [];
+
+  private accepting(n: SimNode): AcceptLink {
+    const shape = this.options.shape;
+    if (shape === undefined) return n.mesh.accept;
+    return shapedAccept(
+      n.mesh.accept,
+      (link) => shape(n.id, link.peer),
+      () => this.clock + n.offsetMs,
+      this.scheduler,
+      (link) => this.shaped.push({ from: n.id, link }),
+    );
   }
 
   /** Takes a node off the network (its links break at once). */
@@ -147,6 +185,10 @@ export class MeshSim {
   private step(): void {
     this.net.deliver();
     this.clock += this.stepMs;
+    while (this.timers.size > 0 && this.timers.peek()!.at <= this.clock) {
+      const t = this.timers.pop()!;
+      if (t.live) t.fn();
+    }
     if (this.clock - this.lastTick >= this.tickMs) {
       this.lastTick = this.clock;
       for (const n of this.nodes.values()) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DISPOSITIONS, ENVIRONMENTS } from '../../../../src/core/entity/component-types';
-import { AFFILIATION, DIMENSION, sidcOf, UNCLASSIFIED_SIDC } from '../../../../src/ui/map/sidc';
+import { ALL_SIDCS, AFFILIATION, DIMENSION, sidcOf, UNCLASSIFIED_SIDC } from '../../../../src/ui/map/sidc';
 
 const classification = (disposition: string, environment: string) => ({
   label: 'x',
@@ -42,6 +42,15 @@ describe('sidcOf', () => {
   it('gives every disposition its own identity and every environment its own dimension', () => {
     expect(new Set(Object.values(AFFILIATION)).size).toBe(DISPOSITIONS.length);
     expect(new Set(Object.values(DIMENSION)).size).toBe(ENVIRONMENTS.length);
+  });
+
+  it('lists in ALL_SIDCS every code sidcOf gives, fallbacks included, so the sprite has a cell for each', () => {
+    const given = new Set<string>([sidcOf(undefined), sidcOf({})]);
+    for (const d of [...DISPOSITIONS, 'NOT_A_DISPOSITION']) {
+      for (const e of [...ENVIRONMENTS, 'NOT_AN_ENVIRONMENT']) given.add(sidcOf(classification(d, e)));
+    }
+    expect([...given].filter((sidc) => !ALL_SIDCS.includes(sidc))).toEqual([]);
+    expect(ALL_SIDCS).toHaveLength(given.size);
   });
 
   it('draws an unclassified or unreadable track as unknown, never as another identity', () => {

@@ -12,13 +12,17 @@
  *   its context literally lists, and its author's own earlier writes.
  * - The latest delivered tombstone removes every version of the entity written at or before it,
  *   except tombstones and expiries (a deadline outlives a delete).
+ * - An honest write's history leaves out every write of an author whose latest write in it lies
+ *   at or below what its writer held gone for good: the entity's floor (not for expiries), or for
+ *   the kinds a tombstone removes the latest tombstone the writer was delivered (contexts are
+ *   bounded, see src/core/store/context-bound.ts).
  * - Purge at `now`: if some expiry head's `at` has passed (the latest such) and is above the
  *   entity's floor, the floor rises to it and that expiry becomes the marker; every version written at or before the
  *   floor is gone, except expiries whose own `at` is not below the floor (the marker among them).
  */
 import { compareTs, encodeTs, type Timestamp } from '../../../../../src/core/clock/timestamp';
 import type { Expiry } from '../../../../../src/core/entity/component-types';
-import type { ComponentKind, EntityId } from '../../../../../src/core/ids';
+import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/ids';
 import { orderFor } from '../../../../../src/core/merge/rules';
 import { DELETED, type Version } from '../../../../../src/core/merge/version';
 
@@ -53,14 +57,32 @@ export class Universe {
     return entry !== undefined && compareTs(wt, entry) <= 0;
   }
 
-  /** The history of a new honest write to `register` by a node that received `received`. */
-  historyFor(register: string, received: Iterable<ModelWrite>): Set<string> {
+  /**
+   * The history of a new honest write to `register` by `self`, a node that received `received`,
+   * with `settled(t)` telling what it holds gone for good (its floor and latest tombstone).
+   */
+  historyFor(
+    register: string,
+    received: Iterable<ModelWrite>,
+    self: NodeId,
+    settled: (t: Timestamp) => boolean,
+  ): Set<string> {
     const history = new Set<string>();
     const same = [...this.writes.values()].filter((w) => registerOf(w.version) === register);
     for (const u of received) {
       if (registerOf(u.version) !== register) continue;
       history.add(u.key);
       for (const w of same) if (this.saw(u, w)) history.add(w.key);
+    }
+    const latest = new Map<NodeId, Timestamp>();
+    for (const key of history) {
+      const ts = this.writes.get(key)!.version.ts;
+      const known = latest.get(ts.node);
+      if (known === undefined || compareTs(ts, known) > 0) latest.set(ts.node, ts);
+    }
+    for (const key of [...history]) {
+      const author = this.writes.get(key)!.version.ts.node;
+      if (author !== self && settled(latest.get(author)!)) history.delete(key);
     }
     return history;
   }
@@ -86,6 +108,16 @@ export class ModelNode {
   readonly fired: ModelWrite[] = [];
 
   constructor(private readonly universe: Universe) {}
+
+  /** Whether every write up to `t` of `kind` is gone for good here (see Universe.historyFor). */
+  settled(entity: EntityId, kind: ComponentKind, t: Timestamp): boolean {
+    const floor = this.floors.get(entity);
+    if (floor !== undefined && kind !== EXPIRY && t.ms <= floor.at) return true;
+    if (kind === DELETED || kind === EXPIRY) return false;
+    return [...this.received.values()].some(
+      (w) => w.version.entity === entity && w.version.kind === DELETED && compareTs(t, w.version.ts) <= 0,
+    );
+  }
 
   deliver(w: ModelWrite): void {
     if (wellFormed(w.version)) this.received.set(w.key, w);

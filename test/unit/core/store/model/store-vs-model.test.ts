@@ -122,7 +122,9 @@ function run(nodeCount: number, steps: readonly Step[]): void {
     const seen = tamper === undefined ? honest : tamper(honest, ts, n.id);
     const version: Version = { entity, kind, value, ts, seen };
     const register = registerOf(version);
-    const history = tamper === undefined ? universe.historyFor(register, n.model.received.values()) : undefined;
+    const settled = (t: Timestamp): boolean => n.model.settled(entity, kind, t);
+    const history =
+      tamper === undefined ? universe.historyFor(register, n.model.received.values(), n.id, settled) : undefined;
     deliver(n, universe.add(version, history));
   };
 

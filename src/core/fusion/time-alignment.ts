@@ -1,0 +1,25 @@
+import { offset, type LatLon } from '../sim/geo';
+import type { Sym2 } from './matrix2';
+import type { TrackTable } from './track-table';
+
+/**
+ * Where a track is believed to be at a later time `at`: moved along its velocity when it has one
+ * (covariance unchanged: sources report no velocity uncertainty), else left where it was reported
+ * with its covariance grown isotropically by (unknownSpeed × age)², the spread of where an object
+ * at that 1σ speed may have gone. Gating does the same per pair, at the newer of the two times
+ * (gate.ts); this is the form fusion uses for a group, at the group's newest time.
+ */
+export interface Aligned extends LatLon {
+  readonly cov: Sym2;
+}
+
+export function alignTo(t: TrackTable, i: number, at: number): Aligned {
+  const lat = t.lat[i]!;
+  const lon = t.lon[i]!;
+  const cov: Sym2 = [t.cee[i]!, t.cen[i]!, t.cnn[i]!];
+  const dt = (at - t.time[i]!) / 1000;
+  if (dt <= 0) return { lat, lon, cov };
+  if (t.hasVelocity(i)) return { ...offset({ lat, lon }, t.ve[i]! * dt, t.vn[i]! * dt), cov };
+  const grow = (t.unknownSpeedMps * dt) ** 2;
+  return { lat, lon, cov: [cov[0] + grow, cov[1], cov[2] + grow] };
+}

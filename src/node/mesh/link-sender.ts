@@ -1,0 +1,232 @@
+import type { EnqueueOutcome } from '../../core/budget/class-queue';
+import type { LinkBudgeter } from '../../core/budget/link-budgeter';
+import { isBorrowing, type PriorityClass } from '../../core/budget/priority-classes';
+import { PER_MESSAGE_OVERHEAD_BYTES } from '../../core/budget/wire-overhead';
+import type { Version } from '../../core/merge/version';
+import { encodeMessage, MAX_SYNC_FRAME_BYTES, MessageType } from '../../core/sync';
+import { encodeVersions, WireError } from '../../core/wire';
+import type { Scheduler } from '../scheduler';
+import type { Outgoing } from './outgoing';
+
+/** Room for the `versions` header inside a frame (as the session's framer keeps). */
+const HEADER_BYTES = 16;
+/** What a version packed with others costs against encoded alone, to start with (learned per link). */
+const INITIAL_PACKING = 0.5;
+/** Runs of fewer versions say little about how a full frame packs. */
+const MIN_LEARNING_RUN = 16;
+
+export interface LinkSenderDeps {
+  readonly budgeter: LinkBudgeter<Outgoing>;
+  /** Hands one message to the data channel; false if the link failed. */
+  readonly send: (frame: Uint8Array) => boolean;
+  /** Counts live versions this sender framed itself into the session's traffic figures. */
+  readonly counted: (bytes: number, versions: number) => void;
+  readonly now: () => number;
+  /** Wakes this link at a budgeter's `wait.until`; without it the mesh's tick polls. */
+  readonly scheduler?: Scheduler;
+  /** Polls the links at the time this link's timer fires (all of them, round robin, when they share a budget). */
+  readonly wake: () => void;
+  readonly log: (message: string, detail?: unknown) => void;
+}
+
+/**
+ * The one way out to a link: every frame the sync session makes and every live version go through
+ * the link's LinkBudgeter, and leave when it says (docs/budgeter.md). Live versions are items of
+ * their own, so the budgeter can rank and coalesce them; when a frame of them goes they are packed
+ * into one `versions` message. Their sizes are estimates (a version alone costs about twice what it
+ * costs packed with others), learned per link, and each frame's charge is settled with what went
+ * on the wire. One timer per link, through the injected scheduler, for the budgeter's `wait`.
+ */
+export class LinkSender {
+  private timer: (() => void) | undefined;
+  private timerAt = Infinity;
+  /** Packed size over the sum of sizes alone, smoothed. */
+  private packing = INITIAL_PACKING;
+  private closed = false;
+  /** Live versions were deferred (queue overflow): anti-entropy owes the peer a round. */
+  private repairOwed = false;
+
+  constructor(private readonly deps: LinkSenderDeps) {}
+
+  get budgeter(): LinkBudgeter<Outgoing> {
+    return this.deps.budgeter;
+  }
+
+  /** Bytes waiting in the budgeter (the session counts them as buffered, for its flow control). */
+  queuedBytes(): number {
+    return this.deps.budgeter.queuedBytes();
+  }
+
+  /** A frame the session made. */
+  frame(frame: Uint8Array, cls: PriorityClass): void {
+    if (this.closed) return;
+    // Unlimited and nothing waiting: straight to the channel, counted (the path stays as fast as without a budget).
+    if (this.deps.budgeter.passThrough(cls, frame.length, this.deps.now())) {
+      this.deps.send(frame);
+      return;
+    }
+    const outcome = this.deps.budgeter.enqueue(
+      { cls, bytes: frame.length, payload: { type: 'frame', frame } },
+      this.deps.now(),
+    );
+    // Keyless items are refused only when their class is full, which the session's flow control
+    // (it counts our queue as buffered) keeps from happening; a lost sync frame costs a round retry.
+    if (outcome.type === 'refused') this.deps.log(`${cls} queue full: a frame of ${frame.length} bytes was not sent`);
+    this.kick(cls);
+  }
+
+  /**
+   * Live versions, each with its class and coalescing key. Returns how many were deferred to
+   * anti-entropy (queue full): the next round the session runs carries them.
+   */
+  versions(items: readonly { readonly version: Version; readonly cls: PriorityClass; readonly key: string }[]): number {
+    if (this.closed) return 0;
+    const now = this.deps.now();
+    let deferred = 0;
+    let urgent = false;
+    for (const { version, cls, key } of items) {
+      const alone = sizeAlone(version);
+      if (alone === undefined) {
+        this.deps.log('version not sent: no peer would accept it', version);
+        continue;
+      }
+      const bytes = Math.max(1, Math.round(alone * this.packing));
+      const outcome: EnqueueOutcome = this.deps.budgeter.enqueue(
+        { cls, bytes, key, payload: { type: 'version', version, alone } },
+        now,
+      );
+      if (outcome.type === 'deferred' || outcome.type === 'refused') deferred += 1;
+      urgent ||= isBorrowing(cls);
+    }
+    if (deferred > 0) this.repairOwed = true;
+    if (urgent || this.timer === undefined) this.deps.wake();
+    return deferred;
+  }
+
+  /**
+   * True once the live queues have drained after versions were deferred: the caller then asks
+   * anti-entropy for a round, which finds them again (nothing is lost, only deferred).
+   */
+  takeRepairOwed(): boolean {
+    if (!this.repairOwed) return false;
+    const b = this.deps.budgeter;
+    for (const cls of ['delete', 'high', 'medium', 'low', 'none', 'position'] as const) {
+      if (b.queueDepth(cls).items > 0) return false;
+    }
+    this.repairOwed = false;
+    return true;
+  }
+
+  /**
+   * Sends the next frame if the budget allows it now and returns the bytes that went on the wire;
+   * else arms the timer for when it will, and returns 0. The mesh offers frames across links in
+   * turns (MeshBudget).
+   */
+  pumpOne(): number {
+    if (this.closed) return 0;
+    const b = this.deps.budgeter;
+    const now = this.deps.now();
+    const r = b.poll(now);
+    switch (r.type) {
+      case 'frame': {
+        const wire = this.transmit(r.items.map((t) => t.item.payload));
+        if (wire === undefined) return 0;
+        b.settle(wire - r.chargedBytes, now);
+        return wire;
+      }
+      case 'wait':
+        this.arm(r.until, now);
+        return 0;
+      case 'idle':
+        this.disarm();
+        return 0;
+      default: {
+        const never: never = r;
+        throw new Error(`unknown poll result ${String(never)}`);
+      }
+    }
+  }
+
+  /** Sends every frame the budget allows now. */
+  pump(): void {
+    while (this.pumpOne() > 0);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.disarm();
+  }
+
+  /** A session frame of this class arrived: borrowing classes and an idle link poll at once. */
+  private kick(cls: PriorityClass): void {
+    if (isBorrowing(cls) || this.timer === undefined) this.deps.wake();
+  }
+
+  /**
+   * Turns a frame's items into messages: session frames as they are, runs of live versions packed
+   * into `versions` messages. Returns the bytes that went on the wire, headers counted per message;
+   * undefined if the link failed.
+   */
+  private transmit(payloads: readonly Outgoing[]): number | undefined {
+    let wire = 0;
+    let run: Version[] = [];
+    let runAlone = 0;
+    const flush = (): boolean => {
+      if (run.length === 0) return true;
+      const batch = encodeVersions(run);
+      const frame = encodeMessage({ type: MessageType.Versions, live: true, completes: 0, batch });
+      // Learned from full runs only: a lone HIGH change packs no smaller than alone, and would
+      // make the estimate for the packed flood that follows too large (frames half full).
+      if (run.length >= MIN_LEARNING_RUN)
+        this.packing = Math.min(1, Math.max(0.05, 0.8 * this.packing + (0.2 * batch.length) / runAlone));
+      this.deps.counted(frame.length, run.length);
+      wire += frame.length + PER_MESSAGE_OVERHEAD_BYTES;
+      run = [];
+      runAlone = 0;
+      return this.deps.send(frame);
+    };
+    for (const p of payloads) {
+      if (p.type === 'frame') {
+        if (!flush()) return undefined;
+        wire += p.frame.length + PER_MESSAGE_OVERHEAD_BYTES;
+        if (!this.deps.send(p.frame)) return undefined;
+        continue;
+      }
+      const alone = p.alone;
+      // Packed is never larger than alone: a run kept under the limit alone fits one message.
+      if (runAlone + alone > MAX_SYNC_FRAME_BYTES - HEADER_BYTES && !flush()) return undefined;
+      run.push(p.version);
+      runAlone += alone;
+    }
+    return flush() ? wire : undefined;
+  }
+
+  private arm(until: number, now: number): void {
+    if (this.timer !== undefined && this.timerAt <= until) return;
+    this.disarm();
+    const scheduler = this.deps.scheduler;
+    if (scheduler === undefined) return;
+    this.timerAt = until;
+    this.timer = scheduler.after(Math.max(0, until - now), () => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.deps.wake();
+    });
+  }
+
+  private disarm(): void {
+    this.timer?.();
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+}
+
+/** A version's size encoded alone; undefined if no peer would accept it (the framer drops those too). */
+function sizeAlone(v: Version): number | undefined {
+  try {
+    return encodeVersions([v]).length;
+  } catch (error) {
+    if (error instanceof WireError) return undefined;
+    throw error;
+  }
+}

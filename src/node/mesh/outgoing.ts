@@ -1,0 +1,46 @@
+import type { PriorityClass } from '../../core/budget/priority-classes';
+import type { Version } from '../../core/merge/version';
+import { MessageType, peekMessage } from '../../core/sync';
+
+/**
+ * What waits in a link's budgeter: a frame the sync session encoded (sent as it is), or one live
+ * version the link packs with the others of its frame into one `versions` message when it goes.
+ */
+export type Outgoing =
+  | { readonly type: 'frame'; readonly frame: Uint8Array }
+  | {
+      readonly type: 'version';
+      readonly version: Version;
+      /** Its size encoded alone (it packs smaller with others). */
+      readonly alone: number;
+    };
+
+/**
+ * The class of a frame the session made (docs/budgeter.md, "Classes"). Handshakes, heartbeats and
+ * Plumtree control are `control`: small, and a link whose pings wait behind data looks dead.
+ * Anti-entropy (reconcile, want, repair versions, ihave) is `sync`: its frames depend on each
+ * other's order, and one class keeps them in order. Live versions the session framed itself (a
+ * graft's answer, or any live push on an unlimited link) are `none`.
+ */
+export function sessionFrameClass(frame: Uint8Array): PriorityClass {
+  const peek = peekMessage(frame);
+  if (peek === undefined) return 'sync';
+  switch (peek.type) {
+    case MessageType.Hello:
+    case MessageType.Ping:
+    case MessageType.Pong:
+    case MessageType.Bye:
+    case MessageType.Prune:
+      return 'control';
+    case MessageType.Reconcile:
+    case MessageType.Want:
+    case MessageType.IHave:
+      return 'sync';
+    case MessageType.Versions:
+      return peek.live ? 'none' : 'sync';
+    default: {
+      const never: never = peek.type;
+      throw new Error(`unknown message type ${String(never)}`);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { classOf, coalesceKey } from '../../core/budget/class-of';
+import type { PriorityClass } from '../../core/budget/priority-classes';
+import { THREAT_LEVELS, type ThreatLevel } from '../../core/entity/component-types';
+import type { EntityId } from '../../core/ids';
+import { DELETED, type Version } from '../../core/merge/version';
+
+const THREAT_KIND = 'threat';
+
+/**
+ * Sorts versions into the budgeter's classes from what the store knows (classOf's input, built
+ * here so the classifier does not depend on the store). A threat change is ranked by the higher of
+ * the entity's level before it and the level it sets, so a stand-down from HIGH travels as fast as
+ * the alarm: the level before is noted when the change reaches the store (`noted`), ahead of the
+ * relay that classifies it. Only entities with a threat above NONE are remembered.
+ */
+export class VersionClasses {
+  private readonly levels = new Map<EntityId, ThreatLevel>();
+  private readonly before = new WeakMap<Version, ThreatLevel>();
+
+  constructor(private readonly threatOf: (entity: EntityId) => ThreatLevel) {}
+
+  /** Versions that just changed the store: remember each threat change's level before it. */
+  noted(versions: readonly Version[]): void {
+    for (const v of versions) {
+      if (v.kind === DELETED) this.levels.delete(v.entity);
+      if (v.kind !== THREAT_KIND) continue;
+      this.before.set(v, this.levels.get(v.entity) ?? 'NONE');
+      const now = this.threatOf(v.entity);
+      if (now === 'NONE') this.levels.delete(v.entity);
+      else this.levels.set(v.entity, now);
+    }
+  }
+
+  /** Entities purged from the store (expired) are forgotten. */
+  forget(purged: readonly Version[]): void {
+    for (const v of purged) this.levels.delete(v.entity);
+  }
+
+  classOf(v: Version): PriorityClass {
+    const threat = v.kind === THREAT_KIND;
+    return classOf({
+      entityId: v.entity,
+      kind: v.kind,
+      tombstone: v.kind === DELETED,
+      ...(threat ? { threatLevel: levelOf(v.value) } : {}),
+      entityThreat: threat ? (this.before.get(v) ?? this.threatOf(v.entity)) : this.threatOf(v.entity),
+    });
+  }
+
+  /** One queued version per entity, component and writer: a newer write of the same writer supersedes it. */
+  static keyOf(v: Version): string {
+    return coalesceKey(v.entity, `${v.kind}\u0000${v.ts.node}`);
+  }
+}
+
+function levelOf(value: unknown): ThreatLevel {
+  const level = (value as { level?: unknown } | null)?.level;
+  return (THREAT_LEVELS as readonly unknown[]).includes(level) ? (level as ThreatLevel) : 'NONE';
+}

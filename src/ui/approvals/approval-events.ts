@@ -1,0 +1,21 @@
+import type { DecisionArg } from '../../node/approval-args';
+
+/** `approval-decide`: the operator answered the request a card shows. */
+export interface ApprovalDecideDetail {
+  readonly entityId: string;
+  /** The request on screen when the operator answered. */
+  readonly requestId: string;
+  readonly decision: DecisionArg;
+}
+
+/** `approval-dismiss`: Escape on a card; the request stays pending and focus goes back where it was. */
+export interface ApprovalDismissDetail {
+  readonly requestId: string;
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'approval-decide': CustomEvent<ApprovalDecideDetail>;
+    'approval-dismiss': CustomEvent<ApprovalDismissDetail>;
+  }
+}

@@ -1,0 +1,79 @@
+import { COORD_KEY } from '../../../src/ui/coord-setting';
+import { equal, eventually, includes, ok } from './assert';
+import { byTestId, queryAllDeep, queryDeep } from './dom';
+import { afterEach, describe, it } from './mocha';
+import { mountApp, unmountAll } from './mount';
+import { openTestNode } from './test-node';
+
+const OTHER_NODE = 'otherNodeBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
+
+/** The inspector's rows of one component, as "label: text". */
+function fieldsOf(root: Element, kind: string): string[] {
+  const comp = queryDeep(root, `${byTestId('inspector-component')}[data-kind="${kind}"]`);
+  return queryAllDeep(comp, `${byTestId('fields')} > div`).map(
+    (d) => `${d.querySelector('dt')!.textContent!.trim()}: ${d.querySelector('dd')!.textContent!.trim()}`,
+  );
+}
+
+describe('<lm-entity-inspector>', () => {
+  afterEach(() => {
+    unmountAll();
+    localStorage.removeItem(COORD_KEY);
+  });
+
+  it('reads components with units and compass headings, in lat/lon or MGRS as set, and keeps the setting', async () => {
+    localStorage.removeItem(COORD_KEY);
+    const client = await openTestNode();
+    await client.create({
+      id: 'fighter',
+      components: {
+        classification: { label: 'Fighter', disposition: 'HOSTILE', environment: 'AIR', confidence: 0.9 },
+        position: { lat: 51.4775, lon: -0.4614, alt: 3000, accuracy: 250 },
+        velocity: { east: -120, north: -60 },
+      },
+    });
+    let { app } = await mountApp(client);
+    app.selectedId = 'fighter';
+    await eventually(() => equal(queryDeep(app, byTestId('inspector-title')).textContent, 'fighter'));
+    equal(
+      fieldsOf(app, 'position').join(' | '),
+      'Lat/Lon: 51.47750° N, 0.46140° W | Altitude: 3000 m | Error (1σ): ± 250 m',
+    );
+    equal(fieldsOf(app, 'velocity').join(' | '), 'Speed: 134.2 m/s (261 kn) | Heading: 243° WSW');
+    includes(fieldsOf(app, 'classification').join(' | '), 'Identity: Hostile');
+    const comp = queryDeep(app, `${byTestId('inspector-component')}[data-kind="position"]`);
+    ok(queryDeep(comp, byTestId('author')).textContent!.length > 0, 'the author fingerprint is shown');
+    includes(queryDeep(comp, byTestId('clock')).textContent, 'UTC');
+
+    queryDeep(app, byTestId('coord-toggle')).click();
+    await eventually(() => equal(fieldsOf(app, 'position')[0], 'MGRS: 30U XC 76285 05983'));
+
+    // A new shell (as after a reload) reads the stored setting.
+    unmountAll();
+    ({ app } = await mountApp(client));
+    app.selectedId = 'fighter';
+    await eventually(() => equal(fieldsOf(app, 'position')[0], 'MGRS: 30U XC 76285 05983'));
+    equal(queryDeep(app, byTestId('coord-toggle')).textContent!.trim(), 'MGRS');
+  });
+
+  it('puts the concurrent heads of a conflict side by side, each with its value, author and clock', async () => {
+    const client = await openTestNode();
+    await client.create({ id: 'contact', components: { threat: { level: 'LOW' } } });
+    client.remoteWrite('contact', 'threat', { level: 'HIGH' }, OTHER_NODE);
+    const { app } = await mountApp(client);
+    app.selectedId = 'contact';
+    const heads = await eventually(() => {
+      const items = queryAllDeep(app, byTestId('head'));
+      equal(items.length, 2, 'both heads');
+      return items;
+    });
+    includes(heads[0]!.textContent, 'winner');
+    includes(heads[0]!.textContent, 'Level');
+    includes(heads[0]!.textContent, 'HIGH');
+    includes(heads[1]!.textContent, 'LOW');
+    includes(queryDeep(heads[0]!, byTestId('head-author')).textContent, OTHER_NODE.slice(0, 16));
+    const [a, b] = heads.map((h) => h.getBoundingClientRect());
+    equal(a!.top, b!.top, 'the heads stand in one row');
+    ok(b!.left >= a!.right, 'the second head is right of the first');
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Fusion across the in-memory mesh: two nodes, each writing one sensor's tracks of the same
+ * objects, both fuse the same sources. Fusion is a local derived view (docs/fusion.md), so
+ * each node shows one fused entity per object under the same deterministic id, nothing fused is
+ * replicated, no conflict appears, and a source deleted on one node takes the fused view away on both.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EntityView } from '../../../../src/core/store/entity-view';
+import type { Fusion } from '../../../../src/core/entity/component-types';
+import { offset } from '../../../../src/core/sim/geo';
+import { DEFENDED_POINT } from '../../../../src/node/c2-pipeline';
+import { MeshSim, type SimNode } from '../mesh/mesh-sim';
+
+const seed = Number(process.env.SEED ?? Date.now() % 1_000_000);
+console.log(`fusion mesh seed ${seed}; replay with SEED=${seed}`);
+
+const OBJECTS = 4;
+const SPEED = 20;
+const isFused = (id: string): boolean => id.startsWith('fused:');
+
+/** Object n at second k: 2 km apart, moving east. */
+const where = (n: number, seconds: number) => offset(DEFENDED_POINT, 2_000 * n + SPEED * seconds, 5_000);
+
+async function write(sim: SimNode, id: string, components: Record<string, unknown>): Promise<void> {
+  if ((await sim.node.get(id)) === undefined) await sim.node.create({ id, components });
+  else await sim.node.update(id, components);
+}
+
+async function picture(n: SimNode): Promise<EntityView[]> {
+  return (await n.node.list()).sort((x, y) => (x.id < y.id ? -1 : 1));
+}
+
+describe('fusion over the in-memory mesh', () => {
+  it('two nodes fusing the same sources show the same single fused entity per object, no conflict, nothing replicated', async () => {
+    const sim = new MeshSim({ seed });
+    const a = await sim.add('nodeA');
+    const b = await sim.add('nodeB');
+    sim.link('nodeA', 'nodeB');
+    sim.settle();
+    // A's EO reports with a velocity; B's radar reports 300 ms later, without one (time alignment).
+    for (let k = 0; k < 6; k++) {
+      for (let n = 0; n < OBJECTS; n++) {
+        const p = where(n, k);
+        await write(a, `eo-${n}`, {
+          source: { sensorId: 'a-eo', sensorType: 'eo' },
+          position: { lat: p.lat, lon: p.lon, accuracy: 5 },
+          velocity: { east: SPEED, north: 0 },
+        });
+      }
+      sim.advance(300);
+      for (let n = 0; n < OBJECTS; n++) {
+        const p = offset(where(n, k + 0.3), 12, -8);
+        await write(b, `radar-${n}`, {
+          source: { sensorId: 'b-radar', sensorType: 'radar' },
+          position: { lat: p.lat, lon: p.lon, accuracy: 30 },
+        });
+      }
+      sim.advance(700);
+    }
+    sim.settle();
+    sim.advance(2_000);
+
+    const views = { a: await picture(a), b: await picture(b) };
+    for (const [name, list] of Object.entries(views)) {
+      const fused = list.filter((v) => isFused(v.id));
+      expect(fused, name).toHaveLength(OBJECTS);
+      // One fused entity per object, pairing that object's two reports, and no raw source beside it.
+      const pairs = fused.map((f) => [...(f.components.fusion as Fusion).sources].sort().join(' ')).sort();
+      expect(pairs, name).toEqual(Array.from({ length: OBJECTS }, (_, n) => `eo-${n} radar-${n}`));
+      expect(
+        list.filter((v) => !isFused(v.id)),
+        name,
+      ).toEqual([]);
+      // No conflict from fusion: each fused view is one register-free view with a single head for
+      // what fusion computes. (Threat and classification are carried from a source, where each
+      // node's classifier writes them: that is the classifier's register, not fusion's.)
+      for (const v of list) {
+        expect(
+          v.conflicts.filter((k) => k !== 'threat' && k !== 'classification'),
+          `${name} ${v.id}`,
+        ).toEqual([]);
+        for (const kind of ['fusion', 'position']) {
+          expect(v.meta[kind], `${name} ${v.id} ${kind}`).toMatchObject({ conflict: false, heads: 1 });
+        }
+      }
+    }
+    // The same deterministic ids on both nodes.
+    expect(views.b.map((v) => v.id)).toEqual(views.a.map((v) => v.id));
+    // Nothing fused was stored or sent: both nodes hold exactly the 2 × OBJECTS sources' versions.
+    for (const n of [a, b]) {
+      const entities = new Set([...n.node.versions()].map((v) => v.entity));
+      expect([...entities].filter(isFused)).toEqual([]);
+      expect(entities.size).toBe(2 * OBJECTS);
+      for (const id of entities) {
+        const source = await n.node.get(id);
+        expect(source?.meta.position, id).toMatchObject({ conflict: false, heads: 1 });
+      }
+    }
+
+    // A deletes a source B wrote: both nodes drop that fused view and show the other source again.
+    const gone = views.a.find((v) => (v.components.fusion as Fusion).sources.includes('radar-0' as never))!;
+    await a.node.remove('radar-0');
+    sim.settle();
+    for (const n of [a, b]) {
+      const ids = (await picture(n)).map((v) => v.id);
+      expect(ids).not.toContain(gone.id);
+      expect(ids).toContain('eo-0');
+      expect(ids).not.toContain('radar-0');
+      expect(ids.filter(isFused)).toHaveLength(OBJECTS - 1);
+    }
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { ThreatLevel } from '../../../../src/core/entity/component-types';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import { DELETED, type Version } from '../../../../src/core/merge/version';
+import { VersionClasses } from '../../../../src/node/mesh/version-classes';
+
+const v = (entity: string, kind: string, value: unknown, node = 'n1', ms = 1): Version => ({
+  entity: entity as EntityId,
+  kind: kind as ComponentKind,
+  value: value as never,
+  ts: { ms, c: 0, node: node as NodeId },
+  seen: [],
+});
+
+describe('VersionClasses', () => {
+  it('ranks versions from what the store knows of their entity', () => {
+    const store = new Map<string, ThreatLevel>();
+    const classes = new VersionClasses((e) => store.get(e) ?? 'NONE');
+    expect(classes.classOf(v('t1', 'position', { lat: 1, lon: 2 }))).toBe('position');
+    expect(classes.classOf(v('t1', 'zz_note', {}))).toBe('none');
+    expect(classes.classOf(v('t1', DELETED, null))).toBe('delete');
+    expect(classes.classOf(v('t1', 'approval', {}))).toBe('high');
+    store.set('t1', 'MEDIUM');
+    expect(classes.classOf(v('t1', 'position', { lat: 1, lon: 2 }))).toBe('medium');
+  });
+
+  it('sends a stand-down from HIGH as fast as the alarm: the level before the change counts', () => {
+    const store = new Map<string, ThreatLevel>();
+    const classes = new VersionClasses((e) => store.get(e) ?? 'NONE');
+    const alarm = v('t1', 'threat', { level: 'HIGH' }, 'n1', 1);
+    store.set('t1', 'HIGH');
+    classes.noted([alarm]);
+    expect(classes.classOf(alarm)).toBe('high');
+    const standDown = v('t1', 'threat', { level: 'NONE' }, 'n1', 2);
+    store.set('t1', 'NONE');
+    classes.noted([standDown]);
+    expect(classes.classOf(standDown)).toBe('high');
+    // Afterwards the entity is a plain track again.
+    expect(classes.classOf(v('t1', 'position', { lat: 1, lon: 2 }))).toBe('position');
+  });
+
+  it('coalesces per entity, component and writer', () => {
+    const a = VersionClasses.keyOf(v('t1', 'position', {}, 'n1', 1));
+    expect(VersionClasses.keyOf(v('t1', 'position', {}, 'n1', 2))).toBe(a);
+    expect(VersionClasses.keyOf(v('t1', 'position', {}, 'n2', 2))).not.toBe(a);
+    expect(VersionClasses.keyOf(v('t1', 'velocity', {}, 'n1', 2))).not.toBe(a);
+  });
+});
