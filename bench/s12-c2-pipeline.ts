@@ -17,9 +17,10 @@
  * raised it (docs/c2-pipeline.md), and on a fresh node that HLC's ms is the wall clock at the write.
  * Each tab does what the approval prompt does: on a `watch()` batch with `approvals: true` it calls
  * `approvals()`, and stamps Date.now() when a request first shows as pending. Latency = that stamp −
- * the threat write's ms (one machine clock, ms resolution). There is no prompt element on main yet
- * (src/ui/approvals is on the `prompt` branch), so "prompt" here is `approvals()` listing the
- * request as pending on the page, not a DOM element appearing.
+ * the threat write's ms (one machine clock, ms resolution).
+ *
+ * With the prompt on main (src/ui/approvals) each tab also polls, every 50 ms, for the
+ * `lm-approval-card` of each request (S12_DOM=0 leaves that probe out): "card rendered" rows.
  *
  * Run alone: `node --import tsx bench/s12-c2-pipeline.ts` (BENCH_QUICK=1 for shorter windows).
  */
@@ -134,9 +135,47 @@ const PROMPT_PROBE = `(() => {
   window.lattice.watch((batch) => { if (batch.approvals === true) void poll(); });
 })()`;
 
+/**
+ * The approval prompt itself (src/ui/approvals): every 50 ms, the request ids of the
+ * `lm-approval-card`s rendered (their `section[data-request]`), first time each is seen. Read from
+ * outside the components, through their open shadow roots; 50 ms resolution.
+ */
+const DOM_PROBE = `(() => {
+  const seen = new Set();
+  const out = [];
+  window.s12dom = out;
+  let prompt;
+  function find(root, tag) {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.localName === tag) return el;
+      if (el.shadowRoot) {
+        const inner = find(el.shadowRoot, tag);
+        if (inner) return inner;
+      }
+    }
+    return undefined;
+  }
+  setInterval(() => {
+    prompt = prompt && prompt.isConnected ? prompt : find(document, 'lm-approval-prompt');
+    if (!prompt || !prompt.shadowRoot) return;
+    const now = Date.now();
+    for (const card of prompt.shadowRoot.querySelectorAll('lm-approval-card')) {
+      const id = card.shadowRoot && card.shadowRoot.querySelector('section[data-request]')?.dataset.request;
+      if (id && !seen.has(id)) {
+        seen.add(id);
+        out.push([id, now]);
+      }
+    }
+  }, 50);
+})()`;
+
 async function installPromptProbe(tab: AppPage): Promise<void> {
   await tab.page.evaluate(PROMPT_PROBE);
+  if (process.env.S12_DOM !== '0') await tab.page.evaluate(DOM_PROBE);
 }
+
+const readDom = async (tab: AppPage): Promise<Map<string, number>> =>
+  new Map(await tab.page.evaluate(() => (window as unknown as { s12dom?: [string, number][] }).s12dom ?? []));
 
 type Seen = [string, string, number, number][];
 const readSeen = async (tab: AppPage): Promise<Seen> =>
@@ -165,6 +204,9 @@ const samplesB: number[] = [];
 /** Parts of A's figure: threat write → the gate raised the request (its requestedAt); raised → listed on A's page. */
 const raiseA: number[] = [];
 const listA: number[] = [];
+/** HIGH → the prompt's card for the request rendered, on A and on B. */
+const domA: number[] = [];
+const domB: number[] = [];
 let missedOnB = 0;
 let requests = 0;
 const loadDuring: number[] = [];
@@ -237,6 +279,8 @@ try {
   await new Promise((r) => setTimeout(r, 3000));
   const seenA = await readSeen(a);
   const seenB = new Map((await readSeen(b)).map(([, id, t]) => [id, t]));
+  const cardsA = await readDom(a);
+  const cardsB = await readDom(b);
   for (const [, id, tA, raised] of seenA) {
     const at = writtenAt(id);
     if (at < countedFrom) continue;
@@ -244,6 +288,10 @@ try {
     samplesA.push(tA - at);
     raiseA.push(raised - at);
     listA.push(tA - raised);
+    const cardA = cardsA.get(id);
+    if (cardA !== undefined) domA.push(cardA - at);
+    const cardB = cardsB.get(id);
+    if (cardB !== undefined) domB.push(cardB - at);
     const tB = seenB.get(id);
     if (tB === undefined) missedOnB++;
     else samplesB.push(tB - at);
@@ -254,6 +302,7 @@ try {
       `A p50 ${median(samplesA).toString()} ms p95 ${percentile(samplesA, 0.95).toString()} ms ` +
       `(write → raised p50 ${median(raiseA).toString()}, raised → listed p50 ${median(listA).toString()}); ` +
       `B p50 ${median(samplesB).toString()} ms p95 ${percentile(samplesB, 0.95).toString()} ms; ` +
+      `cards: A ${domA.length.toString()} p50 ${median(domA).toString()} ms, B ${domB.length.toString()} p50 ${median(domB).toString()} ms; ` +
       `${missedOnB.toString()} never seen pending on B; A holds ${stats.entities.toString()} entities`,
   );
   await a.page.evaluate(() => window.lattice.stopSimulation());
@@ -326,6 +375,29 @@ const rows: Row[] = [
           target: { text: '< 500 ms', value: 500 },
         },
       ]),
+  ...(
+    [
+      ['A (same node)', domA],
+      ['B (meshed)', domB],
+    ] as const
+  ).flatMap(([where, xs]): Row[] =>
+    xs.length === 0
+      ? []
+      : [
+          {
+            case: `threat turns HIGH on A → the prompt's card rendered on ${where}, p50 of ${xs.length.toString()}`,
+            unit: 'ms',
+            better: 'lower',
+            ours: stat([median(xs)]),
+          },
+          {
+            case: `threat turns HIGH on A → the prompt's card rendered on ${where}, p95`,
+            unit: 'ms',
+            better: 'lower',
+            ours: stat([percentile(xs, 0.95)]),
+          },
+        ],
+  ),
   {
     case: "part: A's threat write → A's gate raised the request (requestedAt), p50",
     unit: 'ms',
@@ -382,7 +454,7 @@ await saveResult({
       'doing what the approval prompt does (on a `watch()` batch flagged `approvals: true`, call `approvals()`), first lists the request as pending; both on one machine clock, ms resolution. ' +
       `Pooled over the ${requests.toString()} requests raised during the windows (nearest-rank percentiles). ` +
       'It includes the classifier tick that writes the threat to the gate raising the request, the ≤ 16 ms change batching and the `approvals()` round trip; on B also the mesh. ' +
-      'No prompt element is on main yet (src/ui/approvals is being built on the `prompt` branch): "prompt" is `approvals()` on the page listing the request, not a DOM element appearing.',
+      '"Listed" is `approvals()` on the page listing the request; "card rendered" (when present) is the prompt\'s `lm-approval-card` for the request found in the DOM by a 50 ms poll from outside the components.',
     ...(meshWarnings.length === 0
       ? []
       : [
