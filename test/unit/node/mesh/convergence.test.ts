@@ -144,7 +144,22 @@ async function randomRun(runSeed: number): Promise<void> {
   for (const id of ids.slice(1)) expect(await sim.dump(id), `seed ${runSeed}: ${id} differs from n0`).toEqual(first);
 }
 
+/**
+ * Seeds that once failed, run on every plain run (not when replaying one SEED). 1796226393954: n1's
+ * approval heads differed from n0's because the test compared replicas before the approval gates'
+ * own asynchronous writes (a HIGH threat's request, then its time-out) had landed and replicated;
+ * it fails with the comparison made right after the first settle() and passes with the rounds above.
+ */
+const PINNED = [1796226393954] as const;
+
 describe('randomised mesh convergence', () => {
+  if (process.env.SEED === undefined) {
+    for (const pinned of PINNED) {
+      it(`converges (pinned seed ${pinned.toString()})`, async () => {
+        await randomRun(pinned);
+      }, 120_000);
+    }
+  }
   for (let k = 0; k < runs; k++) {
     const runSeed = seed + k;
     it(`converges (seed ${runSeed})`, async () => {
