@@ -25,4 +25,5 @@ export const SCENARIOS: readonly ScenarioModule[] = [
   { id: 's9', file: 's9-fusion.ts', nodeArgs: ['--max-old-space-size=6144'] },
   { id: 's10', file: 's10-memory.ts', nodeArgs: ['--max-old-space-size=6144'] },
   { id: 's11', file: 's11-end-to-end-latency.ts' },
+  { id: 's13', file: 's13-signatures.ts' },
 ];

@@ -38,6 +38,9 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   'equivocation',
 ];
 
+/** A version's state during verifyBatch: settled ('ok', 'cached', a reason) or still to check. */
+type Verdict = 'ok' | 'cached' | 'unknown' | 'conflict' | RejectReason;
+
 export interface Rejection {
   readonly version: Version;
   readonly reason: RejectReason;
@@ -99,7 +102,16 @@ export class VersionVerifier {
 
   /** `from` is the node the batch came from over its link (proven at the handshake), if known. */
   async verifyBatch(versions: readonly Version[], from?: NodeId): Promise<VerifyOutcome> {
-    const verdicts = await Promise.all(versions.map((v) => this.check(v, from)));
+    // Cache hits and shape errors are settled at once; only the rest wait on Ed25519, together.
+    const verdicts: Verdict[] = versions.map((v) => this.quick(v));
+    const slow: Promise<void>[] = [];
+    for (let i = 0; i < versions.length; i++) {
+      if (verdicts[i] === 'unknown' || verdicts[i] === 'conflict') {
+        const recalled = verdicts[i] as 'unknown' | 'conflict';
+        slow.push(this.check(versions[i]!, recalled, from).then((x) => void (verdicts[i] = x)));
+      }
+    }
+    if (slow.length > 0) await Promise.all(slow);
     const accepted: Version[] = [];
     const rejected: Rejection[] = [];
     for (let i = 0; i < versions.length; i++) {
@@ -111,7 +123,7 @@ export class VersionVerifier {
         if (this.cache.recall(v) === 'conflict') reason = 'equivocation';
         else this.cache.remember(v);
       } else if (verdict !== 'cached') {
-        reason = verdict;
+        reason = verdict as RejectReason;
       }
       if (reason === undefined) {
         accepted.push(v);
@@ -123,7 +135,7 @@ export class VersionVerifier {
     return { accepted, rejected };
   }
 
-  private async check(v: Version, from: NodeId | undefined): Promise<'ok' | 'cached' | RejectReason> {
+  private quick(v: Version): Verdict {
     if (v.sig === undefined) return 'unsigned';
     if (!(v.sig instanceof Uint8Array) || v.sig.length !== 64) return 'malformed-signature';
     const recalled = this.cache.recall(v);
@@ -131,18 +143,27 @@ export class VersionVerifier {
       this.cacheHits++;
       return 'cached';
     }
+    return recalled;
+  }
+
+  private async check(
+    v: Version,
+    recalled: 'unknown' | 'conflict',
+    from: NodeId | undefined,
+  ): Promise<'ok' | RejectReason> {
+    const sig = v.sig!;
     const author = v.ts.node;
     const key = this.keys.keyOf(author);
     const bytes = versionSigningBytes(v);
     this.checked++;
-    if (key !== undefined && (await this.crypto.verify(key, bytes, v.sig))) {
+    if (key !== undefined && (await this.crypto.verify(key, bytes, sig))) {
       return recalled === 'conflict' ? 'equivocation' : 'ok';
     }
     if (author === this.self) return 'self-author';
     const senderKey = from !== undefined && from !== author ? this.keys.keyOf(from) : undefined;
     if (senderKey !== undefined) {
       this.checked++;
-      if (await this.crypto.verify(senderKey, bytes, v.sig)) return 'forged-author';
+      if (await this.crypto.verify(senderKey, bytes, sig)) return 'forged-author';
     }
     return key === undefined ? 'unknown-author' : 'bad-signature';
   }
