@@ -1,7 +1,7 @@
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import { VerifiedVersions } from '../../core/signing/verified-versions';
-import { versionSigningBytes } from '../../core/signing/version-signing';
+import { batchSigningBytes, versionSigningBytes } from '../../core/signing/version-signing';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
 
@@ -56,6 +56,11 @@ export interface VerifyOutcome {
 export async function signVersion(signer: Signer, v: Version): Promise<Version> {
   const { sig: _old, ...unsigned } = v;
   return { ...unsigned, sig: await signer.sign(versionSigningBytes(unsigned)) };
+}
+
+/** One signature over a batch of the signer's own versions (batchSigningBytes). */
+export function signBatch(signer: Signer, author: NodeId, versions: readonly Version[]): Promise<Uint8Array> {
+  return signer.sign(batchSigningBytes(author, versions));
 }
 
 /**
@@ -130,6 +135,53 @@ export class VersionVerifier {
       } else {
         rejected.push({ version: v, reason });
         this.rejectedByReason[reason]++;
+      }
+    }
+    return { accepted, rejected };
+  }
+
+  /**
+   * A batch of one author's versions under one signature: one Ed25519 check for the lot (none when
+   * every version is remembered). It is accepted or refused whole; a version of it that conflicts
+   * with a remembered one under its key is refused as an equivocation.
+   */
+  async verifyAuthorBatch(
+    author: NodeId,
+    versions: readonly Version[],
+    sig: Uint8Array,
+    from?: NodeId,
+  ): Promise<VerifyOutcome> {
+    const refuse = (reason: RejectReason): VerifyOutcome => {
+      this.rejectedByReason[reason] += versions.length;
+      return { accepted: [], rejected: versions.map((version) => ({ version, reason })) };
+    };
+    if (!(sig instanceof Uint8Array) || sig.length !== 64) return refuse('malformed-signature');
+    if (versions.some((v) => v.ts.node !== author)) return refuse('bad-signature');
+    if (versions.every((v) => this.cache.recall(v) === 'verified')) {
+      this.cacheHits += versions.length;
+      return { accepted: [...versions], rejected: [] };
+    }
+    const bytes = batchSigningBytes(author, versions);
+    const key = this.keys.keyOf(author);
+    this.checked++;
+    if (key === undefined || !(await this.crypto.verify(key, bytes, sig))) {
+      if (key !== undefined && author === this.self) return refuse('self-author');
+      const senderKey = from !== undefined && from !== author ? this.keys.keyOf(from) : undefined;
+      if (senderKey !== undefined) {
+        this.checked++;
+        if (await this.crypto.verify(senderKey, bytes, sig)) return refuse('forged-author');
+      }
+      return refuse(key === undefined ? 'unknown-author' : 'bad-signature');
+    }
+    const accepted: Version[] = [];
+    const rejected: Rejection[] = [];
+    for (const v of versions) {
+      if (this.cache.recall(v) === 'conflict') {
+        rejected.push({ version: v, reason: 'equivocation' });
+        this.rejectedByReason.equivocation++;
+      } else {
+        this.cache.remember(v);
+        accepted.push(v);
       }
     }
     return { accepted, rejected };

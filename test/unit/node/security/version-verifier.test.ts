@@ -7,12 +7,14 @@ import type { ComponentValue } from '../../../../src/core/entity/component-types
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { VerifiedVersions } from '../../../../src/core/signing/verified-versions';
+import { batchSigningBytes } from '../../../../src/core/signing/version-signing';
 import { generateNodeKey, type NodeKey } from '../../../../src/adapters/identity/node-key';
 import { signerOf } from '../../../../src/adapters/identity/node-signer';
 import { webCryptoVerifier } from '../../../../src/adapters/identity/webcrypto-verifier';
 import {
   KeyRing,
   VersionVerifier,
+  signBatch,
   signVersion,
   type RejectReason,
 } from '../../../../src/node/security/version-verifier';
@@ -174,5 +176,52 @@ describe('VerifiedVersions', () => {
     expect(cache.recall(b!)).toBe('unknown');
     expect(cache.recall(a!)).toBe('verified');
     expect(cache.recall({ ...c!, value: 1 as unknown as ComponentValue })).toBe('conflict');
+  });
+});
+
+describe('one signature per batch of one author’s writes', () => {
+  const batchOf = (author: NodeKey, n: number): Version[] =>
+    Array.from({ length: n }, (_, i) => version(author.nodeId, `trk-${i}`, { lat: i, lon: -i }));
+
+  it('round trip: one verification for the batch, none for an intact copy', async () => {
+    const { verifier } = await receiver();
+    const vs = batchOf(alice, 50);
+    const sig = await signBatch(signerOf(alice), alice.nodeId, vs);
+    expect((await verifier.verifyAuthorBatch(alice.nodeId, vs, sig, mallory.nodeId)).accepted).toEqual(vs);
+    expect(verifier.checked).toBe(1);
+    expect((await verifier.verifyAuthorBatch(alice.nodeId, vs, sig)).accepted).toEqual(vs);
+    expect(verifier.checked).toBe(1);
+    // Its versions are remembered one by one: an anti-entropy copy of one of them is a cache hit.
+    expect((await verifier.verifyBatch([{ ...vs[7]!, sig }])).accepted).toHaveLength(1);
+    expect(verifier.checked).toBe(1);
+  });
+
+  it('refuses the whole batch, by reason, when anything in it is tampered with', async () => {
+    const { verifier } = await receiver();
+    const vs = batchOf(alice, 4);
+    const sig = await signBatch(signerOf(alice), alice.nodeId, vs);
+    const altered = vs.map((v, i) => (i === 2 ? { ...v, value: 0 as unknown as ComponentValue } : v));
+    const reasons = async (...args: Parameters<VersionVerifier['verifyAuthorBatch']>): Promise<string[]> =>
+      (await verifier.verifyAuthorBatch(...args)).rejected.map((r) => r.reason);
+    expect(await reasons(alice.nodeId, altered, sig)).toEqual(Array(4).fill('bad-signature'));
+    expect(await reasons(alice.nodeId, vs.slice(1), sig)).toEqual(Array(3).fill('bad-signature'));
+    expect(await reasons(alice.nodeId, [...vs].reverse(), sig)).toEqual(Array(4).fill('bad-signature'));
+    const mine = batchOf(mallory, 2).map((v) => ({ ...v, ts: { ...v.ts, node: alice.nodeId } }));
+    const forged = await signerOf(mallory).sign(batchSigningBytes(alice.nodeId, mine));
+    expect(await reasons(alice.nodeId, mine, forged, mallory.nodeId)).toEqual(['forged-author', 'forged-author']);
+    const inOurName = mine.map((v) => ({ ...v, ts: { ...v.ts, node: bob.nodeId } }));
+    const selfSig = await signerOf(mallory).sign(batchSigningBytes(bob.nodeId, inOurName));
+    expect(await reasons(bob.nodeId, inOurName, selfSig, mallory.nodeId)).toEqual(['self-author', 'self-author']);
+    expect(verifier.rejectedByReason).toMatchObject({ 'bad-signature': 11, 'forged-author': 2, 'self-author': 2 });
+  });
+
+  it('refuses the equivocating versions of a good batch', async () => {
+    const { verifier } = await receiver();
+    const first = await sign(alice, version(alice.nodeId, 'trk-1', { lat: 9, lon: 9 }));
+    await verifier.verifyBatch([first]);
+    const vs = batchOf(alice, 3); // holds trk-1 at the same timestamp with another value
+    const out = await verifier.verifyAuthorBatch(alice.nodeId, vs, await signBatch(signerOf(alice), alice.nodeId, vs));
+    expect(out.accepted.map((v) => v.entity)).toEqual(['trk-0', 'trk-2']);
+    expect(out.rejected).toEqual([{ version: vs[1], reason: 'equivocation' }]);
   });
 });
