@@ -1,0 +1,222 @@
+import type { NodeId } from '../../core/ids';
+import type { Version } from '../../core/merge/version';
+import { VerifiedVersions } from '../../core/signing/verified-versions';
+import { batchSigningBytes, versionSigningBytes } from '../../core/signing/version-signing';
+import type { SignatureVerifier } from '../../ports/signature-verifier';
+import type { Signer } from '../../ports/signer';
+
+/**
+ * Signed versions (docs/security.md, "Signed versions"): every version carries its author's
+ * Ed25519 signature over versionSigningBytes (core/signing/version-signing.ts); a receiver checks
+ * it before the version reaches the merge, whoever relayed it, live or through anti-entropy.
+ */
+
+/** Why a version was refused. */
+export type RejectReason =
+  /** No signature. */
+  | 'unsigned'
+  /** A signature that is not 64 bytes. */
+  | 'malformed-signature'
+  /** No key known for the author (not in the roster, never proven at a handshake). */
+  | 'unknown-author'
+  /** Claims to be ours but is not signed by our key: a peer writing in our name. */
+  | 'self-author'
+  /** Signed by the link that sent it, in another author's name. */
+  | 'forged-author'
+  /** Does not verify under the author's key: altered value, context, clock or entity (a replay). */
+  | 'bad-signature'
+  /** Verifies, but its author signed another content under the same entity, kind and timestamp. */
+  | 'equivocation';
+
+export const REJECT_REASONS: readonly RejectReason[] = [
+  'unsigned',
+  'malformed-signature',
+  'unknown-author',
+  'self-author',
+  'forged-author',
+  'bad-signature',
+  'equivocation',
+];
+
+/** A version's state during verifyBatch: settled ('ok', 'cached', a reason) or still to check. */
+type Verdict = 'ok' | 'cached' | 'unknown' | 'conflict' | RejectReason;
+
+export interface Rejection {
+  readonly version: Version;
+  readonly reason: RejectReason;
+}
+
+export interface VerifyOutcome {
+  /** In input order. */
+  readonly accepted: Version[];
+  readonly rejected: Rejection[];
+}
+
+/** Signs one version with the node's key. */
+export async function signVersion(signer: Signer, v: Version): Promise<Version> {
+  const { sig: _old, ...unsigned } = v;
+  return { ...unsigned, sig: await signer.sign(versionSigningBytes(unsigned)) };
+}
+
+/** One signature over a batch of the signer's own versions (batchSigningBytes). */
+export function signBatch(signer: Signer, author: NodeId, versions: readonly Version[]): Promise<Uint8Array> {
+  return signer.sign(batchSigningBytes(author, versions));
+}
+
+/**
+ * Public keys by node id. A key is filed only under the id it hashes to (SignatureVerifier.nodeIdOf),
+ * so whoever hands it over (the roster, a handshake, a peer) cannot bind it to another id.
+ */
+export class KeyRing {
+  private readonly keys = new Map<NodeId, Uint8Array>();
+
+  constructor(private readonly crypto: SignatureVerifier) {}
+
+  async learn(publicKey: Uint8Array): Promise<NodeId> {
+    const id = await this.crypto.nodeIdOf(publicKey);
+    this.keys.set(id, Uint8Array.from(publicKey));
+    return id;
+  }
+
+  keyOf(id: NodeId): Uint8Array | undefined {
+    return this.keys.get(id);
+  }
+}
+
+/**
+ * Checks batches of incoming versions: remembered ones cost a lookup (VerifiedVersions), the rest
+ * are verified concurrently (the worker does not wait on one signature at a time), and each
+ * refusal is counted by reason. The caller applies `accepted` and penalises the sending link for
+ * `rejected`.
+ */
+export class VersionVerifier {
+  readonly rejectedByReason: Record<RejectReason, number> = Object.fromEntries(
+    REJECT_REASONS.map((r) => [r, 0]),
+  ) as Record<RejectReason, number>;
+  /** Ed25519 verifications done. */
+  checked = 0;
+  /** Versions accepted from the cache without a verification. */
+  cacheHits = 0;
+
+  constructor(
+    private readonly self: NodeId,
+    private readonly crypto: SignatureVerifier,
+    private readonly keys: KeyRing,
+    private readonly cache = new VerifiedVersions(),
+  ) {}
+
+  /** `from` is the node the batch came from over its link (proven at the handshake), if known. */
+  async verifyBatch(versions: readonly Version[], from?: NodeId): Promise<VerifyOutcome> {
+    // Cache hits and shape errors are settled at once; only the rest wait on Ed25519, together.
+    const verdicts: Verdict[] = versions.map((v) => this.quick(v));
+    const slow: Promise<void>[] = [];
+    for (let i = 0; i < versions.length; i++) {
+      if (verdicts[i] === 'unknown' || verdicts[i] === 'conflict') {
+        const recalled = verdicts[i] as 'unknown' | 'conflict';
+        slow.push(this.check(versions[i]!, recalled, from).then((x) => void (verdicts[i] = x)));
+      }
+    }
+    if (slow.length > 0) await Promise.all(slow);
+    const accepted: Version[] = [];
+    const rejected: Rejection[] = [];
+    for (let i = 0; i < versions.length; i++) {
+      const v = versions[i]!;
+      const verdict = verdicts[i]!;
+      let reason: RejectReason | undefined;
+      if (verdict === 'ok') {
+        // A conflict with a version verified earlier in this batch or since the check started.
+        if (this.cache.recall(v) === 'conflict') reason = 'equivocation';
+        else this.cache.remember(v);
+      } else if (verdict !== 'cached') {
+        reason = verdict as RejectReason;
+      }
+      if (reason === undefined) {
+        accepted.push(v);
+      } else {
+        rejected.push({ version: v, reason });
+        this.rejectedByReason[reason]++;
+      }
+    }
+    return { accepted, rejected };
+  }
+
+  /**
+   * A batch of one author's versions under one signature: one Ed25519 check for the lot (none when
+   * every version is remembered). It is accepted or refused whole; a version of it that conflicts
+   * with a remembered one under its key is refused as an equivocation.
+   */
+  async verifyAuthorBatch(
+    author: NodeId,
+    versions: readonly Version[],
+    sig: Uint8Array,
+    from?: NodeId,
+  ): Promise<VerifyOutcome> {
+    const refuse = (reason: RejectReason): VerifyOutcome => {
+      this.rejectedByReason[reason] += versions.length;
+      return { accepted: [], rejected: versions.map((version) => ({ version, reason })) };
+    };
+    if (!(sig instanceof Uint8Array) || sig.length !== 64) return refuse('malformed-signature');
+    if (versions.some((v) => v.ts.node !== author)) return refuse('bad-signature');
+    if (versions.every((v) => this.cache.recall(v) === 'verified')) {
+      this.cacheHits += versions.length;
+      return { accepted: [...versions], rejected: [] };
+    }
+    const bytes = batchSigningBytes(author, versions);
+    const key = this.keys.keyOf(author);
+    this.checked++;
+    if (key === undefined || !(await this.crypto.verify(key, bytes, sig))) {
+      if (key !== undefined && author === this.self) return refuse('self-author');
+      const senderKey = from !== undefined && from !== author ? this.keys.keyOf(from) : undefined;
+      if (senderKey !== undefined) {
+        this.checked++;
+        if (await this.crypto.verify(senderKey, bytes, sig)) return refuse('forged-author');
+      }
+      return refuse(key === undefined ? 'unknown-author' : 'bad-signature');
+    }
+    const accepted: Version[] = [];
+    const rejected: Rejection[] = [];
+    for (const v of versions) {
+      if (this.cache.recall(v) === 'conflict') {
+        rejected.push({ version: v, reason: 'equivocation' });
+        this.rejectedByReason.equivocation++;
+      } else {
+        this.cache.remember(v);
+        accepted.push(v);
+      }
+    }
+    return { accepted, rejected };
+  }
+
+  private quick(v: Version): Verdict {
+    if (v.sig === undefined) return 'unsigned';
+    if (!(v.sig instanceof Uint8Array) || v.sig.length !== 64) return 'malformed-signature';
+    const recalled = this.cache.recall(v);
+    if (recalled === 'verified') {
+      this.cacheHits++;
+      return 'cached';
+    }
+    return recalled;
+  }
+
+  private async check(
+    v: Version,
+    recalled: 'unknown' | 'conflict',
+    from: NodeId | undefined,
+  ): Promise<'ok' | RejectReason> {
+    const sig = v.sig!;
+    const author = v.ts.node;
+    const key = this.keys.keyOf(author);
+    const bytes = versionSigningBytes(v);
+    this.checked++;
+    if (key !== undefined && (await this.crypto.verify(key, bytes, sig))) {
+      return recalled === 'conflict' ? 'equivocation' : 'ok';
+    }
+    if (author === this.self) return 'self-author';
+    const senderKey = from !== undefined && from !== author ? this.keys.keyOf(from) : undefined;
+    if (senderKey !== undefined) {
+      this.checked++;
+      if (await this.crypto.verify(senderKey, bytes, sig)) return 'forged-author';
+    }
+    return key === undefined ? 'unknown-author' : 'bad-signature';
+  }
+}
