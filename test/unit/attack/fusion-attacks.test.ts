@@ -1,0 +1,92 @@
+/**
+ * Attacks on fusion by a peer's tracks (any writer's track is fused, docs/fusion.md). Fused ids are
+ * a public function of the source ids (fusedId), so a peer can write an entity under the id a
+ * fusion of our tracks will take.
+ */
+import { describe, expect, it } from 'vitest';
+import { fusedId } from '../../../src/core/fusion/fused-id';
+import type { ComponentKind, NodeId } from '../../../src/core/ids';
+import type { Version } from '../../../src/core/merge/version';
+import { offset } from '../../../src/core/sim/geo';
+import { DEFENDED_POINT } from '../../../src/node/c2-pipeline';
+import { ManualClock, openNode } from '../node/c2/manual-node';
+
+const PEER = 'mallory' as NodeId;
+
+describe('attack: a peer entity under a fused id', () => {
+  it('cannot sit under the id a fusion of our tracks takes, to hide it or be hidden by it', async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    const here = offset(DEFENDED_POINT, 2_000, 30_000);
+    const squatter = fusedId(['a', 'b']);
+    // The peer's write under that id reaches us (as any replicated version does).
+    const v: Version = {
+      entity: squatter,
+      kind: 'label' as ComponentKind,
+      value: { text: 'decoy' } as unknown as Version['value'],
+      ts: { ms: clock.now, c: 0, node: PEER },
+      seen: [],
+    };
+    node.applyRemote([v]);
+    const report = async (id: string, sensorId: string) => {
+      const components = {
+        source: { sensorId, sensorType: 'radar' },
+        position: { lat: here.lat, lon: here.lon, accuracy: 20 },
+      };
+      if ((await node.get(id)) === undefined) await node.create({ id, components });
+      else await node.update(id, components);
+    };
+    for (let i = 0; i < 4; i++) {
+      await report('a', 'radar-1');
+      await report('b', 'radar-2');
+      await clock.advance(1_000);
+    }
+    const ids = (await node.list()).map((x) => x.id);
+    // One entry per id: a listing never shows two different things under one name.
+    expect(new Set(ids).size).toBe(ids.length);
+    // The fusion yields the id: the peer's entity shows as what it is, and the tracks it would have
+    // hidden show unfused (nothing disappears; the peer only kept two tracks from merging).
+    expect(ids.sort()).toEqual(['a', 'b', squatter].sort());
+    const view = (await node.get(squatter))!;
+    expect(view.components.label).toEqual({ text: 'decoy' });
+    expect(view.components.fusion).toBeUndefined();
+    expect(await node.fusionStats()).toMatchObject({ fused: 0, sources: 0 });
+  });
+
+  it('arriving after the fused view is shown, takes the id back at once', async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    const here = offset(DEFENDED_POINT, -2_000, 25_000);
+    const report = async (id: string, sensorId: string) => {
+      const components = {
+        source: { sensorId, sensorType: 'radar' },
+        position: { lat: here.lat, lon: here.lon, accuracy: 20 },
+      };
+      if ((await node.get(id)) === undefined) await node.create({ id, components });
+      else await node.update(id, components);
+    };
+    for (let i = 0; i < 4; i++) {
+      await report('c', 'radar-1');
+      await report('d', 'radar-2');
+      await clock.advance(1_000);
+    }
+    const squatter = fusedId(['c', 'd']);
+    expect((await node.list()).map((x) => x.id)).toEqual([squatter]);
+    node.applyRemote([
+      {
+        entity: squatter,
+        kind: 'label' as ComponentKind,
+        value: { text: 'decoy' } as unknown as Version['value'],
+        ts: { ms: clock.now, c: 0, node: PEER },
+        seen: [],
+      },
+    ]);
+    await clock.advance(0);
+    expect((await node.list()).map((x) => x.id).sort()).toEqual(['c', 'd', squatter].sort());
+    await report('c', 'radar-1');
+    await report('d', 'radar-2');
+    await clock.advance(1_000);
+    expect((await node.list()).map((x) => x.id).sort()).toEqual(['c', 'd', squatter].sort());
+    expect((await node.get(squatter))!.components.fusion).toBeUndefined();
+  });
+});
