@@ -4,8 +4,12 @@
  * fusion of our tracks will take.
  */
 import { describe, expect, it } from 'vitest';
+import { FusionEngine } from '../../../src/core/fusion/engine';
 import { fusedId } from '../../../src/core/fusion/fused-id';
-import type { ComponentKind, NodeId } from '../../../src/core/ids';
+import { gatePairs } from '../../../src/core/fusion/spatial-gate';
+import { TrackTable } from '../../../src/core/fusion/track-table';
+import { DEFAULT_FUSION_CONFIG, type SourceTrack } from '../../../src/core/fusion/types';
+import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { offset } from '../../../src/core/sim/geo';
 import { DEFENDED_POINT } from '../../../src/node/c2-pipeline';
@@ -88,5 +92,40 @@ describe('attack: a peer entity under a fused id', () => {
     await clock.advance(1_000);
     expect((await node.list()).map((x) => x.id).sort()).toEqual(['c', 'd', squatter].sort());
     expect((await node.get(squatter))!.components.fusion).toBeUndefined();
+  });
+});
+
+describe('attack: a peer piles many tracks of many sensors on one point', () => {
+  it("keeps a scan's gated pairs within n × maxGateCandidates, and the engine fuses none of the pile", () => {
+    const n = 1_000;
+    const c = DEFAULT_FUSION_CONFIG;
+    const tracks: SourceTrack[] = Array.from({ length: n }, (_, i) => ({
+      id: `pile-${String(i).padStart(4, '0')}` as EntityId,
+      sensorId: `s-${String(i).padStart(4, '0')}`,
+      position: { lat: 10, lon: 10, accuracy: 20 },
+      time: 1_000,
+    }));
+    const table = new TrackTable(n, c.unknownSpeedMps);
+    table.sensorIds.push(...tracks.map((t) => t.sensorId));
+    tracks.forEach((t, i) => table.setTrack(i, t, i, c.defaultSigmaM));
+    const gate = { chi2: c.gateChi2, meters: c.gateMeters, maxTimeDiffMs: c.maxTimeDiffMs };
+    expect(gatePairs(table, gate, c.maxGateCandidates).count).toBeLessThanOrEqual(n * c.maxGateCandidates);
+
+    // Through the engine, over the scans a pair needs to confirm: the pile stays raw, and a real
+    // pair elsewhere still fuses.
+    const engine = new FusionEngine();
+    for (let scan = 1; scan <= c.confirmWindow; scan++) {
+      const time = scan * 1_000;
+      for (const t of tracks) engine.upsert({ ...t, time });
+      engine.upsert({ id: 'real-a' as EntityId, sensorId: 'eo', position: { lat: 20, lon: 20, accuracy: 10 }, time });
+      engine.upsert({
+        id: 'real-b' as EntityId,
+        sensorId: 'radar',
+        position: { lat: 20, lon: 20, accuracy: 30 },
+        time,
+      });
+      engine.scan(time);
+    }
+    expect(engine.fused().map((f) => [...f.fusion.sources].sort())).toEqual([['real-a', 'real-b']]);
   });
 });
