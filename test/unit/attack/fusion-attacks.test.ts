@@ -129,3 +129,42 @@ describe('attack: a peer piles many tracks of many sensors on one point', () => 
     expect(engine.fused().map((f) => [...f.fusion.sources].sort())).toEqual([['real-a', 'real-b']]);
   });
 });
+
+describe('attack: degenerate covariances within validation', () => {
+  it('fuse to finite values, and an overconfident peer track moves a real track no further than the gate', () => {
+    const c = DEFAULT_FUSION_CONFIG;
+    const degenerate: [number, number, number][] = [
+      [1e12, 1e12, 1e12],
+      [1e12, -1e12, 1e12],
+      [1e-12, 0, 1e-12],
+      [0, 0, 0],
+      [1e12, 0, 1e-12],
+    ];
+    for (const covariance of degenerate) {
+      for (const east of [0, 1e-5, 3e-4, 1e-2]) {
+        const engine = new FusionEngine();
+        for (let scan = 1; scan <= c.confirmWindow + 1; scan++) {
+          const time = scan * 1_000;
+          const real = { lat: 10, lon: 10, accuracy: 10 };
+          engine.upsert({ id: 'real' as EntityId, sensorId: 'eo', position: real, time });
+          engine.upsert({
+            id: 'peer' as EntityId,
+            sensorId: 'radar',
+            position: { lat: 10, lon: 10 + east, covariance },
+            time,
+          });
+          engine.scan(time);
+        }
+        for (const f of engine.fused()) {
+          const p = f.fusion.position;
+          for (const v of [p.lat, p.lon, p.accuracy ?? 0, ...(p.covariance ?? [])])
+            expect(Number.isFinite(v)).toBe(true);
+          // Metres east of the real track (1e-5° of longitude at 10° N is about 1.1 m).
+          const metres =
+            Math.abs(p.lon - 10) * 111_320 * Math.cos((10 * Math.PI) / 180) + Math.abs(p.lat - 10) * 110_574;
+          expect(metres, `${JSON.stringify(covariance)} at +${east}°`).toBeLessThanOrEqual(c.gateMeters);
+        }
+      }
+    }
+  });
+});
