@@ -20,10 +20,11 @@ import {
   compareRequestIds,
   requestIdFor,
   type ApprovalRecord,
+  type RequestId,
   type TaskRecord,
   type ThreatView,
 } from '../core/task/records';
-import type { DecideArgs } from './approval-args';
+import { MAX_APPROVAL_DEADLINE_MS, type DecideArgs } from './approval-args';
 import type { ApprovalView, TaskView } from './approval-views';
 import { nextAssetReport } from './asset-link';
 import type { Scheduler } from './scheduler';
@@ -37,6 +38,11 @@ export const RECENT_APPROVALS = 50;
  */
 export const RAISE_GRACE_MS = 10_000;
 const RAISE_STAGGER_MS = 5_000;
+/**
+ * The longest delay the host's timer honours (setTimeout keeps a signed 32-bit count of ms, and a
+ * longer delay fires at once): the loop never asks for more, and re-arms when it wakes early.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ApprovalLoopDeps {
   readonly self: NodeId;
@@ -292,7 +298,7 @@ export class ApprovalLoop {
     this.timer = undefined;
     const scheduler = this.deps.scheduler;
     if (next === undefined || scheduler === undefined || this.stopped) return;
-    const cancel = scheduler.after(Math.max(0, next - this.deps.now()), () => {
+    const cancel = scheduler.after(Math.min(MAX_TIMER_MS, Math.max(0, next - this.deps.now())), () => {
       this.timer = undefined;
       this.fire();
     });
@@ -305,18 +311,41 @@ export class ApprovalLoop {
   }
 }
 
-/** The approval and task registers' winners, as the gate types them (only intercept tasks are the gate's). */
+/**
+ * The approval and task registers' winners, as the gate types them (only intercept tasks are the
+ * gate's), as far as they can be true. Every honest approval or task write comes after the threat
+ * write its request id names (the writer has seen that threat, so its clock is past it), and a
+ * request's deadline is the wall time at raise plus at most MAX_APPROVAL_DEADLINE_MS, which the
+ * write's own timestamp (an HLC, never behind its writer's wall clock) bounds. A record naming a
+ * request at or after its own timestamp is made up, read as absent: otherwise, winning every merge
+ * by its request id, it would keep the gate from ever raising a real request for the entity. A
+ * deadline beyond the bound is read at the bound, so no request stays pending forever. (Until
+ * writes are signed, issue 12, a peer can still forge a decision or a task within these bounds.)
+ */
 function registers(view: EntityView): Pick<GateState, 'approval' | 'task'> {
-  const approval = view.components.approval as ApprovalRecord | undefined;
+  const approval = plausibleApproval(view.components.approval, view.meta.approval?.version);
   const task = view.components.task as TaskRecord | undefined;
+  const taskOk = task !== undefined && task.task === 'intercept' && before(task.requestId, view.meta.task?.version);
   return {
     ...(approval === undefined ? {} : { approval }),
-    ...(task === undefined || task.task !== 'intercept' ? {} : { task }),
+    ...(taskOk ? { task } : {}),
   };
 }
 
+function plausibleApproval(value: unknown, version: string | undefined): ApprovalRecord | undefined {
+  const a = value as ApprovalRecord | undefined;
+  if (a === undefined || version === undefined || !before(a.requestId, version)) return undefined;
+  const latest = (decodeTs(version)?.ms ?? 0) + MAX_APPROVAL_DEADLINE_MS;
+  return a.deadline <= latest ? a : { ...a, deadline: latest };
+}
+
+/** A request id is the encoded timestamp of its threat write: it must sort before the record's own. */
+function before(requestId: RequestId, version: string | undefined): boolean {
+  return version !== undefined && compareRequestIds(requestId, version as RequestId) < 0;
+}
+
 function approvalView(view: EntityView): ApprovalView | undefined {
-  const a = view.components.approval as ApprovalRecord | undefined;
+  const a = registers(view).approval;
   if (a === undefined) return undefined;
   const c = view.components.classification as Classification | undefined;
   const cue = view.components.cue as { label?: unknown } | undefined;

@@ -75,6 +75,12 @@ export class FusionView {
     const engine = this.engine;
     if (engine === undefined) return;
     const view = this.deps.view(id);
+    if (view !== undefined && this.shown.has(id)) {
+      // A stored entity took a shown fused view's id (a peer can compute fusedId): the view yields.
+      const next = new Map(this.shown);
+      next.delete(id);
+      this.replace(next);
+    }
     if (view !== undefined && isTrack(view)) {
       engine.upsert(sourceTrack(view));
       return;
@@ -97,9 +103,13 @@ export class FusionView {
     this.lastScanMs = this.deps.now() - now;
     if (changes.length === 0) return true;
     const next = new Map<EntityId, FusedTrack>();
-    // A fused track whose source left between scans stays gone (observe cascaded it).
+    // A fused track whose source left between scans stays gone (observe cascaded it). Nor is one
+    // shown under the id of an entity of the store: fused ids are a public function of the source
+    // ids, so a peer can write an entity under one, and showing both would list two things under
+    // one id and hide the entity behind the view on get(). Its sources then show unfused.
     for (const t of this.engine.fused())
-      if (t.fusion.sources.every((s) => this.deps.view(s) !== undefined)) next.set(t.id, t);
+      if (this.deps.view(t.id) === undefined && t.fusion.sources.every((s) => this.deps.view(s) !== undefined))
+        next.set(t.id, t);
     this.replace(next);
     return true;
   }

@@ -130,7 +130,7 @@ export class FusionEngine {
     const confirmed = sortedPairs(n, ci, cj);
 
     const gate = { chi2: c.gateChi2, meters: c.gateMeters, maxTimeDiffMs: c.maxTimeDiffMs };
-    const gated = gatePairs(table, gate);
+    const gated = gatePairs(table, gate, c.maxGateCandidates);
 
     const clusters = new UnionFind(n);
     const involved = new Uint8Array(n);

@@ -90,9 +90,11 @@ class PairBuffer {
  * the variance and metres a track without velocity gains with age, and the distance a track with
  * one moves, over the largest time difference the gate admits. Only the tracks not of the most
  * numerous sensor ask (pairs within one sensor are never wanted), which halves the queries for two
- * sensors; with exactly two sensors only the other sensor's tracks are indexed.
+ * sensors; with exactly two sensors only the other sensor's tracks are indexed. A track whose box
+ * holds more than `maxCandidates` tracks pairs with none, so a scan's pairs stay within
+ * n × maxCandidates however the tracks are piled up.
  */
-export function gatePairs(t: TrackTable, gate: GateLimits): GatedPairs {
+export function gatePairs(t: TrackTable, gate: GateLimits, maxCandidates = Infinity): GatedPairs {
   const n = t.n;
   const out = new PairBuffer();
   if (n < 2) return out.done(n);
@@ -145,7 +147,12 @@ export function gatePairs(t: TrackTable, gate: GateLimits): GatedPairs {
         gate.meters + slackQ + unknownSlack,
         Math.sqrt(gate.chi2 * (t.maxVar[q]! + slackQ ** 2 + partnerVar + unknownSlack ** 2)),
       ) + motion;
-    for (const hit of query(index, t.lat[q]!, t.lon[q]!, radius)) {
+    const hits = query(index, t.lat[q]!, t.lon[q]!, radius);
+    // A track with more candidates than an assignment takes (a swarm, or a peer's tracks piled on
+    // one point) is left unfused rather than gated with each: otherwise n tracks at one point cost
+    // n² pairs every scan (2,000 of them: 2 million pairs, seconds of CPU).
+    if (hits.length > maxCandidates) continue;
+    for (const hit of hits) {
       const r = rows[hit]!;
       if (r === q || t.sensor[r] === t.sensor[q]) continue;
       const a = Math.min(q, r);

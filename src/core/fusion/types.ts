@@ -49,6 +49,11 @@ export interface FusionConfig {
   /** Above this many rows or columns a cluster's assignment is greedy instead of optimal. */
   readonly maxClusterSide: number;
   /**
+   * A track with more candidates than this in its gate box pairs with none (spatial-gate.ts): a
+   * scan's pairs stay within n × this however densely tracks are piled (a peer can pile them).
+   */
+  readonly maxGateCandidates: number;
+  /**
    * The 1σ speed (m/s) assumed for a track without a velocity, when it is compared with or fused
    * with a report of another time: its covariance grows by (speed × age)² and the metres gate by
    * speed × age (time-alignment.ts).
@@ -70,6 +75,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   confirmWindow: 5,
   splitScans: 3,
   maxClusterSide: 120,
+  maxGateCandidates: 256,
   // Between a walker and a fast aircraft: 1 s of age adds σ 100 m, so at the 9.21 gate a target
   // without a velocity still gates after moving ~300 m (an aircraft at 250 m/s reported 1 s apart).
   unknownSpeedMps: 100,

@@ -14,6 +14,14 @@ const HEADER_BYTES = 16;
 const INITIAL_PACKING = 0.5;
 /** Runs of fewer versions say little about how a full frame packs. */
 const MIN_LEARNING_RUN = 16;
+/**
+ * A frame may put on the wire at most this many times what it was charged: the versions beyond go
+ * back to their queue. Sizes are estimates from the learned packing ratio, and whoever writes what
+ * we relay can first teach a link a tiny ratio (versions sharing long ids pack to a tenth) and
+ * then send versions that share nothing: one frame would then carry ten times its charge, and the
+ * link would overrun its budget by that much at once, however the debt is repaid later.
+ */
+const MAX_FRAME_OVERRUN = 2;
 
 export interface LinkSenderDeps {
   readonly budgeter: LinkBudgeter<Outgoing>;
@@ -92,7 +100,7 @@ export class LinkSender {
       }
       const bytes = Math.max(1, Math.round(alone * this.packing));
       const outcome: EnqueueOutcome = this.deps.budgeter.enqueue(
-        { cls, bytes, key, payload: { type: 'version', version, alone } },
+        { cls, bytes, key, payload: { type: 'version', version, alone, cls, key } },
         now,
       );
       if (outcome.type === 'deferred' || outcome.type === 'refused') deferred += 1;
@@ -129,7 +137,10 @@ export class LinkSender {
     const r = b.poll(now);
     switch (r.type) {
       case 'frame': {
-        const wire = this.transmit(r.items.map((t) => t.item.payload));
+        const wire = this.transmit(
+          r.items.map((t) => t.item.payload),
+          MAX_FRAME_OVERRUN * r.chargedBytes,
+        );
         if (wire === undefined) return 0;
         b.settle(wire - r.chargedBytes, now);
         return wire;
@@ -164,21 +175,33 @@ export class LinkSender {
 
   /**
    * Turns a frame's items into messages: session frames as they are, runs of live versions packed
-   * into `versions` messages. Returns the bytes that went on the wire, headers counted per message;
-   * undefined if the link failed.
+   * into `versions` messages. Versions that would take the frame past `allowance` bytes on the
+   * wire go back to their queues (MAX_FRAME_OVERRUN). Returns the bytes that went on the wire,
+   * headers counted per message; undefined if the link failed.
    */
-  private transmit(payloads: readonly Outgoing[]): number | undefined {
+  private transmit(payloads: readonly Outgoing[], allowance: number): number | undefined {
     let wire = 0;
-    let run: Version[] = [];
+    let run: Extract<Outgoing, { type: 'version' }>[] = [];
     let runAlone = 0;
+    const back: Extract<Outgoing, { type: 'version' }>[] = [];
     const flush = (): boolean => {
       if (run.length === 0) return true;
-      const batch = encodeVersions(run);
-      const frame = encodeMessage({ type: MessageType.Versions, live: true, completes: 0, batch });
+      let batch = encodeVersions(run.map((p) => p.version));
       // Learned from full runs only: a lone HIGH change packs no smaller than alone, and would
       // make the estimate for the packed flood that follows too large (frames half full).
-      if (run.length >= MIN_LEARNING_RUN)
-        this.packing = Math.min(1, Math.max(0.05, 0.8 * this.packing + (0.2 * batch.length) / runAlone));
+      if (run.length >= MIN_LEARNING_RUN) {
+        const seen = batch.length / runAlone;
+        // Up at once (an estimate too small overruns the budget), down slowly.
+        this.packing = Math.min(1, Math.max(0.05, seen > this.packing ? seen : 0.8 * this.packing + 0.2 * seen));
+      }
+      const room = allowance - wire - PER_MESSAGE_OVERHEAD_BYTES - HEADER_BYTES;
+      if (batch.length > room && run.length > 1) {
+        const keep = Math.max(1, Math.floor((run.length * Math.max(0, room)) / batch.length));
+        back.push(...run.slice(keep));
+        run = run.slice(0, keep);
+        batch = encodeVersions(run.map((p) => p.version));
+      }
+      const frame = encodeMessage({ type: MessageType.Versions, live: true, completes: 0, batch });
       this.deps.counted(frame.length, run.length);
       wire += frame.length + PER_MESSAGE_OVERHEAD_BYTES;
       run = [];
@@ -192,13 +215,29 @@ export class LinkSender {
         if (!this.deps.send(p.frame)) return undefined;
         continue;
       }
+      if (back.length > 0 || wire >= allowance) {
+        back.push(p);
+        continue;
+      }
       const alone = p.alone;
       // Packed is never larger than alone: a run kept under the limit alone fits one message.
       if (runAlone + alone > MAX_SYNC_FRAME_BYTES - HEADER_BYTES && !flush()) return undefined;
-      run.push(p.version);
+      run.push(p);
       runAlone += alone;
     }
-    return flush() ? wire : undefined;
+    if (!flush()) return undefined;
+    this.requeue(back);
+    return wire;
+  }
+
+  /** Versions cut from a frame wait again, at the estimate the ratio now gives. */
+  private requeue(back: readonly Extract<Outgoing, { type: 'version' }>[]): void {
+    const now = this.deps.now();
+    for (const p of back) {
+      const bytes = Math.max(1, Math.round(p.alone * this.packing));
+      const outcome = this.deps.budgeter.enqueue({ cls: p.cls, bytes, key: p.key, payload: p }, now);
+      if (outcome.type === 'deferred' || outcome.type === 'refused') this.repairOwed = true;
+    }
   }
 
   private arm(until: number, now: number): void {

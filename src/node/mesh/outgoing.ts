@@ -13,6 +13,9 @@ export type Outgoing =
       readonly version: Version;
       /** Its size encoded alone (it packs smaller with others). */
       readonly alone: number;
+      /** Its class and coalescing key, to queue it again when its frame would overrun its charge. */
+      readonly cls: PriorityClass;
+      readonly key: string;
     };
 
 /**
