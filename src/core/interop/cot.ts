@@ -34,6 +34,8 @@ const parser = new XMLParser({
   attributeNamePrefix: A,
   parseAttributeValue: false,
   parseTagValue: false,
+  // A callsign's spaces are its own.
+  trimValues: false,
   isArray: (name) => name === 'event',
 });
 
@@ -105,10 +107,13 @@ export function parseCot(text: string): ImportResult {
   const valid = XMLValidator.validate(wrapped);
   if (valid !== true) throw new ValidationError(`not well-formed XML (line ${valid.err.line}): ${valid.err.msg}`);
   const file = element((parser.parse(wrapped) as Record<string, unknown>)[FILE_ROOT]);
-  const roots = Object.keys(file);
+  const roots = Object.keys(file).filter((k) => k !== '#text');
   let events: unknown[] | undefined;
   if (file.event !== undefined) events = file.event as unknown[];
-  else if (roots.length === 1) events = element(file[roots[0]!]).event as unknown[] | undefined;
+  else if (roots.length === 1) {
+    // An empty picture exports as an empty <events/>: nothing to import, not an error.
+    events = (element(file[roots[0]!]).event as unknown[] | undefined) ?? (roots[0] === 'events' ? [] : undefined);
+  }
   if (events === undefined) throw new ValidationError('not CoT: no <event> elements, alone or under one root');
   const list = events;
   return collect(
@@ -163,7 +168,11 @@ function event(e: Record<string, unknown>): Record<string, unknown> {
       throw new ValidationError('track: course and speed must both be numbers');
     }
     const rad = (course * Math.PI) / 180;
-    out.velocity = { east: speed * Math.sin(rad), north: speed * Math.cos(rad), ...(up === undefined ? {} : { up }) };
+    out.velocity = {
+      east: nano(speed * Math.sin(rad)),
+      north: nano(speed * Math.cos(rad)),
+      ...(up === undefined ? {} : { up }),
+    };
   }
 
   const threat = attr(lattice, 'threat');
@@ -179,6 +188,14 @@ function event(e: Record<string, unknown>): Record<string, unknown> {
     out.expiry = { at };
   }
   return out;
+}
+
+/**
+ * East and north from course and speed, rounded to 1 nm/s: the trigonometry's last-bit error is
+ * dropped, so a component at its bound (MAX_SPEED) comes back at it, not a hair over.
+ */
+function nano(x: number): number {
+  return Math.round(x * 1e9) / 1e9;
 }
 
 /** An element as the parser gives it: attributes and children, or '' when empty, or absent. */

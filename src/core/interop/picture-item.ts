@@ -81,9 +81,10 @@ export function collect(
     let uid: string | undefined;
     try {
       uid = uidOf(index);
+      // The item's shape first: "expected an object" says more than "invalid entity id undefined".
+      const raw = read(index);
       const id = asEntityId(uid);
       if (seen.has(id)) throw new ValidationError(`id ${JSON.stringify(id)} appears earlier in the file`);
-      const raw = read(index);
       const components: Record<string, ComponentValue> = {};
       for (const [kind, value] of Object.entries(raw)) {
         if (value === undefined) continue;
