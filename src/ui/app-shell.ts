@@ -14,6 +14,7 @@ import './link-status';
 import './map/lattice-map';
 import './pairing-panel';
 import './peers-panel';
+import './picture-transfer';
 import './skew-banner';
 import './storage-badge';
 import './track-list';
@@ -122,6 +123,7 @@ export class AppShell extends LitElement {
           </div>
           <section class="panel" aria-label="Tracks">
             <lm-track-list .entities=${entities} .selectedId=${this.selectedId}></lm-track-list>
+            <lm-picture-transfer .client=${this.client} .entities=${entities}></lm-picture-transfer>
           </section>
           ${
             this.mesh === undefined

@@ -1,29 +1,13 @@
-import type { Classification, Disposition, Environment } from '../../core/entity/component-types';
+import type { Classification } from '../../core/entity/component-types';
+import { AFFILIATION, DIMENSION, lookup } from '../../core/entity/identity-codes';
 
 /**
- * The one table from a track's classification to its MIL-STD-2525C symbol identification code
- * (SIDC, 15 characters): position 2 is the standard identity (affiliation), taken from the
- * disposition; position 3 the battle dimension, taken from the environment. The same letters are
- * CoT's affiliation and dimension (`a-h-A` = hostile air), so export can reuse this table.
- * docs/ui.md shows it as a table; test/unit/ui/map/sidc.test.ts checks every row.
+ * A track's MIL-STD-2525C symbol identification code (SIDC, 15 characters): position 2 is the
+ * standard identity (affiliation), taken from the disposition; position 3 the battle dimension,
+ * taken from the environment, both by the one table in src/core/entity/identity-codes.ts (shared
+ * with the CoT export). docs/ui.md shows it as a table; test/unit/ui/map/sidc.test.ts checks every row.
  */
-export const AFFILIATION: { readonly [D in Disposition]: string } = {
-  HOSTILE: 'H',
-  SUSPICIOUS: 'S',
-  UNKNOWN: 'U',
-  PENDING: 'P',
-  NEUTRAL: 'N',
-  ASSUMED_FRIENDLY: 'A',
-  FRIENDLY: 'F',
-};
-
-export const DIMENSION: { readonly [E in Environment]: string } = {
-  AIR: 'A',
-  SURFACE: 'S',
-  SUB_SURFACE: 'U',
-  LAND: 'G',
-  SPACE: 'P',
-};
+export { AFFILIATION, DIMENSION };
 
 /** No classification yet: unknown identity, unknown dimension (2525C `Z`), drawn as the unknown frame. */
 export const UNCLASSIFIED_SIDC = 'SUZP-----------';
@@ -41,10 +25,6 @@ export function sidcOf(classification: ClassificationLike | undefined): string {
   const affiliation = lookup(AFFILIATION, classification.disposition) ?? 'U';
   const dimension = lookup(DIMENSION, classification.environment) ?? 'Z';
   return `S${affiliation}${dimension}P-----------`;
-}
-
-function lookup(table: Readonly<Record<string, string>>, key: unknown): string | undefined {
-  return typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /**
