@@ -1,5 +1,6 @@
 import { LitElement, html, svg, type PropertyValues } from 'lit';
 import type { MeshApi } from '../node/lattice-api';
+import type { EntityView } from '../node/node-api';
 import { shellStyles } from './app-shell-styles';
 import type { EntityDeletedDetail, EntitySavedDetail, EntitySelectDetail } from './events';
 import { shortId } from './format';
@@ -38,6 +39,7 @@ export class AppShell extends LitElement {
     client: { attribute: false },
     mesh: { attribute: false },
     selectedId: { state: true },
+    pendingIds: { state: true },
     theme: { reflect: true },
   };
 
@@ -45,6 +47,8 @@ export class AppShell extends LitElement {
   /** The node's links and pairing (window.lattice); the panels stay hidden without it. */
   declare mesh: MeshApi | undefined;
   declare selectedId: string | null;
+  /** Tracks with a pending approval, as the prompt's feed last read them (for the map's marker). */
+  declare pendingIds: ReadonlySet<string>;
   /** Day or night palette, reflected as an attribute the palette's CSS keys on; persisted. */
   declare theme: Theme;
   private readonly node = new NodeController(this);
@@ -52,7 +56,11 @@ export class AppShell extends LitElement {
   constructor() {
     super();
     this.selectedId = null;
+    this.pendingIds = new Set();
     this.theme = loadTheme();
+    this.addEventListener('approvals-pending', (e) => {
+      this.pendingIds = e.detail.ids;
+    });
     this.addEventListener('entity-select', (e) => this.onSelect(e.detail));
     this.addEventListener('entity-saved', (e) => this.onSaved(e.detail));
     this.addEventListener('entity-deleted', (e) => this.onDeleted(e.detail));
@@ -110,7 +118,13 @@ export class AppShell extends LitElement {
       <lm-skew-banner .held=${info?.held} .limitMs=${info?.skewLimitMs}></lm-skew-banner>
       <main>
         <section class="map-area" aria-label="Map">
-          <lattice-map .entities=${entities} .selectedId=${this.selectedId} .theme=${this.theme}></lattice-map>
+          <lattice-map
+            .entities=${entities}
+            .selectedId=${this.selectedId}
+            .theme=${this.theme}
+            .pendingIds=${this.pendingIds}
+            .readSource=${this.readSource}
+          ></lattice-map>
         </section>
         <aside class="side">
           <div class="panel" aria-label="Inspector">
@@ -145,6 +159,10 @@ export class AppShell extends LitElement {
       <lm-approvals .client=${this.client}></lm-approvals>
     `;
   }
+
+  /** The map reads fused tracks' sources (hidden from the feed) by id. */
+  private readonly readSource = (id: string): Promise<EntityView | undefined> =>
+    this.client === undefined ? Promise.resolve(undefined) : this.client.get(id);
 
   private banner(): unknown {
     if (this.client === undefined) return html`<div class="banner" data-testid="banner">Starting the node…</div>`;
