@@ -320,7 +320,7 @@ export class EntityInspector extends LitElement {
                       type="button"
                       data-testid="keep-head"
                       ?disabled=${busy}
-                      aria-label=${`Keep this ${kind} (${i === 0 ? 'winner' : `head ${(i + 1).toString()}`}) and resolve the conflict`}
+                      aria-label=${`Keep this one: ${kind}, ${i === 0 ? 'the winner' : `head ${(i + 1).toString()}`}`}
                       @click=${() => void this.keep(v, kind, state.heads, h)}
                     >
                       Keep this one
