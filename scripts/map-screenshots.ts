@@ -20,6 +20,8 @@ const SIZES = [
 
 /** The picture: one of each identity and dimension, moving, with uncertainty, a HIGH threat and a stale contact. */
 const SEED = `(async () => {
+  // First, so the request the HIGH fighter raises stays pending through every shot (10 min).
+  await window.lattice.setApprovalDeadline(600000);
   const at = (dlat, dlon, extra = {}) => ({ lat: 51.4775 + dlat * 4, lon: -0.4614 + dlon * 4, ...extra });
   const track = (id, label, disposition, environment, position, more = {}) =>
     window.lattice.create({
@@ -43,8 +45,7 @@ const SEED = `(async () => {
   });
   await track('sub-contact', 'Sonar contact', 'PENDING', 'SUB_SURFACE', at(-0.05, 0.02, { accuracy: 1500 }));
   await track('old-radar', 'Old contact', 'HOSTILE', 'LAND', at(0.02, -0.08), { expiry: { at: Date.now() + 1500 } });
-  // A pending approval, as the gate raises one for a HIGH threat (the approval prompt shows it).
-  await window.lattice.update('hostile-air-1', { approval: { state: 'pending', deadline: Date.now() + 600000 } });
+  // The gate raises the pending approval for the HIGH threat itself (a hand-written request would need a real requestId).
   await window.lattice.setFusion({ enabled: true });
   await window.lattice.simulate({ eo: { tracks: 4, hz: 1 }, radar: { tracks: 6, hz: 1 }, seed: 13 });
 })()`;
@@ -54,11 +55,15 @@ const THEMES = ['day', 'night'] as const;
 /** What the picture holds, to say so next to the screenshots: fused tracks, pending approvals, conflicts. */
 const CENSUS = `(async () => {
   const all = await window.lattice.list();
+  const map = document.querySelector('lm-app').shadowRoot.querySelector('lattice-map');
   return {
     tracks: all.length,
     fused: all.filter((e) => e.components.fusion !== undefined).length,
     pendingApprovals: all.filter((e) => e.components.approval?.state === 'pending').length,
     conflicts: all.filter((e) => e.conflicts.length > 0).map((e) => e.id),
+    // What the map draws for them: links from fused tracks to their sources, approval markers.
+    linkedOnMap: map.renderedLinks(),
+    markedOnMap: map.renderedPending(),
   };
 })()`;
 

@@ -143,6 +143,11 @@ export class C2Pipeline {
     return this.gate.tasks();
   }
 
+  /** The approval deadline in force (the persisted setting once loaded), ms. */
+  get approvalDeadlineMs(): number {
+    return this.gate.deadline;
+  }
+
   async setApprovalDeadline(ms: number): Promise<void> {
     const checked = checkApprovalDeadline(ms);
     this.gate.configure(checked);

@@ -221,6 +221,8 @@ export class LatticeNode implements NodeApi {
       storage: this.status(),
       held: this.parts.hold.summary(),
       skewLimitMs: this.parts.clock.maxSkewMs,
+      fusionEnabled: this.c2.fusion.current.enabled,
+      approvalDeadlineMs: this.c2.approvalDeadlineMs,
     };
   }
 

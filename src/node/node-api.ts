@@ -37,6 +37,10 @@ export interface NodeInfo {
   readonly held?: readonly HeldSkew[];
   /** The tolerated lead of a peer's clock over ours before its writes are held (setSkewLimit), ms. */
   readonly skewLimitMs?: number;
+  /** Whether fusion is on (setFusion; persisted in node meta), for the settings panel. */
+  readonly fusionEnabled?: boolean;
+  /** The approval deadline for new requests (setApprovalDeadline; persisted), ms. */
+  readonly approvalDeadlineMs?: number;
 }
 
 export interface CreateInput {

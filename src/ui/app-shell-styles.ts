@@ -46,6 +46,23 @@ export const shellStyles = css`
     text-transform: uppercase;
     letter-spacing: 0.05em;
   }
+  .gear {
+    font-size: 22px;
+    min-width: var(--lm-touch, 44px);
+  }
+  .settings {
+    position: fixed;
+    top: 64px;
+    right: 12px;
+    z-index: 20;
+    width: min(460px, calc(100vw - 24px));
+    max-height: calc(100dvh - 80px);
+    overflow: auto;
+    box-shadow: 0 6px 24px rgba(0, 0, 0, 0.35);
+  }
+  .settings .close {
+    float: right;
+  }
   .spacer {
     flex: 1;
   }

@@ -1,5 +1,6 @@
 import { LitElement, html, svg, type PropertyValues } from 'lit';
 import type { MeshApi } from '../node/lattice-api';
+import type { EntityView } from '../node/node-api';
 import { shellStyles } from './app-shell-styles';
 import type { EntityDeletedDetail, EntitySavedDetail, EntitySelectDetail } from './events';
 import { shortId } from './format';
@@ -13,6 +14,7 @@ import './entity-inspector';
 import './link-status';
 import './map/lattice-map';
 import './pairing-panel';
+import './settings-panel';
 import './peers-panel';
 import './picture-transfer';
 import './skew-banner';
@@ -39,6 +41,8 @@ export class AppShell extends LitElement {
     client: { attribute: false },
     mesh: { attribute: false },
     selectedId: { state: true },
+    pendingIds: { state: true },
+    settingsOpen: { state: true },
     theme: { reflect: true },
   };
 
@@ -46,6 +50,9 @@ export class AppShell extends LitElement {
   /** The node's links and pairing (window.lattice); the panels stay hidden without it. */
   declare mesh: MeshApi | undefined;
   declare selectedId: string | null;
+  /** Tracks with a pending approval, as the prompt's feed last read them (for the map's marker). */
+  declare pendingIds: ReadonlySet<string>;
+  declare settingsOpen: boolean;
   /** Day or night palette, reflected as an attribute the palette's CSS keys on; persisted. */
   declare theme: Theme;
   private readonly node = new NodeController(this);
@@ -53,7 +60,20 @@ export class AppShell extends LitElement {
   constructor() {
     super();
     this.selectedId = null;
+    this.pendingIds = new Set();
+    this.settingsOpen = false;
+    this.addEventListener('settings-change', (e) => {
+      if (e.detail.theme !== undefined) {
+        this.theme = e.detail.theme;
+        saveTheme(this.theme);
+      }
+      const inspector = this.renderRoot.querySelector('lm-entity-inspector');
+      if (e.detail.coords !== undefined && inspector !== null) inspector.coords = e.detail.coords;
+    });
     this.theme = loadTheme();
+    this.addEventListener('approvals-pending', (e) => {
+      this.pendingIds = e.detail.ids;
+    });
     this.addEventListener('entity-select', (e) => this.onSelect(e.detail));
     this.addEventListener('entity-saved', (e) => this.onSaved(e.detail));
     this.addEventListener('entity-deleted', (e) => this.onDeleted(e.detail));
@@ -106,12 +126,38 @@ export class AppShell extends LitElement {
         >
           ${this.theme === 'day' ? 'Night' : 'Day'}
         </button>
+        <button
+          type="button"
+          class="gear"
+          data-testid="settings-open"
+          aria-label="Settings"
+          aria-expanded=${this.settingsOpen ? 'true' : 'false'}
+          @click=${() => (this.settingsOpen = !this.settingsOpen)}
+        >
+          ⚙
+        </button>
       </header>
+      ${
+        this.settingsOpen
+          ? html`<div class="settings panel" role="dialog" aria-labelledby="settings-title" data-testid="settings">
+              <button type="button" class="close" data-testid="settings-close" @click=${this.closeSettings}>
+                Close
+              </button>
+              <lm-settings-panel .client=${this.client} .mesh=${this.mesh} .theme=${this.theme}></lm-settings-panel>
+            </div>`
+          : null
+      }
       ${this.banner()}
       <lm-skew-banner .held=${info?.held} .limitMs=${info?.skewLimitMs}></lm-skew-banner>
       <main>
         <section class="map-area" aria-label="Map">
-          <lattice-map .entities=${entities} .selectedId=${this.selectedId} .theme=${this.theme}></lattice-map>
+          <lattice-map
+            .entities=${entities}
+            .selectedId=${this.selectedId}
+            .theme=${this.theme}
+            .pendingIds=${this.pendingIds}
+            .readSource=${this.readSource}
+          ></lattice-map>
         </section>
         <aside class="side">
           <div class="panel" aria-label="Inspector">
@@ -148,6 +194,10 @@ export class AppShell extends LitElement {
     `;
   }
 
+  /** The map reads fused tracks' sources (hidden from the feed) by id. */
+  private readonly readSource = (id: string): Promise<EntityView | undefined> =>
+    this.client === undefined ? Promise.resolve(undefined) : this.client.get(id);
+
   private banner(): unknown {
     if (this.client === undefined) return html`<div class="banner" data-testid="banner">Starting the node…</div>`;
     if (this.node.error !== '') {
@@ -158,6 +208,50 @@ export class AppShell extends LitElement {
     if (this.node.loading) return html`<div class="banner" data-testid="banner">Loading the picture…</div>`;
     return null;
   }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('keydown', this.onKey);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('keydown', this.onKey);
+  }
+
+  private closeSettings = (): void => {
+    this.settingsOpen = false;
+    this.renderRoot.querySelector<HTMLElement>('[data-testid="settings-open"]')?.focus();
+  };
+
+  /**
+   * Desktop shortcuts (listed in the settings panel): / searches the list, F shows or hides its
+   * filters, S opens the settings, Esc closes them. Never while typing in a field, never with a
+   * modifier or a held key, and never a key something else already handled (the prompt's cards).
+   */
+  private onKey = (e: KeyboardEvent): void => {
+    if (e.defaultPrevented || e.repeat || e.ctrlKey || e.altKey || e.metaKey) return;
+    const target = e.composedPath()[0];
+    if (
+      target instanceof HTMLElement &&
+      (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName))
+    ) {
+      return;
+    }
+    const list = this.renderRoot.querySelector('lm-track-list');
+    if (e.key === '/') {
+      list?.renderRoot.querySelector<HTMLElement>('[data-testid="filter-text"]')?.focus();
+    } else if (e.key === 'f' || e.key === 'F') {
+      if (list !== null) list.filtersOpen = !list.filtersOpen;
+    } else if (e.key === 's' || e.key === 'S') {
+      this.settingsOpen = true;
+    } else if (e.key === 'Escape' && this.settingsOpen) {
+      this.closeSettings();
+    } else {
+      return;
+    }
+    e.preventDefault();
+  };
 
   private toggleTheme = (): void => {
     this.theme = otherTheme(this.theme);

@@ -9,11 +9,25 @@ import type { HeadsClient } from './ui-client';
 
 type HeadsState = { readonly heads: readonly HeadView[] } | { readonly error: string } | 'loading';
 
+/** What became of the last "keep this one", by `id|kind`. */
+type KeepState = { readonly busy: true } | { readonly error: string };
+
+/** The versions of a set of heads, order-free, to tell whether the heads moved on. */
+const versionsOf = (heads: readonly HeadView[]): string =>
+  heads
+    .map((h) => h.version)
+    .sort()
+    .join(',');
+
 /**
  * Every component of one entity as a person reads it (units, compass headings, lat/lon or MGRS per
  * the persisted setting), with who wrote it (author fingerprint), when (UTC clock) and its version.
  * For a conflicted kind the concurrent heads (fetched with `client.heads`) stand side by side,
- * winner first, so the operator compares what each side wrote.
+ * winner first, so the operator compares what each side wrote, and **Keep this one** under each
+ * resolves the conflict with that value: a plain update, which the node stamps with the causal
+ * context of every head it holds (`contextFor`, docs/architecture.md), so the write has seen them all
+ * and every node that receives it drops them. The heads are read again first; if they moved on
+ * since they were shown, nothing is written and the new heads are shown instead.
  */
 export class EntityInspector extends LitElement {
   static override properties = {
@@ -22,6 +36,7 @@ export class EntityInspector extends LitElement {
     entityId: { attribute: false },
     heads: { state: true },
     coords: { state: true },
+    keeping: { state: true },
   };
 
   declare client: HeadsClient | undefined;
@@ -30,11 +45,13 @@ export class EntityInspector extends LitElement {
   /** Keyed by `id|kind|version|heads`, so a changed conflict is fetched again. */
   declare heads: ReadonlyMap<string, HeadsState>;
   declare coords: CoordFormat;
+  declare keeping: ReadonlyMap<string, KeepState>;
 
   constructor() {
     super();
     this.entityId = null;
     this.heads = new Map();
+    this.keeping = new Map();
     this.coords = loadCoordFormat();
   }
 
@@ -89,6 +106,10 @@ export class EntityInspector extends LitElement {
       }
       .head.winner {
         border-color: var(--lm-accent);
+      }
+      .head button {
+        margin-top: 6px;
+        width: 100%;
       }
       .empty {
         color: var(--lm-muted);
@@ -238,28 +259,76 @@ export class EntityInspector extends LitElement {
     </div>`;
   }
 
+  /**
+   * Resolves `kind`'s conflict with `head`'s value, if the heads are still those shown: a plain
+   * update (no `basedOn`, which a conflicted kind always fails), whose context covers every head.
+   */
+  private async keep(v: EntityView, kind: string, shown: readonly HeadView[], head: HeadView): Promise<void> {
+    const client = this.client;
+    const slot = `${v.id}|${kind}`;
+    const held = this.keeping.get(slot);
+    if (client === undefined || head.value === null || (held !== undefined && 'busy' in held)) return;
+    this.keeping = new Map(this.keeping).set(slot, { busy: true });
+    let outcome: KeepState | undefined;
+    try {
+      const now = await client.heads(v.id, kind);
+      if (versionsOf(now) !== versionsOf(shown)) {
+        outcome = { error: 'The values changed meanwhile: nothing was written. Look again and choose.' };
+        this.heads = new Map(this.heads).set(this.keyOf(v, kind), { heads: now });
+      } else {
+        await client.update(v.id, { [kind]: head.value });
+      }
+    } catch (err) {
+      outcome = { error: errorText(err) };
+    }
+    const next = new Map(this.keeping);
+    if (outcome === undefined) next.delete(slot);
+    else next.set(slot, outcome);
+    this.keeping = next;
+  }
+
   private headsList(v: EntityView, kind: string): unknown {
     const state = this.heads.get(this.keyOf(v, kind));
     if (state === undefined || state === 'loading') return html`<p class="meta">loading heads…</p>`;
     if ('error' in state) return html`<p class="warn" role="alert">heads: ${state.error}</p>`;
-    return html`<div class="heads" data-testid="heads" role="list" aria-label="Concurrent values">
-      ${state.heads.map(
-        (h, i) =>
-          html`<div
-            class="head ${i === 0 ? 'winner' : ''}"
-            role="listitem"
-            data-testid="head"
-            title="version ${h.version}"
-          >
-            <strong>${i === 0 ? 'winner' : `head ${(i + 1).toString()}`}</strong>
-            ${h.value === null ? html`<p>deleted</p>` : this.fields(kind, h.value)}
-            <div class="meta">
-              <span data-testid="head-author" title=${h.author}>${shortId(h.author, 16)}</span><br />
-              <time datetime=${isoTime(h.time)}>${clockTime(h.time)} UTC</time>
-            </div>
-          </div>`,
-      )}
-    </div>`;
+    const keeping = this.keeping.get(`${v.id}|${kind}`);
+    const busy = keeping !== undefined && 'busy' in keeping;
+    return html`${
+        keeping !== undefined && 'error' in keeping
+          ? html`<p class="warn" role="alert" data-testid="keep-error">${keeping.error}</p>`
+          : null
+      }
+      <div class="heads" data-testid="heads" role="list" aria-label="Concurrent values">
+        ${state.heads.map(
+          (h, i) =>
+            html`<div
+              class="head ${i === 0 ? 'winner' : ''}"
+              role="listitem"
+              data-testid="head"
+              title="version ${h.version}"
+            >
+              <strong>${i === 0 ? 'winner' : `head ${(i + 1).toString()}`}</strong>
+              ${h.value === null ? html`<p>deleted</p>` : this.fields(kind, h.value)}
+              <div class="meta">
+                <span data-testid="head-author" title=${h.author}>${shortId(h.author, 16)}</span><br />
+                <time datetime=${isoTime(h.time)}>${clockTime(h.time)} UTC</time>
+              </div>
+              ${
+                h.value === null
+                  ? null
+                  : html`<button
+                      type="button"
+                      data-testid="keep-head"
+                      ?disabled=${busy}
+                      aria-label=${`Keep this one: ${kind}, ${i === 0 ? 'the winner' : `head ${(i + 1).toString()}`}`}
+                      @click=${() => void this.keep(v, kind, state.heads, h)}
+                    >
+                      Keep this one
+                    </button>`
+              }
+            </div>`,
+        )}
+      </div>`;
   }
 }
 

@@ -9,5 +9,5 @@ export type UiClient = NodeApi;
 /** The part of the client the entity form uses. */
 export type FormClient = Pick<UiClient, 'create' | 'update' | 'remove'>;
 
-/** The part of the client the inspector uses. */
-export type HeadsClient = Pick<UiClient, 'heads'>;
+/** The part of the client the inspector uses: heads to show a conflict, update to resolve it. */
+export type HeadsClient = Pick<UiClient, 'heads' | 'update'>;

@@ -19,3 +19,17 @@ declare global {
     'approval-dismiss': CustomEvent<ApprovalDismissDetail>;
   }
 }
+
+/**
+ * `approvals-pending`: the overlay's feed read the node's requests and the set of tracks with a
+ * pending one changed. The shell passes it to the map, so the map shares the prompt's feed.
+ */
+export interface ApprovalsPendingDetail {
+  readonly ids: ReadonlySet<string>;
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'approvals-pending': CustomEvent<ApprovalsPendingDetail>;
+  }
+}

@@ -1,7 +1,9 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { ApprovalClient } from './approval-client';
 import type { DecisionArg } from '../../node/approval-args';
+import type { ApprovalView } from '../../node/approval-views';
 import { ApprovalFeed } from './approval-feed';
+import './approval-events';
 import './approval-prompt';
 
 /**
@@ -12,6 +14,7 @@ export class ApprovalOverlay extends LitElement {
   static override properties = { client: { attribute: false } };
   declare client: ApprovalClient | undefined;
   private readonly feed = new ApprovalFeed(this);
+  private announced: readonly ApprovalView[] | undefined;
 
   static override styles = css`
     :host {
@@ -30,6 +33,15 @@ export class ApprovalOverlay extends LitElement {
     await client.decide(entityId, decision, requestId);
     this.feed.refresh();
   };
+
+  /** Tells the page which tracks have a pending request when the feed's list changed (the map marks them). */
+  protected override updated(): void {
+    const approvals = this.feed.approvals;
+    if (approvals === this.announced) return;
+    this.announced = approvals;
+    const ids = new Set(approvals.filter((a) => a.state === 'pending').map((a) => a.entityId));
+    this.dispatchEvent(new CustomEvent('approvals-pending', { detail: { ids }, bubbles: true, composed: true }));
+  }
 
   protected override render(): unknown {
     return html`<lm-approval-prompt

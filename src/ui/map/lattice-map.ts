@@ -14,6 +14,7 @@ import type { EntityView } from '../../node/node-api';
 import { emit } from '../events';
 import type { Theme } from '../theme-setting';
 import { MAP_PALETTES, type MapPalette } from './map-palette';
+import { MapAnnotations, annotationStyle, type SourceReader } from './map-annotations';
 import { mapStyles } from './map-styles';
 import { RangeRings } from './range-rings';
 import { SYMBOL_SIZE, SpriteAtlas } from './sprite-atlas';
@@ -44,16 +45,24 @@ export class LatticeMap extends LitElement {
     entities: { attribute: false },
     selectedId: { attribute: false },
     theme: { reflect: true },
+    pendingIds: { attribute: false },
+    readSource: { attribute: false },
   };
 
   declare entities: readonly EntityView[];
   declare selectedId: string | null;
   /** The page's theme: the map's own canvas colours follow it (map-palette.ts). */
   declare theme: Theme;
+  /** Tracks with a pending approval request (from the prompt's feed): drawn with the amber marker. */
+  declare pendingIds: ReadonlySet<string>;
+  /** Reads a track by id, also a source hidden under its fused view: for the fusion links. */
+  declare readSource: SourceReader | undefined;
 
   private readonly atlas = new SpriteAtlas();
   private readonly tracks = new TrackFeatures((sidc) => this.atlas.cellOf(sidc));
   private readonly detail = new TrackDetail();
+  private readonly annotations = new MapAnnotations(undefined);
+  private annotationLayer: VectorLayer | undefined;
   private drawnBy: TrackRenderer | undefined;
   private details: VectorLayer | undefined;
   private symbols: TrackLayer | undefined;
@@ -70,6 +79,8 @@ export class LatticeMap extends LitElement {
     this.entities = [];
     this.selectedId = null;
     this.theme = 'day';
+    this.pendingIds = new Set();
+    this.readSource = undefined;
   }
 
   static override styles = mapStyles;
@@ -86,6 +97,16 @@ export class LatticeMap extends LitElement {
     this.map.renderSync();
     const pixel = this.map.getPixelFromCoordinate(geometry.getCoordinates());
     return pixel === null ? undefined : [pixel[0]!, pixel[1]!];
+  }
+
+  /** Fused tracks' links as drawn: fused id → the ids of the sources a line goes to (for tests). */
+  renderedLinks(): Record<string, string[]> {
+    return this.annotations.drawnLinks();
+  }
+
+  /** The ids of the tracks drawn with the pending-approval marker (for tests). */
+  renderedPending(): string[] {
+    return this.annotations.drawnPending();
   }
 
   /** Which engine draws the symbols (undefined before the first render). */
@@ -128,6 +149,8 @@ export class LatticeMap extends LitElement {
     this.details = details;
     map.addLayer(this.rings.layer);
     map.addLayer(details);
+    this.annotationLayer = new VectorLayer({ source: this.annotations.source, style: annotationStyle(palette) });
+    map.addLayer(this.annotationLayer);
     map.addLayer(symbols.layer);
     new ThreatPulse(map, details, this.tracks.high);
     map.on('click', (e) => {
@@ -170,6 +193,10 @@ export class LatticeMap extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('entities')) this.syncTracks();
+    if (changed.has('readSource')) this.annotations.setReader(this.readSource);
+    if (changed.has('entities') || changed.has('pendingIds'))
+      this.annotations.setPending(this.entities, this.pendingIds);
+    if (changed.has('entities') || changed.has('readSource')) this.annotations.setFused(this.entities);
     if (changed.has('theme') && changed.get('theme') !== undefined) this.applyPalette(MAP_PALETTES[this.theme]);
     if (changed.has('selectedId')) {
       this.tracks.select(this.selectedId);
@@ -193,6 +220,7 @@ export class LatticeMap extends LitElement {
     layers.setAt(0, graticule(palette));
     this.rings?.setPalette(palette);
     this.details?.setStyle(detailStyle(palette));
+    this.annotationLayer?.setStyle(annotationStyle(palette));
     this.symbols?.setPalette(palette);
   }
 

@@ -77,3 +77,58 @@ describe('<lm-entity-inspector>', () => {
     ok(b!.left >= a!.right, 'the second head is right of the first');
   });
 });
+
+describe('<lm-entity-inspector> keep this one', () => {
+  afterEach(() => unmountAll());
+
+  it('resolves a conflict with the chosen head by a write that has seen every head', async () => {
+    const client = await openTestNode();
+    await client.create({ id: 'contact', components: { threat: { level: 'LOW' } } });
+    client.remoteWrite('contact', 'threat', { level: 'HIGH' }, OTHER_NODE);
+    const { app } = await mountApp(client);
+    app.selectedId = 'contact';
+    const buttons = await eventually(() => {
+      const b = queryAllDeep(app, byTestId('keep-head'));
+      equal(b.length, 2, 'a Keep button per head');
+      return b;
+    });
+    // The second head is the local LOW: keeping it overrides the winning HIGH.
+    buttons[1]!.click();
+    await eventually(() => equal(queryAllDeep(app, byTestId('conflict-marker')).length, 0, 'the marker clears'));
+    const view = await client.get('contact');
+    equal(view!.conflicts.length, 0);
+    equal((view!.components['threat'] as { level: string }).level, 'LOW');
+    const heads = await client.heads('contact', 'threat');
+    equal(heads.length, 1, 'one head left');
+    ok(heads[0]!.seen.length > 0, 'the resolving write names what it had seen');
+    const update = client.writes.find((w) => w.method === 'update');
+    equal(JSON.stringify(update?.args.slice(0, 2)), JSON.stringify(['contact', { threat: { level: 'LOW' } }]));
+  });
+
+  it('writes nothing when the heads moved on since they were shown, and shows the new ones', async () => {
+    const client = await openTestNode();
+    await client.create({ id: 'contact', components: { threat: { level: 'LOW' } } });
+    client.remoteWrite('contact', 'threat', { level: 'HIGH' }, OTHER_NODE);
+    const { app } = await mountApp(client);
+    app.selectedId = 'contact';
+    const buttons = await eventually(() => {
+      const b = queryAllDeep(app, byTestId('keep-head'));
+      equal(b.length, 2);
+      return b;
+    });
+    // A third writer's concurrent value arrives; the inspector has not re-read the heads yet.
+    const realHeads = client.heads.bind(client);
+    let third = false;
+    (client as { heads: typeof client.heads }).heads = async (id, kind) => {
+      if (!third) {
+        third = true;
+        client.remoteWrite('contact', 'threat', { level: 'MEDIUM' }, `thirdNode${'C'.repeat(OTHER_NODE.length - 9)}`);
+      }
+      return realHeads(id, kind);
+    };
+    buttons[1]!.click();
+    await eventually(() => includes(queryDeep(app, byTestId('keep-error')).textContent, 'changed meanwhile'));
+    equal(client.writes.filter((w) => w.method === 'update').length, 0, 'nothing written');
+    await eventually(() => equal(queryAllDeep(app, byTestId('head')).length, 3, 'the new heads shown'));
+  });
+});

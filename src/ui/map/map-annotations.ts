@@ -1,0 +1,175 @@
+import Feature, { type FeatureLike } from 'ol/Feature';
+import LineString from 'ol/geom/LineString';
+import Point from 'ol/geom/Point';
+import { fromLonLat } from 'ol/proj';
+import VectorSource from 'ol/source/Vector';
+import Fill from 'ol/style/Fill';
+import RegularShape from 'ol/style/RegularShape';
+import Stroke from 'ol/style/Stroke';
+import Style from 'ol/style/Style';
+import Text from 'ol/style/Text';
+import type { Fusion, Position } from '../../core/entity/component-types';
+import type { EntityView } from '../../node/node-api';
+import type { MapPalette } from './map-palette';
+import { RING_RADIUS, SELECTED_RING_GAP } from './track-style';
+
+/** Fused tracks beyond this many get no links: thousands of lines would hide the picture. */
+export const LINK_LIMIT = 200;
+/** The pending-approval marker: amber in both themes (amber keeps night vision, and is not the HIGH red). */
+export const PENDING_AMBER = '#f59e0b';
+
+const KIND = 'annotation';
+
+/** How the map reads a hidden source track (fusion hides sources from the feed; `get` still has them). */
+export type SourceReader = (id: string) => Promise<EntityView | undefined>;
+
+const isPosition = (p: unknown): p is Position =>
+  typeof p === 'object' && p !== null && Number.isFinite((p as Position).lat) && Number.isFinite((p as Position).lon);
+
+const at = (p: Position): number[] => fromLonLat([p.lon, p.lat]);
+
+/**
+ * What the map draws over the tracks on a small canvas layer, for the few tracks it concerns:
+ * - thin lines from each fused track to the position of each of its sources. Fused tracks exist
+ *   only while fusion is on (a derived view, docs/fusion.md), so the links do too. The sources are
+ *   hidden from the feed under their fused view, so their positions are read with `get`, one read
+ *   pass at a time (a change during a pass causes one more pass after it);
+ * - an amber diamond and an "APPROVAL" label on every track with a pending approval request, from
+ *   the prompt's own feed (the shell passes its pending ids down); a request on a source hidden
+ *   under a fused view marks the fused track.
+ */
+export class MapAnnotations {
+  readonly source = new VectorSource<Feature>({ wrapX: false, useSpatialIndex: false });
+  private linkFeatures: Feature[] = [];
+  private pendingFeatures: Feature[] = [];
+  private links: Record<string, string[]> = {};
+  private pending: string[] = [];
+  private reading = false;
+  private again: readonly EntityView[] | undefined;
+  private session = 0;
+
+  constructor(private read: SourceReader | undefined) {}
+
+  setReader(read: SourceReader | undefined): void {
+    this.read = read;
+    this.session++;
+  }
+
+  /** The fused tracks' links as drawn: fused id → the source ids a line goes to. */
+  drawnLinks(): Record<string, string[]> {
+    return structuredClone(this.links);
+  }
+
+  /** The ids of the tracks drawn with the pending-approval marker, sorted. */
+  drawnPending(): string[] {
+    return [...this.pending];
+  }
+
+  /** Marks the positioned tracks among `ids` (those with a pending request). */
+  setPending(entities: readonly EntityView[], ids: ReadonlySet<string>): void {
+    const features: Feature[] = [];
+    const drawn: string[] = [];
+    if (ids.size > 0) {
+      // A source hidden under its fused view is marked on the fused track, where the operator sees it.
+      const under = (v: EntityView): boolean =>
+        ids.has(v.id) || ((v.components.fusion as Fusion | undefined)?.sources.some((s) => ids.has(s)) ?? false);
+      for (const v of entities) {
+        const p = v.components.position;
+        if (!under(v) || !isPosition(p)) continue;
+        const f = new Feature({ geometry: new Point(at(p)) });
+        f.set(KIND, 'pending');
+        features.push(f);
+        drawn.push(v.id);
+      }
+    }
+    drawn.sort();
+    for (const f of this.pendingFeatures) this.source.removeFeature(f);
+    this.pendingFeatures = features;
+    this.pending = drawn;
+    if (features.length > 0) this.source.addFeatures(features);
+  }
+
+  /** Brings the links in step with the fused tracks among `entities` (reads their sources). */
+  setFused(entities: readonly EntityView[]): void {
+    if (this.reading) {
+      this.again = entities;
+      return;
+    }
+    const fused = entities.filter((v) => v.components.fusion !== undefined && isPosition(v.components.position));
+    if (fused.length === 0 || fused.length > LINK_LIMIT || this.read === undefined) {
+      this.draw([]);
+      return;
+    }
+    this.reading = true;
+    const read = this.read;
+    const session = this.session;
+    const wanted = fused.map((v) => ({ v, sources: (v.components.fusion as Fusion).sources }));
+    Promise.all(wanted.map(({ sources }) => Promise.all(sources.map((s) => read(s).catch(() => undefined))))).then(
+      (found) => {
+        this.reading = false;
+        if (session === this.session) {
+          this.draw(
+            wanted.map(({ v }, i) => ({
+              id: v.id,
+              from: v.components.position as Position,
+              to: found[i]!.filter((s): s is EntityView => s !== undefined && isPosition(s.components.position)),
+            })),
+          );
+        }
+        const next = this.again;
+        this.again = undefined;
+        if (next !== undefined) this.setFused(next);
+      },
+      () => {
+        this.reading = false;
+      },
+    );
+  }
+
+  private draw(links: readonly { id: string; from: Position; to: readonly EntityView[] }[]): void {
+    for (const f of this.linkFeatures) this.source.removeFeature(f);
+    const features: Feature[] = [];
+    const drawn: Record<string, string[]> = {};
+    for (const { id, from, to } of links) {
+      drawn[id] = to.map((s) => s.id).sort();
+      for (const s of to) {
+        const f = new Feature({ geometry: new LineString([at(from), at(s.components.position as Position)]) });
+        f.set(KIND, 'link');
+        features.push(f);
+      }
+    }
+    this.linkFeatures = features;
+    this.links = drawn;
+    if (features.length > 0) this.source.addFeatures(features);
+  }
+}
+
+/** Links thin and dashed in the palette's leader colour, under the symbols; the pending marker unmistakable. */
+export function annotationStyle(palette: MapPalette): (feature: FeatureLike) => Style | Style[] {
+  const link = new Style({
+    stroke: new Stroke({ color: `rgba(${palette.leader}, 0.8)`, width: 1.5, lineDash: [4, 4] }),
+    zIndex: 0,
+  });
+  const pending = [
+    new Style({
+      image: new RegularShape({
+        points: 4,
+        radius: RING_RADIUS + SELECTED_RING_GAP * 2,
+        angle: 0,
+        stroke: new Stroke({ color: PENDING_AMBER, width: 4 }),
+      }),
+      zIndex: 1,
+    }),
+    new Style({
+      text: new Text({
+        text: 'APPROVAL',
+        font: 'bold 12px system-ui, sans-serif',
+        offsetY: RING_RADIUS + SELECTED_RING_GAP * 2 + 10,
+        fill: new Fill({ color: PENDING_AMBER }),
+        stroke: new Stroke({ color: '#000000', width: 4 }),
+      }),
+      zIndex: 1,
+    }),
+  ];
+  return (feature) => (feature.get(KIND) === 'pending' ? pending : link);
+}

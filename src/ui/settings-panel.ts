@@ -1,0 +1,289 @@
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import type { MeshApi } from '../node/lattice-api';
+import type { NodeInfo } from '../node/node-api';
+import { MAX_APPROVAL_DEADLINE_MS, MIN_APPROVAL_DEADLINE_MS } from '../node/approval-args';
+import { COORD_FORMAT_TEXT, COORD_FORMATS, loadCoordFormat, saveCoordFormat, type CoordFormat } from './coord-setting';
+import { errorText } from './error-text';
+import { controls } from './theme';
+import type { Theme } from './theme-setting';
+import type { UiClient } from './ui-client';
+
+/** The node-side settings the panel reads back on open and writes through the handle. */
+export type SettingsClient = Pick<
+  UiClient,
+  'info' | 'setFusion' | 'setApprovalDeadline' | 'setSkewLimit' | 'setBudget' | 'budgetStats'
+>;
+
+/** `settings-change`: a setting of this browser changed (the shell applies the theme and the coordinates). */
+export interface SettingsChangeDetail {
+  readonly theme?: Theme;
+  readonly coords?: CoordFormat;
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'settings-change': CustomEvent<SettingsChangeDetail>;
+  }
+}
+
+/** The desktop shortcuts, as the panel lists them (the shell handles them, never while typing). */
+export const SHORTCUTS: readonly (readonly [string, string])[] = [
+  ['/', 'Search the track list'],
+  ['F', 'Show or hide the list filters'],
+  ['S', 'Open the settings'],
+  ['Esc', 'Close the settings'],
+];
+
+interface Loaded {
+  readonly info: NodeInfo;
+  readonly budget: number;
+  readonly paths: readonly string[];
+}
+
+/**
+ * The settings, one tap from the header's gear: fusion, approval deadline, skew limit and the
+ * node-wide budget (node settings: written through the handle, persisted in node meta, read back
+ * from `info()` and `budgetStats()` every time the panel opens), coordinates and theme (settings of
+ * this browser, in localStorage), and what the node is: its lattice and its signaling paths.
+ */
+export class SettingsPanel extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    mesh: { attribute: false },
+    theme: {},
+    loaded: { state: true },
+    status: { state: true },
+    coords: { state: true },
+  };
+
+  declare client: SettingsClient | undefined;
+  declare mesh: MeshApi | undefined;
+  declare theme: Theme;
+  declare loaded: Loaded | undefined;
+  declare status: string;
+  declare coords: CoordFormat;
+
+  constructor() {
+    super();
+    this.theme = 'day';
+    this.status = '';
+    this.coords = loadCoordFormat();
+  }
+
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      h2 {
+        margin: 0 0 8px;
+        font-size: 18px;
+      }
+      form {
+        display: grid;
+        grid-template-columns: max-content minmax(0, 1fr);
+        gap: 8px 12px;
+        align-items: center;
+      }
+      label {
+        font-weight: 600;
+      }
+      .row {
+        display: flex;
+        gap: 8px;
+        align-items: center;
+        flex-wrap: wrap;
+      }
+      input[type='number'] {
+        width: 9em;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: max-content minmax(0, 1fr);
+        gap: 4px 12px;
+        margin: 12px 0 0;
+      }
+      dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      kbd {
+        font-family: var(--lm-mono);
+        border: 1px solid var(--lm-border);
+        border-radius: 4px;
+        padding: 0 6px;
+      }
+      .status {
+        min-height: 1.4em;
+        color: var(--lm-muted);
+      }
+    `,
+  ];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('client') || changed.has('mesh')) void this.load();
+  }
+
+  /** Reads the node's settings back (what is in force, after any reload). */
+  async load(): Promise<void> {
+    const client = this.client;
+    this.coords = loadCoordFormat();
+    if (client === undefined) return;
+    try {
+      const [info, budget, paths] = await Promise.all([
+        client.info(),
+        client.budgetStats(),
+        this.mesh?.signaling().then((s) => s.map((p) => `${p.kind} (${p.state})`)) ?? Promise.resolve([]),
+      ]);
+      this.loaded = { info, budget: budget.bytesPerSecond, paths };
+    } catch (err) {
+      this.status = `Could not read the settings: ${errorText(err)}`;
+    }
+  }
+
+  private async apply(what: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+      this.status = `${what} saved.`;
+      await this.load();
+    } catch (err) {
+      this.status = `${what}: ${errorText(err)}`;
+    }
+  }
+
+  private number(form: HTMLFormElement, name: string): number | undefined {
+    const raw = (form.elements.namedItem(name) as HTMLInputElement).value.trim();
+    return raw === '' ? undefined : Number(raw);
+  }
+
+  protected override render(): unknown {
+    const l = this.loaded;
+    const client = this.client;
+    const deadlineS = l?.info.approvalDeadlineMs === undefined ? '' : String(l.info.approvalDeadlineMs / 1000);
+    const skewS = l?.info.skewLimitMs === undefined ? '' : String(l.info.skewLimitMs / 1000);
+    const budget = l === undefined || !Number.isFinite(l.budget) ? '' : String(l.budget);
+    return html`<h2 id="settings-title">Settings</h2>
+      <form @submit=${(e: Event) => e.preventDefault()}>
+        <label for="fusion">Fusion</label>
+        <div class="row">
+          <button
+            id="fusion"
+            type="button"
+            data-testid="setting-fusion"
+            aria-pressed=${l?.info.fusionEnabled === true ? 'true' : 'false'}
+            ?disabled=${client === undefined || l === undefined}
+            @click=${() => void this.apply('Fusion', () => client!.setFusion({ enabled: l?.info.fusionEnabled !== true }))}
+          >
+            ${l?.info.fusionEnabled === true ? 'On' : 'Off'}
+          </button>
+        </div>
+
+        <label for="deadline">Approval deadline (s)</label>
+        <div class="row">
+          <input
+            id="deadline"
+            name="deadline"
+            type="number"
+            data-testid="setting-deadline"
+            min=${MIN_APPROVAL_DEADLINE_MS / 1000}
+            max=${MAX_APPROVAL_DEADLINE_MS / 1000}
+            .value=${deadlineS}
+          />
+          <button
+            type="button"
+            data-testid="setting-deadline-set"
+            @click=${(e: Event) => {
+              const s = this.number((e.target as HTMLElement).closest('form')!, 'deadline');
+              if (s !== undefined) void this.apply('Approval deadline', () => client!.setApprovalDeadline(s * 1000));
+            }}
+          >
+            Set
+          </button>
+        </div>
+
+        <label for="skew">Skew limit (s)</label>
+        <div class="row">
+          <input id="skew" name="skew" type="number" data-testid="setting-skew" min="0" .value=${skewS} />
+          <button
+            type="button"
+            data-testid="setting-skew-set"
+            @click=${(e: Event) => {
+              const s = this.number((e.target as HTMLElement).closest('form')!, 'skew');
+              if (s !== undefined) void this.apply('Skew limit', () => client!.setSkewLimit(s * 1000));
+            }}
+          >
+            Set
+          </button>
+        </div>
+
+        <label for="budget">Node budget (B/s, empty: unlimited)</label>
+        <div class="row">
+          <input id="budget" name="budget" type="number" data-testid="setting-budget" min="0" .value=${budget} />
+          <button
+            type="button"
+            data-testid="setting-budget-set"
+            @click=${(e: Event) => {
+              const b = this.number((e.target as HTMLElement).closest('form')!, 'budget');
+              void this.apply('Node budget', () => client!.setBudget('node', { bytesPerSecond: b ?? null }));
+            }}
+          >
+            Set
+          </button>
+        </div>
+
+        <label for="coords">Coordinates</label>
+        <div class="row">
+          <select id="coords" data-testid="setting-coords" @change=${this.onCoords}>
+            ${COORD_FORMATS.map((f) => html`<option value=${f} ?selected=${f === this.coords}>${COORD_FORMAT_TEXT[f]}</option>`)}
+          </select>
+        </div>
+
+        <label for="theme">Theme</label>
+        <div class="row">
+          <select id="theme" data-testid="setting-theme" @change=${this.onTheme}>
+            <option value="day" ?selected=${this.theme === 'day'}>Day</option>
+            <option value="night" ?selected=${this.theme === 'night'}>Night</option>
+          </select>
+        </div>
+      </form>
+      <p class="status" role="status" data-testid="settings-status">${this.status}</p>
+      <dl>
+        <dt>Lattice</dt>
+        <dd data-testid="setting-lattice">${l?.info.lattice ?? '—'}</dd>
+        <dt>Signaling paths</dt>
+        <dd data-testid="setting-paths">
+          ${l === undefined ? '—' : l.paths.length === 0 ? 'none (local only)' : l.paths.join(', ')}
+        </dd>
+      </dl>
+      <h2>Keyboard</h2>
+      <dl data-testid="shortcuts">
+        ${SHORTCUTS.map(
+          ([k, what]) =>
+            html`<dt><kbd>${k}</kbd></dt>
+              <dd>${what}</dd>`,
+        )}
+      </dl>`;
+  }
+
+  private onCoords = (e: Event): void => {
+    this.coords = (e.target as HTMLSelectElement).value as CoordFormat;
+    saveCoordFormat(this.coords);
+    this.dispatchEvent(
+      new CustomEvent('settings-change', { detail: { coords: this.coords }, bubbles: true, composed: true }),
+    );
+  };
+
+  private onTheme = (e: Event): void => {
+    const theme = (e.target as HTMLSelectElement).value as Theme;
+    this.dispatchEvent(new CustomEvent('settings-change', { detail: { theme }, bubbles: true, composed: true }));
+  };
+}
+
+if (!customElements.get('lm-settings-panel')) customElements.define('lm-settings-panel', SettingsPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lm-settings-panel': SettingsPanel;
+  }
+}

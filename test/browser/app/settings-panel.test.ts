@@ -1,0 +1,151 @@
+import { closeAllTabs, inTab, newContext, openTab, pressInTab, reloadTab, type AppTab } from '../support/app-pages';
+import { expect } from '../support/expect';
+
+declare const describe: (name: string, fn: () => void) => void;
+declare const it: (name: string, fn: () => Promise<void>) => void;
+declare const after: (fn: () => Promise<unknown>) => void;
+
+const lattice = (): string => `?lattice=st${Math.floor(Math.random() * 1e9).toString(36)}`;
+
+interface Shown {
+  open: boolean;
+  gear: number;
+  fusion: string;
+  deadline: string;
+  skew: string;
+  budget: string;
+  coords: string;
+  theme: string;
+  lattice: string;
+  paths: string;
+  shortcuts: string;
+}
+
+/** Opens the panel with the gear (if closed) and reads what it shows, once it has read the node back. */
+function openAndRead(tab: AppTab): Promise<Shown> {
+  return inTab(tab, async () => {
+    const shell = document.querySelector('lm-app')!;
+    const root = shell.shadowRoot!;
+    const gear = root.querySelector<HTMLElement>('[data-testid="settings-open"]')!;
+    if (root.querySelector('[data-testid="settings"]') === null) gear.click();
+    for (let i = 0; i < 100; i++) {
+      const panel = root.querySelector('lm-settings-panel');
+      const lat = panel?.shadowRoot?.querySelector('[data-testid="setting-lattice"]');
+      if (lat !== null && lat !== undefined && lat.textContent !== '—') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const p = root.querySelector('lm-settings-panel')!.shadowRoot!;
+    const q = <T extends Element>(id: string) => p.querySelector<T>(`[data-testid="${id}"]`)!;
+    const box = gear.getBoundingClientRect();
+    return {
+      open: root.querySelector('[data-testid="settings"]') !== null,
+      gear: Math.min(box.width, box.height),
+      fusion: q('setting-fusion').getAttribute('aria-pressed')!,
+      deadline: q<HTMLInputElement>('setting-deadline').value,
+      skew: q<HTMLInputElement>('setting-skew').value,
+      budget: q<HTMLInputElement>('setting-budget').value,
+      coords: q<HTMLSelectElement>('setting-coords').value,
+      theme: q<HTMLSelectElement>('setting-theme').value,
+      lattice: q('setting-lattice').textContent!,
+      paths: q('setting-paths').textContent!,
+      shortcuts: q('shortcuts').textContent!.replace(/\s+/g, ' '),
+    };
+  });
+}
+
+describe('the settings panel in the built app', () => {
+  after(() => closeAllTabs());
+
+  it('is one tap away, writes every setting, and shows them all again after a reload', async () => {
+    const q = lattice();
+    // Its own browser context: the theme and coordinates it stores must not reach other tests' tabs.
+    const tab = await openTab({ query: q, context: await newContext() });
+    const first = await openAndRead(tab);
+    expect(first.open).toBe(true);
+    expect(first.gear >= 44).toBe(true);
+    expect(first.fusion).toBe('true');
+    expect(first.lattice).toBe(q.slice('?lattice='.length));
+    expect(first.paths.length > 1).toBe(true);
+    expect(first.shortcuts).toContain('Search the track list');
+
+    const saved = await inTab(tab, async () => {
+      const p = document.querySelector('lm-app')!.shadowRoot!.querySelector('lm-settings-panel')!.shadowRoot!;
+      const q = <T extends Element>(id: string) => p.querySelector<T>(`[data-testid="${id}"]`)!;
+      const status = () => q('settings-status').textContent!;
+      const until = async (text: string) => {
+        for (let i = 0; i < 100 && !status().includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+        return status();
+      };
+      const out: string[] = [];
+      q<HTMLButtonElement>('setting-fusion').click();
+      out.push(await until('Fusion saved'));
+      q<HTMLInputElement>('setting-deadline').value = '45';
+      q<HTMLButtonElement>('setting-deadline-set').click();
+      out.push(await until('Approval deadline saved'));
+      q<HTMLInputElement>('setting-skew').value = '20';
+      q<HTMLButtonElement>('setting-skew-set').click();
+      out.push(await until('Skew limit saved'));
+      q<HTMLInputElement>('setting-budget').value = '6000';
+      q<HTMLButtonElement>('setting-budget-set').click();
+      out.push(await until('Node budget saved'));
+      const coords = q<HTMLSelectElement>('setting-coords');
+      coords.value = 'mgrs';
+      coords.dispatchEvent(new Event('change'));
+      const theme = q<HTMLSelectElement>('setting-theme');
+      theme.value = 'night';
+      theme.dispatchEvent(new Event('change'));
+      return out;
+    });
+    expect(saved).toEqual(['Fusion saved.', 'Approval deadline saved.', 'Skew limit saved.', 'Node budget saved.']);
+
+    await reloadTab(tab);
+    const again = await openAndRead(tab);
+    expect({
+      fusion: again.fusion,
+      deadline: again.deadline,
+      skew: again.skew,
+      budget: again.budget,
+      coords: again.coords,
+      theme: again.theme,
+    }).toEqual({ fusion: 'false', deadline: '45', skew: '20', budget: '6000', coords: 'mgrs', theme: 'night' });
+    expect(await inTab(tab, () => document.querySelector('lm-app')!.getAttribute('theme'))).toBe('night');
+  });
+
+  it('has keyboard shortcuts that stay out of the way while typing', async () => {
+    const tab = await openTab({ query: lattice(), context: await newContext() });
+    const state = () =>
+      inTab(tab, () => {
+        const root = document.querySelector('lm-app')!.shadowRoot!;
+        const list = root.querySelector('lm-track-list')!;
+        let active: Element | null = document.activeElement;
+        while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+        return {
+          settings: root.querySelector('[data-testid="settings"]') !== null,
+          filters: list.shadowRoot!.querySelector('[data-testid="filter-chips"]') !== null,
+          focus: (active as HTMLElement | null)?.dataset.testid ?? '',
+          search: list.shadowRoot!.querySelector<HTMLInputElement>('[data-testid="filter-text"]')!.value,
+        };
+      });
+    await inTab(
+      tab,
+      () => (document.querySelector('lm-app') as unknown as { updateComplete: Promise<unknown> }).updateComplete,
+    );
+    await pressInTab(tab, 's');
+    expect((await state()).settings).toBe(true);
+    await pressInTab(tab, 'Escape');
+    const closed = await state();
+    expect(closed.settings).toBe(false);
+    expect(closed.focus).toBe('settings-open');
+    await pressInTab(tab, 'f');
+    expect((await state()).filters).toBe(true);
+    await pressInTab(tab, '/');
+    expect((await state()).focus).toBe('filter-text');
+    // Typing in the search field: f and s are letters, not shortcuts.
+    await pressInTab(tab, 'f');
+    await pressInTab(tab, 's');
+    const typing = await state();
+    expect(typing.search).toBe('fs');
+    expect(typing.filters).toBe(true);
+    expect(typing.settings).toBe(false);
+  });
+});
