@@ -306,6 +306,14 @@ function bulkNote(): string {
     "page bridge, decode + merge + persist in B's worker) is."
   );
 }
+function smallNote(): string {
+  const rate = stat(smallRuns.map((x) => x.rate)).median;
+  const local = stat(smallRuns.map((x) => x.local)).median;
+  const head = `Small messages: B sees ${r3(rate).toString()}/s while A completes ${r3(local).toString()} create() calls/s`;
+  return rate >= 0.8 * local
+    ? `${head}: the producer (one page → worker create() call per write) is the limit, not the link.`
+    : `${head}: the receiving side lags the producer (see where the time goes).`;
+}
 const rows: Row[] = [];
 for (const [n, runs] of bulkRuns) {
   const mbs = runs.map((x) => r3(x.bytes / MB / (x.fromConnectMs / 1000)));
@@ -385,9 +393,15 @@ await saveResult({
       `64 KiB ArrayBuffers, send while bufferedAmount < 1 MiB, resume on bufferedamountlow (256 KiB); ${RAW_MIB.toString()} MiB ` +
       `per run, median of ${RAW_RUNS.toString()} after one warm-up. Ours/raw is in each MB/s row's note.`,
     bulkNote(),
-    `Small messages: B's rate tracks A's own create() rate (${r3(stat(smallRuns.map((x) => x.rate)).median).toString()} vs ` +
-      `${r3(stat(smallRuns.map((x) => x.local)).median).toString()}/s): the producer (one page → worker create() call per ` +
-      'write, each a validated local write) is the limit here, not the link; the mesh keeps up with what A can write.',
+    smallNote(),
+    'Where the time goes (bench/profile-s7.ts: CDP profiles of both tabs’ page and worker, 2026-12-02 at load 10–20 on 2 cores): ' +
+      'in the bulk sync both workers and A’s page are 90–97 % idle, and B’s page ~17 % busy; the 1–10 s from connected are ' +
+      'waits, not work (B’s page thread, which relays every data-channel message to the worker and answers the bench’s polls, ' +
+      'is stalled behind native work for seconds at a time at this load). During the small messages B’s page is ~88 % ' +
+      '“(program)” (native work on the main thread: the map’s canvas/WebGL redraw of the tracks that arrived) and B’s worker ' +
+      '~92 % idle: the receiver’s page, not the link, the worker or IndexedDB, bounds the rate. Our own writes now go live ' +
+      'coalesced (one `versions` message per link per burst, coalesceLocalMs 0 in the worker) instead of one message per ' +
+      'write. Same-conditions quick runs (2026-12-02, load 11–21): before 155–235 msg/s on B, after 296–473 and, in a later run, 145–246: the machine’s load swamps the difference, so no gain is claimed from these figures; the targets stay missed.',
     ...(errorReport.console.length > 0 ? [`Console lines seen: ${errorReport.console.slice(0, 5).join(' | ')}`] : []),
     `App build served: ${app.build.dir.includes('lattice-bench-dist') === false ? 'dist/' : 'a private vite build of the working tree (dist/ was older than src/)'}.`,
   ],

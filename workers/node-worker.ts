@@ -55,6 +55,8 @@ async function open(options: StartOptions): Promise<RunningNode> {
     budgets: node.budgets,
     // Each link's budgeter wakes its link at the time it said (one timer per link).
     scheduler: timers,
+    // A burst of our own writes goes live as one message per link (scenario 7's small messages).
+    coalesceLocalMs: 0,
     // Round trips are timed on the monotonic clock: a wall-clock step must not show as RTT.
     session: { monotonic: () => performance.now() },
     log: (m, d) => log(`mesh: ${m}`, d),

@@ -52,6 +52,9 @@ export class MeshNode {
   private readonly linkBudget: LinkBudgetDeps;
   private readonly unbudget: () => void;
   private closed = false;
+  /** Our own writes waiting for the coalescing timer (coalesceLocalMs), oldest first. */
+  private pendingLocal: Version[] = [];
+  private cancelLocal: (() => void) | undefined;
 
   constructor(private readonly options: MeshNodeOptions) {
     this.node = options.node;
@@ -126,6 +129,9 @@ export class MeshNode {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.cancelLocal?.();
+    this.cancelLocal = undefined;
+    this.pendingLocal = [];
     this.unsubscribe();
     this.unbudget();
     for (const l of [...this.links.values()]) l.shut('node closing');
@@ -201,10 +207,32 @@ export class MeshNode {
     // A version superseded within the same batch is not worth sending.
     const gone = removed.length > 0 ? new Set(removed) : undefined;
     const out = gone === undefined ? versions : versions.filter((v) => !gone.has(v));
-    if (origin === 'local') return this.relay(out, undefined, false);
+    if (origin === 'local') return this.pushLocal(out);
     // Released writes held for clock skew go on only if they came live, and not back to their link;
     // those that came by repair (or from nowhere known) are left to reconciliation, as repair is.
     if (origin === 'released' && source?.live === true) this.relay(out, source.via as MeshLink, true);
+  }
+
+  /**
+   * Our own writes go live at once, or (with coalesceLocalMs and a scheduler) gathered until the
+   * timer fires, so a burst of single writes crosses each hop (worker → page, data channel, page →
+   * worker, the receiver's merge and commit) as one message rather than one per write.
+   */
+  private pushLocal(versions: readonly Version[]): void {
+    const ms = this.options.coalesceLocalMs;
+    const scheduler = this.options.scheduler;
+    if (ms === undefined || scheduler === undefined) return this.relay(versions, undefined, false);
+    if (versions.length === 0 || this.closed) return;
+    for (const v of versions) this.pendingLocal.push(v);
+    this.cancelLocal ??= scheduler.after(ms, () => this.flushLocal());
+  }
+
+  private flushLocal(): void {
+    this.cancelLocal = undefined;
+    const pending = this.pendingLocal;
+    this.pendingLocal = [];
+    // A version a later write of the same burst superseded is not worth sending.
+    this.relay(this.stillStored(pending), undefined, false);
   }
 
   /** Versions a batch applied that a later one of the same batch did not supersede. */

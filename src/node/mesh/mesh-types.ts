@@ -37,6 +37,13 @@ export interface MeshNodeOptions {
   readonly budgets?: BudgetSettings;
   /** Timers for each link's budgeter (`wait.until`); without them the mesh's tick polls the links. */
   readonly scheduler?: Scheduler;
+  /**
+   * Our own writes arriving within this many ms go live in one push (one `versions` message per
+   * link instead of one per write), through `scheduler`. Without it (or without a scheduler) each
+   * write is pushed at once. The worker sets 0: the writes of one burst of calls share a message,
+   * and a lone write waits no more than a timer turn (docs/performance.md, scenario 7).
+   */
+  readonly coalesceLocalMs?: number;
   readonly log?: (message: string, detail?: unknown) => void;
 }
 

@@ -35,6 +35,8 @@ export interface MeshSimOptions {
   readonly tickMs?: number;
   readonly maxSkewMs?: number;
   readonly maxLinks?: number;
+  /** Passed to each MeshNode: our own writes gathered for this long go live in one push. */
+  readonly coalesceLocalMs?: number;
   /** Makes each direction a thin link (the LinkShaper as a transport decorator); `from` sends. */
   readonly shape?: (from: NodeId, to: NodeId) => LinkShape;
 }
@@ -105,6 +107,7 @@ export class MeshSim {
       budgets: sim.node.budgets,
       scheduler: this.scheduler,
       ...(this.options.maxLinks === undefined ? {} : { maxLinks: this.options.maxLinks }),
+      ...(this.options.coalesceLocalMs === undefined ? {} : { coalesceLocalMs: this.options.coalesceLocalMs }),
       ...(this.options.session === undefined ? {} : { session: this.options.session }),
       log: (m) => {
         if (sim.logs.length < 500) sim.logs.push(m);

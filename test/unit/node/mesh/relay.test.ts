@@ -26,7 +26,44 @@ async function fullMesh(seed: number, n: number): Promise<MeshSim> {
   return sim;
 }
 
+/** Counts `versions` frames carrying at least one version. */
+function countFrames(sim: MeshSim): { frames: number; copies: number } {
+  const c = { frames: 0, copies: 0 };
+  sim.net.options.tap = (_from, _to, frame) => {
+    const m = decodeMessage(frame);
+    if (m.type !== 'versions' || m.batch.length === 0) return;
+    c.frames += 1;
+    c.copies += decodeVersions(m.batch).length;
+  };
+  return c;
+}
+
 describe('live relay', () => {
+  it('sends a burst of own writes as one versions message per link when coalescing (coalesceLocalMs)', async () => {
+    const burst = async (coalesceLocalMs: number | undefined): Promise<{ frames: number; copies: number }> => {
+      const sim = new MeshSim({ seed: 3, ...(coalesceLocalMs === undefined ? {} : { coalesceLocalMs }) });
+      for (const id of ['a', 'b']) await sim.add(id);
+      sim.link('a', 'b');
+      sim.settle();
+      const seen = countFrames(sim);
+      const a = sim.get('a').node;
+      // One burst of calls, as a page issuing many create() calls at once; the last updates the first.
+      await Promise.all(
+        Array.from({ length: 20 }, (_, k) => a.create({ id: `x${k}`, components: { position: { lat: 1, lon: k } } })),
+      );
+      await a.update('x0', { position: { lat: 2, lon: 0 } });
+      sim.advance(100);
+      const b = sim.get('b').node;
+      expect((await b.stats()).writes.remote).toBe(coalesceLocalMs === undefined ? 21 : 20);
+      expect((await b.get('x0'))?.components.position).toEqual({ lat: 2, lon: 0 });
+      return seen;
+    };
+    const single = await burst(undefined);
+    const coalesced = await burst(0);
+    expect(single.frames).toBe(21);
+    expect(coalesced).toEqual({ frames: 1, copies: 20 }); // the superseded first write of x0 stays home
+  });
+
   it('relays multi-hop with no echo: every node applies a write once and the network goes quiet', async () => {
     const sim = new MeshSim({ seed: 1 });
     for (const id of ['a', 'b', 'c', 'd']) await sim.add(id);
