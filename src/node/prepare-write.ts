@@ -84,6 +84,35 @@ export function checkSendable(
   }
 }
 
+/** The heads of some registers of one entity, each as its versions' encoded timestamps, sorted. */
+export type HeadSnapshot = Readonly<Record<string, readonly string[]>>;
+
+/** The encoded versions of a register's heads now, sorted: what a write computed from them was based on. */
+export function headsOf(store: EntityStore, id: EntityId, kind: ComponentKind): string[] {
+  return store
+    .heads(id, kind)
+    .map((v) => encodeTs(v.ts))
+    .sort();
+}
+
+/**
+ * Refuses a write computed from registers that have moved since: every register in `basedOn` must
+ * still hold exactly the heads listed (concurrent heads included, unlike `basedOn` of update()).
+ * Checked synchronously right before stamping, so nothing merged after the check can be superseded
+ * by a write that never saw it.
+ */
+export function checkHeadsUnchanged(store: EntityStore, id: EntityId, basedOn: HeadSnapshot): void {
+  for (const [kind, expected] of Object.entries(basedOn)) {
+    const current = headsOf(store, id, asUserKind(kind));
+    if (current.length !== expected.length || current.some((v, i) => v !== expected[i])) {
+      throw new ConflictError(
+        `${id}.${kind} has moved on since the write was computed: based on [${expected.join(', ')}], current [${current.join(', ')}]`,
+        current.at(-1),
+      );
+    }
+  }
+}
+
 /** Stamps validated values as versions of one write: one timestamp, each with its causal context. */
 export function stampWrite(
   store: EntityStore,
