@@ -18,6 +18,7 @@ import {
 } from '../core/task/gate';
 import {
   compareRequestIds,
+  INTERCEPT_TASK,
   requestIdFor,
   type ApprovalRecord,
   type TaskRecord,
@@ -346,7 +347,7 @@ function registers(view: EntityView): Pick<GateState, 'approval' | 'task'> {
   const task = view.components.task as TaskRecord | undefined;
   return {
     ...(approval === undefined ? {} : { approval }),
-    ...(task === undefined || task.task !== 'intercept' ? {} : { task }),
+    ...(task === undefined || task.task !== INTERCEPT_TASK ? {} : { task }),
   };
 }
 

@@ -76,4 +76,60 @@ describe('approval gate races in the node', () => {
     expect(await node.tasks()).toEqual([]);
     expect(view.components.task).toBeUndefined();
   });
+
+  it('the gate alone writes approvals and intercept tasks: the handle cannot approve past the gate', async () => {
+    const clock = new ManualClock();
+    const node = await open(clock, new MemoryStorage());
+    await node.setApprovalDeadline(5_000);
+    await node.create({ id: 'h1', components: { position: { lat: 51.5, lon: -0.46 }, threat: { level: 'HIGH' } } });
+    await clock.advance(6_000);
+    const timedOut = (await node.get('h1'))!.components.approval as Approval;
+    expect(timedOut.state).toBe('timed_out');
+
+    // Written over the time-out, an `approved` would supersede it (a causal successor, not a
+    // concurrent head the safety order could outrank) and the actor would assign the intercept.
+    const forged = { ...timedOut, state: 'approved', decidedBy: 'someone', decidedOn: 'nodeA', decidedAt: clock.now };
+    const intercept = {
+      task: 'intercept',
+      requestId: timedOut.requestId,
+      status: 'executing',
+      assignedBy: 'nodeA',
+      updatedAt: clock.now,
+    };
+    await expect(node.update('h1', { approval: forged })).rejects.toThrow(/approval.*only by the approval gate/);
+    await expect(node.update('h1', { task: intercept })).rejects.toThrow(/intercept.*only by the approval gate/);
+    await expect(node.create({ id: 'h2', components: { approval: forged } })).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+    await expect(node.writeMany([{ id: 'h1', components: { approval: forged } }])).rejects.toThrow(
+      /writeMany\[0\].*approval gate/,
+    );
+    await clock.advance(2_000);
+    expect((await node.get('h1'))!.components.approval).toMatchObject({ state: 'timed_out' });
+    expect(await node.tasks()).toEqual([]);
+    expect((await node.get('h1'))!.components.task).toBeUndefined();
+    expect(await node.get('h2')).toBeUndefined();
+
+    // Other tasks stay the operator's to write, except over an intercept the gate governs.
+    await node.create({ id: 'p1', components: { position: { lat: 51.5, lon: -0.4 } } });
+    const patrol = { ...intercept, task: 'patrol', assignedBy: 'nodeA' };
+    await node.update('p1', { task: patrol });
+    expect((await node.get('p1'))!.components.task).toMatchObject({ task: 'patrol' });
+  });
+
+  it('a hand-written task cannot replace the intercept task the gate governs', async () => {
+    const clock = new ManualClock();
+    const node = await open(clock, new MemoryStorage());
+    await node.create({ id: 'h1', components: { position: { lat: 51.5, lon: -0.46 }, threat: { level: 'HIGH' } } });
+    await clock.advance(0);
+    await node.decide('h1', 'approve');
+    await clock.advance(0);
+    const running = (await node.tasks())[0]!;
+    expect(running).toMatchObject({ entityId: 'h1', task: 'intercept', status: 'created' });
+    // Over it, a patrol would hide the intercept from the gate, which would then assign a second one.
+    const patrol = { ...running, task: 'patrol' } as Record<string, unknown>;
+    delete patrol.entityId;
+    await expect(node.update('h1', { task: patrol })).rejects.toThrow(/intercept.*approval gate/);
+    expect((await node.tasks())[0]).toMatchObject({ requestId: running.requestId, task: 'intercept' });
+  });
 });
