@@ -46,11 +46,11 @@ describe('writeMany', () => {
     heard.length = 0;
     const views = await node.writeMany([
       { id: 'a', components: pos(1) },
-      { id: 'old', components: { threat: { level: 'HIGH' } } },
+      { id: 'old', components: { threat: { level: 'MEDIUM' } } },
       { components: pos(3) },
     ]);
     expect(views.map((v) => v.id)).toEqual(['a', 'old', 'gen0']);
-    expect(views[1]!.components.threat).toEqual({ level: 'HIGH' });
+    expect(views[1]!.components.threat).toEqual({ level: 'MEDIUM' });
     expect(storage.batches.filter((b) => b.put.length > 0)).toHaveLength(1);
     expect(storage.batches.flatMap((b) => b.put)).toHaveLength(5);
     expect(heard).toHaveLength(1);
