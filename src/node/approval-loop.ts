@@ -18,6 +18,7 @@ import {
 } from '../core/task/gate';
 import {
   compareRequestIds,
+  INTERCEPT_TASK,
   requestIdFor,
   type ApprovalRecord,
   type RequestId,
@@ -25,6 +26,7 @@ import {
   type ThreatView,
 } from '../core/task/records';
 import { MAX_APPROVAL_DEADLINE_MS, type DecideArgs } from './approval-args';
+import type { HeadSnapshot } from './prepare-write';
 import type { ApprovalView, TaskView } from './approval-views';
 import { nextAssetReport } from './asset-link';
 import type { Scheduler } from './scheduler';
@@ -52,14 +54,31 @@ export interface ApprovalLoopDeps {
   readonly view: (id: EntityId) => EntityView | undefined;
   /** Every entity, to rebuild the gates after a restart. */
   readonly all: () => EntityView[];
-  /** The node's local write path (validated, stamped, persisted, replicated). */
-  readonly update: (id: EntityId, components: Record<string, unknown>) => Promise<unknown>;
+  /**
+   * The node's local write path (validated, stamped, persisted, replicated) for a write computed
+   * from the registers in `basedOn`: refused with a ConflictError when one of them has moved since,
+   * so a peer's write merged meanwhile is never superseded by a step that did not see it.
+   */
+  readonly update: (id: EntityId, components: Record<string, unknown>, basedOn: HeadSnapshot) => Promise<unknown>;
+  /** The encoded versions of a register's heads, sorted (what a step is based on). */
+  readonly heads: (id: EntityId, kind: GateKind) => readonly string[];
   /** The classifier's explanation of the threat this node wrote, if it wrote one. */
   readonly reasonOf: (id: EntityId) => string | undefined;
   readonly log: (message: string, detail?: unknown) => void;
 }
 
 type SettleEvent = 'threat' | 'observed' | 'deadline' | 'restart';
+/** The registers a gate step reads, and so is based on. */
+export const GATE_KINDS = ['threat', 'approval', 'task'] as const;
+export type GateKind = (typeof GATE_KINDS)[number];
+/** How often a decision is computed again when a peer's write moved the registers under it. */
+const DECIDE_ATTEMPTS = 5;
+
+/** A gate state as read from the registers, with the heads it was read from. */
+interface Read {
+  readonly state: GateState;
+  readonly basedOn: HeadSnapshot;
+}
 
 /**
  * The approval gate wired into the node: one pure reducer (core/task/gate.ts) per entity with a
@@ -114,21 +133,28 @@ export class ApprovalLoop {
   /** An operator on this node decides the pending request of `entity`; resolves once the decision is durable. */
   decide(args: DecideArgs, operator: string): Promise<ApprovalView> {
     return this.run(args.entity, async () => {
-      const state = this.read(args.entity);
-      if (state === undefined) throw new NotFoundError(`entity ${args.entity} does not exist`);
-      const a = state.approval;
-      if (a === undefined || (a.state !== 'pending' && args.requestId === undefined)) {
-        throw new ConflictError(`nothing is pending for ${args.entity}`, a?.requestId);
+      // Without a request id the operator answers the request pending when they asked; if a peer's
+      // write lands meanwhile, the decision is judged again against it (and refused if it no
+      // longer applies), never written over it.
+      let requestId = args.requestId;
+      for (let attempt = 1; ; attempt++) {
+        const read = this.read(args.entity);
+        if (read === undefined) throw new NotFoundError(`entity ${args.entity} does not exist`);
+        const a = read.state.approval;
+        if (a === undefined || (a.state !== 'pending' && requestId === undefined)) {
+          throw new ConflictError(`nothing is pending for ${args.entity}`, a?.requestId);
+        }
+        requestId ??= a.requestId;
+        const event: GateEvent = { type: 'decide', requestId, decision: args.decision, operator };
+        const step = stepGate(read.state, event, this.deps.now(), this.config());
+        if (step.rejected !== undefined) throw new ConflictError(`${args.entity}: ${step.rejected}`, a.requestId);
+        try {
+          await this.commit(args.entity, step, read.basedOn);
+          break;
+        } catch (error) {
+          if (!(error instanceof ConflictError) || attempt >= DECIDE_ATTEMPTS) throw error;
+        }
       }
-      const event: GateEvent = {
-        type: 'decide',
-        requestId: args.requestId ?? a.requestId,
-        decision: args.decision,
-        operator,
-      };
-      const step = stepGate(state, event, this.deps.now(), this.config());
-      if (step.rejected !== undefined) throw new ConflictError(`${args.entity}: ${step.rejected}`, a.requestId);
-      await this.commit(args.entity, step);
       const view = this.deps.view(args.entity);
       const out = view === undefined ? undefined : approvalView(view);
       if (out === undefined) throw new NotFoundError(`entity ${args.entity} went away as it was decided`);
@@ -178,11 +204,13 @@ export class ApprovalLoop {
     return { self: this.deps.self, deadlineMs: this.deadlineMs, followerGraceMs: DEFAULT_FOLLOWER_GRACE_MS };
   }
 
-  private read(id: EntityId): GateState | undefined {
+  private read(id: EntityId): Read | undefined {
     const view = this.deps.view(id);
     if (view === undefined) return undefined;
     const threat = this.threatOf(view);
-    return { entity: id, ...(threat === undefined ? {} : { threat }), ...registers(view) };
+    const basedOn: Record<string, readonly string[]> = {};
+    for (const kind of GATE_KINDS) basedOn[kind] = this.deps.heads(id, kind);
+    return { state: { entity: id, ...(threat === undefined ? {} : { threat }), ...registers(view) }, basedOn };
   }
 
   private threatOf(view: EntityView): ThreatView | undefined {
@@ -200,7 +228,14 @@ export class ApprovalLoop {
     this.run(id, () => {
       this.queued.delete(id);
       return this.settle(id, event);
-    }).catch((error: unknown) => this.deps.log(`the approval gate of ${id} failed`, error));
+    }).catch((error: unknown) => {
+      if (error instanceof ConflictError) {
+        // A peer's write moved the registers under the step: step again from where they stand now.
+        this.enqueue(id, event);
+        return;
+      }
+      this.deps.log(`the approval gate of ${id} failed`, error);
+    });
   }
 
   /** Runs `fn` after every step of `id` queued before it: one step's writes land before the next reads. */
@@ -218,12 +253,13 @@ export class ApprovalLoop {
   }
 
   private async settle(id: EntityId, type: SettleEvent): Promise<void> {
-    const state = this.read(id);
-    if (state === undefined) {
+    const read = this.read(id);
+    if (read === undefined) {
       this.tracked.delete(id);
       this.plan(id, undefined);
       return;
     }
+    const { state } = read;
     const now = this.deps.now();
     const cfg = this.config();
     const event: GateEvent =
@@ -245,22 +281,22 @@ export class ApprovalLoop {
       );
       step = { ...next, writes: [...step.writes, ...next.writes] };
     }
-    await this.commit(id, step);
-    const takeover = this.takeoverDue(step.state);
-    if (takeover !== undefined && takeover <= now) {
+    await this.commit(id, step, read.basedOn);
+    // Judged on the registers as they are after the step's writes landed, not as they were before.
+    const after = step.writes.length === 0 ? read : this.read(id);
+    const takeover = after === undefined ? undefined : this.takeoverDue(after.state);
+    if (after !== undefined && takeover !== undefined && takeover <= this.deps.now()) {
       // Nobody raised a request for this HIGH threat: write it again as ours, and so become its author.
-      await this.deps.update(id, { threat: { level: 'HIGH' } });
-      return;
+      await this.deps.update(id, { threat: { level: 'HIGH' } }, after.basedOn);
     }
-    this.plan(id, step);
   }
 
   /** Applies a step's writes (the last of each kind, in one local write) and plans the entity's next wake. */
-  private async commit(id: EntityId, step: GateStep): Promise<void> {
+  private async commit(id: EntityId, step: GateStep, basedOn: HeadSnapshot): Promise<void> {
     if (step.state.approval !== undefined) this.tracked.add(id);
     const last = new Map<GateWrite['kind'], GateWrite['value']>();
     for (const w of step.writes) last.set(w.kind, w.value);
-    if (last.size > 0) await this.deps.update(id, Object.fromEntries(last));
+    if (last.size > 0) await this.deps.update(id, Object.fromEntries(last), basedOn);
     this.plan(id, step);
   }
 
@@ -325,7 +361,7 @@ export class ApprovalLoop {
 function registers(view: EntityView): Pick<GateState, 'approval' | 'task'> {
   const approval = plausibleApproval(view.components.approval, view.meta.approval?.version);
   const task = view.components.task as TaskRecord | undefined;
-  const taskOk = task !== undefined && task.task === 'intercept' && before(task.requestId, view.meta.task?.version);
+  const taskOk = task !== undefined && task.task === INTERCEPT_TASK && before(task.requestId, view.meta.task?.version);
   return {
     ...(approval === undefined ? {} : { approval }),
     ...(taskOk ? { task } : {}),

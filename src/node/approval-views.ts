@@ -1,5 +1,5 @@
 import type { ApprovalState } from '../core/entity/component-types';
-import type { LatticeTaskStatus } from '../core/task/records';
+import type { INTERCEPT_TASK, LatticeTaskStatus } from '../core/task/records';
 
 /**
  * What `approvals()` and `tasks()` return (fixed names, see the README's "Automation handle"),
@@ -31,7 +31,7 @@ export interface ApprovalView {
 /** An intercept task that stands (its approval is the winner for its request), as `tasks()` returns it. */
 export interface TaskView {
   readonly entityId: string;
-  readonly task: 'intercept';
+  readonly task: typeof INTERCEPT_TASK;
   readonly requestId: string;
   readonly status: LatticeTaskStatus;
   /** The node that assigned it: the request's actor. */

@@ -1,6 +1,6 @@
 import { ValidationError } from '../core/errors';
 import type { JsonValue } from '../core/entity/component-types';
-import type { EntityId } from '../core/ids';
+import type { ComponentKind, EntityId } from '../core/ids';
 import type { LatLon } from '../core/sim/geo';
 import type { SensorReport } from '../core/sim/sensors';
 import type { EntityView } from '../core/store/entity-view';
@@ -8,11 +8,12 @@ import type { Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import { checkFusionSettings, checkSimulate } from './c2-args';
 import { checkApprovalDeadline, checkDecide, type DecisionArg } from './approval-args';
-import { ApprovalLoop } from './approval-loop';
+import { ApprovalLoop, GATE_KINDS } from './approval-loop';
 import type { ApprovalView, TaskView } from './approval-views';
 import { FusionView } from './fusion-view';
 import type { ChangeBatch, CreateInput, WriteItem } from './node-api';
 import type { NodeParts } from './node-parts';
+import { headsOf, type HeadSnapshot } from './prepare-write';
 import type { Scheduler } from './scheduler';
 import { SimulationRunner } from './simulation-runner';
 import { TrackClassifier } from './track-classifier';
@@ -22,7 +23,7 @@ export const FUSION_META = 'fusion';
 /** The storage meta key of the approval deadline setting (ms). */
 export const APPROVAL_DEADLINE_META = 'approvalDeadline';
 /** The kinds the approval gate reads. */
-const GATE_KINDS: ReadonlySet<string> = new Set(['threat', 'approval', 'task']);
+const GATE_KIND_SET: ReadonlySet<string> = new Set(GATE_KINDS);
 
 /** The defended point the simulator's inbound targets home on and the classifier measures from. */
 export const DEFENDED_POINT: LatLon = { lat: 51.4775, lon: -0.4614 };
@@ -31,6 +32,8 @@ export const DEFENDED_POINT: LatLon = { lat: 51.4775, lon: -0.4614 };
 export interface LocalWritePath {
   create(input: CreateInput): Promise<unknown>;
   update(id: string, components: Readonly<Record<string, unknown>>): Promise<unknown>;
+  /** A write refused (ConflictError) when one of the registers it was computed from has moved since. */
+  updateBasedOn(id: EntityId, components: Readonly<Record<string, unknown>>, basedOn: HeadSnapshot): Promise<unknown>;
   writeMany(items: readonly WriteItem[]): Promise<unknown>;
 }
 
@@ -75,7 +78,8 @@ export class C2Pipeline {
       scheduler,
       view,
       all: () => store.list(now()),
-      update: (id, components) => writes.update(id, components),
+      update: (id, components, basedOn) => writes.updateBasedOn(id, components, basedOn),
+      heads: (id, kind) => headsOf(store, id, kind as ComponentKind),
       reasonOf: (id) => this.classifier.reasonOf(id),
       log,
     });
@@ -84,7 +88,7 @@ export class C2Pipeline {
       for (const list of [versions, removed]) {
         for (const v of list) {
           ids.add(v.entity);
-          if (!GATE_KINDS.has(v.kind)) continue;
+          if (!GATE_KIND_SET.has(v.kind)) continue;
           this.gate.changed(v.entity, v.kind);
           if (v.kind === 'threat') continue;
           this.approvalsRevision += 1;

@@ -9,6 +9,8 @@ import {
 } from '../core/entity/component-types';
 import type { ComponentValue } from '../core/entity/component-types';
 import { FusionEngine } from '../core/fusion/engine';
+import { effectiveTask } from '../core/task/gate';
+import { compareRequestIds, type ApprovalRecord, type RequestId, type TaskRecord } from '../core/task/records';
 import type { FusedTrack, SourceTrack } from '../core/fusion/types';
 import type { EntityId, NodeId } from '../core/ids';
 import type { ComponentMeta, EntityView } from '../core/store/entity-view';
@@ -221,6 +223,18 @@ export class FusionView {
     carry('threat', (a, b) => (level(b) > level(a) ? b : a));
     carry('classification', (a, b) => (conf(b) > conf(a) ? b : a));
     carry('velocity', (a) => a);
+    // The approval and its task travel together from one source (a task stands only beside the
+    // approval of its request): a source hidden under this view must not hide a request waiting
+    // for the operator, nor the intercept task it runs.
+    const asking = sources.filter((s) => s.components.approval !== undefined);
+    if (asking.length > 0) {
+      const best = asking.reduce((a, b) => (showsBefore(b, a) ? b : a));
+      for (const kind of ['approval', 'task']) {
+        if (best.components[kind] === undefined) continue;
+        components[kind] = best.components[kind]!;
+        meta[kind] = best.meta[kind]!;
+      }
+    }
     return {
       id: t.id,
       components,
@@ -230,6 +244,26 @@ export class FusionView {
       updatedAt: Math.max(t.time, ...sources.map((s) => s.updatedAt)),
     };
   }
+}
+
+/**
+ * Which source's approval a fused view shows: a pending request first (the operator must see it),
+ * then one whose intercept task stands, then the newest request (request ids order in time).
+ */
+function showsBefore(a: EntityView, b: EntityView): boolean {
+  const rank = (v: EntityView): number => {
+    const approval = v.components.approval as ApprovalRecord;
+    if (approval.state === 'pending') return 2;
+    return effectiveTask({ approval, task: v.components.task as TaskRecord | undefined }) === undefined ? 0 : 1;
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra > rb;
+  return compareRequestIds(requestOf(a), requestOf(b)) > 0;
+}
+
+function requestOf(v: EntityView): RequestId {
+  return (v.components.approval as ApprovalRecord).requestId;
 }
 
 /**

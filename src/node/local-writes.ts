@@ -2,7 +2,14 @@ import { NotFoundError, ValidationError } from '../core/errors';
 import { asEntityId, type EntityId } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
 import type { EntityView } from '../core/store/entity-view';
-import { checkSendable, checkWrite, stampWrite } from './prepare-write';
+import {
+  checkHeadsUnchanged,
+  checkSendable,
+  checkWrite,
+  stampWrite,
+  type HeadSnapshot,
+  type Writer,
+} from './prepare-write';
 import { checkWriteMany } from './write-many';
 import type { CreateInput, UpdateOptions } from './node-api';
 import { persist, type NodeParts } from './node-parts';
@@ -36,6 +43,24 @@ export class LocalWrites {
     const eid = asEntityId(id);
     if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
     return this.write(eid, components, options);
+  }
+
+  /**
+   * A write computed from the registers in `basedOn` as they were (the approval gate's): refused
+   * with a ConflictError if any of them has moved since. The check comes after the wait for the
+   * clock lease, right before the stamp with nothing awaited in between: a peer's write merged
+   * during that wait would otherwise be superseded by a write computed without it (an approve
+   * erasing a concurrent deny instead of standing beside it and losing the merge).
+   */
+  async updateBasedOn(
+    id: EntityId,
+    components: Readonly<Record<string, unknown>>,
+    basedOn: HeadSnapshot,
+  ): Promise<EntityView> {
+    while (!this.parts.lease.covered() && (await this.parts.lease.extend())) continue;
+    if (this.view(id) === undefined) throw new NotFoundError(`entity ${id} does not exist`);
+    checkHeadsUnchanged(this.parts.store, id, basedOn);
+    return this.write(id, components, undefined, 'gate');
   }
 
   /**
@@ -79,11 +104,16 @@ export class LocalWrites {
     return this.parts.store.view(id, this.parts.now());
   }
 
-  private async write(id: EntityId, components: unknown, options: UpdateOptions | undefined): Promise<EntityView> {
+  private async write(
+    id: EntityId,
+    components: unknown,
+    options: UpdateOptions | undefined,
+    writer: Writer = 'user',
+  ): Promise<EntityView> {
     const { store, clock, nodeId, counters } = this.parts;
     let values;
     try {
-      values = checkWrite(store, id, components, options);
+      values = checkWrite(store, id, components, options, writer);
       checkSendable(store, id, values, nodeId, this.parts.now());
     } catch (error) {
       counters.reject(error instanceof Error ? error.name : 'error');

@@ -1,5 +1,5 @@
 import { encodeTs, type Timestamp } from '../core/clock/timestamp';
-import type { ComponentValue, Expiry } from '../core/entity/component-types';
+import type { ComponentValue, Expiry, Task } from '../core/entity/component-types';
 import { validateComponent } from '../core/entity/validate-component';
 import { DEFAULT_LIMITS } from '../core/wire/limits';
 import { quantizeValue } from '../core/wire/quantize';
@@ -7,20 +7,26 @@ import { ConflictError, ValidationError } from '../core/errors';
 import { asUserKind, type ComponentKind, type EntityId, type NodeId } from '../core/ids';
 import type { Version } from '../core/merge/version';
 import type { EntityStore } from '../core/store/entity-store';
+import { INTERCEPT_TASK } from '../core/task/records';
 import type { UpdateOptions } from './node-api';
 
 /** Most components one write may carry. */
 export const MAX_COMPONENTS_PER_WRITE = 32;
 
+/** Who writes: the user (the handle, the UI, an import) or the approval gate. */
+export type Writer = 'user' | 'gate';
+
 /**
- * Checks a whole local write before anything changes: every kind and value is valid and every
- * based-on version is still current. Returns the validated values; throws otherwise.
+ * Checks a whole local write before anything changes: every kind and value is valid, every
+ * based-on version is still current, and a user writes none of the approval gate's registers.
+ * Returns the validated values; throws otherwise.
  */
 export function checkWrite(
   store: EntityStore,
   id: EntityId,
   components: unknown,
   options: UpdateOptions | undefined,
+  writer: Writer = 'user',
 ): Map<ComponentKind, ComponentValue> {
   if (typeof components !== 'object' || components === null || Array.isArray(components)) {
     throw new ValidationError('components: expected an object keyed by component kind');
@@ -35,6 +41,7 @@ export function checkWrite(
   // peer hold exactly the same value for the same version.
   for (const [kind, value] of entries)
     values.set(asUserKind(kind), quantizeValue(kind, validateComponent(kind, value)));
+  if (writer === 'user') refuseGateOwned(store, id, values);
   const basedOn = options?.basedOn;
   if (basedOn !== undefined) {
     for (const kind of values.keys()) {
@@ -53,6 +60,29 @@ export function checkWrite(
     }
   }
   return values;
+}
+
+/**
+ * `approval` and intercept tasks are the approval gate's alone (docs/c2-pipeline.md): it writes an
+ * approval only for an operator's decide() on the current pending request before its deadline, and
+ * a task only on an approval that stands. A user's write would skip all of that: an `approved`
+ * written over a time-out or a deny is its causal successor (not a concurrent head the safety
+ * order outranks), and the actor would assign on it. A user's task written over an intercept
+ * would hide it from the gate, which would then assign the approved request a second time.
+ * (Peers' writes are the security issue's: signed decisions.)
+ */
+function refuseGateOwned(store: EntityStore, id: EntityId, values: ReadonlyMap<ComponentKind, ComponentValue>): void {
+  if (values.has('approval' as ComponentKind)) {
+    throw new ValidationError('approval: written only by the approval gate; answer a request with decide()');
+  }
+  const task = values.get('task' as ComponentKind) as Task | undefined;
+  if (task === undefined) return;
+  if (task.task === INTERCEPT_TASK) {
+    throw new ValidationError('task: an intercept task is written only by the approval gate, on an approved request');
+  }
+  if (store.heads(id, 'task' as ComponentKind).some((h) => (h.value as Task | null)?.task === INTERCEPT_TASK)) {
+    throw new ValidationError(`task: ${id} holds an intercept task, which only the approval gate writes over`);
+  }
 }
 
 /**
@@ -80,6 +110,35 @@ export function checkSendable(
     }
     if (kind === 'expiry' && (value as Expiry).at <= now) {
       throw new ValidationError(`expiry.at: ${(value as Expiry).at} is not after now (${now})`);
+    }
+  }
+}
+
+/** The heads of some registers of one entity, each as its versions' encoded timestamps, sorted. */
+export type HeadSnapshot = Readonly<Record<string, readonly string[]>>;
+
+/** The encoded versions of a register's heads now, sorted: what a write computed from them was based on. */
+export function headsOf(store: EntityStore, id: EntityId, kind: ComponentKind): string[] {
+  return store
+    .heads(id, kind)
+    .map((v) => encodeTs(v.ts))
+    .sort();
+}
+
+/**
+ * Refuses a write computed from registers that have moved since: every register in `basedOn` must
+ * still hold exactly the heads listed (concurrent heads included, unlike `basedOn` of update()).
+ * Checked synchronously right before stamping, so nothing merged after the check can be superseded
+ * by a write that never saw it.
+ */
+export function checkHeadsUnchanged(store: EntityStore, id: EntityId, basedOn: HeadSnapshot): void {
+  for (const [kind, expected] of Object.entries(basedOn)) {
+    const current = headsOf(store, id, asUserKind(kind));
+    if (current.length !== expected.length || current.some((v, i) => v !== expected[i])) {
+      throw new ConflictError(
+        `${id}.${kind} has moved on since the write was computed: based on [${expected.join(', ')}], current [${current.join(', ')}]`,
+        current.at(-1),
+      );
     }
   }
 }

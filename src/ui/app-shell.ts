@@ -4,6 +4,7 @@ import type { EntityView } from '../node/node-api';
 import { shellStyles } from './app-shell-styles';
 import type { EntityDeletedDetail, EntitySavedDetail, EntitySelectDetail } from './events';
 import { shortId } from './format';
+import { shownId } from './shown-id';
 import { NodeController } from './node-controller';
 import { controls, palette } from './theme';
 import { loadTheme, otherTheme, saveTheme, type Theme } from './theme-setting';
@@ -259,7 +260,7 @@ export class AppShell extends LitElement {
   };
 
   private onSelect(d: EntitySelectDetail): void {
-    this.selectedId = d.id;
+    this.selectedId = d.id === null ? null : shownId(this.node.entities, d.id);
   }
 
   private onSaved(d: EntitySavedDetail): void {

@@ -11,11 +11,20 @@ import {
   type ThreatLevel,
   type Velocity,
 } from '../core/entity/component-types';
+import { AUTO_DECIDER } from '../core/task/gate';
 import type { EntityView } from '../node/node-api';
 
 /** Node ids are long key hashes: the first characters tell nodes apart on screen. */
 export function shortId(id: string, length = 8): string {
   return id.length <= length ? id : `${id.slice(0, length)}…`;
+}
+
+/**
+ * Who decided an approval, short: the gate's own time-outs and cancellations read as such, an
+ * operator's id (node-id syntax, a 32-hex node id until operators sign in) is shortened like a node id.
+ */
+export function deciderName(decidedBy: string, length = 8): string {
+  return decidedBy === AUTO_DECIDER ? 'the gate' : shortId(decidedBy, length);
 }
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
@@ -75,7 +84,7 @@ export function summarize(kind: string, value: ComponentValue): string {
     case 'approval': {
       const a = value as Approval;
       if (a.state === 'pending') return `pending until ${clockTime(a.deadline)} · ${a.reason}`;
-      return a.decidedBy === undefined ? a.state : `${a.state} by ${a.decidedBy}`;
+      return a.decidedBy === undefined ? a.state : `${a.state} by ${deciderName(a.decidedBy)}`;
     }
     case 'task': {
       const t = value as Task;

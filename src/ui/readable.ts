@@ -11,7 +11,7 @@ import type {
   Velocity,
 } from '../core/entity/component-types';
 import type { CoordFormat } from './coord-setting';
-import { clockTime, truncate } from './format';
+import { clockTime, deciderName, shortId, truncate } from './format';
 import { ellipseOf, headingOf } from './map/track-geometry';
 
 /** One line of a component as a person reads it: what it is, and its value with units. */
@@ -122,7 +122,9 @@ export function readable(kind: string, value: ComponentValue, format: CoordForma
       const a = value as Approval;
       const out: Field[] = [{ label: 'State', text: a.state }];
       if (a.state === 'pending') out.push({ label: 'Deadline', text: `${clockTime(a.deadline)} UTC` });
-      if (a.decidedBy !== undefined) out.push({ label: 'Decided by', text: a.decidedBy });
+      // Shortened as the inspector shows authors.
+      if (a.decidedBy !== undefined) out.push({ label: 'Decided by', text: deciderName(a.decidedBy, 16) });
+      if (a.decidedOn !== undefined) out.push({ label: 'Decided on', text: `node ${shortId(a.decidedOn, 16)}` });
       return out;
     }
     case 'task': {

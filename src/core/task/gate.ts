@@ -3,6 +3,7 @@ import { isNodeId, type EntityId, type NodeId } from '../ids';
 import {
   actorOf,
   compareRequestIds,
+  INTERCEPT_TASK,
   isActiveTask,
   NEXT_TASK_STATUS,
   requestIdFor,
@@ -211,7 +212,7 @@ function settle(out: Writer, now: number, cfg: GateConfig): void {
         if (ownTask === undefined || isActiveTask(ownTask)) out.approval({ ...a, state: 'cancelled', ...auto });
       } else if (k === undefined || compareRequestIds(k.requestId, a.requestId) < 0) {
         out.task({
-          task: 'intercept',
+          task: INTERCEPT_TASK,
           requestId: a.requestId,
           status: 'created',
           assignedBy: cfg.self,

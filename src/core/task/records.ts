@@ -55,9 +55,12 @@ export type ApprovalRecord = {
 export const LATTICE_TASK_STATUSES = TASK_STATUSES;
 export type LatticeTaskStatus = TaskStatus;
 
+/** The kind of task the gate governs: only the gate writes it (docs/c2-pipeline.md). */
+export const INTERCEPT_TASK = 'intercept';
+
 /** The `task` component value (component-types.ts Task) of an intercept, its request id branded. */
 export type TaskRecord = {
-  readonly task: 'intercept';
+  readonly task: typeof INTERCEPT_TASK;
   /** The approved request this task executes; the task exists only while that approval stands. */
   readonly requestId: RequestId;
   readonly status: LatticeTaskStatus;

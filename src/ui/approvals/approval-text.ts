@@ -1,4 +1,5 @@
 import type { ApprovalState } from '../../core/entity/component-types';
+import { AUTO_DECIDER } from '../../core/task/gate';
 import type { ApprovalView } from '../../node/approval-views';
 import { clockTime, shortId } from '../format';
 
@@ -32,7 +33,7 @@ export function decidedText(v: ApprovalView): string {
   const when = v.decidedAt === undefined ? '' : ` at ${clockTime(v.decidedAt)}Z`;
   const on = v.decidedOn === undefined ? '' : ` on node ${shortId(v.decidedOn)}`;
   if (v.decidedBy === undefined) return `${on}${when}`.trim();
-  if (v.decidedBy === 'auto') return `by the gate${on}${when}`;
+  if (v.decidedBy === AUTO_DECIDER) return `by the gate${on}${when}`;
   // Until operators sign in (the security issue), the operator is named by their node's id.
   if (v.decidedBy === v.decidedOn) return `by the operator${on}${when}`;
   return `by ${shortId(v.decidedBy, 16)}${on}${when}`;

@@ -142,4 +142,20 @@ describe('<lm-app>', () => {
     includes(heads[0]!.textContent, 'HIGH');
     includes(heads[1]!.textContent, 'LOW');
   });
+
+  it('selecting a source hidden under a fused view (the prompt’s “Show track”) selects the fused track', async () => {
+    const client = await openTestNode();
+    const position = { lat: 51.5, lon: -0.12 };
+    // A fused view as the node shows it: its sources are not in the picture, it is.
+    await client.create({
+      id: 'fused-7',
+      components: { position, fusion: { sources: ['eo-1', 'radar-1'], position, confidence: 0.9 } },
+    });
+    const { app } = await mountApp(client);
+    await eventually(() => row(app, 'fused-7'));
+    app.dispatchEvent(new CustomEvent('entity-select', { detail: { id: 'eo-1' }, bubbles: true, composed: true }));
+    await app.updateComplete;
+    equal(app.selectedId, 'fused-7');
+    await eventually(() => equal(queryDeep(app, byTestId('inspector-title')).textContent, 'fused-7'));
+  });
 });

@@ -20,15 +20,21 @@ await client.create({
     classification: { label: 'Fighter', disposition: 'HOSTILE', environment: 'AIR', confidence: 0.86 },
     threat: { level: 'HIGH' },
     source: { sensorId: 'radar-1', sensorType: 'radar' },
-    approval: {
-      requestId: REQUEST,
-      state: 'pending',
-      reason: 'HOSTILE 0.86, closing 185 m/s, 14.0 km, 76 s to go',
-      requestedAt: Date.now(),
-      deadline: Date.now() + 30_000,
-    },
   },
 });
+// The request, as the other node's gate raised it (only a gate writes approvals; here it is a peer's).
+client.remoteWrite(
+  'trk-0042',
+  'approval',
+  {
+    requestId: REQUEST,
+    state: 'pending',
+    reason: 'HOSTILE 0.86, closing 185 m/s, 14.0 km, 76 s to go',
+    requestedAt: Date.now(),
+    deadline: Date.now() + 30_000,
+  },
+  OTHER,
+);
 await client.create({
   id: 'trk-0043',
   components: {

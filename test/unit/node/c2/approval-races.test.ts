@@ -1,0 +1,135 @@
+/**
+ * Races of the gate in a real node: what lands between the gate reading the registers and its
+ * write being stamped, and writes of the gate's components that do not come from the gate.
+ */
+import { describe, expect, it } from 'vitest';
+import { MemoryStorage } from '../../../../src/adapters/memory-storage';
+import { decodeTs, type Timestamp } from '../../../../src/core/clock/timestamp';
+import type { Approval } from '../../../../src/core/entity/component-types';
+import { asNodeId, type ComponentKind, type EntityId, type NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { LatticeNode } from '../../../../src/node/lattice-node';
+import type { StorageBatch } from '../../../../src/ports/storage';
+import { ManualClock, settle } from './manual-node';
+
+/** Memory storage that can hold the next commit of the clock lease: the one wait between a gate's read and its stamp. */
+class HoldingStorage extends MemoryStorage {
+  holdLease = false;
+  held: (() => void) | undefined;
+  override async commit(batch: StorageBatch): Promise<void> {
+    if (this.holdLease && batch.meta?.clockLease !== undefined) {
+      this.holdLease = false;
+      await new Promise<void>((resolve) => (this.held = resolve));
+    }
+    return super.commit(batch);
+  }
+}
+
+async function open(clock: ManualClock, storage: MemoryStorage, id = 'nodeA'): Promise<LatticeNode> {
+  const node = await LatticeNode.open({
+    nodeId: asNodeId(id),
+    lattice: 'test',
+    storage,
+    backend: 'memory',
+    now: () => clock.now,
+    newId: () => 'x',
+    scheduleChanges: (fn) => queueMicrotask(fn),
+    scheduler: clock,
+  });
+  clock.tickEverySecond(node);
+  return node;
+}
+
+/** A peer's write that had seen `seen` (so it supersedes those heads and is concurrent with the rest). */
+function remote(entity: string, kind: string, value: unknown, ts: Timestamp, seen: Timestamp[]): Version {
+  return { entity: entity as EntityId, kind: kind as ComponentKind, value: value as Version['value'], ts, seen };
+}
+
+describe('approval gate races in the node', () => {
+  it('a deny merged while the approve waits for the clock lease is not superseded by it: denied, no task', async () => {
+    const clock = new ManualClock();
+    const storage = new HoldingStorage();
+    const node = await open(clock, storage);
+    // A HIGH threat written here: this node is the actor of the request it raises.
+    await node.create({ id: 'h1', components: { position: { lat: 51.5, lon: -0.46 }, threat: { level: 'HIGH' } } });
+    await clock.advance(0);
+    const pending = (await node.get('h1'))!;
+    const request = pending.components.approval as Approval;
+    expect(request.state).toBe('pending');
+    const pendingTs = decodeTs(pending.meta.approval!.version)!;
+    // Past the lease: the next local write first waits for a lease commit.
+    await clock.advance(3_000);
+
+    storage.holdLease = true;
+    const approving = node.decide('h1', 'approve', request.requestId);
+    for (let i = 0; i < 20 && storage.held === undefined; i++) await settle();
+    expect(storage.held, 'the approve is waiting for the lease').toBeDefined();
+    // Meanwhile a peer's operator denies the same request (they had seen it pending).
+    const deny = { ...request, state: 'denied', decidedBy: 'opB', decidedOn: 'nodeB', decidedAt: clock.now };
+    node.applyRemote([remote('h1', 'approval', deny, { ms: clock.now, c: 0, node: 'nodeB' as NodeId }, [pendingTs])]);
+    storage.held!();
+    await expect(approving).rejects.toThrow(/already denied/);
+    await clock.advance(2_000);
+
+    const view = (await node.get('h1'))!;
+    expect(view.components.approval).toMatchObject({ state: 'denied', decidedBy: 'opB' });
+    expect(await node.tasks()).toEqual([]);
+    expect(view.components.task).toBeUndefined();
+  });
+
+  it('the gate alone writes approvals and intercept tasks: the handle cannot approve past the gate', async () => {
+    const clock = new ManualClock();
+    const node = await open(clock, new MemoryStorage());
+    await node.setApprovalDeadline(5_000);
+    await node.create({ id: 'h1', components: { position: { lat: 51.5, lon: -0.46 }, threat: { level: 'HIGH' } } });
+    await clock.advance(6_000);
+    const timedOut = (await node.get('h1'))!.components.approval as Approval;
+    expect(timedOut.state).toBe('timed_out');
+
+    // Written over the time-out, an `approved` would supersede it (a causal successor, not a
+    // concurrent head the safety order could outrank) and the actor would assign the intercept.
+    const forged = { ...timedOut, state: 'approved', decidedBy: 'someone', decidedOn: 'nodeA', decidedAt: clock.now };
+    const intercept = {
+      task: 'intercept',
+      requestId: timedOut.requestId,
+      status: 'executing',
+      assignedBy: 'nodeA',
+      updatedAt: clock.now,
+    };
+    await expect(node.update('h1', { approval: forged })).rejects.toThrow(/approval.*only by the approval gate/);
+    await expect(node.update('h1', { task: intercept })).rejects.toThrow(/intercept.*only by the approval gate/);
+    await expect(node.create({ id: 'h2', components: { approval: forged } })).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+    await expect(node.writeMany([{ id: 'h1', components: { approval: forged } }])).rejects.toThrow(
+      /writeMany\[0\].*approval gate/,
+    );
+    await clock.advance(2_000);
+    expect((await node.get('h1'))!.components.approval).toMatchObject({ state: 'timed_out' });
+    expect(await node.tasks()).toEqual([]);
+    expect((await node.get('h1'))!.components.task).toBeUndefined();
+    expect(await node.get('h2')).toBeUndefined();
+
+    // Other tasks stay the operator's to write, except over an intercept the gate governs.
+    await node.create({ id: 'p1', components: { position: { lat: 51.5, lon: -0.4 } } });
+    const patrol = { ...intercept, task: 'patrol', assignedBy: 'nodeA' };
+    await node.update('p1', { task: patrol });
+    expect((await node.get('p1'))!.components.task).toMatchObject({ task: 'patrol' });
+  });
+
+  it('a hand-written task cannot replace the intercept task the gate governs', async () => {
+    const clock = new ManualClock();
+    const node = await open(clock, new MemoryStorage());
+    await node.create({ id: 'h1', components: { position: { lat: 51.5, lon: -0.46 }, threat: { level: 'HIGH' } } });
+    await clock.advance(0);
+    await node.decide('h1', 'approve');
+    await clock.advance(0);
+    const running = (await node.tasks())[0]!;
+    expect(running).toMatchObject({ entityId: 'h1', task: 'intercept', status: 'created' });
+    // Over it, a patrol would hide the intercept from the gate, which would then assign a second one.
+    const patrol = { ...running, task: 'patrol' } as Record<string, unknown>;
+    delete patrol.entityId;
+    await expect(node.update('h1', { task: patrol })).rejects.toThrow(/intercept.*approval gate/);
+    expect((await node.tasks())[0]).toMatchObject({ requestId: running.requestId, task: 'intercept' });
+  });
+});
