@@ -110,8 +110,9 @@ export class ApprovalCard extends LitElement {
         border: 1px solid var(--lm-border);
         font-variant-numeric: tabular-nums;
       }
+      /* Theme colours only (docs/ui.md, themes): each pair is >= 4.5:1 in day and in night red. */
       .urgent .countdown {
-        color: #1a0505;
+        color: var(--lm-panel);
         background: var(--lm-threat-high);
         border-color: var(--lm-threat-high);
       }
@@ -121,7 +122,7 @@ export class ApprovalCard extends LitElement {
       }
       @keyframes throb {
         50% {
-          border-color: #fecaca;
+          border-color: var(--lm-danger-bg);
         }
       }
       @media (prefers-reduced-motion: reduce) {
@@ -139,8 +140,9 @@ export class ApprovalCard extends LitElement {
         font-weight: 600;
       }
       button.approve {
-        background: #166534;
-        border-color: var(--lm-ok);
+        color: var(--lm-ok);
+        background: var(--lm-panel);
+        border: 2px solid var(--lm-ok);
       }
       kbd {
         font-family: var(--lm-mono);
@@ -168,7 +170,7 @@ export class ApprovalCard extends LitElement {
       }
       .error {
         margin: 0;
-        color: #fecaca;
+        color: var(--lm-danger);
         font-size: 14px;
       }
       .conflict {

@@ -50,16 +50,18 @@ export const promptStyles = css`
     text-transform: uppercase;
     letter-spacing: 0.05em;
   }
+  /* Theme colours only (docs/ui.md, themes): each pair is >= 4.5:1 in day and in night red. */
   .asking h2 {
-    color: #fecaca;
+    color: var(--lm-threat-high);
   }
   .count {
     font-size: 13px;
     font-weight: 700;
     text-transform: none;
     letter-spacing: 0;
-    color: var(--lm-text);
-    background: #7f1d1d;
+    color: var(--lm-danger-text);
+    background: var(--lm-danger-bg);
+    border: 2px solid var(--lm-threat-high);
     border-radius: 999px;
     padding: 1px 10px;
   }
@@ -67,8 +69,8 @@ export const promptStyles = css`
     margin: 0;
     padding: 8px 10px;
     border-radius: 8px;
-    background: #450a0a;
-    color: #fecaca;
+    background: var(--lm-danger-bg);
+    color: var(--lm-danger-text);
     font-size: 14px;
   }
   .queue {
