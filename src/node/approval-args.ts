@@ -4,9 +4,9 @@ import { num } from '../core/entity/validate-fields';
 import { asEntityId, type EntityId } from '../core/ids';
 import type { RequestId } from '../core/task/records';
 
-/** The approval deadline setting's range: long enough to read the prompt, short enough to matter. */
-export const MIN_APPROVAL_DEADLINE_MS = 5_000;
-export const MAX_APPROVAL_DEADLINE_MS = 600_000;
+import { MAX_APPROVAL_DEADLINE_MS, MIN_APPROVAL_DEADLINE_MS } from '../core/task/approval-deadline';
+
+export { MAX_APPROVAL_DEADLINE_MS, MIN_APPROVAL_DEADLINE_MS };
 
 export type DecisionArg = 'approve' | 'deny';
 

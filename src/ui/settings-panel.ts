@@ -1,7 +1,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { MeshApi } from '../node/lattice-api';
 import type { NodeInfo } from '../node/node-api';
-import { MAX_APPROVAL_DEADLINE_MS, MIN_APPROVAL_DEADLINE_MS } from '../node/approval-args';
+import { MAX_APPROVAL_DEADLINE_MS, MIN_APPROVAL_DEADLINE_MS } from '../core/task/approval-deadline';
 import { COORD_FORMAT_TEXT, COORD_FORMATS, loadCoordFormat, saveCoordFormat, type CoordFormat } from './coord-setting';
 import { errorText } from './error-text';
 import { controls } from './theme';
