@@ -14,6 +14,15 @@ import { TRACK } from './track-props';
 /** One pulse: a ring that grows from the symbol's ring outwards and fades, every PERIOD_MS. */
 const PERIOD_MS = 1400;
 const GROWTH_PX = 22;
+/**
+ * The pulse asks for a frame at most this often, not every animation frame: each map frame redraws
+ * every layer (and on a software-composited WebGL context reads the frame back, docs/ui.md), so a
+ * frame loop at the display's rate starved the page's main thread once hundreds of tracks were
+ * HIGH (scenario 12: window.lattice calls timed out). Ten steps a period still read as a pulse.
+ */
+const FRAME_MS = 140;
+/** At most this many pulses a frame; every other HIGH track keeps its static red ring. */
+export const MAX_PULSES = 64;
 
 /**
  * The pulsing ring around HIGH threats, drawn after the track layer on its canvas (no DOM, no
@@ -22,6 +31,7 @@ const GROWTH_PX = 22;
  */
 export class ThreatPulse {
   private readonly reduced = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+  private next: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly map: OlMap,
@@ -38,6 +48,7 @@ export class ThreatPulse {
     if (extent === undefined || extent === null) return;
     const high: Feature<Point>[] = [];
     for (const f of this.highs) {
+      if (high.length === MAX_PULSES) break;
       if (f.get(TRACK.stale) !== true && containsCoordinate(extent, f.getGeometry()!.getCoordinates())) high.push(f);
     }
     if (high.length === 0) return;
@@ -51,6 +62,10 @@ export class ThreatPulse {
     const context = getVectorContext(event);
     context.setStyle(style);
     for (const f of high) context.drawGeometry(f.getGeometry()!);
-    this.map.render();
+    // One pending request for the next step; a frame drawn sooner for another reason draws it early.
+    this.next ??= setTimeout(() => {
+      this.next = undefined;
+      this.map.render();
+    }, FRAME_MS);
   }
 }
