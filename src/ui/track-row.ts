@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import type { EntityView } from '../node/node-api';
 import { clockTime, isoTime, labelOf, orderedKinds, shortId, summarize, threatOf } from './format';
 import { controls, threatColours } from './theme';
-import { standingTask } from './approvals/standing-task';
+import { standingTask, taskLine } from './approvals/standing-task';
 
 /**
  * One track in the list: id, label, threat and every component with its value, author and clock.
@@ -156,7 +156,7 @@ export class TrackRow extends LitElement {
             : null
         }
       </div>
-      <div class="value">${summarize(kind, v.components[kind]!)}</div>
+      <div class="value">${kind === 'task' ? taskLine(v) : summarize(kind, v.components[kind]!)}</div>
     </div>`;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EntityView } from '../../../../src/node/node-api';
-import { standingTask } from '../../../../src/ui/approvals/standing-task';
+import { standingTask, taskLine } from '../../../../src/ui/approvals/standing-task';
 
 const REQUEST = '018bcfe5680000000nodeA';
 const view = (components: Record<string, unknown>): EntityView =>
@@ -23,5 +23,13 @@ describe('the task shown on a track row', () => {
     expect(standingTask(view({ task: task('intercept') }))).toBeUndefined();
     expect(standingTask(view({ task: task('patrol') }))).toMatchObject({ task: 'patrol', status: 'executing' });
     expect(standingTask(view({}))).toBeUndefined();
+  });
+
+  it('says in the component list when an intercept task is not in force', () => {
+    expect(taskLine(view({ task: task('intercept'), approval: approval('approved') }))).toBe('intercept · executing');
+    expect(taskLine(view({ task: task('intercept'), approval: approval('denied') }))).toBe(
+      'intercept · executing · not in force (no approval)',
+    );
+    expect(taskLine(view({ task: task('patrol') }))).toBe('patrol · executing');
   });
 });
