@@ -101,6 +101,8 @@ export class ApprovalLoop {
   private stopped = false;
   /** This node's place in the takeover stagger. */
   private readonly stagger: number;
+  /** HIGH threats of other authors without a request yet: when this node first saw each (its clock). */
+  private readonly orphans = new Map<EntityId, { readonly version: string; readonly at: number }>();
 
   constructor(private readonly deps: ApprovalLoopDeps) {
     let h = 0;
@@ -256,6 +258,7 @@ export class ApprovalLoop {
     const read = this.read(id);
     if (read === undefined) {
       this.tracked.delete(id);
+      this.orphans.delete(id);
       this.plan(id, undefined);
       return;
     }
@@ -306,10 +309,25 @@ export class ApprovalLoop {
    */
   private takeoverDue(s: GateState): number | undefined {
     const t = s.threat;
-    if (t?.level !== 'HIGH' || t.version.node === this.deps.self) return undefined;
     const a = s.approval;
-    if (a !== undefined && compareRequestIds(a.requestId, requestIdFor(t.version)) >= 0) return undefined;
-    return t.version.ms + RAISE_GRACE_MS + this.stagger;
+    if (
+      t?.level !== 'HIGH' ||
+      t.version.node === this.deps.self ||
+      (a !== undefined && compareRequestIds(a.requestId, requestIdFor(t.version)) >= 0)
+    ) {
+      this.orphans.delete(s.entity);
+      return undefined;
+    }
+    // Counted from when this node first saw that threat write, on its own clock: the author's
+    // timestamp is off by the author's clock skew (a clock 20 s behind would make every node take
+    // over at once, before the author's request could even arrive).
+    const version = requestIdFor(t.version);
+    let seen = this.orphans.get(s.entity);
+    if (seen?.version !== version) {
+      seen = { version, at: this.deps.now() };
+      this.orphans.set(s.entity, seen);
+    }
+    return seen.at + RAISE_GRACE_MS + this.stagger;
   }
 
   private plan(id: EntityId, step: GateStep | undefined): void {

@@ -85,6 +85,7 @@ export class C2Pipeline {
     });
     parts.listeners.add((versions, _origin, removed) => {
       const ids = new Set<EntityId>();
+      for (const v of versions) if (v.kind === 'position') this.classifier.changed(v.entity, true);
       for (const list of [versions, removed]) {
         for (const v of list) {
           ids.add(v.entity);

@@ -38,13 +38,19 @@ export class TrackClassifier {
   private readonly cued = new Set<EntityId>();
   /** Why this node last wrote each track's threat: the approval request's reason. */
   private readonly reasons = new Map<EntityId, string>();
+  /** When this node last heard a position of each track, on its own clock. */
+  private readonly heard = new Map<EntityId, number>();
+  private readonly startedAt: number;
 
   constructor(private readonly deps: TrackClassifierDeps) {
     this.config = { ...DEFAULT_CLASSIFIER, defended: deps.defended };
+    this.startedAt = deps.now();
   }
 
-  changed(id: EntityId): void {
+  /** Something of `id` changed; `position` when a new position of it arrived (a sensor's report). */
+  changed(id: EntityId, position = false): void {
     this.dirty.add(id);
+    if (position) this.heard.set(id, this.deps.now());
   }
 
   reasonOf(id: EntityId): string | undefined {
@@ -59,6 +65,7 @@ export class TrackClassifier {
       if (view === undefined || !isTrack(view)) {
         this.cued.delete(id);
         this.reasons.delete(id);
+        this.heard.delete(id);
         continue;
       }
       if (cueOf(view.components.cue) === undefined) this.cued.delete(id);
@@ -70,10 +77,15 @@ export class TrackClassifier {
     }
   }
 
-  /** This node is the track's classifier: its sensor's node, or anyone once that node fell silent. */
+  /**
+   * This node is the track's classifier: its sensor's node, or anyone once that node fell silent.
+   * Silence is measured on this node's clock, from when it last heard a position of the track (or
+   * from its own start): the position's timestamp is the author's clock, and a peer whose clock runs
+   * 15 s behind would otherwise look silent while it reports every second, and be classified over.
+   */
   private designated(view: EntityView): boolean {
     if (view.meta.source?.author === this.deps.self) return true;
-    return this.deps.now() - (view.meta.position?.time ?? 0) > OWNER_SILENT_MS;
+    return this.deps.now() - (this.heard.get(view.id) ?? this.startedAt) > OWNER_SILENT_MS;
   }
 
   private judge(view: EntityView): Record<string, unknown> | undefined {
