@@ -4,7 +4,6 @@ import { emit } from '../events';
 import { controls } from '../theme';
 import type { DecisionArg } from '../../node/approval-args';
 import type { ApprovalDecideDetail, ApprovalDismissDetail } from './approval-events';
-import { trackName } from './approval-text';
 import { formatCountdown, isUrgent, secondsLeft } from './countdown';
 
 /**
@@ -194,9 +193,6 @@ export class ApprovalCard extends LitElement {
     const left = secondsLeft(v.deadline, this.now);
     const closed = left === 0;
     const urgent = isUrgent(v.deadline, this.now);
-    // With several requests on screen, every button names its track: a screen reader's list of
-    // buttons must not read "Approve, Approve". Each name starts with the visible word.
-    const name = trackName(v);
     return html`<section
       role="alertdialog"
       aria-labelledby=${v.label ? 'title track-id' : 'title'}
@@ -215,7 +211,6 @@ export class ApprovalCard extends LitElement {
             <button
               class="show"
               data-testid="show-track"
-              aria-label="Show track ${name}"
               @click=${() => emit(this, 'entity-select', { id: v.entityId })}
             >
               Show track
@@ -241,7 +236,6 @@ export class ApprovalCard extends LitElement {
         <button
           class="approve"
           data-testid="approve"
-          aria-label="${this.busy === 'approve' ? 'Approving' : 'Approve'} intercept of ${name}"
           ?disabled=${closed || this.busy !== undefined}
           @click=${() => this.answer('approve')}
         >
@@ -250,7 +244,6 @@ export class ApprovalCard extends LitElement {
         <button
           class="danger"
           data-testid="deny"
-          aria-label="${this.busy === 'deny' ? 'Denying' : 'Deny'} intercept of ${name}"
           ?disabled=${closed || this.busy !== undefined}
           @click=${() => this.answer('deny')}
         >

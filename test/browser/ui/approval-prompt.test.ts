@@ -100,17 +100,6 @@ describe('<lm-approval-prompt>', () => {
         ok(box.height >= 44 && box.width >= 44, `${id} is a 44 px touch target (${box.width}×${box.height})`);
       }
     }
-    // Every button names its track (one "Approve" among three is no answer for a screen reader),
-    // starting with the word on screen.
-    const names = shown.flatMap((c) => ['approve', 'deny', 'show-track'].map((id) => within(c, id).ariaLabel ?? ''));
-    equal(new Set(names).size, names.length, `distinct button names: ${names.join(' | ')}`);
-    equal(within(bomber, 'approve').ariaLabel, 'Approve intercept of Bomber (trk-late)');
-    equal(within(bomber, 'deny').ariaLabel, 'Deny intercept of Bomber (trk-late)');
-    equal(within(bomber, 'show-track').ariaLabel, 'Show track Bomber (trk-late)');
-    for (const id of ['approve', 'deny', 'show-track']) {
-      const visible = (within(bomber, id).firstChild?.textContent ?? within(bomber, id).textContent ?? '').trim();
-      ok(within(bomber, id).ariaLabel!.startsWith(visible.split(/\s/)[0]!), `${id}: the name starts with "${visible}"`);
-    }
     const decided = queryAllDeep(prompt, byTestId('approval-decision'));
     equal(decided.length, 1);
     equal(decided[0]!.dataset.state, 'denied');
