@@ -29,10 +29,8 @@ import {
  *   it, times it out, cancels it when the threat drops, and is the only node that assigns and
  *   advances its task;
  * - any node records an operator's decision on the current pending request;
- * - any node times out a request whose actor has not done so `followerGraceMs` after the deadline,
- *   and withdraws an approval whose threat dropped `followerGraceMs` after the threat write (a
- *   vanished actor must not leave a prompt pending, or an intercept standing, forever; both are the
- *   safe direction).
+ * - any node times out a request whose actor has not done so `followerGraceMs` after the deadline
+ *   (a vanished actor must not leave a prompt pending forever; timing out is the safe direction).
  */
 export interface GateConfig {
   readonly self: NodeId;
@@ -206,12 +204,6 @@ function settle(out: Writer, now: number, cfg: GateConfig): void {
       if (mine && !high) out.approval({ ...a, state: 'cancelled', ...auto });
       else if (mine && now >= a.deadline) out.approval({ ...a, state: 'timed_out', ...auto });
       else if (!mine && now >= a.deadline + cfg.followerGraceMs) out.approval({ ...a, state: 'timed_out', ...auto });
-    } else if (a.state === 'approved' && !mine) {
-      // The actor withdraws an approval whose threat dropped; one that vanished would leave its
-      // intercept standing on every replica, so any node withdraws it `followerGraceMs` after the
-      // threat write that dropped it (withdrawing is the safe direction, like a follower's time-out).
-      const due = withdrawalDue(out.state, cfg);
-      if (due !== undefined && now >= due) out.approval({ ...a, state: 'cancelled', ...auto });
     } else if (a.state === 'approved' && mine) {
       const k = out.state.task;
       const ownTask = k !== undefined && k.requestId === a.requestId ? k : undefined;
@@ -260,22 +252,8 @@ function episodeClosed(s: GateState): boolean {
 
 function wakeAt(s: GateState, cfg: GateConfig): number | undefined {
   const a = s.approval;
-  if (a?.state === 'approved') return withdrawalDue(s, cfg);
   if (a?.state !== 'pending') return undefined;
   return actorOf(a.requestId) === cfg.self ? a.deadline : a.deadline + cfg.followerGraceMs;
-}
-
-/**
- * When a node other than the actor withdraws an approval whose threat is no longer HIGH and whose
- * task has not finished: `followerGraceMs` after the threat write that dropped it.
- */
-function withdrawalDue(s: GateState, cfg: GateConfig): number | undefined {
-  const { approval: a, threat: t, task: k } = s;
-  if (a?.state !== 'approved' || actorOf(a.requestId) === cfg.self) return undefined;
-  if (t === undefined || t.level === 'HIGH') return undefined;
-  const own = k !== undefined && k.requestId === a.requestId ? k : undefined;
-  if (own !== undefined && !isActiveTask(own)) return undefined;
-  return t.version.ms + cfg.followerGraceMs;
 }
 
 /**

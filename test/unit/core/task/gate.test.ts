@@ -228,50 +228,6 @@ describe('threat drops', () => {
   });
 });
 
-describe('threat drops while the actor is silent', () => {
-  /** B follows A's request, approved and assigned by A, then B's view of the threat drops. */
-  function approvedFollower(): { a: GateDriver; b: GateDriver } {
-    const a = pendingOnA();
-    a.step({ type: 'decide', requestId: R1, decision: 'approve', operator: 'op' }, T0 + 1);
-    const b = new GateDriver(B);
-    b.step({ type: 'threat', threat: HIGH }, T0);
-    expect(b.step({ type: 'observed', approval: a.state.approval, task: a.state.task }, T0 + 10).wake).toBeUndefined();
-    return { a, b };
-  }
-
-  it('another node withdraws the approval 5 s after the drop if the actor has not, and the actor then cancels its task', () => {
-    const { a, b } = approvedFollower();
-    // B took over classifying the track (A went quiet) and lowered it.
-    const drop = b.step({ type: 'threat', threat: threat('LOW', T0 + 20_000, B) }, T0 + 20_000);
-    expect(drop.writes).toEqual([]);
-    expect(drop.wake).toBe(T0 + 25_000);
-    expect(b.step({ type: 'deadline' }, T0 + 24_999).writes).toEqual([]);
-    const w = b.step({ type: 'deadline' }, T0 + 25_000);
-    expect(w.writes.map((x) => x.value)).toMatchObject([
-      { requestId: R1, state: 'cancelled', decidedBy: AUTO_DECIDER, decidedOn: B },
-    ]);
-    expect(w.wake).toBeUndefined();
-    expect(effectiveTask(b.state)).toBeUndefined();
-    // A comes back: it sees the withdrawal and cancels the intercept it was running.
-    const back = a.step({ type: 'observed', approval: b.state.approval, task: a.state.task }, T0 + 30_000);
-    expect(back.writes.map((x) => `${x.kind}:${'state' in x.value ? x.value.state : x.value.status}`)).toEqual([
-      'task:cancelled',
-    ]);
-  });
-
-  it('nothing to withdraw once the task finished, nor while the threat is HIGH', () => {
-    const { a, b } = approvedFollower();
-    for (const status of ['sent', 'acknowledged', 'executing', 'done_ok'] as const) {
-      a.step({ type: 'task-report', requestId: R1, status }, T0 + 2);
-    }
-    b.step({ type: 'observed', approval: a.state.approval, task: a.state.task }, T0 + 3);
-    expect(b.step({ type: 'threat', threat: threat('LOW', T0 + 20_000, B) }, T0 + 20_000).wake).toBeUndefined();
-    expect(b.step({ type: 'deadline' }, T0 + 60_000).writes).toEqual([]);
-    const c = approvedFollower().b;
-    expect(c.step({ type: 'deadline' }, T0 + 60_000).writes).toEqual([]);
-  });
-});
-
 describe('task progress (Lattice statuses)', () => {
   it('created → sent → acknowledged → executing → done_not_ok; no skipping, no going back', () => {
     const a = pendingOnA();
