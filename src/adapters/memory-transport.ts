@@ -23,6 +23,11 @@ export interface MemoryNetworkOptions {
   latency?: number | { readonly min: number; readonly max: number };
   /** Sees every delivered frame (byte accounting by message type, for instance). */
   tap?: (from: NodeId, to: NodeId, frame: Uint8Array) => void;
+  /**
+   * Frames that do not count in `busy` (a mesh's heartbeats, which never stop): lets a test wait
+   * for "nothing but heartbeats in flight" on a mesh whose many links ping at different phases.
+   */
+  background?: (frame: Uint8Array) => boolean;
 }
 
 export interface MemoryEndpoint {
@@ -75,6 +80,7 @@ interface Event {
   readonly dir: Direction;
   readonly frame: Uint8Array | undefined;
   readonly reason: string;
+  readonly background: boolean;
 }
 
 export class MemoryNetwork {
@@ -83,6 +89,8 @@ export class MemoryNetwork {
   private readonly pairs = new Set<Pair>();
   private groups: Map<NodeId, number> | undefined;
   private seq = 0;
+  /** Events in the queue that are not background frames. */
+  private foreground = 0;
   step = 0;
   readonly stats = zeroStats();
 
@@ -137,12 +145,18 @@ export class MemoryNetwork {
     return this.queue.size;
   }
 
+  /** Events in flight other than `background` frames (closes count). */
+  get busy(): number {
+    return this.foreground;
+  }
+
   /** Delivers every event due at the current step, then advances one step; returns events delivered. */
   deliver(): number {
     let n = 0;
     while (this.queue.size > 0 && this.queue.peek()!.at <= this.step) {
       const e = this.queue.pop()!;
       n += 1;
+      if (!e.background) this.foreground -= 1;
       if (e.frame === undefined) {
         e.dir.handler?.closed(e.reason);
         continue;
@@ -236,7 +250,9 @@ export class MemoryNetwork {
     else at = Math.max(at, dir.lastAt);
     dir.lastAt = Math.max(dir.lastAt, at);
     dir.buffered += frame.length;
-    this.queue.push({ at, seq: this.seq++, pair, dir, frame, reason: '' });
+    const background = this.options.background?.(frame) ?? false;
+    if (!background) this.foreground += 1;
+    this.queue.push({ at, seq: this.seq++, pair, dir, frame, reason: '', background });
   }
 
   private latency(): number {
@@ -250,7 +266,8 @@ export class MemoryNetwork {
     pair.open = false;
     // Both ends learn of it on the next step; frames still in flight are lost.
     for (const dir of [pair.ab, pair.ba]) {
-      this.queue.push({ at: this.step + 1, seq: this.seq++, pair, dir, frame: undefined, reason });
+      this.foreground += 1;
+      this.queue.push({ at: this.step + 1, seq: this.seq++, pair, dir, frame: undefined, reason, background: false });
     }
   }
 

@@ -4,7 +4,8 @@ import { MemoryNetwork, type MemoryNetworkOptions } from '../../../../src/adapte
 import { mulberry32 } from '../../../../src/core/random/mulberry32';
 import { encodeTs } from '../../../../src/core/clock/timestamp';
 import type { NodeId } from '../../../../src/core/ids';
-import { SessionState } from '../../../../src/core/sync';
+import { MessageType, SessionState } from '../../../../src/core/sync';
+import { peekMessage } from '../../../../src/core/sync/codec';
 import { MinHeap } from '../../../../src/core/collections/min-heap';
 import type { LinkShape } from '../../../../src/core/budget/link-shaper';
 import { shapedAccept, type ShapedLink } from '../../../../src/adapters/shaped-link';
@@ -12,6 +13,12 @@ import type { AcceptLink } from '../../../../src/ports/transport';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import type { Scheduler } from '../../../../src/node/scheduler';
 import { MeshNode, type SessionTuning } from '../../../../src/node/mesh';
+
+/** Pings and pongs never stop on an open link: settle() waits for everything else. */
+function isHeartbeat(frame: Uint8Array): boolean {
+  const type = peekMessage(frame)?.type;
+  return type === MessageType.Ping || type === MessageType.Pong;
+}
 
 export const T0 = 1_700_000_000_000;
 
@@ -70,7 +77,7 @@ export class MeshSim {
   };
 
   constructor(private readonly options: MeshSimOptions) {
-    this.net = new MemoryNetwork({ seed: options.seed, ...options.net });
+    this.net = new MemoryNetwork({ seed: options.seed, background: isHeartbeat, ...options.net });
     this.random = mulberry32(options.seed ^ 0x5eed);
     this.stepMs = options.stepMs ?? 5;
     this.tickMs = options.tickMs ?? 50;
@@ -218,7 +225,7 @@ export class MeshSim {
   }
 
   private quiet(): boolean {
-    if (this.net.inFlight > 0) return false;
+    if (this.net.busy > 0) return false;
     for (const e of this.edges) {
       const [a, b] = e.split('|') as [NodeId, NodeId];
       if (this.get(a).online && this.get(b).online && !this.net.isPartitioned(a, b) && !this.net.isLinked(a, b))
@@ -232,8 +239,9 @@ export class MeshSim {
   }
 
   status(): Record<string, unknown> {
-    const out: Record<string, unknown> = { inFlight: this.net.inFlight };
-    for (const n of this.nodes.values()) out[n.id] = n.mesh.peers().map((p) => `${p.peer}:${p.state}`);
+    const out: Record<string, unknown> = { inFlight: this.net.inFlight, busy: this.net.busy };
+    for (const n of this.nodes.values())
+      out[n.id] = n.mesh.peers().map((p) => `${p.peer}:${p.state}${p.queued > 0 ? `:queued ${p.queued}` : ''}`);
     return out;
   }
 
