@@ -2,6 +2,9 @@ import { LitElement, html, svg, type PropertyValues } from 'lit';
 import type { MeshApi } from '../node/lattice-api';
 import type { EntityView } from '../node/node-api';
 import { shellStyles } from './app-shell-styles';
+import { errorText } from './error-text';
+import { openBasemap, type Basemap } from './map/basemap';
+import { loadStoredBasemap } from './map/basemap-store';
 import type { EntityDeletedDetail, EntitySavedDetail, EntitySelectDetail } from './events';
 import { shortId } from './format';
 import { shownId } from './shown-id';
@@ -45,6 +48,8 @@ export class AppShell extends LitElement {
     pendingIds: { state: true },
     settingsOpen: { state: true },
     theme: { reflect: true },
+    basemap: { state: true },
+    basemapError: { state: true },
   };
 
   declare client: UiClient | undefined;
@@ -56,6 +61,10 @@ export class AppShell extends LitElement {
   declare settingsOpen: boolean;
   /** Day or night palette, reflected as an attribute the palette's CSS keys on; persisted. */
   declare theme: Theme;
+  /** The offline basemap kept in this browser, opened; undefined when there is none. */
+  declare basemap: Basemap | undefined;
+  /** Why the stored basemap could not be opened (shown in the settings). */
+  declare basemapError: string;
   private readonly node = new NodeController(this);
 
   constructor() {
@@ -68,10 +77,16 @@ export class AppShell extends LitElement {
         this.theme = e.detail.theme;
         saveTheme(this.theme);
       }
+      if (e.detail.basemap !== undefined) {
+        this.basemap = e.detail.basemap ?? undefined;
+        this.basemapError = '';
+      }
       const inspector = this.renderRoot.querySelector('lm-entity-inspector');
       if (e.detail.coords !== undefined && inspector !== null) inspector.coords = e.detail.coords;
     });
     this.theme = loadTheme();
+    this.basemap = undefined;
+    this.basemapError = '';
     this.addEventListener('approvals-pending', (e) => {
       this.pendingIds = e.detail.ids;
     });
@@ -144,7 +159,13 @@ export class AppShell extends LitElement {
               <button type="button" class="close" data-testid="settings-close" @click=${this.closeSettings}>
                 Close
               </button>
-              <lm-settings-panel .client=${this.client} .mesh=${this.mesh} .theme=${this.theme}></lm-settings-panel>
+              <lm-settings-panel
+                .client=${this.client}
+                .mesh=${this.mesh}
+                .theme=${this.theme}
+                .basemap=${this.basemap}
+                .basemapError=${this.basemapError}
+              ></lm-settings-panel>
             </div>`
           : null
       }
@@ -158,6 +179,7 @@ export class AppShell extends LitElement {
             .theme=${this.theme}
             .pendingIds=${this.pendingIds}
             .readSource=${this.readSource}
+            .basemap=${this.basemap}
           ></lattice-map>
         </section>
         <aside class="side">
@@ -213,6 +235,19 @@ export class AppShell extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('keydown', this.onKey);
+    void this.restoreBasemap();
+  }
+
+  /** The basemap kept in this browser, back on the map after a reload (no network involved). */
+  private async restoreBasemap(): Promise<void> {
+    try {
+      const stored = await loadStoredBasemap();
+      if (stored !== undefined && this.basemap === undefined)
+        this.basemap = await openBasemap(stored.blob, stored.name);
+    } catch (err) {
+      this.basemapError = `The stored basemap could not be opened: ${err instanceof Error ? err.message : errorText(err)}`;
+      console.error('[lattice] basemap', err);
+    }
   }
 
   override disconnectedCallback(): void {

@@ -16,6 +16,10 @@ export interface MapPalette {
   readonly leader: string;
   /** The ring around the selected track: dark blue by day, amber at night (no blue in the dark). */
   readonly selection: string;
+  /** A vector basemap's water, land areas and lines: muted, under the symbols. */
+  readonly basemapWater: string;
+  readonly basemapArea: string;
+  readonly basemapLine: string;
 }
 
 export const MAP_PALETTES: { readonly [T in Theme]: MapPalette } = {
@@ -27,6 +31,9 @@ export const MAP_PALETTES: { readonly [T in Theme]: MapPalette } = {
     ellipse: '3, 105, 161',
     leader: '15, 23, 42',
     selection: '#0550ae',
+    basemapWater: 'rgba(147, 197, 253, 0.55)',
+    basemapArea: 'rgba(148, 163, 184, 0.18)',
+    basemapLine: 'rgba(71, 85, 105, 0.55)',
   },
   night: {
     grid: 'rgba(150, 40, 40, 0.45)',
@@ -36,5 +43,8 @@ export const MAP_PALETTES: { readonly [T in Theme]: MapPalette } = {
     ellipse: '200, 70, 70',
     leader: '220, 80, 80',
     selection: '#f59e0b',
+    basemapWater: 'rgba(60, 12, 12, 0.9)',
+    basemapArea: 'rgba(40, 8, 8, 0.6)',
+    basemapLine: 'rgba(120, 30, 30, 0.7)',
   },
 };

@@ -21,6 +21,10 @@ export const mapStyles = css`
   :host([theme='night']) canvas {
     filter: brightness(0.7);
   }
+  /* Night: a daylight basemap turned dark and red, so it does not spoil night vision. */
+  :host([theme='night']) .basemap-raster canvas {
+    filter: invert(1) grayscale(1) brightness(0.55) sepia(1) saturate(4) hue-rotate(-40deg);
+  }
   .ol-viewport {
     touch-action: none;
   }
