@@ -99,3 +99,51 @@ export async function pngTile(paint: (ctx: OffscreenCanvasRenderingContext2D) =>
   paint(canvas.getContext('2d')!);
   return new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
 }
+
+/** Protocol-buffer bytes: a varint, a length-delimited field, a packed field of varints. */
+function pbVarint(n: number): number[] {
+  const out: number[] = [];
+  varint(out, n);
+  return out;
+}
+const pbBytes = (field: number, bytes: readonly number[]): number[] => [
+  ...pbVarint((field << 3) | 2),
+  ...pbVarint(bytes.length),
+  ...bytes,
+];
+const pbUint = (field: number, n: number): number[] => [...pbVarint(field << 3), ...pbVarint(n)];
+const zigzag = (n: number): number => (n << 1) ^ (n >> 31);
+
+/**
+ * A Mapbox Vector Tile (spec 2.1) with one layer, `layerName`, holding one polygon over the tile's
+ * western half: the smallest vector basemap whose drawing can be checked by pixels.
+ */
+export function mvtWesternHalf(layerName: string): Uint8Array {
+  const extent = 4096;
+  const moveTo = (1 & 7) | (1 << 3);
+  const lineTo3 = (2 & 7) | (3 << 3);
+  const close = (7 & 7) | (1 << 3);
+  const half = extent / 2;
+  const geometry = [
+    moveTo,
+    zigzag(0),
+    zigzag(0),
+    lineTo3,
+    zigzag(half),
+    zigzag(0),
+    zigzag(0),
+    zigzag(extent),
+    zigzag(-half),
+    zigzag(0),
+    close,
+  ];
+  const packed = geometry.flatMap(pbVarint);
+  const feature = [...pbUint(1, 1), ...pbUint(3, 3 /* POLYGON */), ...pbBytes(4, packed)];
+  const layer = [
+    ...pbUint(15, 2),
+    ...pbBytes(1, [...new TextEncoder().encode(layerName)]),
+    ...pbBytes(2, feature),
+    ...pbUint(5, extent),
+  ];
+  return new Uint8Array(pbBytes(3, layer));
+}
