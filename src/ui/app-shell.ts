@@ -2,6 +2,7 @@ import { LitElement, html, svg, type PropertyValues } from 'lit';
 import type { MeshApi } from '../node/lattice-api';
 import type { EntityView } from '../node/node-api';
 import { shellStyles } from './app-shell-styles';
+import { tabStops, trapTab } from './focus-trap';
 import { errorText } from './error-text';
 import { openBasemap, type Basemap } from './map/basemap';
 import { loadStoredBasemap } from './map/basemap-store';
@@ -107,6 +108,14 @@ export class AppShell extends LitElement {
 
   static override styles = [palette, controls, shellStyles];
 
+  /** An opened settings dialog takes the focus (its Close button), so the keyboard is in it at once. */
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('settingsOpen') && this.settingsOpen) {
+      const dialog = this.renderRoot.querySelector('[data-testid="settings"]');
+      if (dialog !== null) tabStops(dialog)[0]?.focus();
+    }
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('client')) {
       this.node.setClient(this.client);
@@ -148,14 +157,20 @@ export class AppShell extends LitElement {
           data-testid="settings-open"
           aria-label="Settings"
           aria-expanded=${this.settingsOpen ? 'true' : 'false'}
-          @click=${() => (this.settingsOpen = !this.settingsOpen)}
+          @click=${() => (this.settingsOpen ? this.closeSettings() : (this.settingsOpen = true))}
         >
           ⚙
         </button>
       </header>
       ${
         this.settingsOpen
-          ? html`<div class="settings panel" role="dialog" aria-labelledby="settings-title" data-testid="settings">
+          ? html`<div
+              class="settings panel"
+              role="dialog"
+              aria-modal="true"
+              aria-labelledby="settings-title"
+              data-testid="settings"
+            >
               <button type="button" class="close" data-testid="settings-close" @click=${this.closeSettings}>
                 Close
               </button>
@@ -264,9 +279,23 @@ export class AppShell extends LitElement {
    * Desktop shortcuts (listed in the settings panel): / searches the list, F shows or hides its
    * filters, S opens the settings, Esc closes them. Never while typing in a field, never with a
    * modifier or a held key, and never a key something else already handled (the prompt's cards).
+   * While the settings are open they trap the focus: Tab and Shift+Tab cycle through the dialog, and
+   * Esc closes it from anywhere (a field too) and gives the focus back to the gear.
    */
   private onKey = (e: KeyboardEvent): void => {
-    if (e.defaultPrevented || e.repeat || e.ctrlKey || e.altKey || e.metaKey) return;
+    if (e.defaultPrevented || e.ctrlKey || e.altKey || e.metaKey) return;
+    // The open settings dialog is modal for the keyboard: Tab cycles inside it, Esc closes it from any field.
+    const dialog = this.settingsOpen ? this.renderRoot.querySelector('[data-testid="settings"]') : null;
+    if (dialog !== null && e.key === 'Tab') {
+      if (trapTab(dialog, e, this.renderRoot.querySelector('lm-approvals'))) e.preventDefault();
+      return;
+    }
+    if (dialog !== null && e.key === 'Escape') {
+      this.closeSettings();
+      e.preventDefault();
+      return;
+    }
+    if (e.repeat) return;
     const target = e.composedPath()[0];
     if (
       target instanceof HTMLElement &&
@@ -281,8 +310,6 @@ export class AppShell extends LitElement {
       if (list !== null) list.filtersOpen = !list.filtersOpen;
     } else if (e.key === 's' || e.key === 'S') {
       this.settingsOpen = true;
-    } else if (e.key === 'Escape' && this.settingsOpen) {
-      this.closeSettings();
     } else {
       return;
     }
