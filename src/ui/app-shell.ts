@@ -139,28 +139,29 @@ export class AppShell extends LitElement {
             >${info ? shortId(info.nodeId) : '—'}</span
           ></span
         >
-        <span class="spacer"></span>
-        <lm-link-status .mesh=${this.mesh}></lm-link-status>
-        <lm-storage-badge data-testid="storage-status" .status=${info?.storage}></lm-storage-badge>
-        <button
-          type="button"
-          class="theme-toggle"
-          data-testid="theme-toggle"
-          aria-label=${`Switch to the ${otherTheme(this.theme)} theme`}
-          @click=${this.toggleTheme}
-        >
-          ${this.theme === 'day' ? 'Night' : 'Day'}
-        </button>
-        <button
-          type="button"
-          class="gear"
-          data-testid="settings-open"
-          aria-label="Settings"
-          aria-expanded=${this.settingsOpen ? 'true' : 'false'}
-          @click=${() => (this.settingsOpen ? this.closeSettings() : (this.settingsOpen = true))}
-        >
-          ⚙
-        </button>
+        <div class="tools">
+          <lm-link-status .mesh=${this.mesh}></lm-link-status>
+          <lm-storage-badge data-testid="storage-status" .status=${info?.storage}></lm-storage-badge>
+          <button
+            type="button"
+            class="theme-toggle"
+            data-testid="theme-toggle"
+            aria-label=${`Switch to the ${otherTheme(this.theme)} theme`}
+            @click=${this.toggleTheme}
+          >
+            ${this.theme === 'day' ? 'Night' : 'Day'}
+          </button>
+          <button
+            type="button"
+            class="gear"
+            data-testid="settings-open"
+            aria-label="Settings"
+            aria-expanded=${this.settingsOpen ? 'true' : 'false'}
+            @click=${() => (this.settingsOpen ? this.closeSettings() : (this.settingsOpen = true))}
+          >
+            ⚙
+          </button>
+        </div>
       </header>
       ${
         this.settingsOpen
