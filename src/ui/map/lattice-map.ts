@@ -64,8 +64,9 @@ export class LatticeMap extends LitElement {
   /** The operator's offline basemap (settings), drawn under everything; none: graticule and rings only. */
   declare basemap: Basemap | undefined;
 
-  private readonly atlas = new SpriteAtlas();
-  private readonly tracks = new TrackFeatures((sidc) => this.atlas.cellOf(sidc));
+  /** One sprite per theme, drawn when the theme is first shown (the cells sit at the same places in each). */
+  private readonly atlases = new Map<Theme, SpriteAtlas>();
+  private readonly tracks = new TrackFeatures((sidc) => this.atlasOf(this.theme).cellOf(sidc));
   private readonly detail = new TrackDetail();
   private readonly annotations = new MapAnnotations(undefined);
   private annotationLayer: VectorLayer | undefined;
@@ -140,7 +141,7 @@ export class LatticeMap extends LitElement {
   protected override firstUpdated(): void {
     const target = this.renderRoot.querySelector<HTMLElement>('.map')!;
     const palette = MAP_PALETTES[this.theme];
-    const symbols = trackLayer(this.tracks.source, this.atlas, palette);
+    const symbols = trackLayer(this.tracks.source, this.atlasOf(this.theme), palette);
     symbols.layer.set('name', 'tracks');
     this.drawnBy = symbols.renderer;
     this.symbols = symbols;
@@ -242,7 +243,16 @@ export class LatticeMap extends LitElement {
     this.rings?.setPalette(palette);
     this.details?.setStyle(detailStyle(palette));
     this.annotationLayer?.setStyle(annotationStyle(palette));
-    this.symbols?.setPalette(palette);
+    this.symbols?.setPalette(palette, this.atlasOf(this.theme));
+  }
+
+  private atlasOf(theme: Theme): SpriteAtlas {
+    let atlas = this.atlases.get(theme);
+    if (atlas === undefined) {
+      atlas = new SpriteAtlas(undefined, MAP_PALETTES[theme].symbols);
+      this.atlases.set(theme, atlas);
+    }
+    return atlas;
   }
 
   /** Puts the basemap (or none) under every other layer. */
@@ -274,6 +284,13 @@ export class LatticeMap extends LitElement {
     this.framed = coords.length;
     // More room on the left: the zoom buttons stand there, and a symbol under them cannot be tapped.
     map.getView().fit(boundingExtent(coords), { padding: [64, 64, 64, 96], maxZoom: FIT_MAX_ZOOM });
+  }
+
+  /** Frames every track again and follows them as they come and go, as before the operator's first pan. */
+  followTracks(): void {
+    this.following = true;
+    this.framed = 0;
+    this.fitToTracks();
   }
 
   /** Centres the range rings on a defended point [lon, lat], or back on the view centre. */
