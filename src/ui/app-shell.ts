@@ -169,7 +169,7 @@ export class AppShell extends LitElement {
               class="settings panel"
               role="dialog"
               aria-modal="true"
-              aria-labelledby="settings-title"
+              aria-label="Settings"
               data-testid="settings"
             >
               <button type="button" class="close" data-testid="settings-close" @click=${this.closeSettings}>
