@@ -26,7 +26,7 @@ export function buildPmtiles(
   tiles: readonly FixtureTile[],
   tileType: number,
   options: { version?: number } = {},
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   const sorted = tiles
     .map((t) => ({ id: zxyToTileId(t.z, t.x, t.y), z: t.z, data: t.data }))
     .sort((a, b) => a.id - b.id);
