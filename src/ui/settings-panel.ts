@@ -5,7 +5,7 @@ import { MAX_APPROVAL_DEADLINE_MS, MIN_APPROVAL_DEADLINE_MS } from '../core/task
 import { COORD_FORMAT_TEXT, COORD_FORMATS, loadCoordFormat, saveCoordFormat, type CoordFormat } from './coord-setting';
 import { errorText } from './error-text';
 import { describeBasemap, openBasemap, type Basemap } from './map/basemap';
-import { removeStoredBasemap, storeBasemap } from './map/basemap-store';
+import { loadStoredBasemap, removeStoredBasemap, storeBasemap } from './map/basemap-store';
 import { controls } from './theme';
 import type { Theme } from './theme-setting';
 import type { UiClient } from './ui-client';
@@ -341,7 +341,7 @@ export class SettingsPanel extends LitElement {
     this.basemapBusy = true;
     this.basemapError = '';
     try {
-      const basemap = await openBasemap(file, file.name);
+      await openBasemap(file, file.name);
       try {
         await storeBasemap(file.name, file);
       } catch (err) {
@@ -349,6 +349,10 @@ export class SettingsPanel extends LitElement {
           `The browser could not keep "${file.name}" (${errorText(err)}); free some storage and try again.`,
         );
       }
+      // The map reads the browser's copy, not the picked file (which may be on a card about to come out).
+      const stored = await loadStoredBasemap();
+      if (stored === undefined) throw new Error(`The browser did not keep "${file.name}"; try again.`);
+      const basemap = await openBasemap(stored.blob, stored.name);
       this.status = `Basemap ${file.name} loaded; it stays in this browser and works offline.`;
       this.changeBasemap(basemap);
     } catch (err) {
@@ -366,6 +370,11 @@ export class SettingsPanel extends LitElement {
       this.basemapError = '';
       this.status = 'Basemap removed.';
       this.changeBasemap(null);
+      // The Remove button goes with the basemap: the keyboard lands on the file picker, not the page
+      // (enabled again first: a disabled input takes no focus).
+      this.basemapBusy = false;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('[data-testid="setting-basemap-file"]')?.focus();
     } catch (err) {
       this.basemapError = `Could not remove the basemap: ${errorText(err)}`;
     } finally {

@@ -2,13 +2,14 @@ import MVT from 'ol/format/MVT';
 import type { FeatureLike } from 'ol/Feature';
 import TileLayer from 'ol/layer/Tile';
 import VectorTileLayer from 'ol/layer/VectorTile';
-import type BaseTileLayer from 'ol/layer/BaseTile';
+import type BaseLayer from 'ol/layer/Base';
 import { get as getProjection } from 'ol/proj';
 import ImageTileSource from 'ol/source/ImageTile';
 import VectorTileSource from 'ol/source/VectorTile';
 import Fill from 'ol/style/Fill';
 import Stroke from 'ol/style/Stroke';
 import Style from 'ol/style/Style';
+import TileState from 'ol/TileState';
 import type VectorTile from 'ol/VectorTile';
 import { PMTiles, TileType, type Header, type RangeResponse, type Source } from 'pmtiles';
 import type { MapPalette } from './map-palette';
@@ -123,10 +124,10 @@ function emptyTile(): OffscreenCanvas {
  * raster one is turned dark red by the night theme's CSS, a vector one takes the palette). Tiles are read from the archive on demand; zooming past the
  * archive's deepest level enlarges its last tiles.
  */
-export function basemapLayer(basemap: Basemap, palette: MapPalette): BaseTileLayer<never, never> {
-  const layer = basemap.kind === 'raster' ? rasterLayer(basemap) : vectorLayer(basemap, palette);
+export function basemapLayer(basemap: Basemap, palette: MapPalette): BaseLayer {
+  const layer: BaseLayer = basemap.kind === 'raster' ? rasterLayer(basemap) : vectorLayer(basemap, palette);
   layer.set('name', 'basemap');
-  return layer as unknown as BaseTileLayer<never, never>;
+  return layer;
 }
 
 function rasterLayer(b: Basemap): TileLayer {
@@ -167,7 +168,7 @@ function vectorLayer(b: Basemap, palette: MapPalette): VectorTileLayer {
                 : format.readFeatures(r.data, { extent, featureProjection: projection ?? getProjection('EPSG:3857')! });
             vt.setFeatures(features as never);
           })
-          .catch(() => vt.setState(3 /* TileState.ERROR */));
+          .catch(() => vt.setState(TileState.ERROR));
       });
     },
   });

@@ -158,9 +158,16 @@ describe('the offline basemap', () => {
       for (let i = 0; i < 100 && root.querySelector('lattice-map')!.renderedBasemap() !== undefined; i++)
         await new Promise((r) => setTimeout(r, 50));
       await panel.updateComplete;
-      return panel.shadowRoot!.querySelector('[data-testid="setting-basemap"]')!.textContent!.trim();
+      let active: Element | null = document.activeElement;
+      while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+      return {
+        shown: panel.shadowRoot!.querySelector('[data-testid="setting-basemap"]')!.textContent!.trim(),
+        focus: (active as HTMLElement | null)?.dataset.testid ?? '',
+      };
     });
-    expect(removed).toContain('None');
+    expect(removed.shown).toContain('None');
+    // The Remove button is gone: the keyboard is on the file picker, not lost to the page.
+    expect(removed.focus).toBe('setting-basemap-file');
     expect((await look(tab, false)).west).toBe(undefined);
     await reloadTab(tab);
     const gone = await look(tab, false);
