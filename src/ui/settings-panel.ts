@@ -129,8 +129,16 @@ export class SettingsPanel extends LitElement {
         border-radius: 4px;
         padding: 0 6px;
       }
+      /* The basemap takes the panel's whole width: a file name and a picker do not fit the narrow column. */
+      .wide {
+        grid-column: 1 / -1;
+      }
+      .basemap-now {
+        flex-basis: 100%;
+      }
       input[type='file'] {
         max-width: 100%;
+        flex: 1 1 14em;
       }
       .basemap-error {
         grid-column: 1 / -1;
@@ -277,9 +285,9 @@ export class SettingsPanel extends LitElement {
           </select>
         </div>
 
-        <label for="basemap">Basemap (PMTiles file)</label>
-        <div class="row">
-          <span data-testid="setting-basemap">
+        <label for="basemap" class="wide">Basemap (PMTiles file)</label>
+        <div class="row wide">
+          <span class="basemap-now" data-testid="setting-basemap">
             ${this.basemap === undefined ? 'None: grid and range rings only' : describeBasemap(this.basemap)}
           </span>
           <input

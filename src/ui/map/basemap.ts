@@ -111,7 +111,8 @@ export async function openBasemap(blob: Blob, name: string): Promise<Basemap> {
 export function describeBasemap(b: Pick<Basemap, 'name' | 'bytes' | 'kind' | 'minZoom' | 'maxZoom'>): string {
   const size =
     b.bytes >= 1024 * 1024 ? `${(b.bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(b.bytes / 1024)} kB`;
-  return `${b.name}, ${b.kind}, ${size}, zoom ${b.minZoom}–${b.maxZoom}`;
+  const zooms = b.minZoom === b.maxZoom ? `zoom ${b.minZoom}` : `zoom ${b.minZoom}–${b.maxZoom}`;
+  return `${b.name}, ${b.kind}, ${size}, ${zooms}`;
 }
 
 /** A tile the archive does not hold: nothing drawn there (and no error state to retry). */

@@ -57,5 +57,8 @@ describe('describeBasemap', () => {
     expect(describeBasemap({ name: 'b.pmtiles', kind: 'vector', bytes: 3000, minZoom: 2, maxZoom: 9 })).toBe(
       'b.pmtiles, vector, 3 kB, zoom 2–9',
     );
+    expect(describeBasemap({ name: 'c.pmtiles', kind: 'raster', bytes: 900, minZoom: 0, maxZoom: 0 })).toBe(
+      'c.pmtiles, raster, 1 kB, zoom 0',
+    );
   });
 });
