@@ -20,6 +20,7 @@ import './link-status';
 import './map/lattice-map';
 import './pairing-panel';
 import './settings-panel';
+import './simulator-panel';
 import './peers-panel';
 import './picture-transfer';
 import './skew-banner';
@@ -141,6 +142,12 @@ export class AppShell extends LitElement {
         >
         <div class="tools">
           <lm-link-status .mesh=${this.mesh}></lm-link-status>
+          <button type="button" data-testid="goto-sensors" @click=${() => this.reveal('sensors')}>Sensors</button>
+          ${
+            this.mesh === undefined
+              ? null
+              : html`<button type="button" data-testid="goto-peers" @click=${() => this.reveal('peers')}>Peers</button>`
+          }
           <lm-storage-badge data-testid="storage-status" .status=${info?.storage}></lm-storage-badge>
           <button
             type="button"
@@ -210,10 +217,13 @@ export class AppShell extends LitElement {
             <lm-track-list .entities=${entities} .selectedId=${this.selectedId}></lm-track-list>
             <lm-picture-transfer .client=${this.client} .entities=${entities}></lm-picture-transfer>
           </section>
+          <div class="panel" role="region" aria-label="Sensors" data-panel="sensors" tabindex="-1">
+            <lm-simulator-panel .client=${this.client}></lm-simulator-panel>
+          </div>
           ${
             this.mesh === undefined
               ? null
-              : html`<div class="panel" aria-label="Peers">
+              : html`<div class="panel" role="region" aria-label="Peers" data-panel="peers" tabindex="-1">
                   <lm-peers-panel .client=${this.mesh}></lm-peers-panel>
                 </div>`
           }
@@ -269,6 +279,18 @@ export class AppShell extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('keydown', this.onKey);
+  }
+
+  /** One tap from the header: brings a side panel into view and puts the focus on it. */
+  private reveal(panel: 'sensors' | 'peers'): void {
+    const el = this.renderRoot.querySelector<HTMLElement>(`[data-panel="${panel}"]`);
+    if (el === null) return;
+    // Where the whole page scrolls (portrait, phone), the sticky header would cover the panel's top.
+    const header = this.renderRoot.querySelector('header');
+    const pageScrolls = document.documentElement.scrollHeight > window.innerHeight + 1;
+    el.style.scrollMarginTop = pageScrolls && header !== null ? `${header.offsetHeight + 8}px` : '';
+    el.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    el.focus({ preventScroll: true });
   }
 
   private closeSettings = (): void => {
