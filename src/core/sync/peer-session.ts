@@ -162,9 +162,14 @@ export class PeerSession {
     } else this.invalid(error.message);
   }
 
-  tick(now: number): void {
+  /**
+   * Heartbeats, timeouts, rounds. `relayStalled`: the host's own relay of this link's frames is
+   * stalled (Link.stalledMs), so nothing heard from the peer meanwhile proves nothing about it.
+   */
+  tick(now: number, relayStalled = false): void {
     if (!this.open) return;
     try {
+      if (relayStalled && this.status !== SessionState.Handshake) this.heartbeat.deaf(now);
       const dead = this.heartbeat.deadReason(now, this.status === SessionState.Handshake);
       if (dead !== undefined) {
         this.status = SessionState.Dead;

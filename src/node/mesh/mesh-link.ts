@@ -89,6 +89,14 @@ export class MeshLink implements LinkHandler {
     this.guard('start', () => this.session.start(this.now()));
   }
 
+  /** The session's tick, told whether this end's relay of the link is stalled (Link.stalledMs). */
+  tick(now: number): void {
+    if (this.done) return;
+    let stalled = 0;
+    this.guard('stalled', () => (stalled = this.link.stalledMs?.(now) ?? 0));
+    this.session.tick(now, stalled > 0);
+  }
+
   receive(frame: Uint8Array): void {
     if (this.done) return;
     this.guard('receive', () => this.session.receive(frame, this.now()));
