@@ -188,11 +188,12 @@ export class PeerSession {
   /**
    * Live push of versions that changed our store: our own writes, or (`relayed`) versions another
    * peer pushed to us. Relayed versions follow the link's eager/lazy state; our own always go in full.
+   * `urgent` ones skip the live queue (LivePush.push).
    */
-  localVersions(versions: readonly Version[], now: number, relayed = false): void {
+  localVersions(versions: readonly Version[], now: number, relayed = false, urgent = false): void {
     if (this.status !== SessionState.Syncing) return;
     try {
-      this.ae.pushLive(versions, now, relayed);
+      this.ae.pushLive(versions, now, relayed, urgent);
     } catch (error) {
       this.log('live push failed', error);
     }
