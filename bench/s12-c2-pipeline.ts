@@ -514,6 +514,13 @@ await saveResult({
               ', ',
             )}. Requests raised while B was unlinked reach B only after a reconnect, or never (the row above), so B's latency rows describe the requests B did see.`,
         ]),
+    `Where the time goes (this run): A's gate raises a request ${median(raiseA).toLocaleString('en-US')} ms (p50) after the threat write and A's write-behind keeps up ` +
+      `(backlog ${median(per((w) => w.pendingA)).toLocaleString('en-US')} versions, median); the rest is spent waiting on the pages' main threads. A's ran tasks over 50 ms ` +
+      `for ${inLongTasks.a.toString()} % of the windows' wall time (longest ${longest.a.toLocaleString('en-US')} ms; B's longest ${longest.b.toLocaleString('en-US')} ms) ` +
+      `while using ${median(per((w) => w.mainA)).toString()} % of a core: it mostly waits rather than computes, on rendering the map of 2,000 moving tracks ` +
+      "(in this headless Chromium without a GPU the map's WebGL layer is drawn by the GPU process in software; the console reports 'GPU stall due to ReadPixels'). " +
+      "Every hop of the prompt's path crosses such a thread: the approvals cue and the approvals() reply on A; towards B, A's page relaying the frames to the data channel, " +
+      "B's page relaying them to its worker, then B's cue and call.",
     "The machine is shared by several engineers' jobs: absolute figures move between runs; read them as an order of magnitude.",
   ],
   startedAt: startedAt.toISOString(),
