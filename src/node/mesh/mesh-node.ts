@@ -120,7 +120,7 @@ export class MeshNode {
   tick(): void {
     const now = this.options.now();
     this.graftMissing(now);
-    for (const l of [...this.links.values()]) l.session.tick(now);
+    for (const l of [...this.links.values()]) l.tick(now);
     // Links wake on their own timers; the tick also polls them, for hosts without a scheduler.
     this.budget.pumpAll();
     this.index.expire(now);
