@@ -92,16 +92,10 @@ export class SimulatorPanel extends LitElement {
         display: flex;
         align-items: center;
         gap: 10px;
-        min-height: var(--lm-touch);
-        font-weight: 600;
-        cursor: pointer;
       }
-      .toggle input {
-        width: 28px;
-        height: 28px;
-        min-height: 0;
-        margin: 0;
-        accent-color: var(--lm-accent);
+      .toggle button[aria-pressed='true'] {
+        border-color: var(--lm-accent);
+        font-weight: 600;
       }
       .what {
         font-weight: 400;
@@ -246,15 +240,17 @@ export class SimulatorPanel extends LitElement {
     const text = SENSOR_TEXT[name];
     return html`<fieldset data-testid=${`sim-${name}`}>
       <legend>${text.title}</legend>
-      <label class="toggle">
-        <input
-          type="checkbox"
+      <div class="toggle">
+        <button
+          type="button"
           data-testid=${`sim-${name}-on`}
-          .checked=${f.on}
-          @change=${(e: Event) => this.edit(name, { on: (e.target as HTMLInputElement).checked })}
-        />
-        On <span class="what">${text.what}</span>
-      </label>
+          aria-pressed=${f.on ? 'true' : 'false'}
+          @click=${() => this.edit(name, { on: !f.on })}
+        >
+          ${f.on ? 'On' : 'Off'}
+        </button>
+        <span class="what">${text.what}</span>
+      </div>
       <label class="field"
         ><span>Tracks</span>
         <input

@@ -38,7 +38,10 @@ describe('the simulator controls in the built app', () => {
         const b = q(id).getBoundingClientRect();
         return Math.min(b.width, b.height);
       });
-      const toggle = q('sim-eo-on').closest('label')!.getBoundingClientRect().height;
+      const toggle = Math.min(
+        q('sim-eo-on').getBoundingClientRect().width,
+        q('sim-eo-on').getBoundingClientRect().height,
+      );
       const before = q('sim-state').textContent!.trim();
 
       // A bad count is refused in the panel with a reason, and nothing starts.
@@ -51,9 +54,9 @@ describe('the simulator controls in the built app', () => {
       // EO only: 4 tracks at 2 Hz, seed 42.
       type('sim-eo-tracks', '4');
       type('sim-eo-hz', '2');
-      const radar = q<HTMLInputElement>('sim-radar-on');
-      radar.checked = false;
-      radar.dispatchEvent(new Event('change', { bubbles: true }));
+      q('sim-radar-on').click();
+      await sleep(50);
+      const radarPressed = q('sim-radar-on').getAttribute('aria-pressed');
       type('sim-seed', '42');
       q('sim-start').click();
       await until(async () => (await window.lattice.list({ kind: 'source' })).length >= 4, 'four EO tracks');
@@ -84,6 +87,7 @@ describe('the simulator controls in the built app', () => {
         before,
         refused,
         afterRefusal,
+        radarPressed,
         info,
         started,
         stoppedRunning: stoppedInfo?.running,
@@ -100,6 +104,7 @@ describe('the simulator controls in the built app', () => {
     expect(r.before).toBe('Stopped.');
     expect(r.refused).toContain('EO sensor: tracks must be a whole number from 1 to');
     expect(r.afterRefusal).toBe(false);
+    expect(r.radarPressed).toBe('false');
     expect(r.info).toEqual({ running: true, eo: { tracks: 4, hz: 2 }, seed: 42 });
     expect(r.started.state).toBe('Running: EO sensor 4 tracks at 2 Hz; seed 42.');
     expect(r.started.startLabel).toBe('Restart');
