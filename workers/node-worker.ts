@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { acquireIdentity, type HeldIdentity } from '../src/adapters/identity/acquire-identity';
+import { signerOf } from '../src/adapters/identity/node-signer';
 import { openIdbStorage } from '../src/adapters/idb/open-idb-storage';
 import { PortLink } from '../src/adapters/port-link';
 import { asLatticeName } from '../src/core/lattice-name';
@@ -46,6 +47,7 @@ async function open(options: StartOptions): Promise<RunningNode> {
     scheduleChanges: (fn) => setTimeout(fn, CHANGE_BATCH_MS),
     scheduler: timers,
     log,
+    signer: signerOf(identity.key),
   });
   opening.node = node;
   setInterval(() => node.tick(), TICK_MS);

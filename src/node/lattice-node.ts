@@ -6,6 +6,7 @@ import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
+import type { Signer } from '../ports/signer';
 import type { EntityMeta, HeldRecord, StoragePort } from '../ports/storage';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import { APPROVAL_DEADLINE_META, C2Pipeline, FUSION_META } from './c2-pipeline';
@@ -58,6 +59,13 @@ export interface LatticeNodeOptions {
   /** Timers for the simulation runner; without them simulate() is refused. */
   readonly scheduler?: Scheduler;
   readonly log?: (message: string, detail?: unknown) => void;
+  /**
+   * The node's key (its id is derived from it): every local write is signed with it before it is
+   * durable or announced (docs/security.md). The worker always passes it. Without it writes go
+   * unsigned, which only unit harnesses that never meet a verifying peer do: every MeshNode refuses
+   * an unsigned version, so leaving it out can only cut this node's own writes off.
+   */
+  readonly signer?: Signer;
 }
 
 /**
@@ -117,7 +125,7 @@ export class LatticeNode implements NodeApi {
       now: options.now,
       log,
     };
-    this.local = new LocalWrites(this.parts, options.newId);
+    this.local = new LocalWrites(this.parts, options.newId, options.signer);
     this.remote = new RemoteMerge(this.parts);
     this.c2 = new C2Pipeline(this.parts, this.local, options.scheduler);
     this.budgets = new BudgetSettings(savedBudgets, (meta) => writer.enqueue([], [], { [BUDGET_META]: meta }), log);

@@ -63,23 +63,64 @@ export function signBatch(signer: Signer, author: NodeId, versions: readonly Ver
   return signer.sign(batchSigningBytes(author, versions));
 }
 
+/** A value now or later: the SignatureVerifier may answer at once (see the port). */
+export type Maybe<T> = T | Promise<T>;
+
+function after<T, U>(x: Maybe<T>, f: (t: T) => Maybe<U>): Maybe<U> {
+  return x instanceof Promise ? x.then(f) : f(x);
+}
+
+/** Most keys a node files (a roster is far smaller); past it the oldest key not vouched for goes. */
+export const MAX_KNOWN_KEYS = 4096;
+
 /**
  * Public keys by node id. A key is filed only under the id it hashes to (SignatureVerifier.nodeIdOf),
  * so whoever hands it over (the roster, a handshake, a peer) cannot bind it to another id.
+ * `vouched` ids are ours, our direct peers' (proven at the hello) and authors of versions that
+ * verified: only their keys are passed on to other peers, so a peer's flood of made-up keys is
+ * filed (bounded) but never spread.
  */
 export class KeyRing {
   private readonly keys = new Map<NodeId, Uint8Array>();
+  private readonly vouchedIds = new Set<NodeId>();
 
   constructor(private readonly crypto: SignatureVerifier) {}
 
-  async learn(publicKey: Uint8Array): Promise<NodeId> {
-    const id = await this.crypto.nodeIdOf(publicKey);
-    this.keys.set(id, Uint8Array.from(publicKey));
-    return id;
+  learn(publicKey: Uint8Array): Maybe<NodeId> {
+    return after(this.crypto.nodeIdOf(publicKey), (id) => {
+      if (!this.keys.has(id)) {
+        this.keys.set(id, Uint8Array.from(publicKey));
+        if (this.keys.size > MAX_KNOWN_KEYS) {
+          for (const old of this.keys.keys()) {
+            if (!this.vouchedIds.has(old)) {
+              this.keys.delete(old);
+              break;
+            }
+          }
+        }
+      }
+      return id;
+    });
   }
 
   keyOf(id: NodeId): Uint8Array | undefined {
     return this.keys.get(id);
+  }
+
+  /** Marks an id whose key we pass on; true the first time (the caller spreads it then). */
+  vouch(id: NodeId): boolean {
+    if (this.vouchedIds.has(id) || !this.keys.has(id)) return false;
+    this.vouchedIds.add(id);
+    return true;
+  }
+
+  /** The keys we pass on, for a new link. */
+  vouched(): Uint8Array[] {
+    return [...this.vouchedIds].map((id) => this.keys.get(id)!);
+  }
+
+  get size(): number {
+    return this.keys.size;
   }
 }
 
@@ -106,17 +147,37 @@ export class VersionVerifier {
   ) {}
 
   /** `from` is the node the batch came from over its link (proven at the handshake), if known. */
-  async verifyBatch(versions: readonly Version[], from?: NodeId): Promise<VerifyOutcome> {
+  verifyBatch(versions: readonly Version[], from?: NodeId): Promise<VerifyOutcome> {
+    return new Promise((resolve, reject) => this.verify(versions, from, resolve, reject));
+  }
+
+  /**
+   * verifyBatch for the ingest path: `done` is called at once when every answer is at hand (cache
+   * hits, shape errors, a synchronous SignatureVerifier), else once the Ed25519 checks, made
+   * concurrently, are all in.
+   */
+  verify(
+    versions: readonly Version[],
+    from: NodeId | undefined,
+    done: (outcome: VerifyOutcome) => void,
+    failed: (error: unknown) => void = () => undefined,
+  ): void {
     // Cache hits and shape errors are settled at once; only the rest wait on Ed25519, together.
     const verdicts: Verdict[] = versions.map((v) => this.quick(v));
     const slow: Promise<void>[] = [];
     for (let i = 0; i < versions.length; i++) {
       if (verdicts[i] === 'unknown' || verdicts[i] === 'conflict') {
         const recalled = verdicts[i] as 'unknown' | 'conflict';
-        slow.push(this.check(versions[i]!, recalled, from).then((x) => void (verdicts[i] = x)));
+        const verdict = this.check(versions[i]!, recalled, from);
+        if (verdict instanceof Promise) slow.push(verdict.then((x) => void (verdicts[i] = x)));
+        else verdicts[i] = verdict;
       }
     }
-    if (slow.length > 0) await Promise.all(slow);
+    if (slow.length === 0) return done(this.settle(versions, verdicts));
+    Promise.all(slow).then(() => done(this.settle(versions, verdicts)), failed);
+  }
+
+  private settle(versions: readonly Version[], verdicts: readonly Verdict[]): VerifyOutcome {
     const accepted: Version[] = [];
     const rejected: Rejection[] = [];
     for (let i = 0; i < versions.length; i++) {
@@ -198,25 +259,20 @@ export class VersionVerifier {
     return recalled;
   }
 
-  private async check(
-    v: Version,
-    recalled: 'unknown' | 'conflict',
-    from: NodeId | undefined,
-  ): Promise<'ok' | RejectReason> {
+  private check(v: Version, recalled: 'unknown' | 'conflict', from: NodeId | undefined): Maybe<'ok' | RejectReason> {
     const sig = v.sig!;
     const author = v.ts.node;
     const key = this.keys.keyOf(author);
     const bytes = versionSigningBytes(v);
     this.checked++;
-    if (key !== undefined && (await this.crypto.verify(key, bytes, sig))) {
-      return recalled === 'conflict' ? 'equivocation' : 'ok';
-    }
-    if (author === this.self) return 'self-author';
-    const senderKey = from !== undefined && from !== author ? this.keys.keyOf(from) : undefined;
-    if (senderKey !== undefined) {
+    return after(key === undefined ? false : this.crypto.verify(key, bytes, sig), (ok): Maybe<'ok' | RejectReason> => {
+      if (ok) return recalled === 'conflict' ? 'equivocation' : 'ok';
+      if (author === this.self) return 'self-author';
+      const unverified = key === undefined ? 'unknown-author' : 'bad-signature';
+      const senderKey = from !== undefined && from !== author ? this.keys.keyOf(from) : undefined;
+      if (senderKey === undefined) return unverified;
       this.checked++;
-      if (await this.crypto.verify(senderKey, bytes, sig)) return 'forged-author';
-    }
-    return key === undefined ? 'unknown-author' : 'bad-signature';
+      return after(this.crypto.verify(senderKey, bytes, sig), (bySender) => (bySender ? 'forged-author' : unverified));
+    });
   }
 }

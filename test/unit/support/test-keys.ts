@@ -1,5 +1,6 @@
-import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { NodeId } from '../../../src/core/ids';
+import type { SignatureVerifier } from '../../../src/ports/signature-verifier';
 import type { Signer } from '../../../src/ports/signer';
 
 /** A test node's identity: an Ed25519 key derived from a name, and the node id derived from the key. */
@@ -35,3 +36,42 @@ export function testIdentity(name: string): TestIdentity {
 
 /** The node id of the named test node. */
 export const idOf = (name: string): NodeId => testIdentity(name).id;
+
+/**
+ * Ed25519 verification with Node's synchronous `crypto.verify` (real signatures, checked for
+ * real), for the in-memory mesh simulations, whose virtual clock runs in one synchronous loop that
+ * no WebCrypto promise could settle inside.
+ *
+ * `names`: test nodes that go by a readable name ('a', 'b') instead of their real id; each one's
+ * key stands for its name. This is the one thing it changes against production, where the id is
+ * the key's hash (checked with the real derivation in test/unit/node/security): which id a key
+ * is filed under. A key of any other node still stands only for its real id.
+ */
+export function syncVerifier(names: readonly string[] = []): SignatureVerifier {
+  const byKey = new Map<string, NodeId>();
+  for (const name of names) byKey.set(Buffer.from(testIdentity(name).publicKey).toString('hex'), name as NodeId);
+  const keys = new Map<string, KeyObject>();
+  return {
+    verify(publicKey, bytes, sig) {
+      if (publicKey.length !== 32 || sig.length !== 64) return false;
+      const hex = Buffer.from(publicKey).toString('hex');
+      let key = keys.get(hex);
+      try {
+        key ??= createPublicKey({
+          key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
+          format: 'jwk',
+        });
+        keys.set(hex, key);
+        return verify(null, bytes, key, sig);
+      } catch {
+        return false;
+      }
+    },
+    nodeIdOf(publicKey) {
+      return (
+        byKey.get(Buffer.from(publicKey).toString('hex')) ??
+        (createHash('sha256').update(publicKey).digest().subarray(0, 16).toString('hex') as NodeId)
+      );
+    },
+  };
+}
