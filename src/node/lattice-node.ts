@@ -42,6 +42,8 @@ import { WriteBehind } from './write-behind';
 export type { VersionListener, VersionOrigin, VersionSource } from './version-listeners';
 
 const THREAT_KIND = asUserKind('threat');
+/** The storage meta key of the public keys the mesh vouches for (hex). */
+const AUTHOR_KEYS_META = 'authorKeys';
 
 export interface LatticeNodeOptions {
   readonly nodeId: NodeId;
@@ -391,6 +393,26 @@ export class LatticeNode implements NodeApi {
   /** All stored versions (for anti-entropy). */
   versions(): IterableIterator<Version> {
     return this.parts.store.versions();
+  }
+
+  /**
+   * The public keys the mesh vouches for (authors whose versions verified here, direct peers), kept
+   * so that after a restart this node can still pass them on with the versions it serves
+   * (docs/security.md). Ids are re-derived from the keys when they are read back.
+   */
+  async authorKeys(): Promise<Uint8Array[]> {
+    const saved = await this.options.storage.getMeta(AUTHOR_KEYS_META);
+    if (!Array.isArray(saved)) return [];
+    return saved.flatMap((hex) =>
+      typeof hex === 'string' && /^[0-9a-f]{64}$/.test(hex)
+        ? [Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16))]
+        : [],
+    );
+  }
+
+  saveAuthorKeys(keys: readonly Uint8Array[]): Promise<void> {
+    const hex = keys.map((k) => Array.from(k, (b) => b.toString(16).padStart(2, '0')).join(''));
+    return this.parts.writer.enqueue([], [], { [AUTHOR_KEYS_META]: hex });
   }
 
   /** Resolves once everything written so far is persisted. */

@@ -1,5 +1,9 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { NodeId } from '../../../src/core/ids';
+import type { Version } from '../../../src/core/merge/version';
+import { versionSigningBytes } from '../../../src/core/signing/version-signing';
+import type { LatticeNode } from '../../../src/node/lattice-node';
+import { MeshSecurity } from '../../../src/node/security/mesh-security';
 import type { SignatureVerifier } from '../../../src/ports/signature-verifier';
 import type { Signer } from '../../../src/ports/signer';
 
@@ -14,6 +18,8 @@ export interface TestIdentity {
 // PKCS#8 wrapping of a raw 32-byte Ed25519 seed.
 const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
 const cache = new Map<string, TestIdentity>();
+/** Every test identity made so far, by its key (hex), for syncVerifier('named'). */
+const names = new Map<string, NodeId>();
 
 /** The same name gives the same key in every run, so fixtures can name nodes ('nodeA') and get real ids. */
 export function testIdentity(name: string): TestIdentity {
@@ -31,6 +37,7 @@ export function testIdentity(name: string): TestIdentity {
     signer: { publicKey, sign: (bytes) => Promise.resolve(new Uint8Array(sign(null, bytes, privateKey))) },
   };
   cache.set(name, identity);
+  names.set(Buffer.from(publicKey).toString('hex'), name as NodeId);
   return identity;
 }
 
@@ -42,14 +49,13 @@ export const idOf = (name: string): NodeId => testIdentity(name).id;
  * real), for the in-memory mesh simulations, whose virtual clock runs in one synchronous loop that
  * no WebCrypto promise could settle inside.
  *
- * `names`: test nodes that go by a readable name ('a', 'b') instead of their real id; each one's
- * key stands for its name. This is the one thing it changes against production, where the id is
- * the key's hash (checked with the real derivation in test/unit/node/security): which id a key
- * is filed under. A key of any other node still stands only for its real id.
+ * `named`: the key of a test identity stands for its name ('a', 'b') instead of its real id, for
+ * simulations whose nodes go by readable names. This is the one thing it changes against
+ * production, where the id is the key's hash (checked with the real derivation in
+ * test/unit/node/security): which id a key is filed under. Any other key stands only for its hash,
+ * and a name is still bound to one key only, so a node cannot pass its key off as another's name.
  */
-export function syncVerifier(names: readonly string[] = []): SignatureVerifier {
-  const byKey = new Map<string, NodeId>();
-  for (const name of names) byKey.set(Buffer.from(testIdentity(name).publicKey).toString('hex'), name as NodeId);
+export function syncVerifier(mode: 'named' | 'hashed' = 'hashed'): SignatureVerifier {
   const keys = new Map<string, KeyObject>();
   return {
     verify(publicKey, bytes, sig) {
@@ -68,10 +74,35 @@ export function syncVerifier(names: readonly string[] = []): SignatureVerifier {
       }
     },
     nodeIdOf(publicKey) {
-      return (
-        byKey.get(Buffer.from(publicKey).toString('hex')) ??
-        (createHash('sha256').update(publicKey).digest().subarray(0, 16).toString('hex') as NodeId)
-      );
+      const named = mode === 'named' ? names.get(Buffer.from(publicKey).toString('hex')) : undefined;
+      return named ?? (createHash('sha256').update(publicKey).digest().subarray(0, 16).toString('hex') as NodeId);
     },
   };
+}
+
+/** Signs a version with a test identity at once (Node's synchronous `crypto.sign`). */
+export function signNow(identity: TestIdentity, v: Version): Version {
+  const { sig: _old, ...unsigned } = v;
+  return { ...unsigned, sig: new Uint8Array(sign(null, versionSigningBytes(unsigned), identity.privateKey)) };
+}
+
+/** A MeshNode's security for the named test node, its key standing for `name` ('named') or its hash. */
+export async function testSecurity(
+  name: string,
+  now: () => number,
+  mode: 'named' | 'hashed' = 'named',
+  log?: (message: string, detail?: unknown) => void,
+  node?: LatticeNode,
+): Promise<MeshSecurity> {
+  const identity = testIdentity(name);
+  return await MeshSecurity.create({
+    self: mode === 'named' ? (name as NodeId) : identity.id,
+    publicKey: identity.publicKey,
+    crypto: syncVerifier(mode),
+    now,
+    ...(log === undefined ? {} : { log }),
+    ...(node === undefined
+      ? {}
+      : { stored: await node.authorKeys(), save: (keys: readonly Uint8Array[]) => node.saveAuthorKeys(keys) }),
+  });
 }
