@@ -76,6 +76,9 @@ describe('the worker API', () => {
     expect((await opened().node.get('x'))?.id).toBe('x');
     expect(await api.syncStatus()).toEqual(opened().mesh.syncStatus());
     expect(await api.meshPeers()).toEqual([]);
+    const security = await api.securityStats();
+    expect(security).toEqual(opened().mesh.securityStats());
+    expect(security.rejected['forged-author']).toBe(0);
     expect(await api.disconnectPeer(PEER)).toBe(false);
   });
 
