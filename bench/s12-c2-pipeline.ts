@@ -133,6 +133,10 @@ const PROMPT_PROBE = `(() => {
     }
   }
   window.lattice.watch((batch) => { if (batch.approvals === true) void poll(); });
+  probe.longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) probe.longTasks.push([performance.timeOrigin + e.startTime, e.duration]);
+  }).observe({ type: 'longtask' });
 })()`;
 
 /**
@@ -178,6 +182,9 @@ const readDom = async (tab: AppPage): Promise<Map<string, number>> =>
   new Map(await tab.page.evaluate(() => (window as unknown as { s12dom?: [string, number][] }).s12dom ?? []));
 
 type Seen = [string, string, number, number][];
+/** The page's long tasks (> 50 ms, the browser's PerformanceObserver): [epoch ms at start, duration ms]. */
+const readLongTasks = async (tab: AppPage): Promise<[number, number][]> =>
+  tab.page.evaluate(() => (window as unknown as { s12: { longTasks: [number, number][] } }).s12.longTasks);
 const readSeen = async (tab: AppPage): Promise<Seen> =>
   tab.page.evaluate(() => (window as unknown as { s12: { seen: Seen } }).s12.seen);
 
@@ -208,6 +215,9 @@ const listA: number[] = [];
 const domA: number[] = [];
 const domB: number[] = [];
 let missedOnB = 0;
+/** Each page's main thread in the windows: longest task, and the share of wall time spent in tasks over 50 ms. */
+const longest = { a: 0, b: 0 };
+const inLongTasks = { a: 0, b: 0 };
 let requests = 0;
 const loadDuring: number[] = [];
 const meshWarnings: string[] = [];
@@ -296,6 +306,15 @@ try {
     if (tB === undefined) missedOnB++;
     else samplesB.push(tB - at);
   }
+  const countedTo = Date.now();
+  for (const [k, tab] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
+    const tasks = (await readLongTasks(tab)).filter(([at]) => at >= countedFrom && at < countedTo);
+    longest[k] = Math.round(Math.max(0, ...tasks.map(([, d]) => d)));
+    inLongTasks[k] = r1((tasks.reduce((n, [, d]) => n + d, 0) / (countedTo - countedFrom)) * 100);
+  }
   const stats = await a.page.evaluate(() => window.lattice.stats());
   log(
     `s12: ${requests.toString()} requests raised in the windows (${seenA.length.toString()} in all); ` +
@@ -352,6 +371,12 @@ const rows: Row[] = [
     better: 'lower',
     ours: stat([percentile(samplesA, 0.95)]),
   },
+  {
+    case: 'threat turns HIGH on A → pending in approvals() on A, p99',
+    unit: 'ms',
+    better: 'lower',
+    ours: stat([percentile(samplesA, 0.99)]),
+  },
   ...(samplesB.length === 0
     ? []
     : [
@@ -396,6 +421,12 @@ const rows: Row[] = [
             better: 'lower',
             ours: stat([percentile(xs, 0.95)]),
           },
+          {
+            case: `threat turns HIGH on A → the prompt's card rendered on ${where}, p99`,
+            unit: 'ms',
+            better: 'lower',
+            ours: stat([percentile(xs, 0.99)]),
+          },
         ],
   ),
   {
@@ -409,6 +440,24 @@ const rows: Row[] = [
     unit: 'ms',
     better: 'lower',
     ours: stat([median(listA)]),
+  },
+  {
+    case: "part: A's page main thread (it relays the mesh frames and runs the prompt): its longest task in the windows",
+    unit: 'ms',
+    better: 'lower',
+    ours: stat([longest.a]),
+  },
+  {
+    case: "part: A's page main thread: share of the windows' wall time in tasks over 50 ms",
+    unit: '%',
+    better: 'lower',
+    ours: stat([inLongTasks.a]),
+  },
+  {
+    case: "part: B's page main thread: its longest task in the windows",
+    unit: 'ms',
+    better: 'lower',
+    ours: stat([longest.b]),
   },
   {
     case: "A's write-behind backlog at a window's end (local writes reach the gate and peers once durable)",
@@ -465,6 +514,13 @@ await saveResult({
               ', ',
             )}. Requests raised while B was unlinked reach B only after a reconnect, or never (the row above), so B's latency rows describe the requests B did see.`,
         ]),
+    `Where the time goes (this run): A's gate raises a request ${median(raiseA).toLocaleString('en-US')} ms (p50) after the threat write and A's write-behind keeps up ` +
+      `(backlog ${median(per((w) => w.pendingA)).toLocaleString('en-US')} versions, median); the rest is spent waiting on the pages' main threads. A's ran tasks over 50 ms ` +
+      `for ${inLongTasks.a.toString()} % of the windows' wall time (longest ${longest.a.toLocaleString('en-US')} ms; B's longest ${longest.b.toLocaleString('en-US')} ms) ` +
+      `while using ${median(per((w) => w.mainA)).toString()} % of a core: it mostly waits rather than computes, on rendering the map of 2,000 moving tracks ` +
+      "(in this headless Chromium without a GPU the map's WebGL layer is drawn by the GPU process in software; the console reports 'GPU stall due to ReadPixels'). " +
+      "Every hop of the prompt's path crosses such a thread: the approvals cue and the approvals() reply on A; towards B, A's page relaying the frames to the data channel, " +
+      "B's page relaying them to its worker, then B's cue and call.",
     "The machine is shared by several engineers' jobs: absolute figures move between runs; read them as an order of magnitude.",
   ],
   startedAt: startedAt.toISOString(),

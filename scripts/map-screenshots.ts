@@ -2,7 +2,8 @@
  * Screenshots of the map view (and, through approval-screenshots.ts, the approval prompt) at tablet and phone sizes, in the day and night themes, for
  * docs/screenshots/ (run after `npm run build`): serves dist/, opens the system Chromium, writes a
  * small realistic picture through window.lattice, starts the simulated EO and radar sensors with
- * fusion on, and captures each layout in each theme.
+ * fusion on, and captures each layout in each theme: the whole picture, then a close look at a
+ * fused track with its links to its sources.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,43 @@ const SEED = `(async () => {
 })()`;
 
 const THEMES = ['day', 'night'] as const;
+
+/**
+ * A close look at a fused track: the slowest one is selected and the view fitted to it and its
+ * sources (sources gate within 500 m, under the symbol at the overview's
+ * zoom), so its dashed links and the rings at its sources show. Returns its id, or null.
+ */
+const FUSED_CLOSEUP = `(async () => {
+  const shell = document.querySelector('lm-app');
+  const map = shell.shadowRoot.querySelector('lattice-map');
+  const R = 6378137;
+  const merc = (p) => [(p.lon * Math.PI / 180) * R, Math.log(Math.tan(Math.PI / 4 + (p.lat * Math.PI / 180) / 2)) * R];
+  let best = null;
+  for (const [id, sources] of Object.entries(map.renderedLinks())) {
+    const views = [await window.lattice.get(id), ...(await Promise.all(sources.map((s) => window.lattice.get(s))))];
+    const pts = views.map((v) => v?.components.position).filter((p) => p !== undefined).map(merc);
+    if (pts.length < 2) continue;
+    const spread = Math.max(...pts.map(([x, y]) => Math.hypot(x - pts[0][0], y - pts[0][1])));
+    const v = views[0]?.components.velocity;
+    const speed = v === undefined ? 0 : Math.hypot(v.east, v.north);
+    // The slowest: at this zoom a fast jet leaves the frame before the shot.
+    const lat = views[0].components.position.lat;
+    if (best === null || speed < best.speed) best = { id, pts, spread, speed, lat, v: v ?? { east: 0, north: 0 } };
+  }
+  if (best === null) return null;
+  shell.selectedId = best.id;
+  // The operator's own view from here: the map stops framing every track.
+  map.shadowRoot.querySelector('.map').dispatchEvent(new Event('pointerdown'));
+  const xs = best.pts.map((p) => p[0]);
+  const ys = best.pts.map((p) => p[1]);
+  // Centred where the track will be when the shot is taken (about a second on), in mercator metres.
+  const ahead = 1.1 / Math.cos((best.lat * Math.PI) / 180);
+  const cx = (Math.min(...xs) + Math.max(...xs)) / 2 + best.v.east * ahead;
+  const cy = (Math.min(...ys) + Math.max(...ys)) / 2 + best.v.north * ahead;
+  const half = Math.max(60, 1.5 * Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)));
+  map.olMap.getView().fit([cx - half, cy - half, cx + half, cy + half], { padding: [60, 60, 60, 100] });
+  return best.id;
+})()`;
 
 /** What the picture holds, to say so next to the screenshots: fused tracks, pending approvals, conflicts. */
 const CENSUS = `(async () => {
@@ -143,6 +181,21 @@ try {
       const path = `docs/screenshots/map-${size.name}-${theme}.png`;
       await page.screenshot({ path });
       console.log(path);
+      const fused = await page.evaluate(FUSED_CLOSEUP);
+      if (fused === null) {
+        console.error('no fused track with linked sources: no close-up');
+      } else {
+        // Quickly: the tracks move, and at this zoom a second is tens of pixels.
+        await new Promise((r) => setTimeout(r, 800));
+        const closeup = `docs/screenshots/map-fused-${size.name}-${theme}.png`;
+        await page.screenshot({ path: closeup });
+        console.log(closeup, fused);
+      }
+      await page.evaluate(`(() => {
+        const shell = document.querySelector('lm-app');
+        shell.selectedId = 'suspect-boat';
+        shell.shadowRoot.querySelector('lattice-map').followTracks();
+      })()`);
     }
   }
   await shootApprovals(browser, app.url, SIZES);

@@ -6,11 +6,20 @@ import { clipReason, isToWorker, type FromWorker } from './port-link-messages';
 /** Frames cross the port with the data channel's first byte, so the page forwards them untouched. */
 const SYNC_CHANNEL = CHANNEL.sync;
 
+/**
+ * The page posts to the port at least every MeshTiming.reportMs (2 s) while the link is connected
+ * (its buffered-amount report), besides every frame it relays: quiet for longer than this, the
+ * page's main thread is stalled, and so is everything it relays for this link in both directions.
+ */
+export const RELAY_QUIET_MS = 3_000;
+
 export interface PortLinkOptions {
   readonly peer: NodeId;
   readonly port: MessagePort;
   readonly accept: AcceptLink;
   readonly log: (message: string, detail?: unknown) => void;
+  /** Clock for the relay's silence (default Date.now, the clock the mesh ticks with). */
+  readonly now?: () => number;
 }
 
 /**
@@ -27,11 +36,16 @@ export class PortLink implements Link {
   private posted = 0;
   private accepted = 0;
   private pageBuffered = 0;
+  private readonly now: () => number;
+  /** When the page last posted to this port. */
+  private pageHeardAt: number;
 
   constructor(options: PortLinkOptions) {
     this.peer = options.peer;
     this.port = options.port;
     this.log = options.log;
+    this.now = options.now ?? (() => Date.now());
+    this.pageHeardAt = this.now();
     this.handler = options.accept(this);
     this.port.onmessage = (event: MessageEvent<unknown>) => this.onMessage(event.data);
     this.port.onmessageerror = () => this.log(`link ${this.peer}: undecodable port message`);
@@ -54,6 +68,11 @@ export class PortLink implements Link {
     this.port.postMessage(message, [out.buffer]);
   }
 
+  /** How long the page has been quiet beyond its reporting period (Link.stalledMs). */
+  stalledMs(now: number): number {
+    return Math.max(0, now - this.pageHeardAt - RELAY_QUIET_MS);
+  }
+
   close(reason: string): void {
     if (this.ended) return;
     this.ended = true;
@@ -64,6 +83,7 @@ export class PortLink implements Link {
 
   private onMessage(data: unknown): void {
     if (this.ended) return;
+    this.pageHeardAt = Math.max(this.pageHeardAt, this.now());
     if (!isToWorker(data)) {
       this.log(`link ${this.peer}: malformed port message dropped`);
       return;

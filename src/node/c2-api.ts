@@ -14,6 +14,15 @@ export interface SimulateOptions {
   readonly seed?: number;
 }
 
+/** What the simulation runs now (NodeInfo.simulation): the sensors and the seed it was started with. */
+export interface SimulationView {
+  readonly running: boolean;
+  readonly eo?: SimulatedSensor;
+  readonly radar?: SimulatedSensor;
+  /** The seed in use (the one given, or the one derived from the start time); absent before any start. */
+  readonly seed?: number;
+}
+
 /** A simulated target's true state (`east`, `north`: velocity in m/s; `time`: epoch ms). */
 export type TruthView = Truth;
 

@@ -1,10 +1,9 @@
 import { ValidationError } from '../core/errors';
 import { num, onlyKeys, record } from '../core/entity/validate-fields';
+import { SIM_MAX_HZ, SIM_MAX_TRACKS } from '../core/sim/limits';
 import type { FusionSettings, SimulatedSensor, SimulateOptions } from './c2-api';
 
-/** Bounds at the handle: enough for the 1,000-track benchmark with room, not enough to drown the worker. */
-export const SIM_MAX_TRACKS = 10_000;
-export const SIM_MAX_HZ = 10;
+/** The largest fusion gate the handle accepts, metres. */
 export const MAX_GATE_METERS = 10_000;
 
 /** Checks `simulate()`'s argument whole, naming the first bad field. */

@@ -5,7 +5,7 @@ import type { LatLon } from '../core/sim/geo';
 import type { SensorReport } from '../core/sim/sensors';
 import type { EntityView } from '../core/store/entity-view';
 import type { Query } from '../core/store/query';
-import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
+import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView, SimulationView } from './c2-api';
 import { checkFusionSettings, checkSimulate } from './c2-args';
 import { checkApprovalDeadline, checkDecide, type DecisionArg } from './approval-args';
 import { ApprovalLoop, GATE_KINDS } from './approval-loop';
@@ -167,6 +167,11 @@ export class C2Pipeline {
 
   async stopSimulation(): Promise<void> {
     this.runner?.stop();
+  }
+
+  /** What the simulation runs now; undefined on a node without a scheduler to run one. */
+  get simulation(): SimulationView | undefined {
+    return this.runner?.view();
   }
 
   async simulationTruth(): Promise<TruthView[]> {

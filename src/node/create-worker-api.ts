@@ -6,6 +6,7 @@ import type { LatticeNode } from './lattice-node';
 import type { MeshNode } from './mesh';
 import type { ChangeBatch } from './node-api';
 import type { StartOptions, WorkerApi } from './worker-api';
+import { WatchRelay } from './watch-relay';
 
 /** A started node and its mesh. */
 export interface RunningNode {
@@ -57,11 +58,14 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
     securityStats: async () => started().mesh.securityStats(),
     disconnectPeer: async (peer: string) => started().mesh.disconnect(asNodeId(peer), 'disconnected by the operator'),
     watch(listener: (batch: ChangeBatch) => void) {
-      const unsubscribe = started().node.watch((batch) => {
-        // Over comlink the listener is a proxy: a closed page makes the call reject, not throw.
-        Promise.resolve(listener(batch)).catch((error: unknown) => deps.log('watcher unreachable', error));
+      // Over comlink the listener is a proxy: its call settles once the page has taken the batch
+      // (a closed page makes it reject, not throw). One batch in flight per watcher (WatchRelay).
+      const relay = new WatchRelay(listener, (error) => deps.log('watcher unreachable', error));
+      const off = started().node.watch((batch) => relay.push(batch));
+      return deps.proxy(() => {
+        off();
+        relay.close();
       });
-      return deps.proxy(unsubscribe);
     },
   };
 }

@@ -233,6 +233,7 @@ export class LatticeNode implements NodeApi {
       skewLimitMs: this.parts.clock.maxSkewMs,
       fusionEnabled: this.c2.fusion.current.enabled,
       approvalDeadlineMs: this.c2.approvalDeadlineMs,
+      ...(this.c2.simulation === undefined ? {} : { simulation: this.c2.simulation }),
     };
   }
 

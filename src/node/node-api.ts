@@ -3,7 +3,7 @@ import type { EntityView } from '../core/store/entity-view';
 import type { Query } from '../core/store/query';
 import type { EntityId, NodeId } from '../core/ids';
 import type { BudgetStats } from '../core/budget/link-budgeter';
-import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
+import type { FusionSettings, FusionStatsView, SimulateOptions, SimulationView, TruthView } from './c2-api';
 import type { ApprovalView, TaskView } from './approval-views';
 import type { WriteItem } from './write-many';
 
@@ -41,6 +41,8 @@ export interface NodeInfo {
   readonly fusionEnabled?: boolean;
   /** The approval deadline for new requests (setApprovalDeadline; persisted), ms. */
   readonly approvalDeadlineMs?: number;
+  /** The simulated sensors: running or not, with what (for the simulator controls). */
+  readonly simulation?: SimulationView;
 }
 
 export interface CreateInput {

@@ -1,7 +1,7 @@
 import type { LatLon } from '../core/sim/geo';
 import type { SensorReport } from '../core/sim/sensors';
 import { Simulation, type Truth } from '../core/sim/simulation';
-import type { SimulateOptions } from './c2-api';
+import type { SimulateOptions, SimulationView } from './c2-api';
 import type { Scheduler } from './scheduler';
 
 /** How often the runner advances the simulation: every report at ≤ 10 Hz still lands in its own tick. */
@@ -24,6 +24,8 @@ export interface SimulationRunnerDeps {
  */
 export class SimulationRunner {
   private sim: Simulation | undefined;
+  /** The sensors and seed of the last start (kept after stop, so the controls can offer them again). */
+  private started: SimulateOptions | undefined;
   private cancel: (() => void) | undefined;
   private busy = false;
 
@@ -36,9 +38,11 @@ export class SimulationRunner {
   start(options: SimulateOptions): void {
     this.stop();
     const start = this.deps.now();
+    // No randomness of our own: without a seed the start time is one (truth() tells what it made).
+    const seed = options.seed ?? start % 2 ** 32;
+    this.started = { ...options, seed };
     this.sim = new Simulation({
-      // No randomness of our own: without a seed the start time is one (truth() tells what it made).
-      seed: options.seed ?? start % 2 ** 32,
+      seed,
       start,
       defended: this.deps.defended,
       ...(options.eo ? { eo: options.eo } : {}),
@@ -50,6 +54,11 @@ export class SimulationRunner {
   stop(): void {
     this.cancel?.();
     this.cancel = undefined;
+  }
+
+  /** What runs (or ran last): for the simulator controls. */
+  view(): SimulationView {
+    return { running: this.running, ...this.started };
   }
 
   /** The targets' true state as of the last tick (kept after stop, empty before any start). */

@@ -23,6 +23,13 @@ export interface Link {
    * in flight may be lost.
    */
   close(reason: string): void;
+  /**
+   * How long (ms) this end's relay has been stalled, 0 while it works. A link whose frames cross
+   * another thread (the page relays WebRTC frames to the worker) hears nothing from its peer while
+   * that thread is stalled: the silence is ours, and must not be taken for a dead peer. Links with
+   * no relay of their own leave it out.
+   */
+  stalledMs?(now: number): number;
 }
 
 export interface LinkHandler {

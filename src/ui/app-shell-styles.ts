@@ -63,8 +63,17 @@ export const shellStyles = css`
   .settings .close {
     float: right;
   }
-  .spacer {
-    flex: 1;
+  /*
+   * Links, storage, theme and settings stay together at the right end: on one row with the name
+   * on a landscape tablet, on their own right-aligned row when the header wraps (portrait, phone).
+   */
+  .tools {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    justify-content: flex-end;
+    gap: 8px 12px;
+    margin-left: auto;
   }
   .banner {
     margin: 12px 16px 0;

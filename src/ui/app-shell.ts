@@ -2,6 +2,10 @@ import { LitElement, html, svg, type PropertyValues } from 'lit';
 import type { MeshApi } from '../node/lattice-api';
 import type { EntityView } from '../node/node-api';
 import { shellStyles } from './app-shell-styles';
+import { tabStops, trapTab } from './focus-trap';
+import { errorText } from './error-text';
+import { openBasemap, type Basemap } from './map/basemap';
+import { loadStoredBasemap } from './map/basemap-store';
 import type { EntityDeletedDetail, EntitySavedDetail, EntitySelectDetail } from './events';
 import { shortId } from './format';
 import { shownId } from './shown-id';
@@ -16,6 +20,7 @@ import './link-status';
 import './map/lattice-map';
 import './pairing-panel';
 import './settings-panel';
+import './simulator-panel';
 import './peers-panel';
 import './picture-transfer';
 import './skew-banner';
@@ -45,6 +50,8 @@ export class AppShell extends LitElement {
     pendingIds: { state: true },
     settingsOpen: { state: true },
     theme: { reflect: true },
+    basemap: { state: true },
+    basemapError: { state: true },
   };
 
   declare client: UiClient | undefined;
@@ -56,6 +63,10 @@ export class AppShell extends LitElement {
   declare settingsOpen: boolean;
   /** Day or night palette, reflected as an attribute the palette's CSS keys on; persisted. */
   declare theme: Theme;
+  /** The offline basemap kept in this browser, opened; undefined when there is none. */
+  declare basemap: Basemap | undefined;
+  /** Why the stored basemap could not be opened (shown in the settings). */
+  declare basemapError: string;
   private readonly node = new NodeController(this);
 
   constructor() {
@@ -68,10 +79,16 @@ export class AppShell extends LitElement {
         this.theme = e.detail.theme;
         saveTheme(this.theme);
       }
+      if (e.detail.basemap !== undefined) {
+        this.basemap = e.detail.basemap ?? undefined;
+        this.basemapError = '';
+      }
       const inspector = this.renderRoot.querySelector('lm-entity-inspector');
       if (e.detail.coords !== undefined && inspector !== null) inspector.coords = e.detail.coords;
     });
     this.theme = loadTheme();
+    this.basemap = undefined;
+    this.basemapError = '';
     this.addEventListener('approvals-pending', (e) => {
       this.pendingIds = e.detail.ids;
     });
@@ -91,6 +108,14 @@ export class AppShell extends LitElement {
   }
 
   static override styles = [palette, controls, shellStyles];
+
+  /** An opened settings dialog takes the focus (its Close button), so the keyboard is in it at once. */
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('settingsOpen') && this.settingsOpen) {
+      const dialog = this.renderRoot.querySelector('[data-testid="settings"]');
+      if (dialog !== null) tabStops(dialog)[0]?.focus();
+    }
+  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('client')) {
@@ -115,36 +140,55 @@ export class AppShell extends LitElement {
             >${info ? shortId(info.nodeId) : '—'}</span
           ></span
         >
-        <span class="spacer"></span>
-        <lm-link-status .mesh=${this.mesh}></lm-link-status>
-        <lm-storage-badge data-testid="storage-status" .status=${info?.storage}></lm-storage-badge>
-        <button
-          type="button"
-          class="theme-toggle"
-          data-testid="theme-toggle"
-          aria-label=${`Switch to the ${otherTheme(this.theme)} theme`}
-          @click=${this.toggleTheme}
-        >
-          ${this.theme === 'day' ? 'Night' : 'Day'}
-        </button>
-        <button
-          type="button"
-          class="gear"
-          data-testid="settings-open"
-          aria-label="Settings"
-          aria-expanded=${this.settingsOpen ? 'true' : 'false'}
-          @click=${() => (this.settingsOpen = !this.settingsOpen)}
-        >
-          ⚙
-        </button>
+        <div class="tools">
+          <lm-link-status .mesh=${this.mesh}></lm-link-status>
+          <button type="button" data-testid="goto-sensors" @click=${() => this.reveal('sensors')}>Sensors</button>
+          ${
+            this.mesh === undefined
+              ? null
+              : html`<button type="button" data-testid="goto-peers" @click=${() => this.reveal('peers')}>Peers</button>`
+          }
+          <lm-storage-badge data-testid="storage-status" .status=${info?.storage}></lm-storage-badge>
+          <button
+            type="button"
+            class="theme-toggle"
+            data-testid="theme-toggle"
+            aria-label=${`Switch to the ${otherTheme(this.theme)} theme`}
+            @click=${this.toggleTheme}
+          >
+            ${this.theme === 'day' ? 'Night' : 'Day'}
+          </button>
+          <button
+            type="button"
+            class="gear"
+            data-testid="settings-open"
+            aria-label="Settings"
+            aria-expanded=${this.settingsOpen ? 'true' : 'false'}
+            @click=${() => (this.settingsOpen ? this.closeSettings() : (this.settingsOpen = true))}
+          >
+            ⚙
+          </button>
+        </div>
       </header>
       ${
         this.settingsOpen
-          ? html`<div class="settings panel" role="dialog" aria-labelledby="settings-title" data-testid="settings">
+          ? html`<div
+              class="settings panel"
+              role="dialog"
+              aria-modal="true"
+              aria-label="Settings"
+              data-testid="settings"
+            >
               <button type="button" class="close" data-testid="settings-close" @click=${this.closeSettings}>
                 Close
               </button>
-              <lm-settings-panel .client=${this.client} .mesh=${this.mesh} .theme=${this.theme}></lm-settings-panel>
+              <lm-settings-panel
+                .client=${this.client}
+                .mesh=${this.mesh}
+                .theme=${this.theme}
+                .basemap=${this.basemap}
+                .basemapError=${this.basemapError}
+              ></lm-settings-panel>
             </div>`
           : null
       }
@@ -158,6 +202,7 @@ export class AppShell extends LitElement {
             .theme=${this.theme}
             .pendingIds=${this.pendingIds}
             .readSource=${this.readSource}
+            .basemap=${this.basemap}
           ></lattice-map>
         </section>
         <aside class="side">
@@ -172,10 +217,13 @@ export class AppShell extends LitElement {
             <lm-track-list .entities=${entities} .selectedId=${this.selectedId}></lm-track-list>
             <lm-picture-transfer .client=${this.client} .entities=${entities}></lm-picture-transfer>
           </section>
+          <div class="panel" role="region" aria-label="Sensors" data-panel="sensors" tabindex="-1">
+            <lm-simulator-panel .client=${this.client}></lm-simulator-panel>
+          </div>
           ${
             this.mesh === undefined
               ? null
-              : html`<div class="panel" aria-label="Peers">
+              : html`<div class="panel" role="region" aria-label="Peers" data-panel="peers" tabindex="-1">
                   <lm-peers-panel .client=${this.mesh}></lm-peers-panel>
                 </div>`
           }
@@ -213,11 +261,36 @@ export class AppShell extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('keydown', this.onKey);
+    void this.restoreBasemap();
+  }
+
+  /** The basemap kept in this browser, back on the map after a reload (no network involved). */
+  private async restoreBasemap(): Promise<void> {
+    try {
+      const stored = await loadStoredBasemap();
+      if (stored !== undefined && this.basemap === undefined)
+        this.basemap = await openBasemap(stored.blob, stored.name);
+    } catch (err) {
+      this.basemapError = `The stored basemap could not be opened: ${err instanceof Error ? err.message : errorText(err)}`;
+      console.error('[lattice] basemap', err);
+    }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('keydown', this.onKey);
+  }
+
+  /** One tap from the header: brings a side panel into view and puts the focus on it. */
+  private reveal(panel: 'sensors' | 'peers'): void {
+    const el = this.renderRoot.querySelector<HTMLElement>(`[data-panel="${panel}"]`);
+    if (el === null) return;
+    // Where the whole page scrolls (portrait, phone), the sticky header would cover the panel's top.
+    const header = this.renderRoot.querySelector('header');
+    const pageScrolls = document.documentElement.scrollHeight > window.innerHeight + 1;
+    el.style.scrollMarginTop = pageScrolls && header !== null ? `${header.offsetHeight + 8}px` : '';
+    el.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    el.focus({ preventScroll: true });
   }
 
   private closeSettings = (): void => {
@@ -229,9 +302,23 @@ export class AppShell extends LitElement {
    * Desktop shortcuts (listed in the settings panel): / searches the list, F shows or hides its
    * filters, S opens the settings, Esc closes them. Never while typing in a field, never with a
    * modifier or a held key, and never a key something else already handled (the prompt's cards).
+   * While the settings are open they trap the focus: Tab and Shift+Tab cycle through the dialog, and
+   * Esc closes it from anywhere (a field too) and gives the focus back to the gear.
    */
   private onKey = (e: KeyboardEvent): void => {
-    if (e.defaultPrevented || e.repeat || e.ctrlKey || e.altKey || e.metaKey) return;
+    if (e.defaultPrevented || e.ctrlKey || e.altKey || e.metaKey) return;
+    // The open settings dialog is modal for the keyboard: Tab cycles inside it, Esc closes it from any field.
+    const dialog = this.settingsOpen ? this.renderRoot.querySelector('[data-testid="settings"]') : null;
+    if (dialog !== null && e.key === 'Tab') {
+      if (trapTab(dialog, e, this.renderRoot.querySelector('lm-approvals'))) e.preventDefault();
+      return;
+    }
+    if (dialog !== null && e.key === 'Escape') {
+      this.closeSettings();
+      e.preventDefault();
+      return;
+    }
+    if (e.repeat) return;
     const target = e.composedPath()[0];
     if (
       target instanceof HTMLElement &&
@@ -246,8 +333,6 @@ export class AppShell extends LitElement {
       if (list !== null) list.filtersOpen = !list.filtersOpen;
     } else if (e.key === 's' || e.key === 'S') {
       this.settingsOpen = true;
-    } else if (e.key === 'Escape' && this.settingsOpen) {
-      this.closeSettings();
     } else {
       return;
     }

@@ -4,6 +4,8 @@ import type { NodeInfo } from '../node/node-api';
 import { MAX_APPROVAL_DEADLINE_MS, MIN_APPROVAL_DEADLINE_MS } from '../core/task/approval-deadline';
 import { COORD_FORMAT_TEXT, COORD_FORMATS, loadCoordFormat, saveCoordFormat, type CoordFormat } from './coord-setting';
 import { errorText } from './error-text';
+import { describeBasemap, openBasemap, type Basemap } from './map/basemap';
+import { loadStoredBasemap, removeStoredBasemap, storeBasemap } from './map/basemap-store';
 import { controls } from './theme';
 import type { Theme } from './theme-setting';
 import type { UiClient } from './ui-client';
@@ -18,6 +20,8 @@ export type SettingsClient = Pick<
 export interface SettingsChangeDetail {
   readonly theme?: Theme;
   readonly coords?: CoordFormat;
+  /** A basemap was loaded (the opened archive) or removed (null). */
+  readonly basemap?: Basemap | null;
 }
 
 declare global {
@@ -54,6 +58,9 @@ export class SettingsPanel extends LitElement {
     loaded: { state: true },
     status: { state: true },
     coords: { state: true },
+    basemap: { attribute: false },
+    basemapError: { attribute: false },
+    basemapBusy: { state: true },
   };
 
   declare client: SettingsClient | undefined;
@@ -62,12 +69,20 @@ export class SettingsPanel extends LitElement {
   declare loaded: Loaded | undefined;
   declare status: string;
   declare coords: CoordFormat;
+  /** The basemap in force (the shell's), described next to the file picker. */
+  declare basemap: Basemap | undefined;
+  /** Why the last basemap file could not be loaded (or the stored one opened), shown as an alert. */
+  declare basemapError: string;
+  declare basemapBusy: boolean;
 
   constructor() {
     super();
     this.theme = 'day';
     this.status = '';
     this.coords = loadCoordFormat();
+    this.basemap = undefined;
+    this.basemapError = '';
+    this.basemapBusy = false;
   }
 
   static override styles = [
@@ -113,6 +128,29 @@ export class SettingsPanel extends LitElement {
         border: 1px solid var(--lm-border);
         border-radius: 4px;
         padding: 0 6px;
+      }
+      /* The basemap takes the panel's whole width: a file name and a picker do not fit the narrow column. */
+      .wide {
+        grid-column: 1 / -1;
+      }
+      .basemap-now {
+        flex-basis: 100%;
+      }
+      input[type='file'] {
+        max-width: 100%;
+        flex: 1 1 14em;
+      }
+      .basemap-error {
+        grid-column: 1 / -1;
+        color: var(--lm-danger-text);
+        background: var(--lm-danger-bg);
+        border: 1px solid var(--lm-danger);
+        border-radius: 6px;
+        padding: 6px 8px;
+        margin: 0;
+      }
+      .basemap-error:empty {
+        display: none;
       }
       .status {
         min-height: 1.4em;
@@ -246,6 +284,35 @@ export class SettingsPanel extends LitElement {
             <option value="night" ?selected=${this.theme === 'night'}>Night</option>
           </select>
         </div>
+
+        <label for="basemap" class="wide">Basemap (PMTiles file)</label>
+        <div class="row wide">
+          <span class="basemap-now" data-testid="setting-basemap">
+            ${this.basemap === undefined ? 'None: grid and range rings only' : describeBasemap(this.basemap)}
+          </span>
+          <input
+            id="basemap"
+            type="file"
+            accept=".pmtiles,application/vnd.pmtiles"
+            data-testid="setting-basemap-file"
+            ?disabled=${this.basemapBusy}
+            @change=${this.onBasemapFile}
+          />
+          ${
+            this.basemap === undefined
+              ? null
+              : html`<button
+                  type="button"
+                  class="danger"
+                  data-testid="setting-basemap-remove"
+                  ?disabled=${this.basemapBusy}
+                  @click=${this.onBasemapRemove}
+                >
+                  Remove basemap
+                </button>`
+          }
+        </div>
+        <p class="basemap-error" role="alert" data-testid="setting-basemap-error">${this.basemapError}</p>
       </form>
       <p class="status" role="status" data-testid="settings-status">${this.status}</p>
       <dl>
@@ -273,6 +340,59 @@ export class SettingsPanel extends LitElement {
       new CustomEvent('settings-change', { detail: { coords: this.coords }, bubbles: true, composed: true }),
     );
   };
+
+  /** Opens the chosen file to check it, keeps it in the browser, and hands it to the map. */
+  private onBasemapFile = async (e: Event): Promise<void> => {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (file === undefined) return;
+    this.basemapBusy = true;
+    this.basemapError = '';
+    try {
+      await openBasemap(file, file.name);
+      try {
+        await storeBasemap(file.name, file);
+      } catch (err) {
+        throw new Error(
+          `The browser could not keep "${file.name}" (${errorText(err)}); free some storage and try again.`,
+        );
+      }
+      // The map reads the browser's copy, not the picked file (which may be on a card about to come out).
+      const stored = await loadStoredBasemap();
+      if (stored === undefined) throw new Error(`The browser did not keep "${file.name}"; try again.`);
+      const basemap = await openBasemap(stored.blob, stored.name);
+      this.status = `Basemap ${file.name} loaded; it stays in this browser and works offline.`;
+      this.changeBasemap(basemap);
+    } catch (err) {
+      this.basemapError = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.basemapBusy = false;
+      input.value = '';
+    }
+  };
+
+  private onBasemapRemove = async (): Promise<void> => {
+    this.basemapBusy = true;
+    try {
+      await removeStoredBasemap();
+      this.basemapError = '';
+      this.status = 'Basemap removed.';
+      this.changeBasemap(null);
+      // The Remove button goes with the basemap: the keyboard lands on the file picker, not the page
+      // (enabled again first: a disabled input takes no focus).
+      this.basemapBusy = false;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('[data-testid="setting-basemap-file"]')?.focus();
+    } catch (err) {
+      this.basemapError = `Could not remove the basemap: ${errorText(err)}`;
+    } finally {
+      this.basemapBusy = false;
+    }
+  };
+
+  private changeBasemap(basemap: Basemap | null): void {
+    this.dispatchEvent(new CustomEvent('settings-change', { detail: { basemap }, bubbles: true, composed: true }));
+  }
 
   private onTheme = (e: Event): void => {
     const theme = (e.target as HTMLSelectElement).value as Theme;

@@ -3,7 +3,7 @@ export { compareBounds, INFINITE_BOUND, minimalBound, ZERO_BOUND } from './bound
 export { ReconcileError, ReconcileErrorCode } from './errors';
 export { FINGERPRINT_SIZE, fingerprintOf } from './fingerprint';
 export type { Item } from './item';
-export { checkItem, compareItems, ID_SIZE } from './item';
+export { checkItem, compareItems, ID_SIZE, MAX_ITEM_TS } from './item';
 export type { Measurement, MeasureOptions } from './measure';
 export { measureReconciliation, measureStorages } from './measure';
 export { Mode, PROTOCOL_VERSION } from './message';

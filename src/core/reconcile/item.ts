@@ -8,20 +8,29 @@ export const ID_SIZE = 16;
  * (ts, id bytes lexicographic); ordering by time first lets recent divergence be found fast.
  */
 export interface Item {
-  /** HLC physical time in ms: an integer in [0, 2^53 - 1]. */
+  /** HLC physical time in ms: an integer in [0, MAX_ITEM_TS]. */
   readonly ts: number;
   /** Exactly ID_SIZE bytes. */
   readonly id: Uint8Array;
 }
 
+/**
+ * The largest item timestamp. A bound is sent as (timestamp delta + 1), with 0 meaning "past every
+ * item", so the delta from 0 must stay one below 2^53 - 1 to be an exact varint.
+ */
+export const MAX_ITEM_TS = Number.MAX_SAFE_INTEGER - 1;
+
 function isValidTimestamp(ts: number): boolean {
-  return Number.isSafeInteger(ts) && ts >= 0;
+  return Number.isSafeInteger(ts) && ts >= 0 && ts <= MAX_ITEM_TS;
 }
 
 /** Throws a usage ReconcileError unless the item has a valid timestamp and a 16-byte id. */
 export function checkItem(item: Item): void {
   if (!isValidTimestamp(item.ts)) {
-    throw new ReconcileError(ReconcileErrorCode.Usage, `item timestamp must be an integer in [0, 2^53): ${item.ts}`);
+    throw new ReconcileError(
+      ReconcileErrorCode.Usage,
+      `item timestamp must be an integer in [0, ${MAX_ITEM_TS}]: ${item.ts}`,
+    );
   }
   if (!(item.id instanceof Uint8Array) || item.id.length !== ID_SIZE) {
     throw new ReconcileError(ReconcileErrorCode.Usage, `item id must be a Uint8Array of ${ID_SIZE} bytes`);

@@ -4,7 +4,7 @@ import type { Bound } from './bound';
 import { compareBounds, INFINITE_BOUND, isInfinite, ZERO_BOUND } from './bound';
 import { malformed, ReconcileError, ReconcileErrorCode, usage } from './errors';
 import { FINGERPRINT_SIZE } from './fingerprint';
-import { ID_SIZE } from './item';
+import { ID_SIZE, MAX_ITEM_TS } from './item';
 import { MAX_SYMBOL_INDEX, SYMBOL_BYTES } from './rateless';
 
 /**
@@ -132,7 +132,7 @@ export function decodeMessage(bytes: Uint8Array, frameSizeLimit: number): RangeM
       upper = INFINITE_BOUND;
     } else {
       const ts = lastTs + (tsCode - 1);
-      if (!Number.isSafeInteger(ts)) r.fail('bound timestamp exceeds 2^53 - 1');
+      if (!Number.isSafeInteger(ts) || ts > MAX_ITEM_TS) r.fail(`bound timestamp exceeds ${MAX_ITEM_TS}`);
       lastTs = ts;
       upper = { ts, prefix: r.readView(prefixLength) };
     }

@@ -182,9 +182,9 @@ export class AntiEntropy {
     }
   }
 
-  pushLive(versions: readonly Version[], now: number, relayed: boolean): void {
+  pushLive(versions: readonly Version[], now: number, relayed: boolean, urgent = false): void {
     if (this.role === undefined || versions.length === 0) return;
-    this.live.push(versions, relayed);
+    this.live.push(versions, relayed, urgent);
     if (!this.live.empty) this.pump(now);
   }
 

@@ -40,6 +40,14 @@ export class Heartbeat {
     if (now > this.lastHeard) this.lastHeard = now;
   }
 
+  /**
+   * Our own side could not hear the peer until `now` (the thread that relays its frames to us was
+   * stalled): the silence so far is not the peer's, so its deadAfterMs starts again from here.
+   */
+  deaf(now: number): void {
+    if (now > this.lastHeard) this.lastHeard = now;
+  }
+
   get lastHeardAt(): number {
     return this.lastHeard;
   }

@@ -88,8 +88,13 @@ export class LivePush {
     return true;
   }
 
-  /** Our own writes always go out in full: our out-links are judged by what we relay, not by what we write. */
-  push(versions: readonly Version[], relayed: boolean): void {
+  /**
+   * Our own writes always go out in full: our out-links are judged by what we relay, not by what we
+   * write. `urgent` versions (decisions, HIGH threats, deletes: the host ranks them) go out at once
+   * even when the link is full and others wait: they are few and small, and behind a flood of
+   * position updates a request would otherwise reach the peer's operator only after all of it.
+   */
+  push(versions: readonly Version[], relayed: boolean, urgent = false): void {
     if (!this.eager && relayed) {
       for (const v of versions) {
         if (this.lazy.length >= MAX_LAZY_IDS) break;
@@ -97,7 +102,7 @@ export class LivePush {
       }
       return;
     }
-    if (this.out.empty && this.io.room()) {
+    if (urgent || (this.out.empty && this.io.room())) {
       for (let i = 0; i < versions.length;) {
         const f = this.framer.take(versions, i, versions.length, true);
         if (f.frame.length > 0) this.io.sendFrame(f.frame, f.carried);

@@ -218,9 +218,14 @@ export class PeerSession {
     } else this.invalid(error.message);
   }
 
-  tick(now: number): void {
+  /**
+   * Heartbeats, timeouts, rounds. `relayStalled`: the host's own relay of this link's frames is
+   * stalled (Link.stalledMs), so nothing heard from the peer meanwhile proves nothing about it.
+   */
+  tick(now: number, relayStalled = false): void {
     if (!this.open) return;
     try {
+      if (relayStalled && this.status !== SessionState.Handshake) this.heartbeat.deaf(now);
       const dead = this.heartbeat.deadReason(now, this.status === SessionState.Handshake);
       if (dead !== undefined) {
         this.status = SessionState.Dead;
@@ -239,11 +244,12 @@ export class PeerSession {
   /**
    * Live push of versions that changed our store: our own writes, or (`relayed`) versions another
    * peer pushed to us. Relayed versions follow the link's eager/lazy state; our own always go in full.
+   * `urgent` ones skip the live queue (LivePush.push).
    */
-  localVersions(versions: readonly Version[], now: number, relayed = false): void {
+  localVersions(versions: readonly Version[], now: number, relayed = false, urgent = false): void {
     if (this.status !== SessionState.Syncing) return;
     try {
-      this.ae.pushLive(versions, now, relayed);
+      this.ae.pushLive(versions, now, relayed, urgent);
     } catch (error) {
       this.log('live push failed', error);
     }

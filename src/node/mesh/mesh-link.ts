@@ -1,4 +1,4 @@
-import type { PriorityClass } from '../../core/budget/priority-classes';
+import { isBorrowing, type PriorityClass } from '../../core/budget/priority-classes';
 import { Emitter } from '../../core/events/emitter';
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
@@ -93,6 +93,14 @@ export class MeshLink implements LinkHandler {
     this.guard('start', () => this.session.start(this.now()));
   }
 
+  /** The session's tick, told whether this end's relay of the link is stalled (Link.stalledMs). */
+  tick(now: number): void {
+    if (this.done) return;
+    let stalled = 0;
+    this.guard('stalled', () => (stalled = this.link.stalledMs?.(now) ?? 0));
+    this.session.tick(now, stalled > 0);
+  }
+
   receive(frame: Uint8Array): void {
     if (this.done) return;
     this.guard('receive', () => this.session.receive(frame, this.now()));
@@ -109,7 +117,14 @@ export class MeshLink implements LinkHandler {
     this.guard('live push', () => {
       const now = this.now();
       if (this.sender.budgeter.unlimited || (relayed && !this.session.eagerOut)) {
-        this.session.localVersions(versions, now, relayed);
+        // No budgeter ranks them here: changes of the urgent classes other than motion (decisions,
+        // HIGH threats, deletes: few and small) skip the session's live queue, which a flood of
+        // positions fills whenever the link (or, in the browser, the page relaying it) is slower.
+        const urgent: Version[] = [];
+        const rest: Version[] = [];
+        for (const v of versions) (isUrgent(v, this.budget.classes.classOf(v)) ? urgent : rest).push(v);
+        if (urgent.length > 0) this.session.localVersions(urgent, now, relayed, true);
+        if (rest.length > 0) this.session.localVersions(rest, now, relayed);
         return;
       }
       const state = this.session.state;
@@ -191,4 +206,11 @@ export class MeshLink implements LinkHandler {
       this.log(`link ${this.peer}: ${what} failed`, error);
     }
   }
+}
+
+/** Motion is never urgent on its own: a HIGH track's positions are many, and the next one replaces the last. */
+const MOTION = new Set(['position', 'velocity']);
+
+function isUrgent(v: Version, cls: PriorityClass): boolean {
+  return isBorrowing(cls) && !MOTION.has(v.kind);
 }

@@ -145,7 +145,7 @@ export class MeshNode {
         this.keysSentAt.set(l, now);
         l.session.sendKeys(this.options.security.keys.vouched());
       }
-      l.session.tick(now);
+      l.tick(now);
     }
     // Links wake on their own timers; the tick also polls them, for hosts without a scheduler.
     this.budget.pumpAll();

@@ -2,6 +2,7 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { defaults as defaultControls } from 'ol/control/defaults';
 import ScaleLine from 'ol/control/ScaleLine';
 import { boundingExtent } from 'ol/extent';
+import type BaseLayer from 'ol/layer/Base';
 import Graticule from 'ol/layer/Graticule';
 import VectorLayer from 'ol/layer/Vector';
 import OlMap from 'ol/Map';
@@ -13,6 +14,7 @@ import View from 'ol/View';
 import type { EntityView } from '../../node/node-api';
 import { emit } from '../events';
 import type { Theme } from '../theme-setting';
+import { basemapLayer, type Basemap } from './basemap';
 import { MAP_PALETTES, type MapPalette } from './map-palette';
 import { MapAnnotations, annotationStyle, type SourceReader } from './map-annotations';
 import { mapStyles } from './map-styles';
@@ -36,8 +38,9 @@ const FIT_MAX_ZOOM = 13;
  * The tactical map, the main view: every positioned track as its MIL-STD-2525 symbol, drawn from
  * one sprite by OpenLayers' WebGL vector layer (a 2D canvas layer without WebGL), with uncertainty
  * ellipses and heading leaders for the tracks in view when they are few enough to read (and the
- * selected one), a pulsing ring on HIGH threats and stale tracks dimmed. There is no tile source at all: a graticule, range rings and a
- * scale bar give position and distance without any basemap, and nothing is fetched. Tapping a
+ * selected one), a pulsing ring on HIGH threats and stale tracks dimmed. A graticule, range rings and a
+ * scale bar give position and distance without any basemap; the operator's offline basemap (a
+ * PMTiles file kept in the browser, basemap.ts) is drawn under them when there is one. Nothing is fetched. Tapping a
  * symbol emits `entity-select`, so the shell opens the inspector.
  */
 export class LatticeMap extends LitElement {
@@ -47,6 +50,7 @@ export class LatticeMap extends LitElement {
     theme: { reflect: true },
     pendingIds: { attribute: false },
     readSource: { attribute: false },
+    basemap: { attribute: false },
   };
 
   declare entities: readonly EntityView[];
@@ -57,9 +61,12 @@ export class LatticeMap extends LitElement {
   declare pendingIds: ReadonlySet<string>;
   /** Reads a track by id, also a source hidden under its fused view: for the fusion links. */
   declare readSource: SourceReader | undefined;
+  /** The operator's offline basemap (settings), drawn under everything; none: graticule and rings only. */
+  declare basemap: Basemap | undefined;
 
-  private readonly atlas = new SpriteAtlas();
-  private readonly tracks = new TrackFeatures((sidc) => this.atlas.cellOf(sidc));
+  /** One sprite per theme, drawn when the theme is first shown (the cells sit at the same places in each). */
+  private readonly atlases = new Map<Theme, SpriteAtlas>();
+  private readonly tracks = new TrackFeatures((sidc) => this.atlasOf(this.theme).cellOf(sidc));
   private readonly detail = new TrackDetail();
   private readonly annotations = new MapAnnotations(undefined);
   private annotationLayer: VectorLayer | undefined;
@@ -67,6 +74,8 @@ export class LatticeMap extends LitElement {
   private details: VectorLayer | undefined;
   private symbols: TrackLayer | undefined;
   private map: OlMap | undefined;
+  private grid: Graticule | undefined;
+  private basemapDrawn: BaseLayer | undefined;
   private rings: RangeRings | undefined;
   /** The view frames the tracks as they come, until the operator pans or zooms it. */
   private following = true;
@@ -81,6 +90,7 @@ export class LatticeMap extends LitElement {
     this.theme = 'day';
     this.pendingIds = new Set();
     this.readSource = undefined;
+    this.basemap = undefined;
   }
 
   static override styles = mapStyles;
@@ -109,6 +119,11 @@ export class LatticeMap extends LitElement {
     return this.annotations.drawnPending();
   }
 
+  /** The name of the basemap the map draws, if any (for tests). */
+  renderedBasemap(): string | undefined {
+    return this.basemapDrawn === undefined ? undefined : this.basemap?.name;
+  }
+
   /** Which engine draws the symbols (undefined before the first render). */
   get renderer(): TrackRenderer | undefined {
     return this.drawnBy;
@@ -126,7 +141,7 @@ export class LatticeMap extends LitElement {
   protected override firstUpdated(): void {
     const target = this.renderRoot.querySelector<HTMLElement>('.map')!;
     const palette = MAP_PALETTES[this.theme];
-    const symbols = trackLayer(this.tracks.source, this.atlas, palette);
+    const symbols = trackLayer(this.tracks.source, this.atlasOf(this.theme), palette);
     symbols.layer.set('name', 'tracks');
     this.drawnBy = symbols.renderer;
     this.symbols = symbols;
@@ -141,9 +156,11 @@ export class LatticeMap extends LitElement {
       controls: defaultControls({ attribution: false, rotate: false }).extend([
         new ScaleLine({ units: 'metric', minWidth: 120 }),
       ]),
-      layers: [graticule(palette)],
+      layers: [],
       view: new View({ center: [0, 0], zoom: WORLD_ZOOM, constrainResolution: false }),
     });
+    this.grid = graticule(palette);
+    map.addLayer(this.grid);
     this.rings = new RangeRings(map);
     this.rings.setPalette(palette);
     this.details = details;
@@ -164,6 +181,7 @@ export class LatticeMap extends LitElement {
     target.addEventListener('pointerdown', takeView);
     target.addEventListener('wheel', takeView, { passive: true });
     this.map = map;
+    this.showBasemap();
     // A turned tablet or a resized window: until the operator takes the view, it frames the tracks again.
     this.resize = new ResizeObserver(() => {
       map.updateSize();
@@ -198,6 +216,7 @@ export class LatticeMap extends LitElement {
       this.annotations.setPending(this.entities, this.pendingIds);
     if (changed.has('entities') || changed.has('readSource')) this.annotations.setFused(this.entities);
     if (changed.has('theme') && changed.get('theme') !== undefined) this.applyPalette(MAP_PALETTES[this.theme]);
+    if (changed.has('basemap')) this.showBasemap();
     if (changed.has('selectedId')) {
       this.tracks.select(this.selectedId);
       this.refreshDetail();
@@ -217,11 +236,34 @@ export class LatticeMap extends LitElement {
     const map = this.map;
     if (map === undefined) return;
     const layers = map.getLayers();
-    layers.setAt(0, graticule(palette));
+    const grid = graticule(palette);
+    if (this.grid !== undefined) layers.setAt(layers.getArray().indexOf(this.grid), grid);
+    this.grid = grid;
+    if (this.basemap?.kind === 'vector') this.showBasemap();
     this.rings?.setPalette(palette);
     this.details?.setStyle(detailStyle(palette));
     this.annotationLayer?.setStyle(annotationStyle(palette));
-    this.symbols?.setPalette(palette);
+    this.symbols?.setPalette(palette, this.atlasOf(this.theme));
+  }
+
+  private atlasOf(theme: Theme): SpriteAtlas {
+    let atlas = this.atlases.get(theme);
+    if (atlas === undefined) {
+      atlas = new SpriteAtlas(undefined, MAP_PALETTES[theme].symbols);
+      this.atlases.set(theme, atlas);
+    }
+    return atlas;
+  }
+
+  /** Puts the basemap (or none) under every other layer. */
+  private showBasemap(): void {
+    const map = this.map;
+    if (map === undefined) return;
+    if (this.basemapDrawn !== undefined) map.removeLayer(this.basemapDrawn);
+    this.basemapDrawn = undefined;
+    if (this.basemap === undefined) return;
+    this.basemapDrawn = basemapLayer(this.basemap, MAP_PALETTES[this.theme]);
+    map.getLayers().insertAt(0, this.basemapDrawn);
   }
 
   /** Which tracks get ellipse and leader: worked out when the view settles or the set of tracks changes. */
@@ -242,6 +284,13 @@ export class LatticeMap extends LitElement {
     this.framed = coords.length;
     // More room on the left: the zoom buttons stand there, and a symbol under them cannot be tapped.
     map.getView().fit(boundingExtent(coords), { padding: [64, 64, 64, 96], maxZoom: FIT_MAX_ZOOM });
+  }
+
+  /** Frames every track again and follows them as they come and go, as before the operator's first pan. */
+  followTracks(): void {
+    this.following = true;
+    this.framed = 0;
+    this.fitToTracks();
   }
 
   /** Centres the range rings on a defended point [lon, lat], or back on the view centre. */

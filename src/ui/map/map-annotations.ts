@@ -4,6 +4,7 @@ import Point from 'ol/geom/Point';
 import { fromLonLat } from 'ol/proj';
 import VectorSource from 'ol/source/Vector';
 import Fill from 'ol/style/Fill';
+import CircleStyle from 'ol/style/Circle';
 import RegularShape from 'ol/style/RegularShape';
 import Stroke from 'ol/style/Stroke';
 import Style from 'ol/style/Style';
@@ -144,12 +145,19 @@ export class MapAnnotations {
   }
 }
 
-/** Links thin and dashed in the palette's leader colour, under the symbols; the pending marker unmistakable. */
+/** Links dashed in the palette's leader colour with a ring at each source, under the symbols; the pending marker unmistakable. */
 export function annotationStyle(palette: MapPalette): (feature: FeatureLike) => Style | Style[] {
-  const link = new Style({
-    stroke: new Stroke({ color: `rgba(${palette.leader}, 0.8)`, width: 1.5, lineDash: [4, 4] }),
-    zIndex: 0,
-  });
+  const ink = `rgba(${palette.leader}, 0.9)`;
+  const link = [
+    new Style({ stroke: new Stroke({ color: ink, width: 2, lineDash: [5, 4] }), zIndex: 0 }),
+    // Each source's reported position, a small open circle at the link's end: where that sensor
+    // puts the target, apart from the fused symbol whenever the view is close enough to tell.
+    new Style({
+      geometry: (f) => new Point((f.getGeometry() as LineString).getLastCoordinate()),
+      image: new CircleStyle({ radius: 5, stroke: new Stroke({ color: ink, width: 2 }) }),
+      zIndex: 0,
+    }),
+  ];
   const pending = [
     new Style({
       image: new RegularShape({

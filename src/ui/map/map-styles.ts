@@ -17,9 +17,9 @@ export const mapStyles = css`
     position: absolute;
     inset: 0;
   }
-  /* Night: the symbols keep their affiliation colours, dimmed, so they do not glare. */
-  :host([theme='night']) canvas {
-    filter: brightness(0.7);
+  /* Night: a daylight basemap turned dark and red, so it does not spoil night vision. */
+  :host([theme='night']) .basemap-raster canvas {
+    filter: invert(1) grayscale(1) brightness(0.55) sepia(1) saturate(4) hue-rotate(-40deg);
   }
   .ol-viewport {
     touch-action: none;

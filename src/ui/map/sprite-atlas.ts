@@ -1,5 +1,8 @@
 import ms from 'milsymbol';
+import type { SymbolColors } from './map-palette';
 import { ALL_SIDCS, UNCLASSIFIED_SIDC } from './sidc';
+
+const DAY_COLORS: SymbolColors = { fill: 'Light', outline: 'rgba(0,0,0,0.75)' };
 
 /** Symbol size in CSS pixels (milsymbol's `size`: the frame's height): readable at arm's length in daylight. */
 export const SYMBOL_SIZE = 32;
@@ -15,6 +18,7 @@ export interface SpriteCell {
  * each in a square cell of the same size with its insertion point at the cell's centre. The WebGL
  * layer uploads it as one texture and each track only carries its cell's offset; the canvas
  * fallback draws the same cells. Drawn at the device pixel ratio, so symbols stay sharp on a tablet.
+ * One sprite per theme's symbol colours: the cells sit at the same places in each.
  */
 export class SpriteAtlas {
   /** The cell's side, CSS pixels: big enough for the widest symbol either side of its insertion point. */
@@ -24,9 +28,17 @@ export class SpriteAtlas {
   private readonly cells = new Map<string, SpriteCell>();
   private url: string | undefined;
 
-  constructor(readonly ratio = globalThis.devicePixelRatio || 1) {
+  constructor(
+    readonly ratio = globalThis.devicePixelRatio || 1,
+    colors: SymbolColors = DAY_COLORS,
+  ) {
     const symbols = ALL_SIDCS.map((sidc) => {
-      const symbol = new ms.Symbol(sidc, { size: SYMBOL_SIZE, outlineWidth: 3, outlineColor: 'rgba(0,0,0,0.75)' });
+      const symbol = new ms.Symbol(sidc, {
+        size: SYMBOL_SIZE,
+        outlineWidth: 3,
+        outlineColor: colors.outline,
+        colorMode: colors.fill,
+      });
       const anchor = symbol.getAnchor();
       const size = symbol.getSize();
       return { sidc, symbol, anchor, size };

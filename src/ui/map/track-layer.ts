@@ -18,7 +18,8 @@ export type TrackRenderer = 'webgl' | 'canvas';
 export interface TrackLayer {
   readonly layer: BaseLayer;
   readonly renderer: TrackRenderer;
-  setPalette(palette: MapPalette): void;
+  /** Recolours the rings and swaps in the sprite drawn in the palette's symbol colours. */
+  setPalette(palette: MapPalette, atlas: SpriteAtlas): void;
 }
 
 /**
@@ -37,11 +38,11 @@ export function trackLayer(source: VectorSource<Feature<Point>>, atlas: SpriteAt
       updateWhileAnimating: true,
       updateWhileInteracting: true,
     });
-    return { renderer: 'canvas', layer, setPalette: (p) => layer.setStyle(symbolStyle(atlas, p)) };
+    return { renderer: 'canvas', layer, setPalette: (p, a) => layer.setStyle(symbolStyle(a, p)) };
   }
   // Taps are matched by TrackFeatures.nearest (a tolerance for gloved fingers), not the GPU's hit buffer.
   const layer = new WebGLVectorLayer({ source, style: spriteStyle(atlas, palette), disableHitDetection: true });
-  return { renderer: 'webgl', layer, setPalette: (p) => layer.setStyle(spriteStyle(atlas, p)) };
+  return { renderer: 'webgl', layer, setPalette: (p, a) => layer.setStyle(spriteStyle(a, p)) };
 }
 
 /** The WebGL style: rings under the symbol (HIGH red, selection blue), then the symbol's sprite cell. */

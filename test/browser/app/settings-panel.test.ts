@@ -148,4 +148,80 @@ describe('the settings panel in the built app', () => {
     expect(typing.filters).toBe(true);
     expect(typing.settings).toBe(false);
   });
+
+  it('keeps the keyboard inside while open: Tab and Shift+Tab cycle through it, Esc closes it and gives focus back to the gear', async () => {
+    const tab = await openTab({ query: lattice(), context: await newContext() });
+    /** Where the focus is: its test id (or tag), and whether it is inside the settings dialog. */
+    const where = () =>
+      inTab(tab, () => {
+        const root = document.querySelector('lm-app')!.shadowRoot!;
+        const dialog = root.querySelector('[data-testid="settings"]');
+        let active: Element | null = document.activeElement;
+        while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+        let inside = false;
+        for (let n: Node | null = active; n !== null; n = n.parentNode ?? (n instanceof ShadowRoot ? n.host : null)) {
+          if (n === dialog) inside = true;
+        }
+        const el = active as HTMLElement | null;
+        return { at: el?.dataset.testid ?? el?.id ?? el?.tagName ?? '', inside, open: dialog !== null };
+      });
+    await inTab(tab, async () => {
+      const root = document.querySelector('lm-app')!.shadowRoot!;
+      const gear = root.querySelector<HTMLElement>('[data-testid="settings-open"]')!;
+      gear.focus();
+      gear.click();
+      for (let i = 0; i < 100; i++) {
+        const lat = root
+          .querySelector('lm-settings-panel')
+          ?.shadowRoot?.querySelector('[data-testid="setting-lattice"]');
+        if (lat != null && lat.textContent !== '—') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    const opened = await where();
+    expect(opened).toEqual({ at: 'settings-close', inside: true, open: true });
+
+    // Forward: every stop is in the dialog, and after the last one the first comes again.
+    const forward: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      await pressInTab(tab, 'Tab');
+      const w = await where();
+      expect(w.inside).toBe(true);
+      forward.push(w.at);
+      if (w.at === 'settings-close') break;
+    }
+    expect(forward).toEqual([
+      'setting-fusion',
+      'setting-deadline',
+      'setting-deadline-set',
+      'setting-skew',
+      'setting-skew-set',
+      'setting-budget',
+      'setting-budget-set',
+      'setting-coords',
+      'setting-theme',
+      'setting-basemap-file',
+      'settings-close',
+    ]);
+    const stops = forward.length;
+
+    // Backward from the first stop: the last one, then back through the same stops.
+    const backward: string[] = [];
+    for (let i = 0; i < stops; i++) {
+      await pressInTab(tab, 'Tab', ['Shift']);
+      const w = await where();
+      expect(w.inside).toBe(true);
+      backward.push(w.at);
+    }
+    expect(backward).toEqual([...forward].reverse().slice(1).concat('settings-close'));
+
+    // Esc from a field inside (where the other shortcuts stay quiet) closes it.
+    await inTab(tab, () => {
+      const p = document.querySelector('lm-app')!.shadowRoot!.querySelector('lm-settings-panel')!.shadowRoot!;
+      p.querySelector<HTMLInputElement>('[data-testid="setting-deadline"]')!.focus();
+    });
+    expect((await where()).at).toBe('setting-deadline');
+    await pressInTab(tab, 'Escape');
+    expect(await where()).toEqual({ at: 'settings-open', inside: false, open: false });
+  });
 });

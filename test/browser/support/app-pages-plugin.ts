@@ -86,8 +86,14 @@ export function appPagesPlugin(appUrl: () => string): TestRunnerPlugin {
           return true;
         }
         case 'app-press': {
-          // A real key press (CDP input), delivered to whatever has focus in the tab.
-          await page().keyboard.press(String(p.key) as Parameters<Page['keyboard']['press']>[0]);
+          // A real key press (CDP input), delivered to whatever has focus in the tab, with any
+          // modifiers held down around it (Shift+Tab).
+          type Key = Parameters<Page['keyboard']['press']>[0];
+          const keyboard = page().keyboard;
+          const modifiers = Array.isArray(p.modifiers) ? (p.modifiers as Key[]) : [];
+          for (const m of modifiers) await keyboard.down(m);
+          await keyboard.press(String(p.key) as Key);
+          for (const m of [...modifiers].reverse()) await keyboard.up(m);
           return true;
         }
         case 'app-screenshot': {

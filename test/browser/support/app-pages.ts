@@ -38,8 +38,8 @@ export function closeAllTabs(): Promise<boolean> {
 }
 
 /** Presses a key in the tab as a keyboard does (trusted events, to the focused element). */
-export function pressInTab(tab: AppTab, key: string): Promise<boolean> {
-  return executeServerCommand('app-press', { page: tab.page, key }) as Promise<boolean>;
+export function pressInTab(tab: AppTab, key: string, modifiers: readonly string[] = []): Promise<boolean> {
+  return executeServerCommand('app-press', { page: tab.page, key, modifiers }) as Promise<boolean>;
 }
 
 export function screenshotTab(tab: AppTab, path: string): Promise<boolean> {

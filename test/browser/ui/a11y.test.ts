@@ -84,6 +84,16 @@ describe('accessibility (axe-core)', () => {
           await eventually(() => equal(queryDeep(app, byTestId('inspector-title')).textContent, 'ferry'));
         },
       ],
+      [
+        'the settings dialog, with a refused basemap file',
+        async () => {
+          queryDeep(app, byTestId('settings-open')).click();
+          await eventually(() => queryDeep(app, byTestId('setting-basemap-file')));
+          const panel = app.renderRoot.querySelector('lm-settings-panel')!;
+          panel.basemapError = '"area.pmtiles" is not a PMTiles archive (it does not start with "PMTiles").';
+          await panel.updateComplete;
+        },
+      ],
     ];
     const found: string[] = [];
     for (const theme of ['day', 'night'] as const) {
@@ -95,6 +105,7 @@ describe('accessibility (axe-core)', () => {
       // Back to the first view for the other theme: fold the chips, clear the selection.
       queryDeep(app, byTestId('filters-toggle')).click();
       app.selectedId = null;
+      app.settingsOpen = false;
     }
     equal(found.join('\n'), '', 'no serious or critical finding');
   });

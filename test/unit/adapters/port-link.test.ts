@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PortLink } from '../../../src/adapters/port-link';
+import { PortLink, RELAY_QUIET_MS } from '../../../src/adapters/port-link';
 import { FlowSender } from '../../../src/adapters/webrtc/flow-sender';
 import { workerBridge, type BridgedLink } from '../../../src/app/mesh/worker-bridge';
 import type { NodeId } from '../../../src/core/ids';
@@ -145,5 +145,24 @@ describe('FlowSender', () => {
     expect(flow.enqueue(new Uint8Array(90))).toBe('queued');
     expect(flow.enqueue(new Uint8Array(20))).toBe('overflow');
     expect(flow.enqueue(new Uint8Array(256 * 1024 + 1))).toBe('too-large');
+  });
+  it('reports the page stalled once it has posted nothing for longer than its reporting period', async () => {
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1, port2);
+    let now = 1_000;
+    const link = new PortLink({
+      peer: 'peer1' as NodeId,
+      port: port1,
+      log: () => undefined,
+      now: () => now,
+      accept: (): LinkHandler => ({ receive: () => undefined, closed: () => undefined }),
+    });
+    expect(link.stalledMs!(now + RELAY_QUIET_MS)).toBe(0);
+    expect(link.stalledMs!(now + RELAY_QUIET_MS + 500)).toBe(500);
+    now += 10_000;
+    // The page's buffered-amount report (it posts one every 2 s while it runs).
+    port2.postMessage({ type: 'buffered', amount: 0, accepted: 0 });
+    await until('the report', () => link.stalledMs!(now + RELAY_QUIET_MS + 1) === 1);
+    expect(link.stalledMs!(now + 1_000)).toBe(0);
   });
 });

@@ -115,4 +115,26 @@ describe('the worker API', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(batches).toHaveLength(1);
   });
+  it('keeps one change batch in flight per watcher: what changes meanwhile waits, merged into the next', async () => {
+    const { api } = served();
+    await api.start({ lattice: 'alpha' });
+    const batches: ChangeBatch[] = [];
+    const taken: (() => void)[] = [];
+    // A page busy elsewhere: its comlink listener settles only when the page has run it.
+    api.watch((batch) => {
+      batches.push(batch);
+      return new Promise<void>((resolve) => taken.push(resolve)) as unknown as void;
+    });
+    await api.create({ id: 'a', components: { threat: { level: 'LOW' } } });
+    await expect.poll(() => batches.length).toBe(1);
+    for (let i = 0; i < 20; i++) await api.update('a', { threat: { level: i % 2 === 0 ? 'HIGH' : 'LOW' } });
+    await api.create({ id: 'b', components: { threat: { level: 'LOW' } } });
+    await new Promise((r) => setTimeout(r, 0));
+    // The page has not taken the first batch: nothing more is posted to it.
+    expect(batches).toHaveLength(1);
+    taken.shift()!();
+    await expect.poll(() => batches.length).toBe(2);
+    expect(batches[1]!.changed.map((v) => v.id)).toEqual(['a', 'b']);
+    expect(batches[1]!.changed[0]!.components.threat).toEqual({ level: 'LOW' });
+  });
 });

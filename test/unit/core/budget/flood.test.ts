@@ -105,8 +105,11 @@ describe('the budgeter under a flood (fake clock)', () => {
           // One round of deficit round robin is Σ weights × 512 B plus one item per class and the
           // frames' overheads: a class waits at most about one round.
           const totalWeight = WEIGHTED_CLASSES.reduce((a, c) => a + DEFAULT_WEIGHTS[c], 0);
-          const round = totalWeight * 512 + 5 * 1_200 + 20 * 93 + 200;
-          expect(worstGap).toBeLessThanOrEqual(((round * 1000) / rate) * 1.5);
+          // The HIGH trickle (200 B and a frame's overhead each second) goes first, so a round runs at
+          // what is left of the rate (seed 309680737 waited 13.0 s at 2 kB/s, 1.28 rounds of 10.1 s).
+          const round = totalWeight * 512 + 5 * 1_200 + 20 * 93;
+          const roundMs = (round * 1000) / (rate - (200 + 93));
+          expect(worstGap).toBeLessThanOrEqual(roundMs * 1.5);
           const total = WEIGHTED_CLASSES.reduce((a, c) => a + bytes[c]!, 0);
           for (const cls of WEIGHTED_CLASSES) {
             expect(bytes[cls]! / total).toBeGreaterThan((DEFAULT_WEIGHTS[cls] / totalWeight) * 0.8);
@@ -114,7 +117,7 @@ describe('the budgeter under a flood (fake clock)', () => {
           }
         },
       ),
-      { numRuns: 10 },
+      { numRuns: 10, seed: Number(process.env.FC_SEED ?? Date.now()) },
     );
   });
 

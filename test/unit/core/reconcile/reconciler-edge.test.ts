@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Item } from '../../../../src/core/reconcile';
 import {
   DEFAULT_FRAME_SIZE_LIMIT,
+  checkItem,
   INFINITE_BOUND,
+  MAX_ITEM_TS,
   Mode,
   PROTOCOL_VERSION,
   ReconcileError,
@@ -31,6 +33,15 @@ function expectError(fn: () => unknown, code: ReconcileErrorCode, text?: RegExp)
 }
 
 describe('Reconciler edge cases', () => {
+  it('reconciles timestamps up to MAX_ITEM_TS and refuses the one above, whose bound has no exact varint', () => {
+    const items = makeItems(600, 7).map((it, i) => ({ ts: MAX_ITEM_TS - (i % 50), id: it.id }));
+    const a = items.filter((_, i) => i % 3 !== 0);
+    const b = items.filter((_, i) => i % 3 !== 1);
+    const s = runSession(a, b, { frameSizeLimit: 4096 });
+    expectExact(a, b, s.have, s.need);
+    expectError(() => checkItem({ ts: MAX_ITEM_TS + 1, id: items[0]!.id }), ReconcileErrorCode.Usage, /timestamp/);
+  });
+
   it('empty vs empty: one round trip, nothing to exchange', () => {
     const s = runSession([], []);
     expect(s.rounds).toBe(1);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../../../src/core/reconcile';
 import type { ReconcileTuning } from '../../../../src/core/reconcile';
-import { DEFAULT_FRAME_SIZE_LIMIT } from '../../../../src/core/reconcile';
+import { DEFAULT_FRAME_SIZE_LIMIT, MAX_ITEM_TS } from '../../../../src/core/reconcile';
 import { hex, minus, prng, runSession, sortedHex, type ReplyBounds } from './helpers';
 
 const seed = Number(process.env.SEED ?? Date.now());
@@ -34,7 +34,7 @@ function build(p: Params): { a: Item[]; b: Item[] } {
         ? Math.floor(rand() * 30)
         : p.tsStyle === 'spread'
           ? Math.floor(rand() * 2 ** 45)
-          : Number.MAX_SAFE_INTEGER - Math.floor(rand() * 1000);
+          : MAX_ITEM_TS - Math.floor(rand() * 1000);
     const id = new Uint8Array(16);
     if (p.idStyle === 'random') for (let j = 0; j < 16; j++) id[j] = Math.floor(rand() * 256);
     else for (let j = 13; j < 16; j++) id[j] = Math.floor(rand() * 4); // long shared prefixes

@@ -11,7 +11,10 @@ describe('the simulator wired into the node', () => {
   it('writes tracks tagged with source through the local write path, and stops', async () => {
     const clock = new ManualClock();
     const { node, storage } = await openNode(clock, 'nodeA');
+    expect((await node.info()).simulation).toEqual({ running: false });
     await node.simulate({ eo: { tracks: 12, hz: 2 }, seed: 7 });
+    // What runs, as the simulator controls show it.
+    expect((await node.info()).simulation).toEqual({ running: true, eo: { tracks: 12, hz: 2 }, seed: 7 });
     await clock.advance(3_000);
     const raw = (await node.list()).filter((v) => v.components.source !== undefined);
     expect(raw).toHaveLength(12);
@@ -30,6 +33,7 @@ describe('the simulator wired into the node', () => {
     expect(new Set(stored.map((v) => v.entity))).toEqual(new Set(raw.map((v) => v.id)));
 
     await node.stopSimulation();
+    expect((await node.info()).simulation).toEqual({ running: false, eo: { tracks: 12, hz: 2 }, seed: 7 });
     const positions = async () => (await node.list({ kind: 'source' })).map((v) => v.meta.position!.version);
     const before = await positions();
     await clock.advance(3_000);
