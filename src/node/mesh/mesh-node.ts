@@ -18,6 +18,7 @@ import {
 import { MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
 import type { VersionOrigin, VersionSource } from '../lattice-node';
 import type { SecurityStats } from '../security/mesh-security';
+import { MAX_KEYS_PER_RESEND } from '../security/version-verifier';
 import { MeshBudget } from './mesh-budget';
 import { MeshLink, type LinkBudgetDeps } from './mesh-link';
 import { VersionClasses } from './version-classes';
@@ -143,7 +144,8 @@ export class MeshNode {
       if (sent === undefined) this.keysSentAt.set(l, now);
       else if (now - sent >= KEYS_RESEND_MS) {
         this.keysSentAt.set(l, now);
-        l.session.sendKeys(this.options.security.keys.vouched());
+        // The most recently used only: every vouched key went at the handshake.
+        l.session.sendKeys(this.options.security.keys.vouched(MAX_KEYS_PER_RESEND));
       }
       l.tick(now);
     }
@@ -303,6 +305,7 @@ export class MeshNode {
 
   private dropped(link: MeshLink, reason: string): void {
     if (this.links.get(link.peer) === link) this.links.delete(link.peer);
+    if (!this.links.has(link.peer)) this.options.security.unlinked(link.peer);
     if (reason === INVALID_INPUT_REASON) {
       this.backoff.closed(link.peer, this.options.now());
       this.options.security.peersPenalised += 1;

@@ -90,6 +90,7 @@ export class MeshSecurity {
     const id = await s.keys.learn(options.publicKey);
     if (id !== options.self) throw new Error(`our key stands for ${id}, not our id ${options.self}`);
     s.keys.vouch(id);
+    s.keys.pin(id);
     for (const key of options.stored ?? []) s.keys.vouch(await s.keys.learn(key));
     const save = options.save;
     if (save !== undefined) {
@@ -116,9 +117,17 @@ export class MeshSecurity {
       if (!ok) {
         this.badHelloKeys += 1;
         this.log(`refused a hello: its key stands for ${id}, not for ${node}`);
-      } else if (this.keys.vouch(node)) this.vouched([key]);
+      } else {
+        this.keys.pin(node); // while a link to it is open (unlinked)
+        if (this.keys.vouch(node)) this.vouched([key]);
+      }
       done(ok, this.now());
     });
+  }
+
+  /** The last link to `node` closed: its key may be evicted again (it comes back with the next hello). */
+  unlinked(node: NodeId): void {
+    this.keys.unpin(node);
   }
 
   learnKeys(keys: readonly Uint8Array[], done: (now: number) => void): void {
@@ -193,7 +202,7 @@ export class MeshSecurity {
       checked: v.checked,
       cacheHits: v.cacheHits,
       keys: this.keys.size,
-      vouched: this.keys.vouched().length,
+      vouched: this.keys.vouchedCount,
       badHelloKeys: this.badHelloKeys,
       peersPenalised: this.peersPenalised,
     };
