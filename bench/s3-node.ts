@@ -4,6 +4,7 @@ import { shapedAccept, type ShapedLink } from '../src/adapters/shaped-link';
 import { PER_MESSAGE_OVERHEAD_BYTES } from '../src/core/budget/wire-overhead';
 import { MinHeap } from '../src/core/collections/min-heap';
 import type { NodeId } from '../src/core/ids';
+import { testIdentity, testSecurity } from '../test/unit/support/test-keys';
 import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
 import type { Scheduler } from '../src/node/scheduler';
@@ -63,9 +64,11 @@ async function run(): Promise<Outcome> {
       now,
       newId: () => `x${clock}`,
       scheduleChanges: () => undefined,
+      signer: testIdentity(id).signer,
     });
     await node.setBudget('*', { bytesPerSecond: RATE });
-    return { node, mesh: new MeshNode({ node, now, budgets: node.budgets, scheduler }) };
+    const security = await testSecurity(id, now);
+    return { node, mesh: new MeshNode({ node, security, now, budgets: node.budgets, scheduler }) };
   };
   const a = await open('a');
   const b = await open('b');

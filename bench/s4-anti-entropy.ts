@@ -257,6 +257,7 @@ const helloBytes = encodeMessage({
   time: T0,
   items: 100_000,
   newest: T0,
+  key: new Uint8Array(32),
 }).length;
 
 const amBuildNotes: string[] = [];

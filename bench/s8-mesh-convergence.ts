@@ -4,6 +4,7 @@ import type { NodeId } from '../src/core/ids';
 import type { Version } from '../src/core/merge/version';
 import { decodeMessage, MessageType } from '../src/core/sync';
 import { decodeVersions } from '../src/core/wire';
+import { testIdentity, testSecurity } from '../test/unit/support/test-keys';
 import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
 import type { MeshLink } from '../src/node/mesh/mesh-link';
@@ -100,8 +101,10 @@ async function addNode(sim: Sim, id: string, mode: Mode): Promise<void> {
     now: () => sim.clock,
     newId: () => `x${Math.floor(sim.clock)}`,
     scheduleChanges: () => undefined,
+    signer: testIdentity(id).signer,
   });
-  const mesh = new MeshNode({ node, now: () => sim.clock, maxLinks: MAX_LINKS });
+  const security = await testSecurity(id, () => sim.clock);
+  const mesh = new MeshNode({ node, security, now: () => sim.clock, maxLinks: MAX_LINKS });
   if (mode === 'flood') makeFlooding(mesh);
   sim.nodes.set(id, { node, mesh });
 }

@@ -1,6 +1,8 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { acquireIdentity, type HeldIdentity } from '../src/adapters/identity/acquire-identity';
+import { signerOf } from '../src/adapters/identity/node-signer';
+import { webCryptoVerifier } from '../src/adapters/identity/webcrypto-verifier';
 import { openIdbStorage } from '../src/adapters/idb/open-idb-storage';
 import { PortLink } from '../src/adapters/port-link';
 import { asLatticeName } from '../src/core/lattice-name';
@@ -8,6 +10,7 @@ import { createWorkerApi, type RunningNode } from '../src/node/create-worker-api
 import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
 import type { Scheduler } from '../src/node/scheduler';
+import { MeshSecurity } from '../src/node/security/mesh-security';
 import type { StartOptions } from '../src/node/worker-api';
 
 const TICK_MS = 1000;
@@ -46,11 +49,23 @@ async function open(options: StartOptions): Promise<RunningNode> {
     scheduleChanges: (fn) => setTimeout(fn, CHANGE_BATCH_MS),
     scheduler: timers,
     log,
+    signer: signerOf(identity.key),
   });
   opening.node = node;
   setInterval(() => node.tick(), TICK_MS);
+  // Verification in the worker, off the page's thread (docs/security.md).
+  const security = await MeshSecurity.create({
+    self: nodeId,
+    publicKey: identity.key.publicKey,
+    crypto: webCryptoVerifier(),
+    now: () => Date.now(),
+    log: (m, d) => log(`security: ${m}`, d),
+    stored: await node.authorKeys(),
+    save: (keys) => node.saveAuthorKeys(keys),
+  });
   const mesh = new MeshNode({
     node,
+    security,
     now: () => Date.now(),
     budgets: node.budgets,
     // Each link's budgeter wakes its link at the time it said (one timer per link).

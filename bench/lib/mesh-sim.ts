@@ -15,6 +15,7 @@ import { decodeMessage, MessageType } from '../../src/core/sync';
 import { decodeVersions, encodeVersions } from '../../src/core/wire';
 import { LatticeNode } from '../../src/node/lattice-node';
 import { MeshNode, type SessionTuning } from '../../src/node/mesh';
+import { signNow, testIdentity, testSecurity } from '../../test/unit/support/test-keys';
 import { prng, randInt } from './prng';
 import { advance, ensureLinks, partialMesh, settle, step, type SimBase } from './sim-steps';
 import { percentile } from './stats';
@@ -40,6 +41,7 @@ export function distinctVersions(n: number, seed = 1): Version[] {
   const rand = prng(seed);
   const authors = nodeIds(50, seed);
   const entities = entityIds(Math.ceil(n / KINDS.length));
+  // Signed by their authors (each author a test key that stands for its id, test-keys.ts 'named').
   return Array.from({ length: n }, (_, i) => {
     const kind = KINDS[i % KINDS.length]!;
     const a = randInt(rand, authors.length);
@@ -51,7 +53,7 @@ export function distinctVersions(n: number, seed = 1): Version[] {
       ts: { ms: T0 + i, c: 0, node: authors[a]! },
       seen: [],
     };
-  });
+  }).map((v) => signNow(testIdentity(v.ts.node), v));
 }
 
 interface Sim extends SimBase {
@@ -86,7 +88,14 @@ async function addNode(sim: Sim, id: string, versions: readonly Version[], sessi
   });
   node.applyRemote(versions);
   await node.flushed();
-  const mesh = new MeshNode({ node, now: () => sim.clock, ...(session === undefined ? {} : { session }) });
+  const security = await testSecurity(id, () => sim.clock);
+  for (const author of new Set(versions.map((v) => v.ts.node))) await security.trust(testIdentity(author).publicKey);
+  const mesh = new MeshNode({
+    node,
+    security,
+    now: () => sim.clock,
+    ...(session === undefined ? {} : { session }),
+  });
   sim.nodes.set(id, { node, mesh });
 }
 

@@ -55,6 +55,7 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
     },
     meshPeers: async () => started().mesh.peers(),
     syncStatus: async () => started().mesh.syncStatus(),
+    securityStats: async () => started().mesh.securityStats(),
     disconnectPeer: async (peer: string) => started().mesh.disconnect(asNodeId(peer), 'disconnected by the operator'),
     watch(listener: (batch: ChangeBatch) => void) {
       // Over comlink the listener is a proxy: its call settles once the page has taken the batch

@@ -1,4 +1,5 @@
 import type { NodeId } from '../core/ids';
+import type { SecurityStats } from './security/mesh-security';
 import type { SignalingStats } from '../ports/signaling';
 import type { SyncStatus } from './mesh';
 import type { NodeApi, NodeInfo } from './node-api';
@@ -84,6 +85,8 @@ export interface MeshApi {
   partition(peerId?: string): Promise<void>;
   heal(peerId?: string): Promise<void>;
   syncStatus(): Promise<MeshStatus>;
+  /** Versions refused on ingest by reason, verifications, keys, peers penalised (docs/security.md). */
+  securityStats(): Promise<SecurityStats>;
   /** Signaling paths and what each carried or dropped. */
   signaling(): Promise<SignalingStats[]>;
   readonly pairing: PairingApi;

@@ -6,6 +6,7 @@ import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
+import type { Signer } from '../ports/signer';
 import type { EntityMeta, HeldRecord, StoragePort } from '../ports/storage';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import { APPROVAL_DEADLINE_META, C2Pipeline, FUSION_META } from './c2-pipeline';
@@ -41,6 +42,8 @@ import { WriteBehind } from './write-behind';
 export type { VersionListener, VersionOrigin, VersionSource } from './version-listeners';
 
 const THREAT_KIND = asUserKind('threat');
+/** The storage meta key of the public keys the mesh vouches for (hex). */
+const AUTHOR_KEYS_META = 'authorKeys';
 
 export interface LatticeNodeOptions {
   readonly nodeId: NodeId;
@@ -58,6 +61,13 @@ export interface LatticeNodeOptions {
   /** Timers for the simulation runner; without them simulate() is refused. */
   readonly scheduler?: Scheduler;
   readonly log?: (message: string, detail?: unknown) => void;
+  /**
+   * The node's key (its id is derived from it): every local write is signed with it before it is
+   * durable or announced (docs/security.md). The worker always passes it. Without it writes go
+   * unsigned, which only unit harnesses that never meet a verifying peer do: every MeshNode refuses
+   * an unsigned version, so leaving it out can only cut this node's own writes off.
+   */
+  readonly signer?: Signer;
 }
 
 /**
@@ -117,7 +127,7 @@ export class LatticeNode implements NodeApi {
       now: options.now,
       log,
     };
-    this.local = new LocalWrites(this.parts, options.newId);
+    this.local = new LocalWrites(this.parts, options.newId, options.signer);
     this.remote = new RemoteMerge(this.parts);
     this.c2 = new C2Pipeline(this.parts, this.local, options.scheduler);
     this.budgets = new BudgetSettings(savedBudgets, (meta) => writer.enqueue([], [], { [BUDGET_META]: meta }), log);
@@ -384,6 +394,26 @@ export class LatticeNode implements NodeApi {
   /** All stored versions (for anti-entropy). */
   versions(): IterableIterator<Version> {
     return this.parts.store.versions();
+  }
+
+  /**
+   * The public keys the mesh vouches for (authors whose versions verified here, direct peers), kept
+   * so that after a restart this node can still pass them on with the versions it serves
+   * (docs/security.md). Ids are re-derived from the keys when they are read back.
+   */
+  async authorKeys(): Promise<Uint8Array[]> {
+    const saved = await this.options.storage.getMeta(AUTHOR_KEYS_META);
+    if (!Array.isArray(saved)) return [];
+    return saved.flatMap((hex) =>
+      typeof hex === 'string' && /^[0-9a-f]{64}$/.test(hex)
+        ? [Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16))]
+        : [],
+    );
+  }
+
+  saveAuthorKeys(keys: readonly Uint8Array[]): Promise<void> {
+    const hex = keys.map((k) => Array.from(k, (b) => b.toString(16).padStart(2, '0')).join(''));
+    return this.parts.writer.enqueue([], [], { [AUTHOR_KEYS_META]: hex });
   }
 
   /** Resolves once everything written so far is persisted. */

@@ -2,6 +2,7 @@ import { NotFoundError, ValidationError } from '../core/errors';
 import { asEntityId, type EntityId } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
 import type { EntityView } from '../core/store/entity-view';
+import type { Signer } from '../ports/signer';
 import {
   checkHeadsUnchanged,
   checkSendable,
@@ -13,6 +14,7 @@ import {
 import { checkWriteMany } from './write-many';
 import type { CreateInput, UpdateOptions } from './node-api';
 import { persist, type NodeParts } from './node-parts';
+import { signInPlace } from './security/sign-writes';
 
 /**
  * This node's own writes: checked whole, stamped with one timestamp, applied, and resolved once
@@ -23,6 +25,8 @@ export class LocalWrites {
     private readonly parts: NodeParts,
     /** New entity ids (randomness is injected). */
     private readonly newId: () => string,
+    /** The node's key: every write is signed before it is durable or announced (undefined: unsigned, tests only). */
+    private readonly signer: Signer | undefined,
   ) {}
 
   async create(input: CreateInput): Promise<EntityView> {
@@ -153,6 +157,9 @@ export class LocalWrites {
       }
     }
     counters.write('local', put.length);
+    // Signed after the merge (so the store sees the write at once, as before) and before anything
+    // can read it from storage or a peer can hear of it: the sync index learns it from announce().
+    if (this.signer !== undefined) await signInPlace(this.signer, put);
     try {
       await persist(this.parts, put, removed);
     } catch (error) {

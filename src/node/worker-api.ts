@@ -1,5 +1,6 @@
 import type { PeerStats } from '../core/sync';
 import type { SyncStatus } from './mesh';
+import type { SecurityStats } from './security/mesh-security';
 import type { NodeApi, NodeInfo } from './node-api';
 
 export interface StartOptions {
@@ -23,6 +24,8 @@ export interface WorkerApi extends NodeApi {
   /** Sync sessions per linked peer (state, RTT, picture age, progress, traffic). */
   meshPeers(): Promise<PeerStats[]>;
   syncStatus(): Promise<SyncStatus>;
+  /** Versions refused on ingest by reason, verifications, keys, peers penalised (docs/security.md). */
+  securityStats(): Promise<SecurityStats>;
   /** Closes the sync session with a peer; true if there was one. */
   disconnectPeer(peer: string): Promise<boolean>;
 }

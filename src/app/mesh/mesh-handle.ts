@@ -6,7 +6,7 @@ import type { LinkView } from './mesh-types';
 import type { Mesh } from './start-mesh';
 
 /** The worker calls the mesh handle makes. */
-export type MeshWorkerApi = Pick<WorkerApi, 'meshPeers' | 'syncStatus'>;
+export type MeshWorkerApi = Pick<WorkerApi, 'meshPeers' | 'syncStatus' | 'securityStats'>;
 
 export function createMeshHandle(mesh: Promise<Mesh>, worker: MeshWorkerApi): MeshApi {
   const withMesh = async <T>(fn: (m: Mesh) => T | Promise<T>): Promise<T> => fn(await mesh);
@@ -26,6 +26,7 @@ export function createMeshHandle(mesh: Promise<Mesh>, worker: MeshWorkerApi): Me
         for (const p of m.manager.peers()) links[p.state] += 1;
         return { ...(await worker.syncStatus()), links };
       }),
+    securityStats: () => worker.securityStats(),
     signaling: () => withMesh((m) => m.manager.signaling()),
     pairing: {
       createOffer: () => withMesh((m) => m.pairing.createOffer()),

@@ -16,7 +16,7 @@ import { Outbox } from './outbox';
 import { reconcileMessage } from './reconcile-message';
 import { Responder } from './responder';
 import type { SessionIo } from './session-io';
-import type { ResolvedSessionOptions, SessionRole, SyncSource } from './session-types';
+import type { ResolvedSessionOptions, SessionHost, SessionRole, SyncSource, VerifyVerdict } from './session-types';
 import { idKey, versionId } from './version-id';
 import { VersionFramer } from './version-framer';
 import { WantTracker } from './want-tracker';
@@ -31,6 +31,8 @@ export interface RepairHost {
   mayPrune(): boolean;
   /** A version could not be encoded for the wire (dropped from the frame). */
   unsent(reason: string): void;
+  /** Checks versions before they are merged (SessionHost.verify); absent: all accepted. */
+  verify?: SessionHost['verify'];
 }
 
 /** Anti-entropy's part of a session's stats. */
@@ -68,6 +70,8 @@ export class AntiEntropy {
   private readonly live: LivePush;
   private readonly framer: VersionFramer;
   private appliedSinceSync = 0;
+  /** close() was called: a verdict that comes after it is dropped. */
+  private closed = false;
   private done = false;
   private lastSyncAt: number | undefined;
   private verifiedAt: number | undefined;
@@ -264,26 +268,71 @@ export class AntiEntropy {
     const ids = versions.map((v) => versionId(v));
     for (const id of ids) this.wants.arrived(idKey(id));
     this.versionsIn += versions.length;
-    const applied = versions.length > 0 ? this.host.apply(versions, m.live) : [];
-    if (applied.length < versions.length) {
+    const verify = this.host.verify;
+    if (verify === undefined || versions.length === 0) {
+      return this.ingest(m, versions, ids, { accepted: versions, rejected: [] }, now);
+    }
+    // Frames after this one wait for the verdict, so the link's order holds.
+    const resume = this.io.hold();
+    verify(versions, (verdict, later) => {
+      if (!this.closed) this.ingest(m, versions, ids, verdict, later);
+      resume(later);
+    });
+  }
+
+  private ingest(
+    m: VersionsMessage,
+    versions: readonly Version[],
+    ids: readonly Uint8Array[],
+    verdict: VerifyVerdict,
+    now: number,
+  ): void {
+    if (verdict.rejected.length > 0 || (verdict.penalty ?? 0) > 0) this.refused(verdict, versions, ids, now);
+    const accepted = verdict.accepted;
+    const applied = accepted.length > 0 ? this.host.apply(accepted, m.live) : [];
+    if (applied.length < accepted.length) {
       const changed = new Set(applied);
       const idle: Uint8Array[] = [];
       const refused: Uint8Array[] = [];
-      for (let i = 0; i < versions.length; i++) {
-        const v = versions[i]!;
+      const index = new Map(versions.map((v, i) => [v, i]));
+      for (const v of accepted) {
         if (changed.has(v)) continue;
         // Refused for what it is on every node alike: never worth asking for again.
-        (hasHonestContext(v) ? idle : refused).push(ids[i]!);
+        (hasHonestContext(v) ? idle : refused).push(ids[index.get(v)!]!);
       }
       this.source.suppress(idle, now + this.o.unappliedRetryMs);
       if (refused.length > 0) this.source.refuse(refused);
     }
     if (!m.live) this.appliedSinceSync += applied.length;
-    else if (versions.length > 0) this.live.received(applied.length > 0);
+    else if (accepted.length > 0) this.live.received(applied.length > 0);
     if (m.completes > 0) this.source.release(this.wants.complete(m.completes));
     this.initiator.progressed(now);
     this.flushWants();
     this.initiator.checkDone(now);
+  }
+
+  /**
+   * Versions the host's verify refused. Never refused for good by id: a forged copy has the id of
+   * the honest version (the id does not cover the signature), so that would let a forger hide it.
+   * Those that prove the link at fault charge it (invalid input: cut, then backed off); the others
+   * (an unknown author, whose key may come; an equivocation, the author's fault) are not asked for
+   * again for a while.
+   */
+  private refused(verdict: VerifyVerdict, versions: readonly Version[], ids: readonly Uint8Array[], now: number): void {
+    const index = new Map(versions.map((v, i) => [v, i]));
+    const retry: Uint8Array[] = [];
+    const reasons = new Map<string, number>();
+    let penalty = verdict.penalty ?? 0;
+    for (const r of verdict.rejected) {
+      const i = index.get(r.version);
+      if (i !== undefined && r.retry) retry.push(ids[i]!);
+      reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
+      if (r.penalise) penalty += 1;
+    }
+    if (retry.length > 0) this.source.suppress(retry, now + this.o.unappliedRetryMs);
+    const detail = Object.fromEntries(reasons);
+    if (penalty > 0) this.io.invalid(`${penalty} versions refused`, detail, penalty);
+    else this.io.log(`${verdict.rejected.length} versions refused`, detail);
   }
 
   pump(now: number): void {
@@ -305,6 +354,7 @@ export class AntiEntropy {
   close(): void {
     this.source.release(this.wants.reset());
     this.repairOut.clear();
+    this.closed = true;
     this.live.close();
     this.responder.clear();
     this.initiator.close();

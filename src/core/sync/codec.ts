@@ -5,8 +5,10 @@ import { isNodeId, MAX_NODE_ID_LENGTH, type NodeId } from '../ids';
 import { isLatticeName, MAX_LATTICE_NAME_LENGTH } from '../lattice-name';
 import { ProtocolError, ProtocolErrorCode, SyncEncodeError } from './errors';
 import {
+  MAX_KEYS_PER_MESSAGE,
   MAX_REASON_BYTES,
   MAX_WANT_IDS,
+  PUBLIC_KEY_BYTES,
   MessageType,
   ReconcilePhase,
   SYNC_ID_BYTES,
@@ -15,11 +17,11 @@ import {
 } from './messages';
 
 /**
- * Frame layout, protocol version 2 (varint = unsigned LEB128, at most 2^53 - 1):
+ * Frame layout, protocol version 3 (varint = unsigned LEB128, at most 2^53 - 1):
  *
- *   u8 protocol version (2) · u8 type · fields:
+ *   u8 protocol version (3) · u8 type · fields:
  *   hello      u8 node id length, node id (ASCII) · varint lattice length, lattice (UTF-8) ·
- *              varint time · varint items · varint newest
+ *              varint time · varint items · varint newest · 32-byte Ed25519 public key
  *   reconcile  varint session · u8 phase · reconciler payload, reconciler protocol 2 (rest of the frame)
  *   want       varint request · u8 flags (bit0 graft) · varint count (1..4096) · count × 16-byte ids
  *   versions   u8 flags (bit0 live, bit1 completes) · [varint completes] · wire batch (rest)
@@ -28,7 +30,10 @@ import {
  *   bye        varint reason length, reason (UTF-8)
  *   ihave      varint count (1..4096) · count × 16-byte ids
  *   prune      (nothing)
+ *   keys       varint count (1..256) · count × 32-byte Ed25519 public keys
  *
+ * Version 3 (signed versions, docs/security.md) added the hello's key and `keys`; a version-2
+ * peer's hello is refused with a bye naming the version we speak, so the two never mix silently. *
  * Every field is checked on decode; no trailing bytes. The hello's protocol field is byte 0.
  */
 /** Chrome's limit for one data-channel message (libwebrtc), the data channel's framing included. */
@@ -49,6 +54,7 @@ const TYPE_CODES = {
   [MessageType.Bye]: 7,
   [MessageType.IHave]: 8,
   [MessageType.Prune]: 9,
+  [MessageType.Keys]: 10,
 } as const;
 const PHASES = [
   ReconcilePhase.Open,
@@ -78,6 +84,8 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
       w.writeVarUint(m.time);
       w.writeVarUint(m.items);
       w.writeVarUint(m.newest);
+      if (!(m.key instanceof Uint8Array) || m.key.length !== PUBLIC_KEY_BYTES) throw usage('hello: key of 32 bytes');
+      w.writeBytes(m.key);
       break;
     }
     case MessageType.Reconcile:
@@ -94,6 +102,14 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
       writeIds(w, m.ids);
       break;
     case MessageType.Prune:
+      break;
+    case MessageType.Keys:
+      if (m.keys.length === 0 || m.keys.length > MAX_KEYS_PER_MESSAGE) throw usage(`1..${MAX_KEYS_PER_MESSAGE} keys`);
+      w.writeVarUint(m.keys.length);
+      for (const k of m.keys) {
+        if (k.length !== PUBLIC_KEY_BYTES) throw usage('keys are 32 bytes');
+        w.writeBytes(k);
+      }
       break;
     case MessageType.Versions:
       w.writeU8((m.live ? FLAG_LIVE : 0) | (m.completes > 0 ? FLAG_COMPLETES : 0));
@@ -163,6 +179,7 @@ function decodeBody(r: Decoder, code: number): SyncMessage {
         time: r.readVarUint(),
         items: r.readVarUint(),
         newest: r.readVarUint(),
+        key: r.readBytes(PUBLIC_KEY_BYTES),
       };
     }
     case TYPE_CODES.reconcile: {
@@ -187,6 +204,14 @@ function decodeBody(r: Decoder, code: number): SyncMessage {
       return { type: MessageType.IHave, ids: readIds(r, 'ihave') };
     case TYPE_CODES.prune:
       return { type: MessageType.Prune };
+    case TYPE_CODES.keys: {
+      const count = r.readVarUint();
+      if (count === 0 || count > MAX_KEYS_PER_MESSAGE) r.fail(`keys count ${count}`);
+      if (count * PUBLIC_KEY_BYTES !== r.left) r.fail(`keys of ${count} keys needs ${count * PUBLIC_KEY_BYTES} bytes`);
+      const keys: Uint8Array[] = [];
+      for (let i = 0; i < count; i++) keys.push(r.readBytes(PUBLIC_KEY_BYTES));
+      return { type: MessageType.Keys, keys };
+    }
     case TYPE_CODES.versions: {
       const flags = r.readU8();
       if ((flags & ~(FLAG_LIVE | FLAG_COMPLETES)) !== 0) r.fail(`unknown versions flags ${flags}`);

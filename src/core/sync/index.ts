@@ -16,6 +16,7 @@ export {
   type SessionOptions,
   type SessionRole,
   type SyncSource,
+  type VerifyVerdict,
 } from './session-types';
 export { SyncIndex } from './sync-index';
 export { idKey, versionId } from './version-id';

@@ -66,6 +66,14 @@ export const INVALID_BACKOFF_MAX_MS = 10 * 60_000;
 /** The `bye` reason (and end reason) of a session closed for repeated invalid input. */
 export const INVALID_INPUT_REASON = 'too many invalid frames';
 
+/**
+ * Bytes of a peer's frames held while an earlier frame of its link is being checked (signatures
+ * are verified asynchronously, and the link's order must hold): past it a frame is refused as
+ * invalid input. An honest peer's repair frames are 64 KiB each, and a batch verifies in well
+ * under the time 16 MiB take to arrive.
+ */
+export const MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
+
 /** The limits, by the name they are counted under. */
 export const LimitName = {
   TrackedWants: 'trackedWants',
@@ -76,6 +84,7 @@ export const LimitName = {
   VersionsPerFrame: 'versionsPerFrame',
   AppliedRate: 'appliedRate',
   InvalidBackoff: 'invalidBackoff',
+  VerifyBacklog: 'verifyBacklog',
 } as const;
 export type LimitName = (typeof LimitName)[keyof typeof LimitName];
 
@@ -93,6 +102,7 @@ export class LimitCounter {
     versionsPerFrame: 0,
     appliedRate: 0,
     invalidBackoff: 0,
+    verifyBacklog: 0,
   };
 
   hit(name: LimitName, n = 1): void {

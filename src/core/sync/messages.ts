@@ -6,7 +6,7 @@ import { ID_SIZE } from '../reconcile/item';
  * the binary layout in codec.ts, the behaviour in peer-session.ts.
  */
 /** 2: reconcile payloads speak reconciler protocol 2 (counts, pushed ranges, coded symbols). */
-export const SYNC_PROTOCOL_VERSION = 2;
+export const SYNC_PROTOCOL_VERSION = 3;
 
 /** Most reconciliation ids one `want` or `ihave` may carry. */
 export const MAX_WANT_IDS = 4096;
@@ -25,6 +25,7 @@ export const MessageType = {
   Bye: 'bye',
   IHave: 'ihave',
   Prune: 'prune',
+  Keys: 'keys',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -40,6 +41,11 @@ export interface HelloMessage {
   readonly items: number;
   /** HLC ms of the newest version the sender holds (0 if none). */
   readonly newest: number;
+  /**
+   * The sender's raw 32-byte Ed25519 public key: its node id must be the key's hash (checked by the
+   * host), and its versions are verified with it (docs/security.md, "Keys on the wire").
+   */
+  readonly key: Uint8Array;
 }
 
 /**
@@ -119,6 +125,20 @@ export interface IHaveMessage {
 }
 
 /** Plumtree PRUNE: your live pushes reach me by another path; send me `ihave`s instead. */
+/** Most keys in one `keys` message. */
+export const MAX_KEYS_PER_MESSAGE = 256;
+/** An Ed25519 public key's length. */
+export const PUBLIC_KEY_BYTES = 32;
+
+/**
+ * Public keys of authors whose versions the sender may send us (relayed authors): each is filed
+ * under the id it hashes to, never under a claimed one, so a key needs no other proof.
+ */
+export interface KeysMessage {
+  readonly type: typeof MessageType.Keys;
+  readonly keys: readonly Uint8Array[];
+}
+
 export interface PruneMessage {
   readonly type: typeof MessageType.Prune;
 }
@@ -132,4 +152,5 @@ export type SyncMessage =
   | PongMessage
   | ByeMessage
   | IHaveMessage
-  | PruneMessage;
+  | PruneMessage
+  | KeysMessage;

@@ -5,9 +5,19 @@ import { AntiEntropy } from './anti-entropy';
 import { decodeMessage, encodeMessage } from './codec';
 import { ProtocolError, ProtocolErrorCode } from './errors';
 import { Heartbeat } from './heartbeat';
-import { INVALID_INPUT_REASON, type LimitName } from './limits';
+import { INVALID_INPUT_REASON, LimitName, MAX_BACKLOG_BYTES } from './limits';
 import type { SessionIo } from './session-io';
-import { MessageType, SYNC_PROTOCOL_VERSION, type HelloMessage, type SyncMessage } from './messages';
+import {
+  MAX_KEYS_PER_MESSAGE,
+  MessageType,
+  PUBLIC_KEY_BYTES,
+  SYNC_PROTOCOL_VERSION,
+  type HelloMessage,
+  type SyncMessage,
+} from './messages';
+
+/** The hello's key when the session was given none (tests of the session alone): hashes to no node id. */
+const NO_KEY = new Uint8Array(PUBLIC_KEY_BYTES);
 import {
   resolveSessionOptions,
   SessionState,
@@ -32,6 +42,10 @@ export class PeerSession {
   private status: SessionState = SessionState.Handshake;
   private peerId: NodeId | undefined;
   private peerItems: number | undefined;
+  /** A frame is being checked asynchronously (hold): later frames wait in `backlog`. */
+  private waiting = false;
+  private backlog: Uint8Array[] = [];
+  private backlogBytes = 0;
   private readonly counts = {
     bytesIn: 0,
     bytesOut: 0,
@@ -60,7 +74,8 @@ export class PeerSession {
       send: (m) => this.send(m),
       sendFrame: (frame, versions) => this.sendFrame(frame, versions),
       room: () => this.host.bufferedAmount() < this.o.highWaterMark,
-      invalid: (reason, detail) => this.invalid(reason, detail),
+      invalid: (reason, detail, weight) => this.invalid(reason, detail, weight),
+      hold: () => this.hold(),
       log: (message, detail) => this.log(message, detail),
     };
     this.ae = new AntiEntropy(
@@ -71,6 +86,7 @@ export class PeerSession {
         synced: (applied) => this.events.emit('synced', applied),
         mayPrune: () => this.host.mayPrune?.() ?? true,
         unsent: (reason) => this.events.emit('unsent', reason),
+        ...(host.verify === undefined ? {} : { verify: host.verify.bind(host) }),
       },
       io,
     );
@@ -125,6 +141,7 @@ export class PeerSession {
       time: now,
       items: this.source.size,
       newest: this.source.newest,
+      key: this.o.key ?? NO_KEY,
     });
   }
 
@@ -132,6 +149,21 @@ export class PeerSession {
     if (!this.open) return;
     this.counts.bytesIn += frame.length;
     this.counts.framesIn += 1;
+    if (this.waiting) {
+      // An earlier frame is being checked (signatures): this one waits its turn, in order.
+      if (this.backlogBytes + frame.length > MAX_BACKLOG_BYTES) {
+        this.ae.limitHit(LimitName.VerifyBacklog, 1);
+        return this.invalid('frames sent faster than their signatures can be checked');
+      }
+      this.backlog.push(frame);
+      this.backlogBytes += frame.length;
+      if (this.status !== SessionState.Handshake) this.heartbeat.heard(now);
+      return;
+    }
+    this.process(frame, now);
+  }
+
+  private process(frame: Uint8Array, now: number): void {
     let message: SyncMessage;
     try {
       message = decodeMessage(frame);
@@ -149,6 +181,30 @@ export class PeerSession {
     // Liveness counts valid frames after the handshake only: garbage, or frames before a hello,
     // prove nothing and must not hold a link open (the hello itself counts, in onHello).
     if (!handshaking && this.counts.invalid === invalid) this.heartbeat.heard(now);
+  }
+
+  /** Frames wait until `resume`, which then takes those that came meanwhile (until the next hold). */
+  private hold(): (now: number) => void {
+    this.waiting = true;
+    let resumed = false;
+    return (now) => {
+      if (resumed) return;
+      resumed = true;
+      this.waiting = false;
+      while (!this.waiting && this.open && this.backlog.length > 0) {
+        const frame = this.backlog.shift()!;
+        this.backlogBytes -= frame.length;
+        try {
+          this.process(frame, now);
+        } catch (error) {
+          this.log('failed to handle a frame', error);
+        }
+      }
+      if (!this.open) {
+        this.backlog = [];
+        this.backlogBytes = 0;
+      }
+    };
   }
 
   /** A frame we could not take: the peer's fault if it is a ProtocolError, else ours (a host effect, our encoder). */
@@ -287,6 +343,13 @@ export class PeerSession {
         return;
       case MessageType.Prune:
         return this.ae.onPrune();
+      case MessageType.Keys: {
+        const learn = this.host.learnKeys;
+        if (learn === undefined) return;
+        const resume = this.hold();
+        learn.call(this.host, m.keys, resume);
+        return;
+      }
       default: {
         const never: never = m;
         return this.invalid(`unexpected message ${String(never)}`);
@@ -299,14 +362,41 @@ export class PeerSession {
     if (m.lattice !== this.o.lattice) return this.bye(`different lattice: we are ${this.o.lattice}`);
     if (m.node === this.o.self) return this.bye('connected to ourselves');
     if (this.peerId !== undefined && m.node !== this.peerId) return this.bye('node id differs from the signaled one');
+    const check = this.host.hello;
+    if (check === undefined) return this.helloed(m, now);
+    // The key must stand for the id (its hash): only then is the link bound to it.
+    const resume = this.hold();
+    check.call(this.host, m.key, m.node, (ok, later) => {
+      if (this.open && this.status === SessionState.Handshake) {
+        if (ok) this.helloed(m, later);
+        else this.bye('hello key does not match the node id');
+      }
+      resume(later);
+    });
+  }
+
+  private helloed(m: HelloMessage, now: number): void {
     this.peerId = m.node;
     this.peerItems = m.items;
     this.heartbeat.hello(m.time, now);
     this.status = SessionState.Syncing;
+    // The keys of the authors we pass on go first: the peer files them before our versions come.
+    const keys = this.host.keysToSend?.() ?? [];
+    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_MESSAGE) {
+      this.send({ type: MessageType.Keys, keys: keys.slice(i, i + MAX_KEYS_PER_MESSAGE) });
+    }
     // The first ping goes out ahead of the first round: on an ordered link its pong comes back
     // before the round can complete, so a synced link always reports its RTT.
     this.ping(now);
     this.ae.begin(this.o.self < m.node ? 'initiator' : 'responder', now);
+  }
+
+  /** Sends keys of authors whose versions we are about to pass on (ahead of them on the link). */
+  sendKeys(keys: readonly Uint8Array[]): void {
+    if (this.status !== SessionState.Syncing || keys.length === 0) return;
+    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_MESSAGE) {
+      this.send({ type: MessageType.Keys, keys: keys.slice(i, i + MAX_KEYS_PER_MESSAGE) });
+    }
   }
 
   private ping(now: number): void {
@@ -333,8 +423,8 @@ export class PeerSession {
     return applied;
   }
 
-  private invalid(reason: string, detail?: unknown): void {
-    this.counts.invalid += 1;
+  private invalid(reason: string, detail?: unknown, weight = 1): void {
+    this.counts.invalid += weight;
     this.log(`invalid frame from ${this.peerId ?? 'peer'}: ${reason}`, detail);
     if (this.counts.invalid > this.o.maxInvalidFrames) this.bye(INVALID_INPUT_REASON);
   }

@@ -6,6 +6,12 @@ export interface SessionIo {
   sendFrame(frame: Uint8Array, versions: number): void;
   /** The link can take more traffic now (its buffer is under the high-water mark). */
   room(): boolean;
-  invalid(reason: string, detail?: unknown): void;
+  /** Invalid input from the peer; `weight` counts it as that many invalid frames (default 1). */
+  invalid(reason: string, detail?: unknown, weight?: number): void;
+  /**
+   * Stops taking the peer's frames until the returned `resume` is called: frames arriving
+   * meanwhile wait, in order (an asynchronous check of the current frame, e.g. signatures).
+   */
+  hold(): (now: number) => void;
   log(message: string, detail?: unknown): void;
 }

@@ -21,6 +21,12 @@ export type SessionRole = 'initiator' | 'responder';
 export interface SessionOptions {
   readonly self: NodeId;
   readonly lattice: string;
+  /**
+   * Our raw 32-byte Ed25519 public key, sent in the hello (our id is its hash). MeshNode always
+   * passes the node's key; without it (tests of the session alone) the hello carries 32 zero bytes,
+   * which hash to no node id, so every MeshNode refuses such a hello.
+   */
+  readonly key?: Uint8Array;
   /** The peer's id as claimed by the transport: a hello from anyone else is refused. */
   readonly peer?: NodeId;
   /** Anti-entropy period once synced (default 30 s). */
@@ -65,8 +71,8 @@ export interface SessionOptions {
   readonly log?: (message: string, detail?: unknown) => void;
 }
 
-export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'peer' | 'log' | 'monotonic'>> &
-  Pick<SessionOptions, 'peer' | 'log' | 'monotonic'>;
+export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'peer' | 'log' | 'monotonic' | 'key'>> &
+  Pick<SessionOptions, 'peer' | 'log' | 'monotonic' | 'key'>;
 
 /** How long one reconciliation round (or a graft's claim on the ids it asked for) may take. */
 export const DEFAULT_ROUND_TIMEOUT_MS = 20_000;
@@ -122,6 +128,35 @@ export interface SessionHost {
    * any are, the link is not synced. Default none.
    */
   held?(): number;
+  /**
+   * The peer's hello names `node` and carries `key`: `done(true)` if the key stands for that id
+   * (its hash), which binds the link to the id; else the session says bye. Default: accepted.
+   */
+  hello?(key: Uint8Array, node: NodeId, done: (ok: boolean, now: number) => void): void;
+  /** Public keys to send the peer right after the handshake (authors whose versions we pass on). */
+  keysToSend?(): readonly Uint8Array[];
+  /** Keys the peer sent (`keys`): file them, then `done`. Frames after it wait until then. */
+  learnKeys?(keys: readonly Uint8Array[], done: (now: number) => void): void;
+  /**
+   * Checks versions from the peer before they are merged (signatures, docs/security.md): `done`
+   * with those accepted (merged through `apply`) and those refused. Frames after it wait until
+   * then, so the link's order holds. Default: every version accepted.
+   */
+  verify?(versions: readonly Version[], done: (verdict: VerifyVerdict, now: number) => void): void;
+}
+
+/** What the host's verify made of a batch. */
+export interface VerifyVerdict {
+  readonly accepted: readonly Version[];
+  /** `penalise`: the sending link is at fault (counts as invalid input); `retry`: may verify later (an unknown author). */
+  readonly rejected: readonly {
+    readonly version: Version;
+    readonly reason: string;
+    readonly penalise: boolean;
+    readonly retry: boolean;
+  }[];
+  /** Further invalid input to charge the link with, for versions accepted all the same (default 0). */
+  readonly penalty?: number;
 }
 
 /** What a session announces (PeerSession.on), in the spirit of automerge-repo's synchronizers. */

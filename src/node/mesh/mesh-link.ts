@@ -55,6 +55,10 @@ export class MeshLink implements LinkHandler {
       apply: (versions, live) => host.apply(versions, live),
       mayPrune: () => host.mayPrune(),
       held: () => host.held(),
+      hello: (key, node, done) => host.hello(key, node, done),
+      keysToSend: () => host.keysToSend(),
+      learnKeys: (keys, done) => host.learnKeys(keys, done),
+      verify: (versions, done) => host.verify(versions, done),
     };
     const budgeter = budget.budget.budgeter(link.peer);
     this.budgeted = { peer: link.peer, budgeter, pumpOne: () => this.pumpOne() };

@@ -17,12 +17,20 @@ import {
 } from '../../core/sync';
 import { MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
 import type { VersionOrigin, VersionSource } from '../lattice-node';
+import type { SecurityStats } from '../security/mesh-security';
+import { MAX_KEYS_PER_RESEND } from '../security/version-verifier';
 import { MeshBudget } from './mesh-budget';
 import { MeshLink, type LinkBudgetDeps } from './mesh-link';
 import { VersionClasses } from './version-classes';
 import type { MeshNodeOptions, MeshStore, SyncStatus } from './mesh-types';
 
 export const DEFAULT_GRAFT_AFTER_MS = 150;
+/**
+ * Every link gets the keys we vouch for again this often (32 B per author): a `keys` frame lost
+ * with a link that broke mid-way (or on a lossy test network) would otherwise leave the peer unable
+ * to verify a relayed author's versions until the next handshake.
+ */
+export const KEYS_RESEND_MS = 30_000;
 /** Eager in-links a node always keeps: pruning below this could cut it off from the live tree. */
 export const MIN_EAGER_IN = 2;
 
@@ -46,6 +54,8 @@ export class MeshNode {
   /** Limits hit outside any open link (links refused while backing off). */
   private readonly refused = new LimitCounter();
   private readonly links = new Map<NodeId, MeshLink>();
+  /** When each link last got every vouched key (keys resent every KEYS_RESEND_MS). */
+  private readonly keysSentAt = new WeakMap<MeshLink, number>();
   private readonly maxLinks: number;
   private readonly unsubscribe: () => void;
   private readonly budget: MeshBudget;
@@ -58,6 +68,10 @@ export class MeshNode {
 
   constructor(private readonly options: MeshNodeOptions) {
     this.node = options.node;
+    // A key first vouched for goes to every open link, ahead of the versions it lets them verify.
+    options.security.spread = (keys) => {
+      for (const l of this.links.values()) if (!l.isClosed) l.session.sendKeys(keys);
+    };
     this.maxLinks = options.maxLinks ?? MAX_LINKS;
     this.index = new SyncIndex(this.node.versions());
     this.unsubscribe = this.node.onVersions((versions, origin, removed, source) =>
@@ -102,6 +116,11 @@ export class MeshNode {
     return { peers: this.links.size, synced, syncing, stuck, lastSyncAt, items: this.index.size, limitsHit };
   }
 
+  /** Versions refused on ingest by reason, verifications, keys, peers penalised (docs/security.md). */
+  securityStats(): SecurityStats {
+    return this.options.security.stats();
+  }
+
   /** Closes the link to `peer` (true if there was one). */
   disconnect(peer: NodeId, reason = 'disconnected'): boolean {
     const l = this.links.get(peer);
@@ -120,7 +139,16 @@ export class MeshNode {
   tick(): void {
     const now = this.options.now();
     this.graftMissing(now);
-    for (const l of [...this.links.values()]) l.tick(now);
+    for (const l of [...this.links.values()]) {
+      const sent = this.keysSentAt.get(l);
+      if (sent === undefined) this.keysSentAt.set(l, now);
+      else if (now - sent >= KEYS_RESEND_MS) {
+        this.keysSentAt.set(l, now);
+        // The most recently used only: every vouched key went at the handshake.
+        l.session.sendKeys(this.options.security.keys.vouched(MAX_KEYS_PER_RESEND));
+      }
+      l.tick(now);
+    }
     // Links wake on their own timers; the tick also polls them, for hosts without a scheduler.
     this.budget.pumpAll();
     this.index.expire(now);
@@ -138,7 +166,14 @@ export class MeshNode {
   }
 
   private acceptLink(link: Link): MeshLink {
-    const options = { ...this.options.session, self: this.node.nodeId, lattice: this.node.lattice, peer: link.peer };
+    const security = this.options.security;
+    const options = {
+      ...this.options.session,
+      self: this.node.nodeId,
+      lattice: this.node.lattice,
+      peer: link.peer,
+      key: security.publicKey,
+    };
     const l: MeshLink = new MeshLink(
       link,
       { ...options, log: (m, d) => this.log(`[${link.peer}] ${m}`, d) },
@@ -148,6 +183,11 @@ export class MeshNode {
         apply: (versions, live) => this.node.applyRemote(versions, { via: l, live }),
         mayPrune: () => [...this.links.values()].filter((x) => x.session.eagerIn).length > MIN_EAGER_IN,
         held: () => this.node.heldFrom?.(l) ?? 0,
+        hello: (key, node, done) => security.hello(key, node, done),
+        keysToSend: () => security.keys.vouched(),
+        learnKeys: (keys, done) => security.learnKeys(keys, done),
+        // The link's id was bound to its key at the hello, so `from` is proven.
+        verify: (versions, done) => security.verify(versions, link.peer, done),
       },
       this.options.now,
       (m, d) => this.log(m, d),
@@ -265,7 +305,11 @@ export class MeshNode {
 
   private dropped(link: MeshLink, reason: string): void {
     if (this.links.get(link.peer) === link) this.links.delete(link.peer);
-    if (reason === INVALID_INPUT_REASON) this.backoff.closed(link.peer, this.options.now());
+    if (!this.links.has(link.peer)) this.options.security.unlinked(link.peer);
+    if (reason === INVALID_INPUT_REASON) {
+      this.backoff.closed(link.peer, this.options.now());
+      this.options.security.peersPenalised += 1;
+    }
     this.announcements.forget(link);
     this.log(`link to ${link.peer} closed: ${reason}`);
   }

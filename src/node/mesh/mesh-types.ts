@@ -5,6 +5,7 @@ import type { LimitCounts, SessionOptions } from '../../core/sync';
 import type { BudgetSettings } from '../budget-settings';
 import type { VersionListener, VersionSource } from '../lattice-node';
 import type { Scheduler } from '../scheduler';
+import type { MeshSecurity } from '../security/mesh-security';
 
 /** What the mesh needs of a node (LatticeNode provides it). */
 export interface MeshStore {
@@ -22,10 +23,16 @@ export interface MeshStore {
   noteUnsent?(reason: string): void;
 }
 
-export type SessionTuning = Omit<SessionOptions, 'self' | 'lattice' | 'peer' | 'log'>;
+export type SessionTuning = Omit<SessionOptions, 'self' | 'lattice' | 'peer' | 'log' | 'key'>;
 
 export interface MeshNodeOptions {
   readonly node: MeshStore;
+  /**
+   * Our key, the key ring and the verifier (docs/security.md): every hello's key is checked
+   * against its id and every version from a peer is verified before it is merged. Required: there
+   * is no mesh without verification (tests give their nodes real keys, test/unit/support/test-keys.ts).
+   */
+  readonly security: MeshSecurity;
   /** Wall clock, epoch ms (the worker passes Date.now; tests a virtual clock). */
   readonly now: () => number;
   /** Links beyond this are refused with `bye` (the page keeps a partial mesh of ~8). Default 8. */

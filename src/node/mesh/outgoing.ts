@@ -34,6 +34,8 @@ export function sessionFrameClass(frame: Uint8Array): PriorityClass {
     case MessageType.Pong:
     case MessageType.Bye:
     case MessageType.Prune:
+    case MessageType.Keys:
+      // Keys among them: they go ahead of the versions they let the peer verify.
       return 'control';
     case MessageType.Reconcile:
     case MessageType.Want:

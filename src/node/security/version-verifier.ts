@@ -63,23 +63,108 @@ export function signBatch(signer: Signer, author: NodeId, versions: readonly Ver
   return signer.sign(batchSigningBytes(author, versions));
 }
 
+/** A value now or later: the SignatureVerifier may answer at once (see the port). */
+export type Maybe<T> = T | Promise<T>;
+
+function after<T, U>(x: Maybe<T>, f: (t: T) => Maybe<U>): Maybe<U> {
+  return x instanceof Promise ? x.then(f) : f(x);
+}
+
+/** Most keys a node files (a roster is far smaller); past it the least recently used unpinned key goes. */
+export const MAX_KNOWN_KEYS = 4096;
+/** Most vouched keys sent in one periodic resend (the handshake sends them all, once per link). */
+export const MAX_KEYS_PER_RESEND = 256;
+
 /**
  * Public keys by node id. A key is filed only under the id it hashes to (SignatureVerifier.nodeIdOf),
  * so whoever hands it over (the roster, a handshake, a peer) cannot bind it to another id.
+ * `vouched` ids are ours, our direct peers' (proven at the hello) and authors of versions that
+ * verified: only their keys are passed on to other peers, so a peer's flood of made-up keys is
+ * filed (bounded) but never spread.
+ *
+ * Bounded at MAX_KNOWN_KEYS, least recently used first. A key is only a cache here: it is
+ * self-certifying (its id is its hash), so one evicted is filed again from the next hello or
+ * `keys` frame that carries it. What is never evicted is pinned: our own key and the keys of the
+ * peers we have a link to. Without that, 4,096 sybil authors (in an open lattice anyone can mint
+ * ids) could fill the ring with vouched keys and lock every new peer out, its hello key evicted as
+ * soon as it was filed.
  */
 export class KeyRing {
+  /** In order of last use: the first is the least recently used. */
   private readonly keys = new Map<NodeId, Uint8Array>();
+  private readonly vouchedIds = new Set<NodeId>();
+  private readonly pinned = new Set<NodeId>();
 
   constructor(private readonly crypto: SignatureVerifier) {}
 
-  async learn(publicKey: Uint8Array): Promise<NodeId> {
-    const id = await this.crypto.nodeIdOf(publicKey);
-    this.keys.set(id, Uint8Array.from(publicKey));
-    return id;
+  learn(publicKey: Uint8Array): Maybe<NodeId> {
+    return after(this.crypto.nodeIdOf(publicKey), (id) => {
+      const known = this.keys.get(id);
+      if (known !== undefined) {
+        this.touch(id, known);
+        return id;
+      }
+      this.keys.set(id, Uint8Array.from(publicKey));
+      if (this.keys.size > MAX_KNOWN_KEYS) this.evictOne(id);
+      return id;
+    });
   }
 
   keyOf(id: NodeId): Uint8Array | undefined {
-    return this.keys.get(id);
+    const key = this.keys.get(id);
+    if (key !== undefined) this.touch(id, key);
+    return key;
+  }
+
+  /** Keeps a key filed whatever comes (ours, a linked peer's); false if it is not filed. */
+  pin(id: NodeId): boolean {
+    if (!this.keys.has(id)) return false;
+    this.pinned.add(id);
+    return true;
+  }
+
+  unpin(id: NodeId): void {
+    this.pinned.delete(id);
+  }
+
+  /** Marks an id whose key we pass on; true the first time (the caller spreads it then). */
+  vouch(id: NodeId): boolean {
+    if (this.vouchedIds.has(id) || !this.keys.has(id)) return false;
+    this.vouchedIds.add(id);
+    return true;
+  }
+
+  /** The keys we pass on (for a new link, or the `limit` most recently used for a resend). */
+  vouched(limit = Number.POSITIVE_INFINITY): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    const ids = [...this.keys.keys()];
+    for (let i = ids.length - 1; i >= 0 && out.length < limit; i--) {
+      if (this.vouchedIds.has(ids[i]!)) out.push(this.keys.get(ids[i]!)!);
+    }
+    return out;
+  }
+
+  get vouchedCount(): number {
+    return this.vouchedIds.size;
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  private touch(id: NodeId, key: Uint8Array): void {
+    this.keys.delete(id);
+    this.keys.set(id, key);
+  }
+
+  /** Drops the least recently used key that is neither pinned nor the one just filed. */
+  private evictOne(keep: NodeId): void {
+    for (const old of this.keys.keys()) {
+      if (old === keep || this.pinned.has(old)) continue;
+      this.keys.delete(old);
+      this.vouchedIds.delete(old);
+      return;
+    }
   }
 }
 
@@ -106,17 +191,37 @@ export class VersionVerifier {
   ) {}
 
   /** `from` is the node the batch came from over its link (proven at the handshake), if known. */
-  async verifyBatch(versions: readonly Version[], from?: NodeId): Promise<VerifyOutcome> {
+  verifyBatch(versions: readonly Version[], from?: NodeId): Promise<VerifyOutcome> {
+    return new Promise((resolve, reject) => this.verify(versions, from, resolve, reject));
+  }
+
+  /**
+   * verifyBatch for the ingest path: `done` is called at once when every answer is at hand (cache
+   * hits, shape errors, a synchronous SignatureVerifier), else once the Ed25519 checks, made
+   * concurrently, are all in.
+   */
+  verify(
+    versions: readonly Version[],
+    from: NodeId | undefined,
+    done: (outcome: VerifyOutcome) => void,
+    failed: (error: unknown) => void = () => undefined,
+  ): void {
     // Cache hits and shape errors are settled at once; only the rest wait on Ed25519, together.
     const verdicts: Verdict[] = versions.map((v) => this.quick(v));
     const slow: Promise<void>[] = [];
     for (let i = 0; i < versions.length; i++) {
       if (verdicts[i] === 'unknown' || verdicts[i] === 'conflict') {
         const recalled = verdicts[i] as 'unknown' | 'conflict';
-        slow.push(this.check(versions[i]!, recalled, from).then((x) => void (verdicts[i] = x)));
+        const verdict = this.check(versions[i]!, recalled, from);
+        if (verdict instanceof Promise) slow.push(verdict.then((x) => void (verdicts[i] = x)));
+        else verdicts[i] = verdict;
       }
     }
-    if (slow.length > 0) await Promise.all(slow);
+    if (slow.length === 0) return done(this.settle(versions, verdicts));
+    Promise.all(slow).then(() => done(this.settle(versions, verdicts)), failed);
+  }
+
+  private settle(versions: readonly Version[], verdicts: readonly Verdict[]): VerifyOutcome {
     const accepted: Version[] = [];
     const rejected: Rejection[] = [];
     for (let i = 0; i < versions.length; i++) {
@@ -157,30 +262,31 @@ export class VersionVerifier {
     };
     if (!(sig instanceof Uint8Array) || sig.length !== 64) return refuse('malformed-signature');
     if (versions.some((v) => v.ts.node !== author)) return refuse('bad-signature');
-    if (versions.every((v) => this.cache.recall(v) === 'verified')) {
+    if (versions.every((v) => this.cache.recall(v, sig) === 'verified')) {
       this.cacheHits += versions.length;
       return { accepted: [...versions], rejected: [] };
     }
-    const bytes = batchSigningBytes(author, versions);
     const key = this.keys.keyOf(author);
+    if (key === undefined) return refuse(author === this.self ? 'self-author' : 'unknown-author');
+    const bytes = batchSigningBytes(author, versions);
     this.checked++;
-    if (key === undefined || !(await this.crypto.verify(key, bytes, sig))) {
-      if (key !== undefined && author === this.self) return refuse('self-author');
+    if (!(await this.crypto.verify(key, bytes, sig))) {
+      if (author === this.self) return refuse('self-author');
       const senderKey = from !== undefined && from !== author ? this.keys.keyOf(from) : undefined;
       if (senderKey !== undefined) {
         this.checked++;
         if (await this.crypto.verify(senderKey, bytes, sig)) return refuse('forged-author');
       }
-      return refuse(key === undefined ? 'unknown-author' : 'bad-signature');
+      return refuse('bad-signature');
     }
     const accepted: Version[] = [];
     const rejected: Rejection[] = [];
     for (const v of versions) {
-      if (this.cache.recall(v) === 'conflict') {
+      if (this.cache.recall(v, sig) === 'conflict') {
         rejected.push({ version: v, reason: 'equivocation' });
         this.rejectedByReason.equivocation++;
       } else {
-        this.cache.remember(v);
+        this.cache.remember(v, sig);
         accepted.push(v);
       }
     }
@@ -198,25 +304,24 @@ export class VersionVerifier {
     return recalled;
   }
 
-  private async check(
-    v: Version,
-    recalled: 'unknown' | 'conflict',
-    from: NodeId | undefined,
-  ): Promise<'ok' | RejectReason> {
+  private check(v: Version, recalled: 'unknown' | 'conflict', from: NodeId | undefined): Maybe<'ok' | RejectReason> {
     const sig = v.sig!;
     const author = v.ts.node;
     const key = this.keys.keyOf(author);
+    // An author with no key costs no Ed25519 check at all: a peer could otherwise make up authors
+    // and have us verify each version under its own key, to find a forgery nothing would apply anyway.
+    if (key === undefined) return author === this.self ? 'self-author' : 'unknown-author';
     const bytes = versionSigningBytes(v);
     this.checked++;
-    if (key !== undefined && (await this.crypto.verify(key, bytes, sig))) {
-      return recalled === 'conflict' ? 'equivocation' : 'ok';
-    }
-    if (author === this.self) return 'self-author';
-    const senderKey = from !== undefined && from !== author ? this.keys.keyOf(from) : undefined;
-    if (senderKey !== undefined) {
+    return after(this.crypto.verify(key, bytes, sig), (ok): Maybe<'ok' | RejectReason> => {
+      if (ok) return recalled === 'conflict' ? 'equivocation' : 'ok';
+      if (author === this.self) return 'self-author';
+      const senderKey = from !== undefined && from !== author ? this.keys.keyOf(from) : undefined;
+      if (senderKey === undefined) return 'bad-signature';
       this.checked++;
-      if (await this.crypto.verify(senderKey, bytes, sig)) return 'forged-author';
-    }
-    return key === undefined ? 'unknown-author' : 'bad-signature';
+      return after(this.crypto.verify(senderKey, bytes, sig), (bySender) =>
+        bySender ? 'forged-author' : 'bad-signature',
+      );
+    });
   }
 }

@@ -9,6 +9,7 @@ import { MeshNode } from '../../../src/node/mesh';
 import type { ChangeBatch } from '../../../src/node/node-api';
 import type { WorkerApi } from '../../../src/node/worker-api';
 import { StorageFullError } from '../../../src/ports/storage';
+import { testSecurity } from '../support/test-keys';
 
 const NODE = 'n0000000000000000000000000000001' as NodeId;
 
@@ -34,7 +35,10 @@ async function handleOverComlink(storage = new MemoryStorage()): Promise<{ handl
     scheduleChanges: (fn) => queueMicrotask(fn),
   });
   const served = createWorkerApi({
-    open: async () => ({ node, mesh: new MeshNode({ node, now: () => 1_000_000 }) }),
+    open: async () => ({
+      node,
+      mesh: new MeshNode({ node, now: () => 1_000_000, security: await testSecurity(NODE, () => 1_000_000) }),
+    }),
     attachPort: () => {
       throw new Error('no links in this test');
     },

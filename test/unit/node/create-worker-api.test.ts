@@ -6,6 +6,7 @@ import { LatticeNode } from '../../../src/node/lattice-node';
 import { MeshNode } from '../../../src/node/mesh';
 import type { ChangeBatch } from '../../../src/node/node-api';
 import type { AcceptLink } from '../../../src/ports/transport';
+import { testSecurity } from '../support/test-keys';
 
 const NODE = 'n0000000000000000000000000000001' as NodeId;
 const PEER = 'n0000000000000000000000000000002' as NodeId;
@@ -27,7 +28,10 @@ async function running(): Promise<RunningNode> {
     newId: () => `e${n++}`,
     scheduleChanges: (fn) => queueMicrotask(fn),
   });
-  return { node, mesh: new MeshNode({ node, now: () => 1_000_000 }) };
+  return {
+    node,
+    mesh: new MeshNode({ node, now: () => 1_000_000, security: await testSecurity(NODE, () => 1_000_000) }),
+  };
 }
 
 function served() {
@@ -72,6 +76,9 @@ describe('the worker API', () => {
     expect((await opened().node.get('x'))?.id).toBe('x');
     expect(await api.syncStatus()).toEqual(opened().mesh.syncStatus());
     expect(await api.meshPeers()).toEqual([]);
+    const security = await api.securityStats();
+    expect(security).toEqual(opened().mesh.securityStats());
+    expect(security.rejected['forged-author']).toBe(0);
     expect(await api.disconnectPeer(PEER)).toBe(false);
   });
 

@@ -39,6 +39,7 @@ const DOCUMENTED_IN: Record<keyof LatticeApi, 'table' | 'mesh paragraph'> = {
   partition: 'mesh paragraph',
   heal: 'mesh paragraph',
   syncStatus: 'mesh paragraph',
+  securityStats: 'mesh paragraph',
   signaling: 'mesh paragraph',
   pairing: 'mesh paragraph',
 };

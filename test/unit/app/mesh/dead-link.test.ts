@@ -14,6 +14,7 @@ import { LatticeNode } from '../../../../src/node/lattice-node';
 import { MeshNode } from '../../../../src/node/mesh';
 import { sleep, until } from '../../support/wait';
 import { FakeHub, FakePeerNet } from './fakes';
+import { testIdentity, testSecurity } from '../../support/test-keys';
 
 const stops: (() => void)[] = [];
 afterEach(() => {
@@ -33,6 +34,7 @@ async function worker(log: string[]): Promise<OpenBridge> {
   });
   const mesh = new MeshNode({
     node,
+    security: await testSecurity('a', () => Date.now()),
     now: () => Date.now(),
     session: { heartbeatMs: 100, deadAfterMs: 400 },
     log: (m) => log.push(m),
@@ -58,6 +60,7 @@ const silentAfterHello: OpenBridge = (_peer, events) => {
     node: 'b' as NodeId,
     lattice: 'alpha',
     time: Date.now(),
+    key: testIdentity('b').publicKey,
     items: 0,
     newest: 0,
   });

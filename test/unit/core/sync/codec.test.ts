@@ -36,7 +36,9 @@ export const samples: SyncMessage[] = [
     time: 1_700_000_000_123,
     items: 12345,
     newest: 1_700_000_000_000,
+    key: new Uint8Array(32).map((_, i) => i * 7),
   },
+  { type: 'keys', keys: [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)] },
   { type: 'reconcile', session: 7, phase: 'open', payload: new Uint8Array([1, 2, 3]) },
   { type: 'reconcile', session: 0xffff_ffff, phase: 'reply', payload: new Uint8Array([1]) },
   { type: 'reconcile', session: 9, phase: 'done', payload: new Uint8Array(0) },
@@ -78,7 +80,8 @@ describe('sync codec', () => {
     expect(encodeMessage({ type: 'prune' }).length).toBe(2);
     expect(encodeMessage({ type: 'reconcile', session: 1, phase: 'done', payload: new Uint8Array(0) }).length).toBe(4);
     const hello = samples[0]!;
-    expect(encodeMessage(hello).length).toBeLessThan(40);
+    // 32 of it the sender's public key (protocol 3).
+    expect(encodeMessage(hello).length).toBeLessThan(40 + 32);
   });
 
   it('refuses another protocol version with a dedicated code', () => {

@@ -22,6 +22,7 @@ const hello = (now: number): SyncMessage => ({
   time: now,
   items: 0,
   newest: 0,
+  key: new Uint8Array(32),
 });
 
 /** Our side 'a' against a scripted peer 'z' we drive frame by frame. */
@@ -93,6 +94,7 @@ describe('PeerSession liveness', () => {
         time: 0,
         items: 0,
         newest: 0,
+        key: new Uint8Array(32),
       });
     }
     expect(p.a.session.stats(p.now()).invalidFrames).toBe(8); // the ninth came after it was dead

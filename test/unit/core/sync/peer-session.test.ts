@@ -99,6 +99,7 @@ describe('PeerSession', () => {
       time: 0,
       items: 0,
       newest: 0,
+      key: new Uint8Array(32),
     } as const;
     p.a.session.receive(encodeMessage(hello as SyncMessage), p.now);
     expect(p.a.sentOf('bye')[0]!.reason).toMatch(/different lattice/);

@@ -19,6 +19,10 @@ const TICK_MS = 50;
 function thinSim(loss = 0.01, rate = RATE): MeshSim {
   return new MeshSim({
     seed,
+    // A repair frame crosses a 4 kB/s link in well under the 8 s dead timer: 400 signed versions
+    // (~80 B each with their 64-byte signatures) in one 64 KiB frame took 8 s, and the link died
+    // behind it over and over.
+    session: { repairFrameBytes: 12 * 1024 },
     shape: (from, to) => ({
       bytesPerSecond: rate,
       latencyMs: 100,

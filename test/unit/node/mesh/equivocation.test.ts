@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../../src/adapters/memory-storage';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
+import { signNow, testIdentity } from '../../support/test-keys';
 import { MeshSim } from './mesh-sim';
 
 function equivocation(ms: number): [Version, Version] {
@@ -15,9 +16,10 @@ function equivocation(ms: number): [Version, Version] {
     ts: { ms, c: 0, node: 'z' as NodeId },
     seen: [],
   };
+  // Both signed by z: an equivocation, not a forgery.
   return [
-    { ...base, value: { text: 'left' } },
-    { ...base, value: { text: 'right' } },
+    signNow(testIdentity('z'), { ...base, value: { text: 'left' } }),
+    signNow(testIdentity('z'), { ...base, value: { text: 'right' } }),
   ];
 }
 
@@ -29,6 +31,8 @@ describe('equivocating versions', () => {
     const [left, right] = equivocation(sim.clock - 1_000);
     expect(a.node.applyRemote([left])).toEqual([left]);
     expect(b.node.applyRemote([right])).toEqual([right]);
+    // z's key, as the roster would give it.
+    for (const n of [a, b]) await n.security.trust(testIdentity('z').publicKey);
     sim.link('a', 'b');
     sim.settle();
     const dumpA = await sim.dump('a');

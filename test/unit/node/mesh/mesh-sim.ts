@@ -13,6 +13,8 @@ import type { AcceptLink } from '../../../../src/ports/transport';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import type { Scheduler } from '../../../../src/node/scheduler';
 import { MeshNode, type SessionTuning } from '../../../../src/node/mesh';
+import type { MeshSecurity } from '../../../../src/node/security/mesh-security';
+import { testIdentity, testSecurity } from '../../support/test-keys';
 
 /** Pings and pongs never stop on an open link: settle() waits for everything else. */
 function isHeartbeat(frame: Uint8Array): boolean {
@@ -26,6 +28,7 @@ export interface SimNode {
   readonly id: NodeId;
   node: LatticeNode;
   mesh: MeshNode;
+  security: MeshSecurity;
   readonly backing: MemoryBacking;
   /** This node's wall clock is the virtual clock plus this offset (clock skew). */
   offsetMs: number;
@@ -106,10 +109,16 @@ export class MeshSim {
       now,
       newId: () => `e${++this.counter}`,
       scheduleChanges: (fn) => fn(),
+      signer: testIdentity(sim.id).signer,
       ...(this.options.maxSkewMs === undefined ? {} : { maxSkewMs: this.options.maxSkewMs }),
     });
+    const log = (m: string): void => {
+      if (sim.logs.length < 500) sim.logs.push(m);
+    };
     sim.mesh = new MeshNode({
       node: sim.node,
+      // Real Ed25519 keys and checks; a node's key stands for its name (test-keys.ts, syncVerifier).
+      security: (sim.security = await testSecurity(sim.id, now, 'named', log, sim.node)),
       now,
       budgets: sim.node.budgets,
       scheduler: this.scheduler,

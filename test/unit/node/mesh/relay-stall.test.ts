@@ -5,6 +5,7 @@ import type { NodeId } from '../../../../src/core/ids';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import { MeshNode } from '../../../../src/node/mesh';
 import type { Link, LinkHandler } from '../../../../src/ports/transport';
+import { testIdentity, testSecurity } from '../../support/test-keys';
 
 const T0 = 1_700_000_000_000;
 const A = 'a0000000000000000000000000000001' as NodeId;
@@ -29,8 +30,10 @@ async function pair() {
       now: () => now,
       newId: () => `${id.slice(0, 1)}${(n++).toString()}`,
       scheduleChanges: (fn) => queueMicrotask(fn),
+      signer: testIdentity(id).signer,
     });
-    return { node, mesh: new MeshNode({ node, now: () => now }) };
+    const clock = (): number => now;
+    return { node, mesh: new MeshNode({ node, now: clock, security: await testSecurity(id, clock, 'named') }) };
   };
   const a = await open(A);
   const b = await open(B);

@@ -6,6 +6,7 @@ import { decodeMessage, SessionState } from '../../../../src/core/sync';
 import { decodeVersions } from '../../../../src/core/wire';
 import { MeshNode, type MeshStore } from '../../../../src/node/mesh';
 import { MeshSim } from './mesh-sim';
+import { signNow, testIdentity, testSecurity } from '../../support/test-keys';
 
 /** Counts version copies carried by `versions` frames. */
 function countCopies(sim: MeshSim): { copies: number } {
@@ -203,7 +204,7 @@ describe('MeshNode', () => {
     expect(sim.get('b').mesh.peers()).toEqual([]);
   });
 
-  it('never lets an exception from the node reach the transport callback', () => {
+  it('never lets an exception from the node reach the transport callback', async () => {
     const net = new MemoryNetwork({ seed: 6 });
     const store = (id: string, fail: boolean): MeshStore => {
       const versions: Version[] = [];
@@ -221,8 +222,13 @@ describe('MeshNode', () => {
     };
     const logs: string[] = [];
     const now = (): number => 1000 + net.step;
-    const bad = new MeshNode({ node: store('a', true), now, log: (m, d) => logs.push(`${m} ${String(d)}`) });
-    const good = new MeshNode({ node: store('b', false), now });
+    const bad = new MeshNode({
+      node: store('a', true),
+      now,
+      security: await testSecurity('a', now),
+      log: (m, d) => logs.push(`${m} ${String(d)}`),
+    });
+    const good = new MeshNode({ node: store('b', false), now, security: await testSecurity('b', now) });
     net.connect({ id: 'a' as NodeId, accept: bad.accept }, { id: 'b' as NodeId, accept: good.accept });
     net.run();
     // b pushes a version to a: a's applyRemote throws inside a transport callback.
@@ -233,7 +239,7 @@ describe('MeshNode', () => {
       ts: { ms: 5, c: 0, node: 'b' as NodeId },
       seen: [],
     };
-    good['onVersions']([v], 'local', []);
+    good['onVersions']([signNow(testIdentity('b'), v)], 'local', []);
     expect(() => net.run()).not.toThrow();
     expect(logs.some((l) => l.includes('boom'))).toBe(true);
   });

@@ -13,6 +13,7 @@ import { decodeVersions, encodeVersions } from '../../../../src/core/wire';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import { MeshNode } from '../../../../src/node/mesh';
 import type { Link, LinkHandler } from '../../../../src/ports/transport';
+import { signNow, testIdentity, testSecurity } from '../../support/test-keys';
 
 export const T0 = 1_700_000_000_000;
 
@@ -43,7 +44,25 @@ export class Peer {
     this.handler = this.h.mesh.accept(this.link);
     return this;
   }
+  /** Authors whose keys this peer sent the node (`keys`, ahead of their first versions). */
+  private readonly keysSent = new Set<string>();
   send(m: SyncMessage): void {
+    if (m.type === MessageType.Versions && m.batch.length > 0) {
+      let decoded: Version[] = [];
+      try {
+        decoded = decodeVersions(m.batch);
+      } catch {
+        // a batch the node refuses anyway: no keys to send ahead of it
+      }
+      const authors = [...new Set(decoded.map((v) => v.ts.node as string))];
+      const fresh = authors.filter((a) => !this.keysSent.has(a) && a !== this.id);
+      for (const a of fresh) this.keysSent.add(a);
+      if (fresh.length > 0) {
+        this.handler.receive(
+          encodeMessage({ type: MessageType.Keys, keys: fresh.map((a) => testIdentity(a).publicKey) }),
+        );
+      }
+    }
     this.handler.receive(encodeMessage(m));
   }
   hello(items = 0): void {
@@ -55,6 +74,7 @@ export class Peer {
       time: this.h.clock,
       items,
       newest: 0,
+      key: testIdentity(this.id).publicKey,
     } as SyncMessage);
   }
   msgs(): SyncMessage[] {
@@ -87,10 +107,12 @@ export class Harness {
       now,
       newId: () => `e${Math.random()}`,
       scheduleChanges: (fn) => fn(),
+      signer: testIdentity(self).signer,
       ...(opts.maxSkewMs === undefined ? {} : { maxSkewMs: opts.maxSkewMs }),
     });
     h.mesh = new MeshNode({
       node: h.node,
+      security: await testSecurity(self, now, 'named', (m) => h.logs.push(m)),
       now,
       ...(opts.maxLinks === undefined ? {} : { maxLinks: opts.maxLinks }),
       log: (m) => {
@@ -112,5 +134,11 @@ export class Harness {
 export const pos = (entity: string, node: string, ms: number, c = 0): Version =>
   ({ entity, kind: 'position', value: { lat: 1, lon: 2 }, ts: { ms, c, node }, seen: [] }) as unknown as Version;
 
+/** A versions frame; each unsigned version is signed by its author's test key (a signed one goes as it is). */
 export const versionsFrame = (vs: Version[], live: boolean): SyncMessage =>
-  ({ type: MessageType.Versions, live, completes: 0, batch: encodeVersions(vs) }) as SyncMessage;
+  ({
+    type: MessageType.Versions,
+    live,
+    completes: 0,
+    batch: encodeVersions(vs.map((v) => (v.sig === undefined ? signNow(testIdentity(v.ts.node), v) : v))),
+  }) as SyncMessage;

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ComponentValue } from '../../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
-import { VerifiedVersions } from '../../../../src/core/signing/verified-versions';
+import { VERIFIED_VERSION_MAX_ENTRY_BYTES, VerifiedVersions } from '../../../../src/core/signing/verified-versions';
 import { batchSigningBytes } from '../../../../src/core/signing/version-signing';
 import { generateNodeKey, type NodeKey } from '../../../../src/adapters/identity/node-key';
 import { signerOf } from '../../../../src/adapters/identity/node-signer';
@@ -167,7 +167,10 @@ describe('signed versions', () => {
 describe('VerifiedVersions', () => {
   it('is bounded, forgetting the least recently used first', () => {
     const cache = new VerifiedVersions(2);
-    const [a, b, c] = ['e1', 'e2', 'e3'].map((e) => version('aa' as NodeId, e));
+    const [a, b, c] = ['e1', 'e2', 'e3'].map((e, i) => ({
+      ...version('aa' as NodeId, e),
+      sig: new Uint8Array(64).fill(i + 1),
+    }));
     cache.remember(a!);
     cache.remember(b!);
     expect(cache.recall(a!)).toBe('verified'); // a is now the most recent
@@ -176,6 +179,22 @@ describe('VerifiedVersions', () => {
     expect(cache.recall(b!)).toBe('unknown');
     expect(cache.recall(a!)).toBe('verified');
     expect(cache.recall({ ...c!, value: 1 as unknown as ComponentValue })).toBe('conflict');
+    // The same content under another signature is not what verified: checked again.
+    expect(cache.recall({ ...c!, sig: new Uint8Array(64) })).toBe('unknown');
+  });
+
+  it('holds a bounded number of bytes and never remembers a large version', () => {
+    const big = (e: string, n: number): Version => ({
+      ...version('aa' as NodeId, e),
+      value: { text: 'x'.repeat(n) } as unknown as ComponentValue,
+      sig: new Uint8Array(64).fill(7),
+    });
+    const cache = new VerifiedVersions(100, 3 * 1200);
+    for (let i = 0; i < 10; i++) cache.remember(big(`e${i}`, 1000));
+    expect(cache.size).toBeLessThanOrEqual(3);
+    expect(cache.recall(big('e9', 1000))).toBe('verified');
+    cache.remember(big('huge', VERIFIED_VERSION_MAX_ENTRY_BYTES));
+    expect(cache.recall(big('huge', VERIFIED_VERSION_MAX_ENTRY_BYTES))).toBe('unknown');
   });
 });
 

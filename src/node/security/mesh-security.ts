@@ -1,0 +1,225 @@
+import type { NodeId } from '../../core/ids';
+import type { Version } from '../../core/merge/version';
+import type { VerifyVerdict } from '../../core/sync';
+import type { SignatureVerifier } from '../../ports/signature-verifier';
+import { KeyRing, REJECT_REASONS, VersionVerifier, type RejectReason, type Rejection } from './version-verifier';
+
+/** What securityStats() reports (docs/security.md, "Signed versions on ingest"). */
+export interface SecurityStats {
+  /** Versions refused on ingest, by reason. */
+  readonly rejected: Readonly<Record<RejectReason, number>>;
+  /** Ed25519 verifications made, and versions accepted from the verified-versions cache. */
+  readonly checked: number;
+  readonly cacheHits: number;
+  /** Public keys filed, and those we pass on (ours, direct peers', verified authors'). */
+  readonly keys: number;
+  readonly vouched: number;
+  /** Hellos refused because their key does not hash to the claimed id. */
+  readonly badHelloKeys: number;
+  /** Links closed for repeated invalid input (refused versions count as invalid input). */
+  readonly peersPenalised: number;
+}
+
+/** Reasons that prove the sending link at fault: an honest relay verifies before it relays, so never sends one. */
+const LINK_AT_FAULT: ReadonlySet<RejectReason> = new Set([
+  'unsigned',
+  'malformed-signature',
+  'bad-signature',
+  'self-author',
+  'forged-author',
+]);
+
+/**
+ * The mesh's side of signed versions (docs/security.md): the key ring (a key filed only under
+ * the id it hashes to), the verifier every remote version passes before the merge, and the keys
+ * a node passes on so that relayed authors can be verified everywhere:
+ *
+ * - every hello carries the sender's key, accepted only if it hashes to the claimed id (which
+ *   binds the link to that id); a direct peer is thereby vouched for;
+ * - right after the handshake each side sends `keys`: the keys of the authors it vouches for
+ *   (itself, its direct peers, authors of versions that verified here);
+ * - an author first vouched for while links are open (a new direct peer, a new author's first
+ *   verified version) has its key sent on every link before any of its versions is relayed
+ *   (`spread`; keys frames are `control`, ahead of the versions on each link).
+ */
+export class MeshSecurity {
+  readonly keys: KeyRing;
+  readonly verifier: VersionVerifier;
+  private badHelloKeys = 0;
+  peersPenalised = 0;
+  /** Sends keys on every open link (the MeshNode sets it). */
+  spread: (keys: readonly Uint8Array[]) => void = () => undefined;
+  private saveKeys: () => void = () => undefined;
+
+  /** A key first vouched for: kept across restarts, and sent on every open link. */
+  private vouched(keys: readonly Uint8Array[]): void {
+    this.saveKeys();
+    this.spread(keys);
+  }
+
+  private constructor(
+    readonly self: NodeId,
+    readonly publicKey: Uint8Array,
+    crypto: SignatureVerifier,
+    private readonly now: () => number,
+    private readonly log: (message: string, detail?: unknown) => void,
+  ) {
+    this.keys = new KeyRing(crypto);
+    this.verifier = new VersionVerifier(self, crypto, this.keys);
+  }
+
+  /** Our key must stand for our id: a node that could not verify its own writes is misconfigured. */
+  static async create(options: {
+    readonly self: NodeId;
+    readonly publicKey: Uint8Array;
+    readonly crypto: SignatureVerifier;
+    readonly now: () => number;
+    readonly log?: (message: string, detail?: unknown) => void;
+    /** Keys vouched for before a restart (LatticeNode.authorKeys): filed under their hashes again. */
+    readonly stored?: readonly Uint8Array[];
+    /** Keeps the vouched keys each time one is added (LatticeNode.saveAuthorKeys). */
+    readonly save?: (keys: readonly Uint8Array[]) => Promise<void>;
+  }): Promise<MeshSecurity> {
+    const s = new MeshSecurity(
+      options.self,
+      options.publicKey,
+      options.crypto,
+      options.now,
+      options.log ?? (() => undefined),
+    );
+    const id = await s.keys.learn(options.publicKey);
+    if (id !== options.self) throw new Error(`our key stands for ${id}, not our id ${options.self}`);
+    s.keys.vouch(id);
+    s.keys.pin(id);
+    for (const key of options.stored ?? []) s.keys.vouch(await s.keys.learn(key));
+    const save = options.save;
+    if (save !== undefined) {
+      s.saveKeys = () =>
+        void save(s.keys.vouched()).catch((error: unknown) => s.log('keeping the vouched keys failed', error));
+    }
+    return s;
+  }
+
+  /**
+   * Files and vouches for an author's key that came by another trusted path (a roster entry, the
+   * versions of an imported picture): its id is still the key's hash.
+   */
+  async trust(publicKey: Uint8Array): Promise<NodeId> {
+    const id = await this.keys.learn(publicKey);
+    if (this.keys.vouch(id)) this.vouched([publicKey]);
+    return id;
+  }
+
+  /** A peer's hello: its key must hash to the id it claims. */
+  hello(key: Uint8Array, node: NodeId, done: (ok: boolean, now: number) => void): void {
+    this.settle(this.keys.learn(key), (id) => {
+      const ok = id === node;
+      if (!ok) {
+        this.badHelloKeys += 1;
+        this.log(`refused a hello: its key stands for ${id}, not for ${node}`);
+      } else {
+        this.keys.pin(node); // while a link to it is open (unlinked)
+        if (this.keys.vouch(node)) this.vouched([key]);
+      }
+      done(ok, this.now());
+    });
+  }
+
+  /** The last link to `node` closed: its key may be evicted again (it comes back with the next hello). */
+  unlinked(node: NodeId): void {
+    this.keys.unpin(node);
+  }
+
+  learnKeys(keys: readonly Uint8Array[], done: (now: number) => void): void {
+    const learnt = keys.map((k) => this.keys.learn(k));
+    const later = learnt.filter((x): x is Promise<NodeId> => x instanceof Promise);
+    if (later.length === 0) return done(this.now());
+    Promise.all(later).then(
+      () => done(this.now()),
+      (error: unknown) => {
+        this.log('filing keys failed', error);
+        done(this.now());
+      },
+    );
+  }
+
+  /** Checks versions from the link to `from` before they are merged. */
+  verify(versions: readonly Version[], from: NodeId, done: (verdict: VerifyVerdict, now: number) => void): void {
+    this.verifier.verify(
+      versions,
+      from,
+      (outcome) => {
+        // An equivocation is counted (and charged to its author's own link) but still merged: the
+        // merge keeps the same one of two contents under one timestamp on every node
+        // (compareContent), whereas refusing whichever came second would split the picture by
+        // arrival order for good. The signed pair is the evidence for removing the author.
+        const accepted = [...outcome.accepted];
+        const rejected = outcome.rejected.filter((r) => {
+          if (r.reason !== 'equivocation') return true;
+          accepted.push(r.version);
+          return false;
+        });
+        const fresh: Uint8Array[] = [];
+        for (const v of accepted) {
+          if (this.keys.vouch(v.ts.node)) fresh.push(this.keys.keyOf(v.ts.node)!);
+        }
+        // Before the versions are merged and relayed: each link gets the key ahead of them.
+        if (fresh.length > 0) this.vouched(fresh);
+        if (outcome.rejected.length > 0) this.logRejected(outcome.rejected, from);
+        done(
+          {
+            accepted,
+            rejected: rejected.map(({ version, reason }) => ({
+              version,
+              reason,
+              penalise: LINK_AT_FAULT.has(reason),
+              // An unknown author's versions are asked for again at the next round: its key may
+              // have come by then (keys are sent at each handshake and again every KEYS_RESEND_MS).
+              retry: false,
+            })),
+            // The author's own link sent both contents: charged like a forgery.
+            penalty: outcome.rejected.filter((r) => r.reason === 'equivocation' && r.version.ts.node === from).length,
+          },
+          this.now(),
+        );
+      },
+      (error) => {
+        // Our failure, not the peer's: nothing merged, nothing charged; the next round asks again.
+        this.log('verifying versions failed', error);
+        done({ accepted: [], rejected: [] }, this.now());
+      },
+    );
+  }
+
+  stats(): SecurityStats {
+    const v = this.verifier;
+    const rejected = Object.fromEntries(REJECT_REASONS.map((r) => [r, v.rejectedByReason[r]])) as Record<
+      RejectReason,
+      number
+    >;
+    return {
+      rejected,
+      checked: v.checked,
+      cacheHits: v.cacheHits,
+      keys: this.keys.size,
+      vouched: this.keys.vouchedCount,
+      badHelloKeys: this.badHelloKeys,
+      peersPenalised: this.peersPenalised,
+    };
+  }
+
+  private logRejected(rejected: readonly Rejection[], from: NodeId): void {
+    const byReason: Record<string, number> = {};
+    for (const r of rejected) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
+    const first = rejected[0]!.version;
+    this.log(`refused ${rejected.length} versions from ${from}`, {
+      byReason,
+      first: `${first.entity}/${first.kind} by ${first.ts.node}`,
+    });
+  }
+
+  private settle<T>(x: T | Promise<T>, f: (t: T) => void): void {
+    if (!(x instanceof Promise)) return f(x);
+    x.then(f, (error: unknown) => this.log('filing a key failed', error));
+  }
+}
