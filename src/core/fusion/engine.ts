@@ -3,9 +3,9 @@ import { associate } from './associate';
 import { confirmedGroups } from './confirmed-groups';
 import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
 import { fusedId } from './fused-id';
-import { SEP, separate, sepWithin } from './gate';
+import { d2Between, SEP, separate, sepWithin } from './gate';
 import { pairOrder, PairStore, popcount, type PairState } from './pair-state';
-import { gatePairs, type GatedPairs } from './spatial-gate';
+import { gatePairs, PairBuffer, type GatedPairs } from './spatial-gate';
 import { TrackTable } from './track-table';
 import type { FusedTrack, FusionChange, FusionConfig, SourceTrack } from './types';
 import { DEFAULT_FUSION_CONFIG } from './types';
@@ -53,6 +53,8 @@ export class FusionEngine {
   private greedyClusters = 0;
   private scans = 0;
   private last: LastTable | undefined;
+  /** The gated pairs' arrays, reused scan after scan. */
+  private readonly gateBuffer = new PairBuffer();
 
   constructor(config: Partial<FusionConfig> = {}) {
     this.config = { ...DEFAULT_FUSION_CONFIG, ...config };
@@ -109,7 +111,8 @@ export class FusionEngine {
       const j = indexOf[st.b]!;
       if (i < 0 || j < 0) return false;
       if (!st.confirmed) return true;
-      st.d2 = separate(table, i, j);
+      separate(table, i, j);
+      st.d2 = SEP[0]!;
       st.d2Scan = scanNo;
       st.rotation = SEP[4]!;
       st.outside = sepWithin(split) ? 0 : st.outside + 1;
@@ -130,7 +133,7 @@ export class FusionEngine {
     const confirmed = sortedPairs(n, ci, cj);
 
     const gate = { chi2: c.gateChi2, meters: c.gateMeters, maxTimeDiffMs: c.maxTimeDiffMs };
-    const gated = gatePairs(table, gate, c.maxGateCandidates);
+    const gated = gatePairs(table, gate, c.maxGateCandidates, this.gateBuffer);
 
     const clusters = new UnionFind(n);
     const involved = new Uint8Array(n);
@@ -284,7 +287,7 @@ export class FusionEngine {
       const st = confirmed.states![k]!;
       pairOf[g] = st;
       persistence[g] = Math.min(persistence[g]!, popcount(st.history) / c.confirmWindow);
-      const d2 = st.d2Scan === scanNo ? st.d2 : (gated.d2Of(i, j) ?? separate(table, i, j));
+      const d2 = st.d2Scan === scanNo ? st.d2 : (gated.d2Of(i, j) ?? d2Between(table, i, j));
       worst[g] = Math.max(worst[g]!, d2);
     }
     const next: Next[] = [];

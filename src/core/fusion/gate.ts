@@ -18,15 +18,19 @@ export interface GateLimits {
 }
 
 /**
- * The result of the last `separate` call: [d2, meters, dtMs, slackMeters, frameRotation]. One reused buffer, so
- * that the per-pair path of a scan allocates nothing; read it before the next call.
+ * The result of the last `separate` call: [d2, east, north, dtMs, frameRotation, slackMeters], the
+ * offset (east, north) in metres. One reused buffer, so that the per-pair path of a scan allocates
+ * nothing; read it before the next call. The distance in metres is not stored: `Math.hypot` boxes
+ * its result (a call into a builtin), so it is taken only for the few pairs inside the χ² gate
+ * (`sepMeters`).
  */
-export const SEP = new Float64Array(5);
+export const SEP = new Float64Array(6);
 const plane = new Float64Array(3);
 
 /**
  * The separation of track b from track a (rows of one table), in a's tangent plane with b's
- * covariance rotated into a's frame, written into SEP; returns d2. Summing the covariances is the
+ * covariance rotated into a's frame, written into SEP (nothing returned: a double returned from a
+ * call that is not inlined is boxed, once per pair). Summing the covariances is the
  * innovation covariance of "both are noisy measurements of one point"; a singular sum (impossible
  * with the fallback σ > 0) counts as infinitely far.
  *
@@ -35,7 +39,7 @@ const plane = new Float64Array(3);
  * (unknownSpeed × age)² and the metres gate by unknownSpeed × age. Reports of one instant (the
  * usual case for one sensor scan) are compared as they are.
  */
-export function separate(t: TrackTable, a: number, b: number): number {
+export function separate(t: TrackTable, a: number, b: number): void {
   projectInto(
     t.lat[a]!,
     t.lon[a]!,
@@ -112,21 +116,44 @@ export function separate(t: TrackTable, a: number, b: number): number {
     d2 = i0 * east * east + 2 * i1 * east * north + i2 * north * north;
   }
   SEP[0] = d2;
-  SEP[1] = Math.hypot(east, north);
-  SEP[2] = Math.abs(ta - tb);
-  SEP[3] = slack;
+  SEP[1] = east;
+  SEP[2] = north;
+  SEP[3] = Math.abs(ta - tb);
   SEP[4] = rot;
-  return d2;
+  SEP[5] = slack;
 }
+
+/** `separate`'s d² alone, for the rare caller that wants just the number. */
+export function d2Between(t: TrackTable, a: number, b: number): number {
+  separate(t, a, b);
+  return SEP[0]!;
+}
+
+/** The distance in metres of the separation now in SEP. */
+export const sepMeters = (): number => Math.hypot(SEP[1]!, SEP[2]!);
 
 /** Whether the separation now in SEP is inside the gate. */
 export const sepWithin = (g: GateLimits): boolean =>
-  SEP[0]! <= g.chi2 && SEP[1]! <= g.meters + SEP[3]! && SEP[2]! <= g.maxTimeDiffMs;
+  SEP[0]! <= g.chi2 && metersWithin(g.meters + SEP[5]!) && SEP[3]! <= g.maxTimeDiffMs;
+
+/**
+ * `sepMeters() <= limit`, decided without calling Math.hypot when the answer is clear: the
+ * distance lies between max(|east|, |north|) and |east| + |north|, so a limit clear of those bounds
+ * by far more than rounding (1e-9 relative) settles it. Math.hypot allocates (its arguments and
+ * result are boxed), and this runs for every pair inside the χ² gate of every scan.
+ */
+function metersWithin(limit: number): boolean {
+  const e = Math.abs(SEP[1]!);
+  const n = Math.abs(SEP[2]!);
+  if (e + n <= limit * (1 - 1e-9)) return true;
+  if (Math.max(e, n) > limit * (1 + 1e-9)) return false;
+  return Math.hypot(e, n) <= limit;
+}
 
 /** `separate` for two prepared tracks, as an object (tests and reference code). */
 export function separation(a: Prepared, b: Prepared, unknownSpeedMps = 0): Separation {
   separate(TrackTable.fromPrepared([a, b], unknownSpeedMps), 0, 1);
-  return { d2: SEP[0]!, meters: SEP[1]!, dtMs: SEP[2]!, slackMeters: SEP[3]! };
+  return { d2: SEP[0]!, meters: sepMeters(), dtMs: SEP[3]!, slackMeters: SEP[5]! };
 }
 
 export const within = (s: Separation, g: GateLimits): boolean =>

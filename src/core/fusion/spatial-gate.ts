@@ -1,6 +1,7 @@
 import KDBush from 'kdbush';
 import { EARTH_RADIUS_M } from '../sim/geo';
 import { SEP, separate, sepWithin, type GateLimits } from './gate';
+import { IdBuffer, rangeInto } from './kd-range';
 import type { Prepared } from './prepared';
 import { TrackTable } from './track-table';
 
@@ -51,8 +52,12 @@ export class GatedPairs {
   }
 }
 
-/** Appends to typed arrays, doubling as it goes. */
-class PairBuffer {
+/**
+ * Appends to typed arrays, doubling as it goes. The engine keeps one across scans, so a scan's
+ * pairs are written into the last scan's arrays: the GatedPairs of a scan holds views of them,
+ * valid until the next `gatePairs` call with the same buffer.
+ */
+export class PairBuffer {
   private i = new Int32Array(1024);
   private j = new Int32Array(1024);
   private d2 = new Float64Array(1024);
@@ -75,7 +80,8 @@ class PairBuffer {
   }
 
   done(n: number): GatedPairs {
-    return new GatedPairs(n, this.i.slice(0, this.length), this.j.slice(0, this.length), this.d2.slice(0, this.length));
+    const k = this.length;
+    return new GatedPairs(n, this.i.subarray(0, k), this.j.subarray(0, k), this.d2.subarray(0, k));
   }
 }
 
@@ -94,9 +100,14 @@ class PairBuffer {
  * holds more than `maxCandidates` tracks pairs with none, so a scan's pairs stay within
  * n × maxCandidates however the tracks are piled up.
  */
-export function gatePairs(t: TrackTable, gate: GateLimits, maxCandidates = Infinity): GatedPairs {
+export function gatePairs(
+  t: TrackTable,
+  gate: GateLimits,
+  maxCandidates = Infinity,
+  out: PairBuffer = new PairBuffer(),
+): GatedPairs {
   const n = t.n;
-  const out = new PairBuffer();
+  out.length = 0;
   if (n < 2) return out.done(n);
   let minTime = Infinity;
   let maxTime = -Infinity;
@@ -127,7 +138,8 @@ export function gatePairs(t: TrackTable, gate: GateLimits, maxCandidates = Infin
   // The largest variance among the tracks a query can find, not among all: with an EO sensor
   // indexed against a radar, the boxes shrink to what the radar's own error needs.
   let partnerVar = 0;
-  for (const i of rows) {
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k]!;
     index.add(t.lon[i]!, t.lat[i]!);
     if (t.maxVar[i]! > partnerVar) partnerVar = t.maxVar[i]!;
   }
@@ -147,13 +159,14 @@ export function gatePairs(t: TrackTable, gate: GateLimits, maxCandidates = Infin
         gate.meters + slackQ + unknownSlack,
         Math.sqrt(gate.chi2 * (t.maxVar[q]! + slackQ ** 2 + partnerVar + unknownSlack ** 2)),
       ) + motion;
-    const hits = query(index, t.lat[q]!, t.lon[q]!, radius);
+    hits.length = 0;
+    query(index, t, q, radius, hits);
     // A track with more candidates than an assignment takes (a swarm, or a peer's tracks piled on
     // one point) is left unfused rather than gated with each: otherwise n tracks at one point cost
     // n² pairs every scan (2,000 of them: 2 million pairs, seconds of CPU).
     if (hits.length > maxCandidates) continue;
-    for (const hit of hits) {
-      const r = rows[hit]!;
+    for (let h = 0; h < hits.length; h++) {
+      const r = rows[hits.ids[h]!]!;
       if (r === q || t.sensor[r] === t.sensor[q]) continue;
       const a = Math.min(q, r);
       const b = Math.max(q, r);
@@ -185,7 +198,17 @@ export function gatedPairs(tracks: readonly Prepared[], gate: GateLimits, unknow
   );
 }
 
-function query(index: KDBush, lat: number, lon: number, radius: number): number[] {
+/** The candidates of one query: reused by every query (each is read before the next). */
+const hits = new IdBuffer();
+
+/**
+ * Appends to `out` the indexed items in the box around row q that bounds a circle of `radius`
+ * metres. The box goes to rangeInto in a typed array, not as arguments: doubles passed to a call
+ * that is not inlined are boxed, four per call, one call per track per scan.
+ */
+function query(index: KDBush, t: TrackTable, q: number, radius: number, out: IdBuffer): void {
+  const lat = t.lat[q]!;
+  const lon = t.lon[q]!;
   // A little slack for the sphere-vs-box arithmetic.
   const dLat = (radius / EARTH_RADIUS_M) * DEG * 1.001 + 1e-9;
   const minLat = lat - dLat;
@@ -193,9 +216,21 @@ function query(index: KDBush, lat: number, lon: number, radius: number): number[
   const edge = Math.min(90, Math.max(Math.abs(minLat), Math.abs(maxLat)));
   const cosEdge = Math.cos(edge / DEG);
   const dLon = cosEdge <= 0 ? Infinity : dLat / cosEdge;
-  if (maxLat >= 90 || minLat <= -90 || dLon >= 180) return index.range(-180, minLat, 180, maxLat);
-  const ids = index.range(lon - dLon, minLat, lon + dLon, maxLat);
-  if (lon - dLon < -180) ids.push(...index.range(lon - dLon + 360, minLat, 180, maxLat));
-  if (lon + dLon > 180) ids.push(...index.range(-180, minLat, lon + dLon - 360, maxLat));
-  return ids;
+  if (maxLat >= 90 || minLat <= -90 || dLon >= 180) {
+    rangeInto(index, setBox(-180, minLat, 180, maxLat), out);
+    return;
+  }
+  rangeInto(index, setBox(lon - dLon, minLat, lon + dLon, maxLat), out);
+  if (lon - dLon < -180) rangeInto(index, setBox(lon - dLon + 360, minLat, 180, maxLat), out);
+  if (lon + dLon > 180) rangeInto(index, setBox(-180, minLat, lon + dLon - 360, maxLat), out);
+}
+
+const box = new Float64Array(4);
+
+function setBox(minX: number, minY: number, maxX: number, maxY: number): Float64Array {
+  box[0] = minX;
+  box[1] = minY;
+  box[2] = maxX;
+  box[3] = maxY;
+  return box;
 }
