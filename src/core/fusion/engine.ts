@@ -1,10 +1,10 @@
 import type { EntityId } from '../ids';
 import { associate } from './associate';
-import { confirmedGroups } from './confirmed-groups';
+import { confirmedGroups, groupRows } from './confirmed-groups';
 import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
 import { fusedId } from './fused-id';
 import { d2Between, SEP, separate, sepWithin } from './gate';
-import { pairOrder, PairStore, popcount, type PairState } from './pair-state';
+import { pairOrder, PairStore, popcount } from './pair-state';
 import { gatePairs, PairBuffer, type GatedPairs } from './spatial-gate';
 import { TrackTable } from './track-table';
 import type { FusedTrack, FusionChange, FusionConfig, SourceTrack } from './types';
@@ -104,8 +104,9 @@ export class FusionEngine {
 
     // Confirmed pairs: cascade the ones that lost a track, count scans outside the split gate.
     const split = { chi2: c.splitChi2, meters: c.splitMeters, maxTimeDiffMs: c.maxTimeDiffMs };
-    const ci: number[] = [];
-    const cj: number[] = [];
+    const ci = new Int32Array(this.pairs.size);
+    const cj = new Int32Array(this.pairs.size);
+    let confirmedCount = 0;
     this.pairs.sweep((st) => {
       const i = indexOf[st.a]!;
       const j = indexOf[st.b]!;
@@ -118,8 +119,8 @@ export class FusionEngine {
       st.outside = sepWithin(split) ? 0 : st.outside + 1;
       // Split, and forget: the pair must earn its hits again before it fuses anew.
       if (st.outside >= c.splitScans) return false;
-      ci.push(i);
-      cj.push(j);
+      ci[confirmedCount] = i;
+      cj[confirmedCount++] = j;
       return true;
     });
     // No pair refers to a removed track any more: its handle can serve a new one.
@@ -130,7 +131,7 @@ export class FusionEngine {
       this.freeHandles.push(h);
     }
     this.released.clear();
-    const confirmed = sortedPairs(n, ci, cj);
+    const confirmed = sortedPairs(n, ci.subarray(0, confirmedCount), cj.subarray(0, confirmedCount));
 
     const gate = { chi2: c.gateChi2, meters: c.gateMeters, maxTimeDiffMs: c.maxTimeDiffMs };
     const gated = gatePairs(table, gate, c.maxGateCandidates, this.gateBuffer);
@@ -145,7 +146,8 @@ export class FusionEngine {
       clusters.union(confirmed.i[k]!, confirmed.j[k]!);
       involved[confirmed.i[k]!] = involved[confirmed.j[k]!] = 1;
     }
-    const { groups, groupOf } = confirmedGroups(n, table.sensor, confirmed.i, confirmed.j);
+    const groups = confirmedGroups(n, table.sensor, confirmed.i, confirmed.j);
+    const groupOf = groups.groupOf;
 
     // Associate each cluster; every pair inside a resulting group is a hit this scan.
     this.greedyClusters = 0;
@@ -192,8 +194,8 @@ export class FusionEngine {
       const rows = Array.from(members.subarray(start[r]!, start[r + 1]!));
       // The confirmed groups inside, in the order of their first rows.
       const inside = rows
-        .filter((m) => groupOf[m]! >= 0 && groups[groupOf[m]!]![0] === m)
-        .map((m) => groups[groupOf[m]!]!);
+        .filter((m) => groupOf[m]! >= 0 && groups.members[groups.start[groupOf[m]!]!] === m)
+        .map((m) => groupRows(groups, groupOf[m]!));
       const out = associate({ members: rows, confirmed: inside }, ctx);
       if (out.greedy) this.greedyClusters++;
       for (const g of out.groups) {
@@ -260,59 +262,70 @@ export class FusionEngine {
   /** Fuses every connected set of confirmed pairs and diffs it against the last scan's output. */
   private publish(table: TrackTable, indexOf: Int32Array, gated: GatedPairs, scanNo: number): FusionChange[] {
     const c = this.config;
-    const ci: number[] = [];
-    const cj: number[] = [];
-    const states: PairState[] = [];
-    for (const st of this.pairs.values()) {
+    // The confirmed pairs, each with its index in the store's list (typed arrays: no list of states).
+    const all = this.pairs.values();
+    const ci = new Int32Array(all.length);
+    const cj = new Int32Array(all.length);
+    const ck = new Int32Array(all.length);
+    let m = 0;
+    for (let k = 0; k < all.length; k++) {
+      const st = all[k]!;
       if (!st.confirmed) continue;
       // st.a holds the smaller id, so its row is the smaller one.
-      ci.push(indexOf[st.a]!);
-      cj.push(indexOf[st.b]!);
-      states.push(st);
+      ci[m] = indexOf[st.a]!;
+      cj[m] = indexOf[st.b]!;
+      ck[m++] = k;
     }
-    const confirmed = sortedPairs(table.n, ci, cj, states);
-    const { groups, groupOf } = confirmedGroups(table.n, table.sensor, confirmed.i, confirmed.j);
+    const confirmed = sortedPairs(table.n, ci.subarray(0, m), cj.subarray(0, m), ck.subarray(0, m));
+    const groups = confirmedGroups(table.n, table.sensor, confirmed.i, confirmed.j);
+    const { count, start, members, groupOf } = groups;
     // Confidence: persistence (the weakest pair's share of recent scans associated) × agreement
     // (1 at coincidence, 0 at the split gate, where the pair starts counting towards a split), over
     // the pairs inside each group (a pair the defensive rule of confirmedGroups left out joins two
     // groups: neither's).
-    const persistence = new Float64Array(groups.length).fill(1);
-    const worst = new Float64Array(groups.length);
-    const pairOf: (PairState | undefined)[] = new Array<PairState | undefined>(groups.length);
+    const persistence = new Float64Array(count).fill(1);
+    const worst = new Float64Array(count);
+    /** A group's (last) pair, as its index in `all`; -1 for none. */
+    const pairOf = new Int32Array(count).fill(-1);
     for (let k = 0; k < confirmed.i.length; k++) {
       const i = confirmed.i[k]!;
       const j = confirmed.j[k]!;
       const g = groupOf[i]!;
       if (g < 0 || groupOf[j] !== g) continue;
-      const st = confirmed.states![k]!;
-      pairOf[g] = st;
+      const st = all[confirmed.by[k]!]!;
+      pairOf[g] = confirmed.by[k]!;
       persistence[g] = Math.min(persistence[g]!, popcount(st.history) / c.confirmWindow);
       const d2 = st.d2Scan === scanNo ? st.d2 : (gated.d2Of(i, j) ?? d2Between(table, i, j));
       worst[g] = Math.max(worst[g]!, d2);
     }
-    const next: Next[] = [];
-    for (let g = 0; g < groups.length; g++) {
-      const group = groups[g]!;
+    // Each group's fused track, and its published entry when its id had one (parallel lists, no
+    // object per group).
+    const tracks = new Array<FusedTrack>(count);
+    const entries = new Array<Entry | undefined>(count);
+    for (let g = 0; g < count; g++) {
+      const first = start[g]!;
+      const size = start[g + 1]! - first;
       let time = -Infinity;
-      for (const k of group) if (table.time[k]! > time) time = table.time[k]!;
+      for (let x = first; x < first + size; x++) if (table.time[members[x]!]! > time) time = table.time[members[x]!]!;
       const agreement = Math.max(0, 1 - worst[g]! / c.splitChi2);
       // A pair's id and sources depend on its two ids only: computed once in its life.
-      const st = group.length === 2 ? pairOf[g] : undefined;
-      const named = st?.fused ?? this.named(group, table);
+      const st = size === 2 && pairOf[g]! >= 0 ? all[pairOf[g]!] : undefined;
+      const named = st?.fused ?? this.named(groupRows(groups, g), table);
       if (st !== undefined) st.fused = named;
       const rotation = st !== undefined && st.d2Scan === scanNo ? st.rotation : undefined;
       const position =
-        (group.length === 2 ? fuseDominatedPair(table, group[0]!, group[1]!, rotation) : undefined) ??
-        fuseGroup(table, group);
+        (size === 2 ? fuseDominatedPair(table, members[first]!, members[first + 1]!, rotation) : undefined) ??
+        fuseGroup(table, groupRows(groups, g));
       const track: FusedTrack = {
         id: named.id,
         time,
         fusion: { sources: named.sources, position, confidence: round(persistence[g]! * agreement, 3) },
       };
       const entry = this.published.get(named.id);
-      next.push({ track: entry !== undefined && sameTrack(entry.track, track) ? entry.track : track, entry });
+      tracks[g] = entry !== undefined && sameTrack(entry.track, track) ? entry.track : track;
+      entries[g] = entry;
     }
-    return this.diff(next);
+    return this.diff(tracks, entries);
   }
 
   private named(group: readonly number[], table: TrackTable): { id: EntityId; sources: EntityId[] } {
@@ -320,23 +333,27 @@ export class FusionEngine {
     return { id: fusedId(sources), sources };
   }
 
-  /** Replaces the published tracks by `next` (any order) and lists the changes in id order. */
-  private diff(next: readonly Next[]): FusionChange[] {
+  /**
+   * Replaces the published tracks by `tracks` (any order; `entries[k]`: the published entry of
+   * tracks[k]'s id, if any) and lists the changes in id order.
+   */
+  private diff(tracks: readonly FusedTrack[], entries: readonly (Entry | undefined)[]): FusionChange[] {
     const ranked = this.ranked;
     const changes: FusionChange[] = [];
-    // The usual scan keeps the same fused ids (each id appears once in `next`): then the entries,
+    // The usual scan keeps the same fused ids (each id appears once in `tracks`): then the entries,
     // their id order and the map stay; only the tracks in them change.
-    if (next.length === ranked.length && next.every((x) => x.entry !== undefined)) {
+    if (tracks.length === ranked.length && entries.every((e) => e !== undefined)) {
       const byRank = new Array<FusedTrack>(ranked.length);
-      for (const x of next) byRank[x.entry!.rank] = x.track;
-      ranked.forEach((e, r) => {
-        if (byRank[r] === e.track) return;
+      for (let k = 0; k < tracks.length; k++) byRank[entries[k]!.rank] = tracks[k]!;
+      for (let r = 0; r < ranked.length; r++) {
+        const e = ranked[r]!;
+        if (byRank[r] === e.track) continue;
         e.track = byRank[r]!;
         changes.push({ type: 'updated', track: e.track });
-      });
+      }
       return changes;
     }
-    const after = new Map<EntityId, FusedTrack>(next.map((x) => [x.track.id, x.track]));
+    const after = new Map<EntityId, FusedTrack>(tracks.map((t) => [t.id, t]));
     const ids = [...new Set([...this.published.keys(), ...after.keys()])].sort();
     const published = new Map<EntityId, Entry>();
     const order: Entry[] = [];
@@ -365,12 +382,6 @@ interface Entry {
   readonly rank: number;
 }
 
-/** One group's fused track this scan, and its entry when its id was published before. */
-interface Next {
-  readonly track: FusedTrack;
-  readonly entry: Entry | undefined;
-}
-
 /** The last scan's table, the order it follows and the report each row was written from. */
 interface LastTable {
   readonly order: Int32Array;
@@ -381,19 +392,23 @@ interface LastTable {
 interface SortedPairs {
   readonly i: Int32Array;
   readonly j: Int32Array;
-  readonly states?: PairState[];
+  /** The numbers given to ride along, in the same order. */
+  readonly by: Int32Array;
 }
 
-/** Pairs (each given i < j) in (i, j) order, with whatever rides along. */
-function sortedPairs(n: number, i: number[], j: number[], states?: PairState[]): SortedPairs {
-  const ii = Int32Array.from(i);
-  const jj = Int32Array.from(j);
-  const order = pairOrder(n, ii, jj, ii.length);
-  return {
-    i: order.map((k) => ii[k]!),
-    j: order.map((k) => jj[k]!),
-    ...(states ? { states: Array.from(order, (k) => states[k]!) } : {}),
-  };
+/** Pairs (each given i < j) in (i, j) order, with a number per pair riding along. */
+function sortedPairs(n: number, i: Int32Array, j: Int32Array, by: Int32Array = i): SortedPairs {
+  const order = pairOrder(n, i, j, i.length);
+  const si = new Int32Array(order.length);
+  const sj = new Int32Array(order.length);
+  const sb = new Int32Array(order.length);
+  for (let x = 0; x < order.length; x++) {
+    const k = order[x]!;
+    si[x] = i[k]!;
+    sj[x] = j[k]!;
+    sb[x] = by[k]!;
+  }
+  return { i: si, j: sj, by: sb };
 }
 
 /**
