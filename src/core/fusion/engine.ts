@@ -4,7 +4,7 @@ import { confirmedGroups, groupRows } from './confirmed-groups';
 import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
 import { fusedId } from './fused-id';
 import { d2Between, SEP, separate, sepWithin } from './gate';
-import { pairOrder, PairStore, popcount } from './pair-state';
+import { pairOrder, PairStore, popcount, type Entry, type FusedName } from './pair-state';
 import { gatePairs, PairBuffer, type GatedPairs } from './spatial-gate';
 import { TrackTable } from './track-table';
 import type { FusedTrack, FusionChange, FusionConfig, SourceTrack } from './types';
@@ -48,6 +48,8 @@ export class FusionEngine {
   private order: Int32Array | undefined = new Int32Array(0);
   private readonly pairs = new PairStore();
   private published = new Map<EntityId, Entry>();
+  /** Bumped whenever `published` is replaced: a FusedName's cached entry holds only for its version. */
+  private publishedVersion = 0;
   /** The published entries in id order. */
   private ranked: Entry[] = [];
   private greedyClusters = 0;
@@ -95,7 +97,10 @@ export class FusionEngine {
   scan(now: number): FusionChange[] {
     const c = this.config;
     const scanNo = ++this.scans;
-    for (const t of this.byHandle) if (t !== undefined && now - t.time > c.maxAgeMs) this.remove(t.id);
+    for (let h = 0; h < this.byHandle.length; h++) {
+      const t = this.byHandle[h];
+      if (t !== undefined && now - t.time > c.maxAgeMs) this.remove(t.id);
+    }
     const table = this.table();
     const n = table.n;
     const indexOf = new Int32Array(this.byHandle.length).fill(-1);
@@ -321,16 +326,20 @@ export class FusionEngine {
         time,
         fusion: { sources: named.sources, position, confidence: round(persistence[g]! * agreement, 3) },
       };
-      const entry = this.published.get(named.id);
+      if (named.entryVersion !== this.publishedVersion) {
+        named.entry = this.published.get(named.id);
+        named.entryVersion = this.publishedVersion;
+      }
+      const entry = named.entry;
       tracks[g] = entry !== undefined && sameTrack(entry.track, track) ? entry.track : track;
       entries[g] = entry;
     }
     return this.diff(tracks, entries);
   }
 
-  private named(group: readonly number[], table: TrackTable): { id: EntityId; sources: EntityId[] } {
+  private named(group: readonly number[], table: TrackTable): FusedName {
     const sources = group.map((k) => table.ids[k]!);
-    return { id: fusedId(sources), sources };
+    return { id: fusedId(sources), sources, entry: undefined, entryVersion: -1 };
   }
 
   /**
@@ -371,15 +380,10 @@ export class FusionEngine {
       else if (was !== now) changes.push({ type: 'updated', track: now });
     }
     this.published = published;
+    this.publishedVersion++;
     this.ranked = order;
     return changes;
   }
-}
-
-/** A published fused track and its place in id order. */
-interface Entry {
-  track: FusedTrack;
-  readonly rank: number;
 }
 
 /** The last scan's table, the order it follows and the report each row was written from. */

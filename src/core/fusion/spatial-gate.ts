@@ -63,7 +63,8 @@ export class PairBuffer {
   private d2 = new Float64Array(1024);
   length = 0;
 
-  push(a: number, b: number, d2: number): void {
+  /** Appends (a, b) with the d² now in SEP (gate.ts), read here: a double passed to a call that is not inlined is boxed. */
+  pushSeparated(a: number, b: number): void {
     if (this.length === this.i.length) {
       const grow = <T extends Int32Array | Float64Array>(x: T): T => {
         const y = new (x.constructor as new (n: number) => T)(2 * x.length);
@@ -76,7 +77,7 @@ export class PairBuffer {
     }
     this.i[this.length] = a;
     this.j[this.length] = b;
-    this.d2[this.length++] = d2;
+    this.d2[this.length++] = SEP[0]!;
   }
 
   done(n: number): GatedPairs {
@@ -129,7 +130,8 @@ export function gatePairs(
   }
   const sensors = counts.filter((c) => c > 0).length;
   // With two sensors the askers only ever want the other sensor's tracks: index just those.
-  const rows = sensors === 2 ? Int32Array.from({ length: most }) : Int32Array.from({ length: n }, (_, i) => i);
+  const rows = new Int32Array(sensors === 2 ? most : n);
+  if (sensors !== 2) for (let i = 0; i < n; i++) rows[i] = i;
   const index = new KDBush(rows.length, 16);
   if (sensors === 2) {
     let k = 0;
@@ -177,7 +179,7 @@ export function gatePairs(
         seen.add(key);
       }
       separate(t, a, b);
-      if (sepWithin(gate)) out.push(a, b, SEP[0]!);
+      if (sepWithin(gate)) out.pushSeparated(a, b);
     }
   }
   return out.done(n);
