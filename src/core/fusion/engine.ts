@@ -3,7 +3,7 @@ import { associate } from './associate';
 import { confirmedGroups, groupRows } from './confirmed-groups';
 import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
 import { fusedId } from './fused-id';
-import { d2Between, SEP, separate, sepWithin } from './gate';
+import { d2Between, KnownSeparations, SEP, separate, sepWithin } from './gate';
 import { pairOrder, PairStore, popcount, type Entry, type FusedName } from './pair-state';
 import { gatePairs, PairBuffer, type GatedPairs } from './spatial-gate';
 import { TrackTable } from './track-table';
@@ -57,6 +57,8 @@ export class FusionEngine {
   private last: LastTable | undefined;
   /** The gated pairs' arrays, reused scan after scan. */
   private readonly gateBuffer = new PairBuffer();
+  /** The confirmed pairs' separations of this scan, which the gate reuses. */
+  private readonly known = new KnownSeparations();
 
   constructor(config: Partial<FusionConfig> = {}) {
     this.config = { ...DEFAULT_FUSION_CONFIG, ...config };
@@ -109,6 +111,7 @@ export class FusionEngine {
 
     // Confirmed pairs: cascade the ones that lost a track, count scans outside the split gate.
     const split = { chi2: c.splitChi2, meters: c.splitMeters, maxTimeDiffMs: c.maxTimeDiffMs };
+    this.known.reset(n);
     const ci = new Int32Array(this.pairs.size);
     const cj = new Int32Array(this.pairs.size);
     let confirmedCount = 0;
@@ -118,6 +121,7 @@ export class FusionEngine {
       if (i < 0 || j < 0) return false;
       if (!st.confirmed) return true;
       separate(table, i, j);
+      this.known.store(i, j);
       st.d2 = SEP[0]!;
       st.d2Scan = scanNo;
       st.rotation = SEP[4]!;
@@ -139,7 +143,7 @@ export class FusionEngine {
     const confirmed = sortedPairs(n, ci.subarray(0, confirmedCount), cj.subarray(0, confirmedCount));
 
     const gate = { chi2: c.gateChi2, meters: c.gateMeters, maxTimeDiffMs: c.maxTimeDiffMs };
-    const gated = gatePairs(table, gate, c.maxGateCandidates, this.gateBuffer);
+    const gated = gatePairs(table, gate, c.maxGateCandidates, this.gateBuffer, this.known);
 
     const clusters = new UnionFind(n);
     const involved = new Uint8Array(n);

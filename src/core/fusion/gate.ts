@@ -158,3 +158,37 @@ export function separation(a: Prepared, b: Prepared, unknownSpeedMps = 0): Separ
 
 export const within = (s: Separation, g: GateLimits): boolean =>
   s.d2 <= g.chi2 && s.meters <= g.meters + s.slackMeters && s.dtMs <= g.maxTimeDiffMs;
+
+/**
+ * Separations already measured this scan, by pair of rows (a < b), at most one per row a: the
+ * split-gate check measures every confirmed pair before the gate runs, and the gate would measure
+ * the same pairs again (same table, same arguments, so the same numbers). Looked up by row in typed
+ * arrays, so a hit costs less than the trigonometry it saves.
+ */
+export class KnownSeparations {
+  private partner = new Int32Array(0);
+  private sep = new Float64Array(0);
+
+  /** Forgets everything, for a table of n rows. */
+  reset(n: number): void {
+    if (this.partner.length < n) {
+      this.partner = new Int32Array(n);
+      this.sep = new Float64Array(6 * n);
+    }
+    this.partner.fill(-1, 0, n);
+  }
+
+  /** Records SEP as the separation of rows (a, b), unless a already has one. */
+  store(a: number, b: number): void {
+    if (this.partner[a]! >= 0) return;
+    this.partner[a] = b;
+    for (let k = 0; k < 6; k++) this.sep[6 * a + k] = SEP[k]!;
+  }
+
+  /** Puts the separation of rows (a, b) into SEP if it is known; false if not. */
+  load(a: number, b: number): boolean {
+    if (this.partner[a] !== b) return false;
+    for (let k = 0; k < 6; k++) SEP[k] = this.sep[6 * a + k]!;
+    return true;
+  }
+}

@@ -1,6 +1,6 @@
 import KDBush from 'kdbush';
 import { EARTH_RADIUS_M } from '../sim/geo';
-import { SEP, separate, sepWithin, type GateLimits } from './gate';
+import { SEP, separate, sepWithin, type GateLimits, type KnownSeparations } from './gate';
 import { IdBuffer, rangeInto } from './kd-range';
 import type { Prepared } from './prepared';
 import { TrackTable } from './track-table';
@@ -99,13 +99,15 @@ export class PairBuffer {
  * numerous sensor ask (pairs within one sensor are never wanted), which halves the queries for two
  * sensors; with exactly two sensors only the other sensor's tracks are indexed. A track whose box
  * holds more than `maxCandidates` tracks pairs with none, so a scan's pairs stay within
- * n × maxCandidates however the tracks are piled up.
+ * n × maxCandidates however the tracks are piled up. `known`: separations the scan has already
+ * measured on this table (the confirmed pairs'), not measured again.
  */
 export function gatePairs(
   t: TrackTable,
   gate: GateLimits,
   maxCandidates = Infinity,
   out: PairBuffer = new PairBuffer(),
+  known?: KnownSeparations,
 ): GatedPairs {
   const n = t.n;
   out.length = 0;
@@ -178,7 +180,7 @@ export function gatePairs(
         if (seen.has(key)) continue;
         seen.add(key);
       }
-      separate(t, a, b);
+      if (known === undefined || !known.load(a, b)) separate(t, a, b);
       if (sepWithin(gate)) out.pushSeparated(a, b);
     }
   }
