@@ -200,6 +200,21 @@ export class FusionEngine {
         if (d2 !== undefined && d2 < c.gateChi2) hit(i, j);
         continue;
       }
+      let allFused = true;
+      for (let x = start[r]!; x < start[r + 1]! && allFused; x++) allFused = groupOf[members[x]!]! >= 0;
+      if (allFused) {
+        // Every track is in a confirmed group (two fused pairs gated across, the usual larger
+        // cluster): associate.ts would return those groups as they are, so hit their pairs in the
+        // same order (groups by first row, rows ascending) without building its input.
+        for (let x = start[r]!; x < start[r + 1]!; x++) {
+          const m = members[x]!;
+          const from = groups.start[groupOf[m]!]!;
+          const to = groups.start[groupOf[m]! + 1]!;
+          if (groups.members[from] !== m) continue;
+          for (let p = from; p < to; p++) for (let q = p + 1; q < to; q++) hit(groups.members[p]!, groups.members[q]!);
+        }
+        continue;
+      }
       const rows = Array.from(members.subarray(start[r]!, start[r + 1]!));
       // The confirmed groups inside, in the order of their first rows.
       const inside = rows
