@@ -24,8 +24,8 @@ const TIMED_SCANS = 5;
 const rows: Row[] = [];
 
 /**
- * Where the time of a 10k scan goes, before and after the typed-column rewrite: recorded by hand
- * from two CPU profiles (not measured by this run), kept here so that docs/benchmarks.md shows it.
+ * Where the time of a 10k scan goes: recorded by hand from CPU profiles (not measured by this run),
+ * kept here so that docs/benchmarks.md shows it.
  */
 const PROFILE = `Where the time goes: CPU profiles of 24 scans at 10k × 10k (\`node --cpu-prof --import tsx bench/profile-s9.ts 10000 24\`, summarised by \`bench/lib/cpu-profile-top.ts\`), self time per function in ms per scan, recorded on 2026-12-02 at a load average of ~17; the workload's own functions (report generation) are left out, but the garbage collector's line includes collecting the workload's garbage. Before: the engine as of commit 25d5fbe (median scan 525 ms in that profiling run); after: the typed-column scan (median 52 ms in the same conditions).
 
@@ -42,7 +42,9 @@ const PROFILE = `Where the time goes: CPU profiles of 24 scans at 10k × 10k (\`
 | gatedPairs + project + separation | 44 | gatePairs | 4 |
 | associate (every cluster) | 9 | fuseDominatedPair | 3 |
 
-After the rewrite \`fusedId\` costs 9 ms per scan averaged over the profile, all of it in the scan where the 10k pairs confirm (an id is computed once in a pair's life).`;
+After the rewrite \`fusedId\` costs 9 ms per scan averaged over the profile, all of it in the scan where the 10k pairs confirm (an id is computed once in a pair's life).
+
+Second round, 2026-12-03 (allocation): a CPU and heap profile of commit 206709c (median 80 ms at a load of ~3.3) put the garbage collector at 36 ms, the fused tracks' publish at 24, kdbush's queries and build at 14, the scan at 12 and the per-pair separations at 12 ms per scan. What went: an array per kd-tree query (the queries now write into one reused buffer), a boxed number per pair from \`Math.hypot\` and from doubles passed to calls, a list per fused group (twice a scan), an object per fused track for the diff, a Map lookup by fused id per fused track, measuring each confirmed pair twice, and building associate's input for clusters made only of fused pairs. The scan's own allocation went from 17.4 to about 7 MB per 10k scan; most of the collector's remaining time is this workload's own reports (~21 MB per scan). A uniform grid in place of kdbush cut the index's share from ~14 to ~6 ms in a profile, but the index stays a maintained package (docs/fusion.md), so it was not adopted.`;
 
 interface Outcome {
   readonly scanMs: number[];
