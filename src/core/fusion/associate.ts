@@ -11,8 +11,9 @@ import { assign } from './hungarian';
  * The cost of joining a track to a group is its largest squared Mahalanobis distance to a member
  * minus the gate (so every gated assignment pays off and leaving a pair apart costs the gate);
  * a track not gated with every member cannot join. Sides larger than `maxSide` (a pathological
- * cluster: a dense swarm, or a gate set far too wide) fall back to greedy by cost, so the optimal
- * assignment's cubic cost stays bounded.
+ * cluster: a dense swarm, a gate set far too wide, or a peer's tracks chained on purpose) fall back
+ * to greedy by cost over the gated pairs only: no free × open matrix, so a cluster of k tracks costs
+ * about its gated pairs (≤ k × the gate's candidate cap) and not k² time and memory every scan.
  */
 export interface ClusterInput {
   /** Rows of the scan's table (track-table.ts), ascending. */
@@ -26,6 +27,8 @@ export interface AssociateContext {
   readonly sensor: Int32Array;
   /** The squared Mahalanobis distance of a gated pair, undefined when not gated. */
   readonly d2Of: (i: number, j: number) => number | undefined;
+  /** The tracks gated with track i. */
+  readonly neighbours: (i: number) => ArrayLike<number>;
   readonly gateChi2: number;
   readonly maxSide: number;
 }
@@ -54,17 +57,18 @@ export function associate(c: ClusterInput, ctx: AssociateContext): AssociateOutc
     const free = c.members.filter((i) => !inGroup.has(i) && sensor[i] === s);
     if (free.length === 0) continue;
     const open = groups.filter((g) => g.every((m) => sensor[m] !== s));
-    const cost = free.map((t) => open.map((g) => joinCost(t, g, ctx)));
     let choice: number[];
     if (open.length === 0) choice = free.map(() => -1);
-    else if (free.length <= ctx.maxSide && open.length <= ctx.maxSide) choice = optimal(cost);
-    else {
+    else if (free.length <= ctx.maxSide && open.length <= ctx.maxSide) {
+      const cost = free.map((t) => open.map((g) => joinCost(t, g, ctx)));
+      choice = optimal(cost).map((g, r) => (g >= 0 && cost[r]![g]! < 0 ? g : -1));
+    } else {
       greedy = true;
-      choice = greedyAssign(cost);
+      choice = sparseGreedy(free, open, ctx);
     }
     free.forEach((t, r) => {
       const g = choice[r]!;
-      if (g >= 0 && cost[r]![g]! < 0) open[g]!.push(t);
+      if (g >= 0) open[g]!.push(t);
       else groups.push([t]);
       inGroup.add(t);
     });
@@ -77,15 +81,28 @@ function optimal(cost: readonly (readonly number[])[]): number[] {
   return assign(cost);
 }
 
-function greedyAssign(cost: readonly (readonly number[])[]): number[] {
+/**
+ * Greedy by cost over the joins that can pay off: a track can join only a group it is gated with
+ * (every member gated), so its candidates are the open groups of its gated neighbours. Returns,
+ * per free track, the open group it joins or -1.
+ */
+function sparseGreedy(free: readonly number[], open: readonly (readonly number[])[], ctx: AssociateContext): number[] {
+  const groupOf = new Map<number, number>();
+  open.forEach((g, k) => g.forEach((m) => groupOf.set(m, k)));
   const cells: [number, number, number][] = [];
-  cost.forEach((row, r) =>
-    row.forEach((v, g) => {
+  free.forEach((t, r) => {
+    const tried = new Set<number>();
+    const nbrs = ctx.neighbours(t);
+    for (let k = 0; k < nbrs.length; k++) {
+      const g = groupOf.get(nbrs[k]!);
+      if (g === undefined || tried.has(g)) continue;
+      tried.add(g);
+      const v = joinCost(t, open[g]!, ctx);
       if (v < 0) cells.push([v, r, g]);
-    }),
-  );
+    }
+  });
   cells.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-  const out = new Array<number>(cost.length).fill(-1);
+  const out = new Array<number>(free.length).fill(-1);
   const taken = new Set<number>();
   for (const [, r, g] of cells) {
     if (out[r]! >= 0 || taken.has(g)) continue;

@@ -163,6 +163,7 @@ export class FusionEngine {
     const ctx = {
       sensor: table.sensor,
       d2Of: (i: number, j: number) => gated.d2Of(i, j),
+      neighbours: (i: number) => gated.nbr.subarray(gated.start[i]!, gated.start[i + 1]!),
       gateChi2: c.gateChi2,
       maxSide: c.maxClusterSide,
     };
