@@ -23,8 +23,11 @@ export class IdBuffer {
 /** Explicit stack of (left, right, axis) frames, 3 per level of the tree: ample for 2³² items. */
 const stack = new Int32Array(96);
 
-/** `box`: [minX, minY, maxX, maxY]. */
-export function rangeInto(index: KDBush, box: Float64Array, out: IdBuffer): void {
+/**
+ * `box`: [minX, minY, maxX, maxY]. Stops as soon as `out` holds more than `limit` ids and returns
+ * false then (the caller drops the query), so a box over a pile costs about `limit` ids, not the pile.
+ */
+export function rangeInto(index: KDBush, box: Float64Array, out: IdBuffer, limit = Infinity): boolean {
   const minX = box[0]!;
   const minY = box[1]!;
   const maxX = box[2]!;
@@ -42,14 +45,20 @@ export function rangeInto(index: KDBush, box: Float64Array, out: IdBuffer): void
       for (let i = left; i <= right; i++) {
         const x = coords[2 * i]!;
         const y = coords[2 * i + 1]!;
-        if (x >= minX && x <= maxX && y >= minY && y <= maxY) out.push(ids[i]!);
+        if (x >= minX && x <= maxX && y >= minY && y <= maxY) {
+          out.push(ids[i]!);
+          if (out.length > limit) return false;
+        }
       }
       continue;
     }
     const m = (left + right) >> 1;
     const x = coords[2 * m]!;
     const y = coords[2 * m + 1]!;
-    if (x >= minX && x <= maxX && y >= minY && y <= maxY) out.push(ids[m]!);
+    if (x >= minX && x <= maxX && y >= minY && y <= maxY) {
+      out.push(ids[m]!);
+      if (out.length > limit) return false;
+    }
     if (axis === 0 ? minX <= x : minY <= y) {
       stack[sp++] = left;
       stack[sp++] = m - 1;
@@ -61,4 +70,5 @@ export function rangeInto(index: KDBush, box: Float64Array, out: IdBuffer): void
       stack[sp++] = 1 - axis;
     }
   }
+  return true;
 }

@@ -88,18 +88,19 @@ export class PairBuffer {
 
 /**
  * Every pair of tracks of different sensors inside the gate. A kd-tree (kdbush) over (lon, lat)
- * degrees is built once per scan, O(n log n); each track then asks for the box that bounds its
- * gate circle, O(log n + k). The box is widened in longitude by 1/cos(latitude) at the box's
+ * degrees per speed class of the indexed tracks is built once per scan, O(n log n); each track
+ * then asks each class for the box that bounds its gate circle, O(log n + k). The box is widened in longitude by 1/cos(latitude) at the box's
  * poleward edge, split in two across the antimeridian, and becomes the whole band of longitudes
  * when it reaches a pole, so no partner within the gate is missed anywhere on Earth. The metric
  * gate bound for a track is √χ² × √(its largest variance + the largest among the tracks it may
  * pair with), capped by the gate in metres, both grown by what time alignment may add (gate.ts):
  * the variance and metres a track without velocity gains with age, and the distance a track with
- * one moves, over the largest time difference the gate admits. Only the tracks not of the most
+ * one moves (its own speed plus the fastest in the class asked), over the largest time difference
+ * the gate admits. Only the tracks not of the most
  * numerous sensor ask (pairs within one sensor are never wanted), which halves the queries for two
  * sensors; with exactly two sensors only the other sensor's tracks are indexed. A track whose box
- * holds more than `maxCandidates` tracks pairs with none, so a scan's pairs stay within
- * n × maxCandidates however the tracks are piled up. `known`: separations the scan has already
+ * in a class holds more than `maxCandidates` tracks pairs with none of that class, so a scan's
+ * pairs stay within n × maxCandidates × 4 (the classes) however the tracks are piled up. `known`: separations the scan has already
  * measured on this table (the confirmed pairs'), not measured again.
  */
 export function gatePairs(
@@ -114,15 +115,13 @@ export function gatePairs(
   if (n < 2) return out.done(n);
   let minTime = Infinity;
   let maxTime = -Infinity;
-  let maxSpeed = 0;
   let anyUnknown = false;
   const counts = new Int32Array(t.sensorIds.length);
   for (let i = 0; i < n; i++) {
     counts[t.sensor[i]!]!++;
     minTime = Math.min(minTime, t.time[i]!);
     maxTime = Math.max(maxTime, t.time[i]!);
-    if (t.hasVelocity(i)) maxSpeed = Math.max(maxSpeed, Math.hypot(t.ve[i]!, t.vn[i]!));
-    else anyUnknown = true;
+    if (!t.hasVelocity(i)) anyUnknown = true;
   }
   // The most numerous sensor (ties: the smallest id, so the choice does not depend on arrival order).
   let skip = -1;
@@ -132,22 +131,30 @@ export function gatePairs(
   }
   const sensors = counts.filter((c) => c > 0).length;
   // With two sensors the askers only ever want the other sensor's tracks: index just those.
-  const rows = new Int32Array(sensors === 2 ? most : n);
-  if (sensors !== 2) for (let i = 0; i < n; i++) rows[i] = i;
-  const index = new KDBush(rows.length, 16);
-  if (sensors === 2) {
-    let k = 0;
-    for (let i = 0; i < n; i++) if (t.sensor[i] === skip) rows[k++] = i;
-  }
+  const indexed = (i: number): boolean => sensors !== 2 || t.sensor[i] === skip;
+  // One index per speed class, each queried with its own fastest track's motion: with one index
+  // for all, one track at 20 km/s (valid input, and a peer can write it) widened every box by
+  // 40 km, every box then held more than maxCandidates tracks, and nothing fused anywhere.
+  const classRows = SPEED_CLASS_MPS.map(() => [] as number[]);
+  const classSpeed = new Float64Array(SPEED_CLASS_MPS.length);
   // The largest variance among the tracks a query can find, not among all: with an EO sensor
   // indexed against a radar, the boxes shrink to what the radar's own error needs.
   let partnerVar = 0;
-  for (let k = 0; k < rows.length; k++) {
-    const i = rows[k]!;
-    index.add(t.lon[i]!, t.lat[i]!);
+  for (let i = 0; i < n; i++) {
+    if (!indexed(i)) continue;
+    const speed = t.hasVelocity(i) ? Math.hypot(t.ve[i]!, t.vn[i]!) : 0;
+    const c = speedClass(speed);
+    classRows[c]!.push(i);
+    if (speed > classSpeed[c]!) classSpeed[c] = speed;
     if (t.maxVar[i]! > partnerVar) partnerVar = t.maxVar[i]!;
   }
-  index.finish();
+  const indexes = classRows.map((rows) => {
+    if (rows.length === 0) return undefined;
+    const index = new KDBush(rows.length, 16);
+    for (const i of rows) index.add(t.lon[i]!, t.lat[i]!);
+    index.finish();
+    return index;
+  });
   // Time alignment's growth, bounded by the largest time difference a gated pair can have.
   const dtMax = Math.min(gate.maxTimeDiffMs, maxTime - minTime) / 1000;
   const unknownSlack = anyUnknown ? t.unknownSpeedMps * dtMax : 0;
@@ -157,34 +164,50 @@ export function gatePairs(
     if (t.sensor[q] === skip) continue;
     const own = t.hasVelocity(q);
     const slackQ = own ? 0 : t.unknownSpeedMps * dtMax;
-    const motion = ((own ? Math.hypot(t.ve[q]!, t.vn[q]!) : 0) + maxSpeed) * dtMax;
-    const radius =
-      Math.min(
-        gate.meters + slackQ + unknownSlack,
-        Math.sqrt(gate.chi2 * (t.maxVar[q]! + slackQ ** 2 + partnerVar + unknownSlack ** 2)),
-      ) + motion;
-    hits.length = 0;
-    query(index, t, q, radius, hits);
-    // A track with more candidates than an assignment takes (a swarm, or a peer's tracks piled on
-    // one point) is left unfused rather than gated with each: otherwise n tracks at one point cost
-    // n² pairs every scan (2,000 of them: 2 million pairs, seconds of CPU).
-    if (hits.length > maxCandidates) continue;
-    for (let h = 0; h < hits.length; h++) {
-      const r = rows[hits.ids[h]!]!;
-      if (r === q || t.sensor[r] === t.sensor[q]) continue;
-      const a = Math.min(q, r);
-      const b = Math.max(q, r);
-      if (dedupe) {
-        // With three or more sensors two askers can find one pair; with two, only one side asks.
-        const key = a * n + b;
-        if (seen.has(key)) continue;
-        seen.add(key);
+    const ownSpeed = own ? Math.hypot(t.ve[q]!, t.vn[q]!) : 0;
+    const base = Math.min(
+      gate.meters + slackQ + unknownSlack,
+      Math.sqrt(gate.chi2 * (t.maxVar[q]! + slackQ ** 2 + partnerVar + unknownSlack ** 2)),
+    );
+    for (let c = 0; c < indexes.length; c++) {
+      const index = indexes[c];
+      if (index === undefined) continue;
+      const rows = classRows[c]!;
+      hits.length = 0;
+      // A box with more candidates than an assignment takes (a swarm, or a peer's tracks piled on
+      // one point) gives this track no pair in this class rather than a pair with each: otherwise
+      // n tracks at one point cost n² pairs every scan (2,000 of them: 2 million pairs, seconds of
+      // CPU). The query stops at the cap, so a pile costs the cap, not its size.
+      if (!query(index, t, q, base + (ownSpeed + classSpeed[c]!) * dtMax, hits, maxCandidates)) continue;
+      for (let h = 0; h < hits.length; h++) {
+        const r = rows[hits.ids[h]!]!;
+        if (r === q || t.sensor[r] === t.sensor[q]) continue;
+        const a = Math.min(q, r);
+        const b = Math.max(q, r);
+        if (dedupe) {
+          // With three or more sensors two askers can find one pair; with two, only one side asks.
+          const key = a * n + b;
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        if (known === undefined || !known.load(a, b)) separate(t, a, b);
+        if (sepWithin(gate)) out.pushSeparated(a, b);
       }
-      if (known === undefined || !known.load(a, b)) separate(t, a, b);
-      if (sepWithin(gate)) out.pushSeparated(a, b);
     }
   }
   return out.done(n);
+}
+
+/**
+ * Upper bounds (m/s) of the speed classes the index is split by: walkers and boats, aircraft, fast
+ * jets, and anything faster (up to the 20 km/s a velocity may have).
+ */
+const SPEED_CLASS_MPS = [60, 400, 1500, Infinity] as const;
+
+function speedClass(speed: number): number {
+  let c = 0;
+  while (speed > SPEED_CLASS_MPS[c]!) c++;
+  return c;
 }
 
 /** A gated pair, i < j by index into the tracks given. */
@@ -210,7 +233,7 @@ const hits = new IdBuffer();
  * metres. The box goes to rangeInto in a typed array, not as arguments: doubles passed to a call
  * that is not inlined are boxed, four per call, one call per track per scan.
  */
-function query(index: KDBush, t: TrackTable, q: number, radius: number, out: IdBuffer): void {
+function query(index: KDBush, t: TrackTable, q: number, radius: number, out: IdBuffer, limit: number): boolean {
   const lat = t.lat[q]!;
   const lon = t.lon[q]!;
   // A little slack for the sphere-vs-box arithmetic.
@@ -221,12 +244,12 @@ function query(index: KDBush, t: TrackTable, q: number, radius: number, out: IdB
   const cosEdge = Math.cos(edge / DEG);
   const dLon = cosEdge <= 0 ? Infinity : dLat / cosEdge;
   if (maxLat >= 90 || minLat <= -90 || dLon >= 180) {
-    rangeInto(index, setBox(-180, minLat, 180, maxLat), out);
-    return;
+    return rangeInto(index, setBox(-180, minLat, 180, maxLat), out, limit);
   }
-  rangeInto(index, setBox(lon - dLon, minLat, lon + dLon, maxLat), out);
-  if (lon - dLon < -180) rangeInto(index, setBox(lon - dLon + 360, minLat, 180, maxLat), out);
-  if (lon + dLon > 180) rangeInto(index, setBox(-180, minLat, lon + dLon - 360, maxLat), out);
+  if (!rangeInto(index, setBox(lon - dLon, minLat, lon + dLon, maxLat), out, limit)) return false;
+  if (lon - dLon < -180 && !rangeInto(index, setBox(lon - dLon + 360, minLat, 180, maxLat), out, limit)) return false;
+  if (lon + dLon > 180 && !rangeInto(index, setBox(-180, minLat, lon + dLon - 360, maxLat), out, limit)) return false;
+  return true;
 }
 
 const box = new Float64Array(4);
