@@ -8,14 +8,14 @@
  * never repaired it. The cache now compares the exact signed bytes and signature.
  */
 import { describe, expect, it } from 'vitest';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { canonicalContent } from '../../../src/core/merge/version-content';
 import { encodeMessage, MessageType } from '../../../src/core/sync';
 import { idKey, versionId } from '../../../src/core/sync/version-id';
 import { encodeVersions } from '../../../src/core/wire';
 import { signNow, testIdentity } from '../support/test-keys';
-import { Harness, T0, versionsFrame } from '../node/mesh/scripted-peers';
+import { T0, versionsFrame } from '../node/mesh/scripted-peers';
+import { note, scene } from './attack-scene';
 
 const C1 = 0x239b961b;
 const C2 = 0xab0e9789;
@@ -172,25 +172,9 @@ function collide(honest: Version, want: string): Version {
   return { ...honest, value };
 }
 
-const note = (entity: string, author: string, ms: number, text: string): Version => ({
-  entity: entity as EntityId,
-  kind: 'zz_note' as ComponentKind,
-  value: { text },
-  ts: { ms, c: 0, node: author as NodeId },
-  seen: [],
-});
-
 describe('attack: the verified-versions cache', () => {
   it('a forged content with the Murmur id of alice’s verified write is verified and refused, not taken from the cache', async () => {
-    const h = await Harness.create('m');
-    const alice = h.peer('a');
-    alice.hello();
-    const mallory = h.peer('x');
-    mallory.hello();
-    const honest = h.peer('h');
-    honest.hello();
-    h.tick();
-    honest.reset();
+    const { h, alice, mallory, honest } = await scene();
 
     const real = signNow(
       testIdentity('a'),

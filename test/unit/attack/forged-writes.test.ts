@@ -7,47 +7,17 @@
  * Node's crypto (test-keys.ts); in this harness a test key stands for its node's name.
  */
 import { describe, expect, it } from 'vitest';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
+import type { EntityId, NodeId } from '../../../src/core/ids';
 import { DELETED, type Version } from '../../../src/core/merge/version';
 import { encodeMessage, INVALID_INPUT_REASON, MessageType, SYNC_PROTOCOL_VERSION } from '../../../src/core/sync';
 import { encodeVersions } from '../../../src/core/wire';
 import type { RejectReason } from '../../../src/node/security/version-verifier';
 import { signNow, testIdentity } from '../support/test-keys';
 import { Harness, T0, versionsFrame, type Peer } from '../node/mesh/scripted-peers';
-
-const note = (entity: string, author: string, ms: number, text: string, seen: Version['seen'] = []): Version => ({
-  entity: entity as EntityId,
-  kind: 'zz_note' as ComponentKind,
-  value: { text },
-  ts: { ms, c: 0, node: author as NodeId },
-  seen,
-});
+import { note, scene, type Scene } from './attack-scene';
 
 /** Signed by `signer`'s key, whoever the version names as its author. */
 const signedBy = (signer: string, v: Version): Version => signNow(testIdentity(signer), v);
-
-interface Scene {
-  readonly h: Harness;
-  /** The author whose name is forged; also a direct, honest peer of m. */
-  readonly alice: Peer;
-  /** The attacker's link. */
-  readonly mallory: Peer;
-  /** An honest peer on a third link: must never receive anything forged. */
-  readonly honest: Peer;
-}
-
-async function scene(): Promise<Scene> {
-  const h = await Harness.create('m');
-  const alice = h.peer('a');
-  alice.hello();
-  const mallory = h.peer('x');
-  mallory.hello();
-  const honest = h.peer('h');
-  honest.hello();
-  h.tick();
-  honest.reset();
-  return { h, alice, mallory, honest };
-}
 
 const rejected = (h: Harness): Record<RejectReason, number> => h.mesh.securityStats().rejected;
 const invalidFrom = (h: Harness, peer: string): number =>

@@ -5,36 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { encodeMessage, MessageType } from '../../../src/core/sync';
 import { encodeVersions } from '../../../src/core/wire';
 import { KEYS_RESEND_MS } from '../../../src/node/mesh/mesh-node';
 import { MAX_KEYS_PER_RESEND, MAX_KNOWN_KEYS } from '../../../src/node/security/version-verifier';
-import { Harness, T0, versionsFrame } from '../node/mesh/scripted-peers';
-
-const note = (entity: string, author: string, ms: number, text: string): Version => ({
-  entity: entity as EntityId,
-  kind: 'zz_note' as ComponentKind,
-  value: { text },
-  ts: { ms, c: 0, node: author as NodeId },
-  seen: [],
-});
-
-async function scene(): Promise<{
-  h: Harness;
-  mallory: ReturnType<Harness['peer']>;
-  honest: ReturnType<Harness['peer']>;
-}> {
-  const h = await Harness.create('m');
-  const mallory = h.peer('x');
-  mallory.hello();
-  const honest = h.peer('h');
-  honest.hello();
-  h.tick();
-  honest.reset();
-  return { h, mallory, honest };
-}
+import { T0, versionsFrame, type Harness } from '../node/mesh/scripted-peers';
+import { note, scene } from './attack-scene';
 
 /** Counts the Ed25519 verifications the node's verifier really makes. */
 function countVerifies(h: Harness): () => number {
