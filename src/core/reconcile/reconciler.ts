@@ -346,7 +346,7 @@ export class Reconciler {
         );
       }
       if (r.mode === Mode.Symbols) {
-        const expected = this.symbols.received(p.lower, p.upper);
+        const expected = this.symbols.received(p.lower, p.upper, r.upper);
         // 0 restarts a range (the peer answered a fingerprint of it afresh)
         if (r.start !== 0 && r.start !== expected) {
           throw new ReconcileError(
@@ -411,17 +411,17 @@ export class Reconciler {
   /** Initiator: their coded symbols for a range; settles it, asks for more, or splits it. */
   private takeSymbols(turn: Turn, plan: Plan, r: Extract<RangeMessage, { mode: typeof Mode.Symbols }>): number {
     const { lower, upper } = plan;
-    if (r.start === 0) this.symbols.drop(lower, upper);
+    if (r.start === 0) this.symbols.drop(lower, upper, r.upper);
     if (this.symbols.gaveUp(lower) || !this.symbols.hasRoom(r.n)) {
       // (past the session's bound on symbols held, ranges are listed: a bound, not an error)
-      this.symbols.giveUp(lower, upper);
+      this.symbols.giveUp(lower, upper, r.upper);
       return this.listInChunks(lower, upper, r.upper, turn.out);
     }
-    const diff = this.symbols.get(lower, upper);
+    const diff = this.symbols.get(lower, upper, r.upper);
     diff.append(readSymbols(r.symbols, 0, r.start, r.n), encodeSymbols(this.storage, lower, upper, r.start, r.n));
     this.symbols.added(r.n);
     if (diff.complete && this.settle(turn, plan, diff, r.count, r.fingerprint)) {
-      this.symbols.drop(lower, upper);
+      this.symbols.drop(lower, upper, r.upper);
       turn.out.skip(r.upper);
       return -1;
     }
@@ -430,7 +430,7 @@ export class Reconciler {
     if (diff.complete || diff.failed || diff.received + more > cap) {
       // The symbols do not describe a difference we can trust (or would cost more than the ids):
       // list our ids from here on. Splitting could come back as symbols for the same items.
-      this.symbols.giveUp(lower, upper);
+      this.symbols.giveUp(lower, upper, r.upper);
       return this.listInChunks(lower, upper, r.upper, turn.out);
     }
     return this.writeSymbolRequest(turn.out, r.upper, diff.received, more, lower);
@@ -530,7 +530,7 @@ export class Reconciler {
         }
         if (role === 'initiator' && this.regime !== 'clustered') {
           const n = initialSymbols(upper - lower, r.count, this.tuning);
-          const start = this.symbols.received(lower, upper);
+          const start = this.symbols.received(lower, upper, r.upper);
           const fits = n > 0 && start + n <= MAX_SYMBOL_INDEX && !this.symbols.gaveUp(lower);
           if (fits) return this.writeSymbolRequest(out, r.upper, start, n, lower);
         }

@@ -1,3 +1,4 @@
+import type { Bound } from './bound';
 import { SymbolDiff } from './rateless';
 
 /**
@@ -7,7 +8,12 @@ import { SymbolDiff } from './rateless';
  */
 export const MAX_HELD_SYMBOLS = 65_536;
 
-/** The initiator's peeling state per range [lower, upper) of its own snapshot. */
+/**
+ * The initiator's peeling state per range: our items [lower, upper) of the snapshot up to the
+ * range's upper bound. The bound is part of the range's name because index pairs alone are not
+ * unique: every range in which we hold nothing is [i, i) for the same i, and two such ranges
+ * sharing one state let a fresh range's symbols reset another's mid-stream.
+ */
 export class SymbolRanges {
   private readonly diffs = new Map<string, SymbolDiff>();
   /** Lower ends of ranges whose symbols did not decode: settled by listing ids from then on. */
@@ -20,8 +26,8 @@ export class SymbolRanges {
   }
 
   /** Symbols received so far for the range (the start the next Symbols must have). */
-  received(lower: number, upper: number): number {
-    return this.diffs.get(key(lower, upper))?.received ?? 0;
+  received(lower: number, upper: number, bound: Bound): number {
+    return this.diffs.get(key(lower, upper, bound))?.received ?? 0;
   }
 
   /** Whether `n` more symbols stay within MAX_HELD_SYMBOLS. */
@@ -30,8 +36,8 @@ export class SymbolRanges {
   }
 
   /** The range's state, created empty. */
-  get(lower: number, upper: number): SymbolDiff {
-    const k = key(lower, upper);
+  get(lower: number, upper: number, bound: Bound): SymbolDiff {
+    const k = key(lower, upper, bound);
     let d = this.diffs.get(k);
     if (d === undefined) {
       d = new SymbolDiff();
@@ -46,16 +52,16 @@ export class SymbolRanges {
   }
 
   /** The range is settled: its memory is freed, its share of the bound is not. */
-  drop(lower: number, upper: number): void {
-    this.diffs.delete(key(lower, upper));
+  drop(lower: number, upper: number, bound: Bound): void {
+    this.diffs.delete(key(lower, upper, bound));
   }
 
   /**
    * The range's symbols did not decode (or did not check): ranges from `lower` are listed instead
    * from now on, so a responder that keeps answering with symbols cannot keep the session going.
    */
-  giveUp(lower: number, upper: number): void {
-    this.drop(lower, upper);
+  giveUp(lower: number, upper: number, bound: Bound): void {
+    this.drop(lower, upper, bound);
     this.failedFrom.add(lower);
   }
 
@@ -64,6 +70,8 @@ export class SymbolRanges {
   }
 }
 
-function key(lower: number, upper: number): string {
-  return `${lower}:${upper}`;
+function key(lower: number, upper: number, bound: Bound): string {
+  let prefix = '';
+  for (const b of bound.prefix) prefix += b.toString(16).padStart(2, '0');
+  return `${lower}:${upper}:${bound.ts}:${prefix}`;
 }

@@ -133,8 +133,32 @@ describe('Reconciler (property)', () => {
         const { a, b } = build({ ...p, tsStyle: 'spread', idStyle: 'random' });
         check(a, b, p.frame, t, p.push);
       }),
-      { seed: seed + 2, verbose: 1, numRuns: 80 },
+      { seed, verbose: 1, numRuns: 80 },
     );
+  });
+
+  it('keeps coded symbols apart for ranges in which the initiator holds nothing (seed 981002779)', () => {
+    // Every such range is [i, i) of the initiator's items for one i: named by that index pair
+    // alone, a fresh range's first symbols reset another's state mid-stream, and its next
+    // symbols were refused as out of order. One symbol per range at a time makes it certain.
+    const { a, b } = build({ n: 278, seed: 23519469, pBoth: 0, tsStyle: 'spread', idStyle: 'random', frame: 4096 });
+    const t: Partial<ReconcileTuning> = {
+      initialFanout: 11,
+      initialIdListMax: 0,
+      clusteredFanout: 0,
+      maxFanout: 9,
+      denseIdListMax: 0,
+      sparseIdListMax: 0,
+      sparseIdListPerDiff: 0,
+      spreadThreshold: 0,
+      minRangesForEstimate: 0,
+      fanoutPerDiff: 2.4704816422262263,
+      sparseFactor: 0,
+      symbolsPerDiff: 5e-324,
+      symbolSlack: 0,
+      moreSymbolsFraction: 0,
+    };
+    check(a, b, 4096, t, false);
   });
 
   it('finds exactly the set differences for small explicit sets (shrinkable contents)', () => {
@@ -149,7 +173,7 @@ describe('Reconciler (property)', () => {
         const b = items.filter((x) => x.side !== 1).map(({ ts, id }) => ({ ts, id }));
         check(a, b, 4096, {}, items.length % 2 === 0);
       }),
-      { seed: seed + 1, verbose: 1, numRuns: 200 },
+      { seed, verbose: 1, numRuns: 200 },
     );
   });
 });
