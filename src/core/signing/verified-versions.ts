@@ -43,12 +43,15 @@ export class VerifiedVersions {
     return this.byKey.size;
   }
 
-  /** `sig`: the signature the copy comes under (its own, or its batch's). */
-  recall(v: Version, sig: Uint8Array | undefined = v.sig): Recall {
+  /**
+   * `sig`: the signature the copy comes under (its own, or its batch's); `bytes`: the version's
+   * signing bytes if the caller has them already (they are encoded here otherwise).
+   */
+  recall(v: Version, sig: Uint8Array | undefined = v.sig, bytes?: Uint8Array): Recall {
     const key = keyText(v);
     const entry = this.byKey.get(key);
     if (entry === undefined) return 'unknown';
-    if (!sameBytes(entry.bytes, versionSigningBytes(v))) return 'conflict';
+    if (!sameBytes(entry.bytes, bytes ?? versionSigningBytes(v))) return 'conflict';
     // Same content under another signature: not the one that verified, so it is checked again.
     if (sig === undefined || !sameBytes(entry.sig, sig)) return 'unknown';
     this.byKey.delete(key);
@@ -56,11 +59,11 @@ export class VerifiedVersions {
     return 'verified';
   }
 
-  /** Records a version whose signature verified (keeps the first content of a key). */
-  remember(v: Version, sig: Uint8Array | undefined = v.sig): void {
+  /** Records a version whose signature verified (keeps the first content of a key); `bytes` as for recall. */
+  remember(v: Version, sig: Uint8Array | undefined = v.sig, signed?: Uint8Array): void {
     const key = keyText(v);
     if (this.byKey.has(key) || sig === undefined) return;
-    const bytes = versionSigningBytes(v);
+    const bytes = signed ?? versionSigningBytes(v);
     if (bytes.length > VERIFIED_VERSION_MAX_ENTRY_BYTES) return;
     this.byKey.set(key, { bytes, sig: Uint8Array.from(sig) });
     this.bytes += bytes.length + sig.length;

@@ -208,20 +208,26 @@ export class VersionVerifier {
   ): void {
     // Cache hits and shape errors are settled at once; only the rest wait on Ed25519, together.
     const verdicts: Verdict[] = versions.map((v) => this.quick(v));
+    // The signing bytes of each version checked here, encoded once and kept for the cache.
+    const signed: (Uint8Array | undefined)[] = [];
     const slow: Promise<void>[] = [];
     for (let i = 0; i < versions.length; i++) {
       if (verdicts[i] === 'unknown' || verdicts[i] === 'conflict') {
         const recalled = verdicts[i] as 'unknown' | 'conflict';
-        const verdict = this.check(versions[i]!, recalled, from);
+        const verdict = this.check(versions[i]!, recalled, from, (bytes) => (signed[i] = bytes));
         if (verdict instanceof Promise) slow.push(verdict.then((x) => void (verdicts[i] = x)));
         else verdicts[i] = verdict;
       }
     }
-    if (slow.length === 0) return done(this.settle(versions, verdicts));
-    Promise.all(slow).then(() => done(this.settle(versions, verdicts)), failed);
+    if (slow.length === 0) return done(this.settle(versions, verdicts, signed));
+    Promise.all(slow).then(() => done(this.settle(versions, verdicts, signed)), failed);
   }
 
-  private settle(versions: readonly Version[], verdicts: readonly Verdict[]): VerifyOutcome {
+  private settle(
+    versions: readonly Version[],
+    verdicts: readonly Verdict[],
+    signed: readonly (Uint8Array | undefined)[],
+  ): VerifyOutcome {
     const accepted: Version[] = [];
     const rejected: Rejection[] = [];
     for (let i = 0; i < versions.length; i++) {
@@ -230,8 +236,9 @@ export class VersionVerifier {
       let reason: RejectReason | undefined;
       if (verdict === 'ok') {
         // A conflict with a version verified earlier in this batch or since the check started.
-        if (this.cache.recall(v) === 'conflict') reason = 'equivocation';
-        else this.cache.remember(v);
+        const bytes = signed[i];
+        if (this.cache.recall(v, v.sig, bytes) === 'conflict') reason = 'equivocation';
+        else this.cache.remember(v, v.sig, bytes);
       } else if (verdict !== 'cached') {
         reason = verdict as RejectReason;
       }
@@ -304,7 +311,13 @@ export class VersionVerifier {
     return recalled;
   }
 
-  private check(v: Version, recalled: 'unknown' | 'conflict', from: NodeId | undefined): Maybe<'ok' | RejectReason> {
+  /** `encoded` receives the signing bytes when they are computed, so the cache need not encode them again. */
+  private check(
+    v: Version,
+    recalled: 'unknown' | 'conflict',
+    from: NodeId | undefined,
+    encoded: (bytes: Uint8Array) => void,
+  ): Maybe<'ok' | RejectReason> {
     const sig = v.sig!;
     const author = v.ts.node;
     const key = this.keys.keyOf(author);
@@ -312,6 +325,7 @@ export class VersionVerifier {
     // and have us verify each version under its own key, to find a forgery nothing would apply anyway.
     if (key === undefined) return author === this.self ? 'self-author' : 'unknown-author';
     const bytes = versionSigningBytes(v);
+    encoded(bytes);
     this.checked++;
     return after(this.crypto.verify(key, bytes, sig), (ok): Maybe<'ok' | RejectReason> => {
       if (ok) return recalled === 'conflict' ? 'equivocation' : 'ok';
