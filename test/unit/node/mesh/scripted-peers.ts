@@ -11,7 +11,7 @@ import {
 } from '../../../../src/core/sync';
 import { decodeVersions, encodeVersions } from '../../../../src/core/wire';
 import { LatticeNode } from '../../../../src/node/lattice-node';
-import { MeshNode } from '../../../../src/node/mesh';
+import { MeshNode, type Admission } from '../../../../src/node/mesh';
 import type { Link, LinkHandler } from '../../../../src/ports/transport';
 import { signedProof, signNow, testIdentity, testSecurity } from '../../support/test-keys';
 
@@ -128,7 +128,10 @@ export class Harness {
   node!: LatticeNode;
   mesh!: MeshNode;
   logs: string[] = [];
-  static async create(self = 'm', opts: { maxSkewMs?: number; maxLinks?: number } = {}): Promise<Harness> {
+  static async create(
+    self = 'm',
+    opts: { maxSkewMs?: number; maxLinks?: number; admit?: Admission; invitation?: string } = {},
+  ): Promise<Harness> {
     const h = new Harness();
     const now = (): number => h.clock;
     h.node = await LatticeNode.open({
@@ -147,6 +150,8 @@ export class Harness {
       security: await testSecurity(self, now, 'named', (m) => h.logs.push(m)),
       now,
       ...(opts.maxLinks === undefined ? {} : { maxLinks: opts.maxLinks }),
+      ...(opts.admit === undefined ? {} : { admit: opts.admit }),
+      ...(opts.invitation === undefined ? {} : { invitation: opts.invitation }),
       log: (m) => {
         if (h.logs.length < 2000) h.logs.push(m);
       },
