@@ -2,7 +2,13 @@ import * as Automerge from '@automerge/automerge';
 import * as Y from 'yjs';
 import type { NodeId } from '../src/core/ids';
 import type { Version } from '../src/core/merge/version';
-import { encodeMessage, MessageType, SYNC_PROTOCOL_VERSION } from '../src/core/sync';
+import {
+  encodeMessage,
+  HANDSHAKE_NONCE_BYTES,
+  MessageType,
+  SIGNATURE_BYTES,
+  SYNC_PROTOCOL_VERSION,
+} from '../src/core/sync';
 import { encodeVersions } from '../src/core/wire';
 import { QUICK, gc, log, machine } from './lib/measure';
 import { distinctVersions, measureAntiEntropy, type AntiEntropyResult } from './lib/mesh-sim';
@@ -258,7 +264,9 @@ const helloBytes = encodeMessage({
   items: 100_000,
   newest: T0,
   key: new Uint8Array(32),
+  nonce: new Uint8Array(HANDSHAKE_NONCE_BYTES),
 }).length;
+const proofBytes = encodeMessage({ type: MessageType.Proof, sig: new Uint8Array(SIGNATURE_BYTES) }).length;
 
 const amBuildNotes: string[] = [];
 for (const n of SIZES) {
@@ -369,7 +377,7 @@ notes.push(
     '(runs = 1). "Newest 1 %" = the last 1 % written, as after a partition; "random 1 %" = a seeded random 1 %.',
   'Ours: two LatticeNode + MeshNode on the in-memory network (measureAntiEntropy), one anti-entropy round from ' +
     'connect; bytes both ways = `reconcile` + `want` + `versions` frames, whole frames (type byte, session, lengths). ' +
-    `Hellos and pings are left out as the peers have none; a new link adds two hellos of ~${helloBytes} B, a ` +
+    `Hellos and pings are left out as the peers have none; a new link adds two hellos of ~${helloBytes} B and two proofs of ${proofBytes} B, a ` +
     'periodic round on an open link none. Round trips = reconcile exchanges (open/next answered by reply) plus one ' +
     'if `want` was needed; the versions a responder pushes after the last reply are not a round trip. "Beyond the ' +
     "payload\" = bytes both ways minus the missing versions encoded as one batch (the row 'the missing writes alone').",

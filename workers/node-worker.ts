@@ -39,6 +39,7 @@ async function open(options: StartOptions): Promise<RunningNode> {
       if (event.type === 'closed') opening.node?.reportStorage('error', event.message);
     },
   });
+  const signer = signerOf(identity.key);
   const node = await LatticeNode.open({
     nodeId,
     lattice: options.lattice,
@@ -49,7 +50,7 @@ async function open(options: StartOptions): Promise<RunningNode> {
     scheduleChanges: (fn) => setTimeout(fn, CHANGE_BATCH_MS),
     scheduler: timers,
     log,
-    signer: signerOf(identity.key),
+    signer,
   });
   opening.node = node;
   setInterval(() => node.tick(), TICK_MS);
@@ -58,6 +59,9 @@ async function open(options: StartOptions): Promise<RunningNode> {
     self: nodeId,
     publicKey: identity.key.publicKey,
     crypto: webCryptoVerifier(),
+    // Handshake proofs (docs/security.md): signed with the node's key over fresh random nonces.
+    signer,
+    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
     now: () => Date.now(),
     log: (m, d) => log(`security: ${m}`, d),
     stored: await node.authorKeys(),

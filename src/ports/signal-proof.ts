@@ -1,4 +1,5 @@
 import type { NodeId } from '../core/ids';
+import { signedText } from '../core/signing/signed-text';
 
 /**
  * Proof of key possession at the signaling server. On connect the server sends a fresh nonce
@@ -28,12 +29,11 @@ export interface SignalProof {
 }
 
 /**
- * The signed bytes: the domain, then the fields, one per line. None of the fields can contain a
- * newline (lattice names, node ids and nonces are base64url-like), so the encoding is unambiguous,
- * and the domain keeps this signature from ever being valid as any other message of the protocol.
+ * The signed bytes: the domain, then the fields, one per line (core/signing/signed-text.ts, the
+ * encoding every proof of the protocol shares; the link handshake's is core/signing/link-proof.ts).
  */
 export function proofMessage(lattice: string, nodeId: NodeId, nonce: string): Uint8Array {
-  return new TextEncoder().encode(`${SIGNAL_PROOF_DOMAIN}\n${lattice}\n${nodeId}\n${nonce}`);
+  return signedText(SIGNAL_PROOF_DOMAIN, [lattice, nodeId, nonce]);
 }
 
 /** A server challenge, or undefined for anything else (then it is a signal, parsed by parseSignal). */

@@ -21,6 +21,14 @@ export interface InvitationToken {
 }
 
 export const TOKEN_VERSION = 1;
+/** Longest token text accepted anywhere (a link's, a handshake proof's): tokens are ~100 characters. */
+export const MAX_TOKEN_CHARS = 200;
+const TOKEN_TEXT = /^[A-Za-z0-9_-]+$/;
+
+/** Text that may be a token (base64url, 1..MAX_TOKEN_CHARS): checked before anything decodes it. */
+export function isTokenText(text: unknown): text is string {
+  return typeof text === 'string' && text.length <= MAX_TOKEN_CHARS && TOKEN_TEXT.test(text);
+}
 export const NONCE_BYTES = 16;
 const HEADER = 1 + 4 + NONCE_BYTES + 1;
 
@@ -42,7 +50,7 @@ export function encodeToken(token: InvitationToken): string {
 
 /** The token, or undefined for text that is not one (damaged, truncated, another version). */
 export function decodeToken(text: string): InvitationToken | undefined {
-  if (text.length > 200) return undefined;
+  if (!isTokenText(text)) return undefined;
   const bytes = fromBase64url(text);
   if (bytes === undefined || bytes.length <= HEADER || bytes[0] !== TOKEN_VERSION) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -3,37 +3,45 @@ import { Encoder } from '../bytes/encoder';
 import { readString, readUtf8 } from '../bytes/utf8';
 import { isNodeId, MAX_NODE_ID_LENGTH, type NodeId } from '../ids';
 import { isLatticeName, MAX_LATTICE_NAME_LENGTH } from '../lattice-name';
+import { isTokenText, MAX_TOKEN_CHARS } from '../roster/invitation-token';
 import { ProtocolError, ProtocolErrorCode, SyncEncodeError } from './errors';
 import {
+  HANDSHAKE_NONCE_BYTES,
   MAX_KEYS_PER_MESSAGE,
   MAX_REASON_BYTES,
   MAX_WANT_IDS,
   PUBLIC_KEY_BYTES,
   MessageType,
   ReconcilePhase,
+  SIGNATURE_BYTES,
   SYNC_ID_BYTES,
   SYNC_PROTOCOL_VERSION,
   type SyncMessage,
 } from './messages';
 
 /**
- * Frame layout, protocol version 3 (varint = unsigned LEB128, at most 2^53 - 1):
+ * Frame layout, protocol version 4 (varint = unsigned LEB128, at most 2^53 - 1):
  *
- *   u8 protocol version (3) · u8 type · fields:
+ *   u8 protocol version (4) · u8 type · fields:
  *   hello      u8 node id length, node id (ASCII) · varint lattice length, lattice (UTF-8) ·
- *              varint time · varint items · varint newest · 32-byte Ed25519 public key
+ *              varint time · varint items · varint newest · 32-byte Ed25519 public key ·
+ *              16-byte nonce (fresh random bytes for this link)
+ *   proof      u8 flags (bit0 invitation) · 64-byte Ed25519 signature over linkProofBytes ·
+ *              [varint length (1..200), invitation token (base64url ASCII)]
  *   reconcile  varint session · u8 phase · reconciler payload, reconciler protocol 2 (rest of the frame)
  *   want       varint request · u8 flags (bit0 graft) · varint count (1..4096) · count × 16-byte ids
  *   versions   u8 flags (bit0 live, bit1 completes) · [varint completes] · wire batch (rest)
  *   ping       varint time
  *   pong       varint echo · varint time
- *   bye        varint reason length, reason (UTF-8)
+ *   bye        varint reason length, reason (UTF-8, at most 256 bytes)
  *   ihave      varint count (1..4096) · count × 16-byte ids
  *   prune      (nothing)
  *   keys       varint count (1..256) · count × 32-byte Ed25519 public keys
  *
- * Version 3 (signed versions, docs/security.md) added the hello's key and `keys`; a version-2
- * peer's hello is refused with a bye naming the version we speak, so the two never mix silently. *
+ * Version 3 (signed versions, docs/security.md) added the hello's key and `keys`; version 4 the
+ * hello's nonce and `proof` (mutual proof of key possession: 16 B more per hello, 68 B + the token
+ * per proof, one signature and one verification per side per link). A peer speaking another
+ * version has its hello refused with a bye naming the version we speak, so two never mix silently.
  * Every field is checked on decode; no trailing bytes. The hello's protocol field is byte 0.
  */
 /** Chrome's limit for one data-channel message (libwebrtc), the data channel's framing included. */
@@ -55,6 +63,7 @@ const TYPE_CODES = {
   [MessageType.IHave]: 8,
   [MessageType.Prune]: 9,
   [MessageType.Keys]: 10,
+  [MessageType.Proof]: 11,
 } as const;
 const PHASES = [
   ReconcilePhase.Open,
@@ -68,6 +77,7 @@ const MAX_U32 = 0xffff_ffff;
 const FLAG_LIVE = 1;
 const FLAG_COMPLETES = 2;
 const FLAG_GRAFT = 1;
+const FLAG_INVITATION = 1;
 const utf8 = new TextEncoder();
 
 export function encodeMessage(m: SyncMessage): Uint8Array {
@@ -86,6 +96,20 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
       w.writeVarUint(m.newest);
       if (!(m.key instanceof Uint8Array) || m.key.length !== PUBLIC_KEY_BYTES) throw usage('hello: key of 32 bytes');
       w.writeBytes(m.key);
+      if (!(m.nonce instanceof Uint8Array) || m.nonce.length !== HANDSHAKE_NONCE_BYTES) {
+        throw usage(`hello: nonce of ${HANDSHAKE_NONCE_BYTES} bytes`);
+      }
+      w.writeBytes(m.nonce);
+      break;
+    }
+    case MessageType.Proof: {
+      if (!(m.sig instanceof Uint8Array) || m.sig.length !== SIGNATURE_BYTES)
+        throw usage('proof: signature of 64 bytes');
+      const invitation = m.invitation;
+      if (invitation !== undefined && !isTokenText(invitation)) throw usage('proof: invitation is not token text');
+      w.writeU8(invitation === undefined ? 0 : FLAG_INVITATION);
+      w.writeBytes(m.sig);
+      if (invitation !== undefined) writeText(w, invitation, MAX_TOKEN_CHARS, 'invitation');
       break;
     }
     case MessageType.Reconcile:
@@ -124,7 +148,7 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
       w.writeVarUint(m.time);
       break;
     case MessageType.Bye:
-      writeText(w, m.reason.slice(0, MAX_REASON_BYTES / 4), MAX_REASON_BYTES, 'reason');
+      writeText(w, truncateUtf8(m.reason, MAX_REASON_BYTES), MAX_REASON_BYTES, 'reason');
       break;
     default: {
       const never: never = m;
@@ -180,7 +204,17 @@ function decodeBody(r: Decoder, code: number): SyncMessage {
         items: r.readVarUint(),
         newest: r.readVarUint(),
         key: r.readBytes(PUBLIC_KEY_BYTES),
+        nonce: r.readBytes(HANDSHAKE_NONCE_BYTES),
       };
+    }
+    case TYPE_CODES.proof: {
+      const flags = r.readU8();
+      if ((flags & ~FLAG_INVITATION) !== 0) r.fail(`unknown proof flags ${flags}`);
+      const sig = r.readBytes(SIGNATURE_BYTES);
+      if (flags === 0) return { type: MessageType.Proof, sig };
+      const invitation = readString(r, MAX_TOKEN_CHARS, 'invitation');
+      if (!isTokenText(invitation) || invitation.length === 0) r.fail('invitation is not token text');
+      return { type: MessageType.Proof, sig, invitation };
     }
     case TYPE_CODES.reconcile: {
       const session = r.readVarUint();
@@ -261,6 +295,23 @@ function writeText(w: Encoder, s: string, max: number, what: string): void {
   if (bytes.length > max) throw usage(`${what} longer than ${max} bytes`);
   w.writeVarUint(bytes.length);
   w.writeBytes(bytes);
+}
+
+/**
+ * The longest prefix of `s` whose UTF-8 fits `max` bytes: a long reason (an admission refusal's)
+ * is cut, never refused. Cut at a code point, never inside a surrogate pair.
+ */
+function truncateUtf8(s: string, max: number): string {
+  if (s.length * 3 <= max) return s;
+  let bytes = 0;
+  let i = 0;
+  for (const ch of s) {
+    const n = utf8.encode(ch).length;
+    if (bytes + n > max) break;
+    bytes += n;
+    i += ch.length;
+  }
+  return s.slice(0, i);
 }
 
 function malformed(message: string): ProtocolError {

@@ -6,8 +6,8 @@ const MAX_UNANSWERED = 64;
 /**
  * Liveness and timing of one link. A peer is alive while it sends valid frames after the
  * handshake (invalid ones prove nothing: anyone can send garbage) and answers our pings; it must
- * say hello within deadAfterMs of the link opening, and frames before that do not extend the
- * deadline. RTT and the peer's clock offset come from the pong to our latest ping (the offset is
+ * complete the handshake (hello, proof, admission) within deadAfterMs of the link opening, and
+ * frames before that do not extend the deadline. RTT and the peer's clock offset come from the pong to our latest ping (the offset is
  * taken at the pong's midpoint, so half the RTT is allowed for). Two clocks: `now` is the wall
  * clock (liveness, skew, timestamps the peer sees); `mono` a monotonic one, read for the RTT only.
  */
@@ -54,7 +54,7 @@ export class Heartbeat {
 
   /** Why the link is dead, or undefined while it is alive. */
   deadReason(now: number, handshaking: boolean): string | undefined {
-    if (handshaking) return now > this.helloBy ? `dead: no hello within ${this.deadAfterMs} ms` : undefined;
+    if (handshaking) return now > this.helloBy ? `dead: no handshake within ${this.deadAfterMs} ms` : undefined;
     if (now - this.lastHeard > this.deadAfterMs) return `dead: nothing heard for ${now - this.lastHeard} ms`;
     const oldest = this.unanswered[0];
     if (oldest !== undefined && now - oldest > this.pongWithinMs) return `dead: no pong for ${now - oldest} ms`;

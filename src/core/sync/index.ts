@@ -10,6 +10,7 @@ export {
   DEFAULT_ROUND_TIMEOUT_MS,
   resolveSessionOptions,
   SessionState,
+  type AdmitVerdict,
   type PeerStats,
   type SessionEvents,
   type SessionHost,

@@ -5,8 +5,16 @@ import { ID_SIZE } from '../reconcile/item';
  * The sync protocol between two nodes over one link: one message per frame, the catalogue below,
  * the binary layout in codec.ts, the behaviour in peer-session.ts.
  */
-/** 2: reconcile payloads speak reconciler protocol 2 (counts, pushed ranges, coded symbols). */
-export const SYNC_PROTOCOL_VERSION = 3;
+/**
+ * 2: reconcile payloads speak reconciler protocol 2 (counts, pushed ranges, coded symbols).
+ * 3: the hello's public key and `keys` (signed versions). 4: the hello's nonce and `proof` (mutual
+ * proof of key possession before any data flows, docs/security.md).
+ */
+export const SYNC_PROTOCOL_VERSION = 4;
+/** A hello's fresh random nonce: what the peer's proof must sign. */
+export const HANDSHAKE_NONCE_BYTES = 16;
+/** An Ed25519 signature's length. */
+export const SIGNATURE_BYTES = 64;
 
 /** Most reconciliation ids one `want` or `ihave` may carry. */
 export const MAX_WANT_IDS = 4096;
@@ -26,6 +34,7 @@ export const MessageType = {
   IHave: 'ihave',
   Prune: 'prune',
   Keys: 'keys',
+  Proof: 'proof',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -46,6 +55,24 @@ export interface HelloMessage {
    * host), and its versions are verified with it (docs/security.md, "Keys on the wire").
    */
   readonly key: Uint8Array;
+  /** 16 fresh random bytes (HANDSHAKE_NONCE_BYTES), chosen for this link: the peer's proof signs them. */
+  readonly nonce: Uint8Array;
+}
+
+/**
+ * Second message each side sends, once it has the peer's hello: its signature, with the key its
+ * hello carried, over linkProofBytes (core/signing/link-proof.ts: both nonces, both ids, the
+ * lattice, the invitation). Nothing but a bye is accepted from a peer before its proof verifies.
+ */
+export interface ProofMessage {
+  readonly type: typeof MessageType.Proof;
+  /** The 64-byte Ed25519 signature. */
+  readonly sig: Uint8Array;
+  /**
+   * An invitation token (core/roster/invitation-token.ts: base64url, at most MAX_TOKEN_CHARS
+   * characters) a joining device presents to be admitted; signed with the proof.
+   */
+  readonly invitation?: string;
 }
 
 /**
@@ -153,4 +180,5 @@ export type SyncMessage =
   | ByeMessage
   | IHaveMessage
   | PruneMessage
-  | KeysMessage;
+  | KeysMessage
+  | ProofMessage;

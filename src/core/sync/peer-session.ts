@@ -4,20 +4,17 @@ import type { Version } from '../merge/version';
 import { AntiEntropy } from './anti-entropy';
 import { decodeMessage, encodeMessage } from './codec';
 import { ProtocolError, ProtocolErrorCode } from './errors';
+import { Handshake } from './handshake';
 import { Heartbeat } from './heartbeat';
 import { INVALID_INPUT_REASON, LimitName, MAX_BACKLOG_BYTES } from './limits';
 import type { SessionIo } from './session-io';
 import {
   MAX_KEYS_PER_MESSAGE,
   MessageType,
-  PUBLIC_KEY_BYTES,
   SYNC_PROTOCOL_VERSION,
   type HelloMessage,
   type SyncMessage,
 } from './messages';
-
-/** The hello's key when the session was given none (tests of the session alone): hashes to no node id. */
-const NO_KEY = new Uint8Array(PUBLIC_KEY_BYTES);
 import {
   resolveSessionOptions,
   SessionState,
@@ -33,17 +30,21 @@ import {
  * The sync protocol on one link, as a pure state machine: frames and time go in (receive, tick),
  * frames and effects come out as events (`on`); the host only answers questions (merge these,
  * how full is the link). No timers, no I/O of its own; nothing a peer sends can make it throw.
- * Lifecycle: handshake (hellos) → syncing ⇄ synced → dead | closed.
+ * Lifecycle: handshake (hellos, proofs, admission: handshake.ts) → syncing ⇄ synced → dead | closed.
  */
 export class PeerSession {
   private readonly o: ResolvedSessionOptions;
   private readonly ae: AntiEntropy;
   private readonly heartbeat: Heartbeat;
+  private readonly handshake: Handshake;
   private status: SessionState = SessionState.Handshake;
   private peerId: NodeId | undefined;
   private peerItems: number | undefined;
-  /** A frame is being checked asynchronously (hold): later frames wait in `backlog`. */
-  private waiting = false;
+  /**
+   * A frame is being checked asynchronously (hold): later frames wait in `backlog`. The latest
+   * hold's token: a hold taken inside an earlier one's answer (the handshake's steps) takes over.
+   */
+  private holder: object | undefined;
   private backlog: Uint8Array[] = [];
   private backlogBytes = 0;
   private readonly counts = {
@@ -78,6 +79,14 @@ export class PeerSession {
       hold: () => this.hold(),
       log: (message, detail) => this.log(message, detail),
     };
+    this.handshake = new Handshake(this.o, host, {
+      send: (m) => this.send(m),
+      hold: () => this.hold(),
+      invalid: (reason) => this.invalid(reason),
+      bye: (reason) => this.bye(reason),
+      isOpen: () => this.open,
+      done: (peer, now) => this.begin(peer, now),
+    });
     this.ae = new AntiEntropy(
       this.o,
       source,
@@ -133,23 +142,14 @@ export class PeerSession {
 
   /** Sends our hello; call once, right after the link opened. */
   start(now: number): void {
-    this.send({
-      type: MessageType.Hello,
-      protocol: SYNC_PROTOCOL_VERSION,
-      node: this.o.self,
-      lattice: this.o.lattice,
-      time: now,
-      items: this.source.size,
-      newest: this.source.newest,
-      key: this.o.key ?? NO_KEY,
-    });
+    this.send(this.handshake.hello(now, this.source.size, this.source.newest));
   }
 
   receive(frame: Uint8Array, now: number): void {
     if (!this.open) return;
     this.counts.bytesIn += frame.length;
     this.counts.framesIn += 1;
-    if (this.waiting) {
+    if (this.holder !== undefined) {
       // An earlier frame is being checked (signatures): this one waits its turn, in order.
       if (this.backlogBytes + frame.length > MAX_BACKLOG_BYTES) {
         this.ae.limitHit(LimitName.VerifyBacklog, 1);
@@ -178,20 +178,25 @@ export class PeerSession {
     } catch (error) {
       this.refused(error);
     }
-    // Liveness counts valid frames after the handshake only: garbage, or frames before a hello,
-    // prove nothing and must not hold a link open (the hello itself counts, in onHello).
+    // Liveness counts valid frames after the handshake only: garbage, or frames before the
+    // handshake completed, prove nothing and must not hold a link open (its end counts, in begin).
     if (!handshaking && this.counts.invalid === invalid) this.heartbeat.heard(now);
   }
 
-  /** Frames wait until `resume`, which then takes those that came meanwhile (until the next hold). */
+  /**
+   * Frames wait until `resume`, which then takes those that came meanwhile (until the next hold).
+   * A hold taken before an earlier one resumed (in its answer) takes over: the earlier resume is
+   * then a no-op, and the later one releases the backlog.
+   */
   private hold(): (now: number) => void {
-    this.waiting = true;
+    const token = {};
+    this.holder = token;
     let resumed = false;
     return (now) => {
-      if (resumed) return;
+      if (resumed || this.holder !== token) return;
       resumed = true;
-      this.waiting = false;
-      while (!this.waiting && this.open && this.backlog.length > 0) {
+      this.holder = undefined;
+      while (this.holder === undefined && this.open && this.backlog.length > 0) {
         const frame = this.backlog.shift()!;
         this.backlogBytes -= frame.length;
         try {
@@ -322,8 +327,10 @@ export class PeerSession {
       this.events.emit('end', `peer said bye: ${m.reason}`);
       return;
     }
-    if (m.type === MessageType.Hello) return this.onHello(m, now);
-    if (this.status === SessionState.Handshake) return this.invalid(`${m.type} before hello`);
+    if (m.type === MessageType.Hello) return this.handshake.onHello(m);
+    if (m.type === MessageType.Proof) return this.handshake.onProof(m, now);
+    // Nothing flows before the peer proved its key and was admitted: not applied, counted.
+    if (!this.handshake.complete) return this.invalid(`${m.type} before the handshake completed`);
     switch (m.type) {
       case MessageType.Ping:
         // Answered at most once per half heartbeat: a ping flood must not make us send a pong flood.
@@ -357,25 +364,8 @@ export class PeerSession {
     }
   }
 
-  private onHello(m: HelloMessage, now: number): void {
-    if (this.status !== SessionState.Handshake) return this.invalid('second hello');
-    if (m.lattice !== this.o.lattice) return this.bye(`different lattice: we are ${this.o.lattice}`);
-    if (m.node === this.o.self) return this.bye('connected to ourselves');
-    if (this.peerId !== undefined && m.node !== this.peerId) return this.bye('node id differs from the signaled one');
-    const check = this.host.hello;
-    if (check === undefined) return this.helloed(m, now);
-    // The key must stand for the id (its hash): only then is the link bound to it.
-    const resume = this.hold();
-    check.call(this.host, m.key, m.node, (ok, later) => {
-      if (this.open && this.status === SessionState.Handshake) {
-        if (ok) this.helloed(m, later);
-        else this.bye('hello key does not match the node id');
-      }
-      resume(later);
-    });
-  }
-
-  private helloed(m: HelloMessage, now: number): void {
+  /** The handshake is complete (the peer's key proven, the peer admitted): data may flow. */
+  private begin(m: HelloMessage, now: number): void {
     this.peerId = m.node;
     this.peerItems = m.items;
     this.heartbeat.hello(m.time, now);

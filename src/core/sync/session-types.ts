@@ -27,6 +27,17 @@ export interface SessionOptions {
    * which hash to no node id, so every MeshNode refuses such a hello.
    */
   readonly key?: Uint8Array;
+  /**
+   * 16 fresh random bytes for this link's hello (HANDSHAKE_NONCE_BYTES): the peer must sign them
+   * to prove it holds its key. The core has no randomness of its own: MeshNode passes fresh bytes
+   * for every link (MeshSecurity.nonce); without them (tests of the session alone) they are zeros.
+   */
+  readonly nonce?: Uint8Array;
+  /**
+   * An invitation token (core/roster/invitation-token.ts) to present in our proof, for the peer's
+   * admission (SessionHost.admit); a joining device sets it (MeshNodeOptions.invitation).
+   */
+  readonly invitation?: string;
   /** The peer's id as claimed by the transport: a hello from anyone else is refused. */
   readonly peer?: NodeId;
   /** Anti-entropy period once synced (default 30 s). */
@@ -34,8 +45,8 @@ export interface SessionOptions {
   /** Ping period (default 2 s). */
   readonly heartbeatMs?: number;
   /**
-   * A link is dead after this long without a valid frame, and when the peer has not said hello
-   * this long after the link opened (default 8 s).
+   * A link is dead after this long without a valid frame, and when the handshake (hellos, proofs,
+   * admission) has not completed this long after the link opened (default 8 s).
    */
   readonly deadAfterMs?: number;
   /**
@@ -71,8 +82,9 @@ export interface SessionOptions {
   readonly log?: (message: string, detail?: unknown) => void;
 }
 
-export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'peer' | 'log' | 'monotonic' | 'key'>> &
-  Pick<SessionOptions, 'peer' | 'log' | 'monotonic' | 'key'>;
+type OptionalOptions = 'peer' | 'log' | 'monotonic' | 'key' | 'nonce' | 'invitation';
+export type ResolvedSessionOptions = Required<Omit<SessionOptions, OptionalOptions>> &
+  Pick<SessionOptions, OptionalOptions>;
 
 /** How long one reconciliation round (or a graft's claim on the ids it asked for) may take. */
 export const DEFAULT_ROUND_TIMEOUT_MS = 20_000;
@@ -133,6 +145,30 @@ export interface SessionHost {
    * (its hash), which binds the link to the id; else the session says bye. Default: accepted.
    */
   hello?(key: Uint8Array, node: NodeId, done: (ok: boolean, now: number) => void): void;
+  /**
+   * Signs our proof (core/signing/link-proof.ts) with the key our hello carried: `done` with the
+   * 64-byte signature, or undefined if signing failed (the session then says bye). Frames from the
+   * peer wait meanwhile. Default (tests of the session alone): 64 zero bytes.
+   */
+  prove?(bytes: Uint8Array, done: (sig: Uint8Array | undefined, now: number) => void): void;
+  /**
+   * The peer's proof: `done(true)` if `sig` is the signature of `bytes` under `key` (the key of its
+   * hello, already bound to `node`); else the session says bye. Default: accepted.
+   */
+  checkProof?(
+    key: Uint8Array,
+    bytes: Uint8Array,
+    sig: Uint8Array,
+    node: NodeId,
+    done: (ok: boolean, now: number) => void,
+  ): void;
+  /**
+   * Admission: the peer proved it holds the key of `peer`, and presents `invitation` (if any).
+   * Called once per link, after the proof verifies and before any data flows; a refusal ends the
+   * link with a bye naming the reason (the refused side sees `peer said bye: not admitted: …`).
+   * Default: everyone admitted.
+   */
+  admit?(peer: NodeId, invitation: string | undefined, done: (verdict: AdmitVerdict, now: number) => void): void;
   /** Public keys to send the peer right after the handshake (authors whose versions we pass on). */
   keysToSend?(): readonly Uint8Array[];
   /** Keys the peer sent (`keys`): file them, then `done`. Frames after it wait until then. */
@@ -144,6 +180,9 @@ export interface SessionHost {
    */
   verify?(versions: readonly Version[], done: (verdict: VerifyVerdict, now: number) => void): void;
 }
+
+/** What admission made of a peer (SessionHost.admit). `reason` is shown to the refused side's operator. */
+export type AdmitVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /** What the host's verify made of a batch. */
 export interface VerifyVerdict {

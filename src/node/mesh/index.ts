@@ -1,2 +1,2 @@
 export { DEFAULT_GRAFT_AFTER_MS, MeshNode } from './mesh-node';
-export type { MeshNodeOptions, MeshStore, SessionTuning, SyncStatus } from './mesh-types';
+export type { Admission, MeshNodeOptions, MeshStore, SessionTuning, SyncStatus } from './mesh-types';

@@ -17,6 +17,8 @@ import {
 } from '../../core/sync';
 import { MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
 import type { VersionOrigin, VersionSource } from '../lattice-node';
+import { isTokenText } from '../../core/roster/invitation-token';
+import { ADMIT_ALL, admitting } from '../security/admission';
 import type { SecurityStats } from '../security/mesh-security';
 import { MAX_KEYS_PER_RESEND } from '../security/version-verifier';
 import { MeshBudget } from './mesh-budget';
@@ -62,6 +64,8 @@ export class MeshNode {
   private readonly linkBudget: LinkBudgetDeps;
   private readonly unbudget: () => void;
   private closed = false;
+  /** The invitation token our handshake proofs carry (MeshNodeOptions.invitation, setInvitation). */
+  private invitation: string | undefined;
   /** Our own writes waiting for the coalescing timer (coalesceLocalMs), oldest first. */
   private pendingLocal: Version[] = [];
   private cancelLocal: (() => void) | undefined;
@@ -73,6 +77,7 @@ export class MeshNode {
       for (const l of this.links.values()) if (!l.isClosed) l.session.sendKeys(keys);
     };
     this.maxLinks = options.maxLinks ?? MAX_LINKS;
+    this.setInvitation(options.invitation);
     this.index = new SyncIndex(this.node.versions());
     this.unsubscribe = this.node.onVersions((versions, origin, removed, source) =>
       this.onVersions(versions, origin, removed, source),
@@ -119,6 +124,16 @@ export class MeshNode {
   /** Versions refused on ingest by reason, verifications, keys, peers penalised (docs/security.md). */
   securityStats(): SecurityStats {
     return this.options.security.stats();
+  }
+
+  /**
+   * The invitation token to present in the handshake proof of every link made from now on (a
+   * joining device, `join(token)`); undefined for none. Throws for text that cannot be a token.
+   */
+  setInvitation(token: string | undefined): void {
+    if (token !== undefined && !isTokenText(token))
+      throw new Error('an invitation token is base64url text of 1-200 characters');
+    this.invitation = token;
   }
 
   /** Closes the link to `peer` (true if there was one). */
@@ -173,6 +188,8 @@ export class MeshNode {
       lattice: this.node.lattice,
       peer: link.peer,
       key: security.publicKey,
+      nonce: security.nonce(),
+      ...(this.invitation === undefined ? {} : { invitation: this.invitation }),
     };
     const l: MeshLink = new MeshLink(
       link,
@@ -184,6 +201,9 @@ export class MeshNode {
         mayPrune: () => [...this.links.values()].filter((x) => x.session.eagerIn).length > MIN_EAGER_IN,
         held: () => this.node.heldFrom?.(l) ?? 0,
         hello: (key, node, done) => security.hello(key, node, done),
+        prove: (bytes, done) => security.prove(bytes, done),
+        checkProof: (key, bytes, sig, node, done) => security.checkProof(key, bytes, sig, node, done),
+        admit: admitting(this.options.admit ?? ADMIT_ALL, security, this.options.now, (m, d) => this.log(m, d)),
         keysToSend: () => security.keys.vouched(),
         learnKeys: (keys, done) => security.learnKeys(keys, done),
         // The link's id was bound to its key at the hello, so `from` is proven.

@@ -1,7 +1,7 @@
 import type { ThreatLevel } from '../../core/entity/component-types';
 import type { EntityId, NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
-import type { LimitCounts, SessionOptions } from '../../core/sync';
+import type { AdmitVerdict, LimitCounts, SessionOptions } from '../../core/sync';
 import type { BudgetSettings } from '../budget-settings';
 import type { VersionListener, VersionSource } from '../lattice-node';
 import type { Scheduler } from '../scheduler';
@@ -23,7 +23,16 @@ export interface MeshStore {
   noteUnsent?(reason: string): void;
 }
 
-export type SessionTuning = Omit<SessionOptions, 'self' | 'lattice' | 'peer' | 'log' | 'key'>;
+export type SessionTuning = Omit<SessionOptions, 'self' | 'lattice' | 'peer' | 'log' | 'key' | 'nonce' | 'invitation'>;
+
+/**
+ * Admission of a peer at the link handshake (docs/security.md): called once per link, after the
+ * peer proved it holds the key of `peer` and before any data flows, with the invitation token its
+ * proof carried (if any). A refusal ends the link with a bye naming `reason`, which the refused
+ * side logs as `peer said bye: not admitted: <reason>`; refusals are counted
+ * (`securityStats().notAdmitted`). A hook that throws or rejects refuses.
+ */
+export type Admission = (peer: NodeId, invitation: string | undefined) => AdmitVerdict | Promise<AdmitVerdict>;
 
 export interface MeshNodeOptions {
   readonly node: MeshStore;
@@ -35,6 +44,13 @@ export interface MeshNodeOptions {
   readonly security: MeshSecurity;
   /** Wall clock, epoch ms (the worker passes Date.now; tests a virtual clock). */
   readonly now: () => number;
+  /** Who is admitted at the handshake (see Admission). Default: every proven peer (an open lattice). */
+  readonly admit?: Admission;
+  /**
+   * The invitation token this node presents in its handshake proofs (a joining device), base64url,
+   * at most MAX_TOKEN_CHARS; `MeshNode.setInvitation` changes it for links made afterwards.
+   */
+  readonly invitation?: string;
   /** Links beyond this are refused with `bye` (the page keeps a partial mesh of ~8). Default 8. */
   readonly maxLinks?: number;
   readonly session?: SessionTuning;

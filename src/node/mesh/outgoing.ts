@@ -30,6 +30,7 @@ export function sessionFrameClass(frame: Uint8Array): PriorityClass {
   if (peek === undefined) return 'sync';
   switch (peek.type) {
     case MessageType.Hello:
+    case MessageType.Proof:
     case MessageType.Ping:
     case MessageType.Pong:
     case MessageType.Bye:

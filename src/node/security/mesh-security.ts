@@ -1,7 +1,8 @@
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
-import type { VerifyVerdict } from '../../core/sync';
+import { HANDSHAKE_NONCE_BYTES, type VerifyVerdict } from '../../core/sync';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
+import type { Signer } from '../../ports/signer';
 import { KeyRing, REJECT_REASONS, VersionVerifier, type RejectReason, type Rejection } from './version-verifier';
 
 /** What securityStats() reports (docs/security.md, "Signed versions on ingest"). */
@@ -16,6 +17,13 @@ export interface SecurityStats {
   readonly vouched: number;
   /** Hellos refused because their key does not hash to the claimed id. */
   readonly badHelloKeys: number;
+  /**
+   * Links ended because the peer's handshake proof did not verify: a replayed hello (someone
+   * else's key), a proof from another link, a proof made with another key.
+   */
+  readonly badProofs: number;
+  /** Links ended because admission (MeshNodeOptions.admit) refused the proven peer. */
+  readonly notAdmitted: number;
   /** Links closed for repeated invalid input (refused versions count as invalid input). */
   readonly peersPenalised: number;
 }
@@ -41,11 +49,17 @@ const LINK_AT_FAULT: ReadonlySet<RejectReason> = new Set([
  * - an author first vouched for while links are open (a new direct peer, a new author's first
  *   verified version) has its key sent on every link before any of its versions is relayed
  *   (`spread`; keys frames are `control`, ahead of the versions on each link).
+ *
+ * It also holds the node's side of the link handshake's proof of key possession (sync protocol 4,
+ * core/signing/link-proof.ts): a fresh nonce per link, our proof signed with the node's key, the
+ * peer's proof verified under the key its hello carried; failures counted (`badProofs`).
  */
 export class MeshSecurity {
   readonly keys: KeyRing;
   readonly verifier: VersionVerifier;
   private badHelloKeys = 0;
+  private badProofs = 0;
+  private notAdmitted = 0;
   peersPenalised = 0;
   /** Sends keys on every open link (the MeshNode sets it). */
   spread: (keys: readonly Uint8Array[]) => void = () => undefined;
@@ -60,7 +74,9 @@ export class MeshSecurity {
   private constructor(
     readonly self: NodeId,
     readonly publicKey: Uint8Array,
-    crypto: SignatureVerifier,
+    private readonly crypto: SignatureVerifier,
+    private readonly signer: Signer,
+    private readonly randomBytes: (n: number) => Uint8Array,
     private readonly now: () => number,
     private readonly log: (message: string, detail?: unknown) => void,
   ) {
@@ -73,6 +89,10 @@ export class MeshSecurity {
     readonly self: NodeId;
     readonly publicKey: Uint8Array;
     readonly crypto: SignatureVerifier;
+    /** The node's key (its public half is `publicKey`): signs our handshake proofs. */
+    readonly signer: Signer;
+    /** Fresh random bytes (the worker: crypto.getRandomValues): each link's hello nonce. */
+    readonly randomBytes: (n: number) => Uint8Array;
     readonly now: () => number;
     readonly log?: (message: string, detail?: unknown) => void;
     /** Keys vouched for before a restart (LatticeNode.authorKeys): filed under their hashes again. */
@@ -80,10 +100,13 @@ export class MeshSecurity {
     /** Keeps the vouched keys each time one is added (LatticeNode.saveAuthorKeys). */
     readonly save?: (keys: readonly Uint8Array[]) => Promise<void>;
   }): Promise<MeshSecurity> {
+    if (!sameBytes(options.signer.publicKey, options.publicKey)) throw new Error('the signer holds another key');
     const s = new MeshSecurity(
       options.self,
       options.publicKey,
       options.crypto,
+      options.signer,
+      options.randomBytes,
       options.now,
       options.log ?? (() => undefined),
     );
@@ -123,6 +146,70 @@ export class MeshSecurity {
       }
       done(ok, this.now());
     });
+  }
+
+  /** A fresh nonce for a link's hello: the peer's proof must sign it. */
+  nonce(): Uint8Array {
+    const nonce = this.randomBytes(HANDSHAKE_NONCE_BYTES);
+    if (nonce.length !== HANDSHAKE_NONCE_BYTES) throw new Error(`randomBytes gave ${nonce.length} bytes`);
+    return nonce;
+  }
+
+  /** Signs our handshake proof with the node's key; undefined (logged) if signing failed. */
+  prove(bytes: Uint8Array, done: (sig: Uint8Array | undefined, now: number) => void): void {
+    let signed: Uint8Array | Promise<Uint8Array>;
+    try {
+      signed = this.signer.sign(bytes);
+    } catch (error) {
+      this.log('signing our handshake proof failed', error);
+      return done(undefined, this.now());
+    }
+    if (!(signed instanceof Promise)) return done(signed, this.now());
+    signed.then(
+      (sig) => done(sig, this.now()),
+      (error: unknown) => {
+        this.log('signing our handshake proof failed', error);
+        done(undefined, this.now());
+      },
+    );
+  }
+
+  /**
+   * A peer's handshake proof: `sig` over `bytes` under the key of its hello (already bound to
+   * `node` by `hello`). A failure ends the link; it is counted and logged with the peer's id.
+   */
+  checkProof(
+    key: Uint8Array,
+    bytes: Uint8Array,
+    sig: Uint8Array,
+    node: NodeId,
+    done: (ok: boolean, now: number) => void,
+  ): void {
+    const verdict = (ok: boolean): void => {
+      if (!ok) {
+        this.badProofs += 1;
+        this.log(`refused ${node}: its handshake proof does not verify under its key (a replayed hello or proof?)`);
+      }
+      done(ok, this.now());
+    };
+    let checked: boolean | Promise<boolean>;
+    try {
+      checked = this.crypto.verify(key, bytes, sig);
+    } catch (error) {
+      this.log('checking a handshake proof failed', error);
+      return verdict(false);
+    }
+    if (!(checked instanceof Promise)) return verdict(checked);
+    checked.then(verdict, (error: unknown) => {
+      this.log('checking a handshake proof failed', error);
+      verdict(false);
+    });
+  }
+
+  /** Admission refused a proven peer (MeshNode's admit hook): counted and logged. */
+  refused(node: NodeId, reason: string): void {
+    this.notAdmitted += 1;
+    this.log(`refused ${node} at admission: ${reason}`);
   }
 
   /** The last link to `node` closed: its key may be evicted again (it comes back with the next hello). */
@@ -204,6 +291,8 @@ export class MeshSecurity {
       keys: this.keys.size,
       vouched: this.keys.vouchedCount,
       badHelloKeys: this.badHelloKeys,
+      badProofs: this.badProofs,
+      notAdmitted: this.notAdmitted,
       peersPenalised: this.peersPenalised,
     };
   }
@@ -222,4 +311,8 @@ export class MeshSecurity {
     if (!(x instanceof Promise)) return f(x);
     x.then(f, (error: unknown) => this.log('filing a key failed', error));
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

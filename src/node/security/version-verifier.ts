@@ -59,8 +59,8 @@ export async function signVersion(signer: Signer, v: Version): Promise<Version> 
 }
 
 /** One signature over a batch of the signer's own versions (batchSigningBytes). */
-export function signBatch(signer: Signer, author: NodeId, versions: readonly Version[]): Promise<Uint8Array> {
-  return signer.sign(batchSigningBytes(author, versions));
+export async function signBatch(signer: Signer, author: NodeId, versions: readonly Version[]): Promise<Uint8Array> {
+  return await signer.sign(batchSigningBytes(author, versions));
 }
 
 /** A value now or later: the SignatureVerifier may answer at once (see the port). */

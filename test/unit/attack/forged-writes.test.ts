@@ -169,6 +169,7 @@ describe('attack suite: forged writes (issue 12)', () => {
       items: 0,
       newest: 0,
       key: testIdentity('x').publicKey,
+      nonce: new Uint8Array(16),
     });
     h.tick();
     expect(impostor.closedWith).toMatch(/key does not match/);

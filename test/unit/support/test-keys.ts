@@ -1,7 +1,9 @@
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import type { NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
+import { linkProofBytes, type LinkProofFields } from '../../../src/core/signing/link-proof';
 import { versionSigningBytes } from '../../../src/core/signing/version-signing';
+import { MessageType, type ProofMessage } from '../../../src/core/sync';
 import type { LatticeNode } from '../../../src/node/lattice-node';
 import { MeshSecurity } from '../../../src/node/security/mesh-security';
 import type { SignatureVerifier } from '../../../src/ports/signature-verifier';
@@ -86,6 +88,14 @@ export function signNow(identity: TestIdentity, v: Version): Version {
   return { ...unsigned, sig: new Uint8Array(sign(null, versionSigningBytes(unsigned), identity.privateKey)) };
 }
 
+/**
+ * The test identity's key signing at once (Node's synchronous `crypto.sign`): the simulations'
+ * handshake proofs are signed inside their synchronous virtual-clock loop (see Signer.sign).
+ */
+export function syncSigner(identity: TestIdentity): Signer {
+  return { publicKey: identity.publicKey, sign: (bytes) => new Uint8Array(sign(null, bytes, identity.privateKey)) };
+}
+
 /** A MeshNode's security for the named test node, its key standing for `name` ('named') or its hash. */
 export async function testSecurity(
   name: string,
@@ -99,10 +109,22 @@ export async function testSecurity(
     self: mode === 'named' ? (name as NodeId) : identity.id,
     publicKey: identity.publicKey,
     crypto: syncVerifier(mode),
+    signer: syncSigner(identity),
+    randomBytes: (n) => new Uint8Array(randomBytes(n)),
     now,
     ...(log === undefined ? {} : { log }),
     ...(node === undefined
       ? {}
       : { stored: await node.authorKeys(), save: (keys: readonly Uint8Array[]) => node.saveAuthorKeys(keys) }),
   });
+}
+
+/** A handshake `proof` signed at once by the named test identity (core/signing/link-proof.ts). */
+export function signedProof(name: string, fields: LinkProofFields): ProofMessage {
+  const sig = new Uint8Array(sign(null, linkProofBytes(fields), testIdentity(name).privateKey));
+  return {
+    type: MessageType.Proof,
+    sig,
+    ...(fields.invitation === undefined ? {} : { invitation: fields.invitation }),
+  };
 }

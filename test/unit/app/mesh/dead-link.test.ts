@@ -9,12 +9,18 @@ import { PortLink } from '../../../../src/adapters/port-link';
 import { LinkManager } from '../../../../src/app/mesh/link-manager';
 import { workerBridge, type OpenBridge } from '../../../../src/app/mesh/worker-bridge';
 import type { NodeId } from '../../../../src/core/ids';
-import { encodeMessage, MessageType, SYNC_PROTOCOL_VERSION } from '../../../../src/core/sync';
+import {
+  decodeMessage,
+  encodeMessage,
+  MessageType,
+  SYNC_PROTOCOL_VERSION,
+  type SyncMessage,
+} from '../../../../src/core/sync';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import { MeshNode } from '../../../../src/node/mesh';
 import { sleep, until } from '../../support/wait';
 import { FakeHub, FakePeerNet } from './fakes';
-import { testIdentity, testSecurity } from '../../support/test-keys';
+import { signedProof, testIdentity, testSecurity } from '../../support/test-keys';
 
 const stops: (() => void)[] = [];
 afterEach(() => {
@@ -52,8 +58,12 @@ async function worker(log: string[]): Promise<OpenBridge> {
   return workerBridge(api, (m) => log.push(m));
 }
 
-/** Node `b`'s page: its "worker" says hello on each link, then never says anything again. */
+/**
+ * Node `b`'s page: its "worker" says hello on each link, answers the peer's hello with its proof
+ * (the handshake completes), then never says anything again.
+ */
 const silentAfterHello: OpenBridge = (_peer, events) => {
+  const nonce = new Uint8Array(16).fill(3);
   const hello = encodeMessage({
     type: MessageType.Hello,
     protocol: SYNC_PROTOCOL_VERSION,
@@ -61,11 +71,29 @@ const silentAfterHello: OpenBridge = (_peer, events) => {
     lattice: 'alpha',
     time: Date.now(),
     key: testIdentity('b').publicKey,
+    nonce,
     items: 0,
     newest: 0,
   });
   queueMicrotask(() => events.frame(new Uint8Array([0, ...hello])));
-  return { deliver: () => undefined, report: () => undefined, close: () => undefined };
+  const deliver = (bytes: Uint8Array): void => {
+    let m: SyncMessage;
+    try {
+      m = decodeMessage(bytes.subarray(1));
+    } catch {
+      return;
+    }
+    if (m.type !== MessageType.Hello) return;
+    const proof = signedProof('b', {
+      lattice: 'alpha',
+      challenge: m.nonce,
+      nonce,
+      prover: 'b' as NodeId,
+      verifier: m.node,
+    });
+    events.frame(new Uint8Array([0, ...encodeMessage(proof)]));
+  };
+  return { deliver, report: () => undefined, close: () => undefined };
 };
 
 describe('a silent peer, end to end', () => {

@@ -37,7 +37,10 @@ export const samples: SyncMessage[] = [
     items: 12345,
     newest: 1_700_000_000_000,
     key: new Uint8Array(32).map((_, i) => i * 7),
+    nonce: new Uint8Array(16).map((_, i) => 255 - i),
   },
+  { type: 'proof', sig: new Uint8Array(64).map((_, i) => i * 3) },
+  { type: 'proof', sig: new Uint8Array(64).fill(9), invitation: 'AQAAAAB_-invite' },
   { type: 'keys', keys: [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)] },
   { type: 'reconcile', session: 7, phase: 'open', payload: new Uint8Array([1, 2, 3]) },
   { type: 'reconcile', session: 0xffff_ffff, phase: 'reply', payload: new Uint8Array([1]) },
@@ -80,8 +83,13 @@ describe('sync codec', () => {
     expect(encodeMessage({ type: 'prune' }).length).toBe(2);
     expect(encodeMessage({ type: 'reconcile', session: 1, phase: 'done', payload: new Uint8Array(0) }).length).toBe(4);
     const hello = samples[0]!;
-    // 32 of it the sender's public key (protocol 3).
-    expect(encodeMessage(hello).length).toBeLessThan(40 + 32);
+    // 32 of it the sender's public key (protocol 3), 16 its nonce (protocol 4).
+    expect(encodeMessage(hello).length).toBeLessThan(40 + 32 + 16);
+    // The signature and a flags byte; an invitation adds its length and text.
+    expect(encodeMessage({ type: 'proof', sig: new Uint8Array(64) }).length).toBe(2 + 1 + 64);
+    expect(encodeMessage({ type: 'proof', sig: new Uint8Array(64), invitation: 'x'.repeat(100) }).length).toBe(
+      2 + 1 + 64 + 1 + 100,
+    );
   });
 
   it('refuses another protocol version with a dedicated code', () => {

@@ -23,12 +23,17 @@ const hello = (now: number): SyncMessage => ({
   items: 0,
   newest: 0,
   key: new Uint8Array(32),
+  nonce: new Uint8Array(16),
 });
+/** The peer's proof (the session alone has no host to check it: any signature passes). */
+const proof: SyncMessage = { type: MessageType.Proof, sig: new Uint8Array(64) };
 
 /** Our side 'a' against a scripted peer 'z' we drive frame by frame. */
 function scripted(options: Partial<SessionOptions> = {}): {
   a: Side;
   send: (m: SyncMessage) => void;
+  /** The peer's hello and proof: the handshake completes. */
+  handshake: () => void;
   wait: (ms: number) => void;
   now: () => number;
 } {
@@ -38,6 +43,10 @@ function scripted(options: Partial<SessionOptions> = {}): {
   return {
     a,
     send: (m) => a.session.receive(encodeMessage(m), now),
+    handshake: () => {
+      a.session.receive(encodeMessage(hello(now)), now);
+      a.session.receive(encodeMessage(proof), now);
+    },
     wait: (ms) => {
       for (let t = 0; t < ms; t += 50) {
         now += 50;
@@ -51,7 +60,7 @@ function scripted(options: Partial<SessionOptions> = {}): {
 describe('PeerSession liveness', () => {
   it('a peer that sends valid frames but never answers a ping is dead after pongWithinMs', () => {
     const p = scripted({ pongWithinMs: 30_000 });
-    p.send(hello(p.now()));
+    p.handshake();
     for (let i = 0; i < 10 && p.a.closedWith === undefined; i++) {
       p.wait(7900);
       p.send({ type: MessageType.Prune });
@@ -62,7 +71,7 @@ describe('PeerSession liveness', () => {
 
   it('a peer that answers pings stays alive', () => {
     const p = scripted({ pongWithinMs: 30_000 });
-    p.send(hello(p.now()));
+    p.handshake();
     for (let i = 0; i < 60; i++) {
       p.wait(1000);
       const ping = p.a.sentOf(MessageType.Ping).at(-1)!;
@@ -75,15 +84,15 @@ describe('PeerSession liveness', () => {
     const p = scripted();
     for (let i = 0; i < 4; i++) {
       p.wait(2000);
-      p.send({ type: MessageType.Ping, time: 1 }); // "ping before hello": invalid
+      p.send({ type: MessageType.Ping, time: 1 }); // "ping before the handshake completed": invalid
     }
     p.wait(100);
-    expect(p.a.closedWith).toMatch(/^dead: no hello/);
+    expect(p.a.closedWith).toMatch(/^dead: no handshake/);
   });
 
   it('invalid frames after the handshake do not count as signs of life', () => {
     const p = scripted();
-    p.send(hello(p.now()));
+    p.handshake();
     for (let i = 0; i < 9; i++) {
       p.wait(1000);
       p.send({
@@ -95,6 +104,7 @@ describe('PeerSession liveness', () => {
         items: 0,
         newest: 0,
         key: new Uint8Array(32),
+        nonce: new Uint8Array(16),
       });
     }
     expect(p.a.session.stats(p.now()).invalidFrames).toBe(8); // the ninth came after it was dead
@@ -103,7 +113,7 @@ describe('PeerSession liveness', () => {
 
   it('answers at most one ping per half heartbeat, and counts the rest', () => {
     const p = scripted();
-    p.send(hello(p.now()));
+    p.handshake();
     const before = p.a.sentOf(MessageType.Pong).length;
     for (let i = 0; i < 1000; i++) p.send({ type: MessageType.Ping, time: 2 ** 40 + i });
     expect(p.a.sentOf(MessageType.Pong).length - before).toBe(1);
@@ -116,7 +126,7 @@ describe('PeerSession liveness', () => {
   it('times the round trip on the injected monotonic clock, to the fraction of a ms', () => {
     let mono = 0.25;
     const p = scripted({ monotonic: () => mono });
-    p.send(hello(p.now()));
+    p.handshake();
     const ping = p.a.sentOf(MessageType.Ping).at(-1)!;
     mono += 3.5; // the wall clock did not move (or jumped): only the monotonic one times the RTT
     p.send({ type: MessageType.Pong, echo: ping.time, time: p.now() });
@@ -140,6 +150,7 @@ describe('PeerSession blames our own failures on us', () => {
     session.on('end', (r) => ended.push(r));
     session.start(0);
     session.receive(encodeMessage(hello(0)), 0);
+    session.receive(encodeMessage(proof), 0);
     const frame = encodeMessage({
       type: MessageType.Versions,
       live: true,
@@ -161,7 +172,7 @@ describe('PeerSession and a failing subscriber', () => {
     p.a.session.on('versions', () => {
       throw new Error('subscriber bug');
     });
-    p.send(hello(p.now()));
+    p.handshake();
     p.send({ type: MessageType.Versions, live: true, completes: 0, batch: encodeVersions([version(1)]) });
     p.send({ type: MessageType.Ping, time: 7 });
     const stats = p.a.session.stats(p.now());

@@ -100,6 +100,7 @@ describe('PeerSession', () => {
       items: 0,
       newest: 0,
       key: new Uint8Array(32),
+      nonce: new Uint8Array(16),
     } as const;
     p.a.session.receive(encodeMessage(hello as SyncMessage), p.now);
     expect(p.a.sentOf('bye')[0]!.reason).toMatch(/different lattice/);
@@ -170,8 +171,8 @@ describe('PeerSession', () => {
       deadAfterMs: 1e9,
     });
     let blackhole = true;
-    // Only b's hello gets through: the handshake completes, the round gets no answer.
-    p.flush((from, f) => blackhole && from === p.b && decodeMessage(f).type !== 'hello');
+    // Only b's hello and proof get through: the handshake completes, the round gets no answer.
+    p.flush((from, f) => blackhole && from === p.b && !['hello', 'proof'].includes(decodeMessage(f).type));
     expect(p.a.session.state).toBe(SessionState.Syncing);
     p.tick(1001);
     p.flush((from) => blackhole && from === p.b);

@@ -11,9 +11,9 @@ import {
 } from '../../../../src/core/sync';
 import { decodeVersions, encodeVersions } from '../../../../src/core/wire';
 import { LatticeNode } from '../../../../src/node/lattice-node';
-import { MeshNode } from '../../../../src/node/mesh';
+import { MeshNode, type Admission } from '../../../../src/node/mesh';
 import type { Link, LinkHandler } from '../../../../src/ports/transport';
-import { signNow, testIdentity, testSecurity } from '../../support/test-keys';
+import { signedProof, signNow, testIdentity, testSecurity } from '../../support/test-keys';
 
 export const T0 = 1_700_000_000_000;
 
@@ -65,7 +65,18 @@ export class Peer {
     }
     this.handler.receive(encodeMessage(m));
   }
-  hello(items = 0): void {
+  /** This peer's hello nonce (fixed: a scripted peer's proofs are tested, not its randomness). */
+  readonly nonce = new Uint8Array(16).fill(7);
+  /**
+   * Our hello, then our proof over the node's nonce (the handshake an honest peer makes); no proof
+   * if the node refused the link without a hello of its own.
+   */
+  hello(items = 0, invitation?: string): void {
+    this.helloOnly(items);
+    if (this.msgs().some((m) => m.type === MessageType.Hello)) this.prove(invitation);
+  }
+  /** Our hello alone (what the node's hello check sees). */
+  helloOnly(items = 0): void {
     this.send({
       type: MessageType.Hello,
       protocol: SYNC_PROTOCOL_VERSION,
@@ -75,7 +86,28 @@ export class Peer {
       items,
       newest: 0,
       key: testIdentity(this.id).publicKey,
+      nonce: this.nonce,
     } as SyncMessage);
+  }
+  /** The node's hello on this link (its nonce is what our proof must sign). */
+  nodeHello(): Extract<SyncMessage, { type: 'hello' }> {
+    const hello = this.msgs().find((m) => m.type === MessageType.Hello);
+    if (hello?.type !== MessageType.Hello) throw new Error('the node has not said hello');
+    return hello;
+  }
+  /** Our proof, signed by `signer` (default: our own key) over the node's nonce and ours. */
+  prove(invitation?: string, signer: string = this.id): void {
+    const node = this.nodeHello();
+    this.send(
+      signedProof(signer, {
+        lattice: 'test',
+        challenge: node.nonce,
+        nonce: this.nonce,
+        prover: this.id,
+        verifier: node.node,
+        invitation,
+      }),
+    );
   }
   msgs(): SyncMessage[] {
     return this.out.map((f) => decodeMessage(f));
@@ -96,7 +128,10 @@ export class Harness {
   node!: LatticeNode;
   mesh!: MeshNode;
   logs: string[] = [];
-  static async create(self = 'm', opts: { maxSkewMs?: number; maxLinks?: number } = {}): Promise<Harness> {
+  static async create(
+    self = 'm',
+    opts: { maxSkewMs?: number; maxLinks?: number; admit?: Admission; invitation?: string } = {},
+  ): Promise<Harness> {
     const h = new Harness();
     const now = (): number => h.clock;
     h.node = await LatticeNode.open({
@@ -115,6 +150,8 @@ export class Harness {
       security: await testSecurity(self, now, 'named', (m) => h.logs.push(m)),
       now,
       ...(opts.maxLinks === undefined ? {} : { maxLinks: opts.maxLinks }),
+      ...(opts.admit === undefined ? {} : { admit: opts.admit }),
+      ...(opts.invitation === undefined ? {} : { invitation: opts.invitation }),
       log: (m) => {
         if (h.logs.length < 2000) h.logs.push(m);
       },
