@@ -16,8 +16,10 @@ import type { EntityId, NodeId } from '../core/ids';
 import type { ComponentMeta, EntityView } from '../core/store/entity-view';
 import { matches, type Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView } from './c2-api';
+import type { Version } from '../core/merge/version';
 import type { ChangeBatch } from './node-api';
 import { isTrack } from './track-classifier';
+import type { VersionOrigin, VersionSource } from './version-listeners';
 
 /** Scans run on the host's 1-s tick; the margin absorbs its jitter. */
 export const FUSION_SCAN_MS = 900;
@@ -48,6 +50,14 @@ export class FusionView {
   private readonly listeners = new Set<(batch: ChangeBatch) => void>();
   private lastScanAt = -Infinity;
   private lastScanMs = 0;
+  /**
+   * The time basis (docs/fusion.md, "Time basis"): each track's time is when this node received
+   * its position version, on this node's clock, not the writer's stamp. Entity → the version it
+   * holds a time for and that time.
+   */
+  private readonly received = new Map<EntityId, { readonly version: string; readonly time: number }>();
+  /** Author → our clock minus its stamp at its latest version that arrived live (its skew plus the latency). */
+  private readonly offsets = new Map<NodeId, number>();
 
   constructor(private readonly deps: FusionViewDeps) {}
 
@@ -68,15 +78,39 @@ export class FusionView {
     const g = settings.gateMeters;
     this.engine = new FusionEngine(g === undefined ? {} : { gateMeters: g, splitMeters: 2 * g });
     this.replace(new Map());
-    for (const v of this.deps.all()) if (isTrack(v)) this.engine.upsert(sourceTrack(v));
+    for (const v of this.deps.all()) if (isTrack(v)) this.engine.upsert(this.sourceTrack(v));
     this.lastScanAt = -Infinity;
+  }
+
+  /**
+   * Versions the store took (before `observe` of their entities): a position version gets its
+   * time on this node's clock. One written here or pushed live by a peer is as old as the
+   * latency: its time is now, and the gap between now and its stamp is its author's offset. One
+   * that came by repair or was held for skew may be old: its stamp corrected by its author's
+   * last offset (none known: the stamp), never later than now.
+   */
+  receive(versions: readonly Version[], origin: VersionOrigin, source?: VersionSource): void {
+    let now: number | undefined;
+    for (const v of versions) {
+      if (v.kind !== 'position') continue;
+      now ??= this.deps.now();
+      const live = origin === 'local' || (origin === 'remote' && source?.live !== false);
+      if (live) this.offsets.set(v.ts.node, now - v.ts.ms);
+      const time = live ? now : Math.min(now, v.ts.ms + (this.offsets.get(v.ts.node) ?? 0));
+      this.received.set(v.entity, { version: encodeTs(v.ts), time });
+    }
   }
 
   /** An entity changed or left the store. */
   observe(id: EntityId): void {
+    const view = this.deps.view(id);
+    if (view === undefined) this.received.delete(id);
+    this.update(id, view);
+  }
+
+  private update(id: EntityId, view: EntityView | undefined): void {
     const engine = this.engine;
     if (engine === undefined) return;
-    const view = this.deps.view(id);
     if (view !== undefined && this.shown.has(id)) {
       // A stored entity took a shown fused view's id (a peer can compute fusedId): the view yields.
       const next = new Map(this.shown);
@@ -84,7 +118,7 @@ export class FusionView {
       this.replace(next);
     }
     if (view !== undefined && isTrack(view)) {
-      engine.upsert(sourceTrack(view));
+      engine.upsert(this.sourceTrack(view));
       return;
     }
     engine.remove(id);
@@ -195,6 +229,30 @@ export class FusionView {
     }
   }
 
+  /**
+   * What the engine needs of a track: its sensor, its position and when it was valid (the time
+   * basis above), and its velocity when it has one (so that reports of different instants are
+   * compared at one time, docs/fusion.md, time alignment).
+   */
+  private sourceTrack(v: EntityView): SourceTrack {
+    const velocity = v.components.velocity as Velocity | undefined;
+    const moving = velocity !== undefined && Number.isFinite(velocity.east) && Number.isFinite(velocity.north);
+    const meta = v.meta.position!;
+    const got = this.received.get(v.id);
+    // Not received since this node started (loaded from storage): the stamp, corrected if we can.
+    const time =
+      got?.version === meta.version
+        ? got.time
+        : Math.min(this.deps.now(), meta.time + (this.offsets.get(meta.author) ?? 0));
+    return {
+      id: v.id,
+      sensorId: (v.components.source as Source).sensorId,
+      position: v.components.position as Position,
+      time,
+      ...(moving ? { velocity: { east: velocity.east, north: velocity.north } } : {}),
+    };
+  }
+
   private fusedView(t: FusedTrack): EntityView | undefined {
     const sources: EntityView[] = [];
     for (const id of t.fusion.sources) {
@@ -264,21 +322,4 @@ function showsBefore(a: EntityView, b: EntityView): boolean {
 
 function requestOf(v: EntityView): RequestId {
   return (v.components.approval as ApprovalRecord).requestId;
-}
-
-/**
- * What the engine needs of a track: its sensor, its position and the position version's time, and
- * its velocity when it has one (so that reports of different instants are compared at one time,
- * docs/fusion.md, time alignment).
- */
-function sourceTrack(v: EntityView): SourceTrack {
-  const velocity = v.components.velocity as Velocity | undefined;
-  const moving = velocity !== undefined && Number.isFinite(velocity.east) && Number.isFinite(velocity.north);
-  return {
-    id: v.id,
-    sensorId: (v.components.source as Source).sensorId,
-    position: v.components.position as Position,
-    time: v.meta.position!.time,
-    ...(moving ? { velocity: { east: velocity.east, north: velocity.north } } : {}),
-  };
 }
