@@ -71,7 +71,14 @@ export class C2Pipeline {
       update: (id, components) => writes.update(id, components),
       log,
     });
-    this.fusion = new FusionView({ nodeId, now, view, all: () => store.list(now()), log });
+    this.fusion = new FusionView({
+      nodeId,
+      now,
+      view,
+      all: () => store.list(now()),
+      log,
+      ...(scheduler === undefined ? {} : { scheduler }),
+    });
     this.gate = new ApprovalLoop({
       self: nodeId,
       now,
@@ -129,7 +136,7 @@ export class C2Pipeline {
     this.gate.restart();
   }
 
-  /** The host's periodic tick: classify what changed, scan fusion when due, fire due deadlines. */
+  /** The host's periodic tick: classify what changed, age fusion's tracks when due, fire due deadlines. */
   tick(): void {
     this.classifier.run();
     this.fusion.tick();
@@ -212,6 +219,7 @@ export class C2Pipeline {
   stop(): void {
     this.runner?.stop();
     this.gate.stop();
+    this.fusion.stop();
   }
 
   /** One tick's reports: every track created or updated in one batch write (one timestamp, one commit). */

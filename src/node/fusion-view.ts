@@ -19,10 +19,21 @@ import type { FusionSettings, FusionStatsView } from './c2-api';
 import type { Version } from '../core/merge/version';
 import type { ChangeBatch } from './node-api';
 import { isTrack } from './track-classifier';
+import type { Scheduler } from './scheduler';
 import type { VersionOrigin, VersionSource } from './version-listeners';
 
-/** Scans run on the host's 1-s tick; the margin absorbs its jitter. */
-export const FUSION_SCAN_MS = 900;
+/**
+ * A change schedules a scan this long later, so a burst (a sensor's batch, a peer's push, an
+ * import) is one scan; never sooner than twice the last scan's duration after a change, so
+ * fusion takes at most about a third of the worker however fast tracks change.
+ */
+export const FUSION_COALESCE_MS = 100;
+/**
+ * With no change, the host's tick scans this often so that tracks age and expire (the margin
+ * absorbs the 1-s tick's jitter). The hysteresis moves only on new reports, so these scans
+ * change nothing else.
+ */
+export const FUSION_AGE_MS = 900;
 
 export interface FusionViewDeps {
   readonly nodeId: NodeId;
@@ -30,6 +41,8 @@ export interface FusionViewDeps {
   readonly view: (id: EntityId) => EntityView | undefined;
   readonly all: () => Iterable<EntityView>;
   readonly log: (message: string, detail?: unknown) => void;
+  /** Runs the scan a change asks for; without one (a host that only ticks) it waits for the next tick. */
+  readonly scheduler?: Scheduler;
 }
 
 /**
@@ -50,6 +63,13 @@ export class FusionView {
   private readonly listeners = new Set<(batch: ChangeBatch) => void>();
   private lastScanAt = -Infinity;
   private lastScanMs = 0;
+  /** Tracks changed since the last scan began. */
+  private dirty = false;
+  /** Cancels the scan a change scheduled; undefined when none is. */
+  private scheduled: (() => void) | undefined;
+  private scanning = false;
+  /** A change arrived during a scan: one more follows it. */
+  private again = false;
   /**
    * The time basis (docs/fusion.md, "Time basis"): each track's time is when this node received
    * its position version, on this node's clock, not the writer's stamp. Entity → the version it
@@ -71,6 +91,7 @@ export class FusionView {
     this.settings = settings;
     if (!settings.enabled) {
       this.engine = undefined;
+      this.cancel();
       this.replace(new Map());
       return;
     }
@@ -80,6 +101,7 @@ export class FusionView {
     this.replace(new Map());
     for (const v of this.deps.all()) if (isTrack(v)) this.engine.upsert(this.sourceTrack(v));
     this.lastScanAt = -Infinity;
+    this.request();
   }
 
   /**
@@ -119,9 +141,11 @@ export class FusionView {
     }
     if (view !== undefined && isTrack(view)) {
       engine.upsert(this.sourceTrack(view));
+      this.request();
       return;
     }
     engine.remove(id);
+    this.request();
     // Cascade at once, not at the next scan: a fused view never outlives one of its sources.
     const fused = this.hidden.get(id);
     if (fused === undefined) return;
@@ -130,24 +154,80 @@ export class FusionView {
     this.replace(next);
   }
 
-  /** Scans when due; true if it did. */
+  /**
+   * The host's periodic tick: scans when tracks changed and no scheduler runs the scan they asked
+   * for, or when no scan ran for FUSION_AGE_MS (ageing and expiry). True if it scanned.
+   */
   tick(): boolean {
-    const now = this.deps.now();
-    if (this.engine === undefined || now - this.lastScanAt < FUSION_SCAN_MS) return false;
-    this.lastScanAt = now;
-    const changes = this.engine.scan(now);
-    this.lastScanMs = this.deps.now() - now;
-    if (changes.length === 0) return true;
-    const next = new Map<EntityId, FusedTrack>();
-    // A fused track whose source left between scans stays gone (observe cascaded it). Nor is one
-    // shown under the id of an entity of the store: fused ids are a public function of the source
-    // ids, so a peer can write an entity under one, and showing both would list two things under
-    // one id and hide the entity behind the view on get(). Its sources then show unfused.
-    for (const t of this.engine.fused())
-      if (this.deps.view(t.id) === undefined && t.fusion.sources.every((s) => this.deps.view(s) !== undefined))
-        next.set(t.id, t);
-    this.replace(next);
+    if (this.engine === undefined) return false;
+    const due = this.deps.now() - this.lastScanAt >= FUSION_AGE_MS;
+    if (!due && !(this.dirty && this.deps.scheduler === undefined)) return false;
+    this.scan();
     return true;
+  }
+
+  /**
+   * A change asks for a scan: one is scheduled FUSION_COALESCE_MS later (or twice the last
+   * scan's duration) unless one is already; a change during a scan schedules one more after it.
+   * So changes are fused as they come, at most one scan is in flight, and a burst is one scan.
+   */
+  private request(): void {
+    if (this.engine === undefined) return;
+    this.dirty = true;
+    if (this.scanning) {
+      this.again = true;
+      return;
+    }
+    const scheduler = this.deps.scheduler;
+    if (scheduler === undefined || this.scheduled !== undefined) return;
+    this.scheduled = scheduler.after(Math.max(FUSION_COALESCE_MS, 2 * this.lastScanMs), () => {
+      this.scheduled = undefined;
+      this.scan();
+    });
+  }
+
+  private cancel(): void {
+    this.scheduled?.();
+    this.scheduled = undefined;
+    this.dirty = false;
+    this.again = false;
+  }
+
+  private scan(): void {
+    const engine = this.engine;
+    if (engine === undefined || this.scanning) return;
+    this.scheduled?.();
+    this.scheduled = undefined;
+    this.dirty = false;
+    this.scanning = true;
+    try {
+      const now = this.deps.now();
+      this.lastScanAt = now;
+      const changes = engine.scan(now);
+      this.lastScanMs = this.deps.now() - now;
+      if (changes.length > 0) {
+        const next = new Map<EntityId, FusedTrack>();
+        // A fused track whose source left between scans stays gone (observe cascaded it). Nor is one
+        // shown under the id of an entity of the store: fused ids are a public function of the source
+        // ids, so a peer can write an entity under one, and showing both would list two things under
+        // one id and hide the entity behind the view on get(). Its sources then show unfused.
+        for (const t of engine.fused())
+          if (this.deps.view(t.id) === undefined && t.fusion.sources.every((s) => this.deps.view(s) !== undefined))
+            next.set(t.id, t);
+        this.replace(next);
+      }
+    } finally {
+      this.scanning = false;
+    }
+    if (this.again) {
+      this.again = false;
+      this.request();
+    }
+  }
+
+  /** The node stops: no scheduled scan runs after it. */
+  stop(): void {
+    this.cancel();
   }
 
   stats(): FusionStatsView {
