@@ -187,7 +187,10 @@ export class C2Pipeline {
   }
 
   async setFusion(settings: FusionSettings): Promise<void> {
-    const checked = checkFusionSettings(settings);
+    let checked = checkFusionSettings(settings);
+    // A gate left out keeps the one in force: the settings panel's on/off toggle sends only `enabled`.
+    const gate = this.fusion.current.gateMeters;
+    if (checked.gateMeters === undefined && gate !== undefined) checked = { ...checked, gateMeters: gate };
     this.fusion.configure(checked);
     const meta: JsonValue = { ...checked };
     await this.parts.writer.enqueue([], [], { [FUSION_META]: meta });
