@@ -1,7 +1,9 @@
 /**
  * Fusion scans follow changes (docs/fusion.md, "Wiring it in"): a change schedules one scan on the
  * injected scheduler, a burst of changes is one scan, a change during a scan schedules exactly one
- * more, and the host's tick scans only for ageing. Driven by hand, with no timer of its own.
+ * more, and the host's tick scans only for ageing. Driven by hand, with no timer of its own. And
+ * the time basis (docs/fusion.md, "Time basis"): a report's time is when it reached this node, a
+ * repaired one's its stamp corrected by its author's last offset.
  */
 import { describe, expect, it } from 'vitest';
 import { encodeTs } from '../../../../src/core/clock/timestamp';
@@ -39,6 +41,13 @@ class Timers implements Scheduler {
   }
 }
 
+/** Who wrote a report and how it came: a peer's (`author`), stamped by its clock, pushed live or by repair. */
+interface By {
+  readonly author?: NodeId;
+  readonly stampMs?: number;
+  readonly live?: boolean;
+}
+
 function setup(withScheduler = true) {
   const clock = { now: T0 };
   const timers = new Timers(clock);
@@ -56,10 +65,11 @@ function setup(withScheduler = true) {
   timers.run();
   let c = 0;
   /** Writes a report as the store would: a new position version, received now. */
-  const report = (id: string, sensorId: string, east: number, accuracy: number): void => {
+  const report = (id: string, sensorId: string, east: number, accuracy: number, by: By = {}): void => {
     const p = offset(BASE, east, 0);
-    const ts = { ms: clock.now, c: c++, node: SELF };
-    const meta = { version: encodeTs(ts), author: SELF, time: ts.ms, conflict: false, heads: 1 };
+    const author = by.author ?? SELF;
+    const ts = { ms: by.stampMs ?? clock.now, c: c++, node: author };
+    const meta = { version: encodeTs(ts), author, time: ts.ms, conflict: false, heads: 1 };
     const components: Record<string, ComponentValue> = {
       source: { sensorId, sensorType: sensorId },
       position: { lat: p.lat, lon: p.lon, accuracy },
@@ -73,7 +83,8 @@ function setup(withScheduler = true) {
     });
     view.receive(
       [{ entity: id as EntityId, kind: 'position' as never, value: components.position!, ts, seen: [] }],
-      'local',
+      by.author === undefined ? 'local' : 'remote',
+      by.author === undefined ? undefined : { via: {}, live: by.live ?? true },
     );
     view.observe(id as EntityId);
   };
@@ -138,5 +149,34 @@ describe('fusion scans follow changes', () => {
     expect(bare.tick()).toBe(true);
     bare.clock.now += 10;
     expect(bare.tick()).toBe(false);
+  });
+});
+
+describe('the time basis: when this node received a report, not its writer`s stamp', () => {
+  const PEER = 'node-b' as NodeId;
+
+  it('a peer 5 s behind, pushing live, fuses with our reports; its old report by repair is aged by its offset', () => {
+    const { clock, timers, view, report } = setup();
+    for (let k = 0; k < 3; k++) {
+      report('eo.1', 'eo', 0, 5);
+      report('radar.1', 'radar', 20, 30, { author: PEER, stampMs: clock.now - 5_000 });
+      clock.now += FUSION_COALESCE_MS;
+      timers.run();
+      clock.now += 900;
+    }
+    expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
+    // A second radar track of the peer's, written 30 s ago by its clock, arrives by repair (a
+    // partition healed): 30 s old on ours too, so it has expired and fuses with nothing.
+    report('eo.2', 'eo', 3_000, 5);
+    report('radar.2', 'radar', 3_010, 30, { author: PEER, stampMs: clock.now - 5_000 - 30_000, live: false });
+    for (let k = 0; k < 3; k++) {
+      report('eo.1', 'eo', 0, 5);
+      report('eo.2', 'eo', 3_000, 5);
+      report('radar.1', 'radar', 20, 30, { author: PEER, stampMs: clock.now - 5_000 });
+      clock.now += FUSION_COALESCE_MS;
+      timers.run();
+      clock.now += 900;
+    }
+    expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
   });
 });
