@@ -28,7 +28,10 @@ export type TruthView = Truth;
 
 export interface FusionSettings {
   readonly enabled: boolean;
-  /** Hard cap on the distance of an association, metres (the split distance is twice it). */
+  /**
+   * Hard cap on the distance of an association, metres (the split distance is twice it). Left out
+   * of setFusion, the gate in force stays (turning fusion off and on keeps a gate set before).
+   */
   readonly gateMeters?: number;
 }
 

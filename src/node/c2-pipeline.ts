@@ -71,7 +71,14 @@ export class C2Pipeline {
       update: (id, components) => writes.update(id, components),
       log,
     });
-    this.fusion = new FusionView({ nodeId, now, view, all: () => store.list(now()), log });
+    this.fusion = new FusionView({
+      nodeId,
+      now,
+      view,
+      all: () => store.list(now()),
+      log,
+      ...(scheduler === undefined ? {} : { scheduler }),
+    });
     this.gate = new ApprovalLoop({
       self: nodeId,
       now,
@@ -83,7 +90,8 @@ export class C2Pipeline {
       reasonOf: (id) => this.classifier.reasonOf(id),
       log,
     });
-    parts.listeners.add((versions, _origin, removed) => {
+    parts.listeners.add((versions, origin, removed, source) => {
+      this.fusion.receive(versions, origin, source);
       const ids = new Set<EntityId>();
       for (const v of versions) if (v.kind === 'position') this.classifier.changed(v.entity, true);
       for (const list of [versions, removed]) {
@@ -128,7 +136,7 @@ export class C2Pipeline {
     this.gate.restart();
   }
 
-  /** The host's periodic tick: classify what changed, scan fusion when due, fire due deadlines. */
+  /** The host's periodic tick: classify what changed, age fusion's tracks when due, fire due deadlines. */
   tick(): void {
     this.classifier.run();
     this.fusion.tick();
@@ -179,7 +187,10 @@ export class C2Pipeline {
   }
 
   async setFusion(settings: FusionSettings): Promise<void> {
-    const checked = checkFusionSettings(settings);
+    let checked = checkFusionSettings(settings);
+    // A gate left out keeps the one in force: the settings panel's on/off toggle sends only `enabled`.
+    const gate = this.fusion.current.gateMeters;
+    if (checked.gateMeters === undefined && gate !== undefined) checked = { ...checked, gateMeters: gate };
     this.fusion.configure(checked);
     const meta: JsonValue = { ...checked };
     await this.parts.writer.enqueue([], [], { [FUSION_META]: meta });
@@ -211,6 +222,7 @@ export class C2Pipeline {
   stop(): void {
     this.runner?.stop();
     this.gate.stop();
+    this.fusion.stop();
   }
 
   /** One tick's reports: every track created or updated in one batch write (one timestamp, one commit). */

@@ -16,11 +16,24 @@ import type { EntityId, NodeId } from '../core/ids';
 import type { ComponentMeta, EntityView } from '../core/store/entity-view';
 import { matches, type Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView } from './c2-api';
+import type { Version } from '../core/merge/version';
 import type { ChangeBatch } from './node-api';
 import { isTrack } from './track-classifier';
+import type { Scheduler } from './scheduler';
+import type { VersionOrigin, VersionSource } from './version-listeners';
 
-/** Scans run on the host's 1-s tick; the margin absorbs its jitter. */
-export const FUSION_SCAN_MS = 900;
+/**
+ * A change schedules a scan this long later, so a burst (a sensor's batch, a peer's push, an
+ * import) is one scan; never sooner than twice the last scan's duration after a change, so
+ * fusion takes at most about a third of the worker however fast tracks change.
+ */
+export const FUSION_COALESCE_MS = 100;
+/**
+ * With no change, the host's tick scans this often so that tracks age and expire (the margin
+ * absorbs the 1-s tick's jitter). The hysteresis moves only on new reports, so these scans
+ * change nothing else.
+ */
+export const FUSION_AGE_MS = 900;
 
 export interface FusionViewDeps {
   readonly nodeId: NodeId;
@@ -28,6 +41,8 @@ export interface FusionViewDeps {
   readonly view: (id: EntityId) => EntityView | undefined;
   readonly all: () => Iterable<EntityView>;
   readonly log: (message: string, detail?: unknown) => void;
+  /** Runs the scan a change asks for; without one (a host that only ticks) it waits for the next tick. */
+  readonly scheduler?: Scheduler;
 }
 
 /**
@@ -48,6 +63,21 @@ export class FusionView {
   private readonly listeners = new Set<(batch: ChangeBatch) => void>();
   private lastScanAt = -Infinity;
   private lastScanMs = 0;
+  /** Tracks changed since the last scan began. */
+  private dirty = false;
+  /** Cancels the scan a change scheduled; undefined when none is. */
+  private scheduled: (() => void) | undefined;
+  private scanning = false;
+  /** A change arrived during a scan: one more follows it. */
+  private again = false;
+  /**
+   * The time basis (docs/fusion.md, "Time basis"): each track's time is when this node received
+   * its position version, on this node's clock, not the writer's stamp. Entity → the version it
+   * holds a time for and that time.
+   */
+  private readonly received = new Map<EntityId, { readonly version: string; readonly time: number }>();
+  /** Author → our clock minus its stamp at its latest version that arrived live (its skew plus the latency). */
+  private readonly offsets = new Map<NodeId, number>();
 
   constructor(private readonly deps: FusionViewDeps) {}
 
@@ -61,6 +91,7 @@ export class FusionView {
     this.settings = settings;
     if (!settings.enabled) {
       this.engine = undefined;
+      this.cancel();
       this.replace(new Map());
       return;
     }
@@ -68,15 +99,40 @@ export class FusionView {
     const g = settings.gateMeters;
     this.engine = new FusionEngine(g === undefined ? {} : { gateMeters: g, splitMeters: 2 * g });
     this.replace(new Map());
-    for (const v of this.deps.all()) if (isTrack(v)) this.engine.upsert(sourceTrack(v));
+    for (const v of this.deps.all()) if (isTrack(v)) this.engine.upsert(this.sourceTrack(v));
     this.lastScanAt = -Infinity;
+    this.request();
+  }
+
+  /**
+   * Versions the store took (before `observe` of their entities): a position version gets its
+   * time on this node's clock. One written here or pushed live by a peer is as old as the
+   * latency: its time is now, and the gap between now and its stamp is its author's offset. One
+   * that came by repair or was held for skew may be old: its stamp corrected by its author's
+   * last offset (none known: the stamp), never later than now.
+   */
+  receive(versions: readonly Version[], origin: VersionOrigin, source?: VersionSource): void {
+    let now: number | undefined;
+    for (const v of versions) {
+      if (v.kind !== 'position') continue;
+      now ??= this.deps.now();
+      const live = origin === 'local' || (origin === 'remote' && source?.live !== false);
+      if (live) this.offsets.set(v.ts.node, now - v.ts.ms);
+      const time = live ? now : Math.min(now, v.ts.ms + (this.offsets.get(v.ts.node) ?? 0));
+      this.received.set(v.entity, { version: encodeTs(v.ts), time });
+    }
   }
 
   /** An entity changed or left the store. */
   observe(id: EntityId): void {
+    const view = this.deps.view(id);
+    if (view === undefined) this.received.delete(id);
+    this.update(id, view);
+  }
+
+  private update(id: EntityId, view: EntityView | undefined): void {
     const engine = this.engine;
     if (engine === undefined) return;
-    const view = this.deps.view(id);
     if (view !== undefined && this.shown.has(id)) {
       // A stored entity took a shown fused view's id (a peer can compute fusedId): the view yields.
       const next = new Map(this.shown);
@@ -84,10 +140,12 @@ export class FusionView {
       this.replace(next);
     }
     if (view !== undefined && isTrack(view)) {
-      engine.upsert(sourceTrack(view));
+      engine.upsert(this.sourceTrack(view));
+      this.request();
       return;
     }
     engine.remove(id);
+    this.request();
     // Cascade at once, not at the next scan: a fused view never outlives one of its sources.
     const fused = this.hidden.get(id);
     if (fused === undefined) return;
@@ -96,24 +154,80 @@ export class FusionView {
     this.replace(next);
   }
 
-  /** Scans when due; true if it did. */
+  /**
+   * The host's periodic tick: scans when tracks changed and no scheduler runs the scan they asked
+   * for, or when no scan ran for FUSION_AGE_MS (ageing and expiry). True if it scanned.
+   */
   tick(): boolean {
-    const now = this.deps.now();
-    if (this.engine === undefined || now - this.lastScanAt < FUSION_SCAN_MS) return false;
-    this.lastScanAt = now;
-    const changes = this.engine.scan(now);
-    this.lastScanMs = this.deps.now() - now;
-    if (changes.length === 0) return true;
-    const next = new Map<EntityId, FusedTrack>();
-    // A fused track whose source left between scans stays gone (observe cascaded it). Nor is one
-    // shown under the id of an entity of the store: fused ids are a public function of the source
-    // ids, so a peer can write an entity under one, and showing both would list two things under
-    // one id and hide the entity behind the view on get(). Its sources then show unfused.
-    for (const t of this.engine.fused())
-      if (this.deps.view(t.id) === undefined && t.fusion.sources.every((s) => this.deps.view(s) !== undefined))
-        next.set(t.id, t);
-    this.replace(next);
+    if (this.engine === undefined) return false;
+    const due = this.deps.now() - this.lastScanAt >= FUSION_AGE_MS;
+    if (!due && !(this.dirty && this.deps.scheduler === undefined)) return false;
+    this.scan();
     return true;
+  }
+
+  /**
+   * A change asks for a scan: one is scheduled FUSION_COALESCE_MS later (or twice the last
+   * scan's duration) unless one is already; a change during a scan schedules one more after it.
+   * So changes are fused as they come, at most one scan is in flight, and a burst is one scan.
+   */
+  private request(): void {
+    if (this.engine === undefined) return;
+    this.dirty = true;
+    if (this.scanning) {
+      this.again = true;
+      return;
+    }
+    const scheduler = this.deps.scheduler;
+    if (scheduler === undefined || this.scheduled !== undefined) return;
+    this.scheduled = scheduler.after(Math.max(FUSION_COALESCE_MS, 2 * this.lastScanMs), () => {
+      this.scheduled = undefined;
+      this.scan();
+    });
+  }
+
+  private cancel(): void {
+    this.scheduled?.();
+    this.scheduled = undefined;
+    this.dirty = false;
+    this.again = false;
+  }
+
+  private scan(): void {
+    const engine = this.engine;
+    if (engine === undefined || this.scanning) return;
+    this.scheduled?.();
+    this.scheduled = undefined;
+    this.dirty = false;
+    this.scanning = true;
+    try {
+      const now = this.deps.now();
+      this.lastScanAt = now;
+      const changes = engine.scan(now);
+      this.lastScanMs = this.deps.now() - now;
+      if (changes.length > 0) {
+        const next = new Map<EntityId, FusedTrack>();
+        // A fused track whose source left between scans stays gone (observe cascaded it). Nor is one
+        // shown under the id of an entity of the store: fused ids are a public function of the source
+        // ids, so a peer can write an entity under one, and showing both would list two things under
+        // one id and hide the entity behind the view on get(). Its sources then show unfused.
+        for (const t of engine.fused())
+          if (this.deps.view(t.id) === undefined && t.fusion.sources.every((s) => this.deps.view(s) !== undefined))
+            next.set(t.id, t);
+        this.replace(next);
+      }
+    } finally {
+      this.scanning = false;
+    }
+    if (this.again) {
+      this.again = false;
+      this.request();
+    }
+  }
+
+  /** The node stops: no scheduled scan runs after it. */
+  stop(): void {
+    this.cancel();
   }
 
   stats(): FusionStatsView {
@@ -195,6 +309,30 @@ export class FusionView {
     }
   }
 
+  /**
+   * What the engine needs of a track: its sensor, its position and when it was valid (the time
+   * basis above), and its velocity when it has one (so that reports of different instants are
+   * compared at one time, docs/fusion.md, time alignment).
+   */
+  private sourceTrack(v: EntityView): SourceTrack {
+    const velocity = v.components.velocity as Velocity | undefined;
+    const moving = velocity !== undefined && Number.isFinite(velocity.east) && Number.isFinite(velocity.north);
+    const meta = v.meta.position!;
+    const got = this.received.get(v.id);
+    // Not received since this node started (loaded from storage): the stamp, corrected if we can.
+    const time =
+      got?.version === meta.version
+        ? got.time
+        : Math.min(this.deps.now(), meta.time + (this.offsets.get(meta.author) ?? 0));
+    return {
+      id: v.id,
+      sensorId: (v.components.source as Source).sensorId,
+      position: v.components.position as Position,
+      time,
+      ...(moving ? { velocity: { east: velocity.east, north: velocity.north } } : {}),
+    };
+  }
+
   private fusedView(t: FusedTrack): EntityView | undefined {
     const sources: EntityView[] = [];
     for (const id of t.fusion.sources) {
@@ -264,21 +402,4 @@ function showsBefore(a: EntityView, b: EntityView): boolean {
 
 function requestOf(v: EntityView): RequestId {
   return (v.components.approval as ApprovalRecord).requestId;
-}
-
-/**
- * What the engine needs of a track: its sensor, its position and the position version's time, and
- * its velocity when it has one (so that reports of different instants are compared at one time,
- * docs/fusion.md, time alignment).
- */
-function sourceTrack(v: EntityView): SourceTrack {
-  const velocity = v.components.velocity as Velocity | undefined;
-  const moving = velocity !== undefined && Number.isFinite(velocity.east) && Number.isFinite(velocity.north);
-  return {
-    id: v.id,
-    sensorId: (v.components.source as Source).sensorId,
-    position: v.components.position as Position,
-    time: v.meta.position!.time,
-    ...(moving ? { velocity: { east: velocity.east, north: velocity.north } } : {}),
-  };
 }

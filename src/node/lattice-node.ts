@@ -232,6 +232,9 @@ export class LatticeNode implements NodeApi {
       held: this.parts.hold.summary(),
       skewLimitMs: this.parts.clock.maxSkewMs,
       fusionEnabled: this.c2.fusion.current.enabled,
+      ...(this.c2.fusion.current.gateMeters === undefined
+        ? {}
+        : { fusionGateMeters: this.c2.fusion.current.gateMeters }),
       approvalDeadlineMs: this.c2.approvalDeadlineMs,
       ...(this.c2.simulation === undefined ? {} : { simulation: this.c2.simulation }),
     };

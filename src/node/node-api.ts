@@ -39,6 +39,8 @@ export interface NodeInfo {
   readonly skewLimitMs?: number;
   /** Whether fusion is on (setFusion; persisted in node meta), for the settings panel. */
   readonly fusionEnabled?: boolean;
+  /** The fusion gate set with setFusion (persisted), metres; absent while the default holds. */
+  readonly fusionGateMeters?: number;
   /** The approval deadline for new requests (setApprovalDeadline; persisted), ms. */
   readonly approvalDeadlineMs?: number;
   /** The simulated sensors: running or not, with what (for the simulator controls). */

@@ -1,5 +1,12 @@
 import { LitElement, css, html } from 'lit';
-import { exportPicture, fileOf, formatOf, importPicture } from '../core/interop/picture-format';
+import {
+  exportPicture,
+  fileOf,
+  formatOf,
+  fusedSources,
+  importPicture,
+  withSources,
+} from '../core/interop/picture-format';
 import { MAX_IMPORT_CHARS, type PictureFormat, type RejectedItem } from '../core/interop/picture-item';
 import type { EntityView } from '../node/node-api';
 import { errorText } from './error-text';
@@ -27,7 +34,7 @@ export class PictureTransfer extends LitElement {
     busy: { state: true },
   };
 
-  declare client: Pick<UiClient, 'writeMany'> | undefined;
+  declare client: Pick<UiClient, 'writeMany' | 'get'> | undefined;
   declare entities: readonly EntityView[];
   declare result: Result | undefined;
   declare busy: boolean;
@@ -69,8 +76,10 @@ export class PictureTransfer extends LitElement {
   protected override render(): unknown {
     return html`
       <div class="row">
-        <button type="button" data-testid="export-geojson" @click=${() => this.save('geojson')}>Export GeoJSON</button>
-        <button type="button" data-testid="export-cot" @click=${() => this.save('cot')}>Export CoT</button>
+        <button type="button" data-testid="export-geojson" @click=${() => void this.save('geojson')}>
+          Export GeoJSON
+        </button>
+        <button type="button" data-testid="export-cot" @click=${() => void this.save('cot')}>Export CoT</button>
         <button
           type="button"
           data-testid="import-picture"
@@ -108,9 +117,25 @@ export class PictureTransfer extends LitElement {
       }`;
   }
 
-  private save(format: PictureFormat): void {
+  /**
+   * Saves the picture, each fused track as its sources (hidden from the picture while fused, so
+   * read by id first): a fused track is derived, and imported it would be stored beside its
+   * sources (docs/ui.md). Without a fused track it saves at once, inside the click.
+   */
+  private async save(format: PictureFormat): Promise<void> {
+    const ids = [...new Set(this.entities.flatMap(fusedSources))];
+    const client = this.client;
+    const sources = new Map<string, EntityView>();
+    if (ids.length > 0 && client !== undefined) {
+      const found = await Promise.all(ids.map((id) => client.get(id).catch(() => undefined)));
+      for (const v of found) if (v !== undefined) sources.set(v.id, v);
+    }
     const now = Date.now();
-    const text = exportPicture(this.entities, format, now);
+    const text = exportPicture(
+      withSources(this.entities, (id) => sources.get(id)),
+      format,
+      now,
+    );
     const { name, type } = fileOf(format, now);
     const url = URL.createObjectURL(new Blob([text], { type }));
     const a = document.createElement('a');

@@ -4,7 +4,7 @@ import { confirmedGroups, groupRows } from './confirmed-groups';
 import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
 import { fusedId } from './fused-id';
 import { d2Between, KnownSeparations, SEP, separate, sepWithin } from './gate';
-import { pairOrder, PairStore, popcount, type Entry, type FusedName } from './pair-state';
+import { pairOrder, PairStore, popcount, type Entry, type FusedName, type PairState } from './pair-state';
 import { gatePairs, PairBuffer, type GatedPairs } from './spatial-gate';
 import { TrackTable } from './track-table';
 import type { FusedTrack, FusionChange, FusionConfig, SourceTrack } from './types';
@@ -41,6 +41,12 @@ export class FusionEngine {
   private readonly handles = new Map<EntityId, number>();
   /** Handle → the track's latest report; undefined once removed. */
   private readonly byHandle: (SourceTrack | undefined)[] = [];
+  /**
+   * Handle → a count of the track's observations: bumped when a report with a new time or a new
+   * position arrives (an upsert of the same report, e.g. its entity's classification changed, is
+   * not one). The hysteresis advances on observations, not on scans (pair-state.ts).
+   */
+  private readonly observed: number[] = [];
   private readonly freeHandles: number[] = [];
   /** Removed since the last scan: their handles are freed once the scan has dropped their pairs. */
   private readonly released = new Set<EntityId>();
@@ -73,7 +79,9 @@ export class FusionEngine {
       h = this.freeHandles.pop() ?? this.byHandle.length;
       this.handles.set(track.id, h);
     }
-    if (this.byHandle[h] === undefined) this.order = undefined;
+    const was = this.byHandle[h];
+    if (was === undefined) this.order = undefined;
+    if (was === undefined || newObservation(was, track)) this.observed[h] = (this.observed[h] ?? 0) + 1;
     this.byHandle[h] = track;
   }
 
@@ -125,7 +133,10 @@ export class FusionEngine {
       st.d2 = SEP[0]!;
       st.d2Scan = scanNo;
       st.rotation = SEP[4]!;
-      st.outside = sepWithin(split) ? 0 : st.outside + 1;
+      // Only a new observation of either track counts towards a split: scanning an idle picture
+      // again and again must not split it.
+      if (sepWithin(split)) st.outside = 0;
+      else if (this.fresh(st)) st.outside++;
       // Split, and forget: the pair must earn its hits again before it fuses anew.
       if (st.outside >= c.splitScans) return false;
       ci[confirmedCount] = i;
@@ -179,6 +190,8 @@ export class FusionEngine {
           history: 0,
           confirmed: false,
           outside: 0,
+          seenA: -1,
+          seenB: -1,
           hitScan: 0,
           d2Scan: 0,
           d2: 0,
@@ -228,15 +241,25 @@ export class FusionEngine {
       }
     }
 
-    // Hysteresis: shift every pair's history, confirm the ones with enough hits.
+    // Hysteresis: shift the history of every pair with a new observation of either track since
+    // its last shift, confirm the ones with enough hits. A scan that saw nothing new of a pair
+    // (an idle picture, or a burst of scans between two reports) leaves it as it was.
     const mask = (1 << c.confirmWindow) - 1;
     this.pairs.sweep((st) => {
+      if (!this.fresh(st)) return true;
+      st.seenA = this.observed[st.a]!;
+      st.seenB = this.observed[st.b]!;
       st.history = ((st.history << 1) | (st.hitScan === scanNo ? 1 : 0)) & mask;
       if (!st.confirmed && popcount(st.history) >= c.confirmHits) st.confirmed = true;
       return st.confirmed || st.history !== 0;
     });
 
     return this.publish(table, indexOf, gated, scanNo);
+  }
+
+  /** Whether either track of the pair was observed anew since the pair's history last moved. */
+  private fresh(st: PairState): boolean {
+    return this.observed[st.a] !== st.seenA || this.observed[st.b] !== st.seenB;
   }
 
   /**
@@ -456,6 +479,13 @@ function clusterMembers(clusters: UnionFind, involved: Uint8Array): { start: Int
   const members = new Int32Array(total);
   for (let i = 0; i < n; i++) if (involved[i]) members[fill[root[i]!]!++] = i;
   return { start, members };
+}
+
+/** A report is a new observation when its time or its place differs from the last one's. */
+function newObservation(was: SourceTrack, now: SourceTrack): boolean {
+  const p = was.position;
+  const q = now.position;
+  return was.time !== now.time || p.lat !== q.lat || p.lon !== q.lon || p.alt !== q.alt;
 }
 
 function sameTrack(a: FusedTrack, b: FusedTrack): boolean {

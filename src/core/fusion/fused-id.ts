@@ -6,6 +6,9 @@ import type { EntityId } from '../ids';
  * lanes with different offsets make 64 bits, so two different source sets collide about once in
  * 2⁶⁴ (the ids themselves could be long, and an entity id is at most 128 characters).
  */
+/** Every fused id starts so: such ids are fusion's derived views, never stored (docs/fusion.md). */
+export const FUSED_ID_PREFIX = 'fused:';
+
 export function fusedId(sources: readonly string[]): EntityId {
   const key = [...sources].sort().join('\n');
   let h1 = 0x811c9dc5;
@@ -16,5 +19,5 @@ export function fusedId(sources: readonly string[]): EntityId {
     h2 = Math.imul(h2 ^ c, 0x01000193) >>> 0;
     h2 = (h2 ^ (h1 >>> 7)) >>> 0;
   }
-  return `fused:${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}` as EntityId;
+  return `${FUSED_ID_PREFIX}${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}` as EntityId;
 }

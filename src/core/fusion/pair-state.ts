@@ -3,11 +3,13 @@ import type { FusedTrack } from './types';
 
 /**
  * The hysteresis of one pair of source tracks, `a` and `b` being the engine's handles of the
- * tracks (a: the smaller id). `history` holds whether the pair was associated in each of the last
- * `window` scans (bit 0: the latest). A pair is confirmed (fused) once `hits` of them are set, and
- * a confirmed pair splits only after `outside` reaches the configured count of consecutive scans
- * beyond the split gate, which is wider than the association gate: a pair that hovers at the
- * association gate neither fuses and splits nor flaps.
+ * tracks (a: the smaller id). It advances on observations, not on scans: only a scan in which
+ * either track has a new report (a new time or place) since the pair's last step moves it.
+ * `history` holds whether the pair was associated at each of its last `window` observations (bit
+ * 0: the latest). A pair is confirmed (fused) once `hits` of them are set, and a confirmed pair
+ * splits only after `outside` reaches the configured count of consecutive observations beyond the
+ * split gate, which is wider than the association gate: a pair that hovers at the association
+ * gate neither fuses and splits nor flaps, and scanning an idle picture changes nothing.
  */
 export interface PairState {
   readonly a: number;
@@ -15,6 +17,9 @@ export interface PairState {
   history: number;
   confirmed: boolean;
   outside: number;
+  /** The two tracks' observation counts when the history last moved (-1: never). */
+  seenA: number;
+  seenB: number;
   /** The scan in which the pair was last associated. */
   hitScan: number;
   /** The scan in which `d2` was measured (the split-gate check of a confirmed pair). */

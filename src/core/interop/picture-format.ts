@@ -10,6 +10,37 @@ export function exportPicture(entities: readonly PictureEntity[], format: Pictur
   return format === 'geojson' ? toGeoJson(entities) : toCot(entities, now);
 }
 
+/**
+ * The picture to export: each fused view (a `fusion` component) replaced by its sources, which
+ * `sourceOf` finds (hidden from the picture while fused), each entity once. A fused view is
+ * derived on every node from its sources; exported, it would be imported as a stored entity
+ * beside them (docs/ui.md, "Export and import").
+ */
+export function withSources(
+  entities: readonly PictureEntity[],
+  sourceOf: (id: string) => PictureEntity | undefined,
+): PictureEntity[] {
+  const out = new Map<string, PictureEntity>();
+  for (const e of entities) {
+    const sources = fusedSources(e);
+    if (sources.length === 0) {
+      out.set(e.id, e);
+      continue;
+    }
+    for (const id of sources) {
+      const s = sourceOf(id);
+      if (s !== undefined) out.set(s.id, s);
+    }
+  }
+  return [...out.values()];
+}
+
+/** The source ids of a fused view; none for any other entity. */
+export function fusedSources(e: PictureEntity): readonly string[] {
+  const fusion = e.components.fusion as { sources?: unknown } | undefined;
+  return Array.isArray(fusion?.sources) ? fusion.sources.filter((s): s is string => typeof s === 'string') : [];
+}
+
 /** A file's text back into good and rejected items; a file that is not the format at all throws. */
 export function importPicture(text: string, format: PictureFormat): ImportResult {
   return format === 'geojson' ? parseGeoJson(text) : parseCot(text);

@@ -23,7 +23,7 @@ describe('the C2 pipeline in a real tab (worker timers, window.lattice)', () => 
       }
       await l.simulate({ eo: { tracks: 5, hz: 2 }, radar: { tracks: 5, hz: 2 }, seed: 42 });
       let stats = await l.fusionStats();
-      // Fusion confirms a pair after 3 associated scans, one scan a second.
+      // Fusion confirms a pair after 3 associated reports (2 Hz here), scanning as they arrive.
       for (let i = 0; i < 30 && stats.fused === 0; i++) {
         await sleep(500);
         stats = await l.fusionStats();

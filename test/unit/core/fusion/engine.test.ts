@@ -144,6 +144,52 @@ describe('hysteresis', () => {
   });
 });
 
+describe('hysteresis counts observations, not scans', () => {
+  it('a burst of scans with no new report does not fuse a pair early; new reports do', () => {
+    const f = new FusionEngine();
+    f.upsert(eo('eo.b', 0, 0, T0));
+    f.upsert(radar('radar.b', 10, 0, T0));
+    const burst: FusionChange[] = [];
+    for (let k = 0; k < 6; k++) burst.push(...f.scan(T0 + k * 20));
+    // One observation of the pair, however many scans saw it.
+    expect(burst).toEqual([]);
+    // The same report again (its entity changed elsewhere, e.g. a classification) is no observation.
+    f.upsert(eo('eo.b', 0, 0, T0));
+    expect(f.scan(T0 + 200)).toEqual([]);
+    const out: string[][] = [];
+    for (let k = 1; k <= 2; k++) {
+      f.upsert(eo('eo.b', 0, 0, T0 + k * 1000));
+      f.upsert(radar('radar.b', 10, 0, T0 + k * 1000));
+      out.push(kinds(f.scan(T0 + k * 1000)));
+    }
+    expect(out).toEqual([[], ['created']]);
+  });
+
+  it('an idle fused pair whose last reports are apart is scanned many times and does not split', () => {
+    const f = new FusionEngine();
+    let t = T0;
+    for (let k = 0; k < 3; k++, t += 1000) {
+      f.upsert(eo('eo.i', 0, 0, t));
+      f.upsert(radar('radar.i', 10, 0, t));
+      f.scan(t);
+    }
+    expect(f.fused()).toHaveLength(1);
+    // One report of each outside the split gate: one observation towards a split (3 are needed).
+    f.upsert(eo('eo.i', 0, 0, t));
+    f.upsert(radar('radar.i', 2_000, 0, t));
+    const out: string[] = [];
+    for (let k = 0; k < 30; k++) out.push(...kinds(f.scan(t + k * 100)));
+    expect(out).not.toContain('removed');
+    expect(f.fused()).toHaveLength(1);
+    // Two more observations outside split it.
+    for (let k = 1; k <= 2; k++) {
+      f.upsert(radar('radar.i', 2_000, 0, t + k * 1000));
+      out.push(...kinds(f.scan(t + k * 1000)));
+    }
+    expect(out.at(-1)).toBe('removed');
+  });
+});
+
 describe('cascade', () => {
   function fusedPair(): FusionEngine {
     const f = new FusionEngine({ maxAgeMs: 5_000 });

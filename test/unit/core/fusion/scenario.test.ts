@@ -41,6 +41,8 @@ interface Scored {
   readonly purity: number;
   /** (scan, target) seen by every sensor that are fused / all such. */
   readonly completeness: number;
+  /** Per sensor, the most the fused error exceeded that sensor's on one (scan, target) all see, m. */
+  readonly maxExcess: Record<string, number>;
 }
 
 const dist = (a: LatLon, b: LatLon): number => bearingDistance(a, b).distance;
@@ -62,6 +64,8 @@ function run(sensors: readonly Sensor[]): Scored {
   let fusedTotal = 0;
   let pure = 0;
   let fusedSeen = 0;
+  const maxExcess: Record<string, number> = {};
+  for (const s of sensors) maxExcess[s.site.sensorId] = -Infinity;
   for (let k = 0; k < SCANS; k++) {
     const t = START + k * 1000;
     const truth = new Map<string, LatLon>();
@@ -131,9 +135,12 @@ function run(sensors: readonly Sensor[]): Scored {
       const f = fusedOf.get(id);
       if (!f || f.fusion.sources.length !== sensors.length) continue;
       fusedSeen++;
-      errSum.fused! += dist(f.fusion.position, truth.get(id)!);
+      const fusedError = dist(f.fusion.position, truth.get(id)!);
+      errSum.fused! += fusedError;
       sensors.forEach((s, j) => {
-        errSum[s.site.sensorId]! += dist(reports[j]![n]!.components.position, truth.get(id)!);
+        const e = dist(reports[j]![n]!.components.position, truth.get(id)!);
+        errSum[s.site.sensorId]! += e;
+        maxExcess[s.site.sensorId] = Math.max(maxExcess[s.site.sensorId]!, fusedError - e);
       });
       errCount++;
     }
@@ -145,6 +152,7 @@ function run(sensors: readonly Sensor[]): Scored {
     error: Object.fromEntries(Object.entries(errSum).map(([k, v]) => [k, v / errCount])),
     purity: pure / fusedTotal,
     completeness: fusedSeen / (scored * common),
+    maxExcess,
   };
 }
 
@@ -161,12 +169,13 @@ describe('fusion vs ground truth', () => {
       { site: { ...site, sensorId: 'sim-radar' }, kind: 'radar', follows: 30 },
     ]);
     console.log(
-      `EO + radar: mean OSPA(c ${C} m, p ${P}) ${fmt(r.ospa)}; mean error where both see: ${fmt(r.error)}; purity ${r.purity.toFixed(4)}, completeness ${r.completeness.toFixed(4)}`,
+      `seed ${seed}, EO + radar: mean OSPA(c ${C} m, p ${P}) ${fmt(r.ospa)}; mean error where both see: ${fmt(r.error)}; purity ${r.purity.toFixed(4)}, completeness ${r.completeness.toFixed(4)}`,
     );
-    expect(r.ospa.fused).toBeLessThan(Math.min(r.ospa['sim-eo']!, r.ospa['sim-radar']!));
-    // Where both see a target the EO (σ 5 m) is better than the radar in every direction, so CI
-    // keeps (nearly) the EO's estimate: never worse than it.
-    expect(r.error.fused).toBeLessThanOrEqual(r.error['sim-eo']! * 1.02);
+    expect(r.ospa.fused, `seed ${seed}`).toBeLessThan(Math.min(r.ospa['sim-eo']!, r.ospa['sim-radar']!));
+    // Where both see a target the EO (σ 5 m) is better than the radar in nearly every direction,
+    // so CI keeps the EO's estimate whole (a few reports where it is not gain a little): never
+    // worse than the better sensor on average (up to the 1e-7° rounding of the fused position).
+    expect(r.error.fused, `seed ${seed}`).toBeLessThanOrEqual(r.error['sim-eo']! + 0.01);
     expect(r.purity).toBeGreaterThanOrEqual(0.99);
     expect(r.completeness).toBeGreaterThanOrEqual(0.95);
   });
@@ -178,7 +187,7 @@ describe('fusion vs ground truth', () => {
       { site: { ...site, sensorId: 'sim-radar' }, kind: 'radar', follows: 30 },
     ]);
     console.log(
-      `EO 0.5 s early + radar: mean OSPA(c ${C} m, p ${P}) ${fmt(r.ospa)}; mean error where both see: ${fmt(r.error)}; purity ${r.purity.toFixed(4)}, completeness ${r.completeness.toFixed(4)}`,
+      `seed ${seed}, EO 0.5 s early + radar: mean OSPA(c ${C} m, p ${P}) ${fmt(r.ospa)}; mean error where both see: ${fmt(r.error)}; purity ${r.purity.toFixed(4)}, completeness ${r.completeness.toFixed(4)}`,
     );
     expect(r.ospa.fused).toBeLessThan(Math.min(r.ospa['sim-eo']!, r.ospa['sim-radar']!));
     // The EO's reports are half a second old at the scan (up to 125 m for an aircraft); fused, it
@@ -188,6 +197,25 @@ describe('fusion vs ground truth', () => {
     expect(r.completeness).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('EO and radar both follow all 30 targets (the EO dominates everywhere): fused never worse than the EO', () => {
+    const site = { ...DEFENDED };
+    const r = run([
+      { site: { ...site, sensorId: 'sim-eo' }, kind: 'eo', follows: 30 },
+      { site: { ...site, sensorId: 'sim-radar' }, kind: 'radar', follows: 30 },
+    ]);
+    console.log(
+      `seed ${seed}, EO + radar on all: mean OSPA(c ${C} m, p ${P}) ${fmt(r.ospa)}; mean error: ${fmt(r.error)}; worst excess over the EO on one report ${r.maxExcess['sim-eo']!.toFixed(3)} m; purity ${r.purity.toFixed(4)}, completeness ${r.completeness.toFixed(4)}`,
+    );
+    // Covariance intersection cannot gain where one input is better in every direction
+    // (docs/fusion.md): the fused picture is the EO's, never worse on average (a single report
+    // can be: where the EO does not dominate, CI blends in the radar, and that report's radar
+    // error may have been the larger; the worst such excess is printed).
+    expect(r.ospa.fused, `seed ${seed}`).toBeLessThanOrEqual(r.ospa['sim-eo']! + 0.01);
+    expect(r.error.fused, `seed ${seed}`).toBeLessThanOrEqual(r.error['sim-eo']! + 0.01);
+    expect(r.ospa.fused, `seed ${seed}`).toBeLessThan(r.ospa['sim-radar']!);
+    expect(r.purity).toBeGreaterThanOrEqual(0.99);
+  });
+
   it('two radars 30 km apart (crossed error ellipses): fusion localises better than either radar', () => {
     const east = offset(DEFENDED, 30_000, 0);
     const r = run([
@@ -195,10 +223,12 @@ describe('fusion vs ground truth', () => {
       { site: { ...east, sensorId: 'radar-b' }, kind: 'radar', follows: 30 },
     ]);
     console.log(
-      `two radars: mean OSPA(c ${C} m, p ${P}) ${fmt(r.ospa)}; mean error: ${fmt(r.error)}; purity ${r.purity.toFixed(4)}, completeness ${r.completeness.toFixed(4)}`,
+      `seed ${seed}, two radars: mean OSPA(c ${C} m, p ${P}) ${fmt(r.ospa)}; mean error: ${fmt(r.error)}; purity ${r.purity.toFixed(4)}, completeness ${r.completeness.toFixed(4)}`,
     );
-    expect(r.error.fused).toBeLessThan(0.93 * Math.min(r.error['radar-a']!, r.error['radar-b']!));
-    expect(r.ospa.fused).toBeLessThan(Math.min(r.ospa['radar-a']!, r.ospa['radar-b']!));
+    // Comparable sensors whose ellipses cross: CI gains over the better one, in localisation and
+    // in the picture.
+    expect(r.error.fused, `seed ${seed}`).toBeLessThan(0.93 * Math.min(r.error['radar-a']!, r.error['radar-b']!));
+    expect(r.ospa.fused, `seed ${seed}`).toBeLessThan(Math.min(r.ospa['radar-a']!, r.ospa['radar-b']!));
     expect(r.purity).toBeGreaterThanOrEqual(0.99);
   });
 });

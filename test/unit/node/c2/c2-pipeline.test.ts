@@ -151,6 +151,21 @@ describe('fusion wired into the node as a derived, unreplicated view', () => {
     expect((await reopened.node.fusionStats()).fused).toBeGreaterThan(0);
   });
 
+  it('turning fusion off and on without a gate keeps the gate set before, across a reopen', async () => {
+    const clock = new ManualClock();
+    const { node, backing } = await openNode(clock, 'nodeA');
+    await node.setFusion({ enabled: true, gateMeters: 300 });
+    await node.setFusion({ enabled: false });
+    await node.setFusion({ enabled: true });
+    expect(await node.info()).toMatchObject({ fusionEnabled: true, fusionGateMeters: 300 });
+    await node.setFusion({ enabled: false });
+    await node.close();
+    const reopened = await openNode(clock, 'nodeA', backing);
+    expect(await reopened.node.info()).toMatchObject({ fusionEnabled: false, fusionGateMeters: 300 });
+    await reopened.node.setFusion({ enabled: true, gateMeters: 800 });
+    expect(await reopened.node.info()).toMatchObject({ fusionEnabled: true, fusionGateMeters: 800 });
+  });
+
   it('is computed on each node and never stored nor sent to peers', async () => {
     const clock = new ManualClock();
     const a = await openNode(clock, 'nodeA');

@@ -1,0 +1,182 @@
+/**
+ * Fusion scans follow changes (docs/fusion.md, "Wiring it in"): a change schedules one scan on the
+ * injected scheduler, a burst of changes is one scan, a change during a scan schedules exactly one
+ * more, and the host's tick scans only for ageing. Driven by hand, with no timer of its own. And
+ * the time basis (docs/fusion.md, "Time basis"): a report's time is when it reached this node, a
+ * repaired one's its stamp corrected by its author's last offset.
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeTs } from '../../../../src/core/clock/timestamp';
+import type { ComponentValue } from '../../../../src/core/entity/component-types';
+import type { EntityId, NodeId } from '../../../../src/core/ids';
+import { offset } from '../../../../src/core/sim/geo';
+import type { EntityView } from '../../../../src/core/store/entity-view';
+import { FUSION_AGE_MS, FUSION_COALESCE_MS, FusionView } from '../../../../src/node/fusion-view';
+import type { Scheduler } from '../../../../src/node/scheduler';
+
+const T0 = 1_700_000_000_000;
+const BASE = { lat: 52.37, lon: 4.89 };
+const SELF = 'node-a' as NodeId;
+
+class Timers implements Scheduler {
+  readonly due: { at: number; fn: () => void; live: boolean }[] = [];
+  constructor(private readonly clock: { now: number }) {}
+  after(ms: number, fn: () => void): () => void {
+    const t = { at: this.clock.now + ms, fn, live: true };
+    this.due.push(t);
+    return () => {
+      t.live = false;
+    };
+  }
+  get pending(): number {
+    return this.due.filter((t) => t.live).length;
+  }
+  /** Runs the timers due by now. */
+  run(): void {
+    for (const t of [...this.due]) {
+      if (!t.live || t.at > this.clock.now) continue;
+      t.live = false;
+      t.fn();
+    }
+  }
+}
+
+/** Who wrote a report and how it came: a peer's (`author`), stamped by its clock, pushed live or by repair. */
+interface By {
+  readonly author?: NodeId;
+  readonly stampMs?: number;
+  readonly live?: boolean;
+}
+
+function setup(withScheduler = true) {
+  const clock = { now: T0 };
+  const timers = new Timers(clock);
+  const store = new Map<EntityId, EntityView>();
+  const view = new FusionView({
+    nodeId: SELF,
+    now: () => clock.now,
+    view: (id) => store.get(id),
+    all: () => store.values(),
+    log: () => undefined,
+    ...(withScheduler ? { scheduler: timers } : {}),
+  });
+  const tick = view.tick.bind(view);
+  view.configure({ enabled: true });
+  timers.run();
+  let c = 0;
+  /** Writes a report as the store would: a new position version, received now. */
+  const report = (id: string, sensorId: string, east: number, accuracy: number, by: By = {}): void => {
+    const p = offset(BASE, east, 0);
+    const author = by.author ?? SELF;
+    const ts = { ms: by.stampMs ?? clock.now, c: c++, node: author };
+    const meta = { version: encodeTs(ts), author, time: ts.ms, conflict: false, heads: 1 };
+    const components: Record<string, ComponentValue> = {
+      source: { sensorId, sensorType: sensorId },
+      position: { lat: p.lat, lon: p.lon, accuracy },
+    };
+    store.set(id as EntityId, {
+      id: id as EntityId,
+      components,
+      meta: { source: meta, position: meta },
+      conflicts: [],
+      updatedAt: ts.ms,
+    });
+    view.receive(
+      [{ entity: id as EntityId, kind: 'position' as never, value: components.position!, ts, seen: [] }],
+      by.author === undefined ? 'local' : 'remote',
+      by.author === undefined ? undefined : { via: {}, live: by.live ?? true },
+    );
+    view.observe(id as EntityId);
+  };
+  return { clock, timers, view, report, tick };
+}
+
+describe('fusion scans follow changes', () => {
+  it('a burst of changes is one scheduled scan, and three reports fuse without any host tick', () => {
+    const { clock, timers, view, report } = setup();
+    for (let k = 0; k < 3; k++) {
+      report('eo.1', 'eo', 0, 5);
+      report('radar.1', 'radar', 20, 30);
+      // Two changes, one scan scheduled, nothing scanned yet (the write path is not held up).
+      expect(timers.pending).toBe(1);
+      clock.now += FUSION_COALESCE_MS;
+      timers.run();
+      expect(timers.pending).toBe(0);
+      clock.now += 1_000 - FUSION_COALESCE_MS;
+    }
+    expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
+  });
+
+  it('a change during a scan schedules exactly one more scan after it', () => {
+    const { clock, timers, view, report } = setup();
+    let during = 0;
+    // A watcher that writes while it hears the scan's changes (a change arriving mid-scan).
+    view.watch(
+      () => {
+        during++;
+        report('radar.2', 'radar', 5_000, 30);
+        report('eo.2', 'eo', 5_000, 5);
+      },
+      () => () => undefined,
+    );
+    for (let k = 0; k < 3; k++) {
+      report('eo.1', 'eo', 0, 5);
+      report('radar.1', 'radar', 20, 30);
+      clock.now += FUSION_COALESCE_MS;
+      timers.run();
+      clock.now += 900;
+    }
+    expect(during).toBe(1);
+    // The scan that fused eo.1 + radar.1 told the watcher, which wrote twice: one more scan, not two.
+    expect(timers.pending).toBe(1);
+  });
+
+  it('the host tick scans only to age tracks (or for changes when no scheduler runs the scan)', () => {
+    const { clock, timers, view, report, tick } = setup();
+    report('eo.1', 'eo', 0, 5);
+    clock.now += FUSION_COALESCE_MS;
+    timers.run();
+    clock.now += 10;
+    expect(tick()).toBe(false);
+    clock.now += FUSION_AGE_MS;
+    expect(tick()).toBe(true);
+    expect(view.stats().lastScanMs).toBe(0);
+
+    const bare = setup(false);
+    bare.report('eo.1', 'eo', 0, 5);
+    bare.clock.now += 10;
+    expect(bare.timers.pending).toBe(0);
+    expect(bare.tick()).toBe(true);
+    bare.clock.now += 10;
+    expect(bare.tick()).toBe(false);
+  });
+});
+
+describe('the time basis: when this node received a report, not its writer`s stamp', () => {
+  const PEER = 'node-b' as NodeId;
+
+  it('a peer 5 s behind, pushing live, fuses with our reports; its old report by repair is aged by its offset', () => {
+    const { clock, timers, view, report } = setup();
+    for (let k = 0; k < 3; k++) {
+      report('eo.1', 'eo', 0, 5);
+      report('radar.1', 'radar', 20, 30, { author: PEER, stampMs: clock.now - 5_000 });
+      clock.now += FUSION_COALESCE_MS;
+      timers.run();
+      clock.now += 900;
+    }
+    expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
+    // A second radar track of the peer's, written 30 s ago by its clock, arrives by repair (a
+    // partition healed): 30 s old on ours too, so it has expired and fuses with nothing.
+    report('eo.2', 'eo', 3_000, 5);
+    report('radar.2', 'radar', 3_010, 30, { author: PEER, stampMs: clock.now - 5_000 - 30_000, live: false });
+    for (let k = 0; k < 3; k++) {
+      report('eo.1', 'eo', 0, 5);
+      report('eo.2', 'eo', 3_000, 5);
+      report('radar.1', 'radar', 20, 30, { author: PEER, stampMs: clock.now - 5_000 });
+      clock.now += FUSION_COALESCE_MS;
+      timers.run();
+      clock.now += 900;
+    }
+    expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
+  });
+});
