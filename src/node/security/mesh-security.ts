@@ -4,10 +4,16 @@ import type { VerifyVerdict } from '../../core/sync';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import { KeyRing, REJECT_REASONS, VersionVerifier, type RejectReason, type Rejection } from './version-verifier';
 
+/** Why a verified version was refused for who wrote it (the roster, src/node/roster/membership-gate.ts). */
+export type MembershipGate = (versions: readonly Version[]) => {
+  readonly accepted: readonly Version[];
+  readonly rejected: readonly { readonly version: Version; readonly reason: string; readonly retry: boolean }[];
+};
+
 /** What securityStats() reports (docs/security.md, "Signed versions on ingest"). */
 export interface SecurityStats {
-  /** Versions refused on ingest, by reason. */
-  readonly rejected: Readonly<Record<RejectReason, number>>;
+  /** Versions refused on ingest, by reason: the verifier's (RejectReason) and the roster gate's. */
+  readonly rejected: Readonly<Record<RejectReason, number>> & Readonly<Record<string, number>>;
   /** Ed25519 verifications made, and versions accepted from the verified-versions cache. */
   readonly checked: number;
   readonly cacheHits: number;
@@ -47,6 +53,13 @@ export class MeshSecurity {
   readonly verifier: VersionVerifier;
   private badHelloKeys = 0;
   peersPenalised = 0;
+  /**
+   * The roster's check of who may write (the worker sets it, RosterService.gate): run on versions
+   * that verified, before they are merged. None: everyone whose signature verifies (an open lattice).
+   */
+  gate: MembershipGate | undefined;
+  /** Versions the gate refused, by reason. */
+  private readonly gateRejected: Record<string, number> = {};
   /** Sends keys on every open link (the MeshNode sets it). */
   spread: (keys: readonly Uint8Array[]) => void = () => undefined;
   private saveKeys: () => void = () => undefined;
@@ -153,12 +166,20 @@ export class MeshSecurity {
         // merge keeps the same one of two contents under one timestamp on every node
         // (compareContent), whereas refusing whichever came second would split the picture by
         // arrival order for good. The signed pair is the evidence for removing the author.
-        const accepted = [...outcome.accepted];
+        let accepted = [...outcome.accepted];
         const rejected = outcome.rejected.filter((r) => {
           if (r.reason !== 'equivocation') return true;
           accepted.push(r.version);
           return false;
         });
+        // Who may write: refused here, the author's key is not vouched for nor its versions relayed.
+        // Not the link's fault (an honest relay may hold an admission we have not seen yet).
+        const gated = this.gate?.(accepted);
+        if (gated !== undefined && gated.rejected.length > 0) {
+          accepted = [...gated.accepted];
+          for (const r of gated.rejected) this.gateRejected[r.reason] = (this.gateRejected[r.reason] ?? 0) + 1;
+          this.logGated(gated.rejected, from);
+        }
         const fresh: Uint8Array[] = [];
         for (const v of accepted) {
           if (this.keys.vouch(v.ts.node)) fresh.push(this.keys.keyOf(v.ts.node)!);
@@ -169,14 +190,24 @@ export class MeshSecurity {
         done(
           {
             accepted,
-            rejected: rejected.map(({ version, reason }) => ({
-              version,
-              reason,
-              penalise: LINK_AT_FAULT.has(reason),
-              // An unknown author's versions are asked for again at the next round: its key may
-              // have come by then (keys are sent at each handshake and again every KEYS_RESEND_MS).
-              retry: false,
-            })),
+            rejected: [
+              ...rejected.map(({ version, reason }) => ({
+                version,
+                reason,
+                penalise: LINK_AT_FAULT.has(reason),
+                // An unknown author's versions are asked for again at the next round: its key may
+                // have come by then (keys are sent at each handshake and again every KEYS_RESEND_MS).
+                retry: false,
+              })),
+              // Not asked for again for a while, whether it may pass later (an admission on its way)
+              // or never (a removed member's late write): both would only be fetched round after round.
+              ...(gated?.rejected ?? []).map((r) => ({
+                version: r.version,
+                reason: r.reason,
+                penalise: false,
+                retry: true,
+              })),
+            ],
             // The author's own link sent both contents: charged like a forgery.
             penalty: outcome.rejected.filter((r) => r.reason === 'equivocation' && r.version.ts.node === from).length,
           },
@@ -198,7 +229,7 @@ export class MeshSecurity {
       number
     >;
     return {
-      rejected,
+      rejected: { ...rejected, ...this.gateRejected },
       checked: v.checked,
       cacheHits: v.cacheHits,
       keys: this.keys.size,
@@ -206,6 +237,16 @@ export class MeshSecurity {
       badHelloKeys: this.badHelloKeys,
       peersPenalised: this.peersPenalised,
     };
+  }
+
+  private logGated(rejected: readonly { readonly version: Version; readonly reason: string }[], from: NodeId): void {
+    const byReason: Record<string, number> = {};
+    for (const r of rejected) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
+    const first = rejected[0]!.version;
+    this.log(`roster refused ${rejected.length} versions from ${from}`, {
+      byReason,
+      first: `${first.entity}/${first.kind} by ${first.ts.node}`,
+    });
   }
 
   private logRejected(rejected: readonly Rejection[], from: NodeId): void {
