@@ -22,8 +22,12 @@ export type MembershipReason = (typeof MEMBERSHIP_REASONS)[number];
 export interface MembershipRefusal {
   readonly version: Version;
   readonly reason: MembershipReason;
-  /** May be accepted later (an admission on its way): the sync session asks again after a while. */
-  readonly retry: boolean;
+  /**
+   * May pass soon (an admission or the roster on its way, a sibling not yet read): asked for again
+   * at the next round. Otherwise (a removed member's late write, a rival founding, a mismatch) it is
+   * not asked for again for a long while.
+   */
+  readonly soon: boolean;
 }
 
 export interface GateOutcome {
@@ -57,8 +61,8 @@ export function gateVersions(
   const rejected: MembershipRefusal[] = [];
   const ops: { op: RosterOp; version: Version }[] = [];
   const others: Version[] = [];
-  const refuse = (version: Version, reason: MembershipReason, retry: boolean): void => {
-    rejected.push({ version, reason, retry });
+  const refuse = (version: Version, reason: MembershipReason, soon: boolean): void => {
+    rejected.push({ version, reason, soon });
   };
   for (const v of versions) {
     if (!isRosterEntity(v.entity)) {

@@ -134,7 +134,7 @@ export class RosterService implements RosterCalls {
     const outcome = gateVersions(versions, this.state, (n) => siblings.has(n), this.o.host.nodeId);
     for (const s of outcome.siblings)
       void this.addMember(s).catch((e: unknown) => this.log(`admitting sibling ${s} failed`, e));
-    if (outcome.rejected.some((r) => r.retry)) void this.refreshSiblings(false);
+    if (outcome.rejected.some((r) => r.soon)) void this.refreshSiblings(false);
     return outcome;
   }
 

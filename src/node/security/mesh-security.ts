@@ -7,7 +7,8 @@ import { KeyRing, REJECT_REASONS, VersionVerifier, type RejectReason, type Rejec
 /** Why a verified version was refused for who wrote it (the roster, src/node/roster/membership-gate.ts). */
 export type MembershipGate = (versions: readonly Version[]) => {
   readonly accepted: readonly Version[];
-  readonly rejected: readonly { readonly version: Version; readonly reason: string; readonly retry: boolean }[];
+  /** `soon`: may pass at the next round (asked for again then); else not asked for again for a long while. */
+  readonly rejected: readonly { readonly version: Version; readonly reason: string; readonly soon: boolean }[];
 };
 
 /** What securityStats() reports (docs/security.md, "Signed versions on ingest"). */

@@ -116,7 +116,7 @@ describe('enforcement in a closed lattice', () => {
     await s.node.create({ id: 'foreign', components: { threat: { level: 'HIGH' } } });
     expect(deliver(a, versionsOf(b, 'before')).rejected).toEqual([]);
     const refused = deliver(a, versionsOf(s, 'foreign')).rejected;
-    expect(refused.map((r) => [r.reason, r.retry])).toEqual([['not-a-member', true]]);
+    expect(refused.map((r) => [r.reason, r.soon])).toEqual([['not-a-member', true]]);
 
     clock.advance(1000);
     await a.roster.removeMember(b.id);
