@@ -85,17 +85,16 @@ export function gateVersions(
   const siblings = new Set<NodeId>();
   for (const v of others) {
     const author = v.ts.node;
-    if (author === self || now.open) {
-      accepted.push(v);
-    } else if (isSibling(author)) {
-      accepted.push(v);
-      if (now.founded && !now.view.members.has(author) && now.view.members.has(self)) siblings.add(author);
-    } else if (!now.founded) refuse(v, 'roster-pending', true);
-    else if (now.view.members.has(author)) accepted.push(v);
+    if (author === self || now.open || now.view.members.has(author)) accepted.push(v);
     else if (now.view.removed.has(author)) {
+      // Removal holds for a sibling tab too: its device removed it on purpose.
       if (now.writtenAfterRemoval(author, v.ts)) refuse(v, 'removed-member', false);
       else accepted.push(v);
-    } else refuse(v, 'not-a-member', true);
+    } else if (isSibling(author)) {
+      accepted.push(v);
+      if (now.founded && now.view.members.has(self)) siblings.add(author);
+    } else if (!now.founded) refuse(v, 'roster-pending', true);
+    else refuse(v, 'not-a-member', true);
   }
   return { accepted, rejected, siblings: [...siblings], state: now };
 }

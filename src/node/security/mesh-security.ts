@@ -200,13 +200,13 @@ export class MeshSecurity {
                 // have come by then (keys are sent at each handshake and again every KEYS_RESEND_MS).
                 retry: false,
               })),
-              // Not asked for again for a while, whether it may pass later (an admission on its way)
-              // or never (a removed member's late write): both would only be fetched round after round.
+              // What may pass soon (an admission on its way) is asked for at the next round; what
+              // will not (a removed member's late write) is set aside for a long while instead.
               ...(gated?.rejected ?? []).map((r) => ({
                 version: r.version,
                 reason: r.reason,
                 penalise: false,
-                retry: true,
+                retry: !r.soon,
               })),
             ],
             // The author's own link sent both contents: charged like a forgery.
