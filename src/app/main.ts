@@ -51,5 +51,6 @@ const shell = document.querySelector('lm-app');
 if (shell !== null) {
   shell.client = handle;
   shell.mesh = handle;
+  shell.roster = handle;
 }
 registerServiceWorker();
