@@ -11,6 +11,8 @@ import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
 import type { Scheduler } from '../src/node/scheduler';
 import { MeshSecurity } from '../src/node/security/mesh-security';
+import { RosterService, SIBLING_REFRESH_MS } from '../src/node/roster/roster-service';
+import { idbDeviceDirectory } from '../src/adapters/identity/device-db';
 import type { StartOptions } from '../src/node/worker-api';
 
 const TICK_MS = 1000;
@@ -21,6 +23,7 @@ const timers: Scheduler = { after: (ms, fn) => clearTimeout.bind(undefined, setT
 
 // Held for the life of the worker: the lock is released when the tab goes away.
 let identity: HeldIdentity | undefined;
+let running: RosterService | undefined;
 
 function log(message: string, detail?: unknown): void {
   console.warn(`[lattice node] ${message}`, detail ?? '');
@@ -67,6 +70,21 @@ async function open(options: StartOptions): Promise<RunningNode> {
     stored: await node.authorKeys(),
     save: (keys) => node.saveAuthorKeys(keys),
   });
+  // The roster (docs/security.md): founds the lattice unless the device trusts one or joins; its gate
+  // checks who wrote every verified version before the merge.
+  const roster = await RosterService.open({
+    host: node,
+    device: idbDeviceDirectory(),
+    ...(options.invitation === undefined ? {} : { invitation: options.invitation }),
+    openAtFounding: options.open ?? false,
+    now: () => Date.now(),
+    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    log,
+  });
+  running = roster;
+  security.gate = (versions) => roster.gate(versions);
+  // A new tab of this profile is a sibling: its id is read again on this beat and on each new link.
+  setInterval(() => void roster.refreshSiblings(false), SIBLING_REFRESH_MS * 2);
   const mesh = new MeshNode({
     node,
     security,
@@ -81,13 +99,17 @@ async function open(options: StartOptions): Promise<RunningNode> {
     log: (m, d) => log(`mesh: ${m}`, d),
   });
   setInterval(() => mesh.tick(), MESH_TICK_MS);
-  return { node, mesh };
+  return { node, mesh, roster };
 }
 
 Comlink.expose(
   createWorkerApi({
     open,
-    attachPort: (peer, port, accept) => new PortLink({ peer, port, accept, log }),
+    attachPort: (peer, port, accept) => {
+      // A sibling tab's id is in the identity database before its node starts: read it now.
+      void running?.refreshSiblings(true);
+      new PortLink({ peer, port, accept, log });
+    },
     proxy: (value) => Comlink.proxy(value),
     log,
   }),

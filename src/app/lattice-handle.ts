@@ -6,6 +6,7 @@ import type { ChangeBatch, NodeInfo } from '../node/node-api';
 import type { WorkerApi } from '../node/worker-api';
 import { createMeshHandle } from './mesh/mesh-handle';
 import type { Mesh } from './mesh/start-mesh';
+import { createRosterHandle, type JoinOptions } from './roster-handle';
 
 /** `window.lattice`: declared once as LatticeApi (src/node/lattice-api.ts); see the README for each method's errors. */
 export type LatticeHandle = LatticeApi;
@@ -21,9 +22,16 @@ export function createLatticeHandle(
   lattice: string,
   preferredId?: string,
   startMesh?: (info: NodeInfo) => Mesh,
+  joining: JoinOptions = {},
 ): LatticeHandle {
   let nodeId: NodeId | undefined;
-  const ready = remote.start({ lattice, ...(preferredId === undefined ? {} : { preferredId }) }).then((info) => {
+  const start = {
+    lattice,
+    ...(preferredId === undefined ? {} : { preferredId }),
+    ...(joining.invitation === undefined ? {} : { invitation: joining.invitation }),
+    ...(joining.open === undefined ? {} : { open: joining.open }),
+  };
+  const ready = remote.start(start).then((info) => {
     nodeId = info.nodeId;
     return info;
   });
@@ -35,6 +43,10 @@ export function createLatticeHandle(
   mesh.catch(() => undefined);
   return {
     ...createMeshHandle(mesh, remote),
+    ...createRosterHandle(async () => {
+      await ready;
+      return remote;
+    }, joining),
     ...forwardCalls(async () => {
       await ready;
       return remote;

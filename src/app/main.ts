@@ -25,8 +25,20 @@ const worker = new Worker(new URL('../../workers/node-worker.ts', import.meta.ur
 const remote = Comlink.wrap<WorkerApi>(worker);
 // `?signal=broadcast,websocket,relay` limits the signaling paths (default: all of them).
 const paths = parsePaths(params.get('signal'));
-const handle = createLatticeHandle(remote, lattice, preferredId, (info) =>
-  startMesh({ self: info.nodeId, lattice: info.lattice, worker: remote, paths, signer: loadNodeSigner(info.nodeId) }),
+// `?invite=TOKEN` joins with an invitation; `?open=1` founds the lattice open (docs/security.md).
+const invitation = params.get('invite') ?? undefined;
+const handle = createLatticeHandle(
+  remote,
+  lattice,
+  preferredId,
+  (info) =>
+    startMesh({ self: info.nodeId, lattice: info.lattice, worker: remote, paths, signer: loadNodeSigner(info.nodeId) }),
+  {
+    ...(invitation === undefined ? {} : { invitation }),
+    open: params.get('open') === '1',
+    base: `${location.origin}${location.pathname}`,
+    navigate: (url) => location.assign(url),
+  },
 );
 window.lattice = handle;
 
@@ -39,5 +51,6 @@ const shell = document.querySelector('lm-app');
 if (shell !== null) {
   shell.client = handle;
   shell.mesh = handle;
+  shell.roster = handle;
 }
 registerServiceWorker();

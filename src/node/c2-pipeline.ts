@@ -10,6 +10,7 @@ import { checkFusionSettings, checkSimulate } from './c2-args';
 import { checkApprovalDeadline, checkDecide, type DecisionArg } from './approval-args';
 import { ApprovalLoop, GATE_KINDS } from './approval-loop';
 import type { ApprovalView, TaskView } from './approval-views';
+import { isRosterEntity } from '../core/roster/roster-entity';
 import { FusionView } from './fusion-view';
 import type { ChangeBatch, CreateInput, WriteItem } from './node-api';
 import type { NodeParts } from './node-parts';
@@ -205,7 +206,10 @@ export class C2Pipeline {
   }
 
   list(q: Query): EntityView[] {
-    return this.fusion.list(q, (query) => this.parts.store.list(this.parts.now(), query));
+    // The roster's entities are bookkeeping, not the picture (members() shows them).
+    return this.fusion.list(q, (query) =>
+      this.parts.store.list(this.parts.now(), query).filter((v) => !isRosterEntity(v.id)),
+    );
   }
 
   watch(listener: (batch: ChangeBatch) => void): () => void {

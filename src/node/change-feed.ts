@@ -1,4 +1,5 @@
 import type { EntityId } from '../core/ids';
+import { isRosterEntity } from '../core/roster/roster-entity';
 import type { EntityView } from '../core/store/entity-view';
 import type { ChangeBatch } from './node-api';
 
@@ -20,6 +21,8 @@ export class ChangeFeed {
   ) {}
 
   mark(id: EntityId): void {
+    // The roster's ops are the node's own bookkeeping, not part of the picture (members() shows them).
+    if (isRosterEntity(id)) return;
     this.dirty.add(id);
     if (this.scheduled || this.listeners.size === 0) return;
     this.scheduled = true;

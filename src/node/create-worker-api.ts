@@ -4,6 +4,7 @@ import type { AcceptLink } from '../ports/transport';
 import { forwardCalls } from './forward-calls';
 import type { LatticeNode } from './lattice-node';
 import type { MeshNode } from './mesh';
+import type { RosterService } from './roster/roster-service';
 import type { ChangeBatch } from './node-api';
 import type { StartOptions, WorkerApi } from './worker-api';
 import { WatchRelay } from './watch-relay';
@@ -12,6 +13,8 @@ import { WatchRelay } from './watch-relay';
 export interface RunningNode {
   readonly node: LatticeNode;
   readonly mesh: MeshNode;
+  /** The roster: founding, the ingest gate, admissions, invitations (src/node/roster). */
+  readonly roster: RosterService;
 }
 
 /** What the worker plugs in: everything that touches the browser, storage or comlink. */
@@ -53,6 +56,9 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
       // The link hands itself to the mesh; the page closes the port when the data channel goes.
       deps.attachPort(id, port, mesh.accept);
     },
+    invite: (base: string) => started().roster.invite(base),
+    members: () => started().roster.members(),
+    removeMember: (nodeId: string) => started().roster.removeMember(nodeId),
     meshPeers: async () => started().mesh.peers(),
     syncStatus: async () => started().mesh.syncStatus(),
     securityStats: async () => started().mesh.securityStats(),

@@ -3,18 +3,31 @@ import type { SecurityStats } from './security/mesh-security';
 import type { SignalingStats } from '../ports/signaling';
 import type { SyncStatus } from './mesh';
 import type { NodeApi, NodeInfo } from './node-api';
+import type { InvitationView, MembersView } from './roster-api';
 
 /**
  * `window.lattice`, declared once: the node's API (NodeApi) plus the page's mesh. The page builds
  * it (src/app), the UI takes it (src/ui) without knowing who built it. Names are fixed: see the
  * README's "Automation handle".
  */
-export interface LatticeApi extends NodeApi, MeshApi {
+export interface LatticeApi extends NodeApi, MeshApi, RosterApi {
   /** Resolves once the node has loaded its store; rejects if the worker could not start. */
   readonly ready: Promise<NodeInfo>;
   /** Undefined before `ready`. */
   readonly nodeId: NodeId | undefined;
   readonly lattice: string;
+}
+
+/** The roster part of `window.lattice` (docs/security.md; the README's "Automation handle"). */
+export interface RosterApi {
+  /** A one-time invitation from this member: the token and the app link carrying it (`?lattice=NAME&invite=TOKEN`). */
+  invite(): Promise<InvitationView>;
+  /** Joins with an invitation (link or bare token): the page reloads as `?lattice=NAME&invite=TOKEN`. */
+  join(tokenOrUrl: string): Promise<void>;
+  /** The roster as plain data: founder, open flag, members with fingerprints, removed, rejected ops, refused peers. */
+  members(): Promise<MembersView>;
+  /** Removes a member (a remove op); refuses a non-member and the founder removing itself. */
+  removeMember(nodeId: string): Promise<void>;
 }
 
 /** The state of the link to one peer, as `window.lattice.peers()` reports it (fixed names). */

@@ -6,6 +6,7 @@ import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
+import { rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } from '../core/roster/roster-entity';
 import type { Signer } from '../ports/signer';
 import type { EntityMeta, HeldRecord, StoragePort } from '../ports/storage';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
@@ -417,6 +418,21 @@ export class LatticeNode implements NodeApi {
   saveAuthorKeys(keys: readonly Uint8Array[]): Promise<void> {
     const hex = keys.map((k) => Array.from(k, (b) => b.toString(16).padStart(2, '0')).join(''));
     return this.parts.writer.enqueue([], [], { [AUTHOR_KEYS_META]: hex });
+  }
+
+  /** One roster op (src/node/roster), an ordinary signed local write; resolves with its version once durable. */
+  async writeRosterOp(value: RosterOpValue): Promise<Version | undefined> {
+    await this.local.writeRosterOp(value);
+    return this.parts.store.heads(rosterEntityId(value), ROSTER_OP_KIND)[0];
+  }
+
+  /** A value kept in storage meta (the roster's invitation ledger). */
+  loadMeta(key: string): Promise<unknown> {
+    return this.options.storage.getMeta(key);
+  }
+
+  saveMeta(key: string, value: JsonValue): Promise<void> {
+    return this.parts.writer.enqueue([], [], { [key]: value });
   }
 
   /** Resolves once everything written so far is persisted. */

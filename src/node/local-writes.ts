@@ -15,6 +15,7 @@ import { checkWriteMany } from './write-many';
 import type { CreateInput, UpdateOptions } from './node-api';
 import { persist, type NodeParts } from './node-parts';
 import { signInPlace } from './security/sign-writes';
+import { isRosterEntity, rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } from '../core/roster/roster-entity';
 
 /**
  * This node's own writes: checked whole, stamped with one timestamp, applied, and resolved once
@@ -99,9 +100,17 @@ export class LocalWrites {
     while (!lease.covered() && (await lease.extend())) continue;
     const eid = asEntityId(id);
     if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
+    if (isRosterEntity(eid))
+      throw new ValidationError(`${eid}: a roster op is never deleted (removeMember removes a member)`);
     const values = new Map([[DELETED, null]]);
     checkSendable(store, eid, values, nodeId, this.parts.now());
     await this.commit(stampWrite(store, eid, values, clock.now(), nodeId));
+  }
+
+  /** One roster op, written by the roster code (src/node/roster): an ordinary signed, durable, announced write. */
+  async writeRosterOp(value: RosterOpValue): Promise<void> {
+    while (!this.parts.lease.covered() && (await this.parts.lease.extend())) continue;
+    await this.write(rosterEntityId(value), { [ROSTER_OP_KIND]: value }, undefined, 'roster');
   }
 
   private view(id: EntityId): EntityView | undefined {

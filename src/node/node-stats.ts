@@ -1,4 +1,5 @@
 import type { EntityStore } from '../core/store/entity-store';
+import { isRosterEntity } from '../core/roster/roster-entity';
 import type { NodeId } from '../core/ids';
 import type { NodeStats, StorageStatus } from './node-api';
 import type { SkewHold } from './skew-hold';
@@ -34,7 +35,8 @@ export class NodeCounters {
     readonly hold: SkewHold;
   }): NodeStats {
     const { store, hold } = parts;
-    const views = store.list(parts.now);
+    // The roster's entities are bookkeeping, not the picture (their versions still count).
+    const views = store.list(parts.now).filter((v) => !isRosterEntity(v.id));
     return {
       nodeId: parts.nodeId,
       entities: views.length,

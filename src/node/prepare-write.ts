@@ -8,13 +8,14 @@ import { asUserKind, type ComponentKind, type EntityId, type NodeId } from '../c
 import type { Version } from '../core/merge/version';
 import type { EntityStore } from '../core/store/entity-store';
 import { INTERCEPT_TASK } from '../core/task/records';
+import { isRosterEntity, ROSTER_OP_KIND } from '../core/roster/roster-entity';
 import type { UpdateOptions } from './node-api';
 
 /** Most components one write may carry. */
 export const MAX_COMPONENTS_PER_WRITE = 32;
 
-/** Who writes: the user (the handle, the UI, an import) or the approval gate. */
-export type Writer = 'user' | 'gate';
+/** Who writes: the user (the handle, the UI, an import), the approval gate, or the node's roster code. */
+export type Writer = 'user' | 'gate' | 'roster';
 
 /**
  * Checks a whole local write before anything changes: every kind and value is valid, every
@@ -41,6 +42,7 @@ export function checkWrite(
   // peer hold exactly the same value for the same version.
   for (const [kind, value] of entries)
     values.set(asUserKind(kind), quantizeValue(kind, validateComponent(kind, value)));
+  refuseRosterMisuse(id, values, writer);
   if (writer === 'user') refuseGateOwned(store, id, values);
   const basedOn = options?.basedOn;
   if (basedOn !== undefined) {
@@ -60,6 +62,24 @@ export function checkWrite(
     }
   }
   return values;
+}
+
+/**
+ * Roster ops are written by the roster code alone, once each, on their own entities
+ * (src/core/roster/roster-entity.ts): a user write there would forge nothing (the op's author must
+ * be the signed author) but could only confuse, so it is refused; the roster code writes nothing else.
+ */
+function refuseRosterMisuse(id: EntityId, values: ReadonlyMap<ComponentKind, ComponentValue>, writer: Writer): void {
+  const rosterId = isRosterEntity(id);
+  const rosterKind = values.has(ROSTER_OP_KIND);
+  if (writer === 'roster') {
+    if (!rosterId || !rosterKind || values.size !== 1)
+      throw new ValidationError('roster: one rosterOp on a roster entity');
+    return;
+  }
+  if (rosterId)
+    throw new ValidationError(`${id}: roster entities are written only by the roster (invite, removeMember)`);
+  if (rosterKind) throw new ValidationError(`${ROSTER_OP_KIND}: written only by the roster (invite, removeMember)`);
 }
 
 /**

@@ -2,19 +2,24 @@ import type { PeerStats } from '../core/sync';
 import type { SyncStatus } from './mesh';
 import type { SecurityStats } from './security/mesh-security';
 import type { NodeApi, NodeInfo } from './node-api';
+import type { RosterCalls } from './roster-api';
 
 export interface StartOptions {
   readonly lattice: string;
   /** This tab's previous node id (sessionStorage), to get the same identity back on reload. */
   readonly preferredId?: string;
+  /** The invitation this device joins with (`?invite=`): it does not found the lattice, it waits for its inviter's roster. */
+  readonly invitation?: string;
+  /** Found the lattice open if this node founds it (`?open=1`; the setting at founding). */
+  readonly open?: boolean;
 }
 
 /**
  * What the node worker exposes over comlink (the page holds it as `Remote<WorkerApi>`): the node's
- * API as declared in node-api.ts, plus what only the page's plumbing calls. `watch` takes a
+ * API as declared in node-api.ts, the roster's calls (roster-api.ts), plus what only the page's plumbing calls. `watch` takes a
  * comlink-proxied listener and returns a proxied unsubscribe function.
  */
-export interface WorkerApi extends NodeApi {
+export interface WorkerApi extends NodeApi, RosterCalls {
   start(options: StartOptions): Promise<NodeInfo>;
   /**
    * Hands the worker's mesh one WebRTC link: the page keeps the data channel and moves its sync

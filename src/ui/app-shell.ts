@@ -8,6 +8,8 @@ import { openBasemap, type Basemap } from './map/basemap';
 import { loadStoredBasemap } from './map/basemap-store';
 import type { EntityDeletedDetail, EntitySavedDetail, EntitySelectDetail } from './events';
 import { shortId } from './format';
+import './open-badge';
+import type { RosterClient } from './roster-panel';
 import { shownId } from './shown-id';
 import { NodeController } from './node-controller';
 import { controls, palette } from './theme';
@@ -46,6 +48,7 @@ export class AppShell extends LitElement {
   static override properties = {
     client: { attribute: false },
     mesh: { attribute: false },
+    roster: { attribute: false },
     selectedId: { state: true },
     pendingIds: { state: true },
     settingsOpen: { state: true },
@@ -57,6 +60,8 @@ export class AppShell extends LitElement {
   declare client: UiClient | undefined;
   /** The node's links and pairing (window.lattice); the panels stay hidden without it. */
   declare mesh: MeshApi | undefined;
+  /** The lattice's roster and invitations (window.lattice): members in the peers panel, OPEN in the header. */
+  declare roster: RosterClient | undefined;
   declare selectedId: string | null;
   /** Tracks with a pending approval, as the prompt's feed last read them (for the map's marker). */
   declare pendingIds: ReadonlySet<string>;
@@ -140,6 +145,7 @@ export class AppShell extends LitElement {
             >${info ? shortId(info.nodeId) : '—'}</span
           ></span
         >
+        <lm-open-badge .client=${this.roster}></lm-open-badge>
         <div class="tools">
           <lm-link-status .mesh=${this.mesh}></lm-link-status>
           <button type="button" data-testid="goto-sensors" @click=${() => this.reveal('sensors')}>Sensors</button>
@@ -224,7 +230,7 @@ export class AppShell extends LitElement {
             this.mesh === undefined
               ? null
               : html`<div class="panel" role="region" aria-label="Peers" data-panel="peers" tabindex="-1">
-                  <lm-peers-panel .client=${this.mesh}></lm-peers-panel>
+                  <lm-peers-panel .client=${this.mesh} .roster=${this.roster}></lm-peers-panel>
                 </div>`
           }
           <div class="panel" aria-label="Entity form">

@@ -6,6 +6,8 @@ import type { BudgetChangeDetail } from './budget-field';
 import { budgetFigures, summarise } from './budget-figures';
 import { errorText } from './error-text';
 import { shortId } from './format';
+import './roster-panel';
+import type { RosterClient } from './roster-panel';
 import { controls } from './theme';
 
 /**
@@ -26,6 +28,7 @@ const REFRESH_MS = 1000;
 export class PeersPanel extends LitElement {
   static override properties = {
     client: { attribute: false },
+    roster: { attribute: false },
     peers: { state: true },
     error: { state: true },
     busy: { state: true },
@@ -34,6 +37,8 @@ export class PeersPanel extends LitElement {
   };
 
   declare client: PeersClient | undefined;
+  /** The roster (members, refused peers, Invite); not shown without it. */
+  declare roster: RosterClient | undefined;
   declare peers: readonly PeerView[];
   declare error: string;
   declare busy: boolean;
@@ -203,6 +208,7 @@ export class PeersPanel extends LitElement {
               ${this.peers.map((p) => this.peer(p))}
             </ul>`
       }
+      ${this.roster === undefined ? null : html`<lm-roster-panel .client=${this.roster}></lm-roster-panel>`}
     `;
   }
 

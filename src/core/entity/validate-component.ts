@@ -27,6 +27,7 @@ import {
   MAX_TEXT,
 } from './bounds';
 import { num, oneOf, onlyKeys, optNum, record, str, wellFormed } from './validate-fields';
+import { ROSTER_OP_KIND, validateRosterOpValue } from '../roster/roster-entity';
 
 /** Largest JSON size of a component of a kind this node does not know. */
 export const MAX_OPAQUE_BYTES = 4096;
@@ -39,7 +40,10 @@ const utf8 = new TextEncoder();
  */
 export function validateComponent(kind: string, value: unknown): ComponentValue {
   const k = asUserKind(kind);
-  return isKnownKind(k) ? validateKnown(k, value) : validateOpaque(k, value);
+  if (isKnownKind(k)) return validateKnown(k, value);
+  // The roster's ops travel as JSON like unknown kinds, but are checked as a discriminated union.
+  if (k === ROSTER_OP_KIND) return validateRosterOpValue(value);
+  return validateOpaque(k, value);
 }
 
 function validateKnown(kind: KnownKind, value: unknown): ComponentValue {

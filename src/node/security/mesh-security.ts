@@ -5,10 +5,17 @@ import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
 import { KeyRing, REJECT_REASONS, VersionVerifier, type RejectReason, type Rejection } from './version-verifier';
 
+/** Why a verified version was refused for who wrote it (the roster, src/node/roster/membership-gate.ts). */
+export type MembershipGate = (versions: readonly Version[]) => {
+  readonly accepted: readonly Version[];
+  /** `soon`: may pass at the next round (asked for again then); else not asked for again for a long while. */
+  readonly rejected: readonly { readonly version: Version; readonly reason: string; readonly soon: boolean }[];
+};
+
 /** What securityStats() reports (docs/security.md, "Signed versions on ingest"). */
 export interface SecurityStats {
-  /** Versions refused on ingest, by reason. */
-  readonly rejected: Readonly<Record<RejectReason, number>>;
+  /** Versions refused on ingest, by reason: the verifier's (RejectReason) and the roster gate's. */
+  readonly rejected: Readonly<Record<RejectReason, number>> & Readonly<Record<string, number>>;
   /** Ed25519 verifications made, and versions accepted from the verified-versions cache. */
   readonly checked: number;
   readonly cacheHits: number;
@@ -61,6 +68,13 @@ export class MeshSecurity {
   private badProofs = 0;
   private notAdmitted = 0;
   peersPenalised = 0;
+  /**
+   * The roster's check of who may write (the worker sets it, RosterService.gate): run on versions
+   * that verified, before they are merged. None: everyone whose signature verifies (an open lattice).
+   */
+  gate: MembershipGate | undefined;
+  /** Versions the gate refused, by reason. */
+  private readonly gateRejected: Record<string, number> = {};
   /** Sends keys on every open link (the MeshNode sets it). */
   spread: (keys: readonly Uint8Array[]) => void = () => undefined;
   private saveKeys: () => void = () => undefined;
@@ -240,12 +254,20 @@ export class MeshSecurity {
         // merge keeps the same one of two contents under one timestamp on every node
         // (compareContent), whereas refusing whichever came second would split the picture by
         // arrival order for good. The signed pair is the evidence for removing the author.
-        const accepted = [...outcome.accepted];
+        let accepted = [...outcome.accepted];
         const rejected = outcome.rejected.filter((r) => {
           if (r.reason !== 'equivocation') return true;
           accepted.push(r.version);
           return false;
         });
+        // Who may write: refused here, the author's key is not vouched for nor its versions relayed.
+        // Not the link's fault (an honest relay may hold an admission we have not seen yet).
+        const gated = this.gate?.(accepted);
+        if (gated !== undefined && gated.rejected.length > 0) {
+          accepted = [...gated.accepted];
+          for (const r of gated.rejected) this.gateRejected[r.reason] = (this.gateRejected[r.reason] ?? 0) + 1;
+          this.logGated(gated.rejected, from);
+        }
         const fresh: Uint8Array[] = [];
         for (const v of accepted) {
           if (this.keys.vouch(v.ts.node)) fresh.push(this.keys.keyOf(v.ts.node)!);
@@ -256,14 +278,24 @@ export class MeshSecurity {
         done(
           {
             accepted,
-            rejected: rejected.map(({ version, reason }) => ({
-              version,
-              reason,
-              penalise: LINK_AT_FAULT.has(reason),
-              // An unknown author's versions are asked for again at the next round: its key may
-              // have come by then (keys are sent at each handshake and again every KEYS_RESEND_MS).
-              retry: false,
-            })),
+            rejected: [
+              ...rejected.map(({ version, reason }) => ({
+                version,
+                reason,
+                penalise: LINK_AT_FAULT.has(reason),
+                // An unknown author's versions are asked for again at the next round: its key may
+                // have come by then (keys are sent at each handshake and again every KEYS_RESEND_MS).
+                retry: false,
+              })),
+              // What may pass soon (an admission on its way) is asked for at the next round; what
+              // will not (a removed member's late write) is set aside for a long while instead.
+              ...(gated?.rejected ?? []).map((r) => ({
+                version: r.version,
+                reason: r.reason,
+                penalise: false,
+                retry: !r.soon,
+              })),
+            ],
             // The author's own link sent both contents: charged like a forgery.
             penalty: outcome.rejected.filter((r) => r.reason === 'equivocation' && r.version.ts.node === from).length,
           },
@@ -285,7 +317,7 @@ export class MeshSecurity {
       number
     >;
     return {
-      rejected,
+      rejected: { ...rejected, ...this.gateRejected },
       checked: v.checked,
       cacheHits: v.cacheHits,
       keys: this.keys.size,
@@ -295,6 +327,16 @@ export class MeshSecurity {
       notAdmitted: this.notAdmitted,
       peersPenalised: this.peersPenalised,
     };
+  }
+
+  private logGated(rejected: readonly { readonly version: Version; readonly reason: string }[], from: NodeId): void {
+    const byReason: Record<string, number> = {};
+    for (const r of rejected) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
+    const first = rejected[0]!.version;
+    this.log(`roster refused ${rejected.length} versions from ${from}`, {
+      byReason,
+      first: `${first.entity}/${first.kind} by ${first.ts.node}`,
+    });
   }
 
   private logRejected(rejected: readonly Rejection[], from: NodeId): void {

@@ -20,7 +20,7 @@ describe('separate devices (browser contexts: no shared BroadcastChannel)', func
   afterEach(() => closeAllTabs());
 
   it('meet through the WebSocket signaling server and replicate', async () => {
-    const q = `?lattice=${uniqueLattice('ws')}`;
+    const q = `?lattice=${uniqueLattice('ws')}&open=1`;
     const a = await openTab({ query: q, context: await newContext() });
     const b = await openTab({ query: q, context: await newContext() });
     await waitLinked(a, [b]);
@@ -37,9 +37,9 @@ describe('separate devices (browser contexts: no shared BroadcastChannel)', func
   it('pair by text with no signaling path, then reach a third device by relay through the first', async () => {
     const lattice = uniqueLattice('pair');
     // b and c have no server and no shared channel: only pairing and the relay.
-    const a = await openTab({ query: `?lattice=${lattice}&signal=relay`, context: await newContext() });
-    const b = await openTab({ query: `?lattice=${lattice}&signal=relay`, context: await newContext() });
-    const c = await openTab({ query: `?lattice=${lattice}&signal=relay`, context: await newContext() });
+    const a = await openTab({ query: `?lattice=${lattice}&open=1&signal=relay`, context: await newContext() });
+    const b = await openTab({ query: `?lattice=${lattice}&open=1&signal=relay`, context: await newContext() });
+    const c = await openTab({ query: `?lattice=${lattice}&open=1&signal=relay`, context: await newContext() });
     await pair(a, b);
     await waitLinked(a, [b]);
     const [paired] = await inTab(b, () => window.lattice.peers());

@@ -112,8 +112,8 @@ describe('the peers and pairing panels in the built app', function () {
 
   it('pairs two devices through the panel: offer as text and QR, answer pasted back', async () => {
     const lattice = uniqueLattice('uipair');
-    const a = await openTab({ query: `?lattice=${lattice}&signal=relay`, context: await newContext() });
-    const b = await openTab({ query: `?lattice=${lattice}&signal=relay`, context: await newContext() });
+    const a = await openTab({ query: `?lattice=${lattice}&open=1&signal=relay`, context: await newContext() });
+    const b = await openTab({ query: `?lattice=${lattice}&open=1&signal=relay`, context: await newContext() });
     await pairingAction(a, 'Make an offer');
     const offer = await shownCode(a);
     expect(offer.qr).toBe(true);

@@ -9,7 +9,9 @@ import { MeshNode } from '../../../src/node/mesh';
 import type { ChangeBatch } from '../../../src/node/node-api';
 import type { WorkerApi } from '../../../src/node/worker-api';
 import { StorageFullError } from '../../../src/ports/storage';
+import { RosterService } from '../../../src/node/roster/roster-service';
 import { testSecurity } from '../support/test-keys';
+import { fakeDevice } from '../node/roster/roster-harness';
 
 const NODE = 'n0000000000000000000000000000001' as NodeId;
 
@@ -23,7 +25,9 @@ afterEach(() => {
  * window.lattice over a real comlink channel (Node's MessageChannel) to the object the worker
  * serves (createWorkerApi), over a LatticeNode on memory storage and its mesh.
  */
-async function handleOverComlink(storage = new MemoryStorage()): Promise<{ handle: LatticeHandle; node: LatticeNode }> {
+async function handleOverComlink(
+  storage = new MemoryStorage(),
+): Promise<{ handle: LatticeHandle; node: LatticeNode; navigated: string[] }> {
   let n = 0;
   const node = await LatticeNode.open({
     nodeId: NODE,
@@ -38,6 +42,12 @@ async function handleOverComlink(storage = new MemoryStorage()): Promise<{ handl
     open: async () => ({
       node,
       mesh: new MeshNode({ node, now: () => 1_000_000, security: await testSecurity(NODE, () => 1_000_000) }),
+      roster: await RosterService.open({
+        host: node,
+        device: fakeDevice(),
+        now: () => 1_000_000,
+        randomBytes: (n) => new Uint8Array(n).fill(3),
+      }),
     }),
     attachPort: () => {
       throw new Error('no links in this test');
@@ -48,7 +58,12 @@ async function handleOverComlink(storage = new MemoryStorage()): Promise<{ handl
   const { port1, port2 } = new MessageChannel();
   ports.push(port1, port2);
   Comlink.expose(served, port1);
-  return { handle: createLatticeHandle(Comlink.wrap<WorkerApi>(port2), 'test'), node };
+  const navigated: string[] = [];
+  const handle = createLatticeHandle(Comlink.wrap<WorkerApi>(port2), 'test', undefined, undefined, {
+    base: 'https://app.example/lm/',
+    navigate: (url) => navigated.push(url),
+  });
+  return { handle, node, navigated };
 }
 
 describe('window.lattice over the worker boundary', () => {
@@ -63,8 +78,8 @@ describe('window.lattice over the worker boundary', () => {
     expect((await handle.get('a'))?.components['threat']).toEqual({ level: 'HIGH' });
     expect((await handle.list({ minThreat: 'HIGH' })).map((e) => e.id)).toEqual(['a']);
     expect((await handle.heads('a', 'threat')).map((h) => h.value)).toEqual([{ level: 'HIGH' }]);
-    // The HIGH threat raised an approval request: the third local write.
-    expect((await handle.stats()).writes.local).toBe(3);
+    // The founding (the roster's found op), then the HIGH threat raised an approval request: the fourth local write.
+    expect((await handle.stats()).writes.local).toBe(4);
     const [request] = await handle.approvals();
     expect(request).toMatchObject({ entityId: 'a', state: 'pending' });
     expect(await handle.decide('a', 'deny', request!.requestId)).toMatchObject({ state: 'denied' });
@@ -74,6 +89,23 @@ describe('window.lattice over the worker boundary', () => {
     expect((await handle.info()).lattice).toBe('test');
     await handle.remove('a');
     expect(await handle.get('a')).toBeUndefined();
+  });
+
+  it('serves the roster: invite() with the app’s address, members(), removeMember(), join() reloading as the link', async () => {
+    const { handle, navigated } = await handleOverComlink();
+    await handle.ready;
+    const { token, url } = await handle.invite();
+    expect(url.startsWith('https://app.example/lm/?lattice=test&invite=')).toBe(true);
+    const roster = await handle.members();
+    expect(roster).toMatchObject({ founder: NODE, open: false, self: NODE });
+    expect(roster.members).toEqual([{ id: NODE, fingerprint: 'n000 0000 0000 0000', founder: true, self: true }]);
+    await expect(handle.removeMember(NODE)).rejects.toThrow(/founder cannot remove itself/);
+    await handle.join(token);
+    await handle.join(url);
+    expect(navigated).toEqual([url, url]);
+    await expect(handle.join('https://app.example/?lattice=x&invite=nope')).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 
   it('rejects with the error names the README documents', async () => {

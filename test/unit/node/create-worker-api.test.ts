@@ -6,7 +6,9 @@ import { LatticeNode } from '../../../src/node/lattice-node';
 import { MeshNode } from '../../../src/node/mesh';
 import type { ChangeBatch } from '../../../src/node/node-api';
 import type { AcceptLink } from '../../../src/ports/transport';
+import { RosterService } from '../../../src/node/roster/roster-service';
 import { testSecurity } from '../support/test-keys';
+import { fakeDevice } from './roster/roster-harness';
 
 const NODE = 'n0000000000000000000000000000001' as NodeId;
 const PEER = 'n0000000000000000000000000000002' as NodeId;
@@ -31,6 +33,12 @@ async function running(): Promise<RunningNode> {
   return {
     node,
     mesh: new MeshNode({ node, now: () => 1_000_000, security: await testSecurity(NODE, () => 1_000_000) }),
+    roster: await RosterService.open({
+      host: node,
+      device: fakeDevice(),
+      now: () => 1_000_000,
+      randomBytes: (n) => new Uint8Array(n).fill(7),
+    }),
   };
 }
 
@@ -80,6 +88,17 @@ describe('the worker API', () => {
     expect(security).toEqual(opened().mesh.securityStats());
     expect(security.rejected['forged-author']).toBe(0);
     expect(await api.disconnectPeer(PEER)).toBe(false);
+  });
+
+  it('forwards the roster calls: members, invite, removeMember', async () => {
+    const { api } = served();
+    await api.start({ lattice: 'alpha' });
+    const roster = await api.members();
+    expect(roster.founder).toBe(NODE);
+    expect(roster.members.map((m) => m.id)).toEqual([NODE]);
+    const invitation = await api.invite('https://app.example/');
+    expect(invitation.url).toContain('invite=');
+    await expect(api.removeMember(NODE)).rejects.toThrow(/founder cannot remove itself/);
   });
 
   it('hands a transferred port to the mesh, and refuses a bad peer id or a non-port', async () => {

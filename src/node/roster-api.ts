@@ -1,0 +1,65 @@
+import type { NodeId } from '../core/ids';
+
+/** One member as members() reports it. */
+export interface MemberView {
+  readonly id: NodeId;
+  /** Short, human-checkable (src/core/roster/fingerprint.ts). */
+  readonly fingerprint: string;
+  readonly founder: boolean;
+  /** This node. */
+  readonly self: boolean;
+}
+
+export interface RemovedView {
+  readonly id: NodeId;
+  readonly fingerprint: string;
+  /** The member who removed it. */
+  readonly by: NodeId;
+}
+
+/** A roster op held without effect, and why (roster-view.ts and membership-gate.ts reasons). */
+export interface RejectedOpView {
+  readonly op: string;
+  readonly reason: string;
+}
+
+/** A peer the admission policy refused, and why (latest refusal per peer). */
+export interface RefusedPeerView {
+  readonly id: NodeId;
+  readonly fingerprint: string;
+  readonly reason: string;
+  readonly at: number;
+}
+
+/** `window.lattice.members()`: the roster as plain data (docs/security.md, "The roster in the store"). */
+export interface MembersView {
+  readonly lattice: string;
+  readonly self: NodeId;
+  /** Undefined while this node holds no founded roster (a joiner waiting for its inviter's). */
+  readonly founder: NodeId | undefined;
+  readonly open: boolean;
+  readonly members: readonly MemberView[];
+  readonly removed: readonly RemovedView[];
+  readonly rejected: readonly RejectedOpView[];
+  readonly refused: readonly RefusedPeerView[];
+}
+
+/** What invite() gives: the token, and the link to open on the new device. */
+export interface InvitationView {
+  readonly token: string;
+  readonly url: string;
+  /** Epoch ms. */
+  readonly expiresAt: number;
+}
+
+/**
+ * The roster's calls, declared once: the worker serves them (WorkerApi), `window.lattice` forwards
+ * them with the page's origin filled in (LatticeApi.invite takes no argument).
+ */
+export interface RosterCalls {
+  /** A one-time invitation from this member; `base` is the app's address the link points at. */
+  invite(base: string): Promise<InvitationView>;
+  members(): Promise<MembersView>;
+  /** Writes a remove op; refuses non-members and the founder removing itself. */
+  removeMember(nodeId: string): Promise<void>;
+}

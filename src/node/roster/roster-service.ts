@@ -1,0 +1,299 @@
+import type { JsonValue } from '../../core/entity/component-types';
+import { ValidationError } from '../../core/errors';
+import { asNodeId, type NodeId } from '../../core/ids';
+import type { Version } from '../../core/merge/version';
+import { fingerprint } from '../../core/roster/fingerprint';
+import { issueInvitation, redeemInvitation, type InvitationLedger } from '../../core/roster/invitation-ledger';
+import { decodeToken, encodeToken, invitationUrl } from '../../core/roster/invitation-token';
+import { isRosterEntity, opOfVersion, valueOfOp, type RosterOpValue } from '../../core/roster/roster-entity';
+import { opId, type RosterBody } from '../../core/roster/roster-op';
+import type { DeviceDirectory } from '../../ports/device-directory';
+import type { InvitationView, MembersView, RefusedPeerView, RosterCalls } from '../roster-api';
+import { admissionPolicy, type Admit } from '../security/admission-policy';
+import type { VersionListener } from '../version-listeners';
+import { ledgerFromJson, ledgerToJson, LEDGER_META } from './ledger-record';
+import { gateVersions, type GateOutcome } from './membership-gate';
+import { RosterState } from './roster-state';
+
+/** What the roster needs of the node: its roster ops as store data, and a place in storage meta. */
+export interface RosterHost {
+  readonly nodeId: NodeId;
+  readonly lattice: string;
+  versions(): Iterable<Version>;
+  onVersions(listener: VersionListener): () => void;
+  /** Writes one roster op as an ordinary signed local write; resolves with its stored version once durable. */
+  writeRosterOp(value: RosterOpValue): Promise<Version | undefined>;
+  loadMeta(key: string): Promise<unknown>;
+  saveMeta(key: string, value: JsonValue): Promise<void>;
+}
+
+export interface RosterServiceOptions {
+  readonly host: RosterHost;
+  readonly device: DeviceDirectory;
+  /** The invitation this device joins with (from `?invite=`): it does not found, it waits for its inviter's roster. */
+  readonly invitation?: string;
+  /** The open flag if this node founds the lattice (`?open=1`, the setting at founding). */
+  readonly openAtFounding?: boolean;
+  readonly now: () => number;
+  readonly randomBytes: (n: number) => Uint8Array;
+  readonly log?: (message: string, detail?: unknown) => void;
+}
+
+/** Sibling ids are read again at most this often when an unknown author shows up. */
+export const SIBLING_REFRESH_MS = 1000;
+/** Refused peers remembered for the peers panel (latest refusal each). */
+const MAX_REFUSED_PEERS = 64;
+
+/**
+ * The node's roster (docs/security.md, "The roster in the store"): its ops kept up to date from the
+ * store as they merge, local or remote; founding at start; the ingest gate; the admission policy;
+ * the member's invitation ledger, persisted in the node's storage meta; and the roster calls.
+ */
+export class RosterService implements RosterCalls {
+  private state: RosterState;
+  private siblings = new Set<NodeId>();
+  private siblingsReadAt = -Infinity;
+  private ledger: InvitationLedger;
+  private writing: Promise<unknown> = Promise.resolve();
+  private readonly admitting = new Set<NodeId>();
+  private readonly refusedPeers = new Map<NodeId, RefusedPeerView>();
+  private readonly unsubscribe: () => void;
+  /** The handshake hook (admission-policy.ts), for the link handshake to call. */
+  readonly admit: Admit;
+  /** The token this device presents at the handshake while it joins (undefined once it needs none). */
+  readonly invitation: string | undefined;
+
+  private constructor(
+    private readonly o: RosterServiceOptions,
+    anchor: string | undefined,
+    ledger: InvitationLedger,
+  ) {
+    const self = o.host.nodeId;
+    this.invitation = o.invitation;
+    const inviter = o.invitation === undefined ? undefined : decodeToken(o.invitation)?.inviter;
+    let state = RosterState.empty(anchor, inviter);
+    for (const v of o.host.versions()) state = this.ingest(state, v);
+    this.state = state;
+    this.ledger = ledger;
+    this.unsubscribe = o.host.onVersions((versions, origin) => {
+      if (origin === 'expired') return;
+      this.note(versions);
+    });
+    this.admit = admissionPolicy({
+      lattice: o.host.lattice,
+      view: () => this.state.view,
+      isSibling: async (peer) => (await this.refreshSiblings(true)).has(peer),
+      redeem: async (token, peer) => {
+        const result = redeemInvitation(this.ledger, token, {
+          now: o.now(),
+          redeemer: peer,
+          ownerIsMember: this.state.view.members.has(self),
+        });
+        if (result.ok) await this.saveLedger(result.ledger);
+        return result;
+      },
+      add: (peer, nonce) => this.addMember(peer, nonce),
+      refused: (peer, reason) => this.noteRefused(peer, reason),
+    });
+  }
+
+  /**
+   * Opens the roster: reads the ops held, the device's anchor and the ledger; a node with no
+   * roster held by its device and no invitation founds the lattice (closed unless `openAtFounding`).
+   */
+  static async open(o: RosterServiceOptions): Promise<RosterService> {
+    const { host, device } = o;
+    const self = host.nodeId;
+    let anchor = await device.anchor(host.lattice);
+    const ownFounding = [...host.versions()].flatMap((v) => {
+      const parsed = isRosterEntity(v.entity) ? opOfVersion(v, true) : undefined;
+      return parsed !== undefined && 'op' in parsed && parsed.op.author === self && parsed.op.body.type === 'found'
+        ? [opId(parsed.op)]
+        : [];
+    })[0];
+    // A founding this node wrote before its device kept anchors counts as the device's.
+    if (anchor === undefined && ownFounding !== undefined) anchor = await device.anchor(host.lattice, ownFounding);
+    const ledger = ledgerFromJson(await host.loadMeta(LEDGER_META), self, host.lattice);
+    const service = new RosterService(o, anchor, ledger);
+    await service.refreshSiblings(false);
+    if (anchor === undefined && o.invitation === undefined) await service.found(o.openAtFounding ?? false);
+    return service;
+  }
+
+  /** The roster now. */
+  get current(): RosterState {
+    return this.state;
+  }
+
+  /**
+   * The ingest check on versions that verified (membership-gate.ts). Sibling tabs met whose
+   * admission is not written get their `add`; an unknown author makes the sibling ids be read again.
+   */
+  gate(versions: readonly Version[]): GateOutcome {
+    const siblings = this.siblings;
+    const outcome = gateVersions(versions, this.state, (n) => siblings.has(n), this.o.host.nodeId);
+    for (const s of outcome.siblings)
+      void this.addMember(s).catch((e: unknown) => this.log(`admitting sibling ${s} failed`, e));
+    if (outcome.rejected.some((r) => r.soon)) void this.refreshSiblings(false);
+    return outcome;
+  }
+
+  async invite(base: string): Promise<InvitationView> {
+    const self = this.o.host.nodeId;
+    const issued = issueInvitation(this.ledger, {
+      now: this.o.now(),
+      randomBytes: this.o.randomBytes,
+      ownerIsMember: this.state.view.members.has(self),
+    });
+    if (!issued.ok) {
+      throw new ValidationError(
+        issued.reason === 'not-a-member'
+          ? `only a member of lattice ${this.o.host.lattice} can invite, and this node is not one`
+          : 'too many open invitations: wait for some to be used or to expire',
+      );
+    }
+    await this.saveLedger(issued.ledger);
+    return {
+      token: encodeToken(issued.token),
+      url: invitationUrl(base, issued.token),
+      expiresAt: issued.token.expiresAt,
+    };
+  }
+
+  async members(): Promise<MembersView> {
+    const { view } = this.state;
+    const self = this.o.host.nodeId;
+    return {
+      lattice: this.o.host.lattice,
+      self,
+      founder: view.founder,
+      open: view.open,
+      members: [...view.members].sort().map((id) => ({
+        id,
+        fingerprint: fingerprint(id),
+        founder: id === view.founder,
+        self: id === self,
+      })),
+      removed: [...view.removed].map(([id, by]) => ({ id, fingerprint: fingerprint(id), by })),
+      rejected: [...view.rejected].map(([op, reason]) => ({ op, reason })),
+      refused: [...this.refusedPeers.values()],
+    };
+  }
+
+  async removeMember(nodeId: string): Promise<void> {
+    const member = asNodeId(nodeId);
+    const { view, roster } = this.state;
+    const self = this.o.host.nodeId;
+    if (!view.members.has(self))
+      throw new ValidationError('only a member can remove a member, and this node is not one');
+    if (!view.members.has(member))
+      throw new ValidationError(`${member} is not a member of lattice ${this.o.host.lattice}`);
+    if (member === self && view.founder === self) throw new ValidationError('the founder cannot remove itself');
+    // The admissions of it we have seen (and that count): the remove undoes those.
+    const observed = [...roster]
+      .filter(([id, op]) => !view.rejected.has(id) && admits(op.body, op.author, member))
+      .map(([id]) => id);
+    await this.write({ type: 'remove', member, observed });
+  }
+
+  /** Sibling ids from the device (at most every SIBLING_REFRESH_MS unless `force`). */
+  async refreshSiblings(force: boolean): Promise<ReadonlySet<NodeId>> {
+    const now = this.o.now();
+    if (!force && now - this.siblingsReadAt < SIBLING_REFRESH_MS) return this.siblings;
+    this.siblingsReadAt = now;
+    try {
+      this.siblings = new Set(await this.o.device.siblings());
+    } catch (error) {
+      this.log('reading the device’s node ids failed', error);
+    }
+    return this.siblings;
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private async found(open: boolean): Promise<void> {
+    const self = this.o.host.nodeId;
+    const op = this.state.next(self, { type: 'found', open });
+    const anchor = await this.o.device.anchor(this.o.host.lattice, opId(op));
+    this.state = this.state.withAnchor(anchor!);
+    // Another tab of this device founded first: its roster is ours (it admits us as its sibling).
+    if (anchor === opId(op)) await this.write(op.body);
+  }
+
+  /** Writes the `add` for a peer once (a sibling, or on an invitation redeemed). */
+  private async addMember(peer: NodeId, invitation?: string): Promise<void> {
+    if (this.admitting.has(peer) || this.state.view.members.has(peer)) return;
+    this.admitting.add(peer);
+    try {
+      await this.write(
+        invitation === undefined ? { type: 'add', member: peer } : { type: 'add', member: peer, invitation },
+      );
+    } finally {
+      this.admitting.delete(peer);
+    }
+  }
+
+  /** Roster ops are written one at a time: each takes the next sequence number after the last. */
+  private write(body: RosterBody): Promise<void> {
+    const next = this.writing.then(async () => {
+      const op = this.state.next(this.o.host.nodeId, body);
+      const version = await this.o.host.writeRosterOp(valueOfOp(op));
+      if (version !== undefined) this.note([version]);
+    });
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+
+  private note(versions: readonly Version[]): void {
+    const before = this.state.anchor;
+    let state = this.state;
+    for (const v of versions) state = this.ingest(state, v);
+    this.state = state;
+    if (before === undefined && state.anchor !== undefined) {
+      // A joiner found its inviter's roster: the device trusts it from now on (its other tabs too).
+      void this.o.device
+        .anchor(this.o.host.lattice, state.anchor)
+        .catch((e: unknown) => this.log('keeping the anchor failed', e));
+    }
+  }
+
+  private ingest(state: RosterState, v: Version): RosterState {
+    if (!isRosterEntity(v.entity)) return state;
+    const parsed = opOfVersion(v, true);
+    return 'op' in parsed ? state.with(parsed.op, v.ts) : state;
+  }
+
+  private async saveLedger(ledger: InvitationLedger): Promise<void> {
+    this.ledger = ledger;
+    await this.o.host.saveMeta(LEDGER_META, ledgerToJson(ledger));
+  }
+
+  private noteRefused(peer: NodeId, reason: string): void {
+    this.refusedPeers.delete(peer);
+    this.refusedPeers.set(peer, { id: peer, fingerprint: fingerprint(peer), reason, at: this.o.now() });
+    if (this.refusedPeers.size > MAX_REFUSED_PEERS) this.refusedPeers.delete(this.refusedPeers.keys().next().value!);
+    this.log(`refused ${peer}: ${reason}`);
+  }
+
+  private log(message: string, detail?: unknown): void {
+    this.o.log?.(`roster: ${message}`, detail);
+  }
+}
+
+/** Whether an op admits `member` (an `add` of it, or its own founding). */
+function admits(body: RosterBody, author: NodeId, member: NodeId): boolean {
+  switch (body.type) {
+    case 'found':
+      return author === member;
+    case 'add':
+      return body.member === member;
+    case 'remove':
+      return false;
+    default: {
+      const never: never = body;
+      throw new Error(`unknown roster op ${JSON.stringify(never)}`);
+    }
+  }
+}

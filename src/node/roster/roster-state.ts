@@ -1,0 +1,93 @@
+import { compareTs, type Timestamp } from '../../core/clock/timestamp';
+import type { NodeId } from '../../core/ids';
+import { addOp, EMPTY_ROSTER, type Roster } from '../../core/roster/roster';
+import { anchoredView, pickAnchor } from '../../core/roster/roster-anchor';
+import { compareOps, opId, type RosterOp, type RosterOpId } from '../../core/roster/roster-op';
+import type { RosterView } from '../../core/roster/roster-view';
+
+/**
+ * One replica's roster at a moment: the ops held (with the HLC timestamp of the version that carries
+ * each), the anchor (the founding this device trusts, roster-anchor.ts) and the view they give.
+ * Immutable: `with` returns a new state, so the ingest gate can try a batch's ops before any merge.
+ */
+export class RosterState {
+  readonly view: RosterView;
+
+  private constructor(
+    readonly roster: Roster,
+    private readonly stamps: ReadonlyMap<RosterOpId, Timestamp>,
+    readonly anchor: RosterOpId | undefined,
+    /** A joiner's inviter: until anchored, the first founding that admits it becomes the anchor. */
+    readonly inviter: NodeId | undefined,
+  ) {
+    this.view = anchoredView(roster, anchor);
+  }
+
+  static empty(anchor: RosterOpId | undefined, inviter?: NodeId): RosterState {
+    return new RosterState(EMPTY_ROSTER, new Map(), anchor, inviter);
+  }
+
+  /** The state with an op added (its version's timestamp kept); an unanchored joiner anchors if it can. */
+  with(op: RosterOp, ts: Timestamp): RosterState {
+    const id = opId(op);
+    const roster = addOp(this.roster, op);
+    if (roster.get(id) !== op && this.roster.has(id)) return this;
+    const stamps = new Map(this.stamps).set(id, ts);
+    let anchor = this.anchor;
+    if (anchor === undefined && this.inviter !== undefined) anchor = pickAnchor(roster, this.inviter);
+    return new RosterState(roster, stamps, anchor, this.inviter);
+  }
+
+  withAnchor(anchor: RosterOpId): RosterState {
+    return new RosterState(this.roster, this.stamps, anchor, this.inviter);
+  }
+
+  /** The anchor's founding op is held: membership means something. */
+  get founded(): boolean {
+    return this.view.founder !== undefined;
+  }
+
+  get open(): boolean {
+    return this.founded && this.view.open;
+  }
+
+  has(id: RosterOpId): boolean {
+    return this.roster.has(id);
+  }
+
+  /**
+   * Writes of a removed member made before this are kept (attributed), later ones refused: the HLC
+   * timestamp of the remove op that took effect last. Undefined unless `member` stands removed.
+   */
+  removedAt(member: NodeId): Timestamp | undefined {
+    if (!this.view.removed.has(member)) return undefined;
+    let last: RosterOp | undefined;
+    for (const [id, op] of this.roster) {
+      if (op.body.type !== 'remove' || op.body.member !== member || this.view.rejected.has(id)) continue;
+      if (last === undefined || compareOps(op, last) > 0) last = op;
+    }
+    return last === undefined ? undefined : this.stamps.get(opId(last));
+  }
+
+  /** Whether a write stamped `ts` by a removed `member` came after its removal. */
+  writtenAfterRemoval(member: NodeId, ts: Timestamp): boolean {
+    const at = this.removedAt(member);
+    return at !== undefined && compareTs(ts, at) > 0;
+  }
+
+  /** Ever admitted (a member now, or removed): its roster ops may be earlier than its removal. */
+  known(author: NodeId): boolean {
+    return this.view.members.has(author) || this.view.removed.has(author);
+  }
+
+  /** The next op `author` writes: its next sequence number, and a clock past every op held. */
+  next(author: NodeId, body: RosterOp['body']): RosterOp {
+    let seq = 0;
+    let lamport = 0;
+    for (const op of this.roster.values()) {
+      lamport = Math.max(lamport, op.lamport);
+      if (op.author === author) seq = Math.max(seq, op.seq);
+    }
+    return { author, seq: seq + 1, lamport: lamport + 1, verified: true, body };
+  }
+}

@@ -1,0 +1,79 @@
+import type { NodeId } from '../../core/ids';
+import type { RedeemResult } from '../../core/roster/invitation-ledger';
+import { decodeToken, type InvitationToken } from '../../core/roster/invitation-token';
+import type { RosterView } from '../../core/roster/roster-view';
+
+/** The handshake's answer on a peer whose identity is proven, before any data flows. */
+export type AdmissionVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/**
+ * The host hook the link handshake calls (after the peer's key proof, before anti-entropy):
+ * `invitation` is the token the joining peer presented, if any.
+ */
+export type Admit = (peer: NodeId, invitation: string | undefined, done: (verdict: AdmissionVerdict) => void) => void;
+
+export interface AdmissionDeps {
+  readonly lattice: string;
+  /** The roster now (the anchored view); `founder` undefined while this node holds no founded roster. */
+  view(): RosterView;
+  /** A tab of this browser profile (one device): admitted without an invitation. */
+  isSibling(peer: NodeId): boolean | Promise<boolean>;
+  /** Checks a token against this node's ledger and marks it used; persists the ledger on success. */
+  redeem(token: InvitationToken | undefined, peer: NodeId): Promise<RedeemResult>;
+  /** Writes the `add` op admitting `peer` (with the invitation's nonce). */
+  add(peer: NodeId, invitation?: string): Promise<void>;
+  /** Told of every refusal (the peers panel lists refused peers and why). */
+  refused?(peer: NodeId, reason: string): void;
+}
+
+/**
+ * The admission decision (docs/security.md, "Admission"), in the shape of the handshake's hook:
+ * - no founded roster here yet (a joiner waiting for its inviter's roster): admitted, there is
+ *   nothing to protect yet and the roster must come from somewhere;
+ * - an open lattice: anyone;
+ * - a member: admitted; a removed member: refused, naming who removed it;
+ * - a sibling tab: its `add` is written, admitted;
+ * - an invitation this node issued, good and unused: the ledger marks it used, the `add` (with
+ *   the invitation's nonce) is written, admitted; any other invitation: refused with the ledger's
+ *   message (expired, used, wrong inviter, …);
+ * - anyone else: refused as not a member.
+ * `done` is called exactly once; an error on the way refuses.
+ */
+export function admissionPolicy(deps: AdmissionDeps): Admit {
+  return (peer, invitation, done) => {
+    decide(deps, peer, invitation).then(
+      (verdict) => {
+        if (!verdict.ok) deps.refused?.(peer, verdict.reason);
+        done(verdict);
+      },
+      (error: unknown) => {
+        const reason = `admission failed: ${error instanceof Error ? error.message : String(error)}`;
+        deps.refused?.(peer, reason);
+        done({ ok: false, reason });
+      },
+    );
+  };
+}
+
+async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | undefined): Promise<AdmissionVerdict> {
+  const view = deps.view();
+  if (view.founder === undefined || view.open || view.members.has(peer)) return { ok: true };
+  const remover = view.removed.get(peer);
+  if (remover !== undefined)
+    return { ok: false, reason: `${peer} was removed from lattice ${deps.lattice} by ${remover}` };
+  if (await deps.isSibling(peer)) {
+    await deps.add(peer);
+    return { ok: true };
+  }
+  if (invitation === undefined) {
+    return {
+      ok: false,
+      reason: `${peer} is not a member of lattice ${deps.lattice}; it needs an invitation from a member`,
+    };
+  }
+  const token = decodeToken(invitation);
+  const redeemed = await deps.redeem(token, peer);
+  if (!redeemed.ok) return { ok: false, reason: `invitation refused: ${redeemed.message}` };
+  await deps.add(peer, redeemed.token.nonce);
+  return { ok: true };
+}

@@ -1,0 +1,87 @@
+import { createMemoryBacking, MemoryStorage, type MemoryBacking } from '../../../../src/adapters/memory-storage';
+import type { NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { LatticeNode } from '../../../../src/node/lattice-node';
+import { RosterService } from '../../../../src/node/roster/roster-service';
+import type { DeviceDirectory } from '../../../../src/ports/device-directory';
+import { testIdentity } from '../../support/test-keys';
+
+export const T0 = 1_800_000_000_000;
+
+/** A wall clock the test moves by hand, shared by every node of a test. */
+export function manualClock(start = T0): { now: () => number; advance: (ms: number) => void } {
+  let t = start;
+  return { now: () => t, advance: (ms) => void (t += ms) };
+}
+
+/** One browser profile: its node ids and its anchors, shared by its "tabs". */
+export function fakeDevice(): DeviceDirectory & { ids: Set<NodeId> } {
+  const ids = new Set<NodeId>();
+  const anchors = new Map<string, string>();
+  return {
+    ids,
+    siblings: async () => [...ids],
+    anchor: async (lattice, proposal) => {
+      const held = anchors.get(lattice);
+      if (held === undefined && proposal !== undefined) anchors.set(lattice, proposal);
+      return held ?? proposal;
+    },
+  };
+}
+
+export interface RosterNode {
+  readonly id: NodeId;
+  readonly node: LatticeNode;
+  readonly roster: RosterService;
+  readonly backing: MemoryBacking;
+}
+
+let counter = 0;
+
+/** A signed node with its roster, as the worker builds it (without the mesh). */
+export async function rosterNode(
+  name: string,
+  clock: { now: () => number },
+  device = fakeDevice(),
+  options: { invitation?: string; open?: boolean; backing?: MemoryBacking; lattice?: string } = {},
+): Promise<RosterNode> {
+  const me = testIdentity(name);
+  device.ids.add(me.id);
+  const backing = options.backing ?? createMemoryBacking();
+  const node = await LatticeNode.open({
+    nodeId: me.id,
+    lattice: options.lattice ?? 'ops',
+    storage: new MemoryStorage({ backing }),
+    backend: 'memory',
+    now: clock.now,
+    newId: () => `e${counter++}`,
+    scheduleChanges: (fn) => queueMicrotask(fn),
+    signer: me.signer,
+  });
+  const roster = await RosterService.open({
+    host: node,
+    device,
+    ...(options.invitation === undefined ? {} : { invitation: options.invitation }),
+    openAtFounding: options.open ?? false,
+    now: clock.now,
+    randomBytes: (n) => Uint8Array.from({ length: n }, (_, i) => (counter++ * 7 + i) & 0xff),
+  });
+  return { id: me.id, node, roster, backing };
+}
+
+/** The roster ops a node holds, as versions (what anti-entropy would carry). */
+export function rosterVersions(n: RosterNode): Version[] {
+  return [...n.node.versions()].filter((v) => v.entity.startsWith('roster:'));
+}
+
+/** What a peer's ingest does: the roster gate, then the merge of what passed. */
+export function deliver(to: RosterNode, versions: readonly Version[]) {
+  const outcome = to.roster.gate(versions);
+  to.node.applyRemote(outcome.accepted);
+  return outcome;
+}
+
+/** Versions of one entity a node holds. */
+export function versionsOf(n: RosterNode, entity: string): Version[] {
+  return [...n.node.versions()].filter((v) => v.entity === entity);
+}
