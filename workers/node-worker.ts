@@ -94,10 +94,15 @@ async function open(options: StartOptions): Promise<RunningNode> {
     scheduler: timers,
     // A burst of our own writes goes live as one message per link (scenario 7's small messages).
     coalesceLocalMs: 0,
+    // Who may sync with us (docs/security.md, "Admission"): members, sibling tabs, and a device
+    // presenting an invitation this node issued; and the invitation we join with, if any.
+    admit: roster.admit,
+    ...(roster.invitation === undefined ? {} : { invitation: roster.invitation }),
     // Round trips are timed on the monotonic clock: a wall-clock step must not show as RTT.
     session: { monotonic: () => performance.now() },
     log: (m, d) => log(`mesh: ${m}`, d),
   });
+  roster.onRemoved = (peer, by) => mesh.disconnect(peer, `removed from lattice ${node.lattice} by ${by}`);
   setInterval(() => mesh.tick(), MESH_TICK_MS);
   return { node, mesh, roster };
 }

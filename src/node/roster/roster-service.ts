@@ -60,6 +60,8 @@ export class RosterService implements RosterCalls {
   private readonly unsubscribe: () => void;
   /** The handshake hook (admission-policy.ts), for the link handshake to call. */
   readonly admit: Admit;
+  /** Told when a member is removed (the worker closes the links to it). */
+  onRemoved: ((peer: NodeId, by: NodeId) => void) | undefined;
   /** The token this device presents at the handshake while it joins (undefined once it needs none). */
   readonly invitation: string | undefined;
 
@@ -248,9 +250,14 @@ export class RosterService implements RosterCalls {
 
   private note(versions: readonly Version[]): void {
     const before = this.state.anchor;
+    const wasRemoved = this.state.view.removed;
     let state = this.state;
     for (const v of versions) state = this.ingest(state, v);
     this.state = state;
+    // A member removed just now: its open links go (the handshake refuses it from then on).
+    for (const [peer, by] of state.view.removed) {
+      if (!wasRemoved.has(peer) && peer !== this.o.host.nodeId) this.onRemoved?.(peer, by);
+    }
     if (before === undefined && state.anchor !== undefined) {
       // A joiner found its inviter's roster: the device trusts it from now on (its other tabs too).
       void this.o.device

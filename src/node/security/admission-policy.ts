@@ -1,16 +1,14 @@
 import type { NodeId } from '../../core/ids';
+import type { AdmitVerdict } from '../../core/sync';
 import type { RedeemResult } from '../../core/roster/invitation-ledger';
 import { decodeToken, type InvitationToken } from '../../core/roster/invitation-token';
 import type { RosterView } from '../../core/roster/roster-view';
 
-/** The handshake's answer on a peer whose identity is proven, before any data flows. */
-export type AdmissionVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
-
 /**
- * The host hook the link handshake calls (after the peer's key proof, before anti-entropy):
- * `invitation` is the token the joining peer presented, if any.
+ * The handshake's hook (MeshNodeOptions.admit, called after the peer's key proof and before
+ * anti-entropy); `invitation` is the token the joining peer presented, if any.
  */
-export type Admit = (peer: NodeId, invitation: string | undefined, done: (verdict: AdmissionVerdict) => void) => void;
+export type Admit = (peer: NodeId, invitation: string | undefined) => Promise<AdmitVerdict>;
 
 export interface AdmissionDeps {
   readonly lattice: string;
@@ -37,25 +35,24 @@ export interface AdmissionDeps {
  *   the invitation's nonce) is written, admitted; any other invitation: refused with the ledger's
  *   message (expired, used, wrong inviter, …);
  * - anyone else: refused as not a member.
- * `done` is called exactly once; an error on the way refuses.
+ * The promise never rejects: an error on the way refuses, with the error as the reason.
  */
 export function admissionPolicy(deps: AdmissionDeps): Admit {
-  return (peer, invitation, done) => {
+  return (peer, invitation) =>
     decide(deps, peer, invitation).then(
       (verdict) => {
         if (!verdict.ok) deps.refused?.(peer, verdict.reason);
-        done(verdict);
+        return verdict;
       },
-      (error: unknown) => {
+      (error: unknown): AdmitVerdict => {
         const reason = `admission failed: ${error instanceof Error ? error.message : String(error)}`;
         deps.refused?.(peer, reason);
-        done({ ok: false, reason });
+        return { ok: false, reason };
       },
     );
-  };
 }
 
-async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | undefined): Promise<AdmissionVerdict> {
+async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | undefined): Promise<AdmitVerdict> {
   const view = deps.view();
   if (view.founder === undefined || view.open || view.members.has(peer)) return { ok: true };
   const remover = view.removed.get(peer);

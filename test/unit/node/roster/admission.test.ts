@@ -5,12 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../../src/core/ids';
 import { DEFAULT_INVITATION_TTL_MS } from '../../../../src/core/roster/invitation-ledger';
-import { admissionPolicy, type AdmissionVerdict, type Admit } from '../../../../src/node/security/admission-policy';
+import type { AdmitVerdict } from '../../../../src/core/sync';
+import { admissionPolicy, type Admit } from '../../../../src/node/security/admission-policy';
 import { testIdentity } from '../../support/test-keys';
 import { fakeDevice, manualClock, rosterNode } from './roster-harness';
 
-const ask = (admit: Admit, peer: NodeId, invitation?: string): Promise<AdmissionVerdict> =>
-  new Promise((resolve) => admit(peer, invitation, resolve));
+const ask = (admit: Admit, peer: NodeId, invitation?: string): Promise<AdmitVerdict> => admit(peer, invitation);
 
 describe('admission policy', () => {
   it('admits a member, refuses a stranger without an invitation with a clear reason', async () => {

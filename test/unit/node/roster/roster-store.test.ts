@@ -54,7 +54,7 @@ describe('the roster as store data', () => {
     const b = await rosterNode('joiner', clock, fakeDevice(), { invitation: token });
     expect((await b.roster.members()).founder).toBeUndefined();
     // The handshake admits b on its token: a writes the add op.
-    const verdict = await new Promise((r) => a.roster.admit(b.id, token, r));
+    const verdict = await a.roster.admit(b.id, token);
     expect(verdict).toEqual({ ok: true });
     const out = deliver(b, rosterVersions(a));
     expect(out.rejected).toEqual([]);
@@ -91,7 +91,7 @@ describe('the roster as store data', () => {
     const a = await rosterNode('checker', clock);
     const { token } = await a.roster.invite('https://app.example/');
     const b = await rosterNode('member', clock, fakeDevice(), { invitation: token });
-    await new Promise((r) => a.roster.admit(b.id, token, r));
+    await a.roster.admit(b.id, token);
     const [found] = rosterVersions(a).filter((v) => (v.value as { type: string }).type === 'found');
     // Claimed in b's name: b is a member, but the op says a wrote it.
     const renamed: Version = { ...found!, ts: { ...found!.ts, node: b.id } };
@@ -108,7 +108,7 @@ describe('enforcement in a closed lattice', () => {
     const { token } = await a.roster.invite('https://app.example/');
     const b = await rosterNode('removed-later', clock, fakeDevice(), { invitation: token });
     const s = await rosterNode('outsider', clock);
-    await new Promise((r) => a.roster.admit(b.id, token, r));
+    await a.roster.admit(b.id, token);
     deliver(b, rosterVersions(a));
 
     clock.advance(1000);

@@ -1,0 +1,111 @@
+import { closeAllTabs, inTab, newContext, openTab, type AppTab } from '../support/app-pages';
+import { expect } from '../support/expect';
+import { uniqueLattice, waitInTab, waitLinked, type MochaContext } from './mesh-support';
+
+declare const describe: (name: string, fn: (this: MochaContext) => void) => void;
+declare const it: (name: string, fn: () => Promise<void>) => void;
+declare const afterEach: (fn: () => Promise<unknown>) => void;
+
+/**
+ * Admission at the link handshake (docs/security.md, "Admission"), between separate devices
+ * (browser contexts: no shared identity database, so no sibling tabs) meeting through the real
+ * signaling server over real WebRTC.
+ */
+
+/** Waits until `tab`'s roster is founded by `founder` (its own, or the one it joined). */
+function waitFounded(tab: AppTab, founder: string): Promise<void> {
+  return waitInTab(
+    tab,
+    `a roster founded by ${founder.slice(0, 8)}`,
+    async (f: string) => {
+      const r = await window.lattice.members().catch(() => undefined);
+      return r?.founder === f;
+    },
+    founder,
+  );
+}
+
+/** Whether `tab` holds entity `id` after `ms` of waiting for it. */
+function holdsAfter(tab: AppTab, id: string, ms: number): Promise<boolean> {
+  return inTab(
+    tab,
+    async ({ id, ms }: { id: string; ms: number }) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        if ((await window.lattice.get(id)) !== undefined) return true;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return false;
+    },
+    { id, ms },
+  );
+}
+
+describe('admission to a closed lattice (separate devices, real signaling and WebRTC)', function () {
+  this.timeout(120_000);
+  afterEach(() => closeAllTabs());
+
+  it('refuses a device without an invitation: no link syncs, nothing it writes arrives, the refusal names why', async () => {
+    const lattice = uniqueLattice('closed');
+    const a = await openTab({ query: `?lattice=${lattice}`, context: await newContext() });
+    await waitFounded(a, a.nodeId);
+    await inTab(a, () => window.lattice.create({ id: 'trk-member', components: { speed: { kts: 100 } } }));
+    const stranger = await openTab({ query: `?lattice=${lattice}`, context: await newContext() });
+    await inTab(stranger, () => window.lattice.create({ id: 'trk-stranger', components: { speed: { kts: 1 } } }));
+    await waitInTab(
+      a,
+      'the stranger refused at the handshake',
+      async (id: string) => (await window.lattice.members()).refused.some((r) => r.id === id),
+      stranger.nodeId,
+    );
+    const refused = await inTab(a, () => window.lattice.members());
+    const why = refused.refused.find((r) => r.id === stranger.nodeId)!.reason;
+    expect(why).toContain('not a member');
+    expect(await holdsAfter(a, 'trk-stranger', 4000)).toBe(false);
+    expect(await holdsAfter(stranger, 'trk-member', 1000)).toBe(false);
+    expect((await inTab(a, () => window.lattice.members())).members.map((m) => m.id as string)).toEqual([a.nodeId]);
+  });
+
+  it('admits a device with an invitation, which then syncs both ways; after its removal it is cut off and refused', async () => {
+    const lattice = uniqueLattice('invite');
+    const a = await openTab({ query: `?lattice=${lattice}`, context: await newContext() });
+    await waitFounded(a, a.nodeId);
+    await inTab(a, () => window.lattice.create({ id: 'trk-a', components: { speed: { kts: 100 } } }));
+    const { url } = await inTab(a, () => window.lattice.invite());
+    const query = new URL(url).search;
+    const b = await openTab({ query, context: await newContext() });
+    await waitFounded(b, a.nodeId);
+    await waitLinked(a, [b], 30_000);
+    await waitInTab(b, 'a’s track', async () => (await window.lattice.get('trk-a')) !== undefined, null);
+    await inTab(b, () => window.lattice.create({ id: 'trk-b-before', components: { speed: { kts: 5 } } }));
+    await waitInTab(a, 'b’s track', async () => (await window.lattice.get('trk-b-before')) !== undefined, null);
+    const members = await inTab(a, () => window.lattice.members());
+    expect(members.members.map((m) => m.id as string).sort()).toEqual([a.nodeId, b.nodeId].sort());
+
+    // The invitation was used: a third device cannot use it again.
+    const c = await openTab({ query, context: await newContext() });
+    await waitInTab(
+      a,
+      'the reused invitation refused',
+      async (id: string) => (await window.lattice.members()).refused.some((r) => r.id === id),
+      c.nodeId,
+    );
+    const reuse = (await inTab(a, () => window.lattice.members())).refused.find((r) => r.id === c.nodeId)!.reason;
+    expect(reuse).toContain('already used');
+
+    await inTab(a, (id: string) => window.lattice.removeMember(id), b.nodeId);
+    await waitInTab(
+      a,
+      'the link to b closed',
+      async (id: string) => !(await window.lattice.peers()).some((l) => l.id === id && l.state === 'connected'),
+      b.nodeId,
+    );
+    await inTab(b, () => window.lattice.create({ id: 'trk-b-after', components: { speed: { kts: 6 } } }));
+    expect(await holdsAfter(a, 'trk-b-after', 6000)).toBe(false);
+    // Its earlier write stays, attributed to it.
+    const before = await inTab(a, () => window.lattice.get('trk-b-before'));
+    expect(before?.meta.speed?.author as string | undefined).toBe(b.nodeId);
+    const removed = (await inTab(a, () => window.lattice.members())).removed.map((r) => r.id as string);
+    expect(removed).toEqual([b.nodeId]);
+  });
+});
