@@ -130,9 +130,12 @@ describe('the budgeter on every link', () => {
     console.log(`wire ${perSecond.toFixed(0)} B/s against ${RATE}; HIGH after ${alarmSeen! - alarmAt!} ms`);
     expect(perSecond).toBeGreaterThan(RATE * 0.95);
     expect(perSecond).toBeLessThan(RATE * 1.05);
+    // The live figure is the last 10 s only (DEFAULT_STATS_WINDOW_MS): borrowing and repaying
+    // around an anti-entropy round moves one window by ±5 % (seen: 3,796–4,139 B/s at 4,000 over
+    // six windows of one run, seed 987807545) while the long run above holds to ±5 %.
     const stats = await a.budgetStats('b');
-    expect(stats.sentBytesPerSecond).toBeGreaterThan(RATE * 0.95);
-    expect(stats.sentBytesPerSecond).toBeLessThan(RATE * 1.05);
+    expect(stats.sentBytesPerSecond).toBeGreaterThan(RATE * 0.9);
+    expect(stats.sentBytesPerSecond).toBeLessThan(RATE * 1.1);
 
     // HIGH arrived while the link stayed saturated, within a second of virtual time.
     expect(alarmSeen).toBeDefined();
