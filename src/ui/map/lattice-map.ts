@@ -82,6 +82,7 @@ export class LatticeMap extends LitElement {
   private framed = 0;
   private tick: ReturnType<typeof setInterval> | undefined;
   private resize: ResizeObserver | undefined;
+  private drawnRevision = -1;
 
   constructor() {
     super();
@@ -141,7 +142,7 @@ export class LatticeMap extends LitElement {
   protected override firstUpdated(): void {
     const target = this.renderRoot.querySelector<HTMLElement>('.map')!;
     const palette = MAP_PALETTES[this.theme];
-    const symbols = trackLayer(this.tracks.source, this.atlasOf(this.theme), palette);
+    const symbols = trackLayer(this.tracks, this.atlasOf(this.theme), palette);
     symbols.layer.set('name', 'tracks');
     this.drawnBy = symbols.renderer;
     this.symbols = symbols;
@@ -219,16 +220,26 @@ export class LatticeMap extends LitElement {
     if (changed.has('basemap')) this.showBasemap();
     if (changed.has('selectedId')) {
       this.tracks.select(this.selectedId);
+      this.redraw();
       this.refreshDetail();
     }
   }
 
   private syncTracks(): void {
     if (this.map === undefined) return;
-    const cameOrWent = this.tracks.sync(this.entities, Date.now());
+    const cameOrWent = this.tracks.sync(this.entities, Date.now(), true);
     this.tracks.select(this.selectedId);
+    this.redraw();
     if (this.following && this.tracks.size !== this.framed) this.fitToTracks();
     if (cameOrWent) this.refreshDetail();
+  }
+
+  /** Asks for a frame when what the symbol layer draws changed (the 2D fallback's source asks by itself). */
+  private redraw(): void {
+    const revision = this.tracks.buffer.revision;
+    if (revision === this.drawnRevision) return;
+    this.drawnRevision = revision;
+    this.symbols?.layer.changed();
   }
 
   /** Redraws what the map draws itself in the theme's colours: graticule, rings, ellipses and leaders. */
@@ -279,7 +290,7 @@ export class LatticeMap extends LitElement {
   /** Frames every track whenever tracks come or go, until the operator's first pan or zoom. */
   private fitToTracks(): void {
     const map = this.map!;
-    const coords = this.tracks.source.getFeatures().map((f) => f.getGeometry()!.getCoordinates());
+    const coords = [...this.tracks.features()].map((f) => f.getGeometry()!.getCoordinates());
     if (map.getSize() === undefined || coords.length === 0) return;
     this.framed = coords.length;
     // More room on the left: the zoom buttons stand there, and a symbol under them cannot be tapped.

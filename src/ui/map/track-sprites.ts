@@ -1,0 +1,225 @@
+import { asArray } from 'ol/color';
+import type { FrameState } from 'ol/Map';
+import Layer from 'ol/layer/Layer';
+import type { MapPalette } from './map-palette';
+import type { SpriteAtlas } from './sprite-atlas';
+import { INSTANCE_FLOATS, type TrackBuffer } from './track-buffer';
+import { HIGH_RED, RING_RADIUS, SELECTED_RING_GAP } from './track-style';
+
+/** Ring strokes, CSS pixels: the HIGH ring and the selection ring outside it. */
+const HIGH_WIDTH = 4;
+const SELECTED_WIDTH = 3;
+/** Half the side of a ring's quad, CSS pixels: the selection ring's outer edge and a pixel to fade out. */
+const RING_HALF = RING_RADIUS + SELECTED_RING_GAP + SELECTED_WIDTH / 2 + 1;
+
+const VERTEX = `
+attribute vec2 a_corner;
+attribute vec2 a_at;
+attribute vec2 a_cell;
+attribute vec2 a_style;
+uniform vec2 u_size;
+uniform float u_cell;
+uniform vec2 u_atlas;
+varying vec2 v_uv;
+varying vec2 v_local;
+varying float v_alpha;
+varying float v_kind;
+void main() {
+  float extent = a_style.y < 0.5 ? u_cell * 0.5 : ${RING_HALF.toFixed(1)};
+  vec2 local = a_corner * extent;
+  vec2 px = a_at + local;
+  gl_Position = vec4(px.x / u_size.x * 2.0 - 1.0, 1.0 - px.y / u_size.y * 2.0, 0.0, 1.0);
+  v_uv = (a_cell + (a_corner * 0.5 + 0.5) * u_cell) / u_atlas;
+  v_local = local;
+  v_alpha = a_style.x;
+  v_kind = a_style.y;
+}`;
+
+const FRAGMENT = `
+precision mediump float;
+uniform sampler2D u_sprite;
+uniform vec4 u_high;
+uniform vec4 u_selected;
+uniform float u_ratio;
+varying vec2 v_uv;
+varying vec2 v_local;
+varying float v_alpha;
+varying float v_kind;
+void main() {
+  if (v_kind < 0.5) {
+    gl_FragColor = texture2D(u_sprite, v_uv) * v_alpha;
+    return;
+  }
+  bool high = v_kind < 1.5;
+  float radius = high ? ${RING_RADIUS.toFixed(1)} : ${(RING_RADIUS + SELECTED_RING_GAP).toFixed(1)};
+  float width = high ? ${HIGH_WIDTH.toFixed(1)} : ${SELECTED_WIDTH.toFixed(1)};
+  float outside = abs(length(v_local) - radius) - width * 0.5;
+  float cover = clamp(0.5 - outside * u_ratio, 0.0, 1.0);
+  vec4 color = high ? u_high : u_selected;
+  gl_FragColor = vec4(color.rgb * color.a, color.a) * cover * v_alpha;
+}`;
+
+/** The symbol layer as OpenLayers sees it: a layer whose render hands back this canvas. */
+export interface SpriteLayer {
+  readonly layer: Layer;
+  /** Draws from another sprite, with the palette's selection colour. */
+  setPalette(palette: MapPalette, atlas: SpriteAtlas): void;
+}
+
+interface Gl {
+  readonly gl: WebGLRenderingContext;
+  readonly instanced: ANGLE_instanced_arrays;
+  readonly program: WebGLProgram;
+  readonly instances: WebGLBuffer;
+  readonly texture: WebGLTexture;
+  readonly at: Record<'corner' | 'at' | 'cell' | 'style', number>;
+  readonly u: Record<'size' | 'cell' | 'atlas' | 'high' | 'selected' | 'ratio' | 'sprite', WebGLUniformLocation | null>;
+}
+
+/**
+ * Every track's symbol (and the HIGH and selection rings) in one instanced WebGL draw call, on a
+ * canvas of its own that OpenLayers places among its layers (an `ol/layer/Layer` with a `render`
+ * function). The instances come from TrackBuffer each frame: one pass over typed arrays to pixel
+ * positions and one buffer upload. The sprite is one texture. Symbols stay upright and keep their
+ * size whatever the zoom or rotation, as icons on the map do. Null when the browser gives no WebGL
+ * or no instancing (the caller then draws on a 2D canvas instead).
+ */
+export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: MapPalette): SpriteLayer | null {
+  const canvas = document.createElement('canvas');
+  canvas.style.cssText = 'position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none;';
+  const gl = setUp(canvas);
+  if (gl === null) return null;
+  let sprite = atlas;
+  let selection = colour(palette.selection);
+  let uploaded: SpriteAtlas | undefined;
+  let drawn = -1;
+  let drawnView = '';
+
+  const render = (frameState: FrameState): HTMLElement => {
+    const [width, height] = frameState.size as [number, number];
+    const ratio = frameState.pixelRatio;
+    const w = Math.round(width * ratio);
+    const h = Math.round(height * ratio);
+    const view = `${frameState.coordinateToPixelTransform.join(',')}|${w}x${h}`;
+    // Nothing moved and the view is the same: the canvas already shows this frame.
+    if (buffer.revision === drawn && view === drawnView && uploaded === sprite) return canvas;
+    drawn = buffer.revision;
+    drawnView = view;
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+    const { gl: g, instanced, u, at } = gl;
+    g.viewport(0, 0, w, h);
+    g.clearColor(0, 0, 0, 0);
+    g.clear(g.COLOR_BUFFER_BIT);
+    if (uploaded !== sprite) {
+      g.bindTexture(g.TEXTURE_2D, gl.texture);
+      g.texImage2D(g.TEXTURE_2D, 0, g.RGBA, g.RGBA, g.UNSIGNED_BYTE, sprite.canvas);
+      uploaded = sprite;
+    }
+    const data = buffer.fill(frameState.coordinateToPixelTransform, width, height, RING_HALF);
+    const count = data.length / INSTANCE_FLOATS;
+    if (count === 0) return canvas;
+    g.useProgram(gl.program);
+    g.uniform2f(u.size, width, height);
+    g.uniform1f(u.cell, sprite.cell);
+    g.uniform2f(u.atlas, sprite.width, sprite.height);
+    g.uniform4fv(u.high, HIGH);
+    g.uniform4fv(u.selected, selection);
+    g.uniform1f(u.ratio, ratio);
+    g.uniform1i(u.sprite, 0);
+    g.activeTexture(g.TEXTURE0);
+    g.bindTexture(g.TEXTURE_2D, gl.texture);
+    g.bindBuffer(g.ARRAY_BUFFER, gl.instances);
+    g.bufferData(g.ARRAY_BUFFER, data, g.DYNAMIC_DRAW);
+    const stride = INSTANCE_FLOATS * 4;
+    g.vertexAttribPointer(at.at, 2, g.FLOAT, false, stride, 0);
+    g.vertexAttribPointer(at.cell, 2, g.FLOAT, false, stride, 8);
+    g.vertexAttribPointer(at.style, 2, g.FLOAT, false, stride, 16);
+    instanced.drawArraysInstancedANGLE(g.TRIANGLE_STRIP, 0, 4, count);
+    return canvas;
+  };
+
+  const layer = new Layer({ render });
+  // A track that moved, came or went asks for a frame through the layer (TrackFeatures.sync calls changed()).
+  return {
+    layer,
+    setPalette(p, a) {
+      sprite = a;
+      selection = colour(p.selection);
+      drawn = -1;
+      layer.changed();
+    },
+  };
+}
+
+const HIGH = colour(HIGH_RED);
+
+function colour(css: string): Float32Array {
+  const [r, g, b, a] = asArray(css);
+  return new Float32Array([r! / 255, g! / 255, b! / 255, a ?? 1]);
+}
+
+function setUp(canvas: HTMLCanvasElement): Gl | null {
+  const gl = canvas.getContext('webgl', { alpha: true, premultipliedAlpha: true, antialias: false, depth: false });
+  if (gl === null) return null;
+  const instanced = gl.getExtension('ANGLE_instanced_arrays');
+  if (instanced === null) return null;
+  const program = gl.createProgram();
+  for (const [type, source] of [
+    [gl.VERTEX_SHADER, VERTEX],
+    [gl.FRAGMENT_SHADER, FRAGMENT],
+  ] as const) {
+    const shader = gl.createShader(type)!;
+    gl.shaderSource(shader, source);
+    gl.compileShader(shader);
+    if (!(gl.getShaderParameter(shader, gl.COMPILE_STATUS) as boolean)) {
+      throw new Error(`track sprite shader: ${gl.getShaderInfoLog(shader) ?? 'does not compile'}`);
+    }
+    gl.attachShader(program, shader);
+  }
+  gl.linkProgram(program);
+  if (!(gl.getProgramParameter(program, gl.LINK_STATUS) as boolean)) {
+    throw new Error(`track sprite program: ${gl.getProgramInfoLog(program) ?? 'does not link'}`);
+  }
+  gl.useProgram(program);
+  const at = {
+    corner: gl.getAttribLocation(program, 'a_corner'),
+    at: gl.getAttribLocation(program, 'a_at'),
+    cell: gl.getAttribLocation(program, 'a_cell'),
+    style: gl.getAttribLocation(program, 'a_style'),
+  };
+  // The quad's four corners, shared by every instance.
+  const corners = gl.createBuffer();
+  gl.bindBuffer(gl.ARRAY_BUFFER, corners);
+  gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
+  gl.enableVertexAttribArray(at.corner);
+  gl.vertexAttribPointer(at.corner, 2, gl.FLOAT, false, 0, 0);
+  const instances = gl.createBuffer();
+  gl.bindBuffer(gl.ARRAY_BUFFER, instances);
+  for (const a of [at.at, at.cell, at.style]) {
+    gl.enableVertexAttribArray(a);
+    instanced.vertexAttribDivisorANGLE(a, 1);
+  }
+  const texture = gl.createTexture();
+  gl.bindTexture(gl.TEXTURE_2D, texture);
+  gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, true);
+  // The sprite's size is no power of two: no mipmaps, clamped edges.
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+  gl.enable(gl.BLEND);
+  gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+  const u = {
+    size: gl.getUniformLocation(program, 'u_size'),
+    cell: gl.getUniformLocation(program, 'u_cell'),
+    atlas: gl.getUniformLocation(program, 'u_atlas'),
+    high: gl.getUniformLocation(program, 'u_high'),
+    selected: gl.getUniformLocation(program, 'u_selected'),
+    ratio: gl.getUniformLocation(program, 'u_ratio'),
+    sprite: gl.getUniformLocation(program, 'u_sprite'),
+  };
+  return { gl, instanced, program, instances: instances!, texture: texture!, at, u };
+}
