@@ -23,6 +23,8 @@ const GROWTH_PX = 22;
 const FRAME_MS = 140;
 /** At most this many pulses a frame; every other HIGH track keeps its static red ring. */
 export const MAX_PULSES = 64;
+/** The pulse's steps in a period: each step's ring is made once (a new circle style renders a new image). */
+const STEPS = Math.round(PERIOD_MS / FRAME_MS);
 
 /**
  * The pulsing ring around HIGH threats, drawn after the track layer on its canvas (no DOM, no
@@ -32,6 +34,7 @@ export const MAX_PULSES = 64;
 export class ThreatPulse {
   private readonly reduced = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
   private next: ReturnType<typeof setTimeout> | undefined;
+  private readonly steps: Style[] = [];
 
   constructor(
     private readonly map: OlMap,
@@ -52,13 +55,8 @@ export class ThreatPulse {
       if (f.get(TRACK.stale) !== true && containsCoordinate(extent, f.getGeometry()!.getCoordinates())) high.push(f);
     }
     if (high.length === 0) return;
-    const phase = (Date.now() % PERIOD_MS) / PERIOD_MS;
-    const style = new Style({
-      image: new CircleStyle({
-        radius: RING_RADIUS + GROWTH_PX * phase,
-        stroke: new Stroke({ color: `rgba(239, 68, 68, ${1 - phase})`, width: 4 }),
-      }),
-    });
+    const step = Math.floor(((Date.now() % PERIOD_MS) / PERIOD_MS) * STEPS);
+    const style = (this.steps[step] ??= pulseStyle(step / STEPS));
     const context = getVectorContext(event);
     context.setStyle(style);
     for (const f of high) context.drawGeometry(f.getGeometry()!);
@@ -68,4 +66,13 @@ export class ThreatPulse {
       this.map.render();
     }, FRAME_MS);
   }
+}
+
+function pulseStyle(phase: number): Style {
+  return new Style({
+    image: new CircleStyle({
+      radius: RING_RADIUS + GROWTH_PX * phase,
+      stroke: new Stroke({ color: `rgba(239, 68, 68, ${1 - phase})`, width: 4 }),
+    }),
+  });
 }
