@@ -82,7 +82,14 @@ export class LatticeMap extends LitElement {
   private framed = 0;
   private tick: ReturnType<typeof setInterval> | undefined;
   private resize: ResizeObserver | undefined;
+  /**
+   * What changed since the map last drew, applied once at the next animation frame (`flush`): the
+   * shell hands over a new picture per change batch, and several batches a frame cost one pass.
+   */
+  private readonly dirty = { tracks: false, pending: false, fused: false };
+  private frame: number | undefined;
   private drawnRevision = -1;
+  private readonly flushes = { count: 0, ms: 0 };
 
   constructor() {
     super();
@@ -98,11 +105,22 @@ export class LatticeMap extends LitElement {
 
   /** The SIDC of every track drawn on the map, by entity id (for tests and diagnostics). */
   renderedSidcs(): Record<string, string> {
+    this.flush();
     return this.tracks.sidcs();
+  }
+
+  /**
+   * How many times the map brought its tracks in step with the picture, and the main-thread
+   * milliseconds that took in all, drawing the symbols included (for the benchmark's split of a
+   * frame: two numbers, no history).
+   */
+  get updateTime(): { readonly count: number; readonly ms: number } {
+    return this.flushes;
   }
 
   /** Where a track's symbol is, in CSS pixels from the element's top left, after a synchronous render. */
   pixelOf(id: string): [number, number] | undefined {
+    this.flush();
     const geometry = this.tracks.feature(id)?.getGeometry();
     if (this.map === undefined || geometry === undefined) return undefined;
     this.map.renderSync();
@@ -112,11 +130,13 @@ export class LatticeMap extends LitElement {
 
   /** Fused tracks' links as drawn: fused id → the ids of the sources a line goes to (for tests). */
   renderedLinks(): Record<string, string[]> {
+    this.flush();
     return this.annotations.drawnLinks();
   }
 
   /** The ids of the tracks drawn with the pending-approval marker (for tests). */
   renderedPending(): string[] {
+    this.flush();
     return this.annotations.drawnPending();
   }
 
@@ -171,7 +191,10 @@ export class LatticeMap extends LitElement {
     map.addLayer(this.annotationLayer);
     map.addLayer(symbols.layer);
     new ThreatPulse(map, details, this.tracks.high);
+    // A frame of the map (a pan, a zoom, the pulse) that comes first shows the picture's changes too.
+    map.on('precompose', () => this.flush());
     map.on('click', (e) => {
+      this.flush();
       const hit = this.tracks.nearest(e.coordinate, HIT_TOLERANCE_PX * map.getView().getResolution()!);
       emit(this, 'entity-select', { id: hit ?? null });
     });
@@ -194,7 +217,7 @@ export class LatticeMap extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.tick = setInterval(() => this.syncTracks(), STALE_TICK_MS);
+    this.tick = setInterval(() => this.syncTracks(true), STALE_TICK_MS);
     const target = this.renderRoot.querySelector<HTMLElement>('.map');
     if (this.map !== undefined && target !== null) {
       this.map.setTarget(target);
@@ -206,40 +229,71 @@ export class LatticeMap extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.tick);
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.frame = undefined;
     this.resize?.disconnect();
     this.map?.setTarget(undefined);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('entities')) this.syncTracks();
     if (changed.has('readSource')) this.annotations.setReader(this.readSource);
-    if (changed.has('entities') || changed.has('pendingIds'))
-      this.annotations.setPending(this.entities, this.pendingIds);
-    if (changed.has('entities') || changed.has('readSource')) this.annotations.setFused(this.entities);
+    const dirty = this.dirty;
+    if (changed.has('entities')) dirty.tracks = true;
+    if (changed.has('entities') || changed.has('pendingIds')) dirty.pending = true;
+    if (changed.has('entities') || changed.has('readSource')) dirty.fused = true;
+    if ((dirty.tracks || dirty.pending || dirty.fused) && this.frame === undefined) {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = undefined;
+        this.flush();
+      });
+    }
     if (changed.has('theme') && changed.get('theme') !== undefined) this.applyPalette(MAP_PALETTES[this.theme]);
     if (changed.has('basemap')) this.showBasemap();
     if (changed.has('selectedId')) {
+      this.flush();
       this.tracks.select(this.selectedId);
       this.redraw();
       this.refreshDetail();
     }
   }
 
-  private syncTracks(): void {
+  /** Applies what changed since the last frame (the picture, the pending marks, the fused links). */
+  private flush(): void {
+    const dirty = this.dirty;
+    if (this.map === undefined || !(dirty.tracks || dirty.pending || dirty.fused)) return;
+    const t0 = performance.now();
+    if (dirty.tracks) {
+      dirty.tracks = false;
+      this.syncTracks();
+    }
+    if (dirty.pending) {
+      dirty.pending = false;
+      this.annotations.setPending(this.entities, this.pendingIds);
+    }
+    if (dirty.fused) {
+      dirty.fused = false;
+      this.annotations.setFused(this.entities);
+    }
+    this.flushes.count++;
+    this.flushes.ms += performance.now() - t0;
+  }
+
+  /** `restale`: also re-evaluate the stale flag of tracks that did not change (the clock moved). */
+  private syncTracks(restale = false): void {
     if (this.map === undefined) return;
-    const cameOrWent = this.tracks.sync(this.entities, Date.now(), true);
+    const cameOrWent = this.tracks.sync(this.entities, Date.now(), restale);
     this.tracks.select(this.selectedId);
     this.redraw();
     if (this.following && this.tracks.size !== this.framed) this.fitToTracks();
     if (cameOrWent) this.refreshDetail();
   }
 
-  /** Asks for a frame when what the symbol layer draws changed (the 2D fallback's source asks by itself). */
+  /** Draws the symbols again when what they show changed (the 2D fallback's source asks the map for a frame itself). */
   private redraw(): void {
     const revision = this.tracks.buffer.revision;
     if (revision === this.drawnRevision) return;
     this.drawnRevision = revision;
-    this.symbols?.layer.changed();
+    this.symbols?.redraw();
   }
 
   /** Redraws what the map draws itself in the theme's colours: graticule, rings, ellipses and leaders. */

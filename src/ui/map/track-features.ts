@@ -52,6 +52,15 @@ export class TrackFeatures {
   private readonly held = new Map<string, Held>();
   private selectedId: string | null = null;
   private pass = 0;
+  /**
+   * The last picture, as copied at the last sync (views by index) and what each index held: the
+   * shell's picture keeps each track at its index from batch to batch, so a view that is the same
+   * object at the same index is known without looking its id up. Two of each, swapped every sync.
+   */
+  private lastViews: (EntityView | undefined)[] = [];
+  private lastHeld: (Held | undefined)[] = [];
+  private nextViews: (EntityView | undefined)[] = [];
+  private nextHeld: (Held | undefined)[] = [];
 
   /** @param cellOf where a SIDC's symbol is in the sprite (the WebGL layer draws that cell). */
   constructor(private readonly cellOf: (sidc: string) => SpriteCell) {}
@@ -67,11 +76,31 @@ export class TrackFeatures {
    * Brings the features in step with the picture; true when tracks came or went. `restale`:
    * re-evaluate the stale flag of tracks whose view did not change (the clock moved).
    */
-  sync(views: Iterable<EntityView>, now: number, restale = false): boolean {
+  sync(views: readonly EntityView[], now: number, restale = false): boolean {
     const pass = ++this.pass;
     let seen = 0;
     const added: Feature<Point>[] = [];
-    for (const view of views) {
+    const n = views.length;
+    const lastViews = this.lastViews;
+    const lastHeld = this.lastHeld;
+    const nextViews = this.nextViews;
+    const nextHeld = this.nextHeld;
+    nextViews.length = n;
+    nextHeld.length = n;
+    for (let i = 0; i < n; i++) {
+      const view = views[i]!;
+      nextViews[i] = view;
+      nextHeld[i] = undefined;
+      // Unchanged since the last sync (and no stale flags to re-evaluate): only counted as seen.
+      if (!restale && view === lastViews[i]) {
+        const was = lastHeld[i];
+        if (was !== undefined) {
+          nextHeld[i] = was;
+          if (was.seen !== pass) seen++;
+          was.seen = pass;
+        }
+        continue;
+      }
       const position = view.components.position;
       if (!isPosition(position)) continue;
       let held = this.held.get(view.id);
@@ -94,7 +123,12 @@ export class TrackFeatures {
       }
       if (held.seen !== pass) seen++;
       held.seen = pass;
+      nextHeld[i] = held;
     }
+    this.lastViews = nextViews;
+    this.lastHeld = nextHeld;
+    this.nextViews = lastViews;
+    this.nextHeld = lastHeld;
     // Every held track not seen this pass has left the picture (or lost its fix).
     let left = false;
     if (seen !== this.held.size) {

@@ -15,19 +15,32 @@ export interface TrackLayer {
   readonly renderer: TrackRenderer;
   /** Recolours the rings and swaps in the sprite drawn in the palette's symbol colours. */
   setPalette(palette: MapPalette, atlas: SpriteAtlas): void;
+  /** Shows the tracks' latest state: the GPU layer draws it at once; the 2D layer's source asks the map for a frame itself. */
+  redraw(): void;
 }
 
 /**
  * The layer that draws every track's symbol. With WebGL (every tablet browser, and headless
  * Chromium through SwiftShader) one instanced draw call puts every symbol from the one sprite
  * texture, reading the tracks' typed arrays (track-sprites.ts, track-buffer.ts): a frame is a pass
- * over numbers and one buffer upload, not an update of ten thousand objects. Without WebGL (a
+ * over numbers and one buffer upload, not an update of ten thousand objects, and moving tracks
+ * redraw that layer alone, not the map's other layers (grid labels, rings, ellipses). Without WebGL (a
  * browser with it disabled) the same sprite cells are drawn on a 2D canvas layer from the tracks'
  * features: the same picture, slower at thousands of tracks (docs/ui.md, "Rendering").
  */
 export function trackLayer(tracks: TrackFeatures, atlas: SpriteAtlas, palette: MapPalette): TrackLayer {
   const gpu = spriteLayer(tracks.buffer, atlas, palette);
-  if (gpu !== null) return { renderer: 'webgl', layer: gpu.layer, setPalette: (p, a) => gpu.setPalette(p, a) };
+  if (gpu !== null) {
+    return {
+      renderer: 'webgl',
+      layer: gpu.layer,
+      setPalette: (p, a) => gpu.setPalette(p, a),
+      // Before the map's first frame there is no view to draw in: ask for one.
+      redraw: () => {
+        if (!gpu.draw()) gpu.layer.changed();
+      },
+    };
+  }
   tracks.drawFromSource();
   const layer = new VectorLayer({
     source: tracks.source,
@@ -35,5 +48,10 @@ export function trackLayer(tracks: TrackFeatures, atlas: SpriteAtlas, palette: M
     updateWhileAnimating: true,
     updateWhileInteracting: true,
   });
-  return { renderer: 'canvas', layer, setPalette: (p, a) => layer.setStyle(symbolStyle(a, p)) };
+  return {
+    renderer: 'canvas',
+    layer,
+    setPalette: (p, a) => layer.setStyle(symbolStyle(a, p)),
+    redraw: () => undefined,
+  };
 }

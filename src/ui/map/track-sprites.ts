@@ -64,6 +64,19 @@ export interface SpriteLayer {
   readonly layer: Layer;
   /** Draws from another sprite, with the palette's selection colour. */
   setPalette(palette: MapPalette, atlas: SpriteAtlas): void;
+  /**
+   * Draws the tracks' latest state now, in the view of the map's last frame, without a frame of
+   * the map (whose other layers did not change); false before the map's first frame.
+   */
+  draw(): boolean;
+}
+
+/** The view a frame was drawn in: map coordinates → CSS pixels, the size in CSS pixels, the pixel ratio. */
+interface View {
+  readonly toPixel: readonly number[];
+  readonly width: number;
+  readonly height: number;
+  readonly ratio: number;
 }
 
 interface Gl {
@@ -94,17 +107,17 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
   let uploaded: SpriteAtlas | undefined;
   let drawn = -1;
   let drawnView = '';
+  let last: View | undefined;
 
-  const render = (frameState: FrameState): HTMLElement => {
-    const [width, height] = frameState.size as [number, number];
-    const ratio = frameState.pixelRatio;
+  const paint = (view: View): void => {
+    const { toPixel, width, height, ratio } = view;
     const w = Math.round(width * ratio);
     const h = Math.round(height * ratio);
-    const view = `${frameState.coordinateToPixelTransform.join(',')}|${w}x${h}`;
+    const key = `${toPixel.join(',')}|${w}x${h}`;
     // Nothing moved and the view is the same: the canvas already shows this frame.
-    if (buffer.revision === drawn && view === drawnView && uploaded === sprite) return canvas;
+    if (buffer.revision === drawn && key === drawnView && uploaded === sprite) return;
     drawn = buffer.revision;
-    drawnView = view;
+    drawnView = key;
     if (canvas.width !== w || canvas.height !== h) {
       canvas.width = w;
       canvas.height = h;
@@ -118,9 +131,9 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
       g.texImage2D(g.TEXTURE_2D, 0, g.RGBA, g.RGBA, g.UNSIGNED_BYTE, sprite.canvas);
       uploaded = sprite;
     }
-    const data = buffer.fill(frameState.coordinateToPixelTransform, width, height, RING_HALF);
+    const data = buffer.fill(toPixel, width, height, RING_HALF);
     const count = data.length / INSTANCE_FLOATS;
-    if (count === 0) return canvas;
+    if (count === 0) return;
     g.useProgram(gl.program);
     g.uniform2f(u.size, width, height);
     g.uniform1f(u.cell, sprite.cell);
@@ -138,13 +151,23 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
     g.vertexAttribPointer(at.cell, 2, g.FLOAT, false, stride, 8);
     g.vertexAttribPointer(at.style, 2, g.FLOAT, false, stride, 16);
     instanced.drawArraysInstancedANGLE(g.TRIANGLE_STRIP, 0, 4, count);
+  };
+
+  const render = (frameState: FrameState): HTMLElement => {
+    const [width, height] = frameState.size as [number, number];
+    last = { toPixel: [...frameState.coordinateToPixelTransform], width, height, ratio: frameState.pixelRatio };
+    paint(last);
     return canvas;
   };
 
   const layer = new Layer({ render });
-  // A track that moved, came or went asks for a frame through the layer (TrackFeatures.sync calls changed()).
   return {
     layer,
+    draw() {
+      if (last === undefined) return false;
+      paint(last);
+      return true;
+    },
     setPalette(p, a) {
       sprite = a;
       selection = colour(p.selection);
