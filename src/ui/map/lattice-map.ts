@@ -190,7 +190,8 @@ export class LatticeMap extends LitElement {
     this.annotationLayer = new VectorLayer({ source: this.annotations.source, style: annotationStyle(palette) });
     map.addLayer(this.annotationLayer);
     map.addLayer(symbols.layer);
-    new ThreatPulse(map, details, this.tracks.high);
+    // The GPU layer pulses the HIGH threats itself; the 2D fallback draws the pulse on the detail layer.
+    if (symbols.renderer === 'canvas') new ThreatPulse(map, details, this.tracks.high);
     // A frame of the map (a pan, a zoom, the pulse) that comes first shows the picture's changes too.
     map.on('precompose', () => this.flush());
     map.on('click', (e) => {

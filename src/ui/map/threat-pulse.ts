@@ -12,22 +12,23 @@ import { RING_RADIUS } from './track-style';
 import { TRACK } from './track-props';
 
 /** One pulse: a ring that grows from the symbol's ring outwards and fades, every PERIOD_MS. */
-const PERIOD_MS = 1400;
-const GROWTH_PX = 22;
+export const PERIOD_MS = 1400;
+export const GROWTH_PX = 22;
 /**
  * The pulse asks for a frame at most this often, not every animation frame: each map frame redraws
  * every layer (and on a software-composited WebGL context reads the frame back, docs/ui.md), so a
  * frame loop at the display's rate starved the page's main thread once hundreds of tracks were
  * HIGH (scenario 12: window.lattice calls timed out). Ten steps a period still read as a pulse.
  */
-const FRAME_MS = 140;
+export const FRAME_MS = 140;
 /** At most this many pulses a frame; every other HIGH track keeps its static red ring. */
 export const MAX_PULSES = 64;
 /** The pulse's steps in a period: each step's ring is made once (a new circle style renders a new image). */
-const STEPS = Math.round(PERIOD_MS / FRAME_MS);
+export const STEPS = Math.round(PERIOD_MS / FRAME_MS);
 
 /**
- * The pulsing ring around HIGH threats, drawn after the track layer on its canvas (no DOM, no
+ * The pulsing ring around HIGH threats for the 2D canvas fallback (the GPU layer draws the same
+ * pulse in its shader, track-sprites.ts), drawn after the track layer on its canvas (no DOM, no
  * extra features). It asks the map for the next frame only while a HIGH track is in view, and not
  * at all when the operator asked for reduced motion (the static red ring remains).
  */

@@ -11,8 +11,8 @@
 /** Floats per drawn instance: pixel x, y (CSS px), sprite cell x, y (CSS px), opacity, kind. */
 export const INSTANCE_FLOATS = 6;
 
-/** What an instance is: the symbol's sprite cell, or one of the two rings drawn under symbols. */
-export const KIND = { symbol: 0, highRing: 1, selectedRing: 2 } as const;
+/** What an instance is: the symbol's sprite cell, or one of the rings drawn under symbols (the pulse is a HIGH threat's moving ring). */
+export const KIND = { symbol: 0, highRing: 1, selectedRing: 2, pulse: 3 } as const;
 
 /** Ring flags of a slot. */
 export const RING = { high: 1, selected: 2 } as const;
@@ -36,6 +36,8 @@ export class TrackBuffer {
   private out = new Float32Array(0);
   /** Bumped by every change: the layer redraws when it moved (a pan redraws anyway). */
   revision = 0;
+  /** How many pulse rings the last `fill` gave. */
+  pulses = 0;
 
   get size(): number {
     return this.count;
@@ -101,16 +103,18 @@ export class TrackBuffer {
   /**
    * This frame's instances: every ring first (under every symbol), then the symbols by draw order,
    * each at its pixel position through `toPixel` (map coordinates → CSS pixels). Tracks farther than
-   * `margin` pixels outside the `width` × `height` view are left out. Returns the instance data
-   * (INSTANCE_FLOATS per instance; a view into a buffer reused from frame to frame).
+   * `margin` pixels outside the `width` × `height` view are left out. The first `pulses` fresh HIGH
+   * threats in view also get a pulse ring. Returns the instance data (INSTANCE_FLOATS per
+   * instance; a view into a buffer reused from frame to frame).
    */
-  fill(toPixel: Affine, width: number, height: number, margin: number): Float32Array {
+  fill(toPixel: Affine, width: number, height: number, margin: number, pulses = 0): Float32Array {
     const [a, b, c, d, e, f] = toPixel as [number, number, number, number, number, number];
     const n = this.count;
     // First pass: where each instance goes. Pixel positions are kept in `px` for the second pass.
     const px = this.pixels(n);
     const starts = new Uint32Array(Z_CLASSES + 1);
     let rings = 0;
+    let freshHigh = 0;
     for (let i = 0; i < n; i++) {
       const x = this.xy[2 * i]!;
       const y = this.xy[2 * i + 1]!;
@@ -126,8 +130,11 @@ export class TrackBuffer {
       starts[k] = starts[k]! + 1;
       const r = this.rings[i]!;
       if (r !== 0) rings += (r & RING.high) + ((r & RING.selected) >> 1);
+      if ((r & RING.high) !== 0 && (k & 1) === 0) freshHigh++; // k is z + 1: fresh z are odd
     }
-    starts[0] = rings;
+    let pulsesLeft = Math.min(pulses, freshHigh);
+    this.pulses = pulsesLeft;
+    starts[0] = rings + pulsesLeft;
     for (let k = 1; k <= Z_CLASSES; k++) starts[k] = starts[k]! + starts[k - 1]!;
     const total = starts[Z_CLASSES]!;
     if (this.out.length < total * INSTANCE_FLOATS)
@@ -158,6 +165,15 @@ export class TrackBuffer {
         out[o + 3] = 0;
         out[o + 4] = 1;
         out[o + 5] = kind;
+        if (kind !== KIND.highRing || pulsesLeft === 0 || (k & 1) === 0) continue;
+        pulsesLeft--;
+        o = ring++ * INSTANCE_FLOATS;
+        out[o] = sx;
+        out[o + 1] = sy;
+        out[o + 2] = 0;
+        out[o + 3] = 0;
+        out[o + 4] = 1;
+        out[o + 5] = KIND.pulse;
       }
     }
     return out.subarray(0, total * INSTANCE_FLOATS);

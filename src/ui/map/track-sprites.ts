@@ -4,6 +4,7 @@ import Layer from 'ol/layer/Layer';
 import type { MapPalette } from './map-palette';
 import type { SpriteAtlas } from './sprite-atlas';
 import { INSTANCE_FLOATS, type TrackBuffer } from './track-buffer';
+import { FRAME_MS, GROWTH_PX, MAX_PULSES, PERIOD_MS, STEPS } from './threat-pulse';
 import { HIGH_RED, RING_RADIUS, SELECTED_RING_GAP } from './track-style';
 
 /** Ring strokes, CSS pixels: the HIGH ring and the selection ring outside it. */
@@ -11,6 +12,8 @@ const HIGH_WIDTH = 4;
 const SELECTED_WIDTH = 3;
 /** Half the side of a ring's quad, CSS pixels: the selection ring's outer edge and a pixel to fade out. */
 const RING_HALF = RING_RADIUS + SELECTED_RING_GAP + SELECTED_WIDTH / 2 + 1;
+/** Half the side of a pulse's quad: the ring at its widest. */
+const PULSE_HALF = RING_RADIUS + GROWTH_PX + HIGH_WIDTH / 2 + 1;
 
 const VERTEX = `
 attribute vec2 a_corner;
@@ -25,7 +28,7 @@ varying vec2 v_local;
 varying float v_alpha;
 varying float v_kind;
 void main() {
-  float extent = a_style.y < 0.5 ? u_cell * 0.5 : ${RING_HALF.toFixed(1)};
+  float extent = a_style.y < 0.5 ? u_cell * 0.5 : a_style.y > 2.5 ? ${PULSE_HALF.toFixed(1)} : ${RING_HALF.toFixed(1)};
   vec2 local = a_corner * extent;
   vec2 px = a_at + local;
   gl_Position = vec4(px.x / u_size.x * 2.0 - 1.0, 1.0 - px.y / u_size.y * 2.0, 0.0, 1.0);
@@ -41,6 +44,7 @@ uniform sampler2D u_sprite;
 uniform vec4 u_high;
 uniform vec4 u_selected;
 uniform float u_ratio;
+uniform float u_phase;
 varying vec2 v_uv;
 varying vec2 v_local;
 varying float v_alpha;
@@ -50,12 +54,15 @@ void main() {
     gl_FragColor = texture2D(u_sprite, v_uv) * v_alpha;
     return;
   }
-  bool high = v_kind < 1.5;
-  float radius = high ? ${RING_RADIUS.toFixed(1)} : ${(RING_RADIUS + SELECTED_RING_GAP).toFixed(1)};
+  bool pulse = v_kind > 2.5;
+  bool high = v_kind < 1.5 || pulse;
+  float radius = pulse ? ${RING_RADIUS.toFixed(1)} + ${GROWTH_PX.toFixed(1)} * u_phase
+    : high ? ${RING_RADIUS.toFixed(1)} : ${(RING_RADIUS + SELECTED_RING_GAP).toFixed(1)};
   float width = high ? ${HIGH_WIDTH.toFixed(1)} : ${SELECTED_WIDTH.toFixed(1)};
   float outside = abs(length(v_local) - radius) - width * 0.5;
   float cover = clamp(0.5 - outside * u_ratio, 0.0, 1.0);
   vec4 color = high ? u_high : u_selected;
+  if (pulse) color.a *= 1.0 - u_phase;
   gl_FragColor = vec4(color.rgb * color.a, color.a) * cover * v_alpha;
 }`;
 
@@ -86,16 +93,22 @@ interface Gl {
   readonly instances: WebGLBuffer;
   readonly texture: WebGLTexture;
   readonly at: Record<'corner' | 'at' | 'cell' | 'style', number>;
-  readonly u: Record<'size' | 'cell' | 'atlas' | 'high' | 'selected' | 'ratio' | 'sprite', WebGLUniformLocation | null>;
+  readonly u: Record<
+    'size' | 'cell' | 'atlas' | 'high' | 'selected' | 'ratio' | 'phase' | 'sprite',
+    WebGLUniformLocation | null
+  >;
 }
 
 /**
- * Every track's symbol (and the HIGH and selection rings) in one instanced WebGL draw call, on a
+ * Every track's symbol (and the HIGH, pulse and selection rings) in one instanced WebGL draw call, on a
  * canvas of its own that OpenLayers places among its layers (an `ol/layer/Layer` with a `render`
  * function). The instances come from TrackBuffer each frame: one pass over typed arrays to pixel
  * positions and one buffer upload. The sprite is one texture. Symbols stay upright and keep their
  * size whatever the zoom or rotation, as icons on the map do. Null when the browser gives no WebGL
- * or no instancing (the caller then draws on a 2D canvas instead).
+ * or no instancing (the caller then draws on a 2D canvas instead). The HIGH threats' pulse (as
+ * threat-pulse.ts draws it on the 2D fallback: at most MAX_PULSES fresh ones, none for reduced
+ * motion) is a ring whose radius and fade the shader takes from the period's step: each step
+ * redraws this canvas from the buffer already uploaded, without a frame of the map.
  */
 export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: MapPalette): SpriteLayer | null {
   const canvas = document.createElement('canvas');
@@ -108,14 +121,23 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
   let drawn = -1;
   let drawnView = '';
   let last: View | undefined;
+  /** Instances in the uploaded buffer, and whether pulses are among them. */
+  let count = 0;
+  let pulsing = false;
+  let step = -1;
+  let next: ReturnType<typeof setTimeout> | undefined;
+  const reduced = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 
   const paint = (view: View): void => {
     const { toPixel, width, height, ratio } = view;
     const w = Math.round(width * ratio);
     const h = Math.round(height * ratio);
     const key = `${toPixel.join(',')}|${w}x${h}`;
-    // Nothing moved and the view is the same: the canvas already shows this frame.
-    if (buffer.revision === drawn && key === drawnView && uploaded === sprite) return;
+    const phase = reduced ? 0 : Math.floor(((Date.now() % PERIOD_MS) / PERIOD_MS) * STEPS);
+    const changed = buffer.revision !== drawn || key !== drawnView || uploaded !== sprite;
+    // Nothing moved, the view is the same and no pulse steps on: the canvas already shows this frame.
+    if (!changed && (!pulsing || phase === step)) return;
+    step = phase;
     drawn = buffer.revision;
     drawnView = key;
     if (canvas.width !== w || canvas.height !== h) {
@@ -131,8 +153,20 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
       g.texImage2D(g.TEXTURE_2D, 0, g.RGBA, g.RGBA, g.UNSIGNED_BYTE, sprite.canvas);
       uploaded = sprite;
     }
-    const data = buffer.fill(toPixel, width, height, RING_HALF);
-    const count = data.length / INSTANCE_FLOATS;
+    g.bindBuffer(g.ARRAY_BUFFER, gl.instances);
+    if (changed) {
+      const data = buffer.fill(toPixel, width, height, PULSE_HALF, reduced ? 0 : MAX_PULSES);
+      count = data.length / INSTANCE_FLOATS;
+      pulsing = buffer.pulses > 0;
+      g.bufferData(g.ARRAY_BUFFER, data, g.DYNAMIC_DRAW);
+    }
+    // A pulse's next step redraws this canvas alone, from the buffer already uploaded.
+    if (pulsing && next === undefined && canvas.isConnected) {
+      next = setTimeout(() => {
+        next = undefined;
+        if (last !== undefined) paint(last);
+      }, FRAME_MS);
+    }
     if (count === 0) return;
     g.useProgram(gl.program);
     g.uniform2f(u.size, width, height);
@@ -141,11 +175,10 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
     g.uniform4fv(u.high, HIGH);
     g.uniform4fv(u.selected, selection);
     g.uniform1f(u.ratio, ratio);
+    g.uniform1f(u.phase, phase / STEPS);
     g.uniform1i(u.sprite, 0);
     g.activeTexture(g.TEXTURE0);
     g.bindTexture(g.TEXTURE_2D, gl.texture);
-    g.bindBuffer(g.ARRAY_BUFFER, gl.instances);
-    g.bufferData(g.ARRAY_BUFFER, data, g.DYNAMIC_DRAW);
     const stride = INSTANCE_FLOATS * 4;
     g.vertexAttribPointer(at.at, 2, g.FLOAT, false, stride, 0);
     g.vertexAttribPointer(at.cell, 2, g.FLOAT, false, stride, 8);
@@ -242,6 +275,7 @@ function setUp(canvas: HTMLCanvasElement): Gl | null {
     high: gl.getUniformLocation(program, 'u_high'),
     selected: gl.getUniformLocation(program, 'u_selected'),
     ratio: gl.getUniformLocation(program, 'u_ratio'),
+    phase: gl.getUniformLocation(program, 'u_phase'),
     sprite: gl.getUniformLocation(program, 'u_sprite'),
   };
   return { gl, instanced, program, instances: instances!, texture: texture!, at, u };
