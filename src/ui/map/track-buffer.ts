@@ -104,7 +104,8 @@ export class TrackBuffer {
    * This frame's instances: every ring first (under every symbol), then the symbols by draw order,
    * each at its pixel position through `toPixel` (map coordinates → CSS pixels). Tracks farther than
    * `margin` pixels outside the `width` × `height` view are left out. The first `pulses` fresh HIGH
-   * threats in view also get a pulse ring. Returns the instance data (INSTANCE_FLOATS per
+   * threats in view also get a pulse ring, kept apart (`pulseData`: its own canvas, redrawn at
+   * each step of the pulse without the rest). Returns the instance data (INSTANCE_FLOATS per
    * instance; a view into a buffer reused from frame to frame).
    */
   fill(toPixel: Affine, width: number, height: number, margin: number, pulses = 0): Float32Array {
@@ -134,7 +135,10 @@ export class TrackBuffer {
     }
     let pulsesLeft = Math.min(pulses, freshHigh);
     this.pulses = pulsesLeft;
-    starts[0] = rings + pulsesLeft;
+    if (this.pulseOut.length < pulsesLeft * INSTANCE_FLOATS)
+      this.pulseOut = new Float32Array(pulsesLeft * INSTANCE_FLOATS);
+    const pulseOut = this.pulseOut;
+    starts[0] = rings;
     for (let k = 1; k <= Z_CLASSES; k++) starts[k] = starts[k]! + starts[k - 1]!;
     const total = starts[Z_CLASSES]!;
     if (this.out.length < total * INSTANCE_FLOATS)
@@ -166,20 +170,25 @@ export class TrackBuffer {
         out[o + 4] = 1;
         out[o + 5] = kind;
         if (kind !== KIND.highRing || pulsesLeft === 0 || (k & 1) === 0) continue;
-        pulsesLeft--;
-        o = ring++ * INSTANCE_FLOATS;
-        out[o] = sx;
-        out[o + 1] = sy;
-        out[o + 2] = 0;
-        out[o + 3] = 0;
-        out[o + 4] = 1;
-        out[o + 5] = KIND.pulse;
+        o = (this.pulses - pulsesLeft--) * INSTANCE_FLOATS;
+        pulseOut[o] = sx;
+        pulseOut[o + 1] = sy;
+        pulseOut[o + 2] = 0;
+        pulseOut[o + 3] = 0;
+        pulseOut[o + 4] = 1;
+        pulseOut[o + 5] = KIND.pulse;
       }
     }
     return out.subarray(0, total * INSTANCE_FLOATS);
   }
 
+  /** The pulse rings of the last `fill`. */
+  pulseData(): Float32Array {
+    return this.pulseOut.subarray(0, this.pulses * INSTANCE_FLOATS);
+  }
+
   private scratch = new Float64Array(0);
+  private pulseOut = new Float32Array(0);
 
   private pixels(n: number): Float64Array {
     if (this.scratch.length < 2 * n) this.scratch = new Float64Array(2 * this.capacity);

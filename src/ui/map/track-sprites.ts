@@ -66,7 +66,7 @@ void main() {
   gl_FragColor = vec4(color.rgb * color.a, color.a) * cover * v_alpha;
 }`;
 
-/** The symbol layer as OpenLayers sees it: a layer whose render hands back this canvas. */
+/** The symbol layer as OpenLayers sees it: a layer whose render hands back its two canvases. */
 export interface SpriteLayer {
   readonly layer: Layer;
   /** Draws from another sprite, with the palette's selection colour. */
@@ -87,6 +87,7 @@ interface View {
 }
 
 interface Gl {
+  readonly canvas: HTMLCanvasElement;
   readonly gl: WebGLRenderingContext;
   readonly instanced: ANGLE_instanced_arrays;
   readonly program: WebGLProgram;
@@ -107,78 +108,85 @@ interface Gl {
  * size whatever the zoom or rotation, as icons on the map do. Null when the browser gives no WebGL
  * or no instancing (the caller then draws on a 2D canvas instead). The HIGH threats' pulse (as
  * threat-pulse.ts draws it on the 2D fallback: at most MAX_PULSES fresh ones, none for reduced
- * motion) is a ring whose radius and fade the shader takes from the period's step: each step
- * redraws this canvas from the buffer already uploaded, without a frame of the map.
+ * motion) is a ring whose radius and fade the shader takes from the period's step, on a second
+ * canvas under the symbols': each step redraws those few rings alone, without a frame of the map.
  */
 export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: MapPalette): SpriteLayer | null {
-  const canvas = document.createElement('canvas');
-  canvas.style.cssText = 'position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none;';
-  const gl = setUp(canvas);
-  if (gl === null) return null;
+  const element = document.createElement('div');
+  element.style.cssText = 'position:absolute;inset:0;pointer-events:none;';
+  const symbols = surface();
+  // The pulses on a canvas of their own, under the symbols: a step of the pulse redraws a few rings, not every symbol.
+  const pulses = surface();
+  if (symbols === null || pulses === null) return null;
+  element.append(pulses.canvas, symbols.canvas);
   let sprite = atlas;
   let selection = colour(palette.selection);
   let uploaded: SpriteAtlas | undefined;
   let drawn = -1;
   let drawnView = '';
   let last: View | undefined;
-  /** Instances in the uploaded buffer, and whether pulses are among them. */
-  let count = 0;
-  let pulsing = false;
+  let symbolCount = 0;
+  let pulseCount = 0;
   let step = -1;
   let next: ReturnType<typeof setTimeout> | undefined;
   const reduced = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 
   const paint = (view: View): void => {
     const { toPixel, width, height, ratio } = view;
-    const w = Math.round(width * ratio);
-    const h = Math.round(height * ratio);
-    const key = `${toPixel.join(',')}|${w}x${h}`;
+    const key = `${toPixel.join(',')}|${width}x${height}@${ratio}`;
     const phase = reduced ? 0 : Math.floor(((Date.now() % PERIOD_MS) / PERIOD_MS) * STEPS);
     const changed = buffer.revision !== drawn || key !== drawnView || uploaded !== sprite;
-    // Nothing moved, the view is the same and no pulse steps on: the canvas already shows this frame.
-    if (!changed && (!pulsing || phase === step)) return;
+    if (changed) {
+      drawn = buffer.revision;
+      drawnView = key;
+      if (uploaded !== sprite) {
+        const g = symbols.gl;
+        g.bindTexture(g.TEXTURE_2D, symbols.texture);
+        g.texImage2D(g.TEXTURE_2D, 0, g.RGBA, g.RGBA, g.UNSIGNED_BYTE, sprite.canvas);
+        uploaded = sprite;
+      }
+      const data = buffer.fill(toPixel, width, height, PULSE_HALF, reduced ? 0 : MAX_PULSES);
+      symbolCount = upload(symbols, data);
+      pulseCount = upload(pulses, buffer.pulseData());
+      draw(symbols, view, symbolCount, 0);
+    }
+    // Nothing moved, the view is the same and the pulse is at the same step: both canvases show this frame.
+    if (!changed && phase === step) return;
     step = phase;
-    drawn = buffer.revision;
-    drawnView = key;
+    draw(pulses, view, pulseCount, phase / STEPS);
+    // The next step, while the layer is on the page (a detached map pulses again at its next frame).
+    if (pulseCount > 0 && next === undefined) {
+      next = setTimeout(() => {
+        next = undefined;
+        if (last !== undefined && element.isConnected) paint(last);
+      }, FRAME_MS);
+    }
+  };
+
+  const draw = (on: Gl, view: View, count: number, phase: number): void => {
+    const { gl: g, instanced, u, at, canvas } = on;
+    const w = Math.round(view.width * view.ratio);
+    const h = Math.round(view.height * view.ratio);
     if (canvas.width !== w || canvas.height !== h) {
       canvas.width = w;
       canvas.height = h;
     }
-    const { gl: g, instanced, u, at } = gl;
     g.viewport(0, 0, w, h);
     g.clearColor(0, 0, 0, 0);
     g.clear(g.COLOR_BUFFER_BIT);
-    if (uploaded !== sprite) {
-      g.bindTexture(g.TEXTURE_2D, gl.texture);
-      g.texImage2D(g.TEXTURE_2D, 0, g.RGBA, g.RGBA, g.UNSIGNED_BYTE, sprite.canvas);
-      uploaded = sprite;
-    }
-    g.bindBuffer(g.ARRAY_BUFFER, gl.instances);
-    if (changed) {
-      const data = buffer.fill(toPixel, width, height, PULSE_HALF, reduced ? 0 : MAX_PULSES);
-      count = data.length / INSTANCE_FLOATS;
-      pulsing = buffer.pulses > 0;
-      g.bufferData(g.ARRAY_BUFFER, data, g.DYNAMIC_DRAW);
-    }
-    // A pulse's next step redraws this canvas alone, from the buffer already uploaded.
-    if (pulsing && next === undefined && canvas.isConnected) {
-      next = setTimeout(() => {
-        next = undefined;
-        if (last !== undefined) paint(last);
-      }, FRAME_MS);
-    }
     if (count === 0) return;
-    g.useProgram(gl.program);
-    g.uniform2f(u.size, width, height);
+    g.useProgram(on.program);
+    g.uniform2f(u.size, view.width, view.height);
     g.uniform1f(u.cell, sprite.cell);
     g.uniform2f(u.atlas, sprite.width, sprite.height);
     g.uniform4fv(u.high, HIGH);
     g.uniform4fv(u.selected, selection);
-    g.uniform1f(u.ratio, ratio);
-    g.uniform1f(u.phase, phase / STEPS);
+    g.uniform1f(u.ratio, view.ratio);
+    g.uniform1f(u.phase, phase);
     g.uniform1i(u.sprite, 0);
     g.activeTexture(g.TEXTURE0);
-    g.bindTexture(g.TEXTURE_2D, gl.texture);
+    g.bindTexture(g.TEXTURE_2D, on.texture);
+    g.bindBuffer(g.ARRAY_BUFFER, on.instances);
     const stride = INSTANCE_FLOATS * 4;
     g.vertexAttribPointer(at.at, 2, g.FLOAT, false, stride, 0);
     g.vertexAttribPointer(at.cell, 2, g.FLOAT, false, stride, 8);
@@ -190,7 +198,7 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
     const [width, height] = frameState.size as [number, number];
     last = { toPixel: [...frameState.coordinateToPixelTransform], width, height, ratio: frameState.pixelRatio };
     paint(last);
-    return canvas;
+    return element;
   };
 
   const layer = new Layer({ render });
@@ -208,6 +216,21 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
       layer.changed();
     },
   };
+}
+
+/** A canvas with its WebGL context set up for the instances, or null without WebGL or instancing. */
+function surface(): Gl | null {
+  const canvas = document.createElement('canvas');
+  canvas.style.cssText = 'position:absolute;left:0;top:0;width:100%;height:100%;';
+  return setUp(canvas);
+}
+
+/** Uploads instance data to a surface's buffer; returns how many instances it holds. */
+function upload(on: Gl, data: Float32Array): number {
+  const g = on.gl;
+  g.bindBuffer(g.ARRAY_BUFFER, on.instances);
+  g.bufferData(g.ARRAY_BUFFER, data, g.DYNAMIC_DRAW);
+  return data.length / INSTANCE_FLOATS;
 }
 
 const HIGH = colour(HIGH_RED);
@@ -261,6 +284,8 @@ function setUp(canvas: HTMLCanvasElement): Gl | null {
   const texture = gl.createTexture();
   gl.bindTexture(gl.TEXTURE_2D, texture);
   gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, true);
+  // One clear texel until the sprite is uploaded (the pulses' surface never gets one).
+  gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, 1, 1, 0, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
   // The sprite's size is no power of two: no mipmaps, clamped edges.
   gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR);
   gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR);
@@ -278,5 +303,5 @@ function setUp(canvas: HTMLCanvasElement): Gl | null {
     phase: gl.getUniformLocation(program, 'u_phase'),
     sprite: gl.getUniformLocation(program, 'u_sprite'),
   };
-  return { gl, instanced, program, instances: instances!, texture: texture!, at, u };
+  return { canvas, gl, instanced, program, instances: instances!, texture: texture!, at, u };
 }

@@ -72,22 +72,31 @@ describe('the tracks the GPU layer draws', () => {
 });
 
 describe('the pulse of HIGH threats on the GPU layer', () => {
-  it('pulses at most the asked number of fresh HIGH threats in view, none stale, under the symbols', () => {
+  it('pulses at most the asked number of fresh HIGH threats in view, none stale, apart from the rest', () => {
     const b = new TrackBuffer();
     b.put('fresh1', 10, 10, 1, 0, 1, 7, RING.high);
     b.put('stale', 20, 20, 2, 0, 0.4, 6, RING.high);
     b.put('fresh2', 30, 30, 3, 0, 1, 7, RING.high);
     b.put('calm', 40, 40, 4, 0, 1, 1, 0);
-    const kinds = (pulses: number): number[] => {
-      const data = b.fill(IDENTITY, 100, 100, 10, pulses);
-      return Array.from({ length: data.length / INSTANCE_FLOATS }, (_, i) => data[i * INSTANCE_FLOATS + 5]!);
-    };
-    expect(kinds(0).filter((k) => k === KIND.pulse)).toHaveLength(0);
-    expect(kinds(1).filter((k) => k === KIND.pulse)).toHaveLength(1);
-    const all = kinds(64);
-    expect(all.filter((k) => k === KIND.pulse)).toHaveLength(2);
+    const kinds = (data: Float32Array): number[] =>
+      Array.from({ length: data.length / INSTANCE_FLOATS }, (_, i) => data[i * INSTANCE_FLOATS + 5]!);
+    b.fill(IDENTITY, 100, 100, 10, 0);
+    expect(b.pulseData()).toHaveLength(0);
+    b.fill(IDENTITY, 100, 100, 10, 1);
+    expect(kinds(b.pulseData())).toEqual([KIND.pulse]);
+    const rest = kinds(b.fill(IDENTITY, 100, 100, 10, 64));
     expect(b.pulses).toBe(2);
-    expect(all.slice(0, 5).every((k) => k !== KIND.symbol)).toBe(true);
-    expect(all.slice(5)).toEqual([KIND.symbol, KIND.symbol, KIND.symbol, KIND.symbol]);
+    const pulses = b.pulseData();
+    expect(kinds(pulses)).toEqual([KIND.pulse, KIND.pulse]);
+    expect([pulses[0], pulses[1], pulses[6], pulses[7]]).toEqual([10, 10, 30, 30]);
+    expect(rest).toEqual([
+      KIND.highRing,
+      KIND.highRing,
+      KIND.highRing,
+      KIND.symbol,
+      KIND.symbol,
+      KIND.symbol,
+      KIND.symbol,
+    ]);
   });
 });
