@@ -52,7 +52,10 @@ export interface FrameSample {
    * applying are added.
    */
   readonly updateMs: number[];
-  /** Per OpenLayers render (a frame of the whole map: moving tracks alone do not need one), ms. */
+  /**
+   * Per frame: OpenLayers rendering the whole map, ms (0 in a frame without one: moving tracks
+   * redraw the symbol layer alone, counted in the update).
+   */
   readonly renderMs: number[];
   /** Per frame: this page making the moved tracks' new views and the picture array (the shell's part), ms. */
   readonly feedMs: number[];
@@ -109,8 +112,9 @@ async function measure(seconds: number, perFrame?: number): Promise<FrameSample>
   const taken: number[] = [];
   const applied: number[] = [];
   let appliedBefore = map.updateTime.ms;
+  let rendered = 0;
   const onPost = (): void => {
-    if (renderStart > 0) renderMs.push(performance.now() - renderStart);
+    if (renderStart > 0) rendered += performance.now() - renderStart;
   };
   ol.on('precompose', onPre);
   ol.on('postcompose', onPost);
@@ -127,9 +131,14 @@ async function measure(seconds: number, perFrame?: number): Promise<FrameSample>
         return;
       }
       frames++;
+      // What ran since this page's last frame: the map applying the last picture, and any map render.
       const appliedNow = map.updateTime.ms;
-      if (appliedNow !== appliedBefore) applied.push(appliedNow - appliedBefore);
+      if (frames > 1) {
+        applied.push(appliedNow - appliedBefore);
+        renderMs.push(rendered);
+      }
       appliedBefore = appliedNow;
+      rendered = 0;
       const dt = (t - last) / 1000;
       last = t;
       // Every track reports once a second: this frame's share of them moves.
