@@ -36,7 +36,7 @@ const FIT_MAX_ZOOM = 13;
 
 /**
  * The tactical map, the main view: every positioned track as its MIL-STD-2525 symbol, drawn from
- * one sprite by OpenLayers' WebGL vector layer (a 2D canvas layer without WebGL), with uncertainty
+ * one sprite by the map's own instanced WebGL layer (a 2D canvas layer without WebGL), with uncertainty
  * ellipses and heading leaders for the tracks in view when they are few enough to read (and the
  * selected one), a pulsing ring on HIGH threats and stale tracks dimmed. A graticule, range rings and a
  * scale bar give position and distance without any basemap; the operator's offline basemap (a
