@@ -45,10 +45,20 @@ function viewOf(i: number, m: Omit<Mover, 'view'>, at: number, rnd: () => number
 export interface FrameSample {
   readonly frames: number;
   readonly seconds: number;
-  /** Per frame: the map's update (diffing the picture, moving features), ms. */
+  /**
+   * Per frame: the map's update, ms: taking the new picture (its Lit update), then applying it and
+   * drawing the symbols, which the map does once at the next animation frame (its `updateTime`,
+   * read as a difference at the start of each of this page's frames); the n-th taking and the n-th
+   * applying are added.
+   */
   readonly updateMs: number[];
-  /** Per OpenLayers render: drawing the frame, ms. */
+  /**
+   * Per frame: OpenLayers rendering the whole map, ms (0 in a frame without one: moving tracks
+   * redraw the symbol layer alone, counted in the update).
+   */
   readonly renderMs: number[];
+  /** Per frame: this page making the moved tracks' new views and the picture array (the shell's part), ms. */
+  readonly feedMs: number[];
 }
 
 let prepared: { map: LatticeMap; movers: Mover[]; rnd: () => number } | undefined;
@@ -82,39 +92,58 @@ async function prepare(n: number): Promise<void> {
   prepared = { map, movers, rnd };
 }
 
-/** Moves the prepared tracks for `seconds`, every track once a second, and samples each frame. */
-async function measure(seconds: number): Promise<FrameSample> {
+/**
+ * Moves the prepared tracks for `seconds` and samples each frame. Each frame moves the tracks that
+ * reported since the last one, every track once a second; or, with `perFrame`, that many tracks
+ * a frame whatever the frame rate (a 60 Hz frame's share, when the software GPU draws slower).
+ */
+async function measure(seconds: number, perFrame?: number): Promise<FrameSample> {
   if (prepared === undefined) throw new Error('prepare first');
   const { map, movers, rnd } = prepared;
   const n = movers.length;
 
-  const updateMs: number[] = [];
   const renderMs: number[] = [];
+  const feedMs: number[] = [];
   let renderStart = 0;
   const ol = map.olMap!;
   const onPre = (): void => {
     renderStart = performance.now();
   };
+  const taken: number[] = [];
+  const applied: number[] = [];
+  let appliedBefore = map.updateTime.ms;
+  let rendered = 0;
   const onPost = (): void => {
-    if (renderStart > 0) renderMs.push(performance.now() - renderStart);
+    if (renderStart > 0) rendered += performance.now() - renderStart;
   };
   ol.on('precompose', onPre);
   ol.on('postcompose', onPost);
   let frames = 0;
   let cursor = 0;
   let last = performance.now();
+  const start = last;
   const end = last + seconds * 1000;
   await new Promise<void>((done) => {
     const frame = (t: number): void => {
       if (t >= end) {
+        last = t;
         done();
         return;
       }
       frames++;
+      // What ran since this page's last frame: the map applying the last picture, and any map render.
+      const appliedNow = map.updateTime.ms;
+      if (frames > 1) {
+        applied.push(appliedNow - appliedBefore);
+        renderMs.push(rendered);
+      }
+      appliedBefore = appliedNow;
+      rendered = 0;
       const dt = (t - last) / 1000;
       last = t;
       // Every track reports once a second: this frame's share of them moves.
-      const share = Math.max(1, Math.round(n * dt));
+      const share = perFrame ?? Math.max(1, Math.round(n * dt));
+      const fed = performance.now();
       const stamp = Date.now();
       for (let k = 0; k < share; k++) {
         const i = cursor;
@@ -125,17 +154,19 @@ async function measure(seconds: number): Promise<FrameSample> {
         m.view = viewOf(i, m, stamp, rnd);
       }
       const picture = movers.map((m) => m.view);
+      feedMs.push(performance.now() - fed);
       // Timed from here: the new picture reaching the map, as a change batch reaches it from the shell.
       const t0 = performance.now();
       map.entities = picture;
-      void map.updateComplete.then(() => updateMs.push(performance.now() - t0));
+      void map.updateComplete.then(() => taken.push(performance.now() - t0));
       requestAnimationFrame(frame);
     };
     requestAnimationFrame(frame);
   });
   ol.un('precompose', onPre);
   ol.un('postcompose', onPost);
-  return { frames, seconds, updateMs, renderMs };
+  const updateMs = applied.map((ms, i) => ms + (taken[i] ?? 0));
+  return { frames, seconds: (last - start) / 1000, updateMs, renderMs, feedMs };
 }
 
 declare global {

@@ -36,7 +36,7 @@ const FIT_MAX_ZOOM = 13;
 
 /**
  * The tactical map, the main view: every positioned track as its MIL-STD-2525 symbol, drawn from
- * one sprite by OpenLayers' WebGL vector layer (a 2D canvas layer without WebGL), with uncertainty
+ * one sprite by the map's own instanced WebGL layer (a 2D canvas layer without WebGL), with uncertainty
  * ellipses and heading leaders for the tracks in view when they are few enough to read (and the
  * selected one), a pulsing ring on HIGH threats and stale tracks dimmed. A graticule, range rings and a
  * scale bar give position and distance without any basemap; the operator's offline basemap (a
@@ -82,6 +82,14 @@ export class LatticeMap extends LitElement {
   private framed = 0;
   private tick: ReturnType<typeof setInterval> | undefined;
   private resize: ResizeObserver | undefined;
+  /**
+   * What changed since the map last drew, applied once at the next animation frame (`flush`): the
+   * shell hands over a new picture per change batch, and several batches a frame cost one pass.
+   */
+  private readonly dirty = { tracks: false, pending: false, fused: false };
+  private frame: number | undefined;
+  private drawnRevision = -1;
+  private readonly flushes = { count: 0, ms: 0 };
 
   constructor() {
     super();
@@ -97,11 +105,22 @@ export class LatticeMap extends LitElement {
 
   /** The SIDC of every track drawn on the map, by entity id (for tests and diagnostics). */
   renderedSidcs(): Record<string, string> {
+    this.flush();
     return this.tracks.sidcs();
+  }
+
+  /**
+   * How many times the map brought its tracks in step with the picture, and the main-thread
+   * milliseconds that took in all, drawing the symbols included (for the benchmark's split of a
+   * frame: two numbers, no history).
+   */
+  get updateTime(): { readonly count: number; readonly ms: number } {
+    return this.flushes;
   }
 
   /** Where a track's symbol is, in CSS pixels from the element's top left, after a synchronous render. */
   pixelOf(id: string): [number, number] | undefined {
+    this.flush();
     const geometry = this.tracks.feature(id)?.getGeometry();
     if (this.map === undefined || geometry === undefined) return undefined;
     this.map.renderSync();
@@ -111,11 +130,13 @@ export class LatticeMap extends LitElement {
 
   /** Fused tracks' links as drawn: fused id → the ids of the sources a line goes to (for tests). */
   renderedLinks(): Record<string, string[]> {
+    this.flush();
     return this.annotations.drawnLinks();
   }
 
   /** The ids of the tracks drawn with the pending-approval marker (for tests). */
   renderedPending(): string[] {
+    this.flush();
     return this.annotations.drawnPending();
   }
 
@@ -141,7 +162,7 @@ export class LatticeMap extends LitElement {
   protected override firstUpdated(): void {
     const target = this.renderRoot.querySelector<HTMLElement>('.map')!;
     const palette = MAP_PALETTES[this.theme];
-    const symbols = trackLayer(this.tracks.source, this.atlasOf(this.theme), palette);
+    const symbols = trackLayer(this.tracks, this.atlasOf(this.theme), palette);
     symbols.layer.set('name', 'tracks');
     this.drawnBy = symbols.renderer;
     this.symbols = symbols;
@@ -169,8 +190,12 @@ export class LatticeMap extends LitElement {
     this.annotationLayer = new VectorLayer({ source: this.annotations.source, style: annotationStyle(palette) });
     map.addLayer(this.annotationLayer);
     map.addLayer(symbols.layer);
-    new ThreatPulse(map, details, this.tracks.high);
+    // The GPU layer pulses the HIGH threats itself; the 2D fallback draws the pulse on the detail layer.
+    if (symbols.renderer === 'canvas') new ThreatPulse(map, details, this.tracks.high);
+    // A frame of the map (a pan, a zoom, the pulse) that comes first shows the picture's changes too.
+    map.on('precompose', () => this.flush());
     map.on('click', (e) => {
+      this.flush();
       const hit = this.tracks.nearest(e.coordinate, HIT_TOLERANCE_PX * map.getView().getResolution()!);
       emit(this, 'entity-select', { id: hit ?? null });
     });
@@ -193,7 +218,7 @@ export class LatticeMap extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.tick = setInterval(() => this.syncTracks(), STALE_TICK_MS);
+    this.tick = setInterval(() => this.syncTracks(true), STALE_TICK_MS);
     const target = this.renderRoot.querySelector<HTMLElement>('.map');
     if (this.map !== undefined && target !== null) {
       this.map.setTarget(target);
@@ -205,30 +230,71 @@ export class LatticeMap extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.tick);
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.frame = undefined;
     this.resize?.disconnect();
     this.map?.setTarget(undefined);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('entities')) this.syncTracks();
     if (changed.has('readSource')) this.annotations.setReader(this.readSource);
-    if (changed.has('entities') || changed.has('pendingIds'))
-      this.annotations.setPending(this.entities, this.pendingIds);
-    if (changed.has('entities') || changed.has('readSource')) this.annotations.setFused(this.entities);
+    const dirty = this.dirty;
+    if (changed.has('entities')) dirty.tracks = true;
+    if (changed.has('entities') || changed.has('pendingIds')) dirty.pending = true;
+    if (changed.has('entities') || changed.has('readSource')) dirty.fused = true;
+    if ((dirty.tracks || dirty.pending || dirty.fused) && this.frame === undefined) {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = undefined;
+        this.flush();
+      });
+    }
     if (changed.has('theme') && changed.get('theme') !== undefined) this.applyPalette(MAP_PALETTES[this.theme]);
     if (changed.has('basemap')) this.showBasemap();
     if (changed.has('selectedId')) {
+      this.flush();
       this.tracks.select(this.selectedId);
+      this.redraw();
       this.refreshDetail();
     }
   }
 
-  private syncTracks(): void {
+  /** Applies what changed since the last frame (the picture, the pending marks, the fused links). */
+  private flush(): void {
+    const dirty = this.dirty;
+    if (this.map === undefined || !(dirty.tracks || dirty.pending || dirty.fused)) return;
+    const t0 = performance.now();
+    if (dirty.tracks) {
+      dirty.tracks = false;
+      this.syncTracks();
+    }
+    if (dirty.pending) {
+      dirty.pending = false;
+      this.annotations.setPending(this.entities, this.pendingIds);
+    }
+    if (dirty.fused) {
+      dirty.fused = false;
+      this.annotations.setFused(this.entities);
+    }
+    this.flushes.count++;
+    this.flushes.ms += performance.now() - t0;
+  }
+
+  /** `restale`: also re-evaluate the stale flag of tracks that did not change (the clock moved). */
+  private syncTracks(restale = false): void {
     if (this.map === undefined) return;
-    const cameOrWent = this.tracks.sync(this.entities, Date.now());
+    const cameOrWent = this.tracks.sync(this.entities, Date.now(), restale);
     this.tracks.select(this.selectedId);
+    this.redraw();
     if (this.following && this.tracks.size !== this.framed) this.fitToTracks();
     if (cameOrWent) this.refreshDetail();
+  }
+
+  /** Draws the symbols again when what they show changed (the 2D fallback's source asks the map for a frame itself). */
+  private redraw(): void {
+    const revision = this.tracks.buffer.revision;
+    if (revision === this.drawnRevision) return;
+    this.drawnRevision = revision;
+    this.symbols?.redraw();
   }
 
   /** Redraws what the map draws itself in the theme's colours: graticule, rings, ellipses and leaders. */
@@ -279,7 +345,7 @@ export class LatticeMap extends LitElement {
   /** Frames every track whenever tracks come or go, until the operator's first pan or zoom. */
   private fitToTracks(): void {
     const map = this.map!;
-    const coords = this.tracks.source.getFeatures().map((f) => f.getGeometry()!.getCoordinates());
+    const coords = [...this.tracks.features()].map((f) => f.getGeometry()!.getCoordinates());
     if (map.getSize() === undefined || coords.length === 0) return;
     this.framed = coords.length;
     // More room on the left: the zoom buttons stand there, and a symbol under them cannot be tapped.

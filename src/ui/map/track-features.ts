@@ -3,15 +3,16 @@ import type { Coordinate } from 'ol/coordinate';
 import Point from 'ol/geom/Point';
 import { fromLonLat } from 'ol/proj';
 import VectorSource from 'ol/source/Vector';
-import type { Position, Velocity } from '../../core/entity/component-types';
+import type { Position, ThreatLevel, Velocity } from '../../core/entity/component-types';
 import type { EntityView } from '../../node/node-api';
 import { threatOf } from '../format';
 import { sidcOf, type ClassificationLike } from './sidc';
 import type { SpriteCell } from './sprite-atlas';
 import { isStale } from './stale';
+import { RING, TrackBuffer } from './track-buffer';
 import { ellipseOf, leaderOf, type XY } from './track-geometry';
 import { TRACK } from './track-props';
-import { STALE_OPACITY } from './track-style';
+import { STALE_OPACITY, zOf } from './track-style';
 
 interface Held {
   view: EntityView;
@@ -31,29 +32,75 @@ const isPosition = (p: unknown): p is Position =>
  * Keeps one map feature per positioned track, in step with the picture, updated in place: a
  * moved track moves its feature's point, nothing is re-created per frame. A view that is the same
  * object as last time is skipped, so a batch that moves ten tracks out of ten thousand touches ten
- * features; stale flags are re-evaluated on every sync (the clock moves even when tracks do not).
+ * features. The features serve taps, the ellipses and leaders, the pulse and the 2D canvas
+ * fallback; what the GPU layer draws is written alongside into `buffer` (typed arrays, no events).
+ * Stale flags of unchanged tracks are re-evaluated when `sync` is asked to (the map's stale tick:
+ * the clock moves even when tracks do not), not on every frame.
  */
 export class TrackFeatures {
   /**
-   * No spatial index: with thousands of tracks moving every second, keeping an R-tree up to date
-   * costs more than the renderer's scan of every feature.
+   * The features, for the 2D canvas fallback's layer only (see `drawFromSource`): the GPU layer
+   * reads `buffer`, and a source would announce every moved track to nobody. No spatial index:
+   * with thousands of tracks moving every second an R-tree costs more than the renderer's scan.
    */
   readonly source = new VectorSource<Feature<Point>>({ wrapX: false, useSpatialIndex: false });
+  /** What the GPU layer draws of each track (track-buffer.ts). */
+  readonly buffer = new TrackBuffer();
+  private inSource = false;
   /** HIGH threats, for the pulse (which must not scan every track each frame). */
   readonly high = new Set<Feature<Point>>();
   private readonly held = new Map<string, Held>();
   private selectedId: string | null = null;
   private pass = 0;
+  /**
+   * The last picture, as copied at the last sync (views by index) and what each index held: the
+   * shell's picture keeps each track at its index from batch to batch, so a view that is the same
+   * object at the same index is known without looking its id up. Two of each, swapped every sync.
+   */
+  private lastViews: (EntityView | undefined)[] = [];
+  private lastHeld: (Held | undefined)[] = [];
+  private nextViews: (EntityView | undefined)[] = [];
+  private nextHeld: (Held | undefined)[] = [];
 
   /** @param cellOf where a SIDC's symbol is in the sprite (the WebGL layer draws that cell). */
   constructor(private readonly cellOf: (sidc: string) => SpriteCell) {}
 
-  /** Brings the features in step with the picture; true when tracks came or went. */
-  sync(views: Iterable<EntityView>, now: number): boolean {
+  /** Keeps the features in `source` from now on, for a layer that draws them (the 2D canvas fallback). */
+  drawFromSource(): void {
+    if (this.inSource) return;
+    this.inSource = true;
+    this.source.addFeatures([...this.held.values()].map((h) => h.feature));
+  }
+
+  /**
+   * Brings the features in step with the picture; true when tracks came or went. `restale`:
+   * re-evaluate the stale flag of tracks whose view did not change (the clock moved).
+   */
+  sync(views: readonly EntityView[], now: number, restale = false): boolean {
     const pass = ++this.pass;
     let seen = 0;
     const added: Feature<Point>[] = [];
-    for (const view of views) {
+    const n = views.length;
+    const lastViews = this.lastViews;
+    const lastHeld = this.lastHeld;
+    const nextViews = this.nextViews;
+    const nextHeld = this.nextHeld;
+    nextViews.length = n;
+    nextHeld.length = n;
+    for (let i = 0; i < n; i++) {
+      const view = views[i]!;
+      nextViews[i] = view;
+      nextHeld[i] = undefined;
+      // Unchanged since the last sync (and no stale flags to re-evaluate): only counted as seen.
+      if (!restale && view === lastViews[i]) {
+        const was = lastHeld[i];
+        if (was !== undefined) {
+          nextHeld[i] = was;
+          if (was.seen !== pass) seen++;
+          was.seen = pass;
+        }
+        continue;
+      }
       const position = view.components.position;
       if (!isPosition(position)) continue;
       let held = this.held.get(view.id);
@@ -67,27 +114,34 @@ export class TrackFeatures {
       } else if (held.view !== view) {
         held.view = view;
         this.apply(held.feature, view, position, now);
-      } else {
+      } else if (restale) {
         const stale = isStale(view, now);
         if (held.feature.get(TRACK.stale) !== stale) {
-          held.feature.setProperties({ [TRACK.stale]: stale, [TRACK.alpha]: alphaOf(stale) });
+          held.feature.set(TRACK.stale, stale);
+          this.buffer.setFade(view.id, alphaOf(stale), zOf(held.feature.get(TRACK.threat) as ThreatLevel, stale));
         }
       }
       if (held.seen !== pass) seen++;
       held.seen = pass;
+      nextHeld[i] = held;
     }
+    this.lastViews = nextViews;
+    this.lastHeld = nextHeld;
+    this.nextViews = lastViews;
+    this.nextHeld = lastHeld;
     // Every held track not seen this pass has left the picture (or lost its fix).
     let left = false;
     if (seen !== this.held.size) {
       for (const [id, held] of this.held) {
         if (held.seen === pass) continue;
-        this.source.removeFeature(held.feature);
+        if (this.inSource) this.source.removeFeature(held.feature);
+        this.buffer.remove(id);
         this.high.delete(held.feature);
         this.held.delete(id);
         left = true;
       }
     }
-    if (added.length > 0) this.source.addFeatures(added);
+    if (added.length > 0 && this.inSource) this.source.addFeatures(added);
     return left || added.length > 0;
   }
 
@@ -109,8 +163,8 @@ export class TrackFeatures {
     return this.held.get(id)?.feature;
   }
 
-  features(): IterableIterator<Feature<Point>> {
-    return this.source.getFeatures().values();
+  *features(): IterableIterator<Feature<Point>> {
+    for (const held of this.held.values()) yield held.feature;
   }
 
   get size(): number {
@@ -137,7 +191,8 @@ export class TrackFeatures {
   }
 
   private mark(id: string, selected: boolean): void {
-    this.held.get(id)?.feature.setProperties({ [TRACK.selected]: selected, [TRACK.selectedRing]: selected ? 1 : 0 });
+    this.held.get(id)?.feature.set(TRACK.selected, selected);
+    this.buffer.setRing(id, RING.selected, selected);
   }
 
   private apply(feature: Feature<Point>, view: EntityView, p: Position, now: number): void {
@@ -151,8 +206,8 @@ export class TrackFeatures {
     const cell = this.cellOf(sidc);
     const stale = isStale(view, now);
     const selected = view.id === this.selectedId;
-    // Properties first, silently; then moving the point announces the one change, and both
-    // renderers read the properties from the feature when they redraw it.
+    // Properties first, silently; then moving the point announces the one change (to the canvas
+    // fallback's layer, when there is one: the GPU layer reads the buffer written last).
     feature.setProperties(
       {
         [TRACK.id]: view.id,
@@ -163,15 +218,12 @@ export class TrackFeatures {
         [TRACK.ellipse]: ellipseOf(p),
         [TRACK.leader]: leader?.[1],
         [TRACK.lat]: p.lat,
-        [TRACK.spriteX]: cell.x,
-        [TRACK.spriteY]: cell.y,
-        [TRACK.alpha]: alphaOf(stale),
-        [TRACK.highRing]: threat === 'HIGH' ? 1 : 0,
-        [TRACK.selectedRing]: selected ? 1 : 0,
       },
       true,
     );
     feature.getGeometry()!.setCoordinates([centre[0], centre[1]]);
+    const rings = (threat === 'HIGH' ? RING.high : 0) | (selected ? RING.selected : 0);
+    this.buffer.put(view.id, centre[0], centre[1], cell.x, cell.y, alphaOf(stale), zOf(threat, stale), rings);
   }
 }
 

@@ -11,13 +11,4 @@ export const TRACK = {
   leader: 'leader',
   /** Latitude of the fix (Mercator's scale for the ellipse). */
   lat: 'lat',
-  /*
-   * Numbers for the WebGL layer, whose style expressions become shader attributes (numbers only):
-   * the symbol's cell in the sprite, its opacity (stale tracks dimmed), and 1/0 for the rings.
-   */
-  spriteX: 'spriteX',
-  spriteY: 'spriteY',
-  alpha: 'alpha',
-  highRing: 'highRing',
-  selectedRing: 'selectedRing',
 } as const;

@@ -130,7 +130,7 @@ function buildDetail(
 }
 
 /** Higher threats are drawn above lower ones, fresh tracks above stale ones. */
-function zOf(threat: ThreatLevel | undefined, stale: boolean): number {
+export function zOf(threat: ThreatLevel | undefined, stale: boolean): number {
   return rank(threat) * 2 + (stale ? 0 : 1);
 }
 
