@@ -107,6 +107,15 @@ export function redeemInvitation(
   return { ok: true, ledger: { ...ledger, issued }, token: entry.token };
 }
 
+/** The ledger with a redeemed invitation unused again (its admission failed after the redeem). */
+export function releaseInvitation(ledger: InvitationLedger, token: InvitationToken): InvitationLedger {
+  const entry = ledger.issued.get(token.nonce);
+  if (entry?.usedBy === undefined) return ledger;
+  const issued = new Map(ledger.issued);
+  issued.set(token.nonce, { token: entry.token });
+  return { ...ledger, issued };
+}
+
 /** Unused invitations that have not expired (used ones are kept until they expire, to refuse a reuse clearly). */
 export function openInvitations(ledger: InvitationLedger, now: number): InvitationToken[] {
   return [...ledger.issued.values()]

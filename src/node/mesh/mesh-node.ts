@@ -17,7 +17,7 @@ import {
 } from '../../core/sync';
 import { MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
 import type { VersionOrigin, VersionSource } from '../lattice-node';
-import { isTokenText } from '../../core/roster/invitation-token';
+import { decodeToken, isTokenText } from '../../core/roster/invitation-token';
 import { ADMIT_ALL, admitting } from '../security/admission';
 import type { SecurityStats } from '../security/mesh-security';
 import { MAX_KEYS_PER_RESEND } from '../security/version-verifier';
@@ -189,7 +189,10 @@ export class MeshNode {
       peer: link.peer,
       key: security.publicKey,
       nonce: security.nonce(),
-      ...(this.invitation === undefined ? {} : { invitation: this.invitation }),
+      // A bearer token: it goes only to the member that issued it, never to any peer that links.
+      ...(this.invitation === undefined || decodeToken(this.invitation)?.inviter !== link.peer
+        ? {}
+        : { invitation: this.invitation }),
     };
     const l: MeshLink = new MeshLink(
       link,

@@ -1,6 +1,6 @@
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
-import { compareOps, opId, type RosterOp } from '../../core/roster/roster-op';
+import { canonicalOp, compareOps, opId, type RosterOp } from '../../core/roster/roster-op';
 import { isRosterEntity, opOfVersion } from '../../core/roster/roster-entity';
 import type { RosterState } from './roster-state';
 
@@ -76,7 +76,7 @@ export function gateVersions(
   ops.sort((a, b) => compareOps(a.op, b.op));
   let now = state;
   for (const { op, version } of ops) {
-    const reason = opRefusal(op, now, isSibling, self);
+    const reason = opRefusal(op, version, now, isSibling, self);
     if (reason === undefined) {
       now = now.with(op, version.ts);
       accepted.push(version);
@@ -101,15 +101,27 @@ export function gateVersions(
 
 function opRefusal(
   op: RosterOp,
+  version: Version,
   state: RosterState,
   isSibling: (node: NodeId) => boolean,
   self: NodeId,
 ): MembershipReason | undefined {
-  if (state.has(opId(op)) || op.author === self) return undefined;
+  const held = state.roster.get(opId(op));
+  // A second, different op under one id (its author equivocating): the roster keeps one by its
+  // own rule and the store another, so a replica rebuilt from the store would disagree. Refused;
+  // the first stays.
+  if (held !== undefined) return canonicalOp(held) === canonicalOp(op) ? undefined : 'roster-mismatch';
+  if (op.author === self) return undefined;
+  // A removed member's roster ops written after its removal are refused like its other writes
+  // (by the same clock rule, so every node holding the removal refuses the same ones): with an
+  // earlier Lamport clock they would otherwise apply as if it were still a member.
+  if (state.writtenAfterRemoval(op.author, version.ts)) return 'removed-member';
   if (op.body.type === 'found') {
     if (state.anchor === undefined || opId(op) === state.anchor) return undefined;
     return state.open ? undefined : 'rival-founding';
   }
-  if (!state.founded || state.open) return undefined;
+  if (!state.founded) return undefined;
+  // Open or closed, only a member's roster op can change the roster; anyone else's is refused
+  // rather than held as inert data (each held op costs every later view).
   return state.known(op.author) || isSibling(op.author) ? undefined : 'not-a-member';
 }

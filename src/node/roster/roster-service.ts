@@ -3,7 +3,12 @@ import { ValidationError } from '../../core/errors';
 import { asNodeId, type NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import { fingerprint } from '../../core/roster/fingerprint';
-import { issueInvitation, redeemInvitation, type InvitationLedger } from '../../core/roster/invitation-ledger';
+import {
+  issueInvitation,
+  redeemInvitation,
+  releaseInvitation,
+  type InvitationLedger,
+} from '../../core/roster/invitation-ledger';
 import { decodeToken, encodeToken, invitationUrl } from '../../core/roster/invitation-token';
 import { isRosterEntity, opOfVersion, valueOfOp, type RosterOpValue } from '../../core/roster/roster-entity';
 import { opId, type RosterBody } from '../../core/roster/roster-op';
@@ -83,6 +88,8 @@ export class RosterService implements RosterCalls {
     });
     this.admit = admissionPolicy({
       lattice: o.host.lattice,
+      self,
+      inviter,
       view: () => this.state.view,
       isSibling: async (peer) => (await this.refreshSiblings(true)).has(peer),
       redeem: async (token, peer) => {
@@ -93,6 +100,9 @@ export class RosterService implements RosterCalls {
         });
         if (result.ok) await this.saveLedger(result.ledger);
         return result;
+      },
+      release: async (token) => {
+        await this.saveLedger(releaseInvitation(this.ledger, token));
       },
       add: (peer, nonce) => this.addMember(peer, nonce),
       refused: (peer, reason) => this.noteRefused(peer, reason),

@@ -80,13 +80,17 @@ export class RosterState {
     return this.view.members.has(author) || this.view.removed.has(author);
   }
 
-  /** The next op `author` writes: its next sequence number, and a clock past every op held. */
+  /**
+   * The next op `author` writes: its next sequence number, and a clock past every op that took
+   * effect. Ops without effect do not count: one at the highest clock the format allows (a removed
+   * member's, or a stranger's in an open lattice) would otherwise leave no clock for any later op.
+   */
   next(author: NodeId, body: RosterOp['body']): RosterOp {
     let seq = 0;
     let lamport = 0;
-    for (const op of this.roster.values()) {
-      lamport = Math.max(lamport, op.lamport);
+    for (const [id, op] of this.roster) {
       if (op.author === author) seq = Math.max(seq, op.seq);
+      if (!this.view.rejected.has(id)) lamport = Math.max(lamport, op.lamport);
     }
     return { author, seq: seq + 1, lamport: lamport + 1, verified: true, body };
   }

@@ -12,12 +12,17 @@ export type Admit = (peer: NodeId, invitation: string | undefined) => Promise<Ad
 
 export interface AdmissionDeps {
   readonly lattice: string;
+  readonly self: NodeId;
+  /** The member whose invitation this node joins with, if it is joining. */
+  readonly inviter: NodeId | undefined;
   /** The roster now (the anchored view); `founder` undefined while this node holds no founded roster. */
   view(): RosterView;
   /** A tab of this browser profile (one device): admitted without an invitation. */
   isSibling(peer: NodeId): boolean | Promise<boolean>;
   /** Checks a token against this node's ledger and marks it used; persists the ledger on success. */
   redeem(token: InvitationToken | undefined, peer: NodeId): Promise<RedeemResult>;
+  /** Undoes a redeem whose `add` could not be written: the invitation may be used again. */
+  release(token: InvitationToken): Promise<void>;
   /** Writes the `add` op admitting `peer` (with the invitation's nonce). */
   add(peer: NodeId, invitation?: string): Promise<void>;
   /** Told of every refusal (the peers panel lists refused peers and why). */
@@ -54,12 +59,19 @@ export function admissionPolicy(deps: AdmissionDeps): Admit {
 
 async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | undefined): Promise<AdmitVerdict> {
   const view = deps.view();
-  if (view.founder === undefined || view.open || view.members.has(peer)) return { ok: true };
+  if (view.founder === undefined) {
+    // Joining: the roster must come from the inviter (or a tab of this device that has it). Any
+    // other peer could show us a founding of its own making, and we would anchor on it.
+    if (peer === deps.inviter || (await deps.isSibling(peer))) return { ok: true };
+    return { ok: false, reason: `this node is still joining lattice ${deps.lattice}: it syncs with its inviter first` };
+  }
+  if (view.open || view.members.has(peer)) return { ok: true };
   const remover = view.removed.get(peer);
   if (remover !== undefined)
     return { ok: false, reason: `${peer} was removed from lattice ${deps.lattice} by ${remover}` };
   if (await deps.isSibling(peer)) {
-    await deps.add(peer);
+    // Only a member's `add` takes effect; a tab that is not one still syncs with its own device.
+    if (view.members.has(deps.self)) await deps.add(peer);
     return { ok: true };
   }
   if (invitation === undefined) {
@@ -71,6 +83,13 @@ async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | un
   const token = decodeToken(invitation);
   const redeemed = await deps.redeem(token, peer);
   if (!redeemed.ok) return { ok: false, reason: `invitation refused: ${redeemed.message}` };
-  await deps.add(peer, redeemed.token.nonce);
+  try {
+    await deps.add(peer, redeemed.token.nonce);
+  } catch (error) {
+    // Not admitted after all: the invitation is good again (it was marked used first, so that two
+    // links presenting it at once cannot both redeem it).
+    await deps.release(redeemed.token);
+    throw error;
+  }
   return { ok: true };
 }

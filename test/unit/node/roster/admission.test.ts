@@ -71,19 +71,47 @@ describe('admission policy', () => {
     expect(await ask(a.roster.admit, b)).toEqual({ ok: false, reason: `${b} was removed from lattice ops by ${a.id}` });
   });
 
-  it('admits anyone in an open lattice, and anyone while this node holds no founded roster (a joiner)', async () => {
+  it('admits anyone in an open lattice; a joiner admits only its inviter (and its own tabs) until it holds the roster', async () => {
     const clock = manualClock();
     const open = await rosterNode('open-gate', clock, fakeDevice(), { open: true });
     expect(await ask(open.roster.admit, testIdentity('walk-in').id)).toEqual({ ok: true });
     const a = await rosterNode('for-joiner', clock);
     const { token } = await a.roster.invite('https://app.example/');
-    const joiner = await rosterNode('pending-joiner', clock, fakeDevice(), { invitation: token });
+    const device = fakeDevice();
+    const joiner = await rosterNode('pending-joiner', clock, device, { invitation: token });
     expect(await ask(joiner.roster.admit, a.id)).toEqual({ ok: true });
+    // A stranger who knows the lattice and the inviter could show a founding of its own making.
+    expect(await ask(joiner.roster.admit, testIdentity('usurper').id)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/still joining lattice ops: it syncs with its inviter first/),
+    });
+    device.ids.add(testIdentity('joiner-tab').id);
+    expect(await ask(joiner.roster.admit, testIdentity('joiner-tab').id)).toEqual({ ok: true });
+  });
+
+  it('gives an invitation back when the add op cannot be written, so the device can try again', async () => {
+    const clock = manualClock();
+    const a = await rosterNode('flaky-issuer', clock);
+    const { token } = await a.roster.invite('https://app.example/');
+    const joiner = testIdentity('unlucky').id;
+    const real = a.node.writeRosterOp.bind(a.node);
+    let fail = true;
+    a.node.writeRosterOp = ((...args: Parameters<typeof real>) =>
+      fail ? Promise.reject(new Error('storage full')) : real(...args)) as typeof real;
+    expect(await ask(a.roster.admit, joiner, token)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/storage full/),
+    });
+    fail = false;
+    expect(await ask(a.roster.admit, joiner, token)).toEqual({ ok: true });
   });
 
   it('refuses when admission fails on the way (a write or the ledger), with the error', async () => {
     const admit = admissionPolicy({
       lattice: 'ops',
+      self: 'f' as NodeId,
+      inviter: undefined,
+      release: () => Promise.resolve(),
       view: () => ({
         founder: 'f' as NodeId,
         open: false,
