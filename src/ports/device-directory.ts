@@ -9,7 +9,8 @@ export interface DeviceDirectory {
   siblings(): Promise<readonly NodeId[]>;
   /**
    * The founding op id this device trusts in `lattice`. With `proposal`, records it if the device
-   * has none yet, atomically across tabs; returns what is recorded (the proposal or an earlier one).
+   * has none yet, or if what it has is `replacing` (a founding the device gives up to join with an
+   * invitation), atomically across tabs; returns what is recorded (the proposal or another one).
    */
-  anchor(lattice: string, proposal?: string): Promise<string | undefined>;
+  anchor(lattice: string, proposal?: string, replacing?: string): Promise<string | undefined>;
 }

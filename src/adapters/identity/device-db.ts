@@ -28,15 +28,16 @@ export function idbDeviceDirectory(): DeviceDirectory {
         db.close();
       }
     },
-    async anchor(lattice, proposal) {
+    async anchor(lattice, proposal, replacing) {
       const db = await openDeviceDb();
       try {
         // One readwrite transaction: two tabs founding at once see each other's claim.
         const tx = db.transaction('anchors', 'readwrite');
         const held = (await tx.store.get(lattice)) as string | undefined;
-        if (held === undefined && proposal !== undefined) await tx.store.put(proposal, lattice);
+        const free = held === undefined || (replacing !== undefined && held === replacing);
+        if (free && proposal !== undefined) await tx.store.put(proposal, lattice);
         await tx.done;
-        return held ?? proposal;
+        return free ? (proposal ?? held) : held;
       } finally {
         db.close();
       }

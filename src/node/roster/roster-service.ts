@@ -74,6 +74,8 @@ export class RosterService implements RosterCalls {
     private readonly o: RosterServiceOptions,
     anchor: string | undefined,
     ledger: InvitationLedger,
+    /** The device's own founding it gives up to join by invitation (replaced once anchored). */
+    private readonly abandoned?: string,
   ) {
     const self = o.host.nodeId;
     this.invitation = o.invitation;
@@ -126,8 +128,23 @@ export class RosterService implements RosterCalls {
     // A founding this node wrote before its device kept anchors counts as the device's.
     if (anchor === undefined && ownFounding !== undefined) anchor = await device.anchor(host.lattice, ownFounding);
     const ledger = ledgerFromJson(await host.loadMeta(LEDGER_META), self, host.lattice);
-    const service = new RosterService(o, anchor, ledger);
-    await service.refreshSiblings(false);
+    let service = new RosterService(o, anchor, ledger);
+    const siblings = await service.refreshSiblings(false);
+    const own = (id: NodeId): boolean => id === self || siblings.has(id);
+    const view = service.state.view;
+    if (
+      o.invitation !== undefined &&
+      anchor !== undefined &&
+      view.founder !== undefined &&
+      own(view.founder) &&
+      [...view.members].every(own)
+    ) {
+      // The device founded this lattice alone (an earlier visit without an invitation) and now
+      // joins it by invitation: it gives its own founding up for the inviter's.
+      service.close();
+      service = new RosterService(o, undefined, ledger, anchor);
+      await service.refreshSiblings(false);
+    }
     if (anchor === undefined && o.invitation === undefined) await service.found(o.openAtFounding ?? false);
     return service;
   }
@@ -271,7 +288,7 @@ export class RosterService implements RosterCalls {
     if (before === undefined && state.anchor !== undefined) {
       // A joiner found its inviter's roster: the device trusts it from now on (its other tabs too).
       void this.o.device
-        .anchor(this.o.host.lattice, state.anchor)
+        .anchor(this.o.host.lattice, state.anchor, this.abandoned)
         .catch((e: unknown) => this.log('keeping the anchor failed', e));
     }
   }

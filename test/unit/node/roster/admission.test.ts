@@ -8,7 +8,7 @@ import { DEFAULT_INVITATION_TTL_MS } from '../../../../src/core/roster/invitatio
 import type { AdmitVerdict } from '../../../../src/core/sync';
 import { admissionPolicy, type Admit } from '../../../../src/node/security/admission-policy';
 import { testIdentity } from '../../support/test-keys';
-import { fakeDevice, manualClock, rosterNode } from './roster-harness';
+import { deliver, fakeDevice, manualClock, rosterNode, rosterVersions } from './roster-harness';
 
 const ask = (admit: Admit, peer: NodeId, invitation?: string): Promise<AdmitVerdict> => admit(peer, invitation);
 
@@ -149,6 +149,31 @@ describe('roster calls', () => {
     await expect(a.roster.removeMember(testIdentity('never').id)).rejects.toThrow(/is not a member/);
     await expect(a.roster.removeMember(a.id)).rejects.toThrow(/founder cannot remove itself/);
     await expect(a.roster.removeMember('not an id')).rejects.toThrow(/invalid node id/);
+  });
+
+  it('a device that founded a lattice alone on an earlier visit joins it by invitation, and keeps the inviter’s founding', async () => {
+    const clock = manualClock();
+    const a = await rosterNode('real-founder', clock);
+    const device = fakeDevice();
+    const first = await rosterNode('early-visitor', clock, device);
+    expect((await first.roster.members()).founder).toBe(first.id);
+    await first.node.flushed();
+    await first.node.close();
+    const { token } = await a.roster.invite('https://app.example/');
+    const again = await rosterNode('early-visitor', clock, device, { invitation: token, backing: first.backing });
+    // Joining: its own founding no longer counts; it links with its inviter, who admits it.
+    expect((await again.roster.members()).founder).toBeUndefined();
+    expect(await ask(again.roster.admit, a.id)).toEqual({ ok: true });
+    expect(await ask(a.roster.admit, again.id, token)).toEqual({ ok: true });
+    expect(deliver(again, rosterVersions(a)).rejected).toEqual([]);
+    const joined = await again.roster.members();
+    expect(joined.founder).toBe(a.id);
+    expect(joined.members.map((m) => m.id)).toContain(again.id);
+    // The device now trusts the inviter's founding (its other tabs too).
+    await new Promise((r) => setTimeout(r, 0));
+    const anchor = await device.anchor('ops');
+    expect(anchor).not.toBe(undefined);
+    expect(anchor!.startsWith(`${a.id}:`)).toBe(true);
   });
 
   it('only a member invites', async () => {

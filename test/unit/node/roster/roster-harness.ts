@@ -21,10 +21,11 @@ export function fakeDevice(): DeviceDirectory & { ids: Set<NodeId> } {
   return {
     ids,
     siblings: async () => [...ids],
-    anchor: async (lattice, proposal) => {
+    anchor: async (lattice, proposal, replacing) => {
       const held = anchors.get(lattice);
-      if (held === undefined && proposal !== undefined) anchors.set(lattice, proposal);
-      return held ?? proposal;
+      const free = held === undefined || (replacing !== undefined && held === replacing);
+      if (free && proposal !== undefined) anchors.set(lattice, proposal);
+      return free ? (proposal ?? held) : held;
     },
   };
 }
