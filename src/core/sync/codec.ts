@@ -39,7 +39,7 @@ import {
  *   keys       varint count (1..256) · count × 32-byte Ed25519 public keys
  *
  * Version 3 (signed versions, docs/security.md) added the hello's key and `keys`; version 4 the
- * hello's nonce and `proof` (mutual proof of key possession: 16 B more per hello, 68 B + the token
+ * hello's nonce and `proof` (mutual proof of key possession: 16 B more per hello, 67 B + the token
  * per proof, one signature and one verification per side per link). A peer speaking another
  * version has its hello refused with a bye naming the version we speak, so two never mix silently.
  * Every field is checked on decode; no trailing bytes. The hello's protocol field is byte 0.

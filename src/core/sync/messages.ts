@@ -14,7 +14,7 @@ export const SYNC_PROTOCOL_VERSION = 4;
 /** A hello's fresh random nonce: what the peer's proof must sign. */
 export const HANDSHAKE_NONCE_BYTES = 16;
 /** An Ed25519 signature's length. */
-export const SIGNATURE_BYTES = 64;
+export { SIG_BYTES as SIGNATURE_BYTES } from '../wire/format';
 
 /** Most reconciliation ids one `want` or `ihave` may carry. */
 export const MAX_WANT_IDS = 4096;
