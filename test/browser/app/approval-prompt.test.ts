@@ -9,7 +9,8 @@ declare const describe: (name: string, fn: (this: MochaContext) => void) => void
 declare const it: (name: string, fn: () => Promise<void>) => void;
 declare const afterEach: (fn: () => Promise<unknown>) => void;
 
-const lattice = () => `?lattice=ap${Math.floor(Math.random() * 1e9).toString(36)}`;
+// Open: some tests link separate devices (browser contexts); admission is tested in mesh/admission.test.ts.
+const lattice = () => `?lattice=ap${Math.floor(Math.random() * 1e9).toString(36)}&open=1`;
 /** 2 km from the defended point: inside the classifier's inner radius, so a hostile cue is HIGH at once. */
 const NEAR = offset(DEFENDED_POINT, 0, 2_000);
 

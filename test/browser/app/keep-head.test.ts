@@ -6,7 +6,8 @@ declare const describe: (name: string, fn: (this: MochaContext) => void) => void
 declare const it: (name: string, fn: () => Promise<void>) => void;
 declare const afterEach: (fn: () => Promise<unknown>) => void;
 
-const lattice = () => `?lattice=kh${Math.floor(Math.random() * 1e9).toString(36)}`;
+// Open: the two tabs are separate devices (browser contexts), and the test is about conflicts, not admission.
+const lattice = () => `?lattice=kh${Math.floor(Math.random() * 1e9).toString(36)}&open=1`;
 
 /** Whether the inspector of the tab's shell shows a conflict marker (searched through shadow roots). */
 function markerShown(tab: AppTab): Promise<boolean> {
