@@ -8,6 +8,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../src/core/ids';
 import { linkProofBytes } from '../../../src/core/signing/link-proof';
+import { encodeToken } from '../../../src/core/roster/invitation-token';
 import { MessageType } from '../../../src/core/sync';
 import { Harness, versionsFrame } from '../node/mesh/scripted-peers';
 import { signedProof, testIdentity } from '../support/test-keys';
@@ -62,21 +63,32 @@ describe('attack suite: the link handshake (issue 12)', () => {
     expect(h.mesh.securityStats().badProofs).toBe(1);
   });
 
-  it('the node’s own proof signs the peer’s nonce and its own with its key, and carries its invitation', async () => {
-    const h = await Harness.create('m', { invitation: 'tok_42' });
+  it('the node’s own proof signs the peer’s nonce and its own with its key, and carries its invitation to its inviter only', async () => {
+    // A bearer token: it goes on the link to the member that issued it, never to another peer.
+    const token = encodeToken({
+      lattice: 'test',
+      inviter: 'a' as NodeId,
+      expiresAt: 2_000_000_000_000,
+      nonce: 'A'.repeat(22),
+    });
+    const h = await Harness.create('m', { invitation: token });
+    const other = h.peer('b');
+    other.hello();
+    const toOther = other.msgs().find((m) => m.type === MessageType.Proof);
+    expect(toOther?.type === MessageType.Proof && toOther.invitation).toBe(undefined);
     const peer = h.peer('a');
     peer.hello();
     const mine = peer.msgs().find((m) => m.type === MessageType.Proof);
     expect(mine?.type).toBe(MessageType.Proof);
     if (mine?.type !== MessageType.Proof) return;
-    expect(mine.invitation).toBe('tok_42');
+    expect(mine.invitation).toBe(token);
     const bytes = linkProofBytes({
       lattice: 'test',
       challenge: peer.nonce,
       nonce: peer.nodeHello().nonce,
       prover: 'm' as NodeId,
       verifier: 'a' as NodeId,
-      invitation: 'tok_42',
+      invitation: token,
     });
     const key = createPublicKey({
       key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(testIdentity('m').publicKey).toString('base64url') },
