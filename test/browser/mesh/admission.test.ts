@@ -109,3 +109,54 @@ describe('admission to a closed lattice (separate devices, real signaling and We
     expect(removed).toEqual([b.nodeId]);
   });
 });
+
+describe('the signaling server under a claimed id (real server, separate devices)', function () {
+  this.timeout(120_000);
+  afterEach(() => closeAllTabs());
+
+  it('a page claiming another node’s id cannot evict it: refused 4004, the holder stays reachable', async () => {
+    const lattice = uniqueLattice('evict');
+    const q = `?lattice=${lattice}&open=1&signal=websocket`;
+    const a = await openTab({ query: q, context: await newContext() });
+    const b = await openTab({ query: q, context: await newContext() });
+    await waitLinked(a, [b], 30_000);
+    // A hostile page of the same origin speaks to /signal itself, in a's name, with a key it made up.
+    const attacker = await openTab({ query: `?lattice=${uniqueLattice('other')}`, context: await newContext() });
+    const code = await inTab(
+      attacker,
+      async ({ victim, lattice }: { victim: string; lattice: string }) => {
+        const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/signal`);
+        const closed = new Promise<number>((resolve) => ws.addEventListener('close', (e) => resolve(e.code)));
+        await new Promise<void>((resolve) =>
+          ws.addEventListener('message', (e) => {
+            if ((JSON.parse(String(e.data)) as { type?: string }).type === 'challenge') resolve();
+          }),
+        );
+        const b64url = (bytes: Uint8Array): string =>
+          btoa(String.fromCharCode(...bytes))
+            .replace(/\+/g, '-')
+            .replace(/\//g, '_')
+            .replace(/=+$/, '');
+        const key = b64url(crypto.getRandomValues(new Uint8Array(32)));
+        const sig = b64url(crypto.getRandomValues(new Uint8Array(64)));
+        ws.send(
+          JSON.stringify({
+            from: victim,
+            lattice,
+            type: 'announce',
+            data: { incarnation: 'stolen-incarnation', proof: { key, sig } },
+          }),
+        );
+        return Promise.race([closed, new Promise<string>((r) => setTimeout(() => r('open'), 5000))]);
+      },
+      { victim: a.nodeId, lattice },
+    );
+    expect(code as number | string).toBe(4004);
+    const ws = (await inTab(a, () => window.lattice.signaling())).find((s) => s.kind === 'websocket');
+    expect(ws?.state).toBe('open');
+    // Still reachable through the server: a new device finds a there.
+    const c = await openTab({ query: q, context: await newContext() });
+    await waitLinked(c, [a], 30_000);
+    await waitLinked(a, [b]);
+  });
+});
