@@ -384,6 +384,11 @@ export class LatticeNode implements NodeApi {
     return this.parts.listeners.add(listener);
   }
 
+  /** Whether the store holds the entity (its versions or its tombstone). */
+  holdsEntity(entity: EntityId): boolean {
+    return this.parts.store.state(entity) !== undefined;
+  }
+
   /** The entity's threat level now: the highest of its current threat values (the budgeter ranks its traffic by it). */
   threatOf(entity: EntityId): ThreatLevel {
     let level: ThreatLevel = 'NONE';

@@ -15,6 +15,8 @@ export interface MeshStore {
   applyRemote(versions: readonly Version[], source?: VersionSource): Version[];
   onVersions(listener: VersionListener): () => void;
   versions(): Iterable<Version>;
+  /** Whether the store holds the entity (the new-entity limit charges only entities it does not). */
+  holdsEntity?(entity: EntityId): boolean;
   /** The entity's threat level now (the highest of its current threat values); NONE if absent. */
   threatOf?(entity: EntityId): ThreatLevel;
   /** Versions that came by this link (VersionSource.via) and are held unmerged for clock skew. */

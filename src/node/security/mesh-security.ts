@@ -1,8 +1,9 @@
-import type { NodeId } from '../../core/ids';
+import type { EntityId, NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import { HANDSHAKE_NONCE_BYTES, type VerifyVerdict } from '../../core/sync';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
+import { NEW_ENTITIES_PER_SECOND, NEW_ENTITY_BURST, NewEntityLimit } from './new-entity-limit';
 import { KeyRing, REJECT_REASONS, VersionVerifier, type RejectReason, type Rejection } from './version-verifier';
 
 /** Why a verified version was refused for who wrote it (the roster, src/node/roster/membership-gate.ts). */
@@ -33,7 +34,15 @@ export interface SecurityStats {
   readonly notAdmitted: number;
   /** Links closed for repeated invalid input (refused versions count as invalid input). */
   readonly peersPenalised: number;
+  /**
+   * New entities refused because their author was over its bound (NewEntityLimit); their versions
+   * are counted in `rejected['entity-limit']`.
+   */
+  readonly newEntitiesRefused: number;
 }
+
+/** The reason versions of new entities over their author's bound are refused with (securityStats().rejected). */
+export const ENTITY_LIMIT_REASON = 'entity-limit';
 
 /** Reasons that prove the sending link at fault: an honest relay verifies before it relays, so never sends one. */
 const LINK_AT_FAULT: ReadonlySet<RejectReason> = new Set([
@@ -73,8 +82,12 @@ export class MeshSecurity {
    * that verified, before they are merged. None: everyone whose signature verifies (an open lattice).
    */
   gate: MembershipGate | undefined;
-  /** Versions the gate refused, by reason. */
+  /** Versions the gate and the new-entity limit refused, by reason. */
   private readonly gateRejected: Record<string, number> = {};
+  /** New entities per author (docs/security.md, "New entities per author"). */
+  private readonly newEntities: NewEntityLimit;
+  /** Whether the store holds an entity (the MeshNode sets it from its store); none: every entity is new. */
+  holds: (entity: EntityId) => boolean = () => false;
   /** Sends keys on every open link (the MeshNode sets it). */
   spread: (keys: readonly Uint8Array[]) => void = () => undefined;
   private saveKeys: () => void = () => undefined;
@@ -96,6 +109,7 @@ export class MeshSecurity {
   ) {
     this.keys = new KeyRing(crypto);
     this.verifier = new VersionVerifier(self, crypto, this.keys);
+    this.newEntities = new NewEntityLimit(self);
   }
 
   /** Our key must stand for our id: a node that could not verify its own writes is misconfigured. */
@@ -268,6 +282,14 @@ export class MeshSecurity {
           for (const r of gated.rejected) this.gateRejected[r.reason] = (this.gateRejected[r.reason] ?? 0) + 1;
           this.logGated(gated.rejected, from);
         }
+        // How many entities one author can make us hold (after the gate: a stranger's are refused
+        // there and cost no tokens). Not the link's fault: an honest relay passes a member's burst on.
+        const split = this.newEntities.split(accepted, this.holds, this.now());
+        if (split.refused.length > 0) {
+          accepted = split.accepted;
+          this.gateRejected[ENTITY_LIMIT_REASON] = (this.gateRejected[ENTITY_LIMIT_REASON] ?? 0) + split.refused.length;
+          this.logEntityLimit(split.refused, from);
+        }
         const fresh: Uint8Array[] = [];
         for (const v of accepted) {
           if (this.keys.vouch(v.ts.node)) fresh.push(this.keys.keyOf(v.ts.node)!);
@@ -294,6 +316,13 @@ export class MeshSecurity {
                 reason: r.reason,
                 penalise: false,
                 retry: !r.soon,
+              })),
+              // Asked for again at the next round: the author's bucket refills meanwhile.
+              ...split.refused.map((version) => ({
+                version,
+                reason: ENTITY_LIMIT_REASON,
+                penalise: false,
+                retry: false,
               })),
             ],
             // The author's own link sent both contents: charged like a forgery.
@@ -326,6 +355,7 @@ export class MeshSecurity {
       badProofs: this.badProofs,
       notAdmitted: this.notAdmitted,
       peersPenalised: this.peersPenalised,
+      newEntitiesRefused: this.newEntities.hits,
     };
   }
 
@@ -337,6 +367,15 @@ export class MeshSecurity {
       byReason,
       first: `${first.entity}/${first.kind} by ${first.ts.node}`,
     });
+  }
+
+  private logEntityLimit(refused: readonly Version[], from: NodeId): void {
+    const authors = [...new Set(refused.map((v) => v.ts.node))];
+    this.log(
+      `refused ${refused.length} versions of new entities from ${from}: their authors (${authors.join(', ')}) ` +
+        `made more than ${NEW_ENTITY_BURST} new entities here, then ${NEW_ENTITIES_PER_SECOND} a second; ` +
+        'asked for again later',
+    );
   }
 
   private logRejected(rejected: readonly Rejection[], from: NodeId): void {
