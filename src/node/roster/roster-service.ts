@@ -14,7 +14,8 @@ import { isRosterEntity, opOfVersion, valueOfOp, type RosterOpValue } from '../.
 import { opId, type RosterBody } from '../../core/roster/roster-op';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import type { InvitationView, MembersView, RefusedPeerView, RosterCalls } from '../roster-api';
-import { admissionPolicy, type Admit } from '../security/admission-policy';
+import type { Admission } from '../mesh/mesh-types';
+import { admissionPolicy } from '../security/admission-policy';
 import type { VersionListener } from '../version-listeners';
 import { ledgerFromJson, ledgerToJson, LEDGER_META } from './ledger-record';
 import { gateVersions, type GateOutcome } from './membership-gate';
@@ -64,7 +65,7 @@ export class RosterService implements RosterCalls {
   private readonly refusedPeers = new Map<NodeId, RefusedPeerView>();
   private readonly unsubscribe: () => void;
   /** The handshake hook (admission-policy.ts), for the link handshake to call. */
-  readonly admit: Admit;
+  readonly admit: Admission;
   /** Told when a member is removed (the worker closes the links to it). */
   onRemoved: ((peer: NodeId, by: NodeId) => void) | undefined;
   /** The token this device presents at the handshake while it joins (undefined once it needs none). */

@@ -3,12 +3,7 @@ import type { AdmitVerdict } from '../../core/sync';
 import type { RedeemResult } from '../../core/roster/invitation-ledger';
 import { decodeToken, type InvitationToken } from '../../core/roster/invitation-token';
 import type { RosterView } from '../../core/roster/roster-view';
-
-/**
- * The handshake's hook (MeshNodeOptions.admit, called after the peer's key proof and before
- * anti-entropy); `invitation` is the token the joining peer presented, if any.
- */
-export type Admit = (peer: NodeId, invitation: string | undefined) => Promise<AdmitVerdict>;
+import type { Admission } from '../mesh/mesh-types';
 
 export interface AdmissionDeps {
   readonly lattice: string;
@@ -30,7 +25,9 @@ export interface AdmissionDeps {
 }
 
 /**
- * The admission decision (docs/security.md, "Admission"), in the shape of the handshake's hook:
+ * The admission decision (docs/security.md, "Admission"), as the handshake's hook (Admission,
+ * MeshNodeOptions.admit: called after the peer's key proof and before anti-entropy, with the token
+ * the joining peer presented, if any); it answers with a promise:
  * - no founded roster here yet (a joiner waiting for its inviter's roster): admitted, there is
  *   nothing to protect yet and the roster must come from somewhere;
  * - an open lattice: anyone;
@@ -42,7 +39,7 @@ export interface AdmissionDeps {
  * - anyone else: refused as not a member.
  * The promise never rejects: an error on the way refuses, with the error as the reason.
  */
-export function admissionPolicy(deps: AdmissionDeps): Admit {
+export function admissionPolicy(deps: AdmissionDeps): Admission {
   return (peer, invitation) =>
     decide(deps, peer, invitation).then(
       (verdict) => {

@@ -6,11 +6,13 @@ import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../../src/core/ids';
 import { DEFAULT_INVITATION_TTL_MS } from '../../../../src/core/roster/invitation-ledger';
 import type { AdmitVerdict } from '../../../../src/core/sync';
-import { admissionPolicy, type Admit } from '../../../../src/node/security/admission-policy';
+import type { Admission } from '../../../../src/node/mesh/mesh-types';
+import { admissionPolicy } from '../../../../src/node/security/admission-policy';
 import { testIdentity } from '../../support/test-keys';
 import { deliver, fakeDevice, manualClock, rosterNode, rosterVersions } from './roster-harness';
 
-const ask = (admit: Admit, peer: NodeId, invitation?: string): Promise<AdmitVerdict> => admit(peer, invitation);
+const ask = async (admit: Admission, peer: NodeId, invitation?: string): Promise<AdmitVerdict> =>
+  admit(peer, invitation);
 
 describe('admission policy', () => {
   it('admits a member, refuses a stranger without an invitation with a clear reason', async () => {
