@@ -19,7 +19,7 @@ import { admissionPolicy } from '../security/admission-policy';
 import type { VersionListener } from '../version-listeners';
 import { ledgerFromJson, ledgerToJson, LEDGER_META } from './ledger-record';
 import { gateVersions, type GateOutcome } from './membership-gate';
-import { RosterState } from './roster-state';
+import { RosterState, type StampedOp } from './roster-state';
 
 /** What the roster needs of the node: its roster ops as store data, and a place in storage meta. */
 export interface RosterHost {
@@ -81,9 +81,8 @@ export class RosterService implements RosterCalls {
     const self = o.host.nodeId;
     this.invitation = o.invitation;
     const inviter = o.invitation === undefined ? undefined : decodeToken(o.invitation)?.inviter;
-    let state = RosterState.empty(anchor, inviter);
-    for (const v of o.host.versions()) state = this.ingest(state, v);
-    this.state = state;
+    // Every op in storage at once: one view for the lot.
+    this.state = RosterState.empty(anchor, inviter).withAll(stampedOps(o.host.versions()));
     this.ledger = ledger;
     this.unsubscribe = o.host.onVersions((versions, origin) => {
       if (origin === 'expired') return;
@@ -279,8 +278,7 @@ export class RosterService implements RosterCalls {
   private note(versions: readonly Version[]): void {
     const before = this.state.anchor;
     const wasRemoved = this.state.view.removed;
-    let state = this.state;
-    for (const v of versions) state = this.ingest(state, v);
+    const state = this.state.withAll(stampedOps(versions));
     this.state = state;
     // A member removed just now: its open links go (the handshake refuses it from then on).
     for (const [peer, by] of state.view.removed) {
@@ -292,12 +290,6 @@ export class RosterService implements RosterCalls {
         .anchor(this.o.host.lattice, state.anchor, this.abandoned)
         .catch((e: unknown) => this.log('keeping the anchor failed', e));
     }
-  }
-
-  private ingest(state: RosterState, v: Version): RosterState {
-    if (!isRosterEntity(v.entity)) return state;
-    const parsed = opOfVersion(v, true);
-    return 'op' in parsed ? state.with(parsed.op, v.ts) : state;
   }
 
   private async saveLedger(ledger: InvitationLedger): Promise<void> {
@@ -315,6 +307,17 @@ export class RosterService implements RosterCalls {
   private log(message: string, detail?: unknown): void {
     this.o.log?.(`roster: ${message}`, detail);
   }
+}
+
+/** The roster ops among versions (of roster entities, well formed), each with its version's timestamp. */
+function stampedOps(versions: Iterable<Version>): StampedOp[] {
+  const out: StampedOp[] = [];
+  for (const v of versions) {
+    if (!isRosterEntity(v.entity)) continue;
+    const parsed = opOfVersion(v, true);
+    if ('op' in parsed) out.push({ op: parsed.op, ts: v.ts });
+  }
+  return out;
 }
 
 /** Whether an op admits `member` (an `add` of it, or its own founding). */

@@ -1,17 +1,26 @@
 import { compareTs, type Timestamp } from '../../core/clock/timestamp';
 import type { NodeId } from '../../core/ids';
-import { addOp, EMPTY_ROSTER, type Roster } from '../../core/roster/roster';
+import { EMPTY_ROSTER, merge, type Roster } from '../../core/roster/roster';
 import { anchoredView, pickAnchor } from '../../core/roster/roster-anchor';
 import { compareOps, opId, type RosterOp, type RosterOpId } from '../../core/roster/roster-op';
 import type { RosterView } from '../../core/roster/roster-view';
+
+/** A roster op and the HLC timestamp of the version that carries it. */
+export interface StampedOp {
+  readonly op: RosterOp;
+  readonly ts: Timestamp;
+}
 
 /**
  * One replica's roster at a moment: the ops held (with the HLC timestamp of the version that carries
  * each), the anchor (the founding this device trusts, roster-anchor.ts) and the view they give.
  * Immutable: `with` returns a new state, so the ingest gate can try a batch's ops before any merge.
+ * The view orders every op held, so it is computed once per state and only when first read: a
+ * batch of ops (`withAll`: the ops in storage at start, the versions of one merge) costs one view,
+ * not one per op.
  */
 export class RosterState {
-  readonly view: RosterView;
+  private computed: RosterView | undefined;
 
   private constructor(
     readonly roster: Roster,
@@ -19,20 +28,41 @@ export class RosterState {
     readonly anchor: RosterOpId | undefined,
     /** A joiner's inviter: until anchored, the first founding that admits it becomes the anchor. */
     readonly inviter: NodeId | undefined,
-  ) {
-    this.view = anchoredView(roster, anchor);
-  }
+  ) {}
 
   static empty(anchor: RosterOpId | undefined, inviter?: NodeId): RosterState {
     return new RosterState(EMPTY_ROSTER, new Map(), anchor, inviter);
   }
 
+  get view(): RosterView {
+    return (this.computed ??= anchoredView(this.roster, this.anchor));
+  }
+
   /** The state with an op added (its version's timestamp kept); an unanchored joiner anchors if it can. */
   with(op: RosterOp, ts: Timestamp): RosterState {
-    const id = opId(op);
-    const roster = addOp(this.roster, op);
-    if (roster.get(id) !== op && this.roster.has(id)) return this;
-    const stamps = new Map(this.stamps).set(id, ts);
+    return this.withAll([{ op, ts }]);
+  }
+
+  /**
+   * The state with a batch of ops added at once: one merge, and one view when it is read. An
+   * unanchored joiner anchors on the first founding (in op order) of the whole result that admits
+   * its inviter. An op already held under its id with other content stays as the merge keeps it.
+   */
+  withAll(ops: readonly StampedOp[]): RosterState {
+    const incoming = new Map<RosterOpId, RosterOp>();
+    for (const { op } of ops) {
+      const id = opId(op);
+      const held = incoming.get(id);
+      incoming.set(id, held === undefined ? op : (merge(new Map([[id, held]]), new Map([[id, op]])).get(id) ?? held));
+    }
+    const roster = merge(this.roster, incoming);
+    let stamps: Map<RosterOpId, Timestamp> | undefined;
+    for (const { op, ts } of ops) {
+      const id = opId(op);
+      if (roster.get(id) !== op && this.roster.has(id)) continue;
+      (stamps ??= new Map(this.stamps)).set(id, ts);
+    }
+    if (stamps === undefined) return this;
     let anchor = this.anchor;
     if (anchor === undefined && this.inviter !== undefined) anchor = pickAnchor(roster, this.inviter);
     return new RosterState(roster, stamps, anchor, this.inviter);
