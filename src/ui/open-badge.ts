@@ -1,25 +1,21 @@
 import { LitElement, css, html } from 'lit';
-import type { RosterApi } from '../node/lattice-api';
+import { MembersController, type MembersClient } from './members-feed';
 
-export type OpenClient = Pick<RosterApi, 'members'>;
-
-const REFRESH_MS = 3000;
+export type OpenClient = MembersClient;
 
 /**
  * OPEN in the header while the lattice is open (founded with `?open=1`): any device that knows its
- * name may join. Nothing for a closed lattice. Polls members() (a joiner learns the flag with its
- * inviter's roster).
+ * name may join. Nothing for a closed lattice. Reads the shared members() feed (members-feed.ts,
+ * the roster panel's too; a joiner learns the flag with its inviter's roster).
  */
 export class OpenBadge extends LitElement {
-  static override properties = { client: { attribute: false }, open: { state: true } };
+  static override properties = { client: { attribute: false } };
 
   declare client: OpenClient | undefined;
-  declare open: boolean;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly members = new MembersController(this);
 
-  constructor() {
-    super();
-    this.open = false;
+  get open(): boolean {
+    return this.members.view?.open ?? false;
   }
 
   static override styles = css`
@@ -32,25 +28,6 @@ export class OpenBadge extends LitElement {
       color: var(--lm-warn, #b26a00);
     }
   `;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.timer);
-  }
-
-  private async refresh(): Promise<void> {
-    try {
-      this.open = (await this.client?.members())?.open ?? false;
-    } catch {
-      // Not started yet.
-    }
-  }
 
   protected override render(): unknown {
     return this.open

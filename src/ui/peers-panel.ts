@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit';
+import { PollController } from './poll-controller';
 import type { MeshApi, PeerView } from '../node/lattice-api';
 import type { BudgetStats, NodeApi } from '../node/node-api';
 import './budget-field';
@@ -45,10 +46,11 @@ export class PeersPanel extends LitElement {
   /** Budget figures per linked peer (peers the worker has a session with). */
   declare budgets: ReadonlyMap<string, BudgetStats>;
   declare nodeBudget: BudgetStats | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
     super();
+    // Polls while on screen (the UI's one polling controller).
+    new PollController(this, REFRESH_MS, () => this.refresh());
     this.peers = [];
     this.error = '';
     this.busy = false;
@@ -158,18 +160,6 @@ export class PeersPanel extends LitElement {
       }
     `,
   ];
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-  }
 
   protected override render(): unknown {
     const connected = this.peers.filter((p) => p.state === 'connected').length;

@@ -3,35 +3,32 @@ import type { RosterApi } from '../node/lattice-api';
 import type { MemberView, MembersView } from '../node/roster-api';
 import { errorText } from './error-text';
 import './invitation-card';
+import { MembersController } from './members-feed';
 import { controls } from './theme';
 
 export type RosterClient = Pick<RosterApi, 'members' | 'invite' | 'removeMember'>;
 
-const REFRESH_MS = 2000;
-
 /**
  * The lattice's roster (docs/security.md): each member by fingerprint, the founder and this node
  * marked; removed members and by whom; peers refused at admission and why; the Invite button; and
- * Remove per member, confirmed in place. Polls members() while on screen.
+ * Remove per member, confirmed in place. Reads the shared members() feed while on screen
+ * (members-feed.ts: one poll for it and the OPEN badge).
  */
 export class RosterPanel extends LitElement {
   static override properties = {
     client: { attribute: false },
-    roster: { state: true },
     confirming: { state: true },
     error: { state: true },
   };
 
   declare client: RosterClient | undefined;
-  declare roster: MembersView | undefined;
   /** The member whose removal waits for confirmation. */
   declare confirming: string | undefined;
   declare error: string;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly members = new MembersController(this);
 
   constructor() {
     super();
-    this.roster = undefined;
     this.confirming = undefined;
     this.error = '';
   }
@@ -78,24 +75,14 @@ export class RosterPanel extends LitElement {
     `,
   ];
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+  /** The roster as last read. */
+  get roster(): MembersView | undefined {
+    return this.members.view;
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.timer);
-  }
-
-  async refresh(): Promise<void> {
-    if (this.client === undefined) return;
-    try {
-      this.roster = await this.client.members();
-    } catch {
-      // The node is still starting: the next poll tries again.
-    }
+  /** Reads the roster now (after an invitation or a removal). */
+  refresh(): Promise<void> {
+    return this.members.refresh();
   }
 
   protected override render(): unknown {

@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit';
+import { PollController } from './poll-controller';
 import type { SimulateOptions, SimulatedSensor, SimulationView } from '../node/c2-api';
 import { SIM_MAX_HZ, SIM_MAX_TRACKS } from '../core/sim/limits';
 import { errorText } from './error-text';
@@ -52,12 +53,13 @@ export class SimulatorPanel extends LitElement {
   declare seed: string;
   declare status: string;
   declare busy: boolean;
-  private timer: ReturnType<typeof setInterval> | undefined;
   /** The form follows the node until the operator edits it. */
   private edited = false;
 
   constructor() {
     super();
+    // Polls while on screen (the UI's one polling controller).
+    new PollController(this, REFRESH_MS, () => this.refresh());
     this.form = DEFAULTS;
     this.seed = '';
     this.status = '';
@@ -129,17 +131,6 @@ export class SimulatorPanel extends LitElement {
       }
     `,
   ];
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('client')) void this.refresh();
