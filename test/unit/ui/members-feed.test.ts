@@ -9,8 +9,8 @@ function manualEvery(): Every & { live: number; fire(): void } {
   const live = new Set<() => void>();
   const every = ((_ms: number, fn: () => void) => {
     live.add(fn);
-    return () => live.delete(fn);
-  }) as Every & { live: number; fire(): void };
+    return () => void live.delete(fn);
+  }) as unknown as Every & { live: number; fire(): void };
   Object.defineProperty(every, 'live', { get: () => live.size });
   every.fire = () => [...live].forEach((fn) => fn());
   return every;
