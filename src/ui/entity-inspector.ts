@@ -1,8 +1,9 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
+import { fingerprint } from '../core/roster/fingerprint';
 import type { EntityView, HeadView } from '../node/node-api';
 import { errorText } from './error-text';
 import { COORD_FORMAT_TEXT, loadCoordFormat, saveCoordFormat, type CoordFormat } from './coord-setting';
-import { clockTime, isoTime, orderedKinds, shortId } from './format';
+import { clockTime, isoTime, orderedKinds } from './format';
 import { readable, type Field } from './readable';
 import { controls } from './theme';
 import type { HeadsClient } from './ui-client';
@@ -243,7 +244,17 @@ export class EntityInspector extends LitElement {
         ${
           meta
             ? html`<div class="meta">
-                <div>author <span data-testid="author" title=${meta.author}>${shortId(meta.author, 16)}</span></div>
+                <div>
+                  author
+                  <span data-testid="author" title=${meta.author}>${fingerprint(meta.author)}</span>
+                  ${
+                    meta.unverified
+                      ? html`<span data-testid="signature" data-verified="false" class="warn"
+                          >⚠ signature not verified</span
+                        >`
+                      : html`<span data-testid="signature" data-verified="true">✓ signature verified</span>`
+                  }
+                </div>
                 <div>
                   time
                   <time data-testid="clock" datetime=${isoTime(meta.time)} title=${isoTime(meta.time)}
@@ -310,7 +321,7 @@ export class EntityInspector extends LitElement {
               <strong>${i === 0 ? 'winner' : `head ${(i + 1).toString()}`}</strong>
               ${h.value === null ? html`<p>deleted</p>` : this.fields(kind, h.value)}
               <div class="meta">
-                <span data-testid="head-author" title=${h.author}>${shortId(h.author, 16)}</span><br />
+                <span data-testid="head-author" title=${h.author}>${fingerprint(h.author)}</span><br />
                 <time datetime=${isoTime(h.time)}>${clockTime(h.time)} UTC</time>
               </div>
               ${

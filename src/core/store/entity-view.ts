@@ -15,6 +15,12 @@ export interface ComponentMeta {
   /** More than one concurrent head: the conflict marker. */
   readonly conflict: boolean;
   readonly heads: number;
+  /**
+   * Set when the winning version carries no signature, so nobody's was checked (docs/security.md,
+   * "The verified mark"). Absent: it is signed, and every signed version a store holds was signed by
+   * this node or verified before its merge.
+   */
+  readonly unverified?: true;
 }
 
 /** A snapshot of an entity as the picture shows it: each component's winning value. */
@@ -58,6 +64,7 @@ export function viewOf(state: EntityState, now: number): EntityView | undefined 
       time: w.ts.ms,
       conflict: heads.length > 1,
       heads: heads.length,
+      ...(w.sig === undefined ? { unverified: true as const } : {}),
     };
     if (heads.length > 1) conflicts.push(kind);
     for (const h of heads) if (h.ts.ms > updatedAt) updatedAt = h.ts.ms;

@@ -4,6 +4,7 @@ import { asEntityId, asNodeId, asUserKind, type NodeId } from '../../../src/core
 import { forwardCalls } from '../../../src/node/forward-calls';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import type { NodeCallName, StorageStatus } from '../../../src/node/node-api';
+import type { Signer } from '../../../src/ports/signer';
 import type { UiClient } from '../../../src/ui/ui-client';
 
 export interface TestNodeOptions {
@@ -13,6 +14,8 @@ export interface TestNodeOptions {
   readonly quotaBytes?: number;
   /** The storage label the header shows (the preview poses as an IndexedDB node). */
   readonly backend?: StorageStatus['backend'];
+  /** Signs the node's own writes (as the worker's node does); without it they go unsigned. */
+  readonly signer?: Signer;
 }
 
 /** A node call that changes the picture, as the UI (or the test) made it. */
@@ -49,6 +52,7 @@ export async function openTestNode(options: TestNodeOptions = {}): Promise<TestN
     newId: () => `e-${++n}`,
     // A macrotask, as the worker's 16 ms timer: batches never arrive inside the write's own turn.
     scheduleChanges: (fn) => setTimeout(fn, 0),
+    ...(options.signer === undefined ? {} : { signer: options.signer }),
   });
   const writes: WriteCall[] = [];
   return {

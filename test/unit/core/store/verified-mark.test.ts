@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { EntityStore } from '../../../../src/core/store/entity-store';
+
+const v = (value: number, ms: number, sig?: Uint8Array): Version => ({
+  entity: 'e1' as EntityId,
+  kind: 'speed' as ComponentKind,
+  value: { kts: value },
+  ts: { ms, c: 0, node: 'a' as NodeId },
+  seen: [],
+  ...(sig === undefined ? {} : { sig }),
+});
+
+describe('the verified mark of a component (docs/security.md, "The verified mark")', () => {
+  it('marks a component whose winning version carries no signature, and only that', () => {
+    const store = EntityStore.restore({ versions: [], entities: [] });
+    store.apply(v(1, 1000));
+    expect(store.view('e1' as EntityId, 2000)!.meta.speed!.unverified).toBe(true);
+    store.apply(v(2, 1001, new Uint8Array(64)));
+    const meta = store.view('e1' as EntityId, 2000)!.meta.speed!;
+    expect(meta.unverified).toBeUndefined();
+    expect('unverified' in meta).toBe(false);
+  });
+});
