@@ -381,7 +381,13 @@ notes.push(
     'periodic round on an open link none. Round trips = reconcile exchanges (open/next answered by reply) plus one ' +
     'if `want` was needed; the versions a responder pushes after the last reply are not a round trip. "Beyond the ' +
     "payload\" = bytes both ways minus the missing versions encoded as one batch (the row 'the missing writes alone').",
-  "Ours speaks sync protocol 2 (src/core/reconcile/README.md): fingerprints carry their range's count; the " +
+  'Versions are signed (each carries its 64-B Ed25519 signature, docs/security.md), so the missing writes alone are ' +
+    '~74–78 B per version where they were ~10–14 B before signatures; the bytes beyond them did not change, except ' +
+    'that repair frames now keep to the session\'s repairFrameBytes (64 KiB, docs/budgeter.md "Repair frames"): the ' +
+    '1,000 missing signed versions of the 100k rows (~74 KB) go as two frames, each with its own id tables, which ' +
+    'costs ~1.8 KB more than one batch (newest 1 %, responder lacks: 4,126 B beyond the payload, was 2,329 B).',
+  `Ours speaks sync protocol ${SYNC_PROTOCOL_VERSION}, whose reconcile payloads are reconciler protocol 2 ` +
+    "(src/core/reconcile/README.md): fingerprints carry their range's count; the " +
     'responder sends the versions the initiator lacks ahead of its reply, which only counts them (Pushed), so the ' +
     'newest 1 % costs no ids and no want when the responder finds it; a sparse difference (counts differing by at ' +
     'most 1/8 of the range) is decoded by the initiator from rateless IBLT coded symbols of 21 B (L. Yang, Y. Gilad, ' +

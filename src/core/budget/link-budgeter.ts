@@ -152,13 +152,7 @@ export class LinkBudgeter<P> {
    * more borrowing; HIGH is held back by at most one frame's worth of tokens per guard period.
    */
   poll(now: number): PollResult<P> {
-    const target = frameTargetBytes({
-      ...this.gate.effectiveBudget(),
-      latencyTargetMs: this.options.latencyTargetMs ?? DEFAULT_LATENCY_TARGET_MS,
-      floorBytes: this.options.frameFloorBytes ?? DEFAULT_FRAME_FLOOR_BYTES,
-      maxFrameBytes: this.options.maxFrameBytes,
-      overheadBytes: this.overheadBytes,
-    });
+    const target = this.frameTarget();
     if (!this.scheduler.hasWeighted()) this.weightedWaitingSince = undefined;
     else this.weightedWaitingSince ??= now;
     const guard = this.options.starvationGuardMs ?? DEFAULT_STARVATION_GUARD_MS;
@@ -177,6 +171,21 @@ export class LinkBudgeter<P> {
       return this.send(weighted, charged, now);
     }
     return this.waitUntil(now, this.gate.sendWaitMs(charged, now));
+  }
+
+  /**
+   * The payload bytes a frame is packed up to now (`frameTargetBytes` of the tightest budget: this
+   * link's and the shared ones). Callers that make their own frames (the sync session's repair)
+   * keep them within it, so no single frame holds the link longer than the latency target.
+   */
+  frameTarget(): number {
+    return frameTargetBytes({
+      ...this.gate.effectiveBudget(),
+      latencyTargetMs: this.options.latencyTargetMs ?? DEFAULT_LATENCY_TARGET_MS,
+      floorBytes: this.options.frameFloorBytes ?? DEFAULT_FRAME_FLOOR_BYTES,
+      maxFrameBytes: this.options.maxFrameBytes,
+      overheadBytes: this.overheadBytes,
+    });
   }
 
   private waitUntil(now: number, waitMs: number): PollResult<P> {

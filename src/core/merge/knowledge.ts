@@ -14,15 +14,20 @@ import type { Version } from './version';
  */
 export class Knowledge {
   /**
-   * One entry per author, in arrival order: a short array, since a component has few writers
-   * (a scan beats a Map there, and it costs far less memory per register).
+   * The first author's entry, then the others in arrival order. Most components have one writer
+   * (a sensor's track), which then costs one Entry and no array; a component has few writers, so
+   * a scan finds an entry, until INDEX_FROM authors, past which a Map does (scenario 1's 50
+   * concurrent writers made every merge scan them, several times).
    */
-  private readonly entries: Entry[] = [];
+  private first: Entry | undefined;
+  private rest: Entry[] | undefined;
+  private index: Map<NodeId, Entry> | undefined;
 
   /** Adds a version with an honest context (see hasHonestContext) and its context. */
   learn(v: Version): void {
     this.entry(v.ts.node).raiseOwn(v.ts);
-    for (const s of v.seen) this.entry(s.node).raiseSeen(s);
+    const seen = v.seen;
+    for (let i = 0; i < seen.length; i++) this.entry(seen[i]!.node).raiseSeen(seen[i]!);
   }
 
   /** True when some version learned here had `v` in its causal history. */
@@ -33,16 +38,31 @@ export class Knowledge {
     return e.seen !== undefined && compareTs(v.ts, e.seen) <= 0;
   }
 
+  /**
+   * Whether a version of `ts`'s author at or after `ts` was learned here. When not, no head of the
+   * register can have that timestamp (every head was learned when it was applied), and learning a
+   * context-free version by that author supersedes none of its heads: both scans can be skipped.
+   */
+  heardOwn(ts: Timestamp): boolean {
+    const own = this.find(ts.node)?.own;
+    return own !== undefined && compareTs(ts, own) <= 0;
+  }
+
+  /** Whether any version by `node` was learned here (its own, not a context entry). */
+  heardFrom(node: NodeId): boolean {
+    return this.find(node)?.own !== undefined;
+  }
+
   /** The one author this register ever heard of, when no context ever named anyone: a sensor's own track. */
   get soleAuthor(): NodeId | undefined {
-    const e = this.entries.length === 1 ? this.entries[0]! : undefined;
+    const e = this.rest === undefined ? this.first : undefined;
     return e?.seen === undefined ? e?.node : undefined;
   }
 
   /** The context of a new write by `self`: everything learned, except self's own writes (implied). */
   contextFor(self: NodeId): Timestamp[] {
     const out: Timestamp[] = [];
-    for (const e of this.entries) {
+    for (const e of this.all()) {
       if (e.node === self) continue;
       const latest = e.own === undefined || (e.seen !== undefined && compareTs(e.seen, e.own) > 0) ? e.seen : e.own;
       out.push(latest!);
@@ -54,7 +74,7 @@ export class Knowledge {
   snapshot(): KnowledgeSnapshot {
     const own: Timestamp[] = [];
     const seen: Timestamp[] = [];
-    for (const e of this.entries) {
+    for (const e of this.all()) {
       if (e.own !== undefined) own.push(e.own);
       if (e.seen !== undefined) seen.push(e.seen);
     }
@@ -68,20 +88,37 @@ export class Knowledge {
     return k;
   }
 
+  private all(): Entry[] {
+    if (this.first === undefined) return [];
+    return this.rest === undefined ? [this.first] : [this.first, ...this.rest];
+  }
+
   private find(node: NodeId): Entry | undefined {
-    for (const e of this.entries) if (e.node === node) return e;
+    const first = this.first;
+    if (first === undefined || first.node === node) return first;
+    if (this.index !== undefined) return this.index.get(node);
+    const rest = this.rest;
+    if (rest !== undefined) for (let i = 0; i < rest.length; i++) if (rest[i]!.node === node) return rest[i];
     return undefined;
   }
 
   private entry(node: NodeId): Entry {
     let e = this.find(node);
-    if (e === undefined) {
-      e = new Entry(node);
-      this.entries.push(e);
+    if (e !== undefined) return e;
+    e = new Entry(node);
+    if (this.first === undefined) this.first = e;
+    else if (this.rest === undefined) this.rest = [e];
+    else {
+      this.rest.push(e);
+      if (this.index !== undefined) this.index.set(node, e);
+      else if (this.rest.length >= INDEX_FROM) this.index = new Map(this.rest.map((r) => [r.node, r]));
     }
     return e;
   }
 }
+
+/** Authors (besides the first) from which a register's knowledge is indexed by a Map rather than scanned. */
+const INDEX_FROM = 8;
 
 export interface KnowledgeSnapshot {
   readonly own: readonly Timestamp[];

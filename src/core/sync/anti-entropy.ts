@@ -31,6 +31,8 @@ export interface RepairHost {
   mayPrune(): boolean;
   /** A version could not be encoded for the wire (dropped from the frame). */
   unsent(reason: string): void;
+  /** The link's frame size now (SessionHost.frameBytes); absent: repairFrameBytes alone. */
+  frameBytes?(): number;
   /** Checks versions before they are merged (SessionHost.verify); absent: all accepted. */
   verify?: SessionHost['verify'];
 }
@@ -90,7 +92,11 @@ export class AntiEntropy {
   ) {
     this.wants = new WantTracker(o.wantWindow, o.maxWanted);
     this.repairOut = new Outbox(o.maxQueuedVersions, false);
-    this.framer = new VersionFramer(o.repairFrameBytes, undefined, (reason) => this.dropped(reason));
+    // Every versions frame we make (repair, answers, live on an unlimited link) within the link's frame size.
+    const frameBytes = host.frameBytes?.bind(host);
+    const target =
+      frameBytes === undefined ? o.repairFrameBytes : (): number => Math.min(o.repairFrameBytes, frameBytes());
+    this.framer = new VersionFramer(target, undefined, (reason) => this.dropped(reason));
     this.live = new LivePush(o.maxQueuedVersions, io, this.framer, this.wants, () => host.mayPrune());
     const opened = (): void => {
       this.done = false;

@@ -95,6 +95,7 @@ export class PeerSession {
         synced: (applied) => this.events.emit('synced', applied),
         mayPrune: () => this.host.mayPrune?.() ?? true,
         unsent: (reason) => this.events.emit('unsent', reason),
+        ...(host.frameBytes === undefined ? {} : { frameBytes: host.frameBytes.bind(host) }),
         ...(host.verify === undefined ? {} : { verify: host.verify.bind(host) }),
       },
       io,

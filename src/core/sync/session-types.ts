@@ -75,7 +75,11 @@ export interface SessionOptions {
   readonly maxWanted?: number;
   /** Versions received but not applied (held for skew, obsolete) are not asked for again for this long (default 5 min). */
   readonly unappliedRetryMs?: number;
-  /** Target size of a repair frame (default 64 KiB: keeps live traffic from waiting behind one). */
+  /**
+   * Most bytes in one `versions` frame the session frames itself (repair, a `want`'s answer, a
+   * graft's answer, live pushes on an unlimited link), default 64 KiB: keeps live traffic from
+   * waiting behind one. The host's `frameBytes` lowers it for a thin link.
+   */
   readonly repairFrameBytes?: number;
   /** Reconciler message limit; both peers use the protocol's default (60,000). */
   readonly reconcileFrameBytes?: number;
@@ -131,6 +135,12 @@ export interface SyncSource {
 export interface SessionHost {
   /** Bytes queued on the link (flow control). */
   bufferedAmount(): number;
+  /**
+   * The most bytes a frame should have on this link now (a budgeted link's frame size, from its
+   * budget and latency target: docs/budgeter.md "Packing"). The `versions` frames the session
+   * makes stay within it and repairFrameBytes, whichever is smaller. Default: repairFrameBytes.
+   */
+  frameBytes?(): number;
   /** Merges versions from the peer (`live`: pushed live, else repair); returns those that changed the store. */
   apply(versions: readonly Version[], live: boolean): readonly Version[];
   /** May this session prune its peer's live pushes (the host keeps a few eager in-links)? Default yes. */

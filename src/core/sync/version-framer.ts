@@ -6,6 +6,8 @@ import { MessageType } from './messages';
 
 /** Room for the versions frame header (type, flags, completes) inside a sync frame. */
 const HEADER_BYTES = 16;
+/** Below this a frame would be mostly header: a target smaller than it is raised to it. */
+const MIN_TARGET_BYTES = 256;
 
 export interface Framed {
   readonly frame: Uint8Array;
@@ -16,23 +18,38 @@ export interface Framed {
 }
 
 /**
- * Packs versions into `versions` frames near a target size, never above the frame limit. Version
- * sizes vary (a position is ~20 bytes, an unknown kind up to 12 KiB), so it learns the mean size
- * from the frames it made and halves a batch that came out too big.
+ * Packs versions into `versions` frames of at most a target size, never above the frame limit.
+ * The target is a bound, not a hint: a frame goes over it only when it carries a single version
+ * larger than the target. On a thin link one frame over the budget's frame size holds everything
+ * behind it on the wire, pings included (a 20 KB repair frame on a 4 kB/s link took 5 s, and the
+ * link's 8-s dead timer ran out behind a few of them), so the session asks its host for the
+ * link's frame size before each frame (SessionHost.frameBytes, docs/budgeter.md "Packing").
+ * Version sizes vary (a position is ~20 bytes, a signed one ~80, an unknown kind up to 12 KiB), so
+ * it learns the mean size from the frames it made and cuts a batch that came out too big.
  */
 export class VersionFramer {
   private meanBytes = 48;
+  private readonly target: () => number;
 
   constructor(
-    private readonly targetBytes: number,
+    targetBytes: number | (() => number),
     private readonly maxBytes = MAX_SYNC_FRAME_BYTES - HEADER_BYTES,
     private readonly onDrop: (reason: string, v: Version) => void = () => undefined,
-  ) {}
+  ) {
+    this.target = typeof targetBytes === 'number' ? () => targetBytes : targetBytes;
+  }
+
+  /** The most batch bytes a frame may carry now (the target less the frame's header). */
+  private limit(): number {
+    const target = Math.max(MIN_TARGET_BYTES, this.target());
+    return Math.min(this.maxBytes, target - HEADER_BYTES);
+  }
 
   /** One frame from versions[from..end); completes is attached only if the frame reaches `end`. */
   take(versions: readonly Version[], from: number, end: number, live: boolean, completes = 0): Framed {
+    const limit = this.limit();
     const cap = Math.min(end - from, DEFAULT_LIMITS.maxVersions, MAX_VERSIONS_PER_FRAME);
-    let n = Math.max(1, Math.min(cap, Math.floor(this.targetBytes / this.meanBytes)));
+    let n = Math.max(1, Math.min(cap, Math.floor(limit / this.meanBytes)));
     for (;;) {
       const chunk = versions.slice(from, from + n);
       let batch: Uint8Array;
@@ -47,8 +64,10 @@ export class VersionFramer {
         this.onDrop(error.message, chunk[0]!);
         return this.frameOf(new Uint8Array(0), 1, 0, live, from + 1 === end ? completes : 0);
       }
-      if (batch.length > this.maxBytes && n > 1) {
-        n = Math.ceil(n / 2);
+      if (batch.length > limit && n > 1) {
+        // Fewer versions, in proportion (a batch's shared tables make it a little more per version),
+        // and always fewer than this time, so the loop ends.
+        n = Math.max(1, Math.min(n - 1, Math.floor((n * limit) / batch.length)));
         continue;
       }
       if (batch.length > this.maxBytes) {

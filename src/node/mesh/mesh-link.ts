@@ -44,7 +44,7 @@ export class MeshLink implements LinkHandler {
     readonly link: Link,
     options: SessionOptions,
     source: SyncSource,
-    host: Required<Omit<SessionHost, 'bufferedAmount'>>,
+    host: Required<Omit<SessionHost, 'bufferedAmount' | 'frameBytes'>>,
     private readonly now: () => number,
     private readonly log: (message: string, detail?: unknown) => void,
     private readonly budget: LinkBudgetDeps,
@@ -52,6 +52,8 @@ export class MeshLink implements LinkHandler {
     const sessionHost: SessionHost = {
       // What waits in our budgeter is as good as buffered: the session's flow control sees both.
       bufferedAmount: () => this.buffered() + this.sender.queuedBytes(),
+      // Repair frames no larger than the budget's frames: one big frame would hold pings behind it.
+      frameBytes: () => this.sender.budgeter.frameTarget(),
       apply: (versions, live) => host.apply(versions, live),
       mayPrune: () => host.mayPrune(),
       held: () => host.held(),

@@ -23,9 +23,10 @@ function thinSim(loss = 0.01, rate = RATE): MeshSim {
   let links = 0;
   return new MeshSim({
     seed,
-    // A repair frame crosses a 4 kB/s link in well under the 8 s dead timer: 400 signed versions
-    // (~80 B each with their 64-byte signatures) in one 64 KiB frame took 8 s, and the link died
-    // behind it over and over.
+    // The first sync runs before any budget is set (linked()), and an unlimited link frames repair
+    // at repairFrameBytes: it must cross this 4 kB/s wire well inside the 8 s dead timer (400 signed
+    // versions in one 64 KiB frame took 8 s, and the link died behind it over and over). Once a
+    // budget is set, repair frames follow its frame size (repair-frames.test.ts).
     session: { repairFrameBytes: 12 * 1024 },
     shape: (from, to) => ({
       bytesPerSecond: rate,
