@@ -28,12 +28,6 @@ import type { VersionOrigin, VersionSource } from './version-listeners';
  * fusion takes at most about a third of the worker however fast tracks change.
  */
 export const FUSION_COALESCE_MS = 100;
-/**
- * With no change, the host's tick scans this often so that tracks age and expire (the margin
- * absorbs the 1-s tick's jitter). The hysteresis moves only on new reports, so these scans
- * change nothing else.
- */
-export const FUSION_AGE_MS = 900;
 
 export interface FusionViewDeps {
   readonly nodeId: NodeId;
@@ -61,7 +55,6 @@ export class FusionView {
   /** Source id → the fused id it is hidden under. */
   private readonly hidden = new Map<EntityId, EntityId>();
   private readonly listeners = new Set<(batch: ChangeBatch) => void>();
-  private lastScanAt = -Infinity;
   private lastScanMs = 0;
   /** Tracks changed since the last scan began. */
   private dirty = false;
@@ -100,7 +93,6 @@ export class FusionView {
     this.engine = new FusionEngine(g === undefined ? {} : { gateMeters: g, splitMeters: 2 * g });
     this.replace(new Map());
     for (const v of this.deps.all()) if (isTrack(v)) this.engine.upsert(this.sourceTrack(v));
-    this.lastScanAt = -Infinity;
     this.request();
   }
 
@@ -156,11 +148,12 @@ export class FusionView {
 
   /**
    * The host's periodic tick: scans when tracks changed and no scheduler runs the scan they asked
-   * for, or when no scan ran for FUSION_AGE_MS (ageing and expiry). True if it scanned.
+   * for, or when the engine says a scan with no new report is due (a pair's dwell ends: a picture
+   * written once fuses then). An idle picture is not scanned. True if it scanned.
    */
   tick(): boolean {
     if (this.engine === undefined) return false;
-    const due = this.deps.now() - this.lastScanAt >= FUSION_AGE_MS;
+    const due = this.deps.now() >= this.engine.nextDue();
     if (!due && !(this.dirty && this.deps.scheduler === undefined)) return false;
     this.scan();
     return true;
@@ -202,7 +195,6 @@ export class FusionView {
     this.scanning = true;
     try {
       const now = this.deps.now();
-      this.lastScanAt = now;
       const changes = engine.scan(now);
       this.lastScanMs = this.deps.now() - now;
       if (changes.length > 0) {

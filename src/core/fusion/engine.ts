@@ -25,9 +25,10 @@ export interface FusionStats {
  * only. Everything is visited in id order, never in arrival order, so two engines given the same
  * tracks in any order, scanned at the same times, return the same changes.
  *
- * A scan: drop tracks older than `maxAgeMs`; re-check the confirmed pairs against the split gate;
+ * A scan: drop tracks older than `maxAgeMs` (if set); re-check the confirmed pairs against the split gate;
  * find gated pairs with the spatial index; cluster them (with the confirmed pairs) into connected
- * components; run GNN per cluster (associate.ts); advance every pair's hysteresis; fuse each
+ * components; run GNN per cluster (associate.ts); advance every pair's hysteresis (M of N
+ * observations, or a dwell with no contradicting one); fuse each
  * connected set of confirmed pairs by covariance intersection; diff against the last output.
  *
  * Where the time goes (docs/benchmarks.md, scenario 9): tracks are numbered by an integer handle
@@ -60,6 +61,8 @@ export class FusionEngine {
   private ranked: Entry[] = [];
   private greedyClusters = 0;
   private scans = 0;
+  /** See nextDue(); before the first scan, at once. */
+  private due = -Infinity;
   private last: LastTable | undefined;
   /** The gated pairs' arrays, reused scan after scan. */
   private readonly gateBuffer = new PairBuffer();
@@ -71,6 +74,7 @@ export class FusionEngine {
     if (this.config.confirmWindow > 30 || this.config.confirmHits > this.config.confirmWindow) {
       throw new RangeError('confirmHits ≤ confirmWindow ≤ 30');
     }
+    if (!(this.config.confirmDwellMs >= 0)) throw new RangeError('confirmDwellMs ≥ 0 (Infinity: off)');
   }
 
   upsert(track: SourceTrack): void {
@@ -93,6 +97,16 @@ export class FusionEngine {
     this.order = undefined;
   }
 
+  /**
+   * The earliest time at which a scan with no new report could change the picture (a pair's
+   * dwell ends, a track ages out), as of the last scan; Infinity when none could. A host scans on
+   * changes and otherwise only when this is due, so an idle picture costs no scans. -Infinity
+   * before the first scan.
+   */
+  nextDue(): number {
+    return this.due;
+  }
+
   /** The fused tracks as of the last scan, in id order. */
   fused(): FusedTrack[] {
     return this.ranked.map((e) => e.track);
@@ -107,9 +121,12 @@ export class FusionEngine {
   scan(now: number): FusionChange[] {
     const c = this.config;
     const scanNo = ++this.scans;
+    let oldest = Infinity;
     for (let h = 0; h < this.byHandle.length; h++) {
       const t = this.byHandle[h];
-      if (t !== undefined && now - t.time > c.maxAgeMs) this.remove(t.id);
+      if (t === undefined) continue;
+      if (now - t.time > c.maxAgeMs) this.remove(t.id);
+      else if (t.time < oldest) oldest = t.time;
     }
     const table = this.table();
     const n = table.n;
@@ -193,6 +210,7 @@ export class FusionEngine {
           seenA: -1,
           seenB: -1,
           hitScan: 0,
+          since: NaN,
           d2Scan: 0,
           d2: 0,
           rotation: 0,
@@ -243,16 +261,30 @@ export class FusionEngine {
 
     // Hysteresis: shift the history of every pair with a new observation of either track since
     // its last shift, confirm the ones with enough hits. A scan that saw nothing new of a pair
-    // (an idle picture, or a burst of scans between two reports) leaves it as it was.
+    // (an idle picture, or a burst of scans between two reports) leaves its history as it was.
+    // The dwell: a pair associated at every scan for confirmDwellMs is confirmed however few its
+    // reports (a picture written once); any scan that does not associate it starts it again, so
+    // an observation that finds the pair apart is contradicting evidence. Time is `now` only.
     const mask = (1 << c.confirmWindow) - 1;
+    let due = Infinity;
     this.pairs.sweep((st) => {
-      if (!this.fresh(st)) return true;
-      st.seenA = this.observed[st.a]!;
-      st.seenB = this.observed[st.b]!;
-      st.history = ((st.history << 1) | (st.hitScan === scanNo ? 1 : 0)) & mask;
-      if (!st.confirmed && popcount(st.history) >= c.confirmHits) st.confirmed = true;
+      const hitNow = st.hitScan === scanNo;
+      if (!hitNow) st.since = NaN;
+      else if (Number.isNaN(st.since)) st.since = now;
+      if (this.fresh(st)) {
+        st.seenA = this.observed[st.a]!;
+        st.seenB = this.observed[st.b]!;
+        st.history = ((st.history << 1) | (hitNow ? 1 : 0)) & mask;
+        if (!st.confirmed && popcount(st.history) >= c.confirmHits) st.confirmed = true;
+      }
+      if (!st.confirmed && hitNow) {
+        const at = st.since + c.confirmDwellMs;
+        if (now >= at) st.confirmed = true;
+        else if (at < due) due = at;
+      }
       return st.confirmed || st.history !== 0;
     });
+    this.due = Math.min(due, oldest + c.maxAgeMs + 1);
 
     return this.publish(table, indexOf, gated, scanNo);
   }

@@ -10,6 +10,10 @@ import type { FusedTrack } from './types';
  * splits only after `outside` reaches the configured count of consecutive observations beyond the
  * split gate, which is wider than the association gate: a pair that hovers at the association
  * gate neither fuses and splits nor flaps, and scanning an idle picture changes nothing.
+ *
+ * A pair with too few reports to count (a picture written once, a slow feed) is confirmed by its
+ * dwell instead: associated at every scan since `since` for the configured time, with no
+ * observation in between that found it apart (docs/fusion.md, "Hysteresis").
  */
 export interface PairState {
   readonly a: number;
@@ -22,6 +26,8 @@ export interface PairState {
   seenB: number;
   /** The scan in which the pair was last associated. */
   hitScan: number;
+  /** The time (a scan's `now`) since which the pair has been associated at every scan; NaN when it was not at the last. */
+  since: number;
   /** The scan in which `d2` was measured (the split-gate check of a confirmed pair). */
   d2Scan: number;
   d2: number;

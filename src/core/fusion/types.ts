@@ -37,14 +37,24 @@ export interface FusionConfig {
   readonly splitMeters: number;
   /** Two tracks whose times differ by more than this are not compared. */
   readonly maxTimeDiffMs: number;
-  /** A track older than this at a scan has expired: it leaves, and so do its fused entities. */
+  /**
+   * A track older than this at a scan has expired: it leaves, and so do its fused entities.
+   * Infinity by default (docs/fusion.md, "Hysteresis"): a picture written once (an import, a
+   * peer's snapshot) stays fused; a track goes when its entity goes (deleted, or its `expiry`).
+   */
   readonly maxAgeMs: number;
   /** 1σ per axis (m) for a track with neither covariance nor accuracy. */
   readonly defaultSigmaM: number;
-  /** A pair fuses after being associated in `confirmHits` of the last `confirmWindow` scans… */
+  /** A pair fuses after being associated in `confirmHits` of the last `confirmWindow` observations… */
   readonly confirmHits: number;
   readonly confirmWindow: number;
-  /** …and splits after `splitScans` consecutive scans outside the split gate. */
+  /**
+   * …or once it has been associated at every scan (and so at every observation) for this long,
+   * ms: the dwell, which fuses a pair that gets too few reports to count (a picture written once,
+   * a slow feed). Infinity turns it off.
+   */
+  readonly confirmDwellMs: number;
+  /** A fused pair splits after `splitScans` consecutive observations outside the split gate. */
   readonly splitScans: number;
   /** Above this many rows or columns a cluster's assignment is greedy instead of optimal. */
   readonly maxClusterSide: number;
@@ -69,10 +79,13 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   splitChi2: 18.42,
   splitMeters: 1000,
   maxTimeDiffMs: 2_000,
-  maxAgeMs: 10_000,
+  maxAgeMs: Infinity,
   defaultSigmaM: 50,
   confirmHits: 3,
   confirmWindow: 5,
+  // Longer than the 2 reports after the first that a feed at ≥ 0.5 Hz makes before it, so a live
+  // pair is decided by its reports (3 of 5) and only a pair with fewer reports by the dwell.
+  confirmDwellMs: 5_000,
   splitScans: 3,
   maxClusterSide: 120,
   maxGateCandidates: 256,

@@ -54,4 +54,13 @@ describe('components as a person reads them', () => {
     ]);
     expect(readable('speed', { kts: 250 }, 'latlon')).toEqual([{ label: 'Value', text: '{"kts":250}' }]);
   });
+
+  it('lists a fused track`s sources, where it was fused and its confidence', () => {
+    const position = { lat: 51.4775, lon: -0.4614, accuracy: 5 };
+    expect(readable('fusion', { sources: ['eo-1', 'radar-1'], position, confidence: 0.2 }, 'latlon')).toEqual([
+      { label: 'Sources', text: '2: eo-1, radar-1' },
+      { label: 'Fused at', text: '51.47750° N, 0.46140° W' },
+      { label: 'Confidence', text: '20 %' },
+    ]);
+  });
 });

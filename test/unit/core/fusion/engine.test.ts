@@ -190,6 +190,126 @@ describe('hysteresis counts observations, not scans', () => {
   });
 });
 
+describe('a picture written once (an import, a snapshot): the dwell', () => {
+  const OBJECTS = 3;
+  const DWELL = 5_000;
+  /** One report of each object by each sensor, all at T0, never updated; objects 2 km apart. */
+  function imported(f: FusionEngine): void {
+    for (let n = 0; n < OBJECTS; n++) {
+      f.upsert(eo(`eo.o${n}`, 2_000 * n, 0, T0));
+      f.upsert(radar(`radar.o${n}`, 2_000 * n + 20, -10, T0));
+    }
+  }
+  /** Scans once a second (a host's tick) from T0 + 100 ms until `until`; the changes of each. */
+  function idle(f: FusionEngine, until: number): { at: number; changes: FusionChange[] }[] {
+    const out: { at: number; changes: FusionChange[] }[] = [];
+    for (let at = T0 + 100; at <= until; at += 1_000) out.push({ at, changes: f.scan(at) });
+    return out;
+  }
+
+  it('is shown raw until the dwell, then as one fused track per object with its sources, and stays so', () => {
+    const f = new FusionEngine();
+    expect(f.config.confirmDwellMs).toBe(DWELL);
+    imported(f);
+    const scans = idle(f, T0 + 100 + 10 * 60_000);
+    // Associated at every scan since the first (T0 + 100): confirmed at the first scan ≥ T0 + 5.1 s.
+    const changed = scans.filter((s) => s.changes.length > 0);
+    expect(changed.map((s) => [s.at - T0, kinds(s.changes)])).toEqual([[5_100, ['created', 'created', 'created']]]);
+    expect(
+      f
+        .fused()
+        .map((t) => t.fusion.sources.join(' '))
+        .sort(),
+    ).toEqual(Array.from({ length: OBJECTS }, (_, n) => `eo.o${n} radar.o${n}`));
+    for (const t of f.fused()) {
+      // One report each: persistence 1 of 5, so the confidence says the evidence is thin.
+      expect(t.fusion.confidence).toBeGreaterThan(0.15);
+      expect(t.fusion.confidence).toBeLessThanOrEqual(0.2);
+      // Positioned as a fusion of these reports (the EO dominates: its report).
+      const eoReport = offset(BASE, 2_000 * Number(t.fusion.sources[0]!.slice(-1)), 0);
+      expect(bearingDistance(t.fusion.position, eoReport).distance).toBeLessThan(0.05);
+    }
+    // Ten minutes later, with no report since: still fused (no age expiry), nothing pending.
+    expect(f.stats()).toEqual({ fused: OBJECTS, sources: 2 * OBJECTS, greedyClusters: 0 });
+    expect(f.nextDue()).toBe(Infinity);
+  });
+
+  it('without the dwell (off) the same picture is shown raw forever: the defect it fixes', () => {
+    const f = new FusionEngine({ confirmDwellMs: Infinity });
+    imported(f);
+    expect(idle(f, T0 + 10 * 60_000).flatMap((s) => s.changes)).toEqual([]);
+    expect(f.nextDue()).toBe(Infinity);
+  });
+
+  it('tells its host when the dwell ends, so an idle host scans then and not before', () => {
+    const f = new FusionEngine();
+    expect(f.nextDue()).toBe(-Infinity);
+    imported(f);
+    expect(f.scan(T0 + 100)).toEqual([]);
+    expect(f.nextDue()).toBe(T0 + 100 + DWELL);
+    expect(f.scan(T0 + 100 + DWELL - 1)).toEqual([]);
+    expect(kinds(f.scan(T0 + 100 + DWELL))).toEqual(['created', 'created', 'created']);
+    expect(f.nextDue()).toBe(Infinity);
+  });
+
+  it('needs no contradicting evidence: a report that finds the pair apart starts the dwell again', () => {
+    const f = new FusionEngine();
+    const both = (t: number, radarEast: number): void => {
+      f.upsert(eo('eo.s', 0, 0, t));
+      f.upsert(radar('radar.s', radarEast, 0, t));
+    };
+    // A slow feed: reports at 0, 3 and 4 s; at 3 s the radar is 300 m off (d² ≈ 97, apart).
+    const feed = new Map([
+      [0, 20],
+      [3_000, 300],
+      [4_000, 20],
+    ]);
+    const created: number[] = [];
+    for (let at = 0; at <= 12_000; at += 1_000) {
+      const east = feed.get(at);
+      if (east !== undefined) both(T0 + at, east);
+      if (f.scan(T0 + at).some((c) => c.type === 'created')) created.push(at);
+    }
+    // 2 of 3 reports associated: not 3 of 5. The dwell began again at 4 s and ends at 9 s (at 5 s
+    // had the report at 3 s not counted against it).
+    expect(created).toEqual([9_000]);
+  });
+
+  it('a pair fused by its dwell splits back when new reports diverge, as any other', () => {
+    const f = new FusionEngine();
+    imported(f);
+    idle(f, T0 + 6_000);
+    expect(f.fused()).toHaveLength(OBJECTS);
+    const out: string[][] = [];
+    for (let k = 1; k <= 3; k++) {
+      const t = T0 + 6_000 + k * 1_000;
+      f.upsert(eo('eo.o0', 0, 0, t));
+      f.upsert(radar('radar.o0', 2_000, 900, t));
+      out.push(kinds(f.scan(t)));
+    }
+    expect(out.at(-1)).toEqual(['removed']);
+    expect(
+      f
+        .fused()
+        .map((t) => t.fusion.sources.join(' '))
+        .sort(),
+    ).toEqual(['eo.o1 radar.o1', 'eo.o2 radar.o2']);
+  });
+
+  it('a moving pair reported once a second is still decided by its reports (3 of 5), not the dwell', () => {
+    // Hits at 0, 1, 2 s: fused at the third report, long before a dwell of 5 s would.
+    const f = new FusionEngine();
+    const at: number[] = [];
+    for (let k = 0; k < 6; k++) {
+      const t = T0 + k * 1000;
+      f.upsert(eo('eo.m', 30 * k, 0, t));
+      f.upsert(radar('radar.m', 30 * k + 15, 0, t));
+      if (f.scan(t).some((c) => c.type === 'created')) at.push(k);
+    }
+    expect(at).toEqual([2]);
+  });
+});
+
 describe('cascade', () => {
   function fusedPair(): FusionEngine {
     const f = new FusionEngine({ maxAgeMs: 5_000 });

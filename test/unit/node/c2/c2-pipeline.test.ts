@@ -118,6 +118,10 @@ describe('fusion wired into the node as a derived, unreplicated view', () => {
     }
     expect(list.length).toBe(20 - fused.length);
     expect(await node.fusionStats()).toMatchObject({ fused: fused.length, sources: 2 * fused.length });
+    // The handle's fixed names, and nothing else.
+    const stats = await node.fusionStats();
+    expect(Object.keys(stats).sort()).toEqual(['fused', 'lastScanMs', 'sources']);
+    expect(stats.lastScanMs).toBeGreaterThanOrEqual(0);
 
     const batches: { changed: string[]; removed: string[] }[] = [];
     node.watch((b) => batches.push({ changed: b.changed.map((v) => v.id), removed: [...b.removed] }));

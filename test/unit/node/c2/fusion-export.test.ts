@@ -3,10 +3,12 @@
  * every node from its sources, so the export writes its sources (as the picture panel does), and
  * an import refuses a fused id. Before, the export held the fused views alone; imported, they were
  * stored under the fused ids, the importing node's own fused views yielded to them, and each
- * object showed three times: the stored copy and both sources.
+ * object showed three times: the stored copy and both sources. The file is written once and never
+ * updated: the importing node fuses its pairs after their dwell (docs/fusion.md, "Hysteresis").
  */
 import { describe, expect, it } from 'vitest';
 import type { Fusion } from '../../../../src/core/entity/component-types';
+import { DEFAULT_FUSION_CONFIG } from '../../../../src/core/fusion/types';
 import { exportPicture, fusedSources, importPicture, withSources } from '../../../../src/core/interop/picture-format';
 import { offset } from '../../../../src/core/sim/geo';
 import type { EntityView } from '../../../../src/core/store/entity-view';
@@ -70,8 +72,9 @@ describe('export and import with fusion on', () => {
     const b = (await openNode(clock, 'nodeB')).node;
     await b.writeMany(imported);
     await clock.advance(1_000);
-    // The sources go on reporting on B (its feed): B's own hysteresis fuses them.
-    await report(b, clock, 2);
+    // One report each and no more (a file): raw until the pairs' dwell ends, then fused.
+    expect((await b.list()).filter((v) => isFused(v.id))).toEqual([]);
+    await clock.advance(DEFAULT_FUSION_CONFIG.confirmDwellMs);
     const list = await b.list();
     const fused = list.filter((v) => isFused(v.id));
     expect(fused.map((f) => [...(f.components.fusion as Fusion).sources].sort().join(' ')).sort()).toEqual(

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { EntityView } from '../../../../src/core/store/entity-view';
 import type { Fusion } from '../../../../src/core/entity/component-types';
 import { offset } from '../../../../src/core/sim/geo';
+import { DEFAULT_FUSION_CONFIG } from '../../../../src/core/fusion/types';
 import { DEFENDED_POINT } from '../../../../src/node/c2-pipeline';
 import { MeshSim, type SimNode } from '../mesh/mesh-sim';
 
@@ -107,6 +108,69 @@ describe('fusion over the in-memory mesh', () => {
       expect(ids).toContain('eo-0');
       expect(ids).not.toContain('radar-0');
       expect(ids.filter(isFused)).toHaveLength(OBJECTS - 1);
+    }
+  });
+
+  it('a picture imported once on A fuses after its dwell on A, on B (live push) and on C (joined later, by repair): one fused entity per object, no duplicates', async () => {
+    const sim = new MeshSim({ seed });
+    const a = await sim.add('nodeA');
+    const b = await sim.add('nodeB');
+    sim.link('nodeA', 'nodeB');
+    sim.settle();
+    // One write of an EO and a radar track of each object (an import), never updated.
+    const items = [];
+    for (let n = 0; n < OBJECTS; n++) {
+      const p = where(n, 0);
+      const r = offset(p, 15, -10);
+      items.push(
+        {
+          id: `eo-${n}`,
+          components: {
+            source: { sensorId: 'eo', sensorType: 'eo' },
+            position: { lat: p.lat, lon: p.lon, accuracy: 5 },
+          },
+        },
+        {
+          id: `radar-${n}`,
+          components: {
+            source: { sensorId: 'radar', sensorType: 'radar' },
+            position: { lat: r.lat, lon: r.lon, accuracy: 30 },
+          },
+        },
+      );
+    }
+    await a.node.writeMany(items);
+    sim.settle();
+    sim.advance(1_000);
+    for (const n of [a, b])
+      expect(
+        (await picture(n)).filter((v) => isFused(v.id)),
+        n.id,
+      ).toEqual([]);
+    sim.advance(DEFAULT_FUSION_CONFIG.confirmDwellMs);
+    // A node that joins after the dwell gets the picture by repair, and fuses it after its own dwell.
+    const c = await sim.add('nodeC');
+    sim.link('nodeA', 'nodeC');
+    sim.settle();
+    sim.advance(DEFAULT_FUSION_CONFIG.confirmDwellMs + 1_000);
+
+    const views = { a: await picture(a), b: await picture(b), c: await picture(c) };
+    for (const [name, list] of Object.entries(views)) {
+      const fused = list.filter((v) => isFused(v.id));
+      const pairs = fused.map((f) => [...(f.components.fusion as Fusion).sources].sort().join(' ')).sort();
+      expect(pairs, name).toEqual(Array.from({ length: OBJECTS }, (_, n) => `eo-${n} radar-${n}`));
+      expect(
+        list.filter((v) => !isFused(v.id)),
+        name,
+      ).toEqual([]);
+      for (const v of fused) expect(v.meta.fusion, `${name} ${v.id}`).toMatchObject({ conflict: false, heads: 1 });
+    }
+    expect(views.b.map((v) => v.id)).toEqual(views.a.map((v) => v.id));
+    expect(views.c.map((v) => v.id)).toEqual(views.a.map((v) => v.id));
+    for (const n of [a, b, c]) {
+      const entities = new Set([...n.node.versions()].map((v) => v.entity));
+      expect([...entities].filter(isFused), n.id).toEqual([]);
+      expect(entities.size, n.id).toBe(2 * OBJECTS);
     }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Fusion scans follow changes (docs/fusion.md, "Wiring it in"): a change schedules one scan on the
  * injected scheduler, a burst of changes is one scan, a change during a scan schedules exactly one
- * more, and the host's tick scans only for ageing. Driven by hand, with no timer of its own. And
+ * more, and the host's tick scans only when a pair's dwell ends. Driven by hand, with no timer of its own. And
  * the time basis (docs/fusion.md, "Time basis"): a report's time is when it reached this node, a
  * repaired one's its stamp corrected by its author's last offset.
  */
@@ -11,7 +11,8 @@ import type { ComponentValue } from '../../../../src/core/entity/component-types
 import type { EntityId, NodeId } from '../../../../src/core/ids';
 import { offset } from '../../../../src/core/sim/geo';
 import type { EntityView } from '../../../../src/core/store/entity-view';
-import { FUSION_AGE_MS, FUSION_COALESCE_MS, FusionView } from '../../../../src/node/fusion-view';
+import { DEFAULT_FUSION_CONFIG } from '../../../../src/core/fusion/types';
+import { FUSION_COALESCE_MS, FusionView } from '../../../../src/node/fusion-view';
 import type { Scheduler } from '../../../../src/node/scheduler';
 
 const T0 = 1_700_000_000_000;
@@ -131,16 +132,31 @@ describe('fusion scans follow changes', () => {
     expect(timers.pending).toBe(1);
   });
 
-  it('the host tick scans only to age tracks (or for changes when no scheduler runs the scan)', () => {
+  it('the host tick scans only when a dwell ends (or for changes when no scheduler runs the scan); an idle picture is never scanned', () => {
     const { clock, timers, view, report, tick } = setup();
     report('eo.1', 'eo', 0, 5);
     clock.now += FUSION_COALESCE_MS;
     timers.run();
-    clock.now += 10;
+    // One track, nothing pending: no scan however long the picture stays idle.
+    for (let k = 0; k < 30; k++) {
+      clock.now += 1_000;
+      expect(tick()).toBe(false);
+    }
+    // One report each of an EO and a radar track of one object, never repeated (an import): the
+    // pair's dwell is pending, so the tick scans once it ends, and the pair fuses there.
+    report('eo.2', 'eo', 5_000, 5);
+    report('radar.2', 'radar', 5_020, 30);
+    clock.now += FUSION_COALESCE_MS;
+    timers.run();
+    const dwell = DEFAULT_FUSION_CONFIG.confirmDwellMs;
+    clock.now += dwell - 1;
     expect(tick()).toBe(false);
-    clock.now += FUSION_AGE_MS;
+    expect(view.stats().fused).toBe(0);
+    clock.now += 1;
     expect(tick()).toBe(true);
-    expect(view.stats().lastScanMs).toBe(0);
+    expect(view.stats()).toMatchObject({ fused: 1, sources: 2, lastScanMs: 0 });
+    clock.now += 1_000;
+    expect(tick()).toBe(false);
 
     const bare = setup(false);
     bare.report('eo.1', 'eo', 0, 5);
@@ -166,7 +182,8 @@ describe('the time basis: when this node received a report, not its writer`s sta
     }
     expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
     // A second radar track of the peer's, written 30 s ago by its clock, arrives by repair (a
-    // partition healed): 30 s old on ours too, so it has expired and fuses with nothing.
+    // partition healed): 30 s old on ours too, so it is 30 s apart from the EO's reports, outside
+    // the 2-s time gate, and fuses with nothing.
     report('eo.2', 'eo', 3_000, 5);
     report('radar.2', 'radar', 3_010, 30, { author: PEER, stampMs: clock.now - 5_000 - 30_000, live: false });
     for (let k = 0; k < 3; k++) {
