@@ -21,6 +21,8 @@ attribute vec2 a_at;
 attribute vec2 a_cell;
 attribute vec2 a_style;
 uniform vec2 u_size;
+uniform vec4 u_linear;
+uniform vec2 u_shift;
 uniform float u_cell;
 uniform vec2 u_atlas;
 varying vec2 v_uv;
@@ -30,7 +32,7 @@ varying float v_kind;
 void main() {
   float extent = a_style.y < 0.5 ? u_cell * 0.5 : a_style.y > 2.5 ? ${PULSE_HALF.toFixed(1)} : ${RING_HALF.toFixed(1)};
   vec2 local = a_corner * extent;
-  vec2 px = a_at + local;
+  vec2 px = vec2(u_linear.x * a_at.x + u_linear.z * a_at.y, u_linear.y * a_at.x + u_linear.w * a_at.y) + u_shift + local;
   gl_Position = vec4(px.x / u_size.x * 2.0 - 1.0, 1.0 - px.y / u_size.y * 2.0, 0.0, 1.0);
   v_uv = (a_cell + (a_corner * 0.5 + 0.5) * u_cell) / u_atlas;
   v_local = local;
@@ -91,25 +93,33 @@ interface Gl {
   readonly gl: WebGLRenderingContext;
   readonly instanced: ANGLE_instanced_arrays;
   readonly program: WebGLProgram;
-  readonly instances: WebGLBuffer;
   readonly texture: WebGLTexture;
   readonly at: Record<'corner' | 'at' | 'cell' | 'style', number>;
   readonly u: Record<
-    'size' | 'cell' | 'atlas' | 'high' | 'selected' | 'ratio' | 'phase' | 'sprite',
+    'size' | 'linear' | 'shift' | 'cell' | 'atlas' | 'high' | 'selected' | 'ratio' | 'phase' | 'sprite',
     WebGLUniformLocation | null
   >;
 }
 
+/** A GPU buffer of instances and how many it holds. */
+interface Instances {
+  readonly buffer: WebGLBuffer;
+  count: number;
+}
+
 /**
- * Every track's symbol (and the HIGH, pulse and selection rings) in one instanced WebGL draw call, on a
- * canvas of its own that OpenLayers places among its layers (an `ol/layer/Layer` with a `render`
- * function). The instances come from TrackBuffer each frame: one pass over typed arrays to pixel
- * positions and one buffer upload. The sprite is one texture. Symbols stay upright and keep their
- * size whatever the zoom or rotation, as icons on the map do. Null when the browser gives no WebGL
- * or no instancing (the caller then draws on a 2D canvas instead). The HIGH threats' pulse (as
- * threat-pulse.ts draws it on the 2D fallback: at most MAX_PULSES fresh ones, none for reduced
- * motion) is a ring whose radius and fade the shader takes from the period's step, on a second
- * canvas under the symbols': each step redraws those few rings alone, without a frame of the map.
+ * Every track's symbol (and the HIGH, pulse and selection rings) in a few instanced WebGL draw
+ * calls (the rings, then each draw-order class), on a canvas of its own that OpenLayers places
+ * among its layers (an `ol/layer/Layer` with a `render` function). The instances stay in GPU
+ * buffers from frame to frame, one per TrackBuffer pool: a frame uploads only the slots written
+ * since the last one (bufferSubData), and the vertex shader projects each instance from map units
+ * with the view's transform, so a pan or zoom uploads nothing and a frame costs O(changed tracks).
+ * The sprite is one texture. Symbols stay upright and keep their size whatever the zoom or rotation,
+ * as icons on the map do. Null when the browser gives no WebGL or no instancing (the caller then
+ * draws on a 2D canvas instead). The HIGH threats' pulse (as threat-pulse.ts draws it on the 2D
+ * fallback: at most MAX_PULSES fresh ones, none for reduced motion) is a ring whose radius and fade
+ * the shader takes from the period's step, on a second canvas under the symbols': each step
+ * redraws those few rings alone, without a frame of the map.
  */
 export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: MapPalette): SpriteLayer | null {
   const element = document.createElement('div');
@@ -119,14 +129,17 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
   const pulses = surface();
   if (symbols === null || pulses === null) return null;
   element.append(pulses.canvas, symbols.canvas);
+  const pools = buffer.pools.map((pool) => {
+    pool.resend();
+    return { pool, instances: instancesOn(symbols) };
+  });
+  const pulseInstances = instancesOn(pulses);
   let sprite = atlas;
   let selection = colour(palette.selection);
   let uploaded: SpriteAtlas | undefined;
   let drawn = -1;
   let drawnView = '';
   let last: View | undefined;
-  let symbolCount = 0;
-  let pulseCount = 0;
   let step = -1;
   let next: ReturnType<typeof setTimeout> | undefined;
   const reduced = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
@@ -137,25 +150,41 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
     const phase = reduced ? 0 : Math.floor(((Date.now() % PERIOD_MS) / PERIOD_MS) * STEPS);
     const changed = buffer.revision !== drawn || key !== drawnView || uploaded !== sprite;
     if (changed) {
-      drawn = buffer.revision;
-      drawnView = key;
+      const g = symbols.gl;
       if (uploaded !== sprite) {
-        const g = symbols.gl;
         g.bindTexture(g.TEXTURE_2D, symbols.texture);
         g.texImage2D(g.TEXTURE_2D, 0, g.RGBA, g.RGBA, g.UNSIGNED_BYTE, sprite.canvas);
         uploaded = sprite;
       }
-      const data = buffer.fill(toPixel, width, height, PULSE_HALF, reduced ? 0 : MAX_PULSES);
-      symbolCount = upload(symbols, data);
-      pulseCount = upload(pulses, buffer.pulseData());
-      draw(symbols, view, symbolCount, 0);
+      if (buffer.revision !== drawn) {
+        for (const { pool, instances } of pools) {
+          g.bindBuffer(g.ARRAY_BUFFER, instances.buffer);
+          pool.flush({
+            all: (data) => g.bufferData(g.ARRAY_BUFFER, data, g.DYNAMIC_DRAW),
+            range: (from, data) => g.bufferSubData(g.ARRAY_BUFFER, from * INSTANCE_FLOATS * 4, data),
+          });
+          instances.count = pool.size;
+        }
+      }
+      drawn = buffer.revision;
+      drawnView = key;
+      const pulseData = buffer.pulseData(toPixel, width, height, PULSE_HALF, reduced ? 0 : MAX_PULSES);
+      pulses.gl.bindBuffer(pulses.gl.ARRAY_BUFFER, pulseInstances.buffer);
+      pulses.gl.bufferData(pulses.gl.ARRAY_BUFFER, pulseData, pulses.gl.DYNAMIC_DRAW);
+      pulseInstances.count = pulseData.length / INSTANCE_FLOATS;
+      draw(
+        symbols,
+        view,
+        pools.map((p) => p.instances),
+        0,
+      );
     }
     // Nothing moved, the view is the same and the pulse is at the same step: both canvases show this frame.
     if (!changed && phase === step) return;
     step = phase;
-    draw(pulses, view, pulseCount, phase / STEPS);
+    draw(pulses, view, [pulseInstances], phase / STEPS);
     // The next step, while the layer is on the page (a detached map pulses again at its next frame).
-    if (pulseCount > 0 && next === undefined) {
+    if (pulseInstances.count > 0 && next === undefined) {
       next = setTimeout(() => {
         next = undefined;
         if (last !== undefined && element.isConnected) paint(last);
@@ -163,7 +192,7 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
     }
   };
 
-  const draw = (on: Gl, view: View, count: number, phase: number): void => {
+  const draw = (on: Gl, view: View, lists: readonly Instances[], phase: number): void => {
     const { gl: g, instanced, u, at, canvas } = on;
     const w = Math.round(view.width * view.ratio);
     const h = Math.round(view.height * view.ratio);
@@ -174,9 +203,14 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
     g.viewport(0, 0, w, h);
     g.clearColor(0, 0, 0, 0);
     g.clear(g.COLOR_BUFFER_BIT);
-    if (count === 0) return;
+    if (lists.every((l) => l.count === 0)) return;
+    const [a, b, c, d, e, f] = view.toPixel as [number, number, number, number, number, number];
+    const [ox, oy] = buffer.origin;
     g.useProgram(on.program);
     g.uniform2f(u.size, view.width, view.height);
+    g.uniform4f(u.linear, a, b, c, d);
+    // The origin's pixel, in 64-bit floats here: instances carry their offset from it.
+    g.uniform2f(u.shift, a * ox + c * oy + e, b * ox + d * oy + f);
     g.uniform1f(u.cell, sprite.cell);
     g.uniform2f(u.atlas, sprite.width, sprite.height);
     g.uniform4fv(u.high, HIGH);
@@ -186,12 +220,15 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
     g.uniform1i(u.sprite, 0);
     g.activeTexture(g.TEXTURE0);
     g.bindTexture(g.TEXTURE_2D, on.texture);
-    g.bindBuffer(g.ARRAY_BUFFER, on.instances);
     const stride = INSTANCE_FLOATS * 4;
-    g.vertexAttribPointer(at.at, 2, g.FLOAT, false, stride, 0);
-    g.vertexAttribPointer(at.cell, 2, g.FLOAT, false, stride, 8);
-    g.vertexAttribPointer(at.style, 2, g.FLOAT, false, stride, 16);
-    instanced.drawArraysInstancedANGLE(g.TRIANGLE_STRIP, 0, 4, count);
+    for (const list of lists) {
+      if (list.count === 0) continue;
+      g.bindBuffer(g.ARRAY_BUFFER, list.buffer);
+      g.vertexAttribPointer(at.at, 2, g.FLOAT, false, stride, 0);
+      g.vertexAttribPointer(at.cell, 2, g.FLOAT, false, stride, 8);
+      g.vertexAttribPointer(at.style, 2, g.FLOAT, false, stride, 16);
+      instanced.drawArraysInstancedANGLE(g.TRIANGLE_STRIP, 0, 4, list.count);
+    }
   };
 
   const render = (frameState: FrameState): HTMLElement => {
@@ -212,7 +249,7 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
     setPalette(p, a) {
       sprite = a;
       selection = colour(p.selection);
-      drawn = -1;
+      drawnView = '';
       layer.changed();
     },
   };
@@ -225,12 +262,9 @@ function surface(): Gl | null {
   return setUp(canvas);
 }
 
-/** Uploads instance data to a surface's buffer; returns how many instances it holds. */
-function upload(on: Gl, data: Float32Array): number {
-  const g = on.gl;
-  g.bindBuffer(g.ARRAY_BUFFER, on.instances);
-  g.bufferData(g.ARRAY_BUFFER, data, g.DYNAMIC_DRAW);
-  return data.length / INSTANCE_FLOATS;
+/** A new, empty instance buffer on a surface. */
+function instancesOn(on: Gl): Instances {
+  return { buffer: on.gl.createBuffer()!, count: 0 };
 }
 
 const HIGH = colour(HIGH_RED);
@@ -275,8 +309,6 @@ function setUp(canvas: HTMLCanvasElement): Gl | null {
   gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
   gl.enableVertexAttribArray(at.corner);
   gl.vertexAttribPointer(at.corner, 2, gl.FLOAT, false, 0, 0);
-  const instances = gl.createBuffer();
-  gl.bindBuffer(gl.ARRAY_BUFFER, instances);
   for (const a of [at.at, at.cell, at.style]) {
     gl.enableVertexAttribArray(a);
     instanced.vertexAttribDivisorANGLE(a, 1);
@@ -295,6 +327,8 @@ function setUp(canvas: HTMLCanvasElement): Gl | null {
   gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
   const u = {
     size: gl.getUniformLocation(program, 'u_size'),
+    linear: gl.getUniformLocation(program, 'u_linear'),
+    shift: gl.getUniformLocation(program, 'u_shift'),
     cell: gl.getUniformLocation(program, 'u_cell'),
     atlas: gl.getUniformLocation(program, 'u_atlas'),
     high: gl.getUniformLocation(program, 'u_high'),
@@ -303,5 +337,5 @@ function setUp(canvas: HTMLCanvasElement): Gl | null {
     phase: gl.getUniformLocation(program, 'u_phase'),
     sprite: gl.getUniformLocation(program, 'u_sprite'),
   };
-  return { canvas, gl, instanced, program, instances: instances!, texture: texture!, at, u };
+  return { canvas, gl, instanced, program, texture: texture!, at, u };
 }
