@@ -12,8 +12,14 @@
  */
 import { SlotPool } from './slot-pool';
 
-/** Floats per drawn instance: x, y (map units from `origin`), sprite cell x, y (CSS px), opacity, kind. */
-export const INSTANCE_FLOATS = 6;
+/**
+ * Floats per drawn instance: x, y (map units from `origin`), sprite cell x, y (CSS px), the
+ * symbol's half width and height from its centre (CSS px; 0: the whole cell), opacity, kind.
+ */
+export const INSTANCE_FLOATS = 8;
+/** Where an instance's opacity and kind are among its floats. */
+export const ALPHA_AT = 6;
+export const KIND_AT = 7;
 
 /** What an instance is: the symbol's sprite cell, or one of the rings drawn under symbols (the pulse is a HIGH threat's moving ring). */
 export const KIND = { symbol: 0, highRing: 1, selectedRing: 2, pulse: 3 } as const;
@@ -60,8 +66,22 @@ export class TrackBuffer {
     return this.state.size;
   }
 
-  /** Sets a track's slot (adding it when new): map coordinates, sprite cell, opacity, draw order, ring flags. */
-  put(id: string, x: number, y: number, cellX: number, cellY: number, alpha: number, z: number, rings: number): void {
+  /**
+   * Sets a track's slot (adding it when new): map coordinates, sprite cell, opacity, draw order,
+   * ring flags, and the symbol's half width and height in its cell (0: the whole cell).
+   */
+  put(
+    id: string,
+    x: number,
+    y: number,
+    cellX: number,
+    cellY: number,
+    alpha: number,
+    z: number,
+    rings: number,
+    halfWidth = 0,
+    halfHeight = 0,
+  ): void {
     if (!this.originSet) {
       this.origin[0] = Math.round(x);
       this.origin[1] = Math.round(y);
@@ -79,8 +99,10 @@ export class TrackBuffer {
     d[o + 1] = ry;
     d[o + 2] = cellX;
     d[o + 3] = cellY;
-    d[o + 4] = alpha;
-    d[o + 5] = KIND.symbol;
+    d[o + 4] = halfWidth;
+    d[o + 5] = halfHeight;
+    d[o + ALPHA_AT] = alpha;
+    d[o + KIND_AT] = KIND.symbol;
     this.writeRings(id, rx, ry, z, rings, was === undefined ? 0 : ringsOfPacked(was));
     this.revision++;
   }
@@ -97,7 +119,7 @@ export class TrackBuffer {
       from.remove(id);
       o = to.write(id);
     }
-    slot[4] = alpha;
+    slot[ALPHA_AT] = alpha;
     to.data.set(slot, o);
     this.state.set(id, pack(z, ringsOfPacked(was)));
     this.writeRings(id, slot[0]!, slot[1]!, z, ringsOfPacked(was), ringsOfPacked(was));
@@ -142,7 +164,7 @@ export class TrackBuffer {
     for (let i = 0; i < this.rings.size && n < max; i++) {
       const o = i * INSTANCE_FLOATS;
       // A HIGH ring whose track is fresh (cell x carries the freshness: rings have no sprite cell).
-      if (data[o + 5] !== KIND.highRing || data[o + 2] !== 1) continue;
+      if (data[o + KIND_AT] !== KIND.highRing || data[o + 2] !== 1) continue;
       const x = data[o]! + ox;
       const y = data[o + 1]! + oy;
       const sx = a * x + c * y + e;
@@ -151,10 +173,9 @@ export class TrackBuffer {
       const p = n++ * INSTANCE_FLOATS;
       out[p] = data[o]!;
       out[p + 1] = data[o + 1]!;
-      out[p + 2] = 0;
-      out[p + 3] = 0;
-      out[p + 4] = 1;
-      out[p + 5] = KIND.pulse;
+      out.fill(0, p + 2, p + ALPHA_AT);
+      out[p + ALPHA_AT] = 1;
+      out[p + KIND_AT] = KIND.pulse;
     }
     return out.subarray(0, n * INSTANCE_FLOATS);
   }
@@ -174,9 +195,9 @@ export class TrackBuffer {
       d[o] = rx;
       d[o + 1] = ry;
       d[o + 2] = z & 1; // fresh (track-style.ts' zOf: +1 when fresh), for the pulse
-      d[o + 3] = 0;
-      d[o + 4] = 1;
-      d[o + 5] = kind;
+      d.fill(0, o + 3, o + ALPHA_AT);
+      d[o + ALPHA_AT] = 1;
+      d[o + KIND_AT] = kind;
     }
   }
 }

@@ -3,6 +3,7 @@ import type { FrameState } from 'ol/Map';
 import Layer from 'ol/layer/Layer';
 import type { MapPalette } from './map-palette';
 import type { SpriteAtlas } from './sprite-atlas';
+import { DISPLAY_FRAME_MS, FramePacer } from './frame-pacer';
 import { INSTANCE_FLOATS, type TrackBuffer } from './track-buffer';
 import { FRAME_MS, GROWTH_PX, MAX_PULSES, PERIOD_MS, STEPS } from './threat-pulse';
 import { HIGH_RED, RING_RADIUS, SELECTED_RING_GAP } from './track-style';
@@ -19,6 +20,7 @@ const VERTEX = `
 attribute vec2 a_corner;
 attribute vec2 a_at;
 attribute vec2 a_cell;
+attribute vec2 a_half;
 attribute vec2 a_style;
 uniform vec2 u_size;
 uniform vec4 u_linear;
@@ -30,11 +32,13 @@ varying vec2 v_local;
 varying float v_alpha;
 varying float v_kind;
 void main() {
-  float extent = a_style.y < 0.5 ? u_cell * 0.5 : a_style.y > 2.5 ? ${PULSE_HALF.toFixed(1)} : ${RING_HALF.toFixed(1)};
+  float ring = a_style.y > 2.5 ? ${PULSE_HALF.toFixed(1)} : ${RING_HALF.toFixed(1)};
+  // A symbol's quad covers its drawing (half width and height from its centre), not its whole cell.
+  vec2 extent = a_style.y > 0.5 ? vec2(ring) : a_half.x > 0.0 ? a_half : vec2(u_cell * 0.5);
   vec2 local = a_corner * extent;
   vec2 px = vec2(u_linear.x * a_at.x + u_linear.z * a_at.y, u_linear.y * a_at.x + u_linear.w * a_at.y) + u_shift + local;
   gl_Position = vec4(px.x / u_size.x * 2.0 - 1.0, 1.0 - px.y / u_size.y * 2.0, 0.0, 1.0);
-  v_uv = (a_cell + (a_corner * 0.5 + 0.5) * u_cell) / u_atlas;
+  v_uv = (a_cell + u_cell * 0.5 + local) / u_atlas;
   v_local = local;
   v_alpha = a_style.x;
   v_kind = a_style.y;
@@ -94,7 +98,7 @@ interface Gl {
   readonly instanced: ANGLE_instanced_arrays;
   readonly program: WebGLProgram;
   readonly texture: WebGLTexture;
-  readonly at: Record<'corner' | 'at' | 'cell' | 'style', number>;
+  readonly at: Record<'corner' | 'at' | 'cell' | 'half' | 'style', number>;
   readonly u: Record<
     'size' | 'linear' | 'shift' | 'cell' | 'atlas' | 'high' | 'selected' | 'ratio' | 'phase' | 'sprite',
     WebGLUniformLocation | null
@@ -142,11 +146,42 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
   let last: View | undefined;
   let step = -1;
   let next: ReturnType<typeof setTimeout> | undefined;
+  // Redraws asked by changes (not by a frame of the map: a pan must move the symbols with it) are spaced
+  // so that waiting on a slow GPU holds the main thread at most its share (frame-pacer.ts).
+  const pacer = new FramePacer();
+  let measuring = false;
+  let deferred: ReturnType<typeof setTimeout> | undefined;
+  /** Measures the frames a redraw spans: until the second animation frame after it, past its commit. */
+  const measure = (start: number): void => {
+    if (measuring) return;
+    measuring = true;
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        measuring = false;
+        pacer.drawn(start, performance.now(), 2);
+      }),
+    );
+  };
+  /** Paints now when the pacer allows, else once at the time it gives (later changes join that paint). */
+  const paced = (view: View): void => {
+    const wait = pacer.nextAt - performance.now();
+    if (wait <= 0 && !measuring) {
+      paint(view);
+      return;
+    }
+    deferred ??= setTimeout(
+      () => {
+        deferred = undefined;
+        if (last !== undefined && element.isConnected) paced(last);
+      },
+      Math.max(wait, DISPLAY_FRAME_MS),
+    );
+  };
   const reduced = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 
   const paint = (view: View): void => {
-    const { toPixel, width, height, ratio } = view;
-    const key = `${toPixel.join(',')}|${width}x${height}@${ratio}`;
+    const { toPixel, width, height } = view;
+    const key = keyOf(view);
     const phase = reduced ? 0 : Math.floor(((Date.now() % PERIOD_MS) / PERIOD_MS) * STEPS);
     const changed = buffer.revision !== drawn || key !== drawnView || uploaded !== sprite;
     if (changed) {
@@ -183,11 +218,12 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
     if (!changed && phase === step) return;
     step = phase;
     draw(pulses, view, [pulseInstances], phase / STEPS);
+    measure(performance.now());
     // The next step, while the layer is on the page (a detached map pulses again at its next frame).
     if (pulseInstances.count > 0 && next === undefined) {
       next = setTimeout(() => {
         next = undefined;
-        if (last !== undefined && element.isConnected) paint(last);
+        if (last !== undefined && element.isConnected) paced(last);
       }, FRAME_MS);
     }
   };
@@ -226,7 +262,8 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
       g.bindBuffer(g.ARRAY_BUFFER, list.buffer);
       g.vertexAttribPointer(at.at, 2, g.FLOAT, false, stride, 0);
       g.vertexAttribPointer(at.cell, 2, g.FLOAT, false, stride, 8);
-      g.vertexAttribPointer(at.style, 2, g.FLOAT, false, stride, 16);
+      g.vertexAttribPointer(at.half, 2, g.FLOAT, false, stride, 16);
+      g.vertexAttribPointer(at.style, 2, g.FLOAT, false, stride, 24);
       instanced.drawArraysInstancedANGLE(g.TRIANGLE_STRIP, 0, 4, list.count);
     }
   };
@@ -234,7 +271,10 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
   const render = (frameState: FrameState): HTMLElement => {
     const [width, height] = frameState.size as [number, number];
     last = { toPixel: [...frameState.coordinateToPixelTransform], width, height, ratio: frameState.pixelRatio };
-    paint(last);
+    // A pan or zoom moves the symbols with the map at once; a frame of the map for another layer's
+    // change (a fused link, a pending mark) leaves the symbols to the pacer like any track change.
+    if (keyOf(last) !== drawnView) paint(last);
+    else paced(last);
     return element;
   };
 
@@ -243,7 +283,7 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
     layer,
     draw() {
       if (last === undefined) return false;
-      paint(last);
+      paced(last);
       return true;
     },
     setPalette(p, a) {
@@ -253,6 +293,11 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
       layer.changed();
     },
   };
+}
+
+/** What a frame's view is drawn in, as one string: a different one means the symbols must move. */
+function keyOf(view: View): string {
+  return `${view.toPixel.join(',')}|${view.width.toString()}x${view.height.toString()}@${view.ratio.toString()}`;
 }
 
 /** A canvas with its WebGL context set up for the instances, or null without WebGL or instancing. */
@@ -301,6 +346,7 @@ function setUp(canvas: HTMLCanvasElement): Gl | null {
     corner: gl.getAttribLocation(program, 'a_corner'),
     at: gl.getAttribLocation(program, 'a_at'),
     cell: gl.getAttribLocation(program, 'a_cell'),
+    half: gl.getAttribLocation(program, 'a_half'),
     style: gl.getAttribLocation(program, 'a_style'),
   };
   // The quad's four corners, shared by every instance.
@@ -309,7 +355,7 @@ function setUp(canvas: HTMLCanvasElement): Gl | null {
   gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
   gl.enableVertexAttribArray(at.corner);
   gl.vertexAttribPointer(at.corner, 2, gl.FLOAT, false, 0, 0);
-  for (const a of [at.at, at.cell, at.style]) {
+  for (const a of [at.at, at.cell, at.half, at.style]) {
     gl.enableVertexAttribArray(a);
     instanced.vertexAttribDivisorANGLE(a, 1);
   }

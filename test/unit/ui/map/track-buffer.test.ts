@@ -8,7 +8,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SlotPool, type SlotSink } from '../../../../src/ui/map/slot-pool';
-import { INSTANCE_FLOATS, KIND, RING, TrackBuffer, Z_CLASSES } from '../../../../src/ui/map/track-buffer';
+import {
+  ALPHA_AT,
+  INSTANCE_FLOATS,
+  KIND,
+  KIND_AT,
+  RING,
+  TrackBuffer,
+  Z_CLASSES,
+} from '../../../../src/ui/map/track-buffer';
 
 const seed = Number(process.env.SEED ?? Date.now());
 
@@ -50,8 +58,8 @@ function frame(buffer: TrackBuffer, mirrors: Mirror[]): Drawn[] {
         x: d[o]! + buffer.origin[0],
         y: d[o + 1]! + buffer.origin[1],
         cellX: d[o + 2]!,
-        alpha: d[o + 4]!,
-        kind: d[o + 5]!,
+        alpha: d[o + ALPHA_AT]!,
+        kind: d[o + KIND_AT]!,
       });
     }
   });
@@ -112,6 +120,15 @@ describe('the tracks the GPU layer draws', () => {
     expect(mirrors.reduce((s, m) => s + m.writtenFloats, 0)).toBe(0);
   });
 
+  it("carries each symbol's half width and height (its quad), rings none", () => {
+    const b = new TrackBuffer();
+    b.put('a', 1, 1, 5, 0, 1, 1, RING.high, 14, 9);
+    frame(b, []);
+    const [rings, , symbols] = [b.pools[0]!, b.pools[1]!, b.pools[2]!];
+    expect(Array.from(symbols.data.subarray(4, 6))).toEqual([14, 9]);
+    expect(Array.from(rings.data.subarray(4, 6))).toEqual([0, 0]);
+  });
+
   it('keeps positions far from the origin to the centimetre (map units are metres, 32-bit floats on the GPU)', () => {
     const b = new TrackBuffer();
     b.put('a', 1_900_000.25, 8_400_000.5, 1, 0, 1, 1, 0);
@@ -125,7 +142,7 @@ describe('the tracks the GPU layer draws', () => {
 
 describe('the pulse of HIGH threats on the GPU layer', () => {
   const kinds = (data: Float32Array): number[] =>
-    Array.from({ length: data.length / INSTANCE_FLOATS }, (_, i) => data[i * INSTANCE_FLOATS + 5]!);
+    Array.from({ length: data.length / INSTANCE_FLOATS }, (_, i) => data[i * INSTANCE_FLOATS + KIND_AT]!);
 
   it('pulses at most the asked number of fresh HIGH threats in view, none stale', () => {
     const b = new TrackBuffer();
@@ -203,9 +220,9 @@ function shown(b: TrackBuffer, mirrors: Mirror[]): string[][] {
       const x = d[o]! + b.origin[0];
       if (p === 0) {
         const id = pool.idAt(i).split('\u0000')[0]!;
-        words.push(d[o + 5] === KIND.highRing ? `${id} high ${x} ${d[o + 2]!}` : `${id} selected ${x}`);
+        words.push(d[o + KIND_AT] === KIND.highRing ? `${id} high ${x} ${d[o + 2]!}` : `${id} selected ${x}`);
       } else {
-        words.push(`t${d[o + 2]!} ${x} ${d[o + 4]!}`);
+        words.push(`t${d[o + 2]!} ${x} ${d[o + ALPHA_AT]!}`);
       }
     }
     return words.sort();
