@@ -38,6 +38,8 @@ interface RunFigures {
   /** Main-thread ms per second of moving tracks: the same work, whatever the frame rate. */
   readonly mainMsPerSecond: number;
   readonly fps: number;
+  /** The symbol layer's redraws per second (the map spaces them when the GPU is slow). */
+  readonly drawsPerSecond: number;
   readonly updateMs: number;
   readonly renderMs: number;
   readonly feedMs: number;
@@ -76,13 +78,14 @@ try {
         mainMsPerFrame: (busy * 1000) / Math.max(1, sample.frames),
         mainMsPerSecond: (busy * 1000) / sample.seconds,
         fps: sample.frames / sample.seconds,
+        drawsPerSecond: sample.symbolDraws / sample.seconds,
         updateMs: median(sample.updateMs),
         renderMs: median(sample.renderMs),
         feedMs: median(sample.feedMs),
       };
       log(
         `s6: ${n.toString()} tracks (${mode}), run ${(run + 1).toString()}: ${f.mainMsPerFrame.toFixed(2)} ms main thread per frame, ` +
-          `${f.fps.toFixed(1)} fps, update ${f.updateMs.toFixed(2)} ms, render ${f.renderMs.toFixed(2)} ms, feed ${f.feedMs.toFixed(2)} ms`,
+          `${f.fps.toFixed(1)} fps, ${f.drawsPerSecond.toFixed(1)} symbol redraws/s, update ${f.updateMs.toFixed(2)} ms, render ${f.renderMs.toFixed(2)} ms, feed ${f.feedMs.toFixed(2)} ms`,
       );
       figures.set(`${n.toString()} ${mode}`, [...(figures.get(`${n.toString()} ${mode}`) ?? []), f]);
     }
@@ -122,6 +125,12 @@ for (const n of SIZES) {
       ours: stat(wall.map((r) => r.fps)),
     },
     {
+      case: `${label(n)} moving tracks: symbol layer redraws per second`,
+      unit: '/s',
+      better: 'higher',
+      ours: stat(wall.map((r) => r.drawsPerSecond)),
+    },
+    {
       case: `${label(n)} moving tracks: map update per frame, median`,
       unit: 'ms',
       better: 'lower',
@@ -139,6 +148,12 @@ for (const n of SIZES) {
       better: 'lower',
       ours: stat(display.map((r) => r.mainMsPerFrame)),
       ...target,
+    },
+    {
+      case: `${share}: symbol layer redraws per second`,
+      unit: '/s',
+      better: 'higher',
+      ours: stat(display.map((r) => r.drawsPerSecond)),
     },
     {
       case: `${share}: map update per frame, median`,

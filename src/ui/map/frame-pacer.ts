@@ -6,14 +6,17 @@
  * thousands of symbols: redrawing at every change would keep the main thread blocked nearly all the
  * time, and everything else on it (the mesh relay, the approval prompt) would wait behind the map.
  * After a redraw whose frame took `cost` beyond a normal frame, the next one waits
- * cost × (1 − share) / share; on a device that draws within a frame it never waits. Pure arithmetic
- * on the caller's clock (track-sprites.ts measures).
+ * cost × (1 − share) / share, but never more than MAX_WAIT_MS, so the symbols on screen are never
+ * more than that (and one draw) behind the picture; on a device that draws within a frame it never
+ * waits. Pure arithmetic on the caller's clock (track-sprites.ts measures).
  */
 
 /** The share of the main thread the map's redraws may hold it, waiting on the GPU. */
 export const MAP_SHARE = 0.25;
 /** A normal frame at 60 Hz, ms: a redraw that ends within it costs nothing extra. */
 export const DISPLAY_FRAME_MS = 1000 / 60;
+/** The longest wait between two redraws, ms: past it the picture's age matters more than the main thread's share. */
+export const MAX_WAIT_MS = 1000;
 
 export class FramePacer {
   private notBefore = Number.NEGATIVE_INFINITY;
@@ -31,6 +34,6 @@ export class FramePacer {
    */
   drawn(start: number, end: number, frames = 1): void {
     const cost = Math.max(0, end - start - frames * DISPLAY_FRAME_MS);
-    this.notBefore = end + (cost * (1 - this.share)) / this.share;
+    this.notBefore = end + Math.min(MAX_WAIT_MS, (cost * (1 - this.share)) / this.share);
   }
 }

@@ -82,6 +82,8 @@ export interface SpriteLayer {
    * the map (whose other layers did not change); false before the map's first frame.
    */
   draw(): boolean;
+  /** How many times the symbols' canvas was drawn (for the benchmark: the pacer may space redraws). */
+  readonly draws: number;
 }
 
 /** The view a frame was drawn in: map coordinates → CSS pixels, the size in CSS pixels, the pixel ratio. */
@@ -150,6 +152,7 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
   // so that waiting on a slow GPU holds the main thread at most its share (frame-pacer.ts).
   const pacer = new FramePacer();
   let measuring = false;
+  let draws = 0;
   let deferred: ReturnType<typeof setTimeout> | undefined;
   /** Measures the frames a redraw spans: until the second animation frame after it, past its commit. */
   const measure = (start: number): void => {
@@ -213,6 +216,7 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
         pools.map((p) => p.instances),
         0,
       );
+      draws++;
     }
     // Nothing moved, the view is the same and the pulse is at the same step: both canvases show this frame.
     if (!changed && phase === step) return;
@@ -281,6 +285,9 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
   const layer = new Layer({ render });
   return {
     layer,
+    get draws() {
+      return draws;
+    },
     draw() {
       if (last === undefined) return false;
       paced(last);
