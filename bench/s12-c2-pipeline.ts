@@ -15,8 +15,9 @@
  *
  * HIGH-to-prompt latency: a request's id is the encoded HLC timestamp of the threat write that
  * raised it (docs/c2-pipeline.md), and on a fresh node that HLC's ms is the wall clock at the write.
- * Each tab does what the approval prompt does: on a `watch()` batch with `approvals: true` it calls
- * `approvals()`, and stamps Date.now() when a request first shows as pending. Latency = that stamp −
+ * Each tab does what the approval prompt does: on a `watch()` batch with `approvals: true` it takes
+ * the approval lists the batch carries (or calls `approvals()` when it carries none), and stamps
+ * Date.now() when a request first shows as pending. Latency = that stamp −
  * the threat write's ms (one machine clock, ms resolution).
  *
  * With the prompt on main (src/ui/approvals) each tab also polls, every 50 ms, for the
@@ -103,7 +104,8 @@ const workerThreads = (browserPid: number): Thread[] =>
   rendererThreads(browserPid).filter((t) => t.name.startsWith('DedicatedWorke'));
 
 /**
- * What the prompt does: on a batch flagged `approvals`, ask for them; stamp each request first seen
+ * What the prompt does (src/ui/approvals/approval-feed.ts): on a batch flagged `approvals`, take
+ * the lists it carries (`approvalLists`) or, without them, ask for them; stamp each request first seen
  * pending. Plain JavaScript text: tsx would wrap the named inner functions of a TypeScript callback
  * in its `__name` helper, which the page does not have.
  */
@@ -113,6 +115,14 @@ const PROMPT_PROBE = `(() => {
   window.s12 = probe;
   let running = false;
   let again = false;
+  function take(list) {
+    const now = Date.now();
+    for (const r of list) {
+      if (r.state !== 'pending' || seen.has(r.requestId)) continue;
+      seen.add(r.requestId);
+      probe.seen.push([r.entityId, r.requestId, now, r.requestedAt]);
+    }
+  }
   async function poll() {
     if (running) { again = true; return; }
     running = true;
@@ -120,19 +130,17 @@ const PROMPT_PROBE = `(() => {
       do {
         again = false;
         probe.calls++;
-        const list = await window.lattice.approvals();
-        const now = Date.now();
-        for (const r of list) {
-          if (r.state !== 'pending' || seen.has(r.requestId)) continue;
-          seen.add(r.requestId);
-          probe.seen.push([r.entityId, r.requestId, now, r.requestedAt]);
-        }
+        take(await window.lattice.approvals());
       } while (again);
     } finally {
       running = false;
     }
   }
-  window.lattice.watch((batch) => { if (batch.approvals === true) void poll(); });
+  window.lattice.watch((batch) => {
+    if (batch.approvals !== true) return;
+    if (batch.approvalLists !== undefined) take(batch.approvalLists.approvals);
+    else void poll();
+  });
   probe.longTasks = [];
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) probe.longTasks.push([performance.timeOrigin + e.startTime, e.duration]);
@@ -225,7 +233,8 @@ try {
   const browserPid = app.browser.process()?.pid;
   if (browserPid === undefined) throw new Error('no browser process to read thread CPU time from');
   const lattice = `s12-${Math.floor(Math.random() * 1e9).toString(36)}`;
-  const query = `lattice=${lattice}&signal=websocket`;
+  // Open: the two tabs are separate devices (browser contexts), and the scenario is about the prompt, not admission.
+  const query = `lattice=${lattice}&signal=websocket&open=1`;
   const contexts: BrowserContext[] = [
     await app.browser.createBrowserContext(),
     await app.browser.createBrowserContext(),
@@ -500,9 +509,9 @@ await saveResult({
       "it counts everything the thread does (simulation tick, local writes, classifier, gate, merge, change feed, GC on that thread), not V8's GC helper threads. " +
       `Rows give the median (min–max) over the windows. Load average during the windows: ${loadDuring.map((l) => l.toFixed(1)).join(', ')}.`,
     `Latency: from the threat write that turned a track HIGH (its HLC ms, carried in the request id; on a fresh node that is the wall clock at the write) to the moment the tab, ` +
-      'doing what the approval prompt does (on a `watch()` batch flagged `approvals: true`, call `approvals()`), first lists the request as pending; both on one machine clock, ms resolution. ' +
+      'doing what the approval prompt does (on a `watch()` batch flagged `approvals: true`, take the lists the batch carries, or call `approvals()` when it carries none), first lists the request as pending; both on one machine clock, ms resolution. ' +
       `Pooled over the ${requests.toString()} requests raised during the windows (nearest-rank percentiles). ` +
-      'It includes the classifier tick that writes the threat to the gate raising the request, the ≤ 16 ms change batching and the `approvals()` round trip; on B also the mesh. ' +
+      "It includes the classifier tick that writes the threat to the gate raising the request, the request's write becoming durable, the ≤ 16 ms change batching and the cue's crossing to the page; on B also the mesh. " +
       '"Listed" is `approvals()` on the page listing the request; "card rendered" (when present) is the prompt\'s `lm-approval-card` for the request found in the DOM by a 50 ms poll from outside the components.',
     ...(meshWarnings.length === 0
       ? []
@@ -514,13 +523,11 @@ await saveResult({
               ', ',
             )}. Requests raised while B was unlinked reach B only after a reconnect, or never (the row above), so B's latency rows describe the requests B did see.`,
         ]),
-    `Where the time goes (this run): A's gate raises a request ${median(raiseA).toLocaleString('en-US')} ms (p50) after the threat write and A's write-behind keeps up ` +
-      `(backlog ${median(per((w) => w.pendingA)).toLocaleString('en-US')} versions, median); the rest is spent waiting on the pages' main threads. A's ran tasks over 50 ms ` +
-      `for ${inLongTasks.a.toString()} % of the windows' wall time (longest ${longest.a.toLocaleString('en-US')} ms; B's longest ${longest.b.toLocaleString('en-US')} ms) ` +
-      `while using ${median(per((w) => w.mainA)).toString()} % of a core: it mostly waits rather than computes, on rendering the map of 2,000 moving tracks ` +
-      "(in this headless Chromium without a GPU the map's WebGL layer is drawn by the GPU process in software; the console reports 'GPU stall due to ReadPixels'). " +
-      "Every hop of the prompt's path crosses such a thread: the approvals cue and the approvals() reply on A; towards B, A's page relaying the frames to the data channel, " +
-      "B's page relaying them to its worker, then B's cue and call.",
+    `Measured parts (this run): A's gate raises a request ${median(raiseA).toLocaleString('en-US')} ms (p50) after the threat write; ` +
+      `A's write-behind backlog at a window's end is ${median(per((w) => w.pendingA)).toLocaleString('en-US')} versions (median; a local write reaches the page and the peers once durable). ` +
+      `A's page ran tasks over 50 ms for ${inLongTasks.a.toString()} % of the windows' wall time (longest ${longest.a.toLocaleString('en-US')} ms; B's longest ${longest.b.toLocaleString('en-US')} ms) ` +
+      `while using ${median(per((w) => w.mainA)).toString()} % of a core. Every hop of the prompt's path crosses a page's main thread: the approvals cue on A; towards B, ` +
+      "A's page relaying the frames to the data channel, B's page relaying them to its worker, then B's cue.",
     "The machine is shared by several engineers' jobs: absolute figures move between runs; read them as an order of magnitude.",
   ],
   startedAt: startedAt.toISOString(),

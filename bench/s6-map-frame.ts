@@ -38,6 +38,8 @@ interface RunFigures {
   /** Main-thread ms per second of moving tracks: the same work, whatever the frame rate. */
   readonly mainMsPerSecond: number;
   readonly fps: number;
+  /** The symbol layer's redraws per second (the map spaces them when the GPU is slow). */
+  readonly drawsPerSecond: number;
   readonly updateMs: number;
   readonly renderMs: number;
   readonly feedMs: number;
@@ -76,13 +78,14 @@ try {
         mainMsPerFrame: (busy * 1000) / Math.max(1, sample.frames),
         mainMsPerSecond: (busy * 1000) / sample.seconds,
         fps: sample.frames / sample.seconds,
+        drawsPerSecond: sample.symbolDraws / sample.seconds,
         updateMs: median(sample.updateMs),
         renderMs: median(sample.renderMs),
         feedMs: median(sample.feedMs),
       };
       log(
         `s6: ${n.toString()} tracks (${mode}), run ${(run + 1).toString()}: ${f.mainMsPerFrame.toFixed(2)} ms main thread per frame, ` +
-          `${f.fps.toFixed(1)} fps, update ${f.updateMs.toFixed(2)} ms, render ${f.renderMs.toFixed(2)} ms, feed ${f.feedMs.toFixed(2)} ms`,
+          `${f.fps.toFixed(1)} fps, ${f.drawsPerSecond.toFixed(1)} symbol redraws/s, update ${f.updateMs.toFixed(2)} ms, render ${f.renderMs.toFixed(2)} ms, feed ${f.feedMs.toFixed(2)} ms`,
       );
       figures.set(`${n.toString()} ${mode}`, [...(figures.get(`${n.toString()} ${mode}`) ?? []), f]);
     }
@@ -122,6 +125,12 @@ for (const n of SIZES) {
       ours: stat(wall.map((r) => r.fps)),
     },
     {
+      case: `${label(n)} moving tracks: symbol layer redraws per second`,
+      unit: '/s',
+      better: 'higher',
+      ours: stat(wall.map((r) => r.drawsPerSecond)),
+    },
+    {
       case: `${label(n)} moving tracks: map update per frame, median`,
       unit: 'ms',
       better: 'lower',
@@ -139,6 +148,12 @@ for (const n of SIZES) {
       better: 'lower',
       ours: stat(display.map((r) => r.mainMsPerFrame)),
       ...target,
+    },
+    {
+      case: `${share}: symbol layer redraws per second`,
+      unit: '/s',
+      better: 'higher',
+      ours: stat(display.map((r) => r.drawsPerSecond)),
     },
     {
       case: `${share}: map update per frame, median`,
@@ -172,8 +187,8 @@ await saveResult({
   peers: [],
   rows,
   notes: [
-    `\`<lattice-map>\` alone in headless Chromium (1024×768; symbols drawn by the map's own instanced WebGL layer, rasterised by SwiftShader in the GPU process, so the frame rate is bound by software WebGL on 2 shared cores, not by the main thread), ${SECONDS.toString()} s per run. First rows: every track reports once a second in wall time, so each frame moves the tracks that reported since the last one (at SwiftShader's frame rate, at 10k, every track more than once a frame). Rows "a 60 Hz frame's share": each frame moves n / 60 tracks whatever the frame rate, the work of one frame on a display that keeps up. Main-thread time is Chromium's TaskDuration (thread time) over the moving part of the run (setup excluded) divided by the frames drawn: everything on the main thread, this page's feed and Chromium's compositing included. Update is the map taking the new picture and, at its next animation frame, applying it and drawing the symbols (its \`updateTime\`); render is OpenLayers drawing the whole map within a frame (0 when only tracks moved); the page's feed is making the moved tracks' views and the picture array, as the shell does; each a median per frame.`,
-    "Target missed: 13.6 ms of main-thread time per display frame at 10k (9.6–16.1), against < 2 ms. Before the map changes (the code at cd056d6, run right after on this machine with the first rows’ method) the figures were 147.6 ms per frame at 10k (141.1–156.5; map update 220.6 ms, OpenLayers render 14.2 ms) and 20.3 ms at 1k (16.0–21.7; update 6.5 ms, render 6.6 ms): OpenLayers' WebGL vector layer rebuilt every feature's render instructions whenever any track moved, every moved track cost a frame of the whole map (grid labels, rings, ellipses), and the HIGH pulse asked for such a frame every 140 ms. Now the map applies the picture once per animation frame, skips unchanged views without an id lookup, and redraws only its own instanced WebGL layer from typed arrays; the pulse is drawn by that layer's shader on its own canvas. Where the remaining time goes (Chromium trace, 10k, a 60 Hz share per frame, one run at load ~4 on 2 cores): about 15 ms of main-thread CPU per frame, of which ~6.5 ms in animation-frame callbacks (this page's feed, the map applying 167 changed tracks and filling and uploading the 10k instances), ~6 ms in Chromium's commit reading the WebGL canvases back for software compositing (no GPU here; a tablet composites on its GPU), the rest timers (the pulse's steps, the 5 s stale tick) and GC. The frame itself takes ~2 s in SwiftShader's rasterisation (the main thread waits in ReadPixels, which thread time does not count), so the wall-clock rows carry every track more than once a frame. Left to try: keep the instance buffer between frames and rewrite only changed slots (bufferSubData), projecting in the vertex shader, so a frame without a pan costs O(changed) instead of a pass over 10k; smaller quads per symbol (the cell is sized for the widest symbol) to cut SwiftShader's fill.",
+    `\`<lattice-map>\` alone in headless Chromium (1024×768; symbols drawn by the map's own instanced WebGL layer, rasterised by SwiftShader in the GPU process, so the frame rate is bound by software WebGL on 2 shared cores, not by the main thread), ${SECONDS.toString()} s per run. First rows: every track reports once a second in wall time, so each frame moves the tracks that reported since the last one (at SwiftShader's frame rate, at 10k, every track more than once a frame). Rows "a 60 Hz frame's share": each frame moves n / 60 tracks whatever the frame rate, the work of one frame on a display that keeps up. Main-thread time is Chromium's TaskDuration (thread time) over the moving part of the run (setup excluded) divided by the page's animation frames (the symbol layer may redraw fewer times: its own rows): everything on the main thread, this page's feed and Chromium's compositing included. Update is the map taking the new picture and, at its next animation frame, applying it and drawing the symbols (its \`updateTime\`); render is OpenLayers drawing the whole map within a frame (0 when only tracks moved); the page's feed is making the moved tracks' views and the picture array, as the shell does; each a median per frame.`,
+    "Target missed: 3.2 ms of main-thread time per display frame at 10k (3.1–3.4), against < 2 ms; 1.3 ms at 1k. The same method on this machine today: the code before these changes (ca19b3d, load 0.5) gave 9.5 ms (9.5–9.9) per display frame at 10k, at 0.6–1.1 page frames a second, and 4.7 ms at 1k; with the instances kept in GPU buffers and only changed slots uploaded (6458cb8, load 3.8) 14.8 ms (8.7–15.5) at 10k: the map's own update fell (median 0.2–2.5 ms against 2.0–4.4 ms) but not the frame, whose main-thread time was Chromium's commit reading the WebGL canvases back for software compositing, in as few frames as SwiftShader could draw. What moved the figure is spacing the symbol layer's redraws (docs/ui.md, \"Rendering\"): after a redraw whose frames overran, the next waits three times the overrun, at most 1 s, so the page now runs 25–30 frames a second at 10k (47–48 at 1k) while the symbols are redrawn 0.3–0.4 times a second at 10k and 1.2–2 times at 1k (the redraw rows): per display frame the main thread does the map's update, this page's feed and, amortised, a share of one redraw's upload and read-back. On a device with a GPU a redraw fits in a frame and is never spaced; this machine cannot show that figure. Where the rest goes: the map's update walks the whole picture every frame to find the changed views by identity, and the pending marks and fused links walk it again (0.3–2 ms at 10k, the update rows), and this page's feed takes 0.3–0.8 ms. Left to try: hand the map the changed ids with the picture so that a frame touches only them, and draw the symbols on a worker's OffscreenCanvas so that the read-back leaves the main thread.",
   ],
   startedAt: startedAt.toISOString(),
   durationMs: Date.now() - startedAt.getTime(),

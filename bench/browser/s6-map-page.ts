@@ -59,6 +59,8 @@ export interface FrameSample {
   readonly renderMs: number[];
   /** Per frame: this page making the moved tracks' new views and the picture array (the shell's part), ms. */
   readonly feedMs: number[];
+  /** Times the map's GPU layer drew the symbols during the run (the map spaces redraws when the GPU is slow). */
+  readonly symbolDraws: number;
 }
 
 let prepared: { map: LatticeMap; movers: Mover[]; rnd: () => number } | undefined;
@@ -120,6 +122,7 @@ async function measure(seconds: number, perFrame?: number): Promise<FrameSample>
   ol.on('postcompose', onPost);
   let frames = 0;
   let cursor = 0;
+  const drawsBefore = map.symbolDraws;
   let last = performance.now();
   const start = last;
   const end = last + seconds * 1000;
@@ -166,7 +169,14 @@ async function measure(seconds: number, perFrame?: number): Promise<FrameSample>
   ol.un('precompose', onPre);
   ol.un('postcompose', onPost);
   const updateMs = applied.map((ms, i) => ms + (taken[i] ?? 0));
-  return { frames, seconds: (last - start) / 1000, updateMs, renderMs, feedMs };
+  return {
+    frames,
+    seconds: (last - start) / 1000,
+    updateMs,
+    renderMs,
+    feedMs,
+    symbolDraws: map.symbolDraws - drawsBefore,
+  };
 }
 
 declare global {

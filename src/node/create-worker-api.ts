@@ -66,8 +66,16 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
     watch(listener: (batch: ChangeBatch) => void) {
       // Over comlink the listener is a proxy: its call settles once the page has taken the batch
       // (a closed page makes it reject, not throw). One batch in flight per watcher (WatchRelay).
-      const relay = new WatchRelay(listener, (error) => deps.log('watcher unreachable', error));
-      const off = started().node.watch((batch) => relay.push(batch));
+      const { node } = started();
+      const relay = new WatchRelay(
+        listener,
+        (error) => deps.log('watcher unreachable', error),
+        async () => {
+          const [approvals, tasks] = await Promise.all([node.approvals(), node.tasks()]);
+          return { approvals, tasks };
+        },
+      );
+      const off = node.watch((batch) => relay.push(batch));
       return deps.proxy(() => {
         off();
         relay.close();

@@ -75,6 +75,17 @@ export interface ChangeBatch {
    * under a fused view): the prompt's cue to call approvals() / tasks() again.
    */
   readonly approvals?: true;
+  /**
+   * With the cue, across threads: approvals() and tasks() as they were when the batch left, so
+   * the prompt need not call back through a busy page (watch-relay.ts).
+   */
+  readonly approvalLists?: ApprovalLists;
+}
+
+/** What approvals() and tasks() return, together. */
+export interface ApprovalLists {
+  readonly approvals: readonly ApprovalView[];
+  readonly tasks: readonly TaskView[];
 }
 
 /** A write held because its clock is too far ahead of ours (docs/requirements.md §3). */

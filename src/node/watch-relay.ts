@@ -1,6 +1,6 @@
 import type { EntityId } from '../core/ids';
 import type { EntityView } from '../core/store/entity-view';
-import type { ChangeBatch } from './node-api';
+import type { ApprovalLists, ChangeBatch } from './node-api';
 
 /**
  * Change batches on their way to one watcher in another thread (the page), with flow control: at
@@ -11,18 +11,26 @@ import type { ChangeBatch } from './node-api';
  * that crosses that thread waited behind it — the mesh's frames between the worker and the data
  * channel (links died "nothing heard for 8 s"), call replies, the approval cue. With it the page
  * takes batches at its own pace, each holding what changed since it took the last.
+ *
+ * The approvals cue does not wait behind the bulk: when it comes while a batch is in flight, a
+ * cue-only batch (no views) leaves at once (at most one of those in flight too), and a batch with
+ * the cue carries the approval lists (`approvalLists`, read when it leaves) so that the prompt
+ * shows them without a call back through the page's busy main thread.
  */
 export class WatchRelay {
   private readonly changed = new Map<EntityId, EntityView>();
   private readonly removed = new Set<EntityId>();
   private approvals = false;
   private inFlight = false;
+  private cueInFlight = false;
   private closed = false;
 
   constructor(
     /** Hands a batch to the watcher; the returned promise settles once the watcher has taken it. */
     private readonly deliver: (batch: ChangeBatch) => unknown,
     private readonly onError: (error: unknown) => void,
+    /** Reads the approval lists a batch with the cue carries (none: the watcher calls for them). */
+    private readonly approvalLists?: () => Promise<ApprovalLists>,
   ) {}
 
   /** Batches merged, not yet delivered (0 or 1). */
@@ -42,6 +50,7 @@ export class WatchRelay {
     }
     if (batch.approvals === true) this.approvals = true;
     if (!this.inFlight) this.send();
+    else if (this.approvals && !this.cueInFlight) this.sendCue();
   }
 
   /** Drops what waits; nothing more is delivered. */
@@ -54,26 +63,40 @@ export class WatchRelay {
 
   private send(): void {
     if (this.closed || !this.waiting) return;
-    const batch: ChangeBatch = {
-      changed: [...this.changed.values()],
-      removed: [...this.removed],
-      ...(this.approvals ? { approvals: true as const } : {}),
-    };
+    const batch: ChangeBatch = { changed: [...this.changed.values()], removed: [...this.removed] };
     this.changed.clear();
     this.removed.clear();
+    const cue = this.approvals;
     this.approvals = false;
     this.inFlight = true;
-    let taken: unknown;
+    void this.handOver(batch, cue).finally(() => {
+      this.inFlight = false;
+      this.send();
+    });
+  }
+
+  /** The approvals cue alone, while a batch is in flight. */
+  private sendCue(): void {
+    this.approvals = false;
+    this.cueInFlight = true;
+    void this.handOver({ changed: [], removed: [] }, true).finally(() => {
+      this.cueInFlight = false;
+      if (this.approvals && this.inFlight && !this.closed) this.sendCue();
+    });
+  }
+
+  /** Delivers a batch (with the cue and the approval lists when `cue`); settles once taken or failed. */
+  private async handOver(batch: ChangeBatch, cue: boolean): Promise<void> {
     try {
-      taken = this.deliver(batch);
+      let out = batch;
+      if (cue) {
+        const state = this.approvalLists === undefined ? undefined : await this.approvalLists();
+        out = { ...batch, approvals: true, ...(state === undefined ? {} : { approvalLists: state }) };
+      }
+      if (this.closed) return;
+      await this.deliver(out);
     } catch (error) {
-      taken = Promise.reject(error);
+      this.onError(error);
     }
-    Promise.resolve(taken)
-      .catch((error: unknown) => this.onError(error))
-      .finally(() => {
-        this.inFlight = false;
-        this.send();
-      });
   }
 }

@@ -121,12 +121,12 @@ export const shellStyles = css`
     border-radius: 12px;
     padding: 12px;
   }
-  /* A phone: the mark alone names the app (the name stays for screen readers), so the header keeps to two rows. */
-  @media (max-width: 480px) {
-    header {
-      gap: 6px 10px;
-      padding: 8px 10px;
-    }
+  /*
+   * Up to a wide landscape tablet the mark alone names the app (the name stays for screen readers):
+   * at 1024 px the header keeps to one row with the lattice, the node and all its tools, and on a
+   * phone to two.
+   */
+  @media (max-width: 1180px) {
     h1 .name {
       position: absolute;
       width: 1px;
@@ -134,6 +134,12 @@ export const shellStyles = css`
       overflow: hidden;
       clip-path: inset(50%);
       white-space: nowrap;
+    }
+  }
+  @media (max-width: 480px) {
+    header {
+      gap: 6px 10px;
+      padding: 8px 10px;
     }
   }
   /* Portrait tablets and phones: the map on top, the panels below it, the page scrolls. */

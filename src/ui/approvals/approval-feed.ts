@@ -10,8 +10,9 @@ const REFRESH_MS = 5_000;
  * Keeps the host's copy of `approvals()` and `tasks()`. Decisions, time-outs, cancellations and
  * task progress are all writes to an entity's `approval` or `task` component, and the node flags
  * every watch batch that carries one (`approvals: true`, also for a source hidden under a fused
- * view), so only those batches cause a read, not the position reports of the tracks. Reads never
- * overlap: a change during a read causes one more read after it.
+ * view), so only those batches cause a read, not the position reports of the tracks; a batch
+ * from the worker carries the lists themselves (`approvalLists`, read when it left), so no call
+ * back is needed. Reads never overlap: a change during a read causes one more read after it.
  */
 export class ApprovalFeed implements ReactiveController {
   approvals: readonly ApprovalView[] = [];
@@ -62,7 +63,11 @@ export class ApprovalFeed implements ReactiveController {
     if (client === undefined || this.unwatch !== undefined) return;
     const session = ++this.session;
     this.unwatch = client.watch((batch) => {
-      if (session === this.session && batch.approvals === true) this.read(client, session);
+      if (session !== this.session || batch.approvals !== true) return;
+      const state = batch.approvalLists;
+      // A read under way may have started before this state: it reads once more after it.
+      if (state === undefined || this.reading) this.read(client, session);
+      else this.take(state.approvals, state.tasks);
     });
     this.read(client, session);
     this.timer = setInterval(() => this.read(client, session), REFRESH_MS);
@@ -87,10 +92,7 @@ export class ApprovalFeed implements ReactiveController {
     Promise.all([client.approvals(), client.tasks()]).then(
       ([approvals, tasks]) => {
         if (session !== this.session) return;
-        // The slow re-read mostly finds nothing new: keep the arrays, and the prompt does not re-render.
-        if (JSON.stringify(approvals) !== JSON.stringify(this.approvals)) this.approvals = approvals;
-        if (JSON.stringify(tasks) !== JSON.stringify(this.tasks)) this.tasks = tasks;
-        this.error = '';
+        this.take(approvals, tasks, false);
         this.done(client, session);
       },
       (err: unknown) => {
@@ -99,6 +101,15 @@ export class ApprovalFeed implements ReactiveController {
         this.done(client, session);
       },
     );
+  }
+
+  /** Keeps the lists read (or pushed); `update`: ask the host to render now. */
+  private take(approvals: readonly ApprovalView[], tasks: readonly TaskView[], update = true): void {
+    // The slow re-read mostly finds nothing new: keep the arrays, and the prompt does not re-render.
+    if (JSON.stringify(approvals) !== JSON.stringify(this.approvals)) this.approvals = approvals;
+    if (JSON.stringify(tasks) !== JSON.stringify(this.tasks)) this.tasks = tasks;
+    this.error = '';
+    if (update) this.host.requestUpdate();
   }
 
   private done(client: ApprovalClient, session: number): void {

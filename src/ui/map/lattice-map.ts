@@ -118,6 +118,11 @@ export class LatticeMap extends LitElement {
     return this.flushes;
   }
 
+  /** How many times the GPU layer drew the symbols (for the benchmark: redraws are spaced when the GPU is slow). */
+  get symbolDraws(): number {
+    return this.symbols?.draws() ?? 0;
+  }
+
   /** Where a track's symbol is, in CSS pixels from the element's top left, after a synchronous render. */
   pixelOf(id: string): [number, number] | undefined {
     this.flush();

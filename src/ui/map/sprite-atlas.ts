@@ -7,10 +7,17 @@ const DAY_COLORS: SymbolColors = { fill: 'Light', outline: 'rgba(0,0,0,0.75)' };
 /** Symbol size in CSS pixels (milsymbol's `size`: the frame's height): readable at arm's length in daylight. */
 export const SYMBOL_SIZE = 32;
 
-/** Where one SIDC's symbol sits in the sprite, in CSS pixels from the sprite's top left. */
+/**
+ * Where one SIDC's symbol sits in the sprite, in CSS pixels from the sprite's top left, and how far
+ * its drawing reaches from the cell's centre (its insertion point) across and up or down: the GPU
+ * layer draws a quad that size, not the whole cell (sized for the widest symbol), so the software
+ * rasteriser of a GPU-less device fills fewer pixels.
+ */
 export interface SpriteCell {
   readonly x: number;
   readonly y: number;
+  readonly halfWidth: number;
+  readonly halfHeight: number;
 }
 
 /**
@@ -54,10 +61,13 @@ export class SpriteAtlas {
     this.canvas.width = Math.ceil(this.columns * this.cell * ratio);
     this.canvas.height = Math.ceil(rows * this.cell * ratio);
     const g = this.canvas.getContext('2d')!;
-    symbols.forEach(({ sidc, symbol, anchor }, i) => {
+    symbols.forEach(({ sidc, symbol, anchor, size }, i) => {
       const x = (i % this.columns) * this.cell;
       const y = Math.floor(i / this.columns) * this.cell;
-      this.cells.set(sidc, { x, y });
+      // A pixel more each side for the texture's linear filtering, within the cell.
+      const halfWidth = Math.min(this.cell / 2, Math.ceil(Math.max(anchor.x, size.width - anchor.x)) + 1);
+      const halfHeight = Math.min(this.cell / 2, Math.ceil(Math.max(anchor.y, size.height - anchor.y)) + 1);
+      this.cells.set(sidc, { x, y, halfWidth, halfHeight });
       const image = symbol.asCanvas(ratio);
       g.drawImage(image, (x + this.cell / 2 - anchor.x) * ratio, (y + this.cell / 2 - anchor.y) * ratio);
     });

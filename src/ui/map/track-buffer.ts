@@ -1,20 +1,30 @@
 /**
- * What the GPU layer draws of every track, held in typed arrays (one slot per track, kept dense by
- * moving the last slot into a removed one): the projected position, the sprite cell, the opacity,
- * the draw order and the ring flags. A moved track writes its slot; nothing per track is an object,
- * and nothing fires an event. Each frame `fill` turns the slots into the instance data one WebGL
- * draw call reads (pixel positions for this frame's view), in one pass over the arrays: the frame
- * costs a loop over numbers and one buffer upload, whatever changed. Pure arithmetic, unit-tested
- * without WebGL (track-sprites.ts draws it).
+ * What the GPU layer draws of every track, kept in GPU-shaped slots between frames: one slot pool
+ * (slot-pool.ts) per draw-order class holding each track's symbol instance (its position in map
+ * units, relative to a fixed origin so that 32-bit floats keep it to the centimetre, its sprite
+ * cell, its opacity), and one pool of ring instances (a HIGH threat's ring, the selection ring)
+ * drawn under every symbol. A moved track rewrites its slot and its rings' slots; a track whose
+ * order changes (stale, threat) moves to that class's pool. The layer projects in its vertex
+ * shader from the view's transform, so a frame uploads only the slots written since the last one
+ * and a pan uploads nothing: a frame costs O(changed tracks), not a pass over every track. Nothing
+ * per track is an object, and nothing fires an event. Pure arithmetic, unit-tested without WebGL
+ * (track-sprites.ts draws it).
  */
+import { SlotPool } from './slot-pool';
 
-/** Floats per drawn instance: pixel x, y (CSS px), sprite cell x, y (CSS px), opacity, kind. */
-export const INSTANCE_FLOATS = 6;
+/**
+ * Floats per drawn instance: x, y (map units from `origin`), sprite cell x, y (CSS px), the
+ * symbol's half width and height from its centre (CSS px; 0: the whole cell), opacity, kind.
+ */
+export const INSTANCE_FLOATS = 8;
+/** Where an instance's opacity and kind are among its floats. */
+export const ALPHA_AT = 6;
+export const KIND_AT = 7;
 
 /** What an instance is: the symbol's sprite cell, or one of the rings drawn under symbols (the pulse is a HIGH threat's moving ring). */
 export const KIND = { symbol: 0, highRing: 1, selectedRing: 2, pulse: 3 } as const;
 
-/** Ring flags of a slot. */
+/** Ring flags of a track. */
 export const RING = { high: 1, selected: 2 } as const;
 
 /** Draw-order classes (track-style.ts' zOf: threat rank × 2, +1 when fresh): higher draws later, on top. */
@@ -23,200 +33,171 @@ export const Z_CLASSES = 8;
 /** A 2D affine transform as OpenLayers keeps it: [a, b, c, d, e, f], x' = a·x + c·y + e, y' = b·x + d·y + f. */
 export type Affine = readonly number[];
 
+/** A track's draw order and ring flags, packed in one number: z << 2 | rings. */
+const pack = (z: number, rings: number): number => (z << 2) | rings;
+const zOfPacked = (p: number): number => p >> 2;
+const ringsOfPacked = (p: number): number => p & 3;
+/** Ring pool keys: the track's id and the ring's kind. */
+const ringKey = (id: string, kind: number): string => `${id}\u0000${kind.toString()}`;
+const RING_KINDS: readonly (readonly [number, number])[] = [
+  [RING.high, KIND.highRing],
+  [RING.selected, KIND.selectedRing],
+];
+
 export class TrackBuffer {
-  private capacity = 0;
-  private count = 0;
-  private readonly slots = new Map<string, number>();
-  private ids: string[] = [];
-  private xy = new Float64Array(0);
-  private cell = new Float32Array(0);
-  private alpha = new Float32Array(0);
-  private z = new Uint8Array(0);
-  private rings = new Uint8Array(0);
-  private out = new Float32Array(0);
+  /** Rings (under everything), then the symbols of each draw-order class, lowest first: the draw order. */
+  readonly pools: readonly SlotPool[];
+  private readonly rings = new SlotPool(INSTANCE_FLOATS);
+  private readonly symbols: readonly SlotPool[];
+  private readonly state = new Map<string, number>();
+  private originSet = false;
+  /** The map-unit point instance positions are relative to (set by the first track; fixed after). */
+  readonly origin: [number, number] = [0, 0];
   /** Bumped by every change: the layer redraws when it moved (a pan redraws anyway). */
   revision = 0;
-  /** How many pulse rings the last `fill` gave. */
-  pulses = 0;
+  private pulseOut = new Float32Array(0);
 
-  get size(): number {
-    return this.count;
+  constructor() {
+    this.symbols = Array.from({ length: Z_CLASSES }, () => new SlotPool(INSTANCE_FLOATS));
+    this.pools = [this.rings, ...this.symbols];
   }
 
-  /** Sets a track's slot (adding it when new): map coordinates, sprite cell, opacity, draw order, ring flags. */
-  put(id: string, x: number, y: number, cellX: number, cellY: number, alpha: number, z: number, rings: number): void {
-    let i = this.slots.get(id);
-    if (i === undefined) {
-      if (this.count === this.capacity) this.grow();
-      i = this.count++;
-      this.slots.set(id, i);
-      this.ids[i] = id;
+  get size(): number {
+    return this.state.size;
+  }
+
+  /**
+   * Sets a track's slot (adding it when new): map coordinates, sprite cell, opacity, draw order,
+   * ring flags, and the symbol's half width and height in its cell (0: the whole cell).
+   */
+  put(
+    id: string,
+    x: number,
+    y: number,
+    cellX: number,
+    cellY: number,
+    alpha: number,
+    z: number,
+    rings: number,
+    halfWidth = 0,
+    halfHeight = 0,
+  ): void {
+    if (!this.originSet) {
+      this.origin[0] = Math.round(x);
+      this.origin[1] = Math.round(y);
+      this.originSet = true;
     }
-    this.xy[2 * i] = x;
-    this.xy[2 * i + 1] = y;
-    this.cell[2 * i] = cellX;
-    this.cell[2 * i + 1] = cellY;
-    this.alpha[i] = alpha;
-    this.z[i] = z;
-    this.rings[i] = rings;
+    const was = this.state.get(id);
+    if (was !== undefined && zOfPacked(was) !== z) this.symbols[zOfPacked(was)]!.remove(id);
+    this.state.set(id, pack(z, rings));
+    const pool = this.symbols[z]!;
+    const o = pool.write(id);
+    const d = pool.data;
+    const rx = x - this.origin[0];
+    const ry = y - this.origin[1];
+    d[o] = rx;
+    d[o + 1] = ry;
+    d[o + 2] = cellX;
+    d[o + 3] = cellY;
+    d[o + 4] = halfWidth;
+    d[o + 5] = halfHeight;
+    d[o + ALPHA_AT] = alpha;
+    d[o + KIND_AT] = KIND.symbol;
+    this.writeRings(id, rx, ry, z, rings, was === undefined ? 0 : ringsOfPacked(was));
     this.revision++;
   }
 
   /** Changes a track's opacity and draw order (it went stale, or fresh again). */
   setFade(id: string, alpha: number, z: number): void {
-    const i = this.slots.get(id);
-    if (i === undefined) return;
-    this.alpha[i] = alpha;
-    this.z[i] = z;
+    const was = this.state.get(id);
+    if (was === undefined) return;
+    const from = this.symbols[zOfPacked(was)]!;
+    const to = this.symbols[z]!;
+    let o = from.write(id);
+    const slot = from.data.slice(o, o + INSTANCE_FLOATS);
+    if (from !== to) {
+      from.remove(id);
+      o = to.write(id);
+    }
+    slot[ALPHA_AT] = alpha;
+    to.data.set(slot, o);
+    this.state.set(id, pack(z, ringsOfPacked(was)));
+    this.writeRings(id, slot[0]!, slot[1]!, z, ringsOfPacked(was), ringsOfPacked(was));
     this.revision++;
   }
 
   /** Sets or clears one ring flag of a track. */
   setRing(id: string, ring: number, on: boolean): void {
-    const i = this.slots.get(id);
-    if (i === undefined) return;
-    this.rings[i] = on ? this.rings[i]! | ring : this.rings[i]! & ~ring;
+    const was = this.state.get(id);
+    if (was === undefined) return;
+    const rings = on ? ringsOfPacked(was) | ring : ringsOfPacked(was) & ~ring;
+    const z = zOfPacked(was);
+    this.state.set(id, pack(z, rings));
+    const pool = this.symbols[z]!;
+    const o = pool.write(id);
+    this.writeRings(id, pool.data[o]!, pool.data[o + 1]!, z, rings, ringsOfPacked(was));
     this.revision++;
   }
 
   remove(id: string): void {
-    const i = this.slots.get(id);
-    if (i === undefined) return;
-    this.slots.delete(id);
-    const last = --this.count;
-    if (i !== last) {
-      const moved = this.ids[last]!;
-      this.ids[i] = moved;
-      this.slots.set(moved, i);
-      this.xy[2 * i] = this.xy[2 * last]!;
-      this.xy[2 * i + 1] = this.xy[2 * last + 1]!;
-      this.cell[2 * i] = this.cell[2 * last]!;
-      this.cell[2 * i + 1] = this.cell[2 * last + 1]!;
-      this.alpha[i] = this.alpha[last]!;
-      this.z[i] = this.z[last]!;
-      this.rings[i] = this.rings[last]!;
-    }
-    this.ids.length = last;
+    const was = this.state.get(id);
+    if (was === undefined) return;
+    this.state.delete(id);
+    this.symbols[zOfPacked(was)]!.remove(id);
+    if (ringsOfPacked(was) !== 0) for (const [, kind] of RING_KINDS) this.rings.remove(ringKey(id, kind));
     this.revision++;
   }
 
   /**
-   * This frame's instances: every ring first (under every symbol), then the symbols by draw order,
-   * each at its pixel position through `toPixel` (map coordinates → CSS pixels). Tracks farther than
-   * `margin` pixels outside the `width` × `height` view are left out. The first `pulses` fresh HIGH
-   * threats in view also get a pulse ring, kept apart (`pulseData`: its own canvas, redrawn at
-   * each step of the pulse without the rest). Returns the instance data (INSTANCE_FLOATS per
-   * instance; a view into a buffer reused from frame to frame).
+   * The pulse rings: the first `max` fresh HIGH threats within `margin` pixels of the
+   * `width` × `height` view (`toPixel`: map units → CSS pixels), as instances (INSTANCE_FLOATS
+   * each, positions from `origin`; a view into a buffer reused from call to call). A scan of the
+   * ring pool (the HIGH and selected tracks), not of every track.
    */
-  fill(toPixel: Affine, width: number, height: number, margin: number, pulses = 0): Float32Array {
+  pulseData(toPixel: Affine, width: number, height: number, margin: number, max: number): Float32Array {
     const [a, b, c, d, e, f] = toPixel as [number, number, number, number, number, number];
-    const n = this.count;
-    // First pass: where each instance goes. Pixel positions are kept in `px` for the second pass.
-    const px = this.pixels(n);
-    const starts = new Uint32Array(Z_CLASSES + 1);
-    let rings = 0;
-    let freshHigh = 0;
-    for (let i = 0; i < n; i++) {
-      const x = this.xy[2 * i]!;
-      const y = this.xy[2 * i + 1]!;
+    const [ox, oy] = this.origin;
+    if (this.pulseOut.length < max * INSTANCE_FLOATS) this.pulseOut = new Float32Array(max * INSTANCE_FLOATS);
+    const out = this.pulseOut;
+    const data = this.rings.data;
+    let n = 0;
+    for (let i = 0; i < this.rings.size && n < max; i++) {
+      const o = i * INSTANCE_FLOATS;
+      // A HIGH ring whose track is fresh (cell x carries the freshness: rings have no sprite cell).
+      if (data[o + KIND_AT] !== KIND.highRing || data[o + 2] !== 1) continue;
+      const x = data[o]! + ox;
+      const y = data[o + 1]! + oy;
       const sx = a * x + c * y + e;
       const sy = b * x + d * y + f;
-      px[2 * i] = sx;
-      px[2 * i + 1] = sy;
-      if (sx < -margin || sy < -margin || sx > width + margin || sy > height + margin) {
-        px[2 * i] = Number.NaN;
+      if (sx < -margin || sy < -margin || sx > width + margin || sy > height + margin) continue;
+      const p = n++ * INSTANCE_FLOATS;
+      out[p] = data[o]!;
+      out[p + 1] = data[o + 1]!;
+      out.fill(0, p + 2, p + ALPHA_AT);
+      out[p + ALPHA_AT] = 1;
+      out[p + KIND_AT] = KIND.pulse;
+    }
+    return out.subarray(0, n * INSTANCE_FLOATS);
+  }
+
+  /** Writes a track's ring instances at its position, and removes those it had (`before`) and no longer has. */
+  private writeRings(id: string, rx: number, ry: number, z: number, rings: number, before: number): void {
+    if ((rings | before) === 0) return;
+    for (const [flag, kind] of RING_KINDS) {
+      if (((rings | before) & flag) === 0) continue;
+      const key = ringKey(id, kind);
+      if ((rings & flag) === 0) {
+        this.rings.remove(key);
         continue;
       }
-      const k = this.z[i]! + 1;
-      starts[k] = starts[k]! + 1;
-      const r = this.rings[i]!;
-      if (r !== 0) rings += (r & RING.high) + ((r & RING.selected) >> 1);
-      if ((r & RING.high) !== 0 && (k & 1) === 0) freshHigh++; // k is z + 1: fresh z are odd
+      const o = this.rings.write(key);
+      const d = this.rings.data;
+      d[o] = rx;
+      d[o + 1] = ry;
+      d[o + 2] = z & 1; // fresh (track-style.ts' zOf: +1 when fresh), for the pulse
+      d.fill(0, o + 3, o + ALPHA_AT);
+      d[o + ALPHA_AT] = 1;
+      d[o + KIND_AT] = kind;
     }
-    let pulsesLeft = Math.min(pulses, freshHigh);
-    this.pulses = pulsesLeft;
-    if (this.pulseOut.length < pulsesLeft * INSTANCE_FLOATS)
-      this.pulseOut = new Float32Array(pulsesLeft * INSTANCE_FLOATS);
-    const pulseOut = this.pulseOut;
-    starts[0] = rings;
-    for (let k = 1; k <= Z_CLASSES; k++) starts[k] = starts[k]! + starts[k - 1]!;
-    const total = starts[Z_CLASSES]!;
-    if (this.out.length < total * INSTANCE_FLOATS)
-      this.out = new Float32Array(Math.ceil(total * 1.5) * INSTANCE_FLOATS);
-    const out = this.out;
-    let ring = 0;
-    for (let i = 0; i < n; i++) {
-      const sx = px[2 * i]!;
-      if (Number.isNaN(sx)) continue;
-      const sy = px[2 * i + 1]!;
-      const k = this.z[i]!;
-      let o = starts[k]! * INSTANCE_FLOATS;
-      starts[k] = starts[k]! + 1;
-      out[o] = sx;
-      out[o + 1] = sy;
-      out[o + 2] = this.cell[2 * i]!;
-      out[o + 3] = this.cell[2 * i + 1]!;
-      out[o + 4] = this.alpha[i]!;
-      out[o + 5] = KIND.symbol;
-      const r = this.rings[i]!;
-      if (r === 0) continue;
-      for (const [flag, kind] of RING_KINDS) {
-        if ((r & flag) === 0) continue;
-        o = ring++ * INSTANCE_FLOATS;
-        out[o] = sx;
-        out[o + 1] = sy;
-        out[o + 2] = 0;
-        out[o + 3] = 0;
-        out[o + 4] = 1;
-        out[o + 5] = kind;
-        if (kind !== KIND.highRing || pulsesLeft === 0 || (k & 1) === 0) continue;
-        o = (this.pulses - pulsesLeft--) * INSTANCE_FLOATS;
-        pulseOut[o] = sx;
-        pulseOut[o + 1] = sy;
-        pulseOut[o + 2] = 0;
-        pulseOut[o + 3] = 0;
-        pulseOut[o + 4] = 1;
-        pulseOut[o + 5] = KIND.pulse;
-      }
-    }
-    return out.subarray(0, total * INSTANCE_FLOATS);
-  }
-
-  /** The pulse rings of the last `fill`. */
-  pulseData(): Float32Array {
-    return this.pulseOut.subarray(0, this.pulses * INSTANCE_FLOATS);
-  }
-
-  private scratch = new Float64Array(0);
-  private pulseOut = new Float32Array(0);
-
-  private pixels(n: number): Float64Array {
-    if (this.scratch.length < 2 * n) this.scratch = new Float64Array(2 * this.capacity);
-    return this.scratch;
-  }
-
-  private grow(): void {
-    const capacity = Math.max(64, this.capacity * 2);
-    const xy = new Float64Array(2 * capacity);
-    xy.set(this.xy);
-    const cell = new Float32Array(2 * capacity);
-    cell.set(this.cell);
-    const alpha = new Float32Array(capacity);
-    alpha.set(this.alpha);
-    const z = new Uint8Array(capacity);
-    z.set(this.z);
-    const rings = new Uint8Array(capacity);
-    rings.set(this.rings);
-    this.capacity = capacity;
-    this.xy = xy;
-    this.cell = cell;
-    this.alpha = alpha;
-    this.z = z;
-    this.rings = rings;
   }
 }
-
-const RING_KINDS: readonly (readonly [number, number])[] = [
-  [RING.high, KIND.highRing],
-  [RING.selected, KIND.selectedRing],
-];

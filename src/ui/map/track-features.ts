@@ -223,7 +223,18 @@ export class TrackFeatures {
     );
     feature.getGeometry()!.setCoordinates([centre[0], centre[1]]);
     const rings = (threat === 'HIGH' ? RING.high : 0) | (selected ? RING.selected : 0);
-    this.buffer.put(view.id, centre[0], centre[1], cell.x, cell.y, alphaOf(stale), zOf(threat, stale), rings);
+    this.buffer.put(
+      view.id,
+      centre[0],
+      centre[1],
+      cell.x,
+      cell.y,
+      alphaOf(stale),
+      zOf(threat, stale),
+      rings,
+      cell.halfWidth,
+      cell.halfHeight,
+    );
   }
 }
 

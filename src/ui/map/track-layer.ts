@@ -17,6 +17,8 @@ export interface TrackLayer {
   setPalette(palette: MapPalette, atlas: SpriteAtlas): void;
   /** Shows the tracks' latest state: the GPU layer draws it at once; the 2D layer's source asks the map for a frame itself. */
   redraw(): void;
+  /** How many times the GPU layer drew the symbols (0 on the 2D layer, which OpenLayers draws in its frames). */
+  draws(): number;
 }
 
 /**
@@ -39,6 +41,7 @@ export function trackLayer(tracks: TrackFeatures, atlas: SpriteAtlas, palette: M
       redraw: () => {
         if (!gpu.draw()) gpu.layer.changed();
       },
+      draws: () => gpu.draws,
     };
   }
   tracks.drawFromSource();
@@ -53,5 +56,6 @@ export function trackLayer(tracks: TrackFeatures, atlas: SpriteAtlas, palette: M
     layer,
     setPalette: (p, a) => layer.setStyle(symbolStyle(a, p)),
     redraw: () => undefined,
+    draws: () => 0,
   };
 }

@@ -3,6 +3,7 @@ import type { FrameState } from 'ol/Map';
 import Layer from 'ol/layer/Layer';
 import type { MapPalette } from './map-palette';
 import type { SpriteAtlas } from './sprite-atlas';
+import { DISPLAY_FRAME_MS, FramePacer } from './frame-pacer';
 import { INSTANCE_FLOATS, type TrackBuffer } from './track-buffer';
 import { FRAME_MS, GROWTH_PX, MAX_PULSES, PERIOD_MS, STEPS } from './threat-pulse';
 import { HIGH_RED, RING_RADIUS, SELECTED_RING_GAP } from './track-style';
@@ -19,8 +20,11 @@ const VERTEX = `
 attribute vec2 a_corner;
 attribute vec2 a_at;
 attribute vec2 a_cell;
+attribute vec2 a_half;
 attribute vec2 a_style;
 uniform vec2 u_size;
+uniform vec4 u_linear;
+uniform vec2 u_shift;
 uniform float u_cell;
 uniform vec2 u_atlas;
 varying vec2 v_uv;
@@ -28,11 +32,13 @@ varying vec2 v_local;
 varying float v_alpha;
 varying float v_kind;
 void main() {
-  float extent = a_style.y < 0.5 ? u_cell * 0.5 : a_style.y > 2.5 ? ${PULSE_HALF.toFixed(1)} : ${RING_HALF.toFixed(1)};
+  float ring = a_style.y > 2.5 ? ${PULSE_HALF.toFixed(1)} : ${RING_HALF.toFixed(1)};
+  // A symbol's quad covers its drawing (half width and height from its centre), not its whole cell.
+  vec2 extent = a_style.y > 0.5 ? vec2(ring) : a_half.x > 0.0 ? a_half : vec2(u_cell * 0.5);
   vec2 local = a_corner * extent;
-  vec2 px = a_at + local;
+  vec2 px = vec2(u_linear.x * a_at.x + u_linear.z * a_at.y, u_linear.y * a_at.x + u_linear.w * a_at.y) + u_shift + local;
   gl_Position = vec4(px.x / u_size.x * 2.0 - 1.0, 1.0 - px.y / u_size.y * 2.0, 0.0, 1.0);
-  v_uv = (a_cell + (a_corner * 0.5 + 0.5) * u_cell) / u_atlas;
+  v_uv = (a_cell + u_cell * 0.5 + local) / u_atlas;
   v_local = local;
   v_alpha = a_style.x;
   v_kind = a_style.y;
@@ -76,6 +82,8 @@ export interface SpriteLayer {
    * the map (whose other layers did not change); false before the map's first frame.
    */
   draw(): boolean;
+  /** How many times the symbols' canvas was drawn (for the benchmark: the pacer may space redraws). */
+  readonly draws: number;
 }
 
 /** The view a frame was drawn in: map coordinates → CSS pixels, the size in CSS pixels, the pixel ratio. */
@@ -91,25 +99,33 @@ interface Gl {
   readonly gl: WebGLRenderingContext;
   readonly instanced: ANGLE_instanced_arrays;
   readonly program: WebGLProgram;
-  readonly instances: WebGLBuffer;
   readonly texture: WebGLTexture;
-  readonly at: Record<'corner' | 'at' | 'cell' | 'style', number>;
+  readonly at: Record<'corner' | 'at' | 'cell' | 'half' | 'style', number>;
   readonly u: Record<
-    'size' | 'cell' | 'atlas' | 'high' | 'selected' | 'ratio' | 'phase' | 'sprite',
+    'size' | 'linear' | 'shift' | 'cell' | 'atlas' | 'high' | 'selected' | 'ratio' | 'phase' | 'sprite',
     WebGLUniformLocation | null
   >;
 }
 
+/** A GPU buffer of instances and how many it holds. */
+interface Instances {
+  readonly buffer: WebGLBuffer;
+  count: number;
+}
+
 /**
- * Every track's symbol (and the HIGH, pulse and selection rings) in one instanced WebGL draw call, on a
- * canvas of its own that OpenLayers places among its layers (an `ol/layer/Layer` with a `render`
- * function). The instances come from TrackBuffer each frame: one pass over typed arrays to pixel
- * positions and one buffer upload. The sprite is one texture. Symbols stay upright and keep their
- * size whatever the zoom or rotation, as icons on the map do. Null when the browser gives no WebGL
- * or no instancing (the caller then draws on a 2D canvas instead). The HIGH threats' pulse (as
- * threat-pulse.ts draws it on the 2D fallback: at most MAX_PULSES fresh ones, none for reduced
- * motion) is a ring whose radius and fade the shader takes from the period's step, on a second
- * canvas under the symbols': each step redraws those few rings alone, without a frame of the map.
+ * Every track's symbol (and the HIGH, pulse and selection rings) in a few instanced WebGL draw
+ * calls (the rings, then each draw-order class), on a canvas of its own that OpenLayers places
+ * among its layers (an `ol/layer/Layer` with a `render` function). The instances stay in GPU
+ * buffers from frame to frame, one per TrackBuffer pool: a frame uploads only the slots written
+ * since the last one (bufferSubData), and the vertex shader projects each instance from map units
+ * with the view's transform, so a pan or zoom uploads nothing and a frame costs O(changed tracks).
+ * The sprite is one texture. Symbols stay upright and keep their size whatever the zoom or rotation,
+ * as icons on the map do. Null when the browser gives no WebGL or no instancing (the caller then
+ * draws on a 2D canvas instead). The HIGH threats' pulse (as threat-pulse.ts draws it on the 2D
+ * fallback: at most MAX_PULSES fresh ones, none for reduced motion) is a ring whose radius and fade
+ * the shader takes from the period's step, on a second canvas under the symbols': each step
+ * redraws those few rings alone, without a frame of the map.
  */
 export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: MapPalette): SpriteLayer | null {
   const element = document.createElement('div');
@@ -119,51 +135,104 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
   const pulses = surface();
   if (symbols === null || pulses === null) return null;
   element.append(pulses.canvas, symbols.canvas);
+  const pools = buffer.pools.map((pool) => {
+    pool.resend();
+    return { pool, instances: instancesOn(symbols) };
+  });
+  const pulseInstances = instancesOn(pulses);
   let sprite = atlas;
   let selection = colour(palette.selection);
   let uploaded: SpriteAtlas | undefined;
   let drawn = -1;
   let drawnView = '';
   let last: View | undefined;
-  let symbolCount = 0;
-  let pulseCount = 0;
   let step = -1;
   let next: ReturnType<typeof setTimeout> | undefined;
+  // Redraws asked by changes (not by a frame of the map: a pan must move the symbols with it) are spaced
+  // so that waiting on a slow GPU holds the main thread at most its share (frame-pacer.ts).
+  const pacer = new FramePacer();
+  let measuring = false;
+  let draws = 0;
+  let deferred: ReturnType<typeof setTimeout> | undefined;
+  /** Measures the frames a redraw spans: until the second animation frame after it, past its commit. */
+  const measure = (start: number): void => {
+    if (measuring) return;
+    measuring = true;
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        measuring = false;
+        pacer.drawn(start, performance.now(), 2);
+      }),
+    );
+  };
+  /** Paints now when the pacer allows, else once at the time it gives (later changes join that paint). */
+  const paced = (view: View): void => {
+    const wait = pacer.nextAt - performance.now();
+    if (wait <= 0 && !measuring) {
+      paint(view);
+      return;
+    }
+    deferred ??= setTimeout(
+      () => {
+        deferred = undefined;
+        if (last !== undefined && element.isConnected) paced(last);
+      },
+      Math.max(wait, DISPLAY_FRAME_MS),
+    );
+  };
   const reduced = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 
   const paint = (view: View): void => {
-    const { toPixel, width, height, ratio } = view;
-    const key = `${toPixel.join(',')}|${width}x${height}@${ratio}`;
+    const { toPixel, width, height } = view;
+    const key = keyOf(view);
     const phase = reduced ? 0 : Math.floor(((Date.now() % PERIOD_MS) / PERIOD_MS) * STEPS);
     const changed = buffer.revision !== drawn || key !== drawnView || uploaded !== sprite;
     if (changed) {
-      drawn = buffer.revision;
-      drawnView = key;
+      const g = symbols.gl;
       if (uploaded !== sprite) {
-        const g = symbols.gl;
         g.bindTexture(g.TEXTURE_2D, symbols.texture);
         g.texImage2D(g.TEXTURE_2D, 0, g.RGBA, g.RGBA, g.UNSIGNED_BYTE, sprite.canvas);
         uploaded = sprite;
       }
-      const data = buffer.fill(toPixel, width, height, PULSE_HALF, reduced ? 0 : MAX_PULSES);
-      symbolCount = upload(symbols, data);
-      pulseCount = upload(pulses, buffer.pulseData());
-      draw(symbols, view, symbolCount, 0);
+      if (buffer.revision !== drawn) {
+        for (const { pool, instances } of pools) {
+          g.bindBuffer(g.ARRAY_BUFFER, instances.buffer);
+          pool.flush({
+            all: (data) => g.bufferData(g.ARRAY_BUFFER, data, g.DYNAMIC_DRAW),
+            range: (from, data) => g.bufferSubData(g.ARRAY_BUFFER, from * INSTANCE_FLOATS * 4, data),
+          });
+          instances.count = pool.size;
+        }
+      }
+      drawn = buffer.revision;
+      drawnView = key;
+      const pulseData = buffer.pulseData(toPixel, width, height, PULSE_HALF, reduced ? 0 : MAX_PULSES);
+      pulses.gl.bindBuffer(pulses.gl.ARRAY_BUFFER, pulseInstances.buffer);
+      pulses.gl.bufferData(pulses.gl.ARRAY_BUFFER, pulseData, pulses.gl.DYNAMIC_DRAW);
+      pulseInstances.count = pulseData.length / INSTANCE_FLOATS;
+      draw(
+        symbols,
+        view,
+        pools.map((p) => p.instances),
+        0,
+      );
+      draws++;
     }
     // Nothing moved, the view is the same and the pulse is at the same step: both canvases show this frame.
     if (!changed && phase === step) return;
     step = phase;
-    draw(pulses, view, pulseCount, phase / STEPS);
+    draw(pulses, view, [pulseInstances], phase / STEPS);
+    measure(performance.now());
     // The next step, while the layer is on the page (a detached map pulses again at its next frame).
-    if (pulseCount > 0 && next === undefined) {
+    if (pulseInstances.count > 0 && next === undefined) {
       next = setTimeout(() => {
         next = undefined;
-        if (last !== undefined && element.isConnected) paint(last);
+        if (last !== undefined && element.isConnected) paced(last);
       }, FRAME_MS);
     }
   };
 
-  const draw = (on: Gl, view: View, count: number, phase: number): void => {
+  const draw = (on: Gl, view: View, lists: readonly Instances[], phase: number): void => {
     const { gl: g, instanced, u, at, canvas } = on;
     const w = Math.round(view.width * view.ratio);
     const h = Math.round(view.height * view.ratio);
@@ -174,9 +243,14 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
     g.viewport(0, 0, w, h);
     g.clearColor(0, 0, 0, 0);
     g.clear(g.COLOR_BUFFER_BIT);
-    if (count === 0) return;
+    if (lists.every((l) => l.count === 0)) return;
+    const [a, b, c, d, e, f] = view.toPixel as [number, number, number, number, number, number];
+    const [ox, oy] = buffer.origin;
     g.useProgram(on.program);
     g.uniform2f(u.size, view.width, view.height);
+    g.uniform4f(u.linear, a, b, c, d);
+    // The origin's pixel, in 64-bit floats here: instances carry their offset from it.
+    g.uniform2f(u.shift, a * ox + c * oy + e, b * ox + d * oy + f);
     g.uniform1f(u.cell, sprite.cell);
     g.uniform2f(u.atlas, sprite.width, sprite.height);
     g.uniform4fv(u.high, HIGH);
@@ -186,36 +260,51 @@ export function spriteLayer(buffer: TrackBuffer, atlas: SpriteAtlas, palette: Ma
     g.uniform1i(u.sprite, 0);
     g.activeTexture(g.TEXTURE0);
     g.bindTexture(g.TEXTURE_2D, on.texture);
-    g.bindBuffer(g.ARRAY_BUFFER, on.instances);
     const stride = INSTANCE_FLOATS * 4;
-    g.vertexAttribPointer(at.at, 2, g.FLOAT, false, stride, 0);
-    g.vertexAttribPointer(at.cell, 2, g.FLOAT, false, stride, 8);
-    g.vertexAttribPointer(at.style, 2, g.FLOAT, false, stride, 16);
-    instanced.drawArraysInstancedANGLE(g.TRIANGLE_STRIP, 0, 4, count);
+    for (const list of lists) {
+      if (list.count === 0) continue;
+      g.bindBuffer(g.ARRAY_BUFFER, list.buffer);
+      g.vertexAttribPointer(at.at, 2, g.FLOAT, false, stride, 0);
+      g.vertexAttribPointer(at.cell, 2, g.FLOAT, false, stride, 8);
+      g.vertexAttribPointer(at.half, 2, g.FLOAT, false, stride, 16);
+      g.vertexAttribPointer(at.style, 2, g.FLOAT, false, stride, 24);
+      instanced.drawArraysInstancedANGLE(g.TRIANGLE_STRIP, 0, 4, list.count);
+    }
   };
 
   const render = (frameState: FrameState): HTMLElement => {
     const [width, height] = frameState.size as [number, number];
     last = { toPixel: [...frameState.coordinateToPixelTransform], width, height, ratio: frameState.pixelRatio };
-    paint(last);
+    // A pan or zoom moves the symbols with the map at once; a frame of the map for another layer's
+    // change (a fused link, a pending mark) leaves the symbols to the pacer like any track change.
+    if (keyOf(last) !== drawnView) paint(last);
+    else paced(last);
     return element;
   };
 
   const layer = new Layer({ render });
   return {
     layer,
+    get draws() {
+      return draws;
+    },
     draw() {
       if (last === undefined) return false;
-      paint(last);
+      paced(last);
       return true;
     },
     setPalette(p, a) {
       sprite = a;
       selection = colour(p.selection);
-      drawn = -1;
+      drawnView = '';
       layer.changed();
     },
   };
+}
+
+/** What a frame's view is drawn in, as one string: a different one means the symbols must move. */
+function keyOf(view: View): string {
+  return `${view.toPixel.join(',')}|${view.width.toString()}x${view.height.toString()}@${view.ratio.toString()}`;
 }
 
 /** A canvas with its WebGL context set up for the instances, or null without WebGL or instancing. */
@@ -225,12 +314,9 @@ function surface(): Gl | null {
   return setUp(canvas);
 }
 
-/** Uploads instance data to a surface's buffer; returns how many instances it holds. */
-function upload(on: Gl, data: Float32Array): number {
-  const g = on.gl;
-  g.bindBuffer(g.ARRAY_BUFFER, on.instances);
-  g.bufferData(g.ARRAY_BUFFER, data, g.DYNAMIC_DRAW);
-  return data.length / INSTANCE_FLOATS;
+/** A new, empty instance buffer on a surface. */
+function instancesOn(on: Gl): Instances {
+  return { buffer: on.gl.createBuffer()!, count: 0 };
 }
 
 const HIGH = colour(HIGH_RED);
@@ -267,6 +353,7 @@ function setUp(canvas: HTMLCanvasElement): Gl | null {
     corner: gl.getAttribLocation(program, 'a_corner'),
     at: gl.getAttribLocation(program, 'a_at'),
     cell: gl.getAttribLocation(program, 'a_cell'),
+    half: gl.getAttribLocation(program, 'a_half'),
     style: gl.getAttribLocation(program, 'a_style'),
   };
   // The quad's four corners, shared by every instance.
@@ -275,9 +362,7 @@ function setUp(canvas: HTMLCanvasElement): Gl | null {
   gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
   gl.enableVertexAttribArray(at.corner);
   gl.vertexAttribPointer(at.corner, 2, gl.FLOAT, false, 0, 0);
-  const instances = gl.createBuffer();
-  gl.bindBuffer(gl.ARRAY_BUFFER, instances);
-  for (const a of [at.at, at.cell, at.style]) {
+  for (const a of [at.at, at.cell, at.half, at.style]) {
     gl.enableVertexAttribArray(a);
     instanced.vertexAttribDivisorANGLE(a, 1);
   }
@@ -295,6 +380,8 @@ function setUp(canvas: HTMLCanvasElement): Gl | null {
   gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
   const u = {
     size: gl.getUniformLocation(program, 'u_size'),
+    linear: gl.getUniformLocation(program, 'u_linear'),
+    shift: gl.getUniformLocation(program, 'u_shift'),
     cell: gl.getUniformLocation(program, 'u_cell'),
     atlas: gl.getUniformLocation(program, 'u_atlas'),
     high: gl.getUniformLocation(program, 'u_high'),
@@ -303,5 +390,5 @@ function setUp(canvas: HTMLCanvasElement): Gl | null {
     phase: gl.getUniformLocation(program, 'u_phase'),
     sprite: gl.getUniformLocation(program, 'u_sprite'),
   };
-  return { canvas, gl, instanced, program, instances: instances!, texture: texture!, at, u };
+  return { canvas, gl, instanced, program, texture: texture!, at, u };
 }

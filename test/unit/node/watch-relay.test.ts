@@ -37,7 +37,7 @@ describe('WatchRelay', () => {
     const relay = new WatchRelay(w.deliver, (e) => errors.push(e));
     relay.push({ changed: [view('a', 1)], removed: [] });
     relay.push({ changed: [view('b', 2), view('a', 3)], removed: [] });
-    relay.push({ changed: [view('c', 4)], removed: [], approvals: true });
+    relay.push({ changed: [view('c', 4)], removed: [] });
     relay.push({ changed: [view('a', 5)], removed: [] });
     expect(w.got).toHaveLength(1);
     expect(ids(w.got[0])).toEqual(['a@1']);
@@ -45,7 +45,7 @@ describe('WatchRelay', () => {
     await w.settle();
     expect(w.got).toHaveLength(2);
     expect(ids(w.got[1])).toEqual(['b@2', 'a@5', 'c@4']);
-    expect(w.got[1]!.approvals).toBe(true);
+    expect(w.got[1]!.approvals).toBeUndefined();
     expect(relay.waiting).toBe(false);
     await w.settle();
     // Nothing waited: nothing more is sent until something changes.
@@ -54,6 +54,50 @@ describe('WatchRelay', () => {
     expect(ids(w.got[2])).toEqual(['d@6']);
     expect(w.got[2]!.approvals).toBeUndefined();
     expect(errors).toEqual([]);
+  });
+
+  it('sends the approvals cue at once, alone, while a batch is in flight; the views wait for the next batch', async () => {
+    const w = slowWatcher();
+    const relay = new WatchRelay(w.deliver, () => undefined);
+    relay.push({ changed: [view('a', 1)], removed: [] });
+    relay.push({ changed: [view('c', 4)], removed: [], approvals: true });
+    expect(w.got).toHaveLength(2);
+    expect(w.got[1]).toEqual({ changed: [], removed: [], approvals: true });
+    // One cue in flight: another waits for it, and goes alone while the bulk is still in flight.
+    relay.push({ changed: [], removed: [], approvals: true });
+    expect(w.got).toHaveLength(2);
+    w.takes.splice(1, 1)[0]!();
+    w.fails.splice(1, 1);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(w.got).toHaveLength(3);
+    expect(w.got[2]!.approvals).toBe(true);
+    expect(w.got[2]!.changed).toEqual([]);
+    // The bulk batch taken: the views that waited follow, without a cue (it went already).
+    w.takes.splice(0, 1)[0]!();
+    w.fails.splice(0, 1);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(ids(w.got[3])).toEqual(['c@4']);
+    expect(w.got[3]!.approvals).toBeUndefined();
+  });
+
+  it('carries the approval lists, read when the batch leaves, with the cue', async () => {
+    const w = slowWatcher();
+    let reads = 0;
+    const state = { approvals: [], tasks: [] };
+    const relay = new WatchRelay(
+      w.deliver,
+      () => undefined,
+      async () => {
+        reads++;
+        return state;
+      },
+    );
+    relay.push({ changed: [view('a', 1)], removed: [] });
+    expect(w.got[0]!.approvalLists).toBeUndefined();
+    relay.push({ changed: [], removed: [], approvals: true });
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(reads).toBe(1);
+    expect(w.got[1]).toEqual({ changed: [], removed: [], approvals: true, approvalLists: state });
   });
 
   it('a removal after a change wins, and a change after a removal wins', async () => {

@@ -19,7 +19,7 @@ function view(id: string, lat: number, disposition = 'HOSTILE', time = NOW): Ent
   } as unknown as EntityView;
 }
 
-const tracks = (): TrackFeatures => new TrackFeatures(() => ({ x: 0, y: 0 }));
+const tracks = (): TrackFeatures => new TrackFeatures(() => ({ x: 0, y: 0, halfWidth: 10, halfHeight: 10 }));
 const latOf = (t: TrackFeatures, id: string): number => t.feature(id)!.get(TRACK.lat) as number;
 
 describe('keeping the map features in step with the picture', () => {
