@@ -3,7 +3,8 @@
  * tracks of the same objects, chosen in the picture panel of one tab (the built app, its worker),
  * is written once and never updated. Each source is one report, so counting reports never fused
  * them; after the pairs' dwell both tabs of the lattice show one fused track per object, marked
- * with its sources and a confidence, under the same ids, with no raw source and no duplicate.
+ * with its sources and a confidence, under the same ids, with no raw source and no duplicate; the
+ * settings' Fusion switch then shows that tab the raw sources again.
  */
 import { offset } from '../../../src/core/sim/geo';
 import { DEFENDED_POINT } from '../../../src/node/c2-pipeline';
@@ -104,7 +105,7 @@ describe('a picture imported once, in two tabs of one lattice (built app, real w
   this.timeout(120_000);
   after(() => closeAllTabs());
 
-  it('fuses after the dwell into one fused track per object with its sources, the same on both tabs', async () => {
+  it('fuses after the dwell into one fused track per object with its sources, the same on both tabs; the Fusion switch shows the raw ones', async () => {
     const [a, b] = await openNodes(2, `?lattice=${uniqueLattice('fimp')}`);
     await waitFullMesh([a!, b!]);
 
@@ -183,6 +184,63 @@ describe('a picture imported once, in two tabs of one lattice (built app, real w
     );
     // The same fused ids on both tabs: no duplicate entity for one object across the two nodes.
     expect(Object.keys(seen.b.listed).sort()).toEqual(Object.keys(seen.a.listed).sort());
+    // The settings' Fusion switch turns it off on this node: its track list shows the raw sources
+    // again, while the other tab, whose setting it is not, stays fused.
+    await inTab(a!, () => {
+      const deep = (root: ParentNode, sel: string): HTMLElement | null => {
+        const hit = root.querySelector<HTMLElement>(sel);
+        if (hit !== null) return hit;
+        for (const el of root.querySelectorAll('*')) {
+          const sr = (el as HTMLElement).shadowRoot;
+          const found = sr === null ? null : deep(sr, sel);
+          if (found !== null) return found;
+        }
+        return null;
+      };
+      deep(document, '[data-testid="settings-open"]')!.click();
+    });
+    await waitInTab(
+      a!,
+      'the Fusion switch (on) pressed once',
+      () => {
+        const deep = (root: ParentNode, sel: string): HTMLElement | null => {
+          const hit = root.querySelector<HTMLElement>(sel);
+          if (hit !== null) return hit;
+          for (const el of root.querySelectorAll('*')) {
+            const sr = (el as HTMLElement).shadowRoot;
+            const found = sr === null ? null : deep(sr, sel);
+            if (found !== null) return found;
+          }
+          return null;
+        };
+        const toggle = deep(document, '[data-testid="setting-fusion"]') as HTMLButtonElement | null;
+        if (toggle === null || toggle.disabled || toggle.getAttribute('aria-pressed') !== 'true') return false;
+        toggle.click();
+        return true;
+      },
+      null,
+    );
+    const raw = Array.from({ length: OBJECTS }, (_, n) => [`imp-eo-${n}`, `imp-radar-${n}`])
+      .flat()
+      .sort();
+    await waitInTab(
+      a!,
+      'the raw sources in the track list',
+      (ids: string[]) => {
+        const deepAll = (root: ParentNode, sel: string): Element[] => {
+          const out = [...root.querySelectorAll(sel)];
+          for (const el of root.querySelectorAll('*')) {
+            const sr = (el as HTMLElement).shadowRoot;
+            if (sr !== null) out.push(...deepAll(sr, sel));
+          }
+          return out;
+        };
+        const rows = deepAll(document, '[data-testid="track-row"]').map((r) => (r as HTMLElement).dataset.entityId);
+        return rows.sort().join() === ids.join();
+      },
+      raw,
+    );
+    expect(Object.values((await shown(b!)).listed).sort()).toEqual(EXPECTED);
     // Nothing stored under a fused id (a derived view): no register heads under any of them.
     for (const tab of [a!, b!]) {
       const heads = await inTab(
