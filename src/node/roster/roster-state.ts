@@ -2,7 +2,7 @@ import { compareTs, type Timestamp } from '../../core/clock/timestamp';
 import type { NodeId } from '../../core/ids';
 import { EMPTY_ROSTER, merge, type Roster } from '../../core/roster/roster';
 import { anchoredView, pickAnchor } from '../../core/roster/roster-anchor';
-import { compareOps, opId, type RosterOp, type RosterOpId } from '../../core/roster/roster-op';
+import { canonicalOp, compareOps, opId, type RosterOp, type RosterOpId } from '../../core/roster/roster-op';
 import type { RosterView } from '../../core/roster/roster-view';
 
 /** A roster op and the HLC timestamp of the version that carries it. */
@@ -56,10 +56,20 @@ export class RosterState {
       incoming.set(id, held === undefined ? op : (merge(new Map([[id, held]]), new Map([[id, op]])).get(id) ?? held));
     }
     const roster = merge(this.roster, incoming);
+    // An op's stamp is the earliest timestamp among the versions carrying the op the merge kept (by
+    // content), so it does not depend on the order versions arrive in, one by one or in a batch:
+    // the stamp is the removal cut-off, and replicas must agree on it.
     let stamps: Map<RosterOpId, Timestamp> | undefined;
+    const touched = new Set<RosterOpId>();
     for (const { op, ts } of ops) {
       const id = opId(op);
-      if (roster.get(id) !== op && this.roster.has(id)) continue;
+      const kept = roster.get(id);
+      if (kept === undefined || canonicalOp(kept) !== canonicalOp(op)) continue;
+      const before = this.roster.get(id);
+      const stillHeld = before !== undefined && canonicalOp(before) === canonicalOp(kept);
+      const current = touched.has(id) || stillHeld ? (stamps ?? this.stamps).get(id) : undefined;
+      touched.add(id);
+      if (current !== undefined && compareTs(current, ts) <= 0) continue;
       (stamps ??= new Map(this.stamps)).set(id, ts);
     }
     if (stamps === undefined) return this;

@@ -75,6 +75,32 @@ describe('RosterState: the view once per batch of ops', () => {
     expect(each.removedAt('m3' as NodeId)).toEqual(ts(31));
   });
 
+  it('stamps an op carried by several versions with the earliest, whatever the order or batching', () => {
+    // Its author wrote the same remove op again later (or a relay holds both versions): the stamp is
+    // the removal cut-off, so the gate (one op at a time) and the service (a batch) must agree on
+    // it, and so must replicas that received the versions in another order.
+    const base = RosterState.empty(`${founder}:1`).withAll(ops(3));
+    const remove = (): RosterOp => ({
+      author: founder,
+      seq: 5,
+      lamport: 5,
+      verified: true,
+      body: { type: 'remove', member: 'm2' as NodeId, observed: [`${founder}:3`] },
+    });
+    const early = { op: remove(), ts: ts(100) };
+    const late = { op: remove(), ts: ts(5_000) };
+    const states = [
+      base.with(early.op, early.ts).with(late.op, late.ts),
+      base.with(late.op, late.ts).with(early.op, early.ts),
+      base.withAll([early, late]),
+      base.withAll([late, early]),
+      base.withAll([late]).withAll([early]),
+    ];
+    for (const state of states) expect(state.removedAt('m2' as NodeId)).toEqual(ts(100));
+    const between = { ms: 1_000 + 1_000, c: 0, node: 'm2' as NodeId };
+    for (const state of states) expect(state.writtenAfterRemoval('m2' as NodeId, between)).toBe(true);
+  });
+
   it('returns the same state when nothing in the batch is new', () => {
     const batch = ops(3);
     const state = RosterState.empty(`${founder}:1`).withAll(batch);
