@@ -17,6 +17,10 @@ export class MembersFeed {
   private view: MembersView | undefined;
   private readonly readers = new Set<(view: MembersView) => void>();
   private stop: (() => void) | undefined;
+  /** Calls issued, and the newest call whose answer is shown: an older, slower answer never replaces a newer one. */
+  private issued = 0;
+  private shown = 0;
+  private inFlight = 0;
 
   constructor(
     private readonly client: MembersClient,
@@ -34,7 +38,10 @@ export class MembersFeed {
     this.readers.add(reader);
     if (this.stop === undefined) {
       void this.refresh();
-      this.stop = this.every(this.ms, () => void this.refresh());
+      // A beat while a call is still out adds none: a slow worker does not get a pile of polls.
+      this.stop = this.every(this.ms, () => {
+        if (this.inFlight === 0) void this.refresh();
+      });
     }
     return () => {
       if (!this.readers.delete(reader) || this.readers.size > 0) return;
@@ -44,13 +51,21 @@ export class MembersFeed {
   }
 
   async refresh(): Promise<void> {
+    const call = ++this.issued;
+    this.inFlight++;
+    let view: MembersView;
     try {
-      this.view = await this.client.members();
+      view = await this.client.members();
     } catch {
       // The node is still starting: the next poll tries again.
       return;
+    } finally {
+      this.inFlight--;
     }
-    for (const reader of this.readers) reader(this.view);
+    if (call < this.shown) return;
+    this.shown = call;
+    this.view = view;
+    for (const reader of this.readers) reader(view);
   }
 }
 

@@ -107,6 +107,26 @@ describe('MembersFeed: one members() poll shared by the badge and the roster pan
     expect(every.live).toBe(0);
   });
 
+  it('never shows an older answer over a newer one, and adds no poll while a call is out', async () => {
+    const every = manualEvery();
+    const pending: Array<(v: MembersView) => void> = [];
+    const client: MembersClient = { members: () => new Promise<MembersView>((resolve) => pending.push(resolve)) };
+    const feed = new MembersFeed(client, every, 2000);
+    const seen: boolean[] = [];
+    feed.subscribe((v) => seen.push(v.open));
+    expect(pending.length).toBe(1);
+    every.fire(); // the first call is still out: no second poll
+    expect(pending.length).toBe(1);
+    const newer = feed.refresh(); // an explicit refresh (after a removal) does go out
+    expect(pending.length).toBe(2);
+    pending[1]!(view(false));
+    await newer;
+    pending[0]!(view(true)); // the slow, older answer arrives last
+    await settle();
+    expect(seen).toEqual([false]);
+    expect(feed.latest?.open).toBe(false);
+  });
+
   it('a badge and a roster panel of one client read one feed: one members() call per beat', async () => {
     const every = manualEvery();
     const client = countingClient(true);
