@@ -56,6 +56,7 @@ export class FusionView {
   private readonly hidden = new Map<EntityId, EntityId>();
   private readonly listeners = new Set<(batch: ChangeBatch) => void>();
   private lastScanMs = 0;
+  private lastScanEnd = -Infinity;
   /** Tracks changed since the last scan began. */
   private dirty = false;
   /** Cancels the scan a change scheduled; undefined when none is. */
@@ -153,7 +154,10 @@ export class FusionView {
    */
   tick(): boolean {
     if (this.engine === undefined) return false;
-    const due = this.deps.now() >= this.engine.nextDue();
+    const now = this.deps.now();
+    // A due scan keeps the gap a change's scan keeps (twice the last scan's duration), so pairs
+    // whose dwells end one after another cannot keep the worker scanning back to back.
+    const due = now >= this.engine.nextDue() && now - this.lastScanEnd >= 2 * this.lastScanMs;
     if (!due && !(this.dirty && this.deps.scheduler === undefined)) return false;
     this.scan();
     return true;
@@ -196,7 +200,8 @@ export class FusionView {
     try {
       const now = this.deps.now();
       const changes = engine.scan(now);
-      this.lastScanMs = this.deps.now() - now;
+      this.lastScanEnd = this.deps.now();
+      this.lastScanMs = this.lastScanEnd - now;
       if (changes.length > 0) {
         const next = new Map<EntityId, FusedTrack>();
         // A fused track whose source left between scans stays gone (observe cascaded it). Nor is one

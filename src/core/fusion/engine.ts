@@ -140,6 +140,7 @@ export class FusionEngine {
     const ci = new Int32Array(this.pairs.size);
     const cj = new Int32Array(this.pairs.size);
     let confirmedCount = 0;
+    let splitDue = Infinity;
     this.pairs.sweep((st) => {
       const i = indexOf[st.a]!;
       const j = indexOf[st.b]!;
@@ -152,10 +153,18 @@ export class FusionEngine {
       st.rotation = SEP[4]!;
       // Only a new observation of either track counts towards a split: scanning an idle picture
       // again and again must not split it.
-      if (sepWithin(split)) st.outside = 0;
-      else if (this.fresh(st)) st.outside++;
+      // The split's dwell mirrors the confirmation's: a pair found apart and never back inside the
+      // split gate for confirmDwellMs splits however few its reports (a picture rewritten once).
+      if (sepWithin(split)) {
+        st.outside = 0;
+        st.outsideSince = NaN;
+      } else {
+        if (this.fresh(st)) st.outside++;
+        if (Number.isNaN(st.outsideSince) || st.outsideSince > now) st.outsideSince = now;
+      }
       // Split, and forget: the pair must earn its hits again before it fuses anew.
-      if (st.outside >= c.splitScans) return false;
+      if (st.outside >= c.splitScans || now - st.outsideSince >= c.confirmDwellMs) return false;
+      if (!Number.isNaN(st.outsideSince)) splitDue = Math.min(splitDue, st.outsideSince + c.confirmDwellMs);
       ci[confirmedCount] = i;
       cj[confirmedCount++] = j;
       return true;
@@ -207,6 +216,7 @@ export class FusionEngine {
           history: 0,
           confirmed: false,
           outside: 0,
+          outsideSince: NaN,
           seenA: -1,
           seenB: -1,
           hitScan: 0,
@@ -270,7 +280,8 @@ export class FusionEngine {
     this.pairs.sweep((st) => {
       const hitNow = st.hitScan === scanNo;
       if (!hitNow) st.since = NaN;
-      else if (Number.isNaN(st.since)) st.since = now;
+      // A clock stepped back restarts the dwell from now rather than leaving it in the future.
+      else if (Number.isNaN(st.since) || st.since > now) st.since = now;
       if (this.fresh(st)) {
         st.seenA = this.observed[st.a]!;
         st.seenB = this.observed[st.b]!;
@@ -284,7 +295,7 @@ export class FusionEngine {
       }
       return st.confirmed || st.history !== 0;
     });
-    this.due = Math.min(due, oldest + c.maxAgeMs + 1);
+    this.due = Math.min(due, splitDue, oldest + c.maxAgeMs + 1);
 
     return this.publish(table, indexOf, gated, scanNo);
   }

@@ -21,6 +21,8 @@ export interface PairState {
   history: number;
   confirmed: boolean;
   outside: number;
+  /** The time (a scan's `now`) since which a confirmed pair has been outside the split gate; NaN when inside. */
+  outsideSince: number;
   /** The two tracks' observation counts when the history last moved (-1: never). */
   seenA: number;
   seenB: number;

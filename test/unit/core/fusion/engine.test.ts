@@ -296,6 +296,49 @@ describe('a picture written once (an import, a snapshot): the dwell', () => {
     ).toEqual(['eo.o1 radar.o1', 'eo.o2 radar.o2']);
   });
 
+  it('a pair fused by its dwell splits back after the same dwell when one rewrite puts it apart', () => {
+    // A picture imported again with the radar track moved 5 km: one report, never another. The
+    // report count (3 outside) would never be reached; the split's dwell mirrors the confirmation's.
+    const f = new FusionEngine();
+    imported(f);
+    idle(f, T0 + 6_000);
+    expect(f.fused()).toHaveLength(OBJECTS);
+    const moved = T0 + 6_500;
+    f.upsert(radar('radar.o0', 5_000, 0, moved));
+    // One report apart: not split at once (hysteresis), only the fused estimate moves.
+    expect(kinds(f.scan(moved))).not.toContain('removed');
+    expect(f.fused()).toHaveLength(OBJECTS);
+    expect(f.nextDue()).toBe(moved + DWELL);
+    expect(f.scan(moved + DWELL - 1)).toEqual([]);
+    expect(kinds(f.scan(moved + DWELL))).toEqual(['removed']);
+    expect(
+      f
+        .fused()
+        .map((t) => t.fusion.sources.join(' '))
+        .sort(),
+    ).toEqual(['eo.o1 radar.o1', 'eo.o2 radar.o2']);
+    // A rewrite that comes back inside the split gate before the dwell ends keeps the pair.
+    const again = moved + DWELL + 1_000;
+    f.upsert(eo('eo.o1', 2_000, 0, again));
+    f.upsert(radar('radar.o1', 2_000 + 5_000, 0, again));
+    expect(kinds(f.scan(again))).not.toContain('removed');
+    f.upsert(eo('eo.o1', 2_000, 0, again + 2_000));
+    f.upsert(radar('radar.o1', 2_000 + 20, -10, again + 2_000));
+    f.scan(again + 2_000);
+    expect(kinds(f.scan(again + 2_000 + DWELL + 1_000))).not.toContain('removed');
+    expect(f.fused()).toHaveLength(OBJECTS - 1);
+  });
+
+  it('a clock stepped back restarts the dwell from the new time instead of holding it in the future', () => {
+    const f = new FusionEngine();
+    imported(f);
+    expect(f.scan(T0 + 100)).toEqual([]);
+    const back = T0 - 60_000;
+    expect(f.scan(back)).toEqual([]);
+    expect(f.nextDue()).toBe(back + DWELL);
+    expect(kinds(f.scan(back + DWELL))).toEqual(['created', 'created', 'created']);
+  });
+
   it('a moving pair reported once a second is still decided by its reports (3 of 5), not the dwell', () => {
     // Hits at 0, 1, 2 s: fused at the third report, long before a dwell of 5 s would.
     const f = new FusionEngine();
