@@ -317,12 +317,14 @@ export class MeshSecurity {
                 penalise: false,
                 retry: !r.soon,
               })),
-              // Asked for again at the next round: the author's bucket refills meanwhile.
+              // Set aside for a while (the session's unapplied-retry hold-back) rather than asked
+              // for at every round: the author's bucket refills meanwhile, and a flood's excess is
+              // not fetched and verified again round after round through honest relays.
               ...split.refused.map((version) => ({
                 version,
                 reason: ENTITY_LIMIT_REASON,
                 penalise: false,
-                retry: false,
+                retry: true,
               })),
             ],
             // The author's own link sent both contents: charged like a forgery.

@@ -16,7 +16,7 @@ export const MAX_ENTITY_BUCKETS = 4_096;
 
 export interface EntitySplit {
   readonly accepted: Version[];
-  /** Versions of new entities over their author's bound: asked for again at the next round. */
+  /** Versions of new entities over their author's bound: set aside, then asked for again (docs/security.md). */
   readonly refused: Version[];
 }
 
