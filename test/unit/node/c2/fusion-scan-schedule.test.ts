@@ -168,6 +168,42 @@ describe('fusion scans follow changes', () => {
   });
 });
 
+describe('due scans keep the gap of change scans', () => {
+  it('a dwell ending right after a slow scan waits twice that scan`s duration', () => {
+    // A host that only ticks (no scheduler), so its change scans come as close as its ticks.
+    const { clock, view, report, tick } = setup(false);
+    // Every scan costs 400 ms of the node's clock (a large picture on a slow tablet).
+    const engine = (view as unknown as { engine: { scan(now: number): unknown } }).engine;
+    const scan = engine.scan.bind(engine);
+    engine.scan = (now: number) => {
+      const out = scan(now);
+      clock.now += 400;
+      return out;
+    };
+    const t0 = clock.now;
+    // Two written-once pairs whose dwells start 500 ms apart, so they end 500 ms apart.
+    report('eo.1', 'eo', 0, 5);
+    report('radar.1', 'radar', 20, 30);
+    expect(tick()).toBe(true); // dwell 1 from t0, the scan ends at t0 + 400
+    report('eo.2', 'eo', 5_000, 5);
+    report('radar.2', 'radar', 5_020, 30);
+    clock.now += 100;
+    expect(tick()).toBe(true); // dwell 2 from t0 + 500
+    const dwell = DEFAULT_FUSION_CONFIG.confirmDwellMs;
+    clock.now = t0 + dwell;
+    expect(tick()).toBe(true); // dwell 1 ends; the scan ends at t0 + dwell + 400
+    expect(view.stats()).toMatchObject({ fused: 1, lastScanMs: 400 });
+    // Dwell 2 is due at t0 + dwell + 500, only 100 ms after that scan: it waits 2 × 400 ms.
+    clock.now = t0 + dwell + 500;
+    expect(tick()).toBe(false);
+    clock.now = t0 + dwell + 400 + 800 - 1;
+    expect(tick()).toBe(false);
+    clock.now += 1;
+    expect(tick()).toBe(true);
+    expect(view.stats().fused).toBe(2);
+  });
+});
+
 describe('the time basis: when this node received a report, not its writer`s stamp', () => {
   const PEER = 'node-b' as NodeId;
 
