@@ -15,8 +15,9 @@ describe('twenty tabs (docs/requirements.md §5: bounded connections so 20+ node
   it('form one connected partial mesh of at most 8 links each, and a write reaches every tab', async () => {
     const tabs = await openNodes(TABS, `?lattice=${uniqueLattice('scale')}`);
     // Poll until the tabs form one connected mesh (or the deadline passes), then check the last sample.
-    // Twenty tabs (each a worker, a map and a mesh) share this machine's 2 cores with the other test
-    // files; alone they connect in under a minute, beside them (CI, 2026-12-03) 9 of 20 had at 60 s.
+    // Twenty tabs (each a worker, a map and a mesh) share 2 cores with whatever else the machine
+    // runs: on a quiet machine they connect in under a minute; in one CI run (2026-12-03), with
+    // other jobs on the machine, 9 of 20 were connected at 60 s.
     const deadline = Date.now() + 120_000;
     let links = await connectedLinks(tabs);
     // No tab may exceed 8 links at any sample, not only at the last one.
