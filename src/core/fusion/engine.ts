@@ -2,6 +2,7 @@ import type { EntityId } from '../ids';
 import { associate } from './associate';
 import { confirmedGroups, groupRows } from './confirmed-groups';
 import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
+import { freshness } from './freshness';
 import { fusedId } from './fused-id';
 import { d2Between, KnownSeparations, SEP, separate, sepWithin } from './gate';
 import { pairOrder, PairStore, popcount, type Entry, type FusedName, type PairState } from './pair-state';
@@ -295,9 +296,9 @@ export class FusionEngine {
       }
       return st.confirmed || st.history !== 0;
     });
-    this.due = Math.min(due, splitDue, oldest + c.maxAgeMs + 1);
-
-    return this.publish(table, indexOf, gated, scanNo);
+    const changes = this.publish(table, indexOf, gated, scanNo, now);
+    this.due = Math.min(this.due, due, splitDue, oldest + c.maxAgeMs + 1);
+    return changes;
   }
 
   /** Whether either track of the pair was observed anew since the pair's history last moved. */
@@ -351,8 +352,16 @@ export class FusionEngine {
   }
 
   /** Fuses every connected set of confirmed pairs and diffs it against the last scan's output. */
-  private publish(table: TrackTable, indexOf: Int32Array, gated: GatedPairs, scanNo: number): FusionChange[] {
+  private publish(
+    table: TrackTable,
+    indexOf: Int32Array,
+    gated: GatedPairs,
+    scanNo: number,
+    now: number,
+  ): FusionChange[] {
     const c = this.config;
+    /** When the next fused track's age term (or stale mark) changes; nextDue() includes it. */
+    let ageDue = Infinity;
     // The confirmed pairs, each with its index in the store's list (typed arrays: no list of states).
     const all = this.pairs.values();
     const ci = new Int32Array(all.length);
@@ -399,6 +408,8 @@ export class FusionEngine {
       let time = -Infinity;
       for (let x = first; x < first + size; x++) if (table.time[members[x]!]! > time) time = table.time[members[x]!]!;
       const agreement = Math.max(0, 1 - worst[g]! / c.splitChi2);
+      const fresh = freshness(now - time, c.freshForMs, c.staleAfterMs);
+      if (time + fresh.changesAfter + 1 < ageDue) ageDue = time + fresh.changesAfter + 1;
       // A pair's id and sources depend on its two ids only: computed once in its life.
       const st = size === 2 && pairOf[g]! >= 0 ? all[pairOf[g]!] : undefined;
       const named = st?.fused ?? this.named(groupRows(groups, g), table);
@@ -407,10 +418,13 @@ export class FusionEngine {
       const position =
         (size === 2 ? fuseDominatedPair(table, members[first]!, members[first + 1]!, rotation) : undefined) ??
         fuseGroup(table, groupRows(groups, g));
+      const confidence = round(persistence[g]! * agreement * fresh.factor, 3);
       const track: FusedTrack = {
         id: named.id,
         time,
-        fusion: { sources: named.sources, position, confidence: round(persistence[g]! * agreement, 3) },
+        fusion: fresh.stale
+          ? { sources: named.sources, position, confidence, stale: true }
+          : { sources: named.sources, position, confidence },
       };
       if (named.entryVersion !== this.publishedVersion) {
         named.entry = this.published.get(named.id);
@@ -420,6 +434,7 @@ export class FusionEngine {
       tracks[g] = entry !== undefined && sameTrack(entry.track, track) ? entry.track : track;
       entries[g] = entry;
     }
+    this.due = ageDue;
     return this.diff(tracks, entries);
   }
 
@@ -537,6 +552,7 @@ function sameTrack(a: FusedTrack, b: FusedTrack): boolean {
   return (
     a.time === b.time &&
     a.fusion.confidence === b.fusion.confidence &&
+    a.fusion.stale === b.fusion.stale &&
     p.lat === q.lat &&
     p.lon === q.lon &&
     p.alt === q.alt &&
