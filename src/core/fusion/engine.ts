@@ -205,7 +205,13 @@ export class FusionEngine {
       gateChi2: c.gateChi2,
       maxSide: c.maxClusterSide,
     };
+    // Row × sensor: whether the row was associated with a track of that sensor in this scan. A pair
+    // that was not is outscored only when one of its tracks went to a rival of the other's sensor.
+    const sensors = table.sensorIds.length;
+    const partnered = new Uint8Array(n * sensors);
     const hit = (i: number, j: number): void => {
+      partnered[i * sensors + table.sensor[j]!] = 1;
+      partnered[j * sensors + table.sensor[i]!] = 1;
       // Rows are in id order, so the smaller row holds the smaller id.
       const a = order[Math.min(i, j)]!;
       const b = order[Math.max(i, j)]!;
@@ -274,13 +280,23 @@ export class FusionEngine {
     // its last shift, confirm the ones with enough hits. A scan that saw nothing new of a pair
     // (an idle picture, or a burst of scans between two reports) leaves its history as it was.
     // The dwell: a pair associated at every scan for confirmDwellMs is confirmed however few its
-    // reports (a picture written once); any scan that does not associate it starts it again, so
-    // an observation that finds the pair apart is contradicting evidence. Time is `now` only.
+    // reports (a picture written once). A scan that finds it out of the gate, or gives one of its
+    // tracks to a rival of the other's sensor (outscored), starts it again: that is contradicting
+    // evidence. A scan that leaves it apart for neither reason (a third sensor's track passing by
+    // took one of them into its group first) keeps the dwell running, so a decoy that comes and
+    // goes cannot keep a pair raw for ever. Time is `now` only.
     const mask = (1 << c.confirmWindow) - 1;
     let due = Infinity;
     this.pairs.sweep((st) => {
       const hitNow = st.hitScan === scanNo;
-      if (!hitNow) st.since = NaN;
+      if (!hitNow && !Number.isNaN(st.since) && !st.confirmed) {
+        const i = indexOf[st.a]!;
+        const j = indexOf[st.b]!;
+        const outscored =
+          partnered[i * sensors + table.sensor[j]!] === 1 || partnered[j * sensors + table.sensor[i]!] === 1;
+        const d2 = gated.d2Of(Math.min(i, j), Math.max(i, j));
+        if (outscored || d2 === undefined || !(d2 < c.gateChi2)) st.since = NaN;
+      } else if (!hitNow) st.since = NaN;
       // A clock stepped back restarts the dwell from now rather than leaving it in the future.
       else if (Number.isNaN(st.since) || st.since > now) st.since = now;
       if (this.fresh(st)) {
@@ -294,7 +310,8 @@ export class FusionEngine {
         if (now >= at) st.confirmed = true;
         else if (at < due) due = at;
       }
-      return st.confirmed || st.history !== 0;
+      // A pair whose dwell runs is kept even with no hit in its window (a decoy took its scans).
+      return st.confirmed || st.history !== 0 || !Number.isNaN(st.since);
     });
     const changes = this.publish(table, indexOf, gated, scanNo, now);
     this.due = Math.min(this.due, due, splitDue, oldest + c.maxAgeMs + 1);

@@ -614,3 +614,43 @@ describe('age and staleness: a fused track whose sources stopped', () => {
     expect(only(f).stale).toBeUndefined();
   });
 });
+
+describe('a decoy: a third sensor`s track that comes and goes near a pair written once', () => {
+  /**
+   * An EO and a radar track of one object, written once at T0. A third sensor (an AIS report, which
+   * the sequential assignment takes first: "ais" < "eo") appears for a second every 4 s 30 m south
+   * of the EO, gated with the EO but not with the radar, and takes the EO into its group while it
+   * is there. The pair EO + radar is the better match throughout (d² 1.8 against 7.2).
+   */
+  function run(f: FusionEngine): string[] {
+    f.upsert(at('eo.d', 'eo', 0, 0, T0, { accuracy: 5 }));
+    f.upsert(at('radar.d', 'radar', 0, 15, T0, { accuracy: 10 }));
+    for (let ms = 0; ms <= 30_000; ms += 500) {
+      const phase = ms % 4_000;
+      if (phase === 1_000) f.upsert(at('ais.x', 'ais', 0, -30, T0, { accuracy: 10 }));
+      if (phase === 2_000) f.remove('ais.x' as EntityId);
+      f.scan(T0 + ms);
+    }
+    return f.fused().map((t) => t.fusion.sources.join(' '));
+  }
+
+  it('does not keep the pair from fusing: a scan that leaves it apart without outscoring it keeps its dwell', () => {
+    expect(run(new FusionEngine())).toEqual(['eo.d radar.d']);
+  });
+
+  it('a rival of the radar`s own sensor that beats it does restart the dwell (the pair is outscored)', () => {
+    const f = new FusionEngine();
+    f.upsert(at('eo.d', 'eo', 0, 0, T0, { accuracy: 5 }));
+    f.upsert(at('radar.d', 'radar', 0, 15, T0, { accuracy: 10 }));
+    const fusedAt: number[] = [];
+    for (let ms = 0; ms <= 30_000; ms += 500) {
+      const phase = ms % 4_000;
+      // A closer radar track, 3 m from the EO, for a second every 4 s.
+      if (phase === 1_000) f.upsert(at('radar.x', 'radar', 0, 3, T0, { accuracy: 10 }));
+      if (phase === 2_000) f.remove('radar.x' as EntityId);
+      f.scan(T0 + ms);
+      if (f.fused().length > 0) fusedAt.push(ms);
+    }
+    expect(fusedAt).toEqual([]);
+  });
+});
