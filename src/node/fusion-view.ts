@@ -101,8 +101,8 @@ export class FusionView {
       this.replace(next);
     }
     if (view !== undefined && isTrack(view)) {
-      engine.upsert(this.sourceTrack(view));
-      this.request();
+      // A change fusion does not read (a classification, a threat, a label) asks for no scan.
+      if (engine.upsert(this.sourceTrack(view))) this.request();
       return;
     }
     engine.remove(id);

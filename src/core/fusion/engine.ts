@@ -78,16 +78,22 @@ export class FusionEngine {
     if (!(this.config.confirmDwellMs >= 0)) throw new RangeError('confirmDwellMs ≥ 0 (Infinity: off)');
   }
 
-  upsert(track: SourceTrack): void {
+  /**
+   * Records a track's report. Returns whether anything a scan reads changed (false for the same
+   * report again, e.g. its entity's classification changed): a host need not scan for it.
+   */
+  upsert(track: SourceTrack): boolean {
     let h = this.handles.get(track.id);
     if (h === undefined) {
       h = this.freeHandles.pop() ?? this.byHandle.length;
       this.handles.set(track.id, h);
     }
     const was = this.byHandle[h];
+    if (was !== undefined && sameReport(was, track)) return false;
     if (was === undefined) this.order = undefined;
     if (was === undefined || newObservation(was, track)) this.observed[h] = (this.observed[h] ?? 0) + 1;
     this.byHandle[h] = track;
+    return true;
   }
 
   remove(id: EntityId): void {
@@ -561,6 +567,22 @@ function newObservation(was: SourceTrack, now: SourceTrack): boolean {
   const p = was.position;
   const q = now.position;
   return was.time !== now.time || p.lat !== q.lat || p.lon !== q.lon || p.alt !== q.alt;
+}
+
+/** Everything a scan reads of a report is the same (the track table's row would not change). */
+function sameReport(was: SourceTrack, now: SourceTrack): boolean {
+  const p = was.position;
+  const q = now.position;
+  return (
+    !newObservation(was, now) &&
+    was.sensorId === now.sensorId &&
+    p.accuracy === q.accuracy &&
+    p.covariance?.[0] === q.covariance?.[0] &&
+    p.covariance?.[1] === q.covariance?.[1] &&
+    p.covariance?.[2] === q.covariance?.[2] &&
+    was.velocity?.east === now.velocity?.east &&
+    was.velocity?.north === now.velocity?.north
+  );
 }
 
 function sameTrack(a: FusedTrack, b: FusedTrack): boolean {

@@ -82,7 +82,14 @@ function setup(withScheduler = true) {
     });
     view.observe(id as EntityId);
   };
-  return { clock, timers, view, report, tick };
+  /** A change fusion does not read: the entity gets a classification, its report stays. */
+  const classify = (id: string): void => {
+    const v = store.get(id as EntityId)!;
+    const classification = { label: 'uav', confidence: 0.5 } as unknown as ComponentValue;
+    store.set(id as EntityId, { ...v, components: { ...v.components, classification } });
+    view.observe(id as EntityId);
+  };
+  return { clock, timers, view, report, tick, classify };
 }
 
 describe('fusion scans follow changes', () => {
@@ -158,6 +165,27 @@ describe('fusion scans follow changes', () => {
     expect(bare.tick()).toBe(true);
     bare.clock.now += 10;
     expect(bare.tick()).toBe(false);
+  });
+});
+
+describe('only changes fusion reads ask for a scan', () => {
+  it('a classification or threat written on a source (the classifier does on every track) schedules no scan', () => {
+    const { clock, timers, view, report, classify, tick } = setup();
+    report('eo.1', 'eo', 0, 5);
+    report('radar.1', 'radar', 20, 30);
+    clock.now += FUSION_COALESCE_MS;
+    timers.run();
+    expect(timers.pending).toBe(0);
+    classify('eo.1');
+    classify('radar.1');
+    expect(timers.pending).toBe(0);
+    // Nor does the host's tick scan for it (nothing is due before the pair's dwell).
+    clock.now += 1_000;
+    expect(tick()).toBe(false);
+    // A new report still does.
+    report('eo.1', 'eo', 1, 5);
+    expect(timers.pending).toBe(1);
+    expect(view.stats().fused).toBe(0);
   });
 });
 
