@@ -129,6 +129,9 @@ describe('two nodes holding the same versions show the same fused picture', () =
           const b = await observe('observer-b', versions, planB);
           expect(b).toEqual(a);
           fusedSeen += (a[0] as { id: string }[]).filter((v) => isFused(v.id)).length;
+          // Long after the last report every fused track is marked stale, with confidence 0.
+          for (const v of a[1] as { id: string; fusion?: unknown }[])
+            if (isFused(v.id)) expect(v.fusion).toMatchObject({ stale: true, confidence: 0 });
         },
       ),
       { seed, numRuns: 40 },
