@@ -2,7 +2,7 @@ import type { EntityId } from '../ids';
 import { associate } from './associate';
 import { confirmedGroups, groupRows } from './confirmed-groups';
 import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
-import { freshness } from './freshness';
+import { ageDueAt, freshness } from './freshness';
 import { fusedId } from './fused-id';
 import { d2Between, KnownSeparations, SEP, separate, sepWithin } from './gate';
 import { pairOrder, PairStore, popcount, type Entry, type FusedName, type PairState } from './pair-state';
@@ -457,7 +457,7 @@ export class FusionEngine {
       tracks[g] = entry !== undefined && sameTrack(entry.track, track) ? entry.track : track;
       entries[g] = entry;
     }
-    this.due = ageDue;
+    this.due = ageDueAt(ageDue);
     return this.diff(tracks, entries);
   }
 

@@ -9,6 +9,19 @@
  */
 export const FRESHNESS_STEPS = 9;
 
+/**
+ * Age steps are applied on a grid of the clock: the scan for a step is asked for at the next
+ * multiple of this after it, so fused tracks whose reports stopped at different moments share
+ * their scans (an idle picture is scanned at most once per grid cell while its tracks age, not
+ * once a tick), at the price of a step shown up to this late. The map dims by its own clock.
+ */
+export const AGE_DUE_GRID_MS = 5_000;
+
+/** When to scan for an age step that falls at `at`: the next grid time at or after it. */
+export function ageDueAt(at: number): number {
+  return Number.isFinite(at) ? Math.ceil(at / AGE_DUE_GRID_MS) * AGE_DUE_GRID_MS : at;
+}
+
 export interface Freshness {
   readonly factor: number;
   readonly stale: boolean;

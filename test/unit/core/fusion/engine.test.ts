@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Position } from '../../../../src/core/entity/component-types';
 import { isStaleFix, STALE_AFTER_MS } from '../../../../src/core/entity/staleness';
 import { FusionEngine } from '../../../../src/core/fusion/engine';
+import { AGE_DUE_GRID_MS, ageDueAt } from '../../../../src/core/fusion/freshness';
 import { fusedId } from '../../../../src/core/fusion/fused-id';
 import type { FusionChange, SourceTrack } from '../../../../src/core/fusion/types';
 import { isEntityId, type EntityId } from '../../../../src/core/ids';
@@ -256,8 +257,9 @@ describe('a picture written once (an import, a snapshot): the dwell', () => {
     expect(f.nextDue()).toBe(T0 + 100 + DWELL);
     expect(f.scan(T0 + 100 + DWELL - 1)).toEqual([]);
     expect(kinds(f.scan(T0 + 100 + DWELL))).toEqual(['created', 'created', 'created']);
-    // Then when the fused tracks' age term first steps down (reports at T0, fresh for 10 s).
-    expect(f.nextDue()).toBe(T0 + f.config.freshForMs + 1);
+    // Then when the fused tracks' age term first steps down (reports at T0, fresh for 10 s), on
+    // the age steps' grid.
+    expect(f.nextDue()).toBe(ageDueAt(T0 + f.config.freshForMs + 1));
   });
 
   it('needs no contradicting evidence: a report that finds the pair apart starts the dwell again', () => {
@@ -564,9 +566,11 @@ describe('age and staleness: a fused track whose sources stopped', () => {
     expect(only(f).stale).toBeUndefined();
     const { freshForMs, staleAfterMs } = f.config;
     expect(staleAfterMs).toBe(STALE_AFTER_MS);
-    // Up to freshForMs of silence nothing changes, and the engine asks for a scan just after it.
+    // Up to freshForMs of silence nothing changes, and the engine asks for a scan after it (at the
+    // next time on the age steps' grid, which fused tracks aging at different moments share).
     expect(f.scan(last + freshForMs)).toEqual([]);
-    expect(f.nextDue()).toBe(last + freshForMs + 1);
+    expect(f.nextDue()).toBe(ageDueAt(last + freshForMs + 1));
+    expect(f.nextDue() - (last + freshForMs + 1)).toBeLessThan(AGE_DUE_GRID_MS);
     // From then on the confidence falls at every step the engine asks to be scanned at, never rises.
     const seen: number[] = [];
     let at = f.nextDue();
@@ -584,6 +588,30 @@ describe('age and staleness: a fused track whose sources stopped', () => {
     expect(isStaleFix(f.fused()[0]!.time, last + staleAfterMs)).toBe(false);
     expect(isStaleFix(f.fused()[0]!.time, last + staleAfterMs + 1)).toBe(true);
     expect(f.scan(last + staleAfterMs + 60_000)).toEqual([]);
+  });
+
+  it('fused tracks that fell silent at different moments share their age scans (a grid of the clock)', () => {
+    // Ten objects whose reports stop one after another, 1.3 s apart.
+    const f = new FusionEngine();
+    let t = T0;
+    for (let k = 0; k < 5; k++) {
+      t = T0 + k * 1_000;
+      for (let n = 0; n < 10; n++) {
+        f.upsert(eo(`eo.g${n}`, 2_000 * n, 0, t + 1_300 * n));
+        f.upsert(radar(`radar.g${n}`, 2_000 * n + 20, 0, t + 1_300 * n));
+      }
+      f.scan(t + 1_300 * 9);
+    }
+    expect(f.fused()).toHaveLength(10);
+    // Scanned only when due, until every fused track is stale: one scan per grid cell at most,
+    // where one per step per track would be ~10 × 10.
+    let scans = 0;
+    for (let at = f.nextDue(); Number.isFinite(at); at = f.nextDue()) {
+      f.scan(at);
+      scans++;
+    }
+    expect(f.fused().every((x) => x.fusion.stale === true)).toBe(true);
+    expect(scans).toBeLessThanOrEqual(Math.ceil((STALE_AFTER_MS + 1_300 * 9) / AGE_DUE_GRID_MS) + 1);
   });
 
   it('a report from either source makes it fresh again', () => {
