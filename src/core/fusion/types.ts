@@ -56,9 +56,9 @@ export interface FusionConfig {
   readonly confirmHits: number;
   readonly confirmWindow: number;
   /**
-   * …or once it has been associated at every scan (and so at every observation) for this long,
-   * ms: the dwell, which fuses a pair that gets too few reports to count (a picture written once,
-   * a slow feed). Infinity turns it off.
+   * …or once it has stayed in the gate, never outscored, for this long (ms) and is associated:
+   * the dwell, which fuses a pair that gets too few reports to count (a picture written once, a
+   * slow feed). Infinity turns it off.
    */
   readonly confirmDwellMs: number;
   /** A fused pair splits after `splitScans` consecutive observations outside the split gate. */
