@@ -113,11 +113,14 @@ export class NewRegisterLimit {
     let registers = 0;
     for (const [entity, vs] of byEntity(versions)) {
       const held = holding(entity);
+      // Updates of registers held (most traffic) cost nothing more.
+      if (held !== undefined && vs.every((v) => held.hasKind(v.kind))) continue;
       let kinds = held?.kindCount ?? 0;
       // Earliest first: the order every node sees, whatever order the batch came in.
       const ordered = vs.length === 1 ? vs : [...vs].sort((a, b) => compareTs(a.ts, b.ts));
       const open = new Set<ComponentKind>();
       const closed = new Map<ComponentKind, Set<NodeId>>();
+      let overCap = false;
       for (const v of ordered) {
         if (open.has(v.kind) || held?.hasKind(v.kind) === true) continue;
         const refusedAuthors = closed.get(v.kind);
@@ -127,6 +130,7 @@ export class NewRegisterLimit {
         }
         if (v.ts.node !== this.self && refusedAuthors === undefined && kinds >= MAX_KINDS_PER_ENTITY) {
           refusedReason.set(v, 'kinds-per-entity');
+          overCap = true;
           continue;
         }
         if (refusedAuthors === undefined) kinds++;
@@ -139,7 +143,7 @@ export class NewRegisterLimit {
       }
       for (const kind of closed.keys()) if (!open.has(kind)) registers++;
       // A kind over the entity's cap counts once as a refused register.
-      if (kinds > MAX_KINDS_PER_ENTITY - 1) {
+      if (overCap) {
         registers += new Set(vs.filter((v) => refusedReason.get(v) === 'kinds-per-entity').map((v) => v.kind)).size;
       }
     }
