@@ -348,7 +348,12 @@ export class VersionVerifier {
       const byVersion = new Map(members.map((m, k) => [m, k]));
       for (const i of at) {
         const v = versions[i]!;
-        const k = byVersion.get(v)!;
+        const k = byVersion.get(v);
+        // A copy of a frame's version, not the one decoded with it: not what the proof was walked with.
+        if (k === undefined) {
+          verdicts[i] = 'bad-signature';
+          continue;
+        }
         // Its own proof first: an equivocation is still merged (MeshSecurity), so stored and served.
         if (!lone || verdict.sig !== sig) {
           const index = indices[k]!;
