@@ -1,3 +1,4 @@
+import { pathBytes } from '../../src/core/signing/merkle';
 import type { ComponentValue } from '../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../src/core/ids';
 import type { Version } from '../../src/core/merge/version';
@@ -89,6 +90,23 @@ export function version(entity: EntityId, kind: string, value: ComponentValue, t
   return { entity, kind: kind as ComponentKind, value, ts, seen: [] };
 }
 
+/**
+ * The versions as each author's group commit signs them (docs/security.md, "One signature per
+ * batch"): one 64-byte signature per author (random bytes: sizes only), each version a leaf of
+ * its author's batch. Encoded together, each author's versions form a whole batch (no proof hashes).
+ */
 export function signed(vs: readonly Version[], rand: () => number): Version[] {
-  return vs.map((v) => ({ ...v, sig: Uint8Array.from({ length: 64 }, () => randInt(rand, 256)) }));
+  const byAuthor = new Map<string, { sig: Uint8Array; count: number; next: number }>();
+  for (const v of vs) {
+    const a = byAuthor.get(v.ts.node);
+    if (a === undefined) {
+      byAuthor.set(v.ts.node, { sig: Uint8Array.from({ length: 64 }, () => randInt(rand, 256)), count: 1, next: 0 });
+    } else a.count++;
+  }
+  return vs.map((v) => {
+    const a = byAuthor.get(v.ts.node)!;
+    const index = a.next++;
+    const path = new Uint8Array(pathBytes(a.count, index));
+    return { ...v, proof: { kind: 'path', sig: a.sig, count: a.count, index, path } };
+  });
 }

@@ -14,7 +14,7 @@ import {
 import { checkWriteMany } from './write-many';
 import type { CreateInput, UpdateOptions } from './node-api';
 import { persist, type NodeParts } from './node-parts';
-import { signInPlace } from './security/sign-writes';
+import { GroupSigner } from './security/sign-writes';
 import { isRosterEntity, rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } from '../core/roster/roster-entity';
 
 /**
@@ -22,13 +22,18 @@ import { isRosterEntity, rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } fr
  * durable. A refused write is counted by its error's name.
  */
 export class LocalWrites {
+  /** Signs the versions of the commits in flight together, one signature per round (undefined: unsigned, tests only). */
+  private readonly signer: GroupSigner | undefined;
+
   constructor(
     private readonly parts: NodeParts,
     /** New entity ids (randomness is injected). */
     private readonly newId: () => string,
     /** The node's key: every write is signed before it is durable or announced (undefined: unsigned, tests only). */
-    private readonly signer: Signer | undefined,
-  ) {}
+    signer: Signer | undefined,
+  ) {
+    this.signer = signer === undefined ? undefined : new GroupSigner(signer, parts.nodeId);
+  }
 
   async create(input: CreateInput): Promise<EntityView> {
     if (typeof input !== 'object' || input === null) throw new ValidationError('create: expected {id?, components}');
@@ -168,7 +173,8 @@ export class LocalWrites {
     counters.write('local', put.length);
     // Signed after the merge (so the store sees the write at once, as before) and before anything
     // can read it from storage or a peer can hear of it: the sync index learns it from announce().
-    if (this.signer !== undefined) await signInPlace(this.signer, put);
+    // Commits in flight together share one signature (GroupSigner).
+    if (this.signer !== undefined) await this.signer.sign(put);
     try {
       await persist(this.parts, put, removed);
     } catch (error) {

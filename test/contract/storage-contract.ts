@@ -1,3 +1,4 @@
+import { pathBytes } from '../../src/core/signing/merkle';
 import type { Timestamp } from '../../src/core/clock/timestamp';
 import type { ComponentValue, JsonValue } from '../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../src/core/ids';
@@ -107,7 +108,15 @@ function byKey(versions: readonly Version[]): Version[] {
 /** One string per version, for bulk comparisons (a deep toEqual of 10k versions takes seconds). */
 function fingerprints(versions: readonly Version[]): string[] {
   return byKey(versions).map((v) =>
-    JSON.stringify([versionKey(v), v.value, v.seen, v.sig === undefined ? null : Array.from(v.sig)]),
+    JSON.stringify([
+      versionKey(v),
+      v.value,
+      v.seen,
+      v.sig === undefined ? null : Array.from(v.sig),
+      v.proof?.kind === 'path'
+        ? [v.proof.count, v.proof.index, Array.from(v.proof.sig), Array.from(v.proof.path)]
+        : null,
+    ]),
   );
 }
 
@@ -150,6 +159,24 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
         await expectStored(storage, versions);
         const loaded = (await storage.loadVersions()).find((v) => versionKey(v) === versionKey(versions[0]!));
         expect(loaded?.sig).toBeInstanceOf(Uint8Array);
+      }));
+
+    it('keeps a batch proof (signature, leaf count, index, path) beside per-version signatures', async () =>
+      using(async ({ storage }) => {
+        const sig = Uint8Array.from({ length: 64 }, (_, j) => j);
+        const proven = [1, 3, 5, 7].map((i, k): Version => {
+          const { sig: _sig, ...v } = sampleVersion(i);
+          const count = [1, 2, 37, 65_536][k]!;
+          const index = [0, 1, 36, 40_000][k]!;
+          const path = Uint8Array.from({ length: pathBytes(count, index) }, (_, j) => (j * 7 + i) & 255);
+          return { ...v, proof: { kind: 'path', sig, count, index, path } };
+        });
+        const versions = [...proven, sampleVersion(0), sampleVersion(2)];
+        await storage.commit({ put: versions, remove: [] });
+        await expectStored(storage, versions);
+        const loaded = await storage.loadVersions();
+        expect(loaded.filter((v) => v.proof !== undefined).length).toBe(4);
+        expect(loaded.filter((v) => v.sig !== undefined && v.proof === undefined).length).toBe(2);
       }));
 
     it('keeps one copy of a version put twice', async () =>

@@ -1,3 +1,4 @@
+import { storedSignature } from '../../core/signing/leaf-proof';
 import { MAX_COUNTER } from '../../core/clock/hlc';
 import type { Timestamp } from '../../core/clock/timestamp';
 import type { ComponentValue } from '../../core/entity/component-types';
@@ -96,7 +97,7 @@ export class SegmentBuilder {
       this.seenMs.push(s.ms);
     }
     this.values.push(v.value);
-    this.addSig(v.sig);
+    this.addSig(storedSignature(v));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { signatureFields } from '../../core/signing/leaf-proof';
 import type { Timestamp } from '../../core/clock/timestamp';
 import type { ComponentValue } from '../../core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../core/ids';
@@ -110,7 +111,8 @@ export function materialize(
       if (sigLen < 0) out.push({ entity, kind, value, ts, seen });
       else {
         // A copy, not a view: a view would pin (and, if transferred, detach) the whole segment's buffer.
-        out.push({ entity, kind, value, ts, seen, sig: seg.g.slice(sigAt, sigAt + sigLen) });
+        // A per-version signature (64 bytes) or a batch LeafProof (leaf-proof.ts, storedSignature).
+        out.push({ entity, kind, value, ts, seen, ...signatureFields(seg.g.slice(sigAt, sigAt + sigLen)) });
         sigAt += sigLen;
       }
     }

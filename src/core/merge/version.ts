@@ -1,6 +1,7 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { ComponentValue } from '../entity/component-types';
 import type { ComponentKind, EntityId } from '../ids';
+import type { BatchProof } from '../signing/leaf-proof';
 
 /** The reserved kind of an entity's tombstone. */
 export const DELETED = '$deleted' as ComponentKind;
@@ -19,8 +20,14 @@ export interface Version {
   readonly value: ComponentValue | null;
   readonly ts: Timestamp;
   readonly seen: readonly Timestamp[];
-  /** Ed25519 signature over the version (filled by the security layer). */
+  /**
+   * A per-version Ed25519 signature over versionSigningBytes: what nodes wrote before batch signing
+   * (docs/security.md, "One signature per batch"); still verified and served for the versions
+   * stored then. New writes carry `proof` instead.
+   */
   readonly sig?: Uint8Array;
+  /** Its place in a batch its author signed once (filled by the security layer). */
+  readonly proof?: BatchProof;
 }
 
 /**

@@ -31,21 +31,3 @@ const utf8 = new TextEncoder();
 export function versionSigningBytes(v: SignedPart): Uint8Array {
   return utf8.encode(versionSigningText(v));
 }
-
-/**
- * One signature over a batch of one author's versions (docs/security.md, "One signature per
- * batch"): the domain, the author, the count, then each version's signing text prefixed with its
- * length (`<length>:<text>`, lengths in UTF-16 code units), in the batch's order. A batch verifies
- * only whole and intact, so a relay must forward it as it came.
- */
-export const BATCH_SIGNING_DOMAIN = 'lattice-mesh batch v1';
-
-export function batchSigningBytes(author: SignedPart['ts']['node'], versions: readonly SignedPart[]): Uint8Array {
-  let out = `${BATCH_SIGNING_DOMAIN}\n${author}\n${versions.length}\n`;
-  for (const v of versions) {
-    if (v.ts.node !== author) throw new Error(`a batch signed by ${author} holds a version by ${v.ts.node}`);
-    const text = versionSigningText(v);
-    out += `${text.length}:${text}`;
-  }
-  return utf8.encode(out);
-}

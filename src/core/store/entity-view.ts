@@ -64,7 +64,8 @@ export function viewOf(state: EntityState, now: number): EntityView | undefined 
       time: w.ts.ms,
       conflict: heads.length > 1,
       heads: heads.length,
-      ...(w.sig === undefined ? { unverified: true as const } : {}),
+      // Signed in a batch (proof) or alone (sig): this node made or verified it (docs/security.md).
+      ...(w.sig === undefined && w.proof === undefined ? { unverified: true as const } : {}),
     };
     if (heads.length > 1) conflicts.push(kind);
     for (const h of heads) if (h.ts.ms > updatedAt) updatedAt = h.ts.ms;

@@ -8,9 +8,11 @@ import { ID_SIZE } from '../reconcile/item';
 /**
  * 2: reconcile payloads speak reconciler protocol 2 (counts, pushed ranges, coded symbols).
  * 3: the hello's public key and `keys` (signed versions). 4: the hello's nonce and `proof` (mutual
- * proof of key possession before any data flows, docs/security.md).
+ * proof of key possession before any data flows, docs/security.md). 5: `versions` batches in wire
+ * format 3, one signature per author batch with Merkle multiproofs (docs/security.md, "One
+ * signature per batch").
  */
-export const SYNC_PROTOCOL_VERSION = 4;
+export const SYNC_PROTOCOL_VERSION = 5;
 /** A hello's fresh random nonce: what the peer's proof must sign. */
 export const HANDSHAKE_NONCE_BYTES = 16;
 /** An Ed25519 signature's length. */

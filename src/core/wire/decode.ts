@@ -4,6 +4,8 @@ import type { ComponentValue } from '../entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
 import { DELETED, type Version } from '../merge/version';
 import type { DecodeContext } from './context';
+import type { FrameProof } from '../signing/leaf-proof';
+import { readBatchTable } from './batch-table';
 import { WireError, wireDecoder } from './errors';
 import * as F from './format';
 import { kindOfTag } from './kinds';
@@ -32,9 +34,7 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
   const format = r.readU8();
   if (format !== F.FORMAT_VERSION) r.fail(`unsupported format version ${format}`);
   const flags = r.readU8();
-  if ((flags & ~(F.BATCH_ALL_SIGNED | F.BATCH_POSITION_BASE)) !== 0)
-    r.fail(`unknown batch flags 0x${flags.toString(16)}`);
-  const allSigned = (flags & F.BATCH_ALL_SIGNED) !== 0;
+  if ((flags & ~F.BATCH_POSITION_BASE) !== 0) r.fail(`unknown batch flags 0x${flags.toString(16)}`);
   let baseLatQ: number | undefined;
   let baseLonQ = 0;
   if ((flags & F.BATCH_POSITION_BASE) !== 0) {
@@ -45,7 +45,13 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
   const nodes = readNodeTable(r, options?.ids);
   const entities = readEntityTable(r, options?.ids);
   const strings = readStringTable(r, limits);
-  const count = r.readCount('versions', limits.maxVersions, allSigned ? 1 + F.SIG_BYTES : 1);
+  const count = r.readCount('versions', limits.maxVersions, 1);
+  const batches = readBatchTable(r, nodes, count);
+  // Which table entry each of the first versions belongs to, and its leaf index there.
+  let batch = 0;
+  let member = 0;
+  let batched = 0;
+  for (const b of batches) batched += b.group.indices.length;
   const ctx: DecodeContext = { r, limits, nodes, entities, strings, latQ: 0, lonQ: 0, baseLatQ, baseLonQ, ms: 0 };
   const revalidate = options?.revalidate === true;
   // The encoder never writes the same (entity, kind, clock) twice in a batch; refusing repeats keeps
@@ -67,7 +73,7 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
       extras = r.readU8();
       if ((extras & ~(F.EXTRA_SEEN | F.EXTRA_SIG | F.EXTRA_SAME_CLOCK)) !== 0)
         r.fail(`unknown extras 0x${extras.toString(16)}`);
-      if (allSigned && (extras & F.EXTRA_SIG) !== 0) r.fail('per-version signature flag in an all-signed batch');
+      if (i < batched && (extras & F.EXTRA_SIG) !== 0) r.fail(`version ${i} has its own signature inside a batch`);
     } else if (clockMode !== F.CLOCK_SAME && clockMode !== F.CLOCK_NEW) r.fail(`unknown clock mode ${clockMode}`);
 
     if (entityMode === F.ENTITY_NEXT || entityMode === F.ENTITY_INDEX) {
@@ -91,7 +97,17 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
 
     let seen = NO_SEEN;
     if ((extras & F.EXTRA_SEEN) !== 0) seen = readSeen(ctx, ts.ms);
-    const sig = allSigned || (extras & F.EXTRA_SIG) !== 0 ? r.readBytes(F.SIG_BYTES) : undefined;
+    const sig = (extras & F.EXTRA_SIG) !== 0 ? r.readBytes(F.SIG_BYTES) : undefined;
+    let proof: FrameProof | undefined;
+    if (i < batched) {
+      const b = batches[batch]!;
+      if (ts.node !== b.author) r.fail(`version ${i} by ${ts.node} in a batch signed by ${b.author}`);
+      proof = { kind: 'frame', sig: b.sig, count: b.count, index: b.group.indices[member]!, group: b.group };
+      if (++member === b.group.indices.length) {
+        batch++;
+        member = 0;
+      }
+    }
 
     ctx.ms = ts.ms;
     let kind: ComponentKind;
@@ -113,7 +129,14 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
     const key = `${kind}\u0000${ts.ms}\u0000${ts.c}\u0000${ts.node}\u0000${entity}`;
     if (seenKeys.has(key)) r.fail(`version ${i} repeats (entity, kind, clock) within the batch`);
     seenKeys.add(key);
-    out[i] = sig === undefined ? { entity, kind, value, ts, seen } : { entity, kind, value, ts, seen, sig };
+    const made: Version =
+      proof !== undefined
+        ? { entity, kind, value, ts, seen, proof }
+        : sig === undefined
+          ? { entity, kind, value, ts, seen }
+          : { entity, kind, value, ts, seen, sig };
+    if (proof !== undefined) (proof.group.members as Version[]).push(made);
+    out[i] = made;
   }
   if (r.left !== 0) r.fail(`${r.left} trailing bytes after the last version`);
   return out;

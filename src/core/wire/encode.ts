@@ -4,6 +4,7 @@ import { isEntityId, isNodeId, type EntityId, type NodeId } from '../ids';
 import type { Fusion, Position } from '../entity/component-types';
 import type { Version } from '../merge/version';
 import { Interner, type EncodeContext } from './context';
+import { planBatches, writeBatchTable } from './batch-table';
 import { WireError, wireEncodeFailure } from './errors';
 import * as F from './format';
 import { tagOfKind } from './kinds';
@@ -17,12 +18,27 @@ import { zigzag } from '../bytes/zigzag';
 
 /**
  * Encodes component versions as one self-contained batch (layout: format.ts). Values are
- * quantised on the way (quantize.ts). Throws a WireError for a version no peer would accept
- * (bad ids or clock, more seen entries than the default limit, a signature not of 64 bytes);
+ * quantised on the way (quantize.ts); versions of a signed batch go together, under their batch's
+ * signature and multiproof (batch-table.ts). Throws a WireError for a version no peer would accept
+ * (bad ids or clock, more seen entries than the default limit, a signature not of 64 bytes, a
+ * subset of a batch this node cannot prove);
  * the caller splits batches to stay under the peers' byte limit (256 KiB by default).
  */
-export function encodeVersions(versions: readonly Version[]): Uint8Array {
-  const allSigned = versions.length > 0 && versions.every((v) => v.sig !== undefined);
+export function encodeVersions(input: readonly Version[]): Uint8Array {
+  // Peers refuse a batch that repeats a version's (entity, kind, clock): a repeat is written once.
+  const written = new Set<string>();
+  const unique: Version[] = [];
+  for (const v of input) {
+    const key = `${v.kind}\u0000${v.ts.ms}\u0000${v.ts.c}\u0000${v.ts.node}\u0000${v.entity}`;
+    if (written.has(key)) continue;
+    written.add(key);
+    unique.push(v);
+  }
+  const plan = planBatches(unique);
+  const versions: Version[] = [];
+  for (const b of plan.batches) versions.push(...b.members);
+  versions.push(...plan.rest);
+  const batched = versions.length - plan.rest.length;
   const pre = prepass(versions);
   const ctx: EncodeContext = {
     w: new Encoder(64 + versions.length * 16, wireEncodeFailure),
@@ -36,15 +52,16 @@ export function encodeVersions(versions: readonly Version[]): Uint8Array {
     ms: 0,
   };
   const w = ctx.w;
+  w.writeVarUint(versions.length);
+  writeBatchTable(w, plan.batches, (n) => {
+    if (!isNodeId(n)) throw new WireError('cannot encode a batch author: invalid node id');
+    return ctx.nodes.add(n);
+  });
   let prev: Version | undefined;
   let prevMs = 0;
   let prevIndex = -1;
-  // Peers refuse a batch that repeats a version's (entity, kind, clock): a repeat is written once.
-  const written = new Set<string>();
-  for (const v of versions) {
-    const key = `${v.kind}\u0000${v.ts.ms}\u0000${v.ts.c}\u0000${v.ts.node}\u0000${v.entity}`;
-    if (written.has(key)) continue;
-    written.add(key);
+  for (let at = 0; at < versions.length; at++) {
+    const v = versions[at]!;
     const tag = tagOfKind(v.kind);
     const ts = v.ts;
     checkTs(ts, 'ts');
@@ -53,11 +70,12 @@ export function encodeVersions(versions: readonly Version[]): Uint8Array {
     if (seen.length > DEFAULT_LIMITS.maxSeen) {
       throw new WireError(`cannot encode ${seen.length} seen entries: peers accept at most ${DEFAULT_LIMITS.maxSeen}`);
     }
-    if (v.sig !== undefined && !(v.sig instanceof Uint8Array && v.sig.length === F.SIG_BYTES)) {
+    // A version of a batch is covered by the batch table; the rest may carry their own signature.
+    const ownSig = at >= batched ? v.sig : undefined;
+    if (ownSig !== undefined && !(ownSig instanceof Uint8Array && ownSig.length === F.SIG_BYTES)) {
       throw new WireError(`cannot encode a signature of other than ${F.SIG_BYTES} bytes`);
     }
-    const ownSig = v.sig !== undefined && !allSigned;
-    const extended = seen.length > 0 || ownSig;
+    const extended = seen.length > 0 || ownSig !== undefined;
 
     let entityMode: number;
     const entityIndex = pre.entities.get(v.entity)!;
@@ -68,7 +86,9 @@ export function encodeVersions(versions: readonly Version[]): Uint8Array {
     w.writeU8(tag | (entityMode << 4) | (clockMode << 6));
     if (extended) {
       w.writeU8(
-        (seen.length > 0 ? F.EXTRA_SEEN : 0) | (ownSig ? F.EXTRA_SIG : 0) | (sameClock ? F.EXTRA_SAME_CLOCK : 0),
+        (seen.length > 0 ? F.EXTRA_SEEN : 0) |
+          (ownSig !== undefined ? F.EXTRA_SIG : 0) |
+          (sameClock ? F.EXTRA_SAME_CLOCK : 0),
       );
     }
     if (entityMode === F.ENTITY_INDEX) w.writeVarUint(entityIndex);
@@ -87,7 +107,7 @@ export function encodeVersions(versions: readonly Version[]): Uint8Array {
         w.writeVarUint(s.c);
       }
     }
-    if (v.sig !== undefined) w.writeBytes(v.sig);
+    if (ownSig !== undefined) w.writeBytes(ownSig);
     ctx.ms = ts.ms;
     if (tag === F.TAG_UNKNOWN) encodeOpaque(ctx, v.kind, v.value!);
     else if (tag !== F.TAG_DELETED) encodeKnown(ctx, tag, v.value!);
@@ -96,7 +116,7 @@ export function encodeVersions(versions: readonly Version[]): Uint8Array {
 
   const out = new Encoder(w.length + 64 + pre.sorted.length * 8 + ctx.nodes.list.length * 34, wireEncodeFailure);
   out.writeU8(F.FORMAT_VERSION);
-  out.writeU8((allSigned ? F.BATCH_ALL_SIGNED : 0) | (pre.baseLatQ !== undefined ? F.BATCH_POSITION_BASE : 0));
+  out.writeU8(pre.baseLatQ !== undefined ? F.BATCH_POSITION_BASE : 0);
   if (pre.baseLatQ !== undefined) {
     out.writeI32(pre.baseLatQ);
     out.writeI32(pre.baseLonQ);
@@ -104,7 +124,6 @@ export function encodeVersions(versions: readonly Version[]): Uint8Array {
   writeNodeTable(out, ctx.nodes.list);
   writeEntityTable(out, pre.sorted);
   writeStringTable(out, ctx.strings.list);
-  out.writeVarUint(written.size);
   out.writeBytes(w.view());
   return out.finish();
 }

@@ -1,8 +1,8 @@
 /**
- * Batch layout, format version 2 (all integers little-endian; varint = unsigned LEB128):
+ * Batch layout, format version 3 (all integers little-endian; varint = unsigned LEB128):
  *
- *   u8      format version (2: approval and task carry request ids, docs/c2-pipeline.md)
- *   u8      batch flags: bit0 every version carries a 64-byte signature, bit1 a position base follows
+ *   u8      format version (3: signed batches in a table; 2: approval and task carry request ids)
+ *   u8      batch flags: bit1 a position base follows (bit0, once "every version signed", is refused)
  *   [2 × i32 position base: the smallest latitude and longitude of the batch, 1e-7°]
  *   varint  node count,   then each node id 6-bit packed (node-ids.ts)
  *   varint  entity count, then the entity ids in sorted order, each front-coded against the
@@ -10,21 +10,26 @@
  *   varint  string count, then each string as varint UTF-8 length + bytes
  *           (labels, sensor ids, task names, request ids and reasons, unknown kind names: written
  *           once, used by index)
- *   varint  version count, then each version:
+ *   varint  version count
+ *   varint  signed-batch count, then per batch (batch-table.ts, docs/security.md "One signature per batch"):
+ *           varint author node index, varint leaf count, 64 bytes signature over the batch root,
+ *           varint versions of it in this frame (k); if k < leaf count, the k leaf indices as gaps
+ *           (varint index - previous - 1) and then the multiproof's 32-byte hashes (as many as
+ *           the indices call for, merkle.ts proofPositions)
+ *   then each version (batch 0's k in leaf order, batch 1's, ..., then versions under no batch):
  *     u8    header: bits 0-3 kind tag, bits 4-5 entity mode, bits 6-7 clock mode
  *     [u8]  extras (clock mode EXTENDED): bit0 has seen, bit1 has signature, bit2 same clock
  *     [varint entity index]  (entity mode INDEX; SAME: the previous version's, NEXT: the table entry after it)
  *     [varint node index, varint zigzag(ms - previous ms) * 2 + (c ≠ 0), [varint c]]  (new clock)
  *     [varint seen count, then per entry: varint node index, varint zigzag(ms - version ms), varint c]
- *     [64 bytes signature]
+ *     [64 bytes per-version signature: outside batches only]
  *     value bytes, per kind (value-codec.ts, position-codec.ts, opaque-codec.ts)
  *
  * A moving track's update (position + velocity, one clock) in a batch of 1,000 costs ~24 bytes:
  * see docs/benchmarks.md, scenario 2.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
-export const BATCH_ALL_SIGNED = 0x01;
 export const BATCH_POSITION_BASE = 0x02;
 
 export const TAG_DELETED = 0;

@@ -1,15 +1,90 @@
+import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
-import { versionSigningBytes } from '../../core/signing/version-signing';
+import { batchRootSigningBytes, versionLeafHash } from '../../core/signing/batch-signing';
+import type { LeafProof } from '../../core/signing/leaf-proof';
+import { buildTree, MAX_BATCH_LEAVES, pathOf } from '../../core/signing/merkle';
 import type { Signer } from '../../ports/signer';
 
 /**
- * Signs this node's fresh versions with its key (docs/security.md, "Signed versions"), setting
- * each one's `sig` on the object itself: the store already holds these very objects (a local write
- * is merged before it is signed, so nothing awaits between its checks and its merge), and storage
- * and the mesh read them from there. Called only on versions this node just stamped and nobody
- * else has seen yet; the signatures are made concurrently.
+ * Signs this node's fresh versions with its key, one Ed25519 signature per batch (docs/security.md,
+ * "One signature per batch"): the versions are the leaves of a Merkle tree, the key signs its root
+ * (batchRootSigningBytes), and each version gets its LeafProof (the signature, the leaf count, its
+ * index, its path to the root), set on the object itself: the store already holds these very
+ * objects (a local write is merged before it is signed, so nothing awaits between its checks and
+ * its merge), and storage and the mesh read them from there. Only versions this node just stamped
+ * and nobody else has seen yet; all of `versions` must be `author`'s.
  */
-export async function signInPlace(signer: Signer, versions: readonly Version[]): Promise<void> {
-  const sigs = await Promise.all(versions.map((v) => signer.sign(versionSigningBytes(v))));
-  for (let i = 0; i < versions.length; i++) (versions[i] as { sig?: Uint8Array }).sig = sigs[i];
+export async function signBatchInPlace(signer: Signer, author: NodeId, versions: readonly Version[]): Promise<void> {
+  for (let at = 0; at < versions.length; at += MAX_BATCH_LEAVES) {
+    const part = versions.slice(at, at + MAX_BATCH_LEAVES);
+    for (const v of part) {
+      if (v.ts.node !== author) throw new Error(`a batch signed by ${author} holds a version by ${v.ts.node}`);
+    }
+    const levels = buildTree(part.map(versionLeafHash));
+    const root = levels[levels.length - 1]![0]!;
+    const sig = await signer.sign(batchRootSigningBytes(author, part.length, root));
+    const node = (level: number, index: number): Uint8Array | undefined => levels[level]?.[index];
+    for (let i = 0; i < part.length; i++) {
+      const proof: LeafProof = { kind: 'path', sig, count: part.length, index: i, path: pathOf(part.length, i, node)! };
+      (part[i] as { proof?: LeafProof }).proof = proof;
+    }
+  }
+}
+
+/** Copies of `versions` (all `author`'s) signed as one batch: for tests, benchmarks and tools. */
+export async function signedBatch(signer: Signer, author: NodeId, versions: readonly Version[]): Promise<Version[]> {
+  const copies = versions.map(({ sig: _sig, proof: _proof, ...v }) => ({ ...v }) as Version);
+  await signBatchInPlace(signer, author, copies);
+  return copies;
+}
+
+/**
+ * Group commit of signatures: the versions of every commit that asks while a signature is being
+ * made are signed together next, as one batch, so a node writing many entities at once (the
+ * simulator, fusion, writeMany) makes one signature per round instead of one per version, and a
+ * node writing one entity now and then signs it at once. Each caller resolves when its own
+ * versions carry their proof; a signing failure rejects every caller of that round.
+ */
+export class GroupSigner {
+  private pending: Version[] = [];
+  private waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private running = false;
+  /** Signatures made and versions they covered (stats, benchmarks). */
+  batches = 0;
+  versions = 0;
+
+  constructor(
+    private readonly signer: Signer,
+    private readonly author: NodeId,
+  ) {}
+
+  sign(versions: readonly Version[]): Promise<void> {
+    if (versions.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.pending.push(...versions);
+      this.waiting.push({ resolve, reject });
+      if (!this.running) void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    // The commits started in this same turn join the first round.
+    await Promise.resolve();
+    while (this.pending.length > 0) {
+      const versions = this.pending;
+      const waiting = this.waiting;
+      this.pending = [];
+      this.waiting = [];
+      try {
+        await signBatchInPlace(this.signer, this.author, versions);
+        this.batches += Math.ceil(versions.length / MAX_BATCH_LEAVES);
+        this.versions += versions.length;
+        for (const w of waiting) w.resolve();
+      } catch (error) {
+        for (const w of waiting) w.reject(error);
+      }
+    }
+    this.running = false;
+  }
 }

@@ -1,14 +1,21 @@
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
+import { batchRootSigningBytes } from '../../core/signing/batch-signing';
+import type { LeafProof, ProofGroup } from '../../core/signing/leaf-proof';
+import { SIGNATURE_LENGTH } from '../../core/signing/leaf-proof';
+import { HASH_BYTES, leafHash, pathBytes, pathOf, positionKey, rootFromProof } from '../../core/signing/merkle';
+import { VerifiedRoots } from '../../core/signing/verified-roots';
 import { VerifiedVersions } from '../../core/signing/verified-versions';
-import { batchSigningBytes, versionSigningBytes } from '../../core/signing/version-signing';
+import { versionSigningBytes } from '../../core/signing/version-signing';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
+import { signedBatch } from './sign-writes';
 
 /**
- * Signed versions (docs/security.md, "Signed versions"): every version carries its author's
- * Ed25519 signature over versionSigningBytes (core/signing/version-signing.ts); a receiver checks
- * it before the version reaches the merge, whoever relayed it, live or through anti-entropy.
+ * Signed versions (docs/security.md, "Signed versions" and "One signature per batch"): a version
+ * carries a proof that it is a leaf of a batch whose Merkle root its author signed once (or, if
+ * stored before batch signing, its own Ed25519 signature over versionSigningBytes); a receiver
+ * checks it before the version reaches the merge, whoever relayed it, live or through anti-entropy.
  */
 
 /** Why a version was refused. */
@@ -38,8 +45,8 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   'equivocation',
 ];
 
-/** A version's state during verifyBatch: settled ('ok', 'cached', a reason) or still to check. */
-type Verdict = 'ok' | 'cached' | 'unknown' | 'conflict' | RejectReason;
+/** A version's state during verify: settled ('ok', 'cached', 'proven', a reason) or still to check. */
+type Verdict = 'ok' | 'cached' | 'proven' | 'unknown' | 'conflict' | RejectReason;
 
 export interface Rejection {
   readonly version: Version;
@@ -52,15 +59,9 @@ export interface VerifyOutcome {
   readonly rejected: Rejection[];
 }
 
-/** Signs one version with the node's key. */
+/** A copy of `v` signed alone, as one batch of one version (tests and tools). */
 export async function signVersion(signer: Signer, v: Version): Promise<Version> {
-  const { sig: _old, ...unsigned } = v;
-  return { ...unsigned, sig: await signer.sign(versionSigningBytes(unsigned)) };
-}
-
-/** One signature over a batch of the signer's own versions (batchSigningBytes). */
-export async function signBatch(signer: Signer, author: NodeId, versions: readonly Version[]): Promise<Uint8Array> {
-  return await signer.sign(batchSigningBytes(author, versions));
+  return (await signedBatch(signer, v.ts.node, [v]))[0]!;
 }
 
 /** A value now or later: the SignatureVerifier may answer at once (see the port). */
@@ -169,10 +170,20 @@ export class KeyRing {
 }
 
 /**
- * Checks batches of incoming versions: remembered ones cost a lookup (VerifiedVersions), the rest
- * are verified concurrently (the worker does not wait on one signature at a time), and each
- * refusal is counted by reason. The caller applies `accepted` and penalises the sending link for
- * `rejected`.
+/** What a group of versions under one batch root came to. */
+type GroupVerdict =
+  | { readonly ok: true; readonly sig: Uint8Array; readonly cached: boolean }
+  | { readonly ok: false; readonly reason: RejectReason };
+
+/**
+ * Checks batches of incoming versions and counts each refusal by reason. Versions under a batch
+ * signature are checked a group at a time: the versions of one batch in one frame are hashed up
+ * to their root with the frame's multiproof, and the root's signature is checked once with
+ * Ed25519 (none when the root is remembered, VerifiedRoots); each accepted version then gets its
+ * own path (a LeafProof), so it can be stored and forwarded alone. Versions stored before batch
+ * signing carry their own signature and are checked one by one (remembered ones cost a lookup,
+ * VerifiedVersions). Checks that must wait run concurrently. The caller applies `accepted` and
+ * penalises the sending link for `rejected`.
  */
 export class VersionVerifier {
   readonly rejectedByReason: Record<RejectReason, number> = Object.fromEntries(
@@ -180,7 +191,7 @@ export class VersionVerifier {
   ) as Record<RejectReason, number>;
   /** Ed25519 verifications done. */
   checked = 0;
-  /** Versions accepted from the cache without a verification. */
+  /** Versions accepted without an Ed25519 check of their own: their root (or signature) was remembered. */
   cacheHits = 0;
 
   constructor(
@@ -188,6 +199,7 @@ export class VersionVerifier {
     private readonly crypto: SignatureVerifier,
     private readonly keys: KeyRing,
     private readonly cache = new VerifiedVersions(),
+    private readonly roots = new VerifiedRoots(),
   ) {}
 
   /** `from` is the node the batch came from over its link (proven at the handshake), if known. */
@@ -198,7 +210,8 @@ export class VersionVerifier {
   /**
    * verifyBatch for the ingest path: `done` is called at once when every answer is at hand (cache
    * hits, shape errors, a synchronous SignatureVerifier), else once the Ed25519 checks, made
-   * concurrently, are all in.
+   * concurrently, are all in. A version accepted under a frame's multiproof has its proof replaced,
+   * on the object itself, by its own LeafProof (the decoder's fresh object, which nothing else holds).
    */
   verify(
     versions: readonly Version[],
@@ -206,27 +219,45 @@ export class VersionVerifier {
     done: (outcome: VerifyOutcome) => void,
     failed: (error: unknown) => void = () => undefined,
   ): void {
-    // Cache hits and shape errors are settled at once; only the rest wait on Ed25519, together.
-    const verdicts: Verdict[] = versions.map((v) => this.quick(v));
-    // The signing bytes of each version checked here, encoded once and kept for the cache.
+    const verdicts: Verdict[] = new Array<Verdict>(versions.length);
+    // The signing bytes of each version checked alone, encoded once and kept for the cache.
     const signed: (Uint8Array | undefined)[] = [];
+    // The root each version under a batch was proven to (what the cache keeps as its signature).
+    const roots: (Uint8Array | undefined)[] = [];
     const slow: Promise<void>[] = [];
+    // Versions under a batch: a frame's group is checked whole, a version with its own path alone.
+    const groups = new Map<ProofGroup | Version, number[]>();
     for (let i = 0; i < versions.length; i++) {
+      const v = versions[i]!;
+      const p = v.proof;
+      if (p !== undefined) {
+        const g = p.kind === 'frame' ? p.group : v;
+        const list = groups.get(g);
+        if (list === undefined) groups.set(g, [i]);
+        else list.push(i);
+        continue;
+      }
+      verdicts[i] = this.quick(v);
       if (verdicts[i] === 'unknown' || verdicts[i] === 'conflict') {
         const recalled = verdicts[i] as 'unknown' | 'conflict';
-        const verdict = this.check(versions[i]!, recalled, from, (bytes) => (signed[i] = bytes));
+        const verdict = this.check(v, recalled, from, (bytes) => (signed[i] = bytes));
         if (verdict instanceof Promise) slow.push(verdict.then((x) => void (verdicts[i] = x)));
         else verdicts[i] = verdict;
       }
     }
-    if (slow.length === 0) return done(this.settle(versions, verdicts, signed));
-    Promise.all(slow).then(() => done(this.settle(versions, verdicts, signed)), failed);
+    for (const [g, at] of groups) {
+      const settled = this.checkGroup(g, at, versions, from, verdicts, signed, roots);
+      if (settled instanceof Promise) slow.push(settled);
+    }
+    if (slow.length === 0) return done(this.settle(versions, verdicts, signed, roots));
+    Promise.all(slow).then(() => done(this.settle(versions, verdicts, signed, roots)), failed);
   }
 
   private settle(
     versions: readonly Version[],
     verdicts: readonly Verdict[],
     signed: readonly (Uint8Array | undefined)[],
+    roots: readonly (Uint8Array | undefined)[],
   ): VerifyOutcome {
     const accepted: Version[] = [];
     const rejected: Rejection[] = [];
@@ -234,11 +265,13 @@ export class VersionVerifier {
       const v = versions[i]!;
       const verdict = verdicts[i]!;
       let reason: RejectReason | undefined;
-      if (verdict === 'ok') {
-        // A conflict with a version verified earlier in this batch or since the check started.
+      if (verdict === 'ok' || verdict === 'proven') {
+        // A conflict with a version verified earlier in this batch or since the check started:
+        // one author, one (entity, kind, clock), two contents.
         const bytes = signed[i];
-        if (this.cache.recall(v, v.sig, bytes) === 'conflict') reason = 'equivocation';
-        else this.cache.remember(v, v.sig, bytes);
+        const sig = verdict === 'ok' ? v.sig : roots[i];
+        if (this.cache.recall(v, sig, bytes) === 'conflict') reason = 'equivocation';
+        else this.cache.remember(v, sig, bytes);
       } else if (verdict !== 'cached') {
         reason = verdict as RejectReason;
       }
@@ -253,51 +286,116 @@ export class VersionVerifier {
   }
 
   /**
-   * A batch of one author's versions under one signature: one Ed25519 check for the lot (none when
-   * every version is remembered). It is accepted or refused whole; a version of it that conflicts
-   * with a remembered one under its key is refused as an equivocation.
+   * One batch's versions: `g` is a frame's group (checked with all its members, even those not
+   * passed here) or a lone version with its own path. Sets the verdicts of the versions at `at`.
    */
-  async verifyAuthorBatch(
-    author: NodeId,
+  private checkGroup(
+    g: ProofGroup | Version,
+    at: readonly number[],
     versions: readonly Version[],
-    sig: Uint8Array,
-    from?: NodeId,
-  ): Promise<VerifyOutcome> {
-    const refuse = (reason: RejectReason): VerifyOutcome => {
-      this.rejectedByReason[reason] += versions.length;
-      return { accepted: [], rejected: versions.map((version) => ({ version, reason })) };
+    from: NodeId | undefined,
+    verdicts: Verdict[],
+    signed: (Uint8Array | undefined)[],
+    roots: (Uint8Array | undefined)[],
+  ): Maybe<void> {
+    const refuse = (reason: RejectReason): void => {
+      for (const i of at) verdicts[i] = reason;
     };
-    if (!(sig instanceof Uint8Array) || sig.length !== 64) return refuse('malformed-signature');
-    if (versions.some((v) => v.ts.node !== author)) return refuse('bad-signature');
-    if (versions.every((v) => this.cache.recall(v, sig) === 'verified')) {
-      this.cacheHits += versions.length;
-      return { accepted: [...versions], rejected: [] };
-    }
+    const lone = 'entity' in g;
+    const members: readonly Version[] = lone ? [g] : g.members;
+    const first = members[0];
+    if (first?.proof === undefined) return refuse('bad-signature');
+    const { sig, count } = first.proof;
+    const author = first.ts.node;
+    if (!(sig instanceof Uint8Array) || sig.length !== SIGNATURE_LENGTH) return refuse('malformed-signature');
+    // An author with no key costs no hashing nor Ed25519 check: a peer could otherwise make up authors.
     const key = this.keys.keyOf(author);
     if (key === undefined) return refuse(author === this.self ? 'self-author' : 'unknown-author');
-    const bytes = batchSigningBytes(author, versions);
+    let indices: readonly number[];
+    let proof: readonly Uint8Array[];
+    if (lone) {
+      const p = first.proof as LeafProof;
+      if (!(p.path instanceof Uint8Array) || p.path.length !== pathBytes(count, p.index))
+        return refuse('bad-signature');
+      indices = [p.index];
+      proof = Array.from({ length: p.path.length / HASH_BYTES }, (_, k) =>
+        p.path.subarray(k * HASH_BYTES, (k + 1) * HASH_BYTES),
+      );
+    } else {
+      if (members.length !== g.indices.length) return refuse('bad-signature');
+      indices = g.indices;
+      proof = g.proof;
+    }
+    const bytes: Uint8Array[] = [];
+    for (const m of members) {
+      const p = m.proof;
+      if (m.ts.node !== author || p === undefined || p.count !== count || p.sig !== sig) return refuse('bad-signature');
+      bytes.push(versionSigningBytes(m));
+    }
+    const nodes = new Map<number, Uint8Array>();
+    const root = rootFromProof(
+      count,
+      indices,
+      bytes.map(leafHash),
+      proof,
+      lone ? undefined : (level, index, hash) => nodes.set(positionKey(level, index), hash),
+    );
+    if (typeof root === 'string') return refuse('bad-signature');
+    return after(this.checkRoot(author, count, root, sig, key, from), (verdict) => {
+      if (!verdict.ok) return refuse(verdict.reason);
+      if (verdict.cached) this.cacheHits += at.length;
+      const node = (level: number, index: number): Uint8Array | undefined => nodes.get(positionKey(level, index));
+      const byVersion = new Map(members.map((m, k) => [m, k]));
+      for (const i of at) {
+        const v = versions[i]!;
+        const k = byVersion.get(v);
+        // A copy of a frame's version, not the one decoded with it: not what the proof was walked with.
+        if (k === undefined) {
+          verdicts[i] = 'bad-signature';
+          continue;
+        }
+        // Its own proof first: an equivocation is still merged (MeshSecurity), so stored and served.
+        if (!lone || verdict.sig !== sig) {
+          const index = indices[k]!;
+          const path = lone ? (v.proof as LeafProof).path : pathOf(count, index, node)!;
+          const own: LeafProof = { kind: 'path', sig: verdict.sig, count, index, path };
+          (v as { proof?: LeafProof }).proof = own;
+        }
+        // Checked for equivocation in settle, in input order, under the root as its signature.
+        signed[i] = bytes[k];
+        roots[i] = root;
+        verdicts[i] = 'proven';
+      }
+    });
+  }
+
+  /** The root's signature: remembered (the signature that verified it), or checked once now. */
+  private checkRoot(
+    author: NodeId,
+    count: number,
+    root: Uint8Array,
+    sig: Uint8Array,
+    key: Uint8Array,
+    from: NodeId | undefined,
+  ): Maybe<GroupVerdict> {
+    const known = this.roots.recall(author, count, root);
+    if (known !== undefined) return { ok: true, sig: known, cached: true };
+    const bytes = batchRootSigningBytes(author, count, root);
     this.checked++;
-    if (!(await this.crypto.verify(key, bytes, sig))) {
-      if (author === this.self) return refuse('self-author');
+    return after(this.crypto.verify(key, bytes, sig), (ok): Maybe<GroupVerdict> => {
+      if (ok) {
+        this.roots.remember(author, count, root, sig);
+        return { ok: true, sig, cached: false };
+      }
+      if (author === this.self) return { ok: false, reason: 'self-author' };
       const senderKey = from !== undefined && from !== author ? this.keys.keyOf(from) : undefined;
-      if (senderKey !== undefined) {
-        this.checked++;
-        if (await this.crypto.verify(senderKey, bytes, sig)) return refuse('forged-author');
-      }
-      return refuse('bad-signature');
-    }
-    const accepted: Version[] = [];
-    const rejected: Rejection[] = [];
-    for (const v of versions) {
-      if (this.cache.recall(v, sig) === 'conflict') {
-        rejected.push({ version: v, reason: 'equivocation' });
-        this.rejectedByReason.equivocation++;
-      } else {
-        this.cache.remember(v, sig);
-        accepted.push(v);
-      }
-    }
-    return { accepted, rejected };
+      if (senderKey === undefined) return { ok: false, reason: 'bad-signature' };
+      this.checked++;
+      return after(this.crypto.verify(senderKey, bytes, sig), (bySender): GroupVerdict => ({
+        ok: false,
+        reason: bySender ? 'forged-author' : 'bad-signature',
+      }));
+    });
   }
 
   private quick(v: Version): Verdict {

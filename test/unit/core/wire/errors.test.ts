@@ -12,15 +12,24 @@ const v = (kind: string, value: unknown, extra: Partial<Version> = {}): Version 
   ({ entity: 'track-1' as EntityId, kind: kind as ComponentKind, value, ts, seen: [], ...extra }) as Version;
 
 /** A batch written by hand: header, tables, then `body` (version count and versions). */
-function raw(body: (w: Encoder) => void, o: { flags?: number; strings?: string[]; format?: number } = {}): Uint8Array {
+function raw(
+  body: (w: Encoder) => void,
+  o: { flags?: number; strings?: string[]; format?: number; nodes?: NodeId[] } = {},
+): Uint8Array {
   const w = new Encoder();
   w.writeU8(o.format ?? F.FORMAT_VERSION);
   w.writeU8(o.flags ?? 0);
-  writeNodeTable(w, [NODE]);
+  writeNodeTable(w, o.nodes ?? [NODE]);
   writeEntityTable(w, ['track-1' as EntityId]);
   writeStringTable(w, o.strings ?? []);
   body(w);
   return w.finish();
+}
+
+/** The version count, then an empty batch table (no signed batches). */
+function versionCount(w: Encoder, n: number): void {
+  w.writeVarUint(n);
+  w.writeVarUint(0);
 }
 
 /** One version: header byte for `tag` (first entity, new clock at node 0), then `value` bytes. */
@@ -30,7 +39,7 @@ const one = (
   o: { entityMode?: number; clockMode?: number } = {},
 ) =>
   raw((w) => {
-    w.writeVarUint(1);
+    versionCount(w, 1);
     w.writeU8(tag | ((o.entityMode ?? F.ENTITY_NEXT) << 4) | ((o.clockMode ?? F.CLOCK_NEW) << 6));
     if ((o.clockMode ?? F.CLOCK_NEW) === F.CLOCK_NEW) {
       w.writeVarUint(0);
@@ -54,16 +63,16 @@ describe('wire decoding rejects', () => {
 
   it('other format versions and unknown batch flags', () => {
     rejects(
-      raw((w) => w.writeVarUint(0), { format: F.FORMAT_VERSION + 1 }),
+      raw((w) => versionCount(w, 0), { format: F.FORMAT_VERSION + 1 }),
       new RegExp(`unsupported format version ${F.FORMAT_VERSION + 1}`),
     );
     // Version 1 carried approval and task without request ids: read as version 2 they would be garbage.
     rejects(
-      raw((w) => w.writeVarUint(0), { format: 1 }),
+      raw((w) => versionCount(w, 0), { format: 1 }),
       /unsupported format version 1/,
     );
     rejects(
-      raw((w) => w.writeVarUint(0), { flags: 0x04 }),
+      raw((w) => versionCount(w, 0), { flags: 0x04 }),
       /unknown batch flags/,
     );
     const base = new Uint8Array([F.FORMAT_VERSION, F.BATCH_POSITION_BASE, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0, 0]); // lat 2^30 ≈ 107°
@@ -109,7 +118,7 @@ describe('wire decoding rejects', () => {
   it('indices outside their tables', () => {
     rejects(
       raw((w) => {
-        w.writeVarUint(1);
+        versionCount(w, 1);
         w.writeU8(F.TAG_THREAT | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
         w.writeVarUint(5);
       }),
@@ -118,7 +127,7 @@ describe('wire decoding rejects', () => {
     rejects(one(F.TAG_THREAT, [], { entityMode: F.ENTITY_INDEX }), /entity index 0 out of range|node index/);
     rejects(
       raw((w) => {
-        w.writeVarUint(1);
+        versionCount(w, 1);
         w.writeU8(F.TAG_THREAT | (F.ENTITY_INDEX << 4) | (F.CLOCK_NEW << 6));
         w.writeVarUint(3);
       }),
@@ -160,16 +169,16 @@ describe('wire decoding rejects', () => {
 
   it('strings: over the limit, invalid UTF-8, empty sensor ids, bad entity and node ids', () => {
     rejects(
-      raw((w) => w.writeVarUint(0), { strings: ['x'.repeat(300)] }),
+      raw((w) => versionCount(w, 0), { strings: ['x'.repeat(300)] }),
       /300 bytes exceeds the limit of 256/,
     );
-    const bad = raw((w) => w.writeVarUint(0), { strings: ['ab'] });
+    const bad = raw((w) => versionCount(w, 0), { strings: ['ab'] });
     bad[bad.length - 3] = 0xc3; // a lead byte followed by ASCII
     rejects(bad, /not valid UTF-8/);
     rejects(
       raw(
         (w) => {
-          w.writeVarUint(1);
+          versionCount(w, 1);
           w.writeU8(F.TAG_SOURCE | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
           w.writeVarUint(0);
           w.writeVarUint(4);
@@ -205,7 +214,7 @@ describe('wire decoding rejects', () => {
     const opaque = (kind: string, json: string): Uint8Array =>
       raw(
         (w) => {
-          w.writeVarUint(1);
+          versionCount(w, 1);
           w.writeU8(F.TAG_UNKNOWN | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
           w.writeVarUint(0);
           w.writeVarUint(4);
@@ -223,6 +232,85 @@ describe('wire decoding rejects', () => {
     rejects(opaque('Radio', '{}'), /invalid component kind/);
     rejects(opaque('position', '{"lat":1,"lon":2}'), /known kind "position" sent as opaque JSON/);
     rejects(opaque('radio', `{"a":"${'x'.repeat(13_000)}"}`), /exceeds the limit of 12288/);
+  });
+});
+
+describe('wire decoding refuses a malformed batch table (signed batches)', () => {
+  /** A frame of `versions` tombstones of track-1 at clocks 1, 2, ... by node 0, after `table`. */
+  const framed = (versions: number, table: (w: Encoder) => void): Uint8Array =>
+    raw((w) => {
+      w.writeVarUint(versions);
+      table(w);
+      for (let i = 0; i < versions; i++) {
+        w.writeU8(F.TAG_DELETED | ((i === 0 ? F.ENTITY_NEXT : F.ENTITY_SAME) << 4) | (F.CLOCK_NEW << 6));
+        w.writeVarUint(0);
+        w.writeVarUint(4); // zigzag(+1) * 2: ms 1, 2, …
+      }
+    });
+  const entry = (
+    w: Encoder,
+    o: { node?: number; count: number; k: number; gaps?: number[]; hashes?: number },
+  ): void => {
+    w.writeVarUint(o.node ?? 0);
+    w.writeVarUint(o.count);
+    w.writeBytes(new Uint8Array(64));
+    w.writeVarUint(o.k);
+    for (const g of o.gaps ?? []) w.writeVarUint(g);
+    for (let i = 0; i < (o.hashes ?? 0); i++) w.writeBytes(new Uint8Array(32));
+  };
+  const table =
+    (...entries: Parameters<typeof entry>[1][]) =>
+    (w: Encoder) => {
+      w.writeVarUint(entries.length);
+      for (const e of entries) entry(w, e);
+    };
+
+  it('a whole batch and a proven subset decode, each version under its batch', () => {
+    const whole = decodeVersions(framed(2, table({ count: 2, k: 2 })));
+    expect(whole.map((x) => x.proof?.index)).toEqual([0, 1]);
+    // Leaves 1 and 3 of 4 need the hashes of leaves 0 and 2.
+    const sub = decodeVersions(framed(2, table({ count: 4, k: 2, gaps: [1, 1], hashes: 2 })));
+    expect(sub.map((x) => x.proof?.index)).toEqual([1, 3]);
+    expect(sub[0]!.proof?.kind === 'frame' && sub[0]!.proof.group.proof.length).toBe(2);
+  });
+
+  it('counts, members, indices, proof lengths and authors out of bounds', () => {
+    rejects(framed(1, table({ count: 0, k: 1 })), /batch of 0 leaves/);
+    rejects(framed(1, table({ count: 65_537, k: 1 })), /at most 65536/);
+    rejects(framed(1, table({ count: 4, k: 0 })), /carries 0 of its 4/);
+    rejects(framed(1, table({ count: 2, k: 3 })), /carries 3 of its 2/);
+    rejects(framed(1, table({ count: 4, k: 2, gaps: [0, 0], hashes: 1 })), /claim 2 versions, the frame has 1/);
+    rejects(framed(2, table({ count: 4, k: 2, gaps: [1, 5] })), /leaf index 7 of a batch of 4/);
+    rejects(framed(2, table({ count: 4, k: 2, gaps: [1, 1], hashes: 1 })), /truncated/);
+    rejects(framed(1, table({ count: 4, k: 1, node: 3, hashes: 2 })), /batch author index 3/);
+    rejects(
+      framed(1, (w) => w.writeVarUint(2)),
+      /2 batches exceeds the limit of 1|batches cannot fit/,
+    );
+  });
+
+  it('a version of another author inside a batch, or with its own signature there', () => {
+    const other = raw(
+      (w) => {
+        w.writeVarUint(1);
+        table({ count: 1, k: 1, node: 1 })(w);
+        w.writeU8(F.TAG_DELETED | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
+        w.writeVarUint(0);
+        w.writeVarUint(4);
+      },
+      { nodes: [NODE, 'node-B' as NodeId] },
+    );
+    rejects(other, /by node-A in a batch signed by node-B/);
+    const ownSig = raw((w) => {
+      w.writeVarUint(1);
+      table({ count: 1, k: 1 })(w);
+      w.writeU8(F.TAG_DELETED | (F.ENTITY_NEXT << 4) | (F.CLOCK_EXTENDED << 6));
+      w.writeU8(F.EXTRA_SIG);
+      w.writeVarUint(0);
+      w.writeVarUint(4);
+      w.writeBytes(new Uint8Array(64));
+    });
+    rejects(ownSig, /its own signature inside a batch/);
   });
 });
 
@@ -266,7 +354,7 @@ describe('wire decoding refuses what the encoder never writes', () => {
     writeNodeTable(w, ['h' as NodeId]);
     writeEntityTable(w, ['e1' as EntityId]);
     writeStringTable(w, []);
-    w.writeVarUint(n);
+    versionCount(w, n);
     w.writeU8(F.TAG_DELETED | (F.ENTITY_NEXT << 4) | (F.CLOCK_NEW << 6));
     w.writeVarUint(0);
     w.writeVarUint(zigzag(ms) * 2);

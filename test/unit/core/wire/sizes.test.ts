@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
+import { pathBytes } from '../../../../src/core/signing/merkle';
 import { encodeVersions } from '../../../../src/core/wire';
 
 /** The layout's byte counts for the scenario-2 shapes (docs/performance.md row 2); the bench measures the rest. */
@@ -26,10 +27,35 @@ describe('wire sizes', () => {
     expect(encodeVersions(vs).length / 1000).toBeLessThanOrEqual(24);
   });
 
-  it('a signature adds exactly 64 bytes per version in an all-signed batch', () => {
+  it('a whole signed batch adds its table entry once: author, count, 64-byte signature, members', () => {
+    const vs = Array.from({ length: 1000 }, (_, i) => update(i)).flat();
+    const sig = new Uint8Array(64).fill(9);
+    const signed = vs.map((v, index): Version => ({
+      ...v,
+      proof: { kind: 'path', sig, count: vs.length, index, path: new Uint8Array(pathBytes(vs.length, index)) },
+    }));
+    // 1 (author's node index) + 2 (count 2000) + 64 + 2 (2000 members); the entry count was already there.
+    expect(encodeVersions(signed).length - encodeVersions(vs).length).toBe(69);
+    expect(encodeVersions(signed).length / 1000).toBeLessThanOrEqual(24 + 0.069);
+  });
+
+  it('a subset of a batch adds its leaf indices and 32 bytes per multiproof hash', () => {
+    const vs = Array.from({ length: 8 }, (_, i) => update(i)).flat();
+    const sig = new Uint8Array(64).fill(9);
+    const signed = vs.map((v, index): Version => ({
+      ...v,
+      proof: { kind: 'path', sig, count: 32, index, path: new Uint8Array(pathBytes(32, index)).fill(index) },
+    }));
+    // Leaves 0..15 of 32: author, count, signature, members, 16 one-byte index gaps, and one hash
+    // (the right half's root) proves them.
+    expect(encodeVersions(signed).length - encodeVersions(vs).length).toBe(1 + 1 + 64 + 1 + 16 + 32);
+  });
+
+  it('a version stored before batch signing carries its own 64-byte signature', () => {
     const sig = new Uint8Array(64);
     const plain = encodeVersions(update(1));
     const signed = encodeVersions(update(1, sig));
-    expect(signed.length - plain.length).toBe(128);
+    // Each version: 64 bytes and an extras byte.
+    expect(signed.length - plain.length).toBe(130);
   });
 });

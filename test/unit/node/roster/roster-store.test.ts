@@ -19,7 +19,7 @@ describe('the roster as store data', () => {
     const ops = rosterVersions(a);
     expect(ops).toHaveLength(1);
     expect(ops[0]!.kind).toBe(ROSTER_OP_KIND);
-    expect(ops[0]!.sig?.length).toBe(64);
+    expect(ops[0]!.proof?.sig.length).toBe(64); // signed, as a batch of its author's writes
     // Bookkeeping, not the picture.
     expect(await a.node.list()).toEqual([]);
     expect((await a.node.stats()).entities).toBe(0);

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryBacking, MemoryStorage } from '../../../../src/adapters/memory-storage';
 import { webCryptoVerifier } from '../../../../src/adapters/identity/webcrypto-verifier';
 import type { Version } from '../../../../src/core/merge/version';
-import { versionSigningBytes } from '../../../../src/core/signing/version-signing';
+import { batchRootSigningBytes, versionLeafHash } from '../../../../src/core/signing/batch-signing';
+import { HASH_BYTES, rootFromProof } from '../../../../src/core/signing/merkle';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import { testIdentity } from '../../support/test-keys';
 
@@ -30,8 +31,16 @@ async function open(backing = createMemoryBacking()) {
   return { node, backing };
 }
 
+/** The version's leaf, its path up to the root, and the author's one signature over that root. */
 async function verifies(v: Version): Promise<boolean> {
-  return v.sig !== undefined && (await crypto.verify(me.publicKey, versionSigningBytes(v), v.sig));
+  const p = v.proof;
+  if (p?.kind !== 'path') return false;
+  const path = Array.from({ length: p.path.length / HASH_BYTES }, (_, k) =>
+    p.path.subarray(k * HASH_BYTES, (k + 1) * HASH_BYTES),
+  );
+  const root = rootFromProof(p.count, [p.index], [versionLeafHash(v)], path);
+  if (typeof root === 'string') return false;
+  return await crypto.verify(me.publicKey, batchRootSigningBytes(v.ts.node, p.count, root), p.sig);
 }
 
 describe('signed local writes', () => {
@@ -59,6 +68,20 @@ describe('signed local writes', () => {
     expect(stored.length).toBeGreaterThan(0);
     for (const v of stored) expect(await verifies(v)).toBe(true);
     await reopened.close();
+  });
+
+  it('writes committed together share one signature (group commit), each with its own proof', async () => {
+    const { node } = await open();
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => node.create({ id: `g${i}`, components: { threat: { level: 'LOW' } } })),
+    );
+    const vs = [...node.versions()];
+    expect(vs).toHaveLength(20);
+    for (const v of vs) expect(await verifies(v)).toBe(true);
+    const sigs = new Set(vs.map((v) => (v.proof?.kind === 'path' ? v.proof.sig : undefined)));
+    // Fewer signatures than versions: the first create signs alone, those that came meanwhile together.
+    expect(sigs.size).toBeLessThan(vs.length);
+    await node.close();
   });
 
   it('a signature covers what was written: changing the stored value breaks it', async () => {

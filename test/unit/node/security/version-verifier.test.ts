@@ -7,14 +7,18 @@ import type { ComponentValue } from '../../../../src/core/entity/component-types
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { VERIFIED_VERSION_MAX_ENTRY_BYTES, VerifiedVersions } from '../../../../src/core/signing/verified-versions';
-import { batchSigningBytes } from '../../../../src/core/signing/version-signing';
+import { batchRootSigningBytes, versionLeafHash } from '../../../../src/core/signing/batch-signing';
+import type { FrameProof, LeafProof } from '../../../../src/core/signing/leaf-proof';
+import { buildTree } from '../../../../src/core/signing/merkle';
+import { versionSigningBytes } from '../../../../src/core/signing/version-signing';
+import { decodeVersions, encodeVersions } from '../../../../src/core/wire';
+import { signedBatch } from '../../../../src/node/security/sign-writes';
 import { generateNodeKey, type NodeKey } from '../../../../src/adapters/identity/node-key';
 import { signerOf } from '../../../../src/adapters/identity/node-signer';
 import { webCryptoVerifier } from '../../../../src/adapters/identity/webcrypto-verifier';
 import {
   KeyRing,
   VersionVerifier,
-  signBatch,
   signVersion,
   type RejectReason,
 } from '../../../../src/node/security/version-verifier';
@@ -46,6 +50,7 @@ function version(author: NodeId, entity = 'trk-1', value: unknown = { lat: 1.5, 
 }
 
 const sign = (k: NodeKey, v: Version): Promise<Version> => signVersion(signerOf(k), v);
+const proofOf = (v: Version): LeafProof => v.proof as LeafProof;
 
 async function reasonsOf(vs: Version[], from?: NodeId): Promise<RejectReason[]> {
   const { verifier } = await receiver();
@@ -89,7 +94,13 @@ describe('signed versions', () => {
 
   it('refuses unsigned versions and malformed signatures', async () => {
     const v = version(alice.nodeId);
-    expect(await reasonsOf([v, { ...v, sig: new Uint8Array(10) }])).toEqual(['unsigned', 'malformed-signature']);
+    const good = await sign(alice, v);
+    const shortSig: Version = { ...v, proof: { ...(good.proof as LeafProof), sig: new Uint8Array(10) } };
+    expect(await reasonsOf([v, { ...v, sig: new Uint8Array(10) }, shortSig])).toEqual([
+      'unsigned',
+      'malformed-signature',
+      'malformed-signature',
+    ]);
   });
 
   it('refuses a write in another node’s name (forged author), signed by the sending link', async () => {
@@ -120,7 +131,7 @@ describe('signed versions', () => {
       { ...good, ts: { ...good.ts, node: mallory.nodeId } },
       { ...good, entity: 'trk-9' as EntityId },
       { ...good, kind: 'velocity' as ComponentKind },
-      { ...good, sig: good.sig!.map((b, i) => (i === 0 ? b ^ 1 : b)) },
+      { ...good, proof: { ...proofOf(good), sig: proofOf(good).sig.map((b, i) => (i === 0 ? b ^ 1 : b)) } },
     ];
     expect(await reasonsOf(tampered, alice.nodeId)).toEqual(Array<RejectReason>(tampered.length).fill('bad-signature'));
   });
@@ -198,49 +209,136 @@ describe('VerifiedVersions', () => {
   });
 });
 
+describe('versions stored before batch signing (a signature of their own)', () => {
+  const signAlone = async (k: NodeKey, v: Version): Promise<Version> => ({
+    ...v,
+    sig: await signerOf(k).sign(versionSigningBytes(v)),
+  });
+
+  it('verify once, then come from the cache; tampering, forgery and self-author are refused', async () => {
+    const { verifier } = await receiver();
+    const good = await signAlone(alice, version(alice.nodeId));
+    expect((await verifier.verifyBatch([good])).accepted).toEqual([good]);
+    expect((await verifier.verifyBatch([{ ...good }])).accepted).toHaveLength(1);
+    expect(verifier.checked).toBe(1);
+    expect(verifier.cacheHits).toBe(1);
+    expect(
+      await reasonsOf(
+        [
+          { ...good, value: { lat: 0, lon: 0 } as unknown as ComponentValue },
+          await signAlone(mallory, version(alice.nodeId, 'trk-2')),
+          await signAlone(mallory, version(bob.nodeId, 'trk-3')),
+        ],
+        mallory.nodeId,
+      ),
+    ).toEqual(['bad-signature', 'forged-author', 'self-author']);
+  });
+});
+
 describe('one signature per batch of one author’s writes', () => {
   const batchOf = (author: NodeKey, n: number): Version[] =>
     Array.from({ length: n }, (_, i) => version(author.nodeId, `trk-${i}`, { lat: i, lon: -i }));
+  /** Over the wire and back: versions under their frame's multiproof, as a peer receives them. */
+  const wire = (vs: readonly Version[]): Version[] => decodeVersions(encodeVersions(vs));
 
-  it('round trip: one verification for the batch, none for an intact copy', async () => {
+  it('a whole batch over the wire: one verification; each version leaves with its own path', async () => {
     const { verifier } = await receiver();
-    const vs = batchOf(alice, 50);
-    const sig = await signBatch(signerOf(alice), alice.nodeId, vs);
-    expect((await verifier.verifyAuthorBatch(alice.nodeId, vs, sig, mallory.nodeId)).accepted).toEqual(vs);
+    const vs = await signedBatch(signerOf(alice), alice.nodeId, batchOf(alice, 50));
+    const got = wire(vs);
+    expect(got.every((v) => v.proof?.kind === 'frame')).toBe(true);
+    const out = await verifier.verifyBatch(got, mallory.nodeId);
+    expect(out.rejected).toEqual([]);
+    expect(out.accepted).toHaveLength(50);
     expect(verifier.checked).toBe(1);
-    expect((await verifier.verifyAuthorBatch(alice.nodeId, vs, sig)).accepted).toEqual(vs);
+    // Verified versions carry their own path, the same as the author's: forwardable alone.
+    for (const v of out.accepted) {
+      const mine = vs.find((x) => x.entity === v.entity)!;
+      expect(v.proof).toEqual(mine.proof);
+    }
+    // A relayed copy of some of them: hashing only, no signature check.
+    const relayed = wire(out.accepted.filter((_, i) => i % 7 === 3));
+    expect(relayed.every((v) => v.proof?.kind === 'frame')).toBe(true);
+    const again = await verifier.verifyBatch(relayed, alice.nodeId);
+    expect(again.accepted).toHaveLength(relayed.length);
     expect(verifier.checked).toBe(1);
-    // Its versions are remembered one by one: an anti-entropy copy of one of them is a cache hit.
-    expect((await verifier.verifyBatch([{ ...vs[7]!, sig }])).accepted).toHaveLength(1);
-    expect(verifier.checked).toBe(1);
+    expect(verifier.cacheHits).toBe(relayed.length);
   });
 
-  it('refuses the whole batch, by reason, when anything in it is tampered with', async () => {
-    const { verifier } = await receiver();
-    const vs = batchOf(alice, 4);
-    const sig = await signBatch(signerOf(alice), alice.nodeId, vs);
-    const altered = vs.map((v, i) => (i === 2 ? { ...v, value: 0 as unknown as ComponentValue } : v));
-    const reasons = async (...args: Parameters<VersionVerifier['verifyAuthorBatch']>): Promise<string[]> =>
-      (await verifier.verifyAuthorBatch(...args)).rejected.map((r) => r.reason);
-    expect(await reasons(alice.nodeId, altered, sig)).toEqual(Array(4).fill('bad-signature'));
-    expect(await reasons(alice.nodeId, vs.slice(1), sig)).toEqual(Array(3).fill('bad-signature'));
-    expect(await reasons(alice.nodeId, [...vs].reverse(), sig)).toEqual(Array(4).fill('bad-signature'));
-    const mine = batchOf(mallory, 2).map((v) => ({ ...v, ts: { ...v.ts, node: alice.nodeId } }));
-    const forged = await signerOf(mallory).sign(batchSigningBytes(alice.nodeId, mine));
-    expect(await reasons(alice.nodeId, mine, forged, mallory.nodeId)).toEqual(['forged-author', 'forged-author']);
-    const inOurName = mine.map((v) => ({ ...v, ts: { ...v.ts, node: bob.nodeId } }));
-    const selfSig = await signerOf(mallory).sign(batchSigningBytes(bob.nodeId, inOurName));
-    expect(await reasons(bob.nodeId, inOurName, selfSig, mallory.nodeId)).toEqual(['self-author', 'self-author']);
-    expect(verifier.rejectedByReason).toMatchObject({ 'bad-signature': 11, 'forged-author': 2, 'self-author': 2 });
+  it('a subset forwarded by a node that holds only part of the batch verifies at a fresh receiver', async () => {
+    const vs = await signedBatch(signerOf(alice), alice.nodeId, batchOf(alice, 37));
+    const relay = await receiver();
+    const held = (await relay.verifier.verifyBatch(wire(vs.filter((_, i) => i % 3 === 0)))).accepted;
+    expect(held).toHaveLength(13);
+    const fresh = await receiver();
+    const sub = wire(held.filter((_, i) => i % 2 === 1));
+    const out = await fresh.verifier.verifyBatch(sub);
+    expect(out.rejected).toEqual([]);
+    expect(out.accepted).toHaveLength(6);
   });
 
-  it('refuses the equivocating versions of a good batch', async () => {
+  it('a frame group is checked whole even when only some of its versions are passed on', async () => {
+    const { verifier } = await receiver();
+    const got = wire(await signedBatch(signerOf(alice), alice.nodeId, batchOf(alice, 9)));
+    const out = await verifier.verifyBatch(got.slice(0, 4));
+    expect(out.accepted).toHaveLength(4);
+    expect(out.accepted.every((v) => v.proof?.kind === 'path')).toBe(true);
+  });
+
+  it('refuses the batch, by reason, when a leaf, index, count, proof hash or order is tampered with', async () => {
+    const vs = await signedBatch(signerOf(alice), alice.nodeId, batchOf(alice, 6));
+    const group = (members: Version[], indices: number[], proof: Uint8Array[] = []): Version[] => {
+      const g = { indices, proof, members: [] as Version[] };
+      for (const [k, m] of members.entries()) {
+        const p = m.proof!;
+        g.members.push({ ...m, proof: { kind: 'frame', sig: p.sig, count: p.count, index: indices[k]!, group: g } });
+      }
+      return g.members;
+    };
+    const all = [0, 1, 2, 3, 4, 5];
+    const reasons = async (got: Version[], from?: NodeId): Promise<RejectReason[]> => reasonsOf(got, from);
+    const altered = vs.map((v, i) => (i === 2 ? { ...v, value: { lat: 0, lon: 0 } as unknown as ComponentValue } : v));
+    expect(await reasons(group(altered, all))).toEqual(Array(6).fill('bad-signature'));
+    expect(await reasons(group([vs[1]!, vs[0]!, ...vs.slice(2)], all))).toEqual(Array(6).fill('bad-signature'));
+    // Another leaf index, a proof hash flipped, another count: each under the same signature.
+    const sub = wire([vs[1]!, vs[4]!]);
+    const proof = (sub[0]!.proof as FrameProof).group.proof;
+    expect(await reasons(group(sub, [1, 5], [...proof]))).toEqual(['bad-signature', 'bad-signature']);
+    const flipped = proof.map((h, j) => (j === 0 ? h.map((x, b) => (b === 0 ? x ^ 1 : x)) : h));
+    expect(await reasons(group(sub, [1, 4], flipped))).toEqual(['bad-signature', 'bad-signature']);
+    const lone = proofOf(vs[0]!);
+    expect(await reasons([{ ...vs[0]!, proof: { ...lone, count: 5 } }])).toEqual(['bad-signature']);
+    expect(await reasons([{ ...vs[0]!, proof: { ...lone, index: 1 } }])).toEqual(['bad-signature']);
+    // Signed by mallory in alice's and in our own name.
+    const forge = async (author: NodeId): Promise<Version[]> => {
+      const mine = batchOf(mallory, 2).map((v) => ({ ...v, ts: { ...v.ts, node: author } }));
+      const levels = buildTree(mine.map(versionLeafHash));
+      const sig = await signerOf(mallory).sign(batchRootSigningBytes(author, 2, levels[1]![0]!));
+      return mine.map((v, i) => ({
+        ...v,
+        proof: { kind: 'path', sig, count: 2, index: i, path: levels[0]![1 - i]! } satisfies LeafProof,
+      }));
+    };
+    expect(await reasons(await forge(alice.nodeId), mallory.nodeId)).toEqual(['forged-author', 'forged-author']);
+    expect(await reasons(await forge(alice.nodeId), bob.nodeId)).toEqual(['bad-signature', 'bad-signature']);
+    expect(await reasons(await forge(bob.nodeId), mallory.nodeId)).toEqual(['self-author', 'self-author']);
+    const stranger2 = await signedBatch(signerOf(stranger), stranger.nodeId, batchOf(stranger, 2));
+    expect(await reasons(wire(stranger2))).toEqual(['unknown-author', 'unknown-author']);
+  });
+
+  it('refuses the equivocating versions of a good batch, and gives them their own path all the same', async () => {
     const { verifier } = await receiver();
     const first = await sign(alice, version(alice.nodeId, 'trk-1', { lat: 9, lon: 9 }));
     await verifier.verifyBatch([first]);
-    const vs = batchOf(alice, 3); // holds trk-1 at the same timestamp with another value
-    const out = await verifier.verifyAuthorBatch(alice.nodeId, vs, await signBatch(signerOf(alice), alice.nodeId, vs));
+    const vs = wire(await signedBatch(signerOf(alice), alice.nodeId, batchOf(alice, 3))); // trk-1, same clock
+    const out = await verifier.verifyBatch(vs);
     expect(out.accepted.map((v) => v.entity)).toEqual(['trk-0', 'trk-2']);
-    expect(out.rejected).toEqual([{ version: vs[1], reason: 'equivocation' }]);
+    expect(out.rejected.map((r) => [r.version.entity, r.reason])).toEqual([['trk-1', 'equivocation']]);
+    expect(out.rejected[0]!.version.proof?.kind).toBe('path');
+  });
+
+  it('counts each refusal and remembers a bounded number of roots', async () => {
+    const { verifier } = await receiver();
+    await verifier.verifyBatch(wire(await signedBatch(signerOf(alice), alice.nodeId, batchOf(alice, 2))));
+    expect(verifier.checked).toBe(1);
   });
 });
