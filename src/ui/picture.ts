@@ -14,15 +14,15 @@ export interface PictureFrame {
   changedSince(revision: number): readonly string[] | undefined;
 }
 
-/** The journal is dropped when it outgrows this many ids, or twice the picture, whichever is more. */
+/** The journal keeps at most this many ids, or twice the picture's size, whichever is more (its older half goes past it). */
 export const JOURNAL_MIN = 4096;
 
 /**
  * The page's copy of the node's picture (NodeController applies the `watch` batches to it) with a
  * journal of the ids each change touched, so readers take only what changed since they last looked
  * (docs/ui.md, "Rendering"). The journal is bounded: past max(JOURNAL_MIN, 2 × the picture's size)
- * ids it is dropped, and a reader from before that reads the whole picture again, which costs what
- * a walk always cost. Every change bumps the revision; `frame()` gives a new frame object per
+ * ids its older half is dropped, and a reader from before what is kept reads the whole picture
+ * again, which costs what a walk always cost. Every change bumps the revision; `frame()` gives a new frame object per
  * revision, so a Lit property holding it changes when the picture does.
  */
 export class Picture {
@@ -89,9 +89,12 @@ export class Picture {
 
   private note(id: string): void {
     this.journal.push(id);
-    if (this.journal.length > Math.max(JOURNAL_MIN, 2 * this.views.size)) {
-      this.base += this.journal.length;
-      this.journal = [];
+    // Past the bound, the older half goes: a reader that keeps up is still answered.
+    const limit = Math.max(JOURNAL_MIN, 2 * this.views.size);
+    if (this.journal.length > limit) {
+      const drop = this.journal.length >> 1;
+      this.base += drop;
+      this.journal = this.journal.slice(drop);
     }
   }
 
