@@ -13,6 +13,7 @@ import Text from 'ol/style/Text';
 import View from 'ol/View';
 import { emit } from '../events';
 import type { PictureFrame } from '../picture';
+import type { PaintSite } from './sprite-painters';
 import type { Theme } from '../theme-setting';
 import { basemapLayer, type Basemap } from './basemap';
 import { FusedIndex } from './fused-index';
@@ -129,6 +130,11 @@ export class LatticeMap extends LitElement {
   /** How many times the GPU layer drew the symbols (for the benchmark: redraws are spaced when the GPU is slow). */
   get symbolDraws(): number {
     return this.symbols?.draws() ?? 0;
+  }
+
+  /** Where the GPU layer draws the symbols: in a worker (OffscreenCanvas) or on the page (for tests and the benchmark). */
+  get symbolSite(): PaintSite | undefined {
+    return this.symbols?.site();
   }
 
   /** Where a track's symbol is, in CSS pixels from the element's top left, after a synchronous render. */
@@ -248,6 +254,7 @@ export class LatticeMap extends LitElement {
     this.frame = undefined;
     this.resize?.disconnect();
     this.map?.setTarget(undefined);
+    this.symbols?.suspend();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
