@@ -1,12 +1,14 @@
 /**
  * Scenario 6, the in-page part: <lattice-map> alone, fed a picture of N moving tracks the way the
- * shell feeds it (a new entities array per change batch, changed tracks as new view objects).
+ * shell feeds it (the page's Picture, src/ui/picture.ts: each change batch sets the changed tracks'
+ * new view objects and hands the map the picture's new frame, which carries the changed ids).
  * Bundled by bench/s6-map-frame.ts and driven through `window.s6`. Tracks are generated before the
  * clock starts; the page measures per frame and returns raw samples.
  */
 import '../../src/ui/map/lattice-map';
 import type { EntityView } from '../../src/node/node-api';
 import type { LatticeMap } from '../../src/ui/map/lattice-map';
+import { Picture } from '../../src/ui/picture';
 import { prng } from '../lib/prng';
 
 const DISPOSITIONS = ['HOSTILE', 'SUSPICIOUS', 'UNKNOWN', 'NEUTRAL', 'FRIENDLY'] as const;
@@ -57,13 +59,13 @@ export interface FrameSample {
    * redraw the symbol layer alone, counted in the update).
    */
   readonly renderMs: number[];
-  /** Per frame: this page making the moved tracks' new views and the picture array (the shell's part), ms. */
+  /** Per frame: this page making the moved tracks' new views and putting them in the picture (the shell's part), ms. */
   readonly feedMs: number[];
   /** Times the map's GPU layer drew the symbols during the run (the map spaces redraws when the GPU is slow). */
   readonly symbolDraws: number;
 }
 
-let prepared: { map: LatticeMap; movers: Mover[]; rnd: () => number } | undefined;
+let prepared: { map: LatticeMap; movers: Mover[]; rnd: () => number; picture: Picture } | undefined;
 
 /** Mounts a fresh map holding `n` tracks and lets its first render settle (not measured). */
 async function prepare(n: number): Promise<void> {
@@ -86,12 +88,14 @@ async function prepare(n: number): Promise<void> {
     };
     movers.push({ ...m, view: viewOf(i, m, now, rnd) });
   }
-  map.entities = movers.map((m) => m.view);
+  const picture = new Picture();
+  picture.replace(movers.map((m) => m.view));
+  map.picture = picture.frame();
   await map.updateComplete;
   map.olMap!.renderSync();
   // Settle the first render (symbol atlas, layer replays) before measuring.
   await new Promise((r) => setTimeout(r, 500));
-  prepared = { map, movers, rnd };
+  prepared = { map, movers, rnd, picture };
 }
 
 /**
@@ -101,7 +105,7 @@ async function prepare(n: number): Promise<void> {
  */
 async function measure(seconds: number, perFrame?: number): Promise<FrameSample> {
   if (prepared === undefined) throw new Error('prepare first');
-  const { map, movers, rnd } = prepared;
+  const { map, movers, rnd, picture } = prepared;
   const n = movers.length;
 
   const renderMs: number[] = [];
@@ -155,12 +159,12 @@ async function measure(seconds: number, perFrame?: number): Promise<FrameSample>
         m.lat += (m.north / 111_320) * 1;
         m.lon += (m.east / (111_320 * Math.cos((m.lat * Math.PI) / 180))) * 1;
         m.view = viewOf(i, m, stamp, rnd);
+        picture.set(m.view);
       }
-      const picture = movers.map((m) => m.view);
       feedMs.push(performance.now() - fed);
       // Timed from here: the new picture reaching the map, as a change batch reaches it from the shell.
       const t0 = performance.now();
-      map.entities = picture;
+      map.picture = picture.frame();
       void map.updateComplete.then(() => taken.push(performance.now() - t0));
       requestAnimationFrame(frame);
     };

@@ -73,6 +73,7 @@ export class AppShell extends LitElement {
   /** Why the stored basemap could not be opened (shown in the settings). */
   declare basemapError: string;
   private readonly node = new NodeController(this);
+  private listedAt: { revision: number; views: readonly EntityView[] } = { revision: -1, views: [] };
 
   constructor() {
     super();
@@ -129,9 +130,16 @@ export class AppShell extends LitElement {
     }
   }
 
+  /** The picture as an array for the list panels, made again only when the picture changed. */
+  private listed(): readonly EntityView[] {
+    const revision = this.node.picture.revision;
+    if (this.listedAt.revision !== revision) this.listedAt = { revision, views: [...this.node.entities.values()] };
+    return this.listedAt.views;
+  }
+
   protected override render(): unknown {
     const info = this.node.info;
-    const entities = [...this.node.entities.values()];
+    const entities = this.listed();
     const selected = this.selectedId === null ? undefined : this.node.entities.get(this.selectedId);
     return html`
       <header>
@@ -203,7 +211,7 @@ export class AppShell extends LitElement {
       <main>
         <section class="map-area" aria-label="Map">
           <lattice-map
-            .entities=${entities}
+            .picture=${this.node.picture.frame()}
             .selectedId=${this.selectedId}
             .theme=${this.theme}
             .pendingIds=${this.pendingIds}

@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ChangeBatch, EntityView, NodeInfo } from '../node/node-api';
 import { errorText } from './error-text';
+import { Picture } from './picture';
 import type { UiClient } from './ui-client';
 
 /** How often the node's info (storage health above all) is refreshed. */
@@ -14,7 +15,8 @@ const RETRY_MS = 3000;
  * its way are replayed after it, skipping views older than the snapshot's.
  */
 export class NodeController implements ReactiveController {
-  readonly entities = new Map<string, EntityView>();
+  /** The picture, with the ids each batch changed (picture.ts): the map takes only those. */
+  readonly picture = new Picture();
   info: NodeInfo | undefined;
   /** Why the node cannot be reached, if it cannot. */
   error = '';
@@ -26,6 +28,10 @@ export class NodeController implements ReactiveController {
   private unwatch: (() => void) | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
+  get entities(): ReadonlyMap<string, EntityView> {
+    return this.picture.views;
+  }
+
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
   }
@@ -34,7 +40,7 @@ export class NodeController implements ReactiveController {
     if (client === this.client) return;
     this.stop();
     this.client = client;
-    this.entities.clear();
+    this.picture.clear();
     this.info = undefined;
     this.error = '';
     if (this.connected) this.start();
@@ -57,7 +63,7 @@ export class NodeController implements ReactiveController {
 
   /** Takes an entity out of the picture ahead of its batch (e.g. after a confirmed delete). */
   forget(id: string): void {
-    if (this.entities.delete(id)) this.host.requestUpdate();
+    if (this.picture.delete(id)) this.host.requestUpdate();
   }
 
   private start(): void {
@@ -74,8 +80,7 @@ export class NodeController implements ReactiveController {
     client.list().then(
       (views) => {
         if (session !== this.session) return;
-        this.entities.clear();
-        for (const v of views) this.entities.set(v.id, v);
+        this.picture.replace(views);
         for (const batch of pending ?? []) this.apply(batch, true);
         pending = undefined;
         this.loading = false;
@@ -103,12 +108,12 @@ export class NodeController implements ReactiveController {
   private apply(batch: ChangeBatch, guard: boolean): boolean {
     let touched = false;
     for (const v of batch.changed) {
-      const held = this.entities.get(v.id);
+      const held = this.picture.get(v.id);
       if (guard && held !== undefined && held.updatedAt > v.updatedAt) continue;
-      this.entities.set(v.id, v);
+      this.picture.set(v);
       touched = true;
     }
-    for (const id of batch.removed) touched = this.entities.delete(id) || touched;
+    for (const id of batch.removed) touched = this.picture.delete(id) || touched;
     return touched;
   }
 

@@ -11,10 +11,12 @@ import Fill from 'ol/style/Fill';
 import Stroke from 'ol/style/Stroke';
 import Text from 'ol/style/Text';
 import View from 'ol/View';
-import type { EntityView } from '../../node/node-api';
 import { emit } from '../events';
+import type { PictureFrame } from '../picture';
+import type { PaintSite } from './sprite-painters';
 import type { Theme } from '../theme-setting';
 import { basemapLayer, type Basemap } from './basemap';
+import { FusedIndex } from './fused-index';
 import { MAP_PALETTES, type MapPalette } from './map-palette';
 import { MapAnnotations, annotationStyle, type SourceReader } from './map-annotations';
 import { mapStyles } from './map-styles';
@@ -45,7 +47,7 @@ const FIT_MAX_ZOOM = 13;
  */
 export class LatticeMap extends LitElement {
   static override properties = {
-    entities: { attribute: false },
+    picture: { attribute: false },
     selectedId: { attribute: false },
     theme: { reflect: true },
     pendingIds: { attribute: false },
@@ -53,7 +55,11 @@ export class LatticeMap extends LitElement {
     basemap: { attribute: false },
   };
 
-  declare entities: readonly EntityView[];
+  /**
+   * The picture (picture.ts): each frame takes the ids changed since the revision it last drew,
+   * so its cost follows what changed, not the picture's size.
+   */
+  declare picture: PictureFrame;
   declare selectedId: string | null;
   /** The page's theme: the map's own canvas colours follow it (map-palette.ts). */
   declare theme: Theme;
@@ -69,6 +75,7 @@ export class LatticeMap extends LitElement {
   private readonly tracks = new TrackFeatures((sidc) => this.atlasOf(this.theme).cellOf(sidc));
   private readonly detail = new TrackDetail();
   private readonly annotations = new MapAnnotations(undefined);
+  private readonly fused = new FusedIndex();
   private annotationLayer: VectorLayer | undefined;
   private drawnBy: TrackRenderer | undefined;
   private details: VectorLayer | undefined;
@@ -89,11 +96,13 @@ export class LatticeMap extends LitElement {
   private readonly dirty = { tracks: false, pending: false, fused: false };
   private frame: number | undefined;
   private drawnRevision = -1;
+  /** The picture last brought in: its views and revision (another views map: read it whole). */
+  private taken: { views: PictureFrame['views'] | undefined; revision: number } = { views: undefined, revision: 0 };
   private readonly flushes = { count: 0, ms: 0 };
 
   constructor() {
     super();
-    this.entities = [];
+    this.picture = EMPTY;
     this.selectedId = null;
     this.theme = 'day';
     this.pendingIds = new Set();
@@ -121,6 +130,11 @@ export class LatticeMap extends LitElement {
   /** How many times the GPU layer drew the symbols (for the benchmark: redraws are spaced when the GPU is slow). */
   get symbolDraws(): number {
     return this.symbols?.draws() ?? 0;
+  }
+
+  /** Where the GPU layer draws the symbols: in a worker (OffscreenCanvas) or on the page (for tests and the benchmark). */
+  get symbolSite(): PaintSite | undefined {
+    return this.symbols?.site();
   }
 
   /** Where a track's symbol is, in CSS pixels from the element's top left, after a synchronous render. */
@@ -218,12 +232,13 @@ export class LatticeMap extends LitElement {
       if (this.following) this.fitToTracks();
     });
     this.resize.observe(target);
-    this.syncTracks();
+    this.dirty.tracks = true;
+    this.flush();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.tick = setInterval(() => this.syncTracks(true), STALE_TICK_MS);
+    this.tick = setInterval(() => this.restale(), STALE_TICK_MS);
     const target = this.renderRoot.querySelector<HTMLElement>('.map');
     if (this.map !== undefined && target !== null) {
       this.map.setTarget(target);
@@ -239,14 +254,15 @@ export class LatticeMap extends LitElement {
     this.frame = undefined;
     this.resize?.disconnect();
     this.map?.setTarget(undefined);
+    this.symbols?.suspend();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('readSource')) this.annotations.setReader(this.readSource);
     const dirty = this.dirty;
-    if (changed.has('entities')) dirty.tracks = true;
-    if (changed.has('entities') || changed.has('pendingIds')) dirty.pending = true;
-    if (changed.has('entities') || changed.has('readSource')) dirty.fused = true;
+    if (changed.has('picture')) dirty.tracks = true;
+    if (changed.has('pendingIds')) dirty.pending = true;
+    if (changed.has('readSource')) dirty.fused = true;
     if ((dirty.tracks || dirty.pending || dirty.fused) && this.frame === undefined) {
       this.frame = requestAnimationFrame(() => {
         this.frame = undefined;
@@ -268,26 +284,54 @@ export class LatticeMap extends LitElement {
     const dirty = this.dirty;
     if (this.map === undefined || !(dirty.tracks || dirty.pending || dirty.fused)) return;
     const t0 = performance.now();
+    const views = this.picture.views;
     if (dirty.tracks) {
       dirty.tracks = false;
-      this.syncTracks();
+      const ids = this.changedIds();
+      this.syncTracks(ids);
+      if (this.fused.update(views, ids)) dirty.fused = dirty.pending = true;
+      if (ids === undefined || ids.some((id) => this.annotations.concerns(id, this.pendingIds))) dirty.pending = true;
     }
     if (dirty.pending) {
       dirty.pending = false;
-      this.annotations.setPending(this.entities, this.pendingIds);
+      this.annotations.setPending(views, this.pendingIds, this.fused);
     }
     if (dirty.fused) {
       dirty.fused = false;
-      this.annotations.setFused(this.entities);
+      this.annotations.setFused(views, this.fused);
     }
     this.flushes.count++;
     this.flushes.ms += performance.now() - t0;
   }
 
-  /** `restale`: also re-evaluate the stale flag of tracks that did not change (the clock moved). */
-  private syncTracks(restale = false): void {
+  /**
+   * The ids changed since the picture last brought in, and moves the mark to this one; undefined
+   * (read every view) for the first picture, another picture, or one whose journal no longer reaches back.
+   */
+  private changedIds(): readonly string[] | undefined {
+    const picture = this.picture;
+    const taken = this.taken;
+    const ids = taken.views === picture.views ? picture.changedSince(taken.revision) : undefined;
+    this.taken = { views: picture.views, revision: picture.revision };
+    return ids;
+  }
+
+  /** Brings the tracks in step: the changed `ids`, or every view (undefined). */
+  private syncTracks(ids: readonly string[] | undefined): void {
     if (this.map === undefined) return;
-    const cameOrWent = this.tracks.sync(this.entities, Date.now(), restale);
+    const cameOrWent = this.tracks.sync(this.picture.views, ids, Date.now());
+    this.afterSync(cameOrWent);
+  }
+
+  /** Re-evaluates the stale flags (the clock moved, the views did not). */
+  private restale(): void {
+    if (this.map === undefined) return;
+    this.flush();
+    this.tracks.restale(Date.now());
+    this.afterSync(false);
+  }
+
+  private afterSync(cameOrWent: boolean): void {
     this.tracks.select(this.selectedId);
     this.redraw();
     if (this.following && this.tracks.size !== this.framed) this.fitToTracks();
@@ -383,6 +427,9 @@ function graticule(p: MapPalette): Graticule {
     latLabelStyle: new Text({ font, textAlign: 'end', fill, stroke: halo }),
   });
 }
+
+/** The picture before the shell hands one over. */
+const EMPTY: PictureFrame = { views: new Map(), revision: 0, changedSince: () => undefined };
 
 if (!customElements.get('lattice-map')) customElements.define('lattice-map', LatticeMap);
 

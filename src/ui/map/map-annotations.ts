@@ -11,6 +11,7 @@ import Style from 'ol/style/Style';
 import Text from 'ol/style/Text';
 import type { Fusion, Position } from '../../core/entity/component-types';
 import type { EntityView } from '../../node/node-api';
+import { isPosition, type FusedIndex } from './fused-index';
 import type { MapPalette } from './map-palette';
 import { RING_RADIUS, SELECTED_RING_GAP } from './track-style';
 
@@ -24,9 +25,6 @@ const KIND = 'annotation';
 /** How the map reads a hidden source track (fusion hides sources from the feed; `get` still has them). */
 export type SourceReader = (id: string) => Promise<EntityView | undefined>;
 
-const isPosition = (p: unknown): p is Position =>
-  typeof p === 'object' && p !== null && Number.isFinite((p as Position).lat) && Number.isFinite((p as Position).lon);
-
 const at = (p: Position): number[] => fromLonLat([p.lon, p.lat]);
 
 /**
@@ -38,6 +36,8 @@ const at = (p: Position): number[] => fromLonLat([p.lon, p.lat]);
  * - an amber diamond and an "APPROVAL" label on every track with a pending approval request, from
  *   the prompt's own feed (the shell passes its pending ids down); a request on a source hidden
  *   under a fused view marks the fused track.
+ * Both are found from the pending ids and the fused tracks' index (fused-index.ts), never by a walk
+ * of the picture; the map calls in only when a frame's changed ids concern them (`concerns`).
  */
 export class MapAnnotations {
   readonly source = new VectorSource<Feature>({ wrapX: false, useSpatialIndex: false });
@@ -45,8 +45,9 @@ export class MapAnnotations {
   private pendingFeatures: Feature[] = [];
   private links: Record<string, string[]> = {};
   private pending: string[] = [];
+  private readonly marked = new Set<string>();
   private reading = false;
-  private again: readonly EntityView[] | undefined;
+  private again: { views: ReadonlyMap<string, EntityView>; fused: FusedIndex } | undefined;
   private session = 0;
 
   constructor(private read: SourceReader | undefined) {}
@@ -66,45 +67,54 @@ export class MapAnnotations {
     return [...this.pending];
   }
 
-  /** Marks the positioned tracks among `ids` (those with a pending request). */
-  setPending(entities: readonly EntityView[], ids: ReadonlySet<string>): void {
+  /** True when a change to `id` moves or removes a pending mark (a marked track, or one with a request). */
+  concerns(id: string, ids: ReadonlySet<string>): boolean {
+    return this.marked.has(id) || ids.has(id);
+  }
+
+  /** Marks the positioned tracks among `ids` (those with a pending request), and the fused tracks over them. */
+  setPending(views: ReadonlyMap<string, EntityView>, ids: ReadonlySet<string>, fused: FusedIndex): void {
+    if (ids.size === 0 && this.marked.size === 0) return;
     const features: Feature[] = [];
-    const drawn: string[] = [];
-    if (ids.size > 0) {
-      // A source hidden under its fused view is marked on the fused track, where the operator sees it.
-      const under = (v: EntityView): boolean =>
-        ids.has(v.id) || ((v.components.fusion as Fusion | undefined)?.sources.some((s) => ids.has(s)) ?? false);
-      for (const v of entities) {
-        const p = v.components.position;
-        if (!under(v) || !isPosition(p)) continue;
-        const f = new Feature({ geometry: new Point(at(p)) });
-        f.set(KIND, 'pending');
-        features.push(f);
-        drawn.push(v.id);
-      }
+    this.marked.clear();
+    const mark = (id: string): void => {
+      if (this.marked.has(id)) return;
+      const p = views.get(id)?.components.position;
+      if (!isPosition(p)) return;
+      const f = new Feature({ geometry: new Point(at(p)) });
+      f.set(KIND, 'pending');
+      features.push(f);
+      this.marked.add(id);
+    };
+    // A source hidden under its fused view is marked on the fused track, where the operator sees it.
+    for (const id of ids) {
+      mark(id);
+      for (const over of fused.fusedOver(id)) mark(over);
     }
-    drawn.sort();
     for (const f of this.pendingFeatures) this.source.removeFeature(f);
     this.pendingFeatures = features;
-    this.pending = drawn;
+    this.pending = [...this.marked].sort();
     if (features.length > 0) this.source.addFeatures(features);
   }
 
-  /** Brings the links in step with the fused tracks among `entities` (reads their sources). */
-  setFused(entities: readonly EntityView[]): void {
+  /** Brings the links in step with the fused tracks (reads their sources). */
+  setFused(views: ReadonlyMap<string, EntityView>, fused: FusedIndex): void {
     if (this.reading) {
-      this.again = entities;
+      this.again = { views, fused };
       return;
     }
-    const fused = entities.filter((v) => v.components.fusion !== undefined && isPosition(v.components.position));
-    if (fused.length === 0 || fused.length > LINK_LIMIT || this.read === undefined) {
+    if (fused.size === 0 || fused.size > LINK_LIMIT || this.read === undefined) {
       this.draw([]);
       return;
     }
     this.reading = true;
     const read = this.read;
     const session = this.session;
-    const wanted = fused.map((v) => ({ v, sources: (v.components.fusion as Fusion).sources }));
+    const wanted: { v: EntityView; sources: readonly string[] }[] = [];
+    for (const id of fused.ids()) {
+      const v = views.get(id);
+      if (v !== undefined) wanted.push({ v, sources: (v.components.fusion as Fusion).sources });
+    }
     Promise.all(wanted.map(({ sources }) => Promise.all(sources.map((s) => read(s).catch(() => undefined))))).then(
       (found) => {
         this.reading = false;
@@ -119,7 +129,7 @@ export class MapAnnotations {
         }
         const next = this.again;
         this.again = undefined;
-        if (next !== undefined) this.setFused(next);
+        if (next !== undefined) this.setFused(next.views, next.fused);
       },
       () => {
         this.reading = false;

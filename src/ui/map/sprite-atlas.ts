@@ -4,8 +4,9 @@ import { ALL_SIDCS, UNCLASSIFIED_SIDC } from './sidc';
 
 const DAY_COLORS: SymbolColors = { fill: 'Light', outline: 'rgba(0,0,0,0.75)' };
 
-/** Symbol size in CSS pixels (milsymbol's `size`: the frame's height): readable at arm's length in daylight. */
-export const SYMBOL_SIZE = 32;
+import { SYMBOL_SIZE } from './symbol-sizes';
+
+export { SYMBOL_SIZE };
 
 /**
  * Where one SIDC's symbol sits in the sprite, in CSS pixels from the sprite's top left, and how far

@@ -8,12 +8,12 @@ import { getVectorContext } from 'ol/render';
 import CircleStyle from 'ol/style/Circle';
 import Stroke from 'ol/style/Stroke';
 import Style from 'ol/style/Style';
-import { RING_RADIUS } from './track-style';
+import { GROWTH_PX, RING_RADIUS } from './symbol-sizes';
 import { TRACK } from './track-props';
 
 /** One pulse: a ring that grows from the symbol's ring outwards and fades, every PERIOD_MS. */
 export const PERIOD_MS = 1400;
-export const GROWTH_PX = 22;
+export { GROWTH_PX };
 /**
  * The pulse asks for a frame at most this often, not every animation frame: each map frame redraws
  * every layer (and on a software-composited WebGL context reads the frame back, docs/ui.md), so a

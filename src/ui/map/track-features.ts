@@ -30,12 +30,12 @@ const isPosition = (p: unknown): p is Position =>
 
 /**
  * Keeps one map feature per positioned track, in step with the picture, updated in place: a
- * moved track moves its feature's point, nothing is re-created per frame. A view that is the same
- * object as last time is skipped, so a batch that moves ten tracks out of ten thousand touches ten
- * features. The features serve taps, the ellipses and leaders, the pulse and the 2D canvas
+ * moved track moves its feature's point, nothing is re-created per frame. The map hands over the
+ * ids changed since its last sync (picture.ts), so a batch that moves ten tracks out of ten
+ * thousand touches ten features; a view that is the same object as the one held is skipped. The features serve taps, the ellipses and leaders, the pulse and the 2D canvas
  * fallback; what the GPU layer draws is written alongside into `buffer` (typed arrays, no events).
- * Stale flags of unchanged tracks are re-evaluated when `sync` is asked to (the map's stale tick:
- * the clock moves even when tracks do not), not on every frame.
+ * Stale flags of unchanged tracks are re-evaluated by `restale` (the map's stale tick: the clock
+ * moves even when tracks do not), not on every frame.
  */
 export class TrackFeatures {
   /**
@@ -52,15 +52,6 @@ export class TrackFeatures {
   private readonly held = new Map<string, Held>();
   private selectedId: string | null = null;
   private pass = 0;
-  /**
-   * The last picture, as copied at the last sync (views by index) and what each index held: the
-   * shell's picture keeps each track at its index from batch to batch, so a view that is the same
-   * object at the same index is known without looking its id up. Two of each, swapped every sync.
-   */
-  private lastViews: (EntityView | undefined)[] = [];
-  private lastHeld: (Held | undefined)[] = [];
-  private nextViews: (EntityView | undefined)[] = [];
-  private nextHeld: (Held | undefined)[] = [];
 
   /** @param cellOf where a SIDC's symbol is in the sprite (the WebGL layer draws that cell). */
   constructor(private readonly cellOf: (sidc: string) => SpriteCell) {}
@@ -73,76 +64,85 @@ export class TrackFeatures {
   }
 
   /**
-   * Brings the features in step with the picture; true when tracks came or went. `restale`:
-   * re-evaluate the stale flag of tracks whose view did not change (the clock moved).
+   * Brings the features in step with the picture; true when tracks came or went. With `ids` (the
+   * ids changed since the last call, picture.ts) only those are looked at; without, every view is,
+   * and held tracks no longer in the picture leave.
    */
-  sync(views: readonly EntityView[], now: number, restale = false): boolean {
-    const pass = ++this.pass;
-    let seen = 0;
+  sync(views: ReadonlyMap<string, EntityView>, ids: readonly string[] | undefined, now: number): boolean {
+    return ids === undefined ? this.syncAll(views, now) : this.syncIds(views, ids, now);
+  }
+
+  /** Re-evaluates every held track's stale flag (the clock moved, the views did not). */
+  restale(now: number): void {
+    for (const held of this.held.values()) {
+      const stale = isStale(held.view, now);
+      if (held.feature.get(TRACK.stale) === stale) continue;
+      held.feature.set(TRACK.stale, stale);
+      this.buffer.setFade(held.view.id, alphaOf(stale), zOf(held.feature.get(TRACK.threat) as ThreatLevel, stale));
+    }
+  }
+
+  private syncIds(views: ReadonlyMap<string, EntityView>, ids: readonly string[], now: number): boolean {
     const added: Feature<Point>[] = [];
-    const n = views.length;
-    const lastViews = this.lastViews;
-    const lastHeld = this.lastHeld;
-    const nextViews = this.nextViews;
-    const nextHeld = this.nextHeld;
-    nextViews.length = n;
-    nextHeld.length = n;
-    for (let i = 0; i < n; i++) {
-      const view = views[i]!;
-      nextViews[i] = view;
-      nextHeld[i] = undefined;
-      // Unchanged since the last sync (and no stale flags to re-evaluate): only counted as seen.
-      if (!restale && view === lastViews[i]) {
-        const was = lastHeld[i];
-        if (was !== undefined) {
-          nextHeld[i] = was;
-          if (was.seen !== pass) seen++;
-          was.seen = pass;
-        }
+    let left = false;
+    for (const id of ids) {
+      const view = views.get(id);
+      const position = view?.components.position;
+      if (view === undefined || !isPosition(position)) {
+        left = this.drop(id) || left;
         continue;
       }
-      const position = view.components.position;
-      if (!isPosition(position)) continue;
-      let held = this.held.get(view.id);
-      if (held === undefined) {
-        const feature = new Feature<Point>({ geometry: new Point([0, 0]) });
-        feature.setId(view.id);
-        held = { view, feature, seen: pass };
-        this.held.set(view.id, held);
-        this.apply(held.feature, view, position, now);
-        added.push(feature);
-      } else if (held.view !== view) {
+      const held = this.held.get(id);
+      if (held === undefined) added.push(this.add(view, position, now));
+      else if (held.view !== view) {
         held.view = view;
         this.apply(held.feature, view, position, now);
-      } else if (restale) {
-        const stale = isStale(view, now);
-        if (held.feature.get(TRACK.stale) !== stale) {
-          held.feature.set(TRACK.stale, stale);
-          this.buffer.setFade(view.id, alphaOf(stale), zOf(held.feature.get(TRACK.threat) as ThreatLevel, stale));
-        }
-      }
-      if (held.seen !== pass) seen++;
-      held.seen = pass;
-      nextHeld[i] = held;
-    }
-    this.lastViews = nextViews;
-    this.lastHeld = nextHeld;
-    this.nextViews = lastViews;
-    this.nextHeld = lastHeld;
-    // Every held track not seen this pass has left the picture (or lost its fix).
-    let left = false;
-    if (seen !== this.held.size) {
-      for (const [id, held] of this.held) {
-        if (held.seen === pass) continue;
-        if (this.inSource) this.source.removeFeature(held.feature);
-        this.buffer.remove(id);
-        this.high.delete(held.feature);
-        this.held.delete(id);
-        left = true;
       }
     }
     if (added.length > 0 && this.inSource) this.source.addFeatures(added);
     return left || added.length > 0;
+  }
+
+  private syncAll(views: ReadonlyMap<string, EntityView>, now: number): boolean {
+    const pass = ++this.pass;
+    const added: Feature<Point>[] = [];
+    for (const view of views.values()) {
+      const position = view.components.position;
+      if (!isPosition(position)) continue;
+      let held = this.held.get(view.id);
+      if (held === undefined) {
+        added.push(this.add(view, position, now));
+        held = this.held.get(view.id)!;
+      } else if (held.view !== view) {
+        held.view = view;
+        this.apply(held.feature, view, position, now);
+      }
+      held.seen = pass;
+    }
+    // Every held track not seen this pass has left the picture (or lost its fix).
+    let left = false;
+    for (const [id, held] of this.held) if (held.seen !== pass) left = this.drop(id) || left;
+    if (added.length > 0 && this.inSource) this.source.addFeatures(added);
+    return left || added.length > 0;
+  }
+
+  private add(view: EntityView, position: Position, now: number): Feature<Point> {
+    const feature = new Feature<Point>({ geometry: new Point([0, 0]) });
+    feature.setId(view.id);
+    this.held.set(view.id, { view, feature, seen: this.pass });
+    this.apply(feature, view, position, now);
+    return feature;
+  }
+
+  /** Takes a track off the map; false when it was not on it. */
+  private drop(id: string): boolean {
+    const held = this.held.get(id);
+    if (held === undefined) return false;
+    if (this.inSource) this.source.removeFeature(held.feature);
+    this.buffer.remove(id);
+    this.high.delete(held.feature);
+    this.held.delete(id);
+    return true;
   }
 
   select(id: string | null): void {

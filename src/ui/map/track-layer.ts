@@ -2,6 +2,7 @@ import type BaseLayer from 'ol/layer/Base';
 import VectorLayer from 'ol/layer/Vector';
 import type { SpriteAtlas } from './sprite-atlas';
 import type { MapPalette } from './map-palette';
+import type { PaintSite } from './sprite-painters';
 import type { TrackFeatures } from './track-features';
 import { spriteLayer } from './track-sprites';
 import { symbolStyle } from './track-style';
@@ -19,6 +20,10 @@ export interface TrackLayer {
   redraw(): void;
   /** How many times the GPU layer drew the symbols (0 on the 2D layer, which OpenLayers draws in its frames). */
   draws(): number;
+  /** Where the GPU layer draws (a worker or the page; undefined on the 2D layer and before the first frame). */
+  site(): PaintSite | undefined;
+  /** The map left the page: the GPU layer lets its worker and contexts go until its next frame. */
+  suspend(): void;
 }
 
 /**
@@ -42,6 +47,8 @@ export function trackLayer(tracks: TrackFeatures, atlas: SpriteAtlas, palette: M
         if (!gpu.draw()) gpu.layer.changed();
       },
       draws: () => gpu.draws,
+      site: () => gpu.site,
+      suspend: () => gpu.suspend(),
     };
   }
   tracks.drawFromSource();
@@ -57,5 +64,7 @@ export function trackLayer(tracks: TrackFeatures, atlas: SpriteAtlas, palette: M
     setPalette: (p, a) => layer.setStyle(symbolStyle(a, p)),
     redraw: () => undefined,
     draws: () => 0,
+    site: () => undefined,
+    suspend: () => undefined,
   };
 }

@@ -11,16 +11,14 @@ import { THREAT_LEVELS, type ThreatLevel } from '../../core/entity/component-typ
 import type { MapPalette } from './map-palette';
 import { SYMBOL_SIZE, type SpriteAtlas } from './sprite-atlas';
 import { ellipseRing, mercatorScale, type Ellipse, type XY } from './track-geometry';
+import { RING_RADIUS, SELECTED_RING_GAP } from './symbol-sizes';
 import { TRACK } from './track-props';
 
 /** The HIGH-threat ring's red, the same in both themes (red keeps night vision). */
 export const HIGH_RED = '#ef4444';
 /** How much of a stale track shows through. */
 export const STALE_OPACITY = 0.4;
-/** The radius of the rings drawn around a symbol, in CSS pixels. */
-export const RING_RADIUS = SYMBOL_SIZE * 0.95;
-/** The selection ring sits this far outside the HIGH ring, so both show on a selected HIGH threat. */
-export const SELECTED_RING_GAP = 6;
+export { RING_RADIUS, SELECTED_RING_GAP };
 
 const rank = (t: ThreatLevel | undefined): number => (t === undefined ? 0 : THREAT_LEVELS.indexOf(t));
 

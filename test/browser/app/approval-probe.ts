@@ -39,11 +39,7 @@ declare global {
  */
 export function installProbe(tab: AppTab): Promise<boolean> {
   return inTab(tab, () => {
-    const all = (root: ParentNode, selector: string): HTMLElement[] => {
-      const out: HTMLElement[] = [...root.querySelectorAll<HTMLElement>(selector)];
-      for (const el of root.querySelectorAll('*')) if (el.shadowRoot) out.push(...all(el.shadowRoot, selector));
-      return out;
-    };
+    const all = (root: ParentNode, selector: string): HTMLElement[] => window.deepQueryAll(root, selector);
     const active = (): Element | null => {
       let el = document.activeElement;
       while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;

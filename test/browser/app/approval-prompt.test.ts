@@ -130,11 +130,7 @@ describe('the approval prompt on real nodes (built app, worker, gate)', function
     expect(await inTab(tab, async () => (await window.lattice.approvals())[0]?.state)).toBe('pending');
     await inTab(tab, () => {
       // Focus the card again, as Tab or a tap on it would.
-      const all = (root: ParentNode): HTMLElement[] => [
-        ...root.querySelectorAll<HTMLElement>('[data-testid="approval-card"]'),
-        ...[...root.querySelectorAll('*')].flatMap((el) => (el.shadowRoot ? all(el.shadowRoot) : [])),
-      ];
-      all(document)[0]!.focus();
+      window.deepQuery(document, '[data-testid="approval-card"]')!.focus();
     });
     await pressInTab(tab, 'a');
     await waitDecided(tab, 'k1', 'approved');

@@ -58,14 +58,6 @@ interface Shown {
 /** What the tab shows: its list, its track list and its map's links (self-contained: sent as text). */
 function shown(tab: AppTab): Promise<Shown> {
   return inTab(tab, async () => {
-    const deepAll = (root: ParentNode, sel: string): Element[] => {
-      const out = [...root.querySelectorAll(sel)];
-      for (const el of root.querySelectorAll('*')) {
-        const sr = (el as HTMLElement).shadowRoot;
-        if (sr !== null) out.push(...deepAll(sr, sel));
-      }
-      return out;
-    };
     const listed: Record<string, string> = {};
     const confidences: number[] = [];
     for (const v of await window.lattice.list()) {
@@ -73,11 +65,11 @@ function shown(tab: AppTab): Promise<Shown> {
       listed[v.id] = f === undefined ? '' : [...f.sources].sort().join(' ');
       if (f !== undefined) confidences.push(f.confidence);
     }
-    const rows = deepAll(document, '[data-testid="track-row"]').map((r) => (r as HTMLElement).dataset.entityId ?? '');
-    const fusionTexts = deepAll(document, '[data-testid="component"][data-kind="fusion"]').map(
-      (c) => c.textContent?.replace(/\s+/g, ' ').trim() ?? '',
-    );
-    const map = deepAll(document, 'lattice-map')[0] as unknown as { renderedLinks(): Record<string, string[]> };
+    const rows = window.deepQueryAll(document, '[data-testid="track-row"]').map((r) => r.dataset.entityId ?? '');
+    const fusionTexts = window
+      .deepQueryAll(document, '[data-testid="component"][data-kind="fusion"]')
+      .map((c) => c.textContent?.replace(/\s+/g, ' ').trim() ?? '');
+    const map = window.deepQuery(document, 'lattice-map') as unknown as { renderedLinks(): Record<string, string[]> };
     // The map reads the sources' positions by id before it draws the links: poll until it has.
     let links = map.renderedLinks();
     for (let k = 0; k < 50 && Object.keys(links).length !== Object.keys(listed).length; k++) {
@@ -113,17 +105,7 @@ describe('a picture imported once, in two tabs of one lattice (built app, real w
     await inTab(
       a!,
       ({ text }: { text: string }) => {
-        const deep = (root: ParentNode, sel: string): Element | null => {
-          const hit = root.querySelector(sel);
-          if (hit !== null) return hit;
-          for (const el of root.querySelectorAll('*')) {
-            const sr = (el as HTMLElement).shadowRoot;
-            const found = sr === null ? null : deep(sr, sel);
-            if (found !== null) return found;
-          }
-          return null;
-        };
-        const input = deep(document, '[data-testid="import-file"]') as HTMLInputElement;
+        const input = window.deepQuery<HTMLInputElement>(document, '[data-testid="import-file"]')!;
         const files = new DataTransfer();
         files.items.add(new File([text], 'picture.geojson'));
         input.files = files.files;
@@ -151,33 +133,14 @@ describe('a picture imported once, in two tabs of one lattice (built app, real w
     }
     // Selected, a fused track's inspector lists its sources and its confidence.
     await inTab(a!, () => {
-      const deep = (root: ParentNode, sel: string): Element | null => {
-        const hit = root.querySelector(sel);
-        if (hit !== null) return hit;
-        for (const el of root.querySelectorAll('*')) {
-          const sr = (el as HTMLElement).shadowRoot;
-          const found = sr === null ? null : deep(sr, sel);
-          if (found !== null) return found;
-        }
-        return null;
-      };
-      (deep(document, '[data-testid="track-row"]') as HTMLElement).click();
+      window.deepQuery(document, '[data-testid="track-row"]')!.click();
     });
     await waitInTab(
       a!,
       'the inspector showing the fused track`s sources and confidence',
       () => {
-        const deep = (root: ParentNode, sel: string): Element | null => {
-          const hit = root.querySelector(sel);
-          if (hit !== null) return hit;
-          for (const el of root.querySelectorAll('*')) {
-            const sr = (el as HTMLElement).shadowRoot;
-            const found = sr === null ? null : deep(sr, sel);
-            if (found !== null) return found;
-          }
-          return null;
-        };
-        const text = deep(document, '[data-testid="inspector-component"][data-kind="fusion"]')?.textContent ?? '';
+        const text =
+          window.deepQuery(document, '[data-testid="inspector-component"][data-kind="fusion"]')?.textContent ?? '';
         return /Sources\s*2: imp-eo-\d, imp-radar-\d/.test(text) && /Confidence\s*\d+ %/.test(text);
       },
       null,
@@ -187,33 +150,13 @@ describe('a picture imported once, in two tabs of one lattice (built app, real w
     // The settings' Fusion switch turns it off on this node: its track list shows the raw sources
     // again, while the other tab, whose setting it is not, stays fused.
     await inTab(a!, () => {
-      const deep = (root: ParentNode, sel: string): HTMLElement | null => {
-        const hit = root.querySelector<HTMLElement>(sel);
-        if (hit !== null) return hit;
-        for (const el of root.querySelectorAll('*')) {
-          const sr = (el as HTMLElement).shadowRoot;
-          const found = sr === null ? null : deep(sr, sel);
-          if (found !== null) return found;
-        }
-        return null;
-      };
-      deep(document, '[data-testid="settings-open"]')!.click();
+      window.deepQuery(document, '[data-testid="settings-open"]')!.click();
     });
     await waitInTab(
       a!,
       'the Fusion switch (on) pressed once',
       () => {
-        const deep = (root: ParentNode, sel: string): HTMLElement | null => {
-          const hit = root.querySelector<HTMLElement>(sel);
-          if (hit !== null) return hit;
-          for (const el of root.querySelectorAll('*')) {
-            const sr = (el as HTMLElement).shadowRoot;
-            const found = sr === null ? null : deep(sr, sel);
-            if (found !== null) return found;
-          }
-          return null;
-        };
-        const toggle = deep(document, '[data-testid="setting-fusion"]') as HTMLButtonElement | null;
+        const toggle = window.deepQuery<HTMLButtonElement>(document, '[data-testid="setting-fusion"]');
         if (toggle === null || toggle.disabled || toggle.getAttribute('aria-pressed') !== 'true') return false;
         toggle.click();
         return true;
@@ -227,15 +170,7 @@ describe('a picture imported once, in two tabs of one lattice (built app, real w
       a!,
       'the raw sources in the track list',
       (ids: string[]) => {
-        const deepAll = (root: ParentNode, sel: string): Element[] => {
-          const out = [...root.querySelectorAll(sel)];
-          for (const el of root.querySelectorAll('*')) {
-            const sr = (el as HTMLElement).shadowRoot;
-            if (sr !== null) out.push(...deepAll(sr, sel));
-          }
-          return out;
-        };
-        const rows = deepAll(document, '[data-testid="track-row"]').map((r) => (r as HTMLElement).dataset.entityId);
+        const rows = window.deepQueryAll(document, '[data-testid="track-row"]').map((r) => r.dataset.entityId);
         return rows.sort().join() === ids.join();
       },
       raw,

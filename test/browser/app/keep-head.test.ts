@@ -11,18 +11,7 @@ const lattice = () => `?lattice=kh${Math.floor(Math.random() * 1e9).toString(36)
 
 /** Whether the inspector of the tab's shell shows a conflict marker (searched through shadow roots). */
 function markerShown(tab: AppTab): Promise<boolean> {
-  return inTab(tab, () => {
-    const find = (root: Element | ShadowRoot, sel: string): Element | null => {
-      const hit = root.querySelector(sel);
-      if (hit !== null) return hit;
-      for (const el of root.querySelectorAll('*')) {
-        const inner = el.shadowRoot === null ? null : find(el.shadowRoot, sel);
-        if (inner !== null) return inner;
-      }
-      return null;
-    };
-    return find(document.body, '[data-testid="conflict-marker"]') !== null;
-  });
+  return inTab(tab, () => window.deepQuery(document.body, '[data-testid="conflict-marker"]') !== null);
 }
 
 describe('keep this one, across tabs', function () {
@@ -57,24 +46,15 @@ describe('keep this one, across tabs', function () {
       await waitInTab(
         tab,
         'the marker in the inspector',
-        () => {
-          const find = (root: Element | ShadowRoot): boolean =>
-            root.querySelector('[data-testid="conflict-marker"]') !== null ||
-            [...root.querySelectorAll('*')].some((el) => el.shadowRoot !== null && find(el.shadowRoot));
-          return find(document.body);
-        },
+        () => window.deepQuery(document.body, '[data-testid="conflict-marker"]') !== null,
         null,
       );
     }
 
     // On a, keep b's LOW: a's inspector lists both heads, each with its button.
     const clicked = await inTab(a, async () => {
-      const all = (root: Element | ShadowRoot, sel: string): Element[] => [
-        ...root.querySelectorAll(sel),
-        ...[...root.querySelectorAll('*')].flatMap((el) => (el.shadowRoot === null ? [] : all(el.shadowRoot, sel))),
-      ];
       for (let i = 0; i < 100; i++) {
-        const heads = all(document.body, '[data-testid="head"]');
+        const heads = window.deepQueryAll(document.body, '[data-testid="head"]');
         const low = heads.find((h) => h.textContent!.includes('LOW'));
         const button = low?.querySelector<HTMLButtonElement>('[data-testid="keep-head"]');
         if (heads.length === 2 && button) {
@@ -101,12 +81,7 @@ describe('keep this one, across tabs', function () {
       await waitInTab(
         tab,
         'the marker gone from the inspector',
-        () => {
-          const find = (root: Element | ShadowRoot): boolean =>
-            root.querySelector('[data-testid="conflict-marker"]') !== null ||
-            [...root.querySelectorAll('*')].some((el) => el.shadowRoot !== null && find(el.shadowRoot));
-          return !find(document.body);
-        },
+        () => window.deepQuery(document.body, '[data-testid="conflict-marker"]') === null,
         null,
       );
       expect(await markerShown(tab)).toBe(false);

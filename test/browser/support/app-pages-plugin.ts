@@ -1,6 +1,7 @@
 import type { TestRunnerPlugin } from '@web/test-runner';
 import type { ChromeLauncher } from '@web/test-runner-chrome';
 import type { BrowserContext, Page } from 'puppeteer-core';
+import { DEEP_QUERY_SCRIPT } from './deep-query';
 
 /**
  * A WTR plugin that lets a browser test drive real app tabs served by the real server: open a tab
@@ -40,6 +41,8 @@ export function appPagesPlugin(appUrl: () => string): TestRunnerPlugin {
             if (m.type() === 'error' || m.type() === 'warn') console.log(`[app tab] ${m.type()}: ${m.text()}`);
           });
           tab.on('pageerror', (e) => console.log(`[app tab] page error: ${String(e)}`));
+          // window.deepQuery / deepQueryAll for the tests' inTab closures, in every document the tab loads.
+          await tab.evaluateOnNewDocument(DEEP_QUERY_SCRIPT);
           const query = typeof p.query === 'string' ? p.query : '';
           await tab.goto(`${appUrl()}${query}`, { waitUntil: 'load' });
           const id = `tab${nextId++}`;

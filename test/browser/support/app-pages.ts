@@ -1,4 +1,5 @@
 import { executeServerCommand } from '@web/test-runner-commands';
+import './deep-query';
 
 /** Test-side helpers for the app-pages plugin: drive real app tabs from a browser test. */
 

@@ -50,6 +50,9 @@ describe('<lattice-map>', () => {
     const { map } = await mountMap(client);
     equal(map.renderer, 'webgl', 'the test browser has WebGL (SwiftShader): the GPU layer draws the symbols');
     await eventually(() =>
+      equal(map.symbolSite, 'worker', 'the test browser has OffscreenCanvas WebGL: the symbols are drawn in a worker'),
+    );
+    await eventually(() =>
       equal(
         JSON.stringify(Object.entries(map.renderedSidcs()).sort()),
         JSON.stringify(
