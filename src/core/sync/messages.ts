@@ -8,9 +8,10 @@ import { ID_SIZE } from '../reconcile/item';
 /**
  * 2: reconcile payloads speak reconciler protocol 2 (counts, pushed ranges, coded symbols).
  * 3: the hello's public key and `keys` (signed versions). 4: the hello's nonce and `proof` (mutual
- * proof of key possession before any data flows, docs/security.md).
+ * proof of key possession before any data flows, docs/security.md). 5: `part` (a frame larger than
+ * the link's frame size crosses as several, docs/budgeter.md "Parts").
  */
-export const SYNC_PROTOCOL_VERSION = 4;
+export const SYNC_PROTOCOL_VERSION = 5;
 /** A hello's fresh random nonce: what the peer's proof must sign. */
 export const HANDSHAKE_NONCE_BYTES = 16;
 /** An Ed25519 signature's length. */
@@ -35,6 +36,7 @@ export const MessageType = {
   Prune: 'prune',
   Keys: 'keys',
   Proof: 'proof',
+  Part: 'part',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -170,6 +172,19 @@ export interface PruneMessage {
   readonly type: typeof MessageType.Prune;
 }
 
+/**
+ * One piece of a frame larger than the sending link's frame size (a reconcile message on a thin
+ * link): the pieces of one frame go in order, and the receiver joins them and takes the whole as
+ * if it had come as one frame (parts.ts). `total` is the whole frame's length, `offset` where this
+ * chunk starts in it.
+ */
+export interface PartMessage {
+  readonly type: typeof MessageType.Part;
+  readonly total: number;
+  readonly offset: number;
+  readonly chunk: Uint8Array;
+}
+
 export type SyncMessage =
   | HelloMessage
   | ReconcileMessage
@@ -181,4 +196,5 @@ export type SyncMessage =
   | IHaveMessage
   | PruneMessage
   | KeysMessage
-  | ProofMessage;
+  | ProofMessage
+  | PartMessage;

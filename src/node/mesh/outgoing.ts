@@ -41,6 +41,7 @@ export function sessionFrameClass(frame: Uint8Array): PriorityClass {
     case MessageType.Reconcile:
     case MessageType.Want:
     case MessageType.IHave:
+    case MessageType.Part: // (the session makes none: LinkSender splits frames after classing them)
       return 'sync';
     case MessageType.Versions:
       return peek.live ? 'none' : 'sync';
