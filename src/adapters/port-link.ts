@@ -5,6 +5,7 @@ import { clipReason, isToWorker, type FromWorker } from './port-link-messages';
 
 /** Frames cross the port with the data channel's first byte, so the page forwards them untouched. */
 const SYNC_CHANNEL = CHANNEL.sync;
+const RELAY_CHANNEL = CHANNEL.relay;
 
 /**
  * The page posts to the port at least every MeshTiming.reportMs (2 s) while the link is connected
@@ -56,13 +57,22 @@ export class PortLink implements Link {
   }
 
   send(frame: Uint8Array): void {
-    if (this.ended) return;
     if (frame.byteLength > MAX_FRAME_BYTES) {
       throw new RangeError(`frame of ${frame.byteLength} bytes exceeds the ${MAX_FRAME_BYTES}-byte link limit`);
     }
-    const out = new Uint8Array(frame.byteLength + 1);
-    out[0] = SYNC_CHANNEL;
-    out.set(frame, 1);
+    this.post(SYNC_CHANNEL, frame);
+  }
+
+  /** A relayed-signaling message the budget let go: back to the page, on the relay channel. */
+  sendSignal(payload: Uint8Array): void {
+    this.post(RELAY_CHANNEL, payload);
+  }
+
+  private post(channel: number, payload: Uint8Array): void {
+    if (this.ended) return;
+    const out = new Uint8Array(payload.byteLength + 1);
+    out[0] = channel;
+    out.set(payload, 1);
     this.posted += out.byteLength;
     const message: FromWorker = { type: 'frame', data: out.buffer };
     this.port.postMessage(message, [out.buffer]);
@@ -95,6 +105,10 @@ export class PortLink implements Link {
           return;
         }
         return this.call('receive', () => this.handler.receive(new Uint8Array(data.data, 1)));
+      case 'relay': {
+        const payload = new Uint8Array(data.data);
+        return this.call('signal', () => this.handler.signal?.(payload));
+      }
       case 'buffered':
         this.pageBuffered = data.amount;
         this.accepted = Math.max(this.accepted, data.accepted);

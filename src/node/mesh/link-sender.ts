@@ -27,6 +27,8 @@ export interface LinkSenderDeps {
   readonly budgeter: LinkBudgeter<Outgoing>;
   /** Hands one message to the data channel; false if the link failed. */
   readonly send: (frame: Uint8Array) => boolean;
+  /** Hands one relayed-signaling message to the link (Link.sendSignal); absent: the link carries none. */
+  readonly sendSignal?: (payload: Uint8Array) => void;
   /** Counts live versions this sender framed itself into the session's traffic figures. */
   readonly counted: (bytes: number, versions: number) => void;
   readonly now: () => number;
@@ -90,6 +92,25 @@ export class LinkSender {
       this.deps.log(`${cls} queue full: a frame of ${frame.length} bytes was not sent`);
     } else for (const p of parts) b.enqueue({ cls, bytes: p.length, payload: { type: 'frame', frame: p } }, now);
     this.kick(cls);
+  }
+
+  /**
+   * A relayed-signaling message the transport asked the link to carry (LinkHandler.signal): small,
+   * `control`, charged like the session's frames. Too large for one message: dropped (the relay
+   * floods it on other paths too).
+   */
+  signal(payload: Uint8Array): void {
+    if (this.closed) return;
+    const b = this.deps.budgeter;
+    const now = this.deps.now();
+    if (b.passThrough('control', payload.length, now)) {
+      this.deps.sendSignal?.(payload);
+      return;
+    }
+    const outcome = b.enqueue({ cls: 'control', bytes: payload.length, payload: { type: 'signal', payload } }, now);
+    if (outcome.type === 'refused')
+      this.deps.log(`control queue full: a signal of ${payload.length} bytes was not sent`);
+    this.kick('control');
   }
 
   /**
@@ -218,10 +239,12 @@ export class LinkSender {
       return this.deps.send(frame);
     };
     for (const p of payloads) {
-      if (p.type === 'frame') {
+      if (p.type === 'frame' || p.type === 'signal') {
         if (!flush()) return undefined;
-        wire += p.frame.length + PER_MESSAGE_OVERHEAD_BYTES;
-        if (!this.deps.send(p.frame)) return undefined;
+        const bytes = p.type === 'frame' ? p.frame : p.payload;
+        wire += bytes.length + PER_MESSAGE_OVERHEAD_BYTES;
+        if (p.type === 'signal') this.deps.sendSignal?.(p.payload);
+        else if (!this.deps.send(p.frame)) return undefined;
         continue;
       }
       if (back.length > 0 || wire >= allowance) {

@@ -13,6 +13,8 @@ interface Wired {
   toWorker: Uint8Array[];
   closedInWorker: string[];
   closedOnPage: string[];
+  /** Relayed-signaling messages the page handed to the worker. */
+  signals: Uint8Array[];
 }
 
 let ports: MessagePort[] = [];
@@ -23,7 +25,7 @@ afterEach(() => {
 
 /** The page's bridge and the worker's PortLink over a real MessageChannel (Node's). */
 async function wire(): Promise<Wired> {
-  const w: Partial<Wired> = { fromWorker: [], toWorker: [], closedInWorker: [], closedOnPage: [] };
+  const w: Partial<Wired> = { fromWorker: [], toWorker: [], closedInWorker: [], closedOnPage: [], signals: [] };
   let linkReady: (l: Link) => void;
   const linked = new Promise<Link>((r) => (linkReady = r));
   const open = workerBridge(
@@ -39,6 +41,7 @@ async function wire(): Promise<Wired> {
             return {
               receive: (frame) => w.toWorker!.push(frame.slice()),
               closed: (reason) => w.closedInWorker!.push(reason),
+              signal: (payload) => w.signals!.push(payload.slice()),
             };
           },
         });
@@ -55,6 +58,17 @@ async function wire(): Promise<Wired> {
 }
 
 describe('the worker bridge and PortLink', () => {
+  it('takes relayed signaling to the worker and back out on the relay channel (through the budget in between)', async () => {
+    const w = await wire();
+    w.bridged.signal(new Uint8Array([7, 8, 9]));
+    await until('the signal in the worker', () => w.signals.length === 1);
+    expect([...w.signals[0]!]).toEqual([7, 8, 9]);
+    expect(w.fromWorker).toEqual([]);
+    w.link.sendSignal?.(w.signals[0]!);
+    await until('the signal back on the page', () => w.fromWorker.length === 1);
+    expect([...w.fromWorker[0]!]).toEqual([1, 7, 8, 9]);
+  });
+
   it('moves frames both ways with the channel byte handled on each side', async () => {
     const w = await wire();
     expect(w.link.peer).toBe('peer1');
