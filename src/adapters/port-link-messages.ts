@@ -17,7 +17,13 @@ export type ToWorker =
   | { readonly type: 'closed'; readonly reason: string };
 
 export type FromWorker =
-  { readonly type: 'frame'; readonly data: ArrayBuffer } | { readonly type: 'close'; readonly reason: string };
+  | { readonly type: 'frame'; readonly data: ArrayBuffer }
+  /** Frames the worker sent in one turn, in order, in one message (each transferred). */
+  | { readonly type: 'frames'; readonly data: readonly ArrayBuffer[] }
+  | { readonly type: 'close'; readonly reason: string };
+
+/** Most frames in one `frames` message. */
+export const MAX_FRAMES_PER_MESSAGE = 1024;
 
 const MAX_REASON = 200;
 
@@ -44,6 +50,13 @@ export function isFromWorker(x: unknown): x is FromWorker {
   switch (m.type) {
     case 'frame':
       return m.data instanceof ArrayBuffer && m.data.byteLength >= 1;
+    case 'frames':
+      return (
+        Array.isArray(m.data) &&
+        m.data.length >= 1 &&
+        m.data.length <= MAX_FRAMES_PER_MESSAGE &&
+        m.data.every((d) => d instanceof ArrayBuffer && d.byteLength >= 1)
+      );
     case 'close':
       return typeof m.reason === 'string' && m.reason.length <= MAX_REASON;
     default:

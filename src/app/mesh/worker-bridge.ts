@@ -49,6 +49,9 @@ export function workerBridge(api: LinkAttachApi, log: (message: string, detail?:
       switch (message.type) {
         case 'frame':
           return events.frame(new Uint8Array(message.data));
+        case 'frames':
+          for (const data of message.data) if (open) events.frame(new Uint8Array(data));
+          return;
         case 'close':
           end();
           return events.close(message.reason);
