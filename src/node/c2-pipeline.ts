@@ -91,8 +91,7 @@ export class C2Pipeline {
       reasonOf: (id) => this.classifier.reasonOf(id),
       log,
     });
-    parts.listeners.add((versions, origin, removed, source) => {
-      this.fusion.receive(versions, origin, source);
+    parts.listeners.add((versions, _origin, removed) => {
       const ids = new Set<EntityId>();
       for (const v of versions) if (v.kind === 'position') this.classifier.changed(v.entity, true);
       for (const list of [versions, removed]) {

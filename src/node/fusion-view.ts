@@ -16,11 +16,9 @@ import type { EntityId, NodeId } from '../core/ids';
 import type { ComponentMeta, EntityView } from '../core/store/entity-view';
 import { matches, type Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView } from './c2-api';
-import type { Version } from '../core/merge/version';
 import type { ChangeBatch } from './node-api';
 import { isTrack } from './track-classifier';
 import type { Scheduler } from './scheduler';
-import type { VersionOrigin, VersionSource } from './version-listeners';
 
 /**
  * A change schedules a scan this long later, so a burst (a sensor's batch, a peer's push, an
@@ -64,15 +62,6 @@ export class FusionView {
   private scanning = false;
   /** A change arrived during a scan: one more follows it. */
   private again = false;
-  /**
-   * The time basis (docs/fusion.md, "Time basis"): each track's time is when this node received
-   * its position version, on this node's clock, not the writer's stamp. Entity → the version it
-   * holds a time for and that time.
-   */
-  private readonly received = new Map<EntityId, { readonly version: string; readonly time: number }>();
-  /** Author → our clock minus its stamp at its latest version that arrived live (its skew plus the latency). */
-  private readonly offsets = new Map<NodeId, number>();
-
   constructor(private readonly deps: FusionViewDeps) {}
 
   get current(): FusionSettings {
@@ -97,30 +86,9 @@ export class FusionView {
     this.request();
   }
 
-  /**
-   * Versions the store took (before `observe` of their entities): a position version gets its
-   * time on this node's clock. One written here or pushed live by a peer is as old as the
-   * latency: its time is now, and the gap between now and its stamp is its author's offset. One
-   * that came by repair or was held for skew may be old: its stamp corrected by its author's
-   * last offset (none known: the stamp), never later than now.
-   */
-  receive(versions: readonly Version[], origin: VersionOrigin, source?: VersionSource): void {
-    let now: number | undefined;
-    for (const v of versions) {
-      if (v.kind !== 'position') continue;
-      now ??= this.deps.now();
-      const live = origin === 'local' || (origin === 'remote' && source?.live !== false);
-      if (live) this.offsets.set(v.ts.node, now - v.ts.ms);
-      const time = live ? now : Math.min(now, v.ts.ms + (this.offsets.get(v.ts.node) ?? 0));
-      this.received.set(v.entity, { version: encodeTs(v.ts), time });
-    }
-  }
-
   /** An entity changed or left the store. */
   observe(id: EntityId): void {
-    const view = this.deps.view(id);
-    if (view === undefined) this.received.delete(id);
-    this.update(id, view);
+    this.update(id, this.deps.view(id));
   }
 
   private update(id: EntityId, view: EntityView | undefined): void {
@@ -133,8 +101,8 @@ export class FusionView {
       this.replace(next);
     }
     if (view !== undefined && isTrack(view)) {
-      engine.upsert(this.sourceTrack(view));
-      this.request();
+      // A change fusion does not read (a classification, a threat, a label) asks for no scan.
+      if (engine.upsert(this.sourceTrack(view))) this.request();
       return;
     }
     engine.remove(id);
@@ -307,20 +275,16 @@ export class FusionView {
   }
 
   /**
-   * What the engine needs of a track: its sensor, its position and when it was valid (the time
-   * basis above), and its velocity when it has one (so that reports of different instants are
-   * compared at one time, docs/fusion.md, time alignment).
+   * What the engine needs of a track: its sensor, its position and when it was valid, and its
+   * velocity when it has one (so that reports of different instants are compared at one time,
+   * docs/fusion.md, time alignment). When it was valid is its position version's own stamp
+   * (docs/fusion.md, "Time basis"): replicated with the version, so every node holding that
+   * version gives the engine the same time, whenever and however the version reached it.
    */
   private sourceTrack(v: EntityView): SourceTrack {
     const velocity = v.components.velocity as Velocity | undefined;
     const moving = velocity !== undefined && Number.isFinite(velocity.east) && Number.isFinite(velocity.north);
-    const meta = v.meta.position!;
-    const got = this.received.get(v.id);
-    // Not received since this node started (loaded from storage): the stamp, corrected if we can.
-    const time =
-      got?.version === meta.version
-        ? got.time
-        : Math.min(this.deps.now(), meta.time + (this.offsets.get(meta.author) ?? 0));
+    const time = v.meta.position!.time;
     return {
       id: v.id,
       sensorId: (v.components.source as Source).sensorId,

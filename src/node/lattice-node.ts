@@ -2,6 +2,7 @@ import { Hlc } from '../core/clock/hlc';
 import { decodeTs, encodeTs, type Timestamp } from '../core/clock/timestamp';
 import { THREAT_LEVELS, type JsonValue, type ThreatLevel } from '../core/entity/component-types';
 import { asEntityId, asUserKind, isEntityId, type EntityId, type NodeId } from '../core/ids';
+import type { HeldEntity } from './security/new-entity-limit';
 import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
@@ -384,9 +385,16 @@ export class LatticeNode implements NodeApi {
     return this.parts.listeners.add(listener);
   }
 
-  /** Whether the store holds the entity (its versions or its tombstone). */
-  holdsEntity(entity: EntityId): boolean {
-    return this.parts.store.state(entity) !== undefined;
+  /** What the store holds of the entity (its registers, the tombstone's included); undefined: nothing. */
+  holding(entity: EntityId): HeldEntity | undefined {
+    const s = this.parts.store.state(entity);
+    if (s === undefined) return undefined;
+    return {
+      hasKind: (kind) => s.registers.has(kind) || s.knowledge.has(kind),
+      get kindCount() {
+        return new Set([...s.registers.keys(), ...s.knowledge.keys()]).size;
+      },
+    };
   }
 
   /** The entity's threat level now: the highest of its current threat values (the budgeter ranks its traffic by it). */

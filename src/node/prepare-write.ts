@@ -1,5 +1,6 @@
 import { encodeTs, type Timestamp } from '../core/clock/timestamp';
 import type { ComponentValue, Expiry, Task } from '../core/entity/component-types';
+import { MAX_KINDS_PER_ENTITY } from '../core/entity/bounds';
 import { validateComponent } from '../core/entity/validate-component';
 import { DEFAULT_LIMITS } from '../core/wire/limits';
 import { quantizeValue } from '../core/wire/quantize';
@@ -43,6 +44,7 @@ export function checkWrite(
   for (const [kind, value] of entries)
     values.set(asUserKind(kind), quantizeValue(kind, validateComponent(kind, value)));
   refuseRosterMisuse(id, values, writer);
+  refuseTooManyKinds(store, id, values);
   if (writer === 'user') refuseGateOwned(store, id, values);
   const basedOn = options?.basedOn;
   if (basedOn !== undefined) {
@@ -69,6 +71,19 @@ export function checkWrite(
  * (src/core/roster/roster-entity.ts): a user write there would forge nothing (the op's author must
  * be the signed author) but could only confuse, so it is refused; the roster code writes nothing else.
  */
+/** An entity holds at most MAX_KINDS_PER_ENTITY kinds: peers refuse more (docs/security.md). */
+function refuseTooManyKinds(
+  store: EntityStore,
+  id: EntityId,
+  values: ReadonlyMap<ComponentKind, ComponentValue>,
+): void {
+  const s = store.state(id);
+  const kinds = new Set([...(s?.registers.keys() ?? []), ...(s?.knowledge.keys() ?? []), ...values.keys()]);
+  if (kinds.size > MAX_KINDS_PER_ENTITY) {
+    throw new ValidationError(`${id}: an entity holds at most ${MAX_KINDS_PER_ENTITY} component kinds`);
+  }
+}
+
 function refuseRosterMisuse(id: EntityId, values: ReadonlyMap<ComponentKind, ComponentValue>, writer: Writer): void {
   const rosterId = isRosterEntity(id);
   const rosterKind = values.has(ROSTER_OP_KIND);

@@ -79,7 +79,7 @@ export function summarize(kind: string, value: ComponentValue): string {
     }
     case 'fusion': {
       const f = value as Fusion;
-      return `${f.sources.length} sources · ${Math.round(f.confidence * 100)}%`;
+      return `${f.sources.length} sources · ${Math.round(f.confidence * 100)}%${f.stale === true ? ' · stale' : ''}`;
     }
     case 'approval': {
       const a = value as Approval;

@@ -1,4 +1,9 @@
+import { fromBase64url, toBase64url } from '../../core/bytes/base64url';
 import type { NodeId } from '../../core/ids';
+import { RELAY_SIGNAL_MAX_AGE_MS, relaySignalBytes } from '../../ports/relay-signal-proof';
+import { PUBLIC_KEY_B64, SIGNATURE_B64 } from '../../ports/signal-proof';
+import type { SignatureVerifier } from '../../ports/signature-verifier';
+import type { Signer } from '../../ports/signer';
 import {
   MAX_SIGNAL_BYTES,
   parseSignal,
@@ -23,6 +28,11 @@ export interface RelaySignalingOptions {
   readonly lattice: string;
   readonly network: RelayNetwork;
   readonly log: (message: string, detail?: unknown) => void;
+  /** The node's key: every signal we send on this path is signed with it (docs/security.md, "Relayed signals"). */
+  readonly signer: Signer | Promise<Signer>;
+  /** Checks the signature of every relayed signal before it is delivered or passed on. */
+  readonly verifier: SignatureVerifier;
+  /** Wall clock (ms): the time each signal is stamped with, and checked against. */
   readonly now?: () => number;
   readonly random?: () => number;
   /** Hops a message may travel; enough to cross a partial mesh of a few dozen nodes. */
@@ -31,16 +41,26 @@ export interface RelaySignalingOptions {
 
 const DEFAULT_TTL = 4;
 const MAX_TTL = 8;
-const SEEN_CAP = 4096;
+/**
+ * Envelope ids remembered, verified ones only (so junk cannot push a genuine one out): at one
+ * neighbour's rate (100 a second) it takes 160 s, past RELAY_SIGNAL_MAX_AGE_MS, to replace them all.
+ */
+const SEEN_CAP = 16_384;
 /** What one neighbour may make us relay: signaling is a few messages per link attempt. */
 const RATE_PER_SECOND = 100;
 const BURST = 400;
-const MAX_PAYLOAD_BYTES = MAX_SIGNAL_BYTES + 256;
+const MAX_PAYLOAD_BYTES = MAX_SIGNAL_BYTES + 512;
 
-interface Envelope {
+/** What travels: the signal, its hop count, and the sender's signature (ports/relay-signal-proof.ts). */
+export interface Envelope {
   readonly id: string;
   readonly ttl: number;
   readonly signal: Signal;
+  /** The sender's clock when it signed (ms). */
+  readonly at: number;
+  /** The sender's raw Ed25519 public key and signature, base64url. */
+  readonly key: string;
+  readonly sig: string;
 }
 
 /**
@@ -48,6 +68,13 @@ interface Envelope {
  * through one neighbour. Addressed messages go straight to the addressee if it is a neighbour,
  * else are flooded; announces are delivered and flooded. A random id per message suppresses
  * duplicates and loops, and a hop limit bounds the flood.
+ *
+ * Every signal is signed by its sender (ports/relay-signal-proof.ts) and verified by every node
+ * before it is delivered or passed on: a relaying peer cannot make up an offer, answer or bye in
+ * another node's name, and a replay is refused as stale (stamped more than a minute away from our
+ * clock) or as a duplicate id. Refusals are counted by reason in stats().invalid (`unsigned`,
+ * `forged`, `bad-signature`, `stale`). Signing and checking are asynchronous (WebCrypto); both go
+ * one at a time, so signals keep their order.
  */
 export class RelaySignaling implements SignalingTransport {
   readonly kind = 'relay' as const;
@@ -57,6 +84,8 @@ export class RelaySignaling implements SignalingTransport {
   private readonly counters: TransportCounters;
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  /** The last step of the signing and checking queue (undefined: idle), which keeps signals in order. */
+  private tail: Promise<void> | undefined;
 
   constructor(private readonly options: RelaySignalingOptions) {
     this.counters = new TransportCounters('relay', options.log);
@@ -67,34 +96,58 @@ export class RelaySignaling implements SignalingTransport {
   }
 
   send(signal: Signal): boolean {
-    const random = this.options.random ?? Math.random;
-    const envelope: Envelope = { id: randomToken(random), ttl: this.options.ttl ?? DEFAULT_TTL, signal };
-    this.remember(envelope.id);
-    const sent = this.forward(envelope, undefined);
-    if (sent) this.counters.sent += 1;
-    return sent;
+    const parsed = parseSignal(signal);
+    if (!parsed.ok) return false;
+    const { to, from } = parsed.signal;
+    // Whether forward will have a link to try (it answers once the signature is made).
+    const neighbours = [...this.options.network.neighbours()];
+    if (!neighbours.some((n) => n === to || n !== from)) return false;
+    const id = randomToken(this.options.random ?? Math.random);
+    this.remember(id);
+    this.serially(() =>
+      after(this.seal(id, this.options.ttl ?? DEFAULT_TTL, parsed.signal), (envelope) => {
+        if (this.forward(envelope, undefined)) this.counters.sent += 1;
+      }),
+    );
+    return true;
   }
 
   /** Sends a signal to one neighbour only (e.g. our announce over a link that just opened). */
   sendTo(peer: NodeId, signal: Signal): boolean {
-    const envelope: Envelope = { id: randomToken(this.options.random ?? Math.random), ttl: 2, signal };
-    this.remember(envelope.id);
-    return this.options.network.send(peer, this.encode(envelope));
+    const parsed = parseSignal(signal);
+    if (!parsed.ok) return false;
+    const id = randomToken(this.options.random ?? Math.random);
+    this.remember(id);
+    this.serially(() =>
+      after(this.seal(id, 2, parsed.signal), (envelope) => void this.options.network.send(peer, this.encode(envelope))),
+    );
+    return true;
   }
 
   /** A relay payload that arrived over the link to `neighbour`. */
   receiveFrame(neighbour: NodeId, payload: Uint8Array): void {
-    const now = (this.options.now ?? Date.now)();
+    const now = this.now();
     let bucket = this.buckets.get(neighbour);
     if (bucket === undefined) this.buckets.set(neighbour, (bucket = new TokenBucket(RATE_PER_SECOND, BURST, now)));
     if (!bucket.take(now)) return this.counters.drop('rate', neighbour);
     const envelope = this.decode(payload);
     if (typeof envelope === 'string') return this.counters.drop(envelope, neighbour);
     if (this.seen.has(envelope.id)) return;
-    this.remember(envelope.id);
     const { signal } = envelope;
     if (signal.lattice !== this.options.lattice) return this.counters.drop('other-lattice', neighbour);
     if (signal.from === this.options.self) return;
+    this.serially(() =>
+      after(this.check(envelope), (verdict) => {
+        if (verdict !== 'ok') return this.counters.drop(verdict, { neighbour, from: signal.from, type: signal.type });
+        if (this.seen.has(envelope.id)) return; // the same signal by two paths, both checked at once
+        this.remember(envelope.id);
+        this.deliver(envelope, neighbour);
+      }),
+    );
+  }
+
+  private deliver(envelope: Envelope, neighbour: NodeId): void {
+    const { signal } = envelope;
     const forUs = signal.to === undefined || signal.to === this.options.self;
     if (forUs) {
       this.counters.received += 1;
@@ -103,6 +156,59 @@ export class RelaySignaling implements SignalingTransport {
     if (signal.to !== this.options.self && envelope.ttl > 1) {
       this.forward({ ...envelope, ttl: envelope.ttl - 1 }, neighbour);
     }
+  }
+
+  /** Why a relayed signal is refused, or ok: its key must stand for its sender and sign it, recently. */
+  private check(envelope: Envelope): Maybe<'ok' | 'forged' | 'bad-signature' | 'stale'> {
+    if (Math.abs(this.now() - envelope.at) > RELAY_SIGNAL_MAX_AGE_MS) return 'stale';
+    const key = fromBase64url(envelope.key)!;
+    const sig = fromBase64url(envelope.sig)!;
+    const { verifier } = this.options;
+    return after(verifier.nodeIdOf(key), (id) => {
+      if (id !== envelope.signal.from) return 'forged';
+      const bytes = relaySignalBytes(envelope.id, envelope.at, envelope.signal);
+      return after(verifier.verify(key, bytes, sig), (good) => (good ? 'ok' : 'bad-signature'));
+    });
+  }
+
+  private seal(id: string, ttl: number, signal: Signal): Maybe<Envelope> {
+    const at = Math.round(this.now());
+    return after(this.options.signer, (signer) =>
+      after(signer.sign(relaySignalBytes(id, at, signal)), (sig) => ({
+        id,
+        ttl,
+        signal,
+        at,
+        key: toBase64url(signer.publicKey),
+        sig: toBase64url(sig),
+      })),
+    );
+  }
+
+  /** Runs steps one after another; a step that answers at once runs at once when nothing waits. */
+  private serially(step: () => Maybe<void>): void {
+    const failed = (error: unknown): void => this.options.log('relay signaling: signing or checking failed', error);
+    if (this.tail === undefined) {
+      let first: Maybe<void>;
+      try {
+        first = step();
+      } catch (error) {
+        return failed(error);
+      }
+      if (!(first instanceof Promise)) return;
+      this.tail = first;
+    } else {
+      this.tail = this.tail.then(step);
+    }
+    const mine: Promise<void> = this.tail.catch(failed);
+    this.tail = mine;
+    void mine.then(() => {
+      if (this.tail === mine) this.tail = undefined;
+    });
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   /** Forgets a neighbour's rate bucket when its link closes. */
@@ -149,9 +255,14 @@ export class RelaySignaling implements SignalingTransport {
     if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL) return 'bad-ttl';
     const parsed = parseSignal(signal);
     if (!parsed.ok) return parsed.reason;
-    return { id, ttl, signal: parsed.signal };
+    const { at, key, sig } = value as Record<string, unknown>;
+    if (typeof key !== 'string' || !PUBLIC_KEY_B64.test(key)) return 'unsigned';
+    if (typeof sig !== 'string' || !SIGNATURE_B64.test(sig)) return 'unsigned';
+    if (typeof at !== 'number' || !Number.isSafeInteger(at)) return 'unsigned';
+    return { id, ttl, signal: parsed.signal, at, key, sig };
   }
 
+  /** Remembers a verified envelope's id (or one of ours): a copy that comes again is dropped unchecked. */
   private remember(id: string): void {
     this.seen.add(id);
     if (this.seen.size <= SEEN_CAP) return;
@@ -159,4 +270,10 @@ export class RelaySignaling implements SignalingTransport {
     const oldest = this.seen.values().next().value;
     if (oldest !== undefined) this.seen.delete(oldest);
   }
+}
+
+type Maybe<T> = T | Promise<T>;
+
+function after<T, U>(x: Maybe<T>, f: (t: T) => Maybe<U>): Maybe<U> {
+  return x instanceof Promise ? x.then(f) : f(x);
 }

@@ -1,3 +1,4 @@
+import { webCryptoVerifier } from '../../adapters/identity/webcrypto-verifier';
 import { BroadcastSignaling } from '../../adapters/signaling/broadcast-signaling';
 import { RelaySignaling } from '../../adapters/signaling/relay-signaling';
 import { WebSocketSignaling, signalingUrl } from '../../adapters/signaling/websocket-signaling';
@@ -45,6 +46,8 @@ export function startMesh(options: MeshOptions): Mesh {
         self,
         lattice,
         log,
+        signer: options.signer,
+        verifier: webCryptoVerifier(),
         network: {
           neighbours: (): NodeId[] => manager.connectedPeers(),
           send: (peer, payload): boolean => manager.sendRelay(peer, payload),

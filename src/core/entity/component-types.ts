@@ -64,6 +64,8 @@ export interface Fusion {
   readonly position: Position;
   /** 0..1 */
   readonly confidence: number;
+  /** Set when every source's position is older than the stale age (core/entity/staleness.ts). */
+  readonly stale?: boolean;
 }
 
 export const APPROVAL_STATES = ['pending', 'approved', 'denied', 'timed_out', 'cancelled'] as const;

@@ -77,7 +77,8 @@ function validateKnown(kind: KnownKind, value: unknown): ComponentValue {
         sensorType: oneOf(v.sensorType, SENSOR_TYPES, 'source.sensorType'),
       };
     case 'fusion': {
-      onlyKeys(v, ['sources', 'position', 'confidence'], kind);
+      onlyKeys(v, ['sources', 'position', 'confidence', 'stale'], kind);
+      if (v.stale !== undefined && v.stale !== true) throw new ValidationError('fusion.stale: expected true or absent');
       if (!Array.isArray(v.sources) || v.sources.length > MAX_FUSION_SOURCES) {
         throw new ValidationError(`fusion.sources: expected an array of at most ${MAX_FUSION_SOURCES} entity ids`);
       }
@@ -90,6 +91,7 @@ function validateKnown(kind: KnownKind, value: unknown): ComponentValue {
         sources,
         position: position(record(v.position, 'fusion.position'), 'fusion.position'),
         confidence: num(v.confidence, 'fusion.confidence', 0, 1),
+        ...(v.stale === true ? { stale: true } : {}),
       };
     }
     case 'approval': {

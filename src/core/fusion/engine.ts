@@ -2,6 +2,7 @@ import type { EntityId } from '../ids';
 import { associate } from './associate';
 import { confirmedGroups, groupRows } from './confirmed-groups';
 import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
+import { ageDueAt, freshness } from './freshness';
 import { fusedId } from './fused-id';
 import { d2Between, KnownSeparations, SEP, separate, sepWithin } from './gate';
 import { pairOrder, PairStore, popcount, type Entry, type FusedName, type PairState } from './pair-state';
@@ -77,16 +78,22 @@ export class FusionEngine {
     if (!(this.config.confirmDwellMs >= 0)) throw new RangeError('confirmDwellMs ≥ 0 (Infinity: off)');
   }
 
-  upsert(track: SourceTrack): void {
+  /**
+   * Records a track's report. Returns whether anything a scan reads changed (false for the same
+   * report again, e.g. its entity's classification changed): a host need not scan for it.
+   */
+  upsert(track: SourceTrack): boolean {
     let h = this.handles.get(track.id);
     if (h === undefined) {
       h = this.freeHandles.pop() ?? this.byHandle.length;
       this.handles.set(track.id, h);
     }
     const was = this.byHandle[h];
+    if (was !== undefined && sameReport(was, track)) return false;
     if (was === undefined) this.order = undefined;
     if (was === undefined || newObservation(was, track)) this.observed[h] = (this.observed[h] ?? 0) + 1;
     this.byHandle[h] = track;
+    return true;
   }
 
   remove(id: EntityId): void {
@@ -204,7 +211,13 @@ export class FusionEngine {
       gateChi2: c.gateChi2,
       maxSide: c.maxClusterSide,
     };
+    // Row × sensor: whether the row was associated with a track of that sensor in this scan. A pair
+    // that was not is outscored only when one of its tracks went to a rival of the other's sensor.
+    const sensors = table.sensorIds.length;
+    const partnered = new Uint8Array(n * sensors);
     const hit = (i: number, j: number): void => {
+      partnered[i * sensors + table.sensor[j]!] = 1;
+      partnered[j * sensors + table.sensor[i]!] = 1;
       // Rows are in id order, so the smaller row holds the smaller id.
       const a = order[Math.min(i, j)]!;
       const b = order[Math.max(i, j)]!;
@@ -273,13 +286,23 @@ export class FusionEngine {
     // its last shift, confirm the ones with enough hits. A scan that saw nothing new of a pair
     // (an idle picture, or a burst of scans between two reports) leaves its history as it was.
     // The dwell: a pair associated at every scan for confirmDwellMs is confirmed however few its
-    // reports (a picture written once); any scan that does not associate it starts it again, so
-    // an observation that finds the pair apart is contradicting evidence. Time is `now` only.
+    // reports (a picture written once). A scan that finds it out of the gate, or gives one of its
+    // tracks to a rival of the other's sensor (outscored), starts it again: that is contradicting
+    // evidence. A scan that leaves it apart for neither reason (a third sensor's track passing by
+    // took one of them into its group first) keeps the dwell running, so a decoy that comes and
+    // goes cannot keep a pair raw for ever. Time is `now` only.
     const mask = (1 << c.confirmWindow) - 1;
     let due = Infinity;
     this.pairs.sweep((st) => {
       const hitNow = st.hitScan === scanNo;
-      if (!hitNow) st.since = NaN;
+      if (!hitNow && !Number.isNaN(st.since) && !st.confirmed) {
+        const i = indexOf[st.a]!;
+        const j = indexOf[st.b]!;
+        const outscored =
+          partnered[i * sensors + table.sensor[j]!] === 1 || partnered[j * sensors + table.sensor[i]!] === 1;
+        const d2 = gated.d2Of(Math.min(i, j), Math.max(i, j));
+        if (outscored || d2 === undefined || !(d2 < c.gateChi2)) st.since = NaN;
+      } else if (!hitNow) st.since = NaN;
       // A clock stepped back restarts the dwell from now rather than leaving it in the future.
       else if (Number.isNaN(st.since) || st.since > now) st.since = now;
       if (this.fresh(st)) {
@@ -293,11 +316,12 @@ export class FusionEngine {
         if (now >= at) st.confirmed = true;
         else if (at < due) due = at;
       }
-      return st.confirmed || st.history !== 0;
+      // A pair whose dwell runs is kept even with no hit in its window (a decoy took its scans).
+      return st.confirmed || st.history !== 0 || !Number.isNaN(st.since);
     });
-    this.due = Math.min(due, splitDue, oldest + c.maxAgeMs + 1);
-
-    return this.publish(table, indexOf, gated, scanNo);
+    const changes = this.publish(table, indexOf, gated, scanNo, now);
+    this.due = Math.min(this.due, due, splitDue, oldest + c.maxAgeMs + 1);
+    return changes;
   }
 
   /** Whether either track of the pair was observed anew since the pair's history last moved. */
@@ -351,8 +375,16 @@ export class FusionEngine {
   }
 
   /** Fuses every connected set of confirmed pairs and diffs it against the last scan's output. */
-  private publish(table: TrackTable, indexOf: Int32Array, gated: GatedPairs, scanNo: number): FusionChange[] {
+  private publish(
+    table: TrackTable,
+    indexOf: Int32Array,
+    gated: GatedPairs,
+    scanNo: number,
+    now: number,
+  ): FusionChange[] {
     const c = this.config;
+    /** When the next fused track's age term (or stale mark) changes; nextDue() includes it. */
+    let ageDue = Infinity;
     // The confirmed pairs, each with its index in the store's list (typed arrays: no list of states).
     const all = this.pairs.values();
     const ci = new Int32Array(all.length);
@@ -399,6 +431,8 @@ export class FusionEngine {
       let time = -Infinity;
       for (let x = first; x < first + size; x++) if (table.time[members[x]!]! > time) time = table.time[members[x]!]!;
       const agreement = Math.max(0, 1 - worst[g]! / c.splitChi2);
+      const fresh = freshness(now - time, c.freshForMs, c.staleAfterMs);
+      if (time + fresh.changesAfter + 1 < ageDue) ageDue = time + fresh.changesAfter + 1;
       // A pair's id and sources depend on its two ids only: computed once in its life.
       const st = size === 2 && pairOf[g]! >= 0 ? all[pairOf[g]!] : undefined;
       const named = st?.fused ?? this.named(groupRows(groups, g), table);
@@ -407,10 +441,13 @@ export class FusionEngine {
       const position =
         (size === 2 ? fuseDominatedPair(table, members[first]!, members[first + 1]!, rotation) : undefined) ??
         fuseGroup(table, groupRows(groups, g));
+      const confidence = round(persistence[g]! * agreement * fresh.factor, 3);
       const track: FusedTrack = {
         id: named.id,
         time,
-        fusion: { sources: named.sources, position, confidence: round(persistence[g]! * agreement, 3) },
+        fusion: fresh.stale
+          ? { sources: named.sources, position, confidence, stale: true }
+          : { sources: named.sources, position, confidence },
       };
       if (named.entryVersion !== this.publishedVersion) {
         named.entry = this.published.get(named.id);
@@ -420,6 +457,7 @@ export class FusionEngine {
       tracks[g] = entry !== undefined && sameTrack(entry.track, track) ? entry.track : track;
       entries[g] = entry;
     }
+    this.due = ageDueAt(ageDue);
     return this.diff(tracks, entries);
   }
 
@@ -531,12 +569,29 @@ function newObservation(was: SourceTrack, now: SourceTrack): boolean {
   return was.time !== now.time || p.lat !== q.lat || p.lon !== q.lon || p.alt !== q.alt;
 }
 
+/** Everything a scan reads of a report is the same (the track table's row would not change). */
+function sameReport(was: SourceTrack, now: SourceTrack): boolean {
+  const p = was.position;
+  const q = now.position;
+  return (
+    !newObservation(was, now) &&
+    was.sensorId === now.sensorId &&
+    p.accuracy === q.accuracy &&
+    p.covariance?.[0] === q.covariance?.[0] &&
+    p.covariance?.[1] === q.covariance?.[1] &&
+    p.covariance?.[2] === q.covariance?.[2] &&
+    was.velocity?.east === now.velocity?.east &&
+    was.velocity?.north === now.velocity?.north
+  );
+}
+
 function sameTrack(a: FusedTrack, b: FusedTrack): boolean {
   const p = a.fusion.position;
   const q = b.fusion.position;
   return (
     a.time === b.time &&
     a.fusion.confidence === b.fusion.confidence &&
+    a.fusion.stale === b.fusion.stale &&
     p.lat === q.lat &&
     p.lon === q.lon &&
     p.alt === q.alt &&

@@ -12,8 +12,9 @@ import type { FusedTrack } from './types';
  * gate neither fuses and splits nor flaps, and scanning an idle picture changes nothing.
  *
  * A pair with too few reports to count (a picture written once, a slow feed) is confirmed by its
- * dwell instead: associated at every scan since `since` for the configured time, with no
- * observation in between that found it apart (docs/fusion.md, "Hysteresis").
+ * dwell instead: in the gate and never outscored (one of its tracks given to a rival of the
+ * other's sensor) since `since`, for the configured time, and associated at the scan that
+ * confirms it (docs/fusion.md, "Hysteresis").
  */
 export interface PairState {
   readonly a: number;
@@ -28,7 +29,7 @@ export interface PairState {
   seenB: number;
   /** The scan in which the pair was last associated. */
   hitScan: number;
-  /** The time (a scan's `now`) since which the pair has been associated at every scan; NaN when it was not at the last. */
+  /** The time (a scan's `now`) since which the pair has been in the gate and not outscored at every scan; NaN when not. */
   since: number;
   /** The scan in which `d2` was measured (the split-gate check of a confirmed pair). */
   d2Scan: number;

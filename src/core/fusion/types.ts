@@ -1,4 +1,5 @@
 import type { Fusion, Position } from '../entity/component-types';
+import { STALE_AFTER_MS } from '../entity/staleness';
 import type { EntityId } from '../ids';
 
 /** One source track as fusion sees it: any entity with a `source` and a `position`, whoever wrote it. */
@@ -43,15 +44,21 @@ export interface FusionConfig {
    * peer's snapshot) stays fused; a track goes when its entity goes (deleted, or its `expiry`).
    */
   readonly maxAgeMs: number;
+  /**
+   * The age term (freshness.ts): a fused track whose newest source is older than `freshForMs` at a
+   * scan loses confidence in steps, and past `staleAfterMs` is marked stale with confidence 0.
+   */
+  readonly freshForMs: number;
+  readonly staleAfterMs: number;
   /** 1σ per axis (m) for a track with neither covariance nor accuracy. */
   readonly defaultSigmaM: number;
   /** A pair fuses after being associated in `confirmHits` of the last `confirmWindow` observations… */
   readonly confirmHits: number;
   readonly confirmWindow: number;
   /**
-   * …or once it has been associated at every scan (and so at every observation) for this long,
-   * ms: the dwell, which fuses a pair that gets too few reports to count (a picture written once,
-   * a slow feed). Infinity turns it off.
+   * …or once it has stayed in the gate, never outscored, for this long (ms) and is associated:
+   * the dwell, which fuses a pair that gets too few reports to count (a picture written once, a
+   * slow feed). Infinity turns it off.
    */
   readonly confirmDwellMs: number;
   /** A fused pair splits after `splitScans` consecutive observations outside the split gate. */
@@ -80,6 +87,10 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   splitMeters: 1000,
   maxTimeDiffMs: 2_000,
   maxAgeMs: Infinity,
+  // Five times the time gate: a live feed's fused track never ages; one whose sources fell silent
+  // loses confidence from then on, and goes stale when the map dims its sources (staleness.ts).
+  freshForMs: 10_000,
+  staleAfterMs: STALE_AFTER_MS,
   defaultSigmaM: 50,
   confirmHits: 3,
   confirmWindow: 5,

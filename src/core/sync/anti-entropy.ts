@@ -285,9 +285,16 @@ export class AntiEntropy {
       versions = versions.slice(0, allowed);
       this.live.markOverflowed();
     }
-    const ids = versions.map((v) => versionId(v));
+    let ids = versions.map((v) => versionId(v));
     for (const id of ids) this.wants.arrived(idKey(id));
     this.versionsIn += versions.length;
+    // Set aside here (the hold-back) and pushed again unasked by a peer's reconciliation: dropped
+    // before any check, until the hold-back runs out.
+    if (ids.some((id) => this.source.isHeldBack(id, now))) {
+      const keep = ids.map((id) => !this.source.isHeldBack(id, now));
+      versions = versions.filter((_, i) => keep[i]);
+      ids = ids.filter((_, i) => keep[i]);
+    }
     const verify = this.host.verify;
     if (verify === undefined || versions.length === 0) {
       return this.ingest(m, versions, ids, { accepted: versions, rejected: [] }, now);
@@ -320,7 +327,8 @@ export class AntiEntropy {
         // Refused for what it is on every node alike: never worth asking for again.
         (hasHonestContext(v) ? idle : refused).push(ids[index.get(v)!]!);
       }
-      this.source.suppress(idle, now + this.o.unappliedRetryMs);
+      // Not applied now (held for skew, obsolete here) but it may be later: the one hold-back rule.
+      this.holdBack(idle, now);
       if (refused.length > 0) this.source.refuse(refused);
     }
     if (!m.live) this.appliedSinceSync += applied.length;
@@ -340,19 +348,27 @@ export class AntiEntropy {
    */
   private refused(verdict: VerifyVerdict, versions: readonly Version[], ids: readonly Uint8Array[], now: number): void {
     const index = new Map(versions.map((v, i) => [v, i]));
-    const retry: Uint8Array[] = [];
+    const setAside: Uint8Array[] = [];
     const reasons = new Map<string, number>();
     let penalty = verdict.penalty ?? 0;
     for (const r of verdict.rejected) {
       const i = index.get(r.version);
-      if (i !== undefined && r.retry) retry.push(ids[i]!);
+      if (i !== undefined && r.later === 'hold-back') setAside.push(ids[i]!);
       reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
       if (r.penalise) penalty += 1;
     }
-    if (retry.length > 0) this.source.suppress(retry, now + this.o.unappliedRetryMs);
+    this.holdBack(setAside, now);
     const detail = Object.fromEntries(reasons);
     if (penalty > 0) this.io.invalid(`${penalty} versions refused`, detail, penalty);
     else this.io.log(`${verdict.rejected.length} versions refused`, detail);
+  }
+
+  /**
+   * Versions that may pass later but not at the next round (VerifyVerdict's `hold-back`, and
+   * versions the store did not apply): not fetched from any peer for `unappliedRetryMs`.
+   */
+  private holdBack(ids: readonly Uint8Array[], now: number): void {
+    if (ids.length > 0) this.source.suppress(ids, now + this.o.unappliedRetryMs);
   }
 
   pump(now: number): void {

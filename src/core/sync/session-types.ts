@@ -125,7 +125,9 @@ export interface SyncSource {
   storage(): ReconcileStorage;
   lookup(ids: Iterable<Uint8Array>): Version[];
   claim(ids: readonly Uint8Array[], now: number, until: number): Uint8Array[];
+  /** Sets these ids aside until `until` (the hold-back): not fetched, and dropped if a peer pushes them unasked. */
   suppress(ids: readonly Uint8Array[], until: number): void;
+  isHeldBack(id: Uint8Array, now: number): boolean;
   /** Never asks for these again: every node refuses them for what they are (a malformed context). */
   refuse(ids: readonly Uint8Array[]): void;
   release(ids: Iterable<Uint8Array>): void;
@@ -194,15 +196,24 @@ export interface SessionHost {
 /** What admission made of a peer (SessionHost.admit). `reason` is shown to the refused side's operator. */
 export type AdmitVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
+/**
+ * When a version that was refused (by the host's verify) or not applied (by the store) is asked for
+ * again; one rule for both (docs/security.md, "The hold-back"):
+ * - `next-round`: at the next reconciliation (what the next round may well bring: a key, an admission);
+ * - `hold-back`: it may pass later but not soon (a bucket refilling, a clock catching up, a removed
+ *   member's write): set aside, not fetched from any peer for `unappliedRetryMs`.
+ */
+export type Later = 'next-round' | 'hold-back';
+
 /** What the host's verify made of a batch. */
 export interface VerifyVerdict {
   readonly accepted: readonly Version[];
-  /** `penalise`: the sending link is at fault (counts as invalid input); `retry`: may verify later (an unknown author). */
+  /** `penalise`: the sending link is at fault (counts as invalid input); `later`: when it is asked for again. */
   readonly rejected: readonly {
     readonly version: Version;
     readonly reason: string;
     readonly penalise: boolean;
-    readonly retry: boolean;
+    readonly later: Later;
   }[];
   /** Further invalid input to charge the link with, for versions accepted all the same (default 0). */
   readonly penalty?: number;

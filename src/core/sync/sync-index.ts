@@ -5,6 +5,8 @@ import { idKey, versionId } from './version-id';
 
 /** Refused ids remembered: enough for a hostile peer's batch or two; the oldest are forgotten first. */
 export const MAX_REFUSED = 16_384;
+/** Ids set aside (held back) remembered at once; past it the oldest are forgotten (fetched again sooner). */
+export const MAX_HELD_BACK = 65_536;
 
 interface Entry {
   readonly item: Item;
@@ -29,6 +31,8 @@ export class SyncIndex {
   private readonly removed = new Set<string>();
   private snapshot: SortedVectorStorage | undefined;
   private readonly claims = new Map<string, number>();
+  /** Ids set aside (suppress) → until when: not fetched, and not taken from a peer's unasked push. */
+  private readonly heldBack = new Map<string, number>();
   /** Ids of versions refused for what they are (see refuse), in insertion order for eviction. */
   private readonly refused = new Set<string>();
   private newestMs = 0;
@@ -55,6 +59,7 @@ export class SyncIndex {
       this.entries.set(key, { item, version: v });
       if (!this.removed.delete(key)) this.added.set(key, item);
       this.claims.delete(key);
+      this.heldBack.delete(key);
       if (v.ts.ms > this.newestMs) this.newestMs = v.ts.ms;
       this.snapshot = undefined;
     }
@@ -121,8 +126,19 @@ export class SyncIndex {
   suppress(ids: readonly Uint8Array[], until: number): void {
     for (const id of ids) {
       const key = idKey(id);
-      if (!this.entries.has(key)) this.claims.set(key, Math.max(until, this.claims.get(key) ?? 0));
+      if (this.entries.has(key)) continue;
+      this.claims.set(key, Math.max(until, this.claims.get(key) ?? 0));
+      const held = Math.max(until, this.heldBack.get(key) ?? 0);
+      this.heldBack.delete(key);
+      this.heldBack.set(key, held);
+      if (this.heldBack.size > MAX_HELD_BACK) this.heldBack.delete(this.heldBack.keys().next().value!);
     }
+  }
+
+  /** Whether the id was set aside (suppress) and its hold-back has not run out. */
+  isHeldBack(id: Uint8Array, now: number): boolean {
+    const until = this.heldBack.get(idKey(id));
+    return until !== undefined && until > now;
   }
 
   /**
@@ -153,6 +169,7 @@ export class SyncIndex {
   /** Forgets expired claims (bounded memory). */
   expire(now: number): void {
     for (const [key, until] of this.claims) if (until <= now) this.claims.delete(key);
+    for (const [key, until] of this.heldBack) if (until <= now) this.heldBack.delete(key);
   }
 
   get claimCount(): number {

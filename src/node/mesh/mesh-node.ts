@@ -74,9 +74,9 @@ export class MeshNode {
     options.security.spread = (keys) => {
       for (const l of this.links.values()) if (!l.isClosed) l.session.sendKeys(keys);
     };
-    // The new-entity limit charges only entities the store does not hold (a store that cannot say: all).
-    const holds = options.node.holdsEntity?.bind(options.node);
-    if (holds !== undefined) options.security.holds = holds;
+    // The new-register limit charges only registers the store does not hold (a store that cannot say: all).
+    const holding = options.node.holding?.bind(options.node);
+    if (holding !== undefined) options.security.holding = holding;
     this.maxLinks = options.maxLinks ?? MAX_LINKS;
     this.setInvitation(options.invitation);
     this.index = new SyncIndex(this.node.versions());

@@ -6,6 +6,7 @@ import type { BudgetSettings } from '../budget-settings';
 import type { VersionListener, VersionSource } from '../lattice-node';
 import type { Scheduler } from '../scheduler';
 import type { MeshSecurity } from '../security/mesh-security';
+import type { HeldEntity } from '../security/new-entity-limit';
 
 /** What the mesh needs of a node (LatticeNode provides it). */
 export interface MeshStore {
@@ -15,8 +16,8 @@ export interface MeshStore {
   applyRemote(versions: readonly Version[], source?: VersionSource): Version[];
   onVersions(listener: VersionListener): () => void;
   versions(): Iterable<Version>;
-  /** Whether the store holds the entity (the new-entity limit charges only entities it does not). */
-  holdsEntity?(entity: EntityId): boolean;
+  /** What the store holds of an entity (the new-register limit charges only registers it does not hold). */
+  holding?(entity: EntityId): HeldEntity | undefined;
   /** The entity's threat level now (the highest of its current threat values); NONE if absent. */
   threatOf?(entity: EntityId): ThreatLevel;
   /** Versions that came by this link (VersionSource.via) and are held unmerged for clock skew. */

@@ -1,10 +1,24 @@
-import type { EntityId, NodeId } from '../../core/ids';
+import type { NodeId } from '../../core/ids';
+import { MAX_KINDS_PER_ENTITY } from '../../core/entity/bounds';
 import type { Version } from '../../core/merge/version';
 import { HANDSHAKE_NONCE_BYTES, type VerifyVerdict } from '../../core/sync';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
-import { NEW_ENTITIES_PER_SECOND, NEW_ENTITY_BURST, NewEntityLimit } from './new-entity-limit';
-import { KeyRing, REJECT_REASONS, VersionVerifier, type RejectReason, type Rejection } from './version-verifier';
+import {
+  DEFAULT_REGISTER_LIMITS,
+  NewRegisterLimit,
+  type Holding,
+  type RegisterLimits,
+  type RegisterSplit,
+} from './new-entity-limit';
+import {
+  KeyRing,
+  REJECT_REASONS,
+  VersionVerifier,
+  type RejectReason,
+  type Rejection,
+  type VerifyOutcome,
+} from './version-verifier';
 
 /** Why a verified version was refused for who wrote it (the roster, src/node/roster/membership-gate.ts). */
 export type MembershipGate = (versions: readonly Version[]) => {
@@ -35,14 +49,12 @@ export interface SecurityStats {
   /** Links closed for repeated invalid input (refused versions count as invalid input). */
   readonly peersPenalised: number;
   /**
-   * New entities refused because their author was over its bound (NewEntityLimit); their versions
-   * are counted in `rejected['entity-limit']`.
+   * New registers (entity, kind) refused because their author was over its bound or the entity
+   * over its kinds (NewRegisterLimit); their versions are counted in `rejected['entity-limit']`
+   * and `rejected['kinds-per-entity']`.
    */
-  readonly newEntitiesRefused: number;
+  readonly newRegistersRefused: number;
 }
-
-/** The reason versions of new entities over their author's bound are refused with (securityStats().rejected). */
-export const ENTITY_LIMIT_REASON = 'entity-limit';
 
 /** Reasons that prove the sending link at fault: an honest relay verifies before it relays, so never sends one. */
 const LINK_AT_FAULT: ReadonlySet<RejectReason> = new Set([
@@ -84,10 +96,10 @@ export class MeshSecurity {
   gate: MembershipGate | undefined;
   /** Versions the gate and the new-entity limit refused, by reason. */
   private readonly gateRejected: Record<string, number> = {};
-  /** New entities per author (docs/security.md, "New entities per author"). */
-  private readonly newEntities: NewEntityLimit;
-  /** Whether the store holds an entity (the MeshNode sets it from its store); none: every entity is new. */
-  holds: (entity: EntityId) => boolean = () => false;
+  /** New registers per author (docs/security.md, "New registers per author"). */
+  private readonly newRegisters: NewRegisterLimit;
+  /** What the store holds of an entity (the MeshNode sets it from its store); none: every register is new. */
+  holding: Holding = () => undefined;
   /** Sends keys on every open link (the MeshNode sets it). */
   spread: (keys: readonly Uint8Array[]) => void = () => undefined;
   private saveKeys: () => void = () => undefined;
@@ -106,10 +118,11 @@ export class MeshSecurity {
     private readonly randomBytes: (n: number) => Uint8Array,
     private readonly now: () => number,
     private readonly log: (message: string, detail?: unknown) => void,
+    private readonly registerLimits: RegisterLimits,
   ) {
     this.keys = new KeyRing(crypto);
     this.verifier = new VersionVerifier(self, crypto, this.keys);
-    this.newEntities = new NewEntityLimit(self);
+    this.newRegisters = new NewRegisterLimit(self, registerLimits);
   }
 
   /** Our key must stand for our id: a node that could not verify its own writes is misconfigured. */
@@ -127,6 +140,8 @@ export class MeshSecurity {
     readonly stored?: readonly Uint8Array[];
     /** Keeps the vouched keys each time one is added (LatticeNode.saveAuthorKeys). */
     readonly save?: (keys: readonly Uint8Array[]) => Promise<void>;
+    /** New registers per author (default DEFAULT_REGISTER_LIMITS). */
+    readonly registerLimits?: RegisterLimits;
   }): Promise<MeshSecurity> {
     if (!sameBytes(options.signer.publicKey, options.publicKey)) throw new Error('the signer holds another key');
     const s = new MeshSecurity(
@@ -137,6 +152,7 @@ export class MeshSecurity {
       options.randomBytes,
       options.now,
       options.log ?? (() => undefined),
+      options.registerLimits ?? DEFAULT_REGISTER_LIMITS,
     );
     const id = await s.keys.learn(options.publicKey);
     if (id !== options.self) throw new Error(`our key stands for ${id}, not our id ${options.self}`);
@@ -258,87 +274,90 @@ export class MeshSecurity {
     );
   }
 
-  /** Checks versions from the link to `from` before they are merged. */
+  /**
+   * Checks versions from the link to `from` before they are merged: the new-register bound is
+   * read first (charging nothing), so a flood over its author's bound costs no signature check;
+   * what passes is verified, gated by the roster, and only then charged to its authors.
+   */
   verify(versions: readonly Version[], from: NodeId, done: (verdict: VerifyVerdict, now: number) => void): void {
-    this.verifier.verify(
-      versions,
-      from,
-      (outcome) => {
-        // An equivocation is counted (and charged to its author's own link) but still merged: the
-        // merge keeps the same one of two contents under one timestamp on every node
-        // (compareContent), whereas refusing whichever came second would split the picture by
-        // arrival order for good. The signed pair is the evidence for removing the author.
-        let accepted = [...outcome.accepted];
-        const rejected = outcome.rejected.filter((r) => {
-          if (r.reason !== 'equivocation') return true;
-          accepted.push(r.version);
-          return false;
-        });
-        // Who may write: refused here, the author's key is not vouched for nor its versions relayed.
-        // Not the link's fault (an honest relay may hold an admission we have not seen yet).
-        const gated = this.gate?.(accepted);
-        if (gated !== undefined && gated.rejected.length > 0) {
-          accepted = [...gated.accepted];
-          for (const r of gated.rejected) this.gateRejected[r.reason] = (this.gateRejected[r.reason] ?? 0) + 1;
-          this.logGated(gated.rejected, from);
-        }
-        // How many entities one author can make us hold (after the gate: a stranger's are refused
-        // there and cost no tokens). Not the link's fault: an honest relay passes a member's burst on.
-        const split = this.newEntities.split(accepted, this.holds, this.now());
-        if (split.refused.length > 0) {
-          accepted = split.accepted;
-          this.gateRejected[ENTITY_LIMIT_REASON] = (this.gateRejected[ENTITY_LIMIT_REASON] ?? 0) + split.refused.length;
-          this.logEntityLimit(split.refused, from);
-        }
-        const fresh: Uint8Array[] = [];
-        for (const v of accepted) {
-          if (this.keys.vouch(v.ts.node)) fresh.push(this.keys.keyOf(v.ts.node)!);
-        }
-        // Before the versions are merged and relayed: each link gets the key ahead of them.
-        if (fresh.length > 0) this.vouched(fresh);
-        if (outcome.rejected.length > 0) this.logRejected(outcome.rejected, from);
-        done(
-          {
-            accepted,
-            rejected: [
-              ...rejected.map(({ version, reason }) => ({
-                version,
-                reason,
-                penalise: LINK_AT_FAULT.has(reason),
-                // An unknown author's versions are asked for again at the next round: its key may
-                // have come by then (keys are sent at each handshake and again every KEYS_RESEND_MS).
-                retry: false,
-              })),
-              // What may pass soon (an admission on its way) is asked for at the next round; what
-              // will not (a removed member's late write) is set aside for a long while instead.
-              ...(gated?.rejected ?? []).map((r) => ({
-                version: r.version,
-                reason: r.reason,
-                penalise: false,
-                retry: !r.soon,
-              })),
-              // Set aside for a while (the session's unapplied-retry hold-back) rather than asked
-              // for at every round: the author's bucket refills meanwhile, and a flood's excess is
-              // not fetched and verified again round after round through honest relays.
-              ...split.refused.map((version) => ({
-                version,
-                reason: ENTITY_LIMIT_REASON,
-                penalise: false,
-                retry: true,
-              })),
-            ],
-            // The author's own link sent both contents: charged like a forgery.
-            penalty: outcome.rejected.filter((r) => r.reason === 'equivocation' && r.version.ts.node === from).length,
-          },
-          this.now(),
-        );
-      },
-      (error) => {
-        // Our failure, not the peer's: nothing merged, nothing charged; the next round asks again.
-        this.log('verifying versions failed', error);
-        done({ accepted: [], rejected: [] }, this.now());
-      },
-    );
+    const pre = this.newRegisters.precheck(versions, this.holding, this.now());
+    if (pre.refused.length > 0) this.countRegisterRefusals(pre, from);
+    const checked = (outcome: VerifyOutcome): void => {
+      const verdict = this.afterSignatures(outcome, from);
+      done({ ...verdict, rejected: [...registerRejections(pre), ...verdict.rejected] }, this.now());
+    };
+    if (pre.accepted.length === 0) return checked({ accepted: [], rejected: [] });
+    this.verifier.verify(pre.accepted, from, checked, (error) => {
+      // Our failure, not the peer's: nothing merged, nothing charged; the next round asks again.
+      this.log('verifying versions failed', error);
+      done({ accepted: [], rejected: registerRejections(pre) }, this.now());
+    });
+  }
+
+  /** The roster's gate and the charge for new registers, on what the signature check left. */
+  private afterSignatures(outcome: VerifyOutcome, from: NodeId): VerifyVerdict {
+    // An equivocation is counted (and charged to its author's own link) but still merged: the
+    // merge keeps the same one of two contents under one timestamp on every node
+    // (compareContent), whereas refusing whichever came second would split the picture by
+    // arrival order for good. The signed pair is the evidence for removing the author.
+    let accepted = [...outcome.accepted];
+    const rejected = outcome.rejected.filter((r) => {
+      if (r.reason !== 'equivocation') return true;
+      accepted.push(r.version);
+      return false;
+    });
+    // Who may write: refused here, the author's key is not vouched for nor its versions relayed.
+    // Not the link's fault (an honest relay may hold an admission we have not seen yet).
+    const gated = this.gate?.(accepted);
+    if (gated !== undefined && gated.rejected.length > 0) {
+      accepted = [...gated.accepted];
+      for (const r of gated.rejected) this.gateRejected[r.reason] = (this.gateRejected[r.reason] ?? 0) + 1;
+      this.logGated(gated.rejected, from);
+    }
+    // How many registers one author can make us hold, charged only now that the signatures verified
+    // (after the gate: a stranger's are refused there and cost no tokens). Not the link's fault: an
+    // honest relay passes a member's burst on.
+    const charged = this.newRegisters.charge(accepted, this.holding, this.now());
+    if (charged.refused.length > 0) {
+      accepted = charged.accepted;
+      this.countRegisterRefusals(charged, from);
+    }
+    const fresh: Uint8Array[] = [];
+    for (const v of accepted) {
+      if (this.keys.vouch(v.ts.node)) fresh.push(this.keys.keyOf(v.ts.node)!);
+    }
+    // Before the versions are merged and relayed: each link gets the key ahead of them.
+    if (fresh.length > 0) this.vouched(fresh);
+    if (outcome.rejected.length > 0) this.logRejected(outcome.rejected, from);
+    return {
+      accepted,
+      rejected: [
+        ...rejected.map(({ version, reason }) => ({
+          version,
+          reason,
+          penalise: LINK_AT_FAULT.has(reason),
+          // Asked for again at the next round: an unknown author's key may have come by then (keys
+          // are sent at each handshake and again every KEYS_RESEND_MS); a forgery is charged to its link.
+          later: 'next-round' as const,
+        })),
+        // What may pass soon (an admission on its way) is asked for at the next round; what will
+        // not (a removed member's late write) is set aside instead.
+        ...(gated?.rejected ?? []).map((r) => ({
+          version: r.version,
+          reason: r.reason,
+          penalise: false,
+          later: r.soon ? ('next-round' as const) : ('hold-back' as const),
+        })),
+        ...registerRejections(charged),
+      ],
+      // The author's own link sent both contents: charged like a forgery.
+      penalty: outcome.rejected.filter((r) => r.reason === 'equivocation' && r.version.ts.node === from).length,
+    };
+  }
+
+  private countRegisterRefusals(split: RegisterSplit, from: NodeId): void {
+    for (const r of split.refused) this.gateRejected[r.reason] = (this.gateRejected[r.reason] ?? 0) + 1;
+    this.logRegisterLimit(split, from);
   }
 
   stats(): SecurityStats {
@@ -357,7 +376,7 @@ export class MeshSecurity {
       badProofs: this.badProofs,
       notAdmitted: this.notAdmitted,
       peersPenalised: this.peersPenalised,
-      newEntitiesRefused: this.newEntities.hits,
+      newRegistersRefused: this.newRegisters.hits,
     };
   }
 
@@ -371,12 +390,13 @@ export class MeshSecurity {
     });
   }
 
-  private logEntityLimit(refused: readonly Version[], from: NodeId): void {
-    const authors = [...new Set(refused.map((v) => v.ts.node))];
+  private logRegisterLimit(split: RegisterSplit, from: NodeId): void {
+    const authors = [...new Set(split.refused.map((r) => r.version.ts.node))];
+    const { burst, ratePerSecond } = this.registerLimits;
     this.log(
-      `refused ${refused.length} versions of new entities from ${from}: their authors (${authors.join(', ')}) ` +
-        `made more than ${NEW_ENTITY_BURST} new entities here, then ${NEW_ENTITIES_PER_SECOND} a second; ` +
-        'asked for again later',
+      `refused ${split.refused.length} versions of new registers from ${from}: their authors (${authors.join(', ')}) ` +
+        `made more than ${burst} new registers here, then ${ratePerSecond} a second, or an entity ` +
+        `held ${MAX_KINDS_PER_ENTITY} kinds; set aside, asked for again later`,
     );
   }
 
@@ -394,6 +414,14 @@ export class MeshSecurity {
     if (!(x instanceof Promise)) return f(x);
     x.then(f, (error: unknown) => this.log('filing a key failed', error));
   }
+}
+
+/**
+ * Versions over the new-register bound: set aside for the hold-back (the author's bucket refills
+ * meanwhile, and a flood's excess is not fetched again round after round through honest relays).
+ */
+function registerRejections(split: RegisterSplit): VerifyVerdict['rejected'] {
+  return split.refused.map(({ version, reason }) => ({ version, reason, penalise: false, later: 'hold-back' }));
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

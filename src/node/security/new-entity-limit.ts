@@ -1,66 +1,203 @@
-import { TokenBucket } from '../../core/budget/token-bucket';
-import type { EntityId, NodeId } from '../../core/ids';
+import { MAX_KINDS_PER_ENTITY } from '../../core/entity/bounds';
+import type { ComponentKind, EntityId, NodeId } from '../../core/ids';
+import { compareTs } from '../../core/clock/timestamp';
 import type { Version } from '../../core/merge/version';
 
 /**
- * New entities one author may make this node hold (docs/security.md, "New entities per author"):
- * a token bucket per author, one token per entity the node does not hold yet. The burst covers a
- * first sync of a large sensor's picture (scenario 9 fuses 10k tracks; twice that fits), the rate
- * a sensor's steady turnover of new tracks; beyond it a flood costs at most this many new entities
- * per author per second.
+ * New registers one author may make this node hold (docs/security.md, "New registers per
+ * author"): a token bucket per author, one token per register (entity, kind) the node does not
+ * hold yet. A register is what costs memory: an entity is its registers, and a component added
+ * to an entity already held (another author's track) is as new as a new entity. The burst covers
+ * a first sync of a large sensor's picture (scenario 9 fuses 10k tracks of a few components
+ * each; twice that fits), the rate a sensor's steady turnover; beyond it a flood costs at most
+ * this many new registers per author per second.
  */
-export const NEW_ENTITY_BURST = 20_000;
-export const NEW_ENTITIES_PER_SECOND = 50;
+export const NEW_REGISTER_BURST = 100_000;
+export const NEW_REGISTERS_PER_SECOND = 250;
 /** Authors whose buckets are kept (least recently used go first; as many as the key ring holds keys). */
-export const MAX_ENTITY_BUCKETS = 4_096;
+export const MAX_AUTHOR_BUCKETS = 4_096;
+/**
+ * Authors whose buckets were forgotten, remembered by id so that they come back empty rather than
+ * with a full burst (least recently forgotten go first). Past that many, a returning author is as
+ * new as a fresh key, which gets a full burst anyway (docs/security.md, the open-lattice limit).
+ */
+export const MAX_FORGOTTEN_AUTHORS = 16_384;
 
-export interface EntitySplit {
+/** The bucket's shape (tests and a node's options may tighten it). */
+export interface RegisterLimits {
+  readonly burst: number;
+  readonly ratePerSecond: number;
+  readonly maxAuthors: number;
+}
+
+export const DEFAULT_REGISTER_LIMITS: RegisterLimits = {
+  burst: NEW_REGISTER_BURST,
+  ratePerSecond: NEW_REGISTERS_PER_SECOND,
+  maxAuthors: MAX_AUTHOR_BUCKETS,
+};
+
+/** What the store holds of one entity (LatticeNode.holding). */
+export interface HeldEntity {
+  /** Whether it holds a register (versions or what they taught it) of this kind. */
+  hasKind(kind: ComponentKind): boolean;
+  /** How many kinds it holds registers of. */
+  readonly kindCount: number;
+}
+
+/** The store's answer for an entity; undefined: not held at all. */
+export type Holding = (entity: EntityId) => HeldEntity | undefined;
+
+/** Why a version is refused here (securityStats().rejected). */
+export type RegisterRefusal = 'entity-limit' | 'kinds-per-entity';
+
+export interface RegisterSplit {
   readonly accepted: Version[];
-  /** Versions of new entities over their author's bound: set aside, then asked for again (docs/security.md). */
-  readonly refused: Version[];
+  /** Over the author's bound or the entity's kinds: set aside, then asked for again (docs/security.md). */
+  readonly refused: { readonly version: Version; readonly reason: RegisterRefusal }[];
+  /** New registers refused (each counted once, whatever number of versions it had). */
+  readonly registers: number;
+}
+
+interface Bucket {
+  tokens: number;
+  last: number;
 }
 
 /**
- * Applied to verified, admitted versions before the merge. An entity is charged once, to the author
- * of the first version of it in the batch; every version of a refused entity in the batch is refused
- * with it (nothing is lost: anti-entropy fetches them again once the author has tokens). Our own
- * versions and versions of entities already held are never charged.
+ * Applied twice to a batch: `precheck` before the signatures are checked (reads the buckets, charges
+ * nothing: a forged version cannot drain its claimed author, and a flood over its author's bound
+ * costs no Ed25519 check), then `charge` on what verified and was admitted, before the merge.
+ *
+ * A new register is charged to the author of its earliest version in the batch (each author pays
+ * for what it adds: a component on another author's entity is the writer's, never the entity's
+ * first author's); if that author cannot pay, its versions of the register are refused and the next
+ * author in timestamp order may pay. Versions of registers already held and our own versions are
+ * never charged. An entity takes at most MAX_KINDS_PER_ENTITY kinds; versions of further kinds are
+ * refused whoever wrote them.
  */
-export class NewEntityLimit {
-  private readonly buckets = new Map<NodeId, TokenBucket>();
-  /** Entities refused, for securityStats. */
+export class NewRegisterLimit {
+  /** Insertion order = least recently used first. */
+  private readonly buckets = new Map<NodeId, Bucket>();
+  /** Authors whose buckets were evicted: they start empty, not with a full burst (insertion order for eviction). */
+  private readonly forgotten = new Set<NodeId>();
+  /** Registers refused (by the precheck or the charge), for securityStats. */
   hits = 0;
 
   constructor(
     private readonly self: NodeId,
-    private readonly burst = NEW_ENTITY_BURST,
-    private readonly ratePerSecond = NEW_ENTITIES_PER_SECOND,
-    private readonly maxAuthors = MAX_ENTITY_BUCKETS,
+    private readonly limits: RegisterLimits = DEFAULT_REGISTER_LIMITS,
   ) {}
 
-  split(versions: readonly Version[], holds: (entity: EntityId) => boolean, now: number): EntitySplit {
-    const accepted: Version[] = [];
-    const refused: Version[] = [];
-    const decided = new Map<EntityId, boolean>();
-    for (const v of versions) {
-      let ok = decided.get(v.entity);
-      if (ok === undefined) {
-        ok = v.ts.node === this.self || holds(v.entity) || this.take(v.ts.node, now);
-        decided.set(v.entity, ok);
-        if (!ok) this.hits++;
+  /** Before the signature check: what would be refused now; nothing is charged nor remembered. */
+  precheck(versions: readonly Version[], holding: Holding, now: number): RegisterSplit {
+    const scratch = new Map<NodeId, number>();
+    const out = this.split(versions, holding, (author) => {
+      const left = scratch.get(author) ?? this.available(author, now);
+      if (left < 1) return false;
+      scratch.set(author, left - 1);
+      return true;
+    });
+    this.hits += out.registers;
+    return out;
+  }
+
+  /** After the signature check and admission: charges each new register to its author. */
+  charge(versions: readonly Version[], holding: Holding, now: number): RegisterSplit {
+    const out = this.split(versions, holding, (author) => this.take(author, now));
+    this.hits += out.registers;
+    return out;
+  }
+
+  private split(versions: readonly Version[], holding: Holding, pay: (author: NodeId) => boolean): RegisterSplit {
+    const refusedReason = new Map<Version, RegisterRefusal>();
+    let registers = 0;
+    for (const [entity, vs] of byEntity(versions)) {
+      const held = holding(entity);
+      // Updates of registers held (most traffic) cost nothing more.
+      if (held !== undefined && vs.every((v) => held.hasKind(v.kind))) continue;
+      let kinds = held?.kindCount ?? 0;
+      // Earliest first: the order every node sees, whatever order the batch came in.
+      const ordered = vs.length === 1 ? vs : [...vs].sort((a, b) => compareTs(a.ts, b.ts));
+      const open = new Set<ComponentKind>();
+      const closed = new Map<ComponentKind, Set<NodeId>>();
+      let overCap = false;
+      for (const v of ordered) {
+        if (open.has(v.kind) || held?.hasKind(v.kind) === true) continue;
+        const refusedAuthors = closed.get(v.kind);
+        if (refusedAuthors?.has(v.ts.node) === true) {
+          refusedReason.set(v, 'entity-limit');
+          continue;
+        }
+        if (v.ts.node !== this.self && refusedAuthors === undefined && kinds >= MAX_KINDS_PER_ENTITY) {
+          refusedReason.set(v, 'kinds-per-entity');
+          overCap = true;
+          continue;
+        }
+        if (refusedAuthors === undefined) kinds++;
+        if (v.ts.node === this.self || pay(v.ts.node)) {
+          open.add(v.kind);
+          continue;
+        }
+        closed.set(v.kind, new Set([...(refusedAuthors ?? []), v.ts.node]));
+        refusedReason.set(v, 'entity-limit');
       }
-      (ok ? accepted : refused).push(v);
+      for (const kind of closed.keys()) if (!open.has(kind)) registers++;
+      // A kind over the entity's cap counts once as a refused register.
+      if (overCap) {
+        registers += new Set(vs.filter((v) => refusedReason.get(v) === 'kinds-per-entity').map((v) => v.kind)).size;
+      }
     }
-    return { accepted, refused };
+    const accepted: Version[] = [];
+    const refused: { version: Version; reason: RegisterRefusal }[] = [];
+    for (const v of versions) {
+      const reason = refusedReason.get(v);
+      if (reason === undefined) accepted.push(v);
+      else refused.push({ version: v, reason });
+    }
+    return { accepted, refused, registers };
+  }
+
+  /** Tokens the author has now (no bucket kept: none if it was forgotten, else a full burst). */
+  private available(author: NodeId, now: number): number {
+    const b = this.buckets.get(author);
+    if (b === undefined) return this.forgotten.has(author) ? 0 : this.limits.burst;
+    return this.refilled(b, now);
+  }
+
+  private refilled(b: Bucket, now: number): number {
+    const elapsed = Math.max(0, now - b.last);
+    return Math.min(this.limits.burst, b.tokens + (elapsed * this.limits.ratePerSecond) / 1000);
+  }
+
+  private forget(author: NodeId): void {
+    this.buckets.delete(author);
+    this.forgotten.add(author);
+    if (this.forgotten.size > MAX_FORGOTTEN_AUTHORS) this.forgotten.delete(this.forgotten.values().next().value!);
   }
 
   private take(author: NodeId, now: number): boolean {
-    let bucket = this.buckets.get(author);
-    if (bucket === undefined) {
-      bucket = new TokenBucket(this.ratePerSecond, this.burst, now);
-      if (this.buckets.size >= this.maxAuthors) this.buckets.delete(this.buckets.keys().next().value!);
-    } else this.buckets.delete(author);
-    this.buckets.set(author, bucket);
-    return bucket.take(now);
+    let b = this.buckets.get(author);
+    if (b === undefined) {
+      if (this.buckets.size >= this.limits.maxAuthors) this.forget(this.buckets.keys().next().value!);
+      b = { tokens: this.forgotten.delete(author) ? 0 : this.limits.burst, last: now };
+    } else {
+      this.buckets.delete(author);
+      b.tokens = this.refilled(b, now);
+      b.last = Math.max(b.last, now);
+    }
+    this.buckets.set(author, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
   }
+}
+
+function byEntity(versions: readonly Version[]): Map<EntityId, Version[]> {
+  const out = new Map<EntityId, Version[]>();
+  for (const v of versions) {
+    const list = out.get(v.entity);
+    if (list === undefined) out.set(v.entity, [v]);
+    else list.push(v);
+  }
+  return out;
 }

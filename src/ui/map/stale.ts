@@ -1,16 +1,19 @@
-import type { Expiry } from '../../core/entity/component-types';
+import { isStaleFix, STALE_AFTER_MS } from '../../core/entity/staleness';
+import type { Expiry, Fusion } from '../../core/entity/component-types';
 import type { EntityView } from '../../node/node-api';
 
-/** A track whose position has not been refreshed for this long is drawn dimmed. */
-export const STALE_AFTER_MS = 120_000;
+/** A track whose position has not been refreshed for this long is drawn dimmed (the core's rule). */
+export { STALE_AFTER_MS };
 
 /**
- * Stale: its stale time (the `expiry` component, CoT `stale`) has passed, or its position is older
- * than STALE_AFTER_MS. Still shown, dimmed: the operator should see what was there, and that it is old.
+ * Stale: its stale time (the `expiry` component, CoT `stale`) has passed, its position is older
+ * than STALE_AFTER_MS, or it is a fused track its engine marked stale (the same rule, applied at
+ * the last scan). Still shown, dimmed: the operator should see what was there, and that it is old.
  */
 export function isStale(view: EntityView, now: number): boolean {
   const at = (view.components.expiry as Partial<Expiry> | undefined)?.at;
   if (typeof at === 'number' && at <= now) return true;
+  if ((view.components.fusion as Partial<Fusion> | undefined)?.stale === true) return true;
   const fixed = view.meta.position?.time ?? view.updatedAt;
-  return now - fixed > STALE_AFTER_MS;
+  return isStaleFix(fixed, now);
 }

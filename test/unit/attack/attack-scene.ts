@@ -28,8 +28,8 @@ export interface Scene {
 }
 
 /** A real node 'm' with three scripted links, every hello done, the honest peer's inbox cleared. */
-export async function scene(): Promise<Scene> {
-  const h = await Harness.create('m');
+export async function scene(opts: Parameters<typeof Harness.create>[1] = {}): Promise<Scene> {
+  const h = await Harness.create('m', opts);
   const alice = h.peer('a');
   alice.hello();
   const mallory = h.peer('x');

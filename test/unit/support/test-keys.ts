@@ -6,6 +6,7 @@ import { versionSigningBytes } from '../../../src/core/signing/version-signing';
 import { MessageType, type ProofMessage } from '../../../src/core/sync';
 import type { LatticeNode } from '../../../src/node/lattice-node';
 import { MeshSecurity } from '../../../src/node/security/mesh-security';
+import type { RegisterLimits } from '../../../src/node/security/new-entity-limit';
 import type { SignatureVerifier } from '../../../src/ports/signature-verifier';
 import type { Signer } from '../../../src/ports/signer';
 
@@ -103,6 +104,7 @@ export async function testSecurity(
   mode: 'named' | 'hashed' = 'named',
   log?: (message: string, detail?: unknown) => void,
   node?: LatticeNode,
+  registerLimits?: RegisterLimits,
 ): Promise<MeshSecurity> {
   const identity = testIdentity(name);
   return await MeshSecurity.create({
@@ -116,6 +118,7 @@ export async function testSecurity(
     ...(node === undefined
       ? {}
       : { stored: await node.authorKeys(), save: (keys: readonly Uint8Array[]) => node.saveAuthorKeys(keys) }),
+    ...(registerLimits === undefined ? {} : { registerLimits }),
   });
 }
 

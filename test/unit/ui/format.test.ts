@@ -27,3 +27,11 @@ describe('an approval in the track list and the inspector', () => {
     ]);
   });
 });
+
+describe('a fused track in the track list and the inspector', () => {
+  const fusion = { sources: ['eo-1', 'radar-1'], position: { lat: 0, lon: 0 }, confidence: 0.42 };
+  it('reads its sources and confidence, and says when its engine marked it stale', () => {
+    expect(summarize('fusion', fusion as never)).toBe('2 sources · 42%');
+    expect(summarize('fusion', { ...fusion, confidence: 0, stale: true } as never)).toBe('2 sources · 0% · stale');
+  });
+});

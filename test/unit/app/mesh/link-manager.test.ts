@@ -1,10 +1,13 @@
 import { CHANNEL } from '../../../../src/adapters/webrtc/frame-channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelaySignaling } from '../../../../src/adapters/signaling/relay-signaling';
+import { toBase64url } from '../../../../src/core/bytes/base64url';
+import { relaySignalBytes } from '../../../../src/ports/relay-signal-proof';
+import { syncSigner, syncVerifier, testIdentity } from '../../support/test-keys';
 import { LinkManager } from '../../../../src/app/mesh/link-manager';
 import type { NodeId } from '../../../../src/core/ids';
 import type { BridgeEvents } from '../../../../src/app/mesh/worker-bridge';
-import type { SignalingTransport } from '../../../../src/ports/signaling';
+import type { Signal, SignalingTransport } from '../../../../src/ports/signaling';
 import { FakeHub, FakePeerNet, fakeBridge } from './fakes';
 import { ManualClock } from './manual-clock';
 
@@ -51,6 +54,9 @@ async function runUntil({ clock }: Setup, what: string, check: () => boolean, ms
   }
 }
 
+/** Each node's relayed-signaling path, for tests that play a hostile relay. */
+const relays = new Map<NodeId, RelaySignaling>();
+
 function node(
   { clock, hub, net }: Setup,
   id: string,
@@ -72,6 +78,8 @@ function node(
         lattice,
         log: () => undefined,
         now: () => clock.now(),
+        signer: syncSigner(testIdentity(id)),
+        verifier: syncVerifier('named'),
         network: {
           neighbours: (): NodeId[] => manager.connectedPeers(),
           send: (peer, payload): boolean => manager.sendRelay(peer, payload),
@@ -80,7 +88,10 @@ function node(
     : undefined;
   const transports: SignalingTransport[] = [];
   if (options.hub ?? true) transports.push(hub.transport(self));
-  if (relay !== undefined) transports.push(relay);
+  if (relay !== undefined) {
+    transports.push(relay);
+    relays.set(self, relay);
+  }
   const manager: LinkManager = new LinkManager({
     self,
     lattice,
@@ -329,5 +340,33 @@ describe('LinkManager', () => {
     // Nothing went on the channel behind the budget's back: the worker has it.
     expect(onWire()).toBe(before);
     expect(signals).toEqual([payload]);
+  });
+
+  it('a relaying peer cannot end a link with a bye forged in another node’s name', async () => {
+    const s = setup();
+    s.hub.reachable = (x, y) => x === 'b' || y === 'b';
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => node(s, id, { relay: true }));
+    for (const n of [a!, b!, c!]) n.start();
+    await runUntil(s, 'a and c linked', () => state(a!, 'c') === 'connected' && state(c!, 'a') === 'connected');
+    // b, the relay between them, tells a that c left: signed with b's own key, and unsigned.
+    const signal = { type: 'bye', from: 'c', to: 'a', lattice: 'alpha', data: { reason: 'left' } } as const;
+    const at = s.clock.now();
+    const bytes = relaySignalBytes('forged0001', at, signal as unknown as Signal);
+    const bKey = testIdentity('b');
+    const forged = {
+      id: 'forged0001',
+      ttl: 2,
+      signal,
+      at,
+      key: toBase64url(bKey.publicKey),
+      sig: toBase64url(syncSigner(bKey).sign(bytes) as Uint8Array),
+    };
+    const encode = (x: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(x));
+    relays.get('a' as NodeId)!.receiveFrame('b' as NodeId, encode(forged));
+    relays.get('a' as NodeId)!.receiveFrame('b' as NodeId, encode({ id: 'forged0002', ttl: 2, signal }));
+    expect(state(a!, 'c')).toBe('connected');
+    await run(s, 500);
+    expect(state(a!, 'c')).toBe('connected');
+    expect(relays.get('a' as NodeId)!.stats().invalid).toMatchObject({ forged: 1, unsigned: 1 });
   });
 });

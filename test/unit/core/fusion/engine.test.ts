@@ -2,7 +2,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Position } from '../../../../src/core/entity/component-types';
+import { isStaleFix, STALE_AFTER_MS } from '../../../../src/core/entity/staleness';
 import { FusionEngine } from '../../../../src/core/fusion/engine';
+import { AGE_DUE_GRID_MS, ageDueAt } from '../../../../src/core/fusion/freshness';
 import { fusedId } from '../../../../src/core/fusion/fused-id';
 import type { FusionChange, SourceTrack } from '../../../../src/core/fusion/types';
 import { isEntityId, type EntityId } from '../../../../src/core/ids';
@@ -214,14 +216,18 @@ describe('a picture written once (an import, a snapshot): the dwell', () => {
     const scans = idle(f, T0 + 100 + 10 * 60_000);
     // Associated at every scan since the first (T0 + 100): confirmed at the first scan ≥ T0 + 5.1 s.
     const changed = scans.filter((s) => s.changes.length > 0);
-    expect(changed.map((s) => [s.at - T0, kinds(s.changes)])).toEqual([[5_100, ['created', 'created', 'created']]]);
+    expect([changed[0]!.at - T0, kinds(changed[0]!.changes)]).toEqual([5_100, ['created', 'created', 'created']]);
+    // After that only updates: the age term lowers the confidence (see "age and staleness").
+    expect(changed.slice(1).flatMap((s) => kinds(s.changes).filter((k) => k !== 'updated'))).toEqual([]);
     expect(
       f
         .fused()
         .map((t) => t.fusion.sources.join(' '))
         .sort(),
     ).toEqual(Array.from({ length: OBJECTS }, (_, n) => `eo.o${n} radar.o${n}`));
-    for (const t of f.fused()) {
+    for (const c of changed[0]!.changes) {
+      if (c.type !== 'created') throw new Error('unreachable');
+      const t = c.track;
       // One report each: persistence 1 of 5, so the confidence says the evidence is thin.
       expect(t.fusion.confidence).toBeGreaterThan(0.15);
       expect(t.fusion.confidence).toBeLessThanOrEqual(0.2);
@@ -229,8 +235,10 @@ describe('a picture written once (an import, a snapshot): the dwell', () => {
       const eoReport = offset(BASE, 2_000 * Number(t.fusion.sources[0]!.slice(-1)), 0);
       expect(bearingDistance(t.fusion.position, eoReport).distance).toBeLessThan(0.05);
     }
-    // Ten minutes later, with no report since: still fused (no age expiry), nothing pending.
+    // Ten minutes later, with no report since: still fused (no age expiry), marked stale with
+    // confidence 0, nothing pending.
     expect(f.stats()).toEqual({ fused: OBJECTS, sources: 2 * OBJECTS, greedyClusters: 0 });
+    for (const t of f.fused()) expect(t.fusion).toMatchObject({ stale: true, confidence: 0 });
     expect(f.nextDue()).toBe(Infinity);
   });
 
@@ -249,7 +257,9 @@ describe('a picture written once (an import, a snapshot): the dwell', () => {
     expect(f.nextDue()).toBe(T0 + 100 + DWELL);
     expect(f.scan(T0 + 100 + DWELL - 1)).toEqual([]);
     expect(kinds(f.scan(T0 + 100 + DWELL))).toEqual(['created', 'created', 'created']);
-    expect(f.nextDue()).toBe(Infinity);
+    // Then when the fused tracks' age term first steps down (reports at T0, fresh for 10 s), on
+    // the age steps' grid.
+    expect(f.nextDue()).toBe(ageDueAt(T0 + f.config.freshForMs + 1));
   });
 
   it('needs no contradicting evidence: a report that finds the pair apart starts the dwell again', () => {
@@ -299,7 +309,8 @@ describe('a picture written once (an import, a snapshot): the dwell', () => {
   it('a pair fused by its dwell splits back after the same dwell when one rewrite puts it apart', () => {
     // A picture imported again with the radar track moved 5 km: one report, never another. The
     // report count (3 outside) would never be reached; the split's dwell mirrors the confirmation's.
-    const f = new FusionEngine();
+    // (Fresh for a minute: the age term's own due times are tested on their own.)
+    const f = new FusionEngine({ freshForMs: 60_000 });
     imported(f);
     idle(f, T0 + 6_000);
     expect(f.fused()).toHaveLength(OBJECTS);
@@ -529,5 +540,145 @@ describe('gating edge cases, end to end', () => {
     expect(fuseAt({ ...eoAt, accuracy: 5 }, { ...far, covariance: [100, 200, 100] })).toHaveLength(1);
     // With a real covariance of σ 5 m, the same 100 m is far outside.
     expect(fuseAt({ ...eoAt, accuracy: 5 }, { ...far, covariance: [25, 0, 25] })).toEqual([]);
+  });
+});
+
+describe('age and staleness: a fused track whose sources stopped', () => {
+  /** An EO and a radar track of one object reported together each second from T0 to T0 + 4 s, then never again. */
+  function fusedThenSilent(): { f: FusionEngine; last: number } {
+    const f = new FusionEngine();
+    let last = T0;
+    for (let k = 0; k < 5; k++) {
+      last = T0 + k * 1_000;
+      f.upsert(eo('eo.a', 0, 0, last));
+      f.upsert(radar('radar.a', 20, 0, last));
+      f.scan(last);
+    }
+    expect(f.fused()).toHaveLength(1);
+    return { f, last };
+  }
+  const only = (f: FusionEngine) => f.fused()[0]!.fusion;
+
+  it('keeps its confidence while fresh, loses it in steps with age, and is marked stale when the map dims its sources', () => {
+    const { f, last } = fusedThenSilent();
+    const live = only(f).confidence;
+    expect(live).toBeGreaterThan(0.5);
+    expect(only(f).stale).toBeUndefined();
+    const { freshForMs, staleAfterMs } = f.config;
+    expect(staleAfterMs).toBe(STALE_AFTER_MS);
+    // Up to freshForMs of silence nothing changes, and the engine asks for a scan after it (at the
+    // next time on the age steps' grid, which fused tracks aging at different moments share).
+    expect(f.scan(last + freshForMs)).toEqual([]);
+    expect(f.nextDue()).toBe(ageDueAt(last + freshForMs + 1));
+    expect(f.nextDue() - (last + freshForMs + 1)).toBeLessThan(AGE_DUE_GRID_MS);
+    // From then on the confidence falls at every step the engine asks to be scanned at, never rises.
+    const seen: number[] = [];
+    let at = f.nextDue();
+    while (Number.isFinite(at)) {
+      expect(kinds(f.scan(at))).toEqual(['updated']);
+      seen.push(only(f).confidence);
+      at = f.nextDue();
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(9);
+    for (let k = 1; k < seen.length; k++) expect(seen[k]!).toBeLessThan(seen[k - 1]!);
+    expect(seen[0]!).toBeLessThan(live);
+    // Past the stale age (the map's rule: older than STALE_AFTER_MS): stale, confidence 0, still
+    // fused at its last position (its sources are still in the picture), and nothing more to scan for.
+    expect(only(f)).toMatchObject({ stale: true, confidence: 0 });
+    expect(isStaleFix(f.fused()[0]!.time, last + staleAfterMs)).toBe(false);
+    expect(isStaleFix(f.fused()[0]!.time, last + staleAfterMs + 1)).toBe(true);
+    expect(f.scan(last + staleAfterMs + 60_000)).toEqual([]);
+  });
+
+  it('fused tracks that fell silent at different moments share their age scans (a grid of the clock)', () => {
+    // Ten objects whose reports stop one after another, 1.3 s apart.
+    const f = new FusionEngine();
+    let t = T0;
+    for (let k = 0; k < 5; k++) {
+      t = T0 + k * 1_000;
+      for (let n = 0; n < 10; n++) {
+        f.upsert(eo(`eo.g${n}`, 2_000 * n, 0, t + 1_300 * n));
+        f.upsert(radar(`radar.g${n}`, 2_000 * n + 20, 0, t + 1_300 * n));
+      }
+      f.scan(t + 1_300 * 9);
+    }
+    expect(f.fused()).toHaveLength(10);
+    // Scanned only when due, until every fused track is stale: one scan per grid cell at most,
+    // where one per step per track would be ~10 × 10.
+    let scans = 0;
+    for (let at = f.nextDue(); Number.isFinite(at); at = f.nextDue()) {
+      f.scan(at);
+      scans++;
+    }
+    expect(f.fused().every((x) => x.fusion.stale === true)).toBe(true);
+    expect(scans).toBeLessThanOrEqual(Math.ceil((STALE_AFTER_MS + 1_300 * 9) / AGE_DUE_GRID_MS) + 1);
+  });
+
+  it('a report from either source makes it fresh again', () => {
+    const { f, last } = fusedThenSilent();
+    const live = only(f).confidence;
+    f.scan(last + STALE_AFTER_MS + 1);
+    expect(only(f).stale).toBe(true);
+    const back = last + STALE_AFTER_MS + 2_000;
+    f.upsert(eo('eo.a', 0, 0, back));
+    f.upsert(radar('radar.a', 20, 0, back));
+    f.scan(back);
+    expect(only(f).stale).toBeUndefined();
+    expect(only(f).confidence).toBe(live);
+  });
+
+  it('a live feed never ages: the same confidence at every scan', () => {
+    const f = new FusionEngine();
+    const confidences = new Set<number>();
+    for (let k = 0; k < 300; k++) {
+      const t = T0 + k * 1_000;
+      f.upsert(eo('eo.a', 0, 0, t));
+      f.upsert(radar('radar.a', 20, 0, t));
+      // Scanned 0.5 s after the reports (a host's latency).
+      f.scan(t + 500);
+      if (k >= 10) confidences.add(only(f).confidence);
+    }
+    expect(confidences.size).toBe(1);
+    expect(only(f).stale).toBeUndefined();
+  });
+});
+
+describe('a decoy: a third sensor`s track that comes and goes near a pair written once', () => {
+  /**
+   * An EO and a radar track of one object, written once at T0. A third sensor (an AIS report, which
+   * the sequential assignment takes first: "ais" < "eo") appears for a second every 4 s 30 m south
+   * of the EO, gated with the EO but not with the radar, and takes the EO into its group while it
+   * is there. The pair EO + radar is the better match throughout (d² 1.8 against 7.2).
+   */
+  function run(f: FusionEngine): string[] {
+    f.upsert(at('eo.d', 'eo', 0, 0, T0, { accuracy: 5 }));
+    f.upsert(at('radar.d', 'radar', 0, 15, T0, { accuracy: 10 }));
+    for (let ms = 0; ms <= 30_000; ms += 500) {
+      const phase = ms % 4_000;
+      if (phase === 1_000) f.upsert(at('ais.x', 'ais', 0, -30, T0, { accuracy: 10 }));
+      if (phase === 2_000) f.remove('ais.x' as EntityId);
+      f.scan(T0 + ms);
+    }
+    return f.fused().map((t) => t.fusion.sources.join(' '));
+  }
+
+  it('does not keep the pair from fusing: a scan that leaves it apart without outscoring it keeps its dwell', () => {
+    expect(run(new FusionEngine())).toEqual(['eo.d radar.d']);
+  });
+
+  it('a rival of the radar`s own sensor that beats it does restart the dwell (the pair is outscored)', () => {
+    const f = new FusionEngine();
+    f.upsert(at('eo.d', 'eo', 0, 0, T0, { accuracy: 5 }));
+    f.upsert(at('radar.d', 'radar', 0, 15, T0, { accuracy: 10 }));
+    const fusedAt: number[] = [];
+    for (let ms = 0; ms <= 30_000; ms += 500) {
+      const phase = ms % 4_000;
+      // A closer radar track, 3 m from the EO, for a second every 4 s.
+      if (phase === 1_000) f.upsert(at('radar.x', 'radar', 0, 3, T0, { accuracy: 10 }));
+      if (phase === 2_000) f.remove('radar.x' as EntityId);
+      f.scan(T0 + ms);
+      if (f.fused().length > 0) fusedAt.push(ms);
+    }
+    expect(fusedAt).toEqual([]);
   });
 });

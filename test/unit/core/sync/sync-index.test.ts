@@ -125,6 +125,20 @@ describe('SyncIndex', () => {
     expect(index.claimCount).toBe(0);
   });
 
+  it('holds back a suppressed id until its time (not a claim for a request in flight), and forgets it once held', () => {
+    const index = new SyncIndex();
+    const a = versionId(v('e1', 1));
+    const b = versionId(v('e2', 2));
+    index.claim([a], 0, 100);
+    expect(index.isHeldBack(a, 0)).toBe(false);
+    index.suppress([b], 10_000);
+    expect(index.isHeldBack(b, 9_999)).toBe(true);
+    expect(index.isHeldBack(b, 10_000)).toBe(false);
+    index.suppress([a], 10_000);
+    index.add([v('e1', 1)]);
+    expect(index.isHeldBack(a, 0)).toBe(false);
+  });
+
   it('never claims a refused id again, and remembers a bounded number of them', () => {
     const index = new SyncIndex();
     const ids = Array.from({ length: MAX_REFUSED + 10 }, (_, i) => versionId(v(`e${i}`, i + 1)));

@@ -5,39 +5,23 @@
  * replicated, no conflict appears, and a source deleted on one node takes the fused view away on both.
  */
 import { describe, expect, it } from 'vitest';
-import type { EntityView } from '../../../../src/core/store/entity-view';
 import type { Fusion } from '../../../../src/core/entity/component-types';
 import { offset } from '../../../../src/core/sim/geo';
 import { DEFAULT_FUSION_CONFIG } from '../../../../src/core/fusion/types';
-import { DEFENDED_POINT } from '../../../../src/node/c2-pipeline';
-import { MeshSim, type SimNode } from '../mesh/mesh-sim';
+import { expectOneFusedPerObject, fusionMesh, isFused, picture, seedFor, where as at, write } from './fusion-support';
 
-const seed = Number(process.env.SEED ?? Date.now() % 1_000_000);
-console.log(`fusion mesh seed ${seed}; replay with SEED=${seed}`);
+const seed = seedFor('fusion mesh');
 
 const OBJECTS = 4;
 const SPEED = 20;
-const isFused = (id: string): boolean => id.startsWith('fused:');
-
-/** Object n at second k: 2 km apart, moving east. */
-const where = (n: number, seconds: number) => offset(DEFENDED_POINT, 2_000 * n + SPEED * seconds, 5_000);
-
-async function write(sim: SimNode, id: string, components: Record<string, unknown>): Promise<void> {
-  if ((await sim.node.get(id)) === undefined) await sim.node.create({ id, components });
-  else await sim.node.update(id, components);
-}
-
-async function picture(n: SimNode): Promise<EntityView[]> {
-  return (await n.node.list()).sort((x, y) => (x.id < y.id ? -1 : 1));
-}
+const where = (n: number, seconds: number) => at(n, seconds, SPEED);
 
 describe('fusion over the in-memory mesh', () => {
   it('two nodes fusing the same sources show the same single fused entity per object, no conflict, nothing replicated', async () => {
-    const sim = new MeshSim({ seed });
-    const a = await sim.add('nodeA');
-    const b = await sim.add('nodeB');
-    sim.link('nodeA', 'nodeB');
-    sim.settle();
+    const {
+      sim,
+      nodes: [a, b],
+    } = await fusionMesh(seed, [['nodeA'], ['nodeB']]);
     // A's EO reports with a velocity; B's radar reports 300 ms later, without one (time alignment).
     for (let k = 0; k < 6; k++) {
       for (let n = 0; n < OBJECTS; n++) {
@@ -63,15 +47,8 @@ describe('fusion over the in-memory mesh', () => {
 
     const views = { a: await picture(a), b: await picture(b) };
     for (const [name, list] of Object.entries(views)) {
-      const fused = list.filter((v) => isFused(v.id));
-      expect(fused, name).toHaveLength(OBJECTS);
       // One fused entity per object, pairing that object's two reports, and no raw source beside it.
-      const pairs = fused.map((f) => [...(f.components.fusion as Fusion).sources].sort().join(' ')).sort();
-      expect(pairs, name).toEqual(Array.from({ length: OBJECTS }, (_, n) => `eo-${n} radar-${n}`));
-      expect(
-        list.filter((v) => !isFused(v.id)),
-        name,
-      ).toEqual([]);
+      expectOneFusedPerObject(list, OBJECTS, name);
       // No conflict from fusion: each fused view is one register-free view with a single head for
       // what fusion computes. (Threat and classification are carried from a source, where each
       // node's classifier writes them: that is the classifier's register, not fusion's.)
@@ -112,11 +89,10 @@ describe('fusion over the in-memory mesh', () => {
   });
 
   it('a picture imported once on A fuses after its dwell on A, on B (live push) and on C (joined later, by repair): one fused entity per object, no duplicates', async () => {
-    const sim = new MeshSim({ seed });
-    const a = await sim.add('nodeA');
-    const b = await sim.add('nodeB');
-    sim.link('nodeA', 'nodeB');
-    sim.settle();
+    const {
+      sim,
+      nodes: [a, b],
+    } = await fusionMesh(seed, [['nodeA'], ['nodeB']]);
     // One write of an EO and a radar track of each object (an import), never updated.
     const items = [];
     for (let n = 0; n < OBJECTS; n++) {
@@ -156,14 +132,8 @@ describe('fusion over the in-memory mesh', () => {
 
     const views = { a: await picture(a), b: await picture(b), c: await picture(c) };
     for (const [name, list] of Object.entries(views)) {
-      const fused = list.filter((v) => isFused(v.id));
-      const pairs = fused.map((f) => [...(f.components.fusion as Fusion).sources].sort().join(' ')).sort();
-      expect(pairs, name).toEqual(Array.from({ length: OBJECTS }, (_, n) => `eo-${n} radar-${n}`));
-      expect(
-        list.filter((v) => !isFused(v.id)),
-        name,
-      ).toEqual([]);
-      for (const v of fused) expect(v.meta.fusion, `${name} ${v.id}`).toMatchObject({ conflict: false, heads: 1 });
+      expectOneFusedPerObject(list, OBJECTS, name);
+      for (const v of list) expect(v.meta.fusion, `${name} ${v.id}`).toMatchObject({ conflict: false, heads: 1 });
     }
     expect(views.b.map((v) => v.id)).toEqual(views.a.map((v) => v.id));
     expect(views.c.map((v) => v.id)).toEqual(views.a.map((v) => v.id));

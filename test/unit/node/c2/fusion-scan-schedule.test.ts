@@ -2,8 +2,7 @@
  * Fusion scans follow changes (docs/fusion.md, "Wiring it in"): a change schedules one scan on the
  * injected scheduler, a burst of changes is one scan, a change during a scan schedules exactly one
  * more, and the host's tick scans only when a pair's dwell ends. Driven by hand, with no timer of its own. And
- * the time basis (docs/fusion.md, "Time basis"): a report's time is when it reached this node, a
- * repaired one's its stamp corrected by its author's last offset.
+ * the time basis (docs/fusion.md, "Time basis"): a report's time is its position version's stamp.
  */
 import { describe, expect, it } from 'vitest';
 import { encodeTs } from '../../../../src/core/clock/timestamp';
@@ -42,11 +41,10 @@ class Timers implements Scheduler {
   }
 }
 
-/** Who wrote a report and how it came: a peer's (`author`), stamped by its clock, pushed live or by repair. */
+/** Who wrote a report: a peer's (`author`), stamped by its clock. */
 interface By {
   readonly author?: NodeId;
   readonly stampMs?: number;
-  readonly live?: boolean;
 }
 
 function setup(withScheduler = true) {
@@ -82,14 +80,16 @@ function setup(withScheduler = true) {
       conflicts: [],
       updatedAt: ts.ms,
     });
-    view.receive(
-      [{ entity: id as EntityId, kind: 'position' as never, value: components.position!, ts, seen: [] }],
-      by.author === undefined ? 'local' : 'remote',
-      by.author === undefined ? undefined : { via: {}, live: by.live ?? true },
-    );
     view.observe(id as EntityId);
   };
-  return { clock, timers, view, report, tick };
+  /** A change fusion does not read: the entity gets a classification, its report stays. */
+  const classify = (id: string): void => {
+    const v = store.get(id as EntityId)!;
+    const classification = { label: 'uav', confidence: 0.5 } as unknown as ComponentValue;
+    store.set(id as EntityId, { ...v, components: { ...v.components, classification } });
+    view.observe(id as EntityId);
+  };
+  return { clock, timers, view, report, tick, classify };
 }
 
 describe('fusion scans follow changes', () => {
@@ -168,6 +168,27 @@ describe('fusion scans follow changes', () => {
   });
 });
 
+describe('only changes fusion reads ask for a scan', () => {
+  it('a classification or threat written on a source (the classifier does on every track) schedules no scan', () => {
+    const { clock, timers, view, report, classify, tick } = setup();
+    report('eo.1', 'eo', 0, 5);
+    report('radar.1', 'radar', 20, 30);
+    clock.now += FUSION_COALESCE_MS;
+    timers.run();
+    expect(timers.pending).toBe(0);
+    classify('eo.1');
+    classify('radar.1');
+    expect(timers.pending).toBe(0);
+    // Nor does the host's tick scan for it (nothing is due before the pair's dwell).
+    clock.now += 1_000;
+    expect(tick()).toBe(false);
+    // A new report still does.
+    report('eo.1', 'eo', 1, 5);
+    expect(timers.pending).toBe(1);
+    expect(view.stats().fused).toBe(0);
+  });
+});
+
 describe('due scans keep the gap of change scans', () => {
   it('a dwell ending right after a slow scan waits twice that scan`s duration', () => {
     // A host that only ticks (no scheduler), so its change scans come as close as its ticks.
@@ -204,28 +225,29 @@ describe('due scans keep the gap of change scans', () => {
   });
 });
 
-describe('the time basis: when this node received a report, not its writer`s stamp', () => {
+describe('the time basis: the position version`s own stamp, not when this node received it', () => {
   const PEER = 'node-b' as NodeId;
 
-  it('a peer 5 s behind, pushing live, fuses with our reports; its old report by repair is aged by its offset', () => {
+  it('an old report arriving now is as old as its stamp; a report arriving late is as recent as its stamp', () => {
     const { clock, timers, view, report } = setup();
+    // The peer's radar report stamped 30 s ago (a partition healed) reaches us now, while our EO
+    // reports the same place: 30 s apart by the stamps, outside the 2-s time gate, never fused.
+    // Its receipt time would have made it current.
     for (let k = 0; k < 3; k++) {
       report('eo.1', 'eo', 0, 5);
-      report('radar.1', 'radar', 20, 30, { author: PEER, stampMs: clock.now - 5_000 });
+      report('radar.1', 'radar', 20, 30, { author: PEER, stampMs: clock.now - 30_000 });
       clock.now += FUSION_COALESCE_MS;
       timers.run();
       clock.now += 900;
     }
-    expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
-    // A second radar track of the peer's, written 30 s ago by its clock, arrives by repair (a
-    // partition healed): 30 s old on ours too, so it is 30 s apart from the EO's reports, outside
-    // the 2-s time gate, and fuses with nothing.
-    report('eo.2', 'eo', 3_000, 5);
-    report('radar.2', 'radar', 3_010, 30, { author: PEER, stampMs: clock.now - 5_000 - 30_000, live: false });
+    expect(view.stats()).toMatchObject({ fused: 0 });
+    // Reports stamped at the EO's instants, each reaching us 1.5 s after it: compared at their
+    // stamps they are simultaneous and fuse (by receipt they were 1.5 s apart).
     for (let k = 0; k < 3; k++) {
-      report('eo.1', 'eo', 0, 5);
+      const stamp = clock.now;
       report('eo.2', 'eo', 3_000, 5);
-      report('radar.1', 'radar', 20, 30, { author: PEER, stampMs: clock.now - 5_000 });
+      clock.now += 1_500;
+      report('radar.2', 'radar', 3_010, 30, { author: PEER, stampMs: stamp });
       clock.now += FUSION_COALESCE_MS;
       timers.run();
       clock.now += 900;

@@ -14,6 +14,7 @@ import { LatticeNode } from '../../../../src/node/lattice-node';
 import type { Scheduler } from '../../../../src/node/scheduler';
 import { MeshNode, type SessionTuning } from '../../../../src/node/mesh';
 import type { MeshSecurity } from '../../../../src/node/security/mesh-security';
+import type { RegisterLimits } from '../../../../src/node/security/new-entity-limit';
 import { testIdentity, testSecurity } from '../../support/test-keys';
 
 /** Pings and pongs never stop on an open link: settle() waits for everything else. */
@@ -49,6 +50,8 @@ export interface MeshSimOptions {
   readonly coalesceLocalMs?: number;
   /** Makes each direction a thin link (the LinkShaper as a transport decorator); `from` sends. */
   readonly shape?: (from: NodeId, to: NodeId) => LinkShape;
+  /** Each node's bound on new registers per author (default DEFAULT_REGISTER_LIMITS). */
+  readonly registerLimits?: RegisterLimits;
 }
 
 const key = (a: NodeId, b: NodeId): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
@@ -118,7 +121,7 @@ export class MeshSim {
     sim.mesh = new MeshNode({
       node: sim.node,
       // Real Ed25519 keys and checks; a node's key stands for its name (test-keys.ts, syncVerifier).
-      security: (sim.security = await testSecurity(sim.id, now, 'named', log, sim.node)),
+      security: (sim.security = await testSecurity(sim.id, now, 'named', log, sim.node, this.options.registerLimits)),
       now,
       budgets: sim.node.budgets,
       scheduler: this.scheduler,

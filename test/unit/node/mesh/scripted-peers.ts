@@ -12,6 +12,7 @@ import {
 import { decodeVersions, encodeVersions } from '../../../../src/core/wire';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import { MeshNode, type Admission } from '../../../../src/node/mesh';
+import type { RegisterLimits } from '../../../../src/node/security/new-entity-limit';
 import type { Link, LinkHandler } from '../../../../src/ports/transport';
 import { signedProof, signNow, testIdentity, testSecurity } from '../../support/test-keys';
 
@@ -130,7 +131,13 @@ export class Harness {
   logs: string[] = [];
   static async create(
     self = 'm',
-    opts: { maxSkewMs?: number; maxLinks?: number; admit?: Admission; invitation?: string } = {},
+    opts: {
+      maxSkewMs?: number;
+      maxLinks?: number;
+      admit?: Admission;
+      invitation?: string;
+      registerLimits?: RegisterLimits;
+    } = {},
   ): Promise<Harness> {
     const h = new Harness();
     const now = (): number => h.clock;
@@ -147,7 +154,7 @@ export class Harness {
     });
     h.mesh = new MeshNode({
       node: h.node,
-      security: await testSecurity(self, now, 'named', (m) => h.logs.push(m)),
+      security: await testSecurity(self, now, 'named', (m) => h.logs.push(m), undefined, opts.registerLimits),
       now,
       ...(opts.maxLinks === undefined ? {} : { maxLinks: opts.maxLinks }),
       ...(opts.admit === undefined ? {} : { admit: opts.admit }),

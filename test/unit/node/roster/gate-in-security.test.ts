@@ -17,7 +17,9 @@ describe('the membership gate in MeshSecurity', () => {
       security.verify(versionsOf(stranger, 'x'), stranger.id, (v) => resolve(v)),
     );
     expect(verdict.accepted).toEqual([]);
-    expect(verdict.rejected.map((r) => [r.reason, r.penalise, r.retry])).toEqual([['not-a-member', false, false]]);
+    expect(verdict.rejected.map((r) => [r.reason, r.penalise, r.later])).toEqual([
+      ['not-a-member', false, 'next-round'],
+    ]);
     expect(security.stats().rejected['not-a-member']).toBe(1);
     expect(security.stats().rejected['bad-signature']).toBe(0);
   });

@@ -1,54 +1,129 @@
 import { describe, expect, it } from 'vitest';
-import type { EntityId, NodeId } from '../../../../src/core/ids';
+import { MAX_KINDS_PER_ENTITY } from '../../../../src/core/entity/bounds';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
 import {
-  NEW_ENTITIES_PER_SECOND,
-  NEW_ENTITY_BURST,
-  NewEntityLimit,
+  NEW_REGISTER_BURST,
+  NEW_REGISTERS_PER_SECOND,
+  NewRegisterLimit,
+  type HeldEntity,
+  type Holding,
 } from '../../../../src/node/security/new-entity-limit';
 import { note } from '../../attack/attack-scene';
 
-const nothingHeld = (): boolean => false;
+const nothingHeld: Holding = () => undefined;
+const limits = (burst: number, ratePerSecond = 0, maxAuthors = 4096) => ({ burst, ratePerSecond, maxAuthors });
+const of = (v: Version, kind: string): Version => ({ ...v, kind: kind as ComponentKind });
 
-describe('NewEntityLimit (new entities per author)', () => {
-  it('takes an author’s burst of new entities, then refuses more until its bucket refills', () => {
-    const limit = new NewEntityLimit('m' as NodeId);
-    const burst = Array.from({ length: NEW_ENTITY_BURST }, (_, i) => note(`e${i}`, 'a', 1, 'x'));
-    expect(limit.split(burst, nothingHeld, 0).refused).toEqual([]);
+/** A store holding these entities with these kinds. */
+function holdingOf(held: Record<string, string[]>): Holding {
+  return (e: EntityId): HeldEntity | undefined => {
+    const kinds = held[e];
+    return kinds === undefined ? undefined : { hasKind: (k) => kinds.includes(k), kindCount: kinds.length };
+  };
+}
+
+const entities = (s: { refused: readonly { version: Version }[] }): string[] => s.refused.map((r) => r.version.entity);
+
+describe('NewRegisterLimit (new registers per author)', () => {
+  it('takes an author’s burst of new registers, then refuses more until its bucket refills', () => {
+    const limit = new NewRegisterLimit('m' as NodeId);
+    const burst = Array.from({ length: NEW_REGISTER_BURST }, (_, i) => note(`e${i}`, 'a', 1, 'x'));
+    expect(limit.charge(burst, nothingHeld, 0).refused).toEqual([]);
     const more = [note('over-1', 'a', 2, 'x'), note('over-2', 'a', 2, 'x')];
-    expect(limit.split(more, nothingHeld, 0).refused.map((v) => v.entity)).toEqual(['over-1', 'over-2']);
+    expect(entities(limit.charge(more, nothingHeld, 0))).toEqual(['over-1', 'over-2']);
     expect(limit.hits).toBe(2);
-    // One second later, NEW_ENTITIES_PER_SECOND more.
-    const later = Array.from({ length: NEW_ENTITIES_PER_SECOND + 1 }, (_, i) => note(`l${i}`, 'a', 3, 'x'));
-    expect(limit.split(later, nothingHeld, 1000).refused.map((v) => v.entity)).toEqual([`l${NEW_ENTITIES_PER_SECOND}`]);
+    // One second later, NEW_REGISTERS_PER_SECOND more.
+    const later = Array.from({ length: NEW_REGISTERS_PER_SECOND + 1 }, (_, i) => note(`l${i}`, 'a', 3, 'x'));
+    expect(entities(limit.charge(later, nothingHeld, 1000))).toEqual([`l${NEW_REGISTERS_PER_SECOND}`]);
   });
 
-  it('charges an entity once per batch, refuses all of its versions together, and never charges held entities nor our own', () => {
-    const limit = new NewEntityLimit('m' as NodeId, 1, 0);
-    const out = limit.split(
-      [note('t1', 'a', 1, 'x'), { ...note('t1', 'a', 1, 'y'), kind: 'zz_other' as never }, note('t2', 'a', 1, 'z')],
+  it('charges each new register, also a new kind on an entity already held (another author’s track)', () => {
+    const limit = new NewRegisterLimit('m' as NodeId, limits(2));
+    const held = holdingOf({ track: ['position'] });
+    // An update of a held register is free; three new kinds on the held track cost three tokens.
+    const out = limit.charge(
+      [of(note('track', 'x', 1, ''), 'position'), ...['k1', 'k2', 'k3'].map((k) => of(note('track', 'x', 1, ''), k))],
+      held,
+      0,
+    );
+    expect(out.refused.map((r) => [r.version.kind, r.reason])).toEqual([['k3', 'entity-limit']]);
+    expect(out.registers).toBe(1);
+  });
+
+  it('charges a register once per batch and never charges held registers nor our own', () => {
+    const limit = new NewRegisterLimit('m' as NodeId, limits(1));
+    const out = limit.charge(
+      [note('t1', 'a', 1, 'x'), note('t1', 'a', 2, 'y'), note('t2', 'a', 1, 'z')],
       nothingHeld,
       0,
     );
     expect(out.accepted.map((v) => v.entity)).toEqual(['t1', 't1']);
-    expect(out.refused.map((v) => v.entity)).toEqual(['t2']);
-    const held = new Set<EntityId>(['t1' as EntityId]);
-    expect(limit.split([note('t1', 'a', 2, 'again')], (e) => held.has(e), 0).refused).toEqual([]);
-    expect(limit.split([note('mine', 'm', 2, 'ours')], nothingHeld, 0).refused).toEqual([]);
-    // A version of a refused entity by another author is refused with it in the same batch.
-    expect(limit.split([note('t3', 'a', 3, 'x'), note('t3', 'b', 3, 'x')], nothingHeld, 0).refused.length).toBe(2);
+    expect(entities(out)).toEqual(['t2']);
+    expect(limit.charge([note('t1', 'a', 3, 'again')], holdingOf({ t1: ['zz_note'] }), 0).refused).toEqual([]);
+    expect(limit.charge([note('mine', 'm', 2, 'ours')], nothingHeld, 0).refused).toEqual([]);
+  });
+
+  it('charges each author for what it adds: an honest write on a flooder’s entity does not let the flooder’s versions in', () => {
+    const limit = new NewRegisterLimit('m' as NodeId, limits(1));
+    limit.charge([note('x0', 'x', 1, '')], nothingHeld, 0); // the flooder's last token
+    // The honest classifier wrote on the flooder's new track first; the flooder's own components follow.
+    const out = limit.charge(
+      [of(note('xt', 'h', 5, ''), 'classification'), of(note('xt', 'x', 9, ''), 'position'), note('xt', 'x', 9, '')],
+      nothingHeld,
+      0,
+    );
+    expect(out.accepted.map((v) => `${v.ts.node}:${v.kind}`)).toEqual(['h:classification']);
+    expect(out.refused.map((r) => `${r.version.ts.node}:${r.version.kind}`)).toEqual(['x:position', 'x:zz_note']);
+    // A register a refused author tried first is opened by the next author in timestamp order who can pay.
+    const shared = limit.charge([note('s', 'x', 1, 'x first'), note('s', 'b', 2, 'b next')], nothingHeld, 0);
+    expect(shared.refused.map((r) => r.version.ts.node)).toEqual(['x']);
+    expect(shared.registers).toBe(0);
+  });
+
+  it('caps the kinds of one entity', () => {
+    const limit = new NewRegisterLimit('m' as NodeId);
+    const kinds = Array.from({ length: MAX_KINDS_PER_ENTITY + 2 }, (_, i) => `zz_k${i}`);
+    const out = limit.charge(
+      kinds.map((k, i) => of(note('e', 'a', i + 1, ''), k)),
+      holdingOf({}),
+      0,
+    );
+    expect(out.refused.map((r) => [r.version.kind, r.reason])).toEqual([
+      [`zz_k${MAX_KINDS_PER_ENTITY}`, 'kinds-per-entity'],
+      [`zz_k${MAX_KINDS_PER_ENTITY + 1}`, 'kinds-per-entity'],
+    ]);
+    const full = holdingOf({ e: kinds.slice(0, MAX_KINDS_PER_ENTITY) });
+    expect(limit.charge([of(note('e', 'a', 1, ''), 'zz_more')], full, 0).refused.length).toBe(1);
+    expect(limit.charge([of(note('e', 'a', 1, ''), 'zz_k0')], full, 0).refused.length).toBe(0);
+  });
+
+  it('prechecks without charging: a batch the bucket cannot take is refused, and the bucket is left as it was', () => {
+    const limit = new NewRegisterLimit('m' as NodeId, limits(2));
+    const three = [note('p1', 'a', 1, ''), note('p2', 'a', 1, ''), note('p3', 'a', 1, '')];
+    expect(entities(limit.precheck(three, nothingHeld, 0))).toEqual(['p3']);
+    expect(entities(limit.precheck(three, nothingHeld, 0))).toEqual(['p3']);
+    expect(entities(limit.charge(three.slice(0, 2), nothingHeld, 0))).toEqual([]);
+    expect(entities(limit.precheck([note('p4', 'a', 1, '')], nothingHeld, 0))).toEqual(['p4']);
   });
 
   it('keeps one bucket per author: another author is not charged for a flooder', () => {
-    const limit = new NewEntityLimit('m' as NodeId, 2, 0);
-    limit.split([note('x1', 'x', 1, ''), note('x2', 'x', 1, ''), note('x3', 'x', 1, '')], nothingHeld, 0);
-    expect(limit.split([note('b1', 'b', 1, '')], nothingHeld, 0).refused).toEqual([]);
+    const limit = new NewRegisterLimit('m' as NodeId, limits(2));
+    limit.charge([note('x1', 'x', 1, ''), note('x2', 'x', 1, ''), note('x3', 'x', 1, '')], nothingHeld, 0);
+    expect(limit.charge([note('b1', 'b', 1, '')], nothingHeld, 0).refused).toEqual([]);
   });
 
-  it('holds a bounded number of authors, the least recently charged going first', () => {
-    const limit = new NewEntityLimit('m' as NodeId, 1, 0, 3);
-    for (const a of ['a', 'b', 'c']) limit.split([note(`${a}1`, a, 1, '')], nothingHeld, 0);
-    limit.split([note('d1', 'd', 1, '')], nothingHeld, 0); // evicts a
-    expect(limit.split([note('c2', 'c', 1, '')], nothingHeld, 0).refused.length).toBe(1);
-    expect(limit.split([note('a2', 'a', 1, '')], nothingHeld, 0).refused.length).toBe(0);
+  it('holds a bounded number of authors; a forgotten author comes back empty, not with a full burst', () => {
+    const limit = new NewRegisterLimit('m' as NodeId, limits(5, 1, 3));
+    // x spends its burst, then is forgotten behind three other authors.
+    const xs = Array.from({ length: 6 }, (_, i) => note(`x${i}`, 'x', 1, ''));
+    expect(limit.charge(xs, nothingHeld, 0).refused.length).toBe(1);
+    for (const a of ['a', 'b', 'c']) limit.charge([note(`${a}1`, a, 1, '')], nothingHeld, 0);
+    expect(limit.precheck(xs, nothingHeld, 0).refused.length).toBe(6);
+    expect(limit.charge(xs, nothingHeld, 0).refused.length).toBe(6);
+    // It refills at the rate like any author: one a second.
+    expect(limit.charge(xs, nothingHeld, 1000).refused.length).toBe(5);
+    // An author never seen before still starts with the burst (a new honest peer after a sybil flood).
+    expect(limit.charge([note('n1', 'n', 1, '')], nothingHeld, 1000).refused).toEqual([]);
   });
 });

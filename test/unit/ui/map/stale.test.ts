@@ -22,3 +22,17 @@ describe('isStale', () => {
     expect(isStale(view(1000, 1500), 1500)).toBe(true);
   });
 });
+
+describe('isStale of a fused track', () => {
+  it('dims a fused track its engine marked stale, and by the same age rule as any track', () => {
+    const fused = (stale: boolean): EntityView => {
+      const v = view(1000);
+      const fusion = { sources: [], position: { lat: 0, lon: 0 }, confidence: 0, ...(stale ? { stale: true } : {}) };
+      return { ...v, components: { ...v.components, fusion } } as unknown as EntityView;
+    };
+    // The page's clock may be behind the worker's scan: the engine's mark still counts.
+    expect(isStale(fused(true), 1000)).toBe(true);
+    expect(isStale(fused(false), 1000)).toBe(false);
+    expect(isStale(fused(false), 1001 + STALE_AFTER_MS)).toBe(true);
+  });
+});
