@@ -394,14 +394,16 @@ await saveResult({
       `per run, median of ${RAW_RUNS.toString()} after one warm-up. Ours/raw is in each MB/s row's note.`,
     bulkNote(),
     smallNote(),
-    'Where the time goes (bench/profile-s7.ts: CDP profiles of both tabs’ page and worker, 2026-12-02 at load 10–20 on 2 cores): ' +
-      'in the bulk sync both workers and A’s page are 90–97 % idle, and B’s page ~17 % busy; the 1–10 s from connected are ' +
-      'waits, not work (B’s page thread, which relays every data-channel message to the worker and answers the bench’s polls, ' +
-      'is stalled behind native work for seconds at a time at this load). During the small messages B’s page is ~88 % ' +
-      '“(program)” (native work on the main thread: the map’s canvas/WebGL redraw of the tracks that arrived) and B’s worker ' +
-      '~92 % idle: the receiver’s page, not the link, the worker or IndexedDB, bounds the rate. Our own writes now go live ' +
-      'coalesced (one `versions` message per link per burst, coalesceLocalMs 0 in the worker) instead of one message per ' +
-      'write. Same-conditions quick runs (2026-12-02, load 11–21): before 155–235 msg/s on B, after 296–473 and, in a later run, 145–246: the machine’s load swamps the difference, so no gain is claimed from these figures; the targets stay missed.',
+    'Where the time goes (bench/profile-s7.ts 10000 2000: CDP profiles of both tabs’ page and worker, 2026-12-03 at load ~2 ' +
+      'on 2 cores). Bulk (6.4 s from heal(), reconnect included): A’s worker and page ~92 % idle; B’s worker 32 % idle, ' +
+      '26 % in WebCrypto Ed25519 `verify` (one check per version) and ~25 % in decoding and merging; B’s page 59 % “(program)”, ' +
+      'native main-thread work (drawing the tracks that arrived), while it also relays every data-channel message to the ' +
+      'worker. Small messages: B’s page 59 % “(program)”, B’s worker 20 % in `verify`, A’s worker 11 % in `sign`; the bridge ' +
+      '(postMessage) is under 1 % on every thread. So neither the link, the budgeter’s unlimited path nor the page relay bounds ' +
+      'these figures: the receiver’s signature checks (one per version; one per batch is being built) and its page’s drawing do. ' +
+      'The relay was still made cheaper: the worker posts the frames of one turn as one port message. Runs of 2026-12-02 ' +
+      '(load 11–21) gave 1.3k versions/s and 216 msg/s; this run (load ~2) 3.3k and 726: most of the difference is the load. ' +
+      'The targets stay missed.',
     ...(errorReport.console.length > 0 ? [`Console lines seen: ${errorReport.console.slice(0, 5).join(' | ')}`] : []),
     `App build served: ${app.build.dir.includes('lattice-bench-dist') === false ? 'dist/' : 'a private vite build of the working tree (dist/ was older than src/)'}.`,
   ],

@@ -1,3 +1,5 @@
+import { MAX_WIRE_FRAME } from './webrtc/frame-channel';
+
 /**
  * The MessagePort protocol between the page (which owns the data channel) and the worker (which
  * owns the sync). Frames travel as transferred ArrayBuffers that keep the data channel's first
@@ -5,12 +7,23 @@
  */
 export type ToWorker =
   | { readonly type: 'frame'; readonly data: ArrayBuffer }
+  /**
+   * A relayed-signaling message (no channel byte) for the link: the worker sends it through the
+   * link's budget and hands it back as a `frame` on the relay channel (docs/budgeter.md).
+   */
+  | { readonly type: 'relay'; readonly data: ArrayBuffer }
   /** What the page holds for this link (queued + in the channel's buffer), and how many bytes it has taken so far. */
   | { readonly type: 'buffered'; readonly amount: number; readonly accepted: number }
   | { readonly type: 'closed'; readonly reason: string };
 
 export type FromWorker =
-  { readonly type: 'frame'; readonly data: ArrayBuffer } | { readonly type: 'close'; readonly reason: string };
+  | { readonly type: 'frame'; readonly data: ArrayBuffer }
+  /** Frames the worker sent in one turn, in order, in one message (each transferred). */
+  | { readonly type: 'frames'; readonly data: readonly ArrayBuffer[] }
+  | { readonly type: 'close'; readonly reason: string };
+
+/** Most frames in one `frames` message. */
+export const MAX_FRAMES_PER_MESSAGE = 1024;
 
 const MAX_REASON = 200;
 
@@ -20,6 +33,8 @@ export function isToWorker(x: unknown): x is ToWorker {
   switch (m.type) {
     case 'frame':
       return m.data instanceof ArrayBuffer && m.data.byteLength >= 1;
+    case 'relay':
+      return m.data instanceof ArrayBuffer && m.data.byteLength >= 1 && m.data.byteLength < MAX_WIRE_FRAME;
     case 'buffered':
       return isCount(m.amount) && isCount(m.accepted);
     case 'closed':
@@ -35,6 +50,13 @@ export function isFromWorker(x: unknown): x is FromWorker {
   switch (m.type) {
     case 'frame':
       return m.data instanceof ArrayBuffer && m.data.byteLength >= 1;
+    case 'frames':
+      return (
+        Array.isArray(m.data) &&
+        m.data.length >= 1 &&
+        m.data.length <= MAX_FRAMES_PER_MESSAGE &&
+        m.data.every((d) => d instanceof ArrayBuffer && d.byteLength >= 1)
+      );
     case 'close':
       return typeof m.reason === 'string' && m.reason.length <= MAX_REASON;
     default:

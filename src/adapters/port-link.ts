@@ -1,10 +1,11 @@
 import type { NodeId } from '../core/ids';
 import { MAX_FRAME_BYTES, type AcceptLink, type Link, type LinkHandler } from '../ports/transport';
 import { CHANNEL } from './webrtc/frame-channel';
-import { clipReason, isToWorker, type FromWorker } from './port-link-messages';
+import { clipReason, isToWorker, MAX_FRAMES_PER_MESSAGE, type FromWorker } from './port-link-messages';
 
 /** Frames cross the port with the data channel's first byte, so the page forwards them untouched. */
 const SYNC_CHANNEL = CHANNEL.sync;
+const RELAY_CHANNEL = CHANNEL.relay;
 
 /**
  * The page posts to the port at least every MeshTiming.reportMs (2 s) while the link is connected
@@ -39,6 +40,8 @@ export class PortLink implements Link {
   private readonly now: () => number;
   /** When the page last posted to this port. */
   private pageHeardAt: number;
+  /** Frames sent in this turn, posted together at its end (one port message, not one each). */
+  private outgoing: ArrayBuffer[] = [];
 
   constructor(options: PortLinkOptions) {
     this.peer = options.peer;
@@ -56,16 +59,35 @@ export class PortLink implements Link {
   }
 
   send(frame: Uint8Array): void {
-    if (this.ended) return;
     if (frame.byteLength > MAX_FRAME_BYTES) {
       throw new RangeError(`frame of ${frame.byteLength} bytes exceeds the ${MAX_FRAME_BYTES}-byte link limit`);
     }
-    const out = new Uint8Array(frame.byteLength + 1);
-    out[0] = SYNC_CHANNEL;
-    out.set(frame, 1);
+    this.post(SYNC_CHANNEL, frame);
+  }
+
+  /** A relayed-signaling message the budget let go: back to the page, on the relay channel. */
+  sendSignal(payload: Uint8Array): void {
+    this.post(RELAY_CHANNEL, payload);
+  }
+
+  private post(channel: number, payload: Uint8Array): void {
+    if (this.ended) return;
+    const out = new Uint8Array(payload.byteLength + 1);
+    out[0] = channel;
+    out.set(payload, 1);
     this.posted += out.byteLength;
-    const message: FromWorker = { type: 'frame', data: out.buffer };
-    this.port.postMessage(message, [out.buffer]);
+    if (this.outgoing.length === 0) queueMicrotask(() => this.flush());
+    this.outgoing.push(out.buffer);
+    if (this.outgoing.length >= MAX_FRAMES_PER_MESSAGE) this.flush();
+  }
+
+  /** Posts the frames of this turn: a burst of frames (a repair) costs one port message. */
+  private flush(): void {
+    const data = this.outgoing;
+    this.outgoing = [];
+    if (data.length === 0 || this.ended) return;
+    const message: FromWorker = data.length === 1 ? { type: 'frame', data: data[0]! } : { type: 'frames', data };
+    this.port.postMessage(message, data);
   }
 
   /** How long the page has been quiet beyond its reporting period (Link.stalledMs). */
@@ -75,6 +97,7 @@ export class PortLink implements Link {
 
   close(reason: string): void {
     if (this.ended) return;
+    this.flush();
     this.ended = true;
     const message: FromWorker = { type: 'close', reason: clipReason(reason) };
     this.port.postMessage(message);
@@ -95,6 +118,10 @@ export class PortLink implements Link {
           return;
         }
         return this.call('receive', () => this.handler.receive(new Uint8Array(data.data, 1)));
+      case 'relay': {
+        const payload = new Uint8Array(data.data);
+        return this.call('signal', () => this.handler.signal?.(payload));
+      }
       case 'buffered':
         this.pageBuffered = data.amount;
         this.accepted = Math.max(this.accepted, data.accepted);

@@ -30,11 +30,23 @@ export interface Link {
    * no relay of their own leave it out.
    */
   stalledMs?(now: number): number;
+  /**
+   * Sends a message of the transport's own beside the sync frames: relayed signaling (the page's,
+   * docs/mesh.md "Relay"), which the node's budget must carry like every other byte on the link.
+   * Only links that carry such messages have it; the mesh calls it once the budget lets the
+   * message go (LinkHandler.signal).
+   */
+  sendSignal?(payload: Uint8Array): void;
 }
 
 export interface LinkHandler {
   receive(frame: Uint8Array): void;
   closed(reason: string): void;
+  /**
+   * The transport has a message of its own for the link (relayed signaling): the mesh queues it in
+   * the link's budget (control class) and hands it to Link.sendSignal when it may go.
+   */
+  signal?(payload: Uint8Array): void;
 }
 
 /** The mesh's side of the port: accept a newly opened link, get back where its frames go. */

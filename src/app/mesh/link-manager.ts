@@ -1,5 +1,4 @@
 import type { RelaySignaling } from '../../adapters/signaling/relay-signaling';
-import { CHANNEL, withChannel } from '../../adapters/webrtc/frame-channel';
 import type { CreatePeer } from '../../adapters/webrtc/peer-connection';
 import type { NodeId } from '../../core/ids';
 import {
@@ -245,7 +244,7 @@ export class LinkManager {
   sendRelay(peer: NodeId, payload: Uint8Array): boolean {
     const link = this.table.get(peer);
     if (link === undefined || link.state !== 'connected') return false;
-    return link.send(withChannel(CHANNEL.relay, payload));
+    return link.sendRelay(payload);
   }
 
   announceSignal(to: NodeId | undefined): AnnounceSignal {

@@ -247,6 +247,16 @@ export class RtcLink {
     }
   }
 
+  /**
+   * Sends a relayed-signaling message to the peer through the worker, whose budget for this link
+   * carries every byte on it (docs/budgeter.md); false if the link is not connected.
+   */
+  sendRelay(payload: Uint8Array): boolean {
+    if (this.sender === undefined || this.bridge === undefined) return false;
+    this.bridge.signal(payload);
+    return true;
+  }
+
   /** Ends the current attempt or connection at our initiative; no hook is called. */
   stop(reason: string): void {
     this.cancelConnectTimer?.();

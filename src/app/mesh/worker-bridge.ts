@@ -17,6 +17,11 @@ export interface BridgeEvents {
 export interface BridgedLink {
   /** A sync frame from the data channel (channel byte included) for the worker. */
   deliver(bytes: Uint8Array): void;
+  /**
+   * A relayed-signaling message (no channel byte) for the peer: the worker sends it through the
+   * link's budget and hands it back as a frame on the relay channel (docs/budgeter.md).
+   */
+  signal(payload: Uint8Array): void;
   /** Tells the worker how many bytes wait on this side, and how many it has taken in total. */
   report(buffered: number, accepted: number): void;
   /** The data channel is gone: tell the worker and release the port. */
@@ -44,6 +49,9 @@ export function workerBridge(api: LinkAttachApi, log: (message: string, detail?:
       switch (message.type) {
         case 'frame':
           return events.frame(new Uint8Array(message.data));
+        case 'frames':
+          for (const data of message.data) if (open) events.frame(new Uint8Array(data));
+          return;
         case 'close':
           end();
           return events.close(message.reason);
@@ -68,6 +76,10 @@ export function workerBridge(api: LinkAttachApi, log: (message: string, detail?:
         const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
         const data = whole ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
         post({ type: 'frame', data }, [data]);
+      },
+      signal(payload) {
+        const data = payload.slice().buffer;
+        post({ type: 'relay', data }, [data]);
       },
       report(buffered, accepted) {
         post({ type: 'buffered', amount: buffered, accepted });

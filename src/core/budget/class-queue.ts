@@ -40,6 +40,11 @@ export class ClassQueue<P> {
     return this.queuedBytes;
   }
 
+  /** Whether `items` new keyless items of `bytes` in all would all be queued (none refused). */
+  fits(items: number, bytes: number): boolean {
+    return this.length + items <= this.limits.maxItems && this.queuedBytes + bytes <= this.limits.maxBytes;
+  }
+
   enqueue(item: BudgetItem<P>, now: number): EnqueueOutcome {
     const existing = item.key === undefined ? undefined : this.byKey.get(item.key);
     if (existing !== undefined) {

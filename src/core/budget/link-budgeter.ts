@@ -192,6 +192,20 @@ export class LinkBudgeter<P> {
     return { type: 'wait', until: now + Math.max(1, waitMs) };
   }
 
+  /**
+   * Whether `items` keyless items of `bytes` in all would all be queued in `cls` now: a caller
+   * that splits one message into several items queues them all or none, so the receiver never
+   * gets a message with a piece missing.
+   */
+  fits(cls: PriorityClass, items: number, bytes: number): boolean {
+    return this.queues[cls].fits(items, bytes);
+  }
+
+  /** Counts a message the caller did not queue because `fits` said no (it shows as deferred). */
+  countRefused(cls: PriorityClass): void {
+    this.counters[cls].deferred += 1;
+  }
+
   /** How much waits in one class: cheap, for callers that keep a queue topped up. */
   queueDepth(cls: PriorityClass): { readonly items: number; readonly bytes: number } {
     return { items: this.queues[cls].length, bytes: this.queues[cls].bytes };

@@ -11,7 +11,14 @@ import {
   type LimitCounts,
 } from './limits';
 import { LivePush } from './live-push';
-import { MessageType, ReconcilePhase, type ReconcileMessage, type VersionsMessage, type WantMessage } from './messages';
+import {
+  MessageType,
+  ReconcilePhase,
+  SYNC_ID_BYTES,
+  type ReconcileMessage,
+  type VersionsMessage,
+  type WantMessage,
+} from './messages';
 import { Outbox } from './outbox';
 import { reconcileMessage } from './reconcile-message';
 import { Responder } from './responder';
@@ -20,6 +27,9 @@ import type { ResolvedSessionOptions, SessionHost, SessionRole, SyncSource, Veri
 import { idKey, versionId } from './version-id';
 import { VersionFramer } from './version-framer';
 import { WantTracker } from './want-tracker';
+
+/** Most bytes of a `want` besides its ids: version, type, request, flags, count. */
+const WANT_HEADER_BYTES = 12;
 
 /** What anti-entropy needs of its session besides the link (SessionIo). */
 export interface RepairHost {
@@ -71,6 +81,8 @@ export class AntiEntropy {
   private readonly repairOut: Outbox;
   private readonly live: LivePush;
   private readonly framer: VersionFramer;
+  /** The bytes a frame of ours may take now (the link's frame size, at most repairFrameBytes). */
+  private readonly frameTarget: () => number;
   private appliedSinceSync = 0;
   /** close() was called: a verdict that comes after it is dropped. */
   private closed = false;
@@ -94,9 +106,11 @@ export class AntiEntropy {
     this.repairOut = new Outbox(o.maxQueuedVersions, false);
     // Every versions frame we make (repair, answers, live on an unlimited link) within the link's frame size.
     const frameBytes = host.frameBytes?.bind(host);
-    const target =
-      frameBytes === undefined ? o.repairFrameBytes : (): number => Math.min(o.repairFrameBytes, frameBytes());
-    this.framer = new VersionFramer(target, undefined, (reason) => this.dropped(reason));
+    this.frameTarget =
+      frameBytes === undefined
+        ? (): number => o.repairFrameBytes
+        : (): number => Math.min(o.repairFrameBytes, frameBytes());
+    this.framer = new VersionFramer(this.frameTarget, undefined, (reason) => this.dropped(reason));
     this.live = new LivePush(o.maxQueuedVersions, io, this.framer, this.wants, () => host.mayPrune());
     const opened = (): void => {
       this.done = false;
@@ -384,7 +398,10 @@ export class AntiEntropy {
   }
 
   private flushWants(): void {
-    for (let next = this.wants.next(); next !== undefined; next = this.wants.next()) {
+    // Each want within the link's frame size: on a thin link a 4,096-id want (64 KiB) would hold
+    // the wire for seconds, with HIGH changes and pings behind it.
+    const ids = Math.floor((this.frameTarget() - WANT_HEADER_BYTES) / SYNC_ID_BYTES);
+    for (let next = this.wants.next(ids); next !== undefined; next = this.wants.next(ids)) {
       this.io.send({ type: MessageType.Want, request: next.request, graft: false, ids: next.ids });
     }
   }

@@ -20,9 +20,9 @@ import {
 } from './messages';
 
 /**
- * Frame layout, protocol version 4 (varint = unsigned LEB128, at most 2^53 - 1):
+ * Frame layout, protocol version 6 (varint = unsigned LEB128, at most 2^53 - 1):
  *
- *   u8 protocol version (4) · u8 type · fields:
+ *   u8 protocol version (6) · u8 type · fields:
  *   hello      u8 node id length, node id (ASCII) · varint lattice length, lattice (UTF-8) ·
  *              varint time · varint items · varint newest · 32-byte Ed25519 public key ·
  *              16-byte nonce (fresh random bytes for this link)
@@ -37,10 +37,13 @@ import {
  *   ihave      varint count (1..4096) · count × 16-byte ids
  *   prune      (nothing)
  *   keys       varint count (1..256) · count × 32-byte Ed25519 public keys
+ *   part       varint total (2..MAX_SYNC_FRAME_BYTES) · varint offset (< total) · chunk (rest, ≥ 1 byte,
+ *              offset + chunk length ≤ total): a piece of a larger frame (parts.ts)
  *
  * Version 3 (signed versions, docs/security.md) added the hello's key and `keys`; version 4 the
  * hello's nonce and `proof` (mutual proof of key possession: 16 B more per hello, 67 B + the token
- * per proof, one signature and one verification per side per link). A peer speaking another
+ * per proof, one signature and one verification per side per link); version 5 `versions` in wire
+ * format 3 (one signature per author batch); version 6 `part`. A peer speaking another
  * version has its hello refused with a bye naming the version we speak, so two never mix silently.
  * Every field is checked on decode; no trailing bytes. The hello's protocol field is byte 0.
  */
@@ -64,6 +67,7 @@ const TYPE_CODES = {
   [MessageType.Prune]: 9,
   [MessageType.Keys]: 10,
   [MessageType.Proof]: 11,
+  [MessageType.Part]: 12,
 } as const;
 const PHASES = [
   ReconcilePhase.Open,
@@ -139,6 +143,12 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
       w.writeU8((m.live ? FLAG_LIVE : 0) | (m.completes > 0 ? FLAG_COMPLETES : 0));
       if (m.completes > 0) w.writeVarUint(m.completes);
       w.writeBytes(m.batch);
+      break;
+    case MessageType.Part:
+      if (!validPart(m.total, m.offset, m.chunk.length)) throw usage('part: bad total, offset or chunk');
+      w.writeVarUint(m.total);
+      w.writeVarUint(m.offset);
+      w.writeBytes(m.chunk);
       break;
     case MessageType.Ping:
       w.writeVarUint(m.time);
@@ -258,6 +268,14 @@ function decodeBody(r: Decoder, code: number): SyncMessage {
       if (batch.length === 0 && completes === 0) r.fail('empty versions batch');
       return { type: MessageType.Versions, live: (flags & FLAG_LIVE) !== 0, completes, batch };
     }
+    case TYPE_CODES.part: {
+      const total = r.readVarUint();
+      const offset = r.readVarUint();
+      const chunk = r.readBytes(r.left);
+      if (!validPart(total, offset, chunk.length))
+        r.fail(`part: total ${total}, offset ${offset}, ${chunk.length} bytes`);
+      return { type: MessageType.Part, total, offset, chunk };
+    }
     case TYPE_CODES.ping:
       return { type: MessageType.Ping, time: r.readVarUint() };
     case TYPE_CODES.pong:
@@ -267,6 +285,11 @@ function decodeBody(r: Decoder, code: number): SyncMessage {
     default:
       return r.fail(`unknown message type ${code}`);
   }
+}
+
+/** A part's fields are consistent: a whole of 2..MAX_SYNC_FRAME_BYTES bytes, a chunk inside it. */
+function validPart(total: number, offset: number, length: number): boolean {
+  return total >= 2 && total <= MAX_SYNC_FRAME_BYTES && length >= 1 && offset < total && offset + length <= total;
 }
 
 function writeIds(w: Encoder, ids: readonly Uint8Array[]): void {

@@ -6,6 +6,7 @@ export { InvalidBackoff } from './invalid-backoff';
 export * from './limits';
 export * from './messages';
 export { PeerSession } from './peer-session';
+export { MIN_PART_BYTES, PART_HEADER_BYTES, PartAssembler, splitFrame } from './parts';
 export {
   DEFAULT_ROUND_TIMEOUT_MS,
   resolveSessionOptions,

@@ -10,9 +10,10 @@ import { ID_SIZE } from '../reconcile/item';
  * 3: the hello's public key and `keys` (signed versions). 4: the hello's nonce and `proof` (mutual
  * proof of key possession before any data flows, docs/security.md). 5: `versions` batches in wire
  * format 3, one signature per author batch with Merkle multiproofs (docs/security.md, "One
- * signature per batch").
+ * signature per batch"). 6: `part` (a frame larger than the link's frame size crosses as several,
+ * docs/budgeter.md "Parts").
  */
-export const SYNC_PROTOCOL_VERSION = 5;
+export const SYNC_PROTOCOL_VERSION = 6;
 /** A hello's fresh random nonce: what the peer's proof must sign. */
 export const HANDSHAKE_NONCE_BYTES = 16;
 /** An Ed25519 signature's length. */
@@ -37,6 +38,7 @@ export const MessageType = {
   Prune: 'prune',
   Keys: 'keys',
   Proof: 'proof',
+  Part: 'part',
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
@@ -172,6 +174,19 @@ export interface PruneMessage {
   readonly type: typeof MessageType.Prune;
 }
 
+/**
+ * One piece of a frame larger than the sending link's frame size (a reconcile message on a thin
+ * link): the pieces of one frame go in order, and the receiver joins them and takes the whole as
+ * if it had come as one frame (parts.ts). `total` is the whole frame's length, `offset` where this
+ * chunk starts in it.
+ */
+export interface PartMessage {
+  readonly type: typeof MessageType.Part;
+  readonly total: number;
+  readonly offset: number;
+  readonly chunk: Uint8Array;
+}
+
 export type SyncMessage =
   | HelloMessage
   | ReconcileMessage
@@ -183,4 +198,5 @@ export type SyncMessage =
   | IHaveMessage
   | PruneMessage
   | KeysMessage
-  | ProofMessage;
+  | ProofMessage
+  | PartMessage;

@@ -7,6 +7,7 @@ import { ProtocolError, ProtocolErrorCode } from './errors';
 import { Handshake } from './handshake';
 import { Heartbeat } from './heartbeat';
 import { INVALID_INPUT_REASON, LimitName, MAX_BACKLOG_BYTES } from './limits';
+import { PartAssembler } from './parts';
 import type { SessionIo } from './session-io';
 import {
   MAX_KEYS_PER_MESSAGE,
@@ -37,6 +38,8 @@ export class PeerSession {
   private readonly ae: AntiEntropy;
   private readonly heartbeat: Heartbeat;
   private readonly handshake: Handshake;
+  /** Joins the peer's `part` frames (parts.ts). */
+  private readonly parts = new PartAssembler();
   private status: SessionState = SessionState.Handshake;
   private peerId: NodeId | undefined;
   private peerItems: number | undefined;
@@ -165,9 +168,11 @@ export class PeerSession {
   }
 
   private process(frame: Uint8Array, now: number): void {
-    let message: SyncMessage;
+    let message: SyncMessage | undefined;
     try {
       message = decodeMessage(frame);
+      // A piece of a larger frame: the whole is taken once its last piece is in.
+      if (message.type === MessageType.Part) message = this.parts.add(message);
     } catch (error) {
       return this.refused(error);
     }
@@ -175,7 +180,7 @@ export class PeerSession {
     if (!handshaking) this.ae.touch(now);
     const invalid = this.counts.invalid;
     try {
-      this.dispatch(message, now);
+      if (message !== undefined) this.dispatch(message, now);
     } catch (error) {
       this.refused(error);
     }
@@ -284,6 +289,7 @@ export class PeerSession {
   /** The link closed (or the host is closing it): forget everything. */
   close(): void {
     if (this.open) this.status = SessionState.Closed;
+    this.parts.reset();
     this.ae.close();
   }
 
@@ -351,6 +357,9 @@ export class PeerSession {
         return;
       case MessageType.Prune:
         return this.ae.onPrune();
+      case MessageType.Part:
+        // PartAssembler never hands back a part.
+        return this.invalid('a part inside a part');
       case MessageType.Keys: {
         const learn = this.host.learnKeys;
         if (learn === undefined) return;

@@ -3,7 +3,8 @@ import { MAX_WANT_IDS } from './messages';
 import { idKey } from './version-id';
 
 /**
- * The ids one reconciliation found we lack, asked for in `want`s of at most 4,096 ids with a bounded
+ * The ids one reconciliation found we lack, asked for in `want`s of at most 4,096 ids (fewer on a thin
+ * link: a want fits the link's frame size) with a bounded
  * number in flight; each arrival or "answer complete" marker settles them. Counts the round's progress.
  */
 export class WantTracker {
@@ -44,9 +45,9 @@ export class WantTracker {
     return this.waiting === 0;
   }
 
-  /** The next `want` to send, if the window has room. */
-  next(): { request: number; ids: Uint8Array[] } | undefined {
-    const room = Math.min(MAX_WANT_IDS, this.window - this.inflight.size);
+  /** The next `want` to send, of at most `maxIds` ids (the link's frame size), if the window has room. */
+  next(maxIds: number = MAX_WANT_IDS): { request: number; ids: Uint8Array[] } | undefined {
+    const room = Math.min(MAX_WANT_IDS, Math.max(1, Math.floor(maxIds)), this.window - this.inflight.size);
     if (room <= 0 || this.head >= this.queue.length) return undefined;
     const ids = this.queue.slice(this.head, this.head + room);
     this.head += ids.length;

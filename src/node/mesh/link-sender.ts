@@ -3,7 +3,7 @@ import type { LinkBudgeter } from '../../core/budget/link-budgeter';
 import { isBorrowing, type PriorityClass } from '../../core/budget/priority-classes';
 import { PER_MESSAGE_OVERHEAD_BYTES } from '../../core/budget/wire-overhead';
 import type { Version } from '../../core/merge/version';
-import { encodeMessage, MAX_SYNC_FRAME_BYTES, MessageType } from '../../core/sync';
+import { encodeMessage, MAX_SYNC_FRAME_BYTES, MessageType, splitFrame } from '../../core/sync';
 import { encodeVersions, WireError } from '../../core/wire';
 import type { Scheduler } from '../scheduler';
 import type { Outgoing } from './outgoing';
@@ -27,6 +27,8 @@ export interface LinkSenderDeps {
   readonly budgeter: LinkBudgeter<Outgoing>;
   /** Hands one message to the data channel; false if the link failed. */
   readonly send: (frame: Uint8Array) => boolean;
+  /** Hands one relayed-signaling message to the link (Link.sendSignal); absent: the link carries none. */
+  readonly sendSignal?: (payload: Uint8Array) => void;
   /** Counts live versions this sender framed itself into the session's traffic figures. */
   readonly counted: (bytes: number, versions: number) => void;
   readonly now: () => number;
@@ -65,22 +67,50 @@ export class LinkSender {
     return this.deps.budgeter.queuedBytes();
   }
 
-  /** A frame the session made. */
+  /**
+   * A frame the session made. One larger than the link's frame size (a reconciler message, a long
+   * `ihave` on a thin link) goes as parts, each within it (core/sync/parts.ts): one message must
+   * not hold the wire for seconds with HIGH changes and pings waiting behind it.
+   */
   frame(frame: Uint8Array, cls: PriorityClass): void {
     if (this.closed) return;
+    const b = this.deps.budgeter;
+    const now = this.deps.now();
     // Unlimited and nothing waiting: straight to the channel, counted (the path stays as fast as without a budget).
-    if (this.deps.budgeter.passThrough(cls, frame.length, this.deps.now())) {
+    if (b.passThrough(cls, frame.length, now)) {
       this.deps.send(frame);
       return;
     }
-    const outcome = this.deps.budgeter.enqueue(
-      { cls, bytes: frame.length, payload: { type: 'frame', frame } },
-      this.deps.now(),
-    );
+    const parts = splitFrame(frame, b.frameTarget());
+    let bytes = 0;
+    for (const p of parts) bytes += p.length;
     // Keyless items are refused only when their class is full, which the session's flow control
-    // (it counts our queue as buffered) keeps from happening; a lost sync frame costs a round retry.
-    if (outcome.type === 'refused') this.deps.log(`${cls} queue full: a frame of ${frame.length} bytes was not sent`);
+    // (it counts our queue as buffered) keeps from happening; a lost sync frame costs a round
+    // retry. All of a frame's parts are queued or none (the peer could not join a partial frame).
+    if (!b.fits(cls, parts.length, bytes)) {
+      b.countRefused(cls);
+      this.deps.log(`${cls} queue full: a frame of ${frame.length} bytes was not sent`);
+    } else for (const p of parts) b.enqueue({ cls, bytes: p.length, payload: { type: 'frame', frame: p } }, now);
     this.kick(cls);
+  }
+
+  /**
+   * A relayed-signaling message the transport asked the link to carry (LinkHandler.signal): small,
+   * `control`, charged like the session's frames. Too large for one message: dropped (the relay
+   * floods it on other paths too).
+   */
+  signal(payload: Uint8Array): void {
+    if (this.closed) return;
+    const b = this.deps.budgeter;
+    const now = this.deps.now();
+    if (b.passThrough('control', payload.length, now)) {
+      this.deps.sendSignal?.(payload);
+      return;
+    }
+    const outcome = b.enqueue({ cls: 'control', bytes: payload.length, payload: { type: 'signal', payload } }, now);
+    if (outcome.type === 'refused')
+      this.deps.log(`control queue full: a signal of ${payload.length} bytes was not sent`);
+    this.kick('control');
   }
 
   /**
@@ -209,10 +239,12 @@ export class LinkSender {
       return this.deps.send(frame);
     };
     for (const p of payloads) {
-      if (p.type === 'frame') {
+      if (p.type === 'frame' || p.type === 'signal') {
         if (!flush()) return undefined;
-        wire += p.frame.length + PER_MESSAGE_OVERHEAD_BYTES;
-        if (!this.deps.send(p.frame)) return undefined;
+        const bytes = p.type === 'frame' ? p.frame : p.payload;
+        wire += bytes.length + PER_MESSAGE_OVERHEAD_BYTES;
+        if (p.type === 'signal') this.deps.sendSignal?.(p.payload);
+        else if (!this.deps.send(p.frame)) return undefined;
         continue;
       }
       if (back.length > 0 || wire >= allowance) {

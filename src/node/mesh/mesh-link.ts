@@ -2,7 +2,15 @@ import { isBorrowing, type PriorityClass } from '../../core/budget/priority-clas
 import { Emitter } from '../../core/events/emitter';
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
-import { PeerSession, SessionState, type SessionHost, type SessionOptions, type SyncSource } from '../../core/sync';
+import {
+  encodeMessage,
+  MessageType,
+  PeerSession,
+  SessionState,
+  type SessionHost,
+  type SessionOptions,
+  type SyncSource,
+} from '../../core/sync';
 import type { Link, LinkHandler } from '../../ports/transport';
 import type { Scheduler } from '../scheduler';
 import { LinkSender } from './link-sender';
@@ -70,6 +78,7 @@ export class MeshLink implements LinkHandler {
     this.sender = new LinkSender({
       budgeter,
       send: (frame) => this.send(frame),
+      sendSignal: (payload) => this.sendSignal(payload),
       counted: (bytes, versions) => this.session.countSent(bytes, versions),
       now,
       ...(budget.scheduler === undefined ? {} : { scheduler: budget.scheduler }),
@@ -109,6 +118,12 @@ export class MeshLink implements LinkHandler {
   receive(frame: Uint8Array): void {
     if (this.done) return;
     this.guard('receive', () => this.session.receive(frame, this.now()));
+  }
+
+  /** A relayed-signaling message the transport wants on this link: it goes through the budget. */
+  signal(payload: Uint8Array): void {
+    if (this.done) return;
+    this.guard('signal', () => this.sender.signal(payload));
   }
 
   /**
@@ -164,6 +179,16 @@ export class MeshLink implements LinkHandler {
     this.events.emit('closed', reason);
   }
 
+  /**
+   * Refuses a link before its session starts (mesh full, backing off): the peer gets a `bye`
+   * through the link's budget like every other byte we send, then the link closes.
+   */
+  refuse(reason: string): void {
+    if (this.done) return;
+    this.guard('refuse', () => this.sender.frame(encodeMessage({ type: MessageType.Bye, reason }), 'control'));
+    this.shut(reason);
+  }
+
   /** We close the link (session over, operator, replaced). */
   shut(reason: string): void {
     if (this.done || this.closing) return;
@@ -194,6 +219,12 @@ export class MeshLink implements LinkHandler {
       this.shut('send failed');
       return false;
     }
+  }
+
+  /** One relayed-signaling message to the link (a link that carries none drops it). */
+  private sendSignal(payload: Uint8Array): void {
+    if (this.done) return;
+    this.guard('sendSignal', () => this.link.sendSignal?.(payload));
   }
 
   private buffered(): number {

@@ -3,13 +3,11 @@ import type { Version } from '../../core/merge/version';
 import {
   DEFAULT_ROUND_TIMEOUT_MS,
   Announcements,
-  encodeMessage,
   INVALID_INPUT_REASON,
   InvalidBackoff,
   LimitCounter,
   LimitName,
   sumLimitCounts,
-  MessageType,
   SessionState,
   SyncIndex,
   versionId,
@@ -233,28 +231,17 @@ export class MeshNode {
     const old = this.links.get(link.peer);
     if (this.backoff.refuses(link.peer, this.options.now())) {
       this.refused.hit(LimitName.InvalidBackoff);
-      this.refuse(link, 'backing off after invalid input');
-      l.closed('refused');
+      l.refuse('backing off after invalid input');
       return l;
     }
     if (this.closed || (old === undefined && this.links.size >= this.maxLinks)) {
-      this.refuse(link, this.closed ? 'node closed' : `mesh full (${this.maxLinks} links)`);
-      l.closed('refused');
+      l.refuse(this.closed ? 'node closed' : `mesh full (${this.maxLinks} links)`);
       return l;
     }
     old?.shut('replaced by a new link');
     this.links.set(link.peer, l);
     l.start();
     return l;
-  }
-
-  private refuse(link: Link, reason: string): void {
-    try {
-      link.send(encodeMessage({ type: MessageType.Bye, reason }));
-      link.close(reason);
-    } catch (error) {
-      this.log(`refusing ${link.peer} failed`, error);
-    }
   }
 
   private onVersions(

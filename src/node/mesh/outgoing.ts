@@ -3,11 +3,13 @@ import type { Version } from '../../core/merge/version';
 import { MessageType, peekMessage } from '../../core/sync';
 
 /**
- * What waits in a link's budgeter: a frame the sync session encoded (sent as it is), or one live
- * version the link packs with the others of its frame into one `versions` message when it goes.
+ * What waits in a link's budgeter: a frame the sync session encoded (sent as it is), a message of
+ * the transport's own (relayed signaling, Link.sendSignal), or one live version the link packs
+ * with the others of its frame into one `versions` message when it goes.
  */
 export type Outgoing =
   | { readonly type: 'frame'; readonly frame: Uint8Array }
+  | { readonly type: 'signal'; readonly payload: Uint8Array }
   | {
       readonly type: 'version';
       readonly version: Version;
@@ -41,6 +43,7 @@ export function sessionFrameClass(frame: Uint8Array): PriorityClass {
     case MessageType.Reconcile:
     case MessageType.Want:
     case MessageType.IHave:
+    case MessageType.Part: // (the session makes none: LinkSender splits frames after classing them)
       return 'sync';
     case MessageType.Versions:
       return peek.live ? 'none' : 'sync';

@@ -13,6 +13,10 @@ interface Wired {
   toWorker: Uint8Array[];
   closedInWorker: string[];
   closedOnPage: string[];
+  /** Relayed-signaling messages the page handed to the worker. */
+  signals: Uint8Array[];
+  /** Messages the worker's side posted to the page. */
+  posts: number;
 }
 
 let ports: MessagePort[] = [];
@@ -23,13 +27,25 @@ afterEach(() => {
 
 /** The page's bridge and the worker's PortLink over a real MessageChannel (Node's). */
 async function wire(): Promise<Wired> {
-  const w: Partial<Wired> = { fromWorker: [], toWorker: [], closedInWorker: [], closedOnPage: [] };
+  const w: Partial<Wired> = {
+    fromWorker: [],
+    toWorker: [],
+    closedInWorker: [],
+    closedOnPage: [],
+    signals: [],
+    posts: 0,
+  };
   let linkReady: (l: Link) => void;
   const linked = new Promise<Link>((r) => (linkReady = r));
   const open = workerBridge(
     {
       async attachLink(peer, port) {
         ports.push(port);
+        const post = port.postMessage.bind(port) as (message: unknown, transfer?: Transferable[]) => void;
+        port.postMessage = ((message: unknown, transfer?: Transferable[]): void => {
+          w.posts! += 1;
+          post(message, transfer);
+        }) as typeof port.postMessage;
         new PortLink({
           peer: peer as NodeId,
           port,
@@ -39,6 +55,7 @@ async function wire(): Promise<Wired> {
             return {
               receive: (frame) => w.toWorker!.push(frame.slice()),
               closed: (reason) => w.closedInWorker!.push(reason),
+              signal: (payload) => w.signals!.push(payload.slice()),
             };
           },
         });
@@ -55,6 +72,26 @@ async function wire(): Promise<Wired> {
 }
 
 describe('the worker bridge and PortLink', () => {
+  it('posts the frames of one turn as one port message, in order', async () => {
+    const w = await wire();
+    const before = w.posts;
+    for (let i = 1; i <= 5; i++) w.link.send(new Uint8Array([i, i]));
+    await until('five frames on the page', () => w.fromWorker.length === 5);
+    expect(w.fromWorker.map((f) => [...f])).toEqual([1, 2, 3, 4, 5].map((i) => [0, i, i]));
+    expect(w.posts - before).toBe(1);
+  });
+
+  it('takes relayed signaling to the worker and back out on the relay channel (through the budget in between)', async () => {
+    const w = await wire();
+    w.bridged.signal(new Uint8Array([7, 8, 9]));
+    await until('the signal in the worker', () => w.signals.length === 1);
+    expect([...w.signals[0]!]).toEqual([7, 8, 9]);
+    expect(w.fromWorker).toEqual([]);
+    w.link.sendSignal?.(w.signals[0]!);
+    await until('the signal back on the page', () => w.fromWorker.length === 1);
+    expect([...w.fromWorker[0]!]).toEqual([1, 7, 8, 9]);
+  });
+
   it('moves frames both ways with the channel byte handled on each side', async () => {
     const w = await wire();
     expect(w.link.peer).toBe('peer1');

@@ -93,7 +93,7 @@ const silentAfterHello: OpenBridge = (_peer, events) => {
     });
     events.frame(new Uint8Array([0, ...encodeMessage(proof)]));
   };
-  return { deliver, report: () => undefined, close: () => undefined };
+  return { deliver, signal: () => undefined, report: () => undefined, close: () => undefined };
 };
 
 describe('a silent peer, end to end', () => {

@@ -5,6 +5,7 @@ import type {
   PeerOptions,
   PeerSignal,
 } from '../../../../src/adapters/webrtc/peer-connection';
+import { CHANNEL, withChannel } from '../../../../src/adapters/webrtc/frame-channel';
 import type { NodeId } from '../../../../src/core/ids';
 import {
   parseSignal,
@@ -75,6 +76,8 @@ export class FakePeerNet {
   /** The initiator hears `connect` this much later than the answerer (as simple-peer may). */
   connectSkewMs = 0;
   created = 0;
+  /** Every message put on a data channel, channel byte first. */
+  readonly wire: Uint8Array[] = [];
   readonly later: (fn: () => void) => void;
   private next = 0;
   private readonly byToken = new Map<string, FakePeer>();
@@ -152,6 +155,7 @@ export class FakePeer implements PeerConnection {
     const other = this.other;
     if (other === undefined || this.destroyed) throw new Error('not connected');
     const copy = bytes.slice();
+    this.net.wire.push(copy);
     this.net.later(() => !other.destroyed && other.events.data(copy));
   }
 
@@ -176,18 +180,30 @@ export class FakePeer implements PeerConnection {
 /**
  * A bridge that records what the worker would get; with `hello`, the "worker" sends that frame
  * the moment the link opens (as the sync session does). `workers` gets each link's worker-side
- * events, so a test can act as the worker (send a frame, close the link).
+ * events, so a test can act as the worker (send a frame, close the link); `signals` gets the
+ * relayed-signaling messages handed to the worker, instead of their going back to the channel.
  */
 export function fakeBridge(
   opened: NodeId[] = [],
   delivered: Uint8Array[] = [],
   hello?: Uint8Array,
   workers?: Map<NodeId, BridgeEvents>,
+  signals?: Uint8Array[],
 ): OpenBridge {
   return (peer, events): BridgedLink => {
     opened.push(peer);
     workers?.set(peer, events);
     if (hello !== undefined) queueMicrotask(() => events.frame(hello));
-    return { deliver: (bytes) => delivered.push(bytes), report: () => undefined, close: () => undefined };
+    return {
+      deliver: (bytes) => delivered.push(bytes),
+      // The worker sends a relayed signal back on the relay channel once its budget lets it go
+      // (with `signals`, the test plays the worker and holds them).
+      signal: (payload) =>
+        signals === undefined
+          ? queueMicrotask(() => events.frame(withChannel(CHANNEL.relay, payload)))
+          : signals.push(payload),
+      report: () => undefined,
+      close: () => undefined,
+    };
   };
 }

@@ -1,3 +1,4 @@
+import { CHANNEL } from '../../../../src/adapters/webrtc/frame-channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelaySignaling } from '../../../../src/adapters/signaling/relay-signaling';
 import { toBase64url } from '../../../../src/core/bytes/base64url';
@@ -66,6 +67,7 @@ function node(
     hub?: boolean;
     delivered?: Uint8Array[];
     workers?: Map<NodeId, BridgeEvents>;
+    signals?: Uint8Array[];
   } = {},
 ): LinkManager {
   const self = id as NodeId;
@@ -101,6 +103,7 @@ function node(
       options.delivered,
       new Uint8Array([0, ...new TextEncoder().encode(`hello ${id}`)]),
       options.workers,
+      options.signals,
     ),
     timing: TIMING,
     clock,
@@ -319,6 +322,24 @@ describe('LinkManager', () => {
     expect(a!.peers().find((p) => p.id === 'c')?.via).toBe('relay');
     const relay = a!.signaling().find((t) => t.kind === 'relay');
     expect(relay?.sent).toBeGreaterThan(0);
+  });
+
+  it('hands relayed signaling to the worker, whose link budget puts it on the channel (docs/budgeter.md)', async () => {
+    const s = setup();
+    const signals: Uint8Array[] = [];
+    const a = node(s, 'a', { signals });
+    const b = node(s, 'b');
+    a.start();
+    b.start();
+    await runUntil(s, 'a and b linked', () => state(a, 'b') === 'connected');
+    const onWire = (): number => s.net.wire.filter((m) => m[0] === CHANNEL.relay).length;
+    const before = onWire();
+    const payload = new TextEncoder().encode('{"id":"x","ttl":4}');
+    expect(a.sendRelay('b' as NodeId, payload)).toBe(true);
+    await run(s, 50);
+    // Nothing went on the channel behind the budget's back: the worker has it.
+    expect(onWire()).toBe(before);
+    expect(signals).toEqual([payload]);
   });
 
   it('a relaying peer cannot end a link with a bye forged in another node’s name', async () => {

@@ -15,11 +15,16 @@ function endingBridge(opened: { n: number }, afterMs: number): OpenBridge {
   return (_peer, events: BridgeEvents) => {
     opened.n += 1;
     setTimeout(() => events.close('peer said bye: different lattice'), afterMs);
-    return { deliver: () => undefined, report: () => undefined, close: () => undefined };
+    return { deliver: () => undefined, signal: () => undefined, report: () => undefined, close: () => undefined };
   };
 }
 
-const idle: OpenBridge = () => ({ deliver: () => undefined, report: () => undefined, close: () => undefined });
+const idle: OpenBridge = () => ({
+  deliver: () => undefined,
+  signal: () => undefined,
+  report: () => undefined,
+  close: () => undefined,
+});
 
 /**
  * Ten minutes of a victim reconnecting to a peer whose sessions end after `afterMs`. `attempts` is

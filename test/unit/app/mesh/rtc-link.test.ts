@@ -27,7 +27,12 @@ describe('RtcLink durations', () => {
     const link = new RtcLink('b' as NodeId, {
       timing: DEFAULT_TIMING,
       clock,
-      openBridge: () => ({ deliver: () => undefined, report: () => undefined, close: () => undefined }),
+      openBridge: () => ({
+        deliver: () => undefined,
+        signal: () => undefined,
+        report: () => undefined,
+        close: () => undefined,
+      }),
       log: () => undefined,
       sendSignal: () => undefined,
       connected: () => undefined,

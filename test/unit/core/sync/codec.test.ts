@@ -57,6 +57,8 @@ export const samples: SyncMessage[] = [
   { type: 'ping', time: 123 },
   { type: 'pong', echo: 123, time: 456 },
   { type: 'bye', reason: 'different lattice: we are ☃' },
+  { type: 'part', total: 5000, offset: 0, chunk: new Uint8Array([2, 3, 5]) },
+  { type: 'part', total: 300_000 - 38_880, offset: 261_119, chunk: new Uint8Array([7]) },
 ];
 
 function expectProtocolErrorOrMessage(frame: Uint8Array): void {
@@ -178,7 +180,7 @@ describe('sync codec fuzz: only a valid message or a ProtocolError', () => {
 
   it('random bytes behind a valid header', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 11 }), fc.uint8Array({ maxLength: 200 }), (type, rest) =>
+      fc.property(fc.integer({ min: 0, max: 12 }), fc.uint8Array({ maxLength: 200 }), (type, rest) =>
         expectProtocolErrorOrMessage(new Uint8Array([SYNC_PROTOCOL_VERSION, type, ...rest])),
       ),
       { numRuns: 1500 },
