@@ -17,6 +17,8 @@ export interface FusionStats {
   readonly sources: number;
   /** Clusters whose assignment fell back to greedy in the last scan. */
   readonly greedyClusters: number;
+  /** Solver steps the optimal assignments took in the last scan (≤ maxAssignmentWork). */
+  readonly assignmentWork: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export class FusionEngine {
   /** The published entries in id order. */
   private ranked: Entry[] = [];
   private greedyClusters = 0;
+  private assignmentWork = 0;
   private scans = 0;
   /** See nextDue(); before the first scan, at once. */
   private due = -Infinity;
@@ -122,7 +125,12 @@ export class FusionEngine {
   stats(): FusionStats {
     let sources = 0;
     for (const e of this.ranked) sources += e.track.fusion.sources.length;
-    return { fused: this.published.size, sources, greedyClusters: this.greedyClusters };
+    return {
+      fused: this.published.size,
+      sources,
+      greedyClusters: this.greedyClusters,
+      assignmentWork: this.assignmentWork,
+    };
   }
 
   scan(now: number): FusionChange[] {
@@ -204,12 +212,15 @@ export class FusionEngine {
 
     // Associate each cluster; every pair inside a resulting group is a hit this scan.
     this.greedyClusters = 0;
+    this.assignmentWork = 0;
     const ctx = {
       sensor: table.sensor,
       d2Of: (i: number, j: number) => gated.d2Of(i, j),
       neighbours: (i: number) => gated.nbr.subarray(gated.start[i]!, gated.start[i + 1]!),
+      neighbourD2: (i: number) => gated.nbrD2.subarray(gated.start[i]!, gated.start[i + 1]!),
       gateChi2: c.gateChi2,
       maxSide: c.maxClusterSide,
+      budget: { left: c.maxAssignmentWork },
     };
     // Row × sensor: whether the row was associated with a track of that sensor in this scan. A pair
     // that was not is outscored only when one of its tracks went to a rival of the other's sensor.
@@ -277,6 +288,7 @@ export class FusionEngine {
         .map((m) => groupRows(groups, groupOf[m]!));
       const out = associate({ members: rows, confirmed: inside }, ctx);
       if (out.greedy) this.greedyClusters++;
+      this.assignmentWork += out.work;
       for (const g of out.groups) {
         for (let x = 0; x < g.length; x++) for (let y = x + 1; y < g.length; y++) hit(g[x]!, g[y]!);
       }
