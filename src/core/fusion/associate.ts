@@ -3,14 +3,15 @@ import { assign } from './hungarian';
 /**
  * Global nearest-neighbour association inside one cluster (a connected component of gated pairs).
  * A group is a set of tracks believed to be one object, at most one per sensor. Groups start as
- * the confirmed (already fused) groups; then, sensor by sensor in id order, the sensor's tracks not
+ * the confirmed (already fused) groups; then, sensor by sensor (roundOrder), the sensor's tracks not
  * yet in a group are assigned to the groups that lack that sensor by a minimum-cost assignment, and
  * the ones left over start groups of their own. Sequential assignment is the usual tractable
  * stand-in for the NP-hard multi-dimensional assignment; with two sensors it is exact GNN.
  *
- * The cost of joining a track to a group is its largest squared Mahalanobis distance to a member
- * minus the gate (so every gated assignment pays off and leaving a pair apart costs the gate);
- * a track not gated with every member cannot join. Sides larger than `maxSide` (a pathological
+ * The cost of joining a track to a group is a negative log-likelihood (gate.ts, pairCost: every
+ * gated pair pays off, a vague one less than a precise one) of its largest d² to a member and the
+ * ln det of its pair with the group's most precise member (which dominates the group's estimate);
+ * a track not gated with every member cannot join. The rounds go in roundOrder (below). Sides larger than `maxSide` (a pathological
  * cluster: a dense swarm, a gate set far too wide, or a peer's tracks chained on purpose) fall back
  * to greedy by cost over the gated pairs only: no free × open matrix, so a cluster of k tracks costs
  * about its gated pairs (≤ k × the gate's candidate cap) and not k² time and memory every scan.
@@ -34,6 +35,12 @@ export interface AssociateContext {
   readonly neighbours: (i: number) => ArrayLike<number>;
   /** Their squared Mahalanobis distances to i, in the same order. */
   readonly neighbourD2: (i: number) => ArrayLike<number>;
+  /** ln det(Pa + Pb) of i with each of them, in the same order. */
+  readonly neighbourLnDet: (i: number) => ArrayLike<number>;
+  /** ln det(Pa + Pb) of a gated pair, undefined when not gated. */
+  readonly lnDetOf: (i: number, j: number) => number | undefined;
+  /** A gated pair's association cost from its d² and ln det (gate.ts, pairCost): negative. */
+  readonly cost: (d2: number, lnDet: number) => number;
   readonly gateChi2: number;
   readonly maxSide: number;
   /**
@@ -64,7 +71,7 @@ export function associate(c: ClusterInput, ctx: AssociateContext): AssociateOutc
   }
   const groups: number[][] = c.confirmed.map((g) => [...g]);
   const inGroup = new Set<number>(groups.flat());
-  const sensors = [...new Set(c.members.map((i) => sensor[i]!))].sort((a, b) => a - b);
+  const sensors = roundOrder(c.members, ctx);
   let greedy = false;
   let work = 0;
   for (const s of sensors) {
@@ -119,7 +126,8 @@ function sparseGreedy(free: readonly number[], open: readonly (readonly number[]
   free.forEach((t, r) => {
     const nbrs = ctx.neighbours(t);
     const nbrD2 = ctx.neighbourD2(t);
-    // t's neighbours' d², for groups of more than one member: built only if one comes up.
+    const nbrLnDet = ctx.neighbourLnDet(t);
+    // Where each neighbour sits in t's list, for groups of more than one member: built only if one comes up.
     let d2: Map<number, number> | undefined;
     for (let k = 0; k < nbrs.length; k++) {
       const m = nbrs[k]!;
@@ -129,18 +137,20 @@ function sparseGreedy(free: readonly number[], open: readonly (readonly number[]
       // Every member must be gated with t, the first one too: the group is costed once, from it.
       if (group[0] !== m) continue;
       let worst = nbrD2[k]!;
+      let sharpest = nbrLnDet[k]!;
       if (group.length > 1) {
-        d2 ??= new Map(Array.from(nbrs, (x, y) => [x, nbrD2[y]!]));
+        d2 ??= new Map(Array.from(nbrs, (x, y) => [x, y]));
         for (const other of group) {
-          const x = d2.get(other);
-          if (x === undefined) {
+          const y = d2.get(other);
+          if (y === undefined) {
             worst = Infinity;
             break;
           }
-          if (x > worst) worst = x;
+          worst = Math.max(worst, nbrD2[y]!);
+          sharpest = Math.min(sharpest, nbrLnDet[y]!);
         }
       }
-      const v = worst - ctx.gateChi2;
+      const v = ctx.cost(worst, sharpest);
       if (v < 0) {
         cv.push(v);
         cr.push(r);
@@ -163,10 +173,31 @@ function sparseGreedy(free: readonly number[], open: readonly (readonly number[]
 
 function joinCost(t: number, group: readonly number[], ctx: AssociateContext): number {
   let worst = 0;
+  let sharpest = Infinity;
   for (const m of group) {
     const d2 = ctx.d2Of(t, m);
     if (d2 === undefined) return 0;
-    if (d2 > worst) worst = d2;
+    worst = Math.max(worst, d2);
+    sharpest = Math.min(sharpest, ctx.lnDetOf(t, m)!);
   }
-  return worst - ctx.gateChi2;
+  return Math.min(ctx.cost(worst, sharpest), 0);
+}
+
+/**
+ * The order of the per-sensor rounds: by each sensor's best (least) pair cost in the cluster, then
+ * by sensor number. Sensor ids are free text, so ordering by id let a third sensor named to sort
+ * first take the EO into a group the radar could not join; to go first now a sensor needs a track
+ * both close to and as precise as a partner (the cost is a likelihood, gate.ts pairCost).
+ */
+function roundOrder(members: readonly number[], ctx: AssociateContext): number[] {
+  const best = new Map<number, number>();
+  for (const i of members) {
+    const s = ctx.sensor[i]!;
+    const d2 = ctx.neighbourD2(i);
+    const ld = ctx.neighbourLnDet(i);
+    let b = best.get(s) ?? Infinity;
+    for (let k = 0; k < d2.length; k++) b = Math.min(b, ctx.cost(d2[k]!, ld[k]!));
+    best.set(s, b);
+  }
+  return [...best.keys()].sort((a, b) => best.get(a)! - best.get(b)! || a - b);
 }

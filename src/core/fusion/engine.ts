@@ -4,12 +4,12 @@ import { confirmedGroups, groupRows } from './confirmed-groups';
 import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
 import { ageDueAt, freshness } from './freshness';
 import { fusedId } from './fused-id';
-import { d2Between, KnownSeparations, SEP, separate, sepWithin } from './gate';
+import { d2Between, KnownSeparations, pairCost, SEP, separate, sepWithin } from './gate';
 import { pairOrder, PairStore, popcount, type Entry, type FusedName, type PairState } from './pair-state';
 import { gatePairs, PairBuffer, type GatedPairs } from './spatial-gate';
 import { TrackTable } from './track-table';
 import type { FusedTrack, FusionChange, FusionConfig, SourceTrack } from './types';
-import { DEFAULT_FUSION_CONFIG } from './types';
+import { DEFAULT_FUSION_CONFIG, sensorKey } from './types';
 import { UnionFind } from './union-find';
 
 export interface FusionStats {
@@ -218,6 +218,9 @@ export class FusionEngine {
       d2Of: (i: number, j: number) => gated.d2Of(i, j),
       neighbours: (i: number) => gated.nbr.subarray(gated.start[i]!, gated.start[i + 1]!),
       neighbourD2: (i: number) => gated.nbrD2.subarray(gated.start[i]!, gated.start[i + 1]!),
+      neighbourLnDet: (i: number) => gated.nbrLnDet.subarray(gated.start[i]!, gated.start[i + 1]!),
+      lnDetOf: (i: number, j: number) => gated.lnDetOf(i, j),
+      cost: (d2: number, lnDet: number) => pairCost(d2, lnDet, gate),
       gateChi2: c.gateChi2,
       maxSide: c.maxClusterSide,
       budget: { left: c.maxAssignmentWork },
@@ -357,14 +360,14 @@ export class FusionEngine {
     const last = this.last;
     if (last !== undefined && last.order === order && this.refresh(last)) return last.table;
     const sensorIds = new Set<string>();
-    for (const h of order) sensorIds.add(this.byHandle[h]!.sensorId);
+    for (const h of order) sensorIds.add(sensorKey(this.byHandle[h]!));
     const table = new TrackTable(order.length, this.config.unknownSpeedMps);
     table.sensorIds.push(...[...sensorIds].sort());
     const ordinal = new Map(table.sensorIds.map((s, k) => [s, k]));
     const rows: SourceTrack[] = [];
     for (let i = 0; i < order.length; i++) {
       const t = this.byHandle[order[i]!]!;
-      table.setTrack(i, t, ordinal.get(t.sensorId)!, this.config.defaultSigmaM);
+      table.setTrack(i, t, ordinal.get(sensorKey(t))!, this.config.defaultSigmaM);
       rows.push(t);
     }
     this.last = { order, table, rows };
@@ -377,8 +380,8 @@ export class FusionEngine {
     for (let i = 0; i < order.length; i++) {
       const t = this.byHandle[order[i]!]!;
       if (t === rows[i]) continue;
-      const sensor =
-        t.sensorId === table.sensorIds[table.sensor[i]!] ? table.sensor[i]! : table.sensorIds.indexOf(t.sensorId);
+      const key = sensorKey(t);
+      const sensor = key === table.sensorIds[table.sensor[i]!] ? table.sensor[i]! : table.sensorIds.indexOf(key);
       if (sensor < 0) return false;
       table.setTrack(i, t, sensor, this.config.defaultSigmaM);
       rows[i] = t;
@@ -588,6 +591,7 @@ function sameReport(was: SourceTrack, now: SourceTrack): boolean {
   return (
     !newObservation(was, now) &&
     was.sensorId === now.sensorId &&
+    was.author === now.author &&
     p.accuracy === q.accuracy &&
     p.covariance?.[0] === q.covariance?.[0] &&
     p.covariance?.[1] === q.covariance?.[1] &&

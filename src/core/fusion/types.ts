@@ -7,12 +7,21 @@ export interface SourceTrack {
   readonly id: EntityId;
   /** The `source` component's sensorId: two tracks of one sensor are never fused together. */
   readonly sensorId: string;
+  /**
+   * Who wrote the `source` component's version. A sensor is (author, sensorId): the sensorId is free
+   * text, so without its author any peer could claim another's sensor (sensorKey).
+   */
+  readonly author?: string;
   readonly position: Position;
   /** Epoch ms the position is valid at (the version's time, or the report's). */
   readonly time: number;
   /** East and north velocity (m/s) when the source reports one: used to align reports of different times. */
   readonly velocity?: { readonly east: number; readonly north: number };
 }
+
+/** The sensor a track is of: its sensorId under its author (unambiguous: a JSON pair). */
+export const sensorKey = (t: SourceTrack): string =>
+  t.author === undefined ? t.sensorId : JSON.stringify([t.author, t.sensorId]);
 
 /** A fused entity's value, as it is written into the `fusion` component, plus when it holds. */
 export interface FusedTrack {
