@@ -288,6 +288,8 @@ export class FusionView {
     return {
       id: v.id,
       sensorId: (v.components.source as Source).sensorId,
+      // The sensor is its id under the author of the source version (docs/fusion.md, Association).
+      author: v.meta.source!.author,
       position: v.components.position as Position,
       time,
       ...(moving ? { velocity: { east: velocity.east, north: velocity.north } } : {}),

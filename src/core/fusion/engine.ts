@@ -4,12 +4,12 @@ import { confirmedGroups, groupRows } from './confirmed-groups';
 import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
 import { ageDueAt, freshness } from './freshness';
 import { fusedId } from './fused-id';
-import { d2Between, KnownSeparations, SEP, separate, sepWithin } from './gate';
+import { d2Between, KnownSeparations, pairCost, SEP, separate, sepWithin } from './gate';
 import { pairOrder, PairStore, popcount, type Entry, type FusedName, type PairState } from './pair-state';
 import { gatePairs, PairBuffer, type GatedPairs } from './spatial-gate';
 import { TrackTable } from './track-table';
 import type { FusedTrack, FusionChange, FusionConfig, SourceTrack } from './types';
-import { DEFAULT_FUSION_CONFIG } from './types';
+import { DEFAULT_FUSION_CONFIG, sensorKey } from './types';
 import { UnionFind } from './union-find';
 
 export interface FusionStats {
@@ -17,6 +17,8 @@ export interface FusionStats {
   readonly sources: number;
   /** Clusters whose assignment fell back to greedy in the last scan. */
   readonly greedyClusters: number;
+  /** Solver steps the optimal assignments took in the last scan (≤ maxAssignmentWork). */
+  readonly assignmentWork: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export class FusionEngine {
   /** The published entries in id order. */
   private ranked: Entry[] = [];
   private greedyClusters = 0;
+  private assignmentWork = 0;
   private scans = 0;
   /** See nextDue(); before the first scan, at once. */
   private due = -Infinity;
@@ -122,7 +125,12 @@ export class FusionEngine {
   stats(): FusionStats {
     let sources = 0;
     for (const e of this.ranked) sources += e.track.fusion.sources.length;
-    return { fused: this.published.size, sources, greedyClusters: this.greedyClusters };
+    return {
+      fused: this.published.size,
+      sources,
+      greedyClusters: this.greedyClusters,
+      assignmentWork: this.assignmentWork,
+    };
   }
 
   scan(now: number): FusionChange[] {
@@ -204,12 +212,18 @@ export class FusionEngine {
 
     // Associate each cluster; every pair inside a resulting group is a hit this scan.
     this.greedyClusters = 0;
+    this.assignmentWork = 0;
     const ctx = {
       sensor: table.sensor,
       d2Of: (i: number, j: number) => gated.d2Of(i, j),
       neighbours: (i: number) => gated.nbr.subarray(gated.start[i]!, gated.start[i + 1]!),
+      neighbourD2: (i: number) => gated.nbrD2.subarray(gated.start[i]!, gated.start[i + 1]!),
+      neighbourLnDet: (i: number) => gated.nbrLnDet.subarray(gated.start[i]!, gated.start[i + 1]!),
+      lnDetOf: (i: number, j: number) => gated.lnDetOf(i, j),
+      cost: (d2: number, lnDet: number) => pairCost(d2, lnDet, gate),
       gateChi2: c.gateChi2,
       maxSide: c.maxClusterSide,
+      budget: { left: c.maxAssignmentWork },
     };
     // Row × sensor: whether the row was associated with a track of that sensor in this scan. A pair
     // that was not is outscored only when one of its tracks went to a rival of the other's sensor.
@@ -277,6 +291,7 @@ export class FusionEngine {
         .map((m) => groupRows(groups, groupOf[m]!));
       const out = associate({ members: rows, confirmed: inside }, ctx);
       if (out.greedy) this.greedyClusters++;
+      this.assignmentWork += out.work;
       for (const g of out.groups) {
         for (let x = 0; x < g.length; x++) for (let y = x + 1; y < g.length; y++) hit(g[x]!, g[y]!);
       }
@@ -345,14 +360,14 @@ export class FusionEngine {
     const last = this.last;
     if (last !== undefined && last.order === order && this.refresh(last)) return last.table;
     const sensorIds = new Set<string>();
-    for (const h of order) sensorIds.add(this.byHandle[h]!.sensorId);
+    for (const h of order) sensorIds.add(sensorKey(this.byHandle[h]!));
     const table = new TrackTable(order.length, this.config.unknownSpeedMps);
     table.sensorIds.push(...[...sensorIds].sort());
     const ordinal = new Map(table.sensorIds.map((s, k) => [s, k]));
     const rows: SourceTrack[] = [];
     for (let i = 0; i < order.length; i++) {
       const t = this.byHandle[order[i]!]!;
-      table.setTrack(i, t, ordinal.get(t.sensorId)!, this.config.defaultSigmaM);
+      table.setTrack(i, t, ordinal.get(sensorKey(t))!, this.config.defaultSigmaM);
       rows.push(t);
     }
     this.last = { order, table, rows };
@@ -365,8 +380,8 @@ export class FusionEngine {
     for (let i = 0; i < order.length; i++) {
       const t = this.byHandle[order[i]!]!;
       if (t === rows[i]) continue;
-      const sensor =
-        t.sensorId === table.sensorIds[table.sensor[i]!] ? table.sensor[i]! : table.sensorIds.indexOf(t.sensorId);
+      const key = sensorKey(t);
+      const sensor = key === table.sensorIds[table.sensor[i]!] ? table.sensor[i]! : table.sensorIds.indexOf(key);
       if (sensor < 0) return false;
       table.setTrack(i, t, sensor, this.config.defaultSigmaM);
       rows[i] = t;
@@ -576,6 +591,7 @@ function sameReport(was: SourceTrack, now: SourceTrack): boolean {
   return (
     !newObservation(was, now) &&
     was.sensorId === now.sensorId &&
+    was.author === now.author &&
     p.accuracy === q.accuracy &&
     p.covariance?.[0] === q.covariance?.[0] &&
     p.covariance?.[1] === q.covariance?.[1] &&

@@ -9,6 +9,10 @@ export interface Separation {
   readonly dtMs: number;
   /** How much the metres gate widens for this pair: the ground a track without velocity may have covered (time alignment). */
   readonly slackMeters: number;
+  /** ln det(Pa + Pb): with d², the pair's negative log-likelihood (association cost, associate.ts). */
+  readonly lnDet: number;
+  /** The largest variance (m²) of Pa + Pb, in any direction. */
+  readonly spread: number;
 }
 
 export interface GateLimits {
@@ -18,13 +22,13 @@ export interface GateLimits {
 }
 
 /**
- * The result of the last `separate` call: [d2, east, north, dtMs, frameRotation, slackMeters], the
- * offset (east, north) in metres. One reused buffer, so that the per-pair path of a scan allocates
+ * The result of the last `separate` call: [d2, east, north, dtMs, frameRotation, slackMeters,
+ * ln det(Pa + Pb), the largest eigenvalue of Pa + Pb], the offset (east, north) in metres. One reused buffer, so that the per-pair path of a scan allocates
  * nothing; read it before the next call. The distance in metres is not stored: `Math.hypot` boxes
  * its result (a call into a builtin), so it is taken only for the few pairs inside the χ² gate
  * (`sepMeters`).
  */
-export const SEP = new Float64Array(6);
+export const SEP = new Float64Array(8);
 const plane = new Float64Array(3);
 
 /**
@@ -109,6 +113,8 @@ export function separate(t: TrackTable, a: number, b: number): void {
   const s2 = ann + bnn;
   const det = s0 * s2 - s1 * s1;
   let d2 = Infinity;
+  SEP[6] = Math.log(det);
+  SEP[7] = (s0 + s2) / 2 + Math.sqrt(((s0 - s2) / 2) ** 2 + s1 * s1);
   if (det > 0 && Number.isFinite(det)) {
     const i0 = s2 / det;
     const i1 = -s1 / det;
@@ -132,9 +138,14 @@ export function d2Between(t: TrackTable, a: number, b: number): number {
 /** The distance in metres of the separation now in SEP. */
 export const sepMeters = (): number => Math.hypot(SEP[1]!, SEP[2]!);
 
-/** Whether the separation now in SEP is inside the gate. */
+/**
+ * Whether the separation now in SEP is inside the gate. A pair whose summed covariance is wider
+ * than the metres gate in some direction (1σ > gateMeters) is refused: its d² says nothing (a
+ * track with a covariance of 10¹² m² would be at d² ≈ 0 from everything within the metres gate,
+ * and so win every assignment), and no sensor worth fusing is that vague.
+ */
 export const sepWithin = (g: GateLimits): boolean =>
-  SEP[0]! <= g.chi2 && metersWithin(g.meters + SEP[5]!) && SEP[3]! <= g.maxTimeDiffMs;
+  SEP[0]! <= g.chi2 && SEP[7]! <= g.meters * g.meters && metersWithin(g.meters + SEP[5]!) && SEP[3]! <= g.maxTimeDiffMs;
 
 /**
  * `sepMeters() <= limit`, decided without calling Math.hypot when the answer is clear: the
@@ -153,11 +164,24 @@ function metersWithin(limit: number): boolean {
 /** `separate` for two prepared tracks, as an object (tests and reference code). */
 export function separation(a: Prepared, b: Prepared, unknownSpeedMps = 0): Separation {
   separate(TrackTable.fromPrepared([a, b], unknownSpeedMps), 0, 1);
-  return { d2: SEP[0]!, meters: sepMeters(), dtMs: SEP[3]!, slackMeters: SEP[5]! };
+  return { d2: SEP[0]!, meters: sepMeters(), dtMs: SEP[3]!, slackMeters: SEP[5]!, lnDet: SEP[6]!, spread: SEP[7]! };
 }
 
 export const within = (s: Separation, g: GateLimits): boolean =>
-  s.d2 <= g.chi2 && s.meters <= g.meters + s.slackMeters && s.dtMs <= g.maxTimeDiffMs;
+  s.d2 <= g.chi2 &&
+  s.spread <= g.meters * g.meters &&
+  s.meters <= g.meters + s.slackMeters &&
+  s.dtMs <= g.maxTimeDiffMs;
+
+/**
+ * The association cost of a gated pair: its negative log-likelihood d² + ln det(Pa + Pb) (up to
+ * constants), less what leaving it apart costs, χ² + ln det of the widest pair the gate admits
+ * (gateMeters² in both directions). Every gated pair therefore pays off, as with d² − χ² before,
+ * but of two rivals at similar d² the one that is more precise wins: a vague track cannot win by
+ * being vague.
+ */
+export const pairCost = (d2: number, lnDet: number, g: GateLimits): number =>
+  d2 + lnDet - g.chi2 - 4 * Math.log(g.meters);
 
 /**
  * Separations already measured this scan, by pair of rows (a < b), at most one per row a: the
@@ -173,7 +197,7 @@ export class KnownSeparations {
   reset(n: number): void {
     if (this.partner.length < n) {
       this.partner = new Int32Array(n);
-      this.sep = new Float64Array(6 * n);
+      this.sep = new Float64Array(SEP.length * n);
     }
     this.partner.fill(-1, 0, n);
   }
@@ -182,13 +206,13 @@ export class KnownSeparations {
   store(a: number, b: number): void {
     if (this.partner[a]! >= 0) return;
     this.partner[a] = b;
-    for (let k = 0; k < 6; k++) this.sep[6 * a + k] = SEP[k]!;
+    for (let k = 0; k < SEP.length; k++) this.sep[SEP.length * a + k] = SEP[k]!;
   }
 
   /** Puts the separation of rows (a, b) into SEP if it is known; false if not. */
   load(a: number, b: number): boolean {
     if (this.partner[a] !== b) return false;
-    for (let k = 0; k < 6; k++) SEP[k] = this.sep[6 * a + k]!;
+    for (let k = 0; k < SEP.length; k++) SEP[k] = this.sep[SEP.length * a + k]!;
     return true;
   }
 }

@@ -18,12 +18,15 @@ export class GatedPairs {
   readonly start: Int32Array;
   readonly nbr: Int32Array;
   readonly nbrD2: Float64Array;
+  /** ln det(Pa + Pb) of each neighbour pair, beside nbrD2 (gate.ts, pairCost). */
+  readonly nbrLnDet: Float64Array;
 
   constructor(
     n: number,
     readonly i: Int32Array,
     readonly j: Int32Array,
     readonly d2: Float64Array,
+    readonly lnDet: Float64Array = new Float64Array(i.length),
   ) {
     this.count = i.length;
     this.start = new Int32Array(n + 1);
@@ -35,14 +38,24 @@ export class GatedPairs {
     const fill = this.start.slice(0, n);
     this.nbr = new Int32Array(2 * this.count);
     this.nbrD2 = new Float64Array(2 * this.count);
+    this.nbrLnDet = new Float64Array(2 * this.count);
     for (let k = 0; k < this.count; k++) {
       const a = i[k]!;
       const b = j[k]!;
       this.nbr[fill[a]!] = b;
+      this.nbrLnDet[fill[a]!] = lnDet[k]!;
       this.nbrD2[fill[a]!++] = d2[k]!;
       this.nbr[fill[b]!] = a;
+      this.nbrLnDet[fill[b]!] = lnDet[k]!;
       this.nbrD2[fill[b]!++] = d2[k]!;
     }
+  }
+
+  /** ln det(Pa + Pb) of a gated pair, or undefined when (a, b) is not gated. */
+  lnDetOf(a: number, b: number): number | undefined {
+    for (let k = this.start[a]!, end = this.start[a + 1]!; k < end; k++)
+      if (this.nbr[k] === b) return this.nbrLnDet[k]!;
+    return undefined;
   }
 
   /** d² of a gated pair, or undefined when (a, b) is not gated. */
@@ -61,6 +74,7 @@ export class PairBuffer {
   private i = new Int32Array(1024);
   private j = new Int32Array(1024);
   private d2 = new Float64Array(1024);
+  private lnDet = new Float64Array(1024);
   length = 0;
 
   /** Appends (a, b) with the d² now in SEP (gate.ts), read here: a double passed to a call that is not inlined is boxed. */
@@ -74,15 +88,23 @@ export class PairBuffer {
       this.i = grow(this.i);
       this.j = grow(this.j);
       this.d2 = grow(this.d2);
+      this.lnDet = grow(this.lnDet);
     }
     this.i[this.length] = a;
     this.j[this.length] = b;
+    this.lnDet[this.length] = SEP[6]!;
     this.d2[this.length++] = SEP[0]!;
   }
 
   done(n: number): GatedPairs {
     const k = this.length;
-    return new GatedPairs(n, this.i.subarray(0, k), this.j.subarray(0, k), this.d2.subarray(0, k));
+    return new GatedPairs(
+      n,
+      this.i.subarray(0, k),
+      this.j.subarray(0, k),
+      this.d2.subarray(0, k),
+      this.lnDet.subarray(0, k),
+    );
   }
 }
 

@@ -7,12 +7,21 @@ export interface SourceTrack {
   readonly id: EntityId;
   /** The `source` component's sensorId: two tracks of one sensor are never fused together. */
   readonly sensorId: string;
+  /**
+   * Who wrote the `source` component's version. A sensor is (author, sensorId): the sensorId is free
+   * text, so without its author any peer could claim another's sensor (sensorKey).
+   */
+  readonly author?: string;
   readonly position: Position;
   /** Epoch ms the position is valid at (the version's time, or the report's). */
   readonly time: number;
   /** East and north velocity (m/s) when the source reports one: used to align reports of different times. */
   readonly velocity?: { readonly east: number; readonly north: number };
 }
+
+/** The sensor a track is of: its sensorId under its author (unambiguous: a JSON pair). */
+export const sensorKey = (t: SourceTrack): string =>
+  t.author === undefined ? t.sensorId : JSON.stringify([t.author, t.sensorId]);
 
 /** A fused entity's value, as it is written into the `fusion` component, plus when it holds. */
 export interface FusedTrack {
@@ -66,6 +75,11 @@ export interface FusionConfig {
   /** Above this many rows or columns a cluster's assignment is greedy instead of optimal. */
   readonly maxClusterSide: number;
   /**
+   * The solver steps (rows² × columns, summed over every optimal assignment) one scan may spend;
+   * the clusters after it is spent, in row order, are assigned greedily (associate.ts).
+   */
+  readonly maxAssignmentWork: number;
+  /**
    * A track with more candidates than this in its gate box pairs with none (spatial-gate.ts): a
    * scan's pairs stay within n × this however densely tracks are piled (a peer can pile them).
    */
@@ -99,6 +113,8 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   confirmDwellMs: 5_000,
   splitScans: 3,
   maxClusterSide: 120,
+  // Two clusters of the largest optimal side: ~25 ms of solver in a scan, whatever the layout.
+  maxAssignmentWork: 2 * 120 ** 3,
   maxGateCandidates: 256,
   // Between a walker and a fast aircraft: 1 s of age adds σ 100 m, so at the 9.21 gate a target
   // without a velocity still gates after moving ~300 m (an aircraft at 250 m/s reported 1 s apart).

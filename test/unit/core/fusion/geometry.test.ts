@@ -1,7 +1,7 @@
 /** Gating geometry: the tangent plane across the antimeridian and near the poles, missing covariances, the spatial index. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { separation } from '../../../../src/core/fusion/gate';
+import { separation, within } from '../../../../src/core/fusion/gate';
 import { add, inverse, maxEigen, quad, type Sym2 } from '../../../../src/core/fusion/matrix2';
 import type { Prepared } from '../../../../src/core/fusion/prepared';
 import { gatedPairs } from '../../../../src/core/fusion/spatial-gate';
@@ -155,7 +155,7 @@ describe('spatial gate', () => {
           for (let j = i + 1; j < tracks.length; j++) {
             if (tracks[i]!.sensorId === tracks[j]!.sensorId) continue;
             const s = separation(tracks[i]!, tracks[j]!);
-            if (s.d2 <= GATE.chi2 && s.meters <= GATE.meters) brute.push([i, j]);
+            if (within(s, GATE)) brute.push([i, j]);
           }
         }
         expect(gatedPairs(tracks, GATE).map((p) => [p.i, p.j])).toEqual(brute);

@@ -2,7 +2,7 @@
  * The fast scan (kd-tree gating, union-find clusters, the inlined isolated pair, Hungarian per
  * cluster, typed columns) against a reference simple enough to trust by reading: every pair
  * gated by brute force with `separation`, then every one-to-one matching of the two sensors'
- * tracks enumerated, keeping the one of least total cost Σ (d² − χ²). With two sensors the
+ * tracks enumerated, keeping the one of least total cost Σ (d² + ln det(Pa + Pb) − χ² − 4 ln gateMeters). With two sensors the
  * engine's association is exactly this global nearest neighbour, so after one scan at
  * 1-of-1 confirmation its fused pairs must be a matching of the same least cost (the same
  * matching when the least is unique; generated inputs can tie, e.g. two identical tracks).
@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FusionEngine } from '../../../../src/core/fusion/engine';
-import { separation, within } from '../../../../src/core/fusion/gate';
+import { pairCost, separation, within } from '../../../../src/core/fusion/gate';
 import { maxEigen } from '../../../../src/core/fusion/matrix2';
 import type { Prepared } from '../../../../src/core/fusion/prepared';
 import type { SourceTrack } from '../../../../src/core/fusion/types';
@@ -27,12 +27,12 @@ const GATE = { chi2: C.gateChi2, meters: C.gateMeters, maxTimeDiffMs: C.maxTimeD
 
 type Cost = (i: number, j: number) => number | undefined;
 
-/** The cost of joining a[i] to b[j], undefined when it does not pay off (associate.ts: d² − χ² < 0). */
+/** The cost of joining a[i] to b[j], undefined when it does not pay off (gate.ts pairCost < 0). */
 function costOf(a: readonly Prepared[], b: readonly Prepared[]): Cost {
   return (i, j) => {
     const [p, q] = a[i]!.id < b[j]!.id ? [a[i]!, b[j]!] : [b[j]!, a[i]!];
     const s = separation(p, q, C.unknownSpeedMps);
-    return within(s, GATE) && s.d2 < GATE.chi2 ? s.d2 - GATE.chi2 : undefined;
+    return within(s, GATE) && s.d2 < GATE.chi2 ? pairCost(s.d2, s.lnDet, GATE) : undefined;
   };
 }
 

@@ -87,7 +87,9 @@ describe('time alignment', () => {
     // At 0.5 s late the growth is 50 m, the miss 125 m: d² = 125² / (25 + 400 + 2,500) ≈ 5.3.
     expect(chase({}, false, 500).fused()).toHaveLength(1);
     // The metres gate grows too, but no further than the speed allows: 600 m at 1 s, not 1,000.
-    const far = new FusionEngine({ unknownSpeedMps: 100, gateMeters: 500, defaultSigmaM: 2_000 });
+    // σ 300 m each: the χ² gate admits both distances, the summed covariance stays inside the
+    // metres gate (a wider one is refused, gate.ts sepWithin), so the metres gate decides.
+    const far = new FusionEngine({ unknownSpeedMps: 100, gateMeters: 500, defaultSigmaM: 300 });
     for (let k = 0; k < 5; k++) {
       const t = T0 + k * 1000;
       far.upsert(at('eo.a', 'eo', 0, t));
@@ -95,7 +97,7 @@ describe('time alignment', () => {
       far.scan(t);
     }
     expect(far.fused()).toEqual([]);
-    const near = new FusionEngine({ unknownSpeedMps: 100, gateMeters: 500, defaultSigmaM: 2_000 });
+    const near = new FusionEngine({ unknownSpeedMps: 100, gateMeters: 500, defaultSigmaM: 300 });
     for (let k = 0; k < 5; k++) {
       const t = T0 + k * 1000;
       near.upsert(at('eo.a', 'eo', 0, t));
