@@ -1,5 +1,5 @@
 import type { NodeId } from '../../core/ids';
-import { MAX_KINDS_PER_ENTITY } from '../../core/entity/bounds';
+import { MAX_UNKNOWN_KINDS_PER_AUTHOR, MAX_UNKNOWN_KINDS_PER_ENTITY } from '../../core/entity/kind-cap';
 import type { Version } from '../../core/merge/version';
 import { HANDSHAKE_NONCE_BYTES, type VerifyVerdict } from '../../core/sync';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
@@ -50,8 +50,8 @@ export interface SecurityStats {
   readonly peersPenalised: number;
   /**
    * New registers (entity, kind) refused because their author was over its bound or the entity
-   * over its kinds (NewRegisterLimit); their versions are counted in `rejected['entity-limit']`
-   * and `rejected['kinds-per-entity']`.
+   * over its unknown kinds (NewRegisterLimit); their versions are counted in `rejected['entity-limit']`,
+   * `rejected['kinds-per-entity']` and `rejected['kinds-per-author']`.
    */
   readonly newRegistersRefused: number;
 }
@@ -395,8 +395,8 @@ export class MeshSecurity {
     const { burst, ratePerSecond } = this.registerLimits;
     this.log(
       `refused ${split.refused.length} versions of new registers from ${from}: their authors (${authors.join(', ')}) ` +
-        `made more than ${burst} new registers here, then ${ratePerSecond} a second, or an entity ` +
-        `held ${MAX_KINDS_PER_ENTITY} kinds; set aside, asked for again later`,
+        `made more than ${burst} new registers here, then ${ratePerSecond} a second, or an entity held ` +
+        `${MAX_UNKNOWN_KINDS_PER_ENTITY} unknown kinds (${MAX_UNKNOWN_KINDS_PER_AUTHOR} by one author); asked for again later`,
     );
   }
 
