@@ -1,6 +1,7 @@
 import { Hlc } from '../core/clock/hlc';
 import { decodeTs, encodeTs, type Timestamp } from '../core/clock/timestamp';
 import { THREAT_LEVELS, type JsonValue, type ThreatLevel } from '../core/entity/component-types';
+import { cappedKindsOf } from '../core/entity/kind-cap';
 import { asEntityId, asUserKind, isEntityId, type EntityId, type NodeId } from '../core/ids';
 import type { HeldEntity } from './security/new-entity-limit';
 import { DELETED, type Version } from '../core/merge/version';
@@ -389,11 +390,14 @@ export class LatticeNode implements NodeApi {
   holding(entity: EntityId): HeldEntity | undefined {
     const s = this.parts.store.state(entity);
     if (s === undefined) return undefined;
+    let counted: ReturnType<typeof cappedKindsOf> | undefined;
+    const count = (): ReturnType<typeof cappedKindsOf> => (counted ??= cappedKindsOf(s));
     return {
       hasKind: (kind) => s.registers.has(kind) || s.knowledge.has(kind),
-      get kindCount() {
-        return new Set([...s.registers.keys(), ...s.knowledge.keys()]).size;
+      get cappedKinds() {
+        return count().total;
       },
+      cappedKindsBy: (author) => count().byAuthor.get(author) ?? 0,
     };
   }
 

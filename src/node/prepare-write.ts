@@ -1,6 +1,11 @@
 import { encodeTs, type Timestamp } from '../core/clock/timestamp';
 import type { ComponentValue, Expiry, Task } from '../core/entity/component-types';
-import { MAX_KINDS_PER_ENTITY } from '../core/entity/bounds';
+import {
+  cappedKindsOf,
+  isCappedKind,
+  MAX_UNKNOWN_KINDS_PER_AUTHOR,
+  MAX_UNKNOWN_KINDS_PER_ENTITY,
+} from '../core/entity/kind-cap';
 import { validateComponent } from '../core/entity/validate-component';
 import { DEFAULT_LIMITS } from '../core/wire/limits';
 import { quantizeValue } from '../core/wire/quantize';
@@ -44,7 +49,6 @@ export function checkWrite(
   for (const [kind, value] of entries)
     values.set(asUserKind(kind), quantizeValue(kind, validateComponent(kind, value)));
   refuseRosterMisuse(id, values, writer);
-  refuseTooManyKinds(store, id, values);
   if (writer === 'user') refuseGateOwned(store, id, values);
   const basedOn = options?.basedOn;
   if (basedOn !== undefined) {
@@ -71,16 +75,30 @@ export function checkWrite(
  * (src/core/roster/roster-entity.ts): a user write there would forge nothing (the op's author must
  * be the signed author) but could only confuse, so it is refused; the roster code writes nothing else.
  */
-/** An entity holds at most MAX_KINDS_PER_ENTITY kinds: peers refuse more (docs/security.md). */
+/**
+ * The kinds cap peers apply (core/entity/kind-cap.ts, docs/security.md): at most
+ * MAX_UNKNOWN_KINDS_PER_ENTITY unknown kinds on an entity, at most MAX_UNKNOWN_KINDS_PER_AUTHOR of
+ * them ours; the known kinds and the tombstone are never capped.
+ */
 function refuseTooManyKinds(
   store: EntityStore,
   id: EntityId,
-  values: ReadonlyMap<ComponentKind, ComponentValue>,
+  values: ReadonlyMap<ComponentKind, unknown>,
+  self: NodeId,
 ): void {
   const s = store.state(id);
-  const kinds = new Set([...(s?.registers.keys() ?? []), ...(s?.knowledge.keys() ?? []), ...values.keys()]);
-  if (kinds.size > MAX_KINDS_PER_ENTITY) {
-    throw new ValidationError(`${id}: an entity holds at most ${MAX_KINDS_PER_ENTITY} component kinds`);
+  const fresh = [...values.keys()].filter(
+    (k) => isCappedKind(k) && s?.registers.has(k) !== true && s?.knowledge.has(k) !== true,
+  ).length;
+  if (fresh === 0) return;
+  const held = s === undefined ? { total: 0, byAuthor: new Map<NodeId, number>() } : cappedKindsOf(s);
+  if (held.total + fresh > MAX_UNKNOWN_KINDS_PER_ENTITY) {
+    throw new ValidationError(`${id}: an entity holds at most ${MAX_UNKNOWN_KINDS_PER_ENTITY} unknown component kinds`);
+  }
+  if ((held.byAuthor.get(self) ?? 0) + fresh > MAX_UNKNOWN_KINDS_PER_AUTHOR) {
+    throw new ValidationError(
+      `${id}: one node writes at most ${MAX_UNKNOWN_KINDS_PER_AUTHOR} unknown component kinds on an entity`,
+    );
   }
 }
 
@@ -136,6 +154,7 @@ export function checkSendable(
   self: NodeId,
   now: number,
 ): void {
+  refuseTooManyKinds(store, id, values, self);
   for (const [kind, value] of values) {
     const writers = store.contextFor(id, kind, self).length;
     if (writers > DEFAULT_LIMITS.maxSeen) {

@@ -14,6 +14,8 @@ import {
   type SignalingTransport,
 } from '../../ports/signaling';
 import { TokenBucket } from '../../core/budget/token-bucket';
+import { OriginLimit } from './origin-limit';
+import { SeenEnvelopes } from './seen-envelopes';
 import { TransportCounters } from './transport-counters';
 
 /** The already-connected links the relay rides on (the link manager's data channels, channel 1). */
@@ -41,11 +43,6 @@ export interface RelaySignalingOptions {
 
 const DEFAULT_TTL = 4;
 const MAX_TTL = 8;
-/**
- * Envelope ids remembered, verified ones only (so junk cannot push a genuine one out): at one
- * neighbour's rate (100 a second) it takes 160 s, past RELAY_SIGNAL_MAX_AGE_MS, to replace them all.
- */
-const SEEN_CAP = 16_384;
 /** What one neighbour may make us relay: signaling is a few messages per link attempt. */
 const RATE_PER_SECOND = 100;
 const BURST = 400;
@@ -79,7 +76,9 @@ export interface Envelope {
 export class RelaySignaling implements SignalingTransport {
   readonly kind = 'relay' as const;
   private receive: ((signal: Signal) => void) | undefined;
-  private readonly seen = new Set<string>();
+  private readonly seen = new SeenEnvelopes();
+  /** Per sender, after the signature check: one sender's flood leaves the others' share alone. */
+  private readonly origins = new OriginLimit();
   private readonly buckets = new Map<NodeId, TokenBucket>();
   private readonly counters: TransportCounters;
   private readonly encoder = new TextEncoder();
@@ -103,7 +102,7 @@ export class RelaySignaling implements SignalingTransport {
     const neighbours = [...this.options.network.neighbours()];
     if (!neighbours.some((n) => n === to || n !== from)) return false;
     const id = randomToken(this.options.random ?? Math.random);
-    this.remember(id);
+    this.seen.remember(this.options.self, id, this.now());
     this.serially(() =>
       after(this.seal(id, this.options.ttl ?? DEFAULT_TTL, parsed.signal), (envelope) => {
         if (this.forward(envelope, undefined)) this.counters.sent += 1;
@@ -117,7 +116,7 @@ export class RelaySignaling implements SignalingTransport {
     const parsed = parseSignal(signal);
     if (!parsed.ok) return false;
     const id = randomToken(this.options.random ?? Math.random);
-    this.remember(id);
+    this.seen.remember(this.options.self, id, this.now());
     this.serially(() =>
       after(this.seal(id, 2, parsed.signal), (envelope) => void this.options.network.send(peer, this.encode(envelope))),
     );
@@ -132,15 +131,16 @@ export class RelaySignaling implements SignalingTransport {
     if (!bucket.take(now)) return this.counters.drop('rate', neighbour);
     const envelope = this.decode(payload);
     if (typeof envelope === 'string') return this.counters.drop(envelope, neighbour);
-    if (this.seen.has(envelope.id)) return;
     const { signal } = envelope;
+    if (this.seen.has(signal.from, envelope.id)) return;
     if (signal.lattice !== this.options.lattice) return this.counters.drop('other-lattice', neighbour);
     if (signal.from === this.options.self) return;
     this.serially(() =>
       after(this.check(envelope), (verdict) => {
         if (verdict !== 'ok') return this.counters.drop(verdict, { neighbour, from: signal.from, type: signal.type });
-        if (this.seen.has(envelope.id)) return; // the same signal by two paths, both checked at once
-        this.remember(envelope.id);
+        if (this.seen.has(signal.from, envelope.id)) return; // the same signal by two paths, both checked at once
+        this.seen.remember(signal.from, envelope.id, envelope.at);
+        if (!this.origins.take(signal.from, this.now())) return this.counters.drop('origin-rate', signal.from);
         this.deliver(envelope, neighbour);
       }),
     );
@@ -161,6 +161,8 @@ export class RelaySignaling implements SignalingTransport {
   /** Why a relayed signal is refused, or ok: its key must stand for its sender and sign it, recently. */
   private check(envelope: Envelope): Maybe<'ok' | 'forged' | 'bad-signature' | 'stale'> {
     if (Math.abs(this.now() - envelope.at) > RELAY_SIGNAL_MAX_AGE_MS) return 'stale';
+    // Older than an envelope already forgotten: its id may have been taken and forgotten (a replay).
+    if (this.seen.belowFloor(envelope.signal.from, envelope.at)) return 'stale';
     const key = fromBase64url(envelope.key)!;
     const sig = fromBase64url(envelope.sig)!;
     const { verifier } = this.options;
@@ -260,15 +262,6 @@ export class RelaySignaling implements SignalingTransport {
     if (typeof sig !== 'string' || !SIGNATURE_B64.test(sig)) return 'unsigned';
     if (typeof at !== 'number' || !Number.isSafeInteger(at)) return 'unsigned';
     return { id, ttl, signal: parsed.signal, at, key, sig };
-  }
-
-  /** Remembers a verified envelope's id (or one of ours): a copy that comes again is dropped unchecked. */
-  private remember(id: string): void {
-    this.seen.add(id);
-    if (this.seen.size <= SEEN_CAP) return;
-    // Sets iterate in insertion order: drop the oldest.
-    const oldest = this.seen.values().next().value;
-    if (oldest !== undefined) this.seen.delete(oldest);
   }
 }
 

@@ -23,8 +23,8 @@ export const MAX_LONG_TEXT = 80;
 /** Most source tracks one fused track may name. */
 export const MAX_FUSION_SOURCES = 64;
 /**
- * Most component kinds one entity may hold (its registers): the known kinds and the tombstone with
- * room for unknown ones. Each kind is a register every replica keeps for good; a local write past it
- * is refused, and a peer's version of a further kind is refused at ingest (docs/security.md).
+ * Most component kinds one entity may hold (its registers): the known kinds, the tombstone and room
+ * for unknown ones. Each kind is a register every replica keeps for good; only unknown kinds are
+ * capped, in all and per author (entity/kind-cap.ts, docs/security.md).
  */
 export const MAX_KINDS_PER_ENTITY = 32;

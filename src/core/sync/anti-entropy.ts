@@ -10,6 +10,7 @@ import {
   RateWindow,
   type LimitCounts,
 } from './limits';
+import { LinkHoldBack } from './link-hold-back';
 import { LivePush } from './live-push';
 import {
   MessageType,
@@ -23,7 +24,14 @@ import { Outbox } from './outbox';
 import { reconcileMessage } from './reconcile-message';
 import { Responder } from './responder';
 import type { SessionIo } from './session-io';
-import type { ResolvedSessionOptions, SessionHost, SessionRole, SyncSource, VerifyVerdict } from './session-types';
+import type {
+  Later,
+  ResolvedSessionOptions,
+  SessionHost,
+  SessionRole,
+  SyncSource,
+  VerifyVerdict,
+} from './session-types';
 import { idKey, versionId } from './version-id';
 import { VersionFramer } from './version-framer';
 import { WantTracker } from './want-tracker';
@@ -95,6 +103,8 @@ export class AntiEntropy {
   private unsent = 0;
   private readonly limits = new LimitCounter();
   private readonly appliedRate = new RateWindow(MAX_VERSIONS_APPLIED_PER_SECOND);
+  /** Ids this link sent that were refused before their signature was checked (VerifyVerdict's `this-link`). */
+  private readonly linkHeld = new LinkHoldBack();
 
   constructor(
     private readonly o: ResolvedSessionOptions,
@@ -124,7 +134,8 @@ export class AntiEntropy {
       opened,
       pump: (now) => this.pump(now),
     });
-    this.initiator = new Initiator(o, source, this.wants, this.repairOut, io, {
+    // Our rounds do not ask this link for what it is held back for (other links still may).
+    this.initiator = new Initiator(o, this.linkHeld.source(source), this.wants, this.repairOut, io, {
       opened,
       overflowed: () => this.live.markOverflowed(),
       flushWants: () => this.flushWants(),
@@ -290,8 +301,10 @@ export class AntiEntropy {
     this.versionsIn += versions.length;
     // Set aside here (the hold-back) and pushed again unasked by a peer's reconciliation: dropped
     // before any check, until the hold-back runs out.
-    if (ids.some((id) => this.source.isHeldBack(id, now))) {
-      const keep = ids.map((id) => !this.source.isHeldBack(id, now));
+    // The same for what this link alone is held back for.
+    const held = (id: Uint8Array): boolean => this.source.isHeldBack(id, now) || this.linkHeld.has(id, now);
+    if (ids.some(held)) {
+      const keep = ids.map((id) => !held(id));
       versions = versions.filter((_, i) => keep[i]);
       ids = ids.filter((_, i) => keep[i]);
     }
@@ -349,15 +362,17 @@ export class AntiEntropy {
   private refused(verdict: VerifyVerdict, versions: readonly Version[], ids: readonly Uint8Array[], now: number): void {
     const index = new Map(versions.map((v, i) => [v, i]));
     const setAside: Uint8Array[] = [];
+    const linkAside: Uint8Array[] = [];
     const reasons = new Map<string, number>();
     let penalty = verdict.penalty ?? 0;
     for (const r of verdict.rejected) {
       const i = index.get(r.version);
-      if (i !== undefined && r.later === 'hold-back') setAside.push(ids[i]!);
+      if (i !== undefined) laterFor(r.later, ids[i]!, setAside, linkAside);
       reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
       if (r.penalise) penalty += 1;
     }
     this.holdBack(setAside, now);
+    if (linkAside.length > 0) this.linkHeld.hold(linkAside, now + this.o.unappliedRetryMs);
     const detail = Object.fromEntries(reasons);
     if (penalty > 0) this.io.invalid(`${penalty} versions refused`, detail, penalty);
     else this.io.log(`${verdict.rejected.length} versions refused`, detail);
@@ -394,6 +409,7 @@ export class AntiEntropy {
     this.live.close();
     this.responder.clear();
     this.initiator.close();
+    this.linkHeld.clear();
     this.roleNow = undefined;
   }
 
@@ -425,5 +441,23 @@ export class AntiEntropy {
   /** Whether the peer has been verified up to now (called for every frame while synced). */
   touch(now: number): void {
     if (this.done) this.verifiedAt = now;
+  }
+}
+
+/** Where a refused version's id goes (VerifyVerdict's `later`). */
+function laterFor(later: Later, id: Uint8Array, setAside: Uint8Array[], linkAside: Uint8Array[]): void {
+  switch (later) {
+    case 'next-round':
+      return;
+    case 'hold-back':
+      setAside.push(id);
+      return;
+    case 'this-link':
+      linkAside.push(id);
+      return;
+    default: {
+      const never: never = later;
+      throw new Error(`unknown later ${String(never)}`);
+    }
   }
 }

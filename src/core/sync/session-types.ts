@@ -201,9 +201,12 @@ export type AdmitVerdict = { readonly ok: true } | { readonly ok: false; readonl
  * again; one rule for both (docs/security.md, "The hold-back"):
  * - `next-round`: at the next reconciliation (what the next round may well bring: a key, an admission);
  * - `hold-back`: it may pass later but not soon (a bucket refilling, a clock catching up, a removed
- *   member's write): set aside, not fetched from any peer for `unappliedRetryMs`.
+ *   member's write): set aside, not fetched from any peer for `unappliedRetryMs`;
+ * - `this-link`: refused before its signature was checked (its claimed author over a bound): set
+ *   aside for `unappliedRetryMs` on the sending link only (link-hold-back.ts), so an unverified
+ *   copy cannot hide the genuine version that comes by another link.
  */
-export type Later = 'next-round' | 'hold-back';
+export type Later = 'next-round' | 'hold-back' | 'this-link';
 
 /** What the host's verify made of a batch. */
 export interface VerifyVerdict {

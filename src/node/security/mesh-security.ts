@@ -1,5 +1,5 @@
 import type { NodeId } from '../../core/ids';
-import { MAX_KINDS_PER_ENTITY } from '../../core/entity/bounds';
+import { MAX_UNKNOWN_KINDS_PER_AUTHOR, MAX_UNKNOWN_KINDS_PER_ENTITY } from '../../core/entity/kind-cap';
 import type { Version } from '../../core/merge/version';
 import { HANDSHAKE_NONCE_BYTES, type VerifyVerdict } from '../../core/sync';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
@@ -50,8 +50,8 @@ export interface SecurityStats {
   readonly peersPenalised: number;
   /**
    * New registers (entity, kind) refused because their author was over its bound or the entity
-   * over its kinds (NewRegisterLimit); their versions are counted in `rejected['entity-limit']`
-   * and `rejected['kinds-per-entity']`.
+   * over its unknown kinds (NewRegisterLimit); their versions are counted in `rejected['entity-limit']`,
+   * `rejected['kinds-per-entity']` and `rejected['kinds-per-author']`.
    */
   readonly newRegistersRefused: number;
 }
@@ -284,13 +284,13 @@ export class MeshSecurity {
     if (pre.refused.length > 0) this.countRegisterRefusals(pre, from);
     const checked = (outcome: VerifyOutcome): void => {
       const verdict = this.afterSignatures(outcome, from);
-      done({ ...verdict, rejected: [...registerRejections(pre), ...verdict.rejected] }, this.now());
+      done({ ...verdict, rejected: [...registerRejections(pre, 'this-link'), ...verdict.rejected] }, this.now());
     };
     if (pre.accepted.length === 0) return checked({ accepted: [], rejected: [] });
     this.verifier.verify(pre.accepted, from, checked, (error) => {
       // Our failure, not the peer's: nothing merged, nothing charged; the next round asks again.
       this.log('verifying versions failed', error);
-      done({ accepted: [], rejected: registerRejections(pre) }, this.now());
+      done({ accepted: [], rejected: registerRejections(pre, 'this-link') }, this.now());
     });
   }
 
@@ -348,7 +348,7 @@ export class MeshSecurity {
           penalise: false,
           later: r.soon ? ('next-round' as const) : ('hold-back' as const),
         })),
-        ...registerRejections(charged),
+        ...registerRejections(charged, 'hold-back'),
       ],
       // The author's own link sent both contents: charged like a forgery.
       penalty: outcome.rejected.filter((r) => r.reason === 'equivocation' && r.version.ts.node === from).length,
@@ -395,8 +395,8 @@ export class MeshSecurity {
     const { burst, ratePerSecond } = this.registerLimits;
     this.log(
       `refused ${split.refused.length} versions of new registers from ${from}: their authors (${authors.join(', ')}) ` +
-        `made more than ${burst} new registers here, then ${ratePerSecond} a second, or an entity ` +
-        `held ${MAX_KINDS_PER_ENTITY} kinds; set aside, asked for again later`,
+        `made more than ${burst} new registers here, then ${ratePerSecond} a second, or an entity held ` +
+        `${MAX_UNKNOWN_KINDS_PER_ENTITY} unknown kinds (${MAX_UNKNOWN_KINDS_PER_AUTHOR} by one author); asked for again later`,
     );
   }
 
@@ -417,11 +417,14 @@ export class MeshSecurity {
 }
 
 /**
- * Versions over the new-register bound: set aside for the hold-back (the author's bucket refills
- * meanwhile, and a flood's excess is not fetched again round after round through honest relays).
+ * Versions over the new-register bound or an entity's kinds cap, never the link's fault (an honest
+ * relay passes a member's burst on). Refused by the precheck (`this-link`: not verified, so possibly
+ * a forged copy of an honest version; set aside on the sending link only, docs/security.md, "The
+ * hold-back") or by the charge after their signatures verified (`hold-back`: the author's bucket
+ * refills meanwhile, and a flood's excess is not fetched again round after round).
  */
-function registerRejections(split: RegisterSplit): VerifyVerdict['rejected'] {
-  return split.refused.map(({ version, reason }) => ({ version, reason, penalise: false, later: 'hold-back' }));
+function registerRejections(split: RegisterSplit, later: 'this-link' | 'hold-back'): VerifyVerdict['rejected'] {
+  return split.refused.map(({ version, reason }) => ({ version, reason, penalise: false, later }));
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

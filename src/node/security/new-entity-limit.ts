@@ -1,4 +1,4 @@
-import { MAX_KINDS_PER_ENTITY } from '../../core/entity/bounds';
+import { isCappedKind, MAX_UNKNOWN_KINDS_PER_AUTHOR, MAX_UNKNOWN_KINDS_PER_ENTITY } from '../../core/entity/kind-cap';
 import type { ComponentKind, EntityId, NodeId } from '../../core/ids';
 import { compareTs } from '../../core/clock/timestamp';
 import type { Version } from '../../core/merge/version';
@@ -40,15 +40,17 @@ export const DEFAULT_REGISTER_LIMITS: RegisterLimits = {
 export interface HeldEntity {
   /** Whether it holds a register (versions or what they taught it) of this kind. */
   hasKind(kind: ComponentKind): boolean;
-  /** How many kinds it holds registers of. */
-  readonly kindCount: number;
+  /** How many capped kinds (unknown kinds, core/entity/kind-cap.ts) it holds registers of. */
+  readonly cappedKinds: number;
+  /** How many of those have a current head by this author. */
+  cappedKindsBy(author: NodeId): number;
 }
 
 /** The store's answer for an entity; undefined: not held at all. */
 export type Holding = (entity: EntityId) => HeldEntity | undefined;
 
 /** Why a version is refused here (securityStats().rejected). */
-export type RegisterRefusal = 'entity-limit' | 'kinds-per-entity';
+export type RegisterRefusal = 'entity-limit' | 'kinds-per-entity' | 'kinds-per-author';
 
 export interface RegisterSplit {
   readonly accepted: Version[];
@@ -72,8 +74,14 @@ interface Bucket {
  * for what it adds: a component on another author's entity is the writer's, never the entity's
  * first author's); if that author cannot pay, its versions of the register are refused and the next
  * author in timestamp order may pay. Versions of registers already held and our own versions are
- * never charged. An entity takes at most MAX_KINDS_PER_ENTITY kinds; versions of further kinds are
- * refused whoever wrote them.
+ * never charged.
+ *
+ * The kinds cap (core/entity/kind-cap.ts) counts unknown kinds only: the tombstone and the known
+ * kinds always pass (bucket permitting). A new unknown kind is refused if the entity already holds
+ * MAX_UNKNOWN_KINDS_PER_ENTITY of them (`kinds-per-entity`) or its author already wrote
+ * MAX_UNKNOWN_KINDS_PER_AUTHOR of them there (`kinds-per-author`). The precheck reads the stored
+ * entity alone: a version it has not verified never counts against another; the charge counts,
+ * earliest first, only versions that verified and were paid for.
  */
 export class NewRegisterLimit {
   /** Insertion order = least recently used first. */
@@ -91,61 +99,76 @@ export class NewRegisterLimit {
   /** Before the signature check: what would be refused now; nothing is charged nor remembered. */
   precheck(versions: readonly Version[], holding: Holding, now: number): RegisterSplit {
     const scratch = new Map<NodeId, number>();
-    const out = this.split(versions, holding, (author) => {
-      const left = scratch.get(author) ?? this.available(author, now);
-      if (left < 1) return false;
-      scratch.set(author, left - 1);
-      return true;
-    });
+    const out = this.split(
+      versions,
+      holding,
+      (author) => {
+        const left = scratch.get(author) ?? this.available(author, now);
+        if (left < 1) return false;
+        scratch.set(author, left - 1);
+        return true;
+      },
+      false,
+    );
     this.hits += out.registers;
     return out;
   }
 
   /** After the signature check and admission: charges each new register to its author. */
   charge(versions: readonly Version[], holding: Holding, now: number): RegisterSplit {
-    const out = this.split(versions, holding, (author) => this.take(author, now));
+    const out = this.split(versions, holding, (author) => this.take(author, now), true);
     this.hits += out.registers;
     return out;
   }
 
-  private split(versions: readonly Version[], holding: Holding, pay: (author: NodeId) => boolean): RegisterSplit {
+  /**
+   * `countBatch`: whether registers opened earlier in the batch count toward the kinds cap (only
+   * when the batch verified: the precheck reads the stored entity alone).
+   */
+  private split(
+    versions: readonly Version[],
+    holding: Holding,
+    pay: (author: NodeId) => boolean,
+    countBatch: boolean,
+  ): RegisterSplit {
     const refusedReason = new Map<Version, RegisterRefusal>();
-    let registers = 0;
+    const refusedRegisters = new Set<string>();
     for (const [entity, vs] of byEntity(versions)) {
       const held = holding(entity);
       // Updates of registers held (most traffic) cost nothing more.
       if (held !== undefined && vs.every((v) => held.hasKind(v.kind))) continue;
-      let kinds = held?.kindCount ?? 0;
+      let capped = held?.cappedKinds ?? 0;
+      const cappedBy = new Map<NodeId, number>();
+      const mine = (author: NodeId): number => (cappedBy.get(author) ?? 0) + (held?.cappedKindsBy(author) ?? 0);
       // Earliest first: the order every node sees, whatever order the batch came in.
       const ordered = vs.length === 1 ? vs : [...vs].sort((a, b) => compareTs(a.ts, b.ts));
       const open = new Set<ComponentKind>();
-      const closed = new Map<ComponentKind, Set<NodeId>>();
-      let overCap = false;
+      /** kind → author → why that author's versions of it are refused. */
+      const closed = new Map<ComponentKind, Map<NodeId, RegisterRefusal>>();
       for (const v of ordered) {
         if (open.has(v.kind) || held?.hasKind(v.kind) === true) continue;
+        const author = v.ts.node;
         const refusedAuthors = closed.get(v.kind);
-        if (refusedAuthors?.has(v.ts.node) === true) {
-          refusedReason.set(v, 'entity-limit');
+        const before = refusedAuthors?.get(author);
+        if (before !== undefined) {
+          refusedReason.set(v, before);
           continue;
         }
-        if (v.ts.node !== this.self && refusedAuthors === undefined && kinds >= MAX_KINDS_PER_ENTITY) {
-          refusedReason.set(v, 'kinds-per-entity');
-          overCap = true;
-          continue;
-        }
-        if (refusedAuthors === undefined) kinds++;
-        if (v.ts.node === this.self || pay(v.ts.node)) {
+        const cap = author === this.self || !isCappedKind(v.kind) ? undefined : this.overCap(capped, mine(author));
+        const reason = cap ?? (author === this.self || pay(author) ? undefined : 'entity-limit');
+        if (reason === undefined) {
           open.add(v.kind);
+          if (countBatch && isCappedKind(v.kind)) {
+            capped += 1;
+            cappedBy.set(author, (cappedBy.get(author) ?? 0) + 1);
+          }
           continue;
         }
-        closed.set(v.kind, new Set([...(refusedAuthors ?? []), v.ts.node]));
-        refusedReason.set(v, 'entity-limit');
+        if (refusedAuthors === undefined) closed.set(v.kind, new Map([[author, reason]]));
+        else refusedAuthors.set(author, reason);
+        refusedReason.set(v, reason);
       }
-      for (const kind of closed.keys()) if (!open.has(kind)) registers++;
-      // A kind over the entity's cap counts once as a refused register.
-      if (overCap) {
-        registers += new Set(vs.filter((v) => refusedReason.get(v) === 'kinds-per-entity').map((v) => v.kind)).size;
-      }
+      for (const kind of closed.keys()) if (!open.has(kind)) refusedRegisters.add(`${entity}\u0000${kind}`);
     }
     const accepted: Version[] = [];
     const refused: { version: Version; reason: RegisterRefusal }[] = [];
@@ -154,7 +177,13 @@ export class NewRegisterLimit {
       if (reason === undefined) accepted.push(v);
       else refused.push({ version: v, reason });
     }
-    return { accepted, refused, registers };
+    return { accepted, refused, registers: refusedRegisters.size };
+  }
+
+  private overCap(entityKinds: number, authorKinds: number): RegisterRefusal | undefined {
+    if (entityKinds >= MAX_UNKNOWN_KINDS_PER_ENTITY) return 'kinds-per-entity';
+    if (authorKinds >= MAX_UNKNOWN_KINDS_PER_AUTHOR) return 'kinds-per-author';
+    return undefined;
   }
 
   /** Tokens the author has now (no bucket kept: none if it was forgotten, else a full burst). */

@@ -5,7 +5,7 @@
  * moving one entity's deadline.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_KINDS_PER_ENTITY } from '../../../src/core/entity/bounds';
+import { MAX_UNKNOWN_KINDS_PER_AUTHOR } from '../../../src/core/entity/kind-cap';
 import { DeadlineSchedule } from '../../../src/core/task/deadline-schedule';
 import { MAX_COMPONENTS_PER_WRITE } from '../../../src/node/prepare-write';
 import { MAX_WRITE_MANY_COMPONENTS, MAX_WRITE_MANY_ITEMS } from '../../../src/node/write-many';
@@ -51,16 +51,21 @@ describe('attack: page input to writeMany and setSkewLimit', () => {
     expect(await node.list()).toEqual([]);
   });
 
-  it('refuses a write that would give one entity more than MAX_KINDS_PER_ENTITY kinds (peers would refuse them)', async () => {
+  it('refuses a write of more unknown kinds than peers take of one author on one entity (peers would refuse them)', async () => {
     const clock = new ManualClock();
     const { node } = await openNode(clock, 'nodeA');
     const kinds = (from: number, n: number): Record<string, unknown> =>
       Object.fromEntries(Array.from({ length: n }, (_, k) => [`zz_k${from + k}`, { n: k }]));
-    await node.create({ id: 'wide', components: kinds(0, MAX_KINDS_PER_ENTITY) });
-    await expect(node.update('wide', kinds(MAX_KINDS_PER_ENTITY, 1))).rejects.toThrow(/at most 32 component kinds/);
-    // Writing the kinds it holds again is fine.
+    await node.create({ id: 'wide', components: kinds(0, MAX_UNKNOWN_KINDS_PER_AUTHOR) });
+    await expect(node.update('wide', kinds(MAX_UNKNOWN_KINDS_PER_AUTHOR, 1))).rejects.toThrow(
+      /at most 4 unknown component kinds/,
+    );
+    // Writing the kinds it holds again is fine, and so are the known kinds and the delete.
     await node.update('wide', kinds(0, 1));
-    expect(Object.keys((await node.get('wide'))!.components)).toHaveLength(MAX_KINDS_PER_ENTITY);
+    await node.update('wide', { position: { lat: 1, lon: 2 } });
+    expect(Object.keys((await node.get('wide'))!.components)).toHaveLength(MAX_UNKNOWN_KINDS_PER_AUTHOR + 1);
+    await node.remove('wide');
+    expect(await node.get('wide')).toBeUndefined();
   });
 
   it('setSkewLimit refuses every value outside whole milliseconds within its bounds', async () => {

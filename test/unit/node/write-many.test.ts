@@ -102,7 +102,12 @@ describe('writeMany', () => {
     const items = (n: number, components: (i: number) => Record<string, unknown>) =>
       Array.from({ length: n }, (_, i) => ({ id: `t${i}`, components: components(i) }));
     await expect(node.writeMany(items(MAX_WRITE_MANY_ITEMS + 1, pos))).rejects.toThrow(/at most 10000 per call/);
-    const wide = (i: number) => Object.fromEntries(Array.from({ length: 6 }, (_, k) => [`k${k}`, { v: i }]));
+    // Six components per item (four unknown kinds, the most one node writes on an entity, and two known).
+    const wide = (i: number) => ({
+      ...Object.fromEntries(Array.from({ length: 4 }, (_, k) => [`k${k}`, { v: i }])),
+      position: { lat: 1, lon: 1 },
+      threat: { level: 'LOW' },
+    });
     await expect(node.writeMany(items(MAX_WRITE_MANY_ITEMS, wide))).rejects.toThrow(
       new RegExp(`more than ${MAX_WRITE_MANY_COMPONENTS} components`),
     );

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_KINDS_PER_ENTITY } from '../../../../src/core/entity/bounds';
+import {
+  isCappedKind,
+  MAX_UNKNOWN_KINDS_PER_AUTHOR,
+  MAX_UNKNOWN_KINDS_PER_ENTITY,
+} from '../../../../src/core/entity/kind-cap';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import {
@@ -19,7 +23,10 @@ const of = (v: Version, kind: string): Version => ({ ...v, kind: kind as Compone
 function holdingOf(held: Record<string, string[]>): Holding {
   return (e: EntityId): HeldEntity | undefined => {
     const kinds = held[e];
-    return kinds === undefined ? undefined : { hasKind: (k) => kinds.includes(k), kindCount: kinds.length };
+    if (kinds === undefined) return undefined;
+    // Every held kind written by 'o', an author the tests do not otherwise use.
+    const capped = kinds.filter((k) => isCappedKind(k as ComponentKind)).length;
+    return { hasKind: (k) => kinds.includes(k), cappedKinds: capped, cappedKindsBy: (a) => (a === 'o' ? capped : 0) };
   };
 }
 
@@ -81,21 +88,35 @@ describe('NewRegisterLimit (new registers per author)', () => {
     expect(shared.registers).toBe(0);
   });
 
-  it('caps the kinds of one entity', () => {
+  it('caps the unknown kinds of one entity, in all and per author; never the tombstone nor a known kind', () => {
     const limit = new NewRegisterLimit('m' as NodeId);
-    const kinds = Array.from({ length: MAX_KINDS_PER_ENTITY + 2 }, (_, i) => `zz_k${i}`);
+    // One author: MAX_UNKNOWN_KINDS_PER_AUTHOR unknown kinds, then refused; known kinds and the tombstone pass.
+    const one = Array.from({ length: MAX_UNKNOWN_KINDS_PER_AUTHOR + 2 }, (_, i) =>
+      of(note('e', 'a', i + 1, ''), `zz_k${i}`),
+    );
     const out = limit.charge(
-      kinds.map((k, i) => of(note('e', 'a', i + 1, ''), k)),
+      [...one, of(note('e', 'a', 50, ''), 'position'), of(note('e', 'a', 51, ''), '$deleted')],
       holdingOf({}),
       0,
     );
     expect(out.refused.map((r) => [r.version.kind, r.reason])).toEqual([
-      [`zz_k${MAX_KINDS_PER_ENTITY}`, 'kinds-per-entity'],
-      [`zz_k${MAX_KINDS_PER_ENTITY + 1}`, 'kinds-per-entity'],
+      [`zz_k${MAX_UNKNOWN_KINDS_PER_AUTHOR}`, 'kinds-per-author'],
+      [`zz_k${MAX_UNKNOWN_KINDS_PER_AUTHOR + 1}`, 'kinds-per-author'],
     ]);
-    const full = holdingOf({ e: kinds.slice(0, MAX_KINDS_PER_ENTITY) });
+    // Many authors: MAX_UNKNOWN_KINDS_PER_ENTITY unknown kinds in all.
+    const many = Array.from({ length: MAX_UNKNOWN_KINDS_PER_ENTITY + 2 }, (_, i) =>
+      of(note('f', `w${i}`, i + 1, ''), `zz_k${i}`),
+    );
+    expect(limit.charge(many, holdingOf({}), 0).refused.map((r) => [r.version.kind, r.reason])).toEqual([
+      [`zz_k${MAX_UNKNOWN_KINDS_PER_ENTITY}`, 'kinds-per-entity'],
+      [`zz_k${MAX_UNKNOWN_KINDS_PER_ENTITY + 1}`, 'kinds-per-entity'],
+    ]);
+    const full = holdingOf({ e: many.slice(0, MAX_UNKNOWN_KINDS_PER_ENTITY).map((v) => v.kind) });
     expect(limit.charge([of(note('e', 'a', 1, ''), 'zz_more')], full, 0).refused.length).toBe(1);
     expect(limit.charge([of(note('e', 'a', 1, ''), 'zz_k0')], full, 0).refused.length).toBe(0);
+    expect(
+      limit.charge([of(note('e', 'a', 1, ''), '$deleted'), of(note('e', 'a', 1, ''), 'threat')], full, 0).refused,
+    ).toEqual([]);
   });
 
   it('prechecks without charging: a batch the bucket cannot take is refused, and the bucket is left as it was', () => {
