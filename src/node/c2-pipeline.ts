@@ -1,5 +1,5 @@
 import { ValidationError } from '../core/errors';
-import type { JsonValue } from '../core/entity/component-types';
+import type { JsonValue, Source } from '../core/entity/component-types';
 import type { ComponentKind, EntityId } from '../core/ids';
 import type { LatLon } from '../core/sim/geo';
 import type { SensorReport } from '../core/sim/sensors';
@@ -228,10 +228,29 @@ export class C2Pipeline {
     this.fusion.stop();
   }
 
-  /** One tick's reports: every track created or updated in one batch write (one timestamp, one commit). */
+  /**
+   * One tick's reports: every track created or updated in one batch write (one timestamp, one
+   * commit). A report's `source` is left out when the track already carries this very source by
+   * this node: rewriting it every second made a third of the simulator's versions (and as many
+   * removals of the one it superseded) for nothing: every reader of `source` reads its value and
+   * author, which stay the same.
+   */
   private async write(reports: readonly SensorReport[]): Promise<void> {
+    const { store, now, nodeId } = this.parts;
+    const items = reports.map((r) => {
+      const { source, ...rest } = r.components;
+      const held = store.view(r.entity, now());
+      const had = held?.components.source as Source | undefined;
+      const same =
+        had !== undefined &&
+        held?.meta.source?.author === nodeId &&
+        had.sensorId === source.sensorId &&
+        had.sensorType === source.sensorType &&
+        Object.keys(had).length === 2;
+      return { id: r.entity, components: same ? { ...rest } : { ...rest, source } };
+    });
     try {
-      await this.writes.writeMany(reports.map((r) => ({ id: r.entity, components: { ...r.components } })));
+      await this.writes.writeMany(items);
     } catch (error) {
       this.parts.log(`${reports.length} simulated reports were refused`, error);
     }

@@ -15,6 +15,7 @@ import { checkWriteMany } from './write-many';
 import type { CreateInput, UpdateOptions } from './node-api';
 import { persist, type NodeParts } from './node-parts';
 import { GroupSigner } from './security/sign-writes';
+import { laneOf } from './write-lane';
 import { isRosterEntity, rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } from '../core/roster/roster-entity';
 
 /**
@@ -171,12 +172,14 @@ export class LocalWrites {
       }
     }
     counters.write('local', put.length);
+    // The lane of the write as the caller made it (its versions stay together in one commit).
+    const lane = laneOf(versions);
     // Signed after the merge (so the store sees the write at once, as before) and before anything
     // can read it from storage or a peer can hear of it: the sync index learns it from announce().
     // Commits in flight together share one signature (GroupSigner).
-    if (this.signer !== undefined) await this.signer.sign(put);
+    if (this.signer !== undefined) await this.signer.sign(put, lane);
     try {
-      await persist(this.parts, put, removed);
+      await persist(this.parts, put, removed, [], lane);
     } catch (error) {
       // The write stays in memory and the write-behind retries it; peers hear of it once it lands.
       void this.announceWhenDurable(put, removed);

@@ -11,6 +11,7 @@ import type { NodeCounters } from './node-stats';
 import type { SkewHold } from './skew-hold';
 import type { VersionListeners } from './version-listeners';
 import type { WriteBehind } from './write-behind';
+import type { WriteLane } from './write-lane';
 
 /** The storage meta key of the last issued timestamp, restored on open. */
 export const CLOCK_META = 'clock';
@@ -45,6 +46,7 @@ export function persist(
   put: readonly Version[],
   removed: readonly Version[],
   touched: Iterable<EntityId> = [],
+  lane: WriteLane = 'bulk',
 ): Promise<void> {
   let keys = removed.map((v) => versionKey(v));
   // A version that replaced another content under its own timestamp (see version-content.ts) has
@@ -59,5 +61,5 @@ export function persist(
   const metas = metasToKeep(parts.store, ids);
   // A refused version that taught nothing worth keeping costs no commit.
   if (put.length === 0 && keys.length === 0 && metas.length === 0) return Promise.resolve();
-  return parts.writer.enqueue(put, keys, { [CLOCK_META]: encodeTs(parts.clock.last) }, metas);
+  return parts.writer.enqueue(put, keys, { [CLOCK_META]: encodeTs(parts.clock.last) }, metas, undefined, lane);
 }

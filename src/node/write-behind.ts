@@ -1,6 +1,7 @@
 import type { JsonValue } from '../core/entity/component-types';
 import type { Version } from '../core/merge/version';
 import { backoffDelay, type BackoffPolicy } from '../core/retry/backoff';
+import type { WriteLane } from './write-lane';
 import { StorageFullError, versionKey, type EntityMeta, type HeldRecord, type StoragePort } from '../ports/storage';
 
 export type WriteBehindState = 'ok' | 'full' | 'error';
@@ -49,6 +50,11 @@ class Batch {
     return this.puts.size + this.removes.size;
   }
 
+  /** Nothing to store and nobody waiting for it. */
+  get idle(): boolean {
+    return this.empty && this.waiters.length === 0;
+  }
+
   get empty(): boolean {
     return (
       this.size === 0 &&
@@ -69,6 +75,26 @@ class Batch {
     for (const [id, e] of failed.entities) if (!this.entities.has(id)) this.entities.set(id, e);
     for (const [key, h] of failed.hold) if (!this.hold.has(key) && !this.unhold.has(key)) this.hold.set(key, h);
     for (const key of failed.unhold) if (!this.hold.has(key)) this.unhold.add(key);
+  }
+
+  /**
+   * `newer` (the priority batch) commits before this one although written after it: whatever it
+   * supersedes here goes, so this batch cannot store it again afterwards (a put it removes, an
+   * entity meta or metadata key it rewrites, a hold it changes).
+   */
+  yieldTo(newer: {
+    removes: Iterable<string>;
+    entities: Iterable<string>;
+    meta: Iterable<string>;
+    holds: Iterable<string>;
+  }): void {
+    for (const key of newer.removes) this.puts.delete(key);
+    for (const id of newer.entities) this.entities.delete(id);
+    for (const key of newer.meta) delete this.meta[key];
+    for (const key of newer.holds) {
+      this.hold.delete(key);
+      this.unhold.delete(key);
+    }
   }
 
   settle(error: unknown, failed: boolean): void {
@@ -94,7 +120,11 @@ class Batch {
  */
 export class WriteBehind {
   private next = new Batch();
+  /** The priority lane's batch: committed before `next` (see WriteLane). */
+  private urgent = new Batch();
   private inFlight: Batch | undefined;
+  /** The lane of the batch in flight. */
+  private inFlightLane: WriteLane = 'bulk';
   private scheduled = false;
   private state: WriteBehindState = 'ok';
   private readonly schedule: (fn: () => void) => void;
@@ -118,13 +148,26 @@ export class WriteBehind {
     meta?: Readonly<Record<string, JsonValue>>,
     entities: readonly EntityMeta[] = [],
     held: HoldChanges = NO_HOLD_CHANGES,
+    lane: WriteLane = 'bulk',
   ): Promise<void> {
     const hasMeta = meta !== undefined && Object.keys(meta).length > 0;
     const holds = held.hold.length + held.unhold.length > 0;
     if (put.length === 0 && remove.length === 0 && !hasMeta && entities.length === 0 && !holds) {
       return Promise.resolve();
     }
-    const batch = this.next;
+    const batch = lane === 'priority' ? this.urgent : this.next;
+    if (lane === 'priority') {
+      const newer = {
+        removes: remove,
+        entities: entities.map((e) => e.id),
+        meta: hasMeta ? Object.keys(meta) : [],
+        holds: [...held.hold.map((h) => h.key), ...held.unhold],
+      };
+      this.next.yieldTo(newer);
+      // A bulk commit in flight that fails is carried into the next one: it must not bring back
+      // what this write supersedes either.
+      if (this.inFlightLane === 'bulk') this.inFlight?.yieldTo(newer);
+    }
     for (const v of put) {
       const key = versionKey(v);
       batch.removes.delete(key);
@@ -151,7 +194,12 @@ export class WriteBehind {
 
   /** Versions (puts and removals) not yet durable: waiting for, or inside, a commit. */
   get pending(): number {
-    return this.next.size + (this.inFlight?.size ?? 0);
+    return this.next.size + this.urgent.size + (this.inFlight?.size ?? 0);
+  }
+
+  /** Versions of the priority lane not yet durable (waiting, or in flight). */
+  get pendingPriority(): number {
+    return this.urgent.size + (this.inFlightLane === 'priority' ? (this.inFlight?.size ?? 0) : 0);
   }
 
   /**
@@ -161,17 +209,32 @@ export class WriteBehind {
    * covers both.
    */
   durable(): Promise<void> {
-    const batch = !this.next.empty ? this.next : this.inFlight;
-    if (batch === undefined) return Promise.resolve();
-    // No flush request: a non-empty next batch is already scheduled, in-flight's end picks it up,
+    const batches = this.awaited((b) => !b.empty);
+    // No flush request: a non-empty batch is already scheduled, in-flight's end picks it up,
     // or a retry is pending (which must keep its backoff).
-    return new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    return Promise.all(
+      batches.map((batch) => new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }))),
+    ).then(() => undefined);
   }
 
   /** Resolves once everything enqueued so far has been committed or has failed (failures go to their enqueuers). */
   flushed(): Promise<void> {
-    if (this.next.waiters.length > 0) return this.next.settled;
-    return this.inFlight?.settled ?? Promise.resolve();
+    return Promise.all(this.awaited((b) => b.waiters.length > 0).map((b) => b.settled)).then(() => undefined);
+  }
+
+  /**
+   * The batches whose outcome covers everything enqueued so far: each lane's waiting batch when it
+   * has something (`has`), else the lane's batch in flight (a failed one is carried into its lane's
+   * waiting batch, whose success then covers both).
+   */
+  private awaited(has: (b: Batch) => boolean): Batch[] {
+    const out: Batch[] = [];
+    for (const lane of ['priority', 'bulk'] as const) {
+      const waiting = lane === 'priority' ? this.urgent : this.next;
+      if (has(waiting)) out.push(waiting);
+      else if (this.inFlight !== undefined && this.inFlightLane === lane) out.push(this.inFlight);
+    }
+    return out;
   }
 
   private requestFlush(): void {
@@ -184,10 +247,25 @@ export class WriteBehind {
   }
 
   private async flush(): Promise<void> {
-    if (this.inFlight !== undefined || this.next.empty) return;
-    const batch = this.next;
-    this.next = new Batch();
+    if (this.inFlight !== undefined) return;
+    // One commit at a time, the priority lane's first: IndexedDB runs transactions over the same
+    // stores in the order they were created anyway, and one in flight keeps the carry of a failed
+    // batch simple. A priority write therefore waits for at most the one commit in flight.
+    const lane: WriteLane = !this.urgent.empty ? 'priority' : 'bulk';
+    const batch = lane === 'priority' ? this.urgent : this.next;
+    if (batch.empty) {
+      // Everything its enqueuers wrote was superseded by priority writes (yieldTo), which have
+      // committed by now (the priority lane is empty): nothing of theirs is left to store.
+      if (batch.waiters.length > 0) {
+        this.next = new Batch();
+        batch.settle(undefined, false);
+      }
+      return;
+    }
+    if (lane === 'priority') this.urgent = new Batch();
+    else this.next = new Batch();
     this.inFlight = batch;
+    this.inFlightLane = lane;
     const hasMeta = Object.keys(batch.meta).length > 0;
     let failed = false;
     let error: unknown;
@@ -205,7 +283,7 @@ export class WriteBehind {
       error = e;
     }
     this.inFlight = undefined;
-    if (failed) this.next.carry(batch);
+    if (failed) (lane === 'priority' ? this.urgent : this.next).carry(batch);
     try {
       this.report(failed, error);
     } finally {
@@ -215,7 +293,7 @@ export class WriteBehind {
       if (failed) this.scheduleRetry();
       else {
         this.failures = 0;
-        if (!this.next.empty) this.requestFlush();
+        if (!this.next.idle || !this.urgent.idle) this.requestFlush();
       }
     }
   }

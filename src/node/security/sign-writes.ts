@@ -4,6 +4,7 @@ import { batchRootSigningBytes, versionLeafHash } from '../../core/signing/batch
 import type { LeafProof } from '../../core/signing/leaf-proof';
 import { buildTree, MAX_BATCH_LEAVES, pathOf } from '../../core/signing/merkle';
 import type { Signer } from '../../ports/signer';
+import type { WriteLane } from '../write-lane';
 
 /**
  * Signs this node's fresh versions with its key, one Ed25519 signature per batch (docs/security.md,
@@ -38,16 +39,26 @@ export async function signedBatch(signer: Signer, author: NodeId, versions: read
   return copies;
 }
 
+interface Round {
+  versions: Version[];
+  waiting: { resolve: () => void; reject: (error: unknown) => void }[];
+}
+
+const emptyRound = (): Round => ({ versions: [], waiting: [] });
+
 /**
  * Group commit of signatures: the versions of every commit that asks while a signature is being
  * made are signed together next, as one batch, so a node writing many entities at once (the
  * simulator, fusion, writeMany) makes one signature per round instead of one per version, and a
  * node writing one entity now and then signs it at once. Each caller resolves when its own
  * versions carry their proof; a signing failure rejects every caller of that round.
+ *
+ * Two lanes, as in the write-behind (WriteLane): the priority lane's versions (the approval gate's
+ * registers) are signed in a round of their own before the bulk waiting next, so a decision waits
+ * for at most the round already running, never for the hashing of the next flood of positions.
  */
 export class GroupSigner {
-  private pending: Version[] = [];
-  private waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private readonly lanes: Record<WriteLane, Round> = { priority: emptyRound(), bulk: emptyRound() };
   private running = false;
   /** Signatures made and versions they covered (stats, benchmarks). */
   batches = 0;
@@ -58,11 +69,12 @@ export class GroupSigner {
     private readonly author: NodeId,
   ) {}
 
-  sign(versions: readonly Version[]): Promise<void> {
+  sign(versions: readonly Version[], lane: WriteLane = 'bulk'): Promise<void> {
     if (versions.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.pending.push(...versions);
-      this.waiting.push({ resolve, reject });
+      const round = this.lanes[lane];
+      round.versions.push(...versions);
+      round.waiting.push({ resolve, reject });
       if (!this.running) void this.run();
     });
   }
@@ -71,11 +83,11 @@ export class GroupSigner {
     this.running = true;
     // The commits started in this same turn join the first round.
     await Promise.resolve();
-    while (this.pending.length > 0) {
-      const versions = this.pending;
-      const waiting = this.waiting;
-      this.pending = [];
-      this.waiting = [];
+    for (;;) {
+      const lane: WriteLane = this.lanes.priority.versions.length > 0 ? 'priority' : 'bulk';
+      const { versions, waiting } = this.lanes[lane];
+      if (versions.length === 0) break;
+      this.lanes[lane] = emptyRound();
       try {
         await signBatchInPlace(this.signer, this.author, versions);
         this.batches += Math.ceil(versions.length / MAX_BATCH_LEAVES);

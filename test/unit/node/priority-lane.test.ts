@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStorage } from '../../../src/adapters/memory-storage';
+import { asNodeId } from '../../../src/core/ids';
+import { LatticeNode } from '../../../src/node/lattice-node';
+import type { StorageBatch } from '../../../src/ports/storage';
+import { testIdentity } from '../support/test-keys';
+import { settle, T0 } from './c2/manual-node';
+
+/** MemoryStorage whose commits wait until released, one at a time, once `holding`. */
+class HeldStorage extends MemoryStorage {
+  readonly batches: StorageBatch[] = [];
+  private gates: (() => void)[] = [];
+  holding = false;
+
+  override async commit(batch: StorageBatch): Promise<void> {
+    this.batches.push(batch);
+    if (this.holding) await new Promise<void>((resolve) => this.gates.push(resolve));
+    return super.commit(batch);
+  }
+
+  async release(): Promise<void> {
+    for (const open of this.gates.splice(0)) open();
+    await settle();
+  }
+}
+
+const positions = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `t${(from + i).toString()}`,
+    components: { position: { lat: 51 + i * 1e-5, lon: -0.4, alt: 100 } },
+  }));
+
+describe('the priority lane of local writes', () => {
+  it('a threat change written behind a backlog of 3,000 track writes is durable and announced first', async () => {
+    const storage = new HeldStorage();
+    const node = await LatticeNode.open({
+      nodeId: asNodeId('A'),
+      lattice: 'test',
+      storage,
+      backend: 'memory',
+      now: () => T0,
+      newId: () => 'unused',
+      scheduleChanges: (fn) => queueMicrotask(fn),
+      signer: testIdentity(asNodeId('A')).signer,
+    });
+    await node.create({ id: 'h1', components: { position: { lat: 51, lon: -0.4, alt: 100 } } });
+    // What the mesh and the gate hear, in order: each announced local write's kinds.
+    const heard: string[] = [];
+    node.onVersions((versions, origin) => {
+      if (origin === 'local') heard.push([...new Set(versions.map((v) => v.kind))].join(','));
+    });
+    storage.holding = true;
+    const inFlight = node.writeMany(positions(0, 1_000));
+    await settle();
+    const backlog = node.writeMany(positions(1_000, 2_000));
+    await settle();
+    const threat = node.update('h1', { threat: { level: 'HIGH' } });
+    await settle();
+    const committed = storage.batches.length;
+    await storage.release(); // the commit in flight ends; the threat's own commit goes next
+    await inFlight;
+    await settle();
+    expect(storage.batches).toHaveLength(committed + 1);
+    expect(storage.batches[committed]!.put.map((v) => v.kind)).toEqual(['threat']);
+    await storage.release();
+    await threat;
+    await settle();
+    expect(heard).toEqual(['position', 'threat']);
+    expect((await node.stats()).storage.pending).toBeGreaterThanOrEqual(2_000); // the backlog still waits
+    storage.holding = false;
+    await storage.release();
+    await backlog;
+    // The backlog, and the approval request the gate raised on hearing the HIGH threat.
+    expect(heard.slice(0, 2)).toEqual(['position', 'threat']);
+    expect(heard.slice(2).sort()).toEqual(['approval', 'position']);
+    // The threat's commit carried its own signature proof: it was signed in a round of its own.
+    const proof = storage.batches[committed]!.put[0]!.proof;
+    expect(proof).toMatchObject({ count: 1 });
+    await node.close();
+  });
+});

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStorage } from '../../../src/adapters/memory-storage';
+import type { ComponentKind, EntityId } from '../../../src/core/ids';
+import type { Version } from '../../../src/core/merge/version';
+import { WriteBehind } from '../../../src/node/write-behind';
+import { laneOf } from '../../../src/node/write-lane';
+import { versionKey, type StorageBatch } from '../../../src/ports/storage';
+import { sampleVersion } from '../../contract/storage-contract';
+
+/** MemoryStorage that records each batch and holds commits until released. */
+class HeldStorage extends MemoryStorage {
+  readonly batches: StorageBatch[] = [];
+  private gates: (() => void)[] = [];
+  holding = true;
+
+  override async commit(batch: StorageBatch): Promise<void> {
+    this.batches.push(batch);
+    if (this.holding) await new Promise<void>((resolve) => this.gates.push(resolve));
+    return super.commit(batch);
+  }
+
+  /** Lets the commit in flight finish (and the next one start, held in turn). */
+  async release(): Promise<void> {
+    for (const open of this.gates.splice(0)) open();
+    await settle();
+  }
+}
+
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** A position version of track `i` (the flood). */
+const position = (i: number): Version => ({ ...sampleVersion(i * 4), entity: `track-${i}` as EntityId });
+const approval = (entity: string): Version => ({
+  ...sampleVersion(0),
+  entity: entity as EntityId,
+  kind: 'approval' as ComponentKind,
+  value: { requestId: 'r1', state: 'pending' },
+});
+
+function tracked(promise: Promise<unknown>): { done: boolean } {
+  const s = { done: false };
+  void promise.then(() => (s.done = true));
+  return s;
+}
+
+describe('laneOf', () => {
+  it('puts a write of a gate register (threat, approval, task) in the priority lane, whole', () => {
+    expect(laneOf([position(1)])).toBe('bulk');
+    expect(laneOf([position(1), { ...position(1), kind: 'threat' as ComponentKind }])).toBe('priority');
+    expect(laneOf([approval('a')])).toBe('priority');
+    expect(laneOf([{ ...position(1), kind: 'task' as ComponentKind }])).toBe('priority');
+  });
+});
+
+describe('WriteBehind priority lane', () => {
+  it('commits an approval enqueued behind a large backlog first, in its own small commit', async () => {
+    const storage = new HeldStorage();
+    const writer = new WriteBehind(storage);
+    // A bulk commit in flight, and a backlog of 10,000 positions gathering behind it.
+    const first = tracked(writer.enqueue([position(0)], []));
+    await settle();
+    const backlog = tracked(
+      writer.enqueue(
+        Array.from({ length: 10_000 }, (_, i) => position(i + 1)),
+        [],
+      ),
+    );
+    const decision = tracked(writer.enqueue([approval('track-7')], [], { clock: 'x' }, [], undefined, 'priority'));
+    expect(writer.pending).toBe(10_002);
+    expect(writer.pendingPriority).toBe(1);
+    await storage.release(); // the commit in flight ends; the approval's commit starts next
+    expect(first.done).toBe(true);
+    expect(storage.batches).toHaveLength(2);
+    expect(storage.batches[1]!.put).toEqual([approval('track-7')]);
+    expect(storage.batches[1]!.meta).toEqual({ clock: 'x' });
+    await storage.release();
+    expect(decision.done).toBe(true); // durable before the backlog
+    expect(backlog.done).toBe(false);
+    expect(storage.batches[2]!.put).toHaveLength(10_000);
+    await storage.release();
+    expect(backlog.done).toBe(true);
+    expect(writer.pending).toBe(0);
+  });
+
+  it('drops from the waiting bulk batch what a priority write supersedes, so it is not stored again after it', async () => {
+    const storage = new HeldStorage();
+    const writer = new WriteBehind(storage);
+    void writer.enqueue([position(0)], []);
+    await settle();
+    // A peer's approval merged (bulk), then superseded by a local decision (priority).
+    const peers = { ...approval('track-7'), value: { requestId: 'r1', state: 'pending', by: 'peer' } };
+    void writer.enqueue([peers], [], { clock: 'old' }, [{ id: 'track-7' as EntityId, floor: 1, knowledge: [] }]);
+    const mine = { ...approval('track-7'), ts: { ...peers.ts, ms: peers.ts.ms + 1 } };
+    void writer.enqueue(
+      [mine],
+      [versionKey(peers)],
+      { clock: 'new' },
+      [{ id: 'track-7' as EntityId, floor: 2, knowledge: [] }],
+      undefined,
+      'priority',
+    );
+    for (let k = 0; k < 3; k++) await storage.release();
+    await writer.flushed();
+    const keys = (await storage.loadVersions()).map(versionKey);
+    expect(keys).toContain(versionKey(mine));
+    expect(keys).not.toContain(versionKey(peers));
+    expect(await storage.getMeta('clock')).toBe('new');
+    expect((await storage.loadEntityMeta()).find((e) => e.id === 'track-7')).toMatchObject({ floor: 2 });
+  });
+
+  it('durable() and flushed() cover both lanes', async () => {
+    const storage = new HeldStorage();
+    const writer = new WriteBehind(storage);
+    void writer.enqueue([position(0)], []);
+    await settle();
+    void writer.enqueue([position(1)], []);
+    void writer.enqueue([approval('track-7')], [], undefined, [], undefined, 'priority');
+    const durable = tracked(writer.durable());
+    const flushed = tracked(writer.flushed());
+    await storage.release();
+    await storage.release();
+    expect(durable.done).toBe(false); // the bulk write still waits
+    expect(flushed.done).toBe(false);
+    await storage.release();
+    expect(durable.done).toBe(true);
+    expect(flushed.done).toBe(true);
+  });
+
+  it('retries a failed priority commit ahead of the bulk, and keeps it', async () => {
+    const storage = new HeldStorage();
+    storage.holding = false;
+    const retries: (() => void)[] = [];
+    const writer = new WriteBehind(storage, { retryAfter: (fn) => void retries.push(fn) });
+    storage.failNextCommit(new Error('disk on fire'));
+    await expect(writer.enqueue([approval('track-7')], [], undefined, [], undefined, 'priority')).rejects.toThrow(
+      'disk on fire',
+    );
+    const later = writer.enqueue([position(3)], []);
+    expect(writer.pendingPriority).toBe(1);
+    for (const retry of retries.splice(0)) retry();
+    await later;
+    await writer.flushed();
+    expect(storage.batches.map((b) => b.put.map((v) => v.kind))).toEqual([['approval'], ['approval'], ['position']]);
+    expect(writer.pending).toBe(0);
+  });
+});
