@@ -563,6 +563,16 @@ await saveResult({
       `A's page ran tasks over 50 ms for ${inLongTasks.a.toString()} % of the windows' wall time (longest ${longest.a.toLocaleString('en-US')} ms; B's longest ${longest.b.toLocaleString('en-US')} ms) ` +
       `while using ${median(per((w) => w.mainA)).toString()} % of a core. Every hop of the prompt's path crosses a page's main thread: the approvals cue on A; towards B, ` +
       "A's page relaying the frames to the data channel, B's page relaying them to its worker, then B's cue.",
+    "Where the time goes (CDP CPU profiles of both tabs' pages and workers under this load, `bench/profile-s12.ts`, 10 s after a 15 s warm-up, 2026-12-03, load average ≈ 7 on the 2 cores): " +
+      "A's write-behind did not fall behind on disk time. Timing each commit (the gate's writes already in their own lane) showed a bulk commit of 7,000–12,000 versions taking 70–600 ms, the approval gate's small commits (13–250 versions) 0.5–1.3 s, " +
+      'and a metadata-only commit (the clock lease) 1–2 s: each waited for the worker, whose thread was busy 90 % of the wall time in tasks of 300–900 ms ' +
+      "(the local-write announce to the version listeners: sync index, gate, fusion, mesh, 13 %; hashing the versions' Merkle leaves for the batch signature, 17 %; the change feed building views for the page, 10 %; " +
+      'the mesh push filter, 9 %; the fusion scan, 8 %; comlink hand-overs to the page, 6 %). The backlog of ~11,000 versions was one round of the simulator: 2,000 reports/s of 2–4 components, ' +
+      'each superseding the last (a put and a removal), a third of them an unchanged `source`. Two waits sat on the prompt path: the threat write and the approval write each joined the bulk batch, ' +
+      'and the clock lease (renewed every second, awaited by every local write) was itself a bulk commit. ' +
+      'Built since: the priority lane (docs/c2-pipeline.md, "The priority lane"): gate writes and the lease are signed and committed in their own small round ahead of the flood, the lease renews before it runs out, and the simulator no longer rewrites an unchanged `source` (backlog ~11,000 → ~7,500). ' +
+      "The pages: A's main thread was busy 36 % of the wall time, B's 34 %; of that, the map's label drawing on the page (OpenLayers text, ~12 %), lit updates of the track list and panels (~10 %) and the data channel relay; " +
+      "about half of each page's samples are native work outside JavaScript (style, layout, paint, message deserialisation). B's worker spends 38 % verifying A's signed batches (Merkle proofs) and merging, in tasks of 400–700 ms that a request arriving from A waits behind.",
     "The machine is shared by several engineers' jobs: absolute figures move between runs; read them as an order of magnitude.",
   ],
   startedAt: startedAt.toISOString(),
