@@ -41,6 +41,23 @@ describe('the simulator wired into the node', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it("writes a track's unchanged source once, its position with every report", async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    await node.setFusion({ enabled: false }); // the raw tracks, not fused views of them
+    await node.simulate({ eo: { tracks: 4, hz: 1 }, radar: { tracks: 4, hz: 1 }, seed: 3 });
+    await clock.advance(1_500);
+    const versionsOf = async (kind: 'source' | 'position') =>
+      new Map((await node.list({ kind: 'source' })).map((v) => [v.id, v.meta[kind]!.version]));
+    const sources = await versionsOf('source');
+    const positions = await versionsOf('position');
+    expect(sources.size).toBe(8);
+    await clock.advance(3_000);
+    expect(await versionsOf('source')).toEqual(sources);
+    for (const [id, version] of await versionsOf('position')) expect(version).not.toBe(positions.get(id));
+    await node.stopSimulation();
+  });
+
   it('refuses bad arguments at the boundary, naming the field', async () => {
     const clock = new ManualClock();
     const { node } = await openNode(clock, 'nodeA');
