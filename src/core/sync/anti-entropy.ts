@@ -1,6 +1,6 @@
 import { hasHonestContext } from '../merge/knowledge';
 import type { Version } from '../merge/version';
-import { decodeVersions, WireError } from '../wire';
+import { decodeVersions, IdCache, WireError } from '../wire';
 import { Initiator } from './initiator';
 import {
   LimitCounter,
@@ -106,6 +106,11 @@ export class AntiEntropy {
   private readonly appliedRate = new RateWindow(MAX_VERSIONS_APPLIED_PER_SECOND);
   /** Ids this link sent that were refused before their signature was checked (VerifyVerdict's `this-link`). */
   private readonly linkHeld = new LinkHoldBack();
+  /**
+   * Id strings this link decoded, reused for the same ids in later frames (ascii-ids.ts), as
+   * scenario 1 decodes: bounded by its entries (IdCache), so a peer sending ever new ids cannot grow it.
+   */
+  private readonly ids = new IdCache();
   /** Versions refused between us, each way, for the stuck count. */
   private readonly refusals = new LinkRefusals();
 
@@ -288,7 +293,7 @@ export class AntiEntropy {
     if (m.batch.length > 0) {
       try {
         // Refused before anything is built: the count comes first in the batch.
-        versions = decodeVersions(m.batch, { maxVersions: MAX_VERSIONS_PER_FRAME });
+        versions = decodeVersions(m.batch, { maxVersions: MAX_VERSIONS_PER_FRAME, ids: this.ids });
       } catch (error) {
         if (!(error instanceof WireError)) throw error;
         if (/versions exceeds the limit/.test(error.message)) this.limits.hit(LimitName.VersionsPerFrame);
