@@ -43,6 +43,8 @@ for (let c = 0; c < CALLS; c++) {
 }
 ms.sort((a, b) => a - b);
 const p50 = ms[Math.floor(ms.length / 2)]!;
-console.log(`writeMany ${ITEMS}×4: call p50 ${p50.toFixed(1)} ms, ${Math.round((ITEMS * 4) / (p50 / 1000))} component writes/s`);
+console.log(
+  `writeMany ${ITEMS}×4: call p50 ${p50.toFixed(1)} ms, ${Math.round((ITEMS * 4) / (p50 / 1000))} component writes/s`,
+);
 await node.close?.();
 process.exit(0);
