@@ -30,6 +30,38 @@ export class Knowledge {
     for (let i = 0; i < seen.length; i++) this.entry(seen[i]!.node).raiseSeen(seen[i]!);
   }
 
+  /**
+   * As learn(), leaving out the context entries `gone` says are subsumed (at or below what the
+   * entity holds gone for good, context-bound.ts): what prune() would drop is never learned.
+   */
+  learnAbove(v: Version, gone: (t: Timestamp) => boolean): void {
+    this.entry(v.ts.node).raiseOwn(v.ts);
+    const seen = v.seen;
+    for (let i = 0; i < seen.length; i++) if (!gone(seen[i]!)) this.entry(seen[i]!.node).raiseSeen(seen[i]!);
+  }
+
+  /**
+   * Drops every timestamp `gone` says is subsumed (at or below the entity's expiry floor or latest
+   * tombstone, context-bound.ts), and authors left with none. Such a timestamp supersedes only
+   * versions the floor or tombstone removes anyway, so what the register keeps and refuses is the
+   * same; and since `gone` only grows, pruning after learning equals learning with learnAbove():
+   * replicas that saw the floor or tombstone before or after a version hold the same knowledge.
+   * Returns whether nothing is left.
+   */
+  prune(gone: (t: Timestamp) => boolean): boolean {
+    const kept: Entry[] = [];
+    for (const e of this.all()) {
+      if (e.own !== undefined && gone(e.own)) e.own = undefined;
+      if (e.seen !== undefined && gone(e.seen)) e.seen = undefined;
+      if (e.own !== undefined || e.seen !== undefined) kept.push(e);
+    }
+    this.first = undefined;
+    this.rest = undefined;
+    this.index = undefined;
+    for (const e of kept) this.add(e);
+    return kept.length === 0;
+  }
+
   /** True when some version learned here had `v` in its causal history. */
   supersedes(v: Version): boolean {
     const e = this.find(v.ts.node);
@@ -106,6 +138,12 @@ export class Knowledge {
     let e = this.find(node);
     if (e !== undefined) return e;
     e = new Entry(node);
+    this.add(e);
+    return e;
+  }
+
+  private add(e: Entry): void {
+    const node = e.node;
     if (this.first === undefined) this.first = e;
     else if (this.rest === undefined) this.rest = [e];
     else {
@@ -113,7 +151,6 @@ export class Knowledge {
       if (this.index !== undefined) this.index.set(node, e);
       else if (this.rest.length >= INDEX_FROM) this.index = new Map(this.rest.map((r) => [r.node, r]));
     }
-    return e;
   }
 }
 

@@ -5,6 +5,7 @@ import type { Heads } from '../merge/register';
 import { orderFor } from '../merge/rules';
 import { DELETED, type Version } from '../merge/version';
 import { compareContent, sameContent } from '../merge/version-content';
+import { subsumedByFloor } from './context-bound';
 import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, firedBy } from './expiry-floor';
 
 /**
@@ -58,6 +59,14 @@ export class EntityState {
     const fast = this.applySoleAuthor(v);
     if (fast !== undefined) return fast;
     if (!hasHonestContext(v)) return OBSOLETE;
+    // Written at or below what is gone for good, and so is all it saw (its context is older): it
+    // teaches nothing (see Knowledge.prune), except a tombstone's time, kept as every replica does.
+    if (this.subsumed(v.kind, v.ts)) {
+      if (v.kind === DELETED && (this.deletedAt === undefined || compareTs(v.ts, this.deletedAt) > 0)) {
+        this.deletedAt = v.ts;
+      }
+      return OBSOLETE;
+    }
     // A head was learned when it was applied: its duplicate teaches nothing. Another content under
     // the same timestamp is no duplicate (see version-content.ts): one of the two is kept everywhere.
     // The scans of the heads below touch every head (memory, not arithmetic, at 14 heads a
@@ -115,11 +124,34 @@ export class EntityState {
       k = new Knowledge();
       this.knowledge.set(v.kind, k);
     }
-    k.learn(v);
+    if (this.floor === undefined && this.deletedAt === undefined) k.learn(v);
+    else k.learnAbove(v, (t) => this.subsumed(v.kind, t));
     if (v.kind === DELETED && (this.deletedAt === undefined || compareTs(v.ts, this.deletedAt) > 0)) {
       this.deletedAt = v.ts;
+      this.pruneKnowledge();
     }
     return k;
+  }
+
+  /** Whether a timestamp of `kind` lies at or below what this entity holds gone for good (context-bound.ts). */
+  private subsumed(kind: ComponentKind, t: Timestamp): boolean {
+    return subsumedByFloor(kind, t, this.floor, this.deletedAt);
+  }
+
+  /**
+   * Drops what each register learned at or below the floor or the latest tombstone (Knowledge.prune):
+   * after a delete or an expiry, an entity's knowledge names only the authors who wrote it since.
+   */
+  private pruneKnowledge(): void {
+    for (const [kind, k] of this.knowledge) {
+      if (k.prune((t) => this.subsumed(kind, t))) this.knowledge.delete(kind);
+    }
+  }
+
+  /** Sets the floor a snapshot kept (EntityStore.restore), pruning what it subsumes. */
+  restoreFloor(floor: number): void {
+    this.floor = floor;
+    this.pruneKnowledge();
   }
 
   /**
@@ -188,6 +220,7 @@ export class EntityState {
     const at = deadlineOf(marker);
     if (this.floor !== undefined && at <= this.floor) return [];
     this.floor = at;
+    this.pruneKnowledge();
     return this.dropWhere((_, h) => belowFloor(h, at));
   }
 
@@ -228,6 +261,8 @@ export class EntityState {
   restoreKnowledge(meta: EntityMeta): void {
     if (meta.deletedAt !== undefined) this.deletedAt = meta.deletedAt;
     for (const k of meta.knowledge) this.knowledge.set(k.kind, Knowledge.from(k));
+    // A meta stored before the tombstone's pruning (or by an older build) may name more.
+    if (this.deletedAt !== undefined) this.pruneKnowledge();
   }
 }
 

@@ -112,7 +112,7 @@ export class EntityStore {
     }
     for (const v of snapshot.versions) store.apply(v);
     for (const meta of snapshot.entities) {
-      if (meta.floor !== undefined) store.entities.get(meta.id)!.floor = meta.floor;
+      if (meta.floor !== undefined) store.entities.get(meta.id)!.restoreFloor(meta.floor);
     }
     return store;
   }

@@ -1,6 +1,6 @@
 import { hasHonestContext } from '../merge/knowledge';
 import type { Version } from '../merge/version';
-import { decodeVersions, WireError } from '../wire';
+import { decodeVersions, IdCache, WireError } from '../wire';
 import { Initiator } from './initiator';
 import {
   LimitCounter,
@@ -11,6 +11,7 @@ import {
   type LimitCounts,
 } from './limits';
 import { LinkHoldBack } from './link-hold-back';
+import { LinkRefusals } from './link-refusals';
 import { LivePush } from './live-push';
 import {
   MessageType,
@@ -105,6 +106,13 @@ export class AntiEntropy {
   private readonly appliedRate = new RateWindow(MAX_VERSIONS_APPLIED_PER_SECOND);
   /** Ids this link sent that were refused before their signature was checked (VerifyVerdict's `this-link`). */
   private readonly linkHeld = new LinkHoldBack();
+  /**
+   * Id strings this link decoded, reused for the same ids in later frames (ascii-ids.ts), as
+   * scenario 1 decodes: bounded by its entries (IdCache), so a peer sending ever new ids cannot grow it.
+   */
+  private readonly ids = new IdCache();
+  /** Versions refused between us, each way, for the stuck count. */
+  private readonly refusals = new LinkRefusals();
 
   constructor(
     private readonly o: ResolvedSessionOptions,
@@ -122,8 +130,9 @@ export class AntiEntropy {
         : (): number => Math.min(o.repairFrameBytes, frameBytes());
     this.framer = new VersionFramer(this.frameTarget, undefined, (reason) => this.dropped(reason));
     this.live = new LivePush(o.maxQueuedVersions, io, this.framer, this.wants, () => host.mayPrune());
-    const opened = (): void => {
+    const opened = (now: number): void => {
       this.done = false;
+      this.refusals.opened(now, (ids) => this.source.lookup(ids).length);
       this.unsentInRound = 0;
       this.wants.resetProgress();
       // On a responder link the tracker holds only grafts: the peer's round now settles everything,
@@ -132,12 +141,14 @@ export class AntiEntropy {
     };
     this.responder = new Responder(o, source, this.repairOut, io, this.limits, {
       opened,
+      offered: (ids) => this.refusals.offered(ids),
       pump: (now) => this.pump(now),
     });
     // Our rounds do not ask this link for what it is held back for (other links still may).
     this.initiator = new Initiator(o, this.linkHeld.source(source), this.wants, this.repairOut, io, {
       opened,
       overflowed: () => this.live.markOverflowed(),
+      offered: (ids) => this.refusals.offered(ids),
       flushWants: () => this.flushWants(),
       pump: (now) => this.pump(now),
       completed: (startedAt, now) => this.completed(startedAt, now),
@@ -155,7 +166,7 @@ export class AntiEntropy {
 
   /** Versions the peer needed that could not be encoded since the last round opened. */
   get stuck(): number {
-    return this.unsentInRound;
+    return this.unsentInRound + this.refusals.count;
   }
 
   /** The peer pushes versions to us live (we have not pruned it). */
@@ -282,7 +293,7 @@ export class AntiEntropy {
     if (m.batch.length > 0) {
       try {
         // Refused before anything is built: the count comes first in the batch.
-        versions = decodeVersions(m.batch, { maxVersions: MAX_VERSIONS_PER_FRAME });
+        versions = decodeVersions(m.batch, { maxVersions: MAX_VERSIONS_PER_FRAME, ids: this.ids });
       } catch (error) {
         if (!(error instanceof WireError)) throw error;
         if (/versions exceeds the limit/.test(error.message)) this.limits.hit(LimitName.VersionsPerFrame);
@@ -367,7 +378,11 @@ export class AntiEntropy {
     let penalty = verdict.penalty ?? 0;
     for (const r of verdict.rejected) {
       const i = index.get(r.version);
-      if (i !== undefined) laterFor(r.later, ids[i]!, setAside, linkAside);
+      if (i !== undefined) {
+        laterFor(r.later, ids[i]!, setAside, linkAside);
+        // Stuck between us until asked for again: at the next round, or once the hold-back runs out.
+        this.refusals.refused([ids[i]!], r.later === 'next-round' ? now : now + this.o.unappliedRetryMs);
+      }
       reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
       if (r.penalise) penalty += 1;
     }
@@ -410,6 +425,7 @@ export class AntiEntropy {
     this.responder.clear();
     this.initiator.close();
     this.linkHeld.clear();
+    this.refusals.clear();
     this.roleNow = undefined;
   }
 

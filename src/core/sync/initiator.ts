@@ -12,7 +12,9 @@ import type { WantTracker } from './want-tracker';
 /** What the initiator's rounds need of the rest of anti-entropy. */
 export interface InitiatorHooks {
   /** A round opened: the link is no longer synced, and progress counts from zero. */
-  opened(): void;
+  opened(now: number): void;
+  /** The round found the peer lacking these versions of ours (link-refusals.ts). */
+  offered(ids: readonly Uint8Array[]): void;
   /** Versions the peer lacks found no room in the queue: a later round must find them. */
   overflowed(): void;
   flushWants(): void;
@@ -98,6 +100,7 @@ export class Initiator {
     round.lastProgressAt = now;
     // Versions the responder pushed ahead of this reply: they count as needed and arrived.
     if (result.pushed > 0) this.wants.pushed(result.pushed);
+    if (result.have.length > 0) this.hooks.offered(result.have);
     if (result.have.length > 0 && this.repairOut.enqueue(this.source.lookup(result.have)) > 0) this.hooks.overflowed();
     if (result.need.length > 0) {
       // Most arrived right before the reply; only what did not is asked for.
@@ -136,7 +139,7 @@ export class Initiator {
     const id = (this.lastRoundId = (this.lastRoundId % 0xffff_fffe) + 1);
     this.round = { id, reconciler, startedAt: now, lastProgressAt: now, reconciled: false };
     this.again = false;
-    this.hooks.opened();
+    this.hooks.opened(now);
     this.io.send(reconcileMessage(id, ReconcilePhase.Open, reconciler.initiate()));
   }
 

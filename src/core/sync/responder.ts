@@ -35,7 +35,12 @@ export class Responder {
     private readonly repairOut: Outbox,
     private readonly io: SessionIo,
     private readonly limits: LimitCounter,
-    private readonly hooks: { opened(): void; pump(now: number): void },
+    private readonly hooks: {
+      opened(now: number): void;
+      /** The round found the peer lacking these versions of ours (link-refusals.ts). */
+      offered(ids: readonly Uint8Array[]): void;
+      pump(now: number): void;
+    },
   ) {
     this.rounds = new ResponderRounds(o.reconcileFrameBytes);
   }
@@ -52,7 +57,7 @@ export class Responder {
         return;
       }
       reconciler = this.rounds.open(m.session, this.source.storage(), now);
-      this.hooks.opened();
+      this.hooks.opened(now);
     } else reconciler = this.rounds.get(m.session, now);
     if (reconciler === undefined) return this.abort(m.session, 'unknown reconcile session');
     let result: ReconcileResult;
@@ -68,6 +73,7 @@ export class Responder {
       return this.abort(m.session, 'bad reconcile message', error.message);
     }
     if (result.unpushed > 0 && ratioRoom < this.repairOut.room) this.limits.hit(LimitName.PushRatio, result.unpushed);
+    if (result.push.length > 0) this.hooks.offered(result.push);
     if (result.reply === null) return;
     const frame = encodeMessage(reconcileMessage(m.session, ReconcilePhase.Reply, result.reply));
     // (a version superseded since the snapshot is gone: the peer gets what superseded it instead)

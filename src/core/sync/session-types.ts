@@ -274,8 +274,10 @@ export interface PeerStats {
   readonly queued: number;
   /**
    * Versions stuck between us: those the peer needed that we could not encode since the last round
-   * opened, plus those from the peer we hold unmerged (clock skew). The state is never `synced`
-   * while this is above zero.
+   * opened, those from the peer we hold unmerged (clock skew), those from the peer we refused
+   * (verify) until we may take them, and those of ours the peer kept lacking round after round
+   * (it refuses or holds them back: link-refusals.ts). The state is never `synced` while this is
+   * above zero.
    */
   readonly stuck: number;
   /** Versions we could not encode for this peer, in all (each attempt counts). */

@@ -207,7 +207,7 @@ const showV = (v: Version): string =>
   `${showTs(v.ts)}=${JSON.stringify(v.value)} seen[${v.seen.map(showTs).join(',')}]`;
 
 /** Canonical text of a store: entities by id; per register the heads in their stored order. */
-export function dump(store: EntityStore): string {
+export function dump(store: EntityStore, withKnowledge = false): string {
   const ids = new Set<EntityId>();
   for (const v of store.versions()) ids.add(v.entity);
   for (const m of store.snapshot().entities) if (m.floor !== undefined) ids.add(m.id);
@@ -219,6 +219,13 @@ export function dump(store: EntityStore): string {
     for (const kind of [...s.registers.keys()].sort()) {
       lines.push(`  ${kind}: ${s.registers.get(kind)!.map(showV).join(' | ')}`);
     }
+    // What each register learned decides what it takes later (not carried by a replay of the versions).
+    if (withKnowledge)
+      for (const kind of [...s.knowledge.keys()].sort()) {
+        const k = s.knowledge.get(kind)!.snapshot();
+        const show = (ts: readonly Timestamp[]): string => ts.map(showTs).sort().join(',');
+        lines.push(`  knows ${kind}: own ${show(k.own)} seen ${show(k.seen)}`);
+      }
   }
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import type { Version } from '../../../../src/core/merge/version';
 import {
   decodeMessage,
   PeerSession,
+  type SessionHost,
   SyncIndex,
   versionId,
   type SessionOptions,
@@ -33,6 +34,8 @@ export class Side {
   constructor(
     readonly id: string,
     versions: Version[],
+    /** Checks versions from the peer, as a node's signature check does (none: all accepted). */
+    private readonly verify?: SessionHost['verify'],
   ) {
     this.index = new SyncIndex(versions);
   }
@@ -49,6 +52,7 @@ export class Side {
           this.index.add(fresh);
           return fresh;
         },
+        ...(this.verify === undefined ? {} : { verify: this.verify }),
       },
       now,
     );
@@ -76,9 +80,15 @@ export class Pair {
   bytes = 0;
   frames = 0;
 
-  constructor(aVersions: Version[], bVersions: Version[], options: Partial<SessionOptions> = {}, ids = ['a', 'b']) {
-    this.a = new Side(ids[0]!, aVersions);
-    this.b = new Side(ids[1]!, bVersions);
+  constructor(
+    aVersions: Version[],
+    bVersions: Version[],
+    options: Partial<SessionOptions> = {},
+    ids = ['a', 'b'],
+    verify: { a?: SessionHost['verify']; b?: SessionHost['verify'] } = {},
+  ) {
+    this.a = new Side(ids[0]!, aVersions, verify.a);
+    this.b = new Side(ids[1]!, bVersions, verify.b);
     this.a.open(this.b.id, this.now, options);
     this.b.open(this.a.id, this.now, options);
   }

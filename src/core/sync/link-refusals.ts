@@ -1,0 +1,76 @@
+import { idKey } from './version-id';
+
+/** Ids one link remembers for its stuck count, each way; past it the oldest are forgotten (the count is then a floor). */
+export const MAX_TRACKED_REFUSALS = 4_096;
+
+/**
+ * Rounds in a row (this one and those before) in which the peer lacked a version we hold before
+ * that version counts as refused by the peer. One round is not enough: a round completes once
+ * everything is sent, not once the peer has applied it, so the next round may find what it is
+ * still verifying; a version still missing a third time is held back or refused there.
+ */
+export const ROUNDS_BEFORE_REFUSED = 3;
+
+/**
+ * What one link's reconciliations leave unsettled, each way, for its stuck count (PeerStats.stuck):
+ * - versions the peer holds that we refused (our verify, before or after the signature): until
+ *   their hold-back runs out, or until we come to hold them by another link;
+ * - versions we hold that the peer keeps lacking round after round (found by the reconciliation:
+ *   what an initiator has that the responder lacks, what a responder pushes): a peer that refuses
+ *   or holds them back tells us nothing, so this is how we learn it.
+ * Both are bounded (MAX_TRACKED_REFUSALS each way).
+ */
+export class LinkRefusals {
+  /** Ours refused: id key → until when it is held back (asked for again after). */
+  private readonly ours = new Map<string, { readonly id: Uint8Array; readonly until: number }>();
+  /** Offered to the peer: id key → rounds in a row, for the last round and this one. */
+  private offeredBefore = new Map<string, number>();
+  private offeredNow = new Map<string, number>();
+  private refusedByPeer = 0;
+
+  /** We refused these versions from the peer; they may pass after `until`. */
+  refused(ids: readonly Uint8Array[], until: number): void {
+    for (const id of ids) {
+      const key = idKey(id);
+      this.ours.delete(key);
+      this.ours.set(key, { id, until });
+      if (this.ours.size > MAX_TRACKED_REFUSALS) this.ours.delete(this.ours.keys().next().value!);
+    }
+  }
+
+  /** A round found the peer lacking these versions of ours (sent now). */
+  offered(ids: readonly Uint8Array[]): void {
+    for (const id of ids) {
+      const key = idKey(id);
+      if (this.offeredNow.has(key) || this.offeredNow.size >= MAX_TRACKED_REFUSALS) continue;
+      const rounds = (this.offeredBefore.get(key) ?? 0) + 1;
+      this.offeredNow.set(key, rounds);
+      if (rounds >= ROUNDS_BEFORE_REFUSED) this.refusedByPeer += 1;
+    }
+  }
+
+  /**
+   * A round opened: the offers counted so far become the round before, and what we refused is
+   * forgotten once its hold-back ran out or we hold it (`held`), so the round can ask for it again.
+   */
+  opened(now: number, held: (ids: Uint8Array[]) => number): void {
+    this.offeredBefore = this.offeredNow;
+    this.offeredNow = new Map();
+    this.refusedByPeer = 0;
+    for (const [key, r] of this.ours) {
+      if (r.until <= now || held([r.id]) > 0) this.ours.delete(key);
+    }
+  }
+
+  /** Versions stuck between us by refusal, both ways. */
+  get count(): number {
+    return this.ours.size + this.refusedByPeer;
+  }
+
+  clear(): void {
+    this.ours.clear();
+    this.offeredBefore.clear();
+    this.offeredNow.clear();
+    this.refusedByPeer = 0;
+  }
+}
