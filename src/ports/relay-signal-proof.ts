@@ -30,12 +30,5 @@ export function broadcastSignalBytes(id: string, at: number, signal: Signal): Ui
 }
 
 function signalBytes(domain: string, id: string, at: number, signal: Signal): Uint8Array {
-  return signedText(domain, [
-    signal.lattice,
-    signal.from,
-    signal.to ?? '',
-    id,
-    String(at),
-    JSON.stringify(signal),
-  ]);
+  return signedText(domain, [signal.lattice, signal.from, signal.to ?? '', id, String(at), JSON.stringify(signal)]);
 }

@@ -56,7 +56,9 @@ export function startMesh(options: MeshOptions): Mesh {
     : undefined;
   const transports: SignalingTransport[] = [];
   if (paths.includes('broadcast')) {
-    transports.push(new BroadcastSignaling({ self, lattice, log, signer: options.signer, verifier: webCryptoVerifier() }));
+    transports.push(
+      new BroadcastSignaling({ self, lattice, log, signer: options.signer, verifier: webCryptoVerifier() }),
+    );
   }
   if (paths.includes('websocket')) {
     transports.push(

@@ -19,12 +19,7 @@ export const BATCH_ROOT_DOMAIN = 'lattice-mesh batch root v';
 
 const utf8 = new TextEncoder();
 
-export function batchRootSigningBytes(
-  author: NodeId,
-  count: number,
-  root: Uint8Array,
-  form: LeafForm,
-): Uint8Array {
+export function batchRootSigningBytes(author: NodeId, count: number, root: Uint8Array, form: LeafForm): Uint8Array {
   if (root.length !== HASH_BYTES) throw new Error('a batch root is 32 bytes');
   const head = utf8.encode(`${BATCH_ROOT_DOMAIN}${form}\n${author}\n${count}\n`);
   const out = new Uint8Array(head.length + HASH_BYTES);

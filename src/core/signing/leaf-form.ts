@@ -165,8 +165,11 @@ function value(x: unknown): void {
       }
       return;
     }
-    default:
-      // undefined (an array item), as JSON writes it; functions and symbols are never values.
+    case 'undefined':
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+      // undefined (an array item) is null, as JSON writes it; the others are never values.
       return byte(TAG_NULL);
   }
 }

@@ -356,7 +356,11 @@ describe('LinkManager', () => {
     const oldOffer = s.hub.log.find((x) => x.from === 'a' && x.type === 'offer')!;
     const second = node(s, 'a');
     second.start();
-    await runUntil(s, 'c and the new a linked', () => state(c, 'a') === 'connected' && state(second, 'c') === 'connected');
+    await runUntil(
+      s,
+      'c and the new a linked',
+      () => state(c, 'a') === 'connected' && state(second, 'c') === 'connected',
+    );
     await run(s, 300);
     const created = s.net.created;
     // Replays of the old page's signed announce (another incarnation) and offer (another session),

@@ -297,7 +297,10 @@ describe('one signature per batch of one author’s writes', () => {
       const g = { indices, proof, members: [] as Version[] };
       for (const [k, m] of members.entries()) {
         const p = m.proof!;
-        g.members.push({ ...m, proof: { kind: 'frame', form: p.form, sig: p.sig, count: p.count, index: indices[k]!, group: g } });
+        g.members.push({
+          ...m,
+          proof: { kind: 'frame', form: p.form, sig: p.sig, count: p.count, index: indices[k]!, group: g },
+        });
       }
       return g.members;
     };
@@ -322,7 +325,14 @@ describe('one signature per batch of one author’s writes', () => {
       const sig = await signerOf(mallory).sign(batchRootSigningBytes(author, 2, levels[1]![0]!, LEAF_FORM_BINARY));
       return mine.map((v, i) => ({
         ...v,
-        proof: { kind: 'path', form: LEAF_FORM_BINARY, sig, count: 2, index: i, path: levels[0]![1 - i]! } satisfies LeafProof,
+        proof: {
+          kind: 'path',
+          form: LEAF_FORM_BINARY,
+          sig,
+          count: 2,
+          index: i,
+          path: levels[0]![1 - i]!,
+        } satisfies LeafProof,
       }));
     };
     expect(await reasons(await forge(alice.nodeId), mallory.nodeId)).toEqual(['forged-author', 'forged-author']);
