@@ -152,6 +152,12 @@ export class LatticeMap extends LitElement {
     return this.annotations.drawnLinks();
   }
 
+  /** The ids of the tracks drawn with their uncertainty ellipse and heading leader, sorted (for tests). */
+  renderedDetail(): string[] {
+    this.flush();
+    return this.detail.ids();
+  }
+
   /** The ids of the tracks drawn with the pending-approval marker (for tests). */
   renderedPending(): string[] {
     this.flush();

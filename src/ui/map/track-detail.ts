@@ -30,6 +30,11 @@ export class TrackDetail {
     if (added.length > 0) this.source.addFeatures(added);
   }
 
+  /** The ids of the tracks shown with detail, sorted. */
+  ids(): string[] {
+    return [...this.shown].map((f) => String(f.getId())).sort();
+  }
+
   get size(): number {
     return this.shown.size;
   }
