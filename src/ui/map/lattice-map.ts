@@ -1,7 +1,6 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { defaults as defaultControls } from 'ol/control/defaults';
 import ScaleLine from 'ol/control/ScaleLine';
-import { boundingExtent } from 'ol/extent';
 import type BaseLayer from 'ol/layer/Base';
 import Graticule from 'ol/layer/Graticule';
 import VectorLayer from 'ol/layer/Vector';
@@ -23,7 +22,7 @@ import { mapStyles } from './map-styles';
 import { RangeRings } from './range-rings';
 import { SYMBOL_SIZE, SpriteAtlas } from './sprite-atlas';
 import { ThreatPulse } from './threat-pulse';
-import { TrackDetail } from './track-detail';
+import { DETAIL_LIMIT, TrackDetail, detailIds } from './track-detail';
 import { TrackFeatures } from './track-features';
 import { trackLayer, type TrackLayer, type TrackRenderer } from './track-layer';
 import { detailStyle } from './track-style';
@@ -140,10 +139,10 @@ export class LatticeMap extends LitElement {
   /** Where a track's symbol is, in CSS pixels from the element's top left, after a synchronous render. */
   pixelOf(id: string): [number, number] | undefined {
     this.flush();
-    const geometry = this.tracks.feature(id)?.getGeometry();
-    if (this.map === undefined || geometry === undefined) return undefined;
+    const track = this.tracks.state(id);
+    if (this.map === undefined || track === undefined) return undefined;
     this.map.renderSync();
-    const pixel = this.map.getPixelFromCoordinate(geometry.getCoordinates());
+    const pixel = this.map.getPixelFromCoordinate([track.x, track.y]);
     return pixel === null ? undefined : [pixel[0]!, pixel[1]!];
   }
 
@@ -151,6 +150,12 @@ export class LatticeMap extends LitElement {
   renderedLinks(): Record<string, string[]> {
     this.flush();
     return this.annotations.drawnLinks();
+  }
+
+  /** The ids of the tracks drawn with their uncertainty ellipse and heading leader, sorted (for tests). */
+  renderedDetail(): string[] {
+    this.flush();
+    return this.detail.ids();
   }
 
   /** The ids of the tracks drawn with the pending-approval marker (for tests). */
@@ -387,18 +392,18 @@ export class LatticeMap extends LitElement {
     if (map === undefined) return;
     const size = map.getSize();
     const extent = size === undefined ? undefined : map.getView().calculateExtent(size);
-    const selected = this.selectedId === null ? undefined : this.tracks.feature(this.selectedId);
-    this.detail.refresh(this.tracks.features(), extent, selected);
+    const inView = extent === undefined ? [] : this.tracks.idsIn(extent, DETAIL_LIMIT);
+    this.detail.show(this.tracks.keepFeatures(detailIds(inView, this.selectedId)));
   }
 
   /** Frames every track whenever tracks come or go, until the operator's first pan or zoom. */
   private fitToTracks(): void {
     const map = this.map!;
-    const coords = [...this.tracks.features()].map((f) => f.getGeometry()!.getCoordinates());
-    if (map.getSize() === undefined || coords.length === 0) return;
-    this.framed = coords.length;
+    const extent = this.tracks.extent();
+    if (map.getSize() === undefined || extent === undefined) return;
+    this.framed = this.tracks.size;
     // More room on the left: the zoom buttons stand there, and a symbol under them cannot be tapped.
-    map.getView().fit(boundingExtent(coords), { padding: [64, 64, 64, 96], maxZoom: FIT_MAX_ZOOM });
+    map.getView().fit(extent, { padding: [64, 64, 64, 96], maxZoom: FIT_MAX_ZOOM });
   }
 
   /** Frames every track again and follows them as they come and go, as before the operator's first pan. */

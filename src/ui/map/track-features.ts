@@ -1,7 +1,8 @@
 import Feature from 'ol/Feature';
 import type { Coordinate } from 'ol/coordinate';
+import type { Extent } from 'ol/extent';
 import Point from 'ol/geom/Point';
-import { fromLonLat } from 'ol/proj';
+import { getTransform } from 'ol/proj';
 import VectorSource from 'ol/source/Vector';
 import type { Position, ThreatLevel, Velocity } from '../../core/entity/component-types';
 import type { EntityView } from '../../node/node-api';
@@ -14,11 +15,30 @@ import { ellipseOf, leaderOf, type XY } from './track-geometry';
 import { TRACK } from './track-props';
 import { STALE_OPACITY, zOf } from './track-style';
 
+/** What the map holds of a track between frames: plain fields, no map object, no events. */
 interface Held {
   view: EntityView;
-  readonly feature: Feature<Point>;
+  /** Map coordinates (EPSG:3857) and the fix's latitude. */
+  x: number;
+  y: number;
+  lat: number;
+  sidc: string;
+  threat: ThreatLevel | undefined;
+  stale: boolean;
+  /** The track's OpenLayers feature, only while something draws it as one (detail, the 2D fallback). */
+  feature: Feature<Point> | undefined;
   /** The sync pass that last saw this track: a pass that does not see it removes it. */
   seen: number;
+}
+
+/** A held track as tests and the map read it. */
+export interface TrackState {
+  readonly x: number;
+  readonly y: number;
+  readonly lat: number;
+  readonly sidc: string;
+  readonly threat: ThreatLevel | undefined;
+  readonly stale: boolean;
 }
 
 const isPosition = (p: unknown): p is Position =>
@@ -28,43 +48,53 @@ const isPosition = (p: unknown): p is Position =>
   Number.isFinite((p as Position).lon) &&
   Math.abs((p as Position).lat) < 89;
 
+/** OpenLayers' own lon/lat → Web Mercator transform, looked up once (fromLonLat looks it up per call). */
+const toMap = getTransform('EPSG:4326', 'EPSG:3857')!;
+
 /**
- * Keeps one map feature per positioned track, in step with the picture, updated in place: a
- * moved track moves its feature's point, nothing is re-created per frame. The map hands over the
- * ids changed since its last sync (picture.ts), so a batch that moves ten tracks out of ten
- * thousand touches ten features; a view that is the same object as the one held is skipped. The features serve taps, the ellipses and leaders, the pulse and the 2D canvas
- * fallback; what the GPU layer draws is written alongside into `buffer` (typed arrays, no events).
- * Stale flags of unchanged tracks are re-evaluated by `restale` (the map's stale tick: the clock
- * moves even when tracks do not), not on every frame.
+ * Keeps the map's tracks in step with the picture. The map hands over the ids changed since its
+ * last sync (picture.ts), so a batch that moves ten tracks out of ten thousand touches ten; a view
+ * that is the same object as the one held is skipped. What the GPU layer draws of a track is written
+ * straight from its view into `buffer` (typed arrays, no events), and the few fields the map reads
+ * again (position, SIDC, threat, stale) are kept as plain fields: a moved track costs its slot write
+ * and a projection, not an OpenLayers feature update with its change events (docs/ui.md,
+ * "Rendering"). OpenLayers features exist only where something draws a track as one: the tracks
+ * given their ellipse and leader (`keepFeatures`, a few hundred at most) and, without WebGL, every
+ * track (`drawFromSource`, the 2D fallback's layer). Taps are matched on the held positions
+ * (`nearest`). Stale flags of unchanged tracks are re-evaluated by `restale` (the map's stale tick:
+ * the clock moves even when tracks do not), not on every frame.
  */
 export class TrackFeatures {
   /**
-   * The features, for the 2D canvas fallback's layer only (see `drawFromSource`): the GPU layer
-   * reads `buffer`, and a source would announce every moved track to nobody. No spatial index:
-   * with thousands of tracks moving every second an R-tree costs more than the renderer's scan.
+   * The features, for the 2D canvas fallback's layer only (see `drawFromSource`). No spatial
+   * index: with thousands of tracks moving every second an R-tree costs more than the renderer's scan.
    */
   readonly source = new VectorSource<Feature<Point>>({ wrapX: false, useSpatialIndex: false });
   /** What the GPU layer draws of each track (track-buffer.ts). */
   readonly buffer = new TrackBuffer();
-  private inSource = false;
-  /** HIGH threats, for the pulse (which must not scan every track each frame). */
+  /** Every track has a feature, in `source` (the 2D fallback draws them). */
+  private everyFeature = false;
+  /** The ids kept as features for the detail layer (without the 2D fallback). */
+  private kept = new Set<string>();
+  /** HIGH threats' features, for the 2D fallback's pulse (which must not scan every track each frame). */
   readonly high = new Set<Feature<Point>>();
   private readonly held = new Map<string, Held>();
   private selectedId: string | null = null;
   private pass = 0;
+  private readonly xy = [0, 0];
 
   /** @param cellOf where a SIDC's symbol is in the sprite (the WebGL layer draws that cell). */
   constructor(private readonly cellOf: (sidc: string) => SpriteCell) {}
 
-  /** Keeps the features in `source` from now on, for a layer that draws them (the 2D canvas fallback). */
+  /** Gives every track a feature, kept in `source` from now on, for a layer that draws them (the 2D canvas fallback). */
   drawFromSource(): void {
-    if (this.inSource) return;
-    this.inSource = true;
-    this.source.addFeatures([...this.held.values()].map((h) => h.feature));
+    if (this.everyFeature) return;
+    this.everyFeature = true;
+    this.source.addFeatures([...this.held.values()].map((h) => this.featureOf(h)));
   }
 
   /**
-   * Brings the features in step with the picture; true when tracks came or went. With `ids` (the
+   * Brings the tracks in step with the picture; true when tracks came or went. With `ids` (the
    * ids changed since the last call, picture.ts) only those are looked at; without, every view is,
    * and held tracks no longer in the picture leave.
    */
@@ -76,14 +106,16 @@ export class TrackFeatures {
   restale(now: number): void {
     for (const held of this.held.values()) {
       const stale = isStale(held.view, now);
-      if (held.feature.get(TRACK.stale) === stale) continue;
-      held.feature.set(TRACK.stale, stale);
-      this.buffer.setFade(held.view.id, alphaOf(stale), zOf(held.feature.get(TRACK.threat) as ThreatLevel, stale));
+      if (held.stale === stale) continue;
+      held.stale = stale;
+      held.feature?.set(TRACK.stale, stale);
+      this.buffer.setFade(held.view.id, alphaOf(stale), zOf(held.threat, stale));
     }
   }
 
   private syncIds(views: ReadonlyMap<string, EntityView>, ids: readonly string[], now: number): boolean {
     const added: Feature<Point>[] = [];
+    let came = false;
     let left = false;
     for (const id of ids) {
       const view = views.get(id);
@@ -93,54 +125,72 @@ export class TrackFeatures {
         continue;
       }
       const held = this.held.get(id);
-      if (held === undefined) added.push(this.add(view, position, now));
-      else if (held.view !== view) {
+      if (held === undefined) {
+        came = true;
+        const f = this.add(view, position, now).feature;
+        if (f !== undefined) added.push(f);
+      } else if (held.view !== view) {
         held.view = view;
-        this.apply(held.feature, view, position, now);
+        this.apply(held, position, now);
       }
     }
-    if (added.length > 0 && this.inSource) this.source.addFeatures(added);
-    return left || added.length > 0;
+    if (added.length > 0) this.source.addFeatures(added);
+    return left || came;
   }
 
   private syncAll(views: ReadonlyMap<string, EntityView>, now: number): boolean {
     const pass = ++this.pass;
     const added: Feature<Point>[] = [];
+    let came = false;
     for (const view of views.values()) {
       const position = view.components.position;
       if (!isPosition(position)) continue;
       let held = this.held.get(view.id);
       if (held === undefined) {
-        added.push(this.add(view, position, now));
-        held = this.held.get(view.id)!;
+        came = true;
+        held = this.add(view, position, now);
+        if (held.feature !== undefined) added.push(held.feature);
       } else if (held.view !== view) {
         held.view = view;
-        this.apply(held.feature, view, position, now);
+        this.apply(held, position, now);
       }
       held.seen = pass;
     }
     // Every held track not seen this pass has left the picture (or lost its fix).
     let left = false;
     for (const [id, held] of this.held) if (held.seen !== pass) left = this.drop(id) || left;
-    if (added.length > 0 && this.inSource) this.source.addFeatures(added);
-    return left || added.length > 0;
+    if (added.length > 0) this.source.addFeatures(added);
+    return left || came;
   }
 
-  private add(view: EntityView, position: Position, now: number): Feature<Point> {
-    const feature = new Feature<Point>({ geometry: new Point([0, 0]) });
-    feature.setId(view.id);
-    this.held.set(view.id, { view, feature, seen: this.pass });
-    this.apply(feature, view, position, now);
-    return feature;
+  private add(view: EntityView, position: Position, now: number): Held {
+    const held: Held = {
+      view,
+      x: 0,
+      y: 0,
+      lat: 0,
+      sidc: '',
+      threat: undefined,
+      stale: false,
+      feature: undefined,
+      seen: this.pass,
+    };
+    this.held.set(view.id, held);
+    this.apply(held, position, now);
+    if (this.everyFeature) this.featureOf(held);
+    return held;
   }
 
   /** Takes a track off the map; false when it was not on it. */
   private drop(id: string): boolean {
     const held = this.held.get(id);
     if (held === undefined) return false;
-    if (this.inSource) this.source.removeFeature(held.feature);
+    if (held.feature !== undefined) {
+      if (this.everyFeature) this.source.removeFeature(held.feature);
+      this.high.delete(held.feature);
+    }
+    this.kept.delete(id);
     this.buffer.remove(id);
-    this.high.delete(held.feature);
     this.held.delete(id);
     return true;
   }
@@ -155,16 +205,73 @@ export class TrackFeatures {
   /** The SIDC each drawn track carries, by entity id. */
   sidcs(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [id, held] of this.held) out[id] = held.feature.get(TRACK.sidc) as string;
+    for (const [id, held] of this.held) out[id] = held.sidc;
     return out;
   }
 
+  /** A held track's state (undefined: not on the map). */
+  state(id: string): TrackState | undefined {
+    return this.held.get(id);
+  }
+
+  /** A track's feature, if it has one now (the detail layer's tracks, or every track on the 2D fallback). */
   feature(id: string): Feature<Point> | undefined {
     return this.held.get(id)?.feature;
   }
 
-  *features(): IterableIterator<Feature<Point>> {
-    for (const held of this.held.values()) yield held.feature;
+  /** The ids of the tracks inside `extent`, or undefined as soon as there are more than `limit`. */
+  idsIn(extent: Extent, limit: number): string[] | undefined {
+    const [minX, minY, maxX, maxY] = extent as [number, number, number, number];
+    const ids: string[] = [];
+    for (const [id, h] of this.held) {
+      if (h.x < minX || h.x > maxX || h.y < minY || h.y > maxY) continue;
+      if (ids.length === limit) return undefined;
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /**
+   * The features of `ids` (the detail layer's tracks), made for those without one; tracks no longer
+   * among them let theirs go (the 2D fallback keeps every feature). Features of kept tracks are
+   * updated as the tracks move.
+   */
+  keepFeatures(ids: Iterable<string>): Feature<Point>[] {
+    const next = new Set<string>();
+    const out: Feature<Point>[] = [];
+    for (const id of ids) {
+      const held = this.held.get(id);
+      if (held === undefined || next.has(id)) continue;
+      next.add(id);
+      out.push(this.featureOf(held));
+    }
+    if (!this.everyFeature) {
+      for (const id of this.kept) {
+        if (next.has(id)) continue;
+        const held = this.held.get(id);
+        if (held?.feature === undefined) continue;
+        this.high.delete(held.feature);
+        held.feature = undefined;
+      }
+    }
+    this.kept = next;
+    return out;
+  }
+
+  /** The bounding box of every track [minX, minY, maxX, maxY], or undefined with none. */
+  extent(): Extent | undefined {
+    if (this.held.size === 0) return undefined;
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (const h of this.held.values()) {
+      if (h.x < minX) minX = h.x;
+      if (h.y < minY) minY = h.y;
+      if (h.x > maxX) maxX = h.x;
+      if (h.y > maxY) maxY = h.y;
+    }
+    return [minX, minY, maxX, maxY];
   }
 
   get size(): number {
@@ -173,15 +280,17 @@ export class TrackFeatures {
 
   /**
    * The track nearest a map coordinate within `tolerance` map units, or undefined: taps are
-   * matched here, one scan per tap, rather than in the renderer (the GPU layer's hit buffer has no
-   * tolerance, and a gloved finger needs one).
+   * matched here, one scan of the held positions per tap (about a tenth of a millisecond at ten
+   * thousand tracks), rather than in the renderer (the GPU layer's hit buffer has no tolerance, and
+   * a gloved finger needs one); a spatial index would have to be kept up to date on every move.
    */
   nearest(at: Coordinate, tolerance: number): string | undefined {
+    const ax = at[0]!;
+    const ay = at[1]!;
     let best: string | undefined;
     let bestD = tolerance;
-    for (const [id, held] of this.held) {
-      const [x, y] = held.feature.getGeometry()!.getCoordinates();
-      const d = Math.hypot(x! - at[0]!, y! - at[1]!);
+    for (const [id, h] of this.held) {
+      const d = Math.hypot(h.x - ax, h.y - ay);
       if (d <= bestD) {
         best = id;
         bestD = d;
@@ -191,50 +300,76 @@ export class TrackFeatures {
   }
 
   private mark(id: string, selected: boolean): void {
-    this.held.get(id)?.feature.set(TRACK.selected, selected);
+    this.held.get(id)?.feature?.set(TRACK.selected, selected);
     this.buffer.setRing(id, RING.selected, selected);
   }
 
-  private apply(feature: Feature<Point>, view: EntityView, p: Position, now: number): void {
-    const centre = fromLonLat([p.lon, p.lat]) as unknown as XY;
+  /** The track's feature, made (with its properties) when it has none. */
+  private featureOf(held: Held): Feature<Point> {
+    if (held.feature !== undefined) return held.feature;
+    const feature = new Feature<Point>({ geometry: new Point([held.x, held.y]) });
+    feature.setId(held.view.id);
+    held.feature = feature;
+    this.describe(held);
+    return feature;
+  }
+
+  /** Writes a track's feature properties and point from what is held (only tracks that have a feature). */
+  private describe(held: Held): void {
+    const feature = held.feature!;
+    const view = held.view;
+    const p = view.components.position as Position;
     const velocity = view.components.velocity as Velocity | undefined;
+    const centre: XY = [held.x, held.y];
     const leader = velocity === undefined ? undefined : leaderOf(centre, p.lat, velocity);
-    const threat = threatOf(view);
-    if (threat === 'HIGH') this.high.add(feature);
+    if (held.threat === 'HIGH') this.high.add(feature);
     else this.high.delete(feature);
-    const sidc = sidcOf(view.components.classification as ClassificationLike | undefined);
-    const cell = this.cellOf(sidc);
-    const stale = isStale(view, now);
-    const selected = view.id === this.selectedId;
-    // Properties first, silently; then moving the point announces the one change (to the canvas
-    // fallback's layer, when there is one: the GPU layer reads the buffer written last).
+    // Properties first, silently; then moving the point announces the one change.
     feature.setProperties(
       {
         [TRACK.id]: view.id,
-        [TRACK.sidc]: sidc,
-        [TRACK.threat]: threat,
-        [TRACK.stale]: stale,
-        [TRACK.selected]: selected,
+        [TRACK.sidc]: held.sidc,
+        [TRACK.threat]: held.threat,
+        [TRACK.stale]: held.stale,
+        [TRACK.selected]: view.id === this.selectedId,
         [TRACK.ellipse]: ellipseOf(p),
         [TRACK.leader]: leader?.[1],
         [TRACK.lat]: p.lat,
       },
       true,
     );
-    feature.getGeometry()!.setCoordinates([centre[0], centre[1]]);
-    const rings = (threat === 'HIGH' ? RING.high : 0) | (selected ? RING.selected : 0);
+    feature.getGeometry()!.setCoordinates([held.x, held.y]);
+  }
+
+  /** Brings a held track in step with its view: its fields, its GPU slot, and its feature if it has one. */
+  private apply(held: Held, p: Position, now: number): void {
+    const view = held.view;
+    const xy = this.xy;
+    xy[0] = p.lon;
+    xy[1] = p.lat;
+    toMap(xy, xy, 2);
+    held.x = xy[0]!;
+    held.y = xy[1]!;
+    held.lat = p.lat;
+    held.threat = threatOf(view);
+    held.sidc = sidcOf(view.components.classification as ClassificationLike | undefined);
+    held.stale = isStale(view, now);
+    const cell = this.cellOf(held.sidc);
+    const selected = view.id === this.selectedId;
+    const rings = (held.threat === 'HIGH' ? RING.high : 0) | (selected ? RING.selected : 0);
     this.buffer.put(
       view.id,
-      centre[0],
-      centre[1],
+      held.x,
+      held.y,
       cell.x,
       cell.y,
-      alphaOf(stale),
-      zOf(threat, stale),
+      alphaOf(held.stale),
+      zOf(held.threat, held.stale),
       rings,
       cell.halfWidth,
       cell.halfHeight,
     );
+    if (held.feature !== undefined) this.describe(held);
   }
 }
 

@@ -24,7 +24,7 @@ function view(id: string, lat: number, disposition = 'HOSTILE', time = NOW): Ent
 }
 
 const tracks = (): TrackFeatures => new TrackFeatures(() => ({ x: 0, y: 0, halfWidth: 10, halfHeight: 10 }));
-const latOf = (t: TrackFeatures, id: string): number => t.feature(id)!.get(TRACK.lat) as number;
+const latOf = (t: TrackFeatures, id: string): number => t.state(id)!.lat;
 const byId = (views: EntityView[]): Map<string, EntityView> => new Map(views.map((v) => [v.id, v]));
 
 describe('keeping the map features in step with the picture', () => {
@@ -70,12 +70,83 @@ describe('keeping the map features in step with the picture', () => {
     const t = tracks();
     const old = view('old', 59, 'HOSTILE', NOW - 60_000);
     t.sync(byId([old]), undefined, NOW);
-    expect(t.feature('old')!.get(TRACK.stale)).toBe(false);
+    expect(t.state('old')!.stale).toBe(false);
     const later = NOW + 120_000;
     t.sync(byId([old]), ['old'], later);
-    expect(t.feature('old')!.get(TRACK.stale)).toBe(false);
+    expect(t.state('old')!.stale).toBe(false);
     t.restale(later);
-    expect(t.feature('old')!.get(TRACK.stale)).toBe(true);
+    expect(t.state('old')!.stale).toBe(true);
+  });
+
+  it('keeps OpenLayers features only for the tracks kept for detail, and keeps those in step', () => {
+    const t = tracks();
+    const picture = new Picture();
+    for (let i = 0; i < 5; i++) picture.set(view(`t${i.toString()}`, 50 + i));
+    t.sync(picture.views, undefined, NOW);
+    // No track has a feature until one is kept: the GPU slots are written from the views alone.
+    for (let i = 0; i < 5; i++) expect(t.feature(`t${i.toString()}`)).toBeUndefined();
+    expect(t.buffer.size).toBe(5);
+    const kept = t.keepFeatures(['t1', 't3', 'nobody', 't1']);
+    expect(kept.map((f) => f.getId())).toEqual(['t1', 't3']);
+    expect(kept[0]!.get(TRACK.sidc)).toBe('SHAP-----------');
+    // A kept track that moves moves its feature; one that is not kept gets none.
+    let drawn = picture.revision;
+    picture.set(view('t1', 58, 'FRIENDLY'));
+    picture.set(view('t2', 58));
+    t.sync(picture.views, picture.changedSince(drawn), NOW);
+    drawn = picture.revision;
+    expect(t.feature('t1')!.get(TRACK.lat)).toBe(58);
+    expect(t.feature('t1')!.get(TRACK.sidc)).toBe('SFAP-----------');
+    expect(t.feature('t1')!.getGeometry()!.getCoordinates()).toEqual([t.state('t1')!.x, t.state('t1')!.y]);
+    expect(t.feature('t2')).toBeUndefined();
+    // Kept no longer: the feature goes; the selected track stays drawn with its ring from the buffer.
+    t.keepFeatures(['t3']);
+    expect(t.feature('t1')).toBeUndefined();
+    expect(t.feature('t3')).toBeDefined();
+    // A removed kept track takes its feature with it.
+    picture.delete('t3');
+    t.sync(picture.views, picture.changedSince(drawn), NOW);
+    expect(t.feature('t3')).toBeUndefined();
+    expect(t.keepFeatures(['t3'])).toEqual([]);
+  });
+
+  it('gives every track a feature in its source for the 2D fallback, as tracks come and go', () => {
+    const t = tracks();
+    const picture = new Picture();
+    picture.set(view('a', 50));
+    t.sync(picture.views, undefined, NOW);
+    t.drawFromSource();
+    expect(t.source.getFeatures().map((f) => f.getId())).toEqual(['a']);
+    let drawn = picture.revision;
+    picture.set(view('b', 51));
+    t.sync(picture.views, picture.changedSince(drawn), NOW);
+    drawn = picture.revision;
+    expect(
+      t.source
+        .getFeatures()
+        .map((f) => f.getId())
+        .sort(),
+    ).toEqual(['a', 'b']);
+    // Detail choices do not take features away from the fallback's layer.
+    t.keepFeatures([]);
+    expect(t.feature('a')).toBeDefined();
+    picture.delete('a');
+    t.sync(picture.views, picture.changedSince(drawn), NOW);
+    expect(t.source.getFeatures().map((f) => f.getId())).toEqual(['b']);
+  });
+
+  it('finds the nearest track within a tolerance, the tracks in an extent, and the bounding box', () => {
+    const t = tracks();
+    t.sync(byId([view('a', 50), view('b', 51), view('c', 52)]), undefined, NOW);
+    const a = t.state('a')!;
+    const b = t.state('b')!;
+    expect(t.nearest([a.x + 10, a.y], 50)).toBe('a');
+    expect(t.nearest([a.x + 100, a.y], 50)).toBeUndefined();
+    expect(t.nearest([(a.x + b.x) / 2, b.y - 1], 1e9)).toBe('b');
+    expect(t.idsIn([a.x - 1, a.y - 1, b.x + 1, b.y + 1], 5)).toEqual(['a', 'b']);
+    expect(t.idsIn([a.x - 1, a.y - 1, b.x + 1, b.y + 1], 1)).toBeUndefined();
+    expect(t.extent()).toEqual([a.x, a.y, t.state('c')!.x, t.state('c')!.y]);
+    expect(tracks().extent()).toBeUndefined();
   });
 
   it('law: syncing the changed ids after each step draws what a whole walk of the picture draws', () => {
