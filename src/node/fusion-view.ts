@@ -1,4 +1,3 @@
-import { encodeTs } from '../core/clock/timestamp';
 import {
   THREAT_LEVELS,
   type Classification,
@@ -28,7 +27,6 @@ import type { Scheduler } from './scheduler';
 export const FUSION_COALESCE_MS = 100;
 
 export interface FusionViewDeps {
-  readonly nodeId: NodeId;
   readonly now: () => number;
   readonly view: (id: EntityId) => EntityView | undefined;
   readonly all: () => Iterable<EntityView>;
@@ -303,13 +301,7 @@ export class FusionView {
       if (v === undefined) return undefined;
       sources.push(v);
     }
-    const own: ComponentMeta = {
-      version: encodeTs({ ms: t.time, c: 0, node: this.deps.nodeId }),
-      author: this.deps.nodeId,
-      time: t.time,
-      conflict: false,
-      heads: 1,
-    };
+    const own = derivedMeta(sources);
     const components: Record<string, ComponentValue> = { fusion: t.fusion, position: t.fusion.position };
     const meta: Record<string, ComponentMeta> = { fusion: own, position: own };
     const carry = (kind: string, pick: (a: EntityView, b: EntityView) => EntityView): void => {
@@ -345,6 +337,27 @@ export class FusionView {
       updatedAt: Math.max(t.time, ...sources.map((s) => s.updatedAt)),
     };
   }
+}
+
+/**
+ * The meta of a fused view's own components (`fusion`, `position`): nothing was written, so it
+ * claims no write of this node. It follows the newest source position (its version, author and
+ * time: the fused track holds at that time), says it was derived by fusion from the authors of
+ * the sources' positions, and is unverified when any of those is (docs/fusion.md, "Wiring it in").
+ */
+function derivedMeta(sources: readonly EntityView[]): ComponentMeta {
+  const positions = sources.map((s) => s.meta.position!);
+  const newest = positions.reduce((a, b) => (b.time > a.time || (b.time === a.time && b.version > a.version) ? b : a));
+  const authors = [...new Set(positions.map((m) => m.author))].sort();
+  return {
+    version: newest.version,
+    author: newest.author,
+    time: newest.time,
+    conflict: false,
+    heads: 1,
+    ...(positions.some((m) => m.unverified) ? { unverified: true as const } : {}),
+    derived: { by: 'fusion', authors },
+  };
 }
 
 /**

@@ -52,7 +52,6 @@ function setup(withScheduler = true) {
   const timers = new Timers(clock);
   const store = new Map<EntityId, EntityView>();
   const view = new FusionView({
-    nodeId: SELF,
     now: () => clock.now,
     view: (id) => store.get(id),
     all: () => store.values(),
