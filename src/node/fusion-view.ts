@@ -283,9 +283,11 @@ export class FusionView {
     const velocity = v.components.velocity as Velocity | undefined;
     const moving = velocity !== undefined && Number.isFinite(velocity.east) && Number.isFinite(velocity.north);
     const time = v.meta.position!.time;
+    const source = v.components.source as Source;
     return {
       id: v.id,
-      sensorId: (v.components.source as Source).sensorId,
+      sensorId: source.sensorId,
+      sensorType: source.sensorType,
       // The sensor is its id under the author of the source version (docs/fusion.md, Association).
       author: v.meta.source!.author,
       position: v.components.position as Position,

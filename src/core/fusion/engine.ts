@@ -591,6 +591,7 @@ function sameReport(was: SourceTrack, now: SourceTrack): boolean {
   return (
     !newObservation(was, now) &&
     was.sensorId === now.sensorId &&
+    was.sensorType === now.sensorType &&
     was.author === now.author &&
     p.accuracy === q.accuracy &&
     p.covariance?.[0] === q.covariance?.[0] &&
