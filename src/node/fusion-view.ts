@@ -11,7 +11,7 @@ import { FusionEngine } from '../core/fusion/engine';
 import { effectiveTask } from '../core/task/gate';
 import { compareRequestIds, type ApprovalRecord, type RequestId, type TaskRecord } from '../core/task/records';
 import type { FusedTrack, SourceTrack } from '../core/fusion/types';
-import type { EntityId, NodeId } from '../core/ids';
+import type { EntityId } from '../core/ids';
 import type { ComponentMeta, EntityView } from '../core/store/entity-view';
 import { matches, type Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView } from './c2-api';
