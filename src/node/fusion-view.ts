@@ -8,6 +8,7 @@ import {
 } from '../core/entity/component-types';
 import type { ComponentValue } from '../core/entity/component-types';
 import { FusionEngine } from '../core/fusion/engine';
+import { reportTime } from '../core/fusion/time-alignment';
 import { effectiveTask } from '../core/task/gate';
 import { compareRequestIds, type ApprovalRecord, type RequestId, type TaskRecord } from '../core/task/records';
 import type { FusedTrack, SourceTrack } from '../core/fusion/types';
@@ -48,6 +49,8 @@ export class FusionView {
   private engine: FusionEngine | undefined;
   private settings: FusionSettings = { enabled: true };
   private shown = new Map<EntityId, FusedTrack>();
+  /** Sources whose position version was stamped beyond the lead bound when it arrived: that version and its time. */
+  private readonly ahead = new Map<EntityId, { readonly version: string; readonly time: number }>();
   /** Source id → the fused id it is hidden under. */
   private readonly hidden = new Map<EntityId, EntityId>();
   private readonly listeners = new Set<(batch: ChangeBatch) => void>();
@@ -104,6 +107,7 @@ export class FusionView {
       return;
     }
     engine.remove(id);
+    this.ahead.delete(id);
     this.request();
     // Cascade at once, not at the next scan: a fused view never outlives one of its sources.
     const fused = this.hidden.get(id);
@@ -282,7 +286,7 @@ export class FusionView {
   private sourceTrack(v: EntityView): SourceTrack {
     const velocity = v.components.velocity as Velocity | undefined;
     const moving = velocity !== undefined && Number.isFinite(velocity.east) && Number.isFinite(velocity.north);
-    const time = v.meta.position!.time;
+    const time = this.reportTime(v);
     const source = v.components.source as Source;
     return {
       id: v.id,
@@ -294,6 +298,22 @@ export class FusionView {
       time,
       ...(moving ? { velocity: { east: velocity.east, north: velocity.north } } : {}),
     };
+  }
+
+  /**
+   * The report's time: its position version's stamp, bounded to this node's clock at its arrival
+   * plus MAX_STAMP_LEAD_MS (time-alignment.ts, reportTime). The arrival time of a version beyond
+   * the bound is kept while that version stands, so a later change fusion does not read (a
+   * classification) does not move it.
+   */
+  private reportTime(v: EntityView): number {
+    const meta = v.meta.position!;
+    const held = this.ahead.get(v.id);
+    if (held !== undefined && held.version === meta.version) return held.time;
+    const time = reportTime(meta.time, this.deps.now());
+    if (time < meta.time) this.ahead.set(v.id, { version: meta.version, time });
+    else this.ahead.delete(v.id);
+    return time;
   }
 
   private fusedView(t: FusedTrack): EntityView | undefined {
