@@ -1,7 +1,7 @@
 import type { EntityId } from '../ids';
 import { associate } from './associate';
 import { confirmedGroups, groupRows } from './confirmed-groups';
-import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
+import { fuseDominatedPair, fuseGroup, fuseIndependentPair, round } from './fuse-group';
 import { ageDueAt, freshness } from './freshness';
 import { fusedId } from './fused-id';
 import { associationProbability } from './confidence';
@@ -462,8 +462,10 @@ export class FusionEngine {
       if (st !== undefined) st.fused = named;
       const rotation = st !== undefined && st.d2Scan === scanNo ? st.rotation : undefined;
       const position =
-        (size === 2 ? fuseDominatedPair(table, members[first]!, members[first + 1]!, rotation) : undefined) ??
-        fuseGroup(table, groupRows(groups, g));
+        (size === 2
+          ? (fuseIndependentPair(table, members[first]!, members[first + 1]!) ??
+            fuseDominatedPair(table, members[first]!, members[first + 1]!, rotation))
+          : undefined) ?? fuseGroup(table, groupRows(groups, g));
       const confidence = round(likely[g]! * fresh.factor, 3);
       const track: FusedTrack = {
         id: named.id,

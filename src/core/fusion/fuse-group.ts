@@ -1,6 +1,7 @@
 import type { Position } from '../entity/component-types';
 import { intersect, type Estimate } from './covariance-intersection';
 import { add, apply, inverse, rotate, toStore, trace, type Sym2 } from './matrix2';
+import { EARTH_RADIUS_M, wrapLon } from '../sim/geo';
 import { project, projectInto, unproject } from './tangent-plane';
 import { alignTo, type Aligned } from './time-alignment';
 import type { TrackTable } from './track-table';
@@ -153,6 +154,83 @@ export function fuseDominatedPair(t: TrackTable, i: number, j: number, rotation?
     return rounded(t.lat[j]!, t.lon[j]!, t.cee[j]!, t.cen[j]!, t.cnn[j]!, alt);
   }
   return undefined;
+}
+
+const RAD = Math.PI / 180;
+
+/**
+ * `fuseGroup` for the usual group of two declared types (an EO track and a radar's) reported at
+ * one instant: the information update on the columns, without an object per member. The same
+ * formulas as the general path (tangent plane of i, j's covariance rotated into it, the update,
+ * sim/geo.ts destination for the way back, the back rotation); undefined when it does not apply
+ * (then the general path runs).
+ */
+export function fuseIndependentPair(t: TrackTable, i: number, j: number): Position | undefined {
+  if (t.time[i] !== t.time[j] || t.kind[i] === t.kind[j] || t.kind[i] === 0 || t.kind[j] === 0) return undefined;
+  const lat = t.lat[i]!;
+  const lon = t.lon[i]!;
+  projectInto(lat, lon, t.sinLat[i]!, t.cosLat[i]!, t.lat[j]!, t.lon[j]!, t.sinLat[j]!, t.cosLat[j]!, plane);
+  const e = plane[0]!;
+  const n = plane[1]!;
+  const rot = plane[2]!;
+  const a0 = t.cee[i]!;
+  const a1 = t.cen[i]!;
+  const a2 = t.cnn[i]!;
+  let b0 = t.cee[j]!;
+  let b1 = t.cen[j]!;
+  let b2 = t.cnn[j]!;
+  if (rot !== 0) {
+    const c = Math.cos(rot);
+    const s = Math.sin(rot);
+    const ee = c * c * b0 + 2 * c * s * b1 + s * s * b2;
+    const en = -c * s * b0 + (c * c - s * s) * b1 + c * s * b2;
+    const nn = s * s * b0 - 2 * c * s * b1 + c * c * b2;
+    b0 = ee;
+    b1 = en;
+    b2 = nn;
+  }
+  const detA = a0 * a2 - a1 * a1;
+  const detB = b0 * b2 - b1 * b1;
+  if (!(detA > 0) || !Number.isFinite(detA) || !(detB > 0) || !Number.isFinite(detB)) return undefined;
+  // Information: A⁻¹ + B⁻¹, and B⁻¹ (e, n) (a sits at the plane's origin).
+  const bi0 = b2 / detB;
+  const bi1 = -b1 / detB;
+  const bi2 = b0 / detB;
+  const y0 = a2 / detA + bi0;
+  const y1 = -a1 / detA + bi1;
+  const y2 = a0 / detA + bi2;
+  const detY = y0 * y2 - y1 * y1;
+  if (!(detY > 0) || !Number.isFinite(detY)) return undefined;
+  const p0 = y2 / detY;
+  const p1 = -y1 / detY;
+  const p2 = y0 / detY;
+  const ye = bi0 * e + bi1 * n;
+  const yn = bi1 * e + bi2 * n;
+  const x = p0 * ye + p1 * yn;
+  const y = p1 * ye + p2 * yn;
+  // The point at (x, y) from i (sim/geo.ts destination, without the arrival bearing).
+  const d = Math.hypot(x, y) / EARTH_RADIUS_M;
+  const bearing = Math.atan2(x, y);
+  const sf1 = t.sinLat[i]!;
+  const cf1 = t.cosLat[i]!;
+  const f2 = Math.asin(Math.max(-1, Math.min(1, sf1 * Math.cos(d) + cf1 * Math.sin(d) * Math.cos(bearing))));
+  const l2 = lon * RAD + Math.atan2(Math.sin(bearing) * Math.sin(d) * cf1, Math.cos(d) - sf1 * Math.sin(f2));
+  const flat = f2 / RAD;
+  const flon = wrapLon(l2 / RAD);
+  // The covariance into the fused point's own north-up frame.
+  projectInto(flat, flon, Math.sin(f2), Math.cos(f2), lat, lon, sf1, cf1, plane);
+  const back = plane[2]!;
+  let q0 = p0;
+  let q1 = p1;
+  let q2 = p2;
+  if (back !== 0) {
+    const c = Math.cos(back);
+    const s = Math.sin(back);
+    q0 = c * c * p0 + 2 * c * s * p1 + s * s * p2;
+    q1 = -c * s * p0 + (c * c - s * s) * p1 + c * s * p2;
+    q2 = s * s * p0 - 2 * c * s * p1 + c * c * p2;
+  }
+  return rounded(flat, flon, q0, q1, q2, meanAltOfPair(t, i, j));
 }
 
 function meanAltOfPair(t: TrackTable, i: number, j: number): number | undefined {

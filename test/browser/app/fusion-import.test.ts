@@ -128,7 +128,7 @@ describe('a picture imported once, in two tabs of one lattice (built app, real w
       for (const text of s.fusionTexts) expect(text).toContain('2 sources');
       // The association's probability for an EO (σ 5 m) and a radar (σ 30 m) 18 m apart (0.991),
       // times an age factor (the import's stamps are over 10 s old now): docs/fusion.md, "Confidence".
-      for (const c of s.confidences) expect(c > 0.5 && c <= 0.991, String(c)).toBe(true);
+      for (const c of s.confidences) expect(c > 0.5 && c <= 0.991).toBe(true);
       for (const [id, sources] of Object.entries(s.links)) expect([...sources].sort().join(' ')).toBe(s.listed[id]!);
       expect(Object.keys(s.links).length).toBe(OBJECTS);
       expect(Object.keys(s.listed).length).toBe(OBJECTS);

@@ -3,12 +3,18 @@
  * (information update), reports of one type or of no declared type are fused by covariance
  * intersection (docs/fusion.md, "Fused state").
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuseGroup, fuseIndependentPair } from '../../../../src/core/fusion/fuse-group';
+import { TrackTable } from '../../../../src/core/fusion/track-table';
 import type { SensorType } from '../../../../src/core/entity/component-types';
 import { FusionEngine } from '../../../../src/core/fusion/engine';
 import type { FusedTrack, SourceTrack } from '../../../../src/core/fusion/types';
 import type { EntityId } from '../../../../src/core/ids';
 import { bearingDistance, offset } from '../../../../src/core/sim/geo';
+
+const seed = Number(process.env.SEED ?? Date.now() % 1_000_000);
+console.log(`fusion fused-state seed ${seed}; replay with SEED=${seed}`);
 
 const BASE = { lat: 52.37, lon: 4.89 };
 const T0 = 1_700_000_000_000;
@@ -76,5 +82,49 @@ describe('fused state', () => {
     ]);
     // The radars' CI keeps 100 m² (equal errors); with the EO's 100 m²: 50 m², not 33.3.
     expect(t.fusion.position.covariance![0]).toBeCloseTo(50, 2);
+  });
+
+  it('property: the columns` fast path for an EO + radar pair gives the general path`s position, anywhere on Earth', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -89.9, max: 89.9, noNaN: true }),
+        fc.double({ min: -180, max: 180, noNaN: true }),
+        fc.double({ min: -300, max: 300, noNaN: true }),
+        fc.double({ min: -300, max: 300, noNaN: true }),
+        fc.double({ min: 1, max: 400, noNaN: true }),
+        fc.double({ min: 1, max: 4_000, noNaN: true }),
+        fc.double({ min: -0.9, max: 0.9, noNaN: true }),
+        (lat, lon, east, north, va, vb, rho) => {
+          const q = offset({ lat, lon }, east, north);
+          const cross = rho * Math.sqrt(vb * (vb / 2));
+          const tracks: SourceTrack[] = [
+            {
+              id: 'a' as EntityId,
+              sensorId: 'cam',
+              sensorType: 'eo',
+              time: T0,
+              position: { lat, lon, accuracy: Math.sqrt(va) },
+            },
+            {
+              id: 'b' as EntityId,
+              sensorId: 'rad',
+              sensorType: 'radar',
+              time: T0,
+              position: { lat: q.lat, lon: q.lon, covariance: [vb, cross, vb / 2] },
+            },
+          ];
+          const table = new TrackTable(2, 100);
+          table.sensorIds.push('cam', 'rad');
+          tracks.forEach((t, k) => table.setTrack(k, t, k, 50));
+          const fast = fuseIndependentPair(table, 0, 1)!;
+          const general = fuseGroup(table, [0, 1]);
+          expect(Math.abs(fast.lat - general.lat)).toBeLessThanOrEqual(2e-7);
+          expect(Math.abs(((fast.lon - general.lon + 540) % 360) - 180)).toBeLessThanOrEqual(2e-7);
+          for (let k = 0; k < 3; k++)
+            expect(Math.abs(fast.covariance![k]! - general.covariance![k]!)).toBeLessThanOrEqual(2e-3);
+        },
+      ),
+      { seed, numRuns: 300 },
+    );
   });
 });
