@@ -281,7 +281,9 @@ export class FusionView {
    * velocity when it has one (so that reports of different instants are compared at one time,
    * docs/fusion.md, time alignment). When it was valid is its position version's own stamp
    * (docs/fusion.md, "Time basis"): replicated with the version, so every node holding that
-   * version gives the engine the same time, whenever and however the version reached it.
+   * version gives the engine the same time, whenever and however the version reached it; a stamp
+   * more than MAX_STAMP_LEAD_MS ahead of this node's clock at its arrival is bounded to that.
+   * Its declared sensor type decides how it is fused with others (independent across types).
    */
   private sourceTrack(v: EntityView): SourceTrack {
     const velocity = v.components.velocity as Velocity | undefined;
