@@ -199,8 +199,10 @@ await saveResult({
       '(30 m range, 2 mrad bearing, from the square’s centre). A scan is the whole per-scan path: expiry, ' +
       'refreshing the changed rows of the track table (all of them here), a kdbush kd-tree over the n EO ' +
       'tracks queried by the n radar tracks, gating (Mahalanobis on the summed covariances in a tangent ' +
-      'plane), union-find clustering, GNN per cluster (Hungarian up to 120 a side), K-of-N hysteresis, covariance ' +
-      `intersection for each fused entity, and the diff against the last output. Timed after ${WARM_SCANS} ` +
+      'plane), union-find clustering, GNN per cluster (Hungarian up to 120 a side), K-of-N hysteresis, the ' +
+      'information update for each fused EO + radar pair (sensor types are independent; covariance intersection ' +
+      'within a type), a confidence from the association likelihood, and the diff against the last output. ' +
+      `Timed after ${WARM_SCANS} ` +
       `scans (pairs confirm after 3 of 5, and the JIT settles); per run the median of ${TIMED_SCANS} steady-state ` +
       `scans, then the median over the runs (${RUNS} runs; 3 at 100k). Upserting the reports is timed apart ` +
       '(note column). One full GC before each run and none between scans: a forced full GC before each ' +
@@ -209,6 +211,7 @@ await saveResult({
       'collections are inside the timings. The machine is shared by several engineers’ builds and tests ' +
       '(the load average at the start is in the Run line): wall times swing by 2–5× between runs, CPU times less.',
     PROFILE,
+    'Round of 2026-12-03 16:30 (independent update across sensor types, association read from the reports only, a confidence from the likelihood, a log-determinant per gated pair since the round before): alternating runs of `bench/profile-s9.ts 10000 20` minutes apart at a load average of 5.5–6.5 gave a median scan of 51.6 ms for the engine before this round (commit 2f719c3) and 68.4 ms after (80.4 ms before the EO + radar pair took the information update on the columns instead of the general path: an object per member, a tangent-plane round trip through sim/geo.ts destination). What the remaining ~17 ms are: the association now runs on every cluster of more than two tracks (before, a cluster made only of fused pairs skipped it, being seeded with them), one pair more per fused track is projected for the way back, and the likelihood confidence costs a log and an exp per fused track; not profiled further in this round.',
     `Growth of the scan time, wall: ${growthNotes(medians)}; CPU: ${growthNotes(cpuMedians)}. The CPU figures are the steadier on this shared machine.`,
   ],
   startedAt: startedAt.toISOString(),

@@ -36,7 +36,13 @@ export function fusionReports(w: FusionWorld, t: number): SourceTrack[] {
   const out: SourceTrack[] = [];
   w.objects.forEach((o, i) => {
     const e = offset(o, 5 * w.normal(), 5 * w.normal());
-    out.push({ id: `eo.${i}` as EntityId, sensorId: 'eo', time: t, position: { lat: e.lat, lon: e.lon, accuracy: 5 } });
+    out.push({
+      id: `eo.${i}` as EntityId,
+      sensorId: 'eo',
+      sensorType: 'eo',
+      time: t,
+      position: { lat: e.lat, lon: e.lon, accuracy: 5 },
+    });
     const cov = radarCovariance(o.bearing, o.range);
     const zr = 30 * w.normal();
     const zc = Math.max(o.range, 1) * 0.002 * w.normal();
@@ -45,6 +51,7 @@ export function fusionReports(w: FusionWorld, t: number): SourceTrack[] {
     out.push({
       id: `radar.${i}` as EntityId,
       sensorId: 'radar',
+      sensorType: 'radar',
       time: t,
       position: { lat: r.lat, lon: r.lon, covariance: cov },
     });

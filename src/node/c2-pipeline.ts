@@ -73,7 +73,6 @@ export class C2Pipeline {
       log,
     });
     this.fusion = new FusionView({
-      nodeId,
       now,
       view,
       all: () => store.list(now()),

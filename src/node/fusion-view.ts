@@ -1,4 +1,3 @@
-import { encodeTs } from '../core/clock/timestamp';
 import {
   THREAT_LEVELS,
   type Classification,
@@ -9,10 +8,11 @@ import {
 } from '../core/entity/component-types';
 import type { ComponentValue } from '../core/entity/component-types';
 import { FusionEngine } from '../core/fusion/engine';
+import { reportTime } from '../core/fusion/time-alignment';
 import { effectiveTask } from '../core/task/gate';
 import { compareRequestIds, type ApprovalRecord, type RequestId, type TaskRecord } from '../core/task/records';
 import type { FusedTrack, SourceTrack } from '../core/fusion/types';
-import type { EntityId, NodeId } from '../core/ids';
+import type { EntityId } from '../core/ids';
 import type { ComponentMeta, EntityView } from '../core/store/entity-view';
 import { matches, type Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView } from './c2-api';
@@ -28,7 +28,6 @@ import type { Scheduler } from './scheduler';
 export const FUSION_COALESCE_MS = 100;
 
 export interface FusionViewDeps {
-  readonly nodeId: NodeId;
   readonly now: () => number;
   readonly view: (id: EntityId) => EntityView | undefined;
   readonly all: () => Iterable<EntityView>;
@@ -50,6 +49,8 @@ export class FusionView {
   private engine: FusionEngine | undefined;
   private settings: FusionSettings = { enabled: true };
   private shown = new Map<EntityId, FusedTrack>();
+  /** Sources whose position version was stamped beyond the lead bound when it arrived: that version and its time. */
+  private readonly ahead = new Map<EntityId, { readonly version: string; readonly time: number }>();
   /** Source id → the fused id it is hidden under. */
   private readonly hidden = new Map<EntityId, EntityId>();
   private readonly listeners = new Set<(batch: ChangeBatch) => void>();
@@ -106,6 +107,7 @@ export class FusionView {
       return;
     }
     engine.remove(id);
+    this.ahead.delete(id);
     this.request();
     // Cascade at once, not at the next scan: a fused view never outlives one of its sources.
     const fused = this.hidden.get(id);
@@ -279,21 +281,41 @@ export class FusionView {
    * velocity when it has one (so that reports of different instants are compared at one time,
    * docs/fusion.md, time alignment). When it was valid is its position version's own stamp
    * (docs/fusion.md, "Time basis"): replicated with the version, so every node holding that
-   * version gives the engine the same time, whenever and however the version reached it.
+   * version gives the engine the same time, whenever and however the version reached it; a stamp
+   * more than MAX_STAMP_LEAD_MS ahead of this node's clock at its arrival is bounded to that.
+   * Its declared sensor type decides how it is fused with others (independent across types).
    */
   private sourceTrack(v: EntityView): SourceTrack {
     const velocity = v.components.velocity as Velocity | undefined;
     const moving = velocity !== undefined && Number.isFinite(velocity.east) && Number.isFinite(velocity.north);
-    const time = v.meta.position!.time;
+    const time = this.reportTime(v);
+    const source = v.components.source as Source;
     return {
       id: v.id,
-      sensorId: (v.components.source as Source).sensorId,
+      sensorId: source.sensorId,
+      sensorType: source.sensorType,
       // The sensor is its id under the author of the source version (docs/fusion.md, Association).
       author: v.meta.source!.author,
       position: v.components.position as Position,
       time,
       ...(moving ? { velocity: { east: velocity.east, north: velocity.north } } : {}),
     };
+  }
+
+  /**
+   * The report's time: its position version's stamp, bounded to this node's clock at its arrival
+   * plus MAX_STAMP_LEAD_MS (time-alignment.ts, reportTime). The arrival time of a version beyond
+   * the bound is kept while that version stands, so a later change fusion does not read (a
+   * classification) does not move it.
+   */
+  private reportTime(v: EntityView): number {
+    const meta = v.meta.position!;
+    const held = this.ahead.get(v.id);
+    if (held !== undefined && held.version === meta.version) return held.time;
+    const time = reportTime(meta.time, this.deps.now());
+    if (time < meta.time) this.ahead.set(v.id, { version: meta.version, time });
+    else this.ahead.delete(v.id);
+    return time;
   }
 
   private fusedView(t: FusedTrack): EntityView | undefined {
@@ -303,13 +325,7 @@ export class FusionView {
       if (v === undefined) return undefined;
       sources.push(v);
     }
-    const own: ComponentMeta = {
-      version: encodeTs({ ms: t.time, c: 0, node: this.deps.nodeId }),
-      author: this.deps.nodeId,
-      time: t.time,
-      conflict: false,
-      heads: 1,
-    };
+    const own = derivedMeta(sources);
     const components: Record<string, ComponentValue> = { fusion: t.fusion, position: t.fusion.position };
     const meta: Record<string, ComponentMeta> = { fusion: own, position: own };
     const carry = (kind: string, pick: (a: EntityView, b: EntityView) => EntityView): void => {
@@ -345,6 +361,27 @@ export class FusionView {
       updatedAt: Math.max(t.time, ...sources.map((s) => s.updatedAt)),
     };
   }
+}
+
+/**
+ * The meta of a fused view's own components (`fusion`, `position`): nothing was written, so it
+ * claims no write of this node. It follows the newest source position (its version, author and
+ * time: the fused track holds at that time), says it was derived by fusion from the authors of
+ * the sources' positions, and is unverified when any of those is (docs/fusion.md, "Wiring it in").
+ */
+function derivedMeta(sources: readonly EntityView[]): ComponentMeta {
+  const positions = sources.map((s) => s.meta.position!);
+  const newest = positions.reduce((a, b) => (b.time > a.time || (b.time === a.time && b.version > a.version) ? b : a));
+  const authors = [...new Set(positions.map((m) => m.author))].sort();
+  return {
+    version: newest.version,
+    author: newest.author,
+    time: newest.time,
+    conflict: false,
+    heads: 1,
+    ...(positions.some((m) => m.unverified) ? { unverified: true as const } : {}),
+    derived: { by: 'fusion', authors },
+  };
 }
 
 /**

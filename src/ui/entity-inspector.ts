@@ -245,14 +245,34 @@ export class EntityInspector extends LitElement {
           meta
             ? html`<div class="meta">
                 <div>
-                  author
-                  <span data-testid="author" title=${meta.author}>${fingerprint(meta.author)}</span>
                   ${
-                    meta.unverified
-                      ? html`<span data-testid="signature" data-verified="false" class="warn"
-                          >⚠ signature not verified</span
+                    meta.derived
+                      ? html`<span data-testid="derived" data-by=${meta.derived.by}
+                          >derived by ${meta.derived.by} from versions by
+                          ${meta.derived.authors.map(
+                            (a, k) =>
+                              html`${k > 0 ? ', ' : ''}<span data-testid="derived-author" title=${a}
+                                  >${fingerprint(a)}</span
+                                >`,
+                          )};
+                          not written</span
                         >`
-                      : html`<span data-testid="signature" data-verified="true">✓ signature verified</span>`
+                      : html`author <span data-testid="author" title=${meta.author}>${fingerprint(meta.author)}</span>`
+                  }
+                  ${
+                    meta.derived && !meta.unverified
+                      ? html`<span data-testid="signature" data-verified="true"
+                          >✓ its sources' signatures verified</span
+                        >`
+                      : meta.derived
+                        ? html`<span data-testid="signature" data-verified="false" class="warn"
+                            >⚠ a source's signature not verified</span
+                          >`
+                        : meta.unverified
+                          ? html`<span data-testid="signature" data-verified="false" class="warn"
+                              >⚠ signature not verified</span
+                            >`
+                          : html`<span data-testid="signature" data-verified="true">✓ signature verified</span>`
                   }
                 </div>
                 <div>
@@ -261,7 +281,9 @@ export class EntityInspector extends LitElement {
                     >${clockTime(meta.time)} UTC</time
                   >
                 </div>
-                <div>version <span data-testid="version">${meta.version}</span></div>
+                <div>
+                  ${meta.derived ? 'follows version' : 'version'} <span data-testid="version">${meta.version}</span>
+                </div>
               </div>`
             : null
         }

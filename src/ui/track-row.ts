@@ -145,7 +145,15 @@ export class TrackRow extends LitElement {
         ${
           meta
             ? html`<span class="stamp"
-                ><span data-testid="author" title=${meta.author}>${shortId(meta.author)}</span>
+                >${
+                  meta.derived
+                    ? html`<span
+                        data-testid="derived"
+                        title="derived by ${meta.derived.by} from versions by ${meta.derived.authors.join(', ')}; not written"
+                        >${meta.derived.by}</span
+                      >`
+                    : html`<span data-testid="author" title=${meta.author}>${shortId(meta.author)}</span>`
+                }
                 <time
                   data-testid="clock"
                   datetime=${isoTime(meta.time)}

@@ -1,12 +1,13 @@
 import type { EntityId } from '../ids';
 import { associate } from './associate';
 import { confirmedGroups, groupRows } from './confirmed-groups';
-import { fuseDominatedPair, fuseGroup, round } from './fuse-group';
+import { fuseDominatedPair, fuseGroup, fuseIndependentPair, round } from './fuse-group';
 import { ageDueAt, freshness } from './freshness';
 import { fusedId } from './fused-id';
-import { d2Between, KnownSeparations, pairCost, SEP, separate, sepWithin } from './gate';
+import { associationProbability } from './confidence';
+import { KnownSeparations, pairCost, SEP, separate, sepWithin } from './gate';
 import { pairOrder, PairStore, popcount, type Entry, type FusedName, type PairState } from './pair-state';
-import { gatePairs, PairBuffer, type GatedPairs } from './spatial-gate';
+import { gatePairs, PairBuffer } from './spatial-gate';
 import { TrackTable } from './track-table';
 import type { FusedTrack, FusionChange, FusionConfig, SourceTrack } from './types';
 import { DEFAULT_FUSION_CONFIG, sensorKey } from './types';
@@ -166,20 +167,18 @@ export class FusionEngine {
       st.d2 = SEP[0]!;
       st.d2Scan = scanNo;
       st.rotation = SEP[4]!;
+      st.lnDet = SEP[6]!;
       // Only a new observation of either track counts towards a split: scanning an idle picture
       // again and again must not split it.
-      // The split's dwell mirrors the confirmation's: a pair found apart and never back inside the
-      // split gate for confirmDwellMs splits however few its reports (a picture rewritten once).
-      if (sepWithin(split)) {
-        st.outside = 0;
-        st.outsideSince = NaN;
-      } else {
-        if (this.fresh(st)) st.outside++;
-        if (Number.isNaN(st.outsideSince) || st.outsideSince > now) st.outsideSince = now;
-      }
-      // Split, and forget: the pair must earn its hits again before it fuses anew.
-      if (st.outside >= c.splitScans || now - st.outsideSince >= c.confirmDwellMs) return false;
-      if (!Number.isNaN(st.outsideSince)) splitDue = Math.min(splitDue, st.outsideSince + c.confirmDwellMs);
+      if (sepWithin(split)) st.outside = 0;
+      else if (this.fresh(st)) st.outside++;
+      // Split, and forget (the pair must earn its hits again before it fuses anew): after
+      // `splitScans` observations outside the split gate (a live feed), or once it has not been
+      // associated for `confirmDwellMs` (apartSince, set by the hysteresis below): a pair that the
+      // association no longer chooses on the versions held re-decides, however few its reports,
+      // so nodes holding the same versions end with the same pairs (docs/fusion.md, "Replication").
+      if (st.outside >= c.splitScans || now - st.apartSince >= c.confirmDwellMs) return false;
+      if (!Number.isNaN(st.apartSince)) splitDue = Math.min(splitDue, st.apartSince + c.confirmDwellMs);
       ci[confirmedCount] = i;
       cj[confirmedCount++] = j;
       return true;
@@ -203,12 +202,20 @@ export class FusionEngine {
       clusters.union(gated.i[k]!, gated.j[k]!);
       involved[gated.i[k]!] = involved[gated.j[k]!] = 1;
     }
-    for (let k = 0; k < confirmed.i.length; k++) {
-      clusters.union(confirmed.i[k]!, confirmed.j[k]!);
-      involved[confirmed.i[k]!] = involved[confirmed.j[k]!] = 1;
+    // Row × sensor: whether the row is in a confirmed group with a track of that sensor. A pair that
+    // would take such a row from its group waits for that group's pair to split (below).
+    const sensors = table.sensorIds.length;
+    const taken = new Uint8Array(n * sensors);
+    {
+      const groups = confirmedGroups(n, table.sensor, confirmed.i, confirmed.j);
+      for (let g = 0; g < groups.count; g++) {
+        for (let x = groups.start[g]!; x < groups.start[g + 1]!; x++) {
+          for (let y = groups.start[g]!; y < groups.start[g + 1]!; y++) {
+            if (x !== y) taken[groups.members[x]! * sensors + table.sensor[groups.members[y]!]!] = 1;
+          }
+        }
+      }
     }
-    const groups = confirmedGroups(n, table.sensor, confirmed.i, confirmed.j);
-    const groupOf = groups.groupOf;
 
     // Associate each cluster; every pair inside a resulting group is a hit this scan.
     this.greedyClusters = 0;
@@ -227,7 +234,6 @@ export class FusionEngine {
     };
     // Row × sensor: whether the row was associated with a track of that sensor in this scan. A pair
     // that was not is outscored only when one of its tracks went to a rival of the other's sensor.
-    const sensors = table.sensorIds.length;
     const partnered = new Uint8Array(n * sensors);
     const hit = (i: number, j: number): void => {
       partnered[i * sensors + table.sensor[j]!] = 1;
@@ -243,13 +249,14 @@ export class FusionEngine {
           history: 0,
           confirmed: false,
           outside: 0,
-          outsideSince: NaN,
+          apartSince: NaN,
           seenA: -1,
           seenB: -1,
           hitScan: 0,
           since: NaN,
           d2Scan: 0,
           d2: 0,
+          lnDet: 0,
           rotation: 0,
           fused: undefined,
         };
@@ -257,39 +264,23 @@ export class FusionEngine {
       }
       st.hitScan = scanNo;
     };
+    // The association reads the reports held now, never the confirmed pairs (neither as seeds nor as
+    // links of a cluster): what it chooses is a function of the versions held, and the hysteresis
+    // below decides only when the picture follows it (docs/fusion.md, "Replication").
     const { start, members } = clusterMembers(clusters, involved);
     for (let r = 0; r < n; r++) {
       const size = start[r + 1]! - start[r]!;
       if (size === 0) continue;
       if (size === 2) {
-        // An isolated pair, the common case: together if confirmed or gated (associate.ts, inlined).
+        // An isolated pair, the common case: together if gated (associate.ts, inlined).
         const i = members[start[r]!]!;
         const j = members[start[r]! + 1]!;
-        const d2 = groupOf[i]! >= 0 ? -Infinity : gated.d2Of(i, j);
+        const d2 = gated.d2Of(i, j);
         if (d2 !== undefined && d2 < c.gateChi2) hit(i, j);
         continue;
       }
-      let allFused = true;
-      for (let x = start[r]!; x < start[r + 1]! && allFused; x++) allFused = groupOf[members[x]!]! >= 0;
-      if (allFused) {
-        // Every track is in a confirmed group (two fused pairs gated across, the usual larger
-        // cluster): associate.ts would return those groups as they are, so hit their pairs in the
-        // same order (groups by first row, rows ascending) without building its input.
-        for (let x = start[r]!; x < start[r + 1]!; x++) {
-          const m = members[x]!;
-          const from = groups.start[groupOf[m]!]!;
-          const to = groups.start[groupOf[m]! + 1]!;
-          if (groups.members[from] !== m) continue;
-          for (let p = from; p < to; p++) for (let q = p + 1; q < to; q++) hit(groups.members[p]!, groups.members[q]!);
-        }
-        continue;
-      }
       const rows = Array.from(members.subarray(start[r]!, start[r + 1]!));
-      // The confirmed groups inside, in the order of their first rows.
-      const inside = rows
-        .filter((m) => groupOf[m]! >= 0 && groups.members[groups.start[groupOf[m]!]!] === m)
-        .map((m) => groupRows(groups, groupOf[m]!));
-      const out = associate({ members: rows, confirmed: inside }, ctx);
+      const out = associate({ members: rows, confirmed: [] }, ctx);
       if (out.greedy) this.greedyClusters++;
       this.assignmentWork += out.work;
       for (const g of out.groups) {
@@ -324,17 +315,27 @@ export class FusionEngine {
         st.seenA = this.observed[st.a]!;
         st.seenB = this.observed[st.b]!;
         st.history = ((st.history << 1) | (hitNow ? 1 : 0)) & mask;
-        if (!st.confirmed && popcount(st.history) >= c.confirmHits) st.confirmed = true;
       }
-      if (!st.confirmed && hitNow) {
+      if (st.confirmed) {
+        // A confirmed pair the association did not choose starts its dwell apart (the split above).
+        if (hitNow) st.apartSince = NaN;
+        else if (Number.isNaN(st.apartSince) || st.apartSince > now) st.apartSince = now;
+        if (!Number.isNaN(st.apartSince) && st.apartSince + c.confirmDwellMs < due)
+          due = st.apartSince + c.confirmDwellMs;
+      } else if (hitNow) {
+        // Confirmed only when associated now, and not while one of its tracks is still in a
+        // confirmed group with a track of the other's sensor: it waits for that pair to split.
+        const i = indexOf[st.a]!;
+        const j = indexOf[st.b]!;
+        const free = taken[i * sensors + table.sensor[j]!] === 0 && taken[j * sensors + table.sensor[i]!] === 0;
         const at = st.since + c.confirmDwellMs;
-        if (now >= at) st.confirmed = true;
-        else if (at < due) due = at;
+        if (free && (popcount(st.history) >= c.confirmHits || now >= at)) st.confirmed = true;
+        else if (at < due && at > now) due = at;
       }
       // A pair whose dwell runs is kept even with no hit in its window (a decoy took its scans).
       return st.confirmed || st.history !== 0 || !Number.isNaN(st.since);
     });
-    const changes = this.publish(table, indexOf, gated, scanNo, now);
+    const changes = this.publish(table, indexOf, scanNo, now);
     this.due = Math.min(this.due, due, splitDue, oldest + c.maxAgeMs + 1);
     return changes;
   }
@@ -390,13 +391,7 @@ export class FusionEngine {
   }
 
   /** Fuses every connected set of confirmed pairs and diffs it against the last scan's output. */
-  private publish(
-    table: TrackTable,
-    indexOf: Int32Array,
-    gated: GatedPairs,
-    scanNo: number,
-    now: number,
-  ): FusionChange[] {
+  private publish(table: TrackTable, indexOf: Int32Array, scanNo: number, now: number): FusionChange[] {
     const c = this.config;
     /** When the next fused track's age term (or stale mark) changes; nextDue() includes it. */
     let ageDue = Infinity;
@@ -417,12 +412,12 @@ export class FusionEngine {
     const confirmed = sortedPairs(table.n, ci.subarray(0, m), cj.subarray(0, m), ck.subarray(0, m));
     const groups = confirmedGroups(table.n, table.sensor, confirmed.i, confirmed.j);
     const { count, start, members, groupOf } = groups;
-    // Confidence: persistence (the weakest pair's share of recent scans associated) × agreement
-    // (1 at coincidence, 0 at the split gate, where the pair starts counting towards a split), over
-    // the pairs inside each group (a pair the defensive rule of confirmedGroups left out joins two
-    // groups: neither's).
-    const persistence = new Float64Array(count).fill(1);
-    const worst = new Float64Array(count);
+    // Confidence: the probability of the association (confidence.ts), from the likelihood of the
+    // separation of the least likely pair of members of each group (every pair of members, not only
+    // the confirmed ones: which pairs of a group got confirmed first is history), times the age
+    // term below. A function of the reports held, never of how many a node happened to see
+    // (docs/fusion.md, "Confidence").
+    const likely = new Float64Array(count).fill(1);
     /** A group's (last) pair, as its index in `all`; -1 for none. */
     const pairOf = new Int32Array(count).fill(-1);
     for (let k = 0; k < confirmed.i.length; k++) {
@@ -432,9 +427,23 @@ export class FusionEngine {
       if (g < 0 || groupOf[j] !== g) continue;
       const st = all[confirmed.by[k]!]!;
       pairOf[g] = confirmed.by[k]!;
-      persistence[g] = Math.min(persistence[g]!, popcount(st.history) / c.confirmWindow);
-      const d2 = st.d2Scan === scanNo ? st.d2 : (gated.d2Of(i, j) ?? d2Between(table, i, j));
-      worst[g] = Math.max(worst[g]!, d2);
+      if (st.d2Scan !== scanNo) {
+        separate(table, i, j);
+        st.d2 = SEP[0]!;
+        st.lnDet = SEP[6]!;
+        st.rotation = SEP[4]!;
+        st.d2Scan = scanNo;
+      }
+      if (start[g + 1]! - start[g]! === 2) likely[g] = associationProbability(st.d2, st.lnDet, c.gateMeters);
+    }
+    for (let g = 0; g < count; g++) {
+      if (start[g + 1]! - start[g]! === 2) continue;
+      for (let x = start[g]!; x < start[g + 1]!; x++) {
+        for (let y = x + 1; y < start[g + 1]!; y++) {
+          separate(table, members[x]!, members[y]!);
+          likely[g] = Math.min(likely[g]!, associationProbability(SEP[0]!, SEP[6]!, c.gateMeters));
+        }
+      }
     }
     // Each group's fused track, and its published entry when its id had one (parallel lists, no
     // object per group).
@@ -445,7 +454,6 @@ export class FusionEngine {
       const size = start[g + 1]! - first;
       let time = -Infinity;
       for (let x = first; x < first + size; x++) if (table.time[members[x]!]! > time) time = table.time[members[x]!]!;
-      const agreement = Math.max(0, 1 - worst[g]! / c.splitChi2);
       const fresh = freshness(now - time, c.freshForMs, c.staleAfterMs);
       if (time + fresh.changesAfter + 1 < ageDue) ageDue = time + fresh.changesAfter + 1;
       // A pair's id and sources depend on its two ids only: computed once in its life.
@@ -454,9 +462,11 @@ export class FusionEngine {
       if (st !== undefined) st.fused = named;
       const rotation = st !== undefined && st.d2Scan === scanNo ? st.rotation : undefined;
       const position =
-        (size === 2 ? fuseDominatedPair(table, members[first]!, members[first + 1]!, rotation) : undefined) ??
-        fuseGroup(table, groupRows(groups, g));
-      const confidence = round(persistence[g]! * agreement * fresh.factor, 3);
+        (size === 2
+          ? (fuseIndependentPair(table, members[first]!, members[first + 1]!) ??
+            fuseDominatedPair(table, members[first]!, members[first + 1]!, rotation))
+          : undefined) ?? fuseGroup(table, groupRows(groups, g));
+      const confidence = round(likely[g]! * fresh.factor, 3);
       const track: FusedTrack = {
         id: named.id,
         time,
@@ -591,6 +601,7 @@ function sameReport(was: SourceTrack, now: SourceTrack): boolean {
   return (
     !newObservation(was, now) &&
     was.sensorId === now.sensorId &&
+    was.sensorType === now.sensorType &&
     was.author === now.author &&
     p.accuracy === q.accuracy &&
     p.covariance?.[0] === q.covariance?.[0] &&

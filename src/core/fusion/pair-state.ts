@@ -22,8 +22,11 @@ export interface PairState {
   history: number;
   confirmed: boolean;
   outside: number;
-  /** The time (a scan's `now`) since which a confirmed pair has been outside the split gate; NaN when inside. */
-  outsideSince: number;
+  /**
+   * The time (a scan's `now`) since which a confirmed pair has not been associated (out of the gate,
+   * or one of its tracks given to a better rival); NaN while it is. After the dwell it splits.
+   */
+  apartSince: number;
   /** The two tracks' observation counts when the history last moved (-1: never). */
   seenA: number;
   seenB: number;
@@ -34,6 +37,8 @@ export interface PairState {
   /** The scan in which `d2` was measured (the split-gate check of a confirmed pair). */
   d2Scan: number;
   d2: number;
+  /** ln det of the pair's summed covariance, measured with `d2`. */
+  lnDet: number;
   /** The frame rotation between the two (tangent-plane.ts), measured with `d2`. */
   rotation: number;
   /** The fused id and sources of the pair alone, once computed: a function of the two ids, which a handle keeps. */

@@ -1,3 +1,4 @@
+import { SENSOR_TYPES } from '../entity/component-types';
 import type { EntityId } from '../ids';
 import { wrapLon } from '../sim/geo';
 import { maxEigenOf } from './matrix2';
@@ -19,6 +20,11 @@ export class TrackTable {
   readonly ids: EntityId[];
   readonly sensorIds: string[];
   readonly sensor: Int32Array;
+  /**
+   * The declared sensor type: 0 for none, else 1 + its index in SENSOR_TYPES. Tracks of different
+   * declared types are independent measurements (fuse-group.ts).
+   */
+  readonly kind: Uint8Array;
   readonly time: Float64Array;
   readonly lat: Float64Array;
   readonly lon: Float64Array;
@@ -47,6 +53,7 @@ export class TrackTable {
     this.ids = new Array<EntityId>(n);
     this.sensorIds = [];
     this.sensor = new Int32Array(n);
+    this.kind = new Uint8Array(n);
     this.time = new Float64Array(n);
     this.lat = new Float64Array(n);
     this.lon = new Float64Array(n);
@@ -62,12 +69,13 @@ export class TrackTable {
   }
 
   /** Row i from a source track: latitude clamped, longitude wrapped, covariance resolved (uncertainty.ts). */
-  setTrack(i: number, t: SourceTrack, sensor: number, defaultSigmaM: number): void {
+  setTrack(i: number, t: SourceTrack, sensor: number, defaultSigmaM: number, time = t.time): void {
     const p = t.position;
     const lat = Math.max(-90, Math.min(90, p.lat));
     this.ids[i] = t.id;
     this.sensor[i] = sensor;
-    this.time[i] = t.time;
+    this.kind[i] = t.sensorType === undefined ? 0 : SENSOR_TYPES.indexOf(t.sensorType) + 1;
+    this.time[i] = time;
     this.lat[i] = lat;
     this.lon[i] = wrapLon(p.lon);
     this.sinLat[i] = Math.sin(lat * RAD);
@@ -101,6 +109,7 @@ export class TrackTable {
   ): void {
     this.ids[i] = id;
     this.sensor[i] = sensor;
+    this.kind[i] = 0;
     this.time[i] = time;
     this.lat[i] = lat;
     this.lon[i] = lon;

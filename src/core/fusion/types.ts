@@ -1,4 +1,4 @@
-import type { Fusion, Position } from '../entity/component-types';
+import type { Fusion, Position, SensorType } from '../entity/component-types';
 import { STALE_AFTER_MS } from '../entity/staleness';
 import type { EntityId } from '../ids';
 
@@ -12,6 +12,12 @@ export interface SourceTrack {
    * text, so without its author any peer could claim another's sensor (sensorKey).
    */
   readonly author?: string;
+  /**
+   * The `source` component's sensorType, when given: reports of different declared types (an EO
+   * camera's and a radar's) are fused as independent measurements, reports of one type or of no
+   * declared type by covariance intersection (fuse-group.ts; docs/fusion.md, "Fused state").
+   */
+  readonly sensorType?: SensorType;
   readonly position: Position;
   /** Epoch ms the position is valid at (the version's time, or the report's). */
   readonly time: number;

@@ -21,6 +21,19 @@ export interface ComponentMeta {
    * this node or verified before its merge.
    */
   readonly unverified?: true;
+  /**
+   * Set on a value this node computed and never wrote (a fused view, docs/fusion.md "Wiring it
+   * in"): nobody signed it, and `version`, `author` and `time` are those of the source version it
+   * follows (the newest source position), so what a user can check is that version and the
+   * authors listed here, whose versions it was computed from.
+   */
+  readonly derived?: DerivedFrom;
+}
+
+/** What a derived value was computed from: the computation and the authors of its inputs, sorted. */
+export interface DerivedFrom {
+  readonly by: 'fusion';
+  readonly authors: readonly NodeId[];
 }
 
 /** A snapshot of an entity as the picture shows it: each component's winning value. */

@@ -126,7 +126,9 @@ describe('a picture imported once, in two tabs of one lattice (built app, real w
       expect(s.rows).toEqual(Object.keys(s.listed).sort());
       expect(s.fusionTexts.length).toBe(OBJECTS);
       for (const text of s.fusionTexts) expect(text).toContain('2 sources');
-      for (const c of s.confidences) expect(c > 0 && c <= 0.2).toBe(true);
+      // The association's probability for an EO (σ 5 m) and a radar (σ 30 m) 18 m apart (0.991),
+      // times an age factor (the import's stamps are over 10 s old now): docs/fusion.md, "Confidence".
+      for (const c of s.confidences) expect(c > 0.5 && c <= 0.991).toBe(true);
       for (const [id, sources] of Object.entries(s.links)) expect([...sources].sort().join(' ')).toBe(s.listed[id]!);
       expect(Object.keys(s.links).length).toBe(OBJECTS);
       expect(Object.keys(s.listed).length).toBe(OBJECTS);
@@ -145,6 +147,18 @@ describe('a picture imported once, in two tabs of one lattice (built app, real w
       },
       null,
     );
+    // Its position claims no write of this tab's node: derived by fusion from the import's author.
+    const provenance = await inTab(a!, () => {
+      const c = window.deepQuery(document, '[data-testid="inspector-component"][data-kind="position"]')!;
+      return {
+        derived: c.querySelector('[data-testid="derived"]')?.textContent?.replace(/\s+/g, ' ').trim() ?? '',
+        authors: c.querySelectorAll('[data-testid="derived-author"]').length,
+        author: c.querySelector('[data-testid="author"]') !== null,
+      };
+    });
+    expect(provenance.derived).toContain('derived by fusion');
+    expect(provenance.authors).toBe(1);
+    expect(provenance.author).toBe(false);
     // The same fused ids on both tabs: no duplicate entity for one object across the two nodes.
     expect(Object.keys(seen.b.listed).sort()).toEqual(Object.keys(seen.a.listed).sort());
     // The settings' Fusion switch turns it off on this node: its track list shows the raw sources

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Position } from '../../../../src/core/entity/component-types';
 import { isStaleFix, STALE_AFTER_MS } from '../../../../src/core/entity/staleness';
+import { associationProbability } from '../../../../src/core/fusion/confidence';
 import { FusionEngine } from '../../../../src/core/fusion/engine';
 import { AGE_DUE_GRID_MS, ageDueAt } from '../../../../src/core/fusion/freshness';
 import { fusedId } from '../../../../src/core/fusion/fused-id';
@@ -228,9 +229,12 @@ describe('a picture written once (an import, a snapshot): the dwell', () => {
     for (const c of changed[0]!.changes) {
       if (c.type !== 'created') throw new Error('unreachable');
       const t = c.track;
-      // One report each: persistence 1 of 5, so the confidence says the evidence is thin.
-      expect(t.fusion.confidence).toBeGreaterThan(0.15);
-      expect(t.fusion.confidence).toBeLessThanOrEqual(0.2);
+      // The probability of the association from its likelihood, however few the reports: the offset
+      // (20, −10) m with S = (25 + 900) m² per axis, d² = 500 / 925.
+      expect(t.fusion.confidence).toBe(
+        Math.round(1000 * associationProbability(500 / 925, 2 * Math.log(925), 500)) / 1000,
+      );
+      expect(t.fusion.confidence).toBe(0.99);
       // Positioned as a fusion of these reports (the EO dominates: its report).
       const eoReport = offset(BASE, 2_000 * Number(t.fusion.sources[0]!.slice(-1)), 0);
       expect(bearingDistance(t.fusion.position, eoReport).distance).toBeLessThan(0.05);

@@ -64,6 +64,20 @@ describe('fusion over the in-memory mesh', () => {
     }
     // The same deterministic ids on both nodes.
     expect(views.b.map((v) => v.id)).toEqual(views.a.map((v) => v.id));
+    // A fused view claims no write of the node showing it: it names the fusion and the authors of
+    // the sources' positions (A's EO, B's radar), and follows the newest source position, B's.
+    const authors = [a.id, b.id].sort();
+    for (const [name, list] of Object.entries(views)) {
+      for (const v of list) {
+        const radarId = (v.components.fusion as Fusion).sources.find((s) => s.startsWith('radar-'))!;
+        const radar = await a.node.get(radarId);
+        for (const kind of ['fusion', 'position']) {
+          expect(v.meta[kind]?.derived, `${name} ${v.id} ${kind}`).toEqual({ by: 'fusion', authors });
+          expect(v.meta[kind]?.author, `${name} ${v.id} ${kind}`).toBe(b.id);
+          expect(v.meta[kind]?.version, `${name} ${v.id} ${kind}`).toBe(radar?.meta.position?.version);
+        }
+      }
+    }
     // Nothing fused was stored or sent: both nodes hold exactly the 2 × OBJECTS sources' versions.
     for (const n of [a, b]) {
       const entities = new Set([...n.node.versions()].map((v) => v.entity));

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeTs } from '../../../../src/core/clock/timestamp';
-import type { ComponentValue } from '../../../../src/core/entity/component-types';
+import type { ComponentValue, Fusion } from '../../../../src/core/entity/component-types';
 import type { EntityId, NodeId } from '../../../../src/core/ids';
 import { offset } from '../../../../src/core/sim/geo';
 import type { EntityView } from '../../../../src/core/store/entity-view';
@@ -52,7 +52,6 @@ function setup(withScheduler = true) {
   const timers = new Timers(clock);
   const store = new Map<EntityId, EntityView>();
   const view = new FusionView({
-    nodeId: SELF,
     now: () => clock.now,
     view: (id) => store.get(id),
     all: () => store.values(),
@@ -253,5 +252,33 @@ describe('the time basis: the position version`s own stamp, not when this node r
       clock.now += 900;
     }
     expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
+  });
+  it('a report stamped 59 s ahead counts as at most MAX_STAMP_LEAD_MS after its arrival: it fuses with the reports of its moment, and its fused track ages from then', () => {
+    const { clock, timers, view, report } = setup();
+    const fusedOf = () => view.list({}, () => []).find((v) => v.components.fusion !== undefined);
+    // A peer whose clock runs 59 s ahead (inside the skew hold) reports what our EO sees, at the
+    // same instants: by their stamps 59 s apart (never fused, and a fused track with it would stay
+    // fresh until our clock caught up).
+    for (let k = 0; k < 3; k++) {
+      report('eo.1', 'eo', 0, 5);
+      report('radar.1', 'radar', 20, 30, { author: PEER, stampMs: clock.now + 59_000 });
+      clock.now += FUSION_COALESCE_MS;
+      timers.run();
+      clock.now += 900;
+    }
+    expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
+    const live = (fusedOf()!.components.fusion as Fusion).confidence;
+    expect(live).toBeGreaterThan(0.5);
+    // The sources fall silent. 30 s later the fused track has aged as reports of its arrival would
+    // (by the stamps it would be 29 s in the future: fresh).
+    const last = clock.now - 1_000;
+    while (clock.now < last + 30_000) {
+      clock.now += 1_000;
+      view.tick();
+      timers.run();
+    }
+    const aged = fusedOf()!.components.fusion as Fusion;
+    expect(aged.confidence).toBeLessThan(live);
+    expect(aged.confidence).toBeGreaterThan(0);
   });
 });
