@@ -40,9 +40,14 @@ export const PLACEHOLDER_SIGNATURE: Uint8Array = new Uint8Array(SIGNATURE_LENGTH
 
 /**
  * The frame batch over `versions` (1 to MAX_BATCH_LEAVES, all by `author`, no two the same version).
- * Throws for any other set: a batch holds one author's versions.
+ * Throws for any other set: a batch holds one author's versions. `leafOf` is versionLeafHash, or a
+ * cache of it (a version sent on several links is hashed once).
  */
-export function frameBatch(author: NodeId, versions: readonly Version[]): FrameBatch {
+export function frameBatch(
+  author: NodeId,
+  versions: readonly Version[],
+  leafOf: (v: Version) => Uint8Array = versionLeafHash,
+): FrameBatch {
   if (versions.length === 0 || versions.length > MAX_BATCH_LEAVES)
     throw new Error(`a frame batch holds 1 to ${MAX_BATCH_LEAVES} versions`);
   const keys = new Set<string>();
@@ -54,7 +59,7 @@ export function frameBatch(author: NodeId, versions: readonly Version[]): FrameB
     keys.add(key);
   }
   const count = versions.length;
-  const levels = buildTree(versions.map(versionLeafHash));
+  const levels = buildTree(versions.map(leafOf));
   const root = levels[levels.length - 1]![0]!;
   const node = (level: number, index: number): Uint8Array | undefined => levels[level]?.[index];
   let paths: Uint8Array[] | undefined;

@@ -1,5 +1,6 @@
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
+import { versionLeafHash } from '../../core/signing/batch-signing';
 import { frameBatch, frameBatchSaves, PLACEHOLDER_SIGNATURE, type FrameBatch } from '../../core/signing/frame-batch';
 
 /**
@@ -8,6 +9,12 @@ import { frameBatch, frameBatchSaves, PLACEHOLDER_SIGNATURE, type FrameBatch } f
  * stored with: larger, never unsigned.
  */
 export const MAX_FRAME_SIGNATURES_PER_SECOND = 20;
+/**
+ * Most versions a node puts under frame batches per second, over all its links: each new leaf is
+ * hashed (~30 µs on a slow machine, what a receiver pays anyway to verify it), so a wide budgeted
+ * link does not spend a core on them. A thin link of 8,000 B/s sends ~600 a second.
+ */
+export const MAX_FRAME_LEAVES_PER_SECOND = 4000;
 
 /** A value now or later: WebCrypto signs asynchronously, Node's synchronous signer at once. */
 export type MaybeAsync<T> = T | Promise<T>;
@@ -35,8 +42,8 @@ export interface BatchPlan {
  * this node's own versions; versions of other authors go with the proofs they were stored with,
  * since only their author can sign them. Only live versions on budget-limited links get here
  * (LinkSender), and only versions the store holds, so durable: a local write reaches the mesh only
- * once it is. Signatures are bounded per node (MAX_FRAME_SIGNATURES_PER_SECOND, a token bucket on
- * the injected clock); past it a frame goes as stored.
+ * once it is. Signatures and the versions they cover are bounded per node (MAX_FRAME_SIGNATURES_PER_SECOND,
+ * MAX_FRAME_LEAVES_PER_SECOND, token buckets on the injected clock); past them a frame goes as stored.
  */
 export class FrameSigner {
   /** Frame batches signed, the versions they covered, runs sent as stored for want of a token, failed signatures. */
@@ -45,7 +52,18 @@ export class FrameSigner {
   skipped = 0;
   failed = 0;
   private tokens: number;
+  private leafTokens: number;
   private at: number;
+  /** Leaf hashes of the versions recently framed: a version sent on several links is hashed once. */
+  private readonly leaves = new WeakMap<Version, Uint8Array>();
+  private readonly leafOf = (v: Version): Uint8Array => {
+    let leaf = this.leaves.get(v);
+    if (leaf === undefined) {
+      leaf = versionLeafHash(v);
+      this.leaves.set(v, leaf);
+    }
+    return leaf;
+  };
 
   constructor(
     readonly author: NodeId,
@@ -53,8 +71,10 @@ export class FrameSigner {
     private readonly now: () => number,
     private readonly log: (message: string, detail?: unknown) => void = () => undefined,
     readonly maxPerSecond = MAX_FRAME_SIGNATURES_PER_SECOND,
+    readonly maxLeavesPerSecond = MAX_FRAME_LEAVES_PER_SECOND,
   ) {
     this.tokens = maxPerSecond;
+    this.leafTokens = maxLeavesPerSecond;
     this.at = now();
   }
 
@@ -74,8 +94,8 @@ export class FrameSigner {
       keys.add(key);
       own.push(v);
     }
-    if (!frameBatchSaves(own) || this.available() < 1) return { kind: 'stored', sized: run };
-    const batch = frameBatch(this.author, own);
+    if (!frameBatchSaves(own) || !this.available(own.length)) return { kind: 'stored', sized: run };
+    const batch = frameBatch(this.author, own, this.leafOf);
     return { kind: 'batch', sized: [...batch.signed(PLACEHOLDER_SIGNATURE), ...others], batch, others };
   }
 
@@ -86,6 +106,7 @@ export class FrameSigner {
   sign(plan: BatchPlan, stored: readonly Version[]): MaybeAsync<readonly Version[]> {
     this.refill();
     this.tokens -= 1;
+    this.leafTokens -= plan.batch.versions.length;
     const done = (sig: Uint8Array): readonly Version[] => {
       this.signed += 1;
       this.versions += plan.batch.versions.length;
@@ -105,11 +126,12 @@ export class FrameSigner {
     return sig instanceof Promise ? sig.then(done, fallback) : done(sig);
   }
 
-  /** Counts a run that would have been signed but found no token. */
-  private available(): number {
+  /** Whether a frame batch of `leaves` versions may be signed now; counts a run that may not. */
+  private available(leaves: number): boolean {
     this.refill();
-    if (this.tokens < 1) this.skipped += 1;
-    return this.tokens;
+    const ok = this.tokens >= 1 && this.leafTokens >= leaves;
+    if (!ok) this.skipped += 1;
+    return ok;
   }
 
   /** Refills at maxPerSecond up to maxPerSecond; a clock that steps back refills nothing. */
@@ -123,5 +145,6 @@ export class FrameSigner {
     }
     this.at = now;
     this.tokens = Math.min(this.maxPerSecond, this.tokens + (elapsed * this.maxPerSecond) / 1000);
+    this.leafTokens = Math.min(this.maxLeavesPerSecond, this.leafTokens + (elapsed * this.maxLeavesPerSecond) / 1000);
   }
 }

@@ -273,4 +273,29 @@ describe('who signs a frame batch', () => {
     }
     expect(more).toBe(MAX_FRAME_SIGNATURES_PER_SECOND / 2);
   });
+
+  it('covers at most maxLeavesPerSecond versions a second; the same versions give the same root', async () => {
+    let clock = T0;
+    const signer = new FrameSigner(
+      'a' as NodeId,
+      (b) => testIdentity('a').signer.sign(b.signingBytes),
+      () => clock,
+      () => undefined,
+      MAX_FRAME_SIGNATURES_PER_SECOND,
+      10,
+    );
+    const stored: Version[] = [];
+    for (let t = 0; t < 6; t++)
+      stored.push(...(await signedBatch(testIdentity('a').signer, 'a' as NodeId, [track('a', t)])));
+    const first = signer.plan(stored);
+    expect(first.kind).toBe('batch');
+    if (first.kind === 'batch') await signer.sign(first, stored);
+    // 6 of 10 leaves taken: another 6 must wait for the refill.
+    expect(signer.plan(stored).kind).toBe('stored');
+    clock += 200;
+    const again = signer.plan(stored);
+    expect(again.kind).toBe('batch');
+    // The same version objects (as a second link sends them; leaves from the cache): the same root.
+    if (again.kind === 'batch' && first.kind === 'batch') expect(again.batch.root).toEqual(first.batch.root);
+  });
 });
