@@ -6,7 +6,6 @@ import type { Version } from '../../core/merge/version';
 import { encodeMessage, MAX_SYNC_FRAME_BYTES, MessageType, splitFrame } from '../../core/sync';
 import { encodeVersions, WireError } from '../../core/wire';
 import type { Scheduler } from '../scheduler';
-import type { BatchPlan, FramePlan, FrameSigner, MaybeAsync } from './frame-signer';
 import type { Outgoing } from './outgoing';
 
 /** Room for the `versions` header inside a frame (as the session's framer keeps). */
@@ -38,18 +37,7 @@ export interface LinkSenderDeps {
   /** Polls the links at the time this link's timer fires (all of them, round robin, when they share a budget). */
   readonly wake: () => void;
   readonly log: (message: string, detail?: unknown) => void;
-  /**
-   * Signs a live frame's own versions afresh as one batch when that makes it smaller (frame
-   * batches, docs/budgeter.md); absent: versions go with the proofs they were stored with.
-   */
-  readonly frameSigner?: FrameSigner;
 }
-
-/** One message of a frame, in order: bytes now, or (a frame batch being signed) later. */
-type Step =
-  | { readonly type: 'frame'; readonly frame: MaybeAsync<Uint8Array> }
-  | { readonly type: 'signal'; readonly payload: Uint8Array };
-type SentStep = { readonly type: 'frame'; readonly frame: Uint8Array } | Extract<Step, { type: 'signal' }>;
 
 /**
  * The one way out to a link: every frame the sync session makes and every live version go through
@@ -67,11 +55,6 @@ export class LinkSender {
   private closed = false;
   /** Live versions were deferred (queue overflow): anti-entropy owes the peer a round. */
   private repairOwed = false;
-  /**
-   * A frame waiting for its frame batch's signature: nothing else goes on the link meanwhile, so
-   * messages keep their order; it wakes the link when sent.
-   */
-  private inFlight: Promise<void> | undefined;
 
   constructor(private readonly deps: LinkSenderDeps) {}
 
@@ -94,7 +77,7 @@ export class LinkSender {
     const b = this.deps.budgeter;
     const now = this.deps.now();
     // Unlimited and nothing waiting: straight to the channel, counted (the path stays as fast as without a budget).
-    if (this.inFlight === undefined && b.passThrough(cls, frame.length, now)) {
+    if (b.passThrough(cls, frame.length, now)) {
       this.deps.send(frame);
       return;
     }
@@ -120,7 +103,7 @@ export class LinkSender {
     if (this.closed) return;
     const b = this.deps.budgeter;
     const now = this.deps.now();
-    if (this.inFlight === undefined && b.passThrough('control', payload.length, now)) {
+    if (b.passThrough('control', payload.length, now)) {
       this.deps.sendSignal?.(payload);
       return;
     }
@@ -178,7 +161,7 @@ export class LinkSender {
    * turns (MeshBudget).
    */
   pumpOne(): number {
-    if (this.closed || this.inFlight !== undefined) return 0;
+    if (this.closed) return 0;
     const b = this.deps.budgeter;
     const now = this.deps.now();
     const r = b.poll(now);
@@ -222,21 +205,18 @@ export class LinkSender {
 
   /**
    * Turns a frame's items into messages: session frames as they are, runs of live versions packed
-   * into `versions` messages (own versions under a frame batch when the FrameSigner signs one).
-   * Versions that would take the frame past `allowance` bytes on the wire go back to their queues
-   * (MAX_FRAME_OVERRUN). Returns the bytes that went (or, behind a signature, will go) on the
-   * wire, headers counted per message; undefined if the link failed.
+   * into `versions` messages. Versions that would take the frame past `allowance` bytes on the
+   * wire go back to their queues (MAX_FRAME_OVERRUN). Returns the bytes that went on the wire,
+   * headers counted per message; undefined if the link failed.
    */
   private transmit(payloads: readonly Outgoing[], allowance: number): number | undefined {
     let wire = 0;
     let run: Extract<Outgoing, { type: 'version' }>[] = [];
     let runAlone = 0;
     const back: Extract<Outgoing, { type: 'version' }>[] = [];
-    const steps: Step[] = [];
-    const flush = (): void => {
-      if (run.length === 0) return;
-      let plan = this.plan(run);
-      let batch = encodeVersions(plan.sized);
+    const flush = (): boolean => {
+      if (run.length === 0) return true;
+      let batch = encodeVersions(run.map((p) => p.version));
       // Learned from full runs only: a lone HIGH change packs no smaller than alone, and would
       // make the estimate for the packed flood that follows too large (frames half full).
       if (run.length >= MIN_LEARNING_RUN) {
@@ -249,23 +229,22 @@ export class LinkSender {
         const keep = Math.max(1, Math.floor((run.length * Math.max(0, room)) / batch.length));
         back.push(...run.slice(keep));
         run = run.slice(0, keep);
-        plan = this.plan(run);
-        batch = encodeVersions(plan.sized);
+        batch = encodeVersions(run.map((p) => p.version));
       }
       const frame = encodeMessage({ type: MessageType.Versions, live: true, completes: 0, batch });
       this.deps.counted(frame.length, run.length);
       wire += frame.length + PER_MESSAGE_OVERHEAD_BYTES;
-      const stored = run.map((p) => p.version);
-      steps.push({ type: 'frame', frame: plan.kind === 'stored' ? frame : this.signed(plan, stored, frame.length) });
       run = [];
       runAlone = 0;
+      return this.deps.send(frame);
     };
     for (const p of payloads) {
       if (p.type === 'frame' || p.type === 'signal') {
-        flush();
+        if (!flush()) return undefined;
         const bytes = p.type === 'frame' ? p.frame : p.payload;
         wire += bytes.length + PER_MESSAGE_OVERHEAD_BYTES;
-        steps.push(p.type === 'signal' ? { type: 'signal', payload: p.payload } : { type: 'frame', frame: p.frame });
+        if (p.type === 'signal') this.deps.sendSignal?.(p.payload);
+        else if (!this.deps.send(p.frame)) return undefined;
         continue;
       }
       if (back.length > 0 || wire >= allowance) {
@@ -274,65 +253,13 @@ export class LinkSender {
       }
       const alone = p.alone;
       // Packed is never larger than alone: a run kept under the limit alone fits one message.
-      if (runAlone + alone > MAX_SYNC_FRAME_BYTES - HEADER_BYTES) flush();
+      if (runAlone + alone > MAX_SYNC_FRAME_BYTES - HEADER_BYTES && !flush()) return undefined;
       run.push(p);
       runAlone += alone;
     }
-    flush();
+    if (!flush()) return undefined;
     this.requeue(back);
-    if (!steps.some((s) => s.type === 'frame' && s.frame instanceof Promise)) {
-      return this.sendSteps(steps as readonly SentStep[]) ? wire : undefined;
-    }
-    // Behind a signature: charged now (a frame batch encodes to the size it was charged), sent in
-    // order once signed; the link polls again then.
-    const frames = steps.map((s) => (s.type === 'frame' ? s.frame : undefined));
-    this.inFlight = Promise.all(frames)
-      .then((done) => {
-        this.inFlight = undefined;
-        if (this.closed) return;
-        this.sendSteps(steps.map((s, k) => (s.type === 'frame' ? { type: 'frame', frame: done[k]! } : s)));
-        this.deps.wake();
-      })
-      .catch((error: unknown) => {
-        // Its versions did not go: anti-entropy finds them again.
-        this.inFlight = undefined;
-        this.repairOwed = true;
-        this.deps.log('sending a signed frame failed', error);
-        this.deps.wake();
-      });
     return wire;
-  }
-
-  /** The run's own versions under a frame batch, encoded once signed (as stored if signing fails). */
-  private plan(run: readonly Extract<Outgoing, { type: 'version' }>[]): FramePlan {
-    const versions = run.map((p) => p.version);
-    const signer = this.deps.frameSigner;
-    return signer === undefined ? { kind: 'stored', sized: versions } : signer.plan(versions);
-  }
-
-  private signed(plan: BatchPlan, stored: readonly Version[], charged: number): MaybeAsync<Uint8Array> {
-    const encode = (versions: readonly Version[]): Uint8Array => {
-      const frame = encodeMessage({
-        type: MessageType.Versions,
-        live: true,
-        completes: 0,
-        batch: encodeVersions(versions),
-      });
-      // As stored (signing failed) it is larger than charged: the difference is charged now.
-      if (frame.length !== charged) this.deps.budgeter.settle(frame.length - charged, this.deps.now());
-      return frame;
-    };
-    const versions = this.deps.frameSigner!.sign(plan, stored);
-    return versions instanceof Promise ? versions.then(encode) : encode(versions);
-  }
-
-  /** Hands messages to the link in order; false if it failed. */
-  private sendSteps(steps: readonly SentStep[]): boolean {
-    for (const s of steps) {
-      if (s.type === 'signal') this.deps.sendSignal?.(s.payload);
-      else if (!this.deps.send(s.frame)) return false;
-    }
-    return true;
   }
 
   /** Versions cut from a frame wait again, at the estimate the ratio now gives. */

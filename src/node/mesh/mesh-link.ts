@@ -13,7 +13,6 @@ import {
 } from '../../core/sync';
 import type { Link, LinkHandler } from '../../ports/transport';
 import type { Scheduler } from '../scheduler';
-import type { FrameSigner } from './frame-signer';
 import { LinkSender } from './link-sender';
 import type { BudgetedLink, MeshBudget } from './mesh-budget';
 import { sessionFrameClass } from './outgoing';
@@ -29,8 +28,6 @@ export interface LinkBudgetDeps {
   readonly budget: MeshBudget;
   readonly classes: VersionClasses;
   readonly scheduler?: Scheduler;
-  /** Signs live frames of our own versions as frame batches (docs/budgeter.md, "Frame batches"). */
-  readonly frameSigner?: FrameSigner;
 }
 
 /**
@@ -85,7 +82,6 @@ export class MeshLink implements LinkHandler {
       counted: (bytes, versions) => this.session.countSent(bytes, versions),
       now,
       ...(budget.scheduler === undefined ? {} : { scheduler: budget.scheduler }),
-      ...(budget.frameSigner === undefined ? {} : { frameSigner: budget.frameSigner }),
       wake: () => this.budget.budget.wake(this.budgeted),
       log: (m, d) => this.log(`link ${this.link.peer}: ${m}`, d),
     });

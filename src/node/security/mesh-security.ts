@@ -1,8 +1,6 @@
 import type { NodeId } from '../../core/ids';
 import { MAX_UNKNOWN_KINDS_PER_AUTHOR, MAX_UNKNOWN_KINDS_PER_ENTITY } from '../../core/entity/kind-cap';
 import type { Version } from '../../core/merge/version';
-import { batchRootSigningBytes } from '../../core/signing/batch-signing';
-import type { FrameBatch } from '../../core/signing/frame-batch';
 import { HANDSHAKE_NONCE_BYTES, type VerifyVerdict } from '../../core/sync';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
@@ -218,17 +216,6 @@ export class MeshSecurity {
         done(undefined, this.now());
       },
     );
-  }
-
-  /**
-   * Signs a frame batch of our own versions (docs/security.md, "Frame batches"): the root signing
-   * bytes are built here from our id, the batch's leaf count and root, so this key signs only
-   * batch roots in our own name, and only over a batch whose versions are all ours.
-   */
-  signOwnBatch(batch: FrameBatch): Uint8Array | Promise<Uint8Array> {
-    if (batch.author !== this.self || batch.versions.some((v) => v.ts.node !== this.self))
-      throw new Error('a frame batch of versions not all ours');
-    return this.signer.sign(batchRootSigningBytes(this.self, batch.versions.length, batch.root));
   }
 
   /**
