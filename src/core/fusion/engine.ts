@@ -9,6 +9,7 @@ import { KnownSeparations, pairCost, SEP, separate, sepWithin } from './gate';
 import { pairOrder, PairStore, popcount, type Entry, type FusedName, type PairState } from './pair-state';
 import { gatePairs, PairBuffer } from './spatial-gate';
 import { TrackTable } from './track-table';
+import type { Position } from '../entity/component-types';
 import type { FusedTrack, FusionChange, FusionConfig, SourceTrack } from './types';
 import { DEFAULT_FUSION_CONFIG, sensorKey } from './types';
 import { UnionFind } from './union-find';
@@ -259,6 +260,7 @@ export class FusionEngine {
           lnDet: 0,
           rotation: 0,
           fused: undefined,
+          cache: undefined,
         };
         this.pairs.add(st);
       }
@@ -412,6 +414,7 @@ export class FusionEngine {
     const confirmed = sortedPairs(table.n, ci.subarray(0, m), cj.subarray(0, m), ck.subarray(0, m));
     const groups = confirmedGroups(table.n, table.sensor, confirmed.i, confirmed.j);
     const { count, start, members, groupOf } = groups;
+    const rows = this.last!.rows;
     // Confidence: the probability of the association (confidence.ts), from the likelihood of the
     // separation of the least likely pair of members of each group (every pair of members, not only
     // the confirmed ones: which pairs of a group got confirmed first is history), times the age
@@ -434,7 +437,10 @@ export class FusionEngine {
         st.rotation = SEP[4]!;
         st.d2Scan = scanNo;
       }
-      if (start[g + 1]! - start[g]! === 2) likely[g] = associationProbability(st.d2, st.lnDet, c.gateMeters);
+      if (start[g + 1]! - start[g]! !== 2) continue;
+      likely[g] = reportsOf(st, rows, i, j)
+        ? st.cache!.probability
+        : associationProbability(st.d2, st.lnDet, c.gateMeters);
     }
     for (let g = 0; g < count; g++) {
       if (start[g + 1]! - start[g]! === 2) continue;
@@ -460,12 +466,21 @@ export class FusionEngine {
       const st = size === 2 && pairOf[g]! >= 0 ? all[pairOf[g]!] : undefined;
       const named = st?.fused ?? this.named(groupRows(groups, g), table);
       if (st !== undefined) st.fused = named;
-      const rotation = st !== undefined && st.d2Scan === scanNo ? st.rotation : undefined;
-      const position =
-        (size === 2
-          ? (fuseIndependentPair(table, members[first]!, members[first + 1]!) ??
-            fuseDominatedPair(table, members[first]!, members[first + 1]!, rotation))
-          : undefined) ?? fuseGroup(table, groupRows(groups, g));
+      let position: Position;
+      if (st !== undefined && reportsOf(st, rows, members[first]!, members[first + 1]!)) {
+        // Neither report changed since the pair was last fused: the same inputs, the same result.
+        position = st.cache!.position;
+      } else {
+        const i = members[first]!;
+        const j = members[first + 1]!;
+        const rotation = st !== undefined && st.d2Scan === scanNo ? st.rotation : undefined;
+        position =
+          (size === 2 ? (fuseIndependentPair(table, i, j) ?? fuseDominatedPair(table, i, j, rotation)) : undefined) ??
+          fuseGroup(table, groupRows(groups, g));
+        if (st !== undefined) {
+          st.cache = { reportA: rows[i]!, reportB: rows[j]!, position, probability: likely[g]! };
+        }
+      }
       const confidence = round(likely[g]! * fresh.factor, 3);
       const track: FusedTrack = {
         id: named.id,
@@ -585,6 +600,16 @@ function clusterMembers(clusters: UnionFind, involved: Uint8Array): { start: Int
   const members = new Int32Array(total);
   for (let i = 0; i < n; i++) if (involved[i]) members[fill[root[i]!]!++] = i;
   return { start, members };
+}
+
+/**
+ * Whether the pair's cache was computed from the reports rows i (the pair's a) and j (its b) hold
+ * now. A report is replaced, never mutated, on upsert, and an upsert that changes nothing a scan
+ * reads keeps the report held (sameReport), so the report objects stand for their versions.
+ */
+function reportsOf(st: PairState, rows: readonly SourceTrack[], i: number, j: number): boolean {
+  const cache = st.cache;
+  return cache !== undefined && cache.reportA === rows[i] && cache.reportB === rows[j];
 }
 
 /** A report is a new observation when its time or its place differs from the last one's. */

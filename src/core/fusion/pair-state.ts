@@ -1,5 +1,6 @@
 import type { EntityId } from '../ids';
-import type { FusedTrack } from './types';
+import type { Position } from '../entity/component-types';
+import type { FusedTrack, SourceTrack } from './types';
 
 /**
  * The hysteresis of one pair of source tracks, `a` and `b` being the engine's handles of the
@@ -43,6 +44,20 @@ export interface PairState {
   rotation: number;
   /** The fused id and sources of the pair alone, once computed: a function of the two ids, which a handle keeps. */
   fused: FusedName | undefined;
+  /**
+   * The pair's fused position and association probability as last computed, and the two reports
+   * (a's, b's) they were computed from: a function of those two reports only (and the engine's
+   * fixed config), so while both are the ones held they are reused, not computed again.
+   */
+  cache: PairCache | undefined;
+}
+
+/** See PairState.cache. */
+export interface PairCache {
+  readonly reportA: SourceTrack;
+  readonly reportB: SourceTrack;
+  readonly position: Position;
+  readonly probability: number;
 }
 
 /** A published fused track and its place in id order (engine.ts). */
