@@ -1,9 +1,11 @@
 import type { EntityId, NodeId } from '../core/ids';
 import { hasHonestContext } from '../core/merge/knowledge';
 import type { Version } from '../core/merge/version';
+import { versionKey } from '../ports/storage';
 import { persist, type NodeParts } from './node-parts';
 import { HARD_HORIZON_MS } from './skew-hold';
 import type { VersionSource } from './version-listeners';
+import { splitByLane } from './write-lane';
 
 /** The outcome of merging a batch: what changed the store (to relay onwards) and what it superseded. */
 interface Merged {
@@ -116,8 +118,22 @@ export class RemoteMerge {
   private announce({ applied, removed, touched }: Merged, origin: 'remote' | 'released', source?: VersionSource): void {
     if (applied.length === 0 && removed.length === 0 && touched.size === 0) return;
     this.parts.listeners.emit(applied, origin, removed, source);
-    persist(this.parts, applied, removed, touched).catch((error: unknown) => {
-      this.parts.log('persisting remote versions failed', error);
-    });
+    const failed = (error: unknown): void => this.parts.log('persisting remote versions failed', error);
+    const { priority, bulk } = splitByLane(applied);
+    if (priority.length === 0) {
+      persist(this.parts, applied, removed, touched).catch(failed);
+      return;
+    }
+    // A removed version under the storage key of a priority put (a content replaced under its own
+    // timestamp) goes with that put, where persist() keeps the removal from deleting it.
+    const keys = new Set(priority.map((v) => versionKey(v)));
+    const mine = (v: Version): boolean => keys.has(versionKey(v));
+    persist(this.parts, priority, removed.filter(mine), [], 'priority').catch(failed);
+    persist(
+      this.parts,
+      bulk,
+      removed.filter((v) => !mine(v)),
+      touched,
+    ).catch(failed);
   }
 }

@@ -1,5 +1,4 @@
 import type { Version } from '../core/merge/version';
-import { GATE_KINDS } from './approval-loop';
 
 /**
  * Which group commit (write-behind) and signing round (GroupSigner) a local write joins.
@@ -10,13 +9,41 @@ import { GATE_KINDS } from './approval-loop';
  */
 export type WriteLane = 'bulk' | 'priority';
 
-const PRIORITY_KINDS: ReadonlySet<string> = new Set(GATE_KINDS);
+/** The largest write that may take the priority lane: a decision, a task step or a threat change is a few versions. */
+export const PRIORITY_MAX_VERSIONS = 16;
 
 /**
- * The lane of one write, taken whole (its versions commit together): `priority` when it writes a
- * register of the approval gate (a threat change, which raises or cancels a request; an approval;
- * a task). The classifier writes a threat only when its level changes, so the lane stays small.
+ * The lane of one write, taken whole (its versions commit together): `priority` when it is small
+ * (at most PRIORITY_MAX_VERSIONS) and writes an approval or a task, or raises a threat to HIGH (which
+ * raises a request). Anything larger (writeMany, an import) goes in the bulk lane whatever it holds,
+ * and so does a threat write below HIGH (a track's first classification, a de-escalation): the lane
+ * stays as small as the gate's own traffic, so a flood cannot queue a decision behind itself there.
  */
 export function laneOf(versions: readonly Version[]): WriteLane {
-  return versions.some((v) => PRIORITY_KINDS.has(v.kind)) ? 'priority' : 'bulk';
+  if (versions.length > PRIORITY_MAX_VERSIONS) return 'bulk';
+  return versions.some(isPriority) ? 'priority' : 'bulk';
+}
+
+/**
+ * Versions merged from peers, split by lane: each version stands alone (no write to keep whole),
+ * so the gate's versions among them (isPriority) commit in the priority lane, ahead of the flood
+ * they arrived with, and a local task based on a remote decision is never durable before it.
+ */
+export function splitByLane(versions: readonly Version[]): { priority: Version[]; bulk: Version[] } {
+  const priority: Version[] = [];
+  const bulk: Version[] = [];
+  for (const v of versions) (isPriority(v) ? priority : bulk).push(v);
+  return { priority, bulk };
+}
+
+function isPriority(v: Version): boolean {
+  switch (v.kind) {
+    case 'approval':
+    case 'task':
+      return true;
+    case 'threat':
+      return (v.value as { level?: unknown } | null)?.level === 'HIGH';
+    default:
+      return false;
+  }
 }

@@ -3,7 +3,7 @@ import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { ComponentKind, EntityId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { WriteBehind } from '../../../src/node/write-behind';
-import { laneOf } from '../../../src/node/write-lane';
+import { laneOf, PRIORITY_MAX_VERSIONS, splitByLane } from '../../../src/node/write-lane';
 import { versionKey, type StorageBatch } from '../../../src/ports/storage';
 import { sampleVersion } from '../../contract/storage-contract';
 
@@ -44,11 +44,38 @@ function tracked(promise: Promise<unknown>): { done: boolean } {
 }
 
 describe('laneOf', () => {
-  it('puts a write of a gate register (threat, approval, task) in the priority lane, whole', () => {
+  const threat = (i: number, level: string): Version => ({
+    ...position(i),
+    kind: 'threat' as ComponentKind,
+    value: { level },
+  });
+  it('puts a small write of an approval, a task or a HIGH threat in the priority lane, whole', () => {
     expect(laneOf([position(1)])).toBe('bulk');
-    expect(laneOf([position(1), { ...position(1), kind: 'threat' as ComponentKind }])).toBe('priority');
+    expect(laneOf([position(1), threat(1, 'HIGH')])).toBe('priority');
     expect(laneOf([approval('a')])).toBe('priority');
     expect(laneOf([{ ...position(1), kind: 'task' as ComponentKind }])).toBe('priority');
+  });
+
+  it('keeps threats below HIGH and large writes in the bulk lane, whatever they hold', () => {
+    // A first classification or a de-escalation raises no request.
+    expect(laneOf([threat(1, 'LOW')])).toBe('bulk');
+    expect(laneOf([threat(1, 'MEDIUM'), position(1)])).toBe('bulk');
+    // A writeMany or an import of thousands of tracks, one of them HIGH, is not the gate's traffic.
+    const many = Array.from({ length: PRIORITY_MAX_VERSIONS + 1 }, (_, i) => position(i));
+    expect(laneOf([...many, threat(0, 'HIGH')])).toBe('bulk');
+    expect(laneOf([...many.slice(0, PRIORITY_MAX_VERSIONS - 1), approval('a')])).toBe('priority');
+  });
+});
+
+describe('splitByLane (versions merged from peers)', () => {
+  it('takes the gate versions out of a remote batch, each alone, and leaves the rest to the bulk lane', () => {
+    const high = { ...position(2), kind: 'threat' as ComponentKind, value: { level: 'HIGH' } };
+    const low = { ...position(3), kind: 'threat' as ComponentKind, value: { level: 'LOW' } };
+    const flood = Array.from({ length: 100 }, (_, i) => position(10 + i));
+    const { priority, bulk } = splitByLane([...flood, approval('a'), high, low]);
+    expect(priority.map((v) => v.kind)).toEqual(['approval', 'threat']);
+    expect(bulk).toHaveLength(101);
+    expect(bulk).toContain(low);
   });
 });
 
