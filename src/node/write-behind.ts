@@ -42,6 +42,12 @@ class Batch {
   readonly hold = new Map<string, HeldRecord>();
   readonly unhold = new Set<string>();
   readonly waiters: Waiter[] = [];
+  /**
+   * A version of this batch was superseded by a priority write not yet committed (yieldTo): it
+   * must not commit before that write, or its enqueuers would hear "durable" with neither their
+   * version nor the one that replaced it stored.
+   */
+  yielded = false;
   private settledResolve!: () => void;
   /** Resolves once this batch's commit has settled, whatever its outcome. */
   readonly settled = new Promise<void>((resolve) => (this.settledResolve = resolve));
@@ -83,18 +89,29 @@ class Batch {
    * entity meta or metadata key it rewrites, a hold it changes).
    */
   yieldTo(newer: {
+    puts: Iterable<string>;
     removes: Iterable<string>;
     entities: Iterable<string>;
     meta: Iterable<string>;
     holds: Iterable<string>;
   }): void {
+    const before = this.size;
     for (const key of newer.removes) this.puts.delete(key);
+    // A put under the same key (a content replaced under its own timestamp) is newer: neither an
+    // older put nor a removal of that key may land after it.
+    for (const key of newer.puts) {
+      this.puts.delete(key);
+      this.removes.delete(key);
+    }
     for (const id of newer.entities) this.entities.delete(id);
     for (const key of newer.meta) delete this.meta[key];
     for (const key of newer.holds) {
       this.hold.delete(key);
       this.unhold.delete(key);
     }
+    // Versions only: metadata (the clock's high-water mark every commit carries) and entity metas
+    // it rewrites are newer in the priority write whichever lands first.
+    if (this.size < before) this.yielded = true;
   }
 
   settle(error: unknown, failed: boolean): void {
@@ -125,6 +142,8 @@ export class WriteBehind {
   private inFlight: Batch | undefined;
   /** The lane of the batch in flight. */
   private inFlightLane: WriteLane = 'bulk';
+  /** The lane of the last commit that succeeded: the lanes alternate while both have work (flush). */
+  private lastLane: WriteLane = 'bulk';
   private scheduled = false;
   private state: WriteBehindState = 'ok';
   private readonly schedule: (fn: () => void) => void;
@@ -158,6 +177,7 @@ export class WriteBehind {
     const batch = lane === 'priority' ? this.urgent : this.next;
     if (lane === 'priority') {
       const newer = {
+        puts: put.map((v) => versionKey(v)),
         removes: remove,
         entities: entities.map((e) => e.id),
         meta: hasMeta ? Object.keys(meta) : [],
@@ -250,8 +270,11 @@ export class WriteBehind {
     if (this.inFlight !== undefined) return;
     // One commit at a time, the priority lane's first: IndexedDB runs transactions over the same
     // stores in the order they were created anyway, and one in flight keeps the carry of a failed
-    // batch simple. A priority write therefore waits for at most the one commit in flight.
-    const lane: WriteLane = !this.urgent.empty ? 'priority' : 'bulk';
+    // batch simple. A priority write therefore waits for at most the one commit in flight and one
+    // bulk commit: while both lanes have work they alternate, so a stream of priority writes (a
+    // peer rewriting HIGH threats) cannot keep the bulk lane off the disk and growing.
+    const lane: WriteLane =
+      !this.urgent.empty && (this.lastLane === 'bulk' || this.next.empty || this.next.yielded) ? 'priority' : 'bulk';
     const batch = lane === 'priority' ? this.urgent : this.next;
     if (batch.empty) {
       // Everything its enqueuers wrote was superseded by priority writes (yieldTo), which have
@@ -283,6 +306,8 @@ export class WriteBehind {
       error = e;
     }
     this.inFlight = undefined;
+    // A failed priority commit is retried first again (its batch went back to its lane).
+    this.lastLane = failed ? 'bulk' : lane;
     if (failed) (lane === 'priority' ? this.urgent : this.next).carry(batch);
     try {
       this.report(failed, error);

@@ -32,7 +32,9 @@ export function laneOf(versions: readonly Version[]): WriteLane {
 export function splitByLane(versions: readonly Version[]): { priority: Version[]; bulk: Version[] } {
   const priority: Version[] = [];
   const bulk: Version[] = [];
-  for (const v of versions) (isPriority(v) ? priority : bulk).push(v);
+  // At most PRIORITY_MAX_VERSIONS of one merge: a peer's batch of thousands of HIGH threats is a
+  // flood, not the gate's traffic, and must not queue a local decision behind itself.
+  for (const v of versions) (priority.length < PRIORITY_MAX_VERSIONS && isPriority(v) ? priority : bulk).push(v);
   return { priority, bulk };
 }
 

@@ -135,6 +135,49 @@ describe('WriteBehind priority lane', () => {
     expect((await storage.loadEntityMeta()).find((e) => e.id === 'track-7')).toMatchObject({ floor: 2 });
   });
 
+  it("a priority put under a bulk put's key wins on disk: the older content and its removal are dropped", async () => {
+    const storage = new HeldStorage();
+    const writer = new WriteBehind(storage);
+    void writer.enqueue([position(0)], []);
+    await settle();
+    // One timestamp, two contents (a signer equivocating): the loser arrives first (bulk), the
+    // winner, a HIGH threat, second (priority), and its removal of the loser shares its key.
+    const loser = { ...position(5), kind: 'threat' as ComponentKind, value: { level: 'MEDIUM' } };
+    const winner = { ...loser, value: { level: 'HIGH' } };
+    void writer.enqueue([loser], []);
+    void writer.enqueue([winner], [], undefined, [], undefined, 'priority');
+    storage.holding = false;
+    await storage.release();
+    await writer.flushed();
+    const stored = await storage.loadVersions();
+    expect(stored.filter((v) => versionKey(v) === versionKey(winner)).map((v) => v.value)).toEqual([{ level: 'HIGH' }]);
+  });
+
+  it('alternates the lanes while both have work: a stream of priority writes cannot keep the bulk lane off the disk', async () => {
+    const storage = new HeldStorage();
+    const writer = new WriteBehind(storage);
+    void writer.enqueue([position(0)], []);
+    await settle();
+    const backlog = tracked(
+      writer.enqueue(
+        Array.from({ length: 1_000 }, (_, i) => position(i + 1)),
+        [],
+      ),
+    );
+    // A peer rewriting HIGH threats: one priority write waiting at every commit.
+    for (let k = 0; k < 6 && !backlog.done; k++) {
+      void writer.enqueue([approval(`hot-${k.toString()}`)], [], undefined, [], undefined, 'priority');
+      await storage.release();
+    }
+    expect(backlog.done).toBe(true);
+    // Priority still goes first after the commit in flight: commit 1 was the first priority write.
+    expect(storage.batches[1]!.put.map((v) => v.kind)).toEqual(['approval']);
+    storage.holding = false;
+    await storage.release();
+    await writer.flushed();
+    expect(writer.pending).toBe(0);
+  });
+
   it('durable() and flushed() cover both lanes', async () => {
     const storage = new HeldStorage();
     const writer = new WriteBehind(storage);
