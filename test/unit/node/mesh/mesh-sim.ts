@@ -245,7 +245,12 @@ export class MeshSim {
     }
     for (const n of this.nodes.values()) {
       if (!n.online) continue;
-      for (const p of n.mesh.peers()) if (p.state !== SessionState.Synced || p.queued > 0) return false;
+      // A link with versions stuck by refusal (held back, or over a limit) is not shown synced,
+      // yet nothing more crosses it until the hold-back runs out: quiet all the same.
+      for (const p of n.mesh.peers()) {
+        const settled = p.state === SessionState.Synced || (p.state === SessionState.Syncing && p.stuck > 0);
+        if (!settled || p.queued > 0) return false;
+      }
     }
     return true;
   }
