@@ -283,17 +283,25 @@ export class TrackFeatures {
    * matched here, one scan of the held positions per tap (about a tenth of a millisecond at ten
    * thousand tracks), rather than in the renderer (the GPU layer's hit buffer has no tolerance, and
    * a gloved finger needs one); a spatial index would have to be kept up to date on every move.
+   * Of the tracks within the tolerance, the one drawn on top is taken.
    */
   nearest(at: Coordinate, tolerance: number): string | undefined {
     const ax = at[0]!;
     const ay = at[1]!;
     let best: string | undefined;
-    let bestD = tolerance;
+    let bestD = Infinity;
+    let bestZ = -Infinity;
+    // The symbol drawn on top wins (zOf: HIGH over lower threats, fresh over stale), then the
+    // nearest: what the finger covers is what it gets, so a decoy placed on a HIGH track (or
+    // written after it) cannot take its tap.
     for (const [id, h] of this.held) {
       const d = Math.hypot(h.x - ax, h.y - ay);
-      if (d <= bestD) {
+      if (d > tolerance) continue;
+      const z = zOf(h.threat, h.stale);
+      if (z > bestZ || (z === bestZ && d < bestD)) {
         best = id;
         bestD = d;
+        bestZ = z;
       }
     }
     return best;

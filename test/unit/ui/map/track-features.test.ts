@@ -149,6 +149,18 @@ describe('keeping the map features in step with the picture', () => {
     expect(tracks().extent()).toBeUndefined();
   });
 
+  it('a tap takes the symbol drawn on top: a decoy on a HIGH track, written after it, does not take its tap', () => {
+    const t = tracks();
+    const high = view('high', 50);
+    const withThreat = { ...high, components: { ...high.components, threat: { level: 'HIGH' } } } as EntityView;
+    t.sync(byId([withThreat, view('decoy', 50, 'FRIEND')]), undefined, NOW);
+    const h = t.state('high')!;
+    expect(t.nearest([h.x + 1, h.y], 50)).toBe('high');
+    // Of equal draw order, the nearest.
+    t.sync(byId([view('p', 50), view('q', 50.0001)]), undefined, NOW);
+    expect(t.nearest([t.state('q')!.x, t.state('q')!.y], 1e9)).toBe('q');
+  });
+
   it('law: syncing the changed ids after each step draws what a whole walk of the picture draws', () => {
     const step = fc.oneof(
       fc.record({
