@@ -306,8 +306,10 @@ export class WriteBehind {
       error = e;
     }
     this.inFlight = undefined;
-    // A failed priority commit is retried first again (its batch went back to its lane).
-    this.lastLane = failed ? 'bulk' : lane;
+    // A failed priority commit is retried first again (its batch went back to its lane), once:
+    // when failures repeat (a full disk) the lanes alternate, so the bulk lane's writers learn the
+    // failure too instead of waiting behind a priority batch that cannot commit.
+    this.lastLane = failed && this.failures === 0 ? 'bulk' : lane;
     if (failed) (lane === 'priority' ? this.urgent : this.next).carry(batch);
     try {
       this.report(failed, error);

@@ -196,6 +196,30 @@ describe('WriteBehind priority lane', () => {
     expect(flushed.done).toBe(true);
   });
 
+  it("on a disk that keeps failing, the bulk lane's writers learn it too: they do not wait behind the priority retries", async () => {
+    const storage = new HeldStorage();
+    storage.holding = false;
+    const retries: (() => void)[] = [];
+    const writer = new WriteBehind(storage, { retryAfter: (fn) => void retries.push(fn) });
+    const full = new Error('quota exceeded');
+    storage.commit = () => Promise.reject(full);
+    const lease = writer.enqueue([approval('lease')], [], { clock: 'x' }, [], undefined, 'priority');
+    lease.catch(() => undefined);
+    const write = writer.enqueue([position(3)], []);
+    write.catch(() => undefined);
+    let outcome = 'waiting';
+    void write.then(
+      () => (outcome = 'stored'),
+      () => (outcome = 'refused'),
+    );
+    for (let k = 0; k < 4 && outcome === 'waiting'; k++) {
+      await settle();
+      for (const retry of retries.splice(0)) retry();
+      await settle();
+    }
+    expect(outcome).toBe('refused');
+  });
+
   it('retries a failed priority commit ahead of the bulk, and keeps it', async () => {
     const storage = new HeldStorage();
     storage.holding = false;
