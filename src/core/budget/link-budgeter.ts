@@ -91,6 +91,7 @@ export class LinkBudgeter<P> {
   private readonly overheadBytes: number;
   /** Since when the weighted classes have been backlogged without a frame of theirs going out. */
   private weightedWaitingSince: number | undefined;
+  private sharedWait: number | undefined;
 
   constructor(
     private readonly options: LinkBudgeterOptions,
@@ -150,8 +151,14 @@ export class LinkBudgeter<P> {
    * traffic beyond the budget would then starve the weighted classes for as long as it lasts, so
    * once they have waited, backlogged, for the starvation guard, their next frame goes before any
    * more borrowing; HIGH is held back by at most one frame's worth of tokens per guard period.
+   *
+   * `heldUntil` (from the node's fair queue, MeshBudget.pumpAll): a link with an earlier turn waits
+   * for the shared bucket until then, so this link's weighted frames wait for it too; borrowing
+   * ones still go. Without it, a link whose next frame needs a few bytes fewer would take every
+   * refill of the shared bucket before the waiting link's frame fitted, and starve it.
    */
-  poll(now: number): PollResult<P> {
+  poll(now: number, heldUntil?: number): PollResult<P> {
+    this.sharedWait = undefined;
     const target = this.frameTarget();
     if (!this.scheduler.hasWeighted()) this.weightedWaitingSince = undefined;
     else this.weightedWaitingSince ??= now;
@@ -166,11 +173,25 @@ export class LinkBudgeter<P> {
     const weighted = this.scheduler.planWeighted(target);
     if (weighted === undefined) return { type: 'idle' };
     const charged = weighted.bytes + this.overheadBytes;
+    if (heldUntil !== undefined && heldUntil > now) {
+      return this.waitUntil(now, Math.max(heldUntil - now, this.gate.sendWaitMs(charged, now)));
+    }
     if (this.gate.canSend(charged, now)) {
       this.weightedWaitingSince = undefined;
       return this.send(weighted, charged, now);
     }
-    return this.waitUntil(now, this.gate.sendWaitMs(charged, now));
+    const wait = this.waitUntil(now, this.gate.sendWaitMs(charged, now));
+    // Only the shared buckets hold the frame back: other links must not spend what it waits for.
+    if (this.bucket.canSend(charged, now)) this.sharedWait = wait.until;
+    return wait;
+  }
+
+  /**
+   * Set by the last poll: until when this link's next frame waits for the shared buckets alone
+   * (its own bucket would let it go); undefined if it did not wait, or waits for its own budget.
+   */
+  get sharedWaitUntil(): number | undefined {
+    return this.sharedWait;
   }
 
   /**
@@ -188,7 +209,7 @@ export class LinkBudgeter<P> {
     });
   }
 
-  private waitUntil(now: number, waitMs: number): PollResult<P> {
+  private waitUntil(now: number, waitMs: number): { readonly type: 'wait'; readonly until: number } {
     return { type: 'wait', until: now + Math.max(1, waitMs) };
   }
 

@@ -160,11 +160,11 @@ export class LinkSender {
    * else arms the timer for when it will, and returns 0. The mesh offers frames across links in
    * turns (MeshBudget).
    */
-  pumpOne(): number {
+  pumpOne(heldUntil?: number): number {
     if (this.closed) return 0;
     const b = this.deps.budgeter;
     const now = this.deps.now();
-    const r = b.poll(now);
+    const r = b.poll(now, heldUntil);
     switch (r.type) {
       case 'frame': {
         const wire = this.transmit(

@@ -17,8 +17,11 @@ const SESSION_CLASS_LIMITS = { maxItems: 20_000, maxBytes: 4 * 1024 * 1024 };
 export interface BudgetedLink {
   readonly peer: NodeId;
   readonly budgeter: LinkBudgeter<Outgoing>;
-  /** Sends the link's next frame if the budget allows it now: the bytes that went out; 0 when it has to wait (or is idle). */
-  pumpOne(): number;
+  /**
+   * Sends the link's next frame if the budget allows it now: the bytes that went out; 0 when it has
+   * to wait (or is idle). Before `heldUntil` only borrowing frames may go (LinkBudgeter.poll).
+   */
+  pumpOne(heldUntil?: number): number;
 }
 
 /**
@@ -80,17 +83,24 @@ export class MeshBudget {
    * fewest bytes (start-time fair queueing over the shared bucket): round robin by bytes, since
    * frames differ in size, and a link back from idle cannot claim what it did not use meanwhile.
    * It is work-conserving, so a link that can send a smaller frame now goes ahead of one waiting
-   * for a larger: shares come out near-equal, not exact. Draining one link before the next would
-   * let whichever is polled first take every token the shared bucket refills.
+   * for a larger, except when the one waiting waits for the shared bucket alone: then the links
+   * after it in the order send only borrowing frames until its frame fits (heldUntil), or one whose
+   * next frame is a few bytes smaller would take every refill and starve it for as long as both
+   * stay backlogged. Draining one link before the next would let whichever is polled first take
+   * every token the shared bucket refills.
    */
   pumpAll(): void {
     for (;;) {
       const order = this.links.slice().sort((x, y) => this.servedOf(x) - this.servedOf(y));
       let sent = false;
+      let heldUntil: number | undefined;
       for (const link of order) {
         const start = Math.max(this.servedOf(link), this.virtualTime);
-        const bytes = link.pumpOne();
-        if (bytes === 0) continue;
+        const bytes = link.pumpOne(heldUntil);
+        if (bytes === 0) {
+          heldUntil ??= link.budgeter.sharedWaitUntil;
+          continue;
+        }
         this.virtualTime = start;
         this.served.set(link, start + bytes);
         sent = true;

@@ -74,7 +74,7 @@ export class MeshLink implements LinkHandler {
       verify: (versions, done) => host.verify(versions, done),
     };
     const budgeter = budget.budget.budgeter(link.peer);
-    this.budgeted = { peer: link.peer, budgeter, pumpOne: () => this.pumpOne() };
+    this.budgeted = { peer: link.peer, budgeter, pumpOne: (heldUntil) => this.pumpOne(heldUntil) };
     this.sender = new LinkSender({
       budgeter,
       send: (frame) => this.send(frame),
@@ -160,11 +160,11 @@ export class MeshLink implements LinkHandler {
    * Sends the next frame if the budget allows it now (the bytes sent, or 0); once the live queues have drained after
    * versions were deferred, asks anti-entropy for the round that carries them.
    */
-  pumpOne(): number {
+  pumpOne(heldUntil?: number): number {
     if (this.done) return 0;
     let sent = 0;
     this.guard('pump', () => {
-      sent = this.sender.pumpOne();
+      sent = this.sender.pumpOne(heldUntil);
       if (sent === 0 && this.sender.takeRepairOwed()) this.session.syncNow(this.now());
     });
     return sent;
