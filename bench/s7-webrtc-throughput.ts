@@ -394,16 +394,17 @@ await saveResult({
       `per run, median of ${RAW_RUNS.toString()} after one warm-up. Ours/raw is in each MB/s row's note.`,
     bulkNote(),
     smallNote(),
-    'Where the time goes (bench/profile-s7.ts 10000 2000: CDP profiles of both tabs’ page and worker, 2026-12-03 at load ~2 ' +
-      'on 2 cores). Bulk (6.4 s from heal(), reconnect included): A’s worker and page ~92 % idle; B’s worker 32 % idle, ' +
-      '26 % in WebCrypto Ed25519 `verify` (one check per version) and ~25 % in decoding and merging; B’s page 59 % “(program)”, ' +
-      'native main-thread work (drawing the tracks that arrived), while it also relays every data-channel message to the ' +
-      'worker. Small messages: B’s page 59 % “(program)”, B’s worker 20 % in `verify`, A’s worker 11 % in `sign`; the bridge ' +
-      '(postMessage) is under 1 % on every thread. So neither the link, the budgeter’s unlimited path nor the page relay bounds ' +
-      'these figures: the receiver’s signature checks (one per version; one per batch is being built) and its page’s drawing do. ' +
-      'The relay was still made cheaper: the worker posts the frames of one turn as one port message. Runs of 2026-12-02 ' +
-      '(load 11–21) gave 1.3k versions/s and 216 msg/s; this run (load ~2) 3.3k and 726: most of the difference is the load. ' +
-      'The targets stay missed.',
+    'Where the time goes (bench/profile-s7.ts 10000 2000: CDP profiles of both tabs’ page and worker, ' +
+      '2026-12-03 16:50 UTC at load ~5 on 2 cores, with one signature per batch and the binary leaf form). Bulk ' +
+      '(4.4 s): A’s worker 89 % idle; B’s worker 38 % idle, 13 % in WebCrypto Ed25519 `verify` (A’s creates were ' +
+      'signed in many small group commits, one check per batch), ~17 % in its two largest script functions ' +
+      '(decoding, hashing and merging, minified) and 5 % in the garbage collector; B’s page 71 % idle, 12 % ' +
+      '“(program)”. Small messages: each create() is its own batch, so one signature and one check per write: ' +
+      'B’s worker 27 % in `verify`, A’s worker 10 % in `sign`, B’s page 18.5 % “(program)”. The wire is no ' +
+      'longer the question (42 B per component in bulk, was 75 B with per-version signatures); the receiver’s ' +
+      'checks of small batches and its hashing bound these figures, and on this machine the load (~5) does as ' +
+      'much. Earlier runs: 0.25 MB/s and 726 msg/s (2026-12-03 13:39, per-version signatures). The targets stay ' +
+      'missed.',
     ...(errorReport.console.length > 0 ? [`Console lines seen: ${errorReport.console.slice(0, 5).join(' | ')}`] : []),
     `App build served: ${app.build.dir.includes('lattice-bench-dist') === false ? 'dist/' : 'a private vite build of the working tree (dist/ was older than src/)'}.`,
   ],

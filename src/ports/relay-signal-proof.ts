@@ -15,12 +15,20 @@ export const RELAY_SIGNAL_DOMAIN = 'lattice-mesh relayed signal v1';
 export const RELAY_SIGNAL_MAX_AGE_MS = 60_000;
 
 export function relaySignalBytes(id: string, at: number, signal: Signal): Uint8Array {
-  return signedText(RELAY_SIGNAL_DOMAIN, [
-    signal.lattice,
-    signal.from,
-    signal.to ?? '',
-    id,
-    String(at),
-    JSON.stringify(signal),
-  ]);
+  return signalBytes(RELAY_SIGNAL_DOMAIN, id, at, signal);
+}
+
+/**
+ * Signals between tabs of one browser (BroadcastChannel, adapters/signaling/broadcast-signaling.ts)
+ * are signed the same way under their own domain, so a signature made for one path is never valid
+ * on the other.
+ */
+export const BROADCAST_SIGNAL_DOMAIN = 'lattice-mesh broadcast signal v1';
+
+export function broadcastSignalBytes(id: string, at: number, signal: Signal): Uint8Array {
+  return signalBytes(BROADCAST_SIGNAL_DOMAIN, id, at, signal);
+}
+
+function signalBytes(domain: string, id: string, at: number, signal: Signal): Uint8Array {
+  return signedText(domain, [signal.lattice, signal.from, signal.to ?? '', id, String(at), JSON.stringify(signal)]);
 }

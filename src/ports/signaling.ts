@@ -42,6 +42,12 @@ export interface AnnounceSignal extends Base {
   readonly data: {
     readonly incarnation: string;
     readonly links?: number;
+    /**
+     * The sender's clock (ms) when it made this announce: a new incarnation supersedes a live link
+     * only if not older than the latest the receiver heard from the sender (docs/security.md, "Stale
+     * offers and announces"). Absent from older senders: such an announce never ends a live link.
+     */
+    readonly at?: number;
     /** Only on the first announce of a socket to the signaling server: proof of the key behind `from`. */
     readonly proof?: SignalProof;
   };
@@ -50,7 +56,8 @@ export interface AnnounceSignal extends Base {
 export interface OfferSignal extends Base {
   readonly type: 'offer';
   readonly to: NodeId;
-  readonly data: { readonly session: string; readonly sdp: string };
+  /** `at`: the sender's clock (ms) when it made the offer, as for an announce. */
+  readonly data: { readonly session: string; readonly sdp: string; readonly at?: number };
 }
 
 export interface AnswerSignal extends Base {
@@ -129,19 +136,25 @@ export function parseSignal(input: unknown): ParsedSignal {
   switch (type) {
     case 'announce': {
       const { incarnation, links, proof } = data;
-      if (!isToken(incarnation)) return fail('bad-data');
+      if (!isToken(incarnation) || !isStamp(data.at)) return fail('bad-data');
       if (proof !== undefined && !isSignalProof(proof)) return fail('bad-proof');
       if (links !== undefined && !(Number.isInteger(links) && (links as number) >= 0 && (links as number) <= 255)) {
         return fail('bad-data');
       }
       const count = links === undefined ? {} : { links: links as number };
       const proven = proof === undefined ? {} : { proof: { key: proof.key, sig: proof.sig } };
-      return ok({ type, ...base, ...opt(to), data: { incarnation, ...count, ...proven } });
+      const stamp = data.at === undefined ? {} : { at: data.at as number };
+      return ok({ type, ...base, ...opt(to), data: { incarnation, ...count, ...stamp, ...proven } });
     }
     case 'offer':
     case 'answer':
       if (to === undefined) return fail('missing-to');
       if (!isToken(data.session) || !isText(data.sdp, MAX_SDP_CHARS)) return fail('bad-data');
+      if (type === 'offer') {
+        if (!isStamp(data.at)) return fail('bad-data');
+        const stamp = data.at === undefined ? {} : { at: data.at as number };
+        return ok({ type, ...base, to, data: { session: data.session, sdp: data.sdp, ...stamp } });
+      }
       return ok({ type, ...base, to, data: { session: data.session, sdp: data.sdp } });
     case 'candidate': {
       if (to === undefined) return fail('missing-to');
@@ -170,6 +183,11 @@ export function parseSignal(input: unknown): ParsedSignal {
     default:
       return fail('bad-type');
   }
+}
+
+/** An optional sender clock in ms: absent, or a whole non-negative number. */
+function isStamp(x: unknown): boolean {
+  return x === undefined || (Number.isSafeInteger(x) && (x as number) >= 0);
 }
 
 /** A session id or incarnation: 8-32 url-safe characters from the injected randomness. */

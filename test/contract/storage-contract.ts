@@ -169,7 +169,8 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
           const count = [1, 2, 37, 65_536][k]!;
           const index = [0, 1, 36, 40_000][k]!;
           const path = Uint8Array.from({ length: pathBytes(count, index) }, (_, j) => (j * 7 + i) & 255);
-          return { ...v, proof: { kind: 'path', sig, count, index, path } };
+          // Both leaf forms: batches signed before the binary form load as they were written.
+          return { ...v, proof: { kind: 'path', form: k % 2 === 0 ? 1 : 2, sig, count, index, path } };
         });
         const versions = [...proven, sampleVersion(0), sampleVersion(2)];
         await storage.commit({ put: versions, remove: [] });

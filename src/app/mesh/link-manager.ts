@@ -97,7 +97,13 @@ export class LinkManager {
     this.table = new LinkTable((peer) => new RtcLink(peer, hooks), this.refusals);
     const maxLinks = options.maxLinks ?? MAX_LINKS;
     this.admission = new Admission(this.table, maxLinks, Math.min(maxLinks, options.targetLinks ?? TARGET_LINKS));
-    this.signals = new Signals(this.self, this.lattice, this.incarnation, () => this.table.activeCount());
+    this.signals = new Signals(
+      this.self,
+      this.lattice,
+      this.incarnation,
+      () => this.table.activeCount(),
+      () => this.clock.now(),
+    );
     this.reconnect = new Reconnect({
       self: this.self,
       timing: this.timing,

@@ -45,6 +45,7 @@ export class RtcLink {
   private sessionId: string | undefined;
   private opener = false;
   private remoteDescribed = false;
+  private latestStamp: number | undefined;
   private peerIncarnation: string | undefined;
   private announcedLinks: number | undefined;
   private failedAttempts = 0;
@@ -118,6 +119,32 @@ export class RtcLink {
 
   get paired(): boolean {
     return this.manual !== undefined;
+  }
+
+  /** The latest sender clock of an announce or offer taken from the peer (its own clock, ms). */
+  get peerStamp(): number | undefined {
+    return this.latestStamp;
+  }
+
+  /**
+   * Records the stamp of an announce or offer taken from the peer: the latest is kept while a link
+   * is live; with none (`fresh`), the stamp starts over, so a peer whose clock went back after a
+   * reload can still link.
+   */
+  stamped(at: number | undefined, fresh = false): void {
+    if (at === undefined) return;
+    if (fresh || this.latestStamp === undefined || at > this.latestStamp) this.latestStamp = at;
+  }
+
+  /**
+   * True when a signal stamped `at` is older than the latest taken from the peer, or unstamped
+   * while one was stamped: a replay (or an old copy held back by a relay) that must not end the
+   * live link (docs/security.md, "Stale offers and announces"). Stamps are compared only with
+   * the same peer's own stamps, so clock skew between nodes does not matter.
+   */
+  isStale(at: number | undefined): boolean {
+    if (this.latestStamp === undefined) return false;
+    return at === undefined || at < this.latestStamp;
   }
 
   /** What the peer's announce told us. */

@@ -30,7 +30,10 @@ export interface SignalHandlerOptions {
 /**
  * What this node does with each signal it hears: announces open links (the lower id offers),
  * offers are answered unless refused or beyond our links, answers and candidates go to the
- * attempt they belong to, byes end links. Whatever a peer sends, this only drops and counts.
+ * attempt they belong to, byes end links. Whatever a peer sends, this only drops and counts. An
+ * announce of another incarnation or an offer of another session ends a live link only if it is
+ * not older than the latest stamp taken from that peer (RtcLink.isStale): a replayed signed
+ * signal of the peer's earlier page or attempt is dropped as stale.
  */
 export class SignalHandler {
   constructor(private readonly o: SignalHandlerOptions) {}
@@ -51,7 +54,7 @@ export class SignalHandler {
       case 'announce':
         return this.onAnnounce(signal, via);
       case 'offer': {
-        const link = this.acceptOffer(signal.from, signal.data.session);
+        const link = this.acceptOffer(signal.from, signal.data.session, signal.data.at);
         if (link === undefined) return;
         return link.signal({ type: 'offer', sdp: signal.data.sdp }, via);
       }
@@ -84,7 +87,10 @@ export class SignalHandler {
     const o = this.o;
     const existing = o.table.get(signal.from);
     const restarted = existing?.incarnation !== undefined && existing.incarnation !== signal.data.incarnation;
+    const at = signal.data.at;
+    if (existing?.active && restarted && existing.isStale(at)) return o.drops.drop('stale-announce');
     if (existing?.active) {
+      existing.stamped(at);
       // A reloaded peer announces with a new incarnation: the link we hold to its old page is dead.
       // An attempt stuck connecting is retried at once: the peer is there, our offer was lost.
       if (restarted) existing.stop('peer-restarted');
@@ -96,6 +102,7 @@ export class SignalHandler {
     const link = o.table.linkFor(signal.from);
     if (link === undefined) return;
     link.announced(signal.data.incarnation, signal.data.links);
+    link.stamped(at, !link.active);
     link.reachedVia(via);
     const waiting = link.dormant || restarted || link.attempts === 0;
     link.wake();
@@ -113,13 +120,17 @@ export class SignalHandler {
   }
 
   /** Finds or makes the link that answers an offer; undefined if refused. */
-  private acceptOffer(from: NodeId, session: string): RtcLink | undefined {
+  private acceptOffer(from: NodeId, session: string, at: number | undefined): RtcLink | undefined {
     const o = this.o;
     const existing = o.table.get(from);
     if (existing?.active) {
       if (existing.session === session) return undefined; // the same offer over a second path
       if (existing.initiator && existing.state === 'connecting' && o.self < from) {
         o.drops.drop('glare'); // both opened at once: ours wins, theirs will be answered by our offer
+        return undefined;
+      }
+      if (existing.isStale(at)) {
+        o.drops.drop('stale-offer');
         return undefined;
       }
       existing.stop('superseded');
@@ -131,6 +142,7 @@ export class SignalHandler {
     }
     const link = o.table.linkFor(from);
     if (link === undefined) return undefined;
+    link.stamped(at, true);
     o.answer(link, session);
     return link;
   }

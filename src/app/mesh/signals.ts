@@ -11,6 +11,8 @@ export class Signals {
     private readonly incarnation: string,
     /** Our open and opening links, announced so that peers know whether we want more. */
     private readonly links: () => number,
+    /** Our clock (ms): announces and offers are stamped, so a peer can refuse an older one. */
+    private readonly now: () => number,
   ) {}
 
   announce(to: NodeId | undefined): AnnounceSignal {
@@ -19,7 +21,7 @@ export class Signals {
       from: this.self,
       lattice: this.lattice,
       ...(to === undefined ? {} : { to }),
-      data: { incarnation: this.incarnation, links: this.links() },
+      data: { incarnation: this.incarnation, links: this.links(), at: this.now() },
     };
   }
 
@@ -40,6 +42,7 @@ export class Signals {
       const { candidate, sdpMid, sdpMLineIndex } = signal;
       return { type: 'candidate', ...base, data: { session, candidate, sdpMid, sdpMLineIndex } };
     }
+    if (signal.type === 'offer') return { type: 'offer', ...base, data: { session, sdp: signal.sdp, at: this.now() } };
     return { type: signal.type, ...base, data: { session, sdp: signal.sdp } };
   }
 }

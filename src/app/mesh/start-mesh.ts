@@ -55,7 +55,11 @@ export function startMesh(options: MeshOptions): Mesh {
       })
     : undefined;
   const transports: SignalingTransport[] = [];
-  if (paths.includes('broadcast')) transports.push(new BroadcastSignaling({ self, lattice, log }));
+  if (paths.includes('broadcast')) {
+    transports.push(
+      new BroadcastSignaling({ self, lattice, log, signer: options.signer, verifier: webCryptoVerifier() }),
+    );
+  }
   if (paths.includes('websocket')) {
     transports.push(
       new WebSocketSignaling({

@@ -2,6 +2,7 @@ import { Decoder } from '../bytes/decoder';
 import { Encoder } from '../bytes/encoder';
 import { bytesFailure } from '../bytes/errors';
 import type { Version } from '../merge/version';
+import { isLeafForm, type LeafForm } from './leaf-form';
 import { isValidCount, pathBytes } from './merkle';
 
 /** Bytes of an Ed25519 signature. */
@@ -17,12 +18,14 @@ export const SIGNATURE_LENGTH = 64;
  *   batch in the frame; only between the decoder and the verifier, which checks the frame's group
  *   at once and hands on versions with their own path.
  *
- * The author is the version's (ts.node): a batch holds one author's versions.
+ * The author is the version's (ts.node): a batch holds one author's versions. `form` is how the
+ * batch's leaves were made from its versions (leaf-form.ts), signed with the root.
  */
 export type BatchProof = LeafProof | FrameProof;
 
 export interface LeafProof {
   readonly kind: 'path';
+  readonly form: LeafForm;
   readonly sig: Uint8Array;
   readonly count: number;
   readonly index: number;
@@ -31,6 +34,7 @@ export interface LeafProof {
 
 export interface FrameProof {
   readonly kind: 'frame';
+  readonly form: LeafForm;
   readonly sig: Uint8Array;
   readonly count: number;
   readonly index: number;
@@ -48,16 +52,15 @@ export interface ProofGroup {
   readonly members: readonly Version[];
 }
 
-const STORED_PROOF = 1;
-
 /**
  * A version's signature as storage keeps it: a per-version signature (64 bytes, written before
- * batch signing) as is, or a LeafProof as `u8 1, varint count, varint index, 64-byte signature,
- * path` (never 64 bytes long: at least 67).
+ * batch signing) as is, or a LeafProof as `u8 leaf form, varint count, varint index, 64-byte
+ * signature, path` (never 64 bytes long: at least 67). The first byte was a constant 1 before the
+ * binary leaf form: those proofs are form 1 (text leaves), so databases written then load as is.
  */
 export function encodeStoredProof(p: LeafProof): Uint8Array {
   const w = new Encoder(8 + SIGNATURE_LENGTH + p.path.length, bytesFailure);
-  w.writeU8(STORED_PROOF);
+  w.writeU8(p.form);
   w.writeVarUint(p.count);
   w.writeVarUint(p.index);
   w.writeBytes(p.sig);
@@ -68,14 +71,15 @@ export function encodeStoredProof(p: LeafProof): Uint8Array {
 /** The LeafProof stored by encodeStoredProof; throws on bytes it did not write. */
 export function decodeStoredProof(bytes: Uint8Array): LeafProof {
   const r = new Decoder(bytes, bytesFailure);
-  if (r.readU8() !== STORED_PROOF) throw new Error('unknown stored proof format');
+  const form = r.readU8();
+  if (!isLeafForm(form)) throw new Error('unknown stored proof format');
   const count = r.readVarUint();
   const index = r.readVarUint();
   if (!isValidCount(count) || index >= count) throw new Error('stored proof: leaf index out of range');
   const sig = r.readBytes(SIGNATURE_LENGTH).slice();
   const path = r.readBytes(pathBytes(count, index)).slice();
   if (r.left !== 0) throw new Error('stored proof: trailing bytes');
-  return { kind: 'path', sig, count, index, path };
+  return { kind: 'path', form, sig, count, index, path };
 }
 
 /**

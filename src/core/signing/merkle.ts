@@ -1,4 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256Parts } from './sha256';
 
 /**
  * The Merkle tree over one signed batch of versions (docs/security.md, "One signature per batch").
@@ -20,27 +20,21 @@ export const HASH_BYTES = 32;
 export const MAX_BATCH_LEAVES = 65_536;
 export const MAX_TREE_DEPTH = 16;
 
-const LEAF = 0x00;
-const NODE = 0x01;
+const LEAF = Uint8Array.of(0x00);
+const NODE = Uint8Array.of(0x01);
 
 export function leafHash(bytes: Uint8Array): Uint8Array {
-  const buf = new Uint8Array(bytes.length + 1);
-  buf[0] = LEAF;
-  buf.set(bytes, 1);
-  return sha256(buf);
+  return sha256Parts(LEAF, bytes);
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const buf = new Uint8Array(1 + 2 * HASH_BYTES);
-  buf[0] = NODE;
-  buf.set(left, 1);
-  buf.set(right, 1 + HASH_BYTES);
-  return sha256(buf);
+  return sha256Parts(NODE, left, right);
 }
 
 /** Nodes at `level` of a tree of `count` leaves. */
 export function levelWidth(count: number, level: number): number {
-  return Math.ceil(count / 2 ** level);
+  // ceil(count / 2^level) in integers: count is at most MAX_BATCH_LEAVES (2^16).
+  return (count + (1 << level) - 1) >>> level;
 }
 
 /** Levels above the leaves (0 for a single leaf). */

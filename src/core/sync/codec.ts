@@ -43,7 +43,8 @@ import {
  * Version 3 (signed versions, docs/security.md) added the hello's key and `keys`; version 4 the
  * hello's nonce and `proof` (mutual proof of key possession: 16 B more per hello, 67 B + the token
  * per proof, one signature and one verification per side per link); version 5 `versions` in wire
- * format 3 (one signature per author batch); version 6 `part`. A peer speaking another
+ * format 3 (one signature per author batch); version 6 `part`; version 7 `versions` in wire format
+ * 4 (each batch names its leaf form, docs/security.md "Leaf forms"). A peer speaking another
  * version has its hello refused with a bye naming the version we speak, so two never mix silently.
  * Every field is checked on decode; no trailing bytes. The hello's protocol field is byte 0.
  */

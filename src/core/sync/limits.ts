@@ -85,6 +85,8 @@ export const LimitName = {
   AppliedRate: 'appliedRate',
   InvalidBackoff: 'invalidBackoff',
   VerifyBacklog: 'verifyBacklog',
+  /** Claims forgotten at the node's bound (sync-index.ts MAX_CLAIMS): over all links, not one. */
+  Claims: 'claims',
 } as const;
 export type LimitName = (typeof LimitName)[keyof typeof LimitName];
 
@@ -103,6 +105,7 @@ export class LimitCounter {
     appliedRate: 0,
     invalidBackoff: 0,
     verifyBacklog: 0,
+    claims: 0,
   };
 
   hit(name: LimitName, n = 1): void {

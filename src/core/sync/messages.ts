@@ -11,9 +11,10 @@ import { ID_SIZE } from '../reconcile/item';
  * proof of key possession before any data flows, docs/security.md). 5: `versions` batches in wire
  * format 3, one signature per author batch with Merkle multiproofs (docs/security.md, "One
  * signature per batch"). 6: `part` (a frame larger than the link's frame size crosses as several,
- * docs/budgeter.md "Parts").
+ * docs/budgeter.md "Parts"). 7: wire format 4, each batch names its leaf form (new batches hash a
+ * binary form of each version, docs/security.md "Leaf forms").
  */
-export const SYNC_PROTOCOL_VERSION = 6;
+export const SYNC_PROTOCOL_VERSION = 7;
 /** A hello's fresh random nonce: what the peer's proof must sign. */
 export const HANDSHAKE_NONCE_BYTES = 16;
 /** An Ed25519 signature's length. */

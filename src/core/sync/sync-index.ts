@@ -7,6 +7,12 @@ import { idKey, versionId } from './version-id';
 export const MAX_REFUSED = 16_384;
 /** Ids set aside (held back) remembered at once; past it the oldest are forgotten (fetched again sooner). */
 export const MAX_HELD_BACK = 65_536;
+/**
+ * Ids claimed at once, over every link (docs/security.md, "Per-link limits"): each link's wants are
+ * bounded (MAX_TRACKED_WANTS), but many links and set-aside ids add up. Past it, expired claims are
+ * swept, then the oldest claim is forgotten: the worst that costs is asking twice for a version.
+ */
+export const MAX_CLAIMS = 65_536;
 
 interface Entry {
   readonly item: Item;
@@ -30,7 +36,10 @@ export class SyncIndex {
   private readonly added = new Map<string, Item>();
   private readonly removed = new Set<string>();
   private snapshot: SortedVectorStorage | undefined;
+  /** Claimed id → until when, oldest set first (bounded at MAX_CLAIMS). */
   private readonly claims = new Map<string, number>();
+  private evicted = 0;
+  private sweptAt = Number.NEGATIVE_INFINITY;
   /** Ids set aside (suppress) → until when: not fetched, and not taken from a peer's unasked push. */
   private readonly heldBack = new Map<string, number>();
   /** Ids of versions refused for what they are (see refuse), in insertion order for eviction. */
@@ -116,10 +125,31 @@ export class SyncIndex {
       if (this.refused.has(key)) continue;
       const claimed = this.claims.get(key);
       if (claimed !== undefined && claimed > now) continue;
-      this.claims.set(key, until);
+      this.setClaim(key, until, now);
       out.push(id);
     }
     return out;
+  }
+
+  /** Claims forgotten before they ran out because MAX_CLAIMS was reached (the limit's counter). */
+  get claimsEvicted(): number {
+    return this.evicted;
+  }
+
+  /** Sets a claim (latest last), keeping at most MAX_CLAIMS: expired ones go first, then the oldest. */
+  private setClaim(key: string, until: number, now: number | undefined): void {
+    this.claims.delete(key);
+    if (this.claims.size >= MAX_CLAIMS) {
+      if (now !== undefined && now > this.sweptAt) {
+        this.sweptAt = now;
+        for (const [k, u] of this.claims) if (u <= now) this.claims.delete(k);
+      }
+      while (this.claims.size >= MAX_CLAIMS) {
+        this.claims.delete(this.claims.keys().next().value!);
+        this.evicted++;
+      }
+    }
+    this.claims.set(key, until);
   }
 
   /** Keeps these ids claimed until `until` (received but not applied: do not fetch again soon). */
@@ -127,7 +157,7 @@ export class SyncIndex {
     for (const id of ids) {
       const key = idKey(id);
       if (this.entries.has(key)) continue;
-      this.claims.set(key, Math.max(until, this.claims.get(key) ?? 0));
+      this.setClaim(key, Math.max(until, this.claims.get(key) ?? 0), undefined);
       const held = Math.max(until, this.heldBack.get(key) ?? 0);
       this.heldBack.delete(key);
       this.heldBack.set(key, held);

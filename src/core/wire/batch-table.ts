@@ -3,6 +3,7 @@ import type { Encoder } from '../bytes/encoder';
 import type { NodeId } from '../ids';
 import type { Version } from '../merge/version';
 import type { FrameProof, ProofGroup } from '../signing/leaf-proof';
+import { isLeafForm, type LeafForm } from '../signing/leaf-form';
 import { HASH_BYTES, MAX_BATCH_LEAVES, proofLength, proveFrom, siblingsFromPaths } from '../signing/merkle';
 import { WireError } from './errors';
 import { SIG_BYTES } from './format';
@@ -18,6 +19,7 @@ import { SIG_BYTES } from './format';
 /** One table entry as the encoder plans it. */
 export interface PlannedBatch {
   readonly author: NodeId;
+  readonly form: LeafForm;
   readonly sig: Uint8Array;
   readonly count: number;
   /** In leaf order. */
@@ -54,7 +56,7 @@ export function planBatches(versions: readonly Version[]): BatchPlan {
   const byContent = new Map<string, Version[]>();
   for (const [sig, list] of bySig) {
     const p = list[0]!.proof!;
-    const key = `${list[0]!.ts.node}\u0000${p.count}\u0000${sig.join(',')}`;
+    const key = `${list[0]!.ts.node}\u0000${p.form}\u0000${p.count}\u0000${sig.join(',')}`;
     const known = byContent.get(key);
     if (known === undefined) byContent.set(key, list);
     else known.push(...list);
@@ -68,6 +70,7 @@ function planOne(list: Version[]): PlannedBatch {
   const first = list[0]!.proof!;
   const author = list[0]!.ts.node;
   const count = first.count;
+  const form = first.form;
   if (!(Number.isInteger(count) && count >= 1 && count <= MAX_BATCH_LEAVES)) {
     throw new WireError(`cannot encode a batch of ${count} leaves`);
   }
@@ -76,7 +79,8 @@ function planOne(list: Version[]): PlannedBatch {
   const indices: number[] = [];
   for (const v of sorted) {
     const p = v.proof!;
-    if (v.ts.node !== author || p.count !== count) throw new WireError('one batch signature over two batches');
+    if (v.ts.node !== author || p.count !== count || p.form !== form)
+      throw new WireError('one batch signature over two batches');
     if (!(Number.isInteger(p.index) && p.index >= 0 && p.index < count)) {
       throw new WireError(`cannot encode leaf index ${p.index} of a batch of ${count}`);
     }
@@ -85,10 +89,10 @@ function planOne(list: Version[]): PlannedBatch {
     members.push(v);
     indices.push(p.index);
   }
-  if (indices.length === count) return { author, sig: first.sig, count, members, indices, proof: [] };
+  if (indices.length === count) return { author, form, sig: first.sig, count, members, indices, proof: [] };
   const proof = proofFor(count, members, indices);
   if (proof === undefined) throw new WireError('cannot prove these versions of their batch');
-  return { author, sig: first.sig, count, members, indices, proof };
+  return { author, form, sig: first.sig, count, members, indices, proof };
 }
 
 function proofFor(count: number, members: readonly Version[], indices: readonly number[]): Uint8Array[] | undefined {
@@ -112,6 +116,7 @@ export function writeBatchTable(w: Encoder, batches: readonly PlannedBatch[], no
   w.writeVarUint(batches.length);
   for (const b of batches) {
     w.writeVarUint(nodeIndex(b.author));
+    w.writeU8(b.form);
     w.writeVarUint(b.count);
     w.writeBytes(b.sig);
     w.writeVarUint(b.indices.length);
@@ -128,13 +133,14 @@ export function writeBatchTable(w: Encoder, batches: readonly PlannedBatch[], no
 /** A decoded table entry: the versions it covers follow in the frame. */
 export interface DecodedBatch {
   readonly author: NodeId;
+  readonly form: LeafForm;
   readonly sig: Uint8Array;
   readonly count: number;
   readonly group: ProofGroup;
 }
 
-/** Smallest entry: author, count, signature, member count. */
-const MIN_ENTRY_BYTES = 3 + SIG_BYTES;
+/** Smallest entry: author, leaf form, count, signature, member count. */
+const MIN_ENTRY_BYTES = 4 + SIG_BYTES;
 
 /**
  * Reads the table against the frame's version count: each entry's count at most MAX_BATCH_LEAVES,
@@ -149,6 +155,8 @@ export function readBatchTable(r: Decoder, nodes: readonly NodeId[], versionCoun
   for (let b = 0; b < n; b++) {
     const ni = r.readVarUint();
     if (ni >= nodes.length) r.fail(`batch author index ${ni} out of range (table has ${nodes.length})`);
+    const form = r.readU8();
+    if (!isLeafForm(form)) r.fail(`unknown leaf form ${form}`);
     const count = r.readVarUint();
     if (count < 1 || count > MAX_BATCH_LEAVES) r.fail(`batch of ${count} leaves (at most ${MAX_BATCH_LEAVES})`);
     const sig = r.readBytes(SIG_BYTES);
@@ -174,7 +182,7 @@ export function readBatchTable(r: Decoder, nodes: readonly NodeId[], versionCoun
       proof = [];
       for (let i = 0; i < h; i++) proof.push(r.readBytes(HASH_BYTES));
     }
-    out.push({ author: nodes[ni]!, sig, count, group: { indices, proof, members: [] } });
+    out.push({ author: nodes[ni]!, form, sig, count, group: { indices, proof, members: [] } });
   }
   return out;
 }

@@ -102,7 +102,14 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
     if (i < batched) {
       const b = batches[batch]!;
       if (ts.node !== b.author) r.fail(`version ${i} by ${ts.node} in a batch signed by ${b.author}`);
-      proof = { kind: 'frame', sig: b.sig, count: b.count, index: b.group.indices[member]!, group: b.group };
+      proof = {
+        kind: 'frame',
+        form: b.form,
+        sig: b.sig,
+        count: b.count,
+        index: b.group.indices[member]!,
+        group: b.group,
+      };
       if (++member === b.group.indices.length) {
         batch++;
         member = 0;

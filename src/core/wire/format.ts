@@ -1,7 +1,8 @@
 /**
  * Batch layout, format version 3 (all integers little-endian; varint = unsigned LEB128):
  *
- *   u8      format version (3: signed batches in a table; 2: approval and task carry request ids)
+ *   u8      format version (4: each batch names its leaf form; 3: signed batches in a table; 2: approval
+ *           and task carry request ids)
  *   u8      batch flags: bit1 a position base follows (bit0, once "every version signed", is refused)
  *   [2 × i32 position base: the smallest latitude and longitude of the batch, 1e-7°]
  *   varint  node count,   then each node id 6-bit packed (node-ids.ts)
@@ -12,7 +13,8 @@
  *           once, used by index)
  *   varint  version count
  *   varint  signed-batch count, then per batch (batch-table.ts, docs/security.md "One signature per batch"):
- *           varint author node index, varint leaf count, 64 bytes signature over the batch root,
+ *           varint author node index, u8 leaf form (signing/leaf-form.ts), varint leaf count, 64 bytes
+ *           signature over the batch root,
  *           varint versions of it in this frame (k); if k < leaf count, the k leaf indices as gaps
  *           (varint index - previous - 1) and then the multiproof's 32-byte hashes (as many as
  *           the indices call for, merkle.ts proofPositions)
@@ -28,7 +30,7 @@
  * A moving track's update (position + velocity, one clock) in a batch of 1,000 costs ~24 bytes:
  * see docs/benchmarks.md, scenario 2.
  */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 export const BATCH_POSITION_BASE = 0x02;
 

@@ -118,7 +118,13 @@ export class MeshNode {
       else if (s.state === SessionState.Syncing || s.state === SessionState.Handshake) syncing += 1;
       if (s.lastSyncAt !== undefined) lastSyncAt = Math.max(lastSyncAt ?? 0, s.lastSyncAt);
     }
-    const limitsHit = sumLimitCounts([this.refused.snapshot(), ...this.peers().map((s) => s.limitsHit)]);
+    const claims = new LimitCounter();
+    claims.hit(LimitName.Claims, this.index.claimsEvicted);
+    const limitsHit = sumLimitCounts([
+      this.refused.snapshot(),
+      claims.snapshot(),
+      ...this.peers().map((s) => s.limitsHit),
+    ]);
     return { peers: this.links.size, synced, syncing, stuck, lastSyncAt, items: this.index.size, limitsHit };
   }
 

@@ -17,9 +17,12 @@ export const NEW_REGISTERS_PER_SECOND = 250;
 /** Authors whose buckets are kept (least recently used go first; as many as the key ring holds keys). */
 export const MAX_AUTHOR_BUCKETS = 4_096;
 /**
- * Authors whose buckets were forgotten, remembered by id so that they come back empty rather than
- * with a full burst (least recently forgotten go first). Past that many, a returning author is as
- * new as a fresh key, which gets a full burst anyway (docs/security.md, the open-lattice limit).
+ * Authors whose buckets were forgotten while not full, each remembered by one number: when its
+ * bucket would be full again. It comes back with what it would have had, neither a fresh burst
+ * (forgetting must not refill) nor nothing (an honest author pushed out by a flood of others keeps
+ * what it had). An author forgotten with a full bucket needs no entry. Past that many, entries
+ * already full again are dropped, then the oldest: such an author comes back as new as a fresh key,
+ * which gets a full burst anyway (docs/security.md, "New registers per author").
  */
 export const MAX_FORGOTTEN_AUTHORS = 16_384;
 
@@ -86,8 +89,8 @@ interface Bucket {
 export class NewRegisterLimit {
   /** Insertion order = least recently used first. */
   private readonly buckets = new Map<NodeId, Bucket>();
-  /** Authors whose buckets were evicted: they start empty, not with a full burst (insertion order for eviction). */
-  private readonly forgotten = new Set<NodeId>();
+  /** Authors whose buckets were evicted before they were full → when they would be full (insertion order). */
+  private readonly forgotten = new Map<NodeId, number>();
   /** Registers refused (by the precheck or the charge), for securityStats. */
   hits = 0;
 
@@ -186,11 +189,18 @@ export class NewRegisterLimit {
     return undefined;
   }
 
-  /** Tokens the author has now (no bucket kept: none if it was forgotten, else a full burst). */
+  /** Tokens the author has now (no bucket kept: what it would have by now, from when it was forgotten). */
   private available(author: NodeId, now: number): number {
     const b = this.buckets.get(author);
-    if (b === undefined) return this.forgotten.has(author) ? 0 : this.limits.burst;
+    if (b === undefined) return this.tokensBy(this.forgotten.get(author) ?? now, now);
     return this.refilled(b, now);
+  }
+
+  /** Tokens at `now` of a bucket that is full at `fullAt`. */
+  private tokensBy(fullAt: number, now: number): number {
+    if (fullAt <= now) return this.limits.burst;
+    if (fullAt === Number.POSITIVE_INFINITY || this.limits.ratePerSecond <= 0) return 0;
+    return Math.max(0, this.limits.burst - ((fullAt - now) * this.limits.ratePerSecond) / 1000);
   }
 
   private refilled(b: Bucket, now: number): number {
@@ -198,17 +208,26 @@ export class NewRegisterLimit {
     return Math.min(this.limits.burst, b.tokens + (elapsed * this.limits.ratePerSecond) / 1000);
   }
 
-  private forget(author: NodeId): void {
+  private forget(author: NodeId, now: number): void {
+    const b = this.buckets.get(author);
     this.buckets.delete(author);
-    this.forgotten.add(author);
-    if (this.forgotten.size > MAX_FORGOTTEN_AUTHORS) this.forgotten.delete(this.forgotten.values().next().value!);
+    if (b === undefined) return;
+    const tokens = this.refilled(b, now);
+    if (tokens >= this.limits.burst) return; // full: it comes back full, nothing to remember
+    const rate = this.limits.ratePerSecond;
+    const fullAt = rate > 0 ? now + ((this.limits.burst - tokens) * 1000) / rate : Number.POSITIVE_INFINITY;
+    this.forgotten.set(author, fullAt);
+    if (this.forgotten.size <= MAX_FORGOTTEN_AUTHORS) return;
+    for (const [id, at] of this.forgotten) if (at <= now) this.forgotten.delete(id);
+    while (this.forgotten.size > MAX_FORGOTTEN_AUTHORS) this.forgotten.delete(this.forgotten.keys().next().value!);
   }
 
   private take(author: NodeId, now: number): boolean {
     let b = this.buckets.get(author);
     if (b === undefined) {
-      if (this.buckets.size >= this.limits.maxAuthors) this.forget(this.buckets.keys().next().value!);
-      b = { tokens: this.forgotten.delete(author) ? 0 : this.limits.burst, last: now };
+      if (this.buckets.size >= this.limits.maxAuthors) this.forget(this.buckets.keys().next().value!, now);
+      b = { tokens: this.available(author, now), last: now };
+      this.forgotten.delete(author);
     } else {
       this.buckets.delete(author);
       b.tokens = this.refilled(b, now);

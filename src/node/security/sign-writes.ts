@@ -2,40 +2,56 @@ import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import { batchRootSigningBytes, versionLeafHash } from '../../core/signing/batch-signing';
 import type { LeafProof } from '../../core/signing/leaf-proof';
+import { LEAF_FORM_BINARY, type LeafForm } from '../../core/signing/leaf-form';
 import { buildTree, MAX_BATCH_LEAVES, pathOf } from '../../core/signing/merkle';
 import type { Signer } from '../../ports/signer';
 import type { WriteLane } from '../write-lane';
 
 /**
  * Signs this node's fresh versions with its key, one Ed25519 signature per batch (docs/security.md,
- * "One signature per batch"): the versions are the leaves of a Merkle tree, the key signs its root
+ * "One signature per batch"): the versions, in the binary leaf form (leaf-form.ts), are the leaves
+ * of a Merkle tree, the key signs its root
  * (batchRootSigningBytes), and each version gets its LeafProof (the signature, the leaf count, its
  * index, its path to the root), set on the object itself: the store already holds these very
  * objects (a local write is merged before it is signed, so nothing awaits between its checks and
  * its merge), and storage and the mesh read them from there. Only versions this node just stamped
  * and nobody else has seen yet; all of `versions` must be `author`'s.
  */
-export async function signBatchInPlace(signer: Signer, author: NodeId, versions: readonly Version[]): Promise<void> {
+export async function signBatchInPlace(
+  signer: Signer,
+  author: NodeId,
+  versions: readonly Version[],
+  form: LeafForm = LEAF_FORM_BINARY,
+): Promise<void> {
   for (let at = 0; at < versions.length; at += MAX_BATCH_LEAVES) {
     const part = versions.slice(at, at + MAX_BATCH_LEAVES);
     for (const v of part) {
       if (v.ts.node !== author) throw new Error(`a batch signed by ${author} holds a version by ${v.ts.node}`);
     }
-    const levels = buildTree(part.map(versionLeafHash));
+    const levels = buildTree(part.map((v) => versionLeafHash(v, form)));
     const root = levels[levels.length - 1]![0]!;
-    const sig = await signer.sign(batchRootSigningBytes(author, part.length, root));
+    const sig = await signer.sign(batchRootSigningBytes(author, part.length, root, form));
     const node = (level: number, index: number): Uint8Array | undefined => levels[level]?.[index];
     for (let i = 0; i < part.length; i++) {
-      const proof: LeafProof = { kind: 'path', sig, count: part.length, index: i, path: pathOf(part.length, i, node)! };
+      const path = pathOf(part.length, i, node)!;
+      const proof: LeafProof = { kind: 'path', form, sig, count: part.length, index: i, path };
       (part[i] as { proof?: LeafProof }).proof = proof;
     }
   }
 }
 
-/** Copies of `versions` (all `author`'s) signed as one batch: for tests, benchmarks and tools. */
-export async function signedBatch(signer: Signer, author: NodeId, versions: readonly Version[]): Promise<Version[]> {
+/**
+ * Copies of `versions` (all `author`'s) signed as one batch: for tests, benchmarks and tools
+ * (`form` 1 makes a batch as nodes signed them before the binary leaf form).
+ */
+export async function signedBatch(
+  signer: Signer,
+  author: NodeId,
+  versions: readonly Version[],
+  form: LeafForm = LEAF_FORM_BINARY,
+): Promise<Version[]> {
   const copies = versions.map(({ sig: _sig, proof: _proof, ...v }) => ({ ...v }) as Version);
-  await signBatchInPlace(signer, author, copies);
+  await signBatchInPlace(signer, author, copies, form);
   return copies;
 }
 

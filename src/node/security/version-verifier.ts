@@ -3,9 +3,10 @@ import type { Version } from '../../core/merge/version';
 import { batchRootSigningBytes } from '../../core/signing/batch-signing';
 import type { LeafProof, ProofGroup } from '../../core/signing/leaf-proof';
 import { SIGNATURE_LENGTH } from '../../core/signing/leaf-proof';
-import { HASH_BYTES, leafHash, pathBytes, pathOf, positionKey, rootFromProof } from '../../core/signing/merkle';
+import { versionLeafHash, type LeafForm } from '../../core/signing/leaf-form';
+import { buildTree, HASH_BYTES, pathBytes, pathOf, positionKey, rootFromProof } from '../../core/signing/merkle';
 import { VerifiedRoots } from '../../core/signing/verified-roots';
-import { VerifiedVersions } from '../../core/signing/verified-versions';
+import { VerifiedVersions, type ContentForm } from '../../core/signing/verified-versions';
 import { versionSigningBytes } from '../../core/signing/version-signing';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
@@ -220,8 +221,10 @@ export class VersionVerifier {
     failed: (error: unknown) => void = () => undefined,
   ): void {
     const verdicts: Verdict[] = new Array<Verdict>(versions.length);
-    // The signing bytes of each version checked alone, encoded once and kept for the cache.
+    // What stands for each version's content in the cache (VerifiedVersions): the signing bytes of
+    // a version checked alone, the leaf hash of one under a batch; computed once.
     const signed: (Uint8Array | undefined)[] = [];
+    const forms: ContentForm[] = [];
     // The root each version under a batch was proven to (what the cache keeps as its signature).
     const roots: (Uint8Array | undefined)[] = [];
     const slow: Promise<void>[] = [];
@@ -237,26 +240,30 @@ export class VersionVerifier {
         else list.push(i);
         continue;
       }
-      verdicts[i] = this.quick(v);
+      verdicts[i] = this.quick(v, (bytes) => {
+        signed[i] = bytes;
+        forms[i] = 'signing-text';
+      });
       if (verdicts[i] === 'unknown' || verdicts[i] === 'conflict') {
         const recalled = verdicts[i] as 'unknown' | 'conflict';
-        const verdict = this.check(v, recalled, from, (bytes) => (signed[i] = bytes));
+        const verdict = this.check(v, recalled, from, signed[i]!);
         if (verdict instanceof Promise) slow.push(verdict.then((x) => void (verdicts[i] = x)));
         else verdicts[i] = verdict;
       }
     }
     for (const [g, at] of groups) {
-      const settled = this.checkGroup(g, at, versions, from, verdicts, signed, roots);
+      const settled = this.checkGroup(g, at, versions, from, verdicts, signed, forms, roots);
       if (settled instanceof Promise) slow.push(settled);
     }
-    if (slow.length === 0) return done(this.settle(versions, verdicts, signed, roots));
-    Promise.all(slow).then(() => done(this.settle(versions, verdicts, signed, roots)), failed);
+    if (slow.length === 0) return done(this.settle(versions, verdicts, signed, forms, roots));
+    Promise.all(slow).then(() => done(this.settle(versions, verdicts, signed, forms, roots)), failed);
   }
 
   private settle(
     versions: readonly Version[],
     verdicts: readonly Verdict[],
     signed: readonly (Uint8Array | undefined)[],
+    forms: readonly ContentForm[],
     roots: readonly (Uint8Array | undefined)[],
   ): VerifyOutcome {
     const accepted: Version[] = [];
@@ -268,10 +275,8 @@ export class VersionVerifier {
       if (verdict === 'ok' || verdict === 'proven') {
         // A conflict with a version verified earlier in this batch or since the check started:
         // one author, one (entity, kind, clock), two contents.
-        const bytes = signed[i];
-        const sig = verdict === 'ok' ? v.sig : roots[i];
-        if (this.cache.recall(v, sig, bytes) === 'conflict') reason = 'equivocation';
-        else this.cache.remember(v, sig, bytes);
+        const sig = verdict === 'ok' ? v.sig! : roots[i]!;
+        if (this.cache.admit(v, sig, signed[i]!, forms[i]!) === 'conflict') reason = 'equivocation';
       } else if (verdict !== 'cached') {
         reason = verdict as RejectReason;
       }
@@ -296,6 +301,7 @@ export class VersionVerifier {
     from: NodeId | undefined,
     verdicts: Verdict[],
     signed: (Uint8Array | undefined)[],
+    forms: ContentForm[],
     roots: (Uint8Array | undefined)[],
   ): Maybe<void> {
     const refuse = (reason: RejectReason): void => {
@@ -305,7 +311,7 @@ export class VersionVerifier {
     const members: readonly Version[] = lone ? [g] : g.members;
     const first = members[0];
     if (first?.proof === undefined) return refuse('bad-signature');
-    const { sig, count } = first.proof;
+    const { sig, count, form } = first.proof;
     const author = first.ts.node;
     if (!(sig instanceof Uint8Array) || sig.length !== SIGNATURE_LENGTH) return refuse('malformed-signature');
     // An author with no key costs no hashing nor Ed25519 check: a peer could otherwise make up authors.
@@ -326,25 +332,37 @@ export class VersionVerifier {
       indices = g.indices;
       proof = g.proof;
     }
-    const bytes: Uint8Array[] = [];
+    const leaves: Uint8Array[] = [];
     for (const m of members) {
       const p = m.proof;
-      if (m.ts.node !== author || p === undefined || p.count !== count || p.sig !== sig) return refuse('bad-signature');
-      bytes.push(versionSigningBytes(m));
+      if (m.ts.node !== author || p === undefined || p.count !== count || p.sig !== sig || p.form !== form)
+        return refuse('bad-signature');
+      leaves.push(versionLeafHash(m, form));
     }
-    const nodes = new Map<number, Uint8Array>();
-    const root = rootFromProof(
-      count,
-      indices,
-      bytes.map(leafHash),
-      proof,
-      lone ? undefined : (level, index, hash) => nodes.set(positionKey(level, index), hash),
-    );
+    // A whole batch (every leaf, no proof hashes: the decoder made its indices 0..count-1) is
+    // hashed level by level into arrays; a subset walks its multiproof, keeping what it learns.
+    let root: Uint8Array | string;
+    let node: (level: number, index: number) => Uint8Array | undefined;
+    if (!lone && indices.length === count && proof.length === 0 && indices[count - 1] === count - 1) {
+      const levels = buildTree(leaves);
+      root = levels[levels.length - 1]![0]!;
+      node = (level, index) => levels[level]?.[index];
+    } else {
+      const nodes = new Map<number, Uint8Array>();
+      root = rootFromProof(
+        count,
+        indices,
+        leaves,
+        proof,
+        lone ? undefined : (level, index, hash) => nodes.set(positionKey(level, index), hash),
+      );
+      node = (level, index) => nodes.get(positionKey(level, index));
+    }
     if (typeof root === 'string') return refuse('bad-signature');
-    return after(this.checkRoot(author, count, root, sig, key, from), (verdict) => {
+    const proven = root;
+    return after(this.checkRoot(author, form, count, proven, sig, key, from), (verdict) => {
       if (!verdict.ok) return refuse(verdict.reason);
       if (verdict.cached) this.cacheHits += at.length;
-      const node = (level: number, index: number): Uint8Array | undefined => nodes.get(positionKey(level, index));
       const byVersion = new Map(members.map((m, k) => [m, k]));
       for (const i of at) {
         const v = versions[i]!;
@@ -358,12 +376,13 @@ export class VersionVerifier {
         if (!lone || verdict.sig !== sig) {
           const index = indices[k]!;
           const path = lone ? (v.proof as LeafProof).path : pathOf(count, index, node)!;
-          const own: LeafProof = { kind: 'path', sig: verdict.sig, count, index, path };
+          const own: LeafProof = { kind: 'path', form, sig: verdict.sig, count, index, path };
           (v as { proof?: LeafProof }).proof = own;
         }
         // Checked for equivocation in settle, in input order, under the root as its signature.
-        signed[i] = bytes[k];
-        roots[i] = root;
+        signed[i] = leaves[k];
+        forms[i] = form === 1 ? 'leaf-1' : 'leaf-2';
+        roots[i] = proven;
         verdicts[i] = 'proven';
       }
     });
@@ -372,19 +391,20 @@ export class VersionVerifier {
   /** The root's signature: remembered (the signature that verified it), or checked once now. */
   private checkRoot(
     author: NodeId,
+    form: LeafForm,
     count: number,
     root: Uint8Array,
     sig: Uint8Array,
     key: Uint8Array,
     from: NodeId | undefined,
   ): Maybe<GroupVerdict> {
-    const known = this.roots.recall(author, count, root);
+    const known = this.roots.recall(author, form, count, root);
     if (known !== undefined) return { ok: true, sig: known, cached: true };
-    const bytes = batchRootSigningBytes(author, count, root);
+    const bytes = batchRootSigningBytes(author, count, root, form);
     this.checked++;
     return after(this.crypto.verify(key, bytes, sig), (ok): Maybe<GroupVerdict> => {
       if (ok) {
-        this.roots.remember(author, count, root, sig);
+        this.roots.remember(author, form, count, root, sig);
         return { ok: true, sig, cached: false };
       }
       if (author === this.self) return { ok: false, reason: 'self-author' };
@@ -398,10 +418,13 @@ export class VersionVerifier {
     });
   }
 
-  private quick(v: Version): Verdict {
+  /** `encoded` receives the signing bytes once computed (the cache and the check use them). */
+  private quick(v: Version, encoded: (bytes: Uint8Array) => void): Verdict {
     if (v.sig === undefined) return 'unsigned';
     if (!(v.sig instanceof Uint8Array) || v.sig.length !== 64) return 'malformed-signature';
-    const recalled = this.cache.recall(v);
+    const bytes = versionSigningBytes(v);
+    encoded(bytes);
+    const recalled = this.cache.recall(v, v.sig, bytes, 'signing-text');
     if (recalled === 'verified') {
       this.cacheHits++;
       return 'cached';
@@ -409,12 +432,12 @@ export class VersionVerifier {
     return recalled;
   }
 
-  /** `encoded` receives the signing bytes when they are computed, so the cache need not encode them again. */
+  /** `bytes`: the version's signing bytes (from quick). */
   private check(
     v: Version,
     recalled: 'unknown' | 'conflict',
     from: NodeId | undefined,
-    encoded: (bytes: Uint8Array) => void,
+    bytes: Uint8Array,
   ): Maybe<'ok' | RejectReason> {
     const sig = v.sig!;
     const author = v.ts.node;
@@ -422,8 +445,6 @@ export class VersionVerifier {
     // An author with no key costs no Ed25519 check at all: a peer could otherwise make up authors
     // and have us verify each version under its own key, to find a forgery nothing would apply anyway.
     if (key === undefined) return author === this.self ? 'self-author' : 'unknown-author';
-    const bytes = versionSigningBytes(v);
-    encoded(bytes);
     this.checked++;
     return after(this.crypto.verify(key, bytes, sig), (ok): Maybe<'ok' | RejectReason> => {
       if (ok) return recalled === 'conflict' ? 'equivocation' : 'ok';

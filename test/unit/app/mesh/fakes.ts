@@ -31,6 +31,15 @@ export class FakeHub {
   private readonly members = new Map<NodeId, (signal: Signal) => void>();
   reachable: (from: NodeId, to: NodeId) => boolean = () => true;
   delivered = 0;
+  /** Every signal sent through the hub, as sent (for tests that replay one). */
+  readonly log: Signal[] = [];
+
+  /** Delivers `signal` to `to` as if the hub had relayed it (a replay). */
+  inject(to: NodeId, signal: Signal): void {
+    const parsed = parseSignal(JSON.stringify(signal));
+    if (!parsed.ok) throw new Error(`cannot inject an invalid signal: ${parsed.reason}`);
+    this.members.get(to)?.(parsed.signal);
+  }
 
   constructor(clock: MeshClock = systemClock) {
     this.later = laterOn(clock);
@@ -49,6 +58,7 @@ export class FakeHub {
         if (receive === undefined) return false;
         const text = JSON.stringify(signal);
         sent += 1;
+        this.log.push(signal);
         for (const [id, deliver] of this.members) {
           if (id === self || !this.reachable(self, id)) continue;
           if (signal.to !== undefined && signal.to !== id) continue;

@@ -342,6 +342,41 @@ describe('LinkManager', () => {
     expect(signals).toEqual([payload]);
   });
 
+  it('an older signed announce or offer of the peer does not supersede the live link', async () => {
+    const s = setup();
+    // a (the lower id, so the one that offers) reloads its page; c holds the link to it.
+    const c = node(s, 'c');
+    const first = node(s, 'a');
+    c.start();
+    first.start();
+    await runUntil(s, 'a and c linked', () => state(c, 'a') === 'connected');
+    first.stop();
+    await run(s, 100);
+    const oldAnnounce = s.hub.log.find((x) => x.from === 'a' && x.type === 'announce')!;
+    const oldOffer = s.hub.log.find((x) => x.from === 'a' && x.type === 'offer')!;
+    const second = node(s, 'a');
+    second.start();
+    await runUntil(
+      s,
+      'c and the new a linked',
+      () => state(c, 'a') === 'connected' && state(second, 'c') === 'connected',
+    );
+    await run(s, 300);
+    const created = s.net.created;
+    // Replays of the old page's signed announce (another incarnation) and offer (another session),
+    // both stamped before the new page's, and an unstamped announce of another incarnation.
+    s.hub.inject('c' as NodeId, oldAnnounce);
+    s.hub.inject('c' as NodeId, oldOffer);
+    s.hub.inject('c' as NodeId, { ...oldAnnounce, data: { incarnation: 'unstamped01' } } as Signal);
+    await settle();
+    expect(state(c, 'a')).toBe('connected');
+    await run(s, 500);
+    expect(state(c, 'a')).toBe('connected');
+    expect(state(second, 'c')).toBe('connected');
+    expect(s.net.created).toBe(created);
+    expect(c.dropped()).toMatchObject({ 'stale-announce': 2, 'stale-offer': 1 });
+  });
+
   it('a relaying peer cannot end a link with a bye forged in another node’s name', async () => {
     const s = setup();
     s.hub.reachable = (x, y) => x === 'b' || y === 'b';

@@ -26,7 +26,14 @@ describe('the verified mark of a component (docs/security.md, "The verified mark
   it('a version signed as part of a batch (its proof) is marked verified too', () => {
     const store = EntityStore.restore({ versions: [], entities: [] });
     store.apply(v(1, 1000));
-    const proof = { kind: 'path', sig: new Uint8Array(64), count: 1, index: 0, path: new Uint8Array(0) } as const;
+    const proof = {
+      kind: 'path',
+      form: 2,
+      sig: new Uint8Array(64),
+      count: 1,
+      index: 0,
+      path: new Uint8Array(0),
+    } as const;
     store.apply({ ...v(2, 1001), proof });
     expect('unverified' in store.view('e1' as EntityId, 2000)!.meta.speed!).toBe(false);
   });

@@ -3,7 +3,7 @@ import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { measureStorages } from '../../../../src/core/reconcile';
 import { idKey, SyncIndex, versionId } from '../../../../src/core/sync';
-import { MAX_REFUSED } from '../../../../src/core/sync/sync-index';
+import { MAX_CLAIMS, MAX_REFUSED } from '../../../../src/core/sync/sync-index';
 import { murmur128 } from '../../../../src/core/sync/version-id';
 
 const v = (entity: string, ms: number, node = 'a', kind = 'position'): Version => ({
@@ -149,5 +149,31 @@ describe('SyncIndex', () => {
     expect(index.refusedCount).toBe(MAX_REFUSED);
     // The oldest are forgotten first: fetched, refused and remembered again if they come back.
     expect(index.claim(ids.slice(0, 12), 0, 100)).toEqual(ids.slice(0, 10));
+  });
+
+  it('holds at most MAX_CLAIMS claims whatever peers make it claim or set aside: expired ones swept first, then the oldest', () => {
+    const index = new SyncIndex();
+    const id = (i: number): Uint8Array => {
+      const b = new Uint8Array(16);
+      new DataView(b.buffer).setUint32(0, i);
+      return b;
+    };
+    // A flood of made-up ids (an ihave flood over many links), claimed for a long time.
+    const flood = Array.from({ length: MAX_CLAIMS + 5_000 }, (_, i) => id(i));
+    expect(index.claim(flood, 0, 1_000_000)).toHaveLength(flood.length);
+    expect(index.claimCount).toBe(MAX_CLAIMS);
+    expect(index.claimsEvicted).toBe(5_000);
+    index.suppress([id(10_000_000), id(10_000_001)], 2_000_000);
+    expect(index.claimCount).toBe(MAX_CLAIMS);
+    // An honest id is still claimed, and the newest claims are the ones kept.
+    const honest = id(20_000_000);
+    expect(index.claim([honest], 10, 100)).toEqual([honest]);
+    expect(index.claim([honest, flood.at(-1)!], 20, 100)).toEqual([]);
+    // Once the flood's claims run out, a new claim sweeps them instead of forgetting live ones.
+    const before = index.claimsEvicted;
+    const more = Array.from({ length: 10 }, (_, i) => id(30_000_000 + i));
+    expect(index.claim(more, 1_500_000, 1_600_000)).toHaveLength(10);
+    expect(index.claimsEvicted).toBe(before);
+    expect(index.claimCount).toBeLessThan(100);
   });
 });

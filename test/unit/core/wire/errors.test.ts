@@ -249,9 +249,10 @@ describe('wire decoding refuses a malformed batch table (signed batches)', () =>
     });
   const entry = (
     w: Encoder,
-    o: { node?: number; count: number; k: number; gaps?: number[]; hashes?: number },
+    o: { node?: number; form?: number; count: number; k: number; gaps?: number[]; hashes?: number },
   ): void => {
     w.writeVarUint(o.node ?? 0);
+    w.writeU8(o.form ?? 2);
     w.writeVarUint(o.count);
     w.writeBytes(new Uint8Array(64));
     w.writeVarUint(o.k);
@@ -283,6 +284,9 @@ describe('wire decoding refuses a malformed batch table (signed batches)', () =>
     rejects(framed(2, table({ count: 4, k: 2, gaps: [1, 5] })), /leaf index 7 of a batch of 4/);
     rejects(framed(2, table({ count: 4, k: 2, gaps: [1, 1], hashes: 1 })), /truncated/);
     rejects(framed(1, table({ count: 4, k: 1, node: 3, hashes: 2 })), /batch author index 3/);
+    rejects(framed(1, table({ count: 1, k: 1, form: 0 })), /unknown leaf form 0/);
+    rejects(framed(1, table({ count: 1, k: 1, form: 3 })), /unknown leaf form 3/);
+    expect(decodeVersions(framed(1, table({ count: 1, k: 1, form: 1 })))[0]!.proof?.form).toBe(1);
     rejects(
       framed(1, (w) => w.writeVarUint(2)),
       /2 batches exceeds the limit of 1|batches cannot fit/,

@@ -32,11 +32,12 @@ describe('wire sizes', () => {
     const sig = new Uint8Array(64).fill(9);
     const signed = vs.map((v, index): Version => ({
       ...v,
-      proof: { kind: 'path', sig, count: vs.length, index, path: new Uint8Array(pathBytes(vs.length, index)) },
+      proof: { kind: 'path', form: 2, sig, count: vs.length, index, path: new Uint8Array(pathBytes(vs.length, index)) },
     }));
-    // 1 (author's node index) + 2 (count 2000) + 64 + 2 (2000 members); the entry count was already there.
-    expect(encodeVersions(signed).length - encodeVersions(vs).length).toBe(69);
-    expect(encodeVersions(signed).length / 1000).toBeLessThanOrEqual(24 + 0.069);
+    // 1 (author's node index) + 1 (leaf form) + 2 (count 2000) + 64 + 2 (2000 members); the entry count was
+    // already there.
+    expect(encodeVersions(signed).length - encodeVersions(vs).length).toBe(70);
+    expect(encodeVersions(signed).length / 1000).toBeLessThanOrEqual(24 + 0.07);
   });
 
   it('a subset of a batch adds its leaf indices and 32 bytes per multiproof hash', () => {
@@ -44,11 +45,11 @@ describe('wire sizes', () => {
     const sig = new Uint8Array(64).fill(9);
     const signed = vs.map((v, index): Version => ({
       ...v,
-      proof: { kind: 'path', sig, count: 32, index, path: new Uint8Array(pathBytes(32, index)).fill(index) },
+      proof: { kind: 'path', form: 2, sig, count: 32, index, path: new Uint8Array(pathBytes(32, index)).fill(index) },
     }));
-    // Leaves 0..15 of 32: author, count, signature, members, 16 one-byte index gaps, and one hash
-    // (the right half's root) proves them.
-    expect(encodeVersions(signed).length - encodeVersions(vs).length).toBe(1 + 1 + 64 + 1 + 16 + 32);
+    // Leaves 0..15 of 32: author, leaf form, count, signature, members, 16 one-byte index gaps, and
+    // one hash (the right half's root) proves them.
+    expect(encodeVersions(signed).length - encodeVersions(vs).length).toBe(1 + 1 + 1 + 64 + 1 + 16 + 32);
   });
 
   it('a version stored before batch signing carries its own 64-byte signature', () => {

@@ -147,4 +147,19 @@ describe('NewRegisterLimit (new registers per author)', () => {
     // An author never seen before still starts with the burst (a new honest peer after a sybil flood).
     expect(limit.charge([note('n1', 'n', 1, '')], nothingHeld, 1000).refused).toEqual([]);
   });
+
+  it('a forgotten author comes back with what its bucket would hold by then: full if it was full, never refilled by forgetting', () => {
+    const limit = new NewRegisterLimit('m' as NodeId, limits(5, 1, 3));
+    const notes = (a: string, n: number, from = 0): Version[] =>
+      Array.from({ length: n }, (_, i) => note(`${a}${from + i}`, a, 1, ''));
+    // h, an honest author, writes one register and is full again a second later; d drains its burst.
+    expect(limit.charge(notes('h', 1), nothingHeld, 0).refused).toEqual([]);
+    expect(limit.charge(notes('d', 5), nothingHeld, 0).refused).toEqual([]);
+    // A flood of other authors pushes both out of the three buckets kept.
+    for (const a of ['a', 'b', 'c']) limit.charge(notes(a, 1), nothingHeld, 2000);
+    // h comes back full: a flood of others must not empty an honest author's bucket.
+    expect(limit.charge(notes('h', 5, 10), nothingHeld, 2000).refused).toEqual([]);
+    // d comes back with the two tokens two seconds gave it, not a fresh burst nor nothing.
+    expect(limit.charge(notes('d', 5, 10), nothingHeld, 2000).refused).toHaveLength(3);
+  });
 });

@@ -38,9 +38,9 @@ async function verifies(v: Version): Promise<boolean> {
   const path = Array.from({ length: p.path.length / HASH_BYTES }, (_, k) =>
     p.path.subarray(k * HASH_BYTES, (k + 1) * HASH_BYTES),
   );
-  const root = rootFromProof(p.count, [p.index], [versionLeafHash(v)], path);
+  const root = rootFromProof(p.count, [p.index], [versionLeafHash(v, p.form)], path);
   if (typeof root === 'string') return false;
-  return await crypto.verify(me.publicKey, batchRootSigningBytes(v.ts.node, p.count, root), p.sig);
+  return await crypto.verify(me.publicKey, batchRootSigningBytes(v.ts.node, p.count, root, p.form), p.sig);
 }
 
 describe('signed local writes', () => {

@@ -7,6 +7,7 @@ import type { ComponentValue } from '../../../../src/core/entity/component-types
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { VERIFIED_VERSION_MAX_ENTRY_BYTES, VerifiedVersions } from '../../../../src/core/signing/verified-versions';
+import { LEAF_FORM_BINARY } from '../../../../src/core/signing/leaf-form';
 import { batchRootSigningBytes, versionLeafHash } from '../../../../src/core/signing/batch-signing';
 import type { FrameProof, LeafProof } from '../../../../src/core/signing/leaf-proof';
 import { buildTree } from '../../../../src/core/signing/merkle';
@@ -182,16 +183,20 @@ describe('VerifiedVersions', () => {
       ...version('aa' as NodeId, e),
       sig: new Uint8Array(64).fill(i + 1),
     }));
-    cache.remember(a!);
-    cache.remember(b!);
-    expect(cache.recall(a!)).toBe('verified'); // a is now the most recent
-    cache.remember(c!);
+    const remember = (v: Version): void => cache.remember(v, v.sig, versionSigningBytes(v), 'signing-text');
+    const recall = (v: Version): string => cache.recall(v, v.sig, versionSigningBytes(v), 'signing-text');
+    remember(a!);
+    remember(b!);
+    expect(recall(a!)).toBe('verified'); // a is now the most recent
+    remember(c!);
     expect(cache.size).toBe(2);
-    expect(cache.recall(b!)).toBe('unknown');
-    expect(cache.recall(a!)).toBe('verified');
-    expect(cache.recall({ ...c!, value: 1 as unknown as ComponentValue })).toBe('conflict');
+    expect(recall(b!)).toBe('unknown');
+    expect(recall(a!)).toBe('verified');
+    expect(recall({ ...c!, value: 1 as unknown as ComponentValue })).toBe('conflict');
     // The same content under another signature is not what verified: checked again.
-    expect(cache.recall({ ...c!, sig: new Uint8Array(64) })).toBe('unknown');
+    expect(recall({ ...c!, sig: new Uint8Array(64) })).toBe('unknown');
+    // A content of another form (a leaf hash) is not compared: checked again, not an equivocation.
+    expect(cache.recall(a!, a!.sig, new Uint8Array(32), 'leaf-2')).toBe('unknown');
   });
 
   it('holds a bounded number of bytes and never remembers a large version', () => {
@@ -201,11 +206,13 @@ describe('VerifiedVersions', () => {
       sig: new Uint8Array(64).fill(7),
     });
     const cache = new VerifiedVersions(100, 3 * 1200);
-    for (let i = 0; i < 10; i++) cache.remember(big(`e${i}`, 1000));
+    const remember = (v: Version): void => cache.remember(v, v.sig, versionSigningBytes(v), 'signing-text');
+    const recall = (v: Version): string => cache.recall(v, v.sig, versionSigningBytes(v), 'signing-text');
+    for (let i = 0; i < 10; i++) remember(big(`e${i}`, 1000));
     expect(cache.size).toBeLessThanOrEqual(3);
-    expect(cache.recall(big('e9', 1000))).toBe('verified');
-    cache.remember(big('huge', VERIFIED_VERSION_MAX_ENTRY_BYTES));
-    expect(cache.recall(big('huge', VERIFIED_VERSION_MAX_ENTRY_BYTES))).toBe('unknown');
+    expect(recall(big('e9', 1000))).toBe('verified');
+    remember(big('huge', VERIFIED_VERSION_MAX_ENTRY_BYTES));
+    expect(recall(big('huge', VERIFIED_VERSION_MAX_ENTRY_BYTES))).toBe('unknown');
   });
 });
 
@@ -290,7 +297,10 @@ describe('one signature per batch of one author’s writes', () => {
       const g = { indices, proof, members: [] as Version[] };
       for (const [k, m] of members.entries()) {
         const p = m.proof!;
-        g.members.push({ ...m, proof: { kind: 'frame', sig: p.sig, count: p.count, index: indices[k]!, group: g } });
+        g.members.push({
+          ...m,
+          proof: { kind: 'frame', form: p.form, sig: p.sig, count: p.count, index: indices[k]!, group: g },
+        });
       }
       return g.members;
     };
@@ -311,11 +321,18 @@ describe('one signature per batch of one author’s writes', () => {
     // Signed by mallory in alice's and in our own name.
     const forge = async (author: NodeId): Promise<Version[]> => {
       const mine = batchOf(mallory, 2).map((v) => ({ ...v, ts: { ...v.ts, node: author } }));
-      const levels = buildTree(mine.map(versionLeafHash));
-      const sig = await signerOf(mallory).sign(batchRootSigningBytes(author, 2, levels[1]![0]!));
+      const levels = buildTree(mine.map((v) => versionLeafHash(v, LEAF_FORM_BINARY)));
+      const sig = await signerOf(mallory).sign(batchRootSigningBytes(author, 2, levels[1]![0]!, LEAF_FORM_BINARY));
       return mine.map((v, i) => ({
         ...v,
-        proof: { kind: 'path', sig, count: 2, index: i, path: levels[0]![1 - i]! } satisfies LeafProof,
+        proof: {
+          kind: 'path',
+          form: LEAF_FORM_BINARY,
+          sig,
+          count: 2,
+          index: i,
+          path: levels[0]![1 - i]!,
+        } satisfies LeafProof,
       }));
     };
     expect(await reasons(await forge(alice.nodeId), mallory.nodeId)).toEqual(['forged-author', 'forged-author']);

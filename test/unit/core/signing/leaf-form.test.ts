@@ -1,0 +1,146 @@
+/**
+ * The binary leaf form (docs/security.md, "Leaf forms"): deterministic (equal versions, however
+ * built, give equal bytes), and two versions of one author share a form exactly when they share
+ * a signing text (the JSON the text form hashes), so the binary form tells apart every content
+ * the text form did and nothing more. The reused SHA-256 state hashes as @noble/hashes' sha256.
+ * fast-check; replay a failure with SEED=<printed seed>.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Timestamp } from '../../../../src/core/clock/timestamp';
+import type { ComponentValue } from '../../../../src/core/entity/component-types';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import {
+  LEAF_FORM_BINARY,
+  LEAF_FORM_TEXT,
+  versionLeafBytes,
+  versionLeafHash,
+} from '../../../../src/core/signing/leaf-form';
+import { leafHash } from '../../../../src/core/signing/merkle';
+import { sha256Parts } from '../../../../src/core/signing/sha256';
+import { versionSigningBytes, versionSigningText } from '../../../../src/core/signing/version-signing';
+
+const seed = Number(process.env.SEED ?? Date.now());
+const numRuns = Number(process.env.NUM_RUNS ?? 300);
+const params = (name: string): fc.Parameters<unknown> => {
+  console.log(`leaf-form seed ${seed} (${name}); replay with SEED=${seed}`);
+  return { seed, numRuns };
+};
+
+const AUTHOR = 'ab'.repeat(16) as NodeId;
+const nodeId = fc.stringMatching(/^[0-9a-f]{2}$/).map((s) => s.repeat(16) as NodeId);
+const ts: fc.Arbitrary<Timestamp> = fc.record({
+  ms: fc.integer({ min: 0, max: 2 ** 47 }),
+  c: fc.integer({ min: 0, max: 3 }),
+  node: nodeId,
+});
+// Small alphabets so that equal contents come up often, and numbers such as -0, 0.1 + 0.2, 1e21.
+const scalar = fc.oneof(
+  fc.constantFrom(0, -0, 1, 0.30000000000000004, 1e21, -2.5, 'a', 'é', '', true, false, null),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+);
+const value = fc
+  .oneof(
+    scalar,
+    fc.dictionary(fc.constantFrom('a', 'b', 'lat', 'é'), fc.oneof(scalar, fc.array(scalar, { maxLength: 2 })), {
+      maxKeys: 3,
+    }),
+    fc.array(scalar, { maxLength: 3 }),
+  )
+  .map((x) => x as unknown as ComponentValue);
+const version: fc.Arbitrary<Version> = fc.record({
+  entity: fc.constantFrom('t1', 't2', 'é1') as fc.Arbitrary<EntityId>,
+  kind: fc.constantFrom('position', 'radio') as fc.Arbitrary<ComponentKind>,
+  value,
+  ts: fc.record({ ms: fc.integer({ min: 0, max: 3 }), c: fc.integer({ min: 0, max: 2 }), node: fc.constant(AUTHOR) }),
+  seen: fc.uniqueArray(ts, { maxLength: 3, selector: (t) => t.node }),
+});
+
+function reordered(x: unknown): unknown {
+  if (x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) return x.map(reordered);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(x).reverse()) {
+    const v = reordered((x as Record<string, unknown>)[k]);
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const binary = (v: Version): string => hex(versionLeafBytes(v, LEAF_FORM_BINARY));
+
+describe('the binary leaf form', () => {
+  it('is the same for equal versions, whatever the key order, context order or signature', () => {
+    fc.assert(
+      fc.property(version, fc.uint8Array({ minLength: 64, maxLength: 64 }), (v, sig) => {
+        const copy: Version = {
+          ...v,
+          value: reordered(v.value) as ComponentValue,
+          seen: [...v.seen].reverse().map((s) => ({ ...s })),
+          sig,
+        };
+        expect(binary(copy)).toBe(binary(v));
+      }),
+      params('equal'),
+    );
+  });
+
+  it('is shared by two versions of one author exactly when their signing texts are equal', () => {
+    fc.assert(
+      fc.property(version, version, (v, w) => {
+        expect(binary(v) === binary(w)).toBe(versionSigningText(v) === versionSigningText(w));
+      }),
+      params('as-text'),
+    );
+  });
+
+  it('writes -0 as 0 and a value the JSON text would not tell apart alike', () => {
+    const v = (value: unknown): Version => ({
+      entity: 't' as EntityId,
+      kind: 'radio' as ComponentKind,
+      value: value as ComponentValue,
+      ts: { ms: 1, c: 0, node: AUTHOR },
+      seen: [],
+    });
+    expect(binary(v({ east: -0 }))).toBe(binary(v({ east: 0 })));
+    expect(binary(v({ a: 1, b: undefined }))).toBe(binary(v({ a: 1 })));
+    expect(binary(v({ a: [undefined] }))).toBe(binary(v({ a: [null] })));
+    expect(binary(v({ a: '1' }))).not.toBe(binary(v({ a: 1 })));
+    expect(binary(v({ a: [1, 2] }))).not.toBe(binary(v({ a: [[1], 2] })));
+  });
+
+  it('is a short leaf: a position update takes two SHA-256 blocks, the text form three', () => {
+    const p: Version = {
+      entity: 'sensor-1.track-0041' as EntityId,
+      kind: 'position' as ComponentKind,
+      value: { alt: 2992.9, lat: 52.1745143, lon: 4.1246484 } as unknown as ComponentValue,
+      ts: { ms: 1_700_000_001_000, c: 0, node: AUTHOR },
+      seen: [],
+    };
+    // 0x00, the leaf, 0x80 and the 8-byte length, in 64-byte blocks.
+    const blocks = (n: number): number => Math.ceil((1 + n + 9) / 64);
+    expect(versionLeafBytes(p, LEAF_FORM_BINARY).length).toBe(79);
+    expect(blocks(versionLeafBytes(p, LEAF_FORM_BINARY).length)).toBe(2);
+    expect(blocks(versionSigningBytes(p).length)).toBe(3);
+    expect(versionLeafBytes(p, LEAF_FORM_TEXT)).toEqual(versionSigningBytes(p));
+    // The hash of each form is the leaf hash of its bytes; the two never coincide.
+    expect(versionLeafHash(p, LEAF_FORM_BINARY)).toEqual(leafHash(versionLeafBytes(p, LEAF_FORM_BINARY)));
+    expect(versionLeafHash(p, LEAF_FORM_TEXT)).toEqual(sha256(Uint8Array.from([0, ...versionSigningBytes(p)])));
+  });
+});
+
+describe('sha256Parts (one reused state)', () => {
+  it('hashes as sha256 of the concatenation, call after call', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 130 }), { minLength: 1, maxLength: 3 }), (parts) => {
+        const all = Uint8Array.from(parts.flatMap((p) => [...p]));
+        const [a, b, c] = parts;
+        expect(hex(sha256Parts(a!, b, c))).toBe(hex(sha256(all)));
+      }),
+      params('sha256'),
+    );
+  });
+});
