@@ -377,6 +377,45 @@ describe('LinkManager', () => {
     expect(c.dropped()).toMatchObject({ 'stale-announce': 2, 'stale-offer': 1 });
   });
 
+  it('an unstamped announce or offer (an older client, or a replay of one) never ends a live link, and still opens one', async () => {
+    const s = setup();
+    // a runs an older build that stamps nothing: no stamp is ever known from it.
+    s.hub.rewrite = (x) => {
+      if (x.from !== 'a' || (x.type !== 'announce' && x.type !== 'offer')) return x;
+      const { at: _at, ...data } = x.data;
+      return { ...x, data } as Signal;
+    };
+    const c = node(s, 'c');
+    const first = node(s, 'a');
+    c.start();
+    first.start();
+    await runUntil(s, 'a and c linked', () => state(c, 'a') === 'connected');
+    first.stop();
+    await run(s, 100);
+    const oldAnnounce = s.hub.log.find((x) => x.from === 'a' && x.type === 'announce')!;
+    const oldOffer = s.hub.log.find((x) => x.from === 'a' && x.type === 'offer')!;
+    expect(oldAnnounce.type === 'announce' && oldAnnounce.data.at).toBeUndefined();
+    // The older client's new page links, by unstamped signals, once its old link is gone.
+    const second = node(s, 'a');
+    second.start();
+    await runUntil(
+      s,
+      'c and the new a linked',
+      () => state(c, 'a') === 'connected' && state(second, 'c') === 'connected',
+    );
+    await run(s, 300);
+    const created = s.net.created;
+    // Replays of its old page's announce and offer, unstamped: they leave the live link alone.
+    s.hub.inject('c' as NodeId, oldAnnounce);
+    s.hub.inject('c' as NodeId, oldOffer);
+    await settle();
+    await run(s, 500);
+    expect(state(c, 'a')).toBe('connected');
+    expect(state(second, 'c')).toBe('connected');
+    expect(s.net.created).toBe(created);
+    expect(c.dropped()).toMatchObject({ 'stale-announce': 1, 'stale-offer': 1 });
+  });
+
   it('a relaying peer cannot end a link with a bye forged in another node’s name', async () => {
     const s = setup();
     s.hub.reachable = (x, y) => x === 'b' || y === 'b';
