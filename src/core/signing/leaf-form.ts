@@ -1,3 +1,4 @@
+import { MAX_VARINT_BYTES, putVarUint } from '../bytes/varint';
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { SignedPart } from './version-signing';
 import { versionSigningBytes } from './version-signing';
@@ -112,12 +113,8 @@ function byte(b: number): void {
 }
 
 function uint(n: number): void {
-  reserve(8);
-  while (n >= 0x80) {
-    buf[pos++] = (n % 0x80) | 0x80;
-    n = Math.floor(n / 0x80);
-  }
-  buf[pos++] = n;
+  reserve(MAX_VARINT_BYTES);
+  pos = putVarUint(buf, pos, n);
 }
 
 function str(s: string): void {
