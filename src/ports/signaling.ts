@@ -45,7 +45,8 @@ export interface AnnounceSignal extends Base {
     /**
      * The sender's clock (ms) when it made this announce: a new incarnation supersedes a live link
      * only if not older than the latest the receiver heard from the sender (docs/security.md, "Stale
-     * offers and announces"). Absent from older senders: such an announce never ends a live link.
+     * offers and announces"). Every announce and offer this build sends is stamped; an unstamped
+     * one (an older client, or a replay of one) may open a link when none is live but never ends one.
      */
     readonly at?: number;
     /** Only on the first announce of a socket to the signaling server: proof of the key behind `from`. */

@@ -1,6 +1,11 @@
-import { fromBase64url, toBase64url } from '../../core/bytes/base64url';
+import { toBase64url } from '../../core/bytes/base64url';
 import type { NodeId } from '../../core/ids';
-import { broadcastSignalBytes, RELAY_SIGNAL_MAX_AGE_MS } from '../../ports/relay-signal-proof';
+import {
+  broadcastSignalBytes,
+  checkSignedEnvelope,
+  type EnvelopeVerdict,
+  type SignedEnvelope,
+} from '../../ports/relay-signal-proof';
 import { PUBLIC_KEY_B64, SIGNATURE_B64 } from '../../ports/signal-proof';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
@@ -37,13 +42,7 @@ const RATE_PER_SECOND = 100;
 const BURST = 400;
 
 /** What a tab posts: the signal, a random id, its clock and its signature (broadcastSignalBytes). */
-export interface BroadcastEnvelope {
-  readonly id: string;
-  readonly signal: Signal;
-  readonly at: number;
-  readonly key: string;
-  readonly sig: string;
-}
+export type BroadcastEnvelope = SignedEnvelope;
 
 type Maybe<T> = T | Promise<T>;
 
@@ -140,18 +139,9 @@ export class BroadcastSignaling implements SignalingTransport {
     );
   }
 
-  private check(envelope: BroadcastEnvelope): Maybe<'ok' | 'forged' | 'bad-signature' | 'stale'> {
-    if (Math.abs(this.now() - envelope.at) > RELAY_SIGNAL_MAX_AGE_MS) return 'stale';
+  private check(envelope: BroadcastEnvelope): Maybe<EnvelopeVerdict> {
     if (this.seen.has(envelope.signal.from, envelope.id)) return 'stale';
-    if (this.seen.belowFloor(envelope.signal.from, envelope.at)) return 'stale';
-    const key = fromBase64url(envelope.key)!;
-    const sig = fromBase64url(envelope.sig)!;
-    const { verifier } = this.options;
-    return after(verifier.nodeIdOf(key), (id) => {
-      if (id !== envelope.signal.from) return 'forged';
-      const bytes = broadcastSignalBytes(envelope.id, envelope.at, envelope.signal);
-      return after(verifier.verify(key, bytes, sig), (good) => (good ? 'ok' : 'bad-signature'));
-    });
+    return checkSignedEnvelope(envelope, broadcastSignalBytes, this.now(), this.seen, this.options.verifier);
   }
 
   private serially(step: () => Maybe<void>): void {

@@ -1,6 +1,11 @@
-import { fromBase64url, toBase64url } from '../../core/bytes/base64url';
+import { toBase64url } from '../../core/bytes/base64url';
 import type { NodeId } from '../../core/ids';
-import { RELAY_SIGNAL_MAX_AGE_MS, relaySignalBytes } from '../../ports/relay-signal-proof';
+import {
+  checkSignedEnvelope,
+  relaySignalBytes,
+  type EnvelopeVerdict,
+  type SignedEnvelope,
+} from '../../ports/relay-signal-proof';
 import { PUBLIC_KEY_B64, SIGNATURE_B64 } from '../../ports/signal-proof';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
@@ -49,15 +54,9 @@ const BURST = 400;
 const MAX_PAYLOAD_BYTES = MAX_SIGNAL_BYTES + 512;
 
 /** What travels: the signal, its hop count, and the sender's signature (ports/relay-signal-proof.ts). */
-export interface Envelope {
-  readonly id: string;
+export interface Envelope extends SignedEnvelope {
+  /** Hops left (not signed: each relay lowers it). */
   readonly ttl: number;
-  readonly signal: Signal;
-  /** The sender's clock when it signed (ms). */
-  readonly at: number;
-  /** The sender's raw Ed25519 public key and signature, base64url. */
-  readonly key: string;
-  readonly sig: string;
 }
 
 /**
@@ -159,18 +158,8 @@ export class RelaySignaling implements SignalingTransport {
   }
 
   /** Why a relayed signal is refused, or ok: its key must stand for its sender and sign it, recently. */
-  private check(envelope: Envelope): Maybe<'ok' | 'forged' | 'bad-signature' | 'stale'> {
-    if (Math.abs(this.now() - envelope.at) > RELAY_SIGNAL_MAX_AGE_MS) return 'stale';
-    // Older than an envelope already forgotten: its id may have been taken and forgotten (a replay).
-    if (this.seen.belowFloor(envelope.signal.from, envelope.at)) return 'stale';
-    const key = fromBase64url(envelope.key)!;
-    const sig = fromBase64url(envelope.sig)!;
-    const { verifier } = this.options;
-    return after(verifier.nodeIdOf(key), (id) => {
-      if (id !== envelope.signal.from) return 'forged';
-      const bytes = relaySignalBytes(envelope.id, envelope.at, envelope.signal);
-      return after(verifier.verify(key, bytes, sig), (good) => (good ? 'ok' : 'bad-signature'));
-    });
+  private check(envelope: Envelope): Maybe<EnvelopeVerdict> {
+    return checkSignedEnvelope(envelope, relaySignalBytes, this.now(), this.seen, this.options.verifier);
   }
 
   private seal(id: string, ttl: number, signal: Signal): Maybe<Envelope> {

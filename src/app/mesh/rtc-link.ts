@@ -128,8 +128,8 @@ export class RtcLink {
 
   /**
    * Records the stamp of an announce or offer taken from the peer: the latest is kept while a link
-   * is live; with none (`fresh`), the stamp starts over, so a peer whose clock went back after a
-   * reload can still link.
+   * is live; with none (`fresh`), a stamped signal starts the stamp over, so a peer whose clock went
+   * back after a reload can still link. An unstamped signal leaves it as it is.
    */
   stamped(at: number | undefined, fresh = false): void {
     if (at === undefined) return;
@@ -137,14 +137,16 @@ export class RtcLink {
   }
 
   /**
-   * True when a signal stamped `at` is older than the latest taken from the peer, or unstamped
-   * while one was stamped: a replay (or an old copy held back by a relay) that must not end the
-   * live link (docs/security.md, "Stale offers and announces"). Stamps are compared only with
-   * the same peer's own stamps, so clock skew between nodes does not matter.
+   * Whether an announce of another incarnation or an offer of another session, stamped `at`, must
+   * leave the live link alone (docs/security.md, "Stale offers and announces"): only a stamped signal
+   * can supersede a live link, and only if it is not older than the latest stamp taken from the peer.
+   * This build stamps every announce and offer (Signals), so an unstamped one is an older client's
+   * or a replay of one; either may still open a link when none is live, never end one. Stamps are
+   * compared only with the same peer's own stamps, so clock skew between nodes does not matter.
    */
   isStale(at: number | undefined): boolean {
-    if (this.latestStamp === undefined) return false;
-    return at === undefined || at < this.latestStamp;
+    if (at === undefined) return true;
+    return this.latestStamp !== undefined && at < this.latestStamp;
   }
 
   /** What the peer's announce told us. */

@@ -32,8 +32,8 @@ export interface SignalHandlerOptions {
  * offers are answered unless refused or beyond our links, answers and candidates go to the
  * attempt they belong to, byes end links. Whatever a peer sends, this only drops and counts. An
  * announce of another incarnation or an offer of another session ends a live link only if it is
- * not older than the latest stamp taken from that peer (RtcLink.isStale): a replayed signed
- * signal of the peer's earlier page or attempt is dropped as stale.
+ * stamped and not older than the latest stamp taken from that peer (RtcLink.isStale): a replayed
+ * signed signal of the peer's earlier page or attempt, or an unstamped one, is dropped as stale.
  */
 export class SignalHandler {
   constructor(private readonly o: SignalHandlerOptions) {}

@@ -1,6 +1,6 @@
 import { bytesFailure, type Failure } from './errors';
 import { F32, F32_BYTES, F64, F64_BYTES, LITTLE_ENDIAN } from './floats';
-import { MAX_VARINT_BYTES } from './varint';
+import { MAX_VARINT_BYTES, putVarUint } from './varint';
 
 /**
  * A growable little-endian byte buffer (after lib0's `encoding`): fixed-width integers, varints
@@ -55,11 +55,7 @@ export class Encoder {
   writeVarUint(n: number): void {
     if (!Number.isSafeInteger(n) || n < 0) throw this.failure(`cannot encode ${n} as a varint`);
     this.reserve(MAX_VARINT_BYTES);
-    while (n >= 0x80) {
-      this.buf[this.length++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    this.buf[this.length++] = n;
+    this.length = putVarUint(this.buf, this.length, n);
   }
 
   writeF32(x: number): void {

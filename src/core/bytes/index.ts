@@ -6,5 +6,5 @@ export { Decoder } from './decoder';
 export { Encoder } from './encoder';
 export { BytesError, bytesFailure, type Failure } from './errors';
 export { isWellFormed, readString, readUtf8, writeString } from './utf8';
-export { MAX_VARINT_BYTES, varintSize } from './varint';
+export { MAX_VARINT_BYTES, putVarUint, varintSize } from './varint';
 export { unzigzag, zigzag } from './zigzag';

@@ -17,3 +17,17 @@ export function varintSize(n: number): number {
   }
   return size;
 }
+
+/**
+ * Writes `n` (a safe non-negative integer, checked by the caller) at `buf[at]`, in its shortest
+ * form; returns the position after it. The caller has room for MAX_VARINT_BYTES. The one varint
+ * writer of the core: Encoder.writeVarUint and the binary leaf form (signing/leaf-form.ts) call it.
+ */
+export function putVarUint(buf: Uint8Array, at: number, n: number): number {
+  while (n >= 0x80) {
+    buf[at++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  buf[at++] = n;
+  return at;
+}

@@ -1,3 +1,4 @@
+import { MAX_VARINT_BYTES, putVarUint } from '../bytes/varint';
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { SignedPart } from './version-signing';
 import { versionSigningBytes } from './version-signing';
@@ -50,6 +51,19 @@ export function versionLeafHash(v: SignedPart, form: LeafForm): Uint8Array {
   return leafHash(form === LEAF_FORM_TEXT ? versionSigningBytes(v) : writeBinary(v));
 }
 
+/**
+ * The version's content digest: SHA-256 over 0x00 and its binary form (form 2), i.e. its form-2
+ * leaf hash, whatever form its signature was made over. Entity, kind, clock, context and value, each
+ * written one way only, so two versions of one author have one digest exactly when they have one
+ * content (and one signing text, leaf-form.test.ts). The verified-versions cache keys contents by
+ * it, so an author's two contents under one timestamp are told apart (an equivocation) even when
+ * one was signed in the text form and the other in the binary form. For a version under a batch
+ * of form 2 it is the leaf hash the proof walk needs anyway: hashed once.
+ */
+export function versionContentDigest(v: SignedPart): Uint8Array {
+  return leafHash(writeBinary(v));
+}
+
 /** Form 2 into the module's scratch buffer (no allocation once it is large enough); a view of it. */
 function writeBinary(v: SignedPart): Uint8Array {
   pos = 0;
@@ -99,12 +113,8 @@ function byte(b: number): void {
 }
 
 function uint(n: number): void {
-  reserve(8);
-  while (n >= 0x80) {
-    buf[pos++] = (n % 0x80) | 0x80;
-    n = Math.floor(n / 0x80);
-  }
-  buf[pos++] = n;
+  reserve(MAX_VARINT_BYTES);
+  pos = putVarUint(buf, pos, n);
 }
 
 function str(s: string): void {

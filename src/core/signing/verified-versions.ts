@@ -4,63 +4,48 @@ import type { Version } from '../merge/version';
  * How many verified versions a node remembers (docs/security.md, "Signed versions"). A version
  * reaches a node once per link that relays it and again through anti-entropy; remembering the
  * recent ones makes every copy after the first cost a comparison instead of an Ed25519 check.
+ * Each entry holds a 32-byte content digest and the signature (or batch root) that verified, so
+ * the cache holds at most ~16,384 × (96 B + its key), whatever the versions' sizes.
  */
 export const VERIFIED_VERSIONS_CAPACITY = 16_384;
-/** Bytes of signed content and signatures the cache holds at most (least recently used go first). */
-export const VERIFIED_VERSIONS_MAX_BYTES = 4 * 1024 * 1024;
-/** A version whose content bytes are longer is verified every time rather than remembered. */
-export const VERIFIED_VERSION_MAX_ENTRY_BYTES = 2048;
 
 /** What the cache knows of a version: verified as is, or its key verified with another content. */
 export type Recall = 'verified' | 'conflict' | 'unknown';
 
-/**
- * What stands for a version's content in the cache: `signing-text`, the exact bytes a per-version
- * signature covers (versionSigningBytes); or `leaf-1` / `leaf-2`, the version's leaf hash in that
- * leaf form (leaf-form.ts: SHA-256, so equal hashes are equal contents), for versions under a batch.
- */
-export type ContentForm = 'signing-text' | 'leaf-1' | 'leaf-2';
-
 interface Entry {
-  readonly form: ContentForm;
-  readonly bytes: Uint8Array;
+  /** The content digest (leaf-form.ts versionContentDigest), the same whatever form signed it. */
+  readonly digest: Uint8Array;
   readonly sig: Uint8Array;
 }
 
 /**
  * The versions whose signatures this node has checked, keyed by version key (entity, kind,
- * timestamp with author), each with its content (the signed bytes, or its leaf hash, ContentForm)
- * and the signature that verified. A copy is taken as verified only when both are byte for byte
- * the same: a fast, non-cryptographic content
- * id (sync/version-id.ts) would let a peer craft another value with the same id and ride on the
- * honest signature. Bounded in entries and bytes, least recently used forgotten first. Because
- * the key maps to the content that verified, the cache also catches an equivocation (one author,
- * one key, two signed contents) while the first content is remembered. Contents of two forms are
- * not compared (the same version signed before and after the binary leaf form is no equivocation
- * the cache can tell): such a copy is checked in full.
+ * timestamp with author), each with its content digest and the signature that verified. The
+ * digest is SHA-256 over the version's canonical binary content (entity, kind, clock, context,
+ * value: leaf-form.ts, versionContentDigest), computed the same way whichever form carried the
+ * signature (a signature of its own over the signing text, a batch of text leaves, a batch of
+ * binary leaves), so equal digests are equal contents. A copy is taken as verified only when
+ * digest and signature are both the same: a fast, non-cryptographic content id
+ * (sync/version-id.ts) would let a peer craft another value with the same id and ride on the
+ * honest signature. Bounded in entries, least recently used forgotten first. Because the key maps
+ * to the content that verified, the cache also catches an equivocation (one author, one key, two
+ * signed contents) while the first content is remembered, in whichever forms the two were signed.
  */
 export class VerifiedVersions {
   private readonly byKey = new Map<string, Entry>();
-  private bytes = 0;
 
-  constructor(
-    readonly capacity = VERIFIED_VERSIONS_CAPACITY,
-    readonly maxBytes = VERIFIED_VERSIONS_MAX_BYTES,
-  ) {}
+  constructor(readonly capacity = VERIFIED_VERSIONS_CAPACITY) {}
 
   get size(): number {
     return this.byKey.size;
   }
 
-  /**
-   * `sig`: the signature the copy comes under (its own, or its batch's root); `bytes`: its content
-   * in `form`.
-   */
-  recall(v: Version, sig: Uint8Array | undefined, bytes: Uint8Array, form: ContentForm): Recall {
+  /** `sig`: the signature the copy comes under (its own, or its batch's root); `digest`: its content digest. */
+  recall(v: Version, sig: Uint8Array | undefined, digest: Uint8Array): Recall {
     const key = keyText(v);
     const entry = this.byKey.get(key);
-    if (entry === undefined || entry.form !== form) return 'unknown';
-    if (!sameBytes(entry.bytes, bytes)) return 'conflict';
+    if (entry === undefined) return 'unknown';
+    if (!sameBytes(entry.digest, digest)) return 'conflict';
     // Same content under another signature: not the one that verified, so it is checked again.
     if (sig === undefined || !sameBytes(entry.sig, sig)) return 'unknown';
     this.byKey.delete(key);
@@ -70,39 +55,35 @@ export class VerifiedVersions {
 
   /**
    * recall and remember in one lookup, for a version whose signature (or root) just verified:
-   * 'conflict' if the key verified with another content of the same form (an equivocation),
+   * 'conflict' if the key verified with another content (an equivocation, whatever the forms),
    * else it is remembered (the first content of a key is kept) and 'verified'.
    */
-  admit(v: Version, sig: Uint8Array, bytes: Uint8Array, form: ContentForm): 'verified' | 'conflict' {
+  admit(v: Version, sig: Uint8Array, digest: Uint8Array): 'verified' | 'conflict' {
     const key = keyText(v);
     const entry = this.byKey.get(key);
-    if (entry !== undefined) {
-      if (entry.form === form && !sameBytes(entry.bytes, bytes)) return 'conflict';
-      return 'verified';
-    }
-    this.add(key, form, bytes, sig);
+    if (entry !== undefined) return sameBytes(entry.digest, digest) ? 'verified' : 'conflict';
+    this.add(key, digest, sig);
     return 'verified';
   }
 
   /** Records a version whose signature verified (keeps the first content of a key); as for recall. */
-  remember(v: Version, sig: Uint8Array | undefined, bytes: Uint8Array, form: ContentForm): void {
+  remember(v: Version, sig: Uint8Array | undefined, digest: Uint8Array): void {
     const key = keyText(v);
     if (this.byKey.has(key) || sig === undefined) return;
-    this.add(key, form, bytes, sig);
+    this.add(key, digest, sig);
   }
 
-  private add(key: string, form: ContentForm, bytes: Uint8Array, sig: Uint8Array): void {
-    if (bytes.length > VERIFIED_VERSION_MAX_ENTRY_BYTES) return;
+  private add(key: string, digest: Uint8Array, sig: Uint8Array): void {
     // A per-version signature may be a view into a received frame: copied, so the frame can go.
-    // A batch root is the verifier's own array, shared by every version of the batch.
-    this.byKey.set(key, { form, bytes, sig: form === 'signing-text' ? Uint8Array.from(sig) : sig });
-    this.bytes += bytes.length + sig.length;
-    while (this.byKey.size > this.capacity || this.bytes > this.maxBytes) {
-      const [oldest, entry] = this.byKey.entries().next().value as [string, Entry];
-      this.byKey.delete(oldest);
-      this.bytes -= entry.bytes.length + entry.sig.length;
-    }
+    // A batch root or a digest is an array of its own (shared by the versions of a batch).
+    this.byKey.set(key, { digest: own(digest), sig: own(sig) });
+    if (this.byKey.size > this.capacity) this.byKey.delete(this.byKey.keys().next().value!);
   }
+}
+
+/** `bytes` itself when it is a whole buffer of its own, else a copy (a view would keep its buffer). */
+function own(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : Uint8Array.from(bytes);
 }
 
 function keyText(v: Version): string {

@@ -3,10 +3,10 @@ import type { Version } from '../../core/merge/version';
 import { batchRootSigningBytes } from '../../core/signing/batch-signing';
 import type { LeafProof, ProofGroup } from '../../core/signing/leaf-proof';
 import { SIGNATURE_LENGTH } from '../../core/signing/leaf-proof';
-import { versionLeafHash, type LeafForm } from '../../core/signing/leaf-form';
+import { LEAF_FORM_BINARY, versionContentDigest, versionLeafHash, type LeafForm } from '../../core/signing/leaf-form';
 import { buildTree, HASH_BYTES, pathBytes, pathOf, positionKey, rootFromProof } from '../../core/signing/merkle';
 import { VerifiedRoots } from '../../core/signing/verified-roots';
-import { VerifiedVersions, type ContentForm } from '../../core/signing/verified-versions';
+import { VerifiedVersions } from '../../core/signing/verified-versions';
 import { versionSigningBytes } from '../../core/signing/version-signing';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
@@ -221,10 +221,10 @@ export class VersionVerifier {
     failed: (error: unknown) => void = () => undefined,
   ): void {
     const verdicts: Verdict[] = new Array<Verdict>(versions.length);
-    // What stands for each version's content in the cache (VerifiedVersions): the signing bytes of
-    // a version checked alone, the leaf hash of one under a batch; computed once.
-    const signed: (Uint8Array | undefined)[] = [];
-    const forms: ContentForm[] = [];
+    // What stands for each version's content in the cache (VerifiedVersions): its content digest,
+    // the same whatever form signed it (leaf-form.ts versionContentDigest); computed once, and for
+    // a version under a batch of binary leaves it is the leaf hash itself.
+    const digests: (Uint8Array | undefined)[] = [];
     // The root each version under a batch was proven to (what the cache keeps as its signature).
     const roots: (Uint8Array | undefined)[] = [];
     const slow: Promise<void>[] = [];
@@ -240,30 +240,26 @@ export class VersionVerifier {
         else list.push(i);
         continue;
       }
-      verdicts[i] = this.quick(v, (bytes) => {
-        signed[i] = bytes;
-        forms[i] = 'signing-text';
-      });
+      verdicts[i] = this.quick(v, (digest) => (digests[i] = digest));
       if (verdicts[i] === 'unknown' || verdicts[i] === 'conflict') {
         const recalled = verdicts[i] as 'unknown' | 'conflict';
-        const verdict = this.check(v, recalled, from, signed[i]!);
+        const verdict = this.check(v, recalled, from);
         if (verdict instanceof Promise) slow.push(verdict.then((x) => void (verdicts[i] = x)));
         else verdicts[i] = verdict;
       }
     }
     for (const [g, at] of groups) {
-      const settled = this.checkGroup(g, at, versions, from, verdicts, signed, forms, roots);
+      const settled = this.checkGroup(g, at, versions, from, verdicts, digests, roots);
       if (settled instanceof Promise) slow.push(settled);
     }
-    if (slow.length === 0) return done(this.settle(versions, verdicts, signed, forms, roots));
-    Promise.all(slow).then(() => done(this.settle(versions, verdicts, signed, forms, roots)), failed);
+    if (slow.length === 0) return done(this.settle(versions, verdicts, digests, roots));
+    Promise.all(slow).then(() => done(this.settle(versions, verdicts, digests, roots)), failed);
   }
 
   private settle(
     versions: readonly Version[],
     verdicts: readonly Verdict[],
-    signed: readonly (Uint8Array | undefined)[],
-    forms: readonly ContentForm[],
+    digests: readonly (Uint8Array | undefined)[],
     roots: readonly (Uint8Array | undefined)[],
   ): VerifyOutcome {
     const accepted: Version[] = [];
@@ -274,9 +270,9 @@ export class VersionVerifier {
       let reason: RejectReason | undefined;
       if (verdict === 'ok' || verdict === 'proven') {
         // A conflict with a version verified earlier in this batch or since the check started:
-        // one author, one (entity, kind, clock), two contents.
+        // one author, one (entity, kind, clock), two contents, in whichever forms they were signed.
         const sig = verdict === 'ok' ? v.sig! : roots[i]!;
-        if (this.cache.admit(v, sig, signed[i]!, forms[i]!) === 'conflict') reason = 'equivocation';
+        if (this.cache.admit(v, sig, digests[i]!) === 'conflict') reason = 'equivocation';
       } else if (verdict !== 'cached') {
         reason = verdict as RejectReason;
       }
@@ -300,8 +296,7 @@ export class VersionVerifier {
     versions: readonly Version[],
     from: NodeId | undefined,
     verdicts: Verdict[],
-    signed: (Uint8Array | undefined)[],
-    forms: ContentForm[],
+    digests: (Uint8Array | undefined)[],
     roots: (Uint8Array | undefined)[],
   ): Maybe<void> {
     const refuse = (reason: RejectReason): void => {
@@ -379,9 +374,10 @@ export class VersionVerifier {
           const own: LeafProof = { kind: 'path', form, sig: verdict.sig, count, index, path };
           (v as { proof?: LeafProof }).proof = own;
         }
-        // Checked for equivocation in settle, in input order, under the root as its signature.
-        signed[i] = leaves[k];
-        forms[i] = form === 1 ? 'leaf-1' : 'leaf-2';
+        // Checked for equivocation in settle, in input order, under the root as its signature. A
+        // binary leaf is the content digest; a text leaf (batches signed before the binary form)
+        // hashes another text, so its digest is computed here, for accepted versions only.
+        digests[i] = form === LEAF_FORM_BINARY ? leaves[k] : versionContentDigest(v);
         roots[i] = proven;
         verdicts[i] = 'proven';
       }
@@ -418,13 +414,13 @@ export class VersionVerifier {
     });
   }
 
-  /** `encoded` receives the signing bytes once computed (the cache and the check use them). */
-  private quick(v: Version, encoded: (bytes: Uint8Array) => void): Verdict {
+  /** `digested` receives the content digest once computed (the cache uses it again in settle). */
+  private quick(v: Version, digested: (digest: Uint8Array) => void): Verdict {
     if (v.sig === undefined) return 'unsigned';
     if (!(v.sig instanceof Uint8Array) || v.sig.length !== 64) return 'malformed-signature';
-    const bytes = versionSigningBytes(v);
-    encoded(bytes);
-    const recalled = this.cache.recall(v, v.sig, bytes, 'signing-text');
+    const digest = versionContentDigest(v);
+    digested(digest);
+    const recalled = this.cache.recall(v, v.sig, digest);
     if (recalled === 'verified') {
       this.cacheHits++;
       return 'cached';
@@ -432,19 +428,15 @@ export class VersionVerifier {
     return recalled;
   }
 
-  /** `bytes`: the version's signing bytes (from quick). */
-  private check(
-    v: Version,
-    recalled: 'unknown' | 'conflict',
-    from: NodeId | undefined,
-    bytes: Uint8Array,
-  ): Maybe<'ok' | RejectReason> {
+  /** A version with a signature of its own (stored before batch signing), over its signing text. */
+  private check(v: Version, recalled: 'unknown' | 'conflict', from: NodeId | undefined): Maybe<'ok' | RejectReason> {
     const sig = v.sig!;
     const author = v.ts.node;
     const key = this.keys.keyOf(author);
     // An author with no key costs no Ed25519 check at all: a peer could otherwise make up authors
     // and have us verify each version under its own key, to find a forgery nothing would apply anyway.
     if (key === undefined) return author === this.self ? 'self-author' : 'unknown-author';
+    const bytes = versionSigningBytes(v);
     this.checked++;
     return after(this.crypto.verify(key, bytes, sig), (ok): Maybe<'ok' | RejectReason> => {
       if (ok) return recalled === 'conflict' ? 'equivocation' : 'ok';

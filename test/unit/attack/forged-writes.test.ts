@@ -12,7 +12,9 @@ import { DELETED, type Version } from '../../../src/core/merge/version';
 import { encodeMessage, INVALID_INPUT_REASON, MessageType, SYNC_PROTOCOL_VERSION } from '../../../src/core/sync';
 import { encodeVersions } from '../../../src/core/wire';
 import type { RejectReason } from '../../../src/node/security/version-verifier';
-import { signNow, testIdentity } from '../support/test-keys';
+import { LEAF_FORM_BINARY, LEAF_FORM_TEXT, type LeafForm } from '../../../src/core/signing/leaf-form';
+import { signedBatch } from '../../../src/node/security/sign-writes';
+import { signNow, syncSigner, testIdentity } from '../support/test-keys';
 import { Harness, T0, versionsFrame, type Peer } from '../node/mesh/scripted-peers';
 import { note, scene, type Scene } from './attack-scene';
 
@@ -142,6 +144,18 @@ describe('attack suite: forged writes (issue 12)', () => {
     expect(invalidFrom(s.h, 'a')).toBe(1);
     // The merge keeps the same one of the two on every node, whichever came first (compareContent).
     expect(await texts(s.h, 't1')).toEqual(['left']);
+  });
+
+  it('equivocation across leaf forms: one content in a text-leaf batch, another in a binary-leaf batch, then one signed alone', async () => {
+    const s = await scene();
+    const signer = syncSigner(testIdentity('a'));
+    const inForm = async (form: LeafForm, text: string): Promise<Version> =>
+      (await signedBatch(signer, 'a' as NodeId, [note('t1', 'a', T0 - 1000, text)], form))[0]!;
+    push(s.h, s.alice, [await inForm(LEAF_FORM_BINARY, 'right')]);
+    push(s.h, s.alice, [await inForm(LEAF_FORM_TEXT, 'left')]);
+    push(s.h, s.alice, [signedBy('a', note('t1', 'a', T0 - 1000, 'middle'))]);
+    expect(rejected(s.h).equivocation).toBe(2);
+    expect(invalidFrom(s.h, 'a')).toBe(2);
   });
 
   it('a link that keeps forging is cut for invalid input and refused for a while', async () => {

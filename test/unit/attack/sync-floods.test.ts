@@ -18,6 +18,11 @@ import {
   type SyncMessage,
 } from '../../../src/core/sync';
 import { encodeVersions } from '../../../src/core/wire';
+import type { NodeId } from '../../../src/core/ids';
+import { encodeMessage } from '../../../src/core/sync';
+import { NEW_REGISTER_BURST } from '../../../src/node/security/new-entity-limit';
+import { signedBatch } from '../../../src/node/security/sign-writes';
+import { syncSigner, testIdentity } from '../support/test-keys';
 import { Harness, pos, T0, versionsFrame, type Peer } from '../node/mesh/scripted-peers';
 
 /**
@@ -93,6 +98,45 @@ describe('attack suite: sync floods (issue 12)', () => {
     expect([...h.node.versions()].length).toBe(100);
     expect(honest.versionsOut().length).toBe(100);
     expect(encodeVersions(flood).length).toBeLessThan(256 * 1024);
+  });
+
+  it('40,000 tiny signed versions in legal frames: held within the author’s bound, relayed once per link, an honest write still served', async () => {
+    const h = await Harness.create('m');
+    const evil = h.peer('e');
+    evil.hello();
+    const honest = h.peer('h');
+    honest.hello();
+    h.tick();
+    honest.reset();
+    const perFrame = 13_334; // three frames under MAX_VERSIONS_PER_FRAME, whole batches of the flooder's own key
+    let bytesIn = 0;
+    for (let f = 0; f < 3; f++) {
+      const tiny = Array.from({ length: perFrame }, (_, i) => pos(`t${f}-${i}`, 'e', T0 - 100_000 + i));
+      const frame = versionsFrame(await signedBatch(syncSigner(testIdentity('e')), 'e' as NodeId, tiny), true);
+      const bytes = encodeMessage(frame);
+      bytesIn += bytes.length;
+      evil.handler.receive(bytes);
+      h.tick();
+    }
+    h.tick(1000);
+    const held = [...h.node.versions()].length;
+    // What it makes us hold: one register per version, within the author's burst (entity-flood.test.ts
+    // holds an author to it); the frame bound keeps any one frame from holding more.
+    expect(held).toBe(3 * perFrame);
+    expect(held).toBeLessThanOrEqual(NEW_REGISTER_BURST);
+    // Bytes out per byte in: each version relayed once to the other link, about as many bytes as came in.
+    expect(honest.versionsOut().length).toBe(held);
+    expect(new Set(honest.versionsOut().map((v) => v.entity)).size).toBe(held);
+    const ratio = honest.bytes() / bytesIn;
+    console.log(
+      `attack suite: ${held} tiny versions in ${bytesIn} B relayed as ${honest.bytes()} B (×${ratio.toFixed(2)})`,
+    );
+    expect(ratio).toBeLessThanOrEqual(1.25);
+    expect(evil.bytes()).toBeLessThan(1024);
+    // The honest peer's own write is still taken.
+    honest.send(versionsFrame([pos('honest-1', 'h', T0 - 10)], true));
+    h.tick();
+    expect(await h.node.get('honest-1')).toBeDefined();
   });
 
   it('a 4-byte reconcile open of an empty set: pushes bounded by the request, opens rate-limited, an honest initiator served', async () => {

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import type { Timestamp } from '../../../src/core/clock/timestamp';
 import type { NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { linkProofBytes, type LinkProofFields } from '../../../src/core/signing/link-proof';
@@ -130,4 +132,27 @@ export function signedProof(name: string, fields: LinkProofFields): ProofMessage
     sig,
     ...(fields.invitation === undefined ? {} : { invitation: fields.invitation }),
   };
+}
+
+/**
+ * fast-check parameters for the signing suites' properties: one seed per run (SEED=, else the
+ * clock), printed with the suite and property names so a failure can be replayed, and NUM_RUNS
+ * runs (else `runs`).
+ */
+export function seededParams(suite: string, runs: number): (name: string) => fc.Parameters<unknown> {
+  const seed = Number(process.env.SEED ?? Date.now());
+  const numRuns = Number(process.env.NUM_RUNS ?? runs);
+  return (name) => {
+    console.log(`${suite} seed ${seed} (${name}); replay with SEED=${seed}`);
+    return { seed, numRuns };
+  };
+}
+
+/** A version clock by one of `nodes`: ms anywhere in the format's range, counters up to `maxCounter`. */
+export function timestampOf(nodes: fc.Arbitrary<NodeId>, maxCounter: number): fc.Arbitrary<Timestamp> {
+  return fc.record({
+    ms: fc.integer({ min: 0, max: 2 ** 47 }),
+    c: fc.integer({ min: 0, max: maxCounter }),
+    node: nodes,
+  });
 }

@@ -33,6 +33,8 @@ export class FakeHub {
   delivered = 0;
   /** Every signal sent through the hub, as sent (for tests that replay one). */
   readonly log: Signal[] = [];
+  /** What the hub makes of each signal sent (e.g. an older client's, without a stamp). */
+  rewrite: (signal: Signal) => Signal = (signal) => signal;
 
   /** Delivers `signal` to `to` as if the hub had relayed it (a replay). */
   inject(to: NodeId, signal: Signal): void {
@@ -54,8 +56,9 @@ export class FakeHub {
         receive = r;
         this.members.set(self, (signal) => receive?.(signal));
       },
-      send: (signal) => {
+      send: (sent0) => {
         if (receive === undefined) return false;
+        const signal = this.rewrite(sent0);
         const text = JSON.stringify(signal);
         sent += 1;
         this.log.push(signal);

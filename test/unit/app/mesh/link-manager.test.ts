@@ -1,121 +1,13 @@
 import { CHANNEL } from '../../../../src/adapters/webrtc/frame-channel';
-import { afterEach, describe, expect, it } from 'vitest';
-import { RelaySignaling } from '../../../../src/adapters/signaling/relay-signaling';
+import { describe, expect, it } from 'vitest';
 import { toBase64url } from '../../../../src/core/bytes/base64url';
 import { relaySignalBytes } from '../../../../src/ports/relay-signal-proof';
-import { syncSigner, syncVerifier, testIdentity } from '../../support/test-keys';
-import { LinkManager } from '../../../../src/app/mesh/link-manager';
+import { syncSigner, testIdentity } from '../../support/test-keys';
+import type { LinkManager } from '../../../../src/app/mesh/link-manager';
 import type { NodeId } from '../../../../src/core/ids';
 import type { BridgeEvents } from '../../../../src/app/mesh/worker-bridge';
-import type { Signal, SignalingTransport } from '../../../../src/ports/signaling';
-import { FakeHub, FakePeerNet, fakeBridge } from './fakes';
-import { ManualClock } from './manual-clock';
-
-const TIMING = { connectTimeoutMs: 1500, reportMs: 200, reannounceMs: 60_000, maxAttempts: 6 };
-
-let managers: LinkManager[] = [];
-
-afterEach(() => {
-  for (const m of managers) m.stop();
-  managers = [];
-});
-
-interface Setup {
-  readonly clock: ManualClock;
-  readonly hub: FakeHub;
-  readonly net: FakePeerNet;
-}
-
-/** Managers, signaling and fake WebRTC all on one manual clock: the tests take no real time. */
-function setup(): Setup {
-  const clock = new ManualClock();
-  return { clock, hub: new FakeHub(clock), net: new FakePeerNet(clock) };
-}
-
-/** Lets what the last step queued (promise callbacks, the fake worker's hello) run. */
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** Runs the mesh for `ms` of clock time, a millisecond at a time. */
-async function run({ clock }: Setup, ms: number): Promise<void> {
-  for (let i = 0; i < ms; i++) {
-    clock.advance(1);
-    await settle();
-  }
-}
-
-/** Runs the mesh until `check` holds, failing after `ms` of clock time. */
-async function runUntil({ clock }: Setup, what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const end = clock.now() + ms;
-  await settle();
-  while (!check()) {
-    if (clock.now() >= end) throw new Error(`no ${what} after ${ms} ms`);
-    clock.advance(1);
-    await settle();
-  }
-}
-
-/** Each node's relayed-signaling path, for tests that play a hostile relay. */
-const relays = new Map<NodeId, RelaySignaling>();
-
-function node(
-  { clock, hub, net }: Setup,
-  id: string,
-  options: {
-    lattice?: string;
-    maxLinks?: number;
-    relay?: boolean;
-    hub?: boolean;
-    delivered?: Uint8Array[];
-    workers?: Map<NodeId, BridgeEvents>;
-    signals?: Uint8Array[];
-  } = {},
-): LinkManager {
-  const self = id as NodeId;
-  const lattice = options.lattice ?? 'alpha';
-  const relay: RelaySignaling | undefined = options.relay
-    ? new RelaySignaling({
-        self,
-        lattice,
-        log: () => undefined,
-        now: () => clock.now(),
-        signer: syncSigner(testIdentity(id)),
-        verifier: syncVerifier('named'),
-        network: {
-          neighbours: (): NodeId[] => manager.connectedPeers(),
-          send: (peer, payload): boolean => manager.sendRelay(peer, payload),
-        },
-      })
-    : undefined;
-  const transports: SignalingTransport[] = [];
-  if (options.hub ?? true) transports.push(hub.transport(self));
-  if (relay !== undefined) {
-    transports.push(relay);
-    relays.set(self, relay);
-  }
-  const manager: LinkManager = new LinkManager({
-    self,
-    lattice,
-    transports,
-    ...(relay === undefined ? {} : { relay }),
-    createPeer: net.factory(),
-    openBridge: fakeBridge(
-      [],
-      options.delivered,
-      new Uint8Array([0, ...new TextEncoder().encode(`hello ${id}`)]),
-      options.workers,
-      options.signals,
-    ),
-    timing: TIMING,
-    clock,
-    ...(options.maxLinks === undefined ? {} : { maxLinks: options.maxLinks }),
-    log: () => undefined,
-  });
-  managers.push(manager);
-  return manager;
-}
-
-const state = (m: LinkManager, peer: string): string | undefined => m.peers().find((p) => p.id === peer)?.state;
-const connected = (m: LinkManager): string[] => m.connectedPeers().sort();
+import type { Signal } from '../../../../src/ports/signaling';
+import { connected, node, relays, run, runUntil, settle, setup, state } from './link-harness';
 
 describe('LinkManager', () => {
   it('connects every pair exactly once, the lower id opening (no glare)', async () => {
@@ -375,6 +267,45 @@ describe('LinkManager', () => {
     expect(state(second, 'c')).toBe('connected');
     expect(s.net.created).toBe(created);
     expect(c.dropped()).toMatchObject({ 'stale-announce': 2, 'stale-offer': 1 });
+  });
+
+  it('an unstamped announce or offer (an older client, or a replay of one) never ends a live link, and still opens one', async () => {
+    const s = setup();
+    // a runs an older build that stamps nothing: no stamp is ever known from it.
+    s.hub.rewrite = (x) => {
+      if (x.from !== 'a' || (x.type !== 'announce' && x.type !== 'offer')) return x;
+      const { at: _at, ...data } = x.data;
+      return { ...x, data } as Signal;
+    };
+    const c = node(s, 'c');
+    const first = node(s, 'a');
+    c.start();
+    first.start();
+    await runUntil(s, 'a and c linked', () => state(c, 'a') === 'connected');
+    first.stop();
+    await run(s, 100);
+    const oldAnnounce = s.hub.log.find((x) => x.from === 'a' && x.type === 'announce')!;
+    const oldOffer = s.hub.log.find((x) => x.from === 'a' && x.type === 'offer')!;
+    expect(oldAnnounce.type === 'announce' && oldAnnounce.data.at).toBeUndefined();
+    // The older client's new page links, by unstamped signals, once its old link is gone.
+    const second = node(s, 'a');
+    second.start();
+    await runUntil(
+      s,
+      'c and the new a linked',
+      () => state(c, 'a') === 'connected' && state(second, 'c') === 'connected',
+    );
+    await run(s, 300);
+    const created = s.net.created;
+    // Replays of its old page's announce and offer, unstamped: they leave the live link alone.
+    s.hub.inject('c' as NodeId, oldAnnounce);
+    s.hub.inject('c' as NodeId, oldOffer);
+    await settle();
+    await run(s, 500);
+    expect(state(c, 'a')).toBe('connected');
+    expect(state(second, 'c')).toBe('connected');
+    expect(s.net.created).toBe(created);
+    expect(c.dropped()).toMatchObject({ 'stale-announce': 1, 'stale-offer': 1 });
   });
 
   it('a relaying peer cannot end a link with a bye forged in another node’s name', async () => {

@@ -8,7 +8,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Timestamp } from '../../../../src/core/clock/timestamp';
 import type { ComponentValue } from '../../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
@@ -21,21 +20,13 @@ import {
 import { leafHash } from '../../../../src/core/signing/merkle';
 import { sha256Parts } from '../../../../src/core/signing/sha256';
 import { versionSigningBytes, versionSigningText } from '../../../../src/core/signing/version-signing';
+import { seededParams, timestampOf } from '../../support/test-keys';
 
-const seed = Number(process.env.SEED ?? Date.now());
-const numRuns = Number(process.env.NUM_RUNS ?? 300);
-const params = (name: string): fc.Parameters<unknown> => {
-  console.log(`leaf-form seed ${seed} (${name}); replay with SEED=${seed}`);
-  return { seed, numRuns };
-};
+const params = seededParams('leaf-form', 300);
 
 const AUTHOR = 'ab'.repeat(16) as NodeId;
 const nodeId = fc.stringMatching(/^[0-9a-f]{2}$/).map((s) => s.repeat(16) as NodeId);
-const ts: fc.Arbitrary<Timestamp> = fc.record({
-  ms: fc.integer({ min: 0, max: 2 ** 47 }),
-  c: fc.integer({ min: 0, max: 3 }),
-  node: nodeId,
-});
+const ts = timestampOf(nodeId, 3);
 // Small alphabets so that equal contents come up often, and numbers such as -0, 0.1 + 0.2, 1e21.
 const scalar = fc.oneof(
   fc.constantFrom(0, -0, 1, 0.30000000000000004, 1e21, -2.5, 'a', 'é', '', true, false, null),
@@ -110,6 +101,20 @@ describe('the binary leaf form', () => {
     expect(binary(v({ a: [undefined] }))).toBe(binary(v({ a: [null] })));
     expect(binary(v({ a: '1' }))).not.toBe(binary(v({ a: 1 })));
     expect(binary(v({ a: [1, 2] }))).not.toBe(binary(v({ a: [[1], 2] })));
+  });
+
+  it('is written in the same bytes as before (a fixed version, with multi-byte varints)', () => {
+    const v = {
+      entity: 'trk-1',
+      kind: 'position',
+      value: { lat: 1.5, lon: -2.25, alt: 300 },
+      ts: { ms: 1_700_000_000_123, c: 300, node: AUTHOR },
+      seen: [{ ms: 1_699_999_999_000, c: 0, node: 'cd'.repeat(16) }],
+    } as unknown as Version;
+    expect(binary(v)).toBe(
+      '020574726b2d3108706f736974696f6efbd095ffbc31ac020198c895ffbc3100206364636463646364636463646364636463646364636463646364636463646364' +
+        '060303616c74030000000000c07240036c617403000000000000f83f036c6f6e0300000000000002c0',
+    );
   });
 
   it('is a short leaf: a position update takes two SHA-256 blocks, the text form three', () => {

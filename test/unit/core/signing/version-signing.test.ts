@@ -5,7 +5,6 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Timestamp } from '../../../../src/core/clock/timestamp';
 import type { ComponentValue } from '../../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
@@ -14,20 +13,12 @@ import {
   versionSigningBytes,
   versionSigningText,
 } from '../../../../src/core/signing/version-signing';
+import { seededParams, timestampOf } from '../../support/test-keys';
 
-const seed = Number(process.env.SEED ?? Date.now());
-const numRuns = Number(process.env.NUM_RUNS ?? 300);
-const params = (name: string): fc.Parameters<unknown> => {
-  console.log(`version-signing seed ${seed} (${name}); replay with SEED=${seed}`);
-  return { seed, numRuns };
-};
+const params = seededParams('version-signing', 300);
 
 const nodeId = fc.stringMatching(/^[0-9a-f]{32}$/).map((s) => s as NodeId);
-const ts: fc.Arbitrary<Timestamp> = fc.record({
-  ms: fc.integer({ min: 0, max: 2 ** 47 }),
-  c: fc.integer({ min: 0, max: 0xffff }),
-  node: nodeId,
-});
+const ts = timestampOf(nodeId, 0xffff);
 const value = fc.jsonValue({ maxDepth: 3 }).map((x) => x as unknown as ComponentValue);
 const version: fc.Arbitrary<Version> = fc.record({
   entity: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,20}$/).map((s) => s as EntityId),

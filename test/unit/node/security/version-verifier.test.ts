@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ComponentValue } from '../../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
-import { VERIFIED_VERSION_MAX_ENTRY_BYTES, VerifiedVersions } from '../../../../src/core/signing/verified-versions';
-import { LEAF_FORM_BINARY } from '../../../../src/core/signing/leaf-form';
+import { VerifiedVersions } from '../../../../src/core/signing/verified-versions';
+import { LEAF_FORM_BINARY, LEAF_FORM_TEXT, versionContentDigest } from '../../../../src/core/signing/leaf-form';
 import { batchRootSigningBytes, versionLeafHash } from '../../../../src/core/signing/batch-signing';
 import type { FrameProof, LeafProof } from '../../../../src/core/signing/leaf-proof';
 import { buildTree } from '../../../../src/core/signing/merkle';
@@ -149,6 +149,41 @@ describe('signed versions', () => {
     expect(both.rejected.map((r) => r.reason)).toEqual(['equivocation']);
   });
 
+  it('refuses an equivocation across leaf forms and signatures of their own, either order (one digest of the content whatever the form)', async () => {
+    // Alice signs one timestamp with two values: one in a batch of text leaves (form 1, as nodes
+    // signed before the binary form), one in a batch of binary leaves (form 2), one alone.
+    const signIn = async (form: 1 | 2, value: unknown): Promise<Version> =>
+      (await signedBatch(signerOf(alice), alice.nodeId, [version(alice.nodeId, 'trk-1', value)], form))[0]!;
+    const text = await signIn(LEAF_FORM_TEXT, { lat: 1, lon: 1 });
+    const binary = await signIn(LEAF_FORM_BINARY, { lat: 2, lon: 2 });
+    const alone: Version = {
+      ...version(alice.nodeId, 'trk-1', { lat: 3, lon: 3 }),
+      sig: await signerOf(alice).sign(versionSigningBytes(version(alice.nodeId, 'trk-1', { lat: 3, lon: 3 }))),
+    };
+    for (const [first, second] of [
+      [text, binary],
+      [binary, text],
+      [alone, binary],
+      [binary, alone],
+      [alone, text],
+      [text, alone],
+    ] as const) {
+      const { verifier } = await receiver();
+      expect((await verifier.verifyBatch([first])).accepted).toEqual([first]);
+      expect((await verifier.verifyBatch([second])).rejected).toEqual([{ version: second, reason: 'equivocation' }]);
+      // In one call too.
+      const fresh = await receiver();
+      const both = await fresh.verifier.verifyBatch([first, second]);
+      expect(both.rejected.map((r) => r.reason)).toEqual(['equivocation']);
+    }
+    // The same content signed in both forms (before and after the binary form) is no equivocation.
+    const sameText = await signIn(LEAF_FORM_TEXT, { lat: 2, lon: 2 });
+    const { verifier } = await receiver();
+    expect((await verifier.verifyBatch([binary])).accepted).toHaveLength(1);
+    expect((await verifier.verifyBatch([sameText])).accepted).toHaveLength(1);
+    expect(verifier.rejectedByReason.equivocation).toBe(0);
+  });
+
   it('counts every refusal by reason', async () => {
     const { verifier } = await receiver();
     const good = await sign(alice, version(alice.nodeId));
@@ -183,8 +218,8 @@ describe('VerifiedVersions', () => {
       ...version('aa' as NodeId, e),
       sig: new Uint8Array(64).fill(i + 1),
     }));
-    const remember = (v: Version): void => cache.remember(v, v.sig, versionSigningBytes(v), 'signing-text');
-    const recall = (v: Version): string => cache.recall(v, v.sig, versionSigningBytes(v), 'signing-text');
+    const remember = (v: Version): void => cache.remember(v, v.sig, versionContentDigest(v));
+    const recall = (v: Version): string => cache.recall(v, v.sig, versionContentDigest(v));
     remember(a!);
     remember(b!);
     expect(recall(a!)).toBe('verified'); // a is now the most recent
@@ -195,24 +230,20 @@ describe('VerifiedVersions', () => {
     expect(recall({ ...c!, value: 1 as unknown as ComponentValue })).toBe('conflict');
     // The same content under another signature is not what verified: checked again.
     expect(recall({ ...c!, sig: new Uint8Array(64) })).toBe('unknown');
-    // A content of another form (a leaf hash) is not compared: checked again, not an equivocation.
-    expect(cache.recall(a!, a!.sig, new Uint8Array(32), 'leaf-2')).toBe('unknown');
   });
 
-  it('holds a bounded number of bytes and never remembers a large version', () => {
-    const big = (e: string, n: number): Version => ({
-      ...version('aa' as NodeId, e),
-      value: { text: 'x'.repeat(n) } as unknown as ComponentValue,
-      sig: new Uint8Array(64).fill(7),
-    });
-    const cache = new VerifiedVersions(100, 3 * 1200);
-    const remember = (v: Version): void => cache.remember(v, v.sig, versionSigningBytes(v), 'signing-text');
-    const recall = (v: Version): string => cache.recall(v, v.sig, versionSigningBytes(v), 'signing-text');
-    for (let i = 0; i < 10; i++) remember(big(`e${i}`, 1000));
-    expect(cache.size).toBeLessThanOrEqual(3);
-    expect(recall(big('e9', 1000))).toBe('verified');
-    remember(big('huge', VERIFIED_VERSION_MAX_ENTRY_BYTES));
-    expect(recall(big('huge', VERIFIED_VERSION_MAX_ENTRY_BYTES))).toBe('unknown');
+  it('keeps a 32-byte digest per version, however large, and copies a signature that is a view into a frame', () => {
+    const frame = new Uint8Array(1000).fill(7);
+    const big: Version = {
+      ...version('aa' as NodeId, 'e1'),
+      value: { text: 'x'.repeat(20_000) } as unknown as ComponentValue,
+      sig: frame.subarray(100, 164),
+    };
+    const cache = new VerifiedVersions(4);
+    cache.remember(big, big.sig, versionContentDigest(big));
+    frame.fill(0); // the frame's buffer reused: the remembered signature is a copy
+    expect(cache.recall(big, new Uint8Array(64).fill(7), versionContentDigest(big))).toBe('verified');
+    expect(versionContentDigest(big)).toHaveLength(32);
   });
 });
 
