@@ -269,11 +269,16 @@ export class LinkSender {
     const back: Extract<Outgoing, { type: 'version' }>[] = [];
     const flush = (): boolean => {
       if (run.length === 0) return true;
+      // A run that goes as stored only because the signing pipeline is full is an exception the
+      // estimate must not learn: taught it, every item would be sized as stored, the frame
+      // batches that follow would carry a fifth of the versions they can, and the link would
+      // poll (and fill the pipeline) ever more often.
+      const pipelineFull = this.deps.frameSigner !== undefined && this.signing.size >= MAX_FRAMES_SIGNING;
       let plan = this.plan(run);
       let batch = encodeVersions(plan.sized);
       // Learned from full runs only: a lone HIGH change packs no smaller than alone, and would
       // make the estimate for the packed flood that follows too large (frames half full).
-      if (run.length >= MIN_LEARNING_RUN) {
+      if (run.length >= MIN_LEARNING_RUN && !pipelineFull) {
         const seen = batch.length / runAlone;
         // Up at once (an estimate too small overruns the budget), down slowly.
         this.packing = Math.min(1, Math.max(0.05, seen > this.packing ? seen : 0.8 * this.packing + 0.2 * seen));
