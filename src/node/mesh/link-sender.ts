@@ -6,6 +6,7 @@ import type { Version } from '../../core/merge/version';
 import { encodeMessage, MAX_SYNC_FRAME_BYTES, MessageType, splitFrame } from '../../core/sync';
 import { encodeVersions, WireError } from '../../core/wire';
 import type { Scheduler } from '../scheduler';
+import type { BatchPlan, FramePlan, FrameSigner } from './frame-signer';
 import type { Outgoing } from './outgoing';
 
 /** Room for the `versions` header inside a frame (as the session's framer keeps). */
@@ -22,6 +23,20 @@ const MIN_LEARNING_RUN = 16;
  * link would overrun its budget by that much at once, however the debt is repaid later.
  */
 const MAX_FRAME_OVERRUN = 2;
+/**
+ * Most frames of one link waiting for their frame batch's signature at once (docs/budgeter.md,
+ * "Frame batches"): the depth of the signing pipeline. Each was charged when the budget let it go
+ * and is handed to the channel once signed, while the link goes on sending; a frame planned while
+ * the pipeline is full goes with its versions' stored proofs, at once. Two, because WebCrypto in a
+ * busy worker answered in more than one frame time of an 8,000 B/s link.
+ */
+export const MAX_FRAMES_SIGNING = 2;
+/**
+ * A frame whose frame batch is not signed after this long goes with its versions' stored proofs
+ * (as much of it as fits twice its charge; the rest is left to anti-entropy), so a signer that
+ * never answers holds nothing back for ever.
+ */
+export const FRAME_SIGNATURE_TIMEOUT_MS = 1000;
 
 export interface LinkSenderDeps {
   readonly budgeter: LinkBudgeter<Outgoing>;
@@ -37,6 +52,20 @@ export interface LinkSenderDeps {
   /** Polls the links at the time this link's timer fires (all of them, round robin, when they share a budget). */
   readonly wake: () => void;
   readonly log: (message: string, detail?: unknown) => void;
+  /**
+   * Signs a weighted live frame's own versions afresh as one batch when that makes it smaller
+   * (frame batches, docs/budgeter.md); absent: versions go with the proofs they were stored with.
+   */
+  readonly frameSigner?: FrameSigner;
+}
+
+/** A frame charged and waiting for its frame batch's signature (at most MAX_FRAMES_SIGNING). */
+interface Signing {
+  /** Bytes of the frame as charged (payload, no header). */
+  readonly bytes: number;
+  /** Settled once: signed and sent, fallen back, or dropped with the link. */
+  done: boolean;
+  cancelTimer: (() => void) | undefined;
 }
 
 /**
@@ -55,6 +84,11 @@ export class LinkSender {
   private closed = false;
   /** Live versions were deferred (queue overflow): anti-entropy owes the peer a round. */
   private repairOwed = false;
+  /** Frames charged and waiting for their frame batch's signature, in the order they were charged. */
+  private readonly signing = new Set<Signing>();
+  /** Frames that waited for a signature, and those that went with stored proofs after all (timeout, failure). */
+  framesSigned = 0;
+  framesFallenBack = 0;
 
   constructor(private readonly deps: LinkSenderDeps) {}
 
@@ -62,9 +96,19 @@ export class LinkSender {
     return this.deps.budgeter;
   }
 
-  /** Bytes waiting in the budgeter (the session counts them as buffered, for its flow control). */
+  /**
+   * Bytes waiting in the budgeter and in frames waiting for their signature (the session counts
+   * them as buffered, for its flow control).
+   */
   queuedBytes(): number {
-    return this.deps.budgeter.queuedBytes();
+    let bytes = this.deps.budgeter.queuedBytes();
+    for (const f of this.signing) bytes += f.bytes;
+    return bytes;
+  }
+
+  /** Frames charged and waiting for their frame batch's signature now. */
+  get framesSigning(): number {
+    return this.signing.size;
   }
 
   /**
@@ -196,6 +240,9 @@ export class LinkSender {
   close(): void {
     this.closed = true;
     this.disarm();
+    // Frames waiting for a signature are dropped with the link: anti-entropy carries them on the next.
+    for (const f of this.signing) this.finish(f);
+    this.signing.clear();
   }
 
   /** A session frame of this class arrived: borrowing classes and an idle link poll at once. */
@@ -206,8 +253,14 @@ export class LinkSender {
   /**
    * Turns a frame's items into messages: session frames as they are, runs of live versions packed
    * into `versions` messages. Versions that would take the frame past `allowance` bytes on the
-   * wire go back to their queues (MAX_FRAME_OVERRUN). Returns the bytes that went on the wire,
-   * headers counted per message; undefined if the link failed.
+   * wire go back to their queues (MAX_FRAME_OVERRUN). Returns the bytes that went on the wire (or,
+   * for a frame batch being signed, will go: it was sized and cut with a placeholder signature of
+   * the same length), headers counted per message; undefined if the link failed.
+   *
+   * A weighted run whose own versions go under a frame batch signed asynchronously (WebCrypto)
+   * does not hold the link: it is charged now, handed to the channel once signed, and every message
+   * after it goes at once, as the budgeter's classes already reorder live versions. Borrowing runs
+   * (HIGH, deletes, decisions) never wait for a signature: they go as stored.
    */
   private transmit(payloads: readonly Outgoing[], allowance: number): number | undefined {
     let wire = 0;
@@ -216,10 +269,16 @@ export class LinkSender {
     const back: Extract<Outgoing, { type: 'version' }>[] = [];
     const flush = (): boolean => {
       if (run.length === 0) return true;
-      let batch = encodeVersions(run.map((p) => p.version));
+      // A run that goes as stored only because the signing pipeline is full is an exception the
+      // estimate must not learn: taught it, every item would be sized as stored, the frame
+      // batches that follow would carry a fifth of the versions they can, and the link would
+      // poll (and fill the pipeline) ever more often.
+      const pipelineFull = this.deps.frameSigner !== undefined && this.signing.size >= MAX_FRAMES_SIGNING;
+      let plan = this.plan(run);
+      let batch = encodeVersions(plan.sized);
       // Learned from full runs only: a lone HIGH change packs no smaller than alone, and would
       // make the estimate for the packed flood that follows too large (frames half full).
-      if (run.length >= MIN_LEARNING_RUN) {
+      if (run.length >= MIN_LEARNING_RUN && !pipelineFull) {
         const seen = batch.length / runAlone;
         // Up at once (an estimate too small overruns the budget), down slowly.
         this.packing = Math.min(1, Math.max(0.05, seen > this.packing ? seen : 0.8 * this.packing + 0.2 * seen));
@@ -229,14 +288,20 @@ export class LinkSender {
         const keep = Math.max(1, Math.floor((run.length * Math.max(0, room)) / batch.length));
         back.push(...run.slice(keep));
         run = run.slice(0, keep);
-        batch = encodeVersions(run.map((p) => p.version));
+        plan = this.plan(run);
+        batch = encodeVersions(plan.sized);
       }
       const frame = encodeMessage({ type: MessageType.Versions, live: true, completes: 0, batch });
-      this.deps.counted(frame.length, run.length);
       wire += frame.length + PER_MESSAGE_OVERHEAD_BYTES;
+      const stored = run.map((p) => p.version);
+      const versions = run.length;
       run = [];
       runAlone = 0;
-      return this.deps.send(frame);
+      if (plan.kind === 'stored') {
+        this.deps.counted(frame.length, versions);
+        return this.deps.send(frame);
+      }
+      return this.sendSigned(plan, stored, frame.length);
     };
     for (const p of payloads) {
       if (p.type === 'frame' || p.type === 'signal') {
@@ -260,6 +325,95 @@ export class LinkSender {
     if (!flush()) return undefined;
     this.requeue(back);
     return wire;
+  }
+
+  /**
+   * The run's own versions under a frame batch when the signer makes one: only for weighted runs
+   * (a borrowing one must not wait for a signature) and while the signing pipeline has room.
+   */
+  private plan(run: readonly Extract<Outgoing, { type: 'version' }>[]): FramePlan {
+    const versions = run.map((p) => p.version);
+    const signer = this.deps.frameSigner;
+    if (signer === undefined || this.signing.size >= MAX_FRAMES_SIGNING || run.some((p) => isBorrowing(p.cls)))
+      return { kind: 'stored', sized: versions };
+    return signer.plan(versions);
+  }
+
+  /**
+   * Sends a run under its frame batch: at once if the signer answers at once, else once it has
+   * signed, while the link goes on (the frame was charged already; `charged` is its encoded size).
+   * If signing fails or takes longer than FRAME_SIGNATURE_TIMEOUT_MS the run goes with its stored
+   * proofs, as much of it as fits MAX_FRAME_OVERRUN times its charge, the difference settled. False if the link failed.
+   */
+  private sendSigned(plan: BatchPlan, stored: readonly Version[], charged: number): boolean {
+    const allowance = MAX_FRAME_OVERRUN * (charged + PER_MESSAGE_OVERHEAD_BYTES);
+    const versions = this.deps.frameSigner!.sign(plan, stored);
+    if (!(versions instanceof Promise)) return this.sendFrame(versions, stored, charged, allowance);
+    const f: Signing = { bytes: charged, done: false, cancelTimer: undefined };
+    this.signing.add(f);
+    const settle = (signed: readonly Version[]): void => {
+      if (f.done) return;
+      this.finish(f);
+      if (this.closed) return;
+      this.sendFrame(signed, stored, charged, allowance);
+      // The pipeline has room again (and the flow control sees fewer bytes buffered).
+      this.deps.wake();
+    };
+    f.cancelTimer = this.deps.scheduler?.after(FRAME_SIGNATURE_TIMEOUT_MS, () => {
+      if (f.done) return;
+      this.deps.log(
+        `a frame batch was not signed within ${FRAME_SIGNATURE_TIMEOUT_MS} ms: the frame goes with its stored proofs`,
+      );
+      settle(stored);
+    });
+    versions.then(settle, (error: unknown) => {
+      this.deps.log('signing a frame failed: it goes with its stored proofs', error);
+      settle(stored);
+    });
+    return true;
+  }
+
+  private finish(f: Signing): void {
+    f.done = true;
+    f.cancelTimer?.();
+    f.cancelTimer = undefined;
+    this.signing.delete(f);
+  }
+
+  /**
+   * Encodes and sends a run: `versions` under their frame batch (the size it was charged), or,
+   * when signing failed, `stored` as stored: larger, so cut to what fits `allowance` on the wire (the rest is
+   * left to anti-entropy: newer values of its tracks may be queued by now, which a late copy must
+   * not replace) and the difference charged.
+   */
+  private sendFrame(
+    versions: readonly Version[],
+    stored: readonly Version[],
+    charged: number,
+    allowance: number,
+  ): boolean {
+    let out = versions;
+    if (versions === stored) {
+      this.framesFallenBack += 1;
+      out = this.fit(stored, allowance - PER_MESSAGE_OVERHEAD_BYTES - HEADER_BYTES);
+      if (out.length < stored.length) this.repairOwed = true;
+    } else {
+      this.framesSigned += 1;
+    }
+    const frame = encodeMessage({ type: MessageType.Versions, live: true, completes: 0, batch: encodeVersions(out) });
+    if (frame.length !== charged) this.deps.budgeter.settle(frame.length - charged, this.deps.now());
+    this.deps.counted(frame.length, out.length);
+    return this.deps.send(frame);
+  }
+
+  /** The longest prefix of `versions` (at least one) whose encoding is at most `room` bytes. */
+  private fit(versions: readonly Version[], room: number): readonly Version[] {
+    let keep = versions.length;
+    for (;;) {
+      const size = encodeVersions(versions.slice(0, keep)).length;
+      if (size <= room || keep === 1) return versions.slice(0, keep);
+      keep = Math.max(1, Math.min(keep - 1, Math.floor((keep * room) / size)));
+    }
   }
 
   /** Versions cut from a frame wait again, at the estimate the ratio now gives. */

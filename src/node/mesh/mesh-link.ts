@@ -13,6 +13,7 @@ import {
 } from '../../core/sync';
 import type { Link, LinkHandler } from '../../ports/transport';
 import type { Scheduler } from '../scheduler';
+import type { FrameSigner } from './frame-signer';
 import { LinkSender } from './link-sender';
 import type { BudgetedLink, MeshBudget } from './mesh-budget';
 import { sessionFrameClass } from './outgoing';
@@ -28,6 +29,8 @@ export interface LinkBudgetDeps {
   readonly budget: MeshBudget;
   readonly classes: VersionClasses;
   readonly scheduler?: Scheduler;
+  /** Signs weighted live frames of our own versions as frame batches (docs/budgeter.md, "Frame batches"). */
+  readonly frameSigner?: FrameSigner;
 }
 
 /**
@@ -82,6 +85,7 @@ export class MeshLink implements LinkHandler {
       counted: (bytes, versions) => this.session.countSent(bytes, versions),
       now,
       ...(budget.scheduler === undefined ? {} : { scheduler: budget.scheduler }),
+      ...(budget.frameSigner === undefined ? {} : { frameSigner: budget.frameSigner }),
       wake: () => this.budget.budget.wake(this.budgeted),
       log: (m, d) => this.log(`link ${this.link.peer}: ${m}`, d),
     });
@@ -92,6 +96,11 @@ export class MeshLink implements LinkHandler {
 
   get peer(): NodeId {
     return this.link.peer;
+  }
+
+  /** The link's sender (figures of its signing pipeline, tests). */
+  get out(): LinkSender {
+    return this.sender;
   }
 
   get isClosed(): boolean {

@@ -19,6 +19,7 @@ import { decodeToken, isTokenText } from '../../core/roster/invitation-token';
 import { ADMIT_ALL, admitting } from '../security/admission';
 import type { SecurityStats } from '../security/mesh-security';
 import { MAX_KEYS_PER_RESEND } from '../security/version-verifier';
+import { FrameSigner } from './frame-signer';
 import { MeshBudget } from './mesh-budget';
 import { MeshLink, type LinkBudgetDeps } from './mesh-link';
 import { VersionClasses } from './version-classes';
@@ -60,6 +61,8 @@ export class MeshNode {
   private readonly unsubscribe: () => void;
   private readonly budget: MeshBudget;
   private readonly linkBudget: LinkBudgetDeps;
+  /** Signs weighted live frames of our own versions on budgeted links, one batch each (frame-signer.ts). */
+  readonly frameSigner: FrameSigner;
   private readonly unbudget: () => void;
   private closed = false;
   /** The invitation token our handshake proofs carry (MeshNodeOptions.invitation, setInvitation). */
@@ -88,9 +91,17 @@ export class MeshNode {
     this.budget = new MeshBudget(budgets?.current, options.now);
     const node = this.node;
     const classes = new VersionClasses((entity) => node.threatOf?.(entity) ?? 'NONE');
+    const security = options.security;
+    this.frameSigner = new FrameSigner(
+      this.node.nodeId,
+      (batch) => security.signOwnBatch(batch),
+      options.now,
+      (m, d) => this.log(m, d),
+    );
     this.linkBudget = {
       budget: this.budget,
       classes,
+      frameSigner: this.frameSigner,
       ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
     };
     const offChange = budgets?.onChange((config) => this.budget.configure(config));

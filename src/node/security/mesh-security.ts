@@ -1,6 +1,10 @@
 import type { NodeId } from '../../core/ids';
 import { MAX_UNKNOWN_KINDS_PER_AUTHOR, MAX_UNKNOWN_KINDS_PER_ENTITY } from '../../core/entity/kind-cap';
 import type { Version } from '../../core/merge/version';
+import { batchRootSigningBytes } from '../../core/signing/batch-signing';
+import type { FrameBatch } from '../../core/signing/frame-batch';
+import { LEAF_FORM_BINARY } from '../../core/signing/leaf-form';
+import { buildTree } from '../../core/signing/merkle';
 import { HANDSHAKE_NONCE_BYTES, type VerifyVerdict } from '../../core/sync';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
@@ -216,6 +220,22 @@ export class MeshSecurity {
         done(undefined, this.now());
       },
     );
+  }
+
+  /**
+   * Signs a frame batch of our own versions (docs/security.md, "Frame batches"). The signed bytes
+   * are built here, from our id, the batch's leaf count and the root of its leaves as given, so
+   * this key signs only batch roots in our own name over a tree it has checked, and only over
+   * versions all ours; which of our versions may be re-signed at all is FrameSigner's (signedHere).
+   */
+  signOwnBatch(batch: FrameBatch): Uint8Array | Promise<Uint8Array> {
+    if (batch.author !== this.self || batch.versions.some((v) => v.ts.node !== this.self))
+      throw new Error('a frame batch of versions not all ours');
+    if (batch.leaves.length !== batch.versions.length) throw new Error('a frame batch with a leaf per version');
+    const levels = buildTree(batch.leaves);
+    const root = levels[levels.length - 1]![0]!;
+    if (!sameBytes(root, batch.root)) throw new Error('a frame batch whose root is not its leaves’');
+    return this.signer.sign(batchRootSigningBytes(this.self, batch.versions.length, root, LEAF_FORM_BINARY));
   }
 
   /**

@@ -3,7 +3,7 @@ import type { Version } from '../../core/merge/version';
 import { batchRootSigningBytes, versionLeafHash } from '../../core/signing/batch-signing';
 import type { LeafProof } from '../../core/signing/leaf-proof';
 import { LEAF_FORM_BINARY, type LeafForm } from '../../core/signing/leaf-form';
-import { buildTree, MAX_BATCH_LEAVES, pathOf } from '../../core/signing/merkle';
+import { buildTree, HASH_BYTES, MAX_BATCH_LEAVES, pathOf, rootFromProof } from '../../core/signing/merkle';
 import type { Signer } from '../../ports/signer';
 import type { WriteLane } from '../write-lane';
 
@@ -17,6 +17,48 @@ import type { WriteLane } from '../write-lane';
  * its merge), and storage and the mesh read them from there. Only versions this node just stamped
  * and nobody else has seen yet; all of `versions` must be `author`'s.
  */
+/** A batch root this process signed (signBatchInPlace), as its versions' proofs name it. */
+interface OwnRoot {
+  readonly author: NodeId;
+  readonly form: LeafForm;
+  readonly count: number;
+  readonly root: Uint8Array;
+}
+
+/**
+ * The roots signBatchInPlace signed in this process, keyed by the signature object it set on the
+ * versions' proofs (which the store holds). Only this module adds to it, and a signature object
+ * that came from anywhere else (a peer's frame, storage) is never a key: so a version whose proof
+ * names a key here was signed by this process's own key, unless its content changed since.
+ */
+const ownRoots = new WeakMap<Uint8Array, OwnRoot>();
+
+/**
+ * Whether `v`, whose leaf hash in the binary form is `leaf`, is a version this process signed
+ * (docs/security.md, "Frame batches"): its proof names a root signBatchInPlace signed for `author`,
+ * in the binary form, and its leaf with its path leads to that very root. A frame batch re-signs
+ * only such versions, so the node's key never signs a content it has not signed before: not a
+ * version restored from storage, imported, or merged from a peer under our id, nor an object
+ * changed after it was signed.
+ */
+export function signedHere(v: Version, author: NodeId, leaf: Uint8Array): boolean {
+  const p = v.proof;
+  if (p === undefined || p.kind !== 'path' || v.ts.node !== author) return false;
+  const own = ownRoots.get(p.sig);
+  if (own === undefined || own.author !== author || own.form !== LEAF_FORM_BINARY || own.form !== p.form) return false;
+  if (own.count !== p.count || p.path.length % HASH_BYTES !== 0) return false;
+  const proof: Uint8Array[] = [];
+  for (let at = 0; at < p.path.length; at += HASH_BYTES) proof.push(p.path.subarray(at, at + HASH_BYTES));
+  const root = rootFromProof(p.count, [p.index], [leaf], proof);
+  return typeof root !== 'string' && sameBytes(root, own.root);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export async function signBatchInPlace(
   signer: Signer,
   author: NodeId,
@@ -31,6 +73,7 @@ export async function signBatchInPlace(
     const levels = buildTree(part.map((v) => versionLeafHash(v, form)));
     const root = levels[levels.length - 1]![0]!;
     const sig = await signer.sign(batchRootSigningBytes(author, part.length, root, form));
+    ownRoots.set(sig, { author, form, count: part.length, root });
     const node = (level: number, index: number): Uint8Array | undefined => levels[level]?.[index];
     for (let i = 0; i < part.length; i++) {
       const path = pathOf(part.length, i, node)!;
