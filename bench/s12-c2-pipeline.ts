@@ -140,7 +140,7 @@ const PROMPT_PROBE = `(() => {
     if (batch.approvals !== true) return;
     if (batch.approvalLists !== undefined) take(batch.approvalLists.approvals);
     else void poll();
-  });
+  }, { approvalsOnly: true });
   probe.longTasks = [];
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) probe.longTasks.push([performance.timeOrigin + e.startTime, e.duration]);

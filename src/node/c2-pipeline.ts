@@ -12,7 +12,7 @@ import { ApprovalLoop, GATE_KINDS } from './approval-loop';
 import type { ApprovalView, TaskView } from './approval-views';
 import { isRosterEntity } from '../core/roster/roster-entity';
 import { FusionView } from './fusion-view';
-import type { ChangeBatch, CreateInput, WriteItem } from './node-api';
+import type { ChangeBatch, CreateInput, WatchOptions, WriteItem } from './node-api';
 import type { NodeParts } from './node-parts';
 import { headsOf, type HeadSnapshot } from './prepare-write';
 import type { Scheduler } from './scheduler';
@@ -210,8 +210,16 @@ export class C2Pipeline {
     );
   }
 
-  watch(listener: (batch: ChangeBatch) => void): () => void {
+  watch(listener: (batch: ChangeBatch) => void, options?: WatchOptions): () => void {
     let seen = this.approvalsRevision;
+    // Validated here, at the node's edge: anything but `true` is a full watcher.
+    if (options?.approvalsOnly === true) {
+      return this.parts.feed.subscribe(() => {
+        if (seen === this.approvalsRevision) return;
+        seen = this.approvalsRevision;
+        listener({ changed: [], removed: [], approvals: true });
+      });
+    }
     return this.fusion.watch(listener, (l) =>
       this.parts.feed.subscribe((batch) => {
         if (seen === this.approvalsRevision) return l(batch);
