@@ -15,7 +15,7 @@ import { FusionView } from './fusion-view';
 import type { ChangeBatch, CreateInput, WatchOptions, WriteItem } from './node-api';
 import type { NodeParts } from './node-parts';
 import { headsOf, type HeadSnapshot } from './prepare-write';
-import type { Scheduler } from './scheduler';
+import { nextBulkTask, type Scheduler } from './scheduler';
 import { SimulationRunner } from './simulation-runner';
 import { TrackClassifier } from './track-classifier';
 
@@ -252,7 +252,8 @@ export class C2Pipeline {
 
   /**
    * One tick's reports: every track created or updated, in writes of at most SIM_WRITE_REPORTS
-   * reports, the first at once and each next one in a later task; resolves once all are durable. A
+   * reports, the first at once and each next one in a later task of low priority (nextBulkTask);
+   * resolves once all are durable. A
    * report's `source` is left out when the track already carries this very source by this node:
    * rewriting it every second made a third of the simulator's versions (and as many removals of the
    * one it superseded) for nothing: every reader of `source` reads its value and author, which stay
@@ -261,7 +262,7 @@ export class C2Pipeline {
   private async write(reports: readonly SensorReport[], scheduler: Scheduler): Promise<void> {
     const writes: Promise<void>[] = [];
     for (let at = 0; at < reports.length; at += SIM_WRITE_REPORTS) {
-      if (at > 0) await new Promise<void>((resolve) => scheduler.after(0, resolve));
+      if (at > 0) await nextBulkTask(scheduler);
       writes.push(this.writePart(reports.slice(at, at + SIM_WRITE_REPORTS)));
     }
     await Promise.all(writes);
