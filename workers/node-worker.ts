@@ -19,7 +19,19 @@ const TICK_MS = 1000;
 /** Sync sessions resume flow-controlled sends and run heartbeats on this beat. */
 const MESH_TICK_MS = 50;
 const CHANGE_BATCH_MS = 16;
-const timers: Scheduler = { after: (ms, fn) => clearTimeout.bind(undefined, setTimeout(fn, ms)) };
+/** Chromium's prioritized task scheduler (`scheduler.postTask`), where the worker has it. */
+interface TaskScheduler {
+  postTask(fn: () => void, options: { priority: 'background' }): Promise<unknown>;
+}
+const tasks = (globalThis as { scheduler?: TaskScheduler }).scheduler;
+const timers: Scheduler = {
+  after: (ms, fn) => clearTimeout.bind(undefined, setTimeout(fn, ms)),
+  // Bulk work's next part runs after the worker's other ready tasks (scheduler.ts).
+  background: (fn) => {
+    if (tasks === undefined || typeof tasks.postTask !== 'function') setTimeout(fn, 0);
+    else void tasks.postTask(fn, { priority: 'background' });
+  },
+};
 
 // Held for the life of the worker: the lock is released when the tab goes away.
 let identity: HeldIdentity | undefined;

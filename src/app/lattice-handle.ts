@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import type { NodeId } from '../core/ids';
 import { forwardCalls } from '../node/forward-calls';
 import type { LatticeApi } from '../node/lattice-api';
-import type { ChangeBatch, NodeInfo } from '../node/node-api';
+import type { ChangeBatch, NodeInfo, WatchOptions } from '../node/node-api';
 import type { WorkerApi } from '../node/worker-api';
 import { createMeshHandle } from './mesh/mesh-handle';
 import type { Mesh } from './mesh/start-mesh';
@@ -56,11 +56,11 @@ export function createLatticeHandle(
       return nodeId;
     },
     lattice,
-    watch(callback: (batch: ChangeBatch) => void) {
+    watch(callback: (batch: ChangeBatch) => void, options?: WatchOptions) {
       let unsubscribe: (() => void) | undefined;
       let cancelled = false;
       void ready.then(async () => {
-        const remoteUnsubscribe = await remote.watch(Comlink.proxy(callback));
+        const remoteUnsubscribe = await remote.watch(Comlink.proxy(callback), options);
         if (cancelled) void remoteUnsubscribe();
         else unsubscribe = () => void remoteUnsubscribe();
       });

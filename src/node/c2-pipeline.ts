@@ -12,10 +12,10 @@ import { ApprovalLoop, GATE_KINDS } from './approval-loop';
 import type { ApprovalView, TaskView } from './approval-views';
 import { isRosterEntity } from '../core/roster/roster-entity';
 import { FusionView } from './fusion-view';
-import type { ChangeBatch, CreateInput, WriteItem } from './node-api';
+import type { ChangeBatch, CreateInput, WatchOptions, WriteItem } from './node-api';
 import type { NodeParts } from './node-parts';
 import { headsOf, type HeadSnapshot } from './prepare-write';
-import type { Scheduler } from './scheduler';
+import { nextBulkTask, type Scheduler } from './scheduler';
 import { SimulationRunner } from './simulation-runner';
 import { TrackClassifier } from './track-classifier';
 
@@ -35,8 +35,17 @@ export interface LocalWritePath {
   update(id: string, components: Readonly<Record<string, unknown>>): Promise<unknown>;
   /** A write refused (ConflictError) when one of the registers it was computed from has moved since. */
   updateBasedOn(id: EntityId, components: Readonly<Record<string, unknown>>, basedOn: HeadSnapshot): Promise<unknown>;
-  writeMany(items: readonly WriteItem[]): Promise<unknown>;
+  /** writeMany without the views it returns: the simulator reads none of them. */
+  writeAll(items: readonly WriteItem[]): Promise<unknown>;
 }
+
+/**
+ * The most simulated reports written in one local write: a tick's reports (up to every track, 2,000
+ * under scenario 12) go in writes of this size, each started in a task of its own, so checking,
+ * stamping and merging the flood never holds the worker for long, and a HIGH threat or a decision
+ * waits for at most one part (docs/c2-pipeline.md, "The priority lane").
+ */
+export const SIM_WRITE_REPORTS = 250;
 
 /**
  * The C2 pipeline inside one node: the simulation runner writing sensor tracks, the classifier
@@ -63,7 +72,13 @@ export class C2Pipeline {
     this.runner =
       scheduler === undefined
         ? undefined
-        : new SimulationRunner({ now, scheduler, defended: DEFENDED_POINT, write: (r) => this.write(r), log });
+        : new SimulationRunner({
+            now,
+            scheduler,
+            defended: DEFENDED_POINT,
+            write: (r) => this.write(r, scheduler),
+            log,
+          });
     this.classifier = new TrackClassifier({
       self: nodeId,
       defended: DEFENDED_POINT,
@@ -210,8 +225,16 @@ export class C2Pipeline {
     );
   }
 
-  watch(listener: (batch: ChangeBatch) => void): () => void {
+  watch(listener: (batch: ChangeBatch) => void, options?: WatchOptions): () => void {
     let seen = this.approvalsRevision;
+    // Validated here, at the node's edge: anything but `true` is a full watcher.
+    if (options?.approvalsOnly === true) {
+      return this.parts.feed.subscribe(() => {
+        if (seen === this.approvalsRevision) return;
+        seen = this.approvalsRevision;
+        listener({ changed: [], removed: [], approvals: true });
+      });
+    }
     return this.fusion.watch(listener, (l) =>
       this.parts.feed.subscribe((batch) => {
         if (seen === this.approvalsRevision) return l(batch);
@@ -228,13 +251,24 @@ export class C2Pipeline {
   }
 
   /**
-   * One tick's reports: every track created or updated in one batch write (one timestamp, one
-   * commit). A report's `source` is left out when the track already carries this very source by
-   * this node: rewriting it every second made a third of the simulator's versions (and as many
-   * removals of the one it superseded) for nothing: every reader of `source` reads its value and
-   * author, which stay the same.
+   * One tick's reports: every track created or updated, in writes of at most SIM_WRITE_REPORTS
+   * reports, the first at once and each next one in a later task of low priority (nextBulkTask);
+   * resolves once all are durable. A
+   * report's `source` is left out when the track already carries this very source by this node:
+   * rewriting it every second made a third of the simulator's versions (and as many removals of the
+   * one it superseded) for nothing: every reader of `source` reads its value and author, which stay
+   * the same.
    */
-  private async write(reports: readonly SensorReport[]): Promise<void> {
+  private async write(reports: readonly SensorReport[], scheduler: Scheduler): Promise<void> {
+    const writes: Promise<void>[] = [];
+    for (let at = 0; at < reports.length; at += SIM_WRITE_REPORTS) {
+      if (at > 0) await nextBulkTask(scheduler);
+      writes.push(this.writePart(reports.slice(at, at + SIM_WRITE_REPORTS)));
+    }
+    await Promise.all(writes);
+  }
+
+  private async writePart(reports: readonly SensorReport[]): Promise<void> {
     const { store, now, nodeId } = this.parts;
     const items = reports.map((r) => {
       const { source, ...rest } = r.components;
@@ -249,7 +283,7 @@ export class C2Pipeline {
       return { id: r.entity, components: same ? { ...rest } : { ...rest, source } };
     });
     try {
-      await this.writes.writeMany(items);
+      await this.writes.writeAll(items);
     } catch (error) {
       this.parts.log(`${reports.length} simulated reports were refused`, error);
     }

@@ -5,7 +5,7 @@ import { forwardCalls } from './forward-calls';
 import type { LatticeNode } from './lattice-node';
 import type { MeshNode } from './mesh';
 import type { RosterService } from './roster/roster-service';
-import type { ChangeBatch } from './node-api';
+import type { ChangeBatch, WatchOptions } from './node-api';
 import type { StartOptions, WorkerApi } from './worker-api';
 import { WatchRelay } from './watch-relay';
 
@@ -63,7 +63,7 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
     syncStatus: async () => started().mesh.syncStatus(),
     securityStats: async () => started().mesh.securityStats(),
     disconnectPeer: async (peer: string) => started().mesh.disconnect(asNodeId(peer), 'disconnected by the operator'),
-    watch(listener: (batch: ChangeBatch) => void) {
+    watch(listener: (batch: ChangeBatch) => void, options?: WatchOptions) {
       // Over comlink the listener is a proxy: its call settles once the page has taken the batch
       // (a closed page makes it reject, not throw). One batch in flight per watcher (WatchRelay).
       const { node } = started();
@@ -75,7 +75,7 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
           return { approvals, tasks };
         },
       );
-      const off = node.watch((batch) => relay.push(batch));
+      const off = node.watch((batch) => relay.push(batch), options);
       return deps.proxy(() => {
         off();
         relay.close();

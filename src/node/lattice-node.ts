@@ -22,6 +22,7 @@ import type {
   BudgetInput,
   BudgetStats,
   ChangeBatch,
+  WatchOptions,
   CreateInput,
   HeadView,
   NodeApi,
@@ -333,8 +334,8 @@ export class LatticeNode implements NodeApi {
   }
 
   /** Batched entity changes, for the UI. */
-  watch(listener: (batch: ChangeBatch) => void): () => void {
-    return this.c2.watch(listener);
+  watch(listener: (batch: ChangeBatch) => void, options?: WatchOptions): () => void {
+    return this.c2.watch(listener, options);
   }
 
   simulate(options: SimulateOptions): Promise<void> {

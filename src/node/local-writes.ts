@@ -80,6 +80,16 @@ export class LocalWrites {
    * and made durable in one commit, then announced to peers like any local write.
    */
   async writeMany(items: unknown): Promise<EntityView[]> {
+    const checked = await this.writeAll(items);
+    return checked.map(({ id }, i) => {
+      const view = this.view(id);
+      if (view === undefined) throw new NotFoundError(`writeMany[${i}]: entity ${id} was removed as it was written`);
+      return view;
+    });
+  }
+
+  /** writeMany without building the views (the simulator's writes); returns the ids written. */
+  async writeAll(items: unknown): Promise<readonly { readonly id: EntityId }[]> {
     const { store, clock, nodeId, counters, lease } = this.parts;
     while (!lease.covered() && (await lease.extend())) continue;
     let checked;
@@ -94,11 +104,7 @@ export class LocalWrites {
     const versions: Version[] = [];
     for (const { id, values } of checked) versions.push(...stampWrite(store, id, values, ts, nodeId));
     await this.commit(versions);
-    return checked.map(({ id }, i) => {
-      const view = this.view(id);
-      if (view === undefined) throw new NotFoundError(`writeMany[${i}]: entity ${id} was removed as it was written`);
-      return view;
-    });
+    return checked;
   }
 
   async remove(id: string): Promise<void> {

@@ -82,6 +82,16 @@ export interface ChangeBatch {
   readonly approvalLists?: ApprovalLists;
 }
 
+/**
+ * What a watcher wants. `approvalsOnly`: only the approvals cue (with the lists), never the track
+ * views: the approval prompt's feed needs nothing else, and each full watcher costs the worker a
+ * filtered copy of every batch and its clone to the page, 2,000 track views a second under
+ * scenario 12's load (docs/c2-pipeline.md, "The priority lane").
+ */
+export interface WatchOptions {
+  readonly approvalsOnly?: boolean;
+}
+
 /** What approvals() and tasks() return, together. */
 export interface ApprovalLists {
   readonly approvals: readonly ApprovalView[];
@@ -201,5 +211,5 @@ export const NODE_CALLS = Object.keys(CALL_NAMES) as readonly NodeCallName[];
  * unsubscribe function travel as comlink proxies; the page's handle hides that.
  */
 export interface NodeApi extends NodeCalls {
-  watch(listener: (batch: ChangeBatch) => void): () => void;
+  watch(listener: (batch: ChangeBatch) => void, options?: WatchOptions): () => void;
 }

@@ -5,4 +5,20 @@
  */
 export interface Scheduler {
   after(ms: number, fn: () => void): () => void;
+  /**
+   * Runs `fn` in a later task of low priority, after the host's other ready work (a peer's frame,
+   * a storage completion, a timer) where the host can rank tasks (the worker: `scheduler.postTask`
+   * at 'background'); absent, the caller uses `after(0, fn)`. For the parts of bulk work (the
+   * simulator's writes), so that the approval gate's steps never queue behind them
+   * (docs/c2-pipeline.md, "The priority lane").
+   */
+  background?(fn: () => void): void;
+}
+
+/** A later task for the next part of bulk work: the host's background priority where it has one. */
+export function nextBulkTask(scheduler: Scheduler): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (scheduler.background !== undefined) scheduler.background(resolve);
+    else scheduler.after(0, resolve);
+  });
 }

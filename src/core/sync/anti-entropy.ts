@@ -1,6 +1,7 @@
 import { hasHonestContext } from '../merge/knowledge';
 import type { Version } from '../merge/version';
 import { decodeVersions, IdCache, WireError } from '../wire';
+import { ingestParts } from './ingest-parts';
 import { Initiator } from './initiator';
 import {
   LimitCounter,
@@ -54,6 +55,10 @@ export interface RepairHost {
   frameBytes?(): number;
   /** Checks versions before they are merged (SessionHost.verify); absent: all accepted. */
   verify?: SessionHost['verify'];
+  /** Merges a large frame in parts, later tasks (SessionHost.defer); absent: at once. */
+  defer?: SessionHost['defer'];
+  /** Versions merged first when a frame is merged in parts (SessionHost.urgent). */
+  urgent?: SessionHost['urgent'];
 }
 
 /** Anti-entropy's part of a session's stats. */
@@ -319,44 +324,75 @@ export class AntiEntropy {
       versions = versions.filter((_, i) => keep[i]);
       ids = ids.filter((_, i) => keep[i]);
     }
-    const verify = this.host.verify;
-    if (verify === undefined || versions.length === 0) {
-      return this.ingest(m, versions, ids, { accepted: versions, rejected: [] }, now);
-    }
-    // Frames after this one wait for the verdict, so the link's order holds.
+    // Frames after this one wait for the verdict and the last part of the merge, so the link's order holds.
     const resume = this.io.hold();
-    verify(versions, (verdict, later) => {
-      if (!this.closed) this.ingest(m, versions, ids, verdict, later);
-      resume(later);
-    });
+    const ingest = (verdict: VerifyVerdict, later: number): void => {
+      if (this.closed) resume(later);
+      else this.ingest(m, versions, ids, verdict, later, resume);
+    };
+    const verify = this.host.verify;
+    if (verify === undefined || versions.length === 0) return ingest({ accepted: versions, rejected: [] }, now);
+    verify(versions, ingest);
   }
 
+  /** Merges what the verdict accepted, in parts when the frame is large (ingest-parts.ts), then `resume`s the link. */
   private ingest(
     m: VersionsMessage,
     versions: readonly Version[],
     ids: readonly Uint8Array[],
     verdict: VerifyVerdict,
     now: number,
+    resume: (now: number) => void,
   ): void {
     if (verdict.rejected.length > 0 || (verdict.penalty ?? 0) > 0) this.refused(verdict, versions, ids, now);
-    const accepted = verdict.accepted;
-    const applied = accepted.length > 0 ? this.host.apply(accepted, m.live) : [];
-    if (applied.length < accepted.length) {
+    const defer = this.host.defer;
+    const parts = ingestParts(verdict.accepted, defer !== undefined, this.host.urgent);
+    let index: Map<Version, number> | undefined;
+    const idOf = (v: Version): Uint8Array => ids[(index ??= new Map(versions.map((x, i) => [x, i]))).get(v)!]!;
+    let applied = 0;
+    const step = (i: number, at: number): void => {
+      // The link resumes after the last part, or after a part that threw (the host's fault: the
+      // session counts it), so a failure never leaves the peer's later frames waiting for good.
+      let more = false;
+      try {
+        if (this.closed) return;
+        if (i < parts.length) applied += this.merge(parts[i]!, m.live, idOf, at);
+        if (defer !== undefined && i + 1 < parts.length) {
+          defer((later) => step(i + 1, later));
+          more = true;
+          return;
+        }
+        this.ingested(m, verdict.accepted.length, applied, at);
+      } finally {
+        if (!more) resume(at);
+      }
+    };
+    step(0, now);
+  }
+
+  /** One part of a frame through the host's merge; returns how many versions changed the store. */
+  private merge(part: readonly Version[], live: boolean, idOf: (v: Version) => Uint8Array, now: number): number {
+    const applied = this.host.apply(part, live);
+    if (applied.length < part.length) {
       const changed = new Set(applied);
       const idle: Uint8Array[] = [];
       const refused: Uint8Array[] = [];
-      const index = new Map(versions.map((v, i) => [v, i]));
-      for (const v of accepted) {
+      for (const v of part) {
         if (changed.has(v)) continue;
         // Refused for what it is on every node alike: never worth asking for again.
-        (hasHonestContext(v) ? idle : refused).push(ids[index.get(v)!]!);
+        (hasHonestContext(v) ? idle : refused).push(idOf(v));
       }
       // Not applied now (held for skew, obsolete here) but it may be later: the one hold-back rule.
       this.holdBack(idle, now);
       if (refused.length > 0) this.source.refuse(refused);
     }
-    if (!m.live) this.appliedSinceSync += applied.length;
-    else if (accepted.length > 0) this.live.received(applied.length > 0);
+    return applied.length;
+  }
+
+  /** The frame is merged: its `accepted` versions of which `applied` changed the store. */
+  private ingested(m: VersionsMessage, accepted: number, applied: number, now: number): void {
+    if (!m.live) this.appliedSinceSync += applied;
+    else if (accepted > 0) this.live.received(applied > 0);
     if (m.completes > 0) this.source.release(this.wants.complete(m.completes));
     this.initiator.progressed(now);
     this.flushWants();

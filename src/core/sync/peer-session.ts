@@ -100,6 +100,8 @@ export class PeerSession {
         unsent: (reason) => this.events.emit('unsent', reason),
         ...(host.frameBytes === undefined ? {} : { frameBytes: host.frameBytes.bind(host) }),
         ...(host.verify === undefined ? {} : { verify: host.verify.bind(host) }),
+        ...(host.defer === undefined ? {} : { defer: host.defer.bind(host) }),
+        ...(host.urgent === undefined ? {} : { urgent: host.urgent.bind(host) }),
       },
       io,
     );

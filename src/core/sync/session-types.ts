@@ -191,6 +191,14 @@ export interface SessionHost {
    * then, so the link's order holds. Default: every version accepted.
    */
   verify?(versions: readonly Version[], done: (verdict: VerifyVerdict, now: number) => void): void;
+  /**
+   * Runs `next` in a later task of the host (its timers), so that a large frame's verified versions
+   * are merged in parts (ingest-parts.ts) with the host's other work (a cue to the page) between
+   * them. Frames after it wait until the last part, so the link's order holds. Default: merged at once.
+   */
+  defer?(next: (now: number) => void): void;
+  /** Whether a version from the peer is merged ahead of the rest of its frame (with `defer`). */
+  urgent?(v: Version): boolean;
 }
 
 /** What admission made of a peer (SessionHost.admit). `reason` is shown to the refused side's operator. */

@@ -45,6 +45,11 @@ export class SyncIndex {
   /** Ids of versions refused for what they are (see refuse), in insertion order for eviction. */
   private readonly refused = new Set<string>();
   private newestMs = 0;
+  /**
+   * The id key of each version object indexed, computed once in add(): the mesh's push filter
+   * (holds) and remove() look it up instead of hashing the version again.
+   */
+  private readonly keys = new WeakMap<Version, string>();
 
   constructor(versions: Iterable<Version> = []) {
     this.add(versions);
@@ -63,6 +68,7 @@ export class SyncIndex {
     for (const v of versions) {
       const id = versionId(v);
       const key = idKey(id);
+      this.keys.set(v, key);
       if (this.entries.has(key)) continue;
       const item: Item = { ts: v.ts.ms, id };
       this.entries.set(key, { item, version: v });
@@ -76,7 +82,7 @@ export class SyncIndex {
 
   remove(versions: Iterable<Version>): void {
     for (const v of versions) {
-      const key = idKey(versionId(v));
+      const key = this.keyOf(v);
       if (!this.entries.delete(key)) continue;
       if (!this.added.delete(key)) this.removed.add(key);
       this.snapshot = undefined;
@@ -85,6 +91,15 @@ export class SyncIndex {
 
   has(id: Uint8Array): boolean {
     return this.entries.has(idKey(id));
+  }
+
+  /** Whether this version is indexed (still stored), without hashing it again when add() saw it. */
+  holds(v: Version): boolean {
+    return this.entries.has(this.keyOf(v));
+  }
+
+  private keyOf(v: Version): string {
+    return this.keys.get(v) ?? idKey(versionId(v));
   }
 
   /** The versions with these ids that we still hold (superseded ones are gone). */

@@ -55,11 +55,12 @@ export class MeshLink implements LinkHandler {
     readonly link: Link,
     options: SessionOptions,
     source: SyncSource,
-    host: Required<Omit<SessionHost, 'bufferedAmount' | 'frameBytes'>>,
+    host: Required<Omit<SessionHost, 'bufferedAmount' | 'frameBytes' | 'defer' | 'urgent'>>,
     private readonly now: () => number,
     private readonly log: (message: string, detail?: unknown) => void,
     private readonly budget: LinkBudgetDeps,
   ) {
+    const scheduler = budget.scheduler;
     const sessionHost: SessionHost = {
       // What waits in our budgeter is as good as buffered: the session's flow control sees both.
       bufferedAmount: () => this.buffered() + this.sender.queuedBytes(),
@@ -75,6 +76,10 @@ export class MeshLink implements LinkHandler {
       keysToSend: () => host.keysToSend(),
       learnKeys: (keys, done) => host.learnKeys(keys, done),
       verify: (versions, done) => host.verify(versions, done),
+      // A large frame is merged in parts, gate changes first, with the worker's other work (the
+      // approvals cue to the page) between them (docs/c2-pipeline.md, "The priority lane").
+      urgent: (v) => isUrgent(v, this.budget.classes.classOf(v)),
+      ...(scheduler === undefined ? {} : { defer: (next) => this.defer(scheduler, next) }),
     };
     const budgeter = budget.budget.budgeter(link.peer);
     this.budgeted = { peer: link.peer, budgeter, pumpOne: (heldUntil) => this.pumpOne(heldUntil) };
@@ -234,6 +239,11 @@ export class MeshLink implements LinkHandler {
   private sendSignal(payload: Uint8Array): void {
     if (this.done) return;
     this.guard('sendSignal', () => this.link.sendSignal?.(payload));
+  }
+
+  /** The next part of a frame's merge, in a later task; a failure is logged like the link's others. */
+  private defer(scheduler: Scheduler, next: (now: number) => void): void {
+    scheduler.after(0, () => this.guard('merge', () => next(this.now())));
   }
 
   private buffered(): number {

@@ -10,7 +10,6 @@ import {
   sumLimitCounts,
   SessionState,
   SyncIndex,
-  versionId,
   type PeerStats,
 } from '../../core/sync';
 import { MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
@@ -307,7 +306,7 @@ export class MeshNode {
 
   /** Versions a batch applied that a later one of the same batch did not supersede. */
   private stillStored(applied: readonly Version[]): readonly Version[] {
-    return applied.filter((v) => this.index.has(versionId(v)));
+    return applied.filter((v) => this.index.holds(v));
   }
 
   /** Pushes versions live to every peer but the one they came from; `relayed` if not our own writes. */

@@ -98,12 +98,19 @@ export async function signedBatch(
   return copies;
 }
 
-interface Round {
-  versions: Version[];
-  waiting: { resolve: () => void; reject: (error: unknown) => void }[];
-}
+/**
+ * The most bulk versions one signing round takes, as whole commits (a single larger commit takes a
+ * round alone): hashing a round's leaves is one task of the worker, and a priority version asking
+ * meanwhile waits for at most that one round (under scenario 12's flood a round of 7,000 versions
+ * was a task of several hundred ms on a loaded machine).
+ */
+export const BULK_ROUND_VERSIONS = 1024;
 
-const emptyRound = (): Round => ({ versions: [], waiting: [] });
+interface Asker {
+  readonly versions: readonly Version[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
 
 /**
  * Group commit of signatures: the versions of every commit that asks while a signature is being
@@ -117,7 +124,7 @@ const emptyRound = (): Round => ({ versions: [], waiting: [] });
  * for at most the round already running, never for the hashing of the next flood of positions.
  */
 export class GroupSigner {
-  private readonly lanes: Record<WriteLane, Round> = { priority: emptyRound(), bulk: emptyRound() };
+  private readonly lanes: Record<WriteLane, Asker[]> = { priority: [], bulk: [] };
   private running = false;
   /** Signatures made and versions they covered (stats, benchmarks). */
   batches = 0;
@@ -131,9 +138,7 @@ export class GroupSigner {
   sign(versions: readonly Version[], lane: WriteLane = 'bulk'): Promise<void> {
     if (versions.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const round = this.lanes[lane];
-      round.versions.push(...versions);
-      round.waiting.push({ resolve, reject });
+      this.lanes[lane].push({ versions, resolve, reject });
       if (!this.running) void this.run();
     });
   }
@@ -143,19 +148,31 @@ export class GroupSigner {
     // The commits started in this same turn join the first round.
     await Promise.resolve();
     for (;;) {
-      const lane: WriteLane = this.lanes.priority.versions.length > 0 ? 'priority' : 'bulk';
-      const { versions, waiting } = this.lanes[lane];
-      if (versions.length === 0) break;
-      this.lanes[lane] = emptyRound();
+      const round = this.next();
+      if (round.length === 0) break;
+      const versions = round.flatMap((a) => a.versions);
       try {
         await signBatchInPlace(this.signer, this.author, versions);
         this.batches += Math.ceil(versions.length / MAX_BATCH_LEAVES);
         this.versions += versions.length;
-        for (const w of waiting) w.resolve();
+        for (const a of round) a.resolve();
       } catch (error) {
-        for (const w of waiting) w.reject(error);
+        for (const a of round) a.reject(error);
       }
     }
     this.running = false;
+  }
+
+  /** The next round: every priority commit waiting, else bulk commits up to BULK_ROUND_VERSIONS (at least one). */
+  private next(): Asker[] {
+    if (this.lanes.priority.length > 0) return this.lanes.priority.splice(0);
+    const bulk = this.lanes.bulk;
+    let take = 0;
+    let count = 0;
+    while (take < bulk.length && (take === 0 || count + bulk[take]!.versions.length <= BULK_ROUND_VERSIONS)) {
+      count += bulk[take]!.versions.length;
+      take += 1;
+    }
+    return bulk.splice(0, take);
   }
 }

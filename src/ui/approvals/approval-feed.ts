@@ -62,13 +62,17 @@ export class ApprovalFeed implements ReactiveController {
     const client = this.client;
     if (client === undefined || this.unwatch !== undefined) return;
     const session = ++this.session;
-    this.unwatch = client.watch((batch) => {
-      if (session !== this.session || batch.approvals !== true) return;
-      const state = batch.approvalLists;
-      // A read under way may have started before this state: it reads once more after it.
-      if (state === undefined || this.reading) this.read(client, session);
-      else this.take(state.approvals, state.tasks);
-    });
+    this.unwatch = client.watch(
+      (batch) => {
+        if (session !== this.session || batch.approvals !== true) return;
+        const state = batch.approvalLists;
+        // A read under way may have started before this state: it reads once more after it.
+        if (state === undefined || this.reading) this.read(client, session);
+        else this.take(state.approvals, state.tasks);
+        // The cue alone: the track views are the map's and the list's watch, not the prompt's.
+      },
+      { approvalsOnly: true },
+    );
     this.read(client, session);
     this.timer = setInterval(() => this.read(client, session), REFRESH_MS);
   }

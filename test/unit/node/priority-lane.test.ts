@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import { asNodeId } from '../../../src/core/ids';
 import { LatticeNode } from '../../../src/node/lattice-node';
-import type { StorageBatch } from '../../../src/ports/storage';
+import { HeldStorage } from '../support/held-storage';
 import { testIdentity } from '../support/test-keys';
 import { settle, T0 } from './c2/manual-node';
-
-/** MemoryStorage whose commits wait until released, one at a time, once `holding`. */
-class HeldStorage extends MemoryStorage {
-  readonly batches: StorageBatch[] = [];
-  private gates: (() => void)[] = [];
-  holding = false;
-
-  override async commit(batch: StorageBatch): Promise<void> {
-    this.batches.push(batch);
-    if (this.holding) await new Promise<void>((resolve) => this.gates.push(resolve));
-    return super.commit(batch);
-  }
-
-  async release(): Promise<void> {
-    for (const open of this.gates.splice(0)) open();
-    await settle();
-  }
-}
 
 const positions = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => ({

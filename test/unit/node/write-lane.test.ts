@@ -1,30 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { ComponentKind, EntityId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { WriteBehind } from '../../../src/node/write-behind';
 import { laneOf, PRIORITY_MAX_VERSIONS, splitByLane } from '../../../src/node/write-lane';
-import { versionKey, type StorageBatch } from '../../../src/ports/storage';
+import { versionKey } from '../../../src/ports/storage';
 import { sampleVersion } from '../../contract/storage-contract';
-
-/** MemoryStorage that records each batch and holds commits until released. */
-class HeldStorage extends MemoryStorage {
-  readonly batches: StorageBatch[] = [];
-  private gates: (() => void)[] = [];
-  holding = true;
-
-  override async commit(batch: StorageBatch): Promise<void> {
-    this.batches.push(batch);
-    if (this.holding) await new Promise<void>((resolve) => this.gates.push(resolve));
-    return super.commit(batch);
-  }
-
-  /** Lets the commit in flight finish (and the next one start, held in turn). */
-  async release(): Promise<void> {
-    for (const open of this.gates.splice(0)) open();
-    await settle();
-  }
-}
+import { HeldStorage } from '../support/held-storage';
 
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -81,7 +62,7 @@ describe('splitByLane (versions merged from peers)', () => {
 
 describe('WriteBehind priority lane', () => {
   it('commits an approval enqueued behind a large backlog first, in its own small commit', async () => {
-    const storage = new HeldStorage();
+    const storage = new HeldStorage(true);
     const writer = new WriteBehind(storage);
     // A bulk commit in flight, and a backlog of 10,000 positions gathering behind it.
     const first = tracked(writer.enqueue([position(0)], []));
@@ -110,7 +91,7 @@ describe('WriteBehind priority lane', () => {
   });
 
   it('drops from the waiting bulk batch what a priority write supersedes, so it is not stored again after it', async () => {
-    const storage = new HeldStorage();
+    const storage = new HeldStorage(true);
     const writer = new WriteBehind(storage);
     void writer.enqueue([position(0)], []);
     await settle();
@@ -136,7 +117,7 @@ describe('WriteBehind priority lane', () => {
   });
 
   it("a priority put under a bulk put's key wins on disk: the older content and its removal are dropped", async () => {
-    const storage = new HeldStorage();
+    const storage = new HeldStorage(true);
     const writer = new WriteBehind(storage);
     void writer.enqueue([position(0)], []);
     await settle();
@@ -154,7 +135,7 @@ describe('WriteBehind priority lane', () => {
   });
 
   it('alternates the lanes while both have work: a stream of priority writes cannot keep the bulk lane off the disk', async () => {
-    const storage = new HeldStorage();
+    const storage = new HeldStorage(true);
     const writer = new WriteBehind(storage);
     void writer.enqueue([position(0)], []);
     await settle();
@@ -179,7 +160,7 @@ describe('WriteBehind priority lane', () => {
   });
 
   it('durable() and flushed() cover both lanes', async () => {
-    const storage = new HeldStorage();
+    const storage = new HeldStorage(true);
     const writer = new WriteBehind(storage);
     void writer.enqueue([position(0)], []);
     await settle();
@@ -197,7 +178,7 @@ describe('WriteBehind priority lane', () => {
   });
 
   it("on a disk that keeps failing, the bulk lane's writers learn it too: they do not wait behind the priority retries", async () => {
-    const storage = new HeldStorage();
+    const storage = new HeldStorage(true);
     storage.holding = false;
     const retries: (() => void)[] = [];
     const writer = new WriteBehind(storage, { retryAfter: (fn) => void retries.push(fn) });
@@ -221,7 +202,7 @@ describe('WriteBehind priority lane', () => {
   });
 
   it('retries a failed priority commit ahead of the bulk, and keeps it', async () => {
-    const storage = new HeldStorage();
+    const storage = new HeldStorage(true);
     storage.holding = false;
     const retries: (() => void)[] = [];
     const writer = new WriteBehind(storage, { retryAfter: (fn) => void retries.push(fn) });

@@ -95,6 +95,24 @@ describe('SyncIndex', () => {
     ).toEqual([1]);
   });
 
+  it('holds: the versions indexed, by the object add() saw or by an equal copy, and not once removed', () => {
+    const a = v('e1', 1);
+    const index = new SyncIndex([a]);
+    expect(index.holds(a)).toBe(true);
+    expect(index.holds(v('e1', 1))).toBe(true); // an equal copy: hashed, same id
+    // Same key, other content (a rewritten or equivocated copy): another id, not held.
+    expect(index.holds({ ...a, value: { lat: 9, lon: 9 } })).toBe(false);
+    expect(index.holds(v('e2', 2))).toBe(false);
+    index.remove([a]);
+    expect(index.holds(a)).toBe(false);
+    expect(index.size).toBe(0);
+    index.add([a]);
+    expect(index.holds(a)).toBe(true);
+    index.remove([v('e1', 1)]); // removed by an equal copy
+    expect(index.holds(a)).toBe(false);
+    expect(index.storage().size).toBe(0);
+  });
+
   it('rebuilt snapshots reconcile like a fresh index of the same versions', () => {
     const all = Array.from({ length: 2000 }, (_, i) => v(`e${i}`, 1000 + i));
     const incremental = new SyncIndex(all.slice(0, 1000));

@@ -215,4 +215,26 @@ describe('the approval gate wired into the node', () => {
     await clock.advance(0);
     expect(batches.some((b) => b.approvals === true)).toBe(true);
   });
+
+  it('an approvals-only watcher hears the cue, never the track views', async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    const cues: ChangeBatch[] = [];
+    const full: ChangeBatch[] = [];
+    node.watch((b) => cues.push(b), { approvalsOnly: true });
+    node.watch((b) => full.push(b));
+    await node.create({ id: 'h1', components: track() });
+    await clock.advance(1_000);
+    expect(cues).not.toHaveLength(0);
+    expect(cues.every((b) => b.approvals === true && b.changed.length === 0 && b.removed.length === 0)).toBe(true);
+    expect(full.some((b) => b.changed.some((v) => v.id === 'h1'))).toBe(true);
+    cues.length = 0;
+    // The track moves: the full watcher hears it, the approvals-only one does not.
+    await refresh(node, 'h1');
+    await clock.advance(0);
+    expect(cues).toEqual([]);
+    await node.decide('h1', 'deny');
+    await clock.advance(0);
+    expect(cues).toEqual([{ changed: [], removed: [], approvals: true }]);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Fusion, Source, Threat } from '../../../../src/core/entity/component-types';
 import { Simulation } from '../../../../src/core/sim/simulation';
-import { DEFENDED_POINT } from '../../../../src/node/c2-pipeline';
+import { DEFENDED_POINT, SIM_WRITE_REPORTS } from '../../../../src/node/c2-pipeline';
 import { offset } from '../../../../src/core/sim/geo';
 import { ManualClock, openNode, settle, T0 } from './manual-node';
 
@@ -55,6 +55,24 @@ describe('the simulator wired into the node', () => {
     await clock.advance(3_000);
     expect(await versionsOf('source')).toEqual(sources);
     for (const [id, version] of await versionsOf('position')) expect(version).not.toBe(positions.get(id));
+    await node.stopSimulation();
+  });
+
+  it('writes a tick of many reports in parts of at most SIM_WRITE_REPORTS, all of them', async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    await node.setFusion({ enabled: false });
+    // The number of positions in each announced local write.
+    const parts: number[] = [];
+    node.onVersions((versions, origin) => {
+      const n = versions.filter((v) => v.kind === 'position').length;
+      if (origin === 'local' && n > 0) parts.push(n);
+    });
+    await node.simulate({ eo: { tracks: 300, hz: 1 }, radar: { tracks: 300, hz: 1 }, seed: 5 });
+    await clock.advance(1_500);
+    expect((await node.list({ kind: 'source' })).length).toBe(600);
+    expect(parts.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(600);
+    expect(Math.max(...parts)).toBeLessThanOrEqual(SIM_WRITE_REPORTS);
     await node.stopSimulation();
   });
 

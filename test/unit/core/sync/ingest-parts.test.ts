@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import type { EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import {
+  decodeMessage,
+  encodeMessage,
+  MessageType,
+  PeerSession,
+  SyncIndex,
+  SYNC_PROTOCOL_VERSION,
+  versionId,
+  type SessionHost,
+  type SyncMessage,
+} from '../../../../src/core/sync';
+import { INGEST_PART_VERSIONS, ingestParts } from '../../../../src/core/sync/ingest-parts';
+import { encodeVersions } from '../../../../src/core/wire';
+import { version } from './session-pair';
+
+/** What the host ranks urgent (the mesh: the gate's registers, HIGH threats, deletes); here by entity. */
+const approval = (i: number): Version => ({ ...version(10_000 + i), entity: `u${i}` as EntityId });
+const isApproval = (v: Version): boolean => v.entity.startsWith('u');
+
+describe('ingestParts', () => {
+  it('one part when the host cannot defer or the frame is small; none for nothing', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => version(i));
+    expect(ingestParts(many, false, isApproval)).toEqual([many]);
+    const few = many.slice(0, INGEST_PART_VERSIONS);
+    expect(ingestParts(few, true, isApproval)).toEqual([few]);
+    expect(ingestParts([], true, isApproval)).toEqual([]);
+  });
+
+  it('a large frame: the urgent versions first, then the rest, in bounded parts, each in frame order', () => {
+    const bulk = Array.from({ length: 700 }, (_, i) => version(i));
+    const urgent = [approval(1), approval(2)];
+    const frame = [...bulk.slice(0, 300), urgent[0]!, ...bulk.slice(300), urgent[1]!];
+    const parts = ingestParts(frame, true, isApproval);
+    expect(parts.map((p) => p.length)).toEqual([2, 256, 256, 188]);
+    expect(parts[0]).toEqual(urgent);
+    expect(parts.slice(1).flat()).toEqual(bulk);
+    expect(ingestParts(frame, true).map((p) => p.length)).toEqual([256, 256, 190]);
+  });
+});
+
+const hello: SyncMessage = {
+  type: MessageType.Hello,
+  protocol: SYNC_PROTOCOL_VERSION,
+  node: 'z' as NodeId,
+  lattice: 'L',
+  time: 0,
+  items: 0,
+  newest: 0,
+  key: new Uint8Array(32),
+  nonce: new Uint8Array(16),
+};
+/** The peer's proof (the session alone has no host to check it: any signature passes). */
+const proof: SyncMessage = { type: MessageType.Proof, sig: new Uint8Array(64) };
+
+/** A session against a scripted peer, whose host defers to a queue we run by hand. */
+function session(host: Partial<SessionHost> = {}) {
+  const index = new SyncIndex([]);
+  const applied: number[][] = [];
+  const deferred: ((now: number) => void)[] = [];
+  const sent: SyncMessage[] = [];
+  const s = new PeerSession(
+    { self: 'a' as NodeId, lattice: 'L', peer: 'z' as NodeId },
+    index,
+    {
+      bufferedAmount: () => 0,
+      apply: (versions) => {
+        applied.push(versions.map((v) => v.ts.ms));
+        const fresh = versions.filter((v) => !index.has(versionId(v)));
+        index.add(fresh);
+        return fresh;
+      },
+      defer: (next) => void deferred.push(next),
+      urgent: isApproval,
+      ...host,
+    },
+    0,
+  );
+  s.on('message', (frame) => void sent.push(decodeMessage(frame)));
+  s.start(0);
+  s.receive(encodeMessage(hello), 0);
+  s.receive(encodeMessage(proof), 0);
+  const failures: unknown[] = [];
+  /** Runs the deferred parts as the mesh's link does: a part that throws is caught and logged there. */
+  const runDeferred = (): void => {
+    while (deferred.length > 0) {
+      try {
+        deferred.shift()!(1);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+  };
+  const pongs = (): number[] => sent.flatMap((m) => (m.type === MessageType.Pong ? [m.echo] : []));
+  return { s, index, applied, deferred, runDeferred, pongs, failures };
+}
+
+const bulk = Array.from({ length: 600 }, (_, i) => version(i));
+const frame = (versions: readonly Version[]): Uint8Array =>
+  encodeMessage({ type: MessageType.Versions, live: true, completes: 0, batch: encodeVersions(versions) });
+const ping = encodeMessage({ type: MessageType.Ping, time: 7 });
+
+describe('PeerSession merging a large frame in parts', () => {
+  it('merges its approvals first, the rest in later tasks, and takes the next frame only after the last part', () => {
+    const t = session();
+    t.s.receive(frame([...bulk, approval(1), approval(2)]), 0);
+    t.s.receive(ping, 0);
+    expect(t.applied).toEqual([[11_001, 11_002]]); // the approvals, before any position
+    expect(t.pongs()).toEqual([]); // the ping waits its turn
+    t.runDeferred();
+    expect(t.applied.map((p) => p.length)).toEqual([2, 256, 256, 88]);
+    expect(t.index.size).toBe(602);
+    expect(t.pongs()).toEqual([7]);
+    expect(t.s.stats(1).invalidFrames).toBe(0);
+  });
+
+  it('merges at once without a host that defers', () => {
+    const t = session({ defer: undefined });
+    t.s.receive(frame([...bulk, approval(1)]), 0);
+    t.s.receive(ping, 0);
+    expect(t.applied.map((p) => p.length)).toEqual([601]);
+    expect(t.pongs()).toEqual([7]);
+  });
+
+  it('a session closed between parts merges no more', () => {
+    const t = session();
+    t.s.receive(frame(bulk), 0);
+    expect(t.applied.map((p) => p.length)).toEqual([256]);
+    t.s.close();
+    t.runDeferred();
+    expect(t.applied.map((p) => p.length)).toEqual([256]);
+    expect(t.index.size).toBe(256);
+  });
+
+  it('a part the host fails to merge ends the frame there, and the link goes on', () => {
+    let calls = 0;
+    const index = new SyncIndex([]);
+    const t = session({
+      apply: (versions) => {
+        calls += 1;
+        if (calls === 2) throw new Error('store failed');
+        index.add(versions);
+        return versions;
+      },
+    });
+    t.s.receive(frame(bulk), 0);
+    t.s.receive(ping, 0);
+    t.runDeferred();
+    expect(calls).toBe(2);
+    expect(t.failures.map(String)).toEqual(['Error: store failed']);
+    expect(index.size).toBe(256);
+    expect(t.pongs()).toEqual([7]); // the later frame was taken
+  });
+});
