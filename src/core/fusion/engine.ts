@@ -21,6 +21,8 @@ export interface FusionStats {
   readonly greedyClusters: number;
   /** Solver steps the optimal assignments took in the last scan (≤ maxAssignmentWork). */
   readonly assignmentWork: number;
+  /** Tracks left out of the last scan because their time was more than maxLeadMs ahead of it. */
+  readonly ahead: number;
 }
 
 /**
@@ -56,6 +58,12 @@ export class FusionEngine {
   private readonly freeHandles: number[] = [];
   /** Removed since the last scan: their handles are freed once the scan has dropped their pairs. */
   private readonly released = new Set<EntityId>();
+  /**
+   * Handle → 1 while the track's time is more than maxLeadMs ahead of the last scan's `now`: it is
+   * left out of the scan (not in `order`) until the clock reaches its time less the lead.
+   */
+  private ahead = new Uint8Array(0);
+  private aheadCount = 0;
   /** Live handles in id order; undefined when a track arrived or left since it was sorted. */
   private order: Int32Array | undefined = new Int32Array(0);
   private readonly pairs = new PairStore();
@@ -111,7 +119,7 @@ export class FusionEngine {
 
   /**
    * The earliest time at which a scan with no new report could change the picture (a pair's
-   * dwell ends, a track ages out), as of the last scan; Infinity when none could. A host scans on
+   * dwell ends, a track ages out, a report stamped ahead comes within maxLeadMs), as of the last scan; Infinity when none could. A host scans on
    * changes and otherwise only when this is due, so an idle picture costs no scans. -Infinity
    * before the first scan.
    */
@@ -132,6 +140,7 @@ export class FusionEngine {
       sources,
       greedyClusters: this.greedyClusters,
       assignmentWork: this.assignmentWork,
+      ahead: this.aheadCount,
     };
   }
 
@@ -139,11 +148,35 @@ export class FusionEngine {
     const c = this.config;
     const scanNo = ++this.scans;
     let oldest = Infinity;
+    // A report stamped more than maxLeadMs ahead of `now` (a clock ahead) is left out until `now`
+    // reaches its stamp less the lead, then timed by its stamp: its time is a function of its
+    // version, never of when it reached this node (docs/fusion.md, "Time basis").
+    let aheadDue = Infinity;
+    if (this.ahead.length < this.byHandle.length) {
+      const grown = new Uint8Array(Math.max(64, 2 * this.byHandle.length));
+      grown.set(this.ahead);
+      this.ahead = grown;
+    }
+    this.aheadCount = 0;
     for (let h = 0; h < this.byHandle.length; h++) {
       const t = this.byHandle[h];
-      if (t === undefined) continue;
-      if (now - t.time > c.maxAgeMs) this.remove(t.id);
-      else if (t.time < oldest) oldest = t.time;
+      if (t === undefined) {
+        this.ahead[h] = 0;
+        continue;
+      }
+      if (now - t.time > c.maxAgeMs) {
+        this.remove(t.id);
+        continue;
+      }
+      const isAhead = t.time - now > c.maxLeadMs ? 1 : 0;
+      if (isAhead !== this.ahead[h]) {
+        this.ahead[h] = isAhead;
+        this.order = undefined;
+      }
+      if (isAhead) {
+        this.aheadCount++;
+        if (t.time - c.maxLeadMs < aheadDue) aheadDue = t.time - c.maxLeadMs;
+      } else if (t.time < oldest) oldest = t.time;
     }
     const table = this.table();
     const n = table.n;
@@ -338,7 +371,7 @@ export class FusionEngine {
       return st.confirmed || st.history !== 0 || !Number.isNaN(st.since);
     });
     const changes = this.publish(table, indexOf, scanNo, now);
-    this.due = Math.min(this.due, due, splitDue, oldest + c.maxAgeMs + 1);
+    this.due = Math.min(this.due, due, splitDue, oldest + c.maxAgeMs + 1, aheadDue);
     return changes;
   }
 
@@ -355,7 +388,7 @@ export class FusionEngine {
   private table(): TrackTable {
     if (this.order === undefined) {
       const live: [EntityId, number][] = [];
-      for (const [id, h] of this.handles) if (this.byHandle[h] !== undefined) live.push([id, h]);
+      for (const [id, h] of this.handles) if (this.byHandle[h] !== undefined && !this.ahead[h]) live.push([id, h]);
       live.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
       this.order = Int32Array.from(live, (x) => x[1]);
     }

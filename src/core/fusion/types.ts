@@ -1,6 +1,7 @@
 import type { Fusion, Position, SensorType } from '../entity/component-types';
 import { STALE_AFTER_MS } from '../entity/staleness';
 import type { EntityId } from '../ids';
+import { MAX_STAMP_LEAD_MS } from './time-alignment';
 
 /** One source track as fusion sees it: any entity with a `source` and a `position`, whoever wrote it. */
 export interface SourceTrack {
@@ -54,6 +55,12 @@ export interface FusionConfig {
   /** Two tracks whose times differ by more than this are not compared. */
   readonly maxTimeDiffMs: number;
   /**
+   * A track whose time is more than this ahead of a scan's `now` is left out of that scan (as if
+   * not held) until `now` reaches its time less this lead; then it is timed by its own time. So a
+   * report's time is always its stamp, the same on every node (docs/fusion.md, "Time basis").
+   */
+  readonly maxLeadMs: number;
+  /**
    * A track older than this at a scan has expired: it leaves, and so do its fused entities.
    * Infinity by default (docs/fusion.md, "Hysteresis"): a picture written once (an import, a
    * peer's snapshot) stays fused; a track goes when its entity goes (deleted, or its `expiry`).
@@ -106,6 +113,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   splitChi2: 18.42,
   splitMeters: 1000,
   maxTimeDiffMs: 2_000,
+  maxLeadMs: MAX_STAMP_LEAD_MS,
   maxAgeMs: Infinity,
   // Five times the time gate: a live feed's fused track never ages; one whose sources fell silent
   // loses confidence from then on, and goes stale when the map dims its sources (staleness.ts).
