@@ -213,7 +213,14 @@ export class FusionView {
   stats(): FusionStatsView {
     let sources = 0;
     for (const t of this.shown.values()) sources += t.fusion.sources.length;
-    return { fused: this.shown.size, sources, lastScanMs: this.lastScanMs };
+    const e = this.engine?.stats();
+    return {
+      fused: this.shown.size,
+      sources,
+      lastScanMs: this.lastScanMs,
+      gateLimited: e === undefined ? 0 : e.gateRefused + e.gateCrowded,
+      ahead: e?.ahead ?? 0,
+    };
   }
 
   get(id: EntityId, raw: EntityView | undefined): EntityView | undefined {

@@ -7,7 +7,7 @@ import { fusedId } from './fused-id';
 import { associationProbability } from './confidence';
 import { KnownSeparations, pairCost, SEP, separate, sepWithin } from './gate';
 import { pairOrder, PairStore, popcount, type Entry, type FusedName, type PairState } from './pair-state';
-import { gatePairs, PairBuffer } from './spatial-gate';
+import { GateWork, gatePairs, PairBuffer } from './spatial-gate';
 import { TrackTable } from './track-table';
 import type { Position } from '../entity/component-types';
 import type { FusedTrack, FusionChange, FusionConfig, SourceTrack } from './types';
@@ -23,6 +23,13 @@ export interface FusionStats {
   readonly assignmentWork: number;
   /** Tracks left out of the last scan because their time was more than maxLeadMs ahead of it. */
   readonly ahead: number;
+  /**
+   * The last scan's gate queries whose box held more than maxGateCandidates (no pair: a pile) or
+   * more than maxGateMeasured (only the nearest measured: a crowd), and the separations it measured.
+   */
+  readonly gateRefused: number;
+  readonly gateCrowded: number;
+  readonly gateSeparations: number;
 }
 
 /**
@@ -80,6 +87,8 @@ export class FusionEngine {
   private last: LastTable | undefined;
   /** The gated pairs' arrays, reused scan after scan. */
   private readonly gateBuffer = new PairBuffer();
+  /** What the last scan's gate refused, cut and measured (stats()). */
+  private readonly gateWork = new GateWork();
   /** The confirmed pairs' separations of this scan, which the gate reuses. */
   private readonly known = new KnownSeparations();
 
@@ -141,6 +150,9 @@ export class FusionEngine {
       greedyClusters: this.greedyClusters,
       assignmentWork: this.assignmentWork,
       ahead: this.aheadCount,
+      gateRefused: this.gateWork.refused,
+      gateCrowded: this.gateWork.crowded,
+      gateSeparations: this.gateWork.separations,
     };
   }
 
@@ -228,7 +240,15 @@ export class FusionEngine {
     const confirmed = sortedPairs(n, ci.subarray(0, confirmedCount), cj.subarray(0, confirmedCount));
 
     const gate = { chi2: c.gateChi2, meters: c.gateMeters, maxTimeDiffMs: c.maxTimeDiffMs };
-    const gated = gatePairs(table, gate, c.maxGateCandidates, this.gateBuffer, this.known);
+    const gated = gatePairs(
+      table,
+      gate,
+      c.maxGateCandidates,
+      this.gateBuffer,
+      this.known,
+      c.maxGateMeasured,
+      this.gateWork,
+    );
 
     const clusters = new UnionFind(n);
     const involved = new Uint8Array(n);

@@ -98,6 +98,12 @@ export interface FusionConfig {
    */
   readonly maxGateCandidates: number;
   /**
+   * A track whose gate box holds more candidates than this (but no more than maxGateCandidates) is
+   * measured against the nearest this many only (spatial-gate.ts, nearestFirst): what one query
+   * costs is bounded by this, however a peer lays its tracks out within the gate of each other.
+   */
+  readonly maxGateMeasured: number;
+  /**
    * The 1σ speed (m/s) assumed for a track without a velocity, when it is compared with or fused
    * with a report of another time: its covariance grows by (speed × age)² and the metres gate by
    * speed × age (time-alignment.ts).
@@ -130,6 +136,9 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   // Two clusters of the largest optimal side: ~25 ms of solver in a scan, whatever the layout.
   maxAssignmentWork: 2 * 120 ** 3,
   maxGateCandidates: 256,
+  // Far more partners than one object has within its gate (one per sensor), and the 1-per-km²
+  // world of scenario 9 never comes near it; a crowd beyond it is measured nearest first.
+  maxGateMeasured: 16,
   // Between a walker and a fast aircraft: 1 s of age adds σ 100 m, so at the 9.21 gate a target
   // without a velocity still gates after moving ~300 m (an aircraft at 250 m/s reported 1 s apart).
   unknownSpeedMps: 100,

@@ -58,7 +58,15 @@ describe('correlation and de-correlation', () => {
     const p = fusion.position;
     expect(bearingDistance(p, offset(BASE, 0, 0)).distance).toBeLessThan(0.05);
     expect(p.accuracy).toBeCloseTo(5, 1);
-    expect(f.stats()).toEqual({ fused: 1, sources: 2, greedyClusters: 0, assignmentWork: 0, ahead: 0 });
+    expect(f.stats()).toMatchObject({
+      fused: 1,
+      sources: 2,
+      greedyClusters: 0,
+      assignmentWork: 0,
+      ahead: 0,
+      gateRefused: 0,
+      gateCrowded: 0,
+    });
   });
 
   it('splits when the sources diverge beyond the split gate for 3 scans, and the raw tracks stay apart', () => {
@@ -241,7 +249,13 @@ describe('a picture written once (an import, a snapshot): the dwell', () => {
     }
     // Ten minutes later, with no report since: still fused (no age expiry), marked stale with
     // confidence 0, nothing pending.
-    expect(f.stats()).toEqual({ fused: OBJECTS, sources: 2 * OBJECTS, greedyClusters: 0, assignmentWork: 0, ahead: 0 });
+    expect(f.stats()).toMatchObject({
+      fused: OBJECTS,
+      sources: 2 * OBJECTS,
+      greedyClusters: 0,
+      assignmentWork: 0,
+      ahead: 0,
+    });
     for (const t of f.fused()) expect(t.fusion).toMatchObject({ stale: true, confidence: 0 });
     expect(f.nextDue()).toBe(Infinity);
   });
