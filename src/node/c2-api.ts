@@ -42,4 +42,11 @@ export interface FusionStatsView {
   readonly sources: number;
   /** How long the last scan took, ms. */
   readonly lastScanMs: number;
+  /**
+   * Gate queries of the last scan that were limited: their box held a pile (no pair) or a crowd
+   * (only the nearest measured); docs/fusion.md, "What a peer's tracks can cost".
+   */
+  readonly gateLimited: number;
+  /** Source tracks left out of the last scan, stamped more than the lead ahead of fusion's clock. */
+  readonly ahead: number;
 }

@@ -89,6 +89,7 @@ export class C2Pipeline {
     });
     this.fusion = new FusionView({
       now,
+      hlcMs: () => parts.clock.last.ms,
       view,
       all: () => store.list(now()),
       log,

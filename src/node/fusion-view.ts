@@ -8,7 +8,6 @@ import {
 } from '../core/entity/component-types';
 import type { ComponentValue } from '../core/entity/component-types';
 import { FusionEngine } from '../core/fusion/engine';
-import { reportTime } from '../core/fusion/time-alignment';
 import { effectiveTask } from '../core/task/gate';
 import { compareRequestIds, type ApprovalRecord, type RequestId, type TaskRecord } from '../core/task/records';
 import type { FusedTrack, SourceTrack } from '../core/fusion/types';
@@ -28,7 +27,17 @@ import type { Scheduler } from './scheduler';
 export const FUSION_COALESCE_MS = 100;
 
 export interface FusionViewDeps {
+  /** The wall clock, epoch ms: times the scans and schedules them. */
   readonly now: () => number;
+  /**
+   * The node's hybrid logical clock, its physical part (epoch ms): the largest of the wall clock
+   * and every stamp the node has issued or merged. Fusion's `now` is the larger of it and the
+   * wall clock (docs/fusion.md, "Time basis"), so a version this node holds is never ahead of
+   * fusion's clock however far ahead its writer's clock runs within the skew limit; a host
+   * without one (tests) uses the wall clock, and a report stamped ahead of it is left out until
+   * the clock comes within the engine's lead of it (engine.ts).
+   */
+  readonly hlcMs?: () => number;
   readonly view: (id: EntityId) => EntityView | undefined;
   readonly all: () => Iterable<EntityView>;
   readonly log: (message: string, detail?: unknown) => void;
@@ -49,8 +58,6 @@ export class FusionView {
   private engine: FusionEngine | undefined;
   private settings: FusionSettings = { enabled: true };
   private shown = new Map<EntityId, FusedTrack>();
-  /** Sources whose position version was stamped beyond the lead bound when it arrived: that version and its time. */
-  private readonly ahead = new Map<EntityId, { readonly version: string; readonly time: number }>();
   /** Source id → the fused id it is hidden under. */
   private readonly hidden = new Map<EntityId, EntityId>();
   private readonly listeners = new Set<(batch: ChangeBatch) => void>();
@@ -107,7 +114,6 @@ export class FusionView {
       return;
     }
     engine.remove(id);
-    this.ahead.delete(id);
     this.request();
     // Cascade at once, not at the next scan: a fused view never outlives one of its sources.
     const fused = this.hidden.get(id);
@@ -127,7 +133,7 @@ export class FusionView {
     const now = this.deps.now();
     // A due scan keeps the gap a change's scan keeps (twice the last scan's duration), so pairs
     // whose dwells end one after another cannot keep the worker scanning back to back.
-    const due = now >= this.engine.nextDue() && now - this.lastScanEnd >= 2 * this.lastScanMs;
+    const due = this.fusionNow() >= this.engine.nextDue() && now - this.lastScanEnd >= 2 * this.lastScanMs;
     if (!due && !(this.dirty && this.deps.scheduler === undefined)) return false;
     this.scan();
     return true;
@@ -169,7 +175,7 @@ export class FusionView {
     this.scanning = true;
     try {
       const now = this.deps.now();
-      const changes = engine.scan(now);
+      const changes = engine.scan(this.fusionNow());
       this.lastScanEnd = this.deps.now();
       this.lastScanMs = this.lastScanEnd - now;
       if (changes.length > 0) {
@@ -192,6 +198,13 @@ export class FusionView {
     }
   }
 
+  /** Fusion's clock: the wall clock, or the node's hybrid clock when it is ahead (FusionViewDeps.hlcMs). */
+  private fusionNow(): number {
+    const wall = this.deps.now();
+    const hlc = this.deps.hlcMs?.();
+    return hlc !== undefined && hlc > wall ? hlc : wall;
+  }
+
   /** The node stops: no scheduled scan runs after it. */
   stop(): void {
     this.cancel();
@@ -200,7 +213,14 @@ export class FusionView {
   stats(): FusionStatsView {
     let sources = 0;
     for (const t of this.shown.values()) sources += t.fusion.sources.length;
-    return { fused: this.shown.size, sources, lastScanMs: this.lastScanMs };
+    const e = this.engine?.stats();
+    return {
+      fused: this.shown.size,
+      sources,
+      lastScanMs: this.lastScanMs,
+      gateLimited: e === undefined ? 0 : e.gateRefused + e.gateCrowded,
+      ahead: e?.ahead ?? 0,
+    };
   }
 
   get(id: EntityId, raw: EntityView | undefined): EntityView | undefined {
@@ -281,14 +301,15 @@ export class FusionView {
    * velocity when it has one (so that reports of different instants are compared at one time,
    * docs/fusion.md, time alignment). When it was valid is its position version's own stamp
    * (docs/fusion.md, "Time basis"): replicated with the version, so every node holding that
-   * version gives the engine the same time, whenever and however the version reached it; a stamp
-   * more than MAX_STAMP_LEAD_MS ahead of this node's clock at its arrival is bounded to that.
-   * Its declared sensor type decides how it is fused with others (independent across types).
+   * version gives the engine the same time, whenever and however the version reached it and
+   * whenever this view reads it. A stamp more than MAX_STAMP_LEAD_MS ahead of this node's clock is
+   * not bounded here: the engine leaves the report out of its scans until the clock comes within
+   * the lead of it (engine.ts, scan). Its declared sensor type decides how it is fused with others
+   * (independent across types).
    */
   private sourceTrack(v: EntityView): SourceTrack {
     const velocity = v.components.velocity as Velocity | undefined;
     const moving = velocity !== undefined && Number.isFinite(velocity.east) && Number.isFinite(velocity.north);
-    const time = this.reportTime(v);
     const source = v.components.source as Source;
     return {
       id: v.id,
@@ -297,25 +318,9 @@ export class FusionView {
       // The sensor is its id under the author of the source version (docs/fusion.md, Association).
       author: v.meta.source!.author,
       position: v.components.position as Position,
-      time,
+      time: v.meta.position!.time,
       ...(moving ? { velocity: { east: velocity.east, north: velocity.north } } : {}),
     };
-  }
-
-  /**
-   * The report's time: its position version's stamp, bounded to this node's clock at its arrival
-   * plus MAX_STAMP_LEAD_MS (time-alignment.ts, reportTime). The arrival time of a version beyond
-   * the bound is kept while that version stands, so a later change fusion does not read (a
-   * classification) does not move it.
-   */
-  private reportTime(v: EntityView): number {
-    const meta = v.meta.position!;
-    const held = this.ahead.get(v.id);
-    if (held !== undefined && held.version === meta.version) return held.time;
-    const time = reportTime(meta.time, this.deps.now());
-    if (time < meta.time) this.ahead.set(v.id, { version: meta.version, time });
-    else this.ahead.delete(v.id);
-    return time;
   }
 
   private fusedView(t: FusedTrack): EntityView | undefined {

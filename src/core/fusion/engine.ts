@@ -7,7 +7,7 @@ import { fusedId } from './fused-id';
 import { associationProbability } from './confidence';
 import { KnownSeparations, pairCost, SEP, separate, sepWithin } from './gate';
 import { pairOrder, PairStore, popcount, type Entry, type FusedName, type PairState } from './pair-state';
-import { gatePairs, PairBuffer } from './spatial-gate';
+import { GateWork, gatePairs, PairBuffer } from './spatial-gate';
 import { TrackTable } from './track-table';
 import type { Position } from '../entity/component-types';
 import type { FusedTrack, FusionChange, FusionConfig, SourceTrack } from './types';
@@ -21,6 +21,15 @@ export interface FusionStats {
   readonly greedyClusters: number;
   /** Solver steps the optimal assignments took in the last scan (≤ maxAssignmentWork). */
   readonly assignmentWork: number;
+  /** Tracks left out of the last scan because their time was more than maxLeadMs ahead of it. */
+  readonly ahead: number;
+  /**
+   * The last scan's gate queries whose box held more than maxGateCandidates (no pair: a pile) or
+   * more than maxGateMeasured (only the nearest measured: a crowd), and the separations it measured.
+   */
+  readonly gateRefused: number;
+  readonly gateCrowded: number;
+  readonly gateSeparations: number;
 }
 
 /**
@@ -56,6 +65,12 @@ export class FusionEngine {
   private readonly freeHandles: number[] = [];
   /** Removed since the last scan: their handles are freed once the scan has dropped their pairs. */
   private readonly released = new Set<EntityId>();
+  /**
+   * Handle → 1 while the track's time is more than maxLeadMs ahead of the last scan's `now`: it is
+   * left out of the scan (not in `order`) until the clock reaches its time less the lead.
+   */
+  private ahead = new Uint8Array(0);
+  private aheadCount = 0;
   /** Live handles in id order; undefined when a track arrived or left since it was sorted. */
   private order: Int32Array | undefined = new Int32Array(0);
   private readonly pairs = new PairStore();
@@ -72,6 +87,8 @@ export class FusionEngine {
   private last: LastTable | undefined;
   /** The gated pairs' arrays, reused scan after scan. */
   private readonly gateBuffer = new PairBuffer();
+  /** What the last scan's gate refused, cut and measured (stats()). */
+  private readonly gateWork = new GateWork();
   /** The confirmed pairs' separations of this scan, which the gate reuses. */
   private readonly known = new KnownSeparations();
 
@@ -111,7 +128,7 @@ export class FusionEngine {
 
   /**
    * The earliest time at which a scan with no new report could change the picture (a pair's
-   * dwell ends, a track ages out), as of the last scan; Infinity when none could. A host scans on
+   * dwell ends, a track ages out, a report stamped ahead comes within maxLeadMs), as of the last scan; Infinity when none could. A host scans on
    * changes and otherwise only when this is due, so an idle picture costs no scans. -Infinity
    * before the first scan.
    */
@@ -132,6 +149,10 @@ export class FusionEngine {
       sources,
       greedyClusters: this.greedyClusters,
       assignmentWork: this.assignmentWork,
+      ahead: this.aheadCount,
+      gateRefused: this.gateWork.refused,
+      gateCrowded: this.gateWork.crowded,
+      gateSeparations: this.gateWork.separations,
     };
   }
 
@@ -139,11 +160,35 @@ export class FusionEngine {
     const c = this.config;
     const scanNo = ++this.scans;
     let oldest = Infinity;
+    // A report stamped more than maxLeadMs ahead of `now` (a clock ahead) is left out until `now`
+    // reaches its stamp less the lead, then timed by its stamp: its time is a function of its
+    // version, never of when it reached this node (docs/fusion.md, "Time basis").
+    let aheadDue = Infinity;
+    if (this.ahead.length < this.byHandle.length) {
+      const grown = new Uint8Array(Math.max(64, 2 * this.byHandle.length));
+      grown.set(this.ahead);
+      this.ahead = grown;
+    }
+    this.aheadCount = 0;
     for (let h = 0; h < this.byHandle.length; h++) {
       const t = this.byHandle[h];
-      if (t === undefined) continue;
-      if (now - t.time > c.maxAgeMs) this.remove(t.id);
-      else if (t.time < oldest) oldest = t.time;
+      if (t === undefined) {
+        this.ahead[h] = 0;
+        continue;
+      }
+      if (now - t.time > c.maxAgeMs) {
+        this.remove(t.id);
+        continue;
+      }
+      const isAhead = t.time - now > c.maxLeadMs ? 1 : 0;
+      if (isAhead !== this.ahead[h]) {
+        this.ahead[h] = isAhead;
+        this.order = undefined;
+      }
+      if (isAhead) {
+        this.aheadCount++;
+        if (t.time - c.maxLeadMs < aheadDue) aheadDue = t.time - c.maxLeadMs;
+      } else if (t.time < oldest) oldest = t.time;
     }
     const table = this.table();
     const n = table.n;
@@ -195,7 +240,15 @@ export class FusionEngine {
     const confirmed = sortedPairs(n, ci.subarray(0, confirmedCount), cj.subarray(0, confirmedCount));
 
     const gate = { chi2: c.gateChi2, meters: c.gateMeters, maxTimeDiffMs: c.maxTimeDiffMs };
-    const gated = gatePairs(table, gate, c.maxGateCandidates, this.gateBuffer, this.known);
+    const gated = gatePairs(
+      table,
+      gate,
+      c.maxGateCandidates,
+      this.gateBuffer,
+      this.known,
+      c.maxGateMeasured,
+      this.gateWork,
+    );
 
     const clusters = new UnionFind(n);
     const involved = new Uint8Array(n);
@@ -338,7 +391,7 @@ export class FusionEngine {
       return st.confirmed || st.history !== 0 || !Number.isNaN(st.since);
     });
     const changes = this.publish(table, indexOf, scanNo, now);
-    this.due = Math.min(this.due, due, splitDue, oldest + c.maxAgeMs + 1);
+    this.due = Math.min(this.due, due, splitDue, oldest + c.maxAgeMs + 1, aheadDue);
     return changes;
   }
 
@@ -355,7 +408,7 @@ export class FusionEngine {
   private table(): TrackTable {
     if (this.order === undefined) {
       const live: [EntityId, number][] = [];
-      for (const [id, h] of this.handles) if (this.byHandle[h] !== undefined) live.push([id, h]);
+      for (const [id, h] of this.handles) if (this.byHandle[h] !== undefined && !this.ahead[h]) live.push([id, h]);
       live.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
       this.order = Int32Array.from(live, (x) => x[1]);
     }

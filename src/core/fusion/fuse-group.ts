@@ -119,28 +119,14 @@ export function fuseDominatedPair(t: TrackTable, i: number, j: number, rotation?
       plane,
     );
   }
-  const rot = rotation ?? plane[2]!;
-  const a0 = t.cee[i]!;
-  const a1 = t.cen[i]!;
-  const a2 = t.cnn[i]!;
-  let b0 = t.cee[j]!;
-  let b1 = t.cen[j]!;
-  let b2 = t.cnn[j]!;
-  // matrix2.ts rotate, inverse (its singularity test) and covariance-intersection.ts dominates,
-  // on numbers: this runs for most fused tracks of every scan.
-  if (rot !== 0) {
-    const c = Math.cos(rot);
-    const s = Math.sin(rot);
-    const ee = c * c * b0 + 2 * c * s * b1 + s * s * b2;
-    const en = -c * s * b0 + (c * c - s * s) * b1 + c * s * b2;
-    const nn = s * s * b0 - 2 * c * s * b1 + c * c * b2;
-    b0 = ee;
-    b1 = en;
-    b2 = nn;
-  }
-  const detA = a0 * a2 - a1 * a1;
-  const detB = b0 * b2 - b1 * b1;
-  if (!(detA > 0) || !Number.isFinite(detA) || !(detB > 0) || !Number.isFinite(detB)) return undefined;
+  // covariance-intersection.ts dominates, on numbers: this runs for most fused tracks of every scan.
+  if (!pairCovariances(t, i, j, rotation ?? plane[2]!)) return undefined;
+  const a0 = PAIR[0]!;
+  const a1 = PAIR[1]!;
+  const a2 = PAIR[2]!;
+  const b0 = PAIR[3]!;
+  const b1 = PAIR[4]!;
+  const b2 = PAIR[5]!;
   const d0 = b0 - a0;
   const d1 = b1 - a1;
   const d2 = b2 - a2;
@@ -159,20 +145,12 @@ export function fuseDominatedPair(t: TrackTable, i: number, j: number, rotation?
 const RAD = Math.PI / 180;
 
 /**
- * `fuseGroup` for the usual group of two declared types (an EO track and a radar's) reported at
- * one instant: the information update on the columns, without an object per member. The same
- * formulas as the general path (tangent plane of i, j's covariance rotated into it, the update,
- * sim/geo.ts destination for the way back, the back rotation); undefined when it does not apply
- * (then the general path runs).
+ * The two covariances of a pair in i's tangent plane, into PAIR: [a (i's, as it is), b (j's,
+ * rotated by `rot` from j's north-up frame into i's), det a, det b] (matrix2.ts rotate and the
+ * singularity test of inverse, on numbers: the pair paths below run for most fused tracks of every
+ * scan). False when either is not positive definite (then the general path decides).
  */
-export function fuseIndependentPair(t: TrackTable, i: number, j: number): Position | undefined {
-  if (t.time[i] !== t.time[j] || t.kind[i] === t.kind[j] || t.kind[i] === 0 || t.kind[j] === 0) return undefined;
-  const lat = t.lat[i]!;
-  const lon = t.lon[i]!;
-  projectInto(lat, lon, t.sinLat[i]!, t.cosLat[i]!, t.lat[j]!, t.lon[j]!, t.sinLat[j]!, t.cosLat[j]!, plane);
-  const e = plane[0]!;
-  const n = plane[1]!;
-  const rot = plane[2]!;
+function pairCovariances(t: TrackTable, i: number, j: number, rot: number): boolean {
   const a0 = t.cee[i]!;
   const a1 = t.cen[i]!;
   const a2 = t.cnn[i]!;
@@ -191,7 +169,44 @@ export function fuseIndependentPair(t: TrackTable, i: number, j: number): Positi
   }
   const detA = a0 * a2 - a1 * a1;
   const detB = b0 * b2 - b1 * b1;
-  if (!(detA > 0) || !Number.isFinite(detA) || !(detB > 0) || !Number.isFinite(detB)) return undefined;
+  PAIR[0] = a0;
+  PAIR[1] = a1;
+  PAIR[2] = a2;
+  PAIR[3] = b0;
+  PAIR[4] = b1;
+  PAIR[5] = b2;
+  PAIR[6] = detA;
+  PAIR[7] = detB;
+  return detA > 0 && Number.isFinite(detA) && detB > 0 && Number.isFinite(detB);
+}
+
+/** pairCovariances' output, reused (a double returned from a call that is not inlined is boxed). */
+const PAIR = new Float64Array(8);
+
+/**
+ * `fuseGroup` for the usual group of two declared types (an EO track and a radar's) reported at
+ * one instant: the information update on the columns, without an object per member. The same
+ * formulas as the general path (tangent plane of i, j's covariance rotated into it, the update,
+ * sim/geo.ts destination for the way back, the back rotation); undefined when it does not apply
+ * (then the general path runs).
+ */
+export function fuseIndependentPair(t: TrackTable, i: number, j: number): Position | undefined {
+  if (t.time[i] !== t.time[j] || t.kind[i] === t.kind[j] || t.kind[i] === 0 || t.kind[j] === 0) return undefined;
+  const lat = t.lat[i]!;
+  const lon = t.lon[i]!;
+  projectInto(lat, lon, t.sinLat[i]!, t.cosLat[i]!, t.lat[j]!, t.lon[j]!, t.sinLat[j]!, t.cosLat[j]!, plane);
+  const e = plane[0]!;
+  const n = plane[1]!;
+  const rot = plane[2]!;
+  if (!pairCovariances(t, i, j, rot)) return undefined;
+  const a0 = PAIR[0]!;
+  const a1 = PAIR[1]!;
+  const a2 = PAIR[2]!;
+  const b0 = PAIR[3]!;
+  const b1 = PAIR[4]!;
+  const b2 = PAIR[5]!;
+  const detA = PAIR[6]!;
+  const detB = PAIR[7]!;
   // Information: A⁻¹ + B⁻¹, and B⁻¹ (e, n) (a sits at the plane's origin).
   const bi0 = b2 / detB;
   const bi1 = -b1 / detB;

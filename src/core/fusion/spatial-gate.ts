@@ -131,9 +131,12 @@ export function gatePairs(
   maxCandidates = Infinity,
   out: PairBuffer = new PairBuffer(),
   known?: KnownSeparations,
+  maxMeasured = Infinity,
+  work: GateWork = new GateWork(),
 ): GatedPairs {
   const n = t.n;
   out.length = 0;
+  work.reset();
   if (n < 2) return out.done(n);
   let minTime = Infinity;
   let maxTime = -Infinity;
@@ -200,8 +203,19 @@ export function gatePairs(
       // one point) gives this track no pair in this class rather than a pair with each: otherwise
       // n tracks at one point cost n² pairs every scan (2,000 of them: 2 million pairs, seconds of
       // CPU). The query stops at the cap, so a pile costs the cap, not its size.
-      if (!query(index, t, q, base + (ownSpeed + classSpeed[c]!) * dtMax, hits, maxCandidates)) continue;
-      for (let h = 0; h < hits.length; h++) {
+      if (!query(index, t, q, base + (ownSpeed + classSpeed[c]!) * dtMax, hits, maxCandidates)) {
+        work.refused++;
+        continue;
+      }
+      // A crowded box (more candidates than maxMeasured: a swarm, or a peer's tracks laid out all
+      // within the gate of each other) has only its maxMeasured nearest measured, so what a query
+      // costs is bounded by maxMeasured separations, not by what a peer puts in the box.
+      let take = hits.length;
+      if (take > maxMeasured) {
+        take = nearestFirst(t, q, rows, maxMeasured);
+        work.crowded++;
+      }
+      for (let h = 0; h < take; h++) {
         const r = rows[hits.ids[h]!]!;
         if (r === q || t.sensor[r] === t.sensor[q]) continue;
         const a = Math.min(q, r);
@@ -212,12 +226,70 @@ export function gatePairs(
           if (seen.has(key)) continue;
           seen.add(key);
         }
-        if (known === undefined || !known.load(a, b)) separate(t, a, b);
+        if (known === undefined || !known.load(a, b)) {
+          separate(t, a, b);
+          work.separations++;
+        }
         if (sepWithin(gate)) out.pushSeparated(a, b);
       }
     }
   }
   return out.done(n);
+}
+
+/**
+ * What one gatePairs call did, for the engine's stats: queries refused (their box held more than
+ * maxCandidates), queries cut to their maxMeasured nearest candidates, and separations measured.
+ */
+export class GateWork {
+  refused = 0;
+  crowded = 0;
+  separations = 0;
+
+  reset(): void {
+    this.refused = 0;
+    this.crowded = 0;
+    this.separations = 0;
+  }
+}
+
+const nearD = new Float64Array(64);
+const nearId = new Int32Array(64);
+
+/**
+ * Moves the `keep` candidates in `hits` nearest to row q to its front, in order of a planar
+ * distance (degrees of latitude, and of longitude wrapped and scaled by q's cos latitude), ties by
+ * row (id order): a function of the table alone, so every node holding the same versions keeps
+ * the same candidates. Returns how many it kept. Insertion into a sorted list of `keep`: at most
+ * maxCandidates × keep steps, with no allocation.
+ */
+function nearestFirst(t: TrackTable, q: number, rows: readonly number[], keep: number): number {
+  const k = Math.min(keep, nearD.length);
+  const lat = t.lat[q]!;
+  const lon = t.lon[q]!;
+  const cos = t.cosLat[q]!;
+  let size = 0;
+  for (let h = 0; h < hits.length; h++) {
+    const id = hits.ids[h]!;
+    const r = rows[id]!;
+    let dLon = t.lon[r]! - lon;
+    if (dLon > 180) dLon -= 360;
+    else if (dLon < -180) dLon += 360;
+    const dx = dLon * cos;
+    const dy = t.lat[r]! - lat;
+    const d = dx * dx + dy * dy;
+    if (size === k && (d > nearD[k - 1]! || (d === nearD[k - 1]! && r > rows[nearId[k - 1]!]!))) continue;
+    let x = size === k ? k - 1 : size++;
+    while (x > 0 && (nearD[x - 1]! > d || (nearD[x - 1]! === d && rows[nearId[x - 1]!]! > r))) {
+      nearD[x] = nearD[x - 1]!;
+      nearId[x] = nearId[x - 1]!;
+      x--;
+    }
+    nearD[x] = d;
+    nearId[x] = id;
+  }
+  for (let x = 0; x < size; x++) hits.ids[x] = nearId[x]!;
+  return size;
 }
 
 /**

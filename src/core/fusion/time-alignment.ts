@@ -25,19 +25,12 @@ export function alignTo(t: TrackTable, i: number, at: number): Aligned {
 }
 
 /**
- * How far ahead of the receiving node's clock a report's stamp may place it (docs/fusion.md,
+ * How far ahead of a node's clock a report's stamp may be for fusion to take it (docs/fusion.md,
  * "Time basis"). A writer whose clock runs ahead (within the skew hold, up to a minute) stamps its
  * reports in the future, and a hybrid logical clock drags the stamps of every writer that heard it
- * to the same future instant; compared at those stamps, reports of different moments look
- * simultaneous and a fused track would not age until the clock catches up.
+ * to the same future instant. A report stamped further ahead than this is left out of fusion
+ * until the clock reaches its stamp less this lead (engine.ts, scan), and is then timed by its
+ * stamp: fusion never times a report by when it reached a node, so every node holding a version
+ * gives it the same time.
  */
 export const MAX_STAMP_LEAD_MS = 1_000;
-
-/**
- * A report's time for fusion: its version's stamp, but no later than `receivedAt` (this node's
- * clock when the version arrived) plus MAX_STAMP_LEAD_MS. Every stamp within the bound (every
- * honest report of the past) keeps its own time, so nodes holding it agree on it; one beyond it is
- * timed by its arrival, which bounds what a clock ahead can do to alignment and to the age term.
- */
-export const reportTime = (stamp: number, receivedAt: number): number =>
-  Math.min(stamp, receivedAt + MAX_STAMP_LEAD_MS);

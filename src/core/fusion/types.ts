@@ -1,6 +1,7 @@
 import type { Fusion, Position, SensorType } from '../entity/component-types';
 import { STALE_AFTER_MS } from '../entity/staleness';
 import type { EntityId } from '../ids';
+import { MAX_STAMP_LEAD_MS } from './time-alignment';
 
 /** One source track as fusion sees it: any entity with a `source` and a `position`, whoever wrote it. */
 export interface SourceTrack {
@@ -54,6 +55,12 @@ export interface FusionConfig {
   /** Two tracks whose times differ by more than this are not compared. */
   readonly maxTimeDiffMs: number;
   /**
+   * A track whose time is more than this ahead of a scan's `now` is left out of that scan (as if
+   * not held) until `now` reaches its time less this lead; then it is timed by its own time. So a
+   * report's time is always its stamp, the same on every node (docs/fusion.md, "Time basis").
+   */
+  readonly maxLeadMs: number;
+  /**
    * A track older than this at a scan has expired: it leaves, and so do its fused entities.
    * Infinity by default (docs/fusion.md, "Hysteresis"): a picture written once (an import, a
    * peer's snapshot) stays fused; a track goes when its entity goes (deleted, or its `expiry`).
@@ -91,6 +98,12 @@ export interface FusionConfig {
    */
   readonly maxGateCandidates: number;
   /**
+   * A track whose gate box holds more candidates than this (but no more than maxGateCandidates) is
+   * measured against the nearest this many only (spatial-gate.ts, nearestFirst): what one query
+   * costs is bounded by this, however a peer lays its tracks out within the gate of each other.
+   */
+  readonly maxGateMeasured: number;
+  /**
    * The 1σ speed (m/s) assumed for a track without a velocity, when it is compared with or fused
    * with a report of another time: its covariance grows by (speed × age)² and the metres gate by
    * speed × age (time-alignment.ts).
@@ -106,6 +119,7 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   splitChi2: 18.42,
   splitMeters: 1000,
   maxTimeDiffMs: 2_000,
+  maxLeadMs: MAX_STAMP_LEAD_MS,
   maxAgeMs: Infinity,
   // Five times the time gate: a live feed's fused track never ages; one whose sources fell silent
   // loses confidence from then on, and goes stale when the map dims its sources (staleness.ts).
@@ -122,6 +136,9 @@ export const DEFAULT_FUSION_CONFIG: FusionConfig = {
   // Two clusters of the largest optimal side: ~25 ms of solver in a scan, whatever the layout.
   maxAssignmentWork: 2 * 120 ** 3,
   maxGateCandidates: 256,
+  // Far more partners than one object has within its gate (one per sensor), and the 1-per-km²
+  // world of scenario 9 never comes near it; a crowd beyond it is measured nearest first.
+  maxGateMeasured: 16,
   // Between a walker and a fast aircraft: 1 s of age adds σ 100 m, so at the 9.21 gate a target
   // without a velocity still gates after moving ~300 m (an aircraft at 250 m/s reported 1 s apart).
   unknownSpeedMps: 100,

@@ -58,7 +58,15 @@ describe('correlation and de-correlation', () => {
     const p = fusion.position;
     expect(bearingDistance(p, offset(BASE, 0, 0)).distance).toBeLessThan(0.05);
     expect(p.accuracy).toBeCloseTo(5, 1);
-    expect(f.stats()).toEqual({ fused: 1, sources: 2, greedyClusters: 0, assignmentWork: 0 });
+    expect(f.stats()).toMatchObject({
+      fused: 1,
+      sources: 2,
+      greedyClusters: 0,
+      assignmentWork: 0,
+      ahead: 0,
+      gateRefused: 0,
+      gateCrowded: 0,
+    });
   });
 
   it('splits when the sources diverge beyond the split gate for 3 scans, and the raw tracks stay apart', () => {
@@ -241,7 +249,13 @@ describe('a picture written once (an import, a snapshot): the dwell', () => {
     }
     // Ten minutes later, with no report since: still fused (no age expiry), marked stale with
     // confidence 0, nothing pending.
-    expect(f.stats()).toEqual({ fused: OBJECTS, sources: 2 * OBJECTS, greedyClusters: 0, assignmentWork: 0 });
+    expect(f.stats()).toMatchObject({
+      fused: OBJECTS,
+      sources: 2 * OBJECTS,
+      greedyClusters: 0,
+      assignmentWork: 0,
+      ahead: 0,
+    });
     for (const t of f.fused()) expect(t.fusion).toMatchObject({ stale: true, confidence: 0 });
     expect(f.nextDue()).toBe(Infinity);
   });
@@ -348,7 +362,9 @@ describe('a picture written once (an import, a snapshot): the dwell', () => {
     const f = new FusionEngine();
     imported(f);
     expect(f.scan(T0 + 100)).toEqual([]);
-    const back = T0 - 60_000;
+    // Within the lead of the reports' stamps (T0): stepped back further, they would be held as
+    // stamped ahead of the clock until it caught up (see "a report stamped ahead of the clock").
+    const back = T0 - f.config.maxLeadMs + 100;
     expect(f.scan(back)).toEqual([]);
     expect(f.nextDue()).toBe(back + DWELL);
     expect(kinds(f.scan(back + DWELL))).toEqual(['created', 'created', 'created']);
@@ -507,6 +523,48 @@ function shuffle<T>(xs: readonly T[], s: number): T[] {
   }
   return out;
 }
+
+describe('a report stamped ahead of the clock (docs/fusion.md, "Time basis")', () => {
+  it('is left out until now is within maxLeadMs of its stamp, then timed by its stamp: engines upserting it at different scans agree', () => {
+    const lead = new FusionEngine().config.maxLeadMs;
+    const stamp = T0 + 59_000;
+    const pair = [eo('eo.1', 0, 0, stamp - 300), radar('radar.1', 20, 0, stamp)];
+    const early = new FusionEngine();
+    const late = new FusionEngine();
+    for (const t of pair) early.upsert(t);
+    let fusedAt: number | undefined;
+    for (let now = T0; now <= stamp + 20_000; now += 500) {
+      if (now === T0 + 7_000) for (const t of pair) late.upsert(t);
+      early.scan(now);
+      late.scan(now);
+      if (now >= T0 + 7_000) expect(late.fused()).toEqual(early.fused());
+      if (now < stamp - lead) {
+        // Held: counted, and the engine asks to be scanned when the earlier stamp comes within the lead.
+        expect(early.fused()).toEqual([]);
+        expect(early.stats().ahead).toBe(now < stamp - 300 - lead ? 2 : 1);
+        expect(early.nextDue()).toBeLessThanOrEqual(now < stamp - 300 - lead ? stamp - 300 - lead : stamp - lead);
+      } else expect(early.stats().ahead).toBe(0);
+      if (fusedAt === undefined && early.fused().length > 0) fusedAt = now;
+    }
+    expect(fusedAt).toBe(stamp - lead + early.config.confirmDwellMs);
+    // Timed by its stamp, not by any arrival.
+    expect(early.fused()[0]!.time).toBe(stamp);
+  });
+
+  it('a fused source whose new version is stamped ahead leaves the fused track, and fuses again once within the lead', () => {
+    const f = new FusionEngine();
+    for (let k = 0; k < 3; k++) {
+      f.upsert(eo('eo.1', 0, 0, T0 + k * 1000));
+      f.upsert(radar('radar.1', 20, 0, T0 + k * 1000));
+      f.scan(T0 + k * 1000);
+    }
+    expect(f.fused()).toHaveLength(1);
+    f.upsert(radar('radar.1', 20, 0, T0 + 30_000));
+    expect(kinds(f.scan(T0 + 3_000))).toEqual(['removed']);
+    expect(f.stats().ahead).toBe(1);
+    expect(f.nextDue()).toBe(T0 + 30_000 - f.config.maxLeadMs);
+  });
+});
 
 describe('gating edge cases, end to end', () => {
   /** Three scans of two tracks at fixed positions; the fused tracks after them. */

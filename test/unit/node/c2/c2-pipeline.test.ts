@@ -153,9 +153,10 @@ describe('fusion wired into the node as a derived, unreplicated view', () => {
     }
     expect(list.length).toBe(20 - fused.length);
     expect(await node.fusionStats()).toMatchObject({ fused: fused.length, sources: 2 * fused.length });
-    // The handle's fixed names, and nothing else.
+    // The handle's fixed names, and the gate's limits and the reports held ahead (docs/fusion.md).
     const stats = await node.fusionStats();
-    expect(Object.keys(stats).sort()).toEqual(['fused', 'lastScanMs', 'sources']);
+    expect(Object.keys(stats).sort()).toEqual(['ahead', 'fused', 'gateLimited', 'lastScanMs', 'sources']);
+    expect(stats).toMatchObject({ ahead: 0, gateLimited: 0 });
     expect(stats.lastScanMs).toBeGreaterThanOrEqual(0);
 
     const batches: { changed: string[]; removed: string[] }[] = [];

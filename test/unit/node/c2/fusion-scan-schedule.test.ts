@@ -11,6 +11,7 @@ import type { EntityId, NodeId } from '../../../../src/core/ids';
 import { offset } from '../../../../src/core/sim/geo';
 import type { EntityView } from '../../../../src/core/store/entity-view';
 import { DEFAULT_FUSION_CONFIG } from '../../../../src/core/fusion/types';
+import { MAX_STAMP_LEAD_MS } from '../../../../src/core/fusion/time-alignment';
 import { FUSION_COALESCE_MS, FusionView } from '../../../../src/node/fusion-view';
 import type { Scheduler } from '../../../../src/node/scheduler';
 
@@ -253,32 +254,46 @@ describe('the time basis: the position version`s own stamp, not when this node r
     }
     expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
   });
-  it('a report stamped 59 s ahead counts as at most MAX_STAMP_LEAD_MS after its arrival: it fuses with the reports of its moment, and its fused track ages from then', () => {
-    const { clock, timers, view, report } = setup();
-    const fusedOf = () => view.list({}, () => []).find((v) => v.components.fusion !== undefined);
-    // A peer whose clock runs 59 s ahead (inside the skew hold) reports what our EO sees, at the
-    // same instants: by their stamps 59 s apart (never fused, and a fused track with it would stay
-    // fresh until our clock caught up).
-    for (let k = 0; k < 3; k++) {
-      report('eo.1', 'eo', 0, 5);
-      report('radar.1', 'radar', 20, 30, { author: PEER, stampMs: clock.now + 59_000 });
-      clock.now += FUSION_COALESCE_MS;
-      timers.run();
-      clock.now += 900;
+  it('a report stamped 59 s ahead is left out until the clock is within MAX_STAMP_LEAD_MS of its stamp, then timed by its stamp: two nodes receiving it at different moments show the same fused track', () => {
+    // A peer whose clock runs 59 s ahead (inside the skew hold) reports what our EO sees; our
+    // hybrid logical clock heard it, so our EO's reports are stamped at that instant too. Node A
+    // receives both versions at once, node B 7 s later. Timed by min(stamp, arrival + 1 s) they
+    // got different times on the two nodes (A: T0 + 1 s, B: T0 + 8 s): A fused 7 s before B, and
+    // its fused track aged 7 s sooner.
+    const a = setup();
+    const b = setup();
+    const stamp = T0 + 59_000;
+    const send = (n: typeof a): void => {
+      n.report('eo.1', 'eo', 0, 5, { stampMs: stamp - 300 });
+      n.report('radar.1', 'radar', 20, 30, { author: PEER, stampMs: stamp });
+    };
+    const fusedOf = (n: typeof a) =>
+      n.view
+        .list({}, () => [])
+        .filter((v) => v.components.fusion !== undefined)
+        .map((v) => ({ id: v.id, fusion: v.components.fusion as Fusion }));
+    const step = (n: typeof a, at: number): void => {
+      n.clock.now = at;
+      n.timers.run();
+      n.tick();
+    };
+    send(a);
+    let fusedAt: number | undefined;
+    for (let at = T0; at <= stamp + 40_000; at += 250) {
+      if (at === T0 + 7_000) send(b);
+      step(a, at);
+      step(b, at);
+      if (at >= T0 + 7_000) expect(fusedOf(b)).toEqual(fusedOf(a));
+      // Nothing of these reports is fused while their stamps are more than the lead ahead.
+      if (at < stamp - 300 - MAX_STAMP_LEAD_MS) expect(fusedOf(a)).toEqual([]);
+      if (fusedAt === undefined && fusedOf(a).length > 0) fusedAt = at;
     }
-    expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
-    const live = (fusedOf()!.components.fusion as Fusion).confidence;
-    expect(live).toBeGreaterThan(0.5);
-    // The sources fall silent. 30 s later the fused track has aged as reports of its arrival would
-    // (by the stamps it would be 29 s in the future: fresh).
-    const last = clock.now - 1_000;
-    while (clock.now < last + 30_000) {
-      clock.now += 1_000;
-      view.tick();
-      timers.run();
-    }
-    const aged = fusedOf()!.components.fusion as Fusion;
-    expect(aged.confidence).toBeLessThan(live);
+    // Fused by the dwell once both reports are in (the radar from stamp − lead), on both nodes alike.
+    expect(fusedAt).toBe(stamp - MAX_STAMP_LEAD_MS + DEFAULT_FUSION_CONFIG.confirmDwellMs);
+    // The sources fell silent: 40 s after its stamp the fused track has aged from its stamp, alike on both.
+    const aged = fusedOf(a)[0]!.fusion;
     expect(aged.confidence).toBeGreaterThan(0);
+    expect(fusedOf(b)).toEqual(fusedOf(a));
+    expect(aged.confidence).toBeLessThan(0.7);
   });
 });

@@ -1,0 +1,89 @@
+/**
+ * A peer's tracks laid out all within the gate of each other (docs/fusion.md, "What a peer's tracks
+ * can cost"): 83 clusters of 120 EO and 120 radar tracks, every EO of a cluster gated with every
+ * radar of it, used to make the gate measure 1.2 M pairs a scan (0.6–0.9 s). A crowded query now
+ * measures its maxGateMeasured nearest candidates only: the work is bounded per query, counted in
+ * stats(), and honest tracks elsewhere still fuse. Work is counted, not timed.
+ */
+import { describe, expect, it } from 'vitest';
+import { FusionEngine } from '../../../src/core/fusion/engine';
+import { fusedId } from '../../../src/core/fusion/fused-id';
+import type { SourceTrack } from '../../../src/core/fusion/types';
+import type { EntityId } from '../../../src/core/ids';
+import { offset } from '../../../src/core/sim/geo';
+
+const BASE = { lat: 52.37, lon: 4.89 };
+const T0 = 1_700_000_000_000;
+
+function crowd(clusters: number, side: number): SourceTrack[] {
+  const out: SourceTrack[] = [];
+  for (let c = 0; c < clusters; c++) {
+    const cx = (c % 10) * 2_000;
+    const cy = Math.floor(c / 10) * 2_000;
+    for (let k = 0; k < side; k++) {
+      for (const sensorId of ['eo', 'radar']) {
+        const p = offset(BASE, cx + (k % 12) * 1.7, cy + Math.floor(k / 12) * 1.9 + (sensorId === 'eo' ? 0 : 0.5));
+        // Ids that sort before the honest ones: id order must not let the crowd go first and starve them.
+        const id = `a.${sensorId}.c${String(c).padStart(3, '0')}.${String(k).padStart(3, '0')}` as EntityId;
+        out.push({ id, sensorId, author: 'mallory', time: T0, position: { lat: p.lat, lon: p.lon, accuracy: 40 } });
+      }
+    }
+  }
+  return out;
+}
+
+/** Honest EO + radar pairs 3 m apart, 1 km apart from each other, south of the crowd. */
+function honest(pairs: number): SourceTrack[] {
+  const out: SourceTrack[] = [];
+  for (let k = 0; k < pairs; k++) {
+    const p = offset(BASE, k * 1_000, -10_000);
+    const r = offset(p, 3, 0);
+    out.push(
+      {
+        id: `eo.${k}` as EntityId,
+        sensorId: 'eo',
+        sensorType: 'eo',
+        author: 'us',
+        time: T0,
+        position: { ...p, accuracy: 5 },
+      },
+      {
+        id: `radar.${k}` as EntityId,
+        sensorId: 'radar',
+        sensorType: 'radar',
+        author: 'us',
+        time: T0,
+        position: { ...r, accuracy: 30 },
+      },
+    );
+  }
+  return out;
+}
+
+describe('attack: a crowd of tracks all within the gate of each other', () => {
+  it('each gate query measures at most maxGateMeasured candidates (counted), the same from any order, and honest pairs still fuse', () => {
+    const tracks = [...crowd(83, 120), ...honest(20)];
+    const config = { confirmHits: 1, confirmWindow: 1 };
+    const a = new FusionEngine(config);
+    for (const t of tracks) a.upsert(t);
+    a.scan(T0);
+    const s = a.stats();
+    const { maxGateMeasured } = a.config;
+    expect(maxGateMeasured).toBeLessThanOrEqual(16);
+    // The crowd's queries were cut (every radar of it asks, its box holding 120 EO tracks)…
+    expect(s.gateCrowded).toBeGreaterThanOrEqual(83 * 120);
+    // …so the separations measured are at most maxGateMeasured per track (the queries are a subset
+    // of the tracks, one speed class here): 1.2 M before, 20k × 16 = 320k at most now.
+    expect(s.gateSeparations).toBeLessThanOrEqual(tracks.length * maxGateMeasured);
+    expect(s.gateSeparations).toBeGreaterThan(0);
+    // Every honest pair is fused.
+    const fused = new Set(a.fused().map((f) => f.id));
+    for (let k = 0; k < 20; k++) expect(fused.has(fusedId([`eo.${k}`, `radar.${k}`]))).toBe(true);
+    // The cut is a function of the tracks held: the same picture from the reverse order.
+    const b = new FusionEngine(config);
+    for (const t of [...tracks].reverse()) b.upsert(t);
+    b.scan(T0);
+    expect(b.fused()).toEqual(a.fused());
+    expect(b.stats()).toEqual(s);
+  });
+});
