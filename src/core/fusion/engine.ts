@@ -415,10 +415,20 @@ export class FusionEngine {
     const order = this.order;
     const last = this.last;
     if (last !== undefined && last.order === order && this.refresh(last)) return last.table;
-    const sensorIds = new Set<string>();
-    for (const h of order) sensorIds.add(sensorKey(this.byHandle[h]!));
+    const authorOf = new Map<string, string | undefined>();
+    for (const h of order) {
+      const t = this.byHandle[h]!;
+      authorOf.set(sensorKey(t), t.author);
+    }
     const table = new TrackTable(order.length, this.config.unknownSpeedMps);
-    table.sensorIds.push(...[...sensorIds].sort());
+    table.sensorIds.push(...[...authorOf.keys()].sort());
+    // A sensor without a known author (unsigned tests and tools) is its own: -1, no author cap.
+    const authors = [...new Set(authorOf.values())].filter((a) => a !== undefined).sort();
+    const authorOrdinal = new Map(authors.map((a, k) => [a, k]));
+    for (const s of table.sensorIds) {
+      const a = authorOf.get(s);
+      table.sensorAuthor.push(a === undefined ? -1 : authorOrdinal.get(a)!);
+    }
     const ordinal = new Map(table.sensorIds.map((s, k) => [s, k]));
     const rows: SourceTrack[] = [];
     for (let i = 0; i < order.length; i++) {

@@ -253,42 +253,71 @@ export class GateWork {
   }
 }
 
-const nearD = new Float64Array(64);
-const nearId = new Int32Array(64);
+/** At most this many of a crowded query's measured candidates are of one sensor, and of one author. */
+export const CROWD_PER_SENSOR = 2;
+export const CROWD_PER_AUTHOR = 4;
+
+let nearD = new Float64Array(256);
+let nearId = new Int32Array(256);
+let nearOrder = new Int32Array(256);
+const takenSensor = new Int32Array(64);
+const takenAuthor = new Int32Array(64);
 
 /**
  * Moves the `keep` candidates in `hits` nearest to row q to its front, in order of a planar
  * distance (degrees of latitude, and of longitude wrapped and scaled by q's cos latitude), ties by
  * row (id order): a function of the table alone, so every node holding the same versions keeps
- * the same candidates. Returns how many it kept. Insertion into a sorted list of `keep`: at most
- * maxCandidates × keep steps, with no allocation.
+ * the same candidates. Returns how many it kept. Only candidates that could pair with q count (not
+ * q, not q's sensor), and at most CROWD_PER_SENSOR of one sensor and CROWD_PER_AUTHOR of one
+ * author are kept: otherwise one peer's tracks laid between an honest pair take every place and
+ * the pair never fuses. A peer that mints keys (an open lattice) can still crowd a gate; that
+ * costs it one roster entry per 4 places in a closed one (docs/fusion.md). At most
+ * maxCandidates entries sorted, only for crowded queries.
  */
 function nearestFirst(t: TrackTable, q: number, rows: readonly number[], keep: number): number {
-  const k = Math.min(keep, nearD.length);
+  if (nearD.length < hits.length) {
+    nearD = new Float64Array(hits.length);
+    nearId = new Int32Array(hits.length);
+    nearOrder = new Int32Array(hits.length);
+  }
   const lat = t.lat[q]!;
   const lon = t.lon[q]!;
   const cos = t.cosLat[q]!;
-  let size = 0;
+  const own = t.sensor[q]!;
+  let m = 0;
   for (let h = 0; h < hits.length; h++) {
     const id = hits.ids[h]!;
     const r = rows[id]!;
+    if (r === q || t.sensor[r] === own) continue;
     let dLon = t.lon[r]! - lon;
     if (dLon > 180) dLon -= 360;
     else if (dLon < -180) dLon += 360;
     const dx = dLon * cos;
     const dy = t.lat[r]! - lat;
-    const d = dx * dx + dy * dy;
-    if (size === k && (d > nearD[k - 1]! || (d === nearD[k - 1]! && r > rows[nearId[k - 1]!]!))) continue;
-    let x = size === k ? k - 1 : size++;
-    while (x > 0 && (nearD[x - 1]! > d || (nearD[x - 1]! === d && rows[nearId[x - 1]!]! > r))) {
-      nearD[x] = nearD[x - 1]!;
-      nearId[x] = nearId[x - 1]!;
-      x--;
-    }
-    nearD[x] = d;
-    nearId[x] = id;
+    nearD[m] = dx * dx + dy * dy;
+    nearId[m] = id;
+    nearOrder[m] = m;
+    m++;
   }
-  for (let x = 0; x < size; x++) hits.ids[x] = nearId[x]!;
+  const order = nearOrder.subarray(0, m);
+  order.sort((a, b) => nearD[a]! - nearD[b]! || rows[nearId[a]!]! - rows[nearId[b]!]!);
+  const k = Math.min(keep, takenSensor.length);
+  let size = 0;
+  for (let x = 0; x < m && size < k; x++) {
+    const id = nearId[order[x]!]!;
+    const s = t.sensor[rows[id]!]!;
+    const a = t.sensorAuthor[s] ?? -1;
+    let sameSensor = 0;
+    let sameAuthor = 0;
+    for (let y = 0; y < size; y++) {
+      if (takenSensor[y] === s) sameSensor++;
+      if (a >= 0 && takenAuthor[y] === a) sameAuthor++;
+    }
+    if (sameSensor >= CROWD_PER_SENSOR || sameAuthor >= CROWD_PER_AUTHOR) continue;
+    takenSensor[size] = s;
+    takenAuthor[size] = a;
+    hits.ids[size++] = id;
+  }
   return size;
 }
 

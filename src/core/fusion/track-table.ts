@@ -19,6 +19,11 @@ export class TrackTable {
   readonly n: number;
   readonly ids: EntityId[];
   readonly sensorIds: string[];
+  /**
+   * The author (an ordinal, in the order of the author keys) of each sensor in sensorIds, where
+   * known: a crowded gate keeps at most a few candidates of one author (spatial-gate.ts).
+   */
+  readonly sensorAuthor: number[];
   readonly sensor: Int32Array;
   /**
    * The declared sensor type: 0 for none, else 1 + its index in SENSOR_TYPES. Tracks of different
@@ -52,6 +57,7 @@ export class TrackTable {
     this.n = n;
     this.ids = new Array<EntityId>(n);
     this.sensorIds = [];
+    this.sensorAuthor = [];
     this.sensor = new Int32Array(n);
     this.kind = new Uint8Array(n);
     this.time = new Float64Array(n);

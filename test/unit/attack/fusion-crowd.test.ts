@@ -8,6 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { FusionEngine } from '../../../src/core/fusion/engine';
 import { fusedId } from '../../../src/core/fusion/fused-id';
+import type { Prepared } from '../../../src/core/fusion/prepared';
+import { CROWD_PER_AUTHOR, GateWork, gatePairs } from '../../../src/core/fusion/spatial-gate';
+import { TrackTable } from '../../../src/core/fusion/track-table';
 import type { SourceTrack } from '../../../src/core/fusion/types';
 import type { EntityId } from '../../../src/core/ids';
 import { offset } from '../../../src/core/sim/geo';
@@ -86,4 +89,55 @@ describe('attack: a crowd of tracks all within the gate of each other', () => {
     expect(b.fused()).toEqual(a.fused());
     expect(b.stats()).toEqual(s);
   });
+
+  // A peer's tracks laid between one honest pair: before, the nearest maxGateMeasured counted the
+  // asking track and tracks of its own sensor, and 15 decoys of one sensor kept the honest partner
+  // from being measured at all. Whom the association then prefers is the tracker's business (a
+  // decoy nearer than the partner may win it); the gate must not hide the partner.
+  for (const [label, sensors] of [
+    ['one sensor', 1],
+    ['20 sensors of one author', 20],
+  ] as const) {
+    it(`the gate still measures an honest pair with 20 of a peer's tracks (${label}) between them`, () => {
+      const at = (east: number, north: number): { lat: number; lon: number } => offset(BASE, east, north);
+      const track = (id: string, sensorId: string, east: number, north: number, sigma: number): Prepared => ({
+        id: id as EntityId,
+        sensorId,
+        time: T0,
+        alt: undefined,
+        cov: [sigma * sigma, 0, sigma * sigma],
+        maxVar: sigma * sigma,
+        ...at(east, north),
+      });
+      const decoys = Array.from({ length: 20 }, (_, k) =>
+        track(
+          `a.decoy.${String(k).padStart(2, '0')}`,
+          `mallory/d${k % sensors}`,
+          1.5 + 0.05 * (k % 5),
+          0.05 * Math.floor(k / 5),
+          30,
+        ),
+      );
+      const tracks = [track('eo.0', 'us/eo', 0, 0, 5), track('radar.0', 'us/radar', 3, 0, 30), ...decoys];
+      const table = TrackTable.fromPrepared(tracks, 0);
+      for (const s of table.sensorIds) table.sensorAuthor.push(s.startsWith('mallory/') ? 1 : 0);
+      const work = new GateWork();
+      const p = gatePairs(
+        table,
+        { chi2: 9.21, meters: 5_000, maxTimeDiffMs: 5_000 },
+        256,
+        undefined,
+        undefined,
+        16,
+        work,
+      );
+      expect(work.crowded).toBeGreaterThan(0);
+      const eo = table.ids.indexOf('eo.0' as EntityId);
+      const radar = table.ids.indexOf('radar.0' as EntityId);
+      const pairs = Array.from({ length: p.count }, (_, k) => [p.i[k], p.j[k]].sort().join());
+      expect(pairs).toContain([eo, radar].sort().join());
+      // One author's tracks take at most CROWD_PER_AUTHOR places of a crowded query.
+      expect(work.separations).toBeLessThanOrEqual(2 * (1 + CROWD_PER_AUTHOR) + 20 * 16);
+    });
+  }
 });
