@@ -26,13 +26,20 @@ import type { Scheduler } from './scheduler';
  */
 export const FUSION_COALESCE_MS = 100;
 
+/**
+ * How far ahead of the wall clock fusion's clock may follow the node's hybrid clock: twice the
+ * honest writer skew fusion is tested with (5 s), far below the 60 s skew limit a peer's stamp can
+ * drag the hybrid clock by (docs/fusion.md, "Time basis").
+ */
+export const FUSION_CLOCK_LEAD_MS = 10_000;
+
 export interface FusionViewDeps {
   /** The wall clock, epoch ms: times the scans and schedules them. */
   readonly now: () => number;
   /**
    * The node's hybrid logical clock, its physical part (epoch ms): the largest of the wall clock
-   * and every stamp the node has issued or merged. Fusion's `now` is the larger of it and the
-   * wall clock (docs/fusion.md, "Time basis"), so a version this node holds is never ahead of
+   * and every stamp the node has issued or merged. Fusion's `now` is the larger of it (capped at
+   * FUSION_CLOCK_LEAD_MS ahead) and the wall clock (docs/fusion.md, "Time basis"), so a version this node holds is never ahead of
    * fusion's clock however far ahead its writer's clock runs within the skew limit; a host
    * without one (tests) uses the wall clock, and a report stamped ahead of it is left out until
    * the clock comes within the engine's lead of it (engine.ts).
@@ -198,11 +205,16 @@ export class FusionView {
     }
   }
 
-  /** Fusion's clock: the wall clock, or the node's hybrid clock when it is ahead (FusionViewDeps.hlcMs). */
+  /**
+   * Fusion's clock: the wall clock, or the node's hybrid clock when it is ahead
+   * (FusionViewDeps.hlcMs), by at most FUSION_CLOCK_LEAD_MS: any version within the skew limit
+   * drags the hybrid clock, so one peer's note stamped 59 s ahead aged every fused track on the
+   * node by 59 s (its confidence 0.99 → 0.60) and froze the dwell; now it can age them by 10 s.
+   */
   private fusionNow(): number {
     const wall = this.deps.now();
     const hlc = this.deps.hlcMs?.();
-    return hlc !== undefined && hlc > wall ? hlc : wall;
+    return hlc !== undefined && hlc > wall ? Math.min(hlc, wall + FUSION_CLOCK_LEAD_MS) : wall;
   }
 
   /** The node stops: no scheduled scan runs after it. */
