@@ -353,16 +353,23 @@ export class AntiEntropy {
     const step = (i: number, at: number): void => {
       // The link resumes after the last part, or after a part that threw (the host's fault: the
       // session counts it), so a failure never leaves the peer's later frames waiting for good.
+      // Verified versions are merged even when the link closed meanwhile (only the link's own
+      // bookkeeping is skipped): the peer that sent them may be the only one holding them.
       let more = false;
       try {
-        if (this.closed) return;
-        if (i < parts.length) applied += this.merge(parts[i]!, m.live, idOf, at);
-        if (defer !== undefined && i + 1 < parts.length) {
-          defer((later) => step(i + 1, later));
-          more = true;
-          return;
+        for (; i < parts.length; i++) {
+          if (this.closed) this.host.apply(parts[i]!, m.live);
+          else applied += this.merge(parts[i]!, m.live, idOf, at);
+          // The rest goes in a task of its own, unless the peer's frames waiting behind this
+          // merge near the backlog's bound (an honest fast sender must not be cut for it).
+          if (defer !== undefined && i + 1 < parts.length && (this.closed || !this.io.backlogged())) {
+            const next = i + 1;
+            defer((later) => step(next, later));
+            more = true;
+            return;
+          }
         }
-        this.ingested(m, verdict.accepted.length, applied, at);
+        if (!this.closed) this.ingested(m, verdict.accepted.length, applied, at);
       } finally {
         if (!more) resume(at);
       }

@@ -80,6 +80,7 @@ export class PeerSession {
       room: () => this.host.bufferedAmount() < this.o.highWaterMark,
       invalid: (reason, detail, weight) => this.invalid(reason, detail, weight),
       hold: () => this.hold(),
+      backlogged: () => this.backlogBytes > MAX_BACKLOG_BYTES / 2,
       log: (message, detail) => this.log(message, detail),
     };
     this.handshake = new Handshake(this.o, host, {

@@ -13,5 +13,11 @@ export interface SessionIo {
    * meanwhile wait, in order (an asynchronous check of the current frame, e.g. signatures).
    */
   hold(): (now: number) => void;
+  /**
+   * The frames waiting behind a hold have passed half of what the link may hold back
+   * (MAX_BACKLOG_BYTES): a merge in parts then finishes at once rather than let them overflow,
+   * which counts against the peer as invalid.
+   */
+  backlogged(): boolean;
   log(message: string, detail?: unknown): void;
 }

@@ -13,6 +13,7 @@ import {
   type SyncMessage,
 } from '../../../../src/core/sync';
 import { INGEST_PART_VERSIONS, ingestParts } from '../../../../src/core/sync/ingest-parts';
+import { MAX_BACKLOG_BYTES } from '../../../../src/core/sync/limits';
 import { encodeVersions } from '../../../../src/core/wire';
 import { version } from './session-pair';
 
@@ -124,14 +125,30 @@ describe('PeerSession merging a large frame in parts', () => {
     expect(t.pongs()).toEqual([7]);
   });
 
-  it('a session closed between parts merges no more', () => {
+  it('a session closed between parts still merges the versions it verified', () => {
     const t = session();
     t.s.receive(frame(bulk), 0);
     expect(t.applied.map((p) => p.length)).toEqual([256]);
     t.s.close();
     t.runDeferred();
-    expect(t.applied.map((p) => p.length)).toEqual([256]);
-    expect(t.index.size).toBe(256);
+    expect(t.applied.map((p) => p.length)).toEqual([256, 256, 88]);
+    expect(t.index.size).toBe(600);
+  });
+
+  it('finishes a frame at once when the frames waiting behind it near the backlog bound, and counts nothing against the peer', () => {
+    const t = session();
+    t.s.receive(frame(bulk), 0);
+    expect(t.deferred).toHaveLength(1);
+    // An honest fast sender: its next frames queue behind the merge past half of MAX_BACKLOG_BYTES.
+    const next = frame(Array.from({ length: 600 }, (_, i) => version(1_000 + i)));
+    const copies = Math.ceil(MAX_BACKLOG_BYTES / 2 / next.length) + 1;
+    for (let k = 0; k < copies; k++) t.s.receive(next, 0);
+    t.deferred.shift()!(1);
+    // The rest of the first frame went in that one task, then the waiting frames were taken.
+    expect(t.applied.slice(0, 3).map((p) => p.length)).toEqual([256, 256, 88]);
+    t.runDeferred();
+    expect(t.index.size).toBe(1_200);
+    expect(t.s.stats(1).invalidFrames).toBe(0);
   });
 
   it('a part the host fails to merge ends the frame there, and the link goes on', () => {
