@@ -31,7 +31,18 @@ export type MaybeAsync<T> = T | Promise<T>;
 export type SignOwnBatch = (batch: FrameBatch) => MaybeAsync<Uint8Array>;
 
 /** A live run of versions as it will be framed: as stored, or its own versions under a frame batch. */
-export type FramePlan = { readonly kind: 'stored'; readonly sized: readonly Version[] } | BatchPlan;
+/**
+ * Why a run goes with its stored proofs: no signer, or nothing of ours to batch that would save
+ * bytes (`no-saving`: the steady state of such a link), or an exception to the link's usual
+ * framing (`pipeline` full, a `borrowing` run that never waits, signature or leaf `tokens` spent).
+ */
+export type StoredWhy = 'no-signer' | 'no-saving' | 'pipeline' | 'borrowing' | 'tokens';
+export type FramePlan =
+  { readonly kind: 'stored'; readonly sized: readonly Version[]; readonly why: StoredWhy } | BatchPlan;
+
+/** Whether a stored run is framed as the link's runs usually are (what its packing estimate may learn). */
+export const usualFraming = (plan: FramePlan): boolean =>
+  plan.kind === 'batch' || plan.why === 'no-signer' || plan.why === 'no-saving';
 
 export interface BatchPlan {
   readonly kind: 'batch';
@@ -107,14 +118,15 @@ export class FrameSigner {
       keys.add(key);
       own.push(v);
     }
-    if (!frameBatchSaves(own) || !this.available(own.length)) return { kind: 'stored', sized: run };
+    if (!frameBatchSaves(own)) return { kind: 'stored', sized: run, why: 'no-saving' };
+    if (!this.available(own.length)) return { kind: 'stored', sized: run, why: 'tokens' };
     const mine: Version[] = [];
     for (const v of own) {
       if (this.isOurs(v)) mine.push(v);
       else others.push(v);
     }
     if (mine.length < own.length) this.notOurs += own.length - mine.length;
-    if (!frameBatchSaves(mine)) return { kind: 'stored', sized: run };
+    if (!frameBatchSaves(mine)) return { kind: 'stored', sized: run, why: 'no-saving' };
     const batch = frameBatch(this.author, mine, this.leafOf);
     return { kind: 'batch', sized: [...batch.signed(PLACEHOLDER_SIGNATURE), ...others], batch, others };
   }

@@ -6,7 +6,7 @@ import type { Version } from '../../core/merge/version';
 import { encodeMessage, MAX_SYNC_FRAME_BYTES, MessageType, splitFrame } from '../../core/sync';
 import { encodeVersions, WireError } from '../../core/wire';
 import type { Scheduler } from '../scheduler';
-import type { BatchPlan, FramePlan, FrameSigner } from './frame-signer';
+import { type BatchPlan, type FramePlan, type FrameSigner, usualFraming } from './frame-signer';
 import type { Outgoing } from './outgoing';
 
 /** Room for the `versions` header inside a frame (as the session's framer keeps). */
@@ -269,16 +269,15 @@ export class LinkSender {
     const back: Extract<Outgoing, { type: 'version' }>[] = [];
     const flush = (): boolean => {
       if (run.length === 0) return true;
-      // A run that goes as stored only because the signing pipeline is full is an exception the
-      // estimate must not learn: taught it, every item would be sized as stored, the frame
-      // batches that follow would carry a fifth of the versions they can, and the link would
-      // poll (and fill the pipeline) ever more often.
-      const pipelineFull = this.deps.frameSigner !== undefined && this.signing.size >= MAX_FRAMES_SIGNING;
       let plan = this.plan(run);
       let batch = encodeVersions(plan.sized);
       // Learned from full runs only: a lone HIGH change packs no smaller than alone, and would
-      // make the estimate for the packed flood that follows too large (frames half full).
-      if (run.length >= MIN_LEARNING_RUN && !pipelineFull) {
+      // make the estimate for the packed flood that follows too large (frames half full). And
+      // only from runs framed as the link's usually are: a run that goes as stored because the
+      // signing pipeline is full or the signature tokens are spent is an exception; taught it,
+      // every item would be sized as stored, the frame batches that follow would carry a fifth of
+      // the versions they can, and the link would poll (and spend tokens) ever more often.
+      if (run.length >= MIN_LEARNING_RUN && usualFraming(plan)) {
         const seen = batch.length / runAlone;
         // Up at once (an estimate too small overruns the budget), down slowly.
         this.packing = Math.min(1, Math.max(0.05, seen > this.packing ? seen : 0.8 * this.packing + 0.2 * seen));
@@ -334,8 +333,9 @@ export class LinkSender {
   private plan(run: readonly Extract<Outgoing, { type: 'version' }>[]): FramePlan {
     const versions = run.map((p) => p.version);
     const signer = this.deps.frameSigner;
-    if (signer === undefined || this.signing.size >= MAX_FRAMES_SIGNING || run.some((p) => isBorrowing(p.cls)))
-      return { kind: 'stored', sized: versions };
+    if (signer === undefined) return { kind: 'stored', sized: versions, why: 'no-signer' };
+    if (this.signing.size >= MAX_FRAMES_SIGNING) return { kind: 'stored', sized: versions, why: 'pipeline' };
+    if (run.some((p) => isBorrowing(p.cls))) return { kind: 'stored', sized: versions, why: 'borrowing' };
     return signer.plan(versions);
   }
 

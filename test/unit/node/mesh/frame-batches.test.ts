@@ -16,7 +16,7 @@ import { decodeMessage, encodeMessage, MessageType } from '../../../../src/core/
 import { decodeVersions } from '../../../../src/core/wire';
 import { MinHeap } from '../../../../src/core/collections/min-heap';
 import { checkBudget, UNLIMITED } from '../../../../src/node/budget-args';
-import { FrameSigner, MAX_FRAME_SIGNATURES_PER_SECOND } from '../../../../src/node/mesh/frame-signer';
+import { FrameSigner, MAX_FRAME_SIGNATURES_PER_SECOND, usualFraming } from '../../../../src/node/mesh/frame-signer';
 import { FRAME_SIGNATURE_TIMEOUT_MS, LinkSender, MAX_FRAMES_SIGNING } from '../../../../src/node/mesh/link-sender';
 import { MeshBudget, type BudgetedLink } from '../../../../src/node/mesh/mesh-budget';
 import { VersionClasses } from '../../../../src/node/mesh/version-classes';
@@ -475,6 +475,11 @@ describe('who signs a frame batch', () => {
     }
     expect(signed).toBe(MAX_FRAME_SIGNATURES_PER_SECOND);
     expect(signer.skipped).toBe(2 * MAX_FRAME_SIGNATURES_PER_SECOND);
+    // A run stored for want of tokens is an exception to the link's framing: its packing estimate
+    // must not learn it (frame batches would shrink, and spend tokens faster).
+    const spent = signer.plan(stored);
+    expect(spent.kind === 'stored' && spent.why).toBe('tokens');
+    expect(usualFraming(spent)).toBe(false);
     // A clock stepping back refills nothing; half a second later, half the tokens.
     clock -= 10_000;
     expect(signer.plan(stored).kind).toBe('stored');
