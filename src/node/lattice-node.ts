@@ -22,6 +22,7 @@ import type {
   BudgetInput,
   BudgetStats,
   ChangeBatch,
+  CompactBatch,
   CreateInput,
   HeadView,
   NodeApi,
@@ -29,6 +30,7 @@ import type {
   NodeStats,
   StorageStatus,
   UpdateOptions,
+  WatchOptions,
   WriteItem,
 } from './node-api';
 import { CLOCK_META, persist, type NodeParts } from './node-parts';
@@ -40,6 +42,7 @@ import { checkSkewLimit, SKEW_LIMIT_META, storedSkewLimit } from './skew-limit';
 import { setAsideDamaged, storedHeldProblem, storedMetaProblem, storedProblem } from './stored-check';
 import { StorageHealth } from './storage-health';
 import { VersionListeners, type VersionListener, type VersionSource } from './version-listeners';
+import { serveCompact, watcherOf } from './watchers';
 import { WriteBehind } from './write-behind';
 
 export type { VersionListener, VersionOrigin, VersionSource } from './version-listeners';
@@ -332,9 +335,27 @@ export class LatticeNode implements NodeApi {
     return counters.stats({ nodeId: this.nodeId, store, now: this.now(), storage: this.status(), hold });
   }
 
-  /** Batched entity changes, for the UI. */
-  watch(listener: (batch: ChangeBatch) => void): () => void {
-    return this.c2.watch(listener);
+  /** Batched entity changes, for the UI (all of them, or with `approvalsOnly` the approvals cue alone). */
+  watch(listener: (batch: ChangeBatch) => void, options?: WatchOptions): () => void {
+    return this.c2.watch(watcherOf(listener, options));
+  }
+
+  /** The picture first, then the same batches, as one compact feed (src/core/feed): what the page's picture reads. */
+  watchCompact(listener: (batch: CompactBatch) => void): () => void {
+    // In the page's own thread too, each batch is handed over in a later microtask, as across threads.
+    return serveCompact(
+      this,
+      async (batch) => {
+        await undefined;
+        listener(batch);
+      },
+      (error) => this.parts.log('compact watcher failed', error),
+    );
+  }
+
+  /** The picture now, as list() gives it (the first batch of a compact feed). */
+  picture(): EntityView[] {
+    return this.c2.list({});
   }
 
   simulate(options: SimulateOptions): Promise<void> {

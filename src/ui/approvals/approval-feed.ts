@@ -10,7 +10,8 @@ const REFRESH_MS = 5_000;
  * Keeps the host's copy of `approvals()` and `tasks()`. Decisions, time-outs, cancellations and
  * task progress are all writes to an entity's `approval` or `task` component, and the node flags
  * every watch batch that carries one (`approvals: true`, also for a source hidden under a fused
- * view), so only those batches cause a read, not the position reports of the tracks; a batch
+ * view); this feed watches that cue alone (`approvalsOnly`: no track views cross for it), so only
+ * those batches cause a read, not the position reports of the tracks; a batch
  * from the worker carries the lists themselves (`approvalLists`, read when it left), so no call
  * back is needed. Reads never overlap: a change during a read causes one more read after it.
  */
@@ -62,13 +63,17 @@ export class ApprovalFeed implements ReactiveController {
     const client = this.client;
     if (client === undefined || this.unwatch !== undefined) return;
     const session = ++this.session;
-    this.unwatch = client.watch((batch) => {
-      if (session !== this.session || batch.approvals !== true) return;
-      const state = batch.approvalLists;
-      // A read under way may have started before this state: it reads once more after it.
-      if (state === undefined || this.reading) this.read(client, session);
-      else this.take(state.approvals, state.tasks);
-    });
+    // The cue alone: the prompt reads no view, so none is sent to it (watchers.ts).
+    this.unwatch = client.watch(
+      (batch) => {
+        if (session !== this.session || batch.approvals !== true) return;
+        const state = batch.approvalLists;
+        // A read under way may have started before this state: it reads once more after it.
+        if (state === undefined || this.reading) this.read(client, session);
+        else this.take(state.approvals, state.tasks);
+      },
+      { approvalsOnly: true },
+    );
     this.read(client, session);
     this.timer = setInterval(() => this.read(client, session), REFRESH_MS);
   }
