@@ -128,6 +128,7 @@ Comlink.expose(
       new PortLink({ peer, port, accept, log });
     },
     proxy: (value) => Comlink.proxy(value),
+    transfer: (value, buffers) => Comlink.transfer(value, buffers),
     log,
   }),
 );

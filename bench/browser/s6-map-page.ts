@@ -1,184 +1,152 @@
 /**
- * Scenario 6, the in-page part: <lattice-map> alone, fed a picture of N moving tracks the way the
- * shell feeds it (the page's Picture, src/ui/picture.ts: each change batch sets the changed tracks'
- * new view objects and hands the map the picture's new frame, which carries the changed ids).
- * Bundled by bench/s6-map-frame.ts and driven through `window.s6`. Tracks are generated before the
- * clock starts; the page measures per frame and returns raw samples.
+ * Scenario 6, the page: the production path from the node's worker to the map. A worker
+ * (s6-node-worker.ts: the real worker API, relay and compact feed over N moving tracks) is wrapped by
+ * the app's own `window.lattice` handle (src/app/lattice-handle.ts); a host element holds the
+ * picture as the shell does (NodeController: snapshot, then the compact feed decoded and taken into
+ * the Picture) and mounts the approval prompt (its feed watches the cue alone), and hands the map the
+ * picture's frame at each update, as the shell renders `<lattice-map .picture=...>`. Nothing else of
+ * the shell is mounted (no track list, inspector or panels). Bundled by bench/s6-map-frame.ts and
+ * driven through `window.s6`; the page measures per frame and returns raw samples.
  */
+import * as Comlink from 'comlink';
+import { LitElement, html } from 'lit';
+import { createLatticeHandle } from '../../src/app/lattice-handle';
+import type { CompactBatch } from '../../src/node/node-api';
+import type { WorkerApi } from '../../src/node/worker-api';
+import '../../src/ui/approvals/approval-overlay';
 import '../../src/ui/map/lattice-map';
-import type { EntityView } from '../../src/node/node-api';
-import type { LatticeMap } from '../../src/ui/map/lattice-map';
-import { Picture } from '../../src/ui/picture';
-import { prng } from '../lib/prng';
+import { NodeController } from '../../src/ui/node-controller';
+import type { UiClient } from '../../src/ui/ui-client';
+import type { S6Control } from './s6-node-worker';
 
-const DISPOSITIONS = ['HOSTILE', 'SUSPICIOUS', 'UNKNOWN', 'NEUTRAL', 'FRIENDLY'] as const;
-const ENVIRONMENTS = ['AIR', 'SURFACE', 'LAND'] as const;
-const THREATS = ['NONE', 'LOW', 'MEDIUM', 'HIGH'] as const;
-
-interface Mover {
-  lat: number;
-  lon: number;
-  readonly east: number;
-  readonly north: number;
-  view: EntityView;
-}
-
-function viewOf(i: number, m: Omit<Mover, 'view'>, at: number, rnd: () => number): EntityView {
-  const meta = { version: 'v', author: 'bench', time: at, conflict: false, heads: 1 };
-  return {
-    id: `trk-${i.toString()}`,
-    components: {
-      classification: {
-        label: `T${i.toString()}`,
-        disposition: DISPOSITIONS[i % DISPOSITIONS.length]!,
-        environment: ENVIRONMENTS[i % ENVIRONMENTS.length]!,
-        confidence: 0.9,
-      },
-      position: { lat: m.lat, lon: m.lon, accuracy: 20 + rnd() * 200 },
-      velocity: { east: m.east, north: m.north },
-      threat: { level: THREATS[i % 50 === 0 ? 3 : i % THREATS.length === 3 ? 2 : i % 3]! },
-    },
-    meta: { position: meta, velocity: meta, classification: meta, threat: meta },
-    conflicts: [],
-    updatedAt: at,
-  } as unknown as EntityView;
+/** What the page's feed does per batch: the compact batch's rows and whole views, its buffer's bytes, and the ms its reading took. */
+interface BatchSample {
+  readonly rows: number;
+  readonly whole: number;
+  readonly bytes: number;
+  readonly ms: number;
 }
 
 export interface FrameSample {
   readonly frames: number;
   readonly seconds: number;
   /**
-   * Per frame: the map's update, ms: taking the new picture (its Lit update), then applying it and
-   * drawing the symbols, which the map does once at the next animation frame (its `updateTime`,
-   * read as a difference at the start of each of this page's frames); the n-th taking and the n-th
-   * applying are added.
+   * Per frame: the map's update, ms: taking the new picture (its Lit update) and, at its next
+   * animation frame, applying it and drawing the symbols (its `updateTime`, read as a difference).
    */
   readonly updateMs: number[];
-  /**
-   * Per frame: OpenLayers rendering the whole map, ms (0 in a frame without one: moving tracks
-   * redraw the symbol layer alone, counted in the update).
-   */
-  readonly renderMs: number[];
-  /** Per frame: this page making the moved tracks' new views and putting them in the picture (the shell's part), ms. */
+  /** Per batch: the page reading it (decode, validation, the rows into the Picture, the host's update asked). */
   readonly feedMs: number[];
-  /** Times the map's GPU layer drew the symbols during the run (the map spaces redraws when the GPU is slow). */
+  readonly rows: number[];
+  readonly whole: number[];
+  readonly bytes: number[];
+  /** Reports the worker made during the run, and how many of them changed a threat (sent whole). */
+  readonly reports: number;
+  readonly threatChanges: number;
+  /** Times the map's GPU layer drew the symbols (the map spaces redraws when the GPU is slow). */
   readonly symbolDraws: number;
 }
 
-let prepared: { map: LatticeMap; movers: Mover[]; rnd: () => number; picture: Picture } | undefined;
+/** The shell's part that feeds the map: the picture (NodeController), the map, and the approval prompt (its cue watcher). */
+class S6Host extends LitElement {
+  static override properties = { client: { attribute: false } };
+  declare client: UiClient | undefined;
+  readonly node = new NodeController(this);
+  /** Each host update's timing, for the map's half of the update rows. */
+  readonly taken: number[] = [];
 
-/** Mounts a fresh map holding `n` tracks and lets its first render settle (not measured). */
-async function prepare(n: number): Promise<void> {
-  document.querySelector('lattice-map')?.remove();
-  const map = document.createElement('lattice-map') as LatticeMap;
-  map.style.cssText = 'position:fixed;inset:0;';
-  document.body.append(map);
-  await map.updateComplete;
-  const rnd = prng(6);
-  const now = Date.now();
-  const movers: Mover[] = [];
-  for (let i = 0; i < n; i++) {
-    const speed = 5 + rnd() * 250;
-    const dir = rnd() * 2 * Math.PI;
-    const m = {
-      lat: 59 + rnd() * 1.5,
-      lon: 17 + rnd() * 3,
-      east: speed * Math.sin(dir),
-      north: speed * Math.cos(dir),
-    };
-    movers.push({ ...m, view: viewOf(i, m, now, rnd) });
+  protected override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('client')) this.node.setClient(this.client);
   }
-  const picture = new Picture();
-  picture.replace(movers.map((m) => m.view));
-  map.picture = picture.frame();
+
+  protected override render(): unknown {
+    const t0 = performance.now();
+    void this.updateComplete.then(() => this.taken.push(performance.now() - t0));
+    return html`<lattice-map style="position:fixed;inset:0" .picture=${this.node.picture.frame()}></lattice-map>
+      <lm-approvals .client=${this.client}></lm-approvals>`;
+  }
+}
+customElements.define('s6-host', S6Host);
+
+let host: S6Host | undefined;
+let control: Comlink.Remote<S6Control> | undefined;
+let batches: BatchSample[] = [];
+
+/** Starts the worker with `n` tracks, mounts the host on the app's handle, waits for the snapshot and a settled map. */
+async function prepare(n: number): Promise<void> {
+  const worker = new Worker(new URL('./s6-node-worker.ts', import.meta.url), { type: 'module' });
+  const remote = Comlink.wrap<WorkerApi & S6Control>(worker);
+  control = remote;
+  await remote.prepare(n);
+  const handle = createLatticeHandle(remote, 's6');
+  await handle.ready;
+  // The client the host reads, timing each compact batch's reading (the NodeController's callback).
+  const client: UiClient = {
+    ...handle,
+    watchCompact: (callback) =>
+      handle.watchCompact((batch: CompactBatch) => {
+        const rows = new Uint32Array(batch.buffer, 4, 1)[0]!;
+        const bytes = batch.buffer.byteLength;
+        const t0 = performance.now();
+        callback(batch);
+        batches.push({ rows, whole: batch.views.length, bytes, ms: performance.now() - t0 });
+      }),
+  };
+  host = document.createElement('s6-host') as S6Host;
+  host.client = client;
+  document.body.append(host);
+  while (host.node.picture.size < n) await new Promise((r) => setTimeout(r, 50));
+  const map = host.renderRoot.querySelector('lattice-map')!;
   await map.updateComplete;
   map.olMap!.renderSync();
   // Settle the first render (symbol atlas, layer replays) before measuring.
   await new Promise((r) => setTimeout(r, 500));
-  prepared = { map, movers, rnd, picture };
 }
 
 /**
- * Moves the prepared tracks for `seconds` and samples each frame. Each frame moves the tracks that
- * reported since the last one, every track once a second; or, with `perFrame`, that many tracks
- * a frame whatever the frame rate (a 60 Hz frame's share, when the software GPU draws slower).
+ * Moves every track once a second (in the worker) for `seconds` and samples each of this page's
+ * frames; with `still`, nothing moves (the page's own frames over the same picture: the floor).
  */
-async function measure(seconds: number, perFrame?: number): Promise<FrameSample> {
-  if (prepared === undefined) throw new Error('prepare first');
-  const { map, movers, rnd, picture } = prepared;
-  const n = movers.length;
-
-  const renderMs: number[] = [];
-  const feedMs: number[] = [];
-  let renderStart = 0;
-  const ol = map.olMap!;
-  const onPre = (): void => {
-    renderStart = performance.now();
-  };
-  const taken: number[] = [];
+async function measure(seconds: number, still = false): Promise<FrameSample> {
+  if (host === undefined || control === undefined) throw new Error('prepare first');
+  const map = host.renderRoot.querySelector('lattice-map')!;
+  batches = [];
+  host.taken.length = 0;
   const applied: number[] = [];
   let appliedBefore = map.updateTime.ms;
-  let rendered = 0;
-  const onPost = (): void => {
-    if (renderStart > 0) rendered += performance.now() - renderStart;
-  };
-  ol.on('precompose', onPre);
-  ol.on('postcompose', onPost);
-  let frames = 0;
-  let cursor = 0;
   const drawsBefore = map.symbolDraws;
-  let last = performance.now();
-  const start = last;
-  const end = last + seconds * 1000;
+  let frames = 0;
+  if (!still) await control.move();
+  const start = performance.now();
+  let last = start;
+  const end = start + seconds * 1000;
   await new Promise<void>((done) => {
     const frame = (t: number): void => {
+      last = t;
       if (t >= end) {
-        last = t;
         done();
         return;
       }
       frames++;
-      // What ran since this page's last frame: the map applying the last picture, and any map render.
       const appliedNow = map.updateTime.ms;
-      if (frames > 1) {
-        applied.push(appliedNow - appliedBefore);
-        renderMs.push(rendered);
-      }
+      if (frames > 1) applied.push(appliedNow - appliedBefore);
       appliedBefore = appliedNow;
-      rendered = 0;
-      const dt = (t - last) / 1000;
-      last = t;
-      // Every track reports once a second: this frame's share of them moves.
-      const share = perFrame ?? Math.max(1, Math.round(n * dt));
-      const fed = performance.now();
-      const stamp = Date.now();
-      for (let k = 0; k < share; k++) {
-        const i = cursor;
-        const m = movers[i]!;
-        cursor = (cursor + 1) % n;
-        m.lat += (m.north / 111_320) * 1;
-        m.lon += (m.east / (111_320 * Math.cos((m.lat * Math.PI) / 180))) * 1;
-        m.view = viewOf(i, m, stamp, rnd);
-        picture.set(m.view);
-      }
-      feedMs.push(performance.now() - fed);
-      // Timed from here: the new picture reaching the map, as a change batch reaches it from the shell.
-      const t0 = performance.now();
-      map.picture = picture.frame();
-      void map.updateComplete.then(() => taken.push(performance.now() - t0));
       requestAnimationFrame(frame);
     };
     requestAnimationFrame(frame);
   });
-  ol.un('precompose', onPre);
-  ol.un('postcompose', onPost);
-  const updateMs = applied.map((ms, i) => ms + (taken[i] ?? 0));
+  const made = await control.stop();
+  const taken = host.taken.slice();
   return {
     frames,
     seconds: (last - start) / 1000,
-    updateMs,
-    renderMs,
-    feedMs,
+    updateMs: applied.map((ms, i) => ms + (taken[i] ?? 0)),
+    feedMs: batches.map((b) => b.ms),
+    rows: batches.map((b) => b.rows),
+    whole: batches.map((b) => b.whole),
+    bytes: batches.map((b) => b.bytes),
+    reports: made.reports,
+    threatChanges: made.wholeByThreat,
     symbolDraws: map.symbolDraws - drawsBefore,
   };
 }

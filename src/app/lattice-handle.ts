@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import type { NodeId } from '../core/ids';
 import { forwardCalls } from '../node/forward-calls';
 import type { LatticeApi } from '../node/lattice-api';
-import type { ChangeBatch, NodeInfo, WatchOptions } from '../node/node-api';
+import type { ChangeBatch, CompactBatch, NodeInfo, WatchOptions } from '../node/node-api';
 import type { WorkerApi } from '../node/worker-api';
 import { createMeshHandle } from './mesh/mesh-handle';
 import type { Mesh } from './mesh/start-mesh';
@@ -13,7 +13,7 @@ export type LatticeHandle = LatticeApi;
 
 /**
  * Builds `window.lattice` over the worker. The node's calls are forwarded generically (each waits
- * for the node to start); only `watch` needs care, as its callback crosses as a comlink proxy.
+ * for the node to start); only `watch` and `watchCompact` need care, as their callbacks cross as comlink proxies.
  * `startMesh` opens the WebRTC mesh once the node knows its id (the page passes it; without it the
  * mesh methods reject).
  */
@@ -41,6 +41,23 @@ export function createLatticeHandle(
   });
   // Rejections surface through the mesh methods; do not report them as unhandled here.
   mesh.catch(() => undefined);
+  /** Subscribes `callback` (as a comlink proxy) once the node has started; the unsubscribe works at once. */
+  const subscribe = <B>(
+    watch: (proxied: (batch: B) => void) => Promise<() => void>,
+    callback: (batch: B) => void,
+  ): (() => void) => {
+    let unsubscribe: (() => void) | undefined;
+    let cancelled = false;
+    void ready.then(async () => {
+      const remoteUnsubscribe = await watch(Comlink.proxy(callback));
+      if (cancelled) void remoteUnsubscribe();
+      else unsubscribe = () => void remoteUnsubscribe();
+    });
+    return () => {
+      cancelled = true;
+      unsubscribe?.();
+    };
+  };
   return {
     ...createMeshHandle(mesh, remote),
     ...createRosterHandle(async () => {
@@ -57,17 +74,10 @@ export function createLatticeHandle(
     },
     lattice,
     watch(callback: (batch: ChangeBatch) => void, options?: WatchOptions) {
-      let unsubscribe: (() => void) | undefined;
-      let cancelled = false;
-      void ready.then(async () => {
-        const remoteUnsubscribe = await remote.watch(Comlink.proxy(callback), options);
-        if (cancelled) void remoteUnsubscribe();
-        else unsubscribe = () => void remoteUnsubscribe();
-      });
-      return () => {
-        cancelled = true;
-        unsubscribe?.();
-      };
+      return subscribe((proxied) => remote.watch(proxied, options), callback);
+    },
+    watchCompact(callback: (batch: CompactBatch) => void) {
+      return subscribe((proxied) => remote.watchCompact(proxied), callback);
     },
   };
 }

@@ -5,8 +5,9 @@ import { forwardCalls } from './forward-calls';
 import type { LatticeNode } from './lattice-node';
 import type { MeshNode } from './mesh';
 import type { RosterService } from './roster/roster-service';
-import type { ChangeBatch, WatchOptions } from './node-api';
+import type { ChangeBatch, CompactBatch, WatchOptions } from './node-api';
 import type { StartOptions, WorkerApi } from './worker-api';
+import { serveCompact } from './watchers';
 import { WatchRelay } from './watch-relay';
 
 /** A started node and its mesh. */
@@ -25,6 +26,8 @@ export interface WorkerApiDeps {
   attachPort(peer: NodeId, port: MessagePort, accept: AcceptLink): void;
   /** Marks a function to travel by reference, not by copy (comlink's `proxy`). */
   proxy<T extends object>(value: T): T;
+  /** Marks buffers of a value to be moved, not copied, when it crosses (comlink's `transfer`). */
+  transfer<T>(value: T, buffers: ArrayBuffer[]): T;
   readonly log: (message: string, detail?: unknown) => void;
 }
 
@@ -80,6 +83,15 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
         off();
         relay.close();
       });
+    },
+    watchCompact(listener: (batch: CompactBatch) => void) {
+      // One feed per watcher, the picture first; each batch's buffer moves to the page instead of being copied.
+      const off = serveCompact(
+        started().node,
+        (batch) => listener(deps.transfer(batch, [batch.buffer])),
+        (error) => deps.log('watcher unreachable', error),
+      );
+      return deps.proxy(off);
     },
   };
 }

@@ -23,6 +23,7 @@ import type {
   BudgetStats,
   ChangeBatch,
   WatchOptions,
+  CompactBatch,
   CreateInput,
   HeadView,
   NodeApi,
@@ -41,6 +42,7 @@ import { checkSkewLimit, SKEW_LIMIT_META, storedSkewLimit } from './skew-limit';
 import { setAsideDamaged, storedHeldProblem, storedMetaProblem, storedProblem } from './stored-check';
 import { StorageHealth } from './storage-health';
 import { VersionListeners, type VersionListener, type VersionSource } from './version-listeners';
+import { serveCompact } from './watchers';
 import { WriteBehind } from './write-behind';
 
 export type { VersionListener, VersionOrigin, VersionSource } from './version-listeners';
@@ -336,6 +338,24 @@ export class LatticeNode implements NodeApi {
   /** Batched entity changes, for the UI. */
   watch(listener: (batch: ChangeBatch) => void, options?: WatchOptions): () => void {
     return this.c2.watch(listener, options);
+  }
+
+  /** The picture first, then the same batches, as one compact feed (src/core/feed): what the page's picture reads. */
+  watchCompact(listener: (batch: CompactBatch) => void): () => void {
+    // In the page's own thread too, each batch is handed over in a later microtask, as across threads.
+    return serveCompact(
+      this,
+      async (batch) => {
+        await undefined;
+        listener(batch);
+      },
+      (error) => this.parts.log('compact watcher failed', error),
+    );
+  }
+
+  /** The picture now, as list() gives it (the first batch of a compact feed). */
+  picture(): EntityView[] {
+    return this.c2.list({});
   }
 
   simulate(options: SimulateOptions): Promise<void> {

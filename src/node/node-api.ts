@@ -1,4 +1,5 @@
 import type { ComponentValue } from '../core/entity/component-types';
+import type { CompactViews } from '../core/feed/compact-batch';
 import type { EntityView } from '../core/store/entity-view';
 import type { Query } from '../core/store/query';
 import type { EntityId, NodeId } from '../core/ids';
@@ -79,6 +80,18 @@ export interface ChangeBatch {
    * With the cue, across threads: approvals() and tasks() as they were when the batch left, so
    * the prompt need not call back through a busy page (watch-relay.ts).
    */
+  readonly approvalLists?: ApprovalLists;
+}
+
+/**
+ * A change batch as the page takes it (`watchCompact`): the changed entities as rows of columns in
+ * one transferred buffer, a view whole only where a row cannot stand for it (src/core/feed/
+ * compact-batch.ts, read back with feed-decoder.ts), with the approvals cue as in ChangeBatch.
+ */
+export interface CompactBatch extends CompactViews {
+  /** Set on a feed's first batch: the whole picture when the watcher came (every view whole). */
+  readonly snapshot?: true;
+  readonly approvals?: true;
   readonly approvalLists?: ApprovalLists;
 }
 
@@ -207,9 +220,16 @@ export const NODE_CALLS = Object.keys(CALL_NAMES) as readonly NodeCallName[];
 
 /**
  * The node's public API: its calls plus the live change feed (batches of changed and removed
- * entities; returns the unsubscribe function). Across the worker boundary the listener and the
- * unsubscribe function travel as comlink proxies; the page's handle hides that.
+ * entities; returns the unsubscribe function), as views (`watch`) or as compact batches
+ * (`watchCompact`, what the page's picture takes: docs/ui.md, "Rendering"). Across the worker
+ * boundary the listener and the unsubscribe function travel as comlink proxies, and a compact
+ * batch's buffer is transferred; the page's handle hides that.
  */
 export interface NodeApi extends NodeCalls {
   watch(listener: (batch: ChangeBatch) => void, options?: WatchOptions): () => void;
+  /**
+   * The same feed as `watch`, each batch compact, after a first batch holding the whole picture
+   * (`snapshot`); one feed per call, whose batches must all be read, in order (feed-decoder.ts).
+   */
+  watchCompact(listener: (batch: CompactBatch) => void): () => void;
 }

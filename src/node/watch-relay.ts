@@ -53,6 +53,19 @@ export class WatchRelay {
     else if (this.approvals && !this.cueInFlight) this.sendCue();
   }
 
+  /**
+   * Delivers `batch` at once, even an empty one: a feed's first batch (the picture when the watcher
+   * came, watchers.ts), before anything is pushed. What is pushed meanwhile merges into the next.
+   */
+  open(batch: ChangeBatch): void {
+    if (this.closed || this.inFlight) throw new Error('WatchRelay.open: only as the first batch');
+    this.inFlight = true;
+    void this.handOver(batch, false).finally(() => {
+      this.inFlight = false;
+      this.send();
+    });
+  }
+
   /** Drops what waits; nothing more is delivered. */
   close(): void {
     this.closed = true;

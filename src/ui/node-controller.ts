@@ -1,18 +1,20 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ChangeBatch, EntityView, NodeInfo } from '../node/node-api';
+import { CompactDecoder, type DecodedViews } from '../core/feed/feed-decoder';
+import type { EntityView, NodeInfo } from '../node/node-api';
 import { errorText } from './error-text';
 import { Picture } from './picture';
 import type { UiClient } from './ui-client';
 
 /** How often the node's info (storage health above all) is refreshed. */
 const INFO_INTERVAL_MS = 2000;
-/** Wait before asking again for a snapshot that failed. */
+/** Wait before starting a new feed after one failed. */
 const RETRY_MS = 3000;
 
 /**
- * Keeps the host's copy of the picture: a snapshot from `list()`, then every `watch` batch
- * applied in place, with one host update per batch. Batches that arrive while the snapshot is on
- * its way are replayed after it, skipping views older than the snapshot's.
+ * Keeps the host's copy of the picture from the node's compact feed (`watchCompact`, src/core/feed):
+ * its first batch is the whole picture, which replaces what the host held; every later batch is
+ * decoded as it arrives and applied in place, with one host update per batch. A batch the decoder
+ * refuses ends the feed: after a pause a new one starts, with the picture again.
  */
 export class NodeController implements ReactiveController {
   /** The picture, with the ids each batch changed (picture.ts): the map takes only those. */
@@ -58,7 +60,10 @@ export class NodeController implements ReactiveController {
 
   /** Puts a view the host already has (e.g. a write's answer) into the picture ahead of its batch. */
   upsert(view: EntityView): void {
-    if (this.apply({ changed: [view], removed: [] }, true)) this.host.requestUpdate();
+    const held = this.picture.updatedAt(view.id);
+    if (held !== undefined && held > view.updatedAt) return;
+    this.picture.set(view);
+    this.host.requestUpdate();
   }
 
   /** Takes an entity out of the picture ahead of its batch (e.g. after a confirmed delete). */
@@ -70,27 +75,29 @@ export class NodeController implements ReactiveController {
     const client = this.client;
     if (client === undefined || this.unwatch !== undefined) return;
     const session = ++this.session;
-    let pending: ChangeBatch[] | undefined = [];
-    this.unwatch = client.watch((batch) => {
-      if (session !== this.session) return;
-      if (pending !== undefined) pending.push(batch);
-      else if (this.apply(batch, false)) this.host.requestUpdate();
-    });
+    const decoder = new CompactDecoder();
     this.loading = true;
-    client.list().then(
-      (views) => {
-        if (session !== this.session) return;
-        this.picture.replace(views);
-        for (const batch of pending ?? []) this.apply(batch, true);
-        pending = undefined;
-        this.loading = false;
-        this.host.requestUpdate();
-      },
-      (err: unknown) => {
+    this.unwatch = client.watchCompact((batch) => {
+      if (session !== this.session) return;
+      let decoded: DecodedViews;
+      try {
+        decoded = decoder.decode(batch);
+      } catch (err) {
+        // A batch misread: what the feed sends next builds on it, so start a new feed.
+        this.unwatch?.();
+        this.unwatch = undefined;
         this.fail(session, err);
         this.retry(session);
-      },
-    );
+        return;
+      }
+      // The feed's first batch is the whole picture: what was held before goes.
+      if (batch.snapshot === true) this.picture.clear();
+      const changed = this.picture.take(decoded);
+      if (changed || this.loading) {
+        this.loading = false;
+        this.host.requestUpdate();
+      }
+    });
     this.refreshInfo(session);
     this.timer = setInterval(() => this.refreshInfo(session), INFO_INTERVAL_MS);
   }
@@ -102,19 +109,6 @@ export class NodeController implements ReactiveController {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.loading = false;
-  }
-
-  /** Applies a batch; with `guard`, a view older than the one held is ignored. Returns whether anything changed. */
-  private apply(batch: ChangeBatch, guard: boolean): boolean {
-    let touched = false;
-    for (const v of batch.changed) {
-      const held = this.picture.get(v.id);
-      if (guard && held !== undefined && held.updatedAt > v.updatedAt) continue;
-      this.picture.set(v);
-      touched = true;
-    }
-    for (const id of batch.removed) touched = this.picture.delete(id) || touched;
-    return touched;
   }
 
   private refreshInfo(session: number): void {
@@ -130,7 +124,7 @@ export class NodeController implements ReactiveController {
     );
   }
 
-  /** Starts the session over (a failed snapshot leaves nothing to apply batches to). */
+  /** Starts the session over (a refused batch leaves nothing the next ones can be applied to). */
   private retry(session: number): void {
     setTimeout(() => {
       if (session !== this.session || !this.connected) return;

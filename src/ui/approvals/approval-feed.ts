@@ -10,7 +10,8 @@ const REFRESH_MS = 5_000;
  * Keeps the host's copy of `approvals()` and `tasks()`. Decisions, time-outs, cancellations and
  * task progress are all writes to an entity's `approval` or `task` component, and the node flags
  * every watch batch that carries one (`approvals: true`, also for a source hidden under a fused
- * view), so only those batches cause a read, not the position reports of the tracks; a batch
+ * view); this feed watches that cue alone (`approvalsOnly`: no track views cross for it), so only
+ * those batches cause a read, not the position reports of the tracks; a batch
  * from the worker carries the lists themselves (`approvalLists`, read when it left), so no call
  * back is needed. Reads never overlap: a change during a read causes one more read after it.
  */

@@ -1,5 +1,7 @@
 import type { Fusion, Position } from '../../core/entity/component-types';
-import type { EntityView } from '../../node/node-api';
+import { ROW } from '../../core/feed/track-row';
+import type { PictureRows } from '../picture';
+import type { TrackSource } from './track-features';
 
 /** A position the map can draw a link or a mark at. */
 export const isPosition = (p: unknown): p is Position =>
@@ -8,7 +10,8 @@ export const isPosition = (p: unknown): p is Position =>
 /**
  * The positioned fused tracks in the picture and the sources under each, kept from the ids each
  * frame changed (picture.ts), so that the map's fusion links and pending marks (map-annotations.ts)
- * need no walk of the whole picture to find them: a frame looks at its changed ids only.
+ * need no walk of the whole picture to find them: a frame looks at its changed ids only, in the
+ * picture's rows (a fused flag and a position), and reads a fused track's sources from its base view.
  */
 export class FusedIndex {
   /** Fused id → its sources. */
@@ -34,31 +37,34 @@ export class FusedIndex {
    * Takes the changed ids (undefined: every view, the index rebuilt); true when a fused track
    * came, went or changed (its links must be drawn again).
    */
-  update(views: ReadonlyMap<string, EntityView>, ids: readonly string[] | undefined): boolean {
+  update(picture: TrackSource, ids: readonly string[] | undefined): boolean {
     if (ids === undefined) {
       const had = this.fused.size > 0;
       this.fused.clear();
       this.over.clear();
-      for (const v of views.values()) this.link(v);
+      for (const id of picture.views.keys()) this.link(picture.rows, id);
       return had || this.fused.size > 0;
     }
     let touched = false;
     for (const id of ids) {
       const was = this.unlink(id);
-      const view = views.get(id);
-      touched = (view !== undefined && this.link(view)) || was || touched;
+      touched = this.link(picture.rows, id) || was || touched;
     }
     return touched;
   }
 
-  private link(v: EntityView): boolean {
-    const fusion = v.components.fusion as Fusion | undefined;
-    if (fusion === undefined || !isPosition(v.components.position)) return false;
-    this.fused.set(v.id, fusion.sources);
-    for (const s of fusion.sources) {
+  private link(rows: PictureRows, id: string): boolean {
+    const slot = rows.slotOf(id);
+    if (slot < 0) return false;
+    const flags = rows.columns.flags[slot]!;
+    if ((flags & ROW.FUSED) === 0 || (flags & ROW.POSITION) === 0) return false;
+    // The sources are not a row's: the base view has them as they are.
+    const sources = (rows.base(slot).components.fusion as Fusion).sources;
+    this.fused.set(id, sources);
+    for (const s of sources) {
       let over = this.over.get(s);
       if (over === undefined) this.over.set(s, (over = new Set()));
-      over.add(v.id);
+      over.add(id);
     }
     return true;
   }

@@ -11,7 +11,7 @@ import Stroke from 'ol/style/Stroke';
 import Text from 'ol/style/Text';
 import View from 'ol/View';
 import { emit } from '../events';
-import type { PictureFrame } from '../picture';
+import { Picture, type PictureFrame } from '../picture';
 import type { PaintSite } from './sprite-painters';
 import type { Theme } from '../theme-setting';
 import { basemapLayer, type Basemap } from './basemap';
@@ -294,7 +294,7 @@ export class LatticeMap extends LitElement {
       dirty.tracks = false;
       const ids = this.changedIds();
       this.syncTracks(ids);
-      if (this.fused.update(views, ids)) dirty.fused = dirty.pending = true;
+      if (this.fused.update(this.picture, ids)) dirty.fused = dirty.pending = true;
       if (ids === undefined || ids.some((id) => this.annotations.concerns(id, this.pendingIds))) dirty.pending = true;
     }
     if (dirty.pending) {
@@ -324,7 +324,7 @@ export class LatticeMap extends LitElement {
   /** Brings the tracks in step: the changed `ids`, or every view (undefined). */
   private syncTracks(ids: readonly string[] | undefined): void {
     if (this.map === undefined) return;
-    const cameOrWent = this.tracks.sync(this.picture.views, ids, Date.now());
+    const cameOrWent = this.tracks.sync(this.picture, ids, Date.now());
     this.afterSync(cameOrWent);
   }
 
@@ -434,7 +434,7 @@ function graticule(p: MapPalette): Graticule {
 }
 
 /** The picture before the shell hands one over. */
-const EMPTY: PictureFrame = { views: new Map(), revision: 0, changedSince: () => undefined };
+const EMPTY: PictureFrame = new Picture().frame();
 
 if (!customElements.get('lattice-map')) customElements.define('lattice-map', LatticeMap);
 

@@ -1,4 +1,4 @@
-import type { Classification } from '../../core/entity/component-types';
+import { DISPOSITIONS, ENVIRONMENTS, type Classification } from '../../core/entity/component-types';
 import { AFFILIATION, DIMENSION, lookup } from '../../core/entity/identity-codes';
 
 /**
@@ -25,6 +25,16 @@ export function sidcOf(classification: ClassificationLike | undefined): string {
   const affiliation = lookup(AFFILIATION, classification.disposition) ?? 'U';
   const dimension = lookup(DIMENSION, classification.environment) ?? 'Z';
   return `S${affiliation}${dimension}P-----------`;
+}
+
+/** sidcOf by a row's codes (src/core/feed/track-row.ts: k + 1 is DISPOSITIONS[k], ENVIRONMENTS[k]; 0 none). */
+const BY_CODES: readonly (readonly string[])[] = [undefined, ...DISPOSITIONS].map((disposition) =>
+  [undefined, ...ENVIRONMENTS].map((environment) => sidcOf({ disposition, environment })),
+);
+
+/** The SIDC of a track from its row's disposition and environment codes (no string made per call). */
+export function sidcOfCodes(disposition: number, environment: number): string {
+  return BY_CODES[disposition]?.[environment] ?? UNCLASSIFIED_SIDC;
 }
 
 /**

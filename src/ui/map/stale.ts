@@ -12,8 +12,14 @@ export { STALE_AFTER_MS };
  */
 export function isStale(view: EntityView, now: number): boolean {
   const at = (view.components.expiry as Partial<Expiry> | undefined)?.at;
-  if (typeof at === 'number' && at <= now) return true;
-  if ((view.components.fusion as Partial<Fusion> | undefined)?.stale === true) return true;
-  const fixed = view.meta.position?.time ?? view.updatedAt;
-  return isStaleFix(fixed, now);
+  const fusionStale = (view.components.fusion as Partial<Fusion> | undefined)?.stale === true;
+  return staleOf(typeof at === 'number' ? at : NaN, fusionStale, view.meta.position?.time ?? view.updatedAt, now);
+}
+
+/**
+ * The same rule from what a track's row holds (src/core/feed/track-row.ts): its expiry's `at` (NaN
+ * without one), its fused stale flag, and when its position was fixed.
+ */
+export function staleOf(expiryAt: number, fusionStale: boolean, fixedAt: number, now: number): boolean {
+  return expiryAt <= now || fusionStale || isStaleFix(fixedAt, now);
 }

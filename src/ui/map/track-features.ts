@@ -4,12 +4,13 @@ import type { Extent } from 'ol/extent';
 import Point from 'ol/geom/Point';
 import { getTransform } from 'ol/proj';
 import VectorSource from 'ol/source/Vector';
-import type { Position, ThreatLevel, Velocity } from '../../core/entity/component-types';
-import type { EntityView } from '../../node/node-api';
-import { threatOf } from '../format';
-import { sidcOf, type ClassificationLike } from './sidc';
+import { THREAT_LEVELS, type Position, type ThreatLevel, type Velocity } from '../../core/entity/component-types';
+import type { TrackColumns } from '../../core/feed/track-columns';
+import { ROW } from '../../core/feed/track-row';
+import type { PictureFrame } from '../picture';
+import { sidcOfCodes } from './sidc';
 import type { SpriteCell } from './sprite-atlas';
-import { isStale } from './stale';
+import { staleOf } from './stale';
 import { RING, TrackBuffer } from './track-buffer';
 import { ellipseOf, leaderOf, type XY } from './track-geometry';
 import { TRACK } from './track-props';
@@ -17,7 +18,7 @@ import { STALE_OPACITY, zOf } from './track-style';
 
 /** What the map holds of a track between frames: plain fields, no map object, no events. */
 interface Held {
-  view: EntityView;
+  readonly id: string;
   /** Map coordinates (EPSG:3857) and the fix's latitude. */
   x: number;
   y: number;
@@ -25,6 +26,10 @@ interface Held {
   sidc: string;
   threat: ThreatLevel | undefined;
   stale: boolean;
+  /** What the stale rule reads (stale.ts), kept so that the stale tick reads no row: expiry (NaN: none), fused flag, fix time. */
+  expiryAt: number;
+  fusionStale: boolean;
+  fixedAt: number;
   /** The track's OpenLayers feature, only while something draws it as one (detail, the 2D fallback). */
   feature: Feature<Point> | undefined;
   /** The sync pass that last saw this track: a pass that does not see it removes it. */
@@ -41,24 +46,27 @@ export interface TrackState {
   readonly stale: boolean;
 }
 
-const isPosition = (p: unknown): p is Position =>
-  typeof p === 'object' &&
-  p !== null &&
-  Number.isFinite((p as Position).lat) &&
-  Number.isFinite((p as Position).lon) &&
-  Math.abs((p as Position).lat) < 89;
+/** The picture as the map reads it: rows for every track, a view only for the few it draws as features. */
+export type TrackSource = Pick<PictureFrame, 'rows' | 'views'>;
+
+/** A row the map can place: a finite fix off the poles (Web Mercator ends there). */
+const placed = (c: TrackColumns, slot: number): boolean =>
+  slot >= 0 && (c.flags[slot]! & ROW.POSITION) !== 0 && Math.abs(c.lat[slot]!) < 89;
+
+const threatOfCode = (code: number): ThreatLevel | undefined => THREAT_LEVELS[code - 1];
 
 /** OpenLayers' own lon/lat → Web Mercator transform, looked up once (fromLonLat looks it up per call). */
 const toMap = getTransform('EPSG:4326', 'EPSG:3857')!;
 
 /**
  * Keeps the map's tracks in step with the picture. The map hands over the ids changed since its
- * last sync (picture.ts), so a batch that moves ten tracks out of ten thousand touches ten; a view
- * that is the same object as the one held is skipped. What the GPU layer draws of a track is written
- * straight from its view into `buffer` (typed arrays, no events), and the few fields the map reads
- * again (position, SIDC, threat, stale) are kept as plain fields: a moved track costs its slot write
- * and a projection, not an OpenLayers feature update with its change events (docs/ui.md,
- * "Rendering"). OpenLayers features exist only where something draws a track as one: the tracks
+ * last sync (picture.ts), so a batch that moves ten tracks out of ten thousand touches ten. What the
+ * GPU layer draws of a track is written straight from its row in the picture's columns (position,
+ * threat, disposition and environment codes, expiry, fused stale flag: src/core/feed/track-row.ts)
+ * into `buffer` (typed arrays, no events), and the few fields the map reads again (position, SIDC,
+ * threat, stale) are kept as plain fields: a moved track costs a few column reads, its slot write and
+ * a projection, and no object, neither a view nor an OpenLayers feature update with its change
+ * events (docs/ui.md, "Rendering"). OpenLayers features exist only where something draws a track as one: the tracks
  * given their ellipse and leader (`keepFeatures`, a few hundred at most) and, without WebGL, every
  * track (`drawFromSource`, the 2D fallback's layer). Taps are matched on the held positions
  * (`nearest`). Stale flags of unchanged tracks are re-evaluated by `restale` (the map's stale tick:
@@ -79,6 +87,8 @@ export class TrackFeatures {
   /** HIGH threats' features, for the 2D fallback's pulse (which must not scan every track each frame). */
   readonly high = new Set<Feature<Point>>();
   private readonly held = new Map<string, Held>();
+  /** The picture last synced: its views are read for the few tracks drawn as features. */
+  private picture: TrackSource | undefined;
   private selectedId: string | null = null;
   private pass = 0;
   private readonly xy = [0, 0];
@@ -95,65 +105,63 @@ export class TrackFeatures {
 
   /**
    * Brings the tracks in step with the picture; true when tracks came or went. With `ids` (the
-   * ids changed since the last call, picture.ts) only those are looked at; without, every view is,
+   * ids changed since the last call, picture.ts) only those are looked at; without, every track is,
    * and held tracks no longer in the picture leave.
    */
-  sync(views: ReadonlyMap<string, EntityView>, ids: readonly string[] | undefined, now: number): boolean {
-    return ids === undefined ? this.syncAll(views, now) : this.syncIds(views, ids, now);
+  sync(picture: TrackSource, ids: readonly string[] | undefined, now: number): boolean {
+    this.picture = picture;
+    return ids === undefined ? this.syncAll(picture, now) : this.syncIds(picture, ids, now);
   }
 
-  /** Re-evaluates every held track's stale flag (the clock moved, the views did not). */
+  /** Re-evaluates every held track's stale flag (the clock moved, the rows did not). */
   restale(now: number): void {
     for (const held of this.held.values()) {
-      const stale = isStale(held.view, now);
+      const stale = staleOf(held.expiryAt, held.fusionStale, held.fixedAt, now);
       if (held.stale === stale) continue;
       held.stale = stale;
       held.feature?.set(TRACK.stale, stale);
-      this.buffer.setFade(held.view.id, alphaOf(stale), zOf(held.threat, stale));
+      this.buffer.setFade(held.id, alphaOf(stale), zOf(held.threat, stale));
     }
   }
 
-  private syncIds(views: ReadonlyMap<string, EntityView>, ids: readonly string[], now: number): boolean {
+  private syncIds(picture: TrackSource, ids: readonly string[], now: number): boolean {
     const added: Feature<Point>[] = [];
     let came = false;
     let left = false;
+    const rows = picture.rows;
     for (const id of ids) {
-      const view = views.get(id);
-      const position = view?.components.position;
-      if (view === undefined || !isPosition(position)) {
+      const slot = rows.slotOf(id);
+      const c = rows.columns;
+      if (!placed(c, slot)) {
         left = this.drop(id) || left;
         continue;
       }
       const held = this.held.get(id);
       if (held === undefined) {
         came = true;
-        const f = this.add(view, position, now).feature;
+        const f = this.add(id, c, slot, now).feature;
         if (f !== undefined) added.push(f);
-      } else if (held.view !== view) {
-        held.view = view;
-        this.apply(held, position, now);
-      }
+      } else this.apply(held, c, slot, now);
     }
     if (added.length > 0) this.source.addFeatures(added);
     return left || came;
   }
 
-  private syncAll(views: ReadonlyMap<string, EntityView>, now: number): boolean {
+  private syncAll(picture: TrackSource, now: number): boolean {
     const pass = ++this.pass;
     const added: Feature<Point>[] = [];
     let came = false;
-    for (const view of views.values()) {
-      const position = view.components.position;
-      if (!isPosition(position)) continue;
-      let held = this.held.get(view.id);
+    const rows = picture.rows;
+    const c = rows.columns;
+    for (const id of picture.views.keys()) {
+      const slot = rows.slotOf(id);
+      if (!placed(c, slot)) continue;
+      let held = this.held.get(id);
       if (held === undefined) {
         came = true;
-        held = this.add(view, position, now);
+        held = this.add(id, c, slot, now);
         if (held.feature !== undefined) added.push(held.feature);
-      } else if (held.view !== view) {
-        held.view = view;
-        this.apply(held, position, now);
-      }
+      } else this.apply(held, c, slot, now);
       held.seen = pass;
     }
     // Every held track not seen this pass has left the picture (or lost its fix).
@@ -163,20 +171,23 @@ export class TrackFeatures {
     return left || came;
   }
 
-  private add(view: EntityView, position: Position, now: number): Held {
+  private add(id: string, c: TrackColumns, slot: number, now: number): Held {
     const held: Held = {
-      view,
+      id,
       x: 0,
       y: 0,
       lat: 0,
       sidc: '',
       threat: undefined,
       stale: false,
+      expiryAt: NaN,
+      fusionStale: false,
+      fixedAt: 0,
       feature: undefined,
       seen: this.pass,
     };
-    this.held.set(view.id, held);
-    this.apply(held, position, now);
+    this.held.set(id, held);
+    this.apply(held, c, slot, now);
     if (this.everyFeature) this.featureOf(held);
     return held;
   }
@@ -316,57 +327,63 @@ export class TrackFeatures {
   private featureOf(held: Held): Feature<Point> {
     if (held.feature !== undefined) return held.feature;
     const feature = new Feature<Point>({ geometry: new Point([held.x, held.y]) });
-    feature.setId(held.view.id);
+    feature.setId(held.id);
     held.feature = feature;
     this.describe(held);
     return feature;
   }
 
-  /** Writes a track's feature properties and point from what is held (only tracks that have a feature). */
+  /** Writes a track's feature properties and point from what is held and its view (only tracks that have a feature). */
   private describe(held: Held): void {
     const feature = held.feature!;
-    const view = held.view;
-    const p = view.components.position as Position;
-    const velocity = view.components.velocity as Velocity | undefined;
+    // The few tracks drawn as features read their view (ellipse, leader); it is the picture's, made once per change.
+    const view = this.picture?.views.get(held.id);
+    const p = view?.components.position as Position | undefined;
+    const velocity = view?.components.velocity as Velocity | undefined;
     const centre: XY = [held.x, held.y];
-    const leader = velocity === undefined ? undefined : leaderOf(centre, p.lat, velocity);
+    const leader = velocity === undefined ? undefined : leaderOf(centre, held.lat, velocity);
     if (held.threat === 'HIGH') this.high.add(feature);
     else this.high.delete(feature);
     // Properties first, silently; then moving the point announces the one change.
     feature.setProperties(
       {
-        [TRACK.id]: view.id,
+        [TRACK.id]: held.id,
         [TRACK.sidc]: held.sidc,
         [TRACK.threat]: held.threat,
         [TRACK.stale]: held.stale,
-        [TRACK.selected]: view.id === this.selectedId,
-        [TRACK.ellipse]: ellipseOf(p),
+        [TRACK.selected]: held.id === this.selectedId,
+        [TRACK.ellipse]: p === undefined ? undefined : ellipseOf(p),
         [TRACK.leader]: leader?.[1],
-        [TRACK.lat]: p.lat,
+        [TRACK.lat]: held.lat,
       },
       true,
     );
     feature.getGeometry()!.setCoordinates([held.x, held.y]);
   }
 
-  /** Brings a held track in step with its view: its fields, its GPU slot, and its feature if it has one. */
-  private apply(held: Held, p: Position, now: number): void {
-    const view = held.view;
+  /** Brings a held track in step with its row: its fields, its GPU slot, and its feature if it has one. */
+  private apply(held: Held, c: TrackColumns, slot: number, now: number): void {
     const xy = this.xy;
-    xy[0] = p.lon;
-    xy[1] = p.lat;
+    const lat = c.lat[slot]!;
+    xy[0] = c.lon[slot]!;
+    xy[1] = lat;
     toMap(xy, xy, 2);
     held.x = xy[0]!;
     held.y = xy[1]!;
-    held.lat = p.lat;
-    held.threat = threatOf(view);
-    held.sidc = sidcOf(view.components.classification as ClassificationLike | undefined);
-    held.stale = isStale(view, now);
+    held.lat = lat;
+    held.threat = threatOfCode(c.threat[slot]!);
+    held.sidc = sidcOfCodes(c.disposition[slot]!, c.environment[slot]!);
+    const flags = c.flags[slot]!;
+    const fixed = c.positionTime[slot]!;
+    held.expiryAt = (flags & ROW.EXPIRY) !== 0 ? c.expiryAt[slot]! : NaN;
+    held.fusionStale = (flags & ROW.FUSION_STALE) !== 0;
+    held.fixedAt = Number.isFinite(fixed) ? fixed : c.updatedAt[slot]!;
+    held.stale = staleOf(held.expiryAt, held.fusionStale, held.fixedAt, now);
     const cell = this.cellOf(held.sidc);
-    const selected = view.id === this.selectedId;
+    const selected = held.id === this.selectedId;
     const rings = (held.threat === 'HIGH' ? RING.high : 0) | (selected ? RING.selected : 0);
     this.buffer.put(
-      view.id,
+      held.id,
       held.x,
       held.y,
       cell.x,

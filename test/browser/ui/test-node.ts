@@ -60,7 +60,8 @@ export async function openTestNode(options: TestNodeOptions = {}): Promise<TestN
       if (RECORDED.has(method)) writes.push({ method, args });
       return node;
     }),
-    watch: (listener) => node.watch(listener),
+    watch: (listener, options) => node.watch(listener, options),
+    watchCompact: (listener) => node.watchCompact(listener),
     nodeId: node.nodeId,
     node,
     writes,

@@ -6,7 +6,9 @@ import type { NodeId } from '../../../src/core/ids';
 import { createWorkerApi } from '../../../src/node/create-worker-api';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import { MeshNode } from '../../../src/node/mesh';
-import type { ChangeBatch } from '../../../src/node/node-api';
+import { CompactDecoder, type DecodedViews } from '../../../src/core/feed/feed-decoder';
+import { ROW, viewOfRow } from '../../../src/core/feed/track-row';
+import type { ChangeBatch, CompactBatch } from '../../../src/node/node-api';
 import type { WorkerApi } from '../../../src/node/worker-api';
 import { StorageFullError } from '../../../src/ports/storage';
 import { RosterService } from '../../../src/node/roster/roster-service';
@@ -53,6 +55,7 @@ async function handleOverComlink(
       throw new Error('no links in this test');
     },
     proxy: (value) => Comlink.proxy(value),
+    transfer: (value, buffers) => Comlink.transfer(value, buffers),
     log: () => {},
   });
   const { port1, port2 } = new MessageChannel();
@@ -140,5 +143,37 @@ describe('window.lattice over the worker boundary', () => {
     await handle.info();
     await handle.info();
     expect(batches).toHaveLength(1);
+  });
+
+  it('delivers a compact feed across the channel, the picture first, the buffer moved, until unsubscribed', async () => {
+    const { handle } = await handleOverComlink();
+    await handle.create({ id: 'c0', components: { threat: { level: 'LOW' } } });
+    const batches: CompactBatch[] = [];
+    const unsubscribe = handle.watchCompact((batch) => batches.push(batch));
+    const decoder = new CompactDecoder();
+    const decoded: DecodedViews[] = [];
+    const named = (): string[] => {
+      while (decoded.length < batches.length) decoded.push(decoder.decode(batches[decoded.length]));
+      return decoded.flatMap((d) => d.ids);
+    };
+    await expect.poll(named).toContain('c0');
+    expect(batches[0]!.snapshot).toBe(true);
+    expect(decoded[0]!.ids).toEqual(['c0']);
+    await handle.create({ id: 'c1', components: { position: { lat: 59, lon: 18 }, velocity: { east: 1, north: 2 } } });
+    await expect.poll(named).toContain('c1');
+    const before = batches.length;
+    await handle.update('c1', { position: { lat: 59.5, lon: 18.5 } });
+    await expect.poll(() => batches.length).toBeGreaterThan(before);
+    named();
+    const moved = decoded[decoded.length - 1]!;
+    expect(moved.columns.flags[0]! & ROW.FULL).toBe(0);
+    expect(viewOfRow(moved.bases[0]!, moved.columns, 0, (k) => moved.authors[k]!)).toEqual(await handle.get('c1'));
+    const delivered = batches.length;
+    unsubscribe();
+    await handle.info();
+    await handle.create({ id: 'c2', components: { threat: { level: 'LOW' } } });
+    await handle.info();
+    await handle.info();
+    expect(batches).toHaveLength(delivered);
   });
 });

@@ -4,7 +4,9 @@ import type { NodeId } from '../../../src/core/ids';
 import { createWorkerApi, type RunningNode } from '../../../src/node/create-worker-api';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import { MeshNode } from '../../../src/node/mesh';
-import type { ChangeBatch } from '../../../src/node/node-api';
+import { CompactDecoder, type DecodedViews } from '../../../src/core/feed/feed-decoder';
+import { viewOfRow } from '../../../src/core/feed/track-row';
+import type { ChangeBatch, CompactBatch } from '../../../src/node/node-api';
 import type { AcceptLink } from '../../../src/ports/transport';
 import { RosterService } from '../../../src/node/roster/roster-service';
 import { testSecurity } from '../support/test-keys';
@@ -46,6 +48,7 @@ function served() {
   const opens: string[] = [];
   const attached: { peer: NodeId; port: MessagePort; accept: AcceptLink }[] = [];
   const proxied: unknown[] = [];
+  const transferred: ArrayBuffer[] = [];
   const logged: string[] = [];
   let opened: RunningNode | undefined;
   const api = createWorkerApi({
@@ -59,9 +62,13 @@ function served() {
       proxied.push(value);
       return value;
     },
+    transfer: (value, buffers) => {
+      transferred.push(...buffers);
+      return value;
+    },
     log: (message) => logged.push(message),
   });
-  return { api, opens, attached, proxied, logged, opened: () => opened! };
+  return { api, opens, attached, proxied, transferred, logged, opened: () => opened! };
 }
 
 describe('the worker API', () => {
@@ -158,5 +165,52 @@ describe('the worker API', () => {
     await expect.poll(() => bulk().length).toBe(2);
     expect(bulk()[1]!.changed.map((v) => v.id)).toEqual(['a', 'b']);
     expect(bulk()[1]!.changed[0]!.components.threat).toEqual({ level: 'LOW' });
+  });
+
+  it('serves a compact feed: the picture first, then each change, their buffer transferred', async () => {
+    const { api, transferred } = served();
+    await api.start({ lattice: 'alpha' });
+    await api.create({ id: 'old', components: { position: { lat: 58, lon: 17 } } });
+    const compact: CompactBatch[] = [];
+    api.watchCompact((batch) => void compact.push(batch));
+    // Written before the first batch has left: it comes after it, never before.
+    await api.create({ id: 'a', components: { position: { lat: 59, lon: 18 }, threat: { level: 'LOW' } } });
+    const decoder = new CompactDecoder();
+    const decoded: DecodedViews[] = [];
+    const named = (): string[] => {
+      while (decoded.length < compact.length) decoded.push(decoder.decode(compact[decoded.length]));
+      return decoded.flatMap((d) => d.ids);
+    };
+    await expect.poll(named).toContain('a');
+    expect(transferred).toEqual(compact.map((b) => b.buffer));
+    expect(compact[0]!.snapshot).toBe(true);
+    expect(decoded[0]!.ids).toEqual(['old']);
+    expect(decoded[0]!.bases[0]).toEqual(await api.get('old'));
+    expect(compact.slice(1).every((b) => b.snapshot === undefined)).toBe(true);
+    // A position report crosses as its row alone, which the page completes into the node's view.
+    const before = compact.length;
+    await api.update('a', { position: { lat: 59.1, lon: 18 } });
+    await expect.poll(() => compact.length).toBeGreaterThan(before);
+    named();
+    const moved = decoded[decoded.length - 1]!;
+    expect(compact[compact.length - 1]!.views).toEqual([]);
+    expect(viewOfRow(moved.bases[0]!, moved.columns, 0, (k) => moved.authors[k]!)).toEqual(await api.get('a'));
+  });
+
+  it('with approvalsOnly, hands a watcher the approvals cue alone, with the lists and no views', async () => {
+    const { api } = served();
+    await api.start({ lattice: 'alpha' });
+    const cues: ChangeBatch[] = [];
+    api.watch((batch) => void cues.push(batch), { approvalsOnly: true });
+    await api.create({ id: 'a', components: { position: { lat: 59, lon: 18 }, threat: { level: 'LOW' } } });
+    await api.update('a', { position: { lat: 59.1, lon: 18 } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(cues).toEqual([]);
+    // HIGH raises an approval request: the cue.
+    await api.update('a', { threat: { level: 'HIGH' } });
+    await expect.poll(() => cues.length).toBeGreaterThan(0);
+    expect(cues.every((b) => b.changed.length === 0 && b.approvals === true && b.approvalLists !== undefined)).toBe(
+      true,
+    );
   });
 });

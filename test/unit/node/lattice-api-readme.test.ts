@@ -20,6 +20,7 @@ const DOCUMENTED_IN: Record<keyof LatticeApi, 'table' | 'mesh paragraph'> = {
   get: 'table',
   list: 'table',
   watch: 'table',
+  watchCompact: 'table',
   heads: 'table',
   stats: 'table',
   acceptHeld: 'table',

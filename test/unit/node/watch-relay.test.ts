@@ -144,4 +144,17 @@ describe('WatchRelay', () => {
     await w.settle();
     expect(w.got).toHaveLength(3);
   });
+
+  it('opens with a first batch delivered at once, even empty; what is pushed meanwhile follows it, merged', async () => {
+    const w = slowWatcher();
+    const relay = new WatchRelay(w.deliver, () => undefined);
+    relay.open({ changed: [], removed: [] });
+    expect(w.got).toHaveLength(1);
+    expect(() => relay.open({ changed: [], removed: [] })).toThrow(/first batch/);
+    relay.push({ changed: [view('a', 1)], removed: [] });
+    relay.push({ changed: [view('a', 2)], removed: [] });
+    expect(w.got).toHaveLength(1);
+    await w.settle();
+    expect(ids(w.got[1])).toEqual(['a@2']);
+  });
 });

@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { encodeTs } from '../../../src/core/clock/timestamp';
+import { CompactDecoder } from '../../../src/core/feed/feed-decoder';
+import { CompactEncoder } from '../../../src/core/feed/feed-encoder';
+import type { CompactViews } from '../../../src/core/feed/compact-batch';
+import type { NodeId } from '../../../src/core/ids';
 import type { EntityView } from '../../../src/node/node-api';
 import { JOURNAL_MIN, Picture } from '../../../src/ui/picture';
 
@@ -55,5 +60,55 @@ describe('the page picture and its change journal', () => {
     p.set(view('a'));
     expect(p.frame()).not.toBe(f);
     expect(p.frame().revision).toBe(p.revision);
+  });
+
+  it('takes a compact feed: rows in place, a view made only when read, the same object until the next row', () => {
+    const A = 'authorAAAAAAAAAAAAAAAAAAAAAAAAAA' as NodeId;
+    const B = 'authorBBBBBBBBBBBBBBBBBBBBBBBBBB' as NodeId;
+    const track = (id: string, at: number, lat: number, author: NodeId): EntityView => {
+      const meta = { version: encodeTs({ ms: at, c: 0, node: author }), author, time: at, conflict: false, heads: 1 };
+      return {
+        id,
+        components: { position: { lat, lon: 18 }, threat: { level: 'LOW' } },
+        meta: { position: meta, threat: { ...meta, version: encodeTs({ ms: 1, c: 0, node: B }), author: B, time: 1 } },
+        conflicts: [],
+        updatedAt: at,
+      } as unknown as EntityView;
+    };
+    const encoder = new CompactEncoder();
+    const decoder = new CompactDecoder();
+    const cross = (m: CompactViews): unknown => structuredClone(m, { transfer: [m.buffer] });
+    const p = new Picture();
+    // A snapshot first (its authors are the picture's own), then the feed.
+    p.replace([track('s', 1, 50, B)]);
+    p.take(decoder.decode(cross(encoder.encode([track('a', 10, 59, A), track('b', 10, 60, A)], []))));
+    const r = p.revision;
+    const a0 = p.get('a');
+    expect(p.get('a')).toBe(a0);
+    const moved = track('a', 20, 59.5, A);
+    p.take(decoder.decode(cross(encoder.encode([moved], ['s']))));
+    expect(p.changedSince(r)).toEqual(['s', 'a']);
+    // The row is in the columns at once; the view is made when read, and kept.
+    const slot = p.slotOf('a');
+    expect(p.columns.lat[slot]).toBe(59.5);
+    expect(p.base(slot)).toBe(a0);
+    const a1 = p.get('a');
+    expect(a1).toEqual(moved);
+    expect(p.get('a')).toBe(a1);
+    expect([...p.views.keys()]).toEqual(['a', 'b']);
+    expect(p.views.has('s')).toBe(false);
+  });
+
+  it('makes room past its first columns and keeps every row', () => {
+    const p = new Picture();
+    const n = 1000;
+    for (let i = 0; i < n; i++)
+      p.set({ ...view(`t${i.toString()}`), components: { position: { lat: i / 100, lon: 1 } } } as EntityView);
+    expect(p.columns.capacity).toBeGreaterThanOrEqual(n);
+    for (let i = 0; i < n; i += 97) expect(p.columns.lat[p.slotOf(`t${i.toString()}`)]).toBe(i / 100);
+    p.delete('t5');
+    p.set(view('fresh'));
+    expect(p.slotOf('fresh')).toBeLessThan(n);
+    expect(p.size).toBe(n);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EntityView } from '../../../../src/node/node-api';
 import { FusedIndex } from '../../../../src/ui/map/fused-index';
+import { Picture } from '../../../../src/ui/picture';
 
 const fused = (id: string, sources: string[], positioned = true): EntityView =>
   ({
@@ -25,26 +26,24 @@ const raw = (id: string): EntityView =>
 describe('the fused tracks index', () => {
   it('keeps the positioned fused tracks and their sources from the changed ids, and says when they changed', () => {
     const index = new FusedIndex();
-    const views = new Map<string, EntityView>([
-      ['f1', fused('f1', ['s1', 's2'])],
-      ['r', raw('r')],
-    ]);
-    expect(index.update(views, undefined)).toBe(true);
+    const views = new Picture();
+    views.replace([fused('f1', ['s1', 's2']), raw('r')]);
+    expect(index.update(views.frame(), undefined)).toBe(true);
     expect([...index.ids()]).toEqual(['f1']);
     expect([...index.fusedOver('s2')]).toEqual(['f1']);
     // A raw track moving concerns no link.
-    views.set('r', raw('r'));
-    expect(index.update(views, ['r'])).toBe(false);
+    views.set(raw('r'));
+    expect(index.update(views.frame(), ['r'])).toBe(false);
     // The fused track takes another source: the old one is no longer under it.
-    views.set('f1', fused('f1', ['s1', 's3']));
-    expect(index.update(views, ['f1'])).toBe(true);
+    views.set(fused('f1', ['s1', 's3']));
+    expect(index.update(views.frame(), ['f1'])).toBe(true);
     expect([...index.fusedOver('s2')]).toEqual([]);
     expect([...index.fusedOver('s3')]).toEqual(['f1']);
     // Without a position it has no link to draw; removed, it leaves.
-    views.set('f2', fused('f2', ['s4'], false));
-    expect(index.update(views, ['f2'])).toBe(false);
+    views.set(fused('f2', ['s4'], false));
+    expect(index.update(views.frame(), ['f2'])).toBe(false);
     views.delete('f1');
-    expect(index.update(views, ['f1'])).toBe(true);
+    expect(index.update(views.frame(), ['f1'])).toBe(true);
     expect(index.size).toBe(0);
     expect([...index.fusedOver('s1')]).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EntityView } from '../../../../src/node/node-api';
 import { TrackFeatures } from '../../../../src/ui/map/track-features';
 import { TRACK } from '../../../../src/ui/map/track-props';
-import { Picture } from '../../../../src/ui/picture';
+import { Picture, type PictureFrame } from '../../../../src/ui/picture';
 
 const NOW = 1_700_000_000_000;
 const seed = Number(process.env.SEED ?? Date.now()) >>> 0;
@@ -25,7 +25,11 @@ function view(id: string, lat: number, disposition = 'HOSTILE', time = NOW): Ent
 
 const tracks = (): TrackFeatures => new TrackFeatures(() => ({ x: 0, y: 0, halfWidth: 10, halfHeight: 10 }));
 const latOf = (t: TrackFeatures, id: string): number => t.state(id)!.lat;
-const byId = (views: EntityView[]): Map<string, EntityView> => new Map(views.map((v) => [v.id, v]));
+const byId = (views: EntityView[]): PictureFrame => {
+  const picture = new Picture();
+  picture.replace(views);
+  return picture.frame();
+};
 
 describe('keeping the map features in step with the picture', () => {
   it('adds, moves and removes tracks from the changed ids alone', () => {
@@ -34,24 +38,24 @@ describe('keeping the map features in step with the picture', () => {
     const a = view('a', 59);
     const b = view('b', 60);
     for (const v of [a, b, view('c', 61)]) picture.set(v);
-    expect(t.sync(picture.views, undefined, NOW)).toBe(true);
+    expect(t.sync(picture.frame(), undefined, NOW)).toBe(true);
     let drawn = picture.revision;
     expect(t.size).toBe(3);
     expect(t.buffer.size).toBe(3);
     // b moves: only its id is handed over; nothing came or went.
     picture.set(view('b', 60.5));
     expect(picture.changedSince(drawn)).toEqual(['b']);
-    expect(t.sync(picture.views, picture.changedSince(drawn), NOW)).toBe(false);
+    expect(t.sync(picture.frame(), picture.changedSince(drawn), NOW)).toBe(false);
     drawn = picture.revision;
     expect(latOf(t, 'b')).toBe(60.5);
     // c leaves, a loses its fix: both leave the map.
     picture.delete('c');
     picture.set({ ...a, components: { classification: a.components.classification } } as EntityView);
-    expect(t.sync(picture.views, picture.changedSince(drawn), NOW)).toBe(true);
+    expect(t.sync(picture.frame(), picture.changedSince(drawn), NOW)).toBe(true);
     expect(Object.keys(t.sidcs())).toEqual(['b']);
     expect(t.buffer.size).toBe(1);
     // An id handed over that is neither held nor in the picture changes nothing.
-    expect(t.sync(picture.views, ['nobody'], NOW)).toBe(false);
+    expect(t.sync(picture.frame(), ['nobody'], NOW)).toBe(false);
     expect(b.id).toBe('b');
   });
 
@@ -69,10 +73,12 @@ describe('keeping the map features in step with the picture', () => {
   it('dims a track that went stale only when asked to re-evaluate the clock', () => {
     const t = tracks();
     const old = view('old', 59, 'HOSTILE', NOW - 60_000);
-    t.sync(byId([old]), undefined, NOW);
+    const picture = byId([old]);
+    t.sync(picture, undefined, NOW);
     expect(t.state('old')!.stale).toBe(false);
     const later = NOW + 120_000;
-    t.sync(byId([old]), ['old'], later);
+    // A frame in which nothing changed looks at no track.
+    t.sync(picture, [], later);
     expect(t.state('old')!.stale).toBe(false);
     t.restale(later);
     expect(t.state('old')!.stale).toBe(true);
@@ -82,7 +88,7 @@ describe('keeping the map features in step with the picture', () => {
     const t = tracks();
     const picture = new Picture();
     for (let i = 0; i < 5; i++) picture.set(view(`t${i.toString()}`, 50 + i));
-    t.sync(picture.views, undefined, NOW);
+    t.sync(picture.frame(), undefined, NOW);
     // No track has a feature until one is kept: the GPU slots are written from the views alone.
     for (let i = 0; i < 5; i++) expect(t.feature(`t${i.toString()}`)).toBeUndefined();
     expect(t.buffer.size).toBe(5);
@@ -93,7 +99,7 @@ describe('keeping the map features in step with the picture', () => {
     let drawn = picture.revision;
     picture.set(view('t1', 58, 'FRIENDLY'));
     picture.set(view('t2', 58));
-    t.sync(picture.views, picture.changedSince(drawn), NOW);
+    t.sync(picture.frame(), picture.changedSince(drawn), NOW);
     drawn = picture.revision;
     expect(t.feature('t1')!.get(TRACK.lat)).toBe(58);
     expect(t.feature('t1')!.get(TRACK.sidc)).toBe('SFAP-----------');
@@ -105,7 +111,7 @@ describe('keeping the map features in step with the picture', () => {
     expect(t.feature('t3')).toBeDefined();
     // A removed kept track takes its feature with it.
     picture.delete('t3');
-    t.sync(picture.views, picture.changedSince(drawn), NOW);
+    t.sync(picture.frame(), picture.changedSince(drawn), NOW);
     expect(t.feature('t3')).toBeUndefined();
     expect(t.keepFeatures(['t3'])).toEqual([]);
   });
@@ -114,12 +120,12 @@ describe('keeping the map features in step with the picture', () => {
     const t = tracks();
     const picture = new Picture();
     picture.set(view('a', 50));
-    t.sync(picture.views, undefined, NOW);
+    t.sync(picture.frame(), undefined, NOW);
     t.drawFromSource();
     expect(t.source.getFeatures().map((f) => f.getId())).toEqual(['a']);
     let drawn = picture.revision;
     picture.set(view('b', 51));
-    t.sync(picture.views, picture.changedSince(drawn), NOW);
+    t.sync(picture.frame(), picture.changedSince(drawn), NOW);
     drawn = picture.revision;
     expect(
       t.source
@@ -131,7 +137,7 @@ describe('keeping the map features in step with the picture', () => {
     t.keepFeatures([]);
     expect(t.feature('a')).toBeDefined();
     picture.delete('a');
-    t.sync(picture.views, picture.changedSince(drawn), NOW);
+    t.sync(picture.frame(), picture.changedSince(drawn), NOW);
     expect(t.source.getFeatures().map((f) => f.getId())).toEqual(['b']);
   });
 
@@ -185,10 +191,10 @@ describe('keeping the map features in step with the picture', () => {
             else if (s.op === 'delete') picture.delete(`t${s.id.toString()}`);
             else picture.replace(s.ids.map((id) => view(`t${id.toString()}`, id)));
           }
-          incremental.sync(picture.views, picture.changedSince(drawn), NOW);
+          incremental.sync(picture.frame(), picture.changedSince(drawn), NOW);
           drawn = picture.revision;
           const whole = tracks();
-          whole.sync(picture.views, undefined, NOW);
+          whole.sync(picture.frame(), undefined, NOW);
           expect(incremental.sidcs()).toEqual(whole.sidcs());
           for (const id of Object.keys(whole.sidcs())) expect(latOf(incremental, id)).toBe(latOf(whole, id));
           expect(incremental.buffer.size).toBe(whole.buffer.size);
