@@ -15,10 +15,26 @@ export interface Scheduler {
   background?(fn: () => void): void;
 }
 
-/** A later task for the next part of bulk work: the host's background priority where it has one. */
+/**
+ * The longest a part of bulk work waits for a background task: a host busy all the time never runs
+ * one, and the simulator, which waits for each tick before the next, would stop instead of slowing.
+ */
+export const BULK_TASK_WAIT_MS = 250;
+
+/**
+ * A later task for the next part of bulk work: the host's background priority where it has one,
+ * but no later than BULK_TASK_WAIT_MS.
+ */
 export function nextBulkTask(scheduler: Scheduler): Promise<void> {
   return new Promise<void>((resolve) => {
-    if (scheduler.background !== undefined) scheduler.background(resolve);
-    else scheduler.after(0, resolve);
+    if (scheduler.background === undefined) {
+      scheduler.after(0, resolve);
+      return;
+    }
+    const cancel = scheduler.after(BULK_TASK_WAIT_MS, resolve);
+    scheduler.background(() => {
+      cancel();
+      resolve();
+    });
   });
 }

@@ -17,8 +17,8 @@ export interface SimulationRunnerDeps {
 }
 
 /**
- * Drives the seeded simulation on the injected scheduler and writes each tick's reports as one
- * burst (the write-behind makes it one storage commit). While a burst is still being persisted the
+ * Drives the seeded simulation on the injected scheduler and writes each tick's reports (in parts
+ * of at most SIM_WRITE_REPORTS, each in a later task: c2-pipeline.ts). While a burst is still being persisted the
  * next tick only reschedules: the simulation catches up on the following one and each track then
  * writes only its latest report, so a slow disk costs update rate, never an unbounded queue.
  */

@@ -7,16 +7,6 @@ import { buildTree, HASH_BYTES, MAX_BATCH_LEAVES, pathOf, rootFromProof } from '
 import type { Signer } from '../../ports/signer';
 import type { WriteLane } from '../write-lane';
 
-/**
- * Signs this node's fresh versions with its key, one Ed25519 signature per batch (docs/security.md,
- * "One signature per batch"): the versions, in the binary leaf form (leaf-form.ts), are the leaves
- * of a Merkle tree, the key signs its root
- * (batchRootSigningBytes), and each version gets its LeafProof (the signature, the leaf count, its
- * index, its path to the root), set on the object itself: the store already holds these very
- * objects (a local write is merged before it is signed, so nothing awaits between its checks and
- * its merge), and storage and the mesh read them from there. Only versions this node just stamped
- * and nobody else has seen yet; all of `versions` must be `author`'s.
- */
 /** A batch root this process signed (signBatchInPlace), as its versions' proofs name it. */
 interface OwnRoot {
   readonly author: NodeId;
@@ -59,6 +49,16 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * Signs this node's fresh versions with its key, one Ed25519 signature per batch (docs/security.md,
+ * "One signature per batch"): the versions, in the binary leaf form (leaf-form.ts), are the leaves
+ * of a Merkle tree, the key signs its root
+ * (batchRootSigningBytes), and each version gets its LeafProof (the signature, the leaf count, its
+ * index, its path to the root), set on the object itself: the store already holds these very
+ * objects (a local write is merged before it is signed, so nothing awaits between its checks and
+ * its merge), and storage and the mesh read them from there. Only versions this node just stamped
+ * and nobody else has seen yet; all of `versions` must be `author`'s.
+ */
 export async function signBatchInPlace(
   signer: Signer,
   author: NodeId,
@@ -114,8 +114,10 @@ interface Asker {
 
 /**
  * Group commit of signatures: the versions of every commit that asks while a signature is being
- * made are signed together next, as one batch, so a node writing many entities at once (the
- * simulator, fusion, writeMany) makes one signature per round instead of one per version, and a
+ * made are signed together next, as one batch of whole commits up to BULK_ROUND_VERSIONS (a bulk
+ * round is bounded, so a priority version waits for at most one round of leaf hashing), so a node
+ * writing many entities at once (the simulator, fusion, writeMany) makes one signature per round
+ * instead of one per version, and a
  * node writing one entity now and then signs it at once. Each caller resolves when its own
  * versions carry their proof; a signing failure rejects every caller of that round.
  *
