@@ -1,4 +1,5 @@
 import { MAX_VARINT_BYTES, putVarUint } from '../bytes/varint';
+import { isWellFormed } from '../bytes/utf8';
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { SignedPart } from './version-signing';
 import { versionSigningBytes } from './version-signing';
@@ -132,6 +133,10 @@ function str(s: string): void {
     for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
     return;
   }
+  // UTF-8 cannot carry a lone surrogate: encoded, it would become U+FFFD and two contents would
+  // share one leaf. Every path validates text before it is signed or verified (validateComponent
+  // refuses such strings); this keeps "one leaf, one content" from resting on that alone.
+  if (!isWellFormed(s)) throw new TypeError('a string with a lone surrogate has no leaf form');
   const bytes = utf8.encode(s);
   uint(bytes.length);
   reserve(bytes.length);

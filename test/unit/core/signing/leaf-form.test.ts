@@ -137,6 +137,21 @@ describe('the binary leaf form', () => {
   });
 });
 
+describe('the binary leaf form and text UTF-8 cannot carry', () => {
+  it('refuses a lone surrogate instead of turning it into U+FFFD (two contents, one leaf)', () => {
+    const note = (text: string): Version => ({
+      entity: 'n' as EntityId,
+      kind: 'zz_note' as ComponentKind,
+      value: { text } as unknown as ComponentValue,
+      ts: { ms: 1_700_000_001_000, c: 0, node: AUTHOR },
+      seen: [],
+    });
+    expect(() => versionLeafBytes(note('a\ud800'), LEAF_FORM_BINARY)).toThrow(/lone surrogate/);
+    expect(() => versionLeafBytes(note('a\ufffd'), LEAF_FORM_BINARY)).not.toThrow();
+    expect(() => versionLeafBytes(note('a\ud83d\ude00'), LEAF_FORM_BINARY)).not.toThrow();
+  });
+});
+
 describe('sha256Parts (one reused state)', () => {
   it('hashes as sha256 of the concatenation, call after call', () => {
     fc.assert(
