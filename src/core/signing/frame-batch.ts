@@ -1,3 +1,4 @@
+import { sameBytes } from '../bytes/same-bytes';
 import type { NodeId } from '../ids';
 import type { Version } from '../merge/version';
 import { batchRootSigningBytes } from './batch-signing';
@@ -111,11 +112,4 @@ export function frameBatchSaves(own: readonly Version[]): boolean {
   }
   // One signature: one batch; a part of it needs proof hashes.
   return new Set(own.map((v) => v.proof!.index)).size < first.count;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -1,3 +1,5 @@
+import { versionKey } from './frame-batch';
+import { sameBytes } from '../bytes/same-bytes';
 import type { Version } from '../merge/version';
 
 /**
@@ -42,7 +44,7 @@ export class VerifiedVersions {
 
   /** `sig`: the signature the copy comes under (its own, or its batch's root); `digest`: its content digest. */
   recall(v: Version, sig: Uint8Array | undefined, digest: Uint8Array): Recall {
-    const key = keyText(v);
+    const key = versionKey(v);
     const entry = this.byKey.get(key);
     if (entry === undefined) return 'unknown';
     if (!sameBytes(entry.digest, digest)) return 'conflict';
@@ -59,7 +61,7 @@ export class VerifiedVersions {
    * else it is remembered (the first content of a key is kept) and 'verified'.
    */
   admit(v: Version, sig: Uint8Array, digest: Uint8Array): 'verified' | 'conflict' {
-    const key = keyText(v);
+    const key = versionKey(v);
     const entry = this.byKey.get(key);
     if (entry !== undefined) return sameBytes(entry.digest, digest) ? 'verified' : 'conflict';
     this.add(key, digest, sig);
@@ -68,7 +70,7 @@ export class VerifiedVersions {
 
   /** Records a version whose signature verified (keeps the first content of a key); as for recall. */
   remember(v: Version, sig: Uint8Array | undefined, digest: Uint8Array): void {
-    const key = keyText(v);
+    const key = versionKey(v);
     if (this.byKey.has(key) || sig === undefined) return;
     this.add(key, digest, sig);
   }
@@ -84,14 +86,4 @@ export class VerifiedVersions {
 /** `bytes` itself when it is a whole buffer of its own, else a copy (a view would keep its buffer). */
 function own(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : Uint8Array.from(bytes);
-}
-
-function keyText(v: Version): string {
-  return `${v.entity}\u0000${v.kind}\u0000${v.ts.ms}.${v.ts.c}.${v.ts.node}`;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -1,3 +1,4 @@
+import { sameBytes } from '../../core/bytes/same-bytes';
 import type { NodeId } from '../../core/ids';
 import { MAX_UNKNOWN_KINDS_PER_AUTHOR, MAX_UNKNOWN_KINDS_PER_ENTITY } from '../../core/entity/kind-cap';
 import type { Version } from '../../core/merge/version';
@@ -445,8 +446,4 @@ export class MeshSecurity {
  */
 function registerRejections(split: RegisterSplit, later: 'this-link' | 'hold-back'): VerifyVerdict['rejected'] {
   return split.refused.map(({ version, reason }) => ({ version, reason, penalise: false, later }));
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -1,3 +1,4 @@
+import { sameBytes } from '../../core/bytes/same-bytes';
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import { batchRootSigningBytes, versionLeafHash } from '../../core/signing/batch-signing';
@@ -41,12 +42,6 @@ export function signedHere(v: Version, author: NodeId, leaf: Uint8Array): boolea
   for (let at = 0; at < p.path.length; at += HASH_BYTES) proof.push(p.path.subarray(at, at + HASH_BYTES));
   const root = rootFromProof(p.count, [p.index], [leaf], proof);
   return typeof root !== 'string' && sameBytes(root, own.root);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**
