@@ -86,13 +86,11 @@ export interface ChangeBatch {
 /**
  * A change batch as the page takes it (`watchCompact`): the changed entities as rows of columns in
  * one transferred buffer, a view whole only where a row cannot stand for it (src/core/feed/
- * compact-batch.ts, read back with feed-decoder.ts), with the approvals cue as in ChangeBatch.
+ * compact-batch.ts, read back with feed-decoder.ts); the approvals cue is the `approvalsOnly` watch's.
  */
 export interface CompactBatch extends CompactViews {
   /** Set on a feed's first batch: the whole picture when the watcher came (every view whole). */
   readonly snapshot?: true;
-  readonly approvals?: true;
-  readonly approvalLists?: ApprovalLists;
 }
 
 /**

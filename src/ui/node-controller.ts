@@ -71,6 +71,9 @@ export class NodeController implements ReactiveController {
     if (this.picture.delete(id)) this.host.requestUpdate();
   }
 
+  /** The feed was refused and a new one has not yet brought its picture: what is shown is stale. */
+  private feedDown = false;
+
   private start(): void {
     const client = this.client;
     if (client === undefined || this.unwatch !== undefined) return;
@@ -86,12 +89,19 @@ export class NodeController implements ReactiveController {
         // A batch misread: what the feed sends next builds on it, so start a new feed.
         this.unwatch?.();
         this.unwatch = undefined;
+        this.feedDown = true;
         this.fail(session, err);
         this.retry(session);
         return;
       }
       // The feed's first batch is the whole picture: what was held before goes.
-      if (batch.snapshot === true) this.picture.clear();
+      if (batch.snapshot === true) {
+        this.picture.clear();
+        if (this.feedDown) {
+          this.feedDown = false;
+          this.error = '';
+        }
+      }
       const changed = this.picture.take(decoded);
       if (changed || this.loading) {
         this.loading = false;
@@ -117,7 +127,8 @@ export class NodeController implements ReactiveController {
         if (session !== this.session) return;
         const changed = JSON.stringify(info) !== JSON.stringify(this.info) || this.error !== '';
         this.info = info;
-        this.error = '';
+        // A refused feed's error stays until a new feed's picture came: the one shown is stale.
+        if (!this.feedDown) this.error = '';
         if (changed) this.host.requestUpdate();
       },
       (err: unknown) => this.fail(session, err),

@@ -11,7 +11,8 @@ import { TrackColumns } from './track-columns';
  * a threat, a new component) or the id is new to the feed. feed-encoder.ts makes them, feed-decoder.ts
  * reads them back; this file is the layout, and the one place it is checked.
  *
- * The buffer: a header of four Uint32 (MAGIC, rows, new ids, 0), the rows' columns, then the new ids'
+ * The buffer: a header of four Uint32 (MAGIC, rows, new ids, the batch's number in its feed from
+ * 0), the rows' columns, then the new ids'
  * indices (Uint32, one per entry of `ids`).
  */
 export interface CompactViews {
@@ -34,6 +35,12 @@ const HEADER_BYTES = 16;
 export interface BatchParts {
   readonly buffer: ArrayBuffer;
   readonly rows: number;
+  /**
+   * The batch's number in its feed, from 0: a decoder takes only the next one, so a batch lost, or
+   * one the encoder failed half way through (its number spent), ends the feed instead of leaving
+   * the page building on a view it never got.
+   */
+  readonly seq: number;
   readonly columns: TrackColumns;
   /** The index given to each new id, in `ids` order. */
   readonly newIds: Uint32Array;
@@ -43,17 +50,17 @@ function byteLengthOf(rows: number, newIds: number): number {
   return HEADER_BYTES + TrackColumns.byteLength(rows) + 4 * newIds;
 }
 
-function partsOf(buffer: ArrayBuffer, rows: number, newIds: number): BatchParts {
+function partsOf(buffer: ArrayBuffer, rows: number, newIds: number, seq: number): BatchParts {
   const columns = new TrackColumns(buffer, HEADER_BYTES, rows);
   const at = HEADER_BYTES + TrackColumns.byteLength(rows);
-  return { buffer, rows, columns, newIds: new Uint32Array(buffer, at, newIds) };
+  return { buffer, rows, seq, columns, newIds: new Uint32Array(buffer, at, newIds) };
 }
 
 /** A buffer for `rows` rows and `newIds` new ids, its header written; the caller fills the rest. */
-export function allocateBatch(rows: number, newIds: number): BatchParts {
+export function allocateBatch(rows: number, newIds: number, seq: number): BatchParts {
   const buffer = new ArrayBuffer(byteLengthOf(rows, newIds));
-  new Uint32Array(buffer, 0, 4).set([MAGIC, rows, newIds, 0]);
-  return partsOf(buffer, rows, newIds);
+  new Uint32Array(buffer, 0, 4).set([MAGIC, rows, newIds, seq]);
+  return partsOf(buffer, rows, newIds, seq);
 }
 
 const isStringArray = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
@@ -72,12 +79,12 @@ export function readBatch(message: unknown): BatchParts & Omit<CompactViews, 'bu
   if (!isStringArray(ids) || !isStringArray(authors) || !isStringArray(removed))
     throw new ValidationError('compact batch: ids, authors and removed must be lists of text');
   if (!Array.isArray(views) || !views.every(isViewLike)) throw new ValidationError('compact batch: malformed views');
-  const [magic, rows, newIds] = new Uint32Array(buffer, 0, 3) as unknown as [number, number, number];
+  const [magic, rows, newIds, seq] = new Uint32Array(buffer, 0, 4) as unknown as [number, number, number, number];
   if (magic !== MAGIC) throw new ValidationError('compact batch: unknown layout');
   if (newIds !== ids.length) throw new ValidationError('compact batch: new ids do not match their indices');
   if (buffer.byteLength !== byteLengthOf(rows, newIds))
     throw new ValidationError(`compact batch: ${buffer.byteLength.toString()} bytes for ${rows.toString()} rows`);
-  return { ...partsOf(buffer, rows, newIds), ids, authors, views: views as EntityView[], removed };
+  return { ...partsOf(buffer, rows, newIds, seq), ids, authors, views: views as EntityView[], removed };
 }
 
 /** The shape a view must have for the page to hold it (its values are the node's, validated there). */

@@ -38,11 +38,17 @@ export class CompactDecoder {
   private readonly bases: (EntityView | undefined)[] = [];
   private readonly authors: NodeId[] = [];
   private broken = false;
+  private seq = 0;
 
   decode(message: unknown): DecodedViews {
     if (this.broken) throw new ValidationError('compact feed: an earlier batch was refused; start a new feed');
     this.broken = true;
     const batch = readBatch(message);
+    if (batch.seq !== this.seq)
+      throw new ValidationError(
+        `compact feed: batch ${batch.seq.toString()} where ${this.seq.toString()} was next (one was lost); start a new feed`,
+      );
+    this.seq++;
     for (const id of batch.removed) {
       const k = this.indexOf.get(id);
       if (k === undefined) continue;

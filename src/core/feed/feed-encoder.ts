@@ -23,8 +23,16 @@ export class CompactEncoder {
   private free: number[] = [];
   private readonly authorIndex = new Map<string, number>();
   private readonly authors: NodeId[] = [];
+  private seq = 0;
 
+  /**
+   * The next batch. Its number is spent first: if encoding throws half way (its tables then no
+   * longer match the decoder's), the next batch's number is one the decoder does not expect, so
+   * the feed ends there and the watcher starts a new one, instead of building on a batch it never
+   * got.
+   */
   encode(changed: readonly EntityView[], removed: readonly string[]): CompactViews {
+    const seq = this.seq++;
     const freed: number[] = [];
     for (const id of removed) {
       const k = this.indexOf.get(id);
@@ -47,7 +55,7 @@ export class CompactEncoder {
       }
       indices.push(k);
     }
-    const parts = allocateBatch(changed.length, ids.length);
+    const parts = allocateBatch(changed.length, ids.length, seq);
     parts.newIds.set(newIndices);
     const c = parts.columns;
     const newAuthors: NodeId[] = [];
@@ -74,7 +82,8 @@ export class CompactEncoder {
       views.push(view);
       this.bases[k] = view;
     }
-    this.free.push(...freed);
+    // One by one: spread, 125k freed indices (a peer's mass delete) overflow the call stack.
+    for (const k of freed) this.free.push(k);
     return { buffer: parts.buffer, ids, authors: newAuthors, views, removed: [...removed] };
   }
 }

@@ -87,6 +87,9 @@ export function writeRow(c: TrackColumns, i: number, view: EntityView, authorInd
     c.positionTime[i] = finite(meta?.time) ? meta.time : NaN;
     c.positionCounter[i] = counterOf(meta?.version) || 0;
     c.positionAuthor[i] = typeof meta?.author === 'string' ? authorIndex(meta.author) : NO_AUTHOR;
+  } else {
+    // A fresh buffer holds 0 here, which names the feed's first author.
+    c.positionAuthor[i] = NO_AUTHOR;
   }
   const v = record(components.velocity);
   if (v !== undefined && finite(v.east) && finite(v.north)) {
@@ -101,6 +104,8 @@ export function writeRow(c: TrackColumns, i: number, view: EntityView, authorInd
     c.velocityTime[i] = finite(meta?.time) ? meta.time : NaN;
     c.velocityCounter[i] = counterOf(meta?.version) || 0;
     c.velocityAuthor[i] = typeof meta?.author === 'string' ? authorIndex(meta.author) : NO_AUTHOR;
+  } else {
+    c.velocityAuthor[i] = NO_AUTHOR;
   }
   const fusion = record(components.fusion);
   if (fusion !== undefined && Array.isArray(fusion.sources)) {

@@ -232,6 +232,33 @@ describe('compact change batches', () => {
     expect(rows.all - rows.whole).toBeGreaterThan(0.2 * rows.all);
   });
 
+  it('takes only the next batch of its feed: a lost one, or one the encoder failed half way, ends the feed', () => {
+    const enc = new CompactEncoder();
+    const dec = new CompactDecoder();
+    dec.decode(cross(enc.encode([track('t1', 1, 59)], [])));
+    // A whole view (a changed threat) sent in a batch the page never gets…
+    const t1 = track('t1', 2, 59);
+    enc.encode([{ ...t1, components: { ...t1.components, threat: { level: 'HIGH' } } } as EntityView], []);
+    // …so the next row, which builds on it, must not be read against the old view.
+    expect(() => dec.decode(cross(enc.encode([track('t1', 3, 59.01)], [])))).toThrow(/was next/);
+    // An encoder that threw half way spent its batch's number: the next batch ends the feed too.
+    const enc2 = new CompactEncoder();
+    const dec2 = new CompactDecoder();
+    dec2.decode(cross(enc2.encode([track('t1', 1, 59)], [])));
+    expect(() => enc2.encode([null as unknown as EntityView], [])).toThrow();
+    expect(() => dec2.decode(cross(enc2.encode([track('t1', 2, 59)], [])))).toThrow(/was next/);
+  });
+
+  it('frees any number of removed ids in one batch (a mass delete)', () => {
+    const enc = new CompactEncoder();
+    const many = Array.from({ length: 150_000 }, (_, i) => `t${i.toString()}`);
+    enc.encode(
+      many.map((id) => track(id, 1, 59)),
+      [],
+    );
+    expect(() => enc.encode([], many)).not.toThrow();
+  });
+
   it('refuses a malformed batch where it is decoded, and then the feed', () => {
     const good = (): CompactViews => new CompactEncoder().encode([track('t1', 1, 59)], []);
     const refused = (m: unknown): void => expect(() => new CompactDecoder().decode(m)).toThrow(ValidationError);
@@ -250,7 +277,7 @@ describe('compact change batches', () => {
     refused({ ...good(), views: [...good().views, good().views[0]] });
     // A row standing for its view with no base; unknown flags; a position that is not finite; a code out of range.
     const rowOnly = (edit: (p: ReturnType<typeof allocateBatch>) => void): CompactViews => {
-      const p = allocateBatch(1, 1);
+      const p = allocateBatch(1, 1, 0);
       p.newIds[0] = 0;
       p.columns.flags[0] = ROW.POSITION;
       p.columns.updatedAt[0] = 1;
