@@ -30,6 +30,9 @@ import './storage-badge';
 import './track-list';
 
 /** The app's mark (public/icon.svg, simplified), inline so the header needs no request. */
+/** The track list refreshes at most this often (4 Hz): see `listed()`. */
+const LIST_REFRESH_MS = 250;
+
 const mark = html`<svg viewBox="0 0 100 100" aria-hidden="true">
   <rect width="100" height="100" rx="20" fill="#16223b" />
   <g stroke="#38bdf8" stroke-width="5" stroke-linecap="round" fill="none">
@@ -73,7 +76,12 @@ export class AppShell extends LitElement {
   /** Why the stored basemap could not be opened (shown in the settings). */
   declare basemapError: string;
   private readonly node = new NodeController(this);
-  private listedAt: { revision: number; views: readonly EntityView[] } = { revision: -1, views: [] };
+  private listedAt: { revision: number; views: readonly EntityView[]; at: number } = {
+    revision: -1,
+    views: [],
+    at: -Infinity,
+  };
+  private listTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
@@ -130,10 +138,25 @@ export class AppShell extends LitElement {
     }
   }
 
-  /** The picture as an array for the list panels, made again only when the picture changed. */
+  /**
+   * The picture as an array for the track list, made again when the picture changed but at most
+   * every LIST_REFRESH_MS: each refresh makes a view of every track moved since, and the list
+   * filters and sorts them all, where batches come up to 60 times a second (docs/ui.md "Frame time").
+   * A change after a quiet spell shows at once; one within the interval at its end.
+   */
   private listed(): readonly EntityView[] {
     const revision = this.node.picture.revision;
-    if (this.listedAt.revision !== revision) this.listedAt = { revision, views: [...this.node.entities.values()] };
+    if (this.listedAt.revision === revision) return this.listedAt.views;
+    const now = performance.now();
+    const wait = this.listedAt.at + LIST_REFRESH_MS - now;
+    if (wait > 0) {
+      this.listTimer ??= setTimeout(() => {
+        this.listTimer = undefined;
+        this.requestUpdate();
+      }, wait);
+      return this.listedAt.views;
+    }
+    this.listedAt = { revision, views: [...this.node.entities.values()], at: now };
     return this.listedAt.views;
   }
 
@@ -229,7 +252,7 @@ export class AppShell extends LitElement {
           </div>
           <section class="panel" aria-label="Tracks">
             <lm-track-list .entities=${entities} .selectedId=${this.selectedId}></lm-track-list>
-            <lm-picture-transfer .client=${this.client} .entities=${entities}></lm-picture-transfer>
+            <lm-picture-transfer .client=${this.client} .entities=${this.node.entities}></lm-picture-transfer>
           </section>
           <div class="panel" role="region" aria-label="Sensors" data-panel="sensors" tabindex="-1">
             <lm-simulator-panel .client=${this.client}></lm-simulator-panel>
@@ -293,6 +316,8 @@ export class AppShell extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('keydown', this.onKey);
+    clearTimeout(this.listTimer);
+    this.listTimer = undefined;
   }
 
   /** One tap from the header: brings a side panel into view and puts the focus on it. */

@@ -35,13 +35,14 @@ export class PictureTransfer extends LitElement {
   };
 
   declare client: Pick<UiClient, 'writeMany' | 'get'> | undefined;
-  declare entities: readonly EntityView[];
+  /** The picture, read whole only when saved (a map: the shell hands over its live picture). */
+  declare entities: ReadonlyMap<string, EntityView>;
   declare result: Result | undefined;
   declare busy: boolean;
 
   constructor() {
     super();
-    this.entities = [];
+    this.entities = new Map();
     this.busy = false;
   }
 
@@ -123,7 +124,8 @@ export class PictureTransfer extends LitElement {
    * sources (docs/ui.md). Without a fused track it saves at once, inside the click.
    */
   private async save(format: PictureFormat): Promise<void> {
-    const ids = [...new Set(this.entities.flatMap(fusedSources))];
+    const entities = [...this.entities.values()];
+    const ids = [...new Set(entities.flatMap(fusedSources))];
     const client = this.client;
     const sources = new Map<string, EntityView>();
     if (ids.length > 0 && client !== undefined) {
@@ -132,7 +134,7 @@ export class PictureTransfer extends LitElement {
     }
     const now = Date.now();
     const text = exportPicture(
-      withSources(this.entities, (id) => sources.get(id)),
+      withSources(entities, (id) => sources.get(id)),
       format,
       now,
     );

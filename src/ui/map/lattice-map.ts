@@ -29,6 +29,8 @@ import { detailStyle } from './track-style';
 
 /** How often stale flags are re-evaluated when no batch arrives. */
 const STALE_TICK_MS = 5000;
+/** Moved pending marks are placed at most this often (4 Hz; the sensors report at about 1 Hz). */
+const MARK_MOVE_MS = 250;
 /** Tap tolerance around a symbol's centre, in CSS pixels: half a symbol and a margin, for a gloved finger. */
 const HIT_TOLERANCE_PX = SYMBOL_SIZE / 2 + 12;
 /** Where the view opens before the first fix: the whole world, zoomed out. */
@@ -98,6 +100,14 @@ export class LatticeMap extends LitElement {
   /** The picture last brought in: its views and revision (another views map: read it whole). */
   private taken: { views: PictureFrame['views'] | undefined; revision: number } = { views: undefined, revision: 0 };
   private readonly flushes = { count: 0, ms: 0 };
+  /**
+   * Marked tracks moved since their marks were last placed. Moving a mark has OpenLayers draw the
+   * whole map again (graticule labels and all), so moves are placed at most every MARK_MOVE_MS; a
+   * mark added or removed (the pending ids, the fused tracks) is placed at the next frame.
+   */
+  private marksMoved = false;
+  private marksAt = -Infinity;
+  private marksTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
@@ -255,6 +265,8 @@ export class LatticeMap extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.tick);
+    clearTimeout(this.marksTimer);
+    this.marksTimer = undefined;
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     this.frame = undefined;
     this.resize?.disconnect();
@@ -268,12 +280,7 @@ export class LatticeMap extends LitElement {
     if (changed.has('picture')) dirty.tracks = true;
     if (changed.has('pendingIds')) dirty.pending = true;
     if (changed.has('readSource')) dirty.fused = true;
-    if ((dirty.tracks || dirty.pending || dirty.fused) && this.frame === undefined) {
-      this.frame = requestAnimationFrame(() => {
-        this.frame = undefined;
-        this.flush();
-      });
-    }
+    this.schedule();
     if (changed.has('theme') && changed.get('theme') !== undefined) this.applyPalette(MAP_PALETTES[this.theme]);
     if (changed.has('basemap')) this.showBasemap();
     if (changed.has('selectedId')) {
@@ -281,6 +288,17 @@ export class LatticeMap extends LitElement {
       this.tracks.select(this.selectedId);
       this.redraw();
       this.refreshDetail();
+    }
+  }
+
+  /** Asks for a flush at the next animation frame when anything waits for one. */
+  private schedule(): void {
+    const dirty = this.dirty;
+    if ((dirty.tracks || dirty.pending || dirty.fused) && this.frame === undefined) {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = undefined;
+        this.flush();
+      });
     }
   }
 
@@ -295,10 +313,29 @@ export class LatticeMap extends LitElement {
       const ids = this.changedIds();
       this.syncTracks(ids);
       if (this.fused.update(this.picture, ids)) dirty.fused = dirty.pending = true;
-      if (ids === undefined || ids.some((id) => this.annotations.concerns(id, this.pendingIds))) dirty.pending = true;
+      if (ids === undefined) dirty.pending = true;
+      else
+        for (const id of ids) {
+          const concern = this.annotations.concerns(id, this.pendingIds);
+          // A marked track moved: its mark follows with the next placing; one gone or newly marked now.
+          if (concern === 'moved' && views.has(id)) this.marksMoved = true;
+          else if (concern !== false) dirty.pending = true;
+        }
+    }
+    if (this.marksMoved && !dirty.pending) {
+      const wait = this.marksAt + MARK_MOVE_MS - t0;
+      if (wait <= 0) dirty.pending = true;
+      else
+        this.marksTimer ??= setTimeout(() => {
+          this.marksTimer = undefined;
+          this.dirty.pending = true;
+          this.schedule();
+        }, wait);
     }
     if (dirty.pending) {
       dirty.pending = false;
+      this.marksMoved = false;
+      this.marksAt = t0;
       this.annotations.setPending(views, this.pendingIds, this.fused);
     }
     if (dirty.fused) {

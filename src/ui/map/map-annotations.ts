@@ -42,7 +42,7 @@ const at = (p: Position): number[] => fromLonLat([p.lon, p.lat]);
 export class MapAnnotations {
   readonly source = new VectorSource<Feature>({ wrapX: false, useSpatialIndex: false });
   private linkFeatures: Feature[] = [];
-  private pendingFeatures: Feature[] = [];
+  private readonly pendingFeatures = new Map<string, Feature>();
   private links: Record<string, string[]> = {};
   private pending: string[] = [];
   private readonly marked = new Set<string>();
@@ -67,34 +67,56 @@ export class MapAnnotations {
     return [...this.pending];
   }
 
-  /** True when a change to `id` moves or removes a pending mark (a marked track, or one with a request). */
-  concerns(id: string, ids: ReadonlySet<string>): boolean {
-    return this.marked.has(id) || ids.has(id);
+  /**
+   * What a change to `id` does to the pending marks: `moved` for a marked track (it moves, or is
+   * removed), `set` for an unmarked one with a request (it may gain a mark), false for the rest.
+   */
+  concerns(id: string, ids: ReadonlySet<string>): 'moved' | 'set' | false {
+    if (this.marked.has(id)) return 'moved';
+    return ids.has(id) ? 'set' : false;
   }
 
-  /** Marks the positioned tracks among `ids` (those with a pending request), and the fused tracks over them. */
+  /**
+   * Marks the positioned tracks among `ids` (those with a pending request), and the fused tracks over
+   * them. While the set of marked tracks stays the same the marks' features are kept and only those
+   * whose track moved get a new point (a removed or added feature, or a moved one, has OpenLayers draw
+   * the whole map again, graticule labels and all); the features are replaced only when the set changes.
+   */
   setPending(views: ReadonlyMap<string, EntityView>, ids: ReadonlySet<string>, fused: FusedIndex): void {
     if (ids.size === 0 && this.marked.size === 0) return;
-    const features: Feature[] = [];
-    this.marked.clear();
+    const marks: { id: string; xy: number[] }[] = [];
+    const seen = new Set<string>();
     const mark = (id: string): void => {
-      if (this.marked.has(id)) return;
+      if (seen.has(id)) return;
       const p = views.get(id)?.components.position;
       if (!isPosition(p)) return;
-      const f = new Feature({ geometry: new Point(at(p)) });
-      f.set(KIND, 'pending');
-      features.push(f);
-      this.marked.add(id);
+      marks.push({ id, xy: at(p) });
+      seen.add(id);
     };
     // A source hidden under its fused view is marked on the fused track, where the operator sees it.
     for (const id of ids) {
       mark(id);
       for (const over of fused.fusedOver(id)) mark(over);
     }
-    for (const f of this.pendingFeatures) this.source.removeFeature(f);
-    this.pendingFeatures = features;
+    if (seen.size === this.marked.size && [...seen].every((id) => this.marked.has(id))) {
+      for (const { id, xy } of marks) {
+        const point = this.pendingFeatures.get(id)!.getGeometry() as Point;
+        const [x, y] = point.getCoordinates();
+        if (x !== xy[0] || y !== xy[1]) point.setCoordinates(xy);
+      }
+      return;
+    }
+    for (const f of this.pendingFeatures.values()) this.source.removeFeature(f);
+    this.pendingFeatures.clear();
+    this.marked.clear();
+    for (const { id, xy } of marks) {
+      const f = new Feature({ geometry: new Point(xy) });
+      f.set(KIND, 'pending');
+      this.pendingFeatures.set(id, f);
+      this.marked.add(id);
+    }
     this.pending = [...this.marked].sort();
-    if (features.length > 0) this.source.addFeatures(features);
+    if (this.pendingFeatures.size > 0) this.source.addFeatures([...this.pendingFeatures.values()]);
   }
 
   /** Brings the links in step with the fused tracks (reads their sources). */
