@@ -59,6 +59,39 @@ function counterOf(version: unknown): number {
   return typeof version === 'string' ? parseInt(version.slice(12, 16), 16) : NaN;
 }
 
+/** The three columns that hold a part's version (time, counter, author). */
+function metaColumns(c: TrackColumns, part: 'position' | 'velocity'): [Float64Array, Uint32Array, Uint32Array] {
+  return part === 'position'
+    ? [c.positionTime, c.positionCounter, c.positionAuthor]
+    : [c.velocityTime, c.velocityCounter, c.velocityAuthor];
+}
+
+/** Row `i`'s version columns of `part` from its meta; no meta author files NO_AUTHOR. */
+function writeMeta(
+  c: TrackColumns,
+  part: 'position' | 'velocity',
+  i: number,
+  meta: ComponentMeta | undefined,
+  authorIndex: (author: NodeId) => number,
+): void {
+  const [time, counter, author] = metaColumns(c, part);
+  time[i] = finite(meta?.time) ? meta.time : NaN;
+  counter[i] = counterOf(meta?.version) || 0;
+  author[i] = typeof meta?.author === 'string' ? authorIndex(meta.author) : NO_AUTHOR;
+}
+
+/** The meta of row `i`'s `part`, stamped from its columns onto `base`'s. */
+function readMeta(
+  base: ComponentMeta | undefined,
+  c: TrackColumns,
+  part: 'position' | 'velocity',
+  i: number,
+  authorOf: (k: number) => NodeId,
+): ComponentMeta {
+  const [time, counter, author] = metaColumns(c, part);
+  return stamped(base, time[i]!, counter[i]!, authorOf(author[i]!));
+}
+
 /** Row `i` of `c` from `view`; `authorIndex` numbers a version's author (a table of the caller's). */
 export function writeRow(c: TrackColumns, i: number, view: EntityView, authorIndex: (author: NodeId) => number): void {
   let flags = 0;
@@ -83,10 +116,7 @@ export function writeRow(c: TrackColumns, i: number, view: EntityView, authorInd
       c.cov1[i] = cov[1] as number;
       c.cov2[i] = cov[2] as number;
     }
-    const meta = view.meta.position;
-    c.positionTime[i] = finite(meta?.time) ? meta.time : NaN;
-    c.positionCounter[i] = counterOf(meta?.version) || 0;
-    c.positionAuthor[i] = typeof meta?.author === 'string' ? authorIndex(meta.author) : NO_AUTHOR;
+    writeMeta(c, 'position', i, view.meta.position, authorIndex);
   } else {
     // A fresh buffer holds 0 here, which names the feed's first author.
     c.positionAuthor[i] = NO_AUTHOR;
@@ -100,10 +130,7 @@ export function writeRow(c: TrackColumns, i: number, view: EntityView, authorInd
       flags |= ROW.UP;
       c.up[i] = v.up;
     }
-    const meta = view.meta.velocity;
-    c.velocityTime[i] = finite(meta?.time) ? meta.time : NaN;
-    c.velocityCounter[i] = counterOf(meta?.version) || 0;
-    c.velocityAuthor[i] = typeof meta?.author === 'string' ? authorIndex(meta.author) : NO_AUTHOR;
+    writeMeta(c, 'velocity', i, view.meta.velocity, authorIndex);
   } else {
     c.velocityAuthor[i] = NO_AUTHOR;
   }
@@ -150,23 +177,13 @@ export function viewOfRow(base: EntityView, c: TrackColumns, i: number, authorOf
     if ((flags & ROW.ACCURACY) !== 0) p.accuracy = c.accuracy[i]!;
     if ((flags & ROW.COVARIANCE) !== 0) p.covariance = [c.cov0[i]!, c.cov1[i]!, c.cov2[i]!];
     components.position = p;
-    meta.position = stamped(
-      base.meta.position,
-      c.positionTime[i]!,
-      c.positionCounter[i]!,
-      authorOf(c.positionAuthor[i]!),
-    );
+    meta.position = readMeta(base.meta.position, c, 'position', i, authorOf);
   }
   if ((flags & ROW.VELOCITY) !== 0) {
     const v: { east: number; north: number; up?: number } = { east: c.east[i]!, north: c.north[i]! };
     if ((flags & ROW.UP) !== 0) v.up = c.up[i]!;
     components.velocity = v;
-    meta.velocity = stamped(
-      base.meta.velocity,
-      c.velocityTime[i]!,
-      c.velocityCounter[i]!,
-      authorOf(c.velocityAuthor[i]!),
-    );
+    meta.velocity = readMeta(base.meta.velocity, c, 'velocity', i, authorOf);
   }
   if ((flags & ROW.FUSED) !== 0) {
     // A fused track's `fusion` holds its position, and its meta is the position's (fusion-view.ts).
@@ -175,10 +192,7 @@ export function viewOfRow(base: EntityView, c: TrackColumns, i: number, authorOf
     else delete fusion.stale;
     if ((flags & ROW.POSITION) !== 0) {
       fusion.position = components.position;
-      if (base.meta.fusion !== undefined) {
-        const author = authorOf(c.positionAuthor[i]!);
-        meta.fusion = stamped(base.meta.fusion, c.positionTime[i]!, c.positionCounter[i]!, author);
-      }
+      if (base.meta.fusion !== undefined) meta.fusion = readMeta(base.meta.fusion, c, 'position', i, authorOf);
     }
     components.fusion = fusion as unknown as Fusion;
   }
