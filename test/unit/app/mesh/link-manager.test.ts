@@ -234,9 +234,11 @@ describe('LinkManager', () => {
     expect(signals).toEqual([payload]);
   });
 
-  it('an older signed announce or offer of the peer does not supersede the live link', async () => {
-    const s = setup();
-    // a (the lower id, so the one that offers) reloads its page; c holds the link to it.
+  /**
+   * a (the lower id, so the one that offers) links to c, reloads its page, and links again: the
+   * old page's announce and offer, the new page, c, and how many connections existed then.
+   */
+  async function reloadA(s: ReturnType<typeof setup>) {
     const c = node(s, 'c');
     const first = node(s, 'a');
     c.start();
@@ -255,6 +257,13 @@ describe('LinkManager', () => {
     );
     await run(s, 300);
     const created = s.net.created;
+    return { c, second, oldAnnounce, oldOffer, created };
+  }
+
+  it('an older signed announce or offer of the peer does not supersede the live link', async () => {
+    const s = setup();
+    // a (the lower id, so the one that offers) reloads its page; c holds the link to it.
+    const { c, second, oldAnnounce, oldOffer, created } = await reloadA(s);
     // Replays of the old page's signed announce (another incarnation) and offer (another session),
     // both stamped before the new page's, and an unstamped announce of another incarnation.
     s.hub.inject('c' as NodeId, oldAnnounce);
@@ -277,26 +286,9 @@ describe('LinkManager', () => {
       const { at: _at, ...data } = x.data;
       return { ...x, data } as Signal;
     };
-    const c = node(s, 'c');
-    const first = node(s, 'a');
-    c.start();
-    first.start();
-    await runUntil(s, 'a and c linked', () => state(c, 'a') === 'connected');
-    first.stop();
-    await run(s, 100);
-    const oldAnnounce = s.hub.log.find((x) => x.from === 'a' && x.type === 'announce')!;
-    const oldOffer = s.hub.log.find((x) => x.from === 'a' && x.type === 'offer')!;
-    expect(oldAnnounce.type === 'announce' && oldAnnounce.data.at).toBeUndefined();
     // The older client's new page links, by unstamped signals, once its old link is gone.
-    const second = node(s, 'a');
-    second.start();
-    await runUntil(
-      s,
-      'c and the new a linked',
-      () => state(c, 'a') === 'connected' && state(second, 'c') === 'connected',
-    );
-    await run(s, 300);
-    const created = s.net.created;
+    const { c, second, oldAnnounce, oldOffer, created } = await reloadA(s);
+    expect(oldAnnounce.type === 'announce' && oldAnnounce.data.at).toBeUndefined();
     // Replays of its old page's announce and offer, unstamped: they leave the live link alone.
     s.hub.inject('c' as NodeId, oldAnnounce);
     s.hub.inject('c' as NodeId, oldOffer);
