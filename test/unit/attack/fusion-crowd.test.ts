@@ -14,26 +14,11 @@ import { TrackTable } from '../../../src/core/fusion/track-table';
 import type { SourceTrack } from '../../../src/core/fusion/types';
 import type { EntityId } from '../../../src/core/ids';
 import { offset } from '../../../src/core/sim/geo';
+import { CLUSTER_BASE as BASE, CLUSTER_T0 as T0, gatedClusters } from '../support/gated-clusters';
 
-const BASE = { lat: 52.37, lon: 4.89 };
-const T0 = 1_700_000_000_000;
-
-function crowd(clusters: number, side: number): SourceTrack[] {
-  const out: SourceTrack[] = [];
-  for (let c = 0; c < clusters; c++) {
-    const cx = (c % 10) * 2_000;
-    const cy = Math.floor(c / 10) * 2_000;
-    for (let k = 0; k < side; k++) {
-      for (const sensorId of ['eo', 'radar']) {
-        const p = offset(BASE, cx + (k % 12) * 1.7, cy + Math.floor(k / 12) * 1.9 + (sensorId === 'eo' ? 0 : 0.5));
-        // Ids that sort before the honest ones: id order must not let the crowd go first and starve them.
-        const id = `a.${sensorId}.c${String(c).padStart(3, '0')}.${String(k).padStart(3, '0')}` as EntityId;
-        out.push({ id, sensorId, author: 'mallory', time: T0, position: { lat: p.lat, lon: p.lon, accuracy: 40 } });
-      }
-    }
-  }
-  return out;
-}
+/** Ids that sort before the honest ones: id order must not let the crowd go first and starve them. */
+const crowd = (clusters: number, side: number): SourceTrack[] =>
+  gatedClusters(clusters, side, { prefix: 'a.', author: 'mallory' });
 
 /** Honest EO + radar pairs 3 m apart, 1 km apart from each other, south of the crowd. */
 function honest(pairs: number): SourceTrack[] {
