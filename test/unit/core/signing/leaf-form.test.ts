@@ -20,6 +20,7 @@ import {
 import { leafHash } from '../../../../src/core/signing/merkle';
 import { sha256Parts } from '../../../../src/core/signing/sha256';
 import { versionSigningBytes, versionSigningText } from '../../../../src/core/signing/version-signing';
+import { reordered } from '../../support/reordered';
 import { seededParams, timestampOf } from '../../support/test-keys';
 
 const params = seededParams('leaf-form', 300);
@@ -48,17 +49,6 @@ const version: fc.Arbitrary<Version> = fc.record({
   ts: fc.record({ ms: fc.integer({ min: 0, max: 3 }), c: fc.integer({ min: 0, max: 2 }), node: fc.constant(AUTHOR) }),
   seen: fc.uniqueArray(ts, { maxLength: 3, selector: (t) => t.node }),
 });
-
-function reordered(x: unknown): unknown {
-  if (x === null || typeof x !== 'object') return x;
-  if (Array.isArray(x)) return x.map(reordered);
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(x).reverse()) {
-    const v = reordered((x as Record<string, unknown>)[k]);
-    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const binary = (v: Version): string => hex(versionLeafBytes(v, LEAF_FORM_BINARY));

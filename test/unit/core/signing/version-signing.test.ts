@@ -13,6 +13,7 @@ import {
   versionSigningBytes,
   versionSigningText,
 } from '../../../../src/core/signing/version-signing';
+import { reordered } from '../../support/reordered';
 import { seededParams, timestampOf } from '../../support/test-keys';
 
 const params = seededParams('version-signing', 300);
@@ -27,20 +28,6 @@ const version: fc.Arbitrary<Version> = fc.record({
   ts,
   seen: fc.uniqueArray(ts, { maxLength: 4, selector: (t) => t.node }),
 });
-
-/** The same value with every object's keys inserted in reverse order (a different JS object, equal JSON). */
-function reordered(x: unknown): unknown {
-  if (x === null || typeof x !== 'object') return x;
-  if (Array.isArray(x)) return x.map(reordered);
-  const out: Record<string, unknown> = {};
-  // defineProperty, not assignment: a JSON key "__proto__" is an own property (seed 979113187),
-  // which `out[k] =` would turn into setting the prototype.
-  for (const k of Object.keys(x).reverse()) {
-    const v = reordered((x as Record<string, unknown>)[k]);
-    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
 
 const eq = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
