@@ -17,7 +17,7 @@ import { matches, type Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView } from './c2-api';
 import type { ChangeBatch } from './node-api';
 import { isTrack } from './track-classifier';
-import type { Scheduler } from './scheduler';
+import { nextBulkTask, type Scheduler } from './scheduler';
 
 /**
  * A change schedules a scan this long later, so a burst (a sensor's batch, a peer's push, an
@@ -168,7 +168,19 @@ export class FusionView {
     if (scheduler === undefined || this.scheduled !== undefined) return;
     this.scheduled = scheduler.after(Math.max(FUSION_COALESCE_MS, 2 * this.lastScanMs), () => {
       this.scheduled = undefined;
-      this.scan();
+      if (scheduler.background === undefined) return this.scan();
+      // Then in a task of low priority (nextBulkTask): a peer's frame, a storage completion or a
+      // gate step ready by then runs first instead of waiting behind the scan and the fused views
+      // it hands to the watchers (docs/c2-pipeline.md, "The priority lane").
+      let live = true;
+      this.scheduled = () => {
+        live = false;
+      };
+      void nextBulkTask(scheduler).then(() => {
+        if (!live) return;
+        this.scheduled = undefined;
+        this.scan();
+      });
     });
   }
 
