@@ -26,5 +26,6 @@ export const SCENARIOS: readonly ScenarioModule[] = [
   { id: 's10', file: 's10-memory.ts', nodeArgs: ['--max-old-space-size=6144'] },
   { id: 's11', file: 's11-end-to-end-latency.ts' },
   { id: 's12', file: 's12-c2-pipeline.ts' },
+  { id: 's12-flood', file: 's12-flood.ts' },
   { id: 's13', file: 's13-signatures.ts' },
 ];

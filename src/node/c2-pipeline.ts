@@ -91,6 +91,7 @@ export class C2Pipeline {
       now,
       hlcMs: () => parts.clock.last.ms,
       view,
+      has: (id) => store.visible(id, now()),
       all: () => store.list(now()),
       log,
       ...(scheduler === undefined ? {} : { scheduler }),

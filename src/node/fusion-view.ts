@@ -17,7 +17,7 @@ import { matches, type Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView } from './c2-api';
 import type { ChangeBatch } from './node-api';
 import { isTrack } from './track-classifier';
-import type { Scheduler } from './scheduler';
+import { nextBulkTask, type Scheduler } from './scheduler';
 
 /**
  * A change schedules a scan this long later, so a burst (a sensor's batch, a peer's push, an
@@ -46,6 +46,12 @@ export interface FusionViewDeps {
    */
   readonly hlcMs?: () => number;
   readonly view: (id: EntityId) => EntityView | undefined;
+  /**
+   * Whether `view(id)` is a view, without building it (EntityStore.visible): a scan asks it of
+   * every fused track and its sources, and building those views was most of the scan's time under
+   * scenario 12 (docs/benchmarks.md). Absent: `view(id) !== undefined`.
+   */
+  readonly has?: (id: EntityId) => boolean;
   readonly all: () => Iterable<EntityView>;
   readonly log: (message: string, detail?: unknown) => void;
   /** Runs the scan a change asks for; without one (a host that only ticks) it waits for the next tick. */
@@ -162,7 +168,19 @@ export class FusionView {
     if (scheduler === undefined || this.scheduled !== undefined) return;
     this.scheduled = scheduler.after(Math.max(FUSION_COALESCE_MS, 2 * this.lastScanMs), () => {
       this.scheduled = undefined;
-      this.scan();
+      if (scheduler.background === undefined) return this.scan();
+      // Then in a task of low priority (nextBulkTask): a peer's frame, a storage completion or a
+      // gate step ready by then runs first instead of waiting behind the scan and the fused views
+      // it hands to the watchers (docs/c2-pipeline.md, "The priority lane").
+      let live = true;
+      this.scheduled = () => {
+        live = false;
+      };
+      void nextBulkTask(scheduler).then(() => {
+        if (!live) return;
+        this.scheduled = undefined;
+        this.scan();
+      });
     });
   }
 
@@ -192,8 +210,7 @@ export class FusionView {
         // ids, so a peer can write an entity under one, and showing both would list two things under
         // one id and hide the entity behind the view on get(). Its sources then show unfused.
         for (const t of engine.fused())
-          if (this.deps.view(t.id) === undefined && t.fusion.sources.every((s) => this.deps.view(s) !== undefined))
-            next.set(t.id, t);
+          if (!this.has(t.id) && t.fusion.sources.every((s) => this.has(s))) next.set(t.id, t);
         this.replace(next);
       }
     } finally {
@@ -215,6 +232,10 @@ export class FusionView {
     const wall = this.deps.now();
     const hlc = this.deps.hlcMs?.();
     return hlc !== undefined && hlc > wall ? Math.min(hlc, wall + FUSION_CLOCK_LEAD_MS) : wall;
+  }
+
+  private has(id: EntityId): boolean {
+    return this.deps.has === undefined ? this.deps.view(id) !== undefined : this.deps.has(id);
   }
 
   /** The node stops: no scheduled scan runs after it. */

@@ -28,8 +28,32 @@ const C_DIGITS = 4; // 16-bit counter
  * same idea for its HLC strings).
  */
 export function encodeTs(ts: Timestamp): string {
-  return ts.ms.toString(16).padStart(MS_DIGITS, '0') + ts.c.toString(16).padStart(C_DIGITS, '0') + ts.node;
+  const slot = (Math.imul(ts.ms | 0, 0x9e3779b1) ^ Math.imul((ts.ms / 0x100000000) | 0, 0x85ebca6b) ^ ts.c) & SLOT_MASK;
+  const text = encoded[slot];
+  if (text !== undefined && encodedMs[slot] === ts.ms && encodedC[slot] === ts.c && encodedNode[slot] === ts.node)
+    return text;
+  const fresh = ts.ms.toString(16).padStart(MS_DIGITS, '0') + ts.c.toString(16).padStart(C_DIGITS, '0') + ts.node;
+  encoded[slot] = fresh;
+  encodedMs[slot] = ts.ms;
+  encodedC[slot] = ts.c;
+  encodedNode[slot] = ts.node;
+  return fresh;
 }
+
+/**
+ * The last encodings, one per slot (a direct-mapped cache keyed by the timestamp's fields, so a
+ * copy of a timestamp hits too, and it holds at most ENCODE_CACHE_SLOTS strings however many
+ * versions a store keeps). Every entity view encodes each component's winning timestamp, and under
+ * scenario 12 one version is viewed many times (classifier, fusion, gate, change feed): encoding
+ * was 6–14 % of each worker's time (docs/benchmarks.md, scenario 12). A pure function of its
+ * input either way.
+ */
+const ENCODE_CACHE_SLOTS = 8192;
+const SLOT_MASK = ENCODE_CACHE_SLOTS - 1;
+const encoded: (string | undefined)[] = new Array<string | undefined>(ENCODE_CACHE_SLOTS);
+const encodedMs = new Float64Array(ENCODE_CACHE_SLOTS);
+const encodedC = new Float64Array(ENCODE_CACHE_SLOTS);
+const encodedNode: (string | undefined)[] = new Array<string | undefined>(ENCODE_CACHE_SLOTS);
 
 export function decodeTs(text: string): Timestamp | undefined {
   if (text.length <= MS_DIGITS + C_DIGITS) return undefined;

@@ -4,7 +4,7 @@ import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
 import { subsumedByFloor } from './context-bound';
 import { EntityState, type ApplyOutcome, type EntityMeta } from './entity-state';
-import { viewOf, type EntityView } from './entity-view';
+import { viewOf, visibleAt, type EntityView } from './entity-view';
 import { matches, type Query } from './query';
 
 /**
@@ -69,6 +69,12 @@ export class EntityStore {
   view(id: EntityId, now: number): EntityView | undefined {
     const s = this.entities.get(id);
     return s === undefined ? undefined : viewOf(s, now);
+  }
+
+  /** Whether view(id, now) is a view, without building it. */
+  visible(id: EntityId, now: number): boolean {
+    const s = this.entities.get(id);
+    return s !== undefined && visibleAt(s, now);
   }
 
   list(now: number, q: Query = {}): EntityView[] {

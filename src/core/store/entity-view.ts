@@ -51,6 +51,10 @@ export interface EntityView {
 const deleted = (state: EntityState, h: Version): boolean =>
   state.deletedAt !== undefined && compareTs(h.ts, state.deletedAt) <= 0;
 
+/** Whether a head of `kind` shows in the view: not written before a passed expiry, not an expiry the delete covers. */
+const shown = (state: EntityState, kind: string, h: Version, passed: boolean, expiry: number): boolean =>
+  !(passed && h.ts.ms <= expiry) && !(kind === EXPIRY && deleted(state, h));
+
 /**
  * The visible view of an entity, or undefined when it is deleted, or expired at `now` with nothing
  * written after its expiry. Once the expiry has passed only writes made after it count, whether or
@@ -67,7 +71,7 @@ export function viewOf(state: EntityState, now: number): EntityView | undefined 
   let updatedAt = 0;
   for (const [kind, all] of state.registers) {
     if (kind === DELETED || (passed && kind === EXPIRY)) continue;
-    const heads = all.filter((h) => !(passed && h.ts.ms <= expiry) && !(kind === EXPIRY && deleted(state, h)));
+    const heads = all.filter((h) => shown(state, kind, h, passed, expiry));
     if (heads.length === 0) continue;
     const w = heads[0]!;
     components[kind] = w.value as ComponentValue;
@@ -85,4 +89,20 @@ export function viewOf(state: EntityState, now: number): EntityView | undefined 
   }
   if (Object.keys(components).length === 0) return undefined;
   return { id: state.id, components, meta, conflicts, updatedAt };
+}
+
+/**
+ * Whether viewOf(state, now) is a view, without building it (no object, no encoded timestamp): what
+ * the fusion view asks of every fused track's sources at every scan (src/node/fusion-view.ts).
+ */
+export function visibleAt(state: EntityState, now: number): boolean {
+  if (!state.live) return false;
+  const fired = state.firedBy(now);
+  const passed = fired !== undefined;
+  const expiry = passed ? (fired.value as Expiry).at : 0;
+  for (const [kind, all] of state.registers) {
+    if (kind === DELETED || (passed && kind === EXPIRY)) continue;
+    if (all.some((h) => shown(state, kind, h, passed, expiry))) return true;
+  }
+  return false;
 }

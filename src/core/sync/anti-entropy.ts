@@ -7,6 +7,7 @@ import {
   LimitCounter,
   LimitName,
   MAX_VERSIONS_APPLIED_PER_SECOND,
+  MAX_OVERTAKING_VERSIONS,
   MAX_VERSIONS_PER_FRAME,
   RateWindow,
   type LimitCounts,
@@ -293,7 +294,29 @@ export class AntiEntropy {
     this.pump(now);
   }
 
-  onVersions(m: VersionsMessage, now: number): void {
+  /**
+   * Whether a live frame holds only versions the host ranks urgent (SessionHost.urgent), at most
+   * MAX_OVERTAKING_VERSIONS of them: such a frame may overtake the link's held frames. Decodes the
+   * batch (a small one: the caller bounds its bytes); a batch that does not decode is not urgent
+   * (it is refused in its turn).
+   */
+  urgentOnly(m: VersionsMessage): boolean {
+    const urgent = this.host.urgent;
+    if (urgent === undefined || !m.live || m.completes !== 0 || m.batch.length === 0) return false;
+    try {
+      const versions = decodeVersions(m.batch, { maxVersions: MAX_OVERTAKING_VERSIONS, ids: this.ids });
+      return versions.length > 0 && versions.every((v) => urgent(v));
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A versions frame: checked (host.verify), then merged. `hold` stops the link's later frames
+   * until the merge is done (the link's order); an overtaking urgent frame (PeerSession.receive)
+   * passes one that holds nothing.
+   */
+  onVersions(m: VersionsMessage, now: number, hold: () => (now: number) => void = () => this.io.hold()): void {
     let versions: Version[] = [];
     if (m.batch.length > 0) {
       try {
@@ -325,7 +348,7 @@ export class AntiEntropy {
       ids = ids.filter((_, i) => keep[i]);
     }
     // Frames after this one wait for the verdict and the last part of the merge, so the link's order holds.
-    const resume = this.io.hold();
+    const resume = hold();
     const ingest = (verdict: VerifyVerdict, later: number): void => {
       if (this.closed) resume(later);
       else this.ingest(m, versions, ids, verdict, later, resume);

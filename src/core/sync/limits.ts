@@ -74,6 +74,16 @@ export const INVALID_INPUT_REASON = 'too many invalid frames';
  */
 export const MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
 
+/**
+ * A live frame of urgent versions only (SessionHost.urgent: the gate's decisions and tasks, HIGH
+ * threats, deletes) overtakes the frames its link holds while an earlier one is checked or merged
+ * in parts (PeerSession.receive): at most this many versions and bytes, and at most
+ * MAX_OVERTAKING frames in flight per link, past which they wait in order like any other frame.
+ */
+export const MAX_OVERTAKING_VERSIONS = 16;
+export const MAX_OVERTAKING_BYTES = 8 * 1024;
+export const MAX_OVERTAKING = 4;
+
 /** The limits, by the name they are counted under. */
 export const LimitName = {
   TrackedWants: 'trackedWants',

@@ -6,7 +6,7 @@ import { decodeMessage, encodeMessage } from './codec';
 import { ProtocolError, ProtocolErrorCode } from './errors';
 import { Handshake } from './handshake';
 import { Heartbeat } from './heartbeat';
-import { INVALID_INPUT_REASON, LimitName, MAX_BACKLOG_BYTES } from './limits';
+import { INVALID_INPUT_REASON, LimitName, MAX_BACKLOG_BYTES, MAX_OVERTAKING, MAX_OVERTAKING_BYTES } from './limits';
 import { PartAssembler } from './parts';
 import type { SessionIo } from './session-io';
 import {
@@ -50,6 +50,15 @@ export class PeerSession {
   private holder: object | undefined;
   private backlog: Uint8Array[] = [];
   private backlogBytes = 0;
+  /** Urgent frames being checked or merged beside the held one (overtake). */
+  private overtaking = 0;
+  /** The type of the message being dispatched (what a hold taken now holds for). */
+  private dispatching: MessageType | undefined;
+  /**
+   * The hold is a versions frame's check or merge: an urgent frame may overtake it. Never a
+   * handshake step or a `keys` frame, whose keys the versions after it may need.
+   */
+  private holdsVersions = false;
   private readonly counts = {
     bytesIn: 0,
     bytesOut: 0,
@@ -157,6 +166,7 @@ export class PeerSession {
     this.counts.bytesIn += frame.length;
     this.counts.framesIn += 1;
     if (this.holder !== undefined) {
+      if (this.overtake(frame, now)) return;
       // An earlier frame is being checked (signatures): this one waits its turn, in order.
       if (this.backlogBytes + frame.length > MAX_BACKLOG_BYTES) {
         this.ae.limitHit(LimitName.VerifyBacklog, 1);
@@ -168,6 +178,45 @@ export class PeerSession {
       return;
     }
     this.process(frame, now);
+  }
+
+  /**
+   * A small live frame of urgent versions only (a decision, a task, a HIGH threat: the host's
+   * `urgent`, anti-entropy's urgentOnly) does not wait behind the frame being checked or merged in
+   * parts, which under a flood of positions is thousands of versions (docs/c2-pipeline.md, "The
+   * priority lane"): it is checked and merged at once, by the same verify and merge as any frame
+   * (nothing merged unchecked, a bad signature charged to the link), holding nothing. Bounded:
+   * MAX_OVERTAKING_BYTES and MAX_OVERTAKING_VERSIONS a frame, MAX_OVERTAKING frames in flight;
+   * past that, and for any other frame, the link's order. Versions merge in any order (the store's
+   * causal contexts), so only the link's bookkeeping could mind, and a live frame completes no request.
+   */
+  private overtake(frame: Uint8Array, now: number): boolean {
+    if (!this.holdsVersions || this.status === SessionState.Handshake || !this.handshake.complete) return false;
+    if (frame.length > MAX_OVERTAKING_BYTES || this.overtaking >= MAX_OVERTAKING) return false;
+    let m: SyncMessage;
+    try {
+      m = decodeMessage(frame);
+    } catch {
+      return false; // refused in its turn
+    }
+    if (m.type !== MessageType.Versions || !this.ae.urgentOnly(m)) return false;
+    this.ae.touch(now);
+    const invalid = this.counts.invalid;
+    this.overtaking += 1;
+    let done = false;
+    const release = (): void => {
+      if (done) return;
+      done = true;
+      this.overtaking -= 1;
+    };
+    try {
+      this.ae.onVersions(m, now, () => release);
+    } catch (error) {
+      release();
+      this.refused(error);
+    }
+    if (this.counts.invalid === invalid) this.heartbeat.heard(now);
+    return true;
   }
 
   private process(frame: Uint8Array, now: number): void {
@@ -183,9 +232,12 @@ export class PeerSession {
     if (!handshaking) this.ae.touch(now);
     const invalid = this.counts.invalid;
     try {
+      this.dispatching = message?.type;
       if (message !== undefined) this.dispatch(message, now);
     } catch (error) {
       this.refused(error);
+    } finally {
+      this.dispatching = undefined;
     }
     // Liveness counts valid frames after the handshake only: garbage, or frames before the
     // handshake completed, prove nothing and must not hold a link open (its end counts, in begin).
@@ -200,6 +252,7 @@ export class PeerSession {
   private hold(): (now: number) => void {
     const token = {};
     this.holder = token;
+    this.holdsVersions = this.dispatching === MessageType.Versions;
     let resumed = false;
     return (now) => {
       if (resumed || this.holder !== token) return;

@@ -185,6 +185,16 @@ describe('Timestamp helpers', () => {
     expect(compareTs(ts(2, 1, A), ts(2, 1, A))).toBe(0);
   });
 
+  it('encodeTs gives each timestamp its own text through its cache: more timestamps than slots, copies, same ms and counter on two nodes', () => {
+    const plain = (t: Timestamp): string =>
+      t.ms.toString(16).padStart(12, '0') + t.c.toString(16).padStart(4, '0') + t.node;
+    const all: Timestamp[] = [];
+    for (let i = 0; i < 20_000; i++) all.push(ts(1_700_000_000_000 + (i >> 1), i % 3, i % 2 === 0 ? A : B));
+    for (let round = 0; round < 2; round++)
+      for (let i = round; i < all.length; i += 1 + round) expect(encodeTs({ ...all[i]! })).toBe(plain(all[i]!));
+    expect(encodeTs(ts(2 ** 47, 65_535, A))).toBe(plain(ts(2 ** 47, 65_535, A)));
+  });
+
   it('encodeTs has the documented fixed-width form', () => {
     expect(encodeTs(ts(1, 2, A))).toBe('0000000000010002nodeA');
   });

@@ -126,3 +126,28 @@ describe('an expired track stays gone', () => {
     expect(dump(a.store)).toBe(dump(b.store));
   });
 });
+
+describe('visible(id, now) says whether view(id, now) is a view, without building it', () => {
+  it('agrees with view through writes, an expiry passing, a write after it, a delete', () => {
+    const { a } = setup();
+    const agree = (): void => {
+      for (const id of [X, 'nobody'])
+        expect(a.store.visible(id as never, a.wall)).toBe(a.store.view(id as never, a.wall) !== undefined);
+    };
+    agree();
+    a.wall = T0 + 100;
+    a.write(X, 'expiry', { at: T0 + 2_100 });
+    agree();
+    a.wall = T0 + 2_100;
+    agree();
+    a.wall = T0 + 2_200;
+    expect(a.store.visible(X as never, a.wall)).toBe(false);
+    agree();
+    a.write(X, 'speed', { kts: 20 });
+    expect(a.store.visible(X as never, a.wall)).toBe(true);
+    agree();
+    a.delete(X);
+    expect(a.store.visible(X as never, a.wall)).toBe(false);
+    agree();
+  });
+});

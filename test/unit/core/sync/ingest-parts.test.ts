@@ -171,3 +171,77 @@ describe('PeerSession merging a large frame in parts', () => {
     expect(t.pongs()).toEqual([7]); // the later frame was taken
   });
 });
+
+/** A host whose checks answer when the test says: each verify call waits in `checks`. */
+function checkedByHand() {
+  const checks: { versions: readonly Version[]; answer: (bad?: (v: Version) => boolean) => void }[] = [];
+  const t = session({
+    verify: (versions, done) =>
+      void checks.push({
+        versions,
+        answer: (bad = () => false) =>
+          done(
+            {
+              accepted: versions.filter((v) => !bad(v)),
+              rejected: versions
+                .filter(bad)
+                .map((version) => ({ version, reason: 'bad-signature', penalise: true, later: 'next-round' as const })),
+            },
+            1,
+          ),
+      }),
+  });
+  return { ...t, checks };
+}
+
+describe('an urgent frame overtakes the frame its link is checking', () => {
+  it('is checked and merged while a flood frame before it is still being checked; the flood merges after', () => {
+    const t = checkedByHand();
+    t.s.receive(frame(bulk), 0);
+    t.s.receive(ping, 0);
+    t.s.receive(frame([approval(1), approval(2)]), 0);
+    // Both frames are being checked; the ping (not urgent) waits its turn.
+    expect(t.checks.map((c) => c.versions.length)).toEqual([600, 2]);
+    t.checks[1]!.answer();
+    expect(t.applied).toEqual([[11_001, 11_002]]);
+    expect(t.pongs()).toEqual([]);
+    t.checks[0]!.answer();
+    t.runDeferred();
+    expect(t.applied.map((p) => p.length)).toEqual([2, 256, 256, 88]);
+    expect(t.index.size).toBe(602);
+    expect(t.pongs()).toEqual([7]);
+    expect(t.s.stats(1).invalidFrames).toBe(0);
+  });
+
+  it('a bad signature in an overtaking frame refuses that version and charges the link; its good versions merge', () => {
+    const t = checkedByHand();
+    t.s.receive(frame(bulk), 0);
+    t.s.receive(frame([approval(1), approval(2), approval(3)]), 0);
+    t.checks[1]!.answer((v) => v.ts.ms === 11_002);
+    expect(t.applied).toEqual([[11_001, 11_003]]);
+    expect(t.s.stats(1).invalidFrames).toBe(1);
+    t.checks[0]!.answer();
+    t.runDeferred();
+    expect(t.index.size).toBe(602);
+  });
+
+  it('waits in order when it is not all urgent, is too large, or too many overtake at once', () => {
+    const t = checkedByHand();
+    t.s.receive(frame(bulk), 0);
+    t.s.receive(frame([approval(1), version(5_000)]), 0); // a position with it: in order
+    t.s.receive(frame(Array.from({ length: 17 }, (_, i) => approval(100 + i))), 0); // over 16 versions
+    for (let k = 0; k < 5; k++) t.s.receive(frame([approval(200 + k)]), 0); // the 5th waits
+    expect(t.checks.map((c) => c.versions.length)).toEqual([600, 1, 1, 1, 1]);
+    t.checks[0]!.answer();
+    t.runDeferred();
+    // In order now: the mixed frame, then the large one, then the fifth small one.
+    expect(t.checks.map((c) => c.versions.length)).toEqual([600, 1, 1, 1, 1, 2]);
+    t.checks[5]!.answer();
+    expect(t.checks.map((c) => c.versions.length)).toEqual([600, 1, 1, 1, 1, 2, 17]);
+    t.checks[6]!.answer();
+    expect(t.checks).toHaveLength(8);
+    for (const c of t.checks.slice(1)) c.answer();
+    expect(t.index.size).toBe(600 + 2 + 17 + 5);
+    expect(t.s.stats(1).invalidFrames).toBe(0);
+  });
+});

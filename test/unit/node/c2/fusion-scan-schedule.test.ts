@@ -48,13 +48,19 @@ interface By {
   readonly stampMs?: number;
 }
 
-function setup(withScheduler = true) {
+/** `probe`: counts the entity views the fusion view asks for, and gives it the store's `has`. */
+function setup(withScheduler = true, probe?: { views: number }, background?: (fn: () => void) => void) {
   const clock = { now: T0 };
-  const timers = new Timers(clock);
+  const timers: Timers & Scheduler = new Timers(clock);
+  if (background !== undefined) timers.background = background;
   const store = new Map<EntityId, EntityView>();
   const view = new FusionView({
     now: () => clock.now,
-    view: (id) => store.get(id),
+    view: (id) => {
+      if (probe !== undefined) probe.views++;
+      return store.get(id);
+    },
+    ...(probe === undefined ? {} : { has: (id: EntityId) => store.has(id) }),
     all: () => store.values(),
     log: () => undefined,
     ...(withScheduler ? { scheduler: timers } : {}),
@@ -165,6 +171,76 @@ describe('fusion scans follow changes', () => {
     expect(bare.tick()).toBe(true);
     bare.clock.now += 10;
     expect(bare.tick()).toBe(false);
+  });
+});
+
+describe('the scan a change asks for runs at low priority', () => {
+  it('a task ready when its timer fires (a gate step, a peer`s frame) runs before the scan', async () => {
+    const low: (() => void)[] = [];
+    const { clock, timers, view, report } = setup(true, undefined, (fn) => void low.push(fn));
+    const order: string[] = [];
+    const engine = (view as unknown as { engine: { scan(now: number): unknown } }).engine;
+    const scan = engine.scan.bind(engine);
+    engine.scan = (now: number) => {
+      order.push('scan');
+      return scan(now);
+    };
+    for (let k = 0; k < 4; k++) {
+      report('eo.1', 'eo', 0, 5);
+      report('radar.1', 'radar', 20, 30);
+      clock.now += FUSION_COALESCE_MS;
+      timers.run();
+      // The coalescing timer fired: the scan waits for a low-priority task; a gate step queued
+      // meanwhile at normal priority goes first.
+      timers.after(0, () => void order.push('gate'));
+      timers.run();
+      for (const fn of low.splice(0)) fn();
+      await Promise.resolve();
+      clock.now += 1_000 - FUSION_COALESCE_MS;
+    }
+    expect(order).toEqual(['gate', 'scan', 'gate', 'scan', 'gate', 'scan', 'gate', 'scan']);
+    expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
+  });
+
+  it('a low-priority scan cancelled before it runs (fusion turned off) does not run', async () => {
+    const low: (() => void)[] = [];
+    const { clock, timers, view, report } = setup(true, undefined, (fn) => void low.push(fn));
+    report('eo.1', 'eo', 0, 5);
+    clock.now += FUSION_COALESCE_MS;
+    timers.run();
+    expect(low).toHaveLength(1);
+    view.configure({ enabled: false });
+    for (const fn of low.splice(0)) fn();
+    await Promise.resolve();
+    expect(view.stats().lastScanMs).toBe(0);
+    expect(timers.pending).toBe(0);
+  });
+});
+
+describe('a scan builds only the views it hands on', () => {
+  it('one pair of 100 moving builds the views of that fused track, not of every fused track and its sources', () => {
+    const probe = { views: 0 };
+    const { clock, timers, view, report } = setup(true, probe);
+    for (let k = 0; k < 4; k++) {
+      for (let n = 0; n < 100; n++) {
+        report(`eo.${n.toString()}`, 'eo', n * 5_000, 5);
+        report(`radar.${n.toString()}`, 'radar', n * 5_000 + 20, 30);
+      }
+      clock.now += FUSION_COALESCE_MS;
+      timers.run();
+      clock.now += 1_000 - FUSION_COALESCE_MS;
+    }
+    expect(view.stats()).toMatchObject({ fused: 100, sources: 200 });
+    report('eo.7', 'eo', 7 * 5_000 + 3, 5);
+    report('radar.7', 'radar', 7 * 5_000 + 25, 30);
+    probe.views = 0;
+    clock.now += FUSION_COALESCE_MS;
+    timers.run();
+    // The moved fused track's view (its two sources) for the watchers; whether each fused track and
+    // its sources still stand is asked of `has`. It used to build 3 views per fused track (300 here)
+    // at every scan: most of a scan's time under scenario 12 (docs/benchmarks.md).
+    expect(probe.views).toBeLessThanOrEqual(4);
+    expect(view.stats()).toMatchObject({ fused: 100, sources: 200 });
   });
 });
 
