@@ -397,6 +397,7 @@ await saveResult({
       `per run, median of ${RAW_RUNS.toString()} after one warm-up. Ours/raw is in each MB/s row's note.`,
     bulkNote(),
     smallNote(),
+    'Same-day comparison with the code before these changes (commit 27a6751, the same quick sweep, run at 17:15 UTC at a load average of 2.5, where the run of 16:47 started at 9.06): 1k bulk 4.7k versions/s, 10k bulk 3.5k versions/s from connected (428 KiB in: 43 wire B a component, the creates signed about one batch each), small messages 870 msg/s on B with A completing 920 create() calls/s; the ms from heal() were 1.2–44 s there too (who opens the link).',
     'Where the time goes (bench/profile-s7.ts 10000 2000: CDP profiles of both tabs’ page and worker, summarised by ' +
       'bench/lib/cpu-profile-mapped.ts through the build’s source maps; 2026-12-04 at a load average of 4–9 on 2 cores ' +
       'shared with other builds). Before (commit 27a6751, 16:09 UTC): bulk 11.2 s from heal(), B’s worker 19 % idle, ' +
