@@ -384,7 +384,10 @@ await saveResult({
       'simple-peer, frames bridged to the worker). Bulk: tab B `partition()`s, tab A creates N/2 tracks (position + velocity = N ' +
       "components), B `heal()`s; the clock runs from B's link reporting `connected` (polled every ~5 ms) until B's `stats().versions` " +
       "has grown by N; MB/s = the growth of B's `bytesIn` for A over that time (all frames: sync protocol, pings, payload). " +
-      'Medians of 3 runs at 1k and 10k, 1 run at 50k.',
+      'Medians of 3 runs at 1k and 10k, 1 run at 50k. The ms from heal() depend on which tab opens the link: the ' +
+      'lower node id offers (src/app/mesh/reconnect.ts); when that is A, whose retries backed off while B refused it, ' +
+      'B waits for A’s next attempt (up to tens of seconds here, where the ids are drawn anew each run). The MB/s and ' +
+      'versions/s rows run from connected.',
     `Small messages: A creates ${SMALL.toString()} single-component entities (≤ 256 create() calls in flight); rate = count / ` +
       "(B's watch seeing the last one − A's first call), on one machine clock. A's own create() rate is listed: a figure on B " +
       'cannot exceed it. Median of ' +
@@ -394,17 +397,25 @@ await saveResult({
       `per run, median of ${RAW_RUNS.toString()} after one warm-up. Ours/raw is in each MB/s row's note.`,
     bulkNote(),
     smallNote(),
-    'Where the time goes (bench/profile-s7.ts 10000 2000: CDP profiles of both tabs’ page and worker, ' +
-      '2026-12-03 16:50 UTC at load ~5 on 2 cores, with one signature per batch and the binary leaf form). Bulk ' +
-      '(4.4 s): A’s worker 89 % idle; B’s worker 38 % idle, 13 % in WebCrypto Ed25519 `verify` (A’s creates were ' +
-      'signed in many small group commits, one check per batch), ~17 % in its two largest script functions ' +
-      '(decoding, hashing and merging, minified) and 5 % in the garbage collector; B’s page 71 % idle, 12 % ' +
-      '“(program)”. Small messages: each create() is its own batch, so one signature and one check per write: ' +
-      'B’s worker 27 % in `verify`, A’s worker 10 % in `sign`, B’s page 18.5 % “(program)”. The wire is no ' +
-      'longer the question (42 B per component in bulk, was 75 B with per-version signatures); the receiver’s ' +
-      'checks of small batches and its hashing bound these figures, and on this machine the load (~5) does as ' +
-      'much. Earlier runs: 0.25 MB/s and 726 msg/s (2026-12-03 13:39, per-version signatures). The targets stay ' +
-      'missed.',
+    'Same-day comparison with the code before these changes (commit 27a6751, the same quick sweep, run at 17:15 UTC at a load average of 2.5, where the run of 16:47 started at 9.06): 1k bulk 4.7k versions/s, 10k bulk 3.5k versions/s from connected (428 KiB in: 43 wire B a component, the creates signed about one batch each), small messages 870 msg/s on B with A completing 920 create() calls/s; the ms from heal() were 1.2–44 s there too (who opens the link).',
+    'Where the time goes (bench/profile-s7.ts 10000 2000: CDP profiles of both tabs’ page and worker, summarised by ' +
+      'bench/lib/cpu-profile-mapped.ts through the build’s source maps; 2026-12-04 at a load average of 4–9 on 2 cores ' +
+      'shared with other builds). Before (commit 27a6751, 16:09 UTC): bulk 11.2 s from heal(), B’s worker 19 % idle, ' +
+      '31 % building a view of every entity for the stats() this benchmark polls every few ms, 16 % in WebCrypto ' +
+      '`verify`: A had signed ~1 batch per create() (each create() was its own comlink message, so its own worker ' +
+      'task, signing round and storage commit), so B checked ~1 signature per 2 versions; small messages 3.1 s, A’s ' +
+      'worker 15.5 % in `sign`, B’s 17 % in `verify`. Fixed: the page sends the writes of one task as one `callMany` ' +
+      'message (one signing round, one commit, one signature for the burst); stats() counts without building views; ' +
+      'a large frame’s merge parts run as normal tasks, not nested 0 ms timers (4 ms each from the fifth). After ' +
+      '(16:25 UTC, before the last of these): bulk 5.1 s, A’s worker 87 % idle, B’s worker 31 % idle, the rest spread: ' +
+      '7 % garbage collector, ~7 % SHA-256 of leaf hashes checking proofs (noble), 4 % formatting timestamps for the ' +
+      'views of the change feed the page’s picture takes, 3 % the benchmark’s stats() polls, 2.5 % the reconciler’s ' +
+      'split policy; B’s page 60 % busy drawing the new tracks; small messages 1.2 s, no `sign` or `verify` in the top ' +
+      'of either worker. The protocol is not round-trip bound: over the in-memory mesh (bench/trace-sync-sim.ts) the ' +
+      'same 10k sync is 1 round trip when the holder initiates and 4 when the lacking side does, then 64 KiB frames back ' +
+      'to back. What paces the bulk figure is the receiving tab’s CPU per version (its worker’s checks, merge, commit ' +
+      'and change feed, its page’s drawing) on 2 cores shared with other work; the wire target cannot be met by ' +
+      'versions this small (see the Bulk note): the data channel carries a small fraction of what it could.',
     ...(errorReport.console.length > 0 ? [`Console lines seen: ${errorReport.console.slice(0, 5).join(' | ')}`] : []),
     `App build served: ${app.build.dir.includes('lattice-bench-dist') === false ? 'dist/' : 'a private vite build of the working tree (dist/ was older than src/)'}.`,
   ],

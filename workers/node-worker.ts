@@ -21,7 +21,7 @@ const MESH_TICK_MS = 50;
 const CHANGE_BATCH_MS = 16;
 /** Chromium's prioritized task scheduler (`scheduler.postTask`), where the worker has it. */
 interface TaskScheduler {
-  postTask(fn: () => void, options: { priority: 'background' }): Promise<unknown>;
+  postTask(fn: () => void, options: { priority: 'background' | 'user-visible' }): Promise<unknown>;
 }
 const tasks = (globalThis as { scheduler?: TaskScheduler }).scheduler;
 const timers: Scheduler = {
@@ -30,6 +30,11 @@ const timers: Scheduler = {
   background: (fn) => {
     if (tasks === undefined || typeof tasks.postTask !== 'function') setTimeout(fn, 0);
     else void tasks.postTask(fn, { priority: 'background' });
+  },
+  // A frame's merge parts, one task each: nested timers would add 4 ms a part (scheduler.ts).
+  soon: (fn) => {
+    if (tasks === undefined || typeof tasks.postTask !== 'function') setTimeout(fn, 0);
+    else void tasks.postTask(fn, { priority: 'user-visible' });
   },
 };
 

@@ -2,8 +2,9 @@ import * as Comlink from 'comlink';
 import type { NodeId } from '../core/ids';
 import { forwardCalls } from '../node/forward-calls';
 import type { LatticeApi } from '../node/lattice-api';
-import type { ChangeBatch, CompactBatch, NodeInfo, WatchOptions } from '../node/node-api';
-import type { WorkerApi } from '../node/worker-api';
+import { NODE_CALLS, type ChangeBatch, type CompactBatch, type NodeInfo, type WatchOptions } from '../node/node-api';
+import { BATCHED_CALLS, type BatchedCallName, type WorkerApi } from '../node/worker-api';
+import { CallBatcher } from './call-batcher';
 import { createMeshHandle } from './mesh/mesh-handle';
 import type { Mesh } from './mesh/start-mesh';
 import { createRosterHandle, type JoinOptions } from './roster-handle';
@@ -58,15 +59,31 @@ export function createLatticeHandle(
       unsubscribe?.();
     };
   };
+  // The node's writes of one task cross as one message (call-batcher.ts); every other call first
+  // sends what waits, so the worker sees the calls in the order they were made.
+  const batcher = new CallBatcher((calls) => remote.callMany(calls));
+  const batched = new Set<string>(BATCHED_CALLS);
+  const viaBatcher = Object.fromEntries(
+    BATCHED_CALLS.map((name: BatchedCallName) => [name, (...args: unknown[]) => batcher.call(name, args)]),
+  ) as unknown as Comlink.Remote<WorkerApi>;
+  const flushingFirst = Object.fromEntries(
+    NODE_CALLS.map((name) => [
+      name,
+      (...args: unknown[]) => {
+        batcher.flush();
+        return Reflect.apply(remote[name] as (...a: unknown[]) => unknown, remote, args);
+      },
+    ]),
+  ) as unknown as Comlink.Remote<WorkerApi>;
   return {
     ...createMeshHandle(mesh, remote),
     ...createRosterHandle(async () => {
       await ready;
       return remote;
     }, joining),
-    ...forwardCalls(async () => {
+    ...forwardCalls(async (name) => {
       await ready;
-      return remote;
+      return batched.has(name) ? viaBatcher : flushingFirst;
     }),
     ready,
     get nodeId() {

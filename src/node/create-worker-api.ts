@@ -6,7 +6,14 @@ import type { LatticeNode } from './lattice-node';
 import type { MeshNode } from './mesh';
 import type { RosterService } from './roster/roster-service';
 import type { ChangeBatch, CompactBatch, WatchOptions } from './node-api';
-import type { StartOptions, WorkerApi } from './worker-api';
+import {
+  BATCHED_CALLS,
+  MAX_CALLS_PER_MESSAGE,
+  type BatchedCall,
+  type CallOutcome,
+  type StartOptions,
+  type WorkerApi,
+} from './worker-api';
 import { serveCompact } from './watchers';
 import { WatchRelay } from './watch-relay';
 
@@ -45,8 +52,27 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
     return running;
   };
 
+  const calls = forwardCalls(() => started().node);
+  const batched = new Set<string>(BATCHED_CALLS);
+
   return {
-    ...forwardCalls(() => started().node),
+    ...calls,
+    async callMany(list: readonly BatchedCall[]) {
+      if (!Array.isArray(list) || list.length > MAX_CALLS_PER_MESSAGE)
+        throw new ValidationError(`callMany: expected at most ${MAX_CALLS_PER_MESSAGE} calls`);
+      // All started in this one task, in order: their commits share one signing round and one
+      // storage commit (GroupSigner, the write-behind), as one call of writeMany's would.
+      const settled = await Promise.allSettled(
+        list.map((c: BatchedCall) => {
+          if (typeof c !== 'object' || c === null || !batched.has(c.name) || !Array.isArray(c.args))
+            return Promise.reject(new ValidationError('callMany: each call is {name, args} of a batched write'));
+          return Reflect.apply(calls[c.name], calls, c.args) as Promise<unknown>;
+        }),
+      );
+      return settled.map((s): CallOutcome =>
+        s.status === 'fulfilled' ? { ok: true, value: s.value } : failed(s.reason),
+      );
+    },
     async start(options) {
       starting ??= deps.open(options).then((r) => (running = r));
       return (await starting).node.info();
@@ -94,4 +120,10 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
       return deps.proxy(off);
     },
   };
+}
+
+/** A call's failure as comlink would carry its thrown Error: the name and message. */
+function failed(reason: unknown): CallOutcome {
+  if (reason instanceof Error) return { ok: false, name: reason.name, message: reason.message };
+  return { ok: false, name: 'Error', message: String(reason) };
 }

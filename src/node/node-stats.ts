@@ -36,12 +36,14 @@ export class NodeCounters {
   }): NodeStats {
     const { store, hold } = parts;
     // The roster's entities are bookkeeping, not the picture (their versions still count).
-    const views = store.list(parts.now).filter((v) => !isRosterEntity(v.id));
+    // Counted without building a view per entity: benchmarks poll stats() while a sync runs (at
+    // 20k entities the views cost the worker most of its time, docs/benchmarks.md scenario 7).
+    const shown = store.countShown(parts.now, isRosterEntity);
     return {
       nodeId: parts.nodeId,
-      entities: views.length,
+      entities: shown.entities,
       versions: store.size,
-      conflicts: views.reduce((n, v) => n + (v.conflicts.length > 0 ? 1 : 0), 0),
+      conflicts: shown.conflicts,
       storage: parts.storage,
       writes: { ...this.writes },
       rejected: {

@@ -13,6 +13,13 @@ export interface Scheduler {
    * (docs/c2-pipeline.md, "The priority lane").
    */
   background?(fn: () => void): void;
+  /**
+   * Runs `fn` in a later task at the host's normal priority, without the delay a timer set from a
+   * timer gets (browsers clamp setTimeout to 4 ms from the fifth nested one): for work cut into
+   * many tasks in a row, such as a peer's large frame merged in parts. Absent, the caller uses
+   * `after(0, fn)`.
+   */
+  soon?(fn: () => void): void;
 }
 
 /**

@@ -15,12 +15,40 @@ export interface StartOptions {
 }
 
 /**
+ * The node's writes the page gathers per task and sends as one `callMany` message (docs/performance.md,
+ * scenario 7): one comlink message per write cost the worker a task, a signing round and a storage
+ * commit each, so 256 concurrent create() calls made 1.6k writes/s; started together in one task they
+ * share one signing round (GroupSigner) and one commit (the write-behind).
+ */
+export const BATCHED_CALLS = ['create', 'update', 'remove'] as const;
+export type BatchedCallName = (typeof BATCHED_CALLS)[number];
+
+/** Most calls in one `callMany` message (a bulk signing round holds BULK_ROUND_VERSIONS versions). */
+export const MAX_CALLS_PER_MESSAGE = 1024;
+
+/** One call of a `callMany` message. */
+export interface BatchedCall {
+  readonly name: BatchedCallName;
+  readonly args: readonly unknown[];
+}
+
+/** How one call of a `callMany` message settled: its value, or its error as comlink carries a thrown Error. */
+export type CallOutcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly name: string; readonly message: string };
+
+/**
  * What the node worker exposes over comlink (the page holds it as `Remote<WorkerApi>`): the node's
  * API as declared in node-api.ts, the roster's calls (roster-api.ts), plus what only the page's plumbing calls. `watch` takes a
  * comlink-proxied listener and returns a proxied unsubscribe function.
  */
 export interface WorkerApi extends NodeApi, RosterCalls {
   start(options: StartOptions): Promise<NodeInfo>;
+  /**
+   * Several node writes in one message (BATCHED_CALLS, at most MAX_CALLS_PER_MESSAGE), started in
+   * order in one task; resolves once all have settled, with each one's outcome in order.
+   */
+  callMany(calls: readonly BatchedCall[]): Promise<CallOutcome[]>;
   /**
    * Hands the worker's mesh one WebRTC link: the page keeps the data channel and moves its sync
    * frames over this (transferred) port. See src/adapters/port-link.ts.

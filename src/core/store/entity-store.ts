@@ -4,7 +4,7 @@ import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
 import { subsumedByFloor } from './context-bound';
 import { EntityState, type ApplyOutcome, type EntityMeta } from './entity-state';
-import { viewOf, visibleAt, type EntityView } from './entity-view';
+import { shownSummary, viewOf, visibleAt, type EntityView } from './entity-view';
 import { matches, type Query } from './query';
 
 /**
@@ -86,6 +86,23 @@ export class EntityStore {
       if (v !== undefined && matches(v, q)) out.push(v);
     }
     return out;
+  }
+
+  /**
+   * How many entities `list(now)` would show, and how many of them have a conflicting component,
+   * without building their views; `skip` leaves entities out of both counts.
+   */
+  countShown(now: number, skip?: (id: EntityId) => boolean): { readonly entities: number; readonly conflicts: number } {
+    let entities = 0;
+    let conflicts = 0;
+    for (const s of this.entities.values()) {
+      if (skip?.(s.id) === true) continue;
+      const { shown, conflict } = shownSummary(s, now);
+      if (!shown) continue;
+      entities += 1;
+      if (conflict) conflicts += 1;
+    }
+    return { entities, conflicts };
   }
 
   /**

@@ -51,9 +51,35 @@ export interface EntityView {
 const deleted = (state: EntityState, h: Version): boolean =>
   state.deletedAt !== undefined && compareTs(h.ts, state.deletedAt) <= 0;
 
-/** Whether a head of `kind` shows in the view: not written before a passed expiry, not an expiry the delete covers. */
-const shown = (state: EntityState, kind: string, h: Version, passed: boolean, expiry: number): boolean =>
-  !(passed && h.ts.ms <= expiry) && !(kind === EXPIRY && deleted(state, h));
+/** The heads of each register the view shows at `now` (none: the component is not shown). */
+function shownHeads(state: EntityState, now: number): (kind: string, all: readonly Version[]) => readonly Version[] {
+  const fired = state.firedBy(now);
+  const passed = fired !== undefined;
+  const expiry = passed ? (fired.value as Expiry).at : 0;
+  return (kind, all) => {
+    if (kind === DELETED || (passed && kind === EXPIRY)) return [];
+    if (!passed && kind !== EXPIRY) return all;
+    return all.filter((h) => !(passed && h.ts.ms <= expiry) && !(kind === EXPIRY && deleted(state, h)));
+  };
+}
+
+/**
+ * What `viewOf` would say of an entity's visibility and conflicts, without building the view (no
+ * value copied, no timestamp formatted): `stats()` counts a whole store with it.
+ */
+export function shownSummary(state: EntityState, now: number): { readonly shown: boolean; readonly conflict: boolean } {
+  if (!state.live) return { shown: false, conflict: false };
+  const shown = shownHeads(state, now);
+  let any = false;
+  let conflict = false;
+  for (const [kind, all] of state.registers) {
+    const heads = shown(kind, all);
+    if (heads.length === 0) continue;
+    any = true;
+    if (heads.length > 1) conflict = true;
+  }
+  return { shown: any, conflict };
+}
 
 /**
  * The visible view of an entity, or undefined when it is deleted, or expired at `now` with nothing
@@ -62,16 +88,13 @@ const shown = (state: EntityState, kind: string, h: Version, passed: boolean, ex
  */
 export function viewOf(state: EntityState, now: number): EntityView | undefined {
   if (!state.live) return undefined;
-  const fired = state.firedBy(now);
-  const passed = fired !== undefined;
-  const expiry = passed ? (fired.value as Expiry).at : 0;
+  const shown = shownHeads(state, now);
   const components: Record<string, ComponentValue> = {};
   const meta: Record<string, ComponentMeta> = {};
   const conflicts: string[] = [];
   let updatedAt = 0;
   for (const [kind, all] of state.registers) {
-    if (kind === DELETED || (passed && kind === EXPIRY)) continue;
-    const heads = all.filter((h) => shown(state, kind, h, passed, expiry));
+    const heads = shown(kind, all);
     if (heads.length === 0) continue;
     const w = heads[0]!;
     components[kind] = w.value as ComponentValue;
@@ -96,13 +119,5 @@ export function viewOf(state: EntityState, now: number): EntityView | undefined 
  * the fusion view asks of every fused track's sources at every scan (src/node/fusion-view.ts).
  */
 export function visibleAt(state: EntityState, now: number): boolean {
-  if (!state.live) return false;
-  const fired = state.firedBy(now);
-  const passed = fired !== undefined;
-  const expiry = passed ? (fired.value as Expiry).at : 0;
-  for (const [kind, all] of state.registers) {
-    if (kind === DELETED || (passed && kind === EXPIRY)) continue;
-    if (all.some((h) => shown(state, kind, h, passed, expiry))) return true;
-  }
-  return false;
+  return shownSummary(state, now).shown;
 }

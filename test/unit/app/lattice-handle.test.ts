@@ -11,6 +11,7 @@ import { ROW, viewOfRow } from '../../../src/core/feed/track-row';
 import type { ChangeBatch, CompactBatch } from '../../../src/node/node-api';
 import type { WorkerApi } from '../../../src/node/worker-api';
 import { StorageFullError } from '../../../src/ports/storage';
+import type { Signer } from '../../../src/ports/signer';
 import { RosterService } from '../../../src/node/roster/roster-service';
 import { testSecurity } from '../support/test-keys';
 import { fakeDevice } from '../node/roster/roster-harness';
@@ -29,9 +30,11 @@ afterEach(() => {
  */
 async function handleOverComlink(
   storage = new MemoryStorage(),
+  extra: { signer?: Signer; posted?: unknown[] } = {},
 ): Promise<{ handle: LatticeHandle; node: LatticeNode; navigated: string[] }> {
   let n = 0;
   const node = await LatticeNode.open({
+    ...(extra.signer === undefined ? {} : { signer: extra.signer }),
     nodeId: NODE,
     lattice: 'test',
     storage,
@@ -61,6 +64,14 @@ async function handleOverComlink(
   const { port1, port2 } = new MessageChannel();
   ports.push(port1, port2);
   Comlink.expose(served, port1);
+  const posted = extra.posted;
+  if (posted !== undefined) {
+    const post = port2.postMessage.bind(port2);
+    port2.postMessage = ((message: unknown, transfer?: Transferable[]) => {
+      posted.push(message);
+      post(message, transfer as never);
+    }) as typeof port2.postMessage;
+  }
   const navigated: string[] = [];
   const handle = createLatticeHandle(Comlink.wrap<WorkerApi>(port2), 'test', undefined, undefined, {
     base: 'https://app.example/lm/',
@@ -128,6 +139,40 @@ describe('window.lattice over the worker boundary', () => {
     );
     storage.failNextCommit(new StorageFullError('quota exceeded'));
     expect(await name(handle.create({ id: 'b', components: { threat: { level: 'LOW' } } }))).toBe('StorageFullError');
+  });
+
+  it('sends the writes of one task as one message, signed in one round, each settling on its own', async () => {
+    let signatures = 0;
+    const signer: Signer = {
+      publicKey: new Uint8Array(32),
+      sign: () => {
+        signatures += 1;
+        return new Uint8Array(64).fill(1);
+      },
+    };
+    const posted: unknown[] = [];
+    const { handle } = await handleOverComlink(new MemoryStorage(), { signer, posted });
+    await handle.ready;
+    await handle.create({ id: 'taken', components: { threat: { level: 'LOW' } } });
+    [posted.length, signatures] = [0, 0];
+    const name = (p: Promise<unknown>) =>
+      p.then(
+        (v) => (v as { id: string }).id,
+        (error: unknown) => (error as Error).name,
+      );
+    const writes = Array.from({ length: 200 }, (_, k) =>
+      name(handle.create({ id: `t${k}`, components: { position: { lat: 50 + k * 1e-4, lon: 8 } } })),
+    );
+    const refused = name(handle.create({ id: 'taken', components: { threat: { level: 'LOW' } } }));
+    expect(await Promise.all(writes)).toEqual(Array.from({ length: 200 }, (_, k) => `t${k}`));
+    expect(await refused).toBe('ValidationError');
+    // One comlink message for the 201 calls (was one each), and one signature for their versions.
+    expect(posted.length).toBe(1);
+    expect(signatures).toBe(1);
+    // A call that is not batched goes after the writes made before it.
+    const created = handle.create({ id: 'late', components: { threat: { level: 'LOW' } } });
+    expect((await handle.get('late'))?.id).toBe('late');
+    await created;
   });
 
   it('delivers watch batches until unsubscribed', async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { NodeId } from '../../../src/core/ids';
 import { createWorkerApi, type RunningNode } from '../../../src/node/create-worker-api';
+import { MAX_CALLS_PER_MESSAGE } from '../../../src/node/worker-api';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import { MeshNode } from '../../../src/node/mesh';
 import { CompactDecoder, type DecodedViews } from '../../../src/core/feed/feed-decoder';
@@ -95,6 +96,26 @@ describe('the worker API', () => {
     expect(security).toEqual(opened().mesh.securityStats());
     expect(security.rejected['forged-author']).toBe(0);
     expect(await api.disconnectPeer(PEER)).toBe(false);
+  });
+
+  it('runs a callMany of writes, each settling on its own, and refuses calls that are not batched writes', async () => {
+    const { api } = served();
+    await api.start({ lattice: 'alpha' });
+    const out = await api.callMany([
+      { name: 'create', args: [{ id: 'x', components: { threat: { level: 'LOW' } } }] },
+      { name: 'create', args: [{ id: 'x', components: { threat: { level: 'LOW' } } }] },
+      { name: 'update', args: ['x', { threat: { level: 'HIGH' } }] },
+      { name: 'stats' as never, args: [] },
+    ]);
+    expect(out.map((o) => (o.ok ? (o.value as { id: string }).id : o.name))).toEqual([
+      'x',
+      'ValidationError',
+      'x',
+      'ValidationError',
+    ]);
+    await expect(
+      api.callMany(Array.from({ length: MAX_CALLS_PER_MESSAGE + 1 }, () => ({ name: 'remove' as const, args: ['x'] }))),
+    ).rejects.toThrow(/at most/);
   });
 
   it('forwards the roster calls: members, invite, removeMember', async () => {

@@ -172,3 +172,38 @@ describe('EntityStore.size counts stored versions', () => {
     );
   });
 });
+
+describe('EntityStore.countShown', () => {
+  it('counts what list() shows and its conflicts, skipping what it is told to', () => {
+    const a = picture();
+    a.receive(node('b', 1_000).write('london', 'threat', { level: 'HIGH' })); // a conflict
+    a.delete('samoa');
+    a.write('fiji', 'expiry', { at: 5_000 });
+    for (const now of [0, 4_999, 5_000]) {
+      const views = a.store.list(now);
+      expect(a.store.countShown(now)).toEqual({
+        entities: views.length,
+        conflicts: views.filter((v) => v.conflicts.length > 0).length,
+      });
+    }
+    expect(a.store.countShown(0)).toEqual({ entities: 4, conflicts: 1 });
+    expect(a.store.countShown(0, (id) => id === 'london')).toEqual({ entities: 3, conflicts: 0 });
+  });
+
+  it('agrees with list() on random histories (property)', () => {
+    const seed = Number(process.env.SEED ?? Date.now());
+    console.log('entity-store countShown seed', seed);
+    fc.assert(
+      fc.property(arbProgram(), fc.integer({ min: 0, max: 3 }), (program, at) => {
+        for (const n of simulate(program).nodes) {
+          const views = n.store.list(at);
+          expect(n.store.countShown(at)).toEqual({
+            entities: views.length,
+            conflicts: views.filter((v) => v.conflicts.length > 0).length,
+          });
+        }
+      }),
+      { seed, numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,80 @@
+import { MAX_CALLS_PER_MESSAGE, type BatchedCall, type BatchedCallName, type CallOutcome } from '../node/worker-api';
+
+interface Pending {
+  readonly call: BatchedCall;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Gathers the node writes (BATCHED_CALLS) the page makes in one task and sends them as one
+ * `callMany` message at the next task, or at once when MAX_CALLS_PER_MESSAGE are waiting: one
+ * worker task, signing round and storage commit for a burst of writes instead of one each
+ * (docs/performance.md, scenario 7). Each caller gets its own outcome; a failed message fails its
+ * calls. `flush` sends what waits now: a call that does not go through here flushes first, so
+ * the worker still sees the page's calls in the order they were made.
+ */
+export class CallBatcher {
+  private pending: Pending[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly send: (calls: BatchedCall[]) => Promise<CallOutcome[]>,
+    /** Runs `fn` in a later task (default: nextTask). */
+    private readonly later: (fn: () => void) => void = nextTask(),
+  ) {}
+
+  call(name: BatchedCallName, args: readonly unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ call: { name, args }, resolve, reject });
+      if (this.pending.length >= MAX_CALLS_PER_MESSAGE) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        this.later(() => {
+          this.scheduled = false;
+          this.flush();
+        });
+      }
+    });
+  }
+
+  flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    let sent: Promise<CallOutcome[]>;
+    try {
+      sent = this.send(batch.map((p) => p.call));
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    sent.then(
+      (outcomes) =>
+        batch.forEach((p, i) => {
+          const o = outcomes[i];
+          if (o === undefined) p.reject(new Error('callMany: no outcome for this call'));
+          else if (o.ok) p.resolve(o.value);
+          // As comlink rethrows a worker's Error: the name and message kept.
+          else p.reject(Object.assign(new Error(o.message), { name: o.name }));
+        }),
+      (error: unknown) => batch.forEach((p) => p.reject(error)),
+    );
+  }
+}
+
+/**
+ * A later task through a MessageChannel of its own: unlike a 0 ms timer it is not throttled in a
+ * hidden tab (Chrome runs those timers at most once a second there), so a background tab's writes
+ * are not held back. The port does not keep a Node process alive (tests).
+ */
+export function nextTask(): (fn: () => void) => void {
+  const { port1, port2 } = new MessageChannel();
+  const queued: (() => void)[] = [];
+  port1.onmessage = () => queued.shift()?.();
+  (port1 as { unref?: () => void }).unref?.();
+  (port2 as { unref?: () => void }).unref?.();
+  return (fn) => {
+    queued.push(fn);
+    port2.postMessage(0);
+  };
+}
