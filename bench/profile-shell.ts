@@ -7,7 +7,8 @@
  * Run: `npx vite build && node --import tsx bench/profile-shell.ts [eo] [radar] [out.cpuprofile]`: eo and
  * radar are the simulators' track counts (500 and 500 by default: 1k; 5000 5000 for 10k); with an
  * out path the page's main thread is also profiled (DevTools CPU profiler) over the last window and
- * the self time per function printed (bench/lib/cpu-profile-top.ts). Set RUNS for more rounds.
+ * the self time per function printed (bench/lib/cpu-profile-top.ts). Set RUNS for more rounds,
+ * SETTLE_MS for the wait before measuring, DIST_DIR for another build (an older commit's, to compare).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -24,7 +25,7 @@ const RADAR = Number(process.argv[3] ?? 500);
 const PROFILE_OUT = process.argv[4];
 const WINDOW_MS = 5000;
 
-const app = await createAppServer({ distDir: 'dist', port: 0, host: '127.0.0.1' });
+const app = await createAppServer({ distDir: process.env.DIST_DIR ?? 'dist', port: 0, host: '127.0.0.1' });
 const browser = await puppeteer.launch({
   executablePath: chromiumPath(),
   headless: true,
