@@ -76,11 +76,12 @@ export class AppShell extends LitElement {
   /** Why the stored basemap could not be opened (shown in the settings). */
   declare basemapError: string;
   private readonly node = new NodeController(this);
-  private listedAt: { revision: number; views: readonly EntityView[]; at: number } = {
-    revision: -1,
-    views: [],
-    at: -Infinity,
-  };
+  private listedAt: {
+    revision: number;
+    at: number;
+    selectedId: string | null;
+    selected: EntityView | undefined;
+  } = { revision: -1, at: -Infinity, selectedId: null, selected: undefined };
   private listTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -139,31 +140,40 @@ export class AppShell extends LitElement {
   }
 
   /**
-   * The picture as an array for the track list, made again when the picture changed but at most
-   * every LIST_REFRESH_MS: each refresh makes a view of every track moved since, and the list
-   * filters and sorts them all, where batches come up to 60 times a second (docs/ui.md "Frame time").
-   * A change after a quiet spell shows at once; one within the interval at its end.
+   * The picture's revision the track list and the inspector show, moved on when the picture changed
+   * but at most every LIST_REFRESH_MS, where batches come up to 60 times a second (docs/ui.md "Frame
+   * time"): each refresh orders the list over the picture's columns and makes views only for the
+   * rows drawn, and the selected entity's view again. A change after a quiet spell shows at once; one
+   * within the interval at its end. A new selection is read at once.
    */
-  private listed(): readonly EntityView[] {
+  private listed(): { revision: number; selected: EntityView | undefined } {
     const revision = this.node.picture.revision;
-    if (this.listedAt.revision === revision) return this.listedAt.views;
+    const held = this.listedAt;
+    const sameSelection = held.selectedId === this.selectedId;
+    if (held.revision === revision && sameSelection) return held;
     const now = performance.now();
-    const wait = this.listedAt.at + LIST_REFRESH_MS - now;
-    if (wait > 0) {
+    const wait = held.at + LIST_REFRESH_MS - now;
+    if (wait > 0 && held.revision !== revision) {
       this.listTimer ??= setTimeout(() => {
         this.listTimer = undefined;
         this.requestUpdate();
       }, wait);
-      return this.listedAt.views;
+      if (sameSelection) return held;
+      // A new selection shows at once, as the picture held at the last refresh lists it.
+      this.listedAt = { ...held, selectedId: this.selectedId, selected: this.selectedView() };
+      return this.listedAt;
     }
-    this.listedAt = { revision, views: [...this.node.entities.values()], at: now };
-    return this.listedAt.views;
+    this.listedAt = { revision, at: now, selectedId: this.selectedId, selected: this.selectedView() };
+    return this.listedAt;
+  }
+
+  private selectedView(): EntityView | undefined {
+    return this.selectedId === null ? undefined : this.node.entities.get(this.selectedId);
   }
 
   protected override render(): unknown {
     const info = this.node.info;
-    const entities = this.listed();
-    const selected = this.selectedId === null ? undefined : this.node.entities.get(this.selectedId);
+    const { revision, selected } = this.listed();
     return html`
       <header>
         <h1>${mark}<span class="name">lattice-mesh</span></h1>
@@ -251,7 +261,11 @@ export class AppShell extends LitElement {
             ></lm-entity-inspector>
           </div>
           <section class="panel" aria-label="Tracks">
-            <lm-track-list .entities=${entities} .selectedId=${this.selectedId}></lm-track-list>
+            <lm-track-list
+              .picture=${this.node.picture}
+              .revision=${revision}
+              .selectedId=${this.selectedId}
+            ></lm-track-list>
             <lm-picture-transfer .client=${this.client} .entities=${this.node.entities}></lm-picture-transfer>
           </section>
           <div class="panel" role="region" aria-label="Sensors" data-panel="sensors" tabindex="-1">

@@ -85,6 +85,11 @@ export class Picture implements PictureRows {
     return this.bases[slot]!;
   }
 
+  /** Every entity's id and slot, in the order the ids came (the track list's pass over the columns). */
+  forEachSlot(fn: (id: string, slot: number) => void): void {
+    for (const [id, slot] of this.slots) fn(id, slot);
+  }
+
   /** The entity's view (made from its base and row when its row is newer). */
   get(id: string): EntityView | undefined {
     const slot = this.slots.get(id);

@@ -3,7 +3,7 @@ import { DISPOSITIONS, SENSOR_TYPES, THREAT_LEVELS } from '../core/entity/compon
 import { activeFilters, STALENESS, toggled, type Staleness, type TrackFilter } from './track-filter';
 
 /** What each chip says: the words an operator uses, short enough for a chip. */
-const DISPOSITION_TEXT: Readonly<Record<(typeof DISPOSITIONS)[number], string>> = {
+export const DISPOSITION_TEXT: Readonly<Record<(typeof DISPOSITIONS)[number], string>> = {
   HOSTILE: 'Hostile',
   SUSPICIOUS: 'Suspect',
   UNKNOWN: 'Unknown',
@@ -12,7 +12,7 @@ const DISPOSITION_TEXT: Readonly<Record<(typeof DISPOSITIONS)[number], string>> 
   ASSUMED_FRIENDLY: 'Assumed friend',
   FRIENDLY: 'Friend',
 };
-const SOURCE_TEXT: Readonly<Record<(typeof SENSOR_TYPES)[number], string>> = { eo: 'EO camera', radar: 'Radar' };
+export const SOURCE_TEXT: Readonly<Record<(typeof SENSOR_TYPES)[number], string>> = { eo: 'EO camera', radar: 'Radar' };
 const STALENESS_TEXT: Readonly<Record<Staleness, string>> = { any: 'Any age', fresh: 'Fresh', stale: 'Stale' };
 
 /**

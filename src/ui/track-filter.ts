@@ -6,9 +6,11 @@ import {
   type SensorType,
   type ThreatLevel,
 } from '../core/entity/component-types';
+import type { TrackColumns } from '../core/feed/track-columns';
+import { ROW, THREAT_CODES } from '../core/feed/track-row';
 import type { EntityView } from '../node/node-api';
-import { labelOf, threatOf } from './format';
-import { isStale } from './map/stale';
+import { labelOf } from './format';
+import { staleOf } from './map/stale';
 
 /** Which tracks by age: all, only those with a fresh fix, or only the stale ones. */
 export const STALENESS = ['any', 'fresh', 'stale'] as const;
@@ -55,16 +57,26 @@ export function activeFilters(f: TrackFilter): number {
   );
 }
 
-export interface FilteredTracks {
-  readonly shown: readonly EntityView[];
-  /** How many matched before the display cap. */
-  readonly matched: number;
+/**
+ * What the list reads of the picture (src/ui/picture.ts): each entity's slot in arrival order, its
+ * row in the columns (threat and disposition codes, flags, fix time, expiry) and its base view,
+ * which is current in everything a row does not hold (label, source, fusion, conflicts).
+ */
+export interface ListedRows {
+  readonly size: number;
+  readonly columns: TrackColumns;
+  base(slot: number): EntityView;
+  /** Every entity's id and slot, in the order the ids came. */
+  forEachSlot(fn: (id: string, slot: number) => void): void;
 }
 
-const rank = (v: EntityView): number => {
-  const t = threatOf(v);
-  return t === undefined ? -1 : THREAT_LEVELS.indexOf(t);
-};
+/** Which codes of a list a filter lets through (code k + 1 is list[k], 0 is none: track-row.ts). */
+function codesPassing<T>(list: readonly T[], chosen: readonly T[]): Uint8Array | undefined {
+  if (chosen.length === 0) return undefined;
+  const ok = new Uint8Array(list.length + 1);
+  list.forEach((value, k) => (ok[k + 1] = chosen.includes(value) ? 1 : 0));
+  return ok;
+}
 
 /** A component's field when it is one of the allowed values (components may come from any node). */
 function fieldOf<T extends string>(v: EntityView, kind: string, field: string, allowed: readonly T[]): T | undefined {
@@ -72,44 +84,54 @@ function fieldOf<T extends string>(v: EntityView, kind: string, field: string, a
   return allowed.includes(value as T) ? (value as T) : undefined;
 }
 
-function passes<T>(chosen: readonly T[], value: T | undefined): boolean {
-  return chosen.length === 0 || (value !== undefined && chosen.includes(value));
-}
-
-function matches(v: EntityView, f: TrackFilter, text: string, now: number): boolean {
-  if (f.conflictedOnly && v.conflicts.length === 0) return false;
-  if (f.fusedOnly && v.components.fusion === undefined) return false;
-  if (!passes(f.threats, threatOf(v))) return false;
-  if (!passes(f.dispositions, fieldOf(v, 'classification', 'disposition', DISPOSITIONS))) return false;
-  if (!passes(f.sources, fieldOf(v, 'source', 'sensorType', SENSOR_TYPES))) return false;
-  if (f.staleness !== 'any' && isStale(v, now) !== (f.staleness === 'stale')) return false;
-  return text === '' || v.id.toLowerCase().includes(text) || labelOf(v).toLowerCase().includes(text);
+/** The track's row is stale by the map's rule (stale.ts), read from its columns. */
+export function rowStale(c: TrackColumns, slot: number, now: number): boolean {
+  const flags = c.flags[slot]!;
+  const fixed = c.positionTime[slot]!;
+  return staleOf(
+    (flags & ROW.EXPIRY) !== 0 ? c.expiryAt[slot]! : NaN,
+    (flags & ROW.FUSION_STALE) !== 0,
+    (flags & ROW.POSITION) !== 0 && Number.isFinite(fixed) ? fixed : c.updatedAt[slot]!,
+    now,
+  );
 }
 
 /**
- * Matching tracks, most threatening first, at most `cap` of them. One linear pass with a bucket
- * per threat level instead of a sort, so a picture of 10k moving tracks costs well under a frame;
- * within a level the order is the caller's (arrival order), which keeps rows from jumping around.
+ * The ids of the tracks that pass the filter, most threatening first; within a threat level in
+ * arrival order, which keeps rows from jumping around. One pass over the picture's columns (a bucket
+ * per threat level instead of a sort) that makes no view: the codes and flags are read from the row,
+ * the rest (label, source, fusion, conflicts) from the base view, only for a filter that asks.
  */
-export function filterTracks(all: readonly EntityView[], f: TrackFilter, cap: number, now: number): FilteredTracks {
+export function orderTracks(rows: ListedRows, f: TrackFilter, now: number): string[] {
   const text = f.text.trim().toLowerCase();
-  const buckets: EntityView[][] = THREAT_LEVELS.map(() => []);
-  const unrated: EntityView[] = [];
-  let matched = 0;
-  for (const v of all) {
-    if (!matches(v, f, text, now)) continue;
-    matched++;
-    const r = rank(v);
-    (r < 0 ? unrated : buckets[r]!).push(v);
-  }
-  const shown: EntityView[] = [];
-  for (const bucket of [...buckets.reverse(), unrated]) {
-    for (const v of bucket) {
-      if (shown.length >= cap) return { shown, matched };
-      shown.push(v);
+  const c = rows.columns;
+  const threats = codesPassing(THREAT_LEVELS, f.threats);
+  const dispositions = codesPassing(DISPOSITIONS, f.dispositions);
+  const sources = f.sources.length > 0 ? f.sources : undefined;
+  const staleWanted = f.staleness === 'any' ? undefined : f.staleness === 'stale';
+  // Bucket k + 1 holds threat code k + 1 (THREAT_LEVELS[k]); bucket 0 the unrated.
+  const buckets: string[][] = Array.from({ length: THREAT_CODES + 1 }, () => []);
+  rows.forEachSlot((id, slot) => {
+    const threat = c.threat[slot]!;
+    if (threats !== undefined && threats[threat] !== 1) return;
+    if (dispositions !== undefined && dispositions[c.disposition[slot]!] !== 1) return;
+    if (staleWanted !== undefined && rowStale(c, slot, now) !== staleWanted) return;
+    if (f.conflictedOnly || f.fusedOnly || sources !== undefined || text !== '') {
+      const base = rows.base(slot);
+      if (f.conflictedOnly && base.conflicts.length === 0) return;
+      if (f.fusedOnly && base.components.fusion === undefined) return;
+      if (sources !== undefined) {
+        const sensor = fieldOf(base, 'source', 'sensorType', SENSOR_TYPES);
+        if (sensor === undefined || !sources.includes(sensor)) return;
+      }
+      if (text !== '' && !id.toLowerCase().includes(text) && !labelOf(base).toLowerCase().includes(text)) return;
     }
-  }
-  return { shown, matched };
+    buckets[threat]!.push(id);
+  });
+  const ids: string[] = [];
+  for (let code = THREAT_CODES; code > 0; code--) for (const id of buckets[code]!) ids.push(id);
+  for (const id of buckets[0]!) ids.push(id);
+  return ids;
 }
 
 /** The set with `value` added, or removed when it was there (a chip's tap). */

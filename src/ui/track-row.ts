@@ -1,26 +1,53 @@
 import { LitElement, css, html } from 'lit';
+import { DISPOSITIONS, SENSOR_TYPES, type Disposition, type SensorType } from '../core/entity/component-types';
 import type { EntityView } from '../node/node-api';
-import { clockTime, isoTime, labelOf, orderedKinds, shortId, summarize, threatOf } from './format';
+import { clockTime, isoTime, labelOf, threatOf } from './format';
 import { controls, threatColours } from './theme';
-import { standingTask, taskLine } from './approvals/standing-task';
+import { standingTask } from './approvals/standing-task';
+import { DISPOSITION_TEXT, SOURCE_TEXT } from './track-filter-bar';
+
+/** A row's height in the list, its gap included (the list is virtualised on it: track-list.ts). */
+export const ROW_HEIGHT = 64;
+/** The gap under each row's card, inside ROW_HEIGHT. */
+const ROW_GAP = 6;
+
+const fieldOf = <T extends string>(
+  v: EntityView,
+  kind: string,
+  field: string,
+  allowed: readonly T[],
+): T | undefined => {
+  const value = (v.components[kind] as Record<string, unknown> | undefined)?.[field];
+  return allowed.includes(value as T) ? (value as T) : undefined;
+};
+
+/** Where the track is, short (the inspector gives it in the operator's coordinate format). */
+function where(v: EntityView): string {
+  const p = v.components.position as { lat?: unknown; lon?: unknown } | undefined;
+  return typeof p?.lat === 'number' && typeof p.lon === 'number' ? `${p.lat.toFixed(4)}, ${p.lon.toFixed(4)}` : '';
+}
 
 /**
- * One track in the list: id, label, threat and every component with its value, author and clock.
- * A row re-renders only when its EntityView object changes, so a batch touching ten tracks out of
- * ten thousand re-renders ten rows.
+ * One track in the list, one fixed-height card of two lines: id, label, threat, standing task and
+ * conflict; then identity, source, position, when it was last written and whether it is stale. Each
+ * component with its author and clock is the inspector's (entity-inspector.ts): a row of fixed
+ * height is what lets the list draw only the rows in view among thousands.
  */
 export class TrackRow extends LitElement {
   static override properties = {
     entity: { attribute: false },
     selected: { type: Boolean, reflect: true },
+    stale: { type: Boolean },
   };
 
   declare entity: EntityView | undefined;
   declare selected: boolean;
+  declare stale: boolean;
 
   constructor() {
     super();
     this.selected = false;
+    this.stale = false;
   }
 
   static override styles = [
@@ -29,38 +56,53 @@ export class TrackRow extends LitElement {
     css`
       :host {
         display: block;
+        box-sizing: border-box;
+        height: ${ROW_HEIGHT}px;
+        padding-bottom: ${ROW_GAP}px;
       }
       .row {
         display: grid;
-        gap: 6px;
+        align-content: center;
+        gap: 2px;
         box-sizing: border-box;
-        width: 100%;
-        padding: 8px 12px;
+        height: 100%;
+        padding: 0 12px;
         border: 1px solid var(--lm-border);
         border-left: 6px solid var(--threat, var(--lm-border));
         border-radius: 8px;
         background: var(--lm-panel);
+        overflow: hidden;
       }
       :host([selected]) .row {
         background: var(--lm-selected-bg);
         border-color: var(--lm-accent);
         border-left-color: var(--threat, var(--lm-accent));
       }
-      .head {
+      .line {
         display: flex;
         align-items: center;
         gap: 8px;
-        flex-wrap: wrap;
+        min-width: 0;
+        white-space: nowrap;
+      }
+      .cut {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        min-width: 0;
       }
       .id {
         font-family: var(--lm-mono);
         font-weight: 600;
-        overflow-wrap: anywhere;
+        flex: 0 1 auto;
+      }
+      .label {
+        flex: 1 1 auto;
       }
       .badge {
+        flex: none;
         font-size: 12px;
         font-weight: 700;
-        padding: 2px 8px;
+        padding: 0 8px;
         border-radius: 999px;
         border: 1px solid currentColor;
       }
@@ -73,37 +115,24 @@ export class TrackRow extends LitElement {
       .task {
         color: var(--lm-accent);
       }
-      .comps {
-        display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(230px, 1fr));
-        gap: 6px 16px;
-        font-size: 14px;
-      }
-      .comp {
-        min-width: 0;
-      }
-      .line {
-        display: flex;
-        justify-content: space-between;
-        align-items: baseline;
-        gap: 8px;
-        font-size: 12px;
+      .facts {
+        font-size: 13px;
         color: var(--lm-muted);
       }
-      .kind {
-        text-transform: uppercase;
-        letter-spacing: 0.04em;
+      .facts > * {
+        flex: none;
       }
-      .comp[data-conflict] .kind {
-        color: var(--lm-warn);
-        font-weight: 700;
-      }
-      .stamp {
+      .facts .where {
+        flex: 0 1 auto;
         font-family: var(--lm-mono);
-        white-space: nowrap;
       }
-      .value {
-        overflow-wrap: anywhere;
+      time {
+        font-family: var(--lm-mono);
+        margin-left: auto;
+      }
+      .stale {
+        color: var(--lm-warn);
+        font-weight: 600;
       }
     `,
   ];
@@ -114,57 +143,37 @@ export class TrackRow extends LitElement {
     const threat = threatOf(v);
     const label = labelOf(v);
     const task = standingTask(v);
+    const disposition = fieldOf<Disposition>(v, 'classification', 'disposition', DISPOSITIONS);
+    const sensor = fieldOf<SensorType>(v, 'source', 'sensorType', SENSOR_TYPES);
+    const fused = v.components.fusion !== undefined;
     return html`<div class="row ${threat ? `threat-${threat}` : ''}">
-      <div class="head">
-        <span class="id" data-testid="track-id">${v.id}</span>
-        ${label ? html`<span>${label}</span>` : null}
+      <div class="line">
+        <span class="id cut" data-testid="track-id">${v.id}</span>
+        <span class="label cut" data-testid="track-label">${label}</span>
         ${threat ? html`<span class="badge threat" data-testid="track-threat">${threat}</span>` : null}
         ${task ? html`<span class="badge task" data-testid="track-task">⚑ ${task.task} · ${task.status}</span>` : null}
         ${
           v.conflicts.length > 0
-            ? html`<span class="badge conflict" title="Conflicting writes: ${v.conflicts.join(', ')}">⚠ conflict</span>`
-            : null
-        }
-      </div>
-      <div class="comps">${orderedKinds(v).map((kind) => this.component(v, kind))}</div>
-    </div>`;
-  }
-
-  private component(v: EntityView, kind: string): unknown {
-    const meta = v.meta[kind];
-    const conflict = v.conflicts.includes(kind);
-    return html`<div class="comp" data-testid="component" data-kind=${kind} ?data-conflict=${conflict}>
-      <div class="line">
-        <span class="kind"
-          >${
-            conflict
-              ? html`<span data-testid="conflict-marker" title="${meta?.heads ?? 2} concurrent heads">⚠ </span>`
-              : null
-          }${kind}</span
-        >
-        ${
-          meta
-            ? html`<span class="stamp"
-                >${
-                  meta.derived
-                    ? html`<span
-                        data-testid="derived"
-                        title="derived by ${meta.derived.by} from versions by ${meta.derived.authors.join(', ')}; not written"
-                        >${meta.derived.by}</span
-                      >`
-                    : html`<span data-testid="author" title=${meta.author}>${shortId(meta.author)}</span>`
-                }
-                <time
-                  data-testid="clock"
-                  datetime=${isoTime(meta.time)}
-                  title="${isoTime(meta.time)} · version ${meta.version}"
-                  >${clockTime(meta.time)}</time
-                ></span
+            ? html`<span
+                class="badge conflict"
+                data-testid="track-conflict"
+                data-kinds=${v.conflicts.join(' ')}
+                title="Conflicting writes: ${v.conflicts.join(', ')}"
+                >⚠ conflict</span
               >`
             : null
         }
       </div>
-      <div class="value">${kind === 'task' ? taskLine(v) : summarize(kind, v.components[kind]!)}</div>
+      <div class="line facts">
+        ${disposition ? html`<span data-testid="track-identity">${DISPOSITION_TEXT[disposition]}</span>` : null}
+        ${fused ? html`<span data-testid="track-source">Fused</span>` : null}
+        ${!fused && sensor ? html`<span data-testid="track-source">${SOURCE_TEXT[sensor]}</span>` : null}
+        <span class="where cut" data-testid="track-position">${where(v)}</span>
+        ${this.stale ? html`<span class="stale" data-testid="track-stale">stale</span>` : null}
+        <time data-testid="track-time" datetime=${isoTime(v.updatedAt)} title="last written ${isoTime(v.updatedAt)}"
+          >${clockTime(v.updatedAt).slice(0, 8)}</time
+        >
+      </div>
     </div>`;
   }
 }

@@ -11,8 +11,8 @@ function row(root: Element, id: string): HTMLElement {
   return queryDeep(root, `${byTestId('track-row')}[data-entity-id="${id}"]`);
 }
 
-function component(rowEl: HTMLElement, kind: string): HTMLElement {
-  return queryDeep(rowEl, `${byTestId('component')}[data-kind="${kind}"]`);
+function component(root: Element, kind: string): HTMLElement {
+  return queryDeep(root, `${byTestId('inspector-component')}[data-kind="${kind}"]`);
 }
 
 describe('<lm-app>', () => {
@@ -51,7 +51,7 @@ describe('<lm-app>', () => {
     await eventually(() => row(app, 'kept'));
   });
 
-  it('lists every entity with its components, author and clock', async () => {
+  it('lists every entity as one row: id, label, threat, identity, position and when it was written', async () => {
     const client = await openTestNode();
     const created = await client.create({
       id: 'trk-1',
@@ -59,25 +59,27 @@ describe('<lm-app>', () => {
         position: { lat: 51.5, lon: -0.12, alt: 120 },
         classification: { label: 'Fighter', disposition: 'HOSTILE', environment: 'AIR', confidence: 0.8 },
         threat: { level: 'HIGH' },
+        source: { sensorId: 'r1', sensorType: 'radar' },
         speed: { kts: 250 },
       },
     });
     const { app } = await mountApp(client);
     const r = await eventually(() => row(app, 'trk-1'));
-    for (const kind of ['position', 'classification', 'threat', 'speed']) component(r, kind);
-    const pos = component(r, 'position');
-    includes(pos.textContent, '51.50000, -0.12000 · 120 m');
-    includes(component(r, 'classification').textContent, 'Fighter · HOSTILE · AIR · 80%');
-    includes(component(r, 'speed').textContent, '{"kts":250}');
-    const author = queryDeep(pos, byTestId('author'));
-    equal(author.textContent, shortId(client.nodeId));
-    equal(author.title, client.nodeId);
-    const clock = queryDeep(pos, byTestId('clock'));
-    const meta = created.meta.position!;
-    equal(clock.textContent, clockTime(meta.time));
-    ok(/^\d\d:\d\d:\d\d\.\d{3}$/.test(clock.textContent ?? ''), `clock format: ${clock.textContent}`);
-    includes(clock.title, meta.version, 'version on hover');
-    equal(queryDeep(r, byTestId('track-threat')).textContent, 'HIGH');
+    const text = (id: string): string => queryDeep(r, byTestId(id)).textContent?.trim() ?? '';
+    equal(text('track-id'), 'trk-1');
+    equal(text('track-label'), 'Fighter');
+    equal(text('track-threat'), 'HIGH');
+    equal(text('track-identity'), 'Hostile');
+    equal(text('track-source'), 'Radar');
+    equal(text('track-position'), '51.5000, -0.1200');
+    const time = queryDeep(r, byTestId('track-time'));
+    equal(time.textContent?.trim(), clockTime(created.updatedAt).slice(0, 8));
+    ok(r.getBoundingClientRect().height >= 44, 'a row is a 44 px target');
+    // Each component with its author and clock is the inspector's (inspector.test.ts).
+    r.click();
+    const pos = await eventually(() => component(app, 'position'));
+    equal(queryDeep(pos, byTestId('author')).title, client.nodeId);
+    for (const kind of ['classification', 'threat', 'speed']) component(app, kind);
   });
 
   it('follows watch batches: changes and removals appear without a reload', async () => {
@@ -108,17 +110,14 @@ describe('<lm-app>', () => {
     });
   });
 
-  it('marks a conflicted component and lists its heads in the inspector', async () => {
+  it('marks a conflicted track and lists its heads in the inspector', async () => {
     const client = await openTestNode();
     await client.create({ id: 'trk-2', components: { position: { lat: 1, lon: 2 }, threat: { level: 'LOW' } } });
     // Another node raised the threat without having seen our write: two concurrent heads.
     client.remoteWrite('trk-2', 'threat', { level: 'HIGH' }, OTHER_NODE);
     const { app } = await mountApp(client);
     const r = await eventually(() => row(app, 'trk-2'));
-    const threat = component(r, 'threat');
-    ok(threat.hasAttribute('data-conflict'), 'threat carries data-conflict');
-    queryDeep(threat, byTestId('conflict-marker'));
-    ok(!component(r, 'position').hasAttribute('data-conflict'), 'position is not conflicted');
+    equal(queryDeep(r, byTestId('track-conflict')).dataset.kinds, 'threat', 'the row names the conflicted component');
     equal(queryDeep(r, byTestId('track-threat')).textContent, 'HIGH', 'higher threat wins a conflict');
 
     r.click();
@@ -127,6 +126,7 @@ describe('<lm-app>', () => {
       equal(items.length, 2, 'heads listed');
       return items;
     });
+    queryDeep(component(app, 'threat'), byTestId('conflict-marker'));
     includes(heads[0]!.textContent, 'winner');
     includes(heads[0]!.textContent, 'HIGH');
     includes(heads[1]!.textContent, 'LOW');
