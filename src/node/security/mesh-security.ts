@@ -14,6 +14,7 @@ import {
   NewRegisterLimit,
   type Holding,
   type RegisterLimits,
+  REGISTER_HEAP_BYTES,
   type RegisterSplit,
 } from './new-entity-limit';
 import {
@@ -305,18 +306,33 @@ export class MeshSecurity {
     if (pre.refused.length > 0) this.countRegisterRefusals(pre, from);
     const checked = (outcome: VerifyOutcome): void => {
       const verdict = this.afterSignatures(outcome, from);
-      done({ ...verdict, rejected: [...registerRejections(pre, 'this-link'), ...verdict.rejected] }, this.now());
+      // One mark per frame in which the link's own node went over its bound (a flood of its own new
+      // registers), counted once whichever check refused them; a relay passing a member's burst on
+      // is not at fault.
+      const flooding = ownOverBound(pre, from) || verdict.ownOverBound;
+      done(
+        {
+          accepted: verdict.accepted,
+          rejected: [...registerRejections(pre, 'this-link'), ...verdict.rejected],
+          penalty: verdict.penalty + (flooding ? 1 : 0),
+        },
+        this.now(),
+      );
     };
     if (pre.accepted.length === 0) return checked({ accepted: [], rejected: [] });
     this.verifier.verify(pre.accepted, from, checked, (error) => {
       // Our failure, not the peer's: nothing merged, nothing charged; the next round asks again.
       this.log('verifying versions failed', error);
-      done({ accepted: [], rejected: registerRejections(pre, 'this-link') }, this.now());
+      const penalty = ownOverBound(pre, from) ? 1 : 0;
+      done({ accepted: [], rejected: registerRejections(pre, 'this-link'), penalty }, this.now());
     });
   }
 
   /** The roster's gate and the charge for new registers, on what the signature check left. */
-  private afterSignatures(outcome: VerifyOutcome, from: NodeId): VerifyVerdict {
+  private afterSignatures(
+    outcome: VerifyOutcome,
+    from: NodeId,
+  ): VerifyVerdict & { readonly penalty: number; readonly ownOverBound: boolean } {
     // An equivocation is counted (and charged to its author's own link) but still merged: the
     // merge keeps the same one of two contents under one timestamp on every node
     // (compareContent), whereas refusing whichever came second would split the picture by
@@ -373,6 +389,7 @@ export class MeshSecurity {
       ],
       // The author's own link sent both contents: charged like a forgery.
       penalty: outcome.rejected.filter((r) => r.reason === 'equivocation' && r.version.ts.node === from).length,
+      ownOverBound: ownOverBound(charged, from),
     };
   }
 
@@ -416,7 +433,8 @@ export class MeshSecurity {
     const { burst, ratePerSecond } = this.registerLimits;
     this.log(
       `refused ${split.refused.length} versions of new registers from ${from}: their authors (${authors.join(', ')}) ` +
-        `made more than ${burst} new registers here, then ${ratePerSecond} a second, or an entity held ` +
+        `made more than ${burst} new registers here (~${Math.round((burst * REGISTER_HEAP_BYTES) / 1e6)} MB of heap), ` +
+        `then ${ratePerSecond} a second, or an entity held ` +
         `${MAX_UNKNOWN_KINDS_PER_ENTITY} unknown kinds (${MAX_UNKNOWN_KINDS_PER_AUTHOR} by one author); asked for again later`,
     );
   }
@@ -437,8 +455,15 @@ export class MeshSecurity {
   }
 }
 
+/** Whether the sending link's own node had new registers refused: it floods, nobody else's burst is passed on. */
+function ownOverBound(split: RegisterSplit, from: NodeId): boolean {
+  return split.refused.some((r) => r.reason === 'entity-limit' && r.version.ts.node === from);
+}
+
 /**
- * Versions over the new-register bound or an entity's kinds cap, never the link's fault (an honest
+ * Versions over the new-register bound or an entity's kinds cap, not charged one by one (an honest
+ * relay passes a member's burst on; the link of the flooding author itself is marked once per frame,
+ * see verify) (an honest
  * relay passes a member's burst on). Refused by the precheck (`this-link`: not verified, so possibly
  * a forged copy of an honest version; set aside on the sending link only, docs/security.md, "The
  * hold-back") or by the charge after their signatures verified (`hold-back`: the author's bucket
