@@ -7,6 +7,7 @@ import type { FrameBatch } from '../../core/signing/frame-batch';
 import { LEAF_FORM_BINARY } from '../../core/signing/leaf-form';
 import { buildTree } from '../../core/signing/merkle';
 import { HANDSHAKE_NONCE_BYTES, type VerifyVerdict } from '../../core/sync';
+import { FUSED_ID_PREFIX, isFusedId } from '../../core/fusion/fused-id';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
 import {
@@ -301,7 +302,9 @@ export class MeshSecurity {
    * read first (charging nothing), so a flood over its author's bound costs no signature check;
    * what passes is verified, gated by the roster, and only then charged to its authors.
    */
-  verify(versions: readonly Version[], from: NodeId, done: (verdict: VerifyVerdict, now: number) => void): void {
+  verify(input: readonly Version[], from: NodeId, done: (verdict: VerifyVerdict, now: number) => void): void {
+    const fused = this.refuseFusedIds(input, from);
+    const versions = fused.length === 0 ? input : input.filter((v) => !isFusedId(v.entity));
     const pre = this.newRegisters.precheck(versions, this.holding, this.now());
     if (pre.refused.length > 0) this.countRegisterRefusals(pre, from);
     const checked = (outcome: VerifyOutcome): void => {
@@ -313,7 +316,7 @@ export class MeshSecurity {
       done(
         {
           accepted: verdict.accepted,
-          rejected: [...registerRejections(pre, 'this-link'), ...verdict.rejected],
+          rejected: [...fused, ...registerRejections(pre, 'this-link'), ...verdict.rejected],
           penalty: verdict.penalty + (flooding ? 1 : 0),
         },
         this.now(),
@@ -324,8 +327,30 @@ export class MeshSecurity {
       // Our failure, not the peer's: nothing merged, nothing charged; the next round asks again.
       this.log('verifying versions failed', error);
       const penalty = ownOverBound(pre, from) ? 1 : 0;
-      done({ accepted: [], rejected: registerRejections(pre, 'this-link'), penalty }, this.now());
+      done({ accepted: [], rejected: [...fused, ...registerRejections(pre, 'this-link')], penalty }, this.now());
     });
+  }
+
+  /**
+   * Versions under a fused id (core/fusion/fused-id.ts): refused before any check, whoever signed
+   * them, counted as `fused-id` and logged. Charged to the link when it is their author (no honest
+   * node of this build writes one); a relay may hold one from a node without this check. Set aside
+   * on the sending link only (unchecked, so possibly not its author's).
+   */
+  private refuseFusedIds(versions: readonly Version[], from: NodeId): VerifyVerdict['rejected'] {
+    const out: VerifyVerdict['rejected'][number][] = [];
+    for (const v of versions) {
+      if (!isFusedId(v.entity)) continue;
+      out.push({ version: v, reason: 'fused-id', penalise: v.ts.node === from, later: 'this-link' });
+    }
+    if (out.length === 0) return out;
+    this.gateRejected['fused-id'] = (this.gateRejected['fused-id'] ?? 0) + out.length;
+    const first = out[0]!.version;
+    this.log(
+      `refused ${out.length} versions from ${from} under fused ids (${first.entity}/${first.kind} by ${first.ts.node} first): ` +
+        `ids starting with ${FUSED_ID_PREFIX} are fusion's derived tracks, never written`,
+    );
+    return out;
   }
 
   /** The roster's gate and the charge for new registers, on what the signature check left. */
