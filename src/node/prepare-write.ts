@@ -14,6 +14,7 @@ import { asUserKind, type ComponentKind, type EntityId, type NodeId } from '../c
 import type { Version } from '../core/merge/version';
 import type { EntityStore } from '../core/store/entity-store';
 import { INTERCEPT_TASK } from '../core/task/records';
+import { FUSED_ID_PREFIX, isFusedId } from '../core/fusion/fused-id';
 import { isRosterEntity, ROSTER_OP_KIND } from '../core/roster/roster-entity';
 import type { UpdateOptions } from './node-api';
 
@@ -49,6 +50,11 @@ export function checkWrite(
   for (const [kind, value] of entries)
     values.set(asUserKind(kind), quantizeValue(kind, validateComponent(kind, value)));
   refuseRosterMisuse(id, values, writer);
+  if (isFusedId(id)) {
+    throw new ValidationError(
+      `${id}: ids starting with ${FUSED_ID_PREFIX} are fusion's derived tracks; write on a source track instead`,
+    );
+  }
   if (writer === 'user') refuseGateOwned(store, id, values);
   const basedOn = options?.basedOn;
   if (basedOn !== undefined) {

@@ -9,6 +9,15 @@ import type { EntityId } from '../ids';
 /** Every fused id starts so: such ids are fusion's derived views, never stored (docs/fusion.md). */
 export const FUSED_ID_PREFIX = 'fused:';
 
+/**
+ * Whether `id` is in fusion's namespace: no write (local or a peer's) may take such an id, or the
+ * stored entity would stand beside, or hide, the fused view every node derives under it
+ * (docs/security.md, "Fused ids"). Refused by checkWrite, at ingest and at import.
+ */
+export function isFusedId(id: string): boolean {
+  return id.startsWith(FUSED_ID_PREFIX);
+}
+
 export function fusedId(sources: readonly string[]): EntityId {
   const key = [...sources].sort().join('\n');
   let h1 = 0x811c9dc5;

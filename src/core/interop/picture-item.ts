@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors';
 import type { ComponentValue } from '../entity/component-types';
 import { validateComponent } from '../entity/validate-component';
-import { FUSED_ID_PREFIX } from '../fusion/fused-id';
+import { isFusedId } from '../fusion/fused-id';
 import { asEntityId, type EntityId } from '../ids';
 
 /**
@@ -87,7 +87,7 @@ export function collect(
       const id = asEntityId(uid);
       // A fused track is derived from its sources on every node; stored under its id it would
       // stand beside the view and its sources on every node of the lattice (docs/ui.md).
-      if (id.startsWith(FUSED_ID_PREFIX)) {
+      if (isFusedId(id)) {
         throw new ValidationError(`${JSON.stringify(id)} is a fused track: import its sources, fusion derives it`);
       }
       if (seen.has(id)) throw new ValidationError(`id ${JSON.stringify(id)} appears earlier in the file`);

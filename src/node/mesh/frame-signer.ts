@@ -24,6 +24,13 @@ export const MAX_FRAME_SIGNATURES_PER_SECOND = 20;
  */
 export const MAX_FRAME_LEAVES_PER_SECOND = 4000;
 
+/**
+ * How long a link counts as one of those sharing the signature and leaf budgets after it last asked
+ * for a frame batch: each such link may spend 1/n of each per second (docs/security.md, "Frame
+ * batches"), so n wide links cannot spend what a thin one needs.
+ */
+export const FRAME_SHARE_WINDOW_MS = 2_000;
+
 /** A value now or later: WebCrypto signs asynchronously, Node's synchronous signer at once. */
 export type MaybeAsync<T> = T | Promise<T>;
 
@@ -34,9 +41,10 @@ export type SignOwnBatch = (batch: FrameBatch) => MaybeAsync<Uint8Array>;
 /**
  * Why a run goes with its stored proofs: no signer, or nothing of ours to batch that would save
  * bytes (`no-saving`: the steady state of such a link), or an exception to the link's usual
- * framing (`pipeline` full, a `borrowing` run that never waits, signature or leaf `tokens` spent).
+ * framing (`pipeline` full, a `borrowing` run that never waits, signature or leaf `tokens` spent,
+ * or the link's `share` of them).
  */
-export type StoredWhy = 'no-signer' | 'no-saving' | 'pipeline' | 'borrowing' | 'tokens';
+export type StoredWhy = 'no-signer' | 'no-saving' | 'pipeline' | 'borrowing' | 'tokens' | 'share';
 export type FramePlan =
   { readonly kind: 'stored'; readonly sized: readonly Version[]; readonly why: StoredWhy } | BatchPlan;
 
@@ -54,6 +62,24 @@ export interface BatchPlan {
   readonly others: readonly Version[];
 }
 
+/** One link's view of the node's FrameSigner: its runs are planned and signed against its own share. */
+export interface LinkFrameSigner {
+  plan(run: readonly Version[]): FramePlan;
+  sign(plan: BatchPlan, stored: readonly Version[]): MaybeAsync<readonly Version[]>;
+}
+
+/** A link's share of the budgets: tokens may go below zero by the one frame that took them (a debt). */
+interface Share {
+  tokens: number;
+  leaves: number;
+  at: number;
+  /** When the link last asked for a frame batch (it shares the budgets for FRAME_SHARE_WINDOW_MS). */
+  asked: number;
+  /** Its share's bursts now (1/n of the node's). */
+  capTokens: number;
+  capLeaves: number;
+}
+
 /**
  * Which live frames of a budgeted link go under a frame batch (docs/budgeter.md, "Frame batches";
  * docs/security.md, "Frame batches"): a run of live versions whose own versions would otherwise
@@ -63,7 +89,10 @@ export interface BatchPlan {
  * already; versions of other authors go with the proofs they were stored with, since only their
  * author can sign them. Signatures and the versions they cover are bounded per node
  * (MAX_FRAME_SIGNATURES_PER_SECOND, MAX_FRAME_LEAVES_PER_SECOND, token buckets on the injected
- * clock); past them a frame goes as stored.
+ * clock); past them a frame goes as stored. Each link that asked within FRAME_SHARE_WINDOW_MS has
+ * its own share of both, 1/n of each rate for n such links (`forLink`): a link over its share goes
+ * as stored (`share`) while the others keep theirs, so many wide links spending the node's budget
+ * cannot push a thin link back onto its stored proofs.
  */
 export class FrameSigner {
   /** Frame batches signed, the versions they covered, runs sent as stored for want of a token, failed signatures. */
@@ -102,8 +131,17 @@ export class FrameSigner {
     this.at = now();
   }
 
-  /** How a run of live versions is framed (no signature yet, no token taken). */
-  plan(run: readonly Version[]): FramePlan {
+  /** Runs sent as stored because their link had spent its share while the node had tokens left. */
+  overShare = 0;
+  private readonly shares = new Map<string, Share>();
+
+  /** The signer as one link uses it: its runs are charged to its share (`link`: the peer's id). */
+  forLink(link: string): LinkFrameSigner {
+    return { plan: (run) => this.plan(run, link), sign: (plan, stored) => this.sign(plan, stored, link) };
+  }
+
+  /** How a run of live versions is framed (no signature yet, no token taken); `link`: whose share. */
+  plan(run: readonly Version[], link = ''): FramePlan {
     const own: Version[] = [];
     const others: Version[] = [];
     const keys = new Set<string>();
@@ -119,7 +157,8 @@ export class FrameSigner {
       own.push(v);
     }
     if (!frameBatchSaves(own)) return { kind: 'stored', sized: run, why: 'no-saving' };
-    if (!this.available(own.length)) return { kind: 'stored', sized: run, why: 'tokens' };
+    const why = this.available(own.length, link);
+    if (why !== undefined) return { kind: 'stored', sized: run, why };
     const mine: Version[] = [];
     for (const v of own) {
       if (this.isOurs(v)) mine.push(v);
@@ -135,10 +174,13 @@ export class FrameSigner {
    * The run's versions to encode once the batch is signed (a token taken). If signing fails the
    * run goes as stored (`stored`, logged), so a version is never held back for it.
    */
-  sign(plan: BatchPlan, stored: readonly Version[]): MaybeAsync<readonly Version[]> {
+  sign(plan: BatchPlan, stored: readonly Version[], link = ''): MaybeAsync<readonly Version[]> {
     this.refill();
     this.tokens -= 1;
     this.leafTokens -= plan.batch.versions.length;
+    const share = this.shareOf(link);
+    share.tokens -= 1;
+    share.leaves -= plan.batch.versions.length;
     const done = (sig: Uint8Array): readonly Version[] => {
       this.signed += 1;
       this.versions += plan.batch.versions.length;
@@ -167,12 +209,59 @@ export class FrameSigner {
     return ok;
   }
 
-  /** Whether a frame batch of `leaves` versions may be signed now; counts a run that may not. */
-  private available(leaves: number): boolean {
+  /** Why a frame batch of `leaves` versions may not be signed now for `link` (undefined: it may); counts a run that may not. */
+  private available(leaves: number, link: string): StoredWhy | undefined {
     this.refill();
-    const ok = this.tokens >= 1 && this.leafTokens >= leaves;
-    if (!ok) this.skipped += 1;
-    return ok;
+    const share = this.shareOf(link);
+    share.asked = this.now();
+    let why: StoredWhy | undefined;
+    if (!(this.tokens >= 1 && this.leafTokens >= leaves)) why = 'tokens';
+    else if (!(share.tokens >= Math.min(1, share.capTokens) && share.leaves >= Math.min(leaves, share.capLeaves)))
+      why = 'share';
+    if (why !== undefined) this.skipped += 1;
+    if (why === 'share') this.overShare += 1;
+    return why;
+  }
+
+  /**
+   * `link`'s share, refilled at 1/n of each rate (n: links that asked within FRAME_SHARE_WINDOW_MS,
+   * this one counted), up to 1/n of each burst. A frame needs a whole token of its share (or the whole
+   * share when it is below one) and its leaves (or the whole share's).
+   */
+  private shareOf(link: string): Share {
+    const now = this.now();
+    let n = 1;
+    for (const [id, s] of this.shares) {
+      if (id === link) continue;
+      if (now - s.asked > FRAME_SHARE_WINDOW_MS) this.shares.delete(id);
+      else n += 1;
+    }
+    const cap = { tokens: this.maxPerSecond / n, leaves: this.maxLeavesPerSecond / n };
+    let share = this.shares.get(link);
+    if (share === undefined) {
+      share = {
+        tokens: cap.tokens,
+        leaves: cap.leaves,
+        at: now,
+        asked: now,
+        capTokens: cap.tokens,
+        capLeaves: cap.leaves,
+      };
+      this.shares.set(link, share);
+      return share;
+    }
+    const elapsed = now - share.at;
+    share.at = Math.min(share.at, now);
+    if (elapsed > 0) {
+      share.at = now;
+      share.tokens += (elapsed * cap.tokens) / 1000;
+      share.leaves += (elapsed * cap.leaves) / 1000;
+    }
+    share.capTokens = cap.tokens;
+    share.capLeaves = cap.leaves;
+    share.tokens = Math.min(cap.tokens, share.tokens);
+    share.leaves = Math.min(cap.leaves, share.leaves);
+    return share;
   }
 
   /** Refills at maxPerSecond up to maxPerSecond; a clock that steps back refills nothing. */

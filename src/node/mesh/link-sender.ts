@@ -6,7 +6,7 @@ import type { Version } from '../../core/merge/version';
 import { encodeMessage, MAX_SYNC_FRAME_BYTES, MessageType, splitFrame } from '../../core/sync';
 import { encodeVersions, WireError } from '../../core/wire';
 import type { Scheduler } from '../scheduler';
-import { type BatchPlan, type FramePlan, type FrameSigner, usualFraming } from './frame-signer';
+import { type BatchPlan, type FramePlan, type LinkFrameSigner, usualFraming } from './frame-signer';
 import type { Outgoing } from './outgoing';
 
 /** Room for the `versions` header inside a frame (as the session's framer keeps). */
@@ -56,7 +56,7 @@ export interface LinkSenderDeps {
    * Signs a weighted live frame's own versions afresh as one batch when that makes it smaller
    * (frame batches, docs/budgeter.md); absent: versions go with the proofs they were stored with.
    */
-  readonly frameSigner?: FrameSigner;
+  readonly frameSigner?: LinkFrameSigner;
 }
 
 /** A frame charged and waiting for its frame batch's signature (at most MAX_FRAMES_SIGNING). */

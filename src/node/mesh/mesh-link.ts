@@ -90,7 +90,7 @@ export class MeshLink implements LinkHandler {
       counted: (bytes, versions) => this.session.countSent(bytes, versions),
       now,
       ...(budget.scheduler === undefined ? {} : { scheduler: budget.scheduler }),
-      ...(budget.frameSigner === undefined ? {} : { frameSigner: budget.frameSigner }),
+      ...(budget.frameSigner === undefined ? {} : { frameSigner: budget.frameSigner.forLink(link.peer) }),
       wake: () => this.budget.budget.wake(this.budgeted),
       log: (m, d) => this.log(`link ${this.link.peer}: ${m}`, d),
     });

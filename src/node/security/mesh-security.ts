@@ -7,6 +7,7 @@ import type { FrameBatch } from '../../core/signing/frame-batch';
 import { LEAF_FORM_BINARY } from '../../core/signing/leaf-form';
 import { buildTree } from '../../core/signing/merkle';
 import { HANDSHAKE_NONCE_BYTES, type VerifyVerdict } from '../../core/sync';
+import { FUSED_ID_PREFIX, isFusedId } from '../../core/fusion/fused-id';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
 import {
@@ -14,6 +15,7 @@ import {
   NewRegisterLimit,
   type Holding,
   type RegisterLimits,
+  REGISTER_HEAP_BYTES,
   type RegisterSplit,
 } from './new-entity-limit';
 import {
@@ -300,23 +302,62 @@ export class MeshSecurity {
    * read first (charging nothing), so a flood over its author's bound costs no signature check;
    * what passes is verified, gated by the roster, and only then charged to its authors.
    */
-  verify(versions: readonly Version[], from: NodeId, done: (verdict: VerifyVerdict, now: number) => void): void {
+  verify(input: readonly Version[], from: NodeId, done: (verdict: VerifyVerdict, now: number) => void): void {
+    const fused = this.refuseFusedIds(input, from);
+    const versions = fused.length === 0 ? input : input.filter((v) => !isFusedId(v.entity));
     const pre = this.newRegisters.precheck(versions, this.holding, this.now());
     if (pre.refused.length > 0) this.countRegisterRefusals(pre, from);
     const checked = (outcome: VerifyOutcome): void => {
       const verdict = this.afterSignatures(outcome, from);
-      done({ ...verdict, rejected: [...registerRejections(pre, 'this-link'), ...verdict.rejected] }, this.now());
+      // One mark per frame in which the link's own node went over its bound (a flood of its own new
+      // registers), counted once whichever check refused them; a relay passing a member's burst on
+      // is not at fault.
+      const flooding = ownOverBound(pre, from) || verdict.ownOverBound;
+      done(
+        {
+          accepted: verdict.accepted,
+          rejected: [...fused, ...registerRejections(pre, 'this-link'), ...verdict.rejected],
+          penalty: verdict.penalty + (flooding ? 1 : 0),
+        },
+        this.now(),
+      );
     };
     if (pre.accepted.length === 0) return checked({ accepted: [], rejected: [] });
     this.verifier.verify(pre.accepted, from, checked, (error) => {
       // Our failure, not the peer's: nothing merged, nothing charged; the next round asks again.
       this.log('verifying versions failed', error);
-      done({ accepted: [], rejected: registerRejections(pre, 'this-link') }, this.now());
+      const penalty = ownOverBound(pre, from) ? 1 : 0;
+      done({ accepted: [], rejected: [...fused, ...registerRejections(pre, 'this-link')], penalty }, this.now());
     });
   }
 
+  /**
+   * Versions under a fused id (core/fusion/fused-id.ts): refused before any check, whoever signed
+   * them, counted as `fused-id` and logged. Charged to the link when it is their author (no honest
+   * node of this build writes one); a relay may hold one from a node without this check. Set aside
+   * on the sending link only (unchecked, so possibly not its author's).
+   */
+  private refuseFusedIds(versions: readonly Version[], from: NodeId): VerifyVerdict['rejected'] {
+    const out: VerifyVerdict['rejected'][number][] = [];
+    for (const v of versions) {
+      if (!isFusedId(v.entity)) continue;
+      out.push({ version: v, reason: 'fused-id', penalise: v.ts.node === from, later: 'this-link' });
+    }
+    if (out.length === 0) return out;
+    this.gateRejected['fused-id'] = (this.gateRejected['fused-id'] ?? 0) + out.length;
+    const first = out[0]!.version;
+    this.log(
+      `refused ${out.length} versions from ${from} under fused ids (${first.entity}/${first.kind} by ${first.ts.node} first): ` +
+        `ids starting with ${FUSED_ID_PREFIX} are fusion's derived tracks, never written`,
+    );
+    return out;
+  }
+
   /** The roster's gate and the charge for new registers, on what the signature check left. */
-  private afterSignatures(outcome: VerifyOutcome, from: NodeId): VerifyVerdict {
+  private afterSignatures(
+    outcome: VerifyOutcome,
+    from: NodeId,
+  ): VerifyVerdict & { readonly penalty: number; readonly ownOverBound: boolean } {
     // An equivocation is counted (and charged to its author's own link) but still merged: the
     // merge keeps the same one of two contents under one timestamp on every node
     // (compareContent), whereas refusing whichever came second would split the picture by
@@ -373,6 +414,7 @@ export class MeshSecurity {
       ],
       // The author's own link sent both contents: charged like a forgery.
       penalty: outcome.rejected.filter((r) => r.reason === 'equivocation' && r.version.ts.node === from).length,
+      ownOverBound: ownOverBound(charged, from),
     };
   }
 
@@ -416,7 +458,8 @@ export class MeshSecurity {
     const { burst, ratePerSecond } = this.registerLimits;
     this.log(
       `refused ${split.refused.length} versions of new registers from ${from}: their authors (${authors.join(', ')}) ` +
-        `made more than ${burst} new registers here, then ${ratePerSecond} a second, or an entity held ` +
+        `made more than ${burst} new registers here (~${Math.round((burst * REGISTER_HEAP_BYTES) / 1e6)} MB of heap), ` +
+        `then ${ratePerSecond} a second, or an entity held ` +
         `${MAX_UNKNOWN_KINDS_PER_ENTITY} unknown kinds (${MAX_UNKNOWN_KINDS_PER_AUTHOR} by one author); asked for again later`,
     );
   }
@@ -437,8 +480,15 @@ export class MeshSecurity {
   }
 }
 
+/** Whether the sending link's own node had new registers refused: it floods, nobody else's burst is passed on. */
+function ownOverBound(split: RegisterSplit, from: NodeId): boolean {
+  return split.refused.some((r) => r.reason === 'entity-limit' && r.version.ts.node === from);
+}
+
 /**
- * Versions over the new-register bound or an entity's kinds cap, never the link's fault (an honest
+ * Versions over the new-register bound or an entity's kinds cap, not charged one by one (an honest
+ * relay passes a member's burst on; the link of the flooding author itself is marked once per frame,
+ * see verify) (an honest
  * relay passes a member's burst on). Refused by the precheck (`this-link`: not verified, so possibly
  * a forged copy of an honest version; set aside on the sending link only, docs/security.md, "The
  * hold-back") or by the charge after their signatures verified (`hold-back`: the author's bucket

@@ -7,13 +7,25 @@ import type { Version } from '../../core/merge/version';
  * New registers one author may make this node hold (docs/security.md, "New registers per
  * author"): a token bucket per author, one token per register (entity, kind) the node does not
  * hold yet. A register is what costs memory: an entity is its registers, and a component added
- * to an entity already held (another author's track) is as new as a new entity. The burst covers
- * a first sync of a large sensor's picture (scenario 9 fuses 10k tracks of a few components
- * each; twice that fits), the rate a sensor's steady turnover; beyond it a flood costs at most
- * this many new registers per author per second.
+ * to an entity already held (another author's track) is as new as a new entity.
+ *
+ * Sized from what a register costs (REGISTER_HEAP_BYTES): the burst is what one author can make a
+ * tablet hold at once, ~41 MB; the rate a sensor's steady turnover of new tracks (four or five new
+ * tracks a second of four or five components), ~3 MB a minute beyond the burst. A larger first
+ * sync (a fusion node's 10k tracks of several components) takes the burst at once and the rest as
+ * the bucket refills, fetched again by anti-entropy after the hold-back.
  */
-export const NEW_REGISTER_BURST = 100_000;
-export const NEW_REGISTERS_PER_SECOND = 250;
+export const NEW_REGISTER_BURST = 16_384;
+export const NEW_REGISTERS_PER_SECOND = 20;
+/**
+ * Heap (with the ArrayBuffers' backing stores) one held register of a small remote component costs
+ * a node, measured with bench/register-heap.ts (2026-12-04, 20,000 registers in batches of 2,000):
+ * ~4.0 KB in the unit harness, of which ~1.5 KB is the memory storage's copy that IndexedDB keeps on
+ * disk in the browser; the rest is the verified version with its own Merkle path, the store's
+ * entity (~0.6 KB: two one-entry Maps, the knowledge) and the sync index (~0.46 KB: a 16-byte id in
+ * its own ArrayBuffer, its hex key). Only for logs and docs: the limit counts registers.
+ */
+export const REGISTER_HEAP_BYTES = 2_500;
 /** Authors whose buckets are kept (least recently used go first; as many as the key ring holds keys). */
 export const MAX_AUTHOR_BUCKETS = 4_096;
 /**

@@ -20,7 +20,7 @@ import {
 import { encodeVersions } from '../../../src/core/wire';
 import type { NodeId } from '../../../src/core/ids';
 import { encodeMessage } from '../../../src/core/sync';
-import { NEW_REGISTER_BURST } from '../../../src/node/security/new-entity-limit';
+import { NEW_REGISTER_BURST, NEW_REGISTERS_PER_SECOND } from '../../../src/node/security/new-entity-limit';
 import { signedBatch } from '../../../src/node/security/sign-writes';
 import { syncSigner, testIdentity } from '../support/test-keys';
 import { Harness, pos, T0, versionsFrame, type Peer } from '../node/mesh/scripted-peers';
@@ -122,8 +122,9 @@ describe('attack suite: sync floods (issue 12)', () => {
     const held = [...h.node.versions()].length;
     // What it makes us hold: one register per version, within the author's burst (entity-flood.test.ts
     // holds an author to it); the frame bound keeps any one frame from holding more.
-    expect(held).toBe(3 * perFrame);
-    expect(held).toBeLessThanOrEqual(NEW_REGISTER_BURST);
+    // The burst and what refilled while the frames came (a few ticks), not the 40,002.
+    expect(held).toBeGreaterThanOrEqual(NEW_REGISTER_BURST);
+    expect(held).toBeLessThanOrEqual(NEW_REGISTER_BURST + NEW_REGISTERS_PER_SECOND * 2);
     // Bytes out per byte in: each version relayed once to the other link, about as many bytes as came in.
     expect(honest.versionsOut().length).toBe(held);
     expect(new Set(honest.versionsOut().map((v) => v.entity)).size).toBe(held);

@@ -1,0 +1,83 @@
+/**
+ * What one member can make a node hold (docs/security.md, "New registers per author"), with the
+ * node's default limits: a member floods new registers over its own link, in legal frames of whole
+ * signed batches. The victim holds at most NEW_REGISTER_BURST of them (~41 MB at
+ * REGISTER_HEAP_BYTES) plus the rate; the rest is refused as `entity-limit`, counted, logged, and
+ * the flooder's link is marked invalid once per frame; an honest author's writes still land; and
+ * what was refused of an honest author arrives by anti-entropy once the hold-back ran out.
+ * Before (NEW_REGISTER_BURST = 100,000) the whole flood was held: ~75 MB for these 30,000.
+ */
+import { describe, expect, it } from 'vitest';
+import type { NodeId } from '../../../src/core/ids';
+import { encodeMessage } from '../../../src/core/sync';
+import {
+  NEW_REGISTER_BURST,
+  NEW_REGISTERS_PER_SECOND,
+  REGISTER_HEAP_BYTES,
+} from '../../../src/node/security/new-entity-limit';
+import { signedBatch } from '../../../src/node/security/sign-writes';
+import { Harness, pos, T0, versionsFrame } from '../node/mesh/scripted-peers';
+import { syncSigner, testIdentity } from '../support/test-keys';
+
+/** What a tablet can afford to hold for one author (docs/security.md): tens of MB. */
+const AFFORDABLE_BYTES = 48 * 1024 * 1024;
+const FLOOD = 30_000;
+const PER_FRAME = 2_000;
+
+describe('attack suite: the memory one member can make a node hold', () => {
+  it('holds a member’s flood of new registers to its burst, refuses and counts the rest, marks its link, and serves an honest author', async () => {
+    const h = await Harness.create('m');
+    const evil = h.peer('x');
+    evil.hello();
+    const alice = h.peer('a');
+    alice.hello();
+    h.tick();
+    for (let f = 0; f * PER_FRAME < FLOOD; f++) {
+      const tiny = Array.from({ length: PER_FRAME }, (_, i) =>
+        pos(`x${f}-${i}`, 'x', T0 - 100_000 + f * PER_FRAME + i),
+      );
+      const frame = versionsFrame(await signedBatch(syncSigner(testIdentity('x')), 'x' as NodeId, tiny), true);
+      evil.handler.receive(encodeMessage(frame));
+      h.tick(0);
+    }
+    const held = [...h.node.versions()].filter((v) => v.ts.node === 'x').length;
+    // No time passed: the burst, not a version more.
+    expect(held).toBe(NEW_REGISTER_BURST);
+    expect(held * REGISTER_HEAP_BYTES).toBeLessThanOrEqual(AFFORDABLE_BYTES);
+    const stats = h.mesh.securityStats();
+    expect(stats.rejected['entity-limit']).toBe(FLOOD - NEW_REGISTER_BURST);
+    expect(stats.newRegistersRefused).toBe(FLOOD - NEW_REGISTER_BURST);
+    expect(h.logs.some((l) => l.includes('versions of new registers from x') && l.includes('MB of heap'))).toBe(true);
+    // Its own link flooded: one invalid mark per frame over the bound (not per version, not the link cut yet).
+    const framesOver = Math.ceil((FLOOD - NEW_REGISTER_BURST) / PER_FRAME);
+    expect(h.mesh.peers().find((p) => p.peer === 'x')?.invalidFrames).toBe(framesOver);
+    expect(evil.closedWith).toBeUndefined();
+
+    // A relay passing the flooder's versions on is not at fault: refused, its link not marked.
+    const relayed = Array.from({ length: 100 }, (_, i) => pos(`r${i}`, 'x', T0 - 60, i));
+    alice.handler.receive(
+      encodeMessage(versionsFrame(await signedBatch(syncSigner(testIdentity('x')), 'x' as NodeId, relayed), true)),
+    );
+    h.tick(0);
+    expect(h.mesh.securityStats().rejected['entity-limit']).toBe(FLOOD - NEW_REGISTER_BURST + 100);
+    expect(h.mesh.peers().find((p) => p.peer === 'a')?.invalidFrames ?? 0).toBe(0);
+
+    // An honest author's new entity and the flooder's updates of what m holds still land.
+    alice.send(versionsFrame([pos('a-1', 'a', T0 - 50)], true));
+    evil.send(versionsFrame([pos('x0-0', 'x', T0 - 40, 1)], true));
+    h.tick(0);
+    expect(await h.node.get('a-1')).toBeDefined();
+    expect((await h.node.heads('x0-0', 'position')).map((v) => v.time)).toEqual([T0 - 40]);
+
+    // Five seconds later the flooder may add NEW_REGISTERS_PER_SECOND a second more, and no more.
+    h.tick(5_000);
+    const more = Array.from({ length: 4_000 }, (_, i) => pos(`y${i}`, 'x', T0 - 30, i));
+    evil.handler.receive(
+      encodeMessage(versionsFrame(await signedBatch(syncSigner(testIdentity('x')), 'x' as NodeId, more), true)),
+    );
+    h.tick(0);
+    const after = [...h.node.versions()].filter((v) => v.ts.node === 'x').length;
+    expect(after).toBeLessThanOrEqual(NEW_REGISTER_BURST + Math.ceil(5.05 * NEW_REGISTERS_PER_SECOND));
+    expect(after).toBeGreaterThan(NEW_REGISTER_BURST);
+  });
+});
