@@ -309,16 +309,11 @@ export class MeshSecurity {
     if (pre.refused.length > 0) this.countRegisterRefusals(pre, from);
     const checked = (outcome: VerifyOutcome): void => {
       const verdict = this.afterSignatures(outcome, from);
-      // One mark per frame in which the link's own node went over its bound (a flood of its own new
-      // registers), counted once whichever check refused them; a relay passing a member's burst on
-      // is not at fault.
-      const flooding = ownOverBound(pre, from) || verdict.ownOverBound;
+      // Going over the new-register bound is not charged to any link, the author's own included: an
+      // honest sensor's first sync of a large picture goes over it too, and is fetched again after
+      // the hold-back (docs/security.md, "New registers per author").
       done(
-        {
-          accepted: verdict.accepted,
-          rejected: [...fused, ...registerRejections(pre, 'this-link'), ...verdict.rejected],
-          penalty: verdict.penalty + (flooding ? 1 : 0),
-        },
+        { ...verdict, rejected: [...fused, ...registerRejections(pre, 'this-link'), ...verdict.rejected] },
         this.now(),
       );
     };
@@ -326,8 +321,7 @@ export class MeshSecurity {
     this.verifier.verify(pre.accepted, from, checked, (error) => {
       // Our failure, not the peer's: nothing merged, nothing charged; the next round asks again.
       this.log('verifying versions failed', error);
-      const penalty = ownOverBound(pre, from) ? 1 : 0;
-      done({ accepted: [], rejected: [...fused, ...registerRejections(pre, 'this-link')], penalty }, this.now());
+      done({ accepted: [], rejected: [...fused, ...registerRejections(pre, 'this-link')] }, this.now());
     });
   }
 
@@ -354,10 +348,7 @@ export class MeshSecurity {
   }
 
   /** The roster's gate and the charge for new registers, on what the signature check left. */
-  private afterSignatures(
-    outcome: VerifyOutcome,
-    from: NodeId,
-  ): VerifyVerdict & { readonly penalty: number; readonly ownOverBound: boolean } {
+  private afterSignatures(outcome: VerifyOutcome, from: NodeId): VerifyVerdict {
     // An equivocation is counted (and charged to its author's own link) but still merged: the
     // merge keeps the same one of two contents under one timestamp on every node
     // (compareContent), whereas refusing whichever came second would split the picture by
@@ -414,7 +405,6 @@ export class MeshSecurity {
       ],
       // The author's own link sent both contents: charged like a forgery.
       penalty: outcome.rejected.filter((r) => r.reason === 'equivocation' && r.version.ts.node === from).length,
-      ownOverBound: ownOverBound(charged, from),
     };
   }
 
@@ -480,16 +470,10 @@ export class MeshSecurity {
   }
 }
 
-/** Whether the sending link's own node had new registers refused: it floods, nobody else's burst is passed on. */
-function ownOverBound(split: RegisterSplit, from: NodeId): boolean {
-  return split.refused.some((r) => r.reason === 'entity-limit' && r.version.ts.node === from);
-}
-
 /**
- * Versions over the new-register bound or an entity's kinds cap, not charged one by one (an honest
- * relay passes a member's burst on; the link of the flooding author itself is marked once per frame,
- * see verify) (an honest
- * relay passes a member's burst on). Refused by the precheck (`this-link`: not verified, so possibly
+ * Versions over the new-register bound or an entity's kinds cap, never the link's fault (an honest
+ * relay passes a member's burst on, and an honest sensor's first sync of a large picture goes over
+ * the bound too). Refused by the precheck (`this-link`: not verified, so possibly
  * a forged copy of an honest version; set aside on the sending link only, docs/security.md, "The
  * hold-back") or by the charge after their signatures verified (`hold-back`: the author's bucket
  * refills meanwhile, and a flood's excess is not fetched again round after round).

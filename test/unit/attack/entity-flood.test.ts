@@ -2,7 +2,7 @@
  * New registers per author (docs/security.md "New registers per author"), against a real
  * LatticeNode + MeshNode ('m') through scripted links: one author's flood of new entities or of
  * new components is held to its burst, then its rate; the rest is refused with its reason, counted
- * in securityStats(), charged once per frame to the author's own link only; what is over the bound costs no signature check;
+ * in securityStats(), not charged to the link; what is over the bound costs no signature check;
  * each author pays for what it adds, never for another's entity.
  */
 import { describe, expect, it } from 'vitest';
@@ -35,8 +35,8 @@ describe('attack suite: a flood of new registers from one author', () => {
     const stats = s.h.mesh.securityStats();
     expect(stats.rejected['entity-limit']).toBe(500);
     expect(stats.newRegistersRefused).toBe(500);
-    // The flooder's own link is marked once per frame over its bound (one frame here), not per version.
-    expect(s.h.mesh.peers().find((p) => p.peer === 'x')?.invalidFrames ?? 0).toBe(1);
+    // Not the link's fault (a relay passes a member's burst on, a sensor's first sync goes over it): nothing charged.
+    expect(s.h.mesh.peers().find((p) => p.peer === 'x')?.invalidFrames ?? 0).toBe(0);
     expect(s.h.logs.some((l) => l.includes('versions of new registers from x'))).toBe(true);
 
     // The flooder's updates of registers m holds still go through; another author's new entity too.

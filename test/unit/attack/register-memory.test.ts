@@ -2,8 +2,8 @@
  * What one member can make a node hold (docs/security.md, "New registers per author"), with the
  * node's default limits: a member floods new registers over its own link, in legal frames of whole
  * signed batches. The victim holds at most NEW_REGISTER_BURST of them (~41 MB at
- * REGISTER_HEAP_BYTES) plus the rate; the rest is refused as `entity-limit`, counted, logged, and
- * the flooder's link is marked invalid once per frame; an honest author's writes still land; and
+ * REGISTER_HEAP_BYTES) plus the rate; the rest is refused as `entity-limit`, counted and logged, not
+ * charged to any link (an honest sensor's first sync goes over the bound too); an honest author's writes still land; and
  * what was refused of an honest author arrives by anti-entropy once the hold-back ran out.
  * Before (NEW_REGISTER_BURST = 100,000) the whole flood was held: ~75 MB for these 30,000.
  */
@@ -25,7 +25,7 @@ const FLOOD = 30_000;
 const PER_FRAME = 2_000;
 
 describe('attack suite: the memory one member can make a node hold', () => {
-  it('holds a member’s flood of new registers to its burst, refuses and counts the rest, marks its link, and serves an honest author', async () => {
+  it('holds a member’s flood of new registers to its burst, refuses and counts the rest without charging a link, and serves an honest author', async () => {
     const h = await Harness.create('m');
     const evil = h.peer('x');
     evil.hello();
@@ -48,9 +48,8 @@ describe('attack suite: the memory one member can make a node hold', () => {
     expect(stats.rejected['entity-limit']).toBe(FLOOD - NEW_REGISTER_BURST);
     expect(stats.newRegistersRefused).toBe(FLOOD - NEW_REGISTER_BURST);
     expect(h.logs.some((l) => l.includes('versions of new registers from x') && l.includes('MB of heap'))).toBe(true);
-    // Its own link flooded: one invalid mark per frame over the bound (not per version, not the link cut yet).
-    const framesOver = Math.ceil((FLOOD - NEW_REGISTER_BURST) / PER_FRAME);
-    expect(h.mesh.peers().find((p) => p.peer === 'x')?.invalidFrames).toBe(framesOver);
+    // Not charged to its link: going over the bound is what an honest sensor's first sync of a large picture does too.
+    expect(h.mesh.peers().find((p) => p.peer === 'x')?.invalidFrames ?? 0).toBe(0);
     expect(evil.closedWith).toBeUndefined();
 
     // A relay passing the flooder's versions on is not at fault: refused, its link not marked.
