@@ -130,7 +130,7 @@ function headsPerComponent(p: Prepared): number {
   for (const b of p.bytes) for (const v of decodeVersions(b)) store.apply(v);
   let registers = 0;
   for (let e = 0; e < 1000; e++)
-    registers += store.state(`track-${String(e).padStart(4, '0')}` as never)?.registers.size ?? 0;
+    registers += [...(store.state(`track-${String(e).padStart(4, '0')}` as never)?.registers() ?? [])].length;
   return store.size / registers;
 }
 

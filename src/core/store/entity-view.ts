@@ -65,7 +65,7 @@ export function viewOf(state: EntityState, now: number): EntityView | undefined 
   const meta: Record<string, ComponentMeta> = {};
   const conflicts: string[] = [];
   let updatedAt = 0;
-  for (const [kind, all] of state.registers) {
+  for (const [kind, all] of state.registers()) {
     if (kind === DELETED || (passed && kind === EXPIRY)) continue;
     const heads = all.filter((h) => !(passed && h.ts.ms <= expiry) && !(kind === EXPIRY && deleted(state, h)));
     if (heads.length === 0) continue;
