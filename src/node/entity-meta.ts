@@ -1,5 +1,5 @@
 import type { EntityId } from '../core/ids';
-import type { EntityMeta, EntityState } from '../core/store/entity-state';
+import type { EntityMeta } from '../core/store/entity-state';
 import type { EntityStore } from '../core/store/entity-store';
 
 /**
@@ -14,19 +14,7 @@ export function metasToKeep(store: EntityStore, ids: Iterable<EntityId>): Entity
   const out: EntityMeta[] = [];
   for (const id of ids) {
     const state = store.state(id);
-    if (state !== undefined && !restoredByVersions(state)) out.push(state.meta());
+    if (state !== undefined && !state.restoredByVersions) out.push(state.meta());
   }
   return out;
-}
-
-function restoredByVersions(state: EntityState): boolean {
-  if (state.floor !== undefined || state.deletedAt !== undefined) return false;
-  for (const [kind, known] of state.knowledge) {
-    const heads = state.registers.get(kind);
-    const sole = known.soleAuthor;
-    if (sole === undefined || heads?.length !== 1) return false;
-    const head = heads[0]!;
-    if (head.ts.node !== sole || head.seen.length !== 0) return false;
-  }
-  return true;
 }

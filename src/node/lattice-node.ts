@@ -414,7 +414,7 @@ export class LatticeNode implements NodeApi {
     let counted: ReturnType<typeof cappedKindsOf> | undefined;
     const count = (): ReturnType<typeof cappedKindsOf> => (counted ??= cappedKindsOf(s));
     return {
-      hasKind: (kind) => s.registers.has(kind) || s.knowledge.has(kind),
+      hasKind: (kind) => s.holds(kind),
       get cappedKinds() {
         return count().total;
       },

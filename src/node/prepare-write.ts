@@ -93,9 +93,7 @@ function refuseTooManyKinds(
   self: NodeId,
 ): void {
   const s = store.state(id);
-  const fresh = [...values.keys()].filter(
-    (k) => isCappedKind(k) && s?.registers.has(k) !== true && s?.knowledge.has(k) !== true,
-  ).length;
+  const fresh = [...values.keys()].filter((k) => isCappedKind(k) && s?.holds(k) !== true).length;
   if (fresh === 0) return;
   const held = s === undefined ? { total: 0, byAuthor: new Map<NodeId, number>() } : cappedKindsOf(s);
   if (held.total + fresh > MAX_UNKNOWN_KINDS_PER_ENTITY) {

@@ -39,16 +39,13 @@ export function countCappedKinds(registers: Iterable<KindAuthors>): {
   return { total, byAuthor };
 }
 
-/** What an entity's state holds: its registers' heads, and every kind it learned of. */
+/** What an entity's state holds: every kind it holds a register of (heads, or only knowledge), and their heads. */
 export interface HeldRegisters {
-  readonly registers: ReadonlyMap<ComponentKind, readonly Version[]>;
-  readonly knowledge: ReadonlyMap<ComponentKind, unknown>;
+  kinds(): Iterable<ComponentKind>;
+  heads(kind: ComponentKind): readonly Version[];
 }
 
 /** countCappedKinds over an entity's state (a kind known only from what it learned has no author). */
 export function cappedKindsOf(s: HeldRegisters): ReturnType<typeof countCappedKinds> {
-  const kinds = new Set([...s.registers.keys(), ...s.knowledge.keys()]);
-  return countCappedKinds(
-    [...kinds].map((kind) => ({ kind, authors: (s.registers.get(kind) ?? []).map((v) => v.ts.node) })),
-  );
+  return countCappedKinds([...s.kinds()].map((kind) => ({ kind, authors: s.heads(kind).map((v) => v.ts.node) })));
 }

@@ -113,6 +113,36 @@ export class Knowledge {
     return { own, seen };
   }
 
+  /** What a register whose one head is `v` knows when nothing else was ever delivered to it. */
+  static of(v: Version): Knowledge {
+    const k = new Knowledge();
+    k.learn(v);
+    return k;
+  }
+
+  /** Nothing learned (or everything pruned). */
+  get empty(): boolean {
+    return this.first === undefined;
+  }
+
+  /**
+   * Whether this is exactly what `v` alone teaches: its author's own write at v's timestamp and no
+   * context entry. A register whose one head is such a `v` then needs no Knowledge of its own:
+   * the head is the knowledge (see EntityState).
+   */
+  impliedBy(v: Version): boolean {
+    const f = this.first;
+    return (
+      f !== undefined &&
+      this.rest === undefined &&
+      f.seen === undefined &&
+      v.seen.length === 0 &&
+      f.node === v.ts.node &&
+      f.own !== undefined &&
+      compareTs(f.own, v.ts) === 0
+    );
+  }
+
   static from(snapshot: KnowledgeSnapshot): Knowledge {
     const k = new Knowledge();
     for (const t of snapshot.own) k.entry(t.node).raiseOwn(t);

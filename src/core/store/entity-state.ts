@@ -1,5 +1,5 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
-import type { ComponentKind, EntityId } from '../ids';
+import type { ComponentKind, EntityId, NodeId } from '../ids';
 import { hasHonestContext, Knowledge, type KnowledgeSnapshot } from '../merge/knowledge';
 import type { Heads } from '../merge/register';
 import { orderFor } from '../merge/rules';
@@ -29,6 +29,63 @@ export interface EntityMeta {
 }
 
 /**
+ * A register that needs more than its one head: several heads (winner first, see register.ts), or
+ * none, or knowledge beyond what its one head implies (another author, a context, a version that
+ * was dropped). `heads` is replaced, never changed in place, so a caller's copy stays valid.
+ */
+class Register {
+  constructor(
+    public heads: Heads,
+    readonly known: Knowledge,
+  ) {}
+}
+
+/**
+ * A register as an entity holds it. The common case, a sensor's own track, keeps its one head and
+ * nothing else: when the register holds one head with no context and never learned of another
+ * author, the head is all it knows (Knowledge.impliedBy), so it needs no heads array and no
+ * Knowledge (docs/benchmarks.md, scenario 10).
+ */
+type Slot = Version | Register;
+
+/**
+ * The kinds nearly every track holds (a sensor's report: docs/performance.md, scenario 1), each in
+ * a fixed place of its entity's slot array; every other kind (the tombstone, fusion, approval, task,
+ * kinds this node does not know) goes in a Map. The order is that of fixedSlot.
+ */
+export const FIXED_KINDS = [
+  'position',
+  'velocity',
+  'classification',
+  'threat',
+  'source',
+  'expiry',
+] as const satisfies readonly string[];
+
+/** The index of `kind` in FIXED_KINDS, or -1 (a switch: kinds from the wire are interned constants). */
+export function fixedSlot(kind: string): number {
+  switch (kind) {
+    case 'position':
+      return 0;
+    case 'velocity':
+      return 1;
+    case 'classification':
+      return 2;
+    case 'threat':
+      return 3;
+    case 'source':
+      return 4;
+    case 'expiry':
+      return 5;
+    default:
+      return -1;
+  }
+}
+
+const EXPIRY_SLOT = fixedSlot(EXPIRY);
+const NO_VERSIONS: readonly Version[] = Object.freeze([]);
+
+/**
  * One entity: a register per component kind, plus its tombstone register.
  *
  * A tombstone wins over every write older than it (those are dropped and later arrivals refused);
@@ -43,11 +100,17 @@ export interface EntityMeta {
  * versions. An expiry whose own deadline is not below the floor is never refused by it, so every
  * replica keeps the same markers and eventually fires the same expiries. The floor is one number
  * per expired entity.
+ *
+ * Each register is a Slot: its one head alone in the common case, a Register otherwise. Operations
+ * that touch many registers (a tombstone, a purge) turn the slots they change into Registers and
+ * change those in place; settle() then puts every register back in its leanest form, so the form
+ * never depends on the order in which versions arrived.
  */
 export class EntityState {
-  readonly registers = new Map<ComponentKind, Heads>();
-  /** Everything each register has learned, dropped versions included (see knowledge.ts). */
-  readonly knowledge = new Map<ComponentKind, Knowledge>();
+  /** The registers of FIXED_KINDS, by index (fixedSlot); undefined while the entity holds none. */
+  private fixed: (Slot | undefined)[] | undefined;
+  /** The registers of every other kind. */
+  private other: Map<ComponentKind, Slot> | undefined;
   /** Latest tombstone timestamp ever delivered, if the entity was ever deleted. */
   deletedAt: Timestamp | undefined;
   /** Epoch ms of the latest passed expiry: versions written at or before it are gone for good. */
@@ -56,8 +119,10 @@ export class EntityState {
   constructor(readonly id: EntityId) {}
 
   apply(v: Version): ApplyOutcome {
-    const fast = this.applySoleAuthor(v);
-    if (fast !== undefined) return fast;
+    if (v.seen.length === 0 && this.floor === undefined && this.deletedAt === undefined && v.kind !== DELETED) {
+      const fast = this.applySoleAuthor(v);
+      if (fast !== undefined) return fast;
+    }
     if (!hasHonestContext(v)) return OBSOLETE;
     // Written at or below what is gone for good, and so is all it saw (its context is older): it
     // teaches nothing (see Knowledge.prune), except a tombstone's time, kept as every replica does.
@@ -67,70 +132,81 @@ export class EntityState {
       }
       return OBSOLETE;
     }
+    const r = this.register(v.kind);
+    const deletedBefore = this.deletedAt;
+    const out = this.applyTo(r, v);
+    if (this.deletedAt !== deletedBefore) this.settle();
+    else this.settleOne(v.kind, r);
+    return out;
+  }
+
+  /**
+   * The common case in one step: a sensor updating its own track. The register is empty, or holds
+   * one head by the same author and has only ever heard of that author; the version carries no
+   * context; there is no tombstone or floor (the caller checked). Then the general rules reduce to
+   * comparing the two timestamps, and the register stays a bare head.
+   */
+  private applySoleAuthor(v: Version): ApplyOutcome | undefined {
+    const i = fixedSlot(v.kind);
+    const s = i >= 0 ? this.fixed?.[i] : this.other?.get(v.kind);
+    if (s === undefined) {
+      this.put(i, v.kind, v);
+      return { kind: 'applied', removed: NO_VERSIONS };
+    }
+    let h: Version;
+    if (s instanceof Register) {
+      if (s.heads.length !== 1 || !s.known.impliedBy(s.heads[0]!)) return undefined;
+      h = s.heads[0]!;
+    } else h = s;
+    if (h.ts.node !== v.ts.node) return undefined;
+    const cmp = compareTs(v.ts, h.ts);
+    if (cmp === 0) return sameContent(h, v) ? DUPLICATE : undefined;
+    if (cmp < 0) return OBSOLETE;
+    // What the register knows is now v alone: its author's latest write, no context.
+    this.put(i, v.kind, v);
+    return { kind: 'applied', removed: [h] };
+  }
+
+  /** The general rules, on `v`'s register (a Register for the time being, see settle). */
+  private applyTo(r: Register, v: Version): ApplyOutcome {
     // A head was learned when it was applied: its duplicate teaches nothing. Another content under
     // the same timestamp is no duplicate (see version-content.ts): one of the two is kept everywhere.
     // The scans of the heads below touch every head (memory, not arithmetic, at 14 heads a
     // register in scenario 1): what the register learned so far says when they can find nothing.
-    const before = this.knowledge.get(v.kind);
-    const same = before?.heardOwn(v.ts) === true ? headAt(this.registers.get(v.kind), v.ts) : undefined;
+    const known = r.known;
+    const same = known.heardOwn(v.ts) ? headAt(r.heads, v.ts) : undefined;
     if (same !== undefined && sameContent(same, v)) return DUPLICATE;
-    const mayDrop = v.seen.length > 0 || before?.heardFrom(v.ts.node) === true;
+    const mayDrop = v.seen.length > 0 || known.heardFrom(v.ts.node);
     const deletedBefore = this.deletedAt;
-    const known = this.learn(v);
+    this.learn(r, v);
     // What v taught may show that a head had been seen, or deleted, even if v itself is refused.
-    const removed = mayDrop ? this.dropStale(v, known) : [];
+    const removed = mayDrop ? dropStale(r, v) : [];
     const deletedAt = this.deletedAt;
     if (deletedAt !== undefined && deletedAt !== deletedBefore) removed.push(...this.dropOlderThan(deletedAt));
     const refused: ApplyOutcome = removed.length === 0 ? OBSOLETE : { kind: 'obsolete', removed };
     if (belowFloor(v, this.floor)) return refused;
     if (deletable(v.kind) && deletedAt !== undefined && compareTs(v.ts, deletedAt) <= 0) return refused;
-    if (same !== undefined && this.registers.get(v.kind)?.includes(same) === true) {
+    if (same !== undefined && r.heads.includes(same)) {
       if (compareContent(v, same) > 0) return refused;
       removed.push(same);
-      this.dropHead(v.kind, same);
+      r.heads = r.heads.filter((h) => h !== same);
     }
     // What mergeVersion (register.ts) decides, without its scans: no head left has v's timestamp
     // (a duplicate returned above, another content was dropped or refused v) and none is superseded
     // (dropStale), so v is either superseded itself or joins the heads in its rule's order.
     if (known.supersedes(v)) return refused;
-    this.registers.set(v.kind, withHead(this.registers.get(v.kind), v));
+    r.heads = withHead(r.heads, v);
     return { kind: 'applied', removed };
   }
 
-  /**
-   * The common case in one step: a sensor updating its own track. The register has one head, by
-   * the same author, and has only ever heard of that author; the version carries no context; there
-   * is no tombstone or floor. Then the general rules reduce to comparing the two timestamps.
-   */
-  private applySoleAuthor(v: Version): ApplyOutcome | undefined {
-    if (v.seen.length !== 0 || this.floor !== undefined || this.deletedAt !== undefined) return undefined;
-    const heads = this.registers.get(v.kind);
-    if (heads?.length !== 1) return undefined;
-    const h = heads[0]!;
-    const known = this.knowledge.get(v.kind)!;
-    if (h.ts.node !== v.ts.node || known.soleAuthor !== v.ts.node) return undefined;
-    const cmp = compareTs(v.ts, h.ts);
-    if (cmp === 0) return sameContent(h, v) ? DUPLICATE : undefined;
-    if (cmp < 0) return OBSOLETE;
-    known.learn(v);
-    this.registers.set(v.kind, [v]);
-    return { kind: 'applied', removed: [h] };
-  }
-
   /** Every well-formed delivered version adds to what its register knows, even when it is refused. */
-  private learn(v: Version): Knowledge {
-    let k = this.knowledge.get(v.kind);
-    if (k === undefined) {
-      k = new Knowledge();
-      this.knowledge.set(v.kind, k);
-    }
-    if (this.floor === undefined && this.deletedAt === undefined) k.learn(v);
-    else k.learnAbove(v, (t) => this.subsumed(v.kind, t));
+  private learn(r: Register, v: Version): void {
+    if (this.floor === undefined && this.deletedAt === undefined) r.known.learn(v);
+    else r.known.learnAbove(v, (t) => this.subsumed(v.kind, t));
     if (v.kind === DELETED && (this.deletedAt === undefined || compareTs(v.ts, this.deletedAt) > 0)) {
       this.deletedAt = v.ts;
       this.pruneKnowledge();
     }
-    return k;
   }
 
   /** Whether a timestamp of `kind` lies at or below what this entity holds gone for good (context-bound.ts). */
@@ -141,72 +217,61 @@ export class EntityState {
   /**
    * Drops what each register learned at or below the floor or the latest tombstone (Knowledge.prune):
    * after a delete or an expiry, an entity's knowledge names only the authors who wrote it since.
+   * A bare head whose own timestamp is subsumed keeps no knowledge (the caller drops the head next).
    */
   private pruneKnowledge(): void {
-    for (const [kind, k] of this.knowledge) {
-      if (k.prune((t) => this.subsumed(kind, t))) this.knowledge.delete(kind);
-    }
+    this.each((kind, s, i) => {
+      if (s instanceof Register) s.known.prune((t) => this.subsumed(kind, t));
+      else if (this.subsumed(kind, s.ts)) this.put(i, kind, new Register([s], new Knowledge()));
+    });
   }
 
   /** Sets the floor a snapshot kept (EntityStore.restore), pruning what it subsumes. */
   restoreFloor(floor: number): void {
     this.floor = floor;
     this.pruneKnowledge();
-  }
-
-  /**
-   * Drops the heads of v's register that its knowledge covers now that it learned v (usually none:
-   * no copy made). No head was covered before (each apply drops what it covers, and a head joins
-   * only if not covered), and learning v raised only the entries of v's author and of the authors
-   * in its context, so only their heads need a look: one compare per head instead of a knowledge
-   * lookup per head (scenario 1 keeps up to 50 concurrent heads).
-   */
-  private dropStale(v: Version, known: Knowledge): Version[] {
-    const heads = this.registers.get(v.kind);
-    if (heads === undefined) return [];
-    let stale: Version[] | undefined;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i]!;
-      if (taughtAbout(v, h) && known.supersedes(h)) (stale ??= []).push(h);
-    }
-    if (stale === undefined) return [];
-    const gone = stale;
-    const kept = heads.filter((h) => !gone.includes(h));
-    if (kept.length === 0) this.registers.delete(v.kind);
-    else this.registers.set(v.kind, kept);
-    return gone;
-  }
-
-  private dropHead(kind: ComponentKind, head: Version): void {
-    const kept = (this.registers.get(kind) ?? []).filter((h) => h !== head);
-    if (kept.length === 0) this.registers.delete(kind);
-    else this.registers.set(kind, kept);
+    this.settle();
   }
 
   private dropOlderThan(t: Timestamp): Version[] {
     return this.dropWhere((kind, h) => deletable(kind) && compareTs(h.ts, t) <= 0);
   }
 
+  /**
+   * Drops the heads `gone` names from every register. A bare head that goes leaves what it taught,
+   * unless that is subsumed too (pruneKnowledge ran first), in a Register for settle() to tidy.
+   */
   private dropWhere(gone: (kind: ComponentKind, h: Version) => boolean): Version[] {
     const dropped: Version[] = [];
-    for (const [kind, heads] of this.registers) {
+    this.each((kind, s, i) => {
+      if (!(s instanceof Register)) {
+        if (!gone(kind, s)) return;
+        dropped.push(s);
+        this.put(i, kind, new Register([], this.subsumed(kind, s.ts) ? new Knowledge() : Knowledge.of(s)));
+        return;
+      }
+      const heads = s.heads;
       const kept = heads.filter((h) => !gone(kind, h));
-      if (kept.length === heads.length) continue;
+      if (kept.length === heads.length) return;
       for (const h of heads) if (!kept.includes(h)) dropped.push(h);
-      if (kept.length === 0) this.registers.delete(kind);
-      else this.registers.set(kind, kept);
-    }
+      s.heads = kept;
+    });
     return dropped;
   }
 
   /** The earliest deadline among the expiry heads, if the entity has any: when purge has work. */
   get expiresAt(): number | undefined {
-    return earliestDeadline(this.registers.get(EXPIRY));
+    const s = this.fixed?.[EXPIRY_SLOT];
+    if (s === undefined) return undefined;
+    return s instanceof Register ? earliestDeadline(s.heads) : deadlineOf(s);
   }
 
   /** The expiry head that has fired by `now` (see expiry-floor.ts). */
   firedBy(now: number): Version | undefined {
-    return firedBy(this.registers.get(EXPIRY), now);
+    const s = this.fixed?.[EXPIRY_SLOT];
+    if (s === undefined) return undefined;
+    if (s instanceof Register) return firedBy(s.heads, now);
+    return deadlineOf(s) <= now ? s : undefined;
   }
 
   /**
@@ -221,36 +286,110 @@ export class EntityState {
     if (this.floor !== undefined && at <= this.floor) return [];
     this.floor = at;
     this.pruneKnowledge();
-    return this.dropWhere((_, h) => belowFloor(h, at));
+    const dropped = this.dropWhere((_, h) => belowFloor(h, at));
+    this.settle();
+    return dropped;
   }
 
   /** True while some live component remains (a deleted entity has only its tombstone). */
   get live(): boolean {
-    for (const kind of this.registers.keys()) if (kind !== DELETED) return true;
-    return false;
+    let live = false;
+    this.each((kind, s) => {
+      if (kind !== DELETED && (!(s instanceof Register) || s.heads.length > 0)) live = true;
+    });
+    return live;
   }
 
   /** Nothing is held: no version, no floor, no tombstone, nothing learned. */
   get empty(): boolean {
-    return this.registers.size === 0 && this.knowledge.size === 0 && this.floor === undefined;
+    return this.fixed === undefined && this.other === undefined && this.floor === undefined;
   }
 
   get versionCount(): number {
     let n = 0;
-    for (const heads of this.registers.values()) n += heads.length;
+    this.each((_, s) => {
+      n += s instanceof Register ? s.heads.length : 1;
+    });
     return n;
   }
 
   *versions(): IterableIterator<Version> {
-    for (const heads of this.registers.values()) yield* heads;
+    for (const [, s] of this.slots()) {
+      if (s instanceof Register) yield* s.heads;
+      else yield s;
+    }
+  }
+
+  /** The heads of one register, winner first (register.ts). */
+  heads(kind: ComponentKind): Heads {
+    const s = this.slot(kind);
+    if (s === undefined) return NO_VERSIONS;
+    return s instanceof Register ? s.heads : [s];
+  }
+
+  /** Each register that holds heads, with them. */
+  *registers(): IterableIterator<readonly [ComponentKind, Heads]> {
+    for (const [kind, s] of this.slots()) {
+      if (!(s instanceof Register)) yield [kind, [s]];
+      else if (s.heads.length > 0) yield [kind, s.heads];
+    }
+  }
+
+  /** Every kind the entity holds a register of: with heads, or only knowledge. */
+  *kinds(): IterableIterator<ComponentKind> {
+    for (const [kind] of this.slots()) yield kind;
+  }
+
+  /** What the register of `kind` has learned (knowledge.ts), as plain data; undefined: nothing. */
+  knowledgeOf(kind: ComponentKind): KnowledgeSnapshot | undefined {
+    const s = this.slot(kind);
+    if (s === undefined) return undefined;
+    if (!(s instanceof Register)) return { own: [s.ts], seen: [] };
+    return s.known.empty ? undefined : s.known.snapshot();
+  }
+
+  /** Whether the entity holds a register of `kind` (heads, or only knowledge). */
+  holds(kind: ComponentKind): boolean {
+    return this.slot(kind) !== undefined;
+  }
+
+  /** The causal context for a new local write to one component, bounded (see context-bound.ts). */
+  contextFor(kind: ComponentKind, self: NodeId): Timestamp[] {
+    const s = this.slot(kind);
+    if (s === undefined) return [];
+    const all = s instanceof Register ? s.known.contextFor(self) : s.ts.node === self ? [] : [s.ts];
+    if (this.floor === undefined && this.deletedAt === undefined) return all;
+    return all.filter((t) => !this.subsumed(kind, t));
+  }
+
+  /**
+   * Whether re-applying the versions alone would restore this entity (storage keeps no meta for
+   * it, see src/node/entity-meta.ts): no floor, no tombstone, and every register that learned
+   * anything holds one head, by the only author it heard of, with no context.
+   */
+  get restoredByVersions(): boolean {
+    if (this.floor !== undefined || this.deletedAt !== undefined) return false;
+    let restored = true;
+    this.each((_, s) => {
+      if (!(s instanceof Register) || s.known.empty) return;
+      const sole = s.known.soleAuthor;
+      const head = s.heads.length === 1 ? s.heads[0]! : undefined;
+      if (sole === undefined || head?.ts.node !== sole || head.seen.length !== 0) restored = false;
+    });
+    return restored;
   }
 
   meta(): EntityMeta {
+    const knowledge: (KnowledgeSnapshot & { readonly kind: ComponentKind })[] = [];
+    for (const kind of this.kinds()) {
+      const k = this.knowledgeOf(kind);
+      if (k !== undefined) knowledge.push({ kind, ...k });
+    }
     return {
       id: this.id,
       ...(this.floor === undefined ? {} : { floor: this.floor }),
       ...(this.deletedAt === undefined ? {} : { deletedAt: this.deletedAt }),
-      knowledge: [...this.knowledge].map(([kind, k]) => ({ kind, ...k.snapshot() })),
+      knowledge,
     };
   }
 
@@ -260,9 +399,82 @@ export class EntityState {
    */
   restoreKnowledge(meta: EntityMeta): void {
     if (meta.deletedAt !== undefined) this.deletedAt = meta.deletedAt;
-    for (const k of meta.knowledge) this.knowledge.set(k.kind, Knowledge.from(k));
+    for (const k of meta.knowledge) this.put(fixedSlot(k.kind), k.kind, new Register([], Knowledge.from(k)));
     // A meta stored before the tombstone's pruning (or by an older build) may name more.
     if (this.deletedAt !== undefined) this.pruneKnowledge();
+    this.settle();
+  }
+
+  private slot(kind: ComponentKind): Slot | undefined {
+    const i = fixedSlot(kind);
+    return i >= 0 ? this.fixed?.[i] : this.other?.get(kind);
+  }
+
+  /** Sets the register of `kind`, whose fixed index is `i` (-1: none). */
+  private put(i: number, kind: ComponentKind, s: Slot): void {
+    if (i >= 0) (this.fixed ??= [undefined, undefined, undefined, undefined, undefined, undefined])[i] = s;
+    else (this.other ??= new Map()).set(kind, s);
+  }
+
+  /** `v`'s register as a Register (made from a bare head, or empty), in its slot until settle(). */
+  private register(kind: ComponentKind): Register {
+    const i = fixedSlot(kind);
+    const s = i >= 0 ? this.fixed?.[i] : this.other?.get(kind);
+    if (s instanceof Register) return s;
+    const r = s === undefined ? new Register([], new Knowledge()) : new Register([s], Knowledge.of(s));
+    this.put(i, kind, r);
+    return r;
+  }
+
+  /** Puts one register back in its leanest form: gone when it holds nothing, a bare head when that is all it knows. */
+  private settleOne(kind: ComponentKind, r: Register): void {
+    const i = fixedSlot(kind);
+    if (r.heads.length === 1 && r.known.impliedBy(r.heads[0]!)) this.put(i, kind, r.heads[0]!);
+    else if (r.heads.length === 0 && r.known.empty) this.remove(i, kind);
+  }
+
+  /** settleOne for every register. */
+  private settle(): void {
+    const regs: [ComponentKind, Register][] = [];
+    this.each((kind, s) => {
+      if (s instanceof Register) regs.push([kind, s]);
+    });
+    for (const [kind, r] of regs) this.settleOne(kind, r);
+  }
+
+  private remove(i: number, kind: ComponentKind): void {
+    if (i >= 0) {
+      const fixed = this.fixed;
+      if (fixed === undefined) return;
+      fixed[i] = undefined;
+      if (fixed.every((s) => s === undefined)) this.fixed = undefined;
+    } else if (this.other !== undefined) {
+      this.other.delete(kind);
+      if (this.other.size === 0) this.other = undefined;
+    }
+  }
+
+  /** Calls `f` on every register, fixed kinds first; `f` may replace the register it is given (put). */
+  private each(f: (kind: ComponentKind, s: Slot, i: number) => void): void {
+    const fixed = this.fixed;
+    if (fixed !== undefined) {
+      for (let i = 0; i < fixed.length; i++) {
+        const s = fixed[i];
+        if (s !== undefined) f(FIXED_KINDS[i] as ComponentKind, s, i);
+      }
+    }
+    if (this.other !== undefined) for (const [kind, s] of [...this.other]) f(kind, s, -1);
+  }
+
+  private *slots(): IterableIterator<readonly [ComponentKind, Slot]> {
+    const fixed = this.fixed;
+    if (fixed !== undefined) {
+      for (let i = 0; i < fixed.length; i++) {
+        const s = fixed[i];
+        if (s !== undefined) yield [FIXED_KINDS[i] as ComponentKind, s];
+      }
+    }
+    if (this.other !== undefined) yield* this.other;
   }
 }
 
@@ -271,6 +483,26 @@ function headAt(heads: Heads | undefined, ts: Timestamp): Version | undefined {
   if (heads === undefined) return undefined;
   for (let i = 0; i < heads.length; i++) if (compareTs(heads[i]!.ts, ts) === 0) return heads[i];
   return undefined;
+}
+
+/**
+ * Drops the heads of v's register that its knowledge covers now that it learned v (usually none:
+ * no copy made). No head was covered before (each apply drops what it covers, and a head joins
+ * only if not covered), and learning v raised only the entries of v's author and of the authors
+ * in its context, so only their heads need a look: one compare per head instead of a knowledge
+ * lookup per head (scenario 1 keeps up to 50 concurrent heads).
+ */
+function dropStale(r: Register, v: Version): Version[] {
+  const heads = r.heads;
+  let stale: Version[] | undefined;
+  for (let i = 0; i < heads.length; i++) {
+    const h = heads[i]!;
+    if (taughtAbout(v, h) && r.known.supersedes(h)) (stale ??= []).push(h);
+  }
+  if (stale === undefined) return [];
+  const gone = stale;
+  r.heads = heads.filter((h) => !gone.includes(h));
+  return gone;
 }
 
 /** Whether learning `v` may have changed what its register knows of `h`'s author. */

@@ -2,7 +2,6 @@ import type { Timestamp } from '../clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
 import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
-import { subsumedByFloor } from './context-bound';
 import { EntityState, type ApplyOutcome, type EntityMeta } from './entity-state';
 import { shownSummary, viewOf, visibleAt, type EntityView } from './entity-view';
 import { matches, type Query } from './query';
@@ -50,16 +49,12 @@ export class EntityStore {
   }
 
   heads(id: EntityId, kind: ComponentKind): Heads {
-    return this.entities.get(id)?.registers.get(kind) ?? [];
+    return this.entities.get(id)?.heads(kind) ?? [];
   }
 
   /** The causal context for a new local write to one component, bounded (see context-bound.ts). */
   contextFor(id: EntityId, kind: ComponentKind, self: NodeId): Timestamp[] {
-    const s = this.entities.get(id);
-    const all = s?.knowledge.get(kind)?.contextFor(self);
-    if (s === undefined || all === undefined) return [];
-    if (s.floor === undefined && s.deletedAt === undefined) return all;
-    return all.filter((t) => !subsumedByFloor(kind, t, s.floor, s.deletedAt));
+    return this.entities.get(id)?.contextFor(kind, self) ?? [];
   }
 
   state(id: EntityId): EntityState | undefined {

@@ -72,7 +72,7 @@ export function shownSummary(state: EntityState, now: number): { readonly shown:
   const shown = shownHeads(state, now);
   let any = false;
   let conflict = false;
-  for (const [kind, all] of state.registers) {
+  for (const [kind, all] of state.registers()) {
     const heads = shown(kind, all);
     if (heads.length === 0) continue;
     any = true;
@@ -93,7 +93,7 @@ export function viewOf(state: EntityState, now: number): EntityView | undefined 
   const meta: Record<string, ComponentMeta> = {};
   const conflicts: string[] = [];
   let updatedAt = 0;
-  for (const [kind, all] of state.registers) {
+  for (const [kind, all] of state.registers()) {
     const heads = shown(kind, all);
     if (heads.length === 0) continue;
     const w = heads[0]!;

@@ -36,7 +36,7 @@ function checkInvariants(store: EntityStore): void {
   let count = 0;
   for (const id of new Set([...store.versions()].map((v) => v.entity))) {
     const s = store.state(id)!;
-    for (const [kind, heads] of s.registers) {
+    for (const [kind, heads] of s.registers()) {
       expect(heads.length, `${id}/${kind} has an empty register`).toBeGreaterThan(0);
       count += heads.length;
       const order = orderFor(kind);

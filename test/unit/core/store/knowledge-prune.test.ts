@@ -30,10 +30,7 @@ function crowd(): Version[] {
 }
 
 const authors = (store: EntityStore, kind: string): string[] => {
-  const k = store
-    .state(E)
-    ?.knowledge.get(kind as ComponentKind)
-    ?.snapshot();
+  const k = store.state(E)?.knowledgeOf(kind as ComponentKind);
   return k === undefined ? [] : [...new Set([...k.own, ...k.seen].map((t) => t.node))].sort();
 };
 
@@ -44,7 +41,7 @@ describe('knowledge pruned at the floor and the tombstone', () => {
     store.apply(v('expiry', { at: 1_000 }, ts(200, 'n0')));
     expect(authors(store, 'position')).toHaveLength(30);
     store.purgeExpired(1_000);
-    expect(store.state(E)?.knowledge.has('position' as ComponentKind)).toBe(false);
+    expect(store.state(E)?.knowledgeOf('position' as ComponentKind)).toBeUndefined();
     store.apply(v('position', { lat: 5, lon: 5 }, ts(1_500, 'z')));
     expect(authors(store, 'position')).toEqual(['z']);
     // The old writes, delivered again by a peer that had not purged, are refused and teach nothing.
@@ -83,7 +80,7 @@ describe('knowledge pruned at the floor and the tombstone', () => {
       versions: snap.versions,
       entities: store.snapshot().entities.map((m) => ({ ...m, knowledge: snap.entities[0]!.knowledge })),
     });
-    expect(restored.state(E)?.knowledge.has('position' as ComponentKind)).toBe(false);
+    expect(restored.state(E)?.knowledgeOf('position' as ComponentKind)).toBeUndefined();
     expect(restored.state(E)!.meta()).toEqual(store.state(E)!.meta());
   });
 });

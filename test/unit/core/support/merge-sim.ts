@@ -216,13 +216,14 @@ export function dump(store: EntityStore, withKnowledge = false): string {
     const s = store.state(id)!;
     const deletedAt = s.deletedAt === undefined ? '-' : showTs(s.deletedAt);
     lines.push(`${id} deletedAt=${deletedAt} floor=${s.floor ?? '-'}`);
-    for (const kind of [...s.registers.keys()].sort()) {
-      lines.push(`  ${kind}: ${s.registers.get(kind)!.map(showV).join(' | ')}`);
+    for (const [kind, heads] of [...s.registers()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      lines.push(`  ${kind}: ${heads.map(showV).join(' | ')}`);
     }
     // What each register learned decides what it takes later (not carried by a replay of the versions).
     if (withKnowledge)
-      for (const kind of [...s.knowledge.keys()].sort()) {
-        const k = s.knowledge.get(kind)!.snapshot();
+      for (const kind of [...s.kinds()].sort()) {
+        const k = s.knowledgeOf(kind);
+        if (k === undefined) continue;
         const show = (ts: readonly Timestamp[]): string => ts.map(showTs).sort().join(',');
         lines.push(`  knows ${kind}: own ${show(k.own)} seen ${show(k.seen)}`);
       }

@@ -1,0 +1,138 @@
+/**
+ * The lean register forms of EntityState (a bare head when the head is all a register knows, a
+ * Register otherwise; fixed slots for the six common kinds, a Map for the rest): whatever form a
+ * register takes, what it holds and knows is what the rules say, whatever the arrival order.
+ */
+import { describe, expect, it } from 'vitest';
+import { compareTs } from '../../../../src/core/clock/timestamp';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { KnowledgeSnapshot } from '../../../../src/core/merge/knowledge';
+import { DELETED, type Version } from '../../../../src/core/merge/version';
+import { FIXED_KINDS, fixedSlot, type EntityMeta } from '../../../../src/core/store/entity-state';
+import { EntityStore } from '../../../../src/core/store/entity-store';
+
+const E = 'trk-1' as EntityId;
+const ts = (ms: number, node: string) => ({ ms, c: 0, node: node as NodeId });
+const v = (kind: string, value: Version['value'], ms: number, node = 'a', seen: Version['ts'][] = []): Version => ({
+  entity: E,
+  kind: kind as ComponentKind,
+  value,
+  ts: ts(ms, node),
+  seen,
+});
+const VALUES: Record<string, Version['value']> = {
+  position: { lat: 1, lon: 2 },
+  velocity: { north: 1, east: 0 },
+  classification: { label: 'uav', confidence: 0.5 },
+  threat: { level: 'LOW' },
+  source: { sensor: 's1' },
+  expiry: { at: 1e9 },
+  fusion: { by: 'x' },
+};
+
+/** Knowledge lists its authors in arrival order: sorted here, so only what is known is compared. */
+const sorted = (k: KnowledgeSnapshot | undefined): KnowledgeSnapshot | undefined =>
+  k && { own: [...k.own].sort(compareTs), seen: [...k.seen].sort(compareTs) };
+const sortedMeta = (m: EntityMeta | undefined): EntityMeta | undefined =>
+  m && {
+    ...m,
+    knowledge: m.knowledge.map((k) => ({ kind: k.kind, ...sorted(k)! })).sort((a, b) => (a.kind < b.kind ? -1 : 1)),
+  };
+
+describe('lean registers', () => {
+  it('gives each fixed kind its own slot', () => {
+    expect(FIXED_KINDS.map(fixedSlot)).toEqual(FIXED_KINDS.map((_, i) => i));
+    expect(fixedSlot('fusion')).toBe(-1);
+    expect(fixedSlot(DELETED)).toBe(-1);
+  });
+
+  it('keeps a sensor track as its heads alone: what it knows is each latest head, and versions restore it', () => {
+    const store = new EntityStore();
+    const kinds = Object.keys(VALUES);
+    for (let i = 0; i < 20; i++) for (const kind of kinds) store.apply(v(kind, VALUES[kind]!, 100 + i));
+    const s = store.state(E)!;
+    expect(s.restoredByVersions).toBe(true);
+    expect(store.size).toBe(kinds.length);
+    for (const kind of kinds) {
+      const k = kind as ComponentKind;
+      expect(store.heads(E, k).map((h) => h.ts)).toEqual([ts(119, 'a')]);
+      expect(s.knowledgeOf(k)).toEqual({ own: [ts(119, 'a')], seen: [] });
+    }
+    expect(store.contextFor(E, 'position' as ComponentKind, 'me' as NodeId)).toEqual([ts(119, 'a')]);
+    expect(store.contextFor(E, 'position' as ComponentKind, 'a' as NodeId)).toEqual([]);
+    // An older or repeated write of the same author changes nothing.
+    expect(store.apply(v('position', VALUES.position!, 110)).kind).toBe('obsolete');
+    expect(store.apply(v('position', VALUES.position!, 119)).kind).toBe('duplicate');
+    const restored = EntityStore.restore({ versions: [...store.versions()], entities: [] });
+    expect(sortedMeta(restored.state(E)?.meta())).toEqual(sortedMeta(s.meta()));
+  });
+
+  it('learns of a second author and keeps knowing it after the first one overwrote it', () => {
+    const a1 = v('position', VALUES.position!, 100, 'a');
+    const b1 = v('position', VALUES.position!, 101, 'b');
+    const a2 = v('position', VALUES.position!, 102, 'a', [ts(101, 'b')]);
+    const orders = [
+      [a1, b1, a2],
+      [a2, b1, a1],
+      [b1, a2, a1],
+    ];
+    const metas = orders.map((order) => {
+      const store = new EntityStore();
+      for (const x of order) store.apply(x);
+      expect(store.heads(E, 'position' as ComponentKind)).toEqual([a2]);
+      const s = store.state(E)!;
+      expect(s.restoredByVersions).toBe(false);
+      expect(sorted(s.knowledgeOf('position' as ComponentKind))).toEqual({
+        own: [ts(101, 'b'), ts(102, 'a')],
+        seen: [ts(101, 'b')],
+      });
+      return sortedMeta(s.meta());
+    });
+    expect(metas[1]).toEqual(metas[0]);
+    expect(metas[2]).toEqual(metas[0]);
+  });
+
+  it('keeps what an expiry head dropped by a later floor taught, in any order and across a restart', () => {
+    // Two concurrent expiries: the later deadline fires first at 1,000 and drops the other (its
+    // deadline is below the floor), whose author the expiry register still knows.
+    const fired = v('expiry', { at: 1_000 }, 100, 'a');
+    const other = v('expiry', { at: 500 }, 200, 'b');
+    const pos = v('position', VALUES.position!, 1_200, 'c');
+    const build = (order: Version[]): EntityStore => {
+      const store = new EntityStore();
+      for (const x of order) store.apply(x);
+      store.purgeExpired(1_000);
+      return store;
+    };
+    const first = build([fired, other, pos]);
+    const second = build([pos, other, fired]);
+    for (const store of [first, second]) {
+      expect(store.heads(E, 'expiry' as ComponentKind)).toEqual([fired]);
+      expect(store.state(E)!.floor).toBe(1_000);
+      expect(sorted(store.state(E)!.knowledgeOf('expiry' as ComponentKind))).toEqual({
+        own: [ts(100, 'a'), ts(200, 'b')],
+        seen: [],
+      });
+      expect(store.apply(other).kind).toBe('obsolete');
+    }
+    expect(sortedMeta(second.state(E)!.meta())).toEqual(sortedMeta(first.state(E)!.meta()));
+    const restored = EntityStore.restore(structuredClone(first.snapshot()));
+    expect(sortedMeta(restored.state(E)!.meta())).toEqual(sortedMeta(first.state(E)!.meta()));
+    expect([...restored.versions()]).toEqual([...first.versions()]);
+  });
+
+  it('forgets everything a tombstone removes and keeps the tombstone, then takes a later sole author lean again', () => {
+    const store = new EntityStore();
+    store.apply(v('position', VALUES.position!, 100, 'a'));
+    store.apply(v('fusion', VALUES.fusion!, 100, 'a'));
+    store.apply(v(DELETED, null, 200, 'd'));
+    const s = store.state(E)!;
+    expect(s.live).toBe(false);
+    expect(s.knowledgeOf('position' as ComponentKind)).toBeUndefined();
+    expect(s.knowledgeOf('fusion' as ComponentKind)).toBeUndefined();
+    expect(store.size).toBe(1);
+    expect(store.apply(v('position', VALUES.position!, 300, 'e')).kind).toBe('applied');
+    expect(s.knowledgeOf('position' as ComponentKind)).toEqual({ own: [ts(300, 'e')], seen: [] });
+    expect(store.view(E, 0)?.components).toEqual({ position: VALUES.position });
+  });
+});
