@@ -3,8 +3,10 @@ import { css } from 'lit';
 /**
  * Where the prompt sits: an overlay that never covers the map's centre. Tablets (wider than 600 px):
  * a card at the top right, over the side panel in landscape and over the map's right edge in
- * portrait. Phones: a bottom sheet at most half the screen high, below the map's centre (the map
- * takes the top 58 % of a phone's screen under the header, docs/ui.md).
+ * portrait, at most 60 % of the screen high (about two cards: a queue of a dozen requests scrolls
+ * inside it and leaves the track list below in view). Phones: a bottom sheet at most half the
+ * screen high, below the map's centre (the map takes the top 58 % of a phone's screen under the
+ * header, docs/ui.md).
  */
 export const promptStyles = css`
   :host {
@@ -13,7 +15,7 @@ export const promptStyles = css`
     top: 72px;
     right: calc(12px + env(safe-area-inset-right));
     width: min(380px, 44vw);
-    max-height: calc(100dvh - 88px);
+    max-height: min(calc(100dvh - 88px), 60dvh);
     display: flex;
     flex-direction: column;
     pointer-events: none;
