@@ -2,7 +2,7 @@ import { Emitter } from '../events/emitter';
 import type { NodeId } from '../ids';
 import type { Version } from '../merge/version';
 import { AntiEntropy } from './anti-entropy';
-import { decodeMessage, encodeMessage } from './codec';
+import { decodeMessage, encodeMessage, peekMessage } from './codec';
 import { ProtocolError, ProtocolErrorCode } from './errors';
 import { Handshake } from './handshake';
 import { Heartbeat } from './heartbeat';
@@ -50,6 +50,8 @@ export class PeerSession {
   private holder: object | undefined;
   private backlog: Uint8Array[] = [];
   private backlogBytes = 0;
+  /** Keys frames and parts (which may be of one) in the backlog: an urgent frame waits behind them. */
+  private backlogOthers = 0;
   /** Urgent frames being checked or merged beside the held one (overtake). */
   private overtaking = 0;
   /** The type of the message being dispatched (what a hold taken now holds for). */
@@ -174,6 +176,7 @@ export class PeerSession {
       }
       this.backlog.push(frame);
       this.backlogBytes += frame.length;
+      if (blocksOvertaking(frame)) this.backlogOthers += 1;
       if (this.status !== SessionState.Handshake) this.heartbeat.heard(now);
       return;
     }
@@ -187,11 +190,15 @@ export class PeerSession {
    * priority lane"): it is checked and merged at once, by the same verify and merge as any frame
    * (nothing merged unchecked, a bad signature charged to the link), holding nothing. Bounded:
    * MAX_OVERTAKING_BYTES and MAX_OVERTAKING_VERSIONS a frame, MAX_OVERTAKING frames in flight;
-   * past that, and for any other frame, the link's order. Versions merge in any order (the store's
+   * past that, behind a waiting frame that is not versions (a keys frame vouching for their authors),
+   * and for any other frame, the link's order. Versions merge in any order (the store's
    * causal contexts), so only the link's bookkeeping could mind, and a live frame completes no request.
    */
   private overtake(frame: Uint8Array, now: number): boolean {
     if (!this.holdsVersions || this.status === SessionState.Handshake || !this.handshake.complete) return false;
+    // Never past a keys frame the peer sent before it (or a part, which may be of one): it vouches
+    // for the authors of the versions after it, so an urgent decision of a new member would be refused.
+    if (this.backlogOthers > 0) return false;
     if (frame.length > MAX_OVERTAKING_BYTES || this.overtaking >= MAX_OVERTAKING) return false;
     let m: SyncMessage;
     try {
@@ -261,6 +268,7 @@ export class PeerSession {
       while (this.holder === undefined && this.open && this.backlog.length > 0) {
         const frame = this.backlog.shift()!;
         this.backlogBytes -= frame.length;
+        if (blocksOvertaking(frame)) this.backlogOthers -= 1;
         try {
           this.process(frame, now);
         } catch (error) {
@@ -270,6 +278,7 @@ export class PeerSession {
       if (!this.open) {
         this.backlog = [];
         this.backlogBytes = 0;
+        this.backlogOthers = 0;
       }
     };
   }
@@ -495,4 +504,10 @@ export class PeerSession {
   private log(message: string, detail?: unknown): void {
     this.o.log?.(message, detail);
   }
+}
+
+/** A waiting frame an urgent one may not overtake: keys (they vouch for the authors of later versions), or a part of a frame. */
+function blocksOvertaking(frame: Uint8Array): boolean {
+  const type = peekMessage(frame)?.type;
+  return type === MessageType.Keys || type === MessageType.Part;
 }

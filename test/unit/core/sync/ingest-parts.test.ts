@@ -225,6 +225,18 @@ describe('an urgent frame overtakes the frame its link is checking', () => {
     expect(t.index.size).toBe(602);
   });
 
+  it('never overtakes a keys frame sent before it (the keys vouch for the authors of the versions after them)', () => {
+    const t = checkedByHand();
+    t.s.receive(frame(bulk), 0);
+    t.s.receive(encodeMessage({ type: MessageType.Keys, keys: [new Uint8Array(32)] }), 0);
+    t.s.receive(frame([approval(1)]), 0);
+    // The approval waits behind the keys frame: only the flood is being checked.
+    expect(t.checks.map((c) => c.versions.length)).toEqual([600]);
+    t.checks[0]!.answer();
+    t.runDeferred();
+    expect(t.checks.map((c) => c.versions.length)).toEqual([600, 1]);
+  });
+
   it('waits in order when it is not all urgent, is too large, or too many overtake at once', () => {
     const t = checkedByHand();
     t.s.receive(frame(bulk), 0);
