@@ -11,8 +11,9 @@ interface Pending {
  * `callMany` message at the next task, or at once when MAX_CALLS_PER_MESSAGE are waiting: one
  * worker task, signing round and storage commit for a burst of writes instead of one each
  * (docs/performance.md, scenario 7). Each caller gets its own outcome; a failed message fails its
- * calls. `flush` sends what waits now: a call that does not go through here flushes first, so
- * the worker still sees the page's calls in the order they were made.
+ * calls, except one that could not be copied to the worker: its calls are then sent one by one.
+ * `flush` sends what waits now: a call that does not go through here flushes first, so the worker
+ * still sees the page's calls in the order they were made.
  */
 export class CallBatcher {
   private pending: Pending[] = [];
@@ -49,17 +50,33 @@ export class CallBatcher {
       sent = Promise.reject(error);
     }
     sent.then(
-      (outcomes) =>
-        batch.forEach((p, i) => {
-          const o = outcomes[i];
-          if (o === undefined) p.reject(new Error('callMany: no outcome for this call'));
-          else if (o.ok) p.resolve(o.value);
-          // As comlink rethrows a worker's Error: the name and message kept.
-          else p.reject(Object.assign(new Error(o.message), { name: o.name }));
-        }),
-      (error: unknown) => batch.forEach((p) => p.reject(error)),
+      (outcomes) => batch.forEach((p, i) => settle(p, outcomes[i])),
+      (error: unknown) => {
+        // One call's arguments that cannot be copied to the worker fail the whole message before it
+        // leaves the page: send each call alone, in order, so only that caller sees the error.
+        if (batch.length > 1 && (error as { name?: unknown } | null)?.name === 'DataCloneError') {
+          for (const p of batch) this.sendAlone(p);
+        } else batch.forEach((p) => p.reject(error));
+      },
     );
   }
+
+  private sendAlone(p: Pending): void {
+    let sent: Promise<CallOutcome[]>;
+    try {
+      sent = this.send([p.call]);
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    sent.then((outcomes) => settle(p, outcomes[0]), p.reject);
+  }
+}
+
+function settle(p: Pending, o: CallOutcome | undefined): void {
+  if (o === undefined) p.reject(new Error('callMany: no outcome for this call'));
+  else if (o.ok) p.resolve(o.value);
+  // As comlink rethrows a worker's Error: the name and message kept.
+  else p.reject(Object.assign(new Error(o.message), { name: o.name }));
 }
 
 /**

@@ -175,6 +175,16 @@ describe('window.lattice over the worker boundary', () => {
     await created;
   });
 
+  it('a write the worker cannot be sent (not cloneable) fails alone; the writes batched beside it land', async () => {
+    const { handle } = await handleOverComlink(new MemoryStorage());
+    await handle.ready;
+    const good = handle.create({ id: 'x', components: { threat: { level: 'LOW' } } });
+    const bad = handle.create({ id: 'y', components: { threat: { level: 'LOW', cb: () => 1 } } } as never);
+    await expect(bad).rejects.toMatchObject({ name: 'DataCloneError' });
+    expect((await good).id).toBe('x');
+    expect((await handle.get('x'))?.id).toBe('x');
+  });
+
   it('delivers watch batches until unsubscribed', async () => {
     const { handle } = await handleOverComlink();
     const batches: ChangeBatch[] = [];
