@@ -10,13 +10,14 @@ import type { Version } from '../../core/merge/version';
  * to an entity already held (another author's track) is as new as a new entity.
  *
  * Sized from what a register costs (REGISTER_HEAP_BYTES): the burst is what one author can make a
- * tablet hold at once, ~41 MB; the rate a sensor's steady turnover of new tracks (four or five new
- * tracks a second of four or five components), ~3 MB a minute beyond the burst. A larger first
- * sync (a fusion node's 10k tracks of several components) takes the burst at once and the rest as
- * the bucket refills, fetched again by anti-entropy after the hold-back.
+ * tablet hold at once, ~41 MB; the rate a busy sensor's turnover of new tracks (twenty new tracks
+ * a second of five components), ~15 MB a minute beyond the burst. A larger first sync (a
+ * simulator's 10k tracks of four or five components, ~45k registers) takes the burst at once and
+ * the rest as the bucket refills (about five minutes), fetched again by anti-entropy after the
+ * hold-back. At 20 a second (tried) that rest took half an hour.
  */
 export const NEW_REGISTER_BURST = 16_384;
-export const NEW_REGISTERS_PER_SECOND = 20;
+export const NEW_REGISTERS_PER_SECOND = 100;
 /**
  * Heap (with the ArrayBuffers' backing stores) one held register of a small remote component costs
  * a node, measured with bench/register-heap.ts (2026-12-04, 20,000 registers in batches of 2,000):
