@@ -166,7 +166,7 @@ export class TrackRow extends LitElement {
       </div>
       <div class="line facts">
         ${disposition ? html`<span data-testid="track-identity">${DISPOSITION_TEXT[disposition]}</span>` : null}
-        ${fused ? html`<span data-testid="track-source">Fused</span>` : null}
+        ${fused ? html`<span data-testid="track-source">Fused</span><span data-testid="track-fusion">${fusionText(v)}</span>` : null}
         ${!fused && sensor ? html`<span data-testid="track-source">${SOURCE_TEXT[sensor]}</span>` : null}
         <span class="where cut" data-testid="track-position">${where(v)}</span>
         ${this.stale ? html`<span class="stale" data-testid="track-stale">stale</span>` : null}
@@ -176,6 +176,15 @@ export class TrackRow extends LitElement {
       </div>
     </div>`;
   }
+}
+
+/** A fused track's sources and the association's confidence, as the row shows them: "2 sources · 87 %". */
+function fusionText(v: EntityView): string {
+  const f = v.components.fusion as { sources?: unknown; confidence?: unknown } | undefined;
+  const n = Array.isArray(f?.sources) ? f.sources.length : 0;
+  const c =
+    typeof f?.confidence === 'number' && Number.isFinite(f.confidence) ? ` · ${Math.round(f.confidence * 100)} %` : '';
+  return `${n} source${n === 1 ? '' : 's'}${c}`;
 }
 
 if (!customElements.get('lm-track-row')) customElements.define('lm-track-row', TrackRow);

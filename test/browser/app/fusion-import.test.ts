@@ -48,7 +48,7 @@ interface Shown {
   /** Every entity listed: id → its fusion sources (sorted, joined), or '' for a raw track. */
   listed: Record<string, string>;
   confidences: number[];
-  /** The track list's rows and, per fused row, the fusion component's text. */
+  /** The track list's rows and, per fused row, its sources and confidence as the row shows them. */
   rows: string[];
   fusionTexts: string[];
   /** The map's links: fused id → source ids. */
@@ -67,7 +67,7 @@ function shown(tab: AppTab): Promise<Shown> {
     }
     const rows = window.deepQueryAll(document, '[data-testid="track-row"]').map((r) => r.dataset.entityId ?? '');
     const fusionTexts = window
-      .deepQueryAll(document, '[data-testid="component"][data-kind="fusion"]')
+      .deepQueryAll(document, '[data-testid="track-fusion"]')
       .map((c) => c.textContent?.replace(/\s+/g, ' ').trim() ?? '');
     const map = window.deepQuery(document, 'lattice-map') as unknown as { renderedLinks(): Record<string, string[]> };
     // The map reads the sources' positions by id before it draws the links: poll until it has.
