@@ -45,6 +45,17 @@ export function threatOf(view: EntityView): ThreatLevel | undefined {
   return (THREAT_LEVELS as readonly unknown[]).includes(level) ? (level as ThreatLevel) : undefined;
 }
 
+/** A component's field when it is one of `allowed` (a disposition, a sensor type), else undefined. */
+export function fieldOf<T extends string>(
+  v: EntityView,
+  kind: string,
+  field: string,
+  allowed: readonly T[],
+): T | undefined {
+  const value = (v.components[kind] as Record<string, unknown> | undefined)?.[field];
+  return allowed.includes(value as T) ? (value as T) : undefined;
+}
+
 export function labelOf(view: EntityView): string {
   const label = (view.components.classification as { label?: unknown } | undefined)?.label;
   return typeof label === 'string' ? label : '';

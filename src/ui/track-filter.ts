@@ -9,7 +9,7 @@ import {
 import type { TrackColumns } from '../core/feed/track-columns';
 import { ROW, THREAT_CODES } from '../core/feed/track-row';
 import type { EntityView } from '../node/node-api';
-import { labelOf } from './format';
+import { fieldOf, labelOf } from './format';
 import { staleOf } from './map/stale';
 
 /** Which tracks by age: all, only those with a fresh fix, or only the stale ones. */
@@ -76,12 +76,6 @@ function codesPassing<T>(list: readonly T[], chosen: readonly T[]): Uint8Array |
   const ok = new Uint8Array(list.length + 1);
   list.forEach((value, k) => (ok[k + 1] = chosen.includes(value) ? 1 : 0));
   return ok;
-}
-
-/** A component's field when it is one of the allowed values (components may come from any node). */
-function fieldOf<T extends string>(v: EntityView, kind: string, field: string, allowed: readonly T[]): T | undefined {
-  const value = (v.components[kind] as Record<string, unknown> | undefined)?.[field];
-  return allowed.includes(value as T) ? (value as T) : undefined;
 }
 
 /** The track's row is stale by the map's rule (stale.ts), read from its columns. */

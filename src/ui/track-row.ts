@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { DISPOSITIONS, SENSOR_TYPES, type Disposition, type SensorType } from '../core/entity/component-types';
 import type { EntityView } from '../node/node-api';
-import { clockTime, isoTime, labelOf, threatOf } from './format';
+import { clockTime, fieldOf, isoTime, labelOf, threatOf } from './format';
 import { controls, threatColours } from './theme';
 import { standingTask } from './approvals/standing-task';
 import { DISPOSITION_TEXT, SOURCE_TEXT } from './track-filter-bar';
@@ -10,16 +10,6 @@ import { DISPOSITION_TEXT, SOURCE_TEXT } from './track-filter-bar';
 export const ROW_HEIGHT = 64;
 /** The gap under each row's card, inside ROW_HEIGHT. */
 const ROW_GAP = 6;
-
-const fieldOf = <T extends string>(
-  v: EntityView,
-  kind: string,
-  field: string,
-  allowed: readonly T[],
-): T | undefined => {
-  const value = (v.components[kind] as Record<string, unknown> | undefined)?.[field];
-  return allowed.includes(value as T) ? (value as T) : undefined;
-};
 
 /** Where the track is, short (the inspector gives it in the operator's coordinate format). */
 function where(v: EntityView): string {
