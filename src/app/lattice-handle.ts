@@ -79,6 +79,8 @@ export function createLatticeHandle(
     ...createMeshHandle(mesh, remote),
     ...createRosterHandle(async () => {
       await ready;
+      // A roster change goes after the writes made before it (a removal after an update).
+      batcher.flush();
       return remote;
     }, joining),
     ...forwardCalls(async (name) => {
