@@ -37,6 +37,7 @@ export class TrackList extends LitElement {
     filtersOpen: { state: true },
     top: { state: true },
     viewHeight: { state: true },
+    activeId: { state: true },
   };
 
   declare picture: ListedPicture | undefined;
@@ -48,6 +49,11 @@ export class TrackList extends LitElement {
   /** The scroll container's scrollTop and height, as last seen. */
   declare top: number;
   declare viewHeight: number;
+  /**
+   * The row the keyboard is on (roving tabindex: the list is one tab stop, that row). It stays in
+   * the DOM when scrolled or sorted out of the drawn rows, so a focused row never vanishes.
+   */
+  declare activeId: string | null;
   /** The filtered, ordered ids, from the last `revision` and filter. */
   private order: readonly string[] = [];
   private resize: ResizeObserver | undefined;
@@ -63,6 +69,7 @@ export class TrackList extends LitElement {
     this.filtersOpen = false;
     this.top = 0;
     this.viewHeight = FIRST_VIEW_PX;
+    this.activeId = null;
   }
 
   /** The ids the filter lets through, in list order (for tests and the shell). */
@@ -163,6 +170,12 @@ export class TrackList extends LitElement {
     const last = Math.min(matched, Math.ceil((this.top + this.viewHeight) / ROW_HEIGHT) + OVERSCAN);
     const shown: number[] = [];
     for (let i = first; i < last; i++) shown.push(i);
+    // The keyboard's row (else the selected one, else the first drawn) is the list's one tab stop.
+    let active = this.activeId === null ? -1 : order.indexOf(this.activeId);
+    if (active < 0 && this.selectedId !== null) active = order.indexOf(this.selectedId);
+    if (active < 0) active = first;
+    if (active < first) shown.unshift(active);
+    else if (active >= last && active < matched) shown.push(active);
     const picture = this.picture;
     const now = Date.now();
     return html`
@@ -188,6 +201,7 @@ export class TrackList extends LitElement {
                 style="height: ${matched * ROW_HEIGHT}px"
                 @click=${this.onClick}
                 @keydown=${this.onKey}
+                @focusin=${this.onFocus}
               >
                 ${repeat(
                   shown,
@@ -197,7 +211,7 @@ export class TrackList extends LitElement {
                     const slot = picture.slotOf(id);
                     return html`<lm-track-row
                       role="option"
-                      tabindex="0"
+                      tabindex=${i === active ? '0' : '-1'}
                       data-testid="track-row"
                       data-entity-id=${id}
                       data-index=${i}
@@ -244,6 +258,11 @@ export class TrackList extends LitElement {
     return e.composedPath().find((n): n is HTMLElement => n instanceof HTMLElement && n.localName === 'lm-track-row');
   }
 
+  private onFocus = (e: Event): void => {
+    const id = this.rowOf(e)?.dataset.entityId;
+    if (id !== undefined) this.activeId = id;
+  };
+
   private onClick = (e: Event): void => {
     const id = this.rowOf(e)?.dataset.entityId;
     if (id !== undefined) emit(this, 'entity-select', { id });
@@ -282,6 +301,7 @@ export class TrackList extends LitElement {
   };
 
   private async focusRow(index: number): Promise<void> {
+    this.activeId = this.order[index] ?? null;
     this.reveal(index);
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(`lm-track-row[data-index="${index}"]`)?.focus({ preventScroll: true });

@@ -155,5 +155,17 @@ describe('<lm-track-list> virtualised', () => {
     ok(visibleIds(list).includes(order[N - 1]!), 'the last row scrolled into view');
     key('Enter');
     equal(picked.join(), order[N - 1]);
+    // One tab stop, the focused row; scrolled far away from it, it stays in the DOM and focused.
+    const stops = (): string[] =>
+      rows(list)
+        .filter((r) => r.tabIndex === 0)
+        .map((r) => r.dataset.entityId!);
+    equal(stops().join(), order[N - 1]);
+    view(list).scrollTop = 0;
+    view(list).dispatchEvent(new Event('scroll'));
+    await eventually(() => ok(visibleIds(list).includes(order[0]!), 'scrolled back to the top'));
+    await list.updateComplete;
+    equal(focused(), order[N - 1]);
+    equal(stops().join(), order[N - 1]);
   });
 });
