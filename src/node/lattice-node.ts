@@ -415,6 +415,7 @@ export class LatticeNode implements NodeApi {
     const count = (): ReturnType<typeof cappedKindsOf> => (counted ??= cappedKindsOf(s));
     return {
       hasKind: (kind) => s.holds(kind),
+      refusesWhole: (v) => s.refusesWhole(v),
       get cappedKinds() {
         return count().total;
       },

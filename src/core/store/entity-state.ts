@@ -353,6 +353,20 @@ export class EntityState {
     return this.slot(kind) !== undefined;
   }
 
+  /**
+   * Whether `v` would be refused here and leave nothing behind: written at or before the entity's
+   * expiry floor or (for a kind the delete covers) its tombstone, with a context that teaches
+   * nothing above them either (applyTo refuses it; learnAbove keeps nothing of it). An old version
+   * of a deleted or expired track sent again costs no new register (security: the new-register
+   * bound must not be spent on versions the store will never hold).
+   */
+  refusesWhole(v: Version): boolean {
+    const gone =
+      belowFloor(v, this.floor) ||
+      (deletable(v.kind) && this.deletedAt !== undefined && compareTs(v.ts, this.deletedAt) <= 0);
+    return gone && v.kind !== DELETED && v.seen.every((t) => this.subsumed(v.kind, t));
+  }
+
   /** The causal context for a new local write to one component, bounded (see context-bound.ts). */
   contextFor(kind: ComponentKind, self: NodeId): Timestamp[] {
     const s = this.slot(kind);

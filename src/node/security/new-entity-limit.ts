@@ -56,6 +56,8 @@ export const DEFAULT_REGISTER_LIMITS: RegisterLimits = {
 export interface HeldEntity {
   /** Whether it holds a register (versions or what they taught it) of this kind. */
   hasKind(kind: ComponentKind): boolean;
+  /** Whether the store would refuse `v` whole (older than the entity's tombstone or expiry floor): no new register. */
+  refusesWhole(v: Version): boolean;
   /** How many capped kinds (unknown kinds, core/entity/kind-cap.ts) it holds registers of. */
   readonly cappedKinds: number;
   /** How many of those have a current head by this author. */
@@ -152,7 +154,7 @@ export class NewRegisterLimit {
     for (const [entity, vs] of byEntity(versions)) {
       const held = holding(entity);
       // Updates of registers held (most traffic) cost nothing more.
-      if (held !== undefined && vs.every((v) => held.hasKind(v.kind))) continue;
+      if (held !== undefined && vs.every((v) => held.hasKind(v.kind) || held.refusesWhole(v))) continue;
       let capped = held?.cappedKinds ?? 0;
       const cappedBy = new Map<NodeId, number>();
       const mine = (author: NodeId): number => (cappedBy.get(author) ?? 0) + (held?.cappedKindsBy(author) ?? 0);
@@ -162,7 +164,7 @@ export class NewRegisterLimit {
       /** kind → author → why that author's versions of it are refused. */
       const closed = new Map<ComponentKind, Map<NodeId, RegisterRefusal>>();
       for (const v of ordered) {
-        if (open.has(v.kind) || held?.hasKind(v.kind) === true) continue;
+        if (open.has(v.kind) || held?.hasKind(v.kind) === true || held?.refusesWhole(v) === true) continue;
         const author = v.ts.node;
         const refusedAuthors = closed.get(v.kind);
         const before = refusedAuthors?.get(author);

@@ -26,7 +26,12 @@ function holdingOf(held: Record<string, string[]>): Holding {
     if (kinds === undefined) return undefined;
     // Every held kind written by 'o', an author the tests do not otherwise use.
     const capped = kinds.filter((k) => isCappedKind(k as ComponentKind)).length;
-    return { hasKind: (k) => kinds.includes(k), cappedKinds: capped, cappedKindsBy: (a) => (a === 'o' ? capped : 0) };
+    return {
+      hasKind: (k) => kinds.includes(k),
+      refusesWhole: () => false,
+      cappedKinds: capped,
+      cappedKindsBy: (a) => (a === 'o' ? capped : 0),
+    };
   };
 }
 
