@@ -6,6 +6,7 @@ import { webCryptoVerifier } from '../src/adapters/identity/webcrypto-verifier';
 import { openIdbStorage } from '../src/adapters/idb/open-idb-storage';
 import { PortLink } from '../src/adapters/port-link';
 import { asLatticeName } from '../src/core/lattice-name';
+import { sha256Ready } from '../src/core/signing/sha256';
 import { createWorkerApi, type RunningNode } from '../src/node/create-worker-api';
 import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
@@ -49,6 +50,8 @@ function log(message: string, detail?: unknown): void {
 async function open(options: StartOptions): Promise<RunningNode> {
   asLatticeName(options.lattice);
   identity = await acquireIdentity(options.preferredId, Date.now());
+  // Leaves and tree nodes hashed on WebAssembly from the first frame (core/signing/sha256.ts).
+  await sha256Ready;
   const nodeId = identity.key.nodeId;
   // Storage reports before the node exists; it reaches the node once there is one.
   const opening: { node?: LatticeNode } = {};

@@ -6,6 +6,7 @@ import { batchRootSigningBytes } from '../../core/signing/batch-signing';
 import type { FrameBatch } from '../../core/signing/frame-batch';
 import { LEAF_FORM_BINARY } from '../../core/signing/leaf-form';
 import { buildTree } from '../../core/signing/merkle';
+import { sha256Engine } from '../../core/signing/sha256';
 import { HANDSHAKE_NONCE_BYTES, type VerifyVerdict } from '../../core/sync';
 import { FUSED_ID_PREFIX, isFusedId } from '../../core/fusion/fused-id';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
@@ -61,6 +62,8 @@ export interface SecurityStats {
    * `rejected['kinds-per-entity']` and `rejected['kinds-per-author']`.
    */
   readonly newRegistersRefused: number;
+  /** The SHA-256 the node hashes leaves and tree nodes with (core/signing/sha256.ts): WebAssembly once compiled. */
+  readonly sha256: 'wasm' | 'js';
 }
 
 /** Reasons that prove the sending link at fault: an honest relay verifies before it relays, so never sends one. */
@@ -430,6 +433,7 @@ export class MeshSecurity {
       notAdmitted: this.notAdmitted,
       peersPenalised: this.peersPenalised,
       newRegistersRefused: this.newRegisters.hits,
+      sha256: sha256Engine(),
     };
   }
 

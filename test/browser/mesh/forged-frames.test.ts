@@ -222,6 +222,8 @@ describe('a hostile page injecting forged writes through its data channel (separ
       async () => (await window.lattice.get('trk-victim-2')) !== undefined,
       null,
     );
+    // The worker hashed the frames' leaves on WebAssembly (core/signing/sha256.ts), as bundled.
+    expect(await inTab(victim, async () => (await window.lattice.securityStats()).sha256)).toBe('wasm');
     // Nothing forged reached the honest peer either (directly, or relayed by the victim).
     expect((await inTab(honest, () => window.lattice.get('trk-forged'))) ?? undefined).toBe(undefined);
     expect((await inTab(honest, () => window.lattice.get('trk-honest')))?.components.speed).toEqual({ kts: 100 });
