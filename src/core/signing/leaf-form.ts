@@ -3,7 +3,8 @@ import { isWellFormed } from '../bytes/utf8';
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { SignedPart } from './version-signing';
 import { versionSigningBytes } from './version-signing';
-import { leafHash } from './merkle';
+import { LEAF_DOMAIN, leafHash } from './merkle';
+import { sha256 } from './sha256';
 
 /**
  * How a version becomes a leaf of a signed batch (docs/security.md, "One signature per batch",
@@ -44,12 +45,14 @@ export function isLeafForm(x: number): x is LeafForm {
  * decodes one way only (no two versions share one).
  */
 export function versionLeafBytes(v: SignedPart, form: LeafForm): Uint8Array {
-  return form === LEAF_FORM_TEXT ? versionSigningBytes(v) : writeBinary(v).slice();
+  if (form === LEAF_FORM_TEXT) return versionSigningBytes(v);
+  writeBinary(v);
+  return buf.slice(1, pos);
 }
 
 /** The version's leaf: SHA-256 over 0x00 and its leaf bytes in `form` (merkle.ts leafHash). */
 export function versionLeafHash(v: SignedPart, form: LeafForm): Uint8Array {
-  return leafHash(form === LEAF_FORM_TEXT ? versionSigningBytes(v) : writeBinary(v));
+  return form === LEAF_FORM_TEXT ? leafHash(versionSigningBytes(v)) : versionContentDigest(v);
 }
 
 /**
@@ -62,12 +65,19 @@ export function versionLeafHash(v: SignedPart, form: LeafForm): Uint8Array {
  * of form 2 it is the leaf hash the proof walk needs anyway: hashed once.
  */
 export function versionContentDigest(v: SignedPart): Uint8Array {
-  return leafHash(writeBinary(v));
+  writeBinary(v);
+  return sha256(buf.subarray(0, pos));
 }
 
-/** Form 2 into the module's scratch buffer (no allocation once it is large enough); a view of it. */
-function writeBinary(v: SignedPart): Uint8Array {
+/**
+ * The leaf hash's input into the module's scratch buffer (no allocation once it is large enough):
+ * the leaf domain byte (merkle.ts leafHash) at 0, then form 2 up to `pos`, so the leaf is hashed
+ * from where it was written, in one call (sha256.ts: the calls cost as much as the blocks).
+ * Valid until the next call (the core is synchronous).
+ */
+function writeBinary(v: SignedPart): void {
   pos = 0;
+  byte(LEAF_DOMAIN);
   byte(LEAF_FORM_BINARY);
   str(v.entity);
   str(v.kind);
@@ -81,8 +91,6 @@ function writeBinary(v: SignedPart): Uint8Array {
     str(s.node);
   }
   value(v.value);
-  // A view of the shared buffer, valid until the next call (the core is synchronous).
-  return buf.subarray(0, pos);
 }
 
 const TAG_NULL = 0;

@@ -1,4 +1,4 @@
-import { sha256Parts } from './sha256';
+import { sha256, sha256Parts } from './sha256';
 
 /**
  * The Merkle tree over one signed batch of versions (docs/security.md, "One signature per batch").
@@ -20,15 +20,24 @@ export const HASH_BYTES = 32;
 export const MAX_BATCH_LEAVES = 65_536;
 export const MAX_TREE_DEPTH = 16;
 
-const LEAF = Uint8Array.of(0x00);
-const NODE = Uint8Array.of(0x01);
+/** The first byte hashed for a leaf (leaf-form.ts writes it ahead of the binary form). */
+export const LEAF_DOMAIN = 0x00;
+const NODE_DOMAIN = 0x01;
+const LEAF = Uint8Array.of(LEAF_DOMAIN);
+const NODE = Uint8Array.of(NODE_DOMAIN);
+/** An interior node's input, reused: 0x01, left, right (the core is synchronous). */
+const NODE_INPUT = new Uint8Array(1 + 2 * HASH_BYTES);
+NODE_INPUT[0] = NODE_DOMAIN;
 
 export function leafHash(bytes: Uint8Array): Uint8Array {
   return sha256Parts(LEAF, bytes);
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256Parts(NODE, left, right);
+  if (left.length !== HASH_BYTES || right.length !== HASH_BYTES) return sha256Parts(NODE, left, right);
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 1 + HASH_BYTES);
+  return sha256(NODE_INPUT);
 }
 
 /** Nodes at `level` of a tree of `count` leaves. */
@@ -183,6 +192,26 @@ export function pathOf(
   }
   const out = new Uint8Array(parts.length * HASH_BYTES);
   parts.forEach((h, k) => out.set(h, k * HASH_BYTES));
+  return out;
+}
+
+/**
+ * pathOf in a whole tree (buildTree's levels, every node known): the same bytes, read straight
+ * from the levels (level l's width is ceil(count / 2^l), the levels' lengths).
+ */
+export function pathInTree(levels: readonly (readonly Uint8Array[])[], index: number): Uint8Array {
+  const top = levels.length - 1;
+  let n = 0;
+  for (let level = 0, i = index; level < top; level++, i >>= 1) if ((i ^ 1) < levels[level]!.length) n++;
+  const out = new Uint8Array(n * HASH_BYTES);
+  let at = 0;
+  for (let level = 0, i = index; level < top; level++, i >>= 1) {
+    const nodes = levels[level]!;
+    const s = i ^ 1;
+    if (s >= nodes.length) continue;
+    out.set(nodes[s]!, at);
+    at += HASH_BYTES;
+  }
   return out;
 }
 

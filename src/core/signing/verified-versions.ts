@@ -1,6 +1,7 @@
 import { versionKey } from './frame-batch';
 import { sameBytes } from '../bytes/same-bytes';
 import type { Version } from '../merge/version';
+import { SIGNATURE_LENGTH } from './leaf-proof';
 
 /**
  * How many verified versions a node remembers (docs/security.md, "Signed versions"). A version
@@ -42,7 +43,7 @@ export class VerifiedVersions {
     return this.byKey.size;
   }
 
-  /** `sig`: the signature the copy comes under (its own, or its batch's root); `digest`: its content digest. */
+  /** `sig`: the signature the copy comes under (its own, or its batch's root); `digest`: its content digest (a hash output of its own: kept as is). */
   recall(v: Version, sig: Uint8Array | undefined, digest: Uint8Array): Recall {
     const key = versionKey(v);
     const entry = this.byKey.get(key);
@@ -76,14 +77,11 @@ export class VerifiedVersions {
   }
 
   private add(key: string, digest: Uint8Array, sig: Uint8Array): void {
-    // A per-version signature may be a view into a received frame: copied, so the frame can go.
-    // A batch root or a digest is an array of its own (shared by the versions of a batch).
-    this.byKey.set(key, { digest: own(digest), sig: own(sig) });
+    // A per-version signature (64 bytes) may be a view into a received frame: copied, so the frame
+    // can go. A batch root (32 bytes, shared by the versions of a batch) and a digest are hash
+    // outputs, arrays of their own, kept as they are. (Telling a view by its `buffer` cost more than
+    // a copy: asking a small array for its buffer moves its bytes off the heap, per version.)
+    this.byKey.set(key, { digest, sig: sig.length === SIGNATURE_LENGTH ? sig.slice() : sig });
     if (this.byKey.size > this.capacity) this.byKey.delete(this.byKey.keys().next().value!);
   }
-}
-
-/** `bytes` itself when it is a whole buffer of its own, else a copy (a view would keep its buffer). */
-function own(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : Uint8Array.from(bytes);
 }

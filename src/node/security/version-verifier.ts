@@ -4,7 +4,15 @@ import { batchRootSigningBytes } from '../../core/signing/batch-signing';
 import type { LeafProof, ProofGroup } from '../../core/signing/leaf-proof';
 import { SIGNATURE_LENGTH } from '../../core/signing/leaf-proof';
 import { LEAF_FORM_BINARY, versionContentDigest, versionLeafHash, type LeafForm } from '../../core/signing/leaf-form';
-import { buildTree, HASH_BYTES, pathBytes, pathOf, positionKey, rootFromProof } from '../../core/signing/merkle';
+import {
+  buildTree,
+  HASH_BYTES,
+  pathBytes,
+  pathInTree,
+  pathOf,
+  positionKey,
+  rootFromProof,
+} from '../../core/signing/merkle';
 import { VerifiedRoots } from '../../core/signing/verified-roots';
 import { VerifiedVersions } from '../../core/signing/verified-versions';
 import { versionSigningBytes } from '../../core/signing/version-signing';
@@ -338,10 +346,11 @@ export class VersionVerifier {
     // hashed level by level into arrays; a subset walks its multiproof, keeping what it learns.
     let root: Uint8Array | string;
     let node: (level: number, index: number) => Uint8Array | undefined;
+    let levels: Uint8Array[][] | undefined;
     if (!lone && indices.length === count && proof.length === 0 && indices[count - 1] === count - 1) {
-      const levels = buildTree(leaves);
+      levels = buildTree(leaves);
       root = levels[levels.length - 1]![0]!;
-      node = (level, index) => levels[level]?.[index];
+      node = (level, index) => levels![level]?.[index];
     } else {
       const nodes = new Map<number, Uint8Array>();
       root = rootFromProof(
@@ -358,10 +367,16 @@ export class VersionVerifier {
     return after(this.checkRoot(author, form, count, proven, sig, key, from), (verdict) => {
       if (!verdict.ok) return refuse(verdict.reason);
       if (verdict.cached) this.cacheHits += at.length;
-      const byVersion = new Map(members.map((m, k) => [m, k]));
-      for (const i of at) {
+      // The versions passed are the group's members in order (a whole frame's batch), or some of them.
+      let byVersion: Map<Version, number> | undefined;
+      for (let j = 0; j < at.length; j++) {
+        const i = at[j]!;
         const v = versions[i]!;
-        const k = byVersion.get(v);
+        let k: number | undefined = j;
+        if (members[j] !== v) {
+          byVersion ??= new Map(members.map((m, n) => [m, n]));
+          k = byVersion.get(v);
+        }
         // A copy of a frame's version, not the one decoded with it: not what the proof was walked with.
         if (k === undefined) {
           verdicts[i] = 'bad-signature';
@@ -370,7 +385,11 @@ export class VersionVerifier {
         // Its own proof first: an equivocation is still merged (MeshSecurity), so stored and served.
         if (!lone || verdict.sig !== sig) {
           const index = indices[k]!;
-          const path = lone ? (v.proof as LeafProof).path : pathOf(count, index, node)!;
+          const path = lone
+            ? (v.proof as LeafProof).path
+            : levels !== undefined
+              ? pathInTree(levels, index)
+              : pathOf(count, index, node)!;
           const own: LeafProof = { kind: 'path', form, sig: verdict.sig, count, index, path };
           (v as { proof?: LeafProof }).proof = own;
         }

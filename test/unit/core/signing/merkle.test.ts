@@ -11,6 +11,7 @@ import {
   leafHash,
   nodeHash,
   pathBytes,
+  pathInTree,
   pathOf,
   proofLength,
   proveFrom,
@@ -100,6 +101,23 @@ describe('batch Merkle tree', () => {
         for (const i of indices) expect(pathOf(count, i, t.node)!.length).toBe(pathBytes(count, i));
       }),
       params('path length'),
+    );
+  });
+
+  it('a path read from the whole tree is the path walked, and leads its leaf to the root', () => {
+    fc.assert(
+      fc.property(batchAndSubset, ({ count, indices }) => {
+        const hashes = leaves(count);
+        const levels = buildTree(hashes);
+        const t = tree(count);
+        for (const i of indices) {
+          const path = pathInTree(levels, i);
+          expect(path).toEqual(pathOf(count, i, t.node));
+          const proof = Array.from({ length: path.length / 32 }, (_, k) => path.subarray(32 * k, 32 * k + 32));
+          expect(same(rootFromProof(count, [i], [hashes[i]!], proof), t.root)).toBe(true);
+        }
+      }),
+      params('path in tree'),
     );
   });
 
