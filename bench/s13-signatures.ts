@@ -23,6 +23,7 @@ import {
 } from '../src/core/sync';
 import { fakeNodeId, prng } from './lib/prng';
 import { LEAF_FORM_BINARY, LEAF_FORM_TEXT, type LeafForm } from '../src/core/signing/leaf-form';
+import { sha256Engine, sha256Ready } from '../src/core/signing/sha256';
 
 /**
  * Scenario 13 (docs/performance.md): signed versions. Bytes per position update with one Ed25519
@@ -33,6 +34,9 @@ import { LEAF_FORM_BINARY, LEAF_FORM_TEXT, type LeafForm } from '../src/core/sig
  * the same versions unsigned. Node's WebCrypto here; the worker in Chromium runs the same calls.
  */
 const startedAt = new Date();
+// As the worker does before it opens the node (workers/node-worker.ts).
+await sha256Ready;
+if (sha256Engine() !== 'wasm') throw new Error('SHA-256 is not on WebAssembly here');
 const rows: Row[] = [];
 const VERIFY_BATCH = QUICK ? 500 : 2000;
 const SIZES = [1, 10, 100, 1000];
