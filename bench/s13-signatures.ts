@@ -275,14 +275,35 @@ await saveResult({
     `Per link, not per version (sync protocol ${SYNC_PROTOCOL_VERSION}): each side's hello carries its 32-B key and a ` +
       `${HANDSHAKE_NONCE_BYTES}-B nonce (${helloBytes} B), and each side answers the other's nonce with a signed proof of ` +
       `${proofBytes} B: one Ed25519 signature and one verification per side per link, none of it in the rows above.`,
-    'Where the time goes (ingest of the 2,000 new versions alone, `node --cpu-prof` over 80 runs, ' +
-      "2026-12-03 16:48 UTC at load ~5, summarised by bench/lib/cpu-profile-top.ts; shares of the ingest's " +
-      "own time): SHA-256 in JavaScript ~27 % (@noble/hashes' block function; a version costs a leaf of two " +
-      'blocks and about one interior node of two blocks), the garbage collector ~11 %, decoding ~7 %, ' +
-      'giving each version its own path ~7 %, the binary leaf form ~5 %, the content cache ~3 %; the one ' +
-      'Ed25519 check per batch is small. Unsigned ingest is about four times faster in the same run: the ' +
-      'target (325k/s) stays missed; a native or WebAssembly SHA-256 and a leaf written by the decoder as ' +
-      "it reads are the next steps (docs/security.md, 'What remains').",
+    'SHA-256 on WebAssembly (2026-12-04; src/core/signing/sha256.ts: hash-wasm 4.13.0, awaited by the worker ' +
+      'before it opens the node, and by this benchmark; @noble/hashes in JavaScript until it is compiled). Measured ' +
+      'before it was taken, on the inputs the tree hashes (19:21 UTC, load average 1.5–2.3): a binary leaf (0x00 and ' +
+      '79 B) 1.47–1.55 µs against 2.42–2.68 µs in JavaScript, an interior node (65 B) 1.46–1.76 µs against ' +
+      '2.63–3.10 µs; in bulk a block costs 404 ns against 763 ns, so about 0.65 µs of each WebAssembly hash is the ' +
+      'calls around the blocks (init, update, digest; hash-wasm has no entry point hashing several inputs per call). ' +
+      'Also cut per version: the leaf hashed from the buffer it is written into, an interior node from one reused ' +
+      'input, each path read straight from the levels of the whole tree, and the content cache no longer asking ' +
+      "each digest for its buffer (which moved a digest's bytes off the V8 heap). Back to back at similar load " +
+      '(bench/profile-s13.ts 2000 40, the ingest row alone, before and after alternately, 19:59 UTC, load average ' +
+      '4.3–4.6): 53.2k, 54.6k, 60.6k/s before (median 54.6k/s), 54.0k, 75.5k, 72.3k/s after (median 72.3k/s, ' +
+      '+32 %); 300 rounds each under --cpu-prof (20:00 UTC, load ~3.5): 60.7k → 79.7k/s (+31 %). The full run ' +
+      'before the change (19:36 UTC) met a load average of 11.8 (14.6 a minute before): ingest 11.3k/s ' +
+      '(7.1k–21.6k) against 55.4k/s unsigned (20 %); the table (19:59 UTC, load 3.8): 48.8k/s against 163k/s ' +
+      'unsigned (30 %). Scenario 1 in the same session, quick sweep, at 10k writes end to end: 49.1k/s at ' +
+      'load 13.3 (19:38 UTC).',
+    'Where the time goes now (ingest of the 2,000 new versions alone, `node --cpu-prof` over 300 runs of ' +
+      'bench/profile-s13.ts, 2026-12-04 20:00 UTC at load ~3.5, summarised by bench/lib/cpu-profile-top.ts, functions grouped by what they do; ' +
+      "shares of the ingest's own time, module loading left out; before the change in brackets): SHA-256 25 % " +
+      '(36 %): the WebAssembly blocks 15.5 % and the JavaScript calls around them 9.8 %, for a leaf of two ' +
+      'blocks and about one interior node of two blocks per version; the garbage collector 13.6 % (10 %); the ' +
+      'binary leaf form 13.0 % (8.5 %); decoding 12.8 % (9.5 %); giving each version its own path 8.8 % ' +
+      '(4.9 %: a 288-byte path is allocated outside the V8 heap, several times the cost of a 32-byte array); ' +
+      "the verifier's own bookkeeping 6.5 % (9.4 %); the content cache 5.8 % (7.8 %); the one Ed25519 check " +
+      'per batch 4.2 %; the tree 2.3 % (4.4 %); the merge 1.5 %. The target (325k/s, about 3 µs a version on ' +
+      'this machine) stays missed: the two hashes a version costs take about 3 µs alone at the measured ' +
+      'per-call cost, and the unsigned decode and merge of the same frame runs at about half the target. ' +
+      'Next steps (docs/security.md, "What remains"): a hash entry point for many leaves per call, batch ' +
+      'records instead of a path per version, a leaf written by the decoder as it reads.',
   ],
   startedAt: startedAt.toISOString(),
   durationMs: Date.now() - startedAt.getTime(),
