@@ -290,7 +290,7 @@ await saveResult({
       'before the change (19:36 UTC) met a load average of 11.8 (14.6 a minute before): ingest 11.3k/s ' +
       '(7.1k–21.6k) against 55.4k/s unsigned (20 %); the table (19:59 UTC, load 3.8): 48.8k/s against 163k/s ' +
       'unsigned (30 %). Scenario 1 in the same session, quick sweep, at 10k writes end to end: 49.1k/s at ' +
-      'load 13.3 (19:38 UTC).',
+      'load 13.3 (19:38 UTC) before the change, 331k/s (293k–335k) at load 2.6 (20:14 UTC) after it (scenario 1 does not hash): signed ingest of new versions is about 15 % of it.',
     'Where the time goes now (ingest of the 2,000 new versions alone, `node --cpu-prof` over 300 runs of ' +
       'bench/profile-s13.ts, 2026-12-04 20:00 UTC at load ~3.5, summarised by bench/lib/cpu-profile-top.ts, functions grouped by what they do; ' +
       "shares of the ingest's own time, module loading left out; before the change in brackets): SHA-256 25 % " +
