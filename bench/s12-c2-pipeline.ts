@@ -121,13 +121,19 @@ const workerThreads = (browserPid: number): Thread[] =>
 const PROMPT_PROBE = `(() => {
   const seen = new Set();
   const seenTasks = new Set();
-  const probe = { seen: [], calls: 0, approve: false, decided: [], refused: 0, tasks: [] };
+  const seenApproved = new Set();
+  const probe = { seen: [], calls: 0, approve: false, decided: [], refused: 0, tasks: [], approved: [] };
   window.s12 = probe;
   let running = false;
   let again = false;
   function take(list) {
     const now = Date.now();
     for (const r of list) {
+      // Hops of the decision path: the approval first listed as approved here, with its decidedAt.
+      if (r.state === 'approved' && !seenApproved.has(r.requestId)) {
+        seenApproved.add(r.requestId);
+        probe.approved.push([r.requestId, now, r.decidedAt]);
+      }
       if (r.state !== 'pending' || seen.has(r.requestId)) continue;
       seen.add(r.requestId);
       probe.seen.push([r.entityId, r.requestId, now, r.requestedAt]);
@@ -145,7 +151,7 @@ const PROMPT_PROBE = `(() => {
     for (const t of list) {
       if (seenTasks.has(t.requestId)) continue;
       seenTasks.add(t.requestId);
-      probe.tasks.push([t.requestId, now]);
+      probe.tasks.push([t.requestId, now, t.updatedAt]);
     }
   }
   async function poll() {
@@ -221,8 +227,13 @@ type Seen = [string, string, number, number][];
 type Stamped = [string, number][];
 const readDecided = async (tab: AppPage): Promise<Stamped> =>
   tab.page.evaluate(() => (window as unknown as { s12: { decided: Stamped } }).s12.decided);
-const readTasks = async (tab: AppPage): Promise<Stamped> =>
-  tab.page.evaluate(() => (window as unknown as { s12: { tasks: Stamped } }).s12.tasks);
+/** A task first listed: [request id, epoch ms, its updatedAt (the task write, on the assigning node's clock)]. */
+type Listed = [string, number, number][];
+const readTasks = async (tab: AppPage): Promise<Listed> =>
+  tab.page.evaluate(() => (window as unknown as { s12: { tasks: Listed } }).s12.tasks);
+/** A request first listed as approved: [request id, epoch ms, its decidedAt (the decision write, on the deciding node's clock)]. */
+const readApproved = async (tab: AppPage): Promise<Listed> =>
+  tab.page.evaluate(() => (window as unknown as { s12: { approved: Listed } }).s12.approved);
 /** The page's long tasks (> 50 ms, the browser's PerformanceObserver): [epoch ms at start, duration ms]. */
 const readLongTasks = async (tab: AppPage): Promise<[number, number][]> =>
   tab.page.evaluate(() => (window as unknown as { s12: { longTasks: [number, number][] } }).s12.longTasks);
@@ -262,6 +273,22 @@ let missedOnB = 0;
 /** B's operator approves → A's tasks() lists the intercept task A assigned for it. */
 const decideToTask: number[] = [];
 let decisions = 0;
+/**
+ * The hops of the decision path (one machine clock): B's page decides → B's worker writes the
+ * decision (its decidedAt); decidedAt → A's worker writes the task (its updatedAt: B durable,
+ * signed, both pages, the channel, A's check, merge and durable decision, A's gate); the task write
+ * → listed on A's page (A durable, the cue); decidedAt → the decision listed as approved on A.
+ */
+const hops = {
+  decideWrite: [] as number[],
+  writeTask: [] as number[],
+  taskListed: [] as number[],
+  approvedOnA: [] as number[],
+};
+/** The same hops, for the decisions whose decision → task took at least its p95: which hop makes the tail. */
+const tailHops = { decideWrite: [] as number[], writeTask: [] as number[], taskListed: [] as number[] };
+/** HIGH path on B: A's gate raised the request (requestedAt) → listed on B (A durable, signed, both pages, the channel, B's check, merge, durable, cue). */
+const raisedToB: number[] = [];
 let noTaskOnA = 0;
 /** Each page's main thread in the windows: longest task, and the share of wall time spent in tasks over 50 ms. */
 const longest = { a: 0, b: 0 };
@@ -382,16 +409,52 @@ try {
     if (cardB !== undefined) domB.push(cardB - at);
     const tB = seenB.get(id);
     if (tB === undefined) missedOnB++;
-    else samplesB.push(tB - at);
+    else {
+      samplesB.push(tB - at);
+      raisedToB.push(tB - raised);
+    }
   }
-  const tasksOnA = new Map(await readTasks(a));
+  const tasksOnA = new Map((await readTasks(a)).map(([id, t, written]) => [id, [t, written] as const]));
+  const approvedOnA = new Map((await readApproved(a)).map(([id, t, decided]) => [id, [t, decided] as const]));
+  const hopRows: { total: number; decideWrite: number; writeTask: number; taskListed: number }[] = [];
   for (const [id, decidedAt] of await readDecided(b)) {
     if (writtenAt(id) < countedFrom) continue;
     decisions++;
     const listed = tasksOnA.get(id);
     if (listed === undefined) noTaskOnA++;
-    else decideToTask.push(listed - decidedAt);
+    else decideToTask.push(listed[0] - decidedAt);
+    const approved = approvedOnA.get(id);
+    if (approved === undefined || listed === undefined) continue;
+    const [seenAt, written] = approved;
+    hops.approvedOnA.push(seenAt - written);
+    hopRows.push({
+      total: listed[0] - decidedAt,
+      decideWrite: written - decidedAt,
+      writeTask: listed[1] - written,
+      taskListed: listed[0] - listed[1],
+    });
   }
+  for (const h of hopRows) {
+    hops.decideWrite.push(h.decideWrite);
+    hops.writeTask.push(h.writeTask);
+    hops.taskListed.push(h.taskListed);
+  }
+  const tailFrom = percentile(
+    hopRows.map((h) => h.total),
+    0.95,
+  );
+  for (const h of hopRows.filter((x) => x.total >= tailFrom)) {
+    tailHops.decideWrite.push(h.decideWrite);
+    tailHops.writeTask.push(h.writeTask);
+    tailHops.taskListed.push(h.taskListed);
+  }
+  log(
+    `s12: decision hops p50/p99: page→decision write ${median(hops.decideWrite).toString()}/${percentile(hops.decideWrite, 0.99).toString()}, ` +
+      `decision write→task write on A ${median(hops.writeTask).toString()}/${percentile(hops.writeTask, 0.99).toString()}, ` +
+      `task write→listed on A ${median(hops.taskListed).toString()}/${percentile(hops.taskListed, 0.99).toString()}; ` +
+      `tail (≥ p95, ${tailHops.writeTask.length.toString()}) medians ${median(tailHops.decideWrite).toString()} / ${median(tailHops.writeTask).toString()} / ${median(tailHops.taskListed).toString()}; ` +
+      `raised on A → listed on B p50 ${median(raisedToB).toString()} p99 ${percentile(raisedToB, 0.99).toString()}`,
+  );
   const countedTo = Date.now();
   for (const [k, tab] of [
     ['a', a],
@@ -564,6 +627,39 @@ const rows: Row[] = [
     better: 'lower',
     ours: stat([median(listA)]),
   },
+  ...(raisedToB.length === 0
+    ? []
+    : [
+        {
+          case: "part: A's gate raised the request → listed on B (A durable, signed, both pages, the channel, B's check, merge, durable, cue), p50",
+          unit: 'ms',
+          better: 'lower' as const,
+          ours: stat([median(raisedToB)]),
+        },
+        {
+          case: 'part: raised on A → listed on B, p99',
+          unit: 'ms',
+          better: 'lower' as const,
+          ours: stat([percentile(raisedToB, 0.99)]),
+        },
+      ]),
+  ...(hops.writeTask.length === 0
+    ? []
+    : (
+        [
+          ["decision: B's page decides → B's worker wrote the decision (its decidedAt)", 'decideWrite'],
+          ["decision: B's decision write → A's worker wrote the task (its updatedAt)", 'writeTask'],
+          ["decision: A's task write → the task listed on A's page", 'taskListed'],
+        ] as const
+      ).flatMap(([what, k]): Row[] => [
+        {
+          case: `part: ${what}, p50 / p99`,
+          unit: 'ms',
+          better: 'lower',
+          ours: stat([median(hops[k])]),
+          note: `p99 ${percentile(hops[k], 0.99).toLocaleString('en-US')} ms; median over the decisions at or above the decision → task p95: ${median(tailHops[k]).toLocaleString('en-US')} ms`,
+        },
+      ])),
   {
     case: "part: A's page main thread (it relays the mesh frames and runs the prompt): its longest task in the windows",
     unit: 'ms',
