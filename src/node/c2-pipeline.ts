@@ -232,7 +232,7 @@ export class C2Pipeline {
     let seen = this.approvalsRevision;
     // Validated here, at the node's edge: anything but `true` is a full watcher.
     if (options?.approvalsOnly === true) {
-      return this.parts.feed.subscribe(() => {
+      return this.parts.feed.subscribeCue(() => {
         if (seen === this.approvalsRevision) return;
         seen = this.approvalsRevision;
         listener({ changed: [], removed: [], approvals: true });
