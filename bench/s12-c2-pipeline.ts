@@ -121,13 +121,19 @@ const workerThreads = (browserPid: number): Thread[] =>
 const PROMPT_PROBE = `(() => {
   const seen = new Set();
   const seenTasks = new Set();
-  const probe = { seen: [], calls: 0, approve: false, decided: [], refused: 0, tasks: [] };
+  const seenApproved = new Set();
+  const probe = { seen: [], calls: 0, approve: false, decided: [], refused: 0, tasks: [], approved: [] };
   window.s12 = probe;
   let running = false;
   let again = false;
   function take(list) {
     const now = Date.now();
     for (const r of list) {
+      // Hops of the decision path: the approval first listed as approved here, with its decidedAt.
+      if (r.state === 'approved' && !seenApproved.has(r.requestId)) {
+        seenApproved.add(r.requestId);
+        probe.approved.push([r.requestId, now, r.decidedAt]);
+      }
       if (r.state !== 'pending' || seen.has(r.requestId)) continue;
       seen.add(r.requestId);
       probe.seen.push([r.entityId, r.requestId, now, r.requestedAt]);
@@ -145,7 +151,7 @@ const PROMPT_PROBE = `(() => {
     for (const t of list) {
       if (seenTasks.has(t.requestId)) continue;
       seenTasks.add(t.requestId);
-      probe.tasks.push([t.requestId, now]);
+      probe.tasks.push([t.requestId, now, t.updatedAt]);
     }
   }
   async function poll() {
@@ -221,8 +227,13 @@ type Seen = [string, string, number, number][];
 type Stamped = [string, number][];
 const readDecided = async (tab: AppPage): Promise<Stamped> =>
   tab.page.evaluate(() => (window as unknown as { s12: { decided: Stamped } }).s12.decided);
-const readTasks = async (tab: AppPage): Promise<Stamped> =>
-  tab.page.evaluate(() => (window as unknown as { s12: { tasks: Stamped } }).s12.tasks);
+/** A task first listed: [request id, epoch ms, its updatedAt (the task write, on the assigning node's clock)]. */
+type Listed = [string, number, number][];
+const readTasks = async (tab: AppPage): Promise<Listed> =>
+  tab.page.evaluate(() => (window as unknown as { s12: { tasks: Listed } }).s12.tasks);
+/** A request first listed as approved: [request id, epoch ms, its decidedAt (the decision write, on the deciding node's clock)]. */
+const readApproved = async (tab: AppPage): Promise<Listed> =>
+  tab.page.evaluate(() => (window as unknown as { s12: { approved: Listed } }).s12.approved);
 /** The page's long tasks (> 50 ms, the browser's PerformanceObserver): [epoch ms at start, duration ms]. */
 const readLongTasks = async (tab: AppPage): Promise<[number, number][]> =>
   tab.page.evaluate(() => (window as unknown as { s12: { longTasks: [number, number][] } }).s12.longTasks);
@@ -262,6 +273,22 @@ let missedOnB = 0;
 /** B's operator approves → A's tasks() lists the intercept task A assigned for it. */
 const decideToTask: number[] = [];
 let decisions = 0;
+/**
+ * The hops of the decision path (one machine clock): B's page decides → B's worker writes the
+ * decision (its decidedAt); decidedAt → A's worker writes the task (its updatedAt: B durable,
+ * signed, both pages, the channel, A's check, merge and durable decision, A's gate); the task write
+ * → listed on A's page (A durable, the cue); decidedAt → the decision listed as approved on A.
+ */
+const hops = {
+  decideWrite: [] as number[],
+  writeTask: [] as number[],
+  taskListed: [] as number[],
+  approvedOnA: [] as number[],
+};
+/** The same hops, for the decisions whose decision → task took at least its p95: which hop makes the tail. */
+const tailHops = { decideWrite: [] as number[], writeTask: [] as number[], taskListed: [] as number[] };
+/** HIGH path on B: A's gate raised the request (requestedAt) → listed on B (A durable, signed, both pages, the channel, B's check, merge, durable, cue). */
+const raisedToB: number[] = [];
 let noTaskOnA = 0;
 /** Each page's main thread in the windows: longest task, and the share of wall time spent in tasks over 50 ms. */
 const longest = { a: 0, b: 0 };
@@ -382,16 +409,52 @@ try {
     if (cardB !== undefined) domB.push(cardB - at);
     const tB = seenB.get(id);
     if (tB === undefined) missedOnB++;
-    else samplesB.push(tB - at);
+    else {
+      samplesB.push(tB - at);
+      raisedToB.push(tB - raised);
+    }
   }
-  const tasksOnA = new Map(await readTasks(a));
+  const tasksOnA = new Map((await readTasks(a)).map(([id, t, written]) => [id, [t, written] as const]));
+  const approvedOnA = new Map((await readApproved(a)).map(([id, t, decided]) => [id, [t, decided] as const]));
+  const hopRows: { total: number; decideWrite: number; writeTask: number; taskListed: number }[] = [];
   for (const [id, decidedAt] of await readDecided(b)) {
     if (writtenAt(id) < countedFrom) continue;
     decisions++;
     const listed = tasksOnA.get(id);
     if (listed === undefined) noTaskOnA++;
-    else decideToTask.push(listed - decidedAt);
+    else decideToTask.push(listed[0] - decidedAt);
+    const approved = approvedOnA.get(id);
+    if (approved === undefined || listed === undefined) continue;
+    const [seenAt, written] = approved;
+    hops.approvedOnA.push(seenAt - written);
+    hopRows.push({
+      total: listed[0] - decidedAt,
+      decideWrite: written - decidedAt,
+      writeTask: listed[1] - written,
+      taskListed: listed[0] - listed[1],
+    });
   }
+  for (const h of hopRows) {
+    hops.decideWrite.push(h.decideWrite);
+    hops.writeTask.push(h.writeTask);
+    hops.taskListed.push(h.taskListed);
+  }
+  const tailFrom = percentile(
+    hopRows.map((h) => h.total),
+    0.95,
+  );
+  for (const h of hopRows.filter((x) => x.total >= tailFrom)) {
+    tailHops.decideWrite.push(h.decideWrite);
+    tailHops.writeTask.push(h.writeTask);
+    tailHops.taskListed.push(h.taskListed);
+  }
+  log(
+    `s12: decision hops p50/p99: page→decision write ${median(hops.decideWrite).toString()}/${percentile(hops.decideWrite, 0.99).toString()}, ` +
+      `decision write→task write on A ${median(hops.writeTask).toString()}/${percentile(hops.writeTask, 0.99).toString()}, ` +
+      `task write→listed on A ${median(hops.taskListed).toString()}/${percentile(hops.taskListed, 0.99).toString()}; ` +
+      `tail (≥ p95, ${tailHops.writeTask.length.toString()}) medians ${median(tailHops.decideWrite).toString()} / ${median(tailHops.writeTask).toString()} / ${median(tailHops.taskListed).toString()}; ` +
+      `raised on A → listed on B p50 ${median(raisedToB).toString()} p99 ${percentile(raisedToB, 0.99).toString()}`,
+  );
   const countedTo = Date.now();
   for (const [k, tab] of [
     ['a', a],
@@ -564,6 +627,39 @@ const rows: Row[] = [
     better: 'lower',
     ours: stat([median(listA)]),
   },
+  ...(raisedToB.length === 0
+    ? []
+    : [
+        {
+          case: "part: A's gate raised the request → listed on B (A durable, signed, both pages, the channel, B's check, merge, durable, cue), p50",
+          unit: 'ms',
+          better: 'lower' as const,
+          ours: stat([median(raisedToB)]),
+        },
+        {
+          case: 'part: raised on A → listed on B, p99',
+          unit: 'ms',
+          better: 'lower' as const,
+          ours: stat([percentile(raisedToB, 0.99)]),
+        },
+      ]),
+  ...(hops.writeTask.length === 0
+    ? []
+    : (
+        [
+          ["decision: B's page decides → B's worker wrote the decision (its decidedAt)", 'decideWrite'],
+          ["decision: B's decision write → A's worker wrote the task (its updatedAt)", 'writeTask'],
+          ["decision: A's task write → the task listed on A's page", 'taskListed'],
+        ] as const
+      ).flatMap(([what, k]): Row[] => [
+        {
+          case: `part: ${what}, p50 / p99`,
+          unit: 'ms',
+          better: 'lower',
+          ours: stat([median(hops[k])]),
+          note: `p99 ${percentile(hops[k], 0.99).toLocaleString('en-US')} ms; median over the decisions at or above the decision → task p95: ${median(tailHops[k]).toLocaleString('en-US')} ms`,
+        },
+      ])),
   {
     case: "part: A's page main thread (it relays the mesh frames and runs the prompt): its longest task in the windows",
     unit: 'ms',
@@ -651,11 +747,12 @@ await saveResult({
       `A's page ran tasks over 50 ms for ${inLongTasks.a.toString()} % of the windows' wall time (longest ${longest.a.toLocaleString('en-US')} ms; B's longest ${longest.b.toLocaleString('en-US')} ms) ` +
       `while using ${median(per((w) => w.mainA)).toString()} % of a core. Every hop of the prompt's path crosses a page's main thread: the approvals cue on A; towards B, ` +
       "A's page relaying the frames to the data channel, B's page relaying them to its worker, then B's cue.",
-    "Where the time goes (CDP CPU profiles of both tabs' workers, `bench/profile-s12.ts` summarised by `bench/lib/cpu-profile-top.ts` and `bench/lib/cpu-profile-tasks.ts`, 10 s after a 20 s warm-up, unminified build, load average 7–11 on the 2 cores; before this round's changes at 2026-12-04 16:10 UTC, after at 16:47). " +
-      "Before: both workers were busy 93–95 % of the wall time; building entity views was the largest single cost, `viewOf` + `encodeTs` 20 % of A's worker and 23 % of B's (self time), most of it in the fusion scan, which built three views per fused track at every scan only to ask whether it still stood; the scan was in most of the longest busy stretches (0.3–0.8 s at that load) of both workers. " +
-      'Built in this round (docs/c2-pipeline.md, "The priority lane"): the scan asks the store (`EntityStore.visible`) instead, `encodeTs` keeps its last 8,192 encodings, the scan a change asks for runs in a low-priority task after its timer, and a small live frame of urgent versions overtakes the frame its link is still checking or merging. ' +
-      "After: busy 91 % (A) and 88 % (B); `viewOf` 8 % and 7 %, `encodeTs` under 1 %; the fusion scan no longer appears among the longest stretches. What fills them now: on A, the simulator's tick (target reports, then the group signer hashing the leaves of the tick's writes), the write-behind's commits and the change feed's emit, the classifier (0.35–0.55 s stretches at that load); on B, checking and merging A's frames: the new-register bound's precheck (`split`, 6 %), SHA-256 of the leaves (6 %), the verified-versions cache (5 %), the verdicts (3 %), the garbage collector (8 %). " +
-      "Both pages' main threads relay every frame and ran tasks over 50 ms for most of the windows (their longest 1–2 s). At these load averages each of the ~8 busy threads got a quarter of a core or less, so every queued hop costs hundreds of ms whatever the order of the work inside a worker.",
+    'Where the time goes. The hops of the decision path are timed by this bench from the fields `approvals()` and `tasks()` already carry (the rows "part: decision: …"; one machine clock, nothing added to the product). ' +
+      "Measured on the code before the round of 2026-12-04 19:50 UTC (19:27, load average 15–19): of the decisions whose decision → task took its p95 or more, B's decision write → A's task write took a median of 10.2 s (B durable, signed, both pages, the channel, A's check, merge, durable decision, A's gate), B's page → B's decision write 0.16 s, A's task write → listed on A 1.2 s; on the flooded link the tail was A's task write → listed on A (5.6 s: A's durable task and the cue). " +
+      "Every one of those hops is a wait in a busy thread's queue, and the durable ones wait for the bulk commit in flight, which was the whole write-behind backlog (up to 6,800 versions at a window's end). " +
+      "What the workers' long tasks are made of (CDP CPU profiles, `bench/profile-s12.ts` with `bench/lib/cpu-profile-tasks.ts`, 2026-12-04 16:47 UTC, load 7–11): on A the simulator's tick (target reports, then the group signer hashing the leaves of the tick's writes), the write-behind's commits and the change feed's emit, the classifier (0.35–0.55 s stretches at that load); on B checking and merging A's frames (the new-register precheck, SHA-256 of the leaves, the verified-versions cache). " +
+      'Built in the round of 19:50 (docs/c2-pipeline.md, "The priority lane"): the classifier judges at most 200 tracks per task; a bulk commit holds at most 1,024 versions plus one whole write, so a priority write waits behind one bounded commit; the change feed tells the approvals cue before it builds the views of a batch. ' +
+      "The pages already relay the frames without copying or decoding them: a data-channel message's buffer is transferred whole to the worker, and the worker's frame is sent as it came; what is left on a page per frame is simple-peer's stream and a postMessage.",
     "The machine is shared by several engineers' jobs: absolute figures move between runs; read them as an order of magnitude.",
   ],
   startedAt: startedAt.toISOString(),

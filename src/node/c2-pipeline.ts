@@ -15,7 +15,7 @@ import { FusionView } from './fusion-view';
 import type { ChangeBatch, CreateInput, WatchOptions, WriteItem } from './node-api';
 import type { NodeParts } from './node-parts';
 import { headsOf, type HeadSnapshot } from './prepare-write';
-import { nextBulkTask, type Scheduler } from './scheduler';
+import { nextBulkTask, nextTask, type Scheduler } from './scheduler';
 import { SimulationRunner } from './simulation-runner';
 import { TrackClassifier } from './track-classifier';
 
@@ -86,6 +86,7 @@ export class C2Pipeline {
       view,
       update: (id, components) => writes.update(id, components),
       log,
+      ...(scheduler === undefined ? {} : { nextSlice: () => nextTask(scheduler) }),
     });
     this.fusion = new FusionView({
       now,
@@ -231,7 +232,7 @@ export class C2Pipeline {
     let seen = this.approvalsRevision;
     // Validated here, at the node's edge: anything but `true` is a full watcher.
     if (options?.approvalsOnly === true) {
-      return this.parts.feed.subscribe(() => {
+      return this.parts.feed.subscribeCue(() => {
         if (seen === this.approvalsRevision) return;
         seen = this.approvalsRevision;
         listener({ changed: [], removed: [], approvals: true });
@@ -248,6 +249,7 @@ export class C2Pipeline {
 
   stop(): void {
     this.runner?.stop();
+    this.classifier.stop();
     this.gate.stop();
     this.fusion.stop();
   }

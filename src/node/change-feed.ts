@@ -12,6 +12,7 @@ export type Schedule = (fn: () => void) => void;
 export class ChangeFeed {
   private readonly dirty = new Set<EntityId>();
   private readonly listeners = new Set<(batch: ChangeBatch) => void>();
+  private readonly cueListeners = new Set<() => void>();
   private scheduled = false;
 
   constructor(
@@ -24,7 +25,7 @@ export class ChangeFeed {
     // The roster's ops are the node's own bookkeeping, not part of the picture (members() shows them).
     if (isRosterEntity(id)) return;
     this.dirty.add(id);
-    if (this.scheduled || this.listeners.size === 0) return;
+    if (this.scheduled || this.listeners.size + this.cueListeners.size === 0) return;
     this.scheduled = true;
     this.schedule(() => this.flush());
   }
@@ -38,8 +39,28 @@ export class ChangeFeed {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * A listener told that something changed, without the views: called at each flush that has
+   * changes, before the views of the others' batch are built (up to 2,000 under scenario 12), so
+   * the approvals cue (c2-pipeline.ts, `approvalsOnly`) does not wait for them (docs/c2-pipeline.md,
+   * "The priority lane").
+   */
+  subscribeCue(listener: () => void): () => void {
+    this.cueListeners.add(listener);
+    return () => this.cueListeners.delete(listener);
+  }
+
   flush(): void {
     this.scheduled = false;
+    if (this.dirty.size > 0) {
+      for (const listener of this.cueListeners) {
+        try {
+          listener();
+        } catch (error) {
+          this.onListenerError(error);
+        }
+      }
+    }
     if (this.listeners.size === 0) {
       this.dirty.clear();
       return;

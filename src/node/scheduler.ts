@@ -45,3 +45,15 @@ export function nextBulkTask(scheduler: Scheduler): Promise<void> {
     });
   });
 }
+
+/**
+ * A later task at the host's normal priority (`soon`, else a zero timer): for a slice of work the
+ * node must not postpone behind a busy host (the classifier's), yet must not hold the thread whole
+ * either; ready tasks queued before it (a peer's frame, a storage completion) run first.
+ */
+export function nextTask(scheduler: Scheduler): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (scheduler.soon === undefined) scheduler.after(0, resolve);
+    else scheduler.soon(resolve);
+  });
+}

@@ -14,6 +14,14 @@ const CONFIDENCE_STEP = 0.1;
  */
 export const OWNER_SILENT_MS = 15_000;
 
+/**
+ * The most tracks one slice of a classifier pass judges before it yields to the worker's other
+ * ready tasks (`nextSlice`): a pass over every track that moved (2,000 a second under scenario 12)
+ * was one task of up to half a second at load, and a peer's frame, a storage completion or the
+ * approvals cue waited behind it (docs/c2-pipeline.md, "The priority lane").
+ */
+export const CLASSIFY_SLICE = 200;
+
 export interface TrackClassifierDeps {
   readonly self: NodeId;
   readonly defended: LatLon;
@@ -22,6 +30,11 @@ export interface TrackClassifierDeps {
   /** The node's local update path. */
   readonly update: (id: EntityId, components: Record<string, unknown>) => Promise<unknown>;
   readonly log: (message: string, detail?: unknown) => void;
+  /**
+   * Resolves in a later task, after the host's work ready by then (the worker: `scheduler.soon`):
+   * a pass judges CLASSIFY_SLICE tracks per task. Absent, a pass runs whole in the caller's task.
+   */
+  readonly nextSlice?: () => Promise<void>;
 }
 
 /**
@@ -41,6 +54,9 @@ export class TrackClassifier {
   /** When this node last heard a position of each track, on its own clock. */
   private readonly heard = new Map<EntityId, number>();
   private readonly startedAt: number;
+  /** A sliced pass is under way: run() leaves what changed meanwhile to the next pass. */
+  private passing = false;
+  private stopped = false;
 
   constructor(private readonly deps: TrackClassifierDeps) {
     this.config = { ...DEFAULT_CLASSIFIER, defended: deps.defended };
@@ -57,24 +73,60 @@ export class TrackClassifier {
     return this.reasons.get(id);
   }
 
+  /**
+   * Judges the tracks that changed and the cued ones: CLASSIFY_SLICE of them per task when the
+   * host gives `nextSlice`, the first slice at once. While a pass is under way a new run() starts
+   * none: what changes meanwhile stays marked for the next one.
+   */
   run(): void {
-    const ids = new Set([...this.dirty, ...this.cued]);
+    if (this.passing || this.stopped) return;
+    const ids = [...new Set([...this.dirty, ...this.cued])];
     this.dirty.clear();
-    for (const id of ids) {
-      const view = this.deps.view(id);
-      if (view === undefined || !isTrack(view)) {
-        this.cued.delete(id);
-        this.reasons.delete(id);
-        this.heard.delete(id);
-        continue;
-      }
-      if (cueOf(view.components.cue) === undefined) this.cued.delete(id);
-      else this.cued.add(id);
-      if (!this.designated(view)) continue;
-      const writes = this.judge(view);
-      if (writes === undefined) continue;
-      this.deps.update(id, writes).catch((error: unknown) => this.deps.log(`classifying ${id} failed`, error));
+    const next = this.deps.nextSlice;
+    if (next === undefined || ids.length <= CLASSIFY_SLICE) {
+      for (const id of ids) this.one(id);
+      return;
     }
+    this.passing = true;
+    void this.pass(ids, next).finally(() => {
+      this.passing = false;
+    });
+  }
+
+  /** No further slice runs (the node stops). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async pass(ids: readonly EntityId[], next: () => Promise<void>): Promise<void> {
+    for (let at = 0; at < ids.length; at += CLASSIFY_SLICE) {
+      if (at > 0) {
+        try {
+          await next();
+        } catch (error) {
+          this.deps.log('classifier: no later task for the next slice', error);
+        }
+      }
+      if (this.stopped) return;
+      // Read when judged, not when the pass started: a slice sees the track as it is now.
+      for (const id of ids.slice(at, at + CLASSIFY_SLICE)) this.one(id);
+    }
+  }
+
+  private one(id: EntityId): void {
+    const view = this.deps.view(id);
+    if (view === undefined || !isTrack(view)) {
+      this.cued.delete(id);
+      this.reasons.delete(id);
+      this.heard.delete(id);
+      return;
+    }
+    if (cueOf(view.components.cue) === undefined) this.cued.delete(id);
+    else this.cued.add(id);
+    if (!this.designated(view)) return;
+    const writes = this.judge(view);
+    if (writes === undefined) return;
+    this.deps.update(id, writes).catch((error: unknown) => this.deps.log(`classifying ${id} failed`, error));
   }
 
   /**

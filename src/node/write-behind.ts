@@ -23,6 +23,16 @@ export interface HoldChanges {
 
 const NO_HOLD_CHANGES: HoldChanges = { hold: [], unhold: [] };
 
+/**
+ * A bulk batch that holds this many versions (puts and removals) takes no more writes: the next
+ * ones gather in a batch queued behind it. A priority write waits for at most the one commit in
+ * flight, and a bulk commit of a backlog was every version written while the last one ran (6,800
+ * under scenario 12 at load, seconds of IndexedDB time on a shared machine); capped, it is at most
+ * this many plus one write (taken whole: a write's versions never span two commits), e.g. one part
+ * of the simulator's tick (docs/c2-pipeline.md, "The priority lane").
+ */
+export const BULK_COMMIT_VERSIONS = 1024;
+
 /** Retries of a failed commit: 250 ms doubling up to 30 s (one node, one storage: no jitter needed). */
 const RETRY_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 30_000 };
 
@@ -136,7 +146,11 @@ class Batch {
  * removing an absent key costs one no-op delete. A later put after a remove drops the remove.
  */
 export class WriteBehind {
-  private next = new Batch();
+  /**
+   * The bulk lane's batches waiting, in commit order (never empty): writes join the last one until
+   * it holds BULK_COMMIT_VERSIONS, then a new one. The first commits next.
+   */
+  private bulk: Batch[] = [new Batch()];
   /** The priority lane's batch: committed before `next` (see WriteLane). */
   private urgent = new Batch();
   private inFlight: Batch | undefined;
@@ -174,7 +188,7 @@ export class WriteBehind {
     if (put.length === 0 && remove.length === 0 && !hasMeta && entities.length === 0 && !holds) {
       return Promise.resolve();
     }
-    const batch = lane === 'priority' ? this.urgent : this.next;
+    const batch = lane === 'priority' ? this.urgent : this.bulkTail();
     if (lane === 'priority') {
       const newer = {
         puts: put.map((v) => versionKey(v)),
@@ -183,7 +197,7 @@ export class WriteBehind {
         meta: hasMeta ? Object.keys(meta) : [],
         holds: [...held.hold.map((h) => h.key), ...held.unhold],
       };
-      this.next.yieldTo(newer);
+      for (const b of this.bulk) b.yieldTo(newer);
       // A bulk commit in flight that fails is carried into the next one: it must not bring back
       // what this write supersedes either.
       if (this.inFlightLane === 'bulk') this.inFlight?.yieldTo(newer);
@@ -214,7 +228,21 @@ export class WriteBehind {
 
   /** Versions (puts and removals) not yet durable: waiting for, or inside, a commit. */
   get pending(): number {
-    return this.next.size + this.urgent.size + (this.inFlight?.size ?? 0);
+    return this.bulk.reduce((n, b) => n + b.size, 0) + this.urgent.size + (this.inFlight?.size ?? 0);
+  }
+
+  /** The bulk batch a write joins: the last one, or a new one behind it once it is full. */
+  private bulkTail(): Batch {
+    const tail = this.bulk[this.bulk.length - 1]!;
+    if (tail.size < BULK_COMMIT_VERSIONS) return tail;
+    const next = new Batch();
+    this.bulk.push(next);
+    return next;
+  }
+
+  /** The bulk batch that commits next. */
+  private get next(): Batch {
+    return this.bulk[0]!;
   }
 
   /** Versions of the priority lane not yet durable (waiting, or in flight). */
@@ -243,15 +271,16 @@ export class WriteBehind {
   }
 
   /**
-   * The batches whose outcome covers everything enqueued so far: each lane's waiting batch when it
-   * has something (`has`), else the lane's batch in flight (a failed one is carried into its lane's
-   * waiting batch, whose success then covers both).
+   * The batches whose outcome covers everything enqueued so far: each lane's last waiting batch
+   * that has something (`has`; the bulk lane's commit in order, and a failed one is carried into
+   * the next, so the last one's success covers those before it), else the lane's batch in flight
+   * (a failed one is carried into its lane's waiting batch, whose success then covers both).
    */
   private awaited(has: (b: Batch) => boolean): Batch[] {
     const out: Batch[] = [];
     for (const lane of ['priority', 'bulk'] as const) {
-      const waiting = lane === 'priority' ? this.urgent : this.next;
-      if (has(waiting)) out.push(waiting);
+      const waiting = lane === 'priority' ? this.urgent : this.bulk.findLast(has);
+      if (waiting !== undefined && has(waiting)) out.push(waiting);
       else if (this.inFlight !== undefined && this.inFlightLane === lane) out.push(this.inFlight);
     }
     return out;
@@ -279,14 +308,15 @@ export class WriteBehind {
     if (batch.empty) {
       // Everything its enqueuers wrote was superseded by priority writes (yieldTo), which have
       // committed by now (the priority lane is empty): nothing of theirs is left to store.
-      if (batch.waiters.length > 0) {
-        this.next = new Batch();
+      if (batch.waiters.length > 0 || this.bulk.length > 1) {
+        this.takeBulk();
         batch.settle(undefined, false);
+        if (this.bulk.some((b) => !b.idle)) this.requestFlush();
       }
       return;
     }
     if (lane === 'priority') this.urgent = new Batch();
-    else this.next = new Batch();
+    else this.takeBulk();
     this.inFlight = batch;
     this.inFlightLane = lane;
     const hasMeta = Object.keys(batch.meta).length > 0;
@@ -320,9 +350,15 @@ export class WriteBehind {
       if (failed) this.scheduleRetry();
       else {
         this.failures = 0;
-        if (!this.next.idle || !this.urgent.idle) this.requestFlush();
+        if (this.bulk.some((b) => !b.idle) || !this.urgent.idle) this.requestFlush();
       }
     }
+  }
+
+  /** Takes the first bulk batch off the queue (it commits now), leaving at least an empty one. */
+  private takeBulk(): void {
+    this.bulk.shift();
+    if (this.bulk.length === 0) this.bulk.push(new Batch());
   }
 
   /** After a failure, retry later (not at once: the storage is full or broken), backing off. */

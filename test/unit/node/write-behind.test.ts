@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { Version } from '../../../src/core/merge/version';
-import { WriteBehind, type WriteBehindState } from '../../../src/node/write-behind';
+import { BULK_COMMIT_VERSIONS, WriteBehind, type WriteBehindState } from '../../../src/node/write-behind';
 import { StorageFullError, versionKey, type StorageBatch } from '../../../src/ports/storage';
 import { sampleHeld, sampleVersion } from '../../contract/storage-contract';
 
@@ -220,5 +220,79 @@ describe('WriteBehind and the skew hold', () => {
     sched.run();
     await writer.flushed();
     expect((await storage.loadHeld()).map((h) => h.key).sort()).toEqual([a.key, c.key].sort());
+  });
+
+  it('caps a bulk commit at BULK_COMMIT_VERSIONS plus one whole write, so a priority write waits behind no backlog', async () => {
+    const { storage, scheduler, writer } = setup();
+    const part = BULK_COMMIT_VERSIONS / 2 + 10;
+    const write = (from: number) => Array.from({ length: part }, (_, i) => v(from + i));
+    storage.holding = true;
+    const first = writer.enqueue([v(1_000_000)], []);
+    scheduler.run();
+    // A backlog of bulk writes gathers while a commit is in flight: six writes, three caps' worth.
+    const bulk = Array.from({ length: 6 }, (_, k) => writer.enqueue(write(k * part), []));
+    const urgent = writer.enqueue([v(2_000_000)], [], undefined, [], undefined, 'priority');
+    const all = Promise.all([first, ...bulk, urgent]);
+    for (let i = 0; i < 10 && storage.batches.length < 5; i++) {
+      storage.release();
+      await settle();
+      scheduler.run();
+    }
+    storage.holding = false;
+    storage.release();
+    await all;
+    const sizes = storage.batches.map((b) => b.put.length);
+    // The one in flight, the priority write, then the backlog in commits of whole writes, none
+    // larger than the cap plus one write.
+    expect(sizes[0]).toBe(1);
+    expect(sizes[1]).toBe(1);
+    expect(sizes.slice(2).reduce((a, b) => a + b, 0)).toBe(6 * part);
+    for (const n of sizes.slice(2)) {
+      expect(n % part).toBe(0);
+      expect(n).toBeLessThan(BULK_COMMIT_VERSIONS + part);
+    }
+    expect(await storage.loadVersions()).toHaveLength(2 + 6 * part);
+  });
+
+  it('durable() covers every queued bulk batch, and a failed one is carried into the next', async () => {
+    const { storage, scheduler, writer, retries } = setup();
+    const part = BULK_COMMIT_VERSIONS;
+    storage.holding = true;
+    void writer.enqueue([v(9_000_000)], []);
+    scheduler.run();
+    const a = state(
+      writer.enqueue(
+        Array.from({ length: part }, (_, i) => v(i)),
+        [],
+      ),
+    );
+    const b = state(
+      writer.enqueue(
+        Array.from({ length: 3 }, (_, i) => v(part + i)),
+        [],
+      ),
+    );
+    const all = writer.durable();
+    const failOnce = storage.commit.bind(storage);
+    let failed = false;
+    storage.commit = async (batch: StorageBatch) => {
+      if (!failed && batch.put.length === part) {
+        failed = true;
+        storage.batches.push(batch);
+        throw new Error('disk hiccup');
+      }
+      return failOnce(batch);
+    };
+    storage.holding = false;
+    storage.release();
+    for (let i = 0; i < 5; i++) {
+      await settle();
+      scheduler.run();
+      for (const r of retries.splice(0)) r.fn();
+    }
+    await all;
+    expect(a.value).toBe('rejected');
+    expect(b.value).toBe('resolved');
+    expect(await storage.loadVersions()).toHaveLength(1 + part + 3);
   });
 });
