@@ -1,6 +1,7 @@
 import { sameBytes } from '../../core/bytes/same-bytes';
 import type { NodeId } from '../../core/ids';
 import { MAX_UNKNOWN_KINDS_PER_AUTHOR, MAX_UNKNOWN_KINDS_PER_ENTITY } from '../../core/entity/kind-cap';
+import { MAX_CONTEXT_ENTRIES } from '../../core/merge/context-limits';
 import type { Version } from '../../core/merge/version';
 import { batchRootSigningBytes } from '../../core/signing/batch-signing';
 import type { FrameBatch } from '../../core/signing/frame-batch';
@@ -303,8 +304,9 @@ export class MeshSecurity {
    * what passes is verified, gated by the roster, and only then charged to its authors.
    */
   verify(input: readonly Version[], from: NodeId, done: (verdict: VerifyVerdict, now: number) => void): void {
-    const fused = this.refuseFusedIds(input, from);
-    const versions = fused.length === 0 ? input : input.filter((v) => !isFusedId(v.entity));
+    const fused = [...this.refuseFusedIds(input, from), ...this.refuseLargeContexts(input, from)];
+    const versions =
+      fused.length === 0 ? input : input.filter((v) => !isFusedId(v.entity) && v.seen.length <= MAX_CONTEXT_ENTRIES);
     const pre = this.newRegisters.precheck(versions, this.holding, this.now());
     if (pre.refused.length > 0) this.countRegisterRefusals(pre, from);
     const checked = (outcome: VerifyOutcome): void => {
@@ -343,6 +345,29 @@ export class MeshSecurity {
     this.log(
       `refused ${out.length} versions from ${from} under fused ids (${first.entity}/${first.kind} by ${first.ts.node} first): ` +
         `ids starting with ${FUSED_ID_PREFIX} are fusion's derived tracks, never written`,
+    );
+    return out;
+  }
+
+  /**
+   * Versions whose context names more than MAX_CONTEXT_ENTRIES authors (core/merge/context-limits.ts):
+   * refused before any check, counted as `context-too-large`, logged and charged to the sending link
+   * as invalid input. Every node of this build refuses them (the store reads such a context as
+   * malformed, hasHonestContext) and no honest writer makes one (its contexts are trimmed,
+   * Knowledge.contextFor), so no honest link sends one. Set aside on the sending link only.
+   */
+  private refuseLargeContexts(versions: readonly Version[], from: NodeId): VerifyVerdict['rejected'] {
+    const out: VerifyVerdict['rejected'][number][] = [];
+    for (const v of versions) {
+      if (v.seen.length <= MAX_CONTEXT_ENTRIES || isFusedId(v.entity)) continue;
+      out.push({ version: v, reason: 'context-too-large', penalise: true, later: 'this-link' });
+    }
+    if (out.length === 0) return out;
+    this.gateRejected['context-too-large'] = (this.gateRejected['context-too-large'] ?? 0) + out.length;
+    const first = out[0]!.version;
+    this.log(
+      `refused ${out.length} versions from ${from} whose contexts name more than ${MAX_CONTEXT_ENTRIES} authors ` +
+        `(${first.entity}/${first.kind} by ${first.ts.node} first, ${first.seen.length}): no honest writer makes one`,
     );
     return out;
   }
