@@ -62,6 +62,11 @@ export interface SecurityStats {
    * `rejected['kinds-per-entity']` and `rejected['kinds-per-author']`.
    */
   readonly newRegistersRefused: number;
+  /**
+   * New registers taken from the node's budget (NODE_REGISTER_BUDGET, each author its fair share
+   * before its bucket applies), and by how many authors.
+   */
+  readonly registerBudget: { readonly registers: number; readonly authors: number; readonly limit: number };
 }
 
 /** Reasons that prove the sending link at fault: an honest relay verifies before it relays, so never sends one. */
@@ -108,6 +113,14 @@ export class MeshSecurity {
   private readonly newRegisters: NewRegisterLimit;
   /** What the store holds of an entity (the MeshNode sets it from its store); none: every register is new. */
   holding: Holding = () => undefined;
+  /**
+   * Among how many authors the node's new-register budget is shared (the worker: the roster's other
+   * members in a closed lattice, RosterService.sharers; undefined: the authors met, an open lattice).
+   */
+  registerSharers(sharers: () => number | undefined): void {
+    this.newRegisters.sharers = sharers;
+  }
+
   /** Sends keys on every open link (the MeshNode sets it). */
   spread: (keys: readonly Uint8Array[]) => void = () => undefined;
   private saveKeys: () => void = () => undefined;
@@ -455,6 +468,7 @@ export class MeshSecurity {
       notAdmitted: this.notAdmitted,
       peersPenalised: this.peersPenalised,
       newRegistersRefused: this.newRegisters.hits,
+      registerBudget: { ...this.newRegisters.budgetUsed, limit: this.registerLimits.nodeBudget ?? 0 },
     };
   }
 
@@ -470,10 +484,11 @@ export class MeshSecurity {
 
   private logRegisterLimit(split: RegisterSplit, from: NodeId): void {
     const authors = [...new Set(split.refused.map((r) => r.version.ts.node))];
-    const { burst, ratePerSecond } = this.registerLimits;
+    const { burst, ratePerSecond, nodeBudget } = this.registerLimits;
     this.log(
       `refused ${split.refused.length} versions of new registers from ${from}: their authors (${authors.join(', ')}) ` +
-        `made more than ${burst} new registers here (~${Math.round((burst * REGISTER_HEAP_BYTES) / 1e6)} MB of heap), ` +
+        `made more than their share of the node's ${nodeBudget ?? 0} new registers and ${burst} more here ` +
+        `(~${Math.round((burst * REGISTER_HEAP_BYTES) / 1e6)} MB of heap), ` +
         `then ${ratePerSecond} a second, or an entity held ` +
         `${MAX_UNKNOWN_KINDS_PER_ENTITY} unknown kinds (${MAX_UNKNOWN_KINDS_PER_AUTHOR} by one author); asked for again later`,
     );
