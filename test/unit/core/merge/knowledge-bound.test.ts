@@ -10,6 +10,7 @@ import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import { MAX_CONTEXT_ENTRIES, MAX_REGISTER_AUTHORS } from '../../../../src/core/merge/context-limits';
 import { CUT_NODE, hasHonestContext } from '../../../../src/core/merge/knowledge';
 import { DELETED, type Version } from '../../../../src/core/merge/version';
+import { EntityStore } from '../../../../src/core/store/entity-store';
 import { dump, replica } from '../support/merge-sim';
 
 const seed = Number(process.env.SEED ?? Date.now());
@@ -135,6 +136,23 @@ describe('bounded register knowledge', () => {
         expect(dump(replica([w, ...part]))).toBe(dump(b));
       }),
       params('conveyed'),
+    );
+  });
+
+  it('a snapshot keeps the cut: a restored store equals the original, and so does what it takes next', () => {
+    fc.assert(
+      fc.property(arbVersions, arbVersions, (versions, later) => {
+        const original = replica(versions);
+        const snapshot = JSON.parse(JSON.stringify(original.snapshot())) as ReturnType<typeof original.snapshot>;
+        const restored = EntityStore.restore(snapshot);
+        expect(dump(restored, true)).toBe(dump(original, true));
+        for (const v of later) {
+          original.apply(v);
+          restored.apply(v);
+        }
+        expect(dump(restored, true)).toBe(dump(original, true));
+      }),
+      params('snapshot'),
     );
   });
 
