@@ -103,6 +103,7 @@ async function open(options: StartOptions): Promise<RunningNode> {
   });
   running = roster;
   security.gate = (versions) => roster.gate(versions);
+  security.registerSharers(() => roster.sharers());
   // A new tab of this profile is a sibling: its id is read again on this beat and on each new link.
   setInterval(() => void roster.refreshSiblings(false), SIBLING_REFRESH_MS * 2);
   const mesh = new MeshNode({

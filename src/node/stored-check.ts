@@ -2,6 +2,7 @@ import { MAX_COUNTER } from '../core/clock/hlc';
 import type { Timestamp } from '../core/clock/timestamp';
 import { validateComponent } from '../core/entity/validate-component';
 import { isEntityId, isNodeId, isUserKind } from '../core/ids';
+import { CUT_NODE } from '../core/merge/knowledge';
 import { DELETED, type Version } from '../core/merge/version';
 import type { EntityMeta, HeldRecord } from '../ports/storage';
 
@@ -64,10 +65,13 @@ export function storedMetaProblem(m: unknown): string | undefined {
   if (!Array.isArray(knowledge)) return 'bad knowledge';
   for (const k of knowledge as unknown[]) {
     if (typeof k !== 'object' || k === null) return 'bad knowledge';
-    const { kind, own, seen } = k as Partial<EntityMeta['knowledge'][number]>;
+    const { kind, own, seen, cut } = k as Partial<EntityMeta['knowledge'][number]>;
     if (kind !== DELETED && !isUserKind(kind)) return 'bad kind in knowledge';
     if (!Array.isArray(own) || !own.every(isTs)) return 'bad knowledge timestamps';
     if (!Array.isArray(seen) || !seen.every(isTs)) return 'bad knowledge timestamps';
+    if (cut !== undefined && !isTs(cut.node === CUT_NODE ? { ...cut, node: 'a' } : cut)) {
+      return 'bad knowledge cut';
+    }
   }
   return undefined;
 }

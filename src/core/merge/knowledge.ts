@@ -1,6 +1,24 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { NodeId } from '../ids';
+import { MAX_CONTEXT_ENTRIES, MAX_REGISTER_AUTHORS } from './context-limits';
 import type { Version } from './version';
+
+/**
+ * The node of a cut raised by a rest marker: above every node id, so `compareTs(t, cut) <= 0` holds
+ * for every timestamp at or before the marker's (ms, counter), whoever wrote it. A cut raised by
+ * folding authors is the folded author's own timestamp.
+ */
+export const CUT_NODE = '\uffff' as NodeId;
+
+/**
+ * A context entry naming the version's own writer is its **rest marker**: the writer had seen
+ * every write of the component at or before the marker's (ms, counter), of any author (what a
+ * writer whose register folded authors into its cut, or named more than a context carries, passes
+ * on; Knowledge.contextFor). As a cut: the marker's time over every node.
+ */
+export function markerCut(marker: Timestamp): Timestamp {
+  return { ms: marker.ms, c: marker.c, node: CUT_NODE };
+}
 
 /**
  * What one replica has learned about one component's history: per author, the latest timestamp it
@@ -11,6 +29,14 @@ import type { Version } from './version';
  * write had seen) or when the versions that carried the knowledge were dropped by a tombstone or an
  * expiry. It grows by per-author maximum, a join-semilattice, and holds at most one timestamp per
  * author (two, counting the context entries) who ever wrote the component.
+ *
+ * Bounded (docs/architecture.md, "The merge"): at most MAX_REGISTER_AUTHORS authors keep their
+ * timestamps. Past that, the authors with the lowest latest timestamp are folded into the `cut`:
+ * every version at or before it counts as seen, whoever wrote it. Folding only ever covers more
+ * (it is a closure: what is covered grows with what is learned, and folding what was learned in
+ * pieces gives what folding it at once gives), so the knowledge is still a function of the set of
+ * delivered versions and a superseded version never comes back. A rest marker in a context
+ * (markerCut) raises the cut too, which is how a writer passes its cut on.
  */
 export class Knowledge {
   /**
@@ -22,22 +48,76 @@ export class Knowledge {
   private first: Entry | undefined;
   private rest: Entry[] | undefined;
   private index: Map<NodeId, Entry> | undefined;
+  /** Every version at or before it (compareTs, CUT_NODE above every node) counts as seen. */
+  private cut: Timestamp | undefined;
+  /** Authors with an entry. */
+  private count = 0;
 
-  /** Adds a version with an honest context (see hasHonestContext) and its context. */
-  learn(v: Version): void {
-    this.entry(v.ts.node).raiseOwn(v.ts);
+  /**
+   * Adds a version with an honest context (see hasHonestContext) and its context. Returns whether
+   * the cut rose: heads of any author may then be covered, not only those of the authors `v` names.
+   */
+  learn(v: Version): boolean {
+    const author = v.ts.node;
+    const cut = this.cut;
+    if (cut === undefined || compareTs(v.ts, cut) > 0) this.entry(author).raiseOwn(v.ts);
     const seen = v.seen;
-    for (let i = 0; i < seen.length; i++) this.entry(seen[i]!.node).raiseSeen(seen[i]!);
+    let marker: Timestamp | undefined;
+    for (let i = 0; i < seen.length; i++) {
+      const s = seen[i]!;
+      if (s.node === author) marker = markerCut(s);
+      else if (cut === undefined || compareTs(s, cut) > 0) this.entry(s.node).raiseSeen(s);
+    }
+    return this.fold(marker);
   }
 
   /**
    * As learn(), leaving out the context entries `gone` says are subsumed (at or below what the
    * entity holds gone for good, context-bound.ts): what prune() would drop is never learned.
    */
-  learnAbove(v: Version, gone: (t: Timestamp) => boolean): void {
-    this.entry(v.ts.node).raiseOwn(v.ts);
+  learnAbove(v: Version, gone: (t: Timestamp) => boolean): boolean {
+    const author = v.ts.node;
+    const cut = this.cut;
+    if (cut === undefined || compareTs(v.ts, cut) > 0) this.entry(author).raiseOwn(v.ts);
     const seen = v.seen;
-    for (let i = 0; i < seen.length; i++) if (!gone(seen[i]!)) this.entry(seen[i]!.node).raiseSeen(seen[i]!);
+    let marker: Timestamp | undefined;
+    for (let i = 0; i < seen.length; i++) {
+      const s = seen[i]!;
+      if (s.node === author) {
+        const m = markerCut(s);
+        if (!gone(m)) marker = m;
+      } else if (!gone(s) && (cut === undefined || compareTs(s, cut) > 0)) this.entry(s.node).raiseSeen(s);
+    }
+    return this.fold(marker);
+  }
+
+  /**
+   * Raises the cut to `marker` and past the authors beyond MAX_REGISTER_AUTHORS (the lowest latest
+   * timestamps first), then drops what the cut covers. Returns whether the cut rose.
+   */
+  private fold(marker: Timestamp | undefined): boolean {
+    if (marker === undefined && this.count <= MAX_REGISTER_AUTHORS) return false;
+    const before = this.cut;
+    if (marker !== undefined) this.raiseCut(marker);
+    if (this.count > MAX_REGISTER_AUTHORS) {
+      const keys = this.all()
+        .map(latestOf)
+        .sort((a, b) => compareTs(b, a));
+      this.raiseCut(keys[MAX_REGISTER_AUTHORS]!);
+    }
+    if (this.cut === before) return false;
+    this.dropCovered();
+    return true;
+  }
+
+  private raiseCut(t: Timestamp): void {
+    if (this.cut === undefined || compareTs(t, this.cut) > 0) this.cut = t;
+  }
+
+  /** Drops every timestamp at or before the cut (the cut covers it), and authors left with none. */
+  private dropCovered(): void {
+    const cut = this.cut;
+    if (cut !== undefined) this.prune((t) => compareTs(t, cut) <= 0, false);
   }
 
   /**
@@ -48,7 +128,8 @@ export class Knowledge {
    * replicas that saw the floor or tombstone before or after a version hold the same knowledge.
    * Returns whether nothing is left.
    */
-  prune(gone: (t: Timestamp) => boolean): boolean {
+  prune(gone: (t: Timestamp) => boolean, cutToo = true): boolean {
+    if (cutToo && this.cut !== undefined && gone(this.cut)) this.cut = undefined;
     const kept: Entry[] = [];
     for (const e of this.all()) {
       if (e.own !== undefined && gone(e.own)) e.own = undefined;
@@ -58,12 +139,14 @@ export class Knowledge {
     this.first = undefined;
     this.rest = undefined;
     this.index = undefined;
+    this.count = 0;
     for (const e of kept) this.add(e);
-    return kept.length === 0;
+    return kept.length === 0 && this.cut === undefined;
   }
 
   /** True when some version learned here had `v` in its causal history. */
   supersedes(v: Version): boolean {
+    if (this.cut !== undefined && compareTs(v.ts, this.cut) <= 0) return true;
     const e = this.find(v.ts.node);
     if (e === undefined) return false;
     if (e.own !== undefined && compareTs(v.ts, e.own) < 0) return true;
@@ -87,19 +170,29 @@ export class Knowledge {
 
   /** The one author this register ever heard of, when no context ever named anyone: a sensor's own track. */
   get soleAuthor(): NodeId | undefined {
-    const e = this.rest === undefined ? this.first : undefined;
+    const e = this.rest === undefined && this.cut === undefined ? this.first : undefined;
     return e?.seen === undefined ? e?.node : undefined;
   }
 
-  /** The context of a new write by `self`: everything learned, except self's own writes (implied). */
+  /**
+   * The context of a new write by `self`: everything learned, except self's own writes (implied).
+   * At most MAX_CONTEXT_ENTRIES entries: with a cut, or more other authors than that, the latest
+   * MAX_CONTEXT_ENTRIES - 1 authors are named and a rest marker (an entry naming `self`) at the
+   * latest of the cut and the authors left out covers the rest; every replica learns it as a cut
+   * (markerCut), so the write still tells every replica all its writer had seen, and more. The
+   * marker is before the write's own timestamp: the clock issues past every timestamp it observed.
+   */
   contextFor(self: NodeId): Timestamp[] {
     const out: Timestamp[] = [];
-    for (const e of this.all()) {
-      if (e.node === self) continue;
-      const latest = e.own === undefined || (e.seen !== undefined && compareTs(e.seen, e.own) > 0) ? e.seen : e.own;
-      out.push(latest!);
-    }
-    return out.sort(compareTs);
+    for (const e of this.all()) if (e.node !== self) out.push(latestOf(e));
+    if (this.cut === undefined && out.length <= MAX_CONTEXT_ENTRIES) return out.sort(compareTs);
+    out.sort((a, b) => compareTs(b, a));
+    const named = out.slice(0, MAX_CONTEXT_ENTRIES - 1);
+    let rest = this.cut;
+    const left = out[MAX_CONTEXT_ENTRIES - 1];
+    if (left !== undefined && (rest === undefined || compareTs(left, rest) > 0)) rest = left;
+    named.push({ ms: rest!.ms, c: rest!.c, node: self });
+    return named.sort(compareTs);
   }
 
   /** Plain data, for a snapshot that storage can keep. */
@@ -110,7 +203,7 @@ export class Knowledge {
       if (e.own !== undefined) own.push(e.own);
       if (e.seen !== undefined) seen.push(e.seen);
     }
-    return { own, seen };
+    return this.cut === undefined ? { own, seen } : { own, seen, cut: this.cut };
   }
 
   /** What a register whose one head is `v` knows when nothing else was ever delivered to it. */
@@ -122,7 +215,7 @@ export class Knowledge {
 
   /** Nothing learned (or everything pruned). */
   get empty(): boolean {
-    return this.first === undefined;
+    return this.first === undefined && this.cut === undefined;
   }
 
   /**
@@ -135,6 +228,7 @@ export class Knowledge {
     return (
       f !== undefined &&
       this.rest === undefined &&
+      this.cut === undefined &&
       f.seen === undefined &&
       v.seen.length === 0 &&
       f.node === v.ts.node &&
@@ -147,6 +241,10 @@ export class Knowledge {
     const k = new Knowledge();
     for (const t of snapshot.own) k.entry(t.node).raiseOwn(t);
     for (const t of snapshot.seen) k.entry(t.node).raiseSeen(t);
+    if (snapshot.cut !== undefined) k.raiseCut(snapshot.cut);
+    // A snapshot of an older build may name more authors than are kept now.
+    k.fold(undefined);
+    k.dropCovered();
     return k;
   }
 
@@ -174,6 +272,7 @@ export class Knowledge {
 
   private add(e: Entry): void {
     const node = e.node;
+    this.count += 1;
     if (this.first === undefined) this.first = e;
     else if (this.rest === undefined) this.rest = [e];
     else {
@@ -184,12 +283,19 @@ export class Knowledge {
   }
 }
 
+/** An author's latest timestamp learned, own or seen: what a context names of it. */
+function latestOf(e: Entry): Timestamp {
+  return e.own === undefined || (e.seen !== undefined && compareTs(e.seen, e.own) > 0) ? e.seen! : e.own;
+}
+
 /** Authors (besides the first) from which a register's knowledge is indexed by a Map rather than scanned. */
 const INDEX_FROM = 8;
 
 export interface KnowledgeSnapshot {
   readonly own: readonly Timestamp[];
   readonly seen: readonly Timestamp[];
+  /** Every version at or before it counts as seen (authors folded, rest markers); its node may be CUT_NODE. */
+  readonly cut?: Timestamp;
 }
 
 /** What one register learned about one author. */
@@ -211,16 +317,18 @@ class Entry {
 }
 
 /**
- * A context an honest writer can produce: at most one entry per author, none for the writer itself
- * (its own earlier writes are implied) and none from the writer's own future (its clock observed
- * everything it saw). Anything else comes from a buggy or hostile peer and is refused on every node
- * alike, because the check looks at the version alone.
+ * A context an honest writer can produce: at most MAX_CONTEXT_ENTRIES entries, at most one per
+ * author (one naming the writer itself is its rest marker, see markerCut; its own earlier writes are
+ * implied anyway) and none from the writer's own future (its clock observed everything it saw).
+ * Anything else comes from a buggy or hostile peer and is refused on every node alike, because the
+ * check looks at the version alone.
  */
 export function hasHonestContext(v: Version): boolean {
   const seen = v.seen;
+  if (seen.length > MAX_CONTEXT_ENTRIES) return false;
   for (let i = 0; i < seen.length; i++) {
     const s = seen[i]!;
-    if (s.node === v.ts.node || compareTs(s, v.ts) >= 0) return false;
+    if (compareTs(s, v.ts) >= 0) return false;
     // Contexts are short (one entry per other writer of the component): a scan beats a Set.
     for (let j = 0; j < i; j++) if (seen[j]!.node === s.node) return false;
   }

@@ -42,6 +42,10 @@ export function dominates(a: Version, b: Version): boolean {
   if (at.node === bt.node) return at.ms > bt.ms || (at.ms === bt.ms && at.c > bt.c);
   if (compareTs(at, bt) <= 0) return false;
   for (const s of a.seen) {
+    // An entry naming a's writer is its rest marker: every write at or before its time (knowledge.ts).
+    if (s.node === at.node && (s.ms > bt.ms || (s.ms === bt.ms && s.c >= bt.c))) return true;
+  }
+  for (const s of a.seen) {
     if (s.node === bt.node) return s.ms > bt.ms || (s.ms === bt.ms && s.c >= bt.c);
   }
   return false;

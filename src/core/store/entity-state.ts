@@ -1,6 +1,6 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
-import { hasHonestContext, Knowledge, type KnowledgeSnapshot } from '../merge/knowledge';
+import { hasHonestContext, Knowledge, type KnowledgeSnapshot, markerCut } from '../merge/knowledge';
 import type { Heads } from '../merge/register';
 import { orderFor } from '../merge/rules';
 import { DELETED, type Version } from '../merge/version';
@@ -178,9 +178,10 @@ export class EntityState {
     if (same !== undefined && sameContent(same, v)) return DUPLICATE;
     const mayDrop = v.seen.length > 0 || known.heardFrom(v.ts.node);
     const deletedBefore = this.deletedAt;
-    this.learn(r, v);
+    const cutRose = this.learn(r, v);
     // What v taught may show that a head had been seen, or deleted, even if v itself is refused.
-    const removed = mayDrop ? dropStale(r, v) : [];
+    // A risen cut (knowledge.ts) may cover a head of any author.
+    const removed = cutRose ? dropCovered(r) : mayDrop ? dropStale(r, v) : [];
     const deletedAt = this.deletedAt;
     if (deletedAt !== undefined && deletedAt !== deletedBefore) removed.push(...this.dropOlderThan(deletedAt));
     const refused: ApplyOutcome = removed.length === 0 ? OBSOLETE : { kind: 'obsolete', removed };
@@ -200,13 +201,16 @@ export class EntityState {
   }
 
   /** Every well-formed delivered version adds to what its register knows, even when it is refused. */
-  private learn(r: Register, v: Version): void {
-    if (this.floor === undefined && this.deletedAt === undefined) r.known.learn(v);
-    else r.known.learnAbove(v, (t) => this.subsumed(v.kind, t));
+  private learn(r: Register, v: Version): boolean {
+    const cutRose =
+      this.floor === undefined && this.deletedAt === undefined
+        ? r.known.learn(v)
+        : r.known.learnAbove(v, (t) => this.subsumed(v.kind, t));
     if (v.kind === DELETED && (this.deletedAt === undefined || compareTs(v.ts, this.deletedAt) > 0)) {
       this.deletedAt = v.ts;
       this.pruneKnowledge();
     }
+    return cutRose;
   }
 
   /** Whether a timestamp of `kind` lies at or below what this entity holds gone for good (context-bound.ts). */
@@ -364,7 +368,7 @@ export class EntityState {
     const gone =
       belowFloor(v, this.floor) ||
       (deletable(v.kind) && this.deletedAt !== undefined && compareTs(v.ts, this.deletedAt) <= 0);
-    return gone && v.kind !== DELETED && v.seen.every((t) => this.subsumed(v.kind, t));
+    return gone && v.kind !== DELETED && v.seen.every((t) => this.subsumed(v.kind, asCut(v, t)));
   }
 
   /** The causal context for a new local write to one component, bounded (see context-bound.ts). */
@@ -373,7 +377,8 @@ export class EntityState {
     if (s === undefined) return [];
     const all = s instanceof Register ? s.known.contextFor(self) : s.ts.node === self ? [] : [s.ts];
     if (this.floor === undefined && this.deletedAt === undefined) return all;
-    return all.filter((t) => !this.subsumed(kind, t));
+    // A rest marker (an entry naming self) stands for its time over every node (markerCut).
+    return all.filter((t) => !this.subsumed(kind, t.node === self ? markerCut(t) : t));
   }
 
   /**
@@ -517,6 +522,19 @@ function dropStale(r: Register, v: Version): Version[] {
   const gone = stale;
   r.heads = heads.filter((h) => !gone.includes(h));
   return gone;
+}
+
+/** Drops every head the register's knowledge now covers (after its cut rose: any author's). */
+function dropCovered(r: Register): Version[] {
+  const heads = r.heads;
+  const gone = heads.filter((h) => r.known.supersedes(h));
+  if (gone.length > 0) r.heads = heads.filter((h) => !gone.includes(h));
+  return gone;
+}
+
+/** A context entry of `v` as what it covers: its rest marker (naming v's writer) as a cut. */
+function asCut(v: Version, t: Timestamp): Timestamp {
+  return t.node === v.ts.node ? markerCut(t) : t;
 }
 
 /** Whether learning `v` may have changed what its register knows of `h`'s author. */

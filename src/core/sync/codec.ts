@@ -44,7 +44,8 @@ import {
  * hello's nonce and `proof` (mutual proof of key possession: 16 B more per hello, 67 B + the token
  * per proof, one signature and one verification per side per link); version 5 `versions` in wire
  * format 3 (one signature per author batch); version 6 `part`; version 7 `versions` in wire format
- * 4 (each batch names its leaf form, docs/security.md "Leaf forms"). A peer speaking another
+ * 4 (each batch names its leaf form, docs/security.md "Leaf forms"); version 8 the rest marker in
+ * contexts (docs/security.md, "Contexts and register knowledge"). A peer speaking another
  * version has its hello refused with a bye naming the version we speak, so two never mix silently.
  * Every field is checked on decode; no trailing bytes. The hello's protocol field is byte 0.
  */

@@ -12,9 +12,12 @@ import { ID_SIZE } from '../reconcile/item';
  * format 3, one signature per author batch with Merkle multiproofs (docs/security.md, "One
  * signature per batch"). 6: `part` (a frame larger than the link's frame size crosses as several,
  * docs/budgeter.md "Parts"). 7: wire format 4, each batch names its leaf form (new batches hash a
- * binary form of each version, docs/security.md "Leaf forms").
+ * binary form of each version, docs/security.md "Leaf forms"). 8: a context entry naming the writer
+ * is its rest marker and a context holds at most 64 entries (docs/security.md, "Contexts and register
+ * knowledge"): a version 7 node would refuse versions carrying a marker, and its replicas would split
+ * from ours.
  */
-export const SYNC_PROTOCOL_VERSION = 7;
+export const SYNC_PROTOCOL_VERSION = 8;
 /** A hello's fresh random nonce: what the peer's proof must sign. */
 export const HANDSHAKE_NONCE_BYTES = 16;
 /** An Ed25519 signature's length. */

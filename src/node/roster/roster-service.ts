@@ -155,6 +155,18 @@ export class RosterService implements RosterCalls {
   }
 
   /**
+   * Among how many authors the node's new-register budget is shared (new-entity-limit.ts): the
+   * members other than this node in a closed lattice; undefined in an open one (or before its
+   * founding), where the authors met share it.
+   */
+  sharers(): number | undefined {
+    const { view } = this.state;
+    if (view.open || view.founder === undefined) return undefined;
+    const self = this.o.host.nodeId;
+    return Math.max(1, view.members.size - (view.members.has(self) ? 1 : 0));
+  }
+
+  /**
    * The ingest check on versions that verified (membership-gate.ts). Sibling tabs met whose
    * admission is not written get their `add`; an unknown author makes the sibling ids be read again.
    */

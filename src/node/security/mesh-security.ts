@@ -1,6 +1,7 @@
 import { sameBytes } from '../../core/bytes/same-bytes';
 import type { NodeId } from '../../core/ids';
 import { MAX_UNKNOWN_KINDS_PER_AUTHOR, MAX_UNKNOWN_KINDS_PER_ENTITY } from '../../core/entity/kind-cap';
+import { MAX_CONTEXT_ENTRIES } from '../../core/merge/context-limits';
 import type { Version } from '../../core/merge/version';
 import { batchRootSigningBytes } from '../../core/signing/batch-signing';
 import type { FrameBatch } from '../../core/signing/frame-batch';
@@ -64,6 +65,11 @@ export interface SecurityStats {
   readonly newRegistersRefused: number;
   /** The SHA-256 the node hashes leaves and tree nodes with (core/signing/sha256.ts): WebAssembly once compiled. */
   readonly sha256: 'wasm' | 'js';
+  /**
+   * New registers taken from the node's budget (NODE_REGISTER_BUDGET, each author its fair share
+   * before its bucket applies), and by how many authors.
+   */
+  readonly registerBudget: { readonly registers: number; readonly authors: number; readonly limit: number };
 }
 
 /** Reasons that prove the sending link at fault: an honest relay verifies before it relays, so never sends one. */
@@ -110,6 +116,14 @@ export class MeshSecurity {
   private readonly newRegisters: NewRegisterLimit;
   /** What the store holds of an entity (the MeshNode sets it from its store); none: every register is new. */
   holding: Holding = () => undefined;
+  /**
+   * Among how many authors the node's new-register budget is shared (the worker: the roster's other
+   * members in a closed lattice, RosterService.sharers; undefined: the authors met, an open lattice).
+   */
+  registerSharers(sharers: () => number | undefined): void {
+    this.newRegisters.sharers = sharers;
+  }
+
   /** Sends keys on every open link (the MeshNode sets it). */
   spread: (keys: readonly Uint8Array[]) => void = () => undefined;
   private saveKeys: () => void = () => undefined;
@@ -306,8 +320,9 @@ export class MeshSecurity {
    * what passes is verified, gated by the roster, and only then charged to its authors.
    */
   verify(input: readonly Version[], from: NodeId, done: (verdict: VerifyVerdict, now: number) => void): void {
-    const fused = this.refuseFusedIds(input, from);
-    const versions = fused.length === 0 ? input : input.filter((v) => !isFusedId(v.entity));
+    const fused = [...this.refuseFusedIds(input, from), ...this.refuseLargeContexts(input, from)];
+    const versions =
+      fused.length === 0 ? input : input.filter((v) => !isFusedId(v.entity) && v.seen.length <= MAX_CONTEXT_ENTRIES);
     const pre = this.newRegisters.precheck(versions, this.holding, this.now());
     if (pre.refused.length > 0) this.countRegisterRefusals(pre, from);
     const checked = (outcome: VerifyOutcome): void => {
@@ -346,6 +361,29 @@ export class MeshSecurity {
     this.log(
       `refused ${out.length} versions from ${from} under fused ids (${first.entity}/${first.kind} by ${first.ts.node} first): ` +
         `ids starting with ${FUSED_ID_PREFIX} are fusion's derived tracks, never written`,
+    );
+    return out;
+  }
+
+  /**
+   * Versions whose context names more than MAX_CONTEXT_ENTRIES authors (core/merge/context-limits.ts):
+   * refused before any check, counted as `context-too-large`, logged and charged to the sending link
+   * as invalid input. Every node of this build refuses them (the store reads such a context as
+   * malformed, hasHonestContext) and no honest writer makes one (its contexts are trimmed,
+   * Knowledge.contextFor), so no honest link sends one. Set aside on the sending link only.
+   */
+  private refuseLargeContexts(versions: readonly Version[], from: NodeId): VerifyVerdict['rejected'] {
+    const out: VerifyVerdict['rejected'][number][] = [];
+    for (const v of versions) {
+      if (v.seen.length <= MAX_CONTEXT_ENTRIES || isFusedId(v.entity)) continue;
+      out.push({ version: v, reason: 'context-too-large', penalise: true, later: 'this-link' });
+    }
+    if (out.length === 0) return out;
+    this.gateRejected['context-too-large'] = (this.gateRejected['context-too-large'] ?? 0) + out.length;
+    const first = out[0]!.version;
+    this.log(
+      `refused ${out.length} versions from ${from} whose contexts name more than ${MAX_CONTEXT_ENTRIES} authors ` +
+        `(${first.entity}/${first.kind} by ${first.ts.node} first, ${first.seen.length}): no honest writer makes one`,
     );
     return out;
   }
@@ -434,6 +472,7 @@ export class MeshSecurity {
       peersPenalised: this.peersPenalised,
       newRegistersRefused: this.newRegisters.hits,
       sha256: sha256Engine(),
+      registerBudget: { ...this.newRegisters.budgetUsed, limit: this.registerLimits.nodeBudget ?? 0 },
     };
   }
 
@@ -449,10 +488,11 @@ export class MeshSecurity {
 
   private logRegisterLimit(split: RegisterSplit, from: NodeId): void {
     const authors = [...new Set(split.refused.map((r) => r.version.ts.node))];
-    const { burst, ratePerSecond } = this.registerLimits;
+    const { burst, ratePerSecond, nodeBudget } = this.registerLimits;
     this.log(
       `refused ${split.refused.length} versions of new registers from ${from}: their authors (${authors.join(', ')}) ` +
-        `made more than ${burst} new registers here (~${Math.round((burst * REGISTER_HEAP_BYTES) / 1e6)} MB of heap), ` +
+        `made more than their share of the node's ${nodeBudget ?? 0} new registers and ${burst} more here ` +
+        `(~${Math.round((burst * REGISTER_HEAP_BYTES) / 1e6)} MB of heap), ` +
         `then ${ratePerSecond} a second, or an entity held ` +
         `${MAX_UNKNOWN_KINDS_PER_ENTITY} unknown kinds (${MAX_UNKNOWN_KINDS_PER_AUTHOR} by one author); asked for again later`,
     );

@@ -27,6 +27,20 @@ export const NEW_REGISTERS_PER_SECOND = 100;
  * its own ArrayBuffer, its hex key). Only for logs and docs: the limit counts registers.
  */
 export const REGISTER_HEAP_BYTES = 2_500;
+/**
+ * New registers the node takes from remote authors at once, over all of them (docs/security.md,
+ * "New registers per author"): ~330 MB at REGISTER_HEAP_BYTES. Each author may take its fair share
+ * of it (NODE_REGISTER_BUDGET / sharers) before its bucket applies, so an honest member's first sync
+ * of a large picture (20k tracks of five components: 100k registers) comes in one sync, while what
+ * one author can make us hold stays bounded: its share, then its bucket.
+ */
+export const NODE_REGISTER_BUDGET = 131_072;
+/**
+ * The fewest authors the budget is shared among in an open lattice (where anyone is an author): one
+ * author takes at most a quarter of it (~82 MB), whatever order authors arrive in. In a closed
+ * lattice the budget is shared among the roster's other members (MeshSecurity.sharers).
+ */
+export const OPEN_LATTICE_SHARERS = 4;
 /** Authors whose buckets are kept (least recently used go first; as many as the key ring holds keys). */
 export const MAX_AUTHOR_BUCKETS = 4_096;
 /**
@@ -44,12 +58,15 @@ export interface RegisterLimits {
   readonly burst: number;
   readonly ratePerSecond: number;
   readonly maxAuthors: number;
+  /** NODE_REGISTER_BUDGET by default; left out: no budget, the buckets alone (tests of the bucket). */
+  readonly nodeBudget?: number;
 }
 
 export const DEFAULT_REGISTER_LIMITS: RegisterLimits = {
   burst: NEW_REGISTER_BURST,
   ratePerSecond: NEW_REGISTERS_PER_SECOND,
   maxAuthors: MAX_AUTHOR_BUCKETS,
+  nodeBudget: NODE_REGISTER_BUDGET,
 };
 
 /** What the store holds of one entity (LatticeNode.holding). */
@@ -108,6 +125,15 @@ export class NewRegisterLimit {
   private readonly forgotten = new Map<NodeId, number>();
   /** Registers refused (by the precheck or the charge), for securityStats. */
   hits = 0;
+  /** Registers each author took from the node budget (never given back: a bound on what it made us hold). */
+  private readonly shared = new Map<NodeId, number>();
+  private sharedTotal = 0;
+  /**
+   * How many authors share the node budget: the roster's other members in a closed lattice (the
+   * worker sets it); undefined: an open lattice, the authors that took from it here (a new one
+   * counted), at least OPEN_LATTICE_SHARERS.
+   */
+  sharers: (() => number | undefined) | undefined;
 
   constructor(
     private readonly self: NodeId,
@@ -121,7 +147,7 @@ export class NewRegisterLimit {
       versions,
       holding,
       (author) => {
-        const left = scratch.get(author) ?? this.available(author, now);
+        const left = scratch.get(author) ?? this.shareLeft(author) + this.available(author, now);
         if (left < 1) return false;
         scratch.set(author, left - 1);
         return true;
@@ -204,6 +230,22 @@ export class NewRegisterLimit {
     return undefined;
   }
 
+  /** Registers `author` may still take from the node budget: its fair share, while the budget lasts. */
+  private shareLeft(author: NodeId): number {
+    const budget = this.limits.nodeBudget ?? 0;
+    if (budget <= 0) return 0;
+    const taken = this.shared.get(author);
+    const sharers =
+      this.sharers?.() ?? Math.max(OPEN_LATTICE_SHARERS, this.shared.size + (taken === undefined ? 1 : 0));
+    const share = Math.floor(budget / Math.max(1, sharers));
+    return Math.max(0, Math.min(share - (taken ?? 0), budget - this.sharedTotal));
+  }
+
+  /** Registers taken from the node budget (securityStats), and by how many authors. */
+  get budgetUsed(): { readonly registers: number; readonly authors: number } {
+    return { registers: this.sharedTotal, authors: this.shared.size };
+  }
+
   /** Tokens the author has now (no bucket kept: what it would have by now, from when it was forgotten). */
   private available(author: NodeId, now: number): number {
     const b = this.buckets.get(author);
@@ -238,6 +280,12 @@ export class NewRegisterLimit {
   }
 
   private take(author: NodeId, now: number): boolean {
+    // Its share of the node budget first: an honest first sync is not throttled within it.
+    if (this.shareLeft(author) >= 1) {
+      this.shared.set(author, (this.shared.get(author) ?? 0) + 1);
+      this.sharedTotal += 1;
+      return true;
+    }
     let b = this.buckets.get(author);
     if (b === undefined) {
       if (this.buckets.size >= this.limits.maxAuthors) this.forget(this.buckets.keys().next().value!, now);

@@ -1,8 +1,8 @@
 /**
  * What one member can make a node hold (docs/security.md, "New registers per author"), with the
  * node's default limits: a member floods new registers over its own link, in legal frames of whole
- * signed batches. The victim holds at most NEW_REGISTER_BURST of them (~41 MB at
- * REGISTER_HEAP_BYTES) plus the rate; the rest is refused as `entity-limit`, counted and logged, not
+ * signed batches. The victim holds at most the author's share of NODE_REGISTER_BUDGET and its
+ * NEW_REGISTER_BURST (49,152, ~123 MB at REGISTER_HEAP_BYTES) plus the rate; the rest is refused as `entity-limit`, counted and logged, not
  * charged to any link (an honest sensor's first sync goes over the bound too); an honest author's writes still land; and
  * what was refused of an honest author arrives by anti-entropy once the hold-back ran out.
  * Before (NEW_REGISTER_BURST = 100,000) the whole flood was held: ~75 MB for these 30,000.
@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../src/core/ids';
 import { encodeMessage } from '../../../src/core/sync';
 import {
+  NODE_REGISTER_BUDGET,
+  OPEN_LATTICE_SHARERS,
   NEW_REGISTER_BURST,
   NEW_REGISTERS_PER_SECOND,
   REGISTER_HEAP_BYTES,
@@ -19,9 +21,14 @@ import { signedBatch } from '../../../src/node/security/sign-writes';
 import { Harness, pos, T0, versionsFrame } from '../node/mesh/scripted-peers';
 import { syncSigner, testIdentity } from '../support/test-keys';
 
-/** What a tablet can afford to hold for one author (docs/security.md): tens of MB. */
-const AFFORDABLE_BYTES = 48 * 1024 * 1024;
-const FLOOD = 30_000;
+/**
+ * What one author may make a node hold at once: its share of the node budget (an open lattice: a
+ * quarter) and its burst, ~123 MB at REGISTER_HEAP_BYTES (docs/security.md): what an honest
+ * member's first sync of a large picture needs too.
+ */
+const BOUND = NODE_REGISTER_BUDGET / OPEN_LATTICE_SHARERS + NEW_REGISTER_BURST;
+const AFFORDABLE_BYTES = 128 * 1024 * 1024;
+const FLOOD = 60_000;
 const PER_FRAME = 2_000;
 
 describe('attack suite: the memory one member can make a node hold', () => {
@@ -42,11 +49,11 @@ describe('attack suite: the memory one member can make a node hold', () => {
     }
     const held = [...h.node.versions()].filter((v) => v.ts.node === 'x').length;
     // No time passed: the burst, not a version more.
-    expect(held).toBe(NEW_REGISTER_BURST);
+    expect(held).toBe(BOUND);
     expect(held * REGISTER_HEAP_BYTES).toBeLessThanOrEqual(AFFORDABLE_BYTES);
     const stats = h.mesh.securityStats();
-    expect(stats.rejected['entity-limit']).toBe(FLOOD - NEW_REGISTER_BURST);
-    expect(stats.newRegistersRefused).toBe(FLOOD - NEW_REGISTER_BURST);
+    expect(stats.rejected['entity-limit']).toBe(FLOOD - BOUND);
+    expect(stats.newRegistersRefused).toBe(FLOOD - BOUND);
     expect(h.logs.some((l) => l.includes('versions of new registers from x') && l.includes('MB of heap'))).toBe(true);
     // Not charged to its link: going over the bound is what an honest sensor's first sync of a large picture does too.
     expect(h.mesh.peers().find((p) => p.peer === 'x')?.invalidFrames ?? 0).toBe(0);
@@ -58,7 +65,7 @@ describe('attack suite: the memory one member can make a node hold', () => {
       encodeMessage(versionsFrame(await signedBatch(syncSigner(testIdentity('x')), 'x' as NodeId, relayed), true)),
     );
     h.tick(0);
-    expect(h.mesh.securityStats().rejected['entity-limit']).toBe(FLOOD - NEW_REGISTER_BURST + 100);
+    expect(h.mesh.securityStats().rejected['entity-limit']).toBe(FLOOD - BOUND + 100);
     expect(h.mesh.peers().find((p) => p.peer === 'a')?.invalidFrames ?? 0).toBe(0);
 
     // An honest author's new entity and the flooder's updates of what m holds still land.
@@ -76,7 +83,7 @@ describe('attack suite: the memory one member can make a node hold', () => {
     );
     h.tick(0);
     const after = [...h.node.versions()].filter((v) => v.ts.node === 'x').length;
-    expect(after).toBeLessThanOrEqual(NEW_REGISTER_BURST + Math.ceil(5.05 * NEW_REGISTERS_PER_SECOND));
-    expect(after).toBeGreaterThan(NEW_REGISTER_BURST);
+    expect(after).toBeLessThanOrEqual(BOUND + Math.ceil(5.05 * NEW_REGISTERS_PER_SECOND));
+    expect(after).toBeGreaterThan(BOUND);
   });
 });

@@ -101,7 +101,10 @@ describe('attack suite: sync floods (issue 12)', () => {
   });
 
   it('40,000 tiny signed versions in legal frames: held within the author’s bound, relayed once per link, an honest write still served', async () => {
-    const h = await Harness.create('m');
+    // The author's bucket alone: its share of the node budget is register-memory's and register-budget's.
+    const h = await Harness.create('m', {
+      registerLimits: { burst: NEW_REGISTER_BURST, ratePerSecond: NEW_REGISTERS_PER_SECOND, maxAuthors: 4096 },
+    });
     const evil = h.peer('e');
     evil.hello();
     const honest = h.peer('h');

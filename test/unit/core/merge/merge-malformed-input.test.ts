@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Timestamp } from '../../../../src/core/clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import { MAX_CONTEXT_ENTRIES } from '../../../../src/core/merge/context-limits';
+import { hasHonestContext } from '../../../../src/core/merge/knowledge';
 import { dominates, type Version } from '../../../../src/core/merge/version';
 import { dump, replica } from '../support/merge-sim';
 
@@ -56,10 +58,12 @@ describe('malformed causal contexts', () => {
     expect(replica([c, { ...a, seen: [] }]).heads(a.entity, a.kind)).toHaveLength(2);
   });
 
-  it('refuses, on every node alike, a context naming the writer itself, its future, or one author twice', () => {
+  it('refuses, on every node alike, a context naming its future, one author twice, or more than MAX_CONTEXT_ENTRIES', () => {
     const ok = ver(ts(20, 'b'), [ts(10, 'a')]);
     expect(replica([ok]).size).toBe(1);
-    for (const seen of [[ts(10, 'b')], [ts(20, 'c')], [ts(30, 'a')], [ts(5, 'a'), ts(10, 'a')]]) {
+    const tooMany = Array.from({ length: MAX_CONTEXT_ENTRIES + 1 }, (_, i) => ts(10, `made-up-${i}`));
+    expect(hasHonestContext(ver(ts(20, 'b'), tooMany.slice(1)))).toBe(true);
+    for (const seen of [[ts(20, 'c')], [ts(30, 'a')], [ts(5, 'a'), ts(10, 'a')], [ts(20, 'b')], tooMany]) {
       const bad = ver(ts(20, 'b'), seen);
       const r = replica([bad]);
       expect(r.apply(bad).kind).toBe('obsolete');
@@ -67,5 +71,17 @@ describe('malformed causal contexts', () => {
       // and it teaches nothing: an older write it claims to have seen stays a head
       expect(replica([bad, ver(ts(1, 'a'), [])]).size).toBe(1);
     }
+  });
+
+  it("reads an entry naming the writer itself as its rest marker: every write at or before its time, any author's", () => {
+    const marker = ver(ts(20, 'b'), [ts(12, 'b')]);
+    for (const old of [ver(ts(12, 'a'), []), ver(ts(11, 'c'), []), ver(ts(12, 'zz'), [])]) {
+      expect(dominates(marker, old)).toBe(true);
+      expect(dump(replica([marker, old]))).toBe(dump(replica([old, marker])));
+      expect(replica([old, marker]).heads(marker.entity, marker.kind)).toEqual([marker]);
+    }
+    const later = ver(ts(13, 'a'), []);
+    expect(dominates(marker, later)).toBe(false);
+    expect(replica([later, marker]).heads(marker.entity, marker.kind)).toHaveLength(2);
   });
 });

@@ -225,7 +225,8 @@ export function dump(store: EntityStore, withKnowledge = false): string {
         const k = s.knowledgeOf(kind);
         if (k === undefined) continue;
         const show = (ts: readonly Timestamp[]): string => ts.map(showTs).sort().join(',');
-        lines.push(`  knows ${kind}: own ${show(k.own)} seen ${show(k.seen)}`);
+        const cut = k.cut === undefined ? '' : ` cut ${showTs(k.cut)}`;
+        lines.push(`  knows ${kind}: own ${show(k.own)} seen ${show(k.seen)}${cut}`);
       }
   }
   return lines.join('\n');

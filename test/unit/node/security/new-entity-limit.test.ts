@@ -7,6 +7,8 @@ import {
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import {
+  NODE_REGISTER_BUDGET,
+  OPEN_LATTICE_SHARERS,
   NEW_REGISTER_BURST,
   NEW_REGISTERS_PER_SECOND,
   NewRegisterLimit,
@@ -38,9 +40,10 @@ function holdingOf(held: Record<string, string[]>): Holding {
 const entities = (s: { refused: readonly { version: Version }[] }): string[] => s.refused.map((r) => r.version.entity);
 
 describe('NewRegisterLimit (new registers per author)', () => {
-  it('takes an author’s burst of new registers, then refuses more until its bucket refills', () => {
+  it('takes an author’s share of the node budget and its burst of new registers, then refuses more until its bucket refills', () => {
     const limit = new NewRegisterLimit('m' as NodeId);
-    const burst = Array.from({ length: NEW_REGISTER_BURST }, (_, i) => note(`e${i}`, 'a', 1, 'x'));
+    const share = NODE_REGISTER_BUDGET / OPEN_LATTICE_SHARERS;
+    const burst = Array.from({ length: share + NEW_REGISTER_BURST }, (_, i) => note(`e${i}`, 'a', 1, 'x'));
     expect(limit.charge(burst, nothingHeld, 0).refused).toEqual([]);
     const more = [note('over-1', 'a', 2, 'x'), note('over-2', 'a', 2, 'x')];
     expect(entities(limit.charge(more, nothingHeld, 0))).toEqual(['over-1', 'over-2']);
@@ -48,6 +51,19 @@ describe('NewRegisterLimit (new registers per author)', () => {
     // One second later, NEW_REGISTERS_PER_SECOND more.
     const later = Array.from({ length: NEW_REGISTERS_PER_SECOND + 1 }, (_, i) => note(`l${i}`, 'a', 3, 'x'));
     expect(entities(limit.charge(later, nothingHeld, 1000))).toEqual([`l${NEW_REGISTERS_PER_SECOND}`]);
+  });
+
+  it('shares the node budget among the roster’s other members in a closed lattice, and never past the budget', () => {
+    const limit = new NewRegisterLimit('m' as NodeId, { ...limits(0), nodeBudget: 100 });
+    limit.sharers = () => 2;
+    const of_ = (author: string, n: number): ReturnType<typeof note>[] =>
+      Array.from({ length: n }, (_, i) => note(`${author}${i}`, author, 1, 'x'));
+    expect(limit.charge(of_('a', 60), nothingHeld, 0).refused).toHaveLength(10);
+    // the roster grows: b's share is a third, c's what the budget has left
+    limit.sharers = () => 3;
+    expect(limit.charge(of_('b', 40), nothingHeld, 0).refused).toHaveLength(40 - 33);
+    expect(limit.charge(of_('c', 40), nothingHeld, 0).refused).toHaveLength(40 - 17);
+    expect(limit.budgetUsed).toEqual({ registers: 100, authors: 3 });
   });
 
   it('charges each new register, also a new kind on an entity already held (another author’s track)', () => {

@@ -24,6 +24,7 @@ import { compareTs, encodeTs, type Timestamp } from '../../../../../src/core/clo
 import type { Expiry } from '../../../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/ids';
 import { orderFor } from '../../../../../src/core/merge/rules';
+import { MAX_CONTEXT_ENTRIES } from '../../../../../src/core/merge/context-limits';
 import { DELETED, type Version } from '../../../../../src/core/merge/version';
 
 export interface ModelWrite {
@@ -50,8 +51,12 @@ export class Universe {
   /** True when the writer of `u` had seen `w` (two writes of the same component). */
   saw(u: ModelWrite, w: ModelWrite): boolean {
     if (u === w) return false;
-    if (u.history !== undefined) return u.history.has(w.key);
     const [ut, wt] = [u.version.ts, w.version.ts];
+    // A rest marker (an entry naming u's own writer): every write at or before its time. An honest
+    // writer carries one once its register folded authors into a cut, or learned a marker.
+    const marker = u.version.seen.find((s) => s.node === ut.node);
+    if (marker !== undefined && (wt.ms < marker.ms || (wt.ms === marker.ms && wt.c <= marker.c))) return true;
+    if (u.history !== undefined) return u.history.has(w.key);
     if (wt.node === ut.node) return compareTs(wt, ut) < 0;
     const entry = u.version.seen.find((s) => s.node === wt.node);
     return entry !== undefined && compareTs(wt, entry) <= 0;
@@ -91,7 +96,9 @@ export class Universe {
 export function wellFormed(v: Version): boolean {
   const authors = v.seen.map((s) => s.node);
   return (
-    new Set(authors).size === authors.length && v.seen.every((s) => s.node !== v.ts.node && compareTs(s, v.ts) < 0)
+    v.seen.length <= MAX_CONTEXT_ENTRIES &&
+    new Set(authors).size === authors.length &&
+    v.seen.every((s) => compareTs(s, v.ts) < 0)
   );
 }
 
