@@ -51,14 +51,9 @@ async function writeTracks(page: Page, prefix: string, tracks: number, note = fa
   return page.evaluate(
     async ({ prefix, tracks, note, chars }) => {
       const t0 = performance.now();
-      // Text that differs per track and per character (no run the wire or storage could shorten).
-      const words = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike '.split(' ');
-      const text = (k: number): string => {
-        let s = '';
-        for (let i = 0; s.length < chars; i++)
-          s += `${words[(k * 7 + i * 13) % words.length]!}${((k + i) % 97).toString()} `;
-        return s.slice(0, chars);
-      };
+      // Text that differs per track (no run the wire or storage could shorten). No inner named
+      // functions: the bundler's name helper does not exist in the page.
+      const words = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike'.split(' ');
       for (let i = 0; i < tracks; i += 500) {
         const batch: Promise<unknown>[] = [];
         for (let k = i; k < Math.min(tracks, i + 500); k++)
@@ -67,7 +62,18 @@ async function writeTracks(page: Page, prefix: string, tracks: number, note = fa
               id: `${prefix}-${k.toString()}`,
               components: {
                 position: { lat: 50 + (k % 1000) * 1e-4, lon: 8 + Math.floor(k / 1000) * 1e-4, alt: 100 },
-                ...(note ? { annotation: { text: text(k) } } : { velocity: { east: 10 + (k % 7), north: -5 } }),
+                ...(note
+                  ? {
+                      annotation: {
+                        text: Array.from(
+                          { length: 200 },
+                          (_, i) => `${words[(k * 7 + i * 13) % words.length]!}${((k + i) % 97).toString()}`,
+                        )
+                          .join(' ')
+                          .slice(0, chars),
+                      },
+                    }
+                  : { velocity: { east: 10 + (k % 7), north: -5 } }),
               },
             }),
           );
@@ -503,24 +509,7 @@ await saveResult({
     bulkNote(),
     smallNote(),
     'Same-day comparison with the code before these changes (commit 27a6751, the same quick sweep, run at 17:15 UTC at a load average of 2.5, where the run of 16:47 started at 9.06): 1k bulk 4.7k versions/s, 10k bulk 3.5k versions/s from connected (428 KiB in: 43 wire B a component, the creates signed about one batch each), small messages 870 msg/s on B with A completing 920 create() calls/s; the ms from heal() were 1.2–44 s there too (who opens the link).',
-    'Where the time goes (bench/profile-s7.ts 10000 2000: CDP profiles of both tabs’ page and worker, summarised by ' +
-      'bench/lib/cpu-profile-mapped.ts through the build’s source maps; 2026-12-04 at a load average of 4–9 on 2 cores ' +
-      'shared with other builds). Before (commit 27a6751, 16:09 UTC): bulk 11.2 s from heal(), B’s worker 19 % idle, ' +
-      '31 % building a view of every entity for the stats() this benchmark polls every few ms, 16 % in WebCrypto ' +
-      '`verify`: A had signed ~1 batch per create() (each create() was its own comlink message, so its own worker ' +
-      'task, signing round and storage commit), so B checked ~1 signature per 2 versions; small messages 3.1 s, A’s ' +
-      'worker 15.5 % in `sign`, B’s 17 % in `verify`. Fixed: the page sends the writes of one task as one `callMany` ' +
-      'message (one signing round, one commit, one signature for the burst); stats() counts without building views; ' +
-      'a large frame’s merge parts run as normal tasks, not nested 0 ms timers (4 ms each from the fifth). After ' +
-      '(16:25 UTC, before the last of these): bulk 5.1 s, A’s worker 87 % idle, B’s worker 31 % idle, the rest spread: ' +
-      '7 % garbage collector, ~7 % SHA-256 of leaf hashes checking proofs (noble), 4 % formatting timestamps for the ' +
-      'views of the change feed the page’s picture takes, 3 % the benchmark’s stats() polls, 2.5 % the reconciler’s ' +
-      'split policy; B’s page 60 % busy drawing the new tracks; small messages 1.2 s, no `sign` or `verify` in the top ' +
-      'of either worker. The protocol is not round-trip bound: over the in-memory mesh (bench/trace-sync-sim.ts) the ' +
-      'same 10k sync is 1 round trip when the holder initiates and 4 when the lacking side does, then 64 KiB frames back ' +
-      'to back. What paces the bulk figure is the receiving tab’s CPU per version (its worker’s checks, merge, commit ' +
-      'and change feed, its page’s drawing) on 2 cores shared with other work; the wire target cannot be met by ' +
-      'versions this small (see the Bulk note): the data channel carries a small fraction of what it could.',
+    'Where the time goes (bench/profile-s7.ts 10000 2000 at commit d48bb57, 19:20 UTC, load average 0.5–2.0: CDP profiles of both tabs’ page and worker, summarised through the build’s source maps by bench/lib/cpu-profile-mapped.ts; earlier rounds made the page send one `callMany` per task and stats() count without views). Bulk, 10k versions, 2.7 s from heal(): B’s worker is busy 2.0 s, ~200 µs a version against ~16 µs for decode + verify + merge in Node (scenario 1), spread with no single cause: the checks 28 % (~57 µs: leaf hashes and Merkle trees in SHA-256, proof paths, admission; of it the per-author new-register limit ~5 %), garbage collection 11 %, the IndexedDB commit 11 % (encoding each stored proof 3.7 %), merging and what it tells its listeners 12 % (the sync index hashed every received version a second time, 2.5 %: removed in 9f109d0; the fusion view builds a view of each changed entity to find it is no source, 2.2 %), decoding and ids 8 %, the change feed to the page 9 % (views of the changed entities, the compact encoding, and the new entities’ views posted as cloned objects), the benchmark’s own stats() polls 9 % at one every 20 ms (1.4 ms each at 10k: the s7 bench polled every 5 ms, a quarter of the worker, and now polls every 2 % of the time elapsed), reconciliation 2 %, idle 32 %. B’s page is busy 48 %: OpenLayers frames 10 % (the graticule rebuilt as the view refits to the arriving tracks), native work 16 %, taking the feed 6 % (reading the new tracks’ cloned views), the track list 3 %, the map’s flush 5 %, GC 5 %; the bridge between data channel and worker is under 1 % (one transferred buffer per 64 KiB frame, the worker’s frames batched per task: nothing is done per version there). A’s worker is 79 % idle. Small messages (2,000 in 0.52 s): A’s worker is busy ~80 % of the phase at ~200 µs a create() (its commit 36 µs, the compact feed to its own page 26, signing 25, IndexedDB 23, the callMany reply’s cloned views 18, the live push 13, the write’s checks 13), and one callMany of ≤ 256 creates is in flight at a time (the benchmark’s window), so A’s rate is 256 / (the worker’s time for a batch + the round trip); B’s worker ~180 µs a message (checks 44, merge and index 26, feed 25, IndexedDB 21). The protocol is not round-trip bound (bench/trace-sync-sim.ts: 1 round trip when the holder initiates, 4 when the lacking side does, then 64 KiB frames back to back). So ≥ 20k messages/s would need both workers near 50 µs a version, and 30 MB/s of ~14-B versions over 2 M versions/s: not reachable by cutting overheads on this path; with 1 KiB components the bytes per version grow ~40× while the per-version work grows far less (see the 1 KiB rows).',
     ...(errorReport.console.length > 0 ? [`Console lines seen: ${errorReport.console.slice(0, 5).join(' | ')}`] : []),
     `App build served: ${app.build.dir.includes('lattice-bench-dist') === false ? 'dist/' : 'a private vite build of the working tree (dist/ was older than src/)'}.`,
   ],
