@@ -2,15 +2,17 @@
  * Scenario 7's paths, alone, under the Chrome DevTools Protocol profiler (not a scenario: it saves
  * nothing): two linked app tabs; one bulk sync after heal of `n` components, then `small`
  * single-component creates; each phase profiles both tabs' page and worker.
- *   node --import tsx bench/profile-s7.ts [n] [small] [outDir]
- * then summarise each .cpuprofile with bench/lib/cpu-profile-top.ts.
+ *   node --import tsx bench/profile-s7.ts [n] [small] [outDir] [note]
+ * `note`: the bulk tracks carry a 1000-character `annotation` instead of a velocity (the s7 row with
+ * larger components). Then summarise each .cpuprofile with bench/lib/cpu-profile-mapped.ts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CDPSession, Page } from 'puppeteer-core';
 import { launchApp, openPair, waitConnected, type AppPage } from './lib/app-browser';
 
-const [nArg, smallArg, outArg] = process.argv.slice(2);
+const [nArg, smallArg, outArg, noteArg] = process.argv.slice(2);
+const NOTE = noteArg === 'note';
 const N = Number(nArg ?? 10_000);
 const SMALL = Number(smallArg ?? 2_000);
 const OUT = outArg ?? '/tmp';
@@ -37,13 +39,14 @@ async function profiled<T>(all: [string, CDPSession][], phase: string, fn: () =>
   return r;
 }
 
-async function create(page: Page, tag: string, tracks: number, two: boolean): Promise<void> {
+async function create(page: Page, tag: string, tracks: number, two: boolean, note = false): Promise<void> {
   await page.evaluate(
-    async ({ tag, tracks, two }) => {
+    async ({ tag, tracks, two, note }) => {
       const inflight = new Set<Promise<unknown>>();
       for (let k = 0; k < tracks; k++) {
         const components: Record<string, unknown> = { position: { lat: 50 + k * 1e-6, lon: 8, alt: 100 } };
-        if (two) components.velocity = { east: 10, north: -5 };
+        if (two && note) components.annotation = { text: `${k.toString()} `.repeat(1000).slice(0, 1000) };
+        else if (two) components.velocity = { east: 10, north: -5 };
         const p: Promise<unknown> = window.lattice
           .create({ id: `${tag}-${k.toString()}`, components })
           .finally(() => inflight.delete(p));
@@ -52,15 +55,19 @@ async function create(page: Page, tag: string, tracks: number, two: boolean): Pr
       }
       await Promise.all(inflight);
     },
-    { tag, tracks, two },
+    { tag, tracks, two, note },
   );
 }
 
+/**
+ * Polls B's stats() every 50 ms: it counts the shown entities (~1.4 ms at 10k), which at every
+ * 20 ms was 9 % of B's worker in the profile, work the product never does while syncing.
+ */
 async function waitVersions(page: Page, want: number): Promise<void> {
   await page.waitForFunction(
     async (want: number) => (await window.lattice.stats()).versions >= want,
     {
-      polling: 20,
+      polling: 50,
       timeout: 120_000,
     },
     want,
@@ -76,7 +83,7 @@ try {
   await b.page.evaluate(() => window.lattice.partition());
   await new Promise((r) => setTimeout(r, 1000));
   const before = await b.page.evaluate(async () => (await window.lattice.stats()).versions);
-  await create(a.page, 'bulk', N / 2, true);
+  await create(a.page, 'bulk', N / 2, true, NOTE);
   await profiled(all, 'bulk', async () => {
     await b.page.evaluate(() => window.lattice.heal());
     await waitVersions(b.page, before + N);

@@ -347,6 +347,7 @@ export class AntiEntropy {
       versions = versions.filter((_, i) => keep[i]);
       ids = ids.filter((_, i) => keep[i]);
     }
+    this.source.identified?.(versions, ids);
     // Frames after this one wait for the verdict and the last part of the merge, so the link's order holds.
     const resume = hold();
     const ingest = (verdict: VerifyVerdict, later: number): void => {

@@ -50,6 +50,12 @@ export class SyncIndex {
    * (holds) and remove() look it up instead of hashing the version again.
    */
   private readonly keys = new WeakMap<Version, string>();
+  /**
+   * Ids a link computed for versions it received (identified), until add() takes them: a received
+   * version was hashed twice, by its link and here, ~4 % of a receiving worker's time in a bulk
+   * sync (docs/benchmarks.md, scenario 7). Weak: a version never stored takes its entry with it.
+   */
+  private readonly received = new WeakMap<Version, Uint8Array>();
 
   constructor(versions: Iterable<Version> = []) {
     this.add(versions);
@@ -66,7 +72,9 @@ export class SyncIndex {
 
   add(versions: Iterable<Version>): void {
     for (const v of versions) {
-      const id = versionId(v);
+      let id = this.received.get(v);
+      if (id === undefined) id = versionId(v);
+      else this.received.delete(v);
       const key = idKey(id);
       this.keys.set(v, key);
       if (this.entries.has(key)) continue;
@@ -78,6 +86,10 @@ export class SyncIndex {
       if (v.ts.ms > this.newestMs) this.newestMs = v.ts.ms;
       this.snapshot = undefined;
     }
+  }
+
+  identified(versions: readonly Version[], ids: readonly Uint8Array[]): void {
+    for (let i = 0; i < versions.length; i++) this.received.set(versions[i]!, ids[i]!);
   }
 
   remove(versions: Iterable<Version>): void {

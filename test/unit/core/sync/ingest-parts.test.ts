@@ -8,6 +8,7 @@ import {
   PeerSession,
   SyncIndex,
   SYNC_PROTOCOL_VERSION,
+  idKey,
   versionId,
   type SessionHost,
   type SyncMessage,
@@ -115,6 +116,22 @@ describe('PeerSession merging a large frame in parts', () => {
     expect(t.index.size).toBe(602);
     expect(t.pongs()).toEqual([7]);
     expect(t.s.stats(1).invalidFrames).toBe(0);
+  });
+
+  it('hands its source the ids it computed for a frame, so storing the versions does not hash them again', () => {
+    const t = session();
+    const told: [number, string][] = [];
+    const index = t.index as SyncIndex & { identified: SyncIndex['identified'] };
+    const identified = index.identified.bind(index);
+    index.identified = (versions, ids) => {
+      versions.forEach((v, i) => told.push([v.ts.ms, idKey(ids[i]!)]));
+      identified(versions, ids);
+    };
+    const few = bulk.slice(0, 3);
+    t.s.receive(frame(few), 0);
+    t.runDeferred();
+    expect(told).toEqual(few.map((v) => [v.ts.ms, idKey(versionId(v))]));
+    expect(t.index.size).toBe(3);
   });
 
   it('merges at once without a host that defers', () => {

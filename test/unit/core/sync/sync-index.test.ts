@@ -80,6 +80,23 @@ describe('SyncIndex', () => {
     expect(index.lookup([versionId(v('e3', 3)), versionId(v('e1', 1))]).map((x) => x.entity)).toEqual(['e3']);
   });
 
+  it('takes the ids a link computed for the versions it received instead of hashing them again', () => {
+    const index = new SyncIndex();
+    const [a, b] = [v('e1', 1), v('e2', 2)];
+    // A stand-in id, so the test sees whose id was indexed: the link's, not a second hash.
+    const given = new Uint8Array(16).fill(7);
+    index.identified([a], [given]);
+    index.add([a, b]);
+    expect(index.has(given)).toBe(true);
+    expect(index.has(versionId(a))).toBe(false);
+    expect(index.has(versionId(b))).toBe(true);
+    expect(index.holds(a)).toBe(true);
+    // Taken once: the same object stored again (after a removal) is hashed as usual.
+    index.remove([a]);
+    index.add([a]);
+    expect(index.has(versionId(a))).toBe(true);
+  });
+
   it('an add then remove before a snapshot leaves nothing behind', () => {
     const index = new SyncIndex([v('e1', 1)]);
     index.storage();
