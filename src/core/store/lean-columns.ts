@@ -47,6 +47,42 @@ export function markOf(v: Version): Mark | undefined {
 interface Shape {
   readonly keys: readonly string[];
   readonly strings: readonly boolean[];
+  /** Builds the value from its fields at `at` (strings: the interned table); a literal for the known kinds' shapes. */
+  readonly make: Make;
+}
+
+type Make = (f: Float64Array, at: number, strings: readonly string[]) => Record<string, unknown>;
+
+/**
+ * Builders of the values the wire decoder and validateComponent make (src/core/wire/value-codec.ts),
+ * by shape text (see shapeOf): an object literal has one hidden class from the start, where
+ * adding keys one by one walks a transition per key.
+ */
+const LITERALS: Readonly<Record<string, Make>> = {
+  'nlat\0nlon\0': (f, at) => ({ lat: f[at], lon: f[at + 1] }),
+  'nlat\0nlon\0nalt\0': (f, at) => ({ lat: f[at], lon: f[at + 1], alt: f[at + 2] }),
+  'nlat\0nlon\0naccuracy\0': (f, at) => ({ lat: f[at], lon: f[at + 1], accuracy: f[at + 2] }),
+  'nlat\0nlon\0nalt\0naccuracy\0': (f, at) => ({ lat: f[at], lon: f[at + 1], alt: f[at + 2], accuracy: f[at + 3] }),
+  'neast\0nnorth\0': (f, at) => ({ east: f[at], north: f[at + 1] }),
+  'neast\0nnorth\0nup\0': (f, at) => ({ east: f[at], north: f[at + 1], up: f[at + 2] }),
+  'slabel\0sdisposition\0senvironment\0nconfidence\0': (f, at, s) => ({
+    label: s[f[at]!],
+    disposition: s[f[at + 1]!],
+    environment: s[f[at + 2]!],
+    confidence: f[at + 3],
+  }),
+  'slevel\0': (f, at, s) => ({ level: s[f[at]!] }),
+  'ssensorId\0ssensorType\0': (f, at, s) => ({ sensorId: s[f[at]!], sensorType: s[f[at + 1]!] }),
+  'nat\0': (f, at) => ({ at: f[at] }),
+};
+
+/** The builder of any other shape: keys added one by one, in the shape's order. */
+function generic(keys: readonly string[], strings: readonly boolean[]): Make {
+  return (f, at, s) => {
+    const value: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) value[keys[i]!] = strings[i] ? s[f[at + i]!] : f[at + i];
+    return value;
+  };
 }
 
 class KindColumns {
@@ -157,14 +193,7 @@ export class LeanColumns {
    */
   read(row: number, i: number, entity: EntityId, mark?: Mark): Version {
     const k = this.kinds[i]!;
-    const shape = k.shapes[k.shape[row]!]!;
-    const value: Record<string, unknown> = {};
-    const at = row * k.width;
-    const keys = shape.keys;
-    for (let f = 0; f < keys.length; f++) {
-      const x = k.fields[at + f]!;
-      value[keys[f]!] = shape.strings[f] ? this.strings[x] : x;
-    }
+    const value = k.shapes[k.shape[row]!]!.make(k.fields, row * k.width, this.strings);
     const v: Version = {
       entity,
       kind: k.kind,
@@ -247,7 +276,8 @@ export class LeanColumns {
     if (known !== undefined) return (k.lastShape = known);
     if (k.shapes.length >= MAX_SHAPES) return -1;
     const s = k.shapes.length;
-    k.shapes.push({ keys, strings: keys.map((key) => typeof record[key] === 'string') });
+    const strings = keys.map((key) => typeof record[key] === 'string');
+    k.shapes.push({ keys, strings, make: LITERALS[id] ?? generic(keys, strings) });
     k.shapeIds.set(id, s);
     return (k.lastShape = s);
   }
