@@ -183,7 +183,11 @@ export class LocalWrites {
     // Signed after the merge (so the store sees the write at once, as before) and before anything
     // can read it from storage or a peer can hear of it: the sync index learns it from announce().
     // Commits in flight together share one signature (GroupSigner).
-    if (this.signer !== undefined) await this.signer.sign(put, lane);
+    if (this.signer !== undefined) {
+      await this.signer.sign(put, lane);
+      // Signed in place: heads the store keeps as columns take their proofs (EntityStore.adopt).
+      store.adopt(put);
+    }
     try {
       await persist(this.parts, put, removed, [], lane);
     } catch (error) {
@@ -202,7 +206,7 @@ export class LocalWrites {
   private announce(put: readonly Version[], removed: readonly Version[]): void {
     const { store, listeners } = this.parts;
     // A write superseded while its commit was in flight is no longer news.
-    const live = put.filter((v) => store.heads(v.entity, v.kind).includes(v));
+    const live = put.filter((v) => store.holds(v));
     listeners.emit(live, 'local', removed);
   }
 

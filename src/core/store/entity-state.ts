@@ -7,6 +7,7 @@ import { DELETED, type Version } from '../merge/version';
 import { compareContent, sameContent } from '../merge/version-content';
 import { subsumedByFloor } from './context-bound';
 import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, firedBy } from './expiry-floor';
+import { markOf, type LeanColumns, type Mark } from './lean-columns';
 
 /**
  * `removed`: heads this delivery dropped. A refused (obsolete) version can still drop heads: its
@@ -115,8 +116,18 @@ export class EntityState {
   deletedAt: Timestamp | undefined;
   /** Epoch ms of the latest passed expiry: versions written at or before it are gone for good. */
   floor: number | undefined;
+  /** This entity's row in `cols` while some fixed kind's register is held there (-1: none). */
+  private row = -1;
+  /** Bit i set: the register of FIXED_KINDS[i] is its one head, held in `cols` (lean-columns.ts). */
+  private inColumns = 0;
+  /** The signature or proof of each fixed kind's head held in the columns, by index; undefined: none is signed. */
+  private marks: (Mark | undefined)[] | undefined;
 
-  constructor(readonly id: EntityId) {}
+  /** `cols`: where lean registers of the fixed kinds are held (none: every register is a Slot). */
+  constructor(
+    readonly id: EntityId,
+    private readonly cols?: LeanColumns,
+  ) {}
 
   apply(v: Version): ApplyOutcome {
     if (v.seen.length === 0 && this.floor === undefined && this.deletedAt === undefined && v.kind !== DELETED) {
@@ -148,6 +159,7 @@ export class EntityState {
    */
   private applySoleAuthor(v: Version): ApplyOutcome | undefined {
     const i = fixedSlot(v.kind);
+    if (i >= 0 && (this.inColumns & (1 << i)) !== 0) return this.applySoleAuthorColumns(i, v);
     const s = i >= 0 ? this.fixed?.[i] : this.other?.get(v.kind);
     if (s === undefined) {
       this.put(i, v.kind, v);
@@ -165,6 +177,40 @@ export class EntityState {
     // What the register knows is now v alone: its author's latest write, no context.
     this.put(i, v.kind, v);
     return { kind: 'applied', removed: [h] };
+  }
+
+  /** applySoleAuthor on a register held in the columns: the same decisions, on typed-array entries. */
+  private applySoleAuthorColumns(i: number, v: Version): ApplyOutcome | undefined {
+    const cols = this.cols!;
+    const row = this.row;
+    if (cols.authorOf(row, i) !== v.ts.node) return undefined;
+    const cmp = cols.compareOwn(row, i, v.ts);
+    if (cmp < 0) return OBSOLETE;
+    const h = cols.read(row, i, this.id, this.marks?.[i]);
+    if (cmp === 0) return sameContent(h, v) ? DUPLICATE : undefined;
+    this.put(i, v.kind, v);
+    return { kind: 'applied', removed: [h] };
+  }
+
+  /**
+   * Whether `v` is one of the heads held here: the head with its timestamp carries its content
+   * (a head made from the columns is a new object each time, so identity says nothing).
+   */
+  holdsHead(v: Version): boolean {
+    const h = headAt(this.heads(v.kind), v.ts);
+    return h !== undefined && sameContent(h, v);
+  }
+
+  /**
+   * A head held in the columns that `v` is (same timestamp and content) takes the signature or
+   * proof `v` was given after it was applied: a local write is signed after the merge, in place
+   * (src/node/local-writes.ts), which changes a head kept as that object but not one kept as columns.
+   */
+  adopt(v: Version): void {
+    const i = fixedSlot(v.kind);
+    if (i < 0 || (this.inColumns & (1 << i)) === 0 || markOf(v) === undefined) return;
+    const h = this.cols!.read(this.row, i, this.id, this.marks?.[i]);
+    if (compareTs(h.ts, v.ts) === 0 && sameContent(h, v)) this.setMark(i, markOf(v));
   }
 
   /** The general rules, on `v`'s register (a Register for the time being, see settle). */
@@ -265,6 +311,7 @@ export class EntityState {
 
   /** The earliest deadline among the expiry heads, if the entity has any: when purge has work. */
   get expiresAt(): number | undefined {
+    if ((this.inColumns & (1 << EXPIRY_SLOT)) !== 0) return this.cols!.numberOf(this.row, EXPIRY_SLOT, 'at');
     const s = this.fixed?.[EXPIRY_SLOT];
     if (s === undefined) return undefined;
     return s instanceof Register ? earliestDeadline(s.heads) : deadlineOf(s);
@@ -272,7 +319,7 @@ export class EntityState {
 
   /** The expiry head that has fired by `now` (see expiry-floor.ts). */
   firedBy(now: number): Version | undefined {
-    const s = this.fixed?.[EXPIRY_SLOT];
+    const s = this.fixedAt(EXPIRY_SLOT);
     if (s === undefined) return undefined;
     if (s instanceof Register) return firedBy(s.heads, now);
     return deadlineOf(s) <= now ? s : undefined;
@@ -297,6 +344,7 @@ export class EntityState {
 
   /** True while some live component remains (a deleted entity has only its tombstone). */
   get live(): boolean {
+    if (this.inColumns !== 0) return true;
     let live = false;
     this.each((kind, s) => {
       if (kind !== DELETED && (!(s instanceof Register) || s.heads.length > 0)) live = true;
@@ -306,7 +354,7 @@ export class EntityState {
 
   /** Nothing is held: no version, no floor, no tombstone, nothing learned. */
   get empty(): boolean {
-    return this.fixed === undefined && this.other === undefined && this.floor === undefined;
+    return this.fixed === undefined && this.inColumns === 0 && this.other === undefined && this.floor === undefined;
   }
 
   get versionCount(): number {
@@ -426,19 +474,67 @@ export class EntityState {
 
   private slot(kind: ComponentKind): Slot | undefined {
     const i = fixedSlot(kind);
-    return i >= 0 ? this.fixed?.[i] : this.other?.get(kind);
+    return i >= 0 ? this.fixedAt(i) : this.other?.get(kind);
   }
 
   /** Sets the register of `kind`, whose fixed index is `i` (-1: none). */
   private put(i: number, kind: ComponentKind, s: Slot): void {
-    if (i >= 0) (this.fixed ??= [undefined, undefined, undefined, undefined, undefined, undefined])[i] = s;
-    else (this.other ??= new Map()).set(kind, s);
+    if (i < 0) {
+      (this.other ??= new Map()).set(kind, s);
+      return;
+    }
+    const cols = this.cols;
+    const shape = cols === undefined || s instanceof Register ? -1 : cols.fits(i, s);
+    if (shape >= 0) {
+      if (this.row < 0) this.row = cols!.alloc();
+      cols!.write(this.row, i, s as Version, shape);
+      this.inColumns |= 1 << i;
+      this.setMark(i, markOf(s as Version));
+      this.clearFixed(i);
+      return;
+    }
+    this.leaveColumns(i);
+    (this.fixed ??= [undefined, undefined, undefined, undefined, undefined, undefined])[i] = s;
+  }
+
+  /** Takes the register of FIXED_KINDS[i] out of the columns (if there), giving the row back once none is left. */
+  private leaveColumns(i: number): void {
+    if ((this.inColumns & (1 << i)) === 0) return;
+    this.inColumns &= ~(1 << i);
+    this.setMark(i, undefined);
+    if (this.inColumns === 0) {
+      this.cols!.release(this.row);
+      this.row = -1;
+    }
+  }
+
+  private setMark(i: number, mark: Mark | undefined): void {
+    if (mark !== undefined)
+      (this.marks ??= [undefined, undefined, undefined, undefined, undefined, undefined])[i] = mark;
+    else if (this.marks !== undefined) {
+      this.marks[i] = undefined;
+      if (this.marks.every((m) => m === undefined)) this.marks = undefined;
+    }
+  }
+
+  private clearFixed(i: number): void {
+    const fixed = this.fixed;
+    if (fixed === undefined) return;
+    fixed[i] = undefined;
+    if (fixed.every((s) => s === undefined)) this.fixed = undefined;
+  }
+
+  /** The register of FIXED_KINDS[i] as a Slot: from the side table, or made from the columns. */
+  private fixedAt(i: number): Slot | undefined {
+    const s = this.fixed?.[i];
+    if (s !== undefined) return s;
+    return (this.inColumns & (1 << i)) !== 0 ? this.cols!.read(this.row, i, this.id, this.marks?.[i]) : undefined;
   }
 
   /** `v`'s register as a Register (made from a bare head, or empty), in its slot until settle(). */
   private register(kind: ComponentKind): Register {
     const i = fixedSlot(kind);
-    const s = i >= 0 ? this.fixed?.[i] : this.other?.get(kind);
+    const s = i >= 0 ? this.fixedAt(i) : this.other?.get(kind);
     if (s instanceof Register) return s;
     const r = s === undefined ? new Register([], new Knowledge()) : new Register([s], Knowledge.of(s));
     this.put(i, kind, r);
@@ -463,10 +559,8 @@ export class EntityState {
 
   private remove(i: number, kind: ComponentKind): void {
     if (i >= 0) {
-      const fixed = this.fixed;
-      if (fixed === undefined) return;
-      fixed[i] = undefined;
-      if (fixed.every((s) => s === undefined)) this.fixed = undefined;
+      this.leaveColumns(i);
+      this.clearFixed(i);
     } else if (this.other !== undefined) {
       this.other.delete(kind);
       if (this.other.size === 0) this.other = undefined;
@@ -475,10 +569,9 @@ export class EntityState {
 
   /** Calls `f` on every register, fixed kinds first; `f` may replace the register it is given (put). */
   private each(f: (kind: ComponentKind, s: Slot, i: number) => void): void {
-    const fixed = this.fixed;
-    if (fixed !== undefined) {
-      for (let i = 0; i < fixed.length; i++) {
-        const s = fixed[i];
+    if (this.fixed !== undefined || this.inColumns !== 0) {
+      for (let i = 0; i < FIXED_KINDS.length; i++) {
+        const s = this.fixedAt(i);
         if (s !== undefined) f(FIXED_KINDS[i] as ComponentKind, s, i);
       }
     }
@@ -486,10 +579,9 @@ export class EntityState {
   }
 
   private *slots(): IterableIterator<readonly [ComponentKind, Slot]> {
-    const fixed = this.fixed;
-    if (fixed !== undefined) {
-      for (let i = 0; i < fixed.length; i++) {
-        const s = fixed[i];
+    if (this.fixed !== undefined || this.inColumns !== 0) {
+      for (let i = 0; i < FIXED_KINDS.length; i++) {
+        const s = this.fixedAt(i);
         if (s !== undefined) yield [FIXED_KINDS[i] as ComponentKind, s];
       }
     }

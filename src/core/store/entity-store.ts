@@ -2,7 +2,8 @@ import type { Timestamp } from '../clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
 import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
-import { EntityState, type ApplyOutcome, type EntityMeta } from './entity-state';
+import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta } from './entity-state';
+import { LeanColumns } from './lean-columns';
 import { shownSummary, viewOf, visibleAt, type EntityView } from './entity-view';
 import { matches, type Query } from './query';
 
@@ -23,11 +24,21 @@ export interface StoreSnapshot {
 export class EntityStore {
   private readonly entities = new Map<EntityId, EntityState>();
   private versionCount = 0;
+  /** Where lean registers of the fixed kinds are held (lean-columns.ts); undefined: as Versions. */
+  private readonly cols: LeanColumns | undefined;
+
+  /**
+   * `columns: false` keeps every register as Version objects (the representation before the
+   * columns, kept as the reference the property tests compare the columnar store against).
+   */
+  constructor(options: { readonly columns?: boolean } = {}) {
+    this.cols = options.columns === false ? undefined : new LeanColumns(FIXED_KINDS);
+  }
 
   apply(v: Version): ApplyOutcome {
     let state = this.entities.get(v.entity);
     if (state === undefined) {
-      state = new EntityState(v.entity);
+      state = new EntityState(v.entity, this.cols);
       this.entities.set(v.entity, state);
     }
     const out = state.apply(v);
@@ -46,6 +57,16 @@ export class EntityStore {
         throw new Error(`unexpected outcome ${String(never)}`);
       }
     }
+  }
+
+  /** Whether `v` is a head here (by timestamp and content: heads may be made on demand, see EntityState.holdsHead). */
+  holds(v: Version): boolean {
+    return this.entities.get(v.entity)?.holdsHead(v) ?? false;
+  }
+
+  /** Heads that are these versions take the signature or proof they were given after the merge (EntityState.adopt). */
+  adopt(versions: readonly Version[]): void {
+    for (const v of versions) this.entities.get(v.entity)?.adopt(v);
   }
 
   heads(id: EntityId, kind: ComponentKind): Heads {
@@ -121,10 +142,10 @@ export class EntityStore {
   }
 
   /** A store identical to the one whose snapshot this is. */
-  static restore(snapshot: StoreSnapshot): EntityStore {
-    const store = new EntityStore();
+  static restore(snapshot: StoreSnapshot, options: { readonly columns?: boolean } = {}): EntityStore {
+    const store = new EntityStore(options);
     for (const meta of snapshot.entities) {
-      const s = new EntityState(meta.id);
+      const s = new EntityState(meta.id, store.cols);
       s.restoreKnowledge(meta);
       store.entities.set(meta.id, s);
     }

@@ -138,7 +138,7 @@ describe('(5) per-kind rules', () => {
                 levels.indexOf((x.value as { level: (typeof levels)[number] }).level) ||
               encodeTs(y.ts).localeCompare(encodeTs(x.ts)),
           )[0];
-          expect(heads[0]).toBe(best);
+          expect(heads[0]).toEqual(best);
         },
       ),
       { seed, numRuns: 300 },
@@ -160,7 +160,7 @@ describe('(5) per-kind rules', () => {
       environment: 'AIR',
       confidence: 0.1,
     });
-    for (const order of permutations([older, later])) expect(winner(order, 'classification')[0]).toBe(later);
+    for (const order of permutations([older, later])) expect(winner(order, 'classification')[0]).toEqual(later);
   });
 
   it('classification: a same-millisecond tie goes to the higher confidence, whatever the counter or node id', () => {
@@ -181,7 +181,8 @@ describe('(5) per-kind rules', () => {
     });
     expect(unsure.ts.ms).toBe(confident.ts.ms);
     expect(encodeTs(unsure.ts) > encodeTs(confident.ts)).toBe(true);
-    for (const order of permutations([confident, unsure])) expect(winner(order, 'classification')[0]).toBe(confident);
+    for (const order of permutations([confident, unsure]))
+      expect(winner(order, 'classification')[0]).toEqual(confident);
     // equal confidence: the HLC decides
     const b = node('b', 1_000);
     const c = node('c', 1_000);
@@ -197,7 +198,7 @@ describe('(5) per-kind rules', () => {
       environment: 'AIR',
       confidence: 0.5,
     });
-    for (const order of permutations([vb, vc])) expect(winner(order, 'classification')[0]).toBe(vc);
+    for (const order of permutations([vb, vc])) expect(winner(order, 'classification')[0]).toEqual(vc);
   });
 
   /** An approval of request `r` (an encoded timestamp: the threat write that raised it). */

@@ -1,0 +1,312 @@
+import type { Timestamp } from '../clock/timestamp';
+import type { ComponentValue } from '../entity/component-types';
+import type { ComponentKind, EntityId, NodeId } from '../ids';
+import type { Version } from '../merge/version';
+
+/**
+ * The columnar form of the lean registers of the fixed kinds (docs/architecture.md, "Toward a
+ * columnar store"): a register whose one head is all it knows (a sensor's own track) keeps that
+ * head here, as numbers in typed arrays indexed by its entity's row, instead of as a Version, a
+ * Timestamp and a value object. Everything else (conflicts, contexts, tombstones, floors, other
+ * kinds) stays in EntityState's side table, so the merge's general path and its
+ * laws are untouched.
+ *
+ * Per fixed kind (its index in FIXED_KINDS) and row: the head's timestamp (ms as float64, counter
+ * as uint32, author as an index into the interned node ids) and the value: its shape (the ordered
+ * list of its keys, each a number or a string, interned per kind) and up to WIDTH[kind] fields as
+ * float64, a string field holding the index of the interned string. A signed head's signature or
+ * batch proof is kept by its entity beside the columns (EntityState), by kind. A value reads back with the
+ * same keys in the same order and the same numbers bit for bit (no quantisation): a head that does
+ * not fit (another key, a nested value, no room left in a table) stays a Version in the side table.
+ */
+
+/** Fields per fixed kind, in FIXED_KINDS order: position, velocity, classification, threat, source, expiry. */
+const WIDTH = [4, 3, 4, 1, 2, 1] as const;
+const KINDS = WIDTH.length;
+/** Bounds on the interned tables, so a hostile stream of distinct strings or shapes cannot grow them without end. */
+const MAX_SHAPES = 255;
+const MAX_STRINGS = 1 << 16;
+const MAX_NODES = 1 << 20;
+const MAX_COUNTER = 0xffffffff;
+const NO_SEEN: readonly Timestamp[] = Object.freeze([]);
+
+/** What a version carries to vouch for its content, kept by its entity beside the columns. */
+export type Mark = Pick<Version, 'sig' | 'proof'>;
+
+/** The signature and proof of `v`, if it carries either. */
+export function markOf(v: Version): Mark | undefined {
+  if (v.sig === undefined && v.proof === undefined) return undefined;
+  return v.proof === undefined
+    ? { sig: v.sig }
+    : v.sig === undefined
+      ? { proof: v.proof }
+      : { sig: v.sig, proof: v.proof };
+}
+
+/** One value shape: its keys in order, and for each whether it is a string (interned) or a number. */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly strings: readonly boolean[];
+  /** Builds the value from its fields at `at` (strings: the interned table); a literal for the known kinds' shapes. */
+  readonly make: Make;
+}
+
+type Make = (f: Float64Array, at: number, strings: readonly string[]) => Record<string, unknown>;
+
+/**
+ * Builders of the values the wire decoder and validateComponent make (src/core/wire/value-codec.ts),
+ * by shape text (see shapeOf): an object literal has one hidden class from the start, where
+ * adding keys one by one walks a transition per key.
+ */
+const LITERALS: Readonly<Record<string, Make>> = {
+  'nlat\0nlon\0': (f, at) => ({ lat: f[at], lon: f[at + 1] }),
+  'nlat\0nlon\0nalt\0': (f, at) => ({ lat: f[at], lon: f[at + 1], alt: f[at + 2] }),
+  'nlat\0nlon\0naccuracy\0': (f, at) => ({ lat: f[at], lon: f[at + 1], accuracy: f[at + 2] }),
+  'nlat\0nlon\0nalt\0naccuracy\0': (f, at) => ({ lat: f[at], lon: f[at + 1], alt: f[at + 2], accuracy: f[at + 3] }),
+  'neast\0nnorth\0': (f, at) => ({ east: f[at], north: f[at + 1] }),
+  'neast\0nnorth\0nup\0': (f, at) => ({ east: f[at], north: f[at + 1], up: f[at + 2] }),
+  'slabel\0sdisposition\0senvironment\0nconfidence\0': (f, at, s) => ({
+    label: s[f[at]!],
+    disposition: s[f[at + 1]!],
+    environment: s[f[at + 2]!],
+    confidence: f[at + 3],
+  }),
+  'slevel\0': (f, at, s) => ({ level: s[f[at]!] }),
+  'ssensorId\0ssensorType\0': (f, at, s) => ({ sensorId: s[f[at]!], sensorType: s[f[at + 1]!] }),
+  'nat\0': (f, at) => ({ at: f[at] }),
+};
+
+/** The builder of any other shape: keys added one by one, in the shape's order. */
+function generic(keys: readonly string[], strings: readonly boolean[]): Make {
+  return (f, at, s) => {
+    const value: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) value[keys[i]!] = strings[i] ? s[f[at + i]!] : f[at + i];
+    return value;
+  };
+}
+
+class KindColumns {
+  ms: Float64Array;
+  counter: Uint32Array;
+  author: Uint32Array;
+  shape: Uint8Array;
+  fields: Float64Array;
+  readonly shapes: Shape[] = [];
+  /** Shapes by their keys and types as one text. */
+  readonly shapeIds = new Map<string, number>();
+  /** The shape last seen: a kind's values nearly always share one. */
+  lastShape = 0;
+
+  constructor(
+    readonly kind: ComponentKind,
+    readonly width: number,
+    capacity: number,
+  ) {
+    this.ms = new Float64Array(capacity);
+    this.counter = new Uint32Array(capacity);
+    this.author = new Uint32Array(capacity);
+    this.shape = new Uint8Array(capacity);
+    this.fields = new Float64Array(capacity * width);
+  }
+
+  grow(capacity: number): void {
+    this.ms = grown(this.ms, new Float64Array(capacity));
+    this.counter = grown(this.counter, new Uint32Array(capacity));
+    this.author = grown(this.author, new Uint32Array(capacity));
+    this.shape = grown(this.shape, new Uint8Array(capacity));
+    this.fields = grown(this.fields, new Float64Array(capacity * this.width));
+  }
+}
+
+function grown<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from as never);
+  return to;
+}
+
+export class LeanColumns {
+  private capacity = 0;
+  private rows = 0;
+  private readonly freeRows: number[] = [];
+  private readonly kinds: KindColumns[];
+  private readonly nodes: NodeId[] = [];
+  private readonly nodeIndex = new Map<NodeId, number>();
+  private readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  /** The last author interned: a batch's versions mostly share one. */
+  private lastNode: NodeId | undefined;
+  private lastNodeIndex = 0;
+
+  constructor(kinds: readonly string[]) {
+    if (kinds.length !== KINDS) throw new Error('LeanColumns: one width per fixed kind');
+    this.kinds = kinds.map((k, i) => new KindColumns(k as ComponentKind, WIDTH[i]!, 0));
+  }
+
+  /** A row for one entity; give it back with release() when its last column entry goes. */
+  alloc(): number {
+    const free = this.freeRows.pop();
+    if (free !== undefined) return free;
+    if (this.rows === this.capacity) {
+      this.capacity = Math.max(64, this.capacity * 2);
+      for (const k of this.kinds) k.grow(this.capacity);
+    }
+    return this.rows++;
+  }
+
+  release(row: number): void {
+    this.freeRows.push(row);
+  }
+
+  /**
+   * Whether `v` can be held in the columns of fixed kind `i` (see the header): its value's shape
+   * for write(), which then holds it exactly, or -1.
+   */
+  fits(i: number, v: Version): number {
+    if (v.seen.length !== 0) return -1;
+    const ts = v.ts;
+    const c = ts.c;
+    if (!(c >= 0 && c <= MAX_COUNTER && Math.floor(c) === c)) return -1;
+    if (ts.node !== this.lastNode && this.nodeIndex.size >= MAX_NODES && !this.nodeIndex.has(ts.node)) return -1;
+    return this.shapeOf(i, v.value);
+  }
+
+  /** Holds `v` as the head of fixed kind `i` in `row`; `s`: what fits() returned for it (not -1). */
+  write(row: number, i: number, v: Version, s: number): void {
+    const k = this.kinds[i]!;
+    const value = v.value as Record<string, unknown>;
+    const shape = k.shapes[s]!;
+    k.ms[row] = v.ts.ms;
+    k.counter[row] = v.ts.c;
+    k.author[row] = this.nodeOf(v.ts.node);
+    k.shape[row] = s;
+    const fields = k.fields;
+    const at = row * k.width;
+    const keys = shape.keys;
+    for (let f = 0; f < keys.length; f++) {
+      const x = value[keys[f]!];
+      fields[at + f] = shape.strings[f] ? this.stringOf(x as string) : (x as number);
+    }
+  }
+
+  /**
+   * The head of fixed kind `i` in `row`, as a Version made now (nothing keeps it), with the
+   * signature or proof its entity keeps beside the columns (`mark`).
+   */
+  read(row: number, i: number, entity: EntityId, mark?: Mark): Version {
+    const k = this.kinds[i]!;
+    const value = k.shapes[k.shape[row]!]!.make(k.fields, row * k.width, this.strings);
+    const v: Version = {
+      entity,
+      kind: k.kind,
+      value: value as ComponentValue,
+      ts: { ms: k.ms[row]!, c: k.counter[row]!, node: this.nodes[k.author[row]!]! },
+      seen: NO_SEEN,
+    };
+    return mark === undefined ? v : { ...v, ...mark };
+  }
+
+  /** The author of the head of fixed kind `i` in `row`. */
+  authorOf(row: number, i: number): NodeId {
+    return this.nodes[this.kinds[i]!.author[row]!]!;
+  }
+
+  /**
+   * compareTs(t, head's timestamp) for a `t` by the head's own author (the caller checked), so only
+   * ms and counter decide.
+   */
+  compareOwn(row: number, i: number, t: Timestamp): number {
+    const k = this.kinds[i]!;
+    const ms = k.ms[row]!;
+    if (t.ms !== ms) return t.ms < ms ? -1 : 1;
+    const c = k.counter[row]!;
+    return t.c === c ? 0 : t.c < c ? -1 : 1;
+  }
+
+  /** The head's physical time, epoch ms. */
+  msOf(row: number, i: number): number {
+    return this.kinds[i]!.ms[row]!;
+  }
+
+  /** A numeric field of the head's value by key (the expiry's `at`), or undefined when its shape has none. */
+  numberOf(row: number, i: number, key: string): number | undefined {
+    const k = this.kinds[i]!;
+    const shape = k.shapes[k.shape[row]!]!;
+    const f = shape.keys.indexOf(key);
+    return f < 0 || shape.strings[f] ? undefined : k.fields[row * k.width + f];
+  }
+
+  /** The interned shape of `value` for fixed kind `i`, or -1 when it has none (and cannot get one). */
+  private shapeOf(i: number, value: unknown): number {
+    if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return -1;
+    const k = this.kinds[i]!;
+    const record = value as Record<string, unknown>;
+    // The common case first: the shape of the last value of this kind, checked key by key in the
+    // value's own order (for-in: the order Object.keys gives, and the order read() rebuilds).
+    const last = k.shapes[k.lastShape];
+    if (last !== undefined) {
+      const lastKeys = last.keys;
+      let f = 0;
+      let same = true;
+      for (const key in record) {
+        if (f >= lastKeys.length || key !== lastKeys[f]) {
+          same = false;
+          break;
+        }
+        const x = record[key];
+        if (last.strings[f] ? typeof x !== 'string' || !this.internable(x) : typeof x !== 'number') {
+          same = false;
+          break;
+        }
+        f++;
+      }
+      if (same && f === lastKeys.length) return k.lastShape;
+    }
+    const keys = Object.keys(record);
+    if (keys.length === 0 || keys.length > k.width) return -1;
+    let id = '';
+    for (let f = 0; f < keys.length; f++) {
+      const x = record[keys[f]!];
+      const t = typeof x;
+      if (t === 'string') {
+        if (!this.internable(x as string)) return -1;
+        id += `s${keys[f]}\u0000`;
+      } else if (t === 'number') id += `n${keys[f]}\u0000`;
+      else return -1;
+    }
+    const known = k.shapeIds.get(id);
+    if (known !== undefined) return (k.lastShape = known);
+    if (k.shapes.length >= MAX_SHAPES) return -1;
+    const s = k.shapes.length;
+    const strings = keys.map((key) => typeof record[key] === 'string');
+    k.shapes.push({ keys, strings, make: LITERALS[id] ?? generic(keys, strings) });
+    k.shapeIds.set(id, s);
+    return (k.lastShape = s);
+  }
+
+  /** Whether `s` is interned or can be. */
+  private internable(s: string): boolean {
+    return this.strings.length < MAX_STRINGS || this.stringIndex.has(s);
+  }
+
+  private nodeOf(node: NodeId): number {
+    if (node === this.lastNode) return this.lastNodeIndex;
+    let n = this.nodeIndex.get(node);
+    if (n === undefined) {
+      n = this.nodes.length;
+      this.nodes.push(node);
+      this.nodeIndex.set(node, n);
+    }
+    this.lastNode = node;
+    this.lastNodeIndex = n;
+    return n;
+  }
+
+  private stringOf(s: string): number {
+    let n = this.stringIndex.get(s);
+    if (n === undefined) {
+      n = this.strings.length;
+      this.strings.push(s);
+      this.stringIndex.set(s, n);
+    }
+    return n;
+  }
+}
