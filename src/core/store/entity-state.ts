@@ -207,10 +207,22 @@ export class EntityState {
    * (src/node/local-writes.ts), which changes a head kept as that object but not one kept as columns.
    */
   adopt(v: Version): void {
+    const mark = markOf(v);
+    if (mark === undefined) return;
     const i = fixedSlot(v.kind);
-    if (i < 0 || (this.inColumns & (1 << i)) === 0 || markOf(v) === undefined) return;
-    const h = this.cols!.read(this.row, i, this.id, this.marks?.[i]);
-    if (compareTs(h.ts, v.ts) === 0 && sameContent(h, v)) this.setMark(i, markOf(v));
+    if (i >= 0 && (this.inColumns & (1 << i)) !== 0) {
+      const h = this.cols!.read(this.row, i, this.id, this.marks?.[i]);
+      if (compareTs(h.ts, v.ts) === 0 && sameContent(h, v)) this.setMark(i, mark);
+      return;
+    }
+    // A register that left the columns while `v` was being signed (a concurrent write arrived)
+    // holds a copy made from them: the copy takes the mark, or it stays unsigned in memory (expert
+    // review, 2026-12-04). A mark covers the content, so a same-content head may carry it.
+    const h = headAt(this.heads(v.kind), v.ts);
+    if (h === undefined || h === v || markOf(h) !== undefined || !sameContent(h, v)) return;
+    const m = h as { sig?: Uint8Array; proof?: Version['proof'] };
+    if (mark.sig !== undefined) m.sig = mark.sig;
+    if (mark.proof !== undefined) m.proof = mark.proof;
   }
 
   /** The general rules, on `v`'s register (a Register for the time being, see settle). */

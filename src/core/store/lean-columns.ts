@@ -264,6 +264,9 @@ export class LeanColumns {
     if (keys.length === 0 || keys.length > k.width) return -1;
     let id = '';
     for (let f = 0; f < keys.length; f++) {
+      // A key holding the separator could make two shapes one id (expert review): such a value
+      // stays in the side table, whatever validation allowed.
+      if (keys[f]!.includes('\u0000')) return -1;
       const x = record[keys[f]!];
       const t = typeof x;
       if (t === 'string') {

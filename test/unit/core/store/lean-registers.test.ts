@@ -136,3 +136,14 @@ describe('lean registers', () => {
     expect(store.view(E, 0)?.components).toEqual({ position: VALUES.position });
   });
 });
+
+describe('the columns keep a value exactly whatever its keys (lean-columns.ts)', () => {
+  it('a key holding the shape separator does not read back as another shape', () => {
+    // Before: {'lat\0nlon': 1} took the id of {lat, lon} and read back as {lat: NaN, lon: NaN}.
+    const store = new EntityStore({ columns: true });
+    store.apply(v('position', { lat: 1, lon: 2 }, 1000));
+    const odd = { 'lat\u0000nlon': 1 } as unknown as Version['value'];
+    store.apply(v('position', odd, 1001));
+    expect(store.heads(E, 'position' as ComponentKind)[0]!.value).toEqual(odd);
+  });
+});

@@ -38,3 +38,28 @@ describe('the verified mark of a component (docs/security.md, "The verified mark
     expect('unverified' in store.view('e1' as EntityId, 2000)!.meta.speed!).toBe(false);
   });
 });
+
+describe('a local write signed after the merge (EntityStore.adopt)', () => {
+  const T0 = 1_700_000_000_000;
+  for (const columns of [true, false]) {
+    it(`keeps its signature when a concurrent write arrives while it is signed (columns: ${columns})`, () => {
+      // Before: with columns on, the register left the columns for the concurrent write and held a
+      // copy of ours made from them; adopt() looked only at the columns, so our head stayed unsigned.
+      const store = new EntityStore({ columns });
+      const w: Version = {
+        entity: 'e1' as EntityId,
+        kind: 'position' as ComponentKind,
+        value: { lat: 1, lon: 2 },
+        ts: { ms: T0, c: 1, node: 'a' as NodeId },
+        seen: [],
+      };
+      store.apply(w);
+      store.apply({ ...w, value: { lat: 3, lon: 4 }, ts: { ms: T0 + 1, c: 1, node: 'b' as NodeId } });
+      const sig = new Uint8Array(64).fill(7);
+      (w as { sig?: Uint8Array }).sig = sig;
+      store.adopt([w]);
+      const ours = store.heads('e1' as EntityId, 'position' as ComponentKind).find((h) => h.ts.node === 'a');
+      expect(ours?.sig).toBe(sig);
+    });
+  }
+});
