@@ -36,9 +36,10 @@ export const REGISTER_HEAP_BYTES = 2_500;
  */
 export const NODE_REGISTER_BUDGET = 131_072;
 /**
- * The fewest authors the budget is shared among in an open lattice (where anyone is an author): one
- * author takes at most a quarter of it (~82 MB), whatever order authors arrive in. In a closed
- * lattice the budget is shared among the roster's other members (MeshSecurity.sharers).
+ * The fewest authors the budget is shared among: one author takes at most a quarter of it (~82 MB),
+ * whatever order authors arrive in. In an open lattice (where anyone is an author) it is shared among
+ * the authors met, in a closed one among the roster's other members (MeshSecurity.sharers), never
+ * fewer than this.
  */
 export const OPEN_LATTICE_SHARERS = 4;
 /** Authors whose buckets are kept (least recently used go first; as many as the key ring holds keys). */
@@ -235,9 +236,14 @@ export class NewRegisterLimit {
     const budget = this.limits.nodeBudget ?? 0;
     if (budget <= 0) return 0;
     const taken = this.shared.get(author);
-    const sharers =
-      this.sharers?.() ?? Math.max(OPEN_LATTICE_SHARERS, this.shared.size + (taken === undefined ? 1 : 0));
-    const share = Math.floor(budget / Math.max(1, sharers));
+    // At least OPEN_LATTICE_SHARERS in a closed lattice too: the roster's size is written by its
+    // members, so a lattice of two (or one member removing the others) must not hand one author the
+    // whole budget (hostile review, 2026-12-04).
+    const sharers = Math.max(
+      OPEN_LATTICE_SHARERS,
+      this.sharers?.() ?? this.shared.size + (taken === undefined ? 1 : 0),
+    );
+    const share = Math.floor(budget / sharers);
     return Math.max(0, Math.min(share - (taken ?? 0), budget - this.sharedTotal));
   }
 

@@ -72,4 +72,24 @@ describe('attack suite: the node-wide new-register budget', () => {
     // The honest author arriving after the flood gets all 900: its own share.
     expect(held.filter((v) => v.ts.node === 'a').length).toBe(900);
   });
+
+  it('a closed lattice of two members still holds the other member to a quarter of the budget', async () => {
+    const budget = 4_000;
+    const burst = 100;
+    const sim = new MeshSim({
+      seed: 13,
+      registerLimits: { burst, ratePerSecond: 0, maxAuthors: 4096, nodeBudget: budget },
+    });
+    const x = await sim.add('x');
+    const m = await sim.add('m');
+    // The roster says one other member: before, its share was the whole budget (4,100 held).
+    m.security.registerSharers(() => 1);
+    await x.node.writeMany(
+      Array.from({ length: 5_000 }, (_, i) => ({ id: `x${i}`, components: { zz_note: { text: 'x' } } })),
+    );
+    sim.link('x', 'm');
+    sim.settle();
+    const fromX = [...m.node.versions()].filter((v) => v.ts.node === 'x').length;
+    expect(fromX).toBe(budget / OPEN_LATTICE_SHARERS + burst);
+  });
 });

@@ -55,15 +55,21 @@ describe('NewRegisterLimit (new registers per author)', () => {
 
   it('shares the node budget among the roster’s other members in a closed lattice, and never past the budget', () => {
     const limit = new NewRegisterLimit('m' as NodeId, { ...limits(0), nodeBudget: 100 });
-    limit.sharers = () => 2;
     const of_ = (author: string, n: number): ReturnType<typeof note>[] =>
       Array.from({ length: n }, (_, i) => note(`${author}${i}`, author, 1, 'x'));
-    expect(limit.charge(of_('a', 60), nothingHeld, 0).refused).toHaveLength(10);
-    // the roster grows: b's share is a third, c's what the budget has left
-    limit.sharers = () => 3;
-    expect(limit.charge(of_('b', 40), nothingHeld, 0).refused).toHaveLength(40 - 33);
-    expect(limit.charge(of_('c', 40), nothingHeld, 0).refused).toHaveLength(40 - 17);
-    expect(limit.budgetUsed).toEqual({ registers: 100, authors: 3 });
+    // A roster of two says one other member; its share is still a quarter (OPEN_LATTICE_SHARERS),
+    // never the whole budget: the roster's size is written by members.
+    limit.sharers = () => 1;
+    expect(limit.charge(of_('a', 60), nothingHeld, 0).refused).toHaveLength(60 - 25);
+    // the roster grows: b's share is a fifth
+    limit.sharers = () => 5;
+    expect(limit.charge(of_('b', 40), nothingHeld, 0).refused).toHaveLength(40 - 20);
+    limit.sharers = () => 4;
+    expect(limit.charge(of_('c', 40), nothingHeld, 0).refused).toHaveLength(40 - 25);
+    expect(limit.charge(of_('d', 40), nothingHeld, 0).refused).toHaveLength(40 - 25);
+    // e's share is what the budget has left
+    expect(limit.charge(of_('e', 40), nothingHeld, 0).refused).toHaveLength(40 - 5);
+    expect(limit.budgetUsed).toEqual({ registers: 100, authors: 5 });
   });
 
   it('charges each new register, also a new kind on an entity already held (another author’s track)', () => {
