@@ -186,10 +186,11 @@ export class EntityState {
     if (cols.authorOf(row, i) !== v.ts.node) return undefined;
     const cmp = cols.compareOwn(row, i, v.ts);
     if (cmp < 0) return OBSOLETE;
-    const h = cols.read(row, i, this.id, this.marks?.[i]);
-    if (cmp === 0) return sameContent(h, v) ? DUPLICATE : undefined;
+    if (cmp === 0) return sameContent(cols.read(row, i, this.id, this.marks?.[i]), v) ? DUPLICATE : undefined;
+    // The replaced head is made a Version only if a consumer reads `removed` (lean-columns.ts, Replaced).
+    const out = cols.replaced(row, i, this.id, this.marks?.[i]);
     this.put(i, v.kind, v);
-    return { kind: 'applied', removed: [h] };
+    return out;
   }
 
   /**
