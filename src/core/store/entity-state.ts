@@ -85,6 +85,12 @@ export function fixedSlot(kind: string): number {
 
 const EXPIRY_SLOT = fixedSlot(EXPIRY);
 const NO_VERSIONS: readonly Version[] = Object.freeze([]);
+/**
+ * Heads made from the columns and then kept in a Register (a second author, a tombstone, a floor):
+ * copies, which a signature given in place to the version they were made from does not reach, so
+ * adopt() hands it to them.
+ */
+const COPIES = new WeakSet<Version>();
 
 /**
  * One entity: a register per component kind, plus its tombstone register.
@@ -209,9 +215,25 @@ export class EntityState {
    */
   adopt(v: Version): void {
     const i = fixedSlot(v.kind);
-    if (i < 0 || (this.inColumns & (1 << i)) === 0 || markOf(v) === undefined) return;
-    const h = this.cols!.read(this.row, i, this.id, this.marks?.[i]);
-    if (compareTs(h.ts, v.ts) === 0 && sameContent(h, v)) this.setMark(i, markOf(v));
+    const mark = markOf(v);
+    if (i < 0 || this.cols === undefined || mark === undefined) return;
+    if ((this.inColumns & (1 << i)) !== 0) {
+      const h = this.cols.read(this.row, i, this.id, this.marks?.[i]);
+      if (compareTs(h.ts, v.ts) === 0 && sameContent(h, v)) this.setMark(i, mark);
+      return;
+    }
+    // A head made from the columns and since kept in the side table (another author's write
+    // arrived before the signature did) is a copy: it takes the mark as a new object.
+    const s = this.fixed?.[i];
+    if (s === undefined) return;
+    const heads = s instanceof Register ? s.heads : [s];
+    const k = heads.findIndex(
+      (h) => COPIES.has(h) && markOf(h) === undefined && compareTs(h.ts, v.ts) === 0 && sameContent(h, v),
+    );
+    if (k < 0) return;
+    const signed: Version = { ...heads[k]!, ...mark };
+    if (s instanceof Register) s.heads = heads.map((h, j) => (j === k ? signed : h));
+    else this.fixed![i] = signed;
   }
 
   /** The general rules, on `v`'s register (a Register for the time being, see settle). */
@@ -273,7 +295,7 @@ export class EntityState {
   private pruneKnowledge(): void {
     this.each((kind, s, i) => {
       if (s instanceof Register) s.known.prune((t) => this.subsumed(kind, t));
-      else if (this.subsumed(kind, s.ts)) this.put(i, kind, new Register([s], new Knowledge()));
+      else if (this.subsumed(kind, s.ts)) this.put(i, kind, new Register([this.kept(i, s)], new Knowledge()));
     });
   }
 
@@ -532,12 +554,18 @@ export class EntityState {
     return (this.inColumns & (1 << i)) !== 0 ? this.cols!.read(this.row, i, this.id, this.marks?.[i]) : undefined;
   }
 
+  /** `h`, the bare head of fixed kind `i` (-1: none), about to be kept in a Register: noted in COPIES if made from the columns. */
+  private kept(i: number, h: Version): Version {
+    if (i >= 0 && (this.inColumns & (1 << i)) !== 0) COPIES.add(h);
+    return h;
+  }
+
   /** `v`'s register as a Register (made from a bare head, or empty), in its slot until settle(). */
   private register(kind: ComponentKind): Register {
     const i = fixedSlot(kind);
     const s = i >= 0 ? this.fixedAt(i) : this.other?.get(kind);
     if (s instanceof Register) return s;
-    const r = s === undefined ? new Register([], new Knowledge()) : new Register([s], Knowledge.of(s));
+    const r = s === undefined ? new Register([], new Knowledge()) : new Register([this.kept(i, s)], Knowledge.of(s));
     this.put(i, kind, r);
     return r;
   }
