@@ -186,10 +186,11 @@ export class EntityState {
     if (cols.authorOf(row, i) !== v.ts.node) return undefined;
     const cmp = cols.compareOwn(row, i, v.ts);
     if (cmp < 0) return OBSOLETE;
-    const h = cols.read(row, i, this.id, this.marks?.[i]);
-    if (cmp === 0) return sameContent(h, v) ? DUPLICATE : undefined;
+    if (cmp === 0) return sameContent(cols.read(row, i, this.id, this.marks?.[i]), v) ? DUPLICATE : undefined;
+    // The replaced head is made a Version only if a consumer reads `removed` (lean-columns.ts, Replaced).
+    const out = cols.replaced(row, i, this.id, this.marks?.[i]);
     this.put(i, v.kind, v);
-    return { kind: 'applied', removed: [h] };
+    return out;
   }
 
   /**
@@ -215,14 +216,21 @@ export class EntityState {
       if (compareTs(h.ts, v.ts) === 0 && sameContent(h, v)) this.setMark(i, mark);
       return;
     }
-    // A register that left the columns while `v` was being signed (a concurrent write arrived)
-    // holds a copy made from them: the copy takes the mark, or it stays unsigned in memory (expert
-    // review, 2026-12-04). A mark covers the content, so a same-content head may carry it.
-    const h = headAt(this.heads(v.kind), v.ts);
-    if (h === undefined || h === v || markOf(h) !== undefined || !sameContent(h, v)) return;
-    const m = h as { sig?: Uint8Array; proof?: Version['proof'] };
-    if (mark.sig !== undefined) m.sig = mark.sig;
-    if (mark.proof !== undefined) m.proof = mark.proof;
+    // A head that is another object with v's content takes the mark as a new object: a copy made
+    // from the columns and since kept in the side table (another author's write arrived before the
+    // signature did; expert review, 2026-12-04), or a same-content copy held instead of v. A mark
+    // covers the content, so the stores agree whatever object they hold.
+    const s = i >= 0 ? this.fixed?.[i] : this.other?.get(v.kind);
+    if (s === undefined) return;
+    const heads = s instanceof Register ? s.heads : [s];
+    const k = heads.findIndex(
+      (h) => h !== v && markOf(h) === undefined && compareTs(h.ts, v.ts) === 0 && sameContent(h, v),
+    );
+    if (k < 0) return;
+    const signed: Version = { ...heads[k]!, ...mark };
+    if (s instanceof Register) s.heads = heads.map((h, j) => (j === k ? signed : h));
+    else if (i >= 0) this.fixed![i] = signed;
+    else this.other!.set(v.kind, signed);
   }
 
   /** The general rules, on `v`'s register (a Register for the time being, see settle). */

@@ -3,7 +3,7 @@ import type { ComponentKind, EntityId, NodeId } from '../ids';
 import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
 import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta } from './entity-state';
-import { LeanColumns } from './lean-columns';
+import { LeanColumns, Replaced } from './lean-columns';
 import { shownSummary, viewOf, visibleAt, type EntityView } from './entity-view';
 import { matches, type Query } from './query';
 
@@ -44,7 +44,8 @@ export class EntityStore {
     const out = state.apply(v);
     switch (out.kind) {
       case 'applied':
-        this.versionCount += 1 - out.removed.length;
+        // A Replaced replaced one head: its `removed` is made only when read (lean-columns.ts).
+        this.versionCount += 1 - (out instanceof Replaced ? 1 : out.removed.length);
         return out;
       case 'obsolete':
         this.versionCount -= out.removed?.length ?? 0;
