@@ -15,7 +15,7 @@ import type { Timestamp } from '../../../../../src/core/clock/timestamp';
 import type { ComponentValue } from '../../../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/ids';
 import { DELETED, type Version } from '../../../../../src/core/merge/version';
-import type { ApplyOutcome } from '../../../../../src/core/store/entity-state';
+import { FIXED_KINDS, type ApplyOutcome } from '../../../../../src/core/store/entity-state';
 import { EntityStore } from '../../../../../src/core/store/entity-store';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
@@ -23,16 +23,8 @@ const numRuns = Number(process.env.NUM_RUNS ?? 500);
 
 const ENTITIES = ['e1', 'e2', 'e3'] as EntityId[];
 const AUTHORS = ['a', 'b', 'c'] as NodeId[];
-const KINDS = [
-  'position',
-  'velocity',
-  'classification',
-  'threat',
-  'source',
-  'expiry',
-  'speed',
-  DELETED,
-] as ComponentKind[];
+// The fixed kinds the columns hold, one kind they do not, and the tombstone.
+const KINDS = [...FIXED_KINDS, 'speed', DELETED] as ComponentKind[];
 const T0 = 1_700_000_000_000;
 
 const num = fc.oneof(
