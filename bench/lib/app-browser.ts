@@ -5,12 +5,14 @@
  * `window.lattice.ready`.
  *
  * Build check: dist/ is served when it is newer than every file in src/ and workers/. Otherwise the
- * app is built with `vite build` into a private directory (os.tmpdir()/lattice-bench-dist, reused
- * while it is newer than the sources), never into the shared dist/: other engineers may be serving
- * or rebuilding it. BENCH_BUILD=1 forces a fresh private build. The served directory and whether
+ * app is built with `vite build` into a private directory (os.tmpdir()/lattice-bench-dist-<hash of
+ * the repo root>, reused while it is newer than the sources), never into the shared dist/: other
+ * engineers may be serving or rebuilding it. The directory is keyed by the checkout, so benches run
+ * from two working trees at once never serve each other's build. BENCH_BUILD=1 forces a fresh private build. The served directory and whether
  * it was built now are reported, so a scenario can say what it measured.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,7 +41,10 @@ export interface BuildState {
   readonly built: boolean;
 }
 
-const PRIVATE_DIST = join(tmpdir(), 'lattice-bench-dist');
+const PRIVATE_DIST = join(
+  tmpdir(),
+  `lattice-bench-dist-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`,
+);
 
 function sourcesMtime(): number {
   return Math.max(
