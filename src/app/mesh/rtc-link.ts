@@ -51,6 +51,7 @@ export class RtcLink {
   private failedAttempts = 0;
   private path: SignalingKind | undefined;
   private sleeping = false;
+  private refusedByPeer = false;
   private error: string | undefined;
   private conn: PeerConnection | undefined;
   private slot: ConnSlot | undefined;
@@ -178,6 +179,18 @@ export class RtcLink {
     this.sleeping = false;
   }
 
+  /**
+   * The peer refused our latest attempt (it is partitioned from us). It signals nothing while
+   * refusing; its next announce addressed to us says it healed (Reconnect, SignalHandler).
+   */
+  get refusedUs(): boolean {
+    return this.refusedByPeer;
+  }
+
+  peerRefused(): void {
+    this.refusedByPeer = true;
+  }
+
   /** Partitioned from this peer: the link shows as refused (stop() keeps it so). */
   refuse(): void {
     this.linkState = 'refused';
@@ -228,6 +241,7 @@ export class RtcLink {
     this.opener = options.initiator;
     this.manual = options.manual;
     this.remoteDescribed = false;
+    this.refusedByPeer = false;
     this.linkState = 'connecting';
     this.attemptStartedAt = this.hooks.clock.monotonic();
     this.sleeping = false;

@@ -104,11 +104,15 @@ export class SignalHandler {
     link.announced(signal.data.incarnation, signal.data.links);
     link.stamped(at, !link.active);
     link.reachedVia(via);
-    const waiting = link.dormant || restarted || link.attempts === 0;
+    // A peer that refused us (it was partitioned) and now announces itself to us has healed: it
+    // sends no directed announce while refusing (Reconnect.retry skips a refused peer).
+    const healed = signal.to === o.self && link.refusedUs;
+    const waiting = link.dormant || restarted || link.attempts === 0 || healed;
     link.wake();
     if (o.self < signal.from) {
-      // A dormant or restarted peer is tried afresh; one we are backing off from (its connections
-      // kept failing) is left to the backoff's pending retry, or its announces would defeat it.
+      // A dormant, restarted or healed peer is tried afresh; one we are backing off from (its
+      // connections kept failing) is left to the backoff's pending retry, or its announces would
+      // defeat it.
       if (!waiting) return;
       link.resetAttempts();
       o.reconnect.connect(link);
@@ -154,6 +158,7 @@ export class SignalHandler {
     const session = signal.data.session;
     if (session !== undefined && link.session !== session) return;
     const reason = signal.data.reason;
+    if (reason === 'refused') link.peerRefused();
     if (session !== undefined && link.active) {
       // The peer ended this very connection (e.g. it partitioned us): close our side now.
       link.stop(reason);

@@ -133,6 +133,22 @@ describe('LinkManager', () => {
     await runUntil(s, 'healed', () => [a!, b!, c!].every((n) => n.connectedPeers().length === 2));
   });
 
+  it('links again as soon as a partitioned peer heals, not after the opener backed off while refused', async () => {
+    // b refuses everyone; a (the lower id, so the opener) keeps offering and backs off. On heal, b
+    // tells a it is back: a must open at once, not at its next backoff retry (tens of seconds).
+    const s = setup();
+    const [a, b] = ['a', 'b'].map((id) => node(s, id));
+    a!.start();
+    b!.start();
+    await runUntil(s, 'linked', () => state(a!, 'b') === 'connected' && state(b!, 'a') === 'connected');
+    b!.partition();
+    // After a's fifth refused offer its next retry is 4-12 s away (500 ms · 2^4, jittered).
+    await runUntil(s, 'five refused offers', () => (a!.peers()[0]?.attempts ?? 0) >= 5, 60_000);
+    expect(a!.peers()[0]!.lastError).toBe('refused');
+    b!.heal();
+    await runUntil(s, 'relinked', () => state(a!, 'b') === 'connected' && state(b!, 'a') === 'connected', 1000);
+  });
+
   it('reconnects with backoff after the connections fail', async () => {
     const s = setup();
     const [a, b] = ['a', 'b'].map((id) => node(s, id));
