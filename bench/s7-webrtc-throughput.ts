@@ -21,8 +21,8 @@ import { saveResult } from './lib/save';
 import { stat } from './lib/stats';
 
 const startedAt = new Date();
-const SIZES = QUICK ? [1_000, 10_000] : [1_000, 10_000, 50_000];
-const RUNS_AT = (n: number): number => (n >= 50_000 ? 1 : n >= 10_000 ? (QUICK ? 1 : 3) : 3);
+const SIZES = QUICK ? [1_000, 10_000] : [1_000, 10_000, 40_000];
+const RUNS_AT = (n: number): number => (n >= 40_000 ? 1 : n >= 10_000 ? (QUICK ? 1 : 3) : 3);
 /** The bulk row with larger components: tracks carrying a 1 KiB annotation (bytes, not version count, dominate). */
 const NOTE_SIZES = QUICK ? [4_000] : [4_000, 20_000];
 const NOTE_CHARS = 1000;
@@ -32,10 +32,24 @@ const RAW_MIB = QUICK ? 32 : 64;
 const RAW_RUNS = 3;
 const RAW = 'raw RTCDataChannel';
 const MB = 1e6;
+/**
+ * New registers one author may make a node hold at once: its share of the node budget and its burst
+ * (32,768 + 16,384, src/node/security/new-entity-limit.ts); beyond, 100 a second. Every version of
+ * this bench is a new register of A's, so a pair is replaced by a fresh one (new lattice, new
+ * nodes) before B would pass this, with a margin: the bench measures the sync, not that limit
+ * (which throttled the 50k and 20k runs of the first full sweep to ~100 versions/s, past 110 s).
+ */
+const REGISTER_ALLOWANCE = 45_000;
+/** A bulk run still short of its versions this long after heal() is recorded as it stands. */
+const LIMIT_MS = 110_000;
 const r3 = (x: number): number => Number(x.toPrecision(3));
 
 interface Bulk {
   n: number;
+  /** Versions B received: n, or fewer in a run that hit the deadline (its rates count these). */
+  got: number;
+  /** The run hit the deadline: recorded with what arrived, and listed in the notes. */
+  slow: boolean;
   fromConnectMs: number;
   fromHealMs: number;
   bytes: number;
@@ -85,6 +99,12 @@ async function writeTracks(page: Page, prefix: string, tracks: number, note = fa
   );
 }
 
+/** Versions/s and wire MB/s from connected, over what arrived (0 for a run that never connected). */
+const vps = (x: Bulk): number => (x.fromConnectMs > 0 ? (x.got / x.fromConnectMs) * 1000 : 0);
+const mbps = (x: Bulk): number => (x.fromConnectMs > 0 ? x.bytes / MB / (x.fromConnectMs / 1000) : 0);
+/** Wire bytes per component received. */
+const perVersion = (x: Bulk): number => x.bytes / Math.max(1, x.got);
+
 async function bulk(a: AppPage, b: AppPage, n: number, tag: string, note = false): Promise<Bulk> {
   await b.page.evaluate(() => window.lattice.partition());
   await b.page.waitForFunction(
@@ -100,27 +120,29 @@ async function bulk(a: AppPage, b: AppPage, n: number, tag: string, note = false
     log(`  (A's versions grew by ${(aAfter - aBefore).toString()}, expected ${n.toString()})`);
   const want = before + (aAfter - aBefore);
   const r = await b.page.evaluate(
-    async ({ peer, want }) => {
+    async ({ peer, want, base, limitMs }) => {
       // bytesIn is counted per peer across its connections: take the difference.
       const bytes0 = (await window.lattice.peers()).find((l) => l.id === peer)?.bytesIn ?? 0;
       const tHeal = performance.now();
       await window.lattice.heal();
       let tConnected = NaN;
       let bytes = 0;
-      const deadline = tHeal + 110_000;
+      const deadline = tHeal + limitMs;
       for (;;) {
         const links = await window.lattice.peers();
         const link = links.find((l) => l.id === peer && l.state === 'connected');
         if (link !== undefined && Number.isNaN(tConnected)) tConnected = performance.now();
-        if (link !== undefined) {
+        const late = performance.now() > deadline;
+        if (link !== undefined || late) {
           const v = (await window.lattice.stats()).versions;
-          if (v >= want) {
+          if (v >= want || late) {
+            // A run past the deadline is kept with what arrived (never dropped with the scenario).
             const t = performance.now();
             bytes = ((await window.lattice.peers()).find((l) => l.id === peer)?.bytesIn ?? 0) - bytes0;
-            return { fromHeal: t - tHeal, fromConnect: t - tConnected, bytes };
+            const fromConnect = Number.isNaN(tConnected) ? 0 : t - tConnected;
+            return { fromHeal: t - tHeal, fromConnect, bytes, got: v - base, slow: v < want };
           }
         }
-        if (performance.now() > deadline) throw new Error(`B holds fewer than ${want.toString()} versions after 110 s`);
         // Until connected, peers() every 5 ms. Then stats(), which counts B's shown entities (~1.4 ms
         // at 10k here): polled every 5 ms it took a quarter of B's worker, which the product never
         // spends; every 2 % of the time since connected (5–50 ms) bounds that cost and the timing
@@ -129,9 +151,14 @@ async function bulk(a: AppPage, b: AppPage, n: number, tag: string, note = false
         await new Promise((res) => setTimeout(res, Math.min(50, Math.max(5, since / 50))));
       }
     },
-    { peer: a.nodeId, want },
+    { peer: a.nodeId, want, base: before, limitMs: LIMIT_MS },
   );
-  return { n, fromConnectMs: r.fromConnect, fromHealMs: r.fromHeal, bytes: r.bytes, writeMs };
+  if (r.slow)
+    log(
+      `  (slow run: B holds ${r.got.toString()} of ${n.toString()} versions ${r3(r.fromHeal).toString()} ms after heal(), ` +
+        `connected for ${r3(r.fromConnect).toString()} ms)`,
+    );
+  return { n, got: r.got, slow: r.slow, fromConnectMs: r.fromConnect, fromHealMs: r.fromHeal, bytes: r.bytes, writeMs };
 }
 
 /** A creates `count` single-component entities; returns messages/s seen on B and A's own write rate. */
@@ -314,22 +341,33 @@ try {
   log(`s7: raw data channel ${rawBigRuns.join(', ')} MB/s (${RAW_SETTINGS[1]!.name})`);
   await ctx.close();
 
-  const [a, b] = await openPair(app, 's7-');
-  log(`s7: linked ${a.nodeId.slice(0, 8)} ↔ ${b.nodeId.slice(0, 8)}`);
-  // Warm-up: a small sync both ways through the same path.
-  await bulk(a, b, 200, 'warm');
-  await waitConnected(a.page, b.nodeId);
+  let pair: { a: AppPage; b: AppPage; used: number } | undefined;
+  /** The pair to run `registers` more of A's new registers on: a fresh one if B would pass its allowance. */
+  const pairFor = async (registers: number): Promise<[AppPage, AppPage]> => {
+    if (pair === undefined || pair.used + registers > REGISTER_ALLOWANCE) {
+      if (pair !== undefined) for (const t of [pair.a, pair.b]) await t.page.close();
+      const [a, b] = await openPair(app, 's7-');
+      log(`s7: linked ${a.nodeId.slice(0, 8)} ↔ ${b.nodeId.slice(0, 8)}`);
+      // Warm-up: a small sync through the same path.
+      await bulk(a, b, 200, 'warm');
+      await waitConnected(a.page, b.nodeId);
+      pair = { a, b, used: 200 };
+    }
+    pair.used += registers;
+    return [pair.a, pair.b];
+  };
 
   let seq = 0;
   for (const n of SIZES) {
     const runs: Bulk[] = [];
     for (let r = 0; r < RUNS_AT(n); r++) {
+      const [a, b] = await pairFor(n);
       const x = await bulk(a, b, n, `bulk${(seq++).toString()}`);
       runs.push(x);
       log(
         `s7: bulk ${n.toString()}: ${r3(x.fromConnectMs).toString()} ms from connected (${r3(x.fromHealMs).toString()} from heal), ` +
-          `${r3(x.bytes / 1024).toString()} KiB in, ${r3(x.bytes / MB / (x.fromConnectMs / 1000)).toString()} MB/s, ` +
-          `${r3((n / x.fromConnectMs) * 1000).toString()} versions/s; A wrote them in ${r3(x.writeMs).toString()} ms`,
+          `${r3(x.bytes / 1024).toString()} KiB in, ${r3(mbps(x)).toString()} MB/s, ` +
+          `${r3(vps(x)).toString()} versions/s; A wrote them in ${r3(x.writeMs).toString()} ms`,
       );
     }
     bulkRuns.set(n, runs);
@@ -337,16 +375,18 @@ try {
   for (const n of NOTE_SIZES) {
     const runs: Bulk[] = [];
     for (let r = 0; r < RUNS_AT(n); r++) {
+      const [a, b] = await pairFor(n);
       const x = await bulk(a, b, n, `note${(seq++).toString()}`, true);
       runs.push(x);
       log(
         `s7: bulk ${n.toString()} with 1 KiB notes: ${r3(x.fromConnectMs).toString()} ms from connected, ` +
-          `${r3(x.bytes / 1024).toString()} KiB in, ${r3(x.bytes / MB / (x.fromConnectMs / 1000)).toString()} MB/s, ` +
-          `${r3((n / x.fromConnectMs) * 1000).toString()} versions/s`,
+          `${r3(x.bytes / 1024).toString()} KiB in, ${r3(mbps(x)).toString()} MB/s, ` +
+          `${r3(vps(x)).toString()} versions/s`,
       );
     }
     noteRuns.set(n, runs);
   }
+  const [a, b] = await pairFor(SMALL * (SMALL_RUNS + 1));
   await waitConnected(a.page, b.nodeId);
   await waitConnected(b.page, a.nodeId);
   const before = await Promise.all([a, b].map((t) => t.page.evaluate(() => window.lattice.peers())));
@@ -374,15 +414,22 @@ const rawMed = stat(rawRuns);
 const rawBigMed = stat(rawBigRuns);
 function bulkNote(): string {
   const [n, runs] = [...bulkRuns.entries()].at(-1)!;
-  const perComponent = stat(runs.map((x) => x.bytes / n)).median;
-  const vps = stat(runs.map((x) => (n / x.fromConnectMs) * 1000)).median;
+  const perComponent = stat(runs.map(perVersion)).median;
+  const rate = stat(runs.map(vps)).median;
   return (
     `Bulk: at ${(n / 1000).toString()}k components the sync carries ${r3(perComponent).toString()} wire bytes per component ` +
-    `and applies ${r3(vps).toString()} versions/s, so it moves ${r3((perComponent * vps) / MB).toString()} MB/s; filling ` +
+    `and applies ${r3(rate).toString()} versions/s, so it moves ${r3((perComponent * rate) / MB).toString()} MB/s; filling ` +
     `30 MB/s at that density would take ${r3((30 * MB) / perComponent).toString()} versions/s. The data channel is not the ` +
     `limit (the raw channel does ${rawMed.median.toString()} MB/s here with the app's settings, ${rawBigMed.median.toString()} MB/s ` +
     "at most): the versions/s of the sync path (encode in A's worker, page bridge, decode + merge + persist in B's worker) is."
   );
+}
+function slowNote(): string {
+  const slow = [...bulkRuns.values(), ...noteRuns.values()].flat().filter((x) => x.slow);
+  if (slow.length === 0) return `Every bulk run completed within ${(LIMIT_MS / 1000).toString()} s of heal().`;
+  return `Runs past the ${(LIMIT_MS / 1000).toString()} s deadline: ${slow
+    .map((x) => `${x.got.toString()} of ${x.n.toString()} versions, connected ${r3(x.fromConnectMs).toString()} ms`)
+    .join('; ')}.`;
 }
 function smallNote(): string {
   const rate = stat(smallRuns.map((x) => x.rate)).median;
@@ -394,7 +441,7 @@ function smallNote(): string {
 }
 const rows: Row[] = [];
 for (const [n, runs] of bulkRuns) {
-  const mbs = runs.map((x) => r3(x.bytes / MB / (x.fromConnectMs / 1000)));
+  const mbs = runs.map((x) => r3(mbps(x)));
   rows.push({
     case: `bulk sync after heal, ${(n / 1000).toString()}k components: wire MB/s (from link connected)`,
     unit: 'MB/s',
@@ -402,13 +449,13 @@ for (const [n, runs] of bulkRuns) {
     ours: stat(mbs),
     peers: { [RAW]: rawMed },
     target: { text: '≥ 30 MB/s', value: 30 },
-    note: `${r3(stat(runs.map((x) => x.bytes)).median / n).toString()} wire B per component; ${stat(runs.map((x) => r3(x.fromConnectMs))).median.toString()} ms from connected, ${stat(runs.map((x) => r3(x.fromHealMs))).median.toString()} ms from heal(); ours/raw = ${r3(stat(mbs).median / rawMed.median).toString()}`,
+    note: `${r3(stat(runs.map(perVersion)).median).toString()} wire B per component; ${stat(runs.map((x) => r3(x.fromConnectMs))).median.toString()} ms from connected, ${stat(runs.map((x) => r3(x.fromHealMs))).median.toString()} ms from heal(); ours/raw = ${r3(stat(mbs).median / rawMed.median).toString()}`,
   });
   rows.push({
     case: `bulk sync after heal, ${(n / 1000).toString()}k components: versions/s (from link connected)`,
     unit: 'versions/s',
     better: 'higher',
-    ours: stat(runs.map((x) => r3((n / x.fromConnectMs) * 1000))),
+    ours: stat(runs.map((x) => r3(vps(x)))),
   });
   rows.push({
     case: `bulk sync after heal, ${(n / 1000).toString()}k components: ms from heal() (reconnect included)`,
@@ -418,7 +465,7 @@ for (const [n, runs] of bulkRuns) {
   });
 }
 for (const [n, runs] of noteRuns) {
-  const mbs = runs.map((x) => r3(x.bytes / MB / (x.fromConnectMs / 1000)));
+  const mbs = runs.map((x) => r3(mbps(x)));
   const what = `bulk sync after heal, ${(n / 1000).toString()}k components, tracks with a ${NOTE_CHARS.toString()}-character annotation`;
   rows.push({
     case: `${what}: wire MB/s (from link connected)`,
@@ -427,13 +474,13 @@ for (const [n, runs] of noteRuns) {
     ours: stat(mbs),
     peers: { [RAW]: rawMed },
     target: { text: '≥ 30 MB/s', value: 30 },
-    note: `${r3(stat(runs.map((x) => x.bytes)).median / n).toString()} wire B per component; ${stat(runs.map((x) => r3(x.fromConnectMs))).median.toString()} ms from connected; ours/raw = ${r3(stat(mbs).median / rawMed.median).toString()}, ours/raw at 256 KiB = ${r3(stat(mbs).median / rawBigMed.median).toString()}`,
+    note: `${r3(stat(runs.map(perVersion)).median).toString()} wire B per component; ${stat(runs.map((x) => r3(x.fromConnectMs))).median.toString()} ms from connected; ours/raw = ${r3(stat(mbs).median / rawMed.median).toString()}, ours/raw at 256 KiB = ${r3(stat(mbs).median / rawBigMed.median).toString()}`,
   });
   rows.push({
     case: `${what}: versions/s (from link connected)`,
     unit: 'versions/s',
     better: 'higher',
-    ours: stat(runs.map((x) => r3((n / x.fromConnectMs) * 1000))),
+    ours: stat(runs.map((x) => r3(vps(x)))),
   });
 }
 rows.push({
@@ -490,10 +537,15 @@ await saveResult({
       'simple-peer, frames bridged to the worker). Bulk: tab B `partition()`s, tab A creates N/2 tracks (position + velocity = N ' +
       "components), B `heal()`s; the clock runs from B's link reporting `connected` (polled every ~5 ms) until B's `stats().versions` " +
       "has grown by N; MB/s = the growth of B's `bytesIn` for A over that time (all frames: sync protocol, pings, payload). " +
-      'Medians of 3 runs at 1k and 10k, 1 run at 50k. The ms from heal() depend on which tab opens the link: the ' +
-      'lower node id offers (src/app/mesh/reconnect.ts); when that is A, whose retries backed off while B refused it, ' +
-      'B waits for A’s next attempt (up to tens of seconds here, where the ids are drawn anew each run). The MB/s and ' +
-      'versions/s rows run from connected.',
+      'Medians of 3 runs at 1k and 10k, 1 run at 40k. Each version is a new register of A’s, and a node takes ' +
+      'about 49k of one author’s at once, the rest at 100 a second (docs/security.md, “New registers per author”): ' +
+      `the runs move to a fresh pair (new lattice, new tabs) before B would pass ${REGISTER_ALLOWANCE.toString()}, so no ` +
+      'run measures that limit. The ms from heal() include the reconnect: the lower node id ' +
+      'opens the link (src/app/mesh/reconnect.ts); when that is A, whose retries backed off while B refused it, B’s ' +
+      'announce on heal() makes A open at once (until commit d9c1b93 A waited for its next backoff retry, up to 45 s, ' +
+      'and a run could pass the deadline). The MB/s and versions/s rows run from connected. A run still short of its ' +
+      `versions ${(LIMIT_MS / 1000).toString()} s after heal() is kept with what had arrived (its rates count those) and listed below.`,
+    slowNote(),
     `Small messages: A creates ${SMALL.toString()} single-component entities (≤ 256 create() calls in flight); rate = count / ` +
       "(B's watch seeing the last one − A's first call), on one machine clock. A's own create() rate is listed: a figure on B " +
       'cannot exceed it. Median of ' +
