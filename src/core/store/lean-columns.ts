@@ -29,6 +29,8 @@ const MAX_STRINGS = 1 << 16;
 const MAX_NODES = 1 << 20;
 const MAX_COUNTER = 0xffffffff;
 const NO_SEEN: readonly Timestamp[] = Object.freeze([]);
+/** A Replaced's fields while made() reads them (at most four: WIDTH). */
+const SCRATCH = new Float64Array(4);
 
 /** What a version carries to vouch for its content, kept by its entity beside the columns. */
 export type Mark = Pick<Version, 'sig' | 'proof'>;
@@ -135,8 +137,6 @@ export class LeanColumns {
   /** The last author interned: a batch's versions mostly share one. */
   private lastNode: NodeId | undefined;
   private lastNodeIndex = 0;
-  /** Fields of a replaced head, for made(). */
-  private readonly scratch = new Float64Array(4);
 
   constructor(kinds: readonly string[]) {
     if (kinds.length !== KINDS) throw new Error('LeanColumns: one width per fixed kind');
@@ -204,15 +204,59 @@ export class LeanColumns {
    */
   read(row: number, i: number, entity: EntityId, mark?: Mark): Version {
     const k = this.kinds[i]!;
-    const value = k.shapes[k.shape[row]!]!.make(k.fields, row * k.width, this.strings);
-    const v: Version = {
+    return this.made(
+      k,
+      k.shape[row]!,
+      k.fields,
+      row * k.width,
       entity,
-      kind: k.kind,
-      value: value as ComponentValue,
-      ts: { ms: k.ms[row]!, c: k.counter[row]!, node: this.nodes[k.author[row]!]! },
-      seen: NO_SEEN,
-    };
-    return mark === undefined ? v : { ...v, ...mark };
+      k.ms[row]!,
+      k.counter[row]!,
+      k.author[row]!,
+      mark,
+    );
+  }
+
+  /**
+   * Overwrites the head of fixed kind `i` in `row` with `v`, a later write by the same author (the
+   * caller checked), when `v` fits (see fits()) and its value has the shape the row holds: the same
+   * keys in the same order, of the same types. One pass over the value checks its keys against the
+   * row's shape and stores its fields, with no shape lookup and no author lookup (a sensor's updates
+   * keep their shape). False when it does not: the row's fields may then be partly overwritten, and
+   * the caller stores `v` by fits() and write() (or in the side table), having copied the replaced
+   * head first (Replaced).
+   */
+  update(row: number, i: number, v: Version): boolean {
+    const c = v.ts.c;
+    if (v.seen.length !== 0 || !(c >= 0 && c <= MAX_COUNTER && Math.floor(c) === c)) return false;
+    const value = v.value;
+    if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+    const k = this.kinds[i]!;
+    const shape = k.shapes[k.shape[row]!]!;
+    const keys = shape.keys;
+    const isString = shape.strings;
+    const fields = k.fields;
+    const at = row * k.width;
+    const record = value as Record<string, unknown>;
+    let f = 0;
+    for (const key in record) {
+      if (key !== keys[f]) return false;
+      const x = record[key];
+      if (isString[f]) {
+        if (typeof x !== 'string') return false;
+        const held = fields[at + f]! >>> 0;
+        if (this.strings[held] !== x) {
+          if (!this.internable(x)) return false;
+          fields[at + f] = this.stringOf(x);
+        }
+      } else if (typeof x === 'number') fields[at + f] = x;
+      else return false;
+      f++;
+    }
+    if (f !== keys.length) return false;
+    k.ms[row] = v.ts.ms;
+    k.counter[row] = c;
+    return true;
   }
 
   /**
@@ -221,52 +265,30 @@ export class LeanColumns {
    * (see Replaced).
    */
   replaced(row: number, i: number, entity: EntityId, mark: Mark | undefined): Replaced {
-    const k = this.kinds[i]!;
-    const w = k.width;
-    const f = k.fields;
-    const at = row * w;
-    return new Replaced(
-      this,
-      i,
-      entity,
-      mark,
-      k.ms[row]!,
-      k.counter[row]!,
-      k.author[row]!,
-      k.shape[row]!,
-      f[at]!,
-      w > 1 ? f[at + 1]! : 0,
-      w > 2 ? f[at + 2]! : 0,
-      w > 3 ? f[at + 3]! : 0,
-    );
+    return new Replaced(this, this.kinds[i]!, row, entity, mark);
   }
 
-  /** The Version a Replaced stands for: what read() gave for that head before it was overwritten. */
+  /**
+   * The Version a head in the columns stands for: the head of kind `k` (index `i`) whose fields are
+   * `fields` from `at`, with its timestamp and its signature or proof (`mark`). read() gives it
+   * for a row, a Replaced for the copy it took.
+   */
   made(
-    i: number,
+    k: KindColumns,
+    shape: number,
+    fields: Float64Array,
+    at: number,
     entity: EntityId,
-    mark: Mark | undefined,
     ms: number,
     c: number,
     author: number,
-    shape: number,
-    f0: number,
-    f1: number,
-    f2: number,
-    f3: number,
+    mark: Mark | undefined,
   ): Version {
-    const k = this.kinds[i]!;
-    const scratch = this.scratch;
-    scratch[0] = f0;
-    scratch[1] = f1;
-    scratch[2] = f2;
-    scratch[3] = f3;
-    // The shapes, strings and nodes tables only ever grow, so the indices copied still name the same entries.
-    const value = k.shapes[shape]!.make(scratch, 0, this.strings);
+    // The shapes, strings and nodes tables only ever grow, so indices copied earlier still name the same entries.
     const v: Version = {
       entity,
       kind: k.kind,
-      value: value as ComponentValue,
+      value: k.shapes[shape]!.make(fields, at, this.strings) as ComponentValue,
       ts: { ms, c, node: this.nodes[author]! },
       seen: NO_SEEN,
     };
@@ -395,61 +417,56 @@ export class Replaced {
   readonly kind = 'applied' as const;
   #list: readonly Version[] | undefined;
   readonly #cols: LeanColumns;
-  readonly #i: number;
+  readonly #k: KindColumns;
   readonly #entity: EntityId;
   readonly #mark: Mark | undefined;
   readonly #ms: number;
   readonly #c: number;
   readonly #author: number;
   readonly #shape: number;
+  /** The head's fields, copied: up to four (WIDTH). */
   readonly #f0: number;
   readonly #f1: number;
   readonly #f2: number;
   readonly #f3: number;
 
-  constructor(
-    cols: LeanColumns,
-    i: number,
-    entity: EntityId,
-    mark: Mark | undefined,
-    ms: number,
-    c: number,
-    author: number,
-    shape: number,
-    f0: number,
-    f1: number,
-    f2: number,
-    f3: number,
-  ) {
+  /** Copies the head of `k` (a fixed kind's columns in `cols`) in `row`. */
+  constructor(cols: LeanColumns, k: KindColumns, row: number, entity: EntityId, mark: Mark | undefined) {
+    const w = k.width;
+    const f = k.fields;
+    const at = row * w;
     this.#cols = cols;
-    this.#i = i;
+    this.#k = k;
     this.#entity = entity;
     this.#mark = mark;
-    this.#ms = ms;
-    this.#c = c;
-    this.#author = author;
-    this.#shape = shape;
-    this.#f0 = f0;
-    this.#f1 = f1;
-    this.#f2 = f2;
-    this.#f3 = f3;
+    this.#ms = k.ms[row]!;
+    this.#c = k.counter[row]!;
+    this.#author = k.author[row]!;
+    this.#shape = k.shape[row]!;
+    this.#f0 = f[at]!;
+    this.#f1 = w > 1 ? f[at + 1]! : 0;
+    this.#f2 = w > 2 ? f[at + 2]! : 0;
+    this.#f3 = w > 3 ? f[at + 3]! : 0;
   }
 
   get removed(): readonly Version[] {
-    return (this.#list ??= [
-      this.#cols.made(
-        this.#i,
-        this.#entity,
-        this.#mark,
-        this.#ms,
-        this.#c,
-        this.#author,
-        this.#shape,
-        this.#f0,
-        this.#f1,
-        this.#f2,
-        this.#f3,
-      ),
-    ]);
+    if (this.#list !== undefined) return this.#list;
+    const fields = SCRATCH;
+    fields[0] = this.#f0;
+    fields[1] = this.#f1;
+    fields[2] = this.#f2;
+    fields[3] = this.#f3;
+    const v = this.#cols.made(
+      this.#k,
+      this.#shape,
+      fields,
+      0,
+      this.#entity,
+      this.#ms,
+      this.#c,
+      this.#author,
+      this.#mark,
+    );
+    return (this.#list = [v]);
   }
 }
