@@ -2,6 +2,7 @@ import type { Timestamp } from '../clock/timestamp';
 import type { ComponentValue } from '../entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
 import type { Version } from '../merge/version';
+import { Interner } from '../wire/context';
 
 /**
  * The columnar form of the lean registers of the fixed kinds (docs/architecture.md, "Toward a
@@ -130,10 +131,9 @@ export class LeanColumns {
   private rows = 0;
   private readonly freeRows: number[] = [];
   private readonly kinds: KindColumns[];
-  private readonly nodes: NodeId[] = [];
-  private readonly nodeIndex = new Map<NodeId, number>();
-  private readonly strings: string[] = [];
-  private readonly stringIndex = new Map<string, number>();
+  /** Authors and value strings, interned as the wire encoder interns its tables (src/core/wire/context.ts). */
+  private readonly nodes = new Interner<NodeId>();
+  private readonly strings = new Interner<string>();
   /** The last author interned: a batch's versions mostly share one. */
   private lastNode: NodeId | undefined;
   private lastNodeIndex = 0;
@@ -167,7 +167,8 @@ export class LeanColumns {
     const ts = v.ts;
     const c = ts.c;
     if (!(c >= 0 && c <= MAX_COUNTER && Math.floor(c) === c)) return -1;
-    if (ts.node !== this.lastNode && this.nodeIndex.size >= MAX_NODES && !this.nodeIndex.has(ts.node)) return -1;
+    if (ts.node !== this.lastNode && this.nodes.list.length >= MAX_NODES && this.nodes.get(ts.node) === undefined)
+      return -1;
     return this.shapeOf(i, v.value);
   }
 
@@ -183,7 +184,7 @@ export class LeanColumns {
     const a = k.author[row]!;
     k.ms[row] = v.ts.ms;
     k.counter[row] = v.ts.c;
-    k.author[row] = this.nodes[a] === node ? a : this.nodeOf(node);
+    k.author[row] = this.nodes.list[a] === node ? a : this.nodeOf(node);
     k.shape[row] = s;
     const fields = k.fields;
     const at = row * k.width;
@@ -192,8 +193,8 @@ export class LeanColumns {
       const x = value[keys[f]!];
       if (shape.strings[f]) {
         const held = fields[at + f]! >>> 0;
-        const strings = this.strings;
-        fields[at + f] = held < strings.length && strings[held] === x ? held : this.stringOf(x as string);
+        const strings = this.strings.list;
+        fields[at + f] = held < strings.length && strings[held] === x ? held : this.strings.add(x as string);
       } else fields[at + f] = x as number;
     }
   }
@@ -245,9 +246,9 @@ export class LeanColumns {
       if (isString[f]) {
         if (typeof x !== 'string') return false;
         const held = fields[at + f]! >>> 0;
-        if (this.strings[held] !== x) {
+        if (this.strings.list[held] !== x) {
           if (!this.internable(x)) return false;
-          fields[at + f] = this.stringOf(x);
+          fields[at + f] = this.strings.add(x);
         }
       } else if (typeof x === 'number') fields[at + f] = x;
       else return false;
@@ -288,8 +289,8 @@ export class LeanColumns {
     const v: Version = {
       entity,
       kind: k.kind,
-      value: k.shapes[shape]!.make(fields, at, this.strings) as ComponentValue,
-      ts: { ms, c, node: this.nodes[author]! },
+      value: k.shapes[shape]!.make(fields, at, this.strings.list) as ComponentValue,
+      ts: { ms, c, node: this.nodes.list[author]! },
       seen: NO_SEEN,
     };
     return mark === undefined ? v : { ...v, ...mark };
@@ -297,7 +298,7 @@ export class LeanColumns {
 
   /** The author of the head of fixed kind `i` in `row`. */
   authorOf(row: number, i: number): NodeId {
-    return this.nodes[this.kinds[i]!.author[row]!]!;
+    return this.nodes.list[this.kinds[i]!.author[row]!]!;
   }
 
   /**
@@ -378,29 +379,14 @@ export class LeanColumns {
 
   /** Whether `s` is interned or can be. */
   private internable(s: string): boolean {
-    return this.strings.length < MAX_STRINGS || this.stringIndex.has(s);
+    return this.strings.list.length < MAX_STRINGS || this.strings.get(s) !== undefined;
   }
 
   private nodeOf(node: NodeId): number {
     if (node === this.lastNode) return this.lastNodeIndex;
-    let n = this.nodeIndex.get(node);
-    if (n === undefined) {
-      n = this.nodes.length;
-      this.nodes.push(node);
-      this.nodeIndex.set(node, n);
-    }
+    const n = this.nodes.add(node);
     this.lastNode = node;
     this.lastNodeIndex = n;
-    return n;
-  }
-
-  private stringOf(s: string): number {
-    let n = this.stringIndex.get(s);
-    if (n === undefined) {
-      n = this.strings.length;
-      this.strings.push(s);
-      this.stringIndex.set(s, n);
-    }
     return n;
   }
 }
