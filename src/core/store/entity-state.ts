@@ -189,7 +189,9 @@ export class EntityState {
     if (cmp === 0) return sameContent(cols.read(row, i, this.id, this.marks?.[i]), v) ? DUPLICATE : undefined;
     // The replaced head is made a Version only if a consumer reads `removed` (lean-columns.ts, Replaced).
     const out = cols.replaced(row, i, this.id, this.marks?.[i]);
-    this.put(i, v.kind, v);
+    // The row's shape and author stay (an update mostly keeps both): see LeanColumns.update.
+    if (!cols.update(row, i, v)) this.put(i, v.kind, v);
+    else if (this.marks !== undefined || v.sig !== undefined || v.proof !== undefined) this.setMark(i, markOf(v));
     return out;
   }
 

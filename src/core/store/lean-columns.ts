@@ -2,6 +2,7 @@ import type { Timestamp } from '../clock/timestamp';
 import type { ComponentValue } from '../entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
 import type { Version } from '../merge/version';
+import { Interner } from '../wire/context';
 
 /**
  * The columnar form of the lean registers of the fixed kinds (docs/architecture.md, "Toward a
@@ -29,6 +30,8 @@ const MAX_STRINGS = 1 << 16;
 const MAX_NODES = 1 << 20;
 const MAX_COUNTER = 0xffffffff;
 const NO_SEEN: readonly Timestamp[] = Object.freeze([]);
+/** A Replaced's fields while made() reads them (at most four: WIDTH). */
+const SCRATCH = new Float64Array(4);
 
 /** What a version carries to vouch for its content, kept by its entity beside the columns. */
 export type Mark = Pick<Version, 'sig' | 'proof'>;
@@ -128,15 +131,12 @@ export class LeanColumns {
   private rows = 0;
   private readonly freeRows: number[] = [];
   private readonly kinds: KindColumns[];
-  private readonly nodes: NodeId[] = [];
-  private readonly nodeIndex = new Map<NodeId, number>();
-  private readonly strings: string[] = [];
-  private readonly stringIndex = new Map<string, number>();
+  /** Authors and value strings, interned as the wire encoder interns its tables (src/core/wire/context.ts). */
+  private readonly nodes = new Interner<NodeId>();
+  private readonly strings = new Interner<string>();
   /** The last author interned: a batch's versions mostly share one. */
   private lastNode: NodeId | undefined;
   private lastNodeIndex = 0;
-  /** Fields of a replaced head, for made(). */
-  private readonly scratch = new Float64Array(4);
 
   constructor(kinds: readonly string[]) {
     if (kinds.length !== KINDS) throw new Error('LeanColumns: one width per fixed kind');
@@ -167,7 +167,8 @@ export class LeanColumns {
     const ts = v.ts;
     const c = ts.c;
     if (!(c >= 0 && c <= MAX_COUNTER && Math.floor(c) === c)) return -1;
-    if (ts.node !== this.lastNode && this.nodeIndex.size >= MAX_NODES && !this.nodeIndex.has(ts.node)) return -1;
+    if (ts.node !== this.lastNode && this.nodes.list.length >= MAX_NODES && this.nodes.get(ts.node) === undefined)
+      return -1;
     return this.shapeOf(i, v.value);
   }
 
@@ -183,7 +184,7 @@ export class LeanColumns {
     const a = k.author[row]!;
     k.ms[row] = v.ts.ms;
     k.counter[row] = v.ts.c;
-    k.author[row] = this.nodes[a] === node ? a : this.nodeOf(node);
+    k.author[row] = this.nodes.list[a] === node ? a : this.nodeOf(node);
     k.shape[row] = s;
     const fields = k.fields;
     const at = row * k.width;
@@ -192,8 +193,8 @@ export class LeanColumns {
       const x = value[keys[f]!];
       if (shape.strings[f]) {
         const held = fields[at + f]! >>> 0;
-        const strings = this.strings;
-        fields[at + f] = held < strings.length && strings[held] === x ? held : this.stringOf(x as string);
+        const strings = this.strings.list;
+        fields[at + f] = held < strings.length && strings[held] === x ? held : this.strings.add(x as string);
       } else fields[at + f] = x as number;
     }
   }
@@ -204,15 +205,59 @@ export class LeanColumns {
    */
   read(row: number, i: number, entity: EntityId, mark?: Mark): Version {
     const k = this.kinds[i]!;
-    const value = k.shapes[k.shape[row]!]!.make(k.fields, row * k.width, this.strings);
-    const v: Version = {
+    return this.made(
+      k,
+      k.shape[row]!,
+      k.fields,
+      row * k.width,
       entity,
-      kind: k.kind,
-      value: value as ComponentValue,
-      ts: { ms: k.ms[row]!, c: k.counter[row]!, node: this.nodes[k.author[row]!]! },
-      seen: NO_SEEN,
-    };
-    return mark === undefined ? v : { ...v, ...mark };
+      k.ms[row]!,
+      k.counter[row]!,
+      k.author[row]!,
+      mark,
+    );
+  }
+
+  /**
+   * Overwrites the head of fixed kind `i` in `row` with `v`, a later write by the same author (the
+   * caller checked), when `v` fits (see fits()) and its value has the shape the row holds: the same
+   * keys in the same order, of the same types. One pass over the value checks its keys against the
+   * row's shape and stores its fields, with no shape lookup and no author lookup (a sensor's updates
+   * keep their shape). False when it does not: the row's fields may then be partly overwritten, and
+   * the caller stores `v` by fits() and write() (or in the side table), having copied the replaced
+   * head first (Replaced).
+   */
+  update(row: number, i: number, v: Version): boolean {
+    const c = v.ts.c;
+    if (v.seen.length !== 0 || !(c >= 0 && c <= MAX_COUNTER && Math.floor(c) === c)) return false;
+    const value = v.value;
+    if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+    const k = this.kinds[i]!;
+    const shape = k.shapes[k.shape[row]!]!;
+    const keys = shape.keys;
+    const isString = shape.strings;
+    const fields = k.fields;
+    const at = row * k.width;
+    const record = value as Record<string, unknown>;
+    let f = 0;
+    for (const key in record) {
+      if (key !== keys[f]) return false;
+      const x = record[key];
+      if (isString[f]) {
+        if (typeof x !== 'string') return false;
+        const held = fields[at + f]! >>> 0;
+        if (this.strings.list[held] !== x) {
+          if (!this.internable(x)) return false;
+          fields[at + f] = this.strings.add(x);
+        }
+      } else if (typeof x === 'number') fields[at + f] = x;
+      else return false;
+      f++;
+    }
+    if (f !== keys.length) return false;
+    k.ms[row] = v.ts.ms;
+    k.counter[row] = c;
+    return true;
   }
 
   /**
@@ -221,53 +266,31 @@ export class LeanColumns {
    * (see Replaced).
    */
   replaced(row: number, i: number, entity: EntityId, mark: Mark | undefined): Replaced {
-    const k = this.kinds[i]!;
-    const w = k.width;
-    const f = k.fields;
-    const at = row * w;
-    return new Replaced(
-      this,
-      i,
-      entity,
-      mark,
-      k.ms[row]!,
-      k.counter[row]!,
-      k.author[row]!,
-      k.shape[row]!,
-      f[at]!,
-      w > 1 ? f[at + 1]! : 0,
-      w > 2 ? f[at + 2]! : 0,
-      w > 3 ? f[at + 3]! : 0,
-    );
+    return new Replaced(this, this.kinds[i]!, row, entity, mark);
   }
 
-  /** The Version a Replaced stands for: what read() gave for that head before it was overwritten. */
+  /**
+   * The Version a head in the columns stands for: the head of kind `k` (index `i`) whose fields are
+   * `fields` from `at`, with its timestamp and its signature or proof (`mark`). read() gives it
+   * for a row, a Replaced for the copy it took.
+   */
   made(
-    i: number,
+    k: KindColumns,
+    shape: number,
+    fields: Float64Array,
+    at: number,
     entity: EntityId,
-    mark: Mark | undefined,
     ms: number,
     c: number,
     author: number,
-    shape: number,
-    f0: number,
-    f1: number,
-    f2: number,
-    f3: number,
+    mark: Mark | undefined,
   ): Version {
-    const k = this.kinds[i]!;
-    const scratch = this.scratch;
-    scratch[0] = f0;
-    scratch[1] = f1;
-    scratch[2] = f2;
-    scratch[3] = f3;
-    // The shapes, strings and nodes tables only ever grow, so the indices copied still name the same entries.
-    const value = k.shapes[shape]!.make(scratch, 0, this.strings);
+    // The shapes, strings and nodes tables only ever grow, so indices copied earlier still name the same entries.
     const v: Version = {
       entity,
       kind: k.kind,
-      value: value as ComponentValue,
-      ts: { ms, c, node: this.nodes[author]! },
+      value: k.shapes[shape]!.make(fields, at, this.strings.list) as ComponentValue,
+      ts: { ms, c, node: this.nodes.list[author]! },
       seen: NO_SEEN,
     };
     return mark === undefined ? v : { ...v, ...mark };
@@ -275,7 +298,7 @@ export class LeanColumns {
 
   /** The author of the head of fixed kind `i` in `row`. */
   authorOf(row: number, i: number): NodeId {
-    return this.nodes[this.kinds[i]!.author[row]!]!;
+    return this.nodes.list[this.kinds[i]!.author[row]!]!;
   }
 
   /**
@@ -356,29 +379,14 @@ export class LeanColumns {
 
   /** Whether `s` is interned or can be. */
   private internable(s: string): boolean {
-    return this.strings.length < MAX_STRINGS || this.stringIndex.has(s);
+    return this.strings.list.length < MAX_STRINGS || this.strings.get(s) !== undefined;
   }
 
   private nodeOf(node: NodeId): number {
     if (node === this.lastNode) return this.lastNodeIndex;
-    let n = this.nodeIndex.get(node);
-    if (n === undefined) {
-      n = this.nodes.length;
-      this.nodes.push(node);
-      this.nodeIndex.set(node, n);
-    }
+    const n = this.nodes.add(node);
     this.lastNode = node;
     this.lastNodeIndex = n;
-    return n;
-  }
-
-  private stringOf(s: string): number {
-    let n = this.stringIndex.get(s);
-    if (n === undefined) {
-      n = this.strings.length;
-      this.strings.push(s);
-      this.stringIndex.set(s, n);
-    }
     return n;
   }
 }
@@ -395,61 +403,56 @@ export class Replaced {
   readonly kind = 'applied' as const;
   #list: readonly Version[] | undefined;
   readonly #cols: LeanColumns;
-  readonly #i: number;
+  readonly #k: KindColumns;
   readonly #entity: EntityId;
   readonly #mark: Mark | undefined;
   readonly #ms: number;
   readonly #c: number;
   readonly #author: number;
   readonly #shape: number;
+  /** The head's fields, copied: up to four (WIDTH). */
   readonly #f0: number;
   readonly #f1: number;
   readonly #f2: number;
   readonly #f3: number;
 
-  constructor(
-    cols: LeanColumns,
-    i: number,
-    entity: EntityId,
-    mark: Mark | undefined,
-    ms: number,
-    c: number,
-    author: number,
-    shape: number,
-    f0: number,
-    f1: number,
-    f2: number,
-    f3: number,
-  ) {
+  /** Copies the head of `k` (a fixed kind's columns in `cols`) in `row`. */
+  constructor(cols: LeanColumns, k: KindColumns, row: number, entity: EntityId, mark: Mark | undefined) {
+    const w = k.width;
+    const f = k.fields;
+    const at = row * w;
     this.#cols = cols;
-    this.#i = i;
+    this.#k = k;
     this.#entity = entity;
     this.#mark = mark;
-    this.#ms = ms;
-    this.#c = c;
-    this.#author = author;
-    this.#shape = shape;
-    this.#f0 = f0;
-    this.#f1 = f1;
-    this.#f2 = f2;
-    this.#f3 = f3;
+    this.#ms = k.ms[row]!;
+    this.#c = k.counter[row]!;
+    this.#author = k.author[row]!;
+    this.#shape = k.shape[row]!;
+    this.#f0 = f[at]!;
+    this.#f1 = w > 1 ? f[at + 1]! : 0;
+    this.#f2 = w > 2 ? f[at + 2]! : 0;
+    this.#f3 = w > 3 ? f[at + 3]! : 0;
   }
 
   get removed(): readonly Version[] {
-    return (this.#list ??= [
-      this.#cols.made(
-        this.#i,
-        this.#entity,
-        this.#mark,
-        this.#ms,
-        this.#c,
-        this.#author,
-        this.#shape,
-        this.#f0,
-        this.#f1,
-        this.#f2,
-        this.#f3,
-      ),
-    ]);
+    if (this.#list !== undefined) return this.#list;
+    const fields = SCRATCH;
+    fields[0] = this.#f0;
+    fields[1] = this.#f1;
+    fields[2] = this.#f2;
+    fields[3] = this.#f3;
+    const v = this.#cols.made(
+      this.#k,
+      this.#shape,
+      fields,
+      0,
+      this.#entity,
+      this.#ms,
+      this.#c,
+      this.#author,
+      this.#mark,
+    );
+    return (this.#list = [v]);
   }
 }

@@ -13,6 +13,7 @@ import { resolveLimits, type DecodeOptions } from './limits';
 import { decodeOpaque, validated } from './opaque-codec';
 import type { Decoder } from '../bytes/decoder';
 import { MAX_LAT_Q, MAX_LON_Q } from './quantize';
+import { firstIndices, RepeatSet } from './repeat-set';
 import { readEntityTable, readNodeTable, readStringTable } from './tables';
 import { decodeKnown } from './value-codec';
 import { unzigzag } from '../bytes/zigzag';
@@ -56,13 +57,18 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
   const revalidate = options?.revalidate === true;
   // The encoder never writes the same (entity, kind, clock) twice in a batch; refusing repeats keeps
   // a small frame of one-byte "same entity, same clock" versions from decoding to megabytes.
-  const seenKeys = new Set<string>();
+  const repeats = new RepeatSet(count);
+  const entityFirst = firstIndices(entities);
+  const nodeFirst = firstIndices(nodes);
+  /** Codes of the unknown kinds of this batch, after the tags (an opaque kind is a string-table entry). */
+  let opaqueKinds: Map<string, number> | undefined;
 
   const out: Version[] = new Array<Version>(count);
   let entity: EntityId | undefined;
   let ts: Timestamp | undefined;
   let prevMs = 0;
   let entityIndex = -1;
+  let nodeIndex = -1;
   for (let i = 0; i < count; i++) {
     const h = r.readU8();
     const tag = h & 0x0f;
@@ -85,7 +91,8 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
     else if (entity === undefined) r.fail('first version refers to a previous entity');
 
     if (clockMode === F.CLOCK_NEW || (clockMode === F.CLOCK_EXTENDED && (extras & F.EXTRA_SAME_CLOCK) === 0)) {
-      const node = readNode(r, nodes);
+      nodeIndex = readNodeIndex(r, nodes);
+      const node = nodes[nodeIndex]!;
       const v = r.readVarUint();
       const hasC = v % 2;
       const ms = prevMs + unzigzag((v - hasC) / 2);
@@ -119,6 +126,7 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
     ctx.ms = ts.ms;
     let kind: ComponentKind;
     let value: ComponentValue | null;
+    let kindCode = tag;
     if (tag === F.TAG_DELETED) {
       kind = DELETED;
       value = null;
@@ -126,6 +134,9 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
       const o = decodeOpaque(ctx);
       kind = o.kind as ComponentKind;
       value = o.value;
+      opaqueKinds ??= new Map();
+      kindCode = opaqueKinds.get(kind) ?? 16 + opaqueKinds.size;
+      opaqueKinds.set(kind, kindCode);
     } else {
       const k = kindOfTag(tag);
       if (k === undefined) return r.fail(`unknown kind tag ${tag}`);
@@ -133,9 +144,8 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
       value = decodeKnown(ctx, tag);
       if (revalidate) value = validated(kind, value);
     }
-    const key = `${kind}\u0000${ts.ms}\u0000${ts.c}\u0000${ts.node}\u0000${entity}`;
-    if (seenKeys.has(key)) r.fail(`version ${i} repeats (entity, kind, clock) within the batch`);
-    seenKeys.add(key);
+    if (!repeats.add(entityFirst[entityIndex]!, kindCode, ts.ms, ts.c, nodeFirst[nodeIndex]!))
+      r.fail(`version ${i} repeats (entity, kind, clock) within the batch`);
     const made: Version =
       proof !== undefined
         ? { entity, kind, value, ts, seen, proof }
@@ -150,9 +160,13 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
 }
 
 function readNode(r: Decoder, nodes: readonly NodeId[]): NodeId {
+  return nodes[readNodeIndex(r, nodes)]!;
+}
+
+function readNodeIndex(r: Decoder, nodes: readonly NodeId[]): number {
   const idx = r.readVarUint();
   if (idx >= nodes.length) r.fail(`node index ${idx} out of range (table has ${nodes.length})`);
-  return nodes[idx]!;
+  return idx;
 }
 
 function readCounter(r: Decoder): number {

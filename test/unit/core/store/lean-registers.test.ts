@@ -146,4 +146,36 @@ describe('the columns keep a value exactly whatever its keys (lean-columns.ts)',
     store.apply(v('position', odd, 1001));
     expect(store.heads(E, 'position' as ComponentKind)[0]!.value).toEqual(odd);
   });
+
+  it("a sole author's update reads back with its own keys, in its own order, whatever the row held", () => {
+    // An update is stored in the row's shape only when it has that shape (LeanColumns.update).
+    const store = new EntityStore({ columns: true });
+    const P = 'position' as ComponentKind;
+    const C = 'classification' as ComponentKind;
+    const updates: [ComponentKind, Version['value']][] = [
+      [P, { lat: 1, lon: 2, alt: 3 }],
+      [P, { lat: 4, lon: 5, alt: 6 }],
+      [P, { lon: 7, lat: 8, alt: 9 }],
+      [P, { lat: 1, lon: 2 }],
+      [P, { lat: 1, lon: 2, alt: 3, accuracy: 4 }],
+      [P, { lat: 1, lon: 2, alt: 'x' } as unknown as Version['value']],
+      [P, { lat: 1, lon: 2, alt: 3 }],
+      [C, { label: 'uav', disposition: 'HOSTILE', environment: 'AIR', confidence: 0.5 }],
+      [C, { label: 'uav', disposition: 'NEUTRAL', environment: 'AIR', confidence: 0.25 }],
+      [C, { label: 'boat', disposition: 'NEUTRAL', environment: 'SEA', confidence: 1 }],
+      [C, { label: 'boat', disposition: 3, environment: 'SEA', confidence: 1 } as unknown as Version['value']],
+      [C, { label: 'boat', disposition: 'NEUTRAL', environment: 'SEA', confidence: 1 }],
+    ];
+    let ms = 1000;
+    for (const [kind, value] of updates) {
+      const write = { ...v(kind, value, ms++), ...(ms % 2 === 0 ? { sig: new Uint8Array([ms & 0xff]) } : {}) };
+      store.apply(write);
+      const [head] = store.heads(E, kind);
+      expect(head!.value).toEqual(value);
+      expect(Object.keys(head!.value as object)).toEqual(Object.keys(value as object));
+      expect(head!.ts).toEqual(write.ts);
+      expect(head!.sig).toEqual(write.sig);
+    }
+    expect(store.size).toBe(2);
+  });
 });

@@ -372,6 +372,31 @@ describe('wire decoding refuses what the encoder never writes', () => {
     expect(() => decodeVersions(repeats(65_536, 1_700_000_000_000))).toThrow(WireError);
   });
 
+  it('a repeat is refused when the tables list its entity or its author twice', () => {
+    const ms = 1_700_000_000_000;
+    /** Two tombstones at `ms`: of entities[0] by nodes[0], then of entities[last] by nodes[last]. */
+    const twice = (nodes: NodeId[], entities: EntityId[]): Uint8Array => {
+      const w = new Encoder(128);
+      w.writeU8(F.FORMAT_VERSION);
+      w.writeU8(0);
+      writeNodeTable(w, nodes);
+      writeEntityTable(w, entities);
+      writeStringTable(w, []);
+      versionCount(w, 2);
+      for (const last of [false, true]) {
+        w.writeU8(F.TAG_DELETED | (F.ENTITY_INDEX << 4) | (F.CLOCK_NEW << 6));
+        w.writeVarUint(last ? entities.length - 1 : 0);
+        w.writeVarUint(last ? nodes.length - 1 : 0);
+        w.writeVarUint(zigzag(last ? 0 : ms) * 2);
+      }
+      return w.finish();
+    };
+    expect(decodeVersions(twice(['h', 'g'] as NodeId[], ['e1', 'e2'] as EntityId[]))).toHaveLength(2);
+    expect(() => decodeVersions(twice(['h', 'h'] as NodeId[], ['e1'] as EntityId[]))).toThrow(/repeats/);
+    expect(() => decodeVersions(twice(['h'] as NodeId[], ['e1', 'e1'] as EntityId[]))).toThrow(/repeats/);
+    expect(() => decodeVersions(twice(['h', 'h'] as NodeId[], ['e1', 'e1'] as EntityId[]))).toThrow(/repeats/);
+  });
+
   it('an integer epoch in the float64 form is refused (one value, one encoding)', () => {
     const ms = 1_700_000_000_000;
     const v = {
