@@ -122,13 +122,14 @@ const PROMPT_PROBE = `(() => {
   const seen = new Set();
   const seenTasks = new Set();
   const seenApproved = new Set();
-  const probe = { seen: [], calls: 0, approve: false, decided: [], refused: 0, tasks: [], approved: [] };
+  const probe = { seen: [], calls: 0, approve: false, decided: [], refused: 0, tasks: [], approved: [], last: {} };
   window.s12 = probe;
   let running = false;
   let again = false;
   function take(list) {
     const now = Date.now();
     for (const r of list) {
+      probe.last[r.requestId] = r.state;
       // Hops of the decision path: the approval first listed as approved here, with its decidedAt.
       if (r.state === 'approved' && !seenApproved.has(r.requestId)) {
         seenApproved.add(r.requestId);
@@ -237,6 +238,9 @@ const readApproved = async (tab: AppPage): Promise<Listed> =>
 /** The page's long tasks (> 50 ms, the browser's PerformanceObserver): [epoch ms at start, duration ms]. */
 const readLongTasks = async (tab: AppPage): Promise<[number, number][]> =>
   tab.page.evaluate(() => (window as unknown as { s12: { longTasks: [number, number][] } }).s12.longTasks);
+/** Each request's state as the tab's lists last showed it. */
+const readLast = async (tab: AppPage): Promise<Record<string, string>> =>
+  tab.page.evaluate(() => (window as unknown as { s12: { last: Record<string, string> } }).s12.last);
 const readSeen = async (tab: AppPage): Promise<Seen> =>
   tab.page.evaluate(() => (window as unknown as { s12: { seen: Seen } }).s12.seen);
 
@@ -256,6 +260,9 @@ interface Window_ {
   readonly linked: boolean;
   /** Versions A's write-behind still had to persist at the window's end (local writes reach listeners once durable). */
   readonly pendingA: number;
+  /** A's budgeter for its link to B (budgetStats): the `high` class's queued items at the window's end and its queue-to-wire p99 over the last 10 s. */
+  readonly highQueued: number;
+  readonly highP99: number;
 }
 
 const startedAt = new Date();
@@ -290,6 +297,8 @@ const tailHops = { decideWrite: [] as number[], writeTask: [] as number[], taskL
 /** HIGH path on B: A's gate raised the request (requestedAt) → listed on B (A durable, signed, both pages, the channel, B's check, merge, durable, cue). */
 const raisedToB: number[] = [];
 let noTaskOnA = 0;
+/** Of those, by the request's state as A's lists last showed it: closed before the decision came (cancelled, timed out, denied), approved, or never decided on A. */
+const noTask = { closed: 0, approved: 0, undecided: 0 };
 /** Each page's main thread in the windows: longest task, and the share of wall time spent in tasks over 50 ms. */
 const longest = { a: 0, b: 0 };
 const inLongTasks = { a: 0, b: 0 };
@@ -381,13 +390,17 @@ try {
         a.nodeId,
       ),
       pendingA: (await a.page.evaluate(() => window.lattice.stats())).storage.pending,
+      ...(await a.page.evaluate(async (id) => {
+        const high = (await window.lattice.budgetStats(id)).classes.high;
+        return { highQueued: high.queued, highP99: high.latencyP99Ms };
+      }, b.nodeId)),
     };
     windows.push(w);
     loadDuring.push(machine().loadAvg);
     log(
       `s12 window ${(k + 1).toString()}: worker A ${w.workerA.toString()} %, worker B ${w.workerB.toString()} %, ` +
         `main A ${w.mainA.toString()} %, main B ${w.mainB.toString()} % of one core; B ${w.linked ? 'linked to' : 'NOT linked to'} A; ` +
-        `A's write-behind ${w.pendingA.toString()} versions behind`,
+        `A's write-behind ${w.pendingA.toString()} versions behind; A's high class to B: ${w.highQueued.toString()} queued, p99 ${w.highP99.toString()} ms`,
     );
   }
   // Let the last requests reach B before reading.
@@ -416,13 +429,19 @@ try {
   }
   const tasksOnA = new Map((await readTasks(a)).map(([id, t, written]) => [id, [t, written] as const]));
   const approvedOnA = new Map((await readApproved(a)).map(([id, t, decided]) => [id, [t, decided] as const]));
+  const lastOnA = await readLast(a);
   const hopRows: { total: number; decideWrite: number; writeTask: number; taskListed: number }[] = [];
   for (const [id, decidedAt] of await readDecided(b)) {
     if (writtenAt(id) < countedFrom) continue;
     decisions++;
     const listed = tasksOnA.get(id);
-    if (listed === undefined) noTaskOnA++;
-    else decideToTask.push(listed[0] - decidedAt);
+    if (listed === undefined) {
+      noTaskOnA++;
+      const state = lastOnA[id];
+      if (state === 'approved') noTask.approved++;
+      else if (state === 'cancelled' || state === 'timed_out' || state === 'denied') noTask.closed++;
+      else noTask.undecided++;
+    } else decideToTask.push(listed[0] - decidedAt);
     const approved = approvedOnA.get(id);
     if (approved === undefined || listed === undefined) continue;
     const [seenAt, written] = approved;
@@ -615,6 +634,36 @@ const rows: Row[] = [
           },
         ],
   ),
+  {
+    case: "approvals without a task on A: A's lists last showed the request cancelled, timed out or denied (closed before the decision came: no task is owed)",
+    unit: 'decisions',
+    better: 'lower',
+    ours: stat([noTask.closed]),
+  },
+  {
+    case: 'approvals without a task on A: A last showed the request approved (a task owed, not listed)',
+    unit: 'decisions',
+    better: 'lower',
+    ours: stat([noTask.approved]),
+  },
+  {
+    case: 'approvals without a task on A: A last showed the request pending, or never listed (the decision had not reached A)',
+    unit: 'decisions',
+    better: 'lower',
+    ours: stat([noTask.undecided]),
+  },
+  {
+    case: "part: A's budgeter, its link to B, `high` class (approvals, tasks, HIGH threats and HIGH tracks' motion): queue → wire p99 over each window's last 10 s (budgetStats)",
+    unit: 'ms',
+    better: 'lower',
+    ours: stat(per((w) => w.highP99)),
+  },
+  {
+    case: "part: A's budgeter, `high` class: items queued at a window's end",
+    unit: 'items',
+    better: 'lower',
+    ours: stat(per((w) => w.highQueued)),
+  },
   {
     case: "part: A's threat write → A's gate raised the request (requestedAt), p50",
     unit: 'ms',

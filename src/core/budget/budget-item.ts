@@ -10,6 +10,12 @@ export interface BudgetItem<P> {
   readonly bytes: number;
   readonly payload: P;
   readonly key?: string;
+  /**
+   * Goes ahead of its class's other items (FIFO among the leading ones): in `high`, a decision or a
+   * threat change ahead of the HIGH tracks' motion, which can fill the class beyond the budget
+   * (docs/budgeter.md, "Queues").
+   */
+  readonly lead?: boolean;
 }
 
 /** An item as it waits in a queue: when it first entered, for queue-to-wire latency. */

@@ -22,18 +22,25 @@ export type EnqueueOutcome =
  * let a track that moves faster than the queue drains be pushed back forever and never be sent;
  * staying put, it goes out within one queue length carrying its latest value, and its latency
  * counts from the oldest change it stands for. When full, a new key is deferred rather than
- * evicting a queued one: what is queued keeps its place, so a queue's wait stays bounded.
+ * evicting a queued one: what is queued keeps its place, so a queue's wait stays bounded. Items
+ * marked `lead` wait in a FIFO of their own ahead of the rest: a decision does not queue behind the
+ * HIGH tracks' motion that shares its class.
  */
 export class ClassQueue<P> {
-  private entries: (QueuedItem<P> | undefined)[] = [];
-  private head = 0;
+  /** Two FIFOs: the leading items (BudgetItem.lead), served first, and the others. */
+  private readonly bands: [Band<P>, Band<P>] = [new Band<P>(), new Band<P>()];
   private readonly byKey = new Map<string, QueuedItem<P>>();
   private queuedBytes = 0;
 
   constructor(private readonly limits: QueueLimits) {}
 
   get length(): number {
-    return this.entries.length - this.head;
+    return this.bands[0].length + this.bands[1].length;
+  }
+
+  /** How many of the waiting items lead (they come first in `peek` and `take`). */
+  get leading(): number {
+    return this.bands[0].length;
   }
 
   get bytes(): number {
@@ -50,6 +57,7 @@ export class ClassQueue<P> {
     if (existing !== undefined) {
       if (this.queuedBytes - existing.item.bytes + item.bytes > this.limits.maxBytes) return this.defer(item);
       this.queuedBytes += item.bytes - existing.item.bytes;
+      // In place, in the band it waits in (a key's kind, hence its band, does not change).
       existing.item = item;
       return { type: 'coalesced' };
     }
@@ -57,37 +65,63 @@ export class ClassQueue<P> {
       return this.defer(item);
     }
     const entry: QueuedItem<P> = { item, enqueuedAt: now };
-    this.entries.push(entry);
+    this.bands[item.lead === true ? 0 : 1].push(entry);
     if (item.key !== undefined) this.byKey.set(item.key, entry);
     this.queuedBytes += item.bytes;
     return { type: 'queued' };
   }
 
-  /** The `index`-th waiting item from the head, without removing it. */
+  /** The `index`-th waiting item from the head (the leading ones first), without removing it. */
   peek(index: number): QueuedItem<P> | undefined {
-    return this.entries[this.head + index];
+    const lead = this.bands[0].length;
+    return index < lead ? this.bands[0].peek(index) : this.bands[1].peek(index - lead);
   }
 
-  /** Removes and returns the first `count` items. */
+  /** Removes and returns the first `count` items (the leading ones first). */
   take(count: number): QueuedItem<P>[] {
     const taken: QueuedItem<P>[] = [];
-    for (let i = 0; i < count && this.head < this.entries.length; i++) {
-      const entry = this.entries[this.head]!;
-      this.entries[this.head] = undefined;
-      this.head += 1;
+    for (let i = 0; i < count; i++) {
+      const entry = this.bands[0].shift() ?? this.bands[1].shift();
+      if (entry === undefined) break;
       if (entry.item.key !== undefined) this.byKey.delete(entry.item.key);
       this.queuedBytes -= entry.item.bytes;
       taken.push(entry);
-    }
-    // Compact once the consumed prefix dominates, so memory follows the queue's length.
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
-      this.head = 0;
     }
     return taken;
   }
 
   private defer(item: BudgetItem<P>): EnqueueOutcome {
     return item.key === undefined ? { type: 'refused' } : { type: 'deferred', key: item.key };
+  }
+}
+
+/** One FIFO of a class queue. */
+class Band<P> {
+  private entries: (QueuedItem<P> | undefined)[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.entries.length - this.head;
+  }
+
+  push(entry: QueuedItem<P>): void {
+    this.entries.push(entry);
+  }
+
+  peek(index: number): QueuedItem<P> | undefined {
+    return this.entries[this.head + index];
+  }
+
+  shift(): QueuedItem<P> | undefined {
+    if (this.head >= this.entries.length) return undefined;
+    const entry = this.entries[this.head]!;
+    this.entries[this.head] = undefined;
+    this.head += 1;
+    // Compact once the consumed prefix dominates, so memory follows the queue's length.
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+    return entry;
   }
 }

@@ -168,6 +168,14 @@ export class LinkBudgeter<P> {
     if (borrowing !== undefined) {
       const charged = borrowing.bytes + this.overheadBytes;
       if (this.gate.canBorrow(charged, now)) return this.send(borrowing, charged, now);
+      // At the debt bound (HIGH tracks' motion can keep it there), the leading items (decisions,
+      // threat changes) go alone as soon as their few bytes fit, not after a whole frame's worth.
+      const lead = this.scheduler.planBorrowing(target, true);
+      if (lead !== undefined && lead.bytes < borrowing.bytes) {
+        const leadCharged = lead.bytes + this.overheadBytes;
+        if (this.gate.canBorrow(leadCharged, now)) return this.send(lead, leadCharged, now);
+        return this.waitUntil(now, this.gate.borrowWaitMs(leadCharged, now));
+      }
       return this.waitUntil(now, this.gate.borrowWaitMs(charged, now));
     }
     const weighted = this.scheduler.planWeighted(target);

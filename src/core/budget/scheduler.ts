@@ -58,13 +58,17 @@ export class Scheduler<P> {
     return WEIGHTED_CLASSES.some((c) => this.queues[c].length > 0);
   }
 
-  /** A frame of the borrowing classes, strictly by class, up to `targetBytes`; undefined if none wait. */
-  planBorrowing(targetBytes: number): FramePlan | undefined {
+  /**
+   * A frame of the borrowing classes, strictly by class (each class's leading items first), up to
+   * `targetBytes`; with `leadOnly`, of their leading items only. Undefined if none wait.
+   */
+  planBorrowing(targetBytes: number, leadOnly = false): FramePlan | undefined {
     const packer = new FramePacker(targetBytes);
     const picks: PriorityClass[] = [];
     for (const cls of BORROWING_CLASSES) {
       const queue = this.queues[cls];
-      for (let i = 0; i < queue.length; i++) {
+      const count = leadOnly ? queue.leading : queue.length;
+      for (let i = 0; i < count; i++) {
         const bytes = queue.peek(i)!.item.bytes;
         if (!packer.fits(bytes)) return { borrowing: true, bytes: packer.bytes, picks, next: this.state };
         packer.add(bytes);

@@ -161,12 +161,20 @@ export class LinkSender {
    * Live versions, each with its class and coalescing key. Returns how many were deferred to
    * anti-entropy (queue full): the next round the session runs carries them.
    */
-  versions(items: readonly { readonly version: Version; readonly cls: PriorityClass; readonly key: string }[]): number {
+  versions(
+    items: readonly {
+      readonly version: Version;
+      readonly cls: PriorityClass;
+      readonly key: string;
+      /** Goes ahead of its class's other items (BudgetItem.lead). */
+      readonly lead?: boolean;
+    }[],
+  ): number {
     if (this.closed) return 0;
     const now = this.deps.now();
     let deferred = 0;
     let urgent = false;
-    for (const { version, cls, key } of items) {
+    for (const { version, cls, key, lead } of items) {
       const alone = sizeAlone(version);
       if (alone === undefined) {
         this.deps.log('version not sent: no peer would accept it', version);
@@ -174,7 +182,9 @@ export class LinkSender {
       }
       const bytes = Math.max(1, Math.round(alone * this.packing));
       const outcome: EnqueueOutcome = this.deps.budgeter.enqueue(
-        { cls, bytes, key, payload: { type: 'version', version, alone, cls, key } },
+        lead === true
+          ? { cls, bytes, key, lead, payload: { type: 'version', version, alone, cls, key, lead } }
+          : { cls, bytes, key, payload: { type: 'version', version, alone, cls, key } },
         now,
       );
       if (outcome.type === 'deferred' || outcome.type === 'refused') deferred += 1;
@@ -421,7 +431,10 @@ export class LinkSender {
     const now = this.deps.now();
     for (const p of back) {
       const bytes = Math.max(1, Math.round(p.alone * this.packing));
-      const outcome = this.deps.budgeter.enqueue({ cls: p.cls, bytes, key: p.key, payload: p }, now);
+      const outcome = this.deps.budgeter.enqueue(
+        { cls: p.cls, bytes, key: p.key, ...(p.lead === true ? { lead: true } : {}), payload: p },
+        now,
+      );
       if (outcome.type === 'deferred' || outcome.type === 'refused') this.repairOwed = true;
     }
   }

@@ -163,9 +163,13 @@ export class MeshLink implements LinkHandler {
       }
       const state = this.session.state;
       if (state !== SessionState.Syncing && state !== SessionState.Synced) return;
-      const items: { version: Version; cls: PriorityClass; key: string }[] = [];
-      for (const v of versions)
-        items.push({ version: v, cls: this.budget.classes.classOf(v), key: VersionClasses.keyOf(v) });
+      // Decisions, threat changes and deletes lead their class: a HIGH track's motion shares `high`
+      // with them and, many tracks moving at once, keeps it full at the debt bound (docs/budgeter.md).
+      const items: { version: Version; cls: PriorityClass; key: string; lead: boolean }[] = [];
+      for (const v of versions) {
+        const cls = this.budget.classes.classOf(v);
+        items.push({ version: v, cls, key: VersionClasses.keyOf(v), lead: isUrgent(v, cls) });
+      }
       this.sender.versions(items);
     });
   }

@@ -18,6 +18,8 @@ export type Outgoing =
       /** Its class and coalescing key, to queue it again when its frame would overrun its charge. */
       readonly cls: PriorityClass;
       readonly key: string;
+      /** Ahead of its class's other items (BudgetItem.lead): a decision, a threat change, a delete. */
+      readonly lead?: boolean;
     };
 
 /**

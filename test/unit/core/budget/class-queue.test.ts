@@ -25,6 +25,30 @@ describe('ClassQueue', () => {
     expect(q.enqueue(item('a', 'a4'), 4)).toEqual({ type: 'queued' });
   });
 
+  it('serves leading items first, in their own order, and coalesces them in place', () => {
+    const q = new ClassQueue<string>({ maxItems: 10, maxBytes: 1000 });
+    q.enqueue(item('p1', 'p1'), 0);
+    q.enqueue(item('p2', 'p2'), 1);
+    q.enqueue({ ...item('d1', 'd1'), lead: true }, 2);
+    q.enqueue(item('p3', 'p3'), 3);
+    q.enqueue({ ...item('d2', 'd2'), lead: true }, 4);
+    expect(q.enqueue({ ...item('d1', 'd1b', 20), lead: true }, 5)).toEqual({ type: 'coalesced' });
+    expect(q.length).toBe(5);
+    expect(q.leading).toBe(2);
+    expect(q.bytes).toBe(60);
+    expect([0, 1, 2, 3, 4].map((i) => q.peek(i)?.item.payload)).toEqual(['d1b', 'd2', 'p1', 'p2', 'p3']);
+    const first = q.take(3);
+    expect(first.map((e) => [e.item.payload, e.enqueuedAt])).toEqual([
+      ['d1b', 2],
+      ['d2', 4],
+      ['p1', 0],
+    ]);
+    expect(q.leading).toBe(0);
+    q.enqueue({ ...item('d3', 'd3'), lead: true }, 6);
+    expect(q.take(5).map((e) => e.item.payload)).toEqual(['d3', 'p2', 'p3']);
+    expect(q.bytes).toBe(0);
+  });
+
   it('never coalesces keyless items', () => {
     const q = new ClassQueue<string>({ maxItems: 10, maxBytes: 1000 });
     q.enqueue(item(undefined, 'p1'), 0);

@@ -51,6 +51,25 @@ describe('LinkBudgeter', () => {
     expect(b.poll(0).type).toBe('wait');
   });
 
+  it("sends a decision ahead of the HIGH tracks' motion that keeps the class at its debt bound, alone as soon as it fits", () => {
+    const b = budgeter({ budget: { bytesPerSecond: 8000, burstBytes: 8000 } });
+    // 400 HIGH tracks' positions: 16,000 B of borrowing traffic, twice the burst.
+    for (let i = 0; i < 400; i++) b.enqueue(item('high', `pos${i}`, 40, `track${i}\u0000position`), 0);
+    while (b.poll(0).type === 'frame');
+    b.enqueue({ ...item('high', 'approval', 60, 'track7\u0000approval'), lead: true }, 0);
+    b.enqueue(item('high', 'pos-late', 40, 'track400\u0000position'), 0);
+    let now = 0;
+    let r = b.poll(now);
+    while (r.type === 'wait') r = b.poll((now = r.until));
+    // Not after the 200-odd positions still queued (over a second of tokens): the next frame, on
+    // the tokens its own 153 B need, and nothing else rides on it.
+    expect(r.type === 'frame' && r.items.map((i) => i.item.payload)).toEqual(['approval']);
+    expect(now).toBeLessThanOrEqual(Math.ceil(((60 + O) / 8000) * 1000));
+    // The motion then goes on in its order.
+    r = b.poll((now += 1000));
+    expect(r.type === 'frame' && r.items[0]!.item.payload).toMatch(/^pos\d+$/);
+  });
+
   it('makes an anti-entropy flood yield to a live HIGH change', () => {
     const b = budgeter({ budget: { bytesPerSecond: 8000, burstBytes: 8000 } });
     for (let i = 0; i < 100; i++) b.enqueue(item('sync', `s${i}`, 500), 0);
