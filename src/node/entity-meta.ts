@@ -8,13 +8,19 @@ import type { EntityStore } from '../core/store/entity-store';
  * one head per component, by that sensor, with no context, and re-applying that head teaches
  * exactly what its register knows. An entity with a floor, a tombstone, or a register that heard
  * of another writer (a context, or a version since dropped) is kept, so a restart neither forgets
- * what dropped versions taught nor lets an expired entity's old versions back in.
+ * what dropped versions taught nor lets an expired entity's old versions back in. An entity whose
+ * evidence changed (`rewrite`) is written whatever it holds: its stored meta may still name evidence
+ * since released (core/store/evidence.ts), which must not come back on a restart.
  */
-export function metasToKeep(store: EntityStore, ids: Iterable<EntityId>): EntityMeta[] {
+export function metasToKeep(
+  store: EntityStore,
+  ids: Iterable<EntityId>,
+  rewrite?: ReadonlySet<EntityId>,
+): EntityMeta[] {
   const out: EntityMeta[] = [];
   for (const id of ids) {
     const state = store.state(id);
-    if (state !== undefined && !state.restoredByVersions) out.push(state.meta());
+    if (state !== undefined && (!state.restoredByVersions || rewrite?.has(id) === true)) out.push(state.meta());
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { asEntityId, asUserKind, isEntityId, type EntityId, type NodeId } from '
 import type { HeldEntity } from './security/new-entity-limit';
 import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
+import type { EvidenceStats } from '../core/store/evidence';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
 import { rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } from '../core/roster/roster-entity';
@@ -302,12 +303,17 @@ export class LatticeNode implements NodeApi {
     this.remote.releaseDue();
     this.c2.tick();
     const { store, feed, listeners, log } = this.parts;
-    const purged = store.purgeExpired(this.now());
-    if (purged.length === 0) return;
+    const released: Version[] = [];
+    const purged = store.purgeExpired(this.now(), released);
+    if (purged.length === 0 && released.length === 0) return;
     for (const v of purged) feed.mark(v.entity);
-    listeners.emit([], 'expired', purged);
-    // The floors go with the purge (their metas), so a restart refuses the purged versions too.
-    persist(this.parts, [], purged).catch((error: unknown) => log('purging expired entities failed', error));
+    listeners.emit([], 'expired', released.length === 0 ? purged : [...purged, ...released]);
+    // The floors go with the purge (their metas), so a restart refuses the purged versions too;
+    // evidence under a new floor lives only in its entity's meta, which is written again.
+    const rewrite = new Set(released.map((v) => v.entity));
+    persist(this.parts, [], purged, [], 'bulk', rewrite).catch((error: unknown) =>
+      log('purging expired entities failed', error),
+    );
   }
 
   async get(id: string): Promise<EntityView | undefined> {
@@ -434,9 +440,17 @@ export class LatticeNode implements NodeApi {
     return level;
   }
 
-  /** All stored versions (for anti-entropy). */
+  /**
+   * Every version the node keeps and serves (for anti-entropy): the heads, and the evidence
+   * (core/store/evidence.ts), which is stored in entity metas and served like any version.
+   */
   versions(): IterableIterator<Version> {
-    return this.parts.store.versions();
+    return this.parts.store.retained();
+  }
+
+  /** Twins met in the merge, evidence kept, deliveries refused at the evidence bound (securityStats). */
+  evidenceStats(): EvidenceStats {
+    return this.parts.store.evidenceStats();
   }
 
   /**

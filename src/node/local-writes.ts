@@ -1,6 +1,7 @@
 import { NotFoundError, ValidationError } from '../core/errors';
 import { asEntityId, type EntityId } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
+import type { EvidenceChange } from '../core/store/entity-state';
 import type { EntityView } from '../core/store/entity-view';
 import type { Signer } from '../ports/signer';
 import {
@@ -154,6 +155,17 @@ export class LocalWrites {
     const { store, feed, counters } = this.parts;
     const put: Version[] = [];
     const removed: Version[] = [];
+    // What leaves the set the node serves (heads not kept as evidence, evidence released), and the
+    // entities whose evidence changed (core/store/evidence.ts; a local write's context covers all
+    // its register learned, so it rarely leaves any: only where what it left out is not yet gone here).
+    const unserved: Version[] = [];
+    const rewrite = new Set<EntityId>();
+    const note = (v: Version, out: EvidenceChange, gone: readonly Version[]): void => {
+      const kept = out.kept;
+      for (const h of gone) if (kept === undefined || !kept.some((e) => e.version === h)) unserved.push(h);
+      if (out.released !== undefined) for (const e of out.released) unserved.push(e.version);
+      if (kept !== undefined || out.released !== undefined) rewrite.add(v.entity);
+    };
     for (const v of versions) {
       const out = store.apply(v);
       switch (out.kind) {
@@ -161,6 +173,7 @@ export class LocalWrites {
           put.push(v);
           removed.push(...out.removed);
           feed.mark(v.entity);
+          note(v, out, out.removed);
           break;
         case 'obsolete':
           // Refused, yet what it taught may have dropped heads: those leave storage and peers' sets too.
@@ -168,6 +181,7 @@ export class LocalWrites {
             removed.push(...out.removed);
             feed.mark(v.entity);
           }
+          note(v, out, out.removed ?? []);
           break;
         case 'duplicate':
           break;
@@ -189,13 +203,13 @@ export class LocalWrites {
       store.adopt(put);
     }
     try {
-      await persist(this.parts, put, removed, [], lane);
+      await persist(this.parts, put, removed, [], lane, rewrite);
     } catch (error) {
       // The write stays in memory and the write-behind retries it; peers hear of it once it lands.
-      void this.announceWhenDurable(put, removed);
+      void this.announceWhenDurable(put, unserved);
       throw error;
     }
-    this.announce(put, removed);
+    this.announce(put, unserved);
   }
 
   /**

@@ -35,11 +35,14 @@ export interface NodeParts {
   readonly log: (message: string, detail?: unknown) => void;
 }
 
+const NO_ENTITIES: ReadonlySet<EntityId> = new Set();
+
 /**
  * Queues versions to store and superseded ones to delete, with the clock that stamped them (a
  * reload must never issue a timestamp at or below a stored one) and the metas of the entities they
  * touched that their versions alone would not restore (entity-meta.ts). `touched` names entities
- * that learned something without a version stored or removed (a refused version's context).
+ * that learned something without a version stored or removed (a refused version's context);
+ * `rewrite`, entities whose evidence changed, whose metas are written whatever they hold.
  */
 export function persist(
   parts: NodeParts,
@@ -47,6 +50,7 @@ export function persist(
   removed: readonly Version[],
   touched: Iterable<EntityId> = [],
   lane: WriteLane = 'bulk',
+  rewrite: ReadonlySet<EntityId> = NO_ENTITIES,
 ): Promise<void> {
   let keys = removed.map((v) => versionKey(v));
   // A version that replaced another content under its own timestamp (see version-content.ts) has
@@ -58,7 +62,8 @@ export function persist(
   const ids = new Set<EntityId>(touched);
   for (const v of put) ids.add(v.entity);
   for (const v of removed) ids.add(v.entity);
-  const metas = metasToKeep(parts.store, ids);
+  for (const id of rewrite) ids.add(id);
+  const metas = metasToKeep(parts.store, ids, rewrite);
   // A refused version that taught nothing worth keeping costs no commit.
   if (put.length === 0 && keys.length === 0 && metas.length === 0) return Promise.resolve();
   return parts.writer.enqueue(put, keys, { [CLOCK_META]: encodeTs(parts.clock.last) }, metas, undefined, lane);

@@ -7,7 +7,6 @@ import {
   MAX_UNKNOWN_KINDS_PER_ENTITY,
 } from '../core/entity/kind-cap';
 import { validateComponent } from '../core/entity/validate-component';
-import { DEFAULT_LIMITS } from '../core/wire/limits';
 import { quantizeValue } from '../core/wire/quantize';
 import { ConflictError, ValidationError } from '../core/errors';
 import { asUserKind, type ComponentKind, type EntityId, type NodeId } from '../core/ids';
@@ -145,11 +144,15 @@ function refuseGateOwned(store: EntityStore, id: EntityId, values: ReadonlyMap<C
 /**
  * What the node accepts it must be able to send and merge alike everywhere, so a write is refused
  * at the door when:
- * - a component's causal context would name more writers than the wire carries (DEFAULT_LIMITS.maxSeen):
- *   peers would refuse the batch, and the write would never replicate;
+ * - it would add an unknown kind past the kinds caps peers apply;
  * - an expiry's deadline is not after now: it would fire at once, and an expiry written after an
  *   earlier one's deadline with a deadline before it leaves replicas with different floors
  *   (docs/architecture.md, the merge).
+ *
+ * A component's causal context needs no check here: EntityStore.contextFor gives at most
+ * MAX_CONTEXT_ENTRIES entries (64, trimmed with a rest marker: Knowledge.contextFor), what every
+ * peer takes (hasHonestContext) and far below what the wire carries (DEFAULT_LIMITS.maxSeen, 1,024).
+ * The check against the wire's cap that stood here could never fail since contexts were bounded.
  */
 export function checkSendable(
   store: EntityStore,
@@ -160,12 +163,6 @@ export function checkSendable(
 ): void {
   refuseTooManyKinds(store, id, values, self);
   for (const [kind, value] of values) {
-    const writers = store.contextFor(id, kind, self).length;
-    if (writers > DEFAULT_LIMITS.maxSeen) {
-      throw new ValidationError(
-        `${id}.${kind}: ${writers} other writers in its history, more than the ${DEFAULT_LIMITS.maxSeen} a write can carry`,
-      );
-    }
     if (kind === 'expiry' && (value as Expiry).at <= now) {
       throw new ValidationError(`expiry.at: ${(value as Expiry).at} is not after now (${now})`);
     }

@@ -1,6 +1,7 @@
 import type { EntityId, NodeId } from '../core/ids';
 import { hasHonestContext } from '../core/merge/knowledge';
 import type { Version } from '../core/merge/version';
+import type { EvidenceChange } from '../core/store/entity-state';
 import { versionKey } from '../ports/storage';
 import { persist, type NodeParts } from './node-parts';
 import { HARD_HORIZON_MS } from './skew-hold';
@@ -9,13 +10,37 @@ import { splitByLane } from './write-lane';
 
 /** The outcome of merging a batch: what changed the store (to relay onwards) and what it superseded. */
 interface Merged {
+  /** New heads: stored as versions. */
   readonly applied: Version[];
+  /** Refused here and kept as evidence (core/store/evidence.ts): stored in their entity's meta. */
+  readonly kept: Version[];
+  /** Heads that left: their stored versions go (those kept as evidence live on in the meta). */
   readonly removed: Version[];
+  /** What left the set the node keeps and serves: heads not kept as evidence, and evidence released. */
+  readonly unserved: Version[];
   /** Entities a refused version may have taught something (its context): their metas are kept. */
   readonly touched: Set<EntityId>;
+  /** Entities whose evidence changed: their metas are written whatever they hold (entity-meta.ts). */
+  readonly rewrite: Set<EntityId>;
+  /** Twins met, evidence kept, deliveries refused at the evidence bound, by author (logged). */
+  readonly twins: Map<NodeId, number>;
+  readonly limited: Map<NodeId, number>;
 }
 
-const merged = (): Merged => ({ applied: [], removed: [], touched: new Set() });
+const merged = (): Merged => ({
+  applied: [],
+  kept: [],
+  removed: [],
+  unserved: [],
+  touched: new Set(),
+  rewrite: new Set(),
+  twins: new Map(),
+  limited: new Map(),
+});
+
+const bump = (m: Map<NodeId, number>, author: NodeId): void => {
+  m.set(author, (m.get(author) ?? 0) + 1);
+};
 
 /**
  * Versions from peers: merged into the store, counted, announced to replication and persisted in
@@ -26,7 +51,7 @@ const merged = (): Merged => ({ applied: [], removed: [], touched: new Set() });
 export class RemoteMerge {
   constructor(private readonly parts: NodeParts) {}
 
-  /** Returns the versions that changed the store (to relay onwards). */
+  /** Returns the versions that changed the store (to relay onwards): new heads, and versions kept as evidence. */
   apply(versions: readonly Version[], source?: VersionSource): Version[] {
     return this.merge(versions, 'remote', source);
   }
@@ -53,7 +78,24 @@ export class RemoteMerge {
       this.parts.log(`refused ${beyond} versions dated more than a day ahead of our clock`);
     }
     this.announce(out, origin, source);
-    return out.applied;
+    return out.kept.length === 0 ? out.applied : [...out.applied, ...out.kept];
+  }
+
+  /** Twins and evidence are logged once per merged batch, by author (docs/security.md, "Twins and evidence"). */
+  private logEvidence({ kept, twins, limited }: Merged): void {
+    if (twins.size > 0) {
+      const by = [...twins].map(([author, n]) => `${author} ×${n}`).join(', ');
+      this.parts.log(`equivocation: another content under a timestamp already held (${by}); the merge keeps one`);
+    }
+    if (kept.length > 0) {
+      this.parts.log(`kept ${kept.length} refused versions as evidence (their contexts taught this node something)`, {
+        first: `${kept[0]!.entity}/${kept[0]!.kind}/${kept[0]!.ts.node}`,
+      });
+    }
+    if (limited.size > 0) {
+      const by = [...limited].map(([author, n]) => `${author} ×${n}`).join(', ');
+      this.parts.log(`refused versions that would add evidence past the bound (${by}); asked for again later`);
+    }
   }
 
   /** Writes held for clock skew whose time has come. */
@@ -93,11 +135,18 @@ export class RemoteMerge {
         into.removed.push(...out.removed);
         feed.mark(v.entity);
         counters.write('remote');
+        noteChange(v, out, into);
         return;
       case 'duplicate':
         counters.write('duplicate');
         return;
       case 'obsolete':
+        if (out.limited === true) {
+          // Nothing learned: asked for again after the hold-back, when the author may be under its bound.
+          counters.reject('evidence-limit');
+          bump(into.limited, v.ts.node);
+          return;
+        }
         counters.write('obsolete');
         // Counted apart too: a peer sending contexts no honest writer makes is buggy or hostile.
         if (!hasHonestContext(v)) counters.reject('malformed-context');
@@ -107,6 +156,9 @@ export class RemoteMerge {
           into.removed.push(...out.removed);
           feed.mark(v.entity);
         }
+        // Refused, yet kept as evidence: stored, served and relayed like a version that applied.
+        if (out.kept?.some((e) => e.version === v) === true) into.kept.push(v);
+        noteChange(v, out, into);
         return;
       default: {
         const never: never = out;
@@ -115,13 +167,17 @@ export class RemoteMerge {
     }
   }
 
-  private announce({ applied, removed, touched }: Merged, origin: 'remote' | 'released', source?: VersionSource): void {
-    if (applied.length === 0 && removed.length === 0 && touched.size === 0) return;
-    this.parts.listeners.emit(applied, origin, removed, source);
+  private announce(out: Merged, origin: 'remote' | 'released', source?: VersionSource): void {
+    const { applied, kept, removed, unserved, touched, rewrite } = out;
+    this.logEvidence(out);
+    if (applied.length === 0 && kept.length === 0 && removed.length === 0 && touched.size === 0) return;
+    this.parts.listeners.emit(kept.length === 0 ? applied : [...applied, ...kept], origin, unserved, source);
     const failed = (error: unknown): void => this.parts.log('persisting remote versions failed', error);
     const { priority, bulk } = splitByLane(applied);
-    if (priority.length === 0) {
-      persist(this.parts, applied, removed, touched).catch(failed);
+    // Evidence lives in its entity's meta: one commit with the heads it left, so a crash between
+    // two commits cannot keep what a version taught without the version.
+    if (priority.length === 0 || rewrite.size > 0) {
+      persist(this.parts, applied, removed, touched, 'bulk', rewrite).catch(failed);
       return;
     }
     // A removed version under the storage key of a priority put (a content replaced under its own
@@ -136,4 +192,15 @@ export class RemoteMerge {
       touched,
     ).catch(failed);
   }
+}
+
+/** Folds a delivery's evidence change into the batch: what stays served, what leaves, whose metas to write. */
+function noteChange(v: Version, out: EvidenceChange & { readonly removed?: readonly Version[] }, into: Merged): void {
+  const kept = out.kept;
+  const removed = out.removed ?? [];
+  // A head kept as evidence is still served; one not kept leaves the set the node serves.
+  for (const h of removed) if (kept === undefined || !kept.some((e) => e.version === h)) into.unserved.push(h);
+  if (out.released !== undefined) for (const e of out.released) into.unserved.push(e.version);
+  if (kept !== undefined || out.released !== undefined) into.rewrite.add(v.entity);
+  if (out.twin === true) bump(into.twins, v.ts.node);
 }

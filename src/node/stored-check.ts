@@ -58,7 +58,7 @@ export function storedHeldProblem(r: unknown): string | undefined {
 /** Why a stored entity meta (EntityStore.snapshot) cannot be trusted, or undefined when it can. */
 export function storedMetaProblem(m: unknown): string | undefined {
   if (typeof m !== 'object' || m === null) return 'not an entity meta';
-  const { id, floor, deletedAt, knowledge } = m as Partial<EntityMeta>;
+  const { id, floor, deletedAt, knowledge, evidence } = m as Partial<EntityMeta>;
   if (!isEntityId(id)) return 'bad entity id';
   if (floor !== undefined && !(Number.isInteger(floor) && floor >= 0 && floor <= MAX_MS)) return 'bad floor';
   if (deletedAt !== undefined && !isTs(deletedAt)) return 'bad tombstone time';
@@ -71,6 +71,18 @@ export function storedMetaProblem(m: unknown): string | undefined {
     if (!Array.isArray(seen) || !seen.every(isTs)) return 'bad knowledge timestamps';
     if (cut !== undefined && !isTs(cut.node === CUT_NODE ? { ...cut, node: 'a' } : cut)) {
       return 'bad knowledge cut';
+    }
+  }
+  if (evidence !== undefined) {
+    // Evidence is served to peers, who verify it: one that is not a sound version of this entity is set aside.
+    if (!Array.isArray(evidence)) return 'bad evidence';
+    for (const e of evidence as unknown[]) {
+      if (typeof e !== 'object' || e === null) return 'bad evidence';
+      const { version, by } = e as Partial<NonNullable<EntityMeta['evidence']>[number]>;
+      if (!isNodeId(by)) return 'bad evidence author';
+      const problem = storedProblem(version);
+      if (problem !== undefined) return `bad evidence: ${problem}`;
+      if (version!.entity !== id) return 'evidence of another entity';
     }
   }
   return undefined;

@@ -1,4 +1,5 @@
 import { pathBytes } from '../../src/core/signing/merkle';
+import type { LeafProof } from '../../src/core/signing/leaf-proof';
 import type { Timestamp } from '../../src/core/clock/timestamp';
 import type { ComponentValue, JsonValue } from '../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../src/core/ids';
@@ -71,17 +72,35 @@ function tombstone(i: number): Version {
   return { entity: `track-${i}` as EntityId, kind: DELETED, value: null, ts: ts(2 ** 47 - 1, 3), seen: [] };
 }
 
-/** An entity meta as EntityStore.snapshot() makes one: floor, tombstone, knowledge per component. */
+/**
+ * An entity meta as EntityStore.snapshot() makes one: floor, tombstone, knowledge per component,
+ * and for some the evidence kept (versions with a signature or a batch proof, src/core/store/evidence.ts).
+ */
 export function sampleEntityMeta(i: number, later = 0): EntityMeta {
   const at = 1_700_000_000_000 + i + later;
+  const id = `track-${i}` as EntityId;
+  const proof: LeafProof = {
+    kind: 'path',
+    form: 2,
+    sig: Uint8Array.from({ length: 64 }, (_, j) => (i + j) & 255),
+    count: 3,
+    index: 1,
+    path: Uint8Array.from({ length: 64 }, (_, j) => (i * 7 + j) & 255),
+  };
+  const { sig: _none, ...unsigned } = sampleVersion(4 * i + 3);
+  const evidence = [
+    { version: { ...sampleVersion(4 * i + 2), entity: id }, by: B },
+    { version: { ...unsigned, entity: id, proof, seen: [ts(at - 3, 0, A)] }, by: A },
+  ];
   return {
-    id: `track-${i}` as EntityId,
+    id,
     ...(i % 2 === 0 ? { floor: at } : {}),
     ...(i % 3 === 0 ? { deletedAt: ts(at, 2, B) } : {}),
     knowledge: [
       { kind: 'position' as ComponentKind, own: [ts(at, 0, A), ts(at - 5, 1, B)], seen: [ts(at - 9, 0, B)] },
       { kind: 'threat' as ComponentKind, own: [ts(at - 1, 65_535, 'n3' as NodeId)], seen: [] },
     ],
+    ...(i % 4 === 1 ? { evidence } : {}),
   };
 }
 

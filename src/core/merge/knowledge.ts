@@ -10,6 +10,11 @@ import type { Version } from './version';
  */
 export const CUT_NODE = '\uffff' as NodeId;
 
+/** What Knowledge.learn reports: the cut rose. */
+export const CUT_ROSE = 1;
+/** What Knowledge.learn reports: the version's context covered a version not covered before. */
+export const ADDED = 2;
+
 /**
  * A context entry naming the version's own writer is its **rest marker**: the writer had seen
  * every write of the component at or before the marker's (ms, counter), of any author (what a
@@ -54,41 +59,58 @@ export class Knowledge {
   private count = 0;
 
   /**
-   * Adds a version with an honest context (see hasHonestContext) and its context. Returns whether
-   * the cut rose: heads of any author may then be covered, not only those of the authors `v` names.
+   * Adds a version with an honest context (see hasHonestContext) and its context. Returns
+   * CUT_ROSE if the cut rose (heads of any author may then be covered, not only those of the authors
+   * `v` names), plus ADDED if `v`'s context covered a version not covered before (an entry above
+   * what was learned of its author, a rest marker above the cut; `v`'s own timestamp aside): a
+   * version refused here whose context added something is kept as evidence (store/evidence.ts).
    */
-  learn(v: Version): boolean {
+  learn(v: Version): number {
     const author = v.ts.node;
     const cut = this.cut;
     if (cut === undefined || compareTs(v.ts, cut) > 0) this.entry(author).raiseOwn(v.ts);
     const seen = v.seen;
     let marker: Timestamp | undefined;
+    let added = 0;
     for (let i = 0; i < seen.length; i++) {
       const s = seen[i]!;
-      if (s.node === author) marker = markerCut(s);
-      else if (cut === undefined || compareTs(s, cut) > 0) this.entry(s.node).raiseSeen(s);
+      if (s.node === author) {
+        marker = markerCut(s);
+        if (cut === undefined || compareTs(marker, cut) > 0) added = ADDED;
+      } else if (cut === undefined || compareTs(s, cut) > 0) {
+        const e = this.entry(s.node);
+        if (!e.covers(s)) added = ADDED;
+        e.raiseSeen(s);
+      }
     }
-    return this.fold(marker);
+    return this.fold(marker) ? added | CUT_ROSE : added;
   }
 
   /**
    * As learn(), leaving out the context entries `gone` says are subsumed (at or below what the
    * entity holds gone for good, context-bound.ts): what prune() would drop is never learned.
    */
-  learnAbove(v: Version, gone: (t: Timestamp) => boolean): boolean {
+  learnAbove(v: Version, gone: (t: Timestamp) => boolean): number {
     const author = v.ts.node;
     const cut = this.cut;
     if (cut === undefined || compareTs(v.ts, cut) > 0) this.entry(author).raiseOwn(v.ts);
     const seen = v.seen;
     let marker: Timestamp | undefined;
+    let added = 0;
     for (let i = 0; i < seen.length; i++) {
       const s = seen[i]!;
       if (s.node === author) {
         const m = markerCut(s);
-        if (!gone(m)) marker = m;
-      } else if (!gone(s) && (cut === undefined || compareTs(s, cut) > 0)) this.entry(s.node).raiseSeen(s);
+        if (gone(m)) continue;
+        marker = m;
+        if (cut === undefined || compareTs(m, cut) > 0) added = ADDED;
+      } else if (!gone(s) && (cut === undefined || compareTs(s, cut) > 0)) {
+        const e = this.entry(s.node);
+        if (!e.covers(s)) added = ADDED;
+        e.raiseSeen(s);
+      }
     }
-    return this.fold(marker);
+    return this.fold(marker) ? added | CUT_ROSE : added;
   }
 
   /**
@@ -142,6 +164,19 @@ export class Knowledge {
     this.count = 0;
     for (const e of kept) this.add(e);
     return kept.length === 0 && this.cut === undefined;
+  }
+
+  /** An independent copy (EntityState.clone). */
+  clone(): Knowledge {
+    const k = new Knowledge();
+    for (const e of this.all()) {
+      const c = new Entry(e.node);
+      c.own = e.own;
+      c.seen = e.seen;
+      k.add(c);
+    }
+    k.cut = this.cut;
+    return k;
   }
 
   /** True when some version learned here had `v` in its causal history. */
@@ -313,6 +348,14 @@ class Entry {
 
   raiseSeen(t: Timestamp): void {
     if (this.seen === undefined || compareTs(t, this.seen) > 0) this.seen = t;
+  }
+
+  /** Whether the write at `t` of this author counts as seen: a context named it, or a later own write came. */
+  covers(t: Timestamp): boolean {
+    return (
+      (this.seen !== undefined && compareTs(t, this.seen) <= 0) ||
+      (this.own !== undefined && compareTs(t, this.own) < 0)
+    );
   }
 }
 

@@ -10,8 +10,8 @@ import { deletable, EXPIRY } from './expiry-floor';
  * or, for the kinds a tombstone removes, at or before the latest tombstone.
  *
  * This bounds contexts: a local write names at most the other authors who wrote its component
- * since the entity's last delete or expiry (and never more than the wire's writer cap, which the
- * node checks at the door). The write is then defined as not having seen what it leaves out: a
+ * since the entity's last delete or expiry, and never more than MAX_CONTEXT_ENTRIES (trimmed with a
+ * rest marker, Knowledge.contextFor), far below the wire's writer cap. The write is then defined as not having seen what it leaves out: a
  * node that holds it without the floor or tombstone shows such an old write beside it, as the
  * reference model does, until the floor or tombstone arrives and removes the old one everywhere.
  */

@@ -1,25 +1,53 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
-import { hasHonestContext, Knowledge, type KnowledgeSnapshot, markerCut } from '../merge/knowledge';
+import { ADDED, CUT_ROSE, hasHonestContext, Knowledge, type KnowledgeSnapshot, markerCut } from '../merge/knowledge';
 import type { Heads } from '../merge/register';
 import { orderFor } from '../merge/rules';
 import { DELETED, type Version } from '../merge/version';
-import { compareContent, sameContent } from '../merge/version-content';
+import { canonicalContent, compareContent, sameContent } from '../merge/version-content';
 import { subsumedByFloor } from './context-bound';
+import { Covers, implies, type Evidence, type EvidenceLedger } from './evidence';
 import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, firedBy } from './expiry-floor';
 import { markOf, type LeanColumns, type Mark } from './lean-columns';
 
 /**
- * `removed`: heads this delivery dropped. A refused (obsolete) version can still drop heads: its
- * context is learned (see knowledge.ts), and it may show that a head had been seen.
+ * What a delivery changed besides the heads (evidence.ts): `kept` entered the register's evidence
+ * (the delivered version itself, refused here, or heads it dropped), `released` left it; `twin`: the
+ * register held another content under the delivered version's timestamp (an equivocation).
+ */
+export interface EvidenceChange {
+  readonly kept?: readonly Evidence[];
+  readonly released?: readonly Evidence[];
+  readonly twin?: true;
+}
+
+/**
+ * `removed`: heads this delivery dropped (some of which it may have kept as evidence: `kept`). A
+ * refused (obsolete) version can still drop heads: its context is learned (see knowledge.ts), and
+ * it may show that a head had been seen. `limited`: refused before anything was learned from it,
+ * because it would add evidence and its author (or the node) is at its evidence bound.
  */
 export type ApplyOutcome =
-  | { readonly kind: 'applied'; readonly removed: readonly Version[] }
+  | ({ readonly kind: 'applied'; readonly removed: readonly Version[] } & EvidenceChange)
   | { readonly kind: 'duplicate' }
-  | { readonly kind: 'obsolete'; readonly removed?: readonly Version[] };
+  | ({ readonly kind: 'obsolete'; readonly removed?: readonly Version[]; readonly limited?: true } & EvidenceChange);
 
 const DUPLICATE: ApplyOutcome = { kind: 'duplicate' };
 const OBSOLETE: ApplyOutcome = { kind: 'obsolete' };
+const LIMITED: ApplyOutcome = { kind: 'obsolete', limited: true };
+
+/**
+ * Evidence a tombstone or a floor released (pruneKnowledge) during the current call into an
+ * EntityState, taken by that call before it returns (applies are never nested).
+ */
+let releasedNow: Evidence[] = [];
+
+function takeReleased(): Evidence[] | undefined {
+  if (releasedNow.length === 0) return undefined;
+  const out = releasedNow;
+  releasedNow = [];
+  return out;
+}
 
 /** Plain data of one entity's merge state beyond its versions, for a snapshot that storage keeps. */
 export interface EntityMeta {
@@ -27,6 +55,12 @@ export interface EntityMeta {
   readonly floor?: number;
   readonly deletedAt?: Timestamp;
   readonly knowledge: readonly (KnowledgeSnapshot & { readonly kind: ComponentKind })[];
+  /**
+   * The evidence the entity keeps (evidence.ts), each with the author charged for it. Storage
+   * rewrites the meta of an entity whose evidence changed even when its versions alone would restore
+   * it (src/node/entity-meta.ts), so evidence since released never comes back.
+   */
+  readonly evidence?: readonly { readonly version: Version; readonly by: NodeId }[];
 }
 
 /**
@@ -122,6 +156,8 @@ export class EntityState {
   private inColumns = 0;
   /** The signature or proof of each fixed kind's head held in the columns, by index; undefined: none is signed. */
   private marks: (Mark | undefined)[] | undefined;
+  /** Versions kept although not heads (evidence.ts), of any kind; undefined: none. */
+  private evidence: Evidence[] | undefined;
 
   /** `cols`: where lean registers of the fixed kinds are held (none: every register is a Slot). */
   constructor(
@@ -129,8 +165,18 @@ export class EntityState {
     private readonly cols?: LeanColumns,
   ) {}
 
-  apply(v: Version): ApplyOutcome {
-    if (v.seen.length === 0 && this.floor === undefined && this.deletedAt === undefined && v.kind !== DELETED) {
+  /**
+   * Merges one delivered version. With a ledger, a delivery that would add evidence while its author
+   * or the node is at its evidence bound is refused before anything is learned from it (LIMITED).
+   */
+  apply(v: Version, ledger?: EvidenceLedger): ApplyOutcome {
+    if (
+      v.seen.length === 0 &&
+      this.floor === undefined &&
+      this.deletedAt === undefined &&
+      v.kind !== DELETED &&
+      this.evidence === undefined
+    ) {
       const fast = this.applySoleAuthor(v);
       if (fast !== undefined) return fast;
     }
@@ -142,6 +188,14 @@ export class EntityState {
         this.deletedAt = v.ts;
       }
       return OBSOLETE;
+    }
+    // At the bound, a dry run on a copy says whether v would add evidence (rare: a hostile author's).
+    if (ledger?.full(v.ts.node, this.evidenceCount) === true) {
+      const dry = this.clone().apply(v);
+      if (dry.kind !== 'duplicate' && (dry.kept?.length ?? 0) > 0) {
+        ledger.refused += 1;
+        return LIMITED;
+      }
     }
     const r = this.register(v.kind);
     const deletedBefore = this.deletedAt;
@@ -244,33 +298,141 @@ export class EntityState {
     const known = r.known;
     const same = known.heardOwn(v.ts) ? headAt(r.heads, v.ts) : undefined;
     if (same !== undefined && sameContent(same, v)) return DUPLICATE;
+    let twin = same !== undefined;
+    const evidence = this.evidence;
+    if (evidence !== undefined) {
+      for (let i = 0; i < evidence.length; i++) {
+        const e = evidence[i]!.version;
+        if (e.kind !== v.kind || compareTs(e.ts, v.ts) !== 0) continue;
+        if (sameContent(e, v)) return DUPLICATE;
+        twin = true;
+      }
+    }
     const mayDrop = v.seen.length > 0 || known.heardFrom(v.ts.node);
     const deletedBefore = this.deletedAt;
-    const cutRose = this.learn(r, v);
+    const learned = this.learn(r, v);
+    const cutRose = (learned & CUT_ROSE) !== 0;
+    // Whether v's context taught something new: if v is refused, it may then be kept (evidence.ts).
+    const novel = (learned & ADDED) !== 0;
     // What v taught may show that a head had been seen, or deleted, even if v itself is refused.
     // A risen cut (knowledge.ts) may cover a head of any author.
     const removed = cutRose ? dropCovered(r) : mayDrop ? dropStale(r, v) : [];
     const deletedAt = this.deletedAt;
     if (deletedAt !== undefined && deletedAt !== deletedBefore) removed.push(...this.dropOlderThan(deletedAt));
-    const refused: ApplyOutcome = removed.length === 0 ? OBSOLETE : { kind: 'obsolete', removed };
-    if (belowFloor(v, this.floor)) return refused;
-    if (deletable(v.kind) && deletedAt !== undefined && compareTs(v.ts, deletedAt) <= 0) return refused;
+    if (belowFloor(v, this.floor)) return this.settleEvidence(r, v, removed, 'floor', novel, twin);
+    if (deletable(v.kind) && deletedAt !== undefined && compareTs(v.ts, deletedAt) <= 0) {
+      return this.settleEvidence(r, v, removed, 'floor', novel, twin);
+    }
     if (same !== undefined && r.heads.includes(same)) {
-      if (compareContent(v, same) > 0) return refused;
+      if (compareContent(v, same) > 0) return this.settleEvidence(r, v, removed, 'refused', novel, twin);
       removed.push(same);
       r.heads = r.heads.filter((h) => h !== same);
     }
     // What mergeVersion (register.ts) decides, without its scans: no head left has v's timestamp
     // (a duplicate returned above, another content was dropped or refused v) and none is superseded
     // (dropStale), so v is either superseded itself or joins the heads in its rule's order.
-    if (known.supersedes(v)) return refused;
+    if (known.supersedes(v)) return this.settleEvidence(r, v, removed, 'refused', novel, twin);
     r.heads = withHead(r.heads, v);
-    return { kind: 'applied', removed };
+    return this.settleEvidence(r, v, removed, 'applied', novel, twin);
   }
 
-  /** Every well-formed delivered version adds to what its register knows, even when it is refused. */
-  private learn(r: Register, v: Version): boolean {
-    const cutRose =
+  /**
+   * The outcome of delivering `v` to `r`, once the heads are settled, with what enters and leaves
+   * the evidence (evidence.ts). `fate`: v joined the heads, or was refused (`floor`: at or below the
+   * expiry floor, which keeps nothing). `novel`: v's context taught the register something new.
+   *
+   * Candidates for evidence: the heads v dropped whose context v alone does not imply (an honest v
+   * implies every head it supersedes), and v itself if refused with a context that taught something
+   * new, or while the register keeps evidence (so that of two versions teaching the same, every
+   * replica keeps the same one). Then every version of the register's evidence and the candidates is
+   * released, in a fixed order (timestamp, then content), if the heads and the rest teach all it
+   * teaches (Covers): what is left teaches no less, and is the same on every replica that holds the
+   * same heads and was delivered the same candidates.
+   */
+  private settleEvidence(
+    r: Register,
+    v: Version,
+    removed: Version[],
+    fate: 'applied' | 'refused' | 'floor',
+    novel: boolean,
+    twin: boolean,
+  ): ApplyOutcome {
+    const kind = v.kind;
+    const by = v.ts.node;
+    let released = takeReleased();
+    let kept: Evidence[] | undefined;
+    const evidence = this.evidence;
+    const held = evidence?.some((e) => e.version.kind === kind) === true;
+    let candidates: Evidence[] | undefined;
+    if (fate !== 'floor') {
+      const gone = this.goneFor(kind);
+      for (const h of removed) {
+        // Dropped by a tombstone (any kind of the entity): subsumed, and so is all it names.
+        if (h.kind !== kind || this.subsumed(kind, h.ts) || implies(v, h, gone)) continue;
+        (candidates ??= []).push({ version: h, by });
+      }
+      if (fate === 'refused' && v.seen.length > 0 && (novel || held)) (candidates ??= []).push({ version: v, by });
+    }
+    if (candidates !== undefined || held) {
+      const mine: Evidence[] = [];
+      const others: Evidence[] = [];
+      for (const e of evidence ?? []) (e.version.kind === kind ? mine : others).push(e);
+      const pool = [...mine, ...(candidates ?? [])].sort((a, b) => byContent(a.version, b.version));
+      const left = this.release(kind, r.heads, pool);
+      for (const e of mine) if (!left.includes(e)) (released ??= []).push(e);
+      for (const e of candidates ?? []) if (left.includes(e)) (kept ??= []).push(e);
+      const next = [...others, ...left];
+      this.evidence = next.length === 0 ? undefined : next;
+    }
+    if (kept === undefined && released === undefined && !twin) {
+      if (fate === 'applied') return { kind: 'applied', removed };
+      return removed.length === 0 ? OBSOLETE : { kind: 'obsolete', removed };
+    }
+    const change: EvidenceChange = {
+      ...(kept === undefined ? {} : { kept }),
+      ...(released === undefined ? {} : { released }),
+      ...(twin ? { twin: true as const } : {}),
+    };
+    if (fate === 'applied') return { kind: 'applied', removed, ...change };
+    return { kind: 'obsolete', ...(removed.length === 0 ? {} : { removed }), ...change };
+  }
+
+  /**
+   * What of `pool` (one register's evidence and candidates, in their fixed order) the register keeps:
+   * each in turn goes if the heads and the others still kept teach all it teaches.
+   */
+  private release(kind: ComponentKind, heads: Heads, pool: Evidence[]): Evidence[] {
+    const left = [...pool];
+    const gone = this.goneFor(kind);
+    const build = (): Covers => {
+      const covers = new Covers(gone);
+      for (const h of heads) covers.add(h);
+      for (const e of left) covers.add(e.version);
+      return covers;
+    };
+    let covers = build();
+    for (let i = 0; i < left.length;) {
+      if (!covers.implies(left[i]!.version)) i += 1;
+      else {
+        left.splice(i, 1);
+        covers = build();
+      }
+    }
+    return left;
+  }
+
+  /** What `kind`'s register never learns (context-bound.ts), or undefined while nothing is gone for good. */
+  private goneFor(kind: ComponentKind): ((t: Timestamp) => boolean) | undefined {
+    if (this.floor === undefined && this.deletedAt === undefined) return undefined;
+    return (t) => this.subsumed(kind, t);
+  }
+
+  /**
+   * Every well-formed delivered version adds to what its register knows, even when it is refused.
+   * Returns what Knowledge.learn does (CUT_ROSE, ADDED).
+   */
+  private learn(r: Register, v: Version): number {
+    const learned =
       this.floor === undefined && this.deletedAt === undefined
         ? r.known.learn(v)
         : r.known.learnAbove(v, (t) => this.subsumed(v.kind, t));
@@ -278,7 +440,7 @@ export class EntityState {
       this.deletedAt = v.ts;
       this.pruneKnowledge();
     }
-    return cutRose;
+    return learned;
   }
 
   /** Whether a timestamp of `kind` lies at or below what this entity holds gone for good (context-bound.ts). */
@@ -296,13 +458,31 @@ export class EntityState {
       if (s instanceof Register) s.known.prune((t) => this.subsumed(kind, t));
       else if (this.subsumed(kind, s.ts)) this.put(i, kind, new Register([s], new Knowledge()));
     });
+    // Evidence whose teaching is now gone for good, or taught by what is left, goes too.
+    const evidence = this.evidence;
+    if (evidence === undefined) return;
+    const kinds = new Set(evidence.map((e) => e.version.kind));
+    let left = evidence;
+    for (const kind of kinds) {
+      const pool = left.filter((e) => e.version.kind === kind && !this.subsumed(kind, e.version.ts));
+      const kept = this.release(
+        kind,
+        this.heads(kind),
+        pool.sort((a, b) => byContent(a.version, b.version)),
+      );
+      left = left.filter((e) => e.version.kind !== kind || kept.includes(e));
+    }
+    if (left.length === evidence.length) return;
+    for (const e of evidence) if (!left.includes(e)) releasedNow.push(e);
+    this.evidence = left.length === 0 ? undefined : left;
   }
 
-  /** Sets the floor a snapshot kept (EntityStore.restore), pruning what it subsumes. */
-  restoreFloor(floor: number): void {
+  /** Sets the floor a snapshot kept (EntityStore.restore), pruning what it subsumes; returns the evidence that released. */
+  restoreFloor(floor: number): Evidence[] {
     this.floor = floor;
     this.pruneKnowledge();
     this.settle();
+    return takeReleased() ?? [];
   }
 
   private dropOlderThan(t: Timestamp): Version[] {
@@ -352,7 +532,7 @@ export class EntityState {
    * every version written at or before it except the expiries whose deadline is not below it (the
    * fired one is the floor's marker; later ones still have to fire). Returns what was dropped.
    */
-  purge(now: number): Version[] {
+  purge(now: number, released?: Evidence[]): Version[] {
     const marker = this.firedBy(now);
     if (marker === undefined) return [];
     const at = deadlineOf(marker);
@@ -361,6 +541,8 @@ export class EntityState {
     this.pruneKnowledge();
     const dropped = this.dropWhere((_, h) => belowFloor(h, at));
     this.settle();
+    const gone = takeReleased();
+    if (gone !== undefined) released?.push(...gone);
     return dropped;
   }
 
@@ -374,9 +556,15 @@ export class EntityState {
     return live;
   }
 
-  /** Nothing is held: no version, no floor, no tombstone, nothing learned. */
+  /** Nothing is held: no version, no floor, no tombstone, nothing learned, no evidence. */
   get empty(): boolean {
-    return this.fixed === undefined && this.inColumns === 0 && this.other === undefined && this.floor === undefined;
+    return (
+      this.fixed === undefined &&
+      this.inColumns === 0 &&
+      this.other === undefined &&
+      this.floor === undefined &&
+      this.evidence === undefined
+    );
   }
 
   get versionCount(): number {
@@ -392,6 +580,15 @@ export class EntityState {
       if (s instanceof Register) yield* s.heads;
       else yield s;
     }
+  }
+
+  /** The evidence kept (evidence.ts): versions stored and served that are not heads. */
+  *evidenceVersions(): IterableIterator<Version> {
+    if (this.evidence !== undefined) for (const e of this.evidence) yield e.version;
+  }
+
+  get evidenceCount(): number {
+    return this.evidence?.length ?? 0;
   }
 
   /** The heads of one register, winner first (register.ts). */
@@ -457,7 +654,7 @@ export class EntityState {
    * anything holds one head, by the only author it heard of, with no context.
    */
   get restoredByVersions(): boolean {
-    if (this.floor !== undefined || this.deletedAt !== undefined) return false;
+    if (this.floor !== undefined || this.deletedAt !== undefined || this.evidence !== undefined) return false;
     let restored = true;
     this.each((_, s) => {
       if (!(s instanceof Register) || s.known.empty) return;
@@ -479,7 +676,37 @@ export class EntityState {
       ...(this.floor === undefined ? {} : { floor: this.floor }),
       ...(this.deletedAt === undefined ? {} : { deletedAt: this.deletedAt }),
       knowledge,
+      ...(this.evidence === undefined
+        ? {}
+        : { evidence: this.evidence.map((e) => ({ version: e.version, by: e.by })) }),
     };
+  }
+
+  /**
+   * Restores the evidence a snapshot kept (EntityStore.restore), after its knowledge and versions:
+   * what it taught is in the restored knowledge already. Returns what it keeps (the store charges it).
+   */
+  restoreEvidence(items: readonly Evidence[]): Evidence[] {
+    const kept = items.filter((e) => !this.subsumed(e.version.kind, e.version.ts));
+    if (kept.length > 0) this.evidence = [...(this.evidence ?? []), ...kept];
+    return kept;
+  }
+
+  /**
+   * An independent copy that holds every register as Versions and Registers (no columns), for a dry
+   * run (apply at the evidence bound). Heads are immutable, so they are shared.
+   */
+  clone(): EntityState {
+    const c = new EntityState(this.id);
+    this.each((kind, s, i) => {
+      const copy = s instanceof Register ? new Register(s.heads, s.known.clone()) : s;
+      if (i >= 0) (c.fixed ??= [undefined, undefined, undefined, undefined, undefined, undefined])[i] = copy;
+      else (c.other ??= new Map()).set(kind, copy);
+    });
+    c.deletedAt = this.deletedAt;
+    c.floor = this.floor;
+    if (this.evidence !== undefined) c.evidence = [...this.evidence];
+    return c;
   }
 
   /**
@@ -681,4 +908,13 @@ function withHead(heads: Heads | undefined, v: Version): Heads {
   out[lo] = v;
   for (let i = lo; i < heads.length; i++) out[i + 1] = heads[i]!;
   return out;
+}
+
+/** The fixed order evidence is released in: by timestamp, then by content. */
+function byContent(a: Version, b: Version): number {
+  const c = compareTs(a.ts, b.ts);
+  if (c !== 0) return c;
+  const x = canonicalContent(a);
+  const y = canonicalContent(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -3,6 +3,7 @@ import type { ComponentKind, EntityId, NodeId } from '../ids';
 import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
 import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta } from './entity-state';
+import { EvidenceLedger, type Evidence, type EvidenceStats } from './evidence';
 import { LeanColumns, Replaced } from './lean-columns';
 import { shownSummary, viewOf, visibleAt, type EntityView } from './entity-view';
 import { matches, type Query } from './query';
@@ -17,6 +18,11 @@ export interface StoreSnapshot {
   readonly entities: readonly EntityMeta[];
 }
 
+export interface StoreOptions {
+  readonly columns?: boolean;
+  readonly evidence?: { readonly perAuthor?: number; readonly node?: number; readonly perEntity?: number };
+}
+
 /**
  * All entities of one node, in memory: the merge state that storage persists and sync
  * replicates. Pure: time comes in as arguments.
@@ -26,13 +32,18 @@ export class EntityStore {
   private versionCount = 0;
   /** Where lean registers of the fixed kinds are held (lean-columns.ts); undefined: as Versions. */
   private readonly cols: LeanColumns | undefined;
+  /** The evidence kept, per author charged, and its bounds (evidence.ts). */
+  private readonly ledger: EvidenceLedger;
 
   /**
    * `columns: false` keeps every register as Version objects (the representation before the
    * columns, kept as the reference the property tests compare the columnar store against).
+   * `evidence`: the evidence bounds (default MAX_EVIDENCE_PER_AUTHOR, MAX_EVIDENCE and
+   * MAX_EVIDENCE_PER_ENTITY; tests lower them).
    */
-  constructor(options: { readonly columns?: boolean } = {}) {
+  constructor(options: StoreOptions = {}) {
     this.cols = options.columns === false ? undefined : new LeanColumns(FIXED_KINDS);
+    this.ledger = new EvidenceLedger(options.evidence?.perAuthor, options.evidence?.node, options.evidence?.perEntity);
   }
 
   apply(v: Version): ApplyOutcome {
@@ -41,14 +52,16 @@ export class EntityStore {
       state = new EntityState(v.entity, this.cols);
       this.entities.set(v.entity, state);
     }
-    const out = state.apply(v);
+    const out = state.apply(v, this.ledger);
     switch (out.kind) {
       case 'applied':
         // A Replaced replaced one head: its `removed` is made only when read (lean-columns.ts).
         this.versionCount += 1 - (out instanceof Replaced ? 1 : out.removed.length);
+        this.noteEvidence(out);
         return out;
       case 'obsolete':
         this.versionCount -= out.removed?.length ?? 0;
+        this.noteEvidence(out);
         if (state.empty) this.entities.delete(v.entity);
         return out;
       case 'duplicate':
@@ -58,6 +71,17 @@ export class EntityStore {
         throw new Error(`unexpected outcome ${String(never)}`);
       }
     }
+  }
+
+  private noteEvidence(out: Exclude<ApplyOutcome, { kind: 'duplicate' }>): void {
+    if (out.kept !== undefined) this.ledger.charge(out.kept);
+    if (out.released !== undefined) this.ledger.refund(out.released);
+    if (out.twin === true) this.ledger.equivocations += 1;
+  }
+
+  /** Twins met, evidence kept and refused at the bound (securityStats). */
+  evidenceStats(): EvidenceStats {
+    return this.ledger.stats();
   }
 
   /** Whether `v` is a head here (by timestamp and content: heads may be made on demand, see EntityState.holdsHead). */
@@ -127,14 +151,18 @@ export class EntityStore {
    * writes stay, and the expiry stays as the entity's floor (see EntityState). Returns the purged
    * versions.
    */
-  purgeExpired(now: number): Version[] {
+  purgeExpired(now: number, released?: Version[]): Version[] {
     const purged: Version[] = [];
+    const gone: Evidence[] = [];
     for (const s of this.entities.values()) {
       const at = s.expiresAt;
       if (at === undefined || at > now) continue;
-      purged.push(...s.purge(now));
+      purged.push(...s.purge(now, gone));
     }
     this.versionCount -= purged.length;
+    // Evidence written at or below a new floor goes with it (`released`, for storage and the sync index).
+    this.ledger.refund(gone);
+    for (const e of gone) released?.push(e.version);
     return purged;
   }
 
@@ -143,7 +171,7 @@ export class EntityStore {
   }
 
   /** A store identical to the one whose snapshot this is. */
-  static restore(snapshot: StoreSnapshot, options: { readonly columns?: boolean } = {}): EntityStore {
+  static restore(snapshot: StoreSnapshot, options: StoreOptions = {}): EntityStore {
     const store = new EntityStore(options);
     for (const meta of snapshot.entities) {
       const s = new EntityState(meta.id, store.cols);
@@ -151,14 +179,41 @@ export class EntityStore {
       store.entities.set(meta.id, s);
     }
     for (const v of snapshot.versions) store.apply(v);
+    // What the evidence taught is in the knowledge restored above: it is kept as it was, and charged.
     for (const meta of snapshot.entities) {
-      if (meta.floor !== undefined) store.entities.get(meta.id)!.restoreFloor(meta.floor);
+      if (meta.evidence === undefined) continue;
+      const s = store.entities.get(meta.id) ?? new EntityState(meta.id, store.cols);
+      store.entities.set(meta.id, s);
+      store.ledger.charge(s.restoreEvidence(meta.evidence));
+    }
+    for (const meta of snapshot.entities) {
+      const s = store.entities.get(meta.id);
+      if (s === undefined) continue;
+      if (meta.floor !== undefined) store.ledger.refund(s.restoreFloor(meta.floor));
+      if (s.empty) store.entities.delete(meta.id);
     }
     return store;
   }
 
+  /** The heads of every register (what views show, and what storage keeps as versions). */
   *versions(): IterableIterator<Version> {
     for (const s of this.entities.values()) yield* s.versions();
+  }
+
+  /** The evidence every entity keeps (evidence.ts): stored in the entity metas, served like versions. */
+  *evidence(): IterableIterator<Version> {
+    for (const s of this.entities.values()) if (s.evidenceCount > 0) yield* s.evidenceVersions();
+  }
+
+  /** Every version the node keeps and serves: the heads and the evidence. */
+  *retained(): IterableIterator<Version> {
+    yield* this.versions();
+    yield* this.evidence();
+  }
+
+  /** Evidence kept now (not counted in `size`, which counts heads). */
+  get evidenceCount(): number {
+    return this.ledger.held;
   }
 
   get entityCount(): number {

@@ -17,12 +17,27 @@ import type { VersionOrigin, VersionSource } from '../lattice-node';
 import { decodeToken, isTokenText } from '../../core/roster/invitation-token';
 import { ADMIT_ALL, admitting } from '../security/admission';
 import type { SecurityStats } from '../security/mesh-security';
+import {
+  MAX_EVIDENCE,
+  MAX_EVIDENCE_PER_AUTHOR,
+  MAX_EVIDENCE_PER_ENTITY,
+  type EvidenceStats,
+} from '../../core/store/evidence';
 import { MAX_KEYS_PER_RESEND } from '../security/version-verifier';
 import { FrameSigner } from './frame-signer';
 import { MeshBudget } from './mesh-budget';
 import { MeshLink, type LinkBudgetDeps } from './mesh-link';
 import { VersionClasses } from './version-classes';
 import type { MeshNodeOptions, MeshStore, SyncStatus } from './mesh-types';
+
+/** What securityStats reports of evidence for a node that does not say (a test double). */
+const NO_EVIDENCE: EvidenceStats = {
+  equivocations: 0,
+  held: 0,
+  authors: 0,
+  refused: 0,
+  limit: { perAuthor: MAX_EVIDENCE_PER_AUTHOR, node: MAX_EVIDENCE, perEntity: MAX_EVIDENCE_PER_ENTITY },
+};
 
 export const DEFAULT_GRAFT_AFTER_MS = 150;
 /**
@@ -140,7 +155,8 @@ export class MeshNode {
 
   /** Versions refused on ingest by reason, verifications, keys, peers penalised (docs/security.md). */
   securityStats(): SecurityStats {
-    return this.options.security.stats();
+    const { equivocations, ...evidence } = this.node.evidenceStats?.() ?? NO_EVIDENCE;
+    return { ...this.options.security.stats(), equivocations, evidence };
   }
 
   /**

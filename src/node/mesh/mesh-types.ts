@@ -1,6 +1,7 @@
 import type { ThreatLevel } from '../../core/entity/component-types';
 import type { EntityId, NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
+import type { EvidenceStats } from '../../core/store/evidence';
 import type { AdmitVerdict, LimitCounts, SessionOptions } from '../../core/sync';
 import type { BudgetSettings } from '../budget-settings';
 import type { VersionListener, VersionSource } from '../lattice-node';
@@ -24,6 +25,8 @@ export interface MeshStore {
   heldFrom?(via: object): number;
   /** A version a peer needed could not be encoded for the wire (counted in the node's stats). */
   noteUnsent?(reason: string): void;
+  /** Twins met in the merge and the evidence kept (securityStats; core/store/evidence.ts). */
+  evidenceStats?(): EvidenceStats;
 }
 
 export type SessionTuning = Omit<SessionOptions, 'self' | 'lattice' | 'peer' | 'log' | 'key' | 'nonce' | 'invitation'>;

@@ -1,3 +1,4 @@
+import type { EvidenceStats } from '../../core/store/evidence';
 import { sameBytes } from '../../core/bytes/same-bytes';
 import type { NodeId } from '../../core/ids';
 import { MAX_UNKNOWN_KINDS_PER_AUTHOR, MAX_UNKNOWN_KINDS_PER_ENTITY } from '../../core/entity/kind-cap';
@@ -70,7 +71,22 @@ export interface SecurityStats {
    * before its bucket applies), and by how many authors.
    */
   readonly registerBudget: { readonly registers: number; readonly authors: number; readonly limit: number };
+  /**
+   * Twins the merge met: deliveries of a content under a timestamp (entity, kind, clock) that a
+   * register held with another content, whatever the verifier's cache still remembered; counted per
+   * delivery (docs/security.md, "Twins and evidence"). 0 for a mesh whose node does not say.
+   */
+  readonly equivocations: number;
+  /**
+   * Evidence the store keeps (core/store/evidence.ts): versions refused or dropped whose contexts
+   * taught it something, stored and served so every replica learns the same; how many authors were
+   * charged for it, deliveries refused at the bound, and the bounds.
+   */
+  readonly evidence: Omit<EvidenceStats, 'equivocations'>;
 }
+
+/** What the mesh's security counts by itself (the node's store adds the rest of SecurityStats). */
+export type MeshSecurityStats = Omit<SecurityStats, 'equivocations' | 'evidence'>;
 
 /** Reasons that prove the sending link at fault: an honest relay verifies before it relays, so never sends one. */
 const LINK_AT_FAULT: ReadonlySet<RejectReason> = new Set([
@@ -454,7 +470,7 @@ export class MeshSecurity {
     this.logRegisterLimit(split, from);
   }
 
-  stats(): SecurityStats {
+  stats(): MeshSecurityStats {
     const v = this.verifier;
     const rejected = Object.fromEntries(REJECT_REASONS.map((r) => [r, v.rejectedByReason[r]])) as Record<
       RejectReason,

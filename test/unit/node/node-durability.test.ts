@@ -8,6 +8,9 @@ import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import { encodeTs, type Timestamp } from '../../../src/core/clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import { MAX_CONTEXT_ENTRIES } from '../../../src/core/merge/context-limits';
+import { hasHonestContext } from '../../../src/core/merge/knowledge';
+import { decodeVersions, encodeVersions } from '../../../src/core/wire';
+import { DEFAULT_LIMITS } from '../../../src/core/wire/limits';
 import type { Version } from '../../../src/core/merge/version';
 import { LatticeNode, type VersionOrigin } from '../../../src/node/lattice-node';
 import { StorageFullError, versionKey } from '../../../src/ports/storage';
@@ -96,11 +99,18 @@ describe('a refused version still drops the heads it shows were seen', () => {
     // A's earlier write arrives late: obsolete (A@30 is known), but it had seen B@10.
     const a20 = version('x', kind, { v: 'a20' }, ts(T0 + 20, 'A'), [ts(T0 + 10, 'B')]);
     heard.length = 0;
-    expect(node.applyRemote([a20])).toEqual([]);
+    // What it taught is taught by nothing the node keeps (A@30 leaves B@10 out): it is kept as
+    // evidence (src/core/store/evidence.ts), so a replica that syncs with this one learns it too,
+    // rather than keep B@10 for good.
+    expect(node.applyRemote([a20])).toEqual([a20]);
     await node.flushed();
     expect((await node.heads('x', kind)).map((h) => h.author)).toEqual(['A']);
     expect(heard.flatMap((h) => h.removed)).toEqual([b10]);
+    expect(heard.flatMap((h) => h.versions)).toEqual([a20]);
+    expect([...node.versions()]).toEqual([a30, a20]);
+    // Stored as a version: the head; the evidence is in the entity's meta.
     expect(await storedKeys(storage)).toEqual([versionKey(a30)]);
+    expect((await storage.loadEntityMeta()).flatMap((m) => m.evidence ?? []).map((e) => e.version)).toEqual([a20]);
     expect((await node.stats()).writes.obsolete).toBe(1);
   });
 });
@@ -166,6 +176,16 @@ describe('local writes the node could not send or that would fire at once are re
     expect(written.id).toBe('x');
     expect(heads[0]!.seen.length).toBeLessThanOrEqual(MAX_CONTEXT_ENTRIES);
     expect((await node.stats()).rejected).not.toHaveProperty('ValidationError');
+    // The bound the door relies on (checkSendable checks no context): what a local write names is
+    // what every peer takes and far less than the wire carries, and it encodes.
+    expect(MAX_CONTEXT_ENTRIES).toBeLessThan(DEFAULT_LIMITS.maxSeen);
+    const [mine] = [...node.versions()].filter((v) => v.entity === 'x' && v.kind === kind && v.ts.node === 'n1');
+    expect(mine!.seen.length).toBe(MAX_CONTEXT_ENTRIES);
+    expect(hasHonestContext(mine!)).toBe(true);
+    expect(decodeVersions(encodeVersions([mine!]))[0]!.seen).toHaveLength(MAX_CONTEXT_ENTRIES);
+    // The chain's versions it kept as evidence (each names only the one before) are covered by the
+    // write's rest marker: none is kept any more.
+    expect([...node.versions()].filter((v) => v.entity === 'x')).toEqual([mine]);
   });
 });
 

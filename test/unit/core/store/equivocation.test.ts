@@ -21,37 +21,43 @@ describe('one timestamp, two contents', () => {
     expect(Math.sign(compareContent(version({ a: 1 }), version({ a: 2 })))).toBe(-1);
   });
 
-  for (const [label, make] of [
-    ['values', (i: number) => version({ v: i })],
-    ['contexts', (i: number) => version({ v: 0 }, i === 0 ? [] : [ts(50, 'p')])],
+  // Two values with one context teach the same: the loser is refused and nothing is kept. A loser
+  // whose context names what the winner's does not is kept as evidence (evidence.ts), in either
+  // order, so a replica that syncs with this one learns that context too.
+  for (const [label, make, evidence] of [
+    ['values', (i: number) => version({ v: i }), false],
+    ['contexts', (i: number) => version({ v: 0 }, i === 0 ? [] : [ts(50, 'p')]), true],
   ] as const) {
     it(`keeps the same one of two ${label} in either order, on the general and the sole-author path`, () => {
       for (const prior of [[], [version({ v: -1 }, [], 'z', 90)]]) {
         const [first, second] = [make(0), make(1)];
         const winner = compareContent(first, second) < 0 ? first : second;
+        const loser = winner === first ? second : first;
         const results = [
           [first, second],
           [second, first],
         ].map((order) => {
           const store = new EntityStore();
           for (const v of [...prior, ...order]) store.apply(v);
-          const loser = winner === first ? second : first;
           expect(store.apply(winner).kind).toBe('duplicate');
-          expect(store.apply(loser).kind).toBe('obsolete');
+          expect(store.apply(loser).kind).toBe(evidence ? 'duplicate' : 'obsolete');
           return store;
         });
         for (const store of results) {
           expect(store.heads('x' as EntityId, 'note' as ComponentKind)).toEqual([winner]);
           expect(store.size).toBe(1);
+          expect([...store.evidence()]).toEqual(evidence ? [loser] : []);
+          // Counted per delivery: the refused loser delivered again counts again, evidence is a duplicate.
+          expect(store.evidenceStats()).toMatchObject({ equivocations: evidence ? 1 : 2, held: evidence ? 1 : 0 });
         }
       }
     });
   }
 
-  it('reports the replaced one as removed', () => {
+  it('reports the replaced one as removed, and the twin', () => {
     const store = new EntityStore();
     const [a, b] = [version({ v: 'b' }), version({ v: 'a' })];
     store.apply(a);
-    expect(store.apply(b)).toEqual({ kind: 'applied', removed: [a] });
+    expect(store.apply(b)).toEqual({ kind: 'applied', removed: [a], twin: true });
   });
 });

@@ -4,9 +4,10 @@
  * representation before the columns), over random operation sequences: writes by several authors
  * with and without contexts (conflicts), values of every shape (exact float64 numbers, -0, NaN,
  * strings, keys in any order, optional fields, values that do not fit a column), signed versions
- * and versions signed after the merge, re-deliveries, same-timestamp equivocation, deletes, expiry
- * and purge, restart from a snapshot. After every step both give the same outcome, the same heads
- * (values bit for bit, keys in the same order), the same views, versions, contexts and snapshot.
+ * and versions signed after the merge, re-deliveries, same-timestamp equivocation (other values and
+ * other contexts: twins kept as evidence), deletes, expiry and purge, restart from a snapshot. After
+ * every step both give the same outcome, the same heads (values bit for bit, keys in the same
+ * order), the same views, versions, evidence, contexts and snapshot.
  * Replay a failure with SEED=<printed seed> (NUM_RUNS=... for more or fewer sequences).
  */
 import fc from 'fast-check';
@@ -16,6 +17,7 @@ import type { ComponentValue } from '../../../../../src/core/entity/component-ty
 import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/ids';
 import { DELETED, type Version } from '../../../../../src/core/merge/version';
 import { FIXED_KINDS, type ApplyOutcome } from '../../../../../src/core/store/entity-state';
+import type { Evidence } from '../../../../../src/core/store/evidence';
 import { EntityStore } from '../../../../../src/core/store/entity-store';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
@@ -62,7 +64,7 @@ type Step =
       readonly dt: number;
     }
   | { readonly t: 'again'; readonly pick: number }
-  | { readonly t: 'equivocate'; readonly pick: number; readonly value: ComponentValue }
+  | { readonly t: 'equivocate'; readonly pick: number; readonly value: ComponentValue; readonly context: number }
   | { readonly t: 'signLater'; readonly pick: number }
   | { readonly t: 'purge'; readonly dt: number }
   | { readonly t: 'restart' };
@@ -83,7 +85,10 @@ const arbStep: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('again' as const), pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('equivocate' as const), pick: fc.nat(), value: arbValue }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant('equivocate' as const), pick: fc.nat(), value: arbValue, context: nat(3) }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('signLater' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('purge' as const), dt: fc.integer({ min: 0, max: 120 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const) }) },
@@ -112,8 +117,15 @@ const versionText = (v: Version): string =>
     sig: v.sig,
     proof: v.proof,
   });
+const evidenceText = (items: readonly Evidence[] | undefined): string =>
+  (items ?? [])
+    .map((e) => `${e.by}:${versionText(e.version)}`)
+    .sort()
+    .join('|');
 const outcomeText = (o: ApplyOutcome): string =>
-  o.kind === 'duplicate' ? 'duplicate' : `${o.kind}:${(o.removed ?? []).map(versionText).sort().join('|')}`;
+  o.kind === 'duplicate'
+    ? 'duplicate'
+    : `${o.kind}:${(o.removed ?? []).map(versionText).sort().join('|')} kept ${evidenceText(o.kept)} released ${evidenceText(o.released)} twin ${o.twin}`;
 
 /** Everything observable of a store at `now`. */
 function observe(store: EntityStore, now: number): string {
@@ -130,6 +142,7 @@ function observe(store: EntityStore, now: number): string {
     out.push(`view ${exact(store.view(e, now))} visible ${store.visible(e, now)}`);
   }
   out.push(`versions ${[...store.versions()].map(versionText).sort().join('\n')}`);
+  out.push(`evidence ${[...store.evidence()].map(versionText).sort().join('\n')} ${exact(store.evidenceStats())}`);
   const snap = store.snapshot();
   out.push(`metas ${exact(snap.entities)}`);
   out.push(`list ${exact(store.list(now))} ${exact(store.countShown(now))}`);
@@ -179,10 +192,22 @@ function run(steps: readonly Step[]): void {
         if (written.length > 0) apply(written[step.pick % written.length]!);
         break;
       case 'equivocate': {
+        // Another content under a timestamp written: another value, and maybe another context
+        // (the one the register would give now, none, or a rest marker), kept as evidence or not.
         if (written.length === 0) break;
         const w = written[step.pick % written.length]!;
         if (w.kind === DELETED) break;
-        const v: Version = { entity: w.entity, kind: w.kind, value: step.value, ts: w.ts, seen: w.seen };
+        const author = w.ts.node;
+        const now = objs.contextFor(w.entity, w.kind, author).filter((t) => t.ms < w.ts.ms);
+        const seen =
+          step.context === 0
+            ? w.seen
+            : step.context === 1
+              ? now
+              : step.context === 2
+                ? []
+                : [...w.seen.filter((t) => t.node !== author), { ms: w.ts.ms - 1, c: 0, node: author }];
+        const v: Version = { entity: w.entity, kind: w.kind, value: step.value, ts: w.ts, seen };
         written.push(v);
         apply(v);
         break;
@@ -211,8 +236,12 @@ function run(steps: readonly Step[]): void {
       }
     }
     expect(observe(cols, now)).toBe(observe(objs, now));
+    if (objs.evidenceCount > 0) withEvidence.add(steps);
   }
 }
+
+/** Sequences that kept evidence at some step: the comparison must cover it. */
+const withEvidence = new Set<readonly Step[]>();
 
 describe('the columnar store against Version objects (lean-columns.ts)', () => {
   it(`gives the same outcomes, heads, views, versions and snapshots on random sequences (seed ${seed})`, () => {
@@ -220,5 +249,7 @@ describe('the columnar store against Version objects (lean-columns.ts)', () => {
       fc.property(fc.array(arbStep, { minLength: 1, maxLength: 40 }), (steps) => run(steps)),
       { seed, numRuns },
     );
+    console.log(`columns-vs-objects: ${withEvidence.size} of ${numRuns} sequences kept evidence`);
+    if (numRuns >= 100) expect(withEvidence.size).toBeGreaterThan(0);
   });
 });

@@ -9,7 +9,9 @@
  *   future. A version breaking that is never delivered at all.
  * - A head is a delivered version of the component that no delivered version had seen; an honest
  *   write saw exactly its history, a hostile one (a context that is not causally closed) saw what
- *   its context literally lists, and its author's own earlier writes.
+ *   its context literally lists, and its author's own earlier writes. Seeing is by timestamp: a
+ *   write that saw one content of a timestamp saw every content an equivocating author signed under
+ *   it (twins), and of the twins delivered only the one whose content sorts first can be a head.
  * - The latest delivered tombstone removes every version of the entity written at or before it,
  *   except tombstones and expiries (a deadline outlives a delete).
  * - An honest write's history leaves out every write of an author whose latest write in it lies
@@ -24,27 +26,33 @@ import { compareTs, encodeTs, type Timestamp } from '../../../../../src/core/clo
 import type { Expiry } from '../../../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/ids';
 import { orderFor } from '../../../../../src/core/merge/rules';
+import { canonicalContent, compareContent } from '../../../../../src/core/merge/version-content';
 import { MAX_CONTEXT_ENTRIES } from '../../../../../src/core/merge/context-limits';
 import { DELETED, type Version } from '../../../../../src/core/merge/version';
 
 export interface ModelWrite {
   readonly key: string;
   readonly version: Version;
-  /** Honest: the keys of every version of the same component its writer had seen. Hostile: undefined. */
+  /** Honest: the timestamp keys (stampOf) of every version of the same component its writer had seen. Hostile: undefined. */
   readonly history: ReadonlySet<string> | undefined;
 }
 
 export const EXPIRY = 'expiry' as ComponentKind;
 export const registerOf = (v: Version): string => `${v.entity}/${v.kind}`;
-export const keyOf = (v: Version): string => `${registerOf(v)}/${encodeTs(v.ts)}`;
+/** A version's register and timestamp: what a context can name (every twin under it alike). */
+export const stampOf = (v: Version): string => `${registerOf(v)}/${encodeTs(v.ts)}`;
+/** A version's identity: its register, timestamp and content (twins are different writes). */
+export const keyOf = (v: Version): string => `${stampOf(v)}/${canonicalContent(v)}`;
 
 /** Every write any node made, honest or not. */
 export class Universe {
   readonly writes = new Map<string, ModelWrite>();
+  private readonly stamps = new Map<string, Timestamp>();
 
   add(version: Version, history: ReadonlySet<string> | undefined): ModelWrite {
     const w = { key: keyOf(version), version, history };
     this.writes.set(w.key, w);
+    this.stamps.set(stampOf(version), version.ts);
     return w;
   }
 
@@ -56,8 +64,10 @@ export class Universe {
     // writer carries one once its register folded authors into a cut, or learned a marker.
     const marker = u.version.seen.find((s) => s.node === ut.node);
     if (marker !== undefined && (wt.ms < marker.ms || (wt.ms === marker.ms && wt.c <= marker.c))) return true;
-    if (u.history !== undefined) return u.history.has(w.key);
+    // A writer's own earlier writes are implied (its clock only goes up), even one no node took (a
+    // malformed context) whose twin came later.
     if (wt.node === ut.node) return compareTs(wt, ut) < 0;
+    if (u.history !== undefined) return u.history.has(stampOf(w.version));
     const entry = u.version.seen.find((s) => s.node === wt.node);
     return entry !== undefined && compareTs(wt, entry) <= 0;
   }
@@ -76,17 +86,17 @@ export class Universe {
     const same = [...this.writes.values()].filter((w) => registerOf(w.version) === register);
     for (const u of received) {
       if (registerOf(u.version) !== register) continue;
-      history.add(u.key);
-      for (const w of same) if (this.saw(u, w)) history.add(w.key);
+      history.add(stampOf(u.version));
+      for (const w of same) if (this.saw(u, w)) history.add(stampOf(w.version));
     }
     const latest = new Map<NodeId, Timestamp>();
     for (const key of history) {
-      const ts = this.writes.get(key)!.version.ts;
+      const ts = this.stamps.get(key)!;
       const known = latest.get(ts.node);
       if (known === undefined || compareTs(ts, known) > 0) latest.set(ts.node, ts);
     }
     for (const key of [...history]) {
-      const author = this.writes.get(key)!.version.ts.node;
+      const author = this.stamps.get(key)!.node;
       if (author !== self && settled(latest.get(author)!)) history.delete(key);
     }
     return history;
@@ -140,18 +150,28 @@ export class ModelNode {
     }
     const floor = this.floors.get(entity);
     const order = orderFor(kind);
-    return mine
-      .filter(
-        (v) =>
-          floor === undefined ||
-          v.version.ts.ms > floor.at ||
-          (kind === EXPIRY && (v.version.value as Expiry).at >= floor.at),
-      )
-      .filter(
-        (v) => kind === DELETED || kind === EXPIRY || deletedAt === undefined || compareTs(v.version.ts, deletedAt) > 0,
-      )
-      .filter((v) => !mine.some((u) => this.universe.saw(u, v)))
-      .sort((a, b) => order(b.version, a.version));
+    return (
+      mine
+        .filter(
+          (v) =>
+            floor === undefined ||
+            v.version.ts.ms > floor.at ||
+            (kind === EXPIRY && (v.version.value as Expiry).at >= floor.at),
+        )
+        .filter(
+          (v) =>
+            kind === DELETED || kind === EXPIRY || deletedAt === undefined || compareTs(v.version.ts, deletedAt) > 0,
+        )
+        .filter((v) => !mine.some((u) => this.universe.saw(u, v)))
+        // Of twins (one timestamp, several contents) only the one whose content sorts first.
+        .filter(
+          (v) =>
+            !mine.some(
+              (u) => u !== v && stampOf(u.version) === stampOf(v.version) && compareContent(u.version, v.version) < 0,
+            ),
+        )
+        .sort((a, b) => order(b.version, a.version))
+    );
   }
 
   purge(now: number): void {

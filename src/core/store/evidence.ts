@@ -1,0 +1,245 @@
+import { compareTs, type Timestamp } from '../clock/timestamp';
+import type { NodeId } from '../ids';
+import { markerCut } from '../merge/knowledge';
+import type { Version } from '../merge/version';
+
+/**
+ * Evidence: versions a register keeps although they are not heads (docs/architecture.md, "Evidence";
+ * docs/security.md, "Twins and evidence").
+ *
+ * A register learns the context of every version delivered to it, even one it refuses (superseded,
+ * or the losing one of two contents under one timestamp), and keeps learning what a head taught after
+ * the head is dropped. That is safe only while what such a version taught is also taught by versions
+ * the node keeps, and so serves: a replica that syncs with it learns from what it serves. An honest
+ * writer's context covers everything it had learned, so a version that supersedes another covers its
+ * context too. A hostile member can break that: two versions under one timestamp with different
+ * contexts (twins), or a later write that leaves out what its earlier one named. A node that learned
+ * the other context would then drop honest heads that a replica receiving only what it serves keeps,
+ * for good. So a version is kept as evidence when
+ *
+ * - it is refused (superseded, or the losing twin) and its context adds to what the register knows
+ *   (Knowledge.adds), or
+ * - it is a head that a delivery drops (superseded, or replaced by the winning twin) and the version
+ *   delivered does not imply its context (`implies` below).
+ *
+ * Evidence is stored (in its entity's meta), in the sync index and served by reconciliation like any
+ * version, so every replica that syncs learns the same contexts: knowledge is a join, and the heads
+ * follow from it. It goes when a tombstone or an expiry floor subsumes it, or when a kept version
+ * implies it.
+ */
+export interface Evidence {
+  readonly version: Version;
+  /** The author of the delivery that made the node keep it (charged for it, see EvidenceLedger). */
+  readonly by: NodeId;
+}
+
+/**
+ * Evidence one author's deliveries may make a node keep at once. Past it, a version of that author
+ * that would add evidence is refused before anything is learned from it (held back, asked for again
+ * later): an honest author keeps none but for a moment (a late version whose tombstone has not
+ * arrived yet), a member signing twins or contexts that leave out what it named before is
+ * equivocating. ~1,024 × 8 KB worst case (a 4 KB value, 64 context entries, a batch proof).
+ */
+export const MAX_EVIDENCE_PER_AUTHOR = 1_024;
+
+/**
+ * Evidence the node keeps at once, over all authors: four authors at their bound (as the register
+ * budget's OPEN_LATTICE_SHARERS). Past it, any delivery that would add evidence is refused before
+ * anything is learned from it. ~32 MB worst case.
+ */
+export const MAX_EVIDENCE = 4 * MAX_EVIDENCE_PER_AUTHOR;
+
+/**
+ * Evidence one entity may keep: storage rewrites an entity's meta, evidence included, whenever the
+ * entity changes (src/node/entity-meta.ts), so this bounds that cost (~512 KB worst case) as well as
+ * what one hostile member can pile on one honest track. Past it, a delivery that would add evidence
+ * to the entity is refused as at the other bounds.
+ */
+export const MAX_EVIDENCE_PER_ENTITY = 64;
+
+/** What the store counts about evidence and twins (securityStats: `equivocations`, `evidence`). */
+export interface EvidenceStats {
+  /** Deliveries of a content under a timestamp the register held with another content (twins met). */
+  readonly equivocations: number;
+  /** Evidence kept now, and how many authors were charged for it. */
+  readonly held: number;
+  readonly authors: number;
+  /** Deliveries refused because their author, or the node, was at its evidence bound. */
+  readonly refused: number;
+  readonly limit: { readonly perAuthor: number; readonly node: number; readonly perEntity: number };
+}
+
+/** The evidence kept per author charged, and the node's bounds (one per EntityStore). */
+export class EvidenceLedger {
+  private readonly byAuthor = new Map<NodeId, number>();
+  private total = 0;
+  equivocations = 0;
+  refused = 0;
+
+  constructor(
+    readonly perAuthor = MAX_EVIDENCE_PER_AUTHOR,
+    readonly node = MAX_EVIDENCE,
+    readonly perEntity = MAX_EVIDENCE_PER_ENTITY,
+  ) {}
+
+  /**
+   * Whether a delivery by `author` to an entity keeping `held` evidence may not add evidence now:
+   * the author, the node or the entity is at its bound.
+   */
+  full(author: NodeId, held: number): boolean {
+    return held >= this.perEntity || this.total >= this.node || (this.byAuthor.get(author) ?? 0) >= this.perAuthor;
+  }
+
+  charge(items: readonly Evidence[]): void {
+    for (const e of items) {
+      this.byAuthor.set(e.by, (this.byAuthor.get(e.by) ?? 0) + 1);
+      this.total += 1;
+    }
+  }
+
+  refund(items: readonly Evidence[]): void {
+    for (const e of items) {
+      const n = (this.byAuthor.get(e.by) ?? 0) - 1;
+      if (n > 0) this.byAuthor.set(e.by, n);
+      else this.byAuthor.delete(e.by);
+      this.total -= 1;
+    }
+  }
+
+  get held(): number {
+    return this.total;
+  }
+
+  stats(): EvidenceStats {
+    return {
+      equivocations: this.equivocations,
+      held: this.total,
+      authors: this.byAuthor.size,
+      refused: this.refused,
+      limit: { perAuthor: this.perAuthor, node: this.node, perEntity: this.perEntity },
+    };
+  }
+}
+
+/**
+ * Whether `a`'s own contribution (its context entries and rest marker) covers every context entry
+ * and the rest marker of `b`, leaving out what `gone` says is subsumed. An honest `a` that saw `b`
+ * does (its context is all its writer had learned); a write that saw another content of `b`'s
+ * timestamp, or that left out what `b` named, may not. The cheap test a dropped head passes before
+ * the full one (Covers).
+ */
+export function implies(a: Version, b: Version, gone?: (t: Timestamp) => boolean): boolean {
+  const seen = b.seen;
+  if (seen.length === 0) return true;
+  const author = a.ts.node;
+  let marker: Timestamp | undefined;
+  for (const s of a.seen) if (s.node === author) marker = s;
+  const index = a.seen.length > 8 ? new Map(a.seen.map((t) => [t.node, t])) : undefined;
+  for (let i = 0; i < seen.length; i++) {
+    const s = seen[i]!;
+    const isMarker = s.node === b.ts.node;
+    if (gone?.(isMarker ? markerCut(s) : s) === true) continue;
+    // a's rest marker covers every write at or before its (ms, counter), whoever wrote it, and so
+    // every marker at or before it.
+    if (marker !== undefined && atOrBefore(s, marker)) continue;
+    if (isMarker) return false;
+    if (s.node === author && compareTs(s, a.ts) < 0) continue;
+    const t = index !== undefined ? index.get(s.node) : a.seen.find((x) => x.node === s.node);
+    if (t === undefined || compareTs(s, t) > 0) return false;
+  }
+  return true;
+}
+
+/** (ms, counter) of `a` at or before that of `b`, whatever the nodes: what a rest marker at `b` covers. */
+function atOrBefore(a: Timestamp, b: Timestamp): boolean {
+  return a.ms < b.ms || (a.ms === b.ms && a.c <= b.c);
+}
+
+/** One version's cover of one author: every write of it before `t` (`incl`: at or before). */
+interface Cover {
+  readonly t: Timestamp;
+  readonly incl: boolean;
+  readonly by: Version;
+}
+
+function stronger(a: Cover, b: Cover): boolean {
+  const c = compareTs(a.t, b.t);
+  return c > 0 || (c === 0 && a.incl && !b.incl);
+}
+
+/** The strongest cover and the strongest of another version. */
+type Top = [Cover, Cover | undefined];
+
+function put(top: Top | undefined, c: Cover): Top {
+  if (top === undefined) return [c, undefined];
+  if (stronger(c, top[0])) return [c, top[0]];
+  if (top[1] === undefined || stronger(c, top[1])) top[1] = c;
+  return top;
+}
+
+function best(top: Top | undefined, except: Version): Cover | undefined {
+  if (top === undefined) return undefined;
+  return top[0].by !== except ? top[0] : top[1];
+}
+
+/**
+ * What a set of versions (a register's heads and evidence) teaches, per author the two strongest
+ * covers by different versions, and the two latest rest markers: enough to say whether the others
+ * teach all one of them teaches (`implies`), for each member, in one pass over their contexts.
+ * `gone` (subsumed by a floor or tombstone) covers too. The register's cut does not: it comes from
+ * rest markers (counted here as markers) and from folding authors past MAX_REGISTER_AUTHORS, which
+ * the members may have caused themselves, so a replica reaches the same cut only if it learns them.
+ */
+export class Covers {
+  private readonly authors = new Map<NodeId, Top>();
+  private markers: Top | undefined;
+
+  constructor(private readonly gone: ((t: Timestamp) => boolean) | undefined) {}
+
+  add(v: Version): void {
+    const author = v.ts.node;
+    this.authors.set(author, put(this.authors.get(author), { t: v.ts, incl: false, by: v }));
+    for (const s of v.seen) {
+      if (s.node === author) this.markers = put(this.markers, { t: s, incl: true, by: v });
+      else this.authors.set(s.node, put(this.authors.get(s.node), { t: s, incl: true, by: v }));
+    }
+  }
+
+  /**
+   * Whether the versions added other than `e` teach all `e` teaches: that its author's writes
+   * before it were seen (its own timestamp), each of its context entries, and its rest marker.
+   */
+  implies(e: Version): boolean {
+    const ts = e.ts;
+    if (!this.coversBefore(ts, e)) return false;
+    for (const s of e.seen) {
+      if (s.node === ts.node ? !this.coversMarker(s, e) : !this.coversAt(s, e)) return false;
+    }
+    return true;
+  }
+
+  /** Every write of `ts`'s author before `ts`. */
+  private coversBefore(ts: Timestamp, except: Version): boolean {
+    if (this.gone?.(ts) === true) return true;
+    const c = best(this.authors.get(ts.node), except);
+    if (c !== undefined && compareTs(c.t, ts) >= 0) return true;
+    const m = best(this.markers, except);
+    return m !== undefined && atOrBefore(ts, m.t);
+  }
+
+  /** The write at `s` (and every earlier one of its author). */
+  private coversAt(s: Timestamp, except: Version): boolean {
+    if (this.gone?.(s) === true) return true;
+    const c = best(this.authors.get(s.node), except);
+    if (c !== undefined && (compareTs(s, c.t) < 0 || (c.incl && compareTs(s, c.t) === 0))) return true;
+    const m = best(this.markers, except);
+    return m !== undefined && atOrBefore(s, m.t);
+  }
+
+  /** Every write at or before a rest marker's (ms, counter). */
+  private coversMarker(marker: Timestamp, except: Version): boolean {
+    if (this.gone?.(markerCut(marker)) === true) return true;
+    const m = best(this.markers, except);
+    return m !== undefined && atOrBefore(marker, m.t);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * What a member signing twins can make a node hold (core/store/evidence.ts). Each losing twin whose
+ * context teaches something is kept as evidence (stored, served); its author is charged for it. Past
+ * MAX_EVIDENCE_PER_AUTHOR, MAX_EVIDENCE (the node) or MAX_EVIDENCE_PER_ENTITY, a delivery that would
+ * add evidence is refused before anything is learned from it: counted, logged, held back (asked for
+ * again later), and the honest heads it names stay.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
+import type { Version } from '../../../src/core/merge/version';
+import { EntityStore } from '../../../src/core/store/entity-store';
+import { MAX_EVIDENCE_PER_AUTHOR } from '../../../src/core/store/evidence';
+import { signNow, testIdentity } from '../support/test-keys';
+import { MeshSim } from '../node/mesh/mesh-sim';
+
+const NOTE = 'zz_note' as ComponentKind;
+const T = 1_700_000_000_000;
+
+/** On entity `e`: an honest head by h, and `author`'s twins at one timestamp, the losing one naming h's head. */
+function twins(e: string, author = 'x', ms = T): { honest: Version; bare: Version; wide: Version } {
+  const entity = e as EntityId;
+  const honest: Version = {
+    entity,
+    kind: NOTE,
+    value: { text: 'h' },
+    ts: { ms: ms - 10, c: 0, node: 'h' as NodeId },
+    seen: [],
+  };
+  const base = { entity, kind: NOTE, value: { text: 'same' }, ts: { ms, c: 0, node: author as NodeId } };
+  return { honest, bare: { ...base, seen: [] }, wide: { ...base, seen: [honest.ts] } };
+}
+
+describe('attack suite: the evidence bound', () => {
+  it('holds one author to its bound, then the node to its, refusing before learning; the honest heads stay', () => {
+    const store = new EntityStore({ evidence: { perAuthor: 3, node: 5, perEntity: 64 } });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { honest, bare, wide } = twins(`x${i}`);
+      store.apply(honest);
+      store.apply(bare);
+      const out = store.apply(wide);
+      outcomes.push(out.kind === 'obsolete' && out.limited === true ? 'limited' : out.kind);
+      const heads = store.heads(`x${i}` as EntityId, NOTE).map((h) => h.ts.node);
+      // Kept as evidence: h's head is covered; refused at the bound: nothing was learned, it stays.
+      expect(heads.sort(), `entity x${i}`).toEqual(i < 3 ? ['x'] : ['h', 'x']);
+    }
+    expect(outcomes).toEqual(['obsolete', 'obsolete', 'obsolete', 'limited', 'limited']);
+    // Twins refused at the bound are counted as refused, not met: nothing of them was merged.
+    expect(store.evidenceStats()).toMatchObject({ held: 3, authors: 1, refused: 2, equivocations: 3 });
+    // Another author still has room, up to the node's bound.
+    for (let i = 0; i < 3; i++) {
+      const { honest, bare, wide } = twins(`y${i}`, 'y');
+      for (const v of [honest, bare, wide]) store.apply(v);
+    }
+    expect(store.evidenceStats()).toMatchObject({ held: 5, authors: 2, refused: 3 });
+    expect(
+      store
+        .heads('y2' as EntityId, NOTE)
+        .map((h) => h.ts.node)
+        .sort(),
+    ).toEqual(['h', 'y']);
+    // A delivery that adds no evidence is never refused: the bound costs honest traffic nothing.
+    const { honest } = twins('z');
+    expect(store.apply(honest).kind).toBe('applied');
+    // Released evidence makes room again: a write that saw everything covers x0's losing twin.
+    const cover: Version = {
+      entity: 'x0' as EntityId,
+      kind: NOTE,
+      value: { text: 'h2' },
+      ts: { ms: T + 5, c: 0, node: 'h' as NodeId },
+      seen: [{ ms: T, c: 0, node: 'x' as NodeId }],
+    };
+    const out = store.apply(cover);
+    expect(out.kind === 'applied' && out.released?.map((e) => e.version.seen.length)).toEqual([1]);
+    expect(store.evidenceStats()).toMatchObject({ held: 4, authors: 2 });
+  });
+
+  it('holds one entity to its bound', () => {
+    const store = new EntityStore({ evidence: { perAuthor: 100, node: 100, perEntity: 2 } });
+    for (let i = 0; i < 4; i++) {
+      const kind = `zz_k${i % 4}` as ComponentKind;
+      const { honest, bare, wide } = twins('one', `a${i}`);
+      for (const v of [honest, bare, wide]) store.apply({ ...v, kind });
+    }
+    expect(store.state('one' as EntityId)!.evidenceCount).toBe(2);
+    expect(store.evidenceStats()).toMatchObject({ held: 2, refused: 2 });
+  });
+
+  it('a real node: counted in securityStats and stats; what it refused left nothing behind', async () => {
+    const sim = new MeshSim({ seed: 21 });
+    const a = await sim.add('a');
+    for (const k of ['h', 'x']) await a.security.trust(testIdentity(k).publicKey);
+    const n = MAX_EVIDENCE_PER_AUTHOR + 2;
+    const batch: Version[] = [];
+    for (let i = 0; i < n; i++) {
+      const { honest, bare, wide } = twins(`t${i}`, 'x', sim.clock - 1_000);
+      batch.push(
+        signNow(testIdentity('h'), honest),
+        signNow(testIdentity('x'), bare),
+        signNow(testIdentity('x'), wide),
+      );
+    }
+    const applied = a.node.applyRemote(batch);
+    // The honest heads and the winning twins apply; the losing twins are kept up to the bound.
+    expect(applied.length).toBe(2 * n + MAX_EVIDENCE_PER_AUTHOR);
+    const stats = a.mesh.securityStats();
+    expect(stats.evidence).toMatchObject({ held: MAX_EVIDENCE_PER_AUTHOR, authors: 1, refused: 2 });
+    expect(stats.equivocations).toBe(MAX_EVIDENCE_PER_AUTHOR);
+    expect((await a.node.stats()).rejected['evidence-limit']).toBe(2);
+    // The refused ones left nothing behind: their entities still show the honest head beside x's.
+    expect((await a.node.heads(`t${n - 1}`, NOTE)).map((h) => h.author).sort()).toEqual(['h', 'x']);
+    expect((await a.node.heads('t0', NOTE)).map((h) => h.author)).toEqual(['x']);
+  });
+});
