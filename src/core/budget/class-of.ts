@@ -49,6 +49,18 @@ export function classOf(item: ClassifiedItem): PriorityClass {
   return THREAT_CLASS[level];
 }
 
+/**
+ * Whether a version of class `cls` leads its class (docs/budgeter.md, "Leading items"): a delete, a
+ * decision (approval, task) or a threat change: the few versions a person or a peer waits on. Other
+ * kinds of a HIGH track (its motion, classification, source, expiry, opaque kinds) keep the class's
+ * order behind them, so a busy HIGH track cannot push a decision back.
+ */
+export function leadsClass(kind: string, cls: PriorityClass): boolean {
+  if (cls === 'delete') return true;
+  if (cls !== 'high') return false;
+  return DECISION_KINDS.has(kind) || kind === 'threat';
+}
+
 /** The key coalescing replaces by: one queued version per entity and component kind. */
 export function coalesceKey(entityId: string, kind: string): string {
   return `${entityId}\u0000${kind}`;

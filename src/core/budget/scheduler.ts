@@ -67,7 +67,8 @@ export class Scheduler<P> {
     const picks: PriorityClass[] = [];
     for (const cls of BORROWING_CLASSES) {
       const queue = this.queues[cls];
-      const count = leadOnly ? queue.leading : queue.length;
+      // Control items (signals, bye) never wait behind a lead: the whole class counts as leading.
+      const count = leadOnly && cls !== 'control' ? queue.leading : queue.length;
       for (let i = 0; i < count; i++) {
         const bytes = queue.peek(i)!.item.bytes;
         if (!packer.fits(bytes)) return { borrowing: true, bytes: packer.bytes, picks, next: this.state };

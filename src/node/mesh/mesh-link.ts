@@ -1,4 +1,5 @@
-import { isBorrowing, type PriorityClass } from '../../core/budget/priority-classes';
+import { leadsClass } from '../../core/budget/class-of';
+import type { PriorityClass } from '../../core/budget/priority-classes';
 import { Emitter } from '../../core/events/emitter';
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
@@ -271,9 +272,7 @@ export class MeshLink implements LinkHandler {
   }
 }
 
-/** Motion is never urgent on its own: a HIGH track's positions are many, and the next one replaces the last. */
-const MOTION = new Set(['position', 'velocity']);
-
+/** A delete, a decision or a threat change (leadsClass): never a HIGH track's motion or its other kinds. */
 function isUrgent(v: Version, cls: PriorityClass): boolean {
-  return isBorrowing(cls) && !MOTION.has(v.kind);
+  return leadsClass(v.kind, cls);
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classOf, coalesceKey, type ClassifiedItem } from '../../../../src/core/budget/class-of';
+import { classOf, coalesceKey, leadsClass, type ClassifiedItem } from '../../../../src/core/budget/class-of';
 import { THREAT_LEVELS } from '../../../../src/core/entity/component-types';
 
 const base: ClassifiedItem = { entityId: 'e1', kind: 'classification', tombstone: false };
@@ -47,5 +47,16 @@ describe('classOf', () => {
   it('keys coalescing by entity and kind, without collisions between the two', () => {
     expect(coalesceKey('a', 'bc')).not.toBe(coalesceKey('ab', 'c'));
     expect(coalesceKey('a', 'position')).toBe(coalesceKey('a', 'position'));
+  });
+});
+
+describe('leadsClass', () => {
+  it('leads with deletes, decisions and threat changes only, never with the other kinds of a HIGH track', () => {
+    expect(leadsClass('position', 'delete')).toBe(true);
+    for (const kind of ['approval', 'task', 'threat']) expect(leadsClass(kind, 'high')).toBe(true);
+    for (const kind of ['position', 'velocity', 'classification', 'source', 'expiry', 'note.x'])
+      expect(leadsClass(kind, 'high')).toBe(false);
+    expect(leadsClass('threat', 'medium')).toBe(false);
+    expect(leadsClass('ping', 'control')).toBe(false);
   });
 });

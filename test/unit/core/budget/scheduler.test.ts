@@ -28,6 +28,15 @@ describe('Scheduler', () => {
     );
   });
 
+  it('puts waiting control items ahead of the leading items in a lead-only frame', () => {
+    const { queues, put, scheduler } = setup();
+    put('high', 3);
+    queues.control.enqueue({ cls: 'control', bytes: 300, payload: 99 }, 0);
+    queues.high.enqueue({ cls: 'high', bytes: 60, payload: 7, lead: true }, 0);
+    const frame = scheduler.commit(scheduler.planBorrowing(1000, true)!);
+    expect(frame.map((i) => `${i.cls}:${i.item.payload}`)).toEqual(['control:99', 'high:7']);
+  });
+
   it('continues a turn cut short by a full frame in the next frame', () => {
     const { put, scheduler } = setup();
     put('medium', 1000);
