@@ -158,7 +158,9 @@ export class SignalHandler {
     const session = signal.data.session;
     if (session !== undefined && link.session !== session) return;
     const reason = signal.data.reason;
-    if (reason === 'refused') link.peerRefused();
+    // A node's refusals always name the session they refuse (SignalHandler's offer refusal,
+    // LinkManager.partition): one without a session proves nothing about a partition.
+    if (reason === 'refused' && session !== undefined) link.peerRefused();
     if (session !== undefined && link.active) {
       // The peer ended this very connection (e.g. it partitioned us): close our side now.
       link.stop(reason);

@@ -149,6 +149,31 @@ describe('LinkManager', () => {
     await runUntil(s, 'relinked', () => state(a!, 'b') === 'connected' && state(b!, 'a') === 'connected', 1000);
   });
 
+  it('a refusal without a session does not count as the peer refusing us: its announce then skips no backoff', async () => {
+    // Every refusal a node sends names the session it refuses; one without a session (a replay,
+    // or a hostile peer's) must not make the next addressed announce look like a healed partition.
+    const s = setup();
+    const [a, b] = ['a', 'b'].map((id) => node(s, id));
+    a!.start();
+    b!.start();
+    await runUntil(s, 'linked', () => state(a!, 'b') === 'connected' && state(b!, 'a') === 'connected');
+    const announce = s.hub.log.find((x) => x.from === 'b' && x.type === 'announce')!;
+    s.net.breakAll();
+    await runUntil(s, 'both see it', () => state(a!, 'b') !== 'connected' && state(b!, 'a') !== 'connected');
+    const created = s.net.created;
+    const attempts = a!.peers()[0]!.attempts;
+    expect(attempts).toBeGreaterThan(0);
+    s.hub.inject(
+      'a' as NodeId,
+      { type: 'bye', from: 'b', to: 'a', lattice: 'alpha', data: { reason: 'refused' } } as Signal,
+    );
+    s.hub.inject('a' as NodeId, { ...announce, to: 'a' } as Signal);
+    await settle();
+    // No new connection at once, and the backoff not reset (the bye may count as one more failure).
+    expect(s.net.created).toBe(created);
+    expect(a!.peers()[0]!.attempts).toBeGreaterThanOrEqual(attempts);
+  });
+
   it('reconnects with backoff after the connections fail', async () => {
     const s = setup();
     const [a, b] = ['a', 'b'].map((id) => node(s, id));
