@@ -189,12 +189,22 @@ export class EntityState {
       }
       return OBSOLETE;
     }
-    // At the bound, a dry run on a copy says whether v would add evidence (rare: a hostile author's).
-    if (ledger?.full(v.ts.node, this.evidenceCount) === true) {
-      const dry = this.clone().apply(v);
-      if (dry.kind !== 'duplicate' && (dry.kept?.length ?? 0) > 0) {
-        ledger.refused += 1;
-        return LIMITED;
+    // A delivery adds evidence charged to its own author (evidence.ts) only within the room its
+    // author, the node and the entity have left. Only v itself and heads by v's author in v's
+    // register can be kept charged to that author, so while the room exceeds their number nothing
+    // is checked; otherwise a dry run on a copy counts them (rare: a hostile author's). Evidence
+    // charged to others is never refused here: an honest delivery that drops a twin head it never
+    // saw must apply, or replicas split for good (docs/security.md, "Twins and evidence").
+    if (ledger !== undefined) {
+      const author = v.ts.node;
+      const room = ledger.room(author, this.evidenceCount);
+      if (room <= this.headsBy(v.kind, author)) {
+        const dry = this.clone().apply(v);
+        const charged = dry.kind === 'duplicate' ? 0 : (dry.kept?.filter((e) => e.by === author).length ?? 0);
+        if (charged > 0 && charged > room) {
+          ledger.refused += 1;
+          return LIMITED;
+        }
       }
     }
     const r = this.register(v.kind);
@@ -358,7 +368,6 @@ export class EntityState {
     twin: boolean,
   ): ApplyOutcome {
     const kind = v.kind;
-    const by = v.ts.node;
     let released = takeReleased();
     let kept: Evidence[] | undefined;
     const evidence = this.evidence;
@@ -369,9 +378,11 @@ export class EntityState {
       for (const h of removed) {
         // Dropped by a tombstone (any kind of the entity): subsumed, and so is all it names.
         if (h.kind !== kind || this.subsumed(kind, h.ts) || implies(v, h, gone)) continue;
-        (candidates ??= []).push({ version: h, by });
+        (candidates ??= []).push({ version: h, by: h.ts.node });
       }
-      if (fate === 'refused' && v.seen.length > 0 && (novel || held)) (candidates ??= []).push({ version: v, by });
+      if (fate === 'refused' && v.seen.length > 0 && (novel || held)) {
+        (candidates ??= []).push({ version: v, by: v.ts.node });
+      }
     }
     if (candidates !== undefined || held) {
       const mine: Evidence[] = [];
@@ -582,6 +593,13 @@ export class EntityState {
     }
   }
 
+  /** How many of `kind`'s heads `author` wrote. */
+  private headsBy(kind: ComponentKind, author: NodeId): number {
+    let n = 0;
+    for (const h of this.heads(kind)) if (h.ts.node === author) n += 1;
+    return n;
+  }
+
   /** The evidence kept (evidence.ts): versions stored and served that are not heads. */
   *evidenceVersions(): IterableIterator<Version> {
     if (this.evidence !== undefined) for (const e of this.evidence) yield e.version;
@@ -687,7 +705,10 @@ export class EntityState {
    * what it taught is in the restored knowledge already. Returns what it keeps (the store charges it).
    */
   restoreEvidence(items: readonly Evidence[]): Evidence[] {
-    const kept = items.filter((e) => !this.subsumed(e.version.kind, e.version.ts));
+    // Charged to its version's author, whatever an older snapshot recorded (Evidence.by).
+    const kept = items
+      .filter((e) => !this.subsumed(e.version.kind, e.version.ts))
+      .map((e) => ({ version: e.version, by: e.version.ts.node }));
     if (kept.length > 0) this.evidence = [...(this.evidence ?? []), ...kept];
     return kept;
   }

@@ -29,7 +29,10 @@ import type { Version } from '../merge/version';
  */
 export interface Evidence {
   readonly version: Version;
-  /** The author of the delivery that made the node keep it (charged for it, see EvidenceLedger). */
+  /**
+   * The author charged for it (EvidenceLedger): its version's author, whoever delivered what made
+   * the node keep it, so that another author's delivery never counts against an honest writer.
+   */
   readonly by: NodeId;
 }
 
@@ -44,16 +47,17 @@ export const MAX_EVIDENCE_PER_AUTHOR = 1_024;
 
 /**
  * Evidence the node keeps at once, over all authors: four authors at their bound (as the register
- * budget's OPEN_LATTICE_SHARERS). Past it, any delivery that would add evidence is refused before
- * anything is learned from it. ~32 MB worst case.
+ * budget's OPEN_LATTICE_SHARERS). Past it, a version that would add evidence charged to its own
+ * author is refused before anything is learned from it. ~32 MB worst case, plus what others'
+ * deliveries add by dropping a hostile author's heads (never refused, see EntityState.apply).
  */
 export const MAX_EVIDENCE = 4 * MAX_EVIDENCE_PER_AUTHOR;
 
 /**
  * Evidence one entity may keep: storage rewrites an entity's meta, evidence included, whenever the
  * entity changes (src/node/entity-meta.ts), so this bounds that cost (~512 KB worst case) as well as
- * what one hostile member can pile on one honest track. Past it, a delivery that would add evidence
- * to the entity is refused as at the other bounds.
+ * what one hostile member can pile on one honest track. Past it, a version that would add evidence
+ * charged to its own author to the entity is refused as at the other bounds.
  */
 export const MAX_EVIDENCE_PER_ENTITY = 64;
 
@@ -83,11 +87,12 @@ export class EvidenceLedger {
   ) {}
 
   /**
-   * Whether a delivery by `author` to an entity keeping `held` evidence may not add evidence now:
-   * the author, the node or the entity is at its bound.
+   * How much more evidence charged to `author` a delivery by `author` may add to an entity keeping
+   * `held`: the least room left under the author's, the node's and the entity's bound (may be
+   * negative: others' deliveries are never refused, see EntityState.apply).
    */
-  full(author: NodeId, held: number): boolean {
-    return held >= this.perEntity || this.total >= this.node || (this.byAuthor.get(author) ?? 0) >= this.perAuthor;
+  room(author: NodeId, held: number): number {
+    return Math.min(this.perEntity - held, this.node - this.total, this.perAuthor - (this.byAuthor.get(author) ?? 0));
   }
 
   charge(items: readonly Evidence[]): void {

@@ -1,9 +1,10 @@
 /**
  * What a member signing twins can make a node hold (core/store/evidence.ts). Each losing twin whose
  * context teaches something is kept as evidence (stored, served); its author is charged for it. Past
- * MAX_EVIDENCE_PER_AUTHOR, MAX_EVIDENCE (the node) or MAX_EVIDENCE_PER_ENTITY, a delivery that would
- * add evidence is refused before anything is learned from it: counted, logged, held back (asked for
- * again later), and the honest heads it names stay.
+ * MAX_EVIDENCE_PER_AUTHOR, MAX_EVIDENCE (the node) or MAX_EVIDENCE_PER_ENTITY, a delivery by that
+ * author that would add evidence charged to it is refused before anything is learned from it:
+ * counted, logged, held back (asked for again later), and the honest heads it names stay. Another
+ * author's delivery is never refused over them.
  */
 import { describe, expect, it } from 'vitest';
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
@@ -110,5 +111,56 @@ describe('attack suite: the evidence bound', () => {
     // The refused ones left nothing behind: their entities still show the honest head beside x's.
     expect((await a.node.heads(`t${n - 1}`, NOTE)).map((h) => h.author).sort()).toEqual(['h', 'x']);
     expect((await a.node.heads('t0', NOTE)).map((h) => h.author)).toEqual(['x']);
+  });
+});
+
+describe('attack suite: the evidence bound never refuses an honest delivery', () => {
+  const e = 'e' as EntityId;
+  const at = (ms: number, node: string) => ({ ms, c: 0, node: node as NodeId });
+  const put = (ts: ReturnType<typeof at>, text: string, seen: ReturnType<typeof at>[]): Version => ({
+    entity: e,
+    kind: NOTE,
+    value: { text },
+    ts,
+    seen,
+  });
+  /** x fills `e` to the entity's bound with evidence (twins, the losing one naming a writer nobody heard of). */
+  function filled(): EntityStore {
+    const store = new EntityStore();
+    for (let i = 0; i < 64; i++) {
+      store.apply(put(at(T + 10 * i, 'x'), 's', []));
+      store.apply(put(at(T + 10 * i, 'x'), 's', [at(T - 5, `z${i}`)]));
+    }
+    expect(store.state(e)!.evidenceCount).toBe(64);
+    return store;
+  }
+
+  it('an honest write dropping a twin head it never saw applies, charged to the twin’s author; replicas converge', () => {
+    const n = filled();
+    const m = filled();
+    // x's twins: A to n, B to m. h saw only B.
+    const twinA = put(at(T + 5000, 'x'), 'a', [at(T - 1, 'zz')]);
+    const twinB = put(at(T + 5000, 'x'), 'a', []);
+    const honest = put(at(T + 6000, 'h'), 'honest', [at(T + 5000, 'x')]);
+    n.apply(twinA);
+    m.apply(twinB);
+    const out = n.apply(honest);
+    expect(out.kind).toBe('applied');
+    expect(m.apply(honest).kind).toBe('applied');
+    // Twin A is kept as evidence, charged to x, not to h.
+    expect(n.evidenceStats()).toMatchObject({ held: 65, authors: 1, refused: 0 });
+    // What each serves, the other applies: the same heads on both.
+    for (const [from, to] of [
+      [n, m],
+      [m, n],
+    ] as const) {
+      for (const v of [...from.state(e)!.evidenceVersions(), ...from.state(e)!.versions()]) to.apply(v);
+    }
+    for (const s of [n, m]) expect(s.heads(e, NOTE).map((h) => h.ts.node)).toEqual(['h']);
+    // x's own deliveries that would add evidence charged to x stay refused past the bound.
+    const more = put(at(T + 7000, 'x'), 's', []);
+    n.apply(more);
+    expect(n.apply(put(more.ts, 's', [at(T - 5, 'zy')]))).toEqual({ kind: 'obsolete', limited: true });
+    expect(n.state(e)!.evidenceCount).toBe(65);
   });
 });
