@@ -4,9 +4,9 @@ import { ADDED, CUT_ROSE, hasHonestContext, Knowledge, type KnowledgeSnapshot, m
 import type { Heads } from '../merge/register';
 import { orderFor } from '../merge/rules';
 import { DELETED, type Version } from '../merge/version';
-import { canonicalContent, compareContent, sameContent } from '../merge/version-content';
+import { compareContent, sameContent } from '../merge/version-content';
 import { subsumedByFloor } from './context-bound';
-import { Covers, implies, type Evidence, type EvidenceLedger } from './evidence';
+import { implies, keptAsEvidence, weighOrder, type Evidence, type EvidenceLedger } from './evidence';
 import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, firedBy } from './expiry-floor';
 import { markOf, type LeanColumns, type Mark } from './lean-columns';
 
@@ -351,13 +351,12 @@ export class EntityState {
    * the evidence (evidence.ts). `fate`: v joined the heads, or was refused (`floor`: at or below the
    * expiry floor, which keeps nothing). `novel`: v's context taught the register something new.
    *
-   * Candidates for evidence: the heads v dropped whose context v alone does not imply (an honest v
-   * implies every head it supersedes), and v itself if refused with a context that taught something
-   * new, or while the register keeps evidence (so that of two versions teaching the same, every
-   * replica keeps the same one). Then every version of the register's evidence and the candidates is
-   * released, in a fixed order (timestamp, then content), if the heads and the rest teach all it
-   * teaches (Covers): what is left teaches no less, and is the same on every replica that holds the
-   * same heads and was delivered the same candidates.
+   * The register's versions are weighed again (keptAsEvidence): its heads, its evidence, and the
+   * candidates, which are v itself if refused and the heads v dropped. So that what is kept depends
+   * only on what was delivered, a candidate enters the weighing even when it teaches nothing new; the
+   * weighing is skipped only when its outcome is known: no evidence of the kind held, and each
+   * candidate taught by one version weighed before it (a dropped head by v, a refused v by a head:
+   * what an honest delivery always finds).
    */
   private settleEvidence(
     r: Register,
@@ -372,24 +371,24 @@ export class EntityState {
     let kept: Evidence[] | undefined;
     const evidence = this.evidence;
     const held = evidence?.some((e) => e.version.kind === kind) === true;
+    const gone = this.goneFor(kind);
     let candidates: Evidence[] | undefined;
-    if (fate !== 'floor') {
-      const gone = this.goneFor(kind);
-      for (const h of removed) {
-        // Dropped by a tombstone (any kind of the entity): subsumed, and so is all it names.
-        if (h.kind !== kind || this.subsumed(kind, h.ts) || implies(v, h, gone)) continue;
-        (candidates ??= []).push({ version: h, by: h.ts.node });
-      }
-      if (fate === 'refused' && v.seen.length > 0 && (novel || held)) {
-        (candidates ??= []).push({ version: v, by: v.ts.node });
-      }
+    // v is weighed (a head, or a candidate) unless it lies below the floor.
+    const weighed = fate !== 'floor';
+    for (const h of removed) {
+      // Dropped by a tombstone (any kind of the entity): subsumed, and so is all it names.
+      if (h.kind !== kind || this.subsumed(kind, h.ts)) continue;
+      if (!held && weighed && weighOrder(v, h) < 0 && implies(v, h, gone)) continue;
+      (candidates ??= []).push({ version: h, by: h.ts.node });
+    }
+    if (fate === 'refused' && (held || novel || candidates !== undefined || !this.impliedByHead(r.heads, v, gone))) {
+      (candidates ??= []).push({ version: v, by: v.ts.node });
     }
     if (candidates !== undefined || held) {
       const mine: Evidence[] = [];
       const others: Evidence[] = [];
       for (const e of evidence ?? []) (e.version.kind === kind ? mine : others).push(e);
-      const pool = [...mine, ...(candidates ?? [])].sort((a, b) => byContent(a.version, b.version));
-      const left = this.release(kind, r.heads, pool);
+      const left = keptAsEvidence(r.heads, [...mine, ...(candidates ?? [])], gone);
       for (const e of mine) if (!left.includes(e)) (released ??= []).push(e);
       for (const e of candidates ?? []) if (left.includes(e)) (kept ??= []).push(e);
       const next = [...others, ...left];
@@ -408,28 +407,13 @@ export class EntityState {
     return { kind: 'obsolete', ...(removed.length === 0 ? {} : { removed }), ...change };
   }
 
-  /**
-   * What of `pool` (one register's evidence and candidates, in their fixed order) the register keeps:
-   * each in turn goes if the heads and the others still kept teach all it teaches.
-   */
-  private release(kind: ComponentKind, heads: Heads, pool: Evidence[]): Evidence[] {
-    const left = [...pool];
-    const gone = this.goneFor(kind);
-    const build = (): Covers => {
-      const covers = new Covers(gone);
-      for (const h of heads) covers.add(h);
-      for (const e of left) covers.add(e.version);
-      return covers;
-    };
-    let covers = build();
-    for (let i = 0; i < left.length;) {
-      if (!covers.implies(left[i]!.version)) i += 1;
-      else {
-        left.splice(i, 1);
-        covers = build();
-      }
+  /** Whether a head weighed before `v` (weighOrder) implies it: then keptAsEvidence would drop v. */
+  private impliedByHead(heads: Heads, v: Version, gone: ((t: Timestamp) => boolean) | undefined): boolean {
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
+      if (weighOrder(h, v) < 0 && implies(h, v, gone)) return true;
     }
-    return left;
+    return false;
   }
 
   /** What `kind`'s register never learns (context-bound.ts), or undefined while nothing is gone for good. */
@@ -476,11 +460,7 @@ export class EntityState {
     let left = evidence;
     for (const kind of kinds) {
       const pool = left.filter((e) => e.version.kind === kind && !this.subsumed(kind, e.version.ts));
-      const kept = this.release(
-        kind,
-        this.heads(kind),
-        pool.sort((a, b) => byContent(a.version, b.version)),
-      );
+      const kept = keptAsEvidence(this.heads(kind), pool, this.goneFor(kind));
       left = left.filter((e) => e.version.kind !== kind || kept.includes(e));
     }
     if (left.length === evidence.length) return;
@@ -702,15 +682,34 @@ export class EntityState {
 
   /**
    * Restores the evidence a snapshot kept (EntityStore.restore), after its knowledge and versions:
-   * what it taught is in the restored knowledge already. Returns what it keeps (the store charges it).
+   * what it taught is in the restored knowledge already. Each kind holding some is weighed again
+   * (keptAsEvidence) with what the versions left, so the outcome is what any delivery order gives:
+   * storage may hold a version that was dropped since (it is applied first, and may be kept until
+   * the evidence that implies it is back). Returns what it keeps and what it released (the store
+   * charges and refunds them).
    */
-  restoreEvidence(items: readonly Evidence[]): Evidence[] {
+  restoreEvidence(items: readonly Evidence[]): { kept: Evidence[]; released: Evidence[] } {
     // Charged to its version's author, whatever an older snapshot recorded (Evidence.by).
-    const kept = items
-      .filter((e) => !this.subsumed(e.version.kind, e.version.ts))
+    const before = this.evidence ?? [];
+    // A version storage also held may have been kept already when it was applied.
+    const held = (v: Version): boolean =>
+      this.holdsHead(v) ||
+      before.some((e) => e.version.kind === v.kind && compareTs(e.version.ts, v.ts) === 0 && sameContent(e.version, v));
+    const restored = items
+      .filter((e) => !this.subsumed(e.version.kind, e.version.ts) && !held(e.version))
       .map((e) => ({ version: e.version, by: e.version.ts.node }));
-    if (kept.length > 0) this.evidence = [...(this.evidence ?? []), ...kept];
-    return kept;
+    if (restored.length === 0) return { kept: [], released: [] };
+    const all = [...before, ...restored];
+    let left: Evidence[] = [];
+    for (const kind of new Set(all.map((e) => e.version.kind))) {
+      const pool = all.filter((e) => e.version.kind === kind);
+      left = left.concat(keptAsEvidence(this.heads(kind), pool, this.goneFor(kind)));
+    }
+    this.evidence = left.length === 0 ? undefined : left;
+    return {
+      kept: restored.filter((e) => left.includes(e)),
+      released: before.filter((e) => !left.includes(e)),
+    };
   }
 
   /**
@@ -929,13 +928,4 @@ function withHead(heads: Heads | undefined, v: Version): Heads {
   out[lo] = v;
   for (let i = lo; i < heads.length; i++) out[i + 1] = heads[i]!;
   return out;
-}
-
-/** The fixed order evidence is released in: by timestamp, then by content. */
-function byContent(a: Version, b: Version): number {
-  const c = compareTs(a.ts, b.ts);
-  if (c !== 0) return c;
-  const x = canonicalContent(a);
-  const y = canonicalContent(b);
-  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -179,12 +179,15 @@ export class EntityStore {
       store.entities.set(meta.id, s);
     }
     for (const v of snapshot.versions) store.apply(v);
-    // What the evidence taught is in the knowledge restored above: it is kept as it was, and charged.
+    // What the evidence taught is in the knowledge restored above: it is weighed with what the
+    // versions left (EntityState.restoreEvidence), and what it keeps is charged.
     for (const meta of snapshot.entities) {
       if (meta.evidence === undefined) continue;
       const s = store.entities.get(meta.id) ?? new EntityState(meta.id, store.cols);
       store.entities.set(meta.id, s);
-      store.ledger.charge(s.restoreEvidence(meta.evidence));
+      const { kept, released } = s.restoreEvidence(meta.evidence);
+      store.ledger.refund(released);
+      store.ledger.charge(kept);
     }
     for (const meta of snapshot.entities) {
       const s = store.entities.get(meta.id);

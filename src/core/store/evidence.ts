@@ -2,6 +2,7 @@ import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { NodeId } from '../ids';
 import { markerCut } from '../merge/knowledge';
 import type { Version } from '../merge/version';
+import { canonicalContent } from '../merge/version-content';
 
 /**
  * Evidence: versions a register keeps although they are not heads (docs/architecture.md, "Evidence";
@@ -127,18 +128,26 @@ export class EvidenceLedger {
 }
 
 /**
- * Whether `a`'s own contribution (its context entries and rest marker) covers every context entry
- * and the rest marker of `b`, leaving out what `gone` says is subsumed. An honest `a` that saw `b`
- * does (its context is all its writer had learned); a write that saw another content of `b`'s
- * timestamp, or that left out what `b` named, may not. The cheap test a dropped head passes before
- * the full one (Covers).
+ * Whether `a` alone teaches all `b` teaches (what Covers holding `a` alone says, without building
+ * one): its author's writes before it, every context entry and the rest marker of `b`, leaving out
+ * what `gone` says is subsumed. An honest `a` that saw `b` does (its context is all its writer had
+ * learned); a write that saw another content of `b`'s timestamp, or that left out what `b` named,
+ * may not. The cheap test a dropped head, or a refused version, passes before the full weighing.
  */
 export function implies(a: Version, b: Version, gone?: (t: Timestamp) => boolean): boolean {
-  const seen = b.seen;
-  if (seen.length === 0) return true;
   const author = a.ts.node;
   let marker: Timestamp | undefined;
   for (const s of a.seen) if (s.node === author) marker = s;
+  if (!(gone?.(b.ts) === true || (marker !== undefined && atOrBefore(b.ts, marker)))) {
+    if (b.ts.node === author) {
+      if (compareTs(a.ts, b.ts) < 0) return false;
+    } else {
+      const t = a.seen.find((x) => x.node === b.ts.node);
+      if (t === undefined || compareTs(t, b.ts) < 0) return false;
+    }
+  }
+  const seen = b.seen;
+  if (seen.length === 0) return true;
   const index = a.seen.length > 8 ? new Map(a.seen.map((t) => [t.node, t])) : undefined;
   for (let i = 0; i < seen.length; i++) {
     const s = seen[i]!;
@@ -160,11 +169,10 @@ function atOrBefore(a: Timestamp, b: Timestamp): boolean {
   return a.ms < b.ms || (a.ms === b.ms && a.c <= b.c);
 }
 
-/** One version's cover of one author: every write of it before `t` (`incl`: at or before). */
+/** One author's strongest cover so far: every write of it before `t` (`incl`: at or before). */
 interface Cover {
   readonly t: Timestamp;
   readonly incl: boolean;
-  readonly by: Version;
 }
 
 function stronger(a: Cover, b: Cover): boolean {
@@ -172,79 +180,107 @@ function stronger(a: Cover, b: Cover): boolean {
   return c > 0 || (c === 0 && a.incl && !b.incl);
 }
 
-/** The strongest cover and the strongest of another version. */
-type Top = [Cover, Cover | undefined];
-
-function put(top: Top | undefined, c: Cover): Top {
-  if (top === undefined) return [c, undefined];
-  if (stronger(c, top[0])) return [c, top[0]];
-  if (top[1] === undefined || stronger(c, top[1])) top[1] = c;
-  return top;
-}
-
-function best(top: Top | undefined, except: Version): Cover | undefined {
-  if (top === undefined) return undefined;
-  return top[0].by !== except ? top[0] : top[1];
+/**
+ * The fixed order in which a register's versions are weighed for evidence (`keptAsEvidence`):
+ * later timestamp first, and under one timestamp the content kept as head first (compareContent:
+ * the smaller). Every replica sorts the same versions the same way.
+ */
+export function weighOrder(a: Version, b: Version): number {
+  const c = compareTs(b.ts, a.ts);
+  if (c !== 0) return c;
+  const x = canonicalContent(a);
+  const y = canonicalContent(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /**
- * What a set of versions (a register's heads and evidence) teaches, per author the two strongest
- * covers by different versions, and the two latest rest markers: enough to say whether the others
- * teach all one of them teaches (`implies`), for each member, in one pass over their contexts.
- * `gone` (subsumed by a floor or tombstone) covers too. The register's cut does not: it comes from
- * rest markers (counted here as markers) and from folding authors past MAX_REGISTER_AUTHORS, which
- * the members may have caused themselves, so a replica reaches the same cut only if it learns them.
+ * What a set of versions teaches, as a join: per author the strongest cover, and the latest rest
+ * marker. `gone` (subsumed by a floor or tombstone) covers too. The register's cut does not: it
+ * comes from rest markers (counted here as markers) and from folding authors past
+ * MAX_REGISTER_AUTHORS, which the members may have caused themselves, so a replica reaches the same
+ * cut only if it learns them.
  */
 export class Covers {
-  private readonly authors = new Map<NodeId, Top>();
-  private markers: Top | undefined;
+  private readonly authors = new Map<NodeId, Cover>();
+  private marker: Timestamp | undefined;
 
   constructor(private readonly gone: ((t: Timestamp) => boolean) | undefined) {}
 
   add(v: Version): void {
     const author = v.ts.node;
-    this.authors.set(author, put(this.authors.get(author), { t: v.ts, incl: false, by: v }));
+    this.raise(author, { t: v.ts, incl: false });
     for (const s of v.seen) {
-      if (s.node === author) this.markers = put(this.markers, { t: s, incl: true, by: v });
-      else this.authors.set(s.node, put(this.authors.get(s.node), { t: s, incl: true, by: v }));
+      if (s.node !== author) this.raise(s.node, { t: s, incl: true });
+      else if (this.marker === undefined || compareTs(s, this.marker) > 0) this.marker = s;
     }
   }
 
+  private raise(author: NodeId, c: Cover): void {
+    const known = this.authors.get(author);
+    if (known === undefined || stronger(c, known)) this.authors.set(author, c);
+  }
+
   /**
-   * Whether the versions added other than `e` teach all `e` teaches: that its author's writes
-   * before it were seen (its own timestamp), each of its context entries, and its rest marker.
+   * Whether the versions added teach all `e` teaches: that its author's writes before it were
+   * seen (its own timestamp), each of its context entries, and its rest marker.
    */
   implies(e: Version): boolean {
     const ts = e.ts;
-    if (!this.coversBefore(ts, e)) return false;
+    if (!this.coversBefore(ts)) return false;
     for (const s of e.seen) {
-      if (s.node === ts.node ? !this.coversMarker(s, e) : !this.coversAt(s, e)) return false;
+      if (s.node === ts.node ? !this.coversMarker(s) : !this.coversAt(s)) return false;
     }
     return true;
   }
 
   /** Every write of `ts`'s author before `ts`. */
-  private coversBefore(ts: Timestamp, except: Version): boolean {
+  private coversBefore(ts: Timestamp): boolean {
     if (this.gone?.(ts) === true) return true;
-    const c = best(this.authors.get(ts.node), except);
+    const c = this.authors.get(ts.node);
     if (c !== undefined && compareTs(c.t, ts) >= 0) return true;
-    const m = best(this.markers, except);
-    return m !== undefined && atOrBefore(ts, m.t);
+    return this.marker !== undefined && atOrBefore(ts, this.marker);
   }
 
   /** The write at `s` (and every earlier one of its author). */
-  private coversAt(s: Timestamp, except: Version): boolean {
+  private coversAt(s: Timestamp): boolean {
     if (this.gone?.(s) === true) return true;
-    const c = best(this.authors.get(s.node), except);
+    const c = this.authors.get(s.node);
     if (c !== undefined && (compareTs(s, c.t) < 0 || (c.incl && compareTs(s, c.t) === 0))) return true;
-    const m = best(this.markers, except);
-    return m !== undefined && atOrBefore(s, m.t);
+    return this.marker !== undefined && atOrBefore(s, this.marker);
   }
 
   /** Every write at or before a rest marker's (ms, counter). */
-  private coversMarker(marker: Timestamp, except: Version): boolean {
+  private coversMarker(marker: Timestamp): boolean {
     if (this.gone?.(markerCut(marker)) === true) return true;
-    const m = best(this.markers, except);
-    return m !== undefined && atOrBefore(marker, m.t);
+    return this.marker !== undefined && atOrBefore(marker, this.marker);
   }
+}
+
+/**
+ * The evidence a register keeps, as a function of the versions it was ever delivered (docs/
+ * architecture.md, "Evidence"): weighed in the fixed order (weighOrder), a version that is not a
+ * head is kept iff it teaches something that no version after it teaches. `heads` (kept anyway) and
+ * `pool` (the register's evidence and this delivery's candidates: the delivered version if refused,
+ * the heads it dropped) are all the register still holds; every version it ever discarded was
+ * taught by versions after it, which are discarded only when taught by versions after them, so
+ * what comes after any version teaches the same whether or not the discarded ones are still held:
+ * the outcome depends on the union of what was delivered, not on the order or the batches. What is
+ * kept and the heads teach all the pool did. One pass, one join per version.
+ */
+export function keptAsEvidence<E extends { readonly version: Version }>(
+  heads: readonly Version[],
+  pool: readonly E[],
+  gone: ((t: Timestamp) => boolean) | undefined,
+): E[] {
+  const all: { readonly v: Version; readonly e: E | undefined }[] = [];
+  for (const h of heads) all.push({ v: h, e: undefined });
+  for (const e of pool) all.push({ v: e.version, e });
+  all.sort((a, b) => weighOrder(a.v, b.v));
+  const covers = new Covers(gone);
+  const kept: E[] = [];
+  for (const { v, e } of all) {
+    if (e !== undefined && !covers.implies(v)) kept.push(e);
+    covers.add(v);
+  }
+  return kept;
 }

@@ -8,7 +8,7 @@
  * Then every node syncs with every other as reconciliation does: a node receives only what its peer
  * keeps and serves (heads and evidence). After that, every node holds the same heads, the same
  * evidence and knowledge that covers the same versions (the context a new write would carry), and
- * sending any node's set to any other changes nothing. Before the evidence, a node that learned a
+ * sending any node's set to any other changes nothing (nothing is fetched and refused again). Before the evidence, a node that learned a
  * losing twin's context never served it, and replicas differed for good.
  * Replay a failure with SEED=<printed seed> (NUM_RUNS=... for more or fewer histories).
  */
@@ -88,7 +88,7 @@ const retainedText = (s: EntityStore): string =>
     .sort()
     .join('\n');
 
-function run(steps: readonly Step[], strict: boolean): void {
+function run(steps: readonly Step[]): void {
   let time = 1_700_000_000_000;
   const nodes: Node[] = ['n0', 'n1', 'n2', 'n3', 'x'].map((name) => {
     const id = name as NodeId;
@@ -187,8 +187,7 @@ function run(steps: readonly Step[], strict: boolean): void {
   const first = nodes[0]!;
   for (const n of nodes) {
     expect(dump(n.store), `${n.id}: heads differ from ${first.id}'s`).toBe(dump(first.store));
-    if (strict)
-      expect(retainedText(n.store), `${n.id}: kept set differs from ${first.id}'s`).toBe(retainedText(first.store));
+    expect(retainedText(n.store), `${n.id}: kept set differs from ${first.id}'s`).toBe(retainedText(first.store));
     for (const entity of ENTITIES)
       for (const kind of KINDS)
         expect(n.store.contextFor(entity, kind, 'fresh' as NodeId), `${n.id}: knowledge of ${entity}/${kind}`).toEqual(
@@ -198,7 +197,7 @@ function run(steps: readonly Step[], strict: boolean): void {
   // Synced for good: what any node serves is a duplicate everywhere (nothing fetched and refused again).
   for (const a of nodes)
     for (const b of nodes)
-      if (strict && a !== b)
+      if (a !== b)
         for (const v of a.store.retained()) expect(b.store.apply(v).kind, `${b.id} takes ${a.id}'s`).toBe('duplicate');
   stats.histories += 1;
   if (twins > 0) stats.withTwins += 1;
@@ -207,10 +206,10 @@ function run(steps: readonly Step[], strict: boolean): void {
 }
 
 describe('twins with different contexts, then anti-entropy', () => {
-  it('every replica holds the same heads and knowledge, in any delivery order and subset', () => {
+  it('every replica holds the same heads, evidence and knowledge, in any delivery order and subset', () => {
     console.log(`twins-sync seed ${seed}; replay with SEED=${seed}`);
     fc.assert(
-      fc.property(fc.array(arbStep, { minLength: 1, maxLength: 50, size: 'medium' }), (steps) => run(steps, false)),
+      fc.property(fc.array(arbStep, { minLength: 1, maxLength: 50, size: 'medium' }), (steps) => run(steps)),
       { seed, numRuns },
     );
     console.log(
@@ -220,17 +219,19 @@ describe('twins with different contexts, then anti-entropy', () => {
     expect(stats.withEvidence).toBeGreaterThan(stats.histories / 10);
   }, 300_000);
 
-  // The same histories must also leave every replica the same evidence, so that nothing is fetched
-  // and refused again. Not yet true for every history: SEED=1135209265 (three contents under one
-  // timestamp, then a later write) ends with replicas whose heads and knowledge agree but whose kept
-  // evidence differs (docs/security.md, "Twins and evidence", known limits). Until that is mended
-  // this part runs on a fixed seed (EVIDENCE_SEED to change it), which it passes.
-  it('every replica holds the same evidence, and what any serves is a duplicate everywhere', () => {
-    const fixed = Number(process.env.EVIDENCE_SEED ?? 20_261_205);
-    console.log(`twins-sync evidence seed ${fixed}; replay with EVIDENCE_SEED=${fixed}`);
-    fc.assert(
-      fc.property(fc.array(arbStep, { minLength: 1, maxLength: 50, size: 'medium' }), (steps) => run(steps, true)),
-      { seed: fixed, numRuns },
-    );
-  }, 300_000);
+  // SEED=1135209265, shrunk: three contents under one timestamp, each naming something else (none,
+  // n0's write, a rest marker), reach the nodes in different subsets. A node that weighed them one
+  // at a time kept the earlier twin that names both; one that held the later two together kept
+  // those. Evidence then depended on the order of delivery, and the two fetched and refused each
+  // other's for good (docs/architecture.md, "Evidence").
+  it('keeps the same evidence whichever of three twins arrive together (SEED=1135209265)', () => {
+    run([
+      { t: 'write', node: 0, entity: 0, kind: 1, v: 0 },
+      { t: 'deliver', to: 4, seed: 0, rate: 1 },
+      { t: 'twins', entity: 0, kind: 1, count: 2, sameValue: false, seed: 924528303 },
+      { t: 'deliver', to: 4, seed: 0, rate: 0.2 },
+      { t: 'twins', entity: 0, kind: 1, count: 3, sameValue: false, seed: 2058469765 },
+      { t: 'write', node: 0, entity: 0, kind: 0, v: 0 },
+    ]);
+  });
 });
