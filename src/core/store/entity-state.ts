@@ -389,8 +389,9 @@ export class EntityState {
       const others: Evidence[] = [];
       for (const e of evidence ?? []) (e.version.kind === kind ? mine : others).push(e);
       const left = keptAsEvidence(r.heads, [...mine, ...(candidates ?? [])], gone);
-      for (const e of mine) if (!left.includes(e)) (released ??= []).push(e);
-      for (const e of candidates ?? []) if (left.includes(e)) (kept ??= []).push(e);
+      const stays = new Set(left);
+      for (const e of mine) if (!stays.has(e)) (released ??= []).push(e);
+      for (const e of candidates ?? []) if (stays.has(e)) (kept ??= []).push(e);
       const next = [...others, ...left];
       this.evidence = next.length === 0 ? undefined : next;
     }

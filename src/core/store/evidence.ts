@@ -175,9 +175,9 @@ interface Cover {
   readonly incl: boolean;
 }
 
-function stronger(a: Cover, b: Cover): boolean {
-  const c = compareTs(a.t, b.t);
-  return c > 0 || (c === 0 && a.incl && !b.incl);
+function stronger(t: Timestamp, incl: boolean, b: Cover): boolean {
+  const c = compareTs(t, b.t);
+  return c > 0 || (c === 0 && incl && !b.incl);
 }
 
 /**
@@ -208,16 +208,16 @@ export class Covers {
 
   add(v: Version): void {
     const author = v.ts.node;
-    this.raise(author, { t: v.ts, incl: false });
+    this.raise(author, v.ts, false);
     for (const s of v.seen) {
-      if (s.node !== author) this.raise(s.node, { t: s, incl: true });
+      if (s.node !== author) this.raise(s.node, s, true);
       else if (this.marker === undefined || compareTs(s, this.marker) > 0) this.marker = s;
     }
   }
 
-  private raise(author: NodeId, c: Cover): void {
+  private raise(author: NodeId, t: Timestamp, incl: boolean): void {
     const known = this.authors.get(author);
-    if (known === undefined || stronger(c, known)) this.authors.set(author, c);
+    if (known === undefined || stronger(t, incl, known)) this.authors.set(author, { t, incl });
   }
 
   /**
