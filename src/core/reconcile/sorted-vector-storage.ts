@@ -65,8 +65,13 @@ export class SortedVectorStorage implements ReconcileStorage {
         }
       }
     }
+    // Exactly as long as needed, as the constructor makes them (grow() would round up to a power of two).
     const out = new SortedVectorStorage();
-    out.grow(n - gone + added.length);
+    const cap = Math.max(16, n - gone + added.length);
+    out.tsArr = new Float64Array(cap);
+    out.idBytes = new Uint8Array(cap * ID_SIZE);
+    out.words = new Uint32Array(cap * 4);
+    out.prefix = new Uint32Array((cap + 1) * 4);
     let k = 0;
     let j = 0;
     for (let i = 0; i < n; i++) {
