@@ -8,6 +8,10 @@ import type { ComponentKind } from '../src/core/ids';
 import type { Version } from '../src/core/merge/version';
 import { EntityStore } from '../src/core/store/entity-store';
 import { decodeVersions, encodeVersions, IdCache } from '../src/core/wire';
+import { MemoryStorage } from '../src/adapters/memory-storage';
+import { LatticeNode } from '../src/node/lattice-node';
+import { MeshNode } from '../src/node/mesh';
+import { testSecurity } from '../test/unit/support/test-keys';
 import { QUICK, RUNS, gc, log, machine } from './lib/measure';
 import { prng } from './lib/prng';
 import type { Row } from './lib/result';
@@ -20,7 +24,7 @@ import { AUTHORS, BATCH, KINDS, T0, entityIds, nodeIds, valueFor } from './lib/w
  * fresh Node process (--expose-gc): heapUsed after a full GC with the structure alive, minus
  * heapUsed after a full GC before building it (the input is built before the first reading).
  */
-type Variant = 'decoded' | 'local' | 'versions' | 'values' | 'yjs' | 'automerge';
+type Variant = 'decoded' | 'local' | 'node' | 'versions' | 'values' | 'yjs' | 'automerge';
 
 interface Sample {
   readonly heap: number;
@@ -45,8 +49,39 @@ function data(n: number): Version[] {
 /** A copy of a string that shares no memory with it (the store must not borrow the input's ids). */
 const fresh = <T extends string>(s: T): T => JSON.parse(JSON.stringify(s)) as T;
 
+/**
+ * A running node as the worker has it (src/worker): a LatticeNode and its MeshNode (whose sync index
+ * answers reconciliation and wants), fed by applyRemote with wire batches decoded as a link decodes
+ * them (one IdCache per link), then the sync index's snapshot taken as a reconciliation takes it. Its storage is a MemoryStorage whose copy is dropped once committed:
+ * in the worker it is IndexedDB, outside the heap.
+ */
+async function runningNode(bytes: readonly Uint8Array[]): Promise<unknown> {
+  const now = (): number => T0 + 1e9;
+  const storage = new MemoryStorage();
+  const node = await LatticeNode.open({
+    nodeId: 'bench-node' as never,
+    lattice: 'bench',
+    storage,
+    backend: 'memory',
+    now,
+    newId: () => 'x',
+    // The worker's change feed flushes on a timer (workers/node-worker.ts).
+    scheduleChanges: (fn) => void setTimeout(fn, 16),
+  });
+  const mesh = new MeshNode({ node, security: await testSecurity('bench-node', now), now });
+  const ids = new IdCache();
+  for (const b of bytes) node.applyRemote(decodeVersions(b, { ids }));
+  await node.flushed();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  // A node with peers holds its sync index's snapshot (the first reconciliation takes one).
+  (mesh as unknown as { index: { storage(): unknown } }).index.storage();
+  storage.backing.versions.clear();
+  storage.backing.entities.clear();
+  return { node, mesh };
+}
+
 /** Runs in the child: builds one structure and reports its heap growth. */
-function child(variant: Variant, n: number): Sample {
+async function child(variant: Variant, n: number): Promise<Sample> {
   const versions = data(n);
   const bytes: Uint8Array[] = [];
   for (let i = 0; i < versions.length; i += BATCH) bytes.push(encodeVersions(versions.slice(i, i + BATCH)));
@@ -64,6 +99,9 @@ function child(variant: Variant, n: number): Sample {
       keep = store;
       break;
     }
+    case 'node':
+      keep = await runningNode(bytes);
+      break;
     case 'versions': {
       // The decoded versions alone, in one array: the store's own structure is the rest.
       const ids = new IdCache();
@@ -117,7 +155,7 @@ function child(variant: Variant, n: number): Sample {
   const external = m1.external - m0.external;
   // Our store keeps lean registers in typed arrays (src/core/store/lean-columns.ts), whose backing
   // stores V8 counts as external memory, not heapUsed: they are the worker's memory all the same.
-  const ours = variant === 'decoded' || variant === 'local';
+  const ours = variant === 'decoded' || variant === 'local' || variant === 'node';
   return { heap: m1.heapUsed - m0.heapUsed + (ours ? external : 0), external };
 }
 
@@ -164,6 +202,18 @@ async function main(): Promise<void> {
         peers,
         target,
       },
+      ...(n < 10_000
+        ? []
+        : [
+            {
+              case: `${k(n)} entities: running node (store + sync index) filled from wire batches`,
+              unit: 'B/component',
+              better: 'lower' as const,
+              ours: stat(per('node', runs)),
+              peers,
+              target,
+            },
+          ]),
       {
         case: `${k(n)} entities: local writes (validateComponent values)`,
         unit: 'B/component',
@@ -231,5 +281,5 @@ async function main(): Promise<void> {
 }
 
 const [variant, n] = process.argv.slice(2);
-if (variant !== undefined) console.log(JSON.stringify(child(variant as Variant, Number(n))));
+if (variant !== undefined) console.log(JSON.stringify(await child(variant as Variant, Number(n))));
 else await main();

@@ -2,7 +2,7 @@ import { Hlc } from '../core/clock/hlc';
 import { decodeTs, encodeTs, type Timestamp } from '../core/clock/timestamp';
 import { THREAT_LEVELS, type JsonValue, type ThreatLevel } from '../core/entity/component-types';
 import { cappedKindsOf } from '../core/entity/kind-cap';
-import { asEntityId, asUserKind, isEntityId, type EntityId, type NodeId } from '../core/ids';
+import { asEntityId, asUserKind, isEntityId, type ComponentKind, type EntityId, type NodeId } from '../core/ids';
 import type { HeldEntity } from './security/new-entity-limit';
 import { DELETED, type Version } from '../core/merge/version';
 import { EntityStore } from '../core/store/entity-store';
@@ -446,6 +446,11 @@ export class LatticeNode implements NodeApi {
    */
   versions(): IterableIterator<Version> {
     return this.parts.store.retained();
+  }
+
+  /** The versions the node keeps of one register, its heads and its evidence (the sync index reads wanted versions back). */
+  retainedOf(entity: EntityId, kind: ComponentKind): IterableIterator<Version> {
+    return this.parts.store.retainedOf(entity, kind);
   }
 
   /** Twins met in the merge, evidence kept, deliveries refused at the evidence bound (securityStats). */

@@ -45,6 +45,54 @@ export class SortedVectorStorage implements ReconcileStorage {
     return this.n;
   }
 
+  /**
+   * A new storage holding `prev`'s items but those with the ids in `drop`, and `added` (sorted by
+   * compareItems, none already in `prev`): one merge pass over the typed arrays, so a set whose
+   * snapshot changes by a few items is rebuilt without an object per item (the sync index keeps its
+   * items only here: docs/benchmarks.md, scenario 10). `prev` is not changed.
+   */
+  static rebuilt(prev: SortedVectorStorage, drop: readonly Uint8Array[], added: readonly Item[]): SortedVectorStorage {
+    for (const it of added) checkItem(it);
+    const n = prev.n;
+    const dropped = drop.length > 0 ? new Uint8Array(n) : undefined;
+    let gone = 0;
+    if (dropped !== undefined) {
+      for (const id of drop) {
+        const p = prev.indexOfId(0, n, id);
+        if (p >= 0 && dropped[p] === 0) {
+          dropped[p] = 1;
+          gone++;
+        }
+      }
+    }
+    // Exactly as long as needed, as the constructor makes them (grow() would round up to a power of two).
+    const out = new SortedVectorStorage();
+    const cap = Math.max(16, n - gone + added.length);
+    out.tsArr = new Float64Array(cap);
+    out.idBytes = new Uint8Array(cap * ID_SIZE);
+    out.words = new Uint32Array(cap * 4);
+    out.prefix = new Uint32Array((cap + 1) * 4);
+    let k = 0;
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      if (dropped !== undefined && dropped[i] === 1) continue;
+      const ts = prev.tsArr[i]!;
+      for (; j < added.length; j++) {
+        const c = prev.compareAt(i, added[j]!.ts, added[j]!.id);
+        if (c < 0) break;
+        // (an added item `prev` holds already is kept once)
+        if (c > 0) out.writeAt(k++, added[j]!.ts, added[j]!.id);
+      }
+      out.tsArr[k] = ts;
+      out.idBytes.set(prev.idBytes.subarray(i * ID_SIZE, (i + 1) * ID_SIZE), k * ID_SIZE);
+      out.words.set(prev.words.subarray(i * 4, i * 4 + 4), k * 4);
+      k++;
+    }
+    for (; j < added.length; j++) out.writeAt(k++, added[j]!.ts, added[j]!.id);
+    out.n = k;
+    return out;
+  }
+
   timestampAt(i: number): number {
     this.checkIndex(i);
     return this.tsArr[i]!;

@@ -208,6 +208,17 @@ export class EntityStore {
     for (const s of this.entities.values()) if (s.evidenceCount > 0) yield* s.evidenceVersions();
   }
 
+  /**
+   * The versions kept of one register: its heads and the evidence of its kind (what the sync index
+   * reads back to answer a `want`, src/core/sync/sync-index.ts).
+   */
+  *retainedOf(id: EntityId, kind: ComponentKind): IterableIterator<Version> {
+    const s = this.entities.get(id);
+    if (s === undefined) return;
+    yield* s.heads(kind);
+    if (s.evidenceCount > 0) for (const v of s.evidenceVersions()) if (v.kind === kind) yield v;
+  }
+
   /** Every version the node keeps and serves: the heads and the evidence. */
   *retained(): IterableIterator<Version> {
     yield* this.versions();

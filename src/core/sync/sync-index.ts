@@ -1,7 +1,8 @@
+import type { ComponentKind, EntityId } from '../ids';
 import type { Version } from '../merge/version';
 import { compareItems, type Item } from '../reconcile/item';
 import { SortedVectorStorage } from '../reconcile/sorted-vector-storage';
-import { idKey, versionId } from './version-id';
+import { idKey, idOfKey, versionId } from './version-id';
 
 /** Refused ids remembered: enough for a hostile peer's batch or two; the oldest are forgotten first. */
 export const MAX_REFUSED = 16_384;
@@ -14,26 +15,42 @@ export const MAX_HELD_BACK = 65_536;
  */
 export const MAX_CLAIMS = 65_536;
 
-interface Entry {
-  readonly item: Item;
-  readonly version: Version;
-}
+/**
+ * Where the node keeps the versions the index names: the versions it holds of one register (an
+ * entity's kind), its heads and its evidence (EntityStore.retainedOf). Given one, the index keeps
+ * no version: a `want` is answered with what the store holds now.
+ */
+export type VersionFinder = (entity: EntityId, kind: ComponentKind) => Iterable<Version>;
 
 /**
  * The node's reconciliation set: one item per stored version (ts = HLC ms, id = versionId), kept
- * in step with the store from the versions it applied and removed, plus id → version for answering
- * `want`s. Reconciliation needs a set that does not change during a session, so storage() hands out
- * an immutable snapshot, rebuilt lazily when something changed since the last one: the previous
- * snapshot's order is reused (sorted run + a short unsorted tail), so a rebuild is near-linear.
+ * in step with the store from the versions it applied and removed, and where to find each version
+ * for answering `want`s. Reconciliation needs a set that does not change during a session, so
+ * storage() hands out an immutable snapshot, rebuilt lazily when something changed since the last
+ * one by one merge pass over the previous snapshot's typed arrays (SortedVectorStorage.rebuilt).
+ *
+ * Per version the index holds its id (as a Map key) and a slot: its entity, kind and HLC ms, which
+ * is what it needs to find the version in the store again (`find`); the items themselves live only
+ * in the snapshot's typed arrays. It keeps no Version, Item or id array per version: those made the
+ * running node hold ~590 B per component beside the store's ~90 (docs/benchmarks.md, scenario 10).
+ * Without `find` (a session tested on its own) the index is its own store and keeps the versions.
  *
  * It also remembers ids "claimed" by a request in flight or recently received without effect
  * (held for clock skew, obsolete), so two sessions do not ask for the same version twice and a
  * held write is not fetched again every round.
  */
 export class SyncIndex {
-  private readonly entries = new Map<string, Entry>();
-  private sorted: Item[] = [];
-  private readonly added = new Map<string, Item>();
+  /** Id key → slot. */
+  private readonly entries = new Map<string, number>();
+  /** Per slot: the version's entity, kind and HLC ms (and, without a finder, the version). */
+  private entity: (EntityId | undefined)[] = [];
+  private kind: (ComponentKind | undefined)[] = [];
+  private ms = new Float64Array(0);
+  private readonly held: (Version | undefined)[] | undefined;
+  private readonly freeSlots: number[] = [];
+  /** The last snapshot, which the next one is rebuilt from; the keys added and removed since. */
+  private base = new SortedVectorStorage();
+  private readonly added = new Set<string>();
   private readonly removed = new Set<string>();
   private snapshot: SortedVectorStorage | undefined;
   /** Claimed id → until when, oldest set first (bounded at MAX_CLAIMS). */
@@ -47,7 +64,7 @@ export class SyncIndex {
   private newestMs = 0;
   /**
    * The id key of each version object indexed, computed once in add(): the mesh's push filter
-   * (holds) and remove() look it up instead of hashing the version again.
+   * (holds) and remove() look it up instead of hashing the version again. Weak: it keeps no version.
    */
   private readonly keys = new WeakMap<Version, string>();
   /**
@@ -57,7 +74,11 @@ export class SyncIndex {
    */
   private readonly received = new WeakMap<Version, Uint8Array>();
 
-  constructor(versions: Iterable<Version> = []) {
+  constructor(
+    versions: Iterable<Version> = [],
+    private readonly find?: VersionFinder,
+  ) {
+    if (find === undefined) this.held = [];
     this.add(versions);
   }
 
@@ -78,14 +99,40 @@ export class SyncIndex {
       const key = idKey(id);
       this.keys.set(v, key);
       if (this.entries.has(key)) continue;
-      const item: Item = { ts: v.ts.ms, id };
-      this.entries.set(key, { item, version: v });
-      if (!this.removed.delete(key)) this.added.set(key, item);
+      this.entries.set(key, this.slotFor(v));
+      if (!this.removed.delete(key)) this.added.add(key);
       this.claims.delete(key);
       this.heldBack.delete(key);
       if (v.ts.ms > this.newestMs) this.newestMs = v.ts.ms;
       this.snapshot = undefined;
     }
+  }
+
+  private slotFor(v: Version): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.entity.length;
+      if (slot === this.ms.length) {
+        const ms = new Float64Array(Math.max(64, slot * 2));
+        ms.set(this.ms);
+        this.ms = ms;
+      }
+      this.entity.push(undefined);
+      this.kind.push(undefined);
+      this.held?.push(undefined);
+    }
+    this.entity[slot] = v.entity;
+    this.kind[slot] = v.kind;
+    this.ms[slot] = v.ts.ms;
+    if (this.held !== undefined) this.held[slot] = v;
+    return slot;
+  }
+
+  private freeSlot(slot: number): void {
+    this.entity[slot] = undefined;
+    this.kind[slot] = undefined;
+    if (this.held !== undefined) this.held[slot] = undefined;
+    this.freeSlots.push(slot);
   }
 
   identified(versions: readonly Version[], ids: readonly Uint8Array[]): void {
@@ -95,7 +142,10 @@ export class SyncIndex {
   remove(versions: Iterable<Version>): void {
     for (const v of versions) {
       const key = this.keyOf(v);
-      if (!this.entries.delete(key)) continue;
+      const slot = this.entries.get(key);
+      if (slot === undefined) continue;
+      this.entries.delete(key);
+      this.freeSlot(slot);
       if (!this.added.delete(key)) this.removed.add(key);
       this.snapshot = undefined;
     }
@@ -114,26 +164,43 @@ export class SyncIndex {
     return this.keys.get(v) ?? idKey(versionId(v));
   }
 
-  /** The versions with these ids that we still hold (superseded ones are gone). */
+  /**
+   * The versions with these ids that we still hold (superseded ones are gone). With a finder each
+   * is read back from the store: the versions it holds of the id's register at the id's HLC ms,
+   * hashed to find the one with this id (the store may hold twins under one timestamp), so what
+   * is served is what the store holds now, never a copy kept beside it.
+   */
   lookup(ids: Iterable<Uint8Array>): Version[] {
     const out: Version[] = [];
     for (const id of ids) {
-      const e = this.entries.get(idKey(id));
-      if (e !== undefined) out.push(e.version);
+      const key = idKey(id);
+      const slot = this.entries.get(key);
+      if (slot === undefined) continue;
+      const v = this.held !== undefined ? this.held[slot] : this.fetch(slot, key);
+      if (v !== undefined) out.push(v);
     }
     return out;
+  }
+
+  private fetch(slot: number, key: string): Version | undefined {
+    const ms = this.ms[slot]!;
+    for (const v of this.find!(this.entity[slot]!, this.kind[slot]!)) {
+      if (v.ts.ms === ms && idKey(versionId(v)) === key) return v;
+    }
+    return undefined;
   }
 
   /** An immutable sorted snapshot of the set for one reconciliation session. */
   storage(): SortedVectorStorage {
     if (this.snapshot !== undefined) return this.snapshot;
-    let base = this.sorted;
-    if (this.removed.size > 0) base = base.filter((it) => !this.removed.has(idKey(it.id)));
-    const items = this.added.size > 0 ? base.concat([...this.added.values()]) : base.slice();
-    // A sorted run plus a short tail: TimSort (V8's sort) merges it in near-linear time.
-    items.sort(compareItems);
-    const storage = new SortedVectorStorage(items);
-    this.sorted = items;
+    const added: Item[] = [];
+    for (const key of this.added) added.push({ ts: this.ms[this.entries.get(key)!]!, id: idOfKey(key) });
+    // Mostly recent versions: sorted apart, then merged into the previous snapshot in one pass.
+    added.sort(compareItems);
+    const drop = Array.from(this.removed, idOfKey);
+    const storage =
+      added.length === 0 && drop.length === 0 ? this.base : SortedVectorStorage.rebuilt(this.base, drop, added);
+    this.base = storage;
     this.added.clear();
     this.removed.clear();
     this.snapshot = storage;

@@ -179,3 +179,14 @@ export function idKey(id: Uint8Array, off = 0): string {
     id[off + 14]! | (id[off + 15]! << 8),
   );
 }
+
+/** The 16-byte id an idKey() was made from. */
+export function idOfKey(key: string): Uint8Array {
+  const id = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) {
+    const u = key.charCodeAt(i);
+    id[2 * i] = u & 0xff;
+    id[2 * i + 1] = u >>> 8;
+  }
+  return id;
+}

@@ -1,4 +1,4 @@
-import type { NodeId } from '../../core/ids';
+import type { ComponentKind, EntityId, NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import {
   DEFAULT_ROUND_TIMEOUT_MS,
@@ -96,14 +96,15 @@ export class MeshNode {
     if (holding !== undefined) options.security.holding = holding;
     this.maxLinks = options.maxLinks ?? MAX_LINKS;
     this.setInvitation(options.invitation);
-    this.index = new SyncIndex(this.node.versions());
+    const node = this.node;
+    const find = node.retainedOf === undefined ? undefined : (e: EntityId, k: ComponentKind) => node.retainedOf!(e, k);
+    this.index = new SyncIndex(node.versions(), find);
     this.unsubscribe = this.node.onVersions((versions, origin, removed, source) =>
       this.onVersions(versions, origin, removed, source),
     );
     this.accept = (link) => this.acceptLink(link);
     const budgets = options.budgets;
     this.budget = new MeshBudget(budgets?.current, options.now);
-    const node = this.node;
     const classes = new VersionClasses((entity) => node.threatOf?.(entity) ?? 'NONE');
     const security = options.security;
     this.frameSigner = new FrameSigner(

@@ -1,5 +1,5 @@
 import type { ThreatLevel } from '../../core/entity/component-types';
-import type { EntityId, NodeId } from '../../core/ids';
+import type { ComponentKind, EntityId, NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import type { EvidenceStats } from '../../core/store/evidence';
 import type { AdmitVerdict, LimitCounts, SessionOptions } from '../../core/sync';
@@ -17,6 +17,11 @@ export interface MeshStore {
   applyRemote(versions: readonly Version[], source?: VersionSource): Version[];
   onVersions(listener: VersionListener): () => void;
   versions(): Iterable<Version>;
+  /**
+   * The versions kept of one register (heads and evidence): the sync index reads a wanted version
+   * back from here and keeps only ids. A store that cannot say has the index keep every version.
+   */
+  retainedOf?(entity: EntityId, kind: ComponentKind): Iterable<Version>;
   /** What the store holds of an entity (the new-register limit charges only registers it does not hold). */
   holding?(entity: EntityId): HeldEntity | undefined;
   /** The entity's threat level now (the highest of its current threat values); NONE if absent. */

@@ -47,6 +47,11 @@ describe('one timestamp, two contents', () => {
           expect(store.heads('x' as EntityId, 'note' as ComponentKind)).toEqual([winner]);
           expect(store.size).toBe(1);
           expect([...store.evidence()]).toEqual(evidence ? [loser] : []);
+          // The register's heads and its evidence, read back by the sync index to answer a want.
+          expect([...store.retainedOf('x' as EntityId, 'note' as ComponentKind)]).toEqual(
+            evidence ? [winner, loser] : [winner],
+          );
+          expect([...store.retainedOf('x' as EntityId, 'other' as ComponentKind)]).toEqual([]);
           // Counted per delivery: the refused loser delivered again counts again, evidence is a duplicate.
           expect(store.evidenceStats()).toMatchObject({ equivocations: evidence ? 1 : 2, held: evidence ? 1 : 0 });
         }

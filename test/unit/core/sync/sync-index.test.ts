@@ -143,6 +143,57 @@ describe('SyncIndex', () => {
     expect(m.rounds).toBe(1);
   });
 
+  it('with a finder, keeps no version: a want is answered with what the store holds now, never a copy', () => {
+    // The store: what the finder reads (heads and evidence of a register).
+    const store = new Map<string, Version[]>();
+    const put = (x: Version): void =>
+      void store.set(`${x.entity}/${x.kind}`, [...(store.get(`${x.entity}/${x.kind}`) ?? []), x]);
+    const index = new SyncIndex([], (entity, kind) => store.get(`${entity}/${kind}`) ?? []);
+    const a = v('e1', 1);
+    const b = v('e2', 2);
+    index.add([a, b]);
+    // The store keeps its own objects (the columns make a head's Version on demand): those are served.
+    const aStored = { ...a, value: { lat: 1, lon: 2 } };
+    put(aStored);
+    put(b);
+    // A twin under b's timestamp (another content) is not b: the id tells them apart.
+    put({ ...b, value: { lat: 7, lon: 7 } });
+    const [got] = index.lookup([versionId(a)]);
+    expect(got).toBe(aStored);
+    expect(index.lookup([versionId(b)])).toEqual([b]);
+    // Gone from the store (replaced) without the index being told yet: nothing stale is served.
+    store.delete('e1/position');
+    expect(index.lookup([versionId(a), versionId(b)])).toEqual([b]);
+  });
+
+  it('snapshots rebuilt over many adds and removes hold exactly the indexed ids, in order', () => {
+    const index = new SyncIndex();
+    const live = new Map<string, Version>();
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 50; i++) {
+        const x = v(`e${rand(300)}`, 1 + rand(40), `n${rand(3)}`);
+        const key = idKey(versionId(x));
+        if (live.has(key) && rand(2) === 0) {
+          index.remove([x]);
+          live.delete(key);
+        } else if (!live.has(key)) {
+          index.add([x]);
+          live.set(key, x);
+        }
+      }
+      if (rand(3) === 0) continue; // several rounds of changes between two snapshots
+      const items = index.storage().toArray();
+      const fresh = new SyncIndex([...live.values()]).storage().toArray();
+      expect(items).toEqual(fresh);
+      expect(items).toHaveLength(live.size);
+    }
+  });
+
   it('claims: one asker per id until it arrives or the claim expires; unapplied ids stay suppressed', () => {
     const index = new SyncIndex();
     const a = versionId(v('e1', 1));
