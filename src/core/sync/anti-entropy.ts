@@ -1,4 +1,5 @@
 import { hasHonestContext } from '../merge/knowledge';
+import type { Item } from '../reconcile/item';
 import type { Version } from '../merge/version';
 import { decodeVersions, IdCache, WireError } from '../wire';
 import { ingestParts } from './ingest-parts';
@@ -27,14 +28,7 @@ import { Outbox } from './outbox';
 import { reconcileMessage } from './reconcile-message';
 import { Responder } from './responder';
 import type { SessionIo } from './session-io';
-import type {
-  Later,
-  ResolvedSessionOptions,
-  SessionHost,
-  SessionRole,
-  SyncSource,
-  VerifyVerdict,
-} from './session-types';
+import type { ResolvedSessionOptions, SessionHost, SessionRole, SyncSource, VerifyVerdict } from './session-types';
 import { idKey, versionId } from './version-id';
 import { VersionFramer } from './version-framer';
 import { WantTracker } from './want-tracker';
@@ -145,13 +139,15 @@ export class AntiEntropy {
       // so what they still track is let go (it was never reset there, and grew with every graft).
       if (this.roleNow === 'responder') this.source.release(this.wants.reset());
     };
-    this.responder = new Responder(o, source, this.repairOut, io, this.limits, {
+    // This link's rounds, both ways, count what we set aside from it as held (link-hold-back.ts).
+    const linkSource = this.linkHeld.source(source);
+    this.responder = new Responder(o, linkSource, this.repairOut, io, this.limits, {
       opened,
       offered: (ids) => this.refusals.offered(ids),
       pump: (now) => this.pump(now),
     });
     // Our rounds do not ask this link for what it is held back for (other links still may).
-    this.initiator = new Initiator(o, this.linkHeld.source(source), this.wants, this.repairOut, io, {
+    this.initiator = new Initiator(o, linkSource, this.wants, this.repairOut, io, {
       opened,
       overflowed: () => this.live.markOverflowed(),
       offered: (ids) => this.refusals.offered(ids),
@@ -248,6 +244,7 @@ export class AntiEntropy {
   }
 
   tick(now: number): void {
+    this.linkHeld.expire(now);
     this.initiator.tick(now);
     this.responder.expire(now);
     if (this.role === 'initiator') this.initiator.maybeStart(now);
@@ -406,15 +403,21 @@ export class AntiEntropy {
     const applied = this.host.apply(part, live);
     if (applied.length < part.length) {
       const changed = new Set(applied);
-      const idle: Uint8Array[] = [];
+      const idle: Version[] = [];
       const refused: Uint8Array[] = [];
       for (const v of part) {
         if (changed.has(v)) continue;
         // Refused for what it is on every node alike: never worth asking for again.
-        (hasHonestContext(v) ? idle : refused).push(idOf(v));
+        if (hasHonestContext(v)) idle.push(v);
+        else refused.push(idOf(v));
       }
       // Not applied now (held for skew, obsolete here) but it may be later: the one hold-back rule.
-      this.holdBack(idle, now);
+      const until = now + this.o.unappliedRetryMs;
+      this.holdBack(
+        idle.map((v) => idOf(v)),
+        idle.map(() => until),
+        idle,
+      );
       if (refused.length > 0) this.source.refuse(refused);
     }
     return applied.length;
@@ -439,33 +442,51 @@ export class AntiEntropy {
    */
   private refused(verdict: VerifyVerdict, versions: readonly Version[], ids: readonly Uint8Array[], now: number): void {
     const index = new Map(versions.map((v, i) => [v, i]));
-    const setAside: Uint8Array[] = [];
-    const linkAside: Uint8Array[] = [];
+    const setAside: Aside = { ids: [], until: [], versions: [] };
+    const linkAside: Aside = { ids: [], until: [], versions: [] };
     const reasons = new Map<string, number>();
     let penalty = verdict.penalty ?? 0;
     for (const r of verdict.rejected) {
       const i = index.get(r.version);
       if (i !== undefined) {
-        laterFor(r.later, ids[i]!, setAside, linkAside);
+        // Until the verdict's time (when the author's bucket can take it), else the hold-back's length.
+        const until = r.later === 'next-round' ? now : (r.until ?? now + this.o.unappliedRetryMs);
+        const aside = r.later === 'hold-back' ? setAside : r.later === 'this-link' ? linkAside : undefined;
+        aside?.ids.push(ids[i]!);
+        aside?.until.push(until);
+        aside?.versions.push(r.version);
         // Stuck between us until asked for again: at the next round, or once the hold-back runs out.
-        this.refusals.refused([ids[i]!], r.later === 'next-round' ? now : now + this.o.unappliedRetryMs);
+        this.refusals.refused([ids[i]!], until);
       }
       reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
       if (r.penalise) penalty += 1;
     }
-    this.holdBack(setAside, now);
-    if (linkAside.length > 0) this.linkHeld.hold(linkAside, now + this.o.unappliedRetryMs);
+    this.holdBack(setAside.ids, setAside.until, setAside.versions);
+    if (linkAside.ids.length > 0) {
+      this.linkHeld.hold(linkAside.ids, linkAside.until);
+      this.linkHeld.countAsHeld(itemsOf(linkAside), linkAside.until);
+    }
     const detail = Object.fromEntries(reasons);
     if (penalty > 0) this.io.invalid(`${penalty} versions refused`, detail, penalty);
     else this.io.log(`${verdict.rejected.length} versions refused`, detail);
   }
 
   /**
-   * Versions that may pass later but not at the next round (VerifyVerdict's `hold-back`, and
-   * versions the store did not apply): not fetched from any peer for `unappliedRetryMs`.
+   * Versions from this link that may pass later but not at the next round (VerifyVerdict's
+   * `hold-back`, and versions the store did not apply): not fetched from any peer until their
+   * `until` (the verdict's, else `unappliedRetryMs` on), and counted as held in this link's rounds
+   * meanwhile, so it does not push them again.
    */
-  private holdBack(ids: readonly Uint8Array[], now: number): void {
-    if (ids.length > 0) this.source.suppress(ids, now + this.o.unappliedRetryMs);
+  private holdBack(ids: readonly Uint8Array[], until: readonly number[], versions: readonly Version[]): void {
+    if (ids.length === 0) return;
+    for (let i = 0; i < ids.length;) {
+      // Runs of one `until` (all of them, but for versions the author's bucket takes one by one).
+      let j = i + 1;
+      while (j < ids.length && until[j] === until[i]) j++;
+      this.source.suppress(ids.slice(i, j), until[i]!);
+      i = j;
+    }
+    this.linkHeld.countAsHeld(itemsOf({ ids, versions }), until);
   }
 
   pump(now: number): void {
@@ -527,20 +548,14 @@ export class AntiEntropy {
   }
 }
 
-/** Where a refused version's id goes (VerifyVerdict's `later`). */
-function laterFor(later: Later, id: Uint8Array, setAside: Uint8Array[], linkAside: Uint8Array[]): void {
-  switch (later) {
-    case 'next-round':
-      return;
-    case 'hold-back':
-      setAside.push(id);
-      return;
-    case 'this-link':
-      linkAside.push(id);
-      return;
-    default: {
-      const never: never = later;
-      throw new Error(`unknown later ${String(never)}`);
-    }
-  }
+/** Refused versions set aside (one hold-back or the other): their ids, until when, the versions. */
+interface Aside {
+  readonly ids: Uint8Array[];
+  readonly until: number[];
+  readonly versions: Version[];
+}
+
+/** The reconciliation items of versions (SyncIndex's: ts = HLC ms, id = versionId). */
+function itemsOf(aside: { readonly ids: readonly Uint8Array[]; readonly versions: readonly Version[] }): Item[] {
+  return aside.versions.map((v, i) => ({ ts: v.ts.ms, id: aside.ids[i]! }));
 }

@@ -215,22 +215,30 @@ export type AdmitVerdict = { readonly ok: true } | { readonly ok: false; readonl
  * again; one rule for both (docs/security.md, "The hold-back"):
  * - `next-round`: at the next reconciliation (what the next round may well bring: a key, an admission);
  * - `hold-back`: it may pass later but not soon (a bucket refilling, a clock catching up, a removed
- *   member's write): set aside, not fetched from any peer for `unappliedRetryMs`;
+ *   member's write): set aside, not fetched from any peer for `unappliedRetryMs` (or until the
+ *   verdict's `until`);
  * - `this-link`: refused before its signature was checked (its claimed author over a bound): set
- *   aside for `unappliedRetryMs` on the sending link only (link-hold-back.ts), so an unverified
- *   copy cannot hide the genuine version that comes by another link.
+ *   aside for as long on the sending link only (link-hold-back.ts), so an unverified copy cannot
+ *   hide the genuine version that comes by another link.
+ * Either way the sending link's reconciliations count it as held meanwhile, so that peer does not
+ * push it again at every round (link-hold-back.ts).
  */
 export type Later = 'next-round' | 'hold-back' | 'this-link';
 
 /** What the host's verify made of a batch. */
 export interface VerifyVerdict {
   readonly accepted: readonly Version[];
-  /** `penalise`: the sending link is at fault (counts as invalid input); `later`: when it is asked for again. */
+  /**
+   * `penalise`: the sending link is at fault (counts as invalid input); `later`: when it is asked
+   * for again; `until` (a hold-back, on the verdict's clock): until when it is set aside, when the
+   * host knows better than `unappliedRetryMs` (an author's bucket refilling one register at a time).
+   */
   readonly rejected: readonly {
     readonly version: Version;
     readonly reason: string;
     readonly penalise: boolean;
     readonly later: Later;
+    readonly until?: number;
   }[];
   /** Further invalid input to charge the link with, for versions accepted all the same (default 0). */
   readonly penalty?: number;

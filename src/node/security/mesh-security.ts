@@ -539,5 +539,10 @@ export class MeshSecurity {
  * refills meanwhile, and a flood's excess is not fetched again round after round).
  */
 function registerRejections(split: RegisterSplit, later: 'this-link' | 'hold-back'): VerifyVerdict['rejected'] {
-  return split.refused.map(({ version, reason }) => ({ version, reason, penalise: false, later }));
+  // Each until when its author's bucket should take it (NewRegisterLimit.retryAt), if known.
+  return split.refused.map(({ version, reason, until }) =>
+    until === undefined
+      ? { version, reason, penalise: false, later }
+      : { version, reason, penalise: false, later, until },
+  );
 }

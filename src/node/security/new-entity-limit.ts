@@ -54,6 +54,14 @@ export const MAX_AUTHOR_BUCKETS = 4_096;
  */
 export const MAX_FORGOTTEN_AUTHORS = 16_384;
 
+/**
+ * The longest a version refused for its author's bucket is set aside (docs/security.md, "The
+ * hold-back"): as long as a session's default hold-back (unappliedRetryMs), so the schedule below
+ * never sets one aside longer than before it, whoever pushed its author's schedule out (a forged
+ * flood over the precheck included).
+ */
+export const MAX_REGISTER_RETRY_MS = 300_000;
+
 /** The bucket's shape (tests and a node's options may tighten it). */
 export interface RegisterLimits {
   readonly burst: number;
@@ -90,8 +98,11 @@ export type RegisterRefusal = 'entity-limit' | 'kinds-per-entity' | 'kinds-per-a
 
 export interface RegisterSplit {
   readonly accepted: Version[];
-  /** Over the author's bound or the entity's kinds: set aside, then asked for again (docs/security.md). */
-  readonly refused: { readonly version: Version; readonly reason: RegisterRefusal }[];
+  /**
+   * Over the author's bound or the entity's kinds: set aside, then asked for again (docs/security.md);
+   * `until`: over the bound, when its author's bucket should have a token for it (retryAt).
+   */
+  readonly refused: { readonly version: Version; readonly reason: RegisterRefusal; until?: number }[];
   /** New registers refused (each counted once, whatever number of versions it had). */
   readonly registers: number;
 }
@@ -126,6 +137,12 @@ export class NewRegisterLimit {
   private readonly forgotten = new Map<NodeId, number>();
   /** Registers refused (by the precheck or the charge), for securityStats. */
   hits = 0;
+  /**
+   * Authors → when the next register refused for their bucket may be fetched again (retryAt); at
+   * most `maxAuthors` (least recently set go first: a forgotten author's next refusal is scheduled
+   * from its bucket alone).
+   */
+  private readonly retrySlots = new Map<NodeId, number>();
   /** Registers each author took from the node budget (never given back: a bound on what it made us hold). */
   private readonly shared = new Map<NodeId, number>();
   private sharedTotal = 0;
@@ -156,14 +173,48 @@ export class NewRegisterLimit {
       false,
     );
     this.hits += out.registers;
-    return out;
+    return this.schedule(out, now);
   }
 
   /** After the signature check and admission: charges each new register to its author. */
   charge(versions: readonly Version[], holding: Holding, now: number): RegisterSplit {
     const out = this.split(versions, holding, (author) => this.take(author, now), true);
     this.hits += out.registers;
+    return this.schedule(out, now);
+  }
+
+  /** Gives each register refused for its author's bucket its time to come back (retryAt). */
+  private schedule(out: RegisterSplit, now: number): RegisterSplit {
+    const at = new Map<string, number | undefined>();
+    for (const r of out.refused) {
+      if (r.reason !== 'entity-limit') continue;
+      const v = r.version;
+      const key = `${v.entity}\u0000${v.kind}\u0000${v.ts.node}`;
+      if (!at.has(key)) at.set(key, this.retryAt(v.ts.node, now));
+      const until = at.get(key);
+      if (until !== undefined) r.until = until;
+    }
     return out;
+  }
+
+  /**
+   * When a register of `author` refused now may be fetched again (docs/security.md, "The
+   * hold-back"): in turn after those refused before it, one per 1/ratePerSecond, so what was refused comes back as fast as the bucket can take it, neither all at
+   * once (to be refused again, bytes and a fetch wasted for each) nor later than needed. Past
+   * MAX_REGISTER_RETRY_MS they all come back then. An estimate: the author's live writes take
+   * tokens too, and what finds the bucket empty again is refused and scheduled again.
+   */
+  private retryAt(author: NodeId, now: number): number | undefined {
+    const rate = this.limits.ratePerSecond;
+    if (rate <= 0) return undefined;
+    const step = 1000 / rate;
+    // Refused: the bucket (after what the batch took) holds less than a token; the next is a step away.
+    const first = now + step;
+    const at = Math.min(Math.max(first, this.retrySlots.get(author) ?? first), now + MAX_REGISTER_RETRY_MS);
+    this.retrySlots.delete(author);
+    this.retrySlots.set(author, at + step);
+    if (this.retrySlots.size > this.limits.maxAuthors) this.retrySlots.delete(this.retrySlots.keys().next().value!);
+    return at;
   }
 
   /**
@@ -216,7 +267,7 @@ export class NewRegisterLimit {
       for (const kind of closed.keys()) if (!open.has(kind)) refusedRegisters.add(`${entity}\u0000${kind}`);
     }
     const accepted: Version[] = [];
-    const refused: { version: Version; reason: RegisterRefusal }[] = [];
+    const refused: { version: Version; reason: RegisterRefusal; until?: number }[] = [];
     for (const v of versions) {
       const reason = refusedReason.get(v);
       if (reason === undefined) accepted.push(v);

@@ -47,12 +47,15 @@ describe('attack suite: a flood of new registers from one author', () => {
     expect((await s.h.node.heads('f0', 'zz_note')).map((h) => (h.value as { text: string }).text)).toEqual(['updated']);
     expect(await s.h.node.get('a-new')).toBeDefined();
 
-    // A second later the flooder has NEW_REGISTERS_PER_SECOND more, and no more (the 500 refused
-    // are set aside for the hold-back: a copy pushed again now is dropped unchecked).
+    // A second later the flooder has NEW_REGISTERS_PER_SECOND more, and no more. The 500 refused were
+    // set aside each until its turn as the bucket refills (one per 1/NEW_REGISTERS_PER_SECOND s): a
+    // copy pushed again now passes for those whose turn came, and the rest are dropped unchecked.
     s.h.tick(1000);
+    const checked = s.h.mesh.securityStats().checked;
     s.mallory.send(versionsFrame(flood.slice(NEW_REGISTER_BURST), true));
     s.h.tick(0);
-    expect((await s.h.node.stats()).entities).toBe(NEW_REGISTER_BURST + 1);
+    expect((await s.h.node.stats()).entities).toBe(NEW_REGISTER_BURST + 1 + NEW_REGISTERS_PER_SECOND);
+    expect(s.h.mesh.securityStats().checked).toBe(checked + NEW_REGISTERS_PER_SECOND);
     const more = Array.from({ length: 500 }, (_, i) => note(`g${i}`, 'x', T0 - 400, 'more'));
     s.mallory.send(versionsFrame(more, true));
     s.h.tick(0);

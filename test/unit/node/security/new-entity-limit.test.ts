@@ -11,6 +11,7 @@ import {
   OPEN_LATTICE_SHARERS,
   NEW_REGISTER_BURST,
   NEW_REGISTERS_PER_SECOND,
+  MAX_REGISTER_RETRY_MS,
   NewRegisterLimit,
   type HeldEntity,
   type Holding,
@@ -51,6 +52,30 @@ describe('NewRegisterLimit (new registers per author)', () => {
     // One second later, NEW_REGISTERS_PER_SECOND more.
     const later = Array.from({ length: NEW_REGISTERS_PER_SECOND + 1 }, (_, i) => note(`l${i}`, 'a', 3, 'x'));
     expect(entities(limit.charge(later, nothingHeld, 1000))).toEqual([`l${NEW_REGISTERS_PER_SECOND}`]);
+  });
+
+  it('gives each register refused for its bucket its turn to come back, one per 1/rate, within MAX_REGISTER_RETRY_MS', () => {
+    const limit = new NewRegisterLimit('m' as NodeId, limits(2, 10));
+    const batch = Array.from({ length: 5 }, (_, i) => note(`e${i}`, 'a', 1, 'x'));
+    // Two versions of one register come back together; the precheck schedules as the charge does.
+    const twice = [...batch, { ...note('e4', 'a', 2, 'y') }];
+    const pre = limit.precheck(twice, nothingHeld, 0);
+    expect(pre.refused.map((r) => r.until)).toEqual([100, 200, 300, 300]);
+    // Those refused later wait behind them.
+    const out = limit.charge([...batch, note('f0', 'a', 1, 'x')], nothingHeld, 0);
+    expect(out.refused.map((r) => [r.version.entity, r.until])).toEqual([
+      ['e2', 400],
+      ['e3', 500],
+      ['e4', 600],
+      ['f0', 700],
+    ]);
+    // Never past MAX_REGISTER_RETRY_MS, however many wait.
+    const flood = Array.from({ length: 4_000 }, (_, i) => note(`g${i}`, 'a', 1, 'x'));
+    const last = limit.precheck(flood, nothingHeld, 0).refused.at(-1)!;
+    expect(last.until).toBe(MAX_REGISTER_RETRY_MS);
+    // A bucket that never refills gives no turn: the session's hold-back applies.
+    const frozen = new NewRegisterLimit('m' as NodeId, limits(0, 0));
+    expect(frozen.precheck(batch, nothingHeld, 0).refused.every((r) => r.until === undefined)).toBe(true);
   });
 
   it('shares the node budget among the roster’s other members in a closed lattice, and never past the budget', () => {
