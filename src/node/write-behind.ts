@@ -25,9 +25,9 @@ const NO_HOLD_CHANGES: HoldChanges = { hold: [], unhold: [] };
 
 /**
  * A bulk batch that holds this many versions (puts and removals) takes no more writes: the next
- * ones gather in a batch queued behind it. A priority write waits for at most the one commit in
- * flight, and a bulk commit of a backlog was every version written while the last one ran (6,800
- * under scenario 12 at load, seconds of IndexedDB time on a shared machine); capped, it is at most
+ * ones gather in a batch queued behind it. A bulk commit of a backlog was every version written
+ * while the last one ran (6,800 under scenario 12 at load, seconds of IndexedDB time on a shared
+ * machine); capped, it is at most
  * this many plus one write (taken whole: a write's versions never span two commits), e.g. one part
  * of the simulator's tick, or one part of a received frame (the worker merges a large frame in parts
  * of INGEST_PART_VERSIONS, 256); a node merging a frame whole (no part scheduler, as in Node tests)
