@@ -25,9 +25,9 @@ const NO_HOLD_CHANGES: HoldChanges = { hold: [], unhold: [] };
 
 /**
  * A bulk batch that holds this many versions (puts and removals) takes no more writes: the next
- * ones gather in a batch queued behind it. A priority write waits for at most the one commit in
- * flight, and a bulk commit of a backlog was every version written while the last one ran (6,800
- * under scenario 12 at load, seconds of IndexedDB time on a shared machine); capped, it is at most
+ * ones gather in a batch queued behind it. A bulk commit of a backlog was every version written
+ * while the last one ran (6,800 under scenario 12 at load, seconds of IndexedDB time on a shared
+ * machine); capped, it is at most
  * this many plus one write (taken whole: a write's versions never span two commits), e.g. one part
  * of the simulator's tick, or one part of a received frame (the worker merges a large frame in parts
  * of INGEST_PART_VERSIONS, 256); a node merging a frame whole (no part scheduler, as in Node tests)
@@ -155,11 +155,10 @@ export class WriteBehind {
   private bulk: Batch[] = [new Batch()];
   /** The priority lane's batch: committed before `next` (see WriteLane). */
   private urgent = new Batch();
+  /** The bulk lane's batch in flight. */
   private inFlight: Batch | undefined;
-  /** The lane of the batch in flight. */
-  private inFlightLane: WriteLane = 'bulk';
-  /** The lane of the last commit that succeeded: the lanes alternate while both have work (flush). */
-  private lastLane: WriteLane = 'bulk';
+  /** The priority lane's batch in flight: it does not wait for the bulk one (flush). */
+  private inFlightUrgent: Batch | undefined;
   private scheduled = false;
   private state: WriteBehindState = 'ok';
   private readonly schedule: (fn: () => void) => void;
@@ -202,7 +201,7 @@ export class WriteBehind {
       for (const b of this.bulk) b.yieldTo(newer);
       // A bulk commit in flight that fails is carried into the next one: it must not bring back
       // what this write supersedes either.
-      if (this.inFlightLane === 'bulk') this.inFlight?.yieldTo(newer);
+      this.inFlight?.yieldTo(newer);
     }
     for (const v of put) {
       const key = versionKey(v);
@@ -230,7 +229,8 @@ export class WriteBehind {
 
   /** Versions (puts and removals) not yet durable: waiting for, or inside, a commit. */
   get pending(): number {
-    return this.bulk.reduce((n, b) => n + b.size, 0) + this.urgent.size + (this.inFlight?.size ?? 0);
+    const inFlight = (this.inFlight?.size ?? 0) + (this.inFlightUrgent?.size ?? 0);
+    return this.bulk.reduce((n, b) => n + b.size, 0) + this.urgent.size + inFlight;
   }
 
   /** The bulk batch a write joins: the last one, or a new one behind it once it is full. */
@@ -249,7 +249,7 @@ export class WriteBehind {
 
   /** Versions of the priority lane not yet durable (waiting, or in flight). */
   get pendingPriority(): number {
-    return this.urgent.size + (this.inFlightLane === 'priority' ? (this.inFlight?.size ?? 0) : 0);
+    return this.urgent.size + (this.inFlightUrgent?.size ?? 0);
   }
 
   /**
@@ -282,45 +282,60 @@ export class WriteBehind {
     const out: Batch[] = [];
     for (const lane of ['priority', 'bulk'] as const) {
       const waiting = lane === 'priority' ? this.urgent : this.bulk.findLast(has);
+      const inFlight = lane === 'priority' ? this.inFlightUrgent : this.inFlight;
       if (waiting !== undefined && has(waiting)) out.push(waiting);
-      else if (this.inFlight !== undefined && this.inFlightLane === lane) out.push(this.inFlight);
+      else if (inFlight !== undefined) out.push(inFlight);
     }
     return out;
   }
 
   private requestFlush(): void {
-    if (this.scheduled || this.inFlight !== undefined) return; // the in-flight commit's end picks the batch up
+    // Each lane's commit in flight picks up its lane's next batch when it ends.
+    const urgentReady = this.inFlightUrgent === undefined && !this.urgent.idle;
+    const bulkReady = this.inFlight === undefined && this.bulk.some((b) => !b.idle);
+    if (this.scheduled || !(urgentReady || bulkReady)) return;
     this.scheduled = true;
     this.schedule(() => {
       this.scheduled = false;
-      void this.flush();
+      this.flush();
     });
   }
 
-  private async flush(): Promise<void> {
+  /**
+   * Starts each lane's next commit unless that lane has one in flight: one commit at a time per
+   * lane, the lanes side by side. A priority commit does not wait for the bulk commit in flight:
+   * the storage makes it durable without waiting for that one (StorageBatch.priority; the
+   * IndexedDB adapter writes it to a store of its own), and applies it after it. It is started
+   * first, so a bulk commit started with it applies after it. A bulk batch that yielded to a
+   * priority write (Batch.yielded) waits until the priority lane has nothing left.
+   */
+  private flush(): void {
+    if (this.inFlightUrgent === undefined && !this.urgent.empty) void this.commitLane('priority');
     if (this.inFlight !== undefined) return;
-    // One commit at a time, the priority lane's first: IndexedDB runs transactions over the same
-    // stores in the order they were created anyway, and one in flight keeps the carry of a failed
-    // batch simple. A priority write therefore waits for at most the one commit in flight and one
-    // bulk commit: while both lanes have work they alternate, so a stream of priority writes (a
-    // peer rewriting HIGH threats) cannot keep the bulk lane off the disk and growing.
-    const lane: WriteLane =
-      !this.urgent.empty && (this.lastLane === 'bulk' || this.next.empty || this.next.yielded) ? 'priority' : 'bulk';
+    const next = this.next;
+    if (next.yielded && (this.inFlightUrgent !== undefined || !this.urgent.empty)) return; // the priority commit's end flushes again
+    void this.commitLane('bulk');
+  }
+
+  private async commitLane(lane: WriteLane): Promise<void> {
     const batch = lane === 'priority' ? this.urgent : this.next;
     if (batch.empty) {
       // Everything its enqueuers wrote was superseded by priority writes (yieldTo), which have
       // committed by now (the priority lane is empty): nothing of theirs is left to store.
-      if (batch.waiters.length > 0 || this.bulk.length > 1) {
+      if (lane === 'bulk' && (batch.waiters.length > 0 || this.bulk.length > 1)) {
         this.takeBulk();
         batch.settle(undefined, false);
         if (this.bulk.some((b) => !b.idle)) this.requestFlush();
       }
       return;
     }
-    if (lane === 'priority') this.urgent = new Batch();
-    else this.takeBulk();
-    this.inFlight = batch;
-    this.inFlightLane = lane;
+    if (lane === 'priority') {
+      this.urgent = new Batch();
+      this.inFlightUrgent = batch;
+    } else {
+      this.takeBulk();
+      this.inFlight = batch;
+    }
     const hasMeta = Object.keys(batch.meta).length > 0;
     let failed = false;
     let error: unknown;
@@ -332,16 +347,14 @@ export class WriteBehind {
         ...(batch.entities.size > 0 ? { entityMeta: [...batch.entities.values()] } : {}),
         ...(batch.hold.size > 0 ? { hold: [...batch.hold.values()] } : {}),
         ...(batch.unhold.size > 0 ? { unhold: [...batch.unhold] } : {}),
+        ...(lane === 'priority' ? { priority: true } : {}),
       });
     } catch (e) {
       failed = true;
       error = e;
     }
-    this.inFlight = undefined;
-    // A failed priority commit is retried first again (its batch went back to its lane), once:
-    // when failures repeat (a full disk) the lanes alternate, so the bulk lane's writers learn the
-    // failure too instead of waiting behind a priority batch that cannot commit.
-    this.lastLane = failed && this.failures === 0 ? 'bulk' : lane;
+    if (lane === 'priority') this.inFlightUrgent = undefined;
+    else this.inFlight = undefined;
     if (failed) (lane === 'priority' ? this.urgent : this.next).carry(batch);
     try {
       this.report(failed, error);

@@ -3,8 +3,8 @@ import type { Version } from '../core/merge/version';
 /**
  * Which group commit (write-behind) and signing round (GroupSigner) a local write joins.
  * `priority` gathers in its own small batch that commits ahead of the bulk (the position flood),
- * so a change a person waits on is durable, and may leave the node, after at most the one commit
- * already in flight instead of behind thousands of track updates (docs/c2-pipeline.md, "The
+ * so a change a person waits on is durable, and may leave the node, beside the bulk commit in
+ * flight instead of behind it and thousands of track updates (docs/c2-pipeline.md, "The
  * priority lane").
  */
 export type WriteLane = 'bulk' | 'priority';

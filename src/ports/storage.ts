@@ -19,7 +19,12 @@ export interface StoragePort {
   loadEntityMeta(): Promise<EntityMeta[]>;
   /** Every write held for clock skew (the node's skew-hold.ts), so a restart keeps holding it. */
   loadHeld(): Promise<HeldRecord[]>;
-  /** Applies the whole batch atomically (one transaction) or rejects and applies nothing. */
+  /**
+   * Applies the whole batch atomically (one transaction) or rejects and applies nothing. Commits
+   * apply in call order whatever their lane (`StorageBatch.priority`): what a later commit writes
+   * wins over what an earlier one wrote, also when the later one (a priority commit) is durable
+   * first.
+   */
   commit(batch: StorageBatch): Promise<void>;
   getMeta(key: string): Promise<JsonValue | undefined>;
   /**
@@ -44,6 +49,13 @@ export interface StorageBatch {
   readonly hold?: readonly HeldRecord[];
   /** Keys of held writes released, expired or dropped: applied after `hold`. */
   readonly unhold?: readonly string[];
+  /**
+   * A small commit of the priority lane (the write-behind's, src/node/write-lane.ts): it does not
+   * wait for a bulk commit in flight to become durable (the IndexedDB adapter writes it to a store
+   * of its own), though it applies after it; a bulk commit called while it is in flight waits for
+   * it (docs/c2-pipeline.md, "The priority lane").
+   */
+  readonly priority?: boolean;
 }
 
 /**

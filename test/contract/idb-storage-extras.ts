@@ -72,6 +72,15 @@ export function runIdbStorageExtras(nextName: () => string, t: ContractTestApi):
     }
   }
 
+  async function urgentCount(name: string): Promise<number> {
+    const db = await openDB<LatticeDB>(name);
+    try {
+      return await db.count('urgent');
+    } finally {
+      db.close();
+    }
+  }
+
   describe('IdbStorage log and connection', () => {
     it('compacts a churning log on its own and loads the same versions after', async () => {
       const name = nextName();
@@ -377,7 +386,7 @@ export function runIdbStorageExtras(nextName: () => string, t: ContractTestApi):
         const db = await openDB(name);
         const shape = [db.version, [...db.objectStoreNames].sort()];
         db.close();
-        expect(shape).toEqual([4, ['entities', 'held', 'log', 'meta', 'state']]);
+        expect(shape).toEqual([5, ['entities', 'held', 'log', 'meta', 'state', 'urgent']]);
       } finally {
         await storage.close();
         await deleteIdbStorage(name);
@@ -451,6 +460,128 @@ export function runIdbStorageExtras(nextName: () => string, t: ContractTestApi):
         await again.close();
       } finally {
         await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('opens a schema version 4 database as it was, and takes priority commits in it from then on', async () => {
+      const name = nextName();
+      const versions = Array.from({ length: 20 }, (_, i) => sampleVersion(i));
+      const meta = sampleEntityMeta(4);
+      const held = sampleHeld(1);
+      // The database as schema version 4 wrote it: version 3's stores and the held writes.
+      const v4 = await openDB(name, 4, {
+        upgrade(db) {
+          db.createObjectStore('meta');
+          db.createObjectStore('log', { autoIncrement: true });
+          db.createObjectStore('state');
+          db.createObjectStore('entities');
+          db.createObjectStore('held');
+        },
+      });
+      for (const seg of encodeSegments(versions, [versionKey(versions[0]!)])) await v4.add('log', seg);
+      await v4.put('entities', meta, meta.id);
+      await v4.put('held', held, held.key);
+      await v4.put('meta', 'abc', 'clock');
+      await v4.put('state', 3, 'compactions');
+      v4.close();
+      const storage = await openIdbStorage(name, { compaction: MANUAL });
+      try {
+        const kept = versions.slice(1);
+        expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(kept));
+        expect(await storage.loadEntityMeta()).toEqual([meta]);
+        expect(await storage.loadHeld()).toEqual([held]);
+        expect(await storage.getMeta('clock')).toBe('abc');
+        await storage.commit({ put: [], remove: [versionKey(versions[1]!)], meta: { clock: 'p' }, priority: true });
+        await storage.close();
+        const again = await openIdbStorage(name, { compaction: MANUAL });
+        expect(fingerprints(await again.loadVersions())).toEqual(fingerprints(versions.slice(2)));
+        expect(await again.getMeta('clock')).toBe('p');
+        await again.close();
+        const db = await openDB(name);
+        const shape = [db.version, [...db.objectStoreNames].sort()];
+        db.close();
+        expect(shape).toEqual([5, ['entities', 'held', 'log', 'meta', 'state', 'urgent']]);
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('folds priority commits into the log, deletes them once folded, and compacts across them', async () => {
+      const name = nextName();
+      const storage = await openIdbStorage(name, { compaction: MANUAL });
+      try {
+        const versions = Array.from({ length: 30 }, (_, i) => sampleVersion(i));
+        const model = new Map(versions.map((v) => [versionKey(v), v]));
+        await storage.commit({ put: versions, remove: [] });
+        // Priority: replaces the content of 4 and removes 5 (a purge); bulk after it: puts 5 back
+        // and removes 6; a priority commit then removes what the bulk put back.
+        const four = { ...versions[4]!, value: { replaced: 1 } };
+        await storage.commit({ put: [four], remove: [versionKey(versions[5]!)], priority: true });
+        model.set(versionKey(four), four);
+        model.delete(versionKey(versions[5]!));
+        await storage.commit({ put: [versions[5]!], remove: [versionKey(versions[6]!)] });
+        model.set(versionKey(versions[5]!), versions[5]!);
+        model.delete(versionKey(versions[6]!));
+        await storage.commit({ put: [], remove: [versionKey(versions[5]!)], priority: true });
+        model.delete(versionKey(versions[5]!));
+        // The first priority record was folded by the bulk commit, and deleted by the second.
+        expect(await urgentCount(name)).toBe(1);
+        expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(model.values()));
+        await storage.compact();
+        expect(fingerprints(await storage.loadVersions())).toEqual(fingerprints(model.values()));
+        await storage.commit({ put: [versions[6]!], remove: [] });
+        model.set(versionKey(versions[6]!), versions[6]!);
+        await storage.compact();
+        await storage.close();
+        const again = await openIdbStorage(name, { compaction: MANUAL });
+        expect(fingerprints(await again.loadVersions())).toEqual(fingerprints(model.values()));
+        await again.close();
+      } finally {
+        await storage.close();
+        await deleteIdbStorage(name);
+      }
+    });
+
+    it('takes over the priority commits a closed session left unfolded, ahead of what comes after', async () => {
+      const name = nextName();
+      const versions = Array.from({ length: 6 }, (_, i) => sampleVersion(i));
+      const first = await openIdbStorage(name, { compaction: MANUAL });
+      await first.commit({ put: versions, remove: [] });
+      const entity = sampleEntityMeta(1);
+      await first.commit({
+        put: [],
+        remove: [versionKey(versions[0]!)],
+        meta: { clock: 'p' },
+        entityMeta: [entity],
+        hold: [sampleHeld(0)],
+        priority: true,
+      });
+      await first.close();
+      const second = await openIdbStorage(name, { compaction: MANUAL });
+      try {
+        expect(fingerprints(await second.loadVersions())).toEqual(fingerprints(versions.slice(1)));
+        expect(await second.loadEntityMeta()).toEqual([entity]);
+        expect(await second.loadHeld()).toEqual([sampleHeld(0)]);
+        // Written after the priority commit: wins over it, also once compacted and reopened.
+        await second.commit({
+          put: [versions[0]!],
+          remove: [],
+          meta: { clock: 'b' },
+          entityMeta: [sampleEntityMeta(1, 9)],
+          unhold: [sampleHeld(0).key],
+        });
+        await second.compact();
+        await second.close();
+        const third = await openIdbStorage(name, { compaction: MANUAL });
+        expect(fingerprints(await third.loadVersions())).toEqual(fingerprints(versions));
+        expect(await third.getMeta('clock')).toBe('b');
+        expect(await third.loadEntityMeta()).toEqual([sampleEntityMeta(1, 9)]);
+        expect(await third.loadHeld()).toEqual([]);
+        await third.close();
+      } finally {
+        await second.close();
         await deleteIdbStorage(name);
       }
     });

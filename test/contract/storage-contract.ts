@@ -4,6 +4,7 @@ import type { Timestamp } from '../../src/core/clock/timestamp';
 import type { ComponentValue, JsonValue } from '../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../src/core/ids';
 import { DELETED, type Version } from '../../src/core/merge/version';
+import { mulberry32 } from '../../src/core/random/mulberry32';
 import { versionKey, type EntityMeta, type HeldRecord, type StoragePort } from '../../src/ports/storage';
 
 /**
@@ -354,6 +355,158 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
         await Promise.all(commits);
         await expectStored(storage, versions);
         expect(await storage.getMeta('last')).toBe(49);
+      }));
+
+    it('applies a priority commit called while a bulk commit is in flight after it, also after a reopen', async () =>
+      using(async ({ storage, reopen }) => {
+        const [a, b, c, d] = [0, 1, 2, 3].map(sampleVersion) as [Version, Version, Version, Version];
+        // The same key as b with another content: the later commit's content is the one kept.
+        const b2: Version = { ...b, value: { replaced: 'by the priority commit' } };
+        const held = [sampleHeld(0), sampleHeld(1)];
+        const grown = sampleEntityMeta(1, 1000);
+        const bulk = storage.commit({
+          put: [a, b, c],
+          remove: [],
+          meta: { clock: 'bulk', kept: 1 },
+          entityMeta: [sampleEntityMeta(1), sampleEntityMeta(2)],
+          hold: held,
+        });
+        const urgent = storage.commit({
+          put: [b2, d],
+          remove: [versionKey(c)],
+          meta: { clock: 'priority' },
+          entityMeta: [grown],
+          unhold: [held[0]!.key],
+          priority: true,
+        });
+        await Promise.all([bulk, urgent]);
+        const check = async (s: StoragePort): Promise<void> => {
+          await expectStored(s, [a, b2, d]);
+          expect(await s.getMeta('clock')).toBe('priority');
+          expect(await s.getMeta('kept')).toBe(1);
+          expect(byId(await s.loadEntityMeta())).toEqual(byId([grown, sampleEntityMeta(2)]));
+          expect(await s.loadHeld()).toEqual([held[1]]);
+        };
+        await check(storage);
+        await storage.close();
+        const again = await reopen();
+        await check(again);
+        await again.close();
+      }));
+
+    it('applies a bulk commit called while a priority commit is in flight after it, also after a reopen', async () =>
+      using(async ({ storage, reopen }) => {
+        const [x, y, z] = [4, 5, 6].map(sampleVersion) as [Version, Version, Version];
+        const held = sampleHeld(2);
+        await storage.commit({ put: [x, y], remove: [] });
+        const urgent = storage.commit({
+          put: [z],
+          remove: [versionKey(x)],
+          meta: { clock: 'priority' },
+          entityMeta: [sampleEntityMeta(3)],
+          hold: [held],
+          priority: true,
+        });
+        // Puts back what the priority commit removed, removes what it put, releases what it held.
+        const bulk = storage.commit({
+          put: [x],
+          remove: [versionKey(y), versionKey(z)],
+          meta: { clock: 'bulk' },
+          entityMeta: [sampleEntityMeta(3, 50)],
+          unhold: [held.key],
+        });
+        await Promise.all([urgent, bulk]);
+        const check = async (s: StoragePort): Promise<void> => {
+          await expectStored(s, [x]);
+          expect(await s.getMeta('clock')).toBe('bulk');
+          expect(await s.loadEntityMeta()).toEqual([sampleEntityMeta(3, 50)]);
+          expect(await s.loadHeld()).toEqual([]);
+        };
+        await check(storage);
+        await storage.close();
+        const again = await reopen();
+        await check(again);
+        await again.close();
+      }));
+
+    it('keeps priority commits across a reopen, and applies the commits after the reopen after them', async () =>
+      using(async ({ storage, reopen }) => {
+        const [a, b, c] = [7, 8, 9].map(sampleVersion) as [Version, Version, Version];
+        await storage.commit({ put: [a], remove: [], meta: { m: 'first' }, priority: true });
+        await storage.commit({ put: [b], remove: [versionKey(a)], priority: true });
+        await storage.close();
+        const second = await reopen();
+        await expectStored(second, [b]);
+        expect(await second.getMeta('m')).toBe('first');
+        // A bulk commit after the reopen supersedes what the priority commits wrote.
+        await second.commit({ put: [a], remove: [versionKey(b)], meta: { m: 'bulk' } });
+        await second.commit({ put: [c], remove: [], priority: true });
+        await second.close();
+        const third = await reopen();
+        await expectStored(third, [a, c]);
+        expect(await third.getMeta('m')).toBe('bulk');
+        await third.commit({ put: [], remove: [versionKey(c)] });
+        await third.close();
+        const fourth = await reopen();
+        await expectStored(fourth, [a]);
+        await fourth.close();
+      }));
+
+    it('applies nothing of a priority commit that fails', async () =>
+      using(async ({ storage }) => {
+        const [a, b] = [sampleVersion(0), sampleVersion(1)] as const;
+        await storage.commit({ put: [a], remove: [], meta: { m: 1 } });
+        const badValue = { ...b, value: { f: (() => 1) as unknown as JsonValue } };
+        const badMeta = { m: 2, bad: (() => 1) as unknown as JsonValue };
+        for (const batch of [
+          { put: [badValue], remove: [versionKey(a)], meta: { m: 2 }, priority: true },
+          { put: [b], remove: [versionKey(a)], meta: badMeta, priority: true },
+        ]) {
+          expect(await rejection(storage.commit(batch))).toBeInstanceOf(Error);
+          await expectStored(storage, [a]);
+          expect(await storage.getMeta('m')).toBe(1);
+        }
+      }));
+
+    it('matches a model through interleaved bulk and priority commits, in call order, and after a reopen', async () =>
+      using(async ({ storage, reopen }) => {
+        const random = mulberry32(20261205);
+        const pick = (n: number) => Math.floor(random() * n);
+        const model = new Map<string, Version>();
+        const meta = new Map<string, JsonValue>();
+        let pending: Promise<void>[] = [];
+        for (let round = 0; round < 120; round++) {
+          const put: Version[] = [];
+          const remove: string[] = [];
+          for (let k = 1 + pick(6); k > 0; k--) {
+            // 24 keys, each written with a content naming the round: the latest content must win.
+            const v = { ...sampleVersion(pick(24)), value: { round, k } };
+            const key = versionKey(v);
+            if (put.some((p) => versionKey(p) === key) || remove.includes(key)) continue;
+            if (random() < 0.3) remove.push(key);
+            else put.push(v);
+          }
+          const priority = random() < 0.4;
+          const metaKey = `m${pick(3)}`;
+          pending.push(storage.commit({ put, remove, meta: { [metaKey]: round }, priority }));
+          for (const v of put) model.set(versionKey(v), v);
+          for (const key of remove) model.delete(key);
+          meta.set(metaKey, round);
+          if (random() < 0.2) {
+            await Promise.all(pending);
+            pending = [];
+          }
+        }
+        await Promise.all(pending);
+        const check = async (s: StoragePort): Promise<void> => {
+          await expectStored(s, [...model.values()]);
+          for (const [key, value] of meta) expect(await s.getMeta(key)).toBe(value);
+        };
+        await check(storage);
+        await storage.close();
+        const again = await reopen();
+        await check(again);
+        await again.close();
       }));
 
     it('rejects every call after close with a clear error', async () =>

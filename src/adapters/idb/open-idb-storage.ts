@@ -1,6 +1,6 @@
 import { deleteDB, openDB } from 'idb';
 import { toStorageError } from './errors';
-import { IdbStorage, type IdbStorageOptions } from './idb-storage';
+import { IdbStorage, URGENT_FOLDED, type IdbStorageOptions } from './idb-storage';
 import { DB_VERSION, upgradeSchema, type LatticeDB } from './schema';
 
 /** Opens (creating or upgrading) the database `dbName` as a StoragePort. */
@@ -34,6 +34,25 @@ export async function openIdbStorage(dbName: string, options: IdbStorageOptions 
     throw toStorageError(error, `opening IndexedDB "${dbName}"`);
   }
   const storage = new IdbStorage(db, dbName, options);
+  try {
+    // Priority commits an earlier session left unfolded: the next bulk commit folds them first.
+    const tx = db.transaction(['state', 'urgent'], 'readonly');
+    const urgent = tx.objectStore('urgent');
+    const [folded, keys, records] = await Promise.all([
+      tx.objectStore('state').get(URGENT_FOLDED),
+      urgent.getAllKeys(),
+      urgent.getAll(),
+    ]);
+    await tx.done;
+    const after = folded ?? 0;
+    storage.adopt(
+      after,
+      records.map((record, i) => ({ key: keys[i]!, record })).filter((r) => r.key > after),
+    );
+  } catch (error) {
+    db.close();
+    throw toStorageError(error, `opening IndexedDB "${dbName}"`);
+  }
   link.storage = storage;
   if (link.lostEarly !== undefined) storage.lost(link.lostEarly);
   return storage;

@@ -30,8 +30,30 @@ export interface LatticeDB extends DBSchema {
   entities: { key: string; value: EntityMeta };
   /** Writes held for clock skew, keyed by HeldRecord.key: few, bounded by the node's hold. */
   held: { key: string; value: HeldRecord };
-  /** Adapter bookkeeping: 'compactions' counts compactions that began writing (their optimistic lock). */
+  /**
+   * Adapter bookkeeping: 'compactions' counts compactions that began writing (their optimistic
+   * lock); 'urgentFolded' is the highest 'urgent' key whose record a bulk commit has folded into
+   * the stores above.
+   */
   state: { key: string; value: number };
+  /**
+   * The priority lane's commits (StorageBatch.priority), one record each under the next
+   * auto-increment key, in a store no bulk commit writes, so a priority commit's transaction does
+   * not share its scope with a bulk one's and IndexedDB runs it without waiting for the bulk commit
+   * in flight (docs/c2-pipeline.md, "The priority lane"). A record applies on top of the other
+   * stores until the next bulk commit folds it into them (its first writes, in the bulk
+   * transaction, which then sets 'urgentFolded'); the next priority commit deletes the folded ones.
+   */
+  urgent: { key: number; value: UrgentRecord };
+}
+
+/** One priority commit as stored in 'urgent': the batch, its versions encoded as in the log. */
+export interface UrgentRecord {
+  readonly segments: Segment[];
+  readonly meta: [string, JsonValue][];
+  readonly entities: EntityMeta[];
+  readonly hold: HeldRecord[];
+  readonly unhold: string[];
 }
 
 /**
@@ -42,12 +64,17 @@ export interface LatticeDB extends DBSchema {
  *    nothing), and store 'segments' is dropped.
  * 3: store 'entities' (entity metas, see LatticeDB) added; nothing to convert.
  * 4: store 'held' (writes held for clock skew) added; nothing to convert.
+ * 5: store 'urgent' (the priority lane's commits, see LatticeDB) added; nothing to convert.
  */
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 export type LatticeIdb = IDBPDatabase<LatticeDB>;
 
-type UpgradeTx = IDBPTransaction<LatticeDB, ('log' | 'meta' | 'entities' | 'held' | 'state')[], 'versionchange'>;
+type UpgradeTx = IDBPTransaction<
+  LatticeDB,
+  ('log' | 'meta' | 'entities' | 'held' | 'state' | 'urgent')[],
+  'versionchange'
+>;
 
 /**
  * Creates or migrates the stores; each step runs once, in the versionchange transaction. Resolves
@@ -58,6 +85,7 @@ export function upgradeSchema(db: LatticeIdb, oldVersion: number, tx: UpgradeTx)
   if (oldVersion < 1) db.createObjectStore('meta');
   if (oldVersion < 3) db.createObjectStore('entities');
   if (oldVersion < 4) db.createObjectStore('held');
+  if (oldVersion < 5) db.createObjectStore('urgent', { autoIncrement: true });
   if (oldVersion >= 2) return Promise.resolve();
   db.createObjectStore('log', { autoIncrement: true });
   db.createObjectStore('state');

@@ -61,7 +61,7 @@ describe('splitByLane (versions merged from peers)', () => {
 });
 
 describe('WriteBehind priority lane', () => {
-  it('commits an approval enqueued behind a large backlog first, in its own small commit', async () => {
+  it('commits an approval enqueued behind a large backlog in its own small commit, beside the one in flight', async () => {
     const storage = new HeldStorage(true);
     const writer = new WriteBehind(storage);
     // A bulk commit in flight, and a backlog of 10,000 positions gathering behind it.
@@ -76,15 +76,19 @@ describe('WriteBehind priority lane', () => {
     const decision = tracked(writer.enqueue([approval('track-7')], [], { clock: 'x' }, [], undefined, 'priority'));
     expect(writer.pending).toBe(10_002);
     expect(writer.pendingPriority).toBe(1);
-    await storage.release(); // the commit in flight ends; the approval's commit starts next
-    expect(first.done).toBe(true);
+    await settle();
+    // The approval's commit has started while the bulk commit is still in flight.
+    expect(first.done).toBe(false);
     expect(storage.batches).toHaveLength(2);
     expect(storage.batches[1]!.put).toEqual([approval('track-7')]);
     expect(storage.batches[1]!.meta).toEqual({ clock: 'x' });
-    await storage.release();
+    expect(storage.batches[1]!.priority).toBe(true);
+    await storage.release(); // both end; the backlog's commit starts
+    expect(first.done).toBe(true);
     expect(decision.done).toBe(true); // durable before the backlog
     expect(backlog.done).toBe(false);
     expect(storage.batches[2]!.put).toHaveLength(10_000);
+    expect(storage.batches[2]!.priority).toBe(undefined);
     await storage.release();
     expect(backlog.done).toBe(true);
     expect(writer.pending).toBe(0);
@@ -134,7 +138,7 @@ describe('WriteBehind priority lane', () => {
     expect(stored.filter((v) => versionKey(v) === versionKey(winner)).map((v) => v.value)).toEqual([{ level: 'HIGH' }]);
   });
 
-  it('alternates the lanes while both have work: a stream of priority writes cannot keep the bulk lane off the disk', async () => {
+  it('commits the lanes side by side: a stream of priority writes cannot keep the bulk lane off the disk', async () => {
     const storage = new HeldStorage(true);
     const writer = new WriteBehind(storage);
     void writer.enqueue([position(0)], []);
@@ -151,7 +155,7 @@ describe('WriteBehind priority lane', () => {
       await storage.release();
     }
     expect(backlog.done).toBe(true);
-    // Priority still goes first after the commit in flight: commit 1 was the first priority write.
+    // The first priority write did not wait for the commit in flight: it was commit 1.
     expect(storage.batches[1]!.put.map((v) => v.kind)).toEqual(['approval']);
     storage.holding = false;
     await storage.release();
@@ -168,9 +172,8 @@ describe('WriteBehind priority lane', () => {
     void writer.enqueue([approval('track-7')], [], undefined, [], undefined, 'priority');
     const durable = tracked(writer.durable());
     const flushed = tracked(writer.flushed());
-    await storage.release();
-    await storage.release();
-    expect(durable.done).toBe(false); // the bulk write still waits
+    await storage.release(); // the first bulk commit and the approval's, side by side
+    expect(durable.done).toBe(false); // the second bulk write still waits
     expect(flushed.done).toBe(false);
     await storage.release();
     expect(durable.done).toBe(true);
