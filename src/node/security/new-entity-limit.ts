@@ -57,8 +57,8 @@ export const MAX_FORGOTTEN_AUTHORS = 16_384;
 /**
  * The longest a version refused for its author's bucket is set aside (docs/security.md, "The
  * hold-back"): as long as a session's default hold-back (unappliedRetryMs), so the schedule below
- * never sets one aside longer than before it, whoever pushed its author's schedule out (a forged
- * flood over the precheck included).
+ * never sets one aside longer than before it, however many genuine refusals of its author wait
+ * ahead (a forged flood over the precheck pushes nothing out: it schedules on a scratch copy).
  */
 export const MAX_REGISTER_RETRY_MS = 300_000;
 
@@ -138,9 +138,9 @@ export class NewRegisterLimit {
   /** Registers refused (by the precheck or the charge), for securityStats. */
   hits = 0;
   /**
-   * Authors → when the next register refused for their bucket may be fetched again (retryAt); at
-   * most `maxAuthors` (least recently set go first: a forgotten author's next refusal is scheduled
-   * from its bucket alone).
+   * Authors → when the next register refused for their bucket may be fetched again (retryAt),
+   * advanced only by `charge` (verified versions); at most `maxAuthors` (least recently set go
+   * first: a forgotten author's next refusal is scheduled from its bucket alone).
    */
   private readonly retrySlots = new Map<NodeId, number>();
   /** Registers each author took from the node budget (never given back: a bound on what it made us hold). */
@@ -158,7 +158,10 @@ export class NewRegisterLimit {
     private readonly limits: RegisterLimits = DEFAULT_REGISTER_LIMITS,
   ) {}
 
-  /** Before the signature check: what would be refused now; nothing is charged nor remembered. */
+  /**
+   * Before the signature check: what would be refused now; nothing is charged nor remembered (the
+   * retry times it gives are computed on a scratch copy of retrySlots, see `charge`).
+   */
   precheck(versions: readonly Version[], holding: Holding, now: number): RegisterSplit {
     const scratch = new Map<NodeId, number>();
     const out = this.split(
@@ -173,24 +176,30 @@ export class NewRegisterLimit {
       false,
     );
     this.hits += out.registers;
-    return this.schedule(out, now);
+    // Scheduled on a scratch copy of the retry slots: a forged batch claiming an honest author must
+    // not push that author's genuine retries back (docs/security.md, "The hold-back").
+    return this.schedule(out, now, new Map(), false);
   }
 
   /** After the signature check and admission: charges each new register to its author. */
   charge(versions: readonly Version[], holding: Holding, now: number): RegisterSplit {
     const out = this.split(versions, holding, (author) => this.take(author, now), true);
     this.hits += out.registers;
-    return this.schedule(out, now);
+    return this.schedule(out, now, this.retrySlots, true);
   }
 
-  /** Gives each register refused for its author's bucket its time to come back (retryAt). */
-  private schedule(out: RegisterSplit, now: number): RegisterSplit {
+  /**
+   * Gives each register refused for its author's bucket its time to come back (retryAt), advancing
+   * `slots`: the kept retrySlots only after the signatures verified (`charge`), a scratch copy for
+   * the batch in the precheck.
+   */
+  private schedule(out: RegisterSplit, now: number, slots: Map<NodeId, number>, kept: boolean): RegisterSplit {
     const at = new Map<string, number | undefined>();
     for (const r of out.refused) {
       if (r.reason !== 'entity-limit') continue;
       const v = r.version;
       const key = `${v.entity}\u0000${v.kind}\u0000${v.ts.node}`;
-      if (!at.has(key)) at.set(key, this.retryAt(v.ts.node, now));
+      if (!at.has(key)) at.set(key, this.retryAt(v.ts.node, now, slots, kept));
       const until = at.get(key);
       if (until !== undefined) r.until = until;
     }
@@ -204,16 +213,18 @@ export class NewRegisterLimit {
    * MAX_REGISTER_RETRY_MS they all come back then. An estimate: the author's live writes take
    * tokens too, and what finds the bucket empty again is refused and scheduled again.
    */
-  private retryAt(author: NodeId, now: number): number | undefined {
+  private retryAt(author: NodeId, now: number, slots: Map<NodeId, number>, kept: boolean): number | undefined {
     const rate = this.limits.ratePerSecond;
     if (rate <= 0) return undefined;
     const step = 1000 / rate;
     // Refused: the bucket (after what the batch took) holds less than a token; the next is a step away.
     const first = now + step;
-    const at = Math.min(Math.max(first, this.retrySlots.get(author) ?? first), now + MAX_REGISTER_RETRY_MS);
-    this.retrySlots.delete(author);
-    this.retrySlots.set(author, at + step);
-    if (this.retrySlots.size > this.limits.maxAuthors) this.retrySlots.delete(this.retrySlots.keys().next().value!);
+    // The scratch copy starts from the kept slot (read only): behind the genuine refusals already scheduled.
+    const slot = slots.get(author) ?? (kept ? undefined : this.retrySlots.get(author));
+    const at = Math.min(Math.max(first, slot ?? first), now + MAX_REGISTER_RETRY_MS);
+    slots.delete(author);
+    slots.set(author, at + step);
+    if (kept && slots.size > this.limits.maxAuthors) slots.delete(slots.keys().next().value!);
     return at;
   }
 

@@ -61,14 +61,17 @@ describe('NewRegisterLimit (new registers per author)', () => {
     const twice = [...batch, { ...note('e4', 'a', 2, 'y') }];
     const pre = limit.precheck(twice, nothingHeld, 0);
     expect(pre.refused.map((r) => r.until)).toEqual([100, 200, 300, 300]);
-    // Those refused later wait behind them.
+    // The precheck (not verified yet) advances no one's turns: the charge schedules from the bucket.
     const out = limit.charge([...batch, note('f0', 'a', 1, 'x')], nothingHeld, 0);
     expect(out.refused.map((r) => [r.version.entity, r.until])).toEqual([
-      ['e2', 400],
-      ['e3', 500],
-      ['e4', 600],
-      ['f0', 700],
+      ['e2', 100],
+      ['e3', 200],
+      ['e4', 300],
+      ['f0', 400],
     ]);
+    // Those refused later (verified) wait behind them; a precheck refusal also waits behind them.
+    expect(limit.charge([note('f1', 'a', 1, 'x')], nothingHeld, 0).refused.map((r) => r.until)).toEqual([500]);
+    expect(limit.precheck([note('f2', 'a', 1, 'x')], nothingHeld, 0).refused.map((r) => r.until)).toEqual([600]);
     // Never past MAX_REGISTER_RETRY_MS, however many wait.
     const flood = Array.from({ length: 4_000 }, (_, i) => note(`g${i}`, 'a', 1, 'x'));
     const last = limit.precheck(flood, nothingHeld, 0).refused.at(-1)!;
@@ -108,6 +111,17 @@ describe('NewRegisterLimit (new registers per author)', () => {
     );
     expect(out.refused.map((r) => [r.version.kind, r.reason])).toEqual([['k3', 'entity-limit']]);
     expect(out.registers).toBe(1);
+  });
+
+  it('a forged precheck flood claiming an honest author does not push back that author’s genuine retry times', () => {
+    const limit = new NewRegisterLimit('m' as NodeId, limits(5, 1));
+    // Unsigned (never verified) new registers claiming h: refused by the precheck, never charged.
+    const forged = Array.from({ length: 400 }, (_, i) => note(`forged${i}`, 'h', 1, 'x'));
+    expect(limit.precheck(forged, nothingHeld, 10).refused).toHaveLength(395);
+    expect(limit.precheck(forged, nothingHeld, 10).refused.at(-1)!.until).toBe(10 + MAX_REGISTER_RETRY_MS);
+    // h's own eight tracks, verified: five taken, three come back one a second.
+    const genuine = Array.from({ length: 8 }, (_, i) => note(`t${i}`, 'h', 2, 'x'));
+    expect(limit.charge(genuine, nothingHeld, 10).refused.map((r) => r.until)).toEqual([1010, 2010, 3010]);
   });
 
   it('charges a register once per batch and never charges held registers nor our own', () => {
