@@ -5,7 +5,7 @@ import { cappedKindsOf } from '../core/entity/kind-cap';
 import { asEntityId, asUserKind, isEntityId, type ComponentKind, type EntityId, type NodeId } from '../core/ids';
 import type { HeldEntity } from './security/new-entity-limit';
 import { DELETED, type Version } from '../core/merge/version';
-import { EntityStore } from '../core/store/entity-store';
+import { EntityStore, type RestoreLeftovers } from '../core/store/entity-store';
 import type { EvidenceStats } from '../core/store/evidence';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
@@ -169,7 +169,8 @@ export class LatticeNode implements NodeApi {
     }
     const savedBudgets = await storage.getMeta(BUDGET_META);
     const skewLimit = storedSkewLimit(await storage.getMeta(SKEW_LIMIT_META)) ?? options.maxSkewMs;
-    const store = EntityStore.restore({ versions: versions.sound, entities: metas.sound });
+    const leftovers: RestoreLeftovers = { versions: [], rewrite: new Set() };
+    const store = EntityStore.restore({ versions: versions.sound, entities: metas.sound }, {}, leftovers);
     const node = new LatticeNode(options, last, store, lease, savedBudgets, skewLimit);
     const { clock, counters } = node.parts;
     const held = setAsideDamaged<HeldRecord>(await storage.loadHeld(), storedHeldProblem, 'held write', log);
@@ -187,6 +188,7 @@ export class LatticeNode implements NodeApi {
     }
     // Never issue a timestamp at or below one already stored, whatever the wall clock says.
     clock.force(latest);
+    node.removeLeftovers(leftovers);
     node.c2.load(await options.storage.getMeta(FUSION_META));
     // Raise the floors of expiries that passed while the node was closed before anything can
     // arrive: a version re-delivered meanwhile would otherwise be accepted, stored and relayed.
@@ -196,6 +198,18 @@ export class LatticeNode implements NodeApi {
     // The approval gates resume from the registers: deadlines that passed while closed fire now.
     node.c2.loadGate(await storage.getMeta(APPROVAL_DEADLINE_META));
     return node;
+  }
+
+  /**
+   * Deletes from storage the versions the restore dropped (a head a later version had dropped, whose
+   * removal a crash lost: see RestoreLeftovers) and rewrites the metas of entities whose evidence
+   * changed meanwhile, in one bulk commit; otherwise each restart would load them again, for good.
+   */
+  private removeLeftovers(leftovers: RestoreLeftovers): void {
+    if (leftovers.versions.length === 0 && leftovers.rewrite.size === 0) return;
+    persist(this.parts, [], leftovers.versions, [], 'bulk', leftovers.rewrite).catch((error: unknown) =>
+      this.parts.log('removing versions a restore dropped failed', error),
+    );
   }
 
   /**

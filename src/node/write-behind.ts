@@ -126,6 +126,16 @@ class Batch {
     if (this.size < before) this.yielded = true;
   }
 
+  /**
+   * Rejects the writers waiting so far, leaving the batch to commit what it holds: a priority
+   * commit that superseded some of their versions failed (WriteBehind.commitLane), so their writes
+   * are not durable, and the batch no longer waits for that commit (its contents are retried).
+   */
+  refuse(error: unknown): void {
+    for (const w of this.waiters.splice(0)) w.reject(error);
+    this.yielded = false;
+  }
+
   settle(error: unknown, failed: boolean): void {
     for (const w of this.waiters) {
       if (failed) w.reject(error);
@@ -160,11 +170,17 @@ export class WriteBehind {
   /** The priority lane's batch in flight: it does not wait for the bulk one (flush). */
   private inFlightUrgent: Batch | undefined;
   private scheduled = false;
+  /** The status last reported: `ok` only while neither lane's last commit failed. */
   private state: WriteBehindState = 'ok';
+  /** Each lane's last failure, until a commit of that lane succeeds. */
+  private readonly laneFailure: Record<WriteLane, { state: WriteBehindState; message: string } | undefined> = {
+    priority: undefined,
+    bulk: undefined,
+  };
   private readonly schedule: (fn: () => void) => void;
   private readonly retryAfter: (fn: () => void, ms: number) => void;
-  /** Failed commits since the last success (drives the backoff). */
-  private failures = 0;
+  /** Each lane's failed commits since its last success (the larger drives the backoff). */
+  private readonly failures: Record<WriteLane, number> = { priority: 0, bulk: 0 };
   private retryPending = false;
 
   constructor(
@@ -307,7 +323,9 @@ export class WriteBehind {
    * the storage makes it durable without waiting for that one (StorageBatch.priority; the
    * IndexedDB adapter writes it to a store of its own), and applies it after it. It is started
    * first, so a bulk commit started with it applies after it. A bulk batch that yielded to a
-   * priority write (Batch.yielded) waits until the priority lane has nothing left.
+   * priority write (Batch.yielded) waits until the priority lane has nothing left, or until a
+   * priority commit fails: its writers are then refused (Batch.refuse) and it goes on without
+   * waiting, so a priority lane that keeps failing does not hold up the bulk lane.
    */
   private flush(): void {
     if (this.inFlightUrgent === undefined && !this.urgent.empty) void this.commitLane('priority');
@@ -356,15 +374,21 @@ export class WriteBehind {
     if (lane === 'priority') this.inFlightUrgent = undefined;
     else this.inFlight = undefined;
     if (failed) (lane === 'priority' ? this.urgent : this.next).carry(batch);
+    // The bulk batches that yielded to a priority write would wait for a lane that may keep failing
+    // (a full disk): their writers learn the failure now, and they commit the rest meanwhile. What
+    // they yielded stays out of them (yieldTo), so none of it lands after the priority write.
+    if (failed && lane === 'priority') for (const b of this.bulk) if (b.yielded) b.refuse(error);
     try {
-      this.report(failed, error);
+      this.report(lane, failed, error);
     } finally {
       // Even if the status callback throws (its error surfaces as an unhandled rejection), the
       // enqueuers learn their outcome and the next batch is not stranded.
       batch.settle(error, failed);
-      if (failed) this.scheduleRetry();
-      else {
-        this.failures = 0;
+      if (failed) {
+        this.failures[lane] += 1;
+        this.scheduleRetry();
+      } else {
+        this.failures[lane] = 0;
         if (this.bulk.some((b) => !b.idle) || !this.urgent.idle) this.requestFlush();
       }
     }
@@ -380,21 +404,31 @@ export class WriteBehind {
   private scheduleRetry(): void {
     if (this.retryPending) return;
     this.retryPending = true;
-    this.failures += 1;
-    const delay = backoffDelay(this.failures, RETRY_BACKOFF);
+    const delay = backoffDelay(Math.max(this.failures.priority, this.failures.bulk), RETRY_BACKOFF);
     this.retryAfter(() => {
       this.retryPending = false;
       this.requestFlush();
     }, delay);
   }
 
-  private report(failed: boolean, error: unknown): void {
-    if (!failed) {
-      if (this.state !== 'ok') this.setState('ok');
+  /**
+   * A failure is reported as it happens; a success clears its lane's failure only, and the status
+   * is `ok` again once neither lane's last commit failed (a priority commit landing says nothing of
+   * a bulk lane that still cannot commit).
+   */
+  private report(lane: WriteLane, failed: boolean, error: unknown): void {
+    if (failed) {
+      const message = error instanceof Error ? error.message : String(error);
+      const state = error instanceof StorageFullError ? 'full' : 'error';
+      this.laneFailure[lane] = { state, message };
+      this.setState(state, message);
       return;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    this.setState(error instanceof StorageFullError ? 'full' : 'error', message);
+    this.laneFailure[lane] = undefined;
+    const other = this.laneFailure[lane === 'priority' ? 'bulk' : 'priority'];
+    if (other === undefined) {
+      if (this.state !== 'ok') this.setState('ok');
+    } else if (this.state !== other.state) this.setState(other.state, other.message);
   }
 
   private setState(state: WriteBehindState, message?: string): void {

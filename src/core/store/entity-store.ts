@@ -18,6 +18,19 @@ export interface StoreSnapshot {
   readonly entities: readonly EntityMeta[];
 }
 
+/**
+ * What restoring a snapshot left behind in storage (EntityStore.restore): stored versions the
+ * restored store does not hold, and entities whose evidence changed while restoring (their stored
+ * metas name evidence since released). Storage should delete the one and rewrite the other's metas.
+ * A clean snapshot leaves neither; one written by two commits of which only the later-called one
+ * was durable when the node stopped (a priority commit's version, whose removal of the head it
+ * dropped was in the bulk commit lost with the tab: src/node/remote-merge.ts) leaves the head.
+ */
+export interface RestoreLeftovers {
+  readonly versions: Version[];
+  readonly rewrite: Set<EntityId>;
+}
+
 export interface StoreOptions {
   readonly columns?: boolean;
   readonly evidence?: { readonly perAuthor?: number; readonly node?: number; readonly perEntity?: number };
@@ -170,15 +183,27 @@ export class EntityStore {
     return { versions: [...this.versions()], entities: [...this.entities.values()].map((s) => s.meta()) };
   }
 
-  /** A store identical to the one whose snapshot this is. */
-  static restore(snapshot: StoreSnapshot, options: StoreOptions = {}): EntityStore {
+  /**
+   * A store identical to the one whose snapshot this is. `leftovers` receives what the snapshot
+   * holds that the store does not keep (RestoreLeftovers).
+   */
+  static restore(snapshot: StoreSnapshot, options: StoreOptions = {}, leftovers?: RestoreLeftovers): EntityStore {
     const store = new EntityStore(options);
     for (const meta of snapshot.entities) {
       const s = new EntityState(meta.id, store.cols);
       s.restoreKnowledge(meta);
       store.entities.set(meta.id, s);
     }
-    for (const v of snapshot.versions) store.apply(v);
+    for (const v of snapshot.versions) {
+      const out = store.apply(v);
+      if (leftovers === undefined || out.kind === 'duplicate') continue;
+      // A version refused for its author's evidence room is kept in storage: a later restart, with
+      // room, may take it (nothing was learned from it).
+      if (out.kind === 'obsolete' && out.limited !== true) leftovers.versions.push(v);
+      const removed = out.removed;
+      if (removed !== undefined && removed.length > 0) leftovers.versions.push(...removed);
+      if (out.kept !== undefined || out.released !== undefined) leftovers.rewrite.add(v.entity);
+    }
     // What the evidence taught is in the knowledge restored above: it is weighed with what the
     // versions left (EntityState.restoreEvidence), and what it keeps is charged.
     for (const meta of snapshot.entities) {
@@ -186,13 +211,18 @@ export class EntityStore {
       const s = store.entities.get(meta.id) ?? new EntityState(meta.id, store.cols);
       store.entities.set(meta.id, s);
       const { kept, released } = s.restoreEvidence(meta.evidence);
+      if (released.length > 0) leftovers?.rewrite.add(meta.id);
       store.ledger.refund(released);
       store.ledger.charge(kept);
     }
     for (const meta of snapshot.entities) {
       const s = store.entities.get(meta.id);
       if (s === undefined) continue;
-      if (meta.floor !== undefined) store.ledger.refund(s.restoreFloor(meta.floor));
+      if (meta.floor !== undefined) {
+        const released = s.restoreFloor(meta.floor);
+        if (released.length > 0) leftovers?.rewrite.add(meta.id);
+        store.ledger.refund(released);
+      }
       if (s.empty) store.entities.delete(meta.id);
     }
     return store;

@@ -361,3 +361,24 @@ describe('a damaged database never bricks a node', () => {
     expect(again.applyRemote([intact])).toEqual([intact]);
   });
 });
+
+describe('a restart after a crash between the lanes', () => {
+  it('deletes a stored head a stored version had dropped, whose removal the crash lost', async () => {
+    const storage = new MemoryStorage();
+    // The priority commit (v, a HIGH threat that saw h) was durable; the bulk commit removing h
+    // died with the tab.
+    const h = version('t1', 'threat', { level: 'LOW' }, ts(T0 - 2_000, 'W'));
+    const v = version('t1', 'threat', { level: 'HIGH' }, ts(T0 - 1_000, 'X'), [h.ts]);
+    await storage.commit({ put: [h, v], remove: [] });
+    const { node } = await open(storage);
+    expect((await node.heads('t1', 'threat')).map((x) => x.value)).toEqual([{ level: 'HIGH' }]);
+    await node.flushed();
+    expect(await storedKeys(storage)).toEqual([versionKey(v)]);
+    // Applied in the other order (h refused as seen), it goes as well.
+    const other = new MemoryStorage();
+    await other.commit({ put: [v, h], remove: [] });
+    const again = await open(other);
+    await again.node.flushed();
+    expect(await storedKeys(other)).toEqual([versionKey(v)]);
+  });
+});

@@ -296,3 +296,77 @@ describe('WriteBehind and the skew hold', () => {
     expect(await storage.loadVersions()).toHaveLength(1 + part + 3);
   });
 });
+
+describe('WriteBehind lanes that fail', () => {
+  it('a priority lane that keeps failing does not hold up a bulk batch that yielded to it: its writers hear back', async () => {
+    const { storage, scheduler, writer, retries } = setup();
+    const commit = storage.commit.bind(storage);
+    storage.commit = async (batch: StorageBatch) => {
+      if (batch.priority === true) {
+        storage.batches.push(batch);
+        throw new Error('urgent store broken');
+      }
+      return commit(batch);
+    };
+    const a = v(0);
+    const b = v(1);
+    const bulk = state(writer.enqueue([a, b], []));
+    // A priority write removes a: the bulk batch drops a and waits for the priority commit.
+    const removal = state(writer.enqueue([], [versionKey(a)], undefined, [], undefined, 'priority'));
+    const later: ReturnType<typeof state>[] = [];
+    for (let k = 0; k < 5; k++) {
+      scheduler.run();
+      await settle();
+      for (const r of retries.splice(0)) r.fn();
+      later.push(state(writer.enqueue([v(10 + k)], [])));
+    }
+    scheduler.run();
+    await settle();
+    expect(removal.value).toBe('rejected');
+    // Its version a was superseded by a write that is not durable: refused, not "stored".
+    expect(bulk.value).toBe('rejected');
+    expect((bulk.error as Error).message).toBe('urgent store broken');
+    expect(later.slice(0, 4).map((s) => s.value)).toEqual(['resolved', 'resolved', 'resolved', 'resolved']);
+    const keys = (await storage.loadVersions()).map(versionKey);
+    expect(keys).toContain(versionKey(b));
+    expect(keys).not.toContain(versionKey(a)); // the removal it yielded to never lands behind it
+    expect(writer.pendingPriority).toBe(1); // the removal is still retried
+  });
+
+  it("reports 'ok' only once both lanes commit again: a priority success does not hide a failing bulk lane", async () => {
+    const { storage, scheduler, statuses, writer, retries } = setup();
+    const commit = storage.commit.bind(storage);
+    let bulkFails = true;
+    storage.commit = async (batch: StorageBatch) => {
+      if (bulkFails && batch.priority !== true) {
+        storage.batches.push(batch);
+        throw new StorageFullError('quota exhausted');
+      }
+      return commit(batch);
+    };
+    const bulk = state(writer.enqueue([v(0)], []));
+    scheduler.run();
+    await settle();
+    expect(bulk.value).toBe('rejected');
+    const urgent = state(writer.enqueue([v(1)], [], undefined, [], undefined, 'priority'));
+    scheduler.run();
+    await settle();
+    expect(urgent.value).toBe('resolved');
+    // The bulk lane still cannot commit (its retry went with the priority commit, and failed).
+    expect(statuses.map(([s]) => s)).not.toContain('ok');
+    // Its retries back off although a priority commit succeeded in between.
+    for (const r of retries.splice(0)) r.fn();
+    scheduler.run();
+    await settle();
+    expect(retries.map((r) => r.ms)).toHaveLength(1);
+    expect(retries[0]!.ms).toBeGreaterThan(250);
+    expect(statuses.map(([s]) => s)).not.toContain('ok');
+    bulkFails = false;
+    for (const r of retries.splice(0)) r.fn();
+    scheduler.run();
+    await settle();
+    expect(statuses.at(-1)).toEqual(['ok', undefined]);
+    expect(statuses.filter(([s]) => s === 'ok')).toHaveLength(1);
+    expect(writer.pending).toBe(0);
+  });
+});
