@@ -31,8 +31,11 @@ export function sameContent(a: Pick<Version, 'value' | 'seen'>, b: Pick<Version,
  * every replica. Any fixed order would do; this one needs nothing but the versions.
  */
 export function compareContent(a: Pick<Version, 'value' | 'seen'>, b: Pick<Version, 'value' | 'seen'>): number {
-  const x = canonicalContent(a);
-  const y = canonicalContent(b);
+  return compareCanonical(canonicalContent(a), canonicalContent(b));
+}
+
+/** compareContent's order on contents already made canonical (canonicalContent), for callers that keep them. */
+export function compareCanonical(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 

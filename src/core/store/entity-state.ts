@@ -4,9 +4,17 @@ import { ADDED, CUT_ROSE, hasHonestContext, Knowledge, type KnowledgeSnapshot, m
 import type { Heads } from '../merge/register';
 import { orderFor } from '../merge/rules';
 import { DELETED, type Version } from '../merge/version';
-import { compareContent, sameContent } from '../merge/version-content';
+import { sameContent } from '../merge/version-content';
 import { subsumedByFloor } from './context-bound';
-import { implies, keptAsEvidence, weighOrder, type Evidence, type EvidenceLedger } from './evidence';
+import {
+  compareTwins,
+  implies,
+  keptAsEvidence,
+  sameTwin,
+  weighOrder,
+  type Evidence,
+  type EvidenceLedger,
+} from './evidence';
 import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, firedBy } from './expiry-floor';
 import { markOf, type LeanColumns, type Mark } from './lean-columns';
 
@@ -307,14 +315,14 @@ export class EntityState {
     // register in scenario 1): what the register learned so far says when they can find nothing.
     const known = r.known;
     const same = known.heardOwn(v.ts) ? headAt(r.heads, v.ts) : undefined;
-    if (same !== undefined && sameContent(same, v)) return DUPLICATE;
+    if (same !== undefined && sameTwin(same, v)) return DUPLICATE;
     let twin = same !== undefined;
     const evidence = this.evidence;
     if (evidence !== undefined) {
       for (let i = 0; i < evidence.length; i++) {
         const e = evidence[i]!.version;
         if (e.kind !== v.kind || compareTs(e.ts, v.ts) !== 0) continue;
-        if (sameContent(e, v)) return DUPLICATE;
+        if (sameTwin(e, v)) return DUPLICATE;
         twin = true;
       }
     }
@@ -334,7 +342,7 @@ export class EntityState {
       return this.settleEvidence(r, v, removed, 'floor', novel, twin);
     }
     if (same !== undefined && r.heads.includes(same)) {
-      if (compareContent(v, same) > 0) return this.settleEvidence(r, v, removed, 'refused', novel, twin);
+      if (compareTwins(v, same) > 0) return this.settleEvidence(r, v, removed, 'refused', novel, twin);
       removed.push(same);
       r.heads = r.heads.filter((h) => h !== same);
     }

@@ -46,6 +46,8 @@ export class SyncIndex {
   private entity: (EntityId | undefined)[] = [];
   private kind: (ComponentKind | undefined)[] = [];
   private ms = new Float64Array(0);
+  /** Per slot: the version's HLC counter, so a want compares timestamps before any id (fetch). */
+  private counter = new Uint16Array(0);
   private readonly held: (Version | undefined)[] | undefined;
   private readonly freeSlots: number[] = [];
   /** The last snapshot, which the next one is rebuilt from; the keys added and removed since. */
@@ -62,6 +64,7 @@ export class SyncIndex {
   /** Ids of versions refused for what they are (see refuse), in insertion order for eviction. */
   private readonly refused = new Set<string>();
   private newestMs = 0;
+  private staleCount = 0;
   /**
    * The id key of each version object indexed, computed once in add(): the mesh's push filter
    * (holds) and remove() look it up instead of hashing the version again. Weak: it keeps no version.
@@ -116,6 +119,9 @@ export class SyncIndex {
         const ms = new Float64Array(Math.max(64, slot * 2));
         ms.set(this.ms);
         this.ms = ms;
+        const counter = new Uint16Array(ms.length);
+        counter.set(this.counter);
+        this.counter = counter;
       }
       this.entity.push(undefined);
       this.kind.push(undefined);
@@ -124,6 +130,7 @@ export class SyncIndex {
     this.entity[slot] = v.entity;
     this.kind[slot] = v.kind;
     this.ms[slot] = v.ts.ms;
+    this.counter[slot] = v.ts.c;
     if (this.held !== undefined) this.held[slot] = v;
     return slot;
   }
@@ -166,9 +173,10 @@ export class SyncIndex {
 
   /**
    * The versions with these ids that we still hold (superseded ones are gone). With a finder each
-   * is read back from the store: the versions it holds of the id's register at the id's HLC ms,
-   * hashed to find the one with this id (the store may hold twins under one timestamp), so what
-   * is served is what the store holds now, never a copy kept beside it.
+   * is read back from the store: among the versions it holds of the id's register, those at the
+   * id's HLC ms and counter are matched by their id key, the one add() cached (the store may hold
+   * twins under one timestamp: a member can sign 64 per register, docs/security.md), so a want
+   * hashes no version the index saw added, and what is served is what the store holds now.
    */
   lookup(ids: Iterable<Uint8Array>): Version[] {
     const out: Version[] = [];
@@ -178,14 +186,24 @@ export class SyncIndex {
       if (slot === undefined) continue;
       const v = this.held !== undefined ? this.held[slot] : this.fetch(slot, key);
       if (v !== undefined) out.push(v);
+      else this.staleCount++;
     }
     return out;
   }
 
+  /**
+   * Wanted ids the index held but the store no longer did (no answer was sent): each is an index
+   * entry the store's removals did not reach, which should stay 0 (surfaced in SyncStatus.stale).
+   */
+  get stale(): number {
+    return this.staleCount;
+  }
+
   private fetch(slot: number, key: string): Version | undefined {
     const ms = this.ms[slot]!;
+    const c = this.counter[slot]!;
     for (const v of this.find!(this.entity[slot]!, this.kind[slot]!)) {
-      if (v.ts.ms === ms && idKey(versionId(v)) === key) return v;
+      if (v.ts.ms === ms && (v.ts.c & 0xffff) === c && this.keyOf(v) === key) return v;
     }
     return undefined;
   }

@@ -151,7 +151,16 @@ export class MeshNode {
       claims.snapshot(),
       ...this.peers().map((s) => s.limitsHit),
     ]);
-    return { peers: this.links.size, synced, syncing, stuck, lastSyncAt, items: this.index.size, limitsHit };
+    return {
+      peers: this.links.size,
+      synced,
+      syncing,
+      stuck,
+      lastSyncAt,
+      items: this.index.size,
+      limitsHit,
+      stale: this.index.stale,
+    };
   }
 
   /** Versions refused on ingest by reason, verifications, keys, peers penalised (docs/security.md). */

@@ -96,4 +96,6 @@ export interface SyncStatus {
   readonly items: number;
   /** Per-link limits hit, summed over open links, plus links refused while backing off (docs/security.md). */
   readonly limitsHit: LimitCounts;
+  /** Wanted ids the sync index held but the store no longer did (SyncIndex.stale): should stay 0. */
+  readonly stale: number;
 }

@@ -191,7 +191,7 @@ describe('MeshNode', () => {
     sim.settle();
     sim.advance(2_100);
     const a = sim.get('a').mesh;
-    expect(a.syncStatus()).toMatchObject({ peers: 2, synced: 2, syncing: 0, items: 1 });
+    expect(a.syncStatus()).toMatchObject({ peers: 2, synced: 2, syncing: 0, items: 1, stale: 0 });
     const b = a.peers().find((p) => p.peer === 'b')!;
     expect(b.state).toBe(SessionState.Synced);
     expect(b.rttMs).toBeGreaterThan(0);
