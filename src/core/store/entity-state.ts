@@ -10,8 +10,10 @@ import {
   compareTwins,
   implies,
   keptAsEvidence,
+  MAX_EVIDENCE_PER_ENTITY,
   sameTwin,
   weighOrder,
+  withinEntityBound,
   type Evidence,
   type EvidenceLedger,
 } from './evidence';
@@ -33,7 +35,8 @@ export interface EvidenceChange {
  * `removed`: heads this delivery dropped (some of which it may have kept as evidence: `kept`). A
  * refused (obsolete) version can still drop heads: its context is learned (see knowledge.ts), and
  * it may show that a head had been seen. `limited`: refused before anything was learned from it,
- * because it would add evidence and its author (or the node) is at its evidence bound.
+ * because it would add evidence and its author (or the node) is at its evidence bound, or it would
+ * be kept past its entity's (evidence.ts, withinEntityBound).
  */
 export type ApplyOutcome =
   | ({ readonly kind: 'applied'; readonly removed: readonly Version[] } & EvidenceChange)
@@ -49,6 +52,14 @@ const LIMITED: ApplyOutcome = { kind: 'obsolete', limited: true };
  * EntityState, taken by that call before it returns (applies are never nested).
  */
 let releasedNow: Evidence[] = [];
+
+/**
+ * The entity bound of the current call (EvidenceLedger.perEntity, or MAX_EVIDENCE_PER_ENTITY without
+ * a ledger), and whether its weighing cut the delivered version itself (withinEntityBound): a dry
+ * run reads it to refuse that delivery before anything is learned from it.
+ */
+let entityBound = MAX_EVIDENCE_PER_ENTITY;
+let cutNow = false;
 
 function takeReleased(): Evidence[] | undefined {
   if (releasedNow.length === 0) return undefined;
@@ -79,7 +90,8 @@ export interface EntityMeta {
 class Register {
   constructor(
     public heads: Heads,
-    readonly known: Knowledge,
+    /** Learned anew (relearn) only when the entity's bound cuts evidence that taught some of it. */
+    public known: Knowledge,
   ) {}
 }
 
@@ -178,6 +190,16 @@ export class EntityState {
    * or the node is at its evidence bound is refused before anything is learned from it (LIMITED).
    */
   apply(v: Version, ledger?: EvidenceLedger): ApplyOutcome {
+    if (ledger === undefined) return this.merge(v, undefined, true);
+    const outer = entityBound;
+    entityBound = ledger.perEntity;
+    const out = this.merge(v, ledger, true);
+    entityBound = outer;
+    return out;
+  }
+
+  /** apply(), under the current entityBound; `check`: whether the bounds may call for a dry run. */
+  private merge(v: Version, ledger: EvidenceLedger | undefined, check: boolean): ApplyOutcome {
     if (
       v.seen.length === 0 &&
       this.floor === undefined &&
@@ -198,19 +220,27 @@ export class EntityState {
       return OBSOLETE;
     }
     // A delivery adds evidence charged to its own author (evidence.ts) only within the room its
-    // author, the node and the entity have left. Only v itself and heads by v's author in v's
-    // register can be kept charged to that author, so while the room exceeds their number nothing
-    // is checked; otherwise a dry run on a copy counts them (rare: a hostile author's). Evidence
-    // charged to others is never refused here: an honest delivery that drops a twin head it never
-    // saw must apply, or replicas split for good (docs/security.md, "Twins and evidence").
-    if (ledger !== undefined) {
+    // author and the node have left. Only v itself and heads by v's author in v's register can be
+    // kept charged to that author, so while the room exceeds their number nothing is checked;
+    // otherwise a dry run on a copy counts them (rare: a hostile author's). Evidence charged to
+    // others is never refused here: an honest delivery that drops a twin head it never saw must
+    // apply, or replicas split for good (docs/security.md, "Twins and evidence"). The entity's
+    // bound is applied after the weighing (settleEvidence): only v itself and the heads of v's
+    // register can enter the evidence, so while they fit nothing is checked; otherwise the dry run
+    // says whether v itself would be cut, and v is then refused whoever wrote it: the bound keeps
+    // the first of what the union of deliveries keeps, and v is not among them.
+    if (check) {
       const author = v.ts.node;
-      const room = ledger.room(author, this.evidenceCount);
-      if (room <= this.headsBy(v.kind, author)) {
-        const dry = this.clone().apply(v);
+      const room = ledger === undefined ? Infinity : ledger.room(author);
+      const atBound = this.evidenceCount + 1 + this.headCount(v.kind) > entityBound;
+      if (atBound || room <= this.headsBy(v.kind, author)) {
+        cutNow = false;
+        const dry = this.clone().merge(v, undefined, false);
+        const cut = cutNow;
+        cutNow = false;
         const charged = dry.kind === 'duplicate' ? 0 : (dry.kept?.filter((e) => e.by === author).length ?? 0);
-        if (charged > 0 && charged > room) {
-          ledger.refused += 1;
+        if (cut || (charged > 0 && charged > room)) {
+          if (ledger !== undefined) ledger.refused += 1;
           return LIMITED;
         }
       }
@@ -397,11 +427,18 @@ export class EntityState {
       const others: Evidence[] = [];
       for (const e of evidence ?? []) (e.version.kind === kind ? mine : others).push(e);
       const left = keptAsEvidence(r.heads, [...mine, ...(candidates ?? [])], gone);
-      const stays = new Set(left);
-      for (const e of mine) if (!stays.has(e)) (released ??= []).push(e);
+      let next = [...others, ...left];
+      // The entity's bound, after the weighing (evidence.ts, withinEntityBound).
+      let cut: Evidence[] | undefined;
+      if (next.length > entityBound) ({ kept: next, cut } = withinEntityBound(next, entityBound));
+      const stays = new Set(next);
+      for (const e of evidence ?? []) if (!stays.has(e)) (released ??= []).push(e);
       for (const e of candidates ?? []) if (stays.has(e)) (kept ??= []).push(e);
-      const next = [...others, ...left];
       this.evidence = next.length === 0 ? undefined : next;
+      if (cut !== undefined) {
+        if (cut.some((e) => e.version === v)) cutNow = true;
+        for (const k of new Set(cut.map((e) => e.version.kind))) this.relearn(k, k === kind ? r : undefined);
+      }
     }
     if (kept === undefined && released === undefined && !twin) {
       if (fate === 'applied') return { kind: 'applied', removed };
@@ -414,6 +451,35 @@ export class EntityState {
     };
     if (fate === 'applied') return { kind: 'applied', removed, ...change };
     return { kind: 'obsolete', ...(removed.length === 0 ? {} : { removed }), ...change };
+  }
+
+  /**
+   * What `kind`'s register knows, learned again from its heads and the evidence left of its kind:
+   * the entity's bound cut evidence whose teaching nothing left implies (withinEntityBound), and a
+   * replica that never held it never learned that. Everything else the register learned is taught
+   * by what is left (keptAsEvidence). Heads a cut version dropped do not come back here; they are
+   * fetched again from a replica that holds them, and then apply.
+   */
+  private relearn(kind: ComponentKind, r: Register | undefined): void {
+    const reg = r ?? this.register(kind);
+    const known = new Knowledge();
+    const gone = this.goneFor(kind);
+    const learn = (x: Version): void => {
+      if (gone === undefined) known.learn(x);
+      else known.learnAbove(x, gone);
+    };
+    for (const h of reg.heads) learn(h);
+    for (const e of this.evidence ?? []) if (e.version.kind === kind) learn(e.version);
+    reg.known = known;
+    if (r === undefined) this.settleOne(kind, reg);
+  }
+
+  /** How many heads `kind`'s register holds, without making one from the columns. */
+  private headCount(kind: ComponentKind): number {
+    const i = fixedSlot(kind);
+    if (i >= 0 && (this.inColumns & (1 << i)) !== 0) return 1;
+    const s = i >= 0 ? this.fixed?.[i] : this.other?.get(kind);
+    return s === undefined ? 0 : s instanceof Register ? s.heads.length : 1;
   }
 
   /** Whether a head weighed before `v` (weighOrder) implies it: then keptAsEvidence would drop v. */
@@ -697,7 +763,10 @@ export class EntityState {
    * the evidence that implies it is back). Returns what it keeps and what it released (the store
    * charges and refunds them).
    */
-  restoreEvidence(items: readonly Evidence[]): { kept: Evidence[]; released: Evidence[] } {
+  restoreEvidence(
+    items: readonly Evidence[],
+    bound = MAX_EVIDENCE_PER_ENTITY,
+  ): { kept: Evidence[]; released: Evidence[] } {
     // Charged to its version's author, whatever an older snapshot recorded (Evidence.by).
     const before = this.evidence ?? [];
     // A version storage also held may have been kept already when it was applied.
@@ -714,7 +783,11 @@ export class EntityState {
       const pool = all.filter((e) => e.version.kind === kind);
       left = left.concat(keptAsEvidence(this.heads(kind), pool, this.goneFor(kind)));
     }
+    // The entity's bound, as a delivery applies it (an older build could keep more).
+    let cut: Evidence[] | undefined;
+    if (left.length > bound) ({ kept: left, cut } = withinEntityBound(left, bound));
     this.evidence = left.length === 0 ? undefined : left;
+    if (cut !== undefined) for (const k of new Set(cut.map((e) => e.version.kind))) this.relearn(k, undefined);
     return {
       kept: restored.filter((e) => left.includes(e)),
       released: before.filter((e) => !left.includes(e)),

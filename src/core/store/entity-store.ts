@@ -210,7 +210,7 @@ export class EntityStore {
       if (meta.evidence === undefined) continue;
       const s = store.entities.get(meta.id) ?? new EntityState(meta.id, store.cols);
       store.entities.set(meta.id, s);
-      const { kept, released } = s.restoreEvidence(meta.evidence);
+      const { kept, released } = s.restoreEvidence(meta.evidence, store.ledger.perEntity);
       if (released.length > 0) leftovers?.rewrite.add(meta.id);
       store.ledger.refund(released);
       store.ledger.charge(kept);

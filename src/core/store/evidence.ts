@@ -57,8 +57,11 @@ export const MAX_EVIDENCE = 4 * MAX_EVIDENCE_PER_AUTHOR;
 /**
  * Evidence one entity may keep: storage rewrites an entity's meta, evidence included, whenever the
  * entity changes (src/node/entity-meta.ts), so this bounds that cost (~512 KB worst case) as well as
- * what one hostile member can pile on one honest track. Past it, a version that would add evidence
- * charged to its own author to the entity is refused as at the other bounds.
+ * what one hostile member can pile on one honest track. Applied after the weighing, in the fixed
+ * order (`withinEntityBound`): the entity keeps the first 64 of what it would keep unbounded, so
+ * which are kept is a function of the versions delivered, not of their order. A delivery that would
+ * be kept past it is refused before anything is learned from it; one kept before it releases the
+ * last (what that taught is learned no more). Whoever delivered it, and never one charged.
  */
 export const MAX_EVIDENCE_PER_ENTITY = 64;
 
@@ -88,12 +91,12 @@ export class EvidenceLedger {
   ) {}
 
   /**
-   * How much more evidence charged to `author` a delivery by `author` may add to an entity keeping
-   * `held`: the least room left under the author's, the node's and the entity's bound (may be
-   * negative: others' deliveries are never refused, see EntityState.apply).
+   * How much more evidence charged to `author` a delivery by `author` may add: the least room left
+   * under the author's and the node's bound (may be negative: others' deliveries are never refused,
+   * see EntityState.apply). The entity's bound is no room: see withinEntityBound.
    */
-  room(author: NodeId, held: number): number {
-    return Math.min(this.perEntity - held, this.node - this.total, this.perAuthor - (this.byAuthor.get(author) ?? 0));
+  room(author: NodeId): number {
+    return Math.min(this.node - this.total, this.perAuthor - (this.byAuthor.get(author) ?? 0));
   }
 
   charge(items: readonly Evidence[]): void {
@@ -309,4 +312,34 @@ export function keptAsEvidence<E extends { readonly version: Version }>(
     covers.add(v);
   }
   return kept;
+}
+
+/**
+ * The order in which an entity's evidence, of all its kinds, meets the entity's bound: latest
+ * timestamp first, then kind, then the content kept first (weighOrder within one kind). Restricted
+ * to one kind it is weighOrder, so what the bound leaves of each register is a prefix of what
+ * keptAsEvidence kept in its order.
+ */
+export function entityOrder(a: Version, b: Version): number {
+  const c = compareTs(b.ts, a.ts);
+  if (c !== 0) return c;
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
+  return compareCanonical(contentOf(a), contentOf(b));
+}
+
+/**
+ * The entity's bound, applied after the weighing (docs/security.md, "Twins and evidence"): of what
+ * its registers keep (keptAsEvidence, each a function of the versions delivered to it), the first
+ * `bound` in entityOrder stay and the rest are `cut`. Every version weighed before a kept one is
+ * kept, cut or taught by those, so a cut version teaches nothing a kept one needs: each replica
+ * keeps the same first `bound` of the same versions, whatever the order they came in.
+ */
+export function withinEntityBound<E extends { readonly version: Version }>(
+  items: readonly E[],
+  bound: number,
+): { kept: E[]; cut: E[] } {
+  if (items.length <= bound) return { kept: [...items], cut: [] };
+  const sorted = [...items].sort((a, b) => entityOrder(a.version, b.version));
+  const cut = new Set(sorted.slice(bound));
+  return { kept: items.filter((e) => !cut.has(e)), cut: sorted.slice(bound) };
 }

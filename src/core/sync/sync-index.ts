@@ -2,7 +2,11 @@ import type { ComponentKind, EntityId } from '../ids';
 import type { Version } from '../merge/version';
 import { compareItems, type Item } from '../reconcile/item';
 import { SortedVectorStorage } from '../reconcile/sorted-vector-storage';
+import { IdTable } from './id-table';
 import { idKey, idOfKey, versionId } from './version-id';
+
+/** Id keys cached per generation (SyncIndex.keys): a batch or two of a bulk sync. */
+const KEY_GENERATION = 8_192;
 
 /** Refused ids remembered: enough for a hostile peer's batch or two; the oldest are forgotten first. */
 export const MAX_REFUSED = 16_384;
@@ -29,7 +33,7 @@ export type VersionFinder = (entity: EntityId, kind: ComponentKind) => Iterable<
  * storage() hands out an immutable snapshot, rebuilt lazily when something changed since the last
  * one by one merge pass over the previous snapshot's typed arrays (SortedVectorStorage.rebuilt).
  *
- * Per version the index holds its id (as a Map key) and a slot: its entity, kind and HLC ms, which
+ * Per version the index holds its id (in an IdTable, typed arrays) and a slot: its entity, kind and HLC ms, which
  * is what it needs to find the version in the store again (`find`); the items themselves live only
  * in the snapshot's typed arrays. It keeps no Version, Item or id array per version: those made the
  * running node hold ~590 B per component beside the store's ~90 (docs/benchmarks.md, scenario 10).
@@ -40,8 +44,8 @@ export type VersionFinder = (entity: EntityId, kind: ComponentKind) => Iterable<
  * held write is not fetched again every round.
  */
 export class SyncIndex {
-  /** Id key → slot. */
-  private readonly entries = new Map<string, number>();
+  /** Id key → slot, in typed arrays (id-table.ts: ~40 B per version where a Map took ~90). */
+  private readonly entries = new IdTable();
   /** Per slot: the version's entity, kind and HLC ms (and, without a finder, the version). */
   private entity: (EntityId | undefined)[] = [];
   private kind: (ComponentKind | undefined)[] = [];
@@ -66,10 +70,17 @@ export class SyncIndex {
   private newestMs = 0;
   private staleCount = 0;
   /**
-   * The id key of each version object indexed, computed once in add(): the mesh's push filter
-   * (holds) and remove() look it up instead of hashing the version again. Weak: it keeps no version.
+   * The id key of the versions indexed lately, computed once in add(): the mesh's push filter
+   * (holds) and remove() look it up instead of hashing the version again. Two generations of
+   * KEY_GENERATION entries each: a WeakMap keeps the capacity it grew to after its keys are gone
+   * (~34 B per version after a bulk fill, docs/benchmarks.md, scenario 10), so the older generation
+   * is dropped whole instead. A version added longer ago (a head held as an object, replaced much
+   * later) is hashed again; a head held in the columns is a new object when replaced anyway. Weak: it
+   * keeps no version.
    */
-  private readonly keys = new WeakMap<Version, string>();
+  private keys = new WeakMap<Version, string>();
+  private olderKeys: WeakMap<Version, string> | undefined;
+  private keysInGeneration = 0;
   /**
    * Ids a link computed for versions it received (identified), until add() takes them: a received
    * version was hashed twice, by its link and here, ~4 % of a receiving worker's time in a bulk
@@ -100,9 +111,14 @@ export class SyncIndex {
       if (id === undefined) id = versionId(v);
       else this.received.delete(v);
       const key = idKey(id);
+      if (++this.keysInGeneration > KEY_GENERATION) {
+        this.olderKeys = this.keys;
+        this.keys = new WeakMap();
+        this.keysInGeneration = 1;
+      }
       this.keys.set(v, key);
       if (this.entries.has(key)) continue;
-      this.entries.set(key, this.slotFor(v));
+      this.entries.add(key, this.slotFor(v));
       if (!this.removed.delete(key)) this.added.add(key);
       this.claims.delete(key);
       this.heldBack.delete(key);
@@ -149,9 +165,8 @@ export class SyncIndex {
   remove(versions: Iterable<Version>): void {
     for (const v of versions) {
       const key = this.keyOf(v);
-      const slot = this.entries.get(key);
+      const slot = this.entries.delete(key);
       if (slot === undefined) continue;
-      this.entries.delete(key);
       this.freeSlot(slot);
       if (!this.added.delete(key)) this.removed.add(key);
       this.snapshot = undefined;
@@ -168,7 +183,7 @@ export class SyncIndex {
   }
 
   private keyOf(v: Version): string {
-    return this.keys.get(v) ?? idKey(versionId(v));
+    return this.keys.get(v) ?? this.olderKeys?.get(v) ?? idKey(versionId(v));
   }
 
   /**

@@ -1,10 +1,12 @@
 /**
  * What a member signing twins can make a node hold (core/store/evidence.ts). Each losing twin whose
  * context teaches something is kept as evidence (stored, served); its author is charged for it. Past
- * MAX_EVIDENCE_PER_AUTHOR, MAX_EVIDENCE (the node) or MAX_EVIDENCE_PER_ENTITY, a delivery by that
+ * MAX_EVIDENCE_PER_AUTHOR or MAX_EVIDENCE (the node), a delivery by that
  * author that would add evidence charged to it is refused before anything is learned from it:
  * counted, logged, held back (asked for again later), and the honest heads it names stay. Another
- * author's delivery is never refused over them.
+ * author's delivery is never refused over them. The entity's bound is applied after the weighing:
+ * the latest 64 stay, whoever's, and a delivery weighed past them is refused, so replicas keep the
+ * same in any order.
  */
 import { describe, expect, it } from 'vitest';
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
@@ -76,15 +78,23 @@ describe('attack suite: the evidence bound', () => {
     expect(store.evidenceStats()).toMatchObject({ held: 4, authors: 2 });
   });
 
-  it('holds one entity to its bound', () => {
-    const store = new EntityStore({ evidence: { perAuthor: 100, node: 100, perEntity: 2 } });
+  it('holds one entity to its bound: the latest evidence stays, whatever the order of arrival', () => {
+    const versions: Version[] = [];
     for (let i = 0; i < 4; i++) {
       const kind = `zz_k${i % 4}` as ComponentKind;
       const { honest, bare, wide } = twins('one', `a${i}`);
-      for (const v of [honest, bare, wide]) store.apply({ ...v, kind });
+      versions.push(...[honest, bare, wide].map((v) => ({ ...v, kind })));
     }
-    expect(store.state('one' as EntityId)!.evidenceCount).toBe(2);
-    expect(store.evidenceStats()).toMatchObject({ held: 2, refused: 2 });
+    const kept = (store: EntityStore) =>
+      [...store.state('one' as EntityId)!.evidenceVersions()].map((v) => `${v.kind} ${v.ts.node}`).sort();
+    for (const order of [versions, [...versions].reverse()]) {
+      const store = new EntityStore({ evidence: { perAuthor: 100, node: 100, perEntity: 2 } });
+      for (const v of order) store.apply(v);
+      expect(store.state('one' as EntityId)!.evidenceCount).toBe(2);
+      expect(store.evidenceStats()).toMatchObject({ held: 2, authors: 2 });
+      // a3's and a2's timestamps are the latest (compareTs: the node breaks the tie).
+      expect(kept(store)).toEqual(['zz_k2 a2', 'zz_k3 a3']);
+    }
   });
 
   it('a real node: counted in securityStats and stats; what it refused left nothing behind', async () => {
@@ -147,8 +157,8 @@ describe('attack suite: the evidence bound never refuses an honest delivery', ()
     const out = n.apply(honest);
     expect(out.kind).toBe('applied');
     expect(m.apply(honest).kind).toBe('applied');
-    // Twin A is kept as evidence, charged to x, not to h.
-    expect(n.evidenceStats()).toMatchObject({ held: 65, authors: 1, refused: 0 });
+    // Twin A is kept as evidence, charged to x, not to h; the entity's bound releases the oldest.
+    expect(n.evidenceStats()).toMatchObject({ held: 64, authors: 1, refused: 0 });
     // What each serves, the other applies: the same heads on both.
     for (const [from, to] of [
       [n, m],
@@ -157,10 +167,78 @@ describe('attack suite: the evidence bound never refuses an honest delivery', ()
       for (const v of [...from.state(e)!.evidenceVersions(), ...from.state(e)!.versions()]) to.apply(v);
     }
     for (const s of [n, m]) expect(s.heads(e, NOTE).map((h) => h.ts.node)).toEqual(['h']);
-    // x's own deliveries that would add evidence charged to x stay refused past the bound.
+    // The same evidence on both: the latest 64, whichever twin each got first.
+    const evidence = (s: EntityStore) => [...s.state(e)!.evidenceVersions()].map((v) => v.ts.ms).sort();
+    expect(evidence(m)).toEqual(evidence(n));
+    expect(evidence(n)[0]).toBe(T + 10);
+    // x's own twin at the entity's bound: one later than all is kept, the oldest released.
     const more = put(at(T + 7000, 'x'), 's', []);
     n.apply(more);
-    expect(n.apply(put(more.ts, 's', [at(T - 5, 'zy')]))).toEqual({ kind: 'obsolete', limited: true });
-    expect(n.state(e)!.evidenceCount).toBe(65);
+    const late = n.apply(put(more.ts, 's', [at(T - 5, 'zy')]));
+    expect(late.kind === 'obsolete' && late.limited).not.toBe(true);
+    expect(n.state(e)!.evidenceCount).toBe(64);
+    expect(evidence(n)[0]).toBe(T + 20);
+    // One earlier than all is refused before anything is learned from it.
+    expect(n.apply(put(at(T + 5, 'x'), 's', [at(T - 5, 'zw')]))).toEqual({ kind: 'obsolete', limited: true });
+    expect(n.state(e)!.evidenceCount).toBe(64);
+  });
+});
+
+describe('attack suite: past the entity bound, replicas still keep the same', () => {
+  const e = 'many' as EntityId;
+  const at = (ms: number, node: string) => ({ ms, c: 0, node: node as NodeId });
+  const name = (i: number) => `a${String(i).padStart(2, '0')}`;
+  // 70 twins of x at T, each naming another honest write a00…a69 at T-1 (docs/security.md, "Twins
+  // and evidence"): more than the entity's 64 evidence items, each teaching what no other does.
+  const honest = Array.from({ length: 70 }, (_, i): Version => ({
+    entity: e,
+    kind: NOTE,
+    value: { text: name(i) },
+    ts: at(T - 1, name(i)),
+    seen: [],
+  }));
+  const twinsOf = honest.map((h, i): Version => ({
+    entity: e,
+    kind: NOTE,
+    value: { text: `t${i}` },
+    ts: at(T, 'x'),
+    seen: [h.ts],
+  }));
+  const kept = (s: EntityStore) =>
+    [...s.retained()]
+      .map((v) => `${v.ts.node}@${v.ts.ms} ${JSON.stringify(v.value)}`)
+      .sort()
+      .join(',');
+  const summary = (s: EntityStore) => ({
+    heads: s
+      .heads(e, NOTE)
+      .map((h) => `${h.ts.node} ${JSON.stringify(h.value)}`)
+      .sort(),
+    kept: kept(s),
+    context: s.contextFor(e, NOTE, 'fresh' as NodeId),
+  });
+
+  it('twins reaching two replicas in opposite orders leave the same heads, evidence and knowledge', () => {
+    const a = new EntityStore();
+    const b = new EntityStore();
+    for (const v of [...honest, ...twinsOf]) a.apply(v);
+    for (const v of [...honest, ...twinsOf].reverse()) b.apply(v);
+    // Anti-entropy: each receives what the other keeps and serves, until nothing changes.
+    for (let round = 0; round < 10; round++) {
+      const before = kept(a) + '#' + kept(b);
+      for (const v of [...b.retained()]) a.apply(v);
+      for (const v of [...a.retained()]) b.apply(v);
+      if (kept(a) + '#' + kept(b) === before) break;
+    }
+    expect(a.state(e)!.evidenceCount).toBe(64);
+    expect(summary(b)).toEqual(summary(a));
+    // Synced for good: what either serves is a duplicate at the other.
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const)
+      for (const v of from.retained()) expect(to.apply(v).kind).toBe('duplicate');
+    // An honest write that only the twins past the bound name is a head on both.
+    expect(summary(a).heads.filter((h) => h.startsWith('a')).length).toBeGreaterThan(0);
   });
 });

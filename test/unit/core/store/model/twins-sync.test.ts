@@ -45,34 +45,42 @@ type Step =
   | { readonly t: 'advance'; readonly dt: number };
 
 const nat = (max: number) => fc.integer({ min: 0, max });
-const arbStep: fc.Arbitrary<Step> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({ t: fc.constant('write' as const), node: nat(4), entity: nat(1), kind: nat(2), v: nat(99) }),
-  },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      t: fc.constant('twins' as const),
-      entity: nat(1),
-      kind: nat(1),
-      count: fc.integer({ min: 2, max: 3 }),
-      sameValue: fc.boolean(),
-      seed: fc.nat(),
-    }),
-  },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      t: fc.constant('deliver' as const),
-      to: nat(4),
-      seed: fc.nat(),
-      rate: fc.constantFrom(0.2, 0.5, 1),
-    }),
-  },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant('sync' as const), from: nat(4), to: nat(4), seed: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('advance' as const), dt: fc.integer({ min: 1, max: 20 }) }) },
-);
+const arbStepWith = (maxTwins: number): fc.Arbitrary<Step> =>
+  fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        t: fc.constant('write' as const),
+        node: nat(4),
+        entity: nat(1),
+        kind: nat(2),
+        v: nat(99),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        t: fc.constant('twins' as const),
+        entity: nat(1),
+        kind: nat(1),
+        count: fc.integer({ min: 2, max: maxTwins }),
+        sameValue: fc.boolean(),
+        seed: fc.nat(),
+      }),
+    },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        t: fc.constant('deliver' as const),
+        to: nat(4),
+        seed: fc.nat(),
+        rate: fc.constantFrom(0.2, 0.5, 1),
+      }),
+    },
+    { weight: 3, arbitrary: fc.record({ t: fc.constant('sync' as const), from: nat(4), to: nat(4), seed: fc.nat() }) },
+    { weight: 2, arbitrary: fc.record({ t: fc.constant('advance' as const), dt: fc.integer({ min: 1, max: 20 }) }) },
+  );
+const arbStep = arbStepWith(3);
 
 interface Node {
   readonly id: NodeId;
@@ -80,7 +88,7 @@ interface Node {
   readonly store: EntityStore;
 }
 
-const stats = { histories: 0, withTwins: 0, withEvidence: 0, twinsMet: 0 };
+const stats = { histories: 0, withTwins: 0, withEvidence: 0, twinsMet: 0, atBound: 0 };
 
 const retainedText = (s: EntityStore): string =>
   [...s.retained()]
@@ -88,11 +96,16 @@ const retainedText = (s: EntityStore): string =>
     .sort()
     .join('\n');
 
-function run(steps: readonly Step[]): void {
+/** `perEntity`: the entity's evidence bound (default MAX_EVIDENCE_PER_ENTITY). */
+function run(steps: readonly Step[], perEntity?: number): void {
   let time = 1_700_000_000_000;
   const nodes: Node[] = ['n0', 'n1', 'n2', 'n3', 'x'].map((name) => {
     const id = name as NodeId;
-    return { id, hlc: new Hlc({ node: id, now: () => time }), store: new EntityStore() };
+    return {
+      id,
+      hlc: new Hlc({ node: id, now: () => time }),
+      store: new EntityStore(perEntity === undefined ? {} : { evidence: { perEntity } }),
+    };
   });
   const universe: Version[] = [];
   let twins = 0;
@@ -202,6 +215,8 @@ function run(steps: readonly Step[]): void {
   stats.histories += 1;
   if (twins > 0) stats.withTwins += 1;
   if (first.store.evidenceCount > 0) stats.withEvidence += 1;
+  if (perEntity !== undefined && ENTITIES.some((e) => first.store.state(e)?.evidenceCount === perEntity))
+    stats.atBound += 1;
   stats.twinsMet += nodes.reduce((n, x) => n + x.store.evidenceStats().equivocations, 0);
 }
 
@@ -224,6 +239,36 @@ describe('twins with different contexts, then anti-entropy', () => {
   // at a time kept the earlier twin that names both; one that held the later two together kept
   // those. Evidence then depended on the order of delivery, and the two fetched and refused each
   // other's for good (docs/architecture.md, "Evidence").
+  // Past the entity's bound (docs/security.md, "Twins and evidence"): twins arriving in different
+  // orders left replicas with different evidence that each refused from the other, and an honest
+  // head applied on one and obsolete on the other. The bound is now applied after the weighing.
+  it('past the entity evidence bound (2 here), every replica still holds the same', () => {
+    const bounded = { histories: stats.histories, cut: 0 };
+    console.log(`twins-sync (bound 2) seed ${seed}; replay with SEED=${seed}`);
+    fc.assert(
+      fc.property(fc.array(arbStepWith(5), { minLength: 1, maxLength: 50, size: 'medium' }), (steps) => run(steps, 2)),
+      { seed, numRuns },
+    );
+    bounded.cut = stats.atBound;
+    console.log(`twins-sync (bound 2): ${stats.histories - bounded.histories} histories, ${bounded.cut} at the bound`);
+    // The histories must reach the bound.
+    expect(bounded.cut).toBeGreaterThan((stats.histories - bounded.histories) / 20);
+  }, 300_000);
+
+  // SEED=1149617460, shrunk: three pairs of twins over two kinds of one entity, bound 2. The nodes
+  // that got them in different orders kept different pairs and refused each other's for good.
+  it('keeps the same first evidence past the entity bound, whatever the order (SEED=1149617460)', () => {
+    run(
+      [
+        { t: 'twins', entity: 0, kind: 0, count: 2, sameValue: false, seed: 207927774 },
+        { t: 'twins', entity: 0, kind: 0, count: 2, sameValue: true, seed: 0 },
+        { t: 'twins', entity: 0, kind: 1, count: 2, sameValue: false, seed: 427554530 },
+        { t: 'deliver', to: 0, seed: 0, rate: 0.2 },
+      ],
+      2,
+    );
+  });
+
   it('keeps the same evidence whichever of three twins arrive together (SEED=1135209265)', () => {
     run([
       { t: 'write', node: 0, entity: 0, kind: 1, v: 0 },
