@@ -110,6 +110,7 @@ export class C2Pipeline {
     });
     parts.listeners.add((versions, _origin, removed) => {
       const ids = new Set<EntityId>();
+      const revision = this.approvalsRevision;
       for (const v of versions) if (v.kind === 'position') this.classifier.changed(v.entity, true);
       for (const list of [versions, removed]) {
         for (const v of list) {
@@ -126,6 +127,8 @@ export class C2Pipeline {
         this.classifier.changed(id);
         this.fusion.observe(id);
       }
+      // The prompt's cue leaves without waiting for the feed's next flush.
+      if (this.approvalsRevision !== revision) parts.feed.cue();
     });
   }
 
