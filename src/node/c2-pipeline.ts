@@ -84,7 +84,14 @@ export class C2Pipeline {
       defended: DEFENDED_POINT,
       now,
       view,
-      update: (id, components) => writes.update(id, components),
+      update: (id, components) => {
+        const written = writes.update(id, components);
+        // A threat raised to HIGH: the gate raises its request in this turn, so the two are signed
+        // and committed together (ApprovalLoop.wrote). A lower threat (a de-escalation: its cancel
+        // waits for the bulk commit) is left to the version listeners.
+        if ((components.threat as { level?: unknown } | undefined)?.level === 'HIGH') this.gate.wrote(id);
+        return written;
+      },
       log,
       ...(scheduler === undefined ? {} : { nextSlice: () => nextTask(scheduler) }),
     });
