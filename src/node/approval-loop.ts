@@ -124,6 +124,20 @@ export class ApprovalLoop {
     this.enqueue(id, kind === 'threat' ? 'threat' : 'observed');
   }
 
+  /**
+   * This node has just written `id`'s threat HIGH (applied to the store, its commit under way): the
+   * gate steps at once, in this turn, when no step of `id` is running or queued, so the request it
+   * raises is stamped right behind the threat write, signed in the same round and committed in the
+   * same priority commit, instead of a signature and a commit later, once the threat write is
+   * durable (docs/c2-pipeline.md, "The gate"). Nothing leaves the node earlier: both are announced
+   * once durable, the request after the threat write it names (commits apply in call order).
+   */
+  wrote(id: EntityId): void {
+    if (this.stopped) return;
+    if (this.queued.has(id) || this.tails.has(id)) return this.enqueue(id, 'threat');
+    this.run(id, () => this.settle(id, 'threat'), true).catch((error: unknown) => this.failed(id, 'threat', error));
+  }
+
   /** After loading: every entity with a threat or approval resumes whatever it owes. */
   restart(): void {
     for (const v of this.deps.all()) {
@@ -230,19 +244,25 @@ export class ApprovalLoop {
     this.run(id, () => {
       this.queued.delete(id);
       return this.settle(id, event);
-    }).catch((error: unknown) => {
-      if (error instanceof ConflictError) {
-        // A peer's write moved the registers under the step: step again from where they stand now.
-        this.enqueue(id, event);
-        return;
-      }
-      this.deps.log(`the approval gate of ${id} failed`, error);
-    });
+    }).catch((error: unknown) => this.failed(id, event, error));
   }
 
-  /** Runs `fn` after every step of `id` queued before it: one step's writes land before the next reads. */
-  private run<T>(id: EntityId, fn: () => Promise<T>): Promise<T> {
-    const result = (this.tails.get(id) ?? Promise.resolve()).then(fn);
+  private failed(id: EntityId, event: SettleEvent, error: unknown): void {
+    if (error instanceof ConflictError) {
+      // A peer's write moved the registers under the step: step again from where they stand now.
+      this.enqueue(id, event);
+      return;
+    }
+    this.deps.log(`the approval gate of ${id} failed`, error);
+  }
+
+  /**
+   * Runs `fn` after every step of `id` queued before it: one step's writes land before the next
+   * reads. `now`: no step of `id` is queued, start it in this turn rather than in a microtask.
+   */
+  private run<T>(id: EntityId, fn: () => Promise<T>, now = false): Promise<T> {
+    const before = this.tails.get(id);
+    const result = now && before === undefined ? fn() : (before ?? Promise.resolve()).then(fn);
     const tail = result.then(
       () => undefined,
       () => undefined,

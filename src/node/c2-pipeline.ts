@@ -84,7 +84,14 @@ export class C2Pipeline {
       defended: DEFENDED_POINT,
       now,
       view,
-      update: (id, components) => writes.update(id, components),
+      update: (id, components) => {
+        const written = writes.update(id, components);
+        // A threat raised to HIGH: the gate raises its request in this turn, so the two are signed
+        // and committed together (ApprovalLoop.wrote). A lower threat (a de-escalation: its cancel
+        // waits for the bulk commit) is left to the version listeners.
+        if ((components.threat as { level?: unknown } | undefined)?.level === 'HIGH') this.gate.wrote(id);
+        return written;
+      },
       log,
       ...(scheduler === undefined ? {} : { nextSlice: () => nextTask(scheduler) }),
     });
@@ -110,6 +117,7 @@ export class C2Pipeline {
     });
     parts.listeners.add((versions, _origin, removed) => {
       const ids = new Set<EntityId>();
+      const revision = this.approvalsRevision;
       for (const v of versions) if (v.kind === 'position') this.classifier.changed(v.entity, true);
       for (const list of [versions, removed]) {
         for (const v of list) {
@@ -126,6 +134,8 @@ export class C2Pipeline {
         this.classifier.changed(id);
         this.fusion.observe(id);
       }
+      // The prompt's cue leaves without waiting for the feed's next flush.
+      if (this.approvalsRevision !== revision) parts.feed.cue();
     });
   }
 

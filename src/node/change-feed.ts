@@ -14,6 +14,7 @@ export class ChangeFeed {
   private readonly listeners = new Set<(batch: ChangeBatch) => void>();
   private readonly cueListeners = new Set<() => void>();
   private scheduled = false;
+  private cueScheduled = false;
 
   constructor(
     private readonly schedule: Schedule,
@@ -50,17 +51,24 @@ export class ChangeFeed {
     return () => this.cueListeners.delete(listener);
   }
 
+  /**
+   * An approval or task register changed: the cue listeners hear it once the current task's
+   * synchronous work is done (a microtask: after the version listeners, so the mesh has pushed the
+   * change first), not at the next flush, which the worker runs on a 16 ms timer queued behind
+   * everything the busy worker has ready (docs/c2-pipeline.md, "The priority lane").
+   */
+  cue(): void {
+    if (this.cueScheduled || this.cueListeners.size === 0) return;
+    this.cueScheduled = true;
+    queueMicrotask(() => {
+      this.cueScheduled = false;
+      this.tellCue();
+    });
+  }
+
   flush(): void {
     this.scheduled = false;
-    if (this.dirty.size > 0) {
-      for (const listener of this.cueListeners) {
-        try {
-          listener();
-        } catch (error) {
-          this.onListenerError(error);
-        }
-      }
-    }
+    if (this.dirty.size > 0) this.tellCue();
     if (this.listeners.size === 0) {
       this.dirty.clear();
       return;
@@ -78,6 +86,16 @@ export class ChangeFeed {
     for (const listener of this.listeners) {
       try {
         listener(batch);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+
+  private tellCue(): void {
+    for (const listener of this.cueListeners) {
+      try {
+        listener();
       } catch (error) {
         this.onListenerError(error);
       }

@@ -1,4 +1,5 @@
 import type { ComponentKind, EntityId, NodeId } from '../../core/ids';
+import { leadsClass } from '../../core/budget/class-of';
 import type { Version } from '../../core/merge/version';
 import {
   DEFAULT_ROUND_TIMEOUT_MS,
@@ -311,15 +312,25 @@ export class MeshNode {
   /**
    * Our own writes go live at once, or (with coalesceLocalMs and a scheduler) gathered until the
    * timer fires, so a burst of single writes crosses each hop (worker → page, data channel, page →
-   * worker, the receiver's merge and commit) as one message rather than one per write.
+   * worker, the receiver's merge and commit) as one message rather than one per write. The gate's
+   * changes (approvals, tasks, threat changes to or from HIGH) and deletes never wait for that
+   * timer: they go in the turn they became durable. In a busy worker a timer of 0 ms runs behind
+   * every task already queued (the simulator's parts, frames, storage completions), and the prompt
+   * on the peer waits for it (docs/c2-pipeline.md, "The priority lane").
    */
   private pushLocal(versions: readonly Version[]): void {
     const ms = this.options.coalesceLocalMs;
     const scheduler = this.options.scheduler;
     if (ms === undefined || scheduler === undefined) return this.relay(versions, undefined, false);
     if (versions.length === 0 || this.closed) return;
-    for (const v of versions) this.pendingLocal.push(v);
-    this.cancelLocal ??= scheduler.after(ms, () => this.flushLocal());
+    const classes = this.linkBudget.classes;
+    let urgent: Version[] | undefined;
+    for (const v of versions) {
+      if (leadsClass(v.kind, classes.classOf(v))) (urgent ??= []).push(v);
+      else this.pendingLocal.push(v);
+    }
+    if (urgent !== undefined) this.relay(urgent, undefined, false);
+    if (this.pendingLocal.length > 0) this.cancelLocal ??= scheduler.after(ms, () => this.flushLocal());
   }
 
   private flushLocal(): void {

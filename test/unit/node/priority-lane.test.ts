@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { asNodeId } from '../../../src/core/ids';
 import { LatticeNode } from '../../../src/node/lattice-node';
+import type { StorageBatch } from '../../../src/ports/storage';
 import { HeldStorage } from '../support/held-storage';
 import { testIdentity } from '../support/test-keys';
-import { settle, T0 } from './c2/manual-node';
+import { refresh, track } from './c2/gate-fixtures';
+import { ManualClock, settle, T0 } from './c2/manual-node';
 
 const positions = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => ({
@@ -55,6 +57,61 @@ describe('the priority lane of local writes', () => {
     // The threat's commit carried its own signature proof: it was signed in a round of its own.
     const proof = storage.batches[committed]!.put[0]!.proof;
     expect(proof).toMatchObject({ count: 1 });
+    await node.close();
+  });
+
+  it('a track the classifier turns HIGH and the request the gate raises for it are signed and committed together, announced only once durable', async () => {
+    const clock = new ManualClock();
+    // Holds the commit that carries the threat (the clock lease's own commits pass).
+    const storage = new (class extends HeldStorage {
+      override commit(batch: StorageBatch): Promise<void> {
+        const holding = this.holding;
+        this.holding = holding && batch.put.some((v) => v.kind === 'threat');
+        const done = super.commit(batch); // decides at once whether to hold
+        this.holding = holding;
+        return done;
+      }
+    })();
+    const node = await LatticeNode.open({
+      nodeId: asNodeId('A'),
+      lattice: 'test',
+      storage,
+      backend: 'memory',
+      now: () => clock.now,
+      newId: () => 'unused',
+      scheduleChanges: (fn) => queueMicrotask(fn),
+      scheduler: clock,
+      signer: testIdentity(asNodeId('A')).signer,
+    });
+    clock.tickEverySecond(node);
+    await node.create({ id: 'h1', components: track() });
+    // The sensor's next report renews the clock lease (a node writing steadily always holds one).
+    await clock.advance(900);
+    await refresh(node, 'h1');
+    const heard: string[] = [];
+    node.onVersions((versions, origin) => {
+      if (origin === 'local') heard.push(...versions.map((v) => v.kind));
+    });
+    const from = storage.batches.length;
+    storage.holding = true;
+    // The host's tick: the classifier writes the threat HIGH; its commit is held.
+    await clock.advance(100);
+    const withThreat = storage.batches.slice(from).filter((b) => b.put.some((v) => v.kind === 'threat'));
+    expect(withThreat).toHaveLength(1);
+    // The request rides in the threat write's commit, under the same signature, not a commit later.
+    const put = withThreat[0]!.put;
+    expect(put.map((v) => v.kind)).toEqual(expect.arrayContaining(['threat', 'approval']));
+    const approval = put.find((v) => v.kind === 'approval')!;
+    const threat = put.find((v) => v.kind === 'threat')!;
+    expect((approval.proof as { sig: unknown }).sig).toEqual((threat.proof as { sig: unknown }).sig);
+    // Nothing was announced (to the mesh, the gate's peers) before it was durable.
+    expect(heard).toEqual([]);
+    storage.holding = false;
+    await storage.release();
+    await settle();
+    expect(heard).toEqual(expect.arrayContaining(['threat', 'approval']));
+    expect(heard.indexOf('threat')).toBeLessThan(heard.indexOf('approval'));
+    expect((await node.approvals()).map((a) => a.state)).toEqual(['pending']);
     await node.close();
   });
 });

@@ -6,6 +6,7 @@ import { RAISE_GRACE_MS } from '../../../../src/node/approval-loop';
 import type { ChangeBatch } from '../../../../src/node/node-api';
 import { actorOf, type RequestId } from '../../../../src/core/task/records';
 import { approvalOf, refresh, taskOf, threatOf, track } from './gate-fixtures';
+import { createMemoryBacking } from '../../../../src/adapters/memory-storage';
 import { ManualClock, openNode } from './manual-node';
 
 /** Advances in 2-s steps, the track's sensor refreshing its cue at each, so it stays HIGH. */
@@ -214,6 +215,26 @@ describe('the approval gate wired into the node', () => {
     await node.decide('h1', 'deny');
     await clock.advance(0);
     expect(batches.some((b) => b.approvals === true)).toBe(true);
+  });
+
+  it('tells an approvals-only watcher of a request once it is durable, without waiting for the change batch', async () => {
+    const clock = new ManualClock();
+    // Change batches are held, never delivered, until the test runs them (the worker's 16 ms timer).
+    const held: (() => void)[] = [];
+    const { node } = await openNode(clock, 'nodeA', createMemoryBacking(), (fn) => held.push(fn));
+    const cues: ChangeBatch[] = [];
+    node.watch((b) => cues.push(b), { approvalsOnly: true });
+    await node.create({ id: 'h1', components: track() });
+    await clock.advance(1_000);
+    expect((await node.approvals()).map((a) => a.state)).toEqual(['pending']);
+    expect(held).not.toHaveLength(0);
+    expect(cues).toEqual([{ changed: [], removed: [], approvals: true }]);
+    // The batch that follows tells it nothing new.
+    for (const fn of held.splice(0)) fn();
+    expect(cues).toHaveLength(1);
+    await node.decide('h1', 'deny');
+    await clock.advance(0);
+    expect(cues).toHaveLength(2);
   });
 
   it('an approvals-only watcher hears the cue, never the track views', async () => {

@@ -61,6 +61,8 @@ export async function openNode(
   clock: ManualClock,
   id: string,
   backing: MemoryBacking = createMemoryBacking(),
+  /** When change batches are delivered (default: a microtask). */
+  scheduleChanges: (fn: () => void) => void = (fn) => queueMicrotask(fn),
 ): Promise<{ node: LatticeNode; storage: MemoryStorage; backing: MemoryBacking }> {
   const storage = new MemoryStorage({ backing });
   let n = 0;
@@ -71,7 +73,7 @@ export async function openNode(
     backend: 'memory',
     now: () => clock.now,
     newId: () => `${id}-${++n}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
+    scheduleChanges,
     scheduler: clock,
   });
   clock.tickEverySecond(node);

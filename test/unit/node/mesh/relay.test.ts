@@ -65,6 +65,34 @@ describe('live relay', () => {
     expect(coalesced).toEqual({ frames: 1, copies: 20 }); // the superseded first write of x0 stays home
   });
 
+  it('sends a HIGH threat and a delete in the turn they are durable, not at the coalescing timer', async () => {
+    const sim = new MeshSim({ seed: 4, coalesceLocalMs: 0 });
+    for (const id of ['a', 'b']) await sim.add(id);
+    sim.link('a', 'b');
+    sim.settle();
+    const a = sim.get('a').node;
+    const b = sim.get('b').node;
+    await a.create({ id: 'x', components: { position: { lat: 1, lon: 1 } } });
+    await a.create({ id: 'y', components: { position: { lat: 2, lon: 2 } } });
+    sim.advance(100);
+    expect((await b.get('y'))?.components.position).toEqual({ lat: 2, lon: 2 });
+    // No virtual time passes from here: the coalescing timer (0 ms) does not fire, frames are
+    // delivered as they were sent.
+    await a.update('x', { threat: { level: 'HIGH' }, position: { lat: 1, lon: 3 } });
+    await a.update('y', { position: { lat: 2, lon: 3 } });
+    await a.remove('y');
+    for (let i = 0; i < 3; i++) {
+      sim.net.deliver();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    expect((await b.get('x'))?.components.threat).toEqual({ level: 'HIGH' });
+    expect(await b.get('y')).toBeUndefined();
+    // The motion still waits for the timer, gathered into one message.
+    expect((await b.get('x'))?.components.position).toEqual({ lat: 1, lon: 1 });
+    sim.advance(100);
+    expect((await b.get('x'))?.components.position).toEqual({ lat: 1, lon: 3 });
+  });
+
   it('relays multi-hop with no echo: every node applies a write once and the network goes quiet', async () => {
     const sim = new MeshSim({ seed: 1 });
     for (const id of ['a', 'b', 'c', 'd']) await sim.add(id);
