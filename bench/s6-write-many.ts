@@ -157,14 +157,22 @@ await saveResult({
       `Each figure is the median over ${runs.length.toString()} runs.`,
     'Chromium coarsens performance.now() to 0.1 ms in a page without cross-origin isolation, so a round trip of 0.1 ms ' +
       'means at most about 0.2 ms; the p99 is the machine (other processes) more than the call.',
-    'Where a writeMany call goes (CPU profile of the worker and the page over 6 calls of 2000 × 4 components, one run at ' +
-      'load ~14 on 2 cores): the worker was idle ~31 % of the time (waiting for the IndexedDB commit and for the page), ' +
-      'in GC ~12 %, the rest spread over the sync index (adding and removing the batch’s ids), the merge, the write-behind ' +
-      'and the views; the page spent ~19 % drawing the map’s labels for the tracks the batch changed and ~12 % in GC. In ' +
-      'Node over memory storage the same calls take 70–300 ms per 8000 components (27k–115k/s) on the same loaded machine: ' +
-      'what is left below the target is mostly the map redrawing what changed and the machine’s load, which this run ' +
-      'cannot separate; update() one by one ran at 78–133 writes/s here against ~1.7k/s when issue 8 was measured, so ' +
-      'the machine was roughly 15× slower than then.',
+    'Where a writeMany call goes (bench/profile-write-many-browser.ts: the page and the worker under the DevTools ' +
+      'profiler over 6 calls of 2000 × 4 components, 2026-12-05 04:55 UTC, load ~10 on 2 cores, 1,166 ms a call p50 ' +
+      'under the profiler; µs per component of the worker’s 155): idle 32 (waiting for the IndexedDB commit and for ' +
+      'the page); the sync index 23 (adding: the reconciliation id, a hash of the canonical content, 9 per version; ' +
+      'removing: the superseded version read back from the columns is hashed again, 6); the signature 14 (leaf ' +
+      'SHA-256 6, tree 3, paths 4; one Ed25519 signature per call); GC 11; the change feed and its views to the page ' +
+      '10; the log’s compaction 9; the IndexedDB commit 8 (its encoding 5) and idb’s request callbacks 4; the ' +
+      'views writeMany returns, built 3 and posted 4, and the request read 5; validation 5; persist and the ' +
+      'write-behind 5; the merge 3; stamping 2; announce’s check that each write is still held 2 (5 before ' +
+      'sameContent compared copies member by member) and adopting the proof into the columns 1 (3 before). The ' +
+      'page reads the 2000 returned views in 104 ms a call (13 µs a component, in line with the call) and spends ' +
+      'the rest of its time on the change feed and Lit. The floor on this path: the sync index, the feed, the ' +
+      'crossing and GC are 56 of the worker’s 155 µs, so with everything else free a call would still take about a ' +
+      'third of its time today (~45k/s in the quick run above), missed: the target needs a writeMany that returns no ' +
+      'views, the sync index keeping each head’s id instead of hashing it again on removal, and fewer objects per ' +
+      'component.',
   ],
   startedAt: startedAt.toISOString(),
   durationMs: Date.now() - startedAt.getTime(),

@@ -55,7 +55,9 @@ export function persist(
   let keys = removed.map((v) => versionKey(v));
   // A version that replaced another content under its own timestamp (see version-content.ts) has
   // the removed one's storage key: the put overwrites it, and the removal must not delete it.
-  if (keys.length > 0 && put.length > 0) {
+  // Equal keys have equal timestamps: a local write's removals are older than its one timestamp,
+  // so the keys are compared only when some removal shares a put's ms.
+  if (keys.length > 0 && put.length > 0 && sharesMs(put, removed)) {
     const putKeys = new Set(put.map((v) => versionKey(v)));
     keys = keys.filter((key) => !putKeys.has(key));
   }
@@ -67,4 +69,10 @@ export function persist(
   // A refused version that taught nothing worth keeping costs no commit.
   if (put.length === 0 && keys.length === 0 && metas.length === 0) return Promise.resolve();
   return parts.writer.enqueue(put, keys, { [CLOCK_META]: encodeTs(parts.clock.last) }, metas, undefined, lane);
+}
+
+function sharesMs(put: readonly Version[], removed: readonly Version[]): boolean {
+  const ms = new Set<number>();
+  for (const v of put) ms.add(v.ts.ms);
+  return removed.some((v) => ms.has(v.ts.ms));
 }

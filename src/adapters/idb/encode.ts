@@ -1,4 +1,4 @@
-import { storedSignature } from '../../core/signing/leaf-proof';
+import { storedProofLength, writeStoredProof, type LeafProof } from '../../core/signing/leaf-proof';
 import { MAX_COUNTER } from '../../core/clock/hlc';
 import type { Timestamp } from '../../core/clock/timestamp';
 import type { ComponentValue } from '../../core/entity/component-types';
@@ -61,7 +61,8 @@ export class SegmentBuilder {
   /** Or the JSON texts of copied values, each one value or several joined by commas. */
   private readonly valueTexts: string[] = [];
   private copiedValues = 0;
-  private readonly sigs: (Uint8Array | undefined)[] = [];
+  /** Each put's stored signature (leaf-proof.ts storedSignature): bytes, or a proof written into `g` by build(). */
+  private readonly sigs: (Uint8Array | LeafProof | undefined)[] = [];
   private sigBytes = 0;
   private signed = false;
 
@@ -97,7 +98,7 @@ export class SegmentBuilder {
       this.seenMs.push(s.ms);
     }
     this.values.push(v.value);
-    this.addSig(storedSignature(v));
+    this.addStored(v);
   }
 
   /**
@@ -181,10 +182,14 @@ export class SegmentBuilder {
       for (let i = 0; i < n; i++) {
         const sig = this.sigs[i];
         if (sig === undefined) gl[i] = -1;
-        else {
+        else if (sig instanceof Uint8Array) {
           g.set(sig, at);
           gl[i] = sig.byteLength;
           at += sig.byteLength;
+        } else {
+          const end = writeStoredProof(sig, g, at);
+          gl[i] = end - at;
+          at = end;
         }
       }
     }
@@ -208,6 +213,19 @@ export class SegmentBuilder {
       u[uBase + U_COUNTER * count + i]!,
       seg.f[fBase + i]!,
     );
+  }
+
+  /**
+   * What storage keeps of v's signature, as storedSignature gives it (its per-version signature, or
+   * its proof encoded by encodeStoredProof), the proof written straight into the segment by build().
+   */
+  private addStored(v: Version): void {
+    const p = v.proof;
+    if (p === undefined) return this.addSig(v.sig);
+    if (p.kind !== 'path') throw new Error('a version under an unchecked frame proof cannot be stored');
+    this.sigs.push(p);
+    this.signed = true;
+    this.sigBytes += storedProofLength(p);
   }
 
   private addSig(sig: Uint8Array | undefined): void {

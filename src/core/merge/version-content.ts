@@ -23,7 +23,46 @@ export function canonicalContent(v: Pick<Version, 'value' | 'seen'>): string {
 /** True when two versions (of one key) carry the same value and context. */
 export function sameContent(a: Pick<Version, 'value' | 'seen'>, b: Pick<Version, 'value' | 'seen'>): boolean {
   if (a === b || (a.value === b.value && a.seen === b.seen)) return true;
+  // Two copies of one content (a head read back from the store's columns against the version that
+  // was written, a stored copy against a wire copy) are equal member by member: that implies equal
+  // canonical texts, without building them. Anything else is decided by the texts.
+  if (sameSeen(a.seen, b.seen) && sameJson(a.value, b.value)) return true;
   return canonicalContent(a) === canonicalContent(b);
+}
+
+/** The same entries in the same order: the same sorted context, so the same canonical text. */
+function sameSeen(a: readonly Timestamp[], b: readonly Timestamp[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.ms !== y.ms || x.c !== y.c || x.node !== y.node) return false;
+  }
+  return true;
+}
+
+/**
+ * Equal JSON values member by member (primitives by ===, arrays item by item, objects with the
+ * same own keys): implies equal canonicalJson. False says nothing (0 and -0, NaN, a member
+ * holding undefined): the caller falls back to the texts.
+ */
+function sameJson(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  if (Array.isArray(x)) {
+    if (!Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!sameJson(x[i], y[i])) return false;
+    return true;
+  }
+  if (Array.isArray(y)) return false;
+  const xr = x as Record<string, unknown>;
+  const yr = y as Record<string, unknown>;
+  const keys = Object.keys(xr);
+  if (keys.length !== Object.keys(yr).length) return false;
+  for (const key of keys)
+    if (!Object.prototype.propertyIsEnumerable.call(yr, key) || !sameJson(xr[key], yr[key])) return false;
+  return true;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Decoder } from '../bytes/decoder';
 import { Encoder } from '../bytes/encoder';
 import { bytesFailure } from '../bytes/errors';
+import { putVarUint, varintSize } from '../bytes/varint';
 import type { Version } from '../merge/version';
 import { isLeafForm, type LeafForm } from './leaf-form';
 import { isValidCount, pathBytes } from './merkle';
@@ -66,6 +67,29 @@ export function encodeStoredProof(p: LeafProof): Uint8Array {
   w.writeBytes(p.sig);
   w.writeBytes(p.path);
   return w.finish();
+}
+
+/** The length of encodeStoredProof(p), so a caller can write many proofs into one buffer (writeStoredProof). */
+export function storedProofLength(p: LeafProof): number {
+  for (const n of [p.count, p.index]) {
+    if (!Number.isSafeInteger(n) || n < 0) throw bytesFailure(`cannot encode ${n} as a varint`);
+  }
+  return 1 + varintSize(p.count) + varintSize(p.index) + p.sig.length + p.path.length;
+}
+
+/**
+ * Writes encodeStoredProof(p)'s bytes at `out[at]` (room for storedProofLength(p) bytes); returns
+ * the position after them. Storage writes a commit's proofs straight into its segment this way,
+ * without a byte string per version.
+ */
+export function writeStoredProof(p: LeafProof, out: Uint8Array, at: number): number {
+  out[at++] = p.form;
+  at = putVarUint(out, at, p.count);
+  at = putVarUint(out, at, p.index);
+  out.set(p.sig, at);
+  at += p.sig.length;
+  out.set(p.path, at);
+  return at + p.path.length;
 }
 
 /** The LeafProof stored by encodeStoredProof; throws on bytes it did not write. */

@@ -1,0 +1,55 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SourceMapConsumer, type RawSourceMap } from 'source-map';
+
+/**
+ * Total (inclusive) time per function of a .cpuprofile from the built app: a function and what it
+ * called, each sample counted once per function on its stack, named by the build's source maps as
+ * cpu-profile-mapped.ts names self time. Where a call's time goes, layer by layer.
+ *   node --import tsx bench/lib/cpu-profile-mapped-total.ts <file.cpuprofile> <distDir> [top]
+ */
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+}
+const [file, dist, topArg] = process.argv.slice(2) as [string, string, string?];
+const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+const maps = new Map<string, SourceMapConsumer | undefined>();
+async function mapOf(url: string) {
+  const name = url.replace(/^.*\/assets\//, '');
+  if (!maps.has(name)) {
+    const path = join(dist, 'assets', `${name}.map`);
+    maps.set(
+      name,
+      existsSync(path)
+        ? await new SourceMapConsumer(JSON.parse(readFileSync(path, 'utf8')) as RawSourceMap)
+        : undefined,
+    );
+  }
+  return maps.get(name);
+}
+const keyOf = new Map<number, string>();
+const parent = new Map<number, number>();
+for (const node of profile.nodes) {
+  for (const c of node.children ?? []) parent.set(c, node.id);
+  const f = node.callFrame;
+  let key = f.functionName || '(anonymous)';
+  const map = f.url.includes('/assets/') ? await mapOf(f.url) : undefined;
+  if (map !== undefined) {
+    const p = map.originalPositionFor({ line: f.lineNumber + 1, column: f.columnNumber });
+    key = `${p.name ?? f.functionName} ${(p.source ?? '?').replace(/^.*\/(src|node_modules)\//, '$1/')}:${String(p.line)}`;
+  }
+  keyOf.set(node.id, key);
+}
+const incl = new Map<string, number>();
+let total = 0;
+profile.samples.forEach((id, i) => {
+  const dt = profile.timeDeltas[i] ?? 0;
+  total += dt;
+  const seen = new Set<string>();
+  for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) seen.add(keyOf.get(n)!);
+  for (const k of seen) incl.set(k, (incl.get(k) ?? 0) + dt);
+});
+for (const [key, us] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 60)))
+  console.log(`${((100 * us) / total).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`);
