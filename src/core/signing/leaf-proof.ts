@@ -3,7 +3,8 @@ import { Encoder } from '../bytes/encoder';
 import { bytesFailure } from '../bytes/errors';
 import type { Version } from '../merge/version';
 import { isLeafForm, type LeafForm } from './leaf-form';
-import { isValidCount, pathBytes } from './merkle';
+import { putVarUint, varintSize } from '../bytes/varint';
+import { isValidCount, pathBytes, pathBytesInTree, writePathInTree } from './merkle';
 
 /** Bytes of an Ed25519 signature. */
 export const SIGNATURE_LENGTH = 64;
@@ -68,6 +69,55 @@ export function encodeStoredProof(p: LeafProof): Uint8Array {
   return w.finish();
 }
 
+/**
+ * The stored bytes (encodeStoredProof's) of the proofs made by leafProofWithStored, which storage
+ * takes as they are: a received version is stored with the bytes made when it was verified, not
+ * encoded again per version at each commit (docs/benchmarks.md, scenario 7).
+ */
+const storedForms = new WeakMap<LeafProof, Uint8Array>();
+
+/**
+ * A LeafProof made with its stored bytes at once: one buffer in encodeStoredProof's layout whose
+ * tail is the proof's `path`, so storing the version takes that buffer as it is. Its path is
+ * leaf `index`'s in the whole tree `levels` (buildTree's), written straight into the buffer.
+ */
+export function leafProofInTree(
+  form: LeafForm,
+  sig: Uint8Array,
+  count: number,
+  index: number,
+  levels: readonly (readonly Uint8Array[])[],
+): LeafProof {
+  const proof = withStored(form, sig, count, index, pathBytesInTree(levels, index));
+  writePathInTree(levels, index, proof.path);
+  return proof;
+}
+
+/** leafProofInTree for a path already at hand (a subset's, walked from a multiproof): copied once, into the stored bytes. */
+export function leafProofWithPath(
+  form: LeafForm,
+  sig: Uint8Array,
+  count: number,
+  index: number,
+  path: Uint8Array,
+): LeafProof {
+  const proof = withStored(form, sig, count, index, path.length);
+  proof.path.set(path);
+  return proof;
+}
+
+function withStored(form: LeafForm, sig: Uint8Array, count: number, index: number, pathLength: number): LeafProof {
+  const head = 1 + varintSize(count) + varintSize(index) + SIGNATURE_LENGTH;
+  const bytes = new Uint8Array(head + pathLength);
+  bytes[0] = form;
+  let at = putVarUint(bytes, 1, count);
+  at = putVarUint(bytes, at, index);
+  bytes.set(sig, at);
+  const proof: LeafProof = { kind: 'path', form, sig, count, index, path: bytes.subarray(head) };
+  storedForms.set(proof, bytes);
+  return proof;
+}
+
 /** The LeafProof stored by encodeStoredProof; throws on bytes it did not write. */
 export function decodeStoredProof(bytes: Uint8Array): LeafProof {
   const r = new Decoder(bytes, bytesFailure);
@@ -91,7 +141,7 @@ export function storedSignature(v: Version): Uint8Array | undefined {
   const p = v.proof;
   if (p === undefined) return v.sig;
   if (p.kind !== 'path') throw new Error('a version under an unchecked frame proof cannot be stored');
-  return encodeStoredProof(p);
+  return storedForms.get(p) ?? encodeStoredProof(p);
 }
 
 /** The fields storedSignature's bytes stand for: a per-version signature is exactly 64 bytes. */

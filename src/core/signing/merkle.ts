@@ -200,10 +200,22 @@ export function pathOf(
  * from the levels (level l's width is ceil(count / 2^l), the levels' lengths).
  */
 export function pathInTree(levels: readonly (readonly Uint8Array[])[], index: number): Uint8Array {
+  const out = new Uint8Array(pathBytesInTree(levels, index));
+  writePathInTree(levels, index, out);
+  return out;
+}
+
+/** The length in bytes of pathInTree(levels, index). */
+export function pathBytesInTree(levels: readonly (readonly Uint8Array[])[], index: number): number {
   const top = levels.length - 1;
   let n = 0;
   for (let level = 0, i = index; level < top; level++, i >>= 1) if ((i ^ 1) < levels[level]!.length) n++;
-  const out = new Uint8Array(n * HASH_BYTES);
+  return n * HASH_BYTES;
+}
+
+/** Writes pathInTree(levels, index) into `out` (pathBytesInTree(levels, index) bytes long). */
+export function writePathInTree(levels: readonly (readonly Uint8Array[])[], index: number, out: Uint8Array): void {
+  const top = levels.length - 1;
   let at = 0;
   for (let level = 0, i = index; level < top; level++, i >>= 1) {
     const nodes = levels[level]!;
@@ -212,7 +224,6 @@ export function pathInTree(levels: readonly (readonly Uint8Array[])[], index: nu
     out.set(nodes[s]!, at);
     at += HASH_BYTES;
   }
-  return out;
 }
 
 /** The length in bytes of leaf `index`'s path (pathOf) in a tree of `count` leaves. */

@@ -2,9 +2,9 @@ import { sameBytes } from '../../core/bytes/same-bytes';
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import { batchRootSigningBytes, versionLeafHash } from '../../core/signing/batch-signing';
-import type { LeafProof } from '../../core/signing/leaf-proof';
+import { leafProofInTree, type LeafProof } from '../../core/signing/leaf-proof';
 import { LEAF_FORM_BINARY, type LeafForm } from '../../core/signing/leaf-form';
-import { buildTree, HASH_BYTES, MAX_BATCH_LEAVES, pathOf, rootFromProof } from '../../core/signing/merkle';
+import { buildTree, HASH_BYTES, MAX_BATCH_LEAVES, rootFromProof } from '../../core/signing/merkle';
 import type { Signer } from '../../ports/signer';
 import type { WriteLane } from '../write-lane';
 
@@ -69,11 +69,9 @@ export async function signBatchInPlace(
     const root = levels[levels.length - 1]![0]!;
     const sig = await signer.sign(batchRootSigningBytes(author, part.length, root, form));
     ownRoots.set(sig, { author, form, count: part.length, root });
-    const node = (level: number, index: number): Uint8Array | undefined => levels[level]?.[index];
+    // Each proof made with its stored bytes (leaf-proof.ts): the commit stores them as they are.
     for (let i = 0; i < part.length; i++) {
-      const path = pathOf(part.length, i, node)!;
-      const proof: LeafProof = { kind: 'path', form, sig, count: part.length, index: i, path };
-      (part[i] as { proof?: LeafProof }).proof = proof;
+      (part[i] as { proof?: LeafProof }).proof = leafProofInTree(form, sig, part.length, i, levels);
     }
   }
 }

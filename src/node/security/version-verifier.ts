@@ -2,17 +2,9 @@ import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import { batchRootSigningBytes } from '../../core/signing/batch-signing';
 import type { LeafProof, ProofGroup } from '../../core/signing/leaf-proof';
-import { SIGNATURE_LENGTH } from '../../core/signing/leaf-proof';
+import { leafProofInTree, leafProofWithPath, SIGNATURE_LENGTH } from '../../core/signing/leaf-proof';
 import { LEAF_FORM_BINARY, versionContentDigest, versionLeafHash, type LeafForm } from '../../core/signing/leaf-form';
-import {
-  buildTree,
-  HASH_BYTES,
-  pathBytes,
-  pathInTree,
-  pathOf,
-  positionKey,
-  rootFromProof,
-} from '../../core/signing/merkle';
+import { buildTree, HASH_BYTES, pathBytes, pathOf, positionKey, rootFromProof } from '../../core/signing/merkle';
 import { VerifiedRoots } from '../../core/signing/verified-roots';
 import { VerifiedVersions } from '../../core/signing/verified-versions';
 import { versionSigningBytes } from '../../core/signing/version-signing';
@@ -384,13 +376,18 @@ export class VersionVerifier {
         }
         // Its own proof first: an equivocation is still merged (MeshSecurity), so stored and served.
         if (!lone || verdict.sig !== sig) {
+          // Made with its stored bytes (leaf-proof.ts): storing the version encodes nothing again.
           const index = indices[k]!;
-          const path = lone
-            ? (v.proof as LeafProof).path
-            : levels !== undefined
-              ? pathInTree(levels, index)
-              : pathOf(count, index, node)!;
-          const own: LeafProof = { kind: 'path', form, sig: verdict.sig, count, index, path };
+          const own: LeafProof =
+            levels !== undefined
+              ? leafProofInTree(form, verdict.sig, count, index, levels)
+              : leafProofWithPath(
+                  form,
+                  verdict.sig,
+                  count,
+                  index,
+                  lone ? (v.proof as LeafProof).path : pathOf(count, index, node)!,
+                );
           (v as { proof?: LeafProof }).proof = own;
         }
         // Checked for equivocation in settle, in input order, under the root as its signature. A
