@@ -1,4 +1,4 @@
-import { MAX_CALLS_PER_MESSAGE, type BatchedCall, type BatchedCallName, type CallOutcome } from '../node/worker-api';
+import type { BatchedCall, BatchedCallName, CallOutcome } from '../node/worker-api';
 
 interface Pending {
   readonly call: BatchedCall;
@@ -7,9 +7,18 @@ interface Pending {
 }
 
 /**
- * Gathers the node writes (BATCHED_CALLS) the page makes in one task and sends them as one
- * `callMany` message at the next task, or at once when MAX_CALLS_PER_MESSAGE are waiting: one
- * worker task, signing round and storage commit for a burst of writes instead of one each
+ * The most calls one `callMany` message carries from the page (the worker takes up to
+ * MAX_CALLS_PER_MESSAGE). A larger burst leaves as several messages, so the worker works on the
+ * next while the first one's commit is in flight and its callers, once answered, can make more:
+ * with one message of 256 creates at a time the worker sat idle through each commit and round trip
+ * (docs/benchmarks.md, scenario 7, small messages). 64 writes still share one signing round.
+ */
+export const CALLS_PER_MESSAGE = 64;
+
+/**
+ * Gathers the node writes (BATCHED_CALLS) the page makes in one task and sends them as `callMany`
+ * messages at the next task, or at once when CALLS_PER_MESSAGE are waiting: one worker task,
+ * signing round and storage commit for a burst of writes instead of one each
  * (docs/performance.md, scenario 7). Each caller gets its own outcome; a failed message fails its
  * calls, except one that could not be copied to the worker: its calls are then sent one by one.
  * `flush` sends what waits now: a call that does not go through here flushes first, so the worker
@@ -28,7 +37,7 @@ export class CallBatcher {
   call(name: BatchedCallName, args: readonly unknown[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.pending.push({ call: { name, args }, resolve, reject });
-      if (this.pending.length >= MAX_CALLS_PER_MESSAGE) this.flush();
+      if (this.pending.length >= CALLS_PER_MESSAGE) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
         this.later(() => {

@@ -245,37 +245,45 @@ export class NewRegisterLimit {
       // Updates of registers held (most traffic) cost nothing more.
       if (held !== undefined && vs.every((v) => held.hasKind(v.kind) || held.refusesWhole(v))) continue;
       let capped = held?.cappedKinds ?? 0;
-      const cappedBy = new Map<NodeId, number>();
-      const mine = (author: NodeId): number => (cappedBy.get(author) ?? 0) + (held?.cappedKindsBy(author) ?? 0);
+      // Made only when needed (most entities open a register or two and refuse none): this runs
+      // per entity of every received frame, twice (the precheck and the charge).
+      let cappedBy: Map<NodeId, number> | undefined;
       // Earliest first: the order every node sees, whatever order the batch came in.
       const ordered = vs.length === 1 ? vs : [...vs].sort((a, b) => compareTs(a.ts, b.ts));
-      const open = new Set<ComponentKind>();
+      let open: ComponentKind[] | undefined;
       /** kind → author → why that author's versions of it are refused. */
-      const closed = new Map<ComponentKind, Map<NodeId, RegisterRefusal>>();
+      let closed: Map<ComponentKind, Map<NodeId, RegisterRefusal>> | undefined;
       for (const v of ordered) {
-        if (open.has(v.kind) || held?.hasKind(v.kind) === true || held?.refusesWhole(v) === true) continue;
+        if (open?.includes(v.kind) === true || held?.hasKind(v.kind) === true || held?.refusesWhole(v) === true)
+          continue;
         const author = v.ts.node;
-        const refusedAuthors = closed.get(v.kind);
+        const refusedAuthors = closed?.get(v.kind);
         const before = refusedAuthors?.get(author);
         if (before !== undefined) {
           refusedReason.set(v, before);
           continue;
         }
-        const cap = author === this.self || !isCappedKind(v.kind) ? undefined : this.overCap(capped, mine(author));
+        const cap =
+          author === this.self || !isCappedKind(v.kind)
+            ? undefined
+            : this.overCap(capped, (cappedBy?.get(author) ?? 0) + (held?.cappedKindsBy(author) ?? 0));
         const reason = cap ?? (author === this.self || pay(author) ? undefined : 'entity-limit');
         if (reason === undefined) {
-          open.add(v.kind);
+          (open ??= []).push(v.kind);
           if (countBatch && isCappedKind(v.kind)) {
             capped += 1;
+            cappedBy ??= new Map();
             cappedBy.set(author, (cappedBy.get(author) ?? 0) + 1);
           }
           continue;
         }
-        if (refusedAuthors === undefined) closed.set(v.kind, new Map([[author, reason]]));
+        if (refusedAuthors === undefined) (closed ??= new Map()).set(v.kind, new Map([[author, reason]]));
         else refusedAuthors.set(author, reason);
         refusedReason.set(v, reason);
       }
-      for (const kind of closed.keys()) if (!open.has(kind)) refusedRegisters.add(`${entity}\u0000${kind}`);
+      if (closed !== undefined)
+        for (const kind of closed.keys())
+          if (open?.includes(kind) !== true) refusedRegisters.add(`${entity}\u0000${kind}`);
     }
     const accepted: Version[] = [];
     const refused: { version: Version; reason: RegisterRefusal; until?: number }[] = [];

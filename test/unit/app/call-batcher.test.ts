@@ -1,0 +1,43 @@
+/**
+ * The page's write batcher (src/app/call-batcher.ts): a burst leaves as callMany messages of at
+ * most CALLS_PER_MESSAGE calls, in the order made, each call settling with its own outcome.
+ */
+import { describe, expect, it } from 'vitest';
+import { CALLS_PER_MESSAGE, CallBatcher } from '../../../src/app/call-batcher';
+import { MAX_CALLS_PER_MESSAGE, type BatchedCall, type CallOutcome } from '../../../src/node/worker-api';
+
+/** A batcher whose "next task" runs when the test says, over a worker that echoes each call's first argument. */
+function setup(): { batcher: CallBatcher; sent: BatchedCall[][]; nextTask: () => void } {
+  const sent: BatchedCall[][] = [];
+  const queued: (() => void)[] = [];
+  const batcher = new CallBatcher(
+    (calls) => {
+      sent.push(calls);
+      return Promise.resolve(calls.map((c): CallOutcome => ({ ok: true, value: c.args[0] })));
+    },
+    (fn) => queued.push(fn),
+  );
+  return { batcher, sent, nextTask: () => queued.splice(0).forEach((fn) => fn()) };
+}
+
+describe('CallBatcher', () => {
+  it('sends a burst of one task as messages of at most CALLS_PER_MESSAGE calls, in order', async () => {
+    expect(CALLS_PER_MESSAGE).toBeLessThanOrEqual(MAX_CALLS_PER_MESSAGE);
+    const { batcher, sent, nextTask } = setup();
+    const n = 3 * CALLS_PER_MESSAGE + 5;
+    const results = Array.from({ length: n }, (_, i) => batcher.call('create', [i]));
+    nextTask();
+    expect(sent.map((m) => m.length)).toEqual([CALLS_PER_MESSAGE, CALLS_PER_MESSAGE, CALLS_PER_MESSAGE, 5]);
+    expect(sent.flat().map((c) => c.args[0])).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(await Promise.all(results)).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
+  it('a few calls in one task still travel as one message', async () => {
+    const { batcher, sent, nextTask } = setup();
+    const results = [batcher.call('create', ['a']), batcher.call('update', ['b']), batcher.call('remove', ['c'])];
+    expect(sent).toEqual([]);
+    nextTask();
+    expect(sent.map((m) => m.map((c) => c.name))).toEqual([['create', 'update', 'remove']]);
+    expect(await Promise.all(results)).toEqual(['a', 'b', 'c']);
+  });
+});
