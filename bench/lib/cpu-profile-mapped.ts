@@ -3,20 +3,23 @@ import { join } from 'node:path';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map';
 
 /**
- * Self time per function of a .cpuprofile from the built app, named by the build's source maps
- * (dist/assets/*.js.map): minified names become source file:line.
- *   node --import tsx bench/lib/cpu-profile-mapped.ts <file.cpuprofile> <distDir> [top]
+ * Time per function of a .cpuprofile from the built app, named by the build's source maps
+ * (dist/assets/*.js.map): minified names become source file:line. Self time by default; with
+ * --total, inclusive time (a function and what it called, each sample counted once per function on
+ * its stack): where a call's time goes, layer by layer.
+ *   node --import tsx bench/lib/cpu-profile-mapped.ts [--total] <file.cpuprofile> <distDir> [top]
  */
 interface Node {
   readonly id: number;
   readonly callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  readonly children?: number[];
 }
-const [file, dist, topArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const inclusive = args[0] === '--total';
+const [file, dist, topArg] = inclusive ? args.slice(1) : args;
 if (file === undefined || dist === undefined)
-  throw new Error('usage: cpu-profile-mapped <file.cpuprofile> <distDir> [top]');
+  throw new Error('usage: cpu-profile-mapped [--total] <file.cpuprofile> <distDir> [top]');
 const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
-const selfUs = new Map<number, number>();
-profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 const maps = new Map<string, SourceMapConsumer | undefined>();
 async function mapOf(url: string): Promise<SourceMapConsumer | undefined> {
   const name = url.replace(/^.*\/assets\//, '');
@@ -31,17 +34,32 @@ async function mapOf(url: string): Promise<SourceMapConsumer | undefined> {
   }
   return maps.get(name);
 }
-const by = new Map<string, number>();
+const keyOf = new Map<number, string>();
+const parent = new Map<number, number>();
 for (const node of profile.nodes) {
+  for (const c of node.children ?? []) parent.set(c, node.id);
   const f = node.callFrame;
-  let key = `${f.functionName || '(anonymous)'}`;
+  let key = f.functionName || '(anonymous)';
   const map = f.url.includes('/assets/') ? await mapOf(f.url) : undefined;
   if (map !== undefined) {
     const p = map.originalPositionFor({ line: f.lineNumber + 1, column: f.columnNumber });
     key = `${p.name ?? f.functionName} ${(p.source ?? '?').replace(/^.*\/(src|node_modules)\//, '$1/')}:${String(p.line)}`;
   }
-  by.set(key, (by.get(key) ?? 0) + (selfUs.get(node.id) ?? 0));
+  keyOf.set(node.id, key);
 }
-const total = [...by.values()].reduce((a, b) => a + b, 0);
-for (const [key, us] of [...by].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 25)))
+const by = new Map<string, number>();
+let total = 0;
+profile.samples.forEach((id, i) => {
+  const dt = profile.timeDeltas[i] ?? 0;
+  total += dt;
+  if (!inclusive) {
+    const key = keyOf.get(id)!;
+    by.set(key, (by.get(key) ?? 0) + dt);
+    return;
+  }
+  const seen = new Set<string>();
+  for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) seen.add(keyOf.get(n)!);
+  for (const k of seen) by.set(k, (by.get(k) ?? 0) + dt);
+});
+for (const [key, us] of [...by].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? (inclusive ? 60 : 25))))
   console.log(`${((100 * us) / total).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`);
