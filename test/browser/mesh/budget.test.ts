@@ -74,7 +74,6 @@ describe('the bandwidth budget between two tabs (real WebRTC)', function () {
     // (docs/benchmarks.md: wire bytes/s within ±5 % of the budget), not asserted here; a lower
     // bound here failed under a loaded CI run (2,702 B/s) and passed alone (5,740 B/s).
     expect(stats.sentBytesPerSecond).toBeLessThan(BUDGET * 1.05);
-    expect(stats.sentBytesPerSecond).toBeGreaterThan(0);
     expect(stats.classes.high.sent).toBeGreaterThan(0);
     expect(stats.classes.position.coalesced).toBeGreaterThan(0);
 
