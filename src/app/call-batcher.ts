@@ -20,7 +20,7 @@ export const CALLS_PER_MESSAGE = 64;
  * messages at the next task, or at once when CALLS_PER_MESSAGE are waiting: one worker task,
  * signing round and storage commit for a burst of writes instead of one each
  * (docs/performance.md, scenario 7). Each caller gets its own outcome; a failed message fails its
- * calls, except one that could not be copied to the worker: its calls are then sent one by one.
+ * calls; a call that cannot be copied to the worker fails alone before its message leaves.
  * `flush` sends what waits now: a call that does not go through here flushes first, so the worker
  * still sees the page's calls in the order they were made.
  */
@@ -49,9 +49,22 @@ export class CallBatcher {
   }
 
   flush(): void {
-    const batch = this.pending;
-    if (batch.length === 0) return;
+    if (this.pending.length === 0) return;
+    // Each call is copied once on its own before its message leaves: comlink posts inside a promise
+    // executor, so a message that cannot be copied fails only a microtask later, after the next
+    // message of the burst has left; its calls resent then would reach the worker after that one (a
+    // create after the update of its entity). A call that cannot be copied fails alone, at once.
+    const batch: Pending[] = [];
+    for (const p of this.pending) {
+      try {
+        structuredClone(p.call);
+        batch.push(p);
+      } catch (error) {
+        p.reject(error);
+      }
+    }
     this.pending = [];
+    if (batch.length === 0) return;
     let sent: Promise<CallOutcome[]>;
     try {
       sent = this.send(batch.map((p) => p.call));
@@ -61,8 +74,8 @@ export class CallBatcher {
     sent.then(
       (outcomes) => batch.forEach((p, i) => settle(p, outcomes[i])),
       (error: unknown) => {
-        // One call's arguments that cannot be copied to the worker fail the whole message before it
-        // leaves the page: send each call alone, in order, so only that caller sees the error.
+        // Copied alone but not together (a value met twice, or a worker's own check): send each
+        // call alone, in order, so only that caller sees the error.
         if (batch.length > 1 && (error as { name?: unknown } | null)?.name === 'DataCloneError') {
           for (const p of batch) this.sendAlone(p);
         } else batch.forEach((p) => p.reject(error));

@@ -43,16 +43,18 @@ function sameSeen(a: readonly Timestamp[], b: readonly Timestamp[]): boolean {
 }
 
 /**
- * Equal JSON values member by member (primitives by ===, arrays item by item, objects with the
- * same own keys): implies equal canonicalJson. False says nothing (0 and -0, NaN, a member
- * holding undefined): the caller falls back to the texts.
+ * Equal JSON values member by member (primitives by ===, arrays item by item with holes in the same
+ * places, objects with the same own keys): implies equal canonicalJson (0 and -0 are equal here and
+ * both written 0). False says nothing (NaN, a member holding undefined on one side only): the caller
+ * falls back to the texts.
  */
 function sameJson(x: unknown, y: unknown): boolean {
   if (x === y) return true;
   if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
   if (Array.isArray(x)) {
     if (!Array.isArray(y) || x.length !== y.length) return false;
-    for (let i = 0; i < x.length; i++) if (!sameJson(x[i], y[i])) return false;
+    // A hole and an item holding undefined read alike but are written differently ('' and null).
+    for (let i = 0; i < x.length; i++) if (i in x !== i in y || !sameJson(x[i], y[i])) return false;
     return true;
   }
   if (Array.isArray(y)) return false;

@@ -2,14 +2,33 @@
  * Version id key (idKey: the 16-byte id as 8 UTF-16 units) → slot, in typed arrays: open
  * addressing with linear probing, deleted by shifting the run back (no tombstones). Per entry 16 B of
  * id and a 4-byte slot at a load of 3/8 to 3/4 (27–53 B), where a Map keyed by the id as text held an
- * 8-character string and a Map entry per version, ~90 B (docs/benchmarks.md, scenario 10). The ids
- * are murmur128 hashes (version-id.ts), so their first word is the table position as it is.
+ * 8-character string and a Map entry per version, ~90 B (docs/benchmarks.md, scenario 10).
+ *
+ * The ids are unkeyed murmur128 hashes of content their author chooses (version-id.ts), so an
+ * author can give many ids one word in common (docs/security.md): the position mixes all four words
+ * with a seed the table's owner keeps secret (the node draws it at random; the core draws nothing),
+ * so ids placed in one run on purpose land apart.
  */
+export type IdTableSeed = readonly [number, number, number, number];
+
 export class IdTable {
   private words = new Uint32Array(4 * 16);
   /** Per position: the slot, or -1 while empty. */
   private slots = new Int32Array(16).fill(-1);
+  /** 32 − log2(capacity): a position is the top bits of the mixed id. */
+  private shift = 28;
   private count = 0;
+  private readonly s0: number;
+  private readonly s1: number;
+  private readonly s2: number;
+  private readonly s3: number;
+
+  constructor(seed: IdTableSeed) {
+    this.s0 = seed[0] | 0;
+    this.s1 = seed[1] | 0;
+    this.s2 = seed[2] | 0;
+    this.s3 = seed[3] | 0;
+  }
 
   get size(): number {
     return this.count;
@@ -42,16 +61,41 @@ export class IdTable {
     // Backward shift: an entry further along the run moves into the hole unless its home lies
     // cyclically after the hole and at or before where it sits.
     for (let j = (i + 1) & mask; slots[j] !== -1; j = (j + 1) & mask) {
-      const home = words[4 * j]! & mask;
+      const k = 4 * j;
+      const home = this.home(words[k]!, words[k + 1]!, words[k + 2]!, words[k + 3]!);
       const stays = i <= j ? home > i && home <= j : home > i || home <= j;
       if (stays) continue;
-      words.copyWithin(4 * i, 4 * j, 4 * j + 4);
+      words.copyWithin(4 * i, k, k + 4);
       slots[i] = slots[j]!;
       i = j;
     }
     slots[i] = -1;
     this.count -= 1;
     return slot;
+  }
+
+  /**
+   * Positions looked at to find `key` (present or not), from its home to it or to the empty
+   * position ending the run: what a lookup, an add or a delete of it walks.
+   */
+  probeLength(key: string): number {
+    const w0 = word(key, 0);
+    const w1 = word(key, 1);
+    const w2 = word(key, 2);
+    const w3 = word(key, 3);
+    const mask = this.slots.length - 1;
+    const words = this.words;
+    let n = 1;
+    for (let i = this.home(w0, w1, w2, w3); this.slots[i] !== -1; i = (i + 1) & mask, n++) {
+      const k = 4 * i;
+      if (words[k] === w0 && words[k + 1] === w1 && words[k + 2] === w2 && words[k + 3] === w3) return n;
+    }
+    return n;
+  }
+
+  /** The id's home position: the top bits of its mixed words. */
+  private home(w0: number, w1: number, w2: number, w3: number): number {
+    return mixId(w0, w1, w2, w3, this.s0, this.s1, this.s2, this.s3) >>> this.shift;
   }
 
   private position(key: string): number {
@@ -61,7 +105,7 @@ export class IdTable {
     const w3 = word(key, 3);
     const mask = this.slots.length - 1;
     const words = this.words;
-    for (let i = w0 & mask; this.slots[i] !== -1; i = (i + 1) & mask) {
+    for (let i = this.home(w0, w1, w2, w3); this.slots[i] !== -1; i = (i + 1) & mask) {
       const k = 4 * i;
       if (words[k] === w0 && words[k + 1] === w1 && words[k + 2] === w2 && words[k + 3] === w3) return i;
     }
@@ -70,7 +114,7 @@ export class IdTable {
 
   private put(w0: number, w1: number, w2: number, w3: number, slot: number): void {
     const mask = this.slots.length - 1;
-    let i = w0 & mask;
+    let i = this.home(w0, w1, w2, w3);
     while (this.slots[i] !== -1) i = (i + 1) & mask;
     const k = 4 * i;
     this.words[k] = w0;
@@ -85,12 +129,32 @@ export class IdTable {
     const slots = this.slots;
     this.words = new Uint32Array(words.length * 2);
     this.slots = new Int32Array(slots.length * 2).fill(-1);
+    this.shift -= 1;
     for (let i = 0; i < slots.length; i++) {
       if (slots[i] === -1) continue;
       const k = 4 * i;
       this.put(words[k]!, words[k + 1]!, words[k + 2]!, words[k + 3]!, slots[i]!);
     }
   }
+}
+
+/** An id's four words, each with a seed word, mixed (multiply-xor) into 32 bits. */
+export function mixId(
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+  s0: number,
+  s1: number,
+  s2: number,
+  s3: number,
+): number {
+  let h = Math.imul(w0 ^ s0, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 15) ^ w1 ^ s1, 0x85ebca77);
+  h = Math.imul(h ^ (h >>> 13) ^ w2 ^ s2, 0xc2b2ae3d);
+  h = Math.imul(h ^ (h >>> 16) ^ w3 ^ s3, 0x27d4eb2f);
+  h = Math.imul(h ^ (h >>> 15), 0x165667b1);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** The key's 32-bit word `i` (two UTF-16 units, as idKey packed the id's bytes). */

@@ -2,7 +2,7 @@ import type { ComponentKind, EntityId } from '../ids';
 import type { Version } from '../merge/version';
 import { compareItems, type Item } from '../reconcile/item';
 import { SortedVectorStorage } from '../reconcile/sorted-vector-storage';
-import { IdTable } from './id-table';
+import { IdTable, type IdTableSeed } from './id-table';
 import { idKey, idOfKey, versionId } from './version-id';
 
 /** Id keys cached per generation (SyncIndex.keys): a batch or two of a bulk sync. */
@@ -45,7 +45,7 @@ export type VersionFinder = (entity: EntityId, kind: ComponentKind) => Iterable<
  */
 export class SyncIndex {
   /** Id key → slot, in typed arrays (id-table.ts: ~40 B per version where a Map took ~90). */
-  private readonly entries = new IdTable();
+  private readonly entries: IdTable;
   /** Per slot: the version's entity, kind and HLC ms (and, without a finder, the version). */
   private entity: (EntityId | undefined)[] = [];
   private kind: (ComponentKind | undefined)[] = [];
@@ -88,10 +88,16 @@ export class SyncIndex {
    */
   private readonly received = new WeakMap<Version, Uint8Array>();
 
+  /**
+   * `seed`: the id table's secret (id-table.ts); a node passes four random words, so a peer cannot
+   * pick ids that share a table run. The fixed default serves sessions tested on their own.
+   */
   constructor(
     versions: Iterable<Version> = [],
     private readonly find?: VersionFinder,
+    seed: IdTableSeed = [0, 0, 0, 0],
   ) {
+    this.entries = new IdTable(seed);
     if (find === undefined) this.held = [];
     this.add(versions);
   }

@@ -99,7 +99,9 @@ export class MeshNode {
     this.setInvitation(options.invitation);
     const node = this.node;
     const find = node.retainedOf === undefined ? undefined : (e: EntityId, k: ComponentKind) => node.retainedOf!(e, k);
-    this.index = new SyncIndex(node.versions(), find);
+    // The id table's seed: secret, so a peer cannot choose ids that share a run (id-table.ts).
+    const [s0, s1, s2, s3] = crypto.getRandomValues(new Uint32Array(4));
+    this.index = new SyncIndex(node.versions(), find, [s0!, s1!, s2!, s3!]);
     this.unsubscribe = this.node.onVersions((versions, origin, removed, source) =>
       this.onVersions(versions, origin, removed, source),
     );

@@ -40,4 +40,27 @@ describe('CallBatcher', () => {
     expect(sent.map((m) => m.map((c) => c.name))).toEqual([['create', 'update', 'remove']]);
     expect(await Promise.all(results)).toEqual(['a', 'b', 'c']);
   });
+
+  it('a call that cannot be copied fails alone; the worker still sees the others in the order made', async () => {
+    // As comlink posts: inside a promise executor, so a message that cannot be copied fails a
+    // microtask later, after the page went on.
+    const sent: BatchedCall[][] = [];
+    const queued: (() => void)[] = [];
+    const batcher = new CallBatcher(
+      (calls) =>
+        new Promise<CallOutcome[]>((resolve) => {
+          structuredClone(calls);
+          sent.push(calls);
+          resolve(calls.map((c): CallOutcome => ({ ok: true, value: c.args[0] })));
+        }).then((outcomes) => outcomes),
+      (fn) => queued.push(fn),
+    );
+    const n = 2 * CALLS_PER_MESSAGE + 37;
+    const results = Array.from({ length: n }, (_, i) => batcher.call('create', [i === 0 ? () => i : i]));
+    queued.splice(0).forEach((fn) => fn());
+    const settled = await Promise.allSettled(results);
+    expect(settled[0]).toMatchObject({ status: 'rejected', reason: { name: 'DataCloneError' } });
+    expect(settled.slice(1)).toEqual(Array.from({ length: n - 1 }, (_, i) => ({ status: 'fulfilled', value: i + 1 })));
+    expect(sent.flat().map((c) => c.args[0])).toEqual(Array.from({ length: n - 1 }, (_, i) => i + 1));
+  });
 });

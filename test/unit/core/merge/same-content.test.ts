@@ -17,6 +17,7 @@ const json = fc.letrec<{ v: unknown }>((tie) => ({
     { depthSize: 'small' },
     leaf,
     fc.array(tie('v'), { maxLength: 3 }),
+    fc.sparseArray(tie('v'), { maxLength: 3 }),
     fc.dictionary(fc.constantFrom('a', 'b', 'c'), tie('v'), { maxKeys: 3 }),
   ),
 })).v;
@@ -53,5 +54,27 @@ describe('sameContent', () => {
     ).toBe(true);
     expect(sameContent(a, { value: a.value, seen: [{ ms: 1, c: 1, node: 'n1' as NodeId }] })).toBe(false);
     expect(sameContent({ value: { x: [0] }, seen: [] }, { value: { x: [-0] }, seen: [] })).toBe(true);
+  });
+
+  it('tells a hole in an array from an item holding undefined, as their texts do', () => {
+    /** `items` with a hole at each index in `holes`. */
+    const sparse = (items: unknown[], holes: number[]): unknown[] => {
+      const out = [...items];
+      for (const i of holes) delete out[i];
+      return out;
+    };
+    const holes = [sparse([1, 0, 2], [1]), sparse([0, 1], [0]), sparse([1, 0], [1])];
+    const filled = [
+      [1, undefined, 2],
+      [undefined, 1],
+      [1, undefined],
+    ];
+    holes.forEach((h, i) => {
+      const a = { value: h as unknown as Content['value'], seen: [] };
+      const b = { value: filled[i] as unknown as Content['value'], seen: [] };
+      expect(canonicalContent(a) === canonicalContent(b)).toBe(false);
+      expect(sameContent(a, b)).toBe(false);
+      expect(sameContent(b, a)).toBe(false);
+    });
   });
 });
