@@ -233,7 +233,7 @@ export class EntityState {
       const author = v.ts.node;
       const room = ledger === undefined ? Infinity : ledger.room(author);
       const atBound = this.evidenceCount + 1 + this.headCount(v.kind) > entityBound;
-      if (atBound || room <= this.headsBy(v.kind, author)) {
+      if ((atBound || room <= this.headsBy(v.kind, author)) && !this.keepsNothing(v)) {
         cutNow = false;
         const dry = this.clone().merge(v, undefined, false);
         const cut = cutNow;
@@ -472,6 +472,29 @@ export class EntityState {
     for (const e of this.evidence ?? []) if (e.version.kind === kind) learn(e.version);
     reg.known = known;
     if (r === undefined) this.settleOne(kind, reg);
+  }
+
+  /**
+   * Whether delivering `v` certainly adds no evidence, decided without the dry run (a copy of the
+   * entity, relearned when the bound cuts: ~20x an honest write at the entity's bound, docs/
+   * security.md, "Twins and evidence"): v joins the heads (no head or evidence under its timestamp,
+   * not covered by what the register knows, not at or below the floor or the tombstone) and it is
+   * later than every head of its register (so weighed before it) and implies it. Then no head it drops is kept
+   * (keptAsEvidence weighs v first), v itself is a head, and the register's evidence can only
+   * shrink: nothing is charged and nothing is cut. An honest write that saw every head is such a v.
+   */
+  private keepsNothing(v: Version): boolean {
+    if (v.kind === DELETED || belowFloor(v, this.floor)) return false;
+    if (deletable(v.kind) && this.deletedAt !== undefined && compareTs(v.ts, this.deletedAt) <= 0) return false;
+    const s = this.slot(v.kind);
+    if (s instanceof Register && s.known.supersedes(v)) return false;
+    const gone = this.goneFor(v.kind);
+    for (const h of this.heads(v.kind)) if (!(compareTs(v.ts, h.ts) > 0 && implies(v, h, gone))) return false;
+    const evidence = this.evidence;
+    if (evidence !== undefined) {
+      for (const e of evidence) if (e.version.kind === v.kind && compareTs(e.version.ts, v.ts) === 0) return false;
+    }
+    return true;
   }
 
   /** How many heads `kind`'s register holds, without making one from the columns. */
