@@ -1,8 +1,9 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import type { TestRunnerConfig } from '@web/test-runner';
+import { defaultReporter, type TestRunnerConfig } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { createAppServer, type AppServer } from './server/app-server';
 import { appPagesPlugin } from './test/browser/support/app-pages-plugin';
+import { failureSummaryReporter } from './test/browser/support/failure-summary-reporter';
 import { CHROME_ARGS, chromiumPath } from './scripts/chromium';
 
 // The app tests drive the BUILT app (npm run build) served by the real server, as users meet it.
@@ -43,6 +44,9 @@ const config: TestRunnerConfig = {
     }),
   ],
   testFramework: { config: { timeout: 20_000 } },
+  reporters: [defaultReporter(), failureSummaryReporter()],
+  // Lit's one-line dev-mode notice, printed by every test page, is not a finding.
+  filterBrowserLogs: ({ args }) => !(typeof args[0] === 'string' && args[0].startsWith('Lit is in dev mode')),
 };
 
 export default config;
