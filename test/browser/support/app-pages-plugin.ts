@@ -12,107 +12,149 @@ export function appPagesPlugin(appUrl: () => string): TestRunnerPlugin {
   const pages = new Map<string, Page>();
   const contexts = new Map<string, BrowserContext>();
   let nextId = 0;
+  // The runner gives a server command 20 s to answer (its browser side rejects after that), and
+  // opening the twentieth tab of a busy mesh on 2 cores can take longer. So every command runs as
+  // a job: it answers with the result if it ends within JOB_SLICE_MS, else with the job's id, and
+  // the test side asks again (`app-job`) until it ends. A command is never run twice.
+  const jobs = new Map<string, Promise<unknown>>();
+  let nextJob = 0;
+  const answer = async (job: string, work: Promise<unknown>): Promise<Answer> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const slice = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), JOB_SLICE_MS)));
+    const settled = work.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    const first = await Promise.race([settled, slice]);
+    clearTimeout(timer);
+    if (first === 'pending') {
+      jobs.set(job, work);
+      return { done: false, job };
+    }
+    jobs.delete(job);
+    if ('error' in first) throw first.error;
+    return { done: true, value: first.value ?? null };
+  };
 
   return {
     name: 'app-pages',
     async executeCommand({ command, payload, session }) {
       if (!command.startsWith('app-')) return undefined;
-      const launcher = session.browser as ChromeLauncher;
-      const p = (payload ?? {}) as Record<string, unknown>;
-      const page = (): Page => {
-        const found = pages.get(String(p.page));
-        if (found === undefined) throw new Error(`no app page ${String(p.page)}`);
-        return found;
-      };
-      switch (command) {
-        case 'app-new-context': {
-          const testPage = launcher.getPage(session.id);
-          const context = await testPage.browser().createBrowserContext();
-          const id = `ctx${nextId++}`;
-          contexts.set(id, context);
-          return id;
-        }
-        case 'app-open': {
-          const context =
-            p.context === undefined ? launcher.getPage(session.id).browserContext() : contexts.get(String(p.context));
-          if (context === undefined) throw new Error(`no browser context ${String(p.context)}`);
-          const tab = await context.newPage();
-          tab.on('console', (m) => {
-            if (m.type() === 'error' || m.type() === 'warn') console.log(`[app tab] ${m.type()}: ${m.text()}`);
-          });
-          tab.on('pageerror', (e) => console.log(`[app tab] page error: ${String(e)}`));
-          // window.deepQuery / deepQueryAll for the tests' inTab closures, in every document the tab loads.
-          await tab.evaluateOnNewDocument(DEEP_QUERY_SCRIPT);
-          const query = typeof p.query === 'string' ? p.query : '';
-          await tab.goto(`${appUrl()}${query}`, { waitUntil: 'load' });
-          const id = `tab${nextId++}`;
-          pages.set(id, tab);
-          const nodeId = await tab.evaluate(async () => (await window.lattice.ready).nodeId);
-          return { page: id, nodeId };
-        }
-        case 'app-eval': {
-          // The function arrives as source text and runs inside the app tab.
-          const fn = String(p.fn);
-          // WTR reads null/undefined as "command not handled", so the result travels wrapped.
-          const result: unknown = await page().evaluate(
-            async (source: string, args: unknown) => {
-              const f = new Function(`return (${source})`)() as (...a: unknown[]) => unknown;
-              return await f(args);
-            },
-            fn,
-            p.args ?? null,
-          );
-          return { value: result ?? null };
-        }
-        case 'app-reload': {
-          const tab = page();
-          await tab.reload({ waitUntil: 'load' });
-          return await tab.evaluate(async () => (await window.lattice.ready).nodeId);
-        }
-        case 'app-close': {
-          const tab = page();
-          pages.delete(String(p.page));
-          await tab.close({ runBeforeUnload: false });
-          return true;
-        }
-        case 'app-crash': {
-          // Kill the renderer: the harshest way a tab can die mid-write.
-          const tab = page();
-          pages.delete(String(p.page));
-          await tab.goto('chrome://crash').catch(() => undefined);
-          await tab.close().catch(() => undefined);
-          return true;
-        }
-        case 'app-offline': {
-          // Cuts the tab off the network as if the server were gone (the service worker still answers).
-          await page().setOfflineMode(Boolean(p.offline));
-          return true;
-        }
-        case 'app-press': {
-          // A real key press (CDP input), delivered to whatever has focus in the tab, with any
-          // modifiers held down around it (Shift+Tab).
-          type Key = Parameters<Page['keyboard']['press']>[0];
-          const keyboard = page().keyboard;
-          const modifiers = Array.isArray(p.modifiers) ? (p.modifiers as Key[]) : [];
-          for (const m of modifiers) await keyboard.down(m);
-          await keyboard.press(String(p.key) as Key);
-          for (const m of [...modifiers].reverse()) await keyboard.up(m);
-          return true;
-        }
-        case 'app-screenshot': {
-          await page().screenshot({ path: String(p.path) as `${string}.png`, fullPage: true });
-          return true;
-        }
-        case 'app-close-all': {
-          for (const tab of pages.values()) await tab.close().catch(() => undefined);
-          pages.clear();
-          for (const context of contexts.values()) await context.close().catch(() => undefined);
-          contexts.clear();
-          return true;
-        }
-        default:
-          throw new Error(`unknown app command ${command}`);
+      if (command === 'app-job') {
+        const job = String((payload as { job?: unknown } | undefined)?.job);
+        const work = jobs.get(job);
+        if (work === undefined) throw new Error(`no pending app command ${job}`);
+        return await answer(job, work);
       }
+      return await answer(`job${(nextJob++).toString()}`, run(command, payload, session));
     },
   };
+
+  async function run(
+    command: string,
+    payload: unknown,
+    session: Parameters<NonNullable<TestRunnerPlugin['executeCommand']>>[0]['session'],
+  ): Promise<unknown> {
+    const launcher = session.browser as ChromeLauncher;
+    const p = (payload ?? {}) as Record<string, unknown>;
+    const page = (): Page => {
+      const found = pages.get(String(p.page));
+      if (found === undefined) throw new Error(`no app page ${String(p.page)}`);
+      return found;
+    };
+    switch (command) {
+      case 'app-new-context': {
+        const testPage = launcher.getPage(session.id);
+        const context = await testPage.browser().createBrowserContext();
+        const id = `ctx${nextId++}`;
+        contexts.set(id, context);
+        return id;
+      }
+      case 'app-open': {
+        const context =
+          p.context === undefined ? launcher.getPage(session.id).browserContext() : contexts.get(String(p.context));
+        if (context === undefined) throw new Error(`no browser context ${String(p.context)}`);
+        const tab = await context.newPage();
+        tab.on('console', (m) => {
+          if (m.type() === 'error' || m.type() === 'warn') console.log(`[app tab] ${m.type()}: ${m.text()}`);
+        });
+        tab.on('pageerror', (e) => console.log(`[app tab] page error: ${String(e)}`));
+        // window.deepQuery / deepQueryAll for the tests' inTab closures, in every document the tab loads.
+        await tab.evaluateOnNewDocument(DEEP_QUERY_SCRIPT);
+        const query = typeof p.query === 'string' ? p.query : '';
+        await tab.goto(`${appUrl()}${query}`, { waitUntil: 'load' });
+        const id = `tab${nextId++}`;
+        pages.set(id, tab);
+        const nodeId = await tab.evaluate(async () => (await window.lattice.ready).nodeId);
+        return { page: id, nodeId };
+      }
+      case 'app-eval': {
+        // The function arrives as source text and runs inside the app tab.
+        const fn = String(p.fn);
+        const result: unknown = await page().evaluate(
+          async (source: string, args: unknown) => {
+            const f = new Function(`return (${source})`)() as (...a: unknown[]) => unknown;
+            return await f(args);
+          },
+          fn,
+          p.args ?? null,
+        );
+        return result;
+      }
+      case 'app-reload': {
+        const tab = page();
+        await tab.reload({ waitUntil: 'load' });
+        return await tab.evaluate(async () => (await window.lattice.ready).nodeId);
+      }
+      case 'app-close': {
+        const tab = page();
+        pages.delete(String(p.page));
+        await tab.close({ runBeforeUnload: false });
+        return true;
+      }
+      case 'app-crash': {
+        // Kill the renderer: the harshest way a tab can die mid-write.
+        const tab = page();
+        pages.delete(String(p.page));
+        await tab.goto('chrome://crash').catch(() => undefined);
+        await tab.close().catch(() => undefined);
+        return true;
+      }
+      case 'app-offline': {
+        // Cuts the tab off the network as if the server were gone (the service worker still answers).
+        await page().setOfflineMode(Boolean(p.offline));
+        return true;
+      }
+      case 'app-press': {
+        // A real key press (CDP input), delivered to whatever has focus in the tab, with any
+        // modifiers held down around it (Shift+Tab).
+        type Key = Parameters<Page['keyboard']['press']>[0];
+        const keyboard = page().keyboard;
+        const modifiers = Array.isArray(p.modifiers) ? (p.modifiers as Key[]) : [];
+        for (const m of modifiers) await keyboard.down(m);
+        await keyboard.press(String(p.key) as Key);
+        for (const m of [...modifiers].reverse()) await keyboard.up(m);
+        return true;
+      }
+      case 'app-screenshot': {
+        await page().screenshot({ path: String(p.path) as `${string}.png`, fullPage: true });
+        return true;
+      }
+      case 'app-close-all': {
+        for (const tab of pages.values()) await tab.close().catch(() => undefined);
+        pages.clear();
+        for (const context of contexts.values()) await context.close().catch(() => undefined);
+        contexts.clear();
+        return true;
+      }
+      default:
+        throw new Error(`unknown app command ${command}`);
+    }
+  }
 }
+
+/** How long a command may run before its first answer says "still running": well inside the runner's 20 s. */
+const JOB_SLICE_MS = 8000;
+
+/** What every app command answers: its result, or the id of the job still running it. */
+export type Answer = { readonly done: true; readonly value: unknown } | { readonly done: false; readonly job: string };

@@ -1,5 +1,17 @@
-import { executeServerCommand } from '@web/test-runner-commands';
+import { executeServerCommand as runnerCommand } from '@web/test-runner-commands';
+import type { Answer } from './app-pages-plugin';
 import './deep-query';
+
+/**
+ * Runs an app-pages command and waits for its end, however long it takes: the plugin answers
+ * within a slice of the runner's 20 s limit, with the result or a job to ask about again.
+ */
+async function executeServerCommand(command: string, payload?: unknown): Promise<unknown> {
+  // WTR reads a null/undefined answer as "command not handled", so every answer travels wrapped.
+  let answer = (await runnerCommand(command, payload)) as Answer;
+  while (!answer.done) answer = (await runnerCommand('app-job', { job: answer.job })) as Answer;
+  return answer.value;
+}
 
 /** Test-side helpers for the app-pages plugin: drive real app tabs from a browser test. */
 
@@ -18,8 +30,7 @@ export function newContext(): Promise<string> {
 
 /** Runs `fn(args)` inside the tab. `fn` must be self-contained: it is sent as source text. */
 export async function inTab<A, R>(tab: AppTab, fn: (args: A) => R | Promise<R>, args?: A): Promise<R> {
-  const wrapped = (await executeServerCommand('app-eval', { page: tab.page, fn: fn.toString(), args })) as { value: R };
-  return wrapped.value;
+  return (await executeServerCommand('app-eval', { page: tab.page, fn: fn.toString(), args })) as R;
 }
 
 export function reloadTab(tab: AppTab): Promise<string> {
