@@ -79,17 +79,12 @@ export class IdTable {
    * position ending the run: what a lookup, an add or a delete of it walks.
    */
   probeLength(key: string): number {
-    const w0 = word(key, 0);
-    const w1 = word(key, 1);
-    const w2 = word(key, 2);
-    const w3 = word(key, 3);
     const mask = this.slots.length - 1;
-    const words = this.words;
+    const home = this.home(word(key, 0), word(key, 1), word(key, 2), word(key, 3));
+    const at = this.position(key);
+    if (at >= 0) return ((at - home) & mask) + 1;
     let n = 1;
-    for (let i = this.home(w0, w1, w2, w3); this.slots[i] !== -1; i = (i + 1) & mask, n++) {
-      const k = 4 * i;
-      if (words[k] === w0 && words[k + 1] === w1 && words[k + 2] === w2 && words[k + 3] === w3) return n;
-    }
+    for (let i = home; this.slots[i] !== -1; i = (i + 1) & mask) n++;
     return n;
   }
 
