@@ -488,23 +488,17 @@ export class EntityState {
   }
 
   /**
-   * Whether delivering `v` could make a bound cut anything (EvidenceLedger.trim): only v and the
-   * heads of its register can enter the evidence, each charged to its own author. Honest traffic
-   * (no evidence held) answers from two counts.
+   * Whether a bound could cut `v` itself (EvidenceLedger.trim): only v and the heads of its register
+   * can enter the evidence, each charged to its own author, so v is cut only if they could exceed
+   * its entity's bound, the node's, or what v's author has left. Another author's items past its
+   * bound are cut from its own evidence, never v. Honest traffic answers from three counts.
    */
   private mayCut(v: Version): boolean {
     const b = bounds;
     const n = 1 + this.headCount(v.kind);
     if (this.evidenceCount + n > b.perEntity || b.held + n > b.node) return true;
-    // No author is charged more than the node holds.
-    if (b.held + n <= b.perAuthor) return false;
     const author = v.ts.node;
-    if (b.count(author) + 1 + this.headsBy(v.kind, author) > b.perAuthor) return true;
-    for (const h of this.heads(v.kind)) {
-      const a = h.ts.node;
-      if (a !== author && b.count(a) + this.headsBy(v.kind, a) > b.perAuthor) return true;
-    }
-    return false;
+    return b.count(author) + 1 + this.headsBy(v.kind, author) > b.perAuthor;
   }
 
   /** How many heads `kind`'s register holds, without making one from the columns. */
