@@ -418,8 +418,11 @@ export class EntityState {
       const others: Evidence[] = [];
       for (const e of evidence ?? []) (e.version.kind === kind ? mine : others).push(e);
       const left = keptAsEvidence(r.heads, [...mine, ...(candidates ?? [])], gone);
-      // The bounds, after the weighing (evidence.ts, EvidenceLedger.trim).
-      const { kept: next, cut, displaced } = bounds.trim(this.id, evidence ?? [], [...others, ...left]);
+      // The bounds, after the weighing (evidence.ts, EvidenceLedger.trim), against what the ledger
+      // holds of this entity: its evidence, and what a tombstone released in this call (refunded
+      // by the store after it returns).
+      const charged = released === undefined ? (evidence ?? []) : [...released, ...(evidence ?? [])];
+      const { kept: next, cut, displaced } = bounds.trim(this.id, charged, [...others, ...left]);
       const stays = new Set(next);
       for (const e of evidence ?? []) if (!stays.has(e)) (released ??= []).push(e);
       for (const e of candidates ?? []) if (stays.has(e)) (kept ??= []).push(e);
