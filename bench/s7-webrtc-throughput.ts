@@ -143,10 +143,10 @@ async function bulk(a: AppPage, b: AppPage, n: number, tag: string, note = false
             return { fromHeal: t - tHeal, fromConnect, bytes, got: v - base, slow: v < want };
           }
         }
-        // Until connected, peers() every 5 ms. Then stats(), which counts B's shown entities (~1.4 ms
-        // at 10k here): polled every 5 ms it took a quarter of B's worker, which the product never
-        // spends; every 2 % of the time since connected (5–50 ms) bounds that cost and the timing
-        // error to ~2 %.
+        // Until connected, peers() every 5 ms. Then stats(), which counted B's shown entities by a
+        // walk of the store (~1.4 ms at 10k) until it kept running totals: polled every 5 ms it took
+        // a quarter of B's worker; every 2 % of the time since connected (5–50 ms) bounds the cost
+        // and the timing error to ~2 %.
         const since = Number.isNaN(tConnected) ? 0 : performance.now() - tConnected;
         await new Promise((res) => setTimeout(res, Math.min(50, Math.max(5, since / 50))));
       }
