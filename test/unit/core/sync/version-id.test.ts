@@ -81,23 +81,16 @@ describe('versionId', () => {
     const seed = Number(process.env.SEED ?? Date.now());
     console.log('version-id seed', seed);
     fc.assert(
-      fc.property(
-        text,
-        text,
-        ts,
-        value,
-        fc.array(ts, { maxLength: 4 }),
-        (entity, kind, t, v, seen) => {
-          const version = {
-            entity: entity as EntityId,
-            kind: kind as ComponentKind,
-            ts: { ...t, node: t.node as NodeId },
-            value: v as ComponentValue,
-            seen: seen.map((s) => ({ ...s, node: s.node as NodeId })),
-          } satisfies Version;
-          expect(versionId(version)).toEqual(reference(version));
-        },
-      ),
+      fc.property(text, text, ts, value, fc.array(ts, { maxLength: 4 }), (entity, kind, t, v, seen) => {
+        const version = {
+          entity: entity as EntityId,
+          kind: kind as ComponentKind,
+          ts: { ...t, node: t.node as NodeId },
+          value: v as ComponentValue,
+          seen: seen.map((s) => ({ ...s, node: s.node as NodeId })),
+        } satisfies Version;
+        expect(versionId(version)).toEqual(reference(version));
+      }),
       { seed, numRuns: 2_000 },
     );
   });
@@ -107,7 +100,10 @@ describe('versionId', () => {
       entity: 'e' as EntityId,
       kind: 'annotation' as ComponentKind,
       ts: { ms: 1, c: 0, node: 'n' as NodeId },
-      value: { text: 'ü'.repeat(5_000), list: Array.from({ length: 300 }, (_, i) => i / 7) } as unknown as ComponentValue,
+      value: {
+        text: 'ü'.repeat(5_000),
+        list: Array.from({ length: 300 }, (_, i) => i / 7),
+      } as unknown as ComponentValue,
       seen: [],
     } satisfies Version;
     expect(versionId(big)).toEqual(reference(big));
