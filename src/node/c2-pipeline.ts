@@ -69,6 +69,12 @@ export class C2Pipeline {
   ) {
     const { store, now, log, nodeId } = parts;
     const view = (id: EntityId): EntityView | undefined => store.view(id, now());
+    // A track holds a `source` and a `position` register (isTrack); an entity without one is told
+    // apart without building its view (every changed entity is observed by both).
+    const mayBeTrack = (id: EntityId): boolean => {
+      const s = store.state(id);
+      return s !== undefined && s.holds('source' as ComponentKind) && s.holds('position' as ComponentKind);
+    };
     this.runner =
       scheduler === undefined
         ? undefined
@@ -84,6 +90,7 @@ export class C2Pipeline {
       defended: DEFENDED_POINT,
       now,
       view,
+      mayBeTrack,
       update: (id, components) => {
         const written = writes.update(id, components);
         // A threat raised to HIGH: the gate raises its request in this turn, so the two are signed
@@ -99,6 +106,7 @@ export class C2Pipeline {
       now,
       hlcMs: () => parts.clock.last.ms,
       view,
+      mayBeTrack,
       has: (id) => store.visible(id, now()),
       all: () => store.list(now()),
       log,

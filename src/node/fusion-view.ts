@@ -52,6 +52,13 @@ export interface FusionViewDeps {
    * scenario 12 (docs/benchmarks.md). Absent: `view(id) !== undefined`.
    */
   readonly has?: (id: EntityId) => boolean;
+  /**
+   * False when `view(id)` cannot be a track (isTrack: it holds no `source` or no `position`
+   * register), told without building the view: every change of every entity is observed, and the
+   * view built per received version was ~4 µs of a receiving worker's time in a bulk sync of
+   * entities that are not tracks (docs/benchmarks.md, scenario 7). Absent: the view decides.
+   */
+  readonly mayBeTrack?: (id: EntityId) => boolean;
   readonly all: () => Iterable<EntityView>;
   readonly log: (message: string, detail?: unknown) => void;
   /** Runs the scan a change asks for; without one (a host that only ticks) it waits for the next tick. */
@@ -109,13 +116,17 @@ export class FusionView {
 
   /** An entity changed or left the store. */
   observe(id: EntityId): void {
-    this.update(id, this.deps.view(id));
+    if (this.engine === undefined) return;
+    if (this.deps.mayBeTrack?.(id) === false) return this.update(id, undefined, () => this.has(id));
+    const view = this.deps.view(id);
+    this.update(id, view, () => view !== undefined);
   }
 
-  private update(id: EntityId, view: EntityView | undefined): void {
+  /** `view`: the entity's view if it may be a track (undefined: none, or not a track); `visible`: whether it has one. */
+  private update(id: EntityId, view: EntityView | undefined, visible: () => boolean): void {
     const engine = this.engine;
     if (engine === undefined) return;
-    if (view !== undefined && this.shown.has(id)) {
+    if (this.shown.has(id) && visible()) {
       // A stored entity took a shown fused view's id (a peer can compute fusedId): the view yields.
       const next = new Map(this.shown);
       next.delete(id);
@@ -126,8 +137,8 @@ export class FusionView {
       if (engine.upsert(this.sourceTrack(view))) this.request();
       return;
     }
-    engine.remove(id);
-    this.request();
+    // An entity the engine never held (not a track, then or now) asks for no scan either.
+    if (engine.remove(id)) this.request();
     // Cascade at once, not at the next scan: a fused view never outlives one of its sources.
     const fused = this.hidden.get(id);
     if (fused === undefined) return;

@@ -36,8 +36,10 @@ export class NodeCounters {
   }): NodeStats {
     const { store, hold } = parts;
     // The roster's entities are bookkeeping, not the picture (their versions still count).
-    // Counted without building a view per entity: benchmarks poll stats() while a sync runs (at
-    // 20k entities the views cost the worker most of its time, docs/benchmarks.md scenario 7).
+    // Counted without building a view per entity, from the store's running totals (each call
+    // summarises what changed since the last): benchmarks poll stats() while a sync runs, and a walk
+    // of the whole store per call cost the receiving worker ~12 µs a version (docs/benchmarks.md
+    // scenario 7).
     const shown = store.countShown(parts.now, isRosterEntity);
     return {
       nodeId: parts.nodeId,

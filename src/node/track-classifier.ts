@@ -27,6 +27,8 @@ export interface TrackClassifierDeps {
   readonly defended: LatLon;
   readonly now: () => number;
   readonly view: (id: EntityId) => EntityView | undefined;
+  /** False when `view(id)` cannot be a track, told without building it (FusionViewDeps.mayBeTrack). */
+  readonly mayBeTrack?: (id: EntityId) => boolean;
   /** The node's local update path. */
   readonly update: (id: EntityId, components: Record<string, unknown>) => Promise<unknown>;
   readonly log: (message: string, detail?: unknown) => void;
@@ -114,7 +116,7 @@ export class TrackClassifier {
   }
 
   private one(id: EntityId): void {
-    const view = this.deps.view(id);
+    const view = this.deps.mayBeTrack?.(id) === false ? undefined : this.deps.view(id);
     if (view === undefined || !isTrack(view)) {
       this.cued.delete(id);
       this.reasons.delete(id);

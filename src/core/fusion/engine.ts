@@ -118,12 +118,14 @@ export class FusionEngine {
     return true;
   }
 
-  remove(id: EntityId): void {
+  /** Forgets a track's report. Returns whether it held one (false: nothing a scan reads changed). */
+  remove(id: EntityId): boolean {
     const h = this.handles.get(id);
-    if (h === undefined || this.byHandle[h] === undefined) return;
+    if (h === undefined || this.byHandle[h] === undefined) return false;
     this.byHandle[h] = undefined;
     this.released.add(id);
     this.order = undefined;
+    return true;
   }
 
   /**

@@ -758,14 +758,13 @@ export class EntityState {
    */
   get restoredByVersions(): boolean {
     if (this.floor !== undefined || this.deletedAt !== undefined || this.evidence !== undefined) return false;
-    let restored = true;
-    this.each((_, s) => {
-      if (!(s instanceof Register) || s.known.empty) return;
-      const sole = s.known.soleAuthor;
-      const head = s.heads.length === 1 ? s.heads[0]! : undefined;
-      if (sole === undefined || head?.ts.node !== sole || head.seen.length !== 0) restored = false;
-    });
-    return restored;
+    // A register in the columns is a bare head, which restores itself: only the side table is read
+    // (each() would make a Version of every column register: persisting a received frame asks this
+    // of every entity it touched, docs/benchmarks.md scenario 7).
+    for (const r of this.fixed ?? []) if (r instanceof Register && !restoredByHeads(r)) return false;
+    if (this.other !== undefined)
+      for (const r of this.other.values()) if (r instanceof Register && !restoredByHeads(r)) return false;
+    return true;
   }
 
   meta(): EntityMeta {
@@ -981,6 +980,14 @@ export class EntityState {
     }
     if (this.other !== undefined) yield* this.other;
   }
+}
+
+/** Whether re-applying this register's heads teaches what it knows (EntityState.restoredByVersions). */
+function restoredByHeads(r: Register): boolean {
+  if (r.known.empty) return true;
+  const sole = r.known.soleAuthor;
+  const head = r.heads.length === 1 ? r.heads[0]! : undefined;
+  return sole !== undefined && head?.ts.node === sole && head.seen.length === 0;
 }
 
 /** The head with timestamp `ts`, if any. */

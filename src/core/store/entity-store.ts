@@ -5,8 +5,9 @@ import type { Version } from '../merge/version';
 import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta } from './entity-state';
 import { EvidenceLedger, type Evidence, type EvidenceStats } from './evidence';
 import { LeanColumns, Replaced } from './lean-columns';
-import { shownSummary, viewOf, visibleAt, type EntityView } from './entity-view';
+import { viewOf, visibleAt, type EntityView } from './entity-view';
 import { matches, type Query } from './query';
+import { ShownCount } from './shown-count';
 
 /**
  * Everything a store needs to come back identical after a restart: its versions, and per entity
@@ -47,6 +48,8 @@ export class EntityStore {
   private readonly cols: LeanColumns | undefined;
   /** The evidence kept, per author charged, and its bounds (evidence.ts). */
   private readonly ledger: EvidenceLedger;
+  /** countShown's running totals, kept from its first call on (shown-count.ts). */
+  private shown: ShownCount | undefined;
 
   /**
    * `columns: false` keeps every register as Version objects (the representation before the
@@ -66,6 +69,7 @@ export class EntityStore {
       this.entities.set(v.entity, state);
     }
     const out = state.apply(v, this.ledger);
+    if (out.kind !== 'duplicate') this.shown?.changed(state);
     switch (out.kind) {
       case 'applied':
         // A Replaced replaced one head: its `removed` is made only when read (lean-columns.ts).
@@ -171,19 +175,18 @@ export class EntityStore {
 
   /**
    * How many entities `list(now)` would show, and how many of them have a conflicting component,
-   * without building their views; `skip` leaves entities out of both counts.
+   * without building their views; `skip` leaves entities out of both counts. Kept as running totals
+   * from the first call on (shown-count.ts): a call summarises only the entities changed since the
+   * last one, and those whose expiry fired since; a call with another `skip` function, or at an
+   * earlier time than the last, counts the whole store again.
    */
   countShown(now: number, skip?: (id: EntityId) => boolean): { readonly entities: number; readonly conflicts: number } {
-    let entities = 0;
-    let conflicts = 0;
-    for (const s of this.entities.values()) {
-      if (skip?.(s.id) === true) continue;
-      const { shown, conflict } = shownSummary(s, now);
-      if (!shown) continue;
-      entities += 1;
-      if (conflict) conflicts += 1;
+    let shown = this.shown;
+    if (shown === undefined || shown.skip !== skip || now < shown.time) {
+      shown = new ShownCount(skip, this.entities.values(), now);
+      this.shown = shown;
     }
-    return { entities, conflicts };
+    return shown.count(now, (s) => this.entities.get(s.id) === s);
   }
 
   /**
@@ -198,6 +201,7 @@ export class EntityStore {
       const at = s.expiresAt;
       if (at === undefined || at > now) continue;
       purged.push(...s.purge(now, gone));
+      this.shown?.changed(s);
     }
     this.versionCount -= purged.length;
     // Evidence written at or below a new floor goes with it (`released`, for storage and the sync index).

@@ -1,5 +1,5 @@
 import type { Version } from '../merge/version';
-import { canonicalContent } from '../merge/version-content';
+import { compareTs } from '../clock/timestamp';
 import { SYNC_ID_BYTES } from './messages';
 
 /** What a reconciliation id covers: the version's key and its content. */
@@ -31,14 +31,28 @@ export function versionId(v: IdentifiedVersion): Uint8Array {
 
 let buf = new Uint8Array(256);
 
+/** Makes room for `n` more bytes after `p`. */
+function ensure(p: number, n: number): void {
+  if (p + n <= buf.length) return;
+  const next = new Uint8Array(Math.max(buf.length * 2, p + n));
+  next.set(buf.subarray(0, p));
+  buf = next;
+}
+
+/**
+ * The layout above, written straight into `buf`: the content's canonical text (version-content.ts
+ * canonicalContent) is written as it is made, not built as a string and encoded after (the ids of a
+ * received frame were ~13 µs a version in a receiving worker, half of it building and copying that
+ * text: docs/benchmarks.md, scenario 7). The bytes are those of UTF-8(canonicalContent(v)) exactly
+ * (version-id.test.ts compares them).
+ */
 function keyBytes(v: IdentifiedVersion): number {
   const { entity, kind, ts } = v;
-  const content = canonicalContent(v);
-  const max = (entity.length + kind.length + ts.node.length + content.length) * 3 + 11;
-  if (max > buf.length) buf = new Uint8Array(max * 2);
   let p = putString(entity, 0);
+  ensure(p, 1);
   buf[p++] = 0;
   p = putString(kind, p);
+  ensure(p, 9);
   buf[p++] = 0;
   const hi = Math.floor(ts.ms / 0x1_0000_0000);
   const lo = ts.ms >>> 0;
@@ -51,12 +65,75 @@ function keyBytes(v: IdentifiedVersion): number {
   buf[p++] = (ts.c >>> 8) & 0xff;
   buf[p++] = ts.c & 0xff;
   p = putString(ts.node, p);
+  ensure(p, 1);
   buf[p++] = 0;
-  return putString(content, p);
+  p = putJson(v.value, p);
+  const seen = v.seen.length < 2 ? v.seen : [...v.seen].sort(compareTs);
+  for (const t of seen) {
+    ensure(p, 1);
+    buf[p++] = 0x7c; // '|'
+    p = putString(`${t.ms}.${t.c}.${t.node}`, p);
+  }
+  return p;
+}
+
+/** canonicalJson (version-content.ts) of `x`, as UTF-8. */
+function putJson(x: unknown, p: number): number {
+  if (typeof x === 'string') return putJsonString(x, p);
+  // JSON.stringify writes a finite number as String() does (-0 as 0), any other as null.
+  if (typeof x === 'number') return putString(Number.isFinite(x) ? String(x) : 'null', p);
+  if (x === null || typeof x !== 'object') return putString(JSON.stringify(x) ?? 'null', p);
+  if (Array.isArray(x)) {
+    ensure(p, 1);
+    buf[p++] = 0x5b; // '['
+    for (let i = 0; i < x.length; i++) {
+      ensure(p, 1);
+      if (i > 0) buf[p++] = 0x2c; // ','
+      // A hole is written as nothing (join of a mapped sparse array), an undefined item as null.
+      if (i in x) p = putJson(x[i], p);
+    }
+    ensure(p, 1);
+    buf[p++] = 0x5d; // ']'
+    return p;
+  }
+  const record = x as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  ensure(p, 1);
+  buf[p++] = 0x7b; // '{'
+  let first = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    ensure(p, 1);
+    if (!first) buf[p++] = 0x2c;
+    first = false;
+    p = putJsonString(key, p);
+    ensure(p, 1);
+    buf[p++] = 0x3a; // ':'
+    p = putJson(item, p);
+  }
+  ensure(p, 1);
+  buf[p++] = 0x7d; // '}'
+  return p;
+}
+
+/** JSON.stringify(s) as UTF-8: printable ASCII without a quote or backslash is copied as it is. */
+function putJsonString(s: string, p: number): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return putString(JSON.stringify(s), p);
+  }
+  ensure(p, n + 2);
+  buf[p++] = 0x22;
+  for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+  buf[p++] = 0x22;
+  return p;
 }
 
 /** Writes UTF-8 (ids are ASCII in practice; other code points are encoded by hand). */
 function putString(s: string, p: number): number {
+  ensure(p, s.length * 3);
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {

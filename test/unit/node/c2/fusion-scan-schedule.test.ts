@@ -265,6 +265,41 @@ describe('only changes fusion reads ask for a scan', () => {
   });
 });
 
+describe('entities that are not tracks', () => {
+  it('a change to one builds no view when the host can tell it is no track, and schedules no scan', () => {
+    const clock = { now: T0 };
+    const timers = new Timers(clock);
+    let views = 0;
+    const notes = new Map<EntityId, EntityView>();
+    const view = new FusionView({
+      now: () => clock.now,
+      view: (id) => {
+        views++;
+        return notes.get(id);
+      },
+      has: (id) => notes.has(id),
+      mayBeTrack: () => false,
+      all: () => notes.values(),
+      log: () => undefined,
+      scheduler: timers,
+    });
+    view.configure({ enabled: true });
+    clock.now += FUSION_COALESCE_MS;
+    timers.run();
+    expect(timers.pending).toBe(0);
+    const meta = { version: encodeTs({ ms: T0, c: 0, node: SELF }), author: SELF, time: T0, conflict: false, heads: 1 };
+    for (let k = 0; k < 100; k++) {
+      // A peer's bulk of notes (no source, no position): observed one by one, as the node does.
+      const id = `note-${k.toString()}` as EntityId;
+      const annotation = { text: 'x' } as unknown as ComponentValue;
+      notes.set(id, { id, components: { annotation }, meta: { annotation: meta }, conflicts: [], updatedAt: T0 });
+      view.observe(id);
+    }
+    expect(views).toBe(0);
+    expect(timers.pending).toBe(0);
+  });
+});
+
 describe('due scans keep the gap of change scans', () => {
   it('a dwell ending right after a slow scan waits twice that scan`s duration', () => {
     // A host that only ticks (no scheduler), so its change scans come as close as its ticks.
