@@ -163,13 +163,7 @@ export class LocalWrites {
     const note = (v: Version, out: EvidenceChange, gone: readonly Version[]): void => {
       const kept = out.kept;
       for (const h of gone) if (kept === undefined || !kept.some((e) => e.version === h)) unserved.push(h);
-      // Released evidence may be another entity's (a bound displaced it): its meta is rewritten too.
-      if (out.released !== undefined) {
-        for (const e of out.released) {
-          unserved.push(e.version);
-          rewrite.add(e.version.entity);
-        }
-      }
+      if (out.released !== undefined) for (const e of out.released) unserved.push(e.version);
       if (kept !== undefined || out.released !== undefined) rewrite.add(v.entity);
     };
     for (const v of versions) {

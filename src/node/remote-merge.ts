@@ -200,13 +200,7 @@ function noteChange(v: Version, out: EvidenceChange & { readonly removed?: reado
   const removed = out.removed ?? [];
   // A head kept as evidence is still served; one not kept leaves the set the node serves.
   for (const h of removed) if (kept === undefined || !kept.some((e) => e.version === h)) into.unserved.push(h);
-  // Released evidence may be another entity's (a bound displaced it): its meta is rewritten too.
-  if (out.released !== undefined) {
-    for (const e of out.released) {
-      into.unserved.push(e.version);
-      into.rewrite.add(e.version.entity);
-    }
-  }
+  if (out.released !== undefined) for (const e of out.released) into.unserved.push(e.version);
   if (kept !== undefined || out.released !== undefined) into.rewrite.add(v.entity);
   if (out.twin === true) bump(into.twins, v.ts.node);
 }

@@ -6,16 +6,24 @@ import { orderFor } from '../merge/rules';
 import { DELETED, type Version } from '../merge/version';
 import { sameContent } from '../merge/version-content';
 import { subsumedByFloor } from './context-bound';
-import { compareTwins, EvidenceLedger, implies, keptAsEvidence, sameTwin, weighOrder, type Evidence } from './evidence';
+import {
+  compareTwins,
+  implies,
+  keptAsEvidence,
+  MAX_EVIDENCE_PER_ENTITY,
+  sameTwin,
+  weighOrder,
+  withinEntityBound,
+  type Evidence,
+  type EvidenceLedger,
+} from './evidence';
 import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, firedBy } from './expiry-floor';
 import { markOf, type LeanColumns, type Mark } from './lean-columns';
 
 /**
  * What a delivery changed besides the heads (evidence.ts): `kept` entered the register's evidence
- * (the delivered version itself, refused here, or heads it dropped), `released` left the node's
- * evidence (this entity's, or another entity's that a bound displaced: EvidenceLedger.trim; the
- * store releases those from their entities); `twin`: the register held another content under the
- * delivered version's timestamp (an equivocation).
+ * (the delivered version itself, refused here, or heads it dropped), `released` left it; `twin`: the
+ * register held another content under the delivered version's timestamp (an equivocation).
  */
 export interface EvidenceChange {
   readonly kept?: readonly Evidence[];
@@ -27,8 +35,8 @@ export interface EvidenceChange {
  * `removed`: heads this delivery dropped (some of which it may have kept as evidence: `kept`). A
  * refused (obsolete) version can still drop heads: its context is learned (see knowledge.ts), and
  * it may show that a head had been seen. `limited`: refused before anything was learned from it,
- * because it would be kept as evidence past a bound: its entity's, its author's or the node's
- * (evidence.ts, EvidenceLedger.trim).
+ * because it would add evidence and its author (or the node) is at its evidence bound, or it would
+ * be kept past its entity's (evidence.ts, withinEntityBound).
  */
 export type ApplyOutcome =
   | ({ readonly kind: 'applied'; readonly removed: readonly Version[] } & EvidenceChange)
@@ -45,15 +53,12 @@ const LIMITED: ApplyOutcome = { kind: 'obsolete', limited: true };
  */
 let releasedNow: Evidence[] = [];
 
-/** The bounds of an entity applied without a store's ledger: the entity's alone. */
-const ENTITY_ONLY = new EvidenceLedger(Infinity, Infinity);
-
 /**
- * The bounds of the current call (the store's EvidenceLedger, or ENTITY_ONLY), and whether they cut
- * the delivered version itself (EvidenceLedger.trim): a dry run reads it to refuse that delivery
- * before anything is learned from it.
+ * The entity bound of the current call (EvidenceLedger.perEntity, or MAX_EVIDENCE_PER_ENTITY without
+ * a ledger), and whether its weighing cut the delivered version itself (withinEntityBound): a dry
+ * run reads it to refuse that delivery before anything is learned from it.
  */
-let bounds = ENTITY_ONLY;
+let entityBound = MAX_EVIDENCE_PER_ENTITY;
 let cutNow = false;
 
 function takeReleased(): Evidence[] | undefined {
@@ -181,23 +186,20 @@ export class EntityState {
   ) {}
 
   /**
-   * Merges one delivered version. A delivery that would be kept as evidence past a bound (the
-   * entity's; with a ledger, its author's and the node's too) is refused before anything is learned
-   * from it (LIMITED). The store releases what `released` names of other entities.
+   * Merges one delivered version. With a ledger, a delivery that would add evidence while its author
+   * or the node is at its evidence bound is refused before anything is learned from it (LIMITED).
    */
   apply(v: Version, ledger?: EvidenceLedger): ApplyOutcome {
-    if (ledger === undefined) return this.merge(v, true);
-    const outer = bounds;
-    bounds = ledger;
-    try {
-      return this.merge(v, true);
-    } finally {
-      bounds = outer;
-    }
+    if (ledger === undefined) return this.merge(v, undefined, true);
+    const outer = entityBound;
+    entityBound = ledger.perEntity;
+    const out = this.merge(v, ledger, true);
+    entityBound = outer;
+    return out;
   }
 
-  /** apply(), under the current bounds; `check`: whether the bounds may call for a dry run. */
-  private merge(v: Version, check: boolean): ApplyOutcome {
+  /** apply(), under the current entityBound; `check`: whether the bounds may call for a dry run. */
+  private merge(v: Version, ledger: EvidenceLedger | undefined, check: boolean): ApplyOutcome {
     if (
       v.seen.length === 0 &&
       this.floor === undefined &&
@@ -217,23 +219,30 @@ export class EntityState {
       }
       return OBSOLETE;
     }
-    // The bounds are applied after the weighing (settleEvidence, EvidenceLedger.trim), to whatever
-    // it keeps, whoever delivered it: a delivery that would itself be kept past one is refused
-    // before anything is learned from it, since the bounds keep the first of what the union of
-    // deliveries keeps in a fixed order and it is not among them. Only v itself and the heads of
-    // its register can enter the evidence, so while they fit under every bound nothing is checked
-    // (mayCut); otherwise a dry run on a copy says whether v itself would be cut (rare: a hostile
-    // author's). Evidence of others that v's delivery pushes out is released, never refused: an
-    // honest delivery that drops a twin head it never saw must apply, or replicas split for good
-    // (docs/security.md, "Twins and evidence").
-    if (check && this.mayCut(v) && !this.keepsNothing(v)) {
-      cutNow = false;
-      this.clone().merge(v, false);
-      const cut = cutNow;
-      cutNow = false;
-      if (cut) {
-        bounds.refused += 1;
-        return LIMITED;
+    // A delivery adds evidence charged to its own author (evidence.ts) only within the room its
+    // author and the node have left. Only v itself and heads by v's author in v's register can be
+    // kept charged to that author, so while the room exceeds their number nothing is checked;
+    // otherwise a dry run on a copy counts them (rare: a hostile author's). Evidence charged to
+    // others is never refused here: an honest delivery that drops a twin head it never saw must
+    // apply, or replicas split for good (docs/security.md, "Twins and evidence"). The entity's
+    // bound is applied after the weighing (settleEvidence): only v itself and the heads of v's
+    // register can enter the evidence, so while they fit nothing is checked; otherwise the dry run
+    // says whether v itself would be cut, and v is then refused whoever wrote it: the bound keeps
+    // the first of what the union of deliveries keeps, and v is not among them.
+    if (check) {
+      const author = v.ts.node;
+      const room = ledger === undefined ? Infinity : ledger.room(author);
+      const atBound = this.evidenceCount + 1 + this.headCount(v.kind) > entityBound;
+      if ((atBound || room <= this.headsBy(v.kind, author)) && !this.keepsNothing(v)) {
+        cutNow = false;
+        const dry = this.clone().merge(v, undefined, false);
+        const cut = cutNow;
+        cutNow = false;
+        const charged = dry.kind === 'duplicate' ? 0 : (dry.kept?.filter((e) => e.by === author).length ?? 0);
+        if (cut || (charged > 0 && charged > room)) {
+          if (ledger !== undefined) ledger.refused += 1;
+          return LIMITED;
+        }
       }
     }
     const r = this.register(v.kind);
@@ -418,17 +427,15 @@ export class EntityState {
       const others: Evidence[] = [];
       for (const e of evidence ?? []) (e.version.kind === kind ? mine : others).push(e);
       const left = keptAsEvidence(r.heads, [...mine, ...(candidates ?? [])], gone);
-      // The bounds, after the weighing (evidence.ts, EvidenceLedger.trim), against what the ledger
-      // holds of this entity: its evidence, and what a tombstone released in this call (refunded
-      // by the store after it returns).
-      const charged = released === undefined ? (evidence ?? []) : [...released, ...(evidence ?? [])];
-      const { kept: next, cut, displaced } = bounds.trim(this.id, charged, [...others, ...left]);
+      let next = [...others, ...left];
+      // The entity's bound, after the weighing (evidence.ts, withinEntityBound).
+      let cut: Evidence[] | undefined;
+      if (next.length > entityBound) ({ kept: next, cut } = withinEntityBound(next, entityBound));
       const stays = new Set(next);
       for (const e of evidence ?? []) if (!stays.has(e)) (released ??= []).push(e);
       for (const e of candidates ?? []) if (stays.has(e)) (kept ??= []).push(e);
-      if (displaced.length > 0) (released ??= []).push(...displaced);
       this.evidence = next.length === 0 ? undefined : next;
-      if (cut.length > 0) {
+      if (cut !== undefined) {
         if (cut.some((e) => e.version === v)) cutNow = true;
         for (const k of new Set(cut.map((e) => e.version.kind))) this.relearn(k, k === kind ? r : undefined);
       }
@@ -448,7 +455,7 @@ export class EntityState {
 
   /**
    * What `kind`'s register knows, learned again from its heads and the evidence left of its kind:
-   * a bound cut evidence whose teaching nothing left implies (EvidenceLedger.trim), and a
+   * the entity's bound cut evidence whose teaching nothing left implies (withinEntityBound), and a
    * replica that never held it never learned that. Everything else the register learned is taught
    * by what is left (keptAsEvidence). Heads a cut version dropped do not come back here; they are
    * fetched again from a replica that holds them, and then apply.
@@ -488,20 +495,6 @@ export class EntityState {
       for (const e of evidence) if (e.version.kind === v.kind && compareTs(e.version.ts, v.ts) === 0) return false;
     }
     return true;
-  }
-
-  /**
-   * Whether a bound could cut `v` itself (EvidenceLedger.trim): only v and the heads of its register
-   * can enter the evidence, each charged to its own author, so v is cut only if they could exceed
-   * its entity's bound, the node's, or what v's author has left. Another author's items past its
-   * bound are cut from its own evidence, never v. Honest traffic answers from three counts.
-   */
-  private mayCut(v: Version): boolean {
-    const b = bounds;
-    const n = 1 + this.headCount(v.kind);
-    if (this.evidenceCount + n > b.perEntity || b.held + n > b.node) return true;
-    const author = v.ts.node;
-    return b.count(author) + 1 + this.headsBy(v.kind, author) > b.perAuthor;
   }
 
   /** How many heads `kind`'s register holds, without making one from the columns. */
@@ -794,7 +787,7 @@ export class EntityState {
    */
   restoreEvidence(
     items: readonly Evidence[],
-    ledger: EvidenceLedger = ENTITY_ONLY,
+    bound = MAX_EVIDENCE_PER_ENTITY,
   ): { kept: Evidence[]; released: Evidence[] } {
     // Charged to its version's author, whatever an older snapshot recorded (Evidence.by).
     const before = this.evidence ?? [];
@@ -812,28 +805,15 @@ export class EntityState {
       const pool = all.filter((e) => e.version.kind === kind);
       left = left.concat(keptAsEvidence(this.heads(kind), pool, this.goneFor(kind)));
     }
-    // The bounds, as a delivery applies them (an older build could keep more, or other items).
-    const { kept, cut, displaced } = ledger.trim(this.id, before, left);
-    this.evidence = kept.length === 0 ? undefined : kept;
-    for (const k of new Set(cut.map((e) => e.version.kind))) this.relearn(k, undefined);
-    return {
-      kept: restored.filter((e) => kept.includes(e)),
-      released: [...before.filter((e) => !kept.includes(e)), ...displaced],
-    };
-  }
-
-  /**
-   * Releases evidence a bound displaced while another entity's delivery was weighed (EvidenceLedger.
-   * trim): what it taught is learned no more, as in a replica that never held it (relearn).
-   */
-  releaseEvidence(items: readonly Evidence[]): void {
-    const evidence = this.evidence;
-    if (evidence === undefined) return;
-    const gone = new Set(items.map((e) => e.version));
-    const left = evidence.filter((e) => !gone.has(e.version));
-    if (left.length === evidence.length) return;
+    // The entity's bound, as a delivery applies it (an older build could keep more).
+    let cut: Evidence[] | undefined;
+    if (left.length > bound) ({ kept: left, cut } = withinEntityBound(left, bound));
     this.evidence = left.length === 0 ? undefined : left;
-    for (const k of new Set(items.map((e) => e.version.kind))) this.relearn(k, undefined);
+    if (cut !== undefined) for (const k of new Set(cut.map((e) => e.version.kind))) this.relearn(k, undefined);
+    return {
+      kept: restored.filter((e) => left.includes(e)),
+      released: before.filter((e) => !left.includes(e)),
+    };
   }
 
   /**

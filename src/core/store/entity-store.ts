@@ -74,11 +74,11 @@ export class EntityStore {
       case 'applied':
         // A Replaced replaced one head: its `removed` is made only when read (lean-columns.ts).
         this.versionCount += 1 - (out instanceof Replaced ? 1 : out.removed.length);
-        this.noteEvidence(out, v.entity);
+        this.noteEvidence(out);
         return out;
       case 'obsolete':
         this.versionCount -= out.removed?.length ?? 0;
-        this.noteEvidence(out, v.entity);
+        this.noteEvidence(out);
         if (state.empty) this.entities.delete(v.entity);
         return out;
       case 'duplicate':
@@ -90,37 +90,10 @@ export class EntityStore {
     }
   }
 
-  private noteEvidence(out: Exclude<ApplyOutcome, { kind: 'duplicate' }>, entity: EntityId): void {
-    if (out.released !== undefined) {
-      this.ledger.refund(out.released);
-      this.releaseElsewhere(entity, out.released);
-    }
+  private noteEvidence(out: Exclude<ApplyOutcome, { kind: 'duplicate' }>): void {
     if (out.kept !== undefined) this.ledger.charge(out.kept);
+    if (out.released !== undefined) this.ledger.refund(out.released);
     if (out.twin === true) this.ledger.equivocations += 1;
-  }
-
-  /**
-   * Evidence of entities other than `entity` that a bound displaced (EvidenceLedger.trim: an item
-   * earlier in the fixed order took its place): released from its entity, which learns again
-   * without it.
-   */
-  private releaseElsewhere(entity: EntityId, released: readonly Evidence[]): void {
-    let byEntity: Map<EntityId, Evidence[]> | undefined;
-    for (const e of released) {
-      const id = e.version.entity;
-      if (id === entity) continue;
-      byEntity ??= new Map();
-      const list = byEntity.get(id);
-      if (list === undefined) byEntity.set(id, [e]);
-      else list.push(e);
-    }
-    if (byEntity === undefined) return;
-    for (const [id, items] of byEntity) {
-      const s = this.entities.get(id);
-      if (s === undefined) continue;
-      s.releaseEvidence(items);
-      if (s.empty) this.entities.delete(id);
-    }
   }
 
   /** Twins met, evidence kept and refused at the bound (securityStats). */
@@ -241,10 +214,9 @@ export class EntityStore {
       if (meta.evidence === undefined) continue;
       const s = store.entities.get(meta.id) ?? new EntityState(meta.id, store.cols);
       store.entities.set(meta.id, s);
-      const { kept, released } = s.restoreEvidence(meta.evidence, store.ledger);
-      for (const e of released) leftovers?.rewrite.add(e.version.entity);
+      const { kept, released } = s.restoreEvidence(meta.evidence, store.ledger.perEntity);
+      if (released.length > 0) leftovers?.rewrite.add(meta.id);
       store.ledger.refund(released);
-      store.releaseElsewhere(meta.id, released);
       store.ledger.charge(kept);
     }
     for (const meta of snapshot.entities) {

@@ -1,5 +1,5 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
-import type { EntityId, NodeId } from '../ids';
+import type { NodeId } from '../ids';
 import { markerCut } from '../merge/knowledge';
 import type { Version } from '../merge/version';
 import { canonicalContent, compareCanonical } from '../merge/version-content';
@@ -38,30 +38,30 @@ export interface Evidence {
 }
 
 /**
- * Evidence charged to one author that a node keeps at once. Like the entity's and the node's bound,
- * applied after the weighing in the fixed order (`evidenceOrder`, `EvidenceLedger.trim`): of what
- * the weighing keeps charged to the author, over all entities, the first 1,024 in that order stay;
- * a delivery that would be kept past them is refused before anything is learned from it (held back,
- * asked for again later), and one kept before them releases the last, wherever it is. So what a
- * node keeps is a function of the versions delivered, not of their order: an honest author keeps
- * none but for a moment (a late version whose tombstone has not arrived yet), a member signing
- * twins or contexts that leave out what it named before is equivocating. ~1,024 × 8 KB worst case
- * (a 4 KB value, 64 context entries, a batch proof).
+ * Evidence one author's deliveries may make a node keep at once. Past it, a version of that author
+ * that would add evidence is refused before anything is learned from it (held back, asked for again
+ * later): an honest author keeps none but for a moment (a late version whose tombstone has not
+ * arrived yet), a member signing twins or contexts that leave out what it named before is
+ * equivocating. ~1,024 × 8 KB worst case (a 4 KB value, 64 context entries, a batch proof).
  */
 export const MAX_EVIDENCE_PER_AUTHOR = 1_024;
 
 /**
  * Evidence the node keeps at once, over all authors: four authors at their bound (as the register
- * budget's OPEN_LATTICE_SHARERS). Applied as the author's bound is, in the same order over every
- * author's evidence. ~32 MB worst case.
+ * budget's OPEN_LATTICE_SHARERS). Past it, a version that would add evidence charged to its own
+ * author is refused before anything is learned from it. ~32 MB worst case, plus what others'
+ * deliveries add by dropping a hostile author's heads (never refused, see EntityState.apply).
  */
 export const MAX_EVIDENCE = 4 * MAX_EVIDENCE_PER_AUTHOR;
 
 /**
  * Evidence one entity may keep: storage rewrites an entity's meta, evidence included, whenever the
  * entity changes (src/node/entity-meta.ts), so this bounds that cost (~512 KB worst case) as well as
- * what one hostile member can pile on one honest track. Applied as the author's bound is
- * (`EvidenceLedger.trim`): the entity keeps the first 64 of what it would keep unbounded, whoever's.
+ * what one hostile member can pile on one honest track. Applied after the weighing, in the fixed
+ * order (`withinEntityBound`): the entity keeps the first 64 of what it would keep unbounded, so
+ * which are kept is a function of the versions delivered, not of their order. A delivery that would
+ * be kept past it is refused before anything is learned from it; one kept before it releases the
+ * last (what that taught is learned no more). Whoever delivered it, and never one charged.
  */
 export const MAX_EVIDENCE_PER_ENTITY = 64;
 
@@ -72,39 +72,15 @@ export interface EvidenceStats {
   /** Evidence kept now, and how many authors were charged for it. */
   readonly held: number;
   readonly authors: number;
-  /** Deliveries refused because they would be kept past an evidence bound (the entity's, the author's, the node's). */
+  /** Deliveries refused because their author, or the node, was at its evidence bound. */
   readonly refused: number;
   readonly limit: { readonly perAuthor: number; readonly node: number; readonly perEntity: number };
 }
 
-/** What `EvidenceLedger.trim` leaves of one entity's evidence after a weighing. */
-export interface Trimmed<E extends Evidence> {
-  /** The entity's evidence within every bound (in the order given; `next` itself when nothing is cut). */
-  readonly kept: E[];
-  /** The entity's own evidence past a bound. */
-  readonly cut: readonly E[];
-  /** Evidence of other entities pushed past a bound: their entities release it (EntityStore). */
-  readonly displaced: readonly Evidence[];
-}
-
-/**
- * The evidence the node keeps, per author charged and over all, each in the fixed order
- * (`evidenceOrder`), and the bounds (one per EntityStore).
- *
- * The bounds are one greedy pass over all the evidence the weighing keeps (keptAsEvidence), in that
- * order: an item stays iff fewer than `perEntity` of its entity's, `perAuthor` of its author's and
- * `node` of all items before it stayed. What each register keeps depends only on the versions
- * weighed before it (latest first, the same order restricted to one register), and an item cut
- * teaches nothing an item before it needs, so the pass is a function of the versions delivered
- * whatever their order: replicas that have exchanged what they serve keep the same evidence
- * (docs/security.md, "Twins and evidence"). Before, the author's and the node's bounds refused what
- * arrived past them, and replicas fed in different orders kept different evidence for good.
- */
+/** The evidence kept per author charged, and the node's bounds (one per EntityStore). */
 export class EvidenceLedger {
-  /** Per author charged: its evidence, in evidenceOrder. */
-  private readonly byAuthor = new Map<NodeId, Evidence[]>();
-  /** All of it, in evidenceOrder. */
-  private readonly all: Evidence[] = [];
+  private readonly byAuthor = new Map<NodeId, number>();
+  private total = 0;
   equivocations = 0;
   refused = 0;
 
@@ -114,182 +90,44 @@ export class EvidenceLedger {
     readonly perEntity = MAX_EVIDENCE_PER_ENTITY,
   ) {}
 
-  /** Evidence charged to `author` now. */
-  count(author: NodeId): number {
-    return this.byAuthor.get(author)?.length ?? 0;
+  /**
+   * How much more evidence charged to `author` a delivery by `author` may add: the least room left
+   * under the author's and the node's bound (may be negative: others' deliveries are never refused,
+   * see EntityState.apply). The entity's bound is no room: see withinEntityBound.
+   */
+  room(author: NodeId): number {
+    return Math.min(this.node - this.total, this.perAuthor - (this.byAuthor.get(author) ?? 0));
   }
 
   charge(items: readonly Evidence[]): void {
     for (const e of items) {
-      let list = this.byAuthor.get(e.by);
-      if (list === undefined) this.byAuthor.set(e.by, (list = []));
-      insertSorted(list, e);
-      insertSorted(this.all, e);
+      this.byAuthor.set(e.by, (this.byAuthor.get(e.by) ?? 0) + 1);
+      this.total += 1;
     }
   }
 
   refund(items: readonly Evidence[]): void {
     for (const e of items) {
-      const list = this.byAuthor.get(e.by);
-      if (list !== undefined && removeSorted(list, e) && list.length === 0) this.byAuthor.delete(e.by);
-      removeSorted(this.all, e);
+      const n = (this.byAuthor.get(e.by) ?? 0) - 1;
+      if (n > 0) this.byAuthor.set(e.by, n);
+      else this.byAuthor.delete(e.by);
+      this.total -= 1;
     }
   }
 
   get held(): number {
-    return this.all.length;
-  }
-
-  /**
-   * The bounds, applied to one entity's evidence after its weighing: `before` is what the entity
-   * held (charged here), `next` what the weighing keeps. One step of the greedy pass (above) at a
-   * time: while some bound is exceeded, the item that the pass would cut first (for each bound
-   * exceeded, its item at the bound's index; of those, the first in evidenceOrder) goes: from
-   * `next` (cut) or from another entity (displaced). What is charged here is within the bounds, so
-   * each step looks only at the last few items of a list. Charges nothing: the store does, with
-   * what the entity then keeps and releases.
-   */
-  trim<E extends Evidence>(entity: EntityId, before: readonly Evidence[], next: E[]): Trimmed<E> {
-    let total = this.all.length - before.length + next.length;
-    if (this.fits(before, next, total)) return { kept: next, cut: NONE, displaced: NONE };
-    // Per author, how many more this entity charges it (only authors it charges more can go over).
-    const delta = new Map<NodeId, number>();
-    for (const e of before) delta.set(e.by, (delta.get(e.by) ?? 0) - 1);
-    for (const e of next) delta.set(e.by, (delta.get(e.by) ?? 0) + 1);
-    const rising = [...delta.keys()].filter((a) => delta.get(a)! > 0);
-    const over = (author: NodeId): number => this.count(author) + delta.get(author)! - this.perAuthor;
-    const here = [...next];
-    const cut: E[] = [];
-    const displaced: Evidence[] = [];
-    const gone = new Set<Evidence>();
-    const elsewhere = (e: Evidence): boolean => e.version.entity !== entity && !gone.has(e);
-    for (;;) {
-      let first: Evidence | undefined = here.length > this.perEntity ? nth(here, this.perEntity) : undefined;
-      for (const a of rising) {
-        const k = over(a);
-        if (k > 0)
-          first = earlier(
-            first,
-            lastOf(this.byAuthor.get(a) ?? [], here, (e) => e.by === a, elsewhere, k),
-          );
-      }
-      if (total > this.node)
-        first = earlier(
-          first,
-          lastOf(this.all, here, () => true, elsewhere, total - this.node),
-        );
-      if (first === undefined) break;
-      if (first.version.entity === entity) {
-        here.splice(here.indexOf(first as E), 1);
-        cut.push(first as E);
-      } else {
-        gone.add(first);
-        displaced.push(first);
-      }
-      total -= 1;
-      delta.set(first.by, (delta.get(first.by) ?? 0) - 1);
-    }
-    if (cut.length === 0) return { kept: here, cut, displaced };
-    const cutSet = new Set<Evidence>(cut);
-    return { kept: next.filter((e) => !cutSet.has(e)), cut, displaced };
-  }
-
-  /**
-   * Whether no bound is exceeded once the entity holds `next` instead of `before` (trim's common
-   * case, decided without allocating: honest traffic keeps at most a late version or two).
-   */
-  private fits(before: readonly Evidence[], next: readonly Evidence[], total: number): boolean {
-    if (next.length > this.perEntity || total > this.node) return false;
-    for (let i = 0; i < next.length; i++) {
-      const a = next[i]!.by;
-      const held = this.count(a);
-      if (held + next.length <= this.perAuthor) continue;
-      let n = 0;
-      for (let j = 0; j < next.length; j++) if (next[j]!.by === a) n += 1;
-      for (let j = 0; j < before.length; j++) if (before[j]!.by === a) n -= 1;
-      if (held + n > this.perAuthor) return false;
-    }
-    return true;
+    return this.total;
   }
 
   stats(): EvidenceStats {
     return {
       equivocations: this.equivocations,
-      held: this.all.length,
+      held: this.total,
       authors: this.byAuthor.size,
       refused: this.refused,
       limit: { perAuthor: this.perAuthor, node: this.node, perEntity: this.perEntity },
     };
   }
-}
-
-const NONE: readonly never[] = Object.freeze([]);
-
-/** Whichever of the two comes first in evidenceOrder. */
-function earlier(a: Evidence | undefined, b: Evidence | undefined): Evidence | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return evidenceOrder(b.version, a.version) < 0 ? b : a;
-}
-
-/** The item at index `n` of `items` in evidenceOrder (n < items.length). */
-function nth<E extends Evidence>(items: readonly E[], n: number): E {
-  return [...items].sort((a, b) => evidenceOrder(a.version, b.version))[n]!;
-}
-
-/**
- * The first of the last `k` items of `charged` (kept in evidenceOrder; only those for which
- * `keep` holds: of another entity, not displaced yet) together with those of `here` that `mine`
- * picks: the item at the bound's index of that list. The last `k` of the union lie among the last
- * `k` of each part, so only those are looked at.
- */
-function lastOf(
-  charged: readonly Evidence[],
-  here: readonly Evidence[],
-  mine: (e: Evidence) => boolean,
-  keep: (e: Evidence) => boolean,
-  k: number,
-): Evidence | undefined {
-  const tail: Evidence[] = [];
-  for (let i = charged.length - 1; i >= 0 && tail.length < k; i--) if (keep(charged[i]!)) tail.push(charged[i]!);
-  for (const e of here) if (mine(e)) tail.push(e);
-  if (tail.length < k) return undefined;
-  tail.sort((a, b) => evidenceOrder(a.version, b.version));
-  return tail[tail.length - k];
-}
-
-/** Inserts `e` into `list`, kept in evidenceOrder. */
-function insertSorted(list: Evidence[], e: Evidence): void {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (evidenceOrder(list[mid]!.version, e.version) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  list.splice(lo, 0, e);
-}
-
-/** Removes `e` (or an item for its version) from `list`, kept in evidenceOrder; whether it was there. */
-function removeSorted(list: Evidence[], e: Evidence): boolean {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (evidenceOrder(list[mid]!.version, e.version) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < list.length && evidenceOrder(list[i]!.version, e.version) === 0; i++) {
-    if (list[i] === e || list[i]!.version === e.version) {
-      list.splice(i, 1);
-      return true;
-    }
-  }
-  // Not found where its order puts it (a version equal in order but another object): a scan.
-  const i = list.findIndex((x) => x === e || x.version === e.version);
-  if (i < 0) return false;
-  list.splice(i, 1);
-  return true;
 }
 
 /**
@@ -477,17 +315,31 @@ export function keptAsEvidence<E extends { readonly version: Version }>(
 }
 
 /**
- * The fixed order in which evidence meets the bounds (EvidenceLedger.trim): latest timestamp first,
- * then kind, then entity, then the content kept first. Restricted to one register it is weighOrder,
- * so what the bounds leave of each register is a prefix of what keptAsEvidence kept in its order.
- * The entity comes before the content so that items of different entities are told apart without
- * making their canonical content.
+ * The order in which an entity's evidence, of all its kinds, meets the entity's bound: latest
+ * timestamp first, then kind, then the content kept first (weighOrder within one kind). Restricted
+ * to one kind it is weighOrder, so what the bound leaves of each register is a prefix of what
+ * keptAsEvidence kept in its order.
  */
-export function evidenceOrder(a: Version, b: Version): number {
+export function entityOrder(a: Version, b: Version): number {
   const c = compareTs(b.ts, a.ts);
   if (c !== 0) return c;
   if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
-  if (a.entity !== b.entity) return a.entity < b.entity ? -1 : 1;
-  if (a === b) return 0;
   return compareCanonical(contentOf(a), contentOf(b));
+}
+
+/**
+ * The entity's bound, applied after the weighing (docs/security.md, "Twins and evidence"): of what
+ * its registers keep (keptAsEvidence, each a function of the versions delivered to it), the first
+ * `bound` in entityOrder stay and the rest are `cut`. Every version weighed before a kept one is
+ * kept, cut or taught by those, so a cut version teaches nothing a kept one needs: each replica
+ * keeps the same first `bound` of the same versions, whatever the order they came in.
+ */
+export function withinEntityBound<E extends { readonly version: Version }>(
+  items: readonly E[],
+  bound: number,
+): { kept: E[]; cut: E[] } {
+  if (items.length <= bound) return { kept: [...items], cut: [] };
+  const sorted = [...items].sort((a, b) => entityOrder(a.version, b.version));
+  const cut = new Set(sorted.slice(bound));
+  return { kept: items.filter((e) => !cut.has(e)), cut: sorted.slice(bound) };
 }
