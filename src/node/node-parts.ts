@@ -1,4 +1,5 @@
 import type { Hlc } from '../core/clock/hlc';
+import type { JsonValue } from '../core/entity/component-types';
 import { encodeTs } from '../core/clock/timestamp';
 import type { EntityId, NodeId } from '../core/ids';
 import type { Version } from '../core/merge/version';
@@ -51,6 +52,8 @@ export function persist(
   touched: Iterable<EntityId> = [],
   lane: WriteLane = 'bulk',
   rewrite: ReadonlySet<EntityId> = NO_ENTITIES,
+  /** More metadata for the same commit (a clock lease folded into the write: ClockLease.fold). */
+  meta?: Readonly<Record<string, JsonValue>>,
 ): Promise<void> {
   let keys = removed.map((v) => versionKey(v));
   // A version that replaced another content under its own timestamp (see version-content.ts) has
@@ -67,8 +70,8 @@ export function persist(
   for (const id of rewrite) ids.add(id);
   const metas = metasToKeep(parts.store, ids, rewrite);
   // A refused version that taught nothing worth keeping costs no commit.
-  if (put.length === 0 && keys.length === 0 && metas.length === 0) return Promise.resolve();
-  return parts.writer.enqueue(put, keys, { [CLOCK_META]: encodeTs(parts.clock.last) }, metas, undefined, lane);
+  if (put.length === 0 && keys.length === 0 && metas.length === 0 && meta === undefined) return Promise.resolve();
+  return parts.writer.enqueue(put, keys, { ...meta, [CLOCK_META]: encodeTs(parts.clock.last) }, metas, undefined, lane);
 }
 
 function sharesMs(put: readonly Version[], removed: readonly Version[]): boolean {

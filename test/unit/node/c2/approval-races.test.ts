@@ -46,7 +46,7 @@ function remote(entity: string, kind: string, value: unknown, ts: Timestamp, see
 }
 
 describe('approval gate races in the node', () => {
-  it('a deny merged while the approve waits for the clock lease is not superseded by it: denied, no task', async () => {
+  it('a deny merged while the approve commits (a lapsed lease folded in) stands beside it and wins: denied, no task', async () => {
     const clock = new ManualClock();
     const storage = new HoldingStorage();
     const node = await open(clock, storage);
@@ -57,24 +57,100 @@ describe('approval gate races in the node', () => {
     const request = pending.components.approval as Approval;
     expect(request.state).toBe('pending');
     const pendingTs = decodeTs(pending.meta.approval!.version)!;
-    // Past the lease: the next local write first waits for a lease commit.
+    // Past the lease: the approve's own commit stores the next one.
     await clock.advance(3_000);
 
     storage.holdLease = true;
     const approving = node.decide('h1', 'approve', request.requestId);
     for (let i = 0; i < 20 && storage.held === undefined; i++) await settle();
-    expect(storage.held, 'the approve is waiting for the lease').toBeDefined();
+    expect(storage.held, 'the approve is committing, with the lease').toBeDefined();
     // Meanwhile a peer's operator denies the same request (they had seen it pending).
     const deny = { ...request, state: 'denied', decidedBy: 'opB', decidedOn: 'nodeB', decidedAt: clock.now };
     node.applyRemote([remote('h1', 'approval', deny, { ms: clock.now, c: 0, node: 'nodeB' as NodeId }, [pendingTs])]);
     storage.held!();
-    await expect(approving).rejects.toThrow(/already denied/);
+    await approving.catch(() => undefined);
     await clock.advance(2_000);
 
     const view = (await node.get('h1'))!;
     expect(view.components.approval).toMatchObject({ state: 'denied', decidedBy: 'opB' });
     expect(await node.tasks()).toEqual([]);
-    expect(view.components.task).toBeUndefined();
+    // The actor assigned the intercept on its own approve (stamped before the deny arrived) and
+    // cancelled it once the deny won.
+    expect(view.components.task).toMatchObject({ task: 'intercept', status: 'cancelled' });
+  });
+
+  it('a gate write whose lease has lapsed takes one storage commit, the lease in it', async () => {
+    const clock = new ManualClock();
+    const storage = new MemoryStorage();
+    const node = await open(clock, storage);
+    await node.create({ id: 'h1', components: { position: { lat: 51.5, lon: -0.46 }, threat: { level: 'HIGH' } } });
+    await clock.advance(0);
+    const request = (await node.get('h1'))!.components.approval as Approval;
+    expect(request.state).toBe('pending');
+    await clock.advance(3_000);
+    expect(storage.backing.meta.get('clockLease') as number).toBeLessThan(clock.now);
+
+    const batches: StorageBatch[] = [];
+    const commit = storage.commit.bind(storage);
+    storage.commit = (batch) => {
+      batches.push(batch);
+      return commit(batch);
+    };
+    await node.decide('h1', 'approve', request.requestId);
+    const approved = batches.findIndex((b) =>
+      (b.put ?? []).some((v) => v.kind === 'approval' && (v.value as Approval).state === 'approved'),
+    );
+    expect(approved, 'the approve is stored').toBeGreaterThanOrEqual(0);
+    expect(batches.slice(0, approved + 1).length, 'commits up to the approve').toBe(1);
+    const approveTs = [...node.versions()].find(
+      (v) => v.kind === 'approval' && (v.value as Approval).state === 'approved',
+    )!.ts;
+    expect(batches[approved]!.meta?.clockLease as number).toBeGreaterThanOrEqual(approveTs.ms);
+  });
+
+  it('no timestamp is issued twice across a crash after a folded lease: writes stamped meanwhile wait for it', async () => {
+    const clock = new ManualClock();
+    const storage = new HoldingStorage();
+    const node = await open(clock, storage);
+    const sent: Version[] = [];
+    node.onVersions((versions, origin) => {
+      if (origin === 'local') sent.push(...versions);
+    });
+    await node.create({ id: 'h1', components: { position: { lat: 51.5, lon: -0.46 }, threat: { level: 'HIGH' } } });
+    await node.create({ id: 't1', components: { position: { lat: 51.5, lon: -0.4 } } });
+    await clock.advance(0);
+    const request = (await node.get('h1'))!.components.approval as Approval;
+    await clock.advance(3_000);
+    const before = storage.backing.meta.get('clockLease') as number;
+
+    storage.holdLease = true;
+    const approving = node.decide('h1', 'approve', request.requestId);
+    for (let i = 0; i < 20 && storage.held === undefined; i++) await settle();
+    expect(storage.held, 'the approve is committing, with the lease').toBeDefined();
+    // A bulk write meanwhile: not stamped past the stored lease before the folded commit lands
+    // (the gate's own writes are, each with its lease in its own commit).
+    const moving = node.update('t1', { position: { lat: 51.6, lon: -0.4 } });
+    await settle();
+    const past = [...node.versions()].filter((v) => v.ts.node === 'nodeA' && v.ts.ms > before);
+    expect(past.map((v) => v.kind)).toContain('approval');
+    expect(past.map((v) => v.kind)).not.toContain('position');
+    storage.held!();
+    await approving;
+    await moving;
+    await clock.advance(0);
+    const lease = storage.backing.meta.get('clockLease') as number;
+    for (const v of sent) expect(v.ts.ms).toBeLessThanOrEqual(lease);
+    const latest = Math.max(...sent.map((v) => v.ts.ms));
+    expect(latest).toBeGreaterThan(before);
+
+    // The tab dies; only the lease survives as a high-water mark, and the wall clock steps back.
+    await node.close();
+    storage.backing.versions.clear();
+    storage.backing.meta.delete('clock');
+    clock.now -= 5_000;
+    const again = await open(clock, storage.reopen() as HoldingStorage);
+    await again.create({ id: 'n1', components: { position: { lat: 51, lon: 0 } } });
+    for (const v of again.versions()) if (v.ts.node === 'nodeA') expect(v.ts.ms).toBeGreaterThan(latest);
   });
 
   it('the gate alone writes approvals and intercept tasks: the handle cannot approve past the gate', async () => {
