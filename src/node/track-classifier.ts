@@ -1,4 +1,11 @@
-import { classify, DEFAULT_CLASSIFIER, type ClassifierConfig, type Cue } from '../core/classify/classifier';
+import {
+  classify,
+  DEFAULT_CLASSIFIER,
+  identityCue,
+  namesIdentity,
+  type ClassifierConfig,
+  type Cue,
+} from '../core/classify/classifier';
 import type { Classification, Position, Threat, Velocity } from '../core/entity/component-types';
 import { DISPOSITIONS, ENVIRONMENTS } from '../core/entity/component-types';
 import type { EntityId, NodeId } from '../core/ids';
@@ -55,6 +62,8 @@ export class TrackClassifier {
   private readonly reasons = new Map<EntityId, string>();
   /** When this node last heard a position of each track, on its own clock. */
   private readonly heard = new Map<EntityId, number>();
+  /** Each track's last cue that named an identity, and its write time (identityCue). */
+  private readonly identities = new Map<EntityId, { readonly cue: Omit<Cue, 'ageMs'>; readonly time: number }>();
   private readonly startedAt: number;
   /** A sliced pass is under way: run() leaves what changed meanwhile to the next pass. */
   private passing = false;
@@ -121,6 +130,7 @@ export class TrackClassifier {
       this.cued.delete(id);
       this.reasons.delete(id);
       this.heard.delete(id);
+      this.identities.delete(id);
       return;
     }
     if (cueOf(view.components.cue) === undefined) this.cued.delete(id);
@@ -144,11 +154,11 @@ export class TrackClassifier {
 
   private judge(view: EntityView): Record<string, unknown> | undefined {
     const c = view.components;
-    const cue = cueOf(c.cue);
+    const cue = this.cueToJudge(view);
     const before = c.threat as Threat | undefined;
     const out = classify(
       {
-        ...(cue === undefined ? {} : { cue: { ...cue, ageMs: this.deps.now() - (view.meta.cue?.time ?? 0) } }),
+        ...(cue === undefined ? {} : { cue }),
         position: c.position as Position,
         ...(c.velocity === undefined ? {} : { velocity: c.velocity as Velocity }),
       },
@@ -164,6 +174,22 @@ export class TrackClassifier {
       writes.classification = out.classification;
     }
     return Object.keys(writes).length === 0 ? undefined : writes;
+  }
+
+  /** The track's latest cue, or the identity it last named while the latest says "cannot tell" (identityCue). */
+  private cueToJudge(view: EntityView): Cue | undefined {
+    const latest = cueOf(view.components.cue);
+    if (latest === undefined) return undefined;
+    const now = this.deps.now();
+    const time = view.meta.cue?.time ?? 0;
+    if (namesIdentity(latest.disposition)) {
+      this.identities.set(view.id, { cue: latest, time });
+      return { ...latest, ageMs: now - time };
+    }
+    const remembered = this.identities.get(view.id);
+    const cue = { ...latest, ageMs: now - time };
+    if (remembered === undefined) return cue;
+    return identityCue(cue, { ...remembered.cue, ageMs: now - remembered.time }, this.config.cueTimeoutMs);
   }
 }
 

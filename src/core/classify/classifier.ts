@@ -73,10 +73,35 @@ const MIN_CONFIDENCE = 0.2;
 const clamp01 = (x: number): number => Math.max(0, Math.min(1, x));
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
+/** A cue's confidence faded by its age: linearly to 0 at `cueTimeoutMs`. */
+export function fadedConfidence(cue: Cue, cueTimeoutMs: number): number {
+  return clamp01(cue.confidence) * clamp01(1 - Math.max(0, cue.ageMs) / cueTimeoutMs);
+}
+
+/** Whether a disposition names an identity: UNKNOWN and PENDING say "cannot tell" and name none. */
+export function namesIdentity(disposition: Disposition): boolean {
+  return disposition !== 'UNKNOWN' && disposition !== 'PENDING';
+}
+
+/**
+ * The cue to judge a track by, given its latest cue and the last one that named an identity. A
+ * sensor's "cannot tell" (an UNKNOWN or PENDING cue, such as the EO sensor's occasional unsure
+ * report) is no evidence against an identity it reported a moment before: while the remembered
+ * identity's faded confidence is at least the unsure cue's, the track keeps it, fading with its own
+ * age, so one unsure frame neither drops a hostile's threat (which would cancel its approval
+ * request and raise a new one a second later) nor flips its classification. A cue naming another
+ * identity replaces it at once.
+ */
+export function identityCue(latest: Cue, remembered: Cue | undefined, cueTimeoutMs: number): Cue {
+  if (remembered === undefined || namesIdentity(latest.disposition) || !namesIdentity(remembered.disposition)) {
+    return latest;
+  }
+  return fadedConfidence(remembered, cueTimeoutMs) >= fadedConfidence(latest, cueTimeoutMs) ? remembered : latest;
+}
+
 export function classify(input: ClassifierInput, previous: ThreatLevel, cfg: ClassifierConfig): ClassifierOutput {
   const { cue, position, velocity } = input;
-  const fresh = cue === undefined ? 0 : clamp01(1 - Math.max(0, cue.ageMs) / cfg.cueTimeoutMs);
-  const confidence = round2(clamp01(cue?.confidence ?? 0) * fresh);
+  const confidence = cue === undefined ? 0 : round2(fadedConfidence(cue, cfg.cueTimeoutMs));
   const known = cue !== undefined && confidence >= MIN_CONFIDENCE;
   const disposition: Disposition = known ? cue.disposition : 'UNKNOWN';
   const hostility = HOSTILITY[disposition] * confidence + HOSTILITY.UNKNOWN * (1 - confidence);
