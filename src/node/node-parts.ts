@@ -57,12 +57,17 @@ export function persist(
 ): Promise<void> {
   let keys = removed.map((v) => versionKey(v));
   // A version that replaced another content under its own timestamp (see version-content.ts) has
-  // the removed one's storage key: the put overwrites it, and the removal must not delete it.
+  // the removed one's storage key: the put overwrites it, and the removal must not delete it. A put
+  // that a later delivery of the same batch dropped (superseded, or kept as evidence: stored in its
+  // entity's meta) shares its own removal's key: that removal stands, or storage keeps a version the
+  // store does not and a restart brings it back (as a head, once what dropped it was released:
+  // docs/architecture.md, "Evidence"). So a removal is kept from deleting only a put still held.
   // Equal keys have equal timestamps: a local write's removals are older than its one timestamp,
   // so the keys are compared only when some removal shares a put's ms.
   if (keys.length > 0 && put.length > 0 && sharesMs(put, removed)) {
-    const putKeys = new Set(put.map((v) => versionKey(v)));
-    keys = keys.filter((key) => !putKeys.has(key));
+    const held = new Set<string>();
+    for (const v of put) if (parts.store.holds(v)) held.add(versionKey(v));
+    if (held.size > 0) keys = keys.filter((key) => !held.has(key));
   }
   const ids = new Set<EntityId>(touched);
   for (const v of put) ids.add(v.entity);
