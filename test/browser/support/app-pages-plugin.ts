@@ -18,6 +18,11 @@ export function appPagesPlugin(appUrl: () => string): TestRunnerPlugin {
   // the test side asks again (`app-job`) until it ends. A command is never run twice.
   const jobs = new Map<string, Promise<unknown>>();
   let nextJob = 0;
+  // Every tab opened, listed or not yet, and how many times all were closed: an app-open still
+  // running when its test gave up and closed every tab closes its own tab when it ends, so no tab
+  // of an earlier test keeps a mesh busy under the next one.
+  const opened = new Set<Page>();
+  let closings = 0;
   const answer = async (job: string, work: Promise<unknown>): Promise<Answer> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const slice = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), JOB_SLICE_MS)));
@@ -74,7 +79,10 @@ export function appPagesPlugin(appUrl: () => string): TestRunnerPlugin {
         const context =
           p.context === undefined ? launcher.getPage(session.id).browserContext() : contexts.get(String(p.context));
         if (context === undefined) throw new Error(`no browser context ${String(p.context)}`);
+        const round = closings;
         const tab = await context.newPage();
+        opened.add(tab);
+        tab.once('close', () => opened.delete(tab));
         tab.on('console', (m) => {
           if (m.type() === 'error' || m.type() === 'warn') console.log(`[app tab] ${m.type()}: ${m.text()}`);
         });
@@ -83,9 +91,13 @@ export function appPagesPlugin(appUrl: () => string): TestRunnerPlugin {
         await tab.evaluateOnNewDocument(DEEP_QUERY_SCRIPT);
         const query = typeof p.query === 'string' ? p.query : '';
         await tab.goto(`${appUrl()}${query}`, { waitUntil: 'load' });
+        const nodeId = await tab.evaluate(async () => (await window.lattice.ready).nodeId);
+        if (round !== closings) {
+          await tab.close().catch(() => undefined);
+          throw new Error('every tab was closed while this one opened');
+        }
         const id = `tab${nextId++}`;
         pages.set(id, tab);
-        const nodeId = await tab.evaluate(async () => (await window.lattice.ready).nodeId);
         return { page: id, nodeId };
       }
       case 'app-eval': {
@@ -141,8 +153,11 @@ export function appPagesPlugin(appUrl: () => string): TestRunnerPlugin {
         return true;
       }
       case 'app-close-all': {
-        for (const tab of pages.values()) await tab.close().catch(() => undefined);
+        closings++;
+        for (const tab of [...pages.values(), ...opened]) await tab.close().catch(() => undefined);
         pages.clear();
+        opened.clear();
+        jobs.clear();
         for (const context of contexts.values()) await context.close().catch(() => undefined);
         contexts.clear();
         return true;
