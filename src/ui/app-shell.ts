@@ -309,6 +309,20 @@ export class AppShell extends LitElement {
     return null;
   }
 
+  /**
+   * The header's height as `--lm-header-height`: the approval prompt sits just under it (the header
+   * wraps to two or three rows on narrow screens, and the prompt must not cover its controls).
+   */
+  private readonly headerSize = new ResizeObserver((entries) => {
+    const header = entries[0]?.target as HTMLElement | undefined;
+    if (header !== undefined) this.style.setProperty('--lm-header-height', `${header.offsetHeight.toString()}px`);
+  });
+
+  protected override firstUpdated(): void {
+    const header = this.renderRoot.querySelector('header');
+    if (header !== null) this.headerSize.observe(header);
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('keydown', this.onKey);
@@ -330,6 +344,7 @@ export class AppShell extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('keydown', this.onKey);
+    this.headerSize.disconnect();
     clearTimeout(this.listTimer);
     this.listTimer = undefined;
   }

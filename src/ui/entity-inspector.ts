@@ -5,6 +5,7 @@ import { errorText } from './error-text';
 import { COORD_FORMAT_TEXT, loadCoordFormat, saveCoordFormat, type CoordFormat } from './coord-setting';
 import { clockTime, isoTime, orderedKinds } from './format';
 import { readable, type Field } from './readable';
+import { taskFields } from './approvals/standing-task';
 import { controls } from './theme';
 import type { HeadsClient } from './ui-client';
 
@@ -219,7 +220,10 @@ export class EntityInspector extends LitElement {
   };
 
   private fields(kind: string, value: Parameters<typeof readable>[1]): unknown {
-    const rows: Field[] = readable(kind, value, this.coords);
+    return this.fieldList(readable(kind, value, this.coords));
+  }
+
+  private fieldList(rows: readonly Field[]): unknown {
     return html`<dl class="fields" data-testid="fields">
       ${rows.map(
         (f) =>
@@ -240,7 +244,10 @@ export class EntityInspector extends LitElement {
         ${conflict ? html`<span class="warn" data-testid="conflict-marker">⚠ ${meta?.heads ?? 2} concurrent heads</span>` : null}
       </dt>
       <dd>
-        ${this.fields(kind, v.components[kind]!)}
+        ${
+          // The task's fields say whether an intercept is in force, which needs the approval beside it.
+          kind === 'task' ? this.fieldList(taskFields(v)) : this.fields(kind, v.components[kind]!)
+        }
         ${
           meta
             ? html`<div class="meta">

@@ -99,7 +99,7 @@ export function summarize(kind: string, value: ComponentValue): string {
     }
     case 'task': {
       const t = value as Task;
-      return `${t.task} · ${t.status}`;
+      return `${t.task} · ${taskStatusText(t.status)}`;
     }
     case 'expiry':
       return `stale at ${clockTime((value as Expiry).at)}`;
@@ -132,4 +132,16 @@ export function orderedKinds(view: EntityView): string[] {
     if (ia !== ib) return (ia < 0 ? KIND_ORDER.length : ia) - (ib < 0 ? KIND_ORDER.length : ib);
     return a < b ? -1 : a > b ? 1 : 0;
   });
+}
+
+/** A task status as an operator reads it: `done_not_ok` → "done, not ok" (docs/c2-pipeline.md, task statuses). */
+export function taskStatusText(status: string): string {
+  switch (status) {
+    case 'done_ok':
+      return 'done ok';
+    case 'done_not_ok':
+      return 'done, not ok';
+    default:
+      return status;
+  }
 }

@@ -11,7 +11,7 @@ import type {
   Velocity,
 } from '../core/entity/component-types';
 import type { CoordFormat } from './coord-setting';
-import { clockTime, deciderName, shortId, truncate } from './format';
+import { clockTime, deciderName, shortId, taskStatusText, truncate } from './format';
 import { ellipseOf, headingOf } from './map/track-geometry';
 
 /** One line of a component as a person reads it: what it is, and its value with units. */
@@ -131,7 +131,7 @@ export function readable(kind: string, value: ComponentValue, format: CoordForma
       const t = value as Task;
       return [
         { label: 'Task', text: t.task },
-        { label: 'Status', text: t.status },
+        { label: 'Status', text: taskStatusText(t.status) },
       ];
     }
     case 'expiry':

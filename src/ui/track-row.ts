@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { DISPOSITIONS, SENSOR_TYPES, type Disposition, type SensorType } from '../core/entity/component-types';
 import type { EntityView } from '../node/node-api';
-import { clockTime, fieldOf, isoTime, labelOf, threatOf } from './format';
+import { clockTime, fieldOf, isoTime, labelOf, taskStatusText, threatOf } from './format';
 import { controls, threatColours } from './theme';
 import { standingTask } from './approvals/standing-task';
 import { DISPOSITION_TEXT, SOURCE_TEXT } from './track-filter-bar';
@@ -84,6 +84,8 @@ export class TrackRow extends LitElement {
         font-family: var(--lm-mono);
         font-weight: 600;
         flex: 0 1 auto;
+        /* A HIGH track with a task carries two badges: its id stays readable (about 14 characters). */
+        min-width: 14ch;
       }
       .label {
         flex: 1 1 auto;
@@ -104,6 +106,12 @@ export class TrackRow extends LitElement {
       }
       .task {
         color: var(--lm-accent);
+        /* The row names the task's status (the flag says it is a task); kind and status are in its
+           title and accessible name. It gives way before the id does. */
+        flex: 0 1 auto;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        min-width: 8ch;
       }
       .facts {
         font-size: 13px;
@@ -141,7 +149,17 @@ export class TrackRow extends LitElement {
         <span class="id cut" data-testid="track-id">${v.id}</span>
         <span class="label cut" data-testid="track-label">${label}</span>
         ${threat ? html`<span class="badge threat" data-testid="track-threat">${threat}</span>` : null}
-        ${task ? html`<span class="badge task" data-testid="track-task">⚑ ${task.task} · ${task.status}</span>` : null}
+        ${
+          task
+            ? html`<span
+                class="badge task"
+                data-testid="track-task"
+                title="${task.task} task: ${taskStatusText(task.status)}"
+                aria-label="${task.task} task: ${taskStatusText(task.status)}"
+                >⚑ ${taskStatusText(task.status)}</span
+              >`
+            : null
+        }
         ${
           v.conflicts.length > 0
             ? html`<span

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import type { ApprovalView, TaskView } from '../../node/approval-views';
-import { isoTime } from '../format';
+import { isoTime, taskStatusText } from '../format';
 import { controls } from '../theme';
 import { taskFor } from './approval-queue';
 import { decidedText, stateWord } from './approval-text';
@@ -112,7 +112,7 @@ export class ApprovalHistory extends LitElement {
                   >`
                 : null
             }
-            ${task ? html`<span class="badge" data-testid="decision-task">${task.task} · ${task.status}</span>` : null}
+            ${task ? html`<span class="badge" data-testid="decision-task">${task.task} · ${taskStatusText(task.status)}</span>` : null}
           </div>
           <span class="who" data-testid="decided-by" title=${v.decidedAt === undefined ? '' : isoTime(v.decidedAt)}
             >${v.label ? `${v.entityId} · ` : ''}${decidedText(v)}</span

@@ -2,7 +2,8 @@ import { css } from 'lit';
 
 /**
  * Where the prompt sits: an overlay that never covers the map's centre. Tablets (wider than 600 px):
- * a card at the top right, over the side panel in landscape and over the map's right edge in
+ * a card at the top right just under the header (`--lm-header-height`, set by the app shell; the
+ * header wraps on narrow screens and its controls stay uncovered), over the side panel in landscape and over the map's right edge in
  * portrait, at most 60 % of the screen high (about two cards: a queue of a dozen requests scrolls
  * inside it and leaves the track list below in view). Phones: a bottom sheet at most half the
  * screen high, below the map's centre (the map takes the top 58 % of a phone's screen under the
@@ -12,10 +13,10 @@ export const promptStyles = css`
   :host {
     position: fixed;
     z-index: 10;
-    top: 72px;
+    top: calc(var(--lm-header-height, 64px) + 8px);
     right: calc(12px + env(safe-area-inset-right));
     width: min(380px, 44vw);
-    max-height: min(calc(100dvh - 88px), 60dvh);
+    max-height: min(calc(100dvh - var(--lm-header-height, 64px) - 24px), 60dvh);
     display: flex;
     flex-direction: column;
     pointer-events: none;

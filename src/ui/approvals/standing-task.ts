@@ -2,7 +2,8 @@ import type { Task } from '../../core/entity/component-types';
 import { effectiveTask } from '../../core/task/gate';
 import { INTERCEPT_TASK, type ApprovalRecord, type TaskRecord } from '../../core/task/records';
 import type { EntityView } from '../../node/node-api';
-import { summarize } from '../format';
+import { taskStatusText } from '../format';
+import type { Field } from '../readable';
 
 /**
  * The task that stands on this track. An intercept task is read the way the gate reads it
@@ -21,14 +22,22 @@ export function standingTask(view: EntityView): Task | undefined {
 }
 
 /**
- * The `task` component's line in a track's component list: as written, and for an intercept task
- * that does not stand (its approval lost a merge to a deny or a time-out, or has not arrived yet)
- * said to be not in force, so the raw register never reads as a running intercept.
+ * The `task` component as the inspector lists it: kind and status, and for an intercept task
+ * whether it is in force. The register may hold an intercept whose approval lost a merge to a deny
+ * or a time-out, or whose approval has not arrived yet (after a partition heals, until the actor's
+ * cancel arrives); it is said not to be in force, so the raw register never reads as a running
+ * intercept (docs/c2-pipeline.md).
  */
-export function taskLine(view: EntityView): string {
+export function taskFields(view: EntityView): Field[] {
   const task = view.components.task as Task;
-  const line = summarize('task', task);
-  return task.task === INTERCEPT_TASK && standingTask(view) === undefined
-    ? `${line} · not in force (no approval)`
-    : line;
+  const out: Field[] = [
+    { label: 'Task', text: task.task },
+    { label: 'Status', text: taskStatusText(task.status) },
+  ];
+  if (task.task === INTERCEPT_TASK)
+    out.push({
+      label: 'In force',
+      text: standingTask(view) === undefined ? 'no: its approval does not approve this request' : 'yes: approved',
+    });
+  return out;
 }

@@ -75,7 +75,8 @@ export function installProbe(tab: AppTab): Promise<boolean> {
         const row = all(document, 'lm-track-row').find(
           (r) => r.shadowRoot?.querySelector(byId('track-id'))?.textContent === entity,
         );
-        return row?.shadowRoot ? (all(row.shadowRoot, byId('track-task'))[0]?.textContent?.trim() ?? '') : '';
+        const badge = row?.shadowRoot ? all(row.shadowRoot, byId('track-task'))[0] : undefined;
+        return badge === undefined ? '' : `${badge.title} ${badge.textContent?.trim() ?? ''}`;
       },
     };
     return true;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EntityView } from '../../../../src/node/node-api';
-import { standingTask, taskLine } from '../../../../src/ui/approvals/standing-task';
+import { standingTask, taskFields } from '../../../../src/ui/approvals/standing-task';
 
 const REQUEST = '018bcfe5680000000nodeA';
 const view = (components: Record<string, unknown>): EntityView =>
@@ -25,11 +25,21 @@ describe('the task shown on a track row', () => {
     expect(standingTask(view({}))).toBeUndefined();
   });
 
-  it('says in the component list when an intercept task is not in force', () => {
-    expect(taskLine(view({ task: task('intercept'), approval: approval('approved') }))).toBe('intercept · executing');
-    expect(taskLine(view({ task: task('intercept'), approval: approval('denied') }))).toBe(
-      'intercept · executing · not in force (no approval)',
+  it('says in the inspector whether an intercept task is in force, and reads statuses as words', () => {
+    const fields = (v: EntityView) => Object.fromEntries(taskFields(v).map((f) => [f.label, f.text]));
+    expect(fields(view({ task: task('intercept'), approval: approval('approved') }))).toEqual({
+      Task: 'intercept',
+      Status: 'executing',
+      'In force': 'yes: approved',
+    });
+    // A replica whose approval winner is a deny still holds the actor's task until its cancel arrives.
+    expect(fields(view({ task: task('intercept'), approval: approval('denied') }))['In force']).toBe(
+      'no: its approval does not approve this request',
     );
-    expect(taskLine(view({ task: task('patrol') }))).toBe('patrol · executing');
+    expect(fields(view({ task: task('intercept') }))['In force']).toMatch(/^no/);
+    expect(fields(view({ task: { ...task('patrol'), status: 'done_not_ok' } }))).toEqual({
+      Task: 'patrol',
+      Status: 'done, not ok',
+    });
   });
 });
