@@ -7,7 +7,6 @@ import {
   isActiveTask,
   NEXT_TASK_STATUS,
   requestIdFor,
-  TERMINAL_TASK_STATUSES,
   type ApprovalRecord,
   type LatticeTaskStatus,
   type RequestId,
@@ -181,12 +180,16 @@ function settle(out: Writer, now: number, cfg: GateConfig): void {
   const high = threat?.level === 'HIGH';
   const auto = { decidedBy: AUTO_DECIDER, decidedOn: cfg.self, decidedAt: now };
 
-  // Raise: the author of a HIGH threat asks, unless the current episode is still open or already
-  // answered for this (or a newer) threat write.
+  // Raise: the author of a HIGH threat asks, unless a request for this (or a newer) threat write
+  // exists. Whatever state the current request is in: a HIGH threat write newer than the request is
+  // a new assertion (the classifier writes on a level change only, so a drop and re-rise merged
+  // before this step; a takeover; an operator writing HIGH again), and it needs an operator's answer
+  // of its own. The new request outranks the old one in the merge, so the old one's task is
+  // cancelled below, in this same step.
   if (high && threat.version.node === cfg.self) {
     const id = requestIdFor(threat.version);
     const a = out.state.approval;
-    if (episodeClosed(out.state) && (a === undefined || compareRequestIds(a.requestId, id) < 0)) {
+    if (a === undefined || compareRequestIds(a.requestId, id) < 0) {
       out.approval({
         requestId: id,
         state: 'pending',
@@ -227,26 +230,6 @@ function settle(out: Writer, now: number, cfg: GateConfig): void {
   const k = out.state.task;
   if (isActiveTask(k) && k.assignedBy === cfg.self && effectiveTask(out.state) === undefined) {
     out.task({ ...k, status: 'cancelled', updatedAt: now });
-  }
-}
-
-/** No request is open: none yet, a final decision, or an approval whose task has finished. */
-function episodeClosed(s: GateState): boolean {
-  const a = s.approval;
-  if (a === undefined) return true;
-  switch (a.state) {
-    case 'pending':
-      return false;
-    case 'approved':
-      return s.task?.requestId === a.requestId && TERMINAL_TASK_STATUSES.includes(s.task.status);
-    case 'denied':
-    case 'timed_out':
-    case 'cancelled':
-      return true;
-    default: {
-      const never: never = a.state;
-      throw new Error(`unhandled approval state ${String(never)}`);
-    }
   }
 }
 

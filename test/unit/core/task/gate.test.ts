@@ -213,6 +213,32 @@ describe('threat drops', () => {
     ]);
   });
 
+  it('a drop and re-rise merged before the gate steps (MEDIUM then HIGH) raises a new request and cancels the old task', () => {
+    // The gate sees only the newer HIGH: the classifier wrote MEDIUM then HIGH again (each a change),
+    // and both merged before this entity's step ran (issue 10 review, HIGH 2).
+    const a = pendingOnA();
+    a.step({ type: 'decide', requestId: R1, decision: 'approve', operator: 'op' }, T0 + 1);
+    expect(effectiveTask(a.state)?.status).toBe('created');
+    const again = threat('HIGH', T0 + 2_000, A, 'HOSTILE 0.95, closing 250 m/s, 8 km');
+    const s = a.step({ type: 'threat', threat: again }, T0 + 2_000);
+    const R2 = requestIdFor(again.version);
+    expect(s.writes.map((w) => w.value)).toMatchObject([
+      { requestId: R2, state: 'pending', reason: again.reason, deadline: T0 + 2_000 + 30_000 },
+      { requestId: R1, status: 'cancelled' },
+    ]);
+    expect(effectiveTask(a.state)).toBeUndefined();
+    expect(assignedHere(a.state, A)).toBeUndefined();
+
+    // The same while the old request is still pending: the new one replaces it, with its own reason
+    // and deadline (the operator answers the threat that stands now).
+    const p = pendingOnA();
+    const later = p.step({ type: 'threat', threat: again }, T0 + 2_000);
+    expect(later.writes.map((w) => w.value)).toMatchObject([
+      { requestId: R2, state: 'pending', reason: again.reason, deadline: T0 + 2_000 + 30_000 },
+    ]);
+    expect(later.wake).toBe(T0 + 2_000 + 30_000);
+  });
+
   it('approved but no task yet (the actor was down) → the approval is withdrawn, no task', () => {
     const a = pendingOnA();
     const approved: ApprovalRecord = {
