@@ -7,8 +7,8 @@ import { DeadlineSchedule } from '../core/task/deadline-schedule';
 import {
   assignedHere,
   DEFAULT_DEADLINE_MS,
-  DEFAULT_FOLLOWER_GRACE_MS,
   effectiveTask,
+  followerGraceFor,
   stepGate,
   type GateConfig,
   type GateEvent,
@@ -64,6 +64,8 @@ export interface ApprovalLoopDeps {
   readonly heads: (id: EntityId, kind: GateKind) => readonly string[];
   /** The classifier's explanation of the threat this node wrote, if it wrote one. */
   readonly reasonOf: (id: EntityId) => string | undefined;
+  /** The node's clock skew limit now (the setting): what a follower's time-out grace must cover. */
+  readonly skewLimitMs: () => number;
   readonly log: (message: string, detail?: unknown) => void;
 }
 
@@ -217,7 +219,11 @@ export class ApprovalLoop {
   }
 
   private config(): GateConfig {
-    return { self: this.deps.self, deadlineMs: this.deadlineMs, followerGraceMs: DEFAULT_FOLLOWER_GRACE_MS };
+    return {
+      self: this.deps.self,
+      deadlineMs: this.deadlineMs,
+      followerGraceMs: followerGraceFor(this.deps.skewLimitMs()),
+    };
   }
 
   private read(id: EntityId): Read | undefined {

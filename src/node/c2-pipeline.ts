@@ -121,6 +121,7 @@ export class C2Pipeline {
       update: (id, components, basedOn) => writes.updateBasedOn(id, components, basedOn),
       heads: (id, kind) => headsOf(store, id, kind as ComponentKind),
       reasonOf: (id) => this.classifier.reasonOf(id),
+      skewLimitMs: () => parts.clock.maxSkewMs,
       log,
     });
     parts.listeners.add((versions, _origin, removed) => {

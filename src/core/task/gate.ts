@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_SKEW_MS } from '../clock/hlc';
 import { MAX_LONG_TEXT } from '../entity/bounds';
 import { isNodeId, type EntityId, type NodeId } from '../ids';
 import {
@@ -29,18 +30,35 @@ import {
  *   advances its task;
  * - any node records an operator's decision on the current pending request;
  * - any node times out a request whose actor has not done so `followerGraceMs` after the deadline
- *   (a vanished actor must not leave a prompt pending forever; timing out is the safe direction).
+ *   (a vanished actor must not leave a prompt pending forever; timing out is the safe direction),
+ *   a grace that covers the mesh's clock skew limit (followerGraceFor).
  */
 export interface GateConfig {
   readonly self: NodeId;
   /** How long an operator has to decide (the approval deadline setting; default 30 s). */
   readonly deadlineMs: number;
-  /** How long after the deadline a non-actor steps in to time the request out. */
+  /**
+   * How long after the deadline a non-actor steps in to time the request out: followerGraceFor the
+   * mesh's skew limit, so a follower whose clock runs ahead of the actor's never does it early.
+   */
   readonly followerGraceMs: number;
 }
 
 export const DEFAULT_DEADLINE_MS = 30_000;
-export const DEFAULT_FOLLOWER_GRACE_MS = 5_000;
+/** Past the deadline and the skew limit, how long a follower leaves the actor to time out itself. */
+export const FOLLOWER_MARGIN_MS = 5_000;
+/**
+ * The follower's grace for a skew limit (the setting, core/clock/hlc.ts). A request's deadline is
+ * on its actor's clock, but each node checks it on its own: a follower ahead of the actor by d
+ * reaches the deadline d early. The mesh tolerates peers up to the skew limit apart (a write from
+ * further ahead is held), so a grace of at least the limit keeps every follower the mesh talks to
+ * from timing a request out before the actor's deadline; the actor itself times out at its own
+ * deadline, and followers step in only as a fallback when it is gone.
+ */
+export function followerGraceFor(skewLimitMs: number): number {
+  return skewLimitMs + FOLLOWER_MARGIN_MS;
+}
+export const DEFAULT_FOLLOWER_GRACE_MS = followerGraceFor(DEFAULT_MAX_SKEW_MS);
 
 export interface GateState {
   readonly entity: EntityId;
@@ -203,24 +221,38 @@ function settle(out: Writer, now: number, cfg: GateConfig): void {
   const a = out.state.approval;
   if (a !== undefined) {
     const mine = actorOf(a.requestId) === cfg.self;
-    if (a.state === 'pending') {
-      if (mine && !high) out.approval({ ...a, state: 'cancelled', ...auto });
-      else if (mine && now >= a.deadline) out.approval({ ...a, state: 'timed_out', ...auto });
-      else if (!mine && now >= a.deadline + cfg.followerGraceMs) out.approval({ ...a, state: 'timed_out', ...auto });
-    } else if (a.state === 'approved' && mine) {
-      const k = out.state.task;
-      const ownTask = k !== undefined && k.requestId === a.requestId ? k : undefined;
-      if (!high) {
-        // The reason to act is gone: withdraw the approval unless its task already finished.
-        if (ownTask === undefined || isActiveTask(ownTask)) out.approval({ ...a, state: 'cancelled', ...auto });
-      } else if (k === undefined || compareRequestIds(k.requestId, a.requestId) < 0) {
-        out.task({
-          task: INTERCEPT_TASK,
-          requestId: a.requestId,
-          status: 'created',
-          assignedBy: cfg.self,
-          updatedAt: now,
-        });
+    switch (a.state) {
+      case 'pending':
+        if (mine && !high) out.approval({ ...a, state: 'cancelled', ...auto });
+        else if (mine && now >= a.deadline) out.approval({ ...a, state: 'timed_out', ...auto });
+        else if (!mine && now >= a.deadline + cfg.followerGraceMs) out.approval({ ...a, state: 'timed_out', ...auto });
+        break;
+      case 'approved': {
+        if (!mine) break;
+        const k = out.state.task;
+        const ownTask = k !== undefined && k.requestId === a.requestId ? k : undefined;
+        if (!high) {
+          // The reason to act is gone: withdraw the approval unless its task already finished.
+          if (ownTask === undefined || isActiveTask(ownTask)) out.approval({ ...a, state: 'cancelled', ...auto });
+        } else if (k === undefined || compareRequestIds(k.requestId, a.requestId) < 0) {
+          out.task({
+            task: INTERCEPT_TASK,
+            requestId: a.requestId,
+            status: 'created',
+            assignedBy: cfg.self,
+            updatedAt: now,
+          });
+        }
+        break;
+      }
+      case 'denied':
+      case 'timed_out':
+      case 'cancelled':
+        // Final: nothing is owed (an active task of ours is cancelled below).
+        break;
+      default: {
+        const never: never = a.state;
+        throw new Error(`unhandled approval state ${String(never)}`);
       }
     }
   }

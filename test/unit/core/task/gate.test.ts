@@ -1,6 +1,14 @@
 /** Every transition of the approval gate and task state machine (table in docs/c2-pipeline.md). */
 import { describe, expect, it } from 'vitest';
-import { AUTO_DECIDER, MAX_REASON, assignedHere, effectiveTask } from '../../../../src/core/task/gate';
+import { DEFAULT_MAX_SKEW_MS } from '../../../../src/core/clock/hlc';
+import {
+  AUTO_DECIDER,
+  DEFAULT_FOLLOWER_GRACE_MS,
+  MAX_REASON,
+  assignedHere,
+  effectiveTask,
+  followerGraceFor,
+} from '../../../../src/core/task/gate';
 import { compareApprovalHeads } from '../../../../src/core/task/request-order';
 import { actorOf, requestIdFor, type ApprovalRecord } from '../../../../src/core/task/records';
 import { A, B, GateDriver, threat } from './gate-fixtures';
@@ -158,11 +166,31 @@ describe('deadline → timed_out (auto-deny)', () => {
     const b = new GateDriver(B);
     b.step({ type: 'threat', threat: HIGH }, T0);
     const o = b.step({ type: 'observed', approval: a.state.approval, task: undefined }, T0);
-    expect(o.wake).toBe(T0 + 35_000);
+    const grace = DEFAULT_FOLLOWER_GRACE_MS;
+    expect(o.wake).toBe(T0 + 30_000 + grace);
     expect(b.step({ type: 'deadline' }, T0 + 30_000).writes).toEqual([]);
-    expect(b.step({ type: 'deadline' }, T0 + 35_000).writes.map((w) => w.value)).toMatchObject([
+    expect(b.step({ type: 'deadline' }, T0 + 30_000 + grace).writes.map((w) => w.value)).toMatchObject([
       { state: 'timed_out', decidedOn: B },
     ]);
+  });
+
+  it("a follower whose clock runs 10 s ahead of the actor never times the request out before the actor's deadline", () => {
+    // The deadline is on A's clock; B reads it on its own, 10 s ahead (well within the skew limit).
+    const AHEAD = 10_000;
+    expect(DEFAULT_FOLLOWER_GRACE_MS).toBeGreaterThanOrEqual(DEFAULT_MAX_SKEW_MS);
+    const a = pendingOnA();
+    const b = new GateDriver(B);
+    b.step({ type: 'threat', threat: HIGH }, T0 + AHEAD);
+    b.step({ type: 'observed', approval: a.state.approval, task: undefined }, T0 + AHEAD);
+    // Every moment up to the actor's deadline (on A's clock): B writes nothing.
+    for (const aNow of [T0 + 25_000, T0 + 29_999]) {
+      expect(b.step({ type: 'deadline' }, aNow + AHEAD).writes).toEqual([]);
+    }
+    // A is gone: B still times it out in the end.
+    expect(
+      b.step({ type: 'deadline' }, T0 + 30_000 + DEFAULT_FOLLOWER_GRACE_MS).writes.map((w) => w.value),
+    ).toMatchObject([{ state: 'timed_out', decidedOn: B }]);
+    expect(followerGraceFor(DEFAULT_MAX_SKEW_MS)).toBe(DEFAULT_FOLLOWER_GRACE_MS);
   });
 
   it('a restart after the deadline passed times out at once', () => {
