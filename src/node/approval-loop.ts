@@ -19,6 +19,7 @@ import {
 import {
   compareRequestIds,
   INTERCEPT_TASK,
+  plausibleRequest,
   requestIdFor,
   type ApprovalRecord,
   type RequestId,
@@ -421,7 +422,8 @@ function plausibleApproval(value: unknown, version: string | undefined): Approva
 
 /** A request id is the encoded timestamp of its threat write: it must sort before the record's own. */
 function before(requestId: RequestId, version: string | undefined): boolean {
-  return version !== undefined && compareRequestIds(requestId, version as RequestId) < 0;
+  const ts = version === undefined ? undefined : decodeTs(version);
+  return ts !== undefined && plausibleRequest(requestId, ts);
 }
 
 function approvalView(view: EntityView): ApprovalView | undefined {

@@ -54,7 +54,11 @@ const asTask = (v: Version): Head<TaskRecord> => ({
   ts: v.ts,
 });
 
-/** task: the newer request wins, then the later write (only the request's actor writes its task). */
+/**
+ * task: an intercept task wins over any other, then a plausible request id over a made-up one, then
+ * the newer request, then the later write (only the request's actor writes its task). See
+ * src/core/task/request-order.ts.
+ */
 export const byTask: HeadOrder = (a, b) => compareTaskHeads(asTask(a), asTask(b));
 
 export function orderFor(kind: string): HeadOrder {

@@ -32,6 +32,16 @@ export function compareRequestIds(a: RequestId, b: RequestId): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Whether a record written at `version` can honestly name `requestId`: every honest approval or task
+ * write comes after the threat write its request id names (its writer has seen that threat, so its
+ * HLC is past it). A record naming a request at or after its own timestamp is made up: ranked by
+ * its request id it would win every merge and hide the real request.
+ */
+export function plausibleRequest(requestId: string, version: Timestamp): boolean {
+  return compareRequestIds(requestId as RequestId, encodeTs(version) as RequestId) < 0;
+}
+
 /** Who decided: the operator (signed by the security issue), on which node, when (epoch ms). */
 export interface Decision {
   readonly decidedBy: string;

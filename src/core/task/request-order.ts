@@ -1,6 +1,6 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { ApprovalState } from '../entity/component-types';
-import { compareRequestIds, type ApprovalRecord, type TaskRecord } from './records';
+import { compareRequestIds, INTERCEPT_TASK, plausibleRequest, type ApprovalRecord, type TaskRecord } from './records';
 
 /**
  * The orders among concurrent heads of `approval` and `task` (a positive result means `a` wins),
@@ -11,9 +11,13 @@ import { compareRequestIds, type ApprovalRecord, type TaskRecord } from './recor
  * one); within one request the safer decision wins (denied > timed_out > cancelled > approved >
  * pending: on doubt, do not act); then the later write.
  *
- * task: the newer request wins, then the later write. Only a request's actor writes its task, so
- * within one request the actor's own clock orders the writes; the request key keeps the task
- * register's winner about the same request as the approval register's.
+ * task: an intercept task wins over any other task (the register holds the gate's intercept while
+ * there is one; a user's task written concurrently with it, with whatever request id, must not hide
+ * it, or the actor would assign the approved request a second time); then a plausible request id
+ * (plausibleRequest: named before the write's own timestamp) over a made-up one; then the newer
+ * request, then the later write. Only a request's actor writes its task, so within one request the
+ * actor's own clock orders the writes; the request key keeps the task register's winner about the
+ * same request as the approval register's.
  */
 export const APPROVAL_SAFETY: Readonly<Record<ApprovalState, number>> = {
   pending: 0,
@@ -36,6 +40,15 @@ export function compareApprovalHeads(a: Head<ApprovalRecord>, b: Head<ApprovalRe
   );
 }
 
-export function compareTaskHeads(a: Head<TaskRecord>, b: Head<TaskRecord>): number {
-  return compareRequestIds(a.value.requestId, b.value.requestId) || compareTs(a.ts, b.ts);
+/** A task head's rank before its request id: intercept first, then a plausible request id. */
+function taskRank(h: Head<Pick<TaskRecord, 'requestId'> & { readonly task?: string }>): number {
+  return (h.value.task === INTERCEPT_TASK ? 2 : 0) + (plausibleRequest(h.value.requestId, h.ts) ? 1 : 0);
+}
+
+/** Heads of the `task` register: any task kind (the gate's intercept or a user's), typed loosely. */
+export function compareTaskHeads(
+  a: Head<Pick<TaskRecord, 'requestId'> & { readonly task?: string }>,
+  b: Head<Pick<TaskRecord, 'requestId'> & { readonly task?: string }>,
+): number {
+  return taskRank(a) - taskRank(b) || compareRequestIds(a.value.requestId, b.value.requestId) || compareTs(a.ts, b.ts);
 }

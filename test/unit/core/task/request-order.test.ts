@@ -61,7 +61,42 @@ describe('approval head order', () => {
 
 describe('task head order', () => {
   it("the newer request's task wins even when an older request's task was written later", () => {
-    expect(compareTaskHeads(task(r(2, 'B'), 1, 'B'), task(r(1), 50))).toBeGreaterThan(0);
-    expect(compareTaskHeads(task(r(1), 2), task(r(1), 1))).toBeGreaterThan(0);
+    expect(compareTaskHeads(task(r(2, 'B'), 3, 'B'), task(r(1), 50))).toBeGreaterThan(0);
+    expect(compareTaskHeads(task(r(1), 2), task(r(1), 3))).toBeLessThan(0);
+  });
+
+  it("an intercept task beats any other task, whatever the other's request id (a user's far-future id)", () => {
+    const intercept = task(r(1), 2);
+    const user: Head<TaskRecord> = {
+      ...task(r(5, 'C'), 9, 'C'),
+      value: { ...task(r(5, 'C'), 9, 'C').value, task: 'patrol' as 'intercept' },
+    };
+    const farFuture: Head<TaskRecord> = { ...user, value: { ...user.value, requestId: r(9e12, 'C') } };
+    for (const other of [user, farFuture]) {
+      expect(compareTaskHeads(intercept, other)).toBeGreaterThan(0);
+      expect(compareTaskHeads(other, intercept)).toBeLessThan(0);
+    }
+  });
+
+  it('a task naming a request at or after its own timestamp (made up) loses to a plausible one', () => {
+    expect(compareTaskHeads(task(r(100, 'C'), 5, 'C'), task(r(1), 2))).toBeLessThan(0);
+    expect(compareTaskHeads(task(r(5, 'C'), 5, 'C'), task(r(1), 2))).toBeLessThan(0);
+  });
+
+  it('is a total order: antisymmetric and transitive over random heads (any kind, plausible or not)', () => {
+    const seed = Number(process.env.SEED ?? Date.now());
+    const head = fc
+      .record({ req: fc.nat(6), ms: fc.nat(6), node: fc.constantFrom('A', 'B'), intercept: fc.boolean() })
+      .map((h) => {
+        const t = task(r(h.req), h.ms, h.node);
+        return h.intercept ? t : { ...t, value: { ...t.value, task: 'patrol' as 'intercept' } };
+      });
+    fc.assert(
+      fc.property(head, head, head, (a, b, c) => {
+        expect(Math.sign(compareTaskHeads(a, b)) + Math.sign(compareTaskHeads(b, a))).toBe(0);
+        if (compareTaskHeads(a, b) > 0 && compareTaskHeads(b, c) > 0) expect(compareTaskHeads(a, c)).toBeGreaterThan(0);
+      }),
+      { seed, numRuns: 1_000 },
+    );
   });
 });
