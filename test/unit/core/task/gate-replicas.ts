@@ -1,28 +1,36 @@
 /**
  * 2–3 simulated replicas running the approval gate over real registers (src/core/merge/register's
- * heads and dominance) with the proposed approval/task head orders, a shared injected clock, a
- * network that delivers every write to every other node in whatever order the test picks, and
- * restarts that rebuild a node's gate from its registers.
+ * heads and dominance, and the store's head orders, rules.ts), a shared injected clock, a network
+ * that delivers every write to every other node in whatever order the test picks, and restarts.
+ * Like the node's ApprovalLoop, a replica reads its gate state from the registers at every step,
+ * and merging (a peer's write, or its own classifier's threat write) only queues a settle: several
+ * threat writes may merge before one gate step (a drop and re-rise the gate never sees apart).
  */
 import { encodeTs, type Timestamp } from '../../../../src/core/clock/timestamp';
 import { Hlc } from '../../../../src/core/clock/hlc';
 import type { ThreatLevel } from '../../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import { contextOf, mergeVersion, type Heads } from '../../../../src/core/merge/register';
+import { orderFor } from '../../../../src/core/merge/rules';
 import type { Version } from '../../../../src/core/merge/version';
 import { DeadlineSchedule } from '../../../../src/core/task/deadline-schedule';
-import { initialGate, stepGate, type GateConfig, type GateEvent, type GateState } from '../../../../src/core/task/gate';
+import {
+  DEFAULT_FOLLOWER_GRACE_MS,
+  stepGate,
+  type GateConfig,
+  type GateEvent,
+  type GateState,
+} from '../../../../src/core/task/gate';
 import type { ApprovalRecord, TaskRecord, ThreatView } from '../../../../src/core/task/records';
-import { compareApprovalHeads, compareTaskHeads } from '../../../../src/core/task/request-order';
 
 export const ENTITY = 'track-7' as EntityId;
 type Kind = 'threat' | 'approval' | 'task';
 
+/** The register's winner by the store's own rule for the kind (rules.ts orderFor: byThreat, byApproval, byTask). */
 const winnerOf = (kind: Kind, heads: Heads | undefined): Version | undefined => {
   if (heads === undefined || heads.length === 0) return undefined;
-  if (kind === 'threat') return heads[0]; // the store's real rule (byThreat) already ordered them
-  const cmp = kind === 'approval' ? compareApprovalHeads : compareTaskHeads;
-  return [...heads].sort((a, b) => (cmp as (x: unknown, y: unknown) => number)(b, a))[0];
+  const order = orderFor(kind);
+  return heads.reduce((best, h) => (order(h, best) > 0 ? h : best));
 };
 
 export const versionKey = (v: Version): string => `${v.kind}/${encodeTs(v.ts)}`;
@@ -35,7 +43,6 @@ export class Replica {
   readonly seen = new Set<string>();
   /** Requests for which this replica has held an `approved` write. */
   readonly seenApproved = new Set<string>();
-  gate: GateState = initialGate(ENTITY);
   /** Every version this replica holds, in the order it merged them (own and received). */
   private held: Version[] = [];
   private readonly own: Version[] = [];
@@ -48,7 +55,7 @@ export class Replica {
   }
 
   get cfg(): GateConfig {
-    return { self: this.id, deadlineMs: 30_000, followerGraceMs: 5_000 };
+    return { self: this.id, deadlineMs: 30_000, followerGraceMs: DEFAULT_FOLLOWER_GRACE_MS };
   }
 
   winner<T>(kind: Kind): T | undefined {
@@ -97,29 +104,57 @@ export class Replica {
     return true;
   }
 
+  /** What the loop's queue holds for this entity: a settle is owed (and for which kind of change). */
+  queued: 'threat' | 'observed' | undefined;
+
   receive(v: Version): void {
     this.hlc.observe(v.ts);
     if (!this.apply(v)) return;
-    if (v.kind === 'threat') this.step({ type: 'threat', threat: this.threatView() });
-    else this.step({ type: 'observed', approval: this.winner('approval'), task: this.winner('task') });
+    this.queue(v.kind === 'threat' ? 'threat' : 'observed');
   }
 
-  /** The classifier on this node changes the threat level. */
+  private queue(type: 'threat' | 'observed'): void {
+    // ApprovalLoop.enqueue: one queued settle covers every change merged before it runs.
+    if (this.queued !== 'threat') this.queued = type;
+  }
+
+  /** The queued settle runs (ApprovalLoop.settle): it reads the registers as they are now. */
+  settle(): void {
+    const type = this.queued;
+    if (type === undefined) return;
+    this.queued = undefined;
+    const s = this.read();
+    this.step(type === 'threat' ? { type, threat: s.threat } : { type, approval: s.approval, task: s.task });
+  }
+
+  /** The classifier on this node changes the threat level (its write queues a settle, as any change does). */
   classify(level: ThreatLevel): void {
     if (this.threatView()?.level === level) return; // classifiers write on change only
     this.write('threat', { level });
-    this.step({ type: 'threat', threat: this.threatView() });
+    this.queue('threat');
+  }
+
+  /** The gate state as the registers say now (ApprovalLoop.read). */
+  get gate(): GateState {
+    return this.read();
+  }
+
+  read(): GateState {
+    const threat = this.threatView();
+    const approval = this.winner<ApprovalRecord>('approval');
+    const task = this.winner<TaskRecord>('task');
+    return {
+      entity: ENTITY,
+      ...(threat === undefined ? {} : { threat }),
+      ...(approval === undefined ? {} : { approval }),
+      ...(task === undefined ? {} : { task }),
+    };
   }
 
   /** Crash and restart: everything in memory is lost; the gate is rebuilt from the registers. */
   restart(): void {
     this.schedule = new DeadlineSchedule<EntityId>();
-    this.gate = {
-      entity: ENTITY,
-      threat: this.threatView(),
-      approval: this.winner('approval'),
-      task: this.winner('task'),
-    };
+    this.queued = undefined;
     this.step({ type: 'restart' });
   }
 
@@ -148,8 +183,7 @@ export class Replica {
   }
 
   step(event: GateEvent): { rejected?: string } {
-    const s = stepGate(this.gate, event, this.net.now, this.cfg);
-    this.gate = s.state;
+    const s = stepGate(this.read(), event, this.net.now, this.cfg);
     for (const w of s.writes) {
       this.net.onWrite(this, w.kind, w.value, event);
       this.write(w.kind, w.value);
@@ -201,5 +235,9 @@ export class Network {
   tick(ms: number): void {
     this.now += ms;
     for (const n of this.nodes) n.fireDeadlines();
+  }
+  /** Every queued settle runs. */
+  settleAll(): void {
+    for (const n of this.nodes) n.settle();
   }
 }

@@ -9,6 +9,7 @@ import {
   effectiveTask,
   followerGraceFor,
 } from '../../../../src/core/task/gate';
+import { byApproval } from '../../../../src/core/merge/rules';
 import { compareApprovalHeads } from '../../../../src/core/task/request-order';
 import { actorOf, requestIdFor, type ApprovalRecord } from '../../../../src/core/task/records';
 import { A, B, GateDriver, threat } from './gate-fixtures';
@@ -298,11 +299,22 @@ describe('task progress (Lattice statuses)', () => {
     expect(assignedHere(a.state, A)).toBeUndefined();
   });
 
-  it('sent and acknowledged may fail straight to done_not_ok', () => {
+  it('sent may fail straight to done_not_ok', () => {
     const a = pendingOnA();
     a.step({ type: 'decide', requestId: R1, decision: 'approve', operator: 'op' }, T0 + 1);
     a.step({ type: 'task-report', requestId: R1, status: 'sent' }, T0 + 2);
     expect(a.step({ type: 'task-report', requestId: R1, status: 'done_not_ok' }, T0 + 3).rejected).toBeUndefined();
+  });
+
+  it('acknowledged may fail straight to done_not_ok', () => {
+    const a = pendingOnA();
+    a.step({ type: 'decide', requestId: R1, decision: 'approve', operator: 'op' }, T0 + 1);
+    a.step({ type: 'task-report', requestId: R1, status: 'sent' }, T0 + 2);
+    a.step({ type: 'task-report', requestId: R1, status: 'acknowledged' }, T0 + 3);
+    const s = a.step({ type: 'task-report', requestId: R1, status: 'done_not_ok' }, T0 + 4);
+    expect(s.rejected).toBeUndefined();
+    expect(s.writes.map((w) => w.value)).toMatchObject([{ requestId: R1, status: 'done_not_ok' }]);
+    expect(assignedHere(a.state, A)).toBeUndefined();
   });
 
   it('only the assigning node reports progress', () => {
@@ -323,8 +335,22 @@ describe('races', () => {
     a.step({ type: 'threat', threat: threat('MEDIUM', T0 + 10, A) }, T0 + 10);
     const cancelled = a.state.approval!;
     expect(cancelled.state).toBe('cancelled');
-    // The merge puts cancelled above approved within one request, so A observes cancelled: no task.
-    const s = a.step({ type: 'observed', approval: cancelled, task: undefined }, T0 + 20);
+    const approvedOnB: ApprovalRecord = {
+      ...pending,
+      state: 'approved',
+      decidedBy: 'op',
+      decidedOn: B,
+      decidedAt: T0 + 5,
+    };
+    // The store's merge of the two concurrent heads (byApproval) puts cancelled above approved
+    // within one request, whichever was written later: A observes cancelled, so no task.
+    const heads = [
+      { value: cancelled, ts: { ms: T0 + 10, c: 0, node: A } },
+      { value: approvedOnB, ts: { ms: T0 + 11, c: 0, node: B } },
+    ];
+    const merged = heads.reduce((w, h) => (byApproval(h as never, w as never) > 0 ? h : w)).value;
+    expect(merged.state).toBe('cancelled');
+    const s = a.step({ type: 'observed', approval: merged, task: undefined }, T0 + 20);
     expect(s.writes).toEqual([]);
     // Had the approve arrived first (it won the race), the threat drop still withdraws it before any task.
     const a2 = pendingOnA();
