@@ -6,8 +6,10 @@ import {
   type ClassifierConfig,
   type Cue,
 } from '../core/classify/classifier';
+import { MAX_TEXT } from '../core/entity/bounds';
 import type { Classification, Position, Threat, Velocity } from '../core/entity/component-types';
 import { DISPOSITIONS, ENVIRONMENTS } from '../core/entity/component-types';
+import { validateComponent } from '../core/entity/validate-component';
 import type { EntityId, NodeId } from '../core/ids';
 import type { LatLon } from '../core/sim/geo';
 import type { EntityView } from '../core/store/entity-view';
@@ -171,7 +173,15 @@ export class TrackClassifier {
       this.reasons.set(view.id, out.reason);
     }
     if (differs(c.classification as Classification | undefined, out.classification)) {
-      writes.classification = out.classification;
+      // Threat and classification go out as one write: a classification the store refuses (a label
+      // from an opaque cue it cannot carry) would hold back the threat, and with it the request,
+      // on every tick. Checked here, it is left out and the threat goes alone.
+      try {
+        validateComponent('classification', out.classification);
+        writes.classification = out.classification;
+      } catch (error) {
+        this.deps.log(`classifying ${view.id}: the classification is left out`, error);
+      }
     }
     return Object.keys(writes).length === 0 ? undefined : writes;
   }
@@ -207,12 +217,22 @@ function differs(a: Classification | undefined, b: Classification): boolean {
   );
 }
 
-/** The `cue` component is opaque to the store (not a known kind yet): read only a well-formed one. */
+/**
+ * The `cue` component is opaque to the store (not a known kind yet): read only a well-formed one,
+ * its label cut to what a classification's label may hold (MAX_TEXT), between code points.
+ */
 function cueOf(x: unknown): Omit<Cue, 'ageMs'> | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
   const c = x as Record<string, unknown>;
   if (typeof c.label !== 'string' || typeof c.confidence !== 'number') return undefined;
   if (!(DISPOSITIONS as readonly unknown[]).includes(c.disposition)) return undefined;
   if (!(ENVIRONMENTS as readonly unknown[]).includes(c.environment)) return undefined;
-  return c as unknown as Omit<Cue, 'ageMs'>;
+  const cue = c as unknown as Omit<Cue, 'ageMs'>;
+  return cue.label.length <= MAX_TEXT ? cue : { ...cue, label: cutText(cue.label, MAX_TEXT) };
+}
+
+/** `s` cut to at most `max` UTF-16 units, never between the two halves of a surrogate pair. */
+function cutText(s: string, max: number): string {
+  const last = s.charCodeAt(max - 1);
+  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
