@@ -79,6 +79,7 @@ export class C2Pipeline {
       scheduler === undefined
         ? undefined
         : new SimulationRunner({
+            self: nodeId,
             now,
             scheduler,
             defended: DEFENDED_POINT,
