@@ -5,6 +5,7 @@ import {
   namesIdentity,
   type ClassifierConfig,
   type Cue,
+  type CueComponent,
 } from '../core/classify/classifier';
 import { MAX_TEXT } from '../core/entity/bounds';
 import type { Classification, Position, Threat, Velocity } from '../core/entity/component-types';
@@ -65,7 +66,7 @@ export class TrackClassifier {
   /** When this node last heard a position of each track, on its own clock. */
   private readonly heard = new Map<EntityId, number>();
   /** Each track's last cue that named an identity, and its write time (identityCue). */
-  private readonly identities = new Map<EntityId, { readonly cue: Omit<Cue, 'ageMs'>; readonly time: number }>();
+  private readonly identities = new Map<EntityId, { readonly cue: CueComponent; readonly time: number }>();
   private readonly startedAt: number;
   /** A sliced pass is under way: run() leaves what changed meanwhile to the next pass. */
   private passing = false;
@@ -221,13 +222,13 @@ function differs(a: Classification | undefined, b: Classification): boolean {
  * The `cue` component is opaque to the store (not a known kind yet): read only a well-formed one,
  * its label cut to what a classification's label may hold (MAX_TEXT), between code points.
  */
-function cueOf(x: unknown): Omit<Cue, 'ageMs'> | undefined {
+function cueOf(x: unknown): CueComponent | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
   const c = x as Record<string, unknown>;
   if (typeof c.label !== 'string' || typeof c.confidence !== 'number') return undefined;
   if (!(DISPOSITIONS as readonly unknown[]).includes(c.disposition)) return undefined;
   if (!(ENVIRONMENTS as readonly unknown[]).includes(c.environment)) return undefined;
-  const cue = c as unknown as Omit<Cue, 'ageMs'>;
+  const cue = c as unknown as CueComponent;
   return cue.label.length <= MAX_TEXT ? cue : { ...cue, label: cutText(cue.label, MAX_TEXT) };
 }
 
