@@ -69,8 +69,8 @@ export interface ApprovalLoopDeps {
   readonly update: (id: EntityId, components: Record<string, unknown>, basedOn: HeadSnapshot) => Promise<unknown>;
   /** The encoded versions of a register's heads, sorted (what a step is based on). */
   readonly heads: (id: EntityId, kind: GateKind) => readonly string[];
-  /** The classifier's explanation of the threat this node wrote, if it wrote one. */
-  readonly reasonOf: (id: EntityId) => string | undefined;
+  /** The classifier's explanation of the threat write `version` (encoded), if the classifier wrote it. */
+  readonly reasonOf: (id: EntityId, version: string) => string | undefined;
   readonly log: (message: string, detail?: unknown) => void;
 }
 
@@ -242,8 +242,8 @@ export class ApprovalLoop {
     const level = (view.components.threat as { level: ThreatLevel } | undefined)?.level;
     const meta = view.meta.threat;
     const version = meta === undefined ? undefined : decodeTs(meta.version);
-    if (level === undefined || version === undefined) return undefined;
-    const reason = version.node === this.deps.self ? this.deps.reasonOf(view.id) : undefined;
+    if (meta === undefined || level === undefined || version === undefined) return undefined;
+    const reason = version.node === this.deps.self ? this.deps.reasonOf(view.id, meta.version) : undefined;
     return { level, version, reason: reason ?? `threat ${level} set by ${version.node.slice(0, 8)}` };
   }
 

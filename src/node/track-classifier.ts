@@ -61,8 +61,8 @@ export class TrackClassifier {
   private readonly config: ClassifierConfig;
   private readonly dirty = new Set<EntityId>();
   private readonly cued = new Set<EntityId>();
-  /** Why this node last wrote each track's threat: the approval request's reason. */
-  private readonly reasons = new Map<EntityId, string>();
+  /** Why this node's classifier last wrote each track's threat, and which threat write that was. */
+  private readonly reasons = new Map<EntityId, Reason>();
   /** When this node last heard a position of each track, on its own clock. */
   private readonly heard = new Map<EntityId, number>();
   /** Each track's last cue that named an identity, and its write time (identityCue). */
@@ -83,8 +83,18 @@ export class TrackClassifier {
     if (position) this.heard.set(id, this.deps.now());
   }
 
-  reasonOf(id: EntityId): string | undefined {
-    return this.reasons.get(id);
+  /**
+   * Why the classifier wrote `id`'s threat `version` (an encoded timestamp), if that write is the
+   * classifier's: the approval request's reason. A threat this node wrote otherwise (an operator's
+   * hand, a takeover of an orphaned threat) has none, whatever the classifier wrote before it.
+   */
+  reasonOf(id: EntityId, version: string): string | undefined {
+    const r = this.reasons.get(id);
+    if (r === undefined) return undefined;
+    // Stamped after a wait for the clock lease: its version was not known when it was written. It
+    // is the first threat write of this node after the one it replaced (writes stamp in order).
+    if (r.version === undefined && version !== r.replaced) r.version = version;
+    return r.version === version ? r.text : undefined;
   }
 
   /**
@@ -136,12 +146,27 @@ export class TrackClassifier {
       this.identities.delete(id);
       return;
     }
-    if (cueOf(view.components.cue) === undefined) this.cued.delete(id);
+    // A cue fades with its age, so a cued track is judged on every pass, until its cue (and so any
+    // identity remembered from an earlier one) has faded to nothing: this pass is its last.
+    const age = this.deps.now() - (view.meta.cue?.time ?? 0);
+    if (cueOf(view.components.cue) === undefined || age >= this.config.cueTimeoutMs) this.cued.delete(id);
     else this.cued.add(id);
     if (!this.designated(view)) return;
     const writes = this.judge(view);
     if (writes === undefined) return;
-    this.deps.update(id, writes).catch((error: unknown) => this.deps.log(`classifying ${id} failed`, error));
+    const reason = writes.threat === undefined ? undefined : this.reasons.get(id);
+    this.deps.update(id, writes).catch((error: unknown) => {
+      // A write refused before it was stamped has no version: its reason must not go to a later one.
+      if (reason !== undefined && reason.version === undefined && this.reasons.get(id) === reason) {
+        this.reasons.delete(id);
+      }
+      this.deps.log(`classifying ${id} failed`, error);
+    });
+    if (reason !== undefined) {
+      // A write under a current clock lease is stamped and applied before update() first awaits.
+      const version = this.deps.view(id)?.meta.threat?.version;
+      if (version !== reason.replaced) reason.version = version;
+    }
   }
 
   /**
@@ -171,7 +196,7 @@ export class TrackClassifier {
     const writes: Record<string, unknown> = {};
     if (before?.level !== out.threat) {
       writes.threat = { level: out.threat };
-      this.reasons.set(view.id, out.reason);
+      this.reasons.set(view.id, { text: out.reason, replaced: view.meta.threat?.version, version: undefined });
     }
     if (differs(c.classification as Classification | undefined, out.classification)) {
       // Threat and classification go out as one write: a classification the store refuses (a label
@@ -202,6 +227,13 @@ export class TrackClassifier {
     if (remembered === undefined) return cue;
     return identityCue(cue, { ...remembered.cue, ageMs: now - remembered.time }, this.config.cueTimeoutMs);
   }
+}
+
+/** The classifier's reason for a threat write: `version` once known, else the first after `replaced`. */
+interface Reason {
+  readonly text: string;
+  readonly replaced: string | undefined;
+  version: string | undefined;
 }
 
 export function isTrack(view: EntityView): boolean {

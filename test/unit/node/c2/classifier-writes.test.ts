@@ -10,7 +10,7 @@ import { offset } from '../../../../src/core/sim/geo';
 import type { ComponentMeta, EntityView } from '../../../../src/core/store/entity-view';
 import { DEFENDED_POINT } from '../../../../src/node/c2-pipeline';
 import { TrackClassifier } from '../../../../src/node/track-classifier';
-import { approvalOf, threatOf, track } from './gate-fixtures';
+import { approvalOf, refresh, threatOf, track } from './gate-fixtures';
 import { ManualClock, openNode } from './manual-node';
 
 describe('the classifier in the node', () => {
@@ -74,5 +74,73 @@ describe('the classifier in the node', () => {
     classifier.run();
     await Promise.resolve();
     expect(written).toEqual([{ threat: { level: 'HIGH' } }]);
+  });
+
+  it("a HIGH written by hand on the classifier's node gets `set by`, never the classifier's reason", async () => {
+    const clock = new ManualClock();
+    const { node } = await openNode(clock, 'nodeA');
+    await node.create({ id: 'h1', components: track() });
+    await clock.advance(1_000);
+    expect((await approvalOf(node, 'h1'))!.reason).toMatch(/^HOSTILE/);
+    // The sensor now says neutral: the classifier lowers the threat (and keeps why).
+    await refresh(node, 'h1', 'NEUTRAL');
+    await clock.advance(1_000);
+    expect(await threatOf(node, 'h1')).not.toBe('HIGH');
+    // An operator on this node sets it HIGH by hand: its request is not explained by the classifier.
+    await node.update('h1', { threat: { level: 'HIGH' } });
+    await clock.advance(0);
+    const approval = (await approvalOf(node, 'h1'))!;
+    expect(approval.state).toBe('pending');
+    expect(approval.requestId).toBe((await node.get('h1'))!.meta.threat!.version);
+    expect(approval.reason).toBe('threat HIGH set by nodeA');
+  });
+
+  it('a track whose cue faded to nothing is no longer judged on every pass', async () => {
+    const id = asEntityId('h1');
+    const self = asNodeId('nodeA');
+    let now = 0;
+    const components: Record<string, unknown> = {
+      ...track(),
+      position: { ...offset(DEFENDED_POINT, 0, 30_000), alt: 3_000 },
+      velocity: { east: 150, north: 0 },
+    };
+    const meta: Record<string, ComponentMeta> = {};
+    for (const kind of Object.keys(components)) {
+      meta[kind] = { version: '0', author: self, time: 0, conflict: false, heads: 1 };
+    }
+    let views = 0;
+    const classifier = new TrackClassifier({
+      self,
+      defended: DEFENDED_POINT,
+      now: () => now,
+      view: () => {
+        views += 1;
+        return { id, components: { ...components }, meta: { ...meta }, conflicts: [], updatedAt: 0 } as EntityView;
+      },
+      update: async (_id, writes) => void Object.assign(components, writes),
+      log: () => undefined,
+    });
+    classifier.changed(id, true);
+    for (now = 0; now <= 9_000; now += 1_000) classifier.run();
+    // While the cue fades the track is judged on every pass, though nothing is written to it.
+    views = 0;
+    classifier.run();
+    expect(views).toBeGreaterThan(0);
+    // Faded to nothing (10 s): judged once more (its classification falls to unknown), then left alone.
+    now = 10_000;
+    classifier.run();
+    await Promise.resolve();
+    expect((components.classification as Classification).label).toBe('unknown');
+    views = 0;
+    for (now = 11_000; now <= 15_000; now += 1_000) classifier.run();
+    expect(views).toBe(0);
+    // A fresh cue brings it back.
+    meta.cue = { ...meta.cue!, time: now };
+    classifier.changed(id);
+    classifier.run();
+    views = 0;
+    now += 1_000;
+    classifier.run();
+    expect(views).toBe(1);
   });
 });
