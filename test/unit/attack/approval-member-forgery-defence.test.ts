@@ -233,6 +233,32 @@ describe('hostile review 14, defence: a member may not write what its author may
     expect(await taskOf(a, 'h1')).toEqual(done);
   });
 
+  it('junk pending requests naming another actor (approval-queue-flood.test.ts) are refused: the queue holds the real one', async () => {
+    const sim = await meshed();
+    const a = sim.get('A').node;
+    const b = sim.get('B').node;
+    const { pending } = await pendingOnBoth(sim);
+    const junk = Array.from({ length: 50 }, (_, i) =>
+      forged(
+        sim,
+        `j${i}`,
+        'approval',
+        {
+          requestId: encodeTs({ ms: sim.clock - 10, c: i, node: 'ghost' as NodeId }),
+          state: 'pending',
+          reason: 'HOSTILE 0.99, closing 300 m/s, 0.5 km',
+          requestedAt: sim.clock - 10,
+          deadline: (pending.deadline as number) - 1,
+        },
+        [],
+      ),
+    );
+    expect(b.applyRemote(junk)).toEqual([]);
+    await refusedAt(sim, 'B', 50);
+    await runHigh(sim, 'A', 'h1', 2_000);
+    for (const n of [a, b]) expect((await n.approvals()).map((v) => v.entityId)).toEqual(['h1']);
+  });
+
   it('over a link: refused before any check, counted, logged, charged to its author’s link, relayed to nobody', async () => {
     const s = await scene();
     const request = encodeTs({ ms: T0 - 5_000, c: 0, node: 'a' as NodeId });
