@@ -11,7 +11,14 @@ import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import { contextOf, mergeVersion, type Heads } from '../../../../src/core/merge/register';
 import type { Version } from '../../../../src/core/merge/version';
 import { DeadlineSchedule } from '../../../../src/core/task/deadline-schedule';
-import { initialGate, stepGate, type GateConfig, type GateEvent, type GateState } from '../../../../src/core/task/gate';
+import {
+  DEFAULT_FOLLOWER_GRACE_MS,
+  initialGate,
+  stepGate,
+  type GateConfig,
+  type GateEvent,
+  type GateState,
+} from '../../../../src/core/task/gate';
 import type { ApprovalRecord, TaskRecord, ThreatView } from '../../../../src/core/task/records';
 import { compareApprovalHeads, compareTaskHeads } from '../../../../src/core/task/request-order';
 
@@ -48,7 +55,7 @@ export class Replica {
   }
 
   get cfg(): GateConfig {
-    return { self: this.id, deadlineMs: 30_000, followerGraceMs: 5_000 };
+    return { self: this.id, deadlineMs: 30_000, followerGraceMs: DEFAULT_FOLLOWER_GRACE_MS };
   }
 
   winner<T>(kind: Kind): T | undefined {
