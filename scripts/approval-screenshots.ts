@@ -3,7 +3,8 @@
  * map-screenshots.ts in the same browser: a fresh lattice around the defended point, where the
  * node's own classifier turns hostile EO tracks HIGH and its gate raises real requests. One
  * request is approved before the shots (so a recent decision with its task shows), one is raised
- * about 19 s before them (its countdown is in the urgent last 10 s), one just before.
+ * about 19 s before them (its countdown is in the urgent last 10 s), one just before. A last shot
+ * (approval-decided.png, landscape tablet) is taken once both are answered.
  */
 import type { Browser } from 'puppeteer-core';
 import { offset } from '../src/core/sim/geo';
@@ -90,5 +91,13 @@ export async function shootApprovals(browser: Browser, appUrl: string, sizes: re
     await page.screenshot({ path: `docs/screenshots/approval-${size.name}.png` });
     console.log(`docs/screenshots/approval-${size.name}.png`);
   }
+  // Every request answered: the prompt shows only the recent decisions (who decided, on which node,
+  // when, and the task an approval assigned).
+  await page.evaluate(`window.lattice.decide('trk-0422', 'deny')`);
+  await page.evaluate(`window.lattice.decide('trk-0431', 'approve')`);
+  await page.setViewport({ width: 1024, height: 768, deviceScaleFactor: 1 });
+  await sleep(2500);
+  await page.screenshot({ path: 'docs/screenshots/approval-decided.png' });
+  console.log('docs/screenshots/approval-decided.png');
   await page.close();
 }

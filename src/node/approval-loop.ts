@@ -1,5 +1,6 @@
 import { decodeTs } from '../core/clock/timestamp';
 import { ConflictError, NotFoundError } from '../core/errors';
+import { backoffDelay, type BackoffPolicy } from '../core/retry/backoff';
 import type { Classification, ThreatLevel } from '../core/entity/component-types';
 import type { EntityId, NodeId } from '../core/ids';
 import type { EntityView } from '../core/store/entity-view';
@@ -46,6 +47,12 @@ const RAISE_STAGGER_MS = 5_000;
  * longer delay fires at once): the loop never asks for more, and re-arms when it wakes early.
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * When a step's write fails (not a conflict: a failing disk, a refused write), the entity settles
+ * again after this backoff: the step's next wake was never planned, and the schedule gave up the
+ * deadline that woke it, so without a retry a pending request was never timed out or cancelled.
+ */
+export const GATE_RETRY: BackoffPolicy = { baseMs: 1_000, maxMs: 30_000 };
 
 export interface ApprovalLoopDeps {
   readonly self: NodeId;
@@ -63,8 +70,8 @@ export interface ApprovalLoopDeps {
   readonly update: (id: EntityId, components: Record<string, unknown>, basedOn: HeadSnapshot) => Promise<unknown>;
   /** The encoded versions of a register's heads, sorted (what a step is based on). */
   readonly heads: (id: EntityId, kind: GateKind) => readonly string[];
-  /** The classifier's explanation of the threat this node wrote, if it wrote one. */
-  readonly reasonOf: (id: EntityId) => string | undefined;
+  /** The classifier's explanation of the threat write `version` (encoded), if the classifier wrote it. */
+  readonly reasonOf: (id: EntityId, version: string) => string | undefined;
   /** The node's clock skew limit now (the setting): what a follower's time-out grace must cover. */
   readonly skewLimitMs: () => number;
   readonly log: (message: string, detail?: unknown) => void;
@@ -106,6 +113,8 @@ export class ApprovalLoop {
   private readonly stagger: number;
   /** HIGH threats of other authors without a request yet: when this node first saw each (its clock). */
   private readonly orphans = new Map<EntityId, { readonly version: string; readonly at: number }>();
+  /** Entities whose last step failed (not a conflict), with how many times in a row: GATE_RETRY. */
+  private readonly failures = new Map<EntityId, number>();
 
   constructor(private readonly deps: ApprovalLoopDeps) {
     let h = 0;
@@ -240,8 +249,8 @@ export class ApprovalLoop {
     const level = (view.components.threat as { level: ThreatLevel } | undefined)?.level;
     const meta = view.meta.threat;
     const version = meta === undefined ? undefined : decodeTs(meta.version);
-    if (level === undefined || version === undefined) return undefined;
-    const reason = version.node === this.deps.self ? this.deps.reasonOf(view.id) : undefined;
+    if (meta === undefined || level === undefined || version === undefined) return undefined;
+    const reason = version.node === this.deps.self ? this.deps.reasonOf(view.id, meta.version) : undefined;
     return { level, version, reason: reason ?? `threat ${level} set by ${version.node.slice(0, 8)}` };
   }
 
@@ -260,7 +269,16 @@ export class ApprovalLoop {
       this.enqueue(id, event);
       return;
     }
-    this.deps.log(`the approval gate of ${id} failed`, error);
+    // Settle again later: the step's writes and its next wake are still owed.
+    const count = (this.failures.get(id) ?? 0) + 1;
+    this.failures.set(id, count);
+    const delay = backoffDelay(count, GATE_RETRY);
+    this.deps.log(`the approval gate of ${id} failed; trying again in ${delay} ms`, error);
+    if (this.stopped) return;
+    const retry = this.deps.now() + delay;
+    const planned = this.schedule.at(id);
+    this.schedule.schedule(id, planned === undefined ? retry : Math.min(planned, retry));
+    this.arm();
   }
 
   /**
@@ -286,6 +304,7 @@ export class ApprovalLoop {
     if (read === undefined) {
       this.tracked.delete(id);
       this.orphans.delete(id);
+      this.failures.delete(id);
       this.plan(id, undefined);
       return;
     }
@@ -327,6 +346,7 @@ export class ApprovalLoop {
     const last = new Map<GateWrite['kind'], GateWrite['value']>();
     for (const w of step.writes) last.set(w.kind, w.value);
     if (last.size > 0) await this.deps.update(id, Object.fromEntries(last), basedOn);
+    this.failures.delete(id);
     this.plan(id, step);
   }
 

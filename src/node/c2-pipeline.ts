@@ -79,6 +79,7 @@ export class C2Pipeline {
       scheduler === undefined
         ? undefined
         : new SimulationRunner({
+            self: nodeId,
             now,
             scheduler,
             defended: DEFENDED_POINT,
@@ -120,7 +121,7 @@ export class C2Pipeline {
       all: () => store.list(now()),
       update: (id, components, basedOn) => writes.updateBasedOn(id, components, basedOn),
       heads: (id, kind) => headsOf(store, id, kind as ComponentKind),
-      reasonOf: (id) => this.classifier.reasonOf(id),
+      reasonOf: (id, version) => this.classifier.reasonOf(id, version),
       skewLimitMs: () => parts.clock.maxSkewMs,
       log,
     });

@@ -17,6 +17,7 @@ import type { CreateInput, UpdateOptions } from './node-api';
 import type { FoldedLease } from './clock-lease';
 import { persist, type NodeParts } from './node-parts';
 import { GroupSigner } from './security/sign-writes';
+import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../core/task/gate-authority';
 import { laneOf } from './write-lane';
 import { isRosterEntity, rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } from '../core/roster/roster-entity';
 
@@ -149,7 +150,17 @@ export class LocalWrites {
       throw error;
     }
     const folded = foldLease ? this.parts.lease.fold() : undefined;
-    await this.commit(stampWrite(store, id, values, clock.now(), nodeId), folded);
+    const versions = stampWrite(store, id, values, clock.now(), nodeId);
+    // Nothing the node accepts is something its peers refuse: the gate's writes pass the same
+    // authority rules as a peer's (core/task/gate-authority.ts), with the timestamp just given.
+    for (const v of versions) {
+      const why = gateAuthorityRefusal(v);
+      if (why === undefined) continue;
+      folded?.abandoned();
+      counters.reject(GATE_AUTHORITY_REASON);
+      throw new ValidationError(`${id}.${v.kind}: ${why}`);
+    }
+    await this.commit(versions, folded);
     const view = this.view(id);
     if (view === undefined) throw new NotFoundError(`entity ${id} expired as it was written`);
     return view;

@@ -1,6 +1,7 @@
 import type { EntityId, NodeId } from '../core/ids';
 import { hasHonestContext } from '../core/merge/knowledge';
 import type { Version } from '../core/merge/version';
+import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../core/task/gate-authority';
 import type { EvidenceChange } from '../core/store/entity-state';
 import { versionKey } from '../ports/storage';
 import { persist, type NodeParts } from './node-parts';
@@ -60,7 +61,17 @@ export class RemoteMerge {
     const { clock, hold, counters } = this.parts;
     const out = merged();
     let beyond = 0;
+    const unauthorised: { readonly version: Version; readonly why: string }[] = [];
     for (const v of versions) {
+      // A gate write its author may not make (core/task/gate-authority.ts): refused before it can
+      // move our clock or be held. The mesh refuses these before their signature check (and charges
+      // the author's own link); this catches every other source (an import, a test, an older relay).
+      const why = gateAuthorityRefusal(v);
+      if (why !== undefined) {
+        counters.reject(GATE_AUTHORITY_REASON);
+        unauthorised.push({ version: v, why });
+        continue;
+      }
       if (clock.leadOf(v.ts) > HARD_HORIZON_MS) {
         // Not held: no honest clock is a day fast, and following it could take ours past what the wire encodes.
         beyond += 1;
@@ -72,6 +83,13 @@ export class RemoteMerge {
         continue;
       }
       this.mergeOne(v, out);
+    }
+    if (unauthorised.length > 0) {
+      const { version: first, why } = unauthorised[0]!;
+      this.parts.log(`refused ${unauthorised.length} approval/task versions their authors may not write`, {
+        first: `${first.entity}/${first.kind} by ${first.ts.node}`,
+        why,
+      });
     }
     if (beyond > 0) {
       for (let i = 0; i < beyond; i++) counters.reject('clock-beyond-horizon');

@@ -1,3 +1,4 @@
+import type { NodeId } from '../core/ids';
 import type { LatLon } from '../core/sim/geo';
 import type { SensorReport } from '../core/sim/sensors';
 import { Simulation, type Truth } from '../core/sim/simulation';
@@ -7,7 +8,22 @@ import type { Scheduler } from './scheduler';
 /** How often the runner advances the simulation: every report at ≤ 10 Hz still lands in its own tick. */
 export const SIM_TICK_MS = 100;
 
+/** How many characters of the node id a simulated sensor id carries (as "set by <node>" does). */
+const NODE_TAG = 8;
+
+/**
+ * A simulated sensor's id on node `self` for the run with `seed`: `sim-eo-<node>-<seed>` (the node
+ * id's first 8 characters, the seed in base 36), its tracks `<sensor id>.t<n>`. Two meshed nodes
+ * simulating never write into each other's tracks, and a run with another seed never reuses a track
+ * id that a request still pending from an earlier run names.
+ */
+export function simSensorId(type: 'eo' | 'radar', self: NodeId, seed: number): string {
+  return `sim-${type}-${self.slice(0, NODE_TAG)}-${seed.toString(36)}`;
+}
+
 export interface SimulationRunnerDeps {
+  /** The node the runner writes for: its id names the simulated sensors (simSensorId). */
+  readonly self: NodeId;
   readonly now: () => number;
   readonly scheduler: Scheduler;
   readonly defended: LatLon;
@@ -45,8 +61,8 @@ export class SimulationRunner {
       seed,
       start,
       defended: this.deps.defended,
-      ...(options.eo ? { eo: options.eo } : {}),
-      ...(options.radar ? { radar: options.radar } : {}),
+      ...(options.eo ? { eo: { ...options.eo, sensorId: simSensorId('eo', this.deps.self, seed) } } : {}),
+      ...(options.radar ? { radar: { ...options.radar, sensorId: simSensorId('radar', this.deps.self, seed) } } : {}),
     });
     this.arm();
   }

@@ -5,9 +5,12 @@ import {
   namesIdentity,
   type ClassifierConfig,
   type Cue,
+  type CueComponent,
 } from '../core/classify/classifier';
+import { MAX_TEXT } from '../core/entity/bounds';
 import type { Classification, Position, Threat, Velocity } from '../core/entity/component-types';
 import { DISPOSITIONS, ENVIRONMENTS } from '../core/entity/component-types';
+import { validateComponent } from '../core/entity/validate-component';
 import type { EntityId, NodeId } from '../core/ids';
 import type { LatLon } from '../core/sim/geo';
 import type { EntityView } from '../core/store/entity-view';
@@ -58,12 +61,12 @@ export class TrackClassifier {
   private readonly config: ClassifierConfig;
   private readonly dirty = new Set<EntityId>();
   private readonly cued = new Set<EntityId>();
-  /** Why this node last wrote each track's threat: the approval request's reason. */
-  private readonly reasons = new Map<EntityId, string>();
+  /** Why this node's classifier last wrote each track's threat, and which threat write that was. */
+  private readonly reasons = new Map<EntityId, Reason>();
   /** When this node last heard a position of each track, on its own clock. */
   private readonly heard = new Map<EntityId, number>();
   /** Each track's last cue that named an identity, and its write time (identityCue). */
-  private readonly identities = new Map<EntityId, { readonly cue: Omit<Cue, 'ageMs'>; readonly time: number }>();
+  private readonly identities = new Map<EntityId, { readonly cue: CueComponent; readonly time: number }>();
   private readonly startedAt: number;
   /** A sliced pass is under way: run() leaves what changed meanwhile to the next pass. */
   private passing = false;
@@ -80,8 +83,18 @@ export class TrackClassifier {
     if (position) this.heard.set(id, this.deps.now());
   }
 
-  reasonOf(id: EntityId): string | undefined {
-    return this.reasons.get(id);
+  /**
+   * Why the classifier wrote `id`'s threat `version` (an encoded timestamp), if that write is the
+   * classifier's: the approval request's reason. A threat this node wrote otherwise (an operator's
+   * hand, a takeover of an orphaned threat) has none, whatever the classifier wrote before it.
+   */
+  reasonOf(id: EntityId, version: string): string | undefined {
+    const r = this.reasons.get(id);
+    if (r === undefined) return undefined;
+    // Stamped after a wait for the clock lease: its version was not known when it was written. It
+    // is the first threat write of this node after the one it replaced (writes stamp in order).
+    if (r.version === undefined && version !== r.replaced) r.version = version;
+    return r.version === version ? r.text : undefined;
   }
 
   /**
@@ -133,12 +146,27 @@ export class TrackClassifier {
       this.identities.delete(id);
       return;
     }
-    if (cueOf(view.components.cue) === undefined) this.cued.delete(id);
+    // A cue fades with its age, so a cued track is judged on every pass, until its cue (and so any
+    // identity remembered from an earlier one) has faded to nothing: this pass is its last.
+    const age = this.deps.now() - (view.meta.cue?.time ?? 0);
+    if (cueOf(view.components.cue) === undefined || age >= this.config.cueTimeoutMs) this.cued.delete(id);
     else this.cued.add(id);
     if (!this.designated(view)) return;
     const writes = this.judge(view);
     if (writes === undefined) return;
-    this.deps.update(id, writes).catch((error: unknown) => this.deps.log(`classifying ${id} failed`, error));
+    const reason = writes.threat === undefined ? undefined : this.reasons.get(id);
+    this.deps.update(id, writes).catch((error: unknown) => {
+      // A write refused before it was stamped has no version: its reason must not go to a later one.
+      if (reason !== undefined && reason.version === undefined && this.reasons.get(id) === reason) {
+        this.reasons.delete(id);
+      }
+      this.deps.log(`classifying ${id} failed`, error);
+    });
+    if (reason !== undefined) {
+      // A write under a current clock lease is stamped and applied before update() first awaits.
+      const version = this.deps.view(id)?.meta.threat?.version;
+      if (version !== reason.replaced) reason.version = version;
+    }
   }
 
   /**
@@ -168,10 +196,18 @@ export class TrackClassifier {
     const writes: Record<string, unknown> = {};
     if (before?.level !== out.threat) {
       writes.threat = { level: out.threat };
-      this.reasons.set(view.id, out.reason);
+      this.reasons.set(view.id, { text: out.reason, replaced: view.meta.threat?.version, version: undefined });
     }
     if (differs(c.classification as Classification | undefined, out.classification)) {
-      writes.classification = out.classification;
+      // Threat and classification go out as one write: a classification the store refuses (a label
+      // from an opaque cue it cannot carry) would hold back the threat, and with it the request,
+      // on every tick. Checked here, it is left out and the threat goes alone.
+      try {
+        validateComponent('classification', out.classification);
+        writes.classification = out.classification;
+      } catch (error) {
+        this.deps.log(`classifying ${view.id}: the classification is left out`, error);
+      }
     }
     return Object.keys(writes).length === 0 ? undefined : writes;
   }
@@ -193,6 +229,13 @@ export class TrackClassifier {
   }
 }
 
+/** The classifier's reason for a threat write: `version` once known, else the first after `replaced`. */
+interface Reason {
+  readonly text: string;
+  readonly replaced: string | undefined;
+  version: string | undefined;
+}
+
 export function isTrack(view: EntityView): boolean {
   return view.components.source !== undefined && view.components.position !== undefined;
 }
@@ -207,12 +250,22 @@ function differs(a: Classification | undefined, b: Classification): boolean {
   );
 }
 
-/** The `cue` component is opaque to the store (not a known kind yet): read only a well-formed one. */
-function cueOf(x: unknown): Omit<Cue, 'ageMs'> | undefined {
+/**
+ * The `cue` component is opaque to the store (not a known kind yet): read only a well-formed one,
+ * its label cut to what a classification's label may hold (MAX_TEXT), between code points.
+ */
+function cueOf(x: unknown): CueComponent | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
   const c = x as Record<string, unknown>;
   if (typeof c.label !== 'string' || typeof c.confidence !== 'number') return undefined;
   if (!(DISPOSITIONS as readonly unknown[]).includes(c.disposition)) return undefined;
   if (!(ENVIRONMENTS as readonly unknown[]).includes(c.environment)) return undefined;
-  return c as unknown as Omit<Cue, 'ageMs'>;
+  const cue = c as unknown as CueComponent;
+  return cue.label.length <= MAX_TEXT ? cue : { ...cue, label: cutText(cue.label, MAX_TEXT) };
+}
+
+/** `s` cut to at most `max` UTF-16 units, never between the two halves of a surrogate pair. */
+function cutText(s: string, max: number): string {
+  const last = s.charCodeAt(max - 1);
+  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }

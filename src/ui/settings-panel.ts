@@ -113,6 +113,11 @@ export class SettingsPanel extends LitElement {
       input[type='number'] {
         width: 9em;
       }
+      .help {
+        flex-basis: 100%;
+        color: var(--lm-muted);
+        font-size: 13px;
+      }
       dl {
         display: grid;
         grid-template-columns: max-content minmax(0, 1fr);
@@ -217,13 +222,14 @@ export class SettingsPanel extends LitElement {
           </button>
         </div>
 
-        <label for="deadline">Approval deadline (s)</label>
+        <label for="deadline">Deadline of this node's requests (s)</label>
         <div class="row">
           <input
             id="deadline"
             name="deadline"
             type="number"
             data-testid="setting-deadline"
+            aria-describedby="deadline-help"
             min=${MIN_APPROVAL_DEADLINE_MS / 1000}
             max=${MAX_APPROVAL_DEADLINE_MS / 1000}
             .value=${deadlineS}
@@ -238,6 +244,10 @@ export class SettingsPanel extends LitElement {
           >
             Set
           </button>
+          <small id="deadline-help" class="help" data-testid="setting-deadline-help">
+            Only for requests this node raises, from now on: a request raised by another node (the sensor's) keeps that
+            node's deadline.
+          </small>
         </div>
 
         <label for="skew">Skew limit (s)</label>

@@ -16,12 +16,20 @@ import { threatLevel } from './threat-level';
  *   defended point), inside the inner radius (1), and proximity (half of 1 − distance / range).
  * The level follows the score with hysteresis (threat-level.ts).
  */
-export interface Cue {
+/**
+ * An identity cue as a sensor writes it: the `cue` component's value (an opaque kind to the store
+ * until it is a known one; the EO simulator writes it, src/core/sim/sensors.ts).
+ */
+export interface CueComponent {
   readonly label: string;
   readonly disposition: Disposition;
   readonly environment: Environment;
   /** 0..1 */
   readonly confidence: number;
+}
+
+/** A cue as the classifier judges it: with its age. */
+export interface Cue extends CueComponent {
   /** How long ago the cue was reported, ms. */
   readonly ageMs: number;
 }

@@ -1,7 +1,8 @@
+import type { CueComponent } from '../classify/classifier';
 import type { Position, Source, Velocity } from '../entity/component-types';
 import type { EntityId } from '../ids';
 import { bearingDistance, offset, type LatLon } from './geo';
-import type { Target, TargetIdentity, TargetState } from './target';
+import type { Target, TargetState } from './target';
 
 /**
  * Sensor models: what an EO camera and a radar would report about a target's true state. Each
@@ -9,13 +10,11 @@ import type { Target, TargetIdentity, TargetState } from './target';
  * `source`, shaped exactly as the store validates them (src/core/entity/validate-component.ts).
  */
 
-/** The EO sensor's identity cue, written as the `cue` component (an opaque kind until it is a known one). */
-export type Cue = TargetIdentity & { readonly confidence: number };
-
 export interface TrackComponents {
   readonly position: Position;
   readonly velocity?: Velocity;
-  readonly cue?: Cue;
+  /** The EO sensor's identity cue, written as the `cue` component. */
+  readonly cue?: CueComponent;
   readonly source: Source;
 }
 
@@ -66,7 +65,7 @@ export function eoReport(
   const p = offset(truth, EO.sigmaPos * normal(), EO.sigmaPos * normal());
   const v = target.velocity();
   const range = bearingDistance(site, truth).distance;
-  let cue: Cue | undefined;
+  let cue: CueComponent | undefined;
   if (range <= EO.cueRange) {
     const confidence = round(0.95 - 0.35 * (range / EO.cueRange), 3);
     cue =

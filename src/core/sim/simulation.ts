@@ -1,4 +1,5 @@
 import { mulberry32 } from '../random/mulberry32';
+import { SIM_MAX_HZ, SIM_MAX_TRACKS } from './limits';
 import type { LatLon } from './geo';
 import { normalSource, streamSeed } from './normal';
 import { eoReport, radarReport, type SensorReport, type SensorSite } from './sensors';
@@ -39,9 +40,6 @@ export interface Truth {
   readonly north: number;
   readonly time: number;
 }
-
-export const MAX_TRACKS = 10_000;
-export const MAX_HZ = 50;
 
 interface Sensor {
   readonly type: 'eo' | 'radar';
@@ -115,10 +113,10 @@ export class Simulation {
 }
 
 function sensor(type: 'eo' | 'radar', index: number, c: SensorConfig, config: SimulationConfig): Sensor {
-  if (!Number.isInteger(c.tracks) || c.tracks < 0 || c.tracks > MAX_TRACKS) {
-    throw new RangeError(`${type}.tracks must be an integer in [0, ${MAX_TRACKS}], got ${c.tracks}`);
+  if (!Number.isInteger(c.tracks) || c.tracks < 0 || c.tracks > SIM_MAX_TRACKS) {
+    throw new RangeError(`${type}.tracks must be an integer in [0, ${SIM_MAX_TRACKS}], got ${c.tracks}`);
   }
-  if (!(c.hz > 0 && c.hz <= MAX_HZ)) throw new RangeError(`${type}.hz must be in (0, ${MAX_HZ}], got ${c.hz}`);
+  if (!(c.hz > 0 && c.hz <= SIM_MAX_HZ)) throw new RangeError(`${type}.hz must be in (0, ${SIM_MAX_HZ}], got ${c.hz}`);
   const site = { ...(c.site ?? config.defended), sensorId: c.sensorId ?? `sim-${type}` };
   const streams = Array.from({ length: c.tracks }, (_, n) => mulberry32(streamSeed(config.seed, 2 + index, n)));
   return {

@@ -253,6 +253,17 @@ export class AntiEntropy {
     this.pump(now);
   }
 
+  /**
+   * Anti-entropy frames moved on the link without a message being read: one of ours left our
+   * budgeter for the wire (PeerSession.wired), or a part of one of the peer's came. The rounds'
+   * idle clocks (the initiator's no-progress timeout, the responder's expiry) restart: time a
+   * round's frames spend waiting in a budgeter behind live traffic is not the other side's silence.
+   */
+  moved(now: number): void {
+    this.initiator.progressed(now);
+    this.responder.touch(now);
+  }
+
   onReconcile(m: ReconcileMessage, now: number): void {
     switch (m.phase) {
       case ReconcilePhase.Open:
@@ -281,6 +292,9 @@ export class AntiEntropy {
   }
 
   onWant(m: WantMessage, now: number): void {
+    // The peer is working through a round (ours or its own): its `want`s and repair versions
+    // keep it alive while its next reconcile message waits in its own queue behind them.
+    if (!m.graft) this.moved(now);
     const versions = this.source.lookup(m.ids);
     if (m.graft) this.live.grafted(versions, m.request);
     else {
@@ -314,6 +328,7 @@ export class AntiEntropy {
    * passes one that holds nothing.
    */
   onVersions(m: VersionsMessage, now: number, hold: () => (now: number) => void = () => this.io.hold()): void {
+    if (!m.live) this.moved(now);
     let versions: Version[] = [];
     if (m.batch.length > 0) {
       try {

@@ -1,6 +1,7 @@
 import { ReconcileError } from '../reconcile/errors';
 import { Reconciler } from '../reconcile/reconciler';
 import { backoffDelay } from '../retry/backoff';
+import { EndedSessions } from './ended-sessions';
 import { ReconcilePhase, type ReconcileMessage } from './messages';
 import type { Outbox } from './outbox';
 import { reconcileMessage } from './reconcile-message';
@@ -36,6 +37,8 @@ export class Initiator {
   private nextSyncAt = Number.POSITIVE_INFINITY;
   private again = false;
   private failed = 0;
+  /** Rounds we gave up on (timeout) while the peer may still be answering them. */
+  private readonly ended = new EndedSessions();
 
   constructor(
     private readonly o: ResolvedSessionOptions,
@@ -73,8 +76,11 @@ export class Initiator {
   }
 
   tick(now: number): void {
-    if (this.round !== undefined && now - this.round.lastProgressAt > this.o.roundTimeoutMs) {
+    const round = this.round;
+    if (round !== undefined && now - round.lastProgressAt > this.o.roundTimeoutMs) {
       this.fail(now, `no progress for ${this.o.roundTimeoutMs} ms`, true);
+      // The peer's answer may already be on its way, or waiting in its budgeter: late when it comes.
+      this.ended.add(round.id);
     }
   }
 
@@ -87,8 +93,11 @@ export class Initiator {
 
   onReply(m: ReconcileMessage, now: number): void {
     const round = this.round;
-    if (round === undefined || round.id !== m.session || round.reconciled)
+    if (round === undefined || round.id !== m.session || round.reconciled) {
+      // The answer to a round we timed out: it crossed our abort, or waited in the peer's queue.
+      if (round?.id !== m.session && this.ended.late(m.session)) return this.io.late('reply to a round we ended');
       return this.io.invalid('reply to no open round');
+    }
     let result;
     try {
       result = round.reconciler.reconcile(m.payload);
@@ -132,12 +141,14 @@ export class Initiator {
 
   close(): void {
     this.round = undefined;
+    this.ended.clear();
   }
 
   private start(now: number): void {
     const reconciler = new Reconciler(this.source.storage(), { frameSizeLimit: this.o.reconcileFrameBytes });
     const id = (this.lastRoundId = (this.lastRoundId % 0xffff_fffe) + 1);
     this.round = { id, reconciler, startedAt: now, lastProgressAt: now, reconciled: false };
+    this.ended.forget(id);
     this.again = false;
     this.hooks.opened(now);
     this.io.send(reconcileMessage(id, ReconcilePhase.Open, reconciler.initiate()));

@@ -67,6 +67,7 @@ export class PeerSession {
     framesIn: 0,
     framesOut: 0,
     invalid: 0,
+    late: 0,
     versionsOut: 0,
     hostErrors: 0,
   };
@@ -90,6 +91,9 @@ export class PeerSession {
       sendFrame: (frame, versions) => this.sendFrame(frame, versions),
       room: () => this.host.bufferedAmount() < this.o.highWaterMark,
       invalid: (reason, detail, weight) => this.invalid(reason, detail, weight),
+      late: () => {
+        this.counts.late += 1;
+      },
       hold: () => this.hold(),
       backlogged: () => this.backlogBytes > MAX_BACKLOG_BYTES / 2,
       log: (message, detail) => this.log(message, detail),
@@ -230,8 +234,12 @@ export class PeerSession {
     let message: SyncMessage | undefined;
     try {
       message = decodeMessage(frame);
-      // A piece of a larger frame: the whole is taken once its last piece is in.
-      if (message.type === MessageType.Part) message = this.parts.add(message);
+      // A piece of a larger frame: the whole is taken once its last piece is in. A reconcile
+      // message crossing a thin link in parts is a round moving, not idle.
+      if (message.type === MessageType.Part) {
+        message = this.parts.add(message);
+        if (this.status !== SessionState.Handshake) this.ae.moved(now);
+      }
     } catch (error) {
       return this.refused(error);
     }
@@ -346,6 +354,16 @@ export class PeerSession {
     if (n > 0) this.ae.limitHit(name, n);
   }
 
+  /**
+   * One of our anti-entropy frames (a `sync`-class frame: reconcile, want, repair versions, or a
+   * part of one) left the host's queue for the wire after waiting there (a budgeted link,
+   * docs/budgeter.md): the open rounds' idle clocks restart from now, so a round is not timed out,
+   * nor a session dropped, for time spent in our own queue behind live traffic.
+   */
+  wired(now: number): void {
+    if (this.status === SessionState.Syncing) this.ae.moved(now);
+  }
+
   /** Reconcile now (the initiator starts a round; the responder asks for one). */
   syncNow(now: number): void {
     if (this.status === SessionState.Syncing) this.ae.syncNow(now);
@@ -375,6 +393,7 @@ export class PeerSession {
       framesIn: this.counts.framesIn,
       framesOut: this.counts.framesOut,
       invalidFrames: this.counts.invalid,
+      lateFrames: this.counts.late,
       hostErrors: this.counts.hostErrors,
       pingsIgnored: this.heartbeat.pingsIgnored,
       versionsIn: repair.versionsIn,

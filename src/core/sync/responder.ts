@@ -2,6 +2,7 @@ import { TokenBucket } from '../budget/token-bucket';
 import { ReconcileError } from '../reconcile/errors';
 import type { ReconcileResult, Reconciler } from '../reconcile/reconciler';
 import { encodeMessage } from './codec';
+import { EndedSessions } from './ended-sessions';
 import {
   LimitName,
   PUSH_FLOOR_VERSIONS,
@@ -28,6 +29,8 @@ export class Responder {
   private readonly rounds: ResponderRounds;
   /** Opens the peer may still make (limits.ts): each costs a snapshot and up to a frame of reply. */
   private opens: TokenBucket | undefined;
+  /** Sessions we dropped while the initiator may still be in them (its `next` may be on its way). */
+  private readonly ended = new EndedSessions();
 
   constructor(
     private readonly o: ResolvedSessionOptions,
@@ -42,7 +45,7 @@ export class Responder {
       pump(now: number): void;
     },
   ) {
-    this.rounds = new ResponderRounds(o.reconcileFrameBytes);
+    this.rounds = new ResponderRounds(o.reconcileFrameBytes, (id) => this.ended.add(id));
   }
 
   handle(m: ReconcileMessage, now: number): void {
@@ -56,10 +59,20 @@ export class Responder {
         this.io.send(reconcileMessage(m.session, ReconcilePhase.Abort));
         return;
       }
+      this.ended.forget(m.session);
       reconciler = this.rounds.open(m.session, this.source.storage(), now);
       this.hooks.opened(now);
     } else reconciler = this.rounds.get(m.session, now);
-    if (reconciler === undefined) return this.abort(m.session, 'unknown reconcile session');
+    if (reconciler === undefined) {
+      // A session we let go while the initiator was still in it (its `next` waited in its queue,
+      // or ours waited in ours): not its fault. The abort tells it to stop; it retries later.
+      if (this.ended.late(m.session)) {
+        this.io.late('next of a session we dropped');
+        this.io.send(reconcileMessage(m.session, ReconcilePhase.Abort));
+        return;
+      }
+      return this.abort(m.session, 'unknown reconcile session');
+    }
     let result: ReconcileResult;
     // Pushes are bounded by the send queue's room and by a multiple of the message answered
     // (limits.ts); beyond, the reply lists ids the peer must want by name.
@@ -99,8 +112,14 @@ export class Responder {
     this.rounds.expire(now, 2 * this.o.roundTimeoutMs);
   }
 
+  /** The open sessions' frames moved (AntiEntropy.moved): time waiting in a queue is not idleness. */
+  touch(now: number): void {
+    this.rounds.touch(now);
+  }
+
   clear(): void {
     this.rounds.clear();
+    this.ended.clear();
   }
 
   private abort(session: number, reason: string, detail?: unknown): void {

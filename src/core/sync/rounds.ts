@@ -25,7 +25,11 @@ const MAX_RESPONDER_ROUNDS = 2;
 export class ResponderRounds {
   private readonly rounds = new Map<number, ResponderRound>();
 
-  constructor(private readonly frameSizeLimit: number) {}
+  constructor(
+    private readonly frameSizeLimit: number,
+    /** A session was dropped without the initiator's word (expired, or pushed out by a newer one). */
+    private readonly dropped: (id: number) => void = () => {},
+  ) {}
 
   get active(): number {
     return this.rounds.size;
@@ -36,6 +40,7 @@ export class ResponderRounds {
     while (this.rounds.size >= MAX_RESPONDER_ROUNDS) {
       const oldest = this.rounds.keys().next().value as number;
       this.rounds.delete(oldest);
+      this.dropped(oldest);
     }
     // Push mode: what the initiator lacks is sent ahead of each reply, not listed for it to want.
     const reconciler = new Reconciler(storage, { frameSizeLimit: this.frameSizeLimit, push: true });
@@ -56,9 +61,18 @@ export class ResponderRounds {
     return r?.openedAt;
   }
 
+  /** Something of the open sessions moved (our frames left for the wire, a part of theirs came). */
+  touch(now: number): void {
+    for (const r of this.rounds.values()) r.lastAt = Math.max(r.lastAt, now);
+  }
+
   /** Drops sessions the initiator abandoned. */
   expire(now: number, idleMs: number): void {
-    for (const [id, r] of this.rounds) if (now - r.lastAt > idleMs) this.rounds.delete(id);
+    for (const [id, r] of this.rounds) {
+      if (now - r.lastAt <= idleMs) continue;
+      this.rounds.delete(id);
+      this.dropped(id);
+    }
   }
 
   clear(): void {

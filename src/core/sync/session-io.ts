@@ -9,6 +9,11 @@ export interface SessionIo {
   /** Invalid input from the peer; `weight` counts it as that many invalid frames (default 1). */
   invalid(reason: string, detail?: unknown, weight?: number): void;
   /**
+   * A frame of a reconcile session this side already ended on its own (ended-sessions.ts): the
+   * peer had not heard yet. Dropped and counted, never charged as invalid.
+   */
+  late(reason: string): void;
+  /**
    * Stops taking the peer's frames until the returned `resume` is called: frames arriving
    * meanwhile wait, in order (an asynchronous check of the current frame, e.g. signatures).
    */

@@ -286,6 +286,12 @@ export interface PeerStats {
   readonly framesIn: number;
   readonly framesOut: number;
   readonly invalidFrames: number;
+  /**
+   * Frames of a reconcile session we had already ended on our own (a round we timed out, a
+   * session we let go) that the peer sent before it heard: dropped, not counted as invalid
+   * (ended-sessions.ts bounds how many are excused).
+   */
+  readonly lateFrames: number;
   /** Frames from the peer we failed to handle through no fault of its own (our store, our encoder). */
   readonly hostErrors: number;
   /** Pings from the peer left unanswered: they came faster than one per half heartbeat period. */

@@ -280,7 +280,9 @@ function wakeAt(s: GateState, cfg: GateConfig): number | undefined {
 export function effectiveTask(s: Pick<GateState, 'approval' | 'task'>): TaskRecord | undefined {
   const { approval: a, task: k } = s;
   if (a?.state !== 'approved' || k === undefined || k.requestId !== a.requestId) return undefined;
-  return k;
+  // Only the request's actor assigns its task (gate-authority.ts refuses any other on ingest; this
+  // keeps one that came by another path, e.g. an older store, from standing either).
+  return k.assignedBy === actorOf(k.requestId) ? k : undefined;
 }
 
 /** The task this node's asset link should be running now, if any. */

@@ -46,6 +46,8 @@ export interface LinkSenderDeps {
   readonly sendSignal?: (payload: Uint8Array) => void;
   /** Counts live versions this sender framed itself into the session's traffic figures. */
   readonly counted: (bytes: number, versions: number) => void;
+  /** A session frame that waited in the budgeter went to the channel (the session's rounds see their frames move). */
+  readonly left?: (frame: Uint8Array) => void;
   readonly now: () => number;
   /** Wakes this link at a budgeter's `wait.until`; without it the mesh's tick polls. */
   readonly scheduler?: Scheduler;
@@ -319,6 +321,7 @@ export class LinkSender {
         wire += bytes.length + PER_MESSAGE_OVERHEAD_BYTES;
         if (p.type === 'signal') this.deps.sendSignal?.(p.payload);
         else if (!this.deps.send(p.frame)) return undefined;
+        else this.deps.left?.(p.frame);
         continue;
       }
       if (back.length > 0 || wire >= allowance) {

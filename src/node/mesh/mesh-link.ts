@@ -89,6 +89,11 @@ export class MeshLink implements LinkHandler {
       send: (frame) => this.send(frame),
       sendSignal: (payload) => this.sendSignal(payload),
       counted: (bytes, versions) => this.session.countSent(bytes, versions),
+      // An anti-entropy frame left our queue: its round's idle clocks count from now, not from
+      // when the session made it (a flooded link's `sync` share can hold it for tens of seconds).
+      left: (frame) => {
+        if (sessionFrameClass(frame) === 'sync') this.session.wired(this.now());
+      },
       now,
       ...(budget.scheduler === undefined ? {} : { scheduler: budget.scheduler }),
       ...(budget.frameSigner === undefined ? {} : { frameSigner: budget.frameSigner.forLink(link.peer) }),

@@ -11,6 +11,7 @@ import { buildTree } from '../../core/signing/merkle';
 import { sha256Engine } from '../../core/signing/sha256';
 import { HANDSHAKE_NONCE_BYTES, type VerifyVerdict } from '../../core/sync';
 import { FUSED_ID_PREFIX, isFusedId } from '../../core/fusion/fused-id';
+import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../../core/task/gate-authority';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
 import {
@@ -336,9 +337,13 @@ export class MeshSecurity {
    * what passes is verified, gated by the roster, and only then charged to its authors.
    */
   verify(input: readonly Version[], from: NodeId, done: (verdict: VerifyVerdict, now: number) => void): void {
-    const fused = [...this.refuseFusedIds(input, from), ...this.refuseLargeContexts(input, from)];
-    const versions =
-      fused.length === 0 ? input : input.filter((v) => !isFusedId(v.entity) && v.seen.length <= MAX_CONTEXT_ENTRIES);
+    const fused = [
+      ...this.refuseFusedIds(input, from),
+      ...this.refuseLargeContexts(input, from),
+      ...this.refuseGateForgeries(input, from),
+    ];
+    const refused = new Set(fused.map((r) => r.version));
+    const versions = fused.length === 0 ? input : input.filter((v) => !refused.has(v));
     const pre = this.newRegisters.precheck(versions, this.holding, this.now());
     if (pre.refused.length > 0) this.countRegisterRefusals(pre, from);
     const checked = (outcome: VerifyOutcome): void => {
@@ -401,6 +406,31 @@ export class MeshSecurity {
       `refused ${out.length} versions from ${from} whose contexts name more than ${MAX_CONTEXT_ENTRIES} authors ` +
         `(${first.entity}/${first.kind} by ${first.ts.node} first, ${first.seen.length}): no honest writer makes one`,
     );
+    return out;
+  }
+
+  /**
+   * `approval` and intercept `task` versions their author may not write (core/task/gate-authority.ts:
+   * a decision attributed to another node, a request or task written by a node that is not its
+   * actor, a follower's time-out before the deadline and grace): refused before any check, counted
+   * as `gate-authority` and logged with the first one's reason. The rule reads the version alone, so
+   * every node of this build refuses the same ones. Charged to the link when it is their author (no
+   * honest node of this build writes one); a relay may hold one from a node without this check. Set
+   * aside on the sending link only (unchecked, so possibly not its author's), like fused ids.
+   */
+  private refuseGateForgeries(versions: readonly Version[], from: NodeId): VerifyVerdict['rejected'] {
+    const out: VerifyVerdict['rejected'][number][] = [];
+    let first: string | undefined;
+    for (const v of versions) {
+      if (isFusedId(v.entity) || v.seen.length > MAX_CONTEXT_ENTRIES) continue; // refused above
+      const why = gateAuthorityRefusal(v);
+      if (why === undefined) continue;
+      first ??= `${v.entity}/${v.kind} by ${v.ts.node}: ${why}`;
+      out.push({ version: v, reason: GATE_AUTHORITY_REASON, penalise: v.ts.node === from, later: 'this-link' });
+    }
+    if (out.length === 0) return out;
+    this.gateRejected[GATE_AUTHORITY_REASON] = (this.gateRejected[GATE_AUTHORITY_REASON] ?? 0) + out.length;
+    this.log(`refused ${out.length} approval/task versions from ${from} that their authors may not write (${first})`);
     return out;
   }
 

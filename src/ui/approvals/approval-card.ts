@@ -10,7 +10,8 @@ import { formatCountdown, isUrgent, secondsLeft } from './countdown';
  * One pending request: the track, why it is HIGH, the countdown and the two answers. It is an
  * `alertdialog` named by its title and described by the reason, focusable as a whole (focus lands
  * on the card, never on Approve, so an Enter meant for something else cannot approve). Keys while
- * the card has focus: A approves, D denies, Escape leaves it pending. "Show track" selects the
+ * the card has focus: A approves, D denies, Escape leaves it pending (the prompt ignores A and D
+ * for a moment after it moved focus here itself: `KEY_GUARD_MS`). "Show track" selects the
  * track, so the map and the inspector show what is asked about. Past the deadline both
  * buttons are disabled: the gate refuses a decision then, and the request times out (denied).
  *
@@ -182,9 +183,13 @@ export class ApprovalCard extends LitElement {
   ];
 
   /** Puts focus on the card itself (not on a button), so the next key is a deliberate answer. */
-  focusCard(): void {
-    // A card just added has not rendered yet: focus once it has.
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('section')?.focus());
+  focusCard(): Promise<boolean> {
+    // A card just added has not rendered yet: focus once it has. Settles true if focus landed.
+    return this.updateComplete.then(() => {
+      const section = this.renderRoot.querySelector<HTMLElement>('section');
+      section?.focus();
+      return section !== null && this.shadowRoot?.activeElement === section;
+    });
   }
 
   protected override render(): unknown {
@@ -267,7 +272,7 @@ export class ApprovalCard extends LitElement {
     const key = e.key.toLowerCase();
     if (key === 'a' || key === 'd') {
       e.preventDefault();
-      this.answer(key === 'a' ? 'approve' : 'deny');
+      this.answer(key === 'a' ? 'approve' : 'deny', true);
     } else if (key === 'escape') {
       e.preventDefault();
       const v = this.view;
@@ -277,10 +282,10 @@ export class ApprovalCard extends LitElement {
     }
   }
 
-  private answer(decision: DecisionArg): void {
+  private answer(decision: DecisionArg, byKey = false): void {
     const v = this.view;
     if (v === undefined || this.busy !== undefined || secondsLeft(v.deadline, this.now) === 0) return;
-    const detail: ApprovalDecideDetail = { entityId: v.entityId, requestId: v.requestId, decision };
+    const detail: ApprovalDecideDetail = { entityId: v.entityId, requestId: v.requestId, decision, byKey };
     this.dispatchEvent(new CustomEvent('approval-decide', { detail, bubbles: true, composed: true }));
   }
 }

@@ -6,6 +6,8 @@ export interface ApprovalDecideDetail {
   /** The request on screen when the operator answered. */
   readonly requestId: string;
   readonly decision: DecisionArg;
+  /** Answered by a key (A or D) on the card, not by a button. */
+  readonly byKey?: boolean;
 }
 
 /** `approval-dismiss`: Escape on a card; the request stays pending and focus goes back where it was. */

@@ -8,11 +8,21 @@ import type { DecisionArg } from '../../node/approval-args';
 import type { ApprovalDecideDetail } from './approval-events';
 import './approval-history';
 import { promptStyles } from './approval-prompt-styles';
-import { diffQueue, newest, pendingQueue, recentDecisions } from './approval-queue';
-import { outcomeSentence, raisedSentence, trackName } from './approval-text';
+import { diffQueue, newest, pendingQueue, recentDecisions, taskFor } from './approval-queue';
+import { outcomeSentence, raisedSentence, taskSentence, trackName } from './approval-text';
 import { isUrgent, msToNextChange, secondsLeft } from './countdown';
 import { deepActiveElement, isTyping, isWithin } from './focus';
 import { systemClock, type PromptClock } from './prompt-clock';
+
+/**
+ * How long A and D are ignored on a card the prompt itself moved focus to (its focused card closed,
+ * or a new request took focus): a key pressed for the track that just left must not answer for the
+ * one that took its place. A click, or focus the operator moved, is never held back.
+ */
+export const KEY_GUARD_MS = 1_000;
+
+/** Where focus goes once this update is on screen: to a card, or back where the prompt took it from. */
+type FocusPlan = { readonly card: string } | 'back';
 
 /** How the prompt answers: the handle's `decide`, naming the request on screen. */
 export type DecideFn = (entityId: string, decision: DecisionArg, requestId: string) => Promise<unknown>;
@@ -26,8 +36,10 @@ export type DecideFn = (entityId: string, decision: DecisionArg, requestId: stri
  * at once) unless the operator is typing in a field, or is on the card of another request still
  * waiting for their answer: a key pressed for one track must never land on another. The live
  * region announces the request either way. When the focused card closes (answered, timed out,
- * withdrawn), focus goes to the next card due, or back to where it was before the prompt took it.
- * Escape leaves the request pending and gives focus back the same way.
+ * withdrawn), focus goes to the next card due (announced: "Now showing …"), or back to where it was
+ * before the prompt took it. On a card the prompt moved focus to, A and D are ignored for
+ * `KEY_GUARD_MS`: the key was meant for the card that was there. Escape leaves the request pending
+ * and gives focus back the same way.
  *
  * Time comes from `clock`: one timer, armed for the next second any countdown shows.
  */
@@ -61,7 +73,12 @@ export class ApprovalPrompt extends LitElement {
   private readonly seen = new Map<string, ApprovalView['state']>();
   /** Requests whose last ten seconds have been announced. */
   private readonly warned = new Set<string>();
-  private focusTarget: string | undefined;
+  /** Where focus goes after this update: planned before the render, carried out after it. */
+  private focusPlan: FocusPlan | undefined;
+  /** The card the prompt moved focus to itself, and until when (clock ms) it ignores A and D. */
+  private keyGuard: { readonly requestId: string; readonly until: number } | undefined;
+  /** Approved requests announced as waiting for their task: announced again once it appears. */
+  private readonly awaitingTask = new Set<string>();
   /** The request whose card has focus, kept until focus leaves the prompt for another element. */
   private focusedRequest: string | undefined;
   /** The last element outside the prompt that had focus: where focus goes back to. */
@@ -85,10 +102,6 @@ export class ApprovalPrompt extends LitElement {
     this.historyOpen = false;
     this.addEventListener('approval-decide', (e) => this.onDecide(e.detail));
     this.addEventListener('approval-dismiss', () => this.giveFocusBack());
-    this.addEventListener('focusin', (e) => {
-      const card = e.composedPath().find((t): t is ApprovalCard => t instanceof ApprovalCard);
-      this.focusedRequest = card?.view?.requestId;
-    });
     this.addEventListener('focusout', (e) => {
       const to = e.relatedTarget;
       // A removed element loses focus without a target: that is the closing card, kept for the hand-off.
@@ -97,6 +110,23 @@ export class ApprovalPrompt extends LitElement {
   }
 
   static override styles = [palette, controls, promptStyles];
+
+  /**
+   * Focus moves are watched inside the shadow root: a move from one card to another never reaches
+   * the host (its target and related target are both the host there), so a listener on the host
+   * kept the card left behind as the focused one.
+   */
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    const root = super.createRenderRoot();
+    root.addEventListener('focusin', (e) => {
+      const card = e.composedPath().find((t): t is ApprovalCard => t instanceof ApprovalCard);
+      this.focusedRequest = card?.view?.requestId;
+      // Focus the operator moved (Tab, a tap): their keys count at once. The prompt's own move
+      // sets the guard again right after this (focusCard).
+      this.keyGuard = undefined;
+    });
+    return root;
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -118,11 +148,31 @@ export class ApprovalPrompt extends LitElement {
     if (changed.has('approvals')) {
       const { raised, decided } = diffQueue(this.seen, this.approvals);
       for (const v of raised) said.push(raisedSentence(v, secondsLeft(v.deadline, this.now)));
-      for (const v of decided) said.push(outcomeSentence(v));
+      for (const v of decided) {
+        const assigned = taskFor(this.tasks, v) !== undefined;
+        said.push(outcomeSentence(v, assigned));
+        if (v.state === 'approved' && !assigned) this.awaitingTask.add(v.requestId);
+      }
       if (decided.length > 0) this.historyOpen = true;
-      this.focusTarget = newest(raised)?.requestId ?? this.focusTarget;
+      const plan = this.planFocus(newest(raised)?.requestId);
+      this.focusPlan = plan;
+      // A new request was announced above; a hand-off to a card already waiting is said here.
+      if (plan !== undefined && plan !== 'back' && raised.length === 0) {
+        const next = this.approvals.find((v) => v.requestId === plan.card);
+        if (next !== undefined) said.push(`Now showing ${trackName(next)}.`);
+      }
       this.forgetClosed();
       for (const id of this.warned) if (!this.seen.has(id)) this.warned.delete(id);
+    }
+    if (changed.has('approvals') || changed.has('tasks')) {
+      for (const id of this.awaitingTask) {
+        const v = this.approvals.find((a) => a.requestId === id);
+        if (v?.state !== 'approved') this.awaitingTask.delete(id);
+        else if (taskFor(this.tasks, v) !== undefined) {
+          this.awaitingTask.delete(id);
+          said.push(taskSentence(v));
+        }
+      }
     }
     for (const v of pendingQueue(this.approvals)) {
       if (!this.warned.has(v.requestId) && isUrgent(v.deadline, this.now) && secondsLeft(v.deadline, this.now) > 0) {
@@ -195,7 +245,10 @@ export class ApprovalPrompt extends LitElement {
   }
 
   protected override updated(): void {
-    this.moveFocus();
+    const plan = this.focusPlan;
+    this.focusPlan = undefined;
+    if (plan === 'back') this.giveFocusBack();
+    else if (plan !== undefined) this.focusCard(plan.card);
     this.arm();
   }
 
@@ -206,35 +259,42 @@ export class ApprovalPrompt extends LitElement {
     return undefined;
   }
 
-  private moveFocus(): void {
+  /**
+   * Where focus goes once the new views are on screen (`target`: the request just raised, if any).
+   * Planned before the render, while the card about to close still holds focus.
+   */
+  private planFocus(target: string | undefined): FocusPlan | undefined {
     const pending = pendingQueue(this.approvals);
     const isPending = (id: string | undefined) => id !== undefined && pending.some((v) => v.requestId === id);
-    const target = this.focusTarget;
-    this.focusTarget = undefined;
     const active = deepActiveElement();
     const inside = active !== null && isWithin(active, this);
-    if (target !== undefined && isPending(target)) {
+    if (target !== undefined) {
       const waiting =
         inside &&
         isPending(this.focusedRequest) &&
         !this.busy.has(this.focusedRequest ?? '') &&
         this.focusedRequest !== target;
-      if (!isTyping(active) && !waiting) this.focusCard(target);
-      return;
+      if (!isTyping(active) && !waiting) return { card: target };
+      return undefined;
     }
     // The focused card closed: hand focus on, unless the operator has already moved it elsewhere.
     if (this.focusedRequest !== undefined && !isPending(this.focusedRequest)) {
       this.focusedRequest = undefined;
       if (active === null || active === document.body || inside) {
         const next = pending[0];
-        if (next !== undefined) this.focusCard(next.requestId);
-        else this.giveFocusBack();
+        return next === undefined ? 'back' : { card: next.requestId };
       }
     }
+    return undefined;
   }
 
+  /** Moves focus to a card by the prompt's own doing: its A and D wait `KEY_GUARD_MS`. */
   private focusCard(requestId: string): void {
-    this.cardFor(requestId)?.focusCard();
+    const card = this.cardFor(requestId);
+    if (card === undefined) return;
+    void card.focusCard().then((landed) => {
+      if (landed) this.keyGuard = { requestId, until: this.clock.now() + KEY_GUARD_MS };
+    });
   }
 
   /** Settles with the cards too, so focus and countdowns are on screen when it resolves. */
@@ -274,6 +334,11 @@ export class ApprovalPrompt extends LitElement {
     const v = pendingQueue(this.approvals).find((p) => p.requestId === d.requestId);
     const decide = this.decide;
     if (v === undefined || decide === undefined || this.busy.has(d.requestId)) return;
+    const guard = this.keyGuard;
+    if (d.byKey === true && guard?.requestId === d.requestId && this.clock.now() < guard.until) {
+      this.announcement = `Key ignored: focus has just moved to ${trackName(v)}. Press again to answer.`;
+      return;
+    }
     this.busy = new Map(this.busy).set(d.requestId, d.decision);
     this.errors = without(this.errors, d.requestId);
     decide(d.entityId, d.decision, d.requestId).then(

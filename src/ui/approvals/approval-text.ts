@@ -39,17 +39,21 @@ export function decidedText(v: ApprovalView): string {
   return `by ${shortId(v.decidedBy, 16)}${on}${when}`;
 }
 
-/** A decided request in one sentence, for the live region. */
-export function outcomeSentence(v: ApprovalView): string {
+/**
+ * A decided request in one sentence, for the live region. An approval says the task is assigned
+ * only once it is (`taskAssigned`: the tasks list shows it); until then it is awaited, since the
+ * acting node assigns it, and may not (taskSentence says when it appears).
+ */
+export function outcomeSentence(v: ApprovalView, taskAssigned = false): string {
   const conflict = v.conflict ? ' (conflicting decisions: the safer one stands)' : '';
-  const detail = outcomeDetail(v.state);
+  const detail = v.state === 'approved' && taskAssigned ? 'Intercept task assigned.' : outcomeDetail(v.state);
   return `${trackName(v)}: ${stateWord(v.state)}${conflict} ${decidedText(v)}. ${detail}`.trim();
 }
 
 function outcomeDetail(state: ApprovalState): string {
   switch (state) {
     case 'approved':
-      return 'Intercept task assigned.';
+      return 'Waiting for the intercept task.';
     case 'denied':
       return 'No task.';
     case 'timed_out':
@@ -68,4 +72,9 @@ function outcomeDetail(state: ApprovalState): string {
 /** A new request in one sentence, for the live region. */
 export function raisedSentence(v: ApprovalView, secondsLeft: number): string {
   return `Approval needed: intercept ${trackName(v)}? ${v.reason}. ${secondsLeft} seconds to decide.`;
+}
+
+/** The intercept task of an approved request has appeared in the tasks list. */
+export function taskSentence(v: ApprovalView): string {
+  return `Intercept task assigned: ${trackName(v)}.`;
 }

@@ -115,7 +115,8 @@ describe('the approval prompt on real nodes (built app, worker, gate)', function
     await waitTaskShown(tab, 'h1');
     const after = await probe(tab);
     expect(after.decisions[0]!.text).toContain(`on node ${tab.nodeId.slice(0, 8)}`);
-    expect(after.live).toContain('fighter (h1): approved by');
+    // Said when the task appeared (with the decision, or in a later batch), not at the approval.
+    expect(after.live).toContain('Intercept task assigned');
   });
 
   it('takes A on the focused prompt as an approval, and D as a deny', async () => {
@@ -139,6 +140,8 @@ describe('the approval prompt on real nodes (built app, worker, gate)', function
     await raiseHigh(tab, 'k2');
     await waitCard(tab, 'k2');
     expect((await probe(tab)).cards.find((c) => c.entity === 'k2')?.focused).toBe(true);
+    // The card took focus by itself: its keys wait a second (KEY_GUARD_MS), so a key meant for k1 cannot land on it.
+    await new Promise((r) => setTimeout(r, 1_100));
     await pressInTab(tab, 'd');
     await waitDecided(tab, 'k2', 'denied');
     expect(await inTab(tab, async () => (await window.lattice.tasks()).map((t) => t.entityId))).toEqual(['k1']);

@@ -67,6 +67,18 @@ describe('accessibility (axe-core)', () => {
     client.remoteWrite('ferry', 'threat', { level: 'MEDIUM' }, OTHER_NODE);
     const { app } = await mountApp(client);
     await eventually(() => equal(queryAllDeep(app, byTestId('track-row')).length, 2, 'both tracks listed'));
+    // The gunboat is HIGH: the gate raises a request and its card is on screen in every view below.
+    const promptShown = async () => {
+      const cards = await eventually(() => {
+        const found = queryAllDeep(app, byTestId('approval-card'));
+        equal(found.length, 1, 'the approval card is on screen');
+        return found;
+      }, 5_000);
+      const box = cards[0]!.getBoundingClientRect();
+      ok(box.width > 0 && box.height > 0, 'the card is drawn');
+      equal(cards[0]!.dataset.entity, 'gunboat');
+    };
+    await promptShown();
 
     const views: [string, () => Promise<void>][] = [
       ['the map and the track list', async () => {}],
@@ -100,12 +112,42 @@ describe('accessibility (axe-core)', () => {
       app.theme = theme;
       for (const [name, open] of views) {
         await open();
+        await promptShown();
         for (const f of await blockingFindings(app)) found.push(`${theme}, ${name}: ${f}`);
       }
       // Back to the first view for the other theme: fold the chips, clear the selection.
       queryDeep(app, byTestId('filters-toggle')).click();
       app.selectedId = null;
       app.settingsOpen = false;
+    }
+    equal(found.join('\n'), '', 'no serious or critical finding');
+  });
+
+  it('finds nothing serious or critical in the prompt after a decision (recent decisions open)', async () => {
+    const client = await openTestNode();
+    await client.create({
+      id: 'gunboat',
+      components: {
+        classification: { label: 'Gunboat', disposition: 'HOSTILE', environment: 'SURFACE', confidence: 0.9 },
+        position: { lat: 51.47, lon: -0.46 },
+        threat: { level: 'HIGH' },
+      },
+    });
+    const { app } = await mountApp(client);
+    await eventually(
+      () => equal(queryAllDeep(app, byTestId('approval-card')).length, 1, 'the card is on screen'),
+      5_000,
+    );
+    const pending = (await client.approvals())[0]!;
+    await client.decide('gunboat', 'deny', pending.requestId);
+    await eventually(() => {
+      equal(queryAllDeep(app, byTestId('approval-card')).length, 0, 'the card closed');
+      equal(queryDeep(app, byTestId('approval-decision')).dataset.state, 'denied');
+    }, 5_000);
+    const found: string[] = [];
+    for (const theme of ['day', 'night'] as const) {
+      app.theme = theme;
+      for (const f of await blockingFindings(app)) found.push(`${theme}: ${f}`);
     }
     equal(found.join('\n'), '', 'no serious or critical finding');
   });

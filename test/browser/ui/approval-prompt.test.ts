@@ -1,7 +1,7 @@
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import type { ApprovalView } from '../../../src/node/approval-views';
 import '../../../src/ui/approvals/approval-prompt';
-import type { ApprovalPrompt } from '../../../src/ui/approvals/approval-prompt';
+import { KEY_GUARD_MS, type ApprovalPrompt } from '../../../src/ui/approvals/approval-prompt';
 import type { DecisionArg } from '../../../src/node/approval-args';
 import { deepActiveElement } from '../../../src/ui/approvals/focus';
 import { T0, decidedView, pendingView } from './approval-fixtures';
@@ -9,6 +9,8 @@ import { equal, eventually, includes, ok } from './assert';
 import { byTestId, queryAllDeep, queryDeep } from './dom';
 import { ManualPromptClock } from './manual-clock';
 import { afterEach, describe, it } from './mocha';
+import { mountApp, unmountAll } from './mount';
+import { openTestNode } from './test-node';
 
 interface Mounted {
   readonly prompt: ApprovalPrompt;
@@ -78,8 +80,10 @@ describe('<lm-approval-prompt>', () => {
     const late = pendingView('trk-late', { label: 'Bomber', requestedAt: T0 });
     const soon = pendingView('trk-soon', { requestedAt: T0 - 20_000, reason: 'SUSPICIOUS 0.70, inside 3 km' });
     const mid = pendingView('trk-mid', { label: 'Drone', requestedAt: T0 - 5_000 });
-    const { prompt } = await mount([late, soon, mid, decidedView(pendingView('trk-old'), 'denied')]);
+    const m = await mount([late, soon, mid, decidedView(pendingView('trk-old'), 'denied')]);
+    const { prompt } = m;
     const shown = cards(prompt);
+    equal(m.clock.pending, 1, 'one timer for three countdowns');
     equal(shown.map((c) => c.dataset.entity).join(), 'trk-soon,trk-mid,trk-late');
     equal(queryDeep(prompt, byTestId('pending-count')).textContent, '3 pending');
     const bomber = cardOf(prompt, 'trk-late');
@@ -103,6 +107,10 @@ describe('<lm-approval-prompt>', () => {
     const decided = queryAllDeep(prompt, byTestId('approval-decision'));
     equal(decided.length, 1);
     equal(decided[0]!.dataset.state, 'denied');
+    await m.tick(1_000);
+    equal(within(cardOf(prompt, 'trk-soon'), 'countdown').textContent, '0:08');
+    equal(within(bomber, 'countdown').textContent, '0:28');
+    equal(m.clock.pending, 1, 'still one timer after a tick');
   });
 
   it('counts down on the injected clock, turns urgent in the last 10 s, and closes at the deadline', async () => {
@@ -167,6 +175,12 @@ describe('<lm-approval-prompt>', () => {
     const second = pendingView('trk-2', { requestedAt: T0 + 500 });
     await m.show([decidedView(first, 'approved'), second]);
     equal(deepActiveElement(), cardOf(m.prompt, 'trk-2'));
+    // The new card took focus by itself: a D at once may have been meant for the one before.
+    await sendKeys({ press: 'd' });
+    await m.prompt.updateComplete;
+    equal(m.calls.length, 1, 'no answer for a card focus has only just reached');
+    includes(live(m.prompt), 'Key ignored: focus has just moved to trk-2');
+    await m.tick(KEY_GUARD_MS);
     await sendKeys({ press: 'd' });
     equal(JSON.stringify(m.calls.at(-1)), JSON.stringify({ entityId: 'trk-2', decision: 'deny' }));
     // Tab reaches Show track, then the answers; Enter on Deny is a deny, as for any button.
@@ -209,6 +223,55 @@ describe('<lm-approval-prompt>', () => {
     cardOf(m.prompt, 'trk-2').focus();
     await m.show([decidedView(pendingView('trk-2', { requestedAt: T0 + 300 }), 'timed_out')]);
     equal(deepActiveElement(), input, 'focus back where the prompt took it from');
+  });
+
+  it('holds A back for a moment on the card focus moves to when the focused card closes elsewhere', async () => {
+    const one = pendingView('trk-1', { label: 'Fighter' });
+    const two = pendingView('trk-2', { label: 'Bomber', requestedAt: T0 + 300 });
+    const input = document.createElement('input');
+    document.body.append(input);
+    input.focus();
+    const m = await mount([one, two]);
+    equal(deepActiveElement(), input, 'typing: the prompt leaves focus where it is');
+    // The operator turns to the card due first.
+    cardOf(m.prompt, 'trk-1').focus();
+    // Another device denies trk-1: its card closes under the operator's hands.
+    await m.show([decidedView(one, 'denied', { decidedBy: 'bob' }), two]);
+    await eventually(() => equal(deepActiveElement(), cardOf(m.prompt, 'trk-2')));
+    const said = live(m.prompt);
+    await sendKeys({ press: 'a' });
+    await m.prompt.updateComplete;
+    equal(m.calls.length, 0, 'an A meant for trk-1 does not approve trk-2');
+    includes(said, 'Fighter (trk-1): denied by bob');
+    includes(said, 'Now showing Bomber (trk-2).');
+    includes(live(m.prompt), 'Key ignored: focus has just moved to Bomber (trk-2). Press again to answer.');
+    await m.tick(KEY_GUARD_MS - 1);
+    await sendKeys({ press: 'a' });
+    equal(m.calls.length, 0, 'still held back 1 ms before the guard ends');
+    await m.tick(1);
+    await sendKeys({ press: 'a' });
+    equal(JSON.stringify(m.calls), JSON.stringify([{ entityId: 'trk-2', decision: 'approve' }]));
+  });
+
+  it('does not hold back keys on a card the operator moved focus to', async () => {
+    const two = pendingView('trk-2', { requestedAt: T0 + 300 });
+    const three = pendingView('trk-3', { requestedAt: T0 + 600 });
+    const m = await mount([pendingView('trk-1'), two, three]);
+    cardOf(m.prompt, 'trk-1').focus();
+    await m.show([decidedView(pendingView('trk-1'), 'timed_out'), two, three]);
+    await eventually(() => equal(deepActiveElement(), cardOf(m.prompt, 'trk-2')));
+    // The operator taps trk-3's card: a deliberate move from card to card, so its keys count at once.
+    const reason = within(cardOf(m.prompt, 'trk-3'), 'approval-reason');
+    reason.scrollIntoView({ block: 'center' });
+    const box = reason.getBoundingClientRect();
+    await sendMouse({ type: 'click', position: [Math.round(box.x + 4), Math.round(box.y + box.height / 2)] });
+    equal(deepActiveElement(), cardOf(m.prompt, 'trk-3'));
+    await sendKeys({ press: 'd' });
+    equal(JSON.stringify(m.calls), JSON.stringify([{ entityId: 'trk-3', decision: 'deny' }]));
+    // trk-3 closes: focus goes on to trk-2, not to the card the prompt last focused by itself.
+    await m.show([decidedView(pendingView('trk-1'), 'timed_out'), two, decidedView(three, 'denied')]);
+    await eventually(() => equal(deepActiveElement(), cardOf(m.prompt, 'trk-2')));
+    includes(live(m.prompt), 'Now showing trk-2.');
   });
 
   it('selects the track when asked to show it, without answering', async () => {
@@ -264,5 +327,64 @@ describe('<lm-approval-prompt>', () => {
     ];
     await m.show([decidedView(a, 'approved')]);
     equal(queryDeep(m.prompt, byTestId('decision-task')).textContent, 'intercept · sent');
+    includes(live(m.prompt), 'trk-1: approved by alice', 'the task came with the decision');
+    includes(live(m.prompt), 'Intercept task assigned.');
+  });
+
+  it('says the intercept task is assigned when it appears, not at the approval', async () => {
+    const a = pendingView('trk-1', { label: 'Fighter' });
+    const m = await mount([a]);
+    await m.show([decidedView(a, 'approved')]);
+    includes(live(m.prompt), 'Fighter (trk-1): approved by alice');
+    includes(live(m.prompt), 'Waiting for the intercept task.');
+    ok(!live(m.prompt).includes('assigned'), 'no task yet');
+    m.prompt.tasks = [
+      {
+        entityId: 'trk-1',
+        task: 'intercept',
+        requestId: a.requestId,
+        status: 'sent',
+        assignedBy: 'k7Qm2xVfPz0aLrT9hYc4dWbE1uNsG8oJ',
+        updatedAt: T0 + 13_000,
+      },
+    ];
+    await m.prompt.updateComplete;
+    equal(live(m.prompt).trim(), 'Intercept task assigned: Fighter (trk-1).');
+  });
+});
+
+describe('the approval prompt in the app, on an in-page node', () => {
+  afterEach(unmountAll);
+
+  it('assigns the task on a real pointer tap on Approve', async () => {
+    const client = await openTestNode();
+    const { app } = await mountApp(client);
+    await client.create({
+      id: 'gunboat',
+      components: {
+        classification: { label: 'Gunboat', disposition: 'HOSTILE', environment: 'SURFACE', confidence: 0.9 },
+        position: { lat: 51.47, lon: -0.46 },
+        threat: { level: 'HIGH' },
+      },
+    });
+    await eventually(() => equal(cards(app).length, 1, 'the prompt is on screen'), 5_000);
+    const approve = within(cards(app)[0]!, 'approve');
+    await eventually(() => ok(!approve.hasAttribute('disabled'), 'Approve is enabled'));
+    const box = approve.getBoundingClientRect();
+    ok(box.bottom <= window.innerHeight && box.right <= window.innerWidth, 'Approve is in the viewport');
+    // A trusted pointer press and release at the button's centre (CDP input), as a finger or mouse.
+    await sendMouse({
+      type: 'click',
+      position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)],
+    });
+    await sendMouse({ type: 'move', position: [0, 0] });
+    let tasks = '';
+    for (let i = 0; i < 100 && tasks === ''; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      tasks = (await client.tasks()).map((t) => `${t.entityId}:${t.task}`).join();
+    }
+    equal(tasks, 'gunboat:intercept', 'the task is assigned');
+    equal((await client.approvals())[0]?.state, 'approved');
+    await eventually(() => includes(live(app), 'Intercept task assigned'), 5_000);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { validateComponent } from '../../../../src/core/entity/validate-component';
 import { bearingDistance, destination, wrapAngle } from '../../../../src/core/sim/geo';
 import { normalSource } from '../../../../src/core/sim/normal';
+import { SIM_MAX_HZ, SIM_MAX_TRACKS } from '../../../../src/core/sim/limits';
 import { EO, RADAR, eoReport, radarReport } from '../../../../src/core/sim/sensors';
 import { Simulation, type SimulationConfig } from '../../../../src/core/sim/simulation';
 import { Target } from '../../../../src/core/sim/target';
@@ -49,6 +50,10 @@ describe('determinism', () => {
   it('refuses nonsense rates and counts', () => {
     expect(() => new Simulation(config({ eo: { tracks: 1, hz: 0 } }))).toThrow(RangeError);
     expect(() => new Simulation(config({ radar: { tracks: -1, hz: 1 } }))).toThrow(RangeError);
+    // The bounds the handle and the controls offer (src/core/sim/limits.ts), not looser ones of its own.
+    expect(() => new Simulation(config({ eo: { tracks: 1, hz: SIM_MAX_HZ + 1 } }))).toThrow(RangeError);
+    expect(() => new Simulation(config({ eo: { tracks: SIM_MAX_TRACKS + 1, hz: 1 } }))).toThrow(RangeError);
+    expect(() => new Simulation(config({ eo: { tracks: 1, hz: SIM_MAX_HZ } }))).not.toThrow();
   });
 });
 

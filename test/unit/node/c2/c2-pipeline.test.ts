@@ -76,6 +76,46 @@ describe('the simulator wired into the node', () => {
     await node.stopSimulation();
   });
 
+  it('names its tracks after the node and the run: two nodes simulating one seed write disjoint tracks', async () => {
+    const clock = new ManualClock();
+    const a = await openNode(clock, 'nodeA-with-a-long-id');
+    const b = await openNode(clock, 'nodeB');
+    // Meshed in memory: each node's writes reach the other.
+    a.node.onVersions((versions, origin) => void (origin === 'local' && b.node.applyRemote(versions)));
+    b.node.onVersions((versions, origin) => void (origin === 'local' && a.node.applyRemote(versions)));
+    for (const n of [a, b]) {
+      await n.node.setFusion({ enabled: false });
+      await n.node.simulate({ eo: { tracks: 3, hz: 1 }, radar: { tracks: 3, hz: 1 }, seed: 42 });
+    }
+    await clock.advance(3_000);
+    const idsBy = async (n: typeof a) =>
+      (await a.node.list({ kind: 'source' })).filter((v) => v.meta.position!.author === n.node.nodeId).map((v) => v.id);
+    const ofA = await idsBy(a);
+    const ofB = await idsBy(b);
+    expect(ofA.sort()).toEqual([
+      'sim-eo-nodeA-wi-16.t0',
+      'sim-eo-nodeA-wi-16.t1',
+      'sim-eo-nodeA-wi-16.t2',
+      'sim-radar-nodeA-wi-16.t0',
+      'sim-radar-nodeA-wi-16.t1',
+      'sim-radar-nodeA-wi-16.t2',
+    ]);
+    expect(ofB).toHaveLength(6);
+    expect(ofB.filter((id) => ofA.includes(id))).toEqual([]);
+    // Every track has one writer: no node's reports land in the other's tracks.
+    for (const v of await a.node.list({ kind: 'source' })) {
+      expect(v.meta.position!.author).toBe(v.meta.source!.author);
+      expect((v.components.source as Source).sensorId).toBe(v.id.slice(0, v.id.lastIndexOf('.')));
+    }
+
+    // Another run on the same node (another seed) names new tracks.
+    await a.node.stopSimulation();
+    await a.node.simulate({ eo: { tracks: 1, hz: 1 }, seed: 43 });
+    await clock.advance(2_000);
+    expect(await a.node.get('sim-eo-nodeA-wi-17.t0')).toBeDefined();
+    for (const n of [a, b]) await n.node.stopSimulation();
+  });
+
   it('refuses bad arguments at the boundary, naming the field', async () => {
     const clock = new ManualClock();
     const { node } = await openNode(clock, 'nodeA');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalView } from '../../../../src/node/approval-views';
-import { decidedText, outcomeSentence } from '../../../../src/ui/approvals/approval-text';
+import { decidedText, outcomeSentence, taskSentence } from '../../../../src/ui/approvals/approval-text';
 
 const NODE = '41a5a26f89015d63c55a2e6554367a45';
 const base: ApprovalView = {
@@ -29,5 +29,15 @@ describe('how a decision is worded', () => {
       'Fighter (trk-1): denied (conflicting decisions: the safer one stands) by bob on node 41a5a26f… at 09:00:12.345Z. No task.',
     );
     expect(outcomeSentence({ ...base, state: 'cancelled', decidedBy: 'auto' })).toContain('the request was withdrawn');
+  });
+
+  it('says an approval waits for its task until the task is there', () => {
+    const approved = { ...base, state: 'approved' as const, decidedBy: 'alice', label: 'Fighter' };
+    expect(outcomeSentence(approved)).toBe(
+      'Fighter (trk-1): approved by alice on node 41a5a26f… at 09:00:12.345Z. Waiting for the intercept task.',
+    );
+    expect(outcomeSentence(approved, true)).toContain('. Intercept task assigned.');
+    expect(outcomeSentence({ ...base, decidedBy: 'bob' }, true)).toContain('No task.');
+    expect(taskSentence(approved)).toBe('Intercept task assigned: Fighter (trk-1).');
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { EntityView } from '../../../../src/node/node-api';
 import { standingTask, taskFields } from '../../../../src/ui/approvals/standing-task';
 
-const REQUEST = '018bcfe5680000000nodeA';
+// An encoded HLC timestamp: 12 hex ms, 4 hex counter, then the actor (nodeA, who assigns the task).
+const REQUEST = '018bcfe568000000nodeA';
 const view = (components: Record<string, unknown>): EntityView =>
   ({ id: 't', components, meta: {}, conflicts: [], updatedAt: 0 }) as unknown as EntityView;
 const task = (kind: string) => ({
