@@ -17,7 +17,7 @@ import { arbHistory, runHistory } from './approval-loop-harness';
 
 describe('the approval loop of real meshed nodes over random histories', () => {
   const seed = Number(process.env.SEED ?? Date.now());
-  const numRuns = Number(process.env.NUM_RUNS ?? 8);
+  const numRuns = Number(process.env.NUM_RUNS ?? 5);
 
   it(
     'no intercept task without an operator approving its current request, on any replica; replicas agree after heal',
