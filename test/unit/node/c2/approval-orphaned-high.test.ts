@@ -46,7 +46,7 @@ describe('a HIGH threat that wins its merge over a newer, concurrent de-escalati
     return { sim, a, b };
   }
 
-  it('is asked about: the operators get a prompt for it (before the fix: the other side\'s newer, cancelled request outranked it, no prompt, no takeover)', async () => {
+  it("is asked about: the operators get a prompt for it (before the fix: the other side's newer, cancelled request outranked it, no prompt, no takeover)", async () => {
     const { a, b } = await race();
     for (const n of [a, b]) {
       const view = (await n.get('h1'))!;
@@ -61,7 +61,7 @@ describe('a HIGH threat that wins its merge over a newer, concurrent de-escalati
     }
   });
 
-  it('asks once: an operator\'s deny of the re-raised request stays final (no re-write, no new prompt)', async () => {
+  it("asks once: an operator's deny of the re-raised request stays final (no re-write, no new prompt)", async () => {
     const { sim, a, b } = await race();
     const before = (await b.get('h1'))!.meta.threat!.version;
     await a.decide('h1', 'deny');
