@@ -8,9 +8,8 @@
  * approving the task's very request, and an operator approved that request. After healing and a
  * quiet period, every replica holds the same approval and task registers and tasks() agree.
  * Replay with SEED=<printed seed> (NUM_RUNS=... for more or fewer histories).
- * Known failure it finds (about one history in ten; so a default run of 5 often fails until the gate
- * is fixed): a HIGH threat that wins its merge over a newer, concurrent de-escalation is never asked
- * about (approval-orphaned-high.test.ts).
+ * It found (about one history in ten before the fix) a HIGH threat that won its merge over a newer,
+ * concurrent de-escalation and was never asked about (approval-orphaned-high.test.ts).
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
