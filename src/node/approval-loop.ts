@@ -42,6 +42,8 @@ export const RECENT_APPROVALS = 50;
  */
 export const RAISE_GRACE_MS = 10_000;
 const RAISE_STAGGER_MS = 5_000;
+/** Approval states that are final: nothing more comes of the request. */
+const CLOSED: ReadonlySet<ApprovalRecord['state']> = new Set(['denied', 'timed_out', 'cancelled']);
 /**
  * The longest delay the host's timer honours (setTimeout keeps a signed 32-bit count of ms, and a
  * longer delay fires at once): the loop never asks for more, and re-arms when it wakes early.
@@ -351,17 +353,26 @@ export class ApprovalLoop {
   }
 
   /**
-   * When this node should take over the request of a HIGH threat it did not write: its author has
-   * raised none for it within the grace period.
+   * When this node should take over the request of a HIGH threat: nobody will raise one for it.
+   * - No request names that threat write or a newer one: its author has raised none within the
+   *   grace period (it may have vanished right after writing it). Another node takes over after the
+   *   grace; the author itself raises through the gate.
+   * - The request that stands names a different, newer threat write and is closed (denied, timed
+   *   out, cancelled): that newer write lost the threat merge to this HIGH one (a concurrent
+   *   de-escalation: the higher level wins, core/merge/rules.ts), so no operator was ever asked
+   *   about the HIGH that stands, and its author's gate raises nothing (its write is older than the
+   *   request). The author re-writes it at once, any other node after the grace. A request for the
+   *   standing write itself is never re-raised, whatever its state: an operator's deny stays final.
    */
   private takeoverDue(s: GateState): number | undefined {
     const t = s.threat;
     const a = s.approval;
-    if (
-      t?.level !== 'HIGH' ||
-      t.version.node === this.deps.self ||
-      (a !== undefined && compareRequestIds(a.requestId, requestIdFor(t.version)) >= 0)
-    ) {
+    const id = t === undefined ? undefined : requestIdFor(t.version);
+    const order = a === undefined || id === undefined ? -1 : compareRequestIds(a.requestId, id);
+    const unasked = order < 0;
+    const outranked = order > 0 && a !== undefined && CLOSED.has(a.state);
+    const author = t?.version.node === this.deps.self;
+    if (t?.level !== 'HIGH' || !(outranked || (unasked && !author))) {
       this.orphans.delete(s.entity);
       return undefined;
     }
@@ -374,7 +385,7 @@ export class ApprovalLoop {
       seen = { version, at: this.deps.now() };
       this.orphans.set(s.entity, seen);
     }
-    return seen.at + RAISE_GRACE_MS + this.stagger;
+    return author ? seen.at : seen.at + RAISE_GRACE_MS + this.stagger;
   }
 
   private plan(id: EntityId, step: GateStep | undefined): void {

@@ -10,6 +10,7 @@ import { MinHeap } from '../../../../src/core/collections/min-heap';
 import type { LinkShape } from '../../../../src/core/budget/link-shaper';
 import { shapedAccept, type ShapedLink } from '../../../../src/adapters/shaped-link';
 import type { AcceptLink } from '../../../../src/ports/transport';
+import type { StorageBatch } from '../../../../src/ports/storage';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import type { Scheduler } from '../../../../src/node/scheduler';
 import { MeshNode, type SessionTuning } from '../../../../src/node/mesh';
@@ -25,12 +26,22 @@ function isHeartbeat(frame: Uint8Array): boolean {
 
 export const T0 = 1_700_000_000_000;
 
+/** Memory storage a crash can cut off: from then on its commits never land (nor settle). */
+class CrashableStorage extends MemoryStorage {
+  dead = false;
+  override commit(batch: StorageBatch): Promise<void> {
+    return this.dead ? new Promise<void>(() => undefined) : super.commit(batch);
+  }
+}
+
 export interface SimNode {
   readonly id: NodeId;
   node: LatticeNode;
   mesh: MeshNode;
   security: MeshSecurity;
   readonly backing: MemoryBacking;
+  /** The storage the open node writes through (a crash cuts it off). */
+  storage: CrashableStorage;
   /** This node's wall clock is the virtual clock plus this offset (clock skew). */
   offsetMs: number;
   online: boolean;
@@ -107,7 +118,7 @@ export class MeshSim {
     sim.node = await LatticeNode.open({
       nodeId: sim.id,
       lattice: 'test',
-      storage: new MemoryStorage({ backing: sim.backing }),
+      storage: (sim.storage = new CrashableStorage({ backing: sim.backing })),
       backend: 'memory',
       now,
       newId: () => `e${++this.counter}`,
@@ -194,6 +205,18 @@ export class MeshSim {
     const n = this.get(id);
     n.mesh.close();
     await n.node.close();
+    await this.open(n);
+    this.ensureLinks();
+  }
+
+  /**
+   * A crashed tab reopened: nothing the node had not committed yet lands (its storage is cut off at
+   * once, its links drop), and a new node opens over what the storage holds.
+   */
+  async crash(id: string): Promise<void> {
+    const n = this.get(id);
+    n.storage.dead = true;
+    n.mesh.close();
     await this.open(n);
     this.ensureLinks();
   }
