@@ -234,7 +234,13 @@ function settle(out: Writer, now: number, cfg: GateConfig): void {
         if (!high) {
           // The reason to act is gone: withdraw the approval unless its task already finished.
           if (ownTask === undefined || isActiveTask(ownTask)) out.approval({ ...a, state: 'cancelled', ...auto });
-        } else if (k === undefined || compareRequestIds(k.requestId, a.requestId) < 0) {
+        } else if (
+          (k === undefined || compareRequestIds(k.requestId, a.requestId) < 0) &&
+          // Only for a request this node raised from the threat write that stands: an approval of a
+          // request id nobody raised (a member can write one naming this node as its actor, and
+          // sign the decision as its own) or of an older threat write is never acted on.
+          requestIdFor(threat.version) === a.requestId
+        ) {
           out.task({
             task: INTERCEPT_TASK,
             requestId: a.requestId,

@@ -87,6 +87,26 @@ describe('decide on a pending request', () => {
     expect(assignedHere(a.state, A)).toBe(a.state.task);
   });
 
+  it('the actor never acts on an approval of a request it did not raise from the threat that stands', () => {
+    // A member approves, as itself, a request id that names A as its actor but that A never raised
+    // (docs/security.md, gate authority): A's own request R1 is superseded and nothing is assigned.
+    const a = pendingOnA();
+    const madeUp = requestIdFor({ ms: T0 + 500, c: 0, node: A });
+    const forged: ApprovalRecord = {
+      requestId: madeUp,
+      state: 'approved',
+      reason: 'x',
+      requestedAt: T0 + 500,
+      deadline: T0 + 30_500,
+      decidedBy: B,
+      decidedOn: B,
+      decidedAt: T0 + 600,
+    };
+    const s = a.step({ type: 'observed', approval: forged, task: undefined }, T0 + 700);
+    expect(s.writes.filter((w) => w.kind === 'task')).toEqual([]);
+    expect(effectiveTask(a.state)).toBeUndefined();
+  });
+
   it('a local approve on the actor assigns in the same step', () => {
     const a = pendingOnA();
     const s = a.step({ type: 'decide', requestId: R1, decision: 'approve', operator: 'op' }, T0 + 1);
