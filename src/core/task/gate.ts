@@ -56,7 +56,10 @@ export const FOLLOWER_MARGIN_MS = 5_000;
  * deadline, and followers step in only as a fallback when it is gone.
  */
 export function followerGraceFor(skewLimitMs: number): number {
-  return skewLimitMs + FOLLOWER_MARGIN_MS;
+  // Never below the default limit's grace: every replica refuses a follower's time-out written
+  // sooner than that (gate-authority.ts, a constant so all replicas judge alike), so a node whose
+  // skew limit is set lower must not write one it would then refuse itself.
+  return Math.max(skewLimitMs, DEFAULT_MAX_SKEW_MS) + FOLLOWER_MARGIN_MS;
 }
 export const DEFAULT_FOLLOWER_GRACE_MS = followerGraceFor(DEFAULT_MAX_SKEW_MS);
 
@@ -231,16 +234,19 @@ function settle(out: Writer, now: number, cfg: GateConfig): void {
         if (!mine) break;
         const k = out.state.task;
         const ownTask = k !== undefined && k.requestId === a.requestId ? k : undefined;
-        if (!high) {
+        // The threat write the request was raised from no longer stands: it dropped, or another
+        // node's concurrent HIGH write won the threat merge over this node's later de-escalation
+        // (that write is older than the request, so its author raises nothing). Withdrawing the
+        // approval closes the request, and the takeover rule (approval-loop.ts) then re-writes the
+        // standing HIGH threat so an operator is asked about it.
+        const stands = high && requestIdFor(threat.version) === a.requestId;
+        if (!stands) {
           // The reason to act is gone: withdraw the approval unless its task already finished.
           if (ownTask === undefined || isActiveTask(ownTask)) out.approval({ ...a, state: 'cancelled', ...auto });
-        } else if (
-          (k === undefined || compareRequestIds(k.requestId, a.requestId) < 0) &&
-          // Only for a request this node raised from the threat write that stands: an approval of a
-          // request id nobody raised (a member can write one naming this node as its actor, and
-          // sign the decision as its own) or of an older threat write is never acted on.
-          requestIdFor(threat.version) === a.requestId
-        ) {
+        } else if (k === undefined || compareRequestIds(k.requestId, a.requestId) < 0) {
+          // Only for a request this node raised from the threat write that stands (`stands`): an
+          // approval of a request id nobody raised (a member can write one naming this node as its
+          // actor, and sign the decision as its own) is never acted on, and is withdrawn above.
           out.task({
             task: INTERCEPT_TASK,
             requestId: a.requestId,

@@ -105,6 +105,22 @@ describe('decide on a pending request', () => {
     const s = a.step({ type: 'observed', approval: forged, task: undefined }, T0 + 700);
     expect(s.writes.filter((w) => w.kind === 'task')).toEqual([]);
     expect(effectiveTask(a.state)).toBeUndefined();
+    // As the made-up request's actor, A withdraws it, so the takeover can raise one again.
+    expect(a.state.approval).toMatchObject({ requestId: madeUp, state: 'cancelled', decidedBy: AUTO_DECIDER });
+  });
+
+  it('the actor withdraws an approval whose threat write no longer stands (another HIGH won over its de-escalation)', () => {
+    // A raised R1 from its HIGH at T0 and it was approved; A's task runs. Then A's classifier wrote
+    // LOW, concurrent with B's older HIGH, which wins the threat merge (higher level first): the
+    // standing threat is B's, older than R1, so B raises nothing. A must not leave R1 approved.
+    const a = pendingOnA();
+    a.step({ type: 'decide', requestId: R1, decision: 'approve', operator: 'op' }, T0 + 1_000);
+    expect(effectiveTask(a.state)?.requestId).toBe(R1);
+    const s = a.step({ type: 'threat', threat: threat('HIGH', T0 - 500, B) }, T0 + 2_000);
+    expect(a.state.approval).toMatchObject({ requestId: R1, state: 'cancelled', decidedBy: AUTO_DECIDER });
+    expect(a.state.task).toMatchObject({ requestId: R1, status: 'cancelled' });
+    expect(effectiveTask(a.state)).toBeUndefined();
+    expect(s.writes.map((w) => w.kind).sort()).toEqual(['approval', 'task']);
   });
 
   it('a local approve on the actor assigns in the same step', () => {
@@ -212,6 +228,11 @@ describe('deadline → timed_out (auto-deny)', () => {
       b.step({ type: 'deadline' }, T0 + 30_000 + DEFAULT_FOLLOWER_GRACE_MS).writes.map((w) => w.value),
     ).toMatchObject([{ state: 'timed_out', decidedOn: B }]);
     expect(followerGraceFor(DEFAULT_MAX_SKEW_MS)).toBe(DEFAULT_FOLLOWER_GRACE_MS);
+    // A lower skew limit setting never shortens the grace below what every replica's gate
+    // authority accepts for a follower's time-out (gate-authority.ts), so a node never writes one
+    // it would refuse itself; a higher one lengthens it.
+    expect(followerGraceFor(1_000)).toBe(DEFAULT_FOLLOWER_GRACE_MS);
+    expect(followerGraceFor(DEFAULT_MAX_SKEW_MS * 2)).toBeGreaterThan(DEFAULT_FOLLOWER_GRACE_MS);
   });
 
   it('a restart after the deadline passed times out at once', () => {
