@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Version } from '../../../src/core/merge/version';
 import { encodeMessage, MessageType, versionId, type SyncMessage } from '../../../src/core/sync';
+import { RESEND_WINDOW_MS } from '../../../src/core/sync/sent-recently';
 import { signNow, testIdentity } from '../support/test-keys';
 import { Harness, pos, T0 } from '../node/mesh/scripted-peers';
 
@@ -52,5 +53,20 @@ describe('the same want, repeated after each answer has gone', () => {
     // goes at most a few times, and the bytes out stay within a small multiple of the bytes in.
     expect(served).toBeLessThanOrEqual(2 * N);
     expect(ratio).toBeLessThan(64); // REPLY_BYTES_PER_REQUEST_BYTE, the multiple stated for replies
+    // Counted on the link, under its own name: every wanted id not sent again.
+    expect(h.mesh.peers().find((p) => p.peer === 'e')?.limitsHit.repeatedWants).toBe(ROUNDS * N - served);
+
+    // An honest peer that asks again after the window (its next round still misses them: it
+    // dropped them over its own limits) is answered in full.
+    evil.reset();
+    // Time passes on a live link (the peer pings, as any does).
+    for (let t = 0; t < RESEND_WINDOW_MS; t += 1_000) {
+      evil.send({ type: MessageType.Ping, time: T0 + t } as SyncMessage);
+      h.tick(1_000);
+    }
+    evil.reset();
+    evil.send({ ...want, request: ROUNDS + 1 } as SyncMessage);
+    h.tick(100);
+    expect(evil.versionsOut().length).toBe(N);
   }, 120_000);
 });
