@@ -27,6 +27,7 @@ import {
 import { Outbox } from './outbox';
 import { reconcileMessage } from './reconcile-message';
 import { Responder } from './responder';
+import { SentRecently } from './sent-recently';
 import type { SessionIo } from './session-io';
 import type { ResolvedSessionOptions, SessionHost, SessionRole, SyncSource, VerifyVerdict } from './session-types';
 import { idKey, versionId } from './version-id';
@@ -113,6 +114,8 @@ export class AntiEntropy {
   private readonly ids = new IdCache();
   /** Versions refused between us, each way, for the stuck count. */
   private readonly refusals = new LinkRefusals();
+  /** Ids this link asked for and was answered lately: a `want` repeated soon after draws nothing. */
+  private readonly answered: SentRecently;
 
   constructor(
     private readonly o: ResolvedSessionOptions,
@@ -121,6 +124,7 @@ export class AntiEntropy {
     private readonly io: SessionIo,
   ) {
     this.wants = new WantTracker(o.wantWindow, o.maxWanted);
+    this.answered = new SentRecently(o.nonce);
     this.repairOut = new Outbox(o.maxQueuedVersions, false);
     // Every versions frame we make (repair, answers, live on an unlimited link) within the link's frame size.
     const frameBytes = host.frameBytes?.bind(host);
@@ -295,7 +299,12 @@ export class AntiEntropy {
     // The peer is working through a round (ours or its own): its `want`s and repair versions
     // keep it alive while its next reconcile message waits in its own queue behind them.
     if (!m.graft) this.moved(now);
-    const versions = this.source.lookup(m.ids);
+    // What this link was answered lately is not sent again (a want proves need once: an honest
+    // peer asks again only after its next round finds the version still missing).
+    const ids = m.ids.filter((id) => !this.answered.sentLately(id, now));
+    if (ids.length < m.ids.length) this.limits.hit(LimitName.RepeatedWants, m.ids.length - ids.length);
+    for (const id of ids) this.answered.sent(id, now);
+    const versions = ids.length === 0 ? [] : this.source.lookup(ids);
     if (m.graft) this.live.grafted(versions, m.request);
     else {
       const refused = this.repairOut.enqueue(versions);

@@ -90,6 +90,8 @@ export const LimitName = {
   AnnouncedShare: 'announcedShare',
   ReconcileOpens: 'reconcileOpens',
   DuplicateWants: 'duplicateWants',
+  /** Wanted ids this link was answered less than RESEND_WINDOW_MS ago (sent-recently.ts): not sent again. */
+  RepeatedWants: 'repeatedWants',
   PushRatio: 'pushRatio',
   VersionsPerFrame: 'versionsPerFrame',
   AppliedRate: 'appliedRate',
@@ -110,6 +112,7 @@ export class LimitCounter {
     announcedShare: 0,
     reconcileOpens: 0,
     duplicateWants: 0,
+    repeatedWants: 0,
     pushRatio: 0,
     versionsPerFrame: 0,
     appliedRate: 0,
