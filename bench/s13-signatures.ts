@@ -3,11 +3,10 @@ import type { Version } from '../src/core/merge/version';
 import { versionSigningBytes } from '../src/core/signing/version-signing';
 import { EntityStore } from '../src/core/store/entity-store';
 import { decodeVersions, encodeVersions } from '../src/core/wire';
-import { generateNodeKey, type NodeKey } from '../src/adapters/identity/node-key';
 import { signerOf } from '../src/adapters/identity/node-signer';
 import { webCryptoVerifier } from '../src/adapters/identity/webcrypto-verifier';
-import { signedBatch } from '../src/node/security/sign-writes';
-import { KeyRing, VersionVerifier } from '../src/node/security/version-verifier';
+import type { VersionVerifier } from '../src/node/security/version-verifier';
+import { freshVerifier, realAuthors, reauthor, signPerAuthor as signEachAuthor } from './lib/signed';
 import { QUICK, RUNS, gc, log, machine } from './lib/measure';
 import type { Row } from './lib/result';
 import { saveResult } from './lib/save';
@@ -45,29 +44,16 @@ const BATCHES: Record<number, number> = QUICK
   : { 1: 100, 10: 50, 100: 10, 1000: 3 };
 
 // The scenario-2 feed, its sensors' ids replaced by ids of real keys so the signatures verify.
-const keys: NodeKey[] = await Promise.all(Array.from({ length: SENSORS }, (_, i) => generateNodeKey(i)));
 const need = TRACKS + Math.max(...SIZES.map((s) => s * BATCHES[s]!), VERIFY_BATCH);
 const feed = trackFeed(need);
-const idOf = new Map<NodeId, NodeId>(feed.nodes.map((n, i) => [n, keys[i]!.nodeId]));
-const updates: Version[][] = feed.updates.map((u) =>
-  u.map((v) => ({ ...v, ts: { ...v.ts, node: idOf.get(v.ts.node)! } })),
-);
-const keyOf = new Map<NodeId, NodeKey>(keys.map((k) => [k.nodeId, k]));
+const authors = await realAuthors(feed.nodes);
+const keys = authors.keys;
+const keyOf = authors.keyOf;
+const updates: Version[][] = feed.updates.map((u) => reauthor(u, authors.idOf));
 
 /** Each author's versions among `versions` signed as one batch (as each writer's group commit would). */
-async function signPerAuthor(versions: readonly Version[], form: LeafForm = LEAF_FORM_BINARY): Promise<Version[]> {
-  const byAuthor = new Map<NodeId, Version[]>();
-  for (const v of versions) {
-    const list = byAuthor.get(v.ts.node);
-    if (list === undefined) byAuthor.set(v.ts.node, [v]);
-    else list.push(v);
-  }
-  const out: Version[] = [];
-  for (const [author, list] of byAuthor) {
-    out.push(...(await signedBatch(signerOf(keyOf.get(author)!), author, list, form)));
-  }
-  return out;
-}
+const signPerAuthor = (versions: readonly Version[], form: LeafForm = LEAF_FORM_BINARY): Promise<Version[]> =>
+  signEachAuthor(versions, keyOf, form);
 
 /** The per-version signature of versions stored before batch signing. */
 const signAlone = async (v: Version): Promise<Version> => ({
@@ -108,11 +94,7 @@ for (const size of SIZES) {
 
 log('s13: verifications');
 const crypto = webCryptoVerifier();
-const fresh = async (): Promise<VersionVerifier> => {
-  const ring = new KeyRing(crypto);
-  for (const k of keys) await ring.learn(k.publicKey);
-  return new VersionVerifier('0'.repeat(32) as NodeId, crypto, ring);
-};
+const fresh = (): Promise<VersionVerifier> => freshVerifier(keys, crypto);
 const plainSample = items.flat().slice(0, VERIFY_BATCH);
 const sample = await signPerAuthor(plainSample);
 const legacy = await Promise.all(plainSample.map(signAlone));
