@@ -3,13 +3,14 @@ import type { Version } from '../src/core/merge/version';
 import { versionSigningBytes } from '../src/core/signing/version-signing';
 import { EntityStore } from '../src/core/store/entity-store';
 import { decodeVersions, encodeVersions } from '../src/core/wire';
-import { generateNodeKey, type NodeKey } from '../src/adapters/identity/node-key';
 import { signerOf } from '../src/adapters/identity/node-signer';
 import { webCryptoVerifier } from '../src/adapters/identity/webcrypto-verifier';
-import { signedBatch } from '../src/node/security/sign-writes';
-import { KeyRing, VersionVerifier } from '../src/node/security/version-verifier';
+import type { VersionVerifier } from '../src/node/security/version-verifier';
+import { freshVerifier, realAuthors, reauthor, signPerAuthor as signEachAuthor } from './lib/signed';
 import { QUICK, RUNS, gc, log, machine } from './lib/measure';
 import type { Row } from './lib/result';
+import { openBenchPage } from './lib/bench-page';
+import { num } from './lib/report';
 import { saveResult } from './lib/save';
 import { stat } from './lib/stats';
 import { SENSORS, TRACKS, trackFeed } from './lib/tracks';
@@ -22,6 +23,7 @@ import {
   SYNC_PROTOCOL_VERSION,
 } from '../src/core/sync';
 import { fakeNodeId, prng } from './lib/prng';
+import type { S13WorkerRequest, S13WorkerResult } from './browser/s13-verify-worker';
 import { LEAF_FORM_BINARY, LEAF_FORM_TEXT, type LeafForm } from '../src/core/signing/leaf-form';
 import { sha256Engine, sha256Ready } from '../src/core/signing/sha256';
 
@@ -45,29 +47,16 @@ const BATCHES: Record<number, number> = QUICK
   : { 1: 100, 10: 50, 100: 10, 1000: 3 };
 
 // The scenario-2 feed, its sensors' ids replaced by ids of real keys so the signatures verify.
-const keys: NodeKey[] = await Promise.all(Array.from({ length: SENSORS }, (_, i) => generateNodeKey(i)));
 const need = TRACKS + Math.max(...SIZES.map((s) => s * BATCHES[s]!), VERIFY_BATCH);
 const feed = trackFeed(need);
-const idOf = new Map<NodeId, NodeId>(feed.nodes.map((n, i) => [n, keys[i]!.nodeId]));
-const updates: Version[][] = feed.updates.map((u) =>
-  u.map((v) => ({ ...v, ts: { ...v.ts, node: idOf.get(v.ts.node)! } })),
-);
-const keyOf = new Map<NodeId, NodeKey>(keys.map((k) => [k.nodeId, k]));
+const authors = await realAuthors(feed.nodes);
+const keys = authors.keys;
+const keyOf = authors.keyOf;
+const updates: Version[][] = feed.updates.map((u) => reauthor(u, authors.idOf));
 
 /** Each author's versions among `versions` signed as one batch (as each writer's group commit would). */
-async function signPerAuthor(versions: readonly Version[], form: LeafForm = LEAF_FORM_BINARY): Promise<Version[]> {
-  const byAuthor = new Map<NodeId, Version[]>();
-  for (const v of versions) {
-    const list = byAuthor.get(v.ts.node);
-    if (list === undefined) byAuthor.set(v.ts.node, [v]);
-    else list.push(v);
-  }
-  const out: Version[] = [];
-  for (const [author, list] of byAuthor) {
-    out.push(...(await signedBatch(signerOf(keyOf.get(author)!), author, list, form)));
-  }
-  return out;
-}
+const signPerAuthor = (versions: readonly Version[], form: LeafForm = LEAF_FORM_BINARY): Promise<Version[]> =>
+  signEachAuthor(versions, keyOf, form);
 
 /** The per-version signature of versions stored before batch signing. */
 const signAlone = async (v: Version): Promise<Version> => ({
@@ -78,6 +67,7 @@ const signAlone = async (v: Version): Promise<Version> => ({
 log('s13: signing the feed');
 const items = updates.slice(TRACKS);
 
+const bytesBySize = new Map<number, number>();
 for (const size of SIZES) {
   const count = BATCHES[size]!;
   const groups = batches(items.slice(0, size * count), size);
@@ -91,6 +81,7 @@ for (const size of SIZES) {
     authorsIn.push(new Set(flat.map((v) => v.ts.node)).size);
   }
   const authors = stat(authorsIn).median;
+  bytesBySize.set(size, stat(perBatch).median);
   rows.push({
     case: `position update, batch of ${size}, one signature per author batch (built; ${authors} author(s) per frame)`,
     unit: 'B',
@@ -108,11 +99,7 @@ for (const size of SIZES) {
 
 log('s13: verifications');
 const crypto = webCryptoVerifier();
-const fresh = async (): Promise<VersionVerifier> => {
-  const ring = new KeyRing(crypto);
-  for (const k of keys) await ring.learn(k.publicKey);
-  return new VersionVerifier('0'.repeat(32) as NodeId, crypto, ring);
-};
+const fresh = (): Promise<VersionVerifier> => freshVerifier(keys, crypto);
 const plainSample = items.flat().slice(0, VERIFY_BATCH);
 const sample = await signPerAuthor(plainSample);
 const legacy = await Promise.all(plainSample.map(signAlone));
@@ -127,6 +114,7 @@ const wireText = encodeVersions(await signPerAuthor(plainSample, LEAF_FORM_TEXT)
 const textIngest: number[] = [];
 const authorsInSample = new Set(sample.map((v) => v.ts.node)).size;
 const sequential: number[] = [];
+const concurrent: number[] = [];
 const ingest: number[] = [];
 const relayed: number[] = [];
 const subset: number[] = [];
@@ -139,6 +127,14 @@ for (let r = 0; r <= RUNS; r++) {
       throw new Error('a signature of the feed did not verify');
   }
   const seqMs = performance.now() - t0;
+  // All in flight at once, as VersionVerifier issues the checks of a frame.
+  gc();
+  t0 = performance.now();
+  const all = await Promise.all(
+    legacy.map((v) => crypto.verify(keyOf.get(v.ts.node)!.publicKey, versionSigningBytes(v), v.sig!)),
+  );
+  const conMs = performance.now() - t0;
+  if (all.some((ok) => !ok)) throw new Error('a signature of the feed did not verify');
   gc();
   t0 = performance.now();
   const plainStore = new EntityStore();
@@ -179,6 +175,7 @@ for (let r = 0; r <= RUNS; r++) {
   if (text.accepted.length !== sample.length) throw new Error('the text-leaf batches did not verify');
   if (r === 0) continue; // warm-up
   sequential.push((legacy.length / seqMs) * 1000);
+  concurrent.push((legacy.length / conMs) * 1000);
   plainIngest.push((sample.length / plainMs) * 1000);
   ingest.push((sample.length / ingestMs) * 1000);
   relayed.push((sample.length / relayMs) * 1000);
@@ -235,6 +232,86 @@ rows.push({
   ours: stat([wireTenth.length / tenth.length]),
 });
 
+rows.push({
+  case: `per-version signatures, ${VERIFY_BATCH} checks all in flight at once (as the verifier issues a frame's checks), Node`,
+  unit: '/s',
+  better: 'higher',
+  ours: stat(concurrent),
+});
+
+// The same in a browser worker (issue 12: verifications per second in the worker): headless
+// Chromium, a dedicated module worker running the production adapter and ingest path.
+log('s13: in a worker of headless Chromium');
+const S1_WRITES = 10_000;
+const page = await openBenchPage('s13-verify-page', {
+  workers: ['s13-verify-worker.ts'],
+  ready: 'window.s13 !== undefined',
+  log,
+});
+const workerReq: S13WorkerRequest = { count: VERIFY_BATCH, s1Writes: S1_WRITES, runs: RUNS, repeats: QUICK ? 4 : 10 };
+let inWorker: S13WorkerResult;
+try {
+  inWorker = await page.page.evaluate((r) => window.s13!.run(r), workerReq);
+} finally {
+  await page.close();
+}
+if (inWorker.sha256 !== 'wasm') throw new Error('SHA-256 is not on WebAssembly in the worker');
+const workerRows: [string, number[]][] = [
+  [`worker: Ed25519 verify (WebCrypto), ${VERIFY_BATCH} checks awaited one at a time`, inWorker.verifySequential],
+  [`worker: Ed25519 verify (WebCrypto), ${VERIFY_BATCH} checks all in flight at once`, inWorker.verifyConcurrent],
+  [
+    `worker: ingest: decode + verify + merge, ${VERIFY_BATCH} new versions in ${inWorker.frameChecks} author batches (as the Node row above)`,
+    inWorker.ingest,
+  ],
+  [`worker: ingest without verification: decode + merge, the same ${VERIFY_BATCH} versions unsigned`, inWorker.plain],
+  [
+    `worker: scenario 1's 10k writes signed (50 authors, frames of 1,000): decode + verify + merge, ${inWorker.s1Checks} author batches`,
+    inWorker.s1Signed,
+  ],
+  [`worker: scenario 1's 10k writes unsigned: decode + merge`, inWorker.s1Plain],
+];
+for (const [c, runs] of workerRows) rows.push({ case: c, unit: '/s', better: 'higher', ours: stat(runs) });
+const workerShare = inWorker.s1Signed.map((s, i) => (100 * s) / inWorker.s1Plain[i]!);
+rows.push({
+  case: "worker: scenario 1's 10k writes, signed ingest against unsigned, same run",
+  unit: '%',
+  better: 'higher',
+  ours: stat(workerShare),
+});
+
+const med = (xs: readonly number[]): number => stat(xs).median;
+const perS = (x: number): string => `${num(x, '/s')}/s`;
+/** Share of an ingest's time the Ed25519 checks take at the worker's measured rate (all in flight). */
+const edShare = (checks: number, versions: number, ingestRate: number): number =>
+  (100 * (checks / med(inWorker.verifyConcurrent))) / (versions / ingestRate);
+const choiceNote =
+  'Verification choice (issue 12; docs/security.md, "One signature per batch"): each author signs, once per group commit, ' +
+  'the Merkle root over the versions it committed together (Ed25519, the non-extractable WebCrypto key); a frame of whole ' +
+  'batches carries the 64-B signature once per author batch and no proof, a relayed subset one multiproof, and a receiver ' +
+  'makes one Ed25519 check per new root (none for a root it has verified), the rest is hashing. Bytes per position update ' +
+  `(${SENSORS} authors a frame): ${num(bytesBySize.get(1)!)} B alone, ${num(bytesBySize.get(10)!)} B in a frame of 10, ` +
+  `${num(bytesBySize.get(100)!)} B in a frame of 100, ${num(bytesBySize.get(1000)!)} B in a frame of 1,000. ` +
+  `Verifications per second: in a dedicated worker of headless Chromium ${perS(med(inWorker.verifyConcurrent))} with a frame's ` +
+  `checks in flight at once (${perS(med(inWorker.verifySequential))} awaited one by one), in Node ` +
+  `${perS(med(concurrent))} (${perS(med(sequential))}). At the worker's rate the Ed25519 checks are ` +
+  `${num(edShare(inWorker.frameChecks, VERIFY_BATCH, med(inWorker.ingest)))} % of the ingest time of the ${VERIFY_BATCH}-version ` +
+  `frame (${inWorker.frameChecks} batches) and ${num(edShare(inWorker.s1Checks, S1_WRITES, med(inWorker.s1Signed)))} % of ` +
+  "scenario 1's (batches of about 20 versions); the rest is hashing, decoding and the merge: " +
+  `the ${VERIFY_BATCH}-version frame ingested at ${perS(med(inWorker.ingest))} in the worker and ${perS(med(ingest))} in Node ` +
+  `(unsigned ${perS(med(inWorker.plain))} and ${perS(med(plainIngest))}); scenario 1's 10k writes (50 authors, ` +
+  `${inWorker.s1Checks} author batches) at ${perS(med(inWorker.s1Signed))} in the worker, ${num(med(workerShare))} % of ` +
+  'their unsigned decode + merge there. The floor (docs/security.md, "What remains"): a leaf and about one interior node ' +
+  'of SHA-256 per version (~1.5 µs a hash, ~0.65 µs of it the calls into the WebAssembly module), the garbage collector, ' +
+  "the binary leaf form, decoding and each version's own path; next steps there: a SHA-256 entry point for many leaves " +
+  'per call, batch records keyed by root instead of a path per version, a leaf produced by the decoder as it reads.';
+const workerNote =
+  `Worker rows ("worker: …"): ${inWorker.userAgent.replace(/^.*(HeadlessChrome\/[0-9.]+).*$/, '$1')}, ` +
+  'bench/browser/s13-verify-worker.ts in a dedicated module worker started by bench/browser/s13-verify-page.ts ' +
+  '(bench/lib/bench-page.ts serves it on 127.0.0.1, a secure context): the production WebCrypto adapter ' +
+  '(src/adapters/identity/webcrypto-verifier.ts) on distinct 96-B messages, and the ingest rows through ' +
+  'bench/lib/signed.ts, the same code as the Node rows (decodeVersions, VersionVerifier.verifyBatch, ' +
+  `EntityStore.apply), SHA-256 on WebAssembly there too; medians of ${RUNS} runs after a warm-up, in one worker, each ingest figure over ${workerReq.repeats} rounds a run (the Node rows time one round a run, in Node ${process.versions.node}'s V8: compare signed with unsigned within each, the worker's pairs with each other).`;
+
 /** The handshake's frames as scenario 4 counts them (a hello with a 100k-item set, a proof). */
 const helloBytes = encodeMessage({
   type: MessageType.Hello,
@@ -261,6 +338,8 @@ await saveResult({
   peers: [],
   rows,
   notes: [
+    choiceNote,
+    workerNote,
     `Feed: scenario 2's position updates (position + velocity sharing one clock, ${SENSORS} sensors), each author's ` +
       'versions in a frame signed as one batch with real non-extractable Ed25519 keys (signedBatch, ' +
       'src/node/security/sign-writes.ts: a Merkle root over the versions, src/core/signing/merkle.ts), encoded in wire ' +

@@ -149,6 +149,7 @@ await saveResult({
   peers: [],
   rows,
   notes: [
+    'Before and after the cuts of 2026-12-05 (announce’s held check and the proof’s adoption comparing copies member by member, stored proofs written straight into the segment, the put keys compared only when a removal shares a put’s ms), back to back, quick sweep, the old build first: 13.5k component writes/s (8.9k–13.9k), a call 298 ms p50, load 1.95 at start; then 15.7k/s (10.1k–17.2k), 265 ms, load 2.68: about 16 % more, target missed. get() p50 was 0.2–0.3 ms in both runs of the pair (0.1 ms in the full sweep of 2026-12-03): the machine, not these changes, which do not touch the call path.',
     `One tab of the built app in headless Chromium (IndexedDB, default durability), a fresh lattice, no peers. ` +
       `Each run: ${CALLS.toString()} writeMany calls in sequence, each of ${ITEMS.toString()} entities with position, velocity, ` +
       `threat and classification (the same ${ITEMS.toString()} entities every call, so calls after the first are updates); a call ` +

@@ -42,6 +42,28 @@ export function interleaved(
   return out;
 }
 
+/** interleaved for cases that await (the verifier's Ed25519 checks): same order, same warm-up. */
+export async function interleavedAsync(
+  cases: Readonly<Record<string, () => Promise<number>>>,
+  runs = RUNS,
+  warmUp = true,
+): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const name of Object.keys(cases)) {
+    out[name] = [];
+    if (!warmUp) continue;
+    gc();
+    await cases[name]!();
+  }
+  for (let r = 0; r < runs; r++) {
+    for (const [name, fn] of Object.entries(cases)) {
+      gc();
+      out[name]!.push(await fn());
+    }
+  }
+  return out;
+}
+
 export function machine(): Machine {
   const cpu = cpus();
   return {
