@@ -28,7 +28,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import type { BrowserContext } from 'puppeteer-core';
 import { launchApp, waitConnected, type AppPage } from './lib/app-browser';
-import { QUICK, log, machine } from './lib/measure';
+import { QUICK, loadNow, log, machine } from './lib/measure';
 import type { Row } from './lib/result';
 import { saveResult } from './lib/save';
 import { median, percentile, stat } from './lib/stats';
@@ -396,7 +396,7 @@ try {
       }, b.nodeId)),
     };
     windows.push(w);
-    loadDuring.push(machine().loadAvg);
+    loadDuring.push(loadNow());
     log(
       `s12 window ${(k + 1).toString()}: worker A ${w.workerA.toString()} %, worker B ${w.workerB.toString()} %, ` +
         `main A ${w.mainA.toString()} %, main B ${w.mainB.toString()} % of one core; B ${w.linked ? 'linked to' : 'NOT linked to'} A; ` +

@@ -64,6 +64,15 @@ export async function interleavedAsync(
   return out;
 }
 
+/** The load average when the benchmark started (this module is loaded first thing): what a table's "at start" says. */
+const LOAD_AT_START = loadNow();
+
+/** The 1-minute load average now. */
+export function loadNow(): number {
+  return Math.round(loadavg()[0]! * 100) / 100;
+}
+
+/** The machine, with the load average at the benchmark's start (machine() is called when results are saved). */
 export function machine(): Machine {
   const cpu = cpus();
   return {
@@ -72,7 +81,7 @@ export function machine(): Machine {
     cpuModel: cpu[0]?.model ?? 'unknown',
     platform: `${process.platform} ${process.arch}`,
     totalMemGiB: Math.round(totalmem() / 2 ** 30),
-    loadAvg: Math.round(loadavg()[0]! * 100) / 100,
+    loadAvg: LOAD_AT_START,
   };
 }
 
