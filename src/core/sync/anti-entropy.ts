@@ -105,7 +105,7 @@ export class AntiEntropy {
   private readonly limits = new LimitCounter();
   private readonly appliedRate = new RateWindow(MAX_VERSIONS_APPLIED_PER_SECOND);
   /** Ids this link sent that were refused before their signature was checked (VerifyVerdict's `this-link`). */
-  private readonly linkHeld = new LinkHoldBack();
+  private readonly linkHeld = new LinkHoldBack((n) => this.limits.hit(LimitName.LinkHeldBack, n));
   /**
    * Id strings this link decoded, reused for the same ids in later frames (ascii-ids.ts), as
    * scenario 1 decodes: bounded by its entries (IdCache), so a peer sending ever new ids cannot grow it.
