@@ -112,7 +112,7 @@ export class AntiEntropy {
    */
   private readonly ids = new IdCache();
   /** Versions refused between us, each way, for the stuck count. */
-  private readonly refusals = new LinkRefusals();
+  private readonly refusals = new LinkRefusals((n) => this.limits.hit(LimitName.TrackedRefusals, n));
 
   constructor(
     private readonly o: ResolvedSessionOptions,
