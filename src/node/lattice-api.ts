@@ -91,6 +91,17 @@ export interface PairingApi {
   cancel(): void;
 }
 
+/** securityStats() on the handle: the worker's SecurityStats, plus what the page's mesh refused. */
+export interface HandleSecurityStats extends SecurityStats {
+  /**
+   * Signals refused or dropped by the page, by reason: each signaling path's refusals at its
+   * boundary (signaling()[].invalid, summed over paths) and the link manager's drops (a stale or
+   * spoofed announce, offer, answer or candidate, a refused peer, glare, a frame too large...).
+   * Empty until the mesh has started.
+   */
+  readonly signals: Readonly<Record<string, number>>;
+}
+
 /** The mesh part of `window.lattice`. */
 export interface MeshApi {
   peers(): Promise<PeerView[]>;
@@ -98,8 +109,11 @@ export interface MeshApi {
   partition(peerId?: string): Promise<void>;
   heal(peerId?: string): Promise<void>;
   syncStatus(): Promise<MeshStatus>;
-  /** Versions refused on ingest by reason, verifications, keys, peers penalised (docs/security.md). */
-  securityStats(): Promise<SecurityStats>;
+  /**
+   * Versions refused on ingest by reason, verifications, keys, limits hit, peers penalised (the
+   * worker's), and the signals the page refused (docs/security.md).
+   */
+  securityStats(): Promise<HandleSecurityStats>;
   /** Signaling paths and what each carried or dropped. */
   signaling(): Promise<SignalingStats[]>;
   readonly pairing: PairingApi;

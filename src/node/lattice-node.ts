@@ -38,7 +38,7 @@ import { CLOCK_META, persist, type NodeParts } from './node-parts';
 import { NodeCounters } from './node-stats';
 import { RemoteMerge } from './remote-merge';
 import type { Scheduler } from './scheduler';
-import { HARD_HORIZON_MS, SkewHold } from './skew-hold';
+import { HARD_HORIZON_MS, SkewHold, type HoldRefusal } from './skew-hold';
 import { checkSkewLimit, SKEW_LIMIT_META, storedSkewLimit } from './skew-limit';
 import { setAsideDamaged, storedHeldProblem, storedMetaProblem, storedProblem } from './stored-check';
 import { StorageHealth } from './storage-health';
@@ -470,6 +470,12 @@ export class LatticeNode implements NodeApi {
   /** Twins met in the merge, evidence kept, deliveries refused at the evidence bound (securityStats). */
   evidenceStats(): EvidenceStats {
     return this.parts.store.evidenceStats();
+  }
+
+  /** Writes the skew hold refused at its bounds, by refusal (securityStats().limitsHit). */
+  skewHoldRefused(): Readonly<Record<HoldRefusal, number>> {
+    const { overflow, 'author-quota': authorQuota, bytes } = this.parts.hold.refused;
+    return { overflow, 'author-quota': authorQuota, bytes };
   }
 
   /**

@@ -10,6 +10,12 @@ export type MeshWorkerApi = Pick<WorkerApi, 'meshPeers' | 'syncStatus' | 'securi
 
 export function createMeshHandle(mesh: Promise<Mesh>, worker: MeshWorkerApi): MeshApi {
   const withMesh = async <T>(fn: (m: Mesh) => T | Promise<T>): Promise<T> => fn(await mesh);
+  // The mesh once started: securityStats() does not wait for it (the worker's counts come first).
+  let started: Mesh | undefined;
+  mesh.then(
+    (m) => (started = m),
+    () => undefined,
+  );
   const optionalPeer = (peerId: string | undefined): NodeId | undefined =>
     peerId === undefined ? undefined : asNodeId(peerId);
   return {
@@ -26,7 +32,7 @@ export function createMeshHandle(mesh: Promise<Mesh>, worker: MeshWorkerApi): Me
         for (const p of m.manager.peers()) links[p.state] += 1;
         return { ...(await worker.syncStatus()), links };
       }),
-    securityStats: () => worker.securityStats(),
+    securityStats: async () => ({ ...(await worker.securityStats()), signals: signalsRefused(started) }),
     signaling: () => withMesh((m) => m.manager.signaling()),
     pairing: {
       createOffer: () => withMesh((m) => m.pairing.createOffer()),
@@ -35,6 +41,18 @@ export function createMeshHandle(mesh: Promise<Mesh>, worker: MeshWorkerApi): Me
       cancel: () => void mesh.then((m) => m.pairing.cancel()),
     },
   };
+}
+
+/** Signals the page refused, by reason: every path's boundary refusals and the link manager's drops. */
+function signalsRefused(m: Mesh | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (m === undefined) return out;
+  const add = (counts: Readonly<Record<string, number>>): void => {
+    for (const [reason, n] of Object.entries(counts)) out[reason] = (out[reason] ?? 0) + n;
+  };
+  for (const path of m.manager.signaling()) add(path.invalid);
+  add(m.manager.dropped());
+  return out;
 }
 
 function joinPeer(link: LinkView, session: PeerStats | undefined): PeerView {

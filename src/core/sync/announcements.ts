@@ -2,7 +2,7 @@ import { MAX_ANNOUNCED_PER_PEER } from './limits';
 import { idKey } from './version-id';
 
 /** Most announced-but-missing ids remembered (a peer cannot fill our memory with `ihave`s). */
-const MAX_PENDING = 65_536;
+export const MAX_PENDING = 65_536;
 
 /**
  * Ids announced by `ihave` that we do not hold yet, with who announced them first and when.

@@ -106,14 +106,14 @@ export class AntiEntropy {
   private readonly limits = new LimitCounter();
   private readonly appliedRate = new RateWindow(MAX_VERSIONS_APPLIED_PER_SECOND);
   /** Ids this link sent that were refused before their signature was checked (VerifyVerdict's `this-link`). */
-  private readonly linkHeld = new LinkHoldBack();
+  private readonly linkHeld = new LinkHoldBack((n) => this.limits.hit(LimitName.LinkHeldBack, n));
   /**
    * Id strings this link decoded, reused for the same ids in later frames (ascii-ids.ts), as
    * scenario 1 decodes: bounded by its entries (IdCache), so a peer sending ever new ids cannot grow it.
    */
   private readonly ids = new IdCache();
   /** Versions refused between us, each way, for the stuck count. */
-  private readonly refusals = new LinkRefusals();
+  private readonly refusals = new LinkRefusals((n) => this.limits.hit(LimitName.TrackedRefusals, n));
   /** Ids this link asked for and was answered lately: a `want` repeated soon after draws nothing. */
   private readonly answered: SentRecently;
 

@@ -99,6 +99,14 @@ export const LimitName = {
   VerifyBacklog: 'verifyBacklog',
   /** Claims forgotten at the node's bound (sync-index.ts MAX_CLAIMS): over all links, not one. */
   Claims: 'claims',
+  /** Ids one link's hold-back forgot at its bound (link-hold-back.ts MAX_LINK_HELD_BACK). */
+  LinkHeldBack: 'linkHeldBack',
+  /** Ids one link's stuck count forgot or did not track at its bound (link-refusals.ts MAX_TRACKED_REFUSALS). */
+  TrackedRefusals: 'trackedRefusals',
+  /** Ids never claimed again, forgotten at the node's bound (sync-index.ts MAX_REFUSED): over all links. */
+  RefusedIds: 'refusedIds',
+  /** Ids set aside (suppress), forgotten at the node's bound (sync-index.ts MAX_HELD_BACK): over all links. */
+  HeldBack: 'heldBack',
 } as const;
 export type LimitName = (typeof LimitName)[keyof typeof LimitName];
 
@@ -119,6 +127,10 @@ export class LimitCounter {
     invalidBackoff: 0,
     verifyBacklog: 0,
     claims: 0,
+    linkHeldBack: 0,
+    trackedRefusals: 0,
+    refusedIds: 0,
+    heldBack: 0,
   };
 
   hit(name: LimitName, n = 1): void {

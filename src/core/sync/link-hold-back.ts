@@ -6,7 +6,8 @@ import { idKey } from './version-id';
 
 /**
  * Ids one link's hold-back remembers at once, and versions from it counted as held in its
- * reconciliations; past it the oldest are forgotten (asked of it again, or pushed by it, sooner).
+ * reconciliations; past it the oldest are forgotten (asked of it again, or pushed by it, sooner),
+ * each counted (limits.ts LimitName.LinkHeldBack, through the callback the session gives).
  */
 export const MAX_LINK_HELD_BACK = 16_384;
 
@@ -29,13 +30,19 @@ export class LinkHoldBack {
   /** The last union handed out, and what it was built from. */
   private union: { base: ReconcileStorage; storage: ReconcileStorage } | undefined;
 
+  /** `forgot`: told of each id forgotten at MAX_LINK_HELD_BACK (the link's limit counter). */
+  constructor(private readonly forgot: (n: number) => void = () => undefined) {}
+
   /** Holds these ids back on this link, each until its `until`. */
   hold(ids: readonly Uint8Array[], until: readonly number[]): void {
     for (let i = 0; i < ids.length; i++) {
       const key = idKey(ids[i]!);
       this.until.delete(key);
       this.until.set(key, until[i]!);
-      if (this.until.size > MAX_LINK_HELD_BACK) this.until.delete(this.until.keys().next().value!);
+      if (this.until.size > MAX_LINK_HELD_BACK) {
+        this.until.delete(this.until.keys().next().value!);
+        this.forgot(1);
+      }
     }
   }
 
@@ -45,7 +52,10 @@ export class LinkHoldBack {
       const key = idKey(items[i]!.id);
       this.asHeld.delete(key);
       this.asHeld.set(key, { item: items[i]!, until: until[i]! });
-      if (this.asHeld.size > MAX_LINK_HELD_BACK) this.asHeld.delete(this.asHeld.keys().next().value!);
+      if (this.asHeld.size > MAX_LINK_HELD_BACK) {
+        this.asHeld.delete(this.asHeld.keys().next().value!);
+        this.forgot(1);
+      }
     }
     this.union = undefined;
   }

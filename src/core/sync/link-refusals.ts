@@ -18,9 +18,12 @@ export const ROUNDS_BEFORE_REFUSED = 3;
  * - versions we hold that the peer keeps lacking round after round (found by the reconciliation:
  *   what an initiator has that the responder lacks, what a responder pushes): a peer that refuses
  *   or holds them back tells us nothing, so this is how we learn it.
- * Both are bounded (MAX_TRACKED_REFUSALS each way).
+ * Both are bounded (MAX_TRACKED_REFUSALS each way); each id forgotten or not tracked at the bound
+ * is counted (`forgot`: the link's LimitName.TrackedRefusals).
  */
 export class LinkRefusals {
+  constructor(private readonly forgot: (n: number) => void = () => undefined) {}
+
   /** Ours refused: id key → until when it is held back (asked for again after). */
   private readonly ours = new Map<string, { readonly id: Uint8Array; readonly until: number }>();
   /** Offered to the peer: id key → rounds in a row, for the last round and this one. */
@@ -34,7 +37,10 @@ export class LinkRefusals {
       const key = idKey(id);
       this.ours.delete(key);
       this.ours.set(key, { id, until });
-      if (this.ours.size > MAX_TRACKED_REFUSALS) this.ours.delete(this.ours.keys().next().value!);
+      if (this.ours.size > MAX_TRACKED_REFUSALS) {
+        this.ours.delete(this.ours.keys().next().value!);
+        this.forgot(1);
+      }
     }
   }
 
@@ -42,7 +48,11 @@ export class LinkRefusals {
   offered(ids: readonly Uint8Array[]): void {
     for (const id of ids) {
       const key = idKey(id);
-      if (this.offeredNow.has(key) || this.offeredNow.size >= MAX_TRACKED_REFUSALS) continue;
+      if (this.offeredNow.has(key)) continue;
+      if (this.offeredNow.size >= MAX_TRACKED_REFUSALS) {
+        this.forgot(1);
+        continue;
+      }
       const rounds = (this.offeredBefore.get(key) ?? 0) + 1;
       this.offeredNow.set(key, rounds);
       if (rounds >= ROUNDS_BEFORE_REFUSED) this.refusedByPeer += 1;

@@ -62,6 +62,9 @@ export class SyncIndex {
   /** Claimed id → until when, oldest set first (bounded at MAX_CLAIMS). */
   private readonly claims = new Map<string, number>();
   private evicted = 0;
+  /** Refused ids forgotten at MAX_REFUSED, and set-aside ids at MAX_HELD_BACK (the limits' counters). */
+  private refusedForgotten = 0;
+  private heldBackForgotten = 0;
   private sweptAt = Number.NEGATIVE_INFINITY;
   /** Ids set aside (suppress) → until when: not fetched, and not taken from a peer's unasked push. */
   private readonly heldBack = new Map<string, number>();
@@ -294,7 +297,10 @@ export class SyncIndex {
       const held = Math.max(until, this.heldBack.get(key) ?? 0);
       this.heldBack.delete(key);
       this.heldBack.set(key, held);
-      if (this.heldBack.size > MAX_HELD_BACK) this.heldBack.delete(this.heldBack.keys().next().value!);
+      if (this.heldBack.size > MAX_HELD_BACK) {
+        this.heldBack.delete(this.heldBack.keys().next().value!);
+        this.heldBackForgotten += 1;
+      }
     }
   }
 
@@ -316,12 +322,25 @@ export class SyncIndex {
       this.refused.delete(key);
       this.refused.add(key);
       this.claims.delete(key);
-      if (this.refused.size > MAX_REFUSED) this.refused.delete(this.refused.values().next().value!);
+      if (this.refused.size > MAX_REFUSED) {
+        this.refused.delete(this.refused.values().next().value!);
+        this.refusedForgotten += 1;
+      }
     }
   }
 
   get refusedCount(): number {
     return this.refused.size;
+  }
+
+  /** Refused ids forgotten because MAX_REFUSED was reached (the limit's counter, LimitName.RefusedIds). */
+  get refusedEvicted(): number {
+    return this.refusedForgotten;
+  }
+
+  /** Set-aside ids forgotten because MAX_HELD_BACK was reached (the limit's counter, LimitName.HeldBack). */
+  get heldBackEvicted(): number {
+    return this.heldBackForgotten;
   }
 
   /** Ends claims (a request that failed): another session may ask again at once. */

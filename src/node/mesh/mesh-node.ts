@@ -11,13 +11,14 @@ import {
   sumLimitCounts,
   SessionState,
   SyncIndex,
+  type LimitCounts,
   type PeerStats,
 } from '../../core/sync';
 import { MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
 import type { VersionOrigin, VersionSource } from '../lattice-node';
 import { decodeToken, isTokenText } from '../../core/roster/invitation-token';
 import { ADMIT_ALL, admitting } from '../security/admission';
-import type { SecurityStats } from '../security/mesh-security';
+import { NodeLimitName, type LimitsHit, type SecurityStats } from '../security/mesh-security';
 import {
   MAX_EVIDENCE,
   MAX_EVIDENCE_PER_AUTHOR,
@@ -147,13 +148,7 @@ export class MeshNode {
       else if (s.state === SessionState.Syncing || s.state === SessionState.Handshake) syncing += 1;
       if (s.lastSyncAt !== undefined) lastSyncAt = Math.max(lastSyncAt ?? 0, s.lastSyncAt);
     }
-    const claims = new LimitCounter();
-    claims.hit(LimitName.Claims, this.index.claimsEvicted);
-    const limitsHit = sumLimitCounts([
-      this.refused.snapshot(),
-      claims.snapshot(),
-      ...this.peers().map((s) => s.limitsHit),
-    ]);
+    const limitsHit = this.syncLimitsHit();
     return {
       peers: this.links.size,
       synced,
@@ -166,10 +161,28 @@ export class MeshNode {
     };
   }
 
-  /** Versions refused on ingest by reason, verifications, keys, peers penalised (docs/security.md). */
+  /** The sync limits hit: open links', links refused while backing off, and the sync index's bounds. */
+  private syncLimitsHit(): LimitCounts {
+    const index = new LimitCounter();
+    index.hit(LimitName.Claims, this.index.claimsEvicted);
+    index.hit(LimitName.RefusedIds, this.index.refusedEvicted);
+    index.hit(LimitName.HeldBack, this.index.heldBackEvicted);
+    return sumLimitCounts([this.refused.snapshot(), index.snapshot(), ...this.peers().map((s) => s.limitsHit)]);
+  }
+
+  /** Versions refused on ingest by reason, verifications, keys, limits hit, peers penalised (docs/security.md). */
   securityStats(): SecurityStats {
     const { equivocations, ...evidence } = this.node.evidenceStats?.() ?? NO_EVIDENCE;
-    return { ...this.options.security.stats(), equivocations, evidence };
+    const security = this.options.security;
+    const hold = this.node.skewHoldRefused?.();
+    const limitsHit: LimitsHit = {
+      ...this.syncLimitsHit(),
+      [NodeLimitName.KnownKeys]: security.keys.evicted,
+      [NodeLimitName.SkewHeld]: hold?.overflow ?? 0,
+      [NodeLimitName.SkewHeldPerAuthor]: hold?.['author-quota'] ?? 0,
+      [NodeLimitName.SkewHeldBytes]: hold?.bytes ?? 0,
+    };
+    return { ...security.stats(), equivocations, evidence, limitsHit };
   }
 
   /**

@@ -8,6 +8,7 @@ import type { VersionListener, VersionSource } from '../lattice-node';
 import type { Scheduler } from '../scheduler';
 import type { MeshSecurity } from '../security/mesh-security';
 import type { HeldEntity } from '../security/new-entity-limit';
+import type { HoldRefusal } from '../skew-hold';
 
 /** What the mesh needs of a node (LatticeNode provides it). */
 export interface MeshStore {
@@ -32,6 +33,8 @@ export interface MeshStore {
   noteUnsent?(reason: string): void;
   /** Twins met in the merge and the evidence kept (securityStats; core/store/evidence.ts). */
   evidenceStats?(): EvidenceStats;
+  /** Writes the skew hold refused at its bounds, by refusal (securityStats().limitsHit; skew-hold.ts). */
+  skewHoldRefused?(): Readonly<Record<HoldRefusal, number>>;
 }
 
 export type SessionTuning = Omit<SessionOptions, 'self' | 'lattice' | 'peer' | 'log' | 'key' | 'nonce' | 'invitation'>;

@@ -9,7 +9,7 @@ import type { FrameBatch } from '../../core/signing/frame-batch';
 import { LEAF_FORM_BINARY } from '../../core/signing/leaf-form';
 import { buildTree } from '../../core/signing/merkle';
 import { sha256Engine } from '../../core/signing/sha256';
-import { HANDSHAKE_NONCE_BYTES, type VerifyVerdict } from '../../core/sync';
+import { HANDSHAKE_NONCE_BYTES, type LimitName, type VerifyVerdict } from '../../core/sync';
 import { FUSED_ID_PREFIX, isFusedId } from '../../core/fusion/fused-id';
 import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../../core/task/gate-authority';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
@@ -37,6 +37,25 @@ export type MembershipGate = (versions: readonly Version[]) => {
   /** `soon`: may pass at the next round (asked for again then); else not asked for again for a long while. */
   readonly rejected: readonly { readonly version: Version; readonly reason: string; readonly soon: boolean }[];
 };
+
+/**
+ * Limits the node counts outside the sync protocol, by the name they are counted under in
+ * securityStats().limitsHit (docs/security.md, "Every limit, in one table").
+ */
+export const NodeLimitName = {
+  /** Keys evicted from the key ring at MAX_KNOWN_KEYS (version-verifier.ts). */
+  KnownKeys: 'knownKeys',
+  /** Writes refused by the skew hold (skew-hold.ts DEFAULT_HOLD_LIMITS): full (maxHeld), */
+  SkewHeld: 'skewHeld',
+  /** their author over its share (maxPerAuthor), */
+  SkewHeldPerAuthor: 'skewHeldPerAuthor',
+  /** over the bytes held in all or by their author (maxBytes, maxBytesPerAuthor). */
+  SkewHeldBytes: 'skewHeldBytes',
+} as const;
+export type NodeLimitName = (typeof NodeLimitName)[keyof typeof NodeLimitName];
+
+/** Limits hit, by name: the sync protocol's (core/sync/limits.ts) and the node's (NodeLimitName). */
+export type LimitsHit = Readonly<Record<LimitName | NodeLimitName, number>>;
 
 /** What securityStats() reports (docs/security.md, "Signed versions on ingest"). */
 export interface SecurityStats {
@@ -84,10 +103,16 @@ export interface SecurityStats {
    * charged for it, deliveries refused at the bound, and the bounds.
    */
   readonly evidence: Omit<EvidenceStats, 'equivocations'>;
+  /**
+   * Every limit hit, by name (docs/security.md, "Every limit, in one table"): the sync limits as in
+   * syncStatus().limitsHit (open links, links refused while backing off, the node's sync index),
+   * the key ring's bound, and writes the skew hold refused at its bounds.
+   */
+  readonly limitsHit: LimitsHit;
 }
 
-/** What the mesh's security counts by itself (the node's store adds the rest of SecurityStats). */
-export type MeshSecurityStats = Omit<SecurityStats, 'equivocations' | 'evidence'>;
+/** What the mesh's security counts by itself (the mesh node adds the rest of SecurityStats). */
+export type MeshSecurityStats = Omit<SecurityStats, 'equivocations' | 'evidence' | 'limitsHit'>;
 
 /** Reasons that prove the sending link at fault: an honest relay verifies before it relays, so never sends one. */
 const LINK_AT_FAULT: ReadonlySet<RejectReason> = new Set([

@@ -104,6 +104,8 @@ export class KeyRing {
   private readonly keys = new Map<NodeId, Uint8Array>();
   private readonly vouchedIds = new Set<NodeId>();
   private readonly pinned = new Set<NodeId>();
+  /** Keys evicted because MAX_KNOWN_KEYS was reached (the limit's counter, securityStats().limitsHit.knownKeys). */
+  evicted = 0;
 
   constructor(private readonly crypto: SignatureVerifier) {}
 
@@ -173,6 +175,7 @@ export class KeyRing {
       if (old === keep || this.pinned.has(old)) continue;
       this.keys.delete(old);
       this.vouchedIds.delete(old);
+      this.evicted += 1;
       return;
     }
   }

@@ -3,15 +3,20 @@
  * ring, and versions by made-up authors. Both once worked (a new peer locked out for good; one
  * Ed25519 check per junk version); these pin the bounds that hold now.
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Version } from '../../../src/core/merge/version';
+import { mulberry32 } from '../../../src/core/random/mulberry32';
 import { encodeMessage, MessageType } from '../../../src/core/sync';
 import { encodeVersions } from '../../../src/core/wire';
 import { KEYS_RESEND_MS } from '../../../src/node/mesh/mesh-node';
 import { MAX_KEYS_PER_RESEND, MAX_KNOWN_KEYS } from '../../../src/node/security/version-verifier';
 import { T0, versionsFrame, type Harness } from '../node/mesh/scripted-peers';
 import { note, scene } from './attack-scene';
+
+const seed = Number(process.env.SEED ?? Date.now());
+console.log(`attack suite (key flood): seed ${seed} (replay with SEED=${seed})`);
+const rand = mulberry32(seed);
+const randomBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
 
 /** Counts the Ed25519 verifications the node's verifier really makes. */
 function countVerifies(h: Harness): () => number {
@@ -44,6 +49,9 @@ describe('attack: the key ring and verification costs a hostile peer controls', 
     // The ring stays at its bound: least recently used keys go, pinned ones (ours, linked peers') stay.
     expect(stats.keys).toBe(MAX_KNOWN_KEYS);
     expect(stats.vouched).toBeLessThanOrEqual(MAX_KNOWN_KEYS);
+    // Every key evicted at the bound is counted (docs/security.md, "Every limit, in one table").
+    expect(stats.limitsHit.knownKeys).toBeGreaterThanOrEqual(4);
+    expect(stats.limitsHit.knownKeys).toBeLessThanOrEqual(n);
     const lockedBefore = stats.rejected['unknown-author'];
 
     // A new, honest node connects and writes: its hello key is pinned while its link is open, so
@@ -72,7 +80,7 @@ describe('attack: the key ring and verification costs a hostile peer controls', 
     // whose key it has since evicted (the ring is bounded), and serve them in anti-entropy.
     const junk = Array.from({ length: 500 }, (_, i) => ({
       ...note(`j${i}`, `u${i}`, T0 - 1000, 'x'),
-      sig: new Uint8Array(randomBytes(64)),
+      sig: randomBytes(64),
     }));
     const frame = encodeMessage({ type: MessageType.Versions, live: true, completes: 0, batch: encodeVersions(junk) });
     for (let k = 0; k < 20; k++) {

@@ -11,6 +11,10 @@
 import { describe, expect, it } from 'vitest';
 import { toBase64url } from '../../../src/core/bytes/base64url';
 import type { NodeId } from '../../../src/core/ids';
+import { createMeshHandle } from '../../../src/app/mesh/mesh-handle';
+import type { Mesh } from '../../../src/app/mesh/start-mesh';
+import type { SyncStatus } from '../../../src/node/mesh';
+import type { SecurityStats } from '../../../src/node/security/mesh-security';
 import { relaySignalBytes } from '../../../src/ports/relay-signal-proof';
 import { parseSignal, type Signal } from '../../../src/ports/signaling';
 import { node, relays, run, runUntil, settle, setup, state } from '../app/mesh/link-harness';
@@ -80,6 +84,20 @@ describe('attack suite: spoofed signals against a connected link (issue 12)', ()
     expect(s.net.created).toBe(created);
     expect(relay.stats().invalid).toMatchObject({ forged: 2 * SPOOFS, unsigned: SPOOFS, stale: SPOOFS });
     expect(a!.dropped()).toMatchObject({ 'stale-announce': 2, 'stale-offer': 2 });
+    // The automation handle's securityStats() reports them by reason (issue 12: "rejected ... messages by reason").
+    const handle = createMeshHandle(Promise.resolve({ manager: a! } as unknown as Mesh), {
+      securityStats: async () => ({ rejected: {} }) as unknown as SecurityStats,
+      meshPeers: async () => [],
+      syncStatus: async () => ({}) as SyncStatus,
+    });
+    const { signals } = await handle.securityStats();
+    expect(signals).toMatchObject({
+      forged: 2 * SPOOFS,
+      unsigned: SPOOFS,
+      stale: SPOOFS,
+      'stale-announce': 2,
+      'stale-offer': 2,
+    });
     // Bytes out per byte in: none of it was passed on, nor answered.
     expect(relay.stats().sent - sentBefore).toBeLessThanOrEqual(2); // a's own periodic signals at most
     console.log(`attack suite: ${4 * SPOOFS + 4} spoofed signals (${bytesIn} B) made no connection`);

@@ -22,6 +22,7 @@ import type { NodeId } from '../../../src/core/ids';
 import { encodeMessage } from '../../../src/core/sync';
 import { NEW_REGISTER_BURST, NEW_REGISTERS_PER_SECOND } from '../../../src/node/security/new-entity-limit';
 import { signedBatch } from '../../../src/node/security/sign-writes';
+import { DEFAULT_HOLD_LIMITS } from '../../../src/node/skew-hold';
 import { syncSigner, testIdentity } from '../support/test-keys';
 import { Harness, pos, T0, versionsFrame, type Peer } from '../node/mesh/scripted-peers';
 
@@ -69,6 +70,10 @@ describe('attack suite: sync floods (issue 12)', () => {
     expect(wantIds(evil)).toBeLessThanOrEqual(MAX_TRACKED_WANTS);
     expect(limits(h).announcedShare).toBeGreaterThanOrEqual(flooded - 10 * MAX_ANNOUNCED_PER_PEER);
     expect(limits(h).trackedWants).toBeGreaterThan(0);
+    // securityStats() carries the same counts, by limit name (issue 12: "limits hit").
+    const security = h.mesh.securityStats().limitsHit;
+    expect(security).toMatchObject(limits(h));
+    expect(security.announcedShare).toBe(limits(h).announcedShare);
     // The honest announcer's ids were all grafted from it.
     const grafted = new Set(
       sent(honest, MessageType.Want).flatMap((m) => (m.type === 'want' && m.graft ? m.ids.map((id) => id.join()) : [])),
@@ -141,6 +146,23 @@ describe('attack suite: sync floods (issue 12)', () => {
     honest.send(versionsFrame([pos('honest-1', 'h', T0 - 10)], true));
     h.tick();
     expect(await h.node.get('honest-1')).toBeDefined();
+  });
+
+  it('writes far ahead of our clock: held within the author’s share, the rest refused and counted in limitsHit', async () => {
+    const h = await Harness.create('m');
+    const evil = h.peer('e');
+    evil.hello();
+    const over = 50;
+    const ahead = Array.from({ length: DEFAULT_HOLD_LIMITS.maxPerAuthor + over }, (_, i) =>
+      pos(`s${i}`, 'e', T0 + 10 * 60_000 + i),
+    );
+    evil.send(versionsFrame(await signedBatch(syncSigner(testIdentity('e')), 'e' as NodeId, ahead), true));
+    h.tick();
+    expect((await h.node.stats()).rejected['clock-skew-author-quota']).toBe(over);
+    const hit = h.mesh.securityStats().limitsHit;
+    expect(hit.skewHeldPerAuthor).toBe(over);
+    expect(hit.skewHeld).toBe(0);
+    expect(hit.skewHeldBytes).toBe(0);
   });
 
   it('a 4-byte reconcile open of an empty set: pushes bounded by the request, opens rate-limited, an honest initiator served', async () => {

@@ -3,7 +3,7 @@ import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { measureStorages } from '../../../../src/core/reconcile';
 import { idKey, SyncIndex, versionId } from '../../../../src/core/sync';
-import { MAX_CLAIMS, MAX_REFUSED } from '../../../../src/core/sync/sync-index';
+import { MAX_CLAIMS, MAX_HELD_BACK, MAX_REFUSED } from '../../../../src/core/sync/sync-index';
 import { murmur128 } from '../../../../src/core/sync/version-id';
 
 const v = (entity: string, ms: number, node = 'a', kind = 'position'): Version => ({
@@ -231,10 +231,26 @@ describe('SyncIndex', () => {
     index.refuse([ids[0]!]);
     expect(index.claim([ids[0]!, ids[1]!], 0, 100)).toEqual([ids[1]!]);
     expect(index.claim([ids[0]!], 1_000_000, 1_000_100)).toHaveLength(0);
+    expect(index.refusedEvicted).toBe(0);
     index.refuse(ids);
     expect(index.refusedCount).toBe(MAX_REFUSED);
+    // Each one forgotten at the bound is counted (securityStats().limitsHit.refusedIds).
+    expect(index.refusedEvicted).toBe(10);
     // The oldest are forgotten first: fetched, refused and remembered again if they come back.
     expect(index.claim(ids.slice(0, 12), 0, 100)).toEqual(ids.slice(0, 10));
+  });
+
+  it('remembers at most MAX_HELD_BACK set-aside ids, and counts each one forgotten at the bound', () => {
+    const index = new SyncIndex();
+    const ids = Array.from({ length: MAX_HELD_BACK + 3 }, (_, i) => {
+      const b = new Uint8Array(16);
+      new DataView(b.buffer).setUint32(0, i);
+      return b;
+    });
+    index.suppress(ids, 10_000);
+    expect(index.heldBackEvicted).toBe(3);
+    expect(index.isHeldBack(ids[0]!, 0)).toBe(false); // the oldest went first
+    expect(index.isHeldBack(ids[3]!, 0)).toBe(true);
   });
 
   it('holds at most MAX_CLAIMS claims whatever peers make it claim or set aside: expired ones swept first, then the oldest', () => {
