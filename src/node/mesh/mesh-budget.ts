@@ -141,6 +141,8 @@ export class MeshBudget {
         coalesced: sum(c.map((x) => x.coalesced)),
         deferred: sum(c.map((x) => x.deferred)),
         latencyP99Ms: Math.max(0, ...c.map((x) => x.latencyP99Ms)),
+        sentBytesPerSecond: sum(c.map((x) => x.sentBytesPerSecond)),
+        droppedToAntiEntropy: sum(c.map((x) => x.droppedToAntiEntropy)),
       };
     }
     return {
