@@ -258,5 +258,9 @@ describe('the budgeter on every link', () => {
     expect((await again.budgetStats()).bytesPerSecond).toBe(8000);
     expect((await again.budgetStats()).burstBytes).toBe(2093);
     expect(again.budgets.current.links.bytesPerSecond).toBeNull();
+    // The default for every link reads back through info() (the settings panel shows it).
+    expect((await again.info()).linkBudget).toEqual({ bytesPerSecond: null, burstBytes: null });
+    await again.setBudget('*', { bytesPerSecond: 5000, burstBytes: 3000 });
+    expect((await again.info()).linkBudget).toEqual({ bytesPerSecond: 5000, burstBytes: 3000 });
   });
 });
