@@ -257,6 +257,7 @@ export class LatticeNode implements NodeApi {
         ? {}
         : { fusionGateMeters: this.c2.fusion.current.gateMeters }),
       approvalDeadlineMs: this.c2.approvalDeadlineMs,
+      linkBudget: this.budgets.current.links,
       ...(this.c2.simulation === undefined ? {} : { simulation: this.c2.simulation }),
     };
   }

@@ -44,6 +44,11 @@ export interface NodeInfo {
   readonly fusionGateMeters?: number;
   /** The approval deadline for new requests (setApprovalDeadline; persisted), ms. */
   readonly approvalDeadlineMs?: number;
+  /**
+   * The default budget of every link (`setBudget('*', …)`; persisted): `null` is unlimited. For the
+   * settings panel; `budgetStats()` reads the node-wide one, `budgetStats(peer)` a link's.
+   */
+  readonly linkBudget?: { readonly bytesPerSecond: number | null; readonly burstBytes: number | null };
   /** The simulated sensors: running or not, with what (for the simulator controls). */
   readonly simulation?: SimulationView;
 }

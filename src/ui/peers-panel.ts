@@ -4,7 +4,7 @@ import type { MeshApi, PeerView } from '../node/lattice-api';
 import type { BudgetStats, NodeApi } from '../node/node-api';
 import './budget-field';
 import type { BudgetChangeDetail } from './budget-field';
-import { budgetFigures, summarise } from './budget-figures';
+import { budgetFigures, classTable, summarise } from './budget-figures';
 import { errorText } from './error-text';
 import { shortId } from './format';
 import './roster-panel';
@@ -23,7 +23,8 @@ const REFRESH_MS = 1000;
 /**
  * Every link of this node: state, RTT, bytes in/out on the wire, picture age and sync progress,
  * with a partition/heal button per link and for the whole node; each link's bandwidth budget and
- * its live figures (queue, bytes/s, coalesced, deferred, queue-to-wire p99), and the node-wide
+ * burst and its live figures (queue, bytes/s, coalesced, deferred, handed to anti-entropy,
+ * queue-to-wire p99: summed, and per class in a table the operator opens), and the node-wide
  * budget (docs/budgeter.md). Polls the client once a second while on screen.
  */
 export class PeersPanel extends LitElement {
@@ -150,6 +151,41 @@ export class PeersPanel extends LitElement {
         gap: 6px 12px;
         align-items: center;
       }
+      details summary {
+        cursor: pointer;
+        font-size: 13px;
+        color: var(--lm-muted);
+        min-height: 44px;
+        display: flex;
+        align-items: center;
+      }
+      /* Wider than a phone: it scrolls sideways inside its row instead of squeezing the figures. */
+      .classes {
+        overflow-x: auto;
+      }
+      table {
+        border-collapse: collapse;
+        font-size: 13px;
+        font-variant-numeric: tabular-nums;
+        min-width: 100%;
+      }
+      th,
+      td {
+        padding: 4px 8px;
+        text-align: right;
+        white-space: nowrap;
+        border-bottom: 1px solid var(--lm-border);
+      }
+      th[scope='row'],
+      thead th:first-child {
+        text-align: left;
+      }
+      thead th {
+        color: var(--lm-muted);
+        font-size: 11px;
+        text-transform: uppercase;
+        font-weight: 600;
+      }
       .empty,
       .error {
         font-size: 14px;
@@ -184,6 +220,7 @@ export class PeersPanel extends LitElement {
               <lm-budget-field
                 label="Node budget"
                 .current=${this.nodeBudget.bytesPerSecond}
+                .burst=${this.nodeBudget.burstBytes}
                 ?disabled=${this.busy}
                 @budget-change=${(e: CustomEvent<BudgetChangeDetail>) => this.budget('node', e.detail)}
               ></lm-budget-field>
@@ -258,11 +295,13 @@ export class PeersPanel extends LitElement {
     return html`<div class="budget" data-testid="link-budget">
         <lm-budget-field
           .current=${stats.bytesPerSecond}
+          .burst=${stats.burstBytes}
           ?disabled=${this.busy}
           @budget-change=${(e: CustomEvent<BudgetChangeDetail>) => this.budget(peer, e.detail)}
         ></lm-budget-field>
       </div>
-      <dl>${budgetFigures(summarise(stats))}</dl>`;
+      <dl>${budgetFigures(summarise(stats))}</dl>
+      ${classTable(stats)}`;
   }
 
   private async refresh(): Promise<void> {
@@ -297,7 +336,12 @@ export class PeersPanel extends LitElement {
     if (client?.setBudget === undefined) return;
     this.busy = true;
     try {
-      await client.setBudget(target, { bytesPerSecond: detail.bytesPerSecond });
+      await client.setBudget(
+        target,
+        detail.burstBytes === undefined
+          ? { bytesPerSecond: detail.bytesPerSecond }
+          : { bytesPerSecond: detail.bytesPerSecond, burstBytes: detail.burstBytes },
+      );
       await this.refresh();
     } catch (error) {
       this.error = errorText(error);

@@ -40,14 +40,22 @@ export const SHORTCUTS: readonly (readonly [string, string])[] = [
 
 interface Loaded {
   readonly info: NodeInfo;
+  /** The node-wide budget in force (Infinity: unlimited). */
   readonly budget: number;
+  readonly burst: number;
   readonly paths: readonly string[];
 }
 
+/** A budget amount for an input: empty when unlimited (or unknown). */
+function amountText(n: number | null | undefined): string {
+  return typeof n === 'number' && Number.isFinite(n) ? String(n) : '';
+}
+
 /**
- * The settings, one tap from the header's gear: fusion, approval deadline, skew limit and the
- * node-wide budget (node settings: written through the handle, persisted in node meta, read back
- * from `info()` and `budgetStats()` every time the panel opens), coordinates and theme (settings of
+ * The settings, one tap from the header's gear: fusion, approval deadline, skew limit, the
+ * node-wide budget and the default budget of every link (`'*'`), each a rate and a burst (node
+ * settings: written through the handle, persisted in node meta, read back from `info()` and
+ * `budgetStats()` every time the panel opens), coordinates and theme (settings of
  * this browser, in localStorage), and what the node is: its lattice and its signaling paths.
  */
 export class SettingsPanel extends LitElement {
@@ -103,6 +111,10 @@ export class SettingsPanel extends LitElement {
       }
       label {
         font-weight: 600;
+      }
+      label.sub {
+        font-weight: normal;
+        color: var(--lm-muted);
       }
       .row {
         display: flex;
@@ -179,7 +191,7 @@ export class SettingsPanel extends LitElement {
         client.budgetStats(),
         this.mesh?.signaling().then((s) => s.map((p) => `${p.kind} (${p.state})`)) ?? Promise.resolve([]),
       ]);
-      this.loaded = { info, budget: budget.bytesPerSecond, paths };
+      this.loaded = { info, budget: budget.bytesPerSecond, burst: budget.burstBytes, paths };
     } catch (err) {
       this.status = `Could not read the settings: ${errorText(err)}`;
     }
@@ -195,6 +207,27 @@ export class SettingsPanel extends LitElement {
     }
   }
 
+  /**
+   * Sets the node-wide (`node`) or every link's default (`*`) budget from its rate and burst
+   * fields: an empty rate is unlimited, an empty burst the node's default for the rate.
+   */
+  private async applyBudget(target: 'node' | '*', what: string, e: Event): Promise<void> {
+    const client = this.client;
+    if (client === undefined) return;
+    const form = (e.target as HTMLElement).closest('form')!;
+    const name = target === 'node' ? 'budget' : 'link-budget';
+    const rate = this.number(form, name);
+    const burst = this.number(form, `${name}-burst`);
+    await this.apply(what, () =>
+      client.setBudget(
+        target,
+        rate === undefined || burst === undefined
+          ? { bytesPerSecond: rate ?? null }
+          : { bytesPerSecond: rate, burstBytes: burst },
+      ),
+    );
+  }
+
   private number(form: HTMLFormElement, name: string): number | undefined {
     const raw = (form.elements.namedItem(name) as HTMLInputElement).value.trim();
     return raw === '' ? undefined : Number(raw);
@@ -205,7 +238,11 @@ export class SettingsPanel extends LitElement {
     const client = this.client;
     const deadlineS = l?.info.approvalDeadlineMs === undefined ? '' : String(l.info.approvalDeadlineMs / 1000);
     const skewS = l?.info.skewLimitMs === undefined ? '' : String(l.info.skewLimitMs / 1000);
-    const budget = l === undefined || !Number.isFinite(l.budget) ? '' : String(l.budget);
+    const budget = amountText(l?.budget);
+    // The burst shows only under a limited rate (an unlimited budget has no burst to speak of).
+    const burst = budget === '' ? '' : amountText(l?.burst);
+    const linkRate = amountText(l?.info.linkBudget?.bytesPerSecond);
+    const linkBurst = linkRate === '' ? '' : amountText(l?.info.linkBudget?.burstBytes);
     return html`<h2 id="settings-title">Settings</h2>
       <form @submit=${(e: Event) => e.preventDefault()}>
         <label for="fusion">Fusion</label>
@@ -268,16 +305,58 @@ export class SettingsPanel extends LitElement {
         <label for="budget">Node budget (B/s, empty: unlimited)</label>
         <div class="row">
           <input id="budget" name="budget" type="number" data-testid="setting-budget" min="0" .value=${budget} />
+          <label for="budget-burst" class="sub">Burst (B)</label>
+          <input
+            id="budget-burst"
+            name="budget-burst"
+            type="number"
+            data-testid="setting-budget-burst"
+            aria-describedby="budget-help"
+            min="0"
+            placeholder="default"
+            .value=${burst}
+          />
           <button
             type="button"
             data-testid="setting-budget-set"
-            @click=${(e: Event) => {
-              const b = this.number((e.target as HTMLElement).closest('form')!, 'budget');
-              void this.apply('Node budget', () => client!.setBudget('node', { bytesPerSecond: b ?? null }));
-            }}
+            @click=${(e: Event) => void this.applyBudget('node', 'Node budget', e)}
           >
             Set
           </button>
+        </div>
+
+        <label for="link-budget">Each link's budget (B/s, empty: unlimited)</label>
+        <div class="row">
+          <input
+            id="link-budget"
+            name="link-budget"
+            type="number"
+            data-testid="setting-link-budget"
+            min="0"
+            .value=${linkRate}
+          />
+          <label for="link-budget-burst" class="sub">Burst (B)</label>
+          <input
+            id="link-budget-burst"
+            name="link-budget-burst"
+            type="number"
+            data-testid="setting-link-budget-burst"
+            aria-describedby="budget-help"
+            min="0"
+            placeholder="default"
+            .value=${linkBurst}
+          />
+          <button
+            type="button"
+            data-testid="setting-link-budget-set"
+            @click=${(e: Event) => void this.applyBudget('*', 'Link budget', e)}
+          >
+            Set
+          </button>
+          <small id="budget-help" class="help" data-testid="setting-budget-help">
+            The link budget applies to every link without one of its own (set in the peers panel). An empty burst is one
+            frame at the rate (rate × 250 ms + 93 B).
+          </small>
         </div>
 
         <label for="coords">Coordinates</label>

@@ -47,8 +47,21 @@ export interface ClassStats {
   readonly queued: number;
   readonly sent: number;
   readonly coalesced: number;
+  /** Items not queued: overflow (items or bytes), too large for a frame, keyless items refused. */
   readonly deferred: number;
   readonly latencyP99Ms: number;
+  /**
+   * Bytes/s this class put on the link over the stats window: its items' bytes plus its share of
+   * each frame's per-message overhead and settlement, split by payload bytes (the classes add up
+   * to the link's `sentBytesPerSecond`).
+   */
+  readonly sentBytesPerSecond: number;
+  /**
+   * Versions handed to anti-entropy instead of going live: keyed items deferred on overflow (a
+   * subset of `deferred`; keyless ones are retried by their sender instead) and versions cut from
+   * a frame that fell back to its stored proofs (`countDroppedToAntiEntropy`).
+   */
+  readonly droppedToAntiEntropy: number;
 }
 
 /** The automation handle's `budgetStats` shape. Unlimited reads `Infinity`. */
@@ -70,7 +83,11 @@ interface Counters {
   sent: number;
   coalesced: number;
   deferred: number;
+  droppedToAntiEntropy: number;
 }
+
+/** How a frame's bytes split over its classes (fractions adding up to 1). */
+type ClassMix = Partial<Record<PriorityClass, number>>;
 
 /**
  * Everything that goes on one link goes through its budgeter: the caller enqueues encoded items,
@@ -88,6 +105,10 @@ export class LinkBudgeter<P> {
   private readonly counters: Record<PriorityClass, Counters>;
   private readonly latency: Record<PriorityClass, SampleWindow>;
   private readonly sentBytes: RateMeter;
+  /** `sentBytes` split by class: the same charges, shared out by payload bytes. */
+  private readonly classBytes: Record<PriorityClass, RateMeter>;
+  /** The class mix of the last frame `poll` sent: its settlement is shared out the same way. */
+  private lastMix: ClassMix = {};
   private readonly overheadBytes: number;
   /** Since when the weighted classes have been backlogged without a frame of theirs going out. */
   private weightedWaitingSince: number | undefined;
@@ -105,9 +126,10 @@ export class LinkBudgeter<P> {
     this.overheadBytes = options.overheadBytes ?? PER_MESSAGE_OVERHEAD_BYTES;
     const window = options.statsWindowMs ?? DEFAULT_STATS_WINDOW_MS;
     this.queues = perClass((cls) => new ClassQueue<P>(options.limits?.[cls] ?? DEFAULT_QUEUE_LIMITS));
-    this.counters = perClass(() => ({ sent: 0, coalesced: 0, deferred: 0 }));
+    this.counters = perClass(() => ({ sent: 0, coalesced: 0, deferred: 0, droppedToAntiEntropy: 0 }));
     this.latency = perClass(() => new SampleWindow(window));
     this.sentBytes = new RateMeter(window, now);
+    this.classBytes = perClass(() => new RateMeter(window, now));
     this.scheduler = new Scheduler(
       this.queues,
       options.weights ?? DEFAULT_WEIGHTS,
@@ -134,6 +156,10 @@ export class LinkBudgeter<P> {
         this.counters[item.cls].coalesced += 1;
         break;
       case 'deferred':
+        // The caller marks the key for anti-entropy, which carries the newest value later.
+        this.counters[item.cls].droppedToAntiEntropy += 1;
+        this.counters[item.cls].deferred += 1;
+        break;
       case 'refused':
         this.counters[item.cls].deferred += 1;
         break;
@@ -235,6 +261,14 @@ export class LinkBudgeter<P> {
     this.counters[cls].deferred += 1;
   }
 
+  /**
+   * Counts versions of `cls` the caller took out of a frame after it was charged and left to
+   * anti-entropy (a frame batch that fell back to its stored proofs, cut to its allowance).
+   */
+  countDroppedToAntiEntropy(cls: PriorityClass, count = 1): void {
+    this.counters[cls].droppedToAntiEntropy += count;
+  }
+
   /** How much waits in one class: cheap, for callers that keep a queue topped up. */
   queueDepth(cls: PriorityClass): { readonly items: number; readonly bytes: number } {
     return { items: this.queues[cls].length, bytes: this.queues[cls].bytes };
@@ -251,6 +285,8 @@ export class LinkBudgeter<P> {
     this.counters[cls].sent += 1;
     this.latency[cls].add(0, now);
     this.sentBytes.add(bytes + this.overheadBytes, now);
+    this.classBytes[cls].add(bytes + this.overheadBytes, now);
+    this.lastMix = { [cls]: 1 };
     return true;
   }
 
@@ -275,13 +311,19 @@ export class LinkBudgeter<P> {
    * Corrects a frame's charge once the caller has encoded it: `deltaBytes` is what went on the
    * wire (payload and per-message overhead) minus `chargedBytes`. Items are enqueued with
    * estimated sizes (versions pack smaller together than alone), and a frame may go out as more
-   * than one message; the buckets and the rate meter must count what was really sent.
+   * than one message; the buckets and the rate meter must count what was really sent. `classes`
+   * (the classes of the frame's items, one entry per item) shares the difference out over the
+   * per-class rates; without it, the last frame `poll` sent is taken to be the one settled.
    */
-  settle(deltaBytes: number, now: number): void {
+  settle(deltaBytes: number, now: number, classes?: readonly PriorityClass[]): void {
     if (deltaBytes === 0 || !Number.isFinite(deltaBytes)) return;
     if (deltaBytes > 0) this.gate.charge(deltaBytes, now);
     else this.gate.refund(-deltaBytes, now);
     this.sentBytes.add(deltaBytes, now);
+    const mix = classes === undefined || classes.length === 0 ? this.lastMix : countMix(classes);
+    for (const [cls, share] of Object.entries(mix) as [PriorityClass, number][]) {
+      this.classBytes[cls].add(deltaBytes * share, now);
+    }
   }
 
   setBudget(budget: { readonly bytesPerSecond: number | null; readonly burstBytes: number | null }, now: number): void {
@@ -299,6 +341,9 @@ export class LinkBudgeter<P> {
         coalesced: this.counters[cls].coalesced,
         deferred: this.counters[cls].deferred,
         latencyP99Ms: quantile(this.latency[cls].current(now), 0.99),
+        // A settlement refund can outweigh a quiet class's few bytes in the window: never below 0.
+        sentBytesPerSecond: Math.max(0, this.classBytes[cls].perSecond(now)),
+        droppedToAntiEntropy: this.counters[cls].droppedToAntiEntropy,
       })),
     };
   }
@@ -306,13 +351,35 @@ export class LinkBudgeter<P> {
   private send(plan: FramePlan, charged: number, now: number): PollResult<P> {
     this.gate.charge(charged, now);
     const items = this.scheduler.commit(plan);
+    const payload: ClassMix = {};
+    let total = 0;
     for (const taken of items) {
       this.counters[taken.cls].sent += 1;
       this.latency[taken.cls].add(Math.max(0, now - taken.enqueuedAt), now);
+      payload[taken.cls] = (payload[taken.cls] ?? 0) + taken.item.bytes;
+      total += taken.item.bytes;
     }
     this.sentBytes.add(charged, now);
+    // The charge (overhead included) shared out by payload bytes; by item count if all are empty.
+    this.lastMix = total > 0 ? scale(payload, 1 / total) : countMix(items.map((t) => t.cls));
+    for (const [cls, share] of Object.entries(this.lastMix) as [PriorityClass, number][]) {
+      this.classBytes[cls].add(charged * share, now);
+    }
     return { type: 'frame', items, payloadBytes: plan.bytes, chargedBytes: charged };
   }
+}
+
+function scale(mix: ClassMix, factor: number): ClassMix {
+  const out: ClassMix = {};
+  for (const [cls, v] of Object.entries(mix) as [PriorityClass, number][]) out[cls] = v * factor;
+  return out;
+}
+
+/** Each class's share of a list of items' classes, by count. */
+function countMix(classes: readonly PriorityClass[]): ClassMix {
+  const out: ClassMix = {};
+  for (const cls of classes) out[cls] = (out[cls] ?? 0) + 1 / classes.length;
+  return out;
 }
 
 function perClass<T>(make: (cls: PriorityClass) => T): Record<PriorityClass, T> {

@@ -305,6 +305,7 @@ export class LinkSender {
       const frame = encodeMessage({ type: MessageType.Versions, live: true, completes: 0, batch });
       wire += frame.length + PER_MESSAGE_OVERHEAD_BYTES;
       const stored = run.map((p) => p.version);
+      const classes = run.map((p) => p.cls);
       const versions = run.length;
       run = [];
       runAlone = 0;
@@ -312,7 +313,7 @@ export class LinkSender {
         this.deps.counted(frame.length, versions);
         return this.deps.send(frame);
       }
-      return this.sendSigned(plan, stored, frame.length);
+      return this.sendSigned(plan, stored, classes, frame.length);
     };
     for (const p of payloads) {
       if (p.type === 'frame' || p.type === 'signal') {
@@ -358,17 +359,22 @@ export class LinkSender {
    * If signing fails or takes longer than FRAME_SIGNATURE_TIMEOUT_MS the run goes with its stored
    * proofs, as much of it as fits MAX_FRAME_OVERRUN times its charge, the difference settled. False if the link failed.
    */
-  private sendSigned(plan: BatchPlan, stored: readonly Version[], charged: number): boolean {
+  private sendSigned(
+    plan: BatchPlan,
+    stored: readonly Version[],
+    classes: readonly PriorityClass[],
+    charged: number,
+  ): boolean {
     const allowance = MAX_FRAME_OVERRUN * (charged + PER_MESSAGE_OVERHEAD_BYTES);
     const versions = this.deps.frameSigner!.sign(plan, stored);
-    if (!(versions instanceof Promise)) return this.sendFrame(versions, stored, charged, allowance);
+    if (!(versions instanceof Promise)) return this.sendFrame(versions, stored, classes, charged, allowance);
     const f: Signing = { bytes: charged, done: false, cancelTimer: undefined };
     this.signing.add(f);
     const settle = (signed: readonly Version[]): void => {
       if (f.done) return;
       this.finish(f);
       if (this.closed) return;
-      this.sendFrame(signed, stored, charged, allowance);
+      this.sendFrame(signed, stored, classes, charged, allowance);
       // The pipeline has room again (and the flow control sees fewer bytes buffered).
       this.deps.wake();
     };
@@ -402,6 +408,7 @@ export class LinkSender {
   private sendFrame(
     versions: readonly Version[],
     stored: readonly Version[],
+    classes: readonly PriorityClass[],
     charged: number,
     allowance: number,
   ): boolean {
@@ -409,12 +416,16 @@ export class LinkSender {
     if (versions === stored) {
       this.framesFallenBack += 1;
       out = this.fit(stored, allowance - PER_MESSAGE_OVERHEAD_BYTES - HEADER_BYTES);
-      if (out.length < stored.length) this.repairOwed = true;
+      if (out.length < stored.length) {
+        this.repairOwed = true;
+        for (const cls of classes.slice(out.length)) this.deps.budgeter.countDroppedToAntiEntropy(cls);
+      }
     } else {
       this.framesSigned += 1;
     }
     const frame = encodeMessage({ type: MessageType.Versions, live: true, completes: 0, batch: encodeVersions(out) });
-    if (frame.length !== charged) this.deps.budgeter.settle(frame.length - charged, this.deps.now());
+    // Settled later than its poll (after a signature): shared out over this run's classes, not the last frame's.
+    if (frame.length !== charged) this.deps.budgeter.settle(frame.length - charged, this.deps.now(), classes);
     this.deps.counted(frame.length, out.length);
     return this.deps.send(frame);
   }

@@ -1,4 +1,5 @@
 import { ByteBucket, normaliseBudget } from '../../core/budget/byte-bucket';
+import type { QueueLimits } from '../../core/budget/class-queue';
 import { LinkBudgeter, type BudgetStats, type ClassStats } from '../../core/budget/link-budgeter';
 import { ALL_CLASSES, type PriorityClass } from '../../core/budget/priority-classes';
 import type { NodeId } from '../../core/ids';
@@ -41,6 +42,8 @@ export class MeshBudget {
   constructor(
     config: BudgetConfig | undefined,
     private readonly now: () => number,
+    /** Bounds of the live classes' queues (MeshNodeOptions.queueLimits); the session's classes keep theirs. */
+    private readonly queueLimits: Readonly<Partial<Record<PriorityClass, QueueLimits>>> = {},
   ) {
     this.config = config ?? { node: UNLIMITED, links: UNLIMITED, peers: {} };
     this.nodeBucket = new ByteBucket(normaliseBudget(this.config.node), now());
@@ -53,7 +56,12 @@ export class MeshBudget {
         maxFrameBytes: MAX_SYNC_FRAME_BYTES,
         budget: this.forPeer(peer),
         shared: [this.nodeBucket],
-        limits: { control: SESSION_CLASS_LIMITS, sync: SESSION_CLASS_LIMITS, none: SESSION_CLASS_LIMITS },
+        limits: {
+          ...this.queueLimits,
+          control: SESSION_CLASS_LIMITS,
+          sync: SESSION_CLASS_LIMITS,
+          none: SESSION_CLASS_LIMITS,
+        },
       },
       this.now(),
     );
@@ -141,6 +149,8 @@ export class MeshBudget {
         coalesced: sum(c.map((x) => x.coalesced)),
         deferred: sum(c.map((x) => x.deferred)),
         latencyP99Ms: Math.max(0, ...c.map((x) => x.latencyP99Ms)),
+        sentBytesPerSecond: sum(c.map((x) => x.sentBytesPerSecond)),
+        droppedToAntiEntropy: sum(c.map((x) => x.droppedToAntiEntropy)),
       };
     }
     return {

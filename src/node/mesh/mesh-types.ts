@@ -3,6 +3,8 @@ import type { ComponentKind, EntityId, NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import type { EvidenceStats } from '../../core/store/evidence';
 import type { AdmitVerdict, LimitCounts, SessionOptions } from '../../core/sync';
+import type { QueueLimits } from '../../core/budget/class-queue';
+import type { PriorityClass } from '../../core/budget/priority-classes';
 import type { BudgetSettings } from '../budget-settings';
 import type { VersionListener, VersionSource } from '../lattice-node';
 import type { Scheduler } from '../scheduler';
@@ -72,6 +74,11 @@ export interface MeshNodeOptions {
   readonly graftAfterMs?: number;
   /** The operator's budgets (LatticeNode's); every link unlimited without them. */
   readonly budgets?: BudgetSettings;
+  /**
+   * Bounds of the live classes' queues per link (default DEFAULT_QUEUE_LIMITS: 10,000 items and
+   * 1 MiB per class). Tests set small ones to make a flood overflow to anti-entropy.
+   */
+  readonly queueLimits?: Readonly<Partial<Record<PriorityClass, QueueLimits>>>;
   /** Timers for each link's budgeter (`wait.until`); without them the mesh's tick polls the links. */
   readonly scheduler?: Scheduler;
   /**

@@ -14,6 +14,9 @@ interface Shown {
   deadline: string;
   skew: string;
   budget: string;
+  burst: string;
+  linkBudget: string;
+  linkBurst: string;
   coords: string;
   theme: string;
   lattice: string;
@@ -44,6 +47,9 @@ function openAndRead(tab: AppTab): Promise<Shown> {
       deadline: q<HTMLInputElement>('setting-deadline').value,
       skew: q<HTMLInputElement>('setting-skew').value,
       budget: q<HTMLInputElement>('setting-budget').value,
+      burst: q<HTMLInputElement>('setting-budget-burst').value,
+      linkBudget: q<HTMLInputElement>('setting-link-budget').value,
+      linkBurst: q<HTMLInputElement>('setting-link-budget-burst').value,
       coords: q<HTMLSelectElement>('setting-coords').value,
       theme: q<HTMLSelectElement>('setting-theme').value,
       lattice: q('setting-lattice').textContent!,
@@ -86,8 +92,13 @@ describe('the settings panel in the built app', () => {
       q<HTMLButtonElement>('setting-skew-set').click();
       out.push(await until('Skew limit saved'));
       q<HTMLInputElement>('setting-budget').value = '6000';
+      q<HTMLInputElement>('setting-budget-burst').value = '3000';
       q<HTMLButtonElement>('setting-budget-set').click();
       out.push(await until('Node budget saved'));
+      q<HTMLInputElement>('setting-link-budget').value = '5000';
+      q<HTMLInputElement>('setting-link-budget-burst').value = '2500';
+      q<HTMLButtonElement>('setting-link-budget-set').click();
+      out.push(await until('Link budget saved'));
       const coords = q<HTMLSelectElement>('setting-coords');
       coords.value = 'mgrs';
       coords.dispatchEvent(new Event('change'));
@@ -96,7 +107,21 @@ describe('the settings panel in the built app', () => {
       theme.dispatchEvent(new Event('change'));
       return out;
     });
-    expect(saved).toEqual(['Fusion saved.', 'Approval deadline saved.', 'Skew limit saved.', 'Node budget saved.']);
+    expect(saved).toEqual([
+      'Fusion saved.',
+      'Approval deadline saved.',
+      'Skew limit saved.',
+      'Node budget saved.',
+      'Link budget saved.',
+    ]);
+    // Through the handle too: the node-wide budget and the default for every link ('*'), with their bursts.
+    expect(
+      await inTab(tab, async () => {
+        const s = await window.lattice.budgetStats();
+        const info = await window.lattice.info();
+        return { node: [s.bytesPerSecond, s.burstBytes], links: info.linkBudget };
+      }),
+    ).toEqual({ node: [6000, 3000], links: { bytesPerSecond: 5000, burstBytes: 2500 } });
 
     await reloadTab(tab);
     const again = await openAndRead(tab);
@@ -105,9 +130,22 @@ describe('the settings panel in the built app', () => {
       deadline: again.deadline,
       skew: again.skew,
       budget: again.budget,
+      burst: again.burst,
+      linkBudget: again.linkBudget,
+      linkBurst: again.linkBurst,
       coords: again.coords,
       theme: again.theme,
-    }).toEqual({ fusion: 'false', deadline: '45', skew: '20', budget: '6000', coords: 'mgrs', theme: 'night' });
+    }).toEqual({
+      fusion: 'false',
+      deadline: '45',
+      skew: '20',
+      budget: '6000',
+      burst: '3000',
+      linkBudget: '5000',
+      linkBurst: '2500',
+      coords: 'mgrs',
+      theme: 'night',
+    });
     expect(await inTab(tab, () => document.querySelector('lm-app')!.getAttribute('theme'))).toBe('night');
   });
 
@@ -197,7 +235,11 @@ describe('the settings panel in the built app', () => {
       'setting-skew',
       'setting-skew-set',
       'setting-budget',
+      'setting-budget-burst',
       'setting-budget-set',
+      'setting-link-budget',
+      'setting-link-budget-burst',
+      'setting-link-budget-set',
       'setting-coords',
       'setting-theme',
       'setting-basemap-file',

@@ -110,6 +110,92 @@ describe('the peers and pairing panels in the built app', function () {
     await waitLinked(a!, [b!, c!], 30_000);
   });
 
+  it("sets a link's rate and burst from its row and shows its figures per class, within the row's width", async () => {
+    const [a, b] = await openNodes(2, `?lattice=${uniqueLattice('panelbudget')}`);
+    await waitLinked(a!, [b!]);
+    await waitInTab(
+      a!,
+      "the link's budget field",
+      (peer: string) => {
+        const panel = document.querySelector('lm-app')!.shadowRoot!.querySelector('lm-peers-panel')!;
+        return (
+          panel.shadowRoot!.querySelector(`[data-peer="${peer}"] [data-testid=link-budget] lm-budget-field`) !== null
+        );
+      },
+      b!.nodeId,
+    );
+    await inTab(
+      a!,
+      async (peer: string) => {
+        const panel = document.querySelector('lm-app')!.shadowRoot!.querySelector('lm-peers-panel')!;
+        const field = panel.shadowRoot!.querySelector(`[data-peer="${peer}"] lm-budget-field`)!;
+        const f = field.shadowRoot!;
+        for (const [id, value] of [
+          ['budget-input', '6000'],
+          ['burst-input', '4000'],
+        ] as const) {
+          const input = f.querySelector<HTMLInputElement>(`[data-testid=${id}]`)!;
+          input.value = value;
+          input.dispatchEvent(new Event('input'));
+        }
+        await (field as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+        f.querySelector<HTMLButtonElement>('[data-testid=budget-set]')!.click();
+      },
+      b!.nodeId,
+    );
+    await waitInTab(
+      a!,
+      'the budget in force',
+      async (peer: string) => {
+        const s = await window.lattice.budgetStats(peer);
+        return s.bytesPerSecond === 6000 && s.burstBytes === 4000;
+      },
+      b!.nodeId,
+    );
+    await waitInTab(
+      a!,
+      'the field showing the burst in force',
+      (peer: string) => {
+        const panel = document.querySelector('lm-app')!.shadowRoot!.querySelector('lm-peers-panel')!;
+        const f = panel.shadowRoot!.querySelector(`[data-peer="${peer}"] lm-budget-field`)!.shadowRoot!;
+        return f.querySelector<HTMLInputElement>('[data-testid=burst-input]')!.value === '4000';
+      },
+      b!.nodeId,
+    );
+    const table = await inTab(
+      a!,
+      async (peer: string) => {
+        const panel = document.querySelector('lm-app')!.shadowRoot!.querySelector('lm-peers-panel')!;
+        const row = panel.shadowRoot!.querySelector<HTMLElement>(`[data-peer="${peer}"]`)!;
+        const details = row.querySelector<HTMLDetailsElement>('[data-testid=link-classes]')!;
+        details.querySelector('summary')!.click();
+        await new Promise((r) => setTimeout(r, 50));
+        const rows = [...details.querySelectorAll<HTMLElement>('tbody tr')];
+        const wrapper = details.querySelector<HTMLElement>('.classes')!;
+        return {
+          open: details.open,
+          classes: rows.map((r) => r.dataset.class),
+          columns: [...rows[0]!.querySelectorAll<HTMLElement>('td')].map((c) => c.dataset.col),
+          numbers: rows.every((r) => [...r.querySelectorAll('td')].every((c) => /^\d+$/.test(c.textContent!.trim()))),
+          // The table scrolls inside the row on a narrow screen: it never widens the row.
+          fits: wrapper.getBoundingClientRect().right <= row.getBoundingClientRect().right + 0.5,
+          scrolls: getComputedStyle(wrapper).overflowX,
+          font: parseFloat(getComputedStyle(rows[0]!.querySelector('td')!).fontSize),
+          summary: [...row.querySelectorAll<HTMLElement>('[data-budget]')].map((d) => d.dataset.budget),
+        };
+      },
+      b!.nodeId,
+    );
+    expect(table.open).toBe(true);
+    expect(table.classes).toEqual(['control', 'delete', 'high', 'medium', 'low', 'none', 'position', 'sync']);
+    expect(table.columns).toEqual(['queued', 'sent', 'coalesced', 'deferred', 'anti-entropy', 'p99']);
+    expect(table.numbers).toBe(true);
+    expect(table.fits).toBe(true);
+    expect(table.scrolls).toBe('auto');
+    expect(table.font >= 12).toBe(true);
+    expect(table.summary).toEqual(['queued', 'sent', 'coalesced', 'deferred', 'anti-entropy', 'p99']);
+  });
+
   it('pairs two devices through the panel: offer as text and QR, answer pasted back', async () => {
     const lattice = uniqueLattice('uipair');
     const a = await openTab({ query: `?lattice=${lattice}&open=1&signal=relay`, context: await newContext() });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { PER_MESSAGE_OVERHEAD_BYTES } from '../../../../src/core/budget/wire-overhead';
 import type { NodeId } from '../../../../src/core/ids';
-import { MeshSim } from './mesh-sim';
+import { MeshSim, type MeshSimOptions } from './mesh-sim';
 
 const seed = Number(process.env.SEED ?? Date.now()) >>> 0;
 console.log('budget seed', seed);
@@ -16,13 +16,25 @@ const RATE = 4000;
 const TRACKS = 400;
 const TICK_MS = 50;
 
-function thinSim(loss = 0.01, rate = RATE): MeshSim {
+/**
+ * Live queues small enough that the flood overflows them (the default is 10,000 items per class,
+ * far more than TRACKS): 400 tracks moving at 1 Hz over 4,000 B/s keep hundreds of positions
+ * waiting, and the LOW and MEDIUM entities change ten at a time.
+ */
+const SMALL_QUEUES = {
+  position: { maxItems: 40, maxBytes: 1024 * 1024 },
+  low: { maxItems: 4, maxBytes: 1024 * 1024 },
+  medium: { maxItems: 4, maxBytes: 1024 * 1024 },
+};
+
+function thinSim(loss = 0.01, rate = RATE, queueLimits?: MeshSimOptions['queueLimits']): MeshSim {
   // Each new link (a reconnect too) draws its losses afresh: with one seed per direction, a link
   // that died behind a lost frame met the same losses at the same points on every reconnect, for
   // ever (seed 988049901), which no real link does.
   let links = 0;
   return new MeshSim({
     seed,
+    ...(queueLimits === undefined ? {} : { queueLimits }),
     // The first sync runs before any budget is set (linked()), and an unlimited link frames repair
     // at repairFrameBytes: it must cross this 4 kB/s wire well inside the 8 s dead timer (400 signed
     // versions in one 64 KiB frame took 8 s, and the link died behind it over and over). Once a
@@ -86,8 +98,8 @@ function wireBytes(sim: MeshSim, from: string, to: string): number {
   return bytes;
 }
 
-async function linked(): Promise<MeshSim> {
-  const sim = thinSim();
+async function linked(queueLimits?: MeshSimOptions['queueLimits']): Promise<MeshSim> {
+  const sim = thinSim(0.01, RATE, queueLimits);
   await sim.add('a');
   await sim.add('b');
   await populate(sim, 'a');
@@ -159,13 +171,23 @@ describe('the budgeter on every link', () => {
   });
 
   it('converges after the flood: nothing lost, only deferred', async () => {
-    const sim = await linked();
+    // Queues small enough to overflow: deferred versions must come by anti-entropy.
+    const sim = await linked(SMALL_QUEUES);
     await budgetBoth(sim, '*', RATE);
-    // A queue small enough to overflow: deferred versions must come by anti-entropy.
     await flood(sim, 'a', 20_000);
     const { node: a } = sim.get('a');
     await a.remove('gone');
     await flood(sim, 'a', 2_000);
+    // The flood really overflowed: versions went to anti-entropy, not live (seed printed above).
+    const flooded = await a.budgetStats('b');
+    console.log(
+      `seed ${seed}: deferred ${['position', 'low', 'medium'].map((c) => `${c} ${flooded.classes[c as 'low'].deferred}`).join(', ')}`,
+    );
+    for (const cls of ['position', 'low', 'medium'] as const) {
+      expect(flooded.classes[cls].deferred, `${cls}, seed ${seed}`).toBeGreaterThan(0);
+      expect(flooded.classes[cls].droppedToAntiEntropy, `${cls}, seed ${seed}`).toBeGreaterThan(0);
+      expect(flooded.classes[cls].queued, `${cls}, seed ${seed}`).toBeLessThanOrEqual(SMALL_QUEUES[cls].maxItems);
+    }
     // A frame the shaper lost is found by the next periodic round (30 s); a repair frame can be
     // lost too (signed versions are ~150 B, so a repair takes more frames: seed 7082002 needed a
     // second round), so run round after round, at most four, until the pictures agree.
@@ -180,7 +202,7 @@ describe('the budgeter on every link', () => {
     console.log(`converged after ${rounds} periodic round(s)`);
     const s = await a.budgetStats('b');
     for (const [cls, c] of Object.entries(s.classes)) expect(c.queued, cls).toBe(0);
-    expect(await sim.dump('b')).toBe(await sim.dump('a'));
+    expect(await sim.dump('b'), `pictures differ, seed ${seed}`).toBe(await sim.dump('a'));
     expect(await sim.get('b').node.get('gone')).toBeUndefined();
   });
 
@@ -236,5 +258,9 @@ describe('the budgeter on every link', () => {
     expect((await again.budgetStats()).bytesPerSecond).toBe(8000);
     expect((await again.budgetStats()).burstBytes).toBe(2093);
     expect(again.budgets.current.links.bytesPerSecond).toBeNull();
+    // The default for every link reads back through info() (the settings panel shows it).
+    expect((await again.info()).linkBudget).toEqual({ bytesPerSecond: null, burstBytes: null });
+    await again.setBudget('*', { bytesPerSecond: 5000, burstBytes: 3000 });
+    expect((await again.info()).linkBudget).toEqual({ bytesPerSecond: 5000, burstBytes: 3000 });
   });
 });

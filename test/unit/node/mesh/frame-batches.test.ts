@@ -354,6 +354,7 @@ describe('frame batches signed asynchronously (WebCrypto): the link never waits 
     );
     const charged = l.sender.pumpOne();
     expect(charged).toBeGreaterThan(0);
+    const inFrame = l.sender.budgeter.stats(t.now()).classes.position.sent;
     await t.advance(FRAME_SIGNATURE_TIMEOUT_MS - 1);
     expect(l.sent).toEqual([]);
     await t.advance(1);
@@ -367,6 +368,9 @@ describe('frame batches signed asynchronously (WebCrypto): the link never waits 
     const decoded = decodeVersions(m.batch);
     expect(new Set(decoded.map((v) => v.proof!.sig)).size).toBe(decoded.length);
     expect(l.sender.takeRepairOwed()).toBe(false); // the live queue has not drained yet
+    // What was cut shows in the figures as handed to anti-entropy.
+    expect(decoded.length).toBeLessThan(inFrame);
+    expect(l.sender.budgeter.stats(t.now()).classes.position.droppedToAntiEntropy).toBe(inFrame - decoded.length);
   });
 
   it('a borrowing frame (HIGH) never waits for a signature: it goes as stored, at once', async () => {

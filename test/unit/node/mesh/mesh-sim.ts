@@ -13,7 +13,7 @@ import type { AcceptLink } from '../../../../src/ports/transport';
 import type { StorageBatch } from '../../../../src/ports/storage';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import type { Scheduler } from '../../../../src/node/scheduler';
-import { MeshNode, type SessionTuning } from '../../../../src/node/mesh';
+import { MeshNode, type MeshNodeOptions, type SessionTuning } from '../../../../src/node/mesh';
 import type { MeshSecurity } from '../../../../src/node/security/mesh-security';
 import type { RegisterLimits } from '../../../../src/node/security/new-entity-limit';
 import { testIdentity, testSecurity } from '../../support/test-keys';
@@ -63,6 +63,8 @@ export interface MeshSimOptions {
   readonly shape?: (from: NodeId, to: NodeId) => LinkShape;
   /** Each node's bound on new registers per author (default DEFAULT_REGISTER_LIMITS). */
   readonly registerLimits?: RegisterLimits;
+  /** Each node's bounds of the live classes' queues per link (MeshNodeOptions.queueLimits). */
+  readonly queueLimits?: MeshNodeOptions['queueLimits'];
 }
 
 const key = (a: NodeId, b: NodeId): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
@@ -137,6 +139,7 @@ export class MeshSim {
       budgets: sim.node.budgets,
       scheduler: this.scheduler,
       ...(this.options.maxLinks === undefined ? {} : { maxLinks: this.options.maxLinks }),
+      ...(this.options.queueLimits === undefined ? {} : { queueLimits: this.options.queueLimits }),
       ...(this.options.coalesceLocalMs === undefined ? {} : { coalesceLocalMs: this.options.coalesceLocalMs }),
       ...(this.options.session === undefined ? {} : { session: this.options.session }),
       log: (m) => {
