@@ -41,6 +41,28 @@ function holdsAfter(tab: AppTab, id: string, ms: number): Promise<boolean> {
   );
 }
 
+/** Waits until `tab` refused `peer` at the handshake at or after `since` (epoch ms), for a reason containing `why`. */
+function waitRefusedSince(tab: AppTab, peer: AppTab, since: number, why: string): Promise<void> {
+  return waitInTab(
+    tab,
+    `${peer.nodeId.slice(0, 8)} refused at the handshake (${why}) after its write`,
+    async ({ id, since, why }: { id: string; since: number; why: string }) =>
+      (await window.lattice.members()).refused.some((r) => r.id === id && r.at >= since && r.reason.includes(why)),
+    { id: peer.nodeId, since, why },
+    45_000,
+  );
+}
+
+/** Waits until `tab` has no connected link to `peer`. */
+function waitUnlinked(tab: AppTab, peer: AppTab): Promise<void> {
+  return waitInTab(
+    tab,
+    `the link to ${peer.nodeId.slice(0, 8)} closed`,
+    async (id: string) => !(await window.lattice.peers()).some((l) => l.id === id && l.state === 'connected'),
+    peer.nodeId,
+  );
+}
+
 describe('admission to a closed lattice (separate devices, real signaling and WebRTC)', function () {
   this.timeout(120_000);
   afterEach(() => closeAllTabs());
@@ -107,6 +129,59 @@ describe('admission to a closed lattice (separate devices, real signaling and We
     expect(before?.meta.speed?.author as string | undefined).toBe(b.nodeId);
     const removed = (await inTab(a, () => window.lattice.members())).removed.map((r) => r.id as string);
     expect(removed).toEqual([b.nodeId]);
+  });
+  it('cuts a removed device off from every member: refused by both on reconnecting, its new writes reach neither, its earlier ones stay attributed', async () => {
+    const lattice = uniqueLattice('remove3');
+    const a = await openTab({ query: `?lattice=${lattice}`, context: await newContext() });
+    await waitFounded(a, a.nodeId);
+    const join = async (): Promise<AppTab> => {
+      const { url } = await inTab(a, () => window.lattice.invite());
+      const tab = await openTab({ query: new URL(url).search, context: await newContext() });
+      await waitFounded(tab, a.nodeId);
+      return tab;
+    };
+    const b = await join();
+    const c = await join();
+    // A full mesh: c's own link to b must be cut by c merging the removal, not only a's.
+    await waitLinked(a, [b, c], 30_000);
+    await waitLinked(c, [b], 45_000);
+    await inTab(b, () => window.lattice.create({ id: 'trk-b-before', components: { speed: { kts: 5 } } }));
+    for (const t of [a, c])
+      await waitInTab(
+        t,
+        'b’s earlier track',
+        async () => (await window.lattice.get('trk-b-before')) !== undefined,
+        null,
+      );
+
+    await inTab(a, (id: string) => window.lattice.removeMember(id), b.nodeId);
+    // c has no link to a's decision but the remove op it merges.
+    await waitUnlinked(a, b);
+    await waitUnlinked(c, b);
+    const since = await inTab(b, () => Date.now());
+    await inTab(b, () => window.lattice.create({ id: 'trk-b-after', components: { speed: { kts: 6 } } }));
+    // b tries again after its write and each member turns it away at the handshake, saying why.
+    const why = `was removed from lattice ${lattice} by ${a.nodeId}`;
+    await waitRefusedSince(a, b, since, why);
+    await waitRefusedSince(c, b, since, why);
+    for (const t of [a, c]) {
+      expect(await inTab(t, async () => (await window.lattice.get('trk-b-after')) !== undefined)).toBe(false);
+      const roster = await inTab(t, () => window.lattice.members());
+      expect(roster.members.map((m) => m.id as string).sort()).toEqual([a.nodeId, c.nodeId].sort());
+      expect(roster.removed.map((r) => [r.id as string, r.by as string])).toEqual([[b.nodeId, a.nodeId]]);
+      // Its earlier write stays, attributed to it.
+      const before = await inTab(t, () => window.lattice.get('trk-b-before'));
+      expect(before?.components.speed).toEqual({ kts: 5 });
+      expect(before?.meta.speed?.author as string | undefined).toBe(b.nodeId);
+    }
+    // The refused device is told why too: its link to the remover ended naming the removal.
+    await waitInTab(
+      b,
+      'the refusal’s reason on b’s side',
+      async (id: string) =>
+        (await window.lattice.peers()).some((l) => l.id === id && (l.lastError ?? '').includes('removed from lattice')),
+      a.nodeId,
+    );
   });
 });
 
