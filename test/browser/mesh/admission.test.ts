@@ -1,4 +1,4 @@
-import { closeAllTabs, inTab, newContext, openTab, type AppTab } from '../support/app-pages';
+import { closeAllTabs, inTab, navigateInTab, newContext, openTab, type AppTab } from '../support/app-pages';
 import { expect } from '../support/expect';
 import { uniqueLattice, waitInTab, waitLinked, type MochaContext } from './mesh-support';
 
@@ -181,6 +181,83 @@ describe('admission to a closed lattice (separate devices, real signaling and We
       async (id: string) =>
         (await window.lattice.peers()).some((l) => l.id === id && (l.lastError ?? '').includes('removed from lattice')),
       a.nodeId,
+    );
+  });
+  it('join(tokenOrUrl) admits a new device, which syncs; the same invitation used again on another device is refused and that device is told why', async () => {
+    const lattice = uniqueLattice('join');
+    const a = await openTab({ query: `?lattice=${lattice}`, context: await newContext() });
+    await waitFounded(a, a.nodeId);
+    await inTab(a, () => window.lattice.create({ id: 'trk-a', components: { speed: { kts: 100 } } }));
+    const { token, url } = await inTab(a, () => window.lattice.invite());
+
+    // b, open on another lattice, joins with the bare token: the page reopens as the invitation's link.
+    const b = await openTab({ query: `?lattice=${uniqueLattice('elsewhere')}`, context: await newContext() });
+    const joined = await navigateInTab(b, (t: string) => window.lattice.join(t), token);
+    expect(joined.url).toBe(url);
+    expect(joined.nodeId).toBe(b.nodeId);
+    await waitFounded(b, a.nodeId);
+    await waitLinked(a, [b], 30_000);
+    await waitInTab(b, 'a’s track', async () => (await window.lattice.get('trk-a')) !== undefined, null);
+    await inTab(b, () => window.lattice.create({ id: 'trk-b', components: { speed: { kts: 5 } } }));
+    await waitInTab(a, 'b’s track', async () => (await window.lattice.get('trk-b')) !== undefined, null);
+    expect((await inTab(a, () => window.lattice.members())).members.map((m) => m.id as string).sort()).toEqual(
+      [a.nodeId, b.nodeId].sort(),
+    );
+
+    // c, on another lattice, is handed the same link. Something that is no invitation is refused
+    // by join() itself, and the page stays where it is.
+    const c = await openTab({ query: `?lattice=${uniqueLattice('elsewhere')}`, context: await newContext() });
+    const bad = await inTab(
+      c,
+      (u: string) =>
+        window.lattice.join(u).then(
+          () => 'resolved',
+          (e: Error) => `${e.name}: ${e.message}`,
+        ),
+      `${url.slice(0, url.indexOf('invite='))}invite=nope`,
+    );
+    expect(bad).toContain('ValidationError: join: not an invitation');
+    await navigateInTab(c, (u: string) => window.lattice.join(u), url);
+    const used = `invitation refused: the invitation was already used (by ${b.nodeId}); ask for a new one`;
+    await waitInTab(
+      a,
+      'the reused invitation refused',
+      async ({ id, used }: { id: string; used: string }) =>
+        (await window.lattice.members()).refused.some((r) => r.id === id && r.reason === used),
+      { id: c.nodeId, used },
+      30_000,
+    );
+    // c is told why by its inviter: members().joinRefused keeps the reason while c waits (its
+    // link's last error is replaced by how each later attempt ends), and its roster panel shows it.
+    await waitInTab(
+      c,
+      'a’s refusal in c’s members()',
+      async ({ id, used }: { id: string; used: string }) => {
+        const refusal = (await window.lattice.members()).joinRefused;
+        return refusal?.by === id && refusal.reason === used;
+      },
+      { id: a.nodeId, used },
+    );
+    await waitInTab(
+      c,
+      'a’s refusal in c’s roster panel',
+      (used: string) => (window.deepQuery(document, '[data-testid="join-refused"]')?.textContent ?? '').includes(used),
+      used,
+    );
+    const shown = await inTab(c, () => ({
+      alert: window.deepQuery(document, '[data-testid="join-refused"]')!.textContent!.replace(/\s+/g, ' ').trim(),
+      role: window.deepQuery(document, '[data-testid="join-refused"]')!.getAttribute('role'),
+      waiting: (window.deepQuery(document, 'lm-roster-panel')?.shadowRoot?.textContent ?? '').includes('Waiting for'),
+    }));
+    const fingerprint = (await inTab(a, () => window.lattice.members())).members.find((m) => m.self)!.fingerprint;
+    expect(shown.alert).toBe(`Not admitted by the inviting member ${fingerprint}: ${used}`);
+    expect(shown.role).toBe('alert');
+    expect(shown.waiting).toBe(false);
+    // Nothing was shared with c, and it is no member.
+    expect(await inTab(c, async () => (await window.lattice.get('trk-a')) !== undefined)).toBe(false);
+    expect(await inTab(c, async () => (await window.lattice.members()).founder === undefined)).toBe(true);
+    expect((await inTab(a, () => window.lattice.members())).members.map((m) => m.id as string).sort()).toEqual(
+      [a.nodeId, b.nodeId].sort(),
     );
   });
 });
