@@ -121,6 +121,8 @@ async function open(options: StartOptions): Promise<RunningNode> {
     ...(roster.invitation === undefined ? {} : { invitation: roster.invitation }),
     // Round trips are timed on the monotonic clock: a wall-clock step must not show as RTT.
     session: { monotonic: () => performance.now() },
+    // A joiner keeps its inviter's refusal (a used or expired invitation) for members() and the roster panel.
+    onLinkClosed: (peer, reason) => roster.linkClosed(peer, reason),
     log: (m, d) => log(`mesh: ${m}`, d),
   });
   roster.onRemoved = (peer, by) => mesh.disconnect(peer, `removed from lattice ${node.lattice} by ${by}`);

@@ -31,6 +31,16 @@ export interface RefusedPeerView {
   readonly at: number;
 }
 
+/** Why this device's inviter refused it at the handshake (a used or expired invitation, …). */
+export interface JoinRefusalView {
+  /** The inviting member. */
+  readonly by: NodeId;
+  /** The inviter's reason, as it said it (`invitation refused: the invitation was already used …`). */
+  readonly reason: string;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
 /** `window.lattice.members()`: the roster as plain data (docs/security.md, "The roster in the store"). */
 export interface MembersView {
   readonly lattice: string;
@@ -42,6 +52,8 @@ export interface MembersView {
   readonly removed: readonly RemovedView[];
   readonly rejected: readonly RejectedOpView[];
   readonly refused: readonly RefusedPeerView[];
+  /** While this node joins (`founder` undefined): its inviter's latest refusal, if it refused us. */
+  readonly joinRefused?: JoinRefusalView;
 }
 
 /** What invite() gives: the token, and the link to open on the new device. */

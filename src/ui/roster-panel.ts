@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { RosterApi } from '../node/lattice-api';
 import type { MemberView, MembersView } from '../node/roster-api';
+import { fingerprint } from '../core/roster/fingerprint';
 import { errorText } from './error-text';
 import './invitation-card';
 import { MembersController } from './members-feed';
@@ -96,7 +97,7 @@ export class RosterPanel extends LitElement {
           >${r.members.length} ${r.open ? '· open lattice: any device may join' : '· closed lattice'}</span
         >
       </h3>
-      ${r.founder === undefined ? html`<div class="muted">Waiting for the inviting member’s roster…</div>` : null}
+      ${r.founder === undefined ? this.joining(r) : null}
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : null}
       <ul data-testid="members">
         ${r.members.map((m) => this.member(m, r))}
@@ -121,6 +122,16 @@ export class RosterPanel extends LitElement {
               </ul>`
       }
       ${r.members.some((m) => m.self) ? html`<lm-invitation-card .client=${this.client}></lm-invitation-card>` : null}`;
+  }
+
+  /** While this device joins: waiting for its inviter's roster, or why its inviter refused it. */
+  private joining(r: MembersView): unknown {
+    const refusal = r.joinRefused;
+    if (refusal === undefined) return html`<div class="muted">Waiting for the inviting member’s roster…</div>`;
+    return html`<div class="error" role="alert" data-testid="join-refused">
+      Not admitted by the inviting member <span class="fp" title=${refusal.by}>${fingerprint(refusal.by)}</span>:
+      ${refusal.reason}
+    </div>`;
   }
 
   private member(m: MemberView, r: MembersView): unknown {

@@ -11,6 +11,9 @@ import {
 } from './messages';
 import type { ResolvedSessionOptions, SessionHost } from './session-types';
 
+/** How a refusing side's bye begins (`not admitted: <reason>`), for the refused side to tell it apart. */
+export const NOT_ADMITTED = 'not admitted: ';
+
 /** The hello's key when the session was given none (tests of the session alone): hashes to no node id. */
 const NO_KEY = new Uint8Array(PUBLIC_KEY_BYTES);
 /** The nonce when the session was given none (tests of the session alone). */
@@ -151,7 +154,7 @@ export class Handshake {
     admit.call(this.host, peer.node, invitation, (verdict, later) => {
       if (this.waiting('proof')) {
         if (verdict.ok) this.finish(peer, later);
-        else this.io.bye(`not admitted: ${verdict.reason}`);
+        else this.io.bye(`${NOT_ADMITTED}${verdict.reason}`);
       }
       resume(later);
     });

@@ -5,7 +5,8 @@ export { ProtocolError, ProtocolErrorCode, SyncEncodeError } from './errors';
 export { InvalidBackoff } from './invalid-backoff';
 export * from './limits';
 export * from './messages';
-export { PeerSession } from './peer-session';
+export { NOT_ADMITTED } from './handshake';
+export { PEER_BYE, PeerSession } from './peer-session';
 export { MIN_PART_BYTES, PART_HEADER_BYTES, PartAssembler, splitFrame } from './parts';
 export {
   DEFAULT_ROUND_TIMEOUT_MS,

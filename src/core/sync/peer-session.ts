@@ -27,6 +27,9 @@ import {
   type SyncSource,
 } from './session-types';
 
+/** How a link's end reason begins when the peer ended it with a bye (`peer said bye: <its reason>`). */
+export const PEER_BYE = 'peer said bye: ';
+
 /**
  * The sync protocol on one link, as a pure state machine: frames and time go in (receive, tick),
  * frames and effects come out as events (`on`); the host only answers questions (merge these,
@@ -413,9 +416,9 @@ export class PeerSession {
 
   private dispatch(m: SyncMessage, now: number): void {
     if (m.type === MessageType.Bye) {
-      this.log(`peer said bye: ${m.reason}`);
+      this.log(`${PEER_BYE}${m.reason}`);
       this.close();
-      this.events.emit('end', `peer said bye: ${m.reason}`);
+      this.events.emit('end', `${PEER_BYE}${m.reason}`);
       return;
     }
     if (m.type === MessageType.Hello) return this.handshake.onHello(m);

@@ -393,6 +393,7 @@ export class MeshNode {
     }
     this.announcements.forget(link);
     this.log(`link to ${link.peer} closed: ${reason}`);
+    this.options.onLinkClosed?.(link.peer, reason);
   }
 
   private log(message: string, detail?: unknown): void {

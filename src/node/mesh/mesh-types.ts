@@ -88,6 +88,11 @@ export interface MeshNodeOptions {
    * and a lone write waits no more than a timer turn (docs/performance.md, scenario 7).
    */
   readonly coalesceLocalMs?: number;
+  /**
+   * Told of every link that ended, with why (`peer said bye: not admitted: …` when the peer refused
+   * us at the handshake): a joiner keeps its inviter's refusal for members() (RosterService.linkClosed).
+   */
+  readonly onLinkClosed?: (peer: NodeId, reason: string) => void;
   readonly log?: (message: string, detail?: unknown) => void;
 }
 

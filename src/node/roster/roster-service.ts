@@ -13,7 +13,8 @@ import { decodeToken, encodeToken, invitationUrl } from '../../core/roster/invit
 import { isRosterEntity, opOfVersion, valueOfOp, type RosterOpValue } from '../../core/roster/roster-entity';
 import { opId, type RosterBody } from '../../core/roster/roster-op';
 import type { DeviceDirectory } from '../../ports/device-directory';
-import type { InvitationView, MembersView, RefusedPeerView, RosterCalls } from '../roster-api';
+import { NOT_ADMITTED, PEER_BYE } from '../../core/sync';
+import type { InvitationView, JoinRefusalView, MembersView, RefusedPeerView, RosterCalls } from '../roster-api';
 import type { Admission } from '../mesh/mesh-types';
 import { admissionPolicy } from '../security/admission-policy';
 import type { VersionListener } from '../version-listeners';
@@ -63,6 +64,9 @@ export class RosterService implements RosterCalls {
   private writing: Promise<unknown> = Promise.resolve();
   private readonly admitting = new Set<NodeId>();
   private readonly refusedPeers = new Map<NodeId, RefusedPeerView>();
+  /** The inviter this device joins through, and its latest refusal of us (members().joinRefused). */
+  private readonly inviter: NodeId | undefined;
+  private joinRefusal: JoinRefusalView | undefined;
   private readonly unsubscribe: () => void;
   /** The handshake hook (admission-policy.ts), for the link handshake to call. */
   readonly admit: Admission;
@@ -81,6 +85,7 @@ export class RosterService implements RosterCalls {
     const self = o.host.nodeId;
     this.invitation = o.invitation;
     const inviter = o.invitation === undefined ? undefined : decodeToken(o.invitation)?.inviter;
+    this.inviter = inviter;
     // Every op in storage at once: one view for the lot.
     this.state = RosterState.empty(anchor, inviter).withAll(stampedOps(o.host.versions()));
     this.ledger = ledger;
@@ -218,7 +223,20 @@ export class RosterService implements RosterCalls {
       removed: [...view.removed].map(([id, by]) => ({ id, fingerprint: fingerprint(id), by })),
       rejected: [...view.rejected].map(([op, reason]) => ({ op, reason })),
       refused: [...this.refusedPeers.values()],
+      ...(view.founder === undefined && this.joinRefusal !== undefined ? { joinRefused: this.joinRefusal } : {}),
     };
+  }
+
+  /**
+   * A link ended (MeshNodeOptions.onLinkClosed). While this node joins, a refusal by its inviter at
+   * the handshake (a used or expired invitation, …) is kept for members(): the device is told why
+   * it is not admitted for as long as it waits, not only until its next attempt ends otherwise.
+   */
+  linkClosed(peer: NodeId, reason: string): void {
+    const refusedBy = `${PEER_BYE}${NOT_ADMITTED}`;
+    if (peer !== this.inviter || this.state.view.founder !== undefined || !reason.startsWith(refusedBy)) return;
+    this.joinRefusal = { by: peer, reason: reason.slice(refusedBy.length), at: this.o.now() };
+    this.log(`not admitted by the inviter ${peer}: ${this.joinRefusal.reason}`);
   }
 
   async removeMember(nodeId: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { closeAllTabs, inTab, newContext, openTab, type AppTab } from '../support/app-pages';
 import { expect } from '../support/expect';
+import { waitInTab } from '../mesh/mesh-support';
 
 declare const describe: (name: string, fn: () => void) => void;
 declare const it: (name: string, fn: () => Promise<void>) => void;
@@ -131,5 +132,54 @@ describe('the roster in the built app', () => {
     expect(after.members).toEqual([tab.nodeId]);
     expect(after.removed).toEqual([[sibling.nodeId, tab.nodeId]]);
     expect(after.self).toContain('founder cannot remove itself');
+  });
+  it('the peers panel lists a device refused at the handshake with why; the refused device’s panel shows why too', async () => {
+    const name = lattice();
+    const tab = await openTab({ query: `?lattice=${name}`, context: await newContext() });
+    await foundedRoster(tab);
+    // Another device without an invitation: it founds a roster of its own, and tab refuses it.
+    const stranger = await openTab({ query: `?lattice=${name}`, context: await newContext() });
+    const fingerprint = (await foundedRoster(stranger)).members.find((m) => m.self)!.fingerprint;
+    await waitInTab(
+      tab,
+      'the stranger in the panel’s refused peers',
+      (id: string) => window.deepQueryAll(document, '[data-testid="refused"] li .fp').some((e) => e.title === id),
+      stranger.nodeId,
+      30_000,
+    );
+    const panel = await inTab(tab, () => ({
+      refused: window.deepQueryAll(document, '[data-testid="refused"] li').map((li) => ({
+        id: li.querySelector<HTMLElement>('.fp')?.title,
+        text: li.textContent!.replace(/\s+/g, ' ').trim(),
+      })),
+      members: window.deepQueryAll(document, '[data-testid="members"] li').map((li) => li.dataset.member),
+    }));
+    expect(panel.refused.length).toBe(1);
+    expect(panel.refused[0]!.id).toBe(stranger.nodeId);
+    expect(panel.refused[0]!.text).toBe(
+      `${fingerprint} ${stranger.nodeId} is not a member of lattice ${name}; it needs an invitation from a member`,
+    );
+    expect(panel.members).toEqual([tab.nodeId]);
+    // The refused device's peers panel says why its link to tab ended. Having founded a roster of
+    // its own, it refuses tab too, for the same reason; whichever refusal ended the link first is shown.
+    await waitInTab(
+      stranger,
+      'the refusal on the stranger’s peer row',
+      (id: string) =>
+        (window.deepQuery(document, `[data-testid="peer-row"][data-peer="${id}"]`)?.textContent ?? '').includes(
+          'not admitted',
+        ),
+      tab.nodeId,
+      30_000,
+    );
+    const row = await inTab(
+      stranger,
+      (id: string) =>
+        window.deepQuery(document, `[data-testid="peer-row"][data-peer="${id}"]`)!.textContent!.replace(/\s+/g, ' '),
+      tab.nodeId,
+    );
+    expect(row).toContain('last: worker: ');
+    expect(row).toContain(`not admitted: `);
+    expect(row).toContain(`is not a member of lattice ${name}; it needs an invitation from a member`);
   });
 });

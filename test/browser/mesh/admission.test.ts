@@ -1,4 +1,4 @@
-import { closeAllTabs, inTab, newContext, openTab, type AppTab } from '../support/app-pages';
+import { closeAllTabs, inTab, navigateInTab, newContext, openTab, type AppTab } from '../support/app-pages';
 import { expect } from '../support/expect';
 import { uniqueLattice, waitInTab, waitLinked, type MochaContext } from './mesh-support';
 
@@ -38,6 +38,28 @@ function holdsAfter(tab: AppTab, id: string, ms: number): Promise<boolean> {
       return false;
     },
     { id, ms },
+  );
+}
+
+/** Waits until `tab` refused `peer` at the handshake at or after `since` (epoch ms), for a reason containing `why`. */
+function waitRefusedSince(tab: AppTab, peer: AppTab, since: number, why: string): Promise<void> {
+  return waitInTab(
+    tab,
+    `${peer.nodeId.slice(0, 8)} refused at the handshake (${why}) after its write`,
+    async ({ id, since, why }: { id: string; since: number; why: string }) =>
+      (await window.lattice.members()).refused.some((r) => r.id === id && r.at >= since && r.reason.includes(why)),
+    { id: peer.nodeId, since, why },
+    45_000,
+  );
+}
+
+/** Waits until `tab` has no connected link to `peer`. */
+function waitUnlinked(tab: AppTab, peer: AppTab): Promise<void> {
+  return waitInTab(
+    tab,
+    `the link to ${peer.nodeId.slice(0, 8)} closed`,
+    async (id: string) => !(await window.lattice.peers()).some((l) => l.id === id && l.state === 'connected'),
+    peer.nodeId,
   );
 }
 
@@ -107,6 +129,136 @@ describe('admission to a closed lattice (separate devices, real signaling and We
     expect(before?.meta.speed?.author as string | undefined).toBe(b.nodeId);
     const removed = (await inTab(a, () => window.lattice.members())).removed.map((r) => r.id as string);
     expect(removed).toEqual([b.nodeId]);
+  });
+  it('cuts a removed device off from every member: refused by both on reconnecting, its new writes reach neither, its earlier ones stay attributed', async () => {
+    const lattice = uniqueLattice('remove3');
+    const a = await openTab({ query: `?lattice=${lattice}`, context: await newContext() });
+    await waitFounded(a, a.nodeId);
+    const join = async (): Promise<AppTab> => {
+      const { url } = await inTab(a, () => window.lattice.invite());
+      const tab = await openTab({ query: new URL(url).search, context: await newContext() });
+      await waitFounded(tab, a.nodeId);
+      return tab;
+    };
+    const b = await join();
+    const c = await join();
+    // A full mesh: c's own link to b must be cut by c merging the removal, not only a's.
+    await waitLinked(a, [b, c], 30_000);
+    await waitLinked(c, [b], 45_000);
+    await inTab(b, () => window.lattice.create({ id: 'trk-b-before', components: { speed: { kts: 5 } } }));
+    for (const t of [a, c])
+      await waitInTab(
+        t,
+        'b’s earlier track',
+        async () => (await window.lattice.get('trk-b-before')) !== undefined,
+        null,
+      );
+
+    await inTab(a, (id: string) => window.lattice.removeMember(id), b.nodeId);
+    // c has no link to a's decision but the remove op it merges.
+    await waitUnlinked(a, b);
+    await waitUnlinked(c, b);
+    const since = await inTab(b, () => Date.now());
+    await inTab(b, () => window.lattice.create({ id: 'trk-b-after', components: { speed: { kts: 6 } } }));
+    // b tries again after its write and each member turns it away at the handshake, saying why.
+    const why = `was removed from lattice ${lattice} by ${a.nodeId}`;
+    await waitRefusedSince(a, b, since, why);
+    await waitRefusedSince(c, b, since, why);
+    for (const t of [a, c]) {
+      expect(await inTab(t, async () => (await window.lattice.get('trk-b-after')) !== undefined)).toBe(false);
+      const roster = await inTab(t, () => window.lattice.members());
+      expect(roster.members.map((m) => m.id as string).sort()).toEqual([a.nodeId, c.nodeId].sort());
+      expect(roster.removed.map((r) => [r.id as string, r.by as string])).toEqual([[b.nodeId, a.nodeId]]);
+      // Its earlier write stays, attributed to it.
+      const before = await inTab(t, () => window.lattice.get('trk-b-before'));
+      expect(before?.components.speed).toEqual({ kts: 5 });
+      expect(before?.meta.speed?.author as string | undefined).toBe(b.nodeId);
+    }
+    // The refused device is told why too: its link to the remover ended naming the removal.
+    await waitInTab(
+      b,
+      'the refusal’s reason on b’s side',
+      async (id: string) =>
+        (await window.lattice.peers()).some((l) => l.id === id && (l.lastError ?? '').includes('removed from lattice')),
+      a.nodeId,
+    );
+  });
+  it('join(tokenOrUrl) admits a new device, which syncs; the same invitation used again on another device is refused and that device is told why', async () => {
+    const lattice = uniqueLattice('join');
+    const a = await openTab({ query: `?lattice=${lattice}`, context: await newContext() });
+    await waitFounded(a, a.nodeId);
+    await inTab(a, () => window.lattice.create({ id: 'trk-a', components: { speed: { kts: 100 } } }));
+    const { token, url } = await inTab(a, () => window.lattice.invite());
+
+    // b, open on another lattice, joins with the bare token: the page reopens as the invitation's link.
+    const b = await openTab({ query: `?lattice=${uniqueLattice('elsewhere')}`, context: await newContext() });
+    const joined = await navigateInTab(b, (t: string) => window.lattice.join(t), token);
+    expect(joined.url).toBe(url);
+    expect(joined.nodeId).toBe(b.nodeId);
+    await waitFounded(b, a.nodeId);
+    await waitLinked(a, [b], 30_000);
+    await waitInTab(b, 'a’s track', async () => (await window.lattice.get('trk-a')) !== undefined, null);
+    await inTab(b, () => window.lattice.create({ id: 'trk-b', components: { speed: { kts: 5 } } }));
+    await waitInTab(a, 'b’s track', async () => (await window.lattice.get('trk-b')) !== undefined, null);
+    expect((await inTab(a, () => window.lattice.members())).members.map((m) => m.id as string).sort()).toEqual(
+      [a.nodeId, b.nodeId].sort(),
+    );
+
+    // c, on another lattice, is handed the same link. Something that is no invitation is refused
+    // by join() itself, and the page stays where it is.
+    const c = await openTab({ query: `?lattice=${uniqueLattice('elsewhere')}`, context: await newContext() });
+    const bad = await inTab(
+      c,
+      (u: string) =>
+        window.lattice.join(u).then(
+          () => 'resolved',
+          (e: Error) => `${e.name}: ${e.message}`,
+        ),
+      `${url.slice(0, url.indexOf('invite='))}invite=nope`,
+    );
+    expect(bad).toContain('ValidationError: join: not an invitation');
+    await navigateInTab(c, (u: string) => window.lattice.join(u), url);
+    const used = `invitation refused: the invitation was already used (by ${b.nodeId}); ask for a new one`;
+    await waitInTab(
+      a,
+      'the reused invitation refused',
+      async ({ id, used }: { id: string; used: string }) =>
+        (await window.lattice.members()).refused.some((r) => r.id === id && r.reason === used),
+      { id: c.nodeId, used },
+      30_000,
+    );
+    // c is told why by its inviter: members().joinRefused keeps the reason while c waits (its
+    // link's last error is replaced by how each later attempt ends), and its roster panel shows it.
+    await waitInTab(
+      c,
+      'a’s refusal in c’s members()',
+      async ({ id, used }: { id: string; used: string }) => {
+        const refusal = (await window.lattice.members()).joinRefused;
+        return refusal?.by === id && refusal.reason === used;
+      },
+      { id: a.nodeId, used },
+    );
+    await waitInTab(
+      c,
+      'a’s refusal in c’s roster panel',
+      (used: string) => (window.deepQuery(document, '[data-testid="join-refused"]')?.textContent ?? '').includes(used),
+      used,
+    );
+    const shown = await inTab(c, () => ({
+      alert: window.deepQuery(document, '[data-testid="join-refused"]')!.textContent!.replace(/\s+/g, ' ').trim(),
+      role: window.deepQuery(document, '[data-testid="join-refused"]')!.getAttribute('role'),
+      waiting: (window.deepQuery(document, 'lm-roster-panel')?.shadowRoot?.textContent ?? '').includes('Waiting for'),
+    }));
+    const fingerprint = (await inTab(a, () => window.lattice.members())).members.find((m) => m.self)!.fingerprint;
+    expect(shown.alert).toBe(`Not admitted by the inviting member ${fingerprint}: ${used}`);
+    expect(shown.role).toBe('alert');
+    expect(shown.waiting).toBe(false);
+    // Nothing was shared with c, and it is no member.
+    expect(await inTab(c, async () => (await window.lattice.get('trk-a')) !== undefined)).toBe(false);
+    expect(await inTab(c, async () => (await window.lattice.members()).founder === undefined)).toBe(true);
+    expect((await inTab(a, () => window.lattice.members())).members.map((m) => m.id as string).sort()).toEqual(
+      [a.nodeId, b.nodeId].sort(),
+    );
   });
 });
 

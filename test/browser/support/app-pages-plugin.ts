@@ -113,6 +113,29 @@ export function appPagesPlugin(appUrl: () => string): TestRunnerPlugin {
         );
         return result;
       }
+      case 'app-eval-navigates': {
+        // Like app-eval, for a call that makes the page navigate (join() opens the invitation link):
+        // waits for the new page's node and answers with its address and node id.
+        const tab = page();
+        const navigated = tab.waitForNavigation({ waitUntil: 'load' });
+        navigated.catch(() => undefined);
+        await tab
+          .evaluate(
+            async (source: string, args: unknown) => {
+              const f = new Function(`return (${source})`)() as (...a: unknown[]) => unknown;
+              await f(args);
+            },
+            String(p.fn),
+            p.args ?? null,
+          )
+          .catch((error: unknown) => {
+            // The navigation may tear the old document down before the call returns.
+            if (!/context was destroyed|navigat/i.test(String(error))) throw error;
+          });
+        await navigated;
+        const nodeId = await tab.evaluate(async () => (await window.lattice.ready).nodeId);
+        return { url: tab.url(), nodeId };
+      }
       case 'app-reload': {
         const tab = page();
         await tab.reload({ waitUntil: 'load' });

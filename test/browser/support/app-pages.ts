@@ -33,6 +33,21 @@ export async function inTab<A, R>(tab: AppTab, fn: (args: A) => R | Promise<R>, 
   return (await executeServerCommand('app-eval', { page: tab.page, fn: fn.toString(), args })) as R;
 }
 
+/**
+ * Runs `fn(args)` inside the tab, a call that makes the page navigate (window.lattice.join), and
+ * waits for the new page's node: its address and node id.
+ */
+export function navigateInTab<A>(
+  tab: AppTab,
+  fn: (args: A) => unknown,
+  args?: A,
+): Promise<{ url: string; nodeId: string }> {
+  return executeServerCommand('app-eval-navigates', { page: tab.page, fn: fn.toString(), args }) as Promise<{
+    url: string;
+    nodeId: string;
+  }>;
+}
+
 export function reloadTab(tab: AppTab): Promise<string> {
   return executeServerCommand('app-reload', { page: tab.page }) as Promise<string>;
 }

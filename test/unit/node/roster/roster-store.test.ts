@@ -63,6 +63,34 @@ describe('the roster as store data', () => {
     expect(view.members.map((m) => m.id).sort()).toEqual([a.id, b.id].sort());
   });
 
+  it('a joiner keeps its inviter’s refusal at the handshake for members() until it holds a roster; other link ends do not count', async () => {
+    const clock = manualClock();
+    const a = await rosterNode('refusing-inviter', clock);
+    const { token } = await a.roster.invite('https://app.example/');
+    const first = await rosterNode('first-user', clock);
+    expect(await a.roster.admit(first.id, token)).toEqual({ ok: true });
+    const b = await rosterNode('second-user', clock, fakeDevice(), { invitation: token });
+    const verdict = await a.roster.admit(b.id, token);
+    expect(verdict.ok).toBe(false);
+    const reason = verdict.ok ? '' : verdict.reason;
+    expect(reason).toContain(`the invitation was already used (by ${first.id})`);
+    expect((await b.roster.members()).joinRefused).toBeUndefined();
+    // What b's mesh reports when a's bye ends the link (core/sync handshake and session).
+    b.roster.linkClosed(a.id, `peer said bye: not admitted: ${reason}`);
+    const at = clock.now();
+    clock.advance(1000);
+    // A later attempt that ends otherwise, or another peer's refusal, leaves the inviter's reason.
+    b.roster.linkClosed(a.id, 'closed');
+    b.roster.linkClosed(first.id, 'peer said bye: not admitted: made up');
+    b.roster.linkClosed(a.id, `not admitted: ${reason}`);
+    expect((await b.roster.members()).joinRefused).toEqual({ by: a.id, reason, at });
+    // Once b holds its inviter's roster, there is no refusal to show.
+    deliver(b, rosterVersions(a));
+    const view = await b.roster.members();
+    expect(view.founder).toBe(a.id);
+    expect(view.joinRefused).toBeUndefined();
+  });
+
   it('a founded node refuses a stranger’s rival founding and its roster ops at ingest (closed lattice)', async () => {
     const clock = manualClock();
     const a = await rosterNode('holder', clock);
