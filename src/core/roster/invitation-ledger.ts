@@ -1,6 +1,7 @@
 import { toBase64url } from '../bytes/base64url';
 import type { NodeId } from '../ids';
 import { NONCE_BYTES, type InvitationToken } from './invitation-token';
+import type { RosterOpId } from './roster-op';
 
 /** How long an invitation is good for unless the inviter says otherwise. */
 export const DEFAULT_INVITATION_TTL_MS = 24 * 60 * 60 * 1000;
@@ -45,6 +46,8 @@ export interface IssueInput {
   /** Whether the owner is a member now (from the roster): only members invite. */
   readonly ownerIsMember: boolean;
   readonly ttlMs?: number;
+  /** The owner's anchor (the founding it trusts), named in the token for the joiner to anchor on. */
+  readonly anchor?: RosterOpId;
 }
 
 export function issueInvitation(ledger: InvitationLedger, input: IssueInput): IssueResult {
@@ -59,6 +62,7 @@ export function issueInvitation(ledger: InvitationLedger, input: IssueInput): Is
     // Whole seconds, as the token encodes it: what the joiner sees is what the ledger checks.
     expiresAt: Math.floor((input.now + (input.ttlMs ?? DEFAULT_INVITATION_TTL_MS)) / 1000) * 1000,
     nonce: toBase64url(nonceBytes),
+    ...(input.anchor === undefined ? {} : { anchor: input.anchor }),
   };
   const issued = new Map(live);
   issued.set(token.nonce, { token });

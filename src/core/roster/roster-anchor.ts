@@ -27,8 +27,18 @@ export function anchoredView(roster: Roster, anchor: RosterOpId | undefined): Ro
   return { ...view, rejected };
 }
 
-/** For a joiner: the first founding (in op order) whose roster admits `inviter`, if any is held. */
-export function pickAnchor(roster: Roster, inviter: NodeId): RosterOpId | undefined {
+/**
+ * For a joiner: the founding its invitation names (`named`, the inviter's own anchor) once it is
+ * held and its roster admits `inviter`; without one (an older invitation), the first founding (in
+ * op order) whose roster admits `inviter`, if any is held. A member that founded alone before it
+ * joined keeps serving the founding it gave up, which admits it too: only the named one is sure.
+ */
+export function pickAnchor(roster: Roster, inviter: NodeId, named?: RosterOpId): RosterOpId | undefined {
+  if (named !== undefined) {
+    return roster.get(named)?.body.type === 'found' && anchoredView(roster, named).members.has(inviter)
+      ? named
+      : undefined;
+  }
   const foundings = [...roster.values()].filter((op) => op.body.type === 'found').sort(compareOps);
   for (const op of foundings) {
     const id = opId(op);

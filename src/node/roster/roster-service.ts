@@ -84,10 +84,11 @@ export class RosterService implements RosterCalls {
   ) {
     const self = o.host.nodeId;
     this.invitation = o.invitation;
-    const inviter = o.invitation === undefined ? undefined : decodeToken(o.invitation)?.inviter;
+    const token = o.invitation === undefined ? undefined : decodeToken(o.invitation);
+    const inviter = token?.inviter;
     this.inviter = inviter;
     // Every op in storage at once: one view for the lot.
-    this.state = RosterState.empty(anchor, inviter).withAll(stampedOps(o.host.versions()));
+    this.state = RosterState.empty(anchor, inviter, token?.anchor).withAll(stampedOps(o.host.versions()));
     this.ledger = ledger;
     this.unsubscribe = o.host.onVersions((versions, origin) => {
       if (origin === 'expired') return;
@@ -190,6 +191,8 @@ export class RosterService implements RosterCalls {
       now: this.o.now(),
       randomBytes: this.o.randomBytes,
       ownerIsMember: this.state.view.members.has(self),
+      // The joiner anchors on the founding this member trusts, not on one it gave up.
+      ...(this.state.anchor === undefined ? {} : { anchor: this.state.anchor }),
     });
     if (!issued.ok) {
       throw new ValidationError(

@@ -28,10 +28,12 @@ export class RosterState {
     readonly anchor: RosterOpId | undefined,
     /** A joiner's inviter: until anchored, the first founding that admits it becomes the anchor. */
     readonly inviter: NodeId | undefined,
+    /** The founding the joiner's invitation names (the inviter's anchor): the only one it takes. */
+    private readonly named?: RosterOpId,
   ) {}
 
-  static empty(anchor: RosterOpId | undefined, inviter?: NodeId): RosterState {
-    return new RosterState(EMPTY_ROSTER, new Map(), anchor, inviter);
+  static empty(anchor: RosterOpId | undefined, inviter?: NodeId, named?: RosterOpId): RosterState {
+    return new RosterState(EMPTY_ROSTER, new Map(), anchor, inviter, named);
   }
 
   get view(): RosterView {
@@ -74,12 +76,12 @@ export class RosterState {
     }
     if (stamps === undefined) return this;
     let anchor = this.anchor;
-    if (anchor === undefined && this.inviter !== undefined) anchor = pickAnchor(roster, this.inviter);
-    return new RosterState(roster, stamps, anchor, this.inviter);
+    if (anchor === undefined && this.inviter !== undefined) anchor = pickAnchor(roster, this.inviter, this.named);
+    return new RosterState(roster, stamps, anchor, this.inviter, this.named);
   }
 
   withAnchor(anchor: RosterOpId): RosterState {
-    return new RosterState(this.roster, this.stamps, anchor, this.inviter);
+    return new RosterState(this.roster, this.stamps, anchor, this.inviter, this.named);
   }
 
   /** The anchor's founding op is held: membership means something. */

@@ -14,6 +14,7 @@ import {
   decodeToken,
   encodeToken,
   invitationUrl,
+  MAX_TOKEN_CHARS,
   parseInvitation,
   type InvitationToken,
 } from '../../../../src/core/roster/invitation-token';
@@ -59,6 +60,51 @@ describe('invitation tokens', () => {
         },
       ),
     );
+  });
+
+  it('name the inviter’s founding (version 2) within the token length, and decode older tokens alike', () => {
+    const hex = fc.stringMatching(/^[0-9a-f]{32}$/);
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/),
+        hex,
+        hex,
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        (lattice, inviter, founder, seq, seconds) => {
+          const token = {
+            lattice,
+            inviter: inviter as NodeId,
+            expiresAt: seconds * 1000,
+            nonce: 'AAECAwQFBgcICQoLDA0ODw',
+            anchor: `${founder}:${seq}`,
+          };
+          const text = encodeToken(token);
+          expect(text.length).toBeLessThanOrEqual(MAX_TOKEN_CHARS);
+          expect(decodeToken(text)).toEqual(token);
+          // Without an anchor the token is version 1, byte for byte as before.
+          const { anchor: _anchor, ...older } = token;
+          expect(Buffer.from(encodeToken(older), 'base64url')[0]).toBe(1);
+          expect(decodeToken(encodeToken(older))).toEqual(older);
+        },
+      ),
+    );
+    // An anchor that names no founding op is not a token.
+    const bad = encodeToken({
+      lattice: 'alpha',
+      inviter: INVITER,
+      expiresAt: T0,
+      nonce: 'AAECAwQFBgcICQoLDA0ODw',
+      anchor: 'x',
+    });
+    expect(decodeToken(bad)).toBe(undefined);
+    const issuedWith = issueInvitation(emptyLedger(INVITER, 'alpha'), {
+      now: T0,
+      randomBytes: counterBytes(),
+      ownerIsMember: true,
+      anchor: `${JOINER}:1`,
+    });
+    expect(issuedWith.ok && decodeToken(encodeToken(issuedWith.token))?.anchor).toBe(`${JOINER}:1`);
   });
 
   it('make a link ?lattice=NAME&invite=TOKEN that parses back, and refuse an edited one', () => {

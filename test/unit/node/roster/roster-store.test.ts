@@ -4,6 +4,7 @@
  * ops, author mismatch), and enforcement on ordinary writes (non-members, removed members).
  */
 import { describe, expect, it } from 'vitest';
+import { createMemoryBacking } from '../../../../src/adapters/memory-storage';
 import type { Version } from '../../../../src/core/merge/version';
 import { ROSTER_OP_KIND } from '../../../../src/core/roster/roster-entity';
 import { deliver, fakeDevice, manualClock, rosterNode, rosterVersions, versionsOf } from './roster-harness';
@@ -89,6 +90,32 @@ describe('the roster as store data', () => {
     const view = await b.roster.members();
     expect(view.founder).toBe(a.id);
     expect(view.joinRefused).toBeUndefined();
+  });
+
+  // A device that founded alone, then joined by invitation, still holds and serves the founding it
+  // gave up; a device it invites anchored on that one (the first founding admitting the inviter):
+  // roster {inviter, itself}, the real founder no member there. The invitation now names the
+  // inviter's own anchor (found 2026-12-06 by the join() browser test).
+  it('a device invited by a member that once founded alone anchors on the real founding', async () => {
+    const clock = manualClock();
+    const a = await rosterNode('real-founder', clock);
+    const device = fakeDevice();
+    const backing = createMemoryBacking();
+    const alone = await rosterNode('founded-alone', clock, device, { backing });
+    expect((await alone.roster.members()).founder).toBe(alone.id);
+    alone.roster.close();
+    const { token } = await a.roster.invite('https://app.example/');
+    const b = await rosterNode('founded-alone', clock, device, { backing, invitation: token });
+    expect(await a.roster.admit(b.id, token)).toEqual({ ok: true });
+    expect(deliver(b, rosterVersions(a)).rejected).toEqual([]);
+    expect((await b.roster.members()).founder).toBe(a.id);
+    const { token: second } = await b.roster.invite('https://app.example/');
+    const d = await rosterNode('invited-by-rejoiner', clock, fakeDevice(), { invitation: second });
+    expect(await b.roster.admit(d.id, second)).toEqual({ ok: true });
+    deliver(d, rosterVersions(b));
+    const view = await d.roster.members();
+    expect(view.founder).toBe(a.id);
+    expect(view.members.map((m) => m.id).sort()).toEqual([a.id, b.id, d.id].sort());
   });
 
   it('a founded node refuses a stranger’s rival founding and its roster ops at ingest (closed lattice)', async () => {
