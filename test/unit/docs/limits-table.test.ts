@@ -84,6 +84,7 @@ const NOT_LIMITS = new Set([
   'src/core/roster/invitation-ledger.ts:DEFAULT_INVITATION_TTL_MS',
   'src/core/roster/invitation-token.ts:NONCE_BYTES',
   'src/core/roster/invitation-token.ts:TOKEN_VERSION',
+  'src/core/roster/invitation-token.ts:TOKEN_VERSION_ANCHORED',
   'src/node/security/new-entity-limit.ts:REGISTER_HEAP_BYTES',
   'src/node/security/new-entity-limit.ts:OPEN_LATTICE_SHARERS',
   'src/app/mesh/mesh-types.ts:TARGET_LINKS',
