@@ -217,7 +217,13 @@ export class SettingsPanel extends LitElement {
     const form = (e.target as HTMLElement).closest('form')!;
     const name = target === 'node' ? 'budget' : 'link-budget';
     const rate = this.number(form, name);
-    const burst = this.number(form, `${name}-burst`);
+    let burst = this.number(form, `${name}-burst`);
+    // A burst left as shown belonged to the rate in force: a new rate gets the default burst for it
+    // (as the peers panel's budget field does), unless the operator typed one.
+    const l = this.loaded;
+    const shownRate = amountText(target === 'node' ? l?.budget : l?.info.linkBudget?.bytesPerSecond);
+    const shownBurst = amountText(target === 'node' ? l?.burst : l?.info.linkBudget?.burstBytes);
+    if (String(rate ?? '') !== shownRate && String(burst ?? '') === shownBurst) burst = undefined;
     await this.apply(what, () =>
       client.setBudget(
         target,

@@ -124,7 +124,7 @@ export class AntiEntropy {
     private readonly io: SessionIo,
   ) {
     this.wants = new WantTracker(o.wantWindow, o.maxWanted);
-    this.answered = new SentRecently(o.nonce);
+    this.answered = new SentRecently(o.secret);
     this.repairOut = new Outbox(o.maxQueuedVersions, false);
     // Every versions frame we make (repair, answers, live on an unlimited link) within the link's frame size.
     const frameBytes = host.frameBytes?.bind(host);
@@ -139,6 +139,9 @@ export class AntiEntropy {
       this.refusals.opened(now, (ids) => this.source.lookup(ids).length);
       this.unsentInRound = 0;
       this.wants.resetProgress();
+      // What the peer wants in a new round is needed again (it dropped what it was sent over its
+      // own limits, or lost it): answered in full.
+      this.answered.reset();
       // On a responder link the tracker holds only grafts: the peer's round now settles everything,
       // so what they still track is let go (it was never reset there, and grew with every graft).
       if (this.roleNow === 'responder') this.source.release(this.wants.reset());

@@ -1,78 +1,94 @@
 import { mixId } from './id-table';
 
 /**
- * A version sent on a link is not sent on it again for this long when the peer `want`s it again
- * (docs/security.md, "Per-link limits"). Shorter than the anti-entropy period (30 s), so an honest
- * peer that dropped a version over its own limits (the applied rate, new registers, the skew hold)
- * gets it again at its next round; a peer repeating one `want` after each answer drew every version
- * again (1,000 notes of 2 KB, 50 wants: 99.5 MiB out for 782 KiB in).
+ * A version answered on a link is not sent on it again for a `want` for at least half of this and
+ * at most this long, unless a reconcile round opens on the link in between (docs/security.md,
+ * "Per-link limits"): a peer repeating one `want` after each answer drained drew every version
+ * again (1,000 notes of 2 KB, 50 wants: 99.5 MiB out for 782 KiB in). An honest peer that dropped
+ * versions over its own limits (the applied rate, new registers, the skew hold) asks again in a
+ * round of its own, and a round that opens makes every id wanted in it proven need again; round
+ * opens are themselves limited (RECONCILE_OPEN_BURST, RECONCILE_OPENS_PER_MINUTE).
  */
 export const RESEND_WINDOW_MS = 15_000;
 
-/** Versions one link remembers having sent (16 B each: 128 KiB a link, made on its first `want`). */
-export const SENT_REMEMBERED = 8_192;
-/** Positions per bucket: an id may sit in any of its bucket's, the oldest is replaced. */
-const WAYS = 4;
-const SHIFT = 32 - Math.log2(SENT_REMEMBERED / WAYS);
+/** Bits of each of the two filters (64 KiB each, made on a link's first `want`). */
+export const SENT_FILTER_BITS = 2 ** 19;
+/** Positions an id sets in a filter. */
+const PROBES = 3;
+const SHIFT = 32 - Math.log2(SENT_FILTER_BITS);
 
 /**
- * The versions sent on one link lately, by id: half the id (64 bits, in two words) and when, in a
- * table of SENT_REMEMBERED positions in buckets of WAYS, the bucket picked by the id mixed with a
- * seed of the link's own (the hello's fresh nonce), so a peer cannot pick ids that evict each other.
- * A new id replaces its bucket's oldest: a forgotten id can be sent again, and an id is never
- * refused that was not sent.
+ * The ids one link was answered lately, in two Bloom filters (this half-window's and the last's)
+ * with positions mixed from the id and a secret the node never sends, so a peer can neither pick
+ * ids that share positions nor evict anything: a filter forgets only by its half-window passing
+ * (or a round opening). A false positive delays an id by one window at most; the filters hold
+ * 128 KiB a link whatever the peer asks.
  */
 export class SentRecently {
-  private words: Uint32Array | undefined;
-  private at: Float64Array | undefined;
+  private current: Uint8Array | undefined;
+  private previous: Uint8Array | undefined;
+  private since = Number.NEGATIVE_INFINITY;
   private readonly s: readonly [number, number, number, number];
 
-  constructor(seed: Uint8Array | undefined) {
-    const w = (i: number): number => (seed === undefined || seed.length < 16 ? 0 : readWord(seed, 4 * i));
+  /** `secret`: 16 random bytes of this link that never go on the wire (zeros when absent: tests). */
+  constructor(secret: Uint8Array | undefined) {
+    const w = (i: number): number => (secret === undefined || secret.length < 16 ? 0 : readWord(secret, 4 * i));
     this.s = [w(0), w(1), w(2), w(3)];
   }
 
-  /** Whether `id` was sent on this link less than RESEND_WINDOW_MS before `now`. */
+  /** Whether `id` was answered on this link lately (see RESEND_WINDOW_MS). */
   sentLately(id: Uint8Array, now: number): boolean {
-    const at = this.at;
-    if (at === undefined) return false;
-    const i = this.find(id);
-    return i >= 0 && now >= at[i]! && now - at[i]! < RESEND_WINDOW_MS;
+    this.rotate(now);
+    return this.holds(this.current, id) || this.holds(this.previous, id);
   }
 
-  /** Notes that `id` was sent at `now`. */
+  /** Notes that `id` is answered at `now`. */
   sent(id: Uint8Array, now: number): void {
-    const words = (this.words ??= new Uint32Array(2 * SENT_REMEMBERED));
-    const at = (this.at ??= new Float64Array(SENT_REMEMBERED).fill(Number.NEGATIVE_INFINITY));
-    let i = this.find(id);
-    if (i < 0) {
-      // The bucket's oldest position (or an empty one, which holds -Infinity).
-      const first = this.bucket(id) * WAYS;
-      i = first;
-      for (let j = first + 1; j < first + WAYS; j++) if (at[j]! < at[i]!) i = j;
-      words[2 * i] = readWord(id, 0);
-      words[2 * i + 1] = readWord(id, 4);
+    this.rotate(now);
+    const bits = (this.current ??= new Uint8Array(SENT_FILTER_BITS / 8));
+    const [h1, h2] = this.hashes(id);
+    for (let i = 0; i < PROBES; i++) {
+      const p = (h1 + Math.imul(i, h2)) >>> SHIFT;
+      bits[p >>> 3] |= 1 << (p & 7);
     }
-    at[i] = now;
   }
 
-  /** The position holding `id`, or -1. */
-  private find(id: Uint8Array): number {
-    const words = this.words;
-    const at = this.at;
-    if (words === undefined || at === undefined) return -1;
+  /** Forgets everything: a round opened on the link, so what is wanted in it is needed again. */
+  reset(): void {
+    this.current = undefined;
+    this.previous = undefined;
+  }
+
+  private rotate(now: number): void {
+    const half = RESEND_WINDOW_MS / 2;
+    // A clock that steps back forgets (the safe direction: a resend, never a refusal).
+    if (now < this.since || now - this.since >= 2 * half) {
+      this.reset();
+      this.since = now;
+    } else if (now - this.since >= half) {
+      this.previous = this.current;
+      this.current = undefined;
+      this.since += half;
+    }
+  }
+
+  private holds(bits: Uint8Array | undefined, id: Uint8Array): boolean {
+    if (bits === undefined) return false;
+    const [h1, h2] = this.hashes(id);
+    for (let i = 0; i < PROBES; i++) {
+      const p = (h1 + Math.imul(i, h2)) >>> SHIFT;
+      if ((bits[p >>> 3]! & (1 << (p & 7))) === 0) return false;
+    }
+    return true;
+  }
+
+  private hashes(id: Uint8Array): [number, number] {
+    const [s0, s1, s2, s3] = this.s;
     const w0 = readWord(id, 0);
     const w1 = readWord(id, 4);
-    const first = this.bucket(id) * WAYS;
-    for (let i = first; i < first + WAYS; i++) {
-      if (at[i] !== Number.NEGATIVE_INFINITY && words[2 * i] === w0 && words[2 * i + 1] === w1) return i;
-    }
-    return -1;
-  }
-
-  private bucket(id: Uint8Array): number {
-    const [s0, s1, s2, s3] = this.s;
-    return mixId(readWord(id, 0), readWord(id, 4), readWord(id, 8), readWord(id, 12), s0, s1, s2, s3) >>> SHIFT;
+    const w2 = readWord(id, 8);
+    const w3 = readWord(id, 12);
+    return [mixId(w0, w1, w2, w3, s0, s1, s2, s3), mixId(w0, w1, w2, w3, s3, s2, s1, s0) | 1];
   }
 }
 

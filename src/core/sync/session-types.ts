@@ -34,6 +34,12 @@ export interface SessionOptions {
    */
   readonly nonce?: Uint8Array;
   /**
+   * 16 random bytes of this link that never go on the wire: they key what the link remembers of its
+   * answers (sent-recently.ts), so a peer cannot pick ids that collide there. MeshNode passes fresh
+   * ones for every link; without them (tests of the session alone) they are zeros.
+   */
+  readonly secret?: Uint8Array;
+  /**
    * An invitation token (core/roster/invitation-token.ts) to present in our proof, for the peer's
    * admission (SessionHost.admit); a joining device sets it (MeshNodeOptions.invitation).
    */
@@ -86,7 +92,7 @@ export interface SessionOptions {
   readonly log?: (message: string, detail?: unknown) => void;
 }
 
-type OptionalOptions = 'peer' | 'log' | 'monotonic' | 'key' | 'nonce' | 'invitation';
+type OptionalOptions = 'peer' | 'log' | 'monotonic' | 'key' | 'nonce' | 'secret' | 'invitation';
 export type ResolvedSessionOptions = Required<Omit<SessionOptions, OptionalOptions>> &
   Pick<SessionOptions, OptionalOptions>;
 

@@ -70,6 +70,9 @@ export class MeshNode {
   private readonly backoff = new InvalidBackoff<NodeId>();
   /** Limits hit outside any open link (links refused while backing off). */
   private readonly refused = new LimitCounter();
+  /** Limits hit on links that have closed: kept, or a link cut for what it sent would take its counts with it. */
+  private readonly closedLinksHit = new LimitCounter();
+  private readonly counted = new WeakSet<MeshLink>();
   private readonly links = new Map<NodeId, MeshLink>();
   /** When each link last got every vouched key (keys resent every KEYS_RESEND_MS). */
   private readonly keysSentAt = new WeakMap<MeshLink, number>();
@@ -167,7 +170,12 @@ export class MeshNode {
     index.hit(LimitName.Claims, this.index.claimsEvicted);
     index.hit(LimitName.RefusedIds, this.index.refusedEvicted);
     index.hit(LimitName.HeldBack, this.index.heldBackEvicted);
-    return sumLimitCounts([this.refused.snapshot(), index.snapshot(), ...this.peers().map((s) => s.limitsHit)]);
+    return sumLimitCounts([
+      this.refused.snapshot(),
+      index.snapshot(),
+      this.closedLinksHit.snapshot(),
+      ...this.peers().map((s) => s.limitsHit),
+    ]);
   }
 
   /** Versions refused on ingest by reason, verifications, keys, limits hit, peers penalised (docs/security.md). */
@@ -248,6 +256,8 @@ export class MeshNode {
       peer: link.peer,
       key: security.publicKey,
       nonce: security.nonce(),
+      // Never sent: keys what the link remembers of its answers (sent-recently.ts).
+      secret: security.nonce(),
       // A bearer token: it goes only to the member that issued it, never to any peer that links.
       ...(this.invitation === undefined || decodeToken(this.invitation)?.inviter !== link.peer
         ? {}
@@ -385,6 +395,12 @@ export class MeshNode {
   }
 
   private dropped(link: MeshLink, reason: string): void {
+    if (!this.counted.has(link)) {
+      this.counted.add(link);
+      for (const [name, n] of Object.entries(link.session.stats(this.options.now()).limitsHit)) {
+        this.closedLinksHit.hit(name as LimitName, n);
+      }
+    }
     if (this.links.get(link.peer) === link) this.links.delete(link.peer);
     if (!this.links.has(link.peer)) this.options.security.unlinked(link.peer);
     if (reason === INVALID_INPUT_REASON) {

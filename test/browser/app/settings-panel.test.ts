@@ -147,6 +147,28 @@ describe('the settings panel in the built app', () => {
       theme: 'night',
     });
     expect(await inTab(tab, () => document.querySelector('lm-app')!.getAttribute('theme'))).toBe('night');
+
+    // A new rate with the burst left as shown: the burst shown belonged to the old rate, so the new
+    // one gets its default burst (review: the panel sent the old 3,000 B with the new rate).
+    const afterRateOnly = await inTab(tab, async () => {
+      const p = document.querySelector('lm-app')!.shadowRoot!.querySelector('lm-settings-panel')!.shadowRoot!;
+      const q = <T extends Element>(id: string) => p.querySelector<T>(`[data-testid="${id}"]`)!;
+      const shownBurst = q<HTMLInputElement>('setting-budget-burst').value;
+      q<HTMLInputElement>('setting-budget').value = '9000';
+      q<HTMLButtonElement>('setting-budget-set').click();
+      for (let i = 0; i < 100; i++) {
+        const s = await window.lattice.budgetStats();
+        if (s.bytesPerSecond === 9000) return { shownBurst, burst: s.burstBytes };
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return { shownBurst, burst: undefined };
+    });
+    const byHandle = await inTab(tab, async () => {
+      await window.lattice.setBudget('node', { bytesPerSecond: 9000 });
+      return (await window.lattice.budgetStats()).burstBytes;
+    });
+    expect(afterRateOnly).toEqual({ shownBurst: '3000', burst: byHandle });
+    expect(byHandle === 3000).toBe(false);
   });
 
   it('has keyboard shortcuts that stay out of the way while typing', async () => {

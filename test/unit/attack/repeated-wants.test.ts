@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Version } from '../../../src/core/merge/version';
 import { encodeMessage, MessageType, versionId, type SyncMessage } from '../../../src/core/sync';
+import { REPLY_BYTES_PER_REQUEST_BYTE } from '../../../src/core/sync/limits';
 import { RESEND_WINDOW_MS } from '../../../src/core/sync/sent-recently';
 import { signNow, testIdentity } from '../support/test-keys';
 import { Harness, pos, T0 } from '../node/mesh/scripted-peers';
@@ -68,5 +69,54 @@ describe('the same want, repeated after each answer has gone', () => {
     evil.send({ ...want, request: ROUNDS + 1 } as SyncMessage);
     h.tick(100);
     expect(evil.versionsOut().length).toBe(N);
+
+    // The counts outlive the link: a peer cut off (or leaving) does not take them with it.
+    const before = h.mesh.securityStats().limitsHit.repeatedWants;
+    expect(before).toBe(ROUNDS * N - served);
+    evil.handler.closed('gone');
+    expect(h.mesh.securityStats().limitsHit.repeatedWants).toBe(before);
+  }, 120_000);
+
+  it('cycling through more ids than any table of answers could hold draws each at most once a window', async () => {
+    // Review (session 15): the first answer table evicted; 12,288 ids wanted again in 4 rounds drew
+    // ×102 bytes out per byte in. The filters evict nothing.
+    const h = await Harness.create('m');
+    const N = 12_288;
+    const held: Version[] = Array.from({ length: N }, (_, i) =>
+      signNow(testIdentity('w'), {
+        ...pos(`cyc-${i}`, 'w', T0 - 100_000 + i),
+        kind: 'zz_note',
+        value: { text: 'y'.repeat(1_000) },
+      } as unknown as Version),
+    );
+    h.node.applyRemote(held);
+    await h.node.flushed();
+    const evil = h.peer('e');
+    evil.hello();
+    h.tick();
+    evil.reset();
+    const ids = held.map(versionId);
+    let bytesIn = 0;
+    let request = 0;
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < N; i += 1_024) {
+        const want = {
+          type: MessageType.Want,
+          request: ++request,
+          graft: false,
+          ids: ids.slice(i, i + 1_024),
+        } as SyncMessage;
+        bytesIn += encodeMessage(want).length;
+        evil.send(want);
+        h.tick(50);
+      }
+    }
+    const served = evil.versionsOut().length;
+    const ratio = evil.bytes() / bytesIn;
+    console.log(
+      `cycling wants: 4 rounds of ${N} ids drew ${served} versions (×${ratio.toFixed(1)} bytes out per byte in)`,
+    );
+    expect(served).toBe(N);
+    expect(ratio).toBeLessThan(REPLY_BYTES_PER_REQUEST_BYTE);
   }, 120_000);
 });
