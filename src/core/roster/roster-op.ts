@@ -29,6 +29,17 @@ export type RosterBody =
 
 export type RosterOpId = string;
 
+/**
+ * The most roster ops one author may write: its ops are numbered 1, 2, 3…, and an op numbered past
+ * this is refused at ingest (`roster-op-limit`, membership-gate.ts) and without effect in the view
+ * (`op-limit`), so every replica holds and counts at most this many per author, the same ones. An
+ * honest member writes one op per founding, invitation redeemed, sibling tab admitted (tabs reuse
+ * the profile's identities, so at most one per tab open at once) and removal: 1,024 is years of a
+ * field team's churn. A hostile member's ops each cost every later view (the view orders every op
+ * held): this bounds what one key can make every node hold and sort (docs/security.md, "The roster").
+ */
+export const MAX_ROSTER_OPS_PER_AUTHOR = 1_024;
+
 export function opId(op: Pick<RosterOp, 'author' | 'seq'>): RosterOpId {
   return `${op.author}:${op.seq}`;
 }

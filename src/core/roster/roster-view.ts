@@ -1,9 +1,16 @@
 import type { NodeId } from '../ids';
 import type { Roster } from './roster';
-import { compareOps, opId, type RosterOp, type RosterOpId } from './roster-op';
+import { compareOps, MAX_ROSTER_OPS_PER_AUTHOR, opId, type RosterOp, type RosterOpId } from './roster-op';
 
 export type RosterRejection =
-  'not-founded' | 'second-founding' | 'author-not-member' | 'already-member' | 'not-a-member' | 'bad-sequence';
+  | 'not-founded'
+  | 'second-founding'
+  | 'author-not-member'
+  | 'already-member'
+  | 'not-a-member'
+  | 'bad-sequence'
+  /** Numbered past MAX_ROSTER_OPS_PER_AUTHOR (held from before the limit, or not refused at ingest). */
+  | 'op-limit';
 
 export interface RosterView {
   /** Undefined until a founding op is held. */
@@ -80,6 +87,7 @@ export function rosterView(roster: Roster): RosterView {
   function rejection(op: RosterOp): RosterRejection | undefined {
     // An author's ops apply in its own order: a sequence number that goes back (a later op with an
     // earlier clock, or a replay) is refused.
+    if (op.seq > MAX_ROSTER_OPS_PER_AUTHOR) return 'op-limit';
     if (op.seq <= (lastSeq.get(op.author) ?? 0)) return 'bad-sequence';
     if (op.body.type === 'found') return founder === undefined ? undefined : 'second-founding';
     if (founder === undefined) return 'not-founded';

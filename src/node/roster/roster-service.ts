@@ -11,7 +11,7 @@ import {
 } from '../../core/roster/invitation-ledger';
 import { decodeToken, encodeToken, invitationUrl } from '../../core/roster/invitation-token';
 import { isRosterEntity, opOfVersion, valueOfOp, type RosterOpValue } from '../../core/roster/roster-entity';
-import { opId, type RosterBody } from '../../core/roster/roster-op';
+import { MAX_ROSTER_OPS_PER_AUTHOR, opId, type RosterBody } from '../../core/roster/roster-op';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import type { InvitationView, MembersView, RefusedPeerView, RosterCalls } from '../roster-api';
 import type { Admission } from '../mesh/mesh-types';
@@ -280,6 +280,11 @@ export class RosterService implements RosterCalls {
   private write(body: RosterBody): Promise<void> {
     const next = this.writing.then(async () => {
       const op = this.state.next(this.o.host.nodeId, body);
+      if (op.seq > MAX_ROSTER_OPS_PER_AUTHOR) {
+        throw new ValidationError(
+          `this node has written the most roster ops one node may (${MAX_ROSTER_OPS_PER_AUTHOR}): another member must invite or remove`,
+        );
+      }
       const version = await this.o.host.writeRosterOp(valueOfOp(op));
       if (version !== undefined) this.note([version]);
     });

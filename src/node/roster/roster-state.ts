@@ -19,8 +19,21 @@ export interface StampedOp {
  * batch of ops (`withAll`: the ops in storage at start, the versions of one merge) costs one view,
  * not one per op.
  */
+/**
+ * What the ingest gate needs to tell whether an op it accepted can change what its later checks read
+ * (membership-gate.ts): who wrote ops held, whom ops held name, and each author's last op (in op
+ * order) that took effect.
+ */
+export interface RosterIndex {
+  readonly authors: ReadonlySet<NodeId>;
+  readonly targets: ReadonlySet<NodeId>;
+  readonly lastEffective: ReadonlyMap<NodeId, RosterOp>;
+}
+
 export class RosterState {
   private computed: RosterView | undefined;
+  private indexed: RosterIndex | undefined;
+  private readonly removedStamps = new Map<NodeId, Timestamp | undefined>();
 
   private constructor(
     readonly roster: Roster,
@@ -101,12 +114,33 @@ export class RosterState {
    */
   removedAt(member: NodeId): Timestamp | undefined {
     if (!this.view.removed.has(member)) return undefined;
+    // Kept per state: the gate asks once per op of a removed author, and each answer reads every op.
+    if (this.removedStamps.has(member)) return this.removedStamps.get(member);
     let last: RosterOp | undefined;
     for (const [id, op] of this.roster) {
       if (op.body.type !== 'remove' || op.body.member !== member || this.view.rejected.has(id)) continue;
       if (last === undefined || compareOps(op, last) > 0) last = op;
     }
-    return last === undefined ? undefined : this.stamps.get(opId(last));
+    const at = last === undefined ? undefined : this.stamps.get(opId(last));
+    this.removedStamps.set(member, at);
+    return at;
+  }
+
+  /** The gate's index of the ops held (computed once per state, when first read). */
+  get index(): RosterIndex {
+    if (this.indexed !== undefined) return this.indexed;
+    const authors = new Set<NodeId>();
+    const targets = new Set<NodeId>();
+    const lastEffective = new Map<NodeId, RosterOp>();
+    const { rejected } = this.view;
+    for (const [id, op] of this.roster) {
+      authors.add(op.author);
+      if (op.body.type !== 'found') targets.add(op.body.member);
+      if (rejected.has(id)) continue;
+      const last = lastEffective.get(op.author);
+      if (last === undefined || compareOps(op, last) > 0) lastEffective.set(op.author, op);
+    }
+    return (this.indexed = { authors, targets, lastEffective });
   }
 
   /** Whether a write stamped `ts` by a removed `member` came after its removal. */

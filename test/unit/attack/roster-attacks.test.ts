@@ -197,7 +197,9 @@ describe('a stranger floods an open lattice with roster ops (each held op costs 
     // Each held op costs every later view (a sort of all ops): a stranger's ops, which can change
     // nothing, are refused at the gate rather than held, so their number costs one check each.
     expect(out.accepted).toEqual([]);
-    expect(new Set(out.rejected.map((r) => r.reason))).toEqual(new Set(['not-a-member']));
+    // Those numbered past MAX_ROSTER_OPS_PER_AUTHOR (1,024) are refused for that, whoever wrote them.
+    expect(new Set(out.rejected.map((r) => r.reason))).toEqual(new Set(['not-a-member', 'roster-op-limit']));
+    expect(out.rejected.filter((r) => r.reason === 'roster-op-limit')).toHaveLength(1501 - 1024);
     expect((await a.roster.members()).members.map((m) => m.id)).toEqual([a.id]);
   }, 120_000);
 });

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../../src/core/ids';
 import { EMPTY_ROSTER, addOp, merge, sameRoster, type Roster } from '../../../../src/core/roster/roster';
-import { opId, type RosterBody, type RosterOp } from '../../../../src/core/roster/roster-op';
+import { MAX_ROSTER_OPS_PER_AUTHOR, opId, type RosterBody, type RosterOp } from '../../../../src/core/roster/roster-op';
 import { rosterView, type RosterView } from '../../../../src/core/roster/roster-view';
 
 const seed = Number(process.env.SEED ?? Date.now());
@@ -190,5 +190,14 @@ describe('roster rules', () => {
     const view = build(found, addA, rewound);
     expect(view.rejected.get(opId(addA))).toBe('bad-sequence');
     expect(view.rejected.size).toBe(1);
+  });
+
+  it('an op numbered past MAX_ROSTER_OPS_PER_AUTHOR is without effect (op-limit), the same on every replica', () => {
+    const { write } = history();
+    const found = write('ff', 1, { type: 'found', open: false });
+    const past: RosterOp = { ...write('ff', 3, add('aa')), seq: MAX_ROSTER_OPS_PER_AUTHOR + 1 };
+    const view = build(found, past);
+    expect(view.rejected.get(opId(past))).toBe('op-limit');
+    expect([...view.members]).toEqual(['ff']);
   });
 });
