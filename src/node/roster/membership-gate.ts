@@ -19,7 +19,7 @@ export const MEMBERSHIP_REASONS = [
   'removed-member',
   /** A `found` op other than the founding this device trusts, in a closed lattice. */
   'rival-founding',
-  /** On a roster entity, but not the roster op its id names, by its signed author. */
+  /** On a roster entity, but not a well-formed roster op its id names, by its signed author. */
   'roster-mismatch',
   /** This node holds no founded roster yet (a joiner): asked for again once it does. */
   'roster-pending',
@@ -97,8 +97,14 @@ export function gateVersions(
       continue;
     }
     accepted.push(version);
+    const id = opId(op);
+    const held = pendingOps.get(id) ?? now.roster.get(id);
+    // The same op again, or a twin of a held op: the store decides whether a twin replaces it (the
+    // later version that saw the other does). The gate's state keeps the held one for the batch's
+    // later checks; the roster follows the store once merged.
+    if (held !== undefined) continue;
     pending.push({ op, ts: version.ts });
-    pendingOps.set(opId(op), op);
+    pendingOps.set(id, op);
     if (changesChecks(op, now, batchAuthors)) {
       now = now.withAll(pending);
       pending = [];
@@ -154,10 +160,10 @@ function opRefusal(
   // Past the per-author bound: refused by every node alike (it is a function of the op alone).
   if (op.seq > MAX_ROSTER_OPS_PER_AUTHOR) return 'roster-op-limit';
   const held = pending.get(opId(op)) ?? state.roster.get(opId(op));
-  // A second, different op under one id (its author equivocating): the roster keeps one by its
-  // own rule and the store another, so a replica rebuilt from the store would disagree. Refused;
-  // the first stays.
-  if (held !== undefined) return canonicalOp(held) === canonicalOp(op) ? undefined : 'roster-mismatch';
+  if (held !== undefined && canonicalOp(held) === canonicalOp(op)) return undefined;
+  // A second, different op under a held id (its author equivocating: a twin) is checked like a new
+  // op and, if taken, merged by the store like any version; the roster follows the register's heads
+  // (RosterService, opOfHeads), so every replica holding the same versions sees the same op.
   if (op.author === self) return undefined;
   // A removed member's roster ops written after its removal are refused like its other writes
   // (by the same clock rule, so every node holding the removal refuses the same ones): with an

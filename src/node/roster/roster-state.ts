@@ -91,6 +91,35 @@ export class RosterState {
     return new RosterState(roster, stamps, anchor, this.inviter);
   }
 
+  /**
+   * The state following the store (RosterService): each given op is now the op under its id, with
+   * its stamp, whatever was held under that id before (opOfHeads picks it from the register's
+   * heads). So the state is a function of the store's heads, however and in whatever order the
+   * versions arrived.
+   */
+  withHeads(ops: readonly StampedOp[]): RosterState {
+    let roster: Map<RosterOpId, RosterOp> | undefined;
+    let stamps: Map<RosterOpId, Timestamp> | undefined;
+    for (const { op, ts } of ops) {
+      const id = opId(op);
+      const held = (roster ?? this.roster).get(id);
+      const stamp = (stamps ?? this.stamps).get(id);
+      if (
+        held !== undefined &&
+        canonicalOp(held) === canonicalOp(op) &&
+        stamp !== undefined &&
+        compareTs(stamp, ts) === 0
+      )
+        continue;
+      (roster ??= new Map(this.roster)).set(id, op);
+      (stamps ??= new Map(this.stamps)).set(id, ts);
+    }
+    if (roster === undefined || stamps === undefined) return this;
+    let anchor = this.anchor;
+    if (anchor === undefined && this.inviter !== undefined) anchor = pickAnchor(roster, this.inviter);
+    return new RosterState(roster, stamps, anchor, this.inviter);
+  }
+
   withAnchor(anchor: RosterOpId): RosterState {
     return new RosterState(this.roster, this.stamps, anchor, this.inviter);
   }
@@ -168,4 +197,24 @@ export class RosterState {
     }
     return { author, seq: seq + 1, lamport: lamport + 1, verified: true, body };
   }
+}
+
+/**
+ * The op a roster register stands for (docs/security.md, "The roster in the store"): among its heads
+ * (several only while concurrent: twins its author signed apart), the op whose canonical text sorts
+ * first, stamped with the earliest timestamp among the heads carrying it. A function of the head set,
+ * so every replica holding the same versions sees the same op under each id. Undefined if no head
+ * holds a well-formed op.
+ */
+export function opOfHeads(heads: Iterable<{ readonly op: RosterOp; readonly ts: Timestamp }>): StampedOp | undefined {
+  let best: StampedOp | undefined;
+  let bestText = '';
+  for (const h of heads) {
+    const text = canonicalOp(h.op);
+    if (best === undefined || text < bestText || (text === bestText && compareTs(h.ts, best.ts) < 0)) {
+      best = { op: h.op, ts: h.ts };
+      bestText = text;
+    }
+  }
+  return best;
 }
