@@ -468,6 +468,11 @@ export class LatticeNode implements NodeApi {
     return this.parts.store.retainedOf(entity, kind);
   }
 
+  /** The current versions of one register (its heads: several only while concurrent), without evidence. */
+  headsOf(entity: EntityId, kind: ComponentKind): readonly Version[] {
+    return this.parts.store.heads(entity, kind);
+  }
+
   /** Twins met in the merge, evidence kept, deliveries refused at the evidence bound (securityStats). */
   evidenceStats(): EvidenceStats {
     return this.parts.store.evidenceStats();

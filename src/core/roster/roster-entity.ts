@@ -42,6 +42,8 @@ export type RosterOpValue =
       readonly type: 'remove';
       readonly member: NodeId;
       readonly observed: readonly string[];
+      /** Optional (ops stored before it have none): see RosterBody. */
+      readonly upTo?: number;
     };
 
 const TYPES = ['found', 'add', 'remove'] as const;
@@ -77,13 +79,16 @@ export function validateRosterOpValue(value: unknown): RosterOpValue {
         : { ...head, type, member, invitation: str(v.invitation, `${path}.invitation`, MAX_NONCE) };
     }
     case 'remove': {
-      onlyKeys(v, ['author', 'seq', 'lamport', 'type', 'member', 'observed'], path);
+      onlyKeys(v, ['author', 'seq', 'lamport', 'type', 'member', 'observed', 'upTo'], path);
       const member = nodeId(v.member, `${path}.member`);
       if (!Array.isArray(v.observed) || v.observed.length > MAX_OBSERVED) {
         throw new ValidationError(`${path}.observed: expected an array of at most ${MAX_OBSERVED} op ids`);
       }
       const observed = v.observed.map((o, i) => opIdText(o, `${path}.observed[${i}]`));
-      return { ...head, type, member, observed };
+      if (v.upTo === undefined) return { ...head, type, member, observed };
+      const upTo = num(v.upTo, `${path}.upTo`, 0, MAX_ROSTER_CLOCK);
+      if (!Number.isInteger(upTo)) throw new ValidationError(`${path}.upTo: expected a whole number`);
+      return { ...head, type, member, observed, upTo };
     }
     default: {
       const never: never = type;
@@ -104,7 +109,9 @@ export function valueOfOp(op: RosterOp): RosterOpValue {
         ? { ...head, type: 'add', member: body.member }
         : { ...head, type: 'add', member: body.member, invitation: body.invitation };
     case 'remove':
-      return { ...head, type: 'remove', member: body.member, observed: [...body.observed] };
+      return body.upTo === undefined
+        ? { ...head, type: 'remove', member: body.member, observed: [...body.observed] }
+        : { ...head, type: 'remove', member: body.member, observed: [...body.observed], upTo: body.upTo };
     default: {
       const never: never = body;
       throw new Error(`unknown roster op ${JSON.stringify(never)}`);
@@ -145,7 +152,9 @@ function bodyOf(value: RosterOpValue): RosterBody {
         ? { type: 'add', member: value.member }
         : { type: 'add', member: value.member, invitation: value.invitation };
     case 'remove':
-      return { type: 'remove', member: value.member, observed: value.observed };
+      return value.upTo === undefined
+        ? { type: 'remove', member: value.member, observed: value.observed }
+        : { type: 'remove', member: value.member, observed: value.observed, upTo: value.upTo };
     default: {
       const never: never = value;
       throw new Error(`unknown roster op ${JSON.stringify(never)}`);

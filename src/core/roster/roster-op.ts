@@ -25,9 +25,31 @@ export type RosterBody =
    * seen; a concurrent admission by another member is not undone (a deliberate re-invite wins),
    * but nothing the removed node wrote that the author had not seen survives.
    */
-  | { readonly type: 'remove'; readonly member: NodeId; readonly observed: readonly string[] };
+  | {
+      readonly type: 'remove';
+      readonly member: NodeId;
+      readonly observed: readonly string[];
+      /**
+       * The highest sequence number among the removed node's own roster ops the author held (0: none).
+       * When the remove counts, the removed node's ops numbered past it are void (roster-view.ts): what
+       * it wrote unseen by its remover, a backdated counter-removal included. Absent (ops written before
+       * the field): voids nothing.
+       */
+      readonly upTo?: number;
+    };
 
 export type RosterOpId = string;
+
+/**
+ * The most roster ops one author may write: its ops are numbered 1, 2, 3…, and an op numbered past
+ * this is refused at ingest (`roster-op-limit`, membership-gate.ts) and without effect in the view
+ * (`op-limit`), so every replica holds and counts at most this many per author, the same ones. An
+ * honest member writes one op per founding, invitation redeemed, sibling tab admitted (tabs reuse
+ * the profile's identities, so at most one per tab open at once) and removal: 1,024 is years of a
+ * field team's churn. A hostile member's ops each cost every later view (the view orders every op
+ * held): this bounds what one key can make every node hold and sort (docs/security.md, "The roster").
+ */
+export const MAX_ROSTER_OPS_PER_AUTHOR = 1_024;
 
 export function opId(op: Pick<RosterOp, 'author' | 'seq'>): RosterOpId {
   return `${op.author}:${op.seq}`;
@@ -49,7 +71,10 @@ export function canonicalOp(op: RosterOp): string {
     case 'add':
       return `${op.author}|${op.seq}|${op.lamport}|add|${body.member}|${body.invitation ?? ''}`;
     case 'remove':
-      return `${op.author}|${op.seq}|${op.lamport}|remove|${body.member}|${[...body.observed].sort().join(',')}`;
+      return (
+        `${op.author}|${op.seq}|${op.lamport}|remove|${body.member}|${[...body.observed].sort().join(',')}` +
+        (body.upTo === undefined ? '' : `|${body.upTo}`)
+      );
     default: {
       const never: never = body;
       throw new Error(`unknown roster op ${JSON.stringify(never)}`);

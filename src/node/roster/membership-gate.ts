@@ -1,8 +1,15 @@
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
-import { canonicalOp, compareOps, opId, type RosterOp } from '../../core/roster/roster-op';
+import {
+  canonicalOp,
+  compareOps,
+  MAX_ROSTER_OPS_PER_AUTHOR,
+  opId,
+  type RosterOp,
+  type RosterOpId,
+} from '../../core/roster/roster-op';
 import { isRosterEntity, opOfVersion } from '../../core/roster/roster-entity';
-import type { RosterState } from './roster-state';
+import type { RosterState, StampedOp } from './roster-state';
 
 /** Why a verified version was refused for who wrote it (counted in securityStats().rejected). */
 export const MEMBERSHIP_REASONS = [
@@ -12,10 +19,12 @@ export const MEMBERSHIP_REASONS = [
   'removed-member',
   /** A `found` op other than the founding this device trusts, in a closed lattice. */
   'rival-founding',
-  /** On a roster entity, but not the roster op its id names, by its signed author. */
+  /** On a roster entity, but not a well-formed roster op its id names, by its signed author. */
   'roster-mismatch',
   /** This node holds no founded roster yet (a joiner): asked for again once it does. */
   'roster-pending',
+  /** A roster op numbered past MAX_ROSTER_OPS_PER_AUTHOR (roster-op.ts): its author wrote too many. */
+  'roster-op-limit',
 ] as const;
 export type MembershipReason = (typeof MEMBERSHIP_REASONS)[number];
 
@@ -74,14 +83,35 @@ export function gateVersions(
     else ops.push({ op: parsed.op, version: v });
   }
   ops.sort((a, b) => compareOps(a.op, b.op));
+  // The batch's ops are checked against one state; accepted ops wait in `pending` and join it only
+  // when one may change what a later check reads (changesChecks), so a batch costs one roster copy
+  // and one view, not one per op (test/unit/attack/roster-op-batch-cpu.test.ts).
+  const batchAuthors = new Set(ops.map(({ op }) => op.author));
   let now = state;
+  let pending: StampedOp[] = [];
+  const pendingOps = new Map<RosterOpId, RosterOp>();
   for (const { op, version } of ops) {
-    const reason = opRefusal(op, version, now, isSibling, self);
-    if (reason === undefined) {
-      now = now.with(op, version.ts);
-      accepted.push(version);
-    } else refuse(version, reason, reason === 'not-a-member');
+    const reason = opRefusal(op, version, now, pendingOps, isSibling, self);
+    if (reason !== undefined) {
+      refuse(version, reason, reason === 'not-a-member');
+      continue;
+    }
+    accepted.push(version);
+    const id = opId(op);
+    const held = pendingOps.get(id) ?? now.roster.get(id);
+    // The same op again, or a twin of a held op: the store decides whether a twin replaces it (the
+    // later version that saw the other does). The gate's state keeps the held one for the batch's
+    // later checks; the roster follows the store once merged.
+    if (held !== undefined) continue;
+    pending.push({ op, ts: version.ts });
+    pendingOps.set(id, op);
+    if (changesChecks(op, now, batchAuthors)) {
+      now = now.withAll(pending);
+      pending = [];
+      pendingOps.clear();
+    }
   }
+  if (pending.length > 0) now = now.withAll(pending);
   const siblings = new Set<NodeId>();
   for (const v of others) {
     const author = v.ts.node;
@@ -99,19 +129,52 @@ export function gateVersions(
   return { accepted, rejected, siblings: [...siblings], state: now };
 }
 
+/**
+ * Whether an accepted op, once in the roster, may change what the gate reads for a later op of the
+ * batch: whether its author is known or removed (and when), the founding, the anchor. An op that
+ * cannot waits to join the state with the batch's others. It can if it is the founding that counts
+ * (or any, before a joiner is anchored); if it adds or removes a node that wrote ops (held or in the
+ * batch), that ops held name, or the joiner's inviter (its status then changes the effect of other
+ * ops, or a check); or if it sorts before its author's last op that took effect (its sequence number
+ * may void that op, and with it that op's effect on another node). Otherwise its only effect is on
+ * the status of a node that no op held or checked depends on.
+ */
+function changesChecks(op: RosterOp, state: RosterState, batchAuthors: ReadonlySet<NodeId>): boolean {
+  const body = op.body;
+  if (body.type === 'found') return state.anchor === undefined || opId(op) === state.anchor;
+  const { authors, targets, lastEffective } = state.index;
+  const m = body.member;
+  if (authors.has(m) || targets.has(m) || batchAuthors.has(m) || m === state.inviter) return true;
+  const last = lastEffective.get(op.author);
+  return last !== undefined && compareOps(op, last) < 0;
+}
+
 function opRefusal(
   op: RosterOp,
   version: Version,
   state: RosterState,
+  pending: ReadonlyMap<RosterOpId, RosterOp>,
   isSibling: (node: NodeId) => boolean,
   self: NodeId,
 ): MembershipReason | undefined {
-  const held = state.roster.get(opId(op));
-  // A second, different op under one id (its author equivocating): the roster keeps one by its
-  // own rule and the store another, so a replica rebuilt from the store would disagree. Refused;
-  // the first stays.
-  if (held !== undefined) return canonicalOp(held) === canonicalOp(op) ? undefined : 'roster-mismatch';
+  // Past the per-author bound: refused by every node alike (it is a function of the op alone).
+  if (op.seq > MAX_ROSTER_OPS_PER_AUTHOR) return 'roster-op-limit';
+  const held = pending.get(opId(op)) ?? state.roster.get(opId(op));
+  if (held !== undefined && canonicalOp(held) === canonicalOp(op)) return undefined;
+  // A second, different op under a held id (its author equivocating: a twin) is checked like a new
+  // op and, if taken, merged by the store like any version; the roster follows the register's heads
+  // (RosterService, opOfHeads), so every replica holding the same versions sees the same op.
   if (op.author === self) return undefined;
+  // A bounded remove is settled by the view alone (roster-view.ts), whatever its author's status
+  // here: voided or not, it can count against its author's own remover (two removes unseen by each
+  // other both take effect), and the remover's bounded remove is what voids a counter-removal a node
+  // took first. Refusing one by this node's roster of the moment would leave that node without it
+  // for good, and its roster apart from the others'.
+  if (op.body.type === 'remove' && op.body.upTo !== undefined) return refusalOfStranger(op, state, isSibling);
+  // Numbered past what a remove of its author that counts had seen of it: void in the view wherever
+  // that remove is held, so refused like its late writes, whatever its stamp and clock.
+  const past = state.view.voidPast.get(op.author);
+  if (past !== undefined && op.seq > past) return 'removed-member';
   // A removed member's roster ops written after its removal are refused like its other writes
   // (by the same clock rule, so every node holding the removal refuses the same ones): with an
   // earlier Lamport clock they would otherwise apply as if it were still a member.
@@ -120,6 +183,14 @@ function opRefusal(
     if (state.anchor === undefined || opId(op) === state.anchor) return undefined;
     return state.open ? undefined : 'rival-founding';
   }
+  return refusalOfStranger(op, state, isSibling);
+}
+
+function refusalOfStranger(
+  op: RosterOp,
+  state: RosterState,
+  isSibling: (node: NodeId) => boolean,
+): MembershipReason | undefined {
   if (!state.founded) return undefined;
   // Open or closed, only a member's roster op can change the roster; anyone else's is refused
   // rather than held as inert data (each held op costs every later view).

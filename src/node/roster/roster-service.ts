@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../core/entity/component-types';
 import { ValidationError } from '../../core/errors';
-import { asNodeId, type NodeId } from '../../core/ids';
+import { asNodeId, type ComponentKind, type EntityId, type NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import { fingerprint } from '../../core/roster/fingerprint';
 import {
@@ -10,8 +10,14 @@ import {
   type InvitationLedger,
 } from '../../core/roster/invitation-ledger';
 import { decodeToken, encodeToken, invitationUrl } from '../../core/roster/invitation-token';
-import { isRosterEntity, opOfVersion, valueOfOp, type RosterOpValue } from '../../core/roster/roster-entity';
-import { opId, type RosterBody } from '../../core/roster/roster-op';
+import {
+  isRosterEntity,
+  opOfVersion,
+  ROSTER_OP_KIND,
+  valueOfOp,
+  type RosterOpValue,
+} from '../../core/roster/roster-entity';
+import { MAX_ROSTER_OPS_PER_AUTHOR, opId, type RosterBody } from '../../core/roster/roster-op';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import { NOT_ADMITTED, PEER_BYE } from '../../core/sync';
 import type { InvitationView, JoinRefusalView, MembersView, RefusedPeerView, RosterCalls } from '../roster-api';
@@ -20,13 +26,15 @@ import { admissionPolicy } from '../security/admission-policy';
 import type { VersionListener } from '../version-listeners';
 import { ledgerFromJson, ledgerToJson, LEDGER_META } from './ledger-record';
 import { gateVersions, type GateOutcome } from './membership-gate';
-import { RosterState, type StampedOp } from './roster-state';
+import { opOfHeads, RosterState, type StampedOp } from './roster-state';
 
 /** What the roster needs of the node: its roster ops as store data, and a place in storage meta. */
 export interface RosterHost {
   readonly nodeId: NodeId;
   readonly lattice: string;
   versions(): Iterable<Version>;
+  /** The current versions (heads) of one register: the roster follows these, not every version kept. */
+  headsOf(entity: EntityId, kind: ComponentKind): readonly Version[];
   onVersions(listener: VersionListener): () => void;
   /** Writes one roster op as an ordinary signed local write; resolves with its stored version once durable. */
   writeRosterOp(value: RosterOpValue): Promise<Version | undefined>;
@@ -88,11 +96,11 @@ export class RosterService implements RosterCalls {
     const inviter = token?.inviter;
     this.inviter = inviter;
     // Every op in storage at once: one view for the lot.
-    this.state = RosterState.empty(anchor, inviter, token?.anchor).withAll(stampedOps(o.host.versions()));
+    this.state = RosterState.empty(anchor, inviter, token?.anchor).withHeads(this.headOps(o.host.versions()));
     this.ledger = ledger;
-    this.unsubscribe = o.host.onVersions((versions, origin) => {
+    this.unsubscribe = o.host.onVersions((versions, origin, removed) => {
       if (origin === 'expired') return;
-      this.note(versions);
+      this.note(removed.length === 0 ? versions : [...versions, ...removed]);
     });
     this.admit = admissionPolicy({
       lattice: o.host.lattice,
@@ -255,7 +263,11 @@ export class RosterService implements RosterCalls {
     const observed = [...roster]
       .filter(([id, op]) => !view.rejected.has(id) && admits(op.body, op.author, member))
       .map(([id]) => id);
-    await this.write({ type: 'remove', member, observed });
+    // How much of its own roster history we hold: what it wrote past that, unseen here (a backdated
+    // counter-removal among it), is void once this remove counts (roster-view.ts).
+    let upTo = 0;
+    for (const op of roster.values()) if (op.author === member) upTo = Math.max(upTo, op.seq);
+    await this.write({ type: 'remove', member, observed, upTo });
   }
 
   /** Sibling ids from the device (at most every SIBLING_REFRESH_MS unless `force`). */
@@ -301,6 +313,11 @@ export class RosterService implements RosterCalls {
   private write(body: RosterBody): Promise<void> {
     const next = this.writing.then(async () => {
       const op = this.state.next(this.o.host.nodeId, body);
+      if (op.seq > MAX_ROSTER_OPS_PER_AUTHOR) {
+        throw new ValidationError(
+          `this node has written the most roster ops one node may (${MAX_ROSTER_OPS_PER_AUTHOR}): another member must invite or remove`,
+        );
+      }
       const version = await this.o.host.writeRosterOp(valueOfOp(op));
       if (version !== undefined) this.note([version]);
     });
@@ -308,10 +325,26 @@ export class RosterService implements RosterCalls {
     return next;
   }
 
+  /**
+   * The op each roster register touched by `versions` now stands for, read from its heads (opOfHeads):
+   * the roster follows the store, so a twin the merge keeps replaces the op, and the state equals
+   * one rebuilt from storage after any order of delivery.
+   */
+  private headOps(versions: Iterable<Version>): StampedOp[] {
+    const entities = new Set<EntityId>();
+    for (const v of versions) if (isRosterEntity(v.entity)) entities.add(v.entity);
+    const out: StampedOp[] = [];
+    for (const entity of entities) {
+      const picked = opOfHeads(stampedOps(this.o.host.headsOf(entity, ROSTER_OP_KIND)));
+      if (picked !== undefined) out.push(picked);
+    }
+    return out;
+  }
+
   private note(versions: readonly Version[]): void {
     const before = this.state.anchor;
     const wasRemoved = this.state.view.removed;
-    const state = this.state.withAll(stampedOps(versions));
+    const state = this.state.withHeads(this.headOps(versions));
     this.state = state;
     // A member removed just now: its open links go (the handshake refuses it from then on).
     for (const [peer, by] of state.view.removed) {

@@ -19,8 +19,21 @@ export interface StampedOp {
  * batch of ops (`withAll`: the ops in storage at start, the versions of one merge) costs one view,
  * not one per op.
  */
+/**
+ * What the ingest gate needs to tell whether an op it accepted can change what its later checks read
+ * (membership-gate.ts): who wrote ops held, whom ops held name, and each author's last op (in op
+ * order) that took effect.
+ */
+export interface RosterIndex {
+  readonly authors: ReadonlySet<NodeId>;
+  readonly targets: ReadonlySet<NodeId>;
+  readonly lastEffective: ReadonlyMap<NodeId, RosterOp>;
+}
+
 export class RosterState {
   private computed: RosterView | undefined;
+  private indexed: RosterIndex | undefined;
+  private readonly removedStamps = new Map<NodeId, Timestamp | undefined>();
 
   private constructor(
     readonly roster: Roster,
@@ -80,6 +93,35 @@ export class RosterState {
     return new RosterState(roster, stamps, anchor, this.inviter, this.named);
   }
 
+  /**
+   * The state following the store (RosterService): each given op is now the op under its id, with
+   * its stamp, whatever was held under that id before (opOfHeads picks it from the register's
+   * heads). So the state is a function of the store's heads, however and in whatever order the
+   * versions arrived.
+   */
+  withHeads(ops: readonly StampedOp[]): RosterState {
+    let roster: Map<RosterOpId, RosterOp> | undefined;
+    let stamps: Map<RosterOpId, Timestamp> | undefined;
+    for (const { op, ts } of ops) {
+      const id = opId(op);
+      const held = (roster ?? this.roster).get(id);
+      const stamp = (stamps ?? this.stamps).get(id);
+      if (
+        held !== undefined &&
+        canonicalOp(held) === canonicalOp(op) &&
+        stamp !== undefined &&
+        compareTs(stamp, ts) === 0
+      )
+        continue;
+      (roster ??= new Map(this.roster)).set(id, op);
+      (stamps ??= new Map(this.stamps)).set(id, ts);
+    }
+    if (roster === undefined || stamps === undefined) return this;
+    let anchor = this.anchor;
+    if (anchor === undefined && this.inviter !== undefined) anchor = pickAnchor(roster, this.inviter, this.named);
+    return new RosterState(roster, stamps, anchor, this.inviter, this.named);
+  }
+
   withAnchor(anchor: RosterOpId): RosterState {
     return new RosterState(this.roster, this.stamps, anchor, this.inviter, this.named);
   }
@@ -103,12 +145,33 @@ export class RosterState {
    */
   removedAt(member: NodeId): Timestamp | undefined {
     if (!this.view.removed.has(member)) return undefined;
+    // Kept per state: the gate asks once per op of a removed author, and each answer reads every op.
+    if (this.removedStamps.has(member)) return this.removedStamps.get(member);
     let last: RosterOp | undefined;
     for (const [id, op] of this.roster) {
       if (op.body.type !== 'remove' || op.body.member !== member || this.view.rejected.has(id)) continue;
       if (last === undefined || compareOps(op, last) > 0) last = op;
     }
-    return last === undefined ? undefined : this.stamps.get(opId(last));
+    const at = last === undefined ? undefined : this.stamps.get(opId(last));
+    this.removedStamps.set(member, at);
+    return at;
+  }
+
+  /** The gate's index of the ops held (computed once per state, when first read). */
+  get index(): RosterIndex {
+    if (this.indexed !== undefined) return this.indexed;
+    const authors = new Set<NodeId>();
+    const targets = new Set<NodeId>();
+    const lastEffective = new Map<NodeId, RosterOp>();
+    const { rejected } = this.view;
+    for (const [id, op] of this.roster) {
+      authors.add(op.author);
+      if (op.body.type !== 'found') targets.add(op.body.member);
+      if (rejected.has(id)) continue;
+      const last = lastEffective.get(op.author);
+      if (last === undefined || compareOps(op, last) > 0) lastEffective.set(op.author, op);
+    }
+    return (this.indexed = { authors, targets, lastEffective });
   }
 
   /** Whether a write stamped `ts` by a removed `member` came after its removal. */
@@ -136,4 +199,24 @@ export class RosterState {
     }
     return { author, seq: seq + 1, lamport: lamport + 1, verified: true, body };
   }
+}
+
+/**
+ * The op a roster register stands for (docs/security.md, "The roster in the store"): among its heads
+ * (several only while concurrent: twins its author signed apart), the op whose canonical text sorts
+ * first, stamped with the earliest timestamp among the heads carrying it. A function of the head set,
+ * so every replica holding the same versions sees the same op under each id. Undefined if no head
+ * holds a well-formed op.
+ */
+export function opOfHeads(heads: Iterable<{ readonly op: RosterOp; readonly ts: Timestamp }>): StampedOp | undefined {
+  let best: StampedOp | undefined;
+  let bestText = '';
+  for (const h of heads) {
+    const text = canonicalOp(h.op);
+    if (best === undefined || text < bestText || (text === bestText && compareTs(h.ts, best.ts) < 0)) {
+      best = { op: h.op, ts: h.ts };
+      bestText = text;
+    }
+  }
+  return best;
 }
