@@ -17,7 +17,7 @@ export const MEMBERSHIP_REASONS = [
   'not-a-member',
   /** Written by a removed member after its removal (its earlier writes are kept). */
   'removed-member',
-  /** A `found` op other than the founding this device trusts, in a closed lattice. */
+  /** A `found` op other than the founding this device trusts, by a stranger, in a closed lattice. */
   'rival-founding',
   /** On a roster entity, but not a well-formed roster op its id names, by its signed author. */
   'roster-mismatch',
@@ -181,7 +181,10 @@ function opRefusal(
   if (state.writtenAfterRemoval(op.author, version.ts)) return 'removed-member';
   if (op.body.type === 'found') {
     if (state.anchor === undefined || opId(op) === state.anchor) return undefined;
-    return state.open ? undefined : 'rival-founding';
+    // Without effect here (the view counts the anchor only), but a member's own earlier founding
+    // (it founded alone, then joined by invitation) is kept as inert data like an open lattice's:
+    // refused, it was fetched again every round and its link never read synced.
+    return state.open || state.known(op.author) || isSibling(op.author) ? undefined : 'rival-founding';
   }
   return refusalOfStranger(op, state, isSibling);
 }

@@ -118,6 +118,24 @@ describe('the roster as store data', () => {
     expect(view.members.map((m) => m.id).sort()).toEqual([a.id, b.id, d.id].sort());
   });
 
+  it('members keep the founding a member gave up as inert data, so its link is not stuck on it', async () => {
+    const clock = manualClock();
+    const a = await rosterNode('real-founder-2', clock);
+    const device = fakeDevice();
+    const backing = createMemoryBacking();
+    const alone = await rosterNode('founded-alone-2', clock, device, { backing });
+    alone.roster.close();
+    const { token } = await a.roster.invite('https://app.example/');
+    const b = await rosterNode('founded-alone-2', clock, device, { backing, invitation: token });
+    expect(await a.roster.admit(b.id, token)).toEqual({ ok: true });
+    deliver(b, rosterVersions(a));
+    // b serves its abandoned founding with the rest: a takes all of it, and nothing changes there.
+    expect(deliver(a, rosterVersions(b)).rejected.map((r) => r.reason)).toEqual([]);
+    const view = await a.roster.members();
+    expect(view.founder).toBe(a.id);
+    expect(view.members.map((m) => m.id).sort()).toEqual([a.id, b.id].sort());
+  });
+
   it('a founded node refuses a stranger’s rival founding and its roster ops at ingest (closed lattice)', async () => {
     const clock = manualClock();
     const a = await rosterNode('holder', clock);
