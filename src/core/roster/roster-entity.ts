@@ -42,8 +42,6 @@ export type RosterOpValue =
       readonly type: 'remove';
       readonly member: NodeId;
       readonly observed: readonly string[];
-      /** Optional (ops stored before it have none): see RosterBody. */
-      readonly upTo?: number;
     };
 
 const TYPES = ['found', 'add', 'remove'] as const;
@@ -79,16 +77,13 @@ export function validateRosterOpValue(value: unknown): RosterOpValue {
         : { ...head, type, member, invitation: str(v.invitation, `${path}.invitation`, MAX_NONCE) };
     }
     case 'remove': {
-      onlyKeys(v, ['author', 'seq', 'lamport', 'type', 'member', 'observed', 'upTo'], path);
+      onlyKeys(v, ['author', 'seq', 'lamport', 'type', 'member', 'observed'], path);
       const member = nodeId(v.member, `${path}.member`);
       if (!Array.isArray(v.observed) || v.observed.length > MAX_OBSERVED) {
         throw new ValidationError(`${path}.observed: expected an array of at most ${MAX_OBSERVED} op ids`);
       }
       const observed = v.observed.map((o, i) => opIdText(o, `${path}.observed[${i}]`));
-      if (v.upTo === undefined) return { ...head, type, member, observed };
-      const upTo = num(v.upTo, `${path}.upTo`, 0, MAX_ROSTER_CLOCK);
-      if (!Number.isInteger(upTo)) throw new ValidationError(`${path}.upTo: expected a whole number`);
-      return { ...head, type, member, observed, upTo };
+      return { ...head, type, member, observed };
     }
     default: {
       const never: never = type;
@@ -109,9 +104,7 @@ export function valueOfOp(op: RosterOp): RosterOpValue {
         ? { ...head, type: 'add', member: body.member }
         : { ...head, type: 'add', member: body.member, invitation: body.invitation };
     case 'remove':
-      return body.upTo === undefined
-        ? { ...head, type: 'remove', member: body.member, observed: [...body.observed] }
-        : { ...head, type: 'remove', member: body.member, observed: [...body.observed], upTo: body.upTo };
+      return { ...head, type: 'remove', member: body.member, observed: [...body.observed] };
     default: {
       const never: never = body;
       throw new Error(`unknown roster op ${JSON.stringify(never)}`);
@@ -152,9 +145,7 @@ function bodyOf(value: RosterOpValue): RosterBody {
         ? { type: 'add', member: value.member }
         : { type: 'add', member: value.member, invitation: value.invitation };
     case 'remove':
-      return value.upTo === undefined
-        ? { type: 'remove', member: value.member, observed: value.observed }
-        : { type: 'remove', member: value.member, observed: value.observed, upTo: value.upTo };
+      return { type: 'remove', member: value.member, observed: value.observed };
     default: {
       const never: never = value;
       throw new Error(`unknown roster op ${JSON.stringify(never)}`);

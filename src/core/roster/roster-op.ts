@@ -25,18 +25,7 @@ export type RosterBody =
    * seen; a concurrent admission by another member is not undone (a deliberate re-invite wins),
    * but nothing the removed node wrote that the author had not seen survives.
    */
-  | {
-      readonly type: 'remove';
-      readonly member: NodeId;
-      readonly observed: readonly string[];
-      /**
-       * The highest sequence number among the removed node's own roster ops the author held (0: none).
-       * When the remove counts, the removed node's ops numbered past it are void (roster-view.ts): what
-       * it wrote unseen by its remover, a backdated counter-removal included. Absent (ops written before
-       * the field): voids nothing.
-       */
-      readonly upTo?: number;
-    };
+  | { readonly type: 'remove'; readonly member: NodeId; readonly observed: readonly string[] };
 
 export type RosterOpId = string;
 
@@ -71,10 +60,7 @@ export function canonicalOp(op: RosterOp): string {
     case 'add':
       return `${op.author}|${op.seq}|${op.lamport}|add|${body.member}|${body.invitation ?? ''}`;
     case 'remove':
-      return (
-        `${op.author}|${op.seq}|${op.lamport}|remove|${body.member}|${[...body.observed].sort().join(',')}` +
-        (body.upTo === undefined ? '' : `|${body.upTo}`)
-      );
+      return `${op.author}|${op.seq}|${op.lamport}|remove|${body.member}|${[...body.observed].sort().join(',')}`;
     default: {
       const never: never = body;
       throw new Error(`unknown roster op ${JSON.stringify(never)}`);

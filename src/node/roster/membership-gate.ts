@@ -165,16 +165,6 @@ function opRefusal(
   // op and, if taken, merged by the store like any version; the roster follows the register's heads
   // (RosterService, opOfHeads), so every replica holding the same versions sees the same op.
   if (op.author === self) return undefined;
-  // A bounded remove is settled by the view alone (roster-view.ts), whatever its author's status
-  // here: voided or not, it can count against its author's own remover (two removes unseen by each
-  // other both take effect), and the remover's bounded remove is what voids a counter-removal a node
-  // took first. Refusing one by this node's roster of the moment would leave that node without it
-  // for good, and its roster apart from the others'.
-  if (op.body.type === 'remove' && op.body.upTo !== undefined) return refusalOfStranger(op, state, isSibling);
-  // Numbered past what a remove of its author that counts had seen of it: void in the view wherever
-  // that remove is held, so refused like its late writes, whatever its stamp and clock.
-  const past = state.view.voidPast.get(op.author);
-  if (past !== undefined && op.seq > past) return 'removed-member';
   // A removed member's roster ops written after its removal are refused like its other writes
   // (by the same clock rule, so every node holding the removal refuses the same ones): with an
   // earlier Lamport clock they would otherwise apply as if it were still a member.
@@ -186,14 +176,6 @@ function opRefusal(
     // refused, it was fetched again every round and its link never read synced.
     return state.open || state.known(op.author) || isSibling(op.author) ? undefined : 'rival-founding';
   }
-  return refusalOfStranger(op, state, isSibling);
-}
-
-function refusalOfStranger(
-  op: RosterOp,
-  state: RosterState,
-  isSibling: (node: NodeId) => boolean,
-): MembershipReason | undefined {
   if (!state.founded) return undefined;
   // Open or closed, only a member's roster op can change the roster; anyone else's is refused
   // rather than held as inert data (each held op costs every later view).

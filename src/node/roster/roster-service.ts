@@ -263,11 +263,7 @@ export class RosterService implements RosterCalls {
     const observed = [...roster]
       .filter(([id, op]) => !view.rejected.has(id) && admits(op.body, op.author, member))
       .map(([id]) => id);
-    // How much of its own roster history we hold: what it wrote past that, unseen here (a backdated
-    // counter-removal among it), is void once this remove counts (roster-view.ts).
-    let upTo = 0;
-    for (const op of roster.values()) if (op.author === member) upTo = Math.max(upTo, op.seq);
-    await this.write({ type: 'remove', member, observed, upTo });
+    await this.write({ type: 'remove', member, observed });
   }
 
   /** Sibling ids from the device (at most every SIBLING_REFRESH_MS unless `force`). */

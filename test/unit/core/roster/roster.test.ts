@@ -22,16 +22,8 @@ const body: fc.Arbitrary<RosterBody> = fc.oneof(
   fc.boolean().map((open) => ({ type: 'found' as const, open })),
   node.map((member) => ({ type: 'add' as const, member })),
   fc
-    .tuple(
-      node,
-      fc.subarray(NODES.flatMap((n) => [`${n}:1`, `${n}:2`, `${n}:3`])),
-      fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
-    )
-    .map(([member, observed, upTo]) =>
-      upTo === undefined
-        ? { type: 'remove' as const, member, observed }
-        : { type: 'remove' as const, member, observed, upTo },
-    ),
+    .tuple(node, fc.subarray(NODES.flatMap((n) => [`${n}:1`, `${n}:2`, `${n}:3`])))
+    .map(([member, observed]) => ({ type: 'remove' as const, member, observed })),
 );
 const op: fc.Arbitrary<RosterOp> = fc.record({
   author: node,
@@ -50,7 +42,6 @@ function plain(view: RosterView): unknown {
     members: [...view.members].sort(),
     removed: [...view.removed].sort(),
     rejected: [...view.rejected].sort(),
-    voidPast: [...view.voidPast].sort(),
   };
 }
 
@@ -208,61 +199,5 @@ describe('roster rules', () => {
     const view = build(found, past);
     expect(view.rejected.get(opId(past))).toBe('op-limit');
     expect([...view.members]).toEqual(['ff']);
-  });
-
-  describe('a bounded remove (upTo: how much of the removed node’s own ops its author had seen)', () => {
-    const bounded = (member: string, upTo: number, ...observed: RosterOp[]): RosterBody => ({
-      type: 'remove',
-      member: member as NodeId,
-      observed: observed.map(opId),
-      upTo,
-    });
-
-    it('voids what the removed node wrote unseen: a backdated counter-removal of its remover', () => {
-      const { write } = history();
-      const found = write('ff', 1, { type: 'found', open: false });
-      const addX = write('ff', 2, add('xx'));
-      const addB = write('ff', 3, add('bb'));
-      const removeX = write('ff', 4, bounded('xx', 0, addX));
-      // x, removed, signs a remove of the founder under a Lamport clock below the removal.
-      const counter = write('xx', 3, remove('ff', found));
-      const view = build(found, addX, addB, removeX, counter);
-      expect([...view.members].sort()).toEqual(['bb', 'ff']);
-      expect(view.rejected.get(opId(counter))).toBe('voided');
-      expect(view.removed.get('xx' as NodeId)).toBe('ff');
-      expect(view.voidPast.get('xx' as NodeId)).toBe(0);
-      // Without the bound (an op written before the field), today's meaning: the counter applies first.
-      const unbounded = build(found, addX, addB, write('ff', 4, remove('xx', addX)), counter);
-      expect(unbounded.members.has('ff' as NodeId)).toBe(false);
-    });
-
-    it('keeps what the remover had seen of the removed node', () => {
-      const { write } = history();
-      const found = write('ff', 1, { type: 'found', open: false });
-      const addX = write('ff', 2, add('xx'));
-      const xAddsC = write('xx', 3, add('cc'));
-      const removeX = write('ff', 4, bounded('xx', 1, addX));
-      const view = build(found, addX, xAddsC, removeX);
-      expect([...view.members].sort()).toEqual(['cc', 'ff']);
-      expect(view.rejected.has(opId(xAddsC))).toBe(false);
-    });
-
-    it('two removes each unseen by the other (mutual): both take effect, and another member re-admits', () => {
-      const { write } = history();
-      const found = write('ff', 1, { type: 'found', open: false });
-      const addX = write('ff', 2, add('xx'));
-      const addB = write('ff', 3, add('bb'));
-      const ffRemovesX = write('ff', 4, bounded('xx', 0, addX));
-      const xRemovesFf = write('xx', 4, bounded('ff', 3, found));
-      const view = build(found, addX, addB, ffRemovesX, xRemovesFf);
-      expect([...view.members]).toEqual(['bb']);
-      expect(view.removed.has('ff' as NodeId)).toBe(true);
-      expect(view.removed.has('xx' as NodeId)).toBe(true);
-      // Both took effect: neither is listed as without effect (their stamps are the cut-offs).
-      expect(view.rejected.has(opId(ffRemovesX))).toBe(false);
-      expect(view.rejected.has(opId(xRemovesFf))).toBe(false);
-      const again = build(found, addX, addB, ffRemovesX, xRemovesFf, write('bb', 5, add('ff')));
-      expect([...again.members].sort()).toEqual(['bb', 'ff']);
-    });
   });
 });

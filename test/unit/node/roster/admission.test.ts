@@ -120,7 +120,6 @@ describe('admission policy', () => {
         members: new Set(['f' as NodeId]),
         removed: new Map(),
         rejected: new Map(),
-        voidPast: new Map(),
       }),
       isSibling: () => true,
       redeem: () => Promise.reject(new Error('unused')),

@@ -27,16 +27,8 @@ const body: fc.Arbitrary<RosterBody> = fc.oneof(
   { arbitrary: member.map((m) => ({ type: 'add' as const, member: m })), weight: 4 },
   {
     arbitrary: fc
-      .tuple(
-        member,
-        fc.subarray(AUTHORS.flatMap((n) => [`${n}:1`, `${n}:2`, `${n}:3`, `${n}:4`])),
-        fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
-      )
-      .map(([m, observed, upTo]) =>
-        upTo === undefined
-          ? { type: 'remove' as const, member: m, observed }
-          : { type: 'remove' as const, member: m, observed, upTo },
-      ),
+      .tuple(member, fc.subarray(AUTHORS.flatMap((n) => [`${n}:1`, `${n}:2`, `${n}:3`, `${n}:4`])))
+      .map(([m, observed]) => ({ type: 'remove' as const, member: m, observed })),
     weight: 3,
   },
 );
