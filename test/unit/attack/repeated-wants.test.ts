@@ -13,24 +13,33 @@ import { RESEND_WINDOW_MS } from '../../../src/core/sync/sent-recently';
 import { signNow, testIdentity } from '../support/test-keys';
 import { Harness, pos, T0 } from '../node/mesh/scripted-peers';
 
+/**
+ * A node holding `n` signed notes of `chars` characters (honest data: a value may be 4 KB), and a
+ * linked peer past its handshake with nothing recorded yet.
+ */
+async function nodeWithNotes(n: number, prefix: string, chars: number) {
+  const h = await Harness.create('m');
+  const held: Version[] = Array.from({ length: n }, (_, i) =>
+    signNow(testIdentity('w'), {
+      ...pos(`${prefix}-${i}`, 'w', T0 - 100_000 + i),
+      kind: 'zz_note',
+      value: { text: 'x'.repeat(chars) },
+    } as unknown as Version),
+  );
+  h.node.applyRemote(held);
+  await h.node.flushed();
+  const evil = h.peer('e');
+  evil.hello();
+  h.tick();
+  evil.reset();
+  return { h, held, evil };
+}
+
 describe('the same want, repeated after each answer has gone', () => {
   it('bytes sent per byte received stay within a stated multiple once the versions were sent on the link', async () => {
-    const h = await Harness.create('m');
-    // Honest notes of 2 KB (a value may be 4 KB): what a member wants again is up to it.
+    // Honest notes of 2 KB: what a member wants again is up to it.
     const N = 1_000;
-    const held: Version[] = Array.from({ length: N }, (_, i) =>
-      signNow(testIdentity('w'), {
-        ...pos(`note-${i}`, 'w', T0 - 100_000 + i),
-        kind: 'zz_note',
-        value: { text: 'x'.repeat(2_000) },
-      } as unknown as Version),
-    );
-    h.node.applyRemote(held);
-    await h.node.flushed();
-    const evil = h.peer('e');
-    evil.hello();
-    h.tick();
-    evil.reset();
+    const { h, held, evil } = await nodeWithNotes(N, 'note', 2_000);
 
     const want: SyncMessage = { type: MessageType.Want, request: 1, graft: false, ids: held.map(versionId) };
     const ROUNDS = 50;
@@ -80,21 +89,8 @@ describe('the same want, repeated after each answer has gone', () => {
   it('cycling through more ids than any table of answers could hold draws each at most once a window', async () => {
     // Review (session 15): the first answer table evicted; 12,288 ids wanted again in 4 rounds drew
     // ×102 bytes out per byte in. The filters evict nothing.
-    const h = await Harness.create('m');
     const N = 12_288;
-    const held: Version[] = Array.from({ length: N }, (_, i) =>
-      signNow(testIdentity('w'), {
-        ...pos(`cyc-${i}`, 'w', T0 - 100_000 + i),
-        kind: 'zz_note',
-        value: { text: 'y'.repeat(1_000) },
-      } as unknown as Version),
-    );
-    h.node.applyRemote(held);
-    await h.node.flushed();
-    const evil = h.peer('e');
-    evil.hello();
-    h.tick();
-    evil.reset();
+    const { h, held, evil } = await nodeWithNotes(N, 'cyc', 1_000);
     const ids = held.map(versionId);
     let bytesIn = 0;
     let request = 0;
