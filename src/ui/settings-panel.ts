@@ -1,4 +1,4 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { MeshApi } from '../node/lattice-api';
 import type { NodeInfo } from '../node/node-api';
 import { MAX_APPROVAL_DEADLINE_MS, MIN_APPROVAL_DEADLINE_MS } from '../core/task/approval-deadline';
@@ -239,6 +239,41 @@ export class SettingsPanel extends LitElement {
     return raw === '' ? undefined : Number(raw);
   }
 
+  /** One budget's rate and burst inputs with their Set button (`name` prefixes ids and test ids). */
+  private budgetRow(
+    name: string,
+    target: 'node' | '*',
+    what: string,
+    label: string,
+    rate: string,
+    burst: string,
+    help: unknown = nothing,
+  ): unknown {
+    return html`<label for=${name}>${label} (B/s, empty: unlimited)</label>
+      <div class="row">
+        <input id=${name} name=${name} type="number" data-testid=${`setting-${name}`} min="0" .value=${rate} />
+        <label for=${`${name}-burst`} class="sub">Burst (B)</label>
+        <input
+          id=${`${name}-burst`}
+          name=${`${name}-burst`}
+          type="number"
+          data-testid=${`setting-${name}-burst`}
+          aria-describedby="budget-help"
+          min="0"
+          placeholder="default"
+          .value=${burst}
+        />
+        <button
+          type="button"
+          data-testid=${`setting-${name}-set`}
+          @click=${(e: Event) => void this.applyBudget(target, what, e)}
+        >
+          Set
+        </button>
+        ${help}
+      </div>`;
+  }
+
   protected override render(): unknown {
     const l = this.loaded;
     const client = this.client;
@@ -308,62 +343,19 @@ export class SettingsPanel extends LitElement {
           </button>
         </div>
 
-        <label for="budget">Node budget (B/s, empty: unlimited)</label>
-        <div class="row">
-          <input id="budget" name="budget" type="number" data-testid="setting-budget" min="0" .value=${budget} />
-          <label for="budget-burst" class="sub">Burst (B)</label>
-          <input
-            id="budget-burst"
-            name="budget-burst"
-            type="number"
-            data-testid="setting-budget-burst"
-            aria-describedby="budget-help"
-            min="0"
-            placeholder="default"
-            .value=${burst}
-          />
-          <button
-            type="button"
-            data-testid="setting-budget-set"
-            @click=${(e: Event) => void this.applyBudget('node', 'Node budget', e)}
-          >
-            Set
-          </button>
-        </div>
-
-        <label for="link-budget">Each link's budget (B/s, empty: unlimited)</label>
-        <div class="row">
-          <input
-            id="link-budget"
-            name="link-budget"
-            type="number"
-            data-testid="setting-link-budget"
-            min="0"
-            .value=${linkRate}
-          />
-          <label for="link-budget-burst" class="sub">Burst (B)</label>
-          <input
-            id="link-budget-burst"
-            name="link-budget-burst"
-            type="number"
-            data-testid="setting-link-budget-burst"
-            aria-describedby="budget-help"
-            min="0"
-            placeholder="default"
-            .value=${linkBurst}
-          />
-          <button
-            type="button"
-            data-testid="setting-link-budget-set"
-            @click=${(e: Event) => void this.applyBudget('*', 'Link budget', e)}
-          >
-            Set
-          </button>
-          <small id="budget-help" class="help" data-testid="setting-budget-help">
+        ${this.budgetRow('budget', 'node', 'Node budget', 'Node budget', budget, burst)}
+        ${this.budgetRow(
+          'link-budget',
+          '*',
+          'Link budget',
+          "Each link's budget",
+          linkRate,
+          linkBurst,
+          html`<small id="budget-help" class="help" data-testid="setting-budget-help">
             The link budget applies to every link without one of its own (set in the peers panel). An empty burst is one
             frame at the rate (rate × 250 ms + 93 B).
-          </small>
-        </div>
+          </small>`,
+        )}
 
         <label for="coords">Coordinates</label>
         <div class="row">
