@@ -68,11 +68,6 @@ export class ShapedLink implements Link {
     return this.held + this.inner.bufferedAmount;
   }
 
-  /** The held messages and their bytes (what waits for the thin wire, not yet on the inner link). */
-  get queued(): { readonly messages: number; readonly bytes: number } {
-    return { messages: this.queue.length, bytes: this.held };
-  }
-
   /** Shapes what is sent from now on by `shaper` (`null`: unshaped); `ordered` as the shape says. */
   reshape(shaper: LinkShaper | null, ordered = true): void {
     this.shaper = shaper;
@@ -99,13 +94,18 @@ export class ShapedLink implements Link {
 
   close(reason: string): void {
     if (!this.closed) this.onClose?.();
+    this.ended();
+    this.inner.close(reason);
+  }
+
+  /** The far end closed the link: what is held will never cross, so drop it and its timer. */
+  ended(): void {
     this.closed = true;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     this.timerAt = Infinity;
     this.queue.length = 0;
     this.held = 0;
-    this.inner.close(reason);
   }
 
   private pass(payload: Uint8Array, signal: boolean): void {
@@ -229,6 +229,7 @@ export class LinkShaping {
       const handler = accept(shaped);
       const closed = (reason: string): void => {
         this.open.delete(shaped);
+        shaped.ended();
         handler.closed(reason);
       };
       const wrapped: LinkHandler = {

@@ -29,7 +29,10 @@ export interface LinkShapingCalls {
 export const MIN_SHAPE_BYTES_PER_SECOND = 100;
 /** Above this a rate means nothing on any link we know (1 GB/s), as for budgets. */
 export const MAX_SHAPE_BYTES_PER_SECOND = 1e9;
-/** Longest latency or jitter (ms): beyond a minute the session's heartbeats take the link for dead anyway. */
+/**
+ * Longest latency or jitter (ms). A shape may be harsher than a link survives: a session that hears
+ * nothing for 8 s takes its link for dead (session-types.ts), and the mesh reconnects it.
+ */
 export const MAX_SHAPE_DELAY_MS = 60_000;
 
 /**

@@ -127,8 +127,8 @@ describe('the bandwidth budget between two tabs over real WebRTC shaped to 8,000
         JSON.stringify(sentA.classes),
     );
 
-    expect(Math.min(viaWatch, viaGet)).toBeLessThan(HIGH_WITHIN_MS);
     expect(viaWatch).toBeLessThan(HIGH_WITHIN_MS);
+    expect(viaGet).toBeLessThan(HIGH_WITHIN_MS);
     expect(sentA.classes.high.sent).toBeGreaterThan(0);
     // Within budget: the long run within 5 % of it (scenario 3, docs/benchmarks.md), plus what the
     // bucket lets out beyond the rate inside one 10-s window, its burst.

@@ -245,21 +245,27 @@ describe('LinkShaping (shapeLinks: every link of the node, open and to come)', (
     expect(through(innerA)).not.toEqual(through(innerB));
   });
 
-  it('forgets a link once either end closed it, and reshapes only the open ones', () => {
+  it('forgets a link once either end closed it, and drops what it held for it', () => {
     const timers = new BrowserTimers();
     const shaping = new LinkShaping(() => timers.clock, timers);
     const mesh = fakeMesh();
     const accept = shaping.accept(mesh.accept);
     const innerA = new RecordingLink(PEER_A, () => timers.clock);
     const innerB = new RecordingLink(PEER_B, () => timers.clock);
+    shaping.set({ bytesPerSecond: 1000, latencyMs: 100, jitterMs: 0, loss: 0, seed: 1 });
     accept(innerA);
     const handlerB = accept(innerB);
     expect(shaping.links()).toHaveLength(2);
     mesh.links[0]!.close('bye');
     expect(innerA.closedWith).toBe('bye');
+    mesh.links[1]!.send(frame(5));
     handlerB.closed('gone');
     expect(mesh.heard).toEqual(['closed gone']);
     expect(shaping.links()).toHaveLength(0);
+    // What was held for a link the far end closed is dropped, not sent into the closed link.
+    expect(mesh.links[1]!.bufferedAmount).toBe(0);
+    timers.advanceTo(10_000);
+    expect(innerB.sent).toEqual([]);
   });
 
   it('refuses a shape the shaper cannot take, and keeps the one in force', () => {
