@@ -5,6 +5,7 @@ import { signerOf } from '../src/adapters/identity/node-signer';
 import { webCryptoVerifier } from '../src/adapters/identity/webcrypto-verifier';
 import { openIdbStorage } from '../src/adapters/idb/open-idb-storage';
 import { PortLink } from '../src/adapters/port-link';
+import { LinkShaping } from '../src/adapters/shaped-link';
 import { asLatticeName } from '../src/core/lattice-name';
 import { sha256Ready } from '../src/core/signing/sha256';
 import { createWorkerApi, type RunningNode } from '../src/node/create-worker-api';
@@ -38,6 +39,9 @@ const timers: Scheduler = {
     else void tasks.postTask(fn, { priority: 'user-visible' });
   },
 };
+
+// `shapeLinks` (a field exercise): every link's sends through one shape, timed on the monotonic clock.
+const shaping = new LinkShaping(() => performance.now(), timers);
 
 // Held for the life of the worker: the lock is released when the tab goes away.
 let identity: HeldIdentity | undefined;
@@ -136,8 +140,10 @@ Comlink.expose(
     attachPort: (peer, port, accept) => {
       // A sibling tab's id is in the identity database before its node starts: read it now.
       void running?.refreshSiblings(true);
-      new PortLink({ peer, port, accept, log });
+      // Each link goes through the shaper, which passes frames straight on while no shape is set.
+      new PortLink({ peer, port, accept: shaping.accept(accept), log });
     },
+    shapeLinks: (shape) => shaping.set(shape),
     proxy: (value) => Comlink.proxy(value),
     transfer: (value, buffers) => Comlink.transfer(value, buffers),
     log,

@@ -183,6 +183,9 @@ const api = createWorkerApi({
   attachPort: () => {
     throw new Error('no links in this benchmark');
   },
+  shapeLinks: () => {
+    throw new Error('no links in this benchmark');
+  },
   proxy: (value) => Comlink.proxy(value),
   transfer: (value, buffers) => Comlink.transfer(value, buffers),
   log: (message, detail) => console.warn(`[s6 worker] ${message}`, detail ?? ''),

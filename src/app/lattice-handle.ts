@@ -87,6 +87,8 @@ export function createLatticeHandle(
       await ready;
       return batched.has(name) ? viaBatcher : flushingFirst;
     }),
+    // The worker checks the shape (link-shape-args.ts) and applies it to its links.
+    shapeLinks: (shape) => remote.shapeLinks(shape),
     ready,
     get nodeId() {
       return nodeId;

@@ -1,7 +1,9 @@
 import { ValidationError } from '../core/errors';
+import type { LinkShape } from '../core/budget/link-shaper';
 import { asNodeId, type NodeId } from '../core/ids';
 import type { AcceptLink } from '../ports/transport';
 import { forwardCalls } from './forward-calls';
+import { checkLinkShape } from './link-shape-args';
 import type { LatticeNode } from './lattice-node';
 import type { MeshNode } from './mesh';
 import type { RosterService } from './roster/roster-service';
@@ -31,6 +33,8 @@ export interface WorkerApiDeps {
   open(options: StartOptions): Promise<RunningNode>;
   /** Hands the mesh a link over a transferred port (the worker's PortLink). */
   attachPort(peer: NodeId, port: MessagePort, accept: AcceptLink): void;
+  /** Shapes every link, open or to come (`null`: none); the shape is checked before it comes here. */
+  shapeLinks(shape: LinkShape | null): void;
   /** Marks a function to travel by reference, not by copy (comlink's `proxy`). */
   proxy<T extends object>(value: T): T;
   /** Marks buffers of a value to be moved, not copied, when it crosses (comlink's `transfer`). */
@@ -85,6 +89,8 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
       // The link hands itself to the mesh; the page closes the port when the data channel goes.
       deps.attachPort(id, port, mesh.accept);
     },
+    // Before start too: the links to come are shaped from their first frame.
+    shapeLinks: async (shape: unknown) => deps.shapeLinks(checkLinkShape(shape)),
     invite: (base: string) => started().roster.invite(base),
     members: () => started().roster.members(),
     removeMember: (nodeId: string) => started().roster.removeMember(nodeId),

@@ -4,13 +4,14 @@ import type { SignalingStats } from '../ports/signaling';
 import type { SyncStatus } from './mesh';
 import type { NodeApi, NodeInfo } from './node-api';
 import type { InvitationView, MembersView } from './roster-api';
+import type { LinkShapingCalls } from './link-shape-args';
 
 /**
  * `window.lattice`, declared once: the node's API (NodeApi) plus the page's mesh. The page builds
  * it (src/app), the UI takes it (src/ui) without knowing who built it. Names are fixed: see the
  * README's "Automation handle".
  */
-export interface LatticeApi extends NodeApi, MeshApi, RosterApi {
+export interface LatticeApi extends NodeApi, MeshApi, RosterApi, LinkShapingCalls {
   /** Resolves once the node has loaded its store; rejects if the worker could not start. */
   readonly ready: Promise<NodeInfo>;
   /** Undefined before `ready`. */

@@ -3,6 +3,7 @@ import type { SyncStatus } from './mesh';
 import type { SecurityStats } from './security/mesh-security';
 import type { NodeApi, NodeInfo } from './node-api';
 import type { RosterCalls } from './roster-api';
+import type { LinkShapingCalls } from './link-shape-args';
 
 export interface StartOptions {
   readonly lattice: string;
@@ -39,10 +40,10 @@ export type CallOutcome =
 
 /**
  * What the node worker exposes over comlink (the page holds it as `Remote<WorkerApi>`): the node's
- * API as declared in node-api.ts, the roster's calls (roster-api.ts), plus what only the page's plumbing calls. `watch` takes a
+ * API as declared in node-api.ts, the roster's calls (roster-api.ts), link shaping (link-shape-args.ts), plus what only the page's plumbing calls. `watch` takes a
  * comlink-proxied listener and returns a proxied unsubscribe function.
  */
-export interface WorkerApi extends NodeApi, RosterCalls {
+export interface WorkerApi extends NodeApi, RosterCalls, LinkShapingCalls {
   start(options: StartOptions): Promise<NodeInfo>;
   /**
    * Several node writes in one message (BATCHED_CALLS, at most MAX_CALLS_PER_MESSAGE), started in

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryNetwork } from '../../src/adapters/memory-transport';
 import { PortLink } from '../../src/adapters/port-link';
+import { LinkShaping } from '../../src/adapters/shaped-link';
 import { CHANNEL, withChannel } from '../../src/adapters/webrtc/frame-channel';
 import { workerBridge } from '../../src/app/mesh/worker-bridge';
-import type { Link, LinkHandler } from '../../src/ports/transport';
+import type { AcceptLink, Link, LinkHandler } from '../../src/ports/transport';
 import { NODE_A, NODE_B, runLinkContract, type LinkPair } from './link-contract';
 
 const api = { describe, it, expect };
@@ -31,11 +32,11 @@ runLinkContract(
 /**
  * The MessagePort bridge as the app wires it: node A is the worker's PortLink, node B the page's
  * end of the bridge (workerBridge), which the page feeds from and to the data channel with the
- * channel byte in front. Node's MessageChannel stands in for the browser's.
+ * channel byte in front. Node's MessageChannel stands in for the browser's. `wrap` stands for what
+ * the worker puts between the PortLink and its mesh (workers/node-worker.ts: the link shaper).
  */
-runLinkContract(
-  'MessagePort bridge (PortLink ⇄ workerBridge)',
-  async (atA, atB): Promise<LinkPair> => {
+function bridgePair(wrap: (accept: AcceptLink) => AcceptLink = (accept) => accept, turns = 3) {
+  return async (atA: LinkHandler, atB: LinkHandler): Promise<LinkPair> => {
     const ports: MessagePort[] = [];
     let resolveLink: (link: Link) => void = () => undefined;
     const linked = new Promise<Link>((resolve) => (resolveLink = resolve));
@@ -47,7 +48,7 @@ runLinkContract(
             peer: peer as typeof NODE_B,
             port,
             log: () => undefined,
-            accept: (link): LinkHandler => (resolveLink(link), atA),
+            accept: wrap((link): LinkHandler => (resolveLink(link), atA)),
           });
         },
       },
@@ -68,7 +69,7 @@ runLinkContract(
     const a = await linked;
     // A port delivers on later turns of the event loop: a few timer turns let everything posted arrive.
     const settle = async (): Promise<void> => {
-      for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      for (let i = 0; i < turns; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     };
     return {
       a,
@@ -78,6 +79,24 @@ runLinkContract(
         for (const port of ports) port.close();
       },
     };
-  },
+  };
+}
+
+runLinkContract('MessagePort bridge (PortLink ⇄ workerBridge)', bridgePair(), api);
+
+/**
+ * The same bridge with the worker's link shaper between the PortLink and the mesh, as every link
+ * of the app now has it (`shapeLinks`, docs/budgeter.md): a shaped link (no rate limit, 2 ms of
+ * latency and jitter, no loss) must still keep every promise of a Link.
+ */
+runLinkContract(
+  'MessagePort bridge, shaped (LinkShaping ⇄ PortLink ⇄ workerBridge)',
+  bridgePair((accept) => {
+    const shaping = new LinkShaping(() => performance.now(), {
+      after: (ms, fn) => clearTimeout.bind(undefined, setTimeout(fn, ms)),
+    });
+    shaping.set({ bytesPerSecond: Infinity, latencyMs: 2, jitterMs: 2, loss: 0, seed: 5 });
+    return shaping.accept(accept);
+  }, 6),
   api,
 );

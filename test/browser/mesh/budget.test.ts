@@ -6,27 +6,65 @@ declare const describe: (name: string, fn: (this: MochaContext) => void) => void
 declare const it: (name: string, fn: () => Promise<void>) => void;
 declare const after: (fn: () => Promise<unknown>) => void;
 
-const BUDGET = 8000;
+/** A 64 kbit/s hop (issue 9; docs/budgeter.md). */
+const RATE = 8000;
+/** `setBudget`'s default burst at that rate: one frame at the latency target (rate × 250 ms + 93 B). */
+const BURST = RATE / 4 + 93;
+/** `sentBytesPerSecond` is counted over the last 10 s (docs/budgeter.md, "LinkBudgeter"). */
+const WINDOW_S = 10;
+/** The hop each tab's sends cross: the rate, plus a radio's latency and jitter. */
+const SHAPE = { bytesPerSecond: RATE, latencyMs: 100, jitterMs: 20, seed: 9 };
+/** How long a HIGH threat may take to show on the other tab (issue 9, "Tests and benchmarks"). */
+const HIGH_WITHIN_MS = 1000;
+
+interface Seen {
+  /** When b's change feed (watch) first had the alarm at HIGH, and when b's get() first read it so. */
+  watchAt?: number;
+  getAt?: number;
+}
 
 /**
- * Two tabs over real WebRTC, each link budgeted to 8,000 B/s (a 64 kbit/s hop, docs/budgeter.md)
- * while 1,000 simulated tracks move at 1 Hz on one of them: a HIGH threat still crosses at once,
- * the link stays within its budget, and the pictures are identical once the flood stops.
+ * Two tabs over real WebRTC, each tab's links shaped to 8,000 B/s (`shapeLinks`: the worker's link
+ * shaper below the budgeter, a real thin hop for what each tab sends) and budgeted to the same rate,
+ * while 1,000 simulated tracks move at 1 Hz on one of them (issue 9): a HIGH threat set on one tab
+ * shows on the other within 1 s, the link's sent bytes/s stay within the budget, and the pictures
+ * are identical once the flood stops. The budget at the shaper's rate keeps the shaper's queue to
+ * about one burst (docs/budgeter.md, "The link shaper"): without the budget the session's flow
+ * control fills it, and a HIGH change waits behind that backlog.
  */
-describe('the bandwidth budget between two tabs (real WebRTC)', function () {
+describe('the bandwidth budget between two tabs over real WebRTC shaped to 8,000 B/s', function () {
   this.timeout(240_000);
   after(() => closeAllTabs());
 
-  it('gets a HIGH threat through a saturated 8,000 B/s link, stays within budget, converges after', async () => {
+  it('gets a HIGH threat across a saturated link within 1 s, stays within budget, converges after', async () => {
     const [a, b] = await openNodes(2, `?lattice=${uniqueLattice('budget')}`);
     await waitFullMesh([a!, b!]);
+    const rtt = (tab: typeof a) =>
+      inTab(tab!, async () => (await window.lattice.peers()).map((p) => Math.round(p.rttMs ?? -1)).join(','));
+    const rttBefore = [await rtt(a), await rtt(b)];
     for (const tab of [a!, b!])
-      await inTab(tab, (rate: number) => window.lattice.setBudget('*', { bytesPerSecond: rate }), BUDGET);
+      await inTab(
+        tab,
+        async (shape: typeof SHAPE) => {
+          await window.lattice.shapeLinks(shape);
+          await window.lattice.setBudget('*', { bytesPerSecond: shape.bytesPerSecond });
+        },
+        SHAPE,
+      );
+    // The shapers are in the path: the heartbeat's round trip (a moving average) takes the hop's latency.
+    for (const tab of [a!, b!])
+      await waitInTab(
+        tab,
+        'a round trip over the shaped hop',
+        async (latency: number) => (await window.lattice.peers()).every((p) => (p.rttMs ?? 0) >= latency),
+        SHAPE.latencyMs,
+      );
+    const rttShaped = [await rtt(a), await rtt(b)];
     await inTab(a!, () => window.lattice.create({ id: 'alarm', components: { zz_note: { n: 1 } } }));
     await waitInTab(b!, 'the alarm entity', async () => (await window.lattice.get('alarm')) !== undefined, null);
 
     await inTab(a!, () => window.lattice.simulate({ radar: { tracks: 1000, hz: 1 }, seed: 7 }));
-    // Let the flood fill the link's queue.
+    // Let the flood fill the link's queue, then run saturated for a whole rate window.
     await waitInTab(
       a!,
       'a saturated link',
@@ -37,45 +75,68 @@ describe('the bandwidth budget between two tabs (real WebRTC)', function () {
       b!.nodeId,
       60_000,
     );
-    await new Promise((r) => setTimeout(r, 5000));
+    await new Promise((r) => setTimeout(r, WINDOW_S * 1000 + 1000));
 
-    // b notes when the HIGH threat shows, through its change feed.
+    // b notes when the HIGH threat shows: in its change feed, and by reading it every few ms.
     await inTab(b!, () => {
-      const w = window as unknown as { alarmSeenAt?: number };
+      const w = window as unknown as { alarmSeen: Seen };
+      const seen: Seen = {};
+      w.alarmSeen = seen;
+      const high = (v: { components: Record<string, unknown> } | undefined) =>
+        (v?.components.threat as { level?: string } | undefined)?.level === 'HIGH';
       window.lattice.watch((batch) => {
-        const v = batch.changed.find((x) => x.id === 'alarm');
-        if (w.alarmSeenAt === undefined && (v?.components.threat as { level?: string } | undefined)?.level === 'HIGH')
-          w.alarmSeenAt = Date.now();
+        if (seen.watchAt === undefined && high(batch.changed.find((x) => x.id === 'alarm'))) seen.watchAt = Date.now();
       });
+      const poll = async () => {
+        const end = Date.now() + 30_000;
+        while (seen.getAt === undefined && Date.now() < end) {
+          if (high(await window.lattice.get('alarm'))) seen.getAt = Date.now();
+          else await new Promise((r) => setTimeout(r, 5));
+        }
+      };
+      void poll();
     });
     const setAt = await inTab(a!, async () => {
-      const at = Date.now();
       await window.lattice.update('alarm', { threat: { level: 'HIGH' } });
-      return at;
+      return Date.now();
     });
     await waitInTab(
       b!,
       'the HIGH threat from a',
-      () => (window as unknown as { alarmSeenAt?: number }).alarmSeenAt !== undefined,
+      () => {
+        const s = (window as unknown as { alarmSeen: Seen }).alarmSeen;
+        return s.watchAt !== undefined && s.getAt !== undefined;
+      },
       null,
       30_000,
     );
-    const seenAt = await inTab(b!, () => (window as unknown as { alarmSeenAt: number }).alarmSeenAt);
-    const stats = await inTab(a!, (peer: string) => window.lattice.budgetStats(peer), b!.nodeId);
+    const seen = await inTab(b!, () => (window as unknown as { alarmSeen: Seen }).alarmSeen);
+    const [sentA, sentB] = await Promise.all([
+      inTab(a!, (peer: string) => window.lattice.budgetStats(peer), b!.nodeId),
+      inTab(b!, (peer: string) => window.lattice.budgetStats(peer), a!.nodeId),
+    ]);
+    const rttFlood = [await rtt(a), await rtt(b)];
+    const viaWatch = seen.watchAt! - setAt;
+    const viaGet = seen.getAt! - setAt;
     console.log(
-      `budget: HIGH threat crossed in ${seenAt - setAt} ms; link ${Math.round(stats.sentBytesPerSecond)} B/s of ${BUDGET}; ` +
-        `positions sent ${stats.classes.position.sent}, coalesced ${stats.classes.position.coalesced}, ` +
-        `deferred ${stats.classes.position.deferred}; HIGH queue-to-wire p99 ${stats.classes.high.latencyP99Ms} ms; ` +
-        JSON.stringify(stats.classes),
+      `budget: HIGH threat on b ${viaWatch} ms (watch), ${viaGet} ms (get) after a's update returned; ` +
+        `a→b ${Math.round(sentA.sentBytesPerSecond)} B/s, b→a ${Math.round(sentB.sentBytesPerSecond)} B/s of ${RATE}; ` +
+        `positions sent ${sentA.classes.position.sent}, coalesced ${sentA.classes.position.coalesced}, ` +
+        `deferred ${sentA.classes.position.deferred}; HIGH queue-to-wire p99 ${sentA.classes.high.latencyP99Ms} ms; ` +
+        `rtt ms a,b: unshaped ${rttBefore.join(' ')}, shaped ${rttShaped.join(' ')}, in the flood ${rttFlood.join(' ')}; ` +
+        JSON.stringify(sentA.classes),
     );
-    expect(stats.bytesPerSecond).toBe(BUDGET);
-    // The budget is a ceiling, which holds on any machine. How much of it the link fills is a rate
-    // that depends on how busy the machine keeps the sending worker, so it is measured by scenario 3
-    // (docs/benchmarks.md: wire bytes/s within ±5 % of the budget), not asserted here; a lower
-    // bound here failed under a loaded CI run (2,702 B/s) and passed alone (5,740 B/s).
-    expect(stats.sentBytesPerSecond).toBeLessThan(BUDGET * 1.05);
-    expect(stats.classes.high.sent).toBeGreaterThan(0);
-    expect(stats.classes.position.coalesced).toBeGreaterThan(0);
+
+    expect(viaWatch).toBeLessThan(HIGH_WITHIN_MS);
+    expect(viaGet).toBeLessThan(HIGH_WITHIN_MS);
+    expect(sentA.classes.high.sent).toBeGreaterThan(0);
+    // Within budget: the long run within 5 % of it (scenario 3, docs/benchmarks.md), plus what the
+    // bucket lets out beyond the rate inside one 10-s window, its burst.
+    for (const s of [sentA, sentB]) {
+      expect(s.bytesPerSecond).toBe(RATE);
+      expect(s.sentBytesPerSecond).toBeLessThan(RATE * 1.05 + BURST / WINDOW_S);
+    }
+    expect(sentA.classes.position.coalesced).toBeGreaterThan(0);
 
     await inTab(a!, () => window.lattice.stopSimulation());
     await waitConverged([a!, b!], 150_000, true);

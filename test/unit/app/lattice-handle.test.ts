@@ -13,6 +13,7 @@ import type { ChangeBatch, CompactBatch } from '../../../src/node/node-api';
 import type { WorkerApi } from '../../../src/node/worker-api';
 import { StorageFullError } from '../../../src/ports/storage';
 import type { Signer } from '../../../src/ports/signer';
+import type { LinkShape } from '../../../src/core/budget/link-shaper';
 import { RosterService } from '../../../src/node/roster/roster-service';
 import { testSecurity } from '../support/test-keys';
 import { fakeDevice } from '../node/roster/roster-harness';
@@ -32,8 +33,9 @@ afterEach(() => {
 async function handleOverComlink(
   storage = new MemoryStorage(),
   extra: { signer?: Signer; posted?: unknown[] } = {},
-): Promise<{ handle: LatticeHandle; node: LatticeNode; navigated: string[] }> {
+): Promise<{ handle: LatticeHandle; node: LatticeNode; navigated: string[]; shaped: (LinkShape | null)[] }> {
   let n = 0;
+  const shaped: (LinkShape | null)[] = [];
   const node = await LatticeNode.open({
     ...(extra.signer === undefined ? {} : { signer: extra.signer }),
     nodeId: NODE,
@@ -58,6 +60,7 @@ async function handleOverComlink(
     attachPort: () => {
       throw new Error('no links in this test');
     },
+    shapeLinks: (shape) => shaped.push(shape),
     proxy: (value) => Comlink.proxy(value),
     transfer: (value, buffers) => Comlink.transfer(value, buffers),
     log: () => {},
@@ -78,7 +81,7 @@ async function handleOverComlink(
     base: 'https://app.example/lm/',
     navigate: (url) => navigated.push(url),
   });
-  return { handle, node, navigated };
+  return { handle, node, navigated, shaped };
 }
 
 describe('window.lattice over the worker boundary', () => {
@@ -121,6 +124,44 @@ describe('window.lattice over the worker boundary', () => {
     await expect(handle.join('https://app.example/?lattice=x&invite=nope')).rejects.toMatchObject({
       name: 'ValidationError',
     });
+  });
+
+  it('shapeLinks: hands the worker a checked shape or null; refuses a bad one with a ValidationError', async () => {
+    const { handle, shaped } = await handleOverComlink();
+    await handle.shapeLinks({ bytesPerSecond: 8000, latencyMs: 150, jitterMs: 20, loss: 0.01, seed: 7 });
+    await handle.shapeLinks({ bytesPerSecond: null, latencyMs: 300 });
+    await handle.shapeLinks(null);
+    expect(shaped).toEqual([
+      { bytesPerSecond: 8000, latencyMs: 150, jitterMs: 20, loss: 0.01, seed: 7 },
+      { bytesPerSecond: Infinity, latencyMs: 300, jitterMs: 0, loss: 0, seed: 1 },
+      null,
+    ]);
+    const refused = async (shape: unknown) =>
+      handle.shapeLinks(shape as never).then(
+        () => 'resolved',
+        (error: unknown) => `${(error as Error).name}: ${(error as Error).message}`,
+      );
+    expect(await refused(undefined)).toMatch(/^ValidationError: shapeLinks.shape: expected an object/);
+    expect(await refused({})).toMatch(/^ValidationError: shapeLinks.shape.bytesPerSecond/);
+    expect(await refused({ bytesPerSecond: 0 })).toMatch(
+      /^ValidationError: shapeLinks.shape.bytesPerSecond.*out of range/,
+    );
+    expect(await refused({ bytesPerSecond: -1 })).toMatch(/^ValidationError/);
+    expect(await refused({ bytesPerSecond: '8000' })).toMatch(/^ValidationError/);
+    expect(await refused({ bytesPerSecond: NaN })).toMatch(/^ValidationError/);
+    expect(await refused({ bytesPerSecond: 8000, loss: 1.5 })).toMatch(/^ValidationError: shapeLinks.shape.loss/);
+    expect(await refused({ bytesPerSecond: 8000, latencyMs: -5 })).toMatch(
+      /^ValidationError: shapeLinks.shape.latencyMs/,
+    );
+    expect(await refused({ bytesPerSecond: 8000, jitterMs: Infinity })).toMatch(
+      /^ValidationError: shapeLinks.shape.jitterMs/,
+    );
+    expect(await refused({ bytesPerSecond: 8000, seed: 1.5 })).toMatch(/^ValidationError: shapeLinks.shape.seed/);
+    expect(await refused({ bytesPerSecond: 8000, seed: 2 ** 32 })).toMatch(/^ValidationError: shapeLinks.shape.seed/);
+    expect(await refused({ bytesPerSecond: 8000, burstBytes: 10 })).toMatch(
+      /^ValidationError: .*unknown field "burstBytes"/,
+    );
+    expect(shaped).toHaveLength(3); // nothing refused reached the links
   });
 
   it('rejects with the error names the README documents', async () => {

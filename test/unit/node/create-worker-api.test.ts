@@ -59,6 +59,7 @@ function served() {
       return opened;
     },
     attachPort: (peer, port, accept) => attached.push({ peer, port, accept }),
+    shapeLinks: () => {},
     proxy: (value) => {
       proxied.push(value);
       return value;

@@ -36,6 +36,7 @@ const DOCUMENTED_IN: Record<keyof LatticeApi, 'table' | 'mesh paragraph'> = {
   setApprovalDeadline: 'table',
   setBudget: 'table',
   budgetStats: 'table',
+  shapeLinks: 'table',
   invite: 'table',
   join: 'table',
   members: 'table',
