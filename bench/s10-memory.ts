@@ -4,20 +4,15 @@ import { fileURLToPath } from 'node:url';
 import * as Y from 'yjs';
 import type { ComponentValue } from '../src/core/entity/component-types';
 import { validateComponent } from '../src/core/entity/validate-component';
-import type { ComponentKind } from '../src/core/ids';
 import type { Version } from '../src/core/merge/version';
 import { EntityStore } from '../src/core/store/entity-store';
 import { decodeVersions, encodeVersions, IdCache } from '../src/core/wire';
-import { MemoryStorage } from '../src/adapters/memory-storage';
-import { LatticeNode } from '../src/node/lattice-node';
-import { MeshNode } from '../src/node/mesh';
-import { testSecurity } from '../test/unit/support/test-keys';
 import { QUICK, RUNS, gc, log, machine } from './lib/measure';
-import { prng } from './lib/prng';
 import type { Row } from './lib/result';
 import { saveResult } from './lib/save';
 import { stat } from './lib/stats';
-import { AUTHORS, BATCH, KINDS, T0, entityIds, nodeIds, valueFor } from './lib/workload';
+import { fresh, runningNode, s10Data } from './lib/s10-node';
+import { BATCH } from './lib/workload';
 
 /**
  * Scenario 10 (docs/performance.md): memory for N entities × 6 components. Each figure comes from a
@@ -31,58 +26,9 @@ interface Sample {
   readonly external: number;
 }
 
-function data(n: number): Version[] {
-  const rand = prng(3);
-  const nodes = nodeIds(AUTHORS);
-  const ids = entityIds(n, n > 10_000 ? 'trk-' : 'track-');
-  const out: Version[] = [];
-  for (let e = 0; e < n; e++) {
-    const a = e % AUTHORS;
-    const ts = { ms: T0 + e, c: 0, node: nodes[a]! };
-    for (const kind of KINDS) {
-      out.push({ entity: ids[e]!, kind: kind as ComponentKind, value: valueFor(kind, e, e, a, rand), ts, seen: [] });
-    }
-  }
-  return out;
-}
-
-/** A copy of a string that shares no memory with it (the store must not borrow the input's ids). */
-const fresh = <T extends string>(s: T): T => JSON.parse(JSON.stringify(s)) as T;
-
-/**
- * A running node as the worker has it (src/worker): a LatticeNode and its MeshNode (whose sync index
- * answers reconciliation and wants), fed by applyRemote with wire batches decoded as a link decodes
- * them (one IdCache per link), then the sync index's snapshot taken as a reconciliation takes it. Its storage is a MemoryStorage whose copy is dropped once committed:
- * in the worker it is IndexedDB, outside the heap.
- */
-async function runningNode(bytes: readonly Uint8Array[]): Promise<unknown> {
-  const now = (): number => T0 + 1e9;
-  const storage = new MemoryStorage();
-  const node = await LatticeNode.open({
-    nodeId: 'bench-node' as never,
-    lattice: 'bench',
-    storage,
-    backend: 'memory',
-    now,
-    newId: () => 'x',
-    // The worker's change feed flushes on a timer (workers/node-worker.ts).
-    scheduleChanges: (fn) => void setTimeout(fn, 16),
-  });
-  const mesh = new MeshNode({ node, security: await testSecurity('bench-node', now), now });
-  const ids = new IdCache();
-  for (const b of bytes) node.applyRemote(decodeVersions(b, { ids }));
-  await node.flushed();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  // A node with peers holds its sync index's snapshot (the first reconciliation takes one).
-  (mesh as unknown as { index: { storage(): unknown } }).index.storage();
-  storage.backing.versions.clear();
-  storage.backing.entities.clear();
-  return { node, mesh };
-}
-
 /** Runs in the child: builds one structure and reports its heap growth. */
 async function child(variant: Variant, n: number): Promise<Sample> {
-  const versions = data(n);
+  const versions = s10Data(n);
   const bytes: Uint8Array[] = [];
   for (let i = 0; i < versions.length; i += BATCH) bytes.push(encodeVersions(versions.slice(i, i + BATCH)));
   // Inputs stay alive until after the second reading, so freeing them cannot offset the figure;
