@@ -334,11 +334,12 @@ export class SortedVectorStorage implements ReconcileStorage {
     const p = this.prefix;
     for (let k = this.prefixValid; k < b; k++) {
       p.copyWithin((k + 1) * 4, k * 4, k * 4 + 4);
-      this.addTerms(k << BLOCK_BITS, (k + 1) << BLOCK_BITS, p, (k + 1) * 4);
+      this.addTerms(k * BLOCK, (k + 1) * BLOCK, p, (k + 1) * 4);
     }
     if (b > this.prefixValid) this.prefixValid = b;
     out.set(p.subarray(b * 4, b * 4 + 4), off);
-    this.addTerms(b << BLOCK_BITS, i, out, off);
+    const start = b * BLOCK;
+    this.addTerms(start, i, out, off);
   }
 
   /** out[off..off+4] += Σ term(id) of items begin..end-1. */
@@ -365,6 +366,7 @@ const SCAN_LIMIT = 256;
 
 /** A prefix sum is kept at every BLOCK-th item (BLOCK = 2^BLOCK_BITS): 2 B per item, ≤ 7 terms computed per end. */
 const BLOCK_BITS = 3;
+const BLOCK = 1 << BLOCK_BITS;
 
 /** Checkpoints for `cap` items: one per block start up to and including cap. */
 function checkpoints(cap: number): number {
