@@ -4,20 +4,15 @@ import { fileURLToPath } from 'node:url';
 import * as Y from 'yjs';
 import type { ComponentValue } from '../src/core/entity/component-types';
 import { validateComponent } from '../src/core/entity/validate-component';
-import type { ComponentKind } from '../src/core/ids';
 import type { Version } from '../src/core/merge/version';
 import { EntityStore } from '../src/core/store/entity-store';
 import { decodeVersions, encodeVersions, IdCache } from '../src/core/wire';
-import { MemoryStorage } from '../src/adapters/memory-storage';
-import { LatticeNode } from '../src/node/lattice-node';
-import { MeshNode } from '../src/node/mesh';
-import { testSecurity } from '../test/unit/support/test-keys';
 import { QUICK, RUNS, gc, log, machine } from './lib/measure';
-import { prng } from './lib/prng';
 import type { Row } from './lib/result';
 import { saveResult } from './lib/save';
 import { stat } from './lib/stats';
-import { AUTHORS, BATCH, KINDS, T0, entityIds, nodeIds, valueFor } from './lib/workload';
+import { fresh, runningNode, s10Data } from './lib/s10-node';
+import { BATCH } from './lib/workload';
 
 /**
  * Scenario 10 (docs/performance.md): memory for N entities × 6 components. Each figure comes from a
@@ -31,58 +26,9 @@ interface Sample {
   readonly external: number;
 }
 
-function data(n: number): Version[] {
-  const rand = prng(3);
-  const nodes = nodeIds(AUTHORS);
-  const ids = entityIds(n, n > 10_000 ? 'trk-' : 'track-');
-  const out: Version[] = [];
-  for (let e = 0; e < n; e++) {
-    const a = e % AUTHORS;
-    const ts = { ms: T0 + e, c: 0, node: nodes[a]! };
-    for (const kind of KINDS) {
-      out.push({ entity: ids[e]!, kind: kind as ComponentKind, value: valueFor(kind, e, e, a, rand), ts, seen: [] });
-    }
-  }
-  return out;
-}
-
-/** A copy of a string that shares no memory with it (the store must not borrow the input's ids). */
-const fresh = <T extends string>(s: T): T => JSON.parse(JSON.stringify(s)) as T;
-
-/**
- * A running node as the worker has it (src/worker): a LatticeNode and its MeshNode (whose sync index
- * answers reconciliation and wants), fed by applyRemote with wire batches decoded as a link decodes
- * them (one IdCache per link), then the sync index's snapshot taken as a reconciliation takes it. Its storage is a MemoryStorage whose copy is dropped once committed:
- * in the worker it is IndexedDB, outside the heap.
- */
-async function runningNode(bytes: readonly Uint8Array[]): Promise<unknown> {
-  const now = (): number => T0 + 1e9;
-  const storage = new MemoryStorage();
-  const node = await LatticeNode.open({
-    nodeId: 'bench-node' as never,
-    lattice: 'bench',
-    storage,
-    backend: 'memory',
-    now,
-    newId: () => 'x',
-    // The worker's change feed flushes on a timer (workers/node-worker.ts).
-    scheduleChanges: (fn) => void setTimeout(fn, 16),
-  });
-  const mesh = new MeshNode({ node, security: await testSecurity('bench-node', now), now });
-  const ids = new IdCache();
-  for (const b of bytes) node.applyRemote(decodeVersions(b, { ids }));
-  await node.flushed();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  // A node with peers holds its sync index's snapshot (the first reconciliation takes one).
-  (mesh as unknown as { index: { storage(): unknown } }).index.storage();
-  storage.backing.versions.clear();
-  storage.backing.entities.clear();
-  return { node, mesh };
-}
-
 /** Runs in the child: builds one structure and reports its heap growth. */
 async function child(variant: Variant, n: number): Promise<Sample> {
-  const versions = data(n);
+  const versions = s10Data(n);
   const bytes: Uint8Array[] = [];
   for (let i = 0; i < versions.length; i += BATCH) bytes.push(encodeVersions(versions.slice(i, i + BATCH)));
   // Inputs stay alive until after the second reading, so freeing them cannot offset the figure;
@@ -276,6 +222,7 @@ async function main(): Promise<void> {
       "Second columnar step (2026-12-04, evening): this run measures the store after the one-pass update and the decoder's new repeat check (scenario 1); neither changes what the store holds, and the figures are those of the run before (69.8 against 69.7 B per component at 100k). Still not measured here: the running node's heap. Its sync index (src/core/sync/sync-index.ts) keeps, per stored version, the Version itself (so its value, Timestamp and Version objects stay alive: about 156 B, see above), an Item with the 16-byte id as its own Uint8Array, a Map entry keyed by the id as text and a WeakMap entry from the Version to that text; holding ids and row references instead and reading versions back from the store when serving wants was not started in this step.",
       "Running node (issue 8, 2026-12-05): the store's figure above is not what the worker holds. The rows \"running node\" measure a LatticeNode over a MemoryStorage (its copy dropped once committed: in the worker it is IndexedDB, outside the heap) with its MeshNode, filled by applyRemote from the same wire batches, with the sync index's snapshot taken as a reconciliation takes it (bench/s10-memory.ts, variant `node`; heap and typed arrays). Before, the sync index (src/core/sync/sync-index.ts) kept per stored version the decoded Version (its value and Timestamp), an Item with the id as its own Uint8Array in a sorted list, a Map entry keyed by the id as text and a WeakMap entry. Now it keeps per version the id as a Map key and a slot (entity, kind, HLC ms) to read the version back from the store when a peer wants it (EntityStore.retainedOf: the register's heads and evidence, hashed to find the id, so a want is answered with what the store holds now); the items live only in the snapshot's typed arrays, rebuilt by one merge pass over the previous snapshot, exactly as long as needed. Measured back to back against the code before (same bench, one run per size, twice, load average 4.8–6.3; figures identical between the two rounds): 10k 766 → 341 B/component, 100k 728 → 347 B/component; sizing the rebuilt snapshot exactly then took 100k to 306 B (load 7.7). The run of 02:48 UTC (quick sweep, load average 4.2) gave 336 B at 10k and 306 B at 100k. The target (≤ 100 B) stays missed for the running node. Where its ~300 B go (10k, by building less): the store 90 B; the node around it 46 B (a LatticeNode without its mesh: 136 B; not broken down yet); the snapshot's typed arrays 56 B (ms 8, id 16, fingerprint term 16, prefix sum 16); the id Map ~90 B (an 8-character key string and a Map entry; the rest of the 341); the slots ~24 B; and the table of the WeakMap from version objects to their id keys (kept so the mesh's push filter and remove() do not hash a version twice), whose capacity stays after a bulk fill, ~34 B. What serving costs now: a want hashes the stored version (~1 µs) and, for a head in the columns, makes its Version. Next steps: the id in the store's rows beside the head (no Map, and no hash of the replaced head on every update, which the merge still builds as a Version for the index and storage), and the node's own 46 B.",
       "Sync index ids in typed arrays (issue 8, 2026-12-05): the id Map is now an open-addressing table over typed arrays (src/core/sync/id-table.ts: per entry the 16-byte id and a 4-byte slot, linear probing, kept between 3/8 and 3/4 full), and the cache from version objects to id keys keeps two generations of 8,192 entries, the older dropped whole, instead of one WeakMap whose capacity stayed after a bulk fill. Measured back to back against the code before (bench/s10-memory.ts, variant `node`, one fresh process per figure, alternating old and new, load average 6.0 → 3.6): 10k 337.6 and 337.9 → 291.0 and 291.1 B/component, 100k 309.5 → 236.2 B/component (1k 557 → 449, noisier). The table's run (quick sweep, 05:34 UTC, load average 1.9–2.4) gives 291.1 B at 10k (289.6–291.5) and 236.2 B at 100k (236.0–236.2); the store alone is unchanged (89.6 and 69.8 B). Built one change at a time at 10k (load 7.3–8.7): the table alone 320 B, with the generations 289 B. The target (≤ 100 B) stays missed. Where the 291 B go at 10k: the store 90 B; the node around it 46 B; the snapshot's typed arrays 56 B (ms 8, id 16, fingerprint term 16, prefix sum 16); the id table 44 B (131,072 entries × 20 B for 60,000 ids: it doubles at 3/4; at 100k 35 B); the slots (entity and kind references, ms, counter) ~24 B; the rest ~31 B (the key cache's generations, arrays grown by doubling). At 100k: store 70, table 35, snapshot 56, slots ~24, node and the rest ~51. The id of each version is held twice (the table and the snapshot, 32 B) beside the store's own row: the floor of this design is about the store plus ~130 B. Below it needs what was named before and is still not done: the head's id in the store's rows (the table could then hold a 4-byte reference into them, and a replaced head's id would be known without hashing it), one of the snapshot's two fingerprint arrays (the term or the prefix sum; src/core/reconcile), and the node's own 46 B.",
+      "Sync index packed (issue 8, 2026-12-06): the snapshot (src/core/reconcile/sorted-vector-storage.ts) keeps per item its timestamp and id only, with the prefix sum of the ids' terms at every 8th item instead of a term and a prefix sum per item (a range's fingerprint adds at most 7 terms per end, computed from the ids): 56 → 26 B per version; the id table (src/core/sync/id-table.ts) keeps each id's words once, by slot, and a position only the 4-byte slot (the ids grow by half, the positions double at 3/4, not both at once): 35 → 23 B at 100k; a slot's kind is a byte for the six common kinds, other kinds in a side map by slot (11.6 → 1.2 B); the slot arrays grow by half. Fingerprints, ids and what is served are unchanged (model tests against a Map: test/unit/core/reconcile/sorted-vector-model.test.ts, test/unit/core/sync/id-table.test.ts, test/unit/core/sync/sync-index-model.test.ts). Measured back to back against the code before (bench/s10-memory.ts, variant `node`, one fresh process per figure, load average 2.4–3.0): 10k 292.5 → 239.0 B/component, 100k 236.1 → 178.5 B/component. Heap snapshot by owner (bench/profile-s10-heap.ts, bytes retained per component, 100k, before → after): the sync index 132.2 → 74.6 (snapshot 56.0 → 26.0, id table 35.0 → 23.3, slot kinds 11.6 → 1.2, slot ms 14.0 → 9.6, counters 3.5 → 2.4, entity references 11.6 → 11.6); the store 64.0 (its columns 48.5, its entity Map 15.5); the mesh's link budget 13.1 (VersionClasses: a WeakMap entry per threat version noted, whose table keeps its capacity after a bulk fill, and a Map of entities above NONE); LatticeNode and MeshNode together 145.3 → 87.8; the rest of the heap growth (~27 B at 100k: the C2 pipeline's track classifier, 16 B at 10k, compiled code) is owned by neither. The target (≤ 100 B) stays missed for the running node: the store alone is 64–70 B, so the index and the node must fit in ~30 B. What is left in the index: each id is still held twice (the table's 16 B by slot and the snapshot's 16 B), and per slot an entity reference (8 B), ms (8 B) and counter; holding the ids once needs the table to point into the snapshot (positions change at each rebuild, and a session may still read an older snapshot) or the store's rows to carry the head's id.",
     ],
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),

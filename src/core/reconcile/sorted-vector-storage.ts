@@ -8,18 +8,21 @@ import type { ReconcileStorage } from './storage';
 import { add128, sub128 } from './sum128';
 
 /**
- * The node's reconciliation set: items in sorted parallel typed arrays (timestamps, id bytes, id
- * words), with a lazily maintained prefix-sum array of the ids so that sum/fingerprint of any range
- * is O(1). A mutation at index i only invalidates prefix sums from i on; they are recomputed on the
- * next fingerprint that needs them. New versions are mostly recent, so they land near the end and
- * both the array shift and the prefix recomputation stay short.
+ * The node's reconciliation set: items in sorted parallel typed arrays (timestamps, id bytes), with
+ * a lazily maintained prefix sum of the ids' terms at every BLOCK-th item, so that sum/fingerprint
+ * of any range is O(1): the checkpoints at or below each end, plus the terms of at most BLOCK − 1
+ * items past each, computed from the ids when asked. Per item 24 B and the checkpoints' 2 B, where
+ * a term (16 B) and a prefix sum (16 B) per item took 56 (docs/benchmarks.md, scenario 10): the
+ * sync index keeps its items here. A mutation at index i only invalidates checkpoints past i; they
+ * are recomputed on the next fingerprint that needs them. New versions are mostly recent, so they
+ * land near the end and both the array shift and the prefix recomputation stay short.
  */
 export class SortedVectorStorage implements ReconcileStorage {
   private tsArr: Float64Array;
   private idBytes: Uint8Array;
-  /** term(id) of each item (fingerprint.ts), 4 words per item: summed for fingerprints, compared for equality. */
-  private words: Uint32Array;
-  /** prefix[4*i..4*i+4] = Σ ids of items 0..i-1; valid for i <= prefixValid. */
+  /** The same bytes as 32-bit words in platform order (compared for equality, never summed). */
+  private idWords: Uint32Array;
+  /** prefix[4*b..4*b+4] = Σ term(id) (fingerprint.ts) of items 0..BLOCK*b-1; valid for b <= prefixValid. */
   private prefix: Uint32Array;
   private prefixValid = 0;
   private n = 0;
@@ -32,8 +35,8 @@ export class SortedVectorStorage implements ReconcileStorage {
     const cap = Math.max(16, list.length);
     this.tsArr = new Float64Array(cap);
     this.idBytes = new Uint8Array(cap * ID_SIZE);
-    this.words = new Uint32Array(cap * 4);
-    this.prefix = new Uint32Array((cap + 1) * 4);
+    this.idWords = new Uint32Array(this.idBytes.buffer);
+    this.prefix = new Uint32Array(checkpoints(cap) * 4);
     this.loadSorted(list);
   }
 
@@ -70,8 +73,8 @@ export class SortedVectorStorage implements ReconcileStorage {
     const cap = Math.max(16, n - gone + added.length);
     out.tsArr = new Float64Array(cap);
     out.idBytes = new Uint8Array(cap * ID_SIZE);
-    out.words = new Uint32Array(cap * 4);
-    out.prefix = new Uint32Array((cap + 1) * 4);
+    out.idWords = new Uint32Array(out.idBytes.buffer);
+    out.prefix = new Uint32Array(checkpoints(cap) * 4);
     let k = 0;
     let j = 0;
     for (let i = 0; i < n; i++) {
@@ -85,7 +88,6 @@ export class SortedVectorStorage implements ReconcileStorage {
       }
       out.tsArr[k] = ts;
       out.idBytes.set(prev.idBytes.subarray(i * ID_SIZE, (i + 1) * ID_SIZE), k * ID_SIZE);
-      out.words.set(prev.words.subarray(i * 4, i * 4 + 4), k * 4);
       k++;
     }
     for (; j < added.length; j++) out.writeAt(k++, added[j]!.ts, added[j]!.id);
@@ -127,8 +129,15 @@ export class SortedVectorStorage implements ReconcileStorage {
 
   sum(begin: number, end: number, out: Uint32Array, off = 0): void {
     this.checkRange(begin, end);
-    this.ensurePrefix(end);
-    sub128(this.prefix, end * 4, this.prefix, begin * 4, out, off);
+    if (begin >>> BLOCK_BITS === end >>> BLOCK_BITS) {
+      // Within one block: the terms themselves (fewer than BLOCK).
+      out.fill(0, off, off + 4);
+      this.addTerms(begin, end, out, off);
+      return;
+    }
+    this.prefixTo(end, out, off);
+    this.prefixTo(begin, rangeScratch, 0);
+    sub128(out, off, rangeScratch, 0, out, off);
   }
 
   fingerprint(begin: number, end: number): Uint8Array {
@@ -140,32 +149,31 @@ export class SortedVectorStorage implements ReconcileStorage {
   indexOfId(begin: number, end: number, id: Uint8Array): number {
     this.checkRange(begin, end);
     if (id.length !== ID_SIZE) return -1;
-    const t = new Uint32Array(4);
-    idTerm(id, 0, t, 0);
-    const w = this.words;
+    // The id's words as idWords holds them (an aligned copy: `id` may be any view).
+    queryBytes.set(id);
+    const q0 = queryWords[0];
+    const q1 = queryWords[1];
+    const q2 = queryWords[2];
+    const q3 = queryWords[3];
+    const w = this.idWords;
     if (end - begin > SCAN_LIMIT) {
       const table = this.idIndex ?? this.buildIdIndex();
       const mask = table.length - 1;
+      const t = new Uint32Array(4);
+      idTerm(id, 0, t, 0);
       for (let slot = t[0]! & mask; ; slot = (slot + 1) & mask) {
         const e = table[slot]!;
         if (e === 0) return -1;
         const p = (e - 1) * 4;
         // (the same id at two timestamps is tolerated: keep probing for one inside the range)
-        if (
-          w[p] === t[0] &&
-          w[p + 1] === t[1] &&
-          w[p + 2] === t[2] &&
-          w[p + 3] === t[3] &&
-          e - 1 >= begin &&
-          e - 1 < end
-        ) {
+        if (w[p] === q0 && w[p + 1] === q1 && w[p + 2] === q2 && w[p + 3] === q3 && e - 1 >= begin && e - 1 < end) {
           return e - 1;
         }
       }
     }
     for (let i = begin; i < end; i++) {
       const p = i * 4;
-      if (w[p] === t[0] && w[p + 1] === t[1] && w[p + 2] === t[2] && w[p + 3] === t[3]) return i;
+      if (w[p] === q0 && w[p + 1] === q1 && w[p + 2] === q2 && w[p + 3] === q3) return i;
     }
     return -1;
   }
@@ -191,11 +199,10 @@ export class SortedVectorStorage implements ReconcileStorage {
     if (at < n) {
       this.tsArr.copyWithin(at + 1, at, n);
       this.idBytes.copyWithin((at + 1) * ID_SIZE, at * ID_SIZE, n * ID_SIZE);
-      this.words.copyWithin((at + 1) * 4, at * 4, n * 4);
     }
     this.writeAt(at, item.ts, item.id);
     this.n = n + 1;
-    this.prefixValid = Math.min(this.prefixValid, at);
+    this.prefixValid = Math.min(this.prefixValid, at >>> BLOCK_BITS);
     this.idIndex = null;
     return true;
   }
@@ -208,9 +215,8 @@ export class SortedVectorStorage implements ReconcileStorage {
     const n = this.n;
     this.tsArr.copyWithin(pos, pos + 1, n);
     this.idBytes.copyWithin(pos * ID_SIZE, (pos + 1) * ID_SIZE, n * ID_SIZE);
-    this.words.copyWithin(pos * 4, (pos + 1) * 4, n * 4);
     this.n = n - 1;
-    this.prefixValid = Math.min(this.prefixValid, pos);
+    this.prefixValid = Math.min(this.prefixValid, pos >>> BLOCK_BITS);
     this.idIndex = null;
     return true;
   }
@@ -241,9 +247,11 @@ export class SortedVectorStorage implements ReconcileStorage {
     while (cap < this.n * 2) cap *= 2;
     const table = new Int32Array(cap);
     const mask = cap - 1;
-    const w = this.words;
+    const t = new Uint32Array(4);
     for (let i = 0; i < this.n; i++) {
-      let slot = w[i * 4]! & mask;
+      // Placed by the id's term (a fixed mix of all its words), as indexOfId looks it up.
+      idTerm(this.idBytes, i * ID_SIZE, t, 0);
+      let slot = t[0]! & mask;
       while (table[slot] !== 0) slot = (slot + 1) & mask;
       table[slot] = i + 1;
     }
@@ -275,7 +283,6 @@ export class SortedVectorStorage implements ReconcileStorage {
   private writeAt(i: number, ts: number, id: Uint8Array): void {
     this.tsArr[i] = ts;
     this.idBytes.set(id, i * ID_SIZE);
-    idTerm(id, 0, this.words, i * 4);
   }
 
   /** Index if present, else -(insertion point) - 1. */
@@ -313,20 +320,34 @@ export class SortedVectorStorage implements ReconcileStorage {
     ts.set(this.tsArr.subarray(0, this.n));
     const ids = new Uint8Array(next * ID_SIZE);
     ids.set(this.idBytes.subarray(0, this.n * ID_SIZE));
-    const words = new Uint32Array(next * 4);
-    words.set(this.words.subarray(0, this.n * 4));
-    const prefix = new Uint32Array((next + 1) * 4);
+    const prefix = new Uint32Array(checkpoints(next) * 4);
     prefix.set(this.prefix.subarray(0, (this.prefixValid + 1) * 4));
     this.tsArr = ts;
     this.idBytes = ids;
-    this.words = words;
+    this.idWords = new Uint32Array(ids.buffer);
     this.prefix = prefix;
   }
 
-  private ensurePrefix(upTo: number): void {
+  /** out[off..off+4] = Σ term(id) of items 0..i-1: the checkpoint at or below i, then the items past it. */
+  private prefixTo(i: number, out: Uint32Array, off: number): void {
+    const b = i >>> BLOCK_BITS;
     const p = this.prefix;
-    for (let i = this.prefixValid; i < upTo; i++) add128(p, i * 4, this.words, i * 4, p, (i + 1) * 4);
-    if (upTo > this.prefixValid) this.prefixValid = upTo;
+    for (let k = this.prefixValid; k < b; k++) {
+      p.copyWithin((k + 1) * 4, k * 4, k * 4 + 4);
+      this.addTerms(k * BLOCK, (k + 1) * BLOCK, p, (k + 1) * 4);
+    }
+    if (b > this.prefixValid) this.prefixValid = b;
+    out.set(p.subarray(b * 4, b * 4 + 4), off);
+    const start = b * BLOCK;
+    this.addTerms(start, i, out, off);
+  }
+
+  /** out[off..off+4] += Σ term(id) of items begin..end-1. */
+  private addTerms(begin: number, end: number, out: Uint32Array, off: number): void {
+    for (let i = begin; i < end; i++) {
+      idTerm(this.idBytes, i * ID_SIZE, termScratch, 0);
+      add128(out, off, termScratch, 0, out, off);
+    }
   }
 
   private checkIndex(i: number): void {
@@ -342,6 +363,20 @@ export class SortedVectorStorage implements ReconcileStorage {
 
 /** Ranges up to this many items are scanned; larger ones use the hash index. */
 const SCAN_LIMIT = 256;
+
+/** A prefix sum is kept at every BLOCK-th item (BLOCK = 2^BLOCK_BITS): 2 B per item, ≤ 7 terms computed per end. */
+const BLOCK_BITS = 3;
+const BLOCK = 1 << BLOCK_BITS;
+
+/** Checkpoints for `cap` items: one per block start up to and including cap. */
+function checkpoints(cap: number): number {
+  return (cap >>> BLOCK_BITS) + 1;
+}
+
+const termScratch = new Uint32Array(4);
+const rangeScratch = new Uint32Array(4);
+const queryBytes = new Uint8Array(ID_SIZE);
+const queryWords = new Uint32Array(queryBytes.buffer);
 
 function compareRaw(a: Item, b: Item): number {
   if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1;

@@ -1,8 +1,11 @@
 /**
  * Version id key (idKey: the 16-byte id as 8 UTF-16 units) → slot, in typed arrays: open
- * addressing with linear probing, deleted by shifting the run back (no tombstones). Per entry 16 B of
- * id and a 4-byte slot at a load of 3/8 to 3/4 (27–53 B), where a Map keyed by the id as text held an
- * 8-character string and a Map entry per version, ~90 B (docs/benchmarks.md, scenario 10).
+ * addressing with linear probing, deleted by shifting the run back (no tombstones). The id's words
+ * are kept once, by slot (the caller's slot numbers, dense: the sync index reuses freed ones), and
+ * a position holds only the slot: per id 16 B plus 4 B per position at a load of 3/8 to 3/4
+ * (21–27 B), where positions holding the id and the slot took 27–53 B and a Map keyed by the id as
+ * text ~90 B (docs/benchmarks.md, scenario 10). The ids grow by half when a slot past them comes,
+ * the positions double at 3/4: not both at once.
  *
  * The ids are unkeyed murmur128 hashes of content their author chooses (version-id.ts), so an
  * author can give many ids one word in common (docs/security.md): the position mixes all four words
@@ -12,6 +15,7 @@
 export type IdTableSeed = readonly [number, number, number, number];
 
 export class IdTable {
+  /** Per slot: its id's four words (stale once the slot is deleted, until it is added again). */
   private words = new Uint32Array(4 * 16);
   /** Per position: the slot, or -1 while empty. */
   private slots = new Int32Array(16).fill(-1);
@@ -43,10 +47,16 @@ export class IdTable {
     return this.position(key) >= 0;
   }
 
-  /** Adds `key` (which must be absent) with its slot. */
+  /** Adds `key` (which must be absent) with its slot (a non-negative integer no other present key has). */
   add(key: string, slot: number): void {
     if ((this.count + 1) * 4 > this.slots.length * 3) this.grow();
-    this.put(word(key, 0), word(key, 1), word(key, 2), word(key, 3), slot);
+    if (4 * slot + 4 > this.words.length) this.growWords(slot);
+    const k = 4 * slot;
+    this.words[k] = word(key, 0);
+    this.words[k + 1] = word(key, 1);
+    this.words[k + 2] = word(key, 2);
+    this.words[k + 3] = word(key, 3);
+    this.put(slot);
     this.count += 1;
   }
 
@@ -61,11 +71,10 @@ export class IdTable {
     // Backward shift: an entry further along the run moves into the hole unless its home lies
     // cyclically after the hole and at or before where it sits.
     for (let j = (i + 1) & mask; slots[j] !== -1; j = (j + 1) & mask) {
-      const k = 4 * j;
+      const k = 4 * slots[j]!;
       const home = this.home(words[k]!, words[k + 1]!, words[k + 2]!, words[k + 3]!);
       const stays = i <= j ? home > i && home <= j : home > i || home <= j;
       if (stays) continue;
-      words.copyWithin(4 * i, k, k + 4);
       slots[i] = slots[j]!;
       i = j;
     }
@@ -100,36 +109,37 @@ export class IdTable {
     const w3 = word(key, 3);
     const mask = this.slots.length - 1;
     const words = this.words;
-    for (let i = this.home(w0, w1, w2, w3); this.slots[i] !== -1; i = (i + 1) & mask) {
-      const k = 4 * i;
+    const slots = this.slots;
+    for (let i = this.home(w0, w1, w2, w3); slots[i] !== -1; i = (i + 1) & mask) {
+      const k = 4 * slots[i]!;
       if (words[k] === w0 && words[k + 1] === w1 && words[k + 2] === w2 && words[k + 3] === w3) return i;
     }
     return -1;
   }
 
-  private put(w0: number, w1: number, w2: number, w3: number, slot: number): void {
+  /** Places `slot`, whose words are written, at the first empty position from its id's home. */
+  private put(slot: number): void {
     const mask = this.slots.length - 1;
-    let i = this.home(w0, w1, w2, w3);
+    const k = 4 * slot;
+    const words = this.words;
+    let i = this.home(words[k]!, words[k + 1]!, words[k + 2]!, words[k + 3]!);
     while (this.slots[i] !== -1) i = (i + 1) & mask;
-    const k = 4 * i;
-    this.words[k] = w0;
-    this.words[k + 1] = w1;
-    this.words[k + 2] = w2;
-    this.words[k + 3] = w3;
     this.slots[i] = slot;
   }
 
+  /** Doubles the positions (the ids stay where they are, by slot). */
   private grow(): void {
-    const words = this.words;
     const slots = this.slots;
-    this.words = new Uint32Array(words.length * 2);
     this.slots = new Int32Array(slots.length * 2).fill(-1);
     this.shift -= 1;
-    for (let i = 0; i < slots.length; i++) {
-      if (slots[i] === -1) continue;
-      const k = 4 * i;
-      this.put(words[k]!, words[k + 1]!, words[k + 2]!, words[k + 3]!, slots[i]!);
-    }
+    for (let i = 0; i < slots.length; i++) if (slots[i] !== -1) this.put(slots[i]!);
+  }
+
+  /** Room for the words of slots up to `slot`: half as many again, or as many as it needs. */
+  private growWords(slot: number): void {
+    const words = new Uint32Array(4 * Math.max(slot + 1, Math.ceil((this.words.length / 4) * 1.5)));
+    words.set(this.words);
+    this.words = words;
   }
 }
 

@@ -5,6 +5,32 @@ import { SortedVectorStorage } from '../reconcile/sorted-vector-storage';
 import { IdTable, type IdTableSeed } from './id-table';
 import { idKey, idOfKey, versionId } from './version-id';
 
+/**
+ * The kinds nearly every version has (a sensor's report: docs/performance.md, scenario 1), kept per
+ * slot as a byte (SyncIndex.kindCode); the order is that of commonKindCode.
+ */
+const COMMON_KINDS = ['position', 'velocity', 'classification', 'threat', 'source', 'expiry'] as const;
+
+/** The kind's place in COMMON_KINDS plus one, or 0 for any other (a switch: kinds are interned constants). */
+function commonKindCode(kind: string): number {
+  switch (kind) {
+    case 'position':
+      return 1;
+    case 'velocity':
+      return 2;
+    case 'classification':
+      return 3;
+    case 'threat':
+      return 4;
+    case 'source':
+      return 5;
+    case 'expiry':
+      return 6;
+    default:
+      return 0;
+  }
+}
+
 /** Id keys cached per generation (SyncIndex.keys): a batch or two of a bulk sync. */
 const KEY_GENERATION = 8_192;
 
@@ -44,11 +70,16 @@ export type VersionFinder = (entity: EntityId, kind: ComponentKind) => Iterable<
  * held write is not fetched again every round.
  */
 export class SyncIndex {
-  /** Id key → slot, in typed arrays (id-table.ts: ~40 B per version where a Map took ~90). */
+  /** Id key → slot, in typed arrays (id-table.ts: the id once by slot and a 4-byte position, ~21–27 B per version). */
   private readonly entries: IdTable;
   /** Per slot: the version's entity, kind and HLC ms (and, without a finder, the version). */
   private entity: (EntityId | undefined)[] = [];
-  private kind: (ComponentKind | undefined)[] = [];
+  /**
+   * Per slot: the kind's place in COMMON_KINDS plus one (a byte, where a reference took 8 B), or 0
+   * for any other kind, which `otherKinds` keeps by slot (few: tombstones, tasks, kinds unknown here).
+   */
+  private kindCode = new Uint8Array(0);
+  private readonly otherKinds = new Map<number, ComponentKind>();
   private ms = new Float64Array(0);
   /** Per slot: the version's HLC counter, so a want compares timestamps before any id (fetch). */
   private counter = new Uint16Array(0);
@@ -141,19 +172,24 @@ export class SyncIndex {
     if (slot === undefined) {
       slot = this.entity.length;
       if (slot === this.ms.length) {
-        const ms = new Float64Array(Math.max(64, slot * 2));
+        // Half as many again (not doubled): the id table's ids grow the same way, its positions apart.
+        const ms = new Float64Array(Math.max(64, Math.ceil(slot * 1.5)));
         ms.set(this.ms);
         this.ms = ms;
         const counter = new Uint16Array(ms.length);
         counter.set(this.counter);
         this.counter = counter;
+        const kindCode = new Uint8Array(ms.length);
+        kindCode.set(this.kindCode);
+        this.kindCode = kindCode;
       }
       this.entity.push(undefined);
-      this.kind.push(undefined);
       this.held?.push(undefined);
     }
     this.entity[slot] = v.entity;
-    this.kind[slot] = v.kind;
+    const code = commonKindCode(v.kind);
+    this.kindCode[slot] = code;
+    if (code === 0) this.otherKinds.set(slot, v.kind);
     this.ms[slot] = v.ts.ms;
     this.counter[slot] = v.ts.c;
     if (this.held !== undefined) this.held[slot] = v;
@@ -162,7 +198,7 @@ export class SyncIndex {
 
   private freeSlot(slot: number): void {
     this.entity[slot] = undefined;
-    this.kind[slot] = undefined;
+    if (this.kindCode[slot] === 0) this.otherKinds.delete(slot);
     if (this.held !== undefined) this.held[slot] = undefined;
     this.freeSlots.push(slot);
   }
@@ -226,10 +262,15 @@ export class SyncIndex {
   private fetch(slot: number, key: string): Version | undefined {
     const ms = this.ms[slot]!;
     const c = this.counter[slot]!;
-    for (const v of this.find!(this.entity[slot]!, this.kind[slot]!)) {
+    for (const v of this.find!(this.entity[slot]!, this.kindOf(slot))) {
       if (v.ts.ms === ms && (v.ts.c & 0xffff) === c && this.keyOf(v) === key) return v;
     }
     return undefined;
+  }
+
+  private kindOf(slot: number): ComponentKind {
+    const code = this.kindCode[slot]!;
+    return code === 0 ? this.otherKinds.get(slot)! : (COMMON_KINDS[code - 1] as ComponentKind);
   }
 
   /** An immutable sorted snapshot of the set for one reconciliation session. */

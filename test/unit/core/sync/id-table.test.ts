@@ -42,6 +42,39 @@ describe('IdTable (the sync index ids)', () => {
     );
   });
 
+  it('answers as a Map does when freed slots are reused, as the sync index reuses them', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), arbKey, fc.nat()), { maxLength: 600 }), (ops) => {
+        const table = new IdTable([seed, 5, 6, 7]);
+        const model = new Map<string, number>();
+        const free: number[] = [];
+        let next = 0;
+        for (const [what, fresh, pick] of ops) {
+          // Mostly a key held (so deletes shift runs back), sometimes one never added.
+          const held = [...model.keys()];
+          const key = what === 0 && held.length > 0 && pick % 4 !== 0 ? held[pick % held.length]! : fresh;
+          if (what > 0 && !model.has(key)) {
+            const slot = free.pop() ?? next++;
+            table.add(key, slot);
+            model.set(key, slot);
+          } else {
+            const slot = table.delete(key);
+            expect(slot).toBe(model.get(key));
+            if (slot !== undefined) free.push(slot);
+            model.delete(key);
+          }
+          expect(table.size).toBe(model.size);
+          expect(table.get(key)).toBe(model.get(key));
+        }
+        for (const [key, slot] of model) expect(table.get(key)).toBe(slot);
+        for (const [, key] of ops) expect(table.has(key)).toBe(model.has(key));
+        for (const [key, slot] of model) expect(table.delete(key)).toBe(slot);
+        expect(table.size).toBe(0);
+      }),
+      { seed, numRuns: 300 },
+    );
+  });
+
   /** `n` ids with one first word (what a forged murmur state gives), told apart by the rest. */
   function clustered(n: number): string[] {
     return Array.from({ length: n }, (_, i) => {
