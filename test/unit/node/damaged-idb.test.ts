@@ -191,3 +191,33 @@ describe('damaged records inside a sound segment', () => {
     await deleteIdbStorage(name);
   });
 });
+
+describe('damaged signature bytes in a segment', () => {
+  it('set aside the put they belong to, not the whole load', async () => {
+    const name = 'damaged-node-3';
+    // 70 bytes where a stored proof should be: no leaf form 0 exists (leaf-proof.ts decodeStoredProof).
+    const junk = new Uint8Array(70);
+    await withSegment(
+      name,
+      handSegment([
+        { entity: 'good', kind: 'position', value: { lat: 1, lon: 2 }, ms: T0 - 5 },
+        { entity: 'bad-sig', kind: 'position', value: { lat: 3, lon: 4 }, ms: T0 - 4, sig: junk },
+      ]),
+    );
+    const logs: string[] = [];
+    const node = await open(await openIdbStorage(name), logs);
+    const stats = await node.stats();
+    expect(stats.rejected['damaged-in-storage']).toBe(1);
+    expect(stats.storage.setAside).toBe(1);
+    expect((await node.list()).map((e) => e.id).sort()).toEqual(['good', 'kept']);
+    // A peer's intact copy (same key) takes the damaged record's place, here and in storage.
+    expect(node.applyRemote([version('bad-sig', 'position', { lat: 3, lon: 4 }, T0 - 4)])).toHaveLength(1);
+    await node.flushed();
+    await node.close();
+    const again = await open(await openIdbStorage(name));
+    expect((await again.get('bad-sig'))?.components.position).toEqual({ lat: 3, lon: 4 });
+    expect((await again.stats()).storage.setAside ?? 0).toBe(0);
+    await again.close();
+    await deleteIdbStorage(name);
+  });
+});
