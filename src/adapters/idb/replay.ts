@@ -37,7 +37,7 @@ export function replaySegments(segments: readonly Segment[]): Replayed {
 }
 
 /** The shape format.ts describes, down to the column lengths, so replay can index it safely. */
-function isSegment(x: unknown): x is Segment {
+export function isSegment(x: unknown): x is Segment {
   if (typeof x !== 'object' || x === null) return false;
   const seg = x as Partial<Segment>;
   const { n, r, u, f } = seg;

@@ -221,3 +221,33 @@ describe('damaged signature bytes in a segment', () => {
     await deleteIdbStorage(name);
   });
 });
+
+describe('a damaged priority-lane record', () => {
+  it('is set aside on open and folded away, and the node keeps opening and committing', async () => {
+    const name = 'damaged-node-4';
+    const node = await open(await openIdbStorage(name));
+    await node.create({ id: 'kept', components: { threat: { level: 'LOW' } } });
+    await node.close();
+    // Two records of the 'urgent' store (schema.ts UrgentRecord) damaged: one not a record at
+    // all, one whose lists are not lists and whose entity meta has no id.
+    const db = await openDB<LatticeDB>(name);
+    await db.add('urgent', { junk: true } as never);
+    await db.add('urgent', { segments: 7, meta: 'x', entities: [null], hold: {}, unhold: [1] } as never);
+    db.close();
+
+    const logs: string[] = [];
+    const again = await open(await openIdbStorage(name), logs);
+    expect((await again.list()).map((e) => e.id)).toEqual(['kept']);
+    expect((await again.stats()).storage.setAside).toBe(2);
+    // Bulk commits (which fold the priority records first) still land.
+    await again.create({ id: 'after', components: { threat: { level: 'MEDIUM' } } });
+    await again.flushed();
+    expect((await again.stats()).storage.state).toBe('ok');
+    await again.close();
+    const third = await open(await openIdbStorage(name));
+    expect((await third.list()).map((e) => e.id).sort()).toEqual(['after', 'kept']);
+    expect((await third.stats()).storage.setAside ?? 0).toBe(0);
+    await third.close();
+    await deleteIdbStorage(name);
+  });
+});
