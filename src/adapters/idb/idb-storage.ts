@@ -15,6 +15,7 @@ import { replaySegments } from './replay';
 import type { Segment } from './format';
 import type { LatticeDB, LatticeIdb, UrgentRecord } from './schema';
 import { inTransaction, issueAll } from './transaction';
+import { readUrgent } from './urgent-record';
 
 /** The 'state' key of the highest 'urgent' key a bulk commit has folded (schema.ts). */
 export const URGENT_FOLDED = 'urgentFolded';
@@ -95,16 +96,18 @@ export class IdbStorage implements StoragePort {
     const db = this.connection('load versions');
     let segments: Segment[];
     let logged: number;
+    let damagedUrgent: number;
     try {
-      const [log, urgent] = await this.withOverlay(db, 'log', (tx) => tx.objectStore('log').getAll());
+      const [log, urgent, damaged] = await this.withOverlay(db, 'log', (tx) => tx.objectStore('log').getAll());
       logged = log.length;
       // Replayed after the whole log: each came after every commit already in it (see schema.ts).
       segments = [...log, ...urgent.flatMap((r) => r.segments)];
+      damagedUrgent = damaged;
     } catch (error) {
       throw toStorageError(error, `loading versions from IndexedDB "${this.name}"`);
     }
     const live = replaySegments(segments);
-    this.setAside = live.setAside;
+    this.setAside = live.setAside + damagedUrgent;
     this.trigger.loaded(live.size, live.entries, logged);
     this.compactIfDue();
     return live.versions;
@@ -153,13 +156,14 @@ export class IdbStorage implements StoragePort {
 
   /**
    * Reads `store` and the unfolded priority records (newest last) in one transaction, so a bulk
-   * commit folding them lands either wholly before the read or wholly after it.
+   * commit folding them lands either wholly before the read or wholly after it; answers also how
+   * many of those records were damaged.
    */
   private async withOverlay<S extends OverlayStore, T>(
     db: LatticeIdb,
     store: S,
     read: (tx: OverlayTx) => Promise<T>,
-  ): Promise<[T, UrgentRecord[]]> {
+  ): Promise<[T, UrgentRecord[], number]> {
     // Typed as the widest scope: `read` touches `store` only.
     const tx = db.transaction([store, 'state', 'urgent'], 'readonly') as unknown as OverlayTx;
     return inTransaction(tx, async () => {
@@ -171,7 +175,9 @@ export class IdbStorage implements StoragePort {
         urgent.getAll(),
       ]);
       const after = folded ?? 0;
-      return [value, records.filter((_, i) => keys[i]! > after)];
+      // A damaged record is read as what it holds that can be used (urgent-record.ts), and counted.
+      const unfolded = records.filter((_, i) => keys[i]! > after).map(readUrgent);
+      return [value, unfolded.map((r) => r.record), unfolded.filter((r) => r.damaged).length];
     });
   }
 

@@ -2,6 +2,7 @@ import { deleteDB, openDB } from 'idb';
 import { toStorageError } from './errors';
 import { IdbStorage, URGENT_FOLDED, type IdbStorageOptions } from './idb-storage';
 import { DB_VERSION, upgradeSchema, type LatticeDB } from './schema';
+import { readUrgent } from './urgent-record';
 
 /** Opens (creating or upgrading) the database `dbName` as a StoragePort. */
 export async function openIdbStorage(dbName: string, options: IdbStorageOptions = {}): Promise<IdbStorage> {
@@ -47,7 +48,7 @@ export async function openIdbStorage(dbName: string, options: IdbStorageOptions 
     const after = folded ?? 0;
     storage.adopt(
       after,
-      records.map((record, i) => ({ key: keys[i]!, record })).filter((r) => r.key > after),
+      records.map((record, i) => ({ key: keys[i]!, record: readUrgent(record).record })).filter((r) => r.key > after),
     );
   } catch (error) {
     db.close();

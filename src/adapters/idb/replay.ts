@@ -20,18 +20,24 @@ export interface Replayed {
 /**
  * Replays the whole log (segments in log order) into its live versions. A record that is not a
  * well-shaped segment, or whose values do not parse, is left out and counted rather than failing
- * the load: a damaged database must not stop the node, whose peers bring the data back.
+ * the load, and so is a put whose signature bytes do not decode: a damaged database must not stop
+ * the node, whose peers bring the data back.
  */
 export function replaySegments(segments: readonly Segment[]): Replayed {
   const sound = segments.filter(isSegment);
   let setAside = segments.length - sound.length;
   const resolution = resolveLog(sound, true);
-  const versions = materialize(sound, resolution, () => (setAside += 1));
+  const versions = materialize(
+    sound,
+    resolution,
+    () => (setAside += 1),
+    () => (setAside += 1),
+  );
   return { versions, size: versions.length, entries: resolution.entries, setAside };
 }
 
 /** The shape format.ts describes, down to the column lengths, so replay can index it safely. */
-function isSegment(x: unknown): x is Segment {
+export function isSegment(x: unknown): x is Segment {
   if (typeof x !== 'object' || x === null) return false;
   const seg = x as Partial<Segment>;
   const { n, r, u, f } = seg;
@@ -57,6 +63,10 @@ export function materialize(
   /** Called for a segment whose values do not parse: its puts are left out. */
   corrupt: (segment: number) => void = (s) => {
     throw new Error(`corrupt segment ${s}: its values do not parse`);
+  },
+  /** Called for a put whose stored signature bytes do not decode: that put is left out. */
+  damagedPut: (segment: number, put: number) => void = (s, i) => {
+    throw new Error(`corrupt segment ${s}: put ${i}'s signature bytes do not decode`);
   },
 ): Version[] {
   const out: Version[] = [];
@@ -112,7 +122,16 @@ export function materialize(
       else {
         // A copy, not a view: a view would pin (and, if transferred, detach) the whole segment's buffer.
         // A per-version signature (64 bytes) or a batch LeafProof (leaf-proof.ts, storedSignature).
-        out.push({ entity, kind, value, ts, seen, ...signatureFields(seg.g.slice(sigAt, sigAt + sigLen)) });
+        // Bytes that are neither (a damaged record) leave this put out, not the whole load.
+        let signature: ReturnType<typeof signatureFields>;
+        try {
+          signature = signatureFields(seg.g.slice(sigAt, sigAt + sigLen));
+        } catch {
+          damagedPut(s, i);
+          sigAt += sigLen;
+          continue;
+        }
+        out.push({ entity, kind, value, ts, seen, ...signature });
         sigAt += sigLen;
       }
     }
