@@ -208,16 +208,19 @@ function opRefusal(
 ): MembershipReason | undefined {
   // Past the per-author bound: refused by every node alike (it is a function of the op alone).
   if (op.seq > MAX_ROSTER_OPS_PER_AUTHOR) return 'roster-op-limit';
+  if (op.author === self) return undefined;
+  // A removed member's roster ops written after its removal are refused like its other writes
+  // (by the same clock rule, so every node holding the removal refuses the same ones): with an
+  // earlier Lamport clock they would otherwise apply as if it were still a member. Also an op it
+  // held already, signed again: the later version would become the register's head and move the
+  // op's stamp, and a remove's stamp is its member's cut-off
+  // (test/unit/node/roster/removed-resign.test.ts).
+  if (state.writtenAfterRemoval(op.author, version.ts)) return 'removed-member';
   const held = pending.get(opId(op))?.op ?? state.roster.get(opId(op));
   if (held !== undefined && canonicalOp(held) === canonicalOp(op)) return undefined;
   // A second, different op under a held id (its author equivocating: a twin) is checked like a new
   // op and, if taken, merged by the store like any version; the roster follows the register's heads
   // (RosterService, opOfHeads), so every replica holding the same versions sees the same op.
-  if (op.author === self) return undefined;
-  // A removed member's roster ops written after its removal are refused like its other writes
-  // (by the same clock rule, so every node holding the removal refuses the same ones): with an
-  // earlier Lamport clock they would otherwise apply as if it were still a member.
-  if (state.writtenAfterRemoval(op.author, version.ts)) return 'removed-member';
   if (op.body.type === 'found') {
     if (state.anchor === undefined || opId(op) === state.anchor) return undefined;
     // Without effect here (the view counts the anchor only), but a member's own earlier founding

@@ -6,6 +6,10 @@
  * it in the same batch, lets those writes in; the same versions delivered one by one are refused as
  * `removed-member` (not asked for again soon). Two replicas given the same versions in different
  * batches hold different data for good.
+ *
+ * Fixed (membership-gate.ts gateVersions): the gate's state for the batch follows what the store
+ * will hold, the op of the register's latest version, so the twin's removal counts for the batch's
+ * later checks.
  */
 import { describe, expect, it } from 'vitest';
 import type { Version } from '../../../src/core/merge/version';
