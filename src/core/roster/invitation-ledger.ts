@@ -30,7 +30,14 @@ export type IssueResult =
   | { readonly ok: false; readonly reason: 'too-many-open' | 'not-a-member' };
 
 export type RedeemRefusal =
-  'malformed' | 'wrong-lattice' | 'wrong-inviter' | 'unknown' | 'expired' | 'used' | 'inviter-removed';
+  | 'malformed'
+  | 'wrong-lattice'
+  | 'wrong-inviter'
+  | 'unknown'
+  | 'expired'
+  | 'used'
+  | 'inviter-removed'
+  | 'names-no-founding';
 
 export type RedeemResult =
   | { readonly ok: true; readonly ledger: InvitationLedger; readonly token: InvitationToken }
@@ -75,6 +82,12 @@ export interface RedeemInput {
   readonly redeemer: NodeId;
   /** Whether the owner is still a member (a removed member's invitations die with it). */
   readonly ownerIsMember: boolean;
+  /**
+   * Whether the owner holds a founding other than its anchor whose roster admits it: a token that
+   * names no founding (version 1) is then refused, the joiner could not tell which one is the
+   * lattice's (roster-anchor.ts pickAnchor). Asked only for such a token.
+   */
+  readonly ambiguousFounding?: () => boolean;
 }
 
 /** Checks a presented token (decoded, or undefined if it could not be) and marks it used. */
@@ -105,6 +118,13 @@ export function redeemInvitation(
   }
   if (!input.ownerIsMember) {
     return refuse('inviter-removed', 'the member who issued the invitation has been removed from the lattice');
+  }
+  if (token.anchor === undefined && input.ambiguousFounding?.() === true) {
+    return refuse(
+      'names-no-founding',
+      'the invitation is from an older version and names no founding, and this lattice holds another founding ' +
+        'that admits its inviter: the new device could not tell which one is the lattice’s; ask for a new invitation',
+    );
   }
   const issued = new Map(ledger.issued);
   issued.set(token.nonce, { token: entry.token, usedBy: input.redeemer });

@@ -29,9 +29,14 @@ export function anchoredView(roster: Roster, anchor: RosterOpId | undefined): Ro
 
 /**
  * For a joiner: the founding its invitation names (`named`, the inviter's own anchor) once it is
- * held and its roster admits `inviter`; without one (an older invitation), the first founding (in
- * op order) whose roster admits `inviter`, if any is held. A member that founded alone before it
- * joined keeps serving the founding it gave up, which admits it too: only the named one is sure.
+ * held and its roster admits `inviter`. Without one (a version-1 invitation), the founding whose
+ * roster admits `inviter` if exactly one held does; none while several do. Any member can keep a
+ * founding of its own as inert data (one it wrote alone before it joined and gave up, or one it
+ * wrote later, at a clock before its admission, with an `add` of the inviter in it): taking the
+ * first in op order let such a member be the joiner's founder, with its own open flag
+ * (test/unit/attack/v1-token-rival-founding.test.ts). Nothing in a version-1 token tells the two
+ * apart, so the joiner takes neither; the inviter refuses such a token at admission
+ * (docs/security.md, "Invitations").
  */
 export function pickAnchor(roster: Roster, inviter: NodeId, named?: RosterOpId): RosterOpId | undefined {
   if (named !== undefined) {
@@ -39,12 +44,14 @@ export function pickAnchor(roster: Roster, inviter: NodeId, named?: RosterOpId):
       ? named
       : undefined;
   }
+  const admitting = foundingsAdmitting(roster, inviter);
+  return admitting.length === 1 ? admitting[0] : undefined;
+}
+
+/** The foundings held whose roster admits `node`, in op order (one view each). */
+export function foundingsAdmitting(roster: Roster, node: NodeId): RosterOpId[] {
   const foundings = [...roster.values()].filter((op) => op.body.type === 'found').sort(compareOps);
-  for (const op of foundings) {
-    const id = opId(op);
-    if (anchoredView(roster, id).members.has(inviter)) return id;
-  }
-  return undefined;
+  return foundings.map(opId).filter((id) => anchoredView(roster, id).members.has(node));
 }
 
 /** The author of an op id (`<node id>:<seq>`). */

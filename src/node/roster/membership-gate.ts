@@ -1,4 +1,6 @@
+import { compareTs } from '../../core/clock/timestamp';
 import type { NodeId } from '../../core/ids';
+import { hasHonestContext } from '../../core/merge/knowledge';
 import type { Version } from '../../core/merge/version';
 import {
   canonicalOp,
@@ -85,33 +87,45 @@ export function gateVersions(
   ops.sort((a, b) => compareOps(a.op, b.op));
   // The batch's ops are checked against one state; accepted ops wait in `pending` and join it only
   // when one may change what a later check reads (changesChecks), so a batch costs one roster copy
-  // and one view, not one per op (test/unit/attack/roster-op-batch-cpu.test.ts).
-  const batchAuthors = new Set(ops.map(({ op }) => op.author));
+  // and one view, not one per op (test/unit/attack/roster-op-batch-cpu.test.ts,
+  // roster-batch-named-authors-cpu.test.ts).
+  const batchAuthors = new Set<NodeId>();
+  const batchRemoved = new Set<NodeId>();
+  for (const { op } of ops) {
+    batchAuthors.add(op.author);
+    if (op.body.type === 'remove') batchRemoved.add(op.body.member);
+  }
+  const batch: BatchNames = { authors: batchAuthors, removed: batchRemoved };
   let now = state;
-  let pending: StampedOp[] = [];
-  const pendingOps = new Map<RosterOpId, RosterOp>();
+  // The op each touched register will stand for once merged, as the store will hold it (below).
+  const pending = new Map<RosterOpId, StampedOp>();
   for (const { op, version } of ops) {
-    const reason = opRefusal(op, version, now, pendingOps, isSibling, self);
+    const reason = opRefusal(op, version, now, pending, isSibling, self);
     if (reason !== undefined) {
       refuse(version, reason, reason === 'not-a-member');
       continue;
     }
     accepted.push(version);
+    // The state follows what the store will hold (RosterService follows the register's heads,
+    // opOfHeads): a roster register has one author, whose later write supersedes its earlier ones
+    // (dominates, version.ts), and a version with a malformed context is not merged at all
+    // (hasHonestContext). So the op under an id is that of its latest version: a twin or a re-signed
+    // op replaces the held one when stamped later, and is dropped when stamped earlier. Keeping the
+    // held op for the batch's later checks let a twin's effect (a removal) miss them, while one by
+    // one it counted (test/unit/attack/roster-batch-twin-stale.test.ts).
+    if (!hasHonestContext(version)) continue;
     const id = opId(op);
-    const held = pendingOps.get(id) ?? now.roster.get(id);
-    // The same op again, or a twin of a held op: the store decides whether a twin replaces it (the
-    // later version that saw the other does). The gate's state keeps the held one for the batch's
-    // later checks; the roster follows the store once merged.
-    if (held !== undefined) continue;
-    pending.push({ op, ts: version.ts });
-    pendingOps.set(id, op);
-    if (changesChecks(op, now, batchAuthors)) {
-      now = now.withAll(pending);
-      pending = [];
-      pendingOps.clear();
+    const inBatch = pending.get(id);
+    const heldStamp = inBatch?.ts ?? now.stampOf(id);
+    if (heldStamp !== undefined && compareTs(version.ts, heldStamp) <= 0) continue;
+    const before = inBatch?.op ?? now.roster.get(id);
+    pending.set(id, { op, ts: version.ts });
+    if (replaceChangesChecks(op, before, now, batch)) {
+      now = now.withHeads([...pending.values()]);
+      pending.clear();
     }
   }
-  if (pending.length > 0) now = now.withAll(pending);
+  if (pending.size > 0) now = now.withHeads([...pending.values()]);
   const siblings = new Set<NodeId>();
   for (const v of others) {
     const author = v.ts.node;
@@ -129,46 +143,84 @@ export function gateVersions(
   return { accepted, rejected, siblings: [...siblings], state: now };
 }
 
+/** Who the batch's roster ops are by, and whom its removes name (whether or not they are taken). */
+interface BatchNames {
+  readonly authors: ReadonlySet<NodeId>;
+  readonly removed: ReadonlySet<NodeId>;
+}
+
+/**
+ * Whether putting `op` under its id (new, or in place of `before`, the op held or pending there) may
+ * change what a later check of the batch reads. Same content (a re-signed op): only its stamp moves,
+ * and a stamp is read only as a removal's cut-off, by the checks of the removed node's ops. Different
+ * content in place of an op that takes effect here (a twin): its effect goes, which may change
+ * anything. Otherwise: changesChecks.
+ */
+function replaceChangesChecks(
+  op: RosterOp,
+  before: RosterOp | undefined,
+  state: RosterState,
+  batch: BatchNames,
+): boolean {
+  if (before !== undefined && canonicalOp(before) === canonicalOp(op))
+    return op.body.type === 'remove' && batch.authors.has(op.body.member);
+  const held = state.roster.get(opId(op));
+  if (held !== undefined && canonicalOp(held) !== canonicalOp(op) && !state.view.rejected.has(opId(op))) return true;
+  return changesChecks(op, state, batch);
+}
+
 /**
  * Whether an accepted op, once in the roster, may change what the gate reads for a later op of the
  * batch: whether its author is known or removed (and when), the founding, the anchor. An op that
- * cannot waits to join the state with the batch's others. It can if it is the founding that counts
- * (or any, before a joiner is anchored); if it adds or removes a node that wrote ops (held or in the
- * batch), that ops held name, or the joiner's inviter (its status then changes the effect of other
- * ops, or a check); or if it sorts before its author's last op that took effect (its sequence number
- * may void that op, and with it that op's effect on another node). Otherwise its only effect is on
- * the status of a node that no op held or checked depends on.
+ * cannot waits to join the state with the batch's others. It cannot if it sorts before the anchor's
+ * founding (nothing counts before it: rejected as `not-founded`). It can if it is the founding that
+ * counts (or any, before a joiner is anchored); if it sorts before its author's last op that took
+ * effect (its sequence number may void that op, and with it that op's effect on another node); if it
+ * adds or removes a node that wrote ops (held or in the batch), that ops held name, or the joiner's
+ * inviter (its status then changes the effect of other ops, or a check) - unless it adds a node that
+ * is a member from an admission sorting before it on and no op (held or in the batch) removes: one
+ * more admission changes its status nowhere. Otherwise its only effect is on the status of a node
+ * that no op held or checked depends on.
  */
-function changesChecks(op: RosterOp, state: RosterState, batchAuthors: ReadonlySet<NodeId>): boolean {
+function changesChecks(op: RosterOp, state: RosterState, batch: BatchNames): boolean {
   const body = op.body;
   if (body.type === 'found') return state.anchor === undefined || opId(op) === state.anchor;
-  const { authors, targets, lastEffective } = state.index;
-  const m = body.member;
-  if (authors.has(m) || targets.has(m) || batchAuthors.has(m) || m === state.inviter) return true;
+  const founding = state.anchor === undefined ? undefined : state.roster.get(state.anchor);
+  if (founding !== undefined && compareOps(op, founding) < 0) return false;
+  const { authors, targets, removeTargets, firstAdmission, lastEffective } = state.index;
   const last = lastEffective.get(op.author);
-  return last !== undefined && compareOps(op, last) < 0;
+  if (last !== undefined && compareOps(op, last) < 0) return true;
+  const m = body.member;
+  if (body.type === 'add' && state.view.members.has(m) && !removeTargets.has(m) && !batch.removed.has(m)) {
+    const first = firstAdmission.get(m);
+    if (first !== undefined && compareOps(first, op) < 0) return false;
+  }
+  return authors.has(m) || targets.has(m) || batch.authors.has(m) || m === state.inviter;
 }
 
 function opRefusal(
   op: RosterOp,
   version: Version,
   state: RosterState,
-  pending: ReadonlyMap<RosterOpId, RosterOp>,
+  pending: ReadonlyMap<RosterOpId, StampedOp>,
   isSibling: (node: NodeId) => boolean,
   self: NodeId,
 ): MembershipReason | undefined {
   // Past the per-author bound: refused by every node alike (it is a function of the op alone).
   if (op.seq > MAX_ROSTER_OPS_PER_AUTHOR) return 'roster-op-limit';
-  const held = pending.get(opId(op)) ?? state.roster.get(opId(op));
+  if (op.author === self) return undefined;
+  // A removed member's roster ops written after its removal are refused like its other writes
+  // (by the same clock rule, so every node holding the removal refuses the same ones): with an
+  // earlier Lamport clock they would otherwise apply as if it were still a member. Also an op it
+  // held already, signed again: the later version would become the register's head and move the
+  // op's stamp, and a remove's stamp is its member's cut-off
+  // (test/unit/node/roster/removed-resign.test.ts).
+  if (state.writtenAfterRemoval(op.author, version.ts)) return 'removed-member';
+  const held = pending.get(opId(op))?.op ?? state.roster.get(opId(op));
   if (held !== undefined && canonicalOp(held) === canonicalOp(op)) return undefined;
   // A second, different op under a held id (its author equivocating: a twin) is checked like a new
   // op and, if taken, merged by the store like any version; the roster follows the register's heads
   // (RosterService, opOfHeads), so every replica holding the same versions sees the same op.
-  if (op.author === self) return undefined;
-  // A removed member's roster ops written after its removal are refused like its other writes
-  // (by the same clock rule, so every node holding the removal refuses the same ones): with an
-  // earlier Lamport clock they would otherwise apply as if it were still a member.
-  if (state.writtenAfterRemoval(op.author, version.ts)) return 'removed-member';
   if (op.body.type === 'found') {
     if (state.anchor === undefined || opId(op) === state.anchor) return undefined;
     // Without effect here (the view counts the anchor only), but a member's own earlier founding

@@ -9,6 +9,7 @@ import {
   releaseInvitation,
   type InvitationLedger,
 } from '../../core/roster/invitation-ledger';
+import { foundingsAdmitting } from '../../core/roster/roster-anchor';
 import { decodeToken, encodeToken, invitationUrl } from '../../core/roster/invitation-token';
 import {
   isRosterEntity,
@@ -113,6 +114,7 @@ export class RosterService implements RosterCalls {
           now: o.now(),
           redeemer: peer,
           ownerIsMember: this.state.view.members.has(self),
+          ambiguousFounding: () => foundingsAdmitting(this.state.roster, self).some((id) => id !== this.state.anchor),
         });
         if (result.ok) await this.saveLedger(result.ledger);
         return result;

@@ -21,12 +21,15 @@ export interface StampedOp {
  */
 /**
  * What the ingest gate needs to tell whether an op it accepted can change what its later checks read
- * (membership-gate.ts): who wrote ops held, whom ops held name, and each author's last op (in op
- * order) that took effect.
+ * (membership-gate.ts): who wrote ops held, whom ops held name, whom removes held name (taking effect
+ * or not), each node's first admission (in op order) that took effect, and each author's last op
+ * that took effect.
  */
 export interface RosterIndex {
   readonly authors: ReadonlySet<NodeId>;
   readonly targets: ReadonlySet<NodeId>;
+  readonly removeTargets: ReadonlySet<NodeId>;
+  readonly firstAdmission: ReadonlyMap<NodeId, RosterOp>;
   readonly lastEffective: ReadonlyMap<NodeId, RosterOp>;
 }
 
@@ -139,6 +142,11 @@ export class RosterState {
     return this.roster.has(id);
   }
 
+  /** The timestamp of the version that carries the op held under `id` (its register's head). */
+  stampOf(id: RosterOpId): Timestamp | undefined {
+    return this.stamps.get(id);
+  }
+
   /**
    * Writes of a removed member made before this are kept (attributed), later ones refused: the HLC
    * timestamp of the remove op that took effect last. Undefined unless `member` stands removed.
@@ -162,16 +170,23 @@ export class RosterState {
     if (this.indexed !== undefined) return this.indexed;
     const authors = new Set<NodeId>();
     const targets = new Set<NodeId>();
+    const removeTargets = new Set<NodeId>();
+    const firstAdmission = new Map<NodeId, RosterOp>();
     const lastEffective = new Map<NodeId, RosterOp>();
     const { rejected } = this.view;
     for (const [id, op] of this.roster) {
       authors.add(op.author);
       if (op.body.type !== 'found') targets.add(op.body.member);
+      if (op.body.type === 'remove') removeTargets.add(op.body.member);
       if (rejected.has(id)) continue;
       const last = lastEffective.get(op.author);
       if (last === undefined || compareOps(op, last) > 0) lastEffective.set(op.author, op);
+      const admitted = op.body.type === 'found' ? op.author : op.body.type === 'add' ? op.body.member : undefined;
+      if (admitted === undefined) continue;
+      const first = firstAdmission.get(admitted);
+      if (first === undefined || compareOps(op, first) < 0) firstAdmission.set(admitted, op);
     }
-    return (this.indexed = { authors, targets, lastEffective });
+    return (this.indexed = { authors, targets, removeTargets, firstAdmission, lastEffective });
   }
 
   /** Whether a write stamped `ts` by a removed `member` came after its removal. */

@@ -148,6 +148,21 @@ describe('invitation ledger', () => {
     if (later.ok) expect(redeem(later.ledger, encodeToken(token), T0 + 120_000)).toMatchObject({ reason: 'expired' });
   });
 
+  it('a token naming no founding is refused while another founding admits the inviter', () => {
+    const { ledger, token } = issued();
+    const v1 = decodeToken(encodeToken(token))!;
+    expect(v1.anchor).toBeUndefined();
+    const input = { now: T0 + 1000, redeemer: JOINER, ownerIsMember: true };
+    expect(redeemInvitation(ledger, v1, { ...input, ambiguousFounding: () => true })).toMatchObject({
+      ok: false,
+      reason: 'names-no-founding',
+    });
+    expect(redeemInvitation(ledger, v1, { ...input, ambiguousFounding: () => false }).ok).toBe(true);
+    // A token naming the founding is not asked about.
+    const named = { ...v1, anchor: `${INVITER}:1` };
+    expect(redeemInvitation(ledger, named, { ...input, ambiguousFounding: () => true }).ok).toBe(true);
+  });
+
   it('is bound to the inviting member: another member’s ledger refuses it, and it dies with the inviter', () => {
     const { ledger, token } = issued();
     const other = emptyLedger(JOINER, 'alpha');

@@ -63,4 +63,15 @@ describe('anchored view', () => {
     expect(pickAnchor(roster, B)).toBe(`${A}:1`);
     expect(pickAnchor(roster, 'c'.repeat(32) as NodeId)).toBeUndefined();
   });
+
+  it('without a named founding, a joiner takes none while several admit its inviter', () => {
+    // A member's own founding at a clock before its admission, with an add of the inviter in it
+    // (test/unit/attack/v1-token-rival-founding.test.ts): nothing tells it from the lattice's.
+    let roster = addOp(EMPTY_ROSTER, op(A, 1, 2, { type: 'found', open: false }));
+    roster = addOp(roster, op(A, 2, 3, { type: 'add', member: B }));
+    roster = addOp(roster, op(B, 1, 1, { type: 'found', open: true }));
+    roster = addOp(roster, op(B, 2, 1, { type: 'add', member: A }));
+    expect(pickAnchor(roster, A)).toBeUndefined();
+    expect(pickAnchor(roster, A, `${A}:1`)).toBe(`${A}:1`);
+  });
 });

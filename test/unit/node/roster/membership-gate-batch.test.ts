@@ -4,15 +4,23 @@
  * with SEED=<printed seed>): a batch gets the same decisions, and leaves the same roster, as its ops
  * gated one at a time in op order, each against the roster with the earlier accepted ones in it (what
  * the gate did before, at one roster copy and one view per op).
+ *
+ * Second property: the one-by-one side follows a model of the store instead of the gate's own state
+ * (a roster register has one author, so the op under an id is that of its latest version: a later
+ * twin or re-signed op replaces it, an earlier one is dropped), and the batch carries the authors'
+ * other writes too: a batch takes and refuses what delivering its versions one by one, each merged
+ * before the next, takes and refuses (test/unit/attack/roster-batch-twin-stale.test.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
-import { ROSTER_OP_KIND, rosterEntityId, valueOfOp } from '../../../../src/core/roster/roster-entity';
+import { opOfVersion, ROSTER_OP_KIND, rosterEntityId, valueOfOp } from '../../../../src/core/roster/roster-entity';
 import { compareOps, type RosterBody, type RosterOp } from '../../../../src/core/roster/roster-op';
 import { gateVersions } from '../../../../src/node/roster/membership-gate';
 import { RosterState } from '../../../../src/node/roster/roster-state';
+import { compareTs } from '../../../../src/core/clock/timestamp';
+import type { ComponentKind } from '../../../../src/core/ids';
 
 const seed = Number(process.env.SEED ?? Date.now());
 const numRuns = Number(process.env.NUM_RUNS ?? 300);
@@ -88,6 +96,74 @@ describe('gateVersions: a batch against one state', () => {
         expect([...once.state.view.removed].sort()).toEqual([...each.view.removed].sort());
         expect([...once.state.view.rejected].sort()).toEqual([...each.view.rejected].sort());
       }),
+      { seed, numRuns },
+    );
+  });
+
+  it('takes and refuses what one-by-one delivery to a store takes and refuses, other writes too', () => {
+    console.log(`membership-gate batch vs store seed ${seed}; replay with SEED=${seed}`);
+    const other = fc.record({ author: fc.constantFrom(...AUTHORS, ...OTHERS), ms: fc.integer({ min: 0, max: 20 }) });
+    const otherVersion = (o: { author: NodeId; ms: number }, i: number): Version => ({
+      entity: `track-${i}` as EntityId,
+      kind: 'position' as ComponentKind,
+      value: { lat: 1, lon: 2 },
+      ts: { ms: 1_000 + o.ms, c: 1, node: o.author },
+      seen: [],
+    });
+    const self = 'me' as NodeId;
+    const none = (): boolean => false;
+    const opOf = (v: Version): RosterOp => {
+      const parsed = opOfVersion(v, true);
+      if ('problem' in parsed) throw new Error(`not a roster op: ${v.entity}`);
+      return parsed.op;
+    };
+    /** One version delivered: gated against the state, then merged (the register keeps its latest version). */
+    const deliverOne = (v: Version, st: RosterState, heads: Map<string, Version>) => {
+      const r = gateVersions([v], st, none, self);
+      if (r.accepted.length === 0 || !v.entity.startsWith('roster:')) return { r, st };
+      const held = heads.get(v.entity);
+      if (held !== undefined && compareTs(v.ts, held.ts) <= 0) return { r, st };
+      heads.set(v.entity, v);
+      return { r, st: st.withHeads([{ op: opOf(v), ts: v.ts }]) };
+    };
+    const vkey = (v: Version): string => `${v.entity}@${v.ts.ms}@${JSON.stringify(v.value)}`;
+    fc.assert(
+      fc.property(
+        fc.array(stamped, { maxLength: 10 }),
+        fc.array(stamped, { maxLength: 14 }),
+        fc.array(other, { maxLength: 8 }),
+        (heldOps, batchOps, others) => {
+          const heads = new Map<string, Version>();
+          let start = RosterState.empty('aa:1');
+          for (const v of [founding, ...heldOps.map(version)]) start = deliverOne(v, start, heads).st;
+          const roster = batchOps.map(version);
+          const writes = others.map(otherVersion);
+
+          const once = gateVersions([...writes, ...roster], start, none, self);
+          // One by one: roster ops in the order the gate checks them, then the other writes.
+          const ordered = [...roster].sort((a, b) => compareOps(opOf(a), opOf(b)));
+          let each = start;
+          const accepted: string[] = [];
+          const rejected: string[] = [];
+          for (const v of [...ordered, ...writes]) {
+            const step = deliverOne(v, each, heads);
+            each = step.st;
+            accepted.push(...step.r.accepted.map(vkey));
+            rejected.push(...step.r.rejected.map((x) => `${vkey(x.version)}:${x.reason}`));
+          }
+          expect(once.accepted.map(vkey).sort()).toEqual(accepted.sort());
+          expect(once.rejected.map((x) => `${vkey(x.version)}:${x.reason}`).sort()).toEqual(rejected.sort());
+          const ids = new Set([...once.state.roster.keys(), ...each.roster.keys()]);
+          for (const id of ids) {
+            expect(once.state.roster.get(id)).toEqual(each.roster.get(id));
+            expect(once.state.stampOf(id)).toEqual(each.stampOf(id));
+          }
+          expect([...once.state.view.members].sort()).toEqual([...each.view.members].sort());
+          expect([...once.state.view.removed].sort()).toEqual([...each.view.removed].sort());
+          expect([...once.state.view.rejected].sort()).toEqual([...each.view.rejected].sort());
+          for (const m of each.view.removed.keys()) expect(once.state.removedAt(m)).toEqual(each.removedAt(m));
+        },
+      ),
       { seed, numRuns },
     );
   });

@@ -1,0 +1,97 @@
+/**
+ * Attack (session 15, changesChecks): the batch gate adds accepted ops to its state (a roster copy,
+ * and a view when the next check reads it) only when one "may change a later check"
+ * (membership-gate.ts changesChecks); an `add` or `remove` of a node that wrote roster ops always
+ * may. A member whose ops all name authors (here: four members' 1,000 adds of the founder each, each a valid extra
+ * admission) so makes the gate build one state and one view per op: the quadratic cost the batch
+ * gate removed for ops naming made-up nodes (roster-op-batch-cpu.test.ts) is back.
+ *
+ * Fixed (membership-gate.ts changesChecks): an `add` of a node that is a member from an admission
+ * sorting before it on, and that no op held or in the batch removes, changes its status nowhere, so
+ * it waits with the batch's others. Asserted as work done (views computed by the gate), not time:
+ * the time is printed only.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createMemoryBacking, MemoryStorage } from '../../../src/adapters/memory-storage';
+import type { Version } from '../../../src/core/merge/version';
+import { LatticeNode } from '../../../src/node/lattice-node';
+import { testIdentity } from '../support/test-keys';
+import { deliver, fakeDevice, manualClock, rosterNode, rosterVersions } from '../node/roster/roster-harness';
+
+// Counts how often the roster view (which orders every op held) is computed.
+const calls = vi.hoisted(() => ({ views: 0 }));
+vi.mock('../../../src/core/roster/roster-anchor', async (original) => {
+  const actual = await original<typeof import('../../../src/core/roster/roster-anchor')>();
+  return {
+    ...actual,
+    anchoredView: (...args: Parameters<typeof actual.anchoredView>) => {
+      calls.views++;
+      return actual.anchoredView(...args);
+    },
+  };
+});
+
+describe('a member’s batch of roster ops that all name an author', () => {
+  beforeEach(() => {
+    calls.views = 0;
+  });
+
+  it('4 members × 1,000 adds of the founder cost the gate a few views, not one per op', async () => {
+    const clock = manualClock();
+    const a = await rosterNode('na-founder', clock);
+    const { token } = await a.roster.invite('https://app.example/');
+    const x = await rosterNode('na-member', clock, fakeDevice(), { invitation: token });
+    expect(await a.roster.admit(x.id, token)).toEqual({ ok: true });
+    const { token: tv } = await a.roster.invite('https://app.example/');
+    const v = await rosterNode('na-victim', clock, fakeDevice(), { invitation: tv });
+    expect(await a.roster.admit(v.id, tv)).toEqual({ ok: true });
+    deliver(v, rosterVersions(a));
+    // x and three more members (a hostile key each, admitted like any): 1,000 ops each.
+    const authors = [x.id];
+    for (const name of ['na-s1', 'na-s2', 'na-s3']) {
+      const { token: ts } = await a.roster.invite('https://app.example/');
+      const s = await rosterNode(name, clock, fakeDevice(), { invitation: ts });
+      expect(await a.roster.admit(s.id, ts)).toEqual({ ok: true });
+      authors.push(s.id);
+    }
+    deliver(v, rosterVersions(a));
+    const named: Version[] = [];
+    for (const [k, name] of ['na-member', 'na-s1', 'na-s2', 'na-s3'].entries()) {
+      const me = testIdentity(name);
+      const xs = await LatticeNode.open({
+        nodeId: me.id,
+        lattice: 'ops',
+        storage: new MemoryStorage({ backing: createMemoryBacking() }),
+        backend: 'memory',
+        now: clock.now,
+        newId: () => 'na',
+        scheduleChanges: (fn) => queueMicrotask(fn),
+        signer: me.signer,
+      });
+      for (let i = 1; i <= 1_000; i++)
+        named.push(
+          (await xs.writeRosterOp({ author: authors[k]!, seq: i, lamport: 10 + i, type: 'add', member: a.id }))!,
+        );
+    }
+    calls.views = 0;
+    const t0 = performance.now();
+    const out = v.roster.gate(named);
+    const gateMs = performance.now() - t0;
+    const views = calls.views;
+    v.node.applyRemote(out.accepted);
+    const ms = performance.now() - t0;
+    console.log(
+      `4 × 1,000 adds naming the founder in one batch: accepted ${out.accepted.length}, gate ${views} views ` +
+        `${gateMs.toFixed(0)} ms, gate+merge ${ms.toFixed(0)} ms`,
+    );
+    // Same decisions as one by one: every add is a member's, of a member (extra admissions).
+    expect(out.accepted.length).toBe(4_000);
+    expect(out.rejected).toEqual([]);
+    // Promise (docs/security.md "The roster in the store": a batch costs near linear): one view for
+    // the checks, one for the state left. Before the fix: one per op (4,000 views, 7.1 s).
+    expect(views).toBeLessThanOrEqual(2);
+    // The adds changed nobody's status, here and after the merge.
+    const after = await v.roster.members();
+    expect(after.members.map((m) => m.id).sort()).toEqual([a.id, v.id, ...authors].sort());
+  }, 600_000);
+});

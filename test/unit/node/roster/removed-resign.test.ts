@@ -1,0 +1,64 @@
+/**
+ * A removed member's roster op signed again after its removal, with the same content (a re-signed
+ * op, not a twin): refused as `removed-member` like its twins and other late writes
+ * (membership-gate.ts opRefusal). Taken, it became the register's head (the later version) and
+ * moved the op's stamp; the stamp of a `remove` is the removed node's cut-off, so a removed member
+ * could move another removed member's cut-off past its later writes and get them in.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { ROSTER_OP_KIND, rosterEntityId, valueOfOp } from '../../../../src/core/roster/roster-entity';
+import type { RosterBody, RosterOp } from '../../../../src/core/roster/roster-op';
+import { gateVersions } from '../../../../src/node/roster/membership-gate';
+import { RosterState } from '../../../../src/node/roster/roster-state';
+
+const [A, X, Y] = ['aa', 'xx', 'yy'] as NodeId[] as [NodeId, NodeId, NodeId];
+const self = 'me' as NodeId;
+const none = (): boolean => false;
+
+function rosterVersion(author: NodeId, seq: number, lamport: number, ms: number, body: RosterBody): Version {
+  const op: RosterOp = { author, seq, lamport, verified: true, body };
+  return {
+    entity: rosterEntityId(op) as EntityId,
+    kind: ROSTER_OP_KIND,
+    value: valueOfOp(op),
+    ts: { ms, c: 0, node: author },
+    seen: [],
+  };
+}
+
+describe('a removed member re-signs one of its roster ops after its removal', () => {
+  it('is refused, and the cut-off of the member it removed stays', () => {
+    const held = [
+      rosterVersion(A, 1, 1, 1, { type: 'found', open: false }),
+      rosterVersion(A, 2, 2, 2, { type: 'add', member: X }),
+      rosterVersion(A, 3, 3, 3, { type: 'add', member: Y }),
+      // x removes y at ms 10; then the founder removes x at ms 20.
+      rosterVersion(X, 1, 4, 10, { type: 'remove', member: Y, observed: [`${A}:3`] }),
+      rosterVersion(A, 4, 5, 20, { type: 'remove', member: X, observed: [`${A}:2`] }),
+    ];
+    let state = RosterState.empty(`${A}:1`);
+    for (const v of held) {
+      const r = gateVersions([v], state, none, self);
+      expect(r.rejected).toEqual([]);
+      state = r.state;
+    }
+    expect([...state.view.removed.keys()].sort()).toEqual([X, Y]);
+    const yLate: Version = {
+      entity: 'track' as EntityId,
+      kind: 'position' as Version['kind'],
+      value: { lat: 1, lon: 2 },
+      ts: { ms: 15, c: 0, node: Y },
+      seen: [],
+    };
+    // x signs its remove of y again at ms 30 (same content), with y's write of ms 15.
+    const resigned = rosterVersion(X, 1, 4, 30, { type: 'remove', member: Y, observed: [`${A}:3`] });
+    const out = gateVersions([resigned, yLate], state, none, self);
+    expect(out.rejected.map((r) => [r.version.ts.ms, r.reason])).toEqual([
+      [30, 'removed-member'],
+      [15, 'removed-member'],
+    ]);
+    expect(out.state.removedAt(Y)).toEqual({ ms: 10, c: 0, node: X });
+  });
+});
