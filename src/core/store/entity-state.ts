@@ -635,6 +635,72 @@ export class EntityState {
     return dropped;
   }
 
+  /**
+   * Takes out the versions `out` names, heads and evidence alike, and merges what is left again
+   * from nothing, so the entity is what it would be had they never been delivered: a removed
+   * member's writes stamped after its removal, which this node took while it did not hold the
+   * removal yet (docs/security.md, "Writes withdrawn at a removal"). What they had superseded is
+   * then no longer covered: a version kept here (as evidence) is weighed again and may be a head
+   * again; one this node dropped comes back from a peer that holds it, and applies. Knowledge is
+   * learned anew from what is left, as relearn() does: everything a register learned is taught by
+   * its heads and its evidence (evidence.ts), except what the withdrawn versions taught.
+   *
+   * The tombstone time and the expiry floor stay unless a withdrawn version set them: then the
+   * tombstone time is the latest tombstone left, and the floor is raised again by the expiries
+   * left that have fired by `now`. Returns undefined when the entity holds none of them.
+   */
+  withdraw(out: (v: Version) => boolean, now: number, bound = MAX_EVIDENCE_PER_ENTITY): Withdrawal | undefined {
+    const oldHeads = [...this.versions()];
+    const oldEvidence = this.evidence ?? [];
+    const taken = [...oldHeads.filter(out), ...oldEvidence.map((e) => e.version).filter(out)];
+    if (taken.length === 0) return undefined;
+    const left = [...oldHeads.filter((v) => !out(v)), ...oldEvidence.map((e) => e.version).filter((v) => !out(v))];
+    // A fixed order, though the merge gives the same whatever the order (register.ts).
+    left.sort((a, b) => compareTs(a.ts, b.ts));
+    let deletedAt = this.deletedAt;
+    if (deletedAt !== undefined && taken.some((v) => v.kind === DELETED && compareTs(v.ts, deletedAt!) === 0)) {
+      deletedAt = undefined;
+      for (const v of left) {
+        if (v.kind === DELETED && (deletedAt === undefined || compareTs(v.ts, deletedAt) > 0)) deletedAt = v.ts;
+      }
+    }
+    const floor = this.floor;
+    const floorGone = floor !== undefined && taken.some((v) => v.kind === EXPIRY && deadlineOf(v) >= floor);
+    for (const [kind] of [...this.slots()]) this.remove(fixedSlot(kind), kind);
+    this.evidence = undefined;
+    this.deletedAt = deletedAt;
+    this.floor = floorGone ? undefined : floor;
+    const outer = entityBound;
+    entityBound = bound;
+    for (const v of left) this.merge(v, undefined, false);
+    entityBound = outer;
+    cutNow = false;
+    releasedNow = [];
+    if (floorGone) this.purge(now);
+    releasedNow = [];
+    this.settle();
+    const newHeads = [...this.versions()];
+    const newEvidence = this.evidenceHeld();
+    const was = new VersionSet([...oldHeads, ...oldEvidence.map((e) => e.version)]);
+    const is = new VersionSet([...newHeads, ...newEvidence.map((e) => e.version)]);
+    const headsNow = new VersionSet(newHeads);
+    const headsBefore = new VersionSet(oldHeads);
+    return {
+      withdrawn: taken,
+      put: newHeads.filter((v) => !headsBefore.has(v)),
+      removed: oldHeads.filter((v) => !headsNow.has(v)),
+      served: [...newHeads, ...newEvidence.map((e) => e.version)].filter((v) => !was.has(v)),
+      unserved: [...oldHeads, ...oldEvidence.map((e) => e.version)].filter((v) => !is.has(v)),
+      evidenceBefore: oldEvidence,
+      evidenceAfter: newEvidence,
+    };
+  }
+
+  /** The evidence held now (a method: withdraw reads it after merges that tsc cannot see change it). */
+  private evidenceHeld(): readonly Evidence[] {
+    return this.evidence ?? [];
+  }
+
   /** True while some live component remains (a deleted entity has only its tombstone). */
   get live(): boolean {
     if (this.inColumns !== 0) return true;
@@ -961,6 +1027,41 @@ export class EntityState {
     if (this.other !== undefined) yield* this.other;
   }
 }
+
+/** What EntityState.withdraw changed. */
+export interface Withdrawal {
+  /** The versions taken out (held here as heads or evidence). */
+  readonly withdrawn: readonly Version[];
+  /** Heads now that were not heads before (storage puts them), and heads before that are not now. */
+  readonly put: readonly Version[];
+  readonly removed: readonly Version[];
+  /** What the node keeps and serves now and did not before (heads or evidence), and the reverse. */
+  readonly served: readonly Version[];
+  readonly unserved: readonly Version[];
+  /** The evidence before and after (the store refunds the one and charges the other). */
+  readonly evidenceBefore: readonly Evidence[];
+  readonly evidenceAfter: readonly Evidence[];
+}
+
+/** Versions by kind, timestamp and content (heads made from the columns are new objects each time). */
+class VersionSet {
+  private readonly byKey = new Map<string, Version[]>();
+
+  constructor(versions: readonly Version[]) {
+    for (const v of versions) {
+      const key = keyOf(v);
+      const held = this.byKey.get(key);
+      if (held === undefined) this.byKey.set(key, [v]);
+      else held.push(v);
+    }
+  }
+
+  has(v: Version): boolean {
+    return this.byKey.get(keyOf(v))?.some((h) => sameContent(h, v)) === true;
+  }
+}
+
+const keyOf = (v: Version): string => `${v.entity}\u0000${v.kind}\u0000${v.ts.ms}:${v.ts.c}:${v.ts.node}`;
 
 /** Whether re-applying this register's heads teaches what it knows (EntityState.restoredByVersions). */
 function restoredByHeads(r: Register): boolean {

@@ -1,8 +1,8 @@
-import type { Timestamp } from '../clock/timestamp';
+import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
 import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
-import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta } from './entity-state';
+import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta, type Withdrawal } from './entity-state';
 import { EvidenceLedger, type Evidence, type EvidenceStats } from './evidence';
 import { LeanColumns, Replaced } from './lean-columns';
 import { viewOf, visibleAt, type EntityView } from './entity-view';
@@ -183,6 +183,30 @@ export class EntityStore {
     return purged;
   }
 
+  /**
+   * Takes out every version `author` wrote stamped after `after`, heads and evidence, and merges
+   * each entity that held some again without them (EntityState.withdraw): what a node does when it
+   * merges the removal of `author` with that cut-off (docs/security.md, "Writes withdrawn at a
+   * removal"). Scans the whole store: it runs once per removal, not per write. Returns what changed,
+   * per entity.
+   */
+  withdraw(author: NodeId, after: Timestamp, now: number): Map<EntityId, Withdrawal> {
+    const out = (v: Version): boolean => v.ts.node === author && compareTs(v.ts, after) > 0;
+    const changed = new Map<EntityId, Withdrawal>();
+    for (const [id, s] of [...this.entities]) {
+      if (!holdsAny(s, out)) continue;
+      const w = s.withdraw(out, now, this.ledger.perEntity);
+      if (w === undefined) continue;
+      changed.set(id, w);
+      this.versionCount += w.put.length - w.removed.length;
+      this.ledger.refund(w.evidenceBefore);
+      this.ledger.charge(w.evidenceAfter);
+      this.shown?.changed(s);
+      if (s.empty) this.entities.delete(id);
+    }
+    return changed;
+  }
+
   snapshot(): StoreSnapshot {
     return { versions: [...this.versions()], entities: [...this.entities.values()].map((s) => s.meta()) };
   }
@@ -271,4 +295,11 @@ export class EntityStore {
   get size(): number {
     return this.versionCount;
   }
+}
+
+/** Whether an entity holds a version `out` names, as a head or as evidence. */
+function holdsAny(s: EntityState, out: (v: Version) => boolean): boolean {
+  for (const v of s.versions()) if (out(v)) return true;
+  if (s.evidenceCount > 0) for (const v of s.evidenceVersions()) if (out(v)) return true;
+  return false;
 }
