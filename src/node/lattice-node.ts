@@ -332,18 +332,22 @@ export class LatticeNode implements NodeApi {
   }
 
   /**
-   * The roster merged the removal of `author` with cut-off `after` (docs/security.md, "Writes
-   * withdrawn at a removal"): its versions stamped after it are taken out of the store, the sync
-   * index (listeners, origin 'withdrawn'), the views and storage, exactly as if they had been
-   * refused on arrival, and refused from now on whatever path they take. `undefined` lifts the
-   * cut-off (the member was admitted again). A node never withdraws its own writes. Returns how
-   * many versions were taken out.
+   * The roster merged removals (docs/security.md, "Writes withdrawn at a removal"): for each author
+   * with a cut-off, its versions stamped after it are taken out of the store, the sync index
+   * (listeners, origin 'withdrawn'), the views and storage, exactly as if they had been refused on
+   * arrival, and refused from now on whatever path they take; an author given `undefined` has its
+   * cut-off lifted (admitted again). A node never withdraws its own writes. Returns how many
+   * versions were taken out.
    */
-  withdraw(author: NodeId, after: Timestamp | undefined): number {
-    this.remote.setCutoff(author, author === this.nodeId ? undefined : after);
-    if (after === undefined || author === this.nodeId) return 0;
+  withdraw(cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>): number {
+    const apply = new Map<NodeId, Timestamp>();
+    for (const [author, after] of cutoffs) {
+      const own = author === this.nodeId;
+      this.remote.setCutoff(author, own ? undefined : after);
+      if (after !== undefined && !own) apply.set(author, after);
+    }
     const { store, feed, listeners, log } = this.parts;
-    const changed = store.withdraw(author, after, this.now());
+    const changed = store.withdraw(apply, this.now());
     if (changed.size === 0) return 0;
     const put: Version[] = [];
     const removed: Version[] = [];
@@ -360,7 +364,10 @@ export class LatticeNode implements NodeApi {
     }
     // Counted apart from refusals at ingest: these were taken first, then taken out.
     this.parts.counters.reject('removed-member-withdrawn', count);
-    log(`withdrew ${count} versions ${author} wrote after its removal`, { entities: changed.size });
+    log(`withdrew ${count} versions written by removed members after their removal`, {
+      authors: [...apply.keys()],
+      entities: changed.size,
+    });
     listeners.emit(served, 'withdrawn', unserved);
     // Knowledge shrank: every changed entity's meta is written again (an empty one if none is left).
     persist(this.parts, put, removed, [], 'bulk', new Set(changed.keys())).catch((error: unknown) =>

@@ -184,17 +184,22 @@ export class EntityStore {
   }
 
   /**
-   * Takes out every version `author` wrote stamped after `after`, heads and evidence, and merges
-   * each entity that held some again without them (EntityState.withdraw): what a node does when it
-   * merges the removal of `author` with that cut-off (docs/security.md, "Writes withdrawn at a
-   * removal"). Scans the whole store: it runs once per removal, not per write. Returns what changed,
-   * per entity.
+   * Takes out every version by one of `cutoffs`' authors stamped after that author's cut-off, heads
+   * and evidence, and merges each entity that held some again without them (EntityState.withdraw):
+   * what a node does when it merges the removal of a member (docs/security.md, "Writes withdrawn at
+   * a removal"). Scans the whole store once, reading column heads in place (holdsAfter): it runs
+   * when a removal is merged, or once at start while some are held, not per write. Returns what
+   * changed, per entity.
    */
-  withdraw(author: NodeId, after: Timestamp, now: number): Map<EntityId, Withdrawal> {
-    const out = (v: Version): boolean => v.ts.node === author && compareTs(v.ts, after) > 0;
+  withdraw(cutoffs: ReadonlyMap<NodeId, Timestamp>, now: number): Map<EntityId, Withdrawal> {
     const changed = new Map<EntityId, Withdrawal>();
+    if (cutoffs.size === 0) return changed;
+    const out = (v: Version): boolean => {
+      const at = cutoffs.get(v.ts.node);
+      return at !== undefined && compareTs(v.ts, at) > 0;
+    };
     for (const [id, s] of [...this.entities]) {
-      if (!holdsAny(s, out)) continue;
+      if (!s.holdsAfter(cutoffs)) continue;
       const w = s.withdraw(out, now, this.ledger.perEntity);
       if (w === undefined) continue;
       changed.set(id, w);
@@ -295,11 +300,4 @@ export class EntityStore {
   get size(): number {
     return this.versionCount;
   }
-}
-
-/** Whether an entity holds a version `out` names, as a head or as evidence. */
-function holdsAny(s: EntityState, out: (v: Version) => boolean): boolean {
-  for (const v of s.versions()) if (out(v)) return true;
-  if (s.evidenceCount > 0) for (const v of s.evidenceVersions()) if (out(v)) return true;
-  return false;
 }

@@ -38,10 +38,11 @@ export interface RosterHost {
   headsOf(entity: EntityId, kind: ComponentKind): readonly Version[];
   onVersions(listener: VersionListener): () => void;
   /**
-   * Takes out `author`'s versions stamped after `after` and refuses them from now on (undefined:
-   * lifts that): called when a removal is merged (docs/security.md, "Writes withdrawn at a removal").
+   * Takes out each author's versions stamped after its cut-off and refuses them from now on
+   * (undefined: lifts that): called when removals are merged (docs/security.md, "Writes withdrawn
+   * at a removal").
    */
-  withdraw?(author: NodeId, after: Timestamp | undefined): number;
+  withdraw?(cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>): number;
   /** Writes one roster op as an ordinary signed local write; resolves with its stored version once durable. */
   writeRosterOp(value: RosterOpValue): Promise<Version | undefined>;
   loadMeta(key: string): Promise<unknown>;
@@ -394,24 +395,25 @@ export class RosterService implements RosterCalls {
     this.withdrawing = true;
     try {
       const self = this.o.host.nodeId;
-      for (let again = true; again;) {
-        again = false;
+      // Bounded: a pass runs again only if its withdrawal changed the roster (a member's late ops left it).
+      for (let pass = 0; pass < 16; pass++) {
         const state = this.state;
+        const changes = new Map<NodeId, Timestamp | undefined>();
         for (const [member] of state.view.removed) {
           const at = state.removedAt(member);
           const held = this.cutoffs.get(member);
           if (member === self || at === undefined || (held !== undefined && compareTs(held, at) === 0)) continue;
           this.cutoffs.set(member, at);
-          withdraw(member, at);
-          again = true;
-          break;
+          changes.set(member, at);
         }
-        if (again) continue;
         for (const member of [...this.cutoffs.keys()]) {
           if (state.view.removed.has(member)) continue;
           this.cutoffs.delete(member);
-          withdraw(member, undefined);
+          changes.set(member, undefined);
         }
+        if (changes.size === 0) return;
+        withdraw(changes);
+        if (this.state === state) return;
       }
     } finally {
       this.withdrawing = false;
