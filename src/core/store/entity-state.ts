@@ -706,7 +706,11 @@ export class EntityState {
     const left = [...oldHeads.filter(redo), ...oldEvidence.map((e) => e.version).filter(redo)];
     // A fixed order, though the merge gives the same whatever the order (register.ts).
     left.sort((a, b) => compareTs(a.ts, b.ts));
-    if (tombstoneGone) {
+    // The tombstone time is that of a tombstone held, unless the one that set it is withdrawn or a
+    // withdrawn floor may have dropped it (a floor drops the tombstones below it and keeps their
+    // time): then it is the latest tombstone left. One the floor had dropped comes back from peers.
+    const before = deletedAt;
+    if (tombstoneGone || floorGone) {
       deletedAt = undefined;
       for (const v of left) {
         if (v.kind === DELETED && (deletedAt === undefined || compareTs(v.ts, deletedAt) > 0)) deletedAt = v.ts;
@@ -724,6 +728,12 @@ export class EntityState {
     cutNow = false;
     releasedNow = [];
     if (floorGone) this.purge(now);
+    // A time at or below the floor left removes nothing the floor does not (context-bound.ts): it
+    // is kept, as a replica that never held the withdrawn floor keeps it.
+    const f = this.floor;
+    if (before !== undefined && f !== undefined && before.ms <= f) {
+      if (this.deletedAt === undefined || compareTs(before, this.deletedAt) > 0) this.deletedAt = before;
+    }
     releasedNow = [];
     this.settle();
     const newHeads = [...this.versions()];
