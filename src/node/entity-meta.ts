@@ -21,6 +21,9 @@ export function metasToKeep(
   for (const id of ids) {
     const state = store.state(id);
     if (state !== undefined && (!state.restoredByVersions || rewrite?.has(id) === true)) out.push(state.meta());
+    // Nothing left to keep: an empty meta replaces the stored one, whose knowledge and evidence
+    // must not come back on a restart (evidence released, writes withdrawn: LatticeNode.withdraw).
+    else if (state === undefined && rewrite?.has(id) === true) out.push({ id, knowledge: [] });
   }
   return out;
 }

@@ -331,6 +331,51 @@ export class LatticeNode implements NodeApi {
     );
   }
 
+  /**
+   * The roster merged removals (docs/security.md, "Writes withdrawn at a removal"): for each author
+   * with a cut-off, its versions stamped after it are taken out of the store, the sync index
+   * (listeners, origin 'withdrawn'), the views and storage, exactly as if they had been refused on
+   * arrival, and refused from now on whatever path they take; an author given `undefined` has its
+   * cut-off lifted (admitted again). A node never withdraws its own writes. Returns how many
+   * versions were taken out.
+   */
+  withdraw(cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>): number {
+    const apply = new Map<NodeId, Timestamp>();
+    for (const [author, after] of cutoffs) {
+      const own = author === this.nodeId;
+      this.remote.setCutoff(author, own ? undefined : after);
+      if (after !== undefined && !own) apply.set(author, after);
+    }
+    const { store, feed, listeners, log } = this.parts;
+    const changed = store.withdraw(apply, this.now());
+    if (changed.size === 0) return 0;
+    const put: Version[] = [];
+    const removed: Version[] = [];
+    const served: Version[] = [];
+    const unserved: Version[] = [];
+    let count = 0;
+    for (const [id, w] of changed) {
+      put.push(...w.put);
+      removed.push(...w.removed);
+      served.push(...w.served);
+      unserved.push(...w.unserved);
+      count += w.withdrawn.length;
+      feed.mark(id);
+    }
+    // Counted apart from refusals at ingest: these were taken first, then taken out.
+    this.parts.counters.reject('removed-member-withdrawn', count);
+    log(`withdrew ${count} versions written by removed members after their removal`, {
+      authors: [...apply.keys()],
+      entities: changed.size,
+    });
+    listeners.emit(served, 'withdrawn', unserved);
+    // Knowledge shrank: every changed entity's meta is written again (an empty one if none is left).
+    persist(this.parts, put, removed, [], 'bulk', new Set(changed.keys())).catch((error: unknown) =>
+      log('persisting withdrawn versions failed', error),
+    );
+    return count;
+  }
+
   async get(id: string): Promise<EntityView | undefined> {
     return this.c2.get(asEntityId(id));
   }

@@ -18,8 +18,8 @@ export class NodeCounters {
   }
 
   /** A refused write, by reason (an error's name, or e.g. 'clock-skew-held'). */
-  reject(reason: string): void {
-    this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+  reject(reason: string, n = 1): void {
+    this.rejected[reason] = (this.rejected[reason] ?? 0) + n;
   }
 
   /** A version a peer needed could not be encoded for the wire. */

@@ -1,3 +1,4 @@
+import { compareTs, type Timestamp } from '../core/clock/timestamp';
 import type { EntityId, NodeId } from '../core/ids';
 import { hasHonestContext } from '../core/merge/knowledge';
 import type { Version } from '../core/merge/version';
@@ -50,7 +51,27 @@ const bump = (m: Map<NodeId, number>, author: NodeId): void => {
  * the operator accepts them.
  */
 export class RemoteMerge {
+  /**
+   * Removed members' cut-offs (docs/security.md, "Writes withdrawn at a removal"): a version by one
+   * of them stamped after its cut-off is refused whatever path it takes (a held write released, an
+   * import), as the roster gate refuses it at ingest, so a withdrawn write never comes back.
+   */
+  private readonly cutoffs = new Map<NodeId, Timestamp>();
+
   constructor(private readonly parts: NodeParts) {}
+
+  /** Sets (or, with undefined, lifts) the cut-off after which `author`'s versions are refused. */
+  setCutoff(author: NodeId, after: Timestamp | undefined): void {
+    if (after === undefined) this.cutoffs.delete(author);
+    else this.cutoffs.set(author, after);
+  }
+
+  /** Whether `v` was written by a removed member after its cut-off. */
+  private withdrawn(v: Version): boolean {
+    if (this.cutoffs.size === 0) return false;
+    const after = this.cutoffs.get(v.ts.node);
+    return after !== undefined && compareTs(v.ts, after) > 0;
+  }
 
   /** Returns the versions that changed the store (to relay onwards): new heads, and versions kept as evidence. */
   apply(versions: readonly Version[], source?: VersionSource): Version[] {
@@ -63,6 +84,10 @@ export class RemoteMerge {
     let beyond = 0;
     const unauthorised: { readonly version: Version; readonly why: string }[] = [];
     for (const v of versions) {
+      if (this.withdrawn(v)) {
+        counters.reject('removed-member');
+        continue;
+      }
       // A gate write its author may not make (core/task/gate-authority.ts): refused before it can
       // move our clock or be held. The mesh refuses these before their signature check (and charges
       // the author's own link); this catches every other source (an import, a test, an older relay).
@@ -130,6 +155,10 @@ export class RemoteMerge {
     for (const [source, versions] of this.parts.hold.releaseAuthor(author)) {
       const out = merged();
       for (const v of versions) {
+        if (this.withdrawn(v)) {
+          this.parts.counters.reject('removed-member');
+          continue;
+        }
         // Held writes are within the horizon when held; the wall clock may have gone back since.
         if (this.parts.clock.leadOf(v.ts) > HARD_HORIZON_MS) {
           this.parts.counters.reject('clock-beyond-horizon');

@@ -3,9 +3,11 @@ import type { Version } from '../core/merge/version';
 
 /**
  * Where versions came from: written here, merged from a peer by applyRemote, a peer's write held
- * for clock skew and released later (no peer is at hand then), or purged on expiry.
+ * for clock skew and released later (no peer is at hand then), purged on expiry, or changed when
+ * a removed member's late writes were withdrawn (LatticeNode.withdraw: `removed` holds them and
+ * what they left behind; `versions`, what is kept again in their place).
  */
-export type VersionOrigin = 'local' | 'remote' | 'released' | 'expired';
+export type VersionOrigin = 'local' | 'remote' | 'released' | 'expired' | 'withdrawn';
 /**
  * Which peer link a batch came by, and whether it was pushed live (relayed onwards) or came by
  * repair (left to reconciliation). Opaque to the node: the mesh hands it in with applyRemote and

@@ -48,7 +48,7 @@ class Batch {
   readonly puts = new Map<string, Version>();
   readonly removes = new Set<string>();
   readonly meta: Record<string, JsonValue> = {};
-  /** Entity metas by id: a later one replaces an earlier one (they only grow). */
+  /** Entity metas by id: a later one replaces an earlier one (the later is the current one, also when it shrank). */
   readonly entities = new Map<string, EntityMeta>();
   /** Held writes to store, and keys to release; a release drops an earlier hold of its key. */
   readonly hold = new Map<string, HeldRecord>();

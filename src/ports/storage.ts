@@ -41,8 +41,10 @@ export interface StorageBatch {
   readonly remove: readonly string[];
   readonly meta?: Readonly<Record<string, JsonValue>>;
   /**
-   * Entity metas to store, each replacing the one stored under its id. They only ever grow
-   * (knowledge, floors and tombstones are joins), so an older one left behind is a lower bound.
+   * Entity metas to store, each replacing the one stored under its id. They grow (knowledge,
+   * floors and tombstones are joins) except when a removed member's late writes are withdrawn
+   * (docs/security.md, "Writes withdrawn at a removal"): the commit then carries the smaller meta,
+   * or an empty one, which must replace the stored one.
    */
   readonly entityMeta?: readonly EntityMeta[];
   /** Held writes to store, each replacing the one under its key. */

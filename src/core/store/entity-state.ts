@@ -635,6 +635,129 @@ export class EntityState {
     return dropped;
   }
 
+  /**
+   * Whether the entity holds a version (head or evidence) by one of `cutoffs`' authors stamped
+   * after that author's cut-off. Heads held in the columns are read there, without making Versions
+   * of them: a withdrawal scans the whole store (EntityStore.withdraw).
+   */
+  holdsAfter(cutoffs: ReadonlyMap<NodeId, Timestamp>): boolean {
+    const late = (v: Version): boolean => {
+      const at = cutoffs.get(v.ts.node);
+      return at !== undefined && compareTs(v.ts, at) > 0;
+    };
+    if (this.inColumns !== 0) {
+      const cols = this.cols!;
+      for (let i = 0; i < FIXED_KINDS.length; i++) {
+        if ((this.inColumns & (1 << i)) === 0) continue;
+        const author = cols.authorOf(this.row, i);
+        const at = cutoffs.get(author);
+        if (at === undefined) continue;
+        // compareOwn compares the cut-off's ms and counter with the head's; on a tie compareTs
+        // orders by node id, as the gate does (RosterState.writtenAfterRemoval).
+        const cmp = cols.compareOwn(this.row, i, at);
+        if (cmp < 0 || (cmp === 0 && author > at.node)) return true;
+      }
+    }
+    for (const r of this.fixed ?? []) {
+      if (r === undefined) continue;
+      if (r instanceof Register ? r.heads.some(late) : late(r)) return true;
+    }
+    if (this.other !== undefined) {
+      for (const r of this.other.values()) if (r instanceof Register ? r.heads.some(late) : late(r)) return true;
+    }
+    return this.evidence?.some((e) => late(e.version)) === true;
+  }
+
+  /**
+   * Takes out the versions `out` names, heads and evidence alike, and merges the rest of each
+   * register that held one again from nothing, so the register is what it would be had they never
+   * been delivered: a removed member's writes stamped after its removal, which this node took while
+   * it did not hold the removal yet (docs/security.md, "Writes withdrawn at a removal"). What they
+   * had superseded is then no longer covered: a version kept here (as evidence) is weighed again and
+   * may be a head again; one this node dropped comes back from a peer that holds it, and applies.
+   * Such a register's knowledge is learned anew from what is left, as relearn() does: everything a
+   * register learned is taught by its heads and its evidence (evidence.ts), except what the
+   * withdrawn versions taught. Knowledge is per register, so the other registers stay as they are.
+   *
+   * The tombstone time and the expiry floor stay unless a withdrawn version set them: then the
+   * tombstone time is the latest tombstone left, and the floor is raised again by the expiries left
+   * that have fired by `now`. What the withdrawn tombstone or floor had dropped or pruned in other
+   * registers is not restored here: peers that hold it serve it again, and it applies (docs/
+   * security.md). Returns undefined when the entity holds none of them.
+   */
+  withdraw(out: (v: Version) => boolean, now: number, bound = MAX_EVIDENCE_PER_ENTITY): Withdrawal | undefined {
+    const oldHeads = [...this.versions()];
+    const oldEvidence = this.evidence ?? [];
+    const taken = [...oldHeads.filter(out), ...oldEvidence.map((e) => e.version).filter(out)];
+    if (taken.length === 0) return undefined;
+    let deletedAt = this.deletedAt;
+    const tombstoneGone =
+      deletedAt !== undefined && taken.some((v) => v.kind === DELETED && compareTs(v.ts, deletedAt!) === 0);
+    const floor = this.floor;
+    const floorGone = floor !== undefined && taken.some((v) => v.kind === EXPIRY && deadlineOf(v) >= floor);
+    // The registers merged again: those that held a withdrawn version, and those a withdrawn
+    // tombstone or floor pruned (context-bound.ts), whose knowledge is then learned again from what
+    // they hold with less gone for good. The expiry's register is never pruned by a floor.
+    const kinds = new Set(taken.map((v) => v.kind));
+    for (const [kind] of [...this.slots()]) {
+      if ((tombstoneGone && deletable(kind)) || (floorGone && kind !== EXPIRY)) kinds.add(kind);
+    }
+    const redo = (v: Version): boolean => kinds.has(v.kind) && !out(v);
+    const left = [...oldHeads.filter(redo), ...oldEvidence.map((e) => e.version).filter(redo)];
+    // A fixed order, though the merge gives the same whatever the order (register.ts).
+    left.sort((a, b) => compareTs(a.ts, b.ts));
+    // The tombstone time is that of a tombstone held, unless the one that set it is withdrawn or a
+    // withdrawn floor may have dropped it (a floor drops the tombstones below it and keeps their
+    // time): then it is the latest tombstone left. One the floor had dropped comes back from peers.
+    const before = deletedAt;
+    if (tombstoneGone || floorGone) {
+      deletedAt = undefined;
+      for (const v of left) {
+        if (v.kind === DELETED && (deletedAt === undefined || compareTs(v.ts, deletedAt) > 0)) deletedAt = v.ts;
+      }
+    }
+    for (const kind of kinds) this.remove(fixedSlot(kind), kind);
+    const others = oldEvidence.filter((e) => !kinds.has(e.version.kind));
+    this.evidence = others.length === 0 ? undefined : others;
+    this.deletedAt = deletedAt;
+    this.floor = floorGone ? undefined : floor;
+    const outer = entityBound;
+    entityBound = bound;
+    for (const v of left) this.merge(v, undefined, false);
+    entityBound = outer;
+    cutNow = false;
+    releasedNow = [];
+    if (floorGone) this.purge(now);
+    // A time at or below the floor left removes nothing the floor does not (context-bound.ts): it
+    // is kept, as a replica that never held the withdrawn floor keeps it.
+    const f = this.floor;
+    if (before !== undefined && f !== undefined && before.ms <= f) {
+      if (this.deletedAt === undefined || compareTs(before, this.deletedAt) > 0) this.deletedAt = before;
+    }
+    releasedNow = [];
+    this.settle();
+    const newHeads = [...this.versions()];
+    const newEvidence = this.evidenceHeld();
+    const was = new VersionSet([...oldHeads, ...oldEvidence.map((e) => e.version)]);
+    const is = new VersionSet([...newHeads, ...newEvidence.map((e) => e.version)]);
+    const headsNow = new VersionSet(newHeads);
+    const headsBefore = new VersionSet(oldHeads);
+    return {
+      withdrawn: taken,
+      put: newHeads.filter((v) => !headsBefore.has(v)),
+      removed: oldHeads.filter((v) => !headsNow.has(v)),
+      served: [...newHeads, ...newEvidence.map((e) => e.version)].filter((v) => !was.has(v)),
+      unserved: [...oldHeads, ...oldEvidence.map((e) => e.version)].filter((v) => !is.has(v)),
+      evidenceBefore: oldEvidence,
+      evidenceAfter: newEvidence,
+    };
+  }
+
+  /** The evidence held now (a method: withdraw reads it after merges that tsc cannot see change it). */
+  private evidenceHeld(): readonly Evidence[] {
+    return this.evidence ?? [];
+  }
+
   /** True while some live component remains (a deleted entity has only its tombstone). */
   get live(): boolean {
     if (this.inColumns !== 0) return true;
@@ -961,6 +1084,41 @@ export class EntityState {
     if (this.other !== undefined) yield* this.other;
   }
 }
+
+/** What EntityState.withdraw changed. */
+export interface Withdrawal {
+  /** The versions taken out (held here as heads or evidence). */
+  readonly withdrawn: readonly Version[];
+  /** Heads now that were not heads before (storage puts them), and heads before that are not now. */
+  readonly put: readonly Version[];
+  readonly removed: readonly Version[];
+  /** What the node keeps and serves now and did not before (heads or evidence), and the reverse. */
+  readonly served: readonly Version[];
+  readonly unserved: readonly Version[];
+  /** The evidence before and after (the store refunds the one and charges the other). */
+  readonly evidenceBefore: readonly Evidence[];
+  readonly evidenceAfter: readonly Evidence[];
+}
+
+/** Versions by kind, timestamp and content (heads made from the columns are new objects each time). */
+class VersionSet {
+  private readonly byKey = new Map<string, Version[]>();
+
+  constructor(versions: readonly Version[]) {
+    for (const v of versions) {
+      const key = keyOf(v);
+      const held = this.byKey.get(key);
+      if (held === undefined) this.byKey.set(key, [v]);
+      else held.push(v);
+    }
+  }
+
+  has(v: Version): boolean {
+    return this.byKey.get(keyOf(v))?.some((h) => sameContent(h, v)) === true;
+  }
+}
+
+const keyOf = (v: Version): string => `${v.entity}\u0000${v.kind}\u0000${v.ts.ms}:${v.ts.c}:${v.ts.node}`;
 
 /** Whether re-applying this register's heads teaches what it knows (EntityState.restoredByVersions). */
 function restoredByHeads(r: Register): boolean {

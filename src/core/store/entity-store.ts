@@ -1,8 +1,8 @@
-import type { Timestamp } from '../clock/timestamp';
+import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
 import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
-import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta } from './entity-state';
+import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta, type Withdrawal } from './entity-state';
 import { EvidenceLedger, type Evidence, type EvidenceStats } from './evidence';
 import { LeanColumns, Replaced } from './lean-columns';
 import { viewOf, visibleAt, type EntityView } from './entity-view';
@@ -181,6 +181,35 @@ export class EntityStore {
     this.ledger.refund(gone);
     for (const e of gone) released?.push(e.version);
     return purged;
+  }
+
+  /**
+   * Takes out every version by one of `cutoffs`' authors stamped after that author's cut-off, heads
+   * and evidence, and merges each entity that held some again without them (EntityState.withdraw):
+   * what a node does when it merges the removal of a member (docs/security.md, "Writes withdrawn at
+   * a removal"). Scans the whole store once, reading column heads in place (holdsAfter): it runs
+   * when a removal is merged, or once at start while some are held, not per write. Returns what
+   * changed, per entity.
+   */
+  withdraw(cutoffs: ReadonlyMap<NodeId, Timestamp>, now: number): Map<EntityId, Withdrawal> {
+    const changed = new Map<EntityId, Withdrawal>();
+    if (cutoffs.size === 0) return changed;
+    const out = (v: Version): boolean => {
+      const at = cutoffs.get(v.ts.node);
+      return at !== undefined && compareTs(v.ts, at) > 0;
+    };
+    for (const [id, s] of [...this.entities]) {
+      if (!s.holdsAfter(cutoffs)) continue;
+      const w = s.withdraw(out, now, this.ledger.perEntity);
+      if (w === undefined) continue;
+      changed.set(id, w);
+      this.versionCount += w.put.length - w.removed.length;
+      this.ledger.refund(w.evidenceBefore);
+      this.ledger.charge(w.evidenceAfter);
+      this.shown?.changed(s);
+      if (s.empty) this.entities.delete(id);
+    }
+    return changed;
   }
 
   snapshot(): StoreSnapshot {

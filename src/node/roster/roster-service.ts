@@ -18,7 +18,8 @@ import {
   valueOfOp,
   type RosterOpValue,
 } from '../../core/roster/roster-entity';
-import { MAX_ROSTER_OPS_PER_AUTHOR, opId, type RosterBody } from '../../core/roster/roster-op';
+import { MAX_ROSTER_OPS_PER_AUTHOR, opId, type RosterBody, type RosterOpId } from '../../core/roster/roster-op';
+import { compareTs, type Timestamp } from '../../core/clock/timestamp';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import { NOT_ADMITTED, PEER_BYE } from '../../core/sync';
 import type { InvitationView, JoinRefusalView, MembersView, RefusedPeerView, RosterCalls } from '../roster-api';
@@ -37,6 +38,12 @@ export interface RosterHost {
   /** The current versions (heads) of one register: the roster follows these, not every version kept. */
   headsOf(entity: EntityId, kind: ComponentKind): readonly Version[];
   onVersions(listener: VersionListener): () => void;
+  /**
+   * Takes out each author's versions stamped after its cut-off and refuses them from now on
+   * (undefined: lifts that): called when removals are merged (docs/security.md, "Writes withdrawn
+   * at a removal").
+   */
+  withdraw?(cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>): number;
   /** Writes one roster op as an ordinary signed local write; resolves with its stored version once durable. */
   writeRosterOp(value: RosterOpValue): Promise<Version | undefined>;
   loadMeta(key: string): Promise<unknown>;
@@ -73,6 +80,9 @@ export class RosterService implements RosterCalls {
   private writing: Promise<unknown> = Promise.resolve();
   private readonly admitting = new Set<NodeId>();
   private readonly refusedPeers = new Map<NodeId, RefusedPeerView>();
+  /** Each removed member's cut-off as last withdrawn at (applyCutoffs). */
+  private readonly cutoffs = new Map<NodeId, Timestamp>();
+  private withdrawing = false;
   /** The inviter this device joins through, and its latest refusal of us (members().joinRefused). */
   private readonly inviter: NodeId | undefined;
   private joinRefusal: JoinRefusalView | undefined;
@@ -101,7 +111,7 @@ export class RosterService implements RosterCalls {
     this.ledger = ledger;
     this.unsubscribe = o.host.onVersions((versions, origin, removed) => {
       if (origin === 'expired') return;
-      this.note(removed.length === 0 ? versions : [...versions, ...removed]);
+      this.note(removed.length === 0 ? versions : [...versions, ...removed], origin === 'withdrawn' ? removed : []);
     });
     this.admit = admissionPolicy({
       lattice: o.host.lattice,
@@ -125,6 +135,9 @@ export class RosterService implements RosterCalls {
       add: (peer, nonce) => this.addMember(peer, nonce),
       refused: (peer, reason) => this.noteRefused(peer, reason),
     });
+    // Storage may hold a removed member's late writes (a restart between the merge of its removal
+    // and the commit of the withdrawal, or a build before withdrawals): taken out now.
+    this.applyCutoffs();
   }
 
   /**
@@ -339,20 +352,73 @@ export class RosterService implements RosterCalls {
     return out;
   }
 
-  private note(versions: readonly Version[]): void {
+  private note(versions: readonly Version[], withdrawn: readonly Version[] = []): void {
     const before = this.state.anchor;
     const wasRemoved = this.state.view.removed;
-    const state = this.state.withHeads(this.headOps(versions));
+    let state = this.state.withHeads(this.headOps(versions));
+    // A withdrawn op whose register holds no head any more leaves the roster (RosterState.without).
+    if (withdrawn.length > 0) state = state.without(this.emptied(withdrawn));
     this.state = state;
     // A member removed just now: its open links go (the handshake refuses it from then on).
     for (const [peer, by] of state.view.removed) {
       if (!wasRemoved.has(peer) && peer !== this.o.host.nodeId) this.onRemoved?.(peer, by);
     }
+    this.applyCutoffs();
     if (before === undefined && state.anchor !== undefined) {
       // A joiner found its inviter's roster: the device trusts it from now on (its other tabs too).
       void this.o.device
         .anchor(this.o.host.lattice, state.anchor, this.abandoned)
         .catch((e: unknown) => this.log('keeping the anchor failed', e));
+    }
+  }
+
+  /** The ids of the roster ops among `versions` whose registers hold no head now. */
+  private emptied(versions: readonly Version[]): RosterOpId[] {
+    const out: RosterOpId[] = [];
+    for (const v of versions) {
+      if (!isRosterEntity(v.entity) || this.o.host.headsOf(v.entity, ROSTER_OP_KIND).length > 0) continue;
+      const parsed = opOfVersion(v, true);
+      if ('op' in parsed) out.push(opId(parsed.op));
+    }
+    return out;
+  }
+
+  /**
+   * Each removed member's cut-off (RosterState.removedAt) as the store last withdrew at: a removal
+   * merged, or one whose cut-off moved, has the node take out the member's versions stamped after
+   * it (host.withdraw), as if refused on arrival; a member no longer removed has its cut-off lifted
+   * (docs/security.md, "Writes withdrawn at a removal"). A withdrawal may change the roster (the
+   * member's own late roster ops leave it), so this runs until nothing changes; calls made from
+   * within it (note, on the withdrawal's versions) leave the work to the running loop.
+   */
+  private applyCutoffs(): void {
+    const withdraw = this.o.host.withdraw?.bind(this.o.host);
+    if (withdraw === undefined || this.withdrawing) return;
+    this.withdrawing = true;
+    try {
+      const self = this.o.host.nodeId;
+      // Bounded: a pass runs again only if its withdrawal changed the roster (a member's late ops left it).
+      for (let pass = 0; pass < 16; pass++) {
+        const state = this.state;
+        const changes = new Map<NodeId, Timestamp | undefined>();
+        for (const [member] of state.view.removed) {
+          const at = state.removedAt(member);
+          const held = this.cutoffs.get(member);
+          if (member === self || at === undefined || (held !== undefined && compareTs(held, at) === 0)) continue;
+          this.cutoffs.set(member, at);
+          changes.set(member, at);
+        }
+        for (const member of [...this.cutoffs.keys()]) {
+          if (state.view.removed.has(member)) continue;
+          this.cutoffs.delete(member);
+          changes.set(member, undefined);
+        }
+        if (changes.size === 0) return;
+        withdraw(changes);
+        if (this.state === state) return;
+      }
+    } finally {
+      this.withdrawing = false;
     }
   }
 

@@ -125,6 +125,23 @@ export class RosterState {
     return new RosterState(roster, stamps, anchor, this.inviter, this.named);
   }
 
+  /**
+   * The state without the ops under these ids: their registers hold no head any more (a removed
+   * member's ops stamped after its removal, withdrawn from the store: LatticeNode.withdraw), so the
+   * state follows the store as a replica that refused them holds it.
+   */
+  without(ids: Iterable<RosterOpId>): RosterState {
+    let roster: Map<RosterOpId, RosterOp> | undefined;
+    let stamps: Map<RosterOpId, Timestamp> | undefined;
+    for (const id of ids) {
+      if (!this.roster.has(id)) continue;
+      (roster ??= new Map(this.roster)).delete(id);
+      (stamps ??= new Map(this.stamps)).delete(id);
+    }
+    if (roster === undefined || stamps === undefined) return this;
+    return new RosterState(roster, stamps, this.anchor, this.inviter, this.named);
+  }
+
   withAnchor(anchor: RosterOpId): RosterState {
     return new RosterState(this.roster, this.stamps, anchor, this.inviter, this.named);
   }

@@ -117,11 +117,15 @@ describe('a removed member tries to re-admit a sock puppet with a backdated rost
     expect(deliver(j, [backdated!]).rejected).toEqual([]);
     await a.roster.admit(j.id, tj);
     deliver(j, rosterVersions(a));
-    // Anti-entropy from j to a carries x's op: the gate takes any roster op of an author "ever admitted".
-    const atA = deliver(a, rosterVersions(j));
+    // Once j merged the removal it withdrew x's op, stamped after it (docs/security.md, "Writes
+    // withdrawn at a removal"): anti-entropy from j no longer carries it, and the op itself, sent
+    // to a by anyone, is refused.
+    expect(rosterVersions(j).filter((v) => v.ts.node === x.id && v.ts.ms === backdated!.ts.ms)).toEqual([]);
+    const atA = deliver(a, [...rosterVersions(j), backdated!]);
 
     // Promise: a removed member's later writes are refused, and it cannot get back in.
     expect(await ids(a)).not.toContain(puppet.id);
+    expect(await ids(j)).not.toContain(puppet.id);
     expect((await a.roster.admit(puppet.id, undefined)).ok).toBe(false);
     expect(atA.rejected.map((r) => r.reason)).toContain('removed-member');
   });
