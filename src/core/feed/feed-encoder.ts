@@ -2,7 +2,7 @@ import type { NodeId } from '../ids';
 import type { EntityView } from '../store/entity-view';
 import { allocateBatch, type CompactViews } from './compact-batch';
 import { sameData } from './same-data';
-import { freshBase, ROW, viewOfRow, writeRow } from './track-row';
+import { freshBase, mayComplete, ROW, viewOfRow, writeRow } from './track-row';
 
 /**
  * The sending end of one compact feed (compact-batch.ts): one per watcher, since its tables are
@@ -80,7 +80,7 @@ export class CompactEncoder {
       c.index[i] = k;
       writeRow(c, i, view, intern);
       const base = this.bases[k];
-      if (base !== undefined && sameData(viewOfRow(base, c, i, authorOf), view)) continue;
+      if (base !== undefined && mayComplete(base, view) && sameData(viewOfRow(base, c, i, authorOf), view)) continue;
       c.flags[i] = c.flags[i]! | ROW.FULL;
       views.push(view);
       this.bases[k] = view;

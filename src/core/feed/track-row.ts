@@ -172,7 +172,23 @@ function stamped(meta: ComponentMeta | undefined, time: number, counter: number,
  * the writing worker's time per create). The encoder and the decoder both start an id from it.
  */
 export function freshBase(id: string): EntityView {
-  return { id: id as EntityView['id'], components: {}, meta: {}, conflicts: [], updatedAt: 0 };
+  const base: EntityView = { id: id as EntityView['id'], components: {}, meta: {}, conflicts: [], updatedAt: 0 };
+  fresh.add(base);
+  return base;
+}
+
+const fresh = new WeakSet<EntityView>();
+
+/**
+ * False when no row can complete `base` into `view`: `base` is a fresh base and `view` has a
+ * conflict or a component other than a position or a velocity (viewOfRow adds nothing else to a
+ * fresh base). The encoder then sends the view whole without building the row's view to compare.
+ */
+export function mayComplete(base: EntityView, view: EntityView): boolean {
+  if (!fresh.has(base)) return true;
+  if (view.conflicts.length > 0) return false;
+  for (const kind in view.components) if (kind !== 'position' && kind !== 'velocity') return false;
+  return true;
 }
 
 /**
