@@ -5,19 +5,20 @@ import { SourceMapConsumer, type RawSourceMap } from 'source-map';
 /**
  * Top-down call tree of a .cpuprofile from the built app, named through the build's source maps
  * (as cpu-profile-mapped.ts), inclusive ms per node, nodes under `minMs` left out; `perUnit` divides
- * each figure into µs per unit (e.g. per write).
- *   node --import tsx bench/lib/cpu-profile-tree.ts <file.cpuprofile> <distDir> [minMs] [perUnit]
+ * each figure into µs per unit (e.g. per write); `maxDepth` stops below that depth (1: the root's children).
+ *   node --import tsx bench/lib/cpu-profile-tree.ts <file.cpuprofile> <distDir> [minMs] [perUnit] [maxDepth]
  */
 interface Node {
   readonly id: number;
   readonly callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   readonly children?: number[];
 }
-const [file, dist, minArg, unitArg] = process.argv.slice(2);
+const [file, dist, minArg, unitArg, depthArg] = process.argv.slice(2);
 if (file === undefined || dist === undefined)
   throw new Error('usage: cpu-profile-tree <file> <distDir> [minMs] [perUnit]');
 const minMs = Number(minArg ?? 10);
-const unit = unitArg === undefined ? undefined : Number(unitArg);
+const unit = unitArg === undefined || unitArg === '-' ? undefined : Number(unitArg);
+const maxDepth = Number(depthArg ?? Infinity);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 const maps = new Map<string, SourceMapConsumer | undefined>();
 async function mapOf(url: string): Promise<SourceMapConsumer | undefined> {
@@ -72,7 +73,7 @@ function build(ids: number[]): T {
 }
 const root = build([profile.nodes[0]!.id]);
 function show(t: T, name: string, depth: number): void {
-  if (t.us / 1000 < minMs) return;
+  if (t.us / 1000 < minMs || depth > maxDepth) return;
   const fig =
     unit === undefined ? `${(t.us / 1000).toFixed(0).padStart(6)} ms` : `${(t.us / unit).toFixed(1).padStart(7)} µs`;
   console.log(`${fig} ${'  '.repeat(depth)}${name}`);
