@@ -1,4 +1,5 @@
-import type { BatchedCall, BatchedCallName, CallOutcome } from '../node/worker-api';
+import { unpackViews } from '../core/feed/packed-views';
+import type { BatchedCall, BatchedCallName, CallOutcome, CallReply } from '../node/worker-api';
 
 interface Pending {
   readonly call: BatchedCall;
@@ -29,7 +30,7 @@ export class CallBatcher {
   private scheduled = false;
 
   constructor(
-    private readonly send: (calls: BatchedCall[]) => Promise<CallOutcome[]>,
+    private readonly send: (calls: BatchedCall[]) => Promise<CallReply>,
     /** Runs `fn` in a later task (default: nextTask). */
     private readonly later: (fn: () => void) => void = nextTask(),
   ) {}
@@ -65,14 +66,14 @@ export class CallBatcher {
     }
     this.pending = [];
     if (batch.length === 0) return;
-    let sent: Promise<CallOutcome[]>;
+    let sent: Promise<CallReply>;
     try {
       sent = this.send(batch.map((p) => p.call));
     } catch (error) {
       sent = Promise.reject(error);
     }
     sent.then(
-      (outcomes) => batch.forEach((p, i) => settle(p, outcomes[i])),
+      (reply) => settleAll(batch, reply),
       (error: unknown) => {
         // Copied alone but not together (a value met twice, or a worker's own check): send each
         // call alone, in order, so only that caller sees the error.
@@ -84,19 +85,40 @@ export class CallBatcher {
   }
 
   private sendAlone(p: Pending): void {
-    let sent: Promise<CallOutcome[]>;
+    let sent: Promise<CallReply>;
     try {
       sent = this.send([p.call]);
     } catch (error) {
       sent = Promise.reject(error);
     }
-    sent.then((outcomes) => settle(p, outcomes[0]), p.reject);
+    sent.then((reply) => settleAll([p], reply), p.reject);
   }
 }
 
-function settle(p: Pending, o: CallOutcome | undefined): void {
+/** Each call's outcome; a view by its row of the reply's packed views (src/core/feed/packed-views.ts). */
+function settleAll(batch: readonly Pending[], reply: CallReply): void {
+  let viewAt: ((row: number) => unknown) | undefined;
+  try {
+    if (reply.views !== undefined) viewAt = unpackViews(reply.views);
+  } catch (error) {
+    // A reply the page cannot read fails the calls that wanted a view from it.
+    viewAt = () => {
+      throw error;
+    };
+  }
+  batch.forEach((p, i) => settle(p, reply.outcomes[i], viewAt));
+}
+
+function settle(p: Pending, o: CallOutcome | undefined, viewAt: ((row: number) => unknown) | undefined): void {
   if (o === undefined) p.reject(new Error('callMany: no outcome for this call'));
-  else if (o.ok) p.resolve(o.value);
+  else if (o.ok && 'row' in o) {
+    try {
+      if (viewAt === undefined) throw new Error('callMany: a view outcome without views');
+      p.resolve(viewAt(o.row));
+    } catch (error) {
+      p.reject(error);
+    }
+  } else if (o.ok) p.resolve(o.value);
   // As comlink rethrows a worker's Error: the name and message kept.
   else p.reject(Object.assign(new Error(o.message), { name: o.name }));
 }

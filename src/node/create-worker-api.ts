@@ -1,5 +1,7 @@
 import { ValidationError } from '../core/errors';
 import type { LinkShape } from '../core/budget/link-shaper';
+import { packViews } from '../core/feed/packed-views';
+import type { EntityView } from '../core/store/entity-view';
 import { asNodeId, type NodeId } from '../core/ids';
 import type { AcceptLink } from '../ports/transport';
 import { forwardCalls } from './forward-calls';
@@ -73,9 +75,17 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
           return Reflect.apply(calls[c.name], calls, c.args) as Promise<unknown>;
         }),
       );
-      return settled.map((s): CallOutcome =>
-        s.status === 'fulfilled' ? { ok: true, value: s.value } : failed(s.reason),
-      );
+      // The views (create's and update's values) cross as rows of one moved buffer (packed-views.ts).
+      const views: EntityView[] = [];
+      const outcomes = settled.map((s, i): CallOutcome => {
+        if (s.status === 'rejected') return failed(s.reason);
+        if (!VIEW_CALLS.has(list[i]!.name) || !isView(s.value)) return { ok: true, value: s.value };
+        views.push(s.value);
+        return { ok: true, row: views.length - 1 };
+      });
+      if (views.length === 0) return { outcomes };
+      const packed = packViews(views);
+      return deps.transfer({ outcomes, views: packed }, [packed.buffer]);
     },
     async start(options) {
       starting ??= deps.open(options).then((r) => (running = r));
@@ -127,6 +137,12 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
     },
   };
 }
+
+/** The batched calls whose value is the entity's view (LatticeNode.create, update). */
+const VIEW_CALLS = new Set<string>(['create', 'update']);
+
+const isView = (x: unknown): x is EntityView =>
+  typeof x === 'object' && x !== null && typeof (x as { id?: unknown }).id === 'string';
 
 /** A call's failure as comlink would carry its thrown Error: the name and message. */
 function failed(reason: unknown): CallOutcome {

@@ -94,7 +94,7 @@ export interface ChangeBatch {
  * compact-batch.ts, read back with feed-decoder.ts); the approvals cue is the `approvalsOnly` watch's.
  */
 export interface CompactBatch extends CompactViews {
-  /** Set on a feed's first batch: the whole picture when the watcher came (every view whole). */
+  /** Set on a feed's first batch: the whole picture when the watcher came (every view, whole or as its row). */
   readonly snapshot?: true;
 }
 

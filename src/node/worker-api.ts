@@ -1,3 +1,4 @@
+import type { CompactViews } from '../core/feed/compact-batch';
 import type { PeerStats } from '../core/sync';
 import type { SyncStatus } from './mesh';
 import type { SecurityStats } from './security/mesh-security';
@@ -33,10 +34,23 @@ export interface BatchedCall {
   readonly args: readonly unknown[];
 }
 
-/** How one call of a `callMany` message settled: its value, or its error as comlink carries a thrown Error. */
+/**
+ * How one call of a `callMany` message settled: its value; or, for a view (what create and update
+ * give), its row in the reply's `views`; or its error as comlink carries a thrown Error.
+ */
 export type CallOutcome =
   | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: true; readonly row: number }
   | { readonly ok: false; readonly name: string; readonly message: string };
+
+/**
+ * A `callMany` answer: each call's outcome in order, and the views they name packed as one compact
+ * batch (src/core/feed/packed-views.ts: a buffer moved to the page, not a view per call cloned).
+ */
+export interface CallReply {
+  readonly outcomes: readonly CallOutcome[];
+  readonly views?: CompactViews;
+}
 
 /**
  * What the node worker exposes over comlink (the page holds it as `Remote<WorkerApi>`): the node's
@@ -47,9 +61,9 @@ export interface WorkerApi extends NodeApi, RosterCalls, LinkShapingCalls {
   start(options: StartOptions): Promise<NodeInfo>;
   /**
    * Several node writes in one message (BATCHED_CALLS, at most MAX_CALLS_PER_MESSAGE), started in
-   * order in one task; resolves once all have settled, with each one's outcome in order.
+   * order in one task; resolves once all have settled, with each one's outcome in order (CallReply).
    */
-  callMany(calls: readonly BatchedCall[]): Promise<CallOutcome[]>;
+  callMany(calls: readonly BatchedCall[]): Promise<CallReply>;
   /**
    * Hands the worker's mesh one WebRTC link: the page keeps the data channel and moves its sync
    * frames over this (transferred) port. See src/adapters/port-link.ts.

@@ -8,7 +8,8 @@ import { TrackColumns } from './track-columns';
  * (track-columns.ts, track-row.ts) in ONE ArrayBuffer, transferred rather than cloned; an entity's
  * id travels as text only the first time this feed names it, then as its index in the feed's id
  * table; a whole view travels only when something a row does not hold changed (a classification,
- * a threat, a new component) or the id is new to the feed. feed-encoder.ts makes them, feed-decoder.ts
+ * a threat, a new component), or the id is new to the feed and its view is more than a row holds
+ * (track-row.ts, freshBase). feed-encoder.ts makes them, feed-decoder.ts
  * reads them back; this file is the layout, and the one place it is checked.
  *
  * The buffer: a header of four Uint32 (MAGIC, rows, new ids, the batch's number in its feed from

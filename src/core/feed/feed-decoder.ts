@@ -3,7 +3,7 @@ import { isEntityId, type NodeId } from '../ids';
 import type { EntityView } from '../store/entity-view';
 import { readBatch } from './compact-batch';
 import type { TrackColumns } from './track-columns';
-import { DISPOSITION_CODES, ENVIRONMENT_CODES, NO_AUTHOR, ROW, ROW_FLAGS, THREAT_CODES } from './track-row';
+import { DISPOSITION_CODES, ENVIRONMENT_CODES, freshBase, NO_AUTHOR, ROW, ROW_FLAGS, THREAT_CODES } from './track-row';
 
 /** A batch read back: per row its id and base, over the batch's own columns. */
 export interface DecodedViews {
@@ -14,7 +14,8 @@ export interface DecodedViews {
   readonly ids: readonly string[];
   /**
    * Each row's base: the entity's last view sent whole (the row's own view when it is flagged
-   * FULL), which the row completes into the current view (track-row.ts, viewOfRow).
+   * FULL; the id's fresh base, track-row.ts, until one is), which the row completes into the
+   * current view (track-row.ts, viewOfRow).
    */
   readonly bases: readonly EntityView[];
   /** The feed's author table. */
@@ -65,6 +66,8 @@ export class CompactDecoder {
         throw new ValidationError(`compact feed: index ${k.toString()} is not free`);
       this.ids[k] = id;
       this.indexOf.set(id, k);
+      // As the encoder: a new id's row may complete its fresh base into its view (track-row.ts).
+      this.bases[k] = freshBase(id);
     }
     for (const author of batch.authors) this.authors.push(author as NodeId);
     const c = batch.columns;

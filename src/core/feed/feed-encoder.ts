@@ -2,7 +2,7 @@ import type { NodeId } from '../ids';
 import type { EntityView } from '../store/entity-view';
 import { allocateBatch, type CompactViews } from './compact-batch';
 import { sameData } from './same-data';
-import { ROW, viewOfRow, writeRow } from './track-row';
+import { freshBase, mayComplete, ROW, viewOfRow, writeRow } from './track-row';
 
 /**
  * The sending end of one compact feed (compact-batch.ts): one per watcher, since its tables are
@@ -11,7 +11,8 @@ import { ROW, viewOfRow, writeRow } from './track-row';
  *
  * An id gets an index the first time the feed names it and keeps it until it is removed; an index
  * freed by a removal is given again only from the next batch on, so within a batch one index is
- * one id. The encoder keeps, per index, the base: the last view it sent whole. A changed view goes
+ * one id. The encoder keeps, per index, the base: the last view it sent whole (a new id's is its
+ * fresh base, track-row.ts, which the decoder makes too). A changed view goes
  * as its row alone when the row completes that base into exactly the view (`viewOfRow`, compared
  * with `sameData`), else whole, and becomes the new base. Authors get an index the first time and
  * keep it (they are few: the lattice's members).
@@ -49,6 +50,8 @@ export class CompactEncoder {
       if (k === undefined) {
         k = this.free.pop() ?? this.bases.length;
         if (k === this.bases.length) this.bases.push(undefined);
+        // A new id starts from its fresh base: a row that completes it into the view goes alone.
+        this.bases[k] = freshBase(view.id);
         this.indexOf.set(view.id, k);
         ids.push(view.id);
         newIndices.push(k);
@@ -77,7 +80,7 @@ export class CompactEncoder {
       c.index[i] = k;
       writeRow(c, i, view, intern);
       const base = this.bases[k];
-      if (base !== undefined && sameData(viewOfRow(base, c, i, authorOf), view)) continue;
+      if (base !== undefined && mayComplete(base, view) && sameData(viewOfRow(base, c, i, authorOf), view)) continue;
       c.flags[i] = c.flags[i]! | ROW.FULL;
       views.push(view);
       this.bases[k] = view;

@@ -154,9 +154,41 @@ export function writeRow(c: TrackColumns, i: number, view: EntityView, authorInd
   c.flags[i] = flags;
 }
 
-/** A component's meta with the version a row gives it (the rest of it, conflict and heads, as before). */
+/**
+ * A component's meta with the version a row gives it (the rest of it, conflict and heads, as
+ * before; a component the base lacks gets those of a register with one head, as viewOf gives them).
+ */
 function stamped(meta: ComponentMeta | undefined, time: number, counter: number, author: NodeId): ComponentMeta {
-  return { ...meta!, version: encodeTs({ ms: time, c: counter, node: author }), author, time };
+  const version = encodeTs({ ms: time, c: counter, node: author });
+  if (meta === undefined) return { version, author, time, conflict: false, heads: 1 };
+  return { ...meta, version, author, time };
+}
+
+/**
+ * The base of an id new to a feed, before any view of it was sent whole: nothing but its id. A
+ * row completes it into the view when the entity is no more than what a row holds (a new track
+ * with a position and a velocity, each of one head), so such a view need not travel whole
+ * (docs/benchmarks.md, scenario 7: cloning each new entity's whole view to the page was a few µs of
+ * the writing worker's time per create). The encoder and the decoder both start an id from it.
+ */
+export function freshBase(id: string): EntityView {
+  const base: EntityView = { id: id as EntityView['id'], components: {}, meta: {}, conflicts: [], updatedAt: 0 };
+  fresh.add(base);
+  return base;
+}
+
+const fresh = new WeakSet<EntityView>();
+
+/**
+ * False when no row can complete `base` into `view`: `base` is a fresh base and `view` has a
+ * conflict or a component other than a position or a velocity (viewOfRow adds nothing else to a
+ * fresh base). The encoder then sends the view whole without building the row's view to compare.
+ */
+export function mayComplete(base: EntityView, view: EntityView): boolean {
+  if (!fresh.has(base)) return true;
+  if (view.conflicts.length > 0) return false;
+  for (const kind in view.components) if (kind !== 'position' && kind !== 'velocity') return false;
+  return true;
 }
 
 /**

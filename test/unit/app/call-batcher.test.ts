@@ -4,7 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CALLS_PER_MESSAGE, CallBatcher } from '../../../src/app/call-batcher';
-import { MAX_CALLS_PER_MESSAGE, type BatchedCall, type CallOutcome } from '../../../src/node/worker-api';
+import { packViews } from '../../../src/core/feed/packed-views';
+import { encodeTs } from '../../../src/core/clock/timestamp';
+import type { NodeId } from '../../../src/core/ids';
+import type { EntityView } from '../../../src/core/store/entity-view';
+import {
+  MAX_CALLS_PER_MESSAGE,
+  type BatchedCall,
+  type CallOutcome,
+  type CallReply,
+} from '../../../src/node/worker-api';
 
 /** A batcher whose "next task" runs when the test says, over a worker that echoes each call's first argument. */
 function setup(): { batcher: CallBatcher; sent: BatchedCall[][]; nextTask: () => void } {
@@ -13,7 +22,7 @@ function setup(): { batcher: CallBatcher; sent: BatchedCall[][]; nextTask: () =>
   const batcher = new CallBatcher(
     (calls) => {
       sent.push(calls);
-      return Promise.resolve(calls.map((c): CallOutcome => ({ ok: true, value: c.args[0] })));
+      return Promise.resolve({ outcomes: calls.map((c): CallOutcome => ({ ok: true, value: c.args[0] })) });
     },
     (fn) => queued.push(fn),
   );
@@ -52,7 +61,7 @@ describe('CallBatcher', () => {
           structuredClone(calls);
           sent.push(calls);
           resolve(calls.map((c): CallOutcome => ({ ok: true, value: c.args[0] })));
-        }).then((outcomes) => outcomes),
+        }).then((outcomes) => ({ outcomes })),
       (fn) => queued.push(fn),
     );
     const n = 2 * CALLS_PER_MESSAGE + 37;
@@ -62,5 +71,59 @@ describe('CallBatcher', () => {
     expect(settled[0]).toMatchObject({ status: 'rejected', reason: { name: 'DataCloneError' } });
     expect(settled.slice(1)).toEqual(Array.from({ length: n - 1 }, (_, i) => ({ status: 'fulfilled', value: i + 1 })));
     expect(sent.flat().map((c) => c.args[0])).toEqual(Array.from({ length: n - 1 }, (_, i) => i + 1));
+  });
+  it("settles a call whose outcome is a row with that row's view of the packed views; an unreadable pack fails those calls alone", async () => {
+    const author = 'n0000000000000000000000000000001' as NodeId;
+    const view = (id: string, lat: number, extra: Record<string, unknown> = {}): EntityView =>
+      ({
+        id,
+        components: { position: { lat, lon: 9 }, ...extra },
+        meta: {
+          position: { version: encodeTs({ ms: 5, c: 1, node: author }), author, time: 5, conflict: false, heads: 1 },
+          ...(Object.keys(extra).length > 0
+            ? {
+                threat: {
+                  version: encodeTs({ ms: 5, c: 2, node: author }),
+                  author,
+                  time: 5,
+                  conflict: false,
+                  heads: 1,
+                },
+              }
+            : {}),
+        },
+        conflicts: [],
+        updatedAt: 5,
+      }) as unknown as EntityView;
+    const views = [view('a', 40), view('b', 41, { threat: { level: 'LOW' } })];
+    const reply = (bad: boolean): CallReply => {
+      const packed = packViews(views);
+      return structuredClone({
+        outcomes: [
+          { ok: true, row: 0 },
+          { ok: true, value: 7 },
+          { ok: true, row: 1 },
+        ],
+        views: bad ? { ...packed, buffer: new ArrayBuffer(4) } : packed,
+      } satisfies CallReply);
+    };
+    for (const bad of [false, true]) {
+      const queued: (() => void)[] = [];
+      const batcher = new CallBatcher(
+        () => Promise.resolve(reply(bad)),
+        (fn) => queued.push(fn),
+      );
+      const results = [batcher.call('create', []), batcher.call('remove', []), batcher.call('update', [])];
+      queued.splice(0).forEach((fn) => fn());
+      const settled = await Promise.allSettled(results);
+      if (!bad)
+        expect(settled).toEqual(
+          views.flatMap((v, i) => [
+            { status: 'fulfilled', value: v },
+            ...(i === 0 ? [{ status: 'fulfilled', value: 7 }] : []),
+          ]),
+        );
+      else expect(settled.map((x) => x.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
+    }
   });
 });

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { NodeId } from '../../../src/core/ids';
 import { createWorkerApi, type RunningNode } from '../../../src/node/create-worker-api';
-import { MAX_CALLS_PER_MESSAGE } from '../../../src/node/worker-api';
+import { MAX_CALLS_PER_MESSAGE, type CallOutcome } from '../../../src/node/worker-api';
+import { unpackViews } from '../../../src/core/feed/packed-views';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import { MeshNode } from '../../../src/node/mesh';
 import { CompactDecoder, type DecodedViews } from '../../../src/core/feed/feed-decoder';
@@ -10,7 +11,7 @@ import { viewOfRow } from '../../../src/core/feed/track-row';
 import type { ChangeBatch, CompactBatch } from '../../../src/node/node-api';
 import type { AcceptLink } from '../../../src/ports/transport';
 import { RosterService } from '../../../src/node/roster/roster-service';
-import { testSecurity } from '../support/test-keys';
+import { syncSigner, testIdentity, testSecurity } from '../support/test-keys';
 import { fakeDevice } from './roster/roster-harness';
 
 const NODE = 'n0000000000000000000000000000001' as NodeId;
@@ -22,9 +23,11 @@ afterEach(() => {
   ports = [];
 });
 
-async function running(): Promise<RunningNode> {
+/** `signed`: the node signs its writes (a view of a signed write has no `unverified` mark). */
+async function running(signed = false): Promise<RunningNode> {
   let n = 0;
   const node = await LatticeNode.open({
+    ...(signed ? { signer: syncSigner(testIdentity('signer')) } : {}),
     nodeId: NODE,
     lattice: 'test',
     storage: new MemoryStorage(),
@@ -45,7 +48,7 @@ async function running(): Promise<RunningNode> {
   };
 }
 
-function served() {
+function served(signed = false) {
   const opens: string[] = [];
   const attached: { peer: NodeId; port: MessagePort; accept: AcceptLink }[] = [];
   const proxied: unknown[] = [];
@@ -55,7 +58,7 @@ function served() {
   const api = createWorkerApi({
     open: async (options) => {
       opens.push(options.lattice);
-      opened = await running();
+      opened = await running(signed);
       return opened;
     },
     attachPort: (peer, port, accept) => attached.push({ peer, port, accept }),
@@ -108,7 +111,9 @@ describe('the worker API', () => {
       { name: 'update', args: ['x', { threat: { level: 'HIGH' } }] },
       { name: 'stats' as never, args: [] },
     ]);
-    expect(out.map((o) => (o.ok ? (o.value as { id: string }).id : o.name))).toEqual([
+    const viewAt = unpackViews(out.views);
+    const value = (o: CallOutcome): unknown => (!o.ok ? undefined : 'row' in o ? viewAt(o.row) : o.value);
+    expect(out.outcomes.map((o) => (o.ok ? (value(o) as { id: string }).id : o.name))).toEqual([
       'x',
       'ValidationError',
       'x',
@@ -117,6 +122,30 @@ describe('the worker API', () => {
     await expect(
       api.callMany(Array.from({ length: MAX_CALLS_PER_MESSAGE + 1 }, () => ({ name: 'remove' as const, args: ['x'] }))),
     ).rejects.toThrow(/at most/);
+  });
+
+  it("answers a callMany's views as rows of one moved buffer, each equal to the node's view", async () => {
+    const { api, opened, transferred } = served(true);
+    await api.start({ lattice: 'alpha' });
+    await api.callMany([{ name: 'create', args: [{ id: 'r1', components: { threat: { level: 'LOW' } } }] }]);
+    const out = await api.callMany([
+      { name: 'create', args: [{ id: 'p1', components: { position: { lat: 40, lon: 9 } } }] },
+      { name: 'create', args: [{ id: 'p2', components: { position: { lat: 41, lon: 9, alt: 3 } } }] },
+      { name: 'update', args: ['p1', { velocity: { east: 1, north: 2 } }] },
+      { name: 'create', args: [{ id: 'c1', components: { threat: { level: 'LOW' } } }] },
+      { name: 'remove', args: ['r1'] },
+    ]);
+    expect(out.outcomes.map((o) => (o.ok ? ('row' in o ? o.row : 'value') : o.name))).toEqual([0, 1, 2, 3, 'value']);
+    // The tracks no more than a row travel as rows alone; the threat's view whole.
+    expect(out.views?.views.map((v) => v.id)).toEqual(['c1']);
+    expect(transferred.at(-1)).toBe(out.views?.buffer);
+    const viewAt = unpackViews(structuredClone(out.views));
+    const node = opened().node;
+    expect(viewAt(1)).toEqual(await node.get('p2'));
+    expect(viewAt(2)).toEqual(await node.get('p1'));
+    // create's view is read once its commit is durable: the update of the same message is in it.
+    expect(viewAt(0)).toEqual(await node.get('p1'));
+    expect(viewAt(3).id).toBe('c1');
   });
 
   it('forwards the roster calls: members, invite, removeMember', async () => {

@@ -85,6 +85,39 @@ describe('compact change batches', () => {
     expect(held.get('t1')).toEqual(escalated);
   });
 
+  it('sends a new entity that is no more than a row (a position, a velocity) as its row alone', () => {
+    const enc = new CompactEncoder();
+    const dec = new CompactDecoder();
+    const held = new Map<string, EntityView>();
+    const bare = (id: string, at: number, lat: number): EntityView =>
+      ({
+        id,
+        components: { position: { lat, lon: 9 }, velocity: { east: 1, north: 2 } },
+        meta: { position: metaOf(at, 0, A), velocity: metaOf(at, 3, A) },
+        conflicts: [],
+        updatedAt: at,
+      }) as unknown as EntityView;
+    // Anything a row does not hold sends the view whole as before: a conflict, a mark, another component.
+    const conflicted = { ...bare('c', 5, 3), conflicts: ['position'] } as EntityView;
+    const unverified = bare('u', 5, 4);
+    (unverified.meta as Record<string, ComponentMeta>).position = metaOf(5, 0, A, { unverified: true });
+    const labelled = bare('l', 5, 5);
+    (labelled.components as Record<string, unknown>).classification = { label: 'x' };
+    (labelled.meta as Record<string, ComponentMeta>).classification = metaOf(5, 0, A);
+    const first = enc.encode([bare('n1', 2000, 40), bare('n2', 2001, 41), conflicted, unverified, labelled], []);
+    expect(first.ids).toEqual(['n1', 'n2', 'c', 'u', 'l']);
+    expect(first.views.map((v) => v.id)).toEqual(['c', 'u', 'l']);
+    const d = dec.decode(cross(first));
+    expect(d.columns.flags[0]! & ROW.FULL).toBe(0);
+    apply(held, d);
+    for (const v of [bare('n1', 2000, 40), bare('n2', 2001, 41), conflicted, unverified, labelled])
+      expect(held.get(v.id)).toEqual(v);
+    // Its next report builds on the same fresh base on both sides.
+    const moved = bare('n1', 3000, 40.5);
+    apply(held, dec.decode(cross(enc.encode([moved], []))));
+    expect(held.get('n1')).toEqual(moved);
+  });
+
   it('frees a removed id: named again, it travels as text and whole', () => {
     const enc = new CompactEncoder();
     const dec = new CompactDecoder();
@@ -275,7 +308,8 @@ describe('compact change batches', () => {
     refused({ ...good(), ids: ['not an id!'] });
     refused({ ...good(), views: [{ ...good().views[0]!, id: 't9' }] });
     refused({ ...good(), views: [...good().views, good().views[0]] });
-    // A row standing for its view with no base; unknown flags; a position that is not finite; a code out of range.
+    // Unknown flags; a position that is not finite; a code out of range. (A new id's row alone stands
+    // on the id's fresh base: it is read, not refused.)
     const rowOnly = (edit: (p: ReturnType<typeof allocateBatch>) => void): CompactViews => {
       const p = allocateBatch(1, 1, 0);
       p.newIds[0] = 0;
@@ -286,7 +320,8 @@ describe('compact change batches', () => {
       edit(p);
       return { buffer: p.buffer, ids: ['t1'], authors: [A], views: [], removed: [] };
     };
-    refused(rowOnly(() => undefined));
+    const alone = new CompactDecoder().decode(rowOnly(() => undefined));
+    expect(alone.bases[0]).toEqual({ id: 't1', components: {}, meta: {}, conflicts: [], updatedAt: 0 });
     const full = (edit: (p: ReturnType<typeof allocateBatch>) => void): CompactViews => ({
       ...rowOnly((p) => {
         p.columns.flags[0] = p.columns.flags[0]! | ROW.FULL;
