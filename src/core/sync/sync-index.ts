@@ -1,34 +1,17 @@
 import type { ComponentKind, EntityId } from '../ids';
 import type { Version } from '../merge/version';
 import { compareItems, type Item } from '../reconcile/item';
+import { FIXED_KINDS, fixedSlot } from '../store/entity-state';
 import { SortedVectorStorage } from '../reconcile/sorted-vector-storage';
 import { IdTable, type IdTableSeed } from './id-table';
 import { idKey, idOfKey, versionId } from './version-id';
 
 /**
- * The kinds nearly every version has (a sensor's report: docs/performance.md, scenario 1), kept per
- * slot as a byte (SyncIndex.kindCode); the order is that of commonKindCode.
+ * A slot's kind as a byte (SyncIndex.kindCode): the kind's place among the store's fixed kinds
+ * (FIXED_KINDS, the kinds nearly every version has) plus one, or 0 for any other.
  */
-const COMMON_KINDS = ['position', 'velocity', 'classification', 'threat', 'source', 'expiry'] as const;
-
-/** The kind's place in COMMON_KINDS plus one, or 0 for any other (a switch: kinds are interned constants). */
 function commonKindCode(kind: string): number {
-  switch (kind) {
-    case 'position':
-      return 1;
-    case 'velocity':
-      return 2;
-    case 'classification':
-      return 3;
-    case 'threat':
-      return 4;
-    case 'source':
-      return 5;
-    case 'expiry':
-      return 6;
-    default:
-      return 0;
-  }
+  return fixedSlot(kind) + 1;
 }
 
 /** Id keys cached per generation (SyncIndex.keys): a batch or two of a bulk sync. */
@@ -75,7 +58,7 @@ export class SyncIndex {
   /** Per slot: the version's entity, kind and HLC ms (and, without a finder, the version). */
   private entity: (EntityId | undefined)[] = [];
   /**
-   * Per slot: the kind's place in COMMON_KINDS plus one (a byte, where a reference took 8 B), or 0
+   * Per slot: the kind's place in FIXED_KINDS plus one (a byte, where a reference took 8 B), or 0
    * for any other kind, which `otherKinds` keeps by slot (few: tombstones, tasks, kinds unknown here).
    */
   private kindCode = new Uint8Array(0);
@@ -270,7 +253,7 @@ export class SyncIndex {
 
   private kindOf(slot: number): ComponentKind {
     const code = this.kindCode[slot]!;
-    return code === 0 ? this.otherKinds.get(slot)! : (COMMON_KINDS[code - 1] as ComponentKind);
+    return code === 0 ? this.otherKinds.get(slot)! : (FIXED_KINDS[code - 1] as ComponentKind);
   }
 
   /** An immutable sorted snapshot of the set for one reconciliation session. */
