@@ -49,13 +49,23 @@ async function partitionB(a: AppTab, b: AppTab): Promise<void> {
   );
 }
 
-/** A writes x's expiry 2 s ahead; answers A's clock when it wrote it. */
-function expireXIn2s(a: AppTab): Promise<number> {
-  return inTab(a, async () => {
-    const now = Date.now();
-    await window.lattice.update('x', { expiry: { at: now + 2_000 } });
-    return now;
-  });
+/**
+ * How far ahead A sets x's expiry: long enough that a reload (a crash) on a loaded runner still
+ * lands before the deadline, which the first test checks rather than assumes.
+ */
+const EXPIRY_AHEAD_MS = 6_000;
+
+/** A writes x's expiry EXPIRY_AHEAD_MS ahead; answers A's clock when it wrote it. */
+function expireXSoon(a: AppTab): Promise<number> {
+  return inTab(
+    a,
+    async (ahead: number) => {
+      const now = Date.now();
+      await window.lattice.update('x', { expiry: { at: now + ahead } });
+      return now;
+    },
+    EXPIRY_AHEAD_MS,
+  );
 }
 
 describe('an expired track between real tabs', function () {
@@ -65,10 +75,11 @@ describe('an expired track between real tabs', function () {
   it('stays gone on both after the heal, A reloaded between its expiry and the purge; a later write revives it', async () => {
     const [a, b] = await twoTabsWithX();
     await partitionB(a, b);
-    const wrote = await expireXIn2s(a);
+    const wrote = await expireXSoon(a);
     // A crashes before the deadline (a reload: the worker reopens from IndexedDB).
     expect(await reloadTab(a)).toBe(a.nodeId);
-    await sleep(Math.max(0, wrote + 3_500 - Date.now()));
+    expect(Date.now() < wrote + EXPIRY_AHEAD_MS).toBe(true);
+    await sleep(Math.max(0, wrote + EXPIRY_AHEAD_MS + 1_500 - Date.now()));
     expect(await xIn(a)).toBe(null);
     // B, cut off, never heard of the expiry: it still shows x with the old values.
     expect((await xIn(b))?.speed).toEqual({ kts: 12 });
@@ -91,10 +102,10 @@ describe('an expired track between real tabs', function () {
   it('stays gone when B, which never purged, crashes and comes back with the old versions', async () => {
     const [a, b, query] = await twoTabsWithX();
     await partitionB(a, b);
-    const wrote = await expireXIn2s(a);
+    const wrote = await expireXSoon(a);
     // B's renderer dies holding x's old versions and no expiry.
     await crashTab(b);
-    await sleep(Math.max(0, wrote + 3_500 - Date.now()));
+    await sleep(Math.max(0, wrote + EXPIRY_AHEAD_MS + 1_500 - Date.now()));
     expect(await xIn(a)).toBe(null);
     // B reopens as the same node (its partition went with the crash) and syncs with A.
     const back = await openTab({ query: `${query}&node=${b.nodeId}` });

@@ -58,7 +58,9 @@ describe('a removed member writes while its removal is on its way', () => {
         `track-7 on b: ${onB === undefined ? 'absent' : 'present'}, on c: ${onC === undefined ? 'absent' : 'present'}`,
     );
     // Promise (issue 12: zero divergence; "its new writes are rejected everywhere"): b and c agree.
+    expect(atC.accepted.length).toBeGreaterThan(0); // the race happened: c took the late write
     expect(onB === undefined).toBe(onC === undefined);
+    expect(onB).toBeUndefined(); // and they agree on refusing it
   });
 
   it('an honest value the late write overwrote comes back, and an honest write on top of it stands everywhere', async () => {
