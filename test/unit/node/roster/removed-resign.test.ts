@@ -49,16 +49,18 @@ describe('a removed member re-signs one of its roster ops after its removal', ()
       entity: 'track' as EntityId,
       kind: 'position' as Version['kind'],
       value: { lat: 1, lon: 2 },
-      ts: { ms: 15, c: 0, node: Y },
+      ts: { ms: 25, c: 0, node: Y },
       seen: [],
     };
-    // x signs its remove of y again at ms 30 (same content), with y's write of ms 15.
+    // x signs its remove of y again at ms 30 (same content), with y's write of ms 25. (y's cut-off is
+    // x's own, ms 20, not ms 10: a removed remover's removes cut off no earlier than its own removal,
+    // RosterState.removedAt.)
     const resigned = rosterVersion(X, 1, 4, 30, { type: 'remove', member: Y, observed: [`${A}:3`] });
     const out = gateVersions([resigned, yLate], state, none, self);
     expect(out.rejected.map((r) => [r.version.ts.ms, r.reason])).toEqual([
       [30, 'removed-member'],
-      [15, 'removed-member'],
+      [25, 'removed-member'],
     ]);
-    expect(out.state.removedAt(Y)).toEqual({ ms: 10, c: 0, node: X });
+    expect(out.state.removedAt(Y)).toEqual({ ms: 20, c: 0, node: A });
   });
 });
