@@ -1,5 +1,5 @@
 import { Hlc } from '../core/clock/hlc';
-import { decodeTs, encodeTs, type Timestamp } from '../core/clock/timestamp';
+import { compareTs, decodeTs, encodeTs, type Timestamp } from '../core/clock/timestamp';
 import { THREAT_LEVELS, type JsonValue, type ThreatLevel } from '../core/entity/component-types';
 import { cappedKindsOf } from '../core/entity/kind-cap';
 import { asEntityId, asUserKind, isEntityId, type ComponentKind, type EntityId, type NodeId } from '../core/ids';
@@ -336,15 +336,18 @@ export class LatticeNode implements NodeApi {
    * with a cut-off, its versions stamped after it are taken out of the store, the sync index
    * (listeners, origin 'withdrawn'), the views and storage, exactly as if they had been refused on
    * arrival, and refused from now on whatever path they take; an author given `undefined` has its
-   * cut-off lifted (admitted again). A node never withdraws its own writes. Returns how many
-   * versions were taken out.
+   * cut-off lifted (admitted again). A node never withdraws its own writes. Only a cut-off that is
+   * new or moves earlier scans the store: one that moves later withdraws nothing the store still
+   * holds (what lies between may come back from peers), so it only moves the refusal. Returns how
+   * many versions were taken out.
    */
   withdraw(cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>): number {
     const apply = new Map<NodeId, Timestamp>();
     for (const [author, after] of cutoffs) {
       const own = author === this.nodeId;
+      const held = this.remote.cutoffOf(author);
       this.remote.setCutoff(author, own ? undefined : after);
-      if (after !== undefined && !own) apply.set(author, after);
+      if (after !== undefined && !own && (held === undefined || compareTs(after, held) < 0)) apply.set(author, after);
     }
     const { store, feed, listeners, log } = this.parts;
     const changed = store.withdraw(apply, this.now());

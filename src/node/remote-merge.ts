@@ -66,6 +66,11 @@ export class RemoteMerge {
     else this.cutoffs.set(author, after);
   }
 
+  /** The cut-off after which `author`'s versions are refused, if it has one. */
+  cutoffOf(author: NodeId): Timestamp | undefined {
+    return this.cutoffs.get(author);
+  }
+
   /** Whether `v` was written by a removed member after its cut-off. */
   private withdrawn(v: Version): boolean {
     if (this.cutoffs.size === 0) return false;

@@ -152,7 +152,8 @@ interface BatchNames {
 /**
  * Whether putting `op` under its id (new, or in place of `before`, the op held or pending there) may
  * change what a later check of the batch reads. Same content (a re-signed op): only its stamp moves,
- * and a stamp is read only as a removal's cut-off, by the checks of the removed node's ops. Different
+ * and a stamp is read only as a removal's cut-off, by the checks of the removed node's ops (and of
+ * the ops of nodes it removed, whose cut-offs it bounds). Different
  * content in place of an op that takes effect here (a twin): its effect goes, which may change
  * anything. Otherwise: changesChecks.
  */
@@ -163,7 +164,9 @@ function replaceChangesChecks(
   batch: BatchNames,
 ): boolean {
   if (before !== undefined && canonicalOp(before) === canonicalOp(op))
-    return op.body.type === 'remove' && batch.authors.has(op.body.member);
+    // The removed node's cut-off bounds its own removes' cut-offs (RosterState.removedAt): so the
+    // checks of the ops of a node it removed read it too.
+    return op.body.type === 'remove' && (batch.authors.has(op.body.member) || state.index.authors.has(op.body.member));
   const held = state.roster.get(opId(op));
   if (held !== undefined && canonicalOp(held) !== canonicalOp(op) && !state.view.rejected.has(opId(op))) return true;
   return changesChecks(op, state, batch);

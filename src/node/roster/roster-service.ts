@@ -66,6 +66,8 @@ export interface RosterServiceOptions {
 export const SIBLING_REFRESH_MS = 1000;
 /** Refused peers remembered for the peers panel (latest refusal each). */
 const MAX_REFUSED_PEERS = 64;
+/** A cut-off before every version (HLC stamps are positive): all of an author's versions withdrawn. */
+const BEFORE_ALL: Timestamp = { ms: 0, c: 0, node: '' as NodeId };
 
 /**
  * The node's roster (docs/security.md, "The roster in the store"): its ops kept up to date from the
@@ -82,6 +84,8 @@ export class RosterService implements RosterCalls {
   private readonly refusedPeers = new Map<NodeId, RefusedPeerView>();
   /** Each removed member's cut-off as last withdrawn at (applyCutoffs). */
   private readonly cutoffs = new Map<NodeId, Timestamp>();
+  /** Authors a withdrawal left neither members nor removed: all their versions withdrawn (applyCutoffs). */
+  private readonly unadmitted = new Set<NodeId>();
   private withdrawing = false;
   /** The inviter this device joins through, and its latest refusal of us (members().joinRefused). */
   private readonly inviter: NodeId | undefined;
@@ -389,7 +393,10 @@ export class RosterService implements RosterCalls {
    * it (host.withdraw), as if refused on arrival; a member no longer removed has its cut-off lifted
    * (docs/security.md, "Writes withdrawn at a removal"). A withdrawal may change the roster (the
    * member's own late roster ops leave it), so this runs until nothing changes; calls made from
-   * within it (note, on the withdrawal's versions) leave the work to the running loop.
+   * within it (note, on the withdrawal's versions) leave the work to the running loop. An author
+   * such a change leaves neither a member nor removed (admitted only by a withdrawn op) has all its
+   * versions withdrawn, as the gate refuses a non-member's (`not-a-member`), until it is admitted
+   * or removed.
    */
   private applyCutoffs(): void {
     const withdraw = this.o.host.withdraw?.bind(this.o.host);
@@ -397,11 +404,14 @@ export class RosterService implements RosterCalls {
     this.withdrawing = true;
     try {
       const self = this.o.host.nodeId;
+      let lost: NodeId[] = [];
       // Bounded: a pass runs again only if its withdrawal changed the roster (a member's late ops left it).
       for (let pass = 0; pass < 16; pass++) {
         const state = this.state;
+        const { members, removed } = state.view;
         const changes = new Map<NodeId, Timestamp | undefined>();
-        for (const [member] of state.view.removed) {
+        for (const [member] of removed) {
+          this.unadmitted.delete(member);
           const at = state.removedAt(member);
           const held = this.cutoffs.get(member);
           if (member === self || at === undefined || (held !== undefined && compareTs(held, at) === 0)) continue;
@@ -409,17 +419,40 @@ export class RosterService implements RosterCalls {
           changes.set(member, at);
         }
         for (const member of [...this.cutoffs.keys()]) {
-          if (state.view.removed.has(member)) continue;
+          if (removed.has(member)) continue;
           this.cutoffs.delete(member);
           changes.set(member, undefined);
+        }
+        // Admitted (or its tab, or the lattice open) since: lifted. Removed since: its cut-off above.
+        for (const author of [...this.unadmitted]) {
+          if (this.refusesUnadmitted(state, author)) continue;
+          this.unadmitted.delete(author);
+          changes.set(author, undefined);
+        }
+        for (const author of lost) {
+          if (this.unadmitted.has(author) || !this.refusesUnadmitted(state, author)) continue;
+          this.unadmitted.add(author);
+          changes.set(author, BEFORE_ALL);
         }
         if (changes.size === 0) return;
         withdraw(changes);
         if (this.state === state) return;
+        // Who the withdrawal's roster change left neither a member nor removed: the next pass.
+        lost = [...members, ...removed.keys()];
       }
     } finally {
       this.withdrawing = false;
     }
+  }
+
+  /**
+   * Whether the gate refuses every version of `author` (as `not-a-member`) under `state`: a closed,
+   * founded roster that holds it neither a member nor removed, and not this node or one of its tabs.
+   */
+  private refusesUnadmitted(state: RosterState, author: NodeId): boolean {
+    const { members, removed } = state.view;
+    if (author === this.o.host.nodeId || this.siblings.has(author)) return false;
+    return state.founded && !state.open && !members.has(author) && !removed.has(author);
   }
 
   private async saveLedger(ledger: InvitationLedger): Promise<void> {

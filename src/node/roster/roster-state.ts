@@ -166,20 +166,39 @@ export class RosterState {
 
   /**
    * Writes of a removed member made before this are kept (attributed), later ones refused: the HLC
-   * timestamp of the remove op that took effect last. Undefined unless `member` stands removed.
+   * timestamp of the remove op that took effect last, but never before its remover's own cut-off
+   * when the remover stands removed too (docs/security.md, "Writes withdrawn at a removal": a
+   * removed node's backdated remove does not reach back over what was written while it was still
+   * a member). Undefined unless `member` stands removed.
    */
   removedAt(member: NodeId): Timestamp | undefined {
     if (!this.view.removed.has(member)) return undefined;
     // Kept per state: the gate asks once per op of a removed author, and each answer reads every op.
     if (this.removedStamps.has(member)) return this.removedStamps.get(member);
+    // Along the chain of removers (each removed member has one last remove), up to one not removed:
+    // the latest stamp on the way. (The view applies ops in one order, so removals of each other
+    // cannot both take effect; `seen` only bounds the walk.)
+    let at: Timestamp | undefined;
+    const seen = new Set<NodeId>();
+    for (let m: NodeId | undefined = member; m !== undefined && !seen.has(m);) {
+      seen.add(m);
+      const last = this.lastRemove(m);
+      const stamp = last === undefined ? undefined : this.stamps.get(opId(last));
+      if (stamp !== undefined && (at === undefined || compareTs(stamp, at) > 0)) at = stamp;
+      m = last !== undefined && this.view.removed.has(last.author) ? last.author : undefined;
+    }
+    this.removedStamps.set(member, at);
+    return at;
+  }
+
+  /** The remove of `member` that took effect last (in op order). */
+  private lastRemove(member: NodeId): RosterOp | undefined {
     let last: RosterOp | undefined;
     for (const [id, op] of this.roster) {
       if (op.body.type !== 'remove' || op.body.member !== member || this.view.rejected.has(id)) continue;
       if (last === undefined || compareOps(op, last) > 0) last = op;
     }
-    const at = last === undefined ? undefined : this.stamps.get(opId(last));
-    this.removedStamps.set(member, at);
-    return at;
+    return last;
   }
 
   /** The gate's index of the ops held (computed once per state, when first read). */

@@ -49,16 +49,52 @@ describe('a removed member re-signs one of its roster ops after its removal', ()
       entity: 'track' as EntityId,
       kind: 'position' as Version['kind'],
       value: { lat: 1, lon: 2 },
-      ts: { ms: 15, c: 0, node: Y },
+      ts: { ms: 25, c: 0, node: Y },
       seen: [],
     };
-    // x signs its remove of y again at ms 30 (same content), with y's write of ms 15.
+    // x signs its remove of y again at ms 30 (same content), with y's write of ms 25. (y's cut-off is
+    // x's own, ms 20, not ms 10: a removed remover's removes cut off no earlier than its own removal,
+    // RosterState.removedAt.)
     const resigned = rosterVersion(X, 1, 4, 30, { type: 'remove', member: Y, observed: [`${A}:3`] });
     const out = gateVersions([resigned, yLate], state, none, self);
     expect(out.rejected.map((r) => [r.version.ts.ms, r.reason])).toEqual([
       [30, 'removed-member'],
-      [15, 'removed-member'],
+      [25, 'removed-member'],
     ]);
-    expect(out.state.removedAt(Y)).toEqual({ ms: 10, c: 0, node: X });
+    expect(out.state.removedAt(Y)).toEqual({ ms: 20, c: 0, node: A });
+  });
+});
+
+describe('a member re-signs its removal of a remover, in one batch with an op of the node that remover removed', () => {
+  it('checks the op against the moved cut-off, as one by one does', () => {
+    const H = 'hh' as NodeId;
+    const held = [
+      rosterVersion(A, 1, 1, 1, { type: 'found', open: false }),
+      rosterVersion(A, 2, 2, 2, { type: 'add', member: X }),
+      rosterVersion(A, 3, 3, 3, { type: 'add', member: H }),
+      rosterVersion(X, 1, 4, 10, { type: 'remove', member: H, observed: [`${A}:3`] }),
+      rosterVersion(A, 4, 5, 20, { type: 'remove', member: X, observed: [`${A}:2`] }),
+    ];
+    let state = RosterState.empty(`${A}:1`);
+    for (const v of held) state = gateVersions([v], state, none, self).state;
+    expect(state.removedAt(H)).toEqual({ ms: 20, c: 0, node: A });
+    // The founder signs its remove of x again at ms 40: x's cut-off, and so h's, move to ms 40; h's
+    // roster op of ms 30 (ordered after the remove, so checked after it in the batch) is then before
+    // its cut-off.
+    const batch = [
+      rosterVersion(A, 4, 5, 40, { type: 'remove', member: X, observed: [`${A}:2`] }),
+      rosterVersion(H, 1, 6, 30, { type: 'add', member: 'zz' as NodeId }),
+    ];
+    let each = state;
+    const refusedEach: string[] = [];
+    for (const v of batch) {
+      const r = gateVersions([v], each, none, self);
+      refusedEach.push(...r.rejected.map((x) => x.reason));
+      each = r.state;
+    }
+    const once = gateVersions(batch, state, none, self);
+    expect(refusedEach).toEqual([]);
+    expect(once.rejected.map((r) => r.reason)).toEqual(refusedEach);
+    expect(once.state.removedAt(H)).toEqual(each.removedAt(H));
   });
 });

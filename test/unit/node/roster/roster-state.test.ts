@@ -128,3 +128,35 @@ describe('RosterState: the view once per batch of ops', () => {
     expect(calls.views).toBeLessThan(3);
   });
 });
+
+describe('RosterState.removedAt: a removed remover’s removals', () => {
+  const m = (i: number) => `m${i}` as NodeId;
+  const remove = (author: NodeId, seq: number, lamport: number, member: NodeId, observed: string): RosterOp => ({
+    author,
+    seq,
+    lamport,
+    verified: true,
+    body: { type: 'remove', member, observed: [observed] },
+  });
+
+  it('does not cut a member off before its remover’s own cut-off (docs/security.md)', () => {
+    // m1 (removed at ts(100)) removes m2 backdated to ts(10), ordered just before its own removal.
+    const state = RosterState.empty(`${founder}:1`)
+      .withAll(ops(3))
+      .withAll([
+        { op: remove(founder, 5, 10, m(1), `${founder}:2`), ts: ts(100) },
+        { op: remove(m(1), 1, 9, m(2), `${founder}:3`), ts: ts(10) },
+      ]);
+    expect([...state.view.removed.keys()].sort()).toEqual([m(1), m(2)]);
+    expect(state.removedAt(m(1))).toEqual(ts(100));
+    expect(state.removedAt(m(2))).toEqual(ts(100));
+    // A remove stamped after its remover's removal keeps its own (later) stamp.
+    const later = RosterState.empty(`${founder}:1`)
+      .withAll(ops(3))
+      .withAll([
+        { op: remove(founder, 5, 10, m(1), `${founder}:2`), ts: ts(100) },
+        { op: remove(m(1), 1, 9, m(2), `${founder}:3`), ts: ts(200) },
+      ]);
+    expect(later.removedAt(m(2))).toEqual(ts(200));
+  });
+});
