@@ -60,8 +60,14 @@ export const shellStyles = css`
     overflow: auto;
     box-shadow: 0 6px 24px rgba(0, 0, 0, 0.35);
   }
+  /*
+   * Placed, not floated: the settings form is a grid, and a grid beside a float is narrowed by the
+   * float's width for its whole height (its inputs then wrapped one per line).
+   */
   .settings .close {
-    float: right;
+    position: absolute;
+    top: 12px;
+    right: 12px;
   }
   /*
    * Links, storage, theme and settings stay together at the right end: on one row with the name

@@ -103,11 +103,22 @@ export class SettingsPanel extends LitElement {
         margin: 0 0 8px;
         font-size: 18px;
       }
+      /* Labels wrap in a column of at most 11em: a long label must not squeeze the inputs. */
       form {
         display: grid;
-        grid-template-columns: max-content minmax(0, 1fr);
+        grid-template-columns: minmax(0, 11em) minmax(0, 1fr);
         gap: 8px 12px;
         align-items: center;
+      }
+      /* On a phone each label goes above its inputs, which then have the panel's width. */
+      @media (max-width: 540px) {
+        form {
+          grid-template-columns: minmax(0, 1fr);
+          gap: 4px;
+        }
+        form > label:not(:first-child) {
+          margin-top: 8px;
+        }
       }
       label {
         font-weight: 600;
