@@ -60,6 +60,8 @@ let releasedNow: Evidence[] = [];
  */
 let entityBound = MAX_EVIDENCE_PER_ENTITY;
 let cutNow = false;
+/** True while cancelsFloor's dry run merges into a copy (which must not ask again). */
+let floorDryRun = false;
 
 function takeReleased(): Evidence[] | undefined {
   if (releasedNow.length === 0) return undefined;
@@ -211,6 +213,7 @@ export class EntityState {
       if (fast !== undefined) return fast;
     }
     if (!hasHonestContext(v)) return OBSOLETE;
+    if (!floorDryRun && this.cancelsFloor(v)) this.liftFloor();
     // Written at or below what is gone for good, and so is all it saw (its context is older): it
     // teaches nothing (see Knowledge.prune), except a tombstone's time, kept as every replica does.
     if (this.subsumed(v.kind, v.ts)) {
@@ -633,6 +636,66 @@ export class EntityState {
     const gone = takeReleased();
     if (gone !== undefined) released?.push(...gone);
     return dropped;
+  }
+
+  /**
+   * Whether `v`, an expiry written at or before the floor, supersedes the floor's marker (an expiry
+   * head whose deadline is the floor): the marker then never fires where v arrived before its
+   * deadline (firedBy), so the floor it set must not stay either, or replicas that fired it before
+   * hearing of v keep a floor that others never set (issue 8: an author shortening or lengthening its
+   * own expiry). Decided on a copy, as a dry run: only an expiry delivered to a floored entity pays.
+   */
+  private cancelsFloor(v: Version): boolean {
+    const floor = this.floor;
+    if (v.kind !== EXPIRY || floor === undefined || v.ts.ms > floor) return false;
+    const markers = this.heads(EXPIRY).filter((h) => deadlineOf(h) === floor);
+    if (markers.length === 0) return false;
+    const [cut, released] = [cutNow, releasedNow];
+    const dry = this.clone();
+    releasedNow = [];
+    floorDryRun = true;
+    try {
+      dry.merge(v, undefined, false);
+    } finally {
+      floorDryRun = false;
+    }
+    [cutNow, releasedNow] = [cut, released];
+    const after = dry.heads(EXPIRY);
+    return markers.some((m) => !after.some((h) => compareTs(h.ts, m.ts) === 0 && sameContent(h, m)));
+  }
+
+  /**
+   * Takes the floor away, as if its marker had never fired: every register is merged again from
+   * nothing with what it holds, heads and evidence, so that what it learned is what those teach
+   * with nothing held gone for good by the floor, as withdraw() does for a withdrawn floor. The
+   * expiry's register too: it still knew the expiries the floor dropped (deadlines below it), which
+   * a replica that never fired the floor may not hold and would take when they come again. The latest tombstone time stays (it is the latest ever
+   * delivered). The next purge raises the floor again to whatever expiry head has fired by then;
+   * what this floor dropped above that comes back from peers that never fired it, and applies.
+   */
+  private liftFloor(): void {
+    const kinds = new Set<ComponentKind>();
+    for (const [kind] of [...this.slots()]) kinds.add(kind);
+    const oldEvidence = this.evidence ?? [];
+    for (const e of oldEvidence) kinds.add(e.version.kind);
+    const redo = (v: Version): boolean => kinds.has(v.kind);
+    const left = [...[...this.versions()].filter(redo), ...oldEvidence.map((e) => e.version).filter(redo)];
+    // A fixed order, though the merge gives the same whatever the order (register.ts).
+    left.sort((a, b) => compareTs(a.ts, b.ts));
+    for (const kind of kinds) this.remove(fixedSlot(kind), kind);
+    const others = oldEvidence.filter((e) => !kinds.has(e.version.kind));
+    this.evidence = others.length === 0 ? undefined : others;
+    this.floor = undefined;
+    const released = releasedNow;
+    releasedNow = [];
+    for (const v of left) this.merge(v, undefined, false);
+    cutNow = false;
+    // Evidence the merge no longer keeps is released with the delivery that lifted the floor.
+    const kept = this.evidenceHeld();
+    const still = (e: Evidence): boolean =>
+      kept.some((k) => compareTs(k.version.ts, e.version.ts) === 0 && sameContent(k.version, e.version));
+    releasedNow = [...released, ...oldEvidence.filter((e) => kinds.has(e.version.kind) && !still(e))];
+    this.settle();
   }
 
   /**

@@ -3,6 +3,7 @@ import type { ComponentKind, EntityId, NodeId } from '../ids';
 import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
 import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta, type Withdrawal } from './entity-state';
+import { EXPIRY } from './expiry-floor';
 import { EvidenceLedger, type Evidence, type EvidenceStats } from './evidence';
 import { LeanColumns, Replaced } from './lean-columns';
 import { viewOf, visibleAt, type EntityView } from './entity-view';
@@ -68,8 +69,17 @@ export class EntityStore {
       state = new EntityState(v.entity, this.cols);
       this.entities.set(v.entity, state);
     }
+    // An expiry delivered to a floored entity may take the floor away (EntityState.liftFloor), which
+    // merges its registers again: the heads are then counted, not inferred from the outcome.
+    const before = v.kind === EXPIRY && state.floor !== undefined ? countHeads(state) : undefined;
     const out = state.apply(v, this.ledger);
     if (out.kind !== 'duplicate') this.shown?.changed(state);
+    if (before !== undefined && out.kind !== 'duplicate') {
+      this.versionCount += countHeads(state) - before;
+      this.noteEvidence(out);
+      if (state.empty) this.entities.delete(v.entity);
+      return out;
+    }
     switch (out.kind) {
       case 'applied':
         // A Replaced replaced one head: its `removed` is made only when read (lean-columns.ts).
@@ -300,4 +310,10 @@ export class EntityStore {
   get size(): number {
     return this.versionCount;
   }
+}
+
+function countHeads(state: EntityState): number {
+  let n = 0;
+  for (const _ of state.versions()) n++;
+  return n;
 }

@@ -63,6 +63,27 @@ describe("issue 8's two-device repro over the mesh", () => {
     expect(await sim.dump('a')).toEqual(await sim.dump('b'));
   });
 
+  it('A shortens its expiry while B is partitioned; B fires the first deadline: after the heal both agree', async () => {
+    const sim = await twoDevices();
+    const t = sim.clock;
+    await sim.get('a').node.update('x', { expiry: { at: t + 4_000 } });
+    await quiesce(sim);
+    isolateB(sim);
+    await sim.get('a').node.update('x', { expiry: { at: sim.clock + 1_000 } });
+    sim.advance(1_200);
+    // Written after the shorter deadline: it revives x (B purges it when the longer one fires).
+    await sim.get('a').node.create({ id: 'x', components: { speed: { kts: 4 } } });
+    sim.advance(4_000);
+    expect(await sim.get('b').node.get('x')).toBeUndefined();
+    healB(sim);
+    await quiesce(sim);
+    sim.advance(5_000);
+    await quiesce(sim);
+    for (const id of ['a', 'b'])
+      expect((await sim.get(id).node.get('x'))?.components, id).toEqual({ speed: { kts: 4 } });
+    expect(await sim.dump('a')).toEqual(await sim.dump('b'));
+  });
+
   it('with A crashed between its expiry write and the deadline, and B restarted after A purged', async () => {
     const sim = await twoDevices();
     isolateB(sim);

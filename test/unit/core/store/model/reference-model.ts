@@ -21,6 +21,8 @@
  * - Purge at `now`: if some expiry head's `at` has passed (the latest such) and is above the
  *   entity's floor, the floor rises to it and that expiry becomes the marker; every version written at or before the
  *   floor is gone, except expiries whose own `at` is not below the floor (the marker among them).
+ * - An expiry written at or before the floor that supersedes the marker (a head until then) takes the
+ *   floor away until the next purge: the marker never fires where that write came first.
  */
 import { compareTs, encodeTs, type Timestamp } from '../../../../../src/core/clock/timestamp';
 import type { Expiry } from '../../../../../src/core/entity/component-types';
@@ -121,6 +123,8 @@ interface Floor {
 export class ModelNode {
   readonly received = new Map<string, ModelWrite>();
   readonly floors = new Map<EntityId, Floor>();
+  /** The latest tombstone time of an entity whose floor was taken away (the tombstone may be gone). */
+  readonly deletedAt = new Map<EntityId, Timestamp>();
   /** Every expiry this node fired, in order. */
   readonly fired: ModelWrite[] = [];
 
@@ -131,19 +135,51 @@ export class ModelNode {
     const floor = this.floors.get(entity);
     if (floor !== undefined && kind !== EXPIRY && t.ms <= floor.at) return true;
     if (kind === DELETED || kind === EXPIRY) return false;
+    const kept = this.deletedAt.get(entity);
+    if (kept !== undefined && compareTs(t, kept) <= 0) return true;
     return [...this.received.values()].some(
       (w) => w.version.entity === entity && w.version.kind === DELETED && compareTs(t, w.version.ts) <= 0,
     );
   }
 
   deliver(w: ModelWrite): void {
-    if (wellFormed(w.version)) this.received.set(w.key, w);
+    if (!wellFormed(w.version)) return;
+    const entity = w.version.entity;
+    const floor = this.floors.get(entity);
+    // An expiry written at or before the floor that supersedes its marker takes the floor away:
+    // where it arrived before the marker's deadline, the marker never fired (the next purge decides).
+    const cancels =
+      floor !== undefined &&
+      w.version.kind === EXPIRY &&
+      w.version.ts.ms <= floor.at &&
+      this.heads(entity, EXPIRY).some((h) => h.key === floor.marker);
+    // What the store holds of the entity before w: the heads under the floor (and w itself).
+    const held = new Set<string>([w.key]);
+    if (cancels) {
+      const kinds = new Set(
+        [...this.received.values()].filter((u) => u.version.entity === entity).map((u) => u.version.kind),
+      );
+      for (const kind of kinds) for (const h of this.heads(entity, kind)) held.add(h.key);
+    }
+    this.received.set(w.key, w);
+    if (!cancels || this.heads(entity, EXPIRY).some((h) => h.key === floor.marker)) return;
+    this.floors.delete(entity);
+    // The latest tombstone's time stays, as the store keeps it (the latest ever delivered).
+    for (const u of this.received.values()) {
+      const v = u.version;
+      if (v.entity !== entity || v.kind !== DELETED) continue;
+      const kept = this.deletedAt.get(entity);
+      if (kept === undefined || compareTs(v.ts, kept) > 0) this.deletedAt.set(entity, v.ts);
+    }
+    // The store relearns each register from what it holds (EntityState.liftFloor): what the floor
+    // dropped or refused, and what was superseded, is forgotten until delivered again.
+    for (const [key, u] of this.received) if (u.version.entity === entity && !held.has(key)) this.received.delete(key);
   }
 
   heads(entity: EntityId, kind: ComponentKind): ModelWrite[] {
     const all = [...this.received.values()].filter((w) => w.version.entity === entity);
     const mine = all.filter((w) => w.version.kind === kind);
-    let deletedAt: Timestamp | undefined;
+    let deletedAt: Timestamp | undefined = this.deletedAt.get(entity);
     for (const w of all) {
       if (w.version.kind !== DELETED) continue;
       if (deletedAt === undefined || compareTs(w.version.ts, deletedAt) > 0) deletedAt = w.version.ts;

@@ -259,10 +259,15 @@ function run(nodeCount: number, steps: readonly Step[]): void {
     }
   }
   check(nodes, { t: 'advance', dt: late - time });
+  // Every replica is the same, late-cancelled expiries included (a floor set by an expiry that
+  // was changed before its deadline is taken away when the change arrives, EntityState.liftFloor).
+  // Only what such a floor dropped from every replica before the change arrived does not come back
+  // through reconciliation (docs/architecture.md, "Expiry"): those entities are left out of the
+  // second comparison.
   const excluded = new Set(nodes.flatMap((n) => [...n.model.lateCancelled()]));
-  const first = dumpExcept(nodes[0]!.store, excluded);
+  const first = dumpExcept(nodes[0]!.store, new Set());
   nodes.forEach((n, i) => {
-    expect(dumpExcept(n.store, excluded), `${n.id} after the final heal: replicas differ`).toBe(first);
+    expect(dumpExcept(n.store, new Set()), `${n.id} after the final heal: replicas differ`).toBe(first);
     expect(
       blocksExcept(headsOnly(dump(n.store)), excluded),
       `${n.id}: everything ever written changed what reconciliation had settled on`,

@@ -118,7 +118,6 @@ function run(steps: readonly Step[]): void {
   const x = nodes[HONEST]!;
   const universe: Version[] = [];
   let cut: Timestamp | undefined;
-  const expiring = new Set<number>();
   const late = (v: Version): boolean => cut !== undefined && v.ts.node === X && compareTs(v.ts, cut) > 0;
   const receive = (n: Node, v: Version): void => {
     if (n !== x && n.knows && late(v)) return; // the ingest gate
@@ -149,11 +148,10 @@ function run(steps: readonly Step[]): void {
         // Node index HONEST is x: it writes on top of what it holds, before and after its removal.
         const n = nodes[step.node]!;
         const kind = KINDS[step.kind]!;
-        // Expiries: x's only, one per entity. An author shortening its own expiry splits replicas
-        // on main already, removal or not (a replica that fired the first keeps its floor): kept
-        // out of this property, reported apart.
-        if (kind === 'expiry' && (n !== x || expiring.has(step.entity))) break;
-        if (kind === 'expiry') expiring.add(step.entity);
+        // Expiries: x's only, any number per entity, so x shortens and lengthens its own expiry
+        // (a replica that fired one before hearing of the change takes its floor away then,
+        // EntityState.liftFloor).
+        if (kind === 'expiry' && n !== x) break;
         const v = write(n, ENTITIES[step.entity]!, kind, step.v);
         universe.push(v);
         receive(n, v);
