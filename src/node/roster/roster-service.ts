@@ -83,6 +83,8 @@ export class RosterService implements RosterCalls {
   /** Each removed member's cut-off as last withdrawn at (applyCutoffs). */
   private readonly cutoffs = new Map<NodeId, Timestamp>();
   private withdrawing = false;
+  /** Set once open() has chosen this service: until then it applies no cut-off. */
+  private cutting = false;
   /** The inviter this device joins through, and its latest refusal of us (members().joinRefused). */
   private readonly inviter: NodeId | undefined;
   private joinRefusal: JoinRefusalView | undefined;
@@ -135,9 +137,6 @@ export class RosterService implements RosterCalls {
       add: (peer, nonce) => this.addMember(peer, nonce),
       refused: (peer, reason) => this.noteRefused(peer, reason),
     });
-    // Storage may hold a removed member's late writes (a restart between the merge of its removal
-    // and the commit of the withdrawal, or a build before withdrawals): taken out now.
-    this.applyCutoffs();
   }
 
   /**
@@ -174,6 +173,13 @@ export class RosterService implements RosterCalls {
       service = new RosterService(o, undefined, ledger, anchor);
       await service.refreshSiblings(false);
     }
+    // Storage may hold a removed member's late writes (a restart between the merge of its removal
+    // and the commit of the withdrawal, or a build before withdrawals): taken out now. Only by the
+    // service that stays: one anchored on a founding given up set cut-offs (refused at the node,
+    // taken out of the store) that nothing lifted, so the lattice joined refused a node that was
+    // removed only in the one given up (test/unit/node/roster/founding-swap-cutoffs.test.ts).
+    service.cutting = true;
+    service.applyCutoffs();
     if (anchor === undefined && o.invitation === undefined) await service.found(o.openAtFounding ?? false);
     return service;
   }
@@ -393,7 +399,7 @@ export class RosterService implements RosterCalls {
    */
   private applyCutoffs(): void {
     const withdraw = this.o.host.withdraw?.bind(this.o.host);
-    if (withdraw === undefined || this.withdrawing) return;
+    if (withdraw === undefined || this.withdrawing || !this.cutting) return;
     this.withdrawing = true;
     try {
       const self = this.o.host.nodeId;
