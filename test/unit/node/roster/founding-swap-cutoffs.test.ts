@@ -45,7 +45,7 @@ describe('the founding a joiner gives up', () => {
     expect(view.members.map((m) => m.id).sort()).toEqual([a.id, b.id, c.id, testIdentity('swap-other').id].sort());
     // c's writes after its removal in the founding given up: c is a member here.
     clock.advance(10);
-    const track = await c.node.create({ kind: 'track', components: { position: { lat: 1, lon: 2 } } });
+    const track = await c.node.create({ components: { position: { lat: 1, lon: 2 } } });
     const writes = [...c.node.versions()].filter((v) => v.entity === track.id);
     expect(deliver(b, writes).rejected).toEqual([]);
     expect(await b.node.get(track.id)).toBeDefined();
