@@ -88,6 +88,10 @@ export class RosterService implements RosterCalls {
   /** The inviter this device joins through, and its latest refusal of us (members().joinRefused). */
   private readonly inviter: NodeId | undefined;
   private joinRefusal: JoinRefusalView | undefined;
+  /** The founding the invitation names (undefined for a version-1 one). */
+  private readonly named: RosterOpId | undefined;
+  /** When members() first found a version-1 invitation's inviter admitted by several foundings. */
+  private ambiguousSince: number | undefined;
   private readonly unsubscribe: () => void;
   /** The handshake hook (admission-policy.ts), for the link handshake to call. */
   readonly admit: Admission;
@@ -108,6 +112,7 @@ export class RosterService implements RosterCalls {
     const token = o.invitation === undefined ? undefined : decodeToken(o.invitation);
     const inviter = token?.inviter;
     this.inviter = inviter;
+    this.named = token?.anchor;
     // Every op in storage at once: one view for the lot.
     this.state = RosterState.empty(anchor, inviter, token?.anchor).withHeads(this.headOps(o.host.versions()));
     this.ledger = ledger;
@@ -255,7 +260,30 @@ export class RosterService implements RosterCalls {
       removed: [...view.removed].map(([id, by]) => ({ id, fingerprint: fingerprint(id), by })),
       rejected: [...view.rejected].map(([op, reason]) => ({ op, reason })),
       refused: [...this.refusedPeers.values()],
-      ...(view.founder === undefined && this.joinRefusal !== undefined ? { joinRefused: this.joinRefusal } : {}),
+      ...(view.founder === undefined ? this.joinRefusedView() : {}),
+    };
+  }
+
+  /**
+   * Why this joiner is not in yet, if it knows: its inviter's refusal at the handshake, or else (a
+   * version-1 invitation, which names no founding) several foundings held that admit its inviter,
+   * of which it takes none (roster-anchor.ts pickAnchor): it would otherwise wait for good and say
+   * nothing (docs/security.md, "Invitations", `names-no-founding`).
+   */
+  private joinRefusedView(): { joinRefused?: JoinRefusalView } {
+    if (this.joinRefusal !== undefined) return { joinRefused: this.joinRefusal };
+    const { inviter } = this;
+    if (inviter === undefined || this.named !== undefined || this.state.anchor !== undefined) return {};
+    if (foundingsAdmitting(this.state.roster, inviter).length < 2) return {};
+    this.ambiguousSince ??= this.o.now();
+    return {
+      joinRefused: {
+        by: inviter,
+        reason:
+          'names-no-founding: the invitation is from an older version and names no founding, and more than one ' +
+          'founding held admits the inviter: this device cannot tell which is the lattice’s; ask for a new invitation',
+        at: this.ambiguousSince,
+      },
     };
   }
 
