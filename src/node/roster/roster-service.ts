@@ -43,7 +43,10 @@ export interface RosterHost {
    * (undefined: lifts that): called when removals are merged (docs/security.md, "Writes withdrawn
    * at a removal").
    */
-  withdraw?(cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>): number;
+  withdraw?(
+    cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>,
+    o?: { readonly done?: ReadonlySet<NodeId>; readonly meta?: Readonly<Record<string, JsonValue>> },
+  ): number;
   /** Writes one roster op as an ordinary signed local write; resolves with its stored version once durable. */
   writeRosterOp(value: RosterOpValue): Promise<Version | undefined>;
   loadMeta(key: string): Promise<unknown>;
@@ -184,7 +187,7 @@ export class RosterService implements RosterCalls {
     // taken out of the store) that nothing lifted, so the lattice joined refused a node that was
     // removed only in the one given up (test/unit/node/roster/founding-swap-cutoffs.test.ts).
     service.cutting = true;
-    service.applyCutoffs();
+    service.applyCutoffs(cutoffsFromJson(await host.loadMeta(CUTOFFS_META)));
     if (anchor === undefined && o.invitation === undefined) await service.found(o.openAtFounding ?? false);
     return service;
   }
@@ -425,7 +428,7 @@ export class RosterService implements RosterCalls {
    * member's own late roster ops leave it), so this runs until nothing changes; calls made from
    * within it (note, on the withdrawal's versions) leave the work to the running loop.
    */
-  private applyCutoffs(): void {
+  private applyCutoffs(stored?: ReadonlyMap<NodeId, Timestamp>): void {
     const withdraw = this.o.host.withdraw?.bind(this.o.host);
     if (withdraw === undefined || this.withdrawing || !this.cutting) return;
     this.withdrawing = true;
@@ -448,7 +451,15 @@ export class RosterService implements RosterCalls {
           changes.set(member, undefined);
         }
         if (changes.size === 0) return;
-        withdraw(changes);
+        // At start, a cut-off the store was withdrawn at already (kept in the withdrawal's own commit)
+        // is set again without searching the store: any lattice that ever removed someone scanned
+        // every entity at each open (review, session 16).
+        const done = new Set<NodeId>();
+        for (const [member, at] of changes) {
+          const was = pass === 0 ? stored?.get(member) : undefined;
+          if (at !== undefined && was !== undefined && compareTs(was, at) === 0) done.add(member);
+        }
+        withdraw(changes, { done, meta: { [CUTOFFS_META]: cutoffsToJson(this.cutoffs) } });
         if (this.state === state) return;
       }
     } finally {
@@ -498,4 +509,25 @@ function admits(body: RosterBody, author: NodeId, member: NodeId): boolean {
       throw new Error(`unknown roster op ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** Storage meta: each removed member's cut-off the store was last withdrawn at (applyCutoffs). */
+export const CUTOFFS_META = 'rosterCutoffs';
+
+function cutoffsToJson(cutoffs: ReadonlyMap<NodeId, Timestamp>): JsonValue {
+  return [...cutoffs].map(([member, at]) => [member, at.ms, at.c, at.node]);
+}
+
+/** The cut-offs kept (anything not read as one is dropped: a damaged record only costs a scan). */
+function cutoffsFromJson(raw: unknown): Map<NodeId, Timestamp> {
+  const out = new Map<NodeId, Timestamp>();
+  if (!Array.isArray(raw)) return out;
+  for (const e of raw) {
+    if (!Array.isArray(e) || e.length !== 4) continue;
+    const [member, ms, c, node] = e as unknown[];
+    if (typeof member !== 'string' || typeof node !== 'string') continue;
+    if (!Number.isSafeInteger(ms) || !Number.isSafeInteger(c)) continue;
+    out.set(member as NodeId, { ms: ms as number, c: c as number, node: node as NodeId });
+  }
+  return out;
 }
