@@ -341,17 +341,37 @@ export class LatticeNode implements NodeApi {
    * holds (what lies between may come back from peers), so it only moves the refusal. Returns how
    * many versions were taken out.
    */
-  withdraw(cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>): number {
+  withdraw(
+    cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>,
+    o: {
+      /** Authors withdrawn at this cut-off already (in storage): refused from now on, not searched for. */
+      readonly done?: ReadonlySet<NodeId>;
+      /** Storage meta written in the withdrawal's own commit (the cut-offs it was made at). */
+      readonly meta?: Readonly<Record<string, JsonValue>>;
+    } = {},
+  ): number {
     const apply = new Map<NodeId, Timestamp>();
     for (const [author, after] of cutoffs) {
       const own = author === this.nodeId;
       const held = this.remote.cutoffOf(author);
       this.remote.setCutoff(author, own ? undefined : after);
-      if (after !== undefined && !own && (held === undefined || compareTs(after, held) < 0)) apply.set(author, after);
+      if (
+        after !== undefined &&
+        !own &&
+        o.done?.has(author) !== true &&
+        (held === undefined || compareTs(after, held) < 0)
+      )
+        apply.set(author, after);
     }
     const { store, feed, listeners, log } = this.parts;
     const changed = store.withdraw(apply, this.now());
-    if (changed.size === 0) return 0;
+    if (changed.size === 0) {
+      if (o.meta !== undefined)
+        persist(this.parts, [], [], [], 'bulk', undefined, o.meta).catch((error: unknown) =>
+          log('persisting the withdrawal cut-offs failed', error),
+        );
+      return 0;
+    }
     const put: Version[] = [];
     const removed: Version[] = [];
     const served: Version[] = [];
@@ -373,7 +393,7 @@ export class LatticeNode implements NodeApi {
     });
     listeners.emit(served, 'withdrawn', unserved);
     // Knowledge shrank: every changed entity's meta is written again (an empty one if none is left).
-    persist(this.parts, put, removed, [], 'bulk', new Set(changed.keys())).catch((error: unknown) =>
+    persist(this.parts, put, removed, [], 'bulk', new Set(changed.keys()), o.meta).catch((error: unknown) =>
       log('persisting withdrawn versions failed', error),
     );
     return count;

@@ -11,7 +11,7 @@ import {
   type RosterOpId,
 } from '../../core/roster/roster-op';
 import { isRosterEntity, opOfVersion } from '../../core/roster/roster-entity';
-import type { RosterState, StampedOp } from './roster-state';
+import { pushTo, type RosterState, type StampedOp } from './roster-state';
 
 /** Why a verified version was refused for who wrote it (counted in securityStats().rejected). */
 export const MEMBERSHIP_REASONS = [
@@ -89,13 +89,13 @@ export function gateVersions(
   // when one may change what a later check reads (changesChecks), so a batch costs one roster copy
   // and one view, not one per op (test/unit/attack/roster-op-batch-cpu.test.ts,
   // roster-batch-named-authors-cpu.test.ts).
-  const batchAuthors = new Set<NodeId>();
-  const batchRemoved = new Set<NodeId>();
+  const batchAuthors = new Map<NodeId, RosterOp[]>();
+  const batchRemoves = new Map<NodeId, RosterOp[]>();
   for (const { op } of ops) {
-    batchAuthors.add(op.author);
-    if (op.body.type === 'remove') batchRemoved.add(op.body.member);
+    pushTo(batchAuthors, op.author, op);
+    if (op.body.type === 'remove') pushTo(batchRemoves, op.body.member, op);
   }
-  const batch: BatchNames = { authors: batchAuthors, removed: batchRemoved };
+  const batch: BatchNames = { authors: batchAuthors, removesOf: batchRemoves, renumbers: new Map() };
   let now = state;
   // The op each touched register will stand for once merged, as the store will hold it (below).
   const pending = new Map<RosterOpId, StampedOp>();
@@ -143,10 +143,15 @@ export function gateVersions(
   return { accepted, rejected, siblings: [...siblings], state: now };
 }
 
-/** Who the batch's roster ops are by, and whom its removes name (whether or not they are taken). */
+/**
+ * The batch's roster ops by author, and its removes by the node they name (whether or not they are
+ * taken), each in op order.
+ */
 interface BatchNames {
-  readonly authors: ReadonlySet<NodeId>;
-  readonly removed: ReadonlySet<NodeId>;
+  readonly authors: ReadonlyMap<NodeId, readonly RosterOp[]>;
+  readonly removesOf: ReadonlyMap<NodeId, readonly RosterOp[]>;
+  /** renumbersLater's answers. */
+  readonly renumbers: Map<RosterOp, { readonly state: RosterState; readonly value: boolean }>;
 }
 
 /**
@@ -180,25 +185,79 @@ function replaceChangesChecks(
  * counts (or any, before a joiner is anchored); if it sorts before its author's last op that took
  * effect (its sequence number may void that op, and with it that op's effect on another node); if it
  * adds or removes a node that wrote ops (held or in the batch), that ops held name, or the joiner's
- * inviter (its status then changes the effect of other ops, or a check) - unless it adds a node that
- * is a member from an admission sorting before it on and no op (held or in the batch) removes: one
- * more admission changes its status nowhere. Otherwise its only effect is on the status of a node
- * that no op held or checked depends on.
+ * inviter (its status then changes the effect of other ops, or a check) - unless it adds a node whose
+ * status no later check reads differently (extraAdmissionUnread). Otherwise its only effect is on the
+ * status of a node that no op held or checked depends on.
  */
 function changesChecks(op: RosterOp, state: RosterState, batch: BatchNames): boolean {
   const body = op.body;
   if (body.type === 'found') return state.anchor === undefined || opId(op) === state.anchor;
   const founding = state.anchor === undefined ? undefined : state.roster.get(state.anchor);
   if (founding !== undefined && compareOps(op, founding) < 0) return false;
-  const { authors, targets, removeTargets, firstAdmission, lastEffective } = state.index;
+  const { authors, targets, lastEffective } = state.index;
   const last = lastEffective.get(op.author);
   if (last !== undefined && compareOps(op, last) < 0) return true;
   const m = body.member;
-  if (body.type === 'add' && state.view.members.has(m) && !removeTargets.has(m) && !batch.removed.has(m)) {
-    const first = firstAdmission.get(m);
-    if (first !== undefined && compareOps(first, op) < 0) return false;
-  }
+  if (body.type === 'add' && state.anchor !== undefined && extraAdmissionUnread(op, m, state, batch)) return false;
   return authors.has(m) || targets.has(m) || batch.authors.has(m) || m === state.inviter;
+}
+
+/**
+ * Whether `op`, an `add` of `m` sorting after the founding and after its author's last op that takes
+ * effect, changes no status a later check of the batch reads. Such an add is one more admission of
+ * m from its place in op order on. If m is a member from an admission sorting before it and no remove
+ * of m (held or in the batch, taken or not) sorts between the two, m is a member already where it
+ * sorts, so the add can change m's status only from a remove of m sorting after it on (the admission
+ * survives one that did not observe it). None: m's status changes nowhere (4 members' 1,000 adds of
+ * the founder each, roster-batch-named-authors-cpu.test.ts). Some: m's status from the first such
+ * remove on, and each such remove's effect (taken or `not-a-member`), may change; that is read only
+ * - by the checks of m's own ops in the batch (its status, its cut-off);
+ * - through m's ops held sorting after that remove (their effect then depends on it);
+ * - through the remove's author's later ops numbered no higher (a remove taking effect or not moves
+ *   the sequence number they are judged against: `bad-sequence`).
+ * (A joiner's inviter's status counts only until it is anchored, and this runs only once it is.)
+ * Without any of these, a remove of m in the batch no longer costs a view per add of m (one remove
+ * of the founder did: 4,000 views, 6 s).
+ */
+function extraAdmissionUnread(op: RosterOp, m: NodeId, state: RosterState, batch: BatchNames): boolean {
+  if (!state.view.members.has(m)) return false;
+  const { firstAdmission, removesOf, lastOp } = state.index;
+  const first = firstAdmission.get(m);
+  if (first === undefined || compareOps(first, op) >= 0) return false;
+  let earliest: RosterOp | undefined;
+  const later: RosterOp[] = [];
+  for (const list of [removesOf.get(m), batch.removesOf.get(m)]) {
+    for (const r of list ?? []) {
+      if (compareOps(r, op) < 0) {
+        if (compareOps(r, first) > 0) return false;
+        continue;
+      }
+      later.push(r);
+      if (earliest === undefined || compareOps(r, earliest) < 0) earliest = r;
+    }
+  }
+  if (earliest === undefined) return true;
+  if (batch.authors.has(m)) return false;
+  const own = lastOp.get(m);
+  if (own !== undefined && compareOps(own, earliest) > 0) return false;
+  return later.every((r) => !renumbersLater(r, state, batch));
+}
+
+/**
+ * Whether an op by `r`'s author, held or in the batch, sorts after `r` with a sequence number no
+ * higher. Kept per remove and state: a batch asks it for each add of the member the remove names.
+ */
+function renumbersLater(r: RosterOp, state: RosterState, batch: BatchNames): boolean {
+  const known = batch.renumbers.get(r);
+  if (known !== undefined && known.state === state) return known.value;
+  const value = renumbers(r, state.index.byAuthor.get(r.author)) || renumbers(r, batch.authors.get(r.author));
+  batch.renumbers.set(r, { state, value });
+  return value;
+}
+
+/** Whether any of `ops` (by `r`'s author) sorts after `r` with a sequence number no higher. */
+function renumbers(r: RosterOp, ops: readonly RosterOp[] | undefined): boolean {
+  return ops?.some((o) => o.seq <= r.seq && compareOps(o, r) > 0) ?? false;
 }
 
 function opRefusal(

@@ -43,7 +43,10 @@ export interface RosterHost {
    * (undefined: lifts that): called when removals are merged (docs/security.md, "Writes withdrawn
    * at a removal").
    */
-  withdraw?(cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>): number;
+  withdraw?(
+    cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>,
+    o?: { readonly done?: ReadonlySet<NodeId>; readonly meta?: Readonly<Record<string, JsonValue>> },
+  ): number;
   /** Writes one roster op as an ordinary signed local write; resolves with its stored version once durable. */
   writeRosterOp(value: RosterOpValue): Promise<Version | undefined>;
   loadMeta(key: string): Promise<unknown>;
@@ -87,9 +90,15 @@ export class RosterService implements RosterCalls {
   /** Authors a withdrawal left neither members nor removed: all their versions withdrawn (applyCutoffs). */
   private readonly unadmitted = new Set<NodeId>();
   private withdrawing = false;
+  /** Set once open() has chosen this service: until then it applies no cut-off. */
+  private cutting = false;
   /** The inviter this device joins through, and its latest refusal of us (members().joinRefused). */
   private readonly inviter: NodeId | undefined;
   private joinRefusal: JoinRefusalView | undefined;
+  /** The founding the invitation names (undefined for a version-1 one). */
+  private readonly named: RosterOpId | undefined;
+  /** When members() first found a version-1 invitation's inviter admitted by several foundings. */
+  private ambiguousSince: number | undefined;
   private readonly unsubscribe: () => void;
   /** The handshake hook (admission-policy.ts), for the link handshake to call. */
   readonly admit: Admission;
@@ -110,6 +119,7 @@ export class RosterService implements RosterCalls {
     const token = o.invitation === undefined ? undefined : decodeToken(o.invitation);
     const inviter = token?.inviter;
     this.inviter = inviter;
+    this.named = token?.anchor;
     // Every op in storage at once: one view for the lot.
     this.state = RosterState.empty(anchor, inviter, token?.anchor).withHeads(this.headOps(o.host.versions()));
     this.ledger = ledger;
@@ -139,9 +149,6 @@ export class RosterService implements RosterCalls {
       add: (peer, nonce) => this.addMember(peer, nonce),
       refused: (peer, reason) => this.noteRefused(peer, reason),
     });
-    // Storage may hold a removed member's late writes (a restart between the merge of its removal
-    // and the commit of the withdrawal, or a build before withdrawals): taken out now.
-    this.applyCutoffs();
   }
 
   /**
@@ -178,6 +185,13 @@ export class RosterService implements RosterCalls {
       service = new RosterService(o, undefined, ledger, anchor);
       await service.refreshSiblings(false);
     }
+    // Storage may hold a removed member's late writes (a restart between the merge of its removal
+    // and the commit of the withdrawal, or a build before withdrawals): taken out now. Only by the
+    // service that stays: one anchored on a founding given up set cut-offs (refused at the node,
+    // taken out of the store) that nothing lifted, so the lattice joined refused a node that was
+    // removed only in the one given up (test/unit/node/roster/founding-swap-cutoffs.test.ts).
+    service.cutting = true;
+    service.applyCutoffs(cutoffsFromJson(await host.loadMeta(CUTOFFS_META)));
     if (anchor === undefined && o.invitation === undefined) await service.found(o.openAtFounding ?? false);
     return service;
   }
@@ -253,7 +267,30 @@ export class RosterService implements RosterCalls {
       removed: [...view.removed].map(([id, by]) => ({ id, fingerprint: fingerprint(id), by })),
       rejected: [...view.rejected].map(([op, reason]) => ({ op, reason })),
       refused: [...this.refusedPeers.values()],
-      ...(view.founder === undefined && this.joinRefusal !== undefined ? { joinRefused: this.joinRefusal } : {}),
+      ...(view.founder === undefined ? this.joinRefusedView() : {}),
+    };
+  }
+
+  /**
+   * Why this joiner is not in yet, if it knows: its inviter's refusal at the handshake, or else (a
+   * version-1 invitation, which names no founding) several foundings held that admit its inviter,
+   * of which it takes none (roster-anchor.ts pickAnchor): it would otherwise wait for good and say
+   * nothing (docs/security.md, "Invitations", `names-no-founding`).
+   */
+  private joinRefusedView(): { joinRefused?: JoinRefusalView } {
+    if (this.joinRefusal !== undefined) return { joinRefused: this.joinRefusal };
+    const { inviter } = this;
+    if (inviter === undefined || this.named !== undefined || this.state.anchor !== undefined) return {};
+    if (foundingsAdmitting(this.state.roster, inviter).length < 2) return {};
+    this.ambiguousSince ??= this.o.now();
+    return {
+      joinRefused: {
+        by: inviter,
+        reason:
+          'names-no-founding: the invitation is from an older version and names no founding, and more than one ' +
+          'founding held admits the inviter: this device cannot tell which is the lattice’s; ask for a new invitation',
+        at: this.ambiguousSince,
+      },
     };
   }
 
@@ -398,9 +435,9 @@ export class RosterService implements RosterCalls {
    * versions withdrawn, as the gate refuses a non-member's (`not-a-member`), until it is admitted
    * or removed.
    */
-  private applyCutoffs(): void {
+  private applyCutoffs(stored?: ReadonlyMap<NodeId, Timestamp>): void {
     const withdraw = this.o.host.withdraw?.bind(this.o.host);
-    if (withdraw === undefined || this.withdrawing) return;
+    if (withdraw === undefined || this.withdrawing || !this.cutting) return;
     this.withdrawing = true;
     try {
       const self = this.o.host.nodeId;
@@ -435,7 +472,15 @@ export class RosterService implements RosterCalls {
           changes.set(author, BEFORE_ALL);
         }
         if (changes.size === 0) return;
-        withdraw(changes);
+        // At start, a cut-off the store was withdrawn at already (kept in the withdrawal's own commit)
+        // is set again without searching the store: any lattice that ever removed someone scanned
+        // every entity at each open (review, session 16).
+        const done = new Set<NodeId>();
+        for (const [member, at] of changes) {
+          const was = pass === 0 ? stored?.get(member) : undefined;
+          if (at !== undefined && was !== undefined && compareTs(was, at) === 0) done.add(member);
+        }
+        withdraw(changes, { done, meta: { [CUTOFFS_META]: cutoffsToJson(this.cutoffs) } });
         if (this.state === state) return;
         // Who the withdrawal's roster change left neither a member nor removed: the next pass.
         lost = [...members, ...removed.keys()];
@@ -497,4 +542,25 @@ function admits(body: RosterBody, author: NodeId, member: NodeId): boolean {
       throw new Error(`unknown roster op ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** Storage meta: each removed member's cut-off the store was last withdrawn at (applyCutoffs). */
+export const CUTOFFS_META = 'rosterCutoffs';
+
+function cutoffsToJson(cutoffs: ReadonlyMap<NodeId, Timestamp>): JsonValue {
+  return [...cutoffs].map(([member, at]) => [member, at.ms, at.c, at.node]);
+}
+
+/** The cut-offs kept (anything not read as one is dropped: a damaged record only costs a scan). */
+function cutoffsFromJson(raw: unknown): Map<NodeId, Timestamp> {
+  const out = new Map<NodeId, Timestamp>();
+  if (!Array.isArray(raw)) return out;
+  for (const e of raw) {
+    if (!Array.isArray(e) || e.length !== 4) continue;
+    const [member, ms, c, node] = e as unknown[];
+    if (typeof member !== 'string' || typeof node !== 'string') continue;
+    if (!Number.isSafeInteger(ms) || !Number.isSafeInteger(c)) continue;
+    out.set(member as NodeId, { ms: ms as number, c: c as number, node: node as NodeId });
+  }
+  return out;
 }

@@ -28,7 +28,11 @@ export interface StampedOp {
 export interface RosterIndex {
   readonly authors: ReadonlySet<NodeId>;
   readonly targets: ReadonlySet<NodeId>;
-  readonly removeTargets: ReadonlySet<NodeId>;
+  /** The removes held naming each node (taking effect or not). */
+  readonly removesOf: ReadonlyMap<NodeId, readonly RosterOp[]>;
+  /** The ops held by each author (taking effect or not), and the last of them in op order. */
+  readonly byAuthor: ReadonlyMap<NodeId, readonly RosterOp[]>;
+  readonly lastOp: ReadonlyMap<NodeId, RosterOp>;
   readonly firstAdmission: ReadonlyMap<NodeId, RosterOp>;
   readonly lastEffective: ReadonlyMap<NodeId, RosterOp>;
 }
@@ -206,14 +210,19 @@ export class RosterState {
     if (this.indexed !== undefined) return this.indexed;
     const authors = new Set<NodeId>();
     const targets = new Set<NodeId>();
-    const removeTargets = new Set<NodeId>();
+    const removesOf = new Map<NodeId, RosterOp[]>();
+    const byAuthor = new Map<NodeId, RosterOp[]>();
+    const lastOp = new Map<NodeId, RosterOp>();
     const firstAdmission = new Map<NodeId, RosterOp>();
     const lastEffective = new Map<NodeId, RosterOp>();
     const { rejected } = this.view;
     for (const [id, op] of this.roster) {
       authors.add(op.author);
       if (op.body.type !== 'found') targets.add(op.body.member);
-      if (op.body.type === 'remove') removeTargets.add(op.body.member);
+      if (op.body.type === 'remove') pushTo(removesOf, op.body.member, op);
+      pushTo(byAuthor, op.author, op);
+      const lastHeld = lastOp.get(op.author);
+      if (lastHeld === undefined || compareOps(op, lastHeld) > 0) lastOp.set(op.author, op);
       if (rejected.has(id)) continue;
       const last = lastEffective.get(op.author);
       if (last === undefined || compareOps(op, last) > 0) lastEffective.set(op.author, op);
@@ -222,7 +231,7 @@ export class RosterState {
       const first = firstAdmission.get(admitted);
       if (first === undefined || compareOps(op, first) < 0) firstAdmission.set(admitted, op);
     }
-    return (this.indexed = { authors, targets, removeTargets, firstAdmission, lastEffective });
+    return (this.indexed = { authors, targets, removesOf, byAuthor, lastOp, firstAdmission, lastEffective });
   }
 
   /** Whether a write stamped `ts` by a removed `member` came after its removal. */
@@ -270,4 +279,11 @@ export function opOfHeads(heads: Iterable<{ readonly op: RosterOp; readonly ts: 
     }
   }
   return best;
+}
+
+/** Appends `value` to the list under `key`. */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }

@@ -65,6 +65,9 @@ describe('a member’s own founding, kept as inert data, taken by a version-1 jo
     expect(j.roster.current.anchor).toBeUndefined();
     expect(onJ.founder).toBeUndefined();
     expect(onJ.open).toBe(false);
+    // And it says why it waits (review, session 16: it waited for good with no message).
+    expect(onJ.joinRefused?.by).toBe(a.id);
+    expect(onJ.joinRefused?.reason).toContain('names-no-founding');
 
     // The same invitation as members issue it (naming the founding): anchored on the lattice's.
     const { token: v2 } = await a.roster.invite('https://app.example/');

@@ -40,7 +40,14 @@ const body: fc.Arbitrary<RosterBody> = fc.oneof(
     weight: 3,
   },
 );
-const stamped = fc.record({
+interface Stamped {
+  author: NodeId;
+  seq: number;
+  lamport: number;
+  ms: number;
+  body: RosterBody;
+}
+const stamped: fc.Arbitrary<Stamped> = fc.record({
   author,
   seq: fc.integer({ min: 1, max: 6 }),
   lamport: fc.integer({ min: 1, max: 8 }),
@@ -48,7 +55,43 @@ const stamped = fc.record({
   body,
 });
 
-function version(o: { author: NodeId; seq: number; lamport: number; ms: number; body: RosterBody }): Version {
+/**
+ * Batches where the extra-admission path runs (membership-gate.ts extraAdmissionUnread): every node
+ * is a standing member (added by the founder at the start), and the batch adds them again and
+ * removes them, observing the admissions held, at clocks before and after its adds.
+ */
+const ADMISSIONS = ['bb', 'cc', 'dd', 'p1', 'p2'] as NodeId[];
+const STANDING: fc.Arbitrary<Stamped>[] = ADMISSIONS.map((m, i) =>
+  fc.constant({ author: 'aa' as NodeId, seq: i + 2, lamport: i + 2, ms: i, body: { type: 'add' as const, member: m } }),
+);
+const standingBody: fc.Arbitrary<RosterBody> = fc.oneof(
+  { arbitrary: member.map((m) => ({ type: 'add' as const, member: m })), weight: 5 },
+  {
+    arbitrary: fc
+      .tuple(member, fc.subarray(['aa:1', ...ADMISSIONS.map((_, i) => `aa:${i + 2}`), 'bb:1', 'cc:1', 'cc:2']))
+      .map(([m, observed]) => ({ type: 'remove' as const, member: m, observed })),
+    weight: 3,
+  },
+  { arbitrary: fc.constant({ type: 'found' as const, open: false }), weight: 1 },
+);
+const standingOp = (minLamport: number): fc.Arbitrary<Stamped> =>
+  fc.record({
+    author,
+    seq: fc.integer({ min: 1, max: 12 }),
+    lamport: fc.integer({ min: minLamport, max: 16 }),
+    ms: fc.integer({ min: 0, max: 20 }),
+    body: standingBody,
+  });
+const GENERATORS: [string, fc.Arbitrary<Stamped[]>, fc.Arbitrary<Stamped[]>][] = [
+  ['random ops', fc.array(stamped, { maxLength: 10 }), fc.array(stamped, { maxLength: 14 })],
+  [
+    'standing members added again and removed',
+    fc.tuple(fc.tuple(...STANDING), fc.array(standingOp(7), { maxLength: 6 })).map(([a, b]) => [...a, ...b]),
+    fc.array(standingOp(2), { maxLength: 16 }),
+  ],
+];
+
+function version(o: Stamped): Version {
   const op: RosterOp = { author: o.author, seq: o.seq, lamport: o.lamport, verified: true, body: o.body };
   return {
     entity: rosterEntityId(op) as EntityId,
@@ -62,11 +105,11 @@ function version(o: { author: NodeId; seq: number; lamport: number; ms: number; 
 const founding = version({ author: 'aa' as NodeId, seq: 1, lamport: 1, ms: 0, body: { type: 'found', open: false } });
 const key = (v: Version): string => `${v.entity}@${v.ts.ms}`;
 
-describe('gateVersions: a batch against one state', () => {
+describe.each(GENERATORS)('gateVersions: a batch against one state (%s)', (_, heldArb, batchArb) => {
   it('decides as the batch’s ops gated one at a time in op order', () => {
     console.log(`membership-gate batch seed ${seed}; replay with SEED=${seed}`);
     fc.assert(
-      fc.property(fc.array(stamped, { maxLength: 10 }), fc.array(stamped, { maxLength: 14 }), (heldOps, batchOps) => {
+      fc.property(heldArb, batchArb, (heldOps, batchOps) => {
         const self = 'me' as NodeId;
         const none = (): boolean => false;
         let start = RosterState.empty('aa:1');
@@ -128,42 +171,37 @@ describe('gateVersions: a batch against one state', () => {
     };
     const vkey = (v: Version): string => `${v.entity}@${v.ts.ms}@${JSON.stringify(v.value)}`;
     fc.assert(
-      fc.property(
-        fc.array(stamped, { maxLength: 10 }),
-        fc.array(stamped, { maxLength: 14 }),
-        fc.array(other, { maxLength: 8 }),
-        (heldOps, batchOps, others) => {
-          const heads = new Map<string, Version>();
-          let start = RosterState.empty('aa:1');
-          for (const v of [founding, ...heldOps.map(version)]) start = deliverOne(v, start, heads).st;
-          const roster = batchOps.map(version);
-          const writes = others.map(otherVersion);
+      fc.property(heldArb, batchArb, fc.array(other, { maxLength: 8 }), (heldOps, batchOps, others) => {
+        const heads = new Map<string, Version>();
+        let start = RosterState.empty('aa:1');
+        for (const v of [founding, ...heldOps.map(version)]) start = deliverOne(v, start, heads).st;
+        const roster = batchOps.map(version);
+        const writes = others.map(otherVersion);
 
-          const once = gateVersions([...writes, ...roster], start, none, self);
-          // One by one: roster ops in the order the gate checks them, then the other writes.
-          const ordered = [...roster].sort((a, b) => compareOps(opOf(a), opOf(b)));
-          let each = start;
-          const accepted: string[] = [];
-          const rejected: string[] = [];
-          for (const v of [...ordered, ...writes]) {
-            const step = deliverOne(v, each, heads);
-            each = step.st;
-            accepted.push(...step.r.accepted.map(vkey));
-            rejected.push(...step.r.rejected.map((x) => `${vkey(x.version)}:${x.reason}`));
-          }
-          expect(once.accepted.map(vkey).sort()).toEqual(accepted.sort());
-          expect(once.rejected.map((x) => `${vkey(x.version)}:${x.reason}`).sort()).toEqual(rejected.sort());
-          const ids = new Set([...once.state.roster.keys(), ...each.roster.keys()]);
-          for (const id of ids) {
-            expect(once.state.roster.get(id)).toEqual(each.roster.get(id));
-            expect(once.state.stampOf(id)).toEqual(each.stampOf(id));
-          }
-          expect([...once.state.view.members].sort()).toEqual([...each.view.members].sort());
-          expect([...once.state.view.removed].sort()).toEqual([...each.view.removed].sort());
-          expect([...once.state.view.rejected].sort()).toEqual([...each.view.rejected].sort());
-          for (const m of each.view.removed.keys()) expect(once.state.removedAt(m)).toEqual(each.removedAt(m));
-        },
-      ),
+        const once = gateVersions([...writes, ...roster], start, none, self);
+        // One by one: roster ops in the order the gate checks them, then the other writes.
+        const ordered = [...roster].sort((a, b) => compareOps(opOf(a), opOf(b)));
+        let each = start;
+        const accepted: string[] = [];
+        const rejected: string[] = [];
+        for (const v of [...ordered, ...writes]) {
+          const step = deliverOne(v, each, heads);
+          each = step.st;
+          accepted.push(...step.r.accepted.map(vkey));
+          rejected.push(...step.r.rejected.map((x) => `${vkey(x.version)}:${x.reason}`));
+        }
+        expect(once.accepted.map(vkey).sort()).toEqual(accepted.sort());
+        expect(once.rejected.map((x) => `${vkey(x.version)}:${x.reason}`).sort()).toEqual(rejected.sort());
+        const ids = new Set([...once.state.roster.keys(), ...each.roster.keys()]);
+        for (const id of ids) {
+          expect(once.state.roster.get(id)).toEqual(each.roster.get(id));
+          expect(once.state.stampOf(id)).toEqual(each.stampOf(id));
+        }
+        expect([...once.state.view.members].sort()).toEqual([...each.view.members].sort());
+        expect([...once.state.view.removed].sort()).toEqual([...each.view.removed].sort());
+        expect([...once.state.view.rejected].sort()).toEqual([...each.view.rejected].sort());
+        for (const m of each.view.removed.keys()) expect(once.state.removedAt(m)).toEqual(each.removedAt(m));
+      }),
       { seed, numRuns },
     );
   });
