@@ -1,6 +1,4 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { SourceMapConsumer, type RawSourceMap } from 'source-map';
+import { readMappedProfile } from './cpu-profile-source';
 
 /**
  * Time per function of a .cpuprofile from the built app, named by the build's source maps
@@ -9,44 +7,14 @@ import { SourceMapConsumer, type RawSourceMap } from 'source-map';
  * its stack): where a call's time goes, layer by layer.
  *   node --import tsx bench/lib/cpu-profile-mapped.ts [--total] <file.cpuprofile> <distDir> [top]
  */
-interface Node {
-  readonly id: number;
-  readonly callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  readonly children?: number[];
-}
 const args = process.argv.slice(2);
 const inclusive = args[0] === '--total';
 const [file, dist, topArg] = inclusive ? args.slice(1) : args;
 if (file === undefined || dist === undefined)
   throw new Error('usage: cpu-profile-mapped [--total] <file.cpuprofile> <distDir> [top]');
-const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
-const maps = new Map<string, SourceMapConsumer | undefined>();
-async function mapOf(url: string): Promise<SourceMapConsumer | undefined> {
-  const name = url.replace(/^.*\/assets\//, '');
-  if (!maps.has(name)) {
-    const path = join(dist, 'assets', `${name}.map`);
-    maps.set(
-      name,
-      existsSync(path)
-        ? await new SourceMapConsumer(JSON.parse(readFileSync(path, 'utf8')) as RawSourceMap)
-        : undefined,
-    );
-  }
-  return maps.get(name);
-}
-const keyOf = new Map<number, string>();
+const { profile, keyOf } = await readMappedProfile(file, dist);
 const parent = new Map<number, number>();
-for (const node of profile.nodes) {
-  for (const c of node.children ?? []) parent.set(c, node.id);
-  const f = node.callFrame;
-  let key = f.functionName || '(anonymous)';
-  const map = f.url.includes('/assets/') ? await mapOf(f.url) : undefined;
-  if (map !== undefined) {
-    const p = map.originalPositionFor({ line: f.lineNumber + 1, column: f.columnNumber });
-    key = `${p.name ?? f.functionName} ${(p.source ?? '?').replace(/^.*\/(src|node_modules)\//, '$1/')}:${String(p.line)}`;
-  }
-  keyOf.set(node.id, key);
-}
+for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id);
 const by = new Map<string, number>();
 let total = 0;
 profile.samples.forEach((id, i) => {

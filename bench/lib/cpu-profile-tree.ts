@@ -1,6 +1,4 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { SourceMapConsumer, type RawSourceMap } from 'source-map';
+import { readMappedProfile, type ProfileNode } from './cpu-profile-source';
 
 /**
  * Top-down call tree of a .cpuprofile from the built app, named through the build's source maps
@@ -8,45 +6,15 @@ import { SourceMapConsumer, type RawSourceMap } from 'source-map';
  * each figure into µs per unit (e.g. per write); `maxDepth` stops below that depth (1: the root's children).
  *   node --import tsx bench/lib/cpu-profile-tree.ts <file.cpuprofile> <distDir> [minMs] [perUnit] [maxDepth]
  */
-interface Node {
-  readonly id: number;
-  readonly callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  readonly children?: number[];
-}
 const [file, dist, minArg, unitArg, depthArg] = process.argv.slice(2);
 if (file === undefined || dist === undefined)
   throw new Error('usage: cpu-profile-tree <file> <distDir> [minMs] [perUnit]');
 const minMs = Number(minArg ?? 10);
 const unit = unitArg === undefined || unitArg === '-' ? undefined : Number(unitArg);
 const maxDepth = Number(depthArg ?? Infinity);
-const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
-const maps = new Map<string, SourceMapConsumer | undefined>();
-async function mapOf(url: string): Promise<SourceMapConsumer | undefined> {
-  const name = url.replace(/^.*\/assets\//, '');
-  if (!maps.has(name)) {
-    const path = join(dist, 'assets', `${name}.map`);
-    maps.set(
-      name,
-      existsSync(path)
-        ? await new SourceMapConsumer(JSON.parse(readFileSync(path, 'utf8')) as RawSourceMap)
-        : undefined,
-    );
-  }
-  return maps.get(name);
-}
-const keyOf = new Map<number, string>();
-const byId = new Map<number, Node>();
-for (const node of profile.nodes) {
-  byId.set(node.id, node);
-  const f = node.callFrame;
-  let key = f.functionName || '(anonymous)';
-  const map = f.url.includes('/assets/') ? await mapOf(f.url) : undefined;
-  if (map !== undefined) {
-    const p = map.originalPositionFor({ line: f.lineNumber + 1, column: f.columnNumber });
-    key = `${p.name ?? f.functionName} ${(p.source ?? '?').replace(/^.*\/(src|node_modules)\//, '$1/')}:${String(p.line)}`;
-  }
-  keyOf.set(node.id, key);
-}
+const { profile, keyOf } = await readMappedProfile(file, dist);
+const byId = new Map<number, ProfileNode>();
+for (const node of profile.nodes) byId.set(node.id, node);
 const self = new Map<number, number>();
 profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 /** A merged tree: children of one node with the same key are summed. */
