@@ -17,7 +17,7 @@ import { ROSTER_OP_KIND, rosterEntityId, valueOfOp } from '../../../src/core/ros
 import { opId, type RosterOp } from '../../../src/core/roster/roster-op';
 import {
   deliver,
-  fakeDevice,
+  invitedNode,
   manualClock,
   rosterNode,
   rosterVersions,
@@ -29,12 +29,7 @@ describe('a removed member backdates a removal of an honest member', () => {
   it('does not withdraw what that member wrote while everyone held it a member', async () => {
     const clock = manualClock();
     const a = await rosterNode('bd-founder', clock);
-    const join = async (name: string) => {
-      const { token } = await a.roster.invite('https://app.example/');
-      const n = await rosterNode(name, clock, fakeDevice(), { invitation: token });
-      expect(await a.roster.admit(n.id, token)).toEqual({ ok: true });
-      return n;
-    };
+    const join = (name: string) => invitedNode(a, name, clock);
     const x = await join('bd-member');
     const h = await join('bd-honest');
     const b = await join('bd-b');

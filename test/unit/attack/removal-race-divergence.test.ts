@@ -11,6 +11,7 @@ import { compareTs } from '../../../src/core/clock/timestamp';
 import {
   deliver,
   fakeDevice,
+  invitedNode,
   manualClock,
   rosterNode,
   rosterVersions,
@@ -21,12 +22,7 @@ describe('a removed member writes while its removal is on its way', () => {
   it('replicas that have exchanged everything hold the same picture', async () => {
     const clock = manualClock();
     const a = await rosterNode('rr-founder', clock);
-    const join = async (name: string) => {
-      const { token } = await a.roster.invite('https://app.example/');
-      const n = await rosterNode(name, clock, fakeDevice(), { invitation: token });
-      expect(await a.roster.admit(n.id, token)).toEqual({ ok: true });
-      return n;
-    };
+    const join = (name: string) => invitedNode(a, name, clock);
     const x = await join('rr-member');
     const b = await join('rr-b');
     const c = await join('rr-c');
@@ -66,12 +62,7 @@ describe('a removed member writes while its removal is on its way', () => {
   it('an honest value the late write overwrote comes back, and an honest write on top of it stands everywhere', async () => {
     const clock = manualClock();
     const a = await rosterNode('rh-founder', clock);
-    const join = async (name: string) => {
-      const { token } = await a.roster.invite('https://app.example/');
-      const n = await rosterNode(name, clock, fakeDevice(), { invitation: token });
-      expect(await a.roster.admit(n.id, token)).toEqual({ ok: true });
-      return n;
-    };
+    const join = (name: string) => invitedNode(a, name, clock);
     const x = await join('rh-member');
     const b = await join('rh-b');
     const c = await join('rh-c');

@@ -15,7 +15,7 @@ import { valueOfOp } from '../../../src/core/roster/roster-entity';
 import { EntityStore } from '../../../src/core/store/entity-store';
 import {
   deliver,
-  fakeDevice,
+  invitedNode,
   manualClock,
   rosterNode,
   rosterVersions,
@@ -32,12 +32,7 @@ describe('a member signs its removal of a node again and again, one version per 
   it('moves the cut-off later without a store scan each time', async () => {
     const clock = manualClock();
     const a = await rosterNode('rs-founder', clock);
-    const join = async (name: string) => {
-      const { token } = await a.roster.invite('https://app.example/');
-      const n = await rosterNode(name, clock, fakeDevice(), { invitation: token });
-      expect(await a.roster.admit(n.id, token)).toEqual({ ok: true });
-      return n;
-    };
+    const join = (name: string) => invitedNode(a, name, clock);
     const x = await join('rs-member');
     const h = await join('rs-honest');
     const b = await join('rs-b');

@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   deliver,
-  fakeDevice,
+  invitedNode,
   manualClock,
   rosterNode,
   rosterVersions,
@@ -25,12 +25,7 @@ describe('a removed member admits a second device before its removal reaches a r
   it('the device’s writes leave that replica with the admission, as the replica that refused it holds', async () => {
     const clock = manualClock();
     const a = await rosterNode('wa-founder', clock);
-    const join = async (name: string) => {
-      const { token } = await a.roster.invite('https://app.example/');
-      const n = await rosterNode(name, clock, fakeDevice(), { invitation: token });
-      expect(await a.roster.admit(n.id, token)).toEqual({ ok: true });
-      return n;
-    };
+    const join = (name: string) => invitedNode(a, name, clock);
     const x = await join('wa-member');
     const b = await join('wa-b');
     const c = await join('wa-c');

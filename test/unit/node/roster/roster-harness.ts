@@ -86,3 +86,19 @@ export function deliver(to: RosterNode, versions: readonly Version[]) {
 export function versionsOf(n: RosterNode, entity: string): Version[] {
   return [...n.node.versions()].filter((v) => v.entity === entity);
 }
+
+/**
+ * A new device `name` that `inviter` invites and admits (its own fake device), as a member joins;
+ * throws if the admission is refused.
+ */
+export async function invitedNode(
+  inviter: RosterNode,
+  name: string,
+  clock: { now: () => number },
+): Promise<RosterNode> {
+  const { token } = await inviter.roster.invite('https://app.example/');
+  const n = await rosterNode(name, clock, fakeDevice(), { invitation: token });
+  const admitted = await inviter.roster.admit(n.id, token);
+  if (!admitted.ok) throw new Error(`${name} not admitted: ${JSON.stringify(admitted)}`);
+  return n;
+}
