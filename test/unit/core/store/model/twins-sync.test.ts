@@ -15,12 +15,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Hlc } from '../../../../../src/core/clock/hlc';
-import { compareTs, encodeTs, type Timestamp } from '../../../../../src/core/clock/timestamp';
+import { compareTs, type Timestamp } from '../../../../../src/core/clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/ids';
 import { DELETED, type Version } from '../../../../../src/core/merge/version';
 import { canonicalContent } from '../../../../../src/core/merge/version-content';
 import { EntityStore } from '../../../../../src/core/store/entity-store';
-import { dump, prng, shuffle, valueFor } from '../../support/merge-sim';
+import { prng, shuffle, valueFor } from '../../support/merge-sim';
+import { expectSameReplicas, settle } from './replica-sync';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 1_000);
@@ -89,12 +90,6 @@ interface Node {
 }
 
 const stats = { histories: 0, withTwins: 0, withEvidence: 0, twinsMet: 0, atBound: 0, cut: 0 };
-
-const retainedText = (s: EntityStore): string =>
-  [...s.retained()]
-    .map((v) => `${v.entity}/${v.kind}/${encodeTs(v.ts)} ${canonicalContent(v)}`)
-    .sort()
-    .join('\n');
 
 /** `perEntity`: the entity's evidence bound (default MAX_EVIDENCE_PER_ENTITY). */
 function run(steps: readonly Step[], perEntity?: number): void {
@@ -203,27 +198,11 @@ function run(steps: readonly Step[], perEntity?: number): void {
   }
   // Anti-entropy: every node syncs with every other until nothing changes.
   const rnd = prng(steps.length);
-  for (let round = 0; ; round++) {
-    const before = nodes.map((n) => retainedText(n.store)).join('#');
+  settle(nodes, () => {
     for (const a of nodes) for (const b of nodes) sync(a, b, rnd);
-    if (nodes.map((n) => retainedText(n.store)).join('#') === before) break;
-    expect(round, 'anti-entropy does not settle').toBeLessThan(10);
-  }
+  });
+  expectSameReplicas(nodes, { entities: ENTITIES, kinds: KINDS });
   const first = nodes[0]!;
-  for (const n of nodes) {
-    expect(dump(n.store), `${n.id}: heads differ from ${first.id}'s`).toBe(dump(first.store));
-    expect(retainedText(n.store), `${n.id}: kept set differs from ${first.id}'s`).toBe(retainedText(first.store));
-    for (const entity of ENTITIES)
-      for (const kind of KINDS)
-        expect(n.store.contextFor(entity, kind, 'fresh' as NodeId), `${n.id}: knowledge of ${entity}/${kind}`).toEqual(
-          first.store.contextFor(entity, kind, 'fresh' as NodeId),
-        );
-  }
-  // Synced for good: what any node serves is a duplicate everywhere (nothing fetched and refused again).
-  for (const a of nodes)
-    for (const b of nodes)
-      if (a !== b)
-        for (const v of a.store.retained()) expect(b.store.apply(v).kind, `${b.id} takes ${a.id}'s`).toBe('duplicate');
   stats.histories += 1;
   if (twins > 0) stats.withTwins += 1;
   if (first.store.evidenceCount > 0) stats.withEvidence += 1;

@@ -15,12 +15,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Hlc } from '../../../../../src/core/clock/hlc';
-import { compareTs, encodeTs, type Timestamp } from '../../../../../src/core/clock/timestamp';
+import { compareTs, type Timestamp } from '../../../../../src/core/clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/ids';
 import { DELETED, type Version } from '../../../../../src/core/merge/version';
-import { canonicalContent } from '../../../../../src/core/merge/version-content';
 import { EntityStore } from '../../../../../src/core/store/entity-store';
 import { dump, prng, shuffle, valueFor } from '../../support/merge-sim';
+import { expectSameReplicas, settle } from './replica-sync';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 600);
@@ -100,12 +100,6 @@ const heads = (store: EntityStore): string =>
       const below = s.deletedAt !== undefined && s.floor !== undefined && s.deletedAt.ms <= s.floor;
       return below ? `${m[1]} deletedAt=- floor=${m[3]}` : line;
     })
-    .join('\n');
-
-const retainedText = (s: EntityStore): string =>
-  [...s.retained()]
-    .map((v) => `${v.entity}/${v.kind}/${encodeTs(v.ts)} ${canonicalContent(v)}`)
-    .sort()
     .join('\n');
 
 function run(steps: readonly Step[]): void {
@@ -221,28 +215,13 @@ function run(steps: readonly Step[]): void {
   time += 100;
   for (const n of honest) learn(n);
   const rnd = prng(steps.length);
-  for (let round = 0; ; round++) {
-    const before = honest.map((n) => retainedText(n.store)).join('#');
+  settle(honest, () => {
     for (const a of nodes) for (const b of honest) sync(a, b, rnd);
     for (const n of honest) n.store.purgeExpired(time);
-    if (honest.map((n) => retainedText(n.store)).join('#') === before) break;
-    expect(round, 'anti-entropy does not settle').toBeLessThan(10);
-  }
+  });
+  for (const n of honest) expect([...n.store.retained()].filter(late), `${n.id} holds x's late versions`).toEqual([]);
+  expectSameReplicas(honest, { entities: ENTITIES, kinds: KINDS }, heads);
   const first = honest[0]!;
-  for (const n of honest) {
-    expect([...n.store.retained()].filter(late), `${n.id} holds x's late versions`).toEqual([]);
-    expect(heads(n.store), `${n.id}: heads differ from ${first.id}'s`).toBe(heads(first.store));
-    expect(retainedText(n.store), `${n.id}: kept set differs from ${first.id}'s`).toBe(retainedText(first.store));
-    for (const entity of ENTITIES)
-      for (const kind of KINDS)
-        expect(n.store.contextFor(entity, kind, 'fresh' as NodeId), `${n.id}: knowledge of ${entity}/${kind}`).toEqual(
-          first.store.contextFor(entity, kind, 'fresh' as NodeId),
-        );
-  }
-  for (const a of honest)
-    for (const b of honest)
-      if (a !== b)
-        for (const v of a.store.retained()) expect(b.store.apply(v).kind, `${b.id} takes ${a.id}'s`).toBe('duplicate');
   stats.histories += 1;
   if (first.store.evidenceCount > 0) stats.evidence += 1;
 }

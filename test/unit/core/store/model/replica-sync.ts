@@ -1,0 +1,62 @@
+/**
+ * The anti-entropy end of the store-level replica properties (twins-sync, withdraw-sync): sync
+ * until nothing changes, then check that the replicas are one. Sync here is what reconciliation
+ * moves: everything a peer keeps and serves (`retained()`), in a random order.
+ */
+import { expect } from 'vitest';
+import { encodeTs } from '../../../../../src/core/clock/timestamp';
+import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/ids';
+import { canonicalContent } from '../../../../../src/core/merge/version-content';
+import type { EntityStore } from '../../../../../src/core/store/entity-store';
+import { dump } from '../../support/merge-sim';
+
+export interface Replica {
+  readonly id: NodeId;
+  readonly store: EntityStore;
+}
+
+/** Every version a store keeps, with its content, sorted: equal texts, equal kept sets. */
+export const retainedText = (s: EntityStore): string =>
+  [...s.retained()]
+    .map((v) => `${v.entity}/${v.kind}/${encodeTs(v.ts)} ${canonicalContent(v)}`)
+    .sort()
+    .join('\n');
+
+/**
+ * Rounds of `round()` (every sync the property does in one round) until the kept sets of
+ * `watched` stop changing; fails past 10 rounds.
+ */
+export function settle(watched: readonly Replica[], round: () => void): void {
+  for (let n = 0; ; n++) {
+    const before = watched.map((r) => retainedText(r.store)).join('#');
+    round();
+    if (watched.map((r) => retainedText(r.store)).join('#') === before) return;
+    expect(n, 'anti-entropy does not settle').toBeLessThan(10);
+  }
+}
+
+/**
+ * The replicas are one: the same heads (as `heads` prints them), the same kept set, the same
+ * knowledge of every register (the context a new write would carry), and what any of them serves
+ * is a duplicate at every other (nothing fetched and refused again).
+ */
+export function expectSameReplicas(
+  replicas: readonly Replica[],
+  registers: { readonly entities: readonly EntityId[]; readonly kinds: readonly ComponentKind[] },
+  heads: (s: EntityStore) => string = dump,
+): void {
+  const first = replicas[0]!;
+  for (const r of replicas) {
+    expect(heads(r.store), `${r.id}: heads differ from ${first.id}'s`).toBe(heads(first.store));
+    expect(retainedText(r.store), `${r.id}: kept set differs from ${first.id}'s`).toBe(retainedText(first.store));
+    for (const entity of registers.entities)
+      for (const kind of registers.kinds)
+        expect(r.store.contextFor(entity, kind, 'fresh' as NodeId), `${r.id}: knowledge of ${entity}/${kind}`).toEqual(
+          first.store.contextFor(entity, kind, 'fresh' as NodeId),
+        );
+  }
+  for (const a of replicas)
+    for (const b of replicas)
+      if (a !== b)
+        for (const v of a.store.retained()) expect(b.store.apply(v).kind, `${b.id} takes ${a.id}'s`).toBe('duplicate');
+}
