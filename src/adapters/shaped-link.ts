@@ -39,8 +39,9 @@ interface Held {
  * one timer per message would let a timer that rounds its delay down (a browser's) overtake an
  * earlier message due at the same time, and an ordered link must never reorder. Relayed signaling
  * (`sendSignal`) shares the queue, as it shares the data channel. The shape can change while the
- * link is open (`reshape`): what is already held keeps its time, and on an ordered shape (or
- * none) nothing sent later goes before it.
+ * link is open (`reshape`): what is already held keeps its time, what is sent later serialises
+ * after it on the same wire (no burst at the change), and on an ordered shape (or none) nothing
+ * sent later goes before it.
  */
 export class ShapedLink implements Link {
   readonly stats: ShapedLinkStats = { messages: 0, bytes: 0, dropped: 0 };
@@ -51,6 +52,8 @@ export class ShapedLink implements Link {
   private readonly queue: Held[] = [];
   private cancelTimer: (() => void) | undefined;
   private timerAt = Infinity;
+  /** When the wire is free of what earlier shapes put on it (carried over a reshape). */
+  private wireFreeAt = -Infinity;
 
   constructor(
     private readonly inner: Link,
@@ -68,8 +71,15 @@ export class ShapedLink implements Link {
     return this.held + this.inner.bufferedAmount;
   }
 
-  /** Shapes what is sent from now on by `shaper` (`null`: unshaped); `ordered` as the shape says. */
+  /**
+   * Shapes what is sent from now on by `shaper` (`null`: unshaped); `ordered` as the shape says.
+   * The new shape takes over the wire where the old one left it: what it sends serialises after
+   * the frames still on the wire, so a reshape never lets a burst out (before, a fresh shaper
+   * started with an idle wire and its first frames went out with the held ones, at once).
+   */
   reshape(shaper: LinkShaper | null, ordered = true): void {
+    this.wireFreeAt = Math.max(this.wireFreeAt, this.shaper?.freeAt() ?? -Infinity);
+    shaper?.continueAfter(this.wireFreeAt);
     this.shaper = shaper;
     this.ordered = ordered;
   }

@@ -47,7 +47,12 @@ export interface ClassStats {
   readonly queued: number;
   readonly sent: number;
   readonly coalesced: number;
-  /** Items not queued: overflow (items or bytes), too large for a frame, keyless items refused. */
+  /**
+   * Items not queued: overflow (items or bytes), too large for a frame, keyless items refused; and
+   * items cut from a frame after `poll` (`cutFromFrame`). The counts are exclusive: every item
+   * handed in is exactly one of queued, sent, coalesced (superseded in its queue by a newer one)
+   * or deferred.
+   */
   readonly deferred: number;
   readonly latencyP99Ms: number;
   /**
@@ -57,9 +62,9 @@ export interface ClassStats {
    */
   readonly sentBytesPerSecond: number;
   /**
-   * Versions handed to anti-entropy instead of going live: keyed items deferred on overflow (a
-   * subset of `deferred`; keyless ones are retried by their sender instead) and versions cut from
-   * a frame that fell back to its stored proofs (`countDroppedToAntiEntropy`).
+   * Versions handed to anti-entropy instead of going live, a subset of `deferred` (keyless items
+   * are retried by their sender instead): keyed items deferred on overflow, and versions cut from
+   * a frame that fell back to its stored proofs (`cutFromFrame`).
    */
   readonly droppedToAntiEntropy: number;
 }
@@ -262,11 +267,25 @@ export class LinkBudgeter<P> {
   }
 
   /**
-   * Counts versions of `cls` the caller took out of a frame after it was charged and left to
-   * anti-entropy (a frame batch that fell back to its stored proofs, cut to its allowance).
+   * Counts versions of `cls` the caller cut from a frame `poll` returned, after it was charged, and
+   * left to anti-entropy (a frame batch that fell back to its stored proofs, cut to its allowance):
+   * `poll` counted them as sent, and they were not, so they move to deferred (and to anti-entropy).
+   * The class counts stay exclusive: queued + sent + coalesced + deferred = items handed in.
    */
-  countDroppedToAntiEntropy(cls: PriorityClass, count = 1): void {
+  cutFromFrame(cls: PriorityClass, count = 1): void {
+    this.counters[cls].sent -= count;
+    this.counters[cls].deferred += count;
     this.counters[cls].droppedToAntiEntropy += count;
+  }
+
+  /**
+   * Puts an item of a frame `poll` returned back in its queue (the caller could not fit it in the
+   * frame's messages): `poll` counted it as sent, and it was not, so it counts again only as what
+   * its return makes it (queued, or deferred if its class is full now), not as a new enqueue.
+   */
+  putBack(item: BudgetItem<P>, now: number): EnqueueOutcome {
+    this.counters[item.cls].sent -= 1;
+    return this.enqueue(item, now);
   }
 
   /** How much waits in one class: cheap, for callers that keep a queue topped up. */

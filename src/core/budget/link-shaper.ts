@@ -54,6 +54,15 @@ export class LinkShaper {
     return { type: 'deliver', at };
   }
 
+  /**
+   * Takes over a wire another shaper was using until `freeAt` (a reshape of an open link): nothing
+   * goes on it before then, so the frames still serialising under the old shape and the first ones
+   * under this one never share the wire's time (no burst at the change).
+   */
+  continueAfter(freeAt: number): void {
+    this.busyUntil = Math.max(this.busyUntil, freeAt);
+  }
+
   /** When the wire is free for the next frame: a sender that paces by it never builds a queue. */
   freeAt(): number {
     return this.busyUntil;

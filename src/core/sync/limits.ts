@@ -101,7 +101,12 @@ export const LimitName = {
   Claims: 'claims',
   /** Ids one link's hold-back forgot at its bound (link-hold-back.ts MAX_LINK_HELD_BACK). */
   LinkHeldBack: 'linkHeldBack',
-  /** Ids one link's stuck count forgot or did not track at its bound (link-refusals.ts MAX_TRACKED_REFUSALS). */
+  /**
+   * Times one link's stuck count forgot an id or had no room to track one, at its bound
+   * (link-refusals.ts MAX_TRACKED_REFUSALS): occurrences, not distinct ids. An id it has no room
+   * for counts each time a round offers it, so a set stuck over n rounds counts n times: it says how
+   * often, and by how much, the stuck count fell short (a floor), not how many ids are stuck.
+   */
   TrackedRefusals: 'trackedRefusals',
   /** Ids never claimed again, forgotten at the node's bound (sync-index.ts MAX_REFUSED): over all links. */
   RefusedIds: 'refusedIds',

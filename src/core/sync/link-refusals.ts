@@ -18,8 +18,9 @@ export const ROUNDS_BEFORE_REFUSED = 3;
  * - versions we hold that the peer keeps lacking round after round (found by the reconciliation:
  *   what an initiator has that the responder lacks, what a responder pushes): a peer that refuses
  *   or holds them back tells us nothing, so this is how we learn it.
- * Both are bounded (MAX_TRACKED_REFUSALS each way); each id forgotten or not tracked at the bound
- * is counted (`forgot`: the link's LimitName.TrackedRefusals).
+ * Both are bounded (MAX_TRACKED_REFUSALS each way); each time an id is forgotten, or offered with
+ * no room to track it, at the bound is counted (`forgot`: the link's LimitName.TrackedRefusals),
+ * repeats of the same id included: the count is of occurrences, not of distinct ids.
  */
 export class LinkRefusals {
   constructor(private readonly forgot: (n: number) => void = () => undefined) {}

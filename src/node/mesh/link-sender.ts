@@ -418,7 +418,7 @@ export class LinkSender {
       out = this.fit(stored, allowance - PER_MESSAGE_OVERHEAD_BYTES - HEADER_BYTES);
       if (out.length < stored.length) {
         this.repairOwed = true;
-        for (const cls of classes.slice(out.length)) this.deps.budgeter.countDroppedToAntiEntropy(cls);
+        for (const cls of classes.slice(out.length)) this.deps.budgeter.cutFromFrame(cls);
       }
     } else {
       this.framesSigned += 1;
@@ -445,7 +445,8 @@ export class LinkSender {
     const now = this.deps.now();
     for (const p of back) {
       const bytes = Math.max(1, Math.round(p.alone * this.packing));
-      const outcome = this.deps.budgeter.enqueue(
+      // Put back, not enqueued anew: poll counted them as sent (the class counts stay exclusive).
+      const outcome = this.deps.budgeter.putBack(
         { cls: p.cls, bytes, key: p.key, ...(p.lead === true ? { lead: true } : {}), payload: p },
         now,
       );

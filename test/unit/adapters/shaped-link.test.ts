@@ -228,6 +228,33 @@ describe('LinkShaping (shapeLinks: every link of the node, open and to come)', (
     expect(inner.sent.map((s) => s.bytes[0])).toEqual([1, 2, 3]); // nothing held: straight on again
   });
 
+  it('a reshape of a link with frames held lets no burst out: later frames wait for the wire the held ones use', () => {
+    const timers = new BrowserTimers();
+    const shaping = new LinkShaping(() => timers.clock, timers);
+    const mesh = fakeMesh();
+    const inner = new RecordingLink(PEER_A, () => timers.clock);
+    // 1,000 B/s with 93 B of headers per message: a 7-B frame takes 100 ms on the wire.
+    const shape = { bytesPerSecond: 1000, latencyMs: 0, jitterMs: 0, loss: 0, seed: 1 };
+    shaping.set(shape);
+    shaping.accept(mesh.accept)(inner);
+    const link = mesh.links[0]!;
+    for (let i = 0; i < 10; i++) link.send(frame(i, 7)); // on the wire until 1,000 ms
+    // The same shape set again (as each tab's test does), then a slower one: neither may start a
+    // second, idle wire beside the one still carrying the held frames.
+    shaping.set(shape);
+    for (let i = 10; i < 15; i++) link.send(frame(i, 7));
+    timers.advanceTo(300);
+    shaping.set({ ...shape, bytesPerSecond: 500 }); // 200 ms a frame, after the 1,500 ms the wire is busy
+    for (let i = 15; i < 17; i++) link.send(frame(i, 7));
+    timers.advanceTo(10_000);
+    expect(inner.sent.map((s) => s.bytes[0])).toEqual([...Array(17).keys()]);
+    expect(inner.sent.map((s) => s.at)).toEqual([
+      100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1300, 1400, 1500, 1700, 1900,
+    ]);
+    // Never more through in any 100 ms than the rate carries (one 100-B message on the wire).
+    for (const s of inner.sent) expect(inner.sent.filter((t) => t.at > s.at - 100 && t.at <= s.at)).toHaveLength(1);
+  });
+
   it('gives each link its own draws, so two links do not lose the same frames', () => {
     const timers = new BrowserTimers();
     const shaping = new LinkShaping(() => timers.clock, timers);

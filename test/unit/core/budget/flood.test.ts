@@ -9,6 +9,7 @@ import {
   type WeightedClass,
 } from '../../../../src/core/budget/priority-classes';
 import { quantile } from '../../../../src/core/budget/sample-window';
+import { PER_MESSAGE_OVERHEAD_BYTES } from '../../../../src/core/budget/wire-overhead';
 import { drive, type Arrival } from './drive';
 
 const MAX_FRAME = 256 * 1024 - 1024;
@@ -59,7 +60,14 @@ describe('the budgeter under a flood (fake clock)', () => {
                   item: { cls: 'high' as const, bytes: Math.max(1, Math.floor(rate / 10) - 93), payload: i },
                 }))
               : [],
-            onFrame: (frame) => (charged += frame.chargedBytes),
+            // The wire's bytes counted here, not taken from the budgeter's own charge: its items'
+            // bytes plus the 93 B every message costs (docs/budgeter.md), so a budgeter that
+            // under-charged a frame overspends here too.
+            onFrame: (frame) => {
+              const wire = frame.items.reduce((a, t) => a + t.item.bytes, 0) + PER_MESSAGE_OVERHEAD_BYTES;
+              expect(frame.chargedBytes).toBe(wire);
+              charged += wire;
+            },
           });
           const measured = (charged - burst) / seconds;
           expect(measured).toBeGreaterThanOrEqual(rate * 0.95);
@@ -122,9 +130,14 @@ describe('the budgeter under a flood (fake clock)', () => {
   });
 
   it('starves no weighted class even under a HIGH flood beyond the budget: the starvation guard lets a frame through', () => {
-    const run = (starvationGuardMs: number) => {
+    // Without a guard given, the default's (DEFAULT_STARVATION_GUARD_MS, 2 s in docs/budgeter.md).
+    const run = (starvationGuardMs?: number) => {
       const b = new LinkBudgeter<number>(
-        { maxFrameBytes: MAX_FRAME, budget: { bytesPerSecond: 8000, burstBytes: 2000 }, starvationGuardMs },
+        {
+          maxFrameBytes: MAX_FRAME,
+          budget: { bytesPerSecond: 8000, burstBytes: 2000 },
+          ...(starvationGuardMs === undefined ? {} : { starvationGuardMs }),
+        },
         0,
       );
       const sentAt: number[] = [];
@@ -147,7 +160,7 @@ describe('the budgeter under a flood (fake clock)', () => {
       const gaps = sentAt.map((t, i) => t - (sentAt[i - 1] ?? 0));
       return { lowFrames: sentAt.length, worstGap: Math.max(60_000 - (sentAt.at(-1) ?? 0), ...gaps), high };
     };
-    const guarded = run(2_000);
+    const guarded = run();
     // The guard period, plus the wait for one frame's tokens behind the debt HIGH left.
     expect(guarded.worstGap).toBeLessThanOrEqual(2_000 + 2_000);
     expect(guarded.high).toBeGreaterThan(60 * 40); // HIGH still gets most of the link

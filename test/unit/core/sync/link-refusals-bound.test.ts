@@ -9,7 +9,7 @@ const id = (i: number): Uint8Array => {
 };
 
 describe('LinkRefusals bound', () => {
-  it('counts each id forgotten or not tracked past MAX_TRACKED_REFUSALS (LimitName.TrackedRefusals)', () => {
+  it('counts each time an id is forgotten or not tracked past MAX_TRACKED_REFUSALS, repeats included (LimitName.TrackedRefusals)', () => {
     let forgot = 0;
     const r = new LinkRefusals((n) => (forgot += n));
     const ids = Array.from({ length: MAX_TRACKED_REFUSALS + 5 }, (_, i) => id(i));
@@ -19,5 +19,12 @@ describe('LinkRefusals bound', () => {
     expect(forgot).toBe(10);
     r.offered(ids.slice(0, 3)); // already tracked: nothing more
     expect(forgot).toBe(10);
+    // Occurrences, not distinct ids (LimitName.TrackedRefusals): an id with no room counts each
+    // time it is offered, in this round and the next.
+    r.offered(ids.slice(-2));
+    expect(forgot).toBe(12);
+    r.opened(0, () => 0);
+    r.offered(ids);
+    expect(forgot).toBe(17);
   });
 });

@@ -5,7 +5,7 @@
  * verifies and keeps them under those proofs, and relays a's versions to c with the proofs it
  * stored, never signed by b. Replay with SEED=<seed>.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import type { LeafProof } from '../../../../src/core/signing/leaf-proof';
@@ -368,9 +368,13 @@ describe('frame batches signed asynchronously (WebCrypto): the link never waits 
     const decoded = decodeVersions(m.batch);
     expect(new Set(decoded.map((v) => v.proof!.sig)).size).toBe(decoded.length);
     expect(l.sender.takeRepairOwed()).toBe(false); // the live queue has not drained yet
-    // What was cut shows in the figures as handed to anti-entropy.
+    // What was cut shows in the figures as handed to anti-entropy, and as deferred, not as sent:
+    // each version counts once (queued + sent + coalesced + deferred = handed in).
     expect(decoded.length).toBeLessThan(inFrame);
-    expect(l.sender.budgeter.stats(t.now()).classes.position.droppedToAntiEntropy).toBe(inFrame - decoded.length);
+    const c = l.sender.budgeter.stats(t.now()).classes.position;
+    expect(c.droppedToAntiEntropy).toBe(inFrame - decoded.length);
+    expect(c).toMatchObject({ sent: decoded.length, deferred: inFrame - decoded.length, coalesced: 0 });
+    expect(c.queued + c.sent + c.coalesced + c.deferred).toBe(150);
   });
 
   it('a borrowing frame (HIGH) never waits for a signature: it goes as stored, at once', async () => {
@@ -522,5 +526,55 @@ describe('who signs a frame batch', () => {
     expect(again.kind).toBe('batch');
     // The same version objects (as a second link sends them; leaves from the cache): the same root.
     if (again.kind === 'batch' && first.kind === 'batch') expect(again.batch.root).toEqual(first.batch.root);
+  });
+});
+
+describe('class counts on the production path: each version handed in counts once (docs/budgeter.md, "Queues")', () => {
+  it('versions put back from a frame that would overrun its charge count as sent only once they go', async () => {
+    const t = virtualTime();
+    // Frames of 10,000 B: long enough runs to learn from (MIN_LEARNING_RUN in link-sender.ts).
+    const mesh = new MeshBudget({ node: UNLIMITED, links: checkBudget({ bytesPerSecond: 40_000 }), peers: {} }, t.now);
+    const l = tappedLink(mesh, 'bob', t, undefined);
+    l.auto = false;
+    const putBack = vi.spyOn(l.sender.budgeter, 'putBack');
+    const item = (version: Version) => ({ version, cls: 'position' as const, key: VersionClasses.keyOf(version) });
+    const drain = async (): Promise<void> => {
+      for (let i = 0; i < 400 && l.sender.budgeter.queueDepth('position').items > 0; i++) {
+        l.sender.pump();
+        await t.advance(50);
+      }
+    };
+    // Versions of one group commit share its signature and pack to a fraction of their size alone:
+    // the link learns a small packing ratio (MAX_FRAME_OVERRUN in link-sender.ts) ...
+    let handedIn = 0;
+    for (let round = 0; round < 8; round++) {
+      const tracks = Array.from({ length: 100 }, (_, i) => ({
+        entity: `s${round}-${i}` as EntityId,
+        kind: 'position' as ComponentKind,
+        value: { lat: 50, lon: 8 } as ComponentValue,
+        ts: { ms: T0 + round * 100 + i, c: 0, node: 'alice' as NodeId },
+        seen: [],
+      }));
+      const shared = await signedBatch(syncSigner(testIdentity('alice')), 'alice' as NodeId, tracks);
+      l.sender.versions(shared.map(item));
+      handedIn += shared.length;
+      await drain();
+    }
+    // ... then versions that share nothing (a commit each) are sized too small, and what would take
+    // a frame past twice its charge goes back to the queue.
+    const own = await ownCommits('alice', 150, 10_000);
+    l.sender.versions(own.map(item));
+    handedIn += own.length;
+    await drain();
+    expect(putBack).toHaveBeenCalled();
+    let onWire = 0;
+    for (const f of l.sent) {
+      const m = decodeMessage(f);
+      if (m.type === MessageType.Versions) onWire += decodeVersions(m.batch).length;
+    }
+    const c = l.sender.budgeter.stats(t.now()).classes.position;
+    expect(c.queued).toBe(0);
+    expect(c.sent).toBe(onWire);
+    expect(c.queued + c.sent + c.coalesced + c.deferred).toBe(handedIn);
   });
 });
