@@ -53,6 +53,9 @@ export class RemovedBanner extends LitElement {
       background: var(--lm-danger-bg, #fde2e2);
       color: var(--lm-danger-text, #7f1d1d);
     }
+    .nowrap {
+      white-space: nowrap;
+    }
     .why {
       font-weight: 400;
       letter-spacing: 0;
@@ -72,12 +75,13 @@ export class RemovedBanner extends LitElement {
 
   protected override render(): unknown {
     const text = this.text;
-    return text === undefined
-      ? null
-      : html`<div role="alert" data-testid="removed-banner">
-          ${text}
-          <span class="why">Its writes are no longer accepted by any member; it keeps its picture as it was.</span>
-        </div>`;
+    if (text === undefined) return null;
+    // "— read-only" never breaks across lines (at 1024 px it wrapped as "read-" / "only").
+    const cut = text.lastIndexOf(' — ');
+    return html`<div role="alert" data-testid="removed-banner">
+      ${text.slice(0, cut)} <span class="nowrap">${text.slice(cut + 1)}</span>
+      <span class="why">Its writes are no longer accepted by any member; it keeps its picture as it was.</span>
+    </div>`;
   }
 }
 
