@@ -13,7 +13,7 @@ import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
 import type { Scheduler } from '../src/node/scheduler';
 import { MeshSecurity } from '../src/node/security/mesh-security';
-import { RosterService, SIBLING_REFRESH_MS } from '../src/node/roster/roster-service';
+import { REMOVAL_NOTICE_MS, RosterService, SIBLING_REFRESH_MS } from '../src/node/roster/roster-service';
 import { idbDeviceDirectory } from '../src/adapters/identity/device-db';
 import type { StartOptions } from '../src/node/worker-api';
 
@@ -129,7 +129,12 @@ async function open(options: StartOptions): Promise<RunningNode> {
     onLinkClosed: (peer, reason) => roster.linkClosed(peer, reason),
     log: (m, d) => log(`mesh: ${m}`, d),
   });
-  roster.onRemoved = (peer, by) => mesh.disconnect(peer, `removed from lattice ${node.lattice} by ${by}`);
+  // The link to a removed member closes after REMOVAL_NOTICE_MS, not at once: the removal, pushed
+  // live like any write, must reach it first, or it never learns it stands removed (its links just
+  // fail) and goes on taking writes every member refuses (docs/security.md, "A removed device").
+  // Meanwhile the gate refuses what it writes after its cut-off, as on every path.
+  roster.onRemoved = (peer, by) =>
+    void timers.after(REMOVAL_NOTICE_MS, () => mesh.disconnect(peer, `removed from lattice ${node.lattice} by ${by}`));
   setInterval(() => mesh.tick(), MESH_TICK_MS);
   return { node, mesh, roster };
 }

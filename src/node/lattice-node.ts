@@ -10,14 +10,16 @@ import type { EvidenceStats } from '../core/store/evidence';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
 import { rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } from '../core/roster/roster-entity';
+import { ValidationError } from '../core/errors';
 import type { Signer } from '../ports/signer';
 import type { EntityMeta, HeldRecord, StoragePort } from '../ports/storage';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import { APPROVAL_DEADLINE_META, C2Pipeline, FUSION_META } from './c2-pipeline';
 import type { ApprovalView, TaskView } from './approval-views';
+import type { SelfRemovalView } from './roster-api';
 import { ChangeFeed, type Schedule } from './change-feed';
 import { CLOCK_LEASE_META, ClockLease } from './clock-lease';
-import { LocalWrites } from './local-writes';
+import { LocalWrites, REMOVED_SELF_REASON } from './local-writes';
 import { BUDGET_META, BudgetSettings } from './budget-settings';
 import type {
   BudgetInput,
@@ -133,6 +135,7 @@ export class LatticeNode implements NodeApi {
       counters: new NodeCounters(),
       now: options.now,
       log,
+      standing: { removed: undefined },
     };
     this.local = new LocalWrites(this.parts, options.newId, options.signer);
     this.remote = new RemoteMerge(this.parts);
@@ -260,6 +263,29 @@ export class LatticeNode implements NodeApi {
       linkBudget: this.budgets.current.links,
       ...(this.c2.simulation === undefined ? {} : { simulation: this.c2.simulation }),
     };
+  }
+
+  /**
+   * This node's standing in its lattice, as its roster's view gives it (RosterService, at start and
+   * at each roster change): while it stands removed every local write is refused at the door with
+   * the removal named (every member refuses them: docs/security.md, "A removed device"), and the
+   * simulator stops; `undefined` (admitted again) lets writes through again. Reads go on.
+   */
+  standRemoved(removal: SelfRemovalView | undefined): void {
+    const { standing, log } = this.parts;
+    if (removal === undefined) {
+      if (standing.removed !== undefined) log('this device is a member again: its writes are accepted');
+      standing.removed = undefined;
+      return;
+    }
+    const was = standing.removed;
+    standing.removed =
+      `this device was removed from lattice ${this.lattice} by ${removal.byFingerprint} ` +
+      `at ${new Date(removal.at).toISOString()}; its writes are no longer accepted`;
+    if (was === undefined) {
+      log(standing.removed);
+      this.c2.stopSimulation().catch((error: unknown) => log('stopping the simulation failed', error));
+    }
   }
 
   create(input: CreateInput): Promise<EntityView> {
@@ -447,8 +473,16 @@ export class LatticeNode implements NodeApi {
     return this.c2.list({});
   }
 
+  /** A call that would write, refused while this node stands removed (standRemoved), counted; else undefined. */
+  private refusedAsRemoved(call: string): Promise<never> | undefined {
+    const removed = this.parts.standing.removed;
+    if (removed === undefined) return undefined;
+    this.parts.counters.reject(REMOVED_SELF_REASON);
+    return Promise.reject(new ValidationError(`${call}: ${removed}`));
+  }
+
   simulate(options: SimulateOptions): Promise<void> {
-    return this.c2.simulate(options);
+    return this.refusedAsRemoved('simulate') ?? this.c2.simulate(options);
   }
 
   stopSimulation(): Promise<void> {
@@ -472,7 +506,7 @@ export class LatticeNode implements NodeApi {
   }
 
   decide(entityId: string, decision: 'approve' | 'deny', requestId?: string): Promise<ApprovalView> {
-    return this.c2.decide(entityId, decision, requestId);
+    return this.refusedAsRemoved('decide') ?? this.c2.decide(entityId, decision, requestId);
   }
 
   tasks(): Promise<TaskView[]> {

@@ -21,6 +21,9 @@ import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../core/task/gate-a
 import { laneOf } from './write-lane';
 import { isRosterEntity, rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } from '../core/roster/roster-entity';
 
+/** The reason a local write of a node that stands removed is counted under (stats().rejected). */
+export const REMOVED_SELF_REASON = 'removed-from-lattice';
+
 /**
  * This node's own writes: checked whole, stamped with one timestamp, applied, and resolved once
  * durable. A refused write is counted by its error's name.
@@ -39,7 +42,20 @@ export class LocalWrites {
     this.signer = signer === undefined ? undefined : new GroupSigner(signer, parts.nodeId);
   }
 
+  /**
+   * Nothing the node accepts is something it cannot send: once this node stands removed from its
+   * lattice every member refuses its new writes (docs/security.md, "A removed device"), so they are
+   * refused here first, with the removal named, and counted (stats().rejected['removed-from-lattice']).
+   */
+  private refuseIfRemoved(): void {
+    const why = this.parts.standing.removed;
+    if (why === undefined) return;
+    this.parts.counters.reject(REMOVED_SELF_REASON);
+    throw new ValidationError(why);
+  }
+
   async create(input: CreateInput): Promise<EntityView> {
+    this.refuseIfRemoved();
     if (typeof input !== 'object' || input === null) throw new ValidationError('create: expected {id?, components}');
     // The next timestamp under a durable lease first (clock-lease.ts); nothing awaits from here to the stamp.
     while (!this.parts.lease.covered() && (await this.parts.lease.extend())) continue;
@@ -53,6 +69,7 @@ export class LocalWrites {
     components: Readonly<Record<string, unknown>>,
     options?: UpdateOptions,
   ): Promise<EntityView> {
+    this.refuseIfRemoved();
     while (!this.parts.lease.covered() && (await this.parts.lease.extend())) continue;
     const eid = asEntityId(id);
     if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
@@ -72,6 +89,7 @@ export class LocalWrites {
     components: Readonly<Record<string, unknown>>,
     basedOn: HeadSnapshot,
   ): Promise<EntityView> {
+    this.refuseIfRemoved();
     if (this.view(id) === undefined) throw new NotFoundError(`entity ${id} does not exist`);
     checkHeadsUnchanged(this.parts.store, id, basedOn);
     return this.write(id, components, undefined, 'gate', true);
@@ -93,8 +111,10 @@ export class LocalWrites {
 
   /** writeMany without building the views (the simulator's writes); returns the ids written. */
   async writeAll(items: unknown): Promise<readonly { readonly id: EntityId }[]> {
+    this.refuseIfRemoved();
     const { store, clock, nodeId, counters, lease } = this.parts;
     while (!lease.covered() && (await lease.extend())) continue;
+    this.refuseIfRemoved();
     let checked;
     try {
       checked = checkWriteMany(store, items, this.newId, nodeId, this.parts.now());
@@ -111,12 +131,14 @@ export class LocalWrites {
   }
 
   async remove(id: string): Promise<void> {
+    this.refuseIfRemoved();
     const { store, clock, nodeId, lease } = this.parts;
     while (!lease.covered() && (await lease.extend())) continue;
     const eid = asEntityId(id);
     if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
     if (isRosterEntity(eid))
       throw new ValidationError(`${eid}: a roster op is never deleted (removeMember removes a member)`);
+    this.refuseIfRemoved();
     const values = new Map([[DELETED, null]]);
     checkSendable(store, eid, values, nodeId, this.parts.now());
     await this.commit(stampWrite(store, eid, values, clock.now(), nodeId));
@@ -141,6 +163,8 @@ export class LocalWrites {
     foldLease = false,
   ): Promise<EntityView> {
     const { store, clock, nodeId, counters } = this.parts;
+    // Again after any wait for the clock lease: a removal merged meanwhile refuses the write too.
+    if (writer !== 'roster') this.refuseIfRemoved();
     let values;
     try {
       values = checkWrite(store, id, components, options, writer);

@@ -34,6 +34,8 @@ export interface NodeParts {
   /** Wall clock, epoch ms. */
   readonly now: () => number;
   readonly log: (message: string, detail?: unknown) => void;
+  /** Set while this node stands removed from its lattice (LatticeNode.standRemoved): local writes are refused. */
+  readonly standing: { removed: string | undefined };
 }
 
 const NO_ENTITIES: ReadonlySet<EntityId> = new Set();

@@ -41,6 +41,19 @@ export interface JoinRefusalView {
   readonly at: number;
 }
 
+/**
+ * This node stands removed from the lattice (members().selfRemoved): its roster's view says so,
+ * from a remove op of `by` that it merged. Its local writes are refused from then on
+ * (docs/security.md, "A removed device"), its reads go on.
+ */
+export interface SelfRemovalView {
+  /** The member who removed it. */
+  readonly by: NodeId;
+  readonly byFingerprint: string;
+  /** Epoch ms: the removal's cut-off (the stamp of the remove op, RosterState.removedAt). */
+  readonly at: number;
+}
+
 /** `window.lattice.members()`: the roster as plain data (docs/security.md, "The roster in the store"). */
 export interface MembersView {
   readonly lattice: string;
@@ -54,6 +67,8 @@ export interface MembersView {
   readonly refused: readonly RefusedPeerView[];
   /** While this node joins (`founder` undefined): its inviter's latest refusal, if it refused us. */
   readonly joinRefused?: JoinRefusalView;
+  /** Present while this node itself stands removed: by whom and when (its writes are refused). */
+  readonly selfRemoved?: SelfRemovalView;
 }
 
 /** What invite() gives: the token, and the link to open on the new device. */

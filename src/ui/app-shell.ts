@@ -9,6 +9,7 @@ import { loadStoredBasemap } from './map/basemap-store';
 import type { EntityDeletedDetail, EntitySavedDetail, EntitySelectDetail } from './events';
 import { shortId } from './format';
 import './open-badge';
+import './removed-banner';
 import type { RosterClient } from './roster-panel';
 import { shownId } from './shown-id';
 import { NodeController } from './node-controller';
@@ -58,6 +59,7 @@ export class AppShell extends LitElement {
     theme: { reflect: true },
     basemap: { state: true },
     basemapError: { state: true },
+    readOnly: { state: true },
   };
 
   declare client: UiClient | undefined;
@@ -75,6 +77,8 @@ export class AppShell extends LitElement {
   declare basemap: Basemap | undefined;
   /** Why the stored basemap could not be opened (shown in the settings). */
   declare basemapError: string;
+  /** Why this device is read-only (removed from its lattice: removed-banner.ts), or undefined. */
+  declare readOnly: string | undefined;
   private readonly node = new NodeController(this);
   private listedAt: {
     revision: number;
@@ -106,6 +110,9 @@ export class AppShell extends LitElement {
     this.basemapError = '';
     this.addEventListener('approvals-pending', (e) => {
       this.pendingIds = e.detail.ids;
+    });
+    this.addEventListener('standing-change', (e) => {
+      this.readOnly = e.detail.readOnly;
     });
     this.addEventListener('entity-select', (e) => this.onSelect(e.detail));
     this.addEventListener('entity-saved', (e) => this.onSaved(e.detail));
@@ -216,6 +223,7 @@ export class AppShell extends LitElement {
             ⚙
           </button>
         </div>
+        <lm-removed-banner .client=${this.roster}></lm-removed-banner>
       </header>
       ${
         this.settingsOpen
@@ -266,10 +274,14 @@ export class AppShell extends LitElement {
               .revision=${revision}
               .selectedId=${this.selectedId}
             ></lm-track-list>
-            <lm-picture-transfer .client=${this.client} .entities=${this.node.entities}></lm-picture-transfer>
+            <lm-picture-transfer
+              .client=${this.client}
+              .entities=${this.node.entities}
+              .readOnly=${this.readOnly}
+            ></lm-picture-transfer>
           </section>
           <div class="panel" role="region" aria-label="Sensors" data-panel="sensors" tabindex="-1">
-            <lm-simulator-panel .client=${this.client}></lm-simulator-panel>
+            <lm-simulator-panel .client=${this.client} .readOnly=${this.readOnly}></lm-simulator-panel>
           </div>
           ${
             this.mesh === undefined
@@ -279,7 +291,12 @@ export class AppShell extends LitElement {
                 </div>`
           }
           <div class="panel" aria-label="Entity form">
-            <lm-entity-form .client=${this.client} .entity=${selected} .entityId=${this.selectedId}></lm-entity-form>
+            <lm-entity-form
+              .client=${this.client}
+              .entity=${selected}
+              .entityId=${this.selectedId}
+              .readOnly=${this.readOnly}
+            ></lm-entity-form>
           </div>
           ${
             this.mesh === undefined
@@ -290,7 +307,7 @@ export class AppShell extends LitElement {
           }
         </aside>
       </main>
-      <lm-approvals .client=${this.client}></lm-approvals>
+      <lm-approvals .client=${this.client} .readOnly=${this.readOnly}></lm-approvals>
     `;
   }
 

@@ -28,6 +28,7 @@ export class EntityForm extends LitElement {
     status: { state: true },
     busy: { state: true },
     armedDelete: { state: true },
+    readOnly: { attribute: false },
   };
 
   declare client: FormClient | undefined;
@@ -39,6 +40,8 @@ export class EntityForm extends LitElement {
   declare status: string;
   declare busy: boolean;
   declare armedDelete: boolean;
+  /** Why this device cannot write (removed from its lattice: removed-banner.ts): Create, Save and Delete are off. */
+  declare readOnly: string | undefined;
   /** The entity as it was when the form opened: the base of the edit and its `basedOn` versions. */
   private base: EntityView | undefined;
   private loadedId: string | null = null;
@@ -149,12 +152,18 @@ export class EntityForm extends LitElement {
       </label>
       ${this.error ? html`<p class="error" role="alert" data-testid="form-error">${this.error}</p>` : null}
       ${this.status ? html`<p class="status" role="status" data-testid="form-status">${this.status}</p>` : null}
+      ${
+        this.readOnly === undefined
+          ? null
+          : html`<p class="status" data-testid="form-read-only">Read-only: ${this.readOnly}</p>`
+      }
       <div class="actions">
         <button
           class="primary"
           type="submit"
           data-testid="form-submit"
-          ?disabled=${this.busy || this.client === undefined}
+          title=${this.readOnly ?? ''}
+          ?disabled=${this.busy || this.client === undefined || this.readOnly !== undefined}
         >
           ${editing ? 'Save changes' : 'Create'}
         </button>
@@ -191,7 +200,8 @@ export class EntityForm extends LitElement {
         type="button"
         class="danger"
         data-testid="form-delete"
-        ?disabled=${this.busy}
+        title=${this.readOnly ?? ''}
+        ?disabled=${this.busy || this.readOnly !== undefined}
         @click=${() => (this.armedDelete = true)}
       >
         Delete
@@ -205,7 +215,7 @@ export class EntityForm extends LitElement {
         type="button"
         class="danger"
         data-testid="form-delete-confirm"
-        ?disabled=${this.busy}
+        ?disabled=${this.busy || this.readOnly !== undefined}
         @click=${() => void this.deleteEntity()}
       >
         Confirm delete

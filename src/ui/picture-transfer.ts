@@ -32,9 +32,12 @@ export class PictureTransfer extends LitElement {
     entities: { attribute: false },
     result: { state: true },
     busy: { state: true },
+    readOnly: { attribute: false },
   };
 
   declare client: Pick<UiClient, 'writeMany' | 'get'> | undefined;
+  /** Why this device cannot write (removed from its lattice: removed-banner.ts): Import is off, export stays. */
+  declare readOnly: string | undefined;
   /** The picture, read whole only when saved (a map: the shell hands over its live picture). */
   declare entities: ReadonlyMap<string, EntityView>;
   declare result: Result | undefined;
@@ -84,7 +87,8 @@ export class PictureTransfer extends LitElement {
         <button
           type="button"
           data-testid="import-picture"
-          ?disabled=${this.busy || this.client === undefined}
+          title=${this.readOnly ?? ''}
+          ?disabled=${this.busy || this.client === undefined || this.readOnly !== undefined}
           @click=${this.pick}
         >
           Import…

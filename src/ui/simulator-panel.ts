@@ -44,9 +44,12 @@ export class SimulatorPanel extends LitElement {
     seed: { state: true },
     status: { state: true },
     busy: { state: true },
+    readOnly: { attribute: false },
   };
 
   declare client: SimulatorClient | undefined;
+  /** Why this device cannot write (removed from its lattice: removed-banner.ts): Start is off. */
+  declare readOnly: string | undefined;
   declare view: SimulationView | undefined;
   declare form: Readonly<Record<SensorName, SensorForm>>;
   /** The seed field's text ('' = a new one from the start time). */
@@ -290,12 +293,21 @@ export class SimulatorPanel extends LitElement {
                 this.seed = (e.target as HTMLInputElement).value;
               }}
           /></label>
-          <button type="submit" data-testid="sim-start" ?disabled=${idle}>${running ? 'Restart' : 'Start'}</button>
+          <button
+            type="submit"
+            data-testid="sim-start"
+            title=${this.readOnly ?? ''}
+            ?disabled=${idle || this.readOnly !== undefined}
+          >
+            ${running ? 'Restart' : 'Start'}
+          </button>
           <button type="button" data-testid="sim-stop" ?disabled=${idle || !running} @click=${this.stop}>Stop</button>
         </div>
       </form>
       <p class="state ${running ? 'running' : ''}" data-testid="sim-state">${this.stateText()}</p>
-      <p class="state" role="status" data-testid="sim-status">${this.status}</p>`;
+      <p class="state" role="status" data-testid="sim-status">
+        ${this.readOnly === undefined ? this.status : `Read-only: ${this.readOnly}`}
+      </p>`;
   }
 }
 

@@ -22,7 +22,14 @@ import { MAX_ROSTER_OPS_PER_AUTHOR, opId, type RosterBody, type RosterOpId } fro
 import { compareTs, type Timestamp } from '../../core/clock/timestamp';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import { NOT_ADMITTED, PEER_BYE } from '../../core/sync';
-import type { InvitationView, JoinRefusalView, MembersView, RefusedPeerView, RosterCalls } from '../roster-api';
+import type {
+  InvitationView,
+  JoinRefusalView,
+  MembersView,
+  RefusedPeerView,
+  RosterCalls,
+  SelfRemovalView,
+} from '../roster-api';
 import type { Admission } from '../mesh/mesh-types';
 import { admissionPolicy } from '../security/admission-policy';
 import type { VersionListener } from '../version-listeners';
@@ -47,6 +54,12 @@ export interface RosterHost {
     cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>,
     o?: { readonly done?: ReadonlySet<NodeId>; readonly meta?: Readonly<Record<string, JsonValue>> },
   ): number;
+  /**
+   * Told this node's own standing at start and whenever it changes: the removal while it stands
+   * removed (its local writes are then refused: docs/security.md, "A removed device"), undefined
+   * otherwise.
+   */
+  standRemoved?(removal: SelfRemovalView | undefined): void;
   /** Writes one roster op as an ordinary signed local write; resolves with its stored version once durable. */
   writeRosterOp(value: RosterOpValue): Promise<Version | undefined>;
   loadMeta(key: string): Promise<unknown>;
@@ -67,6 +80,12 @@ export interface RosterServiceOptions {
 
 /** Sibling ids are read again at most this often when an unknown author shows up. */
 export const SIBLING_REFRESH_MS = 1000;
+/**
+ * How long the links to a member just removed stay open (the worker closes them then): long enough
+ * for the removal, pushed live like any write, to reach the removed device, which then stands
+ * removed and refuses its own writes (docs/security.md, "A removed device").
+ */
+export const REMOVAL_NOTICE_MS = 2000;
 /** Refused peers remembered for the peers panel (latest refusal each). */
 const MAX_REFUSED_PEERS = 64;
 /** A cut-off before every version (HLC stamps are positive): all of an author's versions withdrawn. */
@@ -95,6 +114,8 @@ export class RosterService implements RosterCalls {
   /** The inviter this device joins through, and its latest refusal of us (members().joinRefused). */
   private readonly inviter: NodeId | undefined;
   private joinRefusal: JoinRefusalView | undefined;
+  /** This node's removal as last told to the host (host.standRemoved), to tell it only changes. */
+  private toldRemoval: SelfRemovalView | undefined;
   /** The founding the invitation names (undefined for a version-1 one). */
   private readonly named: RosterOpId | undefined;
   /** When members() first found a version-1 invitation's inviter admitted by several foundings. */
@@ -192,6 +213,8 @@ export class RosterService implements RosterCalls {
     // removed only in the one given up (test/unit/node/roster/founding-swap-cutoffs.test.ts).
     service.cutting = true;
     service.applyCutoffs(cutoffsFromJson(await host.loadMeta(CUTOFFS_META)));
+    // A device removed before it closed is still removed: its writes are refused from the first one.
+    service.tellStanding();
     if (anchor === undefined && o.invitation === undefined) await service.found(o.openAtFounding ?? false);
     return service;
   }
@@ -253,6 +276,7 @@ export class RosterService implements RosterCalls {
   async members(): Promise<MembersView> {
     const { view } = this.state;
     const self = this.o.host.nodeId;
+    const removal = this.selfRemoval();
     return {
       lattice: this.o.host.lattice,
       self,
@@ -268,7 +292,26 @@ export class RosterService implements RosterCalls {
       rejected: [...view.rejected].map(([op, reason]) => ({ op, reason })),
       refused: [...this.refusedPeers.values()],
       ...(view.founder === undefined ? this.joinRefusedView() : {}),
+      ...(removal === undefined ? {} : { selfRemoved: removal }),
     };
+  }
+
+  /** This node's own removal, if it stands removed (its roster's view, the removal's cut-off). */
+  selfRemoval(): SelfRemovalView | undefined {
+    const self = this.o.host.nodeId;
+    const by = this.state.view.removed.get(self);
+    const at = by === undefined ? undefined : this.state.removedAt(self);
+    if (by === undefined || at === undefined) return undefined;
+    return { by, byFingerprint: fingerprint(by), at: at.ms };
+  }
+
+  /** Tells the host this node's standing if it changed (RosterHost.standRemoved). */
+  private tellStanding(): void {
+    const now = this.selfRemoval();
+    const was = this.toldRemoval;
+    if (now?.by === was?.by && now?.at === was?.at) return;
+    this.toldRemoval = now;
+    this.o.host.standRemoved?.(now);
   }
 
   /**
@@ -405,6 +448,7 @@ export class RosterService implements RosterCalls {
       if (!wasRemoved.has(peer) && peer !== this.o.host.nodeId) this.onRemoved?.(peer, by);
     }
     this.applyCutoffs();
+    this.tellStanding();
     if (before === undefined && state.anchor !== undefined) {
       // A joiner found its inviter's roster: the device trusts it from now on (its other tabs too).
       void this.o.device

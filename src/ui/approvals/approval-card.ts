@@ -24,6 +24,7 @@ export class ApprovalCard extends LitElement {
     now: { attribute: false },
     busy: { attribute: false },
     error: { attribute: false },
+    readOnly: { attribute: false },
   };
 
   declare view: ApprovalView | undefined;
@@ -32,6 +33,8 @@ export class ApprovalCard extends LitElement {
   /** The answer sent and not yet reflected by the node. */
   declare busy: DecisionArg | undefined;
   declare error: string;
+  /** Why this device cannot answer (removed from its lattice: removed-banner.ts): Approve and Deny are off. */
+  declare readOnly: string | undefined;
 
   constructor() {
     super();
@@ -241,7 +244,8 @@ export class ApprovalCard extends LitElement {
         <button
           class="approve"
           data-testid="approve"
-          ?disabled=${closed || this.busy !== undefined}
+          title=${this.readOnly ?? ''}
+          ?disabled=${closed || this.busy !== undefined || this.readOnly !== undefined}
           @click=${() => this.answer('approve')}
         >
           ${this.busy === 'approve' ? 'Approving…' : 'Approve'}<kbd aria-hidden="true">A</kbd>
@@ -249,13 +253,19 @@ export class ApprovalCard extends LitElement {
         <button
           class="danger"
           data-testid="deny"
-          ?disabled=${closed || this.busy !== undefined}
+          title=${this.readOnly ?? ''}
+          ?disabled=${closed || this.busy !== undefined || this.readOnly !== undefined}
           @click=${() => this.answer('deny')}
         >
           ${this.busy === 'deny' ? 'Denying…' : 'Deny'}<kbd aria-hidden="true">D</kbd>
         </button>
       </div>
       ${this.error ? html`<p class="error" role="alert" data-testid="approval-error">${this.error}</p>` : null}
+      ${
+        this.readOnly === undefined
+          ? null
+          : html`<p class="error" data-testid="approval-read-only">Read-only: ${this.readOnly}</p>`
+      }
       <p class="keys" id="keys">
         ${
           closed
@@ -284,7 +294,13 @@ export class ApprovalCard extends LitElement {
 
   private answer(decision: DecisionArg, byKey = false): void {
     const v = this.view;
-    if (v === undefined || this.busy !== undefined || secondsLeft(v.deadline, this.now) === 0) return;
+    if (
+      v === undefined ||
+      this.readOnly !== undefined ||
+      this.busy !== undefined ||
+      secondsLeft(v.deadline, this.now) === 0
+    )
+      return;
     const detail: ApprovalDecideDetail = { entityId: v.entityId, requestId: v.requestId, decision, byKey };
     this.dispatchEvent(new CustomEvent('approval-decide', { detail, bubbles: true, composed: true }));
   }

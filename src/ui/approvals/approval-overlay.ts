@@ -11,8 +11,10 @@ import './approval-prompt';
  * through its `decide`. What the app shell mounts; the prompt itself only renders what it is given.
  */
 export class ApprovalOverlay extends LitElement {
-  static override properties = { client: { attribute: false } };
+  static override properties = { client: { attribute: false }, readOnly: { attribute: false } };
   declare client: ApprovalClient | undefined;
+  /** Why this device cannot answer (removed from its lattice: removed-banner.ts): the cards' buttons are off. */
+  declare readOnly: string | undefined;
   private readonly feed = new ApprovalFeed(this);
   private announced: readonly ApprovalView[] | undefined;
 
@@ -49,6 +51,7 @@ export class ApprovalOverlay extends LitElement {
       .tasks=${this.feed.tasks}
       .decide=${this.decide}
       .unavailable=${this.feed.error}
+      .readOnly=${this.readOnly}
     ></lm-approval-prompt>`;
   }
 }

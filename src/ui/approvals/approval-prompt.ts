@@ -49,6 +49,7 @@ export class ApprovalPrompt extends LitElement {
     tasks: { attribute: false },
     decide: { attribute: false },
     unavailable: { attribute: false },
+    readOnly: { attribute: false },
     clock: { attribute: false },
     now: { state: true },
     busy: { state: true },
@@ -62,6 +63,8 @@ export class ApprovalPrompt extends LitElement {
   declare decide: DecideFn | undefined;
   /** Why the node's requests cannot be read: shown, since a request may be waiting unseen. */
   declare unavailable: string;
+  /** Why this device cannot answer (removed from its lattice): handed to each card. */
+  declare readOnly: string | undefined;
   declare clock: PromptClock;
   declare now: number;
   declare busy: ReadonlyMap<string, DecisionArg>;
@@ -224,6 +227,7 @@ export class ApprovalPrompt extends LitElement {
                         .now=${this.now}
                         .busy=${this.busy.get(v.requestId)}
                         .error=${this.errors.get(v.requestId) ?? ''}
+                        .readOnly=${this.readOnly}
                       ></lm-approval-card>
                     </li>`,
                 )}

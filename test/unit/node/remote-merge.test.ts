@@ -56,6 +56,7 @@ function setup() {
     counters: new NodeCounters(),
     now: () => wall.ms,
     log: () => undefined,
+    standing: { removed: undefined },
   };
   parts.listeners.add((versions, origin, removed) =>
     heard.push({ versions: [...versions], origin, removed: [...removed] }),

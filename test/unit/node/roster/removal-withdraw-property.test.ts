@@ -122,11 +122,18 @@ async function run(steps: readonly Step[]): Promise<void> {
   for (const n of all) deliver(n, rosterVersions(a));
   let removed = false;
   const expiring = new Set<number>();
+  // x plays a device that ignores its removal (a modified client): an honest one refuses its own
+  // writes once it has merged its removal (LocalWrites, removed-self-writes.test.ts), but the
+  // members' gate and withdrawal must hold without that courtesy.
+  const hostile = (n: RosterNode): void => {
+    if (n === x) x.node.standRemoved(undefined);
+  };
   for (const s of steps) {
     clock.advance(37);
     switch (s.t) {
       case 'write': {
         const n = all[s.who]!;
+        hostile(n);
         // Members write on top of what they hold (x too, overwriting honest values).
         await n.node.writeMany([
           { id: ENTITIES[s.entity], components: { threat: { level: LEVELS[s.level] }, note: { n: s.note } } },
@@ -135,6 +142,7 @@ async function run(steps: readonly Step[]): Promise<void> {
       }
       case 'delete': {
         const n = all[s.who]!;
+        hostile(n);
         if ((await n.node.get(ENTITIES[s.entity])) !== undefined) await n.node.remove(ENTITIES[s.entity]);
         break;
       }
@@ -144,6 +152,7 @@ async function run(steps: readonly Step[]): Promise<void> {
         if (expiring.has(s.entity)) break;
         expiring.add(s.entity);
         const n = x;
+        hostile(n);
         await n.node.writeMany([{ id: ENTITIES[s.entity], components: { expiry: { at: clock.now() + 1 + s.inMs } } }]);
         break;
       }
