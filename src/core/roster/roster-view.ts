@@ -32,7 +32,11 @@ export interface RosterView {
  *   and a `remove` undoes the admissions it names as observed. So a concurrent `add` by another
  *   member survives a `remove` (a deliberate re-invite), but
  * - removal wins over the removed node itself: a `remove` of X also undoes every admission of X
- *   that X wrote (a re-add of itself, concurrent or not), and afterwards X's ops are rejected.
+ *   that X wrote (a re-add of itself, concurrent or not), and afterwards X's ops are rejected, but
+ * - two members removing each other both end removed: a remove of its remover by a node that remover
+ *   removed still counts (only while the remover is a member: it never re-admits its author).
+ *   Whichever of the two sorts first, the other counts too, so a backdated remove of one's remover
+ *   can take the remover along but cannot undo one's own removal.
  * A function of the set alone: every replica holding the same ops sees the same roster.
  */
 export function rosterView(roster: Roster): RosterView {
@@ -91,10 +95,19 @@ export function rosterView(roster: Roster): RosterView {
     if (op.seq <= (lastSeq.get(op.author) ?? 0)) return 'bad-sequence';
     if (op.body.type === 'found') return founder === undefined ? undefined : 'second-founding';
     if (founder === undefined) return 'not-founded';
-    if (!isMember(op.author)) return 'author-not-member';
+    // Two members removing each other both count (as concurrent removals do in DCGKA): the author's
+    // removal by the very node it removes does not void its remove. Either of the two may be the
+    // backdated one, and nothing in the ops tells which, so neither wins: both end removed
+    // (docs/security.md, "Removals of each other").
+    if (!isMember(op.author)) return removesItsRemover(op) ? undefined : 'author-not-member';
     if (op.body.type === 'add' && isMember(op.body.member) && op.body.member === op.author) return 'already-member';
     if (op.body.type === 'remove' && !isMember(op.body.member)) return 'not-a-member';
     return undefined;
+  }
+
+  /** A remove of the member whose remove of its author took effect last, while it is a member. */
+  function removesItsRemover(op: RosterOp): boolean {
+    return op.body.type === 'remove' && removed.get(op.author) === op.body.member && isMember(op.body.member);
   }
 
   const members = new Set([...admissions].filter(([, own]) => own.size > 0).map(([id]) => id));

@@ -277,7 +277,8 @@ function opRefusal(
   // held already, signed again: the later version would become the register's head and move the
   // op's stamp, and a remove's stamp is its member's cut-off
   // (test/unit/node/roster/removed-resign.test.ts).
-  if (state.writtenAfterRemoval(op.author, version.ts)) return 'removed-member';
+  if (state.writtenAfterRemoval(op.author, version.ts) && !removesItsRemover(op, version, state, pending))
+    return 'removed-member';
   const held = pending.get(opId(op))?.op ?? state.roster.get(opId(op));
   if (held !== undefined && canonicalOp(held) === canonicalOp(op)) return undefined;
   // A second, different op under a held id (its author equivocating: a twin) is checked like a new
@@ -294,4 +295,29 @@ function opRefusal(
   // Open or closed, only a member's roster op can change the roster; anyone else's is refused
   // rather than held as inert data (each held op costs every later view).
   return state.known(op.author) || isSibling(op.author) ? undefined : 'not-a-member';
+}
+
+/**
+ * Whether `op` is a new remove of its author's remover that counts once held (roster-view.ts: two
+ * members removing each other both end removed) and is not past its author's cut-off then: the
+ * remover, removed by it, stands removed, and the author's cut-off is never before the remover's
+ * (RosterState.removedAt), so it covers the op. Judged with the op in the roster, as the withdrawal
+ * judges what is held (RosterService.applyCutoffs): against the roster without it, a node that
+ * merged the backdated remove of the remover first refused the remover's own removal of its author,
+ * which a node that merged them the other way round kept (replicas split for good,
+ * test/unit/attack/removed-counter-removal.test.ts). Only a new op id: a re-signed or twin op under
+ * a held id would move the stamp, and so the author's cut-off, past its later writes.
+ */
+function removesItsRemover(
+  op: RosterOp,
+  version: Version,
+  state: RosterState,
+  pending: ReadonlyMap<RosterOpId, StampedOp>,
+): boolean {
+  const body = op.body;
+  if (body.type !== 'remove' || state.view.removed.get(op.author) !== body.member) return false;
+  const id = opId(op);
+  if (pending.has(id) || state.has(id)) return false;
+  const tried = state.withHeads([...pending.values(), { op, ts: version.ts }]);
+  return !tried.view.rejected.has(id) && !tried.writtenAfterRemoval(op.author, version.ts);
 }
