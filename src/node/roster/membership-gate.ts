@@ -1,4 +1,4 @@
-import { compareTs } from '../../core/clock/timestamp';
+import { compareTs, type Timestamp } from '../../core/clock/timestamp';
 import type { NodeId } from '../../core/ids';
 import { hasHonestContext } from '../../core/merge/knowledge';
 import type { Version } from '../../core/merge/version';
@@ -120,7 +120,7 @@ export function gateVersions(
     if (heldStamp !== undefined && compareTs(version.ts, heldStamp) <= 0) continue;
     const before = inBatch?.op ?? now.roster.get(id);
     pending.set(id, { op, ts: version.ts });
-    if (replaceChangesChecks(op, before, now, batch)) {
+    if (replaceChangesChecks(op, version.ts, before, now, batch)) {
       now = now.withHeads([...pending.values()]);
       pending.clear();
     }
@@ -164,6 +164,7 @@ interface BatchNames {
  */
 function replaceChangesChecks(
   op: RosterOp,
+  ts: Timestamp,
   before: RosterOp | undefined,
   state: RosterState,
   batch: BatchNames,
@@ -174,7 +175,7 @@ function replaceChangesChecks(
     return op.body.type === 'remove' && (batch.authors.has(op.body.member) || state.index.authors.has(op.body.member));
   const held = state.roster.get(opId(op));
   if (held !== undefined && canonicalOp(held) !== canonicalOp(op) && !state.view.rejected.has(opId(op))) return true;
-  return changesChecks(op, state, batch);
+  return changesChecks(op, ts, state, batch);
 }
 
 /**
@@ -189,7 +190,7 @@ function replaceChangesChecks(
  * status no later check reads differently (extraAdmissionUnread). Otherwise its only effect is on the
  * status of a node that no op held or checked depends on.
  */
-function changesChecks(op: RosterOp, state: RosterState, batch: BatchNames): boolean {
+function changesChecks(op: RosterOp, ts: Timestamp, state: RosterState, batch: BatchNames): boolean {
   const body = op.body;
   if (body.type === 'found') return state.anchor === undefined || opId(op) === state.anchor;
   const founding = state.anchor === undefined ? undefined : state.roster.get(state.anchor);
@@ -198,7 +199,7 @@ function changesChecks(op: RosterOp, state: RosterState, batch: BatchNames): boo
   const last = lastEffective.get(op.author);
   if (last !== undefined && compareOps(op, last) < 0) return true;
   const m = body.member;
-  if (body.type === 'add' && state.anchor !== undefined && extraAdmissionUnread(op, m, state, batch)) return false;
+  if (body.type === 'add' && state.anchor !== undefined && extraAdmissionUnread(op, ts, m, state, batch)) return false;
   return authors.has(m) || targets.has(m) || batch.authors.has(m) || m === state.inviter;
 }
 
@@ -219,11 +220,16 @@ function changesChecks(op: RosterOp, state: RosterState, batch: BatchNames): boo
  * Without any of these, a remove of m in the batch no longer costs a view per add of m (one remove
  * of the founder did: 4,000 views, 6 s).
  */
-function extraAdmissionUnread(op: RosterOp, m: NodeId, state: RosterState, batch: BatchNames): boolean {
+function extraAdmissionUnread(op: RosterOp, ts: Timestamp, m: NodeId, state: RosterState, batch: BatchNames): boolean {
   if (!state.view.members.has(m)) return false;
   const { firstAdmission, removesOf, lastOp } = state.index;
   const first = firstAdmission.get(m);
   if (first === undefined || compareOps(first, op) >= 0) return false;
+  // Stamped before m's first admission, it may let m's ops stamped in between count (an op counts
+  // only if written after an admission of its author: roster-view.ts `before-admission`).
+  const firstAt = state.stampOf(opId(first));
+  if ((state.index.authors.has(m) || batch.authors.has(m)) && (firstAt === undefined || compareTs(ts, firstAt) < 0))
+    return false;
   let earliest: RosterOp | undefined;
   const later: RosterOp[] = [];
   for (const list of [removesOf.get(m), batch.removesOf.get(m)]) {

@@ -57,7 +57,7 @@ export class RosterState {
   }
 
   get view(): RosterView {
-    return (this.computed ??= anchoredView(this.roster, this.anchor));
+    return (this.computed ??= anchoredView(this.roster, this.anchor, (id) => this.stamps.get(id)));
   }
 
   /** The state with an op added (its version's timestamp kept); an unanchored joiner anchors if it can. */
