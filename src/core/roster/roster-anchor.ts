@@ -1,3 +1,4 @@
+import type { Timestamp } from '../clock/timestamp';
 import type { NodeId } from '../ids';
 import type { Roster } from './roster';
 import { compareOps, opId, type RosterOp, type RosterOpId } from './roster-op';
@@ -11,16 +12,22 @@ import { rosterView, type RosterView } from './roster-view';
  * invitation, the first founding whose roster admits the inviter (pickAnchor). Every other `found`
  * op is without effect (rejected as `second-founding`).
  *
- * Undefined anchor: nothing is founded yet (a joiner waiting for its inviter's roster).
+ * Undefined anchor: nothing is founded yet (a joiner waiting for its inviter's roster). `stampOf`:
+ * the ops' stamps, for the rule that an op counts only if written after its author's admission
+ * (rosterView).
  */
-export function anchoredView(roster: Roster, anchor: RosterOpId | undefined): RosterView {
+export function anchoredView(
+  roster: Roster,
+  anchor: RosterOpId | undefined,
+  stampOf?: (id: RosterOpId) => Timestamp | undefined,
+): RosterView {
   const kept = new Map<RosterOpId, RosterOp>();
   const rivals: RosterOpId[] = [];
   for (const [id, op] of roster) {
     if (op.body.type === 'found' && id !== anchor) rivals.push(id);
     else kept.set(id, op);
   }
-  const view = rosterView(kept);
+  const view = rosterView(kept, stampOf);
   if (rivals.length === 0) return view;
   const rejected = new Map(view.rejected);
   for (const id of rivals) rejected.set(id, 'second-founding');

@@ -1,3 +1,4 @@
+import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { NodeId } from '../ids';
 import type { Roster } from './roster';
 import { compareOps, MAX_ROSTER_OPS_PER_AUTHOR, opId, type RosterOp, type RosterOpId } from './roster-op';
@@ -9,6 +10,8 @@ export type RosterRejection =
   | 'already-member'
   | 'not-a-member'
   | 'bad-sequence'
+  /** Stamped before every admission of its author that counts: written under another founding, or before it was a member. */
+  | 'before-admission'
   /** Numbered past MAX_ROSTER_OPS_PER_AUTHOR (held from before the limit, or not refused at ingest). */
   | 'op-limit';
 
@@ -32,10 +35,20 @@ export interface RosterView {
  *   and a `remove` undoes the admissions it names as observed. So a concurrent `add` by another
  *   member survives a `remove` (a deliberate re-invite), but
  * - removal wins over the removed node itself: a `remove` of X also undoes every admission of X
- *   that X wrote (a re-add of itself, concurrent or not), and afterwards X's ops are rejected.
- * A function of the set alone: every replica holding the same ops sees the same roster.
+ *   that X wrote (a re-add of itself, concurrent or not), and afterwards X's ops are rejected, but
+ * - two members removing each other both end removed: a remove of its remover by a node that remover
+ *   removed still counts (only while the remover is a member: it never re-admits its author).
+ *   Whichever of the two sorts first, the other counts too, so a backdated remove of one's remover
+ *   can take the remover along but cannot undo one's own removal.
+ * - with `stampOf` (the HLC stamp of the version carrying each op: RosterState), an op counts only
+ *   if stamped after an admission of its author that counts at that point: a member writes after it
+ *   learnt of its admission (its clock has seen that stamp), so an op stamped before was written
+ *   before it was a member here, e.g. under a founding its device gave up to join this lattice by
+ *   invitation, whose clocks may sort its ops after its admission here (docs/security.md, "Ops
+ *   written under a founding given up"). Rejected as `before-admission`.
+ * A function of the set (and the stamps) alone: every replica holding the same ops sees the same roster.
  */
-export function rosterView(roster: Roster): RosterView {
+export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timestamp | undefined): RosterView {
   const ops = [...roster.values()].sort(compareOps);
   const admissions = new Map<NodeId, Map<RosterOpId, NodeId>>();
   const removed = new Map<NodeId, NodeId>();
@@ -91,10 +104,31 @@ export function rosterView(roster: Roster): RosterView {
     if (op.seq <= (lastSeq.get(op.author) ?? 0)) return 'bad-sequence';
     if (op.body.type === 'found') return founder === undefined ? undefined : 'second-founding';
     if (founder === undefined) return 'not-founded';
-    if (!isMember(op.author)) return 'author-not-member';
+    // Two members removing each other both count (as concurrent removals do in DCGKA): the author's
+    // removal by the very node it removes does not void its remove. Either of the two may be the
+    // backdated one, and nothing in the ops tells which, so neither wins: both end removed
+    // (docs/security.md, "Removals of each other").
+    if (!isMember(op.author)) return removesItsRemover(op) ? undefined : 'author-not-member';
+    if (!writtenAsMember(op)) return 'before-admission';
     if (op.body.type === 'add' && isMember(op.body.member) && op.body.member === op.author) return 'already-member';
     if (op.body.type === 'remove' && !isMember(op.body.member)) return 'not-a-member';
     return undefined;
+  }
+
+  /** Whether `op` is stamped after an admission of its author that counts (true without stamps). */
+  function writtenAsMember(op: RosterOp): boolean {
+    const at = stampOf?.(opId(op));
+    if (at === undefined) return true;
+    for (const admission of admissions.get(op.author)!.keys()) {
+      const admitted = stampOf!(admission);
+      if (admitted === undefined || compareTs(admitted, at) < 0) return true;
+    }
+    return false;
+  }
+
+  /** A remove of the member whose remove of its author took effect last, while it is a member. */
+  function removesItsRemover(op: RosterOp): boolean {
+    return op.body.type === 'remove' && removed.get(op.author) === op.body.member && isMember(op.body.member);
   }
 
   const members = new Set([...admissions].filter(([, own]) => own.size > 0).map(([id]) => id));

@@ -1,4 +1,4 @@
-import { compareTs } from '../../core/clock/timestamp';
+import { compareTs, type Timestamp } from '../../core/clock/timestamp';
 import type { NodeId } from '../../core/ids';
 import { hasHonestContext } from '../../core/merge/knowledge';
 import type { Version } from '../../core/merge/version';
@@ -120,7 +120,7 @@ export function gateVersions(
     if (heldStamp !== undefined && compareTs(version.ts, heldStamp) <= 0) continue;
     const before = inBatch?.op ?? now.roster.get(id);
     pending.set(id, { op, ts: version.ts });
-    if (replaceChangesChecks(op, before, now, batch)) {
+    if (replaceChangesChecks(op, version.ts, before, now, batch)) {
       now = now.withHeads([...pending.values()]);
       pending.clear();
     }
@@ -164,6 +164,7 @@ interface BatchNames {
  */
 function replaceChangesChecks(
   op: RosterOp,
+  ts: Timestamp,
   before: RosterOp | undefined,
   state: RosterState,
   batch: BatchNames,
@@ -174,7 +175,7 @@ function replaceChangesChecks(
     return op.body.type === 'remove' && (batch.authors.has(op.body.member) || state.index.authors.has(op.body.member));
   const held = state.roster.get(opId(op));
   if (held !== undefined && canonicalOp(held) !== canonicalOp(op) && !state.view.rejected.has(opId(op))) return true;
-  return changesChecks(op, state, batch);
+  return changesChecks(op, ts, state, batch);
 }
 
 /**
@@ -189,7 +190,7 @@ function replaceChangesChecks(
  * status no later check reads differently (extraAdmissionUnread). Otherwise its only effect is on the
  * status of a node that no op held or checked depends on.
  */
-function changesChecks(op: RosterOp, state: RosterState, batch: BatchNames): boolean {
+function changesChecks(op: RosterOp, ts: Timestamp, state: RosterState, batch: BatchNames): boolean {
   const body = op.body;
   if (body.type === 'found') return state.anchor === undefined || opId(op) === state.anchor;
   const founding = state.anchor === undefined ? undefined : state.roster.get(state.anchor);
@@ -198,7 +199,7 @@ function changesChecks(op: RosterOp, state: RosterState, batch: BatchNames): boo
   const last = lastEffective.get(op.author);
   if (last !== undefined && compareOps(op, last) < 0) return true;
   const m = body.member;
-  if (body.type === 'add' && state.anchor !== undefined && extraAdmissionUnread(op, m, state, batch)) return false;
+  if (body.type === 'add' && state.anchor !== undefined && extraAdmissionUnread(op, ts, m, state, batch)) return false;
   return authors.has(m) || targets.has(m) || batch.authors.has(m) || m === state.inviter;
 }
 
@@ -219,11 +220,16 @@ function changesChecks(op: RosterOp, state: RosterState, batch: BatchNames): boo
  * Without any of these, a remove of m in the batch no longer costs a view per add of m (one remove
  * of the founder did: 4,000 views, 6 s).
  */
-function extraAdmissionUnread(op: RosterOp, m: NodeId, state: RosterState, batch: BatchNames): boolean {
+function extraAdmissionUnread(op: RosterOp, ts: Timestamp, m: NodeId, state: RosterState, batch: BatchNames): boolean {
   if (!state.view.members.has(m)) return false;
   const { firstAdmission, removesOf, lastOp } = state.index;
   const first = firstAdmission.get(m);
   if (first === undefined || compareOps(first, op) >= 0) return false;
+  // Stamped before m's first admission, it may let m's ops stamped in between count (an op counts
+  // only if written after an admission of its author: roster-view.ts `before-admission`).
+  const firstAt = state.stampOf(opId(first));
+  if ((state.index.authors.has(m) || batch.authors.has(m)) && (firstAt === undefined || compareTs(ts, firstAt) < 0))
+    return false;
   let earliest: RosterOp | undefined;
   const later: RosterOp[] = [];
   for (const list of [removesOf.get(m), batch.removesOf.get(m)]) {
@@ -277,7 +283,8 @@ function opRefusal(
   // held already, signed again: the later version would become the register's head and move the
   // op's stamp, and a remove's stamp is its member's cut-off
   // (test/unit/node/roster/removed-resign.test.ts).
-  if (state.writtenAfterRemoval(op.author, version.ts)) return 'removed-member';
+  if (state.writtenAfterRemoval(op.author, version.ts) && !removesItsRemover(op, version, state, pending))
+    return 'removed-member';
   const held = pending.get(opId(op))?.op ?? state.roster.get(opId(op));
   if (held !== undefined && canonicalOp(held) === canonicalOp(op)) return undefined;
   // A second, different op under a held id (its author equivocating: a twin) is checked like a new
@@ -294,4 +301,29 @@ function opRefusal(
   // Open or closed, only a member's roster op can change the roster; anyone else's is refused
   // rather than held as inert data (each held op costs every later view).
   return state.known(op.author) || isSibling(op.author) ? undefined : 'not-a-member';
+}
+
+/**
+ * Whether `op` is a new remove of its author's remover that counts once held (roster-view.ts: two
+ * members removing each other both end removed) and is not past its author's cut-off then: the
+ * remover, removed by it, stands removed, and the author's cut-off is never before the remover's
+ * (RosterState.removedAt), so it covers the op. Judged with the op in the roster, as the withdrawal
+ * judges what is held (RosterService.applyCutoffs): against the roster without it, a node that
+ * merged the backdated remove of the remover first refused the remover's own removal of its author,
+ * which a node that merged them the other way round kept (replicas split for good,
+ * test/unit/attack/removed-counter-removal.test.ts). Only a new op id: a re-signed or twin op under
+ * a held id would move the stamp, and so the author's cut-off, past its later writes.
+ */
+function removesItsRemover(
+  op: RosterOp,
+  version: Version,
+  state: RosterState,
+  pending: ReadonlyMap<RosterOpId, StampedOp>,
+): boolean {
+  const body = op.body;
+  if (body.type !== 'remove' || state.view.removed.get(op.author) !== body.member) return false;
+  const id = opId(op);
+  if (pending.has(id) || state.has(id)) return false;
+  const tried = state.withHeads([...pending.values(), { op, ts: version.ts }]);
+  return !tried.view.rejected.has(id) && !tried.writtenAfterRemoval(op.author, version.ts);
 }

@@ -243,6 +243,7 @@ export class RosterService implements RosterCalls {
   gate(versions: readonly Version[]): GateOutcome {
     const siblings = this.siblings;
     const outcome = gateVersions(versions, this.state, (n) => siblings.has(n), this.o.host.nodeId);
+    if (outcome.state !== this.state) this.raiseCutoffs(outcome.state);
     for (const s of outcome.siblings)
       void this.addMember(s).catch((e: unknown) => this.log(`admitting sibling ${s} failed`, e));
     if (outcome.rejected.some((r) => r.soon)) void this.refreshSiblings(false);
@@ -529,6 +530,34 @@ export class RosterService implements RosterCalls {
         // Who the withdrawal's roster change left neither a member nor removed: the next pass.
         lost = [...members, ...removed.keys()];
       }
+    } finally {
+      this.withdrawing = false;
+    }
+  }
+
+  /**
+   * Cut-offs the batch the gate just passed moves later (`state`: the roster with its accepted ops),
+   * set at the node before the batch is merged: the node refuses a removed member's versions past
+   * its cut-off on every path (RemoteMerge), and a removed member's remove of its remover, which the
+   * gate takes because it moves its author's own cut-off past it (membership-gate.ts
+   * removesItsRemover), would otherwise be refused by the merge the gate passed it to (replicas
+   * split by the order the two removals came in, test/unit/attack/removed-counter-removal.test.ts).
+   * Only later: a cut-off moved later withdraws nothing (no scan), and if the batch is not merged
+   * after all, the next roster change sets it back (applyCutoffs).
+   */
+  private raiseCutoffs(state: RosterState): void {
+    const withdraw = this.o.host.withdraw?.bind(this.o.host);
+    if (withdraw === undefined || this.withdrawing || !this.cutting) return;
+    const changes = new Map<NodeId, Timestamp>();
+    for (const [member, held] of this.cutoffs) {
+      const at = state.removedAt(member);
+      if (at !== undefined && compareTs(at, held) > 0) changes.set(member, at);
+    }
+    if (changes.size === 0) return;
+    for (const [member, at] of changes) this.cutoffs.set(member, at);
+    this.withdrawing = true;
+    try {
+      withdraw(changes, { meta: { [CUTOFFS_META]: cutoffsToJson(this.cutoffs) } });
     } finally {
       this.withdrawing = false;
     }

@@ -57,7 +57,7 @@ export class RosterState {
   }
 
   get view(): RosterView {
-    return (this.computed ??= anchoredView(this.roster, this.anchor));
+    return (this.computed ??= anchoredView(this.roster, this.anchor, (id) => this.stamps.get(id)));
   }
 
   /** The state with an op added (its version's timestamp kept); an unanchored joiner anchors if it can. */
@@ -179,9 +179,11 @@ export class RosterState {
     if (!this.view.removed.has(member)) return undefined;
     // Kept per state: the gate asks once per op of a removed author, and each answer reads every op.
     if (this.removedStamps.has(member)) return this.removedStamps.get(member);
-    // Along the chain of removers (each removed member has one last remove), up to one not removed:
-    // the latest stamp on the way. (The view applies ops in one order, so removals of each other
-    // cannot both take effect; `seen` only bounds the walk.)
+    // Along the chain of removers (each removed member has one last remove), up to one not removed
+    // or met before: the latest stamp on the way. Two members that removed each other both stand
+    // removed (roster-view.ts), and each one's cut-off is then the later of the two stamps: the
+    // remover a backdated remove took along keeps what it wrote up to its own removal of the other
+    // (docs/security.md, "Removals of each other").
     let at: Timestamp | undefined;
     const seen = new Set<NodeId>();
     for (let m: NodeId | undefined = member; m !== undefined && !seen.has(m);) {

@@ -86,6 +86,9 @@ describe('a member sends its roster ops in full frames', () => {
     expect(await a.roster.admit(x.id, token)).toEqual({ ok: true }); // a:2 add x, lamport 2
 
     const TOTAL = 6_000;
+    // Signed after its admission, as a member's ops are (one stamped before it is without effect:
+    // `before-admission`, docs/security.md "Ops written under a founding given up").
+    clock.advance(1_000);
     const ops = await phantomAdds('rc-member', 3, TOTAL, clock.now);
     // A replica holding a's roster (a joiner, or a after a restart) gets them frame by frame.
     const { token: tj } = await a.roster.invite('https://app.example/');
@@ -117,6 +120,7 @@ describe('a member sends its roster ops in full frames', () => {
     await a.roster.admit(j.id, tj);
     deliver(j, rosterVersions(a));
     const PER = 1_000;
+    clock.advance(1_000); // signed after their admissions, as members' ops are
     const each = await Promise.all(
       members.map((_, k) => phantomAdds(`rc6-member-${k}`, 9, PER, clock.now, (k + 1) * 1_000_000)),
     );
