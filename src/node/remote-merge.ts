@@ -2,6 +2,7 @@ import { compareTs, type Timestamp } from '../core/clock/timestamp';
 import type { EntityId, NodeId } from '../core/ids';
 import { hasHonestContext } from '../core/merge/knowledge';
 import type { Version } from '../core/merge/version';
+import { isRosterEntity } from '../core/roster/roster-entity';
 import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../core/task/gate-authority';
 import type { EvidenceChange } from '../core/store/entity-state';
 import { versionKey } from '../ports/storage';
@@ -83,7 +84,25 @@ export class RemoteMerge {
     return this.merge(versions, 'remote', source);
   }
 
+  /**
+   * A batch's roster ops are merged (and announced: the roster follows them and moves the cut-offs,
+   * RosterService.applyCutoffs) before its other versions, which then meet the cut-offs the batch's
+   * roster leaves (docs/security.md, "Enforcement"). The gate judged them against that roster: a
+   * re-admission, or a twin undoing a removal, arriving with the member's writes let them pass the
+   * gate, and the merge, still holding the cut-off from before the batch, refused them
+   * (test/unit/node/roster/readmission-batch.test.ts). On every path (live, a write held for skew
+   * and released, acceptHeld, applyRemote outside the mesh): what merges is judged by the roster
+   * the store holds.
+   */
   private merge(versions: readonly Version[], origin: 'remote' | 'released', source?: VersionSource): Version[] {
+    const [roster, rest] = rosterFirst(versions);
+    if (roster.length === 0 || rest.length === 0) return this.mergePart(versions, origin, source);
+    const first = this.mergePart(roster, origin, source);
+    const second = this.mergePart(rest, origin, source);
+    return second.length === 0 ? first : [...first, ...second];
+  }
+
+  private mergePart(versions: readonly Version[], origin: 'remote' | 'released', source?: VersionSource): Version[] {
     const { clock, hold, counters } = this.parts;
     const out = merged();
     let beyond = 0;
@@ -157,25 +176,32 @@ export class RemoteMerge {
   /** The operator's decision: take one author's held writes now, moving our clock up to them. */
   acceptHeld(author: NodeId): number {
     let count = 0;
-    for (const [source, versions] of this.parts.hold.releaseAuthor(author)) {
-      const out = merged();
-      for (const v of versions) {
-        if (this.withdrawn(v)) {
-          this.parts.counters.reject('removed-member');
-          continue;
-        }
-        // Held writes are within the horizon when held; the wall clock may have gone back since.
-        if (this.parts.clock.leadOf(v.ts) > HARD_HORIZON_MS) {
-          this.parts.counters.reject('clock-beyond-horizon');
-          continue;
-        }
-        this.parts.clock.force(v.ts);
-        this.mergeOne(v, out);
-      }
-      this.announce(out, 'released', source);
-      count += versions.length;
+    for (const [source, all] of this.parts.hold.releaseAuthor(author)) {
+      // Roster ops first, as in merge().
+      for (const versions of rosterFirst(all)) this.forceMerge(versions, source);
+      count += all.length;
     }
     return count;
+  }
+
+  /** Held writes taken on the operator's word: the clock is moved up to each. */
+  private forceMerge(versions: readonly Version[], source: VersionSource | undefined): void {
+    if (versions.length === 0) return;
+    const out = merged();
+    for (const v of versions) {
+      if (this.withdrawn(v)) {
+        this.parts.counters.reject('removed-member');
+        continue;
+      }
+      // Held writes are within the horizon when held; the wall clock may have gone back since.
+      if (this.parts.clock.leadOf(v.ts) > HARD_HORIZON_MS) {
+        this.parts.counters.reject('clock-beyond-horizon');
+        continue;
+      }
+      this.parts.clock.force(v.ts);
+      this.mergeOne(v, out);
+    }
+    this.announce(out, 'released', source);
   }
 
   private mergeOne(v: Version, into: Merged): void {
@@ -244,6 +270,14 @@ export class RemoteMerge {
       touched,
     ).catch(failed);
   }
+}
+
+/** A batch's roster versions, then its others (each in the order given). */
+function rosterFirst(versions: readonly Version[]): [Version[], Version[]] {
+  const roster: Version[] = [];
+  const rest: Version[] = [];
+  for (const v of versions) (isRosterEntity(v.entity) ? roster : rest).push(v);
+  return [roster, rest];
 }
 
 /** Folds a delivery's evidence change into the batch: what stays served, what leaves, whose metas to write. */

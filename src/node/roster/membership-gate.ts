@@ -11,7 +11,7 @@ import {
   type RosterOpId,
 } from '../../core/roster/roster-op';
 import { isRosterEntity, opOfVersion } from '../../core/roster/roster-entity';
-import { pushTo, type RosterState, type StampedOp } from './roster-state';
+import { compareOpContent, pushTo, type RosterState, type StampedOp } from './roster-state';
 
 /** Why a verified version was refused for who wrote it (counted in securityStats().rejected). */
 export const MEMBERSHIP_REASONS = [
@@ -50,9 +50,10 @@ export interface GateOutcome {
 
 /**
  * The roster's check on versions that verified (signature, author), before they are merged
- * (docs/security.md, "The roster in the store"). Roster ops are checked first, in op order, each
- * against the roster with the batch's earlier accepted ops in it, so an `add` and the new member's
- * writes may arrive in one batch. Rules:
+ * (docs/security.md, "The roster in the store"). Roster ops are checked first, in op order (of
+ * each id's version the store prefers; an id's versions latest first), each against the roster
+ * with the batch's earlier accepted ops in it, so an `add` and the new member's writes may arrive
+ * in one batch. Rules:
  * - a roster entity holds exactly the op its id names, by the version's signed author;
  * - `found`: only the anchor counts; in a closed lattice any other is refused (a stranger's
  *   founding would sort first and take the lattice), in an open one it is kept as inert data;
@@ -70,7 +71,7 @@ export function gateVersions(
 ): GateOutcome & { readonly state: RosterState } {
   const accepted: Version[] = [];
   const rejected: MembershipRefusal[] = [];
-  const ops: { op: RosterOp; version: Version }[] = [];
+  const ops: Entry[] = [];
   const others: Version[] = [];
   const refuse = (version: Version, reason: MembershipReason, soon: boolean): void => {
     rejected.push({ version, reason, soon });
@@ -84,7 +85,19 @@ export function gateVersions(
     if ('problem' in parsed) refuse(v, 'roster-mismatch', false);
     else ops.push({ op: parsed.op, version: v });
   }
-  ops.sort((a, b) => compareOps(a.op, b.op));
+  // The versions of one op id, in the order the store prefers them: a roster register has one
+  // author, whose later write supersedes its earlier ones (dominates, version.ts), one timestamp
+  // keeps one content (compareContent, version-content.ts), and a version with a malformed context
+  // is not merged at all (hasHonestContext). Ids are checked in op order of the version the store
+  // prefers, each id's versions latest first, as if delivered so one by one: the first taken is
+  // what the store keeps (unless it keeps the op held), and the others, superseded on arrival,
+  // change nothing. So a batch of twins of one op costs one state and one view, not one per twin
+  // (test/unit/attack/roster-batch-twin-flip-cpu.test.ts).
+  const groups = new Map<RosterOpId, Entry[]>();
+  for (const e of ops) pushTo(groups, opId(e.op), e);
+  const order = [...groups.values()];
+  for (const group of order) if (group.length > 1) group.sort(preferred);
+  order.sort((a, b) => compareOps(a[0]!.op, b[0]!.op));
   // The batch's ops are checked against one state; accepted ops wait in `pending` and join it only
   // when one may change what a later check reads (changesChecks), so a batch costs one roster copy
   // and one view, not one per op (test/unit/attack/roster-op-batch-cpu.test.ts,
@@ -99,30 +112,36 @@ export function gateVersions(
   let now = state;
   // The op each touched register will stand for once merged, as the store will hold it (below).
   const pending = new Map<RosterOpId, StampedOp>();
-  for (const { op, version } of ops) {
-    const reason = opRefusal(op, version, now, pending, isSibling, self);
-    if (reason !== undefined) {
-      refuse(version, reason, reason === 'not-a-member');
-      continue;
-    }
-    accepted.push(version);
-    // The state follows what the store will hold (RosterService follows the register's heads,
-    // opOfHeads): a roster register has one author, whose later write supersedes its earlier ones
-    // (dominates, version.ts), and a version with a malformed context is not merged at all
-    // (hasHonestContext). So the op under an id is that of its latest version: a twin or a re-signed
-    // op replaces the held one when stamped later, and is dropped when stamped earlier. Keeping the
-    // held op for the batch's later checks let a twin's effect (a removal) miss them, while one by
-    // one it counted (test/unit/attack/roster-batch-twin-stale.test.ts).
-    if (!hasHonestContext(version)) continue;
-    const id = opId(op);
-    const inBatch = pending.get(id);
-    const heldStamp = inBatch?.ts ?? now.stampOf(id);
-    if (heldStamp !== undefined && compareTs(version.ts, heldStamp) <= 0) continue;
-    const before = inBatch?.op ?? now.roster.get(id);
-    pending.set(id, { op, ts: version.ts });
-    if (replaceChangesChecks(op, version.ts, before, now, batch)) {
-      now = now.withHeads([...pending.values()]);
-      pending.clear();
+  for (const group of order) {
+    let kept = false;
+    for (const { op, version } of group) {
+      const reason = opRefusal(op, version, now, pending, isSibling, self);
+      if (reason !== undefined) {
+        refuse(version, reason, reason === 'not-a-member');
+        continue;
+      }
+      accepted.push(version);
+      // The state follows what the store will hold (RosterService follows the register's heads,
+      // opOfHeads): the first version of the id taken here, if the store keeps it over the op held
+      // (stamped later, or at the held stamp with the content the store keeps there). Keeping the
+      // held op for the batch's later checks let a twin's effect (a removal) miss them, while one
+      // by one it counted (test/unit/attack/roster-batch-twin-stale.test.ts); dropping a twin at
+      // the held stamp that the store keeps did the same (roster-batch-same-stamp-twin.test.ts).
+      if (kept || !hasHonestContext(version)) continue;
+      kept = true;
+      const id = opId(op);
+      const heldStamp = now.stampOf(id);
+      const before = now.roster.get(id);
+      if (heldStamp !== undefined) {
+        const later = compareTs(version.ts, heldStamp);
+        if (later < 0) continue;
+        if (later === 0 && (before === undefined || compareOpContent(before, op) <= 0)) continue;
+      }
+      pending.set(id, { op, ts: version.ts });
+      if (replaceChangesChecks(op, version.ts, before, now, batch)) {
+        now = now.withHeads([...pending.values()]);
+        pending.clear();
+      }
     }
   }
   if (pending.size > 0) now = now.withHeads([...pending.values()]);
@@ -141,6 +160,22 @@ export function gateVersions(
     else refuse(v, 'not-a-member', true);
   }
   return { accepted, rejected, siblings: [...siblings], state: now };
+}
+
+interface Entry {
+  readonly op: RosterOp;
+  readonly version: Version;
+}
+
+/**
+ * The store's preference among versions of one roster register: honest contexts first (a malformed
+ * one is not merged), then the latest stamp, then at one stamp the content the store keeps.
+ */
+function preferred(a: Entry, b: Entry): number {
+  const honest = Number(hasHonestContext(b.version)) - Number(hasHonestContext(a.version));
+  if (honest !== 0) return honest;
+  const later = compareTs(b.version.ts, a.version.ts);
+  return later !== 0 ? later : compareOpContent(a.op, b.op);
 }
 
 /**

@@ -1,7 +1,9 @@
 import { compareTs, type Timestamp } from '../../core/clock/timestamp';
 import type { NodeId } from '../../core/ids';
 import { EMPTY_ROSTER, merge, type Roster } from '../../core/roster/roster';
+import { compareCanonical, canonicalContent } from '../../core/merge/version-content';
 import { anchoredView, pickAnchor } from '../../core/roster/roster-anchor';
+import { valueOfOp } from '../../core/roster/roster-entity';
 import { canonicalOp, compareOps, opId, type RosterOp, type RosterOpId } from '../../core/roster/roster-op';
 import type { RosterView } from '../../core/roster/roster-view';
 
@@ -281,6 +283,20 @@ export function opOfHeads(heads: Iterable<{ readonly op: RosterOp; readonly ts: 
     }
   }
   return best;
+}
+
+/**
+ * The order the store keeps contents in under one timestamp (compareContent, version-content.ts:
+ * the smaller is kept on every replica), for two ops under one id as their versions carry them
+ * (valueOfOp gives back the value a version that parsed holds, validateRosterOpValue). A register
+ * holds one version per timestamp, so this, not canonicalOp, tells which of two ops signed at one
+ * stamp the register ends up with.
+ */
+export function compareOpContent(a: RosterOp, b: RosterOp): number {
+  return compareCanonical(
+    canonicalContent({ value: valueOfOp(a), seen: [] }),
+    canonicalContent({ value: valueOfOp(b), seen: [] }),
+  );
 }
 
 /** Appends `value` to the list under `key`. */

@@ -10,6 +10,14 @@
  * twin or re-signed op replaces it, an earlier one is dropped), and the batch carries the authors'
  * other writes too: a batch takes and refuses what delivering its versions one by one, each merged
  * before the next, takes and refuses (test/unit/attack/roster-batch-twin-stale.test.ts).
+ *
+ * "One by one" delivers op ids in op order of the version the store prefers under each id, and each
+ * id's versions latest first (membership-gate.ts: a version superseded in the batch changes nothing,
+ * so twins cost one view per id, not per version). The store model keeps, per register, the latest
+ * version and under one timestamp the content compareContent keeps (version-content.ts), as the
+ * store does: a twin signed at the held op's own stamp replaces it when its content sorts first
+ * (test/unit/attack/roster-batch-same-stamp-twin.test.ts). A third generator floods twins of a few
+ * ops, at few stamps (equal-stamp twins).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +28,7 @@ import { compareOps, type RosterBody, type RosterOp } from '../../../../src/core
 import { gateVersions } from '../../../../src/node/roster/membership-gate';
 import { RosterState } from '../../../../src/node/roster/roster-state';
 import { compareTs } from '../../../../src/core/clock/timestamp';
+import { compareContent } from '../../../../src/core/merge/version-content';
 import type { ComponentKind } from '../../../../src/core/ids';
 
 const seed = Number(process.env.SEED ?? Date.now());
@@ -82,6 +91,20 @@ const standingOp = (minLamport: number): fc.Arbitrary<Stamped> =>
     ms: fc.integer({ min: 0, max: 20 }),
     body: standingBody,
   });
+/** Twins of a few ops: one id signed again and again, at a few stamps (equal stamps often). */
+const twinFlood: fc.Arbitrary<Stamped[]> = fc
+  .array(
+    fc.record({
+      author,
+      seq: fc.integer({ min: 1, max: 3 }),
+      copies: fc.array(
+        fc.record({ lamport: fc.integer({ min: 1, max: 8 }), ms: fc.integer({ min: 0, max: 3 }), body }),
+        { minLength: 1, maxLength: 12 },
+      ),
+    }),
+    { maxLength: 4 },
+  )
+  .map((ids) => ids.flatMap(({ author: a, seq, copies }) => copies.map((c) => ({ author: a, seq, ...c }))));
 const GENERATORS: [string, fc.Arbitrary<Stamped[]>, fc.Arbitrary<Stamped[]>][] = [
   ['random ops', fc.array(stamped, { maxLength: 10 }), fc.array(stamped, { maxLength: 14 })],
   [
@@ -89,7 +112,33 @@ const GENERATORS: [string, fc.Arbitrary<Stamped[]>, fc.Arbitrary<Stamped[]>][] =
     fc.tuple(fc.tuple(...STANDING), fc.array(standingOp(7), { maxLength: 6 })).map(([a, b]) => [...a, ...b]),
     fc.array(standingOp(2), { maxLength: 16 }),
   ],
+  [
+    'twin floods',
+    fc.array(stamped, { maxLength: 8 }),
+    fc.tuple(twinFlood, fc.array(stamped, { maxLength: 6 })).map(([t, o]) => [...t, ...o]),
+  ],
 ];
+
+const opOf = (v: Version): RosterOp => {
+  const parsed = opOfVersion(v, true);
+  if ('problem' in parsed) throw new Error(`not a roster op: ${v.entity}`);
+  return parsed.op;
+};
+
+/** The store's preference under one register: the later stamp, then at one stamp the content kept. */
+const storePrefers = (a: Version, b: Version): number => compareTs(b.ts, a.ts) || compareContent(a, b);
+
+/**
+ * The one-by-one delivery order: op ids in op order of the version the store prefers under each,
+ * each id's versions in the store's preference (stable for equal keys).
+ */
+function deliveryOrder(versions: readonly Version[]): Version[] {
+  const groups = new Map<string, Version[]>();
+  for (const v of versions) groups.set(v.entity, [...(groups.get(v.entity) ?? []), v]);
+  const order = [...groups.values()].map((g) => [...g].sort(storePrefers));
+  order.sort((a, b) => compareOps(opOf(a[0]!), opOf(b[0]!)));
+  return order.flat();
+}
 
 function version(o: Stamped): Version {
   const op: RosterOp = { author: o.author, seq: o.seq, lamport: o.lamport, verified: true, body: o.body };
@@ -103,7 +152,7 @@ function version(o: Stamped): Version {
 }
 
 const founding = version({ author: 'aa' as NodeId, seq: 1, lamport: 1, ms: 0, body: { type: 'found', open: false } });
-const key = (v: Version): string => `${v.entity}@${v.ts.ms}`;
+const key = (v: Version): string => `${v.entity}@${v.ts.ms}@${JSON.stringify(v.value)}`;
 
 describe.each(GENERATORS)('gateVersions: a batch against one state (%s)', (_, heldArb, batchArb) => {
   it('decides as the batch’s ops gated one at a time in op order', () => {
@@ -118,16 +167,11 @@ describe.each(GENERATORS)('gateVersions: a batch against one state (%s)', (_, he
         const batch = batchOps.map(version);
 
         const once = gateVersions(batch, start, none, self);
-        // One at a time, in the order the gate checks (op order, stable for equal keys).
-        const parsed = batch.map((v) => {
-          const val = v.value as { author: NodeId; seq: number; lamport: number };
-          return { v, op: { author: val.author, seq: val.seq, lamport: val.lamport } as RosterOp };
-        });
-        parsed.sort((a, b) => compareOps(a.op, b.op));
+        // One at a time, in the order the gate checks.
         let each = start;
         const accepted: string[] = [];
         const rejected: string[] = [];
-        for (const { v } of parsed) {
+        for (const v of deliveryOrder(batch)) {
           const r = gateVersions([v], each, none, self);
           each = r.state;
           accepted.push(...r.accepted.map(key));
@@ -155,17 +199,15 @@ describe.each(GENERATORS)('gateVersions: a batch against one state (%s)', (_, he
     });
     const self = 'me' as NodeId;
     const none = (): boolean => false;
-    const opOf = (v: Version): RosterOp => {
-      const parsed = opOfVersion(v, true);
-      if ('problem' in parsed) throw new Error(`not a roster op: ${v.entity}`);
-      return parsed.op;
-    };
-    /** One version delivered: gated against the state, then merged (the register keeps its latest version). */
+    /**
+     * One version delivered: gated against the state, then merged (the register keeps its latest
+     * version, and under one timestamp the content compareContent keeps).
+     */
     const deliverOne = (v: Version, st: RosterState, heads: Map<string, Version>) => {
       const r = gateVersions([v], st, none, self);
       if (r.accepted.length === 0 || !v.entity.startsWith('roster:')) return { r, st };
       const held = heads.get(v.entity);
-      if (held !== undefined && compareTs(v.ts, held.ts) <= 0) return { r, st };
+      if (held !== undefined && storePrefers(held, v) <= 0) return { r, st };
       heads.set(v.entity, v);
       return { r, st: st.withHeads([{ op: opOf(v), ts: v.ts }]) };
     };
@@ -180,7 +222,7 @@ describe.each(GENERATORS)('gateVersions: a batch against one state (%s)', (_, he
 
         const once = gateVersions([...writes, ...roster], start, none, self);
         // One by one: roster ops in the order the gate checks them, then the other writes.
-        const ordered = [...roster].sort((a, b) => compareOps(opOf(a), opOf(b)));
+        const ordered = deliveryOrder(roster);
         let each = start;
         const accepted: string[] = [];
         const rejected: string[] = [];
