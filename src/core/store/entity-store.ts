@@ -262,7 +262,7 @@ export class EntityStore {
       const s = store.entities.get(meta.id);
       if (s === undefined) continue;
       if (meta.floor !== undefined) {
-        const released = s.restoreFloor(meta.floor);
+        const released = s.restoreFloor(meta.floor, meta.floorMarkers);
         if (released.length > 0) leftovers?.rewrite.add(meta.id);
         store.ledger.refund(released);
       }
