@@ -626,6 +626,28 @@ export class EntityState {
     return s instanceof Register ? earliestDeadline(s.heads) : deadlineOf(s);
   }
 
+  /**
+   * The earliest deadline among the expiry heads above the floor: the time from which purge(now)
+   * raises the floor (firedBy then names a head above it); undefined: purge has no work, whatever
+   * the time. An expiry head at or below the floor (its marker) never raises it again.
+   */
+  get nextDeadline(): number | undefined {
+    const floor = this.floor ?? -Infinity;
+    if ((this.inColumns & (1 << EXPIRY_SLOT)) !== 0) {
+      const at = this.cols!.numberOf(this.row, EXPIRY_SLOT, 'at');
+      return at !== undefined && at > floor ? at : undefined;
+    }
+    const s = this.fixed?.[EXPIRY_SLOT];
+    if (s === undefined) return undefined;
+    if (!(s instanceof Register)) return deadlineOf(s) > floor ? deadlineOf(s) : undefined;
+    let min: number | undefined;
+    for (const h of s.heads) {
+      const at = deadlineOf(h);
+      if (at > floor && (min === undefined || at < min)) min = at;
+    }
+    return min;
+  }
+
   /** The expiry head that has fired by `now` (see expiry-floor.ts). */
   firedBy(now: number): Version | undefined {
     const s = this.fixedAt(EXPIRY_SLOT);
