@@ -116,7 +116,10 @@ export class IdbStorage implements StoragePort {
   async loadEntityMeta(): Promise<EntityMeta[]> {
     const db = this.connection('load entity metas');
     try {
-      const [stored, urgent] = await this.withOverlay(db, 'entities', (tx) => tx.objectStore('entities').getAll());
+      const [read, urgent] = await this.withOverlay(db, 'entities', (tx) =>
+        withKeys(tx.objectStore('entities').getAllKeys(), tx.objectStore('entities').getAll()),
+      );
+      const stored = await this.setAsideKeyless(db, 'entities', read, 'id');
       if (urgent.length === 0) return stored;
       const byId = new Map(stored.map((e) => [e.id, e]));
       for (const r of urgent) for (const e of r.entities) byId.set(e.id, e);
@@ -129,7 +132,10 @@ export class IdbStorage implements StoragePort {
   async loadHeld(): Promise<HeldRecord[]> {
     const db = this.connection('load held writes');
     try {
-      const [stored, urgent] = await this.withOverlay(db, 'held', (tx) => tx.objectStore('held').getAll());
+      const [read, urgent] = await this.withOverlay(db, 'held', (tx) =>
+        withKeys(tx.objectStore('held').getAllKeys(), tx.objectStore('held').getAll()),
+      );
+      const stored = await this.setAsideKeyless(db, 'held', read, 'key');
       if (urgent.length === 0) return stored;
       const byKey = new Map(stored.map((h) => [h.key, h]));
       for (const r of urgent) {
@@ -140,6 +146,33 @@ export class IdbStorage implements StoragePort {
     } catch (error) {
       throw toStorageError(error, `loading held writes from IndexedDB "${this.name}"`);
     }
+  }
+
+  /**
+   * The records of `store` that name what they are filed under (`field`: an entity meta's id, a
+   * held write's key); those that name none are deleted here and counted in setAside. The node
+   * sets aside and replaces the other damaged records by that name (docs/architecture.md: loading
+   * never fails on damage), but cannot name these to storage: left in place, they would be loaded,
+   * set aside and counted again at every open.
+   */
+  private async setAsideKeyless<T>(
+    db: LatticeIdb,
+    store: 'entities' | 'held',
+    read: { readonly keys: readonly IDBValidKey[]; readonly records: readonly T[] },
+    field: 'id' | 'key',
+  ): Promise<T[]> {
+    const sound: T[] = [];
+    const keyless: IDBValidKey[] = [];
+    read.records.forEach((r, i) => {
+      const named = typeof r === 'object' && r !== null && typeof (r as Record<string, unknown>)[field] === 'string';
+      if (named) sound.push(r);
+      else keyless.push(read.keys[i]!);
+    });
+    if (keyless.length === 0) return sound;
+    this.setAside += keyless.length;
+    const tx = db.transaction(store, 'readwrite');
+    await inTransaction(tx, () => Promise.all(keyless.map((k) => tx.objectStore(store).delete(k as string))));
+    return sound;
   }
 
   async getMeta(key: string): Promise<JsonValue | undefined> {
@@ -426,3 +459,12 @@ function isEmpty(r: UrgentRecord): boolean {
 
 /** The bulk transaction's scope holds 'state' only when it folds priority records. */
 type StateTx = IDBPTransaction<LatticeDB, ['state'], 'readwrite'>;
+
+/** getAll and getAllKeys of one store in one transaction, side by side (the same order). */
+async function withKeys<T>(
+  keys: Promise<IDBValidKey[]>,
+  records: Promise<T[]>,
+): Promise<{ readonly keys: IDBValidKey[]; readonly records: T[] }> {
+  const [k, r] = await Promise.all([keys, records]);
+  return { keys: k, records: r };
+}

@@ -60,8 +60,6 @@ let releasedNow: Evidence[] = [];
  */
 let entityBound = MAX_EVIDENCE_PER_ENTITY;
 let cutNow = false;
-/** True while cancelsFloor's dry run merges into a copy (which must not ask again). */
-let floorDryRun = false;
 
 function takeReleased(): Evidence[] | undefined {
   if (releasedNow.length === 0) return undefined;
@@ -74,6 +72,8 @@ function takeReleased(): Evidence[] | undefined {
 export interface EntityMeta {
   readonly id: EntityId;
   readonly floor?: number;
+  /** The timestamps of the expiries that set the floor (EntityState.floorMarkers); absent in metas of older builds. */
+  readonly floorMarkers?: readonly Timestamp[];
   readonly deletedAt?: Timestamp;
   readonly knowledge: readonly (KnowledgeSnapshot & { readonly kind: ComponentKind })[];
   /**
@@ -172,6 +172,15 @@ export class EntityState {
   deletedAt: Timestamp | undefined;
   /** Epoch ms of the latest passed expiry: versions written at or before it are gone for good. */
   floor: number | undefined;
+  /**
+   * The timestamps of the floor's markers: the expiry heads that fired and set it, and those with
+   * the same deadline, written before it, that came since (noteMarker). A marker can leave the heads
+   * while the floor stays (an expiry written after the deadline supersedes it); an expiry written
+   * before the deadline that supersedes it, arriving later, must still take the floor away
+   * (cancelsFloor), and that is decided from these timestamps. Undefined: no floor, or one restored
+   * from a meta of an older build whose markers had left the heads.
+   */
+  private floorMarkers: readonly Timestamp[] | undefined;
   /** This entity's row in `cols` while some fixed kind's register is held there (-1: none). */
   private row = -1;
   /** Bit i set: the register of FIXED_KINDS[i] is its one head, held in `cols` (lean-columns.ts). */
@@ -192,11 +201,16 @@ export class EntityState {
    * or the node is at its evidence bound is refused before anything is learned from it (LIMITED).
    */
   apply(v: Version, ledger?: EvidenceLedger): ApplyOutcome {
-    if (ledger === undefined) return this.merge(v, undefined, true);
+    if (ledger === undefined) {
+      const out = this.merge(v, undefined, true);
+      if (this.floor !== undefined) this.noteMarker(v);
+      return out;
+    }
     const outer = entityBound;
     entityBound = ledger.perEntity;
     const out = this.merge(v, ledger, true);
     entityBound = outer;
+    if (this.floor !== undefined) this.noteMarker(v);
     return out;
   }
 
@@ -213,7 +227,7 @@ export class EntityState {
       if (fast !== undefined) return fast;
     }
     if (!hasHonestContext(v)) return OBSOLETE;
-    if (!floorDryRun && this.cancelsFloor(v)) this.liftFloor();
+    if (this.cancelsFloor(v)) this.liftFloor();
     // Written at or below what is gone for good, and so is all it saw (its context is older): it
     // teaches nothing (see Knowledge.prune), except a tombstone's time, kept as every replica does.
     if (this.subsumed(v.kind, v.ts)) {
@@ -570,8 +584,9 @@ export class EntityState {
   }
 
   /** Sets the floor a snapshot kept (EntityStore.restore), pruning what it subsumes; returns the evidence that released. */
-  restoreFloor(floor: number): Evidence[] {
+  restoreFloor(floor: number, markers?: readonly Timestamp[]): Evidence[] {
     this.floor = floor;
+    this.floorMarkers = markers ?? this.markersAt(floor);
     this.pruneKnowledge();
     this.settle();
     return takeReleased() ?? [];
@@ -611,6 +626,28 @@ export class EntityState {
     return s instanceof Register ? earliestDeadline(s.heads) : deadlineOf(s);
   }
 
+  /**
+   * The earliest deadline among the expiry heads above the floor: the time from which purge(now)
+   * raises the floor (firedBy then names a head above it); undefined: purge has no work, whatever
+   * the time. An expiry head at or below the floor (its marker) never raises it again.
+   */
+  get nextDeadline(): number | undefined {
+    const floor = this.floor ?? -Infinity;
+    if ((this.inColumns & (1 << EXPIRY_SLOT)) !== 0) {
+      const at = this.cols!.numberOf(this.row, EXPIRY_SLOT, 'at');
+      return at !== undefined && at > floor ? at : undefined;
+    }
+    const s = this.fixed?.[EXPIRY_SLOT];
+    if (s === undefined) return undefined;
+    if (!(s instanceof Register)) return deadlineOf(s) > floor ? deadlineOf(s) : undefined;
+    let min: number | undefined;
+    for (const h of s.heads) {
+      const at = deadlineOf(h);
+      if (at > floor && (min === undefined || at < min)) min = at;
+    }
+    return min;
+  }
+
   /** The expiry head that has fired by `now` (see expiry-floor.ts). */
   firedBy(now: number): Version | undefined {
     const s = this.fixedAt(EXPIRY_SLOT);
@@ -630,6 +667,7 @@ export class EntityState {
     const at = deadlineOf(marker);
     if (this.floor !== undefined && at <= this.floor) return [];
     this.floor = at;
+    this.floorMarkers = this.markersAt(at);
     this.pruneKnowledge();
     const dropped = this.dropWhere((_, h) => belowFloor(h, at));
     this.settle();
@@ -639,29 +677,48 @@ export class EntityState {
   }
 
   /**
-   * Whether `v`, an expiry written at or before the floor, supersedes the floor's marker (an expiry
-   * head whose deadline is the floor): the marker then never fires where v arrived before its
-   * deadline (firedBy), so the floor it set must not stay either, or replicas that fired it before
-   * hearing of v keep a floor that others never set (issue 8: an author shortening or lengthening its
-   * own expiry). Decided on a copy, as a dry run: only an expiry delivered to a floored entity pays.
+   * Whether `v`, an expiry written at or before the floor, leaves no marker standing: the floor's
+   * markers (floorMarkers) fired because no expiry written before their deadline had superseded
+   * them; a replica that held `v` before the deadline never fired those `v` supersedes (firedBy),
+   * so once every marker is superseded the floor must not stay either, or replicas that fired it
+   * before hearing of `v` keep a floor that others never set (issue 8: an author shortening or
+   * lengthening its own expiry). Whether a marker is still a head does not matter: an expiry written
+   * after the deadline may have replaced it, which leaves the floor. Markers `v` supersedes are
+   * forgotten; while one is left the floor stays, as it does where that one fired.
    */
   private cancelsFloor(v: Version): boolean {
     const floor = this.floor;
-    if (v.kind !== EXPIRY || floor === undefined || v.ts.ms > floor) return false;
-    const markers = this.heads(EXPIRY).filter((h) => deadlineOf(h) === floor);
-    if (markers.length === 0) return false;
-    const [cut, released] = [cutNow, releasedNow];
-    const dry = this.clone();
-    releasedNow = [];
-    floorDryRun = true;
-    try {
-      dry.merge(v, undefined, false);
-    } finally {
-      floorDryRun = false;
+    const fired = this.floorMarkers;
+    if (v.kind !== EXPIRY || floor === undefined || v.ts.ms > floor || fired === undefined) return false;
+    const k = Knowledge.of(v);
+    const left = fired.filter((t) => !k.supersedes({ ts: t } as Version));
+    if (left.length === fired.length) return false;
+    if (left.length > 0) {
+      this.floorMarkers = left;
+      return false;
     }
-    [cutNow, releasedNow] = [cut, released];
-    const after = dry.heads(EXPIRY);
-    return markers.some((m) => !after.some((h) => compareTs(h.ts, m.ts) === 0 && sameContent(h, m)));
+    return true;
+  }
+
+  /**
+   * After `v` was applied: an expiry written at or before the floor whose deadline is the floor, and
+   * which is a head, fires with the floor's marker where it arrived before the deadline, so it is
+   * one of the floor's markers (cancelsFloor).
+   */
+  private noteMarker(v: Version): void {
+    const floor = this.floor;
+    if (v.kind !== EXPIRY || floor === undefined || v.ts.ms > floor || deadlineOf(v) !== floor) return;
+    const fired = this.floorMarkers ?? [];
+    if (fired.some((t) => compareTs(t, v.ts) === 0) || !this.holdsHead(v)) return;
+    this.floorMarkers = [...fired, v.ts];
+  }
+
+  /** The timestamps of the expiry heads whose deadline is `floor` (the markers a purge to it fires). */
+  private markersAt(floor: number): readonly Timestamp[] | undefined {
+    const ts = this.heads(EXPIRY)
+      .filter((h) => deadlineOf(h) === floor)
+      .map((h) => h.ts);
+    return ts.length === 0 ? undefined : ts;
   }
 
   /**
@@ -686,6 +743,7 @@ export class EntityState {
     const others = oldEvidence.filter((e) => !kinds.has(e.version.kind));
     this.evidence = others.length === 0 ? undefined : others;
     this.floor = undefined;
+    this.floorMarkers = undefined;
     const released = releasedNow;
     releasedNow = [];
     for (const v of left) this.merge(v, undefined, false);
@@ -784,6 +842,7 @@ export class EntityState {
     this.evidence = others.length === 0 ? undefined : others;
     this.deletedAt = deletedAt;
     this.floor = floorGone ? undefined : floor;
+    if (floorGone) this.floorMarkers = undefined;
     const outer = entityBound;
     entityBound = bound;
     for (const v of left) this.merge(v, undefined, false);
@@ -955,6 +1014,7 @@ export class EntityState {
     return {
       id: this.id,
       ...(this.floor === undefined ? {} : { floor: this.floor }),
+      ...(this.floorMarkers === undefined ? {} : { floorMarkers: this.floorMarkers }),
       ...(this.deletedAt === undefined ? {} : { deletedAt: this.deletedAt }),
       knowledge,
       ...(this.evidence === undefined
@@ -1015,6 +1075,7 @@ export class EntityState {
     });
     c.deletedAt = this.deletedAt;
     c.floor = this.floor;
+    c.floorMarkers = this.floorMarkers;
     if (this.evidence !== undefined) c.evidence = [...this.evidence];
     return c;
   }

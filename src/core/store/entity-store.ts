@@ -3,6 +3,7 @@ import type { ComponentKind, EntityId, NodeId } from '../ids';
 import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
 import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta, type Withdrawal } from './entity-state';
+import { DeadlineIndex } from './deadline-index';
 import { EXPIRY } from './expiry-floor';
 import { EvidenceLedger, type Evidence, type EvidenceStats } from './evidence';
 import { LeanColumns, Replaced } from './lean-columns';
@@ -51,6 +52,8 @@ export class EntityStore {
   private readonly ledger: EvidenceLedger;
   /** countShown's running totals, kept from its first call on (shown-count.ts). */
   private shown: ShownCount | undefined;
+  /** Each entity's nextDeadline, so a purge visits only the entities due (deadline-index.ts). */
+  private readonly deadlines = new DeadlineIndex();
 
   /**
    * `columns: false` keeps every register as Version objects (the representation before the
@@ -74,10 +77,12 @@ export class EntityStore {
     const before = v.kind === EXPIRY && state.floor !== undefined ? countHeads(state) : undefined;
     const out = state.apply(v, this.ledger);
     if (out.kind !== 'duplicate') this.shown?.changed(state);
+    // Only an expiry changes the expiry heads or the floor (a lift) a delivery can touch.
+    if (v.kind === EXPIRY && out.kind !== 'duplicate') this.deadlines.set(v.entity, state.nextDeadline);
     if (before !== undefined && out.kind !== 'duplicate') {
       this.versionCount += countHeads(state) - before;
       this.noteEvidence(out);
-      if (state.empty) this.entities.delete(v.entity);
+      if (state.empty) this.forget(v.entity);
       return out;
     }
     switch (out.kind) {
@@ -89,7 +94,7 @@ export class EntityStore {
       case 'obsolete':
         this.versionCount -= out.removed?.length ?? 0;
         this.noteEvidence(out);
-        if (state.empty) this.entities.delete(v.entity);
+        if (state.empty) this.forget(v.entity);
         return out;
       case 'duplicate':
         return out;
@@ -98,6 +103,11 @@ export class EntityStore {
         throw new Error(`unexpected outcome ${String(never)}`);
       }
     }
+  }
+
+  private forget(id: EntityId): void {
+    this.entities.delete(id);
+    this.deadlines.set(id, undefined);
   }
 
   private noteEvidence(out: Exclude<ApplyOutcome, { kind: 'duplicate' }>): void {
@@ -175,15 +185,17 @@ export class EntityStore {
   /**
    * Purges entities whose expiry has passed: every version written up to the expiry goes, later
    * writes stay, and the expiry stays as the entity's floor (see EntityState). Returns the purged
-   * versions.
+   * versions. Visits only the entities whose next deadline has passed (DeadlineIndex), not every
+   * entity: a tick costs what is due.
    */
   purgeExpired(now: number, released?: Version[]): Version[] {
     const purged: Version[] = [];
     const gone: Evidence[] = [];
-    for (const s of this.entities.values()) {
-      const at = s.expiresAt;
-      if (at === undefined || at > now) continue;
+    for (const id of this.deadlines.due(now)) {
+      const s = this.entities.get(id);
+      if (s === undefined) continue;
       purged.push(...s.purge(now, gone));
+      this.deadlines.set(id, s.nextDeadline);
       this.shown?.changed(s);
     }
     this.versionCount -= purged.length;
@@ -217,7 +229,8 @@ export class EntityStore {
       this.ledger.refund(w.evidenceBefore);
       this.ledger.charge(w.evidenceAfter);
       this.shown?.changed(s);
-      if (s.empty) this.entities.delete(id);
+      this.deadlines.set(id, s.nextDeadline);
+      if (s.empty) this.forget(id);
     }
     return changed;
   }
@@ -262,12 +275,13 @@ export class EntityStore {
       const s = store.entities.get(meta.id);
       if (s === undefined) continue;
       if (meta.floor !== undefined) {
-        const released = s.restoreFloor(meta.floor);
+        const released = s.restoreFloor(meta.floor, meta.floorMarkers);
         if (released.length > 0) leftovers?.rewrite.add(meta.id);
         store.ledger.refund(released);
       }
       if (s.empty) store.entities.delete(meta.id);
     }
+    for (const [id, s] of store.entities) store.deadlines.set(id, s.nextDeadline);
     return store;
   }
 

@@ -91,6 +91,31 @@ describe('a damaged IndexedDB database', () => {
   });
 });
 
+describe('damaged records that name no key', () => {
+  it('are set aside and counted once, not again at every open', async () => {
+    const name = 'damaged-node-5';
+    const node = await open(await openIdbStorage(name));
+    await node.create({ id: 'kept', components: { threat: { level: 'LOW' } } });
+    await node.close();
+    // An entity meta without an id and a held write without a key: the node cannot name them to
+    // storage, so only the adapter, which knows their IndexedDB keys, can take them out.
+    const db = await openDB<LatticeDB>(name);
+    await db.put('entities', { knowledge: [] } as never, 'no-id');
+    await db.put('held', { version: null, skewMs: 1, at: T0 } as never, 'no-key');
+    db.close();
+    for (const expected of [2, 0]) {
+      const again = await open(await openIdbStorage(name));
+      const stats = await again.stats();
+      expect(stats.storage.setAside ?? 0).toBe(expected);
+      expect(stats.rejected['damaged-in-storage'] ?? 0).toBe(expected);
+      expect((await again.list()).map((e) => e.id)).toEqual(['kept']);
+      await again.flushed();
+      await again.close();
+    }
+    await deleteIdbStorage(name);
+  });
+});
+
 /**
  * One segment written by hand (format.ts describes the layout), so a test can store what today's
  * encoder never writes: a put without a timestamp, a value invalid for its kind, damaged signature

@@ -19,10 +19,13 @@
  *   the kinds a tombstone removes the latest tombstone the writer was delivered (contexts are
  *   bounded, see src/core/store/context-bound.ts).
  * - Purge at `now`: if some expiry head's `at` has passed (the latest such) and is above the
- *   entity's floor, the floor rises to it and that expiry becomes the marker; every version written at or before the
- *   floor is gone, except expiries whose own `at` is not below the floor (the marker among them).
- * - An expiry written at or before the floor that supersedes the marker (a head until then) takes the
- *   floor away until the next purge: the marker never fires where that write came first.
+ *   entity's floor, the floor rises to it and the expiry heads with that `at` become its markers; every version
+ *   written at or before the floor is gone, except expiries whose own `at` is not below the floor (the markers
+ *   among them). An expiry written at or before the floor, with the floor's `at`, that is a head once delivered
+ *   is a marker too (it fires with them where it came before the deadline).
+ * - An expiry written at or before the floor that saw every marker left (a head or not: an expiry
+ *   written after the deadline may have replaced it) takes the floor away until the next purge: the
+ *   markers never fire where that write came first. The markers it saw are no longer markers.
  */
 import { compareTs, encodeTs, type Timestamp } from '../../../../../src/core/clock/timestamp';
 import type { Expiry } from '../../../../../src/core/entity/component-types';
@@ -116,7 +119,7 @@ export function wellFormed(v: Version): boolean {
 
 interface Floor {
   readonly at: number;
-  readonly marker: string;
+  readonly markers: Set<string>;
 }
 
 /** One node's view: what it was delivered and where its floors are. */
@@ -146,13 +149,18 @@ export class ModelNode {
     if (!wellFormed(w.version)) return;
     const entity = w.version.entity;
     const floor = this.floors.get(entity);
-    // An expiry written at or before the floor that supersedes its marker takes the floor away:
-    // where it arrived before the marker's deadline, the marker never fired (the next purge decides).
-    const cancels =
-      floor !== undefined &&
-      w.version.kind === EXPIRY &&
-      w.version.ts.ms <= floor.at &&
-      this.heads(entity, EXPIRY).some((h) => h.key === floor.marker);
+    // An expiry written at or before the floor that saw every marker left takes the floor away: where
+    // it arrived before the deadline, no marker fired (the next purge decides).
+    const early = floor !== undefined && w.version.kind === EXPIRY && w.version.ts.ms <= floor.at;
+    let cancels = false;
+    if (early) {
+      const left = [...floor.markers].filter((k) => !this.universe.saw(w, this.universe.writes.get(k)!));
+      if (left.length === 0 && floor.markers.size > 0) cancels = true;
+      else if (left.length < floor.markers.size) {
+        floor.markers.clear();
+        for (const k of left) floor.markers.add(k);
+      }
+    }
     // What the store holds of the entity before w: the heads under the floor (and w itself).
     const held = new Set<string>([w.key]);
     if (cancels) {
@@ -162,7 +170,16 @@ export class ModelNode {
       for (const kind of kinds) for (const h of this.heads(entity, kind)) held.add(h.key);
     }
     this.received.set(w.key, w);
-    if (!cancels || this.heads(entity, EXPIRY).some((h) => h.key === floor.marker)) return;
+    if (!cancels) {
+      if (
+        early &&
+        (w.version.value as Expiry).at === floor.at &&
+        this.heads(entity, EXPIRY).some((h) => h.key === w.key)
+      ) {
+        floor.markers.add(w.key);
+      }
+      return;
+    }
     this.floors.delete(entity);
     // The latest tombstone's time stays, as the store keeps it (the latest ever delivered).
     for (const u of this.received.values()) {
@@ -218,7 +235,8 @@ export class ModelNode {
       const fired = passed.reduce((a, b) => (atOf(b) > atOf(a) ? b : a));
       const floor = this.floors.get(entity);
       if (floor !== undefined && atOf(fired) <= floor.at) continue;
-      this.floors.set(entity, { at: atOf(fired), marker: fired.key });
+      const markers = new Set(passed.filter((h) => atOf(h) === atOf(fired)).map((h) => h.key));
+      this.floors.set(entity, { at: atOf(fired), markers });
       this.fired.push(fired);
     }
   }

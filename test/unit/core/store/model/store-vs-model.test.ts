@@ -344,6 +344,12 @@ function check(nodes: readonly SimNode[], step: Step): void {
     const where = `${n.id} after ${JSON.stringify(step)}`;
     expect(sorted(registersOf(n.store)), `${where}: heads differ from the model`).toEqual(sorted(n.model.registers()));
     for (const [entity, floor] of n.model.floors) expect(n.store.state(entity)?.floor, where).toBe(floor.at);
+    // The evidence ledger counts what is held, whatever released or kept it (a lifted floor too).
+    const held = [...n.store.evidence()];
+    expect(n.store.evidenceStats(), `${where}: the evidence ledger drifted`).toMatchObject({
+      held: held.length,
+      authors: new Set(held.map((v) => v.ts.node)).size,
+    });
     const same = `${[...n.model.received.keys()].sort().join()}#${sorted(
       new Map([...n.model.floors].map(([e, f]) => [e, [String(f.at)]])),
     ).join()}`;

@@ -1,0 +1,83 @@
+/**
+ * Issue 8 ("zero divergence"): a floor whose marker was already replaced by an expiry written after
+ * its deadline must still be taken away when an expiry written before that deadline, which
+ * superseded the marker, arrives later. Two replicas that receive the same versions in different
+ * orders end identical (docs/architecture.md, "Expiry").
+ */
+import { describe, expect, it } from 'vitest';
+import type { Version } from '../../../../src/core/merge/version';
+import { EntityStore } from '../../../../src/core/store/entity-store';
+import { dump } from '../support/merge-sim';
+import { node } from '../support/sim-node';
+
+const X = 'x';
+const T0 = 1_700_000_000_000;
+
+/**
+ * n0 writes x with an expiry at T0+1000 (e1). n1, before that deadline, lengthens it to T0+5000
+ * (e1', which saw e1). n0, after the first deadline and without hearing of e1', sets a new expiry
+ * at T0+9000 (e2, which saw e1 only). `concurrent`: e1' did not see e1 (then e1 fires everywhere).
+ */
+function versions(concurrent: boolean): { base: Version[]; e1b: Version; e2: Version } {
+  const n0 = node('n0', T0);
+  const n1 = node('n1', T0);
+  const base = [n0.write(X, 'position', { lat: 1, lon: 1 }), n0.write(X, 'expiry', { at: T0 + 1_000 })];
+  if (!concurrent) n1.receive(...base);
+  n1.wall = T0 + 100;
+  const e1b = n1.write(X, 'expiry', { at: T0 + 5_000 });
+  n0.wall = T0 + 1_500;
+  const e2 = n0.write(X, 'expiry', { at: T0 + 9_000 });
+  return { base, e1b, e2 };
+}
+
+describe('an expiry floor whose marker was replaced after its deadline', () => {
+  for (const concurrent of [false, true]) {
+    it(`${concurrent ? 'keeps' : 'loses'} the floor when an expiry written before the deadline, ${concurrent ? 'concurrent with' : 'superseding'} the marker, arrives last`, () => {
+      const { base, e1b, e2 } = versions(concurrent);
+      // a: fires e1 at its deadline, then takes e2 (which drops the marker), then e1'.
+      const a = node('a', T0);
+      a.receive(...base);
+      a.store.purgeExpired(T0 + 1_000);
+      a.wall = T0 + 1_600;
+      a.receive(e2, e1b);
+      // b: takes e1' before the first deadline, then e2.
+      const b = node('b', T0);
+      b.receive(...base, e1b);
+      b.store.purgeExpired(T0 + 1_000);
+      b.wall = T0 + 1_600;
+      b.receive(e2);
+      for (const n of [a, b]) n.store.purgeExpired(T0 + 2_000);
+      // What a lifted floor had dropped comes back from a peer that still holds it (anti-entropy).
+      a.receive(...b.store.retained());
+      b.receive(...a.store.retained());
+      expect(dump(a.store, true)).toBe(dump(b.store, true));
+      expect(a.store.state(X as never)?.floor).toBe(concurrent ? T0 + 1_000 : undefined);
+      const shown = concurrent ? undefined : { lat: 1, lon: 1 };
+      for (const n of [a, b]) expect(n.store.view(X as never, T0 + 2_000)?.components.position).toEqual(shown);
+      // A restart keeps which markers fired (EntityMeta.floorMarkers).
+      const restored = EntityStore.restore(a.store.snapshot());
+      expect(dump(restored, true)).toBe(dump(a.store, true));
+      // The next deadline fires alike everywhere.
+      for (const n of [a, b]) n.store.purgeExpired(T0 + 5_000);
+      expect(dump(a.store, true)).toBe(dump(b.store, true));
+    });
+  }
+
+  it('a restart between the replacing expiry and the earlier change keeps what fired', () => {
+    const { base, e1b, e2 } = versions(false);
+    const a = node('a', T0);
+    a.receive(...base);
+    a.store.purgeExpired(T0 + 1_000);
+    a.wall = T0 + 1_600;
+    a.receive(e2);
+    const restored = EntityStore.restore(a.store.snapshot());
+    restored.apply(e1b);
+    const b = node('b', T0);
+    b.receive(...base, e1b, e2);
+    expect(restored.state(X as never)?.floor).toBeUndefined();
+    restored.purgeExpired(T0 + 2_000);
+    b.store.purgeExpired(T0 + 2_000);
+    for (const v of b.store.retained()) restored.apply(v);
+    expect(dump(restored, true)).toBe(dump(b.store, true));
+  });
+});
