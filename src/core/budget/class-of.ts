@@ -1,4 +1,5 @@
 import type { ThreatLevel } from '../entity/component-types';
+import { isRosterEntity, ROSTER_OP_KIND } from '../roster/roster-entity';
 import type { PriorityClass } from './priority-classes';
 
 /**
@@ -29,19 +30,23 @@ const RANK: Readonly<Record<ThreatLevel, number>> = { NONE: 0, LOW: 1, MEDIUM: 2
 /** Kinds whose changes only move a track. */
 const MOTION_KINDS: ReadonlySet<string> = new Set(['position', 'velocity']);
 
-/** Kinds that carry decisions a person is waiting on. */
-const DECISION_KINDS: ReadonlySet<string> = new Set(['approval', 'task']);
+/**
+ * Kinds that carry decisions a person is waiting on: approvals, tasks and roster ops (an admission
+ * or a removal; docs/security.md, "The roster in the store").
+ */
+const DECISION_KINDS: ReadonlySet<string> = new Set(['approval', 'task', ROSTER_OP_KIND]);
 
 /**
  * Sorts a component version into a class (the mapping and its reasons are in docs/budgeter.md):
- * deletes first; approvals and tasks with HIGH threat; otherwise the entity's threat decides, taking
+ * deletes first; approvals, tasks and roster ops (any kind on a roster entity) with HIGH threat, so
+ * an admission or a removal passes at zero tokens instead of waiting behind every track; otherwise the entity's threat decides, taking
  * the higher of its level before and the level a threat change sets, so that lowering a HIGH threat
  * travels as fast as raising one. Motion of an entity with no threat above NONE is `position`, the
  * class coalescing keeps to the latest value per track.
  */
 export function classOf(item: ClassifiedItem): PriorityClass {
   if (item.tombstone) return 'delete';
-  if (DECISION_KINDS.has(item.kind)) return 'high';
+  if (DECISION_KINDS.has(item.kind) || isRosterEntity(item.entityId)) return 'high';
   const before = item.entityThreat ?? 'NONE';
   const set = item.kind === 'threat' ? (item.threatLevel ?? 'NONE') : 'NONE';
   const level = RANK[set] > RANK[before] ? set : before;
@@ -51,7 +56,7 @@ export function classOf(item: ClassifiedItem): PriorityClass {
 
 /**
  * Whether a version of class `cls` leads its class (docs/budgeter.md, "Leading items"): a delete, a
- * decision (approval, task) or a threat change: the few versions a person or a peer waits on. Other
+ * decision (approval, task, roster op) or a threat change: the few versions a person or a peer waits on. Other
  * kinds of a HIGH track (its motion, classification, source, expiry, opaque kinds) keep the class's
  * order behind them, so a busy HIGH track cannot push a decision back.
  */

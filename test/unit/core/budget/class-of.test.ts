@@ -12,6 +12,9 @@ describe('classOf', () => {
     ['a HIGH threat being lowered', { kind: 'threat', threatLevel: 'NONE', entityThreat: 'HIGH' }, 'high'],
     ['an approval', { kind: 'approval' }, 'high'],
     ['a task', { kind: 'task', entityThreat: 'LOW' }, 'high'],
+    // An admission or a removal must not wait behind HIGH..LOW traffic on a thin link (docs/budgeter.md).
+    ['a roster op', { entityId: 'roster:n1:3', kind: 'rosterOp' }, 'high'],
+    ['any kind on a roster entity', { entityId: 'roster:n1:4', kind: 'x-other', entityThreat: 'NONE' }, 'high'],
     ['any change to a HIGH-threat entity, its motion too', { kind: 'position', entityThreat: 'HIGH' }, 'high'],
     ['a MEDIUM-threat entity', { kind: 'classification', entityThreat: 'MEDIUM' }, 'medium'],
     ['a MEDIUM threat being set', { kind: 'threat', threatLevel: 'MEDIUM', entityThreat: 'LOW' }, 'medium'],
@@ -53,7 +56,7 @@ describe('classOf', () => {
 describe('leadsClass', () => {
   it('leads with deletes, decisions and threat changes only, never with the other kinds of a HIGH track', () => {
     expect(leadsClass('position', 'delete')).toBe(true);
-    for (const kind of ['approval', 'task', 'threat']) expect(leadsClass(kind, 'high')).toBe(true);
+    for (const kind of ['approval', 'task', 'rosterOp', 'threat']) expect(leadsClass(kind, 'high')).toBe(true);
     for (const kind of ['position', 'velocity', 'classification', 'source', 'expiry', 'note.x'])
       expect(leadsClass(kind, 'high')).toBe(false);
     expect(leadsClass('threat', 'medium')).toBe(false);
