@@ -77,6 +77,12 @@ export interface ApprovalLoopDeps {
   /** The node's clock skew limit now (the setting): what a follower's time-out grace must cover. */
   readonly skewLimitMs: () => number;
   readonly log: (message: string, detail?: unknown) => void;
+  /**
+   * This node stands removed from its lattice (docs/security.md, "A removed device"): every write
+   * of the gate would be refused, so it writes none. What falls due meanwhile waits, and settles on
+   * `resume()`, once the node is a member again.
+   */
+  readonly idle?: () => boolean;
 }
 
 type SettleEvent = 'threat' | 'observed' | 'deadline' | 'restart';
@@ -117,6 +123,8 @@ export class ApprovalLoop {
   private readonly orphans = new Map<EntityId, { readonly version: string; readonly at: number }>();
   /** Entities whose last step failed (not a conflict), with how many times in a row: GATE_RETRY. */
   private readonly failures = new Map<EntityId, number>();
+  /** Entities owed a settle while the node stood removed (`idle`): settled on `resume()`. */
+  private readonly held = new Set<EntityId>();
 
   constructor(private readonly deps: ApprovalLoopDeps) {
     let h = 0;
@@ -148,6 +156,7 @@ export class ApprovalLoop {
    */
   wrote(id: EntityId): void {
     if (this.stopped) return;
+    if (this.idle()) return void this.held.add(id);
     if (this.queued.has(id) || this.tails.has(id)) return this.enqueue(id, 'threat');
     this.run(id, () => this.settle(id, 'threat'), true).catch((error: unknown) => this.failed(id, 'threat', error));
   }
@@ -224,6 +233,22 @@ export class ApprovalLoop {
     this.fire();
   }
 
+  /**
+   * The node is a member again (it stood removed: `idle`): every entity owed a settle meanwhile
+   * settles now, from its registers as they stand, and what fell due fires.
+   */
+  resume(): void {
+    if (this.stopped || this.idle()) return;
+    const held = [...this.held];
+    this.held.clear();
+    for (const id of held) this.enqueue(id, 'restart');
+    this.fire();
+  }
+
+  private idle(): boolean {
+    return this.deps.idle?.() === true;
+  }
+
   stop(): void {
     this.stopped = true;
     this.timer?.cancel();
@@ -258,6 +283,11 @@ export class ApprovalLoop {
 
   private enqueue(id: EntityId, event: SettleEvent): void {
     if (this.stopped || this.queued.has(id)) return;
+    if (this.idle()) {
+      // Standing removed, the step's writes would be refused: it settles on resume() instead.
+      this.held.add(id);
+      return;
+    }
     this.queued.add(id);
     this.run(id, () => {
       this.queued.delete(id);
@@ -266,6 +296,13 @@ export class ApprovalLoop {
   }
 
   private failed(id: EntityId, event: SettleEvent, error: unknown): void {
+    if (this.idle()) {
+      // The node was removed while the step ran (its write refused, and counted, once): no backoff
+      // retries, each refused and counted again; the entity settles on resume().
+      this.deps.log(`the approval gate of ${id} waits: this device stands removed`, error);
+      this.held.add(id);
+      return;
+    }
     if (error instanceof ConflictError) {
       // A peer's write moved the registers under the step: step again from where they stand now.
       this.enqueue(id, event);
@@ -418,6 +455,8 @@ export class ApprovalLoop {
   }
 
   private fire(): void {
+    // Standing removed, what is due stays in the schedule (no timer is armed for it) until resume().
+    if (this.idle()) return;
     for (const id of this.schedule.due(this.deps.now())) this.enqueue(id, 'deadline');
     this.arm();
   }

@@ -68,6 +68,9 @@ export class C2Pipeline {
     scheduler: Scheduler | undefined,
   ) {
     const { store, now, log, nodeId } = parts;
+    // Standing removed, the node's own writes are refused (docs/security.md, "A removed device"):
+    // the classifier and the gate write nothing until it is a member again (resume()).
+    const idle = (): boolean => parts.standing.removed !== undefined;
     const view = (id: EntityId): EntityView | undefined => store.view(id, now());
     // A track holds a `source` and a `position` register (isTrack); an entity without one is told
     // apart without building its view (every changed entity is observed by both).
@@ -101,6 +104,7 @@ export class C2Pipeline {
         return written;
       },
       log,
+      idle,
       ...(scheduler === undefined ? {} : { nextSlice: () => nextTask(scheduler) }),
     });
     this.fusion = new FusionView({
@@ -124,6 +128,7 @@ export class C2Pipeline {
       reasonOf: (id, version) => this.classifier.reasonOf(id, version),
       skewLimitMs: () => parts.clock.maxSkewMs,
       log,
+      idle,
     });
     parts.listeners.add((versions, _origin, removed) => {
       const ids = new Set<EntityId>();
@@ -171,6 +176,15 @@ export class C2Pipeline {
       this.parts.log('ignoring a malformed saved approval deadline', error);
     }
     this.gate.restart();
+  }
+
+  /**
+   * The node is a member again after standing removed: the gate settles what it owed meanwhile and
+   * the classifier judges what changed, now rather than at the next tick.
+   */
+  resume(): void {
+    this.gate.resume();
+    this.classifier.run();
   }
 
   /** The host's periodic tick: classify what changed, age fusion's tracks when due, fire due deadlines. */

@@ -268,14 +268,21 @@ export class LatticeNode implements NodeApi {
   /**
    * This node's standing in its lattice, as its roster's view gives it (RosterService, at start and
    * at each roster change): while it stands removed every local write is refused at the door with
-   * the removal named (every member refuses them: docs/security.md, "A removed device"), and the
-   * simulator stops; `undefined` (admitted again) lets writes through again. Reads go on.
+   * the removal named (every member refuses them: docs/security.md, "A removed device"), the
+   * simulator stops, and the classifier and the approval gate go idle (they write nothing, so the
+   * refusals counted are calls, not their retries); `undefined` (admitted again) lets writes through
+   * again and the two take up what changed and fell due meanwhile. Reads go on.
    */
   standRemoved(removal: SelfRemovalView | undefined): void {
     const { standing, log } = this.parts;
     if (removal === undefined) {
-      if (standing.removed !== undefined) log('this device is a member again: its writes are accepted');
+      const was = standing.removed;
       standing.removed = undefined;
+      if (was !== undefined) {
+        log('this device is a member again: its writes are accepted');
+        // The classifier and the gate went idle while it stood removed: they take up their work.
+        this.c2.resume();
+      }
       return;
     }
     const was = standing.removed;

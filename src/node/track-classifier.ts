@@ -47,6 +47,12 @@ export interface TrackClassifierDeps {
    * a pass judges CLASSIFY_SLICE tracks per task. Absent, a pass runs whole in the caller's task.
    */
   readonly nextSlice?: () => Promise<void>;
+  /**
+   * This node stands removed from its lattice (docs/security.md, "A removed device"): its writes
+   * would be refused, so the classifier judges nothing. What changes meanwhile stays marked, and is
+   * judged by the first run once the node is a member again.
+   */
+  readonly idle?: () => boolean;
 }
 
 /**
@@ -103,7 +109,7 @@ export class TrackClassifier {
    * none: what changes meanwhile stays marked for the next one.
    */
   run(): void {
-    if (this.passing || this.stopped) return;
+    if (this.passing || this.stopped || this.deps.idle?.() === true) return;
     const ids = [...new Set([...this.dirty, ...this.cued])];
     this.dirty.clear();
     const next = this.deps.nextSlice;
@@ -132,6 +138,11 @@ export class TrackClassifier {
         }
       }
       if (this.stopped) return;
+      if (this.deps.idle?.() === true) {
+        // Removed between two slices: the rest waits for the first run once admitted again.
+        for (const id of ids.slice(at)) this.dirty.add(id);
+        return;
+      }
       // Read when judged, not when the pass started: a slice sees the track as it is now.
       for (const id of ids.slice(at, at + CLASSIFY_SLICE)) this.one(id);
     }

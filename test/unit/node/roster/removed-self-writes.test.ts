@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { asNodeId } from '../../../../src/core/ids';
 import { fingerprint } from '../../../../src/core/roster/fingerprint';
 import { valueOfOp } from '../../../../src/core/roster/roster-entity';
-import { ManualClock, openNode } from '../c2/manual-node';
+import { approvalOf, refresh, threatOf, track } from '../c2/gate-fixtures';
+import { ManualClock, openNode, settle } from '../c2/manual-node';
 import { deliver, fakeDevice, invitedNode, manualClock, rosterNode, rosterVersions } from './roster-harness';
 
 describe('a device removed from the lattice', () => {
@@ -108,5 +109,68 @@ describe('a node told it stands removed while its simulator runs', () => {
     await node.simulate({ eo: { tracks: 2, hz: 2 }, seed: 7 });
     expect((await node.info()).simulation?.running).toBe(true);
     await node.stopSimulation();
+  });
+});
+
+/**
+ * The node's automatic writers, the classifier and the approval gate, go idle while it stands
+ * removed (docs/security.md, "A removed device"), and take up their work once it is a member again.
+ * Before, each kept writing: every write refused and counted, the gate's retried with a backoff for
+ * as long as the removal stood, so rejected['removed-from-lattice'] no longer counted refused calls.
+ */
+describe('the classifier and the approval gate of a removed node', () => {
+  const removal = (at: number) => ({ by: asNodeId('remover'), byFingerprint: 'abcd', at });
+
+  async function pendingRequest(clock: ManualClock, id: string) {
+    const { node } = await openNode(clock, id);
+    await node.setApprovalDeadline(6_000);
+    await node.create({ id: 'h1', components: track() });
+    await clock.advance(1_000);
+    const [request] = await node.approvals();
+    expect(request).toMatchObject({ entityId: 'h1', state: 'pending' });
+    return { node, request: request! };
+  }
+
+  it('write nothing while it stands removed, and settle what fell due once it is a member again', async () => {
+    const clock = new ManualClock();
+    const { node, request } = await pendingRequest(clock, 'idle-node');
+    const written = (await node.stats()).writes.local;
+    node.standRemoved(removal(clock.now));
+    // The request's deadline passes and the track's cue fades (both would be written), for a minute.
+    await clock.advance(60_000);
+    expect(clock.now).toBeGreaterThan(request.deadline);
+    const stats = await node.stats();
+    expect(stats.rejected['removed-from-lattice'] ?? 0).toBe(0);
+    expect(stats.writes.local).toBe(written);
+    expect(await approvalOf(node, 'h1')).toMatchObject({ state: 'pending' });
+
+    node.standRemoved(undefined);
+    await clock.advance(1);
+    expect(await approvalOf(node, 'h1')).toMatchObject({ state: 'timed_out', decidedBy: 'auto' });
+    // The classifier judged the faded cue again: the threat it had raised is let go.
+    expect(await threatOf(node, 'h1')).not.toBe('HIGH');
+    expect((await node.stats()).rejected['removed-from-lattice'] ?? 0).toBe(0);
+  });
+
+  it('refuses, at the gate path, a time-out write under way as the removal lands: counted once, not retried', async () => {
+    const clock = new ManualClock();
+    const { node, request } = await pendingRequest(clock, 'race-node');
+    await clock.advance(request.deadline - clock.now - 500);
+    await refresh(node, 'h1');
+    // The deadline fires (the gate's settle is queued), and in the same turn the removal lands:
+    // the settle's time-out write reaches LocalWrites.updateBasedOn with the node removed.
+    clock.now = request.deadline;
+    node.tick();
+    node.standRemoved(removal(clock.now));
+    await settle();
+    expect((await node.stats()).rejected['removed-from-lattice']).toBe(1);
+    // A minute on, still once: no backoff retries (each refused and counted again).
+    await clock.advance(60_000);
+    expect((await node.stats()).rejected['removed-from-lattice']).toBe(1);
+    expect(await approvalOf(node, 'h1')).toMatchObject({ state: 'pending' });
+
+    node.standRemoved(undefined);
+    await clock.advance(1);
+    expect(await approvalOf(node, 'h1')).toMatchObject({ state: 'timed_out', decidedBy: 'auto' });
   });
 });
