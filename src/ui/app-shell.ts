@@ -266,6 +266,7 @@ export class AppShell extends LitElement {
               .client=${this.client}
               .entity=${selected}
               .entityId=${this.selectedId}
+              .readOnly=${this.readOnly}
             ></lm-entity-inspector>
           </div>
           <section class="panel" aria-label="Tracks">

@@ -39,6 +39,7 @@ export class EntityInspector extends LitElement {
     heads: { state: true },
     coords: { state: true },
     keeping: { state: true },
+    readOnly: { attribute: false },
   };
 
   declare client: HeadsClient | undefined;
@@ -48,6 +49,11 @@ export class EntityInspector extends LitElement {
   declare heads: ReadonlyMap<string, HeadsState>;
   declare coords: CoordFormat;
   declare keeping: ReadonlyMap<string, KeepState>;
+  /**
+   * Why this device cannot write (it stands removed: docs/security.md, "A removed device"), or
+   * undefined: **Keep this one** is a write (an update), so it is disabled, with the reason as its title.
+   */
+  declare readOnly: string | undefined;
 
   constructor() {
     super();
@@ -307,7 +313,8 @@ export class EntityInspector extends LitElement {
     const client = this.client;
     const slot = `${v.id}|${kind}`;
     const held = this.keeping.get(slot);
-    if (client === undefined || head.value === null || (held !== undefined && 'busy' in held)) return;
+    if (client === undefined || head.value === null || this.readOnly !== undefined) return;
+    if (held !== undefined && 'busy' in held) return;
     this.keeping = new Map(this.keeping).set(slot, { busy: true });
     let outcome: KeepState | undefined;
     try {
@@ -359,7 +366,8 @@ export class EntityInspector extends LitElement {
                   : html`<button
                       type="button"
                       data-testid="keep-head"
-                      ?disabled=${busy}
+                      title=${this.readOnly ?? ''}
+                      ?disabled=${busy || this.readOnly !== undefined}
                       aria-label=${`Keep this one: ${kind}, ${i === 0 ? 'the winner' : `head ${(i + 1).toString()}`}`}
                       @click=${() => void this.keep(v, kind, state.heads, h)}
                     >

@@ -49,6 +49,57 @@ describe('a device removed from a closed lattice (separate devices, real signali
     expect((await inTab(b, () => window.lattice.members())).selfRemoved).toBe(undefined);
     expect(await inTab(b, () => window.deepQuery(document, '[data-testid="removed-banner"]') === null)).toBe(true);
 
+    // Something for each of b's other write controls to act on: a pending request (Approve, Deny),
+    // and a conflict made while b was cut off (Keep this one) on the entity b's form shows (Delete).
+    await inTab(a, () => window.lattice.setApprovalDeadline(600_000));
+    await inTab(a, () => window.lattice.create({ id: 'trk-high', components: { threat: { level: 'HIGH' } } }));
+    await inTab(a, () => window.lattice.create({ id: 'boat', components: { threat: { level: 'MEDIUM' } } }));
+    await waitInTab(b, 'the boat', async () => (await window.lattice.get('boat')) !== undefined, null);
+    await inTab(b, () => window.lattice.partition());
+    await inTab(b, () => window.lattice.update('boat', { threat: { level: 'LOW' } }));
+    await inTab(a, () => window.lattice.update('boat', { threat: { level: 'NONE' } }));
+    await inTab(b, () => window.lattice.heal());
+    await waitLinked(a, [b], 30_000);
+    await waitInTab(
+      b,
+      'the boat’s conflict',
+      async () => ((await window.lattice.get('boat'))?.conflicts.length ?? 0) > 0,
+      null,
+      30_000,
+    );
+    await inTab(b, () => {
+      document.querySelector('lm-app')!.selectedId = 'boat';
+    });
+    /** b's write controls beyond the form's submit: whether each is there, and enabled. */
+    const controls = (tab: AppTab) =>
+      inTab(tab, () => {
+        const enabled = (sel: string): boolean[] =>
+          window.deepQueryAll(document.body, sel).map((e) => !(e as HTMLButtonElement).disabled);
+        return {
+          delete: enabled('[data-testid="form-delete"]'),
+          approve: enabled('[data-testid="approve"]'),
+          deny: enabled('[data-testid="deny"]'),
+          keep: enabled('[data-testid="keep-head"]'),
+          remove: enabled('button[aria-label^="Remove member"]'),
+          invite: enabled('[data-testid="invite"]'),
+        };
+      });
+    // While a member, each is there and enabled (so the checks below are not vacuous).
+    await waitInTab(
+      b,
+      'b’s write controls',
+      () => {
+        const on = (sel: string): boolean =>
+          window.deepQueryAll(document.body, sel).some((e) => !(e as HTMLButtonElement).disabled);
+        return (
+          ['form-delete', 'approve', 'deny', 'keep-head', 'invite'].every((id) => on(`[data-testid="${id}"]`)) &&
+          on('button[aria-label^="Remove member"]')
+        );
+      },
+      null,
+      30_000,
+    );
+
     await inTab(a, (id: string) => window.lattice.removeMember(id), b.nodeId);
     // The remove op reaches b over its links before they close (REMOVAL_NOTICE_MS).
     await waitInTab(
@@ -81,6 +132,14 @@ describe('a device removed from a closed lattice (separate devices, real signali
       importing: (window.deepQuery(document, '[data-testid="import-picture"]') as HTMLButtonElement | null)?.disabled,
     }));
     expect(shown).toEqual({ role: 'alert', inHeader: 'HEADER', submit: true, simStart: true, importing: true });
+    // Every other write control too: Delete, Approve, Deny and Keep this one disabled; Remove and
+    // Invite gone (a removed device is no member: the roster panel offers them to members only).
+    const after = await controls(b);
+    expect(after.delete).toEqual([false]);
+    expect(after.approve.length > 0 && after.approve.every((on) => !on)).toBe(true);
+    expect(after.deny.length > 0 && after.deny.every((on) => !on)).toBe(true);
+    expect(after.keep.length > 1 && after.keep.every((on) => !on)).toBe(true);
+    expect({ remove: after.remove, invite: after.invite }).toEqual({ remove: [], invite: [] });
 
     // Every write through the handle is refused at the door, naming the removal, and counted.
     const why =
