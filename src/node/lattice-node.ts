@@ -613,6 +613,11 @@ export class LatticeNode implements NodeApi {
     return this.parts.writer.enqueue([], [], { [AUTHOR_KEYS_META]: hex });
   }
 
+  /** The clock's last stamp, issued or merged (RosterHost.lastStamp); issues none. */
+  lastStamp(): Timestamp {
+    return this.parts.clock.last;
+  }
+
   /** One roster op (src/node/roster), an ordinary signed local write; resolves with its version once durable. */
   async writeRosterOp(value: RosterOpValue): Promise<Version | undefined> {
     await this.local.writeRosterOp(value);

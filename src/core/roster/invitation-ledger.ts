@@ -1,4 +1,5 @@
 import { toBase64url } from '../bytes/base64url';
+import type { Timestamp } from '../clock/timestamp';
 import type { NodeId } from '../ids';
 import { NONCE_BYTES, type InvitationToken } from './invitation-token';
 import type { RosterOpId } from './roster-op';
@@ -12,6 +13,12 @@ interface Issued {
   readonly token: InvitationToken;
   /** The node that redeemed it, once used. */
   readonly usedBy?: NodeId;
+  /**
+   * The owner's clock (HLC, its last stamp issued or merged) when it issued the token: a removed
+   * node is admitted again only with a token issued at or after its removal. Undefined in entries
+   * kept before it was recorded: such a token admits no removed node.
+   */
+  readonly issuedAt?: Timestamp;
 }
 
 /**
@@ -37,7 +44,8 @@ export type RedeemRefusal =
   | 'expired'
   | 'used'
   | 'inviter-removed'
-  | 'names-no-founding';
+  | 'names-no-founding'
+  | 'issued-before-removal';
 
 export type RedeemResult =
   | { readonly ok: true; readonly ledger: InvitationLedger; readonly token: InvitationToken }
@@ -55,6 +63,8 @@ export interface IssueInput {
   readonly ttlMs?: number;
   /** The owner's anchor (the founding it trusts), named in the token for the joiner to anchor on. */
   readonly anchor?: RosterOpId;
+  /** The owner's clock now (its HLC's last stamp): kept as the entry's `issuedAt`. */
+  readonly stamp?: Timestamp;
 }
 
 export function issueInvitation(ledger: InvitationLedger, input: IssueInput): IssueResult {
@@ -72,7 +82,7 @@ export function issueInvitation(ledger: InvitationLedger, input: IssueInput): Is
     ...(input.anchor === undefined ? {} : { anchor: input.anchor }),
   };
   const issued = new Map(live);
-  issued.set(token.nonce, { token });
+  issued.set(token.nonce, input.stamp === undefined ? { token } : { token, issuedAt: input.stamp });
   return { ok: true, ledger: { ...ledger, issued }, token };
 }
 
@@ -88,6 +98,12 @@ export interface RedeemInput {
    * lattice's (roster-anchor.ts pickAnchor). Asked only for such a token.
    */
   readonly ambiguousFounding?: () => boolean;
+  /**
+   * The redeemer stands removed, with this cut-off (RosterState.removedAt): only a token issued at
+   * or after it (its entry's `issuedAt`) admits it again, so a removed device cannot come back with
+   * an unused token it saw before its removal (docs/security.md, "Admission").
+   */
+  readonly removedAt?: Timestamp;
 }
 
 /** Checks a presented token (decoded, or undefined if it could not be) and marks it used. */
@@ -116,6 +132,13 @@ export function redeemInvitation(
   if (entry.usedBy !== undefined) {
     return refuse('used', `the invitation was already used (by ${entry.usedBy}); ask for a new one`);
   }
+  const removedAt = input.removedAt;
+  if (removedAt !== undefined && (entry.issuedAt === undefined || !reached(entry.issuedAt, removedAt))) {
+    return refuse(
+      'issued-before-removal',
+      `the invitation was issued before ${input.redeemer} was removed; a member must issue a new one to admit it again`,
+    );
+  }
   if (!input.ownerIsMember) {
     return refuse('inviter-removed', 'the member who issued the invitation has been removed from the lattice');
   }
@@ -127,7 +150,7 @@ export function redeemInvitation(
     );
   }
   const issued = new Map(ledger.issued);
-  issued.set(token.nonce, { token: entry.token, usedBy: input.redeemer });
+  issued.set(token.nonce, { ...entry, usedBy: input.redeemer });
   return { ok: true, ledger: { ...ledger, issued }, token: entry.token };
 }
 
@@ -136,7 +159,10 @@ export function releaseInvitation(ledger: InvitationLedger, token: InvitationTok
   const entry = ledger.issued.get(token.nonce);
   if (entry?.usedBy === undefined) return ledger;
   const issued = new Map(ledger.issued);
-  issued.set(token.nonce, { token: entry.token });
+  issued.set(
+    token.nonce,
+    entry.issuedAt === undefined ? { token: entry.token } : { token: entry.token, issuedAt: entry.issuedAt },
+  );
   return { ...ledger, issued };
 }
 
@@ -150,6 +176,15 @@ export function openInvitations(ledger: InvitationLedger, now: number): Invitati
 /** The entries still worth keeping: not yet expired. */
 function prune(ledger: InvitationLedger, now: number): Map<string, Issued> {
   return new Map([...ledger.issued].filter(([, e]) => now < e.token.expiresAt));
+}
+
+/**
+ * Whether a clock that stood at `clock` (its last stamp issued or merged) had reached `stamp`: the
+ * node ids are left out, since a clock that merged a stamp stands at its time and counter under its
+ * own id (Hlc.last).
+ */
+function reached(clock: Timestamp, stamp: Timestamp): boolean {
+  return clock.ms > stamp.ms || (clock.ms === stamp.ms && clock.c >= stamp.c);
 }
 
 function refuse(reason: RedeemRefusal, message: string): RedeemResult {

@@ -60,6 +60,11 @@ export interface RosterHost {
    * otherwise.
    */
   standRemoved?(removal: SelfRemovalView | undefined): void;
+  /**
+   * The node's clock now: the last HLC stamp it issued or merged (past every roster op it holds).
+   * Kept with each invitation issued, to tell one issued after a removal from one issued before.
+   */
+  lastStamp(): Timestamp;
   /** Writes one roster op as an ordinary signed local write; resolves with its stored version once durable. */
   writeRosterOp(value: RosterOpValue): Promise<Version | undefined>;
   loadMeta(key: string): Promise<unknown>;
@@ -90,6 +95,8 @@ export const REMOVAL_NOTICE_MS = 2000;
 const MAX_REFUSED_PEERS = 64;
 /** A cut-off before every version (HLC stamps are positive): all of an author's versions withdrawn. */
 const BEFORE_ALL: Timestamp = { ms: 0, c: 0, node: '' as NodeId };
+/** After every stamp: a removed node whose cut-off is unknown is admitted again by no invitation. */
+const MAX_STAMP: Timestamp = { ms: Number.MAX_SAFE_INTEGER, c: Number.MAX_SAFE_INTEGER, node: '' as NodeId };
 
 /**
  * The node's roster (docs/security.md, "The roster in the store"): its ops kept up to date from the
@@ -160,6 +167,8 @@ export class RosterService implements RosterCalls {
           redeemer: peer,
           ownerIsMember: this.state.view.members.has(self),
           ambiguousFounding: () => foundingsAdmitting(this.state.roster, self).some((id) => id !== this.state.anchor),
+          // A removed node comes back only with a token issued since its removal (docs/security.md, "Admission").
+          ...(this.state.view.removed.has(peer) ? { removedAt: this.state.removedAt(peer) ?? MAX_STAMP } : {}),
         });
         if (result.ok) await this.saveLedger(result.ledger);
         return result;
@@ -258,6 +267,8 @@ export class RosterService implements RosterCalls {
       ownerIsMember: this.state.view.members.has(self),
       // The joiner anchors on the founding this member trusts, not on one it gave up.
       ...(this.state.anchor === undefined ? {} : { anchor: this.state.anchor }),
+      // Past every removal this node has merged: the token may admit again a node removed before now.
+      stamp: this.o.host.lastStamp(),
     });
     if (!issued.ok) {
       throw new ValidationError(
@@ -291,7 +302,8 @@ export class RosterService implements RosterCalls {
       })),
       removed: [...view.removed].map(([id, by]) => ({ id, fingerprint: fingerprint(id), by })),
       rejected: [...view.rejected].map(([op, reason]) => ({ op, reason })),
-      refused: [...this.refusedPeers.values()],
+      // A peer refused and admitted since (a removed device invited again) is listed as a member only.
+      refused: [...this.refusedPeers.values()].filter((r) => !view.members.has(r.id)),
       ...(view.founder === undefined ? this.joinRefusedView() : {}),
       ...(removal === undefined ? {} : { selfRemoved: removal }),
     };

@@ -31,7 +31,8 @@ export interface AdmissionDeps {
  * - no founded roster here yet (a joiner waiting for its inviter's roster): admitted, there is
  *   nothing to protect yet and the roster must come from somewhere;
  * - an open lattice: anyone;
- * - a member: admitted; a removed member: refused, naming who removed it;
+ * - a member: admitted; a removed member: refused, naming who removed it, unless it presents an
+ *   invitation this node issued since the removal (redeemed as below: admitted again);
  * - a sibling tab: its `add` is written, admitted;
  * - an invitation this node issued, good and unused: the ledger marks it used, the `add` (with
  *   the invitation's nonce) is written, admitted; any other invitation: refused with the ledger's
@@ -64,8 +65,14 @@ async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | un
   }
   if (view.open || view.members.has(peer)) return { ok: true };
   const remover = view.removed.get(peer);
-  if (remover !== undefined)
-    return { ok: false, reason: `${peer} was removed from lattice ${deps.lattice} by ${remover}` };
+  if (remover !== undefined) {
+    // Admitted again only with an invitation this node issued since the removal (the ledger's
+    // `issued-before-removal`: docs/security.md, "Admission"); never as a sibling tab.
+    const again = invitation === undefined ? undefined : await redeemAndAdd(deps, peer, invitation);
+    if (again?.ok === true) return again;
+    const why = again === undefined || again.ok ? '' : `; ${again.reason}`;
+    return { ok: false, reason: `${peer} was removed from lattice ${deps.lattice} by ${remover}${why}` };
+  }
   if (await deps.isSibling(peer)) {
     // Only a member's `add` takes effect; a tab that is not one still syncs with its own device.
     if (view.members.has(deps.self)) await deps.add(peer);
@@ -77,6 +84,11 @@ async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | un
       reason: `${peer} is not a member of lattice ${deps.lattice}; it needs an invitation from a member`,
     };
   }
+  return redeemAndAdd(deps, peer, invitation);
+}
+
+/** An invitation this node issued, good and unused: marked used, the `add` written with its nonce. */
+async function redeemAndAdd(deps: AdmissionDeps, peer: NodeId, invitation: string): Promise<AdmitVerdict> {
   const token = decodeToken(invitation);
   const redeemed = await deps.redeem(token, peer);
   if (!redeemed.ok) return { ok: false, reason: `invitation refused: ${redeemed.message}` };

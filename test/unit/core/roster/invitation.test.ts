@@ -8,8 +8,10 @@ import {
   issueInvitation,
   openInvitations,
   redeemInvitation,
+  releaseInvitation,
   type InvitationLedger,
 } from '../../../../src/core/roster/invitation-ledger';
+import { ledgerFromJson, ledgerToJson } from '../../../../src/node/roster/ledger-record';
 import {
   decodeToken,
   encodeToken,
@@ -130,6 +132,53 @@ describe('invitation ledger', () => {
     expect(again).toMatchObject({ ok: false, reason: 'used' });
     expect(!again.ok && again.message).toMatch(/already used .*ask for a new one/);
     expect(openInvitations(first.ledger, T0)).toEqual([]);
+  });
+
+  it('admits a removed redeemer only with a token issued once the owner’s clock had reached the removal', () => {
+    const other = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' as NodeId;
+    const removal = { ms: T0 + 500, c: 3, node: other };
+    const issueAt = (stamp?: { ms: number; c: number; node: NodeId }) => {
+      const r = issueInvitation(emptyLedger(INVITER, 'alpha'), {
+        now: T0,
+        randomBytes: counterBytes(),
+        ownerIsMember: true,
+        ...(stamp === undefined ? {} : { stamp }),
+      });
+      if (!r.ok) throw new Error(r.reason);
+      return r;
+    };
+    const asRemoved = (r: { ledger: InvitationLedger; token: InvitationToken }) =>
+      redeemInvitation(r.ledger, r.token, {
+        now: T0 + 1000,
+        redeemer: JOINER,
+        ownerIsMember: true,
+        removedAt: removal,
+      });
+    // The clock had merged the removal: same time and counter, under the owner's id.
+    expect(asRemoved(issueAt({ ms: T0 + 500, c: 3, node: INVITER })).ok).toBe(true);
+    expect(asRemoved(issueAt({ ms: T0 + 501, c: 0, node: INVITER })).ok).toBe(true);
+    for (const before of [{ ms: T0 + 500, c: 2, node: INVITER }, { ms: T0 + 499, c: 9, node: INVITER }, undefined]) {
+      const refused = asRemoved(issueAt(before));
+      expect(refused).toMatchObject({ ok: false, reason: 'issued-before-removal' });
+      expect(!refused.ok && refused.message).toMatch(/issued before .* was removed; a member must issue a new one/);
+    }
+    // A redeemer not removed is not asked about it.
+    const plain = issueAt();
+    expect(redeemInvitation(plain.ledger, plain.token, { now: T0, redeemer: JOINER, ownerIsMember: true }).ok).toBe(
+      true,
+    );
+    // The issue time survives storage, a use and its release.
+    const kept = issueAt({ ms: T0 + 600, c: 0, node: INVITER });
+    const stored = ledgerFromJson(JSON.parse(JSON.stringify(ledgerToJson(kept.ledger))), INVITER, 'alpha');
+    expect(stored.issued.get(kept.token.nonce)?.issuedAt).toEqual({ ms: T0 + 600, c: 0, node: INVITER });
+    const used = asRemoved({ ledger: stored, token: kept.token });
+    if (!used.ok) throw new Error(used.message);
+    const released = releaseInvitation(used.ledger, kept.token);
+    expect(released.issued.get(kept.token.nonce)).toEqual({
+      token: kept.token,
+      issuedAt: { ms: T0 + 600, c: 0, node: INVITER },
+    });
+    expect(asRemoved({ ledger: released, token: kept.token }).ok).toBe(true);
   });
 
   it('refuses an expired token with a clear reason, even once the ledger has forgotten it', () => {
