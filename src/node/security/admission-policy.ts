@@ -1,9 +1,9 @@
 import type { NodeId } from '../../core/ids';
-import type { AdmitVerdict } from '../../core/sync';
+import type { Version } from '../../core/merge/version';
 import type { RedeemResult } from '../../core/roster/invitation-ledger';
 import { decodeToken, type InvitationToken } from '../../core/roster/invitation-token';
 import type { RosterView } from '../../core/roster/roster-view';
-import type { Admission } from '../mesh/mesh-types';
+import type { Admission, AdmissionVerdict } from '../mesh/mesh-types';
 
 export interface AdmissionDeps {
   readonly lattice: string;
@@ -12,6 +12,8 @@ export interface AdmissionDeps {
   readonly inviter: NodeId | undefined;
   /** The roster now (the anchored view); `founder` undefined while this node holds no founded roster. */
   view(): RosterView;
+  /** The signed roster ops that establish `peer`'s removal (RosterService.removalProof), for its refusal to carry. */
+  removal?(peer: NodeId): readonly Version[];
   /** A tab of this browser profile (one device): admitted without an invitation. */
   isSibling(peer: NodeId): boolean | Promise<boolean>;
   /** Checks a token against this node's ledger and marks it used; persists the ledger on success. */
@@ -31,7 +33,9 @@ export interface AdmissionDeps {
  * - no founded roster here yet (a joiner waiting for its inviter's roster): admitted, there is
  *   nothing to protect yet and the roster must come from somewhere;
  * - an open lattice: anyone;
- * - a member: admitted; a removed member: refused, naming who removed it;
+ * - a member: admitted; a removed member: refused, naming who removed it, with the signed roster
+ *   ops that establish the removal (`removal`: it may have been offline when it was removed, and
+ *   learns it from them, docs/security.md "A removed device");
  * - a sibling tab: its `add` is written, admitted;
  * - an invitation this node issued, good and unused: the ledger marks it used, the `add` (with
  *   the invitation's nonce) is written, admitted; any other invitation: refused with the ledger's
@@ -46,7 +50,7 @@ export function admissionPolicy(deps: AdmissionDeps): Admission {
         if (!verdict.ok) deps.refused?.(peer, verdict.reason);
         return verdict;
       },
-      (error: unknown): AdmitVerdict => {
+      (error: unknown): AdmissionVerdict => {
         const reason = `admission failed: ${error instanceof Error ? error.message : String(error)}`;
         deps.refused?.(peer, reason);
         return { ok: false, reason };
@@ -54,7 +58,7 @@ export function admissionPolicy(deps: AdmissionDeps): Admission {
     );
 }
 
-async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | undefined): Promise<AdmitVerdict> {
+async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | undefined): Promise<AdmissionVerdict> {
   const view = deps.view();
   if (view.founder === undefined) {
     // Joining: the roster must come from the inviter (or a tab of this device that has it). Any
@@ -64,8 +68,11 @@ async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | un
   }
   if (view.open || view.members.has(peer)) return { ok: true };
   const remover = view.removed.get(peer);
-  if (remover !== undefined)
-    return { ok: false, reason: `${peer} was removed from lattice ${deps.lattice} by ${remover}` };
+  if (remover !== undefined) {
+    const reason = `${peer} was removed from lattice ${deps.lattice} by ${remover}`;
+    const removal = deps.removal?.(peer) ?? [];
+    return removal.length === 0 ? { ok: false, reason } : { ok: false, reason, removal };
+  }
   if (await deps.isSibling(peer)) {
     // Only a member's `add` takes effect; a tab that is not one still syncs with its own device.
     if (view.members.has(deps.self)) await deps.add(peer);
