@@ -130,9 +130,10 @@ async function open(options: StartOptions): Promise<RunningNode> {
     log: (m, d) => log(`mesh: ${m}`, d),
   });
   // The link to a removed member closes after REMOVAL_NOTICE_MS, not at once: the removal, pushed
-  // live like any write, must reach it first, or it never learns it stands removed (its links just
-  // fail) and goes on taking writes every member refuses (docs/security.md, "A removed device").
-  // Meanwhile the gate refuses what it writes after its cut-off, as on every path.
+  // live like any write, reaches it without a reconnect cycle. If it does not (a slow link, the
+  // device offline), its next handshake with a member is refused with the signed ops of its removal
+  // (docs/security.md, "A removed device"). Meanwhile the gate refuses what it writes after its
+  // cut-off, as on every path.
   roster.onRemoved = (peer, by) =>
     void timers.after(REMOVAL_NOTICE_MS, () => mesh.disconnect(peer, `removed from lattice ${node.lattice} by ${by}`));
   setInterval(() => mesh.tick(), MESH_TICK_MS);

@@ -9,6 +9,8 @@ import {
   HANDSHAKE_NONCE_BYTES,
   MAX_KEYS_PER_MESSAGE,
   MAX_REASON_BYTES,
+  MAX_REFUSAL_PROOF_BYTES,
+  MAX_REFUSAL_PROOF_VERSIONS,
   MAX_WANT_IDS,
   PUBLIC_KEY_BYTES,
   MessageType,
@@ -33,7 +35,8 @@ import {
  *   versions   u8 flags (bit0 live, bit1 completes) · [varint completes] · wire batch (rest)
  *   ping       varint time
  *   pong       varint echo · varint time
- *   bye        varint reason length, reason (UTF-8, at most 256 bytes)
+ *   bye        varint reason length, reason (UTF-8, at most 256 bytes) · [refusal proof: varint key
+ *              count (0..16) · count × 32-byte public keys · wire batch (rest, 1..16 KiB)]
  *   ihave      varint count (1..4096) · count × 16-byte ids
  *   prune      (nothing)
  *   keys       varint count (1..256) · count × 32-byte Ed25519 public keys
@@ -45,7 +48,9 @@ import {
  * per proof, one signature and one verification per side per link); version 5 `versions` in wire
  * format 3 (one signature per author batch); version 6 `part`; version 7 `versions` in wire format
  * 4 (each batch names its leaf form, docs/security.md "Leaf forms"); version 8 the rest marker in
- * contexts (docs/security.md, "Contexts and register knowledge"). A peer speaking another
+ * contexts (docs/security.md, "Contexts and register knowledge"), and later the bye's optional
+ * refusal proof (a node without it finds a bye carrying one malformed: the link ends all the same,
+ * without the reason). A peer speaking another
  * version has its hello refused with a bye naming the version we speak, so two never mix silently.
  * Every field is checked on decode; no trailing bytes. The hello's protocol field is byte 0.
  */
@@ -161,6 +166,18 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
       break;
     case MessageType.Bye:
       writeText(w, truncateUtf8(m.reason, MAX_REASON_BYTES), MAX_REASON_BYTES, 'reason');
+      if (m.proof !== undefined) {
+        const { keys, batch } = m.proof;
+        if (keys.length > MAX_REFUSAL_PROOF_VERSIONS) throw usage(`bye: at most ${MAX_REFUSAL_PROOF_VERSIONS} keys`);
+        if (batch.length === 0 || batch.length > MAX_REFUSAL_PROOF_BYTES)
+          throw usage(`bye: a proof batch of 1..${MAX_REFUSAL_PROOF_BYTES} bytes`);
+        w.writeVarUint(keys.length);
+        for (const k of keys) {
+          if (k.length !== PUBLIC_KEY_BYTES) throw usage('keys are 32 bytes');
+          w.writeBytes(k);
+        }
+        w.writeBytes(batch);
+      }
       break;
     default: {
       const never: never = m;
@@ -282,8 +299,17 @@ function decodeBody(r: Decoder, code: number): SyncMessage {
       return { type: MessageType.Ping, time: r.readVarUint() };
     case TYPE_CODES.pong:
       return { type: MessageType.Pong, echo: r.readVarUint(), time: r.readVarUint() };
-    case TYPE_CODES.bye:
-      return { type: MessageType.Bye, reason: readString(r, MAX_REASON_BYTES, 'reason') };
+    case TYPE_CODES.bye: {
+      const reason = readString(r, MAX_REASON_BYTES, 'reason');
+      if (r.left === 0) return { type: MessageType.Bye, reason };
+      const count = r.readVarUint();
+      if (count > MAX_REFUSAL_PROOF_VERSIONS) r.fail(`bye proof keys count ${count}`);
+      if (count * PUBLIC_KEY_BYTES >= r.left) r.fail(`bye proof of ${count} keys needs more than ${r.left} bytes`);
+      const keys: Uint8Array[] = [];
+      for (let i = 0; i < count; i++) keys.push(r.readBytes(PUBLIC_KEY_BYTES));
+      if (r.left > MAX_REFUSAL_PROOF_BYTES) r.fail(`bye proof batch of ${r.left} bytes`);
+      return { type: MessageType.Bye, reason, proof: { keys, batch: r.readBytes(r.left) } };
+    }
     default:
       return r.fail(`unknown message type ${code}`);
   }

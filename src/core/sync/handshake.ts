@@ -7,6 +7,7 @@ import {
   SYNC_PROTOCOL_VERSION,
   type HelloMessage,
   type ProofMessage,
+  type RefusalProof,
   type SyncMessage,
 } from './messages';
 import type { ResolvedSessionOptions, SessionHost } from './session-types';
@@ -27,7 +28,7 @@ export interface HandshakeIo {
   /** Later frames wait until the returned resume (PeerSession.hold). */
   hold(): (now: number) => void;
   invalid(reason: string): void;
-  bye(reason: string): void;
+  bye(reason: string, proof?: RefusalProof): void;
   isOpen(): boolean;
   /** The peer proved its key and was admitted: data may flow. */
   done(peer: HelloMessage, now: number): void;
@@ -154,7 +155,7 @@ export class Handshake {
     admit.call(this.host, peer.node, invitation, (verdict, later) => {
       if (this.waiting('proof')) {
         if (verdict.ok) this.finish(peer, later);
-        else this.io.bye(`${NOT_ADMITTED}${verdict.reason}`);
+        else this.io.bye(`${NOT_ADMITTED}${verdict.reason}`, verdict.proof);
       }
       resume(later);
     });

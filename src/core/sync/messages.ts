@@ -148,7 +148,28 @@ export interface PongMessage {
 export interface ByeMessage {
   readonly type: typeof MessageType.Bye;
   readonly reason: string;
+  /**
+   * Only on an admission refusal (`not admitted: …`) of a removed member: the signed roster ops
+   * that establish its removal, so that a device offline during its removal learns it (docs/security.md,
+   * "A removed device"). The receiver verifies them as any ingest; bounded by the limits below.
+   */
+  readonly proof?: RefusalProof;
 }
+
+/**
+ * Signed versions a refusal carries (ByeMessage.proof): the public keys of their authors (each
+ * must hash to its author's id, like `keys`) and an encodeVersions batch, at most
+ * MAX_REFUSAL_PROOF_VERSIONS versions in MAX_REFUSAL_PROOF_BYTES bytes.
+ */
+export interface RefusalProof {
+  readonly keys: readonly Uint8Array[];
+  readonly batch: Uint8Array;
+}
+
+/** Most versions (and keys) one refusal's proof may carry (docs/security.md, "Limits"). */
+export const MAX_REFUSAL_PROOF_VERSIONS = 16;
+/** Largest wire batch one refusal's proof may carry, in bytes (docs/security.md, "Limits"). */
+export const MAX_REFUSAL_PROOF_BYTES = 16 * 1024;
 
 /**
  * Plumtree lazy push (Leitão et al., "Epidemic Broadcast Trees", 2007): ids of versions we pushed

@@ -4,7 +4,7 @@ import type { Version } from '../merge/version';
 import { AntiEntropy } from './anti-entropy';
 import { decodeMessage, encodeMessage, peekMessage } from './codec';
 import { ProtocolError, ProtocolErrorCode } from './errors';
-import { Handshake } from './handshake';
+import { Handshake, NOT_ADMITTED } from './handshake';
 import { Heartbeat } from './heartbeat';
 import { INVALID_INPUT_REASON, LimitName, MAX_BACKLOG_BYTES, MAX_OVERTAKING, MAX_OVERTAKING_BYTES } from './limits';
 import { PartAssembler } from './parts';
@@ -15,6 +15,7 @@ import {
   SYNC_PROTOCOL_VERSION,
   type HelloMessage,
   type SyncMessage,
+  type RefusalProof,
 } from './messages';
 import {
   resolveSessionOptions,
@@ -105,7 +106,7 @@ export class PeerSession {
       send: (m) => this.send(m),
       hold: () => this.hold(),
       invalid: (reason) => this.invalid(reason),
-      bye: (reason) => this.bye(reason),
+      bye: (reason, proof) => this.bye(reason, proof),
       isOpen: () => this.open,
       done: (peer, now) => this.begin(peer, now),
     });
@@ -374,7 +375,13 @@ export class PeerSession {
 
   /** The link closed (or the host is closing it): forget everything. */
   close(): void {
-    if (this.open) this.status = SessionState.Closed;
+    if (this.open) {
+      this.status = SessionState.Closed;
+      // A refusal held behind a frame still being checked here (our admission of the peer, its
+      // proof's signature) would be lost with the link, and with it the proof of our removal: it
+      // is taken now. Its content is verified by the host all the same (refusedWith).
+      this.heldRefusal();
+    }
     this.parts.reset();
     this.ae.close();
   }
@@ -418,6 +425,8 @@ export class PeerSession {
     if (m.type === MessageType.Bye) {
       this.log(`${PEER_BYE}${m.reason}`);
       this.close();
+      // Only a refusal at admission carries a proof; the host verifies it as any ingest.
+      if (m.proof !== undefined && m.reason.startsWith(NOT_ADMITTED)) this.host.refusedWith?.(m.proof);
       this.events.emit('end', `${PEER_BYE}${m.reason}`);
       return;
     }
@@ -458,6 +467,24 @@ export class PeerSession {
         const never: never = m;
         return this.invalid(`unexpected message ${String(never)}`);
       }
+    }
+  }
+
+  /** A refusal's proof in the backlog (whole, or in parts), handed to the host; the rest is dropped. */
+  private heldRefusal(): void {
+    for (const frame of this.backlog) {
+      const type = peekMessage(frame)?.type;
+      if (type !== MessageType.Bye && type !== MessageType.Part) continue;
+      let m: SyncMessage | undefined;
+      try {
+        m = decodeMessage(frame);
+        if (m.type === MessageType.Part) m = this.parts.add(m);
+      } catch {
+        return;
+      }
+      if (m?.type !== MessageType.Bye) continue;
+      if (m.proof !== undefined && m.reason.startsWith(NOT_ADMITTED)) this.host.refusedWith?.(m.proof);
+      return;
     }
   }
 
@@ -516,9 +543,9 @@ export class PeerSession {
     if (this.counts.invalid > this.o.maxInvalidFrames) this.bye(INVALID_INPUT_REASON);
   }
 
-  private bye(reason: string): void {
+  private bye(reason: string, proof?: RefusalProof): void {
     if (!this.open) return;
-    this.send({ type: MessageType.Bye, reason });
+    this.send({ type: MessageType.Bye, reason, ...(proof === undefined ? {} : { proof }) });
     this.close();
     this.events.emit('end', reason);
   }

@@ -2,6 +2,7 @@ import type { NodeId } from '../ids';
 import type { Version } from '../merge/version';
 import type { ReconcileStorage } from '../reconcile/storage';
 import type { LimitCounts } from './limits';
+import type { RefusalProof } from './messages';
 
 export const SessionState = {
   /** Hellos not yet exchanged. */
@@ -193,6 +194,11 @@ export interface SessionHost {
    * Default: everyone admitted.
    */
   admit?(peer: NodeId, invitation: string | undefined, done: (verdict: AdmitVerdict, now: number) => void): void;
+  /**
+   * The peer refused us at admission (`not admitted: …`) and sent signed versions with its bye
+   * (ByeMessage.proof): the host checks them as any ingest, on its own time (the link is over).
+   */
+  refusedWith?(proof: RefusalProof): void;
   /** Public keys to send the peer right after the handshake (authors whose versions we pass on). */
   keysToSend?(): readonly Uint8Array[];
   /** Keys the peer sent (`keys`): file them, then `done`. Frames after it wait until then. */
@@ -213,8 +219,12 @@ export interface SessionHost {
   urgent?(v: Version): boolean;
 }
 
-/** What admission made of a peer (SessionHost.admit). `reason` is shown to the refused side's operator. */
-export type AdmitVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+/**
+ * What admission made of a peer (SessionHost.admit). `reason` is shown to the refused side's
+ * operator; `proof` (a removed member's refusal) goes with the bye for it to verify (ByeMessage.proof).
+ */
+export type AdmitVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly proof?: RefusalProof };
 
 /**
  * When a version that was refused (by the host's verify) or not applied (by the store) is asked for

@@ -74,6 +74,7 @@ export class MeshLink implements LinkHandler {
       prove: (bytes, done) => host.prove(bytes, done),
       checkProof: (key, bytes, sig, node, done) => host.checkProof(key, bytes, sig, node, done),
       admit: (peer, invitation, done) => host.admit(peer, invitation, done),
+      refusedWith: (proof) => host.refusedWith(proof),
       keysToSend: () => host.keysToSend(),
       learnKeys: (keys, done) => host.learnKeys(keys, done),
       verify: (versions, done) => host.verify(versions, done),

@@ -276,6 +276,10 @@ export class MeshNode {
         prove: (bytes, done) => security.prove(bytes, done),
         checkProof: (key, bytes, sig, node, done) => security.checkProof(key, bytes, sig, node, done),
         admit: admitting(this.options.admit ?? ADMIT_ALL, security, this.options.now, (m, d) => this.log(m, d)),
+        // A refusal's proof (a removed device learning it was removed): verified as any ingest,
+        // merged if it passes (MeshSecurity.refusalProof; docs/security.md, "A removed device").
+        refusedWith: (proof) =>
+          security.refusalProof(proof, link.peer, (versions) => void this.node.applyRemote(versions)),
         keysToSend: () => security.keys.vouched(),
         learnKeys: (keys, done) => security.learnKeys(keys, done),
         // The link's id was bound to its key at the hello, so `from` is proven.

@@ -2,7 +2,7 @@ import type { ThreatLevel } from '../../core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import type { EvidenceStats } from '../../core/store/evidence';
-import type { AdmitVerdict, LimitCounts, SessionOptions } from '../../core/sync';
+import type { LimitCounts, SessionOptions } from '../../core/sync';
 import type { QueueLimits } from '../../core/budget/class-queue';
 import type { PriorityClass } from '../../core/budget/priority-classes';
 import type { BudgetSettings } from '../budget-settings';
@@ -48,7 +48,15 @@ export type SessionTuning = Omit<SessionOptions, 'self' | 'lattice' | 'peer' | '
  * side logs as `peer said bye: not admitted: <reason>`; refusals are counted
  * (`securityStats().notAdmitted`). A hook that throws or rejects refuses.
  */
-export type Admission = (peer: NodeId, invitation: string | undefined) => AdmitVerdict | Promise<AdmitVerdict>;
+export type Admission = (peer: NodeId, invitation: string | undefined) => AdmissionVerdict | Promise<AdmissionVerdict>;
+
+/**
+ * An Admission's answer: a refusal of a removed member may name the signed versions that establish
+ * its removal (`removal`); they go with the bye (ByeMessage.proof, with their authors' keys, bounded
+ * by refusalProof in security/admission.ts).
+ */
+export type AdmissionVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly removal?: readonly Version[] };
 
 export interface MeshNodeOptions {
   readonly node: MeshStore;

@@ -14,14 +14,22 @@ import { decodeToken, encodeToken, invitationUrl } from '../../core/roster/invit
 import {
   isRosterEntity,
   opOfVersion,
+  rosterEntityId,
   ROSTER_OP_KIND,
   valueOfOp,
   type RosterOpValue,
 } from '../../core/roster/roster-entity';
-import { MAX_ROSTER_OPS_PER_AUTHOR, opId, type RosterBody, type RosterOpId } from '../../core/roster/roster-op';
+import {
+  compareOps,
+  MAX_ROSTER_OPS_PER_AUTHOR,
+  opId,
+  type RosterBody,
+  type RosterOp,
+  type RosterOpId,
+} from '../../core/roster/roster-op';
 import { compareTs, type Timestamp } from '../../core/clock/timestamp';
 import type { DeviceDirectory } from '../../ports/device-directory';
-import { NOT_ADMITTED, PEER_BYE } from '../../core/sync';
+import { MAX_REFUSAL_PROOF_VERSIONS, NOT_ADMITTED, PEER_BYE } from '../../core/sync';
 import type {
   InvitationView,
   JoinRefusalView,
@@ -160,6 +168,7 @@ export class RosterService implements RosterCalls {
       self,
       inviter,
       view: () => this.state.view,
+      removal: (peer) => this.removalProof(peer),
       isSibling: async (peer) => (await this.refreshSiblings(true)).has(peer),
       redeem: async (token, peer) => {
         const result = redeemInvitation(this.ledger, token, {
@@ -307,6 +316,46 @@ export class RosterService implements RosterCalls {
       ...(view.founder === undefined ? this.joinRefusedView() : {}),
       ...(removal === undefined ? {} : { selfRemoved: removal }),
     };
+  }
+
+  /**
+   * The signed roster ops that establish `peer`'s removal, for its refusal at admission to carry
+   * (docs/security.md, "A removed device"): the remove that took effect last, then the admissions
+   * of each op's author (latest first), breadth first back to the founding — what a device that was
+   * offline while the remover joined and removed it lacks. At most MAX_REFUSAL_PROOF_VERSIONS
+   * versions (the refused side takes no more); empty unless `peer` stands removed.
+   */
+  removalProof(peer: NodeId): Version[] {
+    const state = this.state;
+    const last = state.view.removed.has(peer) ? state.lastRemove(peer) : undefined;
+    if (last === undefined) return [];
+    const ops: RosterOp[] = [last];
+    const taken = new Set<RosterOpId>([opId(last)]);
+    const authors: NodeId[] = [last.author];
+    const asked = new Set<NodeId>(authors);
+    const { rejected } = state.view;
+    for (let i = 0; i < authors.length && ops.length < MAX_REFUSAL_PROOF_VERSIONS; i++) {
+      const author = authors[i]!;
+      const admissions = [...state.roster]
+        .filter(([id, op]) => {
+          if (rejected.has(id) || taken.has(id)) return false;
+          return op.body.type === 'found' ? op.author === author : op.body.type === 'add' && op.body.member === author;
+        })
+        .map(([, op]) => op)
+        .sort((a, b) => compareOps(b, a));
+      for (const op of admissions) {
+        if (ops.length >= MAX_REFUSAL_PROOF_VERSIONS) break;
+        ops.push(op);
+        taken.add(opId(op));
+        if (!asked.has(op.author)) {
+          asked.add(op.author);
+          authors.push(op.author);
+        }
+      }
+    }
+    const versions: Version[] = [];
+    for (const op of ops) versions.push(...this.o.host.headsOf(rosterEntityId(op), ROSTER_OP_KIND));
+    return versions.slice(0, MAX_REFUSAL_PROOF_VERSIONS);
   }
 
   /** This node's own removal, if it stands removed (its roster's view, the removal's cut-off). */

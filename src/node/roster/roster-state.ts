@@ -200,7 +200,7 @@ export class RosterState {
   }
 
   /** The remove of `member` that took effect last (in op order). */
-  private lastRemove(member: NodeId): RosterOp | undefined {
+  lastRemove(member: NodeId): RosterOp | undefined {
     let last: RosterOp | undefined;
     for (const [id, op] of this.roster) {
       if (op.body.type !== 'remove' || op.body.member !== member || this.view.rejected.has(id)) continue;

@@ -1,9 +1,9 @@
 import type { NodeId } from '../../core/ids';
-import type { AdmitVerdict } from '../../core/sync';
+import type { Version } from '../../core/merge/version';
 import type { RedeemResult } from '../../core/roster/invitation-ledger';
 import { decodeToken, type InvitationToken } from '../../core/roster/invitation-token';
 import type { RosterView } from '../../core/roster/roster-view';
-import type { Admission } from '../mesh/mesh-types';
+import type { Admission, AdmissionVerdict } from '../mesh/mesh-types';
 
 export interface AdmissionDeps {
   readonly lattice: string;
@@ -12,6 +12,8 @@ export interface AdmissionDeps {
   readonly inviter: NodeId | undefined;
   /** The roster now (the anchored view); `founder` undefined while this node holds no founded roster. */
   view(): RosterView;
+  /** The signed roster ops that establish `peer`'s removal (RosterService.removalProof), for its refusal to carry. */
+  removal?(peer: NodeId): readonly Version[];
   /** A tab of this browser profile (one device): admitted without an invitation. */
   isSibling(peer: NodeId): boolean | Promise<boolean>;
   /** Checks a token against this node's ledger and marks it used; persists the ledger on success. */
@@ -31,8 +33,10 @@ export interface AdmissionDeps {
  * - no founded roster here yet (a joiner waiting for its inviter's roster): admitted, there is
  *   nothing to protect yet and the roster must come from somewhere;
  * - an open lattice: anyone;
- * - a member: admitted; a removed member: refused, naming who removed it, unless it presents an
- *   invitation this node issued since the removal (redeemed as below: admitted again);
+ * - a member: admitted; a removed member: refused, naming who removed it, with the signed roster
+ *   ops that establish the removal (`removal`: it may have been offline when it was removed, and
+ *   learns it from them, docs/security.md "A removed device"), unless it presents an invitation
+ *   this node issued since the removal (redeemed as below: admitted again);
  * - a sibling tab: its `add` is written, admitted;
  * - an invitation this node issued, good and unused: the ledger marks it used, the `add` (with
  *   the invitation's nonce) is written, admitted; any other invitation: refused with the ledger's
@@ -47,7 +51,7 @@ export function admissionPolicy(deps: AdmissionDeps): Admission {
         if (!verdict.ok) deps.refused?.(peer, verdict.reason);
         return verdict;
       },
-      (error: unknown): AdmitVerdict => {
+      (error: unknown): AdmissionVerdict => {
         const reason = `admission failed: ${error instanceof Error ? error.message : String(error)}`;
         deps.refused?.(peer, reason);
         return { ok: false, reason };
@@ -55,7 +59,7 @@ export function admissionPolicy(deps: AdmissionDeps): Admission {
     );
 }
 
-async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | undefined): Promise<AdmitVerdict> {
+async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | undefined): Promise<AdmissionVerdict> {
   const view = deps.view();
   if (view.founder === undefined) {
     // Joining: the roster must come from the inviter (or a tab of this device that has it). Any
@@ -71,7 +75,9 @@ async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | un
     const again = invitation === undefined ? undefined : await redeemAndAdd(deps, peer, invitation);
     if (again?.ok === true) return again;
     const why = again === undefined || again.ok ? '' : `; ${again.reason}`;
-    return { ok: false, reason: `${peer} was removed from lattice ${deps.lattice} by ${remover}${why}` };
+    const reason = `${peer} was removed from lattice ${deps.lattice} by ${remover}${why}`;
+    const removal = deps.removal?.(peer) ?? [];
+    return removal.length === 0 ? { ok: false, reason } : { ok: false, reason, removal };
   }
   if (await deps.isSibling(peer)) {
     // Only a member's `add` takes effect; a tab that is not one still syncs with its own device.
@@ -88,7 +94,7 @@ async function decide(deps: AdmissionDeps, peer: NodeId, invitation: string | un
 }
 
 /** An invitation this node issued, good and unused: marked used, the `add` written with its nonce. */
-async function redeemAndAdd(deps: AdmissionDeps, peer: NodeId, invitation: string): Promise<AdmitVerdict> {
+async function redeemAndAdd(deps: AdmissionDeps, peer: NodeId, invitation: string): Promise<AdmissionVerdict> {
   const token = decodeToken(invitation);
   const redeemed = await deps.redeem(token, peer);
   if (!redeemed.ok) return { ok: false, reason: `invitation refused: ${redeemed.message}` };

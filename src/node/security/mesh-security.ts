@@ -9,7 +9,15 @@ import type { FrameBatch } from '../../core/signing/frame-batch';
 import { LEAF_FORM_BINARY } from '../../core/signing/leaf-form';
 import { buildTree } from '../../core/signing/merkle';
 import { sha256Engine } from '../../core/signing/sha256';
-import { HANDSHAKE_NONCE_BYTES, type LimitName, type VerifyVerdict } from '../../core/sync';
+import {
+  HANDSHAKE_NONCE_BYTES,
+  MAX_REFUSAL_PROOF_VERSIONS,
+  type LimitName,
+  type RefusalProof,
+  type VerifyVerdict,
+} from '../../core/sync';
+import { isRosterEntity, ROSTER_OP_KIND } from '../../core/roster/roster-entity';
+import { decodeVersions, WireError } from '../../core/wire';
 import { FUSED_ID_PREFIX, isFusedId } from '../../core/fusion/fused-id';
 import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../../core/task/gate-authority';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
@@ -76,6 +84,13 @@ export interface SecurityStats {
   readonly badProofs: number;
   /** Links ended because admission (MeshNodeOptions.admit) refused the proven peer. */
   readonly notAdmitted: number;
+  /**
+   * Versions that came with refusals of us (ByeMessage.proof: the roster ops removing us,
+   * docs/security.md "A removed device"): `merged` passed every check; `refused` did not (not
+   * decodable, not a roster op, or refused by the verifier or the roster gate: by reason in
+   * `rejected` too); `dropped`, proofs that came while one was being checked.
+   */
+  readonly refusalProofs: { readonly merged: number; readonly refused: number; readonly dropped: number };
   /** Links closed for repeated invalid input (refused versions count as invalid input). */
   readonly peersPenalised: number;
   /**
@@ -146,6 +161,8 @@ export class MeshSecurity {
   private badHelloKeys = 0;
   private badProofs = 0;
   private notAdmitted = 0;
+  private readonly refusals = { merged: 0, refused: 0, dropped: 0 };
+  private checkingRefusal = false;
   peersPenalised = 0;
   /**
    * The roster's check of who may write (the worker sets it, RosterService.gate): run on versions
@@ -336,6 +353,52 @@ export class MeshSecurity {
   refused(node: NodeId, reason: string): void {
     this.notAdmitted += 1;
     this.log(`refused ${node} at admission: ${reason}`);
+  }
+
+  /**
+   * The proof a refusal of us carried (ByeMessage.proof): signed roster ops from a peer that did
+   * not admit us, so a new input path, bounded and checked as any ingest (docs/security.md, "A
+   * removed device"). One at a time: another while one is checked is dropped (counted). At most
+   * MAX_REFUSAL_PROOF_VERSIONS versions, roster ops only; keys filed (each only under the id it
+   * hashes to; no more than the proof has authors), then the versions verified and gated like any
+   * from a link (`verify`), and only what passed handed to `merge`. What is refused is counted
+   * (`refusalProofs.refused`) and logged; never charged to a link (the link is over).
+   */
+  refusalProof(proof: RefusalProof, from: NodeId, merge: (versions: readonly Version[]) => void): void {
+    if (this.checkingRefusal) {
+      this.refusals.dropped += 1;
+      this.log(`dropped a refusal's proof from ${from}: another is being checked`);
+      return;
+    }
+    let versions: Version[];
+    try {
+      versions = decodeVersions(proof.batch, { maxVersions: MAX_REFUSAL_PROOF_VERSIONS });
+    } catch (error) {
+      if (!(error instanceof WireError)) throw error;
+      this.refusals.refused += 1;
+      this.log(`refused the proof ${from} sent with its refusal: not a versions batch`, error.message);
+      return;
+    }
+    const roster = versions.filter((v) => isRosterEntity(v.entity) && v.kind === ROSTER_OP_KIND);
+    if (roster.length < versions.length) {
+      this.refusals.refused += versions.length - roster.length;
+      this.log(`refused ${versions.length - roster.length} versions ${from} sent with its refusal: not roster ops`);
+    }
+    if (roster.length === 0) return;
+    this.checkingRefusal = true;
+    const authors = new Set(roster.map((v) => v.ts.node)).size;
+    this.learnKeys(proof.keys.slice(0, authors), () =>
+      this.verify(roster, from, (verdict) => {
+        this.checkingRefusal = false;
+        this.refusals.refused += verdict.rejected.length;
+        this.refusals.merged += verdict.accepted.length;
+        if (verdict.rejected.length > 0) {
+          const reasons = [...new Set(verdict.rejected.map((r) => r.reason))].join(', ');
+          this.log(`refused ${verdict.rejected.length} roster ops ${from} sent with its refusal (${reasons})`);
+        }
+        if (verdict.accepted.length > 0) merge(verdict.accepted);
+      }),
+    );
   }
 
   /** The last link to `node` closed: its key may be evicted again (it comes back with the next hello). */
@@ -540,6 +603,7 @@ export class MeshSecurity {
       badHelloKeys: this.badHelloKeys,
       badProofs: this.badProofs,
       notAdmitted: this.notAdmitted,
+      refusalProofs: { ...this.refusals },
       peersPenalised: this.peersPenalised,
       newRegistersRefused: this.newRegisters.hits,
       sha256: sha256Engine(),

@@ -5,13 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../../src/core/ids';
 import { DEFAULT_INVITATION_TTL_MS } from '../../../../src/core/roster/invitation-ledger';
-import type { AdmitVerdict } from '../../../../src/core/sync';
-import type { Admission } from '../../../../src/node/mesh/mesh-types';
+
+import type { Admission, AdmissionVerdict } from '../../../../src/node/mesh/mesh-types';
 import { admissionPolicy } from '../../../../src/node/security/admission-policy';
 import { testIdentity } from '../../support/test-keys';
 import { deliver, fakeDevice, manualClock, rosterNode, rosterVersions } from './roster-harness';
 
-const ask = async (admit: Admission, peer: NodeId, invitation?: string): Promise<AdmitVerdict> =>
+const ask = async (admit: Admission, peer: NodeId, invitation?: string): Promise<AdmissionVerdict> =>
   admit(peer, invitation);
 
 describe('admission policy', () => {
@@ -63,14 +63,23 @@ describe('admission policy', () => {
     });
   });
 
-  it('refuses a removed member, naming who removed it', async () => {
+  it('refuses a removed member, naming who removed it, with the signed ops of its removal', async () => {
     const clock = manualClock();
     const a = await rosterNode('remover', clock);
     const b = testIdentity('to-remove').id;
     const { token } = await a.roster.invite('https://app.example/');
     await ask(a.roster.admit, b, token);
     await a.roster.removeMember(b);
-    expect(await ask(a.roster.admit, b)).toEqual({ ok: false, reason: `${b} was removed from lattice ops by ${a.id}` });
+    const verdict = await ask(a.roster.admit, b);
+    expect(verdict).toEqual({
+      ok: false,
+      reason: `${b} was removed from lattice ops by ${a.id}`,
+      removal: expect.any(Array),
+    });
+    // The remove first, then its author's admission (a's founding): versions as the store holds them.
+    const removal = verdict.ok ? [] : (verdict.removal ?? []);
+    expect(removal.map((v) => (v.value as { type: string }).type)).toEqual(['remove', 'found']);
+    expect(removal.every((v) => v.sig !== undefined || v.proof !== undefined)).toBe(true);
   });
 
   it('admits anyone in an open lattice; a joiner admits only its inviter (and its own tabs) until it holds the roster', async () => {

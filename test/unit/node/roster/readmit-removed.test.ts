@@ -47,7 +47,7 @@ describe('a removed device invited again', () => {
   it('is admitted with a fresh invitation from a member: a member again on every node, its writes accepted', async () => {
     const { clock, a, b, c } = await removedDevice();
     // Without an invitation it is still refused, naming the removal.
-    expect(await c.roster.admit(b.id, undefined)).toEqual({
+    expect(await c.roster.admit(b.id, undefined)).toMatchObject({
       ok: false,
       reason: `${b.id} was removed from lattice ops by ${a.id}`,
     });
@@ -111,7 +111,7 @@ describe('a removed device invited again', () => {
     const { clock, a, b, stale } = await removedDevice();
     clock.advance(1000);
     const verdict = await a.roster.admit(b.id, stale);
-    expect(verdict).toEqual({
+    expect(verdict).toMatchObject({
       ok: false,
       reason: expect.stringMatching(
         new RegExp(
@@ -135,7 +135,7 @@ describe('a removed device invited again', () => {
     a.roster.close();
     const reopened = await rosterNode('readmit-founder', clock, fakeDevice(), { backing: a.backing });
     clock.advance(1000);
-    expect(await reopened.roster.admit(b.id, stale)).toEqual({
+    expect(await reopened.roster.admit(b.id, stale)).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/invitation refused: the invitation was issued before/),
     });
@@ -162,7 +162,7 @@ describe('a removed device invited again', () => {
     expect(own).toBeDefined();
     deliver(a, rosterVersions(b));
     expect((await a.roster.members()).removed.map((r) => r.id)).toEqual([b.id]);
-    expect(await a.roster.admit(b.id, undefined)).toEqual({
+    expect(await a.roster.admit(b.id, undefined)).toMatchObject({
       ok: false,
       reason: `${b.id} was removed from lattice ops by ${a.id}`,
     });

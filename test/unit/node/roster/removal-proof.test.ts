@@ -1,0 +1,161 @@
+/**
+ * A removed device learns its removal from the refusal itself (docs/security.md, "A removed
+ * device"): a member refusing it at the handshake sends, with the bye, the signed roster ops that
+ * establish the removal (the remove, and the remover's admissions back to the founding), and the
+ * refused side verifies them as any ingest (signatures, the roster gate) before it merges them.
+ * Before, a device offline during its removal was refused at every handshake with only a reason
+ * string, never held the remove op, and went on taking writes every member refuses.
+ */
+import { describe, expect, it } from 'vitest';
+import type { NodeId } from '../../../../src/core/ids';
+import type { AcceptLink, LinkHandler } from '../../../../src/ports/transport';
+import { valueOfOp } from '../../../../src/core/roster/roster-entity';
+import type { Version } from '../../../../src/core/merge/version';
+import { MeshNode } from '../../../../src/node/mesh';
+import type { Admission } from '../../../../src/node/mesh/mesh-types';
+import type { MeshSecurity } from '../../../../src/node/security/mesh-security';
+import { testSecurity } from '../../support/test-keys';
+import { deliver, invitedNode, manualClock, rosterNode, rosterVersions, type RosterNode } from './roster-harness';
+
+interface Meshed {
+  readonly mesh: MeshNode;
+  readonly security: MeshSecurity;
+  readonly logs: string[];
+}
+
+/** The node on the mesh as the worker wires it: security with the roster's gate, the roster's admission. */
+async function meshed(r: RosterNode, name: string, clock: { now: () => number }, admit?: Admission): Promise<Meshed> {
+  const logs: string[] = [];
+  const log = (m: string): void => void logs.push(m);
+  const security = await testSecurity(name, clock.now, 'hashed', log, r.node);
+  security.gate = (versions) => r.roster.gate(versions);
+  const mesh = new MeshNode({ node: r.node, security, now: clock.now, admit: admit ?? r.roster.admit, log });
+  return { mesh, security, logs };
+}
+
+/**
+ * Two ends of an ordered link, as a data channel is: frames arrive in order, and a close arrives
+ * after the frames sent before it (MemoryNetwork loses frames in flight at a close, so a bye's
+ * content never arrives there).
+ */
+class Wire {
+  private readonly queue: (() => void)[] = [];
+  constructor(a: { id: NodeId; accept: AcceptLink }, b: { id: NodeId; accept: AcceptLink }) {
+    const ends: { handler?: LinkHandler; open: boolean }[] = [{ open: true }, { open: true }];
+    const end = (me: number, peer: NodeId) => ({
+      peer,
+      bufferedAmount: 0,
+      send: (frame: Uint8Array) => {
+        const copy = frame.slice();
+        if (ends[me]!.open) this.queue.push(() => ends[1 - me]!.open && ends[1 - me]!.handler?.receive(copy));
+      },
+      close: (reason: string) => {
+        if (!ends[me]!.open) return;
+        ends[me]!.open = false;
+        this.queue.push(() => {
+          const far = ends[1 - me]!;
+          if (!far.open) return;
+          far.open = false;
+          far.handler?.closed(reason);
+        });
+      },
+    });
+    ends[0]!.handler = a.accept(end(0, b.id));
+    ends[1]!.handler = b.accept(end(1, a.id));
+  }
+
+  /** Runs the frames and the promises (admission, storage) until nothing moves. */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      while (this.queue.length > 0) this.queue.shift()!();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  }
+}
+
+describe('a device refused for its removal', () => {
+  it('offline while a member it never met removed it: the refusal proves the removal, and it stands removed', async () => {
+    const clock = manualClock();
+    const a = await rosterNode('proof-founder', clock, undefined, { lattice: 'ops' });
+    const b = await invitedNode(a, 'proof-removed', clock);
+    deliver(b, rosterVersions(a));
+    await b.node.create({ id: 'trk-before', components: { speed: { kts: 5 } } });
+    // b goes offline; c joins after, and removes b. b holds neither c's admission nor its key.
+    clock.advance(1000);
+    const c = await invitedNode(a, 'proof-remover', clock);
+    deliver(c, rosterVersions(a));
+    await c.roster.removeMember(b.id);
+    deliver(a, rosterVersions(c));
+    expect(a.roster.current.view.removed.get(b.id)).toBe(c.id);
+    expect((await b.roster.members()).selfRemoved).toBeUndefined();
+
+    // b comes back and links to a, a member it knows: a refuses it, with the proof.
+    const ma = await meshed(a, 'proof-founder', clock);
+    // a verified c's versions when they came (deliver above skips that): it holds c's key.
+    await ma.security.keys.learn((await testSecurity('proof-remover', clock.now, 'hashed')).publicKey);
+    const mb = await meshed(b, 'proof-removed', clock);
+    await new Wire({ id: a.id, accept: ma.mesh.accept }, { id: b.id, accept: mb.mesh.accept }).settle();
+
+    expect(ma.security.stats().notAdmitted).toBe(1);
+    const proofs = mb.security.stats().refusalProofs;
+    expect(proofs.refused).toBe(0);
+    // The remove, c's admission (by a) and a's founding.
+    expect(proofs.merged).toBe(3);
+    const roster = await b.roster.members();
+    expect(roster.selfRemoved?.by).toBe(c.id);
+    expect(roster.selfRemoved?.at).toBe(a.roster.current.removedAt(b.id)!.ms);
+    await expect(b.node.create({ components: { speed: { kts: 6 } } })).rejects.toThrow(/was removed from lattice ops/);
+    expect((await b.node.get('trk-before'))?.components.speed).toEqual({ kts: 5 });
+    ma.mesh.close();
+    mb.mesh.close();
+  });
+
+  it('a refusal carrying an altered remove, a stranger’s remove and a track changes nothing, and each is counted', async () => {
+    const clock = manualClock();
+    const a = await rosterNode('forge-member', clock, undefined, { lattice: 'ops' });
+    const b = await invitedNode(a, 'forge-target', clock);
+    deliver(b, rosterVersions(a));
+    // A genuine remove of b signed by a, whose content the refuser alters (its signature no longer holds).
+    clock.advance(1000);
+    const genuine = await a.node.writeRosterOp(
+      valueOfOp(a.roster.current.next(a.id, { type: 'remove', member: b.id, observed: [] })),
+    );
+    const altered: Version = { ...genuine!, value: { ...(genuine!.value as object), lamport: 1 } } as Version;
+    // A remove of b signed by a stranger (its key sent along): the signature holds, the roster gate refuses it.
+    const x = await rosterNode('forge-stranger', clock, undefined, { lattice: 'ops' });
+    const strangers = await x.node.writeRosterOp(
+      valueOfOp({
+        author: x.id,
+        seq: 2,
+        lamport: 9,
+        verified: true,
+        body: { type: 'remove', member: b.id, observed: [] },
+      }),
+    );
+    await x.node.create({ id: 'trk-junk', components: { speed: { kts: 1 } } });
+    const junk = [...x.node.versions()].find((v) => v.entity === 'trk-junk')!;
+
+    // The hostile refuser: a's key, refusing b with that proof.
+    const xKey = (await testSecurity('forge-stranger', clock.now, 'hashed')).publicKey;
+    const hostile: Admission = () => ({
+      ok: false,
+      reason: `${b.id} was removed`,
+      removal: [altered, strangers!, junk],
+    });
+    const ma = await meshed(a, 'forge-member', clock, hostile);
+    await ma.security.keys.learn(xKey);
+    const mb = await meshed(b, 'forge-target', clock);
+    await new Wire({ id: a.id, accept: ma.mesh.accept }, { id: b.id, accept: mb.mesh.accept }).settle();
+
+    const proofs = mb.security.stats().refusalProofs;
+    expect(proofs).toEqual({ merged: 0, refused: 3, dropped: 0 });
+    expect(mb.logs).toContain(`refused 1 versions ${a.id} sent with its refusal: not roster ops`);
+    expect(mb.logs).toContain(`refused 2 roster ops ${a.id} sent with its refusal (bad-signature, not-a-member)`);
+    expect((await b.roster.members()).selfRemoved).toBeUndefined();
+    expect((await b.roster.members()).members.map((m) => m.id)).toContain(b.id);
+    expect(await b.node.get('trk-junk')).toBeUndefined();
+    await b.node.create({ id: 'trk-still', components: { speed: { kts: 2 } } });
+    ma.mesh.close();
+    mb.mesh.close();
+  });
+});
