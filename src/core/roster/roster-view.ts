@@ -10,7 +10,7 @@ export type RosterRejection =
   | 'already-member'
   | 'not-a-member'
   | 'bad-sequence'
-  /** Stamped before every admission of its author that counts: written under another founding, or before it was a member. */
+  /** Stamped before every admission of its author that took effect: written under another founding, or before it was a member. */
   | 'before-admission'
   /** Numbered past MAX_ROSTER_OPS_PER_AUTHOR (held from before the limit, or not refused at ingest). */
   | 'op-limit';
@@ -39,9 +39,11 @@ export interface RosterView {
  * - two members removing each other both end removed: a remove of its remover by a node that remover
  *   removed still counts (only while the remover is a member: it never re-admits its author).
  *   Whichever of the two sorts first, the other counts too, so a backdated remove of one's remover
- *   can take the remover along but cannot undo one's own removal.
+ *   can take the remover along but cannot undo one's own removal. It counts once per removal it
+ *   answers: after the remover is admitted again, the removed node's next remove of it does not.
  * - with `stampOf` (the HLC stamp of the version carrying each op: RosterState), an op counts only
- *   if stamped after an admission of its author that counts at that point: a member writes after it
+ *   if stamped after an admission of its author that took effect before it in op order (undone
+ *   since or not: a concurrent remove may undo the admission it wrote under): a member writes after it
  *   learnt of its admission (its clock has seen that stamp), so an op stamped before was written
  *   before it was a member here, e.g. under a founding its device gave up to join this lattice by
  *   invitation, whose clocks may sort its ops after its admission here (docs/security.md, "Ops
@@ -51,6 +53,12 @@ export interface RosterView {
 export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timestamp | undefined): RosterView {
   const ops = [...roster.values()].sort(compareOps);
   const admissions = new Map<NodeId, Map<RosterOpId, NodeId>>();
+  // Every admission of each node that took effect, undone later or not (writtenAsMember).
+  const everAdmitted = new Map<NodeId, RosterOpId[]>();
+  // Per removed node, the remove of it that took effect last; and per node, the remove of it its
+  // counter-remove answered (removesItsRemover).
+  const lastRemoval = new Map<NodeId, RosterOpId>();
+  const answered = new Map<NodeId, RosterOpId>();
   const removed = new Map<NodeId, NodeId>();
   const rejected = new Map<RosterOpId, RosterRejection>();
   const lastSeq = new Map<NodeId, number>();
@@ -61,6 +69,9 @@ export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timesta
     let own = admissions.get(member);
     if (own === undefined) admissions.set(member, (own = new Map()));
     own.set(id, by);
+    const ever = everAdmitted.get(member);
+    if (ever === undefined) everAdmitted.set(member, [id]);
+    else ever.push(id);
     removed.delete(member);
   };
 
@@ -83,11 +94,16 @@ export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timesta
         admit(body.member, id, op.author);
         break;
       case 'remove': {
+        // A counter-remove (its author stands removed) answers the removal of its author.
+        if (!isMember(op.author)) answered.set(op.author, lastRemoval.get(op.author)!);
         const own = admissions.get(body.member)!;
         for (const [admission, by] of own) {
           if (body.observed.includes(admission) || by === body.member) own.delete(admission);
         }
-        if (own.size === 0) removed.set(body.member, op.author);
+        if (own.size === 0) {
+          removed.set(body.member, op.author);
+          lastRemoval.set(body.member, id);
+        }
         break;
       }
       default: {
@@ -107,7 +123,8 @@ export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timesta
     // Two members removing each other both count (as concurrent removals do in DCGKA): the author's
     // removal by the very node it removes does not void its remove. Either of the two may be the
     // backdated one, and nothing in the ops tells which, so neither wins: both end removed
-    // (docs/security.md, "Removals of each other").
+    // (docs/security.md, "Removals of each other"). Once per removal: a later remove of the
+    // remover, re-admitted since, is the removed node's write and is rejected.
     if (!isMember(op.author)) return removesItsRemover(op) ? undefined : 'author-not-member';
     if (!writtenAsMember(op)) return 'before-admission';
     if (op.body.type === 'add' && isMember(op.body.member) && op.body.member === op.author) return 'already-member';
@@ -115,20 +132,31 @@ export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timesta
     return undefined;
   }
 
-  /** Whether `op` is stamped after an admission of its author that counts (true without stamps). */
+  /**
+   * Whether `op` is stamped after an admission of its author that took effect, even one undone
+   * since (true without stamps): a remove concurrent with a re-invite may undo the admission the
+   * author wrote under, and leave only the re-invite, stamped later (docs/security.md).
+   */
   function writtenAsMember(op: RosterOp): boolean {
     const at = stampOf?.(opId(op));
     if (at === undefined) return true;
-    for (const admission of admissions.get(op.author)!.keys()) {
+    for (const admission of everAdmitted.get(op.author) ?? []) {
       const admitted = stampOf!(admission);
       if (admitted === undefined || compareTs(admitted, at) < 0) return true;
     }
     return false;
   }
 
-  /** A remove of the member whose remove of its author took effect last, while it is a member. */
+  /**
+   * A remove of the member whose remove of its author took effect last, while it is a member, and
+   * the first that answers that removal: once the remover is admitted again, a second remove of it
+   * by its author does not count (it removed its remover again after each re-admission, and each
+   * time moved its own cut-off later: docs/security.md, "Removals of each other").
+   */
   function removesItsRemover(op: RosterOp): boolean {
-    return op.body.type === 'remove' && removed.get(op.author) === op.body.member && isMember(op.body.member);
+    if (op.body.type !== 'remove' || removed.get(op.author) !== op.body.member || !isMember(op.body.member))
+      return false;
+    return answered.get(op.author) !== lastRemoval.get(op.author);
   }
 
   const members = new Set([...admissions].filter(([, own]) => own.size > 0).map(([id]) => id));

@@ -192,8 +192,9 @@ interface BatchNames {
 /**
  * Whether putting `op` under its id (new, or in place of `before`, the op held or pending there) may
  * change what a later check of the batch reads. Same content (a re-signed op): only its stamp moves,
- * and a stamp is read only as a removal's cut-off, by the checks of the removed node's ops (and of
- * the ops of nodes it removed, whose cut-offs it bounds). Different
+ * and a stamp is read as a removal's cut-off, by the checks of the removed node's ops (and of the
+ * ops of nodes it removed, whose cut-offs it bounds), and as an admission's stamp, by the view's
+ * judgement of the admitted node's ops (`before-admission`). Different
  * content in place of an op that takes effect here (a twin): its effect goes, which may change
  * anything. Otherwise: changesChecks.
  */
@@ -204,10 +205,14 @@ function replaceChangesChecks(
   state: RosterState,
   batch: BatchNames,
 ): boolean {
-  if (before !== undefined && canonicalOp(before) === canonicalOp(op))
+  if (before !== undefined && canonicalOp(before) === canonicalOp(op)) {
     // The removed node's cut-off bounds its own removes' cut-offs (RosterState.removedAt): so the
-    // checks of the ops of a node it removed read it too.
-    return op.body.type === 'remove' && (batch.authors.has(op.body.member) || state.index.authors.has(op.body.member));
+    // checks of the ops of a node it removed read it too. An admission's stamp bounds which of its
+    // member's ops count (`before-admission`, roster-view.ts): an `add` or `found` signed again moves
+    // it, and with it those ops' effect (test/unit/node/roster/resigned-admission.test.ts).
+    const m = op.body.type === 'found' ? op.author : op.body.member;
+    return batch.authors.has(m) || state.index.authors.has(m);
+  }
   const held = state.roster.get(opId(op));
   if (held !== undefined && canonicalOp(held) !== canonicalOp(op) && !state.view.rejected.has(opId(op))) return true;
   return changesChecks(op, ts, state, batch);
@@ -347,7 +352,9 @@ function opRefusal(
  * merged the backdated remove of the remover first refused the remover's own removal of its author,
  * which a node that merged them the other way round kept (replicas split for good,
  * test/unit/attack/removed-counter-removal.test.ts). Only a new op id: a re-signed or twin op under
- * a held id would move the stamp, and so the author's cut-off, past its later writes.
+ * a held id would move the stamp, and so the author's cut-off, past its later writes. Only the first
+ * that answers a removal: the view rejects the next, once the remover is admitted again (it removed
+ * it again after each re-admission, its cut-off rising each time), and so does this, by the view.
  */
 function removesItsRemover(
   op: RosterOp,

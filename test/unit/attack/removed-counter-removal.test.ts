@@ -15,15 +15,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createMemoryBacking, MemoryStorage } from '../../../src/adapters/memory-storage';
-import type { EntityId, NodeId } from '../../../src/core/ids';
+import type { NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
-import { ROSTER_OP_KIND, rosterEntityId, valueOfOp } from '../../../src/core/roster/roster-entity';
-import { opId, type RosterBody, type RosterOp } from '../../../src/core/roster/roster-op';
+import { opOfVersion, valueOfOp } from '../../../src/core/roster/roster-entity';
+import { opId, type RosterOp } from '../../../src/core/roster/roster-op';
 import { gateVersions } from '../../../src/node/roster/membership-gate';
 import { RosterState } from '../../../src/node/roster/roster-state';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import { testIdentity } from '../support/test-keys';
 import {
+  gateEach,
+  rosterOpVersion as v,
   deliver,
   invitedNode,
   manualClock,
@@ -34,6 +36,11 @@ import {
   type RosterNode,
 } from '../node/roster/roster-harness';
 
+const opOf = (x: Version): RosterOp => {
+  const parsed = opOfVersion(x, true);
+  if ('problem' in parsed) throw new Error(parsed.problem);
+  return parsed.op;
+};
 const sorted = (ids: Iterable<NodeId>): NodeId[] => [...ids].sort();
 const members = (n: RosterNode): NodeId[] => sorted(n.roster.current.view.members);
 const removed = (n: RosterNode): NodeId[] => sorted(n.roster.current.view.removed.keys());
@@ -179,24 +186,16 @@ describe('a removed member signs a backdated remove of its remover', () => {
 
   it('a remove of its remover signed again later is refused: the cut-offs do not move past it', () => {
     const [A, X, B] = ['aa', 'xx', 'bb'] as NodeId[] as [NodeId, NodeId, NodeId];
-    const v = (author: NodeId, seq: number, lamport: number, ms: number, body: RosterBody): Version => {
-      const op: RosterOp = { author, seq, lamport, verified: true, body };
-      const ts = { ms, c: 0, node: author };
-      return { entity: rosterEntityId(op) as EntityId, kind: ROSTER_OP_KIND, value: valueOfOp(op), ts, seen: [] };
-    };
-    let state = RosterState.empty(`${A}:1`);
-    for (const op of [
+    const setup = gateEach(RosterState.empty(`${A}:1`), [
       v(A, 1, 1, 1, { type: 'found', open: false }),
       v(A, 2, 2, 2, { type: 'add', member: X }),
       v(A, 3, 3, 3, { type: 'add', member: B }),
       v(A, 4, 5, 20, { type: 'remove', member: X, observed: [`${A}:2`] }),
       // x's remove of a: ordered before a's removal of x, stamped long before it.
       v(X, 1, 4, 10, { type: 'remove', member: A, observed: [`${A}:1`] }),
-    ]) {
-      const r = gateVersions([op], state, () => false, 'me' as NodeId);
-      expect(r.rejected).toEqual([]);
-      state = r.state;
-    }
+    ]);
+    expect(setup.reasons).toEqual([]);
+    const state = setup.state;
     expect([...state.view.removed.keys()].sort()).toEqual([A, X]);
     expect(state.removedAt(A)).toEqual({ ms: 20, c: 0, node: A });
     expect(state.removedAt(X)).toEqual({ ms: 20, c: 0, node: A });
@@ -211,5 +210,43 @@ describe('a removed member signs a backdated remove of its remover', () => {
       expect(r.rejected.map((x) => x.reason)).toEqual(['removed-member']);
       expect(r.state.removedAt(A)).toEqual({ ms: 20, c: 0, node: A });
     }
+  });
+
+  it('a removed node removes its remover once: not again after each re-admission, its cut-off stays', () => {
+    const [A, B, X] = ['aa', 'bb', 'xx'] as NodeId[] as [NodeId, NodeId, NodeId];
+    const setup = [
+      v(A, 1, 1, 1, { type: 'found', open: false }),
+      v(A, 2, 2, 10, { type: 'add', member: B }),
+      v(A, 3, 3, 20, { type: 'add', member: X }),
+      v(A, 4, 4, 100, { type: 'remove', member: X, observed: [`${A}:3`] }),
+      // x's remove of a, written after its removal: counts (they removed each other).
+      v(X, 1, 5, 1000, { type: 'remove', member: A, observed: [`${A}:1`] }),
+      // b re-admits a.
+      v(B, 1, 6, 2000, { type: 'add', member: A }),
+    ];
+    const again = [
+      v(X, 2, 7, 5000, { type: 'remove', member: A, observed: [`${B}:1`] }),
+      v(B, 2, 8, 6000, { type: 'add', member: A }),
+      v(X, 3, 9, 9000, { type: 'remove', member: A, observed: [`${B}:2`] }),
+    ];
+    const each = gateEach(RosterState.empty(`${A}:1`), [...setup, ...again]);
+    // x's second and third removes of a are its writes after its removal.
+    expect(each.reasons).toEqual(['removed-member', 'removed-member']);
+    expect(sorted(each.state.view.members)).toEqual(sorted([A, B]));
+    expect([...each.state.view.removed]).toEqual([[X, A]]);
+    // x's cut-off stays a's removal of it: its writes after are refused.
+    expect(each.state.removedAt(X)).toEqual({ ms: 100, c: 0, node: A });
+    // The view alone (every op held, as a replica that took them before this rule): the same.
+    const all = RosterState.empty(`${A}:1`).withHeads([...setup, ...again].map((x) => ({ op: opOf(x), ts: x.ts })));
+    expect(all.view.rejected.get(`${X}:2`)).toBe('author-not-member');
+    expect(all.view.rejected.get(`${X}:3`)).toBe('author-not-member');
+    expect(all.removedAt(X)).toEqual({ ms: 100, c: 0, node: A });
+    // In one batch, and in any order, the same.
+    const once = gateVersions([...again, ...setup].reverse(), RosterState.empty(`${A}:1`), () => false, 'me' as NodeId);
+    expect(once.rejected.map((r) => r.reason)).toEqual(['removed-member', 'removed-member']);
+    expect(sorted(once.state.view.members)).toEqual(sorted([A, B]));
+    const reversed = gateEach(RosterState.empty(`${A}:1`), [...setup, ...again].reverse());
+    expect(sorted(reversed.state.view.members)).toEqual(sorted([A, B]));
+    expect(reversed.state.removedAt(X)).toEqual({ ms: 100, c: 0, node: A });
   });
 });

@@ -16,13 +16,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createMemoryBacking } from '../../../../src/adapters/memory-storage';
-import type { EntityId, NodeId } from '../../../../src/core/ids';
-import type { Version } from '../../../../src/core/merge/version';
-import { ROSTER_OP_KIND, rosterEntityId, valueOfOp } from '../../../../src/core/roster/roster-entity';
-import type { RosterBody, RosterOp } from '../../../../src/core/roster/roster-op';
+import type { NodeId } from '../../../../src/core/ids';
 import { gateVersions } from '../../../../src/node/roster/membership-gate';
 import { RosterState } from '../../../../src/node/roster/roster-state';
-import { deliver, fakeDevice, invitedNode, manualClock, rosterNode, rosterVersions } from './roster-harness';
+import {
+  deliver,
+  fakeDevice,
+  gateEach,
+  invitedNode,
+  manualClock,
+  rosterNode,
+  rosterOpVersion as v,
+  rosterVersions,
+} from './roster-harness';
 
 const ids = (s: Iterable<NodeId>): NodeId[] => [...s].sort();
 
@@ -87,11 +93,6 @@ describe('roster ops written under a founding its device gave up', () => {
 
   it('an admission stamped before the first lets the ops in between count, for the batch’s later checks as one by one', () => {
     const [A, M, E] = ['aa', 'mm', 'ee'] as NodeId[] as [NodeId, NodeId, NodeId];
-    const v = (author: NodeId, seq: number, lamport: number, ms: number, body: RosterBody): Version => {
-      const op: RosterOp = { author, seq, lamport, verified: true, body };
-      const ts = { ms, c: 0, node: author };
-      return { entity: rosterEntityId(op) as EntityId, kind: ROSTER_OP_KIND, value: valueOfOp(op), ts, seen: [] };
-    };
     let state = RosterState.empty(`${A}:1`);
     for (const op of [
       v(A, 1, 1, 1, { type: 'found', open: false }),
@@ -108,14 +109,32 @@ describe('roster ops written under a founding its device gave up', () => {
       v(E, 1, 6, 60, { type: 'add', member: 'ff' as NodeId }),
     ];
     const once = gateVersions(batch, state, () => false, 'me' as NodeId);
-    let each = state;
-    const acceptedEach: Version[] = [];
-    for (const x of batch) {
-      const r = gateVersions([x], each, () => false, 'me' as NodeId);
-      acceptedEach.push(...r.accepted);
-      each = r.state;
-    }
-    expect(acceptedEach).toHaveLength(2);
-    expect(once.accepted).toEqual(acceptedEach);
+    const each = gateEach(state, batch);
+    expect(each.accepted).toHaveLength(2);
+    expect(once.accepted).toEqual(each.accepted);
+  });
+
+  it('a member’s op stays when a remove and a re-invite of it are concurrent: its first admission counts', () => {
+    const [A, B, R, X, Y] = ['aa', 'bb', 'rr', 'xx', 'yy'] as NodeId[] as [NodeId, NodeId, NodeId, NodeId, NodeId];
+    const ops = [
+      v(A, 1, 1, 1, { type: 'found', open: false }),
+      v(A, 2, 2, 10, { type: 'add', member: B }),
+      v(A, 3, 3, 11, { type: 'add', member: R }),
+      // x admitted at 20.
+      v(A, 4, 4, 20, { type: 'add', member: X }),
+      // Concurrently: r removes x having seen only a's add of it; b re-invites x (b's clock ahead).
+      v(R, 1, 5, 40, { type: 'remove', member: X, observed: [`${A}:4`] }),
+      v(B, 1, 5, 60, { type: 'add', member: X }),
+      // x, a member since 20 when it wrote it, adds y at 30.
+      v(X, 1, 5, 30, { type: 'add', member: Y }),
+    ];
+    const each = gateEach(RosterState.empty(`${A}:1`), ops);
+    expect(each.reasons).toEqual([]);
+    expect(each.state.view.rejected.has(`${X}:1`)).toBe(false);
+    expect([...each.state.view.members].sort()).toEqual([A, B, R, X, Y].sort());
+    // In one batch, and in the other order, the same.
+    const once = gateVersions([...ops].reverse(), RosterState.empty(`${A}:1`), () => false, 'me' as NodeId);
+    expect(once.rejected).toEqual([]);
+    expect([...once.state.view.members].sort()).toEqual([A, B, R, X, Y].sort());
   });
 });

@@ -1,12 +1,42 @@
 import { createMemoryBacking, MemoryStorage, type MemoryBacking } from '../../../../src/adapters/memory-storage';
-import type { NodeId } from '../../../../src/core/ids';
+import type { EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
+import { ROSTER_OP_KIND, rosterEntityId, valueOfOp } from '../../../../src/core/roster/roster-entity';
+import type { RosterBody, RosterOp } from '../../../../src/core/roster/roster-op';
+import { gateVersions } from '../../../../src/node/roster/membership-gate';
+import type { RosterState } from '../../../../src/node/roster/roster-state';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import { RosterService } from '../../../../src/node/roster/roster-service';
 import type { DeviceDirectory } from '../../../../src/ports/device-directory';
 import { testIdentity } from '../../support/test-keys';
 
 export const T0 = 1_800_000_000_000;
+
+/** A verified roster op's version, as its author signs it: stamped `ms` (counter 0) by `author`. */
+export function rosterOpVersion(author: NodeId, seq: number, lamport: number, ms: number, body: RosterBody): Version {
+  const op: RosterOp = { author, seq, lamport, verified: true, body };
+  const ts = { ms, c: 0, node: author };
+  return { entity: rosterEntityId(op) as EntityId, kind: ROSTER_OP_KIND, value: valueOfOp(op), ts, seen: [] };
+}
+
+/**
+ * The gate's judgement of `versions` delivered one by one to a node holding `state` (a node that is
+ * none of their authors, without sibling tabs): the state after, what it accepted, each refusal's reason.
+ */
+export function gateEach(
+  state: RosterState,
+  versions: readonly Version[],
+): { state: RosterState; accepted: Version[]; reasons: string[] } {
+  const accepted: Version[] = [];
+  const reasons: string[] = [];
+  for (const x of versions) {
+    const r = gateVersions([x], state, () => false, 'me' as NodeId);
+    accepted.push(...r.accepted);
+    reasons.push(...r.rejected.map((y) => y.reason));
+    state = r.state;
+  }
+  return { state, accepted, reasons };
+}
 
 /** A wall clock the test moves by hand, shared by every node of a test. */
 export function manualClock(start = T0): { now: () => number; advance: (ms: number) => void } {
