@@ -40,7 +40,9 @@ export interface RosterView {
  *   removed still counts (only while the remover is a member: it never re-admits its author).
  *   Whichever of the two sorts first, the other counts too, so a backdated remove of one's remover
  *   can take the remover along but cannot undo one's own removal. It counts once per removal it
- *   answers: after the remover is admitted again, the removed node's next remove of it does not.
+ *   answers: after the remover is admitted again, the removed node's next remove of it does not;
+ *   and the pair counts once whichever sorts first (a backdated remove of the remover, ordered
+ *   before its own removal, is answered by it as well).
  * - with `stampOf` (the HLC stamp of the version carrying each op: RosterState), an op counts only
  *   if stamped after an admission of its author that took effect before it in op order (undone
  *   since or not: a concurrent remove may undo the admission it wrote under): a member writes after it
@@ -95,7 +97,8 @@ export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timesta
         break;
       case 'remove': {
         // A counter-remove (its author stands removed) answers the removal of its author.
-        if (!isMember(op.author)) answered.set(op.author, lastRemoval.get(op.author)!);
+        const counter = !isMember(op.author);
+        if (counter) answered.set(op.author, lastRemoval.get(op.author)!);
         const own = admissions.get(body.member)!;
         for (const [admission, by] of own) {
           if (body.observed.includes(admission) || by === body.member) own.delete(admission);
@@ -103,6 +106,11 @@ export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timesta
         if (own.size === 0) {
           removed.set(body.member, op.author);
           lastRemoval.set(body.member, id);
+          // And the removal it makes is answered already, by the remove of its author it answers:
+          // the pair counts once whichever of the two sorts first, so a backdated remove of the
+          // remover does not leave its author a second counter-remove once the remover is
+          // re-admitted (test/unit/attack/counter-removal-repeat.test.ts).
+          if (counter) answered.set(body.member, id);
         }
         break;
       }

@@ -54,7 +54,10 @@ describe('a removed member removes its re-admitted remover again', () => {
     const x = await invitedNode(a, 'cr-removed', clock);
     const b = await invitedNode(a, 'cr-other', clock);
     const c = await invitedNode(a, 'cr-third', clock);
-    for (const n of [x, b, c]) deliver(n, rosterVersions(a));
+    // Members that learn everything at the end, each in its own delivery order or batching.
+    const late: RosterNode[] = [];
+    for (let i = 0; i < 4; i++) late.push(await invitedNode(a, `cr-late-${i}`, clock));
+    for (const n of [x, b, c, ...late]) deliver(n, rosterVersions(a));
 
     clock.advance(10 * 60_000);
     await a.roster.removeMember(x.id);
@@ -82,7 +85,7 @@ describe('a removed member removes its re-admitted remover again', () => {
     const readmit = b.roster.current.next(b.id, { type: 'add', member: a.id });
     await b.node.writeRosterOp(valueOfOp(readmit));
     deliver(c, rosterVersions(b));
-    for (const n of [b, c]) expect(members(n)).toEqual(sorted([a.id, b.id, c.id]));
+    for (const n of [b, c]) expect(members(n)).toEqual(sorted([a.id, b.id, c.id, ...late.map((l) => l.id)]));
 
     // x, removed 20 minutes ago, writes (its own node never merged its removal).
     clock.advance(20 * 60_000);
@@ -112,5 +115,23 @@ describe('a removed member removes its re-admitted remover again', () => {
     // x's write 21 minutes after its removal is not kept by any member.
     for (const n of [b, c]) deliver(n, versionsOf(x, 'x-late'));
     for (const n of [b, c]) expect(await n.node.get('x-late')).toBeUndefined();
+
+    // Any order or batching: all at once, x's second remove (and late write) before the rest, one
+    // by one forwards or backwards; each round re-sends what was refused, as anti-entropy does.
+    const honest = rosterVersions(b).filter((v) => v.entity !== first.entity && v.entity !== second.entity);
+    expect(honest.length).toBeGreaterThan(6);
+    const xLate = versionsOf(x, 'x-late');
+    const orders: (readonly (typeof first)[])[][] = [
+      [[...honest, first, second, ...xLate]],
+      [[second, ...xLate], [first], ...honest.map((v) => [v])],
+      [...[...honest, first, second, ...xLate].map((v) => [v])],
+      [...[...honest, first, second, ...xLate].reverse().map((v) => [v])],
+    ];
+    for (const [i, n] of late.entries()) {
+      for (let round = 0; round < 3; round++) for (const batch of orders[i]!) deliver(n, batch);
+      expect(members(n)).toEqual(members(b));
+      expect(members(n)).toContain(a.id);
+      expect(await n.node.get('x-late')).toBeUndefined();
+    }
   });
 });

@@ -181,6 +181,28 @@ describe('roster rules', () => {
     expect([...build(f2, b2, a2, re2, rm2).members].sort()).toEqual(['bb', 'ff']);
   });
 
+  it('two members removing each other count once as a pair, whichever sorts first (docs/security.md, "Removals of each other")', () => {
+    // ff removes aa, and aa removes ff: aa's remove sorted after ff's (a counter-remove) or before
+    // it (backdated, so ff's is the counter-remove). Either way, once bb re-admits ff, aa's next
+    // remove of ff is a removed node's write (test/unit/attack/counter-removal-repeat.test.ts).
+    for (const aaFirst of [false, true]) {
+      const { write } = history();
+      const found = write('ff', 1, { type: 'found', open: false });
+      const addA = write('ff', 2, add('aa'));
+      const addB = write('ff', 3, add('bb'));
+      const pair = aaFirst
+        ? [write('aa', 4, remove('ff', found)), write('ff', 5, remove('aa', addA))]
+        : [write('ff', 4, remove('aa', addA)), write('aa', 5, remove('ff', found))];
+      const readmit = write('bb', 6, add('ff'));
+      const again = write('aa', 7, remove('ff', readmit));
+      const view = build(found, addA, addB, ...pair, readmit, again);
+      expect([...view.members].sort(), `aa's remove first: ${aaFirst}`).toEqual(['bb', 'ff']);
+      expect(view.removed.get('aa' as NodeId)).toBe('ff');
+      expect(view.rejected.get(opId(again))).toBe('author-not-member');
+      for (const op of pair) expect(view.rejected.has(opId(op))).toBe(false);
+    }
+  });
+
   it('refuses an author’s op whose sequence goes back against its clock (forged or replayed)', () => {
     const { write } = history();
     const found = write('ff', 1, { type: 'found', open: false });
