@@ -1,7 +1,9 @@
 import { NotFoundError, ValidationError } from '../core/errors';
-import { asEntityId, type EntityId } from '../core/ids';
+import { asEntityId, type ComponentKind, type EntityId } from '../core/ids';
 import { DELETED, type Version } from '../core/merge/version';
+import type { EntityStore } from '../core/store/entity-store';
 import type { EvidenceChange } from '../core/store/entity-state';
+import { deadlineOf, EXPIRY } from '../core/store/expiry-floor';
 import type { EntityView } from '../core/store/entity-view';
 import type { Signer } from '../ports/signer';
 import {
@@ -126,6 +128,12 @@ export class LocalWrites {
     const ts = clock.now();
     const versions: Version[] = [];
     for (const { id, values } of checked) versions.push(...stampWrite(store, id, values, ts, nodeId));
+    checked.forEach(({ id, values }, i) => {
+      const why = expiredAtStamp(store, id, values, ts.ms, this.parts.now());
+      if (why === undefined) return;
+      counters.reject('NotFoundError');
+      throw new NotFoundError(`writeMany[${i}]: ${why}`);
+    });
     await this.commit(versions);
     return checked;
   }
@@ -174,7 +182,14 @@ export class LocalWrites {
       throw error;
     }
     const folded = foldLease ? this.parts.lease.fold() : undefined;
-    const versions = stampWrite(store, id, values, clock.now(), nodeId);
+    const ts = clock.now();
+    const versions = stampWrite(store, id, values, ts, nodeId);
+    const expired = expiredAtStamp(store, id, values, ts.ms, this.parts.now());
+    if (expired !== undefined) {
+      folded?.abandoned();
+      counters.reject('NotFoundError');
+      throw new NotFoundError(expired);
+    }
     // Nothing the node accepts is something its peers refuse: the gate's writes pass the same
     // authority rules as a peer's (core/task/gate-authority.ts), with the timestamp just given.
     for (const v of versions) {
@@ -285,4 +300,25 @@ export class LocalWrites {
     }
     this.announce(put, removed);
   }
+}
+
+/**
+ * Why a local write of `values` to `id` stamped at `ms` would be committed and never shown, or undefined.
+ * Once an expiry has fired, views show only writes made after its deadline and purge drops the
+ * rest on every node (docs/architecture.md, "Expiry"); the stamp is never before the wall clock,
+ * but with the wall clock exactly at the deadline it can equal it. Such a write is refused before
+ * it is committed or sent (one millisecond later it would be after the deadline and revive the
+ * entity). A write carrying an expiry supersedes the fired one (its context covers every expiry
+ * head), so it stays shown and is not refused.
+ */
+function expiredAtStamp(
+  store: EntityStore,
+  id: EntityId,
+  values: ReadonlyMap<ComponentKind, unknown>,
+  ms: number,
+  now: number,
+): string | undefined {
+  const fired = store.state(id)?.firedBy(now);
+  if (fired === undefined || ms > deadlineOf(fired) || values.has(EXPIRY)) return undefined;
+  return `entity ${id} expired at ${deadlineOf(fired)}, the time of this write: only a later write revives it`;
 }

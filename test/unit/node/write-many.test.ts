@@ -114,4 +114,46 @@ describe('writeMany', () => {
     expect(await node.list()).toEqual([]);
     expect(await node.writeMany([])).toEqual([]);
   });
+
+  // docs/architecture.md, "Expiry": once an expiry fires only writes made after its deadline are
+  // shown. With the wall clock exactly at the deadline, the stamp equals it: such a write was
+  // committed and announced, then reported "removed as it was written" (never shown anywhere).
+  it('refuses, before committing it, a write stamped at the deadline of an expiry that fired', async () => {
+    let now = T0;
+    const storage = new CountingStorage();
+    const node = await LatticeNode.open({
+      nodeId: 'n1' as NodeId,
+      lattice: 'test',
+      storage,
+      backend: 'memory',
+      now: () => now,
+      newId: () => 'gen',
+      scheduleChanges: (fn) => queueMicrotask(fn),
+    });
+    await node.create({ id: 't', components: { threat: { level: 'LOW' } } });
+    await node.update('t', { expiry: { at: T0 + 10 } });
+    const sent: Version[] = [];
+    node.onVersions((versions, origin) => {
+      if (origin === 'local') sent.push(...versions);
+    });
+    now = T0 + 10;
+    const before = storage.batches.length;
+    const held = [...node.versions()].length;
+    await expect(node.writeMany([{ id: 't', components: { threat: { level: 'MEDIUM' } } }])).rejects.toThrow(
+      /^writeMany\[0\]: entity t expired at \d+, the time of this write/,
+    );
+    await expect(node.update('t', { threat: { level: 'MEDIUM' } })).rejects.toThrow(/does not exist/);
+    await expect(node.create({ id: 't', components: { threat: { level: 'MEDIUM' } } })).rejects.toThrow(
+      /^entity t expired at \d+, the time of this write/,
+    );
+    expect(storage.batches.length).toBe(before);
+    expect([...node.versions()].length).toBe(held);
+    expect(sent).toEqual([]);
+    expect(await node.get('t')).toBeUndefined();
+    // One millisecond later the write is after the deadline and revives the entity.
+    now = T0 + 11;
+    const [view] = await node.writeMany([{ id: 't', components: { threat: { level: 'MEDIUM' } } }]);
+    expect(view?.components).toEqual({ threat: { level: 'MEDIUM' } });
+    await node.close();
+  });
 });

@@ -135,9 +135,23 @@ async function run(steps: readonly Step[]): Promise<void> {
         const n = all[s.who]!;
         hostile(n);
         // Members write on top of what they hold (x too, overwriting honest values).
-        await n.node.writeMany([
+        const write = n.node.writeMany([
           { id: ENTITIES[s.entity], components: { threat: { level: LEVELS[s.level] }, note: { n: s.note } } },
         ]);
+        // Stamped exactly at the deadline of an expiry that fired (the clock stands on it), the write
+        // is refused before commit: only writes made after the deadline are shown (docs/architecture.md,
+        // "Expiry"). Nothing changed; the entity stays expired.
+        const refused = await write.then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        if (refused !== undefined) {
+          expect(String(refused)).toMatch(
+            /^NotFoundError: writeMany\[0\]: entity t\d expired at \d+, the time of this write/,
+          );
+          expect(String(refused)).toContain(`expired at ${clock.now()},`);
+          expect(await n.node.get(ENTITIES[s.entity])).toBeUndefined();
+        }
         break;
       }
       case 'delete': {
