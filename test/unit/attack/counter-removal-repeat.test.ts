@@ -12,40 +12,23 @@
  * kept by every member. x can do it after each re-admission: a (the founder) cannot stay in.
  */
 import { describe, expect, it } from 'vitest';
-import { createMemoryBacking, MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { NodeId } from '../../../src/core/ids';
 import { valueOfOp } from '../../../src/core/roster/roster-entity';
 import { opId } from '../../../src/core/roster/roster-op';
-import { LatticeNode } from '../../../src/node/lattice-node';
-import { testIdentity } from '../support/test-keys';
 import {
   deliver,
   invitedNode,
   manualClock,
   rosterNode,
+  type RosterNode,
   rosterVersions,
+  signerAt,
   T0,
   versionsOf,
-  type RosterNode,
 } from '../node/roster/roster-harness';
 
 const sorted = (ids: Iterable<NodeId>): NodeId[] => [...ids].sort();
 const members = (n: RosterNode): NodeId[] => sorted(n.roster.current.view.members);
-
-/** x's key in a scratch node at a wall clock x chose (it signs what it likes). */
-async function signerAt(name: string, at: number): Promise<LatticeNode> {
-  const me = testIdentity(name);
-  return LatticeNode.open({
-    nodeId: me.id,
-    lattice: 'ops',
-    storage: new MemoryStorage({ backing: createMemoryBacking() }),
-    backend: 'memory',
-    now: () => at,
-    newId: () => 'scratch',
-    scheduleChanges: (fn) => queueMicrotask(fn),
-    signer: me.signer,
-  });
-}
 
 describe('a removed member removes its re-admitted remover again', () => {
   it('a stays a member after b re-admits it, and x keeps no write made after its removal', async () => {

@@ -14,26 +14,24 @@
  * re-admit a, which lifts a's cut-off.
  */
 import { describe, expect, it } from 'vitest';
-import { createMemoryBacking, MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { opOfVersion, valueOfOp } from '../../../src/core/roster/roster-entity';
 import { opId, type RosterOp } from '../../../src/core/roster/roster-op';
 import { gateVersions } from '../../../src/node/roster/membership-gate';
 import { RosterState } from '../../../src/node/roster/roster-state';
-import { LatticeNode } from '../../../src/node/lattice-node';
-import { testIdentity } from '../support/test-keys';
 import {
-  gateEach,
-  rosterOpVersion as v,
   deliver,
+  gateEach,
   invitedNode,
   manualClock,
   rosterNode,
+  type RosterNode,
+  rosterOpVersion as v,
   rosterVersions,
+  signerAt,
   T0,
   versionsOf,
-  type RosterNode,
 } from '../node/roster/roster-harness';
 
 const opOf = (x: Version): RosterOp => {
@@ -47,21 +45,6 @@ const removed = (n: RosterNode): NodeId[] => sorted(n.roster.current.view.remove
 const nonRoster = (n: RosterNode): Version[] => [...n.node.versions()].filter((v) => !v.entity.startsWith('roster:'));
 const held = (n: RosterNode): string[] =>
   [...n.node.versions()].map((v) => `${v.entity}/${v.kind}@${v.ts.ms}.${v.ts.c}.${v.ts.node}`).sort();
-
-/** The removed member's key in a scratch node whose wall clock it set back (it signs what it likes). */
-async function backdatedSigner(name: string, at: number): Promise<LatticeNode> {
-  const me = testIdentity(name);
-  return LatticeNode.open({
-    nodeId: me.id,
-    lattice: 'ops',
-    storage: new MemoryStorage({ backing: createMemoryBacking() }),
-    backend: 'memory',
-    now: () => at,
-    newId: () => 'scratch',
-    scheduleChanges: (fn) => queueMicrotask(fn),
-    signer: me.signer,
-  });
-}
 
 /**
  * a founds; x, b and c join. a writes a track at T0 + 10 min, removes x at T0 + 11 min and writes
@@ -87,7 +70,7 @@ async function scene() {
   expect(removed(b)).toEqual([x.id]);
 
   const removalOp = [...a.roster.current.roster.values()].find((op) => op.body.type === 'remove')!;
-  const scratch = await backdatedSigner('cr-removed', T0 + 1_000);
+  const scratch = await signerAt('cr-removed', T0 + 1_000);
   // Ordered after a's last op before the removal (a's admission of c: same clock, x's id sorts after).
   expect(x.id > a.id).toBe(true);
   const counter = (await scratch.writeRosterOp(
@@ -154,7 +137,7 @@ describe('a removed member signs a backdated remove of its remover', () => {
       expect(await n.node.get('a-after')).toBeUndefined();
     }
     // x's own later roster ops change nothing: a re-add of itself, stamped before its cut-off.
-    const scratch = await backdatedSigner('cr-removed', T0 + 2_000);
+    const scratch = await signerAt('cr-removed', T0 + 2_000);
     const readd = (await scratch.writeRosterOp(
       valueOfOp({ author: x.id, seq: 2, lamport: 100, verified: true, body: { type: 'add', member: x.id } }),
     ))!;

@@ -8,34 +8,24 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createMemoryBacking, MemoryStorage } from '../../../../src/adapters/memory-storage';
 import type { NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import type { RosterOpValue } from '../../../../src/core/roster/roster-entity';
 import { canonicalOp } from '../../../../src/core/roster/roster-op';
-import { LatticeNode } from '../../../../src/node/lattice-node';
 import type { RosterState } from '../../../../src/node/roster/roster-state';
-import { testIdentity } from '../../support/test-keys';
-import { deliver, fakeDevice, manualClock, rosterNode, rosterVersions, T0, type RosterNode } from './roster-harness';
+import {
+  deliver,
+  fakeDevice,
+  manualClock,
+  rosterNode,
+  type RosterNode,
+  rosterVersions,
+  signerAt,
+  T0,
+} from './roster-harness';
 
 const seed = Number(process.env.SEED ?? Date.now());
 const numRuns = Number(process.env.NUM_RUNS ?? 12);
-
-let n = 0;
-/** Another signer with `name`'s key and its own store and clock: its writes are concurrent with the node's. */
-async function scratch(name: string, at: number): Promise<LatticeNode> {
-  const me = testIdentity(name);
-  return LatticeNode.open({
-    nodeId: me.id,
-    lattice: 'ops',
-    storage: new MemoryStorage({ backing: createMemoryBacking() }),
-    backend: 'memory',
-    now: () => at,
-    newId: () => `f${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
-    signer: me.signer,
-  });
-}
 
 function plain(s: RosterState): unknown {
   const ops = [...s.roster].map(([id, op]) => `${id}=${canonicalOp(op)}`).sort();
@@ -86,16 +76,16 @@ describe('the roster follows the store', () => {
     // Superseding twin: x's node saw its first, so the store keeps this one.
     pool.push((await x.node.writeRosterOp(add(x.id, 1, 4, someone(2))))!);
     // Concurrent twins from another store with x's key, one backdated.
-    pool.push((await (await scratch('fs-x', T0 + 500)).writeRosterOp(add(x.id, 1, 4, someone(3))))!);
-    pool.push((await (await scratch('fs-x', T0 + 1_500)).writeRosterOp(add(x.id, 2, 5, someone(4))))!);
+    pool.push((await (await signerAt('fs-x', T0 + 500)).writeRosterOp(add(x.id, 1, 4, someone(3))))!);
+    pool.push((await (await signerAt('fs-x', T0 + 1_500)).writeRosterOp(add(x.id, 2, 5, someone(4))))!);
     clock.advance(1_000);
     pool.push((await x.node.writeRosterOp(add(x.id, 2, 5, someone(5))))!);
     pool.push((await b.node.writeRosterOp(add(b.id, 1, 4, someone(6))))!);
-    pool.push((await (await scratch('fs-b', T0 + 2_500)).writeRosterOp(add(b.id, 1, 4, someone(7))))!);
+    pool.push((await (await signerAt('fs-b', T0 + 2_500)).writeRosterOp(add(b.id, 1, 4, someone(7))))!);
     // b's op removing x (stamped after every op of x above), and a concurrent twin of it by b's node.
     pool.push(
       (await (
-        await scratch('fs-b', T0 + 3_500)
+        await signerAt('fs-b', T0 + 3_500)
       ).writeRosterOp({ ...add(b.id, 2, 6, x.id), type: 'remove', observed: [] } as RosterOpValue))!,
     );
     clock.advance(1_000);

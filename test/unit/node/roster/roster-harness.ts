@@ -12,6 +12,25 @@ import { testIdentity } from '../../support/test-keys';
 
 export const T0 = 1_800_000_000_000;
 
+let scratchIds = 0;
+/**
+ * Another signer with `name`'s key, its own store and a wall clock stopped at `at`: what a member
+ * (or a removed one) signs when it picks its clock, concurrent with its own node's writes.
+ */
+export async function signerAt(name: string, at: number): Promise<LatticeNode> {
+  const me = testIdentity(name);
+  return LatticeNode.open({
+    nodeId: me.id,
+    lattice: 'ops',
+    storage: new MemoryStorage({ backing: createMemoryBacking() }),
+    backend: 'memory',
+    now: () => at,
+    newId: () => `scratch-${scratchIds++}`,
+    scheduleChanges: (fn) => queueMicrotask(fn),
+    signer: me.signer,
+  });
+}
+
 /** A verified roster op's version, as its author signs it: stamped `ms` (counter 0) by `author`. */
 export function rosterOpVersion(author: NodeId, seq: number, lamport: number, ms: number, body: RosterBody): Version {
   const op: RosterOp = { author, seq, lamport, verified: true, body };
