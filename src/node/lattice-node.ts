@@ -1,5 +1,6 @@
 import { Hlc } from '../core/clock/hlc';
 import { compareTs, decodeTs, encodeTs, type Timestamp } from '../core/clock/timestamp';
+import { sameWindow, type RemovalWindow } from '../core/clock/removal-window';
 import { THREAT_LEVELS, type JsonValue, type ThreatLevel } from '../core/entity/component-types';
 import { cappedKindsOf } from '../core/entity/kind-cap';
 import { asEntityId, asUserKind, isEntityId, type ComponentKind, type EntityId, type NodeId } from '../core/ids';
@@ -381,8 +382,23 @@ export class LatticeNode implements NodeApi {
       readonly done?: ReadonlySet<NodeId>;
       /** Storage meta written in the withdrawal's own commit (the cut-offs it was made at). */
       readonly meta?: Readonly<Record<string, JsonValue>>;
+      /**
+       * Authors' refused windows, replacing those held (none: lifted): versions stamped inside one
+       * are taken out and refused from now on (docs/security.md, "A removed device invited again").
+       * An author in `done` is not searched for.
+       */
+      readonly windows?: ReadonlyMap<NodeId, readonly RemovalWindow[]>;
     } = {},
   ): number {
+    const applyWindows = new Map<NodeId, readonly RemovalWindow[]>();
+    for (const [author, windows] of o.windows ?? []) {
+      const own = author === this.nodeId;
+      const held = this.remote.windowsOf(author);
+      this.remote.setWindows(author, own ? undefined : windows);
+      // Only a window not held before can hold versions the store still keeps.
+      const fresh = windows.filter((w) => !(held ?? []).some((h) => sameWindow(h, w)));
+      if (!own && fresh.length > 0 && o.done?.has(author) !== true) applyWindows.set(author, fresh);
+    }
     const apply = new Map<NodeId, Timestamp>();
     for (const [author, after] of cutoffs) {
       const own = author === this.nodeId;
@@ -397,7 +413,7 @@ export class LatticeNode implements NodeApi {
         apply.set(author, after);
     }
     const { store, feed, listeners, log } = this.parts;
-    const changed = store.withdraw(apply, this.now());
+    const changed = store.withdraw(apply, this.now(), applyWindows);
     if (changed.size === 0) {
       if (o.meta !== undefined)
         persist(this.parts, [], [], [], 'bulk', undefined, o.meta).catch((error: unknown) =>
@@ -421,7 +437,7 @@ export class LatticeNode implements NodeApi {
     // Counted apart from refusals at ingest: these were taken first, then taken out.
     this.parts.counters.reject('removed-member-withdrawn', count);
     log(`withdrew ${count} versions written by removed members after their removal`, {
-      authors: [...apply.keys()],
+      authors: [...new Set([...apply.keys(), ...applyWindows.keys()])],
       entities: changed.size,
     });
     listeners.emit(served, 'withdrawn', unserved);

@@ -3,6 +3,7 @@ import type { EntityId, NodeId } from '../core/ids';
 import { hasHonestContext } from '../core/merge/knowledge';
 import type { Version } from '../core/merge/version';
 import { isRosterEntity } from '../core/roster/roster-entity';
+import { inWindows, type RemovalWindow } from '../core/clock/removal-window';
 import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../core/task/gate-authority';
 import type { EvidenceChange } from '../core/store/entity-state';
 import { versionKey } from '../ports/storage';
@@ -58,6 +59,7 @@ export class RemoteMerge {
    * import), as the roster gate refuses it at ingest, so a withdrawn write never comes back.
    */
   private readonly cutoffs = new Map<NodeId, Timestamp>();
+  private readonly windows = new Map<NodeId, readonly RemovalWindow[]>();
 
   constructor(private readonly parts: NodeParts) {}
 
@@ -72,11 +74,26 @@ export class RemoteMerge {
     return this.cutoffs.get(author);
   }
 
-  /** Whether `v` was written by a removed member after its cut-off. */
+  /**
+   * Sets (or, with none, lifts) the windows inside which `author`'s versions are refused: written
+   * while it stood removed, before it was admitted again (docs/security.md, "A removed device
+   * invited again").
+   */
+  setWindows(author: NodeId, windows: readonly RemovalWindow[] | undefined): void {
+    if (windows === undefined || windows.length === 0) this.windows.delete(author);
+    else this.windows.set(author, windows);
+  }
+
+  /** The windows inside which `author`'s versions are refused. */
+  windowsOf(author: NodeId): readonly RemovalWindow[] | undefined {
+    return this.windows.get(author);
+  }
+
+  /** Whether `v` was written by a removed member after its cut-off, or inside one of its windows. */
   private withdrawn(v: Version): boolean {
-    if (this.cutoffs.size === 0) return false;
+    if (this.cutoffs.size === 0 && this.windows.size === 0) return false;
     const after = this.cutoffs.get(v.ts.node);
-    return after !== undefined && compareTs(v.ts, after) > 0;
+    return (after !== undefined && compareTs(v.ts, after) > 0) || inWindows(this.windows.get(v.ts.node), v.ts);
   }
 
   /** Returns the versions that changed the store (to relay onwards): new heads, and versions kept as evidence. */

@@ -2,6 +2,7 @@ import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
 import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
+import { earliestFrom, inWindows, type RemovalWindow } from '../clock/removal-window';
 import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta, type Withdrawal } from './entity-state';
 import { DeadlineIndex } from './deadline-index';
 import { EXPIRY } from './expiry-floor';
@@ -213,15 +214,31 @@ export class EntityStore {
    * when a removal is merged, or once at start while some are held, not per write. Returns what
    * changed, per entity.
    */
-  withdraw(cutoffs: ReadonlyMap<NodeId, Timestamp>, now: number): Map<EntityId, Withdrawal> {
+  withdraw(
+    cutoffs: ReadonlyMap<NodeId, Timestamp>,
+    now: number,
+    windows: ReadonlyMap<NodeId, readonly RemovalWindow[]> = new Map(),
+  ): Map<EntityId, Withdrawal> {
     const changed = new Map<EntityId, Withdrawal>();
-    if (cutoffs.size === 0) return changed;
+    if (cutoffs.size === 0 && windows.size === 0) return changed;
     const out = (v: Version): boolean => {
       const at = cutoffs.get(v.ts.node);
-      return at !== undefined && compareTs(v.ts, at) > 0;
+      return (at !== undefined && compareTs(v.ts, at) > 0) || inWindows(windows.get(v.ts.node), v.ts);
     };
+    // The scan's pre-filter: per author, the earliest stamp a version is taken out after (a window's
+    // start is a lower bound: an entity it passes is then judged version by version).
+    let from: ReadonlyMap<NodeId, Timestamp> = cutoffs;
+    if (windows.size > 0) {
+      const lower = new Map(cutoffs);
+      for (const [author, ws] of windows) {
+        const at = earliestFrom(ws);
+        const held = lower.get(author);
+        if (at !== undefined && (held === undefined || compareTs(at, held) < 0)) lower.set(author, at);
+      }
+      from = lower;
+    }
     for (const [id, s] of [...this.entities]) {
-      if (!s.holdsAfter(cutoffs)) continue;
+      if (!s.holdsAfter(from)) continue;
       const w = s.withdraw(out, now, this.ledger.perEntity);
       if (w === undefined) continue;
       changed.set(id, w);

@@ -148,8 +148,13 @@ export function gateVersions(
   const siblings = new Set<NodeId>();
   for (const v of others) {
     const author = v.ts.node;
-    if (author === self || now.open || now.view.members.has(author)) accepted.push(v);
-    else if (now.view.removed.has(author)) {
+    if (author === self || now.open) accepted.push(v);
+    else if (now.view.members.has(author)) {
+      // Admitted again after a removal: what it wrote while removed stays refused (docs/security.md,
+      // "A removed device invited again").
+      if (now.writtenAfterRemoval(author, v.ts)) refuse(v, 'removed-member', false);
+      else accepted.push(v);
+    } else if (now.view.removed.has(author)) {
       // Removal holds for a sibling tab too: its device removed it on purpose.
       if (now.writtenAfterRemoval(author, v.ts)) refuse(v, 'removed-member', false);
       else accepted.push(v);

@@ -28,6 +28,7 @@ import {
   type RosterOpId,
 } from '../../core/roster/roster-op';
 import { compareTs, type Timestamp } from '../../core/clock/timestamp';
+import { windowsKey, type RemovalWindow } from '../../core/clock/removal-window';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import { MAX_REFUSAL_PROOF_VERSIONS, NOT_ADMITTED, PEER_BYE } from '../../core/sync';
 import type {
@@ -60,7 +61,12 @@ export interface RosterHost {
    */
   withdraw?(
     cutoffs: ReadonlyMap<NodeId, Timestamp | undefined>,
-    o?: { readonly done?: ReadonlySet<NodeId>; readonly meta?: Readonly<Record<string, JsonValue>> },
+    o?: {
+      readonly done?: ReadonlySet<NodeId>;
+      readonly meta?: Readonly<Record<string, JsonValue>>;
+      /** Authors' refused windows, replacing those held (docs/security.md, "A removed device invited again"). */
+      readonly windows?: ReadonlyMap<NodeId, readonly RemovalWindow[]>;
+    },
   ): number;
   /**
    * Told this node's own standing at start and whenever it changes: the removal while it stands
@@ -121,6 +127,8 @@ export class RosterService implements RosterCalls {
   private readonly refusedPeers = new Map<NodeId, RefusedPeerView>();
   /** Each removed member's cut-off as last withdrawn at (applyCutoffs). */
   private readonly cutoffs = new Map<NodeId, Timestamp>();
+  /** Each author's refused windows as last withdrawn at (applyCutoffs, RosterState.windows). */
+  private readonly windows = new Map<NodeId, readonly RemovalWindow[]>();
   /** Authors a withdrawal left neither members nor removed: all their versions withdrawn (applyCutoffs). */
   private readonly unadmitted = new Set<NodeId>();
   private withdrawing = false;
@@ -230,7 +238,10 @@ export class RosterService implements RosterCalls {
     // taken out of the store) that nothing lifted, so the lattice joined refused a node that was
     // removed only in the one given up (test/unit/node/roster/founding-swap-cutoffs.test.ts).
     service.cutting = true;
-    service.applyCutoffs(cutoffsFromJson(await host.loadMeta(CUTOFFS_META)));
+    service.applyCutoffs(
+      cutoffsFromJson(await host.loadMeta(CUTOFFS_META)),
+      windowsFromJson(await host.loadMeta(WINDOWS_META)),
+    );
     // A device removed before it closed is still removed: its writes are refused from the first one.
     service.tellStanding();
     if (anchor === undefined && o.invitation === undefined) await service.found(o.openAtFounding ?? false);
@@ -541,7 +552,10 @@ export class RosterService implements RosterCalls {
    * versions withdrawn, as the gate refuses a non-member's (`not-a-member`), until it is admitted
    * or removed.
    */
-  private applyCutoffs(stored?: ReadonlyMap<NodeId, Timestamp>): void {
+  private applyCutoffs(
+    stored?: ReadonlyMap<NodeId, Timestamp>,
+    storedWindows?: ReadonlyMap<NodeId, readonly RemovalWindow[]>,
+  ): void {
     const withdraw = this.o.host.withdraw?.bind(this.o.host);
     if (withdraw === undefined || this.withdrawing || !this.cutting) return;
     this.withdrawing = true;
@@ -577,7 +591,20 @@ export class RosterService implements RosterCalls {
           this.unadmitted.add(author);
           changes.set(author, BEFORE_ALL);
         }
-        if (changes.size === 0) return;
+        // Refused windows: a removed member admitted again keeps its removal's window refused
+        // (docs/security.md, "A removed device invited again").
+        const windowChanges = new Map<NodeId, readonly RemovalWindow[]>();
+        for (const [author, windows] of state.windows) {
+          if (author === self || windowsKey(windows) === windowsKey(this.windows.get(author))) continue;
+          this.windows.set(author, windows);
+          windowChanges.set(author, windows);
+        }
+        for (const author of [...this.windows.keys()]) {
+          if (state.windows.has(author)) continue;
+          this.windows.delete(author);
+          windowChanges.set(author, []);
+        }
+        if (changes.size === 0 && windowChanges.size === 0) return;
         // At start, a cut-off the store was withdrawn at already (kept in the withdrawal's own commit)
         // is set again without searching the store: any lattice that ever removed someone scanned
         // every entity at each open (review, session 16).
@@ -586,7 +613,17 @@ export class RosterService implements RosterCalls {
           const was = pass === 0 ? stored?.get(member) : undefined;
           if (at !== undefined && was !== undefined && compareTs(was, at) === 0) done.add(member);
         }
-        withdraw(changes, { done, meta: { [CUTOFFS_META]: cutoffsToJson(this.cutoffs) } });
+        const windowsDone = new Set<NodeId>();
+        for (const [author, windows] of windowChanges) {
+          const was = pass === 0 ? storedWindows?.get(author) : undefined;
+          if (was !== undefined && windowsKey(was) === windowsKey(windows)) windowsDone.add(author);
+        }
+        // One `done` for both: an author withdrawn at its cut-off and windows alike is not searched.
+        for (const author of windowChanges.keys()) {
+          if (!windowsDone.has(author)) done.delete(author);
+          else if (!changes.has(author)) done.add(author);
+        }
+        withdraw(changes, { done, meta: this.cutoffMeta(), windows: windowChanges });
         if (this.state === state) return;
         // Who the withdrawal's roster change left neither a member nor removed: the next pass.
         lost = [...members, ...removed.keys()];
@@ -618,10 +655,15 @@ export class RosterService implements RosterCalls {
     for (const [member, at] of changes) this.cutoffs.set(member, at);
     this.withdrawing = true;
     try {
-      withdraw(changes, { meta: { [CUTOFFS_META]: cutoffsToJson(this.cutoffs) } });
+      withdraw(changes, { meta: this.cutoffMeta() });
     } finally {
       this.withdrawing = false;
     }
+  }
+
+  /** The storage meta of the cut-offs and windows the store was withdrawn at. */
+  private cutoffMeta(): Record<string, JsonValue> {
+    return { [CUTOFFS_META]: cutoffsToJson(this.cutoffs), [WINDOWS_META]: windowsToJson(this.windows) };
   }
 
   /**
@@ -695,6 +737,41 @@ function cutoffsFromJson(raw: unknown): Map<NodeId, Timestamp> {
     if (typeof member !== 'string' || typeof node !== 'string') continue;
     if (!Number.isSafeInteger(ms) || !Number.isSafeInteger(c)) continue;
     out.set(member as NodeId, { ms: ms as number, c: c as number, node: node as NodeId });
+  }
+  return out;
+}
+
+/**
+ * Storage meta: each author's refused windows the store was last withdrawn at (applyCutoffs), kept
+ * in the same commit as the cut-offs (docs/security.md, "A removed device invited again").
+ */
+export const WINDOWS_META = 'rosterWindows';
+
+function windowsToJson(windows: ReadonlyMap<NodeId, readonly RemovalWindow[]>): JsonValue {
+  return [...windows].map(([author, ws]) => [
+    author,
+    ws.map((w) => [w.from.ms, w.from.c, w.from.node, w.to.ms, w.to.c, w.to.node]),
+  ]);
+}
+
+/** The windows kept (an author whose record does not read is dropped: a damaged record only costs a scan). */
+function windowsFromJson(raw: unknown): Map<NodeId, readonly RemovalWindow[]> {
+  const out = new Map<NodeId, readonly RemovalWindow[]>();
+  if (!Array.isArray(raw)) return out;
+  for (const e of raw) {
+    if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string' || !Array.isArray(e[1])) continue;
+    const ws: RemovalWindow[] = [];
+    for (const w of e[1] as unknown[]) {
+      if (!Array.isArray(w) || w.length !== 6) break;
+      const [fm, fc, fn, tm, tc, tn] = w as unknown[];
+      if (typeof fn !== 'string' || typeof tn !== 'string') break;
+      if (![fm, fc, tm, tc].every((n) => Number.isSafeInteger(n))) break;
+      ws.push({
+        from: { ms: fm as number, c: fc as number, node: fn as NodeId },
+        to: { ms: tm as number, c: tc as number, node: tn as NodeId },
+      });
+    }
+    if (ws.length === (e[1] as unknown[]).length) out.set(e[0] as NodeId, ws);
   }
   return out;
 }

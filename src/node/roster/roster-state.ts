@@ -6,6 +6,7 @@ import { anchoredView, pickAnchor } from '../../core/roster/roster-anchor';
 import { valueOfOp } from '../../core/roster/roster-entity';
 import { canonicalOp, compareOps, opId, type RosterOp, type RosterOpId } from '../../core/roster/roster-op';
 import type { RosterView } from '../../core/roster/roster-view';
+import { inWindows, type RemovalWindow } from '../../core/clock/removal-window';
 
 /** A roster op and the HLC timestamp of the version that carries it. */
 export interface StampedOp {
@@ -43,6 +44,7 @@ export class RosterState {
   private computed: RosterView | undefined;
   private indexed: RosterIndex | undefined;
   private readonly removedStamps = new Map<NodeId, Timestamp | undefined>();
+  private windowed: ReadonlyMap<NodeId, readonly RemovalWindow[]> | undefined;
 
   private constructor(
     readonly roster: Roster,
@@ -238,10 +240,64 @@ export class RosterState {
     return (this.indexed = { authors, targets, removesOf, byAuthor, lastOp, firstAdmission, lastEffective });
   }
 
-  /** Whether a write stamped `ts` by a removed `member` came after its removal. */
+  /**
+   * Whether a write stamped `ts` by `member` was written while it stood removed: after its current
+   * removal's cut-off, or inside a window of an earlier removal it was admitted again after
+   * (docs/security.md, "A removed device invited again").
+   */
   writtenAfterRemoval(member: NodeId, ts: Timestamp): boolean {
     const at = this.removedAt(member);
-    return at !== undefined && compareTs(ts, at) > 0;
+    return (at !== undefined && compareTs(ts, at) > 0) || inWindows(this.windows.get(member), ts);
+  }
+
+  /**
+   * Each author's refused windows (docs/security.md, "A removed device invited again"): the ops that
+   * took effect, replayed in op order as the view applies them (roster-view.ts), and each time a
+   * removed member is admitted again, a window from its removal's cut-off (the stamp of the remove
+   * that left it no admission, never before its remover's own cut-off when the remover stood removed
+   * then, and moved up to a remove of its own remover it wrote while removed that counts, as
+   * removedAt) to the stamp of that `add`. A function of the ops that count and their
+   * stamps, so every replica holding them sees the same windows. Bounded: one window per remove of
+   * the author that took effect, and each remover writes at most MAX_ROSTER_OPS_PER_AUTHOR ops.
+   * Computed once per state, when first read.
+   */
+  get windows(): ReadonlyMap<NodeId, readonly RemovalWindow[]> {
+    if (this.windowed !== undefined) return this.windowed;
+    const out = new Map<NodeId, RemovalWindow[]>();
+    const { rejected } = this.view;
+    const ops = [...this.roster].filter(([id]) => !rejected.has(id)).sort(([, a], [, b]) => compareOps(a, b));
+    const admissions = new Map<NodeId, Map<RosterOpId, NodeId>>();
+    const cutAt = new Map<NodeId, Timestamp>();
+    const admit = (member: NodeId, id: RosterOpId, by: NodeId): void => {
+      let own = admissions.get(member);
+      if (own === undefined) admissions.set(member, (own = new Map()));
+      own.set(id, by);
+      const from = cutAt.get(member);
+      cutAt.delete(member);
+      const to = this.stamps.get(id);
+      if (from !== undefined && to !== undefined && compareTs(from, to) < 0) pushTo(out, member, { from, to });
+    };
+    for (const [id, op] of ops) {
+      const body = op.body;
+      if (body.type === 'found') admit(op.author, id, op.author);
+      else if (body.type === 'add') admit(body.member, id, op.author);
+      else {
+        const own = admissions.get(body.member);
+        if (own === undefined) continue;
+        for (const [admission, by] of own) {
+          if (body.observed.includes(admission) || by === body.member) own.delete(admission);
+        }
+        const stamp = this.stamps.get(id);
+        const remover = cutAt.get(op.author);
+        // A removed remover's remove that counts (of its own remover, roster-view.ts) moves its own
+        // cut-off up to it: it keeps what it wrote up to that removal, as removedAt does
+        // (docs/security.md, "Removals of each other").
+        if (stamp !== undefined && remover !== undefined && compareTs(stamp, remover) > 0) cutAt.set(op.author, stamp);
+        if (own.size > 0 || cutAt.has(body.member) || stamp === undefined) continue;
+        cutAt.set(body.member, remover !== undefined && compareTs(remover, stamp) > 0 ? remover : stamp);
+      }
+    }
+    return (this.windowed = out);
   }
 
   /** Ever admitted (a member now, or removed): its roster ops may be earlier than its removal. */

@@ -148,7 +148,7 @@ describe('a removed member signs a backdated remove of its remover', () => {
     expect(deliver(b, versionsOf(x, 'x-late')).rejected.map((r) => r.reason)).toEqual(['removed-member']);
   });
 
-  it("another member re-admits a: a's cut-off is lifted, x stays removed", async () => {
+  it("another member re-admits a: a's cut-off is lifted for what it writes next, x stays removed", async () => {
     const { a, x, b, c, counter } = await scene();
     deliver(b, [counter]);
     deliver(c, [counter, ...a.node.versions()]);
@@ -161,9 +161,15 @@ describe('a removed member signs a backdated remove of its remover', () => {
     expect(c.roster.current.view.rejected.has(opId(readmit))).toBe(false);
     expect(members(c)).toEqual(sorted([a.id, b.id, c.id]));
     expect(removed(c)).toEqual([x.id]);
-    // a's write after its removal of x is taken again when a peer offers it.
-    deliver(c, versionsOf(a, 'a-after'));
-    expect(await c.node.get('a-after')).toBeDefined();
+    // a's write after its removal of x, before its re-admission, lies in its removal's window: it
+    // stays refused (docs/security.md, "A removed device invited again"); what a writes once
+    // admitted again is taken.
+    expect(deliver(c, versionsOf(a, 'a-after')).rejected.map((r) => r.reason)).toEqual(['removed-member']);
+    expect(await c.node.get('a-after')).toBeUndefined();
+    deliver(a, rosterVersions(b));
+    await a.node.create({ id: 'a-readmitted', components: { note: { n: 4 } } });
+    expect(deliver(c, versionsOf(a, 'a-readmitted')).rejected).toEqual([]);
+    expect(await c.node.get('a-readmitted')).toBeDefined();
     expect((await c.roster.admit(x.id, undefined)).ok).toBe(false);
   });
 

@@ -24,15 +24,16 @@ describe('a re-admission and the member’s writes in one batch', () => {
     await a.roster.removeMember(b.id);
     expect(deliver(c, rosterVersions(a)).rejected).toEqual([]);
     expect(c.roster.current.view.removed.has(b.id)).toBe(true);
-    // b writes after its removal; a admits it again.
-    clock.advance(1000);
-    await b.node.create({ id: 'ra-track', components: { position: { lat: 1, lon: 2 } } });
-    const writes = versionsOf(b, 'ra-track');
-    expect(writes.length).toBeGreaterThan(0);
+    // a admits b again; b writes after that (its writes while removed stay refused: docs/security.md,
+    // "A removed device invited again", test/unit/node/roster/readmit-window.test.ts).
     clock.advance(1000);
     const readd = a.roster.current.next(a.id, { type: 'add', member: b.id });
     const readmission = (await a.node.writeRosterOp(valueOfOp(readd)))!;
     expect(a.roster.current.view.members.has(b.id)).toBe(true);
+    clock.advance(1000);
+    await b.node.create({ id: 'ra-track', components: { position: { lat: 1, lon: 2 } } });
+    const writes = versionsOf(b, 'ra-track');
+    expect(writes.length).toBeGreaterThan(0);
     // One batch to c: the re-admission and b's writes.
     const out = deliver(c, [readmission, ...writes]);
     expect(out.rejected).toEqual([]);
@@ -55,15 +56,18 @@ describe('a re-admission and the member’s writes in one batch', () => {
     clock.advance(-AHEAD);
     expect(deliver(c, writes).rejected).toEqual([]);
     expect(versionsOf(c, 'rh-track')).toEqual([]);
-    // a removes b (its cut-off is before the held write), then admits it again, an hour ahead too.
+    // a removes b (its cut-off is before the held write), then admits it again, nearly an hour
+    // ahead too: stamped before the held write, which is then no write made while removed
+    // (docs/security.md, "A removed device invited again").
     clock.advance(1000);
     await a.roster.removeMember(b.id);
     expect(deliver(c, rosterVersions(a)).rejected).toEqual([]);
     expect(c.roster.current.view.removed.has(b.id)).toBe(true);
-    clock.advance(AHEAD);
+    const READD_AHEAD = AHEAD - 5000;
+    clock.advance(READD_AHEAD);
     const readd = a.roster.current.next(a.id, { type: 'add', member: b.id });
     const readmission = (await a.node.writeRosterOp(valueOfOp(readd)))!;
-    clock.advance(-AHEAD);
+    clock.advance(-READD_AHEAD);
     expect(deliver(c, [readmission]).rejected).toEqual([]);
     expect(c.roster.current.view.removed.has(b.id)).toBe(true);
     // Their time comes: one release holds both. The re-admission merges first and lifts the
