@@ -642,6 +642,13 @@ export class RosterService implements RosterCalls {
    * split by the order the two removals came in, test/unit/attack/removed-counter-removal.test.ts).
    * Only later: a cut-off moved later withdraws nothing (no scan), and if the batch is not merged
    * after all, the next roster change sets it back (applyCutoffs).
+   *
+   * Refused windows alike (docs/security.md, "A removed device invited again"): the same remove of
+   * the remover, reaching a node that holds its author's re-admission already, moves the start of
+   * the author's window up to it (RosterState.windows), and the held, wider window would have the
+   * merge refuse the very remove the gate took: the node never learnt that the remover removed its
+   * author (replicas split for good, test/unit/attack/counter-removal-repeat.test.ts, reverse order).
+   * Only narrower: each new window inside one held, or none left, so nothing is searched for.
    */
   private raiseCutoffs(state: RosterState): void {
     const withdraw = this.o.host.withdraw?.bind(this.o.host);
@@ -651,11 +658,25 @@ export class RosterService implements RosterCalls {
       const at = state.removedAt(member);
       if (at !== undefined && compareTs(at, held) > 0) changes.set(member, at);
     }
-    if (changes.size === 0) return;
+    const windowChanges = new Map<NodeId, readonly RemovalWindow[]>();
+    for (const [author, held] of this.windows) {
+      const now = state.windows.get(author) ?? [];
+      if (windowsKey(now) === windowsKey(held)) continue;
+      if (now.every((w) => held.some((h) => compareTs(w.from, h.from) >= 0 && compareTs(w.to, h.to) <= 0)))
+        windowChanges.set(author, now);
+    }
+    if (changes.size === 0 && windowChanges.size === 0) return;
     for (const [member, at] of changes) this.cutoffs.set(member, at);
+    for (const [author, now] of windowChanges) {
+      if (now.length === 0) this.windows.delete(author);
+      else this.windows.set(author, now);
+    }
     this.withdrawing = true;
     try {
-      withdraw(changes, { meta: this.cutoffMeta() });
+      withdraw(changes, {
+        meta: this.cutoffMeta(),
+        ...(windowChanges.size === 0 ? {} : { windows: windowChanges, done: new Set(windowChanges.keys()) }),
+      });
     } finally {
       this.withdrawing = false;
     }
