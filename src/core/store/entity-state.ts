@@ -726,8 +726,13 @@ export class EntityState {
    * nothing with what it holds, heads and evidence, so that what it learned is what those teach
    * with nothing held gone for good by the floor, as withdraw() does for a withdrawn floor. The
    * expiry's register too: it still knew the expiries the floor dropped (deadlines below it), which
-   * a replica that never fired the floor may not hold and would take when they come again. The latest tombstone time stays (it is the latest ever
-   * delivered). The next purge raises the floor again to whatever expiry head has fired by then;
+   * a replica that never fired the floor may not hold and would take when they come again. The
+   * tombstone time too is that of the latest tombstone held: one the floor dropped (or one
+   * delivered at or below it, which was never held) is served by no node here, and a time kept
+   * without it would remove what a replica that never held it keeps, for as long as the new
+   * deadline is ahead. Such a tombstone comes back from a peer that still holds it, and applies; one
+   * no peer holds is lost with the rest of what the floor dropped everywhere (docs/architecture.md,
+   * "Expiry"). The next purge raises the floor again to whatever expiry head has fired by then;
    * what this floor dropped above that comes back from peers that never fired it, and applies.
    */
   private liftFloor(): void {
@@ -744,6 +749,8 @@ export class EntityState {
     this.evidence = others.length === 0 ? undefined : others;
     this.floor = undefined;
     this.floorMarkers = undefined;
+    // Set again by the tombstones held, as they merge below.
+    this.deletedAt = undefined;
     const released = releasedNow;
     releasedNow = [];
     for (const v of left) this.merge(v, undefined, false);

@@ -26,6 +26,8 @@
  * - An expiry written at or before the floor that saw every marker left (a head or not: an expiry
  *   written after the deadline may have replaced it) takes the floor away until the next purge: the
  *   markers never fire where that write came first. The markers it saw are no longer markers.
+ *   What the floor had dropped is forgotten, a tombstone too: the latest tombstone is then the
+ *   latest one delivered since (or kept as a head under the floor).
  */
 import { compareTs, encodeTs, type Timestamp } from '../../../../../src/core/clock/timestamp';
 import type { Expiry } from '../../../../../src/core/entity/component-types';
@@ -126,8 +128,6 @@ interface Floor {
 export class ModelNode {
   readonly received = new Map<string, ModelWrite>();
   readonly floors = new Map<EntityId, Floor>();
-  /** The latest tombstone time of an entity whose floor was taken away (the tombstone may be gone). */
-  readonly deletedAt = new Map<EntityId, Timestamp>();
   /** Every expiry this node fired, in order. */
   readonly fired: ModelWrite[] = [];
 
@@ -138,8 +138,6 @@ export class ModelNode {
     const floor = this.floors.get(entity);
     if (floor !== undefined && kind !== EXPIRY && t.ms <= floor.at) return true;
     if (kind === DELETED || kind === EXPIRY) return false;
-    const kept = this.deletedAt.get(entity);
-    if (kept !== undefined && compareTs(t, kept) <= 0) return true;
     return [...this.received.values()].some(
       (w) => w.version.entity === entity && w.version.kind === DELETED && compareTs(t, w.version.ts) <= 0,
     );
@@ -181,13 +179,6 @@ export class ModelNode {
       return;
     }
     this.floors.delete(entity);
-    // The latest tombstone's time stays, as the store keeps it (the latest ever delivered).
-    for (const u of this.received.values()) {
-      const v = u.version;
-      if (v.entity !== entity || v.kind !== DELETED) continue;
-      const kept = this.deletedAt.get(entity);
-      if (kept === undefined || compareTs(v.ts, kept) > 0) this.deletedAt.set(entity, v.ts);
-    }
     // The store relearns each register from what it holds (EntityState.liftFloor): what the floor
     // dropped or refused, and what was superseded, is forgotten until delivered again.
     for (const [key, u] of this.received) if (u.version.entity === entity && !held.has(key)) this.received.delete(key);
@@ -196,7 +187,7 @@ export class ModelNode {
   heads(entity: EntityId, kind: ComponentKind): ModelWrite[] {
     const all = [...this.received.values()].filter((w) => w.version.entity === entity);
     const mine = all.filter((w) => w.version.kind === kind);
-    let deletedAt: Timestamp | undefined = this.deletedAt.get(entity);
+    let deletedAt: Timestamp | undefined;
     for (const w of all) {
       if (w.version.kind !== DELETED) continue;
       if (deletedAt === undefined || compareTs(w.version.ts, deletedAt) > 0) deletedAt = w.version.ts;
