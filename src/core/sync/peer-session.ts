@@ -149,6 +149,11 @@ export class PeerSession {
     return this.ae.stuck + (this.host.held?.() ?? 0);
   }
 
+  /** Live versions waiting for room on the link, not yet framed. */
+  get liveQueued(): number {
+    return this.ae.liveQueued;
+  }
+
   /** The peer pushes versions to us live (we have not pruned it). */
   get eagerIn(): boolean {
     return this.ae.eagerIn;
