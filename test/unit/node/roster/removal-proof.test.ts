@@ -13,9 +13,10 @@ import { valueOfOp } from '../../../../src/core/roster/roster-entity';
 import type { Version } from '../../../../src/core/merge/version';
 import { MeshNode } from '../../../../src/node/mesh';
 import type { Admission } from '../../../../src/node/mesh/mesh-types';
-import type { MeshSecurity } from '../../../../src/node/security/mesh-security';
-import { testSecurity } from '../../support/test-keys';
-import { deliver, invitedNode, manualClock, rosterNode, rosterVersions, type RosterNode } from './roster-harness';
+import { MeshSecurity } from '../../../../src/node/security/mesh-security';
+import { refusalProof } from '../../../../src/node/security/admission';
+import { syncSigner, syncVerifier, testIdentity, testSecurity } from '../../support/test-keys';
+import { deliver, invitedNode, manualClock, rosterNode, rosterVersions, T0, type RosterNode } from './roster-harness';
 
 interface Meshed {
   readonly mesh: MeshNode;
@@ -173,6 +174,44 @@ describe('a device refused for its removal', () => {
     expect(ma.security.stats().notAdmitted).toBe(1);
     expect(mb.security.stats().notAdmitted).toBe(0);
     expect(mb.security.stats().refusalProofs.merged).toBe(3);
+    expect((await b.roster.members()).selfRemoved?.by).toBe(c.id);
+    for (const m of [ma, mb, mc]) m.mesh.close();
+  });
+
+  it('two refusals at once: the later waits for the one being checked (a forged one) instead of being dropped', async () => {
+    const { a, b, c, ma, mb, mc } = await removedByStranger('queue');
+    const genuine = a.roster.removalProof(b.id);
+    expect(genuine.length).toBe(3);
+    const keyOf = (id: NodeId) => ma.security.keys.keyOf(id);
+    // b's checks answer later, as WebCrypto's do: the proofs after the first come while it is checked.
+    const identity = testIdentity('queue-removed');
+    const base = syncVerifier('hashed');
+    const security = await MeshSecurity.create({
+      self: identity.id,
+      publicKey: identity.publicKey,
+      crypto: { verify: (k, x, sig) => Promise.resolve().then(() => base.verify(k, x, sig)), nodeIdOf: base.nodeIdOf },
+      signer: syncSigner(identity),
+      randomBytes: (n) => new Uint8Array(n).fill(7),
+      now: () => T0,
+      log: () => undefined,
+    });
+    security.gate = (versions) => b.roster.gate(versions);
+    await security.keys.learn(ma.security.publicKey);
+    const merged: Version[] = [];
+    const merge = (vs: readonly Version[]): void => {
+      merged.push(...vs);
+      void b.node.applyRemote(vs);
+    };
+    // The first refuser alters the remove: its signature fails, b learns nothing from it.
+    const forged = [{ ...genuine[0]!, value: { ...(genuine[0]!.value as object), lamport: 1 } } as Version];
+    security.refusalProof(refusalProof(forged, keyOf)!, a.id, merge);
+    // Two more come while it is checked: the latest waits, the one before it is dropped.
+    security.refusalProof(refusalProof(genuine.slice(1), keyOf)!, a.id, merge);
+    security.refusalProof(refusalProof(genuine, keyOf)!, a.id, merge);
+    for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 0));
+
+    expect(security.stats().refusalProofs).toEqual({ merged: 3, refused: 1, dropped: 1 });
+    expect(merged.length).toBe(3);
     expect((await b.roster.members()).selfRemoved?.by).toBe(c.id);
     for (const m of [ma, mb, mc]) m.mesh.close();
   });
