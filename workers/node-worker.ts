@@ -13,7 +13,7 @@ import { LatticeNode } from '../src/node/lattice-node';
 import { MeshNode } from '../src/node/mesh';
 import type { Scheduler } from '../src/node/scheduler';
 import { MeshSecurity } from '../src/node/security/mesh-security';
-import { REMOVAL_NOTICE_MS, RosterService, SIBLING_REFRESH_MS } from '../src/node/roster/roster-service';
+import { removalOf, REMOVAL_NOTICE_MS, RosterService, SIBLING_REFRESH_MS } from '../src/node/roster/roster-service';
 import { idbDeviceDirectory } from '../src/adapters/identity/device-db';
 import type { StartOptions } from '../src/node/worker-api';
 
@@ -129,13 +129,14 @@ async function open(options: StartOptions): Promise<RunningNode> {
     onLinkClosed: (peer, reason) => roster.linkClosed(peer, reason),
     log: (m, d) => log(`mesh: ${m}`, d),
   });
-  // The link to a removed member closes after REMOVAL_NOTICE_MS, not at once: the removal, pushed
-  // live like any write, reaches it without a reconnect cycle. If it does not (a slow link, the
+  // The link to a removed member closes once the removal op, pushed live like any write, has left
+  // on it (handed whole to the link and the channel drained), REMOVAL_NOTICE_MS at the latest, not
+  // at once: it reaches the device without a reconnect cycle. If it does not (a slow link, the
   // device offline), its next handshake with a member is refused with the signed ops of its removal
   // (docs/security.md, "A removed device"). Meanwhile the gate refuses what it writes after its
   // cut-off, as on every path.
   roster.onRemoved = (peer, by) =>
-    void timers.after(REMOVAL_NOTICE_MS, () => mesh.disconnect(peer, `removed from lattice ${node.lattice} by ${by}`));
+    void mesh.retire(peer, `removed from lattice ${node.lattice} by ${by}`, removalOf(peer), REMOVAL_NOTICE_MS);
   setInterval(() => mesh.tick(), MESH_TICK_MS);
   return { node, mesh, roster };
 }

@@ -195,7 +195,7 @@ export class AppShell extends LitElement {
         >
         <lm-open-badge .client=${this.roster}></lm-open-badge>
         <div class="tools">
-          <lm-link-status .mesh=${this.mesh}></lm-link-status>
+          <lm-link-status .mesh=${this.mesh} .removed=${this.readOnly !== undefined}></lm-link-status>
           <button type="button" data-testid="goto-sensors" @click=${() => this.reveal('sensors')}>Sensors</button>
           ${
             this.mesh === undefined

@@ -7,9 +7,14 @@ export interface LinkFacts {
   readonly signalingPaths: number | undefined;
   /** Peers with a connected data channel (undefined: no mesh). */
   readonly peers: number | undefined;
+  /**
+   * This device stands removed from its lattice (members().selfRemoved): no member syncs with it,
+   * so a link still open (closing, or a sibling-less stranger's) shares no picture.
+   */
+  readonly removed?: boolean;
 }
 
-/** ok: sharing the picture with peers; warn: reachable but alone; down: neither network nor peers. */
+/** ok: sharing the picture with peers; warn: reachable but alone; down: neither network nor peers, or removed. */
 export type LinkLevel = 'ok' | 'warn' | 'down';
 
 export interface LinkSummary {
@@ -30,6 +35,9 @@ const plural = (n: number, word: string): string => `${n.toString()} ${word}${n 
  */
 export function summarizeLinks(f: LinkFacts): LinkSummary {
   const network = f.online ? 'network up' : 'no network';
+  // Removed: no count of peers, which would read as sharing the picture (docs/ui.md).
+  if (f.removed === true)
+    return { level: 'down', text: 'Removed', detail: `removed from the lattice: no member syncs with it; ${network}` };
   if (f.peers === undefined || f.signalingOpen === undefined || f.signalingPaths === undefined) {
     return {
       level: f.online ? 'warn' : 'down',

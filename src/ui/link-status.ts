@@ -14,16 +14,20 @@ const REFRESH_MS = 2000;
 export class LinkStatus extends LitElement {
   static override properties = {
     mesh: { attribute: false },
+    removed: { type: Boolean },
     facts: { state: true },
   };
 
   declare mesh: MeshApi | undefined;
+  /** This device stands removed (the shell's read-only standing): the chip says so, not a peer count. */
+  declare removed: boolean;
   declare facts: LinkFacts;
   private timer: ReturnType<typeof setInterval> | undefined;
   private summary: LinkSummary;
 
   constructor() {
     super();
+    this.removed = false;
     this.facts = { online: navigator.onLine, signalingOpen: undefined, signalingPaths: undefined, peers: undefined };
     this.summary = summarizeLinks(this.facts);
   }
@@ -79,7 +83,7 @@ export class LinkStatus extends LitElement {
   }
 
   protected override willUpdate(): void {
-    this.summary = summarizeLinks(this.facts);
+    this.summary = summarizeLinks({ ...this.facts, removed: this.removed });
   }
 
   /** The level and the full story on the host: its colour keys on data-level, the tooltip is the detail. */

@@ -183,6 +183,11 @@ export class AntiEntropy {
     return this.live.eagerIn;
   }
 
+  /** Live versions queued for the link, not yet framed (flow control). */
+  get liveQueued(): number {
+    return this.live.queued;
+  }
+
   report(): RepairReport {
     return {
       role: this.roleNow,

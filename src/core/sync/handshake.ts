@@ -28,7 +28,9 @@ export interface HandshakeIo {
   /** Later frames wait until the returned resume (PeerSession.hold). */
   hold(): (now: number) => void;
   invalid(reason: string): void;
-  bye(reason: string, proof?: RefusalProof): void;
+  bye(reason: string): void;
+  /** Admission refused the peer: the bye goes, and the link waits for the peer's close (PeerSession). */
+  refuse(reason: string, proof: RefusalProof | undefined, now: number): void;
   isOpen(): boolean;
   /** The peer proved its key and was admitted: data may flow. */
   done(peer: HelloMessage, now: number): void;
@@ -155,7 +157,7 @@ export class Handshake {
     admit.call(this.host, peer.node, invitation, (verdict, later) => {
       if (this.waiting('proof')) {
         if (verdict.ok) this.finish(peer, later);
-        else this.io.bye(`${NOT_ADMITTED}${verdict.reason}`, verdict.proof);
+        else this.io.refuse(`${NOT_ADMITTED}${verdict.reason}`, verdict.proof, later);
       }
       resume(later);
     });

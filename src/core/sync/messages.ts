@@ -170,6 +170,14 @@ export interface RefusalProof {
 export const MAX_REFUSAL_PROOF_VERSIONS = 16;
 /** Largest wire batch one refusal's proof may carry, in bytes (docs/security.md, "Limits"). */
 export const MAX_REFUSAL_PROOF_BYTES = 16 * 1024;
+/**
+ * How long a side that refused its peer at admission keeps the link after its bye (docs/security.md,
+ * "A removed device"): the refused side reads the bye and closes, so a transport that loses what is
+ * in flight at a close does not lose the proof with it, and a refusal of us crossing ours (each
+ * side refused the other) is still read. Only a bye (whole or in parts) is taken meanwhile; the
+ * rest is dropped. Past it the refuser closes.
+ */
+export const REFUSAL_LINGER_MS = 2000;
 
 /**
  * Plumtree lazy push (Leitão et al., "Epidemic Broadcast Trees", 2007): ids of versions we pushed

@@ -12,6 +12,7 @@ import type { SessionIo } from './session-io';
 import {
   MAX_KEYS_PER_MESSAGE,
   MessageType,
+  REFUSAL_LINGER_MS,
   SYNC_PROTOCOL_VERSION,
   type HelloMessage,
   type SyncMessage,
@@ -45,6 +46,11 @@ export class PeerSession {
   /** Joins the peer's `part` frames (parts.ts). */
   private readonly parts = new PartAssembler();
   private status: SessionState = SessionState.Handshake;
+  /**
+   * We refused the peer at admission and wait for it to close (REFUSAL_LINGER_MS): our end reason,
+   * and when we close all the same.
+   */
+  private lingering: { readonly reason: string; readonly until: number } | undefined;
   private peerId: NodeId | undefined;
   private peerItems: number | undefined;
   /**
@@ -106,7 +112,8 @@ export class PeerSession {
       send: (m) => this.send(m),
       hold: () => this.hold(),
       invalid: (reason) => this.invalid(reason),
-      bye: (reason, proof) => this.bye(reason, proof),
+      bye: (reason) => this.bye(reason),
+      refuse: (reason, proof, now) => this.refuse(reason, proof, now),
       isOpen: () => this.open,
       done: (peer, now) => this.begin(peer, now),
     });
@@ -142,6 +149,11 @@ export class PeerSession {
     return this.ae.stuck + (this.host.held?.() ?? 0);
   }
 
+  /** Live versions waiting for room on the link, not yet framed. */
+  get liveQueued(): number {
+    return this.ae.liveQueued;
+  }
+
   /** The peer pushes versions to us live (we have not pruned it). */
   get eagerIn(): boolean {
     return this.ae.eagerIn;
@@ -172,9 +184,10 @@ export class PeerSession {
   }
 
   receive(frame: Uint8Array, now: number): void {
-    if (!this.open) return;
+    if (!this.open && this.lingering === undefined) return;
     this.counts.bytesIn += frame.length;
     this.counts.framesIn += 1;
+    if (this.lingering !== undefined) return this.lingered(frame);
     if (this.holder !== undefined) {
       if (this.overtake(frame, now)) return;
       // An earlier frame is being checked (signatures): this one waits its turn, in order.
@@ -311,6 +324,7 @@ export class PeerSession {
    * stalled (Link.stalledMs), so nothing heard from the peer meanwhile proves nothing about it.
    */
   tick(now: number, relayStalled = false): void {
+    if (this.lingering !== undefined && now >= this.lingering.until) return this.endLinger(this.lingering.reason);
     if (!this.open) return;
     try {
       if (relayStalled && this.status !== SessionState.Handshake) this.heartbeat.deaf(now);
@@ -375,6 +389,7 @@ export class PeerSession {
 
   /** The link closed (or the host is closing it): forget everything. */
   close(): void {
+    this.lingering = undefined;
     if (this.open) {
       this.status = SessionState.Closed;
       // A refusal held behind a frame still being checked here (our admission of the peer, its
@@ -543,10 +558,64 @@ export class PeerSession {
     if (this.counts.invalid > this.o.maxInvalidFrames) this.bye(INVALID_INPUT_REASON);
   }
 
-  private bye(reason: string, proof?: RefusalProof): void {
+  private bye(reason: string): void {
+    if (!this.open) return;
+    this.send({ type: MessageType.Bye, reason });
+    this.close();
+    this.events.emit('end', reason);
+  }
+
+  /**
+   * Admission refused the peer: our bye (with the proof of its removal, if any) goes, and we leave
+   * the close to the peer for up to REFUSAL_LINGER_MS (docs/security.md, "A removed device"). A
+   * transport that loses what is in flight at a close would lose the bye if we closed now; and the
+   * peer may be refusing us at the same time (it does not know us), its bye carrying the proof of
+   * our removal: that one we still read, here or from the frames held behind our admission.
+   */
+  private refuse(reason: string, proof: RefusalProof | undefined, now: number): void {
     if (!this.open) return;
     this.send({ type: MessageType.Bye, reason, ...(proof === undefined ? {} : { proof }) });
-    this.close();
+    this.status = SessionState.Closed;
+    this.ae.close();
+    this.lingering = { reason, until: now + REFUSAL_LINGER_MS };
+    const held = this.backlog;
+    this.backlog = [];
+    this.backlogBytes = 0;
+    this.backlogOthers = 0;
+    for (const frame of held) {
+      if (this.lingering === undefined) break;
+      this.lingered(frame);
+    }
+  }
+
+  /**
+   * A frame while we wait for the peer to close after refusing it: its bye (whole or in parts) ends
+   * the link, a refusal of us with a proof handed to the host; anything else it sent before it
+   * heard our refusal is dropped, uncounted.
+   */
+  private lingered(frame: Uint8Array): void {
+    const lingering = this.lingering;
+    if (lingering === undefined) return;
+    const type = peekMessage(frame)?.type;
+    if (type !== MessageType.Bye && type !== MessageType.Part) return;
+    let m: SyncMessage | undefined;
+    try {
+      m = decodeMessage(frame);
+      if (m.type === MessageType.Part) m = this.parts.add(m);
+    } catch {
+      return this.endLinger(lingering.reason);
+    }
+    if (m?.type !== MessageType.Bye) return;
+    this.log(`${PEER_BYE}${m.reason}`);
+    const refusal = m.reason.startsWith(NOT_ADMITTED);
+    if (refusal && m.proof !== undefined) this.host.refusedWith?.(m.proof);
+    // The peer's refusal of us is the news for this side (the peers panel's last error).
+    this.endLinger(refusal ? `${PEER_BYE}${m.reason}` : lingering.reason);
+  }
+
+  private endLinger(reason: string): void {
+    this.lingering = undefined;
+    this.parts.reset();
     this.events.emit('end', reason);
   }
 

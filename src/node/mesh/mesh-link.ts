@@ -115,6 +115,15 @@ export class MeshLink implements LinkHandler {
     return this.sender;
   }
 
+  /**
+   * Nothing we sent waits on this side any more: not in the session's live queue, the budgeter,
+   * the signing pipeline nor the transport's buffer (bufferedAmount: for a data channel, what it
+   * has not handed to the network yet).
+   */
+  get drained(): boolean {
+    return this.session.liveQueued === 0 && this.sender.queuedBytes() === 0 && this.buffered() === 0;
+  }
+
   get isClosed(): boolean {
     return this.done;
   }

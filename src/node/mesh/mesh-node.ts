@@ -51,6 +51,15 @@ export const KEYS_RESEND_MS = 30_000;
 /** Eager in-links a node always keeps: pruning below this could cut it off from the live tree. */
 export const MIN_EAGER_IN = 2;
 
+/** A link MeshNode.retire closes once its watched version has left, or at `until`. */
+interface Retiring {
+  readonly reason: string;
+  readonly until: number;
+  readonly watch: (v: Version) => boolean;
+  /** The version went to the link whole (or came by it). */
+  sent: boolean;
+}
+
 /**
  * Binds one node to many links (runs in the worker). Each link gets a PeerSession; local writes
  * are pushed live to every peer; versions that changed our store because peer X pushed them live
@@ -89,6 +98,8 @@ export class MeshNode {
   /** Our own writes waiting for the coalescing timer (coalesceLocalMs), oldest first. */
   private pendingLocal: Version[] = [];
   private cancelLocal: (() => void) | undefined;
+  /** Links to close once a version they are to carry has left (retire). */
+  private readonly retiring = new Map<NodeId, Retiring>();
 
   constructor(private readonly options: MeshNodeOptions) {
     this.node = options.node;
@@ -211,6 +222,19 @@ export class MeshNode {
     return true;
   }
 
+  /**
+   * Closes the link to `peer` once a version `watch` picks (a removed device's removal op) has been
+   * handed to it whole and it has drained (MeshLink.drained: nothing of ours queued, the channel's
+   * buffer empty), or after `withinMs` at the latest, whichever comes first (docs/security.md, "A
+   * removed device"). Came by that link, the version is the peer's already: drained is enough.
+   * Checked as versions are pushed and on every tick. False if there is no link.
+   */
+  retire(peer: NodeId, reason: string, watch: (v: Version) => boolean, withinMs: number): boolean {
+    if (!this.links.has(peer)) return false;
+    this.retiring.set(peer, { reason, until: this.options.now() + withinMs, watch, sent: false });
+    return true;
+  }
+
   /** Reconciles with every peer now. */
   syncNow(): void {
     const now = this.options.now();
@@ -231,6 +255,7 @@ export class MeshNode {
       }
       l.tick(now);
     }
+    this.closeRetired(now);
     // Links wake on their own timers; the tick also polls them, for hosts without a scheduler.
     this.budget.pumpAll();
     this.index.expire(now);
@@ -379,6 +404,29 @@ export class MeshNode {
   private relay(versions: readonly Version[], from: MeshLink | undefined, relayed: boolean): void {
     if (versions.length === 0 || this.closed) return;
     for (const l of this.links.values()) if (l !== from) l.pushLive(versions, relayed);
+    if (this.retiring.size > 0) this.noteRetiring(versions, from, relayed);
+  }
+
+  /**
+   * A link being retired carried the version it waits for: whole, not as an id (a relayed version
+   * goes as an id to a peer that pruned us), or the version came by that link.
+   */
+  private noteRetiring(versions: readonly Version[], from: MeshLink | undefined, relayed: boolean): void {
+    for (const [peer, r] of this.retiring) {
+      const l = this.links.get(peer);
+      if (r.sent || l === undefined || !versions.some(r.watch)) continue;
+      r.sent = l === from || !relayed || l.session.eagerOut;
+    }
+    this.closeRetired(this.options.now());
+  }
+
+  private closeRetired(now: number): void {
+    for (const [peer, r] of [...this.retiring]) {
+      const l = this.links.get(peer);
+      if (l !== undefined && now < r.until && !(r.sent && l.drained)) continue;
+      this.retiring.delete(peer);
+      l?.shut(r.reason);
+    }
   }
 
   private graftMissing(now: number): void {

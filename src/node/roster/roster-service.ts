@@ -105,6 +105,18 @@ export const SIBLING_REFRESH_MS = 1000;
  * removed and refuses its own writes (docs/security.md, "A removed device").
  */
 export const REMOVAL_NOTICE_MS = 2000;
+
+/**
+ * Picks a roster op removing `member` (MeshNode.retire's watch): the link to a removed device
+ * closes once that op has left on it, REMOVAL_NOTICE_MS being only the upper bound.
+ */
+export function removalOf(member: NodeId): (v: Version) => boolean {
+  return (v) => {
+    if (v.kind !== ROSTER_OP_KIND || !isRosterEntity(v.entity)) return false;
+    const value = v.value as { readonly type?: unknown; readonly member?: unknown } | null;
+    return value !== null && typeof value === 'object' && value.type === 'remove' && value.member === member;
+  };
+}
 /** Refused peers remembered for the peers panel (latest refusal each). */
 const MAX_REFUSED_PEERS = 64;
 /** A cut-off before every version (HLC stamps are positive): all of an author's versions withdrawn. */

@@ -163,6 +163,10 @@ export class MeshSecurity {
   private notAdmitted = 0;
   private readonly refusals = { merged: 0, refused: 0, dropped: 0 };
   private checkingRefusal = false;
+  /** The latest proof that came while one was being checked: checked next (one waits, at most). */
+  private waitingRefusal:
+    | { readonly proof: RefusalProof; readonly from: NodeId; readonly merge: (v: readonly Version[]) => void }
+    | undefined;
   peersPenalised = 0;
   /**
    * The roster's check of who may write (the worker sets it, RosterService.gate): run on versions
@@ -358,7 +362,8 @@ export class MeshSecurity {
   /**
    * The proof a refusal of us carried (ByeMessage.proof): signed roster ops from a peer that did
    * not admit us, so a new input path, bounded and checked as any ingest (docs/security.md, "A
-   * removed device"). One at a time: another while one is checked is dropped (counted). At most
+   * removed device"). One at a time: the latest that comes meanwhile waits and is checked next, an
+   * older one waiting then dropped (counted). At most
    * MAX_REFUSAL_PROOF_VERSIONS versions, roster ops only; keys filed (each only under the id it
    * hashes to; no more than the proof has authors), then the versions verified and gated like any
    * from a link (`verify`), and only what passed handed to `merge`. What is refused is counted
@@ -366,8 +371,15 @@ export class MeshSecurity {
    */
   refusalProof(proof: RefusalProof, from: NodeId, merge: (versions: readonly Version[]) => void): void {
     if (this.checkingRefusal) {
-      this.refusals.dropped += 1;
-      this.log(`dropped a refusal's proof from ${from}: another is being checked`);
+      // The latest waits for its turn: the one being checked may fail (a hostile refuser's), and
+      // the removed device would otherwise learn only at a later refusal. An older one waiting is
+      // dropped for it (counted).
+      const older = this.waitingRefusal;
+      if (older !== undefined) {
+        this.refusals.dropped += 1;
+        this.log(`dropped a refusal's proof from ${older.from}: a later one from ${from} waits instead`);
+      }
+      this.waitingRefusal = { proof, from, merge };
       return;
     }
     let versions: Version[];
@@ -397,6 +409,9 @@ export class MeshSecurity {
           this.log(`refused ${verdict.rejected.length} roster ops ${from} sent with its refusal (${reasons})`);
         }
         if (verdict.accepted.length > 0) merge(verdict.accepted);
+        const next = this.waitingRefusal;
+        this.waitingRefusal = undefined;
+        if (next !== undefined) this.refusalProof(next.proof, next.from, next.merge);
       }),
     );
   }

@@ -124,6 +124,13 @@ describe('a device removed from a closed lattice (separate devices, real signali
         (window.deepQuery(document, '[data-testid="removed-banner"]')?.textContent ?? '').includes(text),
       banner,
     );
+    // The header's chip says Removed, not "1 peer" for a link still closing (before, it counted it).
+    await waitInTab(
+      b,
+      'the link chip saying Removed',
+      () => window.deepQuery(document, '[data-testid="link-status"]')?.textContent === 'Removed',
+      null,
+    );
     const shown = await inTab(b, () => ({
       role: window.deepQuery(document, '[data-testid="removed-banner"]')!.getAttribute('role'),
       inHeader: window.deepQuery(document, 'lm-removed-banner')?.parentElement?.tagName,

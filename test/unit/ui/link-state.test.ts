@@ -22,6 +22,16 @@ describe('the online/offline indicator', () => {
     );
   });
 
+  it('a removed device says Removed, with no count of peers (a link still closing shares no picture)', () => {
+    const s = summarizeLinks({ online: true, signalingOpen: 1, signalingPaths: 1, peers: 1, removed: true });
+    expect(s).toEqual({
+      level: 'down',
+      text: 'Removed',
+      detail: 'removed from the lattice: no member syncs with it; network up',
+    });
+    expect(s.text + s.detail).not.toMatch(/peer/);
+  });
+
   it('without a mesh it tells only the network', () => {
     const none = { signalingOpen: undefined, signalingPaths: undefined, peers: undefined };
     expect(summarizeLinks({ online: true, ...none }).text).toBe('Local only');

@@ -13,10 +13,12 @@ import {
   encodeMessage,
   MessageType,
   PeerSession,
+  REFUSAL_LINGER_MS,
   SessionState,
   SyncIndex,
   SYNC_PROTOCOL_VERSION,
   type AdmitVerdict,
+  type RefusalProof,
   type SessionHost,
   type SyncMessage,
 } from '../../../../src/core/sync';
@@ -45,6 +47,8 @@ class End {
   readonly sent: SyncMessage[] = [];
   readonly applied: Version[] = [];
   readonly admitted: [NodeId, string | undefined][] = [];
+  /** Proofs the peer's refusals of us carried (refusedWith). */
+  readonly proofs: RefusalProof[] = [];
   readonly nonce = freshNonce();
   ended: string | undefined;
 
@@ -62,6 +66,7 @@ class End {
       prove: (bytes, done) => answer(() => done(syncSigner(me).sign(bytes) as Uint8Array, now)),
       checkProof: (key, bytes, sig, _node, done) =>
         answer(() => done(verifier.verify(key, bytes, sig) as boolean, now)),
+      refusedWith: (proof) => void this.proofs.push(proof),
       admit: (p, invitation, done) =>
         answer(() => {
           this.admitted.push([p, invitation]);
@@ -161,11 +166,33 @@ describe.each([
   it('admission refuses with its reason on both sides, before any data flows', async () => {
     const [a, b] = honestPair({ later }, { later, admit: { ok: false, reason: 'not a member of L' } });
     await run(a, b);
-    expect(b.ended).toBe('not admitted: not a member of L');
     expect(b.sent.at(-1)).toEqual({ type: 'bye', reason: 'not admitted: not a member of L' });
     expect(a.ended).toBe('peer said bye: not admitted: not a member of L');
+    // The refuser leaves the close to the refused side (a transport may lose what is in flight at
+    // a close), for REFUSAL_LINGER_MS at most: a's close never reaches it here.
+    expect(b.ended).toBeUndefined();
+    expect(b.session.state).toBe(SessionState.Closed);
+    b.session.tick(NOW + REFUSAL_LINGER_MS - 1);
+    expect(b.ended).toBeUndefined();
+    b.session.tick(NOW + REFUSAL_LINGER_MS);
+    expect(b.ended).toBe('not admitted: not a member of L');
     expect(b.sentTypes()).toEqual(['hello', 'proof', 'bye']);
     expect(b.applied).toEqual([]);
+  });
+
+  it('refusals crossing (each side refuses the other): each reads the other’s bye, and its proof', async () => {
+    const proof = { keys: [], batch: new Uint8Array([1, 2, 3]) };
+    const [a, b] = honestPair(
+      { later, admit: { ok: false, reason: 'a stranger' } },
+      { later, admit: { ok: false, reason: 'removed', proof } },
+    );
+    await run(a, b);
+    expect(a.sentTypes()).toEqual(['hello', 'proof', 'bye']);
+    expect(b.sentTypes()).toEqual(['hello', 'proof', 'bye']);
+    expect(a.proofs).toEqual([proof]);
+    expect(b.proofs).toEqual([]);
+    expect(a.ended).toBe('peer said bye: not admitted: removed');
+    expect(b.ended).toBe('peer said bye: not admitted: a stranger');
   });
 });
 

@@ -13,9 +13,10 @@ import { valueOfOp } from '../../../../src/core/roster/roster-entity';
 import type { Version } from '../../../../src/core/merge/version';
 import { MeshNode } from '../../../../src/node/mesh';
 import type { Admission } from '../../../../src/node/mesh/mesh-types';
-import type { MeshSecurity } from '../../../../src/node/security/mesh-security';
-import { testSecurity } from '../../support/test-keys';
-import { deliver, invitedNode, manualClock, rosterNode, rosterVersions, type RosterNode } from './roster-harness';
+import { MeshSecurity } from '../../../../src/node/security/mesh-security';
+import { refusalProof } from '../../../../src/node/security/admission';
+import { syncSigner, syncVerifier, testIdentity, testSecurity } from '../../support/test-keys';
+import { deliver, invitedNode, manualClock, rosterNode, rosterVersions, T0, type RosterNode } from './roster-harness';
 
 interface Meshed {
   readonly mesh: MeshNode;
@@ -35,23 +36,37 @@ async function meshed(r: RosterNode, name: string, clock: { now: () => number },
 
 /**
  * Two ends of an ordered link, as a data channel is: frames arrive in order, and a close arrives
- * after the frames sent before it (MemoryNetwork loses frames in flight at a close, so a bye's
- * content never arrives there).
+ * after the frames sent before it, unless the wire is `lossy`.
  */
 class Wire {
   private readonly queue: (() => void)[] = [];
-  constructor(a: { id: NodeId; accept: AcceptLink }, b: { id: NodeId; accept: AcceptLink }) {
-    const ends: { handler?: LinkHandler; open: boolean }[] = [{ open: true }, { open: true }];
+  /**
+   * `lossy`: a close loses the frames in flight either way, as MemoryNetwork does (and a WebRTC
+   * peer connection closed at once): the far end hears the close, nothing after it.
+   */
+  constructor(a: { id: NodeId; accept: AcceptLink }, b: { id: NodeId; accept: AcceptLink }, lossy = false) {
+    const ends: { handler?: LinkHandler; open: boolean; lost: boolean }[] = [
+      { open: true, lost: false },
+      { open: true, lost: false },
+    ];
     const end = (me: number, peer: NodeId) => ({
       peer,
       bufferedAmount: 0,
       send: (frame: Uint8Array) => {
         const copy = frame.slice();
-        if (ends[me]!.open) this.queue.push(() => ends[1 - me]!.open && ends[1 - me]!.handler?.receive(copy));
+        if (!ends[me]!.open) return;
+        this.queue.push(() => {
+          if (ends[me]!.lost) return;
+          if (ends[1 - me]!.open) ends[1 - me]!.handler?.receive(copy);
+        });
       },
       close: (reason: string) => {
         if (!ends[me]!.open) return;
         ends[me]!.open = false;
+        if (lossy) {
+          ends[me]!.lost = true;
+          ends[1 - me]!.lost = true;
+        }
         this.queue.push(() => {
           const far = ends[1 - me]!;
           if (!far.open) return;
@@ -108,6 +123,97 @@ describe('a device refused for its removal', () => {
     expect((await b.node.get('trk-before'))?.components.speed).toEqual({ kts: 5 });
     ma.mesh.close();
     mb.mesh.close();
+  });
+
+  /**
+   * b went offline; c joined after and removed it. b links to c, whom it has never heard of: each
+   * refuses the other at once (b: not a member; c: removed), the byes cross. Before, b closed the
+   * link with its own bye and never read c's, with the proof in it.
+   */
+  async function removedByStranger(name: string) {
+    const clock = manualClock();
+    const a = await rosterNode(`${name}-founder`, clock, undefined, { lattice: 'ops' });
+    const b = await invitedNode(a, `${name}-removed`, clock);
+    deliver(b, rosterVersions(a));
+    clock.advance(1000);
+    const c = await invitedNode(a, `${name}-remover`, clock);
+    deliver(c, rosterVersions(a));
+    await c.roster.removeMember(b.id);
+    expect(c.roster.current.view.removed.get(b.id)).toBe(c.id);
+    deliver(a, rosterVersions(c));
+    const mb = await meshed(b, `${name}-removed`, clock);
+    const mc = await meshed(c, `${name}-remover`, clock);
+    const ma = await meshed(a, `${name}-founder`, clock);
+    // The keys each verified the others' versions with when they came (deliver above skips that):
+    // b and c met a, a met c; b never met c.
+    await ma.security.keys.learn(mc.security.publicKey);
+    for (const m of [mb, mc]) await m.security.keys.learn(ma.security.publicKey);
+    return { a, b, c, ma, mb, mc };
+  }
+
+  it('refused by a member it never heard of (crossing refusals): it takes that member’s proof all the same', async () => {
+    const { b, c, ma, mb, mc } = await removedByStranger('cross');
+    await new Wire({ id: b.id, accept: mb.mesh.accept }, { id: c.id, accept: mc.mesh.accept }).settle();
+
+    // Each refused the other.
+    expect(mb.security.stats().notAdmitted).toBe(1);
+    expect(mc.security.stats().notAdmitted).toBe(1);
+    // The remove, c's admission (by a) and a's founding: verified against b's own roster.
+    expect(mb.security.stats().refusalProofs).toEqual({ merged: 3, refused: 0, dropped: 0 });
+    expect((await b.roster.members()).selfRemoved?.by).toBe(c.id);
+    await expect(b.node.create({ components: { speed: { kts: 6 } } })).rejects.toThrow(/was removed from lattice ops/);
+    for (const m of [ma, mb, mc]) m.mesh.close();
+  });
+
+  it('over a link that loses what is in flight at a close: the refuser leaves the close to the refused side', async () => {
+    const { a, b, c, ma, mb, mc } = await removedByStranger('lossy');
+    // a, the founder b knows, refuses it; b admits a. Before, a closed the link right after its
+    // bye, and the close took the bye with it.
+    await new Wire({ id: a.id, accept: ma.mesh.accept }, { id: b.id, accept: mb.mesh.accept }, true).settle();
+
+    expect(ma.security.stats().notAdmitted).toBe(1);
+    expect(mb.security.stats().notAdmitted).toBe(0);
+    expect(mb.security.stats().refusalProofs.merged).toBe(3);
+    expect((await b.roster.members()).selfRemoved?.by).toBe(c.id);
+    for (const m of [ma, mb, mc]) m.mesh.close();
+  });
+
+  it('two refusals at once: the later waits for the one being checked (a forged one) instead of being dropped', async () => {
+    const { a, b, c, ma, mb, mc } = await removedByStranger('queue');
+    const genuine = a.roster.removalProof(b.id);
+    expect(genuine.length).toBe(3);
+    const keyOf = (id: NodeId) => ma.security.keys.keyOf(id);
+    // b's checks answer later, as WebCrypto's do: the proofs after the first come while it is checked.
+    const identity = testIdentity('queue-removed');
+    const base = syncVerifier('hashed');
+    const security = await MeshSecurity.create({
+      self: identity.id,
+      publicKey: identity.publicKey,
+      crypto: { verify: (k, x, sig) => Promise.resolve().then(() => base.verify(k, x, sig)), nodeIdOf: base.nodeIdOf },
+      signer: syncSigner(identity),
+      randomBytes: (n) => new Uint8Array(n).fill(7),
+      now: () => T0,
+      log: () => undefined,
+    });
+    security.gate = (versions) => b.roster.gate(versions);
+    await security.keys.learn(ma.security.publicKey);
+    const merged: Version[] = [];
+    const merge = (vs: readonly Version[]): void => {
+      merged.push(...vs);
+      void b.node.applyRemote(vs);
+    };
+    // The first refuser alters the remove: its signature fails, b learns nothing from it.
+    const forged = [{ ...genuine[0]!, value: { ...(genuine[0]!.value as object), lamport: 1 } } as Version];
+    security.refusalProof(refusalProof(forged, keyOf)!, a.id, merge);
+    // Two more come while it is checked: the latest waits, the one before it is dropped.
+    security.refusalProof(refusalProof(genuine.slice(1), keyOf)!, a.id, merge);
+    security.refusalProof(refusalProof(genuine, keyOf)!, a.id, merge);
+    for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 0));
+
+    expect(security.stats().refusalProofs).toEqual({ merged: 3, refused: 1, dropped: 1 });
+    expect(merged.length).toBe(3);
+    expect((await b.roster.members()).selfRemoved?.by).toBe(c.id);
+    for (const m of [ma, mb, mc]) m.mesh.close();
   });
 
   it('a refusal carrying an altered remove, a stranger’s remove and a track changes nothing, and each is counted', async () => {
