@@ -1,0 +1,62 @@
+/**
+ * Attack (session 17, `attack17`): a member voids the roster history of a member it invited by
+ * signing its admission again, later.
+ *
+ * roster-view.ts (`before-admission`): an op counts only if stamped after an admission of its
+ * author, and an op's stamp is the stamp of the version the register holds (RosterService follows
+ * the register's heads, roster-state.ts withHeads/opOfHeads). The gate takes a member's op signed
+ * again under a held id (membership-gate.ts opRefusal: same content, accepted); the later version
+ * supersedes the first and moves the admission's stamp. So m, who invited h, signs its add of h
+ * again an hour later: every roster op h wrote in that hour is stamped "before its admission" and
+ * voided on every replica: h's invitation of k (k out, no remove by anyone) and h's removal of y
+ * (y, removed by an honest member, a member again).
+ */
+import { describe, expect, it } from 'vitest';
+import type { NodeId } from '../../../src/core/ids';
+import { valueOfOp } from '../../../src/core/roster/roster-entity';
+import {
+  deliver,
+  invitedNode,
+  manualClock,
+  rosterNode,
+  rosterVersions,
+  type RosterNode,
+} from '../node/roster/roster-harness';
+
+const members = (n: RosterNode): NodeId[] => [...n.roster.current.view.members].sort();
+
+describe('a member signs its admission of another member again, later', () => {
+  it("leaves the invitee's own roster ops in effect", async () => {
+    const clock = manualClock();
+    const a = await rosterNode('ra-founder', clock);
+    const m = await invitedNode(a, 'ra-inviter', clock);
+    const y = await invitedNode(a, 'ra-removed', clock);
+    deliver(m, rosterVersions(a));
+    clock.advance(60_000);
+    const h = await invitedNode(m, 'ra-honest', clock);
+    deliver(a, rosterVersions(m));
+    deliver(h, [...rosterVersions(a), ...rosterVersions(m)]);
+
+    // h, an honest member, invites k and removes y.
+    clock.advance(60_000);
+    const k = await invitedNode(h, 'ra-invitee', clock);
+    clock.advance(60_000);
+    await h.roster.removeMember(y.id);
+    deliver(a, rosterVersions(h));
+    expect(members(a)).toContain(k.id);
+    expect(members(a)).not.toContain(y.id);
+
+    // An hour later m signs its add of h again (same op, same id: a later version of it).
+    clock.advance(60 * 60_000);
+    const add = [...m.roster.current.roster.values()].find((op) => op.author === m.id && op.body.type === 'add')!;
+    expect(add.body).toMatchObject({ type: 'add', member: h.id });
+    await m.node.writeRosterOp(valueOfOp(add));
+    const resigned = rosterVersions(m).filter((v) => v.ts.ms === clock.now());
+    expect(resigned).toHaveLength(1);
+    expect(deliver(a, resigned).rejected).toEqual([]);
+
+    // h's invitation of k and its removal of y still count.
+    expect({ k: members(a).includes(k.id), y: members(a).includes(y.id) }).toEqual({ k: true, y: false });
+    expect([...a.roster.current.view.rejected.values()]).not.toContain('before-admission');
+  });
+});
