@@ -9,10 +9,15 @@
  * supersedes the first and moves the admission's stamp. So m, who invited h, signs its add of h
  * again an hour later: every roster op h wrote in that hour is stamped "before its admission" and
  * voided on every replica: h's invitation of k (k out, no remove by anyone) and h's removal of y
- * (y, removed by an honest member, a member again).
+ * (y, removed by an honest member, a member again). A removed inviter can do the same with a
+ * re-sign stamped before its own cut-off, which the gate takes (membership-gate.ts opRefusal only
+ * refuses one stamped past it).
  */
 import { describe, expect, it } from 'vitest';
+import { createMemoryBacking, MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { NodeId } from '../../../src/core/ids';
+import { LatticeNode } from '../../../src/node/lattice-node';
+import { testIdentity } from '../support/test-keys';
 import { valueOfOp } from '../../../src/core/roster/roster-entity';
 import {
   deliver,
@@ -58,5 +63,48 @@ describe('a member signs its admission of another member again, later', () => {
     // h's invitation of k and its removal of y still count.
     expect({ k: members(a).includes(k.id), y: members(a).includes(y.id) }).toEqual({ k: true, y: false });
     expect([...a.roster.current.view.rejected.values()]).not.toContain('before-admission');
+  });
+
+  it('a removed inviter cannot void them either, by a re-sign stamped before its own removal', async () => {
+    const clock = manualClock();
+    const a = await rosterNode('ra-founder', clock);
+    const m = await invitedNode(a, 'ra-inviter', clock);
+    const y = await invitedNode(a, 'ra-removed', clock);
+    deliver(m, rosterVersions(a));
+    clock.advance(60_000);
+    const h = await invitedNode(m, 'ra-honest', clock);
+    deliver(a, rosterVersions(m));
+    deliver(h, [...rosterVersions(a), ...rosterVersions(m)]);
+    clock.advance(60_000);
+    const k = await invitedNode(h, 'ra-invitee', clock);
+    clock.advance(60_000);
+    await h.roster.removeMember(y.id);
+    deliver(a, rosterVersions(h));
+    const addVersions = rosterVersions(m).filter((v) => (v.value as { member?: string }).member === h.id);
+    expect(addVersions).toHaveLength(1);
+
+    // a removes m at T0 + 13 min; m, removed, signs its add of h again stamped T0 + 12 min (before its cut-off).
+    clock.advance(10 * 60_000);
+    await a.roster.removeMember(m.id);
+    expect(members(a)).not.toContain(m.id);
+    const me = testIdentity('ra-inviter');
+    const scratch = await LatticeNode.open({
+      nodeId: me.id,
+      lattice: 'ops',
+      storage: new MemoryStorage({ backing: createMemoryBacking() }),
+      backend: 'memory',
+      now: () => clock.now() - 60_000,
+      newId: () => 'scratch',
+      scheduleChanges: (fn) => queueMicrotask(fn),
+      signer: me.signer,
+    });
+    scratch.applyRemote(addVersions);
+    const resigned = (await scratch.writeRosterOp(addVersions[0]!.value as never))!;
+    expect(resigned.ts.ms).toBe(clock.now() - 60_000);
+    // Stamped before m's cut-off, the gate takes it as it takes m's ops from before its removal.
+    expect(deliver(a, [resigned]).rejected).toEqual([]);
+    expect(members(a)).toContain(h.id);
+
+    expect({ k: members(a).includes(k.id), y: members(a).includes(y.id) }).toEqual({ k: true, y: false });
   });
 });
