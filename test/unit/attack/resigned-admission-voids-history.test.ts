@@ -107,4 +107,45 @@ describe('a member signs its admission of another member again, later', () => {
 
     expect({ k: members(a).includes(k.id), y: members(a).includes(y.id) }).toEqual({ k: true, y: false });
   });
+
+  // The store keeps only a register's latest version (the re-sign supersedes the original at every
+  // node that merges it), and a twin in between drops the original too: a fix that only remembers
+  // the earliest stamp it met does neither survive a twin nor reach a device that syncs later.
+  it('nor by a twin of the add and then the add signed again', async () => {
+    const clock = manualClock();
+    const a = await rosterNode('ra-founder', clock);
+    const m = await invitedNode(a, 'ra-inviter', clock);
+    const y = await invitedNode(a, 'ra-removed', clock);
+    deliver(m, rosterVersions(a));
+    clock.advance(60_000);
+    const h = await invitedNode(m, 'ra-honest', clock);
+    deliver(a, rosterVersions(m));
+    deliver(h, [...rosterVersions(a), ...rosterVersions(m)]);
+    clock.advance(60_000);
+    const k = await invitedNode(h, 'ra-invitee', clock);
+    clock.advance(60_000);
+    await h.roster.removeMember(y.id);
+    deliver(a, rosterVersions(h));
+
+    // An hour later m signs an `add` of another node under the id of its add of h, then its add of h again.
+    clock.advance(60 * 60_000);
+    const add = [...m.roster.current.roster.values()].find((op) => op.author === m.id && op.body.type === 'add')!;
+    await m.node.writeRosterOp(valueOfOp({ ...add, body: { type: 'add', member: 'ra-elsewhere' as NodeId } }));
+    deliver(
+      a,
+      rosterVersions(m).filter((v) => v.ts.ms === clock.now()),
+    );
+    clock.advance(1_000);
+    await m.node.writeRosterOp(valueOfOp(add));
+    deliver(
+      a,
+      rosterVersions(m).filter((v) => v.ts.ms === clock.now()),
+    );
+
+    expect({ h: members(a).includes(h.id), k: members(a).includes(k.id), y: members(a).includes(y.id) }).toEqual({
+      h: true,
+      k: true,
+      y: false,
+    });
+  });
 });
