@@ -148,4 +148,35 @@ describe('a member signs its admission of another member again, later', () => {
       y: false,
     });
   });
+
+  it('and a device that joins after the re-sign sees the roster the members see', async () => {
+    const clock = manualClock();
+    const a = await rosterNode('ra-founder', clock);
+    const m = await invitedNode(a, 'ra-inviter', clock);
+    const y = await invitedNode(a, 'ra-removed', clock);
+    deliver(m, rosterVersions(a));
+    clock.advance(60_000);
+    const h = await invitedNode(m, 'ra-honest', clock);
+    deliver(a, rosterVersions(m));
+    deliver(h, [...rosterVersions(a), ...rosterVersions(m)]);
+    clock.advance(60_000);
+    await invitedNode(h, 'ra-invitee', clock);
+    clock.advance(60_000);
+    await h.roster.removeMember(y.id);
+    deliver(a, rosterVersions(h));
+    clock.advance(60 * 60_000);
+    const add = [...m.roster.current.roster.values()].find((op) => op.author === m.id && op.body.type === 'add')!;
+    await m.node.writeRosterOp(valueOfOp(add));
+    deliver(
+      a,
+      rosterVersions(m).filter((v) => v.ts.ms === clock.now()),
+    );
+
+    // A new device, invited by a, syncs the roster from a (what a keeps and serves: heads and evidence).
+    clock.advance(60_000);
+    const late = await invitedNode(a, 'ra-late', clock);
+    deliver(late, rosterVersions(a));
+    expect(members(late)).toEqual(members(a));
+    expect(new Map(late.roster.current.view.rejected)).toEqual(new Map(a.roster.current.view.rejected));
+  });
 });
