@@ -113,7 +113,6 @@ export function gateVersions(
   // The op each touched register will stand for once merged, as the store will hold it (below).
   const pending = new Map<RosterOpId, StampedOp>();
   for (const group of order) {
-    let kept = false;
     for (const { op, version } of group) {
       const reason = opRefusal(op, version, now, pending, isSibling, self);
       if (reason !== undefined) {
@@ -121,24 +120,46 @@ export function gateVersions(
         continue;
       }
       accepted.push(version);
+      if (!hasHonestContext(version)) continue;
       // The state follows what the store will hold (RosterService follows the register's heads,
-      // opOfHeads): the first version of the id taken here, if the store keeps it over the op held
-      // (stamped later, or at the held stamp with the content the store keeps there). Keeping the
-      // held op for the batch's later checks let a twin's effect (a removal) miss them, while one
-      // by one it counted (test/unit/attack/roster-batch-twin-stale.test.ts); dropping a twin at
-      // the held stamp that the store keeps did the same (roster-batch-same-stamp-twin.test.ts).
-      if (kept || !hasHonestContext(version)) continue;
-      kept = true;
+      // opOfHeads): the version taken here becomes the op under its id if the store keeps it over
+      // the head held (stamped later, or at the head's stamp with the content the store keeps
+      // there). Keeping the held op for the batch's later checks let a twin's effect (a removal)
+      // miss them, while one by one it counted (test/unit/attack/roster-batch-twin-stale.test.ts);
+      // dropping a twin at the held stamp that the store keeps did the same
+      // (roster-batch-same-stamp-twin.test.ts). The op counts at the stamp of its earliest version
+      // the register was delivered, which it keeps (docs/security.md, "An op signed again"): a
+      // later version of the op held changes nothing a check reads, an earlier one moves its stamp.
       const id = opId(op);
-      const heldStamp = now.stampOf(id);
-      const before = now.roster.get(id);
-      if (heldStamp !== undefined) {
-        const later = compareTs(version.ts, heldStamp);
-        if (later < 0) continue;
-        if (later === 0 && (before === undefined || compareOpContent(before, op) <= 0)) continue;
+      const held = pending.get(id);
+      const before = held?.op ?? now.roster.get(id);
+      const heldHead = held !== undefined ? (held.head ?? held.ts) : now.headStampOf(id);
+      const heldFirsts = held?.firsts ?? now.firstsOf(id);
+      let head = before;
+      let headTs = heldHead;
+      const later = heldHead === undefined ? 1 : compareTs(version.ts, heldHead);
+      if (later > 0 || (later === 0 && before !== undefined && compareOpContent(before, op) > 0)) {
+        head = op;
+        headTs = version.ts;
       }
-      pending.set(id, { op, ts: version.ts });
-      if (replaceChangesChecks(op, version.ts, before, now, batch)) {
+      const text = canonicalOp(op);
+      const known = heldFirsts.get(text);
+      const firsts =
+        known === undefined || compareTs(version.ts, known) < 0
+          ? new Map(heldFirsts).set(text, version.ts)
+          : heldFirsts;
+      if (head === undefined || headTs === undefined) continue;
+      const ts = firsts.get(canonicalOp(head))!;
+      const stamp = held?.ts ?? now.stampOf(id);
+      const sameOp = before !== undefined && canonicalOp(before) === canonicalOp(head);
+      if (sameOp && stamp !== undefined && compareTs(ts, stamp) === 0) {
+        // Only the head's stamp or another op's earliest version moved: nothing a check reads.
+        if (firsts !== heldFirsts || compareTs(headTs, heldHead!) !== 0)
+          pending.set(id, { op: head, ts, head: headTs, firsts });
+        continue;
+      }
+      pending.set(id, { op: head, ts, head: headTs, firsts });
+      if (replaceChangesChecks(head, ts, before, now, batch)) {
         now = now.withHeads([...pending.values()]);
         pending.clear();
       }

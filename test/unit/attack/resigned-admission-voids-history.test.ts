@@ -179,4 +179,27 @@ describe('a member signs its admission of another member again, later', () => {
     expect(members(late)).toEqual(members(a));
     expect(new Map(late.roster.current.view.rejected)).toEqual(new Map(a.roster.current.view.rejected));
   });
+
+  it('a node that got the re-sign first takes the first version’s stamp once it arrives', async () => {
+    const clock = manualClock();
+    const a = await rosterNode('ra-founder', clock);
+    const m = await invitedNode(a, 'ra-inviter', clock);
+    deliver(m, rosterVersions(a));
+    clock.advance(60_000);
+    const h = await invitedNode(m, 'ra-honest', clock);
+    const first = rosterVersions(m).filter((v) => (v.value as { member?: string }).member === h.id);
+    expect(first).toHaveLength(1);
+    clock.advance(60 * 60_000);
+    const add = [...m.roster.current.roster.values()].find((op) => op.author === m.id && op.body.type === 'add')!;
+    await m.node.writeRosterOp(valueOfOp(add));
+    // a gets m's roster with the add signed again, and only then its first version (m serves both:
+    // its own register keeps the first version too).
+    const later = rosterVersions(m).filter((v) => v !== first[0] && v.ts.ms !== first[0]!.ts.ms);
+    expect(later).toHaveLength(rosterVersions(m).length - 1);
+    deliver(a, later);
+    const id = `${m.id}:${add.seq}` as const;
+    expect(a.roster.current.stampOf(id)?.ms).toBe(clock.now());
+    expect(deliver(a, first).rejected).toEqual([]);
+    expect(a.roster.current.stampOf(id)).toEqual(first[0]!.ts);
+  });
 });
