@@ -217,8 +217,8 @@ interface BatchNames {
 
 /**
  * Whether putting `op` under its id (new, or in place of `before`, the op held or pending there) may
- * change what a later check of the batch reads. Same content (a re-signed op): only its stamp moves,
- * and a stamp is read as a removal's cut-off, by the checks of the removed node's ops (and of the
+ * change what a later check of the batch reads. Same content (an earlier version of the op held:
+ * docs/security.md, "An op signed again"): only its stamp moves, and a stamp is read as a removal's cut-off, by the checks of the removed node's ops (and of the
  * ops of nodes it removed, whose cut-offs it bounds), and as an admission's stamp, by the view's
  * judgement of the admitted node's ops (`before-admission`). Different
  * content in place of an op that takes effect here (a twin): its effect goes, which may change
@@ -234,8 +234,8 @@ function replaceChangesChecks(
   if (before !== undefined && canonicalOp(before) === canonicalOp(op)) {
     // The removed node's cut-off bounds its own removes' cut-offs (RosterState.removedAt): so the
     // checks of the ops of a node it removed read it too. An admission's stamp bounds which of its
-    // member's ops count (`before-admission`, roster-view.ts): an `add` or `found` signed again moves
-    // it, and with it those ops' effect (test/unit/node/roster/resigned-admission.test.ts).
+    // member's ops count (`before-admission`, roster-view.ts): an earlier version of an `add` or
+    // `found` moves it, and with it those ops' effect (test/unit/node/roster/resigned-admission.test.ts).
     const m = op.body.type === 'found' ? op.author : op.body.member;
     return batch.authors.has(m) || state.index.authors.has(m);
   }
