@@ -9,6 +9,7 @@ import { subsumedByFloor } from './context-bound';
 import {
   compareTwins,
   implies,
+  keepsFirstOfValue,
   keptAsEvidence,
   MAX_EVIDENCE_PER_ENTITY,
   sameTwin,
@@ -221,7 +222,8 @@ export class EntityState {
       this.floor === undefined &&
       this.deletedAt === undefined &&
       v.kind !== DELETED &&
-      this.evidence === undefined
+      this.evidence === undefined &&
+      !keepsFirstOfValue(v.kind)
     ) {
       const fast = this.applySoleAuthor(v);
       if (fast !== undefined) return fast;
@@ -430,20 +432,25 @@ export class EntityState {
     let candidates: Evidence[] | undefined;
     // v is weighed (a head, or a candidate) unless it lies below the floor.
     const weighed = fate !== 'floor';
+    // A roster register keeps the earliest version of each value too (evidence.ts, keepsFirstOfValue).
+    const first = keepsFirstOfValue(kind);
     for (const h of removed) {
       // Dropped by a tombstone (any kind of the entity): subsumed, and so is all it names.
       if (h.kind !== kind || this.subsumed(kind, h.ts)) continue;
-      if (!held && weighed && weighOrder(v, h) < 0 && implies(v, h, gone)) continue;
+      if (!held && !first && weighed && weighOrder(v, h) < 0 && implies(v, h, gone)) continue;
       (candidates ??= []).push({ version: h, by: h.ts.node });
     }
-    if (fate === 'refused' && (held || novel || candidates !== undefined || !this.impliedByHead(r.heads, v, gone))) {
+    if (
+      fate === 'refused' &&
+      (held || first || novel || candidates !== undefined || !this.impliedByHead(r.heads, v, gone))
+    ) {
       (candidates ??= []).push({ version: v, by: v.ts.node });
     }
     if (candidates !== undefined || held) {
       const mine: Evidence[] = [];
       const others: Evidence[] = [];
       for (const e of evidence ?? []) (e.version.kind === kind ? mine : others).push(e);
-      const left = keptAsEvidence(r.heads, [...mine, ...(candidates ?? [])], gone);
+      const left = keptAsEvidence(r.heads, [...mine, ...(candidates ?? [])], gone, first);
       let next = [...others, ...left];
       // The entity's bound, after the weighing (evidence.ts, withinEntityBound).
       let cut: Evidence[] | undefined;
@@ -502,6 +509,7 @@ export class EntityState {
    */
   private keepsNothing(v: Version): boolean {
     if (v.kind === DELETED || belowFloor(v, this.floor)) return false;
+    if (keepsFirstOfValue(v.kind) && this.headCount(v.kind) > 0) return false;
     if (deletable(v.kind) && this.deletedAt !== undefined && compareTs(v.ts, this.deletedAt) <= 0) return false;
     const s = this.slot(v.kind);
     if (s instanceof Register && s.known.supersedes(v)) return false;
@@ -575,7 +583,7 @@ export class EntityState {
     let left = evidence;
     for (const kind of kinds) {
       const pool = left.filter((e) => e.version.kind === kind && !this.subsumed(kind, e.version.ts));
-      const kept = keptAsEvidence(this.heads(kind), pool, this.goneFor(kind));
+      const kept = keptAsEvidence(this.heads(kind), pool, this.goneFor(kind), keepsFirstOfValue(kind));
       left = left.filter((e) => e.version.kind !== kind || kept.includes(e));
     }
     if (left.length === evidence.length) return;
@@ -1056,7 +1064,7 @@ export class EntityState {
     let left: Evidence[] = [];
     for (const kind of new Set(all.map((e) => e.version.kind))) {
       const pool = all.filter((e) => e.version.kind === kind);
-      left = left.concat(keptAsEvidence(this.heads(kind), pool, this.goneFor(kind)));
+      left = left.concat(keptAsEvidence(this.heads(kind), pool, this.goneFor(kind), keepsFirstOfValue(kind)));
     }
     // The entity's bound, as a delivery applies it (an older build could keep more).
     let cut: Evidence[] | undefined;

@@ -3,6 +3,7 @@ import type { NodeId } from '../ids';
 import { markerCut } from '../merge/knowledge';
 import type { Version } from '../merge/version';
 import { canonicalContent, compareCanonical } from '../merge/version-content';
+import { ROSTER_OP_KIND } from '../roster/roster-entity';
 
 /**
  * Evidence: versions a register keeps although they are not heads (docs/architecture.md, "Evidence";
@@ -300,18 +301,46 @@ export function keptAsEvidence<E extends { readonly version: Version }>(
   heads: readonly Version[],
   pool: readonly E[],
   gone: ((t: Timestamp) => boolean) | undefined,
+  firstOfValue = false,
 ): E[] {
   const all: { readonly v: Version; readonly e: E | undefined }[] = [];
   for (const h of heads) all.push({ v: h, e: undefined });
   for (const e of pool) all.push({ v: e.version, e });
   all.sort((a, b) => weighOrder(a.v, b.v));
+  const first = firstOfValue ? firstVersions(all.map((x) => x.v)) : undefined;
   const covers = new Covers(gone);
   const kept: E[] = [];
   for (const { v, e } of all) {
-    if (e !== undefined && !covers.implies(v)) kept.push(e);
+    if (e !== undefined && (!covers.implies(v) || first?.has(v) === true)) kept.push(e);
     covers.add(v);
   }
   return kept;
+}
+
+/**
+ * The kinds whose registers also keep, of each value they were delivered, its earliest version
+ * (keptAsEvidence `firstOfValue`): a roster op is written once, and the stamp it counts at is that
+ * of its first version, which a later version of the same op, or a twin in between, must not take
+ * away from any replica (docs/security.md, "An op signed again").
+ */
+export function keepsFirstOfValue(kind: string): boolean {
+  return kind === ROSTER_OP_KIND;
+}
+
+/**
+ * Of each value among `versions`, the earliest version (its timestamp; under one timestamp the
+ * content kept first, as weighOrder). A function of the versions alone: the earliest of a value
+ * delivered is always among those a register holds (a head, or kept as evidence by this rule), so
+ * what is kept is a function of the versions ever delivered, whatever their order.
+ */
+function firstVersions(versions: readonly Version[]): Set<Version> {
+  const byValue = new Map<string, Version>();
+  for (const v of versions) {
+    const key = canonicalContent({ value: v.value, seen: [] });
+    const held = byValue.get(key);
+    if (held === undefined || weighOrder(v, held) > 0) byValue.set(key, v);
+  }
+  return new Set(byValue.values());
 }
 
 /**

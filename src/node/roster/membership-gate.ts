@@ -113,7 +113,6 @@ export function gateVersions(
   // The op each touched register will stand for once merged, as the store will hold it (below).
   const pending = new Map<RosterOpId, StampedOp>();
   for (const group of order) {
-    let kept = false;
     for (const { op, version } of group) {
       const reason = opRefusal(op, version, now, pending, isSibling, self);
       if (reason !== undefined) {
@@ -121,24 +120,46 @@ export function gateVersions(
         continue;
       }
       accepted.push(version);
+      if (!hasHonestContext(version)) continue;
       // The state follows what the store will hold (RosterService follows the register's heads,
-      // opOfHeads): the first version of the id taken here, if the store keeps it over the op held
-      // (stamped later, or at the held stamp with the content the store keeps there). Keeping the
-      // held op for the batch's later checks let a twin's effect (a removal) miss them, while one
-      // by one it counted (test/unit/attack/roster-batch-twin-stale.test.ts); dropping a twin at
-      // the held stamp that the store keeps did the same (roster-batch-same-stamp-twin.test.ts).
-      if (kept || !hasHonestContext(version)) continue;
-      kept = true;
+      // opOfHeads): the version taken here becomes the op under its id if the store keeps it over
+      // the head held (stamped later, or at the head's stamp with the content the store keeps
+      // there). Keeping the held op for the batch's later checks let a twin's effect (a removal)
+      // miss them, while one by one it counted (test/unit/attack/roster-batch-twin-stale.test.ts);
+      // dropping a twin at the held stamp that the store keeps did the same
+      // (roster-batch-same-stamp-twin.test.ts). The op counts at the stamp of its earliest version
+      // the register was delivered, which it keeps (docs/security.md, "An op signed again"): a
+      // later version of the op held changes nothing a check reads, an earlier one moves its stamp.
       const id = opId(op);
-      const heldStamp = now.stampOf(id);
-      const before = now.roster.get(id);
-      if (heldStamp !== undefined) {
-        const later = compareTs(version.ts, heldStamp);
-        if (later < 0) continue;
-        if (later === 0 && (before === undefined || compareOpContent(before, op) <= 0)) continue;
+      const held = pending.get(id);
+      const before = held?.op ?? now.roster.get(id);
+      const heldHead = held !== undefined ? (held.head ?? held.ts) : now.headStampOf(id);
+      const heldFirsts = held?.firsts ?? now.firstsOf(id);
+      let head = before;
+      let headTs = heldHead;
+      const later = heldHead === undefined ? 1 : compareTs(version.ts, heldHead);
+      if (later > 0 || (later === 0 && before !== undefined && compareOpContent(before, op) > 0)) {
+        head = op;
+        headTs = version.ts;
       }
-      pending.set(id, { op, ts: version.ts });
-      if (replaceChangesChecks(op, version.ts, before, now, batch)) {
+      const text = canonicalOp(op);
+      const known = heldFirsts.get(text);
+      const firsts =
+        known === undefined || compareTs(version.ts, known) < 0
+          ? new Map(heldFirsts).set(text, version.ts)
+          : heldFirsts;
+      if (head === undefined || headTs === undefined) continue;
+      const ts = firsts.get(canonicalOp(head))!;
+      const stamp = held?.ts ?? now.stampOf(id);
+      const sameOp = before !== undefined && canonicalOp(before) === canonicalOp(head);
+      if (sameOp && stamp !== undefined && compareTs(ts, stamp) === 0) {
+        // Only the head's stamp or another op's earliest version moved: nothing a check reads.
+        if (firsts !== heldFirsts || compareTs(headTs, heldHead!) !== 0)
+          pending.set(id, { op: head, ts, head: headTs, firsts });
+        continue;
+      }
+      pending.set(id, { op: head, ts, head: headTs, firsts });
+      if (replaceChangesChecks(head, ts, before, now, batch)) {
         now = now.withHeads([...pending.values()]);
         pending.clear();
       }
@@ -196,8 +217,8 @@ interface BatchNames {
 
 /**
  * Whether putting `op` under its id (new, or in place of `before`, the op held or pending there) may
- * change what a later check of the batch reads. Same content (a re-signed op): only its stamp moves,
- * and a stamp is read as a removal's cut-off, by the checks of the removed node's ops (and of the
+ * change what a later check of the batch reads. Same content (an earlier version of the op held:
+ * docs/security.md, "An op signed again"): only its stamp moves, and a stamp is read as a removal's cut-off, by the checks of the removed node's ops (and of the
  * ops of nodes it removed, whose cut-offs it bounds), and as an admission's stamp, by the view's
  * judgement of the admitted node's ops (`before-admission`). Different
  * content in place of an op that takes effect here (a twin): its effect goes, which may change
@@ -213,8 +234,8 @@ function replaceChangesChecks(
   if (before !== undefined && canonicalOp(before) === canonicalOp(op)) {
     // The removed node's cut-off bounds its own removes' cut-offs (RosterState.removedAt): so the
     // checks of the ops of a node it removed read it too. An admission's stamp bounds which of its
-    // member's ops count (`before-admission`, roster-view.ts): an `add` or `found` signed again moves
-    // it, and with it those ops' effect (test/unit/node/roster/resigned-admission.test.ts).
+    // member's ops count (`before-admission`, roster-view.ts): an earlier version of an `add` or
+    // `found` moves it, and with it those ops' effect (test/unit/node/roster/resigned-admission.test.ts).
     const m = op.body.type === 'found' ? op.author : op.body.member;
     return batch.authors.has(m) || state.index.authors.has(m);
   }

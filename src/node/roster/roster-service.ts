@@ -53,6 +53,11 @@ export interface RosterHost {
   versions(): Iterable<Version>;
   /** The current versions (heads) of one register: the roster follows these, not every version kept. */
   headsOf(entity: EntityId, kind: ComponentKind): readonly Version[];
+  /**
+   * The versions kept of one register, its heads and its evidence: a roster register keeps the
+   * earliest version of each op it was delivered (docs/security.md, "An op signed again").
+   */
+  retainedOf(entity: EntityId, kind: ComponentKind): Iterable<Version>;
   onVersions(listener: VersionListener): () => void;
   /**
    * Takes out each author's versions stamped after its cut-off and refuses them from now on
@@ -506,16 +511,20 @@ export class RosterService implements RosterCalls {
   }
 
   /**
-   * The op each roster register touched by `versions` now stands for, read from its heads (opOfHeads):
-   * the roster follows the store, so a twin the merge keeps replaces the op, and the state equals
-   * one rebuilt from storage after any order of delivery.
+   * The op each roster register touched by `versions` now stands for, read from its heads (opOfHeads)
+   * and stamped with its earliest version the register keeps (docs/security.md, "An op signed
+   * again"): the roster follows the store, so a twin the merge keeps replaces the op, and the state
+   * equals one rebuilt from storage after any order of delivery.
    */
   private headOps(versions: Iterable<Version>): StampedOp[] {
     const entities = new Set<EntityId>();
     for (const v of versions) if (isRosterEntity(v.entity)) entities.add(v.entity);
     const out: StampedOp[] = [];
     for (const entity of entities) {
-      const picked = opOfHeads(stampedOps(this.o.host.headsOf(entity, ROSTER_OP_KIND)));
+      const picked = opOfHeads(
+        stampedOps(this.o.host.headsOf(entity, ROSTER_OP_KIND)),
+        stampedOps(this.o.host.retainedOf(entity, ROSTER_OP_KIND)),
+      );
       if (picked !== undefined) out.push(picked);
     }
     return out;

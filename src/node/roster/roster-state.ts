@@ -8,10 +8,17 @@ import { canonicalOp, compareOps, opId, type RosterOp, type RosterOpId } from '.
 import type { RosterView } from '../../core/roster/roster-view';
 import { inWindows, type RemovalWindow } from '../../core/clock/removal-window';
 
-/** A roster op and the HLC timestamp of the version that carries it. */
+/**
+ * A roster op and the HLC timestamp it counts at: that of the earliest version of its register
+ * carrying it (docs/security.md, "An op signed again"). `head`: the timestamp of the register's
+ * head (the store keeps a later version over it), if not `ts`; `firsts`: the earliest timestamp of
+ * each op the register was delivered (by canonical text), the head's included.
+ */
 export interface StampedOp {
   readonly op: RosterOp;
   readonly ts: Timestamp;
+  readonly head?: Timestamp;
+  readonly firsts?: ReadonlyMap<string, Timestamp>;
 }
 
 /**
@@ -49,6 +56,8 @@ export class RosterState {
   private constructor(
     readonly roster: Roster,
     private readonly stamps: ReadonlyMap<RosterOpId, Timestamp>,
+    /** Per id whose register holds more than its head's op at its head's stamp: the head's stamp and the firsts (StampedOp). */
+    private readonly registers: ReadonlyMap<RosterOpId, Register>,
     readonly anchor: RosterOpId | undefined,
     /** A joiner's inviter: until anchored, the first founding that admits it becomes the anchor. */
     readonly inviter: NodeId | undefined,
@@ -57,7 +66,7 @@ export class RosterState {
   ) {}
 
   static empty(anchor: RosterOpId | undefined, inviter?: NodeId, named?: RosterOpId): RosterState {
-    return new RosterState(EMPTY_ROSTER, new Map(), anchor, inviter, named);
+    return new RosterState(EMPTY_ROSTER, new Map(), new Map(), anchor, inviter, named);
   }
 
   get view(): RosterView {
@@ -101,7 +110,7 @@ export class RosterState {
     if (stamps === undefined) return this;
     let anchor = this.anchor;
     if (anchor === undefined && this.inviter !== undefined) anchor = pickAnchor(roster, this.inviter, this.named);
-    return new RosterState(roster, stamps, anchor, this.inviter, this.named);
+    return new RosterState(roster, stamps, this.registers, anchor, this.inviter, this.named);
   }
 
   /**
@@ -113,24 +122,30 @@ export class RosterState {
   withHeads(ops: readonly StampedOp[]): RosterState {
     let roster: Map<RosterOpId, RosterOp> | undefined;
     let stamps: Map<RosterOpId, Timestamp> | undefined;
-    for (const { op, ts } of ops) {
+    let registers: Map<RosterOpId, Register> | undefined;
+    for (const s of ops) {
+      const { op, ts } = s;
       const id = opId(op);
       const held = (roster ?? this.roster).get(id);
       const stamp = (stamps ?? this.stamps).get(id);
+      const register = registerOf(s);
       if (
         held !== undefined &&
         canonicalOp(held) === canonicalOp(op) &&
         stamp !== undefined &&
-        compareTs(stamp, ts) === 0
+        compareTs(stamp, ts) === 0 &&
+        sameRegister((registers ?? this.registers).get(id), register)
       )
         continue;
       (roster ??= new Map(this.roster)).set(id, op);
       (stamps ??= new Map(this.stamps)).set(id, ts);
+      if (register !== undefined) (registers ??= new Map(this.registers)).set(id, register);
+      else if ((registers ?? this.registers).has(id)) (registers ??= new Map(this.registers)).delete(id);
     }
     if (roster === undefined || stamps === undefined) return this;
     let anchor = this.anchor;
     if (anchor === undefined && this.inviter !== undefined) anchor = pickAnchor(roster, this.inviter, this.named);
-    return new RosterState(roster, stamps, anchor, this.inviter, this.named);
+    return new RosterState(roster, stamps, registers ?? this.registers, anchor, this.inviter, this.named);
   }
 
   /**
@@ -141,17 +156,19 @@ export class RosterState {
   without(ids: Iterable<RosterOpId>): RosterState {
     let roster: Map<RosterOpId, RosterOp> | undefined;
     let stamps: Map<RosterOpId, Timestamp> | undefined;
+    let registers: Map<RosterOpId, Register> | undefined;
     for (const id of ids) {
       if (!this.roster.has(id)) continue;
       (roster ??= new Map(this.roster)).delete(id);
       (stamps ??= new Map(this.stamps)).delete(id);
+      if (this.registers.has(id)) (registers ??= new Map(this.registers)).delete(id);
     }
     if (roster === undefined || stamps === undefined) return this;
-    return new RosterState(roster, stamps, this.anchor, this.inviter, this.named);
+    return new RosterState(roster, stamps, registers ?? this.registers, this.anchor, this.inviter, this.named);
   }
 
   withAnchor(anchor: RosterOpId): RosterState {
-    return new RosterState(this.roster, this.stamps, anchor, this.inviter, this.named);
+    return new RosterState(this.roster, this.stamps, this.registers, anchor, this.inviter, this.named);
   }
 
   /** The anchor's founding op is held: membership means something. */
@@ -167,9 +184,26 @@ export class RosterState {
     return this.roster.has(id);
   }
 
-  /** The timestamp of the version that carries the op held under `id` (its register's head). */
+  /** The timestamp the op held under `id` counts at: that of the earliest version of its register carrying it. */
   stampOf(id: RosterOpId): Timestamp | undefined {
     return this.stamps.get(id);
+  }
+
+  /** The timestamp of the head of `id`'s register (the store keeps a later version over it). */
+  headStampOf(id: RosterOpId): Timestamp | undefined {
+    return this.registers.get(id)?.head ?? this.stamps.get(id);
+  }
+
+  /**
+   * The earliest timestamp of each op `id`'s register was delivered (by canonical text): the op held
+   * at its stamp, and any other kept as evidence (docs/security.md, "An op signed again").
+   */
+  firstsOf(id: RosterOpId): ReadonlyMap<string, Timestamp> {
+    const held = this.roster.get(id);
+    const firsts = this.registers.get(id)?.firsts;
+    if (firsts !== undefined) return firsts;
+    const stamp = this.stamps.get(id);
+    return held === undefined || stamp === undefined ? new Map() : new Map([[canonicalOp(held), stamp]]);
   }
 
   /**
@@ -324,21 +358,59 @@ export class RosterState {
 /**
  * The op a roster register stands for (docs/security.md, "The roster in the store"): among its heads
  * (several only while concurrent: twins its author signed apart), the op whose canonical text sorts
- * first, stamped with the earliest timestamp among the heads carrying it. A function of the head set,
- * so every replica holding the same versions sees the same op under each id. Undefined if no head
- * holds a well-formed op.
+ * first; stamped with the earliest timestamp among the versions the register keeps carrying it
+ * (`kept`: its heads and its evidence, which keeps the earliest version of each op delivered:
+ * docs/security.md, "An op signed again"), so a later version of the op, or a twin in between, does
+ * not move it. A function of the versions kept, so every replica holding the same versions sees the
+ * same op under each id, at the same stamp. Undefined if no head holds a well-formed op.
  */
-export function opOfHeads(heads: Iterable<{ readonly op: RosterOp; readonly ts: Timestamp }>): StampedOp | undefined {
-  let best: StampedOp | undefined;
+export function opOfHeads(
+  heads: Iterable<{ readonly op: RosterOp; readonly ts: Timestamp }>,
+  kept: Iterable<{ readonly op: RosterOp; readonly ts: Timestamp }> = [],
+): StampedOp | undefined {
+  let best: { op: RosterOp; ts: Timestamp } | undefined;
   let bestText = '';
+  const firsts = new Map<string, Timestamp>();
+  const note = (text: string, ts: Timestamp): void => {
+    const f = firsts.get(text);
+    if (f === undefined || compareTs(ts, f) < 0) firsts.set(text, ts);
+  };
   for (const h of heads) {
     const text = canonicalOp(h.op);
+    note(text, h.ts);
     if (best === undefined || text < bestText || (text === bestText && compareTs(h.ts, best.ts) < 0)) {
       best = { op: h.op, ts: h.ts };
       bestText = text;
     }
   }
-  return best;
+  if (best === undefined) return undefined;
+  for (const k of kept) note(canonicalOp(k.op), k.ts);
+  const ts = firsts.get(bestText)!;
+  return { op: best.op, ts, head: best.ts, firsts };
+}
+
+/** What a RosterState keeps of a register beyond its op and stamp (StampedOp `head`, `firsts`). */
+interface Register {
+  readonly head: Timestamp;
+  readonly firsts: ReadonlyMap<string, Timestamp>;
+}
+
+/** The register's extra (undefined when it holds just its op at its head's stamp). */
+function registerOf(s: StampedOp): Register | undefined {
+  const head = s.head ?? s.ts;
+  const firsts = s.firsts;
+  if (compareTs(head, s.ts) === 0 && (firsts === undefined || firsts.size <= 1)) return undefined;
+  return { head, firsts: firsts ?? new Map([[canonicalOp(s.op), s.ts]]) };
+}
+
+function sameRegister(a: Register | undefined, b: Register | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (compareTs(a.head, b.head) !== 0 || a.firsts.size !== b.firsts.size) return false;
+  for (const [text, ts] of a.firsts) {
+    const other = b.firsts.get(text);
+    if (other === undefined || compareTs(other, ts) !== 0) return false;
+  }
+  return true;
 }
 
 /**

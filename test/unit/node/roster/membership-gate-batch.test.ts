@@ -7,7 +7,9 @@
  *
  * Second property: the one-by-one side follows a model of the store instead of the gate's own state
  * (a roster register has one author, so the op under an id is that of its latest version: a later
- * twin or re-signed op replaces it, an earlier one is dropped), and the batch carries the authors'
+ * twin or re-signed op replaces it, an earlier one is not merged; the op counts at the stamp of the
+ * earliest version of it merged, which the register keeps as evidence: docs/security.md, "An op
+ * signed again"), and the batch carries the authors'
  * other writes too: a batch takes and refuses what delivering its versions one by one, each merged
  * before the next, takes and refuses (test/unit/attack/roster-batch-twin-stale.test.ts).
  *
@@ -26,7 +28,7 @@ import type { Version } from '../../../../src/core/merge/version';
 import { opOfVersion, ROSTER_OP_KIND, rosterEntityId, valueOfOp } from '../../../../src/core/roster/roster-entity';
 import { compareOps, type RosterBody, type RosterOp } from '../../../../src/core/roster/roster-op';
 import { gateVersions } from '../../../../src/node/roster/membership-gate';
-import { RosterState } from '../../../../src/node/roster/roster-state';
+import { opOfHeads, RosterState } from '../../../../src/node/roster/roster-state';
 import { compareTs } from '../../../../src/core/clock/timestamp';
 import { compareContent } from '../../../../src/core/merge/version-content';
 import type { ComponentKind } from '../../../../src/core/ids';
@@ -201,20 +203,25 @@ describe.each(GENERATORS)('gateVersions: a batch against one state (%s)', (_, he
     const none = (): boolean => false;
     /**
      * One version delivered: gated against the state, then merged (the register keeps its latest
-     * version, and under one timestamp the content compareContent keeps).
+     * version, and under one timestamp the content compareContent keeps; and the earliest version of
+     * each op, as evidence).
      */
+    const merged = new Map<string, Version[]>();
     const deliverOne = (v: Version, st: RosterState, heads: Map<string, Version>) => {
       const r = gateVersions([v], st, none, self);
       if (r.accepted.length === 0 || !v.entity.startsWith('roster:')) return { r, st };
+      merged.set(v.entity, [...(merged.get(v.entity) ?? []), v]);
       const held = heads.get(v.entity);
-      if (held !== undefined && storePrefers(held, v) <= 0) return { r, st };
-      heads.set(v.entity, v);
-      return { r, st: st.withHeads([{ op: opOf(v), ts: v.ts }]) };
+      if (held === undefined || storePrefers(held, v) > 0) heads.set(v.entity, v);
+      const head = heads.get(v.entity)!;
+      const kept = merged.get(v.entity)!.map((x) => ({ op: opOf(x), ts: x.ts }));
+      return { r, st: st.withHeads([opOfHeads([{ op: opOf(head), ts: head.ts }], kept)!]) };
     };
     const vkey = (v: Version): string => `${v.entity}@${v.ts.ms}@${JSON.stringify(v.value)}`;
     fc.assert(
       fc.property(heldArb, batchArb, fc.array(other, { maxLength: 8 }), (heldOps, batchOps, others) => {
         const heads = new Map<string, Version>();
+        merged.clear();
         let start = RosterState.empty('aa:1');
         for (const v of [founding, ...heldOps.map(version)]) start = deliverOne(v, start, heads).st;
         const roster = batchOps.map(version);
