@@ -1,12 +1,20 @@
+import { sameBytes } from '../../core/bytes/same-bytes';
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import { batchRootSigningBytes } from '../../core/signing/batch-signing';
 import type { LeafProof, ProofGroup } from '../../core/signing/leaf-proof';
 import { SIGNATURE_LENGTH } from '../../core/signing/leaf-proof';
-import { LEAF_FORM_BINARY, versionContentDigest, versionLeafHash, type LeafForm } from '../../core/signing/leaf-form';
+import {
+  isLeafForm,
+  LEAF_FORM_BINARY,
+  versionContentDigest,
+  versionLeafHash,
+  type LeafForm,
+} from '../../core/signing/leaf-form';
 import {
   buildTree,
   HASH_BYTES,
+  isValidCount,
   pathBytes,
   pathInTree,
   pathOf,
@@ -72,6 +80,26 @@ export interface VerifyOutcome {
 export async function signVersion(signer: Signer, v: Version): Promise<Version> {
   return (await signedBatch(signer, v.ts.node, [v]))[0]!;
 }
+
+/** Why a stored version's signature was found unsound on load (VersionVerifier.checkStored). */
+export type StoredProofProblem = 'malformed-signature' | 'bad-signature';
+
+/** What checkStored found. */
+export interface StoredProofCheck {
+  /**
+   * Per version, in input order: why its stored signature or proof does not verify under its
+   * author's key, or undefined: it verifies, it carries none (a node without a signer), or its
+   * author's key is not on file (not judged: kept as stored, see `unjudged`).
+   */
+  readonly problems: (StoredProofProblem | undefined)[];
+  /** Signed versions not judged: no key on file for their author, or the SignatureVerifier failed. */
+  readonly unjudged: number;
+  /** Ed25519 verifications made: one per distinct batch signature, one per per-version signature. */
+  readonly checks: number;
+}
+
+/** Ed25519 checks checkStored keeps in flight at once (WebCrypto answers each in a later task). */
+export const STORED_CHECKS_IN_FLIGHT = 64;
 
 /** A value now or later: the SignatureVerifier may answer at once (see the port). */
 export type Maybe<T> = T | Promise<T>;
@@ -436,6 +464,110 @@ export class VersionVerifier {
     });
   }
 
+  /**
+   * The signatures of versions loaded from storage (docs/security.md, "Stored proofs on load"),
+   * checked as on ingest, before the node restores anything: each version under a batch is hashed
+   * up its stored path to its root, and each distinct (author, leaf form, count, root, signature)
+   * costs one Ed25519 check, however many of the batch's versions are stored; a per-version
+   * signature (stored before batch signing) costs one check each. A version whose author has no
+   * key on file is not judged (a key is only a cache: it is refused nothing it would be refused
+   * on ingest, where it is `unknown-author`). Nothing is counted in rejectedByReason (this is not
+   * ingest, no link is at fault) and no proof is changed; roots that verify are remembered, so
+   * the copies peers send again cost no further check.
+   */
+  async checkStored(versions: readonly Version[]): Promise<StoredProofCheck> {
+    const problems: (StoredProofProblem | undefined)[] = new Array<StoredProofProblem | undefined>(versions.length);
+    let unjudged = 0;
+    const checksBefore = this.checked;
+    // One entry per signature to check: the versions it stands for and how to check it.
+    const pending = new Map<
+      string | number,
+      { readonly at: number[]; readonly run: () => Maybe<boolean>; readonly remember?: () => void }
+    >();
+    for (let i = 0; i < versions.length; i++) {
+      const v = versions[i]!;
+      const p = v.proof;
+      if (p === undefined && v.sig === undefined) continue;
+      const author = v.ts.node;
+      const key = this.keys.keyOf(author);
+      if (p === undefined) {
+        const sig = v.sig;
+        if (!(sig instanceof Uint8Array) || sig.length !== SIGNATURE_LENGTH) {
+          problems[i] = 'malformed-signature';
+          continue;
+        }
+        if (key === undefined) {
+          unjudged++;
+          continue;
+        }
+        pending.set(i, { at: [i], run: () => this.crypto.verify(key, versionSigningBytes(v), sig) });
+        continue;
+      }
+      const { sig, form, count } = p;
+      const index = p.index;
+      if (p.kind !== 'path' || !(sig instanceof Uint8Array) || sig.length !== SIGNATURE_LENGTH) {
+        problems[i] = 'malformed-signature';
+        continue;
+      }
+      if (
+        !isLeafForm(form) ||
+        !isValidCount(count) ||
+        !Number.isInteger(index) ||
+        index < 0 ||
+        index >= count ||
+        !(p.path instanceof Uint8Array) ||
+        p.path.length !== pathBytes(count, index)
+      ) {
+        problems[i] = 'bad-signature';
+        continue;
+      }
+      if (key === undefined) {
+        unjudged++;
+        continue;
+      }
+      const path = Array.from({ length: p.path.length / HASH_BYTES }, (_, k) =>
+        p.path.subarray(k * HASH_BYTES, (k + 1) * HASH_BYTES),
+      );
+      const root = rootFromProof(count, [index], [versionLeafHash(v, form)], path);
+      if (typeof root === 'string') {
+        problems[i] = 'bad-signature';
+        continue;
+      }
+      const id = `${author}\u0000${form}\u0000${count}\u0000${hex(root)}\u0000${hex(sig)}`;
+      const known = pending.get(id);
+      if (known !== undefined) {
+        known.at.push(i);
+        continue;
+      }
+      const recalled = this.roots.recall(author, form, count, root);
+      if (recalled !== undefined && sameBytes(recalled, sig)) continue;
+      pending.set(id, {
+        at: [i],
+        run: () => this.crypto.verify(key, batchRootSigningBytes(author, count, root, form), sig),
+        remember: () => this.roots.remember(author, form, count, root, sig),
+      });
+    }
+    const checks = [...pending.values()];
+    for (let from = 0; from < checks.length; from += STORED_CHECKS_IN_FLIGHT) {
+      await Promise.all(
+        checks.slice(from, from + STORED_CHECKS_IN_FLIGHT).map(async (c) => {
+          this.checked++;
+          let ok: boolean;
+          try {
+            ok = await c.run();
+          } catch {
+            // The verifier failed, not the signature: keep what it stands for (checked again on the next open).
+            unjudged += c.at.length;
+            return;
+          }
+          if (ok) c.remember?.();
+          else for (const i of c.at) problems[i] = 'bad-signature';
+        }),
+      );
+    }
+    return { problems, unjudged, checks: this.checked - checksBefore };
+  }
+
   /** `digested` receives the content digest once computed (the cache uses it again in settle). */
   private quick(v: Version, digested: (digest: Uint8Array) => void): Verdict {
     if (v.sig === undefined) return 'unsigned';
@@ -471,4 +603,10 @@ export class VersionVerifier {
       );
     });
   }
+}
+
+function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16);
+  return out;
 }
