@@ -154,6 +154,28 @@ describe('stored proofs verified on open', () => {
     await node.close();
   });
 
+  it('sets aside only the changed version of a batch stored whole, its intact neighbours verified', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.writeMany(
+      Array.from({ length: 16 }, (_, i) => ({ id: `w${i}`, components: { threat: { level: 'LOW' } } })),
+    );
+    await first.flushed();
+    const changed = [...first.versions()].find((v) => v.entity === 'w5')!;
+    await first.close();
+    // A value changed on disk, its proof intact: the batch's tree no longer has the signed root.
+    damage(backing, changed, (v) => ({ ...v, value: { level: 'HIGH' } as never }));
+    const security = await securityOf(me, []);
+    const node = await open(backing, security);
+    expect((await node.stats()).storage.setAside).toBe(1);
+    expect(await node.get('w5')).toBeUndefined();
+    expect([...node.versions()]).toHaveLength(15);
+    // The stored paths disagree with the stored leaves' tree: each version walks its own path, to
+    // the signed root (one check for fifteen) or, w5, to another (one check, which fails).
+    expect(security.verifier.checked).toBe(2);
+    await node.close();
+  });
+
   it('sets aside a held write whose proof does not verify', async () => {
     const backing = createMemoryBacking();
     const first = await open(backing);
