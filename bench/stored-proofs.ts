@@ -35,11 +35,16 @@ async function store(batch: number): Promise<Version[]> {
   for (let start = 0; start < N; start += batch) {
     const key = keys[(start / batch) % AUTHORS]!;
     const part = Array.from({ length: Math.min(batch, N - start) }, (_, j) =>
-      version(`t${start + j}` as EntityId, 'position', { lat: 50 + j / 1e4, lon: 1 + j / 1e4, alt: 100 }, {
-        ms: T0 + start + j,
-        c: 0,
-        node: key.nodeId,
-      }),
+      version(
+        `t${start + j}` as EntityId,
+        'position',
+        { lat: 50 + j / 1e4, lon: 1 + j / 1e4, alt: 100 },
+        {
+          ms: T0 + start + j,
+          c: 0,
+          node: key.nodeId,
+        },
+      ),
     );
     out.push(...(await signedBatch(signerOf(key), key.nodeId, part)));
   }
