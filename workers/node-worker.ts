@@ -67,6 +67,22 @@ async function open(options: StartOptions): Promise<RunningNode> {
     },
   });
   const signer = signerOf(identity.key);
+  // Verification in the worker, off the page's thread (docs/security.md). Made before the node, with
+  // the keys kept from before the restart, so the node checks its stored proofs before it restores
+  // anything (docs/security.md, "Stored proofs on load").
+  const security = await MeshSecurity.create({
+    self: nodeId,
+    publicKey: identity.key.publicKey,
+    crypto: webCryptoVerifier(),
+    // Handshake proofs (docs/security.md): signed with the node's key over fresh random nonces.
+    signer,
+    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    now: () => Date.now(),
+    log: (m, d) => log(`security: ${m}`, d),
+    stored: await LatticeNode.storedAuthorKeys(storage),
+    // Keys are vouched for only once links run, after the node has opened.
+    save: (keys) => opening.node?.saveAuthorKeys(keys) ?? Promise.resolve(),
+  });
   const node = await LatticeNode.open({
     nodeId,
     lattice: options.lattice,
@@ -78,22 +94,10 @@ async function open(options: StartOptions): Promise<RunningNode> {
     scheduler: timers,
     log,
     signer,
+    checkStored: (versions) => security.verifier.checkStored(versions),
   });
   opening.node = node;
   setInterval(() => node.tick(), TICK_MS);
-  // Verification in the worker, off the page's thread (docs/security.md).
-  const security = await MeshSecurity.create({
-    self: nodeId,
-    publicKey: identity.key.publicKey,
-    crypto: webCryptoVerifier(),
-    // Handshake proofs (docs/security.md): signed with the node's key over fresh random nonces.
-    signer,
-    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
-    now: () => Date.now(),
-    log: (m, d) => log(`security: ${m}`, d),
-    stored: await node.authorKeys(),
-    save: (keys) => node.saveAuthorKeys(keys),
-  });
   // The roster (docs/security.md): founds the lattice unless the device trusts one or joins; its gate
   // checks who wrote every verified version before the merge.
   const roster = await RosterService.open({

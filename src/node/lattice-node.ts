@@ -43,7 +43,14 @@ import { RemoteMerge } from './remote-merge';
 import type { Scheduler } from './scheduler';
 import { HARD_HORIZON_MS, SkewHold, type HoldRefusal } from './skew-hold';
 import { checkSkewLimit, SKEW_LIMIT_META, storedSkewLimit } from './skew-limit';
-import { setAsideDamaged, storedHeldProblem, storedMetaProblem, storedProblem } from './stored-check';
+import {
+  setAsideDamaged,
+  setAsideUnproven,
+  storedHeldProblem,
+  storedMetaProblem,
+  storedProblem,
+  type CheckStored,
+} from './stored-check';
 import { StorageHealth } from './storage-health';
 import { VersionListeners, type VersionListener, type VersionSource } from './version-listeners';
 import { serveCompact } from './watchers';
@@ -78,6 +85,15 @@ export interface LatticeNodeOptions {
    * an unsigned version, so leaving it out can only cut this node's own writes off.
    */
   readonly signer?: Signer;
+  /**
+   * Checks the signatures of stored versions (and held writes) before anything is restored, shown
+   * or served (docs/security.md, "Stored proofs on load"): the worker passes its mesh verifier's
+   * (VersionVerifier.checkStored), holding the keys kept from before the restart. A version whose
+   * proof does not verify is set aside like any damaged record, so anti-entropy brings it back.
+   * Without it stored proofs load unchecked: only unit harnesses of the node alone, which meet no
+   * verifying peer, leave it out.
+   */
+  readonly checkStored?: CheckStored;
 }
 
 /**
@@ -161,7 +177,15 @@ export class LatticeNode implements NodeApi {
     const { log } = options;
     // Nothing stored is trusted: what does not validate is set aside (counted, logged), and
     // anti-entropy brings the data back from peers.
-    const versions = setAsideDamaged<Version>(await storage.loadVersions(), storedProblem, 'stored version', log);
+    const shaped = setAsideDamaged<Version>(await storage.loadVersions(), storedProblem, 'stored version', log);
+    // A proof that does not verify is damage too: served, every peer would refuse it and charge us.
+    const proven = await setAsideUnproven(shaped.sound, (v) => v, options.checkStored, 'stored version', log);
+    const versions = { sound: proven.sound, damaged: [...shaped.damaged, ...proven.damaged] };
+    if (proven.unjudged > 0) {
+      log?.(
+        `${proven.unjudged} stored versions load with their signatures unchecked: no key on file for their authors`,
+      );
+    }
     const metas = setAsideDamaged<EntityMeta>(await storage.loadEntityMeta(), storedMetaProblem, 'entity meta', log);
     const savedLease = await storage.getMeta(CLOCK_LEASE_META);
     const lease = typeof savedLease === 'number' && within(savedLease) ? savedLease : 0;
@@ -177,7 +201,15 @@ export class LatticeNode implements NodeApi {
     const store = EntityStore.restore({ versions: versions.sound, entities: metas.sound }, {}, leftovers);
     const node = new LatticeNode(options, last, store, lease, savedBudgets, skewLimit);
     const { clock, counters } = node.parts;
-    const held = setAsideDamaged<HeldRecord>(await storage.loadHeld(), storedHeldProblem, 'held write', log);
+    const heldShaped = setAsideDamaged<HeldRecord>(await storage.loadHeld(), storedHeldProblem, 'held write', log);
+    const heldProven = await setAsideUnproven(
+      heldShaped.sound,
+      (r) => r.version,
+      options.checkStored,
+      'held write',
+      log,
+    );
+    const held = { sound: heldProven.sound, damaged: [...heldShaped.damaged, ...heldProven.damaged] };
     node.parts.hold.restore(held.sound);
     node.replaceDamaged(metas.damaged, held.damaged);
     const damaged = versions.damaged.length + metas.damaged.length + held.damaged.length + (storage.setAside ?? 0);
@@ -186,7 +218,9 @@ export class LatticeNode implements NodeApi {
     // Past every timestamp the lease allowed, issued or not before the node stopped.
     if (lease > 0) clock.force(ClockLease.restart(lease));
     let latest = clock.last;
-    for (const v of versions.sound) {
+    // Our own versions set aside for their proof count too: their timestamps were issued, and one
+    // issued again with another value would be an equivocation with the copies peers hold.
+    for (const v of [...versions.sound, ...proven.damaged]) {
       if (!within(v.ts.ms)) continue;
       if (v.ts.ms > latest.ms || (v.ts.ms === latest.ms && v.ts.c > latest.c)) latest = v.ts;
     }
@@ -614,8 +648,16 @@ export class LatticeNode implements NodeApi {
    * so that after a restart this node can still pass them on with the versions it serves
    * (docs/security.md). Ids are re-derived from the keys when they are read back.
    */
-  async authorKeys(): Promise<Uint8Array[]> {
-    const saved = await this.options.storage.getMeta(AUTHOR_KEYS_META);
+  authorKeys(): Promise<Uint8Array[]> {
+    return LatticeNode.storedAuthorKeys(this.options.storage);
+  }
+
+  /**
+   * authorKeys read from storage before a node is opened: the worker files them in its verifier
+   * first, so the stored versions' proofs can be checked on open (LatticeNodeOptions.checkStored).
+   */
+  static async storedAuthorKeys(storage: StoragePort): Promise<Uint8Array[]> {
+    const saved = await storage.getMeta(AUTHOR_KEYS_META);
     if (!Array.isArray(saved)) return [];
     return saved.flatMap((hex) =>
       typeof hex === 'string' && /^[0-9a-f]{64}$/.test(hex)

@@ -26,7 +26,10 @@ export interface StorageStatus {
   readonly message?: string;
   /** Versions waiting to be persisted. */
   readonly pending: number;
-  /** Damaged stored records (versions, segments, metas, held writes) set aside when the node opened. */
+  /**
+   * Damaged stored records (versions, segments, metas, held writes) set aside when the node opened,
+   * signatures that do not verify included (docs/security.md, "Stored proofs on load").
+   */
   readonly setAside?: number;
 }
 

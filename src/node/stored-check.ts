@@ -5,6 +5,7 @@ import { isEntityId, isNodeId, isUserKind } from '../core/ids';
 import { CUT_NODE } from '../core/merge/knowledge';
 import { DELETED, type Version } from '../core/merge/version';
 import type { EntityMeta, HeldRecord } from '../ports/storage';
+import type { StoredProofCheck } from './security/version-verifier';
 
 /** What the wire can encode (12 hex digits of ms in a versionKey, 48 bits on the wire). */
 const MAX_MS = 2 ** 48 - 1;
@@ -109,4 +110,35 @@ export function setAsideDamaged<T>(
     }
   }
   return { sound, damaged };
+}
+
+/** Checks stored versions' signatures (VersionVerifier.checkStored); see LatticeNodeOptions.checkStored. */
+export type CheckStored = (versions: readonly Version[]) => Promise<StoredProofCheck>;
+
+/**
+ * Records that passed their shape check split again by whether their version's signature verifies
+ * (docs/security.md, "Stored proofs on load"): a stored proof that does not verify (64 bytes of
+ * junk read back as a per-version signature, a path or a value changed on disk) is set aside as
+ * any damaged record (each logged, the first ten), instead of being served to peers who refuse it.
+ */
+export async function setAsideUnproven<T>(
+  records: readonly T[],
+  versionOf: (record: T) => Version,
+  check: CheckStored | undefined,
+  what: string,
+  log: ((message: string, detail?: unknown) => void) | undefined,
+): Promise<{ readonly sound: T[]; readonly damaged: T[]; readonly checks: number; readonly unjudged: number }> {
+  if (check === undefined || records.length === 0) return { sound: [...records], damaged: [], checks: 0, unjudged: 0 };
+  const { problems, checks, unjudged } = await check(records.map(versionOf));
+  const sound: T[] = [];
+  const damaged: T[] = [];
+  records.forEach((r, i) => {
+    const why = problems[i];
+    if (why === undefined) sound.push(r);
+    else {
+      damaged.push(r);
+      if (damaged.length <= 10) log?.(`set aside a damaged ${what}: its signature does not verify (${why})`, r);
+    }
+  });
+  return { sound, damaged, checks, unjudged };
 }

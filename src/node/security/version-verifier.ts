@@ -1,12 +1,20 @@
+import { sameBytes } from '../../core/bytes/same-bytes';
 import type { NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
 import { batchRootSigningBytes } from '../../core/signing/batch-signing';
 import type { LeafProof, ProofGroup } from '../../core/signing/leaf-proof';
 import { SIGNATURE_LENGTH } from '../../core/signing/leaf-proof';
-import { LEAF_FORM_BINARY, versionContentDigest, versionLeafHash, type LeafForm } from '../../core/signing/leaf-form';
+import {
+  isLeafForm,
+  LEAF_FORM_BINARY,
+  versionContentDigest,
+  versionLeafHash,
+  type LeafForm,
+} from '../../core/signing/leaf-form';
 import {
   buildTree,
   HASH_BYTES,
+  isValidCount,
   pathBytes,
   pathInTree,
   pathOf,
@@ -72,6 +80,26 @@ export interface VerifyOutcome {
 export async function signVersion(signer: Signer, v: Version): Promise<Version> {
   return (await signedBatch(signer, v.ts.node, [v]))[0]!;
 }
+
+/** Why a stored version's signature was found unsound on load (VersionVerifier.checkStored). */
+export type StoredProofProblem = 'malformed-signature' | 'bad-signature';
+
+/** What checkStored found. */
+export interface StoredProofCheck {
+  /**
+   * Per version, in input order: why its stored signature or proof does not verify under its
+   * author's key, or undefined: it verifies, it carries none (a node without a signer), or its
+   * author's key is not on file (not judged: kept as stored, see `unjudged`).
+   */
+  readonly problems: (StoredProofProblem | undefined)[];
+  /** Signed versions not judged: no key on file for their author, or the SignatureVerifier failed. */
+  readonly unjudged: number;
+  /** Ed25519 verifications made: one per distinct batch signature, one per per-version signature. */
+  readonly checks: number;
+}
+
+/** Ed25519 checks checkStored keeps in flight at once (WebCrypto answers each in a later task). */
+export const STORED_CHECKS_IN_FLIGHT = 64;
 
 /** A value now or later: the SignatureVerifier may answer at once (see the port). */
 export type Maybe<T> = T | Promise<T>;
@@ -436,6 +464,143 @@ export class VersionVerifier {
     });
   }
 
+  /**
+   * The signatures of versions loaded from storage (docs/security.md, "Stored proofs on load"),
+   * checked as on ingest, before the node restores anything: one Ed25519 check per distinct batch
+   * signature (author, leaf form, count, root, signature), however many of its versions are stored;
+   * one per per-version signature (stored before batch signing). A batch stored whole is hashed as
+   * one tree when each stored path is the tree's; otherwise (part of a batch, or a damaged leaf or
+   * path, which makes the paths disagree) each version is hashed up its own stored path, so only
+   * the versions whose root does not verify are found unsound. A version whose author has
+   * no key on file is not judged (a key is only a cache; on ingest it would be `unknown-author`).
+   * Nothing is counted in rejectedByReason (no link is at fault) and no proof is changed; roots
+   * that verify are remembered, so the copies peers send again cost no further check.
+   */
+  async checkStored(versions: readonly Version[]): Promise<StoredProofCheck> {
+    const problems: (StoredProofProblem | undefined)[] = new Array<StoredProofProblem | undefined>(versions.length);
+    const tally = { unjudged: 0 };
+    const checksBefore = this.checked;
+    const checks: StoredSignature[] = [];
+    // The versions under each batch signature, with their leaves (hashed once).
+    const batches = new Map<string, StoredBatch>();
+    for (let i = 0; i < versions.length; i++) {
+      const v = versions[i]!;
+      const p = v.proof;
+      if (p === undefined && v.sig === undefined) continue;
+      const author = v.ts.node;
+      if (p === undefined) {
+        const sig = v.sig;
+        if (!(sig instanceof Uint8Array) || sig.length !== SIGNATURE_LENGTH) problems[i] = 'malformed-signature';
+        else {
+          const key = this.keys.keyOf(author);
+          if (key === undefined) tally.unjudged++;
+          else checks.push({ at: [i], run: () => this.crypto.verify(key, versionSigningBytes(v), sig) });
+        }
+        continue;
+      }
+      const { sig, form, count, index } = p;
+      if (p.kind !== 'path' || !(sig instanceof Uint8Array) || sig.length !== SIGNATURE_LENGTH) {
+        problems[i] = 'malformed-signature';
+        continue;
+      }
+      if (
+        !isLeafForm(form) ||
+        !isValidCount(count) ||
+        !Number.isInteger(index) ||
+        index < 0 ||
+        index >= count ||
+        !(p.path instanceof Uint8Array) ||
+        p.path.length !== pathBytes(count, index)
+      ) {
+        problems[i] = 'bad-signature';
+        continue;
+      }
+      const id = `${author}\u0000${form}\u0000${count}\u0000${bytesKey(sig)}`;
+      let batch = batches.get(id);
+      if (batch === undefined) {
+        const key = this.keys.keyOf(author);
+        batch = { author, form, count, sig, key, at: [], leaves: [], paths: [], indices: [] };
+        batches.set(id, batch);
+      }
+      if (batch.key === undefined) {
+        tally.unjudged++;
+        continue;
+      }
+      batch.at.push(i);
+      batch.leaves.push(versionLeafHash(v, form));
+      batch.paths.push(p.path);
+      batch.indices.push(index);
+    }
+    // A batch stored whole, every stored path its path in the tree of the stored leaves, is one
+    // tree (each version's own walk would reach that very root); any other, version by version.
+    for (const b of batches.values()) {
+      if (b.at.length === 0) continue;
+      const root = wholeTreeRoot(b);
+      if (root === undefined) this.rootChecks(b, problems, checks);
+      else this.rootCheck(b, root, b.at, checks);
+    }
+    await this.runStoredChecks(checks, problems, tally);
+    return { problems, unjudged: tally.unjudged, checks: this.checked - checksBefore };
+  }
+
+  /** Each of the batch's versions hashed up its own stored path; one check per distinct root. */
+  private rootChecks(b: StoredBatch, problems: (StoredProofProblem | undefined)[], checks: StoredSignature[]): void {
+    const byRoot = new Map<string, { readonly root: Uint8Array; readonly at: number[] }>();
+    for (let k = 0; k < b.at.length; k++) {
+      const path = b.paths[k]!;
+      const proof = Array.from({ length: path.length / HASH_BYTES }, (_, j) =>
+        path.subarray(j * HASH_BYTES, (j + 1) * HASH_BYTES),
+      );
+      const root = rootFromProof(b.count, [b.indices[k]!], [b.leaves[k]!], proof);
+      if (typeof root === 'string') {
+        problems[b.at[k]!] = 'bad-signature';
+        continue;
+      }
+      const id = bytesKey(root);
+      const same = byRoot.get(id);
+      if (same === undefined) byRoot.set(id, { root, at: [b.at[k]!] });
+      else same.at.push(b.at[k]!);
+    }
+    for (const { root, at } of byRoot.values()) this.rootCheck(b, root, at, checks);
+  }
+
+  /** One root of a stored batch: remembered with this signature (no check), or checked once. */
+  private rootCheck(b: StoredBatch, root: Uint8Array, at: number[], checks: StoredSignature[]): void {
+    const { author, form, count, sig, key } = b;
+    const recalled = this.roots.recall(author, form, count, root);
+    if (recalled !== undefined && sameBytes(recalled, sig)) return;
+    checks.push({
+      at,
+      run: () => this.crypto.verify(key!, batchRootSigningBytes(author, count, root, form), sig),
+      remember: () => this.roots.remember(author, form, count, root, sig),
+    });
+  }
+
+  /** Runs stored-signature checks, STORED_CHECKS_IN_FLIGHT at a time. */
+  private async runStoredChecks(
+    checks: readonly StoredSignature[],
+    problems: (StoredProofProblem | undefined)[],
+    tally: { unjudged: number },
+  ): Promise<void> {
+    for (let from = 0; from < checks.length; from += STORED_CHECKS_IN_FLIGHT) {
+      await Promise.all(
+        checks.slice(from, from + STORED_CHECKS_IN_FLIGHT).map(async (c) => {
+          this.checked++;
+          let ok: boolean;
+          try {
+            ok = await c.run();
+          } catch {
+            // The verifier failed, not the signature: keep what it stands for (checked again on the next open).
+            tally.unjudged += c.at.length;
+            return;
+          }
+          if (ok) c.remember?.();
+          else for (const i of c.at) problems[i] = 'bad-signature';
+        }),
+      );
+    }
+  }
+
   /** `digested` receives the content digest once computed (the cache uses it again in settle). */
   private quick(v: Version, digested: (digest: Uint8Array) => void): Verdict {
     if (v.sig === undefined) return 'unsigned';
@@ -471,4 +636,59 @@ export class VersionVerifier {
       );
     });
   }
+}
+
+/** The stored versions under one batch signature (VersionVerifier.checkStored), in load order. */
+interface StoredBatch {
+  readonly author: NodeId;
+  readonly form: LeafForm;
+  readonly count: number;
+  readonly sig: Uint8Array;
+  /** The author's key; none: not judged. */
+  readonly key: Uint8Array | undefined;
+  /** Each version's place in checkStored's input, its leaf, its stored path and leaf index. */
+  readonly at: number[];
+  readonly leaves: Uint8Array[];
+  readonly paths: Uint8Array[];
+  readonly indices: number[];
+}
+
+/** One Ed25519 check of checkStored, the versions it stands for, and what to do on each answer. */
+interface StoredSignature {
+  readonly at: number[];
+  readonly run: () => Maybe<boolean>;
+  readonly remember?: () => void;
+}
+
+/** Bytes as a string key, one char per byte (a map key; cheaper than hex). */
+function bytesKey(bytes: Uint8Array): string {
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
+/**
+ * The root of a batch stored whole (each leaf index once) whose every stored path is its path in
+ * the tree of the stored leaves: one tree hashed for the batch instead of a walk per version.
+ * Undefined when the batch is not whole or a path differs (then each version walks its own).
+ */
+function wholeTreeRoot(b: StoredBatch): Uint8Array | undefined {
+  if (b.at.length !== b.count) return undefined;
+  const leaves = new Array<Uint8Array | undefined>(b.count);
+  for (let k = 0; k < b.count; k++) {
+    const index = b.indices[k]!;
+    if (leaves[index] !== undefined) return undefined;
+    leaves[index] = b.leaves[k]!;
+  }
+  const levels = buildTree(leaves as Uint8Array[]);
+  const top = levels.length - 1;
+  for (let k = 0; k < b.count; k++) {
+    const path = b.paths[k]!;
+    let at = 0;
+    for (let level = 0, i = b.indices[k]!; level < top; level++, i >>= 1) {
+      const sibling = levels[level]![i ^ 1];
+      if (sibling === undefined) continue;
+      for (let j = 0; j < HASH_BYTES; j++) if (path[at + j] !== sibling[j]) return undefined;
+      at += HASH_BYTES;
+    }
+  }
+  return levels[top]![0]!;
 }

@@ -13,6 +13,10 @@ import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import type { StoragePort } from '../../../src/ports/storage';
+import { webCryptoVerifier } from '../../../src/adapters/identity/webcrypto-verifier';
+import { MeshSecurity } from '../../../src/node/security/mesh-security';
+import { signVersion } from '../../../src/node/security/version-verifier';
+import { testIdentity } from '../support/test-keys';
 
 const T0 = 1_700_000_000_000;
 
@@ -242,6 +246,65 @@ describe('damaged signature bytes in a segment', () => {
     const again = await open(await openIdbStorage(name));
     expect((await again.get('bad-sig'))?.components.position).toEqual({ lat: 3, lon: 4 });
     expect((await again.stats()).storage.setAside ?? 0).toBe(0);
+    await again.close();
+    await deleteIdbStorage(name);
+  });
+});
+
+describe('64 bytes of junk where a signature belongs', () => {
+  it('loads as a per-version signature, and is set aside on open because it does not verify', async () => {
+    const name = 'damaged-node-junk-sig';
+    const me = testIdentity('damaged-idb-me');
+    const put = { entity: 'junk-sig', kind: 'position', value: { lat: 3, lon: 4 }, ms: T0 - 4, author: me.id };
+    await withSegment(name, handSegment([{ ...put, sig: new Uint8Array(64).fill(0xa5) }]));
+    const security = await MeshSecurity.create({
+      self: me.id,
+      publicKey: me.publicKey,
+      crypto: webCryptoVerifier(),
+      signer: me.signer,
+      randomBytes: (n) => new Uint8Array(n),
+      now: () => T0,
+    });
+    const logs: string[] = [];
+    const node = await LatticeNode.open({
+      nodeId: me.id,
+      lattice: 'test',
+      storage: await openIdbStorage(name),
+      backend: 'indexeddb',
+      now: () => T0,
+      newId: () => 'x',
+      scheduleChanges: (fn) => queueMicrotask(fn),
+      log: (m) => logs.push(m),
+      signer: me.signer,
+      checkStored: (versions) => security.verifier.checkStored(versions),
+    });
+    const stats = await node.stats();
+    expect(stats.rejected['damaged-in-storage']).toBe(1);
+    expect(stats.storage.setAside).toBe(1);
+    expect(logs.some((m) => m.includes('its signature does not verify (bad-signature)'))).toBe(true);
+    expect((await node.list()).map((e) => e.id)).toEqual(['kept']);
+    expect([...node.versions()].some((v) => v.entity === 'junk-sig')).toBe(false);
+    // The intact version, signed by its author, takes the damaged record's place here and in storage.
+    const intact = await signVersion(me.signer, {
+      ...version('junk-sig', 'position', { lat: 3, lon: 4 }, T0 - 4),
+      ts: { ms: T0 - 4, c: 0, node: me.id },
+    });
+    expect(node.applyRemote([intact])).toHaveLength(1);
+    await node.flushed();
+    await node.close();
+    const again = await LatticeNode.open({
+      nodeId: me.id,
+      lattice: 'test',
+      storage: await openIdbStorage(name),
+      backend: 'indexeddb',
+      now: () => T0,
+      newId: () => 'x',
+      scheduleChanges: (fn) => queueMicrotask(fn),
+      signer: me.signer,
+      checkStored: (versions) => security.verifier.checkStored(versions),
+    });
+    expect((await again.stats()).storage.setAside ?? 0).toBe(0);
+    expect((await again.get('junk-sig'))?.components.position).toEqual({ lat: 3, lon: 4 });
     await again.close();
     await deleteIdbStorage(name);
   });

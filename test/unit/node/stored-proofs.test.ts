@@ -1,0 +1,198 @@
+/**
+ * Issue 8 (a damaged database never bricks a node), docs/security.md "Stored proofs on load": a
+ * stored signature or proof is verified on open with the ingest verifier, one Ed25519 check per
+ * batch signature; a version whose proof does not verify (here: 64 bytes of junk, read back as a
+ * per-version signature, and a batch proof with a junk signature) is set aside like any damaged
+ * record, counted, never shown nor served, and a peer's intact copy takes its place.
+ */
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createMemoryBacking, MemoryStorage, type MemoryBacking } from '../../../src/adapters/memory-storage';
+import { webCryptoVerifier } from '../../../src/adapters/identity/webcrypto-verifier';
+import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
+import type { Version } from '../../../src/core/merge/version';
+import type { LeafProof } from '../../../src/core/signing/leaf-proof';
+import { LatticeNode } from '../../../src/node/lattice-node';
+import { MeshSecurity } from '../../../src/node/security/mesh-security';
+import { signVersion } from '../../../src/node/security/version-verifier';
+import { holdKey } from '../../../src/node/skew-hold';
+import { versionKey } from '../../../src/ports/storage';
+import { testIdentity, type TestIdentity } from '../support/test-keys';
+
+const T0 = 1_700_000_000_000;
+const me = testIdentity('stored-proofs-me');
+const peer = testIdentity('stored-proofs-peer');
+const stranger = testIdentity('stored-proofs-stranger');
+
+async function securityOf(identity: TestIdentity, trusted: readonly Uint8Array[]): Promise<MeshSecurity> {
+  return MeshSecurity.create({
+    self: identity.id,
+    publicKey: identity.publicKey,
+    crypto: webCryptoVerifier(),
+    signer: identity.signer,
+    randomBytes: (n) => new Uint8Array(randomBytes(n)),
+    now: () => T0,
+    stored: trusted,
+  });
+}
+
+async function open(backing: MemoryBacking, security?: MeshSecurity, logs: string[] = []): Promise<LatticeNode> {
+  let n = 0;
+  return LatticeNode.open({
+    nodeId: me.id,
+    lattice: 'test',
+    storage: new MemoryStorage({ backing }),
+    backend: 'memory',
+    now: () => T0,
+    newId: () => `e${n++}`,
+    scheduleChanges: (fn) => queueMicrotask(fn),
+    log: (m) => logs.push(m),
+    signer: me.signer,
+    ...(security === undefined ? {} : { checkStored: (vs: readonly Version[]) => security.verifier.checkStored(vs) }),
+  });
+}
+
+function remote(author: TestIdentity, entity: string, level: string, ms = T0 - 100): Promise<Version> {
+  return signVersion(author.signer, {
+    entity: entity as EntityId,
+    kind: 'threat' as ComponentKind,
+    value: { level } as never,
+    ts: { ms, c: 0, node: author.id as NodeId },
+    seen: [],
+  });
+}
+
+/** A stored version's record replaced in the backing (what a damaged disk would read back). */
+function damage(backing: MemoryBacking, v: Version, replace: (v: Version) => Version): void {
+  const key = versionKey(v);
+  expect(backing.versions.has(key)).toBe(true);
+  backing.versions.set(key, replace(backing.versions.get(key)!));
+}
+
+describe('stored proofs verified on open', () => {
+  it('sets aside a junk 64-byte signature and a junk batch signature, counts them, and takes intact copies back', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    // One group commit: one batch signature over eight versions.
+    await first.writeMany(
+      Array.from({ length: 8 }, (_, i) => ({ id: `own${i}`, components: { threat: { level: 'LOW' } } })),
+    );
+    const fromPeer = await remote(peer, 'theirs', 'HIGH');
+    const fromStranger = await remote(stranger, 'unknown', 'MEDIUM');
+    expect(first.applyRemote([fromPeer, fromStranger])).toHaveLength(2);
+    await first.flushed();
+    const own = [...first.versions()].find((v) => v.entity === 'own3')!;
+    expect(own.proof?.kind).toBe('path');
+    await first.close();
+
+    // 64 bytes of junk where own3's proof was: read back as a per-version signature.
+    damage(backing, own, ({ proof: _p, ...v }) => ({ ...v, sig: new Uint8Array(64).fill(7) }));
+    // The peer's batch proof, well formed, with another signature in it.
+    damage(backing, fromPeer, (v) => ({ ...v, proof: { ...(v.proof as LeafProof), sig: new Uint8Array(64).fill(9) } }));
+
+    const security = await securityOf(me, [peer.publicKey]);
+    const logs: string[] = [];
+    const node = await open(backing, security, logs);
+    const stats = await node.stats();
+    expect(stats.rejected['damaged-in-storage']).toBe(2);
+    expect(stats.storage.setAside).toBe(2);
+    expect(logs.filter((m) => m.includes('its signature does not verify'))).toHaveLength(2);
+    // Not shown, not served (the mesh serves node.versions(), mesh-node.ts SyncIndex).
+    expect(await node.get('own3')).toBeUndefined();
+    expect(await node.get('theirs')).toBeUndefined();
+    const held = [...node.versions()];
+    expect(held.some((v) => v.entity === 'own3' || v.entity === 'theirs')).toBe(false);
+    // The seven intact own versions and the stranger's (no key on file: not judged, kept).
+    expect(held.map((v) => v.entity).sort()).toEqual([
+      'own0',
+      'own1',
+      'own2',
+      'own4',
+      'own5',
+      'own6',
+      'own7',
+      'unknown',
+    ]);
+    expect(logs.some((m) => m.startsWith('1 stored versions load with their signatures unchecked'))).toBe(true);
+    // One Ed25519 check for the own batch (seven versions), one for the junk 64 bytes, one for the peer's batch.
+    expect(security.verifier.checked).toBe(3);
+
+    // Anti-entropy brings the intact copies back (as peers that hold them send them).
+    expect(node.applyRemote([own, fromPeer])).toHaveLength(2);
+    expect((await node.get('own3'))?.components.threat).toEqual({ level: 'LOW' });
+    expect((await node.get('theirs'))?.components.threat).toEqual({ level: 'HIGH' });
+    // Our clock never goes back to the set-aside version's timestamp.
+    await node.create({ id: 'after', components: { threat: { level: 'NONE' } } });
+    const after = [...node.versions()].find((v) => v.entity === 'after')!;
+    expect(after.ts.ms > own.ts.ms || (after.ts.ms === own.ts.ms && after.ts.c > own.ts.c)).toBe(true);
+    await node.flushed();
+    await node.close();
+
+    // The intact copies replaced the damaged records (same keys): the next open sets nothing aside.
+    const again = await open(backing, await securityOf(me, [peer.publicKey]));
+    expect((await again.stats()).storage.setAside ?? 0).toBe(0);
+    expect([...again.versions()]).toHaveLength(11);
+    await again.close();
+  });
+
+  it('costs one Ed25519 check per batch signature, however many of its versions are stored', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.writeMany(
+      Array.from({ length: 200 }, (_, i) => ({ id: `t${i}`, components: { threat: { level: 'LOW' } } })),
+    );
+    await first.writeMany(
+      Array.from({ length: 50 }, (_, i) => ({ id: `u${i}`, components: { threat: { level: 'NONE' } } })),
+    );
+    await first.flushed();
+    await first.close();
+    const security = await securityOf(me, []);
+    const node = await open(backing, security);
+    expect([...node.versions()]).toHaveLength(250);
+    expect((await node.stats()).storage.setAside ?? 0).toBe(0);
+    expect(security.verifier.checked).toBe(2);
+    await node.close();
+  });
+
+  it('sets aside only the changed version of a batch stored whole, its intact neighbours verified', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.writeMany(
+      Array.from({ length: 16 }, (_, i) => ({ id: `w${i}`, components: { threat: { level: 'LOW' } } })),
+    );
+    await first.flushed();
+    const changed = [...first.versions()].find((v) => v.entity === 'w5')!;
+    await first.close();
+    // A value changed on disk, its proof intact: the batch's tree no longer has the signed root.
+    damage(backing, changed, (v) => ({ ...v, value: { level: 'HIGH' } as never }));
+    const security = await securityOf(me, []);
+    const node = await open(backing, security);
+    expect((await node.stats()).storage.setAside).toBe(1);
+    expect(await node.get('w5')).toBeUndefined();
+    expect([...node.versions()]).toHaveLength(15);
+    // The stored paths disagree with the stored leaves' tree: each version walks its own path, to
+    // the signed root (one check for fifteen) or, w5, to another (one check, which fails).
+    expect(security.verifier.checked).toBe(2);
+    await node.close();
+  });
+
+  it('sets aside a held write whose proof does not verify', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.close();
+    // Written ten minutes ahead of our clock: held for skew, kept across the restart.
+    const ahead = T0 + 600_000;
+    const sound = await remote(peer, 'held-ok', 'LOW', ahead);
+    const v = await remote(peer, 'held', 'HIGH', ahead);
+    const junk = { ...v, proof: { ...(v.proof as LeafProof), sig: new Uint8Array(64).fill(3) } } as Version;
+    backing.held.set(holdKey(sound), { key: holdKey(sound), version: sound, skewMs: 600_000, at: T0 });
+    backing.held.set(holdKey(junk), { key: holdKey(junk), version: junk, skewMs: 600_000, at: T0 });
+    const node = await open(backing, await securityOf(me, [peer.publicKey]));
+    const stats = await node.stats();
+    expect(stats.storage.setAside).toBe(1);
+    expect(stats.held.map((h) => h.count)).toEqual([1]);
+    await node.flushed();
+    expect([...backing.held.keys()]).toEqual([holdKey(sound)]);
+    await node.close();
+  });
+});
