@@ -2,6 +2,7 @@ import type { Item } from './item';
 import type { ReconcilerOptions } from './reconciler';
 import { Reconciler } from './reconciler';
 import { SortedVectorStorage } from './sorted-vector-storage';
+import type { ReconcileStorage } from './storage';
 
 export interface MeasureOptions extends ReconcilerOptions {
   /** Give up (throw) after this many round trips; default 10,000. */
@@ -31,11 +32,7 @@ export function measureReconciliation(a: Iterable<Item>, b: Iterable<Item>, opts
 }
 
 /** As measureReconciliation, over already built storages (not modified). */
-export function measureStorages(
-  a: SortedVectorStorage,
-  b: SortedVectorStorage,
-  opts: MeasureOptions = {},
-): Measurement {
+export function measureStorages(a: ReconcileStorage, b: ReconcileStorage, opts: MeasureOptions = {}): Measurement {
   const maxRounds = opts.maxRounds ?? 10_000;
   const initiator = new Reconciler(a, opts);
   const responder = new Reconciler(b, opts);

@@ -12,8 +12,9 @@ import { add128, sub128 } from './sum128';
  * a lazily maintained prefix sum of the ids' terms at every BLOCK-th item, so that sum/fingerprint
  * of any range is O(1): the checkpoints at or below each end, plus the terms of at most BLOCK − 1
  * items past each, computed from the ids when asked. Per item 24 B and the checkpoints' 2 B, where
- * a term (16 B) and a prefix sum (16 B) per item took 56 (docs/benchmarks.md, scenario 10): the
- * sync index keeps its items here. A mutation at index i only invalidates checkpoints past i; they
+ * a term (16 B) and a prefix sum (16 B) per item took 56 (docs/benchmarks.md, scenario 10). The
+ * sync index's snapshots are SlotVectorStorage, which shares the id table's ids (the same layout
+ * of checkpoints, the reference its model test compares against). A mutation at index i only invalidates checkpoints past i; they
  * are recomputed on the next fingerprint that needs them. New versions are mostly recent, so they
  * land near the end and both the array shift and the prefix recomputation stay short.
  */
@@ -51,8 +52,8 @@ export class SortedVectorStorage implements ReconcileStorage {
   /**
    * A new storage holding `prev`'s items but those with the ids in `drop`, and `added` (sorted by
    * compareItems, none already in `prev`): one merge pass over the typed arrays, so a set whose
-   * snapshot changes by a few items is rebuilt without an object per item (the sync index keeps its
-   * items only here: docs/benchmarks.md, scenario 10). `prev` is not changed.
+   * snapshot changes by a few items is rebuilt without an object per item (as SlotVectorStorage.rebuilt
+   * rebuilds the sync index's: docs/benchmarks.md, scenario 10). `prev` is not changed.
    */
   static rebuilt(prev: SortedVectorStorage, drop: readonly Uint8Array[], added: readonly Item[]): SortedVectorStorage {
     for (const it of added) checkItem(it);

@@ -1,39 +1,47 @@
 import type { EntityId } from '../ids';
 
 /**
- * The entities whose expiry may fire, by deadline: a binary min-heap of (deadline, entity) with
- * the current deadline of each entity in a map. An entity's deadline changes by pushing a new
- * entry; an entry whose deadline is no longer its entity's is skipped when it comes to the top
+ * The entities whose expiry may fire, by deadline: a binary min-heap of (deadline, entity). An
+ * entity's deadline changes by pushing a new entry; an entry whose deadline is no longer its
+ * entity's (`deadlineOf`, the store's EntityState.nextDeadline) is skipped when it comes to the top
  * (lazy deletion), so an update costs O(log n) and a purge tick O(k log n) for the k entries due,
- * instead of a scan of every entity. Pure: time comes in as arguments (EntityStore.purgeExpired).
+ * instead of a scan of every entity. The current deadline is read from the store, not kept in a Map
+ * of its own beside it: the Map cost ~53 B per entity, 8.8 B per component of a running node at
+ * 100k entities (docs/benchmarks.md, scenario 10). The caller sets an entity's deadline whenever it
+ * may have changed, with what `deadlineOf` gives for it then. Pure: time comes in as arguments
+ * (EntityStore.purgeExpired).
  */
 export class DeadlineIndex {
   private readonly at: number[] = [];
   private readonly ids: EntityId[] = [];
-  private readonly current = new Map<EntityId, number>();
+  /** Entries after the last compaction: past twice as many (and 64), the stale ones go at once. */
+  private compacted = 0;
 
-  /** Sets `id`'s deadline (undefined: it has none). */
+  constructor(private readonly deadlineOf: (id: EntityId) => number | undefined) {}
+
+  /**
+   * `id`'s deadline is now `deadline` (undefined: it has none), as `deadlineOf(id)` gives it: its
+   * older entries are stale from now on. Setting the same deadline twice pushes two entries, which
+   * due() gives once.
+   */
   set(id: EntityId, deadline: number | undefined): void {
-    if (deadline === undefined) {
-      this.current.delete(id);
-      return;
-    }
-    if (this.current.get(id) === deadline) return;
-    this.current.set(id, deadline);
+    if (deadline === undefined) return;
     this.push(deadline, id);
-    // Stale entries are dropped when they reach the top; past twice the live ones, all at once.
-    if (this.at.length > 64 && this.at.length > 2 * this.current.size) this.rebuild();
+    if (this.at.length > 64 && this.at.length > 2 * this.compacted) this.compact();
   }
 
-  /** Takes out and returns the entities whose deadline is at or before `now`, earliest first. */
+  /** Takes out and returns the entities whose deadline is at or before `now`, earliest first, each once. */
   due(now: number): EntityId[] {
     const out: EntityId[] = [];
+    let given: Set<EntityId> | undefined;
     while (this.at.length > 0 && this.at[0]! <= now) {
       const at = this.at[0]!;
       const id = this.ids[0]!;
       this.pop();
-      if (this.current.get(id) !== at) continue;
-      this.current.delete(id);
+      if (this.deadlineOf(id) !== at) continue;
+      // (an entity's live entries all hold its one deadline: they come out in this call)
+      if (given?.has(id) === true) continue;
+      (given ??= new Set()).add(id);
       out.push(id);
     }
     return out;
@@ -79,9 +87,43 @@ export class DeadlineIndex {
     this.ids[i] = lastId;
   }
 
-  private rebuild(): void {
-    this.at.length = 0;
-    this.ids.length = 0;
-    for (const [id, at] of this.current) this.push(at, id);
+  /** Keeps one entry per entity whose deadline it still is, and makes them a heap again (bottom-up). */
+  private compact(): void {
+    const at = this.at;
+    const ids = this.ids;
+    const kept = new Set<EntityId>();
+    let n = 0;
+    for (let i = 0; i < at.length; i++) {
+      const id = ids[i]!;
+      if (this.deadlineOf(id) !== at[i] || kept.has(id)) continue;
+      kept.add(id);
+      at[n] = at[i]!;
+      ids[n++] = id;
+    }
+    at.length = n;
+    ids.length = n;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    this.compacted = n;
+  }
+
+  /** Moves the entry at `i` down to its place. */
+  private siftDown(i: number): void {
+    const at = this.at;
+    const ids = this.ids;
+    const n = at.length;
+    const a = at[i]!;
+    const id = ids[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && at[r]! < at[l]! ? r : l;
+      if (at[c]! >= a) break;
+      at[i] = at[c]!;
+      ids[i] = ids[c]!;
+      i = c;
+    }
+    at[i] = a;
+    ids[i] = id;
   }
 }

@@ -54,7 +54,7 @@ export class EntityStore {
   /** countShown's running totals, kept from its first call on (shown-count.ts). */
   private shown: ShownCount | undefined;
   /** Each entity's nextDeadline, so a purge visits only the entities due (deadline-index.ts). */
-  private readonly deadlines = new DeadlineIndex();
+  private readonly deadlines = new DeadlineIndex((id) => this.entities.get(id)?.nextDeadline);
 
   /**
    * `columns: false` keeps every register as Version objects (the representation before the

@@ -11,12 +11,24 @@
  * author can give many ids one word in common (docs/security.md): the position mixes all four words
  * with a seed the table's owner keeps secret (the node draws it at random; the core draws nothing),
  * so ids placed in one run on purpose land apart.
+ *
+ * The ids by slot are also the sync index's snapshots' ids (share(); SlotVectorStorage): each id is
+ * held once (docs/benchmarks.md, scenario 10). A snapshot must not change while a session reads it,
+ * so once the ids were shared, writing a slot a snapshot may name (one below the slots written at
+ * share time: a freed slot given out again) first copies them; new slots past those, and growth
+ * (which copies anyway), need no copy.
  */
 export type IdTableSeed = readonly [number, number, number, number];
 
 export class IdTable {
-  /** Per slot: its id's four words (stale once the slot is deleted, until it is added again). */
-  private words = new Uint32Array(4 * 16);
+  /** Per slot: its id's 16 bytes (stale once the slot is deleted, until it is added again). */
+  private bytes = new Uint8Array(16 * 16);
+  /** The same bytes as 32-bit words in platform order (what positions are mixed from and compared by). */
+  private words = new Uint32Array(this.bytes.buffer);
+  /** Slots written so far (one past the highest). */
+  private written = 0;
+  /** Slots below this may be named by a snapshot holding `bytes` (share): copied before one is written. */
+  private sharedBelow = 0;
   /** Per position: the slot, or -1 while empty. */
   private slots = new Int32Array(16).fill(-1);
   /** 32 − log2(capacity): a position is the top bits of the mixed id. */
@@ -51,13 +63,25 @@ export class IdTable {
   add(key: string, slot: number): void {
     if ((this.count + 1) * 4 > this.slots.length * 3) this.grow();
     if (4 * slot + 4 > this.words.length) this.growWords(slot);
-    const k = 4 * slot;
-    this.words[k] = word(key, 0);
-    this.words[k + 1] = word(key, 1);
-    this.words[k + 2] = word(key, 2);
-    this.words[k + 3] = word(key, 3);
+    else if (slot < this.sharedBelow) this.unshare();
+    writeKey(key, this.bytes, 16 * slot);
+    if (slot >= this.written) this.written = slot + 1;
     this.put(slot);
     this.count += 1;
+  }
+
+  /**
+   * The ids by slot, for a snapshot that names slots (SlotVectorStorage): the slots present now keep
+   * these bytes for as long as the snapshot lives, whatever the table does after (see the class).
+   */
+  share(): { readonly bytes: Uint8Array; readonly words: Uint32Array } {
+    this.sharedBelow = this.written;
+    return { bytes: this.bytes, words: this.words };
+  }
+
+  /** The id bytes of a present slot, as a view valid until the table changes. */
+  idOf(slot: number): Uint8Array {
+    return this.bytes.subarray(16 * slot, 16 * slot + 16);
   }
 
   /** Removes `key`; returns its slot, or undefined if absent. */
@@ -89,7 +113,8 @@ export class IdTable {
    */
   probeLength(key: string): number {
     const mask = this.slots.length - 1;
-    const home = this.home(word(key, 0), word(key, 1), word(key, 2), word(key, 3));
+    writeKey(key, queryBytes, 0);
+    const home = this.home(queryWords[0]!, queryWords[1]!, queryWords[2]!, queryWords[3]!);
     const at = this.position(key);
     if (at >= 0) return ((at - home) & mask) + 1;
     let n = 1;
@@ -103,10 +128,11 @@ export class IdTable {
   }
 
   private position(key: string): number {
-    const w0 = word(key, 0);
-    const w1 = word(key, 1);
-    const w2 = word(key, 2);
-    const w3 = word(key, 3);
+    writeKey(key, queryBytes, 0);
+    const w0 = queryWords[0]!;
+    const w1 = queryWords[1]!;
+    const w2 = queryWords[2]!;
+    const w3 = queryWords[3]!;
     const mask = this.slots.length - 1;
     const words = this.words;
     const slots = this.slots;
@@ -135,11 +161,20 @@ export class IdTable {
     for (let i = 0; i < slots.length; i++) if (slots[i] !== -1) this.put(slots[i]!);
   }
 
-  /** Room for the words of slots up to `slot`: half as many again, or as many as it needs. */
+  /** Room for the ids of slots up to `slot`: half as many again, or as many as it needs (a copy: shared no more). */
   private growWords(slot: number): void {
-    const words = new Uint32Array(4 * Math.max(slot + 1, Math.ceil((this.words.length / 4) * 1.5)));
-    words.set(this.words);
-    this.words = words;
+    const bytes = new Uint8Array(16 * Math.max(slot + 1, Math.ceil((this.bytes.length / 16) * 1.5)));
+    bytes.set(this.bytes);
+    this.bytes = bytes;
+    this.words = new Uint32Array(bytes.buffer);
+    this.sharedBelow = 0;
+  }
+
+  /** A copy of the ids, so that a snapshot holding the shared one keeps its ids. */
+  private unshare(): void {
+    this.bytes = this.bytes.slice();
+    this.words = new Uint32Array(this.bytes.buffer);
+    this.sharedBelow = 0;
   }
 }
 
@@ -162,7 +197,15 @@ export function mixId(
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** The key's 32-bit word `i` (two UTF-16 units, as idKey packed the id's bytes). */
-function word(key: string, i: number): number {
-  return (key.charCodeAt(2 * i) | (key.charCodeAt(2 * i + 1) << 16)) >>> 0;
+/** Writes the id an idKey() was made from (two bytes per UTF-16 unit) at `out[off..off+16]`. */
+function writeKey(key: string, out: Uint8Array, off: number): void {
+  for (let i = 0; i < 8; i++) {
+    const u = key.charCodeAt(i);
+    out[off + 2 * i] = u & 0xff;
+    out[off + 2 * i + 1] = u >>> 8;
+  }
 }
+
+/** A looked-up key's bytes, and as words in platform order (the order `words` holds ids in). */
+const queryBytes = new Uint8Array(16);
+const queryWords = new Uint32Array(queryBytes.buffer);

@@ -1,8 +1,8 @@
 import type { ComponentKind, EntityId } from '../ids';
 import type { Version } from '../merge/version';
-import { compareItems, type Item } from '../reconcile/item';
+import type { Item } from '../reconcile/item';
 import { FIXED_KINDS, fixedSlot } from '../store/entity-state';
-import { SortedVectorStorage } from '../reconcile/sorted-vector-storage';
+import { compareAt, SlotVectorStorage, type SlotItem } from '../reconcile/slot-vector-storage';
 import { IdTable, type IdTableSeed } from './id-table';
 import { idKey, idOfKey, versionId } from './version-id';
 
@@ -40,7 +40,8 @@ export type VersionFinder = (entity: EntityId, kind: ComponentKind) => Iterable<
  * in step with the store from the versions it applied and removed, and where to find each version
  * for answering `want`s. Reconciliation needs a set that does not change during a session, so
  * storage() hands out an immutable snapshot, rebuilt lazily when something changed since the last
- * one by one merge pass over the previous snapshot's typed arrays (SortedVectorStorage.rebuilt).
+ * one by one merge pass over the previous snapshot's typed arrays (SlotVectorStorage.rebuilt). The
+ * snapshot names each id by its slot in the id table (IdTable.share), so an id is held once.
  *
  * Per version the index holds its id (in an IdTable, typed arrays) and a slot: its entity, kind and HLC ms, which
  * is what it needs to find the version in the store again (`find`); the items themselves live only
@@ -68,11 +69,15 @@ export class SyncIndex {
   private counter = new Uint16Array(0);
   private readonly held: (Version | undefined)[] | undefined;
   private readonly freeSlots: number[] = [];
-  /** The last snapshot, which the next one is rebuilt from; the keys added and removed since. */
-  private base = new SortedVectorStorage();
-  private readonly added = new Set<string>();
-  private readonly removed = new Set<string>();
-  private snapshot: SortedVectorStorage | undefined;
+  /**
+   * The last snapshot, which the next one is rebuilt from; the slots added since, and the ids
+   * removed since that it holds, with their HLC ms. An id removed and added again is both (dropped
+   * from the last snapshot and added with its new slot): a kept item's slot must be unchanged.
+   */
+  private base = SlotVectorStorage.empty();
+  private readonly added = new Set<number>();
+  private readonly removed = new Map<string, number>();
+  private snapshot: SlotVectorStorage | undefined;
   /** Claimed id → until when, oldest set first (bounded at MAX_CLAIMS). */
   private readonly claims = new Map<string, number>();
   private evicted = 0;
@@ -141,8 +146,9 @@ export class SyncIndex {
       }
       this.keys.set(v, key);
       if (this.entries.has(key)) continue;
-      this.entries.add(key, this.slotFor(v));
-      if (!this.removed.delete(key)) this.added.add(key);
+      const slot = this.slotFor(v);
+      this.entries.add(key, slot);
+      this.added.add(slot);
       this.claims.delete(key);
       this.heldBack.delete(key);
       if (v.ts.ms > this.newestMs) this.newestMs = v.ts.ms;
@@ -195,8 +201,8 @@ export class SyncIndex {
       const key = this.keyOf(v);
       const slot = this.entries.delete(key);
       if (slot === undefined) continue;
+      if (!this.added.delete(slot) && !this.removed.has(key)) this.removed.set(key, this.ms[slot]!);
       this.freeSlot(slot);
-      if (!this.added.delete(key)) this.removed.add(key);
       this.snapshot = undefined;
     }
   }
@@ -257,15 +263,20 @@ export class SyncIndex {
   }
 
   /** An immutable sorted snapshot of the set for one reconciliation session. */
-  storage(): SortedVectorStorage {
+  storage(): SlotVectorStorage {
     if (this.snapshot !== undefined) return this.snapshot;
-    const added: Item[] = [];
-    for (const key of this.added) added.push({ ts: this.ms[this.entries.get(key)!]!, id: idOfKey(key) });
-    // Mostly recent versions: sorted apart, then merged into the previous snapshot in one pass.
-    added.sort(compareItems);
-    const drop = Array.from(this.removed, idOfKey);
-    const storage =
-      added.length === 0 && drop.length === 0 ? this.base : SortedVectorStorage.rebuilt(this.base, drop, added);
+    let storage = this.base;
+    if (this.added.size > 0 || this.removed.size > 0) {
+      const ids = this.entries.share();
+      const b = ids.bytes;
+      const added: SlotItem[] = [];
+      for (const slot of this.added) added.push({ ts: this.ms[slot]!, slot });
+      // Mostly recent versions: sorted apart, then merged into the previous snapshot in one pass.
+      added.sort((x, y) => compareAt(x.ts, b, 16 * x.slot, y.ts, b, 16 * y.slot));
+      const drop: Item[] = [];
+      for (const [key, ms] of this.removed) drop.push({ ts: ms, id: idOfKey(key) });
+      storage = SlotVectorStorage.rebuilt(this.base, drop, added, ids);
+    }
     this.base = storage;
     this.added.clear();
     this.removed.clear();

@@ -7,24 +7,45 @@ import { DELETED, type Version } from '../../core/merge/version';
 const THREAT_KIND = 'threat';
 
 /**
+ * Threat versions whose level before is remembered per generation: a batch or two of a bulk sync.
+ * The relay classifies a version in the turn it was noted, or after the local coalescing timer.
+ */
+export const GENERATION = 4_096;
+
+/**
  * Sorts versions into the budgeter's classes from what the store knows (classOf's input, built
  * here so the classifier does not depend on the store). A threat change is ranked by the higher of
  * the entity's level before it and the level it sets, so a stand-down from HIGH travels as fast as
  * the alarm: the level before is noted when the change reaches the store (`noted`), ahead of the
  * relay that classifies it. Only entities with a threat above NONE are remembered.
+ *
+ * The level before is kept for the threat versions noted lately only: two generations of WeakMaps,
+ * the older dropped whole once the newer holds GENERATION versions (never within one `noted` call,
+ * so a batch's versions are all found by the relay that follows it). One WeakMap per node kept the
+ * capacity it grew to in a bulk fill after its versions were gone, ~13 B per component at 100k
+ * entities (docs/benchmarks.md, scenario 10). A threat version noted longer ago (or never: one read
+ * back from the store to answer a want) is ranked by the entity's level now, as before any note.
  */
 export class VersionClasses {
   private readonly levels = new Map<EntityId, ThreatLevel>();
-  private readonly before = new WeakMap<Version, ThreatLevel>();
+  private before = new WeakMap<Version, ThreatLevel>();
+  private olderBefore: WeakMap<Version, ThreatLevel> | undefined;
+  private inGeneration = 0;
 
   constructor(private readonly threatOf: (entity: EntityId) => ThreatLevel) {}
 
   /** Versions that just changed the store: remember each threat change's level before it. */
   noted(versions: readonly Version[]): void {
+    if (this.inGeneration >= GENERATION) {
+      this.olderBefore = this.before;
+      this.before = new WeakMap();
+      this.inGeneration = 0;
+    }
     for (const v of versions) {
       if (v.kind === DELETED) this.levels.delete(v.entity);
       if (v.kind !== THREAT_KIND) continue;
       this.before.set(v, this.levels.get(v.entity) ?? 'NONE');
+      this.inGeneration += 1;
       const now = this.threatOf(v.entity);
       if (now === 'NONE') this.levels.delete(v.entity);
       else this.levels.set(v.entity, now);
@@ -43,8 +64,12 @@ export class VersionClasses {
       kind: v.kind,
       tombstone: v.kind === DELETED,
       ...(threat ? { threatLevel: levelOf(v.value) } : {}),
-      entityThreat: threat ? (this.before.get(v) ?? this.threatOf(v.entity)) : this.threatOf(v.entity),
+      entityThreat: threat ? (this.levelBefore(v) ?? this.threatOf(v.entity)) : this.threatOf(v.entity),
     });
+  }
+
+  private levelBefore(v: Version): ThreatLevel | undefined {
+    return this.before.get(v) ?? this.olderBefore?.get(v);
   }
 
   /** One queued version per entity, component and writer: a newer write of the same writer supersedes it. */

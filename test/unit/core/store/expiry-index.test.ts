@@ -136,19 +136,44 @@ describe('the expiry index', () => {
   });
 
   it('gives each entity due once, earliest first, and drops stale entries', () => {
-    const index = new DeadlineIndex();
+    // The store: each entity's deadline now (EntityState.nextDeadline), which the index reads.
+    const now = new Map<EntityId, number>();
+    const index = new DeadlineIndex((e) => now.get(e));
     const id = (s: string): EntityId => s as EntityId;
-    index.set(id('a'), 30);
-    index.set(id('b'), 10);
-    index.set(id('c'), 20);
-    index.set(id('b'), 40);
-    index.set(id('c'), undefined);
+    const set = (e: EntityId, at: number | undefined): void => {
+      if (at === undefined) now.delete(e);
+      else now.set(e, at);
+      index.set(e, at);
+    };
+    set(id('a'), 30);
+    set(id('b'), 10);
+    set(id('c'), 20);
+    set(id('b'), 40);
+    set(id('c'), undefined);
     expect(index.due(25)).toEqual([]);
     expect(index.due(35)).toEqual([id('a')]);
     expect(index.due(35)).toEqual([]);
     expect(index.due(100)).toEqual([id('b')]);
-    for (let i = 0; i < 500; i++) index.set(id('x'), i);
+    for (let i = 0; i < 500; i++) set(id('x'), i);
     expect(index.entries).toBeLessThanOrEqual(130);
     expect(index.due(1_000)).toEqual([id('x')]);
+  });
+
+  it('gives an entity whose deadline was set twice once, and keeps one entry per entity at a compaction', () => {
+    const now = new Map<EntityId, number>();
+    const index = new DeadlineIndex((e) => now.get(e));
+    const set = (e: string, at: number): void => {
+      now.set(e as EntityId, at);
+      index.set(e as EntityId, at);
+    };
+    set('a', 10);
+    set('a', 10);
+    set('b', 10);
+    expect(index.due(10)).toEqual(['a', 'b']);
+    expect(index.entries).toBe(0);
+    // 40 entities, each set 4 times to the same deadline: compactions leave one entry each.
+    for (let r = 0; r < 4; r++) for (let e = 0; e < 40; e++) set(`e${e}`, 100 + e);
+    expect(index.entries).toBeLessThanOrEqual(2 * 40 + 40);
+    expect(index.due(1_000)).toEqual(Array.from({ length: 40 }, (_, e) => `e${e}`));
   });
 });

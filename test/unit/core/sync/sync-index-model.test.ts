@@ -4,7 +4,7 @@
  * versions of common kinds and of other kinds (kept apart from the per-slot kind byte), with slots
  * freed and reused and every array growing. After each step: size, has/holds, lookup (a want read
  * back from the store through the slot's entity and kind), and the snapshot's items and its range
- * fingerprints must be the reference's. Replay a failure with SEED=<printed seed>.
+ * fingerprints must be the reference's, and every snapshot taken on the way must still hold what it held. Replay a failure with SEED=<printed seed>.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +42,7 @@ describe('SyncIndex against a Map of versions', () => {
             [...model.values()].filter((x) => x.entity === entity && x.kind === kind);
           const index = new SyncIndex([], find, [seed, 1, 2, 3]);
           const gone: Version[] = [];
+          const taken: { snap: ReturnType<SyncIndex['storage']>; ids: string[]; fingerprint: string }[] = [];
           const snaps = new Set(snapshotAt.map((k) => k % Math.max(1, ops.length)));
           ops.forEach(([what, fresh, pick], step) => {
             const held = [...model.values()];
@@ -57,8 +58,19 @@ describe('SyncIndex against a Map of versions', () => {
               gone.push(v);
             }
             expect(index.size).toBe(model.size);
-            if (snaps.has(step)) index.storage();
+            if (snaps.has(step)) {
+              // A session's snapshot: it must not change while the index goes on (slots freed and reused).
+              const snap = index.storage();
+              const ids = Array.from({ length: snap.size }, (_, i) => `${snap.timestampAt(i)}:${hex(snap.idAt(i))}`);
+              taken.push({ snap, ids, fingerprint: hex(snap.fingerprint(0, snap.size)) });
+            }
           });
+          for (const h of taken) {
+            expect(
+              Array.from({ length: h.snap.size }, (_, i) => `${h.snap.timestampAt(i)}:${hex(h.snap.idAt(i))}`),
+            ).toEqual(h.ids);
+            expect(hex(h.snap.fingerprint(0, h.snap.size))).toBe(h.fingerprint);
+          }
           for (const [key, v] of model) {
             const id = versionId(v);
             expect(index.has(id)).toBe(true);

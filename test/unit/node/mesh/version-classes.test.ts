@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ThreatLevel } from '../../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import { DELETED, type Version } from '../../../../src/core/merge/version';
-import { VersionClasses } from '../../../../src/node/mesh/version-classes';
+import { GENERATION, VersionClasses } from '../../../../src/node/mesh/version-classes';
 
 const v = (entity: string, kind: string, value: unknown, node = 'n1', ms = 1): Version => ({
   entity: entity as EntityId,
@@ -37,6 +37,38 @@ describe('VersionClasses', () => {
     expect(classes.classOf(standDown)).toBe('high');
     // Afterwards the entity is a plain track again.
     expect(classes.classOf(v('t1', 'position', { lat: 1, lon: 2 }))).toBe('position');
+  });
+
+  it('remembers the level before for the threat versions noted lately only (bounded), a whole batch at least', () => {
+    const store = new Map<string, ThreatLevel>();
+    const classes = new VersionClasses((e) => store.get(e) ?? 'NONE');
+    const alarm = v('t1', 'threat', { level: 'HIGH' }, 'n1', 1);
+    store.set('t1', 'HIGH');
+    classes.noted([alarm]);
+    const standDown = v('t1', 'threat', { level: 'NONE' }, 'n1', 2);
+    store.set('t1', 'NONE');
+    classes.noted([standDown]);
+    // A batch larger than a generation: every one of its versions keeps its level before.
+    const others = (from: number, n: number): Version[] =>
+      Array.from({ length: n }, (_, i) => v(`e${from + i}`, 'threat', { level: 'LOW' }, 'n1', 3));
+    const big = others(0, GENERATION + 10);
+    for (const o of big) store.set(o.entity, 'LOW');
+    const standDown2 = v('t2', 'threat', { level: 'NONE' }, 'n1', 2);
+    store.set('t2', 'HIGH');
+    classes.noted([v('t2', 'threat', { level: 'HIGH' }, 'n1', 1)]);
+    store.set('t2', 'NONE');
+    classes.noted([...big, standDown2]);
+    expect(classes.classOf(standDown2)).toBe('high');
+    expect(classes.classOf(big[0]!)).toBe('low');
+    // One generation later the first stand-down is still known...
+    expect(classes.classOf(standDown)).toBe('high');
+    classes.noted(others(GENERATION + 10, 1));
+    expect(classes.classOf(standDown2)).toBe('high');
+    // ...two later it is ranked by the entity's level now, as a version never noted is.
+    classes.noted(others(GENERATION + 11, GENERATION));
+    classes.noted(others(2 * GENERATION + 11, 1));
+    expect(classes.classOf(standDown)).toBe('none');
+    expect(classes.classOf(standDown2)).toBe('none');
   });
 
   it('coalesces per entity, component and writer', () => {

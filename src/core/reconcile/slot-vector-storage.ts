@@ -1,0 +1,279 @@
+import type { Bound } from './bound';
+import { itemAtOrAfter } from './bound';
+import { ReconcileError, ReconcileErrorCode } from './errors';
+import { fingerprintOf, idTerm } from './fingerprint';
+import type { Item } from './item';
+import { ID_SIZE } from './item';
+import type { ReconcileStorage } from './storage';
+import { add128, sub128 } from './sum128';
+
+/** Ids by slot: 16 bytes per slot, and the same bytes as 32-bit words in platform order. */
+export interface SlotIds {
+  readonly bytes: Uint8Array;
+  readonly words: Uint32Array;
+}
+
+/** An item to add to a SlotVectorStorage: its timestamp and the slot its id is at in the ids. */
+export interface SlotItem {
+  readonly ts: number;
+  readonly slot: number;
+}
+
+/**
+ * An immutable reconciliation set whose items name their ids by slot in ids it shares (the sync
+ * index's id table, IdTable.share(): an id is held once, docs/benchmarks.md, scenario 10): per item,
+ * sorted by (timestamp, id), the timestamp (8 B) and the slot (4 B), with the prefix sum of the ids'
+ * terms at every BLOCK-th item as SortedVectorStorage keeps it (a range's fingerprint adds at most
+ * BLOCK − 1 terms per end, computed from the ids). Per item 14 B where ids of its own took 26. The
+ * owner of the ids must not change the bytes of a slot the storage names while it lives (IdTable
+ * copies them first). Items, ids and fingerprints are those of a SortedVectorStorage of the same
+ * items (test/unit/core/sync/sync-index-model.test.ts).
+ */
+export class SlotVectorStorage implements ReconcileStorage {
+  private readonly tsArr: Float64Array;
+  private readonly slotArr: Uint32Array;
+  private readonly bytes: Uint8Array;
+  private readonly words: Uint32Array;
+  /** prefix[4*b..4*b+4] = Σ term(id) (fingerprint.ts) of items 0..BLOCK*b-1; valid for b <= prefixValid. */
+  private readonly prefix: Uint32Array;
+  private prefixValid = 0;
+  private n: number;
+  /** Lazily built hash index id → position (open addressing on the id's term). */
+  private idIndex: Int32Array | null = null;
+
+  private constructor(n: number, ids: SlotIds) {
+    this.n = n;
+    this.tsArr = new Float64Array(n);
+    this.slotArr = new Uint32Array(n);
+    this.bytes = ids.bytes;
+    this.words = ids.words;
+    this.prefix = new Uint32Array(((n >>> BLOCK_BITS) + 1) * 4);
+  }
+
+  static empty(): SlotVectorStorage {
+    const bytes = new Uint8Array(0);
+    return new SlotVectorStorage(0, { bytes, words: new Uint32Array(0) });
+  }
+
+  /**
+   * A new storage over `ids` holding `prev`'s items but those in `drop` (by timestamp and id, looked
+   * up in `prev`), and `added` (sorted by timestamp, then id in `ids`; none already among the kept).
+   * Every kept item's slot must hold the same id in `ids` as in `prev`'s (its slot was not freed
+   * since). One merge pass, into arrays exactly as long as needed; `prev` is not changed.
+   */
+  static rebuilt(
+    prev: SlotVectorStorage,
+    drop: readonly Item[],
+    added: readonly SlotItem[],
+    ids: SlotIds,
+  ): SlotVectorStorage {
+    const n = prev.n;
+    const dropped = drop.length > 0 ? new Uint8Array(n) : undefined;
+    let gone = 0;
+    if (dropped !== undefined) {
+      for (const it of drop) {
+        const p = prev.search(it.ts, it.id, 0);
+        if (p >= 0 && dropped[p] === 0) {
+          dropped[p] = 1;
+          gone++;
+        }
+      }
+    }
+    const out = new SlotVectorStorage(n - gone + added.length, ids);
+    const b = ids.bytes;
+    let k = 0;
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      if (dropped !== undefined && dropped[i] === 1) continue;
+      const ts = prev.tsArr[i]!;
+      const slot = prev.slotArr[i]!;
+      for (; j < added.length; j++) {
+        const a = added[j]!;
+        const c = compareAt(ts, b, slot * ID_SIZE, a.ts, b, a.slot * ID_SIZE);
+        if (c < 0) break;
+        // (an added item `prev` keeps already is kept once)
+        if (c === 0) continue;
+        out.tsArr[k] = a.ts;
+        out.slotArr[k++] = a.slot;
+      }
+      out.tsArr[k] = ts;
+      out.slotArr[k++] = slot;
+    }
+    for (; j < added.length; j++) {
+      out.tsArr[k] = added[j]!.ts;
+      out.slotArr[k++] = added[j]!.slot;
+    }
+    out.n = k;
+    return out;
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  timestampAt(i: number): number {
+    this.checkIndex(i);
+    return this.tsArr[i]!;
+  }
+
+  idAt(i: number): Uint8Array {
+    this.checkIndex(i);
+    const off = this.slotArr[i]! * ID_SIZE;
+    return this.bytes.subarray(off, off + ID_SIZE);
+  }
+
+  itemAt(i: number): Item {
+    return { ts: this.timestampAt(i), id: this.idAt(i).slice() };
+  }
+
+  /** All items in order (copies). */
+  toArray(): Item[] {
+    const out: Item[] = [];
+    for (let i = 0; i < this.n; i++) out.push(this.itemAt(i));
+    return out;
+  }
+
+  findLowerBound(bound: Bound, begin = 0, end = this.n): number {
+    let lo = Math.max(0, begin);
+    let hi = Math.min(this.n, end);
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (itemAtOrAfter(bound, this.tsArr[mid]!, this.bytes, this.slotArr[mid]! * ID_SIZE)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  sum(begin: number, end: number, out: Uint32Array, off = 0): void {
+    this.checkRange(begin, end);
+    if (begin >>> BLOCK_BITS === end >>> BLOCK_BITS) {
+      out.fill(0, off, off + 4);
+      this.addTerms(begin, end, out, off);
+      return;
+    }
+    this.prefixTo(end, out, off);
+    this.prefixTo(begin, rangeScratch, 0);
+    sub128(out, off, rangeScratch, 0, out, off);
+  }
+
+  fingerprint(begin: number, end: number): Uint8Array {
+    const s = new Uint32Array(4);
+    this.sum(begin, end, s, 0);
+    return fingerprintOf(s, end - begin);
+  }
+
+  indexOfId(begin: number, end: number, id: Uint8Array): number {
+    this.checkRange(begin, end);
+    if (id.length !== ID_SIZE) return -1;
+    queryBytes.set(id);
+    const q0 = queryWords[0];
+    const q1 = queryWords[1];
+    const q2 = queryWords[2];
+    const q3 = queryWords[3];
+    const w = this.words;
+    const slots = this.slotArr;
+    if (end - begin > SCAN_LIMIT) {
+      const table = this.idIndex ?? this.buildIdIndex();
+      const mask = table.length - 1;
+      idTerm(id, 0, termScratch, 0);
+      for (let h = termScratch[0]! & mask; ; h = (h + 1) & mask) {
+        const e = table[h]!;
+        if (e === 0) return -1;
+        const p = slots[e - 1]! * 4;
+        // (the same id at two timestamps is tolerated: keep probing for one inside the range)
+        if (w[p] === q0 && w[p + 1] === q1 && w[p + 2] === q2 && w[p + 3] === q3 && e - 1 >= begin && e - 1 < end) {
+          return e - 1;
+        }
+      }
+    }
+    for (let i = begin; i < end; i++) {
+      const p = slots[i]! * 4;
+      if (w[p] === q0 && w[p + 1] === q1 && w[p + 2] === q2 && w[p + 3] === q3) return i;
+    }
+    return -1;
+  }
+
+  // ---- internals ----
+
+  /** Index of the item (ts, id) at or after `from`, or -1. */
+  private search(ts: number, id: Uint8Array, from: number): number {
+    let lo = from;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareAt(this.tsArr[mid]!, this.bytes, this.slotArr[mid]! * ID_SIZE, ts, id, 0);
+      if (c === 0) return mid;
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return -1;
+  }
+
+  private buildIdIndex(): Int32Array {
+    let cap = 16;
+    while (cap < this.n * 2) cap *= 2;
+    const table = new Int32Array(cap);
+    const mask = cap - 1;
+    for (let i = 0; i < this.n; i++) {
+      idTerm(this.bytes, this.slotArr[i]! * ID_SIZE, termScratch, 0);
+      let h = termScratch[0]! & mask;
+      while (table[h] !== 0) h = (h + 1) & mask;
+      table[h] = i + 1;
+    }
+    this.idIndex = table;
+    return table;
+  }
+
+  /** out[off..off+4] = Σ term(id) of items 0..i-1: the checkpoint at or below i, then the items past it. */
+  private prefixTo(i: number, out: Uint32Array, off: number): void {
+    const b = i >>> BLOCK_BITS;
+    const p = this.prefix;
+    for (let k = this.prefixValid; k < b; k++) {
+      p.copyWithin((k + 1) * 4, k * 4, k * 4 + 4);
+      this.addTerms(k * BLOCK, (k + 1) * BLOCK, p, (k + 1) * 4);
+    }
+    if (b > this.prefixValid) this.prefixValid = b;
+    out.set(p.subarray(b * 4, b * 4 + 4), off);
+    this.addTerms(b * BLOCK, i, out, off);
+  }
+
+  /** out[off..off+4] += Σ term(id) of items begin..end-1. */
+  private addTerms(begin: number, end: number, out: Uint32Array, off: number): void {
+    for (let i = begin; i < end; i++) {
+      idTerm(this.bytes, this.slotArr[i]! * ID_SIZE, termScratch, 0);
+      add128(out, off, termScratch, 0, out, off);
+    }
+  }
+
+  private checkIndex(i: number): void {
+    if (!(i >= 0 && i < this.n)) throw new ReconcileError(ReconcileErrorCode.Usage, `index out of range: ${i}`);
+  }
+
+  private checkRange(begin: number, end: number): void {
+    if (!(begin >= 0 && begin <= end && end <= this.n)) {
+      throw new ReconcileError(ReconcileErrorCode.Usage, `bad range [${begin}, ${end}) of ${this.n}`);
+    }
+  }
+}
+
+/** Sign of (ts, x[xo..]) − (ts2, y[yo..]): by timestamp, then id bytes. */
+export function compareAt(ts: number, x: Uint8Array, xo: number, ts2: number, y: Uint8Array, yo: number): number {
+  if (ts !== ts2) return ts < ts2 ? -1 : 1;
+  for (let j = 0; j < ID_SIZE; j++) {
+    const d = x[xo + j]! - y[yo + j]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Ranges up to this many items are scanned; larger ones use the hash index. */
+const SCAN_LIMIT = 256;
+
+/** A prefix sum is kept at every BLOCK-th item (BLOCK = 2^BLOCK_BITS), as in SortedVectorStorage. */
+const BLOCK_BITS = 3;
+const BLOCK = 1 << BLOCK_BITS;
+
+const termScratch = new Uint32Array(4);
+const rangeScratch = new Uint32Array(4);
+const queryBytes = new Uint8Array(ID_SIZE);
+const queryWords = new Uint32Array(queryBytes.buffer);
