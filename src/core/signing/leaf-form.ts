@@ -175,7 +175,7 @@ function value(x: unknown): void {
         return;
       }
       const record = x as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
+      const keys = sortedKeys(record);
       let defined = 0;
       for (const k of keys) if (record[k] !== undefined) defined++;
       byte(TAG_OBJECT);
@@ -195,4 +195,25 @@ function value(x: unknown): void {
       // undefined (an array item) is null, as JSON writes it; the others are never values.
       return byte(TAG_NULL);
   }
+}
+
+/**
+ * The object's own keys in the order Array.prototype.sort puts them by default (UTF-16 code
+ * units, which `<` on strings compares too): a value's few keys by insertion, in place, without
+ * the general sort's set-up per value (leaf-form.test.ts checks the bytes against the signing text).
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  const n = keys.length;
+  if (n > 16) return keys.sort();
+  for (let i = 1; i < n; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
 }

@@ -107,6 +107,33 @@ describe('the binary leaf form', () => {
     );
   });
 
+  it("writes an object's members in the default sort's key order, for any keys (up to 24, digits and astral included)", () => {
+    const key = fc.string({
+      unit: fc.constantFrom('a', 'B', 'z', '1', '10', '2', '_', 'é', '\u{1F600}', 'ÿ'),
+      maxLength: 4,
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { maxLength: 24 }), (keys) => {
+        const record: Record<string, null> = {};
+        for (const k of keys) record[k] = null;
+        const v = {
+          entity: 'e',
+          kind: 'k',
+          value: record,
+          ts: { ms: 0, c: 0, node: AUTHOR },
+          seen: [],
+        } as unknown as Version;
+        // The members as the general sort orders them: tag 6, count, then each key (length, UTF-8) and null (tag 0).
+        const utf8 = new TextEncoder();
+        const members = Object.keys(record)
+          .sort()
+          .flatMap((k) => [utf8.encode(k).length, ...utf8.encode(k), 0]);
+        expect(binary(v).endsWith(hex(Uint8Array.from([6, keys.length, ...members])))).toBe(true);
+      }),
+      params('key-order'),
+    );
+  });
+
   it('is a short leaf: a position update takes two SHA-256 blocks, the text form three', () => {
     const p: Version = {
       entity: 'sensor-1.track-0041' as EntityId,
