@@ -67,7 +67,15 @@ export class EntityStore {
     this.ledger = new EvidenceLedger(options.evidence?.perAuthor, options.evidence?.node, options.evidence?.perEntity);
   }
 
+  /**
+   * Whether the last apply() took an expiry floor away (EntityState.liftFloor). The entity's stored
+   * meta must then be written again whatever it holds: the one stored at the purge names the floor
+   * and the tombstone time the lift took away (src/node/entity-meta.ts).
+   */
+  lastApplyLifted = false;
+
   apply(v: Version): ApplyOutcome {
+    this.lastApplyLifted = false;
     let state = this.entities.get(v.entity);
     if (state === undefined) {
       state = new EntityState(v.entity, this.cols);
@@ -77,6 +85,7 @@ export class EntityStore {
     // merges its registers again: the heads are then counted, not inferred from the outcome.
     const before = v.kind === EXPIRY && state.floor !== undefined ? countHeads(state) : undefined;
     const out = state.apply(v, this.ledger);
+    if (before !== undefined) this.lastApplyLifted = state.floor === undefined;
     if (out.kind !== 'duplicate') this.shown?.changed(state);
     // Only an expiry changes the expiry heads or the floor (a lift) a delivery can touch.
     if (v.kind === EXPIRY && out.kind !== 'duplicate') this.deadlines.set(v.entity, state.nextDeadline);
