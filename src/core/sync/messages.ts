@@ -171,6 +171,11 @@ export const MAX_REFUSAL_PROOF_VERSIONS = 16;
 /** Largest wire batch one refusal's proof may carry, in bytes (docs/security.md, "Limits"). */
 export const MAX_REFUSAL_PROOF_BYTES = 16 * 1024;
 /**
+ * Most refusers whose proofs wait while one is checked (MeshSecurity.refusalProof): one slot per
+ * refuser, so a stranger's junk proof cannot push a member's out (docs/security.md, "Limits").
+ */
+export const MAX_WAITING_REFUSAL_PROOFS = 4;
+/**
  * How long a side that refused its peer at admission keeps the link after its bye (docs/security.md,
  * "A removed device"): the refused side reads the bye and closes, so a transport that loses what is
  * in flight at a close does not lose the proof with it, and a refusal of us crossing ours (each

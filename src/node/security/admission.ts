@@ -28,7 +28,7 @@ export function admitting(
   return (peer, invitation, done) => {
     const settle = (verdict: AdmissionVerdict): void => {
       if (verdict.ok) return done(verdict, now());
-      security.refused(peer, verdict.reason);
+      security.refused(peer, verdict.reason, verdict.removal !== undefined);
       const proof =
         verdict.removal === undefined ? undefined : refusalProof(verdict.removal, (id) => security.keys.keyOf(id));
       done(

@@ -12,6 +12,7 @@ import { sha256Engine } from '../../core/signing/sha256';
 import {
   HANDSHAKE_NONCE_BYTES,
   MAX_REFUSAL_PROOF_VERSIONS,
+  MAX_WAITING_REFUSAL_PROOFS,
   type LimitName,
   type RefusalProof,
   type VerifyVerdict,
@@ -163,10 +164,22 @@ export class MeshSecurity {
   private notAdmitted = 0;
   private readonly refusals = { merged: 0, refused: 0, dropped: 0 };
   private checkingRefusal = false;
-  /** The latest proof that came while one was being checked: checked next (one waits, at most). */
-  private waitingRefusal:
-    | { readonly proof: RefusalProof; readonly from: NodeId; readonly merge: (v: readonly Version[]) => void }
-    | undefined;
+  /**
+   * Proofs that came while one was being checked, by refuser, oldest first: checked in turn, at
+   * most MAX_WAITING_REFUSAL_PROOFS refusers' (a refuser's later proof replaces its own earlier one).
+   */
+  private readonly waitingRefusals = new Map<
+    NodeId,
+    { readonly proof: RefusalProof; readonly merge: (v: readonly Version[]) => void }
+  >();
+  /**
+   * Peers this node refused at admission as removed members (`refused`, with `removed`): a proof
+   * one of them sends is never merged. A removed member may still sign roster ops stamped below
+   * its cut-off, which the gate takes (docs/security.md, "Known limit"); refusing it at the
+   * handshake is what bounds how long it can hand them over, and its bye must not reopen that.
+   * Bounded by the removed members of the roster (no other peer is refused as removed).
+   */
+  private readonly refusedRemoved = new Set<NodeId>();
   peersPenalised = 0;
   /**
    * The roster's check of who may write (the worker sets it, RosterService.gate): run on versions
@@ -354,8 +367,9 @@ export class MeshSecurity {
   }
 
   /** Admission refused a proven peer (MeshNode's admit hook): counted and logged. */
-  refused(node: NodeId, reason: string): void {
+  refused(node: NodeId, reason: string, removed = false): void {
     this.notAdmitted += 1;
+    if (removed) this.refusedRemoved.add(node);
     this.log(`refused ${node} at admission: ${reason}`);
   }
 
@@ -370,16 +384,28 @@ export class MeshSecurity {
    * (`refusalProofs.refused`) and logged; never charged to a link (the link is over).
    */
   refusalProof(proof: RefusalProof, from: NodeId, merge: (versions: readonly Version[]) => void): void {
+    if (this.refusedRemoved.has(from)) {
+      this.refusals.refused += 1;
+      this.log(`refused the proof ${from} sent with its refusal: this node refused ${from} as a removed member`);
+      return;
+    }
     if (this.checkingRefusal) {
-      // The latest waits for its turn: the one being checked may fail (a hostile refuser's), and
-      // the removed device would otherwise learn only at a later refusal. An older one waiting is
-      // dropped for it (counted).
-      const older = this.waitingRefusal;
-      if (older !== undefined) {
+      // It waits for its turn: the one being checked may fail (a hostile refuser's), and the
+      // removed device would otherwise learn only at a later refusal. One waiting slot per refuser,
+      // so a stranger's junk proof cannot push out a member's; past the bound the new one is
+      // dropped (counted), not one already waiting.
+      const own = this.waitingRefusals.get(from);
+      if (own !== undefined || this.waitingRefusals.size >= MAX_WAITING_REFUSAL_PROOFS) {
         this.refusals.dropped += 1;
-        this.log(`dropped a refusal's proof from ${older.from}: a later one from ${from} waits instead`);
+        this.log(
+          own !== undefined
+            ? `dropped a refusal's proof from ${from}: a later one from it waits instead`
+            : `dropped a refusal's proof from ${from}: ${MAX_WAITING_REFUSAL_PROOFS} others wait`,
+        );
+        if (own === undefined) return;
+        this.waitingRefusals.delete(from);
       }
-      this.waitingRefusal = { proof, from, merge };
+      this.waitingRefusals.set(from, { proof, merge });
       return;
     }
     let versions: Version[];
@@ -408,10 +434,17 @@ export class MeshSecurity {
           const reasons = [...new Set(verdict.rejected.map((r) => r.reason))].join(', ');
           this.log(`refused ${verdict.rejected.length} roster ops ${from} sent with its refusal (${reasons})`);
         }
-        if (verdict.accepted.length > 0) merge(verdict.accepted);
-        const next = this.waitingRefusal;
-        this.waitingRefusal = undefined;
-        if (next !== undefined) this.refusalProof(next.proof, next.from, next.merge);
+        // Refused as removed while its proof was being checked (its bye came before our verdict).
+        if (this.refusedRemoved.has(from) && verdict.accepted.length > 0) {
+          this.refusals.refused += verdict.accepted.length;
+          this.refusals.merged -= verdict.accepted.length;
+          this.log(`refused the proof ${from} sent with its refusal: this node refused ${from} as a removed member`);
+        } else if (verdict.accepted.length > 0) merge(verdict.accepted);
+        const [next] = this.waitingRefusals;
+        if (next !== undefined) {
+          this.waitingRefusals.delete(next[0]);
+          this.refusalProof(next[1].proof, next[0], next[1].merge);
+        }
       }),
     );
   }
