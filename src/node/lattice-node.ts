@@ -219,7 +219,9 @@ export class LatticeNode implements NodeApi {
     }
     // Never issue a timestamp at or below one already stored, whatever the wall clock says.
     clock.force(latest);
-    node.removeLeftovers(leftovers);
+    // What the restore dropped is deleted once the proofs are checked: a version dropped by one
+    // whose proof then fails is merged again (checkRestored).
+    if (options.checkStored === undefined) node.removeLeftovers(leftovers);
     node.c2.load(await options.storage.getMeta(FUSION_META));
     // Raise the floors of expiries that passed while the node was closed before anything can
     // arrive: a version re-delivered meanwhile would otherwise be accepted, stored and relayed.
@@ -229,7 +231,7 @@ export class LatticeNode implements NodeApi {
     // The approval gates resume from the registers: deadlines that passed while closed fire now.
     node.c2.loadGate(await storage.getMeta(APPROVAL_DEADLINE_META));
     if (options.checkStored !== undefined) {
-      node.checked = node.checkRestored(options.checkStored, versions.sound, metas.sound, held.sound);
+      node.checked = node.checkRestored(options.checkStored, versions.sound, metas.sound, held.sound, leftovers);
       // Its failure is logged there and reported to whoever awaits storedChecked.
       node.checked.catch(() => undefined);
     }
@@ -261,6 +263,7 @@ export class LatticeNode implements NodeApi {
     versions: readonly Version[],
     metas: readonly EntityMeta[],
     held: readonly HeldRecord[],
+    leftovers: RestoreLeftovers,
   ): Promise<void> {
     const { store, feed, listeners, counters, log, writer, hold } = this.parts;
     try {
@@ -293,6 +296,21 @@ export class LatticeNode implements NodeApi {
         served.push(...w.served);
         unserved.push(...w.unserved);
       }
+      // A stored version the restore dropped (RestoreLeftovers) because one taken out now superseded
+      // it, or its tombstone or floor did, is merged again: it is still in storage, its proof checked.
+      for (const v of leftovers.versions) {
+        if (!changed.has(v.entity) || keys.has(versionKey(v))) continue;
+        const out = store.apply(v);
+        if (out.kind === 'duplicate') continue;
+        if (out.kind === 'applied') served.push(v);
+        for (const e of out.kept ?? []) served.push(e.version);
+        for (const h of out.removed ?? []) {
+          removed.push(h);
+          if (out.kept?.some((e) => e.version === h) !== true) unserved.push(h);
+        }
+        for (const e of out.released ?? []) unserved.push(e.version);
+      }
+      this.removeLeftovers({ versions: leftovers.versions.filter((v) => !store.holds(v)), rewrite: leftovers.rewrite });
       const count = bad.length + heldProven.damaged.length;
       counters.reject('damaged-in-storage', count);
       this.health.setAside = (this.health.setAside ?? 0) + count;
@@ -320,6 +338,8 @@ export class LatticeNode implements NodeApi {
     for (const id of store.ids()) feed.mark(id);
     // The classifier and the approval gate, idle meanwhile, take up what changed (C2Pipeline idle).
     if (this.parts.standing.removed === undefined) this.c2.resume();
+    // The purge held back meanwhile (tick): expiries checked now.
+    this.tick();
   }
 
   /**
@@ -470,6 +490,9 @@ export class LatticeNode implements NodeApi {
     this.remote.releaseDue();
     this.c2.tick();
     const { store, feed, listeners, log } = this.parts;
+    // No purge on an expiry whose proof is not checked yet (checkRestored ticks once it is): it
+    // deletes from storage. The views hide what expired meanwhile (entity-view.ts viewOf).
+    if (store.unchecked) return;
     const released: Version[] = [];
     const purged = store.purgeExpired(this.now(), released);
     if (purged.length === 0 && released.length === 0) return;

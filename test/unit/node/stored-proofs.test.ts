@@ -237,6 +237,52 @@ describe('stored proofs checked after the open', () => {
     await again.close();
   });
 
+  it('merges again a stored version the restore dropped for one whose proof then fails', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.create({ id: 'm', components: { threat: { level: 'LOW' } } });
+    await first.flushed();
+    const older = [...first.versions()].find((v) => v.entity === 'm')!;
+    await first.update('m', { threat: { level: 'MEDIUM' } });
+    await first.flushed();
+    const newer = [...first.versions()].find((v) => v.entity === 'm')!;
+    await first.close();
+    // The older version's removal lost in a crash (RestoreLeftovers), the newer one damaged on disk.
+    backing.versions.set(versionKey(older), older);
+    damage(backing, newer, (v) => ({ ...v, value: { level: 'HIGH' } as never }));
+    const node = await openUnchecked(backing, await securityOf(me, []));
+    // Before the check the damaged newer one wins, as it dropped the older one on restore.
+    expect((await node.get('m'))?.components.threat).toEqual({ level: 'HIGH' });
+    await node.storedChecked();
+    // Then it is taken out and the older one, intact, is the picture again, in storage too.
+    expect((await node.get('m'))?.components.threat).toEqual({ level: 'LOW' });
+    await node.flushed();
+    expect(backing.versions.has(versionKey(older))).toBe(true);
+    expect(backing.versions.has(versionKey(newer))).toBe(false);
+    await node.close();
+  });
+
+  it('purges nothing on an expiry whose proof is not checked yet', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.create({ id: 'x', components: { threat: { level: 'LOW' }, expiry: { at: T0 + 60_000 } } });
+    await first.flushed();
+    const expiry = [...first.versions()].find((v) => v.kind === 'expiry')!;
+    const threat = [...first.versions()].find((v) => v.kind === 'threat')!;
+    await first.close();
+    // The deadline changed on disk to one that has passed: it would purge the threat.
+    damage(backing, expiry, (v) => ({ ...v, value: { at: T0 } as never }));
+    const node = await openUnchecked(backing, await securityOf(me, []));
+    expect(await node.get('x')).toBeUndefined();
+    // The worker's tick timer meanwhile deletes nothing.
+    node.tick();
+    await node.storedChecked();
+    expect((await node.get('x'))?.components.threat).toEqual({ level: 'LOW' });
+    await node.flushed();
+    expect(backing.versions.has(versionKey(threat))).toBe(true);
+    await node.close();
+  });
+
   it('sets aside evidence kept in an entity meta whose proof does not verify', async () => {
     const backing = createMemoryBacking();
     const first = await open(backing);
