@@ -68,8 +68,8 @@ async function open(options: StartOptions): Promise<RunningNode> {
   });
   const signer = signerOf(identity.key);
   // Verification in the worker, off the page's thread (docs/security.md). Made before the node, with
-  // the keys kept from before the restart, so the node checks its stored proofs before it restores
-  // anything (docs/security.md, "Stored proofs on load").
+  // the keys kept from before the restart, so the node checks its stored proofs right after it opens
+  // (LatticeNode.storedChecked), before any link is attached (docs/security.md, "Stored proofs on load").
   const security = await MeshSecurity.create({
     self: nodeId,
     publicKey: identity.key.publicKey,

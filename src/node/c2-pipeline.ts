@@ -69,8 +69,11 @@ export class C2Pipeline {
   ) {
     const { store, now, log, nodeId } = parts;
     // Standing removed, the node's own writes are refused (docs/security.md, "A removed device"):
-    // the classifier and the gate write nothing until it is a member again (resume()).
-    const idle = (): boolean => parts.standing.removed !== undefined;
+    // the classifier and the gate write nothing until it is a member again (resume()). Nor do they
+    // while the store holds restored versions whose proofs are not checked yet (docs/security.md,
+    // "Stored proofs on load"): a write of ours derived from a damaged record would be signed and
+    // served; LatticeNode.checkRestored resumes them.
+    const idle = (): boolean => parts.standing.removed !== undefined || store.unchecked;
     const view = (id: EntityId): EntityView | undefined => store.view(id, now());
     // A track holds a `source` and a `position` register (isTrack); an entity without one is told
     // apart without building its view (every changed entity is observed by both).

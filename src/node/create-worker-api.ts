@@ -95,7 +95,10 @@ export function createWorkerApi(deps: WorkerApiDeps): WorkerApi {
       const id = asNodeId(peer);
       if (!(port instanceof MessagePort)) throw new ValidationError('attachLink: expected a transferred MessagePort');
       if (starting === undefined) throw new Error('the node has not started');
-      const { mesh } = await starting;
+      const { node, mesh } = await starting;
+      // Nothing is served before the stored proofs are checked (docs/security.md, "Stored proofs on
+      // load"): the open restores the store at once and checks them after; the link waits for that.
+      await node.storedChecked();
       // The link hands itself to the mesh; the page closes the port when the data channel goes.
       deps.attachPort(id, port, mesh.accept);
     },

@@ -13,7 +13,7 @@ import { validateQuery } from '../core/store/query';
 import { rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } from '../core/roster/roster-entity';
 import { ValidationError } from '../core/errors';
 import type { Signer } from '../ports/signer';
-import type { EntityMeta, HeldRecord, StoragePort } from '../ports/storage';
+import { versionKey, type EntityMeta, type HeldRecord, type StoragePort } from '../ports/storage';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView } from './c2-api';
 import { APPROVAL_DEADLINE_META, C2Pipeline, FUSION_META } from './c2-pipeline';
 import type { ApprovalView, TaskView } from './approval-views';
@@ -86,10 +86,13 @@ export interface LatticeNodeOptions {
    */
   readonly signer?: Signer;
   /**
-   * Checks the signatures of stored versions (and held writes) before anything is restored, shown
-   * or served (docs/security.md, "Stored proofs on load"): the worker passes its mesh verifier's
-   * (VersionVerifier.checkStored), holding the keys kept from before the restart. A version whose
-   * proof does not verify is set aside like any damaged record, so anti-entropy brings it back.
+   * Checks the signatures of stored versions, of the evidence kept in entity metas and of held
+   * writes right after the open, before anything is served (docs/security.md, "Stored proofs on
+   * load"): the store is restored at once, every view says unverified and the classifier and the
+   * approval gate stay idle until the check has run (storedChecked), and the worker links no peer
+   * before. The worker passes its mesh verifier's (VersionVerifier.checkStored), holding the keys
+   * kept from before the restart. A version whose proof does not verify is set aside like any
+   * damaged record (taken out of the store and storage), so anti-entropy brings it back.
    * Without it stored proofs load unchecked: only unit harnesses of the node alone, which meet no
    * verifying peer, leave it out.
    */
@@ -177,15 +180,7 @@ export class LatticeNode implements NodeApi {
     const { log } = options;
     // Nothing stored is trusted: what does not validate is set aside (counted, logged), and
     // anti-entropy brings the data back from peers.
-    const shaped = setAsideDamaged<Version>(await storage.loadVersions(), storedProblem, 'stored version', log);
-    // A proof that does not verify is damage too: served, every peer would refuse it and charge us.
-    const proven = await setAsideUnproven(shaped.sound, (v) => v, options.checkStored, 'stored version', log);
-    const versions = { sound: proven.sound, damaged: [...shaped.damaged, ...proven.damaged] };
-    if (proven.unjudged > 0) {
-      log?.(
-        `${proven.unjudged} stored versions load with their signatures unchecked: no key on file for their authors`,
-      );
-    }
+    const versions = setAsideDamaged<Version>(await storage.loadVersions(), storedProblem, 'stored version', log);
     const metas = setAsideDamaged<EntityMeta>(await storage.loadEntityMeta(), storedMetaProblem, 'entity meta', log);
     const savedLease = await storage.getMeta(CLOCK_LEASE_META);
     const lease = typeof savedLease === 'number' && within(savedLease) ? savedLease : 0;
@@ -198,19 +193,16 @@ export class LatticeNode implements NodeApi {
     const savedBudgets = await storage.getMeta(BUDGET_META);
     const skewLimit = storedSkewLimit(await storage.getMeta(SKEW_LIMIT_META)) ?? options.maxSkewMs;
     const leftovers: RestoreLeftovers = { versions: [], rewrite: new Set() };
+    // Restored at once, so the operator sees the picture; the stored proofs are checked after the
+    // open (checkRestored, docs/security.md "Stored proofs on load"): until then every view says
+    // unverified, and the mesh serves nothing (storedChecked).
     const store = EntityStore.restore({ versions: versions.sound, entities: metas.sound }, {}, leftovers);
+    store.unchecked = options.checkStored !== undefined;
     const node = new LatticeNode(options, last, store, lease, savedBudgets, skewLimit);
     const { clock, counters } = node.parts;
-    const heldShaped = setAsideDamaged<HeldRecord>(await storage.loadHeld(), storedHeldProblem, 'held write', log);
-    const heldProven = await setAsideUnproven(
-      heldShaped.sound,
-      (r) => r.version,
-      options.checkStored,
-      'held write',
-      log,
-    );
-    const held = { sound: heldProven.sound, damaged: [...heldShaped.damaged, ...heldProven.damaged] };
-    node.parts.hold.restore(held.sound);
+    const held = setAsideDamaged<HeldRecord>(await storage.loadHeld(), storedHeldProblem, 'held write', log);
+    // Held writes are checked before they are held again (the hold releases them into the store).
+    if (options.checkStored === undefined) node.parts.hold.restore(held.sound);
     node.replaceDamaged(metas.damaged, held.damaged);
     const damaged = versions.damaged.length + metas.damaged.length + held.damaged.length + (storage.setAside ?? 0);
     for (let i = 0; i < damaged; i++) counters.reject('damaged-in-storage');
@@ -218,15 +210,18 @@ export class LatticeNode implements NodeApi {
     // Past every timestamp the lease allowed, issued or not before the node stopped.
     if (lease > 0) clock.force(ClockLease.restart(lease));
     let latest = clock.last;
-    // Our own versions set aside for their proof count too: their timestamps were issued, and one
-    // issued again with another value would be an equivocation with the copies peers hold.
-    for (const v of [...versions.sound, ...proven.damaged]) {
+    // Every stored version counts, its proof checked yet or not: a timestamp of ours set aside for its
+    // proof was issued, and one issued again with another value would be an equivocation with the
+    // copies peers hold.
+    for (const v of versions.sound) {
       if (!within(v.ts.ms)) continue;
       if (v.ts.ms > latest.ms || (v.ts.ms === latest.ms && v.ts.c > latest.c)) latest = v.ts;
     }
     // Never issue a timestamp at or below one already stored, whatever the wall clock says.
     clock.force(latest);
-    node.removeLeftovers(leftovers);
+    // What the restore dropped is deleted once the proofs are checked: a version dropped by one
+    // whose proof then fails is merged again (checkRestored).
+    if (options.checkStored === undefined) node.removeLeftovers(leftovers);
     node.c2.load(await options.storage.getMeta(FUSION_META));
     // Raise the floors of expiries that passed while the node was closed before anything can
     // arrive: a version re-delivered meanwhile would otherwise be accepted, stored and relayed.
@@ -235,7 +230,116 @@ export class LatticeNode implements NodeApi {
     await node.parts.lease.extend();
     // The approval gates resume from the registers: deadlines that passed while closed fire now.
     node.c2.loadGate(await storage.getMeta(APPROVAL_DEADLINE_META));
+    if (options.checkStored !== undefined) {
+      node.checked = node.checkRestored(options.checkStored, versions.sound, metas.sound, held.sound, leftovers);
+      // Its failure is logged there and reported to whoever awaits storedChecked.
+      node.checked.catch(() => undefined);
+    }
     return node;
+  }
+
+  /** Settles once the stored proofs are checked (checkRestored); at once without a check. */
+  private checked: Promise<void> = Promise.resolve();
+
+  /**
+   * Settles once the proofs of the versions restored on open are checked and those that do not
+   * verify are taken out (docs/security.md, "Stored proofs on load"). Nothing may be served before:
+   * the worker links no peer until it settles (create-worker-api.ts attachLink). Rejects only when
+   * the check itself fails (not a proof that does not verify): then no peer is ever linked.
+   */
+  storedChecked(): Promise<void> {
+    return this.checked;
+  }
+
+  /**
+   * Checks the proofs of what open restored unchecked: the stored versions, the evidence kept in
+   * entity metas (served to peers like any version), and the held writes. What does not verify is
+   * set aside like any damaged record (logged, counted in `damaged-in-storage` and the storage
+   * badge): taken out of the store (EntityStore.withdrawWhere) and out of storage, so a peer's
+   * intact copy applies again; a held write is released. Then the views say verified again.
+   */
+  private async checkRestored(
+    check: CheckStored,
+    versions: readonly Version[],
+    metas: readonly EntityMeta[],
+    held: readonly HeldRecord[],
+    leftovers: RestoreLeftovers,
+  ): Promise<void> {
+    const { store, feed, listeners, counters, log, writer, hold } = this.parts;
+    try {
+      // After open has returned: the first views are served before the check's hashing starts.
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      const proven = await setAsideUnproven(versions, (v) => v, check, 'stored version', log);
+      if (proven.unjudged > 0) {
+        log(
+          `${proven.unjudged} stored versions load with their signatures unchecked: no key on file for their authors`,
+        );
+      }
+      const evidence = metas.flatMap((m) => (m.evidence ?? []).map((e) => e.version));
+      const evidenceProven = await setAsideUnproven(evidence, (v) => v, check, 'evidence version', log);
+      const heldProven = await setAsideUnproven(held, (r) => r.version, check, 'held write', log);
+      hold.restore(heldProven.sound);
+      const bad = [...proven.damaged, ...evidenceProven.damaged];
+      const keys = new Set(bad.map((v) => versionKey(v)));
+      const changed = store.withdrawWhere(
+        new Set(bad.map((v) => v.entity)),
+        (v) => keys.has(versionKey(v)),
+        this.now(),
+      );
+      const put: Version[] = [];
+      const removed: Version[] = [];
+      const served: Version[] = [];
+      const unserved: Version[] = [];
+      for (const w of changed.values()) {
+        put.push(...w.put);
+        removed.push(...w.removed);
+        served.push(...w.served);
+        unserved.push(...w.unserved);
+      }
+      // A stored version the restore dropped (RestoreLeftovers) because one taken out now superseded
+      // it, or its tombstone or floor did, is merged again: it is still in storage, its proof checked.
+      for (const v of leftovers.versions) {
+        if (!changed.has(v.entity) || keys.has(versionKey(v))) continue;
+        const out = store.apply(v);
+        if (out.kind === 'duplicate') continue;
+        if (out.kind === 'applied') served.push(v);
+        for (const e of out.kept ?? []) served.push(e.version);
+        for (const h of out.removed ?? []) {
+          removed.push(h);
+          if (out.kept?.some((e) => e.version === h) !== true) unserved.push(h);
+        }
+        for (const e of out.released ?? []) unserved.push(e.version);
+      }
+      this.removeLeftovers({ versions: leftovers.versions.filter((v) => !store.holds(v)), rewrite: leftovers.rewrite });
+      const count = bad.length + heldProven.damaged.length;
+      counters.reject('damaged-in-storage', count);
+      this.health.setAside = (this.health.setAside ?? 0) + count;
+      if (changed.size > 0) {
+        listeners.emit(served, 'withdrawn', unserved);
+        // Written again without them: the heads taken out are deleted, the metas rewritten.
+        persist(this.parts, put, removed, [], 'bulk', new Set(changed.keys())).catch((error: unknown) =>
+          log('taking out stored versions whose proofs do not verify failed', error),
+        );
+      }
+      const unhold = heldProven.damaged.map((r) => r.key);
+      if (unhold.length > 0) {
+        writer
+          .enqueue([], [], undefined, [], { hold: [], unhold })
+          .catch((error: unknown) => log('releasing held writes whose proofs do not verify failed', error));
+      }
+    } catch (error) {
+      // The check itself failed (not a proof): the versions stay unverified in the views, and
+      // storedChecked rejects, so the mesh links no peer rather than serve them unchecked.
+      log('checking the stored proofs failed: no peer is linked', error);
+      throw error;
+    }
+    store.unchecked = false;
+    // Every view changes (unverified to verified): the watchers are told.
+    for (const id of store.ids()) feed.mark(id);
+    // The classifier and the approval gate, idle meanwhile, take up what changed (C2Pipeline idle).
+    if (this.parts.standing.removed === undefined) this.c2.resume();
+    // The purge held back meanwhile (tick): expiries checked now.
+    this.tick();
   }
 
   /**
@@ -386,6 +490,9 @@ export class LatticeNode implements NodeApi {
     this.remote.releaseDue();
     this.c2.tick();
     const { store, feed, listeners, log } = this.parts;
+    // No purge on an expiry whose proof is not checked yet (checkRestored ticks once it is): it
+    // deletes from storage. The views hide what expired meanwhile (entity-view.ts viewOf).
+    if (store.unchecked) return;
     const released: Version[] = [];
     const purged = store.purgeExpired(this.now(), released);
     if (purged.length === 0 && released.length === 0) return;

@@ -55,6 +55,11 @@ export class EntityStore {
   private shown: ShownCount | undefined;
   /** Each entity's nextDeadline, so a purge visits only the entities due (deadline-index.ts). */
   private readonly deadlines = new DeadlineIndex((id) => this.entities.get(id)?.nextDeadline);
+  /**
+   * True while the store holds versions restored from storage whose proofs are not checked yet
+   * (docs/security.md, "Stored proofs on load"): every view says `unverified` until it is cleared.
+   */
+  unchecked = false;
 
   /**
    * `columns: false` keeps every register as Version objects (the representation before the
@@ -156,7 +161,7 @@ export class EntityStore {
 
   view(id: EntityId, now: number): EntityView | undefined {
     const s = this.entities.get(id);
-    return s === undefined ? undefined : viewOf(s, now);
+    return s === undefined ? undefined : viewOf(s, now, this.unchecked);
   }
 
   /** Whether view(id, now) is a view, without building it. */
@@ -170,7 +175,7 @@ export class EntityStore {
     const limit = q.limit ?? Infinity;
     for (const s of this.entities.values()) {
       if (out.length >= limit) break;
-      const v = viewOf(s, now);
+      const v = viewOf(s, now, this.unchecked);
       if (v !== undefined && matches(v, q)) out.push(v);
     }
     return out;
@@ -251,14 +256,36 @@ export class EntityStore {
       const w = s.withdraw(out, now, this.ledger.perEntity);
       if (w === undefined) continue;
       changed.set(id, w);
-      this.versionCount += w.put.length - w.removed.length;
-      this.ledger.refund(w.evidenceBefore);
-      this.ledger.charge(w.evidenceAfter);
-      this.shown?.changed(s);
-      this.deadlines.set(id, s.nextDeadline);
-      if (s.empty) this.forget(id);
+      this.settleWithdrawal(id, s, w);
     }
     return changed;
+  }
+
+  /**
+   * Takes out the versions `out` names (heads and evidence) from the entities `ids`, as withdraw()
+   * does for a removed member's: what a node does with restored versions whose stored proofs turn
+   * out not to verify (docs/security.md, "Stored proofs on load"). Returns what changed, per entity.
+   */
+  withdrawWhere(ids: Iterable<EntityId>, out: (v: Version) => boolean, now: number): Map<EntityId, Withdrawal> {
+    const changed = new Map<EntityId, Withdrawal>();
+    for (const id of ids) {
+      const s = this.entities.get(id);
+      if (s === undefined) continue;
+      const w = s.withdraw(out, now, this.ledger.perEntity);
+      if (w === undefined) continue;
+      changed.set(id, w);
+      this.settleWithdrawal(id, s, w);
+    }
+    return changed;
+  }
+
+  private settleWithdrawal(id: EntityId, s: EntityState, w: Withdrawal): void {
+    this.versionCount += w.put.length - w.removed.length;
+    this.ledger.refund(w.evidenceBefore);
+    this.ledger.charge(w.evidenceAfter);
+    this.shown?.changed(s);
+    this.deadlines.set(id, s.nextDeadline);
+    if (s.empty) this.forget(id);
   }
 
   snapshot(): StoreSnapshot {
@@ -339,6 +366,11 @@ export class EntityStore {
   }
 
   /** Evidence kept now (not counted in `size`, which counts heads). */
+  /** The ids of the entities held. */
+  ids(): IterableIterator<EntityId> {
+    return this.entities.keys();
+  }
+
   get evidenceCount(): number {
     return this.ledger.held;
   }

@@ -86,7 +86,7 @@ export function shownSummary(state: EntityState, now: number): { readonly shown:
  * written after its expiry. Once the expiry has passed only writes made after it count, whether or
  * not purge has run yet, so the view at `now` does not depend on when this node last purged.
  */
-export function viewOf(state: EntityState, now: number): EntityView | undefined {
+export function viewOf(state: EntityState, now: number, unchecked = false): EntityView | undefined {
   if (!state.live) return undefined;
   const shown = shownHeads(state, now);
   const components: Record<string, ComponentValue> = {};
@@ -104,8 +104,9 @@ export function viewOf(state: EntityState, now: number): EntityView | undefined 
       time: w.ts.ms,
       conflict: heads.length > 1,
       heads: heads.length,
-      // Signed in a batch (proof) or alone (sig): this node made or verified it (docs/security.md).
-      ...(w.sig === undefined && w.proof === undefined ? { unverified: true as const } : {}),
+      // Signed in a batch (proof) or alone (sig): this node made or verified it (docs/security.md),
+      // unless the store was restored and its stored proofs are not checked yet ("Stored proofs on load").
+      ...(unchecked || (w.sig === undefined && w.proof === undefined) ? { unverified: true as const } : {}),
     };
     if (heads.length > 1) conflicts.push(kind);
     for (const h of heads) if (h.ts.ms > updatedAt) updatedAt = h.ts.ms;

@@ -174,6 +174,35 @@ describe('the worker API', () => {
     expect(attached).toHaveLength(1);
   });
 
+  it('links no peer before the stored proofs are checked (docs/security.md, "Stored proofs on load")', async () => {
+    let checked!: () => void;
+    const gate = new Promise<void>((resolve) => (checked = resolve));
+    const attached: NodeId[] = [];
+    const api = createWorkerApi({
+      open: async () => {
+        const r = await running();
+        r.node.storedChecked = () => gate;
+        return r;
+      },
+      attachPort: (peer) => attached.push(peer),
+      shapeLinks: () => {},
+      proxy: (value) => value,
+      transfer: (value) => value,
+      log: () => {},
+    });
+    // The node is up (the picture can be read) before the check has run.
+    await api.start({ lattice: 'alpha' });
+    expect(await api.list()).toEqual([]);
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1, port2);
+    const linking = api.attachLink(PEER, port1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(attached).toEqual([]);
+    checked();
+    await linking;
+    expect(attached).toEqual([PEER]);
+  });
+
   it('returns watch unsubscribe as a proxy and logs a listener that has gone away', async () => {
     const { api, proxied, logged } = served();
     await api.start({ lattice: 'alpha' });

@@ -278,6 +278,7 @@ describe('64 bytes of junk where a signature belongs', () => {
       signer: me.signer,
       checkStored: (versions) => security.verifier.checkStored(versions),
     });
+    await node.storedChecked();
     const stats = await node.stats();
     expect(stats.rejected['damaged-in-storage']).toBe(1);
     expect(stats.storage.setAside).toBe(1);
@@ -303,6 +304,7 @@ describe('64 bytes of junk where a signature belongs', () => {
       signer: me.signer,
       checkStored: (versions) => security.verifier.checkStored(versions),
     });
+    await again.storedChecked();
     expect((await again.stats()).storage.setAside ?? 0).toBe(0);
     expect((await again.get('junk-sig'))?.components.position).toEqual({ lat: 3, lon: 4 });
     await again.close();

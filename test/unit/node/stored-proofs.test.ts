@@ -36,7 +36,15 @@ async function securityOf(identity: TestIdentity, trusted: readonly Uint8Array[]
   });
 }
 
+/** Opens a node over `backing`, its stored proofs checked (LatticeNode.storedChecked) when `security` is given. */
 async function open(backing: MemoryBacking, security?: MeshSecurity, logs: string[] = []): Promise<LatticeNode> {
+  const node = await openUnchecked(backing, security, logs);
+  await node.storedChecked();
+  return node;
+}
+
+/** Opens a node over `backing` and returns before its stored proofs are checked. */
+function openUnchecked(backing: MemoryBacking, security?: MeshSecurity, logs: string[] = []): Promise<LatticeNode> {
   let n = 0;
   return LatticeNode.open({
     nodeId: me.id,
@@ -193,6 +201,129 @@ describe('stored proofs verified on open', () => {
     expect(stats.held.map((h) => h.count)).toEqual([1]);
     await node.flushed();
     expect([...backing.held.keys()]).toEqual([holdKey(sound)]);
+    await node.close();
+  });
+});
+
+describe('stored proofs checked after the open', () => {
+  it('shows the restored picture at once, unverified, and verified once the check has run', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.writeMany(
+      Array.from({ length: 4 }, (_, i) => ({ id: `p${i}`, components: { threat: { level: 'LOW' } } })),
+    );
+    await first.flushed();
+    const damaged = [...first.versions()].find((v) => v.entity === 'p2')!;
+    await first.close();
+    damage(backing, damaged, (v) => ({ ...v, value: { level: 'HIGH' } as never }));
+    const node = await openUnchecked(backing, await securityOf(me, []));
+    // The picture is there before the check (the damaged value too), and nothing says verified.
+    const before = await node.list();
+    expect(before.map((e) => e.id).sort()).toEqual(['p0', 'p1', 'p2', 'p3']);
+    expect(before.every((e) => e.meta['threat']?.unverified === true)).toBe(true);
+    await node.storedChecked();
+    const after = await node.list();
+    expect(after.map((e) => e.id).sort()).toEqual(['p0', 'p1', 'p3']);
+    expect(after.some((e) => e.meta['threat']?.unverified === true)).toBe(false);
+    expect((await node.stats()).storage.setAside).toBe(1);
+    // The approval gate did not act on the damaged HIGH threat meanwhile (C2Pipeline idle).
+    expect(await node.approvals()).toEqual([]);
+    // Taken out of storage too, so the next open does not count it again; a peer's copy comes back.
+    await node.flushed();
+    expect(backing.versions.has(versionKey(damaged))).toBe(false);
+    await node.close();
+    const again = await open(backing, await securityOf(me, []));
+    expect((await again.stats()).storage.setAside ?? 0).toBe(0);
+    await again.close();
+  });
+
+  it('merges again a stored version the restore dropped for one whose proof then fails', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.create({ id: 'm', components: { threat: { level: 'LOW' } } });
+    await first.flushed();
+    const older = [...first.versions()].find((v) => v.entity === 'm')!;
+    await first.update('m', { threat: { level: 'MEDIUM' } });
+    await first.flushed();
+    const newer = [...first.versions()].find((v) => v.entity === 'm')!;
+    await first.close();
+    // The older version's removal lost in a crash (RestoreLeftovers), the newer one damaged on disk.
+    backing.versions.set(versionKey(older), older);
+    damage(backing, newer, (v) => ({ ...v, value: { level: 'HIGH' } as never }));
+    const node = await openUnchecked(backing, await securityOf(me, []));
+    // Before the check the damaged newer one wins, as it dropped the older one on restore.
+    expect((await node.get('m'))?.components.threat).toEqual({ level: 'HIGH' });
+    await node.storedChecked();
+    // Then it is taken out and the older one, intact, is the picture again, in storage too.
+    expect((await node.get('m'))?.components.threat).toEqual({ level: 'LOW' });
+    await node.flushed();
+    expect(backing.versions.has(versionKey(older))).toBe(true);
+    expect(backing.versions.has(versionKey(newer))).toBe(false);
+    await node.close();
+  });
+
+  it('purges nothing on an expiry whose proof is not checked yet', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.create({ id: 'x', components: { threat: { level: 'LOW' }, expiry: { at: T0 + 60_000 } } });
+    await first.flushed();
+    const expiry = [...first.versions()].find((v) => v.kind === 'expiry')!;
+    const threat = [...first.versions()].find((v) => v.kind === 'threat')!;
+    await first.close();
+    // The deadline changed on disk to one that has passed: it would purge the threat.
+    damage(backing, expiry, (v) => ({ ...v, value: { at: T0 } as never }));
+    const node = await openUnchecked(backing, await securityOf(me, []));
+    expect(await node.get('x')).toBeUndefined();
+    // The worker's tick timer meanwhile deletes nothing.
+    node.tick();
+    await node.storedChecked();
+    expect((await node.get('x'))?.components.threat).toEqual({ level: 'LOW' });
+    await node.flushed();
+    expect(backing.versions.has(versionKey(threat))).toBe(true);
+    await node.close();
+  });
+
+  it('sets aside evidence kept in an entity meta whose proof does not verify', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    const sign = (author: TestIdentity, ms: number, seen: Version['seen'] = []): Promise<Version> =>
+      signVersion(author.signer, {
+        entity: 'ev' as EntityId,
+        kind: 'note' as ComponentKind,
+        value: { text: `${ms}` } as never,
+        ts: { ms, c: 0, node: author.id as NodeId },
+        seen,
+      });
+    // The peer's later write, then its earlier one naming the stranger's: refused, and kept as
+    // evidence since the later one does not name it (docs/architecture.md, "Evidence").
+    const a10 = await sign(stranger, T0 - 90);
+    const b30 = await sign(peer, T0 - 70);
+    const b20 = await sign(peer, T0 - 80, [a10.ts]);
+    first.applyRemote([a10, b30, b20]);
+    expect(first.evidenceStats().held).toBe(1);
+    await first.flushed();
+    await first.close();
+    const meta = backing.entities.get('ev')!;
+    expect(meta.evidence?.map((e) => e.version.ts.ms)).toEqual([T0 - 80]);
+    backing.entities.set('ev', {
+      ...meta,
+      evidence: meta.evidence!.map((e) => ({
+        ...e,
+        version: { ...e.version, proof: { ...(e.version.proof as LeafProof), sig: new Uint8Array(64).fill(5) } },
+      })),
+    });
+    const security = await securityOf(me, [peer.publicKey]);
+    const logs: string[] = [];
+    const node = await open(backing, security, logs);
+    expect((await node.stats()).storage.setAside).toBe(1);
+    expect(logs.some((m) => m.startsWith('set aside a damaged evidence version'))).toBe(true);
+    // Not served: the mesh serves node.versions(), heads and evidence.
+    expect([...node.versions()].some((v) => v.ts.ms === T0 - 80)).toBe(false);
+    expect(node.evidenceStats().held).toBe(0);
+    expect((await node.heads('ev', 'note')).map((h) => h.time)).toEqual([T0 - 70]);
+    // The meta is written again without it.
+    await node.flushed();
+    expect(backing.entities.get('ev')?.evidence ?? []).toEqual([]);
     await node.close();
   });
 });
