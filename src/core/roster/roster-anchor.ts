@@ -2,7 +2,7 @@ import type { Timestamp } from '../clock/timestamp';
 import type { NodeId } from '../ids';
 import type { Roster } from './roster';
 import { compareOps, opId, type RosterOp, type RosterOpId } from './roster-op';
-import { rosterView, type RosterView } from './roster-view';
+import { rosterView, type RosterView, type TwinAdmission } from './roster-view';
 
 /**
  * The founding a device trusts: its anchor. `found` ops are ordered like any op (Lamport, then
@@ -20,6 +20,7 @@ export function anchoredView(
   roster: Roster,
   anchor: RosterOpId | undefined,
   stampOf?: (id: RosterOpId) => Timestamp | undefined,
+  twins: readonly TwinAdmission[] = [],
 ): RosterView {
   const kept = new Map<RosterOpId, RosterOp>();
   const rivals: RosterOpId[] = [];
@@ -27,7 +28,7 @@ export function anchoredView(
     if (op.body.type === 'found' && id !== anchor) rivals.push(id);
     else kept.set(id, op);
   }
-  const view = rosterView(kept, stampOf);
+  const view = rosterView(kept, stampOf, twins);
   if (rivals.length === 0) return view;
   const rejected = new Map(view.rejected);
   for (const id of rivals) rejected.set(id, 'second-founding');

@@ -15,6 +15,16 @@ export type RosterRejection =
   /** Numbered past MAX_ROSTER_OPS_PER_AUTHOR (held from before the limit, or not refused at ingest). */
   | 'op-limit';
 
+/**
+ * An `add` its author signed under an op id that now holds another op (a twin: same id, another
+ * value), with the stamp of its earliest version (docs/security.md, "An admission signed over").
+ */
+export interface TwinAdmission {
+  readonly id: RosterOpId;
+  readonly op: RosterOp;
+  readonly ts: Timestamp;
+}
+
 export interface RosterView {
   /** Undefined until a founding op is held. */
   readonly founder: NodeId | undefined;
@@ -50,13 +60,24 @@ export interface RosterView {
  *   before it was a member here, e.g. under a founding its device gave up to join this lattice by
  *   invitation, whose clocks may sort its ops after its admission here (docs/security.md, "Ops
  *   written under a founding given up"). Rejected as `before-admission`.
+ * - `twins`: an `add` signed under an id that holds another op now (its author equivocating) is one
+ *   admission of its member under that id too, taken in op order at its own clock and stamp if it
+ *   would have taken effect as the op under the id (but for the sequence it shares with that op): a
+ *   twin does not undo an admission; a `remove` naming the id as observed does (docs/security.md,
+ *   "An admission signed over").
  * A function of the set (and the stamps) alone: every replica holding the same ops sees the same roster.
  */
-export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timestamp | undefined): RosterView {
-  const ops = [...roster.values()].sort(compareOps);
+export function rosterView(
+  roster: Roster,
+  stampOf?: (id: RosterOpId) => Timestamp | undefined,
+  twins: readonly TwinAdmission[] = [],
+): RosterView {
+  const held: { readonly op: RosterOp; readonly twin?: TwinAdmission }[] = [...roster.values()].map((op) => ({ op }));
+  for (const t of twins) if (t.op.body.type === 'add') held.push({ op: t.op, twin: t });
+  const ops = held.sort((a, b) => compareOps(a.op, b.op) || (a.twin === undefined ? -1 : b.twin === undefined ? 1 : 0));
   const admissions = new Map<NodeId, Map<RosterOpId, NodeId>>();
-  // Every admission of each node that took effect, undone later or not (writtenAsMember).
-  const everAdmitted = new Map<NodeId, RosterOpId[]>();
+  // The stamp of every admission of each node that took effect, undone later or not (writtenAsMember).
+  const everAdmitted = new Map<NodeId, (Timestamp | undefined)[]>();
   // Per removed node, the remove of it that took effect last; and per node, the remove of it its
   // counter-remove answered (removesItsRemover).
   const lastRemoval = new Map<NodeId, RosterOpId>();
@@ -67,18 +88,26 @@ export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timesta
   let founder: NodeId | undefined;
   let open = false;
   const isMember = (id: NodeId): boolean => (admissions.get(id)?.size ?? 0) > 0;
-  const admit = (member: NodeId, id: RosterOpId, by: NodeId): void => {
+  const admit = (member: NodeId, id: RosterOpId, by: NodeId, stamp: Timestamp | undefined): void => {
     let own = admissions.get(member);
     if (own === undefined) admissions.set(member, (own = new Map()));
     own.set(id, by);
     const ever = everAdmitted.get(member);
-    if (ever === undefined) everAdmitted.set(member, [id]);
-    else ever.push(id);
+    if (ever === undefined) everAdmitted.set(member, [stamp]);
+    else ever.push(stamp);
     removed.delete(member);
   };
 
-  for (const op of ops) {
+  for (const { op, twin } of ops) {
     const id = opId(op);
+    if (twin !== undefined) {
+      // Judged as the op under its id would be, at its own stamp; it shares its sequence number
+      // with that op, so only an earlier one of its author's taken before it refuses it.
+      if (op.seq >= (lastSeq.get(op.author) ?? 0) && rejection(op, twin.ts, true) === undefined) {
+        admit((op.body as { member: NodeId }).member, id, op.author, twin.ts);
+      }
+      continue;
+    }
     const reason = rejection(op);
     if (reason !== undefined) {
       rejected.set(id, reason);
@@ -90,10 +119,10 @@ export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timesta
       case 'found':
         founder = op.author;
         open = body.open;
-        admit(op.author, id, op.author);
+        admit(op.author, id, op.author, stampOf?.(id));
         break;
       case 'add':
-        admit(body.member, id, op.author);
+        admit(body.member, id, op.author, stampOf?.(id));
         break;
       case 'remove': {
         // A counter-remove (its author stands removed) answers the removal of its author.
@@ -121,11 +150,15 @@ export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timesta
     }
   }
 
-  function rejection(op: RosterOp): RosterRejection | undefined {
+  function rejection(
+    op: RosterOp,
+    at: Timestamp | undefined = stampOf?.(opId(op)),
+    twin = false,
+  ): RosterRejection | undefined {
     // An author's ops apply in its own order: a sequence number that goes back (a later op with an
     // earlier clock, or a replay) is refused.
     if (op.seq > MAX_ROSTER_OPS_PER_AUTHOR) return 'op-limit';
-    if (op.seq <= (lastSeq.get(op.author) ?? 0)) return 'bad-sequence';
+    if (!twin && op.seq <= (lastSeq.get(op.author) ?? 0)) return 'bad-sequence';
     if (op.body.type === 'found') return founder === undefined ? undefined : 'second-founding';
     if (founder === undefined) return 'not-founded';
     // Two members removing each other both count (as concurrent removals do in DCGKA): the author's
@@ -134,7 +167,7 @@ export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timesta
     // (docs/security.md, "Removals of each other"). Once per removal: a later remove of the
     // remover, re-admitted since, is the removed node's write and is rejected.
     if (!isMember(op.author)) return removesItsRemover(op) ? undefined : 'author-not-member';
-    if (!writtenAsMember(op)) return 'before-admission';
+    if (!writtenAsMember(op, at)) return 'before-admission';
     if (op.body.type === 'add' && isMember(op.body.member) && op.body.member === op.author) return 'already-member';
     if (op.body.type === 'remove' && !isMember(op.body.member)) return 'not-a-member';
     return undefined;
@@ -145,11 +178,9 @@ export function rosterView(roster: Roster, stampOf?: (id: RosterOpId) => Timesta
    * since (true without stamps): a remove concurrent with a re-invite may undo the admission the
    * author wrote under, and leave only the re-invite, stamped later (docs/security.md).
    */
-  function writtenAsMember(op: RosterOp): boolean {
-    const at = stampOf?.(opId(op));
+  function writtenAsMember(op: RosterOp, at: Timestamp | undefined): boolean {
     if (at === undefined) return true;
-    for (const admission of everAdmitted.get(op.author) ?? []) {
-      const admitted = stampOf!(admission);
+    for (const admitted of everAdmitted.get(op.author) ?? []) {
       if (admitted === undefined || compareTs(admitted, at) < 0) return true;
     }
     return false;

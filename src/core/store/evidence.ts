@@ -59,8 +59,9 @@ export const MAX_EVIDENCE = 4 * MAX_EVIDENCE_PER_AUTHOR;
  * Evidence one entity may keep: storage rewrites an entity's meta, evidence included, whenever the
  * entity changes (src/node/entity-meta.ts), so this bounds that cost (~512 KB worst case) as well as
  * what one hostile member can pile on one honest track. Applied after the weighing, in the fixed
- * order (`withinEntityBound`): the entity keeps the first 64 of what it would keep unbounded, so
- * which are kept is a function of the versions delivered, not of their order. A delivery that would
+ * order (`withinEntityBound`): the entity keeps the first 64 of what it would keep unbounded (a
+ * roster register's first version of each op ahead of the rest, earliest first), so which are kept
+ * is a function of the versions delivered, not of their order. A delivery that would
  * be kept past it is refused before anything is learned from it; one kept before it releases the
  * last (what that taught is learned no more). Whoever delivered it, and never one charged.
  */
@@ -328,15 +329,16 @@ export function keepsFirstOfValue(kind: string): boolean {
 }
 
 /**
- * Of each value among `versions`, the earliest version (its timestamp; under one timestamp the
- * content kept first, as weighOrder). A function of the versions alone: the earliest of a value
- * delivered is always among those a register holds (a head, or kept as evidence by this rule), so
- * what is kept is a function of the versions ever delivered, whatever their order.
+ * Of each value among `versions` (per kind), the earliest version (its timestamp; under one
+ * timestamp the content kept first, as weighOrder). A function of the versions alone: the earliest
+ * of a value delivered is always among those a register holds (a head, or kept as evidence by this
+ * rule, and ahead of the entity's bound: withinEntityBound), so what is kept is a function of the
+ * versions ever delivered, whatever their order.
  */
 function firstVersions(versions: readonly Version[]): Set<Version> {
   const byValue = new Map<string, Version>();
   for (const v of versions) {
-    const key = canonicalContent({ value: v.value, seen: [] });
+    const key = v.kind + '\u0000' + canonicalContent({ value: v.value, seen: [] });
     const held = byValue.get(key);
     if (held === undefined || weighOrder(v, held) > 0) byValue.set(key, v);
   }
@@ -359,16 +361,29 @@ export function entityOrder(a: Version, b: Version): number {
 /**
  * The entity's bound, applied after the weighing (docs/security.md, "Twins and evidence"): of what
  * its registers keep (keptAsEvidence, each a function of the versions delivered to it), the first
- * `bound` in entityOrder stay and the rest are `cut`. Every version weighed before a kept one is
- * kept, cut or taught by those, so a cut version teaches nothing a kept one needs: each replica
- * keeps the same first `bound` of the same versions, whatever the order they came in.
+ * `bound` stay and the rest are `cut`. First come the earliest version of each value of a register
+ * that keeps them (keepsFirstOfValue: the stamp a roster op counts at, docs/security.md, "An op
+ * signed again"), earliest first, so that a member signing other ops under the id after the first
+ * cuts its own later ones, never the first; then the rest in entityOrder. A first version is kept
+ * whatever is weighed after it, and the rest are cut as a suffix of entityOrder (all of them once
+ * the first versions fill the bound), so every version weighed before a kept one that is not a
+ * first is kept, cut or taught by those: a cut version teaches nothing a kept one needs, and each
+ * replica keeps the same `bound` of the same versions, whatever the order they came in.
  */
 export function withinEntityBound<E extends { readonly version: Version }>(
   items: readonly E[],
   bound: number,
 ): { kept: E[]; cut: E[] } {
   if (items.length <= bound) return { kept: [...items], cut: [] };
-  const sorted = [...items].sort((a, b) => entityOrder(a.version, b.version));
+  const firsts = firstVersions(items.map((e) => e.version).filter((v) => keepsFirstOfValue(v.kind)));
+  const sorted = [...items].sort((a, b) => boundOrder(a.version, b.version, firsts));
   const cut = new Set(sorted.slice(bound));
   return { kept: items.filter((e) => !cut.has(e)), cut: sorted.slice(bound) };
+}
+
+/** withinEntityBound's order: first versions (`firsts`) earliest first, then the rest in entityOrder. */
+function boundOrder(a: Version, b: Version, firsts: ReadonlySet<Version>): number {
+  const fa = firsts.has(a);
+  if (fa !== firsts.has(b)) return fa ? -1 : 1;
+  return (fa ? compareTs(a.ts, b.ts) : 0) || entityOrder(a, b);
 }

@@ -97,7 +97,19 @@ export function gateVersions(
   for (const e of ops) pushTo(groups, opId(e.op), e);
   const order = [...groups.values()];
   for (const group of order) if (group.length > 1) group.sort(preferred);
-  order.sort((a, b) => compareOps(a[0]!.op, b[0]!.op));
+  // A group is taken at the earlier of its preferred version's op and any `add` among its versions:
+  // that add is an admission from its earliest version on whatever the id holds (RosterState twins;
+  // docs/security.md, "An admission signed over"), so the admitted node's ops that sort after it
+  // are checked with it admitted, as one by one.
+  const at = new Map<Entry[], RosterOp>();
+  for (const group of order) {
+    let first = group[0]!.op;
+    for (const e of group) {
+      if (e.op.body.type === 'add' && hasHonestContext(e.version) && compareOps(e.op, first) < 0) first = e.op;
+    }
+    at.set(group, first);
+  }
+  order.sort((a, b) => compareOps(at.get(a)!, at.get(b)!));
   // The batch's ops are checked against one state; accepted ops wait in `pending` and join it only
   // when one may change what a later check reads (changesChecks), so a batch costs one roster copy
   // and one view, not one per op (test/unit/attack/roster-op-batch-cpu.test.ts,
@@ -113,6 +125,9 @@ export function gateVersions(
   // The op each touched register will stand for once merged, as the store will hold it (below).
   const pending = new Map<RosterOpId, StampedOp>();
   for (const group of order) {
+    // An `add` under the id, not its head, delivered or moved earlier: the state takes it once the
+    // id's versions are all in (one view per id, not per twin: roster-batch-twin-flip-cpu.test.ts).
+    let twinMoved = false;
     for (const { op, version } of group) {
       const reason = opRefusal(op, version, now, pending, isSibling, self);
       if (reason !== undefined) {
@@ -153,9 +168,12 @@ export function gateVersions(
       const stamp = held?.ts ?? now.stampOf(id);
       const sameOp = before !== undefined && canonicalOp(before) === canonicalOp(head);
       if (sameOp && stamp !== undefined && compareTs(ts, stamp) === 0) {
-        // Only the head's stamp or another op's earliest version moved: nothing a check reads.
+        // Only the head's stamp or another op's earliest version moved: nothing a check reads, but
+        // for another `add` under the id, an admission from its earliest version on (RosterState
+        // twins; docs/security.md, "An admission signed over").
         if (firsts !== heldFirsts || compareTs(headTs, heldHead!) !== 0)
           pending.set(id, { op: head, ts, head: headTs, firsts });
+        if (firsts !== heldFirsts && op.body.type === 'add' && text !== canonicalOp(head)) twinMoved = true;
         continue;
       }
       pending.set(id, { op: head, ts, head: headTs, firsts });
@@ -163,6 +181,10 @@ export function gateVersions(
         now = now.withHeads([...pending.values()]);
         pending.clear();
       }
+    }
+    if (twinMoved && pending.size > 0) {
+      now = now.withHeads([...pending.values()]);
+      pending.clear();
     }
   }
   if (pending.size > 0) now = now.withHeads([...pending.values()]);
@@ -250,7 +272,8 @@ function replaceChangesChecks(
  * cannot waits to join the state with the batch's others. It cannot if it sorts before the anchor's
  * founding (nothing counts before it: rejected as `not-founded`). It can if it is the founding that
  * counts (or any, before a joiner is anchored); if it sorts before its author's last op that took
- * effect (its sequence number may void that op, and with it that op's effect on another node); if it
+ * effect, or an `add` of its author's under an id holding another op (its sequence number may void
+ * that op, and with it that op's effect on another node); if it
  * adds or removes a node that wrote ops (held or in the batch), that ops held name, or the joiner's
  * inviter (its status then changes the effect of other ops, or a check) - unless it adds a node whose
  * status no later check reads differently (extraAdmissionUnread). Otherwise its only effect is on the
@@ -264,6 +287,9 @@ function changesChecks(op: RosterOp, ts: Timestamp, state: RosterState, batch: B
   const { authors, targets, lastEffective } = state.index;
   const last = lastEffective.get(op.author);
   if (last !== undefined && compareOps(op, last) < 0) return true;
+  // Or before an `add` of its author's under an id that holds another op: its sequence number may
+  // void that admission too (RosterState twins).
+  for (const t of state.twins) if (t.op.author === op.author && compareOps(op, t.op) < 0) return true;
   const m = body.member;
   if (body.type === 'add' && state.anchor !== undefined && extraAdmissionUnread(op, ts, m, state, batch)) return false;
   return authors.has(m) || targets.has(m) || batch.authors.has(m) || m === state.inviter;

@@ -5,7 +5,7 @@ import { compareCanonical, canonicalContent } from '../../core/merge/version-con
 import { anchoredView, pickAnchor } from '../../core/roster/roster-anchor';
 import { valueOfOp } from '../../core/roster/roster-entity';
 import { canonicalOp, compareOps, opId, type RosterOp, type RosterOpId } from '../../core/roster/roster-op';
-import type { RosterView } from '../../core/roster/roster-view';
+import type { RosterView, TwinAdmission } from '../../core/roster/roster-view';
 import { inWindows, type RemovalWindow } from '../../core/clock/removal-window';
 
 /**
@@ -52,6 +52,7 @@ export class RosterState {
   private indexed: RosterIndex | undefined;
   private readonly removedStamps = new Map<NodeId, Timestamp | undefined>();
   private windowed: ReadonlyMap<NodeId, readonly RemovalWindow[]> | undefined;
+  private twinned: readonly TwinAdmission[] | undefined;
 
   private constructor(
     readonly roster: Roster,
@@ -70,7 +71,28 @@ export class RosterState {
   }
 
   get view(): RosterView {
-    return (this.computed ??= anchoredView(this.roster, this.anchor, (id) => this.stamps.get(id)));
+    return (this.computed ??= anchoredView(this.roster, this.anchor, (id) => this.stamps.get(id), this.twins));
+  }
+
+  /**
+   * The `add` ops delivered under an id that holds another op now, each at the stamp of its
+   * earliest version (rosterView `twins`; docs/security.md, "An admission signed over"). Read from
+   * the registers' firsts, which the store keeps (evidence.ts, keepsFirstOfValue).
+   */
+  get twins(): readonly TwinAdmission[] {
+    if (this.twinned !== undefined) return this.twinned;
+    const out: TwinAdmission[] = [];
+    for (const [id, register] of this.registers) {
+      const held = this.roster.get(id);
+      if (held === undefined) continue;
+      const heldText = canonicalOp(held);
+      for (const [text, ts] of register.firsts) {
+        if (text === heldText) continue;
+        const op = addOfText(text, held);
+        if (op !== undefined) out.push({ id, op, ts });
+      }
+    }
+    return (this.twinned = out);
   }
 
   /** The state with an op added (its version's timestamp kept); an unanchored joiner anchors if it can. */
@@ -387,6 +409,29 @@ export function opOfHeads(
   for (const k of kept) note(canonicalOp(k.op), k.ts);
   const ts = firsts.get(bestText)!;
   return { op: best.op, ts, head: best.ts, firsts };
+}
+
+/**
+ * The `add` op whose canonical text (canonicalOp) is `text`, under the id of `held` (same author and
+ * sequence), or undefined if `text` is not such an add. A verified op: its version was checked
+ * when it was delivered, as the op held.
+ */
+function addOfText(text: string, held: RosterOp): RosterOp | undefined {
+  const prefix = `${held.author}|${held.seq}|`;
+  if (!text.startsWith(prefix)) return undefined;
+  const parts = text.slice(prefix.length).split('|');
+  if (parts.length !== 4 || parts[1] !== 'add') return undefined;
+  const lamport = Number(parts[0]);
+  if (!Number.isSafeInteger(lamport) || String(lamport) !== parts[0]) return undefined;
+  const member = parts[2] as NodeId;
+  const invitation = parts[3]!;
+  return {
+    author: held.author,
+    seq: held.seq,
+    lamport,
+    verified: true,
+    body: invitation === '' ? { type: 'add', member } : { type: 'add', member, invitation },
+  };
 }
 
 /** What a RosterState keeps of a register beyond its op and stamp (StampedOp `head`, `firsts`). */

@@ -170,10 +170,12 @@ describe('rewriting a held roster op must not make replicas disagree about membe
     expect(deliver(a, [first!]).rejected).toEqual([]);
     // A second, different op under a held id: merged like any version (refusing it split replicas
     // that got the twins in different orders, roster-twins-divergence.test.ts); it saw the first, so
-    // the store keeps it, and the roster follows the store.
+    // the store keeps it, and the roster follows the store. The first `add` took effect, so its
+    // member stays admitted (docs/security.md, "An admission signed over"; issue 12): x's twin
+    // admits hi too, and removes nobody.
     expect(deliver(a, [second!]).rejected).toEqual([]);
     expect(await ids(a)).toContain(hi);
-    expect(await ids(a)).not.toContain(lo);
+    expect(await ids(a)).toContain(lo);
 
     // A fresh replica (a joiner anchored on a's founding) takes a's roster from its store.
     const { token } = await a.roster.invite('https://app.example/');
@@ -181,6 +183,7 @@ describe('rewriting a held roster op must not make replicas disagree about membe
     await a.roster.admit(f.id, token);
     deliver(f, rosterVersions(a));
     const onA = (await ids(a)).filter((m) => m === lo || m === hi);
+    expect(onA.sort()).toEqual([lo, hi].sort());
     const onF = (await ids(f)).filter((m) => m === lo || m === hi);
     // Promise: every replica holding the same (store) data sees the same roster.
     expect(onF).toEqual(onA);

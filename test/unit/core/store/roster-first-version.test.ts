@@ -26,6 +26,18 @@ function permutations<T>(xs: readonly T[]): T[][] {
   return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
 }
 
+/** The versions in a seeded order (a small LCG, so a failure names its seed). */
+function shuffle<T>(xs: readonly T[], seed: number): T[] {
+  const out = [...xs];
+  let x = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
+    const j = x % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 const key = (vs: Iterable<Version>): string[] => [...vs].map((v) => `${v.ts.ms}:${JSON.stringify(v.value)}`).sort();
 
 describe('a roster register keeps the first version of each op', () => {
@@ -54,5 +66,36 @@ describe('a roster register keeps the first version of each op', () => {
     const store = new EntityStore();
     for (const v of [add('hh', 100, note), add('hh', 300, note)]) store.apply(v);
     expect(key(store.retainedOf(E, note))).toEqual(key([add('hh', 300, note)]));
+  });
+  it('the first version is kept ahead of the entity bound: 64 other ops under the id and the op again (issue 12)', () => {
+    // The bound kept the latest 64: the 64 others pushed the first version of `hh` out, and the op
+    // counted at its re-sign's stamp again (docs/security.md, "An op signed again").
+    const others = Array.from({ length: 64 }, (_, i) => add(`m${i}`, 200 + i));
+    const all = [add('hh', 100), ...others, add('hh', 1_000)];
+    for (const seed of [1, 2, 3]) {
+      const order = seed === 1 ? all : shuffle(all, seed);
+      const store = new EntityStore();
+      for (const v of order) store.apply(v);
+      expect(key(store.heads(E, ROSTER_OP_KIND))).toEqual(key([add('hh', 1_000)]));
+      const kept = [...store.retainedOf(E, ROSTER_OP_KIND)];
+      expect(key(kept)).toContain(key([add('hh', 100)])[0]);
+      // The bound still holds (64 kept besides the head): the latest of the others is the one cut.
+      expect(kept.length).toBe(65);
+      expect(key(kept)).not.toContain(key([add('m63', 263)])[0]);
+    }
+  });
+
+  it('under a small entity bound, first versions go first and the outcome is the same in every order', () => {
+    const all = [add('hh', 100), add('aa', 200), add('bb', 300), add('aa', 400), add('hh', 500), add('cc', 350)];
+    let want: string[] | undefined;
+    for (const order of permutations(all)) {
+      const store = new EntityStore({ evidence: { perEntity: 2 } });
+      for (const v of order) store.apply(v);
+      const got = [...key(store.heads(E, ROSTER_OP_KIND)), '|', ...key(store.retainedOf(E, ROSTER_OP_KIND))];
+      want ??= got;
+      expect(got).toEqual(want);
+    }
+    // retainedOf lists the head too.
+    expect(want).toEqual([...key([add('hh', 500)]), '|', ...key([add('hh', 100), add('aa', 200), add('hh', 500)])]);
   });
 });

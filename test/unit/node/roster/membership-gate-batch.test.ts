@@ -13,8 +13,8 @@
  * other writes too: a batch takes and refuses what delivering its versions one by one, each merged
  * before the next, takes and refuses (test/unit/attack/roster-batch-twin-stale.test.ts).
  *
- * "One by one" delivers op ids in op order of the version the store prefers under each id, and each
- * id's versions latest first (membership-gate.ts: a version superseded in the batch changes nothing,
+ * "One by one" delivers op ids in op order of the version the store prefers under each id (or of an
+ * `add` among the id's versions that sorts before it), and each id's versions latest first (membership-gate.ts: a version superseded in the batch changes nothing,
  * so twins cost one view per id, not per version). The store model keeps, per register, the latest
  * version and under one timestamp the content compareContent keeps (version-content.ts), as the
  * store does: a twin signed at the held op's own stamp replaces it when its content sorts first
@@ -138,7 +138,11 @@ function deliveryOrder(versions: readonly Version[]): Version[] {
   const groups = new Map<string, Version[]>();
   for (const v of versions) groups.set(v.entity, [...(groups.get(v.entity) ?? []), v]);
   const order = [...groups.values()].map((g) => [...g].sort(storePrefers));
-  order.sort((a, b) => compareOps(opOf(a[0]!), opOf(b[0]!)));
+  // An id is taken at the earlier of its preferred op and any `add` among its versions (an
+  // admission whatever the id holds later: docs/security.md, "An admission signed over").
+  const at = (g: readonly Version[]): RosterOp =>
+    g.map(opOf).reduce((first, op) => (op.body.type === 'add' && compareOps(op, first) < 0 ? op : first), opOf(g[0]!));
+  order.sort((a, b) => compareOps(at(a), at(b)));
   return order.flat();
 }
 
