@@ -415,7 +415,12 @@ export class MeshNode {
     for (const [peer, r] of this.retiring) {
       const l = this.links.get(peer);
       if (r.sent || l === undefined || !versions.some(r.watch)) continue;
-      r.sent = l === from || !relayed || l.session.eagerOut;
+      // A push goes out only on a link past its handshake (PeerSession.localVersions drops it
+      // before): one still in it has not carried the version, and closing it then would cut off
+      // the admission that refuses the peer with the proof of its removal.
+      const state = l.session.state;
+      const pushed = state === SessionState.Syncing || state === SessionState.Synced;
+      r.sent = l === from || (pushed && (!relayed || l.session.eagerOut));
     }
     this.closeRetired(this.options.now());
   }

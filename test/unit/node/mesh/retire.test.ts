@@ -69,6 +69,21 @@ describe('retiring a link once a version has left on it', () => {
     expect(await a.node.get('trk-from-b')).toBeDefined();
   });
 
+  it('a link still in its handshake has not carried the version: it stays until the bound', async () => {
+    const sim = new MeshSim({ seed: 25, net: { latency: { min: 4, max: 4 } } });
+    const a = await sim.add('a');
+    const b = await sim.add('b');
+    sim.link('a', 'b');
+    sim.edges.clear();
+    sim.advance(1);
+    expect(sim.net.isLinked(a.id, b.id)).toBe(true);
+    expect(a.mesh.retire(b.id, 'removed', isTrack('trk-early'), REMOVAL_NOTICE_MS)).toBe(true);
+    // Written while the handshake is under way: the push is not sent on that link.
+    await a.node.create({ id: 'trk-early', components: { speed: { kts: 3 } } });
+    const ms = untilClosed(sim);
+    expect(ms).toBeGreaterThanOrEqual(REMOVAL_NOTICE_MS - 100);
+  });
+
   it('no link: nothing to retire', async () => {
     const sim = new MeshSim({ seed: 24 });
     const a = await sim.add('a');
