@@ -449,9 +449,16 @@ export class RosterService implements RosterCalls {
       throw new ValidationError(`${member} is not a member of lattice ${this.o.host.lattice}`);
     if (member === self && view.founder === self) throw new ValidationError('the founder cannot remove itself');
     // The admissions of it we have seen (and that count): the remove undoes those.
-    const observed = [...roster]
-      .filter(([id, op]) => !view.rejected.has(id) && admits(op.body, op.author, member))
-      .map(([id]) => id);
+    // A twin `add` of it under another op's id admits it too (docs/security.md, "An admission signed
+    // over"): its id is named as well, or the remove would end nothing it admits.
+    const observed = [
+      ...new Set([
+        ...[...roster]
+          .filter(([id, op]) => !view.rejected.has(id) && admits(op.body, op.author, member))
+          .map(([id]) => id),
+        ...this.state.twins.filter((t) => t.op.body.type === 'add' && t.op.body.member === member).map((t) => t.id),
+      ]),
+    ];
     await this.write({ type: 'remove', member, observed });
   }
 

@@ -373,6 +373,9 @@ export class RosterState {
       if (op.author === author) seq = Math.max(seq, op.seq);
       if (!this.view.rejected.has(id)) lamport = Math.max(lamport, op.lamport);
     }
+    // A twin `add` counts at its own clock: the next op must sort after it too, or a remove naming
+    // its id would sort before the admission and end nothing.
+    for (const t of this.twins) lamport = Math.max(lamport, t.op.lamport);
     return { author, seq: seq + 1, lamport: lamport + 1, verified: true, body };
   }
 }
@@ -420,11 +423,12 @@ function addOfText(text: string, held: RosterOp): RosterOp | undefined {
   const prefix = `${held.author}|${held.seq}|`;
   if (!text.startsWith(prefix)) return undefined;
   const parts = text.slice(prefix.length).split('|');
-  if (parts.length !== 4 || parts[1] !== 'add') return undefined;
+  // lamport|add|member|invitation: only the invitation may hold '|' (node ids never do, ids.ts).
+  if (parts.length < 4 || parts[1] !== 'add') return undefined;
   const lamport = Number(parts[0]);
   if (!Number.isSafeInteger(lamport) || String(lamport) !== parts[0]) return undefined;
   const member = parts[2] as NodeId;
-  const invitation = parts[3]!;
+  const invitation = parts.slice(3).join('|');
   return {
     author: held.author,
     seq: held.seq,
