@@ -251,6 +251,11 @@ export class LatticeNode implements NodeApi {
     return this.checked;
   }
 
+  /** Whether the versions restored on open still wait for their proofs to be checked (storedChecked). */
+  get storedUnchecked(): boolean {
+    return this.parts.store.unchecked;
+  }
+
   /**
    * Checks the proofs of what open restored unchecked: the stored versions, the evidence kept in
    * entity metas (served to peers like any version), and the held writes. What does not verify is

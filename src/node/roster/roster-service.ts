@@ -60,6 +60,13 @@ export interface RosterHost {
   retainedOf(entity: EntityId, kind: ComponentKind): Iterable<Version>;
   onVersions(listener: VersionListener): () => void;
   /**
+   * Whether the versions restored on open still wait for their proofs to be checked, and when that
+   * is done (LatticeNode.storedChecked; docs/security.md, "Stored proofs on load"): cut-offs read
+   * from storage take nothing out before, as a damaged roster op would cut intact data.
+   */
+  readonly storedUnchecked?: boolean;
+  storedChecked?(): Promise<void>;
+  /**
    * Takes out each author's versions stamped after its cut-off and refuses them from now on
    * (undefined: lifts that): called when removals are merged (docs/security.md, "Writes withdrawn
    * at a removal").
@@ -254,11 +261,20 @@ export class RosterService implements RosterCalls {
     // service that stays: one anchored on a founding given up set cut-offs (refused at the node,
     // taken out of the store) that nothing lifted, so the lattice joined refused a node that was
     // removed only in the one given up (test/unit/node/roster/founding-swap-cutoffs.test.ts).
-    service.cutting = true;
-    service.applyCutoffs(
-      cutoffsFromJson(await host.loadMeta(CUTOFFS_META)),
-      windowsFromJson(await host.loadMeta(WINDOWS_META)),
-    );
+    // After the stored proofs are checked, when they wait for it: a roster op that fails its check
+    // is taken out then, and its cut-off must not have taken intact versions out before. No peer is
+    // linked meanwhile, so nothing arrives that the cut-offs would refuse.
+    const cutoffs = cutoffsFromJson(await host.loadMeta(CUTOFFS_META));
+    const windows = windowsFromJson(await host.loadMeta(WINDOWS_META));
+    const cut = (): void => {
+      service.cutting = true;
+      service.applyCutoffs(cutoffs, windows);
+    };
+    if (host.storedUnchecked === true && host.storedChecked !== undefined) {
+      host.storedChecked().then(cut, () => {
+        // The check failed: no peer is ever linked, and nothing is taken out on unchecked word.
+      });
+    } else cut();
     // A device removed before it closed is still removed: its writes are refused from the first one.
     service.tellStanding();
     if (anchor === undefined && o.invitation === undefined) await service.found(o.openAtFounding ?? false);
