@@ -7,10 +7,11 @@
  * text ~90 B (docs/benchmarks.md, scenario 10). The ids grow by half when a slot past them comes,
  * the positions double at 3/4: not both at once.
  *
- * The ids are unkeyed murmur128 hashes of content their author chooses (version-id.ts), so an
- * author can give many ids one word in common (docs/security.md): the position mixes all four words
- * with a seed the table's owner keeps secret (the node draws it at random; the core draws nothing),
- * so ids placed in one run on purpose land apart.
+ * The ids are unkeyed hashes of content their author chooses (version-id.ts), so an author can
+ * still give many ids one word in common, at about 2^32 tries an id (it was free with the
+ * MurmurHash3 ids of sync protocol 8): the position mixes all four words with a seed the table's
+ * owner keeps secret (the node draws it at random; the core draws nothing), so ids placed in one
+ * run on purpose land apart.
  *
  * The ids by slot are also the sync index's snapshots' ids (share(); SlotVectorStorage): each id is
  * held once (docs/benchmarks.md, scenario 10). A snapshot must not change while a session reads it,

@@ -15,9 +15,10 @@ import { ID_SIZE } from '../reconcile/item';
  * binary form of each version, docs/security.md "Leaf forms"). 8: a context entry naming the writer
  * is its rest marker and a context holds at most 64 entries (docs/security.md, "Contexts and register
  * knowledge"): a version 7 node would refuse versions carrying a marker, and its replicas would split
- * from ours.
+ * from ours. 9: the reconciliation id is SHA-256 of the version's layout, not MurmurHash3
+ * (version-id.ts): a version 8 node would see every version differ.
  */
-export const SYNC_PROTOCOL_VERSION = 8;
+export const SYNC_PROTOCOL_VERSION = 9;
 /** A hello's fresh random nonce: what the peer's proof must sign. */
 export const HANDSHAKE_NONCE_BYTES = 16;
 /** An Ed25519 signature's length. */

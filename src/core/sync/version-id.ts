@@ -1,32 +1,34 @@
 import type { Version } from '../merge/version';
 import { compareTs } from '../clock/timestamp';
+import { sha256 } from '../signing/sha256';
 import { SYNC_ID_BYTES } from './messages';
 
 /** What a reconciliation id covers: the version's key and its content. */
 export type IdentifiedVersion = Pick<Version, 'entity' | 'kind' | 'ts' | 'value' | 'seen'>;
 
 /**
- * The reconciliation id of a version: MurmurHash3 x86_128 (Austin Appleby, public domain) of its
- * key — entity, kind and HLC timestamp, the same triple as storage's versionKey — and its content
- * (value and causal context, see version-content.ts), laid out as
+ * The reconciliation id of a version: the first 16 bytes of SHA-256 (FIPS 180-4) of its key —
+ * entity, kind and HLC timestamp, the same triple as storage's versionKey — and its content (value
+ * and causal context, see version-content.ts), laid out as
  *   UTF-8(entity) 0x00 UTF-8(kind) 0x00 ms (6 bytes BE) counter (2 bytes BE) UTF-8(node) 0x00
  *   UTF-8(canonicalContent)
  * The content is in it so that two versions under one timestamp with different values (a relay
  * that rewrote one in transit, a peer that equivocated) never pass for one: reconciliation sees
  * them differ, exchanges them, and the merge keeps the same one on both sides. Pure and
- * synchronous (WebCrypto's SHA-256 is async), ~1 µs per version.
+ * synchronous (sha256.ts: hash-wasm's WebAssembly engine, JavaScript until it is ready).
  *
- * Collisions: ids are 128-bit and well mixed, so for n versions the chance that any two collide is
- * about n² / 2^129 (1.5e-27 for a million). Murmur is not cryptographic: a writer could craft a
- * version whose id equals another's, and reconciliation would then take the two as one. Only
- * roster members can write (signed versions), and such a pair still travels by live push; the
- * reconciliation ids are never trusted for anything but finding differences.
+ * Why a cryptographic hash: the writer chooses the content, and the id is what every dedup on the
+ * sync path trusts (the lazy push's announcements, a `want`, reconciliation's ranges). With a fast
+ * non-cryptographic hash (MurmurHash3 until sync protocol 9) a signing member found, in
+ * milliseconds, a second content of one timestamp with the first one's id, sent one content to
+ * one node and the other to another, and the two never exchanged them: two pictures, each link
+ * "synced" (test/unit/node/mesh/equivocation.test.ts). Truncated to 128 bits a collision costs
+ * about 2^64 hashes (birthday bound), and a chance one for n honest versions about n² / 2^129. It
+ * costs ~1.5 µs more per id than MurmurHash3 did in Node (docs/benchmarks.md, scenario 1).
  */
 export function versionId(v: IdentifiedVersion): Uint8Array {
-  const out = new Uint8Array(SYNC_ID_BYTES);
   const n = keyBytes(v);
-  murmur128(buf, n, out);
-  return out;
+  return sha256(buf.subarray(0, n)).slice(0, SYNC_ID_BYTES);
 }
 
 let buf = new Uint8Array(256);
@@ -160,87 +162,6 @@ function putString(s: string, p: number): number {
     }
   }
   return p;
-}
-
-const C1 = 0x239b961b;
-const C2 = 0xab0e9789;
-const C3 = 0x38b34ae5;
-const C4 = 0xa1e38b93;
-
-const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
-const word = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
-
-/** MurmurHash3_x86_128 with seed 0 of data[0..len), written to out as four little-endian words. */
-export function murmur128(data: Uint8Array, len: number, out: Uint8Array): void {
-  let h1 = 0;
-  let h2 = 0;
-  let h3 = 0;
-  let h4 = 0;
-  const blocks = len & ~15;
-  for (let i = 0; i < blocks; i += 16) {
-    let k1 = word(data, i);
-    let k2 = word(data, i + 4);
-    let k3 = word(data, i + 8);
-    let k4 = word(data, i + 12);
-    k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
-    h1 ^= k1;
-    h1 = rotl(h1, 19) + h2;
-    h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
-    k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3);
-    h2 ^= k2;
-    h2 = rotl(h2, 17) + h3;
-    h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
-    k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4);
-    h3 ^= k3;
-    h3 = rotl(h3, 15) + h4;
-    h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
-    k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1);
-    h4 ^= k4;
-    h4 = rotl(h4, 13) + h1;
-    h4 = (Math.imul(h4, 5) + 0x32ac3b17) | 0;
-  }
-  const tail = len - blocks;
-  const t = new Uint8Array(16);
-  t.set(data.subarray(blocks, len));
-  if (tail > 12) h4 ^= Math.imul(rotl(Math.imul(word(t, 12), C4), 18), C1);
-  if (tail > 8) h3 ^= Math.imul(rotl(Math.imul(word(t, 8), C3), 17), C4);
-  if (tail > 4) h2 ^= Math.imul(rotl(Math.imul(word(t, 4), C2), 16), C3);
-  if (tail > 0) h1 ^= Math.imul(rotl(Math.imul(word(t, 0), C1), 15), C2);
-  h1 ^= len;
-  h2 ^= len;
-  h3 ^= len;
-  h4 ^= len;
-  h1 = (h1 + h2 + h3 + h4) | 0;
-  h2 = (h2 + h1) | 0;
-  h3 = (h3 + h1) | 0;
-  h4 = (h4 + h1) | 0;
-  h1 = fmix(h1);
-  h2 = fmix(h2);
-  h3 = fmix(h3);
-  h4 = fmix(h4);
-  h1 = (h1 + h2 + h3 + h4) | 0;
-  h2 = (h2 + h1) | 0;
-  h3 = (h3 + h1) | 0;
-  h4 = (h4 + h1) | 0;
-  putWord(out, 0, h1);
-  putWord(out, 4, h2);
-  putWord(out, 8, h3);
-  putWord(out, 12, h4);
-}
-
-function putWord(out: Uint8Array, i: number, h: number): void {
-  out[i] = h & 0xff;
-  out[i + 1] = (h >>> 8) & 0xff;
-  out[i + 2] = (h >>> 16) & 0xff;
-  out[i + 3] = h >>> 24;
 }
 
 /** A compact Map key for a 16-byte id: eight UTF-16 code units, two bytes each. */

@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
+import { canonicalContent } from '../../../../src/core/merge/version-content';
 import { measureStorages } from '../../../../src/core/reconcile';
 import { idKey, SyncIndex, versionId } from '../../../../src/core/sync';
 import { MAX_CLAIMS, MAX_HELD_BACK, MAX_REFUSED } from '../../../../src/core/sync/sync-index';
-import { murmur128 } from '../../../../src/core/sync/version-id';
 
 const v = (entity: string, ms: number, node = 'a', kind = 'position'): Version => ({
   entity: entity as EntityId,
@@ -15,19 +16,16 @@ const v = (entity: string, ms: number, node = 'a', kind = 'position'): Version =
 });
 
 describe('versionId', () => {
-  it('is MurmurHash3 x86_128 (reference vectors from the mmh3 package)', () => {
-    const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
-    const hash = (data: Uint8Array): string => {
-      const out = new Uint8Array(16);
-      murmur128(data, data.length, out);
-      return hex(out);
-    };
-    expect(hash(new Uint8Array(0))).toBe('00000000000000000000000000000000');
-    expect(hash(new TextEncoder().encode('hello world'))).toBe('881ab2c0e1c1f3141a150d1c2c9e0c9b');
-    expect(hash(new TextEncoder().encode('The quick brown fox jumps over the lazy dog'))).toBe(
-      'c383152f672ceeec6cf67b5d2c1de9e5',
-    );
-    expect(hash(Uint8Array.from({ length: 37 }, (_, i) => i))).toBe('8e287f21beca2dccc3f59abdc066dda2');
+  it('is the first 16 bytes of SHA-256 of its layout (Node’s own SHA-256 as the reference)', () => {
+    const x = v('e1', 1000);
+    const layout = Buffer.concat([
+      Buffer.from('e1\0position\0'),
+      Buffer.from([0, 0, 0, 0, 0x03, 0xe8, 0, 0]),
+      Buffer.from('a\0'),
+      Buffer.from(canonicalContent(x)),
+    ]);
+    const sha = createHash('sha256').update(layout).digest().subarray(0, 16);
+    expect(Buffer.from(versionId(x)).toString('hex')).toBe(sha.toString('hex'));
   });
 
   it('depends on entity, kind, the whole timestamp, the value and the context, not on key order', () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../../src/adapters/memory-storage';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
+import { collide, murmurId } from '../../support/murmur-collide';
 import { signNow, testIdentity } from '../../support/test-keys';
 import { MeshSim } from './mesh-sim';
 
@@ -58,5 +59,33 @@ describe('equivocating versions', () => {
     await b.node.flushed();
     const stored = await new MemoryStorage({ backing: b.backing }).loadVersions();
     expect(stored.map((v) => v.value)).toEqual([{ text: 'left' }]);
+  });
+
+  it('two contents whose ids a non-cryptographic hash made equal are still told apart and reconciled', async () => {
+    // z signs one timestamp twice: an honest-looking order, and a second content crafted to have
+    // the first one's MurmurHash3 id (the reconciliation id until sync protocol 9). With equal ids
+    // the lazy push, wants and reconciliation all took the two for one: a and b each kept their
+    // own content and every link said "synced" (version-id.ts).
+    const sim = new MeshSim({ seed: 10 });
+    const a = await sim.add('a');
+    const b = await sim.add('b');
+    const order = {
+      entity: 'x' as EntityId,
+      kind: 'note' as ComponentKind,
+      ts: { ms: sim.clock - 1_000, c: 0, node: 'z' as NodeId },
+      seen: [],
+      value: { text: 'hold position, do not engage the convoy until ordered' },
+    };
+    const real = signNow(testIdentity('z'), order);
+    const forged = signNow(testIdentity('z'), collide(order, 'ENGAGE'));
+    expect(murmurId(forged)).toBe(murmurId(real));
+    expect(a.node.applyRemote([real])).toEqual([real]);
+    expect(b.node.applyRemote([forged])).toEqual([forged]);
+    for (const n of [a, b]) await n.security.trust(testIdentity('z').publicKey);
+    sim.link('a', 'b');
+    sim.settle();
+    expect(await sim.dump('b')).toEqual(await sim.dump('a'));
+    const kept = (await a.node.heads('x', 'note')).map((h) => h.value);
+    expect((await b.node.heads('x', 'note')).map((h) => h.value)).toEqual(kept);
   });
 });
