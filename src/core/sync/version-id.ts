@@ -24,7 +24,7 @@ export type IdentifiedVersion = Pick<Version, 'entity' | 'kind' | 'ts' | 'value'
  * one node and the other to another, and the two never exchanged them: two pictures, each link
  * "synced" (test/unit/node/mesh/equivocation.test.ts). Truncated to 128 bits a collision costs
  * about 2^64 hashes (birthday bound), and a chance one for n honest versions about n² / 2^129. It
- * costs ~1.5 µs more per id than MurmurHash3 did in Node (docs/benchmarks.md, scenario 1).
+ * costs ~1.35 µs more per id than MurmurHash3 did in Node (docs/security.md, "What remains").
  */
 export function versionId(v: IdentifiedVersion): Uint8Array {
   const n = keyBytes(v);
