@@ -58,5 +58,12 @@ export type AcceptLink = (link: Link) => LinkHandler;
  */
 export const MAX_LINKS = 8;
 
+/**
+ * Links a node keeps at most while it waits for a peer it refused at admission to close
+ * (REFUSAL_LINGER_MS, docs/security.md "A removed device"), apart from MAX_LINKS: a refused link
+ * holds no slot an honest peer could use. Past it the oldest such link is closed at once.
+ */
+export const MAX_LINGERING_LINKS = 8;
+
 /** Largest frame a link carries: one sync frame (the limit is the core's, see core/sync/codec.ts). */
 export const MAX_FRAME_BYTES = MAX_SYNC_FRAME_BYTES;

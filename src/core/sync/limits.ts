@@ -112,6 +112,8 @@ export const LimitName = {
   RefusedIds: 'refusedIds',
   /** Ids set aside (suppress), forgotten at the node's bound (sync-index.ts MAX_HELD_BACK): over all links. */
   HeldBack: 'heldBack',
+  /** Links refused at admission closed before their linger ended (transport.ts MAX_LINGERING_LINKS): over all links. */
+  LingeringLinks: 'lingeringLinks',
 } as const;
 export type LimitName = (typeof LimitName)[keyof typeof LimitName];
 
@@ -136,6 +138,7 @@ export class LimitCounter {
     trackedRefusals: 0,
     refusedIds: 0,
     heldBack: 0,
+    lingeringLinks: 0,
   };
 
   hit(name: LimitName, n = 1): void {

@@ -51,6 +51,10 @@ export class PeerSession {
    * and when we close all the same.
    */
   private lingering: { readonly reason: string; readonly until: number } | undefined;
+  /** We refused the peer and wait for it to close (REFUSAL_LINGER_MS): nothing flows any more. */
+  get isLingering(): boolean {
+    return this.lingering !== undefined;
+  }
   private peerId: NodeId | undefined;
   private peerItems: number | undefined;
   /**

@@ -128,6 +128,11 @@ export class MeshLink implements LinkHandler {
     return this.done;
   }
 
+  /** We refused the peer at admission and only wait for it to close (REFUSAL_LINGER_MS). */
+  get lingering(): boolean {
+    return !this.done && this.session.isLingering;
+  }
+
   on<K extends keyof MeshLinkEvents>(name: K, listener: MeshLinkEvents[K]): () => void {
     return this.events.on(name, listener);
   }

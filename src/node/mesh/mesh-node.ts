@@ -14,7 +14,7 @@ import {
   type LimitCounts,
   type PeerStats,
 } from '../../core/sync';
-import { MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
+import { MAX_LINGERING_LINKS, MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
 import type { VersionOrigin, VersionSource } from '../lattice-node';
 import { decodeToken, isTokenText } from '../../core/roster/invitation-token';
 import { ADMIT_ALL, admitting } from '../security/admission';
@@ -331,11 +331,14 @@ export class MeshNode {
       l.refuse('backing off after invalid input');
       return l;
     }
-    if (this.closed || (old === undefined && this.links.size >= this.maxLinks)) {
+    // A link we refused at admission and only wait on to close holds no slot (MAX_LINGERING_LINKS).
+    const replaces = old !== undefined && !old.lingering;
+    if (this.closed || (!replaces && this.openLinks() >= this.maxLinks)) {
       l.refuse(this.closed ? 'node closed' : `mesh full (${this.maxLinks} links)`);
       return l;
     }
     old?.shut('replaced by a new link');
+    this.boundLingering();
     this.links.set(link.peer, l);
     l.start();
     return l;
@@ -449,6 +452,26 @@ export class MeshNode {
     if (applied === 0) return;
     const now = this.options.now();
     for (const l of this.links.values()) if (l !== from) l.session.syncNow(now);
+  }
+
+  /** Links that count against maxLinks: all but those we refused and wait on to close. */
+  private openLinks(): number {
+    let n = 0;
+    for (const l of this.links.values()) if (!l.lingering) n++;
+    return n;
+  }
+
+  /** Closes the oldest links we wait on after a refusal, past MAX_LINGERING_LINKS (counted). */
+  private boundLingering(): void {
+    let lingering = 0;
+    for (const l of this.links.values()) if (l.lingering) lingering++;
+    for (const l of [...this.links.values()]) {
+      if (lingering < MAX_LINGERING_LINKS) return;
+      if (!l.lingering) continue;
+      this.refused.hit(LimitName.LingeringLinks);
+      l.shut('refused: closed early, too many refused links waiting');
+      lingering--;
+    }
   }
 
   private dropped(link: MeshLink, reason: string): void {
