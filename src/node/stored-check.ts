@@ -137,7 +137,8 @@ export async function setAsideUnproven<T>(
     if (why === undefined) sound.push(r);
     else {
       damaged.push(r);
-      if (damaged.length <= 10) log?.(`set aside a damaged ${what}: its signature does not verify (${why})`, r);
+      const reason = why === 'unsigned' ? 'it carries no signature' : `its signature does not verify (${why})`;
+      if (damaged.length <= 10) log?.(`set aside a damaged ${what}: ${reason}`, r);
     }
   });
   return { sound, damaged, checks, unjudged };

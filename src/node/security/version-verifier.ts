@@ -82,14 +82,15 @@ export async function signVersion(signer: Signer, v: Version): Promise<Version> 
 }
 
 /** Why a stored version's signature was found unsound on load (VersionVerifier.checkStored). */
-export type StoredProofProblem = 'malformed-signature' | 'bad-signature';
+export type StoredProofProblem = 'malformed-signature' | 'bad-signature' | 'unsigned';
 
 /** What checkStored found. */
 export interface StoredProofCheck {
   /**
    * Per version, in input order: why its stored signature or proof does not verify under its
-   * author's key, or undefined: it verifies, it carries none (a node without a signer), or its
-   * author's key is not on file (not judged: kept as stored, see `unjudged`).
+   * author's key (`unsigned`: it carries none, which every MeshNode refuses, so it could never be
+   * sent), or undefined: it verifies, or its author's key is not on file (not judged: kept as
+   * stored, see `unjudged`).
    */
   readonly problems: (StoredProofProblem | undefined)[];
   /** Signed versions not judged: no key on file for their author, or the SignatureVerifier failed. */
@@ -486,7 +487,12 @@ export class VersionVerifier {
     for (let i = 0; i < versions.length; i++) {
       const v = versions[i]!;
       const p = v.proof;
-      if (p === undefined && v.sig === undefined) continue;
+      // No signature at all (a segment's signature column lost): every peer would refuse it as
+      // `unsigned` and charge our link, so it is unsound here too, whoever its author.
+      if (p === undefined && v.sig === undefined) {
+        problems[i] = 'unsigned';
+        continue;
+      }
       const author = v.ts.node;
       if (p === undefined) {
         const sig = v.sig;
