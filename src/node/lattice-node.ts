@@ -6,6 +6,7 @@ import { cappedKindsOf } from '../core/entity/kind-cap';
 import { asEntityId, asUserKind, isEntityId, type ComponentKind, type EntityId, type NodeId } from '../core/ids';
 import type { HeldEntity } from './security/new-entity-limit';
 import { DELETED, type Version } from '../core/merge/version';
+import { sameContent } from '../core/merge/version-content';
 import { EntityStore, type RestoreLeftovers } from '../core/store/entity-store';
 import type { EvidenceStats } from '../core/store/evidence';
 import type { EntityView } from '../core/store/entity-view';
@@ -285,12 +286,17 @@ export class LatticeNode implements NodeApi {
       const heldProven = await setAsideUnproven(held, (r) => r.version, check, 'held write', log);
       hold.restore(heldProven.sound);
       const bad = [...proven.damaged, ...evidenceProven.damaged];
-      const keys = new Set(bad.map((v) => versionKey(v)));
-      const changed = store.withdrawWhere(
-        new Set(bad.map((v) => v.entity)),
-        (v) => keys.has(versionKey(v)),
-        this.now(),
-      );
+      // Only the versions whose proofs failed, by content: a twin under the same storage key (same
+      // entity, kind and clock, another content: a head and its evidence) is sound and stays.
+      const byKey = new Map<string, Version[]>();
+      for (const v of bad) {
+        const key = versionKey(v);
+        const same = byKey.get(key);
+        if (same === undefined) byKey.set(key, [v]);
+        else same.push(v);
+      }
+      const isBad = (v: Version): boolean => byKey.get(versionKey(v))?.some((b) => sameContent(b, v)) === true;
+      const changed = store.withdrawWhere(new Set(bad.map((v) => v.entity)), isBad, this.now());
       const put: Version[] = [];
       const removed: Version[] = [];
       const served: Version[] = [];
@@ -304,7 +310,7 @@ export class LatticeNode implements NodeApi {
       // A stored version the restore dropped (RestoreLeftovers) because one taken out now superseded
       // it, or its tombstone or floor did, is merged again: it is still in storage, its proof checked.
       for (const v of leftovers.versions) {
-        if (!changed.has(v.entity) || keys.has(versionKey(v))) continue;
+        if (!changed.has(v.entity) || isBad(v)) continue;
         const out = store.apply(v);
         if (out.kind === 'duplicate') continue;
         if (out.kind === 'applied') served.push(v);

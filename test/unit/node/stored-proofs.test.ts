@@ -327,3 +327,71 @@ describe('stored proofs checked after the open', () => {
     await node.close();
   });
 });
+
+describe('a twin of a version whose proof fails', () => {
+  // Twins (docs/architecture.md "Evidence"): the peer's two versions under one timestamp, the same
+  // value, one naming the stranger's write. The store keeps the one naming nothing as the head (in
+  // the versions store) and the other as evidence (in the entity's meta): one storage key for both.
+  async function twins(backing: MemoryBacking): Promise<{ head: Version; evidence: Version }> {
+    const first = await open(backing);
+    const sign = (author: TestIdentity, ms: number, seen: Version['seen'] = []): Promise<Version> =>
+      signVersion(author.signer, {
+        entity: 'tw' as EntityId,
+        kind: 'note' as ComponentKind,
+        value: { text: 'x' } as never,
+        ts: { ms, c: 0, node: author.id as NodeId },
+        seen,
+      });
+    const a10 = await sign(stranger, T0 - 90);
+    const head = await sign(peer, T0 - 70);
+    const evidence = await sign(peer, T0 - 70, [a10.ts]);
+    first.applyRemote([a10, head, evidence]);
+    await first.flushed();
+    await first.close();
+    expect(versionKey(head)).toBe(versionKey(evidence));
+    expect([...backing.versions.values()].map((v) => v.seen)).toEqual([[]]);
+    expect(backing.entities.get('tw')?.evidence?.map((e) => e.version.seen)).toEqual([[a10.ts]]);
+    return { head, evidence };
+  }
+  const junk = (v: Version): Version => ({
+    ...v,
+    proof: { ...(v.proof as LeafProof), sig: new Uint8Array(64).fill(4) },
+  });
+
+  it('sets aside the evidence twin whose proof fails, and keeps the head under its key held and stored', async () => {
+    const backing = createMemoryBacking();
+    const { head } = await twins(backing);
+    const meta = backing.entities.get('tw')!;
+    backing.entities.set('tw', { ...meta, evidence: meta.evidence!.map((e) => ({ ...e, version: junk(e.version) })) });
+    const node = await open(backing, await securityOf(me, [peer.publicKey]));
+    expect((await node.stats()).storage.setAside).toBe(1);
+    expect((await node.heads('tw', 'note')).map((h) => h.time)).toEqual([T0 - 70]);
+    expect([...node.versions()].filter((v) => v.entity === 'tw').map((v) => v.seen)).toEqual([[]]);
+    await node.flushed();
+    expect(backing.versions.get(versionKey(head))?.seen).toEqual([]);
+    expect(backing.entities.get('tw')?.evidence ?? []).toEqual([]);
+    await node.close();
+    // The next open finds the head intact and nothing to set aside.
+    const again = await open(backing, await securityOf(me, [peer.publicKey]));
+    expect((await again.stats()).storage.setAside ?? 0).toBe(0);
+    expect((await again.heads('tw', 'note')).map((h) => h.time)).toEqual([T0 - 70]);
+    await again.close();
+  });
+
+  it('sets aside the head whose proof fails, and keeps its evidence twin, now the head, held and stored', async () => {
+    const backing = createMemoryBacking();
+    const { head, evidence } = await twins(backing);
+    damage(backing, head, junk);
+    const node = await open(backing, await securityOf(me, [peer.publicKey]));
+    expect((await node.stats()).storage.setAside).toBe(1);
+    expect([...node.versions()].filter((v) => v.entity === 'tw').map((v) => v.seen)).toEqual([evidence.seen]);
+    expect((await node.heads('tw', 'note')).map((h) => h.time)).toEqual([T0 - 70]);
+    await node.flushed();
+    expect(backing.versions.get(versionKey(head))?.seen).toEqual(evidence.seen);
+    await node.close();
+    const again = await open(backing, await securityOf(me, [peer.publicKey]));
+    expect((await again.stats()).storage.setAside ?? 0).toBe(0);
+    expect([...again.versions()].filter((v) => v.entity === 'tw').map((v) => v.seen)).toEqual([evidence.seen]);
+    await again.close();
+  });
+});
