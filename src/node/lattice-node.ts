@@ -246,7 +246,8 @@ export class LatticeNode implements NodeApi {
    * Settles once the proofs of the versions restored on open are checked and those that do not
    * verify are taken out (docs/security.md, "Stored proofs on load"). Nothing may be served before:
    * the worker links no peer until it settles (create-worker-api.ts attachLink). Rejects only when
-   * the check itself fails (not a proof that does not verify): then no peer is ever linked.
+   * the check itself fails (not a proof that does not verify): then no peer is ever linked, and the
+   * storage status says so (StorageStatus.checkFailed).
    */
   storedChecked(): Promise<void> {
     return this.checked;
@@ -341,7 +342,10 @@ export class LatticeNode implements NodeApi {
     } catch (error) {
       // The check itself failed (not a proof): the versions stay unverified in the views, and
       // storedChecked rejects, so the mesh links no peer rather than serve them unchecked.
+      // The storage status says so until the node closes (StorageHealth.checkFailed).
       log('checking the stored proofs failed: no peer is linked', error);
+      const why = error instanceof Error ? error.message : String(error);
+      this.health.checkFailed(`the stored proofs could not be checked (${why}): no peer is linked`);
       throw error;
     }
     store.unchecked = false;

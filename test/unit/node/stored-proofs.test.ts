@@ -16,6 +16,7 @@ import { LatticeNode } from '../../../src/node/lattice-node';
 import { MeshSecurity } from '../../../src/node/security/mesh-security';
 import { signVersion } from '../../../src/node/security/version-verifier';
 import { holdKey } from '../../../src/node/skew-hold';
+import type { CheckStored } from '../../../src/node/stored-check';
 import { versionKey } from '../../../src/ports/storage';
 import { testIdentity, type TestIdentity } from '../support/test-keys';
 
@@ -43,8 +44,13 @@ async function open(backing: MemoryBacking, security?: MeshSecurity, logs: strin
   return node;
 }
 
-/** Opens a node over `backing` and returns before its stored proofs are checked. */
-function openUnchecked(backing: MemoryBacking, security?: MeshSecurity, logs: string[] = []): Promise<LatticeNode> {
+/** Opens a node over `backing` and returns before its stored proofs are checked (by `check` if given). */
+function openUnchecked(
+  backing: MemoryBacking,
+  security?: MeshSecurity,
+  logs: string[] = [],
+  check?: CheckStored,
+): Promise<LatticeNode> {
   let n = 0;
   return LatticeNode.open({
     nodeId: me.id,
@@ -57,6 +63,7 @@ function openUnchecked(backing: MemoryBacking, security?: MeshSecurity, logs: st
     log: (m) => logs.push(m),
     signer: me.signer,
     ...(security === undefined ? {} : { checkStored: (vs: readonly Version[]) => security.verifier.checkStored(vs) }),
+    ...(check === undefined ? {} : { checkStored: check }),
   });
 }
 
@@ -392,6 +399,36 @@ describe('a twin of a version whose proof fails', () => {
     const again = await open(backing, await securityOf(me, [peer.publicKey]));
     expect((await again.stats()).storage.setAside ?? 0).toBe(0);
     expect([...again.versions()].filter((v) => v.entity === 'tw').map((v) => v.seen)).toEqual([evidence.seen]);
+    await again.close();
+  });
+});
+
+describe('a check of the stored proofs that fails', () => {
+  it('shows a check that fails with an error in the storage status, and keeps it there after later commits', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.create({ id: 'a', components: { threat: { level: 'LOW' } } });
+    await first.flushed();
+    await first.close();
+    const node = await openUnchecked(backing, undefined, [], () => Promise.reject(new Error('verifier broke')));
+    await expect(node.storedChecked()).rejects.toThrow('verifier broke');
+    const failed = (await node.stats()).storage;
+    expect(failed.state).toBe('error');
+    expect(failed.checkFailed).toContain('verifier broke');
+    expect((await node.info()).storage.checkFailed).toContain('verifier broke');
+    // A commit that succeeds afterwards reports 'ok' to the storage health: the failure stays shown.
+    await node.create({ id: 'b', components: { threat: { level: 'LOW' } } });
+    await node.flushed();
+    expect(backing.versions.size).toBe(2);
+    const after = (await node.stats()).storage;
+    expect(after.state).toBe('error');
+    expect(after.checkFailed).toContain('verifier broke');
+    expect(after.message).toContain('the stored proofs could not be checked');
+    await node.close();
+    // The next open checks again; it succeeds, and nothing is shown.
+    const again = await open(backing, await securityOf(me, []));
+    expect((await again.stats()).storage.state).toBe('ok');
+    expect((await again.stats()).storage.checkFailed).toBeUndefined();
     await again.close();
   });
 });
