@@ -241,13 +241,15 @@ export class LatticeNode implements NodeApi {
 
   /** Settles once the stored proofs are checked (checkRestored); at once without a check. */
   private checked: Promise<void> = Promise.resolve();
+  /** Aborted by close(): the check of the stored proofs stops, and writes and withdraws nothing after. */
+  private readonly closing = new AbortController();
 
   /**
    * Settles once the proofs of the versions restored on open are checked and those that do not
    * verify are taken out (docs/security.md, "Stored proofs on load"). Nothing may be served before:
    * the worker links no peer until it settles (create-worker-api.ts attachLink). Rejects only when
    * the check itself fails (not a proof that does not verify): then no peer is ever linked, and the
-   * storage status says so (StorageStatus.checkFailed).
+   * storage status says so (StorageStatus.checkFailed); or with NodeClosed when close() came first.
    */
   storedChecked(): Promise<void> {
     return this.checked;
@@ -273,18 +275,30 @@ export class LatticeNode implements NodeApi {
     leftovers: RestoreLeftovers,
   ): Promise<void> {
     const { store, feed, listeners, counters, log, writer, hold } = this.parts;
+    const { signal } = this.closing;
+    // close() meanwhile: the check stops at its next step, and nothing is withdrawn nor written after.
+    const stillOpen = (): void => {
+      if (signal.aborted) throw new NodeClosed();
+    };
+    const checkOpen: CheckStored = async (vs) => {
+      const found = await check(vs, signal);
+      stillOpen();
+      return found;
+    };
     try {
       // After open has returned: the first views are served before the check's hashing starts.
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      const proven = await setAsideUnproven(versions, (v) => v, check, 'stored version', log);
+      stillOpen();
+      const proven = await setAsideUnproven(versions, (v) => v, checkOpen, 'stored version', log);
       if (proven.unjudged > 0) {
         log(
           `${proven.unjudged} stored versions load with their signatures unchecked: no key on file for their authors`,
         );
       }
       const evidence = metas.flatMap((m) => (m.evidence ?? []).map((e) => e.version));
-      const evidenceProven = await setAsideUnproven(evidence, (v) => v, check, 'evidence version', log);
-      const heldProven = await setAsideUnproven(held, (r) => r.version, check, 'held write', log);
+      const evidenceProven = await setAsideUnproven(evidence, (v) => v, checkOpen, 'evidence version', log);
+      const heldProven = await setAsideUnproven(held, (r) => r.version, checkOpen, 'held write', log);
+      stillOpen();
       hold.restore(heldProven.sound);
       const bad = [...proven.damaged, ...evidenceProven.damaged];
       // Only the versions whose proofs failed, by content: a twin under the same storage key (same
@@ -340,9 +354,11 @@ export class LatticeNode implements NodeApi {
           .catch((error: unknown) => log('releasing held writes whose proofs do not verify failed', error));
       }
     } catch (error) {
+      // Closed meanwhile: storedChecked rejects (nothing was checked), and nothing is reported.
+      if (signal.aborted) throw error instanceof NodeClosed ? error : new NodeClosed();
       // The check itself failed (not a proof): the versions stay unverified in the views, and
-      // storedChecked rejects, so the mesh links no peer rather than serve them unchecked.
-      // The storage status says so until the node closes (StorageHealth.checkFailed).
+      // storedChecked rejects, so the mesh links no peer rather than serve them unchecked; the
+      // storage status says so until the node closes (StorageHealth.checkFailed).
       log('checking the stored proofs failed: no peer is linked', error);
       const why = error instanceof Error ? error.message : String(error);
       this.health.checkFailed(`the stored proofs could not be checked (${why}): no peer is linked`);
@@ -819,9 +835,19 @@ export class LatticeNode implements NodeApi {
   }
 
   async close(): Promise<void> {
+    // The check of the stored proofs, if still running, stops (checkRestored).
+    this.closing.abort();
     this.c2.stop();
     await this.parts.writer.flushed().catch(() => undefined);
     await this.options.storage.close();
     this.health.closed();
+  }
+}
+
+/** Why storedChecked rejects when the node closed before its stored proofs were checked. */
+export class NodeClosed extends Error {
+  constructor() {
+    super('the node closed before its stored proofs were checked');
+    this.name = 'NodeClosed';
   }
 }

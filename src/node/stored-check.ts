@@ -112,8 +112,11 @@ export function setAsideDamaged<T>(
   return { sound, damaged };
 }
 
-/** Checks stored versions' signatures (VersionVerifier.checkStored); see LatticeNodeOptions.checkStored. */
-export type CheckStored = (versions: readonly Version[]) => Promise<StoredProofCheck>;
+/**
+ * Checks stored versions' signatures (VersionVerifier.checkStored); see LatticeNodeOptions.checkStored.
+ * `signal` is aborted when the node closes: the check may stop early (its answer is then unused).
+ */
+export type CheckStored = (versions: readonly Version[], signal?: AbortSignal) => Promise<StoredProofCheck>;
 
 /**
  * Records that passed their shape check split again by whether their version's signature verifies

@@ -477,7 +477,7 @@ export class VersionVerifier {
    * Nothing is counted in rejectedByReason (no link is at fault) and no proof is changed; roots
    * that verify are remembered, so the copies peers send again cost no further check.
    */
-  async checkStored(versions: readonly Version[]): Promise<StoredProofCheck> {
+  async checkStored(versions: readonly Version[], signal?: AbortSignal): Promise<StoredProofCheck> {
     const problems: (StoredProofProblem | undefined)[] = new Array<StoredProofProblem | undefined>(versions.length);
     const tally = { unjudged: 0 };
     const checksBefore = this.checked;
@@ -545,7 +545,7 @@ export class VersionVerifier {
       if (root === undefined) this.rootChecks(b, problems, checks);
       else this.rootCheck(b, root, b.at, checks);
     }
-    await this.runStoredChecks(checks, problems, tally);
+    await this.runStoredChecks(checks, problems, tally, signal);
     return { problems, unjudged: tally.unjudged, checks: this.checked - checksBefore };
   }
 
@@ -582,13 +582,16 @@ export class VersionVerifier {
     });
   }
 
-  /** Runs stored-signature checks, STORED_CHECKS_IN_FLIGHT at a time. */
+  /** Runs stored-signature checks, STORED_CHECKS_IN_FLIGHT at a time, until `signal` is aborted. */
   private async runStoredChecks(
     checks: readonly StoredSignature[],
     problems: (StoredProofProblem | undefined)[],
     tally: { unjudged: number },
+    signal: AbortSignal | undefined,
   ): Promise<void> {
     for (let from = 0; from < checks.length; from += STORED_CHECKS_IN_FLIGHT) {
+      // The node closed: no more checks (the caller drops the answer).
+      signal?.throwIfAborted();
       await Promise.all(
         checks.slice(from, from + STORED_CHECKS_IN_FLIGHT).map(async (c) => {
           this.checked++;

@@ -12,7 +12,7 @@ import { webCryptoVerifier } from '../../../src/adapters/identity/webcrypto-veri
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import type { LeafProof } from '../../../src/core/signing/leaf-proof';
-import { LatticeNode } from '../../../src/node/lattice-node';
+import { LatticeNode, NodeClosed } from '../../../src/node/lattice-node';
 import { MeshSecurity } from '../../../src/node/security/mesh-security';
 import { signVersion } from '../../../src/node/security/version-verifier';
 import { holdKey } from '../../../src/node/skew-hold';
@@ -403,7 +403,7 @@ describe('a twin of a version whose proof fails', () => {
   });
 });
 
-describe('a check of the stored proofs that fails', () => {
+describe('a check of the stored proofs that fails, or is cut short by close()', () => {
   it('shows a check that fails with an error in the storage status, and keeps it there after later commits', async () => {
     const backing = createMemoryBacking();
     const first = await open(backing);
@@ -430,5 +430,36 @@ describe('a check of the stored proofs that fails', () => {
     expect((await again.stats()).storage.state).toBe('ok');
     expect((await again.stats()).storage.checkFailed).toBeUndefined();
     await again.close();
+  });
+
+  it('stops the check when the node closes: no Ed25519 check, nothing withdrawn or written after', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.writeMany(
+      Array.from({ length: 4 }, (_, i) => ({ id: `c${i}`, components: { threat: { level: 'LOW' } } })),
+    );
+    await first.flushed();
+    const damaged = [...first.versions()].find((v) => v.entity === 'c1')!;
+    await first.close();
+    damage(backing, damaged, (v) => ({ ...v, value: { level: 'HIGH' } as never }));
+    const security = await securityOf(me, []);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const logs: string[] = [];
+    const node = await openUnchecked(backing, undefined, logs, async (vs, signal) => {
+      await gate;
+      return security.verifier.checkStored(vs, signal);
+    });
+    await node.close();
+    const logged = logs.length;
+    release();
+    await expect(node.storedChecked()).rejects.toBeInstanceOf(NodeClosed);
+    expect(security.verifier.checked).toBe(0);
+    // The damaged version was neither withdrawn nor deleted from storage, nor anything else written.
+    expect(backing.versions.get(versionKey(damaged))?.value).toEqual({ level: 'HIGH' });
+    expect(backing.versions.size).toBe(4);
+    expect(logs.slice(logged)).toEqual([]);
+    expect((await node.stats()).storage.setAside ?? 0).toBe(0);
+    expect((await node.stats()).storage.state).toBe('closed');
   });
 });
