@@ -94,7 +94,7 @@ async function open(options: StartOptions): Promise<RunningNode> {
     scheduler: timers,
     log,
     signer,
-    checkStored: (versions) => security.verifier.checkStored(versions),
+    checkStored: (versions, signal) => security.verifier.checkStored(versions, signal),
   });
   opening.node = node;
   setInterval(() => node.tick(), TICK_MS);

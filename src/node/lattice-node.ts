@@ -6,6 +6,7 @@ import { cappedKindsOf } from '../core/entity/kind-cap';
 import { asEntityId, asUserKind, isEntityId, type ComponentKind, type EntityId, type NodeId } from '../core/ids';
 import type { HeldEntity } from './security/new-entity-limit';
 import { DELETED, type Version } from '../core/merge/version';
+import { sameContent } from '../core/merge/version-content';
 import { EntityStore, type RestoreLeftovers } from '../core/store/entity-store';
 import type { EvidenceStats } from '../core/store/evidence';
 import type { EntityView } from '../core/store/entity-view';
@@ -240,12 +241,15 @@ export class LatticeNode implements NodeApi {
 
   /** Settles once the stored proofs are checked (checkRestored); at once without a check. */
   private checked: Promise<void> = Promise.resolve();
+  /** Aborted by close(): the check of the stored proofs stops, and writes and withdraws nothing after. */
+  private readonly closing = new AbortController();
 
   /**
    * Settles once the proofs of the versions restored on open are checked and those that do not
    * verify are taken out (docs/security.md, "Stored proofs on load"). Nothing may be served before:
    * the worker links no peer until it settles (create-worker-api.ts attachLink). Rejects only when
-   * the check itself fails (not a proof that does not verify): then no peer is ever linked.
+   * the check itself fails (not a proof that does not verify): then no peer is ever linked, and the
+   * storage status says so (StorageStatus.checkFailed); or with NodeClosed when close() came first.
    */
   storedChecked(): Promise<void> {
     return this.checked;
@@ -271,26 +275,43 @@ export class LatticeNode implements NodeApi {
     leftovers: RestoreLeftovers,
   ): Promise<void> {
     const { store, feed, listeners, counters, log, writer, hold } = this.parts;
+    const { signal } = this.closing;
+    // close() meanwhile: the check stops at its next step, and nothing is withdrawn nor written after.
+    const stillOpen = (): void => {
+      if (signal.aborted) throw new NodeClosed();
+    };
+    const checkOpen: CheckStored = async (vs) => {
+      const found = await check(vs, signal);
+      stillOpen();
+      return found;
+    };
     try {
       // After open has returned: the first views are served before the check's hashing starts.
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      const proven = await setAsideUnproven(versions, (v) => v, check, 'stored version', log);
+      stillOpen();
+      const proven = await setAsideUnproven(versions, (v) => v, checkOpen, 'stored version', log);
       if (proven.unjudged > 0) {
         log(
           `${proven.unjudged} stored versions load with their signatures unchecked: no key on file for their authors`,
         );
       }
       const evidence = metas.flatMap((m) => (m.evidence ?? []).map((e) => e.version));
-      const evidenceProven = await setAsideUnproven(evidence, (v) => v, check, 'evidence version', log);
-      const heldProven = await setAsideUnproven(held, (r) => r.version, check, 'held write', log);
+      const evidenceProven = await setAsideUnproven(evidence, (v) => v, checkOpen, 'evidence version', log);
+      const heldProven = await setAsideUnproven(held, (r) => r.version, checkOpen, 'held write', log);
+      stillOpen();
       hold.restore(heldProven.sound);
       const bad = [...proven.damaged, ...evidenceProven.damaged];
-      const keys = new Set(bad.map((v) => versionKey(v)));
-      const changed = store.withdrawWhere(
-        new Set(bad.map((v) => v.entity)),
-        (v) => keys.has(versionKey(v)),
-        this.now(),
-      );
+      // Only the versions whose proofs failed, by content: a twin under the same storage key (same
+      // entity, kind and clock, another content: a head and its evidence) is sound and stays.
+      const byKey = new Map<string, Version[]>();
+      for (const v of bad) {
+        const key = versionKey(v);
+        const same = byKey.get(key);
+        if (same === undefined) byKey.set(key, [v]);
+        else same.push(v);
+      }
+      const isBad = (v: Version): boolean => byKey.get(versionKey(v))?.some((b) => sameContent(b, v)) === true;
+      const changed = store.withdrawWhere(new Set(bad.map((v) => v.entity)), isBad, this.now());
       const put: Version[] = [];
       const removed: Version[] = [];
       const served: Version[] = [];
@@ -304,7 +325,7 @@ export class LatticeNode implements NodeApi {
       // A stored version the restore dropped (RestoreLeftovers) because one taken out now superseded
       // it, or its tombstone or floor did, is merged again: it is still in storage, its proof checked.
       for (const v of leftovers.versions) {
-        if (!changed.has(v.entity) || keys.has(versionKey(v))) continue;
+        if (!changed.has(v.entity) || isBad(v)) continue;
         const out = store.apply(v);
         if (out.kind === 'duplicate') continue;
         if (out.kind === 'applied') served.push(v);
@@ -333,9 +354,14 @@ export class LatticeNode implements NodeApi {
           .catch((error: unknown) => log('releasing held writes whose proofs do not verify failed', error));
       }
     } catch (error) {
+      // Closed meanwhile: storedChecked rejects (nothing was checked), and nothing is reported.
+      if (signal.aborted) throw error instanceof NodeClosed ? error : new NodeClosed();
       // The check itself failed (not a proof): the versions stay unverified in the views, and
-      // storedChecked rejects, so the mesh links no peer rather than serve them unchecked.
+      // storedChecked rejects, so the mesh links no peer rather than serve them unchecked; the
+      // storage status says so until the node closes (StorageHealth.checkFailed).
       log('checking the stored proofs failed: no peer is linked', error);
+      const why = error instanceof Error ? error.message : String(error);
+      this.health.checkFailed(`the stored proofs could not be checked (${why}): no peer is linked`);
       throw error;
     }
     store.unchecked = false;
@@ -809,9 +835,19 @@ export class LatticeNode implements NodeApi {
   }
 
   async close(): Promise<void> {
+    // The check of the stored proofs, if still running, stops (checkRestored).
+    this.closing.abort();
     this.c2.stop();
     await this.parts.writer.flushed().catch(() => undefined);
     await this.options.storage.close();
     this.health.closed();
+  }
+}
+
+/** Why storedChecked rejects when the node closed before its stored proofs were checked. */
+export class NodeClosed extends Error {
+  constructor() {
+    super('the node closed before its stored proofs were checked');
+    this.name = 'NodeClosed';
   }
 }

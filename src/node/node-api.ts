@@ -31,6 +31,12 @@ export interface StorageStatus {
    * signatures that do not verify included (docs/security.md, "Stored proofs on load").
    */
   readonly setAside?: number;
+  /**
+   * The check of the stored proofs after the open failed (an error, not a proof that does not
+   * verify): why. The views stay unverified and no peer is linked; `state` is 'error' until the node
+   * closes, whatever later commits do (docs/security.md, "Stored proofs on load").
+   */
+  readonly checkFailed?: string;
 }
 
 export interface NodeInfo {

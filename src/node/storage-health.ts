@@ -2,13 +2,20 @@ import type { StorageState, StorageStatus } from './node-api';
 
 /**
  * The storage state the operator sees: set by the write-behind's commits, by the adapter's own
- * reports (e.g. IndexedDB closed by another tab) and by close().
+ * reports (e.g. IndexedDB closed by another tab) and by close(); a failed check of the stored proofs
+ * (checkFailed) holds it at 'error' whatever commits report after.
  */
 export class StorageHealth {
   private state: StorageState = 'ok';
   private message: string | undefined;
   /** Damaged stored records set aside on open (see LatticeNode.open). */
   setAside = 0;
+  /**
+   * Why the check of the stored proofs after the open failed (an error, not a proof that does not
+   * verify: LatticeNode.checkRestored), or undefined. Sticky: no commit's report clears it, since
+   * nothing is served and no peer is linked for as long as the node runs; the next open checks again.
+   */
+  private checkFailure: string | undefined;
 
   constructor(
     private readonly backend: StorageStatus['backend'],
@@ -21,6 +28,12 @@ export class StorageHealth {
     if (state !== 'ok') this.log(`storage ${state}`, message);
   }
 
+  /** The stored proofs could not be checked (see checkFailure): shown as an error until the node closes. */
+  checkFailed(message: string): void {
+    this.checkFailure = message;
+    this.log('storage error', message);
+  }
+
   /** Marks the storage closed by the node itself: nothing to warn about. */
   closed(): void {
     this.state = 'closed';
@@ -29,12 +42,17 @@ export class StorageHealth {
 
   /** The status with `pending`: versions the write-behind has not yet made durable. */
   status(pending: number): StorageStatus {
+    const failed = this.checkFailure !== undefined && this.state !== 'closed';
+    // A failed check is an error whatever the commits say since ('full' keeps its own alarm).
+    const state = failed && this.state === 'ok' ? 'error' : this.state;
+    const message = this.message ?? (failed ? this.checkFailure : undefined);
     return {
-      state: this.state,
+      state,
       backend: this.backend,
       pending,
-      ...(this.message ? { message: this.message } : {}),
+      ...(message ? { message } : {}),
       ...(this.setAside > 0 ? { setAside: this.setAside } : {}),
+      ...(failed ? { checkFailed: this.checkFailure } : {}),
     };
   }
 }

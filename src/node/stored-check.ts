@@ -112,8 +112,11 @@ export function setAsideDamaged<T>(
   return { sound, damaged };
 }
 
-/** Checks stored versions' signatures (VersionVerifier.checkStored); see LatticeNodeOptions.checkStored. */
-export type CheckStored = (versions: readonly Version[]) => Promise<StoredProofCheck>;
+/**
+ * Checks stored versions' signatures (VersionVerifier.checkStored); see LatticeNodeOptions.checkStored.
+ * `signal` is aborted when the node closes: the check may stop early (its answer is then unused).
+ */
+export type CheckStored = (versions: readonly Version[], signal?: AbortSignal) => Promise<StoredProofCheck>;
 
 /**
  * Records that passed their shape check split again by whether their version's signature verifies
@@ -137,7 +140,8 @@ export async function setAsideUnproven<T>(
     if (why === undefined) sound.push(r);
     else {
       damaged.push(r);
-      if (damaged.length <= 10) log?.(`set aside a damaged ${what}: its signature does not verify (${why})`, r);
+      const reason = why === 'unsigned' ? 'it carries no signature' : `its signature does not verify (${why})`;
+      if (damaged.length <= 10) log?.(`set aside a damaged ${what}: ${reason}`, r);
     }
   });
   return { sound, damaged, checks, unjudged };

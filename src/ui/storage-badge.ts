@@ -71,7 +71,12 @@ export class StorageBadge extends LitElement {
             >${s.setAside} damaged set aside</span
           >`
         : null;
-    return html`<span class="state">storage ${s.state}</span>${message}${damaged}${backend}${pending}`;
+    // The stored proofs could not be checked: shown beside any other message (the state says error).
+    const unchecked =
+      s.checkFailed !== undefined && s.checkFailed !== s.message
+        ? html`<span class="message" title=${s.checkFailed}>${s.checkFailed}</span>`
+        : null;
+    return html`<span class="state">storage ${s.state}</span>${message}${unchecked}${damaged}${backend}${pending}`;
   }
 }
 

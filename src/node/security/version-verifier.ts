@@ -82,14 +82,15 @@ export async function signVersion(signer: Signer, v: Version): Promise<Version> 
 }
 
 /** Why a stored version's signature was found unsound on load (VersionVerifier.checkStored). */
-export type StoredProofProblem = 'malformed-signature' | 'bad-signature';
+export type StoredProofProblem = 'malformed-signature' | 'bad-signature' | 'unsigned';
 
 /** What checkStored found. */
 export interface StoredProofCheck {
   /**
    * Per version, in input order: why its stored signature or proof does not verify under its
-   * author's key, or undefined: it verifies, it carries none (a node without a signer), or its
-   * author's key is not on file (not judged: kept as stored, see `unjudged`).
+   * author's key (`unsigned`: it carries none, which every MeshNode refuses, so it could never be
+   * sent), or undefined: it verifies, or its author's key is not on file (not judged: kept as
+   * stored, see `unjudged`).
    */
   readonly problems: (StoredProofProblem | undefined)[];
   /** Signed versions not judged: no key on file for their author, or the SignatureVerifier failed. */
@@ -476,7 +477,7 @@ export class VersionVerifier {
    * Nothing is counted in rejectedByReason (no link is at fault) and no proof is changed; roots
    * that verify are remembered, so the copies peers send again cost no further check.
    */
-  async checkStored(versions: readonly Version[]): Promise<StoredProofCheck> {
+  async checkStored(versions: readonly Version[], signal?: AbortSignal): Promise<StoredProofCheck> {
     const problems: (StoredProofProblem | undefined)[] = new Array<StoredProofProblem | undefined>(versions.length);
     const tally = { unjudged: 0 };
     const checksBefore = this.checked;
@@ -486,7 +487,12 @@ export class VersionVerifier {
     for (let i = 0; i < versions.length; i++) {
       const v = versions[i]!;
       const p = v.proof;
-      if (p === undefined && v.sig === undefined) continue;
+      // No signature at all (a segment's signature column lost): every peer would refuse it as
+      // `unsigned` and charge our link, so it is unsound here too, whoever its author.
+      if (p === undefined && v.sig === undefined) {
+        problems[i] = 'unsigned';
+        continue;
+      }
       const author = v.ts.node;
       if (p === undefined) {
         const sig = v.sig;
@@ -539,7 +545,7 @@ export class VersionVerifier {
       if (root === undefined) this.rootChecks(b, problems, checks);
       else this.rootCheck(b, root, b.at, checks);
     }
-    await this.runStoredChecks(checks, problems, tally);
+    await this.runStoredChecks(checks, problems, tally, signal);
     return { problems, unjudged: tally.unjudged, checks: this.checked - checksBefore };
   }
 
@@ -576,13 +582,16 @@ export class VersionVerifier {
     });
   }
 
-  /** Runs stored-signature checks, STORED_CHECKS_IN_FLIGHT at a time. */
+  /** Runs stored-signature checks, STORED_CHECKS_IN_FLIGHT at a time, until `signal` is aborted. */
   private async runStoredChecks(
     checks: readonly StoredSignature[],
     problems: (StoredProofProblem | undefined)[],
     tally: { unjudged: number },
+    signal: AbortSignal | undefined,
   ): Promise<void> {
     for (let from = 0; from < checks.length; from += STORED_CHECKS_IN_FLIGHT) {
+      // The node closed: no more checks (the caller drops the answer).
+      signal?.throwIfAborted();
       await Promise.all(
         checks.slice(from, from + STORED_CHECKS_IN_FLIGHT).map(async (c) => {
           this.checked++;

@@ -16,7 +16,7 @@ import type { StoragePort } from '../../../src/ports/storage';
 import { webCryptoVerifier } from '../../../src/adapters/identity/webcrypto-verifier';
 import { MeshSecurity } from '../../../src/node/security/mesh-security';
 import { signVersion } from '../../../src/node/security/version-verifier';
-import { testIdentity } from '../support/test-keys';
+import { testIdentity, type TestIdentity } from '../support/test-keys';
 
 const T0 = 1_700_000_000_000;
 
@@ -173,8 +173,25 @@ function handSegment(puts: readonly Put[]): Segment {
 }
 
 /** A database holding a node's sound track `kept`, then `segment` appended to its log by hand. */
-async function withSegment(name: string, segment: Segment): Promise<void> {
-  const node = await open(await openIdbStorage(name));
+/**
+ * A database holding a sound 'kept' entity, then `segment`; written by `writer` (its id and signer,
+ * so 'kept' is signed as a worker's writes are) or by an unsigned harness node.
+ */
+async function withSegment(name: string, segment: Segment, writer?: TestIdentity): Promise<void> {
+  const storage = await openIdbStorage(name);
+  const node =
+    writer === undefined
+      ? await open(storage)
+      : await LatticeNode.open({
+          nodeId: writer.id,
+          lattice: 'test',
+          storage,
+          backend: 'indexeddb',
+          now: () => T0,
+          newId: () => 'x',
+          scheduleChanges: (fn) => queueMicrotask(fn),
+          signer: writer.signer,
+        });
   await node.create({ id: 'kept', components: { threat: { level: 'LOW' } } });
   await node.close();
   const db = await openDB<LatticeDB>(name);
@@ -256,7 +273,7 @@ describe('64 bytes of junk where a signature belongs', () => {
     const name = 'damaged-node-junk-sig';
     const me = testIdentity('damaged-idb-me');
     const put = { entity: 'junk-sig', kind: 'position', value: { lat: 3, lon: 4 }, ms: T0 - 4, author: me.id };
-    await withSegment(name, handSegment([{ ...put, sig: new Uint8Array(64).fill(0xa5) }]));
+    await withSegment(name, handSegment([{ ...put, sig: new Uint8Array(64).fill(0xa5) }]), me);
     const security = await MeshSecurity.create({
       self: me.id,
       publicKey: me.publicKey,
@@ -338,6 +355,63 @@ describe('a damaged priority-lane record', () => {
     expect((await third.list()).map((e) => e.id).sort()).toEqual(['after', 'kept']);
     expect((await third.stats()).storage.setAside ?? 0).toBe(0);
     await third.close();
+    await deleteIdbStorage(name);
+  });
+});
+
+// Attack (session 18, `attack18`): docs/security.md "Stored proofs on load" sets aside a stored
+// version whose proof does not verify, because served it would be refused by every peer and charge
+// our link. A record whose signature column is lost (gl read back empty: every put of the segment
+// unsigned) is that same damage, but checkStored took an unsigned version as sound ("a node
+// without a signer"): a node with a signer loaded it, showed it, and served it, and every peer refuses
+// it as `unsigned`, a reason that charges the sending link (mesh-security.ts LINK_AT_FAULT).
+describe('a signature column lost from a segment, on a node that signs', () => {
+  it('sets the unsigned version aside on open instead of loading it as sound', async () => {
+    const name = 'damaged-node-lost-sig';
+    const me = testIdentity('damaged-idb-me');
+    await withSegment(
+      name,
+      handSegment([{ entity: 'no-sig', kind: 'position', value: { lat: 3, lon: 4 }, ms: T0 - 4, author: me.id }]),
+      me,
+    );
+    const security = await MeshSecurity.create({
+      self: me.id,
+      publicKey: me.publicKey,
+      crypto: webCryptoVerifier(),
+      signer: me.signer,
+      randomBytes: (n) => new Uint8Array(n),
+      now: () => T0,
+    });
+    const logs: string[] = [];
+    const node = await LatticeNode.open({
+      nodeId: me.id,
+      lattice: 'test',
+      storage: await openIdbStorage(name),
+      backend: 'indexeddb',
+      now: () => T0,
+      newId: () => 'x',
+      scheduleChanges: (fn) => queueMicrotask(fn),
+      signer: me.signer,
+      checkStored: (versions) => security.verifier.checkStored(versions),
+      log: (m) => logs.push(m),
+    });
+    await node.storedChecked();
+    expect([...node.versions()].some((v) => v.entity === 'no-sig')).toBe(false);
+    expect(await node.get('no-sig')).toBeUndefined();
+    // Counted and shown like any proof that fails; the signed 'kept' stays.
+    const stats = await node.stats();
+    expect(stats.rejected['damaged-in-storage']).toBe(1);
+    expect(stats.storage.setAside).toBe(1);
+    expect(logs.filter((m) => m.includes('it carries no signature'))).toHaveLength(1);
+    expect((await node.list()).map((e) => e.id)).toEqual(['kept']);
+    // Taken out of storage too (docs/security.md "Own versions"): a peer's signed copy comes back.
+    const intact = await signVersion(me.signer, {
+      ...version('no-sig', 'position', { lat: 3, lon: 4 }, T0 - 4),
+      ts: { ms: T0 - 4, c: 0, node: me.id },
+    });
+    expect(node.applyRemote([intact])).toHaveLength(1);
+    expect((await node.get('no-sig'))?.components.position).toEqual({ lat: 3, lon: 4 });
+    await node.close();
     await deleteIdbStorage(name);
   });
 });

@@ -12,10 +12,11 @@ import { webCryptoVerifier } from '../../../src/adapters/identity/webcrypto-veri
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import type { LeafProof } from '../../../src/core/signing/leaf-proof';
-import { LatticeNode } from '../../../src/node/lattice-node';
+import { LatticeNode, NodeClosed } from '../../../src/node/lattice-node';
 import { MeshSecurity } from '../../../src/node/security/mesh-security';
 import { signVersion } from '../../../src/node/security/version-verifier';
 import { holdKey } from '../../../src/node/skew-hold';
+import type { CheckStored } from '../../../src/node/stored-check';
 import { versionKey } from '../../../src/ports/storage';
 import { testIdentity, type TestIdentity } from '../support/test-keys';
 
@@ -43,8 +44,13 @@ async function open(backing: MemoryBacking, security?: MeshSecurity, logs: strin
   return node;
 }
 
-/** Opens a node over `backing` and returns before its stored proofs are checked. */
-function openUnchecked(backing: MemoryBacking, security?: MeshSecurity, logs: string[] = []): Promise<LatticeNode> {
+/** Opens a node over `backing` and returns before its stored proofs are checked (by `check` if given). */
+function openUnchecked(
+  backing: MemoryBacking,
+  security?: MeshSecurity,
+  logs: string[] = [],
+  check?: CheckStored,
+): Promise<LatticeNode> {
   let n = 0;
   return LatticeNode.open({
     nodeId: me.id,
@@ -57,6 +63,7 @@ function openUnchecked(backing: MemoryBacking, security?: MeshSecurity, logs: st
     log: (m) => logs.push(m),
     signer: me.signer,
     ...(security === undefined ? {} : { checkStored: (vs: readonly Version[]) => security.verifier.checkStored(vs) }),
+    ...(check === undefined ? {} : { checkStored: check }),
   });
 }
 
@@ -325,5 +332,134 @@ describe('stored proofs checked after the open', () => {
     await node.flushed();
     expect(backing.entities.get('ev')?.evidence ?? []).toEqual([]);
     await node.close();
+  });
+});
+
+describe('a twin of a version whose proof fails', () => {
+  // Twins (docs/architecture.md "Evidence"): the peer's two versions under one timestamp, the same
+  // value, one naming the stranger's write. The store keeps the one naming nothing as the head (in
+  // the versions store) and the other as evidence (in the entity's meta): one storage key for both.
+  async function twins(backing: MemoryBacking): Promise<{ head: Version; evidence: Version }> {
+    const first = await open(backing);
+    const sign = (author: TestIdentity, ms: number, seen: Version['seen'] = []): Promise<Version> =>
+      signVersion(author.signer, {
+        entity: 'tw' as EntityId,
+        kind: 'note' as ComponentKind,
+        value: { text: 'x' } as never,
+        ts: { ms, c: 0, node: author.id as NodeId },
+        seen,
+      });
+    const a10 = await sign(stranger, T0 - 90);
+    const head = await sign(peer, T0 - 70);
+    const evidence = await sign(peer, T0 - 70, [a10.ts]);
+    first.applyRemote([a10, head, evidence]);
+    await first.flushed();
+    await first.close();
+    expect(versionKey(head)).toBe(versionKey(evidence));
+    expect([...backing.versions.values()].map((v) => v.seen)).toEqual([[]]);
+    expect(backing.entities.get('tw')?.evidence?.map((e) => e.version.seen)).toEqual([[a10.ts]]);
+    return { head, evidence };
+  }
+  const junk = (v: Version): Version => ({
+    ...v,
+    proof: { ...(v.proof as LeafProof), sig: new Uint8Array(64).fill(4) },
+  });
+
+  it('sets aside the evidence twin whose proof fails, and keeps the head under its key held and stored', async () => {
+    const backing = createMemoryBacking();
+    const { head } = await twins(backing);
+    const meta = backing.entities.get('tw')!;
+    backing.entities.set('tw', { ...meta, evidence: meta.evidence!.map((e) => ({ ...e, version: junk(e.version) })) });
+    const node = await open(backing, await securityOf(me, [peer.publicKey]));
+    expect((await node.stats()).storage.setAside).toBe(1);
+    expect((await node.heads('tw', 'note')).map((h) => h.time)).toEqual([T0 - 70]);
+    expect([...node.versions()].filter((v) => v.entity === 'tw').map((v) => v.seen)).toEqual([[]]);
+    await node.flushed();
+    expect(backing.versions.get(versionKey(head))?.seen).toEqual([]);
+    expect(backing.entities.get('tw')?.evidence ?? []).toEqual([]);
+    await node.close();
+    // The next open finds the head intact and nothing to set aside.
+    const again = await open(backing, await securityOf(me, [peer.publicKey]));
+    expect((await again.stats()).storage.setAside ?? 0).toBe(0);
+    expect((await again.heads('tw', 'note')).map((h) => h.time)).toEqual([T0 - 70]);
+    await again.close();
+  });
+
+  it('sets aside the head whose proof fails, and keeps its evidence twin, now the head, held and stored', async () => {
+    const backing = createMemoryBacking();
+    const { head, evidence } = await twins(backing);
+    damage(backing, head, junk);
+    const node = await open(backing, await securityOf(me, [peer.publicKey]));
+    expect((await node.stats()).storage.setAside).toBe(1);
+    expect([...node.versions()].filter((v) => v.entity === 'tw').map((v) => v.seen)).toEqual([evidence.seen]);
+    expect((await node.heads('tw', 'note')).map((h) => h.time)).toEqual([T0 - 70]);
+    await node.flushed();
+    expect(backing.versions.get(versionKey(head))?.seen).toEqual(evidence.seen);
+    await node.close();
+    const again = await open(backing, await securityOf(me, [peer.publicKey]));
+    expect((await again.stats()).storage.setAside ?? 0).toBe(0);
+    expect([...again.versions()].filter((v) => v.entity === 'tw').map((v) => v.seen)).toEqual([evidence.seen]);
+    await again.close();
+  });
+});
+
+describe('a check of the stored proofs that fails, or is cut short by close()', () => {
+  it('shows a check that fails with an error in the storage status, and keeps it there after later commits', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.create({ id: 'a', components: { threat: { level: 'LOW' } } });
+    await first.flushed();
+    await first.close();
+    const node = await openUnchecked(backing, undefined, [], () => Promise.reject(new Error('verifier broke')));
+    await expect(node.storedChecked()).rejects.toThrow('verifier broke');
+    const failed = (await node.stats()).storage;
+    expect(failed.state).toBe('error');
+    expect(failed.checkFailed).toContain('verifier broke');
+    expect((await node.info()).storage.checkFailed).toContain('verifier broke');
+    // A commit that succeeds afterwards reports 'ok' to the storage health: the failure stays shown.
+    await node.create({ id: 'b', components: { threat: { level: 'LOW' } } });
+    await node.flushed();
+    expect(backing.versions.size).toBe(2);
+    const after = (await node.stats()).storage;
+    expect(after.state).toBe('error');
+    expect(after.checkFailed).toContain('verifier broke');
+    expect(after.message).toContain('the stored proofs could not be checked');
+    await node.close();
+    // The next open checks again; it succeeds, and nothing is shown.
+    const again = await open(backing, await securityOf(me, []));
+    expect((await again.stats()).storage.state).toBe('ok');
+    expect((await again.stats()).storage.checkFailed).toBeUndefined();
+    await again.close();
+  });
+
+  it('stops the check when the node closes: no Ed25519 check, nothing withdrawn or written after', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.writeMany(
+      Array.from({ length: 4 }, (_, i) => ({ id: `c${i}`, components: { threat: { level: 'LOW' } } })),
+    );
+    await first.flushed();
+    const damaged = [...first.versions()].find((v) => v.entity === 'c1')!;
+    await first.close();
+    damage(backing, damaged, (v) => ({ ...v, value: { level: 'HIGH' } as never }));
+    const security = await securityOf(me, []);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const logs: string[] = [];
+    const node = await openUnchecked(backing, undefined, logs, async (vs, signal) => {
+      await gate;
+      return security.verifier.checkStored(vs, signal);
+    });
+    await node.close();
+    const logged = logs.length;
+    release();
+    await expect(node.storedChecked()).rejects.toBeInstanceOf(NodeClosed);
+    expect(security.verifier.checked).toBe(0);
+    // The damaged version was neither withdrawn nor deleted from storage, nor anything else written.
+    expect(backing.versions.get(versionKey(damaged))?.value).toEqual({ level: 'HIGH' });
+    expect(backing.versions.size).toBe(4);
+    expect(logs.slice(logged)).toEqual([]);
+    expect((await node.stats()).storage.setAside ?? 0).toBe(0);
+    expect((await node.stats()).storage.state).toBe('closed');
   });
 });
