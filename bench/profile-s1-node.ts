@@ -51,6 +51,6 @@ for (let r = 0; r < rounds; r++) {
 }
 console.log(
   `${n} writes × ${rounds}, ${direct ? 'decode + LatticeNode.applyRemote, unsigned' : 'production ingest, signed'}: ` +
-    `${((n * rounds) / ms / 1000).toFixed(1)}k/s, ${((1000 * ms) / (n * rounds)).toFixed(1)} µs a write`,
+    `${((n * rounds) / ms).toFixed(1)}k/s, ${((1000 * ms) / (n * rounds)).toFixed(1)} µs a write`,
 );
 process.exit(0);
