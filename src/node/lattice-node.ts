@@ -839,6 +839,7 @@ export class LatticeNode implements NodeApi {
     this.closing.abort();
     this.c2.stop();
     await this.parts.writer.flushed().catch(() => undefined);
+    this.parts.writer.close(new Error('the node is closed'));
     await this.options.storage.close();
     this.health.closed();
   }

@@ -158,6 +158,8 @@ class Batch {
  * removing an absent key costs one no-op delete. A later put after a remove drops the remove.
  */
 export class WriteBehind {
+  /** Set by close(): the error every later write is refused with. */
+  private closedWith: Error | undefined;
   /**
    * The bulk lane's batches waiting, in commit order (never empty): writes join the last one until
    * it holds BULK_COMMIT_VERSIONS, then a new one. The first commits next.
@@ -200,6 +202,7 @@ export class WriteBehind {
     held: HoldChanges = NO_HOLD_CHANGES,
     lane: WriteLane = 'bulk',
   ): Promise<void> {
+    if (this.closedWith !== undefined) return Promise.reject(this.closedWith);
     const hasMeta = meta !== undefined && Object.keys(meta).length > 0;
     const holds = held.hold.length + held.unhold.length > 0;
     if (put.length === 0 && remove.length === 0 && !hasMeta && entities.length === 0 && !holds) {
@@ -241,6 +244,17 @@ export class WriteBehind {
     const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
     this.requestFlush();
     return done;
+  }
+
+  /**
+   * The node closed: nothing commits any more and no retry is scheduled. A write enqueued from now
+   * on, and every writer still waiting (a commit that failed and waits for its retry), is refused
+   * with `error`. Without this a write made while the node closed (an approval step already
+   * running) failed on the closed storage and was retried with backoff forever.
+   */
+  close(error: Error): void {
+    this.closedWith = error;
+    for (const b of [this.urgent, ...this.bulk]) b.settle(error, true);
   }
 
   /** Versions (puts and removals) not yet durable: waiting for, or inside, a commit. */
@@ -328,6 +342,7 @@ export class WriteBehind {
    * waiting, so a priority lane that keeps failing does not hold up the bulk lane.
    */
   private flush(): void {
+    if (this.closedWith !== undefined) return;
     if (this.inFlightUrgent === undefined && !this.urgent.empty) void this.commitLane('priority');
     if (this.inFlight !== undefined) return;
     const next = this.next;
@@ -402,7 +417,7 @@ export class WriteBehind {
 
   /** After a failure, retry later (not at once: the storage is full or broken), backing off. */
   private scheduleRetry(): void {
-    if (this.retryPending) return;
+    if (this.retryPending || this.closedWith !== undefined) return;
     this.retryPending = true;
     const delay = backoffDelay(Math.max(this.failures.priority, this.failures.bulk), RETRY_BACKOFF);
     this.retryAfter(() => {

@@ -382,3 +382,25 @@ describe('a restart after a crash between the lanes', () => {
     expect(await storedKeys(other)).toEqual([versionKey(v)]);
   });
 });
+
+describe('a closed node', () => {
+  it('refuses a write made after close (an approval step still running) and never tries to commit it', async () => {
+    class CountingStorage extends MemoryStorage {
+      commits = 0;
+      override commit(batch: Parameters<MemoryStorage['commit']>[0]): Promise<void> {
+        this.commits += 1;
+        return super.commit(batch);
+      }
+    }
+    const storage = new CountingStorage();
+    const { node } = await open(storage);
+    await node.create({ id: 'a', components: { threat: { level: 'LOW' } } });
+    await node.close();
+    const commits = storage.commits;
+    await expect(node.update('a', { threat: { level: 'HIGH' } })).rejects.toThrow('the node is closed');
+    // Before, the write failed on the closed storage and was retried with backoff (250 ms, then
+    // more) for as long as the process lived.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(storage.commits).toBe(commits);
+  });
+});

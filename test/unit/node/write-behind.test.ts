@@ -142,6 +142,34 @@ describe('WriteBehind', () => {
     expect((await storage.loadVersions()).map(versionKey).sort()).toEqual([versionKey(v(0)), versionKey(v(1))].sort());
   });
 
+  it('once closed commits nothing more, schedules no retry, and refuses a later write and the writers still waiting', async () => {
+    const { storage, scheduler, writer, retries } = setup();
+    storage.failNextCommit(new Error('storage closed'));
+    const failing = state(writer.enqueue([v(0)], []));
+    scheduler.run();
+    await settle();
+    expect(failing.value).toBe('rejected');
+    expect(retries).toHaveLength(1); // the failed write waits for its retry
+    // A write made while the node closes (an approval step still running) waits with it.
+    const waiting = state(writer.enqueue([v(1)], []));
+    const closed = new Error('the node is closed');
+    writer.close(closed);
+    await settle();
+    expect(waiting.value).toBe('rejected');
+    expect(waiting.error).toBe(closed);
+    const after = state(writer.enqueue([v(2)], []));
+    await settle();
+    expect(after.error).toBe(closed);
+    // The retry that was due runs, and commits nothing; nothing schedules another.
+    const commits = storage.batches.length;
+    retries[0]!.fn();
+    scheduler.run();
+    await settle();
+    expect(storage.batches.length).toBe(commits);
+    expect(retries).toHaveLength(1);
+    expect(scheduler.waiting).toBe(0);
+  });
+
   it("reports a full storage as 'full'", async () => {
     const { storage, scheduler, statuses, writer } = setup();
     storage.failNextCommit(new StorageFullError('quota exhausted'));
