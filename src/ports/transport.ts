@@ -59,7 +59,8 @@ export type AcceptLink = (link: Link) => LinkHandler;
 export const MAX_LINKS = 8;
 
 /**
- * Links a node keeps at most while it waits for a peer it refused at admission to close
+ * Links a node keeps at most while it waits for a peer it refused at admission (without the proof of
+ * a removal: those are never closed early) to close
  * (REFUSAL_LINGER_MS, docs/security.md "A removed device"), apart from MAX_LINKS: a refused link
  * holds no slot an honest peer could use. Past it the oldest such link is closed at once.
  */

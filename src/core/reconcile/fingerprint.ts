@@ -26,8 +26,10 @@ import { add128, lanesFromBytes, lanesToBytes, sub128 } from './sum128';
  * and synchronous). Because it is a bijection, a peer's fingerprint can be turned back into its
  * "sum + countTerm" state (decodeFingerprint): a receiver that holds exactly one extra item in a
  * range can then compute that item's id as the difference of the sums and check it against its own
- * items — single differences are found without listing ids. Not collision resistant against a peer
- * crafting ids; ids are hashes of signed content, and a lying peer can simply withhold data anyway.
+ * items — single differences are found without listing ids. Not collision resistant against a
+ * writer crafting ids: a signing member can find two sets of its own versions with one sum (a
+ * generalised birthday search, minutes on one core) and give one to each side of a partition, which
+ * then reconcile as equal. An open hole, docs/security.md "What remains".
  */
 export const FINGERPRINT_SIZE = 16;
 

@@ -50,10 +50,15 @@ export class PeerSession {
    * We refused the peer at admission and wait for it to close (REFUSAL_LINGER_MS): our end reason,
    * and when we close all the same.
    */
-  private lingering: { readonly reason: string; readonly until: number } | undefined;
+  private lingering: { readonly reason: string; readonly until: number; readonly proof: boolean } | undefined;
   /** We refused the peer and wait for it to close (REFUSAL_LINGER_MS): nothing flows any more. */
   get isLingering(): boolean {
     return this.lingering !== undefined;
+  }
+
+  /** We linger after a refusal whose bye carried the proof of the peer's removal. */
+  get lingersWithProof(): boolean {
+    return this.lingering?.proof === true;
   }
   private peerId: NodeId | undefined;
   private peerItems: number | undefined;
@@ -581,7 +586,8 @@ export class PeerSession {
     this.send({ type: MessageType.Bye, reason, ...(proof === undefined ? {} : { proof }) });
     this.status = SessionState.Closed;
     this.ae.close();
-    this.lingering = { reason, until: now + REFUSAL_LINGER_MS };
+    this.lingering = { reason, until: now + REFUSAL_LINGER_MS, proof: proof !== undefined };
+    this.events.emit('lingering');
     const held = this.backlog;
     this.backlog = [];
     this.backlogBytes = 0;

@@ -272,6 +272,8 @@ export interface SessionEvents {
   announced(ids: readonly Uint8Array[]): void;
   /** The session is over (bye, dead, too many invalid frames): close the link. */
   end(reason: string): void;
+  /** We refused the peer at admission and now wait for it to close (REFUSAL_LINGER_MS). */
+  lingering(): void;
   /** A version the peer needs could not be encoded for the wire: it stays stuck here. */
   unsent(reason: string): void;
 }

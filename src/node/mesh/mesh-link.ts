@@ -133,6 +133,11 @@ export class MeshLink implements LinkHandler {
     return !this.done && this.session.isLingering;
   }
 
+  /** Lingering after a refusal that carried the proof of the peer's removal (its one way to learn it). */
+  get lingersWithProof(): boolean {
+    return !this.done && this.session.lingersWithProof;
+  }
+
   on<K extends keyof MeshLinkEvents>(name: K, listener: MeshLinkEvents[K]): () => void {
     return this.events.on(name, listener);
   }

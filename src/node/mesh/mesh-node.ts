@@ -325,6 +325,8 @@ export class MeshNode {
       l.session.limitHit(LimitName.AnnouncedShare, refused);
     });
     l.on('closed', (reason) => this.dropped(l, reason));
+    // Admission answers later: the bound is kept when a link starts to linger, not only at accept.
+    l.session.on('lingering', () => this.boundLingering());
     const old = this.links.get(link.peer);
     if (this.backoff.refuses(link.peer, this.options.now())) {
       this.refused.hit(LimitName.InvalidBackoff);
@@ -338,7 +340,6 @@ export class MeshNode {
       return l;
     }
     old?.shut('replaced by a new link');
-    this.boundLingering();
     this.links.set(link.peer, l);
     l.start();
     return l;
@@ -461,13 +462,19 @@ export class MeshNode {
     return n;
   }
 
-  /** Closes the oldest links we wait on after a refusal, past MAX_LINGERING_LINKS (counted). */
+  /**
+   * Closes the oldest links we wait on after a refusal, past MAX_LINGERING_LINKS (counted), when one
+   * more starts to wait (admission answers after the link was accepted, so not at accept). A link
+   * whose refusal carried the proof of a removal is not closed early: its bye is how the removed
+   * device learns it, and strangers refused after it (a fresh key costs nothing) would otherwise
+   * cut it off. Those are bounded by the removals the roster holds, not by what a stranger can make.
+   */
   private boundLingering(): void {
     let lingering = 0;
-    for (const l of this.links.values()) if (l.lingering) lingering++;
+    for (const l of this.links.values()) if (l.lingering && !l.lingersWithProof) lingering++;
     for (const l of [...this.links.values()]) {
-      if (lingering < MAX_LINGERING_LINKS) return;
-      if (!l.lingering) continue;
+      if (lingering <= MAX_LINGERING_LINKS) return;
+      if (!l.lingering || l.lingersWithProof) continue;
       this.refused.hit(LimitName.LingeringLinks);
       l.shut('refused: closed early, too many refused links waiting');
       lingering--;

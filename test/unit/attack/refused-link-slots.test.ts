@@ -63,4 +63,24 @@ describe('links refused at admission', () => {
     h.tick();
     expect(invited.closedWith).toBeUndefined();
   });
+
+  it('stay within MAX_LINGERING_LINKS when refusals come in a burst (admission answers after accept)', async () => {
+    const h = await Harness.create('m', { admit });
+    const peers = [];
+    for (let i = 0; i < MAX_LINGERING_LINKS; i++) {
+      const p = h.peer(`s${i}`);
+      p.hello();
+      await settle();
+      h.tick();
+      peers.push(p);
+    }
+    // Eight more say hello at once: all are in their handshake before the first refusal.
+    const burst = Array.from({ length: MAX_LINGERING_LINKS }, (_, i) => h.peer(`b${i}`));
+    for (const p of burst) p.hello();
+    await settle();
+    h.tick();
+    const waiting = [...peers, ...burst].filter((p) => p.closedWith === undefined);
+    expect(waiting).toHaveLength(MAX_LINGERING_LINKS);
+    expect(h.mesh.securityStats().limitsHit.lingeringLinks).toBe(MAX_LINGERING_LINKS);
+  });
 });
