@@ -14,7 +14,7 @@ import type { Version } from '../../../src/core/merge/version';
 import type { LeafProof } from '../../../src/core/signing/leaf-proof';
 import { LatticeNode, NodeClosed } from '../../../src/node/lattice-node';
 import { MeshSecurity } from '../../../src/node/security/mesh-security';
-import { signVersion } from '../../../src/node/security/version-verifier';
+import { signVersion, STORED_CHECKS_IN_FLIGHT } from '../../../src/node/security/version-verifier';
 import { holdKey } from '../../../src/node/skew-hold';
 import type { CheckStored } from '../../../src/node/stored-check';
 import { versionKey } from '../../../src/ports/storage';
@@ -461,5 +461,44 @@ describe('a check of the stored proofs that fails, or is cut short by close()', 
     expect(logs.slice(logged)).toEqual([]);
     expect((await node.stats()).storage.setAside ?? 0).toBe(0);
     expect((await node.stats()).storage.state).toBe('closed');
+  });
+  it('stops a check in progress when the node closes: no Ed25519 check after the round in flight', async () => {
+    // STORED_CHECKS_IN_FLIGHT (64) checks run at a time; 2 rounds' worth of one-version batches.
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    const versions = await Promise.all(
+      Array.from({ length: 2 * STORED_CHECKS_IN_FLIGHT }, (_, i) => remote(peer, `p${i}`, 'LOW', T0 - 1000 + i)),
+    );
+    first.applyRemote(versions);
+    await first.flushed();
+    await first.close();
+    const real = webCryptoVerifier();
+    let verified = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let roundStarted!: () => void;
+    const started = new Promise<void>((resolve) => (roundStarted = resolve));
+    const security = await MeshSecurity.create({
+      self: me.id,
+      publicKey: me.publicKey,
+      crypto: {
+        ...real,
+        verify: async (key, bytes, sig) => {
+          if (++verified === STORED_CHECKS_IN_FLIGHT) roundStarted();
+          await gate;
+          return real.verify(key, bytes, sig);
+        },
+      },
+      signer: me.signer,
+      randomBytes: (n) => new Uint8Array(randomBytes(n)),
+      now: () => T0,
+      stored: [peer.publicKey],
+    });
+    const node = await openUnchecked(backing, undefined, [], (vs, signal) => security.verifier.checkStored(vs, signal));
+    await started;
+    await node.close();
+    release();
+    await expect(node.storedChecked()).rejects.toBeInstanceOf(NodeClosed);
+    expect(verified).toBe(STORED_CHECKS_IN_FLIGHT);
   });
 });
