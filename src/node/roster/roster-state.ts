@@ -320,30 +320,35 @@ export class RosterState {
   get windows(): ReadonlyMap<NodeId, readonly RemovalWindow[]> {
     if (this.windowed !== undefined) return this.windowed;
     const out = new Map<NodeId, RemovalWindow[]>();
-    const { rejected } = this.view;
-    const ops = [...this.roster].filter(([id]) => !rejected.has(id)).sort(([, a], [, b]) => compareOps(a, b));
+    const { rejected, twinAdmissions = [] } = this.view;
+    // The ops that took effect and the twin admissions that did, in the view's order (a twin after
+    // the op held under its id, at its own clock and stamp: roster-view.ts `twins`).
+    const ops: { readonly id: RosterOpId; readonly op: RosterOp; readonly twin?: TwinAdmission }[] = [];
+    for (const [id, op] of this.roster) if (!rejected.has(id)) ops.push({ id, op });
+    for (const twin of twinAdmissions) ops.push({ id: twin.id, op: twin.op, twin });
+    ops.sort((a, b) => compareOps(a.op, b.op) || (a.twin === undefined ? -1 : b.twin === undefined ? 1 : 0));
     const admissions = new Map<NodeId, Map<RosterOpId, NodeId>>();
     const cutAt = new Map<NodeId, Timestamp>();
-    const admit = (member: NodeId, id: RosterOpId, by: NodeId): void => {
+    const admit = (member: NodeId, id: RosterOpId, by: NodeId, to: Timestamp | undefined): void => {
       let own = admissions.get(member);
       if (own === undefined) admissions.set(member, (own = new Map()));
       own.set(id, by);
       const from = cutAt.get(member);
       cutAt.delete(member);
-      const to = this.stamps.get(id);
       if (from !== undefined && to !== undefined && compareTs(from, to) < 0) pushTo(out, member, { from, to });
     };
-    for (const [id, op] of ops) {
+    for (const { id, op, twin } of ops) {
       const body = op.body;
-      if (body.type === 'found') admit(op.author, id, op.author);
-      else if (body.type === 'add') admit(body.member, id, op.author);
+      // A twin admission is stamped with its own earliest version (a re-admission's window ends there).
+      const stamp = twin !== undefined ? twin.ts : this.stamps.get(id);
+      if (body.type === 'found') admit(op.author, id, op.author, stamp);
+      else if (body.type === 'add') admit(body.member, id, op.author, stamp);
       else {
         const own = admissions.get(body.member);
         if (own === undefined) continue;
         for (const [admission, by] of own) {
           if (body.observed.includes(admission) || by === body.member) own.delete(admission);
         }
-        const stamp = this.stamps.get(id);
         const remover = cutAt.get(op.author);
         // A removed remover's remove that counts (of its own remover, roster-view.ts) moves its own
         // cut-off up to it: it keeps what it wrote up to that removal, as removedAt does
