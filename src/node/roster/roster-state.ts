@@ -40,7 +40,7 @@ export interface RosterIndex {
   readonly targets: ReadonlySet<NodeId>;
   /** The removes held naming each node (taking effect or not). */
   readonly removesOf: ReadonlyMap<NodeId, readonly RosterOp[]>;
-  /** The ops held by each author (taking effect or not), and the last of them in op order. */
+  /** The ops held by each author (taking effect or not, twin `add`s included), and the last of them in op order. */
   readonly byAuthor: ReadonlyMap<NodeId, readonly RosterOp[]>;
   readonly lastOp: ReadonlyMap<NodeId, RosterOp>;
   readonly firstAdmission: ReadonlyMap<NodeId, RosterOp>;
@@ -292,6 +292,18 @@ export class RosterState {
       if (admitted === undefined) continue;
       const first = firstAdmission.get(admitted);
       if (first === undefined || compareOps(op, first) < 0) firstAdmission.set(admitted, op);
+    }
+    // A twin `add` is an op of its author too, at its own clock (roster-view.ts `twins`): whether it
+    // takes effect reads its author's status and sequence where it sorts, so it counts among the
+    // author's ops (lastOp, byAuthor: a batch's extra admission of its author, or a remove taking
+    // effect or not before it, may change it), and its member among the nodes ops name.
+    // firstAdmission is left to the ops held: a twin admission only makes the first earlier, and the
+    // gate's use of it (extraAdmissionUnread) is then only more careful.
+    for (const { op } of this.twins) {
+      if (op.body.type === 'add') targets.add(op.body.member);
+      pushTo(byAuthor, op.author, op);
+      const lastHeld = lastOp.get(op.author);
+      if (lastHeld === undefined || compareOps(op, lastHeld) > 0) lastOp.set(op.author, op);
     }
     return (this.indexed = { authors, targets, removesOf, byAuthor, lastOp, firstAdmission, lastEffective });
   }
