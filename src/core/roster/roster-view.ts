@@ -34,6 +34,8 @@ export interface RosterView {
   readonly removed: ReadonlyMap<NodeId, NodeId>;
   /** Ops held but without effect, and why (shown to operators, counted by the security stats). */
   readonly rejected: ReadonlyMap<RosterOpId, RosterRejection>;
+  /** The twin `add`s (`twins`) that took effect, as admissions of their members (RosterState.windows). */
+  readonly twinAdmissions?: readonly TwinAdmission[];
 }
 
 /**
@@ -85,6 +87,7 @@ export function rosterView(
   const removed = new Map<NodeId, NodeId>();
   const rejected = new Map<RosterOpId, RosterRejection>();
   const lastSeq = new Map<NodeId, number>();
+  const twinAdmissions: TwinAdmission[] = [];
   let founder: NodeId | undefined;
   let open = false;
   const isMember = (id: NodeId): boolean => (admissions.get(id)?.size ?? 0) > 0;
@@ -105,6 +108,7 @@ export function rosterView(
       // with that op, so only an earlier one of its author's taken before it refuses it.
       if (op.seq >= (lastSeq.get(op.author) ?? 0) && rejection(op, twin.ts, true) === undefined) {
         admit((op.body as { member: NodeId }).member, id, op.author, twin.ts);
+        twinAdmissions.push(twin);
       }
       continue;
     }
@@ -199,5 +203,5 @@ export function rosterView(
   }
 
   const members = new Set([...admissions].filter(([, own]) => own.size > 0).map(([id]) => id));
-  return { founder, open, members, removed, rejected };
+  return { founder, open, members, removed, rejected, twinAdmissions };
 }

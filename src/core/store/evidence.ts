@@ -60,8 +60,9 @@ export const MAX_EVIDENCE = 4 * MAX_EVIDENCE_PER_AUTHOR;
  * entity changes (src/node/entity-meta.ts), so this bounds that cost (~512 KB worst case) as well as
  * what one hostile member can pile on one honest track. Applied after the weighing, in the fixed
  * order (`withinEntityBound`): the entity keeps the first 64 of what it would keep unbounded (a
- * roster register's first version of each op ahead of the rest, earliest first), so which are kept
- * is a function of the versions delivered, not of their order. A delivery that would
+ * roster register's first version of each op ahead of the rest and never cut, even past 64: those
+ * are bounded by their author's MAX_EVIDENCE_PER_AUTHOR), so which are kept is a function of the
+ * versions delivered, not of their order. A delivery that would
  * be kept past it is refused before anything is learned from it; one kept before it releases the
  * last (what that taught is learned no more). Whoever delivered it, and never one charged.
  */
@@ -361,14 +362,15 @@ export function entityOrder(a: Version, b: Version): number {
 /**
  * The entity's bound, applied after the weighing (docs/security.md, "Twins and evidence"): of what
  * its registers keep (keptAsEvidence, each a function of the versions delivered to it), the first
- * `bound` stay and the rest are `cut`. First come the earliest version of each value of a register
- * that keeps them (keepsFirstOfValue: the stamp a roster op counts at, docs/security.md, "An op
- * signed again"), earliest first, so that a member signing other ops under the id after the first
- * cuts its own later ones, never the first; then the rest in entityOrder. A first version is kept
- * whatever is weighed after it, and the rest are cut as a suffix of entityOrder (all of them once
- * the first versions fill the bound), so every version weighed before a kept one that is not a
- * first is kept, cut or taught by those: a cut version teaches nothing a kept one needs, and each
- * replica keeps the same `bound` of the same versions, whatever the order they came in.
+ * `bound` stay and the rest are `cut`. The earliest version of each value of a register that keeps
+ * them (keepsFirstOfValue: the stamp a roster op counts at, and each `add` signed under a roster id
+ * is an admission, docs/security.md, "An op signed again", "An admission signed over") is never cut:
+ * they come first, and stay even past the bound (then every other is cut), so that no other op its
+ * author signs under the id, stamped before or after, takes one out. What bounds them is the
+ * author's evidence bound (MAX_EVIDENCE_PER_AUTHOR: each is charged to its author, the id's), not
+ * the entity's. The rest are cut as a suffix of entityOrder, so every version weighed before a kept
+ * one that is not a first is kept, cut or taught by those: a cut version teaches nothing a kept one
+ * needs, and each replica keeps the same versions, whatever the order they came in.
  */
 export function withinEntityBound<E extends { readonly version: Version }>(
   items: readonly E[],
@@ -377,11 +379,15 @@ export function withinEntityBound<E extends { readonly version: Version }>(
   if (items.length <= bound) return { kept: [...items], cut: [] };
   const firsts = firstVersions(items.map((e) => e.version).filter((v) => keepsFirstOfValue(v.kind)));
   const sorted = [...items].sort((a, b) => boundOrder(a.version, b.version, firsts));
-  const cut = new Set(sorted.slice(bound));
-  return { kept: items.filter((e) => !cut.has(e)), cut: sorted.slice(bound) };
+  // The first versions sort first and are never cut: they fill the bound before the rest, and past it.
+  let pinned = 0;
+  for (const e of items) if (firsts.has(e.version)) pinned++;
+  const cut = sorted.slice(Math.max(bound, pinned));
+  const out = new Set(cut);
+  return { kept: items.filter((e) => !out.has(e)), cut };
 }
 
-/** withinEntityBound's order: first versions (`firsts`) earliest first, then the rest in entityOrder. */
+/** withinEntityBound's order: first versions (`firsts`, never cut) earliest first, then the rest in entityOrder. */
 function boundOrder(a: Version, b: Version, firsts: ReadonlySet<Version>): number {
   const fa = firsts.has(a);
   if (fa !== firsts.has(b)) return fa ? -1 : 1;

@@ -40,7 +40,7 @@ export interface RosterIndex {
   readonly targets: ReadonlySet<NodeId>;
   /** The removes held naming each node (taking effect or not). */
   readonly removesOf: ReadonlyMap<NodeId, readonly RosterOp[]>;
-  /** The ops held by each author (taking effect or not), and the last of them in op order. */
+  /** The ops held by each author (taking effect or not, twin `add`s included), and the last of them in op order. */
   readonly byAuthor: ReadonlyMap<NodeId, readonly RosterOp[]>;
   readonly lastOp: ReadonlyMap<NodeId, RosterOp>;
   readonly firstAdmission: ReadonlyMap<NodeId, RosterOp>;
@@ -293,6 +293,18 @@ export class RosterState {
       const first = firstAdmission.get(admitted);
       if (first === undefined || compareOps(op, first) < 0) firstAdmission.set(admitted, op);
     }
+    // A twin `add` is an op of its author too, at its own clock (roster-view.ts `twins`): whether it
+    // takes effect reads its author's status and sequence where it sorts, so it counts among the
+    // author's ops (lastOp, byAuthor: a batch's extra admission of its author, or a remove taking
+    // effect or not before it, may change it), and its member among the nodes ops name.
+    // firstAdmission is left to the ops held: a twin admission only makes the first earlier, and the
+    // gate's use of it (extraAdmissionUnread) is then only more careful.
+    for (const { op } of this.twins) {
+      if (op.body.type === 'add') targets.add(op.body.member);
+      pushTo(byAuthor, op.author, op);
+      const lastHeld = lastOp.get(op.author);
+      if (lastHeld === undefined || compareOps(op, lastHeld) > 0) lastOp.set(op.author, op);
+    }
     return (this.indexed = { authors, targets, removesOf, byAuthor, lastOp, firstAdmission, lastEffective });
   }
 
@@ -320,30 +332,35 @@ export class RosterState {
   get windows(): ReadonlyMap<NodeId, readonly RemovalWindow[]> {
     if (this.windowed !== undefined) return this.windowed;
     const out = new Map<NodeId, RemovalWindow[]>();
-    const { rejected } = this.view;
-    const ops = [...this.roster].filter(([id]) => !rejected.has(id)).sort(([, a], [, b]) => compareOps(a, b));
+    const { rejected, twinAdmissions = [] } = this.view;
+    // The ops that took effect and the twin admissions that did, in the view's order (a twin after
+    // the op held under its id, at its own clock and stamp: roster-view.ts `twins`).
+    const ops: { readonly id: RosterOpId; readonly op: RosterOp; readonly twin?: TwinAdmission }[] = [];
+    for (const [id, op] of this.roster) if (!rejected.has(id)) ops.push({ id, op });
+    for (const twin of twinAdmissions) ops.push({ id: twin.id, op: twin.op, twin });
+    ops.sort((a, b) => compareOps(a.op, b.op) || (a.twin === undefined ? -1 : b.twin === undefined ? 1 : 0));
     const admissions = new Map<NodeId, Map<RosterOpId, NodeId>>();
     const cutAt = new Map<NodeId, Timestamp>();
-    const admit = (member: NodeId, id: RosterOpId, by: NodeId): void => {
+    const admit = (member: NodeId, id: RosterOpId, by: NodeId, to: Timestamp | undefined): void => {
       let own = admissions.get(member);
       if (own === undefined) admissions.set(member, (own = new Map()));
       own.set(id, by);
       const from = cutAt.get(member);
       cutAt.delete(member);
-      const to = this.stamps.get(id);
       if (from !== undefined && to !== undefined && compareTs(from, to) < 0) pushTo(out, member, { from, to });
     };
-    for (const [id, op] of ops) {
+    for (const { id, op, twin } of ops) {
       const body = op.body;
-      if (body.type === 'found') admit(op.author, id, op.author);
-      else if (body.type === 'add') admit(body.member, id, op.author);
+      // A twin admission is stamped with its own earliest version (a re-admission's window ends there).
+      const stamp = twin !== undefined ? twin.ts : this.stamps.get(id);
+      if (body.type === 'found') admit(op.author, id, op.author, stamp);
+      else if (body.type === 'add') admit(body.member, id, op.author, stamp);
       else {
         const own = admissions.get(body.member);
         if (own === undefined) continue;
         for (const [admission, by] of own) {
           if (body.observed.includes(admission) || by === body.member) own.delete(admission);
         }
-        const stamp = this.stamps.get(id);
         const remover = cutAt.get(op.author);
         // A removed remover's remove that counts (of its own remover, roster-view.ts) moves its own
         // cut-off up to it: it keeps what it wrote up to that removal, as removedAt does
