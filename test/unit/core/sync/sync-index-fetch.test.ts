@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
-import { SyncIndex } from '../../../../src/core/sync/sync-index';
+import { SyncIndex, timestampTag } from '../../../../src/core/sync/sync-index';
 import * as ids from '../../../../src/core/sync/version-id';
 
 const hashes = vi.hoisted(() => ({ count: 0 }));
@@ -48,6 +48,32 @@ describe('SyncIndex: a want among many versions at one HLC ms (docs/security.md,
     const wanted = ids.versionId(store[40]!);
     hashes.count = 0;
     expect(index.lookup([wanted])).toEqual([store[40]]);
+    expect(hashes.count).toBe(1);
+  });
+
+  it('serves the wanted version when another of its register, at another ms, has the same timestamp tag', () => {
+    // Counters chosen so that all four timestamps share one tag (timestampTag: counter xor a mix of the ms).
+    const at = (k: number): Version => ({
+      ...twin(k),
+      ts: { ms: MS + k * 1000, c: timestampTag(MS, 0) ^ timestampTag(MS + k * 1000, 0), node: 'x' as NodeId },
+    });
+    const store = [0, 1, 2, 3].map(at);
+    expect(new Set(store.map((v) => timestampTag(v.ts.ms, v.ts.c))).size).toBe(1);
+    const index = new SyncIndex(store, () => store.map((x) => ({ ...x })));
+    for (const v of store) {
+      const wanted = ids.versionId(v);
+      hashes.count = 0;
+      expect(index.lookup([wanted])).toEqual([v]);
+      // The versions before it in the register were hashed too (same tag), none after it.
+      expect(hashes.count).toBe(store.indexOf(v) + 1);
+    }
+    // Different ms, one counter: the tags differ, so a want hashes only the wanted version.
+    const apart = [0, 1, 2, 3].map((k): Version => ({ ...twin(k), ts: { ms: MS + k, c: 0, node: 'x' as NodeId } }));
+    expect(new Set(apart.map((v) => timestampTag(v.ts.ms, v.ts.c))).size).toBe(4);
+    const index2 = new SyncIndex(apart, () => apart.map((x) => ({ ...x })));
+    const wanted = ids.versionId(apart[3]!);
+    hashes.count = 0;
+    expect(index2.lookup([wanted])).toEqual([apart[3]]);
     expect(hashes.count).toBe(1);
   });
 

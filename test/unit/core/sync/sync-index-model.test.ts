@@ -12,18 +12,24 @@ import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { compareItems, SortedVectorStorage, type Item } from '../../../../src/core/reconcile';
 import { idKey, SyncIndex, versionId } from '../../../../src/core/sync';
+import { timestampTag } from '../../../../src/core/sync/sync-index';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 
 const KINDS = ['position', 'velocity', 'expiry', 'tombstone', 'task', 'x-unknown-kind'] as const;
 
+const MS = 1_700_000_000_000;
+/**
+ * Counters 0–3, or (c = 4) the counter whose timestamp has the tag of (MS, 0) (timestampTag: the
+ * counter xor a mix of the ms), so versions of one register at several ms share a slot's tag.
+ */
 const arbVersion = fc
-  .tuple(fc.integer({ min: 0, max: 30 }), fc.constantFrom(...KINDS), fc.integer({ min: 0, max: 12 }), fc.nat(3))
+  .tuple(fc.integer({ min: 0, max: 30 }), fc.constantFrom(...KINDS), fc.integer({ min: 0, max: 12 }), fc.nat(4))
   .map(([e, kind, ms, c]): Version => ({
     entity: `e${e}` as EntityId,
     kind: kind as ComponentKind,
     value: { lat: e, lon: ms },
-    ts: { ms: 1_700_000_000_000 + ms, c, node: 'n' as NodeId },
+    ts: { ms: MS + ms, c: c < 4 ? c : timestampTag(MS, 0) ^ timestampTag(MS + ms, 0), node: 'n' as NodeId },
     seen: [],
   }));
 
