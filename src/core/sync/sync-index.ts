@@ -40,10 +40,39 @@ export const MAX_CLAIMS = 65_536;
 
 /**
  * Where the node keeps the versions the index names: the versions it holds of one register (an
- * entity's kind), its heads and its evidence (EntityStore.retainedOf). Given one, the index keeps
- * no version: a `want` is answered with what the store holds now.
+ * entity's kind), its heads and its evidence (EntityStore.retainedAt), the entity named by its
+ * number in the store (EntityStore.numberOf: 4 bytes per slot, where a reference took 8). Given one,
+ * the index keeps no version: a `want` is answered with what the store holds now.
  */
-export type VersionFinder = (entity: EntityId, kind: ComponentKind) => Iterable<Version>;
+export interface VersionFinder {
+  /** The entity's number while the store holds it; undefined: not held. */
+  numberOf(entity: EntityId): number | undefined;
+  /** The versions kept of the register (the entity under this number, the kind), if any. */
+  retainedAt(entity: number, kind: ComponentKind): Iterable<Version>;
+}
+
+/**
+ * A VersionFinder over a store that reads registers by entity id only: it numbers the entities
+ * itself, in a Map it never shrinks (sessions tested on their own; a node's store numbers its own).
+ */
+export function numbering(retainedOf: (entity: EntityId, kind: ComponentKind) => Iterable<Version>): VersionFinder {
+  const numbers = new Map<EntityId, number>();
+  const ids: EntityId[] = [];
+  return {
+    numberOf: (entity) => {
+      let n = numbers.get(entity);
+      if (n === undefined) {
+        n = ids.push(entity) - 1;
+        numbers.set(entity, n);
+      }
+      return n;
+    },
+    retainedAt: (n, kind) => retainedOf(ids[n]!, kind),
+  };
+}
+
+/** A slot whose entity the store did not hold when it was indexed (SyncIndex.unnumbered). */
+const NO_NUMBER = 0xffffffff;
 
 /**
  * The node's reconciliation set: one item per stored version (ts = HLC ms, id = versionId), kept
@@ -66,8 +95,15 @@ export type VersionFinder = (entity: EntityId, kind: ComponentKind) => Iterable<
 export class SyncIndex {
   /** Id key → slot, in typed arrays (id-table.ts: the id once by slot and a 4-byte position, ~21–27 B per version). */
   private readonly entries: IdTable;
-  /** Per slot: the version's entity and kind (and, without a finder, the version). */
-  private entity: (EntityId | undefined)[] = [];
+  /** Slots given out (in use or free). */
+  private slots = 0;
+  /**
+   * Per slot, with a finder: the version's entity, by its number in the store (VersionFinder), or
+   * NO_NUMBER while the store did not hold it, whose id `unnumbered` keeps by slot (rare: the store
+   * holds the entity of every version it reports); and its kind. Without one: the version.
+   */
+  private entity = new Uint32Array(0);
+  private readonly unnumbered = new Map<number, EntityId>();
   /**
    * Per slot: the kind's place in FIXED_KINDS plus one (a byte, where a reference took 8 B), or 0
    * for any other kind, which `otherKinds` keeps by slot (few: tombstones, tasks, kinds unknown here).
@@ -159,7 +195,12 @@ export class SyncIndex {
         this.keysInGeneration = 1;
       }
       this.keys.set(v, key);
-      if (this.entries.has(key)) continue;
+      const had = this.entries.get(key);
+      if (had !== undefined) {
+        // Its entity may be held under another number since (forgotten and held again).
+        if (this.find !== undefined) this.number(had, v.entity);
+        continue;
+      }
       const slot = this.slotFor(v);
       this.entries.add(key, slot);
       this.added.set(slot, v.ts.ms);
@@ -173,7 +214,7 @@ export class SyncIndex {
   private slotFor(v: Version): number {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
-      slot = this.entity.length;
+      slot = this.slots++;
       if (slot === this.tag.length) {
         // Half as many again (not doubled): the id table's ids grow the same way, its positions apart.
         const tag = new Uint16Array(Math.max(64, Math.ceil(slot * 1.5)));
@@ -182,11 +223,15 @@ export class SyncIndex {
         const kindCode = new Uint8Array(tag.length);
         kindCode.set(this.kindCode);
         this.kindCode = kindCode;
+        if (this.find !== undefined) {
+          const entity = new Uint32Array(tag.length);
+          entity.set(this.entity);
+          this.entity = entity;
+        }
       }
-      this.entity.push(undefined);
       this.held?.push(undefined);
     }
-    this.entity[slot] = v.entity;
+    if (this.find !== undefined) this.number(slot, v.entity);
     const code = commonKindCode(v.kind);
     this.kindCode[slot] = code;
     if (code === 0) this.otherKinds.set(slot, v.kind);
@@ -195,8 +240,20 @@ export class SyncIndex {
     return slot;
   }
 
+  /** Names the slot's entity by its number in the store, or by its id while the store does not hold it. */
+  private number(slot: number, entity: EntityId): void {
+    const n = this.find!.numberOf(entity);
+    if (n === undefined) {
+      this.entity[slot] = NO_NUMBER;
+      this.unnumbered.set(slot, entity);
+    } else {
+      this.entity[slot] = n;
+      this.unnumbered.delete(slot);
+    }
+  }
+
   private freeSlot(slot: number): void {
-    this.entity[slot] = undefined;
+    this.unnumbered.delete(slot);
     if (this.kindCode[slot] === 0) this.otherKinds.delete(slot);
     if (this.held !== undefined) this.held[slot] = undefined;
     this.freeSlots.push(slot);
@@ -262,7 +319,14 @@ export class SyncIndex {
 
   private fetch(slot: number, key: string): Version | undefined {
     const tag = this.tag[slot]!;
-    for (const v of this.find!(this.entity[slot]!, this.kindOf(slot))) {
+    let n = this.entity[slot]!;
+    if (n === NO_NUMBER) {
+      const entity = this.unnumbered.get(slot)!;
+      this.number(slot, entity);
+      n = this.entity[slot]!;
+      if (n === NO_NUMBER) return undefined;
+    }
+    for (const v of this.find!.retainedAt(n, this.kindOf(slot))) {
       if (timestampTag(v.ts.ms, v.ts.c) === tag && this.keyOf(v) === key) return v;
     }
     return undefined;

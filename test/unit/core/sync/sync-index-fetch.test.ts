@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
-import { SyncIndex, timestampTag } from '../../../../src/core/sync/sync-index';
+import { numbering, SyncIndex, timestampTag } from '../../../../src/core/sync/sync-index';
 import * as ids from '../../../../src/core/sync/version-id';
 
 const hashes = vi.hoisted(() => ({ count: 0 }));
@@ -35,7 +35,10 @@ describe('SyncIndex: a want among many versions at one HLC ms (docs/security.md,
 
   it('hashes none of the 64 twins the store holds under one timestamp, and finds the wanted one', () => {
     const store = Array.from({ length: 64 }, (_, i) => twin(i));
-    const index = new SyncIndex(store, () => store);
+    const index = new SyncIndex(
+      store,
+      numbering(() => store),
+    );
     const wanted = [ids.versionId(store[0]!), ids.versionId(store[63]!)];
     hashes.count = 0;
     expect(index.lookup(wanted)).toEqual([store[0], store[63]]);
@@ -44,7 +47,10 @@ describe('SyncIndex: a want among many versions at one HLC ms (docs/security.md,
 
   it('with versions read back as copies, hashes only the one at the wanted counter', () => {
     const store = Array.from({ length: 64 }, (_, i) => twin(i, i));
-    const index = new SyncIndex(store, () => store.map((x) => ({ ...x })));
+    const index = new SyncIndex(
+      store,
+      numbering(() => store.map((x) => ({ ...x }))),
+    );
     const wanted = ids.versionId(store[40]!);
     hashes.count = 0;
     expect(index.lookup([wanted])).toEqual([store[40]]);
@@ -59,7 +65,10 @@ describe('SyncIndex: a want among many versions at one HLC ms (docs/security.md,
     });
     const store = [0, 1, 2, 3].map(at);
     expect(new Set(store.map((v) => timestampTag(v.ts.ms, v.ts.c))).size).toBe(1);
-    const index = new SyncIndex(store, () => store.map((x) => ({ ...x })));
+    const index = new SyncIndex(
+      store,
+      numbering(() => store.map((x) => ({ ...x }))),
+    );
     for (const v of store) {
       const wanted = ids.versionId(v);
       hashes.count = 0;
@@ -70,7 +79,10 @@ describe('SyncIndex: a want among many versions at one HLC ms (docs/security.md,
     // Different ms, one counter: the tags differ, so a want hashes only the wanted version.
     const apart = [0, 1, 2, 3].map((k): Version => ({ ...twin(k), ts: { ms: MS + k, c: 0, node: 'x' as NodeId } }));
     expect(new Set(apart.map((v) => timestampTag(v.ts.ms, v.ts.c))).size).toBe(4);
-    const index2 = new SyncIndex(apart, () => apart.map((x) => ({ ...x })));
+    const index2 = new SyncIndex(
+      apart,
+      numbering(() => apart.map((x) => ({ ...x }))),
+    );
     const wanted = ids.versionId(apart[3]!);
     hashes.count = 0;
     expect(index2.lookup([wanted])).toEqual([apart[3]]);
@@ -79,7 +91,10 @@ describe('SyncIndex: a want among many versions at one HLC ms (docs/security.md,
 
   it('counts a want for an id the index holds but the store no longer does (stale)', () => {
     let store = [twin(1), twin(2)];
-    const index = new SyncIndex(store, () => store);
+    const index = new SyncIndex(
+      store,
+      numbering(() => store),
+    );
     const gone = store[0]!;
     store = [store[1]!];
     expect(index.lookup([ids.versionId(gone), ids.versionId(store[0]!)])).toEqual([store[0]]);
