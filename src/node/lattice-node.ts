@@ -765,6 +765,16 @@ export class LatticeNode implements NodeApi {
     return this.parts.store.retainedOf(entity, kind);
   }
 
+  /** The entity's number while the store holds it (the sync index names entities by it). */
+  numberOf(entity: EntityId): number | undefined {
+    return this.parts.store.numberOf(entity);
+  }
+
+  /** retainedOf for the entity held under this number (numberOf). */
+  retainedAt(entity: number, kind: ComponentKind): IterableIterator<Version> {
+    return this.parts.store.retainedAt(entity, kind);
+  }
+
   /** The current versions of one register (its heads: several only while concurrent), without evidence. */
   headsOf(entity: EntityId, kind: ComponentKind): readonly Version[] {
     return this.parts.store.heads(entity, kind);

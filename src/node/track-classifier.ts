@@ -69,7 +69,11 @@ export class TrackClassifier {
   private readonly cued = new Set<EntityId>();
   /** Why this node's classifier last wrote each track's threat, and which threat write that was. */
   private readonly reasons = new Map<EntityId, Reason>();
-  /** When this node last heard a position of each track, on its own clock. */
+  /**
+   * When this node last heard a position of each track, on its own clock, as ms since `startedAt`:
+   * a small integer, which a Map entry holds in place, where the clock's own value (ms since 1970)
+   * took a 16-byte heap number per track as well (docs/benchmarks.md, scenario 10).
+   */
   private readonly heard = new Map<EntityId, number>();
   /** Each track's last cue that named an identity, and its write time (identityCue). */
   private readonly identities = new Map<EntityId, { readonly cue: CueComponent; readonly time: number }>();
@@ -86,7 +90,7 @@ export class TrackClassifier {
   /** Something of `id` changed; `position` when a new position of it arrived (a sensor's report). */
   changed(id: EntityId, position = false): void {
     this.dirty.add(id);
-    if (position) this.heard.set(id, this.deps.now());
+    if (position) this.heard.set(id, this.deps.now() - this.startedAt);
   }
 
   /**
@@ -188,7 +192,7 @@ export class TrackClassifier {
    */
   private designated(view: EntityView): boolean {
     if (view.meta.source?.author === this.deps.self) return true;
-    return this.deps.now() - (this.heard.get(view.id) ?? this.startedAt) > OWNER_SILENT_MS;
+    return this.deps.now() - this.startedAt - (this.heard.get(view.id) ?? 0) > OWNER_SILENT_MS;
   }
 
   private judge(view: EntityView): Record<string, unknown> | undefined {

@@ -184,6 +184,8 @@ export class EntityState {
   private floorMarkers: readonly Timestamp[] | undefined;
   /** This entity's row in `cols` while some fixed kind's register is held there (-1: none). */
   private row = -1;
+  /** Its number in the store that holds it (EntityStore.numberOf), -1 in none. */
+  number = -1;
   /** Bit i set: the register of FIXED_KINDS[i] is its one head, held in `cols` (lean-columns.ts). */
   private inColumns = 0;
   /** The signature or proof of each fixed kind's head held in the columns, by index; undefined: none is signed. */

@@ -46,6 +46,13 @@ export interface StoreOptions {
  */
 export class EntityStore {
   private readonly entities = new Map<EntityId, EntityState>();
+  /**
+   * Each held entity by its number (EntityState.number, given when it is first held and freed when
+   * it is forgotten, then given again): the sync index names a version's entity by it, 4 bytes where
+   * a reference took 8 (docs/benchmarks.md, scenario 10).
+   */
+  private readonly byNumber: (EntityState | undefined)[] = [];
+  private readonly freeNumbers: number[] = [];
   private versionCount = 0;
   /** Where lean registers of the fixed kinds are held (lean-columns.ts); undefined: as Versions. */
   private readonly cols: LeanColumns | undefined;
@@ -84,7 +91,7 @@ export class EntityStore {
     let state = this.entities.get(v.entity);
     if (state === undefined) {
       state = new EntityState(v.entity, this.cols);
-      this.entities.set(v.entity, state);
+      this.hold(state);
     }
     // An expiry delivered to a floored entity may take the floor away (EntityState.liftFloor), which
     // merges its registers again: the heads are then counted, not inferred from the outcome.
@@ -121,8 +128,27 @@ export class EntityStore {
   }
 
   private forget(id: EntityId): void {
-    this.entities.delete(id);
+    this.release(id);
     this.deadlines.set(id, undefined);
+  }
+
+  /** Holds a new entity, under the first free number. */
+  private hold(s: EntityState): void {
+    const n = this.freeNumbers.pop() ?? this.byNumber.length;
+    s.number = n;
+    if (n === this.byNumber.length) this.byNumber.push(s);
+    else this.byNumber[n] = s;
+    this.entities.set(s.id, s);
+  }
+
+  /** Forgets an entity held, freeing its number. */
+  private release(id: EntityId): void {
+    const s = this.entities.get(id);
+    if (s === undefined) return;
+    this.entities.delete(id);
+    this.byNumber[s.number] = undefined;
+    this.freeNumbers.push(s.number);
+    s.number = -1;
   }
 
   private noteEvidence(out: Exclude<ApplyOutcome, { kind: 'duplicate' }>): void {
@@ -301,7 +327,8 @@ export class EntityStore {
     for (const meta of snapshot.entities) {
       const s = new EntityState(meta.id, store.cols);
       s.restoreKnowledge(meta);
-      store.entities.set(meta.id, s);
+      store.release(meta.id);
+      store.hold(s);
     }
     for (const v of snapshot.versions) {
       const out = store.apply(v);
@@ -317,8 +344,11 @@ export class EntityStore {
     // versions left (EntityState.restoreEvidence), and what it keeps is charged.
     for (const meta of snapshot.entities) {
       if (meta.evidence === undefined) continue;
-      const s = store.entities.get(meta.id) ?? new EntityState(meta.id, store.cols);
-      store.entities.set(meta.id, s);
+      let s = store.entities.get(meta.id);
+      if (s === undefined) {
+        s = new EntityState(meta.id, store.cols);
+        store.hold(s);
+      }
       const { kept, released } = s.restoreEvidence(meta.evidence, store.ledger.perEntity);
       if (released.length > 0) leftovers?.rewrite.add(meta.id);
       store.ledger.refund(released);
@@ -332,7 +362,7 @@ export class EntityStore {
         if (released.length > 0) leftovers?.rewrite.add(meta.id);
         store.ledger.refund(released);
       }
-      if (s.empty) store.entities.delete(meta.id);
+      if (s.empty) store.release(meta.id);
     }
     for (const [id, s] of store.entities) store.deadlines.set(id, s.nextDeadline);
     return store;
@@ -354,9 +384,18 @@ export class EntityStore {
    */
   *retainedOf(id: EntityId, kind: ComponentKind): IterableIterator<Version> {
     const s = this.entities.get(id);
-    if (s === undefined) return;
-    yield* s.heads(kind);
-    if (s.evidenceCount > 0) for (const v of s.evidenceVersions()) if (v.kind === kind) yield v;
+    if (s !== undefined) yield* retainedIn(s, kind);
+  }
+
+  /** The entity's number while it is held (EntityState.number; freed when it is forgotten, then given again). */
+  numberOf(id: EntityId): number | undefined {
+    return this.entities.get(id)?.number;
+  }
+
+  /** retainedOf for the entity held under this number (numberOf), if any. */
+  *retainedAt(n: number, kind: ComponentKind): IterableIterator<Version> {
+    const s = this.byNumber[n];
+    if (s !== undefined) yield* retainedIn(s, kind);
   }
 
   /** Every version the node keeps and serves: the heads and the evidence. */
@@ -382,6 +421,11 @@ export class EntityStore {
   get size(): number {
     return this.versionCount;
   }
+}
+
+function* retainedIn(s: EntityState, kind: ComponentKind): IterableIterator<Version> {
+  yield* s.heads(kind);
+  if (s.evidenceCount > 0) for (const v of s.evidenceVersions()) if (v.kind === kind) yield v;
 }
 
 function countHeads(state: EntityState): number {

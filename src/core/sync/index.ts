@@ -21,5 +21,5 @@ export {
   type SyncSource,
   type VerifyVerdict,
 } from './session-types';
-export { SyncIndex } from './sync-index';
+export { numbering, SyncIndex, type VersionFinder } from './sync-index';
 export { idKey, versionId } from './version-id';

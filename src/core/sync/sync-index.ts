@@ -14,6 +14,16 @@ function commonKindCode(kind: string): number {
   return fixedSlot(kind) + 1;
 }
 
+/**
+ * A slot's timestamp tag (SyncIndex.tag): the counter's 16 bits, xor a mix of the HLC ms. Two
+ * versions at one ms never share a tag unless their counters do (twins: docs/security.md); at two
+ * ms they share one by chance (1 in 65,536), which costs a want one hash more, never a wrong answer
+ * (the version's id decides).
+ */
+export function timestampTag(ms: number, c: number): number {
+  return (c ^ (Math.imul(ms | 0, 0x9e3779b1) >>> 16) ^ Math.imul((ms / 0x1_0000_0000) | 0, 0x85ebca6b)) & 0xffff;
+}
+
 /** Id keys cached per generation (SyncIndex.keys): a batch or two of a bulk sync. */
 const KEY_GENERATION = 8_192;
 
@@ -30,10 +40,39 @@ export const MAX_CLAIMS = 65_536;
 
 /**
  * Where the node keeps the versions the index names: the versions it holds of one register (an
- * entity's kind), its heads and its evidence (EntityStore.retainedOf). Given one, the index keeps
- * no version: a `want` is answered with what the store holds now.
+ * entity's kind), its heads and its evidence (EntityStore.retainedAt), the entity named by its
+ * number in the store (EntityStore.numberOf: 4 bytes per slot, where a reference took 8). Given one,
+ * the index keeps no version: a `want` is answered with what the store holds now.
  */
-export type VersionFinder = (entity: EntityId, kind: ComponentKind) => Iterable<Version>;
+export interface VersionFinder {
+  /** The entity's number while the store holds it; undefined: not held. */
+  numberOf(entity: EntityId): number | undefined;
+  /** The versions kept of the register (the entity under this number, the kind), if any. */
+  retainedAt(entity: number, kind: ComponentKind): Iterable<Version>;
+}
+
+/**
+ * A VersionFinder over a store that reads registers by entity id only: it numbers the entities
+ * itself, in a Map it never shrinks (sessions tested on their own; a node's store numbers its own).
+ */
+export function numbering(retainedOf: (entity: EntityId, kind: ComponentKind) => Iterable<Version>): VersionFinder {
+  const numbers = new Map<EntityId, number>();
+  const ids: EntityId[] = [];
+  return {
+    numberOf: (entity) => {
+      let n = numbers.get(entity);
+      if (n === undefined) {
+        n = ids.push(entity) - 1;
+        numbers.set(entity, n);
+      }
+      return n;
+    },
+    retainedAt: (n, kind) => retainedOf(ids[n]!, kind),
+  };
+}
+
+/** A slot whose entity the store did not hold when it was indexed (SyncIndex.unnumbered). */
+const NO_NUMBER = 0xffffffff;
 
 /**
  * The node's reconciliation set: one item per stored version (ts = HLC ms, id = versionId), kept
@@ -43,8 +82,8 @@ export type VersionFinder = (entity: EntityId, kind: ComponentKind) => Iterable<
  * one by one merge pass over the previous snapshot's typed arrays (SlotVectorStorage.rebuilt). The
  * snapshot names each id by its slot in the id table (IdTable.share), so an id is held once.
  *
- * Per version the index holds its id (in an IdTable, typed arrays) and a slot: its entity, kind and HLC ms, which
- * is what it needs to find the version in the store again (`find`); the items themselves live only
+ * Per version the index holds its id (in an IdTable, typed arrays) and a slot: its entity, kind and a
+ * 16-bit tag of its timestamp, which is what it needs to find the version in the store again (`find`); the items themselves live only
  * in the snapshot's typed arrays. It keeps no Version, Item or id array per version: those made the
  * running node hold ~590 B per component beside the store's ~90 (docs/benchmarks.md, scenario 10).
  * Without `find` (a session tested on its own) the index is its own store and keeps the versions.
@@ -56,26 +95,37 @@ export type VersionFinder = (entity: EntityId, kind: ComponentKind) => Iterable<
 export class SyncIndex {
   /** Id key → slot, in typed arrays (id-table.ts: the id once by slot and a 4-byte position, ~21–27 B per version). */
   private readonly entries: IdTable;
-  /** Per slot: the version's entity, kind and HLC ms (and, without a finder, the version). */
-  private entity: (EntityId | undefined)[] = [];
+  /** Slots given out (in use or free). */
+  private slots = 0;
+  /**
+   * Per slot, with a finder: the version's entity, by its number in the store (VersionFinder), or
+   * NO_NUMBER while the store did not hold it, whose id `unnumbered` keeps by slot (rare: the store
+   * holds the entity of every version it reports); and its kind. Without one: the version.
+   */
+  private entity = new Uint32Array(0);
+  private readonly unnumbered = new Map<number, EntityId>();
   /**
    * Per slot: the kind's place in FIXED_KINDS plus one (a byte, where a reference took 8 B), or 0
    * for any other kind, which `otherKinds` keeps by slot (few: tombstones, tasks, kinds unknown here).
    */
   private kindCode = new Uint8Array(0);
   private readonly otherKinds = new Map<number, ComponentKind>();
-  private ms = new Float64Array(0);
-  /** Per slot: the version's HLC counter, so a want compares timestamps before any id (fetch). */
-  private counter = new Uint16Array(0);
+  /**
+   * Per slot: its timestamp's tag (timestampTag), so a want compares timestamps before it hashes
+   * any version (fetch). The slot keeps no HLC ms (8 B per version, docs/benchmarks.md, scenario
+   * 10): a removal reads it from the version removed (same id, same timestamp), and a slot added
+   * since the last snapshot keeps it in `added` until the next snapshot takes it.
+   */
+  private tag = new Uint16Array(0);
   private readonly held: (Version | undefined)[] | undefined;
   private readonly freeSlots: number[] = [];
   /**
    * The last snapshot, which the next one is rebuilt from; the slots added since, and the ids
-   * removed since that it holds, with their HLC ms. An id removed and added again is both (dropped
+   * removed since that it holds, each with its HLC ms. An id removed and added again is both (dropped
    * from the last snapshot and added with its new slot): a kept item's slot must be unchanged.
    */
   private base = SlotVectorStorage.empty();
-  private readonly added = new Set<number>();
+  private readonly added = new Map<number, number>();
   private readonly removed = new Map<string, number>();
   private snapshot: SlotVectorStorage | undefined;
   /** Claimed id → until when, oldest set first (bounded at MAX_CLAIMS). */
@@ -145,10 +195,15 @@ export class SyncIndex {
         this.keysInGeneration = 1;
       }
       this.keys.set(v, key);
-      if (this.entries.has(key)) continue;
+      const had = this.entries.get(key);
+      if (had !== undefined) {
+        // Its entity may be held under another number since (forgotten and held again).
+        if (this.find !== undefined) this.number(had, v.entity);
+        continue;
+      }
       const slot = this.slotFor(v);
       this.entries.add(key, slot);
-      this.added.add(slot);
+      this.added.set(slot, v.ts.ms);
       this.claims.delete(key);
       this.heldBack.delete(key);
       if (v.ts.ms > this.newestMs) this.newestMs = v.ts.ms;
@@ -159,34 +214,46 @@ export class SyncIndex {
   private slotFor(v: Version): number {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
-      slot = this.entity.length;
-      if (slot === this.ms.length) {
+      slot = this.slots++;
+      if (slot === this.tag.length) {
         // Half as many again (not doubled): the id table's ids grow the same way, its positions apart.
-        const ms = new Float64Array(Math.max(64, Math.ceil(slot * 1.5)));
-        ms.set(this.ms);
-        this.ms = ms;
-        const counter = new Uint16Array(ms.length);
-        counter.set(this.counter);
-        this.counter = counter;
-        const kindCode = new Uint8Array(ms.length);
+        const tag = new Uint16Array(Math.max(64, Math.ceil(slot * 1.5)));
+        tag.set(this.tag);
+        this.tag = tag;
+        const kindCode = new Uint8Array(tag.length);
         kindCode.set(this.kindCode);
         this.kindCode = kindCode;
+        if (this.find !== undefined) {
+          const entity = new Uint32Array(tag.length);
+          entity.set(this.entity);
+          this.entity = entity;
+        }
       }
-      this.entity.push(undefined);
       this.held?.push(undefined);
     }
-    this.entity[slot] = v.entity;
+    if (this.find !== undefined) this.number(slot, v.entity);
     const code = commonKindCode(v.kind);
     this.kindCode[slot] = code;
     if (code === 0) this.otherKinds.set(slot, v.kind);
-    this.ms[slot] = v.ts.ms;
-    this.counter[slot] = v.ts.c;
+    this.tag[slot] = timestampTag(v.ts.ms, v.ts.c);
     if (this.held !== undefined) this.held[slot] = v;
     return slot;
   }
 
+  /** Names the slot's entity by its number in the store, or by its id while the store does not hold it. */
+  private number(slot: number, entity: EntityId): void {
+    const n = this.find!.numberOf(entity);
+    if (n === undefined) {
+      this.entity[slot] = NO_NUMBER;
+      this.unnumbered.set(slot, entity);
+    } else {
+      this.entity[slot] = n;
+      this.unnumbered.delete(slot);
+    }
+  }
+
   private freeSlot(slot: number): void {
-    this.entity[slot] = undefined;
+    this.unnumbered.delete(slot);
     if (this.kindCode[slot] === 0) this.otherKinds.delete(slot);
     if (this.held !== undefined) this.held[slot] = undefined;
     this.freeSlots.push(slot);
@@ -201,7 +268,8 @@ export class SyncIndex {
       const key = this.keyOf(v);
       const slot = this.entries.delete(key);
       if (slot === undefined) continue;
-      if (!this.added.delete(slot) && !this.removed.has(key)) this.removed.set(key, this.ms[slot]!);
+      // The version removed has the indexed one's id, so its timestamp.
+      if (!this.added.delete(slot) && !this.removed.has(key)) this.removed.set(key, v.ts.ms);
       this.freeSlot(slot);
       this.snapshot = undefined;
     }
@@ -222,8 +290,9 @@ export class SyncIndex {
 
   /**
    * The versions with these ids that we still hold (superseded ones are gone). With a finder each
-   * is read back from the store: among the versions it holds of the id's register, those at the
-   * id's HLC ms and counter are matched by their id key, the one add() cached (the store may hold
+   * is read back from the store: among the versions it holds of the id's register, those whose
+   * timestamp has the slot's tag (timestampTag: the id's counter, and its HLC ms but for a 1 in
+   * 65,536 chance) are matched by their id key, the one add() cached (the store may hold
    * twins under one timestamp: a member can sign 64 per register, docs/security.md), so a want
    * hashes no version the index saw added, and what is served is what the store holds now.
    */
@@ -249,10 +318,16 @@ export class SyncIndex {
   }
 
   private fetch(slot: number, key: string): Version | undefined {
-    const ms = this.ms[slot]!;
-    const c = this.counter[slot]!;
-    for (const v of this.find!(this.entity[slot]!, this.kindOf(slot))) {
-      if (v.ts.ms === ms && (v.ts.c & 0xffff) === c && this.keyOf(v) === key) return v;
+    const tag = this.tag[slot]!;
+    let n = this.entity[slot]!;
+    if (n === NO_NUMBER) {
+      const entity = this.unnumbered.get(slot)!;
+      this.number(slot, entity);
+      n = this.entity[slot]!;
+      if (n === NO_NUMBER) return undefined;
+    }
+    for (const v of this.find!.retainedAt(n, this.kindOf(slot))) {
+      if (timestampTag(v.ts.ms, v.ts.c) === tag && this.keyOf(v) === key) return v;
     }
     return undefined;
   }
@@ -270,7 +345,7 @@ export class SyncIndex {
       const ids = this.entries.share();
       const b = ids.bytes;
       const added: SlotItem[] = [];
-      for (const slot of this.added) added.push({ ts: this.ms[slot]!, slot });
+      for (const [slot, ms] of this.added) added.push({ ts: ms, slot });
       // Mostly recent versions: sorted apart, then merged into the previous snapshot in one pass.
       added.sort((x, y) => compareAt(x.ts, b, 16 * x.slot, y.ts, b, 16 * y.slot));
       const drop: Item[] = [];

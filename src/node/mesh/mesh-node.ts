@@ -10,7 +10,9 @@ import {
   LimitName,
   sumLimitCounts,
   SessionState,
+  numbering,
   SyncIndex,
+  type VersionFinder,
   type LimitCounts,
   type PeerStats,
 } from '../../core/sync';
@@ -113,7 +115,12 @@ export class MeshNode {
     this.maxLinks = options.maxLinks ?? MAX_LINKS;
     this.setInvitation(options.invitation);
     const node = this.node;
-    const find = node.retainedOf === undefined ? undefined : (e: EntityId, k: ComponentKind) => node.retainedOf!(e, k);
+    const find: VersionFinder | undefined =
+      node.numberOf !== undefined && node.retainedAt !== undefined
+        ? { numberOf: (e) => node.numberOf!(e), retainedAt: (n, k) => node.retainedAt!(n, k) }
+        : node.retainedOf === undefined
+          ? undefined
+          : numbering((e: EntityId, k: ComponentKind) => node.retainedOf!(e, k));
     // The id table's seed: secret, so a peer cannot choose ids that share a run (id-table.ts).
     const [s0, s1, s2, s3] = crypto.getRandomValues(new Uint32Array(4));
     this.index = new SyncIndex(node.versions(), find, [s0!, s1!, s2!, s3!]);

@@ -25,6 +25,13 @@ export interface MeshStore {
    * back from here and keeps only ids. A store that cannot say has the index keep every version.
    */
   retainedOf?(entity: EntityId, kind: ComponentKind): Iterable<Version>;
+  /**
+   * The entity's number while the store holds it, and retainedOf by that number (EntityStore.numberOf,
+   * retainedAt): the sync index names each version's entity by it. A store that cannot number its
+   * entities has the index number them (numbering, core/sync/sync-index.ts).
+   */
+  numberOf?(entity: EntityId): number | undefined;
+  retainedAt?(entity: number, kind: ComponentKind): Iterable<Version>;
   /** What the store holds of an entity (the new-register limit charges only registers it does not hold). */
   holding?(entity: EntityId): HeldEntity | undefined;
   /** The entity's threat level now (the highest of its current threat values); NONE if absent. */

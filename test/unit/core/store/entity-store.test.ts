@@ -2,10 +2,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../../src/core/errors';
-import type { EntityId } from '../../../../src/core/ids';
+import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { EntityStore } from '../../../../src/core/store/entity-store';
 import { validateQuery } from '../../../../src/core/store/query';
 import { arbProgram, simulate } from '../support/merge-sim';
 import { node } from '../support/sim-node';
+import { expectNumbered } from './model/numbers';
 
 function picture() {
   const a = node('a', 1_000);
@@ -205,5 +208,34 @@ describe('EntityStore.countShown', () => {
       }),
       { seed, numRuns: 100 },
     );
+  });
+});
+
+describe('EntityStore entity numbers (what the sync index names entities by)', () => {
+  const at = (entity: string, author: string, ms: number): Version => ({
+    entity: entity as EntityId,
+    kind: 'position' as ComponentKind,
+    value: { lat: ms, lon: 2 },
+    ts: { ms, c: 0, node: author as NodeId },
+    seen: [],
+  });
+
+  it('frees the number of an entity forgotten (emptied by a withdrawal) and gives it to the next one held', () => {
+    const s = new EntityStore();
+    s.apply(at('a', 'x', 10));
+    s.apply(at('b', 'y', 10));
+    expect([s.numberOf('a' as EntityId), s.numberOf('b' as EntityId)]).toEqual([0, 1]);
+    expectNumbered(s);
+    // x's writes after its cut-off are taken out: `a` holds nothing and is forgotten.
+    s.withdraw(new Map([['x' as NodeId, { ms: 5, c: 0, node: 'x' as NodeId }]]), 100);
+    expect(s.numberOf('a' as EntityId)).toBeUndefined();
+    expect([...s.retainedAt(0, 'position' as ComponentKind)]).toEqual([]);
+    expectNumbered(s);
+    s.apply(at('c', 'y', 11));
+    expect(s.numberOf('c' as EntityId)).toBe(0);
+    expect([...s.retainedAt(0, 'position' as ComponentKind)].map((v) => v.entity)).toEqual(['c']);
+    expectNumbered(s);
+    // A restored store numbers what it holds afresh.
+    expectNumbered(EntityStore.restore(s.snapshot()));
   });
 });

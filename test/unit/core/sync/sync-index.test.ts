@@ -5,7 +5,7 @@ import type { Version } from '../../../../src/core/merge/version';
 import { canonicalContent } from '../../../../src/core/merge/version-content';
 import { measureStorages } from '../../../../src/core/reconcile';
 import { idKey, SyncIndex, versionId } from '../../../../src/core/sync';
-import { MAX_CLAIMS, MAX_HELD_BACK, MAX_REFUSED } from '../../../../src/core/sync/sync-index';
+import { MAX_CLAIMS, MAX_HELD_BACK, MAX_REFUSED, numbering } from '../../../../src/core/sync/sync-index';
 
 const v = (entity: string, ms: number, node = 'a', kind = 'position'): Version => ({
   entity: entity as EntityId,
@@ -146,7 +146,10 @@ describe('SyncIndex', () => {
     const store = new Map<string, Version[]>();
     const put = (x: Version): void =>
       void store.set(`${x.entity}/${x.kind}`, [...(store.get(`${x.entity}/${x.kind}`) ?? []), x]);
-    const index = new SyncIndex([], (entity, kind) => store.get(`${entity}/${kind}`) ?? []);
+    const index = new SyncIndex(
+      [],
+      numbering((entity, kind) => store.get(`${entity}/${kind}`) ?? []),
+    );
     const a = v('e1', 1);
     const b = v('e2', 2);
     index.add([a, b]);

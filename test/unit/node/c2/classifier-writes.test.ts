@@ -9,7 +9,7 @@ import { asEntityId, asNodeId } from '../../../../src/core/ids';
 import { offset } from '../../../../src/core/sim/geo';
 import type { ComponentMeta, EntityView } from '../../../../src/core/store/entity-view';
 import { DEFENDED_POINT } from '../../../../src/node/c2-pipeline';
-import { TrackClassifier } from '../../../../src/node/track-classifier';
+import { OWNER_SILENT_MS, TrackClassifier } from '../../../../src/node/track-classifier';
 import { approvalOf, refresh, threatOf, track } from './gate-fixtures';
 import { ManualClock, openNode } from './manual-node';
 
@@ -74,6 +74,52 @@ describe('the classifier in the node', () => {
     classifier.run();
     await Promise.resolve();
     expect(written).toEqual([{ threat: { level: 'HIGH' } }]);
+  });
+
+  it("another node's track is classified here once its position was last heard more than OWNER_SILENT_MS ago, not at it", async () => {
+    const id = asEntityId('h1');
+    const components: Record<string, unknown> = {
+      ...track(),
+      position: { ...offset(DEFENDED_POINT, 0, 2_000), alt: 3_000 },
+    };
+    const meta: Record<string, ComponentMeta> = {};
+    for (const kind of Object.keys(components)) {
+      meta[kind] = { version: '0', author: asNodeId('nodeA'), time: 0, conflict: false, heads: 1 };
+    }
+    // A wall clock (ms since 1970), started before the position is heard.
+    const start = 1_767_000_000_123;
+    let now = start;
+    const written: Record<string, unknown>[] = [];
+    const classifier = new TrackClassifier({
+      self: asNodeId('nodeB'),
+      defended: DEFENDED_POINT,
+      now: () => now,
+      view: () => ({ id, components: { ...components }, meta: { ...meta }, conflicts: [], updatedAt: 0 }) as EntityView,
+      update: async (_id, writes) => void written.push(writes),
+      log: () => undefined,
+    });
+    now = start + 7_000;
+    classifier.changed(id, true);
+    for (const at of [start + 7_000, start + 7_000 + OWNER_SILENT_MS]) {
+      now = at;
+      classifier.changed(id);
+      classifier.run();
+    }
+    await Promise.resolve();
+    expect(written).toEqual([]);
+    now = start + 7_000 + OWNER_SILENT_MS + 1;
+    classifier.changed(id);
+    classifier.run();
+    await Promise.resolve();
+    expect(written).toHaveLength(1);
+    expect(written[0]).toHaveProperty('threat');
+    // Heard again: silent no more, whatever the time since the start.
+    written.length = 0;
+    now += 60_000;
+    classifier.changed(id, true);
+    classifier.run();
+    await Promise.resolve();
+    expect(written).toEqual([]);
   });
 
   it("a HIGH written by hand on the classifier's node gets `set by`, never the classifier's reason", async () => {

@@ -19,6 +19,7 @@ import { DELETED, type Version } from '../../../../../src/core/merge/version';
 import { FIXED_KINDS, type ApplyOutcome } from '../../../../../src/core/store/entity-state';
 import type { Evidence } from '../../../../../src/core/store/evidence';
 import { EntityStore } from '../../../../../src/core/store/entity-store';
+import { expectNumbered } from './numbers';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 500);
@@ -236,6 +237,8 @@ function run(steps: readonly Step[]): void {
       }
     }
     expect(observe(cols, now)).toBe(observe(objs, now));
+    expectNumbered(cols);
+    expectNumbered(objs);
     if (objs.evidenceCount > 0) withEvidence.add(steps);
   }
 }

@@ -21,6 +21,7 @@ import { DELETED, type Version } from '../../../../../src/core/merge/version';
 import { EntityStore } from '../../../../../src/core/store/entity-store';
 import { dump, prng, shuffle, valueFor } from '../../support/merge-sim';
 import { expectSameReplicas, settle } from './replica-sync';
+import { expectNumbered } from './numbers';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 600);
@@ -204,6 +205,7 @@ function run(steps: readonly Step[]): void {
         throw new Error(`unknown step ${JSON.stringify(never)}`);
       }
     }
+    for (const n of nodes) expectNumbered(n.store);
   }
   if (cut === undefined) {
     cut = nodes[0]!.hlc.now();
@@ -221,6 +223,7 @@ function run(steps: readonly Step[]): void {
   });
   for (const n of honest) expect([...n.store.retained()].filter(late), `${n.id} holds x's late versions`).toEqual([]);
   expectSameReplicas(honest, { entities: ENTITIES, kinds: KINDS }, heads);
+  for (const n of nodes) expectNumbered(n.store);
   const first = honest[0]!;
   stats.histories += 1;
   if (first.store.evidenceCount > 0) stats.evidence += 1;
