@@ -20,7 +20,9 @@ export type FromWorker =
   | { readonly type: 'frame'; readonly data: ArrayBuffer }
   /** Frames the worker sent in one turn, in order, in one message (each transferred). */
   | { readonly type: 'frames'; readonly data: readonly ArrayBuffer[] }
-  | { readonly type: 'close'; readonly reason: string };
+  | { readonly type: 'close'; readonly reason: string }
+  /** The worker refused the peer and waits for it to close: the page no longer counts the link as open. */
+  | { readonly type: 'lingering' };
 
 /** Most frames in one `frames` message. */
 export const MAX_FRAMES_PER_MESSAGE = 1024;
@@ -57,6 +59,8 @@ export function isFromWorker(x: unknown): x is FromWorker {
         m.data.length <= MAX_FRAMES_PER_MESSAGE &&
         m.data.every((d) => d instanceof ArrayBuffer && d.byteLength >= 1)
       );
+    case 'lingering':
+      return true;
     case 'close':
       return typeof m.reason === 'string' && m.reason.length <= MAX_REASON;
     default:

@@ -95,6 +95,13 @@ export class PortLink implements Link {
     return Math.max(0, now - this.pageHeardAt - RELAY_QUIET_MS);
   }
 
+  lingering(): void {
+    if (this.ended) return;
+    this.flush();
+    const message: FromWorker = { type: 'lingering' };
+    this.port.postMessage(message);
+  }
+
   close(reason: string): void {
     if (this.ended) return;
     this.flush();

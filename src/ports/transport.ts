@@ -37,6 +37,11 @@ export interface Link {
    * message go (LinkHandler.signal).
    */
   sendSignal?(payload: Uint8Array): void;
+  /**
+   * The mesh refused the peer at admission and only waits for it to close (REFUSAL_LINGER_MS,
+   * docs/security.md "A removed device"): a transport that counts its open links leaves this one out.
+   */
+  lingering?(): void;
 }
 
 export interface LinkHandler {

@@ -24,10 +24,10 @@ export class LinkTable {
     return [...this.links.values()];
   }
 
-  /** Links with a connection attempt under way or open. */
+  /** Links with a connection attempt under way or open, but for those the worker refused and waits on to close. */
   activeCount(): number {
     let n = 0;
-    for (const link of this.links.values()) if (link.active) n++;
+    for (const link of this.links.values()) if (link.active && !link.lingering) n++;
     return n;
   }
 

@@ -65,6 +65,8 @@ export class RtcLink {
   private bytesIn = 0;
   private bytesOut = 0;
   private bridgedBytes = 0;
+  /** The worker refused the peer and only waits for it to close (BridgeEvents.lingering). */
+  private refusedWaiting = false;
   private connectedSince: number | undefined;
   private attemptStartedAt = 0;
   private cancelStable: (() => void) | undefined;
@@ -116,6 +118,14 @@ export class RtcLink {
   /** A connection attempt is under way or open. */
   get active(): boolean {
     return this.conn !== undefined;
+  }
+
+  /**
+   * Open, but the worker refused the peer at admission and only waits for it to close (at most
+   * REFUSAL_LINGER_MS): it holds none of our link slots (LinkTable.activeCount).
+   */
+  get lingering(): boolean {
+    return this.conn !== undefined && this.refusedWaiting;
   }
 
   get paired(): boolean {
@@ -311,6 +321,7 @@ export class RtcLink {
     this.conn = this.slot = this.sender = undefined;
     this.bridge?.close(reason);
     this.bridge = undefined;
+    this.refusedWaiting = false;
     this.connectedSince = undefined;
     this.manual = undefined;
     this.early = [];
@@ -388,6 +399,7 @@ export class RtcLink {
         this.send(bytes);
       },
       close: (reason) => this.end(`worker: ${reason}`),
+      lingering: () => void (this.refusedWaiting = true),
     });
     // Besides the report after each burst: the worker's flow control must not wait on a quiet link.
     this.cancelReports = this.hooks.clock.every(this.hooks.timing.reportMs, () => this.report());

@@ -11,6 +11,8 @@ export interface BridgeEvents {
   frame(bytes: Uint8Array): void;
   /** The worker's mesh closed the link (e.g. a failed handshake). */
   close(reason: string): void;
+  /** The worker refused the peer and only waits for it to close: it no longer counts as an open link. */
+  lingering?(): void;
 }
 
 /** One connected peer's MessagePort to the worker. */
@@ -55,6 +57,8 @@ export function workerBridge(api: LinkAttachApi, log: (message: string, detail?:
         case 'close':
           end();
           return events.close(message.reason);
+        case 'lingering':
+          return events.lingering?.();
         default: {
           const never: never = message;
           log(`bridge ${peer}: unknown message`, never);

@@ -104,6 +104,8 @@ export class MeshLink implements LinkHandler {
     this.session = new PeerSession(options, source, sessionHost, now());
     this.session.on('message', (frame) => this.sender.frame(frame, sessionFrameClass(frame)));
     this.session.on('end', (reason) => this.shut(reason));
+    // The page counts the link out of its open ones (docs/security.md, "A removed device").
+    this.session.on('lingering', () => this.guard('link.lingering', () => this.link.lingering?.()));
   }
 
   get peer(): NodeId {

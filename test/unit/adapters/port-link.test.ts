@@ -17,6 +17,8 @@ interface Wired {
   signals: Uint8Array[];
   /** Messages the worker's side posted to the page. */
   posts: number;
+  /** What the page heard, in order: a frame's first payload byte, or 'lingering'. */
+  heard: (number | 'lingering')[];
 }
 
 let ports: MessagePort[] = [];
@@ -34,6 +36,7 @@ async function wire(): Promise<Wired> {
     closedOnPage: [],
     signals: [],
     posts: 0,
+    heard: [],
   };
   let linkReady: (l: Link) => void;
   const linked = new Promise<Link>((r) => (linkReady = r));
@@ -64,8 +67,12 @@ async function wire(): Promise<Wired> {
     () => undefined,
   );
   w.bridged = open('peer1' as NodeId, {
-    frame: (bytes) => w.fromWorker!.push(bytes),
+    frame: (bytes) => {
+      w.fromWorker!.push(bytes);
+      w.heard!.push(bytes[1]!);
+    },
     close: (reason) => w.closedOnPage!.push(reason),
+    lingering: () => void w.heard!.push('lingering'),
   });
   w.link = await linked;
   return w as Wired;
@@ -90,6 +97,15 @@ describe('the worker bridge and PortLink', () => {
     w.link.sendSignal?.(w.signals[0]!);
     await until('the signal back on the page', () => w.fromWorker.length === 1);
     expect([...w.fromWorker[0]!]).toEqual([1, 7, 8, 9]);
+  });
+
+  it('tells the page a refused link only lingers, after the frames sent before it (the bye)', async () => {
+    const w = await wire();
+    w.link.send(new Uint8Array([5]));
+    w.link.lingering?.();
+    await until('the page heard both', () => w.heard.length === 2);
+    expect(w.heard).toEqual([5, 'lingering']);
+    expect(w.closedOnPage).toEqual([]);
   });
 
   it('moves frames both ways with the channel byte handled on each side', async () => {

@@ -219,6 +219,24 @@ describe('LinkManager', () => {
     expect(s.net.created).toBeGreaterThan(created);
   });
 
+  it('does not count a link the worker refused and waits on to close: an honest peer still gets in', async () => {
+    // The worker's mesh refused b at admission and lingers for b's close (REFUSAL_LINGER_MS); the
+    // page used to count that link as open, so refused strangers reconnecting at once kept honest
+    // offers out ("full").
+    const s = setup();
+    const workers = new Map<NodeId, BridgeEvents>();
+    const a = node(s, 'a', { workers, maxLinks: 1 });
+    const b = node(s, 'b');
+    a.start();
+    b.start();
+    await runUntil(s, 'a linked to b', () => state(a, 'b') === 'connected');
+    workers.get('b' as NodeId)!.lingering!();
+    const c = node(s, 'c');
+    c.start();
+    await runUntil(s, 'a linked to c', () => state(a, 'c') === 'connected', 5000);
+    expect(state(a, 'b')).toBe('connected'); // still waiting for b to close
+  });
+
   it('stops retrying a peer that said it left, and leaks no connection', async () => {
     const s = setup();
     const [a, b] = ['a', 'b'].map((id) => node(s, id));
