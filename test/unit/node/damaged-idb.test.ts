@@ -177,6 +177,35 @@ function handSegment(puts: readonly Put[]): Segment {
  * A database holding a sound 'kept' entity, then `segment`; written by `writer` (its id and signer,
  * so 'kept' is signed as a worker's writes are) or by an unsigned harness node.
  */
+/** A node that signs, over IndexedDB `name`, checking its stored proofs as the worker does. */
+async function openSigning(
+  name: string,
+  me: TestIdentity,
+): Promise<{ node: LatticeNode; security: MeshSecurity; logs: string[] }> {
+  const security = await MeshSecurity.create({
+    self: me.id,
+    publicKey: me.publicKey,
+    crypto: webCryptoVerifier(),
+    signer: me.signer,
+    randomBytes: (n) => new Uint8Array(n),
+    now: () => T0,
+  });
+  const logs: string[] = [];
+  const node = await LatticeNode.open({
+    nodeId: me.id,
+    lattice: 'test',
+    storage: await openIdbStorage(name),
+    backend: 'indexeddb',
+    now: () => T0,
+    newId: () => 'x',
+    scheduleChanges: (fn) => queueMicrotask(fn),
+    log: (m) => logs.push(m),
+    signer: me.signer,
+    checkStored: (versions) => security.verifier.checkStored(versions),
+  });
+  return { node, security, logs };
+}
+
 async function withSegment(name: string, segment: Segment, writer?: TestIdentity): Promise<void> {
   const storage = await openIdbStorage(name);
   const node =
@@ -274,27 +303,7 @@ describe('64 bytes of junk where a signature belongs', () => {
     const me = testIdentity('damaged-idb-me');
     const put = { entity: 'junk-sig', kind: 'position', value: { lat: 3, lon: 4 }, ms: T0 - 4, author: me.id };
     await withSegment(name, handSegment([{ ...put, sig: new Uint8Array(64).fill(0xa5) }]), me);
-    const security = await MeshSecurity.create({
-      self: me.id,
-      publicKey: me.publicKey,
-      crypto: webCryptoVerifier(),
-      signer: me.signer,
-      randomBytes: (n) => new Uint8Array(n),
-      now: () => T0,
-    });
-    const logs: string[] = [];
-    const node = await LatticeNode.open({
-      nodeId: me.id,
-      lattice: 'test',
-      storage: await openIdbStorage(name),
-      backend: 'indexeddb',
-      now: () => T0,
-      newId: () => 'x',
-      scheduleChanges: (fn) => queueMicrotask(fn),
-      log: (m) => logs.push(m),
-      signer: me.signer,
-      checkStored: (versions) => security.verifier.checkStored(versions),
-    });
+    const { node, security, logs } = await openSigning(name, me);
     await node.storedChecked();
     const stats = await node.stats();
     expect(stats.rejected['damaged-in-storage']).toBe(1);
@@ -374,27 +383,7 @@ describe('a signature column lost from a segment, on a node that signs', () => {
       handSegment([{ entity: 'no-sig', kind: 'position', value: { lat: 3, lon: 4 }, ms: T0 - 4, author: me.id }]),
       me,
     );
-    const security = await MeshSecurity.create({
-      self: me.id,
-      publicKey: me.publicKey,
-      crypto: webCryptoVerifier(),
-      signer: me.signer,
-      randomBytes: (n) => new Uint8Array(n),
-      now: () => T0,
-    });
-    const logs: string[] = [];
-    const node = await LatticeNode.open({
-      nodeId: me.id,
-      lattice: 'test',
-      storage: await openIdbStorage(name),
-      backend: 'indexeddb',
-      now: () => T0,
-      newId: () => 'x',
-      scheduleChanges: (fn) => queueMicrotask(fn),
-      signer: me.signer,
-      checkStored: (versions) => security.verifier.checkStored(versions),
-      log: (m) => logs.push(m),
-    });
+    const { node, logs } = await openSigning(name, me);
     await node.storedChecked();
     expect([...node.versions()].some((v) => v.entity === 'no-sig')).toBe(false);
     expect(await node.get('no-sig')).toBeUndefined();
