@@ -11,34 +11,13 @@ import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../src/core/ids';
 import { valueOfOp } from '../../../src/core/roster/roster-entity';
 import { MAX_EVIDENCE_PER_ENTITY } from '../../../src/core/store/evidence';
-import {
-  deliver,
-  invitedNode,
-  manualClock,
-  rosterNode,
-  rosterVersions,
-  type RosterNode,
-} from '../node/roster/roster-harness';
-
-const members = (n: RosterNode): NodeId[] => [...n.roster.current.view.members].sort();
+import { deliver, invitationChain, membersOf, manualClock, rosterVersions } from '../node/roster/roster-harness';
 
 describe('a member floods the register of its add of h past the entity evidence bound', () => {
   it("keeps the add's first version, and the invitee's roster ops in effect", async () => {
     const clock = manualClock();
-    const a = await rosterNode('eb-founder', clock);
-    const m = await invitedNode(a, 'eb-inviter', clock);
-    const y = await invitedNode(a, 'eb-removed', clock);
-    deliver(m, rosterVersions(a));
-    clock.advance(60_000);
-    const h = await invitedNode(m, 'eb-honest', clock);
-    deliver(a, rosterVersions(m));
-    deliver(h, [...rosterVersions(a), ...rosterVersions(m)]);
-    clock.advance(60_000);
-    const k = await invitedNode(h, 'eb-invitee', clock);
-    clock.advance(60_000);
-    await h.roster.removeMember(y.id);
-    deliver(a, rosterVersions(h));
-    expect({ k: members(a).includes(k.id), y: members(a).includes(y.id) }).toEqual({ k: true, y: false });
+    const { a, m, y, h, k } = await invitationChain('eb', clock);
+    expect({ k: membersOf(a).includes(k.id), y: membersOf(a).includes(y.id) }).toEqual({ k: true, y: false });
 
     clock.advance(60 * 60_000);
     const add = [...m.roster.current.roster.values()].find((op) => op.author === m.id && op.body.type === 'add')!;
@@ -58,7 +37,7 @@ describe('a member floods the register of its add of h past the entity evidence 
       rosterVersions(m).filter((v) => v.ts.ms === clock.now()),
     );
 
-    expect({ h: members(a).includes(h.id), k: members(a).includes(k.id), y: members(a).includes(y.id) }).toEqual({
+    expect({ h: membersOf(a).includes(h.id), k: membersOf(a).includes(k.id), y: membersOf(a).includes(y.id) }).toEqual({
       h: true,
       k: true,
       y: false,

@@ -21,35 +21,20 @@ import { testIdentity } from '../support/test-keys';
 import { valueOfOp } from '../../../src/core/roster/roster-entity';
 import {
   deliver,
+  invitationChain,
+  membersOf,
   invitedNode,
   manualClock,
   rosterNode,
   rosterVersions,
-  type RosterNode,
 } from '../node/roster/roster-harness';
-
-const members = (n: RosterNode): NodeId[] => [...n.roster.current.view.members].sort();
 
 describe('a member signs its admission of another member again, later', () => {
   it("leaves the invitee's own roster ops in effect", async () => {
     const clock = manualClock();
-    const a = await rosterNode('ra-founder', clock);
-    const m = await invitedNode(a, 'ra-inviter', clock);
-    const y = await invitedNode(a, 'ra-removed', clock);
-    deliver(m, rosterVersions(a));
-    clock.advance(60_000);
-    const h = await invitedNode(m, 'ra-honest', clock);
-    deliver(a, rosterVersions(m));
-    deliver(h, [...rosterVersions(a), ...rosterVersions(m)]);
-
-    // h, an honest member, invites k and removes y.
-    clock.advance(60_000);
-    const k = await invitedNode(h, 'ra-invitee', clock);
-    clock.advance(60_000);
-    await h.roster.removeMember(y.id);
-    deliver(a, rosterVersions(h));
-    expect(members(a)).toContain(k.id);
-    expect(members(a)).not.toContain(y.id);
+    const { a, m, y, h, k } = await invitationChain('ra', clock);
+    expect(membersOf(a)).toContain(k.id);
+    expect(membersOf(a)).not.toContain(y.id);
 
     // An hour later m signs its add of h again (same op, same id: a later version of it).
     clock.advance(60 * 60_000);
@@ -61,32 +46,20 @@ describe('a member signs its admission of another member again, later', () => {
     expect(deliver(a, resigned).rejected).toEqual([]);
 
     // h's invitation of k and its removal of y still count.
-    expect({ k: members(a).includes(k.id), y: members(a).includes(y.id) }).toEqual({ k: true, y: false });
+    expect({ k: membersOf(a).includes(k.id), y: membersOf(a).includes(y.id) }).toEqual({ k: true, y: false });
     expect([...a.roster.current.view.rejected.values()]).not.toContain('before-admission');
   });
 
   it('a removed inviter cannot void them either, by a re-sign stamped before its own removal', async () => {
     const clock = manualClock();
-    const a = await rosterNode('ra-founder', clock);
-    const m = await invitedNode(a, 'ra-inviter', clock);
-    const y = await invitedNode(a, 'ra-removed', clock);
-    deliver(m, rosterVersions(a));
-    clock.advance(60_000);
-    const h = await invitedNode(m, 'ra-honest', clock);
-    deliver(a, rosterVersions(m));
-    deliver(h, [...rosterVersions(a), ...rosterVersions(m)]);
-    clock.advance(60_000);
-    const k = await invitedNode(h, 'ra-invitee', clock);
-    clock.advance(60_000);
-    await h.roster.removeMember(y.id);
-    deliver(a, rosterVersions(h));
+    const { a, m, y, h, k } = await invitationChain('ra', clock);
     const addVersions = rosterVersions(m).filter((v) => (v.value as { member?: string }).member === h.id);
     expect(addVersions).toHaveLength(1);
 
     // a removes m at T0 + 13 min; m, removed, signs its add of h again stamped T0 + 12 min (before its cut-off).
     clock.advance(10 * 60_000);
     await a.roster.removeMember(m.id);
-    expect(members(a)).not.toContain(m.id);
+    expect(membersOf(a)).not.toContain(m.id);
     const me = testIdentity('ra-inviter');
     const scratch = await LatticeNode.open({
       nodeId: me.id,
@@ -103,9 +76,9 @@ describe('a member signs its admission of another member again, later', () => {
     expect(resigned.ts.ms).toBe(clock.now() - 60_000);
     // Stamped before m's cut-off, the gate takes it as it takes m's ops from before its removal.
     expect(deliver(a, [resigned]).rejected).toEqual([]);
-    expect(members(a)).toContain(h.id);
+    expect(membersOf(a)).toContain(h.id);
 
-    expect({ k: members(a).includes(k.id), y: members(a).includes(y.id) }).toEqual({ k: true, y: false });
+    expect({ k: membersOf(a).includes(k.id), y: membersOf(a).includes(y.id) }).toEqual({ k: true, y: false });
   });
 
   // The store keeps only a register's latest version (the re-sign supersedes the original at every
@@ -113,19 +86,7 @@ describe('a member signs its admission of another member again, later', () => {
   // the earliest stamp it met does neither survive a twin nor reach a device that syncs later.
   it('nor by a twin of the add and then the add signed again', async () => {
     const clock = manualClock();
-    const a = await rosterNode('ra-founder', clock);
-    const m = await invitedNode(a, 'ra-inviter', clock);
-    const y = await invitedNode(a, 'ra-removed', clock);
-    deliver(m, rosterVersions(a));
-    clock.advance(60_000);
-    const h = await invitedNode(m, 'ra-honest', clock);
-    deliver(a, rosterVersions(m));
-    deliver(h, [...rosterVersions(a), ...rosterVersions(m)]);
-    clock.advance(60_000);
-    const k = await invitedNode(h, 'ra-invitee', clock);
-    clock.advance(60_000);
-    await h.roster.removeMember(y.id);
-    deliver(a, rosterVersions(h));
+    const { a, m, y, h, k } = await invitationChain('ra', clock);
 
     // An hour later m signs an `add` of another node under the id of its add of h, then its add of h again.
     clock.advance(60 * 60_000);
@@ -142,7 +103,7 @@ describe('a member signs its admission of another member again, later', () => {
       rosterVersions(m).filter((v) => v.ts.ms === clock.now()),
     );
 
-    expect({ h: members(a).includes(h.id), k: members(a).includes(k.id), y: members(a).includes(y.id) }).toEqual({
+    expect({ h: membersOf(a).includes(h.id), k: membersOf(a).includes(k.id), y: membersOf(a).includes(y.id) }).toEqual({
       h: true,
       k: true,
       y: false,
@@ -151,19 +112,7 @@ describe('a member signs its admission of another member again, later', () => {
 
   it('and a device that joins after the re-sign sees the roster the members see', async () => {
     const clock = manualClock();
-    const a = await rosterNode('ra-founder', clock);
-    const m = await invitedNode(a, 'ra-inviter', clock);
-    const y = await invitedNode(a, 'ra-removed', clock);
-    deliver(m, rosterVersions(a));
-    clock.advance(60_000);
-    const h = await invitedNode(m, 'ra-honest', clock);
-    deliver(a, rosterVersions(m));
-    deliver(h, [...rosterVersions(a), ...rosterVersions(m)]);
-    clock.advance(60_000);
-    await invitedNode(h, 'ra-invitee', clock);
-    clock.advance(60_000);
-    await h.roster.removeMember(y.id);
-    deliver(a, rosterVersions(h));
+    const { a, m } = await invitationChain('ra', clock);
     clock.advance(60 * 60_000);
     const add = [...m.roster.current.roster.values()].find((op) => op.author === m.id && op.body.type === 'add')!;
     await m.node.writeRosterOp(valueOfOp(add));
@@ -176,7 +125,7 @@ describe('a member signs its admission of another member again, later', () => {
     clock.advance(60_000);
     const late = await invitedNode(a, 'ra-late', clock);
     deliver(late, rosterVersions(a));
-    expect(members(late)).toEqual(members(a));
+    expect(membersOf(late)).toEqual(membersOf(a));
     expect(new Map(late.roster.current.view.rejected)).toEqual(new Map(a.roster.current.view.rejected));
   });
 

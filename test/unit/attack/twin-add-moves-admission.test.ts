@@ -9,36 +9,14 @@
  * replica (k, h's invitee, out; y, whom h removed, back in).
  */
 import { describe, expect, it } from 'vitest';
-import type { NodeId } from '../../../src/core/ids';
 import { valueOfOp } from '../../../src/core/roster/roster-entity';
-import {
-  deliver,
-  invitedNode,
-  manualClock,
-  rosterNode,
-  rosterVersions,
-  type RosterNode,
-} from '../node/roster/roster-harness';
-
-const members = (n: RosterNode): NodeId[] => [...n.roster.current.view.members].sort();
+import { deliver, invitationChain, membersOf, manualClock, rosterVersions } from '../node/roster/roster-harness';
 
 describe('a member signs a twin of its add of h that adds h all the same, later', () => {
   it("leaves the invitee's own roster ops in effect", async () => {
     const clock = manualClock();
-    const a = await rosterNode('tw-founder', clock);
-    const m = await invitedNode(a, 'tw-inviter', clock);
-    const y = await invitedNode(a, 'tw-removed', clock);
-    deliver(m, rosterVersions(a));
-    clock.advance(60_000);
-    const h = await invitedNode(m, 'tw-honest', clock);
-    deliver(a, rosterVersions(m));
-    deliver(h, [...rosterVersions(a), ...rosterVersions(m)]);
-    clock.advance(60_000);
-    const k = await invitedNode(h, 'tw-invitee', clock);
-    clock.advance(60_000);
-    await h.roster.removeMember(y.id);
-    deliver(a, rosterVersions(h));
-    expect({ k: members(a).includes(k.id), y: members(a).includes(y.id) }).toEqual({ k: true, y: false });
+    const { a, m, y, h, k } = await invitationChain('tw', clock);
+    expect({ k: membersOf(a).includes(k.id), y: membersOf(a).includes(y.id) }).toEqual({ k: true, y: false });
 
     // An hour later m signs, under the id of its add of h, an add of h with another Lamport clock.
     clock.advance(60 * 60_000);
@@ -49,7 +27,7 @@ describe('a member signs a twin of its add of h that adds h all the same, later'
     expect(twin).toHaveLength(1);
     deliver(a, twin);
 
-    expect({ h: members(a).includes(h.id), k: members(a).includes(k.id), y: members(a).includes(y.id) }).toEqual({
+    expect({ h: membersOf(a).includes(h.id), k: membersOf(a).includes(k.id), y: membersOf(a).includes(y.id) }).toEqual({
       h: true,
       k: true,
       y: false,

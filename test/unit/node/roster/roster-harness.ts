@@ -151,3 +151,43 @@ export async function invitedNode(
   if (!admitted.ok) throw new Error(`${name} not admitted: ${JSON.stringify(admitted)}`);
   return n;
 }
+
+/** A node's current members, sorted. */
+export const membersOf = (n: RosterNode): NodeId[] => [...n.roster.current.view.members].sort();
+
+/** The five nodes of invitationChain. */
+export interface InvitationChain {
+  /** The founder. */
+  readonly a: RosterNode;
+  /** A member a invited, who later invites h. */
+  readonly m: RosterNode;
+  /** A member a invited, whom h removes. */
+  readonly y: RosterNode;
+  /** An honest member m invited. */
+  readonly h: RosterNode;
+  /** A member h invited. */
+  readonly k: RosterNode;
+}
+
+/**
+ * The roster history the admission attacks start from (names `${prefix}-founder` and so on): a
+ * founds; a invites m and y; a minute later m invites h, and h learns a's and m's ops; a minute
+ * later h invites k, a minute later h removes y, and a learns h's ops. The clock ends three
+ * minutes past its start.
+ */
+export async function invitationChain(prefix: string, clock: ReturnType<typeof manualClock>): Promise<InvitationChain> {
+  const a = await rosterNode(`${prefix}-founder`, clock);
+  const m = await invitedNode(a, `${prefix}-inviter`, clock);
+  const y = await invitedNode(a, `${prefix}-removed`, clock);
+  deliver(m, rosterVersions(a));
+  clock.advance(60_000);
+  const h = await invitedNode(m, `${prefix}-honest`, clock);
+  deliver(a, rosterVersions(m));
+  deliver(h, [...rosterVersions(a), ...rosterVersions(m)]);
+  clock.advance(60_000);
+  const k = await invitedNode(h, `${prefix}-invitee`, clock);
+  clock.advance(60_000);
+  await h.roster.removeMember(y.id);
+  deliver(a, rosterVersions(h));
+  return { a, m, y, h, k };
+}
