@@ -16,7 +16,6 @@ import type { StoragePort } from '../../../src/ports/storage';
 import { webCryptoVerifier } from '../../../src/adapters/identity/webcrypto-verifier';
 import { MeshSecurity } from '../../../src/node/security/mesh-security';
 import { signVersion } from '../../../src/node/security/version-verifier';
-import { SIGNED_STORE_META } from '../../../src/node/stored-check';
 import { testIdentity, type TestIdentity } from '../support/test-keys';
 
 const T0 = 1_700_000_000_000;
@@ -407,7 +406,8 @@ describe('a signature column lost from a segment, on a node that signs', () => {
 });
 
 // docs/security.md, "Databases from before signatures", over IndexedDB: segments as a node wrote
-// them before it signed (no signature column: `gl` empty) and no marker in the 'meta' store.
+// them before it signed (no signature column: `gl` empty) and no marker in the 'meta' store. The
+// marker's key is spelled out: it is part of the stored format (stored-check.ts SIGNED_STORE_META).
 describe('an IndexedDB database from before signatures', () => {
   it("opens with the node's own versions signed and durable, the others' set aside, and nothing on the next open", async () => {
     const name = 'pre-signature-node';
@@ -427,7 +427,7 @@ describe('an IndexedDB database from before signatures', () => {
     await old.flushed();
     await old.close();
     const db = await openDB<LatticeDB>(name);
-    await db.delete('meta', SIGNED_STORE_META);
+    await db.delete('meta', 'signedStore');
     const before = await db.getAll('log');
     db.close();
     expect(before.length).toBeGreaterThan(0);
@@ -441,7 +441,7 @@ describe('an IndexedDB database from before signatures', () => {
     expect(logs.some((m) => m.startsWith('signed 3 own versions stored before signatures'))).toBe(true);
     // Durable when the check settles: the log holds them signed, and the marker is set.
     const after = await openDB<LatticeDB>(name);
-    expect(await after.get('meta', SIGNED_STORE_META)).toBe(1);
+    expect(await after.get('meta', 'signedStore')).toBe(1);
     after.close();
     await node.close();
 
