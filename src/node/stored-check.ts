@@ -149,19 +149,20 @@ export async function setAsideUnproven<T>(
 
 /**
  * The storage meta key that marks a database of the signature era (docs/security.md, "Databases
- * from before signatures"): set in the commit that creates the database's first record when it is
- * new, and by the migration of an older database once its own versions are signed and durable.
- * With it, a stored version without a proof is damage; without it, the database was last opened by
- * code that did not set it, and the node's own unsigned versions from before it signed are signed
- * again (ownUnsignedBeforeSigning).
+ * from before signatures"): written by the open of a database that holds no version (queued before
+ * any write of this code, so it is durable no later than the first version), and by the migration
+ * of an older database in the commit that makes its signed own versions durable. With it, a stored
+ * version without a proof is damage; without it, the database was last written by code that did
+ * not set it, and the node's own unsigned versions from before it signed are signed again
+ * (ownUnsignedBeforeSigning).
  */
 export const SIGNED_STORE_META = 'signedStore';
 
 /**
  * This node's own versions in a database without SIGNED_STORE_META that carry no signature and are
  * dated before the earliest of its own versions that carries one (all of them if none does): the
- * writes it made before it signed (a36273d, "Sign every local write", is where nodes began to sign;
- * the stored format already had the signature column, so only the dates tell the two apart). Its
+ * writes it made before it signed (nodes began to sign under schema version 4, whose format already
+ * had the signature column, so within such a database only the dates tell the two apart). Its
  * clock only goes forward, so an own unsigned version dated after a signed one was written by code
  * that signs, and its missing proof is damage: it is not returned, and is set aside as before.
  */
