@@ -45,8 +45,10 @@ import type { Scheduler } from './scheduler';
 import { HARD_HORIZON_MS, SkewHold, type HoldRefusal } from './skew-hold';
 import { checkSkewLimit, SKEW_LIMIT_META, storedSkewLimit } from './skew-limit';
 import {
+  ownUnsignedBeforeSigning,
   setAsideDamaged,
   setAsideUnproven,
+  SIGNED_STORE_META,
   storedHeldProblem,
   storedMetaProblem,
   storedProblem,
@@ -54,6 +56,7 @@ import {
 } from './stored-check';
 import { StorageHealth } from './storage-health';
 import { VersionListeners, type VersionListener, type VersionSource } from './version-listeners';
+import { signedBatch } from './security/sign-writes';
 import { serveCompact } from './watchers';
 import { WriteBehind } from './write-behind';
 
@@ -181,7 +184,11 @@ export class LatticeNode implements NodeApi {
     const { log } = options;
     // Nothing stored is trusted: what does not validate is set aside (counted, logged), and
     // anti-entropy brings the data back from peers.
-    const versions = setAsideDamaged<Version>(await storage.loadVersions(), storedProblem, 'stored version', log);
+    const stored = await storage.loadVersions();
+    const versions = setAsideDamaged<Version>(stored, storedProblem, 'stored version', log);
+    // Whether the database is of the signature era (docs/security.md, "Databases from before
+    // signatures"): one that holds versions and is not, is migrated by checkRestored.
+    const signedStore = (await storage.getMeta(SIGNED_STORE_META)) !== undefined;
     const metas = setAsideDamaged<EntityMeta>(await storage.loadEntityMeta(), storedMetaProblem, 'entity meta', log);
     const savedLease = await storage.getMeta(CLOCK_LEASE_META);
     const lease = typeof savedLease === 'number' && within(savedLease) ? savedLease : 0;
@@ -223,6 +230,13 @@ export class LatticeNode implements NodeApi {
     // What the restore dropped is deleted once the proofs are checked: a version dropped by one
     // whose proof then fails is merged again (checkRestored).
     if (options.checkStored === undefined) node.removeLeftovers(leftovers);
+    // A new database is of the signature era from its first commit (its versions are signed as they
+    // are written); an older one is marked once migrated (checkRestored).
+    if (!signedStore && stored.length === 0) {
+      node.parts.writer
+        .enqueue([], [], { [SIGNED_STORE_META]: 1 })
+        .catch((error: unknown) => log?.('marking the new database as signed failed', error));
+    }
     node.c2.load(await options.storage.getMeta(FUSION_META));
     // Raise the floors of expiries that passed while the node was closed before anything can
     // arrive: a version re-delivered meanwhile would otherwise be accepted, stored and relayed.
@@ -232,7 +246,15 @@ export class LatticeNode implements NodeApi {
     // The approval gates resume from the registers: deadlines that passed while closed fire now.
     node.c2.loadGate(await storage.getMeta(APPROVAL_DEADLINE_META));
     if (options.checkStored !== undefined) {
-      node.checked = node.checkRestored(options.checkStored, versions.sound, metas.sound, held.sound, leftovers);
+      const migrate = !signedStore && stored.length > 0;
+      node.checked = node.checkRestored(
+        options.checkStored,
+        versions.sound,
+        metas.sound,
+        held.sound,
+        leftovers,
+        migrate,
+      );
       // Its failure is logged there and reported to whoever awaits storedChecked.
       node.checked.catch(() => undefined);
     }
@@ -266,13 +288,21 @@ export class LatticeNode implements NodeApi {
    * set aside like any damaged record (logged, counted in `damaged-in-storage` and the storage
    * badge): taken out of the store (EntityStore.withdrawWhere) and out of storage, so a peer's
    * intact copy applies again; a held write is released. Then the views say verified again.
+   *
+   * `migrate`: the database is from before signatures (no SIGNED_STORE_META, docs/security.md
+   * "Databases from before signatures"). The node's own unsigned versions from before it signed
+   * are signed first with its key, as fresh writes are (same content and timestamp, so the same
+   * version: neither the storage key nor the reconciliation id covers the signature), checked with
+   * the rest, and written back with the marker in one commit, awaited before the check settles:
+   * nothing is served before they are durable. Other authors' unsigned versions are set aside.
    */
   private async checkRestored(
     check: CheckStored,
-    versions: readonly Version[],
+    restored: readonly Version[],
     metas: readonly EntityMeta[],
     held: readonly HeldRecord[],
-    leftovers: RestoreLeftovers,
+    restoredLeftovers: RestoreLeftovers,
+    migrate: boolean,
   ): Promise<void> {
     const { store, feed, listeners, counters, log, writer, hold } = this.parts;
     const { signal } = this.closing;
@@ -289,6 +319,24 @@ export class LatticeNode implements NodeApi {
       // After open has returned: the first views are served before the check's hashing starts.
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
       stillOpen();
+      let versions = restored;
+      let leftovers = restoredLeftovers;
+      let resigned: Version[] = [];
+      const { signer } = this.options;
+      if (migrate && signer !== undefined) {
+        const old = ownUnsignedBeforeSigning(restored, this.nodeId);
+        if (old.length > 0) {
+          resigned = await signedBatch(signer, this.nodeId, old);
+          stillOpen();
+          // The heads the store restored take the proofs (EntityStore.adopt), and the check and the
+          // leftovers below see the signed copies.
+          store.adopt(resigned);
+          const signedOf = new Map(old.map((v, i) => [v, resigned[i]!]));
+          versions = restored.map((v) => signedOf.get(v) ?? v);
+          leftovers = { ...restoredLeftovers, versions: restoredLeftovers.versions.map((v) => signedOf.get(v) ?? v) };
+          log(`signed ${old.length} own versions stored before signatures (docs/security.md)`);
+        }
+      }
       const proven = await setAsideUnproven(versions, (v) => v, checkOpen, 'stored version', log);
       if (proven.unjudged > 0) {
         log(
@@ -352,6 +400,16 @@ export class LatticeNode implements NodeApi {
         writer
           .enqueue([], [], undefined, [], { hold: [], unhold })
           .catch((error: unknown) => log('releasing held writes whose proofs do not verify failed', error));
+      }
+      if (migrate) {
+        // The signed own versions the store still holds, and the marker, durable in one commit
+        // before anything is served; a failure fails the check (no peer is linked).
+        await writer.enqueue(
+          resigned.filter((v) => store.holds(v)),
+          [],
+          { [SIGNED_STORE_META]: 1 },
+        );
+        stillOpen();
       }
     } catch (error) {
       // Closed meanwhile: storedChecked rejects (nothing was checked), and nothing is reported.

@@ -33,8 +33,9 @@ export interface StorageStatus {
   readonly setAside?: number;
   /**
    * The check of the stored proofs after the open failed (an error, not a proof that does not
-   * verify): why. The views stay unverified and no peer is linked; `state` is 'error' until the node
-   * closes, whatever later commits do (docs/security.md, "Stored proofs on load").
+   * verify): why. The views stay unverified and no peer is linked; `state` is 'error' whatever later
+   * commits do, and this stays set until the next open, also once the storage is 'closed'
+   * (docs/security.md, "Stored proofs on load").
    */
   readonly checkFailed?: string;
 }

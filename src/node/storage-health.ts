@@ -12,8 +12,9 @@ export class StorageHealth {
   setAside = 0;
   /**
    * Why the check of the stored proofs after the open failed (an error, not a proof that does not
-   * verify: LatticeNode.checkRestored), or undefined. Sticky: no commit's report clears it, since
-   * nothing is served and no peer is linked for as long as the node runs; the next open checks again.
+   * verify: LatticeNode.checkRestored), or undefined. Sticky: no commit's report nor a close clears
+   * it, since nothing is served and no peer is linked for as long as the node runs; the next open
+   * (a new StorageHealth) checks again.
    */
   private checkFailure: string | undefined;
 
@@ -28,7 +29,7 @@ export class StorageHealth {
     if (state !== 'ok') this.log(`storage ${state}`, message);
   }
 
-  /** The stored proofs could not be checked (see checkFailure): shown as an error until the node closes. */
+  /** The stored proofs could not be checked (see checkFailure): shown until the next open, closed or not. */
   checkFailed(message: string): void {
     this.checkFailure = message;
     this.log('storage error', message);
@@ -42,8 +43,10 @@ export class StorageHealth {
 
   /** The status with `pending`: versions the write-behind has not yet made durable. */
   status(pending: number): StorageStatus {
-    const failed = this.checkFailure !== undefined && this.state !== 'closed';
-    // A failed check is an error whatever the commits say since ('full' keeps its own alarm).
+    // Shown until the next open, also once the storage is closed (by the node, or by another tab's
+    // upgrade): the check has still not run (before, 'closed' hid it).
+    const failed = this.checkFailure !== undefined;
+    // A failed check is an error whatever the commits say since ('full' and 'closed' keep their own state).
     const state = failed && this.state === 'ok' ? 'error' : this.state;
     const message = this.message ?? (failed ? this.checkFailure : undefined);
     return {

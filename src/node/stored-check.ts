@@ -1,7 +1,7 @@
 import { MAX_COUNTER } from '../core/clock/hlc';
-import type { Timestamp } from '../core/clock/timestamp';
+import { compareTs, type Timestamp } from '../core/clock/timestamp';
 import { validateComponent } from '../core/entity/validate-component';
-import { isEntityId, isNodeId, isUserKind } from '../core/ids';
+import { isEntityId, isNodeId, isUserKind, type NodeId } from '../core/ids';
 import { CUT_NODE } from '../core/merge/knowledge';
 import { DELETED, type Version } from '../core/merge/version';
 import type { EntityMeta, HeldRecord } from '../ports/storage';
@@ -145,4 +145,38 @@ export async function setAsideUnproven<T>(
     }
   });
   return { sound, damaged, checks, unjudged };
+}
+
+/**
+ * The storage meta key that marks a database of the signature era (docs/security.md, "Databases
+ * from before signatures"): written by the open of a database that holds no version (queued before
+ * any write of this code, so it is durable no later than the first version), and by the migration
+ * of an older database in the commit that makes its signed own versions durable. With it, a stored
+ * version without a proof is damage; without it, the database was last written by code that did
+ * not set it, and the node's own unsigned versions from before it signed are signed again
+ * (ownUnsignedBeforeSigning).
+ */
+export const SIGNED_STORE_META = 'signedStore';
+
+/**
+ * This node's own versions in a database without SIGNED_STORE_META that carry no signature and are
+ * dated before the earliest of its own versions that carries one (all of them if none does): the
+ * writes it made before it signed (nodes began to sign under schema version 4, whose format already
+ * had the signature column, so within such a database only the dates tell the two apart). Its
+ * clock only goes forward, so an own unsigned version dated after a signed one was written by code
+ * that signs, and its missing proof is damage: it is not returned, and is set aside as before.
+ */
+export function ownUnsignedBeforeSigning(versions: readonly Version[], self: NodeId): Version[] {
+  let firstSigned: Timestamp | undefined;
+  for (const v of versions) {
+    if (v.ts.node !== self || (v.sig === undefined && v.proof === undefined)) continue;
+    if (firstSigned === undefined || compareTs(v.ts, firstSigned) < 0) firstSigned = v.ts;
+  }
+  return versions.filter(
+    (v) =>
+      v.ts.node === self &&
+      v.sig === undefined &&
+      v.proof === undefined &&
+      (firstSigned === undefined || compareTs(v.ts, firstSigned) < 0),
+  );
 }

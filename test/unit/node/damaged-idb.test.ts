@@ -404,3 +404,54 @@ describe('a signature column lost from a segment, on a node that signs', () => {
     await deleteIdbStorage(name);
   });
 });
+
+// docs/security.md, "Databases from before signatures", over IndexedDB: segments as a node wrote
+// them before it signed (no signature column: `gl` empty) and no marker in the 'meta' store. The
+// marker's key is spelled out: it is part of the stored format (stored-check.ts SIGNED_STORE_META).
+describe('an IndexedDB database from before signatures', () => {
+  it("opens with the node's own versions signed and durable, the others' set aside, and nothing on the next open", async () => {
+    const name = 'pre-signature-node';
+    const me = testIdentity('damaged-idb-me');
+    let n = 0;
+    const old = await LatticeNode.open({
+      nodeId: me.id,
+      lattice: 'test',
+      storage: await openIdbStorage(name),
+      backend: 'indexeddb',
+      now: () => T0 - 1000,
+      newId: () => `own${n++}`,
+      scheduleChanges: (fn) => queueMicrotask(fn),
+    });
+    await old.writeMany(Array.from({ length: 3 }, () => ({ components: { position: { lat: 1, lon: 2 } } })));
+    expect(old.applyRemote([version('theirs', 'position', { lat: 5, lon: 6 }, T0 - 2000)])).toHaveLength(1);
+    await old.flushed();
+    await old.close();
+    const db = await openDB<LatticeDB>(name);
+    await db.delete('meta', 'signedStore');
+    const before = await db.getAll('log');
+    db.close();
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((s) => s.gl.length === 0)).toBe(true);
+
+    const { node, logs } = await openSigning(name, me);
+    await node.storedChecked();
+    expect((await node.list()).map((e) => e.id).sort()).toEqual(['own0', 'own1', 'own2']);
+    expect([...node.versions()].every((v) => v.proof?.kind === 'path')).toBe(true);
+    expect((await node.stats()).storage.setAside).toBe(1);
+    expect(logs.some((m) => m.startsWith('signed 3 own versions stored before signatures'))).toBe(true);
+    // Durable when the check settles: the log holds them signed, and the marker is set.
+    const after = await openDB<LatticeDB>(name);
+    expect(await after.get('meta', 'signedStore')).toBe(1);
+    after.close();
+    await node.close();
+
+    const again = await openSigning(name, me);
+    await again.node.storedChecked();
+    expect((await again.node.list()).map((e) => e.id).sort()).toEqual(['own0', 'own1', 'own2']);
+    expect([...again.node.versions()].every((v) => v.proof?.kind === 'path')).toBe(true);
+    expect((await again.node.stats()).storage.setAside ?? 0).toBe(0);
+    expect(again.logs.some((m) => m.startsWith('signed '))).toBe(false);
+    await again.node.close();
+    await deleteIdbStorage(name);
+  });
+});

@@ -16,7 +16,7 @@ import { LatticeNode, NodeClosed } from '../../../src/node/lattice-node';
 import { MeshSecurity } from '../../../src/node/security/mesh-security';
 import { signVersion, STORED_CHECKS_IN_FLIGHT } from '../../../src/node/security/version-verifier';
 import { holdKey } from '../../../src/node/skew-hold';
-import type { CheckStored } from '../../../src/node/stored-check';
+import { SIGNED_STORE_META, type CheckStored } from '../../../src/node/stored-check';
 import { versionKey } from '../../../src/ports/storage';
 import { testIdentity, type TestIdentity } from '../support/test-keys';
 
@@ -425,11 +425,31 @@ describe('a check of the stored proofs that fails, or is cut short by close()', 
     expect(after.checkFailed).toContain('verifier broke');
     expect(after.message).toContain('the stored proofs could not be checked');
     await node.close();
+    // Closed by the node: the failure stays shown until the next open (before, 'closed' hid it).
+    const closed = (await node.stats()).storage;
+    expect(closed.state).toBe('closed');
+    expect(closed.checkFailed).toContain('verifier broke');
     // The next open checks again; it succeeds, and nothing is shown.
     const again = await open(backing, await securityOf(me, []));
     expect((await again.stats()).storage.state).toBe('ok');
     expect((await again.stats()).storage.checkFailed).toBeUndefined();
     await again.close();
+  });
+
+  it('keeps a check that failed shown when the storage reports it closed (another tab took the database)', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.create({ id: 'a', components: { threat: { level: 'LOW' } } });
+    await first.flushed();
+    await first.close();
+    const node = await openUnchecked(backing, undefined, [], () => Promise.reject(new Error('verifier broke')));
+    await expect(node.storedChecked()).rejects.toThrow('verifier broke');
+    node.reportStorage('closed', 'the database was closed by another tab');
+    const status = (await node.stats()).storage;
+    expect(status.state).toBe('closed');
+    expect(status.checkFailed).toContain('verifier broke');
+    expect((await node.info()).storage.checkFailed).toContain('verifier broke');
+    await node.close();
   });
 
   it('stops the check when the node closes: no Ed25519 check, nothing withdrawn or written after', async () => {
@@ -500,5 +520,133 @@ describe('a check of the stored proofs that fails, or is cut short by close()', 
     release();
     await expect(node.storedChecked()).rejects.toBeInstanceOf(NodeClosed);
     expect(verified).toBe(STORED_CHECKS_IN_FLIGHT);
+  });
+});
+
+// docs/security.md, "Databases from before signatures": a database written before nodes signed
+// holds every version unsigned, the operator's own writes included. Only the database says which
+// it is (SIGNED_STORE_META): without the marker, the node's own unsigned versions from before it
+// signed are signed on open and written back before anything is served; with it, a missing proof
+// is damage, as before.
+describe('a database from before signatures', () => {
+  /** A node as nodes were before they signed: no key, no check, and no marker in the database. */
+  async function writtenBeforeSignatures(backing: MemoryBacking): Promise<Version[]> {
+    let n = 0;
+    const old = await LatticeNode.open({
+      nodeId: me.id,
+      lattice: 'test',
+      storage: new MemoryStorage({ backing }),
+      backend: 'memory',
+      now: () => T0 - 1000,
+      newId: () => `old${n++}`,
+      scheduleChanges: (fn) => queueMicrotask(fn),
+    });
+    await old.writeMany(
+      Array.from({ length: 5 }, (_, i) => ({ id: `own${i}`, components: { threat: { level: 'LOW' } } })),
+    );
+    await old.update('own0', { threat: { level: 'NONE' } });
+    const unsigned = (author: TestIdentity, entity: string, ms: number): Version => ({
+      entity: entity as EntityId,
+      kind: 'threat' as ComponentKind,
+      value: { level: 'MEDIUM' } as never,
+      ts: { ms, c: 0, node: author.id as NodeId },
+      seen: [],
+    });
+    const theirs = [unsigned(peer, 'theirs', T0 - 2000), unsigned(stranger, 'strange', T0 - 1500)];
+    expect(old.applyRemote(theirs)).toHaveLength(2);
+    await old.flushed();
+    await old.close();
+    // What the code of then left: every version unsigned, and no marker.
+    backing.meta.delete(SIGNED_STORE_META);
+    expect([...backing.versions.values()].every((v) => v.sig === undefined && v.proof === undefined)).toBe(true);
+    return theirs;
+  }
+
+  it("signs the node's own versions, durable before the check settles, and sets the others' aside", async () => {
+    const backing = createMemoryBacking();
+    await writtenBeforeSignatures(backing);
+    const ownBefore = [...backing.versions.values()];
+    expect(ownBefore).toHaveLength(7);
+    const logs: string[] = [];
+    const node = await openUnchecked(backing, await securityOf(me, [peer.publicKey]), logs);
+    await node.storedChecked();
+    // Durable when the check settles, before any link (create-worker-api.ts attachLink awaits it).
+    const stored = [...backing.versions.values()];
+    expect(stored.map((v) => v.entity).sort()).toEqual(['own0', 'own1', 'own2', 'own3', 'own4']);
+    expect(stored.every((v) => v.proof?.kind === 'path')).toBe(true);
+    expect(backing.meta.get(SIGNED_STORE_META)).toBe(1);
+    // The same versions (timestamps and content), and they verify under our key.
+    for (const v of stored) {
+      const before = ownBefore.find((b) => b.entity === v.entity && b.ts.node === me.id)!;
+      expect(v.ts).toEqual(before.ts);
+      expect(v.value).toEqual(before.value);
+    }
+    const check = await (await securityOf(me, [])).verifier.checkStored(stored);
+    expect(check.problems.every((p) => p === undefined)).toBe(true);
+    expect(check.unjudged).toBe(0);
+    // Shown and served signed: the picture is there, verified.
+    expect((await node.get('own0'))?.components.threat).toEqual({ level: 'NONE' });
+    const list = await node.list();
+    expect(list.map((e) => e.id).sort()).toEqual(['own0', 'own1', 'own2', 'own3', 'own4']);
+    expect(list.some((e) => e.meta['threat']?.unverified === true)).toBe(false);
+    expect([...node.versions()].every((v) => v.proof?.kind === 'path')).toBe(true);
+    // The other authors' unsigned versions cannot be vouched for: set aside and counted.
+    const stats = await node.stats();
+    expect(stats.storage.setAside).toBe(2);
+    expect(stats.rejected['damaged-in-storage']).toBe(2);
+    expect(logs.filter((m) => m.includes('it carries no signature'))).toHaveLength(2);
+    expect(logs.some((m) => m.startsWith('signed 5 own versions stored before signatures'))).toBe(true);
+    await node.close();
+
+    // The next open finds the marker and everything signed: nothing set aside, nothing signed again.
+    const again = await openUnchecked(backing, await securityOf(me, [peer.publicKey]), logs);
+    await again.storedChecked();
+    expect((await again.stats()).storage.setAside ?? 0).toBe(0);
+    expect([...again.versions()]).toHaveLength(5);
+    expect(logs.filter((m) => m.startsWith('signed '))).toHaveLength(1);
+    await again.close();
+  });
+
+  it('sets aside an own unsigned version dated after an own signed one: written by code that signs', async () => {
+    const backing = createMemoryBacking();
+    await writtenBeforeSignatures(backing);
+    // Then opened by code that signed but set no marker (before the marker existed): a signed write,
+    // and one written after it whose proof was lost on disk.
+    const between = await open(backing);
+    await between.create({ id: 'signed', components: { threat: { level: 'LOW' } } });
+    await between.create({ id: 'lost', components: { threat: { level: 'LOW' } } });
+    await between.flushed();
+    const lost = [...between.versions()].find((v) => v.entity === 'lost')!;
+    await between.close();
+    backing.meta.delete(SIGNED_STORE_META);
+    damage(backing, lost, ({ proof: _p, ...v }) => v);
+    const node = await open(backing, await securityOf(me, [peer.publicKey]));
+    expect((await node.list()).map((e) => e.id).sort()).toEqual(['own0', 'own1', 'own2', 'own3', 'own4', 'signed']);
+    // The two other authors' and the one lost after signing began.
+    expect((await node.stats()).storage.setAside).toBe(3);
+    await node.flushed();
+    expect(backing.versions.has(versionKey(lost))).toBe(false);
+    await node.close();
+  });
+
+  it('still sets aside an own version whose proof was stripped in a database of the signature era', async () => {
+    const backing = createMemoryBacking();
+    const first = await open(backing);
+    await first.writeMany(
+      Array.from({ length: 3 }, (_, i) => ({ id: `s${i}`, components: { threat: { level: 'LOW' } } })),
+    );
+    await first.flushed();
+    const stripped = [...first.versions()].find((v) => v.entity === 's1')!;
+    await first.close();
+    // Marked when the database was created.
+    expect(backing.meta.get(SIGNED_STORE_META)).toBe(1);
+    damage(backing, stripped, ({ proof: _p, ...v }) => v);
+    const logs: string[] = [];
+    const node = await open(backing, await securityOf(me, []), logs);
+    expect((await node.list()).map((e) => e.id).sort()).toEqual(['s0', 's2']);
+    expect((await node.stats()).storage.setAside).toBe(1);
+    expect(logs.filter((m) => m.includes('it carries no signature'))).toHaveLength(1);
+    expect(logs.some((m) => m.startsWith('signed '))).toBe(false);
+    await node.close();
   });
 });
