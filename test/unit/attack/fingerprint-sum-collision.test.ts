@@ -4,8 +4,9 @@
  * content the writer chooses (version-id.ts). A sum of a set of hashes is not collision resistant
  * against the one who picks the set: a generalized birthday search (D. Wagner, "A Generalized
  * Birthday Problem", CRYPTO 2002) over 128 lists of ~2^16 candidate contents each (~9.2M SHA-256
- * and a few sorts: one run of a plain Node script on one core) found the contents below, one per list, such that the 64 versions A
- * of a signing member and its 64 other versions B have equal term sums: Σ term(A) = Σ term(B).
+ * and a few sorts: one run of test/unit/support/fingerprint-wagner.ts on one core) found the
+ * contents below, one per list, such that the 64 versions A of a signing member and its 64 other
+ * versions B have equal term sums: Σ term(A) = Σ term(B).
  * The member sends A to one side of a partition and B to the other (no id is shared, so no lazy
  * push, want or announcement of one is ever matched against the other). Once the two sides link,
  * every range fingerprint the reconciliation compares holds both clusters or neither, and is equal:
