@@ -12,13 +12,19 @@
  * every range fingerprint the reconciliation compares holds both clusters or neither, and is equal:
  * the two nodes hold different versions (64 entities on each side the other never sees) and every
  * link reports synced — what sync protocol 9 set out to rule out (docs/security.md, "What remains").
+ * Sync protocol 10 keys the term per session (term_k(id) = AES-128_k(id), the key from both hellos'
+ * fresh nonces, sync/fingerprint-key.ts): the sums found for the public mix (idMix, the term until
+ * then) say nothing of the sums under a key no one knew when the contents were picked.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { measureReconciliation } from '../../../src/core/reconcile/measure';
-import { idTerm } from '../../../src/core/reconcile/fingerprint';
+import { idMix } from '../../../src/core/reconcile/fingerprint';
 import { add128 } from '../../../src/core/reconcile/sum128';
+import { fingerprintKeyOf } from '../../../src/core/sync/fingerprint-key';
+import { HANDSHAKE_NONCE_BYTES } from '../../../src/core/sync/messages';
 import { idKey, versionId } from '../../../src/core/sync/version-id';
 
 const T = 1_700_000_000_000;
@@ -48,7 +54,7 @@ const sumOf = (ids: readonly Uint8Array[]): Uint32Array => {
   const s = new Uint32Array(4);
   const t = new Uint32Array(4);
   for (const id of ids) {
-    idTerm(id, 0, t, 0);
+    idMix(id, 0, t, 0);
     add128(s, 0, t, 0, s, 0);
   }
   return s;
@@ -69,7 +75,12 @@ describe('two clusters of one member’s versions with equal fingerprint sums', 
     }));
     const x = [...common, ...a.map((id) => ({ ts: T, id }))];
     const y = [...common, ...b.map((id) => ({ ts: T, id }))];
-    const found = measureReconciliation(x, y);
+    // The two honest nodes' link session: its key comes from both hellos' fresh nonces.
+    const key = fingerprintKeyOf(
+      { node: 'honest-x' as NodeId, nonce: randomBytes(HANDSHAKE_NONCE_BYTES) },
+      { node: 'honest-y' as NodeId, nonce: randomBytes(HANDSHAKE_NONCE_BYTES) },
+    );
+    const found = measureReconciliation(x, y, { key });
     // x holds the 64 of A that y lacks, y the 64 of B that x lacks.
     expect({ have: found.have.length, need: found.need.length + found.pushed.length }).toEqual({ have: 64, need: 64 });
   });

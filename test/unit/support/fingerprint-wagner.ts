@@ -2,14 +2,14 @@
  * Test helper (not a test file, not run by the suite): the search behind
  * test/unit/attack/fingerprint-sum-collision.test.ts. Wagner's k-tree (D. Wagner, "A Generalized
  * Birthday Problem", CRYPTO 2002) for k = 128 lists over Z/2^128: list j holds the terms
- * (fingerprint.ts idTerm) of versions `trk-j` / `note` / { n: k } for k < L, negated for j ≥ 64;
+ * (fingerprint.ts idMix: the public term until sync protocol 10) of versions `trk-j` / `note` / { n: k } for k < L, negated for j ≥ 64;
  * each level zeroes 16 more low bits of pairwise sums, the last the top 32. Prints the k picked
  * from each list: Σ term(A) = Σ term(B) for A = lists 0..63, B = lists 64..127.
  * Run: flock /tmp/heavy.lock node --max-old-space-size=2048 --import tsx test/unit/support/fingerprint-wagner.ts
  */
 import { createHash } from 'node:crypto';
 import { versionId } from '../../../src/core/sync/version-id';
-import { idTerm } from '../../../src/core/reconcile/fingerprint';
+import { idMix } from '../../../src/core/reconcile/fingerprint';
 
 const T = 1_700_000_000_000;
 const NODE = 'evil';
@@ -65,7 +65,7 @@ const tmp = new Uint32Array(4);
 function leaf(j: number): Level {
   const lanes = new Uint32Array(4 * L);
   for (let k = 0; k < L; k++) {
-    idTerm(createHash('sha256').update(layout(j, k)).digest(), 0, tmp, 0);
+    idMix(createHash('sha256').update(layout(j, k)).digest(), 0, tmp, 0);
     if (j >= K / 2) {
       let carry = 1;
       for (let i = 0; i < 4; i++) {
