@@ -1,7 +1,13 @@
 export type { Bound } from './bound';
 export { compareBounds, INFINITE_BOUND, minimalBound, ZERO_BOUND } from './bound';
 export { ReconcileError, ReconcileErrorCode } from './errors';
-export { FINGERPRINT_SIZE, fingerprintOf } from './fingerprint';
+export {
+  FINGERPRINT_KEY_BYTES,
+  FINGERPRINT_SIZE,
+  FingerprintKey,
+  fingerprintOf,
+  UNSESSIONED_FINGERPRINT_KEY,
+} from './fingerprint';
 export type { Item } from './item';
 export { checkItem, compareItems, ID_SIZE, MAX_ITEM_TS } from './item';
 export type { Measurement, MeasureOptions } from './measure';

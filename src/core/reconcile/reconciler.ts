@@ -6,9 +6,9 @@ import {
   decodeFingerprint,
   encodeFingerprint,
   FINGERPRINT_SIZE,
-  idFromTerm,
-  idTerm,
+  type FingerprintKey,
   sumFromState,
+  UNSESSIONED_FINGERPRINT_KEY,
 } from './fingerprint';
 import { IdSet } from './id-set';
 import { ID_SIZE } from './item';
@@ -41,6 +41,13 @@ export interface ReconcilerOptions {
    * Saves 16 bytes per id and a round trip. Both peers must speak protocol version 2.
    */
   push?: boolean;
+  /**
+   * The session's fingerprint key (fingerprint.ts): both peers must use the same one. A sync
+   * session derives its own from both hellos' nonces (sync/fingerprint-key.ts); without one, the
+   * public UNSESSIONED_FINGERPRINT_KEY, whose fingerprints a writer can make collide — for tests and
+   * benchmarks only.
+   */
+  key?: FingerprintKey;
 }
 
 export interface ReconcileResult {
@@ -135,6 +142,7 @@ export class Reconciler {
   private readonly maxFanout: number;
   private readonly maxIdList: number;
   private readonly maxPiece: number;
+  private readonly key: FingerprintKey;
 
   constructor(
     private readonly storage: ReconcileStorage,
@@ -149,6 +157,7 @@ export class Reconciler {
     }
     this.limit = limit;
     this.push = options.push ?? false;
+    this.key = options.key ?? UNSESSIONED_FINGERPRINT_KEY;
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
     for (const [key, value] of Object.entries(this.tuning)) {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
@@ -302,7 +311,7 @@ export class Reconciler {
         fingerprints++;
         decodeFingerprint(range.fingerprint, 0, theirs, 0);
         const count = upper - prev;
-        st.sum(prev, upper, mine, 0);
+        st.sum(this.key, prev, upper, mine, 0);
         const mySum = mine.slice();
         combineState(mySum, 0, count, mine, 0);
         if (equal128(mine, 0, theirs, 0)) {
@@ -314,7 +323,7 @@ export class Reconciler {
             // If the peer holds exactly our items minus one, its sum is ours minus that item's id.
             sumFromState(theirs, 0, count - 1, theirs, 0);
             sub128(mySum, 0, theirs, 0, theirs, 0);
-            const idx = st.indexOfId(prev, upper, idFromTerm(theirs, 0));
+            const idx = st.indexOfId(prev, upper, this.key.idFromTerm(theirs, 0));
             if (idx >= 0) {
               plan.status = Status.Pure;
               plan.pureIndex = idx;
@@ -440,12 +449,12 @@ export class Reconciler {
   private settle(turn: Turn, plan: Plan, diff: SymbolDiff, theirCount: number, theirFingerprint: Uint8Array): boolean {
     const { lower, upper } = plan;
     const sum = new Uint32Array(4);
-    this.storage.sum(lower, upper, sum, 0);
+    this.storage.sum(this.key, lower, upper, sum, 0);
     const t = new Uint32Array(4);
     let count = upper - lower;
     for (const p of diff.items) {
       if (p.ours !== this.storage.indexOfId(lower, upper, p.id) >= 0) return false;
-      idTerm(p.id, 0, t, 0);
+      this.key.term(p.id, 0, t, 0);
       if (p.ours) sub128(sum, 0, t, 0, sum, 0);
       else add128(sum, 0, t, 0, sum, 0);
       count += p.ours ? -1 : 1;
@@ -710,7 +719,7 @@ export class Reconciler {
 
   private stateOf(lower: number, upper: number): Uint32Array {
     const s = new Uint32Array(4);
-    this.storage.sum(lower, upper, s, 0);
+    this.storage.sum(this.key, lower, upper, s, 0);
     combineState(s, 0, upper - lower, s, 0);
     return s;
   }

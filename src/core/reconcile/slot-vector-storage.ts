@@ -1,9 +1,10 @@
 import type { Bound } from './bound';
 import { itemAtOrAfter } from './bound';
 import { ReconcileError, ReconcileErrorCode } from './errors';
-import { fingerprintOf, idTerm } from './fingerprint';
+import { type FingerprintKey, fingerprintOf, idMix } from './fingerprint';
 import type { Item } from './item';
 import { ID_SIZE } from './item';
+import type { KeyedPrefix } from './sorted-vector-storage';
 import type { ReconcileStorage } from './storage';
 import { add128, sub128 } from './sum128';
 
@@ -28,15 +29,22 @@ export interface SlotItem {
  * owner of the ids must not change the bytes of a slot the storage names while it lives (IdTable
  * copies them first). Items, ids and fingerprints are those of a SortedVectorStorage of the same
  * items (test/unit/core/sync/sync-index-model.test.ts).
+ *
+ * Terms are keyed per session (fingerprint.ts), and one snapshot serves every link's session at
+ * once: the prefix sums are kept per key, in a WeakMap on the key object, built lazily on the first
+ * sum under that key (16 B per BLOCK items per live session) and let go with the session's key. A
+ * snapshot rebuilt from the previous one starts each key's prefix sums from the previous snapshot's
+ * up to the first item that changed (new versions mostly land at the end).
  */
 export class SlotVectorStorage implements ReconcileStorage {
   private readonly tsArr: Float64Array;
   private readonly slotArr: Uint32Array;
   private readonly bytes: Uint8Array;
   private readonly words: Uint32Array;
-  /** prefix[4*b..4*b+4] = Σ term(id) (fingerprint.ts) of items 0..BLOCK*b-1; valid for b <= prefixValid. */
-  private readonly prefix: Uint32Array;
-  private prefixValid = 0;
+  /** Prefix sums per session key. */
+  private readonly sums = new WeakMap<FingerprintKey, KeyedPrefix>();
+  /** The previous snapshot's prefix sums, and how many of their checkpoints hold here too. */
+  private inherit: { readonly sums: WeakMap<FingerprintKey, KeyedPrefix>; readonly blocks: number } | undefined;
   private n: number;
   /** Lazily built hash index id → position (open addressing on the id's term). */
   private idIndex: Int32Array | null = null;
@@ -47,7 +55,6 @@ export class SlotVectorStorage implements ReconcileStorage {
     this.slotArr = new Uint32Array(n);
     this.bytes = ids.bytes;
     this.words = ids.words;
-    this.prefix = new Uint32Array(((n >>> BLOCK_BITS) + 1) * 4);
   }
 
   static empty(): SlotVectorStorage {
@@ -83,8 +90,13 @@ export class SlotVectorStorage implements ReconcileStorage {
     const b = ids.bytes;
     let k = 0;
     let j = 0;
+    // The first index whose item differs from prev's: prefix sums below it are prev's.
+    let same = -1;
     for (let i = 0; i < n; i++) {
-      if (dropped !== undefined && dropped[i] === 1) continue;
+      if (dropped !== undefined && dropped[i] === 1) {
+        if (same < 0) same = k;
+        continue;
+      }
       const ts = prev.tsArr[i]!;
       const slot = prev.slotArr[i]!;
       for (; j < added.length; j++) {
@@ -93,17 +105,20 @@ export class SlotVectorStorage implements ReconcileStorage {
         if (c < 0) break;
         // (an added item `prev` keeps already is kept once)
         if (c === 0) continue;
+        if (same < 0) same = k;
         out.tsArr[k] = a.ts;
         out.slotArr[k++] = a.slot;
       }
       out.tsArr[k] = ts;
       out.slotArr[k++] = slot;
     }
+    if (same < 0) same = k;
     for (; j < added.length; j++) {
       out.tsArr[k] = added[j]!.ts;
       out.slotArr[k++] = added[j]!.slot;
     }
     out.n = k;
+    out.inherit = { sums: prev.sums, blocks: same >>> BLOCK_BITS };
     return out;
   }
 
@@ -144,21 +159,21 @@ export class SlotVectorStorage implements ReconcileStorage {
     return lo;
   }
 
-  sum(begin: number, end: number, out: Uint32Array, off = 0): void {
+  sum(key: FingerprintKey, begin: number, end: number, out: Uint32Array, off = 0): void {
     this.checkRange(begin, end);
     if (begin >>> BLOCK_BITS === end >>> BLOCK_BITS) {
       out.fill(0, off, off + 4);
-      this.addTerms(begin, end, out, off);
+      this.addTerms(key, begin, end, out, off);
       return;
     }
-    this.prefixTo(end, out, off);
-    this.prefixTo(begin, rangeScratch, 0);
+    this.prefixTo(key, end, out, off);
+    this.prefixTo(key, begin, rangeScratch, 0);
     sub128(out, off, rangeScratch, 0, out, off);
   }
 
-  fingerprint(begin: number, end: number): Uint8Array {
+  fingerprint(key: FingerprintKey, begin: number, end: number): Uint8Array {
     const s = new Uint32Array(4);
-    this.sum(begin, end, s, 0);
+    this.sum(key, begin, end, s, 0);
     return fingerprintOf(s, end - begin);
   }
 
@@ -175,7 +190,7 @@ export class SlotVectorStorage implements ReconcileStorage {
     if (end - begin > SCAN_LIMIT) {
       const table = this.idIndex ?? this.buildIdIndex();
       const mask = table.length - 1;
-      idTerm(id, 0, termScratch, 0);
+      idMix(id, 0, termScratch, 0);
       for (let h = termScratch[0]! & mask; ; h = (h + 1) & mask) {
         const e = table[h]!;
         if (e === 0) return -1;
@@ -215,7 +230,8 @@ export class SlotVectorStorage implements ReconcileStorage {
     const table = new Int32Array(cap);
     const mask = cap - 1;
     for (let i = 0; i < this.n; i++) {
-      idTerm(this.bytes, this.slotArr[i]! * ID_SIZE, termScratch, 0);
+      // The id's public mix, not its keyed term: a table position, the same for every session.
+      idMix(this.bytes, this.slotArr[i]! * ID_SIZE, termScratch, 0);
       let h = termScratch[0]! & mask;
       while (table[h] !== 0) h = (h + 1) & mask;
       table[h] = i + 1;
@@ -224,23 +240,40 @@ export class SlotVectorStorage implements ReconcileStorage {
     return table;
   }
 
-  /** out[off..off+4] = Σ term(id) of items 0..i-1: the checkpoint at or below i, then the items past it. */
-  private prefixTo(i: number, out: Uint32Array, off: number): void {
-    const b = i >>> BLOCK_BITS;
-    const p = this.prefix;
-    for (let k = this.prefixValid; k < b; k++) {
-      p.copyWithin((k + 1) * 4, k * 4, k * 4 + 4);
-      this.addTerms(k * BLOCK, (k + 1) * BLOCK, p, (k + 1) * 4);
+  /** The prefix sums under `key`: kept, or new (from the previous snapshot's as far as they hold). */
+  private sumsFor(key: FingerprintKey): KeyedPrefix {
+    let sums = this.sums.get(key);
+    if (sums === undefined) {
+      sums = { key, prefix: new Uint32Array(((this.n >>> BLOCK_BITS) + 1) * 4), valid: 0 };
+      const before = this.inherit?.sums.get(key);
+      if (before !== undefined) {
+        const valid = Math.min(before.valid, this.inherit!.blocks);
+        sums.prefix.set(before.prefix.subarray(0, (valid + 1) * 4));
+        sums.valid = valid;
+      }
+      this.sums.set(key, sums);
     }
-    if (b > this.prefixValid) this.prefixValid = b;
-    out.set(p.subarray(b * 4, b * 4 + 4), off);
-    this.addTerms(b * BLOCK, i, out, off);
+    return sums;
   }
 
-  /** out[off..off+4] += Σ term(id) of items begin..end-1. */
-  private addTerms(begin: number, end: number, out: Uint32Array, off: number): void {
+  /** out[off..off+4] = Σ term(id) of items 0..i-1: the checkpoint at or below i, then the items past it. */
+  private prefixTo(key: FingerprintKey, i: number, out: Uint32Array, off: number): void {
+    const b = i >>> BLOCK_BITS;
+    const sums = this.sumsFor(key);
+    const p = sums.prefix;
+    for (let k = sums.valid; k < b; k++) {
+      p.copyWithin((k + 1) * 4, k * 4, k * 4 + 4);
+      this.addTerms(key, k * BLOCK, (k + 1) * BLOCK, p, (k + 1) * 4);
+    }
+    if (b > sums.valid) sums.valid = b;
+    out.set(p.subarray(b * 4, b * 4 + 4), off);
+    this.addTerms(key, b * BLOCK, i, out, off);
+  }
+
+  /** out[off..off+4] += Σ key.term(id) of items begin..end-1. */
+  private addTerms(key: FingerprintKey, begin: number, end: number, out: Uint32Array, off: number): void {
     for (let i = begin; i < end; i++) {
-      idTerm(this.bytes, this.slotArr[i]! * ID_SIZE, termScratch, 0);
+      key.term(this.bytes, this.slotArr[i]! * ID_SIZE, termScratch, 0);
       add128(out, off, termScratch, 0, out, off);
     }
   }

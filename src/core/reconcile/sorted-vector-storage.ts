@@ -1,7 +1,7 @@
 import type { Bound } from './bound';
 import { itemAtOrAfter } from './bound';
 import { ReconcileError, ReconcileErrorCode } from './errors';
-import { fingerprintOf, idTerm } from './fingerprint';
+import { type FingerprintKey, fingerprintOf, idMix } from './fingerprint';
 import type { Item } from './item';
 import { checkItem, ID_SIZE } from './item';
 import type { ReconcileStorage } from './storage';
@@ -12,7 +12,10 @@ import { add128, sub128 } from './sum128';
  * a lazily maintained prefix sum of the ids' terms at every BLOCK-th item, so that sum/fingerprint
  * of any range is O(1): the checkpoints at or below each end, plus the terms of at most BLOCK − 1
  * items past each, computed from the ids when asked. Per item 24 B and the checkpoints' 2 B, where
- * a term (16 B) and a prefix sum (16 B) per item took 56 (docs/benchmarks.md, scenario 10). The
+ * a term (16 B) and a prefix sum (16 B) per item took 56 (docs/benchmarks.md, scenario 10). Terms
+ * are keyed per session (fingerprint.ts): the checkpoints are those of one key, the last asked for;
+ * a sum under another key starts them over (a SortedVectorStorage serves one session at a time; the
+ * sync index's shared snapshots keep them per key, slot-vector-storage.ts). The
  * sync index's snapshots are SlotVectorStorage, which shares the id table's ids (the same layout
  * of checkpoints, the reference its model test compares against). A mutation at index i only invalidates checkpoints past i; they
  * are recomputed on the next fingerprint that needs them. New versions are mostly recent, so they
@@ -23,9 +26,8 @@ export class SortedVectorStorage implements ReconcileStorage {
   private idBytes: Uint8Array;
   /** The same bytes as 32-bit words in platform order (compared for equality, never summed). */
   private idWords: Uint32Array;
-  /** prefix[4*b..4*b+4] = Σ term(id) (fingerprint.ts) of items 0..BLOCK*b-1; valid for b <= prefixValid. */
-  private prefix: Uint32Array;
-  private prefixValid = 0;
+  /** The checkpoints of the key last summed under, or null. */
+  private sums: KeyedPrefix | null = null;
   private n = 0;
   /** Lazily built hash index id → position (open addressing on the first id word), dropped on mutation. */
   private idIndex: Int32Array | null = null;
@@ -37,7 +39,6 @@ export class SortedVectorStorage implements ReconcileStorage {
     this.tsArr = new Float64Array(cap);
     this.idBytes = new Uint8Array(cap * ID_SIZE);
     this.idWords = new Uint32Array(this.idBytes.buffer);
-    this.prefix = new Uint32Array(checkpoints(cap) * 4);
     this.loadSorted(list);
   }
 
@@ -75,7 +76,6 @@ export class SortedVectorStorage implements ReconcileStorage {
     out.tsArr = new Float64Array(cap);
     out.idBytes = new Uint8Array(cap * ID_SIZE);
     out.idWords = new Uint32Array(out.idBytes.buffer);
-    out.prefix = new Uint32Array(checkpoints(cap) * 4);
     let k = 0;
     let j = 0;
     for (let i = 0; i < n; i++) {
@@ -128,22 +128,22 @@ export class SortedVectorStorage implements ReconcileStorage {
     return lo;
   }
 
-  sum(begin: number, end: number, out: Uint32Array, off = 0): void {
+  sum(key: FingerprintKey, begin: number, end: number, out: Uint32Array, off = 0): void {
     this.checkRange(begin, end);
     if (begin >>> BLOCK_BITS === end >>> BLOCK_BITS) {
       // Within one block: the terms themselves (fewer than BLOCK).
       out.fill(0, off, off + 4);
-      this.addTerms(begin, end, out, off);
+      this.addTerms(key, begin, end, out, off);
       return;
     }
-    this.prefixTo(end, out, off);
-    this.prefixTo(begin, rangeScratch, 0);
+    this.prefixTo(key, end, out, off);
+    this.prefixTo(key, begin, rangeScratch, 0);
     sub128(out, off, rangeScratch, 0, out, off);
   }
 
-  fingerprint(begin: number, end: number): Uint8Array {
+  fingerprint(key: FingerprintKey, begin: number, end: number): Uint8Array {
     const s = new Uint32Array(4);
-    this.sum(begin, end, s, 0);
+    this.sum(key, begin, end, s, 0);
     return fingerprintOf(s, end - begin);
   }
 
@@ -161,7 +161,7 @@ export class SortedVectorStorage implements ReconcileStorage {
       const table = this.idIndex ?? this.buildIdIndex();
       const mask = table.length - 1;
       const t = new Uint32Array(4);
-      idTerm(id, 0, t, 0);
+      idMix(id, 0, t, 0);
       for (let slot = t[0]! & mask; ; slot = (slot + 1) & mask) {
         const e = table[slot]!;
         if (e === 0) return -1;
@@ -203,7 +203,7 @@ export class SortedVectorStorage implements ReconcileStorage {
     }
     this.writeAt(at, item.ts, item.id);
     this.n = n + 1;
-    this.prefixValid = Math.min(this.prefixValid, at >>> BLOCK_BITS);
+    if (this.sums !== null) this.sums.valid = Math.min(this.sums.valid, at >>> BLOCK_BITS);
     this.idIndex = null;
     return true;
   }
@@ -217,7 +217,7 @@ export class SortedVectorStorage implements ReconcileStorage {
     this.tsArr.copyWithin(pos, pos + 1, n);
     this.idBytes.copyWithin(pos * ID_SIZE, (pos + 1) * ID_SIZE, n * ID_SIZE);
     this.n = n - 1;
-    this.prefixValid = Math.min(this.prefixValid, pos >>> BLOCK_BITS);
+    if (this.sums !== null) this.sums.valid = Math.min(this.sums.valid, pos >>> BLOCK_BITS);
     this.idIndex = null;
     return true;
   }
@@ -250,8 +250,9 @@ export class SortedVectorStorage implements ReconcileStorage {
     const mask = cap - 1;
     const t = new Uint32Array(4);
     for (let i = 0; i < this.n; i++) {
-      // Placed by the id's term (a fixed mix of all its words), as indexOfId looks it up.
-      idTerm(this.idBytes, i * ID_SIZE, t, 0);
+      // Placed by the id's public mix (not its keyed term: a table position, the same for every
+      // session), as indexOfId looks it up.
+      idMix(this.idBytes, i * ID_SIZE, t, 0);
       let slot = t[0]! & mask;
       while (table[slot] !== 0) slot = (slot + 1) & mask;
       table[slot] = i + 1;
@@ -271,7 +272,7 @@ export class SortedVectorStorage implements ReconcileStorage {
       n++;
     }
     this.n = n;
-    this.prefixValid = 0;
+    this.sums = null;
     this.idIndex = null;
   }
 
@@ -321,32 +322,43 @@ export class SortedVectorStorage implements ReconcileStorage {
     ts.set(this.tsArr.subarray(0, this.n));
     const ids = new Uint8Array(next * ID_SIZE);
     ids.set(this.idBytes.subarray(0, this.n * ID_SIZE));
-    const prefix = new Uint32Array(checkpoints(next) * 4);
-    prefix.set(this.prefix.subarray(0, (this.prefixValid + 1) * 4));
+    const sums = this.sums;
+    if (sums !== null) {
+      const prefix = new Uint32Array(checkpoints(next) * 4);
+      prefix.set(sums.prefix.subarray(0, (sums.valid + 1) * 4));
+      sums.prefix = prefix;
+    }
     this.tsArr = ts;
     this.idBytes = ids;
     this.idWords = new Uint32Array(ids.buffer);
-    this.prefix = prefix;
+  }
+
+  /** The checkpoints under `key`: those kept if they are that key's, else new ones. */
+  private sumsFor(key: FingerprintKey): KeyedPrefix {
+    if (this.sums?.key === key) return this.sums;
+    this.sums = { key, prefix: new Uint32Array(checkpoints(this.tsArr.length) * 4), valid: 0 };
+    return this.sums;
   }
 
   /** out[off..off+4] = Σ term(id) of items 0..i-1: the checkpoint at or below i, then the items past it. */
-  private prefixTo(i: number, out: Uint32Array, off: number): void {
+  private prefixTo(key: FingerprintKey, i: number, out: Uint32Array, off: number): void {
     const b = i >>> BLOCK_BITS;
-    const p = this.prefix;
-    for (let k = this.prefixValid; k < b; k++) {
+    const sums = this.sumsFor(key);
+    const p = sums.prefix;
+    for (let k = sums.valid; k < b; k++) {
       p.copyWithin((k + 1) * 4, k * 4, k * 4 + 4);
-      this.addTerms(k * BLOCK, (k + 1) * BLOCK, p, (k + 1) * 4);
+      this.addTerms(key, k * BLOCK, (k + 1) * BLOCK, p, (k + 1) * 4);
     }
-    if (b > this.prefixValid) this.prefixValid = b;
+    if (b > sums.valid) sums.valid = b;
     out.set(p.subarray(b * 4, b * 4 + 4), off);
     const start = b * BLOCK;
-    this.addTerms(start, i, out, off);
+    this.addTerms(key, start, i, out, off);
   }
 
-  /** out[off..off+4] += Σ term(id) of items begin..end-1. */
-  private addTerms(begin: number, end: number, out: Uint32Array, off: number): void {
+  /** out[off..off+4] += Σ key.term(id) of items begin..end-1. */
+  private addTerms(key: FingerprintKey, begin: number, end: number, out: Uint32Array, off: number): void {
     for (let i = begin; i < end; i++) {
-      idTerm(this.idBytes, i * ID_SIZE, termScratch, 0);
+      key.term(this.idBytes, i * ID_SIZE, termScratch, 0);
       add128(out, off, termScratch, 0, out, off);
     }
   }
@@ -368,6 +380,16 @@ const SCAN_LIMIT = 256;
 /** A prefix sum is kept at every BLOCK-th item (BLOCK = 2^BLOCK_BITS): 2 B per item, ≤ 7 terms computed per end. */
 const BLOCK_BITS = 3;
 const BLOCK = 1 << BLOCK_BITS;
+
+/**
+ * Prefix sums under one key: prefix[4*b..4*b+4] = Σ key.term(id) (fingerprint.ts) of items
+ * 0..BLOCK*b-1, valid for b <= valid.
+ */
+export interface KeyedPrefix {
+  readonly key: FingerprintKey;
+  prefix: Uint32Array;
+  valid: number;
+}
 
 /** Checkpoints for `cap` items: one per block start up to and including cap. */
 function checkpoints(cap: number): number {

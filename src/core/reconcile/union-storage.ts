@@ -1,5 +1,5 @@
 import type { Bound } from './bound';
-import { fingerprintOf } from './fingerprint';
+import { type FingerprintKey, fingerprintOf } from './fingerprint';
 import { SortedVectorStorage } from './sorted-vector-storage';
 import type { Item } from './item';
 import type { ReconcileStorage } from './storage';
@@ -9,7 +9,9 @@ import { add128 } from './sum128';
  * A storage seen as the union of `base` and a few `extra` items it lacks, without copying base: a
  * link's reconciliation counts the versions it set aside from that peer as held (link-hold-back.ts),
  * so the peer does not push them again round after round. Extra items base already has are dropped.
- * Building it costs O(m log n) for m extra items; each read, O(log m) on top of base's.
+ * Building it costs O(m log n) for m extra items; each read, O(log m) on top of base's. Sums are
+ * base's under the session's key plus the extra items' (whose storage is this link's own: one key at
+ * a time, the link's session).
  */
 export class UnionStorage implements ReconcileStorage {
   private readonly extra: SortedVectorStorage;
@@ -62,18 +64,18 @@ export class UnionStorage implements ReconcileStorage {
     return Math.min(Math.max(lb, begin), end);
   }
 
-  sum(begin: number, end: number, out: Uint32Array, off = 0): void {
+  sum(key: FingerprintKey, begin: number, end: number, out: Uint32Array, off = 0): void {
     const kb = this.extraBefore(begin);
     const ke = this.extraBefore(end);
     const s = new Uint32Array(4);
-    this.base.sum(begin - kb, end - ke, out, off);
-    this.extra.sum(kb, ke, s, 0);
+    this.base.sum(key, begin - kb, end - ke, out, off);
+    this.extra.sum(key, kb, ke, s, 0);
     add128(out, off, s, 0, out, off);
   }
 
-  fingerprint(begin: number, end: number): Uint8Array {
+  fingerprint(key: FingerprintKey, begin: number, end: number): Uint8Array {
     const s = new Uint32Array(4);
-    this.sum(begin, end, s, 0);
+    this.sum(key, begin, end, s, 0);
     return fingerprintOf(s, end - begin);
   }
 

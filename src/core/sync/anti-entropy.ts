@@ -1,3 +1,4 @@
+import type { FingerprintKey } from '../reconcile/fingerprint';
 import { hasHonestContext } from '../merge/knowledge';
 import type { Item } from '../reconcile/item';
 import type { Version } from '../merge/version';
@@ -223,10 +224,11 @@ export class AntiEntropy {
     this.live.prunedByPeer();
   }
 
-  /** The handshake is done: the initiator syncs at once. */
-  begin(role: SessionRole, now: number): void {
+  /** The handshake is done: the initiator syncs at once. `key`: the session's fingerprint key. */
+  begin(role: SessionRole, now: number, key: FingerprintKey): void {
     this.roleNow = role;
-    if (role === 'initiator') this.initiator.begin(now);
+    this.responder.begin(key);
+    if (role === 'initiator') this.initiator.begin(now, key);
     this.tick(now);
   }
 

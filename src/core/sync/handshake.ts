@@ -1,4 +1,6 @@
+import type { FingerprintKey } from '../reconcile/fingerprint';
 import { linkProofBytes } from '../signing/link-proof';
+import { fingerprintKeyOf } from './fingerprint-key';
 import {
   HANDSHAKE_NONCE_BYTES,
   MessageType,
@@ -32,8 +34,11 @@ export interface HandshakeIo {
   /** Admission refused the peer: the bye goes, and the link waits for the peer's close (PeerSession). */
   refuse(reason: string, proof: RefusalProof | undefined, now: number): void;
   isOpen(): boolean;
-  /** The peer proved its key and was admitted: data may flow. */
-  done(peer: HelloMessage, now: number): void;
+  /**
+   * The peer proved its key and was admitted: data may flow. `key`: the session's fingerprint key,
+   * from both hellos' nonces and node ids (fingerprint-key.ts); the peer derives the same one.
+   */
+  done(peer: HelloMessage, now: number, key: FingerprintKey): void;
 }
 
 /**
@@ -165,7 +170,8 @@ export class Handshake {
 
   private finish(peer: HelloMessage, now: number): void {
     this.step = 'done';
-    this.io.done(peer, now);
+    const key = fingerprintKeyOf({ node: this.o.self, nonce: this.nonce }, { node: peer.node, nonce: peer.nonce });
+    this.io.done(peer, now, key);
   }
 
   /** An answer from the host still concerns this step of an open link. */

@@ -1,3 +1,4 @@
+import type { FingerprintKey } from '../reconcile/fingerprint';
 import { ReconcileError } from '../reconcile/errors';
 import { Reconciler } from '../reconcile/reconciler';
 import { backoffDelay } from '../retry/backoff';
@@ -37,6 +38,8 @@ export class Initiator {
   private nextSyncAt = Number.POSITIVE_INFINITY;
   private again = false;
   private failed = 0;
+  /** The session's fingerprint key (fingerprint-key.ts), from begin(). */
+  private key: FingerprintKey | undefined;
   /** Rounds we gave up on (timeout) while the peer may still be answering them. */
   private readonly ended = new EndedSessions();
 
@@ -54,8 +57,9 @@ export class Initiator {
     return this.failed;
   }
 
-  /** The handshake made us the initiator: the first round starts at once. */
-  begin(now: number): void {
+  /** The handshake made us the initiator: the first round starts at once, under the session's key. */
+  begin(now: number, key: FingerprintKey): void {
+    this.key = key;
     this.nextSyncAt = now;
   }
 
@@ -145,7 +149,9 @@ export class Initiator {
   }
 
   private start(now: number): void {
-    const reconciler = new Reconciler(this.source.storage(), { frameSizeLimit: this.o.reconcileFrameBytes });
+    const key = this.key;
+    if (key === undefined) throw new Error('a round before the handshake gave the session its key');
+    const reconciler = new Reconciler(this.source.storage(), { frameSizeLimit: this.o.reconcileFrameBytes, key });
     const id = (this.lastRoundId = (this.lastRoundId % 0xffff_fffe) + 1);
     this.round = { id, reconciler, startedAt: now, lastProgressAt: now, reconciled: false };
     this.ended.forget(id);

@@ -16,9 +16,11 @@ import { ID_SIZE } from '../reconcile/item';
  * is its rest marker and a context holds at most 64 entries (docs/security.md, "Contexts and register
  * knowledge"): a version 7 node would refuse versions carrying a marker, and its replicas would split
  * from ours. 9: the reconciliation id is SHA-256 of the version's layout, not MurmurHash3
- * (version-id.ts): a version 8 node would see every version differ.
+ * (version-id.ts): a version 8 node would see every version differ. 10: range fingerprints sum a
+ * keyed permutation of each id, under a key both ends derive from both hellos' nonces
+ * (fingerprint-key.ts, reconcile/fingerprint.ts): a version 9 node's fingerprints would never match.
  */
-export const SYNC_PROTOCOL_VERSION = 9;
+export const SYNC_PROTOCOL_VERSION = 10;
 /** A hello's fresh random nonce: what the peer's proof must sign. */
 export const HANDSHAKE_NONCE_BYTES = 16;
 /** An Ed25519 signature's length. */

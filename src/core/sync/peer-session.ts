@@ -1,3 +1,4 @@
+import type { FingerprintKey } from '../reconcile/fingerprint';
 import { Emitter } from '../events/emitter';
 import type { NodeId } from '../ids';
 import type { Version } from '../merge/version';
@@ -124,7 +125,7 @@ export class PeerSession {
       bye: (reason) => this.bye(reason),
       refuse: (reason, proof, now) => this.refuse(reason, proof, now),
       isOpen: () => this.open,
-      done: (peer, now) => this.begin(peer, now),
+      done: (peer, now, key) => this.begin(peer, now, key),
     });
     this.ae = new AntiEntropy(
       this.o,
@@ -513,7 +514,7 @@ export class PeerSession {
   }
 
   /** The handshake is complete (the peer's key proven, the peer admitted): data may flow. */
-  private begin(m: HelloMessage, now: number): void {
+  private begin(m: HelloMessage, now: number, key: FingerprintKey): void {
     this.peerId = m.node;
     this.peerItems = m.items;
     this.heartbeat.hello(m.time, now);
@@ -526,7 +527,7 @@ export class PeerSession {
     // The first ping goes out ahead of the first round: on an ordered link its pong comes back
     // before the round can complete, so a synced link always reports its RTT.
     this.ping(now);
-    this.ae.begin(this.o.self < m.node ? 'initiator' : 'responder', now);
+    this.ae.begin(this.o.self < m.node ? 'initiator' : 'responder', now, key);
   }
 
   /** Sends keys of authors whose versions we are about to pass on (ahead of them on the link). */

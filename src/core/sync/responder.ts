@@ -1,3 +1,4 @@
+import type { FingerprintKey } from '../reconcile/fingerprint';
 import { TokenBucket } from '../budget/token-bucket';
 import { ReconcileError } from '../reconcile/errors';
 import type { ReconcileResult, Reconciler } from '../reconcile/reconciler';
@@ -31,6 +32,8 @@ export class Responder {
   private opens: TokenBucket | undefined;
   /** Sessions we dropped while the initiator may still be in them (its `next` may be on its way). */
   private readonly ended = new EndedSessions();
+  /** The session's fingerprint key (fingerprint-key.ts), from begin(). */
+  private key: FingerprintKey | undefined;
 
   constructor(
     private readonly o: ResolvedSessionOptions,
@@ -48,6 +51,11 @@ export class Responder {
     this.rounds = new ResponderRounds(o.reconcileFrameBytes, (id) => this.ended.add(id));
   }
 
+  /** The handshake is done: rounds the peer opens reconcile under the session's key. */
+  begin(key: FingerprintKey): void {
+    this.key = key;
+  }
+
   handle(m: ReconcileMessage, now: number): void {
     let reconciler: Reconciler | undefined;
     if (m.phase === ReconcilePhase.Open) {
@@ -60,7 +68,9 @@ export class Responder {
         return;
       }
       this.ended.forget(m.session);
-      reconciler = this.rounds.open(m.session, this.source.storage(), now);
+      const key = this.key;
+      if (key === undefined) throw new Error('a round before the handshake gave the session its key');
+      reconciler = this.rounds.open(m.session, this.source.storage(), now, key);
       this.hooks.opened(now);
     } else reconciler = this.rounds.get(m.session, now);
     if (reconciler === undefined) {

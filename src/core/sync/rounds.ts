@@ -1,3 +1,4 @@
+import type { FingerprintKey } from '../reconcile/fingerprint';
 import { Reconciler } from '../reconcile/reconciler';
 import type { ReconcileStorage } from '../reconcile/storage';
 
@@ -35,7 +36,7 @@ export class ResponderRounds {
     return this.rounds.size;
   }
 
-  open(id: number, storage: ReconcileStorage, now: number): Reconciler {
+  open(id: number, storage: ReconcileStorage, now: number, key: FingerprintKey): Reconciler {
     this.rounds.delete(id);
     while (this.rounds.size >= MAX_RESPONDER_ROUNDS) {
       const oldest = this.rounds.keys().next().value as number;
@@ -43,7 +44,7 @@ export class ResponderRounds {
       this.dropped(oldest);
     }
     // Push mode: what the initiator lacks is sent ahead of each reply, not listed for it to want.
-    const reconciler = new Reconciler(storage, { frameSizeLimit: this.frameSizeLimit, push: true });
+    const reconciler = new Reconciler(storage, { frameSizeLimit: this.frameSizeLimit, push: true, key });
     this.rounds.set(id, { reconciler, openedAt: now, lastAt: now });
     return reconciler;
   }

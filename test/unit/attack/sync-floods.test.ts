@@ -207,7 +207,7 @@ describe('attack suite: sync floods (issue 12)', () => {
     honest.hello();
     h.tick();
     const items: Item[] = all.slice(10).map((v) => ({ ts: v.ts.ms, id: versionId(v) }));
-    const reconciler = new Reconciler(new SortedVectorStorage(items));
+    const reconciler = new Reconciler(new SortedVectorStorage(items), { key: honest.fingerprintKey() });
     let payload: Uint8Array | null = reconciler.initiate();
     let received = 0;
     for (let k = 0; payload !== null && k < 5; k++) {

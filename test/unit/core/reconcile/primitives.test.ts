@@ -13,9 +13,8 @@ import {
   decodeFingerprint,
   encodeFingerprint,
   fingerprintOf,
-  idFromTerm,
-  idTerm,
   sumFromState,
+  UNSESSIONED_FINGERPRINT_KEY,
 } from '../../../../src/core/reconcile/fingerprint';
 import { compareItems, type Item } from '../../../../src/core/reconcile/item';
 import { decodeMessage, MessageEncoder, PROTOCOL_VERSION } from '../../../../src/core/reconcile/message';
@@ -155,8 +154,8 @@ describe('fingerprint', () => {
     fc.assert(
       fc.property(id16, (id) => {
         const t = new Uint32Array(4);
-        idTerm(id, 0, t, 0);
-        expect(hex(idFromTerm(t, 0))).toBe(hex(id));
+        UNSESSIONED_FINGERPRINT_KEY.term(id, 0, t, 0);
+        expect(hex(UNSESSIONED_FINGERPRINT_KEY.idFromTerm(t, 0))).toBe(hex(id));
       }),
       params,
     );
@@ -170,7 +169,7 @@ describe('fingerprint', () => {
       const s = new Uint32Array(4);
       const t = new Uint32Array(4);
       for (const id of ids) {
-        idTerm(id, 0, t, 0);
+        UNSESSIONED_FINGERPRINT_KEY.term(id, 0, t, 0);
         add128(s, 0, t, 0, s, 0);
       }
       return s;
@@ -259,10 +258,10 @@ describe('SortedVectorStorage', () => {
             const l = new Uint32Array(4);
             const lo = Math.floor(ref.length / 3);
             for (let i = lo; i < ref.length; i++) {
-              idTerm(ref[i]!.id, 0, l, 0);
+              UNSESSIONED_FINGERPRINT_KEY.term(ref[i]!.id, 0, l, 0);
               add128(expected, 0, l, 0, expected, 0);
             }
-            st.sum(lo, ref.length, s, 0);
+            st.sum(UNSESSIONED_FINGERPRINT_KEY, lo, ref.length, s, 0);
             expect([...s]).toEqual([...expected]);
           }
           expect(st.toArray().map((x) => `${x.ts}:${hex(x.id)}`)).toEqual(ref.map((x) => `${x.ts}:${hex(x.id)}`));
@@ -295,7 +294,7 @@ describe('SortedVectorStorage', () => {
     expect(() => new SortedVectorStorage([{ ts: 1.5, id: new Uint8Array(16) }])).toThrow(ReconcileError);
     expect(() => new SortedVectorStorage([{ ts: 1, id: new Uint8Array(15) }])).toThrow(ReconcileError);
     const st = new SortedVectorStorage(makeItems(10, 1));
-    expect(() => st.fingerprint(5, 11)).toThrow(ReconcileError);
+    expect(() => st.fingerprint(UNSESSIONED_FINGERPRINT_KEY, 5, 11)).toThrow(ReconcileError);
     expect(() => st.idAt(10)).toThrow(ReconcileError);
   });
 });

@@ -5,7 +5,11 @@
  */
 import { expect } from 'vitest';
 import { itemAtOrAfter, minimalBound } from '../../../../src/core/reconcile/bound';
-import { fingerprintOf, idTerm } from '../../../../src/core/reconcile/fingerprint';
+import {
+  type FingerprintKey,
+  fingerprintOf,
+  UNSESSIONED_FINGERPRINT_KEY,
+} from '../../../../src/core/reconcile/fingerprint';
 import type { Item } from '../../../../src/core/reconcile/item';
 import type { ReconcileStorage } from '../../../../src/core/reconcile/storage';
 import { add128 } from '../../../../src/core/reconcile/sum128';
@@ -13,17 +17,22 @@ import { hex } from './helpers';
 
 export const keyOf = (it: Item): string => `${it.ts}:${hex(it.id)}`;
 
-function termSum(items: readonly Item[], begin: number, end: number): number[] {
+function termSum(key: FingerprintKey, items: readonly Item[], begin: number, end: number): number[] {
   const s = new Uint32Array(4);
   const t = new Uint32Array(4);
   for (let i = begin; i < end; i++) {
-    idTerm(items[i]!.id, 0, t, 0);
+    key.term(items[i]!.id, 0, t, 0);
     add128(s, 0, t, 0, s, 0);
   }
   return [...s];
 }
 
-export function check(st: ReconcileStorage & { toArray(): Item[] }, ref: readonly Item[], rand: () => number): void {
+export function check(
+  st: ReconcileStorage & { toArray(): Item[] },
+  ref: readonly Item[],
+  rand: () => number,
+  key: FingerprintKey = UNSESSIONED_FINGERPRINT_KEY,
+): void {
   expect(st.size).toBe(ref.length);
   expect(st.toArray().map(keyOf)).toEqual(ref.map(keyOf));
   const n = ref.length;
@@ -36,10 +45,10 @@ export function check(st: ReconcileStorage & { toArray(): Item[] }, ref: readonl
   for (const b of list) {
     for (const e of list) {
       if (e < b) continue;
-      const want = termSum(ref, b, e);
-      st.sum(b, e, out, 1);
+      const want = termSum(key, ref, b, e);
+      st.sum(key, b, e, out, 1);
       expect([...out.subarray(1, 5)], `sum [${b}, ${e}) of ${n}`).toEqual(want);
-      expect(hex(st.fingerprint(b, e))).toBe(hex(fingerprintOf(Uint32Array.from(want), e - b)));
+      expect(hex(st.fingerprint(key, b, e))).toBe(hex(fingerprintOf(Uint32Array.from(want), e - b)));
     }
   }
   for (let k = 0; k < Math.min(n, 30); k++) {

@@ -3,6 +3,7 @@ import { mulberry32 } from '../../../../src/core/random/mulberry32';
 import type { Item } from '../../../../src/core/reconcile/item';
 import { SortedVectorStorage } from '../../../../src/core/reconcile/sorted-vector-storage';
 import { UnionStorage } from '../../../../src/core/reconcile/union-storage';
+import { UNSESSIONED_FINGERPRINT_KEY as K } from '../../../../src/core/reconcile/fingerprint';
 
 function items(rand: () => number, n: number): Item[] {
   return Array.from({ length: n }, () => ({
@@ -30,7 +31,7 @@ describe('UnionStorage', () => {
       for (let k = 0; k < 30; k++) {
         const a = Math.floor(rand() * (want.size + 1));
         const b = a + Math.floor(rand() * (want.size + 1 - a));
-        expect([...u.fingerprint(a, b)]).toEqual([...want.fingerprint(a, b)]);
+        expect([...u.fingerprint(K, a, b)]).toEqual([...want.fingerprint(K, a, b)]);
         const probe = items(rand, 1)[0]!;
         const bound = { ts: probe.ts, prefix: probe.id.subarray(0, Math.floor(rand() * 17)) };
         expect(u.findLowerBound(bound, a, b)).toBe(want.findLowerBound(bound, a, b));

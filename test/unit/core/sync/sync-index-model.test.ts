@@ -13,6 +13,7 @@ import type { Version } from '../../../../src/core/merge/version';
 import { compareItems, SortedVectorStorage, type Item } from '../../../../src/core/reconcile';
 import { idKey, SyncIndex, versionId } from '../../../../src/core/sync';
 import { timestampTag } from '../../../../src/core/sync/sync-index';
+import { UNSESSIONED_FINGERPRINT_KEY as K } from '../../../../src/core/reconcile/fingerprint';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 
@@ -98,14 +99,14 @@ describe('SyncIndex against a Map of versions', () => {
               // A session's snapshot: it must not change while the index goes on (slots freed and reused).
               const snap = index.storage();
               const ids = Array.from({ length: snap.size }, (_, i) => `${snap.timestampAt(i)}:${hex(snap.idAt(i))}`);
-              taken.push({ snap, ids, fingerprint: hex(snap.fingerprint(0, snap.size)) });
+              taken.push({ snap, ids, fingerprint: hex(snap.fingerprint(K, 0, snap.size)) });
             }
           });
           for (const h of taken) {
             expect(
               Array.from({ length: h.snap.size }, (_, i) => `${h.snap.timestampAt(i)}:${hex(h.snap.idAt(i))}`),
             ).toEqual(h.ids);
-            expect(hex(h.snap.fingerprint(0, h.snap.size))).toBe(h.fingerprint);
+            expect(hex(h.snap.fingerprint(K, 0, h.snap.size))).toBe(h.fingerprint);
           }
           for (const [key, v] of model) {
             const id = versionId(v);
@@ -126,7 +127,7 @@ describe('SyncIndex against a Map of versions', () => {
           expect(snap.size).toBe(items.length);
           for (let i = 0; i < items.length; i++) expect(hex(snap.idAt(i))).toBe(hex(items[i]!.id));
           for (let b = 0; b <= items.length; b += 3) {
-            expect(hex(snap.fingerprint(b, items.length))).toBe(hex(ref.fingerprint(b, items.length)));
+            expect(hex(snap.fingerprint(K, b, items.length))).toBe(hex(ref.fingerprint(K, b, items.length)));
           }
         },
       ),

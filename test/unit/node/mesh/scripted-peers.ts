@@ -2,6 +2,8 @@
 import { createMemoryBacking, MemoryStorage } from '../../../../src/adapters/memory-storage';
 import type { NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
+import type { FingerprintKey } from '../../../../src/core/reconcile/fingerprint';
+import { fingerprintKeyOf } from '../../../../src/core/sync/fingerprint-key';
 import {
   decodeMessage,
   encodeMessage,
@@ -109,6 +111,11 @@ export class Peer {
         invitation,
       }),
     );
+  }
+  /** The link session's fingerprint key, from both hellos (what a reconciler of ours must use). */
+  fingerprintKey(): FingerprintKey {
+    const node = this.nodeHello();
+    return fingerprintKeyOf({ node: this.id, nonce: this.nonce }, { node: node.node, nonce: node.nonce });
   }
   msgs(): SyncMessage[] {
     return this.out.map((f) => decodeMessage(f));
