@@ -494,6 +494,14 @@ export class LatticeNode implements NodeApi {
     return this.remote.apply(versions, source);
   }
 
+  /**
+   * Holds the bulk commit of what is merged from now until the release (WriteBehind.gather): the
+   * mesh calls it for a frame merged in parts, which then goes to storage as one commit.
+   */
+  gatherCommits(): () => void {
+    return this.parts.writer.gather();
+  }
+
   async acceptHeld(author: string): Promise<number> {
     return this.remote.acceptHeld(author as NodeId);
   }
