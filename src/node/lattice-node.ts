@@ -856,6 +856,7 @@ export class LatticeNode implements NodeApi {
     // The check of the stored proofs, if still running, stops (checkRestored).
     this.closing.abort();
     this.c2.stop();
+    this.parts.writer.endGathering();
     await this.parts.writer.flushed().catch(() => undefined);
     this.parts.writer.close(new Error('the node is closed'));
     await this.options.storage.close();

@@ -190,7 +190,7 @@ export class WriteBehind {
    * A gatherer (gather()) holds the bulk lane's next commit: the parts of one received frame join
    * one batch instead of one commit each.
    */
-  private gathering = false;
+  private gatherer: object | undefined;
 
   constructor(
     private readonly storage: StoragePort,
@@ -277,15 +277,26 @@ export class WriteBehind {
    */
   gather(): () => void {
     const tail = this.bulk[this.bulk.length - 1]!;
-    if (this.gathering || this.closedWith !== undefined || this.bulk.length > 1 || !tail.idle) return noRelease;
-    this.gathering = true;
-    let released = false;
+    if (this.gatherer !== undefined || this.closedWith !== undefined || this.bulk.length > 1 || !tail.idle) {
+      return noRelease;
+    }
+    const gatherer = {};
+    this.gatherer = gatherer;
     return () => {
-      if (released) return;
-      released = true;
-      this.gathering = false;
+      if (this.gatherer !== gatherer) return;
+      this.gatherer = undefined;
       this.requestFlush();
     };
+  }
+
+  /**
+   * Lets the bulk lane commit whatever gathers it (the node closes: its last commit must not wait
+   * for the rest of a frame whose parts may never run).
+   */
+  endGathering(): void {
+    if (this.gatherer === undefined) return;
+    this.gatherer = undefined;
+    this.requestFlush();
   }
 
   /** Versions (puts and removals) not yet durable: waiting for, or inside, a commit. */
@@ -305,7 +316,7 @@ export class WriteBehind {
 
   /** Whether the bulk lane's next batch may commit: no gatherer holds it, or it is full. */
   private get bulkFree(): boolean {
-    return !this.gathering || this.bulk.length > 1;
+    return this.gatherer === undefined || this.bulk.length > 1;
   }
 
   /** The bulk batch that commits next. */

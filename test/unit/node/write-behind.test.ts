@@ -285,6 +285,30 @@ describe('WriteBehind gathering (a received frame merged in parts)', () => {
     late();
   });
 
+  it('endGathering (the node closes) lets the held commit go; the frame’s late release changes nothing', async () => {
+    const { storage, scheduler, writer } = setup();
+    const release = writer.gather();
+    const write = writer.enqueue([v(0)], []);
+    scheduler.run();
+    await settle();
+    expect(storage.batches).toHaveLength(0);
+    writer.endGathering();
+    scheduler.run();
+    await write;
+    expect(storage.batches).toHaveLength(1);
+    // A new frame's hold is not ended by the old frame's release.
+    const next = writer.gather();
+    release();
+    void writer.enqueue([v(1)], []);
+    scheduler.run();
+    await settle();
+    expect(storage.batches).toHaveLength(1);
+    next();
+    scheduler.run();
+    await settle();
+    expect(storage.batches).toHaveLength(2);
+  });
+
   it('commits a batch that fills (BULK_COMMIT_VERSIONS) whatever holds it', async () => {
     const { storage, scheduler, writer } = setup();
     const release = writer.gather();
