@@ -90,6 +90,11 @@ export class FusionView {
   private scanning = false;
   /** A change arrived during a scan: one more follows it. */
   private again = false;
+  /**
+   * Entities changed and not yet read into the engine (observe): read once each when something
+   * needs the picture (a scan, a read, a watcher's batch), not once per merge that changed them.
+   */
+  private readonly pending = new Set<EntityId>();
   constructor(private readonly deps: FusionViewDeps) {}
 
   get current(): FusionSettings {
@@ -102,6 +107,7 @@ export class FusionView {
     this.settings = settings;
     if (!settings.enabled) {
       this.engine = undefined;
+      this.pending.clear();
       this.cancel();
       this.replace(new Map());
       return;
@@ -109,13 +115,42 @@ export class FusionView {
     if (this.engine !== undefined && before.gateMeters === settings.gateMeters) return;
     const g = settings.gateMeters;
     this.engine = new FusionEngine(g === undefined ? {} : { gateMeters: g, splitMeters: 2 * g });
+    // The fresh engine reads every entity now: what changed before is in it.
+    this.pending.clear();
     this.replace(new Map());
     for (const v of this.deps.all()) if (isTrack(v)) this.engine.upsert(this.sourceTrack(v));
     this.request();
   }
 
-  /** An entity changed or left the store. */
+  /**
+   * An entity changed or left the store. Read later, once however often it changes meanwhile: a
+   * peer's frame of 1,000 versions is merged in parts (ingest-parts.ts), and the views of the
+   * entities each part touched were built per part, a quarter of a receiving node's time per write
+   * (docs/benchmarks.md, scenario 1). What is pending is read before anything shows the picture
+   * (get, list, a watcher's batch, stats), before a scan, and at the latest when the scan the
+   * change asks for is due (FUSION_COALESCE_MS), so every reader sees what an immediate read would
+   * show: each entity read at its state now, which is what its last change left. An entity the host
+   * can tell is no track (mayBeTrack) costs no view and is taken at once.
+   */
   observe(id: EntityId): void {
+    if (this.engine === undefined) return;
+    if (this.deps.mayBeTrack?.(id) === false) {
+      this.pending.delete(id);
+      return this.update(id, undefined, () => this.has(id));
+    }
+    this.pending.add(id);
+    if (this.pending.size === 1) this.schedule();
+  }
+
+  /** Reads the pending entities into the engine (see observe). */
+  private drain(): void {
+    if (this.pending.size === 0) return;
+    const ids = [...this.pending];
+    this.pending.clear();
+    for (const id of ids) this.read(id);
+  }
+
+  private read(id: EntityId): void {
     if (this.engine === undefined) return;
     if (this.deps.mayBeTrack?.(id) === false) return this.update(id, undefined, () => this.has(id));
     const view = this.deps.view(id);
@@ -154,6 +189,7 @@ export class FusionView {
    */
   tick(): boolean {
     if (this.engine === undefined) return false;
+    this.drain();
     const now = this.deps.now();
     // A due scan keeps the gap a change's scan keeps (twice the last scan's duration), so pairs
     // whose dwells end one after another cannot keep the worker scanning back to back.
@@ -175,10 +211,24 @@ export class FusionView {
       this.again = true;
       return;
     }
+    this.schedule();
+  }
+
+  /**
+   * Runs the scan FUSION_COALESCE_MS on (or twice the last scan's duration) unless one is
+   * scheduled; it first reads the pending entities (observe), and scans only if they or an earlier
+   * change asked for it (dirty).
+   */
+  private schedule(): void {
+    if (this.scanning) return;
     const scheduler = this.deps.scheduler;
     if (scheduler === undefined || this.scheduled !== undefined) return;
     this.scheduled = scheduler.after(Math.max(FUSION_COALESCE_MS, 2 * this.lastScanMs), () => {
+      // Read what is pending (it may ask for a scan, or be no track change at all) while this
+      // timer still counts as scheduled, so a change it reads schedules no second one.
+      this.drain();
       this.scheduled = undefined;
+      if (!this.dirty) return;
       if (scheduler.background === undefined) return this.scan();
       // Then in a task of low priority (nextBulkTask): a peer's frame, a storage completion or a
       // gate step ready by then runs first instead of waiting behind the scan and the fused views
@@ -203,8 +253,10 @@ export class FusionView {
   }
 
   private scan(): void {
+    if (this.engine === undefined || this.scanning) return;
+    this.drain();
     const engine = this.engine;
-    if (engine === undefined || this.scanning) return;
+    if (engine === undefined) return;
     this.scheduled?.();
     this.scheduled = undefined;
     this.dirty = false;
@@ -231,6 +283,8 @@ export class FusionView {
       this.again = false;
       this.request();
     }
+    // Changes observed during the scan (a watcher that wrote) are read at the next one.
+    if (this.pending.size > 0) this.schedule();
   }
 
   /**
@@ -255,6 +309,7 @@ export class FusionView {
   }
 
   stats(): FusionStatsView {
+    this.drain();
     let sources = 0;
     for (const t of this.shown.values()) sources += t.fusion.sources.length;
     const e = this.engine?.stats();
@@ -268,11 +323,13 @@ export class FusionView {
   }
 
   get(id: EntityId, raw: EntityView | undefined): EntityView | undefined {
+    this.drain();
     const t = this.shown.get(id);
     return t === undefined ? raw : this.fusedView(t);
   }
 
   list(q: Query, raw: (q: Query) => EntityView[]): EntityView[] {
+    this.drain();
     if (this.shown.size === 0) return raw(q);
     const { limit, ...rest } = q;
     const out = raw(rest).filter((v) => !this.hidden.has(v.id));
@@ -294,6 +351,7 @@ export class FusionView {
   }
 
   private filter(batch: ChangeBatch): ChangeBatch {
+    this.drain();
     if (this.hidden.size === 0) return batch;
     const changed = new Map<EntityId, EntityView>();
     for (const v of batch.changed) {

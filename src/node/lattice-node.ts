@@ -552,6 +552,14 @@ export class LatticeNode implements NodeApi {
     return this.remote.apply(versions, source);
   }
 
+  /**
+   * Holds the bulk commit of what is merged from now until the release (WriteBehind.gather): the
+   * mesh calls it for a frame merged in parts, which then goes to storage as one commit.
+   */
+  gatherCommits(): () => void {
+    return this.parts.writer.gather();
+  }
+
   async acceptHeld(author: string): Promise<number> {
     return this.remote.acceptHeld(author as NodeId);
   }
@@ -906,6 +914,7 @@ export class LatticeNode implements NodeApi {
     // The check of the stored proofs, if still running, stops (checkRestored).
     this.closing.abort();
     this.c2.stop();
+    this.parts.writer.endGathering();
     await this.parts.writer.flushed().catch(() => undefined);
     this.parts.writer.close(new Error('the node is closed'));
     await this.options.storage.close();

@@ -23,6 +23,8 @@ export interface HoldChanges {
 
 const NO_HOLD_CHANGES: HoldChanges = { hold: [], unhold: [] };
 
+const noRelease = (): void => undefined;
+
 /**
  * A bulk batch that holds this many versions (puts and removals) takes no more writes: the next
  * ones gather in a batch queued behind it. A bulk commit of a backlog was every version written
@@ -184,6 +186,11 @@ export class WriteBehind {
   /** Each lane's failed commits since its last success (the larger drives the backoff). */
   private readonly failures: Record<WriteLane, number> = { priority: 0, bulk: 0 };
   private retryPending = false;
+  /**
+   * A gatherer (gather()) holds the bulk lane's next commit: the parts of one received frame join
+   * one batch instead of one commit each.
+   */
+  private gatherer: object | undefined;
 
   constructor(
     private readonly storage: StoragePort,
@@ -257,6 +264,41 @@ export class WriteBehind {
     for (const b of [this.urgent, ...this.bulk]) b.settle(error, true);
   }
 
+  /**
+   * Holds the bulk lane's next commit until the returned release is called (once; later calls do
+   * nothing), so the writes of the steps between (the parts of one received frame, merged in tasks
+   * of their own: ingest-parts.ts) go out as one commit. Each commit structured-clones its versions
+   * and the metas of every entity it touches; a frame of 1,000 committed as four parts cloned the
+   * metas of entities its parts share once per part (docs/benchmarks.md, scenario 1). The priority
+   * lane is never held. Bounded, so no writer waits on a stream of frames: a hold is taken only when
+   * nothing of the bulk lane waits (what waits was enqueued before the frame and goes as it would
+   * have), one at a time (a second gatherer meanwhile holds nothing), and a batch that fills
+   * (BULK_COMMIT_VERSIONS) commits whatever holds it.
+   */
+  gather(): () => void {
+    const tail = this.bulk[this.bulk.length - 1]!;
+    if (this.gatherer !== undefined || this.closedWith !== undefined || this.bulk.length > 1 || !tail.idle) {
+      return noRelease;
+    }
+    const gatherer = {};
+    this.gatherer = gatherer;
+    return () => {
+      if (this.gatherer !== gatherer) return;
+      this.gatherer = undefined;
+      this.requestFlush();
+    };
+  }
+
+  /**
+   * Lets the bulk lane commit whatever gathers it (the node closes: its last commit must not wait
+   * for the rest of a frame whose parts may never run).
+   */
+  endGathering(): void {
+    if (this.gatherer === undefined) return;
+    this.gatherer = undefined;
+    this.requestFlush();
+  }
+
   /** Versions (puts and removals) not yet durable: waiting for, or inside, a commit. */
   get pending(): number {
     const inFlight = (this.inFlight?.size ?? 0) + (this.inFlightUrgent?.size ?? 0);
@@ -270,6 +312,11 @@ export class WriteBehind {
     const next = new Batch();
     this.bulk.push(next);
     return next;
+  }
+
+  /** Whether the bulk lane's next batch may commit: no gatherer holds it, or it is full. */
+  private get bulkFree(): boolean {
+    return this.gatherer === undefined || this.bulk.length > 1;
   }
 
   /** The bulk batch that commits next. */
@@ -322,7 +369,7 @@ export class WriteBehind {
   private requestFlush(): void {
     // Each lane's commit in flight picks up its lane's next batch when it ends.
     const urgentReady = this.inFlightUrgent === undefined && !this.urgent.idle;
-    const bulkReady = this.inFlight === undefined && this.bulk.some((b) => !b.idle);
+    const bulkReady = this.inFlight === undefined && this.bulkFree && this.bulk.some((b) => !b.idle);
     if (this.scheduled || !(urgentReady || bulkReady)) return;
     this.scheduled = true;
     this.schedule(() => {
@@ -344,7 +391,7 @@ export class WriteBehind {
   private flush(): void {
     if (this.closedWith !== undefined) return;
     if (this.inFlightUrgent === undefined && !this.urgent.empty) void this.commitLane('priority');
-    if (this.inFlight !== undefined) return;
+    if (this.inFlight !== undefined || !this.bulkFree) return;
     const next = this.next;
     if (next.yielded && (this.inFlightUrgent !== undefined || !this.urgent.empty)) return; // the priority commit's end flushes again
     void this.commitLane('bulk');

@@ -56,6 +56,8 @@ export interface RepairHost {
   defer?: SessionHost['defer'];
   /** Versions merged first when a frame is merged in parts (SessionHost.urgent). */
   urgent?: SessionHost['urgent'];
+  /** Gathers a frame's parts into one storage commit (SessionHost.gather). */
+  gather?: SessionHost['gather'];
 }
 
 /** Anti-entropy's part of a session's stats. */
@@ -402,6 +404,8 @@ export class AntiEntropy {
     if (verdict.rejected.length > 0 || (verdict.penalty ?? 0) > 0) this.refused(verdict, versions, ids, now);
     const defer = this.host.defer;
     const parts = ingestParts(verdict.accepted, defer !== undefined, this.host.urgent);
+    // The parts' writes go to storage as one commit, after the last part (SessionHost.gather).
+    const release = parts.length > 1 ? this.host.gather?.() : undefined;
     let index: Map<Version, number> | undefined;
     const idOf = (v: Version): Uint8Array => ids[(index ??= new Map(versions.map((x, i) => [x, i]))).get(v)!]!;
     let applied = 0;
@@ -426,7 +430,10 @@ export class AntiEntropy {
         }
         if (!this.closed) this.ingested(m, verdict.accepted.length, applied, at);
       } finally {
-        if (!more) resume(at);
+        if (!more) {
+          release?.();
+          resume(at);
+        }
       }
     };
     step(0, now);

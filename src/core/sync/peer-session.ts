@@ -139,6 +139,7 @@ export class PeerSession {
         ...(host.verify === undefined ? {} : { verify: host.verify.bind(host) }),
         ...(host.defer === undefined ? {} : { defer: host.defer.bind(host) }),
         ...(host.urgent === undefined ? {} : { urgent: host.urgent.bind(host) }),
+        ...(host.gather === undefined ? {} : { gather: host.gather.bind(host) }),
       },
       io,
     );

@@ -217,6 +217,12 @@ export interface SessionHost {
   defer?(next: (now: number) => void): void;
   /** Whether a version from the peer is merged ahead of the rest of its frame (with `defer`). */
   urgent?(v: Version): boolean;
+  /**
+   * A frame is about to be merged in several parts (`defer`): the host may gather what the parts
+   * write into one storage commit until the returned release, which the session calls after the
+   * last part (or after a part that threw). Default: nothing gathered.
+   */
+  gather?(): () => void;
 }
 
 /**

@@ -81,6 +81,7 @@ export class MeshLink implements LinkHandler {
       // A large frame is merged in parts, gate changes first, with the worker's other work (the
       // approvals cue to the page) between them (docs/c2-pipeline.md, "The priority lane").
       urgent: (v) => isUrgent(v, this.budget.classes.classOf(v)),
+      gather: () => host.gather(),
       ...(scheduler === undefined ? {} : { defer: (next) => this.defer(scheduler, next) }),
     };
     const budgeter = budget.budget.budgeter(link.peer);

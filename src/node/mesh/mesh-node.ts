@@ -35,6 +35,9 @@ import { VersionClasses } from './version-classes';
 import type { MeshNodeOptions, MeshStore, SyncStatus } from './mesh-types';
 
 /** What securityStats reports of evidence for a node that does not say (a test double). */
+/** What a store without gatherCommits gives back: nothing held, nothing to release. */
+const noRelease = (): void => undefined;
+
 const NO_EVIDENCE: EvidenceStats = {
   equivocations: 0,
   held: 0,
@@ -302,6 +305,7 @@ export class MeshNode {
       {
         // The source comes back with writes held for clock skew, to relay them as they came.
         apply: (versions, live) => this.node.applyRemote(versions, { via: l, live }),
+        gather: () => this.node.gatherCommits?.() ?? noRelease,
         mayPrune: () => [...this.links.values()].filter((x) => x.session.eagerIn).length > MIN_EAGER_IN,
         held: () => this.node.heldFrom?.(l) ?? 0,
         hello: (key, node, done) => security.hello(key, node, done),

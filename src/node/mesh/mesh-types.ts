@@ -19,6 +19,11 @@ export interface MeshStore {
   /** Merges versions from a peer; returns those that changed the store. `source` comes back if they are held. */
   applyRemote(versions: readonly Version[], source?: VersionSource): Version[];
   onVersions(listener: VersionListener): () => void;
+  /**
+   * Holds the storage commit of what is merged until the returned release, so the parts of one
+   * frame are committed together (LatticeNode.gatherCommits). A store without it commits as it goes.
+   */
+  gatherCommits?(): () => void;
   versions(): Iterable<Version>;
   /**
    * The versions kept of one register (heads and evidence): the sync index reads a wanted version

@@ -244,7 +244,8 @@ export class NewRegisterLimit {
       const held = holding(entity);
       // Updates of registers held (most traffic) cost nothing more.
       if (held !== undefined && vs.every((v) => held.hasKind(v.kind) || held.refusesWhole(v))) continue;
-      let capped = held?.cappedKinds ?? 0;
+      // Read only when a capped kind is met (most frames open known kinds alone): it reads the heads.
+      let capped: number | undefined;
       // Made only when needed (most entities open a register or two and refuse none): this runs
       // per entity of every received frame, twice (the precheck and the charge).
       let cappedBy: Map<NodeId, number> | undefined;
@@ -266,12 +267,15 @@ export class NewRegisterLimit {
         const cap =
           author === this.self || !isCappedKind(v.kind)
             ? undefined
-            : this.overCap(capped, (cappedBy?.get(author) ?? 0) + (held?.cappedKindsBy(author) ?? 0));
+            : this.overCap(
+                (capped ??= held?.cappedKinds ?? 0),
+                (cappedBy?.get(author) ?? 0) + (held?.cappedKindsBy(author) ?? 0),
+              );
         const reason = cap ?? (author === this.self || pay(author) ? undefined : 'entity-limit');
         if (reason === undefined) {
           (open ??= []).push(v.kind);
           if (countBatch && isCappedKind(v.kind)) {
-            capped += 1;
+            capped = (capped ?? held?.cappedKinds ?? 0) + 1;
             cappedBy ??= new Map();
             cappedBy.set(author, (cappedBy.get(author) ?? 0) + 1);
           }

@@ -228,6 +228,108 @@ describe('WriteBehind', () => {
   });
 });
 
+describe('WriteBehind gathering (a received frame merged in parts)', () => {
+  it('holds the bulk commit until released: the parts of one frame go out as one commit, the metas of an entity once', async () => {
+    const { storage, scheduler, writer } = setup();
+    const release = writer.gather();
+    const meta = (i: number) => ({ id: 'track-0', knowledge: [], part: i }) as never;
+    const parts = [0, 1, 2].map((p) => writer.enqueue([v(3 * p), v(3 * p + 1)], [], { clock: p }, [meta(p)]));
+    // Each part's flush comes and goes (a task of its own between parts): none commits.
+    scheduler.run();
+    await settle();
+    expect(storage.batches).toHaveLength(0);
+    release();
+    release(); // a second call does nothing
+    scheduler.run();
+    await Promise.all(parts);
+    expect(storage.batches).toHaveLength(1);
+    expect(storage.batches[0]!.put).toHaveLength(6);
+    expect(storage.batches[0]!.entityMeta).toEqual([meta(2)]);
+    expect(storage.batches[0]!.meta).toEqual({ clock: 2 });
+  });
+
+  it('never holds the priority lane', async () => {
+    const { storage, scheduler, writer } = setup();
+    const release = writer.gather();
+    const bulk = state(writer.enqueue([v(0)], []));
+    const urgent = writer.enqueue([v(1)], [], undefined, [], undefined, 'priority');
+    scheduler.run();
+    await urgent;
+    expect(storage.batches.map((b) => b.put.length)).toEqual([1]);
+    expect(bulk.value).toBe('pending');
+    release();
+    scheduler.run();
+    await settle();
+    expect(bulk.value).toBe('resolved');
+  });
+
+  it('holds nothing while another gathering holds, or while bulk writes already wait: they are not kept waiting for a frame', async () => {
+    const { storage, scheduler, writer } = setup();
+    const first = writer.gather();
+    expect(writer.gather()).not.toBe(first);
+    writer.gather()(); // a second gatherer's release does not free the first's hold
+    void writer.enqueue([v(0)], []);
+    scheduler.run();
+    await settle();
+    expect(storage.batches).toHaveLength(0);
+    first();
+    scheduler.run();
+    await settle();
+    expect(storage.batches).toHaveLength(1);
+    // A bulk write waits for its flush: a frame starting now takes no hold, so the write goes as it would have.
+    const waiting = writer.enqueue([v(1)], []);
+    const late = writer.gather();
+    scheduler.run();
+    await waiting;
+    expect(storage.batches).toHaveLength(2);
+    late();
+  });
+
+  it('endGathering (the node closes) lets the held commit go; the frame’s late release changes nothing', async () => {
+    const { storage, scheduler, writer } = setup();
+    const release = writer.gather();
+    const write = writer.enqueue([v(0)], []);
+    scheduler.run();
+    await settle();
+    expect(storage.batches).toHaveLength(0);
+    writer.endGathering();
+    scheduler.run();
+    await write;
+    expect(storage.batches).toHaveLength(1);
+    // A new frame's hold is not ended by the old frame's release.
+    const next = writer.gather();
+    release();
+    void writer.enqueue([v(1)], []);
+    scheduler.run();
+    await settle();
+    expect(storage.batches).toHaveLength(1);
+    next();
+    scheduler.run();
+    await settle();
+    expect(storage.batches).toHaveLength(2);
+  });
+
+  it('commits a batch that fills (BULK_COMMIT_VERSIONS) whatever holds it', async () => {
+    const { storage, scheduler, writer } = setup();
+    const release = writer.gather();
+    const full = writer.enqueue(
+      Array.from({ length: BULK_COMMIT_VERSIONS }, (_, i) => v(i)),
+      [],
+    );
+    const more = state(writer.enqueue([v(BULK_COMMIT_VERSIONS)], []));
+    scheduler.run();
+    await full;
+    expect(storage.batches.map((b) => b.put.length)).toEqual([BULK_COMMIT_VERSIONS]);
+    scheduler.run();
+    await settle();
+    expect(more.value).toBe('pending');
+    release();
+    scheduler.run();
+    await settle();
+    expect(more.value).toBe('resolved');
+  });
+});
+
 describe('WriteBehind and the skew hold', () => {
   it('coalesces holds and releases in one batch, and carries a failed batch of them into the retry', async () => {
     const storage = new RecordingStorage();

@@ -168,6 +168,43 @@ describe('PeerSession merging a large frame in parts', () => {
     expect(t.s.stats(1).invalidFrames).toBe(0);
   });
 
+  it('asks its host to gather a frame merged in parts into one commit, released after the last part', () => {
+    const log: string[] = [];
+    const t = session({
+      gather: () => {
+        log.push('gather');
+        return () => log.push('release');
+      },
+    });
+    t.s.receive(frame(bulk), 0);
+    t.s.receive(ping, 0);
+    expect(log).toEqual(['gather']);
+    t.runDeferred();
+    expect(log).toEqual(['gather', 'release']);
+    expect(t.applied.map((p) => p.length)).toEqual([256, 256, 88]);
+    // A frame merged at once is no gathering.
+    t.s.receive(frame(bulk.slice(0, 3).map((v) => ({ ...v, ts: { ...v.ts, ms: v.ts.ms + 5_000 } }))), 0);
+    t.runDeferred();
+    expect(log).toEqual(['gather', 'release']);
+  });
+
+  it('releases its gathering after a part that threw, so the host’s commits do not wait for good', () => {
+    let calls = 0;
+    let released = 0;
+    const t = session({
+      apply: (versions) => {
+        calls += 1;
+        if (calls === 2) throw new Error('store failed');
+        return versions;
+      },
+      gather: () => () => void (released += 1),
+    });
+    t.s.receive(frame(bulk), 0);
+    t.runDeferred();
+    expect(calls).toBe(2);
+    expect(released).toBe(1);
+  });
+
   it('a part the host fails to merge ends the frame there, and the link goes on', () => {
     let calls = 0;
     const index = new SyncIndex([]);

@@ -4,12 +4,13 @@
  * more, and the host's tick scans only when a pair's dwell ends. Driven by hand, with no timer of its own. And
  * the time basis (docs/fusion.md, "Time basis"): a report's time is its position version's stamp.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encodeTs } from '../../../../src/core/clock/timestamp';
 import type { ComponentValue, Fusion } from '../../../../src/core/entity/component-types';
 import type { EntityId, NodeId } from '../../../../src/core/ids';
 import { offset } from '../../../../src/core/sim/geo';
 import type { EntityView } from '../../../../src/core/store/entity-view';
+import { FusionEngine } from '../../../../src/core/fusion/engine';
 import { DEFAULT_FUSION_CONFIG } from '../../../../src/core/fusion/types';
 import { MAX_STAMP_LEAD_MS } from '../../../../src/core/fusion/time-alignment';
 import { FUSION_COALESCE_MS, FusionView } from '../../../../src/node/fusion-view';
@@ -95,7 +96,12 @@ function setup(withScheduler = true, probe?: { views: number }, background?: (fn
     store.set(id as EntityId, { ...v, components: { ...v.components, classification } });
     view.observe(id as EntityId);
   };
-  return { clock, timers, view, report, tick, classify };
+  /** The entity leaves the store (deleted). */
+  const remove = (id: string): void => {
+    store.delete(id as EntityId);
+    view.observe(id as EntityId);
+  };
+  return { clock, timers, view, report, tick, classify, remove };
 }
 
 describe('fusion scans follow changes', () => {
@@ -252,16 +258,69 @@ describe('only changes fusion reads ask for a scan', () => {
     clock.now += FUSION_COALESCE_MS;
     timers.run();
     expect(timers.pending).toBe(0);
+    const scans = vi.spyOn(FusionEngine.prototype, 'scan');
     classify('eo.1');
     classify('radar.1');
+    // The changed sources are read once, when the timer their change set runs: no scan follows.
+    clock.now += FUSION_COALESCE_MS;
+    timers.run();
+    expect(scans).not.toHaveBeenCalled();
     expect(timers.pending).toBe(0);
     // Nor does the host's tick scan for it (nothing is due before the pair's dwell).
     clock.now += 1_000;
     expect(tick()).toBe(false);
+    expect(scans).not.toHaveBeenCalled();
+    scans.mockRestore();
     // A new report still does.
     report('eo.1', 'eo', 1, 5);
     expect(timers.pending).toBe(1);
     expect(view.stats().fused).toBe(0);
+  });
+});
+
+describe('changes are read once per entity, when the picture is needed', () => {
+  it('an entity changed by many merges before the scan builds one view, and the scan fuses it', () => {
+    const probe = { views: 0 };
+    const { clock, timers, view, report } = setup(true, probe);
+    for (let k = 0; k < 3; k++) {
+      probe.views = 0;
+      // A peer's frame merged in parts: each part changes the same two tracks again.
+      for (let part = 0; part < 4; part++) {
+        report('eo.1', 'eo', part, 5);
+        report('radar.1', 'radar', 20 + part, 30);
+      }
+      expect(probe.views).toBe(0);
+      expect(timers.pending).toBe(1);
+      clock.now += FUSION_COALESCE_MS;
+      timers.run();
+      // One view each when the timer read them (it was 8, one per change), and at most the two the
+      // scan hands on with a fused track.
+      expect(probe.views).toBeLessThanOrEqual(4);
+      clock.now += 1_000 - FUSION_COALESCE_MS;
+    }
+    expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
+  });
+
+  it('a read before the timer sees every change: a source that left takes its fused view with it', () => {
+    const { clock, timers, view, report, remove } = setup(true, { views: 0 });
+    for (let k = 0; k < 3; k++) {
+      report('eo.1', 'eo', 0, 5);
+      report('radar.1', 'radar', 20, 30);
+      clock.now += FUSION_COALESCE_MS;
+      timers.run();
+      clock.now += 1_000 - FUSION_COALESCE_MS;
+    }
+    expect(view.stats()).toMatchObject({ fused: 1, sources: 2 });
+    const fused = view.list({}, () => [])[0]!.id;
+    const heard: EntityId[][] = [];
+    view.watch(
+      (batch) => heard.push([...batch.removed]),
+      () => () => undefined,
+    );
+    remove('eo.1');
+    expect(timers.pending).toBe(1); // read when the timer runs, or at the first read before it
+    expect(view.get(fused, undefined)).toBeUndefined();
+    expect(heard).toEqual([[fused]]);
   });
 });
 
