@@ -50,6 +50,11 @@ export function prepareVersionIds(versions: readonly IdentifiedVersion[], from =
   }
 }
 
+/** Records an id known for this very object (its own, as versionId gives it), for the sync index to take. */
+export function noteVersionId(v: IdentifiedVersion, id: Uint8Array): void {
+  ahead.set(v, id);
+}
+
 /** The id prepareVersionIds computed for this very object, if it did (`take`: and forget it). */
 export function preparedId(v: IdentifiedVersion, take = false): Uint8Array | undefined {
   const id = ahead.get(v);

@@ -13,6 +13,7 @@ import { IDS_AHEAD_SLICE } from '../../../src/node/local-writes';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import type { Scheduler } from '../../../src/node/scheduler';
 import type { StorageBatch } from '../../../src/ports/storage';
+import { testIdentity } from '../support/test-keys';
 
 const T0 = 1_700_000_000_000;
 
@@ -60,9 +61,11 @@ function manual(): Scheduler & { run(): number } {
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-async function open(storage: MemoryStorage, scheduler: Scheduler) {
+async function open(storage: MemoryStorage, scheduler: Scheduler, signed = false) {
+  const me = testIdentity('ids-ahead');
   const node = await LatticeNode.open({
-    nodeId: 'n1' as NodeId,
+    nodeId: signed ? me.id : ('n1' as NodeId),
+    ...(signed ? { signer: me.signer } : {}),
     lattice: 'test',
     storage,
     backend: 'memory',
@@ -128,6 +131,46 @@ describe('reconciliation ids computed while a local commit is in flight', () => 
     // The tasks queued during the commit run only now, after it: they stop at once.
     scheduler.run();
     for (const v of heard[0]!.versions) expect(preparedId(v)).toBeUndefined();
+    await node.close();
+  });
+
+  it('a signed write that supersedes this node’s latest writes takes their ids from them, hashing none again', async () => {
+    const storage = new HeldStorage();
+    const scheduler = manual();
+    const { node, heard } = await open(storage, scheduler, true);
+    await node.writeMany(items(50, 0)); // creates: no ids remembered (none computed ahead)
+    storage.hold();
+    const second = node.writeMany(items(50, 1));
+    while (storage.batches.length < 2) await settle();
+    scheduler.run(); // the second write's ids, computed while its commit is in flight
+    storage.release();
+    await second;
+    const ids = new Map(heard[1]!.versions.map((v) => [`${v.entity}/${v.kind}`, versionId(v)]));
+    // The third write's tasks never run: whatever id its superseded heads have came from the second's.
+    await node.writeMany(items(50, 2));
+    expect(heard).toHaveLength(3);
+    const removed = heard[2]!.removed;
+    expect(removed).toHaveLength(100);
+    for (const h of removed) {
+      expect(preparedId(h)).toEqual(versionId(h));
+      expect(preparedId(h)).toEqual(ids.get(`${h.entity}/${h.kind}`));
+    }
+    await node.close();
+  });
+
+  it('an unsigned write has no proof to name its batch by: superseded heads are left to the index to hash', async () => {
+    const storage = new HeldStorage();
+    const scheduler = manual();
+    const { node, heard } = await open(storage, scheduler);
+    await node.writeMany(items(20, 0));
+    storage.hold();
+    const second = node.writeMany(items(20, 1));
+    while (storage.batches.length < 2) await settle();
+    scheduler.run();
+    storage.release();
+    await second;
+    await node.writeMany(items(20, 2));
+    for (const h of heard[2]!.removed) expect(preparedId(h)).toBeUndefined();
     await node.close();
   });
 });
