@@ -22,7 +22,7 @@ import { GroupSigner } from './security/sign-writes';
 import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../core/task/gate-authority';
 import { laneOf } from './write-lane';
 import type { Scheduler } from './scheduler';
-import { noteVersionId, preparedId, prepareVersionIds } from '../core/sync/version-id';
+import { noteVersionId, preparedId, prepareVersionIds, versionId } from '../core/sync/version-id';
 import { SYNC_ID_BYTES } from '../core/sync/messages';
 import { isRosterEntity, rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } from '../core/roster/roster-entity';
 
@@ -358,16 +358,22 @@ export class LocalWrites {
   }
 
   /**
-   * Keeps the ids of signed writes computed while their commit was in flight (idsAhead), as they
-   * are announced, so the write that supersedes them finds them (recalledId).
+   * Keeps the ids of signed writes as they are announced, so the write that supersedes them finds
+   * them (recalledId): one hash per version, while the commit was in flight (idsAhead) or here.
    */
   private rememberIds(versions: readonly Version[]): void {
     for (const v of versions) {
       const proof = v.proof;
       if (proof?.kind !== 'path') continue;
-      // Only ids computed already (idsAhead): hashing here would cost a node without a sync index.
-      const id = preparedId(v);
-      if (id === undefined) continue;
+      let id = preparedId(v);
+      if (id === undefined) {
+        // Not reached while the commit was in flight: hashed here instead of in the sync index,
+        // which takes it (noteVersionId). Only where ids are computed ahead at all (a scheduler:
+        // the worker, simulations), so a node without a sync index hashes nothing.
+        if (this.scheduler === undefined) continue;
+        id = versionId(v);
+        noteVersionId(v, id);
+      }
       let batch = this.idsOfBatches.get(proof.sig);
       if (batch === undefined) {
         if (this.idsInGeneration + proof.count > MAX_WRITE_MANY_COMPONENTS) {

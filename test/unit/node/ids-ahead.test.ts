@@ -173,4 +173,19 @@ describe('reconciliation ids computed while a local commit is in flight', () => 
     for (const h of heard[2]!.removed) expect(preparedId(h)).toBeUndefined();
     await node.close();
   });
+
+  it('keeps the ids the commit ended too soon to compute, hashed as the write is announced, for the write that supersedes it', async () => {
+    const storage = new HeldStorage();
+    const scheduler = manual();
+    const { node, heard } = await open(storage, scheduler, true);
+    await node.writeMany(items(30, 0));
+    // No task of the second or third write ever runs: the second's ids are all computed as it is announced.
+    await node.writeMany(items(30, 1));
+    for (const v of heard[1]!.versions) expect(preparedId(v)).toEqual(versionId(v));
+    await node.writeMany(items(30, 2));
+    const removed = heard[2]!.removed;
+    expect(removed).toHaveLength(60);
+    for (const h of removed) expect(preparedId(h)).toEqual(versionId(h));
+    await node.close();
+  });
 });
