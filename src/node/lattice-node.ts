@@ -161,7 +161,7 @@ export class LatticeNode implements NodeApi {
       log,
       standing: { removed: undefined },
     };
-    this.local = new LocalWrites(this.parts, options.newId, options.signer);
+    this.local = new LocalWrites(this.parts, options.newId, options.signer, options.scheduler);
     this.remote = new RemoteMerge(this.parts);
     this.c2 = new C2Pipeline(this.parts, this.local, options.scheduler);
     this.budgets = new BudgetSettings(savedBudgets, (meta) => writer.enqueue([], [], { [BUDGET_META]: meta }), log);

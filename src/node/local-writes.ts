@@ -14,14 +14,29 @@ import {
   type HeadSnapshot,
   type Writer,
 } from './prepare-write';
-import { checkWriteMany } from './write-many';
+import { checkWriteMany, MAX_WRITE_MANY_COMPONENTS } from './write-many';
 import type { CreateInput, UpdateOptions } from './node-api';
 import type { FoldedLease } from './clock-lease';
 import { persist, type NodeParts } from './node-parts';
 import { GroupSigner } from './security/sign-writes';
 import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../core/task/gate-authority';
 import { laneOf } from './write-lane';
+import type { Scheduler } from './scheduler';
+import { noteVersionId, preparedId, prepareVersionIds, versionId } from '../core/sync/version-id';
+import { SYNC_ID_BYTES } from '../core/sync/messages';
 import { isRosterEntity, rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } from '../core/roster/roster-entity';
+
+/** The ids of one signed batch of this node's writes, in leaf order, and which of them are known (LocalWrites.rememberIds). */
+interface BatchIds {
+  readonly ids: Uint8Array;
+  readonly known: Uint8Array;
+}
+
+/**
+ * Versions whose reconciliation ids one task computes ahead of a commit's end (LocalWrites.idsAhead):
+ * ~4 ms in Node (3.6 µs an id), so a priority write or a peer's frame waits for little more.
+ */
+export const IDS_AHEAD_SLICE = 1024;
 
 /** The reason a local write of a node that stands removed is counted under (stats().rejected). */
 export const REMOVED_SELF_REASON = 'removed-from-lattice';
@@ -34,12 +49,27 @@ export class LocalWrites {
   /** Signs the versions of the commits in flight together, one signature per round (undefined: unsigned, tests only). */
   private readonly signer: GroupSigner | undefined;
 
+  /**
+   * The reconciliation ids of this node's latest signed writes, by the signature of their batch: the
+   * ids in leaf order (SYNC_ID_BYTES each) and which are known. A write that supersedes one of them
+   * gets the superseded head back from the store as a new object (its columns keep numbers, not the
+   * Version), so the sync index would hash it again to remove it (~4.5 µs a component of a
+   * writeMany in Chromium: docs/benchmarks.md, scenario 6); the head's proof is the very object its
+   * write was signed with, which names the batch and the leaf, so its id is read from here instead.
+   * Two generations of up to MAX_WRITE_MANY_COMPONENTS versions each: ~16 B a recent write.
+   */
+  private idsOfBatches = new Map<Uint8Array, BatchIds>();
+  private idsOfOlderBatches = new Map<Uint8Array, BatchIds>();
+  private idsInGeneration = 0;
+
   constructor(
     private readonly parts: NodeParts,
     /** New entity ids (randomness is injected). */
     private readonly newId: () => string,
     /** The node's key: every write is signed before it is durable or announced (undefined: unsigned, tests only). */
     signer: Signer | undefined,
+    /** Where a commit's reconciliation ids are computed while it is in flight (idsAhead); none: at announce. */
+    private readonly scheduler?: Scheduler,
   ) {
     this.signer = signer === undefined ? undefined : new GroupSigner(signer, parts.nodeId);
   }
@@ -267,14 +297,51 @@ export class LocalWrites {
         else folded.committed(committing);
       }
     }
+    const stopAhead = this.idsAhead(put, unserved);
     try {
       await committing;
     } catch (error) {
+      stopAhead();
       // The write stays in memory and the write-behind retries it; peers hear of it once it lands.
       void this.announceWhenDurable(put, unserved);
       throw error;
     }
+    stopAhead();
     this.announce(put, unserved);
+  }
+
+  /**
+   * While the commit is in flight the worker mostly waits for storage: the reconciliation ids the
+   * sync index will need once it is durable (the new versions' and those of the heads they
+   * supersede) are computed then, in later tasks of IDS_AHEAD_SLICE versions each, so the storage
+   * commit is already issued when the first runs (the write-behind starts it in a microtask).
+   * Nothing is announced or indexed earlier: the ids are only kept by version (prepareVersionIds)
+   * until the index takes them. Stops once the commit has settled; the index hashes whatever is
+   * left itself, as before. Returns the stop.
+   */
+  private idsAhead(put: readonly Version[], gone: readonly Version[]): () => void {
+    // The superseded heads this node wrote lately: their ids are known (idsOfBatches), at once.
+    const unknown = gone.filter((h) => !this.recalledId(h));
+    const scheduler = this.scheduler;
+    if (scheduler === undefined || put.length + unknown.length === 0) return () => {};
+    const all = unknown.length === 0 ? put : [...put, ...unknown];
+    let at = 0;
+    let stopped = false;
+    const step = (): void => {
+      if (stopped) return;
+      const end = Math.min(all.length, at + IDS_AHEAD_SLICE);
+      prepareVersionIds(all, at, end);
+      at = end;
+      if (at < all.length) later();
+    };
+    const later = (): void => {
+      if (scheduler.soon !== undefined) scheduler.soon(step);
+      else scheduler.after(0, step);
+    };
+    later();
+    return () => {
+      stopped = true;
+    };
   }
 
   /**
@@ -286,7 +353,59 @@ export class LocalWrites {
     const { store, listeners } = this.parts;
     // A write superseded while its commit was in flight is no longer news.
     const live = put.filter((v) => store.holds(v));
+    this.rememberIds(live);
     listeners.emit(live, 'local', removed);
+  }
+
+  /**
+   * Keeps the ids of signed writes as they are announced, so the write that supersedes them finds
+   * them (recalledId): one hash per version, while the commit was in flight (idsAhead) or here.
+   */
+  private rememberIds(versions: readonly Version[]): void {
+    for (const v of versions) {
+      const proof = v.proof;
+      if (proof?.kind !== 'path') continue;
+      let id = preparedId(v);
+      if (id === undefined) {
+        // Not reached while the commit was in flight: hashed here instead of in the sync index,
+        // which takes it (noteVersionId). Only where ids are computed ahead at all (a scheduler:
+        // the worker, simulations), so a node without a sync index hashes nothing.
+        if (this.scheduler === undefined) continue;
+        id = versionId(v);
+        noteVersionId(v, id);
+      }
+      let batch = this.idsOfBatches.get(proof.sig);
+      if (batch === undefined) {
+        if (this.idsInGeneration + proof.count > MAX_WRITE_MANY_COMPONENTS) {
+          this.idsOfOlderBatches = this.idsOfBatches;
+          this.idsOfBatches = new Map();
+          this.idsInGeneration = 0;
+        }
+        batch = this.idsOfOlderBatches.get(proof.sig) ?? {
+          ids: new Uint8Array(proof.count * SYNC_ID_BYTES),
+          known: new Uint8Array(proof.count),
+        };
+        this.idsOfBatches.set(proof.sig, batch);
+        this.idsInGeneration += proof.count;
+      }
+      batch.ids.set(id, proof.index * SYNC_ID_BYTES);
+      batch.known[proof.index] = 1;
+    }
+  }
+
+  /**
+   * Whether the id of `h`, a head this node wrote lately, is known (rememberIds): its proof is the
+   * one its write was signed with (the store keeps proofs by reference), naming batch and leaf. If
+   * so, the sync index is handed it (noteVersionId) and need not hash `h` to remove it.
+   */
+  private recalledId(h: Version): boolean {
+    const proof = h.proof;
+    if (proof?.kind !== 'path' || h.ts.node !== this.parts.nodeId) return false;
+    const batch = this.idsOfBatches.get(proof.sig) ?? this.idsOfOlderBatches.get(proof.sig);
+    if (batch === undefined || batch.known[proof.index] !== 1) return false;
+    const at = proof.index * SYNC_ID_BYTES;
+    noteVersionId(h, batch.ids.slice(at, at + SYNC_ID_BYTES));
+    return true;
   }
 
   private async announceWhenDurable(put: readonly Version[], removed: readonly Version[]): Promise<void> {

@@ -4,7 +4,7 @@ import type { Item } from '../reconcile/item';
 import { FIXED_KINDS, fixedSlot } from '../store/entity-state';
 import { compareAt, SlotVectorStorage, type SlotItem } from '../reconcile/slot-vector-storage';
 import { IdTable, type IdTableSeed } from './id-table';
-import { idKey, idOfKey, versionId } from './version-id';
+import { idKey, idOfKey, preparedId, versionId } from './version-id';
 
 /**
  * A slot's kind as a byte (SyncIndex.kindCode): the kind's place among the store's fixed kinds
@@ -186,7 +186,8 @@ export class SyncIndex {
   add(versions: Iterable<Version>): void {
     for (const v of versions) {
       let id = this.received.get(v);
-      if (id === undefined) id = versionId(v);
+      // A local write's ids are computed while its commit is in flight (prepareVersionIds).
+      if (id === undefined) id = preparedId(v, true) ?? versionId(v);
       else this.received.delete(v);
       const key = idKey(id);
       if (++this.keysInGeneration > KEY_GENERATION) {
@@ -285,7 +286,7 @@ export class SyncIndex {
   }
 
   private keyOf(v: Version): string {
-    return this.keys.get(v) ?? this.olderKeys?.get(v) ?? idKey(versionId(v));
+    return this.keys.get(v) ?? this.olderKeys?.get(v) ?? idKey(preparedId(v) ?? versionId(v));
   }
 
   /**

@@ -6,6 +6,7 @@ import { canonicalContent } from '../../../../src/core/merge/version-content';
 import { measureStorages } from '../../../../src/core/reconcile';
 import { idKey, SyncIndex, versionId } from '../../../../src/core/sync';
 import { MAX_CLAIMS, MAX_HELD_BACK, MAX_REFUSED, numbering } from '../../../../src/core/sync/sync-index';
+import { prepareVersionIds } from '../../../../src/core/sync/version-id';
 
 const v = (entity: string, ms: number, node = 'a', kind = 'position'): Version => ({
   entity: entity as EntityId,
@@ -93,6 +94,26 @@ describe('SyncIndex', () => {
     index.remove([a]);
     index.add([a]);
     expect(index.has(versionId(a))).toBe(true);
+  });
+
+  it('takes the ids computed ahead for a local write (prepareVersionIds) instead of hashing again, on add and on remove', () => {
+    const index = new SyncIndex();
+    const a = v('e1', 1);
+    prepareVersionIds([a]);
+    const id = versionId(a);
+    // The value changed after the id was computed ahead (which no stamped version does): the index
+    // shows whose id it took, the one computed ahead.
+    (a as { value: unknown }).value = { lat: 3, lon: 4 };
+    index.add([a]);
+    expect(index.has(id)).toBe(true);
+    expect(index.has(versionId(a))).toBe(false);
+    // A removal by another object, equal to what was indexed, whose id was computed ahead.
+    const copy = v('e1', 1);
+    prepareVersionIds([copy]);
+    (copy as { value: unknown }).value = { lat: 5, lon: 6 };
+    index.remove([copy]);
+    expect(index.has(id)).toBe(false);
+    expect(index.size).toBe(0);
   });
 
   it('an add then remove before a snapshot leaves nothing behind', () => {
