@@ -191,6 +191,8 @@ export class WriteBehind {
    * one batch instead of one commit each.
    */
   private gatherer: object | undefined;
+  /** endGathering was called: gather() holds nothing any more. */
+  private gatheringEnded = false;
 
   constructor(
     private readonly storage: StoragePort,
@@ -277,7 +279,13 @@ export class WriteBehind {
    */
   gather(): () => void {
     const tail = this.bulk[this.bulk.length - 1]!;
-    if (this.gatherer !== undefined || this.closedWith !== undefined || this.bulk.length > 1 || !tail.idle) {
+    if (
+      this.gatherer !== undefined ||
+      this.gatheringEnded ||
+      this.closedWith !== undefined ||
+      this.bulk.length > 1 ||
+      !tail.idle
+    ) {
       return noRelease;
     }
     const gatherer = {};
@@ -290,10 +298,12 @@ export class WriteBehind {
   }
 
   /**
-   * Lets the bulk lane commit whatever gathers it (the node closes: its last commit must not wait
-   * for the rest of a frame whose parts may never run).
+   * Lets the bulk lane commit whatever gathers it, and takes no hold from now on (the node closes:
+   * its last commit must not wait for the rest of a frame whose parts may never run, nor for a frame
+   * that arrives while it flushes).
    */
   endGathering(): void {
+    this.gatheringEnded = true;
     if (this.gatherer === undefined) return;
     this.gatherer = undefined;
     this.requestFlush();

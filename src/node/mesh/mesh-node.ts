@@ -34,10 +34,10 @@ import { MeshLink, type LinkBudgetDeps } from './mesh-link';
 import { VersionClasses } from './version-classes';
 import type { MeshNodeOptions, MeshStore, SyncStatus } from './mesh-types';
 
-/** What securityStats reports of evidence for a node that does not say (a test double). */
 /** What a store without gatherCommits gives back: nothing held, nothing to release. */
 const noRelease = (): void => undefined;
 
+/** What securityStats reports of evidence for a node that does not say (a test double). */
 const NO_EVIDENCE: EvidenceStats = {
   equivocations: 0,
   held: 0,
