@@ -36,12 +36,20 @@ import { add128, lanesFromBytes, lanesToBytes, sub128 } from './sum128';
  * against its own items. The count term and the outer mix stay public: they only need to be
  * bijective and to keep the count from cancelling sums; the secrecy is all in the terms.
  *
- * AES-128 is used as one single-block pseudorandom permutation (@noble/ciphers' low-level block
- * functions on an expanded key), not as a mode of encryption: nothing is encrypted for anyone,
- * there is no message longer than a block, no IV and no padding, and decryption is needed for the
- * inverse (idFromTerm), which a mode's API would not give on one block without its framing. About
- * 0.25 µs a block in Node 20: a session's first whole-set fingerprint of 100,000 items takes ~28 ms,
- * then its key's prefix sums answer any range (docs/security.md, "What remains").
+ * AES-128 is used as one single-block pseudorandom permutation, not as a mode of encryption: nothing
+ * is encrypted for anyone, there is no message longer than a block, no IV and no padding, and
+ * decryption gives the inverse (idFromTerm). A mode's API could do it too (@noble/ciphers'
+ * `ecb(key, { disablePadding: true })` encrypts and decrypts one block); the low-level block
+ * functions on an expanded key are used for speed, with no allocation or framing per call. Upstream
+ * exports them as `unsafe`, internals that may change in any release: hence the exact version pin
+ * of @noble/ciphers in package.json and the test of term against Node's AES
+ * (test/unit/core/reconcile/fingerprint-key.test.ts). About 0.25 µs a block in Node 20.
+ * Cost: a key's whole-set fingerprint of 100,000 items with no prefix sums to start from computes
+ * every term, ~28 ms; a storage then keeps that key's prefix sums, and a range costs at most 2 × 7
+ * terms on top. A sync snapshot rebuilt from an earlier one starts each key's sums from the key's
+ * newest ones, up to the first block changed since (slot-vector-storage.ts, Lineage), so a link's
+ * round computes the terms from that block on: with new versions at the end, those added since its
+ * last round; after a change near the start, nearly all (docs/security.md, "What remains").
  */
 export const FINGERPRINT_SIZE = 16;
 

@@ -32,9 +32,13 @@ export interface SlotItem {
  *
  * Terms are keyed per session (fingerprint.ts), and one snapshot serves every link's session at
  * once: the prefix sums are kept per key, in a WeakMap on the key object, built lazily on the first
- * sum under that key (16 B per BLOCK items per live session) and let go with the session's key. A
- * snapshot rebuilt from the previous one starts each key's prefix sums from the previous snapshot's
- * up to the first item that changed (new versions mostly land at the end).
+ * sum under that key (16 B per BLOCK items per live session) and let go with the session's key.
+ * Snapshots rebuilt one from another share a Lineage, which keeps, per key, the prefix sums of the
+ * newest snapshot computed under it, and for the last LINEAGE_RING snapshots the first block each
+ * changed: a snapshot's first sum under a key starts from that key's newest sums, up to the first
+ * block changed between the two, however many snapshots (other links' rounds) came between. With new
+ * versions landing at the end, a link's round then computes the terms of what was added since its
+ * last round, not of the whole set.
  */
 export class SlotVectorStorage implements ReconcileStorage {
   private readonly tsArr: Float64Array;
@@ -43,13 +47,17 @@ export class SlotVectorStorage implements ReconcileStorage {
   private readonly words: Uint32Array;
   /** Prefix sums per session key. */
   private readonly sums = new WeakMap<FingerprintKey, KeyedPrefix>();
-  /** The previous snapshot's prefix sums, and how many of their checkpoints hold here too. */
-  private inherit: { readonly sums: WeakMap<FingerprintKey, KeyedPrefix>; readonly blocks: number } | undefined;
   private n: number;
   /** Lazily built hash index id → position (open addressing on the id's term). */
   private idIndex: Int32Array | null = null;
 
-  private constructor(n: number, ids: SlotIds) {
+  private constructor(
+    n: number,
+    ids: SlotIds,
+    /** The chain of snapshots this one belongs to, and its number in it. */
+    private readonly lineage: Lineage,
+    private readonly gen: number,
+  ) {
     this.n = n;
     this.tsArr = new Float64Array(n);
     this.slotArr = new Uint32Array(n);
@@ -59,14 +67,16 @@ export class SlotVectorStorage implements ReconcileStorage {
 
   static empty(): SlotVectorStorage {
     const bytes = new Uint8Array(0);
-    return new SlotVectorStorage(0, { bytes, words: new Uint32Array(0) });
+    return new SlotVectorStorage(0, { bytes, words: new Uint32Array(0) }, new Lineage(), 0);
   }
 
   /**
    * A new storage over `ids` holding `prev`'s items but those in `drop` (by timestamp and id, looked
    * up in `prev`), and `added` (sorted by timestamp, then id in `ids`; none already among the kept).
    * Every kept item's slot must hold the same id in `ids` as in `prev`'s (its slot was not freed
-   * since). One merge pass, into arrays exactly as long as needed; `prev` is not changed.
+   * since). One merge pass, into arrays exactly as long as needed; `prev` is not changed. Rebuilt
+   * from the newest snapshot of its lineage, the new one joins it; from an older one (a fork, which
+   * the sync index never makes), it starts a lineage of its own.
    */
   static rebuilt(
     prev: SlotVectorStorage,
@@ -86,7 +96,9 @@ export class SlotVectorStorage implements ReconcileStorage {
         }
       }
     }
-    const out = new SlotVectorStorage(n - gone + added.length, ids);
+    const fork = prev.gen !== prev.lineage.gen;
+    const lineage = fork ? new Lineage() : prev.lineage;
+    const out = new SlotVectorStorage(n - gone + added.length, ids, lineage, fork ? 0 : lineage.gen + 1);
     const b = ids.bytes;
     let k = 0;
     let j = 0;
@@ -118,7 +130,10 @@ export class SlotVectorStorage implements ReconcileStorage {
       out.slotArr[k++] = added[j]!.slot;
     }
     out.n = k;
-    out.inherit = { sums: prev.sums, blocks: same >>> BLOCK_BITS };
+    if (!fork) {
+      lineage.gen = out.gen;
+      lineage.changed[out.gen % LINEAGE_RING] = same >>> BLOCK_BITS;
+    }
     return out;
   }
 
@@ -240,19 +255,31 @@ export class SlotVectorStorage implements ReconcileStorage {
     return table;
   }
 
-  /** The prefix sums under `key`: kept, or new (from the previous snapshot's as far as they hold). */
+  /**
+   * The prefix sums under `key`: kept, or new, starting from the checkpoints of the lineage's newest
+   * sums under `key` that hold here too (those below the first block changed by any snapshot between
+   * the two), if that snapshot is still within the ring. The new sums become the key's newest.
+   */
   private sumsFor(key: FingerprintKey): KeyedPrefix {
     let sums = this.sums.get(key);
-    if (sums === undefined) {
-      sums = { key, prefix: new Uint32Array(((this.n >>> BLOCK_BITS) + 1) * 4), valid: 0 };
-      const before = this.inherit?.sums.get(key);
-      if (before !== undefined) {
-        const valid = Math.min(before.valid, this.inherit!.blocks);
-        sums.prefix.set(before.prefix.subarray(0, (valid + 1) * 4));
+    if (sums !== undefined) return sums;
+    sums = { key, prefix: new Uint32Array(((this.n >>> BLOCK_BITS) + 1) * 4), valid: 0 };
+    const lineage = this.lineage;
+    const latest = lineage.latest.get(key);
+    if (latest !== undefined) {
+      const lo = Math.min(latest.gen, this.gen);
+      const hi = Math.max(latest.gen, this.gen);
+      if (lineage.gen - lo <= LINEAGE_RING) {
+        // Items below block `changed[g]` are the same in snapshots g − 1 and g, so below the least
+        // of those over lo < g <= hi they are the same in both (16 B per checkpoint to copy).
+        let valid = latest.sums.valid;
+        for (let g = lo + 1; g <= hi && valid > 0; g++) valid = Math.min(valid, lineage.changed[g % LINEAGE_RING]!);
+        sums.prefix.set(latest.sums.prefix.subarray(0, (valid + 1) * 4));
         sums.valid = valid;
       }
-      this.sums.set(key, sums);
     }
+    if (latest === undefined || this.gen > latest.gen) lineage.latest.set(key, { gen: this.gen, sums });
+    this.sums.set(key, sums);
     return sums;
   }
 
@@ -297,6 +324,26 @@ export function compareAt(ts: number, x: Uint8Array, xo: number, ts2: number, y:
     if (d !== 0) return d < 0 ? -1 : 1;
   }
   return 0;
+}
+
+/**
+ * Snapshots whose changes a lineage remembers: a key's newest sums older than that (a link idle
+ * through as many rebuilds) are not reused, its next sums are computed afresh.
+ */
+export const LINEAGE_RING = 1024;
+
+/**
+ * A chain of snapshots, each rebuilt from the one before (SlotVectorStorage.rebuilt), numbered from
+ * 0: the first block each of the last LINEAGE_RING changed from its predecessor, and per session key
+ * the newest snapshot's prefix sums under it (at most one prefix array per live key beyond those
+ * its snapshots hold; let go with the key).
+ */
+class Lineage {
+  /** The newest snapshot's number. */
+  gen = 0;
+  /** changed[g % LINEAGE_RING]: the first block of snapshot g whose items differ from snapshot g − 1's. */
+  readonly changed = new Uint32Array(LINEAGE_RING);
+  readonly latest = new WeakMap<FingerprintKey, { readonly gen: number; readonly sums: KeyedPrefix }>();
 }
 
 /** Ranges up to this many items are scanned; larger ones use the hash index. */

@@ -17,9 +17,12 @@ export interface KeyParty {
  * with the two parties in the order of their node ids (as the roles are chosen), so both ends
  * derive the same key whichever side computes it. Each nonce is fresh per hello, so the key exists
  * only once both hellos are out: no writer can search, ahead of the session, for two sets of its
- * versions whose fingerprints agree under it (reconcile/fingerprint.ts; docs/security.md). The two
- * ends know it, and need nothing else: only fingerprints travel, and they reveal the key no more
- * than a block cipher's outputs do.
+ * versions whose fingerprints agree under it (reconcile/fingerprint.ts; docs/security.md). The key
+ * is not sent, but it is no secret from whoever reads both hellos: it is a public function of them,
+ * and they travel inside the link's encrypted transport (DTLS). The defence needs it unpredictable
+ * before the session, not secret from the two ends; a party that could read both hellos could
+ * compute it, which matters only if it could also place versions it picked after the nonces into
+ * the sets this session compares (docs/security.md, the handshake).
  */
 export function fingerprintKeyOf(a: KeyParty, b: KeyParty): FingerprintKey {
   const [first, second] = a.node < b.node ? [a, b] : [b, a];

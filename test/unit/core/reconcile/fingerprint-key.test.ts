@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FingerprintKey, fingerprintOf } from '../../../../src/core/reconcile/fingerprint';
 import { compareItems, type Item } from '../../../../src/core/reconcile/item';
-import { SlotVectorStorage, type SlotItem } from '../../../../src/core/reconcile/slot-vector-storage';
+import { LINEAGE_RING, SlotVectorStorage, type SlotItem } from '../../../../src/core/reconcile/slot-vector-storage';
 import { SortedVectorStorage } from '../../../../src/core/reconcile/sorted-vector-storage';
 import { add128 } from '../../../../src/core/reconcile/sum128';
 import { UnionStorage } from '../../../../src/core/reconcile/union-storage';
@@ -168,3 +168,120 @@ function popcount(x: number): number {
   for (let v = x; v !== 0; v &= v - 1) c++;
   return c;
 }
+
+/** A key that counts the terms it computes (the cost of a round's fingerprints). */
+class CountingKey extends FingerprintKey {
+  count = 0;
+  override term(bytes: Uint8Array, off: number, out: Uint32Array, oOff: number): void {
+    this.count++;
+    super.term(bytes, off, out, oOff);
+  }
+}
+
+/**
+ * A chain of snapshots as the sync index makes them (SlotVectorStorage.rebuilt), over ids of their
+ * own: `n` items first, then `step` appended (newest timestamps, so at the end) per snapshot.
+ */
+function chain(n: number, capacity: number) {
+  const bytes = new Uint8Array(capacity * 16);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (Math.imul(i + 1, 0x9e3779b1) >>> 11) & 0xff;
+  // (the slot in the last 4 bytes: ids all distinct)
+  const view = new DataView(bytes.buffer);
+  for (let slot = 0; slot < capacity; slot++) view.setUint32(slot * 16 + 12, slot, true);
+  const ids = { bytes, words: new Uint32Array(bytes.buffer) };
+  const itemAt = (slot: number): Item => ({ ts: slot, id: bytes.slice(slot * 16, slot * 16 + 16) });
+  let next = 0;
+  let items: Item[] = [];
+  let snap = SlotVectorStorage.empty();
+  const append = (count: number, drop: readonly Item[] = []): SlotVectorStorage => {
+    const added = Array.from({ length: count }, (_, i) => ({ ts: next + i, slot: next + i }));
+    const gone = new Set(drop.map((it) => hex(it.id)));
+    items = [...items.filter((it) => !gone.has(hex(it.id))), ...added.map((a) => itemAt(a.slot))];
+    next += count;
+    snap = SlotVectorStorage.rebuilt(snap, drop, added, ids);
+    return snap;
+  };
+  append(n);
+  return { append, items: () => items, snap: () => snap };
+}
+
+/** The fingerprints of a round: the whole set and 8 slices of it. */
+function round(st: SlotVectorStorage | SortedVectorStorage, key: FingerprintKey): string[] {
+  const n = st.size;
+  const out = [hex(st.fingerprint(key, 0, n))];
+  for (let s = 0; s < 8; s++)
+    out.push(hex(st.fingerprint(key, Math.floor((n * s) / 8), Math.floor((n * (s + 1)) / 8))));
+  return out;
+}
+
+describe('SlotVectorStorage prefix sums along a chain of snapshots, several keys in turn', () => {
+  /** A plain key with a counting key's bytes (the reference's: its terms are not counted). */
+  const bytesOf = (_: CountingKey, b: number): FingerprintKey => new FingerprintKey(new Uint8Array(16).fill(b));
+
+  it('computes per round the terms of what was added since the key last ran, not of the whole set', () => {
+    const n = 20_000;
+    const c = chain(n, n + 50 * 40);
+    const fill = [1, 2, 3];
+    const keys = fill.map((b) => new CountingKey(new Uint8Array(16).fill(b)));
+    for (let r = 0; r < 30; r++) {
+      const snap = c.append(50);
+      const i = r % keys.length;
+      const key = keys[i]!;
+      const before = key.count;
+      const got = round(snap, key);
+      const terms = key.count - before;
+      // The first round of each key sums the whole set once; after that, the 50 × 3 items appended
+      // since the key's last round, and under BLOCK (8) terms per end of each of the 9 ranges.
+      if (r >= keys.length) expect(terms, `round ${r}`).toBeLessThanOrEqual(50 * keys.length + 9 * 2 * 8);
+      else expect(terms).toBeGreaterThanOrEqual(n);
+      expect(got).toEqual(round(new SortedVectorStorage(c.items()), bytesOf(key, fill[i]!)));
+    }
+  });
+
+  it('a drop at an early position invalidates the sums from its block on, for every key', () => {
+    const n = 20_000;
+    const c = chain(n, n + 50 * 20);
+    const keys = [1, 2].map((b) => new CountingKey(new Uint8Array(16).fill(b)));
+    for (let r = 0; r < 4; r++) round(c.append(50), keys[r % 2]!);
+    // The item at position 20 (block 2) goes: every key recomputes from there, all but ~20 terms.
+    const early = c.items()[20]!;
+    c.append(50, [early]);
+    for (const [i, key] of keys.entries()) {
+      const before = key.count;
+      const got = round(c.snap(), key);
+      expect(key.count - before).toBeGreaterThanOrEqual(n - 24);
+      expect(got).toEqual(round(new SortedVectorStorage(c.items()), bytesOf(key, i + 1)));
+    }
+    // And the rounds after are small again.
+    for (let r = 0; r < 4; r++) {
+      const key = keys[r % 2]!;
+      const before = key.count;
+      const got = round(c.append(50), key);
+      expect(key.count - before).toBeLessThanOrEqual(100 + 9 * 2 * 8);
+      expect(got).toEqual(round(new SortedVectorStorage(c.items()), bytesOf(key, (r % 2) + 1)));
+    }
+  });
+
+  it('recomputes, correctly, for a key whose newest sums are older than the ring', () => {
+    const n = 2000;
+    const c = chain(n, n + LINEAGE_RING + 100);
+    const idle = new CountingKey(new Uint8Array(16).fill(1));
+    const busy = new CountingKey(new Uint8Array(16).fill(2));
+    round(c.snap(), idle);
+    // Within the ring: reused.
+    for (let r = 0; r < LINEAGE_RING - 1; r++) {
+      c.append(r % 50 === 0 ? 1 : 0);
+      if (r % 100 === 0) round(c.snap(), busy);
+    }
+    let before = idle.count;
+    let got = round(c.snap(), idle);
+    expect(idle.count - before).toBeLessThanOrEqual(30 + 9 * 2 * 8);
+    expect(got).toEqual(round(new SortedVectorStorage(c.items()), bytesOf(idle, 1)));
+    // Past the ring: computed afresh.
+    for (let r = 0; r < LINEAGE_RING + 1; r++) c.append(r % 100 === 0 ? 1 : 0);
+    before = idle.count;
+    got = round(c.snap(), idle);
+    expect(idle.count - before).toBeGreaterThanOrEqual(n);
+    expect(got).toEqual(round(new SortedVectorStorage(c.items()), bytesOf(idle, 1)));
+  });
+});

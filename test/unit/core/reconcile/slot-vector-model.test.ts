@@ -15,7 +15,11 @@ import { IdTable } from '../../../../src/core/sync/id-table';
 import { idKey } from '../../../../src/core/sync/version-id';
 import { hex } from './helpers';
 import { check, keyOf } from './storage-check';
-import { UNSESSIONED_FINGERPRINT_KEY as K } from '../../../../src/core/reconcile/fingerprint';
+import { FingerprintKey, UNSESSIONED_FINGERPRINT_KEY as K } from '../../../../src/core/reconcile/fingerprint';
+import { SortedVectorStorage } from '../../../../src/core/reconcile/sorted-vector-storage';
+
+/** Session keys the snapshots serve in turn (as links' rounds do), besides K. */
+const KEYS = [K, ...[1, 2].map((b) => new FingerprintKey(new Uint8Array(16).fill(b)))];
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 
@@ -42,6 +46,8 @@ interface Held {
   readonly snap: SlotVectorStorage;
   readonly items: string[];
   readonly fingerprint: string;
+  /** Under each of KEYS, from a SortedVectorStorage of the items. */
+  readonly keyed: string[];
 }
 
 describe('SlotVectorStorage over an IdTable against a Map of items', () => {
@@ -75,8 +81,11 @@ describe('SlotVectorStorage over an IdTable against a Map of items', () => {
           added.clear();
           removed.clear();
           const ref = [...model.values()].sort(compareItems);
-          check(base, ref, rand);
-          held.push({ snap: base, items: ref.map(keyOf), fingerprint: hex(base.fingerprint(K, 0, base.size)) });
+          // Under one key of several, picked at random: each key's sums start from its own newest.
+          check(base, ref, rand, KEYS[Math.floor(rand() * KEYS.length)]);
+          const sorted = new SortedVectorStorage(ref);
+          const keyed = KEYS.map((key) => hex(sorted.fingerprint(key, 0, ref.length)));
+          held.push({ snap: base, items: ref.map(keyOf), fingerprint: hex(base.fingerprint(K, 0, base.size)), keyed });
         };
         // A bulk first (past 256 items lookups by id are hashed), spread over the pool.
         const all: Op[] = [...Array.from({ length: bulk }, (_, i): Op => ({ op: 'add', k: (i * 7) % 1001 })), ...ops];
@@ -110,6 +119,9 @@ describe('SlotVectorStorage over an IdTable against a Map of items', () => {
           for (const h of held) {
             expect(h.snap.toArray().map(keyOf)).toEqual(h.items);
             expect(hex(h.snap.fingerprint(K, 0, h.snap.size))).toBe(h.fingerprint);
+            // An older snapshot under a key whose newest sums are a later snapshot's.
+            const k = Math.floor(rand() * KEYS.length);
+            expect(hex(h.snap.fingerprint(KEYS[k]!, 0, h.snap.size))).toBe(h.keyed[k]);
           }
         }
         rebuild();
