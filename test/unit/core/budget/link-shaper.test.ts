@@ -74,6 +74,25 @@ describe('LinkShaper', () => {
     expect(drops.length / 10_000).toBeLessThan(0.27);
   });
 
+  it('on a reliable shape, resends a lost frame after resendAfterMs and holds back what follows it', () => {
+    // Seed 42 at 25 % loss: find the first lost frame on the lossy shape, then replay on the reliable one.
+    const lossy = new LinkShaper(shape({ seed: 42, loss: 0.25 }));
+    const fates = Array.from({ length: 20 }, (_, i) => lossy.send(100, i * 1000));
+    const first = fates.findIndex((f) => f.type === 'drop');
+    expect(first).toBeGreaterThanOrEqual(0);
+    const reliable = new LinkShaper(shape({ seed: 42, loss: 0.25, resendAfterMs: 250 }));
+    const again = Array.from({ length: 20 }, (_, i) => reliable.send(100, i * 1000));
+    expect(again.every((f) => f.type === 'deliver')).toBe(true);
+    // 100 ms on the wire, 250 ms until the resend, 100 ms on the wire again, 100 ms latency.
+    expect(again[first]).toEqual({ type: 'deliver', at: first * 1000 + 550 });
+    expect(reliable.freeAt()).toBeGreaterThan(19 * 1000 + 100 - 1e-9);
+    // Every frame lost: each is still delivered, once resent.
+    const link = new LinkShaper(shape({ loss: 1, resendAfterMs: 250 }));
+    expect(link.send(100, 0)).toEqual({ type: 'deliver', at: 550 });
+    expect(link.freeAt()).toBe(200); // the resend used the wire's time too
+    expect(() => new LinkShaper(shape({ resendAfterMs: -1 }))).toThrow(RangeError);
+  });
+
   it('refuses an impossible shape', () => {
     expect(() => new LinkShaper(shape({ loss: 1.5 }))).toThrow(RangeError);
     expect(() => new LinkShaper(shape({ bytesPerSecond: 0 }))).toThrow(RangeError);
