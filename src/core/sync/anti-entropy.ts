@@ -1,4 +1,5 @@
 import type { FingerprintKey } from '../reconcile/fingerprint';
+import { TokenBucket } from '../budget/token-bucket';
 import { hasHonestContext } from '../merge/knowledge';
 import type { Item } from '../reconcile/item';
 import type { Version } from '../merge/version';
@@ -12,6 +13,8 @@ import {
   MAX_OVERTAKING_VERSIONS,
   MAX_VERSIONS_PER_FRAME,
   RateWindow,
+  SYNC_REQUEST_BURST,
+  SYNC_REQUESTS_PER_MINUTE,
   type LimitCounts,
 } from './limits';
 import { LinkHoldBack } from './link-hold-back';
@@ -108,6 +111,8 @@ export class AntiEntropy {
   private unsent = 0;
   private readonly limits = new LimitCounter();
   private readonly appliedRate = new RateWindow(MAX_VERSIONS_APPLIED_PER_SECOND);
+  /** `request`s the peer may still make (limits.ts): each may start a round of ours. */
+  private requests: TokenBucket | undefined;
   /** Ids this link sent that were refused before their signature was checked (VerifyVerdict's `this-link`). */
   private readonly linkHeld = new LinkHoldBack((n) => this.limits.hit(LimitName.LinkHeldBack, n));
   /**
@@ -242,6 +247,18 @@ export class AntiEntropy {
     }
   }
 
+  /** The peer asked for a round: within its allowance (limits.ts), and never past a failure's backoff. */
+  private requested(now: number): void {
+    this.requests ??= new TokenBucket(SYNC_REQUESTS_PER_MINUTE / 60, SYNC_REQUEST_BURST, now);
+    if (!this.requests.take(now)) {
+      // An honest peer's request is a hint: the next periodic round finds what it was for.
+      this.limits.hit(LimitName.SyncRequests);
+      this.io.log('sync request refused: too many requests on this link');
+      return;
+    }
+    this.initiator.requested(now);
+  }
+
   pushLive(versions: readonly Version[], now: number, relayed: boolean, urgent = false): void {
     if (this.role === undefined || versions.length === 0) return;
     this.live.push(versions, relayed, urgent);
@@ -299,7 +316,7 @@ export class AntiEntropy {
         return;
       case ReconcilePhase.Request:
         if (this.role !== 'initiator') return this.io.invalid('sync request to the responder');
-        return this.syncNow(now);
+        return this.requested(now);
       default: {
         const never: never = m.phase;
         return this.io.invalid(`unknown phase ${String(never)}`);

@@ -36,6 +36,8 @@ export class Initiator {
   private round: InitiatorRound | undefined;
   private lastRoundId = 0;
   private nextSyncAt = Number.POSITIVE_INFINITY;
+  /** Until when the last failed round's backoff holds (no failure since the last completed round: -∞). */
+  private backoffUntil = Number.NEGATIVE_INFINITY;
   private again = false;
   private failed = 0;
   /** The session's fingerprint key (fingerprint-key.ts), from begin(). */
@@ -67,6 +69,16 @@ export class Initiator {
   syncNow(now: number): void {
     if (this.round !== undefined) this.again = true;
     else this.nextSyncAt = now;
+    this.maybeStart(now);
+  }
+
+  /**
+   * The peer asked for a round (`request`): now, or right after the one running, but never before
+   * a failed round's backoff ends. A peer that aborts our rounds cannot ask for the next at once.
+   */
+  requested(now: number): void {
+    if (this.round !== undefined) this.again = true;
+    else this.nextSyncAt = Math.min(this.nextSyncAt, Math.max(now, this.backoffUntil));
     this.maybeStart(now);
   }
 
@@ -139,6 +151,7 @@ export class Initiator {
     this.io.send(reconcileMessage(round.id, ReconcilePhase.Done));
     this.round = undefined;
     this.failed = 0;
+    this.backoffUntil = Number.NEGATIVE_INFINITY;
     this.nextSyncAt = this.again ? now : now + this.o.syncIntervalMs;
     this.hooks.completed(round.startedAt, now);
   }
@@ -168,6 +181,7 @@ export class Initiator {
     if (notify) this.io.send(reconcileMessage(round.id, ReconcilePhase.Abort));
     this.round = undefined;
     this.failed += 1;
-    this.nextSyncAt = now + backoffDelay(this.failed, { baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs });
+    this.nextSyncAt = this.backoffUntil =
+      now + backoffDelay(this.failed, { baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs });
   }
 }

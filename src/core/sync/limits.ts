@@ -27,6 +27,24 @@ export const RECONCILE_OPEN_BURST = 6;
 export const RECONCILE_OPENS_PER_MINUTE = 12;
 
 /**
+ * Peer ids whose reconcile-open allowance (the bucket above) the node keeps across their links
+ * (open-allowances.ts), least recently used forgotten first. A new link of the same peer takes up
+ * its old allowance, so relinking buys no fresh burst: each first round of a session is a whole-set
+ * pass of the session's keyed fingerprints (~28 ms at 100k items). Only peers that completed the
+ * handshake (proven ids) are remembered; each costs a bucket (~100 bytes).
+ */
+export const MAX_OPEN_ALLOWANCE_PEERS = 1_024;
+
+/**
+ * `request`s (a responder asking us, the initiator, for a round) one link may make: a burst, then
+ * one per interval (token bucket). An honest responder asks after it applied versions from another
+ * link or its send queue overflowed; a refused one is dropped and the next periodic round
+ * (syncIntervalMs) finds what it was for. A request never shortens the backoff of a failed round.
+ */
+export const SYNC_REQUEST_BURST = 4;
+export const SYNC_REQUESTS_PER_MINUTE = 12;
+
+/**
  * Versions one reconcile reply may push unasked: a floor, plus this many per byte of the message
  * answered. Beyond, the reply lists ids (16 bytes each, within its frame) and the peer `want`s
  * them: a want names each id, which proves it needs it. A 4-byte open of an empty set drew 1.2 MB
@@ -89,6 +107,10 @@ export const LimitName = {
   TrackedWants: 'trackedWants',
   AnnouncedShare: 'announcedShare',
   ReconcileOpens: 'reconcileOpens',
+  /** Peers whose open allowance the node forgot at its bound (MAX_OPEN_ALLOWANCE_PEERS): over all links. */
+  OpenAllowancePeers: 'openAllowancePeers',
+  /** `request`s refused on one link (SYNC_REQUEST_BURST, SYNC_REQUESTS_PER_MINUTE). */
+  SyncRequests: 'syncRequests',
   DuplicateWants: 'duplicateWants',
   /** Wanted ids this link was answered less than RESEND_WINDOW_MS ago (sent-recently.ts): not sent again. */
   RepeatedWants: 'repeatedWants',
@@ -126,6 +148,8 @@ export class LimitCounter {
     trackedWants: 0,
     announcedShare: 0,
     reconcileOpens: 0,
+    openAllowancePeers: 0,
+    syncRequests: 0,
     duplicateWants: 0,
     repeatedWants: 0,
     pushRatio: 0,

@@ -59,11 +59,12 @@ export class Responder {
   handle(m: ReconcileMessage, now: number): void {
     let reconciler: Reconciler | undefined;
     if (m.phase === ReconcilePhase.Open) {
-      this.opens ??= new TokenBucket(RECONCILE_OPENS_PER_MINUTE / 60, RECONCILE_OPEN_BURST, now);
+      this.opens ??=
+        this.o.openAllowance?.(now) ?? new TokenBucket(RECONCILE_OPENS_PER_MINUTE / 60, RECONCILE_OPEN_BURST, now);
       if (!this.opens.take(now)) {
         // Not the peer's fault necessarily (a burst of retries): refuse the round, it backs off.
         this.limits.hit(LimitName.ReconcileOpens);
-        this.io.log('reconcile open refused: too many opens on this link');
+        this.io.log('reconcile open refused: too many opens from this peer');
         this.io.send(reconcileMessage(m.session, ReconcilePhase.Abort));
         return;
       }

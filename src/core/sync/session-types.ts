@@ -1,3 +1,4 @@
+import type { TokenBucket } from '../budget/token-bucket';
 import type { NodeId } from '../ids';
 import type { Version } from '../merge/version';
 import type { ReconcileStorage } from '../reconcile/storage';
@@ -47,6 +48,12 @@ export interface SessionOptions {
   readonly invitation?: string;
   /** The peer's id as claimed by the transport: a hello from anyone else is refused. */
   readonly peer?: NodeId;
+  /**
+   * The peer's reconcile-open allowance, asked for at its first open (after the handshake proved its
+   * id): MeshNode hands every link of one peer the same bucket (open-allowances.ts), so relinking
+   * buys no fresh burst. Without it the session keeps its own.
+   */
+  readonly openAllowance?: (now: number) => TokenBucket;
   /** Anti-entropy period once synced (default 30 s). */
   readonly syncIntervalMs?: number;
   /** Ping period (default 2 s). */
@@ -93,7 +100,7 @@ export interface SessionOptions {
   readonly log?: (message: string, detail?: unknown) => void;
 }
 
-type OptionalOptions = 'peer' | 'log' | 'monotonic' | 'key' | 'nonce' | 'secret' | 'invitation';
+type OptionalOptions = 'peer' | 'openAllowance' | 'log' | 'monotonic' | 'key' | 'nonce' | 'secret' | 'invitation';
 export type ResolvedSessionOptions = Required<Omit<SessionOptions, OptionalOptions>> &
   Pick<SessionOptions, OptionalOptions>;
 

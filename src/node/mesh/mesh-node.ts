@@ -6,6 +6,7 @@ import {
   Announcements,
   INVALID_INPUT_REASON,
   InvalidBackoff,
+  OpenAllowances,
   LimitCounter,
   LimitName,
   sumLimitCounts,
@@ -82,6 +83,8 @@ export class MeshNode {
   private readonly announcements = new Announcements<MeshLink>();
   /** Peers closed for invalid input, refused for longer after each close. */
   private readonly backoff = new InvalidBackoff<NodeId>();
+  /** Each peer's reconcile-open allowance, kept across its links (MAX_OPEN_ALLOWANCE_PEERS peers). */
+  private readonly opens = new OpenAllowances<NodeId>();
   /** Limits hit outside any open link (links refused while backing off). */
   private readonly refused = new LimitCounter();
   /** Limits hit on links that have closed: kept, or a link cut for what it sent would take its counts with it. */
@@ -191,6 +194,7 @@ export class MeshNode {
     index.hit(LimitName.Claims, this.index.claimsEvicted);
     index.hit(LimitName.RefusedIds, this.index.refusedEvicted);
     index.hit(LimitName.HeldBack, this.index.heldBackEvicted);
+    index.hit(LimitName.OpenAllowancePeers, this.opens.evicted);
     return sumLimitCounts([
       this.refused.snapshot(),
       index.snapshot(),
@@ -289,6 +293,8 @@ export class MeshNode {
       self: this.node.nodeId,
       lattice: this.node.lattice,
       peer: link.peer,
+      // Asked for at the first open, once the handshake proved the id: relinking buys no fresh burst.
+      openAllowance: (now: number) => this.opens.of(link.peer, now),
       key: security.publicKey,
       nonce: security.nonce(),
       // Never sent: keys what the link remembers of its answers (sent-recently.ts).

@@ -51,7 +51,10 @@ export interface MeshStore {
   skewHoldRefused?(): Readonly<Record<HoldRefusal, number>>;
 }
 
-export type SessionTuning = Omit<SessionOptions, 'self' | 'lattice' | 'peer' | 'log' | 'key' | 'nonce' | 'invitation'>;
+export type SessionTuning = Omit<
+  SessionOptions,
+  'self' | 'lattice' | 'peer' | 'openAllowance' | 'log' | 'key' | 'nonce' | 'invitation'
+>;
 
 /**
  * Admission of a peer at the link handshake (docs/security.md): called once per link, after the

@@ -5,6 +5,8 @@ import {
   INVALID_BACKOFF_MAX_MS,
   InvalidBackoff,
   MAX_ANNOUNCED_PER_PEER,
+  OpenAllowances,
+  RECONCILE_OPEN_BURST,
   RateWindow,
   sumLimitCounts,
   LimitCounter,
@@ -64,5 +66,21 @@ describe('sync limits', () => {
     expect(total.pushRatio).toBe(6);
     expect(total.invalidBackoff).toBe(2);
     expect(total.appliedRate).toBe(0);
+  });
+});
+
+describe('OpenAllowances', () => {
+  it('keeps one bucket per peer across links, forgetting the least recently used at its bound', () => {
+    const a = new OpenAllowances<string>(2);
+    const p = a.of('p', 0);
+    for (let i = 0; i < RECONCILE_OPEN_BURST; i++) expect(p.take(0)).toBe(true);
+    expect(a.of('p', 0).take(0)).toBe(false); // the next link of p takes up the same, empty bucket
+    a.of('q', 0);
+    a.of('p', 0); // p used last: q is the oldest
+    a.of('r', 0);
+    expect(a.evicted).toBe(1);
+    expect(a.of('p', 0)).toBe(p);
+    expect(a.of('q', 0).take(0)).toBe(true); // q was forgotten: a fresh bucket
+    expect(a.evicted).toBe(2);
   });
 });
