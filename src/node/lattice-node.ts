@@ -292,10 +292,11 @@ export class LatticeNode implements NodeApi {
    *
    * `migrate`: the database is from before signatures (no SIGNED_STORE_META, docs/security.md
    * "Databases from before signatures"). The node's own unsigned versions from before it signed
-   * are signed first with its key, as fresh writes are (same content and timestamp, so the same
-   * version: neither the storage key nor the reconciliation id covers the signature), checked with
-   * the rest, and written back with the marker in one commit, awaited before the check settles:
-   * nothing is served before they are durable. Other authors' unsigned versions are set aside.
+   * (dated by the own versions whose proofs verify) are signed with its key, as fresh writes are
+   * (same content and timestamp, so the same version: neither the storage key nor the
+   * reconciliation id covers the signature), and written back in bounded commits, newest first,
+   * the marker with the last, all awaited before the check settles: nothing is served before they
+   * are durable. Other authors' unsigned versions are set aside.
    */
   private async checkRestored(
     check: CheckStored,
