@@ -45,6 +45,7 @@ import type { Scheduler } from './scheduler';
 import { HARD_HORIZON_MS, SkewHold, type HoldRefusal } from './skew-hold';
 import { checkSkewLimit, SKEW_LIMIT_META, storedSkewLimit } from './skew-limit';
 import {
+  isOwnUnsigned,
   ownUnsignedBeforeSigning,
   setAsideDamaged,
   setAsideUnproven,
@@ -56,9 +57,9 @@ import {
 } from './stored-check';
 import { StorageHealth } from './storage-health';
 import { VersionListeners, type VersionListener, type VersionSource } from './version-listeners';
-import { signedBatch } from './security/sign-writes';
+import { signBatchInPlace } from './security/sign-writes';
 import { serveCompact } from './watchers';
-import { WriteBehind } from './write-behind';
+import { BULK_COMMIT_VERSIONS, WriteBehind } from './write-behind';
 
 export type { VersionListener, VersionOrigin, VersionSource } from './version-listeners';
 
@@ -291,10 +292,11 @@ export class LatticeNode implements NodeApi {
    *
    * `migrate`: the database is from before signatures (no SIGNED_STORE_META, docs/security.md
    * "Databases from before signatures"). The node's own unsigned versions from before it signed
-   * are signed first with its key, as fresh writes are (same content and timestamp, so the same
-   * version: neither the storage key nor the reconciliation id covers the signature), checked with
-   * the rest, and written back with the marker in one commit, awaited before the check settles:
-   * nothing is served before they are durable. Other authors' unsigned versions are set aside.
+   * (dated by the own versions whose proofs verify) are signed with its key, as fresh writes are
+   * (same content and timestamp, so the same version: neither the storage key nor the
+   * reconciliation id covers the signature), and written back in bounded commits, newest first,
+   * the marker with the last, all awaited before the check settles: nothing is served before they
+   * are durable. Other authors' unsigned versions are set aside.
    */
   private async checkRestored(
     check: CheckStored,
@@ -319,36 +321,64 @@ export class LatticeNode implements NodeApi {
       // After open has returned: the first views are served before the check's hashing starts.
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
       stillOpen();
-      let versions = restored;
-      let leftovers = restoredLeftovers;
-      let resigned: Version[] = [];
       const { signer } = this.options;
-      if (migrate && signer !== undefined) {
-        const old = ownUnsignedBeforeSigning(restored, this.nodeId);
-        if (old.length > 0) {
-          resigned = await signedBatch(signer, this.nodeId, old);
-          stillOpen();
-          // The heads the store restored take the proofs (EntityStore.adopt), and the check and the
-          // leftovers below see the signed copies.
-          store.adopt(resigned);
-          const signedOf = new Map(old.map((v, i) => [v, resigned[i]!]));
-          versions = restored.map((v) => signedOf.get(v) ?? v);
-          leftovers = { ...restoredLeftovers, versions: restoredLeftovers.versions.map((v) => signedOf.get(v) ?? v) };
-          log(`signed ${old.length} own versions stored before signatures (docs/security.md)`);
-        }
-      }
-      const proven = await setAsideUnproven(versions, (v) => v, checkOpen, 'stored version', log);
+      // A database from before signatures (docs/security.md, "Databases from before signatures"):
+      // our own unsigned versions have nothing to check; the others are checked, and those of ours
+      // whose proofs verify date the cut-off (ownUnsignedBeforeSigning).
+      const migrating = migrate && signer !== undefined;
+      const self = this.nodeId;
+      const ownUnsigned = migrating ? restored.filter((v) => isOwnUnsigned(v, self)) : [];
+      const toCheck = migrating ? restored.filter((v) => !isOwnUnsigned(v, self)) : restored;
+      const proven = await setAsideUnproven(toCheck, (v) => v, checkOpen, 'stored version', log);
       if (proven.unjudged > 0) {
         log(
           `${proven.unjudged} stored versions load with their signatures unchecked: no key on file for their authors`,
         );
+      }
+      let damagedVersions: Version[] = proven.damaged;
+      // The own versions signed now, newest first, in chunks of at most BULK_COMMIT_VERSIONS: each
+      // a bounded commit, as the bulk lane's, so a device near its storage quota is not asked for
+      // one commit of its whole history.
+      const chunks: Version[][] = [];
+      if (migrating) {
+        const { before, after, cutOff } = ownUnsignedBeforeSigning(ownUnsigned, proven.sound, self);
+        // Signed in place (the loaded objects are this node's own copies, as a fresh write's are),
+        // so no second copy of a large history is held; the store's heads take the proofs
+        // (EntityStore.adopt), and the leftovers below are the same objects.
+        for (let at = 0; at < before.length; at += BULK_COMMIT_VERSIONS) {
+          const chunk = before.slice(at, at + BULK_COMMIT_VERSIONS);
+          await signBatchInPlace(signer, self, chunk);
+          stillOpen();
+          store.adopt(chunk);
+          chunks.push(chunk);
+        }
+        if (before.length > 0) {
+          log(
+            `signed ${before.length} own versions stored before signatures, in ${chunks.length} chunks (docs/security.md)`,
+          );
+        }
+        const at = cutOff === undefined ? '' : encodeTs(cutOff);
+        after.forEach((v, i) => {
+          if (i < 10) {
+            log(
+              `set aside a damaged stored version: an own version without a signature dated after our earliest verified signed one (${at}): written by code that signs, its proof was lost`,
+              v,
+            );
+          }
+        });
+        if (after.length > 0) {
+          log(
+            `set aside ${after.length} own versions without a signature dated after our earliest verified signed one`,
+          );
+        }
+        damagedVersions = [...proven.damaged, ...after];
       }
       const evidence = metas.flatMap((m) => (m.evidence ?? []).map((e) => e.version));
       const evidenceProven = await setAsideUnproven(evidence, (v) => v, checkOpen, 'evidence version', log);
       const heldProven = await setAsideUnproven(held, (r) => r.version, checkOpen, 'held write', log);
       stillOpen();
       hold.restore(heldProven.sound);
-      const bad = [...proven.damaged, ...evidenceProven.damaged];
+      const bad = [...damagedVersions, ...evidenceProven.damaged];
       // Only the versions whose proofs failed, by content: a twin under the same storage key (same
       // entity, kind and clock, another content: a head and its evidence) is sound and stays.
       const byKey = new Map<string, Version[]>();
@@ -372,7 +402,7 @@ export class LatticeNode implements NodeApi {
       }
       // A stored version the restore dropped (RestoreLeftovers) because one taken out now superseded
       // it, or its tombstone or floor did, is merged again: it is still in storage, its proof checked.
-      for (const v of leftovers.versions) {
+      for (const v of restoredLeftovers.versions) {
         if (!changed.has(v.entity) || isBad(v)) continue;
         const out = store.apply(v);
         if (out.kind === 'duplicate') continue;
@@ -384,7 +414,10 @@ export class LatticeNode implements NodeApi {
         }
         for (const e of out.released ?? []) unserved.push(e.version);
       }
-      this.removeLeftovers({ versions: leftovers.versions.filter((v) => !store.holds(v)), rewrite: leftovers.rewrite });
+      this.removeLeftovers({
+        versions: restoredLeftovers.versions.filter((v) => !store.holds(v)),
+        rewrite: restoredLeftovers.rewrite,
+      });
       const count = bad.length + heldProven.damaged.length;
       counters.reject('damaged-in-storage', count);
       this.health.setAside = (this.health.setAside ?? 0) + count;
@@ -402,14 +435,17 @@ export class LatticeNode implements NodeApi {
           .catch((error: unknown) => log('releasing held writes whose proofs do not verify failed', error));
       }
       if (migrate) {
-        // The signed own versions the store still holds, and the marker, durable in one commit
-        // before anything is served; a failure fails the check (no peer is linked).
-        await writer.enqueue(
-          resigned.filter((v) => store.holds(v)),
-          [],
-          { [SIGNED_STORE_META]: 1 },
-        );
-        stillOpen();
+        // The signed own versions the store still holds, durable before anything is served, one
+        // bounded commit per chunk, each awaited before the next: newest first, the marker with the
+        // last (ownUnsignedBeforeSigning says why). A failure fails the check (no peer is linked);
+        // what committed before it stays, and the next open migrates the rest.
+        const commits = Math.max(chunks.length, 1);
+        for (let i = 0; i < commits; i++) {
+          const put = (chunks[i] ?? []).filter((v) => store.holds(v));
+          chunks[i] = [];
+          await writer.enqueue(put, [], i === commits - 1 ? { [SIGNED_STORE_META]: 1 } : undefined);
+          stillOpen();
+        }
       }
     } catch (error) {
       // Closed meanwhile: storedChecked rejects (nothing was checked), and nothing is reported.

@@ -158,25 +158,42 @@ export async function setAsideUnproven<T>(
  */
 export const SIGNED_STORE_META = 'signedStore';
 
+/** Whether `v` is one of `self`'s versions and carries neither a signature nor a proof. */
+export function isOwnUnsigned(v: Version, self: NodeId): boolean {
+  return v.ts.node === self && v.sig === undefined && v.proof === undefined;
+}
+
 /**
- * This node's own versions in a database without SIGNED_STORE_META that carry no signature and are
- * dated before the earliest of its own versions that carries one (all of them if none does): the
- * writes it made before it signed (nodes began to sign under schema version 4, whose format already
- * had the signature column, so within such a database only the dates tell the two apart). Its
- * clock only goes forward, so an own unsigned version dated after a signed one was written by code
- * that signs, and its missing proof is damage: it is not returned, and is set aside as before.
+ * This node's own unsigned versions in a database without SIGNED_STORE_META (`ownUnsigned`, see
+ * isOwnUnsigned) split by their date against the earliest of its own versions whose proof
+ * verifies (`verified`: the stored versions that passed the check; all of them are before when
+ * none of ours is among them). `before` are the writes it made before it signed (nodes began to
+ * sign under schema version 4, whose format already had the signature column, so within such a
+ * database only the dates tell the two apart), newest first: the order their migration commits
+ * in, so after a crash part-way the ones still unsigned are all older than the earliest signed one
+ * and are migrated again. `after`: its clock only goes forward, so an own unsigned version dated
+ * after a signed one was written by code that signs, and its missing proof is damage. One dated at
+ * the cut-off is before: the versions of one write call share a timestamp, so a chunk boundary may
+ * split them. A version
+ * whose proof does not verify (junk read back as a signature) does not count for the cut-off: it
+ * would move it back and leave genuine older writes set aside.
  */
-export function ownUnsignedBeforeSigning(versions: readonly Version[], self: NodeId): Version[] {
-  let firstSigned: Timestamp | undefined;
-  for (const v of versions) {
+export function ownUnsignedBeforeSigning(
+  ownUnsigned: readonly Version[],
+  verified: readonly Version[],
+  self: NodeId,
+): { readonly before: Version[]; readonly after: Version[]; readonly cutOff: Timestamp | undefined } {
+  let cutOff: Timestamp | undefined;
+  for (const v of verified) {
     if (v.ts.node !== self || (v.sig === undefined && v.proof === undefined)) continue;
-    if (firstSigned === undefined || compareTs(v.ts, firstSigned) < 0) firstSigned = v.ts;
+    if (cutOff === undefined || compareTs(v.ts, cutOff) < 0) cutOff = v.ts;
   }
-  return versions.filter(
-    (v) =>
-      v.ts.node === self &&
-      v.sig === undefined &&
-      v.proof === undefined &&
-      (firstSigned === undefined || compareTs(v.ts, firstSigned) < 0),
-  );
+  const before: Version[] = [];
+  const after: Version[] = [];
+  for (const v of ownUnsigned) {
+    if (cutOff === undefined || compareTs(v.ts, cutOff) <= 0) before.push(v);
+    else after.push(v);
+  }
+  before.sort((a, b) => compareTs(b.ts, a.ts));
+  return { before, after, cutOff };
 }

@@ -17,7 +17,9 @@ import { MeshSecurity } from '../../../src/node/security/mesh-security';
 import { signVersion, STORED_CHECKS_IN_FLIGHT } from '../../../src/node/security/version-verifier';
 import { holdKey } from '../../../src/node/skew-hold';
 import { SIGNED_STORE_META, type CheckStored } from '../../../src/node/stored-check';
-import { versionKey } from '../../../src/ports/storage';
+import { versionKey, type StorageBatch } from '../../../src/ports/storage';
+import { BULK_COMMIT_VERSIONS } from '../../../src/node/write-behind';
+import { compareTs } from '../../../src/core/clock/timestamp';
 import { testIdentity, type TestIdentity } from '../support/test-keys';
 
 const T0 = 1_700_000_000_000;
@@ -620,10 +622,12 @@ describe('a database from before signatures', () => {
     await between.close();
     backing.meta.delete(SIGNED_STORE_META);
     damage(backing, lost, ({ proof: _p, ...v }) => v);
-    const node = await open(backing, await securityOf(me, [peer.publicKey]));
+    const logs: string[] = [];
+    const node = await open(backing, await securityOf(me, [peer.publicKey]), logs);
     expect((await node.list()).map((e) => e.id).sort()).toEqual(['own0', 'own1', 'own2', 'own3', 'own4', 'signed']);
-    // The two other authors' and the one lost after signing began.
+    // The two other authors' and the one lost after signing began, with the reason.
     expect((await node.stats()).storage.setAside).toBe(3);
+    expect(logs.filter((m) => m.includes('dated after our earliest verified signed one'))).toHaveLength(2);
     await node.flushed();
     expect(backing.versions.has(versionKey(lost))).toBe(false);
     await node.close();
@@ -647,6 +651,163 @@ describe('a database from before signatures', () => {
     expect((await node.stats()).storage.setAside).toBe(1);
     expect(logs.filter((m) => m.includes('it carries no signature'))).toHaveLength(1);
     expect(logs.some((m) => m.startsWith('signed '))).toBe(false);
+    await node.close();
+  });
+});
+
+// docs/security.md, "Databases from before signatures": a large history is migrated in bounded
+// commits, newest first, the marker with the last, so a commit that fails (a device near its quota)
+// or a crash part-way leaves a database the next open finishes; and a junk signature on an old own
+// version does not date the cut-off.
+describe('migrating a large database from before signatures', () => {
+  const OWN = 2500;
+
+  /** `count` own versions written as nodes wrote before they signed (no key, no marker), one ms apart. */
+  async function writtenUnsigned(backing: MemoryBacking, count: number): Promise<void> {
+    let n = 0;
+    let t = T0 - 100_000;
+    const old = await LatticeNode.open({
+      nodeId: me.id,
+      lattice: 'test',
+      storage: new MemoryStorage({ backing }),
+      backend: 'memory',
+      now: () => t++,
+      newId: () => `old${n++}`,
+      scheduleChanges: (fn) => queueMicrotask(fn),
+    });
+    for (let i = 0; i < count; i += 500) {
+      await old.writeMany(
+        Array.from({ length: Math.min(500, count - i) }, (_, j) => ({
+          id: `own${i + j}`,
+          components: { threat: { level: 'LOW' } },
+        })),
+      );
+    }
+    await old.flushed();
+    await old.close();
+    backing.meta.delete(SIGNED_STORE_META);
+    expect([...backing.versions.values()].every((v) => v.sig === undefined && v.proof === undefined)).toBe(true);
+  }
+
+  /** MemoryStorage that records the commits putting versions or the marker, and fails those `fail` picks. */
+  class RecordingStorage extends MemoryStorage {
+    readonly commits: { put: Version[]; marker: boolean }[] = [];
+    constructor(
+      backing: MemoryBacking,
+      private readonly fail: (index: number, batch: StorageBatch) => boolean = () => false,
+    ) {
+      super({ backing });
+    }
+    override async commit(batch: StorageBatch): Promise<void> {
+      const marker = batch.meta?.[SIGNED_STORE_META] !== undefined;
+      if (batch.put.length > 0 || marker) {
+        const index = this.commits.length;
+        this.commits.push({ put: [...batch.put], marker });
+        if (this.fail(index, batch)) throw new Error('the transaction was aborted (quota)');
+      }
+      return super.commit(batch);
+    }
+  }
+
+  function openOver(storage: MemoryStorage, security: MeshSecurity, logs: string[] = []): Promise<LatticeNode> {
+    let n = 0;
+    return LatticeNode.open({
+      nodeId: me.id,
+      lattice: 'test',
+      storage,
+      backend: 'memory',
+      now: () => T0,
+      newId: () => `e${n++}`,
+      scheduleChanges: (fn) => queueMicrotask(fn),
+      log: (m) => logs.push(m),
+      signer: me.signer,
+      checkStored: (vs: readonly Version[]) => security.verifier.checkStored(vs),
+    });
+  }
+
+  const newest = (vs: readonly Version[]): Version => vs.reduce((a, b) => (compareTs(a.ts, b.ts) >= 0 ? a : b));
+  const oldest = (vs: readonly Version[]): Version => vs.reduce((a, b) => (compareTs(a.ts, b.ts) <= 0 ? a : b));
+
+  it('commits in bounded chunks, newest first, the marker only with the last', async () => {
+    const backing = createMemoryBacking();
+    await writtenUnsigned(backing, OWN);
+    const storage = new RecordingStorage(backing);
+    const logs: string[] = [];
+    const node = await openOver(storage, await securityOf(me, []), logs);
+    await node.storedChecked();
+    const commits = storage.commits;
+    expect(commits.map((c) => c.put.length)).toEqual([
+      BULK_COMMIT_VERSIONS,
+      BULK_COMMIT_VERSIONS,
+      OWN - 2 * BULK_COMMIT_VERSIONS,
+    ]);
+    expect(commits.map((c) => c.marker)).toEqual([false, false, true]);
+    // Newest first: no version of a commit is newer than any of the one before (one write call's
+    // versions share a timestamp, so a boundary may split them).
+    for (let i = 1; i < commits.length; i++) {
+      expect(compareTs(newest(commits[i]!.put).ts, oldest(commits[i - 1]!.put).ts)).toBeLessThanOrEqual(0);
+    }
+    expect(commits.every((c) => c.put.every((v) => v.proof?.kind === 'path'))).toBe(true);
+    expect(logs.some((m) => m.startsWith(`signed ${OWN} own versions stored before signatures, in 3 chunks`))).toBe(
+      true,
+    );
+    expect([...backing.versions.values()].every((v) => v.proof?.kind === 'path')).toBe(true);
+    expect(backing.meta.get(SIGNED_STORE_META)).toBe(1);
+    await node.close();
+  });
+
+  it('loses nothing when it stops after the first chunk: the next open migrates the rest', async () => {
+    const backing = createMemoryBacking();
+    await writtenUnsigned(backing, OWN);
+    // The second migration commit fails (the tab was killed, or the quota ran out), and so do its retries.
+    const failing = new RecordingStorage(backing, (i) => i >= 1);
+    const logs: string[] = [];
+    const first = await openOver(failing, await securityOf(me, []), logs);
+    await expect(first.storedChecked()).rejects.toThrow('quota');
+    expect((await first.stats()).storage.checkFailed).toBeDefined();
+    await first.close();
+    // Durable: the newest chunk signed, every older version still unsigned, no marker.
+    const stored = [...backing.versions.values()];
+    const signed = stored.filter((v) => v.proof !== undefined);
+    const unsigned = stored.filter((v) => v.proof === undefined);
+    expect(signed).toHaveLength(BULK_COMMIT_VERSIONS);
+    expect(unsigned).toHaveLength(OWN - BULK_COMMIT_VERSIONS);
+    expect(compareTs(newest(unsigned).ts, oldest(signed).ts)).toBeLessThanOrEqual(0);
+    expect(backing.meta.has(SIGNED_STORE_META)).toBe(false);
+
+    const storage = new RecordingStorage(backing);
+    const again = await openOver(storage, await securityOf(me, []), logs);
+    await again.storedChecked();
+    expect((await again.stats()).storage.setAside ?? 0).toBe(0);
+    expect((await again.list({ limit: OWN + 1 })).length).toBe(OWN);
+    expect(storage.commits.map((c) => c.put.length)).toEqual([BULK_COMMIT_VERSIONS, OWN - 2 * BULK_COMMIT_VERSIONS]);
+    expect([...backing.versions.values()]).toHaveLength(OWN);
+    expect([...backing.versions.values()].every((v) => v.proof?.kind === 'path')).toBe(true);
+    expect(backing.meta.get(SIGNED_STORE_META)).toBe(1);
+    await again.close();
+  });
+
+  it('does not date the cut-off by an early own version whose signature is junk', async () => {
+    const backing = createMemoryBacking();
+    await writtenUnsigned(backing, 5);
+    // An own version older than all the others, read back with 64 bytes of junk as its signature.
+    const junk: Version = {
+      entity: 'junk' as EntityId,
+      kind: 'threat' as ComponentKind,
+      value: { level: 'HIGH' } as never,
+      ts: { ms: T0 - 200_000, c: 0, node: me.id as NodeId },
+      seen: [],
+      sig: new Uint8Array(64).fill(7),
+    };
+    backing.versions.set(versionKey(junk), junk);
+    const logs: string[] = [];
+    const node = await openOver(new MemoryStorage({ backing }), await securityOf(me, []), logs);
+    await node.storedChecked();
+    // The genuine old writes are signed and kept; only the junk one is set aside.
+    expect((await node.list()).map((e) => e.id).sort()).toEqual(['own0', 'own1', 'own2', 'own3', 'own4']);
+    expect((await node.stats()).storage.setAside).toBe(1);
+    expect(logs.some((m) => m.startsWith('signed 5 own versions stored before signatures'))).toBe(true);
+    expect(logs.filter((m) => m.includes('its signature does not verify'))).toHaveLength(1);
     await node.close();
   });
 });
