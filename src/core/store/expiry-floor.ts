@@ -40,9 +40,16 @@ export function firedBy(expiryHeads: Heads | undefined, now: number): Version | 
 
 /**
  * Whether a floor at `floor` removes (or refuses) `v`: everything written at or before it, except
- * expiries whose own deadline is not below it (the fired one is the floor's marker, later ones
- * still have to fire), so every replica keeps the same markers and fires the same expiries.
+ * expiries. The fired one is the floor's marker and later ones still have to fire, so every replica
+ * keeps the same markers and fires the same expiries. One whose deadline is below the floor never
+ * fires again, but it is kept too: the expiry's register is never pruned by a floor (its later
+ * deadlines outlive it, context-bound.ts), so what it learns must be taught by versions it holds and
+ * serves. Dropping such an expiry kept what it taught (that its author's earlier, longer expiry is
+ * superseded) on the replicas that had held it and nowhere else: that earlier expiry, delivered
+ * again by a late peer, was then refused by some replicas and fired by others, which dropped the
+ * writes that had revived the entity (test/unit/core/store/expiry-lift-evidence.test.ts). An
+ * author's expiries supersede each other, so the register holds one per concurrent author.
  */
 export function belowFloor(v: Version, floor: number | undefined): boolean {
-  return floor !== undefined && v.ts.ms <= floor && !(v.kind === EXPIRY && deadlineOf(v) >= floor);
+  return floor !== undefined && v.ts.ms <= floor && v.kind !== EXPIRY;
 }

@@ -93,8 +93,9 @@ describe('lean registers', () => {
   });
 
   it('keeps what an expiry head dropped by a later floor taught, in any order and across a restart', () => {
-    // Two concurrent expiries: the later deadline fires first at 1,000 and drops the other (its
-    // deadline is below the floor), whose author the expiry register still knows.
+    // Two concurrent expiries: the later deadline fires first at 1,000. The other's deadline is
+    // below the floor, so it never fires again, but the floor keeps it: the expiry register knows
+    // its author from it, and serves what it knows (expiry-floor.ts, belowFloor).
     const fired = v('expiry', { at: 1_000 }, 100, 'a');
     const other = v('expiry', { at: 500 }, 200, 'b');
     const pos = v('position', VALUES.position!, 1_200, 'c');
@@ -107,13 +108,13 @@ describe('lean registers', () => {
     const first = build([fired, other, pos]);
     const second = build([pos, other, fired]);
     for (const store of [first, second]) {
-      expect(store.heads(E, 'expiry' as ComponentKind)).toEqual([fired]);
+      expect(store.heads(E, 'expiry' as ComponentKind)).toEqual([other, fired]);
       expect(store.state(E)!.floor).toBe(1_000);
       expect(sorted(store.state(E)!.knowledgeOf('expiry' as ComponentKind))).toEqual({
         own: [ts(100, 'a'), ts(200, 'b')],
         seen: [],
       });
-      expect(store.apply(other).kind).toBe('obsolete');
+      expect(store.apply(other).kind).toBe('duplicate');
     }
     expect(sortedMeta(second.state(E)!.meta())).toEqual(sortedMeta(first.state(E)!.meta()));
     const restored = EntityStore.restore(structuredClone(first.snapshot()));

@@ -20,8 +20,8 @@
  *   bounded, see src/core/store/context-bound.ts).
  * - Purge at `now`: if some expiry head's `at` has passed (the latest such) and is above the
  *   entity's floor, the floor rises to it and the expiry heads with that `at` become its markers; every version
- *   written at or before the floor is gone, except expiries whose own `at` is not below the floor (the markers
- *   among them). An expiry written at or before the floor, with the floor's `at`, that is a head once delivered
+ *   written at or before the floor is gone, except expiries (the markers among them): the expiry's register
+ *   learns from every expiry, so it keeps them all, and an author's later expiry supersedes its earlier. An expiry written at or before the floor, with the floor's `at`, that is a head once delivered
  *   is a marker too (it fires with them where it came before the deadline).
  * - An expiry written at or before the floor that saw every marker left (a head or not: an expiry
  *   written after the deadline may have replaced it) takes the floor away until the next purge: the
@@ -196,12 +196,7 @@ export class ModelNode {
     const order = orderFor(kind);
     return (
       mine
-        .filter(
-          (v) =>
-            floor === undefined ||
-            v.version.ts.ms > floor.at ||
-            (kind === EXPIRY && (v.version.value as Expiry).at >= floor.at),
-        )
+        .filter((v) => floor === undefined || v.version.ts.ms > floor.at || kind === EXPIRY)
         .filter(
           (v) =>
             kind === DELETED || kind === EXPIRY || deletedAt === undefined || compareTs(v.version.ts, deletedAt) > 0,
