@@ -12,7 +12,7 @@ import { compareItems, type Item } from '../../../../src/core/reconcile/item';
 import { FingerprintKey, UNSESSIONED_FINGERPRINT_KEY } from '../../../../src/core/reconcile/fingerprint';
 import { SortedVectorStorage } from '../../../../src/core/reconcile/sorted-vector-storage';
 import { hex } from './helpers';
-import { check, keyOf } from './storage-check';
+import { check, keyOf, xorshift } from './storage-check';
 
 /** Session keys the storage is read under in turn: it keeps one key's checkpoints at a time. */
 const KEYS = [UNSESSIONED_FINGERPRINT_KEY, ...[1, 2].map((b) => new FingerprintKey(new Uint8Array(16).fill(b)))];
@@ -56,13 +56,7 @@ describe('SortedVectorStorage against a Map of items', () => {
         fc.array(arbOp, { maxLength: 25 }),
         fc.nat(),
         (init, ops, r) => {
-          let x = r | 1;
-          const rand = (): number => {
-            x ^= x << 13;
-            x ^= x >>> 17;
-            x ^= x << 5;
-            return (x >>> 0) / 2 ** 32;
-          };
+          const rand = xorshift(r);
           let st = new SortedVectorStorage(init);
           const model = new Map<string, Item>();
           for (const it of init) model.set(keyOf(it), it);
