@@ -11,7 +11,7 @@ export interface ShapedLinkStats {
   /** Messages handed to the shaped link, and their bytes (payload only). */
   messages: number;
   bytes: number;
-  /** Messages the shaper lost. */
+  /** Messages the shaper dropped: none on a reliable shape (`resendAfterMs`), whose losses are resends. */
   dropped: number;
 }
 

@@ -147,9 +147,10 @@ function word(bytes: Uint8Array, p: number): number {
 }
 
 /**
- * A fixed key (all zero bytes) for reconciliation outside a sync session: tests, benchmarks and
- * measureReconciliation. Anyone can compute its terms, so a writer can craft colliding sets for it
- * as for the public mix: a link's session never uses it (it derives its own, sync/fingerprint-key.ts).
+ * A fixed key (all zero bytes) for reconciliation outside a sync session: tests and benchmarks pass
+ * it by name (a Reconciler has no default key). Anyone can compute its terms, so a writer can craft
+ * colliding sets for it as for the public mix: a link's session never uses it (it derives its own,
+ * sync/fingerprint-key.ts).
  */
 export const UNSESSIONED_FINGERPRINT_KEY = new FingerprintKey(new Uint8Array(FINGERPRINT_KEY_BYTES));
 

@@ -27,12 +27,12 @@ export interface Measurement {
 }
 
 /** Runs a full reconciliation between `a` (initiator) and `b` (responder) in memory. */
-export function measureReconciliation(a: Iterable<Item>, b: Iterable<Item>, opts: MeasureOptions = {}): Measurement {
+export function measureReconciliation(a: Iterable<Item>, b: Iterable<Item>, opts: MeasureOptions): Measurement {
   return measureStorages(new SortedVectorStorage(a), new SortedVectorStorage(b), opts);
 }
 
 /** As measureReconciliation, over already built storages (not modified). */
-export function measureStorages(a: ReconcileStorage, b: ReconcileStorage, opts: MeasureOptions = {}): Measurement {
+export function measureStorages(a: ReconcileStorage, b: ReconcileStorage, opts: MeasureOptions): Measurement {
   const maxRounds = opts.maxRounds ?? 10_000;
   const initiator = new Reconciler(a, opts);
   const responder = new Reconciler(b, opts);

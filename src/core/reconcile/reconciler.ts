@@ -8,7 +8,6 @@ import {
   FINGERPRINT_SIZE,
   type FingerprintKey,
   sumFromState,
-  UNSESSIONED_FINGERPRINT_KEY,
 } from './fingerprint';
 import { IdSet } from './id-set';
 import { ID_SIZE } from './item';
@@ -42,12 +41,13 @@ export interface ReconcilerOptions {
    */
   push?: boolean;
   /**
-   * The session's fingerprint key (fingerprint.ts): both peers must use the same one. A sync
-   * session derives its own from both hellos' nonces (sync/fingerprint-key.ts); without one, the
-   * public UNSESSIONED_FINGERPRINT_KEY, whose fingerprints a writer can make collide — for tests and
-   * benchmarks only.
+   * The session's fingerprint key (fingerprint.ts): both peers must use the same one. Required, with
+   * no default, so no caller reconciles under a public key by omission: a sync session passes the
+   * key it derives from both hellos' nonces (sync/fingerprint-key.ts); tests and benchmarks that run
+   * outside a session pass UNSESSIONED_FINGERPRINT_KEY by name, whose fingerprints a writer can make
+   * collide.
    */
-  key?: FingerprintKey;
+  key: FingerprintKey;
 }
 
 export interface ReconcileResult {
@@ -146,7 +146,7 @@ export class Reconciler {
 
   constructor(
     private readonly storage: ReconcileStorage,
-    options: ReconcilerOptions = {},
+    options: ReconcilerOptions,
   ) {
     const limit = options.frameSizeLimit ?? DEFAULT_FRAME_SIZE_LIMIT;
     if (!Number.isSafeInteger(limit) || limit < MIN_FRAME_SIZE_LIMIT) {
@@ -157,7 +157,7 @@ export class Reconciler {
     }
     this.limit = limit;
     this.push = options.push ?? false;
-    this.key = options.key ?? UNSESSIONED_FINGERPRINT_KEY;
+    this.key = options.key;
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
     for (const [key, value] of Object.entries(this.tuning)) {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

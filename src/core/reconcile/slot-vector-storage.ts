@@ -31,7 +31,8 @@ export interface SlotItem {
  * items (test/unit/core/sync/sync-index-model.test.ts).
  *
  * Terms are keyed per session (fingerprint.ts), and one snapshot serves every link's session at
- * once: the prefix sums are kept per key, in a WeakMap on the key object, built lazily on the first
+ * once: the prefix sums are kept per key (not one key's at a time as SortedVectorStorage keeps them;
+ * its class comment says why the two differ), in a WeakMap on the key object, built lazily on the first
  * sum under that key (16 B per BLOCK items per live session) and let go with the session's key.
  * Snapshots rebuilt one from another share a Lineage, which keeps, per key, the prefix sums of the
  * newest snapshot computed under it, and for the last LINEAGE_RING snapshots the first block each

@@ -12,14 +12,26 @@ import { add128, sub128 } from './sum128';
  * a lazily maintained prefix sum of the ids' terms at every BLOCK-th item, so that sum/fingerprint
  * of any range is O(1): the checkpoints at or below each end, plus the terms of at most BLOCK − 1
  * items past each, computed from the ids when asked. Per item 24 B and the checkpoints' 2 B, where
- * a term (16 B) and a prefix sum (16 B) per item took 56 (docs/benchmarks.md, scenario 10). Terms
- * are keyed per session (fingerprint.ts): the checkpoints are those of one key, the last asked for;
- * a sum under another key starts them over (a SortedVectorStorage serves one session at a time; the
- * sync index's shared snapshots keep them per key, slot-vector-storage.ts). The
- * sync index's snapshots are SlotVectorStorage, which shares the id table's ids (the same layout
- * of checkpoints, the reference its model test compares against). A mutation at index i only invalidates checkpoints past i; they
- * are recomputed on the next fingerprint that needs them. New versions are mostly recent, so they
- * land near the end and both the array shift and the prefix recomputation stay short.
+ * a term (16 B) and a prefix sum (16 B) per item took 56 (docs/benchmarks.md, scenario 10). New
+ * versions are mostly recent, so they land near the end and both the array shift and the prefix
+ * recomputation stay short.
+ *
+ * What it caches of the keyed sums (fingerprint.ts), and how that differs from the sync index's
+ * snapshots (SlotVectorStorage, slot-vector-storage.ts, which answer the same sums and are checked
+ * against this class in their model test):
+ *  - the checkpoints of ONE key, the last summed under; a sum under another key drops them and
+ *    starts that key's from the first item (correct under any mix of keys, only slower);
+ *  - insert/delete at index i keeps the checkpoints up to i's block, the rest are recomputed when a
+ *    sum next needs them; insertMany and the constructor start with none;
+ *  - rebuilt() starts the new storage with none: it does not reuse `prev`'s.
+ * That suits its users: each reads it under one key at a time — tests and benchmarks, and in a
+ * running node only the set-aside versions of one link's UnionStorage (at most MAX_LINK_HELD_BACK,
+ * sync/link-hold-back.ts), read only by that link's session, under its one key, for as long as the
+ * storage lives (the hold-back is the session's, and a reconnect is a new session). A SlotVectorStorage is different on both counts: every link's session
+ * reads the same snapshot at once, each under its own key, so one slot would throw away one link's
+ * sums at every other link's round; and a new snapshot is made for almost every round, so its sums
+ * are carried from snapshot to snapshot (a Lineage) where this class's are kept in place by the
+ * mutations above.
  */
 export class SortedVectorStorage implements ReconcileStorage {
   private tsArr: Float64Array;

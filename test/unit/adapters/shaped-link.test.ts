@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LinkShaping, ShapedLink } from '../../../src/adapters/shaped-link';
 import { LinkShaper, type LinkShape } from '../../../src/core/budget/link-shaper';
 import type { NodeId } from '../../../src/core/ids';
+import { checkLinkShape } from '../../../src/node/link-shape-args';
 import { MAX_FRAME_BYTES, type Link, type LinkHandler } from '../../../src/ports/transport';
 
 /**
@@ -293,6 +294,29 @@ describe('LinkShaping (shapeLinks: every link of the node, open and to come)', (
     expect(mesh.links[1]!.bufferedAmount).toBe(0);
     timers.advanceTo(10_000);
     expect(innerB.sent).toEqual([]);
+  });
+
+  it('the app’s shape (shapeLinks) is a reliable channel: a lost copy is resent, later, in order, never dropped', () => {
+    const timers = new BrowserTimers();
+    const shaping = new LinkShaping(() => timers.clock, timers);
+    const mesh = fakeMesh();
+    // Every first copy lost: each frame comes one round trip (2 × 10 ms) after its first copy's time.
+    shaping.set(checkLinkShape({ bytesPerSecond: null, latencyMs: 10, loss: 1 }));
+    const inner = new RecordingLink(PEER_A, () => timers.clock);
+    shaping.accept(mesh.accept)(inner);
+    const link = mesh.links[0]!;
+    for (let i = 0; i < 5; i++) link.send(frame(i));
+    timers.advanceTo(29);
+    expect(inner.sent).toEqual([]);
+    timers.advanceTo(30);
+    expect(inner.sent.map((s) => [s.at, s.bytes[0]])).toEqual([0, 1, 2, 3, 4].map((i) => [30, i]));
+
+    // Half of them lost, at a rate: all arrive, in the order sent, none counted as dropped.
+    shaping.set(checkLinkShape({ bytesPerSecond: 8000, latencyMs: 100, jitterMs: 20, loss: 0.5, seed: 3 }));
+    for (let i = 5; i < 69; i++) link.send(frame(i, 50));
+    timers.advanceTo(60_000);
+    expect(inner.sent.map((s) => s.bytes[0])).toEqual([...Array(69).keys()]);
+    expect((link as ShapedLink).stats.dropped).toBe(0);
   });
 
   it('refuses a shape the shaper cannot take, and keeps the one in force', () => {

@@ -132,8 +132,9 @@ describe('window.lattice over the worker boundary', () => {
     await handle.shapeLinks({ bytesPerSecond: null, latencyMs: 300 });
     await handle.shapeLinks(null);
     expect(shaped).toEqual([
-      { bytesPerSecond: 8000, latencyMs: 150, jitterMs: 20, loss: 0.01, seed: 7 },
-      { bytesPerSecond: Infinity, latencyMs: 300, jitterMs: 0, loss: 0, seed: 1 },
+      // A reliable channel: a lost copy is resent one mean round trip (2 × latency + jitter) later.
+      { bytesPerSecond: 8000, latencyMs: 150, jitterMs: 20, loss: 0.01, resendAfterMs: 320, seed: 7 },
+      { bytesPerSecond: Infinity, latencyMs: 300, jitterMs: 0, loss: 0, resendAfterMs: 600, seed: 1 },
       null,
     ]);
     const refused = async (shape: unknown) =>
@@ -155,6 +156,9 @@ describe('window.lattice over the worker boundary', () => {
     );
     expect(await refused({ bytesPerSecond: 8000, jitterMs: Infinity })).toMatch(
       /^ValidationError: shapeLinks.shape.jitterMs/,
+    );
+    expect(await refused({ bytesPerSecond: 8000, resendAfterMs: -1 })).toMatch(
+      /^ValidationError: shapeLinks.shape.resendAfterMs/,
     );
     expect(await refused({ bytesPerSecond: 8000, seed: 1.5 })).toMatch(/^ValidationError: shapeLinks.shape.seed/);
     expect(await refused({ bytesPerSecond: 8000, seed: 2 ** 32 })).toMatch(/^ValidationError: shapeLinks.shape.seed/);

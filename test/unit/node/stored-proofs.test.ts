@@ -21,6 +21,7 @@ import { versionKey, type StorageBatch } from '../../../src/ports/storage';
 import { BULK_COMMIT_VERSIONS } from '../../../src/node/write-behind';
 import { compareTs } from '../../../src/core/clock/timestamp';
 import { testIdentity, type TestIdentity } from '../support/test-keys';
+import { storeThreats, threats } from './threat-writes';
 
 const T0 = 1_700_000_000_000;
 const me = testIdentity('stored-proofs-me');
@@ -46,9 +47,12 @@ async function open(backing: MemoryBacking, security?: MeshSecurity, logs: strin
   return node;
 }
 
-/** Opens a node over `backing` and returns before its stored proofs are checked (by `check` if given). */
+/**
+ * Opens a node over `backing` (or over that storage) and returns before its stored proofs are
+ * checked (by `check` if given).
+ */
 function openUnchecked(
-  backing: MemoryBacking,
+  backing: MemoryBacking | MemoryStorage,
   security?: MeshSecurity,
   logs: string[] = [],
   check?: CheckStored,
@@ -57,7 +61,7 @@ function openUnchecked(
   return LatticeNode.open({
     nodeId: me.id,
     lattice: 'test',
-    storage: new MemoryStorage({ backing }),
+    storage: backing instanceof MemoryStorage ? backing : new MemoryStorage({ backing }),
     backend: 'memory',
     now: () => T0,
     newId: () => `e${n++}`,
@@ -66,6 +70,20 @@ function openUnchecked(
     signer: me.signer,
     ...(security === undefined ? {} : { checkStored: (vs: readonly Version[]) => security.verifier.checkStored(vs) }),
     ...(check === undefined ? {} : { checkStored: check }),
+  });
+}
+
+/** A node as nodes were before they signed: no key, no check, on the clock `now`. */
+function openUnsigned(backing: MemoryBacking, now: () => number): Promise<LatticeNode> {
+  let n = 0;
+  return LatticeNode.open({
+    nodeId: me.id,
+    lattice: 'test',
+    storage: new MemoryStorage({ backing }),
+    backend: 'memory',
+    now,
+    newId: () => `old${n++}`,
+    scheduleChanges: (fn) => queueMicrotask(fn),
   });
 }
 
@@ -79,6 +97,17 @@ function remote(author: TestIdentity, entity: string, level: string, ms = T0 - 1
   });
 }
 
+/** A note `text` on `entity` signed by `author` at `ms`, naming the versions `seen`. */
+function note(author: TestIdentity, entity: string, text: string, ms: number, seen: Version['seen']): Promise<Version> {
+  return signVersion(author.signer, {
+    entity: entity as EntityId,
+    kind: 'note' as ComponentKind,
+    value: { text } as never,
+    ts: { ms, c: 0, node: author.id as NodeId },
+    seen,
+  });
+}
+
 /** A stored version's record replaced in the backing (what a damaged disk would read back). */
 function damage(backing: MemoryBacking, v: Version, replace: (v: Version) => Version): void {
   const key = versionKey(v);
@@ -86,14 +115,22 @@ function damage(backing: MemoryBacking, v: Version, replace: (v: Version) => Ver
   backing.versions.set(key, replace(backing.versions.get(key)!));
 }
 
+/**
+ * `count` threats `${prefix}0…` stored as one signed batch (storeThreats), then the value of `pick`
+ * changed on disk to HIGH, its proof left as it was. Returns the version as it was stored.
+ */
+async function changedOnDisk(backing: MemoryBacking, prefix: string, count: number, pick: string): Promise<Version> {
+  const stored = await storeThreats(await open(backing), prefix, count, pick);
+  damage(backing, stored, (v) => ({ ...v, value: { level: 'HIGH' } as never }));
+  return stored;
+}
+
 describe('stored proofs verified on open', () => {
   it('sets aside a junk 64-byte signature and a junk batch signature, counts them, and takes intact copies back', async () => {
     const backing = createMemoryBacking();
     const first = await open(backing);
     // One group commit: one batch signature over eight versions.
-    await first.writeMany(
-      Array.from({ length: 8 }, (_, i) => ({ id: `own${i}`, components: { threat: { level: 'LOW' } } })),
-    );
+    await first.writeMany(threats('own', 8));
     const fromPeer = await remote(peer, 'theirs', 'HIGH');
     const fromStranger = await remote(stranger, 'unknown', 'MEDIUM');
     expect(first.applyRemote([fromPeer, fromStranger])).toHaveLength(2);
@@ -155,12 +192,8 @@ describe('stored proofs verified on open', () => {
   it('costs one Ed25519 check per batch signature, however many of its versions are stored', async () => {
     const backing = createMemoryBacking();
     const first = await open(backing);
-    await first.writeMany(
-      Array.from({ length: 200 }, (_, i) => ({ id: `t${i}`, components: { threat: { level: 'LOW' } } })),
-    );
-    await first.writeMany(
-      Array.from({ length: 50 }, (_, i) => ({ id: `u${i}`, components: { threat: { level: 'NONE' } } })),
-    );
+    await first.writeMany(threats('t', 200));
+    await first.writeMany(threats('u', 50, 'NONE'));
     await first.flushed();
     await first.close();
     const security = await securityOf(me, []);
@@ -173,15 +206,8 @@ describe('stored proofs verified on open', () => {
 
   it('sets aside only the changed version of a batch stored whole, its intact neighbours verified', async () => {
     const backing = createMemoryBacking();
-    const first = await open(backing);
-    await first.writeMany(
-      Array.from({ length: 16 }, (_, i) => ({ id: `w${i}`, components: { threat: { level: 'LOW' } } })),
-    );
-    await first.flushed();
-    const changed = [...first.versions()].find((v) => v.entity === 'w5')!;
-    await first.close();
     // A value changed on disk, its proof intact: the batch's tree no longer has the signed root.
-    damage(backing, changed, (v) => ({ ...v, value: { level: 'HIGH' } as never }));
+    await changedOnDisk(backing, 'w', 16, 'w5');
     const security = await securityOf(me, []);
     const node = await open(backing, security);
     expect((await node.stats()).storage.setAside).toBe(1);
@@ -217,14 +243,7 @@ describe('stored proofs verified on open', () => {
 describe('stored proofs checked after the open', () => {
   it('shows the restored picture at once, unverified, and verified once the check has run', async () => {
     const backing = createMemoryBacking();
-    const first = await open(backing);
-    await first.writeMany(
-      Array.from({ length: 4 }, (_, i) => ({ id: `p${i}`, components: { threat: { level: 'LOW' } } })),
-    );
-    await first.flushed();
-    const damaged = [...first.versions()].find((v) => v.entity === 'p2')!;
-    await first.close();
-    damage(backing, damaged, (v) => ({ ...v, value: { level: 'HIGH' } as never }));
+    const damaged = await changedOnDisk(backing, 'p', 4, 'p2');
     const node = await openUnchecked(backing, await securityOf(me, []));
     // The picture is there before the check (the damaged value too), and nothing says verified.
     const before = await node.list();
@@ -296,13 +315,7 @@ describe('stored proofs checked after the open', () => {
     const backing = createMemoryBacking();
     const first = await open(backing);
     const sign = (author: TestIdentity, ms: number, seen: Version['seen'] = []): Promise<Version> =>
-      signVersion(author.signer, {
-        entity: 'ev' as EntityId,
-        kind: 'note' as ComponentKind,
-        value: { text: `${ms}` } as never,
-        ts: { ms, c: 0, node: author.id as NodeId },
-        seen,
-      });
+      note(author, 'ev', `${ms}`, ms, seen);
     // The peer's later write, then its earlier one naming the stranger's: refused, and kept as
     // evidence since the later one does not name it (docs/architecture.md, "Evidence").
     const a10 = await sign(stranger, T0 - 90);
@@ -344,13 +357,7 @@ describe('a twin of a version whose proof fails', () => {
   async function twins(backing: MemoryBacking): Promise<{ head: Version; evidence: Version }> {
     const first = await open(backing);
     const sign = (author: TestIdentity, ms: number, seen: Version['seen'] = []): Promise<Version> =>
-      signVersion(author.signer, {
-        entity: 'tw' as EntityId,
-        kind: 'note' as ComponentKind,
-        value: { text: 'x' } as never,
-        ts: { ms, c: 0, node: author.id as NodeId },
-        seen,
-      });
+      note(author, 'tw', 'x', ms, seen);
     const a10 = await sign(stranger, T0 - 90);
     const head = await sign(peer, T0 - 70);
     const evidence = await sign(peer, T0 - 70, [a10.ts]);
@@ -456,14 +463,7 @@ describe('a check of the stored proofs that fails, or is cut short by close()', 
 
   it('stops the check when the node closes: no Ed25519 check, nothing withdrawn or written after', async () => {
     const backing = createMemoryBacking();
-    const first = await open(backing);
-    await first.writeMany(
-      Array.from({ length: 4 }, (_, i) => ({ id: `c${i}`, components: { threat: { level: 'LOW' } } })),
-    );
-    await first.flushed();
-    const damaged = [...first.versions()].find((v) => v.entity === 'c1')!;
-    await first.close();
-    damage(backing, damaged, (v) => ({ ...v, value: { level: 'HIGH' } as never }));
+    const damaged = await changedOnDisk(backing, 'c', 4, 'c1');
     const security = await securityOf(me, []);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -533,19 +533,8 @@ describe('a check of the stored proofs that fails, or is cut short by close()', 
 describe('a database from before signatures', () => {
   /** A node as nodes were before they signed: no key, no check, and no marker in the database. */
   async function writtenBeforeSignatures(backing: MemoryBacking): Promise<Version[]> {
-    let n = 0;
-    const old = await LatticeNode.open({
-      nodeId: me.id,
-      lattice: 'test',
-      storage: new MemoryStorage({ backing }),
-      backend: 'memory',
-      now: () => T0 - 1000,
-      newId: () => `old${n++}`,
-      scheduleChanges: (fn) => queueMicrotask(fn),
-    });
-    await old.writeMany(
-      Array.from({ length: 5 }, (_, i) => ({ id: `own${i}`, components: { threat: { level: 'LOW' } } })),
-    );
+    const old = await openUnsigned(backing, () => T0 - 1000);
+    await old.writeMany(threats('own', 5));
     await old.update('own0', { threat: { level: 'NONE' } });
     const unsigned = (author: TestIdentity, entity: string, ms: number): Version => ({
       entity: entity as EntityId,
@@ -635,13 +624,7 @@ describe('a database from before signatures', () => {
 
   it('still sets aside an own version whose proof was stripped in a database of the signature era', async () => {
     const backing = createMemoryBacking();
-    const first = await open(backing);
-    await first.writeMany(
-      Array.from({ length: 3 }, (_, i) => ({ id: `s${i}`, components: { threat: { level: 'LOW' } } })),
-    );
-    await first.flushed();
-    const stripped = [...first.versions()].find((v) => v.entity === 's1')!;
-    await first.close();
+    const stripped = await storeThreats(await open(backing), 's', 3, 's1');
     // Marked when the database was created.
     expect(backing.meta.get(SIGNED_STORE_META)).toBe(1);
     damage(backing, stripped, ({ proof: _p, ...v }) => v);
@@ -664,24 +647,10 @@ describe('migrating a large database from before signatures', () => {
 
   /** `count` own versions written as nodes wrote before they signed (no key, no marker), one ms apart. */
   async function writtenUnsigned(backing: MemoryBacking, count: number): Promise<void> {
-    let n = 0;
     let t = T0 - 100_000;
-    const old = await LatticeNode.open({
-      nodeId: me.id,
-      lattice: 'test',
-      storage: new MemoryStorage({ backing }),
-      backend: 'memory',
-      now: () => t++,
-      newId: () => `old${n++}`,
-      scheduleChanges: (fn) => queueMicrotask(fn),
-    });
+    const old = await openUnsigned(backing, () => t++);
     for (let i = 0; i < count; i += 500) {
-      await old.writeMany(
-        Array.from({ length: Math.min(500, count - i) }, (_, j) => ({
-          id: `own${i + j}`,
-          components: { threat: { level: 'LOW' } },
-        })),
-      );
+      await old.writeMany(threats('own', Math.min(500, count - i), 'LOW', i));
     }
     await old.flushed();
     await old.close();
@@ -709,22 +678,6 @@ describe('migrating a large database from before signatures', () => {
     }
   }
 
-  function openOver(storage: MemoryStorage, security: MeshSecurity, logs: string[] = []): Promise<LatticeNode> {
-    let n = 0;
-    return LatticeNode.open({
-      nodeId: me.id,
-      lattice: 'test',
-      storage,
-      backend: 'memory',
-      now: () => T0,
-      newId: () => `e${n++}`,
-      scheduleChanges: (fn) => queueMicrotask(fn),
-      log: (m) => logs.push(m),
-      signer: me.signer,
-      checkStored: (vs: readonly Version[]) => security.verifier.checkStored(vs),
-    });
-  }
-
   const newest = (vs: readonly Version[]): Version => vs.reduce((a, b) => (compareTs(a.ts, b.ts) >= 0 ? a : b));
   const oldest = (vs: readonly Version[]): Version => vs.reduce((a, b) => (compareTs(a.ts, b.ts) <= 0 ? a : b));
 
@@ -733,7 +686,7 @@ describe('migrating a large database from before signatures', () => {
     await writtenUnsigned(backing, OWN);
     const storage = new RecordingStorage(backing);
     const logs: string[] = [];
-    const node = await openOver(storage, await securityOf(me, []), logs);
+    const node = await openUnchecked(storage, await securityOf(me, []), logs);
     await node.storedChecked();
     const commits = storage.commits;
     expect(commits.map((c) => c.put.length)).toEqual([
@@ -762,7 +715,7 @@ describe('migrating a large database from before signatures', () => {
     // The second migration commit fails (the tab was killed, or the quota ran out), and so do its retries.
     const failing = new RecordingStorage(backing, (i) => i >= 1);
     const logs: string[] = [];
-    const first = await openOver(failing, await securityOf(me, []), logs);
+    const first = await openUnchecked(failing, await securityOf(me, []), logs);
     await expect(first.storedChecked()).rejects.toThrow('quota');
     expect((await first.stats()).storage.checkFailed).toBeDefined();
     await first.close();
@@ -776,7 +729,7 @@ describe('migrating a large database from before signatures', () => {
     expect(backing.meta.has(SIGNED_STORE_META)).toBe(false);
 
     const storage = new RecordingStorage(backing);
-    const again = await openOver(storage, await securityOf(me, []), logs);
+    const again = await openUnchecked(storage, await securityOf(me, []), logs);
     await again.storedChecked();
     expect((await again.stats()).storage.setAside ?? 0).toBe(0);
     expect((await again.list({ limit: OWN + 1 })).length).toBe(OWN);
@@ -801,7 +754,7 @@ describe('migrating a large database from before signatures', () => {
     };
     backing.versions.set(versionKey(junk), junk);
     const logs: string[] = [];
-    const node = await openOver(new MemoryStorage({ backing }), await securityOf(me, []), logs);
+    const node = await openUnchecked(backing, await securityOf(me, []), logs);
     await node.storedChecked();
     // The genuine old writes are signed and kept; only the junk one is set aside.
     expect((await node.list()).map((e) => e.id).sort()).toEqual(['own0', 'own1', 'own2', 'own3', 'own4']);

@@ -66,7 +66,7 @@ export interface ReplyBounds {
 export function runSession(
   a: Item[],
   b: Item[],
-  opts: ReconcilerOptions = {},
+  opts: ReconcilerOptions,
   maxRounds = 5000,
   bounds: ReplyBounds = {},
 ): Session {

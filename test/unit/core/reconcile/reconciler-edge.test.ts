@@ -11,9 +11,13 @@ import {
   ReconcileErrorCode,
   Reconciler,
   SortedVectorStorage,
+  UNSESSIONED_FINGERPRINT_KEY,
 } from '../../../../src/core/reconcile';
 import { MessageEncoder } from '../../../../src/core/reconcile/message';
 import { hex, makeItems, minus, runSession, sortedHex } from './helpers';
+
+/** Outside a sync session: the public test key, by name (a Reconciler has no default). */
+const key = UNSESSIONED_FINGERPRINT_KEY;
 
 function expectExact(a: Item[], b: Item[], have: Uint8Array[], need: Uint8Array[]): void {
   expect(sortedHex(have)).toEqual(minus(a, b));
@@ -37,13 +41,13 @@ describe('Reconciler edge cases', () => {
     const items = makeItems(600, 7).map((it, i) => ({ ts: MAX_ITEM_TS - (i % 50), id: it.id }));
     const a = items.filter((_, i) => i % 3 !== 0);
     const b = items.filter((_, i) => i % 3 !== 1);
-    const s = runSession(a, b, { frameSizeLimit: 4096 });
+    const s = runSession(a, b, { frameSizeLimit: 4096, key });
     expectExact(a, b, s.have, s.need);
     expectError(() => checkItem({ ts: MAX_ITEM_TS + 1, id: items[0]!.id }), ReconcileErrorCode.Usage, /timestamp/);
   });
 
   it('empty vs empty: one round trip, nothing to exchange', () => {
-    const s = runSession([], []);
+    const s = runSession([], [], { key });
     expect(s.rounds).toBe(1);
     expect(s.have).toEqual([]);
     expect(s.need).toEqual([]);
@@ -53,9 +57,9 @@ describe('Reconciler edge cases', () => {
 
   it('empty vs full and full vs empty', () => {
     const full = makeItems(5000, 3);
-    const s1 = runSession([], full);
+    const s1 = runSession([], full, { key });
     expectExact([], full, s1.have, s1.need);
-    const s2 = runSession(full, []);
+    const s2 = runSession(full, [], { key });
     expectExact(full, [], s2.have, s2.need);
     expect(s2.rounds).toBe(1);
   });
@@ -63,7 +67,7 @@ describe('Reconciler edge cases', () => {
   it('identical sets: one round trip with a small first message', () => {
     for (const n of [1, 15, 16, 17, 1000, 20_000]) {
       const items = makeItems(n, n);
-      const s = runSession(items, [...items].reverse());
+      const s = runSession(items, [...items].reverse(), { key });
       expect(s.rounds).toBe(1);
       expect(s.have.length + s.need.length).toBe(0);
       expect(s.messages[0]!.length).toBeLessThanOrEqual(400);
@@ -75,14 +79,14 @@ describe('Reconciler edge cases', () => {
     const items = makeItems(10_000, 11);
     for (const k of [0, 1, 5000, 9998, 9999]) {
       const without = items.filter((_, i) => i !== k);
-      const s1 = runSession(items, without);
+      const s1 = runSession(items, without, { key });
       expectExact(items, without, s1.have, s1.need);
       expect(s1.rounds).toBe(1); // the responder sees our extra item directly... we see it from its fingerprint
-      const s2 = runSession(without, items);
+      const s2 = runSession(without, items, { key });
       expectExact(without, items, s2.have, s2.need);
       expect(s2.rounds).toBe(1); // the responder finds its own extra item and sends it
       const other = items.filter((_, i) => i !== (k + 1) % items.length);
-      const s3 = runSession(without, other);
+      const s3 = runSession(without, other, { key });
       expectExact(without, other, s3.have, s3.need);
       expect(s3.rounds).toBeLessThanOrEqual(3);
     }
@@ -91,8 +95,8 @@ describe('Reconciler edge cases', () => {
   it('a small frame size limit forces more rounds but every message stays within it', () => {
     const a = makeItems(30_000, 21);
     const b = [...a.filter((_, i) => i % 3 !== 0), ...makeItems(5000, 22, 1_700_000_100_000)];
-    const big = runSession(a, b);
-    const small = runSession(a, b, { frameSizeLimit: 4096 });
+    const big = runSession(a, b, { key });
+    const small = runSession(a, b, { frameSizeLimit: 4096, key });
     expectExact(a, b, small.have, small.need);
     expectExact(a, b, big.have, big.need);
     expect(small.rounds).toBeGreaterThan(big.rounds);
@@ -103,7 +107,7 @@ describe('Reconciler edge cases', () => {
   it('same timestamps everywhere: bounds fall back to id prefixes', () => {
     const a = makeItems(3000, 31).map((x) => ({ ts: 42, id: x.id }));
     const b = [...a.slice(0, 2000), ...makeItems(500, 32).map((x) => ({ ts: 42, id: x.id }))];
-    const s = runSession(a, b, { frameSizeLimit: 4096 });
+    const s = runSession(a, b, { frameSizeLimit: 4096, key });
     expectExact(a, b, s.have, s.need);
   });
 
@@ -111,8 +115,8 @@ describe('Reconciler edge cases', () => {
     const a = makeItems(100, 41);
     const st = new SortedVectorStorage(a);
     const before = st.toArray().map((x) => hex(x.id));
-    const init = new Reconciler(st);
-    const resp = new Reconciler(new SortedVectorStorage([]));
+    const init = new Reconciler(st, { key });
+    const resp = new Reconciler(new SortedVectorStorage([]), { key });
     const res = init.reconcile(resp.reconcile(init.initiate()).reply!);
     expect(res.have.length).toBe(100);
     for (const id of res.have) id.fill(0);
@@ -121,12 +125,12 @@ describe('Reconciler edge cases', () => {
 
   it('rejects bad options and misuse', () => {
     const st = new SortedVectorStorage([]);
-    expectError(() => new Reconciler(st, { frameSizeLimit: 4095 }), ReconcileErrorCode.Usage);
-    expectError(() => new Reconciler(st, { tuning: { maxFanout: Number.NaN } }), ReconcileErrorCode.Usage);
-    const r = new Reconciler(st);
+    expectError(() => new Reconciler(st, { frameSizeLimit: 4095, key }), ReconcileErrorCode.Usage);
+    expectError(() => new Reconciler(st, { tuning: { maxFanout: Number.NaN }, key }), ReconcileErrorCode.Usage);
+    const r = new Reconciler(st, { key });
     r.initiate();
     expectError(() => r.initiate(), ReconcileErrorCode.Usage);
-    const resp = new Reconciler(st);
+    const resp = new Reconciler(st, { key });
     resp.reconcile(Uint8Array.of(PROTOCOL_VERSION));
     expect(resp.role).toBe('responder');
     expectError(() => resp.initiate(), ReconcileErrorCode.Usage);
@@ -134,7 +138,7 @@ describe('Reconciler edge cases', () => {
 
   it('rejects unknown versions, empty, oversize and out-of-order messages', () => {
     const st = new SortedVectorStorage(makeItems(50, 51));
-    const r = new Reconciler(st);
+    const r = new Reconciler(st, { key });
     expectError(() => r.reconcile(Uint8Array.of(3, 0, 0)), ReconcileErrorCode.UnsupportedVersion, /version 3/);
     expectError(
       () => r.reconcile(Uint8Array.of(0x61)),
@@ -179,13 +183,13 @@ describe('Reconciler edge cases', () => {
 
   it('a responder refuses initiator-only modes; an initiator checks IdDiff against its range', () => {
     const items = makeItems(10, 61);
-    const resp = new Reconciler(new SortedVectorStorage(items));
+    const resp = new Reconciler(new SortedVectorStorage(items), { key });
     const enc = new MessageEncoder();
     enc.range(INFINITE_BOUND, Mode.Extra);
     enc.w.writeVarUint(0);
     expectError(() => resp.reconcile(enc.finish()), ReconcileErrorCode.Protocol);
 
-    const init = new Reconciler(new SortedVectorStorage(items));
+    const init = new Reconciler(new SortedVectorStorage(items), { key });
     init.initiate();
     const bad = new MessageEncoder();
     bad.range(INFINITE_BOUND, Mode.IdDiff);

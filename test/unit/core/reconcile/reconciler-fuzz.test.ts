@@ -1,13 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../../../src/core/reconcile';
-import { PROTOCOL_VERSION, ReconcileError, Reconciler, SortedVectorStorage } from '../../../../src/core/reconcile';
+import {
+  PROTOCOL_VERSION,
+  ReconcileError,
+  Reconciler,
+  SortedVectorStorage,
+  UNSESSIONED_FINGERPRINT_KEY,
+} from '../../../../src/core/reconcile';
 import { makeItems, prng, runSession } from './helpers';
 
 const seed = Number(process.env.SEED ?? Date.now());
 console.log(`reconcile fuzz: seed ${seed} (replay with SEED=${seed})`);
 
 const FRAME = 8192;
+/** Outside a sync session: the public test key, by name (a Reconciler has no default). */
+const key = UNSESSIONED_FINGERPRINT_KEY;
 
 /** Sets a and b plus real messages of sessions between them, as seeds for mutation. */
 function corpus(): { a: Item[]; b: Item[]; messages: Uint8Array[] } {
@@ -15,9 +23,9 @@ function corpus(): { a: Item[]; b: Item[]; messages: Uint8Array[] } {
   const b = [...a.filter((_, i) => i % 7 !== 0), ...makeItems(300, 2, 1_700_000_200_000)];
   const messages: Uint8Array[] = [];
   for (const frame of [4096, FRAME]) {
-    messages.push(...runSession(a, b, { frameSizeLimit: frame }).messages);
-    messages.push(...runSession(b.slice(0, 1000), a.slice(500, 2500), { frameSizeLimit: frame }).messages);
-    messages.push(...runSession(a.slice(0, 10), b.slice(0, 12), { frameSizeLimit: frame }).messages);
+    messages.push(...runSession(a, b, { frameSizeLimit: frame, key }).messages);
+    messages.push(...runSession(b.slice(0, 1000), a.slice(500, 2500), { frameSizeLimit: frame, key }).messages);
+    messages.push(...runSession(a.slice(0, 10), b.slice(0, 12), { frameSizeLimit: frame, key }).messages);
   }
   return { a, b, messages };
 }
@@ -28,8 +36,8 @@ function corpus(): { a: Item[]; b: Item[]; messages: Uint8Array[] } {
  */
 function feed(bytes: Uint8Array, stores: { sa: SortedVectorStorage; sb: SortedVectorStorage }): number {
   let accepted = 0;
-  const responder = new Reconciler(stores.sb, { frameSizeLimit: FRAME });
-  const initiator = new Reconciler(stores.sa, { frameSizeLimit: FRAME });
+  const responder = new Reconciler(stores.sb, { frameSizeLimit: FRAME, key });
+  const initiator = new Reconciler(stores.sa, { frameSizeLimit: FRAME, key });
   initiator.initiate();
   for (const r of [responder, initiator]) {
     try {
@@ -119,7 +127,7 @@ describe('Reconciler fuzz (untrusted input)', () => {
       [PROTOCOL_VERSION, ...huge, 1], // timestamp delta near 2^53
       [PROTOCOL_VERSION, ...huge, ...huge, 1], // overflowing timestamp sum
     ]) {
-      expect(() => new Reconciler(stores.sb).reconcile(Uint8Array.from(m))).toThrow(ReconcileError);
+      expect(() => new Reconciler(stores.sb, { key }).reconcile(Uint8Array.from(m))).toThrow(ReconcileError);
     }
   });
 });

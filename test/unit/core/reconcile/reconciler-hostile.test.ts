@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Bound, Item } from '../../../../src/core/reconcile';
-import { INFINITE_BOUND, Mode, ReconcileError, Reconciler, SortedVectorStorage } from '../../../../src/core/reconcile';
+import {
+  INFINITE_BOUND,
+  Mode,
+  ReconcileError,
+  Reconciler,
+  SortedVectorStorage,
+  UNSESSIONED_FINGERPRINT_KEY,
+} from '../../../../src/core/reconcile';
 import { MessageEncoder } from '../../../../src/core/reconcile/message';
 import { encodeSymbols, SYMBOL_BYTES, writeSymbols } from '../../../../src/core/reconcile/rateless';
 import { MAX_HELD_SYMBOLS } from '../../../../src/core/reconcile/symbol-ranges';
@@ -17,6 +24,8 @@ const seed = Number(process.env.SEED ?? Date.now());
 console.log(`reconcile hostile peers: seed ${seed} (replay with SEED=${seed})`);
 
 const FRAME = 8192;
+/** Outside a sync session: the public test key, by name (a Reconciler has no default). */
+const key = UNSESSIONED_FINGERPRINT_KEY;
 const RESPONDER_MODES = [Mode.Skip, Mode.Fingerprint, Mode.IdList, Mode.IdDiff, Mode.Extra, Mode.Pushed, Mode.Symbols];
 const INITIATOR_MODES = [Mode.Skip, Mode.Fingerprint, Mode.IdList, Mode.SymbolRequest];
 
@@ -95,7 +104,7 @@ describe('Reconciler against a hostile peer (well-formed lies)', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer({ min: 1, max: 8 }), (s, messages) => {
         const rand = prng(s);
-        const initiator = new Reconciler(storage, { frameSizeLimit: FRAME });
+        const initiator = new Reconciler(storage, { frameSizeLimit: FRAME, key });
         initiator.initiate();
         let bytesIn = 0;
         let needs = 0;
@@ -135,7 +144,7 @@ describe('Reconciler against a hostile peer (well-formed lies)', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer({ min: 1, max: 8 }), (s, messages) => {
         const rand = prng(s);
-        const responder = new Reconciler(storage, { frameSizeLimit: FRAME, push: true });
+        const responder = new Reconciler(storage, { frameSizeLimit: FRAME, push: true, key });
         const pushed = new Set<string>();
         for (let k = 0; k < messages; k++) {
           const m = lie(rand, INITIATOR_MODES, [...theirs, ...ours], ours[0]!.ts - 1000);
@@ -164,7 +173,7 @@ describe('Reconciler against a hostile peer (well-formed lies)', () => {
   });
 
   it('a responder cannot make an initiator take more than MAX_HELD_SYMBOLS coded symbols in a session', () => {
-    const initiator = new Reconciler(storage, { frameSizeLimit: 60_000 });
+    const initiator = new Reconciler(storage, { frameSizeLimit: 60_000, key });
     initiator.initiate();
     const rand = prng(seed + 2);
     for (let k = 0; k < 40; k++) {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../../../src/core/reconcile';
 import type { ReconcileTuning } from '../../../../src/core/reconcile';
-import { DEFAULT_FRAME_SIZE_LIMIT, MAX_ITEM_TS } from '../../../../src/core/reconcile';
+import { DEFAULT_FRAME_SIZE_LIMIT, MAX_ITEM_TS, UNSESSIONED_FINGERPRINT_KEY } from '../../../../src/core/reconcile';
 import { hex, minus, prng, runSession, sortedHex, type ReplyBounds } from './helpers';
 
 const seed = Number(process.env.SEED ?? Date.now());
@@ -67,7 +67,7 @@ function check(
   push = false,
   bounds: ReplyBounds = {},
 ): void {
-  const s = runSession(a, b, { frameSizeLimit: frame, tuning, push }, 5000, bounds);
+  const s = runSession(a, b, { frameSizeLimit: frame, tuning, push, key: UNSESSIONED_FINGERPRINT_KEY }, 5000, bounds);
   expect(sortedHex(s.have)).toEqual(minus(a, b));
   const pushed = sortedHex(s.pushed);
   expect(new Set(pushed).size).toBe(pushed.length);

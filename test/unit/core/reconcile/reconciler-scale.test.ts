@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { measureReconciliation } from '../../../../src/core/reconcile';
+import { measureReconciliation, UNSESSIONED_FINGERPRINT_KEY } from '../../../../src/core/reconcile';
 import { divergentSets, makeItems, minus, sortedHex, type Divergence, type Owner } from './helpers';
 
 /**
@@ -23,7 +23,7 @@ describe('Reconciler at scale (rounds and bytes)', () => {
   ) {
     const A = [...a];
     const B = [...b];
-    const m = measureReconciliation(A, B);
+    const m = measureReconciliation(A, B, { key: UNSESSIONED_FINGERPRINT_KEY });
     expect(sortedHex(m.have)).toEqual(minus(A, B));
     expect(sortedHex(m.need)).toEqual(minus(B, A));
     const total = m.bytesInitiator + m.bytesResponder;

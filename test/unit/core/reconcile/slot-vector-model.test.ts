@@ -14,7 +14,7 @@ import { compareAt, SlotVectorStorage, type SlotItem } from '../../../../src/cor
 import { IdTable } from '../../../../src/core/sync/id-table';
 import { idKey } from '../../../../src/core/sync/version-id';
 import { hex } from './helpers';
-import { check, keyOf } from './storage-check';
+import { check, keyOf, xorshift } from './storage-check';
 import { FingerprintKey, UNSESSIONED_FINGERPRINT_KEY as K } from '../../../../src/core/reconcile/fingerprint';
 import { SortedVectorStorage } from '../../../../src/core/reconcile/sorted-vector-storage';
 
@@ -55,13 +55,7 @@ describe('SlotVectorStorage over an IdTable against a Map of items', () => {
     console.log(`slot-vector model seed ${seed}; replay with SEED=${seed}`);
     fc.assert(
       fc.property(fc.nat(400), fc.array(arbOp, { maxLength: 400 }), fc.nat(), (bulk, ops, r) => {
-        let x = r | 1;
-        const rand = (): number => {
-          x ^= x << 13;
-          x ^= x >>> 17;
-          x ^= x << 5;
-          return (x >>> 0) / 2 ** 32;
-        };
+        const rand = xorshift(r);
         const table = new IdTable([r, 1, 2, 3]);
         const free: number[] = [];
         let nextSlot = 0;

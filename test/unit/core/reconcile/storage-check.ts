@@ -17,6 +17,17 @@ import { hex } from './helpers';
 
 export const keyOf = (it: Item): string => `${it.ts}:${hex(it.id)}`;
 
+/** Uniform numbers in [0, 1) from a xorshift32 seeded by `seed` (the model tests' own draws). */
+export function xorshift(seed: number): () => number {
+  let x = seed | 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
 function termSum(key: FingerprintKey, items: readonly Item[], begin: number, end: number): number[] {
   const s = new Uint32Array(4);
   const t = new Uint32Array(4);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { canonicalContent } from '../../../../src/core/merge/version-content';
-import { measureStorages } from '../../../../src/core/reconcile';
+import { measureStorages, UNSESSIONED_FINGERPRINT_KEY } from '../../../../src/core/reconcile';
 import { idKey, SyncIndex, versionId } from '../../../../src/core/sync';
 import { MAX_CLAIMS, MAX_HELD_BACK, MAX_REFUSED, numbering } from '../../../../src/core/sync/sync-index';
 import { prepareVersionIds } from '../../../../src/core/sync/version-id';
@@ -156,7 +156,7 @@ describe('SyncIndex', () => {
     incremental.add(all.slice(1000));
     incremental.remove(all.slice(0, 10));
     const fresh = new SyncIndex(all.slice(10));
-    const m = measureStorages(incremental.storage(), fresh.storage());
+    const m = measureStorages(incremental.storage(), fresh.storage(), { key: UNSESSIONED_FINGERPRINT_KEY });
     expect(m.have).toHaveLength(0);
     expect(m.need).toHaveLength(0);
     expect(m.rounds).toBe(1);
