@@ -224,8 +224,24 @@ export class MeshSim {
     this.ensureLinks();
   }
 
-  /** Advances virtual time by ms, delivering frames and ticking every node. */
-  advance(ms: number): void {
+  /**
+   * Advances virtual time by ms, delivering frames and ticking every node; after each step the
+   * nodes' promises run (storage commits landing, what waits on them: a relay, an announce), as
+   * they would between the worker's tasks.
+   */
+  async advance(ms: number): Promise<void> {
+    const end = this.clock + ms;
+    while (this.clock < end) {
+      this.step();
+      await turn();
+    }
+  }
+
+  /**
+   * advance() without letting any promise run meanwhile: frames are delivered and merged, but no
+   * storage commit lands before the caller next awaits (a crash right after, the steps cut off).
+   */
+  advanceNow(ms: number): void {
     const end = this.clock + ms;
     while (this.clock < end) this.step();
   }
@@ -249,11 +265,12 @@ export class MeshSim {
   }
 
   /** Runs until every open link is synced with nothing queued or in flight but heartbeats; returns virtual ms. */
-  settle(maxMs = 600_000): number {
+  async settle(maxMs = 600_000): Promise<number> {
     const start = this.clock;
     let quietSince: number | undefined;
     while (this.clock - start < maxMs) {
       this.step();
+      await turn();
       if (this.quiet()) {
         quietSince ??= this.clock;
         if (this.clock - quietSince >= 500) return quietSince - start;
@@ -304,6 +321,11 @@ export class MeshSim {
       .sort();
     return JSON.stringify(sortKeys({ views, heads, versions }), null, 1);
   }
+}
+
+/** Lets every promise queued so far run, and those they queue in turn (a macrotask turn). */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Objects with their keys sorted, so insertion order (which differs by arrival order) does not matter. */
