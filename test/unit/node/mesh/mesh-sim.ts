@@ -26,11 +26,42 @@ function isHeartbeat(frame: Uint8Array): boolean {
 
 export const T0 = 1_700_000_000_000;
 
-/** Memory storage a crash can cut off: from then on its commits never land (nor settle). */
+/** A commit a test holds open (CrashableStorage.hold): it lands or fails when the test says. */
+export interface HeldCommit {
+  readonly batch: StorageBatch;
+  /** Commits it now; settles as the storage's commit does. */
+  land(): void;
+  /** Rejects it, storing nothing (the write-behind carries it into its next commit and retries). */
+  fail(error: Error): void;
+}
+
+/**
+ * Memory storage a crash can cut off: from then on its commits never land (nor settle). While
+ * `held` is set, commits wait there, in order, for the test to land or fail them.
+ */
 class CrashableStorage extends MemoryStorage {
   dead = false;
+  held: HeldCommit[] | undefined;
+
   override commit(batch: StorageBatch): Promise<void> {
-    return this.dead ? new Promise<void>(() => undefined) : super.commit(batch);
+    if (this.dead) return new Promise<void>(() => undefined);
+    const held = this.held;
+    if (held === undefined) return super.commit(batch);
+    return new Promise<void>((resolve, reject) => {
+      held.push({ batch, land: () => void super.commit(batch).then(resolve, reject), fail: reject });
+    });
+  }
+
+  /** Holds every commit from now on until release(). */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Commits land at once again; those held so far land now, in order. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const c of held) c.land();
   }
 }
 
