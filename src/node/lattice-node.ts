@@ -61,7 +61,7 @@ import { signBatchInPlace } from './security/sign-writes';
 import { serveCompact } from './watchers';
 import { BULK_COMMIT_VERSIONS, WriteBehind } from './write-behind';
 
-export type { VersionListener, VersionOrigin, VersionSource } from './version-listeners';
+export type { PendingCommit, VersionListener, VersionOrigin, VersionSource } from './version-listeners';
 
 const THREAT_KIND = asUserKind('threat');
 /** The storage meta key of the public keys the mesh vouches for (hex). */
@@ -579,10 +579,10 @@ export class LatticeNode implements NodeApi {
    * Merges versions from a peer. Writes from a clock too far ahead are held, not applied.
    * Returns the versions that changed the store (to relay onwards).
    *
-   * Only the caller can relay them: the MeshNode pushes on what a sync session's `versions` event
-   * reports, and ignores `remote` versions it hears from the node, because only the session knows
-   * the link they came by. Versions merged here outside a session (a test, an import) are therefore
-   * not pushed live; they join the sync index and reach peers at the next reconciliation.
+   * The listeners hear of them with `source` and the commits that store them (PendingCommit): the
+   * MeshNode relays those that came live by one of its links, once their commit is durable.
+   * Versions merged here without a source (a test, an import) are not pushed live; they join the
+   * sync index once durable and reach peers at the next reconciliation.
    */
   applyRemote(versions: readonly Version[], source?: VersionSource): Version[] {
     return this.remote.apply(versions, source);
@@ -939,6 +939,15 @@ export class LatticeNode implements NodeApi {
 
   saveMeta(key: string, value: JsonValue): Promise<void> {
     return this.parts.writer.enqueue([], [], { [key]: value });
+  }
+
+  /**
+   * Resolves once everything written or merged so far is durable, after as many retries of a
+   * failed commit as that takes; never rejects. The mesh serves a peer's versions whose first
+   * commit failed once this resolves (PendingCommit).
+   */
+  durable(): Promise<void> {
+    return this.parts.writer.eventuallyDurable();
   }
 
   /** Resolves once everything written so far is persisted. */

@@ -409,15 +409,8 @@ export class LocalWrites {
   }
 
   private async announceWhenDurable(put: readonly Version[], removed: readonly Version[]): Promise<void> {
-    const { writer } = this.parts;
-    for (;;) {
-      try {
-        await writer.durable();
-        break;
-      } catch {
-        // still failing: the write-behind backs off and retries, and so do we
-      }
-    }
+    // The write-behind backs off and retries; this waits for the retry that lands.
+    await this.parts.writer.eventuallyDurable();
     this.announce(put, removed);
   }
 }

@@ -9,7 +9,7 @@ import type { EvidenceChange } from '../core/store/entity-state';
 import { versionKey } from '../ports/storage';
 import { persist, type NodeParts } from './node-parts';
 import { HARD_HORIZON_MS } from './skew-hold';
-import type { VersionSource } from './version-listeners';
+import type { PendingCommit, VersionSource } from './version-listeners';
 import { splitByLane } from './write-lane';
 
 /** The outcome of merging a batch: what changed the store (to relay onwards) and what it superseded. */
@@ -267,27 +267,59 @@ export class RemoteMerge {
     const { applied, kept, removed, unserved, touched, rewrite } = out;
     this.logEvidence(out);
     if (applied.length === 0 && kept.length === 0 && removed.length === 0 && touched.size === 0) return;
-    this.parts.listeners.emit(kept.length === 0 ? applied : [...applied, ...kept], origin, unserved, source);
     const failed = (error: unknown): void => this.parts.log('persisting remote versions failed', error);
     const { priority, bulk } = splitByLane(applied);
     // Evidence lives in its entity's meta: one commit with the heads it left, so a crash between
     // two commits cannot keep what a version taught without the version.
-    if (priority.length === 0 || rewrite.size > 0) {
-      persist(this.parts, applied, removed, touched, 'bulk', rewrite).catch(failed);
+    const whole = priority.length === 0 || rewrite.size > 0;
+    // The listeners hear of the merge before its commits are made (what they write in turn, a
+    // roster's withdrawal, commits with them or after), and learn from `commits` when each lands:
+    // nothing of it may leave the node before (docs/architecture.md, "Nothing leaves before it is
+    // durable"). Per lane, so a decision relayed waits for its priority commit, not the bulk one.
+    const commits: PendingCommit[] = [];
+    const wholeCommit = whole ? pendingCommit(applied, kept, commits) : undefined;
+    const priorityCommit = whole ? undefined : pendingCommit(priority, [], commits);
+    const bulkCommit = whole ? undefined : pendingCommit(bulk, kept, commits);
+    this.parts.listeners.emit(kept.length === 0 ? applied : [...applied, ...kept], origin, unserved, source, commits);
+    if (wholeCommit !== undefined) {
+      wholeCommit(persist(this.parts, applied, removed, touched, 'bulk', rewrite)).catch(failed);
       return;
     }
     // A removed version under the storage key of a priority put (a content replaced under its own
     // timestamp) goes with that put, where persist() keeps the removal from deleting it.
     const keys = new Set(priority.map((v) => versionKey(v)));
     const mine = (v: Version): boolean => keys.has(versionKey(v));
-    persist(this.parts, priority, removed.filter(mine), [], 'priority').catch(failed);
-    persist(
-      this.parts,
-      bulk,
-      removed.filter((v) => !mine(v)),
-      touched,
+    priorityCommit!(persist(this.parts, priority, removed.filter(mine), [], 'priority')).catch(failed);
+    bulkCommit!(
+      persist(
+        this.parts,
+        bulk,
+        removed.filter((v) => !mine(v)),
+        touched,
+      ),
     ).catch(failed);
   }
+}
+
+/**
+ * A commit to come of `versions` and `kept` (none: nothing to tell), added to `commits`; the
+ * returned function hands it the commit once made, and gives that back.
+ */
+function pendingCommit(
+  versions: readonly Version[],
+  kept: readonly Version[],
+  commits: PendingCommit[],
+): (commit: Promise<void>) => Promise<void> {
+  if (versions.length + kept.length === 0) return (commit) => commit;
+  let made!: (commit: Promise<void>) => void;
+  const committed = new Promise<void>((resolve, reject) => (made = (commit) => void commit.then(resolve, reject)));
+  // A failure is the writer's to log (persist's catch): no listener need handle it.
+  committed.catch(() => undefined);
+  commits.push({ versions: kept.length === 0 ? versions : [...versions, ...kept], committed });
+  return (commit) => {
+    made(commit);
+    return commit;
+  };
 }
 
 /** A batch's roster versions, then its others (each in the order given). */

@@ -19,6 +19,23 @@ export interface VersionSource {
 }
 
 /**
+ * One storage commit that stores some of the versions a listener was told of before they are
+ * durable (versions merged from peers: the merge shows them at once, the write-behind commits them
+ * after). Nothing may leave the node before it is durable (docs/architecture.md, "Nothing leaves
+ * before it is durable"): the mesh relays them, and serves them to reconciliation, once `committed`
+ * resolves. The commits of one lane settle in the order they were made.
+ */
+export interface PendingCommit {
+  /** The versions (of those told) this commit stores. */
+  readonly versions: readonly Version[];
+  /**
+   * Resolves once the commit is durable; rejects if it failed (the write-behind carries what it
+   * held into its next commit and retries: LatticeNode.durable says when that has landed).
+   */
+  readonly committed: Promise<void>;
+}
+
+/**
  * `versions` changed the store; `removed` left it (superseded by a merge, dropped by a tombstone,
  * or purged on expiry: origin 'expired'), so a sync index can follow the stored set exactly.
  */
@@ -26,8 +43,13 @@ export type VersionListener = (
   versions: readonly Version[],
   origin: VersionOrigin,
   removed: readonly Version[],
-  /** For 'released': the link and path the held writes first came by (none if unknown). */
+  /** For 'remote' and 'released': the link and path they came by (none if unknown). */
   source?: VersionSource,
+  /**
+   * The commits that make `versions` durable, when they are not yet (origins 'remote' and
+   * 'released'); none: durable already (a local write is told of once its commit has landed).
+   */
+  commits?: readonly PendingCommit[],
 ) => void;
 
 interface StoreEvents {
@@ -49,8 +71,14 @@ export class VersionListeners {
     return this.events.on('versions', listener);
   }
 
-  emit(versions: readonly Version[], origin: VersionOrigin, removed: readonly Version[], source?: VersionSource): void {
+  emit(
+    versions: readonly Version[],
+    origin: VersionOrigin,
+    removed: readonly Version[],
+    source?: VersionSource,
+    commits?: readonly PendingCommit[],
+  ): void {
     if (versions.length === 0 && removed.length === 0) return;
-    this.events.emit('versions', versions, origin, removed, source);
+    this.events.emit('versions', versions, origin, removed, source, commits);
   }
 }

@@ -193,6 +193,9 @@ export class WriteBehind {
   private gatherer: object | undefined;
   /** endGathering was called: gather() holds nothing any more. */
   private gatheringEnded = false;
+  /** Who waits in eventuallyDurable for the next durable() call, and whether one is under way. */
+  private eventualWaiters: (() => void)[] = [];
+  private eventualRunning = false;
 
   constructor(
     private readonly storage: StoragePort,
@@ -352,6 +355,36 @@ export class WriteBehind {
     return Promise.all(
       batches.map((batch) => new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }))),
     ).then(() => undefined);
+  }
+
+  /**
+   * Resolves once everything enqueued so far is durable, through as many retries of a failed
+   * commit as that takes; never rejects (once closed, what never lands leaves it pending). Callers
+   * share one wait: each durable() call covers everyone who asked before it was made.
+   */
+  eventuallyDurable(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.eventualWaiters.push(resolve);
+      if (!this.eventualRunning) void this.waitEventually();
+    });
+  }
+
+  private async waitEventually(): Promise<void> {
+    this.eventualRunning = true;
+    while (this.eventualWaiters.length > 0) {
+      const waiters = this.eventualWaiters;
+      this.eventualWaiters = [];
+      for (;;) {
+        try {
+          await this.durable();
+          break;
+        } catch {
+          // Still failing: the write-behind backs off and retries, and this waits for that retry.
+        }
+      }
+      for (const resolve of waiters) resolve();
+    }
+    this.eventualRunning = false;
   }
 
   /** Resolves once everything enqueued so far has been committed or has failed (failures go to their enqueuers). */

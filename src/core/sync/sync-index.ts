@@ -128,6 +128,14 @@ export class SyncIndex {
   private readonly added = new Map<number, number>();
   private readonly removed = new Map<string, number>();
   private snapshot: SlotVectorStorage | undefined;
+  /**
+   * Slots of versions held but not yet durable (add with `pending`), each with its HLC ms: known to
+   * has, holds, claim and remove, but kept out of the snapshots and of lookup's answers until
+   * durable() (docs/architecture.md, "Nothing leaves before it is durable").
+   */
+  private readonly pending = new Map<number, number>();
+  /** The id key of each version added pending, until durable() takes it (a long commit outlives `keys`' generations). */
+  private readonly pendingKeys = new WeakMap<Version, string>();
   /** Claimed id → until when, oldest set first (bounded at MAX_CLAIMS). */
   private readonly claims = new Map<string, number>();
   private evicted = 0;
@@ -174,8 +182,9 @@ export class SyncIndex {
     this.add(versions);
   }
 
+  /** Versions in the reconciliation set: those indexed, less those not durable yet. */
   get size(): number {
-    return this.entries.size;
+    return this.entries.size - this.pending.size;
   }
 
   /** HLC ms of the newest version ever indexed (0 if none). */
@@ -183,7 +192,12 @@ export class SyncIndex {
     return this.newestMs;
   }
 
-  add(versions: Iterable<Version>): void {
+  /**
+   * Indexes versions the store now holds. `pending`: they are not durable yet (a peer's versions,
+   * merged before the write-behind commits them): held (has, holds), never asked for again (claim),
+   * but neither reconciled nor served (storage, lookup) until durable() says they are.
+   */
+  add(versions: Iterable<Version>, pending = false): void {
     for (const v of versions) {
       let id = this.received.get(v);
       // A local write's ids are computed while its commit is in flight (prepareVersionIds).
@@ -204,12 +218,42 @@ export class SyncIndex {
       }
       const slot = this.slotFor(v);
       this.entries.add(key, slot);
-      this.added.set(slot, v.ts.ms);
       this.claims.delete(key);
       this.heldBack.delete(key);
+      if (pending) {
+        this.pending.set(slot, v.ts.ms);
+        this.pendingKeys.set(v, key);
+        continue;
+      }
+      this.added.set(slot, v.ts.ms);
       if (v.ts.ms > this.newestMs) this.newestMs = v.ts.ms;
       this.snapshot = undefined;
     }
+  }
+
+  /**
+   * The versions added `pending` are durable now: the next snapshot holds them and lookup serves
+   * them. Those removed meanwhile (superseded, withdrawn) are skipped.
+   */
+  durable(versions: Iterable<Version>): void {
+    if (this.pending.size === 0) return;
+    for (const v of versions) {
+      const key = this.pendingKeys.get(v) ?? this.keyOf(v);
+      this.pendingKeys.delete(v);
+      const slot = this.entries.get(key);
+      if (slot === undefined) continue;
+      const ms = this.pending.get(slot);
+      if (ms === undefined) continue;
+      this.pending.delete(slot);
+      this.added.set(slot, ms);
+      if (ms > this.newestMs) this.newestMs = ms;
+      this.snapshot = undefined;
+    }
+  }
+
+  /** Versions held but not yet durable (add with `pending`). */
+  get pendingCount(): number {
+    return this.pending.size;
   }
 
   private slotFor(v: Version): number {
@@ -269,9 +313,11 @@ export class SyncIndex {
       const key = this.keyOf(v);
       const slot = this.entries.delete(key);
       if (slot === undefined) continue;
+      this.freeSlot(slot);
+      // Never in a snapshot: nothing to drop from one.
+      if (this.pending.delete(slot)) continue;
       // The version removed has the indexed one's id, so its timestamp.
       if (!this.added.delete(slot) && !this.removed.has(key)) this.removed.set(key, v.ts.ms);
-      this.freeSlot(slot);
       this.snapshot = undefined;
     }
   }
@@ -295,14 +341,16 @@ export class SyncIndex {
    * timestamp has the slot's tag (timestampTag: the id's counter, and its HLC ms but for a 1 in
    * 65,536 chance) are matched by their id key, the one add() cached (the store may hold
    * twins under one timestamp: a member can sign 64 per register, docs/security.md), so a want
-   * hashes no version the index saw added, and what is served is what the store holds now.
+   * hashes no version the index saw added, and what is served is what the store holds now. A
+   * version not durable yet (add with `pending`) is not served.
    */
   lookup(ids: Iterable<Uint8Array>): Version[] {
     const out: Version[] = [];
     for (const id of ids) {
       const key = idKey(id);
       const slot = this.entries.get(key);
-      if (slot === undefined) continue;
+      // Not durable yet: not served (nor stale, the store holds it).
+      if (slot === undefined || this.pending.has(slot)) continue;
       const v = this.held !== undefined ? this.held[slot] : this.fetch(slot, key);
       if (v !== undefined) out.push(v);
       else this.staleCount++;

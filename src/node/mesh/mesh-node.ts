@@ -18,7 +18,7 @@ import {
   type PeerStats,
 } from '../../core/sync';
 import { MAX_LINGERING_LINKS, MAX_LINKS, type AcceptLink, type Link } from '../../ports/transport';
-import type { VersionOrigin, VersionSource } from '../lattice-node';
+import type { PendingCommit, VersionOrigin, VersionSource } from '../lattice-node';
 import { decodeToken, isTokenText } from '../../core/roster/invitation-token';
 import { ADMIT_ALL, admitting } from '../security/admission';
 import { NodeLimitName, type LimitsHit, type SecurityStats } from '../security/mesh-security';
@@ -69,7 +69,8 @@ interface Retiring {
 /**
  * Binds one node to many links (runs in the worker). Each link gets a PeerSession; local writes
  * are pushed live to every peer; versions that changed our store because peer X pushed them live
- * are relayed to every other peer, never back to X. Only versions that changed the store travel on,
+ * are relayed to every other peer once our commit of them is durable, never back to X (nothing
+ * leaves before it is durable: docs/architecture.md). Only versions that changed the store travel on,
  * so a version arriving twice stops there: no echo loops. Links that deliver duplicates are pruned
  * to lazy ones that carry ids only (Plumtree, see live-push.ts), and announced ids that do not
  * arrive in time are grafted here. Versions that came by repair are not flooded: the completed
@@ -130,8 +131,8 @@ export class MeshNode {
     // The id table's seed: secret, so a peer cannot choose ids that share a run (id-table.ts).
     const [s0, s1, s2, s3] = crypto.getRandomValues(new Uint32Array(4));
     this.index = new SyncIndex(node.versions(), find, [s0!, s1!, s2!, s3!]);
-    this.unsubscribe = this.node.onVersions((versions, origin, removed, source) =>
-      this.onVersions(versions, origin, removed, source),
+    this.unsubscribe = this.node.onVersions((versions, origin, removed, source, commits) =>
+      this.onVersions(versions, origin, removed, source, commits),
     );
     this.accept = (link) => this.acceptLink(link);
     const budgets = options.budgets;
@@ -331,10 +332,6 @@ export class MeshNode {
       (m, d) => this.log(m, d),
       this.linkBudget,
     );
-    l.session.on('versions', (applied, live) => {
-      // Repair is not flooded: the completed round makes us reconcile with our other peers instead.
-      if (live) this.relay(this.stillStored(applied), l, true);
-    });
     l.session.on('synced', (applied) => this.syncedWith(l, applied));
     l.session.on('unsent', (reason) => this.node.noteUnsent?.(reason));
     l.session.on('announced', (ids) => {
@@ -367,21 +364,43 @@ export class MeshNode {
     origin: VersionOrigin,
     removed: readonly Version[],
     source?: VersionSource,
+    commits?: readonly PendingCommit[],
   ): void {
-    this.index.add(versions);
+    // Versions not durable yet are held (has, holds) but neither reconciled nor served until their
+    // commit lands (docs/architecture.md, "Nothing leaves before it is durable").
+    this.index.add(versions, commits !== undefined);
     this.index.remove(removed);
     this.linkBudget.classes.noted(versions);
     if (origin === 'expired') this.linkBudget.classes.forget(removed);
-    // A peer's versions are relayed from its session's `versions` event, which knows the link they
-    // came by and whether they came live.
+    if (commits !== undefined) return this.whenDurable(commits, origin, source);
     if (versions.length === 0 || origin === 'remote') return;
     // A version superseded within the same batch is not worth sending.
     const gone = removed.length > 0 ? new Set(removed) : undefined;
     const out = gone === undefined ? versions : versions.filter((v) => !gone.has(v));
     if (origin === 'local') return this.pushLocal(out);
-    // Released writes held for clock skew go on only if they came live, and not back to their link;
-    // those that came by repair (or from nowhere known) are left to reconciliation, as repair is.
-    if (origin === 'released' && source?.live === true) this.relay(out, source.via as MeshLink, true);
+  }
+
+  /**
+   * A peer's versions (merged, or held for clock skew and released) go on once the commit storing
+   * them has landed, each lane's as it lands (a decision does not wait for the bulk commit beside
+   * it), and in the order merged within a lane (its commits settle in order): into the
+   * reconciliation set, and live to every other link if they came live, not back to theirs. Those
+   * that came by repair (or from nowhere known) are left to reconciliation: the completed round
+   * makes us reconcile with our other peers (syncedWith). Those whose commit failed are never
+   * relayed; they join the reconciliation set once the write-behind's retry has stored them.
+   */
+  private whenDurable(commits: readonly PendingCommit[], origin: VersionOrigin, source?: VersionSource): void {
+    const from = source?.live === true && (origin === 'remote' || origin === 'released') ? source.via : undefined;
+    for (const { versions, committed } of commits) {
+      committed.then(
+        () => {
+          this.index.durable(versions);
+          // A version superseded meanwhile (in the same batch, or since) is not worth sending.
+          if (from !== undefined) this.relay(this.stillStored(versions), from as MeshLink, true);
+        },
+        () => void this.node.durable?.().then(() => this.index.durable(versions)),
+      );
+    }
   }
 
   /**
@@ -466,10 +485,21 @@ export class MeshNode {
     }
   }
 
+  /**
+   * A round with `from` brought versions: we reconcile with our other peers, once what it brought
+   * is durable (before, the reconciliation set leaves it out: docs/architecture.md, "Nothing leaves
+   * before it is durable").
+   */
   private syncedWith(from: MeshLink, applied: number): void {
     if (applied === 0) return;
-    const now = this.options.now();
-    for (const l of this.links.values()) if (l !== from) l.session.syncNow(now);
+    const sync = (): void => {
+      if (this.closed) return;
+      const now = this.options.now();
+      for (const l of this.links.values()) if (l !== from) l.session.syncNow(now);
+    };
+    const durable = this.node.durable?.();
+    if (durable === undefined) sync();
+    else void durable.then(sync);
   }
 
   /** Links that count against maxLinks: all but those we refused and wait on to close. */

@@ -24,6 +24,12 @@ export interface MeshStore {
    * frame are committed together (LatticeNode.gatherCommits). A store without it commits as it goes.
    */
   gatherCommits?(): () => void;
+  /**
+   * Resolves once everything written or merged so far is durable, through the retries of failed
+   * commits (LatticeNode.durable). A store without it is taken as durable once its listeners hear
+   * of versions without PendingCommits.
+   */
+  durable?(): Promise<void>;
   versions(): Iterable<Version>;
   /**
    * The versions kept of one register (heads and evidence): the sync index reads a wanted version

@@ -21,7 +21,7 @@ const X = 'x';
 
 async function run(sim: MeshSim, ms: number): Promise<void> {
   for (let t = 0; t < ms; t += 50) {
-    sim.advance(50);
+    await sim.advance(50);
     await settle();
   }
 }

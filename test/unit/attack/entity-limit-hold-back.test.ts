@@ -22,7 +22,7 @@ describe('attack suite: versions over the new-register limit through anti-entrop
     for (let i = 0; i < 40; i++) await a.node.create({ id: `t${i}`, components: { position: { lat: 1, lon: i } } });
     sim.link('a', 'm');
     const start = sim.clock;
-    sim.settle();
+    await sim.settle();
     // The burst at once (and what a round or two since brought back), the rest refused once.
     const held = (await m.node.stats()).entities;
     expect(held).toBeGreaterThanOrEqual(20);
@@ -33,8 +33,8 @@ describe('attack suite: versions over the new-register limit through anti-entrop
 
     // Each is set aside until its turn as the bucket refills (one every two seconds), not until the
     // end of the hold-back: the rounds bring them as they may pass, none refused or checked twice.
-    sim.advance(20 * 2_000 + 2 * ROUND_MS);
-    sim.settle();
+    await sim.advance(20 * 2_000 + 2 * ROUND_MS);
+    await sim.settle();
     expect((await m.node.stats()).entities).toBe(40);
     expect(m.security.stats().rejected['entity-limit']).toBe(20);
     expect(m.security.stats().checked).toBe(40);

@@ -63,9 +63,9 @@ describe('attack suite: twins with different contexts', () => {
       expect(await headsOf(sim, 'b')).toEqual(['h:{"text":"honest"}', 'x:{"text":"same"}']);
       // c syncs only with a, then b only with c: each receives only what its peer serves.
       sim.link('a', 'c');
-      sim.settle();
+      await sim.settle();
       sim.link('b', 'c');
-      sim.settle();
+      await sim.settle();
       const dumpA = await sim.dump('a');
       expect(await sim.dump('c')).toBe(dumpA);
       expect(await sim.dump('b')).toBe(dumpA);

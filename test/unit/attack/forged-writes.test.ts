@@ -56,6 +56,7 @@ describe('attack suite: forged writes (issue 12)', () => {
     const s = await scene();
     push(s.h, s.alice, [signedBy('a', note('t1', 'a', T0 - 1000, 'hello'))]);
     expect(await texts(s.h, 't1')).toEqual(['hello']);
+    await s.h.landed();
     expect(s.honest.versionsOut().map((v) => v.entity)).toEqual(['t1']);
     // Relayed with its signature, so the next hop can verify it too.
     expect(s.honest.versionsOut()[0]!.sig).toBeInstanceOf(Uint8Array);

@@ -46,6 +46,7 @@ describe('attack suite: frame batches', () => {
     const checked = s.h.mesh.securityStats().checked;
     pushRaw(s.h, s.alice, frame);
     expect(s.h.mesh.securityStats().checked).toBe(checked + 1);
+    await s.h.landed();
     const relayed = s.honest.versionsOut();
     expect(relayed.map((v) => v.entity).sort()).toEqual(frame.map((v) => v.entity).sort());
     // Relayed with alice's frame signature: m cannot sign alice's versions, and does not.

@@ -27,6 +27,7 @@ describe('attack suite: writes under a fused id', () => {
     expect(stats.rejected['fused-id']).toBe(1);
     expect(s.h.mesh.peers().find((p) => p.peer === 'x')?.invalidFrames).toBe(1);
     expect(s.h.logs.some((l) => l.includes('under fused ids') && l.includes("fusion's derived tracks"))).toBe(true);
+    await s.h.landed();
     expect(s.honest.versionsOut().map((v) => v.entity)).toEqual(['x-ok']);
 
     // Relayed by another node (which may hold it from an older build): refused, that link not charged.

@@ -34,7 +34,7 @@ describe('attack suite: the node-wide new-register budget', () => {
       );
     }
     sim.link('a', 'j');
-    const took = sim.settle();
+    const took = await sim.settle();
     expect((await j.node.stats()).entities).toBe(TRACKS);
     const stats = j.security.stats();
     expect(stats.rejected['entity-limit'] ?? 0).toBe(0);
@@ -63,9 +63,9 @@ describe('attack suite: the node-wide new-register budget', () => {
       Array.from({ length: 900 }, (_, i) => ({ id: `a${i}`, components: { zz_note: { text: 'a' } } })),
     );
     sim.link('x', 'm');
-    sim.settle();
+    await sim.settle();
     sim.link('a', 'm');
-    sim.settle();
+    await sim.settle();
     const held = [...m.node.versions()];
     const fromX = held.filter((v) => v.ts.node === 'x').length;
     // Its share (the budget over at least OPEN_LATTICE_SHARERS authors) and its burst, not a register more.
@@ -90,7 +90,7 @@ describe('attack suite: the node-wide new-register budget', () => {
       Array.from({ length: 5_000 }, (_, i) => ({ id: `x${i}`, components: { zz_note: { text: 'x' } } })),
     );
     sim.link('x', 'm');
-    sim.settle();
+    await sim.settle();
     const fromX = [...m.node.versions()].filter((v) => v.ts.node === 'x').length;
     expect(fromX).toBe(budget / OPEN_LATTICE_SHARERS + burst);
   });

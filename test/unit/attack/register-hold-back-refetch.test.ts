@@ -33,7 +33,8 @@ async function run(author: string, receiver: string, limits: RegisterLimits, for
   sim.link(author, receiver);
   // Twice the refill and a margin; the old code took fifteen times as long.
   const until = T0 + (forMs ?? 2 * REFILL_MS + 60_000);
-  while (sim.clock < until && (forMs !== undefined || (await m.node.stats()).entities < TRACKS)) sim.advance(ROUND_MS);
+  while (sim.clock < until && (forMs !== undefined || (await m.node.stats()).entities < TRACKS))
+    await sim.advance(ROUND_MS);
   const peer = m.mesh.peers().find((p) => p.peer === (author as NodeId))!;
   return {
     entities: (await m.node.stats()).entities,

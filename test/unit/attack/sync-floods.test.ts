@@ -101,6 +101,7 @@ describe('attack suite: sync floods (issue 12)', () => {
     evil.send(versionsFrame(stored(100, 'e'), true));
     h.tick();
     expect([...h.node.versions()].length).toBe(100);
+    await h.landed();
     expect(honest.versionsOut().length).toBe(100);
     expect(encodeVersions(flood).length).toBeLessThan(256 * 1024);
   });
@@ -134,6 +135,7 @@ describe('attack suite: sync floods (issue 12)', () => {
     expect(held).toBeGreaterThanOrEqual(NEW_REGISTER_BURST);
     expect(held).toBeLessThanOrEqual(NEW_REGISTER_BURST + NEW_REGISTERS_PER_SECOND * 2);
     // Bytes out per byte in: each version relayed once to the other link, about as many bytes as came in.
+    await h.landed();
     expect(honest.versionsOut().length).toBe(held);
     expect(new Set(honest.versionsOut().map((v) => v.entity)).size).toBe(held);
     const ratio = honest.bytes() / bytesIn;

@@ -142,6 +142,30 @@ describe('WriteBehind', () => {
     expect((await storage.loadVersions()).map(versionKey).sort()).toEqual([versionKey(v(0)), versionKey(v(1))].sort());
   });
 
+  it('eventuallyDurable resolves once what was enqueued before it is stored, through the retries of a failed commit', async () => {
+    const { storage, scheduler, writer, retries } = setup();
+    const failing = state(writer.enqueue([v(0)], []));
+    const eventually = state(writer.eventuallyDurable());
+    storage.failNextCommit(new Error('disk on fire'));
+    scheduler.run();
+    await settle();
+    expect(failing.value).toBe('rejected');
+    // Another waiter after the failure shares the wait; neither rejects.
+    const after = state(writer.eventuallyDurable());
+    storage.failNextCommit(new Error('still on fire'));
+    retries.shift()!.fn();
+    scheduler.run();
+    await settle();
+    expect([eventually.value, after.value]).toEqual(['pending', 'pending']);
+    retries.shift()!.fn();
+    scheduler.run();
+    await settle();
+    expect([eventually.value, after.value]).toEqual(['resolved', 'resolved']);
+    expect((await storage.loadVersions()).map(versionKey)).toEqual([versionKey(v(0))]);
+    // Nothing waiting: at once.
+    await writer.eventuallyDurable();
+  });
+
   it('once closed commits nothing more, schedules no retry, and refuses a later write and the writers still waiting', async () => {
     const { storage, scheduler, writer, retries } = setup();
     storage.failNextCommit(new Error('storage closed'));

@@ -79,6 +79,33 @@ describe('SyncIndex', () => {
     expect(index.lookup([versionId(v('e3', 3)), versionId(v('e1', 1))]).map((x) => x.entity)).toEqual(['e3']);
   });
 
+  it('holds a version added pending but neither reconciles nor serves it until it is durable', () => {
+    const index = new SyncIndex([v('e1', 1)]);
+    const snap = index.storage();
+    const [x, y] = [v('e2', 2), v('e3', 3)];
+    index.add([x, y], true);
+    // Held: not asked for again, and a relay's filter finds it.
+    expect(index.has(versionId(x))).toBe(true);
+    expect(index.holds(x)).toBe(true);
+    expect(index.claim([versionId(x)], 0, 10)).toEqual([]);
+    // Not reconciled, not served, not counted, not stale.
+    expect(index.storage()).toBe(snap);
+    expect(index.size).toBe(1);
+    expect(index.lookup([versionId(x), versionId(y)])).toEqual([]);
+    expect(index.stale).toBe(0);
+    // y is superseded before its commit lands: it never enters a snapshot.
+    index.remove([y]);
+    index.durable([x, y]);
+    const next = index.storage();
+    expect(next.toArray().map((i) => i.ts)).toEqual([1, 2]);
+    expect(index.size).toBe(2);
+    expect(index.newest).toBe(2);
+    expect(index.lookup([versionId(x), versionId(y)]).map((z) => z.entity)).toEqual(['e2']);
+    // Said again: nothing changes.
+    index.durable([x]);
+    expect(index.storage()).toBe(next);
+  });
+
   it('takes the ids a link computed for the versions it received instead of hashing them again', () => {
     const index = new SyncIndex();
     const [a, b] = [v('e1', 1), v('e2', 2)];

@@ -127,7 +127,7 @@ class Harness {
    */
   async run(ms: number, checkMs = 250): Promise<void> {
     for (let t = 0; t < ms; t += 50) {
-      this.sim.advance(Math.min(50, ms - t));
+      await this.sim.advance(Math.min(50, ms - t));
       await settle();
       if ((t + 50) % checkMs === 0) await this.check();
     }
@@ -192,7 +192,7 @@ class Harness {
         break;
       case 'crash':
         // No settle between the frames delivered and the crash: the steps they started are cut off.
-        sim.advance(cmd.ms);
+        sim.advanceNow(cmd.ms);
         {
           const n = this.nodes[cmd.node % this.count]!;
           const unstored = [...n.node.versions()].some((v) => !n.backing.versions.has(versionKey(v)));

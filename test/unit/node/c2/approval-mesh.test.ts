@@ -6,7 +6,7 @@ import { approvalOf, refresh, taskOf, track } from './gate-fixtures';
 /** Advances the mesh in 50-ms steps, letting the nodes' asynchronous writes land between them. */
 async function run(sim: MeshSim, ms: number): Promise<void> {
   for (let t = 0; t < ms; t += 50) {
-    sim.advance(50);
+    await sim.advance(50);
     await settle();
   }
 }

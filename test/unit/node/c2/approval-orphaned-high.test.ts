@@ -15,7 +15,7 @@ import { runHistory } from './approval-loop-harness';
 
 async function run(sim: MeshSim, ms: number): Promise<void> {
   for (let t = 0; t < ms; t += 50) {
-    sim.advance(50);
+    await sim.advance(50);
     await settle();
   }
 }

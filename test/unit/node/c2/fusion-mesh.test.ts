@@ -32,7 +32,7 @@ describe('fusion over the in-memory mesh', () => {
           velocity: { east: SPEED, north: 0 },
         });
       }
-      sim.advance(300);
+      await sim.advance(300);
       for (let n = 0; n < OBJECTS; n++) {
         const p = offset(where(n, k + 0.3), 12, -8);
         await write(b, `radar-${n}`, {
@@ -40,10 +40,10 @@ describe('fusion over the in-memory mesh', () => {
           position: { lat: p.lat, lon: p.lon, accuracy: 30 },
         });
       }
-      sim.advance(700);
+      await sim.advance(700);
     }
-    sim.settle();
-    sim.advance(2_000);
+    await sim.settle();
+    await sim.advance(2_000);
 
     const views = { a: await picture(a), b: await picture(b) };
     for (const [name, list] of Object.entries(views)) {
@@ -92,7 +92,7 @@ describe('fusion over the in-memory mesh', () => {
     // A deletes a source B wrote: both nodes drop that fused view and show the other source again.
     const gone = views.a.find((v) => (v.components.fusion as Fusion).sources.includes('radar-0' as never))!;
     await a.node.remove('radar-0');
-    sim.settle();
+    await sim.settle();
     for (const n of [a, b]) {
       const ids = (await picture(n)).map((v) => v.id);
       expect(ids).not.toContain(gone.id);
@@ -130,19 +130,19 @@ describe('fusion over the in-memory mesh', () => {
       );
     }
     await a.node.writeMany(items);
-    sim.settle();
-    sim.advance(1_000);
+    await sim.settle();
+    await sim.advance(1_000);
     for (const n of [a, b])
       expect(
         (await picture(n)).filter((v) => isFused(v.id)),
         n.id,
       ).toEqual([]);
-    sim.advance(DEFAULT_FUSION_CONFIG.confirmDwellMs);
+    await sim.advance(DEFAULT_FUSION_CONFIG.confirmDwellMs);
     // A node that joins after the dwell gets the picture by repair, and fuses it after its own dwell.
     const c = await sim.add('nodeC');
     sim.link('nodeA', 'nodeC');
-    sim.settle();
-    sim.advance(DEFAULT_FUSION_CONFIG.confirmDwellMs + 1_000);
+    await sim.settle();
+    await sim.advance(DEFAULT_FUSION_CONFIG.confirmDwellMs + 1_000);
 
     const views = { a: await picture(a), b: await picture(b), c: await picture(c) };
     for (const [name, list] of Object.entries(views)) {

@@ -44,7 +44,7 @@ describe('fusion across writers whose clocks are 5 s apart', () => {
             position: { lat: r.lat, lon: r.lon, accuracy: 30 },
           });
         }
-        sim.advance(PERIOD_MS);
+        await sim.advance(PERIOD_MS);
       }
       for (const n of [a, b]) expectOneFusedPerObject(await picture(n), OBJECTS, n.id);
     },

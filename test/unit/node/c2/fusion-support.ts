@@ -64,6 +64,6 @@ export async function fusionMesh<const N extends readonly (readonly [string, num
   const out: SimNode[] = [];
   for (const [name, skew] of nodes) out.push(await sim.add(name, skew ?? 0));
   for (const n of out.slice(1)) sim.link(out[0]!.id, n.id);
-  sim.settle();
+  await sim.settle();
   return { sim, nodes: out as { [K in keyof N]: SimNode } };
 }

@@ -94,7 +94,7 @@ async function flood(sim: MeshSim, id: string, ms: number, during?: () => Promis
       for (const level of ['LOW', 'MEDIUM'] as const)
         for (let i = 0; i < 10; i++) writes.push(node.update(`${level}${i}`, { zz_note: { n: sim.clock } }));
     await Promise.all(writes);
-    sim.advance(TICK_MS);
+    await sim.advance(TICK_MS);
     await during?.();
   }
 }
@@ -118,7 +118,7 @@ async function linked(queueLimits?: MeshSimOptions['queueLimits'], reliable = fa
   await sim.add('b');
   await populate(sim, 'a');
   sim.link('a', 'b');
-  sim.settle();
+  await sim.settle();
   return sim;
 }
 
@@ -207,12 +207,12 @@ describe('the budgeter on every link', () => {
     // A frame the shaper lost is found by the next periodic round (30 s); a repair frame can be
     // lost too (signed versions are ~150 B, so a repair takes more frames: seed 7082002 needed a
     // second round), so run round after round, at most four, until the pictures agree.
-    sim.advance(35_000);
-    sim.settle();
+    await sim.advance(35_000);
+    await sim.settle();
     let rounds = 1;
     while ((await sim.dump('b')) !== (await sim.dump('a')) && rounds < 4) {
-      sim.advance(30_000);
-      sim.settle();
+      await sim.advance(30_000);
+      await sim.settle();
       rounds++;
     }
     console.log(`converged after ${rounds} periodic round(s)`);
@@ -228,7 +228,7 @@ describe('the budgeter on every link', () => {
     await populate(sim, 'a');
     sim.link('a', 'b');
     sim.link('a', 'c');
-    sim.settle();
+    await sim.settle();
     const { node: a } = sim.get('a');
     await a.setBudget('node', { bytesPerSecond: RATE });
     await flood(sim, 'a', 5_000);

@@ -107,7 +107,7 @@ async function randomRun(runSeed: number): Promise<void> {
       if (!exists) await node.create({ id: entity, components: randomComponents(r) as never });
       else if (r() < 0.1) await node.remove(entity);
       else await node.update(entity, randomComponents(r));
-      if (r() < 0.3) sim.advance(int(r, 5, 200));
+      if (r() < 0.3) await sim.advance(int(r, 5, 200));
     }
     const event = r();
     if (event < 0.2) {
@@ -121,25 +121,25 @@ async function randomRun(runSeed: number): Promise<void> {
     } else if (event < 0.6) sim.offline(pick(r, ids));
     else if (event < 0.75) sim.online(pick(r, ids));
     else if (event < 0.85) await sim.restart(pick(r, ids));
-    sim.advance(int(r, 100, 10_000));
+    await sim.advance(int(r, 100, 10_000));
   }
 
   // Heal everything, stop the loss, and let anti-entropy finish.
   sim.net.heal();
   Object.assign(sim.net.options, { drop: 0, duplicate: 0, reorder: 0 });
   for (const id of ids) sim.online(id);
-  sim.advance(90_000);
-  sim.settle();
+  await sim.advance(90_000);
+  await sim.settle();
   // A HIGH threat raises an approval request, and the approval gates answer what they saw with
   // writes of their own (time-outs, takeovers): asynchronous writes, which land only between
   // awaits. Let them land and replicate until every gate has nothing left to do.
   for (let round = 0; round < 4; round++) {
     await writesLand();
-    sim.advance(40_000);
-    sim.settle();
+    await sim.advance(40_000);
+    await sim.settle();
   }
   await writesLand();
-  sim.settle();
+  await sim.settle();
   const first = await sim.dump(ids[0]!);
   for (const id of ids.slice(1)) expect(await sim.dump(id), `seed ${runSeed}: ${id} differs from n0`).toEqual(first);
 }

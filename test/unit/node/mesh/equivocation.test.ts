@@ -35,7 +35,7 @@ describe('equivocating versions', () => {
     // z's key, as the roster would give it.
     for (const n of [a, b]) await n.security.trust(testIdentity('z').publicKey);
     sim.link('a', 'b');
-    sim.settle();
+    await sim.settle();
     const dumpA = await sim.dump('a');
     expect(await sim.dump('b')).toEqual(dumpA);
     // Every replica keeps the same one of the two, whichever it had first.
@@ -83,7 +83,7 @@ describe('equivocating versions', () => {
     expect(b.node.applyRemote([forged])).toEqual([forged]);
     for (const n of [a, b]) await n.security.trust(testIdentity('z').publicKey);
     sim.link('a', 'b');
-    sim.settle();
+    await sim.settle();
     expect(await sim.dump('b')).toEqual(await sim.dump('a'));
     const kept = (await a.node.heads('x', 'note')).map((h) => h.value);
     expect((await b.node.heads('x', 'note')).map((h) => h.value)).toEqual(kept);

@@ -24,9 +24,9 @@ async function writesLand(): Promise<void> {
 
 /** Settles, lets the asynchronous commits land, and settles again. */
 async function quiesce(sim: MeshSim): Promise<void> {
-  sim.settle();
+  await sim.settle();
   await writesLand();
-  sim.settle();
+  await sim.settle();
   await writesLand();
 }
 
@@ -53,10 +53,10 @@ describe("issue 8's two-device repro over the mesh", () => {
     const sim = await twoDevices();
     isolateB(sim);
     await sim.get('a').node.update('x', { expiry: { at: sim.clock + 2_000 } });
-    sim.advance(3_500);
+    await sim.advance(3_500);
     expect(await sim.get('a').node.get('x')).toBeUndefined();
     healB(sim);
-    sim.advance(5_000);
+    await sim.advance(5_000);
     for (const id of ['a', 'b']) expect(await sim.get(id).node.get('x'), id).toBeUndefined();
     await quiesce(sim);
     for (const id of ['a', 'b']) expect(await sim.get(id).node.get('x'), id).toBeUndefined();
@@ -70,14 +70,14 @@ describe("issue 8's two-device repro over the mesh", () => {
     await quiesce(sim);
     isolateB(sim);
     await sim.get('a').node.update('x', { expiry: { at: sim.clock + 1_000 } });
-    sim.advance(1_200);
+    await sim.advance(1_200);
     // Written after the shorter deadline: it revives x (B purges it when the longer one fires).
     await sim.get('a').node.create({ id: 'x', components: { speed: { kts: 4 } } });
-    sim.advance(4_000);
+    await sim.advance(4_000);
     expect(await sim.get('b').node.get('x')).toBeUndefined();
     healB(sim);
     await quiesce(sim);
-    sim.advance(5_000);
+    await sim.advance(5_000);
     await quiesce(sim);
     for (const id of ['a', 'b'])
       expect((await sim.get(id).node.get('x'))?.components, id).toEqual({ speed: { kts: 4 } });
@@ -89,19 +89,19 @@ describe("issue 8's two-device repro over the mesh", () => {
     isolateB(sim);
     await sim.get('a').node.update('x', { expiry: { at: sim.clock + 2_000 } });
     await sim.crash('a'); // before the purge: the marker is durable, the purge not yet run
-    sim.advance(3_500);
+    await sim.advance(3_500);
     await writesLand();
     expect(await sim.get('a').node.get('x')).toBeUndefined();
     await sim.crash('a'); // after the purge: the floor must survive the restart
     await sim.restart('b'); // B reopens from storage still holding the old versions
     expect((await sim.get('b').node.get('x'))?.components.speed).toEqual({ kts: 12 });
     healB(sim);
-    sim.advance(5_000);
+    await sim.advance(5_000);
     await quiesce(sim);
     for (const id of ['a', 'b']) expect(await sim.get(id).node.get('x'), id).toBeUndefined();
     await sim.restart('a');
     await sim.restart('b');
-    sim.advance(5_000);
+    await sim.advance(5_000);
     await quiesce(sim);
     for (const id of ['a', 'b']) expect(await sim.get(id).node.get('x'), id).toBeUndefined();
     expect(await sim.dump('a')).toEqual(await sim.dump('b'));
@@ -111,15 +111,15 @@ describe("issue 8's two-device repro over the mesh", () => {
     const sim = await twoDevices();
     isolateB(sim);
     await sim.get('a').node.update('x', { expiry: { at: sim.clock + 2_000 } });
-    sim.advance(1_000);
+    await sim.advance(1_000);
     await sim.get('b').node.update('x', { speed: { kts: 50 } }); // before the deadline: dies with x
-    sim.advance(2_500);
+    await sim.advance(2_500);
     await writesLand();
     expect(await sim.get('a').node.get('x')).toBeUndefined();
     await sim.get('b').node.update('x', { position: { lat: 5, lon: 5 } }); // after it: revives
     await sim.crash('b');
     healB(sim);
-    sim.advance(5_000);
+    await sim.advance(5_000);
     await quiesce(sim);
     for (const id of ['a', 'b']) {
       expect((await sim.get(id).node.get('x'))?.components, id).toEqual({ position: { lat: 5, lon: 5 } });
@@ -210,16 +210,16 @@ async function randomRun(runSeed: number): Promise<{ gone: number; revived: numb
     else if (event < 0.65) await sim.restart(pick(r, ids));
     else if (event < 0.75) sim.offline(pick(r, ids));
     else if (event < 0.85) sim.online(pick(r, ids));
-    sim.advance(int(r, 100, 2_500));
+    await sim.advance(int(r, 100, 2_500));
     if (r() < 0.5) await writesLand();
   }
 
   sim.net.heal();
   Object.assign(sim.net.options, { drop: 0, duplicate: 0, reorder: 0 });
   for (const id of ids) sim.online(id);
-  sim.advance(60_000);
+  await sim.advance(60_000);
   await quiesce(sim);
-  sim.advance(10_000);
+  await sim.advance(10_000);
   await quiesce(sim);
 
   let gone = 0;

@@ -18,7 +18,7 @@ async function mesh(seed: number, ids: string[], links: [string, string][], opti
   const sim = new MeshSim({ seed, ...options });
   for (const id of ids) await sim.add(id);
   for (const [a, b] of links) sim.link(a, b);
-  sim.settle();
+  await sim.settle();
   return sim;
 }
 
@@ -30,10 +30,10 @@ describe('failure scenarios (docs/requirements.md)', () => {
     const a = sim.get('a');
     sim.offline('b');
     for (let i = 0; i < 50; i++) await a.node.create({ id: `t${i}`, components: pos(i / 10, i / 10) });
-    sim.advance(5_000);
+    await sim.advance(5_000);
     expect((await sim.get('b').node.list()).length).toBe(0);
     sim.online('b');
-    sim.settle();
+    await sim.settle();
     expect((await sim.get('b').node.list()).length).toBe(50);
     await expectConverged(sim, ['a', 'b']);
   });
@@ -49,13 +49,13 @@ describe('failure scenarios (docs/requirements.md)', () => {
     );
     await sim.get('a').node.create({ id: 'from-a', components: pos(1, 1) });
     await sim.get('c').node.create({ id: 'from-c', components: pos(2, 2) });
-    sim.settle();
+    await sim.settle();
     // Offline work on both ends of the chain, then the middle reconnects.
     sim.offline('b');
     await sim.get('a').node.update('from-c', pos(3, 3));
     await sim.get('c').node.create({ id: 'c-offline', components: pos(4, 4) });
     sim.online('b');
-    sim.settle();
+    await sim.settle();
     expect(sim.net.isLinked('a' as NodeId, 'c' as NodeId)).toBe(false);
     await expectConverged(sim, ['a', 'b', 'c']);
     expect((await sim.get('a').node.list()).map((v) => v.id).sort()).toEqual(['c-offline', 'from-a', 'from-c']);
@@ -70,7 +70,7 @@ describe('failure scenarios (docs/requirements.md)', () => {
       ['d', 'a'],
     ]);
     await sim.get('a').node.create({ id: 'x', components: { ...pos(0, 0), threat: { level: 'LOW' } } });
-    sim.settle();
+    await sim.settle();
     sim.net.partition(['a', 'b'] as NodeId[], ['c', 'd'] as NodeId[]);
     await sim.get('a').node.update('x', { threat: { level: 'MEDIUM' } });
     await sim.get('c').node.update('x', { threat: { level: 'HIGH' } });
@@ -78,9 +78,9 @@ describe('failure scenarios (docs/requirements.md)', () => {
     await sim.get('d').node.update('x', pos(2, 2));
     await sim.get('b').node.create({ id: 'only-ab', components: pos(5, 5) });
     await sim.get('d').node.create({ id: 'only-cd', components: pos(6, 6) });
-    sim.advance(20_000);
+    await sim.advance(20_000);
     sim.net.heal();
-    sim.settle();
+    await sim.settle();
     await expectConverged(sim, ids);
     for (const id of ids) {
       const n = sim.get(id);
@@ -99,14 +99,14 @@ describe('failure scenarios (docs/requirements.md)', () => {
     for (let i = 0; i < 3000; i++) await sim.get('a').node.create({ id: `t${i}`, components: pos(i / 100, 0) });
     sim.online('b');
     // Let some repair frames through, then "close the tab" mid-sync.
-    for (let i = 0; i < 400 && (await sim.get('b').node.list()).length === 0; i++) sim.advance(5);
+    for (let i = 0; i < 400 && (await sim.get('b').node.list()).length === 0; i++) await sim.advance(5);
     const partial = (await sim.get('b').node.list()).length;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(3000);
     await sim.get('b').node.flushed();
     await sim.restart('b');
     expect((await sim.get('b').node.list()).length).toBeGreaterThanOrEqual(partial);
-    sim.settle();
+    await sim.settle();
     await sim.get('b').node.flushed();
     await expectConverged(sim, ['a', 'b']);
     // What was persisted is exactly what the node holds.
@@ -128,11 +128,11 @@ describe('failure scenarios (docs/requirements.md)', () => {
     sim.net.options.drop = 0.5;
     for (let i = 0; i < 40; i++)
       await sim.get(['a', 'b', 'c'][i % 3]!).node.create({ id: `t${i}`, components: pos(i, i) });
-    sim.advance(500);
+    await sim.advance(500);
     sim.net.options.drop = 0;
     // Rounds cut by the loss time out (20 s) and back off; the next ones repair everything.
-    sim.advance(30_000);
-    sim.settle();
+    await sim.advance(30_000);
+    await sim.settle();
     await expectConverged(sim, ['a', 'b', 'c']);
     expect((await sim.get('c').node.list()).length).toBe(40);
   });
@@ -144,14 +144,14 @@ describe('failure scenarios (docs/requirements.md)', () => {
       ['b', 'c'],
     ]);
     await sim.get('a').node.create({ id: 'x', components: { classification: cls('boat', 0.5) } });
-    sim.settle();
+    await sim.settle();
     sim.net.partition(['a'] as NodeId[], ['b', 'c'] as NodeId[]);
     await sim.get('a').node.update('x', { classification: cls('ship', 0.9) });
     sim.clock += 3;
     await sim.get('c').node.update('x', { classification: cls('tanker', 0.6) });
-    sim.advance(10_000);
+    await sim.advance(10_000);
     sim.net.heal();
-    sim.settle();
+    await sim.settle();
     const dump = await expectConverged(sim, ids);
     for (const id of ids) {
       const v = (await sim.get(id).node.get('x'))!;
@@ -166,9 +166,9 @@ describe('failure scenarios (docs/requirements.md)', () => {
     const links: [string, string][] = ids.map((id, i) => [id, ids[(i + 1) % ids.length]!]);
     const sim = await mesh(7, ids, links);
     await sim.get('n0').node.create({ id: 'x', components: pos(0, 0) });
-    sim.settle();
+    await sim.settle();
     for (const [i, id] of ids.entries()) await sim.get(id).node.update('x', pos(i, i));
-    sim.settle();
+    await sim.settle();
     await expectConverged(sim, ids);
     const heads = await headsOf(sim.get('n3'), 'x', 'position');
     expect(heads.length).toBe(ids.length);
@@ -177,7 +177,7 @@ describe('failure scenarios (docs/requirements.md)', () => {
   it('8: a node offline for long catches up, paying about the missed payload', async () => {
     const sim = await mesh(8, ['a', 'b'], [['a', 'b']]);
     for (let i = 0; i < 200; i++) await sim.get('a').node.create({ id: `old${i}`, components: pos(i / 7, i / 9) });
-    sim.settle();
+    await sim.settle();
     sim.offline('b');
     const missed = [];
     for (let i = 0; i < 5000; i++) {
@@ -190,7 +190,7 @@ describe('failure scenarios (docs/requirements.md)', () => {
     }
     sim.net.resetStats();
     sim.online('b');
-    sim.settle();
+    await sim.settle();
     await expectConverged(sim, ['a', 'b']);
     const { encodeVersions } = await import('../../../../src/core/wire');
     const payload = encodeVersions([...sim.get('a').node.versions()].filter((v) => v.entity.startsWith('t'))).length;
@@ -209,15 +209,15 @@ describe('failure scenarios (docs/requirements.md)', () => {
     ]);
     await sim.get('a').node.create({ id: 'x', components: pos(1, 1) });
     await sim.get('a').node.create({ id: 'y', components: pos(2, 2) });
-    sim.settle();
+    await sim.settle();
     sim.net.partition(['a'] as NodeId[], ['b', 'c'] as NodeId[]);
     await sim.get('a').node.remove('x');
     sim.clock += 10;
     await sim.get('c').node.update('y', pos(3, 3));
-    sim.advance(15_000);
+    await sim.advance(15_000);
     expect(await sim.get('c').node.get('x')).toBeDefined();
     sim.net.heal();
-    sim.settle();
+    await sim.settle();
     await expectConverged(sim, ids);
     for (const id of ids) {
       expect(await sim.get(id).node.get('x')).toBeUndefined();
@@ -233,11 +233,11 @@ describe('failure scenarios (docs/requirements.md)', () => {
     sim.link('a', 'fast');
     sim.link('b', 'fast');
     sim.link('a', 'b');
-    sim.settle();
+    await sim.settle();
     await fast.node.create({ id: 'f', components: pos(1, 1) });
     await a.node.create({ id: 'x', components: pos(2, 2) });
     // Not settle(): links holding writes for clock skew are not synced (they are stuck) until released.
-    sim.advance(2_000);
+    await sim.advance(2_000);
     expect(a.mesh.peers().find((p) => p.peer === 'fast')).toMatchObject({ state: 'syncing', stuck: 1 });
     // Held on a and b, not applied; their clocks stay on their own time.
     for (const n of [a, b]) {
@@ -253,8 +253,8 @@ describe('failure scenarios (docs/requirements.md)', () => {
     // The operator accepts the fast clock on a; b waits until its own time catches up.
     expect(await a.node.acceptHeld('fast')).toBeGreaterThan(0);
     expect(await a.node.get('f')).toBeDefined();
-    sim.advance(5 * 60_000);
-    sim.settle();
+    await sim.advance(5 * 60_000);
+    await sim.settle();
     await expectConverged(sim, ['a', 'b', 'fast']);
     expect(await b.node.get('f')).toBeDefined();
   });

@@ -62,7 +62,7 @@ describe('frame batches over budgeted links', () => {
       await a.node.create({ id: `t${t}`, components: { position: { lat: 50, lon: 8 + t * 1e-3 } } });
     sim.link('a', 'b');
     sim.link('b', 'c');
-    sim.settle();
+    await sim.settle();
     for (const n of [a, b, c]) await n.node.setBudget('*', { bytesPerSecond: RATE });
 
     // Five seconds of motion, one update (one group commit) per track and second.
@@ -71,10 +71,10 @@ describe('frame batches over budgeted links', () => {
         const t = (ms / 5 + k) % TRACKS;
         await a.node.update(`t${t}`, { position: { lat: 50 + ms * 1e-7, lon: 8 + t * 1e-3 } });
       }
-      sim.advance(10);
+      await sim.advance(10);
     }
     const floodFrom = sim.clock - 5000;
-    sim.settle();
+    await sim.settle();
 
     const signer = a.mesh.frameSigner;
     expect(signer.signed).toBeGreaterThan(10);

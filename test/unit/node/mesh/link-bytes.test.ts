@@ -48,7 +48,7 @@ describe('bytes outside the sync session on a budgeted link', () => {
     expect(stats.classes.control.queued).toBe(1);
     expect(stats.sentBytesPerSecond).toBeGreaterThan(0);
 
-    sim.advance(1_500);
+    await sim.advance(1_500);
     expect(z.signals.map((s) => s[0])).toEqual([1, 2]);
     expect((await node.budgetStats('z')).classes.control.sent).toBe(3);
   });
@@ -70,7 +70,7 @@ describe('bytes outside the sync session on a budgeted link', () => {
     expect(refused.frames).toEqual([]);
 
     // With room in the node budget, the refusal's bye goes.
-    sim.advance(3_000);
+    await sim.advance(3_000);
     const later = fakeLink('w');
     mesh.accept(later.link);
     expect(later.frames.map((f) => decodeMessage(f).type)).toEqual([MessageType.Bye]);

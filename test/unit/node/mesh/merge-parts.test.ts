@@ -30,7 +30,7 @@ describe('merging a large repair frame', () => {
     }));
     await sim.get('b').node.writeMany(items);
     sim.link('a', 'b');
-    sim.settle(60_000);
+    await sim.settle(60_000);
     expect(await sim.dump('a')).toBe(await sim.dump('b'));
     // 2,000 versions in frames of at most 64 KiB: at least one part of each frame but its first went by `soon`.
     expect(soon).toBeGreaterThanOrEqual(Math.floor(2_000 / INGEST_PART_VERSIONS) - 2);

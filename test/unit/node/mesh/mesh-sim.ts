@@ -26,11 +26,42 @@ function isHeartbeat(frame: Uint8Array): boolean {
 
 export const T0 = 1_700_000_000_000;
 
-/** Memory storage a crash can cut off: from then on its commits never land (nor settle). */
+/** A commit a test holds open (CrashableStorage.hold): it lands or fails when the test says. */
+export interface HeldCommit {
+  readonly batch: StorageBatch;
+  /** Commits it now; settles as the storage's commit does. */
+  land(): void;
+  /** Rejects it, storing nothing (the write-behind carries it into its next commit and retries). */
+  fail(error: Error): void;
+}
+
+/**
+ * Memory storage a crash can cut off: from then on its commits never land (nor settle). While
+ * `held` is set, commits wait there, in order, for the test to land or fail them.
+ */
 class CrashableStorage extends MemoryStorage {
   dead = false;
+  held: HeldCommit[] | undefined;
+
   override commit(batch: StorageBatch): Promise<void> {
-    return this.dead ? new Promise<void>(() => undefined) : super.commit(batch);
+    if (this.dead) return new Promise<void>(() => undefined);
+    const held = this.held;
+    if (held === undefined) return super.commit(batch);
+    return new Promise<void>((resolve, reject) => {
+      held.push({ batch, land: () => void super.commit(batch).then(resolve, reject), fail: reject });
+    });
+  }
+
+  /** Holds every commit from now on until release(). */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Commits land at once again; those held so far land now, in order. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const c of held) c.land();
   }
 }
 
@@ -224,8 +255,24 @@ export class MeshSim {
     this.ensureLinks();
   }
 
-  /** Advances virtual time by ms, delivering frames and ticking every node. */
-  advance(ms: number): void {
+  /**
+   * Advances virtual time by ms, delivering frames and ticking every node; after each step the
+   * nodes' promises run (storage commits landing, what waits on them: a relay, an announce), as
+   * they would between the worker's tasks.
+   */
+  async advance(ms: number): Promise<void> {
+    const end = this.clock + ms;
+    while (this.clock < end) {
+      this.step();
+      await turn();
+    }
+  }
+
+  /**
+   * advance() without letting any promise run meanwhile: frames are delivered and merged, but no
+   * storage commit lands before the caller next awaits (a crash right after, the steps cut off).
+   */
+  advanceNow(ms: number): void {
     const end = this.clock + ms;
     while (this.clock < end) this.step();
   }
@@ -249,11 +296,12 @@ export class MeshSim {
   }
 
   /** Runs until every open link is synced with nothing queued or in flight but heartbeats; returns virtual ms. */
-  settle(maxMs = 600_000): number {
+  async settle(maxMs = 600_000): Promise<number> {
     const start = this.clock;
     let quietSince: number | undefined;
     while (this.clock - start < maxMs) {
       this.step();
+      await turn();
       if (this.quiet()) {
         quietSince ??= this.clock;
         if (this.clock - quietSince >= 500) return quietSince - start;
@@ -304,6 +352,11 @@ export class MeshSim {
       .sort();
     return JSON.stringify(sortKeys({ views, heads, versions }), null, 1);
   }
+}
+
+/** Lets every promise queued so far run, and those they queue in turn (a macrotask turn). */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Objects with their keys sorted, so insertion order (which differs by arrival order) does not matter. */

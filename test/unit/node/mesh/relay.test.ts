@@ -23,7 +23,7 @@ async function fullMesh(seed: number, n: number): Promise<MeshSim> {
   const ids = Array.from({ length: n }, (_, i) => `n${i}`);
   for (const id of ids) await sim.add(id);
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) sim.link(ids[i]!, ids[j]!);
-  sim.settle();
+  await sim.settle();
   return sim;
 }
 
@@ -45,7 +45,7 @@ describe('live relay', () => {
       const sim = new MeshSim({ seed: 3, ...(coalesceLocalMs === undefined ? {} : { coalesceLocalMs }) });
       for (const id of ['a', 'b']) await sim.add(id);
       sim.link('a', 'b');
-      sim.settle();
+      await sim.settle();
       const seen = countFrames(sim);
       const a = sim.get('a').node;
       // One burst of calls, as a page issuing many create() calls at once; the last updates the first.
@@ -53,7 +53,7 @@ describe('live relay', () => {
         Array.from({ length: 20 }, (_, k) => a.create({ id: `x${k}`, components: { position: { lat: 1, lon: k } } })),
       );
       await a.update('x0', { position: { lat: 2, lon: 0 } });
-      sim.advance(100);
+      await sim.advance(100);
       const b = sim.get('b').node;
       expect((await b.stats()).writes.remote).toBe(coalesceLocalMs === undefined ? 21 : 20);
       expect((await b.get('x0'))?.components.position).toEqual({ lat: 2, lon: 0 });
@@ -69,12 +69,12 @@ describe('live relay', () => {
     const sim = new MeshSim({ seed: 4, coalesceLocalMs: 0 });
     for (const id of ['a', 'b']) await sim.add(id);
     sim.link('a', 'b');
-    sim.settle();
+    await sim.settle();
     const a = sim.get('a').node;
     const b = sim.get('b').node;
     await a.create({ id: 'x', components: { position: { lat: 1, lon: 1 } } });
     await a.create({ id: 'y', components: { position: { lat: 2, lon: 2 } } });
-    sim.advance(100);
+    await sim.advance(100);
     expect((await b.get('y'))?.components.position).toEqual({ lat: 2, lon: 2 });
     // No virtual time passes from here: the coalescing timer (0 ms) does not fire, frames are
     // delivered as they were sent.
@@ -89,7 +89,7 @@ describe('live relay', () => {
     expect(await b.get('y')).toBeUndefined();
     // The motion still waits for the timer, gathered into one message.
     expect((await b.get('x'))?.components.position).toEqual({ lat: 1, lon: 1 });
-    sim.advance(100);
+    await sim.advance(100);
     expect((await b.get('x'))?.components.position).toEqual({ lat: 1, lon: 3 });
   });
 
@@ -100,10 +100,10 @@ describe('live relay', () => {
     sim.link('b', 'c');
     sim.link('c', 'a');
     sim.link('c', 'd');
-    sim.settle();
+    await sim.settle();
     const copies = countCopies(sim);
     await sim.get('a').node.create({ id: 'x', components: { position: { lat: 1, lon: 1 } } });
-    sim.advance(100);
+    await sim.advance(100);
     for (const id of ['b', 'c', 'd']) expect((await sim.get(id).node.stats()).writes.remote).toBe(1);
     expect(copies.copies).toBeLessThanOrEqual(5); // a→b, a→c, c→d, and b↔c crossing
     expect(sim.net.inFlight).toBe(0);
@@ -117,14 +117,14 @@ describe('live relay', () => {
     const b = await sim.add('b');
     sim.link('fast', 'a');
     sim.link('a', 'b');
-    sim.settle();
+    await sim.settle();
     await fast.node.create({ id: 'f', components: { position: { lat: 1, lon: 1 } } });
-    sim.advance(200);
+    await sim.advance(200);
     expect((await a.node.stats()).held).toHaveLength(1);
     expect((await b.node.stats()).held).toEqual([]);
     expect(await a.node.acceptHeld('fast')).toBe(1);
     // Well within the 30 s anti-entropy period: only a live relay can have brought it.
-    sim.advance(200);
+    await sim.advance(200);
     expect((await b.node.stats()).held).toEqual([{ author: 'fast', skewMs: expect.any(Number), count: 1 }]);
   });
 
@@ -134,9 +134,9 @@ describe('live relay', () => {
     const writes = 200;
     for (let i = 0; i < writes; i++) {
       await sim.get(`n${i % 8}`).node.create({ id: `w${i}`, components: { position: { lat: 1, lon: i / 1000 } } });
-      sim.advance(20);
+      await sim.advance(20);
     }
-    sim.settle();
+    await sim.settle();
     const perDelivery = copies.copies / (writes * 7);
     // Plain flooding: 6 per delivery at degree 7. Here the writer's own push reaches all 7 and each
     // node keeps 2 eager in-links (MIN_EAGER_IN), whose relays are duplicates in a full mesh.
@@ -150,9 +150,9 @@ describe('live relay', () => {
     const sim = await fullMesh(3, 6);
     for (let i = 0; i < 100; i++) {
       await sim.get(`n${i % 6}`).node.create({ id: `w${i}`, components: { position: { lat: 1, lon: i / 1000 } } });
-      sim.advance(20);
+      await sim.advance(20);
     }
-    sim.settle();
+    await sim.settle();
     // Keep n5 only on links whose pushes to it it pruned: new writes reach it as ids first.
     const n5 = sim.get('n5');
     const lazyIn = n5.mesh
@@ -161,14 +161,14 @@ describe('live relay', () => {
       .map((p) => p.peer);
     expect(lazyIn.length).toBeGreaterThan(0);
     for (const p of n5.mesh.peers()) if (p.eagerIn) sim.unlink('n5', p.peer);
-    sim.advance(100);
+    await sim.advance(100);
     const writer = sim.get(lazyIn[0]!);
     const at = sim.clock;
     await writer.node.create({ id: 'late', components: { position: { lat: 2, lon: 2 } } });
     await sim
       .get(`n${lazyIn[0] === 'n0' ? 1 : 0}`)
       .node.create({ id: 'late2', components: { position: { lat: 2, lon: 2 } } });
-    while ((await n5.node.get('late2')) === undefined && sim.clock - at < 5_000) sim.advance(10);
+    while ((await n5.node.get('late2')) === undefined && sim.clock - at < 5_000) await sim.advance(10);
     expect(await n5.node.get('late')).toBeDefined();
     expect(await n5.node.get('late2')).toBeDefined();
     expect(sim.clock - at).toBeLessThan(1_000); // anti-entropy would take up to 30 s
@@ -181,9 +181,9 @@ describe('MeshNode', () => {
     for (const id of ['hub', 'a', 'b', 'c']) await sim.add(id);
     sim.link('hub', 'a');
     sim.link('hub', 'b');
-    sim.settle();
+    await sim.settle();
     sim.link('hub', 'c');
-    sim.advance(100);
+    await sim.advance(100);
     expect(
       sim
         .get('hub')
@@ -200,7 +200,7 @@ describe('MeshNode', () => {
     sim.link('a', 'b');
     const seen = new Map<string, number | undefined>();
     for (let step = 0; step < 1000 && seen.size < 2; step++) {
-      sim.advance(1);
+      await sim.advance(1);
       for (const n of nodes) {
         const p = n.mesh.peers()[0];
         if (p?.state === SessionState.Synced && !seen.has(n.id)) seen.set(n.id, p.rttMs);
@@ -216,8 +216,8 @@ describe('MeshNode', () => {
     sim.link('a', 'b');
     sim.link('a', 'c');
     await sim.get('b').node.create({ id: 'x', components: { position: { lat: 1, lon: 1 } } });
-    sim.settle();
-    sim.advance(2_100);
+    await sim.settle();
+    await sim.advance(2_100);
     const a = sim.get('a').mesh;
     expect(a.syncStatus()).toMatchObject({ peers: 2, synced: 2, syncing: 0, items: 1, stale: 0 });
     const b = a.peers().find((p) => p.peer === 'b')!;
@@ -228,7 +228,7 @@ describe('MeshNode', () => {
     sim.edges.clear(); // stop the "main thread" from reconnecting
     expect(a.disconnect('b' as NodeId)).toBe(true);
     expect(a.peers().map((p) => p.peer)).toEqual(['c']);
-    sim.advance(100);
+    await sim.advance(100);
     expect(sim.get('b').mesh.peers()).toEqual([]);
   });
 

@@ -57,7 +57,7 @@ describe('repair on a thin link', () => {
         send(frame);
       };
     }
-    const took = sim.settle(180_000);
+    const took = await sim.settle(180_000);
     console.log(
       `repair of ${repairSizes.length} frames (largest ${Math.max(...repairSizes)} B) settled in ${took} ms of virtual time`,
     );

@@ -22,17 +22,17 @@ async function linked(seed: number) {
   const a = await sim.add('a');
   const b = await sim.add('b');
   sim.link('a', 'b');
-  sim.settle();
+  await sim.settle();
   sim.edges.clear();
   return { sim, a, b };
 }
 
 /** Advances in 5 ms steps until the link a-b is gone; the virtual ms it took. */
-function untilClosed(sim: MeshSim, maxMs = 10_000): number {
+async function untilClosed(sim: MeshSim, maxMs = 10_000): Promise<number> {
   const start = sim.clock;
   while (sim.net.isLinked(sim.get('a').id, sim.get('b').id)) {
     if (sim.clock - start > maxMs) throw new Error('the link never closed');
-    sim.advance(5);
+    await sim.advance(5);
   }
   return sim.clock - start;
 }
@@ -42,10 +42,10 @@ describe('retiring a link once a version has left on it', () => {
     const { sim, a, b } = await linked(21);
     expect(a.mesh.retire(b.id, 'removed from lattice test by a', isTrack('trk-removal'), REMOVAL_NOTICE_MS)).toBe(true);
     // Nothing to wait for yet: the link stays.
-    sim.advance(500);
+    await sim.advance(500);
     expect(sim.net.isLinked(a.id, b.id)).toBe(true);
     await a.node.create({ id: 'trk-removal', components: { speed: { kts: 1 } } });
-    const ms = untilClosed(sim);
+    const ms = await untilClosed(sim);
     // Delivered (4 steps of 5 ms), then the next tick (50 ms) saw the link drained: far under 2 s.
     expect(ms).toBeLessThan(200);
     expect((await b.node.get('trk-removal'))?.components.speed).toEqual({ kts: 1 });
@@ -56,7 +56,7 @@ describe('retiring a link once a version has left on it', () => {
     const { sim, a, b } = await linked(22);
     a.mesh.retire(b.id, 'removed', isTrack('trk-never'), REMOVAL_NOTICE_MS);
     await a.node.create({ id: 'trk-other', components: { speed: { kts: 1 } } });
-    const ms = untilClosed(sim);
+    const ms = await untilClosed(sim);
     expect(ms).toBeGreaterThanOrEqual(REMOVAL_NOTICE_MS - 100);
     expect(ms).toBeLessThanOrEqual(REMOVAL_NOTICE_MS + 100);
   });
@@ -65,7 +65,7 @@ describe('retiring a link once a version has left on it', () => {
     const { sim, a, b } = await linked(23);
     a.mesh.retire(b.id, 'removed', isTrack('trk-from-b'), REMOVAL_NOTICE_MS);
     await b.node.create({ id: 'trk-from-b', components: { speed: { kts: 2 } } });
-    expect(untilClosed(sim)).toBeLessThan(300);
+    expect(await untilClosed(sim)).toBeLessThan(300);
     expect(await a.node.get('trk-from-b')).toBeDefined();
   });
 
@@ -75,12 +75,12 @@ describe('retiring a link once a version has left on it', () => {
     const b = await sim.add('b');
     sim.link('a', 'b');
     sim.edges.clear();
-    sim.advance(1);
+    await sim.advance(1);
     expect(sim.net.isLinked(a.id, b.id)).toBe(true);
     expect(a.mesh.retire(b.id, 'removed', isTrack('trk-early'), REMOVAL_NOTICE_MS)).toBe(true);
     // Written while the handshake is under way: the push is not sent on that link.
     await a.node.create({ id: 'trk-early', components: { speed: { kts: 3 } } });
-    const ms = untilClosed(sim);
+    const ms = await untilClosed(sim);
     expect(ms).toBeGreaterThanOrEqual(REMOVAL_NOTICE_MS - 100);
   });
 

@@ -31,7 +31,7 @@ describe('round clocks on a budgeted link', () => {
       original.call(this, now);
     });
     sim.link('a', 'b');
-    sim.settle(120_000);
+    await sim.settle(120_000);
     expect((await b.list()).length).toBe(151);
     // Repair frames queued at once went out over seconds, each telling its session as it left.
     expect(wired.length).toBeGreaterThan(5);

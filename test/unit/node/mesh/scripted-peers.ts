@@ -180,6 +180,15 @@ export class Harness {
     this.node.tick();
     this.mesh.tick();
   }
+
+  /**
+   * Lets the node's commits land and what waits on them run (a peer's versions are relayed, and
+   * served, only once durable: docs/architecture.md, "Nothing leaves before it is durable"), then ticks.
+   */
+  async landed(ms = 0): Promise<void> {
+    await this.node.durable();
+    this.tick(ms);
+  }
 }
 
 export const pos = (entity: string, node: string, ms: number, c = 0): Version =>

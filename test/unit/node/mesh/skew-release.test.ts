@@ -18,6 +18,9 @@ describe('writes held for clock skew, when released', () => {
       h.tick();
       expect((await h.node.stats()).held.map((x) => x.count)).toEqual([n]);
       for (let i = 0; i < 140; i++) h.tick(50);
+      // Relayed once the release's commit has landed (docs/architecture.md, "Nothing leaves before it is durable").
+      await h.node.durable();
+      h.tick();
       expect((await h.node.stats()).held).toEqual([]);
       expect([...h.node.versions()].filter((v) => v.entity.startsWith('f'))).toHaveLength(n);
       expect(H.versionsOut()).toHaveLength(0); // never back to the link they came by

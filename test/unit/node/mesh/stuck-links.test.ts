@@ -12,7 +12,7 @@ async function pair(offsetA = 0): Promise<MeshSim> {
   await sim.add('a', offsetA);
   await sim.add('b');
   sim.link('a', 'b');
-  sim.settle();
+  await sim.settle();
   return sim;
 }
 
@@ -24,7 +24,7 @@ describe('links with stuck versions', () => {
     await sim.get('a').node.create({ id: 'x', components: { position: { lat: 1, lon: 1 } } });
     sim.get('b').mesh.syncNow();
     // Not settle(): it waits for every link to be synced, which here needs b's clock to catch up.
-    sim.advance(2_000);
+    await sim.advance(2_000);
     const b = sim.get('b');
     expect((await b.node.stats()).stuck).toEqual({ held: 1, unsent: 0 });
     expect(linkOf(sim, 'b').stuck).toBe(1);
@@ -32,7 +32,7 @@ describe('links with stuck versions', () => {
     expect(b.mesh.syncStatus()).toMatchObject({ peers: 1, synced: 0, stuck: 1 });
     expect(await b.node.acceptHeld('a')).toBe(1);
     b.mesh.syncNow();
-    sim.advance(2_000);
+    await sim.advance(2_000);
     expect(linkOf(sim, 'b').stuck).toBe(0);
     expect(linkOf(sim, 'b').state).toBe(SessionState.Synced);
     expect((await b.node.stats()).stuck).toEqual({ held: 0, unsent: 0 });
@@ -52,7 +52,7 @@ describe('links with stuck versions', () => {
     expect(a.node.applyRemote([bad])).toHaveLength(1);
     a.mesh.syncNow();
     sim.get('b').mesh.syncNow();
-    sim.advance(2_000);
+    await sim.advance(2_000);
     expect((await a.node.stats()).stuck.unsent).toBeGreaterThan(0);
     expect(linkOf(sim, 'a').stuck).toBeGreaterThan(0);
     expect(linkOf(sim, 'a').state).not.toBe(SessionState.Synced);
@@ -64,7 +64,7 @@ describe('links with stuck versions', () => {
     const sim = await pair();
     await sim.get('a').node.create({ id: 'y', components: { position: { lat: 1, lon: 1 } } });
     sim.get('a').mesh.syncNow();
-    sim.settle();
+    await sim.settle();
     for (const id of ['a', 'b']) {
       expect(linkOf(sim, id)).toMatchObject({ state: SessionState.Synced, stuck: 0, unsent: 0 });
     }

@@ -43,7 +43,7 @@ describe('anti-entropy on a thin link', () => {
       await a.create({ id: `t${i}`, components: { position: { lat: 50, lon: 8 + i * 1e-3 } } });
     await a.create({ id: 'alarm', components: { threat: { level: 'HIGH' }, zz_note: { n: 0 } } });
     sim.link('a', 'b');
-    sim.settle();
+    await sim.settle();
 
     // A partition, both sides writing: the heal reconciles hundreds of differences both ways.
     sim.unlink('a', 'b');
@@ -78,11 +78,11 @@ describe('anti-entropy on a thin link', () => {
         writtenAt.push(sim.clock);
         await b.update('alarm', { zz_note: { n: writtenAt.length } });
       }
-      sim.advance(50);
+      await sim.advance(50);
       const seen = ((await a.get('alarm'))?.components.zz_note as { n?: number } | undefined)?.n ?? 0;
       while (latencies.length < seen) latencies.push(sim.clock - writtenAt[latencies.length]!);
     }
-    const took = sim.settle(300_000);
+    const took = await sim.settle(300_000);
     console.log(
       `largest frame by type ${JSON.stringify(Object.fromEntries(largest))}; HIGH latency max ${Math.max(...latencies)} ms; settled ${took} ms after the changes`,
     );
