@@ -57,9 +57,16 @@ function shownHeads(state: EntityState, now: number): (kind: string, all: readon
   const passed = fired !== undefined;
   const expiry = passed ? (fired.value as Expiry).at : 0;
   return (kind, all) => {
-    if (kind === DELETED || (passed && kind === EXPIRY)) return [];
+    if (kind === DELETED) return [];
     if (!passed && kind !== EXPIRY) return all;
-    return all.filter((h) => !(passed && h.ts.ms <= expiry) && !(kind === EXPIRY && deleted(state, h)));
+    // Of the expiries, those still ahead: a passed one (the fired marker, or one whose deadline lies
+    // below the floor, which the floor keeps: expiry-floor.ts, belowFloor) says nothing more, and a
+    // new one written after the deadline (an entity revived) is what the entity now expires at.
+    return all.filter(
+      (h) =>
+        !(passed && h.ts.ms <= expiry) &&
+        !(kind === EXPIRY && (deleted(state, h) || (passed && (h.value as Expiry).at <= now))),
+    );
   };
 }
 
