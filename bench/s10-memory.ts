@@ -178,8 +178,9 @@ async function main(): Promise<void> {
   const breakdown =
     `Where our ${Math.round(store)} B per component go (${k(n)} entities, measured by building less): the store keeps ` +
     "no decoded object of a sensor's track: each lean register is a row of typed arrays (src/core/store/" +
-    "lean-columns.ts): the head's timestamp (ms float64, counter and author index uint32: 16 B), a shape byte and " +
-    'its value fields as float64 (8–32 B by kind), in arrays grown by doubling; per entity an EntityState, its entry ' +
+    "lean-columns.ts): the head's timestamp (ms float64, counter and author index uint16: 12 B), a shape byte, its " +
+    "value's numbers as float64 and its strings as uint16 indices (2–32 B by kind), in arrays doubled to 4,096 rows, " +
+    'then grown by an eighth; per entity an EntityState, its entry ' +
     `in the store's Map and its id. The decoded values, Versions and Timestamps it reads them from take ` +
     `${Math.round(versionsOnly)} B per component on their own (the values ${Math.round(valuesOnly - 8)} B), and are ` +
     'garbage once merged.';
