@@ -108,6 +108,7 @@ export class C2Pipeline {
       },
       log,
       idle,
+      heard: store.column('f64'),
       ...(scheduler === undefined ? {} : { nextSlice: () => nextTask(scheduler) }),
     });
     this.fusion = new FusionView({

@@ -8,6 +8,7 @@ import type { HeldEntity } from './security/new-entity-limit';
 import { DELETED, type Version } from '../core/merge/version';
 import { sameContent } from '../core/merge/version-content';
 import { EntityStore, type RestoreLeftovers } from '../core/store/entity-store';
+import type { ColumnType, EntityColumn } from '../core/store/entity-column';
 import type { EvidenceStats } from '../core/store/evidence';
 import type { EntityView } from '../core/store/entity-view';
 import { validateQuery } from '../core/store/query';
@@ -870,6 +871,11 @@ export class LatticeNode implements NodeApi {
   /** The entity's number while the store holds it (the sync index names entities by it). */
   numberOf(entity: EntityId): number | undefined {
     return this.parts.store.numberOf(entity);
+  }
+
+  /** A column of one number per entity held, zeroed when the store forgets it (EntityStore.column). */
+  entityColumn(type: ColumnType): EntityColumn {
+    return this.parts.store.column(type);
   }
 
   /** retainedOf for the entity held under this number (numberOf). */

@@ -13,6 +13,7 @@ import { DISPOSITIONS, ENVIRONMENTS } from '../core/entity/component-types';
 import { validateComponent } from '../core/entity/validate-component';
 import type { EntityId, NodeId } from '../core/ids';
 import type { LatLon } from '../core/sim/geo';
+import { MapColumn, type EntityColumn } from '../core/store/entity-column';
 import type { EntityView } from '../core/store/entity-view';
 
 /** A written classification is kept until the new confidence differs by this much: no write per tick for a fading cue. */
@@ -53,6 +54,11 @@ export interface TrackClassifierDeps {
    * judged by the first run once the node is a member again.
    */
   readonly idle?: () => boolean;
+  /**
+   * Where to keep when each track's position was last heard: a column of numbers for the store the
+   * tracks are read from (EntityStore.column, type `f64`). Absent, a Map.
+   */
+  readonly heard?: EntityColumn;
 }
 
 /**
@@ -70,11 +76,11 @@ export class TrackClassifier {
   /** Why this node's classifier last wrote each track's threat, and which threat write that was. */
   private readonly reasons = new Map<EntityId, Reason>();
   /**
-   * When this node last heard a position of each track, on its own clock, as ms since `startedAt`:
-   * a small integer, which a Map entry holds in place, where the clock's own value (ms since 1970)
-   * took a 16-byte heap number per track as well (docs/benchmarks.md, scenario 10).
+   * When this node last heard a position of each track, on its own clock, as ms since `startedAt`
+   * (0: never): in the store's column by entity number (deps.heard), 8 bytes per entity where a Map
+   * entry took ~36 (docs/benchmarks.md, scenario 10); a track the store forgets reads 0 again.
    */
-  private readonly heard = new Map<EntityId, number>();
+  private readonly heard: EntityColumn;
   /** Each track's last cue that named an identity, and its write time (identityCue). */
   private readonly identities = new Map<EntityId, { readonly cue: CueComponent; readonly time: number }>();
   private readonly startedAt: number;
@@ -85,6 +91,7 @@ export class TrackClassifier {
   constructor(private readonly deps: TrackClassifierDeps) {
     this.config = { ...DEFAULT_CLASSIFIER, defended: deps.defended };
     this.startedAt = deps.now();
+    this.heard = deps.heard ?? new MapColumn();
   }
 
   /** Something of `id` changed; `position` when a new position of it arrived (a sensor's report). */
@@ -157,7 +164,7 @@ export class TrackClassifier {
     if (view === undefined || !isTrack(view)) {
       this.cued.delete(id);
       this.reasons.delete(id);
-      this.heard.delete(id);
+      this.heard.set(id, 0);
       this.identities.delete(id);
       return;
     }
@@ -192,7 +199,7 @@ export class TrackClassifier {
    */
   private designated(view: EntityView): boolean {
     if (view.meta.source?.author === this.deps.self) return true;
-    return this.deps.now() - this.startedAt - (this.heard.get(view.id) ?? 0) > OWNER_SILENT_MS;
+    return this.deps.now() - this.startedAt - this.heard.get(view.id) > OWNER_SILENT_MS;
   }
 
   private judge(view: EntityView): Record<string, unknown> | undefined {

@@ -5,6 +5,7 @@ import type { Version } from '../merge/version';
 import { earliestFrom, inWindows, type RemovalWindow } from '../clock/removal-window';
 import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta, type Withdrawal } from './entity-state';
 import { DeadlineIndex } from './deadline-index';
+import { NumberedColumn, type ColumnType, type EntityColumn } from './entity-column';
 import { EXPIRY } from './expiry-floor';
 import { EvidenceLedger, type Evidence, type EvidenceStats } from './evidence';
 import { LeanColumns, Replaced } from './lean-columns';
@@ -53,6 +54,8 @@ export class EntityStore {
    */
   private readonly byNumber: (EntityState | undefined)[] = [];
   private readonly freeNumbers: number[] = [];
+  /** Columns kept by number for others (column()), zeroed as numbers are freed. */
+  private readonly columns: NumberedColumn[] = [];
   private versionCount = 0;
   /** Where lean registers of the fixed kinds are held (lean-columns.ts); undefined: as Versions. */
   private readonly cols: LeanColumns | undefined;
@@ -147,6 +150,7 @@ export class EntityStore {
     if (s === undefined) return;
     this.entities.delete(id);
     this.byNumber[s.number] = undefined;
+    for (const c of this.columns) c.freed(s.number);
     this.freeNumbers.push(s.number);
     s.number = -1;
   }
@@ -385,6 +389,16 @@ export class EntityStore {
   *retainedOf(id: EntityId, kind: ComponentKind): IterableIterator<Version> {
     const s = this.entities.get(id);
     if (s !== undefined) yield* retainedIn(s, kind);
+  }
+
+  /**
+   * A new column of one number per entity held, for a consumer beside the store (entity-column.ts):
+   * indexed by the entity's number, 0 until set, zeroed when the entity is forgotten.
+   */
+  column(type: ColumnType): EntityColumn {
+    const c = new NumberedColumn(type, (id) => this.entities.get(id)?.number);
+    this.columns.push(c);
+    return c;
   }
 
   /** The entity's number while it is held (EntityState.number; freed when it is forgotten, then given again). */

@@ -1,3 +1,4 @@
+import { MAX_COUNTER } from '../clock/hlc';
 import type { Timestamp } from '../clock/timestamp';
 import type { ComponentValue } from '../entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
@@ -13,25 +14,40 @@ import { Interner } from '../wire/context';
  * laws are untouched.
  *
  * Per fixed kind (its index in FIXED_KINDS) and row: the head's timestamp (ms as float64, counter
- * as uint32, author as an index into the interned node ids) and the value: its shape (the ordered
- * list of its keys, each a number or a string, interned per kind) and up to WIDTH[kind] fields as
- * float64, a string field holding the index of the interned string. A signed head's signature or
+ * as uint16: the clock's and the wire's bound, MAX_COUNTER in src/core/clock/hlc.ts; author as a
+ * uint16 index into the interned node ids) and the value: its shape (the ordered list of its keys,
+ * each a number or a string, interned per kind), its numbers as float64 (up to NUMBERS[kind]) and
+ * its strings as uint16 indices into the interned strings (up to STRINGS[kind]), each in the order
+ * of its keys. A string as a float64 took 8 bytes where its index needs 2, and a counter and an
+ * author 4 each where 2 hold every one the columns take (docs/benchmarks.md, scenario 10: 48.5 →
+ * 35 B per component at 100k entities). A signed head's signature or
  * batch proof is kept by its entity beside the columns (EntityState), by kind. A value reads back with the
  * same keys in the same order and the same numbers bit for bit (no quantisation): a head that does
  * not fit (another key, a nested value, no room left in a table) stays a Version in the side table.
  */
 
-/** Fields per fixed kind, in FIXED_KINDS order: position, velocity, classification, threat, source, expiry. */
-const WIDTH = [4, 3, 4, 1, 2, 1] as const;
-const KINDS = WIDTH.length;
-/** Bounds on the interned tables, so a hostile stream of distinct strings or shapes cannot grow them without end. */
+/**
+ * Number and string fields per fixed kind, in FIXED_KINDS order: position, velocity,
+ * classification, threat, source, expiry: the shapes of docs/data-model.md's components (a position
+ * {lat, lon, alt, accuracy}, a classification three strings and a confidence, a source two strings).
+ * A value with more of either stays in the side table. At most four fields in all per kind (Replaced).
+ */
+const NUMBERS = [4, 3, 1, 0, 0, 1] as const;
+const STRINGS = [0, 0, 3, 1, 2, 0] as const;
+const KINDS = NUMBERS.length;
+/**
+ * Bounds on the interned tables, so a hostile stream of distinct strings or shapes cannot grow them
+ * without end; strings and authors are held as uint16 indices.
+ */
 const MAX_SHAPES = 255;
 const MAX_STRINGS = 1 << 16;
-const MAX_NODES = 1 << 20;
-const MAX_COUNTER = 0xffffffff;
+const MAX_NODES = 1 << 16;
+/** Rows from which the columns grow by an eighth rather than doubling (alloc). */
+const GROW_BY_EIGHTH = 4096;
 const NO_SEEN: readonly Timestamp[] = Object.freeze([]);
-/** A Replaced's fields while made() reads them (at most four: WIDTH). */
+/** A Replaced's fields while made() reads them (at most four: NUMBERS, STRINGS). */
 const SCRATCH = new Float64Array(4);
+const SCRATCH_STRINGS = new Uint16Array(4);
 
 /** What a version carries to vouch for its content, kept by its entity beside the columns. */
 export type Mark = Pick<Version, 'sig' | 'proof'>;
@@ -46,15 +62,28 @@ export function markOf(v: Version): Mark | undefined {
       : { sig: v.sig, proof: v.proof };
 }
 
-/** One value shape: its keys in order, and for each whether it is a string (interned) or a number. */
+/**
+ * One value shape: its keys in order, for each whether it is a string (interned) or a number, and
+ * its place among the row's numbers or among its strings.
+ */
 interface Shape {
   readonly keys: readonly string[];
   readonly strings: readonly boolean[];
-  /** Builds the value from its fields at `at` (strings: the interned table); a literal for the known kinds' shapes. */
+  readonly slots: readonly number[];
+  /**
+   * Builds the value from its numbers at `at` in `f` and its strings' indices at `as` in `s` (into
+   * the interned `table`); a literal for the known kinds' shapes.
+   */
   readonly make: Make;
 }
 
-type Make = (f: Float64Array, at: number, strings: readonly string[]) => Record<string, unknown>;
+type Make = (
+  f: Float64Array,
+  at: number,
+  s: Uint16Array,
+  as: number,
+  table: readonly string[],
+) => Record<string, unknown>;
 
 /**
  * Builders of the values the wire decoder and validateComponent make (src/core/wire/value-codec.ts),
@@ -68,32 +97,35 @@ const LITERALS: Readonly<Record<string, Make>> = {
   'nlat\0nlon\0nalt\0naccuracy\0': (f, at) => ({ lat: f[at], lon: f[at + 1], alt: f[at + 2], accuracy: f[at + 3] }),
   'neast\0nnorth\0': (f, at) => ({ east: f[at], north: f[at + 1] }),
   'neast\0nnorth\0nup\0': (f, at) => ({ east: f[at], north: f[at + 1], up: f[at + 2] }),
-  'slabel\0sdisposition\0senvironment\0nconfidence\0': (f, at, s) => ({
-    label: s[f[at]!],
-    disposition: s[f[at + 1]!],
-    environment: s[f[at + 2]!],
-    confidence: f[at + 3],
+  'slabel\0sdisposition\0senvironment\0nconfidence\0': (f, at, s, as, t) => ({
+    label: t[s[as]!],
+    disposition: t[s[as + 1]!],
+    environment: t[s[as + 2]!],
+    confidence: f[at],
   }),
-  'slevel\0': (f, at, s) => ({ level: s[f[at]!] }),
-  'ssensorId\0ssensorType\0': (f, at, s) => ({ sensorId: s[f[at]!], sensorType: s[f[at + 1]!] }),
+  'slevel\0': (_f, _at, s, as, t) => ({ level: t[s[as]!] }),
+  'ssensorId\0ssensorType\0': (_f, _at, s, as, t) => ({ sensorId: t[s[as]!], sensorType: t[s[as + 1]!] }),
   'nat\0': (f, at) => ({ at: f[at] }),
 };
 
 /** The builder of any other shape: keys added one by one, in the shape's order. */
-function generic(keys: readonly string[], strings: readonly boolean[]): Make {
-  return (f, at, s) => {
+function generic(keys: readonly string[], strings: readonly boolean[], slots: readonly number[]): Make {
+  return (f, at, s, as, t) => {
     const value: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i++) value[keys[i]!] = strings[i] ? s[f[at + i]!] : f[at + i];
+    for (let i = 0; i < keys.length; i++) value[keys[i]!] = strings[i] ? t[s[as + slots[i]!]!] : f[at + slots[i]!];
     return value;
   };
 }
 
 class KindColumns {
   ms: Float64Array;
-  counter: Uint32Array;
-  author: Uint32Array;
+  counter: Uint16Array;
+  author: Uint16Array;
   shape: Uint8Array;
+  /** The value's numbers, `width` per row. */
   fields: Float64Array;
+  /** The value's strings as indices into the interned strings, `strWidth` per row. */
+  strs: Uint16Array;
   readonly shapes: Shape[] = [];
   /** Shapes by their keys and types as one text. */
   readonly shapeIds = new Map<string, number>();
@@ -103,25 +135,28 @@ class KindColumns {
   constructor(
     readonly kind: ComponentKind,
     readonly width: number,
+    readonly strWidth: number,
     capacity: number,
   ) {
     this.ms = new Float64Array(capacity);
-    this.counter = new Uint32Array(capacity);
-    this.author = new Uint32Array(capacity);
+    this.counter = new Uint16Array(capacity);
+    this.author = new Uint16Array(capacity);
     this.shape = new Uint8Array(capacity);
     this.fields = new Float64Array(capacity * width);
+    this.strs = new Uint16Array(capacity * strWidth);
   }
 
   grow(capacity: number): void {
     this.ms = grown(this.ms, new Float64Array(capacity));
-    this.counter = grown(this.counter, new Uint32Array(capacity));
-    this.author = grown(this.author, new Uint32Array(capacity));
+    this.counter = grown(this.counter, new Uint16Array(capacity));
+    this.author = grown(this.author, new Uint16Array(capacity));
     this.shape = grown(this.shape, new Uint8Array(capacity));
     this.fields = grown(this.fields, new Float64Array(capacity * this.width));
+    this.strs = grown(this.strs, new Uint16Array(capacity * this.strWidth));
   }
 }
 
-function grown<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
+function grown<T extends Float64Array | Uint16Array | Uint8Array>(from: T, to: T): T {
   to.set(from as never);
   return to;
 }
@@ -140,7 +175,7 @@ export class LeanColumns {
 
   constructor(kinds: readonly string[]) {
     if (kinds.length !== KINDS) throw new Error('LeanColumns: one width per fixed kind');
-    this.kinds = kinds.map((k, i) => new KindColumns(k as ComponentKind, WIDTH[i]!, 0));
+    this.kinds = kinds.map((k, i) => new KindColumns(k as ComponentKind, NUMBERS[i]!, STRINGS[i]!, 0));
   }
 
   /** A row for one entity; give it back with release() when its last column entry goes. */
@@ -148,7 +183,11 @@ export class LeanColumns {
     const free = this.freeRows.pop();
     if (free !== undefined) return free;
     if (this.rows === this.capacity) {
-      this.capacity = Math.max(64, this.capacity * 2);
+      // Doubled while small, then grown by an eighth: doubling left up to half the rows unused (at
+      // 100k entities 131,072 rows, ~11 B per component; docs/benchmarks.md, scenario 10); an eighth
+      // leaves at most 1 in 9, and copies each row about 8 times over a fill instead of once.
+      this.capacity =
+        this.capacity < GROW_BY_EIGHTH ? Math.max(64, this.capacity * 2) : this.capacity + (this.capacity >> 3);
       for (const k of this.kinds) k.grow(this.capacity);
     }
     return this.rows++;
@@ -187,15 +226,18 @@ export class LeanColumns {
     k.author[row] = this.nodes.list[a] === node ? a : this.nodeOf(node);
     k.shape[row] = s;
     const fields = k.fields;
+    const strs = k.strs;
     const at = row * k.width;
+    const as = row * k.strWidth;
     const keys = shape.keys;
+    const slots = shape.slots;
     for (let f = 0; f < keys.length; f++) {
       const x = value[keys[f]!];
       if (shape.strings[f]) {
-        const held = fields[at + f]! >>> 0;
+        const held = strs[as + slots[f]!]!;
         const strings = this.strings.list;
-        fields[at + f] = held < strings.length && strings[held] === x ? held : this.strings.add(x as string);
-      } else fields[at + f] = x as number;
+        if (!(held < strings.length && strings[held] === x)) strs[as + slots[f]!] = this.strings.add(x as string);
+      } else fields[at + slots[f]!] = x as number;
     }
   }
 
@@ -210,6 +252,8 @@ export class LeanColumns {
       k.shape[row]!,
       k.fields,
       row * k.width,
+      k.strs,
+      row * k.strWidth,
       entity,
       k.ms[row]!,
       k.counter[row]!,
@@ -237,7 +281,10 @@ export class LeanColumns {
     const keys = shape.keys;
     const isString = shape.strings;
     const fields = k.fields;
-    const at = row * k.width;
+    const strs = k.strs;
+    // A shape's numbers and its strings each take the next field of their own array, in key order.
+    let at = row * k.width;
+    let as = row * k.strWidth;
     const record = value as Record<string, unknown>;
     let f = 0;
     for (const key in record) {
@@ -245,12 +292,12 @@ export class LeanColumns {
       const x = record[key];
       if (isString[f]) {
         if (typeof x !== 'string') return false;
-        const held = fields[at + f]! >>> 0;
-        if (this.strings.list[held] !== x) {
+        if (this.strings.list[strs[as]!] !== x) {
           if (!this.internable(x)) return false;
-          fields[at + f] = this.strings.add(x);
+          strs[as] = this.strings.add(x);
         }
-      } else if (typeof x === 'number') fields[at + f] = x;
+        as++;
+      } else if (typeof x === 'number') fields[at++] = x;
       else return false;
       f++;
     }
@@ -270,15 +317,17 @@ export class LeanColumns {
   }
 
   /**
-   * The Version a head in the columns stands for: the head of kind `k` (index `i`) whose fields are
-   * `fields` from `at`, with its timestamp and its signature or proof (`mark`). read() gives it
-   * for a row, a Replaced for the copy it took.
+   * The Version a head in the columns stands for: the head of kind `k` (index `i`) whose numbers
+   * are `fields` from `at` and whose strings `strs` from `as`, with its timestamp and its signature
+   * or proof (`mark`). read() gives it for a row, a Replaced for the copy it took.
    */
   made(
     k: KindColumns,
     shape: number,
     fields: Float64Array,
     at: number,
+    strs: Uint16Array,
+    as: number,
     entity: EntityId,
     ms: number,
     c: number,
@@ -289,7 +338,7 @@ export class LeanColumns {
     const v: Version = {
       entity,
       kind: k.kind,
-      value: k.shapes[shape]!.make(fields, at, this.strings.list) as ComponentValue,
+      value: k.shapes[shape]!.make(fields, at, strs, as, this.strings.list) as ComponentValue,
       ts: { ms, c, node: this.nodes.list[author]! },
       seen: NO_SEEN,
     };
@@ -323,7 +372,7 @@ export class LeanColumns {
     const k = this.kinds[i]!;
     const shape = k.shapes[k.shape[row]!]!;
     const f = shape.keys.indexOf(key);
-    return f < 0 || shape.strings[f] ? undefined : k.fields[row * k.width + f];
+    return f < 0 || shape.strings[f] ? undefined : k.fields[row * k.width + shape.slots[f]!];
   }
 
   /** The interned shape of `value` for fixed kind `i`, or -1 when it has none (and cannot get one). */
@@ -353,8 +402,9 @@ export class LeanColumns {
       if (same && f === lastKeys.length) return k.lastShape;
     }
     const keys = Object.keys(record);
-    if (keys.length === 0 || keys.length > k.width) return -1;
+    if (keys.length === 0 || keys.length > k.width + k.strWidth) return -1;
     let id = '';
+    let numbers = 0;
     for (let f = 0; f < keys.length; f++) {
       // A key holding the separator could make two shapes one id (expert review): such a value
       // stays in the side table, whatever validation allowed.
@@ -364,15 +414,21 @@ export class LeanColumns {
       if (t === 'string') {
         if (!this.internable(x as string)) return -1;
         id += `s${keys[f]}\u0000`;
-      } else if (t === 'number') id += `n${keys[f]}\u0000`;
-      else return -1;
+      } else if (t === 'number') {
+        id += `n${keys[f]}\u0000`;
+        numbers++;
+      } else return -1;
     }
+    if (numbers > k.width || keys.length - numbers > k.strWidth) return -1;
     const known = k.shapeIds.get(id);
     if (known !== undefined) return (k.lastShape = known);
     if (k.shapes.length >= MAX_SHAPES) return -1;
     const s = k.shapes.length;
     const strings = keys.map((key) => typeof record[key] === 'string');
-    k.shapes.push({ keys, strings, make: LITERALS[id] ?? generic(keys, strings) });
+    let n = 0;
+    let s2 = 0;
+    const slots = strings.map((isString) => (isString ? s2++ : n++));
+    k.shapes.push({ keys, strings, slots, make: LITERALS[id] ?? generic(keys, strings, slots) });
     k.shapeIds.set(id, s);
     return (k.lastShape = s);
   }
@@ -410,7 +466,7 @@ export class Replaced {
   readonly #c: number;
   readonly #author: number;
   readonly #shape: number;
-  /** The head's fields, copied: up to four (WIDTH). */
+  /** The head's fields, copied: its numbers, then its strings' indices; up to four (NUMBERS, STRINGS). */
   readonly #f0: number;
   readonly #f1: number;
   readonly #f2: number;
@@ -421,6 +477,9 @@ export class Replaced {
     const w = k.width;
     const f = k.fields;
     const at = row * w;
+    const sw = k.strWidth;
+    const s = k.strs;
+    const as = row * sw;
     this.#cols = cols;
     this.#k = k;
     this.#entity = entity;
@@ -429,23 +488,30 @@ export class Replaced {
     this.#c = k.counter[row]!;
     this.#author = k.author[row]!;
     this.#shape = k.shape[row]!;
-    this.#f0 = f[at]!;
-    this.#f1 = w > 1 ? f[at + 1]! : 0;
-    this.#f2 = w > 2 ? f[at + 2]! : 0;
-    this.#f3 = w > 3 ? f[at + 3]! : 0;
+    // The kinds' fields (NUMBERS, STRINGS): 4 + 0, 3 + 0, 1 + 3, 0 + 1, 0 + 2, 1 + 0.
+    this.#f0 = w > 0 ? f[at]! : s[as]!;
+    this.#f1 = w > 1 ? f[at + 1]! : sw > 1 - w ? s[as + 1 - w]! : 0;
+    this.#f2 = w > 2 ? f[at + 2]! : sw > 2 - w ? s[as + 2 - w]! : 0;
+    this.#f3 = w > 3 ? f[at + 3]! : sw > 3 - w ? s[as + 3 - w]! : 0;
   }
 
   get removed(): readonly Version[] {
     if (this.#list !== undefined) return this.#list;
+    // Numbers first, then strings, as the constructor copied them.
     const fields = SCRATCH;
-    fields[0] = this.#f0;
-    fields[1] = this.#f1;
-    fields[2] = this.#f2;
-    fields[3] = this.#f3;
+    const strs = SCRATCH_STRINGS;
+    const w = this.#k.width;
+    const f = [this.#f0, this.#f1, this.#f2, this.#f3];
+    for (let i = 0; i < 4; i++) {
+      if (i < w) fields[i] = f[i]!;
+      else strs[i - w] = f[i]!;
+    }
     const v = this.#cols.made(
       this.#k,
       this.#shape,
       fields,
+      0,
+      strs,
       0,
       this.#entity,
       this.#ms,

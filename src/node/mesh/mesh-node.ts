@@ -137,7 +137,7 @@ export class MeshNode {
     this.accept = (link) => this.acceptLink(link);
     const budgets = options.budgets;
     this.budget = new MeshBudget(budgets?.current, options.now, options.queueLimits);
-    const classes = new VersionClasses((entity) => node.threatOf?.(entity) ?? 'NONE');
+    const classes = new VersionClasses((entity) => node.threatOf?.(entity) ?? 'NONE', node.entityColumn?.('u8'));
     const security = options.security;
     this.frameSigner = new FrameSigner(
       this.node.nodeId,

@@ -1,6 +1,7 @@
 import type { ThreatLevel } from '../../core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../core/ids';
 import type { Version } from '../../core/merge/version';
+import type { ColumnType, EntityColumn } from '../../core/store/entity-column';
 import type { EvidenceStats } from '../../core/store/evidence';
 import type { LimitCounts, SessionOptions } from '../../core/sync';
 import type { QueueLimits } from '../../core/budget/class-queue';
@@ -45,6 +46,11 @@ export interface MeshStore {
   retainedAt?(entity: number, kind: ComponentKind): Iterable<Version>;
   /** What the store holds of an entity (the new-register limit charges only registers it does not hold). */
   holding?(entity: EntityId): HeldEntity | undefined;
+  /**
+   * A new column of one number per entity the store holds, zeroed when it forgets the entity
+   * (EntityStore.column): the link budget keeps each entity's threat level in one. Without it, a Map.
+   */
+  entityColumn?(type: ColumnType): EntityColumn;
   /** The entity's threat level now (the highest of its current threat values); NONE if absent. */
   threatOf?(entity: EntityId): ThreatLevel;
   /** Versions that came by this link (VersionSource.via) and are held unmerged for clock skew. */

@@ -2,6 +2,7 @@ import { classOf, coalesceKey } from '../../core/budget/class-of';
 import type { PriorityClass } from '../../core/budget/priority-classes';
 import { THREAT_LEVELS, type ThreatLevel } from '../../core/entity/component-types';
 import type { EntityId } from '../../core/ids';
+import { MapColumn, type EntityColumn } from '../../core/store/entity-column';
 import { DELETED, type Version } from '../../core/merge/version';
 
 const THREAT_KIND = 'threat';
@@ -17,7 +18,10 @@ export const GENERATION = 4_096;
  * here so the classifier does not depend on the store). A threat change is ranked by the higher of
  * the entity's level before it and the level it sets, so a stand-down from HIGH travels as fast as
  * the alarm: the level before is noted when the change reaches the store (`noted`), ahead of the
- * relay that classifies it. Only entities with a threat above NONE are remembered.
+ * relay that classifies it. Each entity's level is remembered as its index in THREAT_LEVELS (0:
+ * NONE) in an EntityColumn: the store's column of bytes by entity number (EntityStore.column), where
+ * a Map of the entities above NONE took ~40 bytes each (docs/benchmarks.md, scenario 10); an entity
+ * the store forgets (expired) reads NONE again.
  *
  * The level before is kept for the threat versions noted lately only: two generations of WeakMaps,
  * the older dropped whole once the newer holds GENERATION versions (never within one `noted` call,
@@ -27,12 +31,18 @@ export const GENERATION = 4_096;
  * back from the store to answer a want) is ranked by the entity's level now, as before any note.
  */
 export class VersionClasses {
-  private readonly levels = new Map<EntityId, ThreatLevel>();
   private before = new WeakMap<Version, ThreatLevel>();
   private olderBefore: WeakMap<Version, ThreatLevel> | undefined;
   private inGeneration = 0;
 
-  constructor(private readonly threatOf: (entity: EntityId) => ThreatLevel) {}
+  /**
+   * `levels`: a column of bytes kept for the store whose threats `threatOf` reads (EntityStore.column,
+   * type `u8`); without one, a Map of the entities above NONE.
+   */
+  constructor(
+    private readonly threatOf: (entity: EntityId) => ThreatLevel,
+    private readonly levels: EntityColumn = new MapColumn(),
+  ) {}
 
   /** Versions that just changed the store: remember each threat change's level before it. */
   noted(versions: readonly Version[]): void {
@@ -42,19 +52,17 @@ export class VersionClasses {
       this.inGeneration = 0;
     }
     for (const v of versions) {
-      if (v.kind === DELETED) this.levels.delete(v.entity);
+      if (v.kind === DELETED) this.levels.set(v.entity, 0);
       if (v.kind !== THREAT_KIND) continue;
-      this.before.set(v, this.levels.get(v.entity) ?? 'NONE');
+      this.before.set(v, THREAT_LEVELS[this.levels.get(v.entity)] ?? 'NONE');
       this.inGeneration += 1;
-      const now = this.threatOf(v.entity);
-      if (now === 'NONE') this.levels.delete(v.entity);
-      else this.levels.set(v.entity, now);
+      this.levels.set(v.entity, THREAT_LEVELS.indexOf(this.threatOf(v.entity)));
     }
   }
 
   /** Entities purged from the store (expired) are forgotten. */
   forget(purged: readonly Version[]): void {
-    for (const v of purged) this.levels.delete(v.entity);
+    for (const v of purged) this.levels.set(v.entity, 0);
   }
 
   classOf(v: Version): PriorityClass {

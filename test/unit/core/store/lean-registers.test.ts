@@ -179,4 +179,41 @@ describe('the columns keep a value exactly whatever its keys (lean-columns.ts)',
     }
     expect(store.size).toBe(2);
   });
+
+  it('holds 20,000 tracks, its columns grown past doubling (by an eighth), each read back as written', () => {
+    // The columns double to 4,096 rows, then grow by an eighth (LeanColumns.alloc): every row
+    // keeps what was written through each growth, updates and rows written again included.
+    const cols = new EntityStore({ columns: true });
+    const objs = new EntityStore({ columns: false });
+    const values = (e: number, round: number): [string, Version['value']][] => [
+      ['position', { lat: e / 7, lon: -e, alt: round }],
+      ['velocity', { east: e, north: round / 3 }],
+      ['classification', { label: `l${e % 97}`, disposition: 'HOSTILE', environment: 'AIR', confidence: e / 1e5 }],
+      ['threat', { level: ['NONE', 'LOW', 'HIGH'][e % 3]! }],
+      ['source', { sensorId: `s${e % 300}`, sensorType: e % 2 ? 'eo' : 'radar' }],
+      ['expiry', { at: 2e12 + e }],
+    ];
+    const n = 20_000;
+    for (let round = 0; round < 2; round++) {
+      // The second round updates every other track: the rest keep rows written before the growths.
+      for (let e = round; e < n; e += round + 1) {
+        for (const [kind, value] of values(e, round)) {
+          const w: Version = {
+            entity: `t${e}` as EntityId,
+            kind: kind as ComponentKind,
+            value,
+            ts: ts(1000 + round * n + e, `a${e % 5}`),
+            seen: [],
+          };
+          expect(cols.apply(w).kind).toBe(objs.apply(w).kind);
+        }
+      }
+    }
+    for (let e = 0; e < n; e++) {
+      for (const kind of FIXED_KINDS) {
+        const id = `t${e}` as EntityId;
+        expect(cols.heads(id, kind as ComponentKind)).toEqual(objs.heads(id, kind as ComponentKind));
+      }
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ThreatLevel } from '../../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import { DELETED, type Version } from '../../../../src/core/merge/version';
+import { EntityStore } from '../../../../src/core/store/entity-store';
 import { GENERATION, VersionClasses } from '../../../../src/node/mesh/version-classes';
 
 const v = (entity: string, kind: string, value: unknown, node = 'n1', ms = 1): Version => ({
@@ -69,6 +70,29 @@ describe('VersionClasses', () => {
     classes.noted(others(2 * GENERATION + 11, 1));
     expect(classes.classOf(standDown)).toBe('none');
     expect(classes.classOf(standDown2)).toBe('none');
+  });
+
+  it("keeps the levels in the store's column: an entity the store forgot starts again from NONE", () => {
+    const store = new EntityStore();
+    const threatOf = (e: EntityId): ThreatLevel =>
+      (store.heads(e, 'threat' as ComponentKind)[0]?.value as { level?: ThreatLevel } | undefined)?.level ?? 'NONE';
+    const classes = new VersionClasses(threatOf, store.column('u8'));
+    const note = (x: Version): void => {
+      store.apply(x);
+      classes.noted([x]);
+    };
+    note(v('t1', 'threat', { level: 'HIGH' }, 'n1', 1));
+    const standDown = v('t1', 'threat', { level: 'NONE' }, 'n1', 2);
+    note(standDown);
+    expect(classes.classOf(standDown)).toBe('high');
+    note(v('t1', 'threat', { level: 'MEDIUM' }, 'n1', 3));
+    // n1's writes withdrawn: the store forgets t1 and gives its number to t2.
+    const n = store.numberOf('t1' as EntityId);
+    store.withdraw(new Map([['n1' as NodeId, { ms: 0, c: 0, node: 'n1' as NodeId }]]), 10);
+    const first = v('t2', 'threat', { level: 'NONE' }, 'n2', 4);
+    note(first);
+    expect(store.numberOf('t2' as EntityId)).toBe(n);
+    expect(classes.classOf(first)).toBe('none');
   });
 
   it('coalesces per entity, component and writer', () => {

@@ -48,6 +48,12 @@ const arbValue: fc.Arbitrary<ComponentValue> = fc.oneof(
   fc.record({ sensorId: str, sensorType: str }),
   fc.record({ at: fc.integer({ min: T0, max: T0 + 200 }) }),
   fc.record({ a: num, b: num, c: num, d: num, e: num }),
+  // Numbers and strings are held in separate fields per kind (lean-columns.ts, NUMBERS and
+  // STRINGS): shapes with more of either than a kind holds, though no more keys in all.
+  fc.record({ label: str, confidence: num, at: num }),
+  fc.record({ level: str, sensorId: str, sensorType: str }),
+  fc.record({ level: str, at: num }),
+  fc.record({ sensorId: str, lat: num, lon: num, alt: num }),
   fc.record({ flag: fc.boolean() }),
   fc.record({ note: fc.constant(null) }),
   fc.constant({}),
@@ -171,7 +177,9 @@ function run(steps: readonly Step[]): void {
         const author = AUTHORS[step.author]!;
         const entity = ENTITIES[step.entity]!;
         const kind = KINDS[step.kind]!;
-        const c = (counters.get(author) ?? 0) + 1;
+        // Author `c` counts from just below the clock's bound (0xffff): the columns hold a counter
+        // as a uint16, so its later writes must stay in the side table and read back the same.
+        const c = (counters.get(author) ?? (author === 'c' ? 0xfffd : 0)) + 1;
         counters.set(author, c);
         const ts = { ms: now, c, node: author };
         const seen = step.context ? objs.contextFor(entity, kind, author) : [];
