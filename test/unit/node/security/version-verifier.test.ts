@@ -362,7 +362,7 @@ describe('one signature per batch of one author’s writes', () => {
           sig,
           count: 2,
           index: i,
-          path: levels[0]![1 - i]!,
+          path: [levels[0]![1 - i]!],
         } satisfies LeafProof,
       }));
     };
