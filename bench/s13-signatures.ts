@@ -383,6 +383,36 @@ await saveResult({
       'per-call cost, and the unsigned decode and merge of the same frame runs at about half the target. ' +
       'Next steps (docs/security.md, "What remains"): a hash entry point for many leaves per call, batch ' +
       'records instead of a path per version, a leaf written by the decoder as it reads.',
+
+    'Paths as shared hashes (2026-12-06; src/core/signing/merkle.ts MerklePath, leaf-proof.ts): a verified ' +
+      "version's path is now the list of the batch tree's own sibling hashes, the arrays the walk already " +
+      'computed and shared by the versions of the batch, instead of a 288-byte copy per version allocated ' +
+      'outside the V8 heap (about 1 µs a version with its garbage collection, in a microbenchmark of 11-hash ' +
+      'paths: 1,000 ns per copied path, 90 ns per list of references). Storage writes the same bytes ' +
+      '(encodeStoredProof writes the hashes one after the other), the wire is unchanged, and every check is as ' +
+      'before (a lone path is checked hash by hash). Measured against main: under `node --cpu-prof`, 300 rounds ' +
+      'of bench/profile-s13.ts each (18:12 and 18:36 UTC, load ~2–4), the same work took 4.62 s before and 4.06 ' +
+      's after (−12 %): the path 374 ms → 2 ms, the garbage collector 525 → 326 ms. The rate, before and after ' +
+      'alternately: in separate processes (bench/profile-s13.ts 2000 200, 18:34 UTC, load 3.6–4.0) 118.9k, ' +
+      '131.8k, 142.2k/s before (median 131.8k/s) and 155.7k, 149.4k, 145.7k/s after (median 149.4k/s, +13 %); ' +
+      'again at 18:47 UTC (load 2.6–3.1) medians of five 168.1k → 170.9k/s (+2 %, the runs spread 142k–203k/s); ' +
+      'both builds in one process, rounds alternated (18:50–18:57 UTC, load 3.0–4.6, 300 rounds each; the ' +
+      'garbage collector is shared there) medians 181.7k → 195.7k/s (+8 %). Memory: 20 frames of 2,000 verified ' +
+      "versions held cost 765 B a version before and 810 B after (+45 B: the tree's interior nodes now stay with " +
+      "the versions that name them; a version's path holds only its own ancestors' siblings, so a version that " +
+      'outlives the rest of its batch keeps at most 16 hashes, not the tree). Not cut: the JavaScript around ' +
+      "each hash. hash-wasm 4.13.0's hasher offers init, update, digest, save and load only: init is one call " +
+      'into the module and is already reused, update makes two typed-array views per call and digest copies the ' +
+      '32 bytes out; its one-call entry (Hash_Calculate) is reached only through the asynchronous sha256(), ' +
+      'which answers a hex string in a promise, and the module interface is not exported; so there is no way to ' +
+      'hash several leaves per call without a SHA-256 module of our own (not taken, docs/security.md). Where the ' +
+      "time goes now (the 18:36 profile, shares of the ingest's time, module loading left out, functions grouped " +
+      'by file): SHA-256 32.5 % (the WebAssembly blocks 22.5 %, the JavaScript around them 10.0 %), the binary ' +
+      'leaf form 14.3 %, the garbage collector 8.0 %, waiting for the Ed25519 checks in the thread pool 7.8 % ' +
+      "and the checks' JavaScript 4.7 %, the verifier's bookkeeping 7.1 %, the merge 6.9 %, decoding 6.8 %, the " +
+      'content cache 6.0 %, the tree 2.9 %. The target (325k/s, about 3 µs a version) stays missed: at ' +
+      '165k–196k/s a version still takes 5–6 µs, of which the two hashes are about a third and the leaf form a ' +
+      'seventh.',
   ],
   startedAt: startedAt.toISOString(),
   durationMs: Date.now() - startedAt.getTime(),
