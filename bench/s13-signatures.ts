@@ -383,6 +383,44 @@ await saveResult({
       'per-call cost, and the unsigned decode and merge of the same frame runs at about half the target. ' +
       'Next steps (docs/security.md, "What remains"): a hash entry point for many leaves per call, batch ' +
       'records instead of a path per version, a leaf written by the decoder as it reads.',
+
+    "Paths as shared hashes, and the leaf form in one pass (2026-12-06). A verified version's path " +
+      "(src/core/signing/merkle.ts MerklePath, leaf-proof.ts) is now the list of the batch tree's own sibling " +
+      'hashes, the arrays the walk already computed, shared by the versions of the batch, instead of a 288-byte ' +
+      'copy per version allocated outside the V8 heap (in a microbenchmark of 11-hash paths: 1,000 ns per copied ' +
+      'path with its garbage collection, 90 ns per list of references); storage writes the same bytes ' +
+      '(encodeStoredProof writes the hashes one after the other), the wire is unchanged, and every check is as ' +
+      'before (a lone path is checked hash by hash, before any Ed25519 check). The binary leaf form copies an ' +
+      "ASCII string as it checks it and writes an object's member count after the members (one pass of keyed " +
+      'loads instead of two): the same bytes, 886 → 705 ns per position update (leaf form alone, one process, ' +
+      'old and new alternated, medians of 400 rounds of 2,000, the SHA-256 of it another ~1,030 ns). Measured ' +
+      'against main, bench/profile-s13.ts (2,000 new versions in 5 author batches, decode + verify + merge), ' +
+      'load average 1.8–4.6 all along, so read the spread: three pairs of profiles under `node --cpu-prof`, 300 ' +
+      'rounds each, functions grouped by file (18:12/18:36 UTC with the path change alone, then 19:12 and 19:13 ' +
+      'UTC with both, the last run new first): the whole run took 4.62, 4.18, 5.10 s before and 4.06, 4.13, 3.58 ' +
+      's after (13.9 → 11.8 s in all, −15 %), their ingest 157.8k → 165.3k, 172.6k → 177.4k, 151.2k → 199.9k/s; ' +
+      'the path 374, 347, 430 ms → 2, 2, 5 ms; the leaf form 514, 502, 629 ms → 442, 407 ms with its cut; the ' +
+      "garbage collector swung from run to run (525, 477, 721 ms before, 326, 823, 235 ms after: the tree's " +
+      'interior nodes now live as long as the versions naming them). Rates, old and new alternated: both builds ' +
+      'in one process, rounds alternated (the heap shared), medians 181.7k → 195.7k/s (+8 %, the path alone, 300 ' +
+      'rounds each) and 165.1k → 185.7k/s (+12 %, both cuts, 225 rounds each); separate processes ' +
+      '(bench/profile-s13.ts 2000 200), medians of 3 or 5: 131.8k → 149.4k/s (+13 %, the path, load 3.6–4.0), ' +
+      '168.1k → 170.9k/s (+2 %, the path, load 2.6–3.1), 172.8k → 174.3k/s (+1 %, both cuts, load 2.2–2.5). So ' +
+      'about 1 µs of CPU less per version, of which the rate keeps between nothing and an eighth depending on ' +
+      "the garbage collector's turn. Memory: 20 frames of 2,000 verified versions held cost 765 B a version " +
+      'before and 810 B after (+45 B: the shared interior nodes stay with the versions that name them; a version ' +
+      'outliving the rest of its batch keeps at most its 16 path hashes, never the tree). Not cut: the ' +
+      "JavaScript around each hash. hash-wasm 4.13.0's hasher offers init, update, digest, save and load only: " +
+      'init is one call into the module and is already reused, update makes two typed-array views per call and ' +
+      'digest copies the 32 bytes out; its one-call entry (Hash_Calculate) is reached only through the ' +
+      'asynchronous sha256(), which answers a hex string in a promise, and the module interface is not exported; ' +
+      'so several leaves per call would need a SHA-256 module of our own (not taken, docs/security.md). Where ' +
+      "the time goes now (the 19:13 profile after both cuts, shares of the ingest's time, module loading left " +
+      'out): SHA-256 35.1 % (the WebAssembly blocks 22.9 %, the JavaScript around them 12.2 %), the binary leaf ' +
+      'form 11.4 %, waiting for the Ed25519 checks in the thread pool 7.8 % and their JavaScript 4.8 %, decoding ' +
+      '7.8 %, the merge 7.8 %, the garbage collector 6.6 % (up to 20 % in other runs), the content cache 6.4 %, ' +
+      "the verifier's bookkeeping 5.9 %, the tree 3.7 %. The target (325k/s, about 3 µs a version) stays missed: " +
+      'at 175k–200k/s a version takes 5–6 µs, a third of it the two hashes.',
   ],
   startedAt: startedAt.toISOString(),
   durationMs: Date.now() - startedAt.getTime(),

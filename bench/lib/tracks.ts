@@ -1,4 +1,4 @@
-import { pathBytes } from '../../src/core/signing/merkle';
+import { pathBytes, splitPath } from '../../src/core/signing/merkle';
 import { LEAF_FORM_BINARY } from '../../src/core/signing/leaf-form';
 import type { ComponentValue } from '../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../src/core/ids';
@@ -107,7 +107,7 @@ export function signed(vs: readonly Version[], rand: () => number): Version[] {
   return vs.map((v) => {
     const a = byAuthor.get(v.ts.node)!;
     const index = a.next++;
-    const path = new Uint8Array(pathBytes(a.count, index));
+    const path = splitPath(new Uint8Array(pathBytes(a.count, index)));
     return { ...v, proof: { kind: 'path', form: LEAF_FORM_BINARY, sig: a.sig, count: a.count, index, path } };
   });
 }

@@ -1,4 +1,4 @@
-import { pathBytes } from '../../src/core/signing/merkle';
+import { pathBytes, splitPath } from '../../src/core/signing/merkle';
 import type { LeafProof } from '../../src/core/signing/leaf-proof';
 import type { Timestamp } from '../../src/core/clock/timestamp';
 import type { ComponentValue, JsonValue } from '../../src/core/entity/component-types';
@@ -86,7 +86,7 @@ export function sampleEntityMeta(i: number, later = 0): EntityMeta {
     sig: Uint8Array.from({ length: 64 }, (_, j) => (i + j) & 255),
     count: 3,
     index: 1,
-    path: Uint8Array.from({ length: 64 }, (_, j) => (i * 7 + j) & 255),
+    path: splitPath(Uint8Array.from({ length: 64 }, (_, j) => (i * 7 + j) & 255)),
   };
   const { sig: _none, ...unsigned } = sampleVersion(4 * i + 3);
   const evidence = [
@@ -134,7 +134,7 @@ function fingerprints(versions: readonly Version[]): string[] {
       v.seen,
       v.sig === undefined ? null : Array.from(v.sig),
       v.proof?.kind === 'path'
-        ? [v.proof.count, v.proof.index, Array.from(v.proof.sig), Array.from(v.proof.path)]
+        ? [v.proof.count, v.proof.index, Array.from(v.proof.sig), v.proof.path.map((h) => Array.from(h))]
         : null,
     ]),
   );
@@ -188,7 +188,7 @@ export function runStorageContract(name: string, setup: () => Promise<StorageFix
           const { sig: _sig, ...v } = sampleVersion(i);
           const count = [1, 2, 37, 65_536][k]!;
           const index = [0, 1, 36, 40_000][k]!;
-          const path = Uint8Array.from({ length: pathBytes(count, index) }, (_, j) => (j * 7 + i) & 255);
+          const path = splitPath(Uint8Array.from({ length: pathBytes(count, index) }, (_, j) => (j * 7 + i) & 255));
           // Both leaf forms: batches signed before the binary form load as they were written.
           return { ...v, proof: { kind: 'path', form: k % 2 === 0 ? 1 : 2, sig, count, index, path } };
         });

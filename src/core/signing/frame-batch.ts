@@ -72,7 +72,7 @@ export function frameBatch(
   const levels = buildTree(leaves);
   const root = levels[levels.length - 1]![0]!;
   const node = (level: number, index: number): Uint8Array | undefined => levels[level]?.[index];
-  let paths: Uint8Array[] | undefined;
+  let paths: Uint8Array[][] | undefined;
   return {
     author,
     versions,

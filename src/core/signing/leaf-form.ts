@@ -128,19 +128,23 @@ function uint(n: number): void {
 
 function str(s: string): void {
   const n = s.length;
-  let ascii = true;
-  for (let i = 0; i < n; i++) {
-    if (s.charCodeAt(i) >= 0x80) {
-      ascii = false;
-      break;
-    }
+  // ASCII (ids, kinds, keys: nearly every string) in one pass: its UTF-8 length is its length, so
+  // the length goes first and the characters after it, checked as they are copied; at the first
+  // other character the copy is dropped and the string is encoded below.
+  const start = pos;
+  uint(n);
+  reserve(n);
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) break;
+    buf[pos + i] = c;
   }
-  if (ascii) {
-    uint(n);
-    reserve(n);
-    for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
+  if (i === n) {
+    pos += n;
     return;
   }
+  pos = start;
   // UTF-8 cannot carry a lone surrogate: encoded, it would become U+FFFD and two contents would
   // share one leaf. Every path validates text before it is signed or verified (validateComponent
   // refuses such strings); this keeps "one leaf, one content" from resting on that alone.
@@ -176,9 +180,25 @@ function value(x: unknown): void {
       }
       const record = x as Record<string, unknown>;
       const keys = sortedKeys(record);
+      byte(TAG_OBJECT);
+      // The count of defined members, written once they are: under 128 members (every value the
+      // app makes) its varint is one byte, so its place is kept and filled after one pass.
+      if (keys.length < 0x80) {
+        const at = pos;
+        byte(0);
+        let defined = 0;
+        for (const k of keys) {
+          const item = record[k];
+          if (item === undefined) continue;
+          defined++;
+          str(k);
+          value(item);
+        }
+        buf[at] = defined;
+        return;
+      }
       let defined = 0;
       for (const k of keys) if (record[k] !== undefined) defined++;
-      byte(TAG_OBJECT);
       uint(defined);
       for (const k of keys) {
         const item = record[k];

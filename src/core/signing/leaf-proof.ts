@@ -4,7 +4,7 @@ import { bytesFailure } from '../bytes/errors';
 import { putVarUint, varintSize } from '../bytes/varint';
 import type { Version } from '../merge/version';
 import { isLeafForm, type LeafForm } from './leaf-form';
-import { isValidCount, pathBytes } from './merkle';
+import { HASH_BYTES, isValidCount, pathBytes, type MerklePath } from './merkle';
 
 /** Bytes of an Ed25519 signature. */
 export const SIGNATURE_LENGTH = 64;
@@ -15,6 +15,7 @@ export const SIGNATURE_LENGTH = 64;
  *
  * - `path`: the sibling hashes from its leaf to the root (merkle.ts pathOf), self-contained: what
  *   a node's own writes carry once signed, what a version carries once verified, what storage keeps;
+ *   the hashes are the batch tree's own arrays, shared by the versions of the batch (merkle.ts MerklePath);
  * - `frame`: the multiproof of the `versions` frame it came in, shared by every version of that
  *   batch in the frame; only between the decoder and the verifier, which checks the frame's group
  *   at once and hands on versions with their own path.
@@ -30,7 +31,7 @@ export interface LeafProof {
   readonly sig: Uint8Array;
   readonly count: number;
   readonly index: number;
-  readonly path: Uint8Array;
+  readonly path: MerklePath;
 }
 
 export interface FrameProof {
@@ -60,12 +61,12 @@ export interface ProofGroup {
  * binary leaf form: those proofs are form 1 (text leaves), so databases written then load as is.
  */
 export function encodeStoredProof(p: LeafProof): Uint8Array {
-  const w = new Encoder(8 + SIGNATURE_LENGTH + p.path.length, bytesFailure);
+  const w = new Encoder(8 + SIGNATURE_LENGTH + p.path.length * HASH_BYTES, bytesFailure);
   w.writeU8(p.form);
   w.writeVarUint(p.count);
   w.writeVarUint(p.index);
   w.writeBytes(p.sig);
-  w.writeBytes(p.path);
+  for (const h of p.path) w.writeBytes(h);
   return w.finish();
 }
 
@@ -74,7 +75,7 @@ export function storedProofLength(p: LeafProof): number {
   for (const n of [p.count, p.index]) {
     if (!Number.isSafeInteger(n) || n < 0) throw bytesFailure(`cannot encode ${n} as a varint`);
   }
-  return 1 + varintSize(p.count) + varintSize(p.index) + p.sig.length + p.path.length;
+  return 1 + varintSize(p.count) + varintSize(p.index) + p.sig.length + p.path.length * HASH_BYTES;
 }
 
 /**
@@ -88,8 +89,11 @@ export function writeStoredProof(p: LeafProof, out: Uint8Array, at: number): num
   at = putVarUint(out, at, p.index);
   out.set(p.sig, at);
   at += p.sig.length;
-  out.set(p.path, at);
-  return at + p.path.length;
+  for (const h of p.path) {
+    out.set(h, at);
+    at += h.length;
+  }
+  return at;
 }
 
 /** The LeafProof stored by encodeStoredProof; throws on bytes it did not write. */
@@ -101,7 +105,8 @@ export function decodeStoredProof(bytes: Uint8Array): LeafProof {
   const index = r.readVarUint();
   if (!isValidCount(count) || index >= count) throw new Error('stored proof: leaf index out of range');
   const sig = r.readBytes(SIGNATURE_LENGTH).slice();
-  const path = r.readBytes(pathBytes(count, index)).slice();
+  const path: Uint8Array[] = [];
+  for (let n = pathBytes(count, index); n > 0; n -= HASH_BYTES) path.push(r.readBytes(HASH_BYTES).slice());
   if (r.left !== 0) throw new Error('stored proof: trailing bytes');
   return { kind: 'path', form, sig, count, index, path };
 }

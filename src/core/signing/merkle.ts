@@ -174,48 +174,73 @@ export function buildTree(leaves: readonly Uint8Array[]): Uint8Array[][] {
 }
 
 /**
- * The sibling hashes on the way from leaf `index` to the root, bottom up, skipping the levels where
- * the node is carried up without a sibling; concatenated. `node` answers any position (a full tree).
+ * A leaf's path: the sibling hashes on the way from its leaf to the root, bottom up, skipping the
+ * levels where the node is carried up without a sibling, each HASH_BYTES long. Kept as the hashes
+ * themselves, not concatenated: the versions of one batch share the tree's nodes (a version's path
+ * costs an array of references, not ~300 bytes of its own; docs/security.md, "One signature per
+ * batch"); storage writes them one after the other (leaf-proof.ts encodeStoredProof).
  */
+export type MerklePath = readonly Uint8Array[];
+
+/** The path of leaf `index` (see MerklePath). `node` answers any position (a full tree). */
 export function pathOf(
   count: number,
   index: number,
   node: (level: number, index: number) => Uint8Array | undefined,
-): Uint8Array | undefined {
-  const parts: Uint8Array[] = [];
+): Uint8Array[] | undefined {
+  const out: Uint8Array[] = [];
   for (let level = 0, i = index; levelWidth(count, level) > 1; level++, i >>= 1) {
     const s = i ^ 1;
     if (s >= levelWidth(count, level)) continue;
     const h = node(level, s);
     if (h === undefined) return undefined;
-    parts.push(h);
+    out.push(h);
   }
-  const out = new Uint8Array(parts.length * HASH_BYTES);
-  parts.forEach((h, k) => out.set(h, k * HASH_BYTES));
   return out;
 }
 
 /**
- * pathOf in a whole tree (buildTree's levels, every node known): the same bytes, read straight
- * from the levels (level l's width is ceil(count / 2^l), the levels' lengths).
+ * pathOf in a whole tree (buildTree's levels, every node known): the same hashes, read straight
+ * from the levels (level l's width is ceil(count / 2^l), the levels' lengths). The hashes are the
+ * tree's own arrays, shared by every path that names them (none is copied).
  */
-export function pathInTree(levels: readonly (readonly Uint8Array[])[], index: number): Uint8Array {
+export function pathInTree(levels: readonly (readonly Uint8Array[])[], index: number): Uint8Array[] {
   const top = levels.length - 1;
   let n = 0;
   for (let level = 0, i = index; level < top; level++, i >>= 1) if ((i ^ 1) < levels[level]!.length) n++;
-  const out = new Uint8Array(n * HASH_BYTES);
-  let at = 0;
+  // Sized once: the array is held with the version (pushing would leave it room to grow).
+  const out = new Array<Uint8Array>(n);
+  n = 0;
   for (let level = 0, i = index; level < top; level++, i >>= 1) {
     const nodes = levels[level]!;
     const s = i ^ 1;
-    if (s >= nodes.length) continue;
-    out.set(nodes[s]!, at);
-    at += HASH_BYTES;
+    if (s < nodes.length) out[n++] = nodes[s]!;
   }
   return out;
 }
 
-/** The length in bytes of leaf `index`'s path (pathOf) in a tree of `count` leaves. */
+/** True when `path` is a well-formed path for leaf `index` of `count` leaves (its length, each hash HASH_BYTES). */
+export function isPathFor(count: number, index: number, path: unknown): path is MerklePath {
+  if (!Array.isArray(path) || path.length * HASH_BYTES !== pathBytes(count, index)) return false;
+  for (const h of path) if (!(h instanceof Uint8Array) || h.length !== HASH_BYTES) return false;
+  return true;
+}
+
+/** The path's hashes one after the other (the bytes storage and the old proofs carried). */
+export function concatPath(path: MerklePath): Uint8Array {
+  const out = new Uint8Array(path.length * HASH_BYTES);
+  path.forEach((h, k) => out.set(h, k * HASH_BYTES));
+  return out;
+}
+
+/** The path whose hashes are the consecutive HASH_BYTES of `bytes` (each copied into an array of its own). */
+export function splitPath(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0; at + HASH_BYTES <= bytes.length; at += HASH_BYTES) out.push(bytes.slice(at, at + HASH_BYTES));
+  return out;
+}
+
+/** The length in bytes of leaf `index`'s path (pathOf: its hashes, HASH_BYTES each) in a tree of `count` leaves. */
 export function pathBytes(count: number, index: number): number {
   let n = 0;
   for (let level = 0, i = index; levelWidth(count, level) > 1; level++, i >>= 1) {
@@ -230,16 +255,16 @@ export function pathBytes(count: number, index: number): number {
  */
 export function siblingsFromPaths(
   count: number,
-  leaves: readonly { readonly index: number; readonly path: Uint8Array }[],
+  leaves: readonly { readonly index: number; readonly path: MerklePath }[],
 ): Map<number, Uint8Array> {
   const known = new Map<number, Uint8Array>();
   for (const { index, path } of leaves) {
-    let at = 0;
+    let k = 0;
     for (let level = 0, i = index; levelWidth(count, level) > 1; level++, i >>= 1) {
       const s = i ^ 1;
       if (s >= levelWidth(count, level)) continue;
-      known.set(positionKey(level, s), path.subarray(at, at + HASH_BYTES));
-      at += HASH_BYTES;
+      const h = path[k++];
+      if (h !== undefined) known.set(positionKey(level, s), h);
     }
   }
   return known;

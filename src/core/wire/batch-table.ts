@@ -4,7 +4,14 @@ import type { NodeId } from '../ids';
 import type { Version } from '../merge/version';
 import type { FrameProof, ProofGroup } from '../signing/leaf-proof';
 import { isLeafForm, type LeafForm } from '../signing/leaf-form';
-import { HASH_BYTES, MAX_BATCH_LEAVES, proofLength, proveFrom, siblingsFromPaths } from '../signing/merkle';
+import {
+  HASH_BYTES,
+  MAX_BATCH_LEAVES,
+  type MerklePath,
+  proofLength,
+  proveFrom,
+  siblingsFromPaths,
+} from '../signing/merkle';
 import { WireError } from './errors';
 import { SIG_BYTES } from './format';
 
@@ -96,7 +103,7 @@ function planOne(list: Version[]): PlannedBatch {
 }
 
 function proofFor(count: number, members: readonly Version[], indices: readonly number[]): Uint8Array[] | undefined {
-  const paths: { index: number; path: Uint8Array }[] = [];
+  const paths: { index: number; path: MerklePath }[] = [];
   let group: ProofGroup | undefined;
   for (const v of members) {
     const p = v.proof!;

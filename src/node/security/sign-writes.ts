@@ -4,7 +4,7 @@ import type { Version } from '../../core/merge/version';
 import { batchRootSigningBytes, versionLeafHash } from '../../core/signing/batch-signing';
 import type { LeafProof } from '../../core/signing/leaf-proof';
 import { LEAF_FORM_BINARY, type LeafForm } from '../../core/signing/leaf-form';
-import { buildTree, HASH_BYTES, MAX_BATCH_LEAVES, pathInTree, rootFromProof } from '../../core/signing/merkle';
+import { buildTree, isPathFor, MAX_BATCH_LEAVES, pathInTree, rootFromProof } from '../../core/signing/merkle';
 import type { Signer } from '../../ports/signer';
 import type { WriteLane } from '../write-lane';
 
@@ -37,10 +37,8 @@ export function signedHere(v: Version, author: NodeId, leaf: Uint8Array): boolea
   if (p === undefined || p.kind !== 'path' || v.ts.node !== author) return false;
   const own = ownRoots.get(p.sig);
   if (own === undefined || own.author !== author || own.form !== LEAF_FORM_BINARY || own.form !== p.form) return false;
-  if (own.count !== p.count || p.path.length % HASH_BYTES !== 0) return false;
-  const proof: Uint8Array[] = [];
-  for (let at = 0; at < p.path.length; at += HASH_BYTES) proof.push(p.path.subarray(at, at + HASH_BYTES));
-  const root = rootFromProof(p.count, [p.index], [leaf], proof);
+  if (own.count !== p.count || !isPathFor(p.count, p.index, p.path)) return false;
+  const root = rootFromProof(p.count, [p.index], [leaf], p.path);
   return typeof root !== 'string' && sameBytes(root, own.root);
 }
 
@@ -70,7 +68,7 @@ export async function signBatchInPlace(
     const sig = await signer.sign(batchRootSigningBytes(author, part.length, root, form));
     ownRoots.set(sig, { author, form, count: part.length, root });
     for (let i = 0; i < part.length; i++) {
-      // Read straight from the whole tree's levels (the bytes pathOf gives, without its closure calls).
+      // Read straight from the whole tree's levels (the hashes pathOf gives, shared, none copied).
       const path = pathInTree(levels, i);
       const proof: LeafProof = { kind: 'path', form, sig, count: part.length, index: i, path };
       (part[i] as { proof?: LeafProof }).proof = proof;

@@ -13,9 +13,9 @@ import {
 } from '../../core/signing/leaf-form';
 import {
   buildTree,
-  HASH_BYTES,
+  isPathFor,
   isValidCount,
-  pathBytes,
+  type MerklePath,
   pathInTree,
   pathOf,
   positionKey,
@@ -356,12 +356,9 @@ export class VersionVerifier {
     let proof: readonly Uint8Array[];
     if (lone) {
       const p = first.proof as LeafProof;
-      if (!(p.path instanceof Uint8Array) || p.path.length !== pathBytes(count, p.index))
-        return refuse('bad-signature');
+      if (!isPathFor(count, p.index, p.path)) return refuse('bad-signature');
       indices = [p.index];
-      proof = Array.from({ length: p.path.length / HASH_BYTES }, (_, k) =>
-        p.path.subarray(k * HASH_BYTES, (k + 1) * HASH_BYTES),
-      );
+      proof = p.path;
     } else {
       if (members.length !== g.indices.length) return refuse('bad-signature');
       indices = g.indices;
@@ -515,8 +512,7 @@ export class VersionVerifier {
         !Number.isInteger(index) ||
         index < 0 ||
         index >= count ||
-        !(p.path instanceof Uint8Array) ||
-        p.path.length !== pathBytes(count, index)
+        !isPathFor(count, index, p.path)
       ) {
         problems[i] = 'bad-signature';
         continue;
@@ -553,11 +549,7 @@ export class VersionVerifier {
   private rootChecks(b: StoredBatch, problems: (StoredProofProblem | undefined)[], checks: StoredSignature[]): void {
     const byRoot = new Map<string, { readonly root: Uint8Array; readonly at: number[] }>();
     for (let k = 0; k < b.at.length; k++) {
-      const path = b.paths[k]!;
-      const proof = Array.from({ length: path.length / HASH_BYTES }, (_, j) =>
-        path.subarray(j * HASH_BYTES, (j + 1) * HASH_BYTES),
-      );
-      const root = rootFromProof(b.count, [b.indices[k]!], [b.leaves[k]!], proof);
+      const root = rootFromProof(b.count, [b.indices[k]!], [b.leaves[k]!], b.paths[k]!);
       if (typeof root === 'string') {
         problems[b.at[k]!] = 'bad-signature';
         continue;
@@ -658,7 +650,7 @@ interface StoredBatch {
   /** Each version's place in checkStored's input, its leaf, its stored path and leaf index. */
   readonly at: number[];
   readonly leaves: Uint8Array[];
-  readonly paths: Uint8Array[];
+  readonly paths: MerklePath[];
   readonly indices: number[];
 }
 
@@ -695,8 +687,8 @@ function wholeTreeRoot(b: StoredBatch): Uint8Array | undefined {
     for (let level = 0, i = b.indices[k]!; level < top; level++, i >>= 1) {
       const sibling = levels[level]![i ^ 1];
       if (sibling === undefined) continue;
-      for (let j = 0; j < HASH_BYTES; j++) if (path[at + j] !== sibling[j]) return undefined;
-      at += HASH_BYTES;
+      const h = path[at++];
+      if (h === undefined || !sameBytes(h, sibling)) return undefined;
     }
   }
   return levels[top]![0]!;

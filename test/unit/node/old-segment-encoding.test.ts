@@ -99,7 +99,7 @@ describe('a database written with an older segment encoding', () => {
       expect(byEntity.get('b')?.sig).toEqual(OLD_SIG);
       const proof = byEntity.get('c')?.proof;
       expect(proof).toMatchObject({ kind: 'path', form: 1, count: 2, index: 0 });
-      expect(proof?.kind === 'path' ? [proof.sig, proof.path] : []).toEqual([bytes(64, 9), bytes(32, 5)]);
+      expect(proof?.kind === 'path' ? [proof.sig, proof.path] : []).toEqual([bytes(64, 9), [bytes(32, 5)]]);
       expect(byEntity.get('c')?.seen).toEqual([{ ms: T0 - 30, c: 0, node: 'W' }]);
     };
     const storage = await openIdbStorage(name, { compaction: MANUAL });

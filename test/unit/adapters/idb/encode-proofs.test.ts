@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeSegments } from '../../../../src/adapters/idb/encode';
-import { MAX_BATCH_LEAVES, pathBytes } from '../../../../src/core/signing/merkle';
+import { MAX_BATCH_LEAVES, pathBytes, splitPath } from '../../../../src/core/signing/merkle';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import {
@@ -26,7 +26,7 @@ const proof = (count: number, index: number): LeafProof => ({
   sig: bytes(64, (index % 250) + 1),
   count,
   index,
-  path: bytes(pathBytes(count, index), 200 + (index % 50)),
+  path: splitPath(bytes(pathBytes(count, index), 200 + (index % 50))),
 });
 
 describe('encodeSegments: the stored signatures', () => {

@@ -111,9 +111,7 @@ describe('frame batches', () => {
     expect(frameBatchSaves(whole!)).toBe(false);
     expect(
       frameBatchSaves(
-        whole!
-          .slice(0, 1)
-          .map((v) => ({ ...v, proof: { ...(v.proof as LeafProof), count: 1, index: 0, path: new Uint8Array(0) } })),
+        whole!.slice(0, 1).map((v) => ({ ...v, proof: { ...(v.proof as LeafProof), count: 1, index: 0, path: [] } })),
       ),
     ).toBe(false);
     expect(frameBatchSaves(whole!.slice(0, 4))).toBe(true); // a part: multiproof hashes
@@ -159,7 +157,7 @@ describe('frame batches', () => {
     expect(() => encodeVersions([...grown, hers])).toThrow(/two batches/);
     // Sent alone with the signature: it verifies under mallory's key or nobody's.
     const lone = (await receiver()).verifyBatch(
-      [{ ...hers, proof: { ...p, count: 1, index: 0, path: new Uint8Array(0) } }],
+      [{ ...hers, proof: { ...p, count: 1, index: 0, path: [] } }],
       mallory.nodeId,
     );
     expect((await lone).rejected.map((r) => r.reason)).toEqual(['bad-signature']);
@@ -283,7 +281,14 @@ describe('frame batches', () => {
     const sig = (resigned[0]!.proof as LeafProof).sig;
     const claimed: Version = {
       ...stored[0]!,
-      proof: { kind: 'path', form: 2, sig, count: 65_536, index: 40_000, path: new Uint8Array(16 * 32).fill(7) },
+      proof: {
+        kind: 'path',
+        form: 2,
+        sig,
+        count: 65_536,
+        index: 40_000,
+        path: Array.from({ length: 16 }, () => new Uint8Array(32).fill(7)),
+      },
     };
     const wide = await receiver();
     const out = await sendAndVerify([claimed], mallory.nodeId, wide);

@@ -134,6 +134,24 @@ describe('the binary leaf form', () => {
     );
   });
 
+  it("counts an object's defined members alike whatever its size (the count written after the members, or before)", () => {
+    // Sizes around the one-byte varint's end (127, 128) and past it; every third member undefined, left out.
+    for (const size of [0, 1, 127, 128, 130, 200, 300]) {
+      const record: Record<string, number | undefined> = {};
+      const keys = Array.from({ length: size }, (_, i) => `k${String(i).padStart(3, '0')}`);
+      keys.forEach((k, i) => (record[k] = i % 3 === 2 ? undefined : i));
+      const defined = keys.filter((k) => record[k] !== undefined);
+      const v = { entity: 'e', kind: 'k', value: record, ts: { ms: 0, c: 0, node: AUTHOR }, seen: [] };
+      const count = defined.length < 128 ? [defined.length] : [(defined.length & 127) | 128, defined.length >> 7];
+      const members = defined.flatMap((k) => {
+        const f = new Uint8Array(8);
+        new DataView(f.buffer).setFloat64(0, record[k]!, true);
+        return [k.length, ...new TextEncoder().encode(k), 3, ...f];
+      });
+      expect(binary(v as unknown as Version).endsWith(hex(Uint8Array.from([6, ...count, ...members])))).toBe(true);
+    }
+  });
+
   it('is a short leaf: a position update takes two SHA-256 blocks, the text form three', () => {
     const p: Version = {
       entity: 'sensor-1.track-0041' as EntityId,

@@ -98,7 +98,7 @@ describe('batch Merkle tree', () => {
     fc.assert(
       fc.property(batchAndSubset, ({ count, indices }) => {
         const t = tree(count);
-        for (const i of indices) expect(pathOf(count, i, t.node)!.length).toBe(pathBytes(count, i));
+        for (const i of indices) expect(pathOf(count, i, t.node)!.length * 32).toBe(pathBytes(count, i));
       }),
       params('path length'),
     );
@@ -113,8 +113,7 @@ describe('batch Merkle tree', () => {
         for (const i of indices) {
           const path = pathInTree(levels, i);
           expect(path).toEqual(pathOf(count, i, t.node));
-          const proof = Array.from({ length: path.length / 32 }, (_, k) => path.subarray(32 * k, 32 * k + 32));
-          expect(same(rootFromProof(count, [i], [hashes[i]!], proof), t.root)).toBe(true);
+          expect(same(rootFromProof(count, [i], [hashes[i]!], path), t.root)).toBe(true);
         }
       }),
       params('path in tree'),

@@ -32,7 +32,7 @@ describe('the verified mark of a component (docs/security.md, "The verified mark
       sig: new Uint8Array(64),
       count: 1,
       index: 0,
-      path: new Uint8Array(0),
+      path: [],
     } as const;
     store.apply({ ...v(2, 1001), proof });
     expect('unverified' in store.view('e1' as EntityId, 2000)!.meta.speed!).toBe(false);

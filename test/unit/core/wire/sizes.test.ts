@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
-import { pathBytes } from '../../../../src/core/signing/merkle';
+import { pathBytes, splitPath } from '../../../../src/core/signing/merkle';
 import { encodeVersions } from '../../../../src/core/wire';
 
 /** The layout's byte counts for the scenario-2 shapes (docs/performance.md row 2); the bench measures the rest. */
@@ -32,7 +32,14 @@ describe('wire sizes', () => {
     const sig = new Uint8Array(64).fill(9);
     const signed = vs.map((v, index): Version => ({
       ...v,
-      proof: { kind: 'path', form: 2, sig, count: vs.length, index, path: new Uint8Array(pathBytes(vs.length, index)) },
+      proof: {
+        kind: 'path',
+        form: 2,
+        sig,
+        count: vs.length,
+        index,
+        path: splitPath(new Uint8Array(pathBytes(vs.length, index))),
+      },
     }));
     // 1 (author's node index) + 1 (leaf form) + 2 (count 2000) + 64 + 2 (2000 members); the entry count was
     // already there.
@@ -45,7 +52,14 @@ describe('wire sizes', () => {
     const sig = new Uint8Array(64).fill(9);
     const signed = vs.map((v, index): Version => ({
       ...v,
-      proof: { kind: 'path', form: 2, sig, count: 32, index, path: new Uint8Array(pathBytes(32, index)).fill(index) },
+      proof: {
+        kind: 'path',
+        form: 2,
+        sig,
+        count: 32,
+        index,
+        path: splitPath(new Uint8Array(pathBytes(32, index)).fill(index)),
+      },
     }));
     // Leaves 0..15 of 32: author, leaf form, count, signature, members, 16 one-byte index gaps, and
     // one hash (the right half's root) proves them.

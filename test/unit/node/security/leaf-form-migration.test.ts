@@ -44,7 +44,7 @@ async function oldBatch(versions: readonly Version[]): Promise<{ versions: Versi
   const out = versions.map((v, index) => {
     const path = pathOf(versions.length, index, (l, i) => levels[l]?.[i])!;
     // The old layout: u8 1, varint count, varint index, 64-byte signature, path.
-    stored.push(Uint8Array.from([1, versions.length, index, ...sig, ...path]));
+    stored.push(Uint8Array.from([1, versions.length, index, ...sig, ...path.flatMap((h) => [...h])]));
     const proof: LeafProof = { kind: 'path', form: 1, sig, count: versions.length, index, path };
     return { ...v, proof };
   });

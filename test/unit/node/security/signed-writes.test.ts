@@ -8,7 +8,7 @@ import { createMemoryBacking, MemoryStorage } from '../../../../src/adapters/mem
 import { webCryptoVerifier } from '../../../../src/adapters/identity/webcrypto-verifier';
 import type { Version } from '../../../../src/core/merge/version';
 import { batchRootSigningBytes, versionLeafHash } from '../../../../src/core/signing/batch-signing';
-import { HASH_BYTES, rootFromProof } from '../../../../src/core/signing/merkle';
+import { rootFromProof } from '../../../../src/core/signing/merkle';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import { testIdentity } from '../../support/test-keys';
 
@@ -35,10 +35,7 @@ async function open(backing = createMemoryBacking()) {
 async function verifies(v: Version): Promise<boolean> {
   const p = v.proof;
   if (p?.kind !== 'path') return false;
-  const path = Array.from({ length: p.path.length / HASH_BYTES }, (_, k) =>
-    p.path.subarray(k * HASH_BYTES, (k + 1) * HASH_BYTES),
-  );
-  const root = rootFromProof(p.count, [p.index], [versionLeafHash(v, p.form)], path);
+  const root = rootFromProof(p.count, [p.index], [versionLeafHash(v, p.form)], p.path);
   if (typeof root === 'string') return false;
   return await crypto.verify(me.publicKey, batchRootSigningBytes(v.ts.node, p.count, root, p.form), p.sig);
 }

@@ -9,8 +9,8 @@ import type { Version } from '../../../../src/core/merge/version';
 import { VerifiedVersions } from '../../../../src/core/signing/verified-versions';
 import { LEAF_FORM_BINARY, LEAF_FORM_TEXT, versionContentDigest } from '../../../../src/core/signing/leaf-form';
 import { batchRootSigningBytes, versionLeafHash } from '../../../../src/core/signing/batch-signing';
-import type { FrameProof, LeafProof } from '../../../../src/core/signing/leaf-proof';
-import { buildTree } from '../../../../src/core/signing/merkle';
+import { encodeStoredProof, type FrameProof, type LeafProof } from '../../../../src/core/signing/leaf-proof';
+import { buildTree, concatPath } from '../../../../src/core/signing/merkle';
 import { versionSigningBytes } from '../../../../src/core/signing/version-signing';
 import { decodeVersions, encodeVersions } from '../../../../src/core/wire';
 import { signedBatch } from '../../../../src/node/security/sign-writes';
@@ -302,6 +302,32 @@ describe('one signature per batch of one author’s writes', () => {
     expect(verifier.cacheHits).toBe(relayed.length);
   });
 
+  it("a verified version's path is the tree's own hashes, shared within its batch; a malformed lone path is refused", async () => {
+    const { verifier } = await receiver();
+    const vs = await signedBatch(signerOf(alice), alice.nodeId, batchOf(alice, 8));
+    const out = await verifier.verifyBatch(wire(vs));
+    expect(out.accepted).toHaveLength(8);
+    const paths = out.accepted.map((v) => proofOf(v).path);
+    // Leaves 0 and 1 are siblings: each names the other's leaf, and both name the same two nodes above.
+    expect(paths[0]).toHaveLength(3);
+    expect(paths[0]![1]).toBe(paths[1]![1]);
+    expect(paths[0]![2]).toBe(paths[1]![2]);
+    // Stored as the bytes a concatenated path was (the hashes one after the other).
+    expect(encodeStoredProof(proofOf(out.accepted[0]!))).toEqual(encodeStoredProof(proofOf(vs[0]!)));
+    // A lone path whose hash is short, a hash too many, or the bytes instead of a list: refused, no check made.
+    const lone = proofOf(vs[0]!);
+    const short = [lone.path[0]!.subarray(0, 31), ...lone.path.slice(1)];
+    const extra = [...lone.path, lone.path[0]!];
+    for (const path of [short, extra, concatPath(lone.path) as unknown as Uint8Array[]]) {
+      const fresh = (await receiver()).verifier;
+      const got = await fresh.verifyBatch([{ ...vs[0]!, proof: { ...lone, path } }]);
+      expect(got.rejected.map((r) => r.reason)).toEqual(['bad-signature']);
+      expect(fresh.checked).toBe(0);
+    }
+    // The well-formed lone path still verifies.
+    expect((await (await receiver()).verifier.verifyBatch([vs[0]!])).accepted).toHaveLength(1);
+  });
+
   it('a subset forwarded by a node that holds only part of the batch verifies at a fresh receiver', async () => {
     const vs = await signedBatch(signerOf(alice), alice.nodeId, batchOf(alice, 37));
     const relay = await receiver();
@@ -362,7 +388,7 @@ describe('one signature per batch of one author’s writes', () => {
           sig,
           count: 2,
           index: i,
-          path: levels[0]![1 - i]!,
+          path: [levels[0]![1 - i]!],
         } satisfies LeafProof,
       }));
     };

@@ -157,7 +157,7 @@ function observe(store: EntityStore, now: number): string {
 }
 
 const proofOf = (n: number) =>
-  ({ kind: 'path', form: 2, sig: new Uint8Array([n, 1]), count: 2, index: 0, path: new Uint8Array([n]) }) as const;
+  ({ kind: 'path', form: 2, sig: new Uint8Array([n, 1]), count: 2, index: 0, path: [new Uint8Array([n])] }) as const;
 
 function run(steps: readonly Step[]): void {
   let cols = new EntityStore();
