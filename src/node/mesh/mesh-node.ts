@@ -106,6 +106,12 @@ export class MeshNode {
   private invitation: string | undefined;
   /** Our own writes waiting for the coalescing timer (coalesceLocalMs), oldest first. */
   private pendingLocal: Version[] = [];
+  /** Versions whose commit failed, each with the number of the wait that covers it (afterRetry). */
+  private readonly failedCommits = new Map<Version, number>();
+  /** Of failedCommits, how many were still held at the last sweep. */
+  private failedKept = 0;
+  private retryWait = 0;
+  private retryArmed = false;
   private cancelLocal: (() => void) | undefined;
   /** Links to close once a version they are to carry has left (retire). */
   private readonly retiring = new Map<NodeId, Retiring>();
@@ -398,9 +404,44 @@ export class MeshNode {
           // A version superseded meanwhile (in the same batch, or since) is not worth sending.
           if (from !== undefined) this.relay(this.stillStored(versions), from as MeshLink, true);
         },
-        () => void this.node.durable?.().then(() => this.index.durable(versions)),
+        () => this.afterRetry(versions),
       );
     }
+  }
+
+  /**
+   * Versions whose commit failed: they join the reconciliation set once the write-behind's retry has
+   * stored them (LatticeNode.durable). One wait at a time, whatever the number of failed batches: a
+   * full disk can last hours while peers keep writing, and a wait per batch held every batch's
+   * versions, superseded or not. Each version waits under the number of the wait that covers it
+   * (durable() resolves once everything enqueued before the call has landed), and those the index
+   * no longer holds (superseded, withdrawn) are let go when the set doubles, so it stays within
+   * about twice the versions pending in the index.
+   */
+  private afterRetry(versions: readonly Version[]): void {
+    const durable = this.node.durable;
+    if (durable === undefined || this.closed) return;
+    const failed = this.failedCommits;
+    for (const v of versions) failed.set(v, this.retryWait + 1);
+    if (failed.size > 2 * this.failedKept + 1_024) {
+      for (const v of failed.keys()) if (!this.index.holds(v)) failed.delete(v);
+      this.failedKept = failed.size;
+    }
+    if (this.retryArmed) return;
+    this.retryArmed = true;
+    const wait = ++this.retryWait;
+    void durable.call(this.node).then(() => {
+      this.retryArmed = false;
+      const landed: Version[] = [];
+      for (const [v, w] of failed) {
+        if (w > wait) continue;
+        failed.delete(v);
+        landed.push(v);
+      }
+      this.failedKept = Math.min(this.failedKept, failed.size);
+      this.index.durable(landed);
+      if (failed.size > 0) this.afterRetry([]);
+    });
   }
 
   /**
