@@ -484,7 +484,10 @@ export class MeshNode {
   /** Pushes versions live to every peer but the one they came from; `relayed` if not our own writes. */
   private relay(versions: readonly Version[], from: MeshLink | undefined, relayed: boolean): void {
     if (versions.length === 0 || this.closed) return;
-    for (const l of this.links.values()) if (l !== from) l.pushLive(versions, relayed);
+    // Not back to the peer they came from, on the link they came by or on one it opened since (a
+    // relay waits for the commit, and the link may have dropped and come back meanwhile).
+    const source = from?.peer;
+    for (const l of this.links.values()) if (l !== from && l.peer !== source) l.pushLive(versions, relayed);
     if (this.retiring.size > 0) this.noteRetiring(versions, from, relayed);
   }
 

@@ -131,4 +131,19 @@ describe('a peer’s versions leave a node only once its own commit of them is d
     // b holds it in turn (its clock is not ahead either), having had it live from a.
     expect((await b.node.stats()).held).toEqual([{ author: 'fast', skewMs: expect.any(Number), count: 1 }]);
   });
+  it('is not relayed back to the peer it came from when that link reconnected before the commit landed', async () => {
+    const { sim, a, b } = await line(35);
+    const backToA = carried(sim, 'b', 'a', 'x');
+    b.storage.hold();
+    await a.node.create({ id: 'x', components: { position: { lat: 1, lon: 1 } } });
+    await sim.advance(100);
+    expect(await b.node.get('x')).toBeDefined();
+    // The link drops and comes back (a new MeshLink for the same peer) while b's commit waits.
+    sim.unlink('a', 'b');
+    sim.link('a', 'b');
+    await sim.settle();
+    b.storage.release();
+    await sim.advance(100);
+    expect(backToA.filter((live) => live)).toEqual([]);
+  });
 });
