@@ -13,20 +13,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dump } from '../support/merge-sim';
-import { node, type TestNode } from '../support/sim-node';
+import { exchange, node } from '../support/sim-node';
 
 const X = 'x';
 const T0 = 1_700_000_000_000;
-
-/** Full anti-entropy in both directions, twice (what one side takes back may teach the other). */
-function exchange(a: TestNode, b: TestNode): void {
-  for (let i = 0; i < 2; i++) {
-    const fromA = [...a.store.retained()];
-    const fromB = [...b.store.retained()];
-    b.receive(...fromA);
-    a.receive(...fromB);
-  }
-}
 
 describe('a floor taken away', () => {
   it('does not revive an expiry its author had shortened, which the floor had refused', () => {

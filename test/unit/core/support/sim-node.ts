@@ -49,6 +49,19 @@ export class TestNode {
 
 export const node = (id: string, wall?: number): TestNode => new TestNode(id as NodeId, wall);
 
+/**
+ * Anti-entropy in both directions as reconciliation does it, each side sending what it keeps and
+ * serves (heads and evidence), twice: what one side takes back may teach the other.
+ */
+export function exchange(a: TestNode, b: TestNode): void {
+  for (let i = 0; i < 2; i++) {
+    const fromA = [...a.store.retained()];
+    const fromB = [...b.store.retained()];
+    b.receive(...fromA);
+    a.receive(...fromB);
+  }
+}
+
 /** All orders of a small list. */
 export function permutations<T>(xs: readonly T[]): T[][] {
   if (xs.length <= 1) return [[...xs]];
