@@ -166,11 +166,17 @@ async function randomRun(runSeed: number): Promise<{ gone: number; revived: numb
     for (const kind of kinds) {
       counter += 1;
       components[kind] = kind === 'speed' ? { kts: counter } : { lat: counter / 1000, lon: 1 };
-      written.push({ entity, kind, value: JSON.stringify(components[kind]), at: sim.clock });
     }
     const target = sim.get(node).node;
-    if ((await target.get(entity)) === undefined) await target.create({ id: entity, components: components as never });
-    else await target.update(entity, components);
+    const view =
+      (await target.get(entity)) === undefined
+        ? await target.create({ id: entity, components: components as never })
+        : await target.update(entity, components);
+    // When the write happened is its stamp, not the simulation's clock: a node back from a crash
+    // stamps from its clock lease, which may run ahead of the wall (src/node/clock-lease.ts).
+    for (const kind of kinds) {
+      written.push({ entity, kind, value: JSON.stringify(components[kind]), at: view.meta[kind]!.time });
+    }
   };
   for (const e of entities) await write(pick(r, ids), e, ['speed', 'position']);
   await quiesce(sim);
