@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../../src/core/ids';
 import { decodeMessage } from '../../../../src/core/sync';
 import { decodeVersions } from '../../../../src/core/wire';
-import { MeshSim, type SimNode } from './mesh-sim';
+import { MeshSim, skewLine, type SimNode } from './mesh-sim';
 
 /**
  * Nothing leaves a node before it is durable (docs/architecture.md, "Nothing leaves before it is
@@ -108,14 +108,7 @@ describe('a peer’s versions leave a node only once its own commit of them is d
   });
 
   it('a write held for clock skew and released is relayed once the release’s commit lands', async () => {
-    // fast — a — b: b hears of fast's write only through a, once a accepts the fast clock.
-    const sim = new MeshSim({ seed: 34 });
-    const fast = await sim.add('fast', 5 * 60_000);
-    const a = await sim.add('a');
-    const b = await sim.add('b');
-    sim.link('fast', 'a');
-    sim.link('a', 'b');
-    await sim.settle();
+    const { sim, fast, a, b } = await skewLine(34);
     await fast.node.create({ id: 'f', components: { position: { lat: 1, lon: 1 } } });
     await sim.advance(200);
     expect((await a.node.stats()).held).toHaveLength(1);

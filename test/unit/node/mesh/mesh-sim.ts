@@ -369,3 +369,18 @@ function sortKeys(x: unknown): unknown {
       .map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]),
   );
 }
+
+/**
+ * fast — a — b, settled: `fast`'s clock runs 5 minutes ahead, so a holds fast's writes for clock
+ * skew and b hears of them only through a, once a accepts the fast clock.
+ */
+export async function skewLine(seed: number): Promise<{ sim: MeshSim; fast: SimNode; a: SimNode; b: SimNode }> {
+  const sim = new MeshSim({ seed });
+  const fast = await sim.add('fast', 5 * 60_000);
+  const a = await sim.add('a');
+  const b = await sim.add('b');
+  sim.link('fast', 'a');
+  sim.link('a', 'b');
+  await sim.settle();
+  return { sim, fast, a, b };
+}

@@ -5,7 +5,7 @@ import type { Version } from '../../../../src/core/merge/version';
 import { decodeMessage, SessionState } from '../../../../src/core/sync';
 import { decodeVersions } from '../../../../src/core/wire';
 import { MeshNode, type MeshStore } from '../../../../src/node/mesh';
-import { MeshSim } from './mesh-sim';
+import { MeshSim, skewLine } from './mesh-sim';
 import { signNow, testIdentity, testSecurity } from '../../support/test-keys';
 
 /** Counts version copies carried by `versions` frames. */
@@ -110,14 +110,7 @@ describe('live relay', () => {
   });
 
   it('relays a peer’s writes live once a clock-skew hold releases them, though no session applied them', async () => {
-    // fast — a — b: b hears of fast's write only through a, and only once a accepts the fast clock.
-    const sim = new MeshSim({ seed: 11 });
-    const fast = await sim.add('fast', 5 * 60_000);
-    const a = await sim.add('a');
-    const b = await sim.add('b');
-    sim.link('fast', 'a');
-    sim.link('a', 'b');
-    await sim.settle();
+    const { sim, fast, a, b } = await skewLine(11);
     await fast.node.create({ id: 'f', components: { position: { lat: 1, lon: 1 } } });
     await sim.advance(200);
     expect((await a.node.stats()).held).toHaveLength(1);
