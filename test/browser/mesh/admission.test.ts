@@ -1,4 +1,6 @@
 import { closeAllTabs, inTab, navigateInTab, newContext, openTab, type AppTab } from '../support/app-pages';
+import type { NodeId } from '../../../src/core/ids';
+import { fingerprint } from '../../../src/core/roster/fingerprint';
 import { expect } from '../support/expect';
 import { uniqueLattice, waitInTab, waitLinked, type MochaContext } from './mesh-support';
 
@@ -101,6 +103,24 @@ describe('admission to a closed lattice (separate devices, real signaling and We
     await waitInTab(b, 'a’s track', async () => (await window.lattice.get('trk-a')) !== undefined, null);
     await inTab(b, () => window.lattice.create({ id: 'trk-b-before', components: { speed: { kts: 5 } } }));
     await waitInTab(a, 'b’s track', async () => (await window.lattice.get('trk-b-before')) !== undefined, null);
+    // a's inspector names b's write by b's fingerprint, its signature verified on ingest.
+    await inTab(a, () => {
+      document.querySelector('lm-app')!.selectedId = 'trk-b-before';
+    });
+    await waitInTab(
+      a,
+      'b’s write in the inspector',
+      () => window.deepQuery(document, '[data-testid="inspector-component"][data-kind="speed"]') !== null,
+      null,
+    );
+    const shown = await inTab(a, () => {
+      const comp = window.deepQuery(document, '[data-testid="inspector-component"][data-kind="speed"]')!;
+      return {
+        author: window.deepQuery(comp, '[data-testid="author"]')?.textContent?.trim(),
+        verified: window.deepQuery(comp, '[data-testid="signature"]')?.getAttribute('data-verified'),
+      };
+    });
+    expect(shown).toEqual({ author: fingerprint(b.nodeId as NodeId), verified: 'true' });
     const members = await inTab(a, () => window.lattice.members());
     expect(members.members.map((m) => m.id as string).sort()).toEqual([a.nodeId, b.nodeId].sort());
 
