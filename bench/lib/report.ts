@@ -48,9 +48,13 @@ function renderRow(s: ScenarioResult, row: Row): string[] {
   return cells;
 }
 
-function met(row: Row): string {
+/** Whether the median meets the target; a target written `<` or `>` is strict, `≤` or `≥` is not. */
+export function met(row: Row): string {
   if (row.target === undefined || row.ours === undefined) return '—';
-  const ok = row.better === 'higher' ? row.ours.median >= row.target.value : row.ours.median <= row.target.value;
+  const m = row.ours.median;
+  const t = row.target.value;
+  const strict = /^[<>]/.test(row.target.text.trim());
+  const ok = row.better === 'higher' ? (strict ? m > t : m >= t) : strict ? m < t : m <= t;
   return ok ? 'yes' : '**no**';
 }
 
