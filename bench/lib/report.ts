@@ -72,6 +72,8 @@ export function num(x: number, unit = ''): string {
     return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
   }
   if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en-US');
+  // Sub-millisecond times keep a second digit (a round trip of 0.09 ms is not 0.1 ms).
+  if (unit === 'ms' && Math.abs(x) < 1 && !Number.isInteger(x)) return x.toFixed(2);
   return Number.isInteger(x) ? String(x) : x.toFixed(1);
 }
 
