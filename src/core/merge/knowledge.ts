@@ -103,7 +103,9 @@ export class Knowledge {
   learnAbove(v: Version, gone: (t: Timestamp) => boolean): number {
     const author = v.ts.node;
     const cut = this.cut;
-    if (cut === undefined || compareTs(v.ts, cut) > 0) this.entry(author).raiseOwn(v.ts);
+    // v's own timestamp too: prune() would drop it (a version refused at or below the floor or the
+    // tombstone covers only versions that are gone as well).
+    if ((cut === undefined || compareTs(v.ts, cut) > 0) && !gone(v.ts)) this.entry(author).raiseOwn(v.ts);
     const seen = v.seen;
     let marker: Timestamp | undefined;
     let added = 0;

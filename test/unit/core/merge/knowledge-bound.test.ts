@@ -214,6 +214,28 @@ function learnAll(versions: readonly Version[], gone?: (t: Timestamp) => boolean
 }
 
 describe('canonical register knowledge (issue 8: equal delivered sets, equal state)', () => {
+  it('learning any permutation of the same versions, twins and hostile contexts included, with the floor or tombstone arriving at any point, gives equal state', () => {
+    fc.assert(
+      fc.property(arbWithTwins, fc.integer({ min: 0, max: 420 }), fc.gen(), (versions, floor, g) => {
+        const gone = (t: Timestamp): boolean => t.ms <= floor;
+        const expected = learnAll(versions, gone).canonical();
+        // the same, learned before the floor and pruned when it comes
+        const all = learnAll(versions);
+        all.prune(gone);
+        expect(all.canonical()).toBe(expected);
+        for (let i = 0; i < 3; i++) {
+          const order = [...permutation(g, versions), ...g(fc.subarray, versions)];
+          const at = g(fc.integer, { min: 0, max: order.length });
+          const k = learnAll(order.slice(0, at));
+          k.prune(gone);
+          for (const v of order.slice(at)) k.learnAbove(v, gone);
+          expect(k.canonical()).toBe(expected);
+        }
+      }),
+      params('canonical order'),
+    );
+  });
+
   it('a version whose every timestamp the knowledge already covers changes nothing: a register learned again from fewer versions that teach the same holds the same state', () => {
     let redundant = 0;
     fc.assert(
