@@ -26,14 +26,24 @@ export function markerCut(marker: Timestamp): Timestamp {
 }
 
 /**
- * What one replica has learned about one component's history: per author, the latest timestamp it
- * received from that author, and the latest one that some received version's context covers. A
+ * What one replica has learned about one component's history: per author, which of its writes
+ * count as seen, from the latest timestamp received from that author (every earlier write of it)
+ * and the latest one that some received version's context names (every write up to it). A
  * version is superseded when any version ever delivered here had it in its causal context — not
  * only the current heads — so the result is a function of the set of delivered versions, whatever
  * their order, even when contexts are not causally closed (a context that omits what an earlier
  * write had seen) or when the versions that carried the knowledge were dropped by a tombstone or an
- * expiry. It grows by per-author maximum, a join-semilattice, and holds at most one timestamp per
- * author (two, counting the context entries) who ever wrote the component.
+ * expiry. It grows by per-author maximum, a join-semilattice, and holds one timestamp per author
+ * who ever wrote the component (or was named in a context).
+ *
+ * Canonical (issue 8): the state is the set of versions it covers, held in one way only. Per
+ * author one bound (Entry): its own latest write when that is later than every context entry
+ * naming it (writes before it are covered), else the latest context entry (writes up to it); the
+ * other timestamp covers nothing more and is not kept. Nothing at or below the cut and nothing
+ * `gone` (prune, learnAbove) is kept either. So two replicas whose knowledge covers the same
+ * versions hold equal state, whether or not they received the versions that taught nothing new: a
+ * register learned again from what it keeps (EntityState.liftFloor, relearn, withdraw) holds what
+ * a replica that never dropped them holds (test/unit/attack/below-floor-expiries.test.ts).
  *
  * Bounded (docs/architecture.md, "The merge"): at most MAX_REGISTER_AUTHORS authors keep their
  * timestamps. Past that, the authors with the lowest latest timestamp are folded into the `cut`:
@@ -93,7 +103,9 @@ export class Knowledge {
   learnAbove(v: Version, gone: (t: Timestamp) => boolean): number {
     const author = v.ts.node;
     const cut = this.cut;
-    if (cut === undefined || compareTs(v.ts, cut) > 0) this.entry(author).raiseOwn(v.ts);
+    // v's own timestamp too: prune() would drop it (a version refused at or below the floor or the
+    // tombstone covers only versions that are gone as well).
+    if ((cut === undefined || compareTs(v.ts, cut) > 0) && !gone(v.ts)) this.entry(author).raiseOwn(v.ts);
     const seen = v.seen;
     let marker: Timestamp | undefined;
     let added = 0;
@@ -189,21 +201,29 @@ export class Knowledge {
   }
 
   /**
-   * Whether a version of `ts`'s author at or after `ts` was learned here. When not, no head of the
-   * register can have that timestamp (every head was learned when it was applied), and learning a
-   * context-free version by that author supersedes none of its heads: both scans can be skipped.
+   * Whether a version of `ts`'s author at or after `ts` was learned here and is not covered by a
+   * context entry. When not, no head of the register can have that timestamp (every head was
+   * learned when it was applied, and none is covered), and learning a context-free version by that
+   * author supersedes none of its heads: both scans can be skipped.
    */
   heardOwn(ts: Timestamp): boolean {
     const own = this.find(ts.node)?.own;
     return own !== undefined && compareTs(ts, own) <= 0;
   }
 
-  /** Whether any version by `node` was learned here (its own, not a context entry). */
+  /**
+   * Whether a version by `node` was learned here (its own, not a context entry) that no context
+   * entry covers: when not, the register holds no head by `node`, and learning a context-free
+   * version by it drops none.
+   */
   heardFrom(node: NodeId): boolean {
     return this.find(node)?.own !== undefined;
   }
 
-  /** The one author this register ever heard of, when no context ever named anyone: a sensor's own track. */
+  /**
+   * The one author this register knows of, when its bound is its own latest write (no context
+   * entry names it at or after that write, and none names anyone else): a sensor's own track.
+   */
   get soleAuthor(): NodeId | undefined {
     const e = this.rest === undefined && this.cut === undefined ? this.first : undefined;
     return e?.seen === undefined ? e?.node : undefined;
@@ -228,6 +248,22 @@ export class Knowledge {
     if (left !== undefined && (rest === undefined || compareTs(left, rest) > 0)) rest = left;
     named.push({ ms: rest!.ms, c: rest!.c, node: self });
     return named.sort(compareTs);
+  }
+
+  /**
+   * The state as text, entries sorted by author: equal for equal knowledge whatever the arrival
+   * order (tests compare replicas with it).
+   */
+  canonical(): string {
+    const show = (t: Timestamp): string => `${t.ms}.${t.c}.${t.node}`;
+    const lines = this.all()
+      .map(
+        (e) =>
+          `${e.node}:${e.own === undefined ? '' : ` own ${show(e.own)}`}${e.seen === undefined ? '' : ` seen ${show(e.seen)}`}`,
+      )
+      .sort();
+    if (this.cut !== undefined) lines.push(`cut ${show(this.cut)}`);
+    return lines.join('\n');
   }
 
   /** Plain data, for a snapshot that storage can keep. */
@@ -333,21 +369,36 @@ export interface KnowledgeSnapshot {
   readonly cut?: Timestamp;
 }
 
-/** What one register learned about one author. */
+/**
+ * What one register learned about one author: one bound, `own` or `seen`, never both (the
+ * canonical form, see Knowledge). A context entry at or after the latest own write covers that
+ * write and all before it; a context entry before it is covered by it. Without this a replica kept
+ * whichever redundant timestamp it happened to receive (a superseded version of the author, a
+ * context naming a write it also received) and another, which received the same versions or
+ * relearned from fewer that teach the same, did not (issue 8).
+ */
 class Entry {
-  /** Latest own timestamp received: every earlier write of that author is superseded. */
+  /** Latest own timestamp received, when later than every context entry: every earlier write of that author is superseded. */
   own: Timestamp | undefined;
-  /** Latest context entry received: every write of that author up to it is superseded. */
+  /** Latest context entry received, when at or after every own write: every write of that author up to it is superseded. */
   seen: Timestamp | undefined;
 
   constructor(readonly node: NodeId) {}
 
   raiseOwn(t: Timestamp): void {
-    if (this.own === undefined || compareTs(t, this.own) > 0) this.own = t;
+    if (this.seen !== undefined && compareTs(t, this.seen) <= 0) return;
+    if (this.own === undefined || compareTs(t, this.own) > 0) {
+      this.own = t;
+      this.seen = undefined;
+    }
   }
 
   raiseSeen(t: Timestamp): void {
-    if (this.seen === undefined || compareTs(t, this.seen) > 0) this.seen = t;
+    if (this.own !== undefined && compareTs(t, this.own) < 0) return;
+    if (this.seen === undefined || compareTs(t, this.seen) > 0) {
+      this.seen = t;
+      this.own = undefined;
+    }
   }
 
   /** Whether the write at `t` of this author counts as seen: a context named it, or a later own write came. */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compareTs, type Timestamp } from '../../../../src/core/clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import { MAX_CONTEXT_ENTRIES, MAX_REGISTER_AUTHORS } from '../../../../src/core/merge/context-limits';
-import { CUT_NODE, hasHonestContext } from '../../../../src/core/merge/knowledge';
+import { CUT_NODE, hasHonestContext, Knowledge } from '../../../../src/core/merge/knowledge';
 import { DELETED, type Version } from '../../../../src/core/merge/version';
 import { EntityStore } from '../../../../src/core/store/entity-store';
 import { dump, replica } from '../support/merge-sim';
@@ -176,5 +176,97 @@ describe('bounded register knowledge', () => {
     expect(k.own.length + k.seen.length).toBeLessThanOrEqual(2 * MAX_REGISTER_AUTHORS + 1);
     const context = store.contextFor(ENTITY, KIND, 'me' as NodeId);
     expect(context.length).toBeLessThanOrEqual(MAX_CONTEXT_ENTRIES);
+  });
+});
+
+/**
+ * Twins of some of `versions`: one timestamp, another context (part of the original's, or one
+ * entry more, naming an author the writer may never have seen), as an equivocating member signs.
+ */
+const arbWithTwins = arbVersions.chain((versions) =>
+  fc
+    .array(
+      fc.record({ of: fc.nat(), keep: fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }), extra: fc.nat() }),
+      { maxLength: 5 },
+    )
+    .map((twins) => {
+      const out = [...versions];
+      const named = versions.flatMap((v) => [v.ts, ...v.seen]);
+      for (const { of, keep, extra } of twins) {
+        const w = versions[of % versions.length]!;
+        let seen = w.seen.filter((_, i) => keep[i]!);
+        const x = named[extra % named.length]!;
+        if (compareTs(x, w.ts) < 0 && !seen.some((s) => s.node === x.node)) seen = [...seen, x];
+        out.push({ ...w, seen: seen.sort(compareTs) });
+      }
+      return out.filter(hasHonestContext);
+    }),
+);
+
+/** What the store does to a register: learns every version, pruning once the floor or tombstone has come (`gone`). */
+function learnAll(versions: readonly Version[], gone?: (t: Timestamp) => boolean): Knowledge {
+  const k = new Knowledge();
+  for (const v of versions) {
+    if (gone === undefined) k.learn(v);
+    else k.learnAbove(v, gone);
+  }
+  return k;
+}
+
+describe('canonical register knowledge (issue 8: equal delivered sets, equal state)', () => {
+  it('learning any permutation of the same versions, twins and hostile contexts included, with the floor or tombstone arriving at any point, gives equal state', () => {
+    fc.assert(
+      fc.property(arbWithTwins, fc.integer({ min: 0, max: 420 }), fc.gen(), (versions, floor, g) => {
+        const gone = (t: Timestamp): boolean => t.ms <= floor;
+        const expected = learnAll(versions, gone).canonical();
+        // the same, learned before the floor and pruned when it comes
+        const all = learnAll(versions);
+        all.prune(gone);
+        expect(all.canonical()).toBe(expected);
+        for (let i = 0; i < 3; i++) {
+          const order = [...permutation(g, versions), ...g(fc.subarray, versions)];
+          const at = g(fc.integer, { min: 0, max: order.length });
+          const k = learnAll(order.slice(0, at));
+          k.prune(gone);
+          for (const v of order.slice(at)) k.learnAbove(v, gone);
+          expect(k.canonical()).toBe(expected);
+        }
+      }),
+      params('canonical order'),
+    );
+  });
+
+  it('a version whose every timestamp the knowledge already covers changes nothing: a register learned again from fewer versions that teach the same holds the same state', () => {
+    let redundant = 0;
+    fc.assert(
+      fc.property(arbWithTwins, fc.gen(), (versions, g) => {
+        const k = learnAll(versions);
+        const expected = k.canonical();
+        // every timestamp the versions name that k covers: a write of its author, a context entry
+        const covered = [
+          ...new Map(versions.flatMap((v) => [v.ts, ...v.seen]).map((t) => [`${t.ms}.${t.c}.${t.node}`, t])).values(),
+        ].filter((t) => t.node !== CUT_NODE && k.supersedes({ ts: t } as Version));
+        if (covered.length === 0) return;
+        for (let i = 0; i < 4; i++) {
+          const ts = g(fc.constantFrom, ...covered);
+          const seen = new Map<NodeId, Timestamp>();
+          for (const t of g(fc.subarray, covered)) if (compareTs(t, ts) < 0 && t.node !== ts.node) seen.set(t.node, t);
+          const w: Version = {
+            entity: ENTITY,
+            kind: KIND,
+            value: { level: 'LOW' },
+            ts,
+            seen: [...seen.values()].sort(compareTs),
+          };
+          if (!hasHonestContext(w)) continue;
+          const again = k.clone();
+          expect(again.learn(w)).toBe(0);
+          expect(again.canonical()).toBe(expected);
+          redundant += 1;
+        }
+      }),
+      params('canonical covered'),
+    );
+    expect(redundant).toBeGreaterThan(0);
   });
 });
