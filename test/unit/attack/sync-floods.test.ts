@@ -23,6 +23,7 @@ import { encodeMessage } from '../../../src/core/sync';
 import { NEW_REGISTER_BURST, NEW_REGISTERS_PER_SECOND } from '../../../src/node/security/new-entity-limit';
 import { signedBatch } from '../../../src/node/security/sign-writes';
 import { DEFAULT_HOLD_LIMITS } from '../../../src/node/skew-hold';
+import { heapAfterGc, MiB } from '../support/heap';
 import { syncSigner, testIdentity } from '../support/test-keys';
 import { Harness, pos, T0, versionsFrame, type Peer } from '../node/mesh/scripted-peers';
 
@@ -58,17 +59,31 @@ describe('attack suite: sync floods (issue 12)', () => {
     const honest = h.peer('h');
     honest.hello();
     let flooded = 0;
-    for (let round = 0; round < 10; round++) {
-      for (let k = 0; k < 3; k++) {
-        evil.send({ type: MessageType.IHave, ids: randomIds(4096) });
-        flooded += 4096;
+    const flood = (rounds: number, honestAt: number): void => {
+      for (let round = 0; round < rounds; round++) {
+        for (let k = 0; k < 3; k++) {
+          evil.send({ type: MessageType.IHave, ids: randomIds(4096) });
+          flooded += 4096;
+        }
+        if (round === honestAt) honest.send({ type: MessageType.IHave, ids: honestVersions.map((v) => versionId(v)) });
+        h.tick(200);
       }
-      if (round === 5) honest.send({ type: MessageType.IHave, ids: honestVersions.map((v) => versionId(v)) });
-      h.tick(200);
-    }
+    };
+    // The heap after the flood, then after as much again: what the victim holds stops growing (it
+    // grew by 525 MiB for a flood the want tracker kept whole).
+    const start = heapAfterGc();
+    flood(10, 5);
+    const first = heapAfterGc() - start;
+    flood(10, -1);
+    const second = heapAfterGc() - start - first;
+    console.log(
+      `ihave flood of ${flooded} ids: heap +${(first / MiB).toFixed(1)} MiB, then +${(second / MiB).toFixed(1)} MiB`,
+    );
+    expect(first).toBeLessThan(32 * MiB);
+    expect(second).toBeLessThan(2 * MiB);
     // The flood got at most its share of the table per graft period, and no more tracked wants than the bound.
     expect(wantIds(evil)).toBeLessThanOrEqual(MAX_TRACKED_WANTS);
-    expect(limits(h).announcedShare).toBeGreaterThanOrEqual(flooded - 10 * MAX_ANNOUNCED_PER_PEER);
+    expect(limits(h).announcedShare).toBeGreaterThanOrEqual(flooded - 20 * MAX_ANNOUNCED_PER_PEER);
     expect(limits(h).trackedWants).toBeGreaterThan(0);
     // securityStats() carries the same counts, by limit name (issue 12: "limits hit").
     const security = h.mesh.securityStats().limitsHit;
