@@ -421,6 +421,55 @@ await saveResult({
       '7.8 %, the merge 7.8 %, the garbage collector 6.6 % (up to 20 % in other runs), the content cache 6.4 %, ' +
       "the verifier's bookkeeping 5.9 %, the tree 3.7 %. The target (325k/s, about 3 µs a version) stays missed: " +
       'at 175k–200k/s a version takes 5–6 µs, a third of it the two hashes.',
+
+    'Ed25519 checks started as each root is known; SHA-256 libraries compared (2026-12-06, evening). The ' +
+      'WebCrypto adapter (src/adapters/identity/webcrypto-verifier.ts) awaited its cached key import before ' +
+      'calling verify, so each check reached WebCrypto a microtask after the call: the verifier hashes a ' +
+      "frame's author batches in one synchronous pass and asks for each root's check as it goes, but every " +
+      'check of the frame started only once the whole frame was hashed, and the thread then waited for them ' +
+      "all. A key already imported is now used within the call, so a batch's check runs in WebCrypto's " +
+      "threads while the next batch is hashed, and the earlier batches' bookkeeping runs while the last " +
+      'check is answered. The same checks, bytes and wire; ' +
+      'test/unit/adapters/identity/webcrypto-verifier.test.ts (fails on the old adapter: no check started ' +
+      'before the first await). Measured against main, old and new alternated in fresh processes ' +
+      "(21:18–21:26 UTC, load average 1.7–6.3). The ingest split (decode, the verifier's synchronous pass, " +
+      'what follows it until the outcome, the merge; medians of 150 rounds a process, 7 processes each): ' +
+      'after the pass 1.97 → 1.10 ms, the pass itself 4.75 → 5.26 ms (the Ed25519 work now shares the two ' +
+      'cores with the hashing), the verifier in all 6.71 → 6.35 ms, a round 8.12 → 7.78 ms (246k → 257k/s, ' +
+      "+4 %; the median of the seven pairs' ratios −9 % time). bench/profile-s13.ts 2000 200 (mean of 150 " +
+      'rounds, 5 pairs, load 3–6): 165.5k → 137.8k/s, the spread (119.9k–198.4k/s) larger than any change, ' +
+      "so no figure from it. The table's bench three times each, alternated: Node ingest 107.7k, 74.1k, " +
+      '84.3k → 100.4k, 96.3k, 93.1k/s (medians 84.3k → 96.3k/s, +14 %); worker ingest of the 2000 versions ' +
+      "291k, 181k, 207k → 271k, 286k, 195k/s (207k → 271k/s); the worker's scenario 1 signed (500 author " +
+      'batches, where the checks weigh most) 108.8k, 82.2k, 79.3k → 117.5k, 102.1k, 84.4k/s (82.2k → ' +
+      '102.1k/s, +24 %); unsigned rows, the same code in both, 1.67M, 1.20M, 1.06M → 1.61M, 1.49M, 1.12M/s ' +
+      'in the worker (the table above is the last new run). SHA-256 libraries on our two inputs (a leaf, ' +
+      '0x00 and 79 B, and an interior node, 65 B, alternated; ns a hash, medians of 12 rounds of 40,000, ' +
+      'Node 20.20.2, one process, 20:47–20:52 UTC): hash-wasm 4.13.0 as used (one reused hasher) 851–893; ' +
+      'sha256-uint8array 0.12.1 (JavaScript) 958; @chainsafe/as-sha256 1.2.5 (AssemblyScript WebAssembly, ' +
+      'one call a hash) 1,101 without SIMD and 1,188 with; @noble/hashes 2.4.0 with one reused state ' +
+      "(sha256.ts's fallback) 1,359, as sha256() 1,880; fast-sha256 1.3.0 2,579; @stablelib/sha256 2.0.1 " +
+      '2,877. In bulk two blocks cost 394 ns in hash-wasm and 901 ns in as-sha256, and 1,101 ns in ' +
+      "sha256-uint8array in a noisier run where hash-wasm's whole hash took 1,397 ns: a JavaScript engine " +
+      "spends more on the blocks alone than hash-wasm on the whole hash, and as-sha256's one call does not " +
+      'make up for its slower blocks (its 64-byte entry points do not fit our 65-byte nodes, whose first ' +
+      'byte keeps a node from passing for a leaf). So hash-wasm stays; of its ~0.45 µs of calls a hash, the ' +
+      "module's own init and padding are part. Hashes per new version on this path: two (its leaf, which is " +
+      'also its content digest for the cache, and about one interior node); the sync index hashes a third ' +
+      'time after the merge (the reconciliation id, over the key and the JSON content text), which could be ' +
+      'derived from the content digest with a sync protocol change (docs/security.md, "What remains"; not ' +
+      'done). Allocation, measured with a young generation large enough for none to be collected: decode ' +
+      '~600 B a version, the leaf hash ~740 B, the tree ~455 B per version, decode + verify ~2,700 B, ' +
+      'decode + merge unsigned ~960 B: each hash-wasm call leaves two typed-array views and its 32-byte ' +
+      'copy behind. Where the time goes now (a profile of the new build, `node --cpu-prof`, 300 rounds of ' +
+      'bench/profile-s13.ts at 21:28 UTC, load 2.5, 221.6k/s; the whole run with its setup, idle time and ' +
+      'module loading left out): SHA-256 34.2 % (the WebAssembly 24.2 %, the JavaScript around it 10.0 %), ' +
+      'the leaf form 10.9 %, the garbage collector 9.7 %, the JavaScript of the Ed25519 checks and key ' +
+      "handling 9.3 %, the merge 8.1 %, decoding 7.6 %, the content cache 6.8 %, the verifier's bookkeeping " +
+      '6.6 %, the tree 2.6 %; idle 696 ms against 984 ms in a profile of main at 20:49 UTC (load 4.8, too ' +
+      "far from this one's to compare the rest). The target (325k/s, about 3 µs a version) stays missed: in " +
+      "Node a version still takes about 4 µs at the round medians above, 5–10 µs at the table's means; in " +
+      'the worker the 2000-version frame reaches 195k–286k/s.',
   ],
   startedAt: startedAt.toISOString(),
   durationMs: Date.now() - startedAt.getTime(),
