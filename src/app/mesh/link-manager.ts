@@ -94,7 +94,11 @@ export class LinkManager {
       relay: (link, payload) => options.relay?.receiveFrame(link.peer, payload),
       drop: (reason) => this.drops.drop(reason),
     };
-    this.table = new LinkTable((peer) => new RtcLink(peer, hooks), this.refusals);
+    this.table = new LinkTable(
+      (peer) => new RtcLink(peer, hooks),
+      this.refusals,
+      () => this.drops.drop('known-peers-full'),
+    );
     const maxLinks = options.maxLinks ?? MAX_LINKS;
     this.admission = new Admission(this.table, maxLinks, Math.min(maxLinks, options.targetLinks ?? TARGET_LINKS));
     this.signals = new Signals(

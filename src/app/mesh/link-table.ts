@@ -14,6 +14,8 @@ export class LinkTable {
   constructor(
     private readonly make: (peer: NodeId) => RtcLink,
     private readonly refusals: Refusals,
+    /** A new peer was ignored: MAX_KNOWN records, none of them silent long enough to forget (counted by the caller). */
+    private readonly full: () => void = () => undefined,
   ) {}
 
   get(peer: NodeId): RtcLink | undefined {
@@ -35,7 +37,10 @@ export class LinkTable {
   linkFor(peer: NodeId): RtcLink | undefined {
     let link = this.links.get(peer);
     if (link === undefined) {
-      if (this.links.size >= MAX_KNOWN && !this.forgetOne()) return undefined;
+      if (this.links.size >= MAX_KNOWN && !this.forgetOne()) {
+        this.full();
+        return undefined;
+      }
       link = this.make(peer);
       if (this.refusals.has(peer)) link.refuse();
       this.links.set(peer, link);

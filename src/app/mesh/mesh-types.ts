@@ -39,7 +39,7 @@ export const DEFAULT_TIMING: MeshTiming = {
  * full cliques that later ones cannot reach (gossipsub's D / D_hi idea).
  */
 export const TARGET_LINKS = 6;
-/** Known peers we keep records for; more are ignored until some are forgotten. */
+/** Known peers we keep records for; more are ignored until some are forgotten (counted: `signals["known-peers-full"]`). */
 export const MAX_KNOWN = 256;
 /** The send queue's marks for the data channel (bytes). */
 export const LOW_WATER_MARK = 256 * 1024;

@@ -10,6 +10,8 @@ export const RESERVE = 64;
 export class Output {
   readonly enc = new MessageEncoder();
   private pendingSkip: Bound | null = null;
+  /** A piece was sent short of what was asked for lack of room (coded symbols). */
+  trimmed = false;
 
   constructor(readonly limit: number) {}
 

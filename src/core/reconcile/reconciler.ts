@@ -63,6 +63,12 @@ export interface ReconcileResult {
   pushed: number;
   /** Responder (push mode): items the initiator lacks listed for it to want, for lack of push room. */
   unpushed: number;
+  /**
+   * Responder (push mode): the reply was cut at `replyLimit`, tighter than the frame: fewer coded
+   * symbols than asked, or the rest of the set handed back as one fingerprint (the peer asks again
+   * or descends into it next round trip).
+   */
+  replyCut: boolean;
 }
 
 /** What one reconcile() call builds up. */
@@ -235,14 +241,12 @@ export class Reconciler {
     this.state = role;
     if (this.regime === 'unknown') this.regime = regimeOf(stats, this.tuning);
 
+    const outLimit =
+      this.push && role === 'responder' ? Math.min(this.limit, Math.max(MIN_FRAME_SIZE_LIMIT, replyLimit)) : this.limit;
     const turn: Turn = {
       role,
       stats,
-      out: new Output(
-        this.push && role === 'responder'
-          ? Math.min(this.limit, Math.max(MIN_FRAME_SIZE_LIMIT, replyLimit))
-          : this.limit,
-      ),
+      out: new Output(outLimit),
       have: [],
       need: [],
       push: [],
@@ -278,6 +282,7 @@ export class Reconciler {
       push: turn.push,
       pushed: turn.pushed,
       unpushed: turn.unpushed,
+      replyCut: (deferFrom >= 0 || turn.out.trimmed) && outLimit < this.limit,
     };
   }
 
@@ -402,6 +407,7 @@ export class Reconciler {
     const m = out.begin();
     const fit = Math.floor((out.limit - RESERVE - out.enc.length - SYMBOLS_HEADER_BYTES) / SYMBOL_BYTES);
     const count = Math.min(n, fit, MAX_SYMBOL_INDEX - start);
+    if (fit < Math.min(n, MAX_SYMBOL_INDEX - start)) out.trimmed = true;
     if (count < 1) {
       out.end(m, true);
       return lower;

@@ -56,7 +56,8 @@ export const PUSH_VERSIONS_PER_REQUEST_BYTE = 4;
 /**
  * Bytes of one reconcile reply: a floor, plus this many per byte of the message answered, never
  * more than the frame (60,000). The floor carries the coded symbols of ~700 differences; a bigger
- * difference takes another round trip. What does not fit goes back as one "rest" fingerprint.
+ * difference takes another round trip. What does not fit goes back as one "rest" fingerprint; each
+ * reply so cut is counted (LimitName.ReplyBytes).
  */
 export const REPLY_FLOOR_BYTES = 16 * 1024;
 export const REPLY_BYTES_PER_REQUEST_BYTE = 64;
@@ -115,6 +116,8 @@ export const LimitName = {
   /** Wanted ids this link was answered less than RESEND_WINDOW_MS ago (sent-recently.ts): not sent again. */
   RepeatedWants: 'repeatedWants',
   PushRatio: 'pushRatio',
+  /** Reconcile replies cut at REPLY_FLOOR_BYTES + REPLY_BYTES_PER_REQUEST_BYTE × the request (replies, not bytes). */
+  ReplyBytes: 'replyBytes',
   VersionsPerFrame: 'versionsPerFrame',
   AppliedRate: 'appliedRate',
   InvalidBackoff: 'invalidBackoff',
@@ -153,6 +156,7 @@ export class LimitCounter {
     duplicateWants: 0,
     repeatedWants: 0,
     pushRatio: 0,
+    replyBytes: 0,
     versionsPerFrame: 0,
     appliedRate: 0,
     invalidBackoff: 0,

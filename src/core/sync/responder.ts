@@ -97,6 +97,7 @@ export class Responder {
       return this.abort(m.session, 'bad reconcile message', error.message);
     }
     if (result.unpushed > 0 && ratioRoom < this.repairOut.room) this.limits.hit(LimitName.PushRatio, result.unpushed);
+    if (result.replyCut) this.limits.hit(LimitName.ReplyBytes);
     if (result.push.length > 0) this.hooks.offered(result.push);
     if (result.reply === null) return;
     const frame = encodeMessage(reconcileMessage(m.session, ReconcilePhase.Reply, result.reply));

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Version } from '../../../src/core/merge/version';
 import { mulberry32 } from '../../../src/core/random/mulberry32';
-import { Reconciler, SortedVectorStorage, UNSESSIONED_FINGERPRINT_KEY, type Item } from '../../../src/core/reconcile';
+import {
+  INFINITE_BOUND,
+  Mode,
+  Reconciler,
+  SortedVectorStorage,
+  UNSESSIONED_FINGERPRINT_KEY,
+  type Item,
+} from '../../../src/core/reconcile';
 import {
   INVALID_BACKOFF_BASE_MS,
   INVALID_INPUT_REASON,
@@ -17,6 +24,7 @@ import {
   versionId,
   type SyncMessage,
 } from '../../../src/core/sync';
+import { MessageEncoder } from '../../../src/core/reconcile/message';
 import { encodeVersions } from '../../../src/core/wire';
 import type { NodeId } from '../../../src/core/ids';
 import { encodeMessage } from '../../../src/core/sync';
@@ -239,6 +247,31 @@ describe('attack suite: sync floods (issue 12)', () => {
     }
     expect(payload).toBeNull();
     expect(received).toBe(10);
+  });
+
+  it('a reconcile reply cut at the stated multiple of its request is counted (limitsHit.replyBytes)', async () => {
+    const h = await Harness.create('m');
+    h.node.applyRemote(stored(10_000));
+    await h.node.flushed();
+    const peer = h.peer('a'); // a < m: the initiator
+    peer.hello();
+    h.tick();
+    peer.reset();
+    // A few bytes asking for 5,000 coded symbols of the whole set: far more than the reply may carry.
+    const enc = new MessageEncoder();
+    enc.range(INFINITE_BOUND, Mode.SymbolRequest);
+    enc.w.writeVarUint(0);
+    enc.w.writeVarUint(5_000);
+    const request = enc.finish();
+    expect(limits(h).replyBytes).toBe(0);
+    peer.send({ type: MessageType.Reconcile, session: 1, phase: 'open', payload: request });
+    h.tick();
+    const reply = sent(peer, MessageType.Reconcile).find((m) => m.type === 'reconcile' && m.phase === 'reply');
+    expect(reply?.type === 'reconcile' && reply.payload.length).toBeLessThanOrEqual(
+      REPLY_FLOOR_BYTES + REPLY_BYTES_PER_REQUEST_BYTE * request.length,
+    );
+    expect(limits(h).replyBytes).toBe(1);
+    expect(h.mesh.securityStats().limitsHit.replyBytes).toBe(1);
   });
 
   it('the same want 64 times while the link is full: queued once', async () => {
