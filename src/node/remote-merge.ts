@@ -270,8 +270,11 @@ export class RemoteMerge {
     const failed = (error: unknown): void => this.parts.log('persisting remote versions failed', error);
     const { priority, bulk } = splitByLane(applied);
     // Evidence lives in its entity's meta: one commit with the heads it left, so a crash between
-    // two commits cannot keep what a version taught without the version.
-    const whole = priority.length === 0 || rewrite.size > 0;
+    // two commits cannot keep what a version taught without the version. Twins split by lane (a
+    // content and another under its timestamp, one a HIGH threat) share a storage key: in two
+    // commits the bulk one, enqueued after, would store its put over the priority one whichever
+    // the store kept, and a restart would show the other twin (persist orders them in one).
+    const whole = priority.length === 0 || rewrite.size > 0 || sharesKey(priority, bulk);
     // The listeners hear of the merge before its commits are made (what they write in turn, a
     // roster's withdrawal, commits with them or after), and learn from `commits` when each lands:
     // nothing of it may leave the node before (docs/architecture.md, "Nothing leaves before it is
@@ -320,6 +323,13 @@ function pendingCommit(
     made(commit);
     return commit;
   };
+}
+
+/** Whether a version of `a` and one of `b` are stored under one key (twins: see version-content.ts). */
+function sharesKey(a: readonly Version[], b: readonly Version[]): boolean {
+  if (a.length === 0 || b.length === 0) return false;
+  const keys = new Set(a.map((v) => versionKey(v)));
+  return b.some((v) => keys.has(versionKey(v)));
 }
 
 /** A batch's roster versions, then its others (each in the order given). */

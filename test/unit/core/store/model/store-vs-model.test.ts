@@ -20,13 +20,13 @@ import { EntityStore } from '../../../../../src/core/store/entity-store';
 import { dump, prng, shuffle, valueFor } from '../../support/merge-sim';
 import { EXPIRY, keyOf, ModelNode, registerOf, Universe, type ModelWrite } from './reference-model';
 import { canonicalContent } from '../../../../../src/core/merge/version-content';
+import { HOSTILE, tamperer, type Tamper } from './contexts';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 2_000);
 
 const ENTITIES = ['e1', 'e2'] as EntityId[];
 const KINDS = ['threat', 'speed', 'classification', DELETED] as ComponentKind[];
-const HOSTILE = ['omit', 'omit', 'omit', 'future', 'self', 'twice'] as const;
 
 type Step =
   | { readonly t: 'write'; readonly node: number; readonly entity: number; readonly kind: number; readonly v: number }
@@ -303,31 +303,6 @@ function blocksExcept(text: string, entities: ReadonlySet<EntityId>): string {
       return !skip;
     })
     .join('\n');
-}
-
-type Tamper = (honest: Timestamp[], ts: Timestamp, self: NodeId) => Timestamp[];
-
-/** A context a buggy or hostile peer might send. */
-function tamperer(mode: (typeof HOSTILE)[number], pick: number): Tamper {
-  return (honest, ts, self) => {
-    switch (mode) {
-      case 'omit': // not causally closed: drops entries the writer had seen
-        return honest.filter((_, i) => ((pick >> i) & 1) === 1);
-      case 'future': // claims a write from the writer's own future
-        return [...honest.filter((s) => s.node !== 'zz'), { ms: ts.ms + 1 + (pick % 5), c: 0, node: 'zz' as NodeId }];
-      case 'self': // lists the writer itself
-        return [...honest, { ms: ts.ms - 1, c: 0, node: self }];
-      case 'twice': {
-        // lists one author twice
-        const s = honest[pick % Math.max(1, honest.length)] ?? { ms: ts.ms - 2, c: 0, node: 'zz' as NodeId };
-        return [...honest, s, { ...s, ms: s.ms - 1 }];
-      }
-      default: {
-        const never: never = mode;
-        throw new Error(`unknown mode ${String(never)}`);
-      }
-    }
-  };
 }
 
 function registersOf(store: EntityStore): Map<string, string[]> {
