@@ -13,17 +13,21 @@ import { Interner } from '../wire/context';
  * kinds) stays in EntityState's side table, so the merge's general path and its
  * laws are untouched.
  *
- * Per fixed kind (its index in FIXED_KINDS) and row: the head's timestamp (ms as float64, counter
- * as uint16: the clock's and the wire's bound, MAX_COUNTER in src/core/clock/hlc.ts; author as a
- * uint16 index into the interned node ids) and the value: its shape (the ordered list of its keys,
- * each a number or a string, interned per kind), its numbers as float64 (up to NUMBERS[kind]) and
+ * Per fixed kind (its index in FIXED_KINDS) and row: the head's timestamp (ms as a uint32 offset
+ * from the columns' epoch, EPOCH_MID; counter as uint16: the clock's and the wire's bound,
+ * MAX_COUNTER in src/core/clock/hlc.ts; author as a uint16 index into the interned node ids) and
+ * the value: its shape (the ordered list of its keys, each a number or a string, interned per
+ * kind), its numbers as int32 on the wire's grid for their key (SCALES; up to NUMBERS[kind]) and
  * its strings as uint16 indices into the interned strings (up to STRINGS[kind]), each in the order
  * of its keys. A string as a float64 took 8 bytes where its index needs 2, and a counter and an
  * author 4 each where 2 hold every one the columns take (docs/benchmarks.md, scenario 10: 48.5 →
- * 35 B per component at 100k entities). A signed head's signature or
+ * 35 B per component at 100k entities); an ms and a number 8 where 4 hold every one the wire
+ * carries within ±24.8 days of the epoch. A signed head's signature or
  * batch proof is kept by its entity beside the columns (EntityState), by kind. A value reads back with the
- * same keys in the same order and the same numbers bit for bit (no quantisation): a head that does
- * not fit (another key, a nested value, no room left in a table) stays a Version in the side table.
+ * same keys in the same order and the same numbers bit for bit (no quantisation: a number is held
+ * as an int32 only if it reads back exactly): a head that does not fit (another key, a nested
+ * value, no room left in a table, a number off its grid, an ms or deadline out of the epoch's
+ * range) stays a Version in the side table.
  */
 
 /**
@@ -42,12 +46,42 @@ const KINDS = NUMBERS.length;
 const MAX_SHAPES = 255;
 const MAX_STRINGS = 1 << 16;
 const MAX_NODES = 1 << 16;
+/**
+ * A head's ms is held as a uint32 offset from the columns' epoch (the ms of the first head they
+ * took) plus EPOCH_MID, so ±24.8 days around it; an `at` (expiry) as an int32 offset from it. A
+ * head out of that range stays in the side table.
+ */
+const EPOCH_MID = 2 ** 31;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+/**
+ * A number is held as an int32 on the wire's grid for its key (src/core/wire/quantize.ts: what a
+ * decoded or quantised value holds), any other key's as an integer; a number that does not read
+ * back bit for bit from its int32 (off the grid, out of range, -0, NaN) keeps its head in the side
+ * table. Where a float64 took 8 bytes per number, 4 hold every value the wire carries.
+ */
+const SCALES: Readonly<Record<string, number>> = {
+  lat: 1e7,
+  lon: 1e7,
+  alt: 10,
+  accuracy: 10,
+  east: 100,
+  north: 100,
+  up: 100,
+  confidence: 10_000,
+};
+/** The key whose number is epoch ms (an expiry's deadline): held as an offset from the columns' epoch. */
+const EPOCH_KEY = 'at';
 /** Rows from which the columns grow by an eighth rather than doubling (alloc). */
 const GROW_BY_EIGHTH = 4096;
 const NO_SEEN: readonly Timestamp[] = Object.freeze([]);
 /** A Replaced's fields while made() reads them (at most four: NUMBERS, STRINGS). */
 const SCRATCH = new Float64Array(4);
+/** A row's numbers while read() reads them. */
+const READ_SCRATCH = new Float64Array(4);
 const SCRATCH_STRINGS = new Uint16Array(4);
+/** A Replaced's numbers as held (code()), while made() reads them. */
+const SCRATCH_INTS = new Int32Array(4);
 
 /** What a version carries to vouch for its content, kept by its entity beside the columns. */
 export type Mark = Pick<Version, 'sig' | 'proof'>;
@@ -70,6 +104,10 @@ interface Shape {
   readonly keys: readonly string[];
   readonly strings: readonly boolean[];
   readonly slots: readonly number[];
+  /** Per key, the scale of its number on the int32 grid (SCALES; 1 for a string or any other key). */
+  readonly scales: readonly number[];
+  /** Per key, whether its number is held as an offset from the columns' epoch (EPOCH_KEY). */
+  readonly epochal: readonly boolean[];
   /**
    * Builds the value from its numbers at `at` in `f` and its strings' indices at `as` in `s` (into
    * the interned `table`); a literal for the known kinds' shapes.
@@ -118,12 +156,13 @@ function generic(keys: readonly string[], strings: readonly boolean[], slots: re
 }
 
 class KindColumns {
-  ms: Float64Array;
+  /** The head's ms as an offset from the columns' epoch, plus EPOCH_MID. */
+  ms: Uint32Array;
   counter: Uint16Array;
   author: Uint16Array;
   shape: Uint8Array;
-  /** The value's numbers, `width` per row. */
-  fields: Float64Array;
+  /** The value's numbers on their int32 grid (SCALES, EPOCH_KEY), `width` per row. */
+  fields: Int32Array;
   /** The value's strings as indices into the interned strings, `strWidth` per row. */
   strs: Uint16Array;
   readonly shapes: Shape[] = [];
@@ -138,25 +177,25 @@ class KindColumns {
     readonly strWidth: number,
     capacity: number,
   ) {
-    this.ms = new Float64Array(capacity);
+    this.ms = new Uint32Array(capacity);
     this.counter = new Uint16Array(capacity);
     this.author = new Uint16Array(capacity);
     this.shape = new Uint8Array(capacity);
-    this.fields = new Float64Array(capacity * width);
+    this.fields = new Int32Array(capacity * width);
     this.strs = new Uint16Array(capacity * strWidth);
   }
 
   grow(capacity: number): void {
-    this.ms = grown(this.ms, new Float64Array(capacity));
+    this.ms = grown(this.ms, new Uint32Array(capacity));
     this.counter = grown(this.counter, new Uint16Array(capacity));
     this.author = grown(this.author, new Uint16Array(capacity));
     this.shape = grown(this.shape, new Uint8Array(capacity));
-    this.fields = grown(this.fields, new Float64Array(capacity * this.width));
+    this.fields = grown(this.fields, new Int32Array(capacity * this.width));
     this.strs = grown(this.strs, new Uint16Array(capacity * this.strWidth));
   }
 }
 
-function grown<T extends Float64Array | Uint16Array | Uint8Array>(from: T, to: T): T {
+function grown<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array>(from: T, to: T): T {
   to.set(from as never);
   return to;
 }
@@ -172,6 +211,8 @@ export class LeanColumns {
   /** The last author interned: a batch's versions mostly share one. */
   private lastNode: NodeId | undefined;
   private lastNodeIndex = 0;
+  /** The ms of the first head the columns took (see EPOCH_MID); NaN until then. */
+  private epoch = Number.NaN;
 
   constructor(kinds: readonly string[]) {
     if (kinds.length !== KINDS) throw new Error('LeanColumns: one width per fixed kind');
@@ -208,7 +249,48 @@ export class LeanColumns {
     if (!(c >= 0 && c <= MAX_COUNTER && Math.floor(c) === c)) return -1;
     if (ts.node !== this.lastNode && this.nodes.list.length >= MAX_NODES && this.nodes.get(ts.node) === undefined)
       return -1;
-    return this.shapeOf(i, v.value);
+    const s = this.shapeOf(i, v.value);
+    if (s < 0) return -1;
+    if (Number.isNaN(this.epoch) && Number.isSafeInteger(ts.ms)) this.epoch = ts.ms;
+    if (this.msCode(ts.ms) < 0) return -1;
+    const shape = this.kinds[i]!.shapes[s]!;
+    const record = v.value as Record<string, unknown>;
+    for (let f = 0; f < shape.keys.length; f++) {
+      if (shape.strings[f]) continue;
+      if (this.code(record[shape.keys[f]!] as number, shape.scales[f]!, shape.epochal[f]!) === undefined) return -1;
+    }
+    return s;
+  }
+
+  /** `ms` as held in the ms column (see EPOCH_MID), or -1 when it cannot be. */
+  private msCode(ms: number): number {
+    const u = ms - this.epoch + EPOCH_MID;
+    return u >= 0 && u <= 0xffffffff && Math.floor(u) === u ? u : -1;
+  }
+
+  /**
+   * `x` as held in a number column, on the grid of `scale` and, `epochal`, as an offset from the
+   * epoch: undefined when it would not read back bit for bit (numberAt).
+   */
+  private code(x: number, scale: number, epochal: boolean): number | undefined {
+    const o = epochal ? this.epoch : 0;
+    const q = Math.round((x - o) * scale);
+    return q >= INT32_MIN && q <= INT32_MAX && q / scale + o === x && (x !== 0 || 1 / x > 0) ? q : undefined;
+  }
+
+  /** The number held as `q` in a number column (code()). */
+  private numberAt(q: number, scale: number, epochal: boolean): number {
+    return epochal ? q / scale + this.epoch : q / scale;
+  }
+
+  /** The numbers of a value of `shape` held from `at` in `fields`, as float64 in `out` from 0. */
+  numbersOf(shape: Shape, fields: Int32Array, at: number, out: Float64Array): Float64Array {
+    for (let f = 0; f < shape.keys.length; f++) {
+      if (shape.strings[f]) continue;
+      const slot = shape.slots[f]!;
+      out[slot] = this.numberAt(fields[at + slot]!, shape.scales[f]!, shape.epochal[f]!);
+    }
+    return out;
   }
 
   /** Holds `v` as the head of fixed kind `i` in `row`; `s`: what fits() returned for it (not -1). */
@@ -221,7 +303,7 @@ export class LeanColumns {
     // before), sparing a Map lookup per author and string.
     const node = v.ts.node;
     const a = k.author[row]!;
-    k.ms[row] = v.ts.ms;
+    k.ms[row] = this.msCode(v.ts.ms);
     k.counter[row] = v.ts.c;
     k.author[row] = this.nodes.list[a] === node ? a : this.nodeOf(node);
     k.shape[row] = s;
@@ -237,7 +319,7 @@ export class LeanColumns {
         const held = strs[as + slots[f]!]!;
         const strings = this.strings.list;
         if (!(held < strings.length && strings[held] === x)) strs[as + slots[f]!] = this.strings.add(x as string);
-      } else fields[at + slots[f]!] = x as number;
+      } else fields[at + slots[f]!] = this.code(x as number, shape.scales[f]!, shape.epochal[f]!)!;
     }
   }
 
@@ -247,15 +329,16 @@ export class LeanColumns {
    */
   read(row: number, i: number, entity: EntityId, mark?: Mark): Version {
     const k = this.kinds[i]!;
+    const shape = k.shape[row]!;
     return this.made(
       k,
-      k.shape[row]!,
-      k.fields,
-      row * k.width,
+      shape,
+      this.numbersOf(k.shapes[shape]!, k.fields, row * k.width, READ_SCRATCH),
+      0,
       k.strs,
       row * k.strWidth,
       entity,
-      k.ms[row]!,
+      this.msOfCode(k.ms[row]!),
       k.counter[row]!,
       k.author[row]!,
       mark,
@@ -274,12 +357,16 @@ export class LeanColumns {
   update(row: number, i: number, v: Version): boolean {
     const c = v.ts.c;
     if (v.seen.length !== 0 || !(c >= 0 && c <= MAX_COUNTER && Math.floor(c) === c)) return false;
+    const ms = this.msCode(v.ts.ms);
+    if (ms < 0) return false;
     const value = v.value;
     if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
     const k = this.kinds[i]!;
     const shape = k.shapes[k.shape[row]!]!;
     const keys = shape.keys;
     const isString = shape.strings;
+    const scales = shape.scales;
+    const epochal = shape.epochal;
     const fields = k.fields;
     const strs = k.strs;
     // A shape's numbers and its strings each take the next field of their own array, in key order.
@@ -297,12 +384,15 @@ export class LeanColumns {
           strs[as] = this.strings.add(x);
         }
         as++;
-      } else if (typeof x === 'number') fields[at++] = x;
-      else return false;
+      } else if (typeof x === 'number') {
+        const q = this.code(x, scales[f]!, epochal[f]!);
+        if (q === undefined) return false;
+        fields[at++] = q;
+      } else return false;
       f++;
     }
     if (f !== keys.length) return false;
-    k.ms[row] = v.ts.ms;
+    k.ms[row] = ms;
     k.counter[row] = c;
     return true;
   }
@@ -318,7 +408,7 @@ export class LeanColumns {
 
   /**
    * The Version a head in the columns stands for: the head of kind `k` (index `i`) whose numbers
-   * are `fields` from `at` and whose strings `strs` from `as`, with its timestamp and its signature
+   * are `fields` from `at` (as float64: numbersOf) and whose strings `strs` from `as`, with its timestamp and its signature
    * or proof (`mark`). read() gives it for a row, a Replaced for the copy it took.
    */
   made(
@@ -356,7 +446,7 @@ export class LeanColumns {
    */
   compareOwn(row: number, i: number, t: Timestamp): number {
     const k = this.kinds[i]!;
-    const ms = k.ms[row]!;
+    const ms = this.msOfCode(k.ms[row]!);
     if (t.ms !== ms) return t.ms < ms ? -1 : 1;
     const c = k.counter[row]!;
     return t.c === c ? 0 : t.c < c ? -1 : 1;
@@ -364,7 +454,12 @@ export class LeanColumns {
 
   /** The head's physical time, epoch ms. */
   msOf(row: number, i: number): number {
-    return this.kinds[i]!.ms[row]!;
+    return this.msOfCode(this.kinds[i]!.ms[row]!);
+  }
+
+  /** The ms held as `u` in the ms column (msCode). */
+  msOfCode(u: number): number {
+    return u - EPOCH_MID + this.epoch;
   }
 
   /** A numeric field of the head's value by key (the expiry's `at`), or undefined when its shape has none. */
@@ -372,7 +467,9 @@ export class LeanColumns {
     const k = this.kinds[i]!;
     const shape = k.shapes[k.shape[row]!]!;
     const f = shape.keys.indexOf(key);
-    return f < 0 || shape.strings[f] ? undefined : k.fields[row * k.width + shape.slots[f]!];
+    return f < 0 || shape.strings[f]
+      ? undefined
+      : this.numberAt(k.fields[row * k.width + shape.slots[f]!]!, shape.scales[f]!, shape.epochal[f]!);
   }
 
   /** The interned shape of `value` for fixed kind `i`, or -1 when it has none (and cannot get one). */
@@ -428,7 +525,9 @@ export class LeanColumns {
     let n = 0;
     let s2 = 0;
     const slots = strings.map((isString) => (isString ? s2++ : n++));
-    k.shapes.push({ keys, strings, slots, make: LITERALS[id] ?? generic(keys, strings, slots) });
+    const scales = keys.map((key, f) => (strings[f] ? 1 : (SCALES[key] ?? 1)));
+    const epochal = keys.map((key, f) => !strings[f] && key === EPOCH_KEY);
+    k.shapes.push({ keys, strings, slots, scales, epochal, make: LITERALS[id] ?? generic(keys, strings, slots) });
     k.shapeIds.set(id, s);
     return (k.lastShape = s);
   }
@@ -484,7 +583,7 @@ export class Replaced {
     this.#k = k;
     this.#entity = entity;
     this.#mark = mark;
-    this.#ms = k.ms[row]!;
+    this.#ms = cols.msOfCode(k.ms[row]!);
     this.#c = k.counter[row]!;
     this.#author = k.author[row]!;
     this.#shape = k.shape[row]!;
@@ -498,18 +597,18 @@ export class Replaced {
   get removed(): readonly Version[] {
     if (this.#list !== undefined) return this.#list;
     // Numbers first, then strings, as the constructor copied them.
-    const fields = SCRATCH;
+    const ints = SCRATCH_INTS;
     const strs = SCRATCH_STRINGS;
     const w = this.#k.width;
     const f = [this.#f0, this.#f1, this.#f2, this.#f3];
     for (let i = 0; i < 4; i++) {
-      if (i < w) fields[i] = f[i]!;
+      if (i < w) ints[i] = f[i]!;
       else strs[i - w] = f[i]!;
     }
     const v = this.#cols.made(
       this.#k,
       this.#shape,
-      fields,
+      this.#cols.numbersOf(this.#k.shapes[this.#shape]!, ints, 0, SCRATCH),
       0,
       strs,
       0,

@@ -30,9 +30,16 @@ const AUTHORS = ['a', 'b', 'c'] as NodeId[];
 const KINDS = [...FIXED_KINDS, 'speed', DELETED] as ComponentKind[];
 const T0 = 1_700_000_000_000;
 
+/** The grids the columns hold numbers on (lean-columns.ts, SCALES): 1e-7, 0.1, 0.01, 1e-4, 1. */
+const GRIDS = [1e7, 10, 100, 10_000, 1] as const;
 const num = fc.oneof(
   fc.double(),
   fc.constantFrom(0, -0, 1.5, Number.NaN, Number.MAX_VALUE, -1e-300, 51.477928, -0.001545),
+  // On a grid (as the wire decodes and writers quantise), and at the int32 edges of each grid:
+  // inside they are held as int32, one step out (or off the grid) the head stays in the side table.
+  fc.tuple(fc.integer({ min: -(2 ** 31) - 2, max: 2 ** 31 + 1 }), fc.constantFrom(...GRIDS)).map(([q, s]) => q / s),
+  fc.constantFrom(...GRIDS.flatMap((s) => [(2 ** 31 - 1) / s, 2 ** 31 / s, -(2 ** 31) / s, (-(2 ** 31) - 1) / s])),
+  fc.constantFrom(51.4779281, 51.47792811, 0.1234, 0.12345, 12.3, 12.34, 7.25, 7.255),
 );
 const str = fc.constantFrom('HOSTILE', 'UNKNOWN', 'radar', 'eo', '', 'ω-17', 'sensor-1');
 /** Values of many shapes: what fits a column and what does not (nested, too wide, other types). */
@@ -47,6 +54,13 @@ const arbValue: fc.Arbitrary<ComponentValue> = fc.oneof(
   fc.record({ level: fc.constantFrom('NONE', 'LOW', 'MEDIUM', 'HIGH') }),
   fc.record({ sensorId: str, sensorType: str }),
   fc.record({ at: fc.integer({ min: T0, max: T0 + 200 }) }),
+  // Deadlines are held as an int32 offset from the columns' epoch (the first head's ms, about T0).
+  fc.record({
+    at: fc.oneof(
+      fc.constantFrom(T0 + 2 ** 31 - 1, T0 + 2 ** 31, T0 - 2 ** 31, T0 - 2 ** 31 - 1, T0 + 0.5, 1e300),
+      fc.integer({ min: -(2 ** 31) - 300, max: 2 ** 31 + 300 }).map((d) => T0 + d),
+    ),
+  }),
   fc.record({ a: num, b: num, c: num, d: num, e: num }),
   // Numbers and strings are held in separate fields per kind (lean-columns.ts, NUMBERS and
   // STRINGS): shapes with more of either than a kind holds, though no more keys in all.
@@ -88,7 +102,11 @@ const arbStep: fc.Arbitrary<Step> = fc.oneof(
       value: arbValue,
       context: fc.boolean(),
       signed: fc.constantFrom('no' as const, 'no' as const, 'sig' as const, 'proof' as const),
-      dt: fc.constantFrom(0, 0, 1, 7),
+      // Now and then a jump near or past the ±2^31 ms the columns hold around their epoch.
+      dt: fc.oneof(
+        { weight: 20, arbitrary: fc.constantFrom(0, 0, 1, 7) },
+        { weight: 1, arbitrary: fc.constantFrom(2 ** 31 - 300, 2 ** 31 - 1, 2 ** 31, 2 ** 32) },
+      ),
     }),
   },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('again' as const), pick: fc.nat() }) },
@@ -262,5 +280,85 @@ describe('the columnar store against Version objects (lean-columns.ts)', () => {
     );
     console.log(`columns-vs-objects: ${withEvidence.size} of ${numRuns} sequences kept evidence`);
     if (numRuns >= 100) expect(withEvidence.size).toBeGreaterThan(0);
+  });
+
+  /**
+   * The edges of the compact forms (lean-columns.ts: an ms as a uint32 offset from the epoch, a
+   * number as an int32 on its key's grid, a deadline as an int32 offset): each value is written by
+   * one author, updated in place, to both stores; whether the columns hold it (a head made anew at
+   * each read) or the side table (the Version written) is checked, and everything observable is the same.
+   */
+  it('holds in the columns what reads back exactly, and leaves the rest in the side table', () => {
+    const cols = new EntityStore();
+    const objs = new EntityStore({ columns: false });
+    let c = 0;
+    const check = (kind: string, value: ComponentValue, ms: number, held: boolean, e = 'e1' as EntityId): void => {
+      const v: Version = {
+        entity: e,
+        kind: kind as ComponentKind,
+        value,
+        ts: { ms, c: ++c, node: 'a' as NodeId },
+        seen: [],
+      };
+      expect(outcomeText(cols.apply(v))).toBe(outcomeText(objs.apply(v)));
+      const [a, b] = [cols.heads(e, v.kind)[0], cols.heads(e, v.kind)[0]];
+      expect({ kind, value: exact(value), ms, held: a !== v && a !== b }).toEqual({
+        kind,
+        value: exact(value),
+        ms,
+        held,
+      });
+      expect(versionText(a!)).toBe(versionText(v));
+      expect(observe(cols, T0)).toBe(observe(objs, T0));
+    };
+    // The first head sets the epoch: T0.
+    check('position', { lat: 51.4779281, lon: -0.0015453, alt: 12.3 }, T0, true);
+    // ms: ±2^31 around the epoch, one step out each way (another entity: e1's heads stay older).
+    const e2 = 'e2' as EntityId;
+    check('position', { lat: 1, lon: 2 }, T0 + 2 ** 31 - 1, true, e2);
+    check('position', { lat: 1, lon: 2 }, T0 + 2 ** 31, false, e2);
+    check('velocity', { east: 1, north: 2 }, T0 - 2 ** 31, true, e2);
+    check('velocity', { east: 1, north: 2 }, T0 + 2 ** 31 + 5, false, e2);
+    check(
+      'classification',
+      { label: 'x', disposition: 'y', environment: 'z', confidence: 0.5 },
+      T0 - 2 ** 31 - 1,
+      false,
+      e2,
+    );
+    check('classification', { label: 'x', disposition: 'y', environment: 'z', confidence: 0.5 }, T0 + 0.5, false, e2);
+    check('classification', { label: 'x', disposition: 'y', environment: 'z', confidence: 0.5 }, T0 + 1, true, e2);
+    // Numbers: on the grid of their key up to the int32 edge; off the grid, one step past it, -0, NaN: out.
+    let ms = T0 + 10;
+    const pos = (value: Record<string, number>, held: boolean) => check('position', value, ms++, held);
+    pos({ lat: 214.7483647, lon: -214.7483648 }, true);
+    pos({ lat: 214.7483648, lon: 0 }, false);
+    pos({ lat: 0, lon: -214.7483649 }, false);
+    pos({ lat: 51.47792811, lon: 0 }, false);
+    pos({ lat: 51.4779281, lon: 0, alt: 0.1, accuracy: 214748364.7 }, true);
+    pos({ lat: 51.4779281, lon: 0, alt: 0.15 }, false);
+    pos({ lat: -0, lon: 0 }, false);
+    pos({ lat: 0, lon: Number.NaN }, false);
+    pos({ lat: 0, lon: 0, alt: Number.POSITIVE_INFINITY }, false);
+    pos({ lat: 1e-7, lon: -1e-7 }, true);
+    // A key with no grid: integers only.
+    pos({ lat: 0, lon: 0, fix: 3 }, true);
+    pos({ lat: 0, lon: 0, fix: 3.5 }, false);
+    pos({ lat: 0, lon: 0, fix: 2 ** 31 }, false);
+    check('velocity', { east: 0.01, north: -21474836.48, up: 21474836.47 }, ms++, true);
+    check('velocity', { east: 0.015, north: 0 }, ms++, false);
+    check('classification', { label: 'x', disposition: 'y', environment: 'z', confidence: 0.1234 }, ms++, true);
+    check('classification', { label: 'x', disposition: 'y', environment: 'z', confidence: 0.12345 }, ms++, false);
+    // Deadlines: an int32 offset from the epoch, integers only.
+    const at = (value: number, held: boolean) => check('expiry', { at: value }, ms++, held);
+    at(T0 + 2 ** 31 - 1, true);
+    at(T0 + 2 ** 31, false);
+    at(T0 - 2 ** 31, true);
+    at(T0 - 2 ** 31 - 1, false);
+    at(T0 + 0.5, false);
+    at(T0 + 30_000, true);
+    // Purged at its deadline in both, read from the columns.
+    expect(cols.purgeExpired(T0 + 30_000).map(versionText)).toEqual(objs.purgeExpired(T0 + 30_000).map(versionText));
+    expect(observe(cols, T0 + 30_000)).toBe(observe(objs, T0 + 30_000));
   });
 });
