@@ -9,6 +9,8 @@ import type { Signer } from '../ports/signer';
 import {
   checkHeadsUnchanged,
   checkSendable,
+  stampAtLeast,
+  stampedRefusal,
   checkWrite,
   stampWrite,
   type HeadSnapshot,
@@ -149,7 +151,7 @@ export class LocalWrites {
     this.refuseIfRemoved();
     let checked;
     try {
-      checked = checkWriteMany(store, items, this.newId, nodeId, this.parts.now());
+      checked = checkWriteMany(store, items, this.newId, nodeId, stampAtLeast(clock, this.parts.now()));
     } catch (error) {
       counters.reject(error instanceof Error ? error.name : 'error');
       throw error;
@@ -158,6 +160,12 @@ export class LocalWrites {
     const ts = clock.now();
     const versions: Version[] = [];
     for (const { id, values } of checked) versions.push(...stampWrite(store, id, values, ts, nodeId));
+    for (const v of versions) {
+      const refused = stampedRefusal(v, this.parts.now());
+      if (refused === undefined) continue;
+      counters.reject(refused.name);
+      throw new ValidationError(`writeMany: ${refused.message}`);
+    }
     checked.forEach(({ id, values }, i) => {
       const why = expiredAtStamp(store, id, values, ts.ms, this.parts.now());
       if (why === undefined) return;
@@ -178,7 +186,7 @@ export class LocalWrites {
       throw new ValidationError(`${eid}: a roster op is never deleted (removeMember removes a member)`);
     this.refuseIfRemoved();
     const values = new Map([[DELETED, null]]);
-    checkSendable(store, eid, values, nodeId, this.parts.now());
+    checkSendable(store, eid, values, nodeId, stampAtLeast(clock, this.parts.now()));
     await this.commit(stampWrite(store, eid, values, clock.now(), nodeId));
   }
 
@@ -206,7 +214,7 @@ export class LocalWrites {
     let values;
     try {
       values = checkWrite(store, id, components, options, writer);
-      checkSendable(store, id, values, nodeId, this.parts.now());
+      checkSendable(store, id, values, nodeId, stampAtLeast(clock, this.parts.now()));
     } catch (error) {
       counters.reject(error instanceof Error ? error.name : 'error');
       throw error;
@@ -223,6 +231,13 @@ export class LocalWrites {
     // Nothing the node accepts is something its peers refuse: the gate's writes pass the same
     // authority rules as a peer's (core/task/gate-authority.ts), with the timestamp just given.
     for (const v of versions) {
+      // An expiry not after the stamp it got (the clock moved past the check above: a counter overflow).
+      const refused = stampedRefusal(v, this.parts.now());
+      if (refused !== undefined) {
+        folded?.abandoned();
+        counters.reject(refused.name);
+        throw refused;
+      }
       const why = gateAuthorityRefusal(v);
       if (why === undefined) continue;
       folded?.abandoned();

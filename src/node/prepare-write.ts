@@ -1,4 +1,6 @@
+import type { Hlc } from '../core/clock/hlc';
 import { encodeTs, type Timestamp } from '../core/clock/timestamp';
+import { expiryRefusal } from '../core/store/expiry-floor';
 import type { ComponentValue, Expiry, Task } from '../core/entity/component-types';
 import {
   cappedKindsOf,
@@ -145,9 +147,12 @@ function refuseGateOwned(store: EntityStore, id: EntityId, values: ReadonlyMap<C
  * What the node accepts it must be able to send and merge alike everywhere, so a write is refused
  * at the door when:
  * - it would add an unknown kind past the kinds caps peers apply;
- * - an expiry's deadline is not after now: it would fire at once, and an expiry written after an
- *   earlier one's deadline with a deadline before it leaves replicas with different floors
- *   (docs/architecture.md, the merge).
+ * - an expiry's deadline is not after the time the write will carry (`stampMs`, see stampAtLeast):
+ *   every peer refuses such an expiry (core/store/expiry-floor.ts, expiryRefusal: it would fire at
+ *   once and split floors, docs/architecture.md, "Expiry"). The stamp comes from the HLC, which can
+ *   run ahead of the wall clock (a clock lease after a crash, an accepted skewed peer), so the wall
+ *   clock alone is not the bound. The stamped versions are checked again with the same rule as
+ *   peers (LocalWrites), for the rare stamp a millisecond past this one (a counter overflow).
  *
  * A component's causal context needs no check here: EntityStore.contextFor gives at most
  * MAX_CONTEXT_ENTRIES entries (64, trimmed with a rest marker: Knowledge.contextFor), what every
@@ -159,14 +164,35 @@ export function checkSendable(
   id: EntityId,
   values: ReadonlyMap<ComponentKind, ComponentValue | null>,
   self: NodeId,
-  now: number,
+  stampMs: number,
 ): void {
   refuseTooManyKinds(store, id, values, self);
   for (const [kind, value] of values) {
-    if (kind === 'expiry' && (value as Expiry).at <= now) {
-      throw new ValidationError(`expiry.at: ${(value as Expiry).at} is not after now (${now})`);
+    if (kind === 'expiry' && (value as Expiry).at <= stampMs) {
+      throw new ValidationError(
+        `expiry.at: ${(value as Expiry).at} is not after now (${stampMs}, the time of this write)`,
+      );
     }
   }
+}
+
+/**
+ * The least ms the next local stamp carries: the wall clock, or the HLC's last time when it runs
+ * ahead of it (Hlc.now never goes below either).
+ */
+export function stampAtLeast(clock: Pick<Hlc, 'last'>, wall: number): number {
+  return Math.max(Math.floor(wall), clock.last.ms);
+}
+
+/**
+ * A stamped local version peers would refuse for what it is (core/store/expiry-floor.ts), as a
+ * ValidationError naming it; undefined when every peer takes it.
+ */
+export function stampedRefusal(v: Version, wall: number): ValidationError | undefined {
+  const why = expiryRefusal(v);
+  if (why === undefined) return undefined;
+  const ahead = v.ts.ms > wall ? `; the node's clock is ${v.ts.ms - Math.floor(wall)} ms ahead of the wall clock` : '';
+  return new ValidationError(`${v.entity}: ${why}${ahead}`);
 }
 
 /** The heads of some registers of one entity, each as its versions' encoded timestamps, sorted. */

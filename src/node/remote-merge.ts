@@ -5,6 +5,7 @@ import type { Version } from '../core/merge/version';
 import { isRosterEntity } from '../core/roster/roster-entity';
 import { inWindows, type RemovalWindow } from '../core/clock/removal-window';
 import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../core/task/gate-authority';
+import { EXPIRY_IN_PAST_REASON, expiryRefusal } from '../core/store/expiry-floor';
 import type { EvidenceChange } from '../core/store/entity-state';
 import { versionKey } from '../ports/storage';
 import { persist, type NodeParts } from './node-parts';
@@ -124,6 +125,7 @@ export class RemoteMerge {
     const out = merged();
     let beyond = 0;
     const unauthorised: { readonly version: Version; readonly why: string }[] = [];
+    const pastExpiries: { readonly version: Version; readonly why: string }[] = [];
     for (const v of versions) {
       if (this.withdrawn(v)) {
         counters.reject('removed-member');
@@ -136,6 +138,14 @@ export class RemoteMerge {
       if (why !== undefined) {
         counters.reject(GATE_AUTHORITY_REASON);
         unauthorised.push({ version: v, why });
+        continue;
+      }
+      // An expiry whose deadline is not after its own write (core/store/expiry-floor.ts): the store
+      // refuses it on every node; refused here first, so it neither moves our clock nor is held.
+      const past = expiryRefusal(v);
+      if (past !== undefined) {
+        counters.reject(EXPIRY_IN_PAST_REASON);
+        pastExpiries.push({ version: v, why: past });
         continue;
       }
       if (clock.leadOf(v.ts) > HARD_HORIZON_MS) {
@@ -154,6 +164,13 @@ export class RemoteMerge {
       const { version: first, why } = unauthorised[0]!;
       this.parts.log(`refused ${unauthorised.length} approval/task versions their authors may not write`, {
         first: `${first.entity}/${first.kind} by ${first.ts.node}`,
+        why,
+      });
+    }
+    if (pastExpiries.length > 0) {
+      const { version: first, why } = pastExpiries[0]!;
+      this.parts.log(`refused ${pastExpiries.length} expiries whose deadline is not after their own write`, {
+        first: `${first.entity} by ${first.ts.node}`,
         why,
       });
     }
@@ -208,6 +225,10 @@ export class RemoteMerge {
     for (const v of versions) {
       if (this.withdrawn(v)) {
         this.parts.counters.reject('removed-member');
+        continue;
+      }
+      if (expiryRefusal(v) !== undefined) {
+        this.parts.counters.reject(EXPIRY_IN_PAST_REASON);
         continue;
       }
       // Held writes are within the horizon when held; the wall clock may have gone back since.

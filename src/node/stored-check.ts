@@ -4,6 +4,7 @@ import { validateComponent } from '../core/entity/validate-component';
 import { isEntityId, isNodeId, isUserKind, type NodeId } from '../core/ids';
 import { CUT_NODE } from '../core/merge/knowledge';
 import { DELETED, type Version } from '../core/merge/version';
+import { expiryRefusal } from '../core/store/expiry-floor';
 import type { EntityMeta, HeldRecord } from '../ports/storage';
 import type { StoredProofCheck } from './security/version-verifier';
 
@@ -43,7 +44,8 @@ export function storedProblem(v: unknown): string | undefined {
   } catch (error) {
     return error instanceof Error ? error.message : 'invalid value';
   }
-  return undefined;
+  // What no node of this build takes from a peer (core/store/expiry-floor.ts), e.g. stored by an older build.
+  return expiryRefusal(v as Version);
 }
 
 /** Why a stored held write (HeldRecord) cannot be used, or undefined when it can. */

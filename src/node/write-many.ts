@@ -35,7 +35,8 @@ export function checkWriteMany(
   items: unknown,
   newId: () => string,
   self: Parameters<typeof checkSendable>[3],
-  now: number,
+  /** The least ms the batch's stamp carries (stampAtLeast): an expiry must be after it. */
+  stampMs: number,
 ): CheckedItem[] {
   if (!Array.isArray(items)) throw new ValidationError('writeMany: expected an array of {id?, components}');
   if (items.length > MAX_WRITE_MANY_ITEMS) {
@@ -54,7 +55,7 @@ export function checkWriteMany(
       const id = asEntityId(item.id === undefined ? newId() : item.id);
       if (ids.has(id)) throw new ValidationError(`entity ${id} appears twice in one batch`);
       const values = checkWrite(store, id, item.components, undefined);
-      checkSendable(store, id, values, self, now);
+      checkSendable(store, id, values, self, stampMs);
       components += values.size;
       if (components > MAX_WRITE_MANY_COMPONENTS) {
         throw new ValidationError(`more than ${MAX_WRITE_MANY_COMPONENTS} components in one call`);

@@ -18,7 +18,7 @@ import {
   type Evidence,
   type EvidenceLedger,
 } from './evidence';
-import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, firedBy } from './expiry-floor';
+import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, expiryRefusal, firedBy } from './expiry-floor';
 import { markOf, type LeanColumns, type Mark } from './lean-columns';
 
 /**
@@ -219,6 +219,8 @@ export class EntityState {
 
   /** apply(), under the current entityBound; `check`: whether the bounds may call for a dry run. */
   private merge(v: Version, ledger: EvidenceLedger | undefined, check: boolean): ApplyOutcome {
+    // A deadline not after its own write is refused for what it is, teaching nothing (expiryRefusal).
+    if (v.kind === EXPIRY && expiryRefusal(v) !== undefined) return OBSOLETE;
     if (
       v.seen.length === 0 &&
       this.floor === undefined &&

@@ -11,6 +11,25 @@ export const EXPIRY = 'expiry' as ComponentKind;
 
 export const deadlineOf = (v: Version): number => (v.value as Expiry).at;
 
+/** The reason counted (`stats().rejected`) for an expiry refused by expiryRefusal. */
+export const EXPIRY_IN_PAST_REASON = 'expiry-in-past';
+
+/**
+ * Why `v` is refused for what it is, or undefined: an expiry whose deadline is not after its own
+ * write's time (its timestamp's ms). Such a deadline fires at once and, taken, splits floors: a
+ * replica that had fired an earlier expiry keeps that floor when the past deadline below it
+ * supersedes it, one that had not takes the past deadline (test/unit/core/store/expiry-in-past.test.ts).
+ * It reads the version alone, so every node refuses the same ones (the store, the node's ingest,
+ * the mesh's, stored versions on load) and the local door refuses the same against the stamp the
+ * write carries (docs/architecture.md, "Expiry").
+ */
+export function expiryRefusal(v: Version): string | undefined {
+  if (v.kind !== EXPIRY) return undefined;
+  const at = (v.value as Partial<Expiry> | null)?.at;
+  if (typeof at === 'number' && at > v.ts.ms) return undefined;
+  return `expiry.at ${String(at)} is not after the write's own time (${v.ts.ms})`;
+}
+
 /**
  * What a tombstone removes: every component but the tombstones themselves and the expiry, whose
  * deadline still applies to the id (so a replica that saw the delete purges at the same time, and

@@ -1,6 +1,7 @@
 import type { FingerprintKey } from '../reconcile/fingerprint';
 import { TokenBucket } from '../budget/token-bucket';
 import { hasHonestContext } from '../merge/knowledge';
+import { expiryRefusal } from '../store/expiry-floor';
 import type { Item } from '../reconcile/item';
 import type { Version } from '../merge/version';
 import { decodeVersions, IdCache, WireError } from '../wire';
@@ -466,7 +467,7 @@ export class AntiEntropy {
       for (const v of part) {
         if (changed.has(v)) continue;
         // Refused for what it is on every node alike: never worth asking for again.
-        if (hasHonestContext(v)) idle.push(v);
+        if (hasHonestContext(v) && expiryRefusal(v) === undefined) idle.push(v);
         else refused.push(idOf(v));
       }
       // Not applied now (held for skew, obsolete here) but it may be later: the one hold-back rule.

@@ -21,6 +21,7 @@ import { isRosterEntity, ROSTER_OP_KIND } from '../../core/roster/roster-entity'
 import { decodeVersions, WireError } from '../../core/wire';
 import { FUSED_ID_PREFIX, isFusedId } from '../../core/fusion/fused-id';
 import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../../core/task/gate-authority';
+import { EXPIRY_IN_PAST_REASON, expiryRefusal } from '../../core/store/expiry-floor';
 import type { SignatureVerifier } from '../../ports/signature-verifier';
 import type { Signer } from '../../ports/signer';
 import {
@@ -477,6 +478,7 @@ export class MeshSecurity {
       ...this.refuseFusedIds(input, from),
       ...this.refuseLargeContexts(input, from),
       ...this.refuseGateForgeries(input, from),
+      ...this.refusePastExpiries(input, from),
     ];
     const refused = new Set(fused.map((r) => r.version));
     const versions = fused.length === 0 ? input : input.filter((v) => !refused.has(v));
@@ -567,6 +569,30 @@ export class MeshSecurity {
     if (out.length === 0) return out;
     this.gateRejected[GATE_AUTHORITY_REASON] = (this.gateRejected[GATE_AUTHORITY_REASON] ?? 0) + out.length;
     this.log(`refused ${out.length} approval/task versions from ${from} that their authors may not write (${first})`);
+    return out;
+  }
+
+  /**
+   * Expiries whose deadline is not after their own write (core/store/expiry-floor.ts, expiryRefusal):
+   * refused before any check, counted as `expiry-in-past` and logged with the first one. The rule
+   * reads the version alone, so every node of this build refuses the same ones (the store would
+   * refuse them too: they would split floors). Charged to the link when it is their author (no
+   * honest node of this build writes one, its door refuses them against the write's stamp); a relay
+   * may hold one from a node without this check. Set aside on the sending link only, like fused ids.
+   */
+  private refusePastExpiries(versions: readonly Version[], from: NodeId): VerifyVerdict['rejected'] {
+    const out: VerifyVerdict['rejected'][number][] = [];
+    let first: string | undefined;
+    for (const v of versions) {
+      if (isFusedId(v.entity) || v.seen.length > MAX_CONTEXT_ENTRIES) continue; // refused above
+      const why = expiryRefusal(v);
+      if (why === undefined) continue;
+      first ??= `${v.entity} by ${v.ts.node}: ${why}`;
+      out.push({ version: v, reason: EXPIRY_IN_PAST_REASON, penalise: v.ts.node === from, later: 'this-link' });
+    }
+    if (out.length === 0) return out;
+    this.gateRejected[EXPIRY_IN_PAST_REASON] = (this.gateRejected[EXPIRY_IN_PAST_REASON] ?? 0) + out.length;
+    this.log(`refused ${out.length} expiries from ${from} whose deadline is not after their own write (${first})`);
     return out;
   }
 

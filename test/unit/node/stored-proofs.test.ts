@@ -298,8 +298,9 @@ describe('stored proofs checked after the open', () => {
     const expiry = [...first.versions()].find((v) => v.kind === 'expiry')!;
     const threat = [...first.versions()].find((v) => v.kind === 'threat')!;
     await first.close();
-    // The deadline changed on disk to one that has passed: it would purge the threat.
-    damage(backing, expiry, (v) => ({ ...v, value: { at: T0 } as never }));
+    // The deadline changed on disk to one that has passed: it would purge the threat. (Its time too:
+    // a deadline not after its own write is set aside by the shape check, expiryRefusal.)
+    damage(backing, expiry, (v) => ({ ...v, value: { at: T0 } as never, ts: { ...v.ts, ms: T0 - 1 } }));
     const node = await openUnchecked(backing, await securityOf(me, []));
     expect(await node.get('x')).toBeUndefined();
     // The worker's tick timer meanwhile deletes nothing.

@@ -6,7 +6,8 @@
  *
  * The rules, in the model's terms:
  * - A context may list each other author once, never the writer itself, nothing from the writer's
- *   future. A version breaking that is never delivered at all.
+ *   future; an expiry's deadline is after its own write's time. A version breaking that is never
+ *   delivered at all.
  * - A head is a delivered version of the component that no delivered version had seen; an honest
  *   write saw exactly its history, a hostile one (a context that is not causally closed) saw what
  *   its context literally lists, and its author's own earlier writes. Seeing is by timestamp: a
@@ -115,7 +116,8 @@ export function wellFormed(v: Version): boolean {
   return (
     v.seen.length <= MAX_CONTEXT_ENTRIES &&
     new Set(authors).size === authors.length &&
-    v.seen.every((s) => compareTs(s, v.ts) < 0)
+    v.seen.every((s) => compareTs(s, v.ts) < 0) &&
+    (v.kind !== EXPIRY || (v.value as Expiry).at > v.ts.ms)
   );
 }
 
