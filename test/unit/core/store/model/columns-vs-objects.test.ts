@@ -353,10 +353,13 @@ describe('the columnar store against Version objects (lean-columns.ts)', () => {
     const at = (value: number, held: boolean) => check('expiry', { at: value }, ms++, held);
     at(T0 + 2 ** 31 - 1, true);
     at(T0 + 2 ** 31, false);
-    at(T0 - 2 ** 31, true);
-    at(T0 - 2 ** 31 - 1, false);
-    at(T0 + 0.5, false);
+    at(T0 + 1_000_000.5, false);
     at(T0 + 30_000, true);
+    // A deadline before the epoch: only with a write before it (a deadline not after its own write
+    // is refused, expiryRefusal), on another entity so that its heads are the newest.
+    const e3 = 'e3' as EntityId;
+    check('expiry', { at: T0 - 2 ** 31 + 1 }, T0 - 2 ** 31, true, e3);
+    check('expiry', { at: T0 - 2 ** 31 - 1 }, T0 - 2 ** 31 - 2, false, 'e4' as EntityId);
     // Purged at its deadline in both, read from the columns.
     expect(cols.purgeExpired(T0 + 30_000).map(versionText)).toEqual(objs.purgeExpired(T0 + 30_000).map(versionText));
     expect(observe(cols, T0 + 30_000)).toBe(observe(objs, T0 + 30_000));
