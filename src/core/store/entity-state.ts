@@ -764,13 +764,27 @@ export class EntityState {
     const fired = this.floorMarkers;
     if (v.kind !== EXPIRY || floor === undefined || v.ts.ms > floor || fired === undefined) return false;
     const k = Knowledge.of(v);
-    const left = fired.filter((t) => !k.supersedes({ ts: t } as Version));
+    const left = fired.filter((t) => !k.supersedes({ ts: t } as Version) && !this.outranksMarker(v, t));
     if (left.length === fired.length) return false;
     if (left.length > 0) {
       this.floorMarkers = left;
       return false;
     }
     return true;
+  }
+
+  /**
+   * Whether `v` is a twin of the marker at `t` (same timestamp, another content) with another
+   * deadline that the merge keeps instead (compareTwins: the content that sorts first is the head
+   * on every replica). The marker then never fires where `v` came first, so it is no longer a
+   * marker here either: twins of two deadlines fire the one the merge keeps, whatever the order.
+   * Decided only while the marker is a head (one an expiry written after the deadline has since
+   * replaced is not compared: docs/architecture.md, "Expiry").
+   */
+  private outranksMarker(v: Version, t: Timestamp): boolean {
+    if (compareTs(v.ts, t) !== 0) return false;
+    const h = headAt(this.heads(EXPIRY), t);
+    return h !== undefined && deadlineOf(h) !== deadlineOf(v) && compareTwins(v, h) < 0;
   }
 
   /**

@@ -28,7 +28,9 @@
  *   that saw it was written, whenever the node purges (one delivered after what saw it does not).
  * - An expiry written at or before the floor that saw every marker left (a head or not: an expiry
  *   written after the deadline may have replaced it) takes the floor away until the next purge: the
- *   markers never fire where that write came first. The markers it saw are no longer markers.
+ *   markers never fire where that write came first. The markers it saw are no longer markers, nor
+ *   a marker still a head whose twin (same timestamp) it is, with another deadline and a content
+ *   that sorts first.
  *   What the floor had dropped is forgotten, a tombstone too: the latest tombstone is then the
  *   latest one delivered since (or kept as a head under the floor). What the store kept as
  *   evidence stays, as the heads do.
@@ -164,7 +166,18 @@ export class ModelNode {
     const early = floor !== undefined && w.version.kind === EXPIRY && w.version.ts.ms <= floor.at;
     let cancels = false;
     if (early) {
-      const left = [...floor.markers].filter((k) => !this.universe.saw(w, this.universe.writes.get(k)!));
+      // A twin of a marker (one timestamp) with another deadline, whose content sorts first, is
+      // the one every node keeps and fires: the marker is no longer one (while it is a head).
+      const heads = this.heads(entity, EXPIRY);
+      const outranks = (m: ModelWrite): boolean =>
+        stampOf(m.version) === stampOf(w.version) &&
+        atOf(m) !== atOf(w) &&
+        compareContent(w.version, m.version) < 0 &&
+        heads.some((h) => h.key === m.key);
+      const left = [...floor.markers].filter((k) => {
+        const m = this.universe.writes.get(k)!;
+        return !this.universe.saw(w, m) && !outranks(m);
+      });
       if (left.length === 0 && floor.markers.size > 0) cancels = true;
       else if (left.length < floor.markers.size) {
         floor.markers.clear();
