@@ -295,7 +295,10 @@ export class RemoteMerge {
     // content and another under its timestamp, one a HIGH threat) share a storage key: in two
     // commits the bulk one, enqueued after, would store its put over the priority one whichever
     // the store kept, and a restart would show the other twin (persist orders them in one).
-    const whole = priority.length === 0 || rewrite.size > 0 || sharesKey(priority, bulk);
+    // Such a delivery (only an equivocating author's twins make one) commits its HIGH threats in
+    // the bulk lane.
+    const keys = new Set(priority.map((v) => versionKey(v)));
+    const whole = priority.length === 0 || rewrite.size > 0 || bulk.some((v) => keys.has(versionKey(v)));
     // The listeners hear of the merge before its commits are made (what they write in turn, a
     // roster's withdrawal, commits with them or after), and learn from `commits` when each lands:
     // nothing of it may leave the node before (docs/architecture.md, "Nothing leaves before it is
@@ -311,7 +314,6 @@ export class RemoteMerge {
     }
     // A removed version under the storage key of a priority put (a content replaced under its own
     // timestamp) goes with that put, where persist() keeps the removal from deleting it.
-    const keys = new Set(priority.map((v) => versionKey(v)));
     const mine = (v: Version): boolean => keys.has(versionKey(v));
     priorityCommit!(persist(this.parts, priority, removed.filter(mine), [], 'priority')).catch(failed);
     bulkCommit!(
@@ -347,11 +349,6 @@ function pendingCommit(
 }
 
 /** Whether a version of `a` and one of `b` are stored under one key (twins: see version-content.ts). */
-function sharesKey(a: readonly Version[], b: readonly Version[]): boolean {
-  if (a.length === 0 || b.length === 0) return false;
-  const keys = new Set(a.map((v) => versionKey(v)));
-  return b.some((v) => keys.has(versionKey(v)));
-}
 
 /** A batch's roster versions, then its others (each in the order given). */
 function rosterFirst(versions: readonly Version[]): [Version[], Version[]] {

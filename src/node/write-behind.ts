@@ -233,6 +233,10 @@ export class WriteBehind {
       // A bulk commit in flight that fails is carried into the next one: it must not bring back
       // what this write supersedes either.
       this.inFlight?.yieldTo(newer);
+    } else if (this.pendingUrgently(put, remove)) {
+      // A key the priority lane still has to commit is written again here (a twin that won, put in
+      // the bulk lane by the priority cap): this batch is the newer state, so it lands after it.
+      batch.yielded = true;
     }
     for (const v of put) {
       const key = versionKey(v);
@@ -256,6 +260,14 @@ export class WriteBehind {
     const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
     this.requestFlush();
     return done;
+  }
+
+  /** Whether the priority lane, waiting or in flight, holds one of these keys. */
+  private pendingUrgently(put: readonly Version[], remove: readonly string[]): boolean {
+    if (this.urgent.empty && this.inFlightUrgent === undefined) return false;
+    const lanes = this.inFlightUrgent === undefined ? [this.urgent] : [this.urgent, this.inFlightUrgent];
+    const pending = (key: string): boolean => lanes.some((b) => b.puts.has(key) || b.removes.has(key));
+    return put.some((v) => pending(versionKey(v))) || remove.some(pending);
   }
 
   /**

@@ -40,8 +40,8 @@ export function markerCut(marker: Timestamp): Timestamp {
  * author one bound (Entry): its own latest write when that is later than every context entry
  * naming it (writes before it are covered), else the latest context entry (writes up to it); the
  * other timestamp covers nothing more and is not kept. Nothing at or below the cut and nothing
- * `gone` (prune, learnAbove) is kept either. So two replicas whose knowledge covers the same
- * versions hold equal state, whether or not they received the versions that taught nothing new: a
+ * `gone` (prune, learnAbove) is kept either. So two replicas that were delivered the same set of
+ * versions hold equal state, whether or not they kept the versions that taught nothing new: a
  * register learned again from what it keeps (EntityState.liftFloor, relearn, withdraw) holds what
  * a replica that never dropped them holds (test/unit/attack/below-floor-expiries.test.ts).
  *
