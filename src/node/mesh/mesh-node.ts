@@ -137,7 +137,9 @@ export class MeshNode {
     // The id table's seed: secret, so a peer cannot choose ids that share a run (id-table.ts).
     const [s0, s1, s2, s3] = crypto.getRandomValues(new Uint32Array(4));
     this.index = new SyncIndex(node.versions(), find, [s0!, s1!, s2!, s3!]);
-    this.unsubscribe = this.node.onVersions(this.onVersions);
+    this.unsubscribe = this.node.onVersions((versions, origin, removed, source, commits) =>
+      this.onVersions(versions, origin, removed, source, commits),
+    );
     this.accept = (link) => this.acceptLink(link);
     const budgets = options.budgets;
     this.budget = new MeshBudget(budgets?.current, options.now, options.queueLimits);
@@ -363,7 +365,7 @@ export class MeshNode {
     return l;
   }
 
-  private readonly onVersions: VersionListener = (versions, origin, removed, source, commits) => {
+  private onVersions(...[versions, origin, removed, source, commits]: Parameters<VersionListener>): void {
     // Versions not durable yet are held (has, holds) but neither reconciled nor served until their
     // commit lands (docs/architecture.md, "Nothing leaves before it is durable").
     this.index.add(versions, commits !== undefined);
@@ -376,7 +378,7 @@ export class MeshNode {
     const gone = removed.length > 0 ? new Set(removed) : undefined;
     const out = gone === undefined ? versions : versions.filter((v) => !gone.has(v));
     if (origin === 'local') return this.pushLocal(out);
-  };
+  }
 
   /**
    * A peer's versions (merged, or held for clock skew and released) go on once the commit storing

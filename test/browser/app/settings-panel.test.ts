@@ -99,13 +99,18 @@ describe('the settings panel in the built app', () => {
       q<HTMLInputElement>('setting-link-budget-burst').value = '2500';
       q<HTMLButtonElement>('setting-link-budget-set').click();
       out.push(await until('Link budget saved'));
-      const coords = q<HTMLSelectElement>('setting-coords');
+      return out;
+    });
+    // The two display settings in a call of their own, after the one above has answered: changing
+    // them as that call returned made Chromium 150 collect its promise ("Promise was collected").
+    await inTab(tab, () => {
+      const p = document.querySelector('lm-app')!.shadowRoot!.querySelector('lm-settings-panel')!.shadowRoot!;
+      const coords = p.querySelector<HTMLSelectElement>('[data-testid="setting-coords"]')!;
       coords.value = 'mgrs';
       coords.dispatchEvent(new Event('change'));
-      const theme = q<HTMLSelectElement>('setting-theme');
+      const theme = p.querySelector<HTMLSelectElement>('[data-testid="setting-theme"]')!;
       theme.value = 'night';
       theme.dispatchEvent(new Event('change'));
-      return out;
     });
     expect(saved).toEqual([
       'Fusion saved.',
