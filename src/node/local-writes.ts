@@ -267,7 +267,7 @@ export class LocalWrites {
     };
     for (const v of versions) {
       const out = store.apply(v);
-      if (store.lastApplyMovedFloor) rewrite.add(v.entity);
+      if (store.lastApplyLifted) rewrite.add(v.entity);
       switch (out.kind) {
         case 'applied':
           put.push(v);

@@ -245,7 +245,7 @@ export class RemoteMerge {
   private mergeOne(v: Version, into: Merged): void {
     const { store, feed, counters } = this.parts;
     const out = store.apply(v);
-    if (store.lastApplyMovedFloor) into.rewrite.add(v.entity);
+    if (store.lastApplyLifted) into.rewrite.add(v.entity);
     switch (out.kind) {
       case 'applied':
         into.applied.push(v);

@@ -61,12 +61,6 @@ let releasedNow: Evidence[] = [];
  */
 let entityBound = MAX_EVIDENCE_PER_ENTITY;
 let cutNow = false;
-/**
- * True while registers are merged again from what they hold (liftFloor, withdraw): the versions
- * come again in timestamp order, not as delivered, so an expiry they supersede is not fired early
- * (EntityState.fireSuperseded) from that replay.
- */
-let replaying = false;
 
 function takeReleased(): Evidence[] | undefined {
   if (releasedNow.length === 0) return undefined;
@@ -233,8 +227,7 @@ export class EntityState {
       this.deletedAt === undefined &&
       v.kind !== DELETED &&
       this.evidence === undefined &&
-      !keepsFirstOfValue(v.kind) &&
-      !(v.kind === EXPIRY && this.mayFireEarly(v))
+      !keepsFirstOfValue(v.kind)
     ) {
       const fast = this.applySoleAuthor(v);
       if (fast !== undefined) return fast;
@@ -275,58 +268,12 @@ export class EntityState {
         }
       }
     }
-    const fired = v.kind === EXPIRY && !replaying ? this.fireSuperseded(v) : undefined;
     const r = this.register(v.kind);
     const deletedBefore = this.deletedAt;
     const out = this.applyTo(r, v);
     if (this.deletedAt !== deletedBefore) this.settle();
     else this.settleOne(v.kind, r);
-    if (fired === undefined || fired.length === 0 || out.kind === 'duplicate') return out;
-    // What the early firing dropped is removed by this delivery (storage, the sync index).
-    if (out.kind === 'applied') return { ...out, removed: [...fired, ...out.removed] };
-    return { ...out, removed: [...fired, ...(out.removed ?? [])] };
-  }
-
-  /**
-   * Whether delivering the expiry `v` may fire an expiry early (fireSuperseded): some expiry head's
-   * deadline lies before `v` was written. A cheap test, so the sole-author path is left only then.
-   */
-  private mayFireEarly(v: Version): boolean {
-    const s = this.fixedAt(EXPIRY_SLOT);
-    if (s === undefined) return false;
-    return s instanceof Register ? s.heads.some((h) => deadlineOf(h) < v.ts.ms) : deadlineOf(s) < v.ts.ms;
-  }
-
-  /**
-   * Fires, before `v` (an expiry) is merged, the expiry heads `v` supersedes (the register's
-   * knowledge with `v` learned covers them) whose deadline lies before `v` was written: an expiry
-   * fires iff its deadline passed before anything that superseded it was written
-   * (docs/architecture.md, "Expiry"), whenever this replica purges. A replica that purged between
-   * the expiry and its successor fired it then; one that receives both later (a tab throttled, a
-   * device asleep, a partition healed after the deadline) fires it now, as a purge at that deadline
-   * would have (raiseFloor), and then merges `v`. A version written at or before the deadline that
-   * supersedes the fired expiry, arriving later, still takes the floor away (cancelsFloor). Left
-   * open: an expiry that arrives after what superseded it is refused and does not fire here.
-   * Returns what the floor dropped.
-   */
-  private fireSuperseded(v: Version): Version[] | undefined {
-    const s = this.fixedAt(EXPIRY_SLOT);
-    if (s === undefined) return undefined;
-    const floor = this.floor ?? -Infinity;
-    const heads = s instanceof Register ? s.heads : [s];
-    let known: Knowledge | undefined;
-    let at: number | undefined;
-    for (const h of heads) {
-      const d = deadlineOf(h);
-      // (A value without a deadline never fires.)
-      if (!(d > floor && d < v.ts.ms) || (at !== undefined && d <= at)) continue;
-      if (known === undefined) {
-        known = s instanceof Register ? s.known.clone() : Knowledge.of(s);
-        known.learn(v);
-      }
-      if (known.supersedes(h)) at = d;
-    }
-    return at === undefined ? undefined : this.raiseFloor(at);
+    return out;
   }
 
   /**
@@ -731,23 +678,13 @@ export class EntityState {
     if (marker === undefined) return [];
     const at = deadlineOf(marker);
     if (this.floor !== undefined && at <= this.floor) return [];
-    const dropped = this.raiseFloor(at);
-    const gone = takeReleased();
-    if (gone !== undefined) released?.push(...gone);
-    return dropped;
-  }
-
-  /**
-   * Raises the floor to `at` (above the floor held) and drops every version written at or before it
-   * except the expiries (belowFloor); its markers are the expiry heads whose deadline is `at`.
-   * Evidence released is left in releasedNow for the caller.
-   */
-  private raiseFloor(at: number): Version[] {
     this.floor = at;
     this.floorMarkers = this.markersAt(at);
     this.pruneKnowledge();
     const dropped = this.dropWhere((_, h) => belowFloor(h, at));
     this.settle();
+    const gone = takeReleased();
+    if (gone !== undefined) released?.push(...gone);
     return dropped;
   }
 
@@ -766,27 +703,13 @@ export class EntityState {
     const fired = this.floorMarkers;
     if (v.kind !== EXPIRY || floor === undefined || v.ts.ms > floor || fired === undefined) return false;
     const k = Knowledge.of(v);
-    const left = fired.filter((t) => !k.supersedes({ ts: t } as Version) && !this.outranksMarker(v, t));
+    const left = fired.filter((t) => !k.supersedes({ ts: t } as Version));
     if (left.length === fired.length) return false;
     if (left.length > 0) {
       this.floorMarkers = left;
       return false;
     }
     return true;
-  }
-
-  /**
-   * Whether `v` is a twin of the marker at `t` (same timestamp, another content) with another
-   * deadline that the merge keeps instead (compareTwins: the content that sorts first is the head
-   * on every replica). The marker then never fires where `v` came first, so it is no longer a
-   * marker here either: twins of two deadlines fire the one the merge keeps, whatever the order.
-   * Decided only while the marker is a head (one an expiry written after the deadline has since
-   * replaced is not compared: docs/architecture.md, "Expiry").
-   */
-  private outranksMarker(v: Version, t: Timestamp): boolean {
-    if (compareTs(v.ts, t) !== 0) return false;
-    const h = headAt(this.heads(EXPIRY), t);
-    return h !== undefined && deadlineOf(h) !== deadlineOf(v) && compareTwins(v, h) < 0;
   }
 
   /**
@@ -842,12 +765,7 @@ export class EntityState {
     this.deletedAt = undefined;
     const released = releasedNow;
     releasedNow = [];
-    replaying = true;
-    try {
-      for (const v of left) this.merge(v, undefined, false);
-    } finally {
-      replaying = false;
-    }
+    for (const v of left) this.merge(v, undefined, false);
     cutNow = false;
     // Evidence the merge no longer keeps is released with the delivery that lifted the floor.
     const kept = this.evidenceHeld();
@@ -946,12 +864,7 @@ export class EntityState {
     if (floorGone) this.floorMarkers = undefined;
     const outer = entityBound;
     entityBound = bound;
-    replaying = true;
-    try {
-      for (const v of left) this.merge(v, undefined, false);
-    } finally {
-      replaying = false;
-    }
+    for (const v of left) this.merge(v, undefined, false);
     entityBound = outer;
     cutNow = false;
     releasedNow = [];

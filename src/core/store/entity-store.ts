@@ -88,16 +88,9 @@ export class EntityStore {
    * and the tombstone time the lift took away (src/node/entity-meta.ts).
    */
   lastApplyLifted = false;
-  /**
-   * Whether the last apply() changed the expiry floor: took it away (lastApplyLifted) or raised it,
-   * an expiry superseded by a write made after its deadline firing as it arrives
-   * (EntityState.fireSuperseded). The entity's stored meta must then be written again.
-   */
-  lastApplyMovedFloor = false;
 
   apply(v: Version): ApplyOutcome {
     this.lastApplyLifted = false;
-    this.lastApplyMovedFloor = false;
     let state = this.entities.get(v.entity);
     if (state === undefined) {
       state = new EntityState(v.entity, this.cols);
@@ -106,10 +99,8 @@ export class EntityStore {
     // An expiry delivered to a floored entity may take the floor away (EntityState.liftFloor), which
     // merges its registers again: the heads are then counted, not inferred from the outcome.
     const before = v.kind === EXPIRY && state.floor !== undefined ? countHeads(state) : undefined;
-    const floor = state.floor;
     const out = state.apply(v, this.ledger);
     if (before !== undefined) this.lastApplyLifted = state.floor === undefined;
-    this.lastApplyMovedFloor = state.floor !== floor;
     if (out.kind !== 'duplicate') this.shown?.changed(state);
     // Only an expiry changes the expiry heads or the floor (a lift) a delivery can touch.
     if (v.kind === EXPIRY && out.kind !== 'duplicate') this.deadlines.set(v.entity, state.nextDeadline);

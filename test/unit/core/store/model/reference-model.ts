@@ -24,17 +24,11 @@
  *   written at or before the floor is gone, except expiries (the markers among them): the expiry's register
  *   learns from every expiry, so it keeps them all, and an author's later expiry supersedes its earlier. An expiry written at or before the floor, with the floor's `at`, that is a head once delivered
  *   is a marker too (it fires with them where it came before the deadline).
- * - An expiry head seen by a delivered expiry written after its deadline fires as that expiry
- *   arrives, as a purge at its deadline would have: it fires iff its deadline passed before anything
- *   that saw it was written, whenever the node purges (one delivered after what saw it does not).
  * - An expiry written at or before the floor that saw every marker left (a head or not: an expiry
  *   written after the deadline may have replaced it) takes the floor away until the next purge: the
- *   markers never fire where that write came first. The markers it saw are no longer markers, nor
- *   a marker still a head whose twin (same timestamp) it is, with another deadline and a content
- *   that sorts first.
+ *   markers never fire where that write came first. The markers it saw are no longer markers.
  *   What the floor had dropped is forgotten, a tombstone too: the latest tombstone is then the
- *   latest one delivered since (or kept as a head under the floor). What the store kept as
- *   evidence stays, as the heads do.
+ *   latest one delivered since (or kept as a head under the floor).
  */
 import { compareTs, encodeTs, type Timestamp } from '../../../../../src/core/clock/timestamp';
 import type { Expiry } from '../../../../../src/core/entity/component-types';
@@ -127,8 +121,6 @@ export function wellFormed(v: Version): boolean {
   );
 }
 
-const atOf = (w: ModelWrite): number => (w.version.value as Expiry).at;
-
 interface Floor {
   readonly at: number;
   readonly markers: Set<string>;
@@ -153,14 +145,8 @@ export class ModelNode {
     );
   }
 
-  /**
-   * `evidence`: the keys of the versions the store kept as evidence before `w` (evidence.ts); a
-   * floor `w` takes away leaves them, as it leaves the heads (which versions are kept as evidence is
-   * checked elsewhere: twins-sync.test.ts, the heal below).
-   */
-  deliver(w: ModelWrite, evidence: ReadonlySet<string> = new Set()): void {
+  deliver(w: ModelWrite): void {
     if (!wellFormed(w.version)) return;
-    this.fireSuperseded(w);
     const entity = w.version.entity;
     const floor = this.floors.get(entity);
     // An expiry written at or before the floor that saw every marker left takes the floor away: where
@@ -168,18 +154,7 @@ export class ModelNode {
     const early = floor !== undefined && w.version.kind === EXPIRY && w.version.ts.ms <= floor.at;
     let cancels = false;
     if (early) {
-      // A twin of a marker (one timestamp) with another deadline, whose content sorts first, is
-      // the one every node keeps and fires: the marker is no longer one (while it is a head).
-      const heads = this.heads(entity, EXPIRY);
-      const outranks = (m: ModelWrite): boolean =>
-        stampOf(m.version) === stampOf(w.version) &&
-        atOf(m) !== atOf(w) &&
-        compareContent(w.version, m.version) < 0 &&
-        heads.some((h) => h.key === m.key);
-      const left = [...floor.markers].filter((k) => {
-        const m = this.universe.writes.get(k)!;
-        return !this.universe.saw(w, m) && !outranks(m);
-      });
+      const left = [...floor.markers].filter((k) => !this.universe.saw(w, this.universe.writes.get(k)!));
       if (left.length === 0 && floor.markers.size > 0) cancels = true;
       else if (left.length < floor.markers.size) {
         floor.markers.clear();
@@ -193,7 +168,6 @@ export class ModelNode {
         [...this.received.values()].filter((u) => u.version.entity === entity).map((u) => u.version.kind),
       );
       for (const kind of kinds) for (const h of this.heads(entity, kind)) held.add(h.key);
-      for (const key of evidence) if (this.received.get(key)?.version.entity === entity) held.add(key);
     }
     this.received.set(w.key, w);
     if (!cancels) {
@@ -242,33 +216,17 @@ export class ModelNode {
   }
 
   purge(now: number): void {
-    for (const entity of new Set([...this.received.values()].map((w) => w.version.entity))) this.purgeOne(entity, now);
-  }
-
-  private purgeOne(entity: EntityId, now: number): void {
-    const passed = this.heads(entity, EXPIRY).filter((h) => atOf(h) <= now);
-    if (passed.length === 0) return;
-    const fired = passed.reduce((a, b) => (atOf(b) > atOf(a) ? b : a));
-    const floor = this.floors.get(entity);
-    if (floor !== undefined && atOf(fired) <= floor.at) return;
-    const markers = new Set(passed.filter((h) => atOf(h) === atOf(fired)).map((h) => h.key));
-    this.floors.set(entity, { at: atOf(fired), markers });
-    this.fired.push(fired);
-  }
-
-  /**
-   * An expiry fires iff its deadline passed before anything that saw it was written: the expiry
-   * heads `w` (an expiry) saw whose deadline lies before `w` was written fire as `w` arrives, as a
-   * purge at that deadline would have fired them (EntityState.fireSuperseded).
-   */
-  private fireSuperseded(w: ModelWrite): void {
-    if (w.version.kind !== EXPIRY || this.received.has(w.key)) return;
-    const entity = w.version.entity;
-    const floor = this.floors.get(entity)?.at ?? -Infinity;
-    const due = this.heads(entity, EXPIRY).filter(
-      (h) => atOf(h) > floor && atOf(h) < w.version.ts.ms && this.universe.saw(w, h),
-    );
-    if (due.length > 0) this.purgeOne(entity, Math.max(...due.map(atOf)));
+    for (const entity of new Set([...this.received.values()].map((w) => w.version.entity))) {
+      const atOf = (w: ModelWrite): number => (w.version.value as Expiry).at;
+      const passed = this.heads(entity, EXPIRY).filter((h) => atOf(h) <= now);
+      if (passed.length === 0) continue;
+      const fired = passed.reduce((a, b) => (atOf(b) > atOf(a) ? b : a));
+      const floor = this.floors.get(entity);
+      if (floor !== undefined && atOf(fired) <= floor.at) continue;
+      const markers = new Set(passed.filter((h) => atOf(h) === atOf(fired)).map((h) => h.key));
+      this.floors.set(entity, { at: atOf(fired), markers });
+      this.fired.push(fired);
+    }
   }
 
   /**

@@ -123,10 +123,8 @@ function run(nodeCount: number, steps: readonly Step[]): void {
   const at = (i: number): SimNode => nodes[i % nodeCount]!;
   const deliver = (n: SimNode, w: ModelWrite): void => {
     n.hlc.force(w.version.ts);
-    // The evidence the store holds before w: what a floor w takes away leaves it (the model's lift).
-    const evidence = new Set([...n.store.evidence()].map(keyOf));
     n.store.apply(w.version);
-    n.model.deliver(w, evidence);
+    n.model.deliver(w);
     n.log.push(w);
   };
   /** A write by `n`: the context is the store's own, possibly tampered with; the history is the model's. */
