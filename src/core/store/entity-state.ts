@@ -235,11 +235,10 @@ export class EntityState {
     if (!hasHonestContext(v)) return OBSOLETE;
     if (this.cancelsFloor(v)) this.liftFloor();
     // Written at or below what is gone for good, and so is all it saw (its context is older): it
-    // teaches nothing (see Knowledge.prune), except a tombstone's time, kept as every replica does.
+    // teaches nothing (see Knowledge.prune), except a tombstone's time above the floor, kept as
+    // every replica does.
     if (this.subsumed(v.kind, v.ts)) {
-      if (v.kind === DELETED && (this.deletedAt === undefined || compareTs(v.ts, this.deletedAt) > 0)) {
-        this.deletedAt = v.ts;
-      }
+      if (v.kind === DELETED && this.notesTombstone(v.ts)) this.deletedAt = v.ts;
       return OBSOLETE;
     }
     // A delivery adds evidence charged to its own author (evidence.ts) only within the room its
@@ -558,7 +557,7 @@ export class EntityState {
       this.floor === undefined && this.deletedAt === undefined
         ? r.known.learn(v)
         : r.known.learnAbove(v, (t) => this.subsumed(v.kind, t));
-    if (v.kind === DELETED && (this.deletedAt === undefined || compareTs(v.ts, this.deletedAt) > 0)) {
+    if (v.kind === DELETED && this.notesTombstone(v.ts)) {
       this.deletedAt = v.ts;
       this.pruneKnowledge();
     }
@@ -599,9 +598,29 @@ export class EntityState {
   restoreFloor(floor: number, markers?: readonly Timestamp[]): Evidence[] {
     this.floor = floor;
     this.floorMarkers = markers ?? this.markersAt(floor);
+    this.forgetCoveredTombstone();
     this.pruneKnowledge();
     this.settle();
     return takeReleased() ?? [];
+  }
+
+  /**
+   * A tombstone time at or below the floor removes nothing the floor does not (tombstones delete no
+   * expiry), and the floor dropped the tombstone itself: the time is not kept (nor taken,
+   * notesTombstone). Kept, it split replicas that held the same versions once the floor was taken
+   * away (liftFloor takes the time from the tombstones still held, none): one that fired the floor
+   * before the write lifting it arrived kept no time, one that never fired it kept the tombstone's.
+   */
+  private forgetCoveredTombstone(): void {
+    if (this.floor !== undefined && this.deletedAt !== undefined && this.deletedAt.ms <= this.floor) {
+      this.deletedAt = undefined;
+    }
+  }
+
+  /** Whether a tombstone at `t` sets the tombstone time: above the floor and the time held. */
+  private notesTombstone(t: Timestamp): boolean {
+    if (this.floor !== undefined && t.ms <= this.floor) return false;
+    return this.deletedAt === undefined || compareTs(t, this.deletedAt) > 0;
   }
 
   private dropOlderThan(t: Timestamp): Version[] {
@@ -680,6 +699,7 @@ export class EntityState {
     if (this.floor !== undefined && at <= this.floor) return [];
     this.floor = at;
     this.floorMarkers = this.markersAt(at);
+    this.forgetCoveredTombstone();
     this.pruneKnowledge();
     const dropped = this.dropWhere((_, h) => belowFloor(h, at));
     this.settle();
