@@ -5,15 +5,16 @@ import { expiryRefusal } from '../store/expiry-floor';
 import type { Item } from '../reconcile/item';
 import type { Version } from '../merge/version';
 import { decodeVersions, IdCache, WireError } from '../wire';
+import { IngestPacer } from './ingest-pacer';
 import { ingestParts } from './ingest-parts';
 import { Initiator } from './initiator';
 import {
   LimitCounter,
   LimitName,
+  APPLIED_BURST,
   MAX_VERSIONS_APPLIED_PER_SECOND,
   MAX_OVERTAKING_VERSIONS,
   MAX_VERSIONS_PER_FRAME,
-  RateWindow,
   SYNC_REQUEST_BURST,
   SYNC_REQUESTS_PER_MINUTE,
   type LimitCounts,
@@ -58,6 +59,8 @@ export interface RepairHost {
   verify?: SessionHost['verify'];
   /** Merges a large frame in parts, later tasks (SessionHost.defer); absent: at once. */
   defer?: SessionHost['defer'];
+  /** Runs a paced frame when its time comes (SessionHost.after); absent: tick() takes it. */
+  after?: SessionHost['after'];
   /** Versions merged first when a frame is merged in parts (SessionHost.urgent). */
   urgent?: SessionHost['urgent'];
   /** Gathers a frame's parts into one storage commit (SessionHost.gather). */
@@ -111,7 +114,23 @@ export class AntiEntropy {
   private unsentInRound = 0;
   private unsent = 0;
   private readonly limits = new LimitCounter();
-  private readonly appliedRate = new RateWindow(MAX_VERSIONS_APPLIED_PER_SECOND);
+  /** This link's share of the merge (ingest-pacer.ts): a frame past it waits, holding the link. */
+  private readonly pacer = new IngestPacer(MAX_VERSIONS_APPLIED_PER_SECOND, APPLIED_BURST);
+  /** The frame waiting for the pacer (one at most: it holds the link), taken by tick() or the host's timer. */
+  private paced: { readonly due: number; readonly take: (now: number) => void } | undefined;
+  /**
+   * The peer's pace, kept on our side: the versions we send it (live, relayed, repair) go at most
+   * at the pace it takes them, so an honest sender never fills the peer's backlog (a node pushing
+   * a catch-up it found the peer lacking is not slowed by the peer's `want`s). Urgent live
+   * versions go at once and are charged.
+   */
+  private readonly sendPace = new IngestPacer(MAX_VERSIONS_APPLIED_PER_SECOND, APPLIED_BURST);
+  /** The time of the call now sending (pump, pushLive): the send pace's clock. */
+  private sendNow = 0;
+  /** A pump is set on the host's timer for when the send pace allows the next frame. */
+  private wakeSet = false;
+  /** The link as the send queues see it: no room while the send pace waits; what goes is charged. */
+  private readonly pacedIo: SessionIo;
   /** `request`s the peer may still make (limits.ts): each may start a round of ours. */
   private requests: TokenBucket | undefined;
   /** Ids this link sent that were refused before their signature was checked (VerifyVerdict's `this-link`). */
@@ -142,7 +161,20 @@ export class AntiEntropy {
         ? (): number => o.repairFrameBytes
         : (): number => Math.min(o.repairFrameBytes, frameBytes());
     this.framer = new VersionFramer(this.frameTarget, undefined, (reason) => this.dropped(reason));
-    this.live = new LivePush(o.maxQueuedVersions, io, this.framer, this.wants, () => host.mayPrune());
+    this.pacedIo = {
+      send: (m) => io.send(m),
+      sendFrame: (frame, versions) => {
+        if (versions > 0) this.sendPace.take(versions, this.sendNow);
+        io.sendFrame(frame, versions);
+      },
+      room: () => io.room() && this.sendPace.waitMs(this.sendNow) === 0,
+      invalid: (reason, detail, weight) => io.invalid(reason, detail, weight),
+      late: (reason) => io.late(reason),
+      hold: () => io.hold(),
+      backlogged: () => io.backlogged(),
+      log: (message, detail) => io.log(message, detail),
+    };
+    this.live = new LivePush(o.maxQueuedVersions, this.pacedIo, this.framer, this.wants, () => host.mayPrune());
     const opened = (now: number): void => {
       this.done = false;
       this.refusals.opened(now, (ids) => this.source.lookup(ids).length);
@@ -262,6 +294,7 @@ export class AntiEntropy {
 
   pushLive(versions: readonly Version[], now: number, relayed: boolean, urgent = false): void {
     if (this.role === undefined || versions.length === 0) return;
+    this.sendNow = now;
     this.live.push(versions, relayed, urgent);
     if (!this.live.empty) this.pump(now);
   }
@@ -278,6 +311,8 @@ export class AntiEntropy {
   }
 
   tick(now: number): void {
+    // A paced frame whose time has come, for hosts without a timer (SessionHost.after).
+    if (this.paced !== undefined && now >= this.paced.due) this.paced.take(now);
     this.linkHeld.expire(now);
     this.initiator.tick(now);
     this.responder.expire(now);
@@ -350,9 +385,11 @@ export class AntiEntropy {
    * batch (a small one: the caller bounds its bytes); a batch that does not decode is not urgent
    * (it is refused in its turn).
    */
-  urgentOnly(m: VersionsMessage): boolean {
+  urgentOnly(m: VersionsMessage, now: number): boolean {
     const urgent = this.host.urgent;
     if (urgent === undefined || !m.live || m.completes !== 0 || m.batch.length === 0) return false;
+    // Charged to the link's pace like any frame: past a burst of debt, urgent frames wait in order too.
+    if (!this.pacer.mayOvertake(now)) return false;
     try {
       const versions = decodeVersions(m.batch, { maxVersions: MAX_OVERTAKING_VERSIONS, ids: this.ids });
       return versions.length > 0 && versions.every((v) => urgent(v));
@@ -362,11 +399,12 @@ export class AntiEntropy {
   }
 
   /**
-   * A versions frame: checked (host.verify), then merged. `hold` stops the link's later frames
-   * until the merge is done (the link's order); an overtaking urgent frame (PeerSession.receive)
-   * passes one that holds nothing.
+   * A versions frame: paced (the link's share of the merge), checked (host.verify), then merged.
+   * The link's later frames wait until the merge is done (the link's order); an overtaking urgent
+   * frame (PeerSession.receive) holds nothing, is not paced but is charged, and `release`s its
+   * place among the overtaking when merged.
    */
-  onVersions(m: VersionsMessage, now: number, hold: () => (now: number) => void = () => this.io.hold()): void {
+  onVersions(m: VersionsMessage, now: number, release?: () => void): void {
     if (!m.live) this.moved(now);
     let versions: Version[] = [];
     if (m.batch.length > 0) {
@@ -379,13 +417,35 @@ export class AntiEntropy {
         return this.io.invalid('bad versions batch', error.message);
       }
     }
-    const allowed = this.appliedRate.take(versions.length, now);
-    if (allowed < versions.length) {
-      // Over the per-second budget: not applied, fetched again by the next reconciliation.
-      this.limits.hit(LimitName.AppliedRate, versions.length - allowed);
-      versions = versions.slice(0, allowed);
-      this.live.markOverflowed();
+    if (release !== undefined) {
+      this.pacer.take(versions.length, now);
+      return this.take(m, versions, now, () => release);
     }
+    const wait = this.pacer.waitMs(now);
+    if (wait === 0) {
+      this.pacer.take(versions.length, now);
+      return this.take(m, versions, now, () => this.io.hold());
+    }
+    // Past the link's share: the frame waits whole (its batch signature covers all of it), and the
+    // link's later frames behind it, until the pace allows it. Nothing is dropped.
+    this.limits.hit(LimitName.AppliedRate, versions.length);
+    const resume = this.io.hold();
+    let taken = false;
+    const take = (later: number): void => {
+      if (taken) return;
+      taken = true;
+      this.paced = undefined;
+      if (this.closed) return resume(later);
+      this.pacer.take(versions.length, later);
+      this.take(m, versions, later, () => resume);
+    };
+    this.paced = { due: now + wait, take };
+    this.host.after?.(wait, take);
+  }
+
+  /** A decoded frame the pacer let through: checked, then merged, under `hold`. */
+  private take(m: VersionsMessage, decoded: Version[], now: number, hold: () => (now: number) => void): void {
+    let versions = decoded;
     let ids = versions.map((v) => versionId(v));
     for (const id of ids) this.wants.arrived(idKey(id));
     this.versionsIn += versions.length;
@@ -549,25 +609,36 @@ export class AntiEntropy {
   }
 
   pump(now: number): void {
-    let sent = this.live.pump(
-      (f, n) => this.io.sendFrame(f, n),
-      () => this.io.room(),
-    );
-    sent += this.repairOut.pump(
-      this.framer,
-      (f, n) => this.io.sendFrame(f, n),
-      () => this.io.room(),
-    );
+    this.sendNow = now;
+    const send = (f: Uint8Array, n: number): void => this.pacedIo.sendFrame(f, n);
+    const room = (): boolean => this.pacedIo.room();
+    let sent = this.live.pump(send, room);
+    sent += this.repairOut.pump(this.framer, send, room);
     if (sent > 0) this.initiator.progressed(now);
+    this.wakeForPace(now);
     // Versions were refused for lack of room: a reconciliation finds them again.
     if (this.repairOut.empty && this.live.takeOverflow()) this.syncNow(now);
     this.initiator.checkDone(now);
+  }
+
+  /** Versions wait for the send pace alone: pump again when it allows them (else the next tick does). */
+  private wakeForPace(now: number): void {
+    if (this.wakeSet || this.closed || (this.live.empty && this.repairOut.empty) || !this.io.room()) return;
+    const wait = this.sendPace.waitMs(now);
+    if (wait === 0 || this.host.after === undefined) return;
+    this.wakeSet = true;
+    this.host.after(wait, (later) => {
+      this.wakeSet = false;
+      if (!this.closed) this.pump(later);
+    });
   }
 
   close(): void {
     this.source.release(this.wants.reset());
     this.repairOut.clear();
     this.closed = true;
+    // A frame waiting for its pace is let go unchecked (the peer still holds it; a round fetches it).
+    this.paced = undefined;
     this.live.close();
     this.responder.clear();
     this.initiator.close();

@@ -5,6 +5,7 @@ export { ProtocolError, ProtocolErrorCode, SyncEncodeError } from './errors';
 export { InvalidBackoff } from './invalid-backoff';
 export { OpenAllowances } from './open-allowances';
 export * from './limits';
+export * from './ingest-pacer';
 export * from './messages';
 export { NOT_ADMITTED } from './handshake';
 export { PEER_BYE, PeerSession } from './peer-session';

@@ -70,11 +70,12 @@ export const REPLY_BYTES_PER_REQUEST_BYTE = 64;
 export const MAX_VERSIONS_PER_FRAME = 16_384;
 
 /**
- * Versions from one link merged per second (a backstop above the bulk-sync target of
- * docs/performance.md row 7: ≥ 30 MB/s of ~30-byte versions is ~1M/s). What is over is not applied
- * and is fetched again by the next reconciliation.
+ * Versions from one link merged per second, and the burst taken before the pace binds
+ * (ingest-pacer.ts): a frame past them waits whole, holding the link's later frames, until the
+ * pace allows it; nothing is dropped (docs/security.md, "Versions applied per second").
  */
-export const MAX_VERSIONS_APPLIED_PER_SECOND = 2_000_000;
+export const MAX_VERSIONS_APPLIED_PER_SECOND = 8_192;
+export const APPLIED_BURST = 16_384;
 
 /**
  * A link closed for repeated invalid input is not opened again for base · 2^(n-1) ms after its
@@ -183,23 +184,4 @@ export function sumLimitCounts(all: readonly LimitCounts[]): LimitCounts {
   const total = new LimitCounter();
   for (const c of all) for (const [name, n] of Object.entries(c)) total.hit(name as LimitName, n);
   return total.snapshot();
-}
-
-/** A per-second budget of items with an injected clock; a clock that steps back never refills it. */
-export class RateWindow {
-  private used = 0;
-  private windowStart: number | undefined;
-
-  constructor(private readonly perSecond: number) {}
-
-  /** How many of `n` items fit in the current second (they are counted as used). */
-  take(n: number, now: number): number {
-    if (this.windowStart === undefined || now - this.windowStart >= 1000) {
-      this.windowStart = Math.max(this.windowStart ?? now, now);
-      this.used = 0;
-    }
-    const ok = Math.max(0, Math.min(n, this.perSecond - this.used));
-    this.used += ok;
-    return ok;
-  }
 }

@@ -138,6 +138,7 @@ export class PeerSession {
         ...(host.frameBytes === undefined ? {} : { frameBytes: host.frameBytes.bind(host) }),
         ...(host.verify === undefined ? {} : { verify: host.verify.bind(host) }),
         ...(host.defer === undefined ? {} : { defer: host.defer.bind(host) }),
+        ...(host.after === undefined ? {} : { after: host.after.bind(host) }),
         ...(host.urgent === undefined ? {} : { urgent: host.urgent.bind(host) }),
         ...(host.gather === undefined ? {} : { gather: host.gather.bind(host) }),
       },
@@ -238,7 +239,7 @@ export class PeerSession {
     } catch {
       return false; // refused in its turn
     }
-    if (m.type !== MessageType.Versions || !this.ae.urgentOnly(m)) return false;
+    if (m.type !== MessageType.Versions || !this.ae.urgentOnly(m, now)) return false;
     this.ae.touch(now);
     const invalid = this.counts.invalid;
     this.overtaking += 1;
@@ -249,7 +250,7 @@ export class PeerSession {
       this.overtaking -= 1;
     };
     try {
-      this.ae.onVersions(m, now, () => release);
+      this.ae.onVersions(m, now, release);
     } catch (error) {
       release();
       this.refused(error);

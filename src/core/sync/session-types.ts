@@ -222,6 +222,12 @@ export interface SessionHost {
    * them. Frames after it wait until the last part, so the link's order holds. Default: merged at once.
    */
   defer?(next: (now: number) => void): void;
+  /**
+   * Runs `next` after `ms` (the host's timers): a frame paced past the link's share of the merge
+   * (MAX_VERSIONS_APPLIED_PER_SECOND) is taken when its time comes. Absent, the session's tick
+   * takes it.
+   */
+  after?(ms: number, next: (now: number) => void): void;
   /** Whether a version from the peer is merged ahead of the rest of its frame (with `defer`). */
   urgent?(v: Version): boolean;
   /**

@@ -56,7 +56,7 @@ export class MeshLink implements LinkHandler {
     readonly link: Link,
     options: SessionOptions,
     source: SyncSource,
-    host: Required<Omit<SessionHost, 'bufferedAmount' | 'frameBytes' | 'defer' | 'urgent'>>,
+    host: Required<Omit<SessionHost, 'bufferedAmount' | 'frameBytes' | 'defer' | 'after' | 'urgent'>>,
     private readonly now: () => number,
     private readonly log: (message: string, detail?: unknown) => void,
     private readonly budget: LinkBudgetDeps,
@@ -82,7 +82,14 @@ export class MeshLink implements LinkHandler {
       // approvals cue to the page) between them (docs/c2-pipeline.md, "The priority lane").
       urgent: (v) => isUrgent(v, this.budget.classes.classOf(v)),
       gather: () => host.gather(),
-      ...(scheduler === undefined ? {} : { defer: (next) => this.defer(scheduler, next) }),
+      ...(scheduler === undefined
+        ? {}
+        : {
+            defer: (next) => this.defer(scheduler, next),
+            after: (ms, next) => {
+              scheduler.after(ms, () => this.guard('paced frame', () => next(this.now())));
+            },
+          }),
     };
     const budgeter = budget.budget.budgeter(link.peer);
     this.budgeted = { peer: link.peer, budgeter, pumpOne: (heldUntil) => this.pumpOne(heldUntil) };

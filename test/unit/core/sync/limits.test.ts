@@ -7,7 +7,6 @@ import {
   MAX_ANNOUNCED_PER_PEER,
   OpenAllowances,
   RECONCILE_OPEN_BURST,
-  RateWindow,
   sumLimitCounts,
   LimitCounter,
 } from '../../../../src/core/sync';
@@ -20,15 +19,6 @@ const id = (i: number): Uint8Array => {
 };
 
 describe('sync limits', () => {
-  it('RateWindow: a budget per second; a clock stepping back does not refill it', () => {
-    const w = new RateWindow(100);
-    expect(w.take(60, 1000)).toBe(60);
-    expect(w.take(60, 1500)).toBe(40);
-    expect(w.take(10, 900)).toBe(0); // stepped back: same window, nothing left
-    expect(w.take(10, 1999)).toBe(0);
-    expect(w.take(150, 2000)).toBe(100);
-  });
-
   it('InvalidBackoff: refused for base · 2^(n−1) after the n-th close, capped', () => {
     const b = new InvalidBackoff<string>();
     expect(b.refuses('p', 0)).toBe(false);
