@@ -74,7 +74,7 @@ export const MAX_VERSIONS_PER_FRAME = 16_384;
  * (ingest-pacer.ts): a frame past them waits whole, holding the link's later frames, until the
  * pace allows it; nothing is dropped (docs/security.md, "Versions applied per second").
  */
-export const MAX_VERSIONS_APPLIED_PER_SECOND = 8_192;
+export const MAX_VERSIONS_APPLIED_PER_SECOND = 16_384;
 export const APPLIED_BURST = 16_384;
 
 /**
