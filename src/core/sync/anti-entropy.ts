@@ -13,6 +13,7 @@ import {
   LimitName,
   APPLIED_BURST,
   MAX_VERSIONS_APPLIED_PER_SECOND,
+  MAX_OVERTAKING_BYTES,
   MAX_OVERTAKING_VERSIONS,
   MAX_VERSIONS_PER_FRAME,
   SYNC_REQUEST_BURST,
@@ -209,6 +210,11 @@ export class AntiEntropy {
     return this.roleNow;
   }
 
+  /** A frame of the peer's waits for the link's pace (it holds the link). */
+  get waitingForPace(): boolean {
+    return this.paced !== undefined;
+  }
+
   /** The last round completed (and no new one started since). */
   get synced(): boolean {
     return this.done;
@@ -398,6 +404,14 @@ export class AntiEntropy {
     }
   }
 
+  /** urgentOnly for a frame already decoded. */
+  private urgentFrame(m: VersionsMessage, versions: readonly Version[], now: number): boolean {
+    const urgent = this.host.urgent;
+    if (urgent === undefined || !m.live || m.completes !== 0 || versions.length > MAX_OVERTAKING_VERSIONS) return false;
+    if (m.batch.length > MAX_OVERTAKING_BYTES || !this.pacer.mayOvertake(now)) return false;
+    return versions.every((v) => urgent(v));
+  }
+
   /**
    * A versions frame: paced (the link's share of the merge), checked (host.verify), then merged.
    * The link's later frames wait until the merge is done (the link's order); an overtaking urgent
@@ -421,7 +435,10 @@ export class AntiEntropy {
       this.pacer.take(versions.length, now);
       return this.take(m, versions, now, () => release);
     }
-    const wait = this.pacer.waitMs(now);
+    // Taken at once: a frame with no versions (it only completes wants), and a small urgent frame
+    // while the debt is within a burst, as when it overtakes (urgentOnly): a decision or a HIGH
+    // threat does not wait out the debt a catch-up left when nothing else holds the link.
+    const wait = versions.length === 0 || this.urgentFrame(m, versions, now) ? 0 : this.pacer.waitMs(now);
     if (wait === 0) {
       this.pacer.take(versions.length, now);
       return this.take(m, versions, now, () => this.io.hold());
@@ -437,7 +454,13 @@ export class AntiEntropy {
       this.paced = undefined;
       if (this.closed) return resume(later);
       this.pacer.take(versions.length, later);
-      this.take(m, versions, later, () => resume);
+      try {
+        this.take(m, versions, later, () => resume);
+      } catch (error) {
+        // Run from a timer or a tick, not from the frame's dispatch: the link must not stay held.
+        resume(later);
+        throw error;
+      }
     };
     this.paced = { due: now + wait, take };
     this.host.after?.(wait, take);
@@ -619,6 +642,16 @@ export class AntiEntropy {
     // Versions were refused for lack of room: a reconciliation finds them again.
     if (this.repairOut.empty && this.live.takeOverflow()) this.syncNow(now);
     this.initiator.checkDone(now);
+  }
+
+  /** Versions our host sent the peer itself (a budgeted link's live versions): charged to its pace. */
+  chargeSent(versions: number, now: number): void {
+    this.sendPace.take(versions, now);
+  }
+
+  /** Ms until the peer's pace takes more of our versions. */
+  paceWait(now: number): number {
+    return this.sendPace.waitMs(now);
   }
 
   /** Versions wait for the send pace alone: pump again when it allows them (else the next tick does). */

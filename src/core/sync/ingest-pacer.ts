@@ -4,7 +4,7 @@
  * at all (its batch signature covers all of it), so a frame is taken while any token is left and
  * may leave a debt; the next waits until the debt is repaid. Over time the link gets `perSecond`
  * and never more than one frame beyond it. The clock is injected; one that steps back refills
- * nothing.
+ * nothing and stalls nothing.
  */
 export class IngestPacer {
   private tokens: number;
@@ -45,7 +45,12 @@ export class IngestPacer {
       this.last = now;
       return;
     }
-    if (now <= this.last) return;
+    // A clock that stepped back refills nothing, and counts on from where it is now: a pace kept on
+    // the last time seen would stall the link for as long as the step.
+    if (now <= this.last) {
+      this.last = now;
+      return;
+    }
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.perSecond) / 1000);
     this.last = now;
   }

@@ -180,10 +180,20 @@ export class PeerSession {
    * Counts live versions the host framed and sent itself (the link's budgeter packs live pushes
    * per version when the link is budgeted): the traffic figures stay whole.
    */
-  countSent(bytes: number, versions: number): void {
+  countSent(bytes: number, versions: number, now?: number): void {
     this.counts.bytesOut += bytes;
     this.counts.framesOut += 1;
     this.counts.versionsOut += versions;
+    // Live versions the host's budgeter sent are charged to the peer's pace like the session's own.
+    if (versions > 0 && now !== undefined) this.ae.chargeSent(versions, now);
+  }
+
+  /**
+   * Ms until the peer's pace takes more of our versions (0: now): a host that sends live versions
+   * itself (a budgeted link) holds its weighted frames that long, as the session holds its own.
+   */
+  paceWait(now: number): number {
+    return this.ae.paceWait(now);
   }
 
   get open(): boolean {
@@ -229,16 +239,28 @@ export class PeerSession {
    */
   private overtake(frame: Uint8Array, now: number): boolean {
     if (!this.holdsVersions || this.status === SessionState.Handshake || !this.handshake.complete) return false;
-    // Never past a keys frame the peer sent before it (or a part, which may be of one): it vouches
-    // for the authors of the versions after it, so an urgent decision of a new member would be refused.
-    if (this.backlogOthers > 0) return false;
-    if (frame.length > MAX_OVERTAKING_BYTES || this.overtaking >= MAX_OVERTAKING) return false;
+    if (frame.length > MAX_OVERTAKING_BYTES) return false;
     let m: SyncMessage;
     try {
       m = decodeMessage(frame);
     } catch {
       return false; // refused in its turn
     }
+    // A ping or pong does not wait behind a frame waiting for the link's pace (up to a couple of
+    // seconds): the round trip and the clock offset it measures would count the wait. It carries
+    // nothing the versions' order could matter to. (Behind a check or a merge it waits its turn.)
+    if ((m.type === MessageType.Ping || m.type === MessageType.Pong) && this.ae.waitingForPace) {
+      try {
+        this.dispatch(m, now);
+      } catch (error) {
+        this.refused(error);
+      }
+      this.heartbeat.heard(now);
+      return true;
+    }
+    // Never past a keys frame the peer sent before it (or a part, which may be of one): it vouches
+    // for the authors of the versions after it, so an urgent decision of a new member would be refused.
+    if (this.backlogOthers > 0 || this.overtaking >= MAX_OVERTAKING) return false;
     if (m.type !== MessageType.Versions || !this.ae.urgentOnly(m, now)) return false;
     this.ae.touch(now);
     const invalid = this.counts.invalid;

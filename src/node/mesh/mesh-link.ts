@@ -97,7 +97,7 @@ export class MeshLink implements LinkHandler {
       budgeter,
       send: (frame) => this.send(frame),
       sendSignal: (payload) => this.sendSignal(payload),
-      counted: (bytes, versions) => this.session.countSent(bytes, versions),
+      counted: (bytes, versions) => this.session.countSent(bytes, versions, this.now()),
       // An anti-entropy frame left our queue: its round's idle clocks count from now, not from
       // when the session made it (a flooded link's `sync` share can hold it for tens of seconds).
       left: (frame) => {
@@ -218,7 +218,11 @@ export class MeshLink implements LinkHandler {
     if (this.done) return 0;
     let sent = 0;
     this.guard('pump', () => {
-      sent = this.sender.pumpOne(heldUntil);
+      // The peer's pace (docs/security.md, "Versions applied per second"): while it is spent, our
+      // weighted frames wait as for the node's fair queue; urgent ones still go, charged.
+      const now = this.now();
+      const pace = this.session.paceWait(now);
+      sent = this.sender.pumpOne(pace > 0 ? Math.max(heldUntil ?? 0, now + pace) : heldUntil);
       if (sent === 0 && this.sender.takeRepairOwed()) this.session.syncNow(this.now());
     });
     return sent;

@@ -14,15 +14,17 @@ describe('IngestPacer (a link’s share of the merge)', () => {
     expect(p.waitMs(201)).toBe(0);
   });
 
-  it('a clock stepping back refills nothing, and a jump forward refills at most the burst', () => {
+  it('a clock stepping back refills nothing and stalls nothing; a jump forward refills at most the burst', () => {
     const p = new IngestPacer(1000, 500);
     p.take(500, 10_000);
     expect(p.waitMs(10_000)).toBe(1);
-    expect(p.waitMs(5_000)).toBe(1); // stepped back: still empty
-    expect(p.waitMs(9_999)).toBe(1);
-    p.take(0, 10_100); // 100 tokens back
-    p.take(100, 10_100);
-    expect(p.waitMs(10_100)).toBe(1);
+    expect(p.waitMs(5_000)).toBe(1); // stepped back 5 s: still empty, nothing refilled
+    // ... and the pace counts on from there: not stalled until the clock is back at 10,000.
+    expect(p.waitMs(5_001)).toBe(0);
+    p.take(1, 5_001);
+    p.take(0, 5_101); // 100 tokens back
+    p.take(100, 5_101);
+    expect(p.waitMs(5_101)).toBe(1);
     expect(p.waitMs(1e12)).toBe(0);
     p.take(500, 1e12);
     expect(p.waitMs(1e12)).toBe(1); // only the burst came back, however long the gap
