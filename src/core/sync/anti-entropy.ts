@@ -295,7 +295,11 @@ export class AntiEntropy {
   pushLive(versions: readonly Version[], now: number, relayed: boolean, urgent = false): void {
     if (this.role === undefined || versions.length === 0) return;
     this.sendNow = now;
-    this.live.push(versions, relayed, urgent);
+    // Urgent versions go ahead of the send pace only while its debt is within a burst, the rule the
+    // peer applies to them (IngestPacer.mayOvertake): past it they wait in order like the rest.
+    // Unheld, relays of urgent versions that other peers pushed us at their own links' paces ran
+    // the debt up without end: the peer's backlog behind its pace filled until it cut the link.
+    this.live.push(versions, relayed, urgent && this.sendPace.mayOvertake(now));
     if (!this.live.empty) this.pump(now);
   }
 
