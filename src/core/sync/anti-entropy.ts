@@ -431,8 +431,12 @@ export class AntiEntropy {
       return this.take(m, versions, now, () => this.io.hold());
     }
     // Past the link's share: the frame waits whole (its batch signature covers all of it), and the
-    // link's later frames behind it, until the pace allows it. Nothing is dropped.
+    // link's later frames behind it, until the pace allows it. Nothing is dropped. It is charged
+    // now, not when taken: the urgent frames that overtake it meanwhile (mayOvertake) have what is
+    // left of the burst. Charged when taken, it came on top of a burst of them, one frame past the
+    // pace's bound (attack/paced-frame-overtaken.test.ts).
     this.limits.hit(LimitName.AppliedRate, versions.length);
+    this.pacer.take(versions.length, now);
     const resume = this.io.hold();
     let taken = false;
     const take = (later: number): void => {
@@ -440,7 +444,6 @@ export class AntiEntropy {
       taken = true;
       this.paced = undefined;
       if (this.closed) return resume(later);
-      this.pacer.take(versions.length, later);
       this.take(m, versions, later, () => resume);
     };
     this.paced = { due: now + wait, take };
