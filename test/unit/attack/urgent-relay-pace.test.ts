@@ -10,6 +10,7 @@
  * lets them overtake its own (IngestPacer.mayOvertake); past it they wait in order with the rest.
  * Scaled down like applied-rate.test.ts: the pace and burst to 1,000, and the backlog
  * in the same ratio (16 MiB × 1,000 / 8,192 = 2 MiB), so the times are those of the real figures.
+ * v's own HIGH threat, written 2 s in, must still reach h while the flood lasts (the priority lane).
  * Replay with SEED=<seed>.
  */
 import { describe, expect, it, vi } from 'vitest';
@@ -56,6 +57,7 @@ describe('attack suite: urgent relays against a link pace', () => {
     const start = sim.clock;
     let round = 0;
     let cutAt: number | undefined;
+    let highAt: number | undefined;
     for (let t = 0; t < 20_000 && cutAt === undefined; t += PERIOD) {
       round += 1;
       const level = round % 2 === 0 ? 'HIGH' : 'LOW';
@@ -65,17 +67,22 @@ describe('attack suite: urgent relays against a link pace', () => {
           .node.writeMany(
             Array.from({ length: TRACKS }, (_, i) => ({ id: `${w}-t${i}`, components: { threat: { level } } })),
           );
+      // v's own HIGH threat, 2 s into the flood: the priority lane must still carry it to h.
+      if (t === 2_000) await v.node.create({ id: 'v-high', components: { threat: { level: 'HIGH' } } });
       await sim.advance(PERIOD);
+      if (highAt === undefined && t >= 2_000 && (await h.node.get('v-high')) !== undefined) highAt = sim.clock;
       if (cutAt === undefined && h.logs.some((l) => /faster than their signatures/.test(l))) cutAt = sim.clock;
     }
     const stats = h.mesh.securityStats();
     console.log(
       `attack suite: ${writers.length} writers × ${(TRACKS * 1000) / PERIOD} urgent versions a second for ${sim.clock - start} ms; ` +
+        `v's own HIGH threat reached h ${highAt === undefined ? 'never' : `${highAt - start - 2_000} ms after it was written`}; ` +
         `h cut v's link at ${cutAt === undefined ? 'never' : `${cutAt - start} ms`}; h: appliedRate ${stats.limitsHit.appliedRate}, ` +
         `verifyBacklog ${stats.limitsHit.verifyBacklog}; h's log: ${h.logs.slice(-3).join(' | ')}`,
     );
     expect(cutAt).toBeUndefined();
     expect(stats.limitsHit.verifyBacklog).toBe(0);
+    expect(highAt).toBeDefined();
     // The honest link stays up: v's relays to h wait for its pace once its debt is a burst.
     expect(v.mesh.peers().some((p) => p.peer === 'h')).toBe(true);
   }, 600_000);
