@@ -5,11 +5,11 @@
  * its own link's pace into v) toggle HIGH threats; v relays every one of them at once to its honest
  * neighbour h. Unheld, the relays ran v's send debt toward h up without end, and h, taking v's
  * link at its pace, piled v's frames up in its backlog until it cut the honest link as "frames
- * sent faster than their signatures can be checked" (10.7 s into the toggling, before the fix).
+ * sent faster than their signatures can be checked" (5.9 s into the toggling, before the fix).
  * Now urgent versions overtake the send pace only while its debt is within a burst, as the peer
  * lets them overtake its own (IngestPacer.mayOvertake); past it they wait in order with the rest.
  * Scaled down like applied-rate.test.ts: the pace and burst to 1,000, and the backlog
- * in the same ratio (16 MiB × 1,000 / 8,192 = 2 MiB), so the times are those of the real figures.
+ * in the same ratio (16 MiB × 1,000 / 16,384 = 1 MiB), so the times are those of the real figures.
  * v's own HIGH threat, written 2 s in, must still reach h while the flood lasts (the priority lane).
  * Replay with SEED=<seed>.
  */
@@ -21,7 +21,7 @@ vi.mock('../../../src/core/sync/limits', async (original) => ({
   ...(await original<typeof import('../../../src/core/sync/limits')>()),
   MAX_VERSIONS_APPLIED_PER_SECOND: 1_000,
   APPLIED_BURST: 1_000,
-  MAX_BACKLOG_BYTES: 2 * 1024 * 1024,
+  MAX_BACKLOG_BYTES: 1024 * 1024,
 }));
 
 const seed = Number(process.env.SEED ?? Date.now());
@@ -35,7 +35,7 @@ describe('attack suite: urgent relays against a link pace', () => {
   it("two writers' HIGH threat toggles relayed by v do not cut the honest v–h link", async () => {
     expect(MAX_VERSIONS_APPLIED_PER_SECOND).toBe(1_000);
     expect(APPLIED_BURST).toBe(1_000);
-    expect(MAX_BACKLOG_BYTES).toBe(2 * 1024 * 1024);
+    expect(MAX_BACKLOG_BYTES).toBe(1024 * 1024);
     const sim = new MeshSim({ seed, registerLimits: { burst: 100_000, ratePerSecond: 100_000, maxAuthors: 64 } });
     const writers = ['m1', 'm2'];
     const nodes = new Map<string, Awaited<ReturnType<MeshSim['add']>>>();
