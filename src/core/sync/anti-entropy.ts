@@ -301,7 +301,11 @@ export class AntiEntropy {
   pushLive(versions: readonly Version[], now: number, relayed: boolean, urgent = false): void {
     if (this.role === undefined || versions.length === 0) return;
     this.sendNow = now;
-    this.live.push(versions, relayed, urgent);
+    // Urgent versions go ahead of the send pace only while its debt is within a burst, the rule the
+    // peer applies to them (IngestPacer.mayOvertake): past it they wait in order like the rest.
+    // Unheld, relays of urgent versions that other peers pushed us at their own links' paces ran
+    // the debt up without end: the peer's backlog behind its pace filled until it cut the link.
+    this.live.push(versions, relayed, urgent && this.sendPace.mayOvertake(now));
     if (!this.live.empty) this.pump(now);
   }
 
@@ -444,8 +448,12 @@ export class AntiEntropy {
       return this.take(m, versions, now, () => this.io.hold());
     }
     // Past the link's share: the frame waits whole (its batch signature covers all of it), and the
-    // link's later frames behind it, until the pace allows it. Nothing is dropped.
+    // link's later frames behind it, until the pace allows it. Nothing is dropped. It is charged
+    // now, not when taken: the urgent frames that overtake it meanwhile (mayOvertake) have what is
+    // left of the burst. Charged when taken, it came on top of a burst of them, one frame past the
+    // pace's bound (attack/paced-frame-overtaken.test.ts).
     this.limits.hit(LimitName.AppliedRate, versions.length);
+    this.pacer.take(versions.length, now);
     const resume = this.io.hold();
     let taken = false;
     const take = (later: number): void => {
@@ -453,7 +461,6 @@ export class AntiEntropy {
       taken = true;
       this.paced = undefined;
       if (this.closed) return resume(later);
-      this.pacer.take(versions.length, later);
       try {
         this.take(m, versions, later, () => resume);
       } catch (error) {
