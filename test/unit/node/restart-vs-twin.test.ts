@@ -26,6 +26,7 @@ import type { StorageBatch } from '../../../src/ports/storage';
 import { dump, prng, shuffle, valueFor } from '../core/support/merge-sim';
 import { HOSTILE, tamperer } from '../core/store/model/contexts';
 import { testIdentity } from '../support/test-keys';
+import { openTestNode } from '../support/test-node';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 1_000);
@@ -149,15 +150,11 @@ async function run(steps: readonly Step[]): Promise<void> {
   const clock = { now: T0 };
   let ids = 0;
   const open = (storage: MemoryStorage, self = SELF): Promise<LatticeNode> =>
-    LatticeNode.open({
-      nodeId: self.id,
-      lattice: 'test',
+    openTestNode({
+      identity: self,
       storage,
-      backend: 'memory',
       now: () => clock.now,
       newId: () => `x${ids++}`,
-      scheduleChanges: (fn) => queueMicrotask(fn),
-      signer: self.signer,
     });
   const twinIdentity = testIdentity('twin');
   let storage = new CrashableStorage();
