@@ -131,6 +131,45 @@ export interface SecurityStats {
 /** What the mesh's security counts by itself (the mesh node adds the rest of SecurityStats). */
 export type MeshSecurityStats = Omit<SecurityStats, 'equivocations' | 'evidence' | 'limitsHit'>;
 
+/**
+ * A rule that reads a version alone, so every node of this build refuses the same ones: `refusal`
+ * says why a version is refused (undefined: not refused), `describe` names the first one in the log
+ * line `refused N <what> from <link> <why> (<first>)`.
+ */
+interface VersionRule {
+  readonly reason: string;
+  readonly refusal: (v: Version) => string | undefined;
+  readonly describe: (v: Version, why: string) => string;
+  readonly what: string;
+  readonly why: string;
+}
+
+/**
+ * `approval` and intercept `task` versions their author may not write (core/task/gate-authority.ts:
+ * a decision attributed to another node, a request or task written by a node that is not its
+ * actor, a follower's time-out before the deadline and grace), counted as `gate-authority`.
+ */
+const gateForgeries: VersionRule = {
+  reason: GATE_AUTHORITY_REASON,
+  refusal: gateAuthorityRefusal,
+  describe: (v, why) => `${v.entity}/${v.kind} by ${v.ts.node}: ${why}`,
+  what: 'approval/task versions',
+  why: 'that their authors may not write',
+};
+
+/**
+ * Expiries whose deadline is not after their own write (core/store/expiry-floor.ts, expiryRefusal),
+ * counted as `expiry-in-past`. The store would refuse them too: they would split floors. No honest
+ * node of this build writes one: its door refuses them against the write's stamp.
+ */
+const pastExpiries: VersionRule = {
+  reason: EXPIRY_IN_PAST_REASON,
+  refusal: expiryRefusal,
+  describe: (v, why) => `${v.entity} by ${v.ts.node}: ${why}`,
+  what: 'expiries',
+  why: 'whose deadline is not after their own write',
+};
+
 /** Reasons that prove the sending link at fault: an honest relay verifies before it relays, so never sends one. */
 const LINK_AT_FAULT: ReadonlySet<RejectReason> = new Set([
   'unsigned',
@@ -477,8 +516,8 @@ export class MeshSecurity {
     const fused = [
       ...this.refuseFusedIds(input, from),
       ...this.refuseLargeContexts(input, from),
-      ...this.refuseGateForgeries(input, from),
-      ...this.refusePastExpiries(input, from),
+      ...this.refuseByRule(input, from, gateForgeries),
+      ...this.refuseByRule(input, from, pastExpiries),
     ];
     const refused = new Set(fused.map((r) => r.version));
     const versions = fused.length === 0 ? input : input.filter((v) => !refused.has(v));
@@ -548,51 +587,26 @@ export class MeshSecurity {
   }
 
   /**
-   * `approval` and intercept `task` versions their author may not write (core/task/gate-authority.ts:
-   * a decision attributed to another node, a request or task written by a node that is not its
-   * actor, a follower's time-out before the deadline and grace): refused before any check, counted
-   * as `gate-authority` and logged with the first one's reason. The rule reads the version alone, so
-   * every node of this build refuses the same ones. Charged to the link when it is their author (no
-   * honest node of this build writes one); a relay may hold one from a node without this check. Set
-   * aside on the sending link only (unchecked, so possibly not its author's), like fused ids.
+   * Versions a rule that reads the version alone refuses (gateForgeries, pastExpiries, defined before the class):
+   * refused before any check, counted under the rule's reason and logged once with the first
+   * one. Versions refused above (fused ids, large contexts) are left to those. Charged to the link
+   * when it is their author (no honest node of this build writes one); a relay may hold one from a
+   * node without this check. Set aside on the sending link only (unchecked, so possibly not its
+   * author's), like fused ids.
    */
-  private refuseGateForgeries(versions: readonly Version[], from: NodeId): VerifyVerdict['rejected'] {
+  private refuseByRule(versions: readonly Version[], from: NodeId, rule: VersionRule): VerifyVerdict['rejected'] {
     const out: VerifyVerdict['rejected'][number][] = [];
     let first: string | undefined;
     for (const v of versions) {
       if (isFusedId(v.entity) || v.seen.length > MAX_CONTEXT_ENTRIES) continue; // refused above
-      const why = gateAuthorityRefusal(v);
+      const why = rule.refusal(v);
       if (why === undefined) continue;
-      first ??= `${v.entity}/${v.kind} by ${v.ts.node}: ${why}`;
-      out.push({ version: v, reason: GATE_AUTHORITY_REASON, penalise: v.ts.node === from, later: 'this-link' });
+      first ??= rule.describe(v, why);
+      out.push({ version: v, reason: rule.reason, penalise: v.ts.node === from, later: 'this-link' });
     }
     if (out.length === 0) return out;
-    this.gateRejected[GATE_AUTHORITY_REASON] = (this.gateRejected[GATE_AUTHORITY_REASON] ?? 0) + out.length;
-    this.log(`refused ${out.length} approval/task versions from ${from} that their authors may not write (${first})`);
-    return out;
-  }
-
-  /**
-   * Expiries whose deadline is not after their own write (core/store/expiry-floor.ts, expiryRefusal):
-   * refused before any check, counted as `expiry-in-past` and logged with the first one. The rule
-   * reads the version alone, so every node of this build refuses the same ones (the store would
-   * refuse them too: they would split floors). Charged to the link when it is their author (no
-   * honest node of this build writes one, its door refuses them against the write's stamp); a relay
-   * may hold one from a node without this check. Set aside on the sending link only, like fused ids.
-   */
-  private refusePastExpiries(versions: readonly Version[], from: NodeId): VerifyVerdict['rejected'] {
-    const out: VerifyVerdict['rejected'][number][] = [];
-    let first: string | undefined;
-    for (const v of versions) {
-      if (isFusedId(v.entity) || v.seen.length > MAX_CONTEXT_ENTRIES) continue; // refused above
-      const why = expiryRefusal(v);
-      if (why === undefined) continue;
-      first ??= `${v.entity} by ${v.ts.node}: ${why}`;
-      out.push({ version: v, reason: EXPIRY_IN_PAST_REASON, penalise: v.ts.node === from, later: 'this-link' });
-    }
-    if (out.length === 0) return out;
-    this.gateRejected[EXPIRY_IN_PAST_REASON] = (this.gateRejected[EXPIRY_IN_PAST_REASON] ?? 0) + out.length;
-    this.log(`refused ${out.length} expiries from ${from} whose deadline is not after their own write (${first})`);
+    this.gateRejected[rule.reason] = (this.gateRejected[rule.reason] ?? 0) + out.length;
+    this.log(`refused ${out.length} ${rule.what} from ${from} ${rule.why} (${first})`);
     return out;
   }
 

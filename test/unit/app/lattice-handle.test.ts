@@ -17,6 +17,7 @@ import type { LinkShape } from '../../../src/core/budget/link-shaper';
 import { RosterService } from '../../../src/node/roster/roster-service';
 import { testSecurity } from '../support/test-keys';
 import { fakeDevice } from '../node/roster/roster-harness';
+import { openTestNode } from '../support/test-node';
 
 const NODE = 'n0000000000000000000000000000001' as NodeId;
 
@@ -34,17 +35,12 @@ async function handleOverComlink(
   storage = new MemoryStorage(),
   extra: { signer?: Signer; posted?: unknown[] } = {},
 ): Promise<{ handle: LatticeHandle; node: LatticeNode; navigated: string[]; shaped: (LinkShape | null)[] }> {
-  let n = 0;
   const shaped: (LinkShape | null)[] = [];
-  const node = await LatticeNode.open({
+  const node = await openTestNode({
     ...(extra.signer === undefined ? {} : { signer: extra.signer }),
     nodeId: NODE,
-    lattice: 'test',
     storage,
-    backend: 'memory',
     now: () => 1_000_000,
-    newId: () => `e${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
   });
   const served = createWorkerApi({
     open: async () => ({

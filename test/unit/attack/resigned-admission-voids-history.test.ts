@@ -16,7 +16,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryBacking, MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { NodeId } from '../../../src/core/ids';
-import { LatticeNode } from '../../../src/node/lattice-node';
 import { testIdentity } from '../support/test-keys';
 import { valueOfOp } from '../../../src/core/roster/roster-entity';
 import {
@@ -28,6 +27,7 @@ import {
   rosterNode,
   rosterVersions,
 } from '../node/roster/roster-harness';
+import { openTestNode } from '../support/test-node';
 
 describe('a member signs its admission of another member again, later', () => {
   it("leaves the invitee's own roster ops in effect", async () => {
@@ -61,15 +61,11 @@ describe('a member signs its admission of another member again, later', () => {
     await a.roster.removeMember(m.id);
     expect(membersOf(a)).not.toContain(m.id);
     const me = testIdentity('ra-inviter');
-    const scratch = await LatticeNode.open({
-      nodeId: me.id,
+    const scratch = await openTestNode({
+      identity: me,
       lattice: 'ops',
       storage: new MemoryStorage({ backing: createMemoryBacking() }),
-      backend: 'memory',
       now: () => clock.now() - 60_000,
-      newId: () => 'scratch',
-      scheduleChanges: (fn) => queueMicrotask(fn),
-      signer: me.signer,
     });
     scratch.applyRemote(addVersions);
     const resigned = (await scratch.writeRosterOp(addVersions[0]!.value as never))!;

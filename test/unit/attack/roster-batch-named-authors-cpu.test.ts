@@ -14,9 +14,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryBacking, MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { Version } from '../../../src/core/merge/version';
-import { LatticeNode } from '../../../src/node/lattice-node';
 import { testIdentity } from '../support/test-keys';
 import { deliver, fakeDevice, manualClock, rosterNode, rosterVersions } from '../node/roster/roster-harness';
+import { openTestNode } from '../support/test-node';
 
 // Counts how often the roster view (which orders every op held) is computed.
 const calls = vi.hoisted(() => ({ views: 0 }));
@@ -59,15 +59,11 @@ describe('a member’s batch of roster ops that all name an author', () => {
     const named: Version[] = [];
     for (const [k, name] of ['na-member', 'na-s1', 'na-s2', 'na-s3'].entries()) {
       const me = testIdentity(name);
-      const xs = await LatticeNode.open({
-        nodeId: me.id,
+      const xs = await openTestNode({
+        identity: me,
         lattice: 'ops',
         storage: new MemoryStorage({ backing: createMemoryBacking() }),
-        backend: 'memory',
         now: clock.now,
-        newId: () => 'na',
-        scheduleChanges: (fn) => queueMicrotask(fn),
-        signer: me.signer,
       });
       for (let i = 1; i <= 1_000; i++)
         named.push(
@@ -108,14 +104,11 @@ describe('a member’s batch of roster ops that all name an author', () => {
   // reads a's status (a wrote none of its ops), so they wait with the batch's others.
   it('one remove of the founder in the batch does not bring back a view per op', async () => {
     const { a, v, x, authors, named } = await scene();
-    const xs = await LatticeNode.open({
+    const xs = await openTestNode({
       nodeId: x.id,
       lattice: 'ops',
       storage: new MemoryStorage({ backing: createMemoryBacking() }),
-      backend: 'memory',
       now: Date.now,
-      newId: () => 'nr',
-      scheduleChanges: (fn) => queueMicrotask(fn),
       signer: testIdentity('na-member').signer,
     });
     const remove = (await xs.writeRosterOp({

@@ -11,9 +11,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryBacking, MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { Version } from '../../../src/core/merge/version';
-import { LatticeNode } from '../../../src/node/lattice-node';
 import { testIdentity } from '../support/test-keys';
 import { deliver, fakeDevice, manualClock, rosterNode, rosterVersions } from '../node/roster/roster-harness';
+import { openTestNode } from '../support/test-node';
 
 // Counts how often the roster view (which orders every op held) is computed.
 const calls = vi.hoisted(() => ({ views: 0 }));
@@ -44,15 +44,11 @@ describe('a member’s batch of twins of one of its ops, each later than the las
     expect(await a.roster.admit(v.id, tv)).toEqual({ ok: true });
     deliver(v, rosterVersions(a));
     const me = testIdentity('tf-member');
-    const xs = await LatticeNode.open({
-      nodeId: me.id,
+    const xs = await openTestNode({
+      identity: me,
       lattice: 'ops',
       storage: new MemoryStorage({ backing: createMemoryBacking() }),
-      backend: 'memory',
       now: clock.now,
-      newId: () => 'tf',
-      scheduleChanges: (fn) => queueMicrotask(fn),
-      signer: me.signer,
     });
     // A roster of a field team's years: x's 1,000 admissions of the founder (each takes effect).
     const ops: Version[] = [];

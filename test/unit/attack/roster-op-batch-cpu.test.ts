@@ -23,9 +23,9 @@ import type { Version } from '../../../src/core/merge/version';
 import { MAX_ROSTER_OPS_PER_AUTHOR } from '../../../src/core/roster/roster-op';
 import { MAX_SYNC_FRAME_BYTES } from '../../../src/core/sync';
 import { encodeVersions } from '../../../src/core/wire/encode';
-import { LatticeNode } from '../../../src/node/lattice-node';
 import { testIdentity } from '../support/test-keys';
 import { deliver, fakeDevice, manualClock, rosterNode, rosterVersions } from '../node/roster/roster-harness';
+import { openTestNode } from '../support/test-node';
 
 // Counts how often the roster view (which orders every op held) is computed: the work a frame
 // costs, asserted as a count (the time is printed, never asserted).
@@ -45,15 +45,12 @@ let n = 0;
 /** The member's key in a scratch node: it signs `count` adds of made-up node ids. */
 async function phantomAdds(name: string, from: number, count: number, now: () => number, base = 0): Promise<Version[]> {
   const me = testIdentity(name);
-  const scratch = await LatticeNode.open({
-    nodeId: me.id,
+  const scratch = await openTestNode({
+    identity: me,
     lattice: 'ops',
     storage: new MemoryStorage({ backing: createMemoryBacking() }),
-    backend: 'memory',
     now,
     newId: () => `s${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
-    signer: me.signer,
   });
   const out: Version[] = [];
   for (let i = 0; i < count; i++) {

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { NodeId } from '../../../src/core/ids';
 import { createWorkerApi, type RunningNode } from '../../../src/node/create-worker-api';
 import { MAX_CALLS_PER_MESSAGE, type CallOutcome } from '../../../src/node/worker-api';
 import { unpackViews } from '../../../src/core/feed/packed-views';
-import { LatticeNode } from '../../../src/node/lattice-node';
 import { MeshNode } from '../../../src/node/mesh';
 import { CompactDecoder, type DecodedViews } from '../../../src/core/feed/feed-decoder';
 import { viewOfRow } from '../../../src/core/feed/track-row';
@@ -13,6 +11,7 @@ import type { AcceptLink } from '../../../src/ports/transport';
 import { RosterService } from '../../../src/node/roster/roster-service';
 import { syncSigner, testIdentity, testSecurity } from '../support/test-keys';
 import { fakeDevice } from './roster/roster-harness';
+import { openTestNode } from '../support/test-node';
 
 const NODE = 'n0000000000000000000000000000001' as NodeId;
 const PEER = 'n0000000000000000000000000000002' as NodeId;
@@ -25,16 +24,10 @@ afterEach(() => {
 
 /** `signed`: the node signs its writes (a view of a signed write has no `unverified` mark). */
 async function running(signed = false): Promise<RunningNode> {
-  let n = 0;
-  const node = await LatticeNode.open({
+  const node = await openTestNode({
     ...(signed ? { signer: syncSigner(testIdentity('signer')) } : {}),
     nodeId: NODE,
-    lattice: 'test',
-    storage: new MemoryStorage(),
-    backend: 'memory',
     now: () => 1_000_000,
-    newId: () => `e${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
   });
   return {
     node,

@@ -17,19 +17,15 @@ import { webCryptoVerifier } from '../../../src/adapters/identity/webcrypto-veri
 import { MeshSecurity } from '../../../src/node/security/mesh-security';
 import { signVersion } from '../../../src/node/security/version-verifier';
 import { testIdentity, type TestIdentity } from '../support/test-keys';
+import { openTestNode } from '../support/test-node';
 
 const T0 = 1_700_000_000_000;
 
 async function open(storage: StoragePort, logs: string[] = []): Promise<LatticeNode> {
-  let n = 0;
-  return LatticeNode.open({
-    nodeId: 'n1' as NodeId,
-    lattice: 'test',
+  return openTestNode({
     storage,
     backend: 'indexeddb',
     now: () => T0,
-    newId: () => `e${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
     log: (m) => logs.push(m),
   });
 }
@@ -191,16 +187,12 @@ async function openSigning(
     now: () => T0,
   });
   const logs: string[] = [];
-  const node = await LatticeNode.open({
-    nodeId: me.id,
-    lattice: 'test',
+  const node = await openTestNode({
+    identity: me,
     storage: await openIdbStorage(name),
     backend: 'indexeddb',
     now: () => T0,
-    newId: () => 'x',
-    scheduleChanges: (fn) => queueMicrotask(fn),
     log: (m) => logs.push(m),
-    signer: me.signer,
     checkStored: (versions) => security.verifier.checkStored(versions),
   });
   return { node, security, logs };
@@ -211,15 +203,11 @@ async function withSegment(name: string, segment: Segment, writer?: TestIdentity
   const node =
     writer === undefined
       ? await open(storage)
-      : await LatticeNode.open({
-          nodeId: writer.id,
-          lattice: 'test',
+      : await openTestNode({
+          identity: writer,
           storage,
           backend: 'indexeddb',
           now: () => T0,
-          newId: () => 'x',
-          scheduleChanges: (fn) => queueMicrotask(fn),
-          signer: writer.signer,
         });
   await node.create({ id: 'kept', components: { threat: { level: 'LOW' } } });
   await node.close();
@@ -319,15 +307,11 @@ describe('64 bytes of junk where a signature belongs', () => {
     expect(node.applyRemote([intact])).toHaveLength(1);
     await node.flushed();
     await node.close();
-    const again = await LatticeNode.open({
-      nodeId: me.id,
-      lattice: 'test',
+    const again = await openTestNode({
+      identity: me,
       storage: await openIdbStorage(name),
       backend: 'indexeddb',
       now: () => T0,
-      newId: () => 'x',
-      scheduleChanges: (fn) => queueMicrotask(fn),
-      signer: me.signer,
       checkStored: (versions) => security.verifier.checkStored(versions),
     });
     await again.storedChecked();
@@ -413,14 +397,12 @@ describe('an IndexedDB database from before signatures', () => {
     const name = 'pre-signature-node';
     const me = testIdentity('damaged-idb-me');
     let n = 0;
-    const old = await LatticeNode.open({
+    const old = await openTestNode({
       nodeId: me.id,
-      lattice: 'test',
       storage: await openIdbStorage(name),
       backend: 'indexeddb',
       now: () => T0 - 1000,
       newId: () => `own${n++}`,
-      scheduleChanges: (fn) => queueMicrotask(fn),
     });
     await old.writeMany(Array.from({ length: 3 }, () => ({ components: { position: { lat: 1, lon: 2 } } })));
     expect(old.applyRemote([version('theirs', 'position', { lat: 5, lon: 6 }, T0 - 2000)])).toHaveLength(1);

@@ -14,6 +14,7 @@ import { canonicalContent } from '../../../src/core/merge/version-content';
 import { MAX_EVIDENCE_PER_ENTITY } from '../../../src/core/store/evidence';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import { versionKey } from '../../../src/ports/storage';
+import { openTestNode } from '../support/test-node';
 
 const T0 = 1_700_000_000_000;
 const E = 'e' as EntityId;
@@ -30,14 +31,10 @@ const version = (kind: string, text: string, at: Timestamp, seen: Timestamp[] = 
 
 async function open(storage: MemoryStorage): Promise<LatticeNode> {
   let n = 0;
-  return LatticeNode.open({
-    nodeId: 'n1' as NodeId,
-    lattice: 'test',
+  return openTestNode({
     storage,
-    backend: 'memory',
     now: () => T0 + 10_000,
     newId: () => `id${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
   });
 }
 

@@ -12,19 +12,14 @@ import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { expiryRefusal } from '../../../src/core/store/expiry-floor';
 import { LatticeNode } from '../../../src/node/lattice-node';
+import { openTestNode } from '../support/test-node';
 
 const T0 = 1_700_000_000_000;
 
 async function open(storage: MemoryStorage, clock: { now: number }, logs: string[] = []): Promise<LatticeNode> {
-  let n = 0;
-  return LatticeNode.open({
-    nodeId: 'n1' as NodeId,
-    lattice: 'test',
+  return openTestNode({
     storage,
-    backend: 'memory',
     now: () => clock.now,
-    newId: () => `e${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
     log: (m) => logs.push(m),
   });
 }

@@ -10,10 +10,10 @@ import type { NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { preparedId, versionId } from '../../../src/core/sync/version-id';
 import { IDS_AHEAD_SLICE } from '../../../src/node/local-writes';
-import { LatticeNode } from '../../../src/node/lattice-node';
 import type { Scheduler } from '../../../src/node/scheduler';
 import type { StorageBatch } from '../../../src/ports/storage';
 import { testIdentity } from '../support/test-keys';
+import { openTestNode } from '../support/test-node';
 
 const T0 = 1_700_000_000_000;
 
@@ -63,15 +63,11 @@ const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve,
 
 async function open(storage: MemoryStorage, scheduler: Scheduler, signed = false) {
   const me = testIdentity('ids-ahead');
-  const node = await LatticeNode.open({
+  const node = await openTestNode({
     nodeId: signed ? me.id : ('n1' as NodeId),
     ...(signed ? { signer: me.signer } : {}),
-    lattice: 'test',
     storage,
-    backend: 'memory',
     now: () => T0,
-    newId: () => 'unused',
-    scheduleChanges: (fn) => queueMicrotask(fn),
     scheduler,
   });
   const heard: { versions: Version[]; removed: Version[] }[] = [];

@@ -10,7 +10,7 @@ import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { Timestamp } from '../../../src/core/clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
-import { LatticeNode } from '../../../src/node/lattice-node';
+import { openTestNode } from '../support/test-node';
 
 const T0 = 1_700_000_000_000;
 const ts = (ms: number, node: string, c = 0): Timestamp => ({ ms, c, node: node as NodeId });
@@ -22,15 +22,9 @@ const version = (entity: string, kind: string, value: unknown, at: Timestamp, se
   seen,
 });
 async function open(storage: MemoryStorage, clock: { now: number }) {
-  let n = 0;
-  return LatticeNode.open({
-    nodeId: 'n1' as NodeId,
-    lattice: 'test',
+  return openTestNode({
     storage,
-    backend: 'memory',
     now: () => clock.now,
-    newId: () => `e${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
   });
 }
 

@@ -14,6 +14,7 @@ import { DEFAULT_LIMITS } from '../../../src/core/wire/limits';
 import type { Version } from '../../../src/core/merge/version';
 import { LatticeNode, type VersionOrigin } from '../../../src/node/lattice-node';
 import { StorageFullError, versionKey } from '../../../src/ports/storage';
+import { openTestNode } from '../support/test-node';
 
 const T0 = 1_700_000_000_000;
 
@@ -24,15 +25,10 @@ interface Opened {
 }
 
 async function open(storage: MemoryStorage, clock = { now: T0 }, nodeId = 'n1'): Promise<Opened> {
-  let n = 0;
-  const node = await LatticeNode.open({
+  const node = await openTestNode({
     nodeId: nodeId as NodeId,
-    lattice: 'test',
     storage,
-    backend: 'memory',
     now: () => clock.now,
-    newId: () => `e${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
   });
   const heard: Opened['heard'] = [];
   node.onVersions((versions, origin, removed) =>
@@ -296,14 +292,9 @@ describe('clocks beyond the hard horizon', () => {
   it('refuses outright, counts and logs a write dated more than a day ahead', async () => {
     const logs: string[] = [];
     const storage = new MemoryStorage();
-    const node = await LatticeNode.open({
-      nodeId: 'n1' as NodeId,
-      lattice: 'test',
+    const node = await openTestNode({
       storage,
-      backend: 'memory',
       now: () => T0,
-      newId: () => 'e',
-      scheduleChanges: (fn) => queueMicrotask(fn),
       log: (m) => logs.push(m),
     });
     const wild = version('x', 'note', { v: 1 }, ts(YEAR_10889, 'W'));
@@ -343,14 +334,9 @@ describe('a damaged database never bricks a node', () => {
     storage.backing.versions.set('x1', noTs as never);
     storage.backing.versions.set('x2', badValue);
     const logs: string[] = [];
-    const again = await LatticeNode.open({
-      nodeId: 'n1' as NodeId,
-      lattice: 'test',
+    const again = await openTestNode({
       storage: storage.reopen(),
-      backend: 'memory',
       now: () => clock.now,
-      newId: () => 'e',
-      scheduleChanges: (fn) => queueMicrotask(fn),
       log: (m) => logs.push(m),
     });
     expect((await again.list()).map((e) => e.id)).toEqual(['good']);

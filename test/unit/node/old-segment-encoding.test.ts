@@ -13,23 +13,18 @@ import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { deleteIdbStorage, openIdbStorage } from '../../../src/adapters/idb';
-import type { NodeId } from '../../../src/core/ids';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import type { StoragePort } from '../../../src/ports/storage';
+import { openTestNode } from '../support/test-node';
 
 const T0 = 1_700_000_000_000;
 const MANUAL = { growth: 1e9, minEntries: 1e15, maxSegments: 1e9 } as const;
 
 async function open(storage: StoragePort): Promise<LatticeNode> {
-  let n = 0;
-  return LatticeNode.open({
-    nodeId: 'n1' as NodeId,
-    lattice: 'test',
+  return openTestNode({
     storage,
     backend: 'indexeddb',
     now: () => T0,
-    newId: () => `e${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
   });
 }
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { asNodeId } from '../../../src/core/ids';
-import { LatticeNode } from '../../../src/node/lattice-node';
 import type { StorageBatch } from '../../../src/ports/storage';
 import { HeldStorage } from '../support/held-storage';
 import { testIdentity } from '../support/test-keys';
 import { refresh, track } from './c2/gate-fixtures';
 import { ManualClock, settle, T0 } from './c2/manual-node';
+import { openTestNode } from '../support/test-node';
 
 const positions = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => ({
@@ -16,14 +16,10 @@ const positions = (from: number, n: number) =>
 describe('the priority lane of local writes', () => {
   it('a threat change written behind a backlog of 3,000 track writes commits beside the commit in flight and is announced first', async () => {
     const storage = new HeldStorage();
-    const node = await LatticeNode.open({
+    const node = await openTestNode({
       nodeId: asNodeId('A'),
-      lattice: 'test',
       storage,
-      backend: 'memory',
       now: () => T0,
-      newId: () => 'unused',
-      scheduleChanges: (fn) => queueMicrotask(fn),
       signer: testIdentity(asNodeId('A')).signer,
     });
     await node.create({ id: 'h1', components: { position: { lat: 51, lon: -0.4, alt: 100 } } });
@@ -72,14 +68,10 @@ describe('the priority lane of local writes', () => {
         return done;
       }
     })();
-    const node = await LatticeNode.open({
+    const node = await openTestNode({
       nodeId: asNodeId('A'),
-      lattice: 'test',
       storage,
-      backend: 'memory',
       now: () => clock.now,
-      newId: () => 'unused',
-      scheduleChanges: (fn) => queueMicrotask(fn),
       scheduler: clock,
       signer: testIdentity(asNodeId('A')).signer,
     });

@@ -9,19 +9,15 @@ import type { Version } from '../../../src/core/merge/version';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import { DEFAULT_HOLD_LIMITS, holdKey } from '../../../src/node/skew-hold';
 import { MAX_SKEW_LIMIT_MS, MIN_SKEW_LIMIT_MS } from '../../../src/core/clock/hlc';
+import { openTestNode } from '../support/test-node';
 
 const T0 = 1_700_000_000_000;
 const MINUTE = 60_000;
 
 async function open(storage: MemoryStorage, clock: { now: number }, logs: string[] = []): Promise<LatticeNode> {
-  return LatticeNode.open({
-    nodeId: 'n1' as NodeId,
-    lattice: 'test',
+  return openTestNode({
     storage,
-    backend: 'memory',
     now: () => clock.now,
-    newId: () => 'e',
-    scheduleChanges: (fn) => queueMicrotask(fn),
     log: (m) => logs.push(m),
   });
 }

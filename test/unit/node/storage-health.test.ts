@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import { StorageFullError } from '../../../src/ports/storage';
-import type { NodeId } from '../../../src/core/ids';
 import { LatticeNode } from '../../../src/node/lattice-node';
+import { openTestNode } from '../support/test-node';
 
 async function open(storage: MemoryStorage): Promise<LatticeNode> {
-  let n = 0;
-  return LatticeNode.open({
-    nodeId: 'n1' as NodeId,
-    lattice: 'test',
+  return openTestNode({
     storage,
-    backend: 'memory',
     now: () => 1_000_000,
-    newId: () => `e${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
   });
 }
 

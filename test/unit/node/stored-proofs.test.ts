@@ -22,6 +22,7 @@ import { BULK_COMMIT_VERSIONS } from '../../../src/node/write-behind';
 import { compareTs } from '../../../src/core/clock/timestamp';
 import { testIdentity, type TestIdentity } from '../support/test-keys';
 import { storeThreats, threats } from './threat-writes';
+import { openTestNode } from '../support/test-node';
 
 const T0 = 1_700_000_000_000;
 const me = testIdentity('stored-proofs-me');
@@ -57,17 +58,11 @@ function openUnchecked(
   logs: string[] = [],
   check?: CheckStored,
 ): Promise<LatticeNode> {
-  let n = 0;
-  return LatticeNode.open({
-    nodeId: me.id,
-    lattice: 'test',
+  return openTestNode({
+    identity: me,
     storage: backing instanceof MemoryStorage ? backing : new MemoryStorage({ backing }),
-    backend: 'memory',
     now: () => T0,
-    newId: () => `e${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
     log: (m) => logs.push(m),
-    signer: me.signer,
     ...(security === undefined ? {} : { checkStored: (vs: readonly Version[]) => security.verifier.checkStored(vs) }),
     ...(check === undefined ? {} : { checkStored: check }),
   });
@@ -76,14 +71,11 @@ function openUnchecked(
 /** A node as nodes were before they signed: no key, no check, on the clock `now`. */
 function openUnsigned(backing: MemoryBacking, now: () => number): Promise<LatticeNode> {
   let n = 0;
-  return LatticeNode.open({
+  return openTestNode({
     nodeId: me.id,
-    lattice: 'test',
     storage: new MemoryStorage({ backing }),
-    backend: 'memory',
     now,
     newId: () => `old${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
   });
 }
 

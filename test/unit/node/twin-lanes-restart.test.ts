@@ -12,6 +12,7 @@ import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import type { StorageBatch } from '../../../src/ports/storage';
+import { openTestNode } from '../support/test-node';
 
 const T0 = 1_700_000_000_000;
 const threat = (level: string): Version => ({
@@ -22,14 +23,9 @@ const threat = (level: string): Version => ({
   seen: [],
 });
 const open = (storage: MemoryStorage): Promise<LatticeNode> =>
-  LatticeNode.open({
-    nodeId: 'n1' as NodeId,
-    lattice: 'test',
+  openTestNode({
     storage,
-    backend: 'memory',
     now: () => T0,
-    newId: () => 'x',
-    scheduleChanges: (fn) => queueMicrotask(fn),
   });
 
 describe('twins in one delivery, one in the priority lane, then a restart', () => {

@@ -1,11 +1,10 @@
 /** writeMany: many entities in one call, one timestamp, one commit, each item checked and named. */
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../src/adapters/memory-storage';
-import type { NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
-import { LatticeNode } from '../../../src/node/lattice-node';
 import { MAX_WRITE_MANY_COMPONENTS, MAX_WRITE_MANY_ITEMS } from '../../../src/node/write-many';
 import type { StorageBatch } from '../../../src/ports/storage';
+import { openTestNode } from '../support/test-node';
 
 const T0 = 1_700_000_000_000;
 
@@ -19,14 +18,10 @@ class CountingStorage extends MemoryStorage {
 
 async function open(storage: MemoryStorage) {
   let n = 0;
-  const node = await LatticeNode.open({
-    nodeId: 'n1' as NodeId,
-    lattice: 'test',
+  const node = await openTestNode({
     storage,
-    backend: 'memory',
     now: () => T0,
     newId: () => `gen${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
   });
   const heard: Version[][] = [];
   node.onVersions((versions, origin) => {
@@ -121,14 +116,9 @@ describe('writeMany', () => {
   it('refuses, before committing it, a write stamped at the deadline of an expiry that fired', async () => {
     let now = T0;
     const storage = new CountingStorage();
-    const node = await LatticeNode.open({
-      nodeId: 'n1' as NodeId,
-      lattice: 'test',
+    const node = await openTestNode({
       storage,
-      backend: 'memory',
       now: () => now,
-      newId: () => 'gen',
-      scheduleChanges: (fn) => queueMicrotask(fn),
     });
     await node.create({ id: 't', components: { threat: { level: 'LOW' } } });
     await node.update('t', { expiry: { at: T0 + 10 } });

@@ -1,12 +1,10 @@
 /** Export and import of the picture (docs/ui.md, "Export and import"): round trips, bad items, bounds. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage } from '../../../../src/adapters/memory-storage';
 import { DISPOSITIONS, ENVIRONMENTS } from '../../../../src/core/entity/component-types';
 import { MAX_EPOCH_MS, MAX_SPEED } from '../../../../src/core/entity/bounds';
 import { AFFILIATION, DIMENSION } from '../../../../src/core/entity/identity-codes';
 import { validateComponent } from '../../../../src/core/entity/validate-component';
-import type { NodeId } from '../../../../src/core/ids';
 import { cotTypeOf, parseCotType, UNCLASSIFIED_COT_TYPE } from '../../../../src/core/interop/cot-type';
 import { exportPicture, formatOf, importPicture } from '../../../../src/core/interop/picture-format';
 import {
@@ -16,8 +14,8 @@ import {
   type PictureEntity,
   type PictureFormat,
 } from '../../../../src/core/interop/picture-item';
-import { LatticeNode } from '../../../../src/node/lattice-node';
 import { MAX_WRITE_MANY_ITEMS } from '../../../../src/node/write-many';
+import { openTestNode } from '../../support/test-node';
 
 const T0 = 1_700_000_000_000;
 const FORMATS: readonly PictureFormat[] = ['geojson', 'cot'];
@@ -189,14 +187,8 @@ describe('round trip', () => {
   }
 
   it('imports into a node with one writeMany and the picture matches', async () => {
-    const node = await LatticeNode.open({
-      nodeId: 'n1' as NodeId,
-      lattice: 'test',
-      storage: new MemoryStorage(),
-      backend: 'memory',
+    const node = await openTestNode({
       now: () => T0,
-      newId: () => 'unused',
-      scheduleChanges: (fn) => queueMicrotask(fn),
     });
     const { imported } = importPicture(exportPicture([full, bare], 'cot', T0), 'cot');
     await node.writeMany(imported);

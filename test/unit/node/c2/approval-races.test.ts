@@ -11,6 +11,7 @@ import type { Version } from '../../../../src/core/merge/version';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import type { StorageBatch } from '../../../../src/ports/storage';
 import { ManualClock, settle } from './manual-node';
+import { openTestNode } from '../../support/test-node';
 
 /** Memory storage that can hold the next commit of the clock lease: the one wait between a gate's read and its stamp. */
 class HoldingStorage extends MemoryStorage {
@@ -26,14 +27,10 @@ class HoldingStorage extends MemoryStorage {
 }
 
 async function open(clock: ManualClock, storage: MemoryStorage, id = 'nodeA'): Promise<LatticeNode> {
-  const node = await LatticeNode.open({
+  const node = await openTestNode({
     nodeId: asNodeId(id),
-    lattice: 'test',
     storage,
-    backend: 'memory',
     now: () => clock.now,
-    newId: () => 'x',
-    scheduleChanges: (fn) => queueMicrotask(fn),
     scheduler: clock,
   });
   clock.tickEverySecond(node);

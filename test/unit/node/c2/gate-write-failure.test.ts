@@ -12,6 +12,7 @@ import { LatticeNode } from '../../../../src/node/lattice-node';
 import type { StorageBatch } from '../../../../src/ports/storage';
 import { approvalOf, track } from './gate-fixtures';
 import { ManualClock } from './manual-node';
+import { openTestNode } from '../../support/test-node';
 
 /**
  * Memory storage whose commits fail while `broken` (a full disk), and from the first commit of an
@@ -39,14 +40,10 @@ class FailingStorage extends MemoryStorage {
 }
 
 async function open(clock: ManualClock, storage: MemoryStorage): Promise<LatticeNode> {
-  const node = await LatticeNode.open({
+  const node = await openTestNode({
     nodeId: asNodeId('nodeA'),
-    lattice: 'test',
     storage,
-    backend: 'memory',
     now: () => clock.now,
-    newId: () => 'x',
-    scheduleChanges: (fn) => queueMicrotask(fn),
     scheduler: clock,
     log: () => undefined,
   });

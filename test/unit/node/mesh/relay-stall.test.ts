@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage } from '../../../../src/adapters/memory-storage';
 import { RELAY_QUIET_MS } from '../../../../src/adapters/port-link';
 import type { NodeId } from '../../../../src/core/ids';
 import { LatticeNode } from '../../../../src/node/lattice-node';
 import { MeshNode } from '../../../../src/node/mesh';
 import type { Link, LinkHandler } from '../../../../src/ports/transport';
 import { testIdentity, testSecurity } from '../../support/test-keys';
+import { openTestNode } from '../../support/test-node';
 
 const T0 = 1_700_000_000_000;
 const A = 'a0000000000000000000000000000001' as NodeId;
@@ -22,14 +22,11 @@ async function pair() {
   let now = T0;
   const open = async (id: NodeId) => {
     let n = 0;
-    const node = await LatticeNode.open({
+    const node = await openTestNode({
       nodeId: id,
       lattice: 'relay-stall',
-      storage: new MemoryStorage(),
-      backend: 'memory',
       now: () => now,
       newId: () => `${id.slice(0, 1)}${(n++).toString()}`,
-      scheduleChanges: (fn) => queueMicrotask(fn),
       signer: testIdentity(id).signer,
     });
     const clock = (): number => now;

@@ -9,6 +9,7 @@ import { LatticeNode } from '../../../../src/node/lattice-node';
 import { RosterService } from '../../../../src/node/roster/roster-service';
 import type { DeviceDirectory } from '../../../../src/ports/device-directory';
 import { testIdentity } from '../../support/test-keys';
+import { openTestNode } from '../../support/test-node';
 
 export const T0 = 1_800_000_000_000;
 
@@ -19,15 +20,12 @@ let scratchIds = 0;
  */
 export async function signerAt(name: string, at: number): Promise<LatticeNode> {
   const me = testIdentity(name);
-  return LatticeNode.open({
-    nodeId: me.id,
+  return openTestNode({
+    identity: me,
     lattice: 'ops',
     storage: new MemoryStorage({ backing: createMemoryBacking() }),
-    backend: 'memory',
     now: () => at,
     newId: () => `scratch-${scratchIds++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
-    signer: me.signer,
   });
 }
 
@@ -98,15 +96,12 @@ export async function rosterNode(
   const me = testIdentity(name);
   device.ids.add(me.id);
   const backing = options.backing ?? createMemoryBacking();
-  const node = await LatticeNode.open({
-    nodeId: me.id,
+  const node = await openTestNode({
+    identity: me,
     lattice: options.lattice ?? 'ops',
     storage: new MemoryStorage({ backing }),
-    backend: 'memory',
     now: clock.now,
     newId: () => `e${counter++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
-    signer: me.signer,
   });
   const roster = await RosterService.open({
     host: node,

@@ -11,12 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../../src/adapters/memory-storage';
 import { webCryptoVerifier } from '../../../../src/adapters/identity/webcrypto-verifier';
 import type { Version } from '../../../../src/core/merge/version';
-import { LatticeNode } from '../../../../src/node/lattice-node';
 import { RosterService } from '../../../../src/node/roster/roster-service';
 import { MeshSecurity } from '../../../../src/node/security/mesh-security';
 import { versionKey } from '../../../../src/ports/storage';
 import { testIdentity } from '../../support/test-keys';
 import { deliver, fakeDevice, invitedNode, manualClock, rosterNode, rosterVersions } from './roster-harness';
+import { openTestNode } from '../../support/test-node';
 
 describe('cut-offs read from storage wait for the stored proofs to be checked', () => {
   it('a damaged stored removal takes out none of its member’s intact writes', async () => {
@@ -52,15 +52,12 @@ describe('cut-offs read from storage wait for the stored proofs to be checked', 
       stored: [me.publicKey, testIdentity('sc-member').publicKey],
     });
     let n = 0;
-    const node = await LatticeNode.open({
-      nodeId: me.id,
+    const node = await openTestNode({
+      identity: me,
       lattice: 'ops',
       storage: new MemoryStorage({ backing: a.backing }),
-      backend: 'memory',
       now: clock.now,
       newId: () => `r${n++}`,
-      scheduleChanges: (fn) => queueMicrotask(fn),
-      signer: me.signer,
       checkStored: (vs) => security.verifier.checkStored(vs),
     });
     const roster = await RosterService.open({

@@ -9,24 +9,18 @@ import { webCryptoVerifier } from '../../../../src/adapters/identity/webcrypto-v
 import type { Version } from '../../../../src/core/merge/version';
 import { batchRootSigningBytes, versionLeafHash } from '../../../../src/core/signing/batch-signing';
 import { rootFromProof } from '../../../../src/core/signing/merkle';
-import { LatticeNode } from '../../../../src/node/lattice-node';
 import { testIdentity } from '../../support/test-keys';
+import { openTestNode } from '../../support/test-node';
 
 const T0 = 1_700_000_000_000;
 const me = testIdentity('writer');
 const crypto = webCryptoVerifier();
 
 async function open(backing = createMemoryBacking()) {
-  let n = 0;
-  const node = await LatticeNode.open({
-    nodeId: me.id,
-    lattice: 'test',
+  const node = await openTestNode({
+    identity: me,
     storage: new MemoryStorage({ backing }),
-    backend: 'memory',
     now: () => T0,
-    newId: () => `e${n++}`,
-    scheduleChanges: (fn) => queueMicrotask(fn),
-    signer: me.signer,
   });
   return { node, backing };
 }

@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { webCryptoVerifier } from '../../../../src/adapters/identity/webcrypto-verifier';
 import { createMemoryBacking, MemoryStorage } from '../../../../src/adapters/memory-storage';
 import { MemoryNetwork } from '../../../../src/adapters/memory-transport';
-import { LatticeNode } from '../../../../src/node/lattice-node';
 import { MeshNode } from '../../../../src/node/mesh';
 import { MeshSecurity } from '../../../../src/node/security/mesh-security';
 import { testIdentity } from '../../support/test-keys';
+import { openTestNode } from '../../support/test-node';
 
 const T0 = 1_700_000_000_000;
 
@@ -19,15 +19,12 @@ async function open(name: string) {
   const me = testIdentity(name);
   let n = 0;
   const now = (): number => T0;
-  const node = await LatticeNode.open({
-    nodeId: me.id,
-    lattice: 'test',
+  const node = await openTestNode({
+    identity: me,
     storage: new MemoryStorage({ backing: createMemoryBacking() }),
-    backend: 'memory',
     now,
     newId: () => `${name}-${n++}`,
     scheduleChanges: (fn) => fn(),
-    signer: me.signer,
   });
   const security = await MeshSecurity.create({
     self: me.id,
