@@ -86,15 +86,25 @@ class Batch {
 
   /**
    * Takes back the contents of a batch whose commit failed, underneath this batch's own (newer)
-   * writes, so nothing the node holds in memory is lost from storage.
+   * writes and those of `newer` (for a failed priority commit: the bulk lane's batches, waiting or
+   * in flight), so nothing the node holds in memory is lost from storage, and nothing it no longer
+   * holds comes back. A key the bulk lane holds when a priority commit fails was written there after
+   * the priority write (yieldTo took every earlier one out): carried, the retried priority commit
+   * would store the superseded record after the bulk one (a head put again after the commit that
+   * removed it with its entity's floor: test/unit/node/restart-stale-under-floor.test.ts).
    */
-  carry(failed: Batch): void {
-    for (const [key, v] of failed.puts) if (!this.puts.has(key) && !this.removes.has(key)) this.puts.set(key, v);
-    for (const key of failed.removes) if (!this.puts.has(key)) this.removes.add(key);
-    for (const [key, value] of Object.entries(failed.meta)) if (!(key in this.meta)) this.meta[key] = value;
-    for (const [id, e] of failed.entities) if (!this.entities.has(id)) this.entities.set(id, e);
-    for (const [key, h] of failed.hold) if (!this.hold.has(key) && !this.unhold.has(key)) this.hold.set(key, h);
-    for (const key of failed.unhold) if (!this.hold.has(key)) this.unhold.add(key);
+  carry(failed: Batch, newer: readonly Batch[] = []): void {
+    const ahead = [this, ...newer];
+    const written = (key: string): boolean => ahead.some((b) => b.puts.has(key) || b.removes.has(key));
+    for (const [key, v] of failed.puts) if (!written(key)) this.puts.set(key, v);
+    for (const key of failed.removes) if (!written(key)) this.removes.add(key);
+    for (const [key, value] of Object.entries(failed.meta)) {
+      if (!ahead.some((b) => key in b.meta)) this.meta[key] = value;
+    }
+    for (const [id, e] of failed.entities) if (!ahead.some((b) => b.entities.has(id))) this.entities.set(id, e);
+    const held = (key: string): boolean => ahead.some((b) => b.hold.has(key) || b.unhold.has(key));
+    for (const [key, h] of failed.hold) if (!held(key)) this.hold.set(key, h);
+    for (const key of failed.unhold) if (!held(key)) this.unhold.add(key);
   }
 
   /**
@@ -490,7 +500,10 @@ export class WriteBehind {
     }
     if (lane === 'priority') this.inFlightUrgent = undefined;
     else this.inFlight = undefined;
-    if (failed) (lane === 'priority' ? this.urgent : this.next).carry(batch);
+    if (failed && lane === 'priority') {
+      const bulk = this.inFlight === undefined ? this.bulk : [...this.bulk, this.inFlight];
+      this.urgent.carry(batch, bulk);
+    } else if (failed) this.next.carry(batch);
     // The bulk batches that yielded to a priority write would wait for a lane that may keep failing
     // (a full disk): their writers learn the failure now, and they commit the rest meanwhile. What
     // they yielded stays out of them (yieldTo), so none of it lands after the priority write.

@@ -594,14 +594,25 @@ export class EntityState {
     this.evidence = left.length === 0 ? undefined : left;
   }
 
-  /** Sets the floor a snapshot kept (EntityStore.restore), pruning what it subsumes; returns the evidence that released. */
-  restoreFloor(floor: number, markers?: readonly Timestamp[]): Evidence[] {
+  /**
+   * Sets the floor a snapshot kept (EntityStore.restore), pruning what it subsumes and dropping the
+   * heads at or below it, as the purge that raised it did. A store that holds a floor holds no head
+   * beneath it, so a stored version there is a stale record (one put again after the commit that
+   * removed it with the floor, e.g. a retried priority commit): restored as a head, it came back on
+   * a restart only, and the node differed from a twin that never restarted. Returns the evidence
+   * that released and the heads dropped (the caller deletes them from storage: RestoreLeftovers).
+   */
+  restoreFloor(
+    floor: number,
+    markers?: readonly Timestamp[],
+  ): { readonly released: Evidence[]; readonly dropped: Version[] } {
     this.floor = floor;
     this.floorMarkers = markers ?? this.markersAt(floor);
     this.forgetCoveredTombstone();
     this.pruneKnowledge();
+    const dropped = this.dropWhere((_, h) => belowFloor(h, floor));
     this.settle();
-    return takeReleased() ?? [];
+    return { released: takeReleased() ?? [], dropped };
   }
 
   /**

@@ -362,9 +362,12 @@ export class EntityStore {
       const s = store.entities.get(meta.id);
       if (s === undefined) continue;
       if (meta.floor !== undefined) {
-        const released = s.restoreFloor(meta.floor, meta.floorMarkers);
+        const { released, dropped } = s.restoreFloor(meta.floor, meta.floorMarkers);
         if (released.length > 0) leftovers?.rewrite.add(meta.id);
         store.ledger.refund(released);
+        // Stale records beneath the floor: not held, so deleted from storage (RestoreLeftovers).
+        store.versionCount -= dropped.length;
+        leftovers?.versions.push(...dropped);
       }
       if (s.empty) store.release(meta.id);
     }
