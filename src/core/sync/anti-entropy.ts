@@ -175,7 +175,16 @@ export class AntiEntropy {
       backlogged: () => io.backlogged(),
       log: (message, detail) => io.log(message, detail),
     };
-    this.live = new LivePush(o.maxQueuedVersions, this.pacedIo, this.framer, this.wants, () => host.mayPrune());
+    // Our own writes pass a send pace that relays keep spent, within a burst of debt as urgent ones
+    // do (the peer takes them as it takes any frame): a hub's own writes are not starved by what it relays.
+    this.live = new LivePush(
+      o.maxQueuedVersions,
+      this.pacedIo,
+      this.framer,
+      this.wants,
+      () => host.mayPrune(),
+      () => io.room() && this.sendPace.mayOvertake(this.sendNow),
+    );
     const opened = (now: number): void => {
       this.done = false;
       this.refusals.opened(now, (ids) => this.source.lookup(ids).length);

@@ -33,6 +33,13 @@ export class LivePush {
   private duplicates = 0;
   private lazy: Uint8Array[] = [];
   private readonly out: Outbox;
+  /**
+   * Our own writes waiting for room, sent before the relayed ones in `out`: when the link's room
+   * (its buffer, the peer's pace) is taken by what we relay, our own writes still go first. A hub
+   * relaying a flood at the peer's pace kept its own ordinary write from the peer until the flood
+   * ended (attack/urgent-relay-starves.test.ts).
+   */
+  private readonly own: Outbox;
   /** Versions refused for lack of room (live or repair): a reconciliation must find them. */
   private overflowed = false;
   prunes = 0;
@@ -45,8 +52,14 @@ export class LivePush {
     private readonly wants: WantTracker,
     /** Whether we may prune one more peer (the host keeps a few eager in-links per node). */
     private readonly mayPrune: () => boolean,
+    /**
+     * Room for our own writes (default: the link's room): the host may let them past a pace that
+     * relays keep spent, within a bound of its own (AntiEntropy: a burst of debt, as for urgent ones).
+     */
+    private readonly ownRoom: () => boolean = () => io.room(),
   ) {
     this.out = new Outbox(maxQueued, true);
+    this.own = new Outbox(maxQueued, true);
   }
 
   /** The peer pushes versions to us live (we have not pruned it). */
@@ -56,21 +69,21 @@ export class LivePush {
 
   /** Versions waiting for room on the link. */
   get queued(): number {
-    return this.out.queued;
+    return this.own.queued + this.out.queued;
   }
 
   get empty(): boolean {
-    return this.out.empty;
+    return this.own.empty && this.out.empty;
   }
 
   /** Versions not queued again because they were already waiting. */
   get repeatsSkipped(): number {
-    return this.out.duplicates;
+    return this.own.duplicates + this.out.duplicates;
   }
 
   /** Sends queued live frames while the link has room; returns the versions sent. */
   pump(send: (frame: Uint8Array, versions: number) => void, room: () => boolean): number {
-    return this.out.pump(this.framer, send, room);
+    return this.own.pump(this.framer, send, this.ownRoom) + this.out.pump(this.framer, send, room);
   }
 
   /** Versions were refused for lack of room elsewhere (a repair queue): the same catch-up applies. */
@@ -83,7 +96,7 @@ export class LivePush {
    * caller then reconciles, which finds them again.
    */
   takeOverflow(): boolean {
-    if (!this.overflowed || !this.out.empty) return false;
+    if (!this.overflowed || !this.empty) return false;
     this.overflowed = false;
     return true;
   }
@@ -102,7 +115,9 @@ export class LivePush {
       }
       return;
     }
-    if (urgent || (this.out.empty && this.io.room())) {
+    // Nothing of ours waits ahead of these (our own writes pass the relayed ones waiting).
+    const roomNow = relayed ? this.empty && this.io.room() : this.own.empty && this.ownRoom();
+    if (urgent || roomNow) {
       for (let i = 0; i < versions.length;) {
         const f = this.framer.take(versions, i, versions.length, true);
         if (f.frame.length > 0) this.io.sendFrame(f.frame, f.carried);
@@ -110,7 +125,7 @@ export class LivePush {
       }
       return;
     }
-    if (this.out.enqueue(versions) > 0) this.overflowed = true;
+    if ((relayed ? this.out : this.own).enqueue(versions) > 0) this.overflowed = true;
   }
 
   /** Sends the ids gathered since the last tick to a lazy peer. */
@@ -165,6 +180,7 @@ export class LivePush {
   }
 
   close(): void {
+    this.own.clear();
     this.out.clear();
     this.lazy = [];
   }
