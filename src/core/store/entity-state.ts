@@ -221,14 +221,43 @@ export class EntityState {
    * (cancelsFloor), and that is decided from these timestamps. Undefined: no floor, or one restored
    * from a meta of an older build whose markers had left the heads.
    */
-  private floorMarkers: readonly Timestamp[] | undefined;
+  private get floorMarkers(): readonly Timestamp[] | undefined {
+    return this.expired?.markers;
+  }
+
+  private set floorMarkers(markers: readonly Timestamp[] | undefined) {
+    this.setExpired(markers, this.carried);
+  }
+
   /**
    * The largest floor an expiry delivered here carried (Expiry.floor, expiry-floor.ts carriedFloor),
    * head, superseded or twin alike: the floor never lies below it, and nothing takes it away (a lift
    * leaves it), so replicas delivered the same expiries hold the same floor whatever the order and
    * wherever their purges ran (docs/architecture.md, "Expiry"). Undefined: none.
    */
-  carried: number | undefined;
+  get carried(): number | undefined {
+    return this.expired?.carried;
+  }
+
+  private set carried(carried: number | undefined) {
+    this.setExpired(this.floorMarkers, carried);
+  }
+
+  /**
+   * The floor's markers and the carried floor, in one field that only an entity with a floor holds:
+   * an entity costs no more for them while it has none (docs/benchmarks.md, scenario 10).
+   */
+  private expired: { readonly markers?: readonly Timestamp[]; readonly carried?: number } | undefined;
+
+  private setExpired(markers: readonly Timestamp[] | undefined, carried: number | undefined): void {
+    this.expired =
+      markers === undefined && carried === undefined
+        ? undefined
+        : {
+            ...(markers === undefined ? {} : { markers }),
+            ...(carried === undefined ? {} : { carried }),
+          };
+  }
   /** This entity's row in `cols` while some fixed kind's register is held there (-1: none). */
   private row = -1;
   /** Its number in the store that holds it (EntityStore.numberOf), -1 in none. */
