@@ -43,11 +43,11 @@ export function expiryRefusal(v: Version): string | undefined {
  * The floor an expiry carries (Expiry.floor): its writer's floor once it purged at the write's own
  * stamp. Every replica raises the entity's floor to it on delivery, whether the expiry is then a
  * head, superseded or a twin, so the floor is one number whatever the order of delivery.
- * Undefined: none (a floor of 0 is none). Read only from a version expiryRefusal takes.
+ * Undefined: none (a floor of 0 is none). Trusted only from a version expiryRefusal takes.
  */
 export function carriedFloor(v: Version): number | undefined {
   if (v.kind !== EXPIRY) return undefined;
-  const floor = (v.value as Expiry).floor;
+  const floor = (v.value as Partial<Expiry> | null)?.floor;
   return floor === undefined || floor === 0 ? undefined : floor;
 }
 

@@ -91,6 +91,8 @@ describe('an expiry whose deadline is not after its own write', () => {
       expect(new EntityStore().apply(carrying(floor)).kind).toBe('obsolete');
     }
     for (const floor of [undefined, 0, ms - 1]) expect(expiryRefusal(carrying(floor)), String(floor)).toBeUndefined();
+    // No value at all: refused, and no floor read from it.
+    expect(new EntityStore().apply({ ...past, value: null }).kind).toBe('obsolete');
     // Taken, it raises the floor on delivery: a position written at the floor goes, one after it stays.
     const s = new EntityStore();
     const pos = (t: number): Version => ({
