@@ -63,7 +63,8 @@ export function storedMetaProblem(m: unknown): string | undefined {
   if (typeof m !== 'object' || m === null) return 'not an entity meta';
   const { id, floor, floorMarkers, carried, deletedAt, knowledge, evidence } = m as Partial<EntityMeta>;
   if (!isEntityId(id)) return 'bad entity id';
-  if (floor !== undefined && !(Number.isInteger(floor) && floor >= 0 && floor <= MAX_MS)) return 'bad floor';
+  // A deadline, and so a floor, may be fractional ms (validateComponent takes any finite expiry.at).
+  if (floor !== undefined && !(typeof floor === 'number' && floor >= 0 && floor <= MAX_MS)) return 'bad floor';
   if (floorMarkers !== undefined && !(Array.isArray(floorMarkers) && floorMarkers.every(isTs))) {
     return 'bad floor markers';
   }
