@@ -1,6 +1,6 @@
 import type { Hlc } from '../core/clock/hlc';
 import { encodeTs, type Timestamp } from '../core/clock/timestamp';
-import { expiryRefusal } from '../core/store/expiry-floor';
+import { EXPIRY, expiryRefusal } from '../core/store/expiry-floor';
 import type { ComponentValue, Expiry, Task } from '../core/entity/component-types';
 import {
   cappedKindsOf,
@@ -235,8 +235,18 @@ export function stampWrite(
   return [...values].map(([kind, value]) => ({
     entity: id,
     kind,
-    value,
+    value: kind === EXPIRY ? withCarriedFloor(store, id, value as Expiry, ts.ms) : value,
     ts,
     seen: store.contextFor(id, kind, self),
   }));
+}
+
+/**
+ * An expiry as written at `ms`: it carries the entity's floor once purged at that stamp
+ * (EntityStore.floorToCarry), whatever floor the caller gave, so every replica that receives it (or
+ * a later one) ends with the same floor whatever it fired before (docs/architecture.md, "Expiry").
+ */
+function withCarriedFloor(store: EntityStore, id: EntityId, value: Expiry, ms: number): Expiry {
+  const floor = store.floorToCarry(id, ms);
+  return floor === undefined ? { at: value.at } : { at: value.at, floor };
 }

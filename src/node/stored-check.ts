@@ -61,11 +61,19 @@ export function storedHeldProblem(r: unknown): string | undefined {
 /** Why a stored entity meta (EntityStore.snapshot) cannot be trusted, or undefined when it can. */
 export function storedMetaProblem(m: unknown): string | undefined {
   if (typeof m !== 'object' || m === null) return 'not an entity meta';
-  const { id, floor, floorMarkers, deletedAt, knowledge, evidence } = m as Partial<EntityMeta>;
+  const { id, floor, floorMarkers, carried, deletedAt, knowledge, evidence } = m as Partial<EntityMeta>;
   if (!isEntityId(id)) return 'bad entity id';
-  if (floor !== undefined && !(Number.isInteger(floor) && floor >= 0 && floor <= MAX_MS)) return 'bad floor';
+  // A deadline, and so a floor, may be fractional ms (validateComponent takes any finite expiry.at).
+  if (floor !== undefined && !(typeof floor === 'number' && floor >= 0 && floor <= MAX_MS)) return 'bad floor';
   if (floorMarkers !== undefined && !(Array.isArray(floorMarkers) && floorMarkers.every(isTs))) {
     return 'bad floor markers';
+  }
+  // The floor never lies below what an expiry carried (EntityState.carried).
+  if (
+    carried !== undefined &&
+    !(typeof carried === 'number' && carried > 0 && floor !== undefined && carried <= floor)
+  ) {
+    return 'bad carried floor';
   }
   if (deletedAt !== undefined && !isTs(deletedAt)) return 'bad tombstone time';
   if (!Array.isArray(knowledge)) return 'bad knowledge';

@@ -122,6 +122,12 @@ export interface Task {
 /** Entity-level stale time (CoT `stale`, Lattice `expiryTime`), epoch ms. */
 export interface Expiry {
   readonly at: number;
+  /**
+   * The entity's expiry floor where this expiry was written, after its writer purged at the write's
+   * own stamp (docs/architecture.md, "Expiry"): every replica raises its floor to it on delivery.
+   * Absent (or 0): none. Always below the write's own time (core/store/expiry-floor.ts, expiryRefusal).
+   */
+  readonly floor?: number;
 }
 
 /** The kinds this version of the node understands; any other kind is kept as opaque JSON. */

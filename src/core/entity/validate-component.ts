@@ -129,8 +129,10 @@ function validateKnown(kind: KnownKind, value: unknown): ComponentValue {
         updatedAt: epoch(v.updatedAt, 'task.updatedAt'),
       };
     case 'expiry':
-      onlyKeys(v, ['at'], kind);
-      return { at: num(v.at, 'expiry.at', 0, MAX_EPOCH_MS) };
+      onlyKeys(v, ['at', 'floor'], kind);
+      // A floor of 0 is none: one value, one content (the signature covers it).
+      if (v.floor === undefined || v.floor === 0) return { at: num(v.at, 'expiry.at', 0, MAX_EPOCH_MS) };
+      return { at: num(v.at, 'expiry.at', 0, MAX_EPOCH_MS), floor: num(v.floor, 'expiry.floor', 0, MAX_EPOCH_MS) };
     default: {
       const never: never = kind;
       throw new ValidationError(`unhandled kind ${String(never)}`);

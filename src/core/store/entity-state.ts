@@ -18,7 +18,17 @@ import {
   type Evidence,
   type EvidenceLedger,
 } from './evidence';
-import { belowFloor, deadlineOf, deletable, earliestDeadline, EXPIRY, expiryRefusal, firedBy } from './expiry-floor';
+import {
+  belowFloor,
+  carriedFloor,
+  deadlineOf,
+  deletable,
+  earliestDeadline,
+  EXPIRY,
+  expiryRefusal,
+  firedBy,
+  floorToCarry,
+} from './expiry-floor';
 import { markOf, type LeanColumns, type Mark } from './lean-columns';
 
 /**
@@ -45,6 +55,34 @@ export type ApplyOutcome =
   | ({ readonly kind: 'obsolete'; readonly removed?: readonly Version[]; readonly limited?: true } & EvidenceChange);
 
 const DUPLICATE: ApplyOutcome = { kind: 'duplicate' };
+
+/** What a carried floor dropped and released as it rose (EntityState.raiseCarried). */
+interface Raised {
+  readonly dropped: readonly Version[];
+  readonly released: readonly Evidence[] | undefined;
+}
+
+/** `out`, with what the carried floor taken before it dropped (`removed`) and released. */
+function withRaised(out: ApplyOutcome, raised: Raised): ApplyOutcome {
+  const { dropped, released } = raised;
+  if (dropped.length === 0 && released === undefined) return out;
+  const before = out.kind === 'duplicate' ? undefined : out;
+  const removed = [...dropped, ...(before?.removed ?? [])];
+  const change: EvidenceChange = {
+    ...(before?.kept === undefined ? {} : { kept: before.kept }),
+    ...(released === undefined && before?.released === undefined
+      ? {}
+      : { released: [...(released ?? []), ...(before?.released ?? [])] }),
+    ...(before?.twin === true ? { twin: true as const } : {}),
+  };
+  if (before?.kind === 'applied') return { kind: 'applied', removed, ...change };
+  return {
+    kind: 'obsolete',
+    ...(removed.length === 0 ? {} : { removed }),
+    ...(before?.limited === true ? { limited: true as const } : {}),
+    ...change,
+  };
+}
 const OBSOLETE: ApplyOutcome = { kind: 'obsolete' };
 const LIMITED: ApplyOutcome = { kind: 'obsolete', limited: true };
 
@@ -75,6 +113,8 @@ export interface EntityMeta {
   readonly floor?: number;
   /** The timestamps of the expiries that set the floor (EntityState.floorMarkers); absent in metas of older builds. */
   readonly floorMarkers?: readonly Timestamp[];
+  /** The largest floor an expiry delivered carried (EntityState.carried); absent: none, or a meta of an older build. */
+  readonly carried?: number;
   readonly deletedAt?: Timestamp;
   readonly knowledge: readonly (KnowledgeSnapshot & { readonly kind: ComponentKind })[];
   /**
@@ -181,7 +221,43 @@ export class EntityState {
    * (cancelsFloor), and that is decided from these timestamps. Undefined: no floor, or one restored
    * from a meta of an older build whose markers had left the heads.
    */
-  private floorMarkers: readonly Timestamp[] | undefined;
+  private get floorMarkers(): readonly Timestamp[] | undefined {
+    return this.expired?.markers;
+  }
+
+  private set floorMarkers(markers: readonly Timestamp[] | undefined) {
+    this.setExpired(markers, this.carried);
+  }
+
+  /**
+   * The largest floor an expiry delivered here carried (Expiry.floor, expiry-floor.ts carriedFloor),
+   * head, superseded or twin alike: the floor never lies below it, and nothing takes it away (a lift
+   * leaves it), so replicas delivered the same expiries hold the same floor whatever the order and
+   * wherever their purges ran (docs/architecture.md, "Expiry"). Undefined: none.
+   */
+  get carried(): number | undefined {
+    return this.expired?.carried;
+  }
+
+  private set carried(carried: number | undefined) {
+    this.setExpired(this.floorMarkers, carried);
+  }
+
+  /**
+   * The floor's markers and the carried floor, in one field that only an entity with a floor holds:
+   * an entity costs no more for them while it has none (docs/benchmarks.md, scenario 10).
+   */
+  private expired: { readonly markers?: readonly Timestamp[]; readonly carried?: number } | undefined;
+
+  private setExpired(markers: readonly Timestamp[] | undefined, carried: number | undefined): void {
+    this.expired =
+      markers === undefined && carried === undefined
+        ? undefined
+        : {
+            ...(markers === undefined ? {} : { markers }),
+            ...(carried === undefined ? {} : { carried }),
+          };
+  }
   /** This entity's row in `cols` while some fixed kind's register is held there (-1: none). */
   private row = -1;
   /** Its number in the store that holds it (EntityStore.numberOf), -1 in none. */
@@ -204,17 +280,49 @@ export class EntityState {
    * or the node is at its evidence bound is refused before anything is learned from it (LIMITED).
    */
   apply(v: Version, ledger?: EvidenceLedger): ApplyOutcome {
+    const raised = v.kind === EXPIRY ? this.raiseCarried(v) : undefined;
     if (ledger === undefined) {
       const out = this.merge(v, undefined, true);
       if (this.floor !== undefined) this.noteMarker(v);
-      return out;
+      return raised === undefined ? out : withRaised(out, raised);
     }
     const outer = entityBound;
     entityBound = ledger.perEntity;
     const out = this.merge(v, ledger, true);
     entityBound = outer;
     if (this.floor !== undefined) this.noteMarker(v);
-    return out;
+    return raised === undefined ? out : withRaised(out, raised);
+  }
+
+  /**
+   * Takes the floor `v` carries (carriedFloor), before `v` itself is merged: the floor rises to it
+   * as a purge raises it to a fired deadline (what is written at or before it goes, expiries stay),
+   * but no expiry can take it away (cancelsFloor). Returns what that dropped and released, or
+   * undefined when the floor did not rise.
+   */
+  private raiseCarried(v: Version): Raised | undefined {
+    const f = carriedFloor(v);
+    // Only from a version merge() takes for what it is (an honest context, a sound expiry).
+    if (f === undefined || expiryRefusal(v) !== undefined || !hasHonestContext(v)) return undefined;
+    if (this.carried !== undefined && f <= this.carried) return undefined;
+    this.carried = f;
+    // A floor no expiry can take away has no markers (cancelsFloor), wherever it first fired.
+    if (this.floor !== undefined && f <= this.floor) {
+      if (f === this.floor) this.floorMarkers = undefined;
+      return undefined;
+    }
+    this.floor = f;
+    this.floorMarkers = undefined;
+    this.forgetCoveredTombstone();
+    this.pruneKnowledge();
+    const dropped = this.dropWhere((_, h) => belowFloor(h, f));
+    this.settle();
+    return { dropped, released: takeReleased() };
+  }
+
+  /** The floor a new expiry written here at `ms` carries (expiry-floor.ts, floorToCarry). */
+  floorToCarry(ms: number): number | undefined {
+    return floorToCarry(this.floor, this.carried, this.heads(EXPIRY), ms);
   }
 
   /** apply(), under the current entityBound; `check`: whether the bounds may call for a dry run. */
@@ -595,19 +703,24 @@ export class EntityState {
   }
 
   /**
-   * Sets the floor a snapshot kept (EntityStore.restore), pruning what it subsumes and dropping the
-   * heads at or below it, as the purge that raised it did. A store that holds a floor holds no head
-   * beneath it, so a stored version there is a stale record (one put again after the commit that
-   * removed it with the floor, e.g. a retried priority commit): restored as a head, it came back on
-   * a restart only, and the node differed from a twin that never restarted. Returns the evidence
-   * that released and the heads dropped (the caller deletes them from storage: RestoreLeftovers).
+   * Sets the floor a snapshot kept (EntityStore.restore), and the largest floor carried to the
+   * entity, pruning what it subsumes and dropping the heads at or below it, as the purge that raised
+   * it did. A store that holds a floor holds no head beneath it, so a stored version there is a
+   * stale record (one put again after the commit that removed it with the floor, e.g. a retried
+   * priority commit): restored as a head, it came back on a restart only, and the node differed
+   * from a twin that never restarted. Returns the evidence that released and the heads dropped (the
+   * caller deletes them from storage: RestoreLeftovers).
    */
   restoreFloor(
     floor: number,
     markers?: readonly Timestamp[],
+    carried?: number,
   ): { readonly released: Evidence[]; readonly dropped: Version[] } {
+    if (carried !== undefined && (this.carried === undefined || carried > this.carried)) this.carried = carried;
+    if (this.floor !== undefined && this.floor > floor) floor = this.floor;
     this.floor = floor;
-    this.floorMarkers = markers ?? this.markersAt(floor);
+    this.floorMarkers =
+      this.carried !== undefined && this.carried >= floor ? undefined : (markers ?? this.markersAt(floor));
     this.forgetCoveredTombstone();
     this.pruneKnowledge();
     const dropped = this.dropWhere((_, h) => belowFloor(h, floor));
@@ -733,6 +846,8 @@ export class EntityState {
     const floor = this.floor;
     const fired = this.floorMarkers;
     if (v.kind !== EXPIRY || floor === undefined || v.ts.ms > floor || fired === undefined) return false;
+    // A floor an expiry carried stays, whatever expiry came before its deadline (raiseCarried).
+    if (this.carried !== undefined && this.carried >= floor) return false;
     const k = Knowledge.of(v);
     const left = fired.filter((t) => !k.supersedes({ ts: t } as Version));
     if (left.length === fired.length) return false;
@@ -751,6 +866,7 @@ export class EntityState {
   private noteMarker(v: Version): void {
     const floor = this.floor;
     if (v.kind !== EXPIRY || floor === undefined || v.ts.ms > floor || deadlineOf(v) !== floor) return;
+    if (this.carried !== undefined && this.carried >= floor) return;
     const fired = this.floorMarkers ?? [];
     if (fired.some((t) => compareTs(t, v.ts) === 0) || !this.holdsHead(v)) return;
     this.floorMarkers = [...fired, v.ts];
@@ -790,7 +906,8 @@ export class EntityState {
     for (const kind of kinds) this.remove(fixedSlot(kind), kind);
     const others = oldEvidence.filter((e) => !kinds.has(e.version.kind));
     this.evidence = others.length === 0 ? undefined : others;
-    this.floor = undefined;
+    // What an expiry carried stays (raiseCarried): the registers merge again under it.
+    this.floor = this.carried;
     this.floorMarkers = undefined;
     // Set again by the tombstones held, as they merge below.
     this.deletedAt = undefined;
@@ -865,7 +982,13 @@ export class EntityState {
     const tombstoneGone =
       deletedAt !== undefined && taken.some((v) => v.kind === DELETED && compareTs(v.ts, deletedAt!) === 0);
     const floor = this.floor;
-    const floorGone = floor !== undefined && taken.some((v) => v.kind === EXPIRY && deadlineOf(v) >= floor);
+    // A withdrawn expiry that carried the largest floor carried: the largest left is that of the
+    // expiries left (a carrier it superseded and dropped comes back from peers, and carries it again).
+    const carried = this.carried;
+    const carriedGone = carried !== undefined && taken.some((v) => (carriedFloor(v) ?? -Infinity) >= carried);
+    const floorGone =
+      floor !== undefined &&
+      (taken.some((v) => v.kind === EXPIRY && deadlineOf(v) >= floor) || (carriedGone && carried >= floor));
     // The registers merged again: those that held a withdrawn version, and those a withdrawn
     // tombstone or floor pruned (context-bound.ts), whose knowledge is then learned again from what
     // they hold with less gone for good. The expiry's register is never pruned by a floor.
@@ -891,7 +1014,15 @@ export class EntityState {
     const others = oldEvidence.filter((e) => !kinds.has(e.version.kind));
     this.evidence = others.length === 0 ? undefined : others;
     this.deletedAt = deletedAt;
-    this.floor = floorGone ? undefined : floor;
+    if (carriedGone) {
+      let most: number | undefined;
+      for (const v of [...oldHeads, ...oldEvidence.map((e) => e.version)]) {
+        const f = out(v) ? undefined : carriedFloor(v);
+        if (f !== undefined && (most === undefined || f > most)) most = f;
+      }
+      this.carried = most;
+    }
+    this.floor = floorGone ? this.carried : floor;
     if (floorGone) this.floorMarkers = undefined;
     const outer = entityBound;
     entityBound = bound;
@@ -1065,6 +1196,7 @@ export class EntityState {
       id: this.id,
       ...(this.floor === undefined ? {} : { floor: this.floor }),
       ...(this.floorMarkers === undefined ? {} : { floorMarkers: this.floorMarkers }),
+      ...(this.carried === undefined ? {} : { carried: this.carried }),
       ...(this.deletedAt === undefined ? {} : { deletedAt: this.deletedAt }),
       knowledge,
       ...(this.evidence === undefined
@@ -1126,6 +1258,7 @@ export class EntityState {
     c.deletedAt = this.deletedAt;
     c.floor = this.floor;
     c.floorMarkers = this.floorMarkers;
+    c.carried = this.carried;
     if (this.evidence !== undefined) c.evidence = [...this.evidence];
     return c;
   }

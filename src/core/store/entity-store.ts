@@ -6,7 +6,7 @@ import { earliestFrom, inWindows, type RemovalWindow } from '../clock/removal-wi
 import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta, type Withdrawal } from './entity-state';
 import { DeadlineIndex } from './deadline-index';
 import { NumberedColumn, type ColumnType, type EntityColumn } from './entity-column';
-import { EXPIRY } from './expiry-floor';
+import { carriedFloor, EXPIRY } from './expiry-floor';
 import { EvidenceLedger, type Evidence, type EvidenceStats } from './evidence';
 import { LeanColumns, Replaced } from './lean-columns';
 import { viewOf, visibleAt, type EntityView } from './entity-view';
@@ -83,9 +83,10 @@ export class EntityStore {
   }
 
   /**
-   * Whether the last apply() took an expiry floor away (EntityState.liftFloor). The entity's stored
-   * meta must then be written again whatever it holds: the one stored at the purge names the floor
-   * and the tombstone time the lift took away (src/node/entity-meta.ts).
+   * Whether the last apply() changed an expiry floor: took it away (EntityState.liftFloor) or raised
+   * it to a floor an expiry carried (EntityState.raiseCarried). The entity's stored meta must then be
+   * written again whatever it holds: the one stored names the floor and the tombstone time before
+   * (src/node/entity-meta.ts).
    */
   lastApplyLifted = false;
 
@@ -98,9 +99,12 @@ export class EntityStore {
     }
     // An expiry delivered to a floored entity may take the floor away (EntityState.liftFloor), which
     // merges its registers again: the heads are then counted, not inferred from the outcome.
-    const before = v.kind === EXPIRY && state.floor !== undefined ? countHeads(state) : undefined;
+    // An expiry that carries a floor may raise it (EntityState.raiseCarried), which drops heads of any kind.
+    const floorBefore = state.floor;
+    const before =
+      v.kind === EXPIRY && (floorBefore !== undefined || carriedFloor(v) !== undefined) ? countHeads(state) : undefined;
     const out = state.apply(v, this.ledger);
-    if (before !== undefined) this.lastApplyLifted = state.floor === undefined;
+    if (before !== undefined) this.lastApplyLifted = state.floor !== floorBefore;
     if (out.kind !== 'duplicate') this.shown?.changed(state);
     // Only an expiry changes the expiry heads or the floor (a lift) a delivery can touch.
     if (v.kind === EXPIRY && out.kind !== 'duplicate') this.deadlines.set(v.entity, state.nextDeadline);
@@ -233,6 +237,14 @@ export class EntityStore {
    * versions. Visits only the entities whose next deadline has passed (DeadlineIndex), not every
    * entity: a tick costs what is due.
    */
+  /**
+   * The floor an expiry written to `id` at `ms` carries (Expiry.floor): the entity's floor once
+   * purged at that stamp (expiry-floor.ts, floorToCarry). Undefined: none.
+   */
+  floorToCarry(id: EntityId, ms: number): number | undefined {
+    return this.entities.get(id)?.floorToCarry(ms);
+  }
+
   purgeExpired(now: number, released?: Version[]): Version[] {
     const purged: Version[] = [];
     const gone: Evidence[] = [];
@@ -362,7 +374,7 @@ export class EntityStore {
       const s = store.entities.get(meta.id);
       if (s === undefined) continue;
       if (meta.floor !== undefined) {
-        const { released, dropped } = s.restoreFloor(meta.floor, meta.floorMarkers);
+        const { released, dropped } = s.restoreFloor(meta.floor, meta.floorMarkers, meta.carried);
         if (released.length > 0) leftovers?.rewrite.add(meta.id);
         store.ledger.refund(released);
         // Stale records beneath the floor: not held, so deleted from storage (RestoreLeftovers).

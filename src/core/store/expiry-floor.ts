@@ -25,9 +25,53 @@ export const EXPIRY_IN_PAST_REASON = 'expiry-in-past';
  */
 export function expiryRefusal(v: Version): string | undefined {
   if (v.kind !== EXPIRY) return undefined;
-  const at = (v.value as Partial<Expiry> | null)?.at;
-  if (typeof at === 'number' && at > v.ts.ms) return undefined;
-  return `expiry.at ${String(at)} is not after the write's own time (${v.ts.ms})`;
+  const value = v.value as Partial<Expiry> | null;
+  const at = value?.at;
+  if (!(typeof at === 'number' && at > v.ts.ms)) {
+    return `expiry.at ${String(at)} is not after the write's own time (${v.ts.ms})`;
+  }
+  // A carried floor removes only what was written before the write itself (and never past its own
+  // deadline): no more than a tombstone its author could write instead (docs/architecture.md, "Expiry").
+  const floor = value?.floor;
+  if (floor === undefined || (typeof floor === 'number' && floor >= 0 && floor < v.ts.ms && floor <= at)) {
+    return undefined;
+  }
+  return `expiry.floor ${String(floor)} is not before the write's own time (${v.ts.ms})`;
+}
+
+/**
+ * The floor an expiry carries (Expiry.floor): its writer's floor once it purged at the write's own
+ * stamp. Every replica raises the entity's floor to it on delivery, whether the expiry is then a
+ * head, superseded or a twin, so the floor is one number whatever the order of delivery.
+ * Undefined: none (a floor of 0 is none). Trusted only from a version expiryRefusal takes.
+ */
+export function carriedFloor(v: Version): number | undefined {
+  if (v.kind !== EXPIRY) return undefined;
+  const floor = (v.value as Partial<Expiry> | null)?.floor;
+  return floor === undefined || floor === 0 ? undefined : floor;
+}
+
+/**
+ * The floor a new expiry written at `ms` carries (Expiry.floor): the entity's floor after a purge at
+ * the write's own stamp, from `floor` (the floor held), `carried` (the largest floor carried to it)
+ * and the deadlines of its expiry heads. Only what lies before `ms` counts (expiryRefusal): an
+ * expiry head whose deadline is the stamp itself is superseded by the write at its deadline, so it
+ * never fires (firedBy); a floor at the stamp is one such head's, which the write takes away
+ * (EntityState.cancelsFloor). Undefined: none.
+ */
+export function floorToCarry(
+  floor: number | undefined,
+  carried: number | undefined,
+  expiryHeads: Heads | undefined,
+  ms: number,
+): number | undefined {
+  let out = carried;
+  if (floor !== undefined && floor < ms && (out === undefined || floor > out)) out = floor;
+  for (const h of expiryHeads ?? []) {
+    const at = deadlineOf(h);
+    if (at < ms && (out === undefined || at > out)) out = at;
+  }
+  return out === undefined || out <= 0 ? undefined : out;
 }
 
 /**

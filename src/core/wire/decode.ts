@@ -126,7 +126,8 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
     ctx.ms = ts.ms;
     let kind: ComponentKind;
     let value: ComponentValue | null;
-    let kindCode = tag;
+    // An expiry with or without a floor is one kind: one (entity, kind, clock) per batch.
+    let kindCode = tag === F.TAG_EXPIRY_FLOOR ? F.TAG_EXPIRY : tag;
     if (tag === F.TAG_DELETED) {
       kind = DELETED;
       value = null;

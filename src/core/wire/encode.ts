@@ -7,7 +7,7 @@ import { Interner, type EncodeContext } from './context';
 import { planBatches, writeBatchTable } from './batch-table';
 import { WireError, wireEncodeFailure } from './errors';
 import * as F from './format';
-import { tagOfKind } from './kinds';
+import { tagOfValue } from './kinds';
 import { DEFAULT_LIMITS } from './limits';
 import { encodeOpaque } from './opaque-codec';
 import { quantizedLatLon } from './position-codec';
@@ -62,7 +62,7 @@ export function encodeVersions(input: readonly Version[]): Uint8Array {
   let prevIndex = -1;
   for (let at = 0; at < versions.length; at++) {
     const v = versions[at]!;
-    const tag = tagOfKind(v.kind);
+    const tag = tagOfValue(v.kind, v.value);
     const ts = v.ts;
     checkTs(ts, 'ts');
     const sameClock = prev !== undefined && prev.ts.ms === ts.ms && prev.ts.c === ts.c && prev.ts.node === ts.node;
@@ -156,7 +156,7 @@ function prepass(versions: readonly Version[]): Prepass {
   };
   for (const v of versions) {
     add(v.entity);
-    const tag = tagOfKind(v.kind);
+    const tag = tagOfValue(v.kind, v.value);
     checkValue(v, tag);
     if (tag === F.TAG_POSITION) note(v.value as Position);
     else if (tag === F.TAG_FUSION) {

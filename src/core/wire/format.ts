@@ -19,7 +19,7 @@
  *           (varint index - previous - 1) and then the multiproof's 32-byte hashes (as many as
  *           the indices call for, merkle.ts proofPositions)
  *   then each version (batch 0's k in leaf order, batch 1's, ..., then versions under no batch):
- *     u8    header: bits 0-3 kind tag, bits 4-5 entity mode, bits 6-7 clock mode
+ *     u8    header: bits 0-3 kind tag (11: an expiry carrying a floor), bits 4-5 entity mode, bits 6-7 clock mode
  *     [u8]  extras (clock mode EXTENDED): bit0 has seen, bit1 has signature, bit2 same clock
  *     [varint entity index]  (entity mode INDEX; SAME: the previous version's, NEXT: the table entry after it)
  *     [varint node index, varint zigzag(ms - previous ms) * 2 + (c ≠ 0), [varint c]]  (new clock)
@@ -45,6 +45,12 @@ export const TAG_APPROVAL = 7;
 export const TAG_TASK = 8;
 export const TAG_EXPIRY = 9;
 export const TAG_UNKNOWN = 10;
+/**
+ * An expiry that carries a floor (core/entity/component-types.ts, Expiry.floor): its `at`, then its
+ * floor, each as an epoch field. TAG_EXPIRY carries none, so records and frames written before
+ * floors were carried decode unchanged.
+ */
+export const TAG_EXPIRY_FLOOR = 11;
 
 /** Entity mode: the same entity as the previous version (most multi-component writes). */
 export const ENTITY_SAME = 0;

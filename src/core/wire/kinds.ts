@@ -20,7 +20,15 @@ const KIND_OF_TAG: readonly (ComponentKind | undefined)[] = [
 const TAG_OF_KIND = new Map<string, number>(KIND_OF_TAG.map((kind, tag) => [kind as string, tag]));
 
 export function kindOfTag(tag: number): ComponentKind | undefined {
-  return KIND_OF_TAG[tag];
+  return tag === T.TAG_EXPIRY_FLOOR ? KIND_OF_TAG[T.TAG_EXPIRY] : KIND_OF_TAG[tag];
+}
+
+/** The tag `v` is written under: tagOfKind, but an expiry carrying a floor has its own (format.ts). */
+export function tagOfValue(kind: string, value: unknown): number {
+  const tag = tagOfKind(kind);
+  if (tag !== T.TAG_EXPIRY) return tag;
+  const floor = (value as { floor?: unknown } | null)?.floor;
+  return floor === undefined || floor === 0 ? tag : T.TAG_EXPIRY_FLOOR;
 }
 
 /** The tag of a known kind, TAG_DELETED for the tombstone, or TAG_UNKNOWN. */

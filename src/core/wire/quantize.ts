@@ -78,7 +78,9 @@ export function quantizeValue(kind: string, value: ComponentValue): ComponentVal
         confidence: quantizeConfidence(v.confidence as number),
       } as ComponentValue;
     case 'expiry':
-      return { at: (v.at as number) + 0 };
+      return typeof v.floor === 'number' && v.floor !== 0
+        ? { at: (v.at as number) + 0, floor: v.floor + 0 }
+        : { at: (v.at as number) + 0 };
     // approval and task times are whole ms (validated), exact on the wire.
     case 'approval':
     case 'threat':

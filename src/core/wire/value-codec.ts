@@ -112,6 +112,9 @@ export function encodeKnown(ctx: EncodeContext, tag: number, value: ComponentVal
     }
     case T.TAG_EXPIRY:
       return writeEpoch(ctx, (value as Expiry).at, 'expiry.at');
+    case T.TAG_EXPIRY_FLOOR:
+      writeEpoch(ctx, (value as Expiry).at, 'expiry.at');
+      return writeEpoch(ctx, (value as Expiry).floor!, 'expiry.floor');
     default:
       throw new WireError(`no layout for tag ${tag}`);
   }
@@ -189,6 +192,13 @@ export function decodeKnown(ctx: DecodeContext, tag: number): ComponentValue {
       } satisfies Task;
     case T.TAG_EXPIRY:
       return { at: readEpoch(ctx, 'expiry.at') } satisfies Expiry;
+    case T.TAG_EXPIRY_FLOOR: {
+      const at = readEpoch(ctx, 'expiry.at');
+      const floor = readEpoch(ctx, 'expiry.floor');
+      // No floor is written under TAG_EXPIRY: one value, one encoding.
+      if (floor === 0) return r.fail('expiry.floor 0 under the floor tag');
+      return { at, floor } satisfies Expiry;
+    }
     default:
       return r.fail(`unknown kind tag ${tag}`);
   }

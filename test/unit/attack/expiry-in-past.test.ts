@@ -12,10 +12,10 @@ import type { Version } from '../../../src/core/merge/version';
 import { pos, T0, versionsFrame } from '../node/mesh/scripted-peers';
 import { scene } from './attack-scene';
 
-const expiry = (entity: string, author: string, ms: number, at: number): Version => ({
+const expiry = (entity: string, author: string, ms: number, at: number, floor?: number): Version => ({
   entity: entity as EntityId,
   kind: 'expiry' as ComponentKind,
-  value: { at },
+  value: floor === undefined ? { at } : { at, floor },
   ts: { ms, c: 0, node: author as NodeId },
   seen: [],
 });
@@ -46,6 +46,26 @@ describe('attack suite: an expiry whose deadline is not after its own write', ()
     s.alice.send(versionsFrame([expiry('t', 'a', T0 - 80, T0 - 79)], true));
     s.h.tick();
     expect((await s.h.node.heads('t', 'expiry')).length).toBe(1);
+  });
+
+  it('one that carries a floor at or after its own write is refused the same way; one before it is taken', async () => {
+    const s = await scene();
+    s.alice.send(versionsFrame([pos('t', 'a', T0 - 500), pos('t2', 'a', T0 - 500)], true));
+    s.h.tick();
+    // A floor at its own write would remove what was written with it and after: refused at ingest.
+    s.mallory.send(versionsFrame([expiry('t', 'x', T0 - 100, T0 + 60_000, T0 - 100)], true));
+    s.h.tick();
+    expect(s.h.mesh.securityStats().rejected['expiry-in-past']).toBe(1);
+    expect((await s.h.node.heads('t', 'expiry')).length).toBe(0);
+    expect((await s.h.node.get('t'))?.components.position).toBeDefined();
+    // Outside the mesh too.
+    expect(s.h.node.applyRemote([expiry('t', 'x', T0 - 90, T0 + 60_000, T0 + 10)])).toEqual([]);
+    expect((await s.h.node.stats()).rejected['expiry-in-past']).toBe(1);
+    // A floor before its write removes what a tombstone of that author could: taken.
+    s.alice.send(versionsFrame([expiry('t2', 'a', T0 - 80, T0 + 60_000, T0 - 400)], true));
+    s.h.tick();
+    expect((await s.h.node.heads('t2', 'expiry')).length).toBe(1);
+    expect((await s.h.node.get('t2'))?.components.position).toBeUndefined();
   });
 
   it('is refused outside the mesh too (applyRemote), counted, without moving the clock or being held', async () => {

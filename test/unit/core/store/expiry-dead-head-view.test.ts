@@ -34,6 +34,7 @@ describe('an entity revived after its floor', () => {
     r.wall = T0 + 3_000;
     const view = r.store.view(X as never, T0 + 3_000);
     expect(view?.components.position).toEqual({ lat: 2, lon: 2 });
-    expect(view?.components.expiry).toEqual({ at: T0 + 60_000 });
+    // x2 carries the floor a held when it wrote it (docs/architecture.md, "Expiry").
+    expect(view?.components.expiry).toEqual({ at: T0 + 60_000, floor: T0 + 1_000 });
   });
 });

@@ -2,9 +2,12 @@
  * Issue 8 ("zero divergence"): a floor whose marker was already replaced by an expiry written after
  * its deadline must still be taken away when an expiry written before that deadline, which
  * superseded the marker, arrives later. Two replicas that receive the same versions in different
- * orders end identical (docs/architecture.md, "Expiry").
+ * orders end identical (docs/architecture.md, "Expiry"). Unless the expiry written after the
+ * deadline carries the floor its writer fired (as the write door now writes it): then the floor
+ * stays everywhere, whatever arrives before or after.
  */
 import { describe, expect, it } from 'vitest';
+import { permutations } from '../support/sim-node';
 import type { Version } from '../../../../src/core/merge/version';
 import { EntityStore } from '../../../../src/core/store/entity-store';
 import { dump } from '../support/merge-sim';
@@ -17,8 +20,10 @@ const T0 = 1_700_000_000_000;
  * n0 writes x with an expiry at T0+1000 (e1). n1, before that deadline, lengthens it to T0+5000
  * (e1', which saw e1). n0, after the first deadline and without hearing of e1', sets a new expiry
  * at T0+9000 (e2, which saw e1 only). `concurrent`: e1' did not see e1 (then e1 fires everywhere).
+ * e2 carries the floor T0+1000 (n0's door purged at its stamp); `carried` false: as a build before
+ * floors were carried wrote it, without.
  */
-function versions(concurrent: boolean): { base: Version[]; e1b: Version; e2: Version } {
+function versions(concurrent: boolean, carried = false): { base: Version[]; e1b: Version; e2: Version } {
   const n0 = node('n0', T0);
   const n1 = node('n1', T0);
   const base = [n0.write(X, 'position', { lat: 1, lon: 1 }), n0.write(X, 'expiry', { at: T0 + 1_000 })];
@@ -26,7 +31,9 @@ function versions(concurrent: boolean): { base: Version[]; e1b: Version; e2: Ver
   n1.wall = T0 + 100;
   const e1b = n1.write(X, 'expiry', { at: T0 + 5_000 });
   n0.wall = T0 + 1_500;
-  const e2 = n0.write(X, 'expiry', { at: T0 + 9_000 });
+  const written = n0.write(X, 'expiry', { at: T0 + 9_000 });
+  expect(written.value).toEqual({ at: T0 + 9_000, floor: T0 + 1_000 });
+  const e2 = carried ? written : { ...written, value: { at: T0 + 9_000 } };
   return { base, e1b, e2 };
 }
 
@@ -62,6 +69,26 @@ describe('an expiry floor whose marker was replaced after its deadline', () => {
       expect(dump(a.store, true)).toBe(dump(b.store, true));
     });
   }
+
+  it('keeps the floor the replacing expiry carried, in every order and wherever the purge ran', () => {
+    const { base, e1b, e2 } = versions(false, true);
+    const all = [...base, e1b, e2];
+    const states = new Set<string>();
+    for (const order of permutations(all)) {
+      for (let k = 0; k <= order.length; k++) {
+        const r = node('r', T0);
+        r.receive(...order.slice(0, k));
+        r.store.purgeExpired(T0 + 1_000);
+        r.wall = T0 + 1_600;
+        r.receive(...order.slice(k));
+        r.store.purgeExpired(T0 + 2_000);
+        expect(r.store.state(X as never)?.floor).toBe(T0 + 1_000);
+        expect(r.store.view(X as never, T0 + 2_000)?.components.position).toBeUndefined();
+        states.add(dump(r.store, true));
+      }
+    }
+    expect(states.size).toBe(1);
+  });
 
   it('a restart between the replacing expiry and the earlier change keeps what fired', () => {
     const { base, e1b, e2 } = versions(false);

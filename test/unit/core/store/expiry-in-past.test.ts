@@ -81,4 +81,31 @@ describe('an expiry whose deadline is not after its own write', () => {
     expect(new EntityStore().apply(past).kind).toBe('obsolete');
     expect(new EntityStore().apply(at(past.ts.ms + 1)).kind).toBe('applied');
   });
+
+  it('a carried floor at or after the write, or past the deadline, is refused the same way; one before it is taken', () => {
+    const { past } = history();
+    const ms = past.ts.ms;
+    const carrying = (floor: unknown): Version => ({ ...past, value: { at: ms + 100, floor } as never });
+    for (const floor of [ms, ms + 1, ms + 200, -1, Number.NaN, 'x']) {
+      expect(expiryRefusal(carrying(floor)), String(floor)).toMatch(/expiry.floor/);
+      expect(new EntityStore().apply(carrying(floor)).kind).toBe('obsolete');
+    }
+    for (const floor of [undefined, 0, ms - 1]) expect(expiryRefusal(carrying(floor)), String(floor)).toBeUndefined();
+    // No value at all: refused, and no floor read from it.
+    expect(new EntityStore().apply({ ...past, value: null }).kind).toBe('obsolete');
+    // Taken, it raises the floor on delivery: a position written at the floor goes, one after it stays.
+    const s = new EntityStore();
+    const pos = (t: number): Version => ({
+      ...past,
+      kind: 'position' as never,
+      value: { lat: 0, lon: 0 },
+      ts: { ...past.ts, ms: t },
+    });
+    s.apply(pos(ms - 10));
+    expect(s.apply(carrying(ms - 10)).kind).toBe('applied');
+    expect(s.state(X)?.floor).toBe(ms - 10);
+    expect(s.heads(X, 'position' as never)).toEqual([]);
+    expect(s.apply(pos(ms - 10)).kind).toBe('obsolete');
+    expect(s.apply(pos(ms - 9)).kind).toBe('applied');
+  });
 });

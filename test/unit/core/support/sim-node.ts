@@ -4,6 +4,7 @@ import type { ComponentValue } from '../../../../src/core/entity/component-types
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import { DELETED, type Version } from '../../../../src/core/merge/version';
 import { EntityStore } from '../../../../src/core/store/entity-store';
+import { stampWrite } from '../../../../src/node/prepare-write';
 
 export class TestNode {
   readonly store = new EntityStore();
@@ -18,17 +19,15 @@ export class TestNode {
     this.hlc = new Hlc({ node: id, now: () => this.wall });
   }
 
-  /** A local write based on this node's current store state; applied locally and returned. */
+  /**
+   * A local write based on this node's current store state, stamped as the node's write door does
+   * (src/node/prepare-write.ts, stampWrite: an expiry carries the floor); applied locally and returned.
+   */
   write(entity: string, kind: string, value: unknown): Version {
     const e = entity as EntityId;
     const k = kind as ComponentKind;
-    const v: Version = {
-      entity: e,
-      kind: k,
-      value: value as ComponentValue | null,
-      ts: this.hlc.now(),
-      seen: this.store.contextFor(e, k, this.id),
-    };
+    const values = new Map([[k, value as ComponentValue | null]]);
+    const v = stampWrite(this.store, e, values, this.hlc.now(), this.id)[0]!;
     this.store.apply(v);
     return v;
   }

@@ -86,7 +86,8 @@ const known: Record<string, fc.Arbitrary<unknown>> = {
     assignedBy: nodeId,
     updatedAt: wholeEpoch,
   }),
-  expiry: fc.record({ at: epoch }),
+  // A floor of 0 is none (written without one), so an arbitrary floor is above it.
+  expiry: fc.record({ at: epoch, floor: epoch.filter((x) => x > 0) }, { requiredKeys: ['at'] }),
 };
 
 const unknownKind = fc.stringMatching(/^[a-z][A-Za-z0-9_]{0,31}$/).filter((k) => !isKnownKind(k));

@@ -139,7 +139,7 @@ describe('wire decoding rejects', () => {
   });
 
   it('unknown tags, modes and enum values', () => {
-    for (const tag of [11, 12, 15]) rejects(one(tag, []), /unknown kind tag/);
+    for (const tag of [12, 15]) rejects(one(tag, []), /unknown kind tag/);
     rejects(one(F.TAG_THREAT, [0], { entityMode: 3 }), /unknown entity mode 3/);
     rejects(one(F.TAG_THREAT, [0], { clockMode: 3 }), /unknown clock mode 3/);
     rejects(one(F.TAG_THREAT, [4]), /threat.level: enum index 4/);
@@ -395,6 +395,28 @@ describe('wire decoding refuses what the encoder never writes', () => {
     expect(() => decodeVersions(twice(['h', 'h'] as NodeId[], ['e1'] as EntityId[]))).toThrow(/repeats/);
     expect(() => decodeVersions(twice(['h'] as NodeId[], ['e1', 'e1'] as EntityId[]))).toThrow(/repeats/);
     expect(() => decodeVersions(twice(['h', 'h'] as NodeId[], ['e1', 'e1'] as EntityId[]))).toThrow(/repeats/);
+  });
+
+  it('an expiry carries its floor under its own tag; none is written as before (one value, one encoding)', () => {
+    const ms = 1_700_000_000_000;
+    const v = {
+      entity: 'e1',
+      kind: 'expiry',
+      value: { at: ms + 5_000 },
+      ts: { ms, c: 0, node: 'h' },
+      seen: [],
+    } as unknown as Version;
+    const plain = encodeVersions([v]);
+    const carried = { ...v, value: { at: ms + 5_000, floor: ms - 1_000 } } as unknown as Version;
+    const floored = encodeVersions([carried]);
+    expect(decodeVersions(plain)[0]!.value).toStrictEqual({ at: ms + 5_000 });
+    expect(decodeVersions(floored)[0]!.value).toStrictEqual({ at: ms + 5_000, floor: ms - 1_000 });
+    // A floor of 0 is none: written under the plain tag, and refused under the floor's.
+    expect(encodeVersions([{ ...v, value: { at: ms + 5_000, floor: 0 } } as unknown as Version])).toStrictEqual(plain);
+    // ms 2 (see one()): at = ms + 0; floor = ms + unzigzag(2) = 3, or ms + unzigzag(3) = 0.
+    expect(decodeVersions(one(F.TAG_EXPIRY_FLOOR, [0, 4]))[0]!.value).toStrictEqual({ at: 2, floor: 3 });
+    rejects(one(F.TAG_EXPIRY_FLOOR, [0, 6]), /floor 0 under the floor tag/);
+    rejects(one(F.TAG_EXPIRY_FLOOR, [0]), /.+/);
   });
 
   it('an integer epoch in the float64 form is refused (one value, one encoding)', () => {

@@ -29,6 +29,12 @@
  *   markers never fire where that write came first. The markers it saw are no longer markers.
  *   What the floor had dropped is forgotten, a tombstone too: the latest tombstone is then the
  *   latest one delivered since (or kept as a head under the floor).
+ * - An expiry may carry a floor (Expiry.floor), below its own write's time and at most its
+ *   deadline. An honest writer gives it the floor it holds once purged at the write's own stamp:
+ *   the largest of the floors carried to it, its floor if below the stamp, and the deadlines of its
+ *   expiry heads that lie before the stamp (floorToCarry). Every node raises the entity's floor to
+ *   the largest floor carried by an expiry it was delivered (a head or not, any twin): that floor
+ *   has no markers, and no expiry takes it away; a fired floor at or below it is forgotten.
  */
 import { compareTs, encodeTs, type Timestamp } from '../../../../../src/core/clock/timestamp';
 import type { Expiry } from '../../../../../src/core/entity/component-types';
@@ -117,8 +123,16 @@ export function wellFormed(v: Version): boolean {
     v.seen.length <= MAX_CONTEXT_ENTRIES &&
     new Set(authors).size === authors.length &&
     v.seen.every((s) => compareTs(s, v.ts) < 0) &&
-    (v.kind !== EXPIRY || (v.value as Expiry).at > v.ts.ms)
+    (v.kind !== EXPIRY || (v.value as Expiry).at > v.ts.ms) &&
+    (v.kind !== EXPIRY || carriedBy(v) === undefined || carriedBy(v)! < v.ts.ms)
   );
+}
+
+/** The floor an expiry carries, if any (0 is none). */
+export function carriedBy(v: Version): number | undefined {
+  if (v.kind !== EXPIRY) return undefined;
+  const f = (v.value as Expiry).floor;
+  return f === undefined || f === 0 ? undefined : f;
 }
 
 interface Floor {
@@ -129,16 +143,47 @@ interface Floor {
 /** One node's view: what it was delivered and where its floors are. */
 export class ModelNode {
   readonly received = new Map<string, ModelWrite>();
+  /** Floors set by a purge (fired), above what was carried. */
   readonly floors = new Map<EntityId, Floor>();
+  /** The largest floor an expiry delivered carried, per entity. */
+  readonly carried = new Map<EntityId, number>();
   /** Every expiry this node fired, in order. */
   readonly fired: ModelWrite[] = [];
 
   constructor(private readonly universe: Universe) {}
 
+  /** The entity's floor: the fired one or the largest carried, whichever is higher. */
+  floorOf(entity: EntityId): number | undefined {
+    const fired = this.floors.get(entity)?.at;
+    const carried = this.carried.get(entity);
+    if (fired === undefined) return carried;
+    return carried === undefined || fired > carried ? fired : carried;
+  }
+
+  /** Every entity with a floor, to it. */
+  allFloors(): Map<EntityId, number> {
+    const out = new Map<EntityId, number>();
+    for (const entity of new Set([...this.floors.keys(), ...this.carried.keys()]))
+      out.set(entity, this.floorOf(entity)!);
+    return out;
+  }
+
+  /** The floor a new expiry written to `entity` at `ms` carries (see the header). */
+  floorToCarry(entity: EntityId, ms: number): number | undefined {
+    let out = this.carried.get(entity);
+    const floor = this.floorOf(entity);
+    if (floor !== undefined && floor < ms && (out === undefined || floor > out)) out = floor;
+    for (const h of this.heads(entity, EXPIRY)) {
+      const at = (h.version.value as Expiry).at;
+      if (at < ms && (out === undefined || at > out)) out = at;
+    }
+    return out === undefined || out <= 0 ? undefined : out;
+  }
+
   /** Whether every write up to `t` of `kind` is gone for good here (see Universe.historyFor). */
   settled(entity: EntityId, kind: ComponentKind, t: Timestamp): boolean {
-    const floor = this.floors.get(entity);
-    if (floor !== undefined && kind !== EXPIRY && t.ms <= floor.at) return true;
+    const floor = this.floorOf(entity);
+    if (floor !== undefined && kind !== EXPIRY && t.ms <= floor) return true;
     if (kind === DELETED || kind === EXPIRY) return false;
     return [...this.received.values()].some(
       (w) => w.version.entity === entity && w.version.kind === DELETED && compareTs(t, w.version.ts) <= 0,
@@ -148,6 +193,13 @@ export class ModelNode {
   deliver(w: ModelWrite): void {
     if (!wellFormed(w.version)) return;
     const entity = w.version.entity;
+    // A carried floor first: a fired floor at or below it is forgotten (it has no markers).
+    const carried = carriedBy(w.version);
+    if (carried !== undefined && carried > (this.carried.get(entity) ?? -Infinity)) {
+      this.carried.set(entity, carried);
+      const fired = this.floors.get(entity);
+      if (fired !== undefined && fired.at <= carried) this.floors.delete(entity);
+    }
     const floor = this.floors.get(entity);
     // An expiry written at or before the floor that saw every marker left takes the floor away: where
     // it arrived before the deadline, no marker fired (the next purge decides).
@@ -194,11 +246,11 @@ export class ModelNode {
       if (w.version.kind !== DELETED) continue;
       if (deletedAt === undefined || compareTs(w.version.ts, deletedAt) > 0) deletedAt = w.version.ts;
     }
-    const floor = this.floors.get(entity);
+    const floor = this.floorOf(entity);
     const order = orderFor(kind);
     return (
       mine
-        .filter((v) => floor === undefined || v.version.ts.ms > floor.at || kind === EXPIRY)
+        .filter((v) => floor === undefined || v.version.ts.ms > floor || kind === EXPIRY)
         .filter(
           (v) =>
             kind === DELETED || kind === EXPIRY || deletedAt === undefined || compareTs(v.version.ts, deletedAt) > 0,
@@ -221,8 +273,8 @@ export class ModelNode {
       const passed = this.heads(entity, EXPIRY).filter((h) => atOf(h) <= now);
       if (passed.length === 0) continue;
       const fired = passed.reduce((a, b) => (atOf(b) > atOf(a) ? b : a));
-      const floor = this.floors.get(entity);
-      if (floor !== undefined && atOf(fired) <= floor.at) continue;
+      const floor = this.floorOf(entity);
+      if (floor !== undefined && atOf(fired) <= floor) continue;
       const markers = new Set(passed.filter((h) => atOf(h) === atOf(fired)).map((h) => h.key));
       this.floors.set(entity, { at: atOf(fired), markers });
       this.fired.push(fired);

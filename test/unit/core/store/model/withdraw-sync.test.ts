@@ -130,13 +130,19 @@ function run(steps: readonly Step[]): void {
     if (from === to) return;
     for (const v of shuffle([...from.store.retained()], rnd)) receive(to, v);
   };
-  const write = (n: Node, entity: EntityId, kind: ComponentKind, v: number): Version => ({
-    entity,
-    kind,
-    value: kind === 'expiry' ? { at: time + 1 + (v % 30) } : valueFor(kind, v),
-    ts: n.hlc.now(),
-    seen: n.store.contextFor(entity, kind, n.id),
-  });
+  const write = (n: Node, entity: EntityId, kind: ComponentKind, v: number): Version => {
+    const ts = n.hlc.now();
+    // An expiry carries the floor its writer holds once purged at its stamp (src/node/prepare-write.ts).
+    const floor = kind === 'expiry' ? n.store.floorToCarry(entity, ts.ms) : undefined;
+    const at = time + 1 + (v % 30);
+    return {
+      entity,
+      kind,
+      value: kind === 'expiry' ? (floor === undefined ? { at } : { at, floor }) : valueFor(kind, v),
+      ts,
+      seen: n.store.contextFor(entity, kind, n.id),
+    };
+  };
   for (const step of steps) {
     switch (step.t) {
       case 'write': {
