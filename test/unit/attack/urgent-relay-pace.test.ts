@@ -15,7 +15,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { APPLIED_BURST, MAX_BACKLOG_BYTES, MAX_VERSIONS_APPLIED_PER_SECOND } from '../../../src/core/sync';
-import { MeshSim } from '../node/mesh/mesh-sim';
+import { OWN_AT_MS, relayFlood, TOGGLES_PER_SECOND } from './urgent-relay-scene';
 
 vi.mock('../../../src/core/sync/limits', async (original) => ({
   ...(await original<typeof import('../../../src/core/sync/limits')>()),
@@ -27,56 +27,16 @@ vi.mock('../../../src/core/sync/limits', async (original) => ({
 const seed = Number(process.env.SEED ?? Date.now());
 console.log(`attack suite (urgent relays vs the send pace): seed ${seed} (replay with SEED=${seed})`);
 
-const TRACKS = 40;
-/** Each writer toggles every track's threat every `PERIOD` ms: TRACKS × 1000 / PERIOD a second. */
-const PERIOD = 50;
-
 describe('attack suite: urgent relays against a link pace', () => {
   it("two writers' HIGH threat toggles relayed by v do not cut the honest v–h link", async () => {
     expect(MAX_VERSIONS_APPLIED_PER_SECOND).toBe(1_000);
     expect(APPLIED_BURST).toBe(1_000);
     expect(MAX_BACKLOG_BYTES).toBe(1024 * 1024);
-    const sim = new MeshSim({ seed, registerLimits: { burst: 100_000, ratePerSecond: 100_000, maxAuthors: 64 } });
-    const writers = ['m1', 'm2'];
-    const nodes = new Map<string, Awaited<ReturnType<MeshSim['add']>>>();
-    for (const id of [...writers, 'v', 'h']) nodes.set(id, await sim.add(id));
-    for (const w of writers) sim.link(w, 'v');
-    sim.link('v', 'h');
-    for (const w of writers)
-      await nodes
-        .get(w)!
-        .node.writeMany(
-          Array.from({ length: TRACKS }, (_, i) => ({ id: `${w}-t${i}`, components: { threat: { level: 'HIGH' } } })),
-        );
-    await sim.settle(60_000);
-    const v = nodes.get('v')!;
-    const h = nodes.get('h')!;
-
-    // Each writer toggles its tracks' threats (a HIGH track: every change is urgent), at the pace
-    // its own link into v takes (TRACKS × 1000 / PERIOD = 800 a second < 1,000).
-    const start = sim.clock;
-    let round = 0;
-    let cutAt: number | undefined;
-    let highAt: number | undefined;
-    for (let t = 0; t < 20_000 && cutAt === undefined; t += PERIOD) {
-      round += 1;
-      const level = round % 2 === 0 ? 'HIGH' : 'LOW';
-      for (const w of writers)
-        await nodes
-          .get(w)!
-          .node.writeMany(
-            Array.from({ length: TRACKS }, (_, i) => ({ id: `${w}-t${i}`, components: { threat: { level } } })),
-          );
-      // v's own HIGH threat, 2 s into the flood: the priority lane must still carry it to h.
-      if (t === 2_000) await v.node.create({ id: 'v-high', components: { threat: { level: 'HIGH' } } });
-      await sim.advance(PERIOD);
-      if (highAt === undefined && t >= 2_000 && (await h.node.get('v-high')) !== undefined) highAt = sim.clock;
-      if (cutAt === undefined && h.logs.some((l) => /faster than their signatures/.test(l))) cutAt = sim.clock;
-    }
+    const { v, h, writers, start, flood, cutAt, highAt } = await relayFlood(seed, { own: false });
     const stats = h.mesh.securityStats();
     console.log(
-      `attack suite: ${writers.length} writers × ${(TRACKS * 1000) / PERIOD} urgent versions a second for ${sim.clock - start} ms; ` +
-        `v's own HIGH threat reached h ${highAt === undefined ? 'never' : `${highAt - start - 2_000} ms after it was written`}; ` +
+      `attack suite: ${writers.length} writers × ${TOGGLES_PER_SECOND} urgent versions a second for ${flood} ms; ` +
+        `v's own HIGH threat reached h ${highAt === undefined ? 'never' : `${highAt - start - OWN_AT_MS} ms after it was written`}; ` +
         `h cut v's link at ${cutAt === undefined ? 'never' : `${cutAt - start} ms`}; h: appliedRate ${stats.limitsHit.appliedRate}, ` +
         `verifyBacklog ${stats.limitsHit.verifyBacklog}; h's log: ${h.logs.slice(-3).join(' | ')}`,
     );
