@@ -405,19 +405,20 @@ export class AntiEntropy {
    * (it is refused in its turn).
    */
   urgentOnly(m: VersionsMessage, now: number): boolean {
-    const urgent = this.host.urgent;
-    if (urgent === undefined || !m.live || m.completes !== 0 || m.batch.length === 0) return false;
-    // Charged to the link's pace like any frame: past a burst of debt, urgent frames wait in order too.
-    if (!this.pacer.mayOvertake(now)) return false;
+    if (this.host.urgent === undefined || !m.live || m.completes !== 0 || m.batch.length === 0) return false;
+    let versions: Version[];
     try {
-      const versions = decodeVersions(m.batch, { maxVersions: MAX_OVERTAKING_VERSIONS, ids: this.ids });
-      return versions.length > 0 && versions.every((v) => urgent(v));
+      versions = decodeVersions(m.batch, { maxVersions: MAX_OVERTAKING_VERSIONS, ids: this.ids });
     } catch {
       return false;
     }
+    return versions.length > 0 && this.urgentFrame(m, versions, now);
   }
 
-  /** urgentOnly for a frame already decoded. */
+  /**
+   * Whether a decoded frame is small and urgent only, and the link's pace lets it pass (charged like
+   * any frame: past a burst of debt, urgent frames wait in order too).
+   */
   private urgentFrame(m: VersionsMessage, versions: readonly Version[], now: number): boolean {
     const urgent = this.host.urgent;
     if (urgent === undefined || !m.live || m.completes !== 0 || versions.length > MAX_OVERTAKING_VERSIONS) return false;
