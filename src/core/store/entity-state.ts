@@ -281,17 +281,47 @@ export class EntityState {
    */
   apply(v: Version, ledger?: EvidenceLedger): ApplyOutcome {
     const raised = v.kind === EXPIRY ? this.raiseCarried(v) : undefined;
-    if (ledger === undefined) {
-      const out = this.merge(v, undefined, true);
-      if (this.floor !== undefined) this.noteMarker(v);
-      return raised === undefined ? out : withRaised(out, raised);
+    const marked = v.kind === EXPIRY ? this.markedFloor() : undefined;
+    let out: ApplyOutcome;
+    if (ledger === undefined) out = this.merge(v, undefined, true);
+    else {
+      const outer = entityBound;
+      entityBound = ledger.perEntity;
+      out = this.merge(v, ledger, true);
+      entityBound = outer;
     }
-    const outer = entityBound;
-    entityBound = ledger.perEntity;
-    const out = this.merge(v, ledger, true);
-    entityBound = outer;
     if (this.floor !== undefined) this.noteMarker(v);
-    return raised === undefined ? out : withRaised(out, raised);
+    const lifted = marked !== undefined && marked === this.floor ? this.liftUnmarked() : undefined;
+    if (raised !== undefined) out = withRaised(out, raised);
+    return lifted === undefined ? out : withRaised(out, lifted);
+  }
+
+  /**
+   * The fired floor (above what any expiry carried) while an expiry head has its deadline: the one
+   * that fired, or one with the same deadline (noteMarker). Undefined: none such.
+   */
+  private markedFloor(): number | undefined {
+    const floor = this.floor;
+    if (floor === undefined || (this.carried !== undefined && this.carried >= floor)) return undefined;
+    return this.heads(EXPIRY).some((h) => deadlineOf(h) === floor) ? floor : undefined;
+  }
+
+  /**
+   * After an expiry was merged under a fired floor that an expiry head marked (markedFloor): the
+   * floor stands only while one still does. Once the last leaves the heads, whatever took it out (a
+   * later write that saw it, even one made after the deadline that carries no floor: a hostile
+   * member's, or an honest one whose writer held a twin of another deadline; a twin whose content
+   * wins; a fold of the register's authors into its cut), the floor is taken away (liftFloor): a
+   * replica that received that version before its purge never fired the expiry, so one that fired it
+   * first must not keep its floor either, or the two hold the same versions and differ for good
+   * (test/unit/attack/hostile-floor-splits.test.ts). An honest successor written after the deadline
+   * carries the floor instead (raiseCarried), which stays. Returns what the lift released, or
+   * undefined when the floor stands.
+   */
+  private liftUnmarked(): Raised | undefined {
+    if (this.markedFloor() !== undefined) return undefined;
+    this.liftFloor();
+    return { dropped: NO_VERSIONS, released: takeReleased() };
   }
 
   /**

@@ -149,6 +149,8 @@ export class ModelNode {
   readonly carried = new Map<EntityId, number>();
   /** Every expiry this node fired, in order. */
   readonly fired: ModelWrite[] = [];
+  /** Entities whose fired floor this node took away once no expiry head had its deadline. */
+  readonly unmarked = new Set<EntityId>();
 
   constructor(private readonly universe: Universe) {}
 
@@ -230,7 +232,20 @@ export class ModelNode {
       ) {
         floor.markers.add(w.key);
       }
-      return;
+      // A fired floor stands only while an expiry head has its deadline: once w took the last one out
+      // of the heads (a write after the deadline carrying no floor, a winning twin, a fold), it goes.
+      if (
+        floor === undefined ||
+        w.version.kind !== EXPIRY ||
+        this.heads(entity, EXPIRY).some((h) => (h.version.value as Expiry).at === floor.at)
+      ) {
+        return;
+      }
+      const kinds = new Set(
+        [...this.received.values()].filter((u) => u.version.entity === entity).map((u) => u.version.kind),
+      );
+      for (const kind of kinds) for (const h of this.heads(entity, kind)) held.add(h.key);
+      this.unmarked.add(entity);
     }
     this.floors.delete(entity);
     // The store relearns each register from what it holds (EntityState.liftFloor): what the floor
@@ -283,11 +298,13 @@ export class ModelNode {
 
   /**
    * Entities where this node fired an expiry that a delivered write had superseded before its
-   * deadline: the purge came before the news that the expiry was changed, and what it dropped
-   * cannot come back (see docs/architecture.md, "Expiry").
+   * deadline, or whose fired floor it took away once no expiry head had the floor's deadline (a
+   * write after the deadline carrying no floor, a twin of another deadline): the purge came before
+   * the news that the expiry was changed, and what it dropped cannot come back (see
+   * docs/architecture.md, "Expiry").
    */
   lateCancelled(): Set<EntityId> {
-    const out = new Set<EntityId>();
+    const out = new Set<EntityId>(this.unmarked);
     for (const x of this.fired) {
       const at = (x.version.value as Expiry).at;
       for (const y of this.received.values()) {
