@@ -215,11 +215,11 @@ export class EntityState {
   floor: number | undefined;
   /**
    * The timestamps of the floor's markers: the expiry heads that fired and set it, and those with
-   * the same deadline, written before it, that came since (noteMarker). A marker can leave the heads
-   * while the floor stays (an expiry written after the deadline supersedes it); an expiry written
-   * before the deadline that supersedes it, arriving later, must still take the floor away
-   * (cancelsFloor), and that is decided from these timestamps. Undefined: no floor, or one restored
-   * from a meta of an older build whose markers had left the heads.
+   * the same deadline, written before it, that came since (noteMarker). An expiry written before the
+   * deadline that supersedes them takes the floor away (cancelsFloor); so does anything else that
+   * takes the last head at the floor's deadline out of the heads (liftUnmarked), unless a carried
+   * floor covers it (then there are no markers). Undefined: no fired floor, or one restored from a
+   * meta of an older build whose markers had left the heads.
    */
   private get floorMarkers(): readonly Timestamp[] | undefined {
     return this.expired?.markers;
@@ -868,9 +868,9 @@ export class EntityState {
    * them; a replica that held `v` before the deadline never fired those `v` supersedes (firedBy),
    * so once every marker is superseded the floor must not stay either, or replicas that fired it
    * before hearing of `v` keep a floor that others never set (issue 8: an author shortening or
-   * lengthening its own expiry). Whether a marker is still a head does not matter: an expiry written
-   * after the deadline may have replaced it, which leaves the floor. Markers `v` supersedes are
-   * forgotten; while one is left the floor stays, as it does where that one fired.
+   * lengthening its own expiry). Markers `v` supersedes are forgotten; while one is left the floor
+   * stays, as it does where that one fired. (A marker that left the heads otherwise took the floor
+   * with it, liftUnmarked, unless a carried floor covers it.)
    */
   private cancelsFloor(v: Version): boolean {
     const floor = this.floor;

@@ -24,9 +24,11 @@
  *   written at or before the floor is gone, except expiries (the markers among them): the expiry's register
  *   learns from every expiry, so it keeps them all, and an author's later expiry supersedes its earlier. An expiry written at or before the floor, with the floor's `at`, that is a head once delivered
  *   is a marker too (it fires with them where it came before the deadline).
- * - An expiry written at or before the floor that saw every marker left (a head or not: an expiry
- *   written after the deadline may have replaced it) takes the floor away until the next purge: the
- *   markers never fire where that write came first. The markers it saw are no longer markers.
+ * - An expiry written at or before the floor that saw every marker left takes the floor away until
+ *   the next purge: the markers never fire where that write came first. The markers it saw are no
+ *   longer markers. So does any expiry after which no expiry head has the floor's deadline (one
+ *   written after the deadline that carries no floor, a twin of another deadline whose content
+ *   wins): where it came before the purge, no marker fired.
  *   What the floor had dropped is forgotten, a tombstone too: the latest tombstone is then the
  *   latest one delivered since (or kept as a head under the floor).
  * - An expiry may carry a floor (Expiry.floor), below its own write's time and at most its
