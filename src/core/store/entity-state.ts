@@ -215,11 +215,11 @@ export class EntityState {
   floor: number | undefined;
   /**
    * The timestamps of the floor's markers: the expiry heads that fired and set it, and those with
-   * the same deadline, written before it, that came since (noteMarker). A marker can leave the heads
-   * while the floor stays (an expiry written after the deadline supersedes it); an expiry written
-   * before the deadline that supersedes it, arriving later, must still take the floor away
-   * (cancelsFloor), and that is decided from these timestamps. Undefined: no floor, or one restored
-   * from a meta of an older build whose markers had left the heads.
+   * the same deadline, written before it, that came since (noteMarker). An expiry written before the
+   * deadline that supersedes them takes the floor away (cancelsFloor); so does anything else that
+   * takes the last head at the floor's deadline out of the heads (liftUnmarked), unless a carried
+   * floor covers it (then there are no markers). Undefined: no fired floor, or one restored from a
+   * meta of an older build whose markers had left the heads.
    */
   private get floorMarkers(): readonly Timestamp[] | undefined {
     return this.expired?.markers;
@@ -281,17 +281,47 @@ export class EntityState {
    */
   apply(v: Version, ledger?: EvidenceLedger): ApplyOutcome {
     const raised = v.kind === EXPIRY ? this.raiseCarried(v) : undefined;
-    if (ledger === undefined) {
-      const out = this.merge(v, undefined, true);
-      if (this.floor !== undefined) this.noteMarker(v);
-      return raised === undefined ? out : withRaised(out, raised);
+    const marked = v.kind === EXPIRY ? this.markedFloor() : undefined;
+    let out: ApplyOutcome;
+    if (ledger === undefined) out = this.merge(v, undefined, true);
+    else {
+      const outer = entityBound;
+      entityBound = ledger.perEntity;
+      out = this.merge(v, ledger, true);
+      entityBound = outer;
     }
-    const outer = entityBound;
-    entityBound = ledger.perEntity;
-    const out = this.merge(v, ledger, true);
-    entityBound = outer;
     if (this.floor !== undefined) this.noteMarker(v);
-    return raised === undefined ? out : withRaised(out, raised);
+    const lifted = marked !== undefined && marked === this.floor ? this.liftUnmarked() : undefined;
+    if (raised !== undefined) out = withRaised(out, raised);
+    return lifted === undefined ? out : withRaised(out, lifted);
+  }
+
+  /**
+   * The fired floor (above what any expiry carried) while an expiry head has its deadline: the one
+   * that fired, or one with the same deadline (noteMarker). Undefined: none such.
+   */
+  private markedFloor(): number | undefined {
+    const floor = this.floor;
+    if (floor === undefined || (this.carried !== undefined && this.carried >= floor)) return undefined;
+    return this.heads(EXPIRY).some((h) => deadlineOf(h) === floor) ? floor : undefined;
+  }
+
+  /**
+   * After an expiry was merged under a fired floor that an expiry head marked (markedFloor): the
+   * floor stands only while one still does. Once the last leaves the heads, whatever took it out (a
+   * later write that saw it, even one made after the deadline that carries no floor: a hostile
+   * member's, or an honest one whose writer held a twin of another deadline; a twin whose content
+   * wins; a fold of the register's authors into its cut), the floor is taken away (liftFloor): a
+   * replica that received that version before its purge never fired the expiry, so one that fired it
+   * first must not keep its floor either, or the two hold the same versions and differ for good
+   * (test/unit/attack/hostile-floor-splits.test.ts). An honest successor written after the deadline
+   * carries the floor instead (raiseCarried), which stays. Returns what the lift released, or
+   * undefined when the floor stands.
+   */
+  private liftUnmarked(): Raised | undefined {
+    if (this.markedFloor() !== undefined) return undefined;
+    this.liftFloor();
+    return { dropped: NO_VERSIONS, released: takeReleased() };
   }
 
   /**
@@ -838,9 +868,9 @@ export class EntityState {
    * them; a replica that held `v` before the deadline never fired those `v` supersedes (firedBy),
    * so once every marker is superseded the floor must not stay either, or replicas that fired it
    * before hearing of `v` keep a floor that others never set (issue 8: an author shortening or
-   * lengthening its own expiry). Whether a marker is still a head does not matter: an expiry written
-   * after the deadline may have replaced it, which leaves the floor. Markers `v` supersedes are
-   * forgotten; while one is left the floor stays, as it does where that one fired.
+   * lengthening its own expiry). Markers `v` supersedes are forgotten; while one is left the floor
+   * stays, as it does where that one fired. (A marker that left the heads otherwise took the floor
+   * with it, liftUnmarked, unless a carried floor covers it.)
    */
   private cancelsFloor(v: Version): boolean {
     const floor = this.floor;

@@ -2,9 +2,11 @@
  * Issue 8 ("zero divergence"): a floor whose marker was already replaced by an expiry written after
  * its deadline must still be taken away when an expiry written before that deadline, which
  * superseded the marker, arrives later. Two replicas that receive the same versions in different
- * orders end identical (docs/architecture.md, "Expiry"). Unless the expiry written after the
- * deadline carries the floor its writer fired (as the write door now writes it): then the floor
- * stays everywhere, whatever arrives before or after.
+ * orders end identical (docs/architecture.md, "Expiry"). So must a floor whose marker was replaced
+ * by an expiry written after the deadline that carries no floor (a build before floors were carried,
+ * or a hostile member): a replica that purged only after it came never fired the marker. Unless the
+ * expiry written after the deadline carries the floor its writer fired (as the write door now writes
+ * it): then the floor stays everywhere, whatever arrives before or after.
  */
 import { describe, expect, it } from 'vitest';
 import { permutations } from '../support/sim-node';
@@ -39,7 +41,7 @@ function versions(concurrent: boolean, carried = false): { base: Version[]; e1b:
 
 describe('an expiry floor whose marker was replaced after its deadline', () => {
   for (const concurrent of [false, true]) {
-    it(`${concurrent ? 'keeps' : 'loses'} the floor when an expiry written before the deadline, ${concurrent ? 'concurrent with' : 'superseding'} the marker, arrives last`, () => {
+    it(`loses the floor when ${concurrent ? 'the marker was replaced by an expiry written after the deadline that carries no floor' : 'an expiry written before the deadline, superseding the marker, arrives last'}`, () => {
       const { base, e1b, e2 } = versions(concurrent);
       // a: fires e1 at its deadline, then takes e2 (which drops the marker), then e1'.
       const a = node('a', T0);
@@ -53,20 +55,34 @@ describe('an expiry floor whose marker was replaced after its deadline', () => {
       b.store.purgeExpired(T0 + 1_000);
       b.wall = T0 + 1_600;
       b.receive(e2);
-      for (const n of [a, b]) n.store.purgeExpired(T0 + 2_000);
+      // c: purges only once e2 has come: e1 is no head then, so it never fires there. Where it fired,
+      // the floor goes once no head has its deadline (e2 carries none), or c would differ for good
+      // from a and b (test/unit/attack/hostile-floor-splits.test.ts).
+      const c = node('c', T0);
+      c.wall = T0 + 1_600;
+      c.receive(...base, e2, e1b);
+      for (const n of [a, b, c]) n.store.purgeExpired(T0 + 2_000);
+      expect(c.store.state(X as never)?.floor).toBeUndefined();
       // What a lifted floor had dropped comes back from a peer that still holds it (anti-entropy).
-      a.receive(...b.store.retained());
-      b.receive(...a.store.retained());
+      for (const [x, y] of [
+        [a, c],
+        [b, c],
+        [a, b],
+      ] as const) {
+        x.receive(...y.store.retained());
+        y.receive(...x.store.retained());
+      }
       expect(dump(a.store, true)).toBe(dump(b.store, true));
-      expect(a.store.state(X as never)?.floor).toBe(concurrent ? T0 + 1_000 : undefined);
-      const shown = concurrent ? undefined : { lat: 1, lon: 1 };
-      for (const n of [a, b]) expect(n.store.view(X as never, T0 + 2_000)?.components.position).toEqual(shown);
-      // A restart keeps which markers fired (EntityMeta.floorMarkers).
+      expect(dump(c.store, true)).toBe(dump(b.store, true));
+      expect(a.store.state(X as never)?.floor).toBeUndefined();
+      for (const n of [a, b, c])
+        expect(n.store.view(X as never, T0 + 2_000)?.components.position).toEqual({ lat: 1, lon: 1 });
       const restored = EntityStore.restore(a.store.snapshot());
       expect(dump(restored, true)).toBe(dump(a.store, true));
       // The next deadline fires alike everywhere.
-      for (const n of [a, b]) n.store.purgeExpired(T0 + 5_000);
+      for (const n of [a, b, c]) n.store.purgeExpired(T0 + 5_000);
       expect(dump(a.store, true)).toBe(dump(b.store, true));
+      expect(dump(c.store, true)).toBe(dump(b.store, true));
     });
   }
 

@@ -24,9 +24,11 @@
  *   written at or before the floor is gone, except expiries (the markers among them): the expiry's register
  *   learns from every expiry, so it keeps them all, and an author's later expiry supersedes its earlier. An expiry written at or before the floor, with the floor's `at`, that is a head once delivered
  *   is a marker too (it fires with them where it came before the deadline).
- * - An expiry written at or before the floor that saw every marker left (a head or not: an expiry
- *   written after the deadline may have replaced it) takes the floor away until the next purge: the
- *   markers never fire where that write came first. The markers it saw are no longer markers.
+ * - An expiry written at or before the floor that saw every marker left takes the floor away until
+ *   the next purge: the markers never fire where that write came first. The markers it saw are no
+ *   longer markers. So does any expiry after which no expiry head has the floor's deadline (one
+ *   written after the deadline that carries no floor, a twin of another deadline whose content
+ *   wins): where it came before the purge, no marker fired.
  *   What the floor had dropped is forgotten, a tombstone too: the latest tombstone is then the
  *   latest one delivered since (or kept as a head under the floor).
  * - An expiry may carry a floor (Expiry.floor), below its own write's time and at most its
@@ -149,6 +151,8 @@ export class ModelNode {
   readonly carried = new Map<EntityId, number>();
   /** Every expiry this node fired, in order. */
   readonly fired: ModelWrite[] = [];
+  /** Entities whose fired floor this node took away once no expiry head had its deadline. */
+  readonly unmarked = new Set<EntityId>();
 
   constructor(private readonly universe: Universe) {}
 
@@ -230,7 +234,20 @@ export class ModelNode {
       ) {
         floor.markers.add(w.key);
       }
-      return;
+      // A fired floor stands only while an expiry head has its deadline: once w took the last one out
+      // of the heads (a write after the deadline carrying no floor, a winning twin, a fold), it goes.
+      if (
+        floor === undefined ||
+        w.version.kind !== EXPIRY ||
+        this.heads(entity, EXPIRY).some((h) => (h.version.value as Expiry).at === floor.at)
+      ) {
+        return;
+      }
+      const kinds = new Set(
+        [...this.received.values()].filter((u) => u.version.entity === entity).map((u) => u.version.kind),
+      );
+      for (const kind of kinds) for (const h of this.heads(entity, kind)) held.add(h.key);
+      this.unmarked.add(entity);
     }
     this.floors.delete(entity);
     // The store relearns each register from what it holds (EntityState.liftFloor): what the floor
@@ -283,11 +300,13 @@ export class ModelNode {
 
   /**
    * Entities where this node fired an expiry that a delivered write had superseded before its
-   * deadline: the purge came before the news that the expiry was changed, and what it dropped
-   * cannot come back (see docs/architecture.md, "Expiry").
+   * deadline, or whose fired floor it took away once no expiry head had the floor's deadline (a
+   * write after the deadline carrying no floor, a twin of another deadline): the purge came before
+   * the news that the expiry was changed, and what it dropped cannot come back (see
+   * docs/architecture.md, "Expiry").
    */
   lateCancelled(): Set<EntityId> {
-    const out = new Set<EntityId>();
+    const out = new Set<EntityId>(this.unmarked);
     for (const x of this.fired) {
       const at = (x.version.value as Expiry).at;
       for (const y of this.received.values()) {

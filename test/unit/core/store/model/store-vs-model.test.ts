@@ -45,7 +45,7 @@ type Step =
       readonly node: number;
       readonly entity: number;
       readonly delta: number;
-      /** -1: the floor the writer holds once purged at its stamp; else a hostile floor (hostileFloor). */
+      /** -1: the floor the writer holds once purged at its stamp; else a hostile floor (hostileFloor, which may leave it out). */
       readonly floor: number;
     }
   | { readonly t: 'deliver'; readonly from: number; readonly to: number; readonly seed: number; readonly rate: number }
@@ -83,7 +83,7 @@ const arbStep: fc.Arbitrary<Step> = fc.oneof(
       entity: nat(1),
       // At or before the write's own time (0, -15): a buggy or hostile member's, refused everywhere.
       delta: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(5, 20, 60) }, fc.constantFrom(0, -15)),
-      floor: fc.oneof({ weight: 6, arbitrary: fc.constant(-1) }, nat(2)),
+      floor: fc.oneof({ weight: 6, arbitrary: fc.constant(-1) }, nat(4)),
     }),
   },
   {
@@ -197,13 +197,16 @@ function run(nodeCount: number, steps: readonly Step[]): void {
           default:
             seen = [];
         }
-        // An expiry's twin keeps its deadline: twins with different deadlines are not handled yet
-        // (docs/architecture.md, "Expiry").
         const same = step.v % 2 === 0 || w.kind === DELETED || w.kind === EXPIRY;
         let value = same ? w.value : valueFor(w.kind, step.v);
-        // Or another floor carried (below its own write's time, so taken): both twins carry theirs.
-        if (w.kind === EXPIRY && step.v % 3 === 1) {
-          value = { at: (w.value as { at: number }).at, floor: w.ts.ms - 1 - (step.v % 20) };
+        if (w.kind === EXPIRY) {
+          const { at, floor } = w.value as { at: number; floor?: number };
+          // Another deadline (after its own write's time, so taken), earlier or later: which twin is
+          // kept decides which deadline fires.
+          const other = step.v % 4 >= 2 ? Math.max(w.ts.ms + 1, at + (step.v % 7) * 6 - 18) : at;
+          // Or another floor carried (below its own write's time, so taken): both twins carry theirs.
+          const carried = step.v % 3 === 1 ? w.ts.ms - 1 - (step.v % 20) : floor;
+          value = carried === undefined ? { at: other } : { at: other, floor: carried };
         }
         const twin: Version = { entity: w.entity, kind: w.kind, value, ts: w.ts, seen };
         if (canonicalContent(twin) === canonicalContent(w) || universe.writes.has(keyOf(twin))) break;
@@ -218,7 +221,7 @@ function run(nodeCount: number, steps: readonly Step[]): void {
           // The write door's floor (src/node/prepare-write.ts, stampWrite), as the model states it.
           const honest = n.model.floorToCarry(entity, ts.ms);
           expect(n.store.floorToCarry(entity, ts.ms), 'the floor an expiry carries').toBe(honest);
-          const floor = step.floor < 0 ? honest : hostileFloor(step.floor, ts);
+          const floor = step.floor < 0 ? honest : hostileFloor(step.floor, ts, honest);
           return floor === undefined ? { at: deadline } : { at: deadline, floor };
         });
         break;
@@ -316,12 +319,16 @@ const stats = { histories: 0, lateCancelled: 0, evidence: 0, carried: 0 };
 /**
  * A floor a hostile (or buggy) member's expiry carries: 0, the write's own time (refused); 1, some
  * time before it that its writer never held as a floor (taken: a tombstone could remove as much);
- * 2, after it (refused).
+ * 2, after it (refused); 3, none, whatever its writer held (as a build before floors were carried
+ * writes it: an expiry after a deadline that drops the fired one from the heads without its floor);
+ * 4, less than its writer held.
  */
-function hostileFloor(mode: number, ts: Timestamp): number {
+function hostileFloor(mode: number, ts: Timestamp, honest: number | undefined): number | undefined {
   if (mode === 0) return ts.ms;
   if (mode === 1) return ts.ms - 7;
-  return ts.ms + 1;
+  if (mode === 2) return ts.ms + 1;
+  if (mode === 3 || honest === undefined) return undefined;
+  return honest - 1 - (ts.ms % 9) > 0 ? honest - 1 - (ts.ms % 9) : undefined;
 }
 
 /** The canonical dump without some entities' blocks (and without the totals line). */
