@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../../src/core/ids';
+import type { LatticeNode } from '../../../../src/node/lattice-node';
 import { mulberry32 } from '../../../../src/core/random/mulberry32';
 import { MeshSim } from './mesh-sim';
 
@@ -22,12 +23,24 @@ async function writesLand(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Settles, lets the asynchronous commits land, and settles again. */
+/**
+ * Settles, lets the asynchronous commits land, and settles again. Frames are not lost meanwhile
+ * (the links come good, as at a final heal): a frame lost mid-round stalls that round until its
+ * timeout (20 s), and on up to 5 nodes with rounds every 5 s at up to 10 % loss a moment when every
+ * link is synced at once may never come within the settle's bound (seed 1796614586630: n1-n4's
+ * opens lost round after round). Between the settles the phases run with the loss.
+ */
 async function quiesce(sim: MeshSim): Promise<void> {
-  await sim.settle();
-  await writesLand();
-  await sim.settle();
-  await writesLand();
+  const drop = sim.net.options.drop;
+  sim.net.options.drop = 0;
+  try {
+    await sim.settle();
+    await writesLand();
+    await sim.settle();
+    await writesLand();
+  } finally {
+    sim.net.options.drop = drop;
+  }
 }
 
 async function twoDevices(): Promise<MeshSim> {
@@ -136,6 +149,10 @@ interface Written {
   readonly at: number;
 }
 
+/** The ms of the last stamp a node's clock gave or observed (its next write carries at least this). */
+const clockOf = (node: LatticeNode): number =>
+  (node as unknown as { parts: { clock: { last: { ms: number } } } }).parts.clock.last.ms;
+
 /** Writes keep this far from any deadline of their entity, so "before" and "after" are unambiguous. */
 const MARGIN_MS = 200;
 
@@ -192,7 +209,10 @@ async function randomRun(runSeed: number): Promise<{ gone: number; revived: numb
       let who: string | undefined;
       for (const id of shuffled) if (who === undefined && (await sim.get(id).node.get(e)) !== undefined) who = id;
       if (who === undefined) continue;
-      const at = sim.clock + int(r, 500, 3_000);
+      // Ahead of the time the writer's next write carries: its HLC, which runs ahead of the wall
+      // after a restart (the clock lease) or after a peer's later stamp (the door refuses a
+      // deadline not after it: expiry-in-past).
+      const at = Math.max(sim.clock, clockOf(sim.get(who).node)) + int(r, 500, 3_000);
       deadline.set(e, at);
       sealed.set(e, r() < 0.5);
       await sim.get(who).node.update(e, { expiry: { at } });
