@@ -175,7 +175,18 @@ for (const v of objects('LatticeNode').concat(objects('MeshNode'))) total += ret
 console.log(
   `LatticeNode + MeshNode retain ${per(total)} per component (shared objects counted once, under their dominator)`,
 );
-for (const owner of ['LatticeNode', 'EntityStore', 'MeshNode', 'SyncIndex', 'IdTable', 'SortedVectorStorage']) {
+for (const owner of [
+  'LatticeNode',
+  'EntityStore',
+  'LeanColumns',
+  'MeshNode',
+  'SyncIndex',
+  'IdTable',
+  'SlotVectorStorage',
+  'C2Pipeline',
+  'TrackClassifier',
+  'FusionView',
+]) {
   show(owner);
 }
 
@@ -188,10 +199,57 @@ for (let v = 1; v < count; v++) {
   top.push(v);
 }
 top.sort((a, b) => retained[b]! - retained[a]!);
+/** The name of `d`'s field that holds `v`, if one does (` .name`), else ''. */
+function via(d: number, v: number): string {
+  for (let e = firstEdge[d]!; e < firstEdge[d + 1]!; e += EF) {
+    if (edges[e + eTo]! / NF !== v || !strong(e)) continue;
+    return named.has(edges[e + eType]!) ? ` .${snap.strings[edges[e + eName]!]!}` : ` [${edges[e + eName]!}]`;
+  }
+  return '';
+}
 console.log('largest owners (object, what holds it):');
-for (const v of top.slice(0, 25)) {
+for (const v of top.slice(0, 40)) {
   const d = idom[v]!;
   console.log(
-    `  ${per(retained[v]!)}  ${typeOf(v)} ${nameOf(v).slice(0, 40)}  ← ${typeOf(d)} ${nameOf(d).slice(0, 40)}`,
+    `  ${per(retained[v]!)}  ${typeOf(v)} ${nameOf(v).slice(0, 40)}  ← ${typeOf(d)} ${nameOf(d).slice(0, 40)}${via(d, v)}`,
   );
 }
+
+// Self sizes by kind of object (constructor name, or type for strings, arrays, code), of the objects
+// the running node dominates (what the bench keeps: {node, mesh}): how many and how large.
+const kept = idom[objects('MeshNode')[0]!]!;
+const under = (v: number): boolean => {
+  for (let u = v; u !== 0; u = idom[u]!) if (u === kept) return true;
+  return false;
+};
+const byKind = new Map<string, { count: number; bytes: number }>();
+for (let v = 1; v < count; v++) {
+  if (order[v] === -1 || !under(v)) continue;
+  const t = typeOf(v);
+  const key = t === 'object' || t === 'closure' ? `${t} ${nameOf(v).slice(0, 40)}` : t;
+  const k = byKind.get(key) ?? { count: 0, bytes: 0 };
+  k.count++;
+  k.bytes += nodes[v * NF + fSize]!;
+  byKind.set(key, k);
+}
+console.log('self size by kind of object (count, bytes each, per component):');
+for (const [key, k] of [...byKind].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 25)) {
+  console.log(
+    `  ${per(k.bytes)}  ${String(k.count).padStart(8)} × ${(k.bytes / k.count).toFixed(0).padStart(6)} B  ${key}`,
+  );
+}
+
+// The large single objects the node holds (over a tenth of a byte per component), with their path from it.
+const pathOf = (v: number): string => {
+  const parts: string[] = [];
+  for (let u = v; u !== kept && u !== 0; u = idom[u]!)
+    parts.push(`${nameOf(u).slice(0, 24) || typeOf(u)}${via(idom[u]!, u)}`);
+  return parts.reverse().join(' › ');
+};
+console.log('large objects the node holds (self size per component, path):');
+const large: number[] = [];
+for (let v = 1; v < count; v++) {
+  if (order[v] !== -1 && nodes[v * NF + fSize]! > components * 0.1 && under(v)) large.push(v);
+}
+large.sort((a, b) => nodes[b * NF + fSize]! - nodes[a * NF + fSize]!);
+for (const v of large) console.log(`  ${per(nodes[v * NF + fSize]!)}  ${typeOf(v)}  ${pathOf(v)}`);

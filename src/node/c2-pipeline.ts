@@ -109,6 +109,7 @@ export class C2Pipeline {
       log,
       idle,
       heard: store.column('f64'),
+      changedMarks: store.marks(),
       ...(scheduler === undefined ? {} : { nextSlice: () => nextTask(scheduler) }),
     });
     this.fusion = new FusionView({
@@ -119,6 +120,7 @@ export class C2Pipeline {
       has: (id) => store.visible(id, now()),
       all: () => store.list(now()),
       log,
+      pendingMarks: store.marks(),
       ...(scheduler === undefined ? {} : { scheduler }),
     });
     this.gate = new ApprovalLoop({

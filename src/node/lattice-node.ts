@@ -151,6 +151,7 @@ export class LatticeNode implements NodeApi {
         options.scheduleChanges,
         (id) => store.view(id, options.now()),
         (error) => log('change listener failed', error),
+        store.marks(),
       ),
       listeners: new VersionListeners((error) => log('version listener failed', error)),
       hold: new SkewHold({}, options.now, (changes) => {

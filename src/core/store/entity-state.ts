@@ -181,6 +181,9 @@ export function fixedSlot(kind: string): number {
 }
 
 const EXPIRY_SLOT = fixedSlot(EXPIRY);
+/** EntityState.lean: the low ROW_SHIFT bits say which fixed kinds are in the columns, the rest the row. */
+const ROW_SHIFT = 6;
+const ROW_BITS_MASK = (1 << ROW_SHIFT) - 1;
 const NO_VERSIONS: readonly Version[] = Object.freeze([]);
 
 /**
@@ -258,12 +261,25 @@ export class EntityState {
             ...(carried === undefined ? {} : { carried }),
           };
   }
-  /** This entity's row in `cols` while some fixed kind's register is held there (-1: none). */
-  private row = -1;
+  /**
+   * Which fixed kinds' registers are held in `cols` (lean-columns.ts), and in which row, as one
+   * integer: bit i (of the low six) set, the register of FIXED_KINDS[i] is its one head, held
+   * there; the bits above, the row. An entity has a row exactly while some bit is set, so 0 is
+   * none (one field where two took 8 bytes more per entity: docs/benchmarks.md, scenario 10).
+   */
+  private lean = 0;
   /** Its number in the store that holds it (EntityStore.numberOf), -1 in none. */
   number = -1;
-  /** Bit i set: the register of FIXED_KINDS[i] is its one head, held in `cols` (lean-columns.ts). */
-  private inColumns = 0;
+
+  /** Bit i set: the register of FIXED_KINDS[i] is held in `cols` (see `lean`). */
+  private get inColumns(): number {
+    return this.lean & ROW_BITS_MASK;
+  }
+
+  /** This entity's row in `cols` while some fixed kind's register is held there (-1: none). */
+  private get row(): number {
+    return this.lean === 0 ? -1 : this.lean >>> ROW_SHIFT;
+  }
   /** The signature or proof of each fixed kind's head held in the columns, by index; undefined: none is signed. */
   private marks: (Mark | undefined)[] | undefined;
   /** Versions kept although not heads (evidence.ts), of any kind; undefined: none. */
@@ -1318,10 +1334,11 @@ export class EntityState {
     }
     const cols = this.cols;
     const shape = cols === undefined || s instanceof Register ? -1 : cols.fits(i, s);
-    if (shape >= 0) {
-      if (this.row < 0) this.row = cols!.alloc();
-      cols!.write(this.row, i, s as Version, shape);
-      this.inColumns |= 1 << i;
+    // A row is allocated for the first register in the columns; -1 when the columns are full (MAX_ROWS).
+    const row = shape < 0 ? -1 : this.lean !== 0 ? this.lean >>> ROW_SHIFT : cols!.alloc();
+    if (row >= 0) {
+      cols!.write(row, i, s as Version, shape);
+      this.lean = (row << ROW_SHIFT) | (this.lean & ROW_BITS_MASK) | (1 << i);
       this.setMark(i, markOf(s as Version));
       this.clearFixed(i);
       return;
@@ -1333,11 +1350,12 @@ export class EntityState {
   /** Takes the register of FIXED_KINDS[i] out of the columns (if there), giving the row back once none is left. */
   private leaveColumns(i: number): void {
     if ((this.inColumns & (1 << i)) === 0) return;
-    this.inColumns &= ~(1 << i);
+    const row = this.row;
+    this.lean &= ~(1 << i);
     this.setMark(i, undefined);
     if (this.inColumns === 0) {
-      this.cols!.release(this.row);
-      this.row = -1;
+      this.cols!.release(row);
+      this.lean = 0;
     }
   }
 

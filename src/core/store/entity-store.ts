@@ -6,6 +6,7 @@ import { earliestFrom, inWindows, type RemovalWindow } from '../clock/removal-wi
 import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta, type Withdrawal } from './entity-state';
 import { DeadlineIndex } from './deadline-index';
 import { NumberedColumn, type ColumnType, type EntityColumn } from './entity-column';
+import { NumberedMarks, type EntityMarks } from './entity-marks';
 import { carriedFloor, EXPIRY } from './expiry-floor';
 import { EvidenceLedger, type Evidence, type EvidenceStats } from './evidence';
 import { LeanColumns, Replaced } from './lean-columns';
@@ -56,6 +57,8 @@ export class EntityStore {
   private readonly freeNumbers: number[] = [];
   /** Columns kept by number for others (column()), zeroed as numbers are freed. */
   private readonly columns: NumberedColumn[] = [];
+  /** Marks kept by number for others (marks()), told as numbers are freed. */
+  private readonly markSets: NumberedMarks[] = [];
   private versionCount = 0;
   /** Where lean registers of the fixed kinds are held (lean-columns.ts); undefined: as Versions. */
   private readonly cols: LeanColumns | undefined;
@@ -155,6 +158,7 @@ export class EntityStore {
     this.entities.delete(id);
     this.byNumber[s.number] = undefined;
     for (const c of this.columns) c.freed(s.number);
+    for (const m of this.markSets) m.freed(s.number, s.id);
     this.freeNumbers.push(s.number);
     s.number = -1;
   }
@@ -414,6 +418,20 @@ export class EntityStore {
     const c = new NumberedColumn(type, (id) => this.entities.get(id)?.number);
     this.columns.push(c);
     return c;
+  }
+
+  /**
+   * A new set of marked entity ids for a consumer beside the store (entity-marks.ts): in insertion
+   * order, as a Set<EntityId> keeps them, held by the entities' numbers (about 8 bytes per marked
+   * entity where a Set entry took ~26), ids the store holds no number for kept aside.
+   */
+  marks(): EntityMarks {
+    const m = new NumberedMarks(
+      (id) => this.entities.get(id)?.number,
+      (n) => this.byNumber[n]?.id,
+    );
+    this.markSets.push(m);
+    return m;
   }
 
   /** The entity's number while it is held (EntityState.number; freed when it is forgotten, then given again). */

@@ -74,6 +74,12 @@ const SCALES: Readonly<Record<string, number>> = {
 const EPOCH_KEY = 'at';
 /** Rows from which the columns grow by an eighth rather than doubling (alloc). */
 const GROW_BY_EIGHTH = 4096;
+/**
+ * The most rows the columns hold: an entity keeps its row and the bits of its kinds held here in one
+ * 31-bit integer (EntityState.lean, six bits for the kinds). Past it, alloc() gives none and the
+ * register stays in the side table, as a head that does not fit does.
+ */
+export const MAX_ROWS = 2 ** 25;
 const NO_SEEN: readonly Timestamp[] = Object.freeze([]);
 /** A Replaced's fields while made() reads them (at most four: NUMBERS, STRINGS). */
 const SCRATCH = new Float64Array(4);
@@ -219,10 +225,11 @@ export class LeanColumns {
     this.kinds = kinds.map((k, i) => new KindColumns(k as ComponentKind, NUMBERS[i]!, STRINGS[i]!, 0));
   }
 
-  /** A row for one entity; give it back with release() when its last column entry goes. */
+  /** A row for one entity (-1: none, MAX_ROWS are taken); give it back with release() when its last column entry goes. */
   alloc(): number {
     const free = this.freeRows.pop();
     if (free !== undefined) return free;
+    if (this.rows >= MAX_ROWS) return -1;
     if (this.rows === this.capacity) {
       // Doubled while small, then grown by an eighth: doubling left up to half the rows unused (at
       // 100k entities 131,072 rows, ~11 B per component; docs/benchmarks.md, scenario 10); an eighth

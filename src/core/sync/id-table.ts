@@ -4,8 +4,8 @@
  * are kept once, by slot (the caller's slot numbers, dense: the sync index reuses freed ones), and
  * a position holds only the slot: per id 16 B plus 4 B per position at a load of 3/8 to 3/4
  * (21–27 B), where positions holding the id and the slot took 27–53 B and a Map keyed by the id as
- * text ~90 B (docs/benchmarks.md, scenario 10). The ids grow by half when a slot past them comes,
- * the positions double at 3/4: not both at once.
+ * text ~90 B (docs/benchmarks.md, scenario 10). The ids grow (by half, then by an eighth) when a
+ * slot past them comes, the positions double at 3/4: not both at once.
  *
  * The ids are unkeyed hashes of content their author chooses (version-id.ts), so an author can
  * still give many ids one word in common, at about 2^32 tries an id (it was free with the
@@ -162,9 +162,15 @@ export class IdTable {
     for (let i = 0; i < slots.length; i++) if (slots[i] !== -1) this.put(slots[i]!);
   }
 
-  /** Room for the ids of slots up to `slot`: half as many again, or as many as it needs (a copy: shared no more). */
+  /**
+   * Room for the ids of slots up to `slot`, or as many as it needs (a copy: shared no more): half as
+   * many again while under 4,096, then an eighth more, as the sync index's slot arrays grow (by
+   * half, up to a third of the ids were unused: 21.5 B per component at 10k entities where the ids
+   * take 16; docs/benchmarks.md, scenario 10).
+   */
   private growWords(slot: number): void {
-    const bytes = new Uint8Array(16 * Math.max(slot + 1, Math.ceil((this.bytes.length / 16) * 1.5)));
+    const have = this.bytes.length / 16;
+    const bytes = new Uint8Array(16 * Math.max(slot + 1, have < 4096 ? Math.ceil(have * 1.5) : have + (have >> 3)));
     bytes.set(this.bytes);
     this.bytes = bytes;
     this.words = new Uint32Array(bytes.buffer);

@@ -261,8 +261,9 @@ export class SyncIndex {
     if (slot === undefined) {
       slot = this.slots++;
       if (slot === this.tag.length) {
-        // Half as many again (not doubled): the id table's ids grow the same way, its positions apart.
-        const tag = new Uint16Array(Math.max(64, Math.ceil(slot * 1.5)));
+        // Half as many again while under 4,096, then an eighth more (not doubled): the id table's ids
+        // grow the same way, its positions apart.
+        const tag = new Uint16Array(Math.max(64, slot < 4096 ? Math.ceil(slot * 1.5) : slot + (slot >> 3)));
         tag.set(this.tag);
         this.tag = tag;
         const kindCode = new Uint8Array(tag.length);
