@@ -122,6 +122,8 @@ const LIMIT_NAME =
 const NOT_LIMIT_REASONS: Record<string, string> = {
   'src/core/wire/format.ts:TAG_EXPIRY_FLOOR':
     'the wire format: the kind tag of an expiry that carries a floor, not a bound',
+  'src/core/store/lean-columns.ts:MAX_ROWS':
+    'the representation: past it a register is held in the side table as one that does not fit the columns, nothing refused',
   'src/core/sim/limits.ts:SIM_MAX_TRACKS': 'the simulator’s own input bound, not a peer’s',
   'src/core/sim/limits.ts:SIM_MAX_HZ': 'the simulator’s own input bound, not a peer’s',
   'src/core/budget/link-budgeter.ts:DEFAULT_FRAME_FLOOR_BYTES': 'the budgeter’s smallest frame of our own sending',
