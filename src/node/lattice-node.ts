@@ -629,14 +629,21 @@ export class LatticeNode implements NodeApi {
     // deletes from storage. The views hide what expired meanwhile (entity-view.ts viewOf).
     if (store.unchecked) return;
     const released: Version[] = [];
-    const purged = store.purgeExpired(this.now(), released);
-    if (purged.length === 0 && released.length === 0) return;
+    const floored: EntityId[] = [];
+    const purged = store.purgeExpired(this.now(), released, floored);
+    if (purged.length === 0 && released.length === 0 && floored.length === 0) return;
     for (const v of purged) feed.mark(v.entity);
-    listeners.emit([], 'expired', released.length === 0 ? purged : [...purged, ...released]);
+    if (purged.length > 0 || released.length > 0) {
+      listeners.emit([], 'expired', released.length === 0 ? purged : [...purged, ...released]);
+    }
     // The floors go with the purge (their metas), so a restart refuses the purged versions too;
-    // evidence under a new floor lives only in its entity's meta, which is written again.
+    // evidence under a new floor lives only in its entity's meta, which is written again. A floor
+    // that rose with nothing to drop is written too: kept in memory only, it was lost on a restart,
+    // and the expiry that set it, superseded meanwhile (a write held for clock skew and released
+    // by the first tick after the open, before its purge), never fired again there
+    // (test/unit/node/floor-without-purge.test.ts).
     const rewrite = new Set(released.map((v) => v.entity));
-    persist(this.parts, [], purged, [], 'bulk', rewrite).catch((error: unknown) =>
+    persist(this.parts, [], purged, floored, 'bulk', rewrite).catch((error: unknown) =>
       log('purging expired entities failed', error),
     );
   }

@@ -315,7 +315,9 @@ export class RemoteMerge {
     // A removed version under the storage key of a priority put (a content replaced under its own
     // timestamp) goes with that put, where persist() keeps the removal from deleting it.
     const mine = (v: Version): boolean => keys.has(versionKey(v));
-    priorityCommit!(persist(this.parts, priority, removed.filter(mine), [], 'priority')).catch(failed);
+    // The bulk part is enqueued first: the metas of entities it writes are what its versions taught,
+    // so they go with it, not ahead in the priority commit (WriteBehind.leaveToBulk); the priority
+    // commit still starts first and lands ahead (WriteBehind.flush).
     bulkCommit!(
       persist(
         this.parts,
@@ -324,6 +326,7 @@ export class RemoteMerge {
         touched,
       ),
     ).catch(failed);
+    priorityCommit!(persist(this.parts, priority, removed.filter(mine), [], 'priority')).catch(failed);
   }
 }
 

@@ -2,7 +2,14 @@ import type { JsonValue } from '../core/entity/component-types';
 import type { Version } from '../core/merge/version';
 import { backoffDelay, type BackoffPolicy } from '../core/retry/backoff';
 import type { WriteLane } from './write-lane';
-import { StorageFullError, versionKey, type EntityMeta, type HeldRecord, type StoragePort } from '../ports/storage';
+import {
+  entityOfKey,
+  StorageFullError,
+  versionKey,
+  type EntityMeta,
+  type HeldRecord,
+  type StoragePort,
+} from '../ports/storage';
 
 export type WriteBehindState = 'ok' | 'full' | 'error';
 
@@ -70,6 +77,31 @@ class Batch {
     return this.puts.size + this.removes.size;
   }
 
+  /**
+   * The entities this batch writes something of (a version put or removed, a meta), built when
+   * asked (a priority write asks: WriteBehind.enqueue) and dropped whenever the batch takes more;
+   * what it gives up since (yieldTo) may still be named, which only sends a meta to the bulk lane
+   * that could have gone ahead.
+   */
+  private named: Set<string> | undefined;
+
+  /** The batch took more (puts, removals, metas): named() is built again when next asked. */
+  grew(): void {
+    this.named = undefined;
+  }
+
+  /** Whether this batch writes something of entity `id` (see `named`). */
+  names(id: string): boolean {
+    if (this.named === undefined) {
+      const named = new Set<string>();
+      for (const v of this.puts.values()) named.add(v.entity);
+      for (const key of this.removes) named.add(entityOfKey(key));
+      for (const id of this.entities.keys()) named.add(id);
+      this.named = named;
+    }
+    return this.named.has(id);
+  }
+
   /** Nothing to store and nobody waiting for it. */
   get idle(): boolean {
     return this.empty && this.waiters.length === 0;
@@ -94,6 +126,7 @@ class Batch {
    * removed it with its entity's floor: test/unit/node/restart-stale-under-floor.test.ts).
    */
   carry(failed: Batch, newer: readonly Batch[] = []): void {
+    this.grew();
     const ahead = [this, ...newer];
     const written = (key: string): boolean => ahead.some((b) => b.puts.has(key) || b.removes.has(key));
     for (const [key, v] of failed.puts) if (!written(key)) this.puts.set(key, v);
@@ -231,11 +264,13 @@ export class WriteBehind {
       return Promise.resolve();
     }
     const batch = lane === 'priority' ? this.urgent : this.bulkTail();
+    // A priority write's metas of entities the bulk lane still writes go with it (leaveToBulk).
+    const metas = lane === 'priority' ? this.leaveToBulk(entities) : entities;
     if (lane === 'priority') {
       const newer = {
         puts: put.map((v) => versionKey(v)),
         removes: remove,
-        entities: entities.map((e) => e.id),
+        entities: metas.map((e) => e.id),
         meta: hasMeta ? Object.keys(meta) : [],
         holds: [...held.hold.map((h) => h.key), ...held.unhold],
       };
@@ -258,7 +293,8 @@ export class WriteBehind {
       batch.removes.add(key);
     }
     if (hasMeta) Object.assign(batch.meta, meta);
-    for (const e of entities) batch.entities.set(e.id, e);
+    for (const e of metas) batch.entities.set(e.id, e);
+    batch.grew();
     for (const h of held.hold) {
       batch.unhold.delete(h.key);
       batch.hold.set(h.key, h);
@@ -270,6 +306,32 @@ export class WriteBehind {
     const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
     this.requestFlush();
     return done;
+  }
+
+  /**
+   * The metas of a priority write that may go ahead of the bulk lane; the others join the bulk
+   * lane's last batch. An entity's meta is what the live store knows of it (node-parts.ts persist),
+   * and for an entity the bulk lane still writes something of (a batch waiting or in flight) that
+   * includes what versions not yet durable taught: landed ahead of them, it outlived them when the
+   * node crashed with them in flight, and the restarted node knew of writes it never held, which a
+   * withdrawal of their author (the roster's cut-off, set again at the open) then never took out
+   * (test/unit/node/priority-meta-ahead.test.ts). Left to the bulk lane, it lands with or after
+   * them; the priority write's versions still land ahead, and restore over the older meta as any
+   * delivery order would merge them.
+   */
+  private leaveToBulk(entities: readonly EntityMeta[]): readonly EntityMeta[] {
+    if (entities.length === 0) return entities;
+    const bulk = this.inFlight === undefined ? this.bulk : [this.inFlight, ...this.bulk];
+    const pending = (e: EntityMeta): boolean => bulk.some((b) => b.names(e.id));
+    if (!entities.some(pending)) return entities;
+    const tail = this.bulkTail();
+    const ahead: EntityMeta[] = [];
+    for (const e of entities) {
+      if (pending(e)) tail.entities.set(e.id, e);
+      else ahead.push(e);
+    }
+    tail.grew();
+    return ahead;
   }
 
   /** Whether the priority lane, waiting or in flight, holds one of these keys. */

@@ -91,3 +91,8 @@ export function versionKey(v: Pick<Version, 'entity' | 'kind' | 'ts'>): string {
   }
   return `${v.entity}\u0000${v.kind}\u0000${lastEncoded}`;
 }
+
+/** The entity of a versionKey (entity ids hold no NUL: ids.ts). */
+export function entityOfKey(key: string): string {
+  return key.slice(0, key.indexOf('\u0000'));
+}

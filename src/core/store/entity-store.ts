@@ -236,12 +236,6 @@ export class EntityStore {
   }
 
   /**
-   * Purges entities whose expiry has passed: every version written up to the expiry goes, later
-   * writes stay, and the expiry stays as the entity's floor (see EntityState). Returns the purged
-   * versions. Visits only the entities whose next deadline has passed (DeadlineIndex), not every
-   * entity: a tick costs what is due.
-   */
-  /**
    * The floor an expiry written to `id` at `ms` carries (Expiry.floor): the entity's floor once
    * purged at that stamp (expiry-floor.ts, floorToCarry). Undefined: none.
    */
@@ -249,13 +243,22 @@ export class EntityStore {
     return this.entities.get(id)?.floorToCarry(ms);
   }
 
-  purgeExpired(now: number, released?: Version[]): Version[] {
+  /**
+   * Purges entities whose expiry has passed: every version written up to the expiry goes, later
+   * writes stay, and the expiry stays as the entity's floor (see EntityState). Returns the purged
+   * versions; `floored` receives the entities whose floor rose, whether or not anything went (their
+   * metas keep the floor: src/node/entity-meta.ts). Visits only the entities whose next deadline
+   * has passed (DeadlineIndex), not every entity: a tick costs what is due.
+   */
+  purgeExpired(now: number, released?: Version[], floored?: EntityId[]): Version[] {
     const purged: Version[] = [];
     const gone: Evidence[] = [];
     for (const id of this.deadlines.due(now)) {
       const s = this.entities.get(id);
       if (s === undefined) continue;
+      const floor = s.floor;
       purged.push(...s.purge(now, gone));
+      if (s.floor !== floor) floored?.push(id);
       this.deadlines.set(id, s.nextDeadline);
       this.shown?.changed(s);
     }

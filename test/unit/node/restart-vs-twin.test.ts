@@ -2,30 +2,41 @@
  * Issue 8 ("zero divergence"): a node restarts from what its write-behind committed (versions, and
  * the entity metas entity-meta.ts chooses to keep), never from a snapshot of its store. Random
  * histories run through real LatticeNodes over MemoryStorage: peers' writes (honest and hostile
- * contexts, twins, deletes, expiries) delivered in any subset and order with duplicates, the node's
- * own writes, purges as the worker's tick drives them, restarts (close, wait for durability,
- * reopen from the same storage) and crashes (the last commits never land). After every restart,
+ * contexts, twins, deletes, expiries, gate decisions) delivered in any subset and order with
+ * duplicates, the node's own writes, purges as the worker's tick drives them, a peer whose clock
+ * runs past the skew limit (its writes held, stored with the hold, and released as the wall clock
+ * catches up), removed members' writes withdrawn at a cut-off (and the cut-off set again at each
+ * open, as the roster does), stored records whose proofs no longer verify (set aside on load, then
+ * delivered again), restarts (close, wait for durability, reopen from the same storage) and crashes
+ * (the last commits never land, or the bulk lane's stall while the priority lane's commits land
+ * beside them, as the IndexedDB adapter's do: StorageBatch.priority). After every restart,
  * and at the end, the node equals a twin that was delivered the same versions at the same times and
  * never restarted: heads of every register, what each register knows, floors, tombstone times,
- * evidence and views. After a crash the twin is a node that received only what was durable; the
- * versions lost are then delivered again (anti-entropy) to both, which must agree again.
+ * evidence, writes held for clock skew and views. After a crash the twin is a node that received
+ * only what was durable, given the roster's cut-offs before its first tick as the reopened node is;
+ * the versions lost are then delivered again (anti-entropy) to both, which must agree again (all
+ * the node was given, when commits after the durable point may have landed). A cut-off lifted or
+ * moved later admits again what it refused: anti-entropy brings that author's writes again.
  * Replay a failure with SEED=<printed seed> (NUM_RUNS=... for more or fewer histories).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage, type MemoryBacking } from '../../../src/adapters/memory-storage';
 import { Hlc } from '../../../src/core/clock/hlc';
-import type { Timestamp } from '../../../src/core/clock/timestamp';
+import { compareTs, decodeTs, encodeTs, type Timestamp } from '../../../src/core/clock/timestamp';
+import { APPROVAL_STATES, type JsonValue } from '../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import { DELETED, type Version } from '../../../src/core/merge/version';
-import { canonicalContent } from '../../../src/core/merge/version-content';
 import { EntityStore } from '../../../src/core/store/entity-store';
 import { EXPIRY } from '../../../src/core/store/expiry-floor';
-import { LatticeNode } from '../../../src/node/lattice-node';
+import type { LatticeNode } from '../../../src/node/lattice-node';
+import { holdKey, type SkewHold } from '../../../src/node/skew-hold';
+import type { CheckStored } from '../../../src/node/stored-check';
 import type { StorageBatch } from '../../../src/ports/storage';
 import { dump, prng, shuffle, valueFor } from '../core/support/merge-sim';
 import { HOSTILE, tamperer } from '../core/store/model/contexts';
 import { testIdentity } from '../support/test-keys';
+import { openTestNode } from '../support/test-node';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 1_000);
@@ -34,10 +45,21 @@ const T0 = 1_700_000_000_000;
 const ENTITIES = ['e1', 'e2'] as EntityId[];
 /**
  * Kinds peers write; the node writes the first four (a threat it raises to HIGH raises an approval
- * request). A HIGH threat from a peer commits in the priority lane (write-lane.ts).
+ * request). A HIGH threat and a gate decision from a peer commit in the priority lane (write-lane.ts).
  */
-const KINDS = ['speed', 'classification', DELETED, EXPIRY, 'threat'] as ComponentKind[];
-const PEERS = ['p1', 'p2', 'p3'] as NodeId[];
+const KINDS = ['speed', 'classification', DELETED, EXPIRY, 'threat', 'approval'] as ComponentKind[];
+/** The last peer's clock runs past the node's skew limit: its writes are held until their time. */
+const PEERS = ['p1', 'p2', 'p3', 'fast'] as NodeId[];
+const FAST = PEERS.length - 1;
+/**
+ * The node's skew limit: below the default, yet well above how far restarts move the node's own
+ * clock ahead (up to LEASE_AHEAD_MS each), so the twin holds none of the node's writes.
+ */
+const MAX_SKEW_MS = 30_000;
+/** How far past the skew limit the fast peer's clock runs. */
+const FAST_LEAD_MS = MAX_SKEW_MS + 30;
+/** Where the test keeps the cut-offs a withdrawal was made at, as the roster does (CUTOFFS_META). */
+const CUTOFFS_META = 'test-cutoffs';
 const SELF = testIdentity('restarting');
 
 type Step =
@@ -56,6 +78,10 @@ type Step =
   | { readonly t: 'advance'; readonly dt: number }
   | { readonly t: 'purge' }
   | { readonly t: 'hold'; readonly land: number }
+  | { readonly t: 'stall' }
+  | { readonly t: 'flow' }
+  | { readonly t: 'withdraw'; readonly peer: number; readonly back: number; readonly lift: boolean }
+  | { readonly t: 'damage'; readonly picks: readonly number[] }
   | { readonly t: 'restart' };
 
 const nat = (max: number) => fc.integer({ min: 0, max });
@@ -64,14 +90,17 @@ const arbStep: fc.Arbitrary<Step> = fc.oneof(
     weight: 6,
     arbitrary: fc.record({
       t: fc.constant('peer' as const),
-      peer: nat(2),
+      peer: nat(PEERS.length - 1),
       entity: nat(1),
-      kind: nat(4),
+      kind: nat(KINDS.length - 1),
       v: nat(99),
       hostile: fc.constantFrom('no' as const, 'no' as const, 'no' as const, ...HOSTILE),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('learn' as const), peer: nat(2), seed: fc.nat() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant('learn' as const), peer: nat(PEERS.length - 1), seed: fc.nat() }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({ t: fc.constant('twin' as const), pick: fc.nat(), mode: nat(3), v: nat(99) }),
@@ -84,11 +113,36 @@ const arbStep: fc.Arbitrary<Step> = fc.oneof(
     weight: 5,
     arbitrary: fc.record({ t: fc.constant('deliver' as const), seed: fc.nat(), rate: fc.constantFrom(0.3, 0.7, 1) }),
   },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant('advance' as const), dt: fc.integer({ min: 1, max: 40 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant('advance' as const),
+      // Now and then past the fast peer's lead: its held writes come due.
+      dt: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 40 }) }, fc.integer({ min: 50, max: 200 })),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('purge' as const) }) },
   {
     weight: 2,
     arbitrary: fc.record({ t: fc.constant('hold' as const), land: fc.constantFrom(0, 0, 1, 2, 3) }),
+  },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('stall' as const) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('flow' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('withdraw' as const),
+      peer: nat(PEERS.length - 1),
+      back: nat(60),
+      lift: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('damage' as const),
+      picks: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+    }),
   },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('restart' as const) }) },
 );
@@ -96,25 +150,57 @@ const arbStep: fc.Arbitrary<Step> = fc.oneof(
 /**
  * MemoryStorage whose commits, once `holding`, never land but for the first `landing` of them: the
  * node crashes with them in flight (a new instance over the same backing is the database reopened
- * after the crash).
+ * after the crash). While `stalled`, bulk commits stay in flight until flow(), and priority ones
+ * are durable at once beside them; all apply in call order (StoragePort.commit): a priority commit
+ * called after a bulk one in flight applies after it, also when it was durable first. A crash while
+ * stalled (crash()) keeps what was durable: the priority commits, applied in call order.
  */
 class CrashableStorage extends MemoryStorage {
   holding = false;
   landing = 0;
+  stalled = false;
+  /** The node crashed: nothing it still commits lands (it keeps running in the test, not in the field). */
+  dead = false;
+  /** Priority commits that were durable while a bulk commit before them was still in flight. */
+  overtook = 0;
+  /** Commits made while stalled, in call order: bulk ones in flight, priority ones durable. */
+  private queue: { readonly batch: StorageBatch; readonly landed: boolean; readonly resolve: () => void }[] = [];
 
   constructor(backing?: MemoryBacking) {
     super(backing === undefined ? {} : { backing });
   }
 
   override commit(batch: StorageBatch): Promise<void> {
-    if (this.holding && this.landing-- <= 0) return new Promise<void>(() => undefined);
-    return super.commit(batch);
+    if (this.dead || (this.holding && this.landing-- <= 0)) return new Promise<void>(() => undefined);
+    const priority = batch.priority === true;
+    if (this.queue.length === 0 && (priority || !this.stalled)) return super.commit(batch);
+    if (priority) {
+      this.overtook += 1;
+      this.queue.push({ batch, landed: true, resolve: () => undefined });
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => this.queue.push({ batch, landed: false, resolve }));
+  }
+
+  /** The bulk commits in flight land, and everything made while stalled applies in call order. */
+  flow(): void {
+    this.stalled = false;
+    const queue = this.queue.splice(0);
+    for (const q of queue) void super.commit(q.batch);
+    for (const q of queue) q.resolve();
+  }
+
+  /** The node crashed while stalled: what was durable (the priority commits) applies, the rest is lost. */
+  crash(): void {
+    for (const q of this.queue.splice(0)) if (q.landed) void super.commit(q.batch);
   }
 }
 
 /** What the twin was given, and when: replayed into a fresh node to get one given only what was durable. */
 type Entry =
-  { readonly at: number; readonly deliver: readonly Version[] } | { readonly at: number; readonly tick: true };
+  | { readonly at: number; readonly deliver: readonly Version[] }
+  | { readonly at: number; readonly tick: true }
+  | { readonly at: number; readonly withdraw: ReadonlyMap<NodeId, Timestamp | undefined> };
 
 interface Peer {
   readonly id: NodeId;
@@ -123,48 +209,155 @@ interface Peer {
 }
 
 const storeOf = (node: LatticeNode): EntityStore => (node as unknown as { parts: { store: EntityStore } }).parts.store;
+const holdOf = (node: LatticeNode): SkewHold => (node as unknown as { parts: { hold: SkewHold } }).parts.hold;
+
+/**
+ * The writes a node holds for clock skew, but those a cut-off refuses: a node holds a removed
+ * member's write it took before the removal came (a re-admission released with it may still let
+ * it in: roster/readmission-batch.test.ts), where one that got the removal first refused it; on
+ * release it is refused again unless the cut-off was lifted, and the last delivery of everything
+ * settles that.
+ */
+function heldOf(node: LatticeNode, cutoffs: ReadonlyMap<NodeId, Timestamp>): string {
+  const held = (node as unknown as { parts: { hold: { held: Map<NodeId, { versions: { version: Version }[] }> } } })
+    .parts.hold.held;
+  const refused = (v: Version): boolean => {
+    const at = cutoffs.get(v.ts.node);
+    return at !== undefined && compareTs(v.ts, at) > 0;
+  };
+  const kept = [...held.values()].flatMap((e) => e.versions.map((h) => h.version)).filter((v) => !refused(v));
+  return `held ${kept.map(holdKey).sort().join(' | ')}`;
+}
+
+const cutoffsToJson = (cutoffs: ReadonlyMap<NodeId, Timestamp>): JsonValue =>
+  [...cutoffs].map(([author, at]) => [author, encodeTs(at)]);
+
+function cutoffsFromJson(json: JsonValue | undefined): Map<NodeId, Timestamp> {
+  const out = new Map<NodeId, Timestamp>();
+  if (!Array.isArray(json)) return out;
+  for (const pair of json) {
+    const [author, at] = pair as [string, string];
+    out.set(author as NodeId, decodeTs(at)!);
+  }
+  return out;
+}
+
+/** A gate decision `author` may write (core/task/gate-authority.ts), on one of two requests by two actors. */
+function approvalBy(author: NodeId, v: number): JsonValue {
+  const actor = PEERS[v % 2]!;
+  const requestId = encodeTs({ ms: T0 + (v % 2), c: 0, node: actor });
+  const common = { requestId, reason: 'HIGH', requestedAt: T0, deadline: T0 + 1e9 };
+  if (author === actor) {
+    const state = v % 3 === 0 ? 'cancelled' : 'pending';
+    return state === 'pending' ? { ...common, state } : { ...common, state, decidedBy: 'auto', decidedOn: author };
+  }
+  const state = APPROVAL_STATES[1 + (v % 2)]!; // approved or denied
+  return { ...common, state, decidedBy: `op${v % 3}`, decidedOn: author, decidedAt: T0 };
+}
 
 /**
  * Everything a restart must keep: heads, what each register knows (merge-sim dump), floors and the
- * expiries that set them, tombstone times, evidence and whom it is charged to, views.
+ * expiries that set them, tombstone times, evidence and whom it is charged to, the writes held for
+ * clock skew (heldOf), views.
  */
-function stateOf(node: LatticeNode): string {
+function stateOf(node: LatticeNode, cutoffs: ReadonlyMap<NodeId, Timestamp> = new Map()): string {
   const store = storeOf(node);
   const metas = store.snapshot().entities.map((m) => {
     const markers = (m.floorMarkers ?? []).map((t) => `${t.ms}.${t.c}.${t.node}`).sort();
-    const evidence = (m.evidence ?? []).map((e) => `${canonicalContent(e.version)} by ${e.by}`).sort();
+    const evidence = (m.evidence ?? []).map((e) => `${holdKey(e.version)} by ${e.by}`).sort();
     return `${m.id} markers ${markers.join(',')} evidence ${evidence.join(' | ')}`;
   });
-  const evidence = [...store.evidence()].map(canonicalContent).sort();
+  const evidence = [...store.evidence()].map(holdKey).sort();
+  // The order a view lists its conflicting kinds in is not state either (that of its registers).
   const views = node
     .picture()
-    .map((view) => JSON.stringify(view))
+    .map((view) => sortedJson({ ...view, conflicts: [...view.conflicts].sort() }))
     .sort();
-  return [dump(store, true), ...metas.sort(), `evidence ${evidence.join(' | ')}`, ...views].join('\n');
+  return [dump(store, true), ...metas.sort(), `evidence ${evidence.join(' | ')}`, heldOf(node, cutoffs), ...views].join(
+    '\n',
+  );
 }
 
-const stats = { histories: 0, restarts: 0, floors: 0, evidence: 0, crashes: 0, lost: 0, landed: 0, local: 0 };
+/** JSON with every object's keys sorted: the order a view lists components in is not state. */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** Lets every pending promise callback and immediate run: the write-behind starts the commits it has. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+const stats = {
+  histories: 0,
+  restarts: 0,
+  floors: 0,
+  evidence: 0,
+  crashes: 0,
+  lost: 0,
+  landed: 0,
+  local: 0,
+  held: 0,
+  heldAtRestart: 0,
+  withdrawn: 0,
+  withdrawnInFlight: 0,
+  damaged: 0,
+  overtook: 0,
+  overtookThenCrashed: 0,
+};
 
 async function run(steps: readonly Step[]): Promise<void> {
   const clock = { now: T0 };
   let ids = 0;
-  const open = (storage: MemoryStorage, self = SELF): Promise<LatticeNode> =>
-    LatticeNode.open({
-      nodeId: self.id,
-      lattice: 'test',
+  /** Contents of stored records whose proofs no longer verify: the next open sets them aside. */
+  const damaged = new Set<string>();
+  const checkStored = (vs: readonly Version[]): ReturnType<CheckStored> =>
+    Promise.resolve({
+      problems: vs.map((v) => (damaged.has(holdKey(v)) ? ('bad-signature' as const) : undefined)),
+      checks: vs.length,
+      unjudged: 0,
+    });
+  /** The roster's cut-offs: set at the withdraw steps, and again at each open of the node. */
+  const cutoffs = new Map<NodeId, Timestamp>();
+  /** Every peer's cut-off as the roster has it now (undefined: none, or lifted). */
+  const roster = (): Map<NodeId, Timestamp | undefined> => new Map(PEERS.map((p) => [p, cutoffs.get(p)]));
+  const cutoffMeta = (): Record<string, JsonValue> => ({ [CUTOFFS_META]: cutoffsToJson(cutoffs) });
+  const open = async (storage: CrashableStorage): Promise<LatticeNode> => {
+    const node = await openTestNode({
+      identity: SELF,
       storage,
-      backend: 'memory',
       now: () => clock.now,
       newId: () => `x${ids++}`,
-      scheduleChanges: (fn) => queueMicrotask(fn),
-      signer: self.signer,
+      maxSkewMs: MAX_SKEW_MS,
+      checkStored,
     });
+    // The roster sets its cut-offs at the open; one the store was withdrawn at already (stored with
+    // the withdrawal) is set without searching the store (RosterService.applyCutoffs).
+    const stored = cutoffsFromJson(storage.backing.meta.get(CUTOFFS_META));
+    const done = new Set(
+      [...cutoffs].filter(([p, at]) => compareTs(stored.get(p) ?? at, at) === 0 && stored.has(p)).map(([p]) => p),
+    );
+    if (cutoffs.size > 0 || stored.size > 0) node.withdraw(roster(), { done, meta: cutoffMeta() });
+    await node.storedChecked();
+    return node;
+  };
   const twinIdentity = testIdentity('twin');
+  const openTwin = (): Promise<LatticeNode> =>
+    openTestNode({
+      identity: twinIdentity,
+      now: () => clock.now,
+      newId: () => `x${ids++}`,
+      maxSkewMs: MAX_SKEW_MS,
+    });
   let storage = new CrashableStorage();
   let node = await open(storage);
-  let twin = await open(new MemoryStorage(), twinIdentity);
+  let twin = await openTwin();
   let log: Entry[] = [];
-  /** Where the node's storage started holding: the entries before it are durable. */
+  /** Where the node's storage started holding (or stalling): the entries before it are durable. */
   let durable: number | undefined;
   /**
    * Whether commits made after `durable` may have landed too (the priority lane's ahead of the
@@ -177,14 +370,33 @@ async function run(steps: readonly Step[]): Promise<void> {
   const universe = new Map<string, Version>();
   const peers: Peer[] = PEERS.map((id, i) => ({
     id,
-    hlc: new Hlc({ node: id, now: () => clock.now + i }),
+    hlc: new Hlc({ node: id, now: () => clock.now + (i === FAST ? FAST_LEAD_MS : i) }),
     store: new EntityStore(),
   }));
+  /**
+   * Delivers to one side. The node's own writes may be dated past the skew limit (its clock
+   * followed a peer up to the limit, then each restart's lease moved it on): the twin, and the node
+   * itself when they come back after a crash, would hold them until the wall clock catches up,
+   * which the node never did as it wrote them. Both take them at once, as an operator accepting
+   * the node's clock would.
+   */
+  const take = (to: LatticeNode, vs: readonly Version[]): void => {
+    to.applyRemote(structuredClone(vs));
+    // acceptHeld merges before it returns.
+    if (
+      holdOf(to).size > 0 &&
+      holdOf(to)
+        .summary()
+        .some((h) => h.author === SELF.id)
+    )
+      void to.acceptHeld(SELF.id);
+  };
   const deliver = (vs: readonly Version[]): void => {
     if (vs.length === 0) return;
-    node.applyRemote(structuredClone(vs));
-    twin.applyRemote(structuredClone(vs));
+    take(node, vs);
+    take(twin, vs);
     log.push({ at: clock.now, deliver: vs });
+    if (holdOf(node).size > 0) stats.held += 1;
   };
   const tick = (): void => {
     node.tick();
@@ -192,48 +404,85 @@ async function run(steps: readonly Step[]): Promise<void> {
     log.push({ at: clock.now, tick: true });
   };
   const compare = (where: string): void => {
-    expect(stateOf(node), `${where}: the restarted node differs from its twin`).toBe(stateOf(twin));
+    expect(stateOf(node, cutoffs), `${where}: the restarted node differs from its twin`).toBe(stateOf(twin, cutoffs));
   };
-  /** Reopens the node from its storage; after a crash, the twin is rebuilt from what was durable. */
-  const restart = async (where: string): Promise<void> => {
+  /**
+   * Reopens the node from its storage; after a crash, the twin is rebuilt from what was durable.
+   * `redeliver`: records set aside on the open (damaged), delivered again to both once it is done.
+   */
+  const restart = async (where: string, redeliver: readonly Version[] = []): Promise<void> => {
     if (durable === undefined) {
       await node.durable();
       await node.close();
     }
     // A crash leaves the old node hanging on its commits, which never land.
     const held = storage;
+    if (durable !== undefined) {
+      // The crash comes once the commits the node had started have run (the first `landing` of
+      // them land): nothing it commits after lands.
+      await settle();
+    }
+    held.dead = true;
+    if (held.stalled) {
+      held.crash();
+      if (held.overtook > 0) stats.overtookThenCrashed += 1;
+    }
+    if (held.overtook > 0) stats.overtook += 1;
     storage = new CrashableStorage(storage.backing);
     node = await open(storage);
+    damaged.clear();
+    if (holdOf(node).size > 0) stats.heldAtRestart += 1;
     if (durable !== undefined) {
       const lost = log.slice(durable);
       const now = clock.now;
-      const replay = await open(new MemoryStorage(), twinIdentity);
+      const replay = await openTwin();
       for (const entry of log.slice(0, durable)) {
         clock.now = entry.at;
         if ('tick' in entry) replay.tick();
-        else replay.applyRemote(structuredClone(entry.deliver));
+        else if ('withdraw' in entry) replay.withdraw(entry.withdraw, { meta: {} });
+        else take(replay, entry.deliver);
       }
       clock.now = now;
       await twin.close();
       twin = replay;
+      /** Everything the node was given, durable or not. */
+      const given = log.flatMap((e) => ('deliver' in e ? e.deliver : []));
       log = log.slice(0, durable);
       durable = undefined;
-      // The reopened node ticked on open.
+      // The reopened node was given the roster's cut-offs, and ticked once its stored proofs were
+      // checked: the tick inside the open neither purges nor releases held writes before (the
+      // hold is restored by the check), so the cut-offs come first. A twin ticked first released a
+      // removed member's held write (or fired an expiry the cut-off then withdrew) that the node
+      // never took.
+      twin.withdraw(roster(), { meta: {} });
+      log.push({ at: clock.now, withdraw: roster() });
       twin.tick();
       log.push({ at: clock.now, tick: true });
-      if (partial && lost.length > 0 && held.landing < 0) stats.landed += 1;
+      tick(); // the worker's next tick
+      if (partial && lost.length > 0 && (held.landing < 0 || held.overtook > 0)) stats.landed += 1;
       if (!partial) compare(`${where} (crash: ${lost.length} steps lost)`);
-      partial = false;
       stats.crashes += 1;
       if (lost.length > 0) stats.lost += 1;
-      // Anti-entropy: what was lost comes again.
-      deliver(lost.flatMap((e) => ('tick' in e ? [] : e.deliver)));
+      // Anti-entropy: what was lost comes again. When commits made after `durable` may have landed,
+      // everything the node was given comes again: a withdrawal among them may have taken out
+      // versions delivered before `durable`, which a cut-off set later, or lifted, admits again and
+      // only peers hold, while the twin, rebuilt from what was durable, never took them out.
+      deliver(partial ? given : lost.flatMap((e) => ('deliver' in e ? e.deliver : [])));
+      partial = false;
       tick();
       compare(`${where} (crash, then the lost versions delivered again)`);
       return;
     }
     twin.tick();
     log.push({ at: clock.now, tick: true });
+    tick(); // the worker's next tick, after the stored proofs were checked
+    if (redeliver.length > 0) {
+      // Anti-entropy: what was set aside comes again from the peers that hold it.
+      deliver(redeliver);
+      // An expiry set aside missed the tick that fired it on the twin.
+      tick();
+      stats.damaged += 1;
+    }
     compare(where);
     stats.restarts += 1;
     if (
@@ -245,9 +494,11 @@ async function run(steps: readonly Step[]): Promise<void> {
     if (storeOf(node).evidenceCount > 0) stats.evidence += 1;
   };
   const pendingLocal: Version[] = [];
-  let unlisten = node.onVersions((vs, origin) => {
-    if (origin === 'local') pendingLocal.push(...vs);
-  });
+  const listen = (): (() => void) =>
+    node.onVersions((vs, origin) => {
+      if (origin === 'local') pendingLocal.push(...vs);
+    });
+  let unlisten = listen();
 
   for (const [i, step] of steps.entries()) {
     const where = `step ${i} ${JSON.stringify(step)}`;
@@ -259,10 +510,15 @@ async function run(steps: readonly Step[]): Promise<void> {
         const ts = peer.hlc.now();
         const honest = peer.store.contextFor(entity, kind, peer.id);
         const seen = step.hostile === 'no' ? honest : tamperer(step.hostile, step.v)(honest, ts, peer.id);
-        const value = kind === EXPIRY ? { at: clock.now + [5, 20, 60][step.v % 3]! } : valueFor(kind, step.v);
-        const v: Version = { entity, kind, value, ts, seen };
+        const value =
+          kind === EXPIRY
+            ? { at: ts.ms + [5, 20, 60][step.v % 3]! }
+            : kind === 'approval'
+              ? approvalBy(peer.id, step.v)
+              : valueFor(kind, step.v);
+        const v = { entity, kind, value, ts, seen } as Version;
         peer.store.apply(v);
-        universe.set(canonicalContent(v), v);
+        universe.set(holdKey(v), v);
         break;
       }
       case 'learn': {
@@ -290,9 +546,14 @@ async function run(steps: readonly Step[]): Promise<void> {
                   { ms: w.ts.ms - 1 - (step.v % 30), c: 0, node: w.ts.node },
                 ]
               : [];
-        const value = step.v % 2 === 0 || w.kind === DELETED || w.kind === EXPIRY ? w.value : valueFor(w.kind, step.v);
-        const twinVersion: Version = { entity: w.entity, kind: w.kind, value, ts: w.ts, seen };
-        universe.set(canonicalContent(twinVersion), twinVersion);
+        const value =
+          step.v % 2 === 0 || w.kind === DELETED || w.kind === EXPIRY
+            ? w.value
+            : w.kind === 'approval'
+              ? approvalBy(w.ts.node, step.v)
+              : valueFor(w.kind, step.v);
+        const twinVersion = { entity: w.entity, kind: w.kind, value, ts: w.ts, seen } as Version;
+        universe.set(holdKey(twinVersion), twinVersion);
         break;
       }
       case 'local': {
@@ -314,8 +575,8 @@ async function run(steps: readonly Step[]): Promise<void> {
         }
         await node.flushed();
         const written = pendingLocal.splice(0);
-        for (const v of written) universe.set(canonicalContent(v), v);
-        twin.applyRemote(structuredClone(written));
+        for (const v of written) universe.set(holdKey(v), v);
+        take(twin, written);
         if (written.length > 0) log.push({ at: clock.now, deliver: written });
         stats.local += written.length;
         break;
@@ -327,6 +588,9 @@ async function run(steps: readonly Step[]): Promise<void> {
         const shuffled = shuffle(batch, rnd);
         const cut = Math.floor(rnd() * (shuffled.length + 1));
         deliver(shuffled.slice(0, cut));
+        // While the bulk lane stalls, its commit starts before the rest arrives: what of the rest
+        // takes the priority lane commits beside it.
+        if (storage.stalled) await settle();
         deliver(shuffled.slice(cut));
         break;
       }
@@ -344,12 +608,64 @@ async function run(steps: readonly Step[]): Promise<void> {
         partial = step.land > 0;
         durable = log.length;
         break;
+      case 'stall':
+        // The bulk lane's commits stay in flight; the priority lane's land beside them.
+        if (durable !== undefined) break;
+        await node.durable();
+        storage.stalled = true;
+        partial = true;
+        durable = log.length;
+        break;
+      case 'flow':
+        if (!storage.stalled) break;
+        storage.flow();
+        await node.durable();
+        partial = false;
+        durable = undefined;
+        break;
+      case 'withdraw': {
+        // The roster removed a peer (its writes after the cut-off are withdrawn), or admitted it again.
+        const peer = PEERS[step.peer]!;
+        if (step.lift && !cutoffs.has(peer)) break;
+        const at = step.lift ? undefined : { ms: clock.now - step.back, c: 0, node: peer };
+        const before = cutoffs.get(peer);
+        if (at === undefined) cutoffs.delete(peer);
+        else cutoffs.set(peer, at);
+        const change = new Map([[peer, at]]);
+        const withdrawn = node.withdraw(change, { meta: cutoffMeta() });
+        stats.withdrawn += withdrawn;
+        if (durable !== undefined && withdrawn > 0) stats.withdrawnInFlight += 1;
+        twin.withdraw(change, { meta: {} });
+        log.push({ at: clock.now, withdraw: change });
+        // A cut-off lifted or moved later admits again what it refused, which comes back from
+        // peers only (LatticeNode.withdraw): the peer's writes given so far come again. Each side
+        // may have refused some the other holds (a write the twin held for skew before the removal,
+        // delivered to the node again after it, when a damaged record was set aside).
+        if (before !== undefined && (at === undefined || compareTs(at, before) > 0)) {
+          deliver(log.flatMap((e) => ('deliver' in e ? e.deliver : [])).filter((v) => v.ts.node === peer));
+        }
+        break;
+      }
+      case 'damage': {
+        // Records whose proofs no longer verify (changed on disk): the next open sets them aside.
+        if (durable !== undefined) break;
+        await node.durable();
+        const records = [
+          ...storage.backing.versions.values(),
+          ...[...storage.backing.held.values()].map((h) => h.version),
+        ];
+        if (records.length === 0) break;
+        const bad = [...new Set(step.picks.map((p) => records[p % records.length]!))];
+        for (const v of bad) damaged.add(holdKey(v));
+        unlisten();
+        await restart(where, bad);
+        unlisten = listen();
+        break;
+      }
       case 'restart':
         unlisten();
         await restart(where);
-        unlisten = node.onVersions((vs, origin) => {
-          if (origin === 'local') pendingLocal.push(...vs);
-        });
+        unlisten = listen();
         break;
       default: {
         const never: never = step;
@@ -383,5 +699,10 @@ describe('a node restarted from its storage against a twin that never restarted'
     expect(stats.lost).toBeGreaterThan(0);
     expect(stats.landed).toBeGreaterThan(0);
     expect(stats.local).toBeGreaterThan(0);
+    expect(stats.heldAtRestart).toBeGreaterThan(0);
+    expect(stats.withdrawn).toBeGreaterThan(0);
+    expect(stats.withdrawnInFlight).toBeGreaterThan(0);
+    expect(stats.damaged).toBeGreaterThan(0);
+    expect(stats.overtookThenCrashed).toBeGreaterThan(0);
   }, 120_000);
 });
