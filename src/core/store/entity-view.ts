@@ -119,6 +119,10 @@ export function viewOf(state: EntityState, now: number, unchecked = false): Enti
     for (const h of heads) if (h.ts.ms > updatedAt) updatedAt = h.ts.ms;
   }
   if (Object.keys(components).length === 0) return undefined;
+  // By name: the registers' order is the order they were first held in, which differs between
+  // replicas that received the same versions in another order (a set-aside record delivered again
+  // moves to the end); two nodes holding the same versions show the same view.
+  conflicts.sort();
   return { id: state.id, components, meta, conflicts, updatedAt };
 }
 

@@ -239,3 +239,22 @@ describe('EntityStore entity numbers (what the sync index names entities by)', (
     expectNumbered(EntityStore.restore(s.snapshot()));
   });
 });
+
+describe('EntityStore views of conflicts', () => {
+  it('lists conflicting kinds in the same order on replicas that received the same versions in another order', () => {
+    const a = node('a', 1_000);
+    const b = node('b', 1_000);
+    const writes = [
+      a.write('x', 'speed', { kts: 1 }),
+      a.write('x', 'threat', { level: 'LOW' }),
+      b.write('x', 'threat', { level: 'HIGH' }),
+      b.write('x', 'speed', { kts: 2 }),
+    ];
+    const first = node('c', 1_000).receive(...writes);
+    const second = node('d', 1_000).receive(...[...writes].reverse());
+    const one = first.store.view('x' as EntityId, 0);
+    const two = second.store.view('x' as EntityId, 0);
+    expect(one?.conflicts).toEqual(['speed', 'threat']);
+    expect(two?.conflicts).toEqual(one?.conflicts);
+  });
+});
