@@ -278,10 +278,21 @@ export class WriteBehind {
       // A bulk commit in flight that fails is carried into the next one: it must not bring back
       // what this write supersedes either.
       this.inFlight?.yieldTo(newer);
-    } else if (this.pendingUrgently(put, remove)) {
-      // A key the priority lane still has to commit is written again here (a twin that won, put in
-      // the bulk lane by the priority cap): this batch is the newer state, so it lands after it.
-      batch.yielded = true;
+    } else {
+      if (this.pendingUrgently(put, remove)) {
+        // A key the priority lane still has to commit is written again here (a twin that won, put in
+        // the bulk lane by the priority cap): this batch is the newer state, so it lands after it.
+        batch.yielded = true;
+      }
+      // A meta of the same entity waiting in the priority batch (not yet called: it waits behind the
+      // priority commit in flight) is older than this one, yet its commit would be called after
+      // this batch's and land over it (StoragePort.commit applies in call order): the stored meta
+      // would lose what this one adds (a floor, evidence, knowledge), and a restart differ from the
+      // running node. This meta is the current one; the older one goes.
+      if (entities.length > 0 && this.urgent.entities.size > 0) {
+        for (const e of entities) this.urgent.entities.delete(e.id);
+        this.urgent.grew();
+      }
     }
     for (const v of put) {
       const key = versionKey(v);
