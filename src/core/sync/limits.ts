@@ -128,10 +128,12 @@ export const LimitName = {
   /** Ids one link's hold-back forgot at its bound (link-hold-back.ts MAX_LINK_HELD_BACK). */
   LinkHeldBack: 'linkHeldBack',
   /**
-   * Times one link's stuck count forgot an id or had no room to track one, at its bound
-   * (link-refusals.ts MAX_TRACKED_REFUSALS): occurrences, not distinct ids. An id it has no room
-   * for counts each time a round offers it, so a set stuck over n rounds counts n times: it says how
-   * often, and by how much, the stuck count fell short (a floor), not how many ids are stuck.
+   * Times one link's stuck count forgot an id or had no room to track one that is or may be refused,
+   * at its bound (link-refusals.ts MAX_TRACKED_REFUSALS): occurrences, not distinct ids. An id it
+   * has no room for counts each time a round offers it once it may have been offered
+   * ROUNDS_BEFORE_REFUSED rounds in a row, so a set stuck over n rounds counts n − 2 times: it says
+   * how often, and by how much, the stuck count fell short (a floor), not how many ids are stuck.
+   * An id offered for the first time is no refusal: an honest catch-up of any size counts none.
    */
   TrackedRefusals: 'trackedRefusals',
   /** Ids never claimed again, forgotten at the node's bound (sync-index.ts MAX_REFUSED): over all links. */
