@@ -12,12 +12,13 @@ export class TokenBucket {
     this.last = now;
   }
 
-  take(now: number): boolean {
+  /** Takes `cost` tokens (a fraction of one too) if the bucket holds them; else takes nothing. */
+  take(now: number, cost = 1): boolean {
     const elapsed = Math.max(0, now - this.last);
     this.last = Math.max(this.last, now);
     this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.ratePerSecond) / 1000);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
     return true;
   }
 }

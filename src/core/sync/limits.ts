@@ -19,12 +19,31 @@ export const MAX_TRACKED_WANTS = 16_384;
 export const MAX_ANNOUNCED_PER_PEER = 8_192;
 
 /**
- * Reconciliation sessions a peer may open with us: a burst, then one per interval (token bucket).
- * An honest initiator opens one per syncIntervalMs (30 s), or a few in a row after a failure or a
- * `request`. Each open costs a snapshot and up to a frame of reply.
+ * Reconciliation sessions a peer may open with us, in whole opens: a burst, then so many a minute
+ * (token bucket, per peer across its links: open-allowances.ts). An honest initiator opens one per
+ * syncIntervalMs (30 s), a few in a row after a failure or a `request`, and one at each new link.
+ *
+ * An open is charged by the work it can make us do, which grows with our set (n items, as the
+ * link's rounds see it): its first round's whole-set pass of the session-keyed fingerprints (~28 ms
+ * at 100k items), and its pushes (each version at most once a session, so at most n). It costs
+ * min(max(n, RECONCILE_OPEN_MIN_ITEMS), RECONCILE_OPEN_FULL_ITEMS) / RECONCILE_OPEN_FULL_ITEMS of
+ * a whole open (openCharge). The bound, per peer: items walked (and versions pushed) at most
+ * max(n, RECONCILE_OPEN_FULL_ITEMS) per whole open, so 12 × max(n, 65,536) a minute after a burst
+ * of 6 × that. From 65,536 items up that is 12 opens a minute, as when every open cost one whole
+ * open; a smaller set gets more opens, never more than 786,432 items a minute (12 opens of a
+ * 65,536-item set, ~0.22 s of a core) nor 192 opens a minute (each at least 1/16). A small set
+ * relinks nearly freely: before, a link that relinked more often than every 5 s waited for the
+ * refill whatever the set (docs/security.md, "Per-link limits").
  */
 export const RECONCILE_OPEN_BURST = 6;
 export const RECONCILE_OPENS_PER_MINUTE = 12;
+/** Items in our set from which an open costs a whole one (above). */
+export const RECONCILE_OPEN_FULL_ITEMS = 65_536;
+/**
+ * Items an open is charged as at least (above): what an open costs whatever the set (a reconciler,
+ * a reply of up to a frame, the link's round bookkeeping) is bounded by the opens a minute.
+ */
+export const RECONCILE_OPEN_MIN_ITEMS = 4_096;
 
 /**
  * Peer ids whose reconcile-open allowance (the bucket above) the node keeps across their links
@@ -128,10 +147,12 @@ export const LimitName = {
   /** Ids one link's hold-back forgot at its bound (link-hold-back.ts MAX_LINK_HELD_BACK). */
   LinkHeldBack: 'linkHeldBack',
   /**
-   * Times one link's stuck count forgot an id or had no room to track one, at its bound
-   * (link-refusals.ts MAX_TRACKED_REFUSALS): occurrences, not distinct ids. An id it has no room
-   * for counts each time a round offers it, so a set stuck over n rounds counts n times: it says how
-   * often, and by how much, the stuck count fell short (a floor), not how many ids are stuck.
+   * Times one link's stuck count forgot an id or had no room to track one that is or may be refused,
+   * at its bound (link-refusals.ts MAX_TRACKED_REFUSALS): occurrences, not distinct ids. An id it
+   * has no room for counts each time a round offers it once it may have been offered
+   * ROUNDS_BEFORE_REFUSED rounds in a row, so a set stuck over n rounds counts n − 2 times: it says
+   * how often, and by how much, the stuck count fell short (a floor), not how many ids are stuck.
+   * An id offered for the first time is no refusal: an honest catch-up of any size counts none.
    */
   TrackedRefusals: 'trackedRefusals',
   /** Ids never claimed again, forgotten at the node's bound (sync-index.ts MAX_REFUSED): over all links. */

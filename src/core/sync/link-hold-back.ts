@@ -93,9 +93,11 @@ export class LinkHoldBack {
    * per snapshot of the set and change of the items).
    */
   source(source: SyncSource): SyncSource {
+    const asHeld = this.asHeld;
     return {
+      // The size of storage(): the node's set and the items counted as held (an open is charged by it).
       get size() {
-        return source.size;
+        return source.size + asHeld.size;
       },
       get newest() {
         return source.newest;

@@ -1,5 +1,5 @@
 import type { FingerprintKey } from '../reconcile/fingerprint';
-import { TokenBucket } from '../budget/token-bucket';
+import type { TokenBucket } from '../budget/token-bucket';
 import { ReconcileError } from '../reconcile/errors';
 import type { ReconcileResult, Reconciler } from '../reconcile/reconciler';
 import { encodeMessage } from './codec';
@@ -8,13 +8,12 @@ import {
   LimitName,
   PUSH_FLOOR_VERSIONS,
   PUSH_VERSIONS_PER_REQUEST_BYTE,
-  RECONCILE_OPEN_BURST,
-  RECONCILE_OPENS_PER_MINUTE,
   REPLY_BYTES_PER_REQUEST_BYTE,
   REPLY_FLOOR_BYTES,
   type LimitCounter,
 } from './limits';
 import { ReconcilePhase, type ReconcileMessage } from './messages';
+import { openAllowance, openCharge } from './open-allowances';
 import type { Outbox } from './outbox';
 import { reconcileMessage } from './reconcile-message';
 import { ResponderRounds } from './rounds';
@@ -28,7 +27,10 @@ import type { ResolvedSessionOptions, SyncSource } from './session-types';
  */
 export class Responder {
   private readonly rounds: ResponderRounds;
-  /** Opens the peer may still make (limits.ts): each costs a snapshot and up to a frame of reply. */
+  /**
+   * Opens the peer may still make (limits.ts): each is charged by our set's size (openCharge), for
+   * its whole-set pass of the session's keyed fingerprints and its pushes.
+   */
   private opens: TokenBucket | undefined;
   /** Sessions we dropped while the initiator may still be in them (its `next` may be on its way). */
   private readonly ended = new EndedSessions();
@@ -59,9 +61,9 @@ export class Responder {
   handle(m: ReconcileMessage, now: number): void {
     let reconciler: Reconciler | undefined;
     if (m.phase === ReconcilePhase.Open) {
-      this.opens ??=
-        this.o.openAllowance?.(now) ?? new TokenBucket(RECONCILE_OPENS_PER_MINUTE / 60, RECONCILE_OPEN_BURST, now);
-      if (!this.opens.take(now)) {
+      this.opens ??= this.o.openAllowance?.(now) ?? openAllowance(now);
+      // The set as this link's rounds see it (the snapshot's size, without building it).
+      if (!this.opens.take(now, openCharge(this.source.size))) {
         // Not the peer's fault necessarily (a burst of retries): refuse the round, it backs off.
         this.limits.hit(LimitName.ReconcileOpens);
         this.io.log('reconcile open refused: too many opens from this peer');
