@@ -15,7 +15,7 @@
  */
 import type { Page } from 'puppeteer-core';
 import { launchApp, openPair, waitConnected, type AppPage } from './lib/app-browser';
-import { RECONCILE_OPENS_PER_MINUTE } from '../src/core/sync/limits';
+import { openAllowance, openCharge } from '../src/core/sync/open-allowances';
 import { QUICK, log, machine } from './lib/measure';
 import type { Row } from './lib/result';
 import { saveResult } from './lib/save';
@@ -42,13 +42,13 @@ const MB = 1e6;
  */
 const REGISTER_ALLOWANCE = 45_000;
 /**
- * Heals of the pair at least this far apart: each heal is a new link whose first round is a
- * reconcile open, and a peer's opens are allowed RECONCILE_OPEN_BURST at once, then
- * RECONCILE_OPENS_PER_MINUTE, kept across its links (docs/security.md, "Per-link limits"). Healed
- * faster than that refill, a run would time the wait for the allowance, not the sync.
+ * The reconcile-open allowance a peer has with the other, mirrored here: each heal is a new link
+ * whose first round is an open, charged by the set it makes the responder walk (openCharge,
+ * docs/security.md, "Per-link limits"), RECONCILE_OPEN_BURST whole opens at once, then
+ * RECONCILE_OPENS_PER_MINUTE, kept across links. A heal waits only when a field link healed as
+ * often would have its open refused, so a run times the sync, not the allowance; every wait is logged.
  */
-const HEAL_SPACING_MS = 60_000 / RECONCILE_OPENS_PER_MINUTE + 250;
-let lastHealAt = Number.NEGATIVE_INFINITY;
+const opens = openAllowance(Date.now());
 
 /** A bulk run still short of its versions this long after heal() is recorded as it stands. */
 const LIMIT_MS = 110_000;
@@ -129,9 +129,11 @@ async function bulk(a: AppPage, b: AppPage, n: number, tag: string, note = false
   if (aAfter - aBefore !== n)
     log(`  (A's versions grew by ${(aAfter - aBefore).toString()}, expected ${n.toString()})`);
   const want = before + (aAfter - aBefore);
-  const spacing = lastHealAt + HEAL_SPACING_MS - Date.now();
-  if (spacing > 0) await new Promise((res) => setTimeout(res, spacing));
-  lastHealAt = Date.now();
+  // Either side may open: charge the larger set, as the larger responder would.
+  const charge = openCharge(Math.max(before, aAfter));
+  const waitFrom = Date.now();
+  while (!opens.take(Date.now(), charge)) await new Promise((res) => setTimeout(res, 100));
+  if (Date.now() - waitFrom >= 100) log(`  (heal waited ${(Date.now() - waitFrom).toString()} ms for the open allowance)`);
   const r = await b.page.evaluate(
     async ({ peer, want, base, limitMs }) => {
       // bytesIn is counted per peer across its connections: take the difference.
