@@ -34,7 +34,7 @@ import { HOSTILE, tamperer } from '../core/store/model/contexts';
 import { openTestNode } from '../support/test-node';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
-const numRuns = Number(process.env.NUM_RUNS ?? 400);
+const numRuns = Number(process.env.NUM_RUNS ?? 1_000);
 
 const T0 = 1_700_000_000_000;
 const ENTITIES = ['e1', 'e2'] as EntityId[];
