@@ -2,6 +2,7 @@ import { compareTs, type Timestamp } from '../core/clock/timestamp';
 import type { EntityId, NodeId } from '../core/ids';
 import { hasHonestContext } from '../core/merge/knowledge';
 import type { Version } from '../core/merge/version';
+import { sameContent } from '../core/merge/version-content';
 import { isRosterEntity } from '../core/roster/roster-entity';
 import { inWindows, type RemovalWindow } from '../core/clock/removal-window';
 import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../core/task/gate-authority';
@@ -296,9 +297,19 @@ export class RemoteMerge {
     // commits the bulk one, enqueued after, would store its put over the priority one whichever
     // the store kept, and a restart would show the other twin (persist orders them in one).
     // Such a delivery (only an equivocating author's twins make one) commits its HIGH threats in
-    // the bulk lane.
-    const keys = new Set(priority.map((v) => versionKey(v)));
-    const whole = priority.length === 0 || rewrite.size > 0 || bulk.some((v) => keys.has(versionKey(v)));
+    // the bulk lane. So does one whose priority version replaced a twin held before it (a removal
+    // under its key with another content): what made that twin droppable without a trace may be
+    // what bulk versions not yet durable taught (a tombstone covering its context). Committed
+    // ahead, a crash kept the replacement and lost the twin with all it taught, where a node given
+    // what was durable (both twins) keeps the loser as evidence
+    // (test/unit/node/priority-removal-meta.test.ts). Only an equivocating author's twins do that.
+    const puts = new Map(priority.map((v) => [versionKey(v), v]));
+    const replaced = (v: Version): boolean => {
+      const put = puts.get(versionKey(v));
+      return put !== undefined && !sameContent(put, v);
+    };
+    const whole =
+      priority.length === 0 || rewrite.size > 0 || bulk.some((v) => puts.has(versionKey(v))) || removed.some(replaced);
     // The listeners hear of the merge before its commits are made (what they write in turn, a
     // roster's withdrawal, commits with them or after), and learn from `commits` when each lands:
     // nothing of it may leave the node before (docs/architecture.md, "Nothing leaves before it is
@@ -312,12 +323,12 @@ export class RemoteMerge {
       wholeCommit(persist(this.parts, applied, removed, touched, 'bulk', rewrite)).catch(failed);
       return;
     }
-    // A removed version under the storage key of a priority put (a content replaced under its own
-    // timestamp) goes with that put, where persist() keeps the removal from deleting it.
-    const mine = (v: Version): boolean => keys.has(versionKey(v));
     // The bulk part is enqueued first: the metas of entities it writes are what its versions taught,
     // so they go with it, not ahead in the priority commit (WriteBehind.leaveToBulk); the priority
     // commit still starts first and lands ahead (WriteBehind.flush).
+    // A removed version under the storage key of a priority put (one the delivery applied and
+    // dropped again) goes with that put, where persist() keeps the removal from deleting it.
+    const mine = (v: Version): boolean => puts.has(versionKey(v));
     bulkCommit!(
       persist(
         this.parts,

@@ -263,13 +263,16 @@ export class WriteBehind {
     if (put.length === 0 && remove.length === 0 && !hasMeta && entities.length === 0 && !holds) {
       return Promise.resolve();
     }
-    const batch = lane === 'priority' ? this.urgent : this.bulkTail();
-    // A priority write's metas of entities the bulk lane still writes go with it (leaveToBulk).
-    const metas = lane === 'priority' ? this.leaveToBulk(entities) : entities;
+    // A priority write's metas, and removals, of entities the bulk lane still writes go with it (leaveToBulk).
+    const { metas, removes } =
+      lane === 'priority' ? this.leaveToBulk(put, remove, entities) : { metas: entities, removes: remove };
+    // A priority write left with nothing of its own (all of it went to the bulk lane) waits for that lane.
+    const left = put.length + removes.length + metas.length > 0 || hasMeta || holds;
+    const batch = lane === 'priority' && left ? this.urgent : this.bulkTail();
     if (lane === 'priority') {
       const newer = {
         puts: put.map((v) => versionKey(v)),
-        removes: remove,
+        removes,
         entities: metas.map((e) => e.id),
         meta: hasMeta ? Object.keys(meta) : [],
         holds: [...held.hold.map((h) => h.key), ...held.unhold],
@@ -279,7 +282,7 @@ export class WriteBehind {
       // what this write supersedes either.
       this.inFlight?.yieldTo(newer);
     } else {
-      if (this.pendingUrgently(put, remove)) {
+      if (this.pendingUrgently(put, removes)) {
         // A key the priority lane still has to commit is written again here (a twin that won, put in
         // the bulk lane by the priority cap): this batch is the newer state, so it lands after it.
         batch.yielded = true;
@@ -299,7 +302,7 @@ export class WriteBehind {
       batch.removes.delete(key);
       batch.puts.set(key, v);
     }
-    for (const key of remove) {
+    for (const key of removes) {
       batch.puts.delete(key);
       batch.removes.add(key);
     }
@@ -320,29 +323,51 @@ export class WriteBehind {
   }
 
   /**
-   * The metas of a priority write that may go ahead of the bulk lane; the others join the bulk
-   * lane's last batch. An entity's meta is what the live store knows of it (node-parts.ts persist),
-   * and for an entity the bulk lane still writes something of (a batch waiting or in flight) that
-   * includes what versions not yet durable taught: landed ahead of them, it outlived them when the
-   * node crashed with them in flight, and the restarted node knew of writes it never held, which a
-   * withdrawal of their author (the roster's cut-off, set again at the open) then never took out
-   * (test/unit/node/priority-meta-ahead.test.ts). Left to the bulk lane, it lands with or after
-   * them; the priority write's versions still land ahead, and restore over the older meta as any
-   * delivery order would merge them.
+   * The metas and removals of a priority write that may go ahead of the bulk lane; the others join
+   * the bulk lane's last batch, together. An entity's meta is what the live store knows of it
+   * (node-parts.ts persist), and for an entity the bulk lane still writes something of (a batch
+   * waiting or in flight) that includes what versions not yet durable taught: landed ahead of them,
+   * it outlived them when the node crashed with them in flight, and the restarted node knew of
+   * writes it never held, which a withdrawal of their author (the roster's cut-off, set again at the
+   * open) then never took out (test/unit/node/priority-meta-ahead.test.ts). Left to the bulk lane, it
+   * lands with or after them; the priority write's versions still land ahead, and restore over the
+   * older meta as any delivery order would merge them. The write's removals of such an entity go
+   * with that meta, for the same reason: what made a head droppable may be what those versions taught
+   * (a tombstone covering its context), and what it taught is kept, if at all, in that meta
+   * (evidence, knowledge). Landed ahead, a crash lost the head and kept nothing of it, where a node
+   * given what was durable (the head, then the priority write) keeps it as evidence; left, the stored
+   * head is superseded again on the restore, as on that node (test/unit/node/priority-removal-meta.test.ts).
+   * A removal under the key of one of the write's puts stays with it (persist: a put dropped later
+   * in the same write), and one of a key the priority lane still has to put lands after that put
+   * (the bulk batch yields).
    */
-  private leaveToBulk(entities: readonly EntityMeta[]): readonly EntityMeta[] {
-    if (entities.length === 0) return entities;
+  private leaveToBulk(
+    put: readonly Version[],
+    remove: readonly string[],
+    entities: readonly EntityMeta[],
+  ): { metas: readonly EntityMeta[]; removes: readonly string[] } {
+    if (entities.length === 0 && remove.length === 0) return { metas: entities, removes: remove };
     const bulk = this.inFlight === undefined ? this.bulk : [this.inFlight, ...this.bulk];
-    const pending = (e: EntityMeta): boolean => bulk.some((b) => b.names(e.id));
-    if (!entities.some(pending)) return entities;
+    const pending = (id: string): boolean => bulk.some((b) => b.names(id));
+    const keys = put.length === 0 ? undefined : new Set(put.map((v) => versionKey(v)));
+    const later = (key: string): boolean => keys?.has(key) !== true && pending(entityOfKey(key));
+    if (!entities.some((e) => pending(e.id)) && !remove.some(later)) return { metas: entities, removes: remove };
     const tail = this.bulkTail();
-    const ahead: EntityMeta[] = [];
+    const metas: EntityMeta[] = [];
     for (const e of entities) {
-      if (pending(e)) tail.entities.set(e.id, e);
-      else ahead.push(e);
+      if (pending(e.id)) tail.entities.set(e.id, e);
+      else metas.push(e);
     }
+    const removes: string[] = [];
+    const moved: string[] = [];
+    for (const key of remove) (later(key) ? moved : removes).push(key);
+    for (const key of moved) {
+      tail.puts.delete(key);
+      tail.removes.add(key);
+    }
+    if (this.pendingUrgently([], moved)) tail.yielded = true;
     tail.grew();
-    return ahead;
+    return { metas, removes };
   }
 
   /** Whether the priority lane, waiting or in flight, holds one of these keys. */

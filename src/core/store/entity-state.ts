@@ -221,8 +221,8 @@ export class EntityState {
    * the same deadline, written before it, that came since (noteMarker). An expiry written before the
    * deadline that supersedes them takes the floor away (cancelsFloor); so does anything else that
    * takes the last head at the floor's deadline out of the heads (liftUnmarked), unless a carried
-   * floor covers it (then there are no markers). Undefined: no fired floor, or one restored from a
-   * meta of an older build whose markers had left the heads.
+   * floor covers it (then there are no markers). Undefined: no fired floor, or one a carried floor
+   * covers (a fired floor restored with no head at its deadline is lifted: restoreFloor).
    */
   private get floorMarkers(): readonly Timestamp[] | undefined {
     return this.expired?.markers;
@@ -754,24 +754,32 @@ export class EntityState {
    * it did. A store that holds a floor holds no head beneath it, so a stored version there is a
    * stale record (one put again after the commit that removed it with the floor, e.g. a retried
    * priority commit): restored as a head, it came back on a restart only, and the node differed
-   * from a twin that never restarted. Returns the evidence that released and the heads dropped (the
-   * caller deletes them from storage: RestoreLeftovers).
+   * from a twin that never restarted. A fired floor that no expiry head held has the deadline of, and
+   * no carried floor covers, is then taken away (liftFloor), as the running store takes it away
+   * once the last such head leaves (liftUnmarked): the stored meta outlived what justified it (a
+   * meta stored late or stale, or an older build's), and the floor would stand for good, since
+   * nothing lifts a floor no head marks (test/unit/core/store/restore-unmarked-floor.test.ts).
+   * Returns the evidence that released, the heads dropped (the caller deletes them from storage:
+   * RestoreLeftovers), and whether the floor was lifted (the stored meta is then rewritten).
    */
   restoreFloor(
     floor: number,
     markers?: readonly Timestamp[],
     carried?: number,
-  ): { readonly released: Evidence[]; readonly dropped: Version[] } {
+  ): { readonly released: Evidence[]; readonly dropped: Version[]; readonly lifted: boolean } {
     if (carried !== undefined && (this.carried === undefined || carried > this.carried)) this.carried = carried;
     if (this.floor !== undefined && this.floor > floor) floor = this.floor;
     this.floor = floor;
-    this.floorMarkers =
-      this.carried !== undefined && this.carried >= floor ? undefined : (markers ?? this.markersAt(floor));
+    const covered = this.carried !== undefined && this.carried >= floor;
+    this.floorMarkers = covered ? undefined : (markers ?? this.markersAt(floor));
     this.forgetCoveredTombstone();
     this.pruneKnowledge();
     const dropped = this.dropWhere((_, h) => belowFloor(h, floor));
     this.settle();
-    return { released: takeReleased() ?? [], dropped };
+    // The marker itself is an expiry, never dropped by the floor: the heads it leaves decide.
+    const lifted = !covered && this.markedFloor() === undefined;
+    if (lifted) this.liftFloor();
+    return { released: takeReleased() ?? [], dropped, lifted };
   }
 
   /**

@@ -381,8 +381,9 @@ export class EntityStore {
       const s = store.entities.get(meta.id);
       if (s === undefined) continue;
       if (meta.floor !== undefined) {
-        const { released, dropped } = s.restoreFloor(meta.floor, meta.floorMarkers, meta.carried);
-        if (released.length > 0) leftovers?.rewrite.add(meta.id);
+        const { released, dropped, lifted } = s.restoreFloor(meta.floor, meta.floorMarkers, meta.carried);
+        // A floor lifted: the stored meta names it still, and is rewritten.
+        if (released.length > 0 || lifted) leftovers?.rewrite.add(meta.id);
         store.ledger.refund(released);
         // Stale records beneath the floor: not held, so deleted from storage (RestoreLeftovers).
         store.versionCount -= dropped.length;

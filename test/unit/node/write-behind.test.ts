@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../src/adapters/memory-storage';
+import type { EntityId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { BULK_COMMIT_VERSIONS, WriteBehind, type WriteBehindState } from '../../../src/node/write-behind';
 import { StorageFullError, versionKey, type StorageBatch } from '../../../src/ports/storage';
@@ -477,8 +478,11 @@ describe('WriteBehind lanes that fail', () => {
     const a = v(0);
     const b = v(1);
     const bulk = state(writer.enqueue([a, b], []));
-    // A priority write removes a: the bulk batch drops a and waits for the priority commit.
-    const removal = state(writer.enqueue([], [versionKey(a)], undefined, [], undefined, 'priority'));
+    // A priority write replaces a (another content under its key): the bulk batch drops a and waits
+    // for the priority commit. (A priority write's removal of an entity the bulk lane writes goes
+    // with that lane: WriteBehind.leaveToBulk.)
+    const twin: Version = { ...a, value: { replaced: true } as Version['value'] };
+    const removal = state(writer.enqueue([twin], [], undefined, [], undefined, 'priority'));
     const later: ReturnType<typeof state>[] = [];
     for (let k = 0; k < 5; k++) {
       scheduler.run();
@@ -534,5 +538,50 @@ describe('WriteBehind lanes that fail', () => {
     expect(statuses.at(-1)).toEqual(['ok', undefined]);
     expect(statuses.filter(([s]) => s === 'ok')).toHaveLength(1);
     expect(writer.pending).toBe(0);
+  });
+});
+
+describe('WriteBehind: a priority write on an entity the bulk lane still writes', () => {
+  it('leaves its removals of that entity to the bulk lane, with its meta; its versions go ahead', async () => {
+    const { storage, scheduler, writer } = setup();
+    // track-0 has bulk work waiting; track-1 has none.
+    const bulk = writer.enqueue([v(1)], []);
+    const meta = { id: 'track-0' as EntityId, knowledge: [] };
+    const twin: Version = { ...v(3), value: { level: 'LOW' } as Version['value'] };
+    const urgent = writer.enqueue(
+      [v(2), twin],
+      [versionKey(v(0)), versionKey(v(3)), versionKey(v(4))],
+      undefined,
+      [meta],
+      undefined,
+      'priority',
+    );
+    scheduler.run();
+    await Promise.all([bulk, urgent]);
+    const [first, second] = storage.batches;
+    expect(first!.priority).toBe(true);
+    // The twin was dropped later in the write: its removal stays with the write, as does one of an
+    // entity the bulk lane does not write. Track-0's other removal goes with the bulk lane's meta.
+    expect(first!.put).toEqual([v(2)]);
+    expect(first!.remove).toEqual([versionKey(v(3)), versionKey(v(4))]);
+    expect(first!.entityMeta).toBeUndefined();
+    expect(second!.put).toEqual([v(1)]);
+    expect(second!.remove).toEqual([versionKey(v(0))]);
+    expect(second!.entityMeta).toEqual([meta]);
+  });
+
+  it('a priority write left with nothing of its own is durable with the bulk lane', async () => {
+    const { storage, scheduler, writer } = setup();
+    storage.holding = true;
+    const bulk = state(writer.enqueue([v(1)], []));
+    const removal = state(writer.enqueue([], [versionKey(v(0))], undefined, [], undefined, 'priority'));
+    scheduler.run();
+    await settle();
+    expect(storage.batches).toHaveLength(1);
+    expect(storage.batches[0]!.remove).toEqual([versionKey(v(0))]);
+    expect(removal.value).toBe('pending');
+    storage.release();
+    await settle();
+    expect([bulk.value, removal.value]).toEqual(['resolved', 'resolved']);
   });
 });
