@@ -133,7 +133,8 @@ async function bulk(a: AppPage, b: AppPage, n: number, tag: string, note = false
   const charge = openCharge(Math.max(before, aAfter));
   const waitFrom = Date.now();
   while (!opens.take(Date.now(), charge)) await new Promise((res) => setTimeout(res, 100));
-  if (Date.now() - waitFrom >= 100) log(`  (heal waited ${(Date.now() - waitFrom).toString()} ms for the open allowance)`);
+  if (Date.now() - waitFrom >= 100)
+    log(`  (heal waited ${(Date.now() - waitFrom).toString()} ms for the open allowance)`);
   const r = await b.page.evaluate(
     async ({ peer, want, base, limitMs }) => {
       // bytesIn is counted per peer across its connections: take the difference.
