@@ -9,6 +9,16 @@ import { MAX_VARINT_BYTES } from './varint';
  * own error type; `fail` is there for the protocol's own checks.
  */
 export class Decoder {
+  /**
+   * One decoder kept for the life of the class, so that the decoders' hidden class never dies.
+   * Decoders are short-lived: at a full GC with none alive, V8 dropped their hidden class (held only
+   * weakly by the constructor's transitions) and with it the optimized code of every function that
+   * had read one (deopt reason "weak objects"), so each full GC sent every decoding function back
+   * to the interpreter until it warmed up again: the wire decoder ran at a quarter to a half of
+   * its warm speed for the next 100,000 versions (docs/benchmarks.md, scenario 1, "Decoder after a full GC").
+   */
+  static readonly shapeKeeper: Decoder = new Decoder(new Uint8Array(0));
+
   pos = 0;
   readonly end: number;
 

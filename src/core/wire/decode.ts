@@ -13,7 +13,7 @@ import { resolveLimits, type DecodeOptions } from './limits';
 import { decodeOpaque, validated } from './opaque-codec';
 import type { Decoder } from '../bytes/decoder';
 import { MAX_LAT_Q, MAX_LON_Q } from './quantize';
-import { firstIndices, RepeatSet } from './repeat-set';
+import { firstIndices, RepeatSet, strictlyAscending } from './repeat-set';
 import { readEntityTable, readNodeTable, readStringTable } from './tables';
 import { decodeKnown } from './value-codec';
 import { unzigzag } from '../bytes/zigzag';
@@ -57,8 +57,9 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
   const revalidate = options?.revalidate === true;
   // The encoder never writes the same (entity, kind, clock) twice in a batch; refusing repeats keeps
   // a small frame of one-byte "same entity, same clock" versions from decoding to megabytes.
-  const repeats = new RepeatSet(count);
-  const entityFirst = firstIndices(entities);
+  const repeats = RepeatSet.forBatch(count);
+  // The encoder's entity table is sorted, so each entry is its own first; any other order is read too.
+  const entityFirst = strictlyAscending(entities) ? null : firstIndices(entities);
   const nodeFirst = firstIndices(nodes);
   /** Codes of the unknown kinds of this batch, after the tags (an opaque kind is a string-table entry). */
   let opaqueKinds: Map<string, number> | undefined;
@@ -145,7 +146,8 @@ export function decodeVersions(bytes: Uint8Array, options?: DecodeOptions): Vers
       value = decodeKnown(ctx, tag);
       if (revalidate) value = validated(kind, value);
     }
-    if (!repeats.add(entityFirst[entityIndex]!, kindCode, ts.ms, ts.c, nodeFirst[nodeIndex]!))
+    const entityKey = entityFirst === null ? entityIndex : entityFirst[entityIndex]!;
+    if (!repeats.add(entityKey, kindCode, ts.ms, ts.c, nodeFirst[nodeIndex]!))
       r.fail(`version ${i} repeats (entity, kind, clock) within the batch`);
     const made: Version =
       proof !== undefined

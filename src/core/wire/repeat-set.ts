@@ -11,7 +11,7 @@
  */
 export class RepeatSet {
   private readonly slots: Int32Array;
-  private readonly mask: number;
+  private mask: number;
   private readonly entity: Int32Array;
   private readonly kind: Int32Array;
   private readonly node: Int32Array;
@@ -25,8 +25,7 @@ export class RepeatSet {
     count: number,
     private readonly maxProbe = 32,
   ) {
-    let size = 16;
-    while (size < count * 2) size *= 2;
+    const size = slotsFor(count);
     this.slots = new Int32Array(size);
     this.mask = size - 1;
     this.entity = new Int32Array(count);
@@ -34,6 +33,23 @@ export class RepeatSet {
     this.node = new Int32Array(count);
     this.ms = new Float64Array(count);
     this.c = new Float64Array(count);
+  }
+
+  /**
+   * An empty set for a batch of `count` keys: the decoder's one spare set, emptied, when it has
+   * room (its seven typed arrays a batch were a measurable part of decoding a batch of 1,000:
+   * docs/benchmarks.md, scenario 1), else a new one. The spare is emptied here, on every use, so
+   * a batch that failed half way leaves nothing behind; decoding is synchronous and never re-entered.
+   */
+  static forBatch(count: number): RepeatSet {
+    if (count > SPARE_KEYS) return new RepeatSet(count);
+    const s = spare;
+    const size = slotsFor(count);
+    s.slots.fill(0, 0, size);
+    s.mask = size - 1;
+    s.n = 0;
+    s.text = undefined;
+    return s;
   }
 
   /**
@@ -91,6 +107,17 @@ export class RepeatSet {
   }
 }
 
+/** Slots of the hash table for `count` keys: a power of two, at least twice the keys. */
+function slotsFor(count: number): number {
+  let size = 16;
+  while (size < count * 2) size *= 2;
+  return size;
+}
+
+/** The largest batch the spare set takes: a frame of the sync path (1,000 versions) fits; 72 KiB held for the life of the module. */
+const SPARE_KEYS = 2048;
+const spare = new RepeatSet(SPARE_KEYS);
+
 function textKey(entity: number, kind: number, ms: number, c: number, node: number): string {
   return `${entity} ${kind} ${ms} ${c} ${node}`;
 }
@@ -108,4 +135,13 @@ export function firstIndices(table: readonly string[]): Int32Array {
     } else out[i] = f;
   }
   return out;
+}
+
+/**
+ * True when each entry is greater than the one before (the encoder's sorted entity table): then no
+ * id is listed twice and each entry is its own first, which firstIndices would build a Map to learn.
+ */
+export function strictlyAscending(table: readonly string[]): boolean {
+  for (let i = 1; i < table.length; i++) if (!(table[i - 1]! < table[i]!)) return false;
+  return true;
 }

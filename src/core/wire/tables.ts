@@ -55,7 +55,8 @@ export function readEntityTable(r: Decoder, cache: IdCache | undefined): EntityI
     r.need(len);
     const buf = r.buf;
     const at = r.pos;
-    codes.length = total;
+    // Setting an array's length is a runtime call; ids of one table mostly share theirs.
+    if (codes.length !== total) codes.length = total;
     for (let k = 0; k < len; k++) {
       const c = buf[at + k]!;
       // The same character rules as isEntityId (ids.ts), per byte instead of a regex.

@@ -128,12 +128,11 @@ export function decodeKnown(ctx: DecodeContext, tag: number): ComponentValue {
     case T.TAG_VELOCITY: {
       const first = r.readVarUint();
       const hasUp = first % 2;
-      const v: { -readonly [K in keyof Velocity]: Velocity[K] } = {
-        east: readSpeed(ctx, (first - hasUp) / 2, 'velocity.east'),
-        north: readSpeed(ctx, r.readVarUint(), 'velocity.north'),
-      };
-      if (hasUp === 1) v.up = readSpeed(ctx, r.readVarUint(), 'velocity.up');
-      return v;
+      const east = readSpeed(ctx, (first - hasUp) / 2, 'velocity.east');
+      const north = readSpeed(ctx, r.readVarUint(), 'velocity.north');
+      // Whole literals: a property added after one costs an allocation and a change of hidden class.
+      if (hasUp === 1) return { east, north, up: readSpeed(ctx, r.readVarUint(), 'velocity.up') } satisfies Velocity;
+      return { east, north } satisfies Velocity;
     }
     case T.TAG_CLASSIFICATION: {
       const label = readText(ctx, 'classification.label');
