@@ -338,8 +338,10 @@ export class WriteBehind {
    * given what was durable (the head, then the priority write) keeps it as evidence; left, the stored
    * head is superseded again on the restore, as on that node (test/unit/node/priority-removal-meta.test.ts).
    * A removal under the key of one of the write's puts stays with it (persist: a put dropped later
-   * in the same write), and one of a key the priority lane still has to put lands after that put
-   * (the bulk batch yields).
+   * in the same write), and so does one of a key the priority lane still has to put (it lands after
+   * that put, in the lane's order; that head was never durable, so nothing of it can outlive a crash
+   * the removal does not). A moved removal of a key the priority lane still removes lands after
+   * that removal (the bulk batch yields).
    */
   private leaveToBulk(
     put: readonly Version[],
@@ -350,7 +352,12 @@ export class WriteBehind {
     const bulk = this.inFlight === undefined ? this.bulk : [this.inFlight, ...this.bulk];
     const pending = (id: string): boolean => bulk.some((b) => b.names(id));
     const keys = put.length === 0 ? undefined : new Set(put.map((v) => versionKey(v)));
-    const later = (key: string): boolean => keys?.has(key) !== true && pending(entityOfKey(key));
+    // A removal of a key the priority lane still has to put stays with it, after that put: the
+    // head was never durable, so no crash can keep its removal without it, and moved to the bulk
+    // lane it made that lane wait on a stream of priority rewrites (each arriving while the last
+    // commits), so no bulk commit started (test/unit/node/write-behind.test.ts).
+    const later = (key: string): boolean =>
+      keys?.has(key) !== true && !this.putUrgently(key) && pending(entityOfKey(key));
     if (!entities.some((e) => pending(e.id)) && !remove.some(later)) return { metas: entities, removes: remove };
     const tail = this.bulkTail();
     const metas: EntityMeta[] = [];
@@ -368,6 +375,11 @@ export class WriteBehind {
     if (this.pendingUrgently([], moved)) tail.yielded = true;
     tail.grew();
     return { metas, removes };
+  }
+
+  /** Whether the priority lane, waiting or in flight, has yet to put this key. */
+  private putUrgently(key: string): boolean {
+    return this.urgent.puts.has(key) || this.inFlightUrgent?.puts.has(key) === true;
   }
 
   /** Whether the priority lane, waiting or in flight, holds one of these keys. */
