@@ -152,7 +152,8 @@ export const LimitName = {
    * has no room for counts each time a round offers it once it may have been offered
    * ROUNDS_BEFORE_REFUSED rounds in a row, so a set stuck over n rounds counts n − 2 times: it says
    * how often, and by how much, the stuck count fell short (a floor), not how many ids are stuck.
-   * An id offered for the first time is no refusal: an honest catch-up of any size counts none.
+   * An id offered for the first time is no refusal: an honest catch-up of any size, over any number
+   * of rounds, counts none but a rare fingerprint match (link-refusals.ts UNTRACKED_BUCKETS).
    */
   TrackedRefusals: 'trackedRefusals',
   /** Ids never claimed again, forgotten at the node's bound (sync-index.ts MAX_REFUSED): over all links. */

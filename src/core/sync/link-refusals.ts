@@ -4,6 +4,21 @@ import { idKey } from './version-id';
 export const MAX_TRACKED_REFUSALS = 4_096;
 
 /**
+ * Buckets of the ids offered with no room to track them, per round (a power of two): each keeps an
+ * 8-bit fingerprint of one id and the rounds in a row it may have been offered (the most of the ids
+ * that met there). 32 KiB a round, allocated only by a round that offers more than
+ * MAX_TRACKED_REFUSALS ids.
+ */
+export const UNTRACKED_BUCKETS = 16_384;
+
+/** An id's bucket (its top 14 bits) and fingerprint (the next 8), from its first 8 bytes mixed. */
+function untrackedHash(id: Uint8Array): number {
+  const x = (id[0]! << 24) | (id[1]! << 16) | (id[2]! << 8) | id[3]!;
+  const y = (id[4]! << 24) | (id[5]! << 16) | (id[6]! << 8) | id[7]!;
+  return Math.imul(x ^ Math.imul(y, 0x85ebca6b), 0x9e3779b1) >>> 0;
+}
+
+/**
  * Rounds in a row (this one and those before) in which the peer lacked a version we hold before
  * that version counts as refused by the peer. One round is not enough: a round completes once
  * everything is sent, not once the peer has applied it, so the next round may find what it is
@@ -23,10 +38,12 @@ export const ROUNDS_BEFORE_REFUSED = 3;
  * of the same id included: the count is of occurrences, not of distinct ids. That is an id of ours
  * refused forgotten for room, or an id offered with no room to track it that may have been offered
  * ROUNDS_BEFORE_REFUSED rounds in a row: it was tracked in the round before with one round fewer,
- * or the ROUNDS_BEFORE_REFUSED - 1 rounds before this one each had offers with no room too (which
- * ids those were is not known). An id offered for the first time is no refusal, so a catch-up of
- * more ids than the bound, each offered once and received, counts nothing: before, each id of it
- * past the bound counted (5,904 at 10,000), and an honest sync showed limits hit.
+ * or an id of its bucket and fingerprint (UNTRACKED_BUCKETS) had no room in the round before with one
+ * round fewer. An id offered for the first time is no refusal and counts only when it meets such an
+ * id's bucket and fingerprint (about 1 in 4 million per id offered with no room the round before),
+ * so a catch-up of more ids than the bound, each offered once and received, counts nothing or next
+ * to nothing over any number of rounds: before, each id of it past the bound counted (5,904 at
+ * 10,000), and an honest sync showed limits hit.
  */
 export class LinkRefusals {
   constructor(private readonly forgot: (n: number) => void = () => undefined) {}
@@ -37,10 +54,12 @@ export class LinkRefusals {
   private offeredBefore = new Map<string, number>();
   private offeredNow = new Map<string, number>();
   private refusedByPeer = 0;
-  /** Rounds in a row, up to the round before this one, in which an offered id found no room. */
-  private untrackedRounds = 0;
-  /** This round offered an id it had no room to track. */
-  private untrackedNow = false;
+  /**
+   * By bucket, an id offered with no room (its fingerprint, low 8 bits) and the rounds in a row it
+   * may have been offered (above them): the round before, this one.
+   */
+  private untrackedBefore: Uint16Array | undefined;
+  private untrackedNow: Uint16Array | undefined;
 
   /** We refused these versions from the peer; they may pass after `until`. */
   refused(ids: readonly Uint8Array[], until: number): void {
@@ -60,16 +79,21 @@ export class LinkRefusals {
     for (const id of ids) {
       const key = idKey(id);
       if (this.offeredNow.has(key)) continue;
-      const before = this.offeredBefore.get(key);
+      const h = untrackedHash(id);
+      const bucket = h >>> 18;
+      const fp = (h >>> 10) & 0xff;
+      // The rounds in a row it may have been offered: exact if the round before tracked it, else
+      // as its bucket's id says when the fingerprint matches (see the class comment).
+      const met = this.untrackedBefore?.[bucket];
+      const before = this.offeredBefore.get(key) ?? (met !== undefined && (met & 0xff) === fp ? met >>> 8 : 0);
       if (this.offeredNow.size >= MAX_TRACKED_REFUSALS) {
-        this.untrackedNow = true;
-        // Counted only if it may be refused (see the class comment): the rounds in a row it may
-        // have been offered, exact if the round before tracked it, else as many as had no room.
-        const rounds = before === undefined ? this.untrackedRounds + 1 : before + 1;
+        const rounds = Math.min(before + 1, 255);
+        this.untrackedNow ??= new Uint16Array(UNTRACKED_BUCKETS);
+        if (this.untrackedNow[bucket]! >>> 8 <= rounds) this.untrackedNow[bucket] = (rounds << 8) | fp;
         if (rounds >= ROUNDS_BEFORE_REFUSED) this.forgot(1);
         continue;
       }
-      const rounds = (before ?? 0) + 1;
+      const rounds = before + 1;
       this.offeredNow.set(key, rounds);
       if (rounds >= ROUNDS_BEFORE_REFUSED) this.refusedByPeer += 1;
     }
@@ -82,8 +106,8 @@ export class LinkRefusals {
   opened(now: number, held: (ids: Uint8Array[]) => number): void {
     this.offeredBefore = this.offeredNow;
     this.offeredNow = new Map();
-    this.untrackedRounds = this.untrackedNow ? this.untrackedRounds + 1 : 0;
-    this.untrackedNow = false;
+    this.untrackedBefore = this.untrackedNow;
+    this.untrackedNow = undefined;
     this.refusedByPeer = 0;
     for (const [key, r] of this.ours) {
       if (r.until <= now || held([r.id]) > 0) this.ours.delete(key);
@@ -99,8 +123,8 @@ export class LinkRefusals {
     this.ours.clear();
     this.offeredBefore.clear();
     this.offeredNow.clear();
-    this.untrackedRounds = 0;
-    this.untrackedNow = false;
+    this.untrackedBefore = undefined;
+    this.untrackedNow = undefined;
     this.refusedByPeer = 0;
   }
 }
