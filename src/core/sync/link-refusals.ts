@@ -102,12 +102,19 @@ export class LinkRefusals {
   /**
    * A round opened: the offers counted so far become the round before, and what we refused is
    * forgotten once its hold-back ran out or we hold it (`held`), so the round can ask for it again.
+   * A round that offered nothing leaves the round before as it was: the peer opens the rounds that
+   * push to it, so with an empty round (opened and dropped at once) between its full rounds, each id
+   * it kept lacking was offered "for the first time" and never counted
+   * (test/unit/attack/h25-refusals-alternate.test.ts). A peer that lacks nothing has nothing stuck
+   * either way: the count is of the round in progress.
    */
   opened(now: number, held: (ids: Uint8Array[]) => number): void {
-    this.offeredBefore = this.offeredNow;
-    this.offeredNow = new Map();
-    this.untrackedBefore = this.untrackedNow;
-    this.untrackedNow = undefined;
+    if (this.offeredNow.size > 0 || this.untrackedNow !== undefined) {
+      this.offeredBefore = this.offeredNow;
+      this.offeredNow = new Map();
+      this.untrackedBefore = this.untrackedNow;
+      this.untrackedNow = undefined;
+    }
     this.refusedByPeer = 0;
     for (const [key, r] of this.ours) {
       if (r.until <= now || held([r.id]) > 0) this.ours.delete(key);
