@@ -69,6 +69,18 @@ class Batch {
    * version nor the one that replaced it stored.
    */
   yielded = false;
+  /**
+   * The priority commit (WriteBehind's count of those started) this batch waits for, once yielded:
+   * not for the priority lane to be empty, which a stream of priority writes, each arriving while
+   * the last commits, never let it be (test/unit/attack/h25-yielded-bulk-starves.test.ts).
+   */
+  waitFor = 0;
+
+  /** Waits for priority commit `seq`, and those before it. */
+  yieldUntil(seq: number): void {
+    this.yielded = true;
+    this.waitFor = Math.max(this.waitFor, seq);
+  }
   private settledResolve!: () => void;
   /** Resolves once this batch's commit has settled, whatever its outcome. */
   readonly settled = new Promise<void>((resolve) => (this.settledResolve = resolve));
@@ -151,7 +163,7 @@ class Batch {
     entities: Iterable<string>;
     meta: Iterable<string>;
     holds: Iterable<string>;
-  }): void {
+  }): boolean {
     const before = this.size;
     for (const key of newer.removes) this.puts.delete(key);
     // A put under the same key (a content replaced under its own timestamp) is newer: neither an
@@ -168,7 +180,7 @@ class Batch {
     }
     // Versions only: metadata (the clock's high-water mark every commit carries) and entity metas
     // it rewrites are newer in the priority write whichever lands first.
-    if (this.size < before) this.yielded = true;
+    return this.size < before;
   }
 
   /**
@@ -179,6 +191,7 @@ class Batch {
   refuse(error: unknown): void {
     for (const w of this.waiters.splice(0)) w.reject(error);
     this.yielded = false;
+    this.waitFor = 0;
   }
 
   settle(error: unknown, failed: boolean): void {
@@ -216,6 +229,9 @@ export class WriteBehind {
   private inFlight: Batch | undefined;
   /** The priority lane's batch in flight: it does not wait for the bulk one (flush). */
   private inFlightUrgent: Batch | undefined;
+  /** Priority commits started, and the last of them that landed (Batch.waitFor). */
+  private urgentStarted = 0;
+  private urgentLanded = 0;
   private scheduled = false;
   /** The status last reported: `ok` only while neither lane's last commit failed. */
   private state: WriteBehindState = 'ok';
@@ -277,7 +293,8 @@ export class WriteBehind {
         meta: hasMeta ? Object.keys(meta) : [],
         holds: [...held.hold.map((h) => h.key), ...held.unhold],
       };
-      for (const b of this.bulk) b.yieldTo(newer);
+      // This write lands with the priority commit after those started so far.
+      for (const b of this.bulk) if (b.yieldTo(newer)) b.yieldUntil(this.urgentStarted + 1);
       // A bulk commit in flight that fails is carried into the next one: it must not bring back
       // what this write supersedes either.
       this.inFlight?.yieldTo(newer);
@@ -285,7 +302,7 @@ export class WriteBehind {
       if (this.pendingUrgently(put, removes)) {
         // A key the priority lane still has to commit is written again here (a twin that won, put in
         // the bulk lane by the priority cap): this batch is the newer state, so it lands after it.
-        batch.yielded = true;
+        batch.yieldUntil(this.urgentHolding());
       }
       // A meta of the same entity waiting in the priority batch (not yet called: it waits behind the
       // priority commit in flight) is older than this one, yet its commit would be called after
@@ -372,9 +389,14 @@ export class WriteBehind {
       tail.puts.delete(key);
       tail.removes.add(key);
     }
-    if (this.pendingUrgently([], moved)) tail.yielded = true;
+    if (this.pendingUrgently([], moved)) tail.yieldUntil(this.urgentHolding());
     tail.grew();
     return { metas, removes };
+  }
+
+  /** The priority commit that lands what the priority lane holds now (waiting, or in flight). */
+  private urgentHolding(): number {
+    return this.urgentStarted + (this.urgent.empty ? 0 : 1);
   }
 
   /** Whether the priority lane, waiting or in flight, has yet to put this key. */
@@ -559,7 +581,8 @@ export class WriteBehind {
    * the storage makes it durable without waiting for that one (StorageBatch.priority; the
    * IndexedDB adapter writes it to a store of its own), and applies it after it. It is started
    * first, so a bulk commit started with it applies after it. A bulk batch that yielded to a
-   * priority write (Batch.yielded) waits until the priority lane has nothing left, or until a
+   * priority write (Batch.yielded) waits until the priority commit holding that write has landed
+   * (Batch.waitFor), or the priority lane has nothing left, or until a
    * priority commit fails: its writers are then refused (Batch.refuse) and it goes on without
    * waiting, so a priority lane that keeps failing does not hold up the bulk lane.
    */
@@ -568,7 +591,9 @@ export class WriteBehind {
     if (this.inFlightUrgent === undefined && !this.urgent.empty) void this.commitLane('priority');
     if (this.inFlight !== undefined || !this.bulkFree) return;
     const next = this.next;
-    if (next.yielded && (this.inFlightUrgent !== undefined || !this.urgent.empty)) return; // the priority commit's end flushes again
+    // The priority commit's end flushes again.
+    if (next.yielded && next.waitFor > this.urgentLanded && (this.inFlightUrgent !== undefined || !this.urgent.empty))
+      return;
     void this.commitLane('bulk');
   }
 
@@ -584,6 +609,7 @@ export class WriteBehind {
       }
       return;
     }
+    const seq = lane === 'priority' ? ++this.urgentStarted : 0;
     if (lane === 'priority') {
       this.urgent = new Batch();
       this.inFlightUrgent = batch;
@@ -608,8 +634,10 @@ export class WriteBehind {
       failed = true;
       error = e;
     }
-    if (lane === 'priority') this.inFlightUrgent = undefined;
-    else this.inFlight = undefined;
+    if (lane === 'priority') {
+      this.inFlightUrgent = undefined;
+      if (!failed) this.urgentLanded = seq;
+    } else this.inFlight = undefined;
     if (failed && lane === 'priority') {
       const bulk = this.inFlight === undefined ? this.bulk : [...this.bulk, this.inFlight];
       this.urgent.carry(batch, bulk);
