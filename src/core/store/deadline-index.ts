@@ -5,9 +5,12 @@ import type { EntityId } from '../ids';
  * entity's deadline changes by pushing a new entry; an entry whose deadline is no longer its
  * entity's (`deadlineOf`, the store's EntityState.nextDeadline) is skipped when it comes to the top
  * (lazy deletion), so an update costs O(log n) and a purge tick O(k log n) for the k entries due,
- * instead of a scan of every entity. The current deadline is read from the store, not kept in a Map
- * of its own beside it: the Map cost ~53 B per entity, 8.8 B per component of a running node at
- * 100k entities (docs/benchmarks.md, scenario 10). The caller sets an entity's deadline whenever it
+ * instead of a scan of every entity. A deadline that moves later needs no new entry (set's
+ * `before`): the entity's earlier entry, when it comes to the top, is pushed again at the deadline
+ * the entity has then. A track's expiry is renewed with every report, each later than the last, so
+ * most renewals cost nothing here (docs/benchmarks.md, scenario 1). The current deadline is read
+ * from the store, not kept in a Map of its own beside it: the Map cost ~53 B per entity, 8.8 B per
+ * component of a running node at 100k entities (docs/benchmarks.md, scenario 10). The caller sets an entity's deadline whenever it
  * may have changed, with what `deadlineOf` gives for it then. Pure: time comes in as arguments
  * (EntityStore.purgeExpired).
  */
@@ -22,10 +25,12 @@ export class DeadlineIndex {
   /**
    * `id`'s deadline is now `deadline` (undefined: it has none), as `deadlineOf(id)` gives it: its
    * older entries are stale from now on. Setting the same deadline twice pushes two entries, which
-   * due() gives once.
+   * due() gives once. `before`: the deadline `id` had until now, when the caller knows it (every
+   * change of it was set here): at or before `deadline`, an entry at or before it is held already
+   * and stands for the new one (see due), so nothing is pushed.
    */
-  set(id: EntityId, deadline: number | undefined): void {
-    if (deadline === undefined) return;
+  set(id: EntityId, deadline: number | undefined, before?: number): void {
+    if (deadline === undefined || (before !== undefined && before <= deadline)) return;
     this.push(deadline, id);
     if (this.at.length > 64 && this.at.length > 2 * this.compacted) this.compact();
   }
@@ -38,7 +43,14 @@ export class DeadlineIndex {
       const at = this.at[0]!;
       const id = this.ids[0]!;
       this.pop();
-      if (this.deadlineOf(id) !== at) continue;
+      const deadline = this.deadlineOf(id);
+      if (deadline === undefined || deadline < at) continue;
+      // An entry older than a later deadline (set's `before`) comes back at that deadline, in its
+      // order: in this call when it is due by `now`, in a later one otherwise.
+      if (deadline > at) {
+        this.push(deadline, id);
+        continue;
+      }
       // (an entity's live entries all hold its one deadline: they come out in this call)
       if (given?.has(id) === true) continue;
       (given ??= new Set()).add(id);
@@ -87,7 +99,10 @@ export class DeadlineIndex {
     this.ids[i] = lastId;
   }
 
-  /** Keeps one entry per entity whose deadline it still is, and makes them a heap again (bottom-up). */
+  /**
+   * Keeps one entry per entity that has a deadline at or after one of its entries, at that deadline,
+   * and makes them a heap again (bottom-up).
+   */
   private compact(): void {
     const at = this.at;
     const ids = this.ids;
@@ -95,9 +110,10 @@ export class DeadlineIndex {
     let n = 0;
     for (let i = 0; i < at.length; i++) {
       const id = ids[i]!;
-      if (this.deadlineOf(id) !== at[i] || kept.has(id)) continue;
+      const deadline = this.deadlineOf(id);
+      if (deadline === undefined || deadline < at[i]! || kept.has(id)) continue;
       kept.add(id);
-      at[n] = at[i]!;
+      at[n] = deadline;
       ids[n++] = id;
     }
     at.length = n;

@@ -457,10 +457,45 @@ export class EntityState {
     return { kind: 'applied', removed: [h] };
   }
 
+  /**
+   * The most common delivery on its own, before apply()'s general path (EntityStore.apply): a
+   * sensor's update of its own register held in the columns, with no tombstone, floor or evidence
+   * on the entity, no context on the version, and for an expiry no floor carried and none refused.
+   * apply() would take the same decision (merge, applySoleAuthor): none of its other steps applies
+   * to it. ownColumn(v) is the register's fixed index when `v` may be that case (-1: it is not), and
+   * updateOwn decides it, or gives undefined when the columns' check cannot (then apply() decides;
+   * nothing has changed).
+   */
+  ownColumn(v: Version): number {
+    const i = fixedSlot(v.kind);
+    return i < 0 ||
+      (this.lean & (1 << i)) === 0 ||
+      v.seen.length !== 0 ||
+      this.floor !== undefined ||
+      this.deletedAt !== undefined ||
+      this.evidence !== undefined ||
+      (i === EXPIRY_SLOT && (expiryRefusal(v) !== undefined || carriedFloor(v) !== undefined))
+      ? -1
+      : i;
+  }
+
+  /** See ownColumn: `i` is what it gave for `v`. */
+  updateOwn(i: number, v: Version): ApplyOutcome | undefined {
+    return this.applySoleAuthorColumns(i, v);
+  }
+
   /** applySoleAuthor on a register held in the columns: the same decisions, on typed-array entries. */
   private applySoleAuthorColumns(i: number, v: Version): ApplyOutcome | undefined {
     const cols = this.cols!;
-    const row = this.row;
+    const row = this.lean >>> ROW_SHIFT;
+    // The common case in one step on the row (LeanColumns.updateOwn); what it leaves undecided, below.
+    const own = cols.updateOwn(row, i, v, this.id, this.marks?.[i]);
+    if (own === -1) return OBSOLETE;
+    if (own !== undefined) {
+      if (!cols.held) this.put(i, v.kind, v);
+      else if (this.marks !== undefined || v.sig !== undefined || v.proof !== undefined) this.setMark(i, markOf(v));
+      return own;
+    }
     if (cols.authorOf(row, i) !== v.ts.node) return undefined;
     const cmp = cols.compareOwn(row, i, v.ts);
     if (cmp < 0) return OBSOLETE;

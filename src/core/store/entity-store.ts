@@ -96,7 +96,21 @@ export class EntityStore {
   apply(v: Version): ApplyOutcome {
     this.lastApplyLifted = false;
     let state = this.entities.get(v.entity);
-    if (state === undefined) {
+    if (state !== undefined) {
+      // A sensor's update of its own register in the columns (EntityState.updateOwn): replaces one
+      // head by one, or is refused, learning nothing; no floor, tombstone or evidence moves.
+      const i = state.ownColumn(v);
+      if (i >= 0) {
+        const deadlineBefore = v.kind === EXPIRY ? state.nextDeadline : undefined;
+        const own = state.updateOwn(i, v);
+        if (own !== undefined) {
+          if (own.kind === 'duplicate') return own;
+          this.shown?.changed(state);
+          if (v.kind === EXPIRY) this.deadlines.set(v.entity, state.nextDeadline, deadlineBefore);
+          return own;
+        }
+      }
+    } else {
       state = new EntityState(v.entity, this.cols);
       this.hold(state);
     }
@@ -106,11 +120,12 @@ export class EntityStore {
     const floorBefore = state.floor;
     const before =
       v.kind === EXPIRY && (floorBefore !== undefined || carriedFloor(v) !== undefined) ? countHeads(state) : undefined;
+    const deadlineBefore = v.kind === EXPIRY ? state.nextDeadline : undefined;
     const out = state.apply(v, this.ledger);
     if (before !== undefined) this.lastApplyLifted = state.floor !== floorBefore;
     if (out.kind !== 'duplicate') this.shown?.changed(state);
     // Only an expiry changes the expiry heads or the floor (a lift) a delivery can touch.
-    if (v.kind === EXPIRY && out.kind !== 'duplicate') this.deadlines.set(v.entity, state.nextDeadline);
+    if (v.kind === EXPIRY && out.kind !== 'duplicate') this.deadlines.set(v.entity, state.nextDeadline, deadlineBefore);
     if (before !== undefined && out.kind !== 'duplicate') {
       this.versionCount += countHeads(state) - before;
       this.noteEvidence(out);

@@ -365,10 +365,48 @@ export class LeanColumns {
     const c = v.ts.c;
     if (v.seen.length !== 0 || !(c >= 0 && c <= MAX_COUNTER && Math.floor(c) === c)) return false;
     const ms = this.msCode(v.ts.ms);
-    if (ms < 0) return false;
-    const value = v.value;
-    if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+    return ms >= 0 && this.store(this.kinds[i]!, row, v.value, ms, c);
+  }
+
+  /**
+   * A sole author's update of its own head in the columns (EntityState.applySoleAuthorColumns), in
+   * one step on the row's numbers. When `v` carries no context and is by the head's author, with a
+   * stamp the columns hold (fits()), later than the head's: the head is copied as the Replaced
+   * returned and `v` is stored over it by update()'s one pass; `held` then says whether it was
+   * (false: the caller stores `v` by fits() and write(), or in the side table, as after update()).
+   * -1: `v` is by the head's author and older than the head. Undefined when it cannot decide this
+   * way (another author, the head's own stamp, a stamp the columns cannot hold): nothing has
+   * changed, and the caller takes the general steps (compareOwn, read, update).
+   */
+  updateOwn(row: number, i: number, v: Version, entity: EntityId, mark: Mark | undefined): Replaced | -1 | undefined {
     const k = this.kinds[i]!;
+    const ts = v.ts;
+    if (v.seen.length !== 0 || this.nodes.list[k.author[row]!] !== ts.node) return undefined;
+    const c = ts.c;
+    const ms = this.msCode(ts.ms);
+    if (ms < 0 || !(c >= 0 && c <= MAX_COUNTER && Math.floor(c) === c)) return undefined;
+    // The ms codes order as the ms do (msCode: an offset), so the stamps compare as compareOwn does.
+    const heldMs = k.ms[row]!;
+    if (ms < heldMs) return -1;
+    if (ms === heldMs) {
+      const heldC = k.counter[row]!;
+      if (c < heldC) return -1;
+      if (c === heldC) return undefined;
+    }
+    const out = new Replaced(this, k, row, entity, mark);
+    this.held = this.store(k, row, v.value, ms, c);
+    return out;
+  }
+
+  /** Whether updateOwn's last Replaced had its version stored in the row (see updateOwn). */
+  held = false;
+
+  /**
+   * update()'s pass over `value`: stores it in `row` of `k` with the stamp `ms` (msCode) and `c`
+   * when it has the row's shape; false otherwise (the row's fields may then be partly overwritten).
+   */
+  private store(k: KindColumns, row: number, value: unknown, ms: number, c: number): boolean {
+    if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
     const shape = k.shapes[k.shape[row]!]!;
     const keys = shape.keys;
     const isString = shape.strings;
@@ -568,10 +606,14 @@ export class Replaced {
   readonly #k: KindColumns;
   readonly #entity: EntityId;
   readonly #mark: Mark | undefined;
+  /**
+   * The head's ms column entry less EPOCH_MID (its ms less the epoch): a small integer, where the ms
+   * itself is a float64 that a field would hold as an object of its own.
+   */
   readonly #ms: number;
-  readonly #c: number;
+  /** The head's counter and, from bit 16, its shape. */
+  readonly #cs: number;
   readonly #author: number;
-  readonly #shape: number;
   /** The head's fields, copied: its numbers, then its strings' indices; up to four (NUMBERS, STRINGS). */
   readonly #f0: number;
   readonly #f1: number;
@@ -590,10 +632,9 @@ export class Replaced {
     this.#k = k;
     this.#entity = entity;
     this.#mark = mark;
-    this.#ms = cols.msOfCode(k.ms[row]!);
-    this.#c = k.counter[row]!;
+    this.#ms = k.ms[row]! - EPOCH_MID;
+    this.#cs = k.counter[row]! | (k.shape[row]! << 16);
     this.#author = k.author[row]!;
-    this.#shape = k.shape[row]!;
     // The kinds' fields (NUMBERS, STRINGS): 4 + 0, 3 + 0, 1 + 3, 0 + 1, 0 + 2, 1 + 0.
     this.#f0 = w > 0 ? f[at]! : s[as]!;
     this.#f1 = w > 1 ? f[at + 1]! : sw > 1 - w ? s[as + 1 - w]! : 0;
@@ -612,16 +653,17 @@ export class Replaced {
       if (i < w) ints[i] = f[i]!;
       else strs[i - w] = f[i]!;
     }
+    const shape = this.#cs >>> 16;
     const v = this.#cols.made(
       this.#k,
-      this.#shape,
-      this.#cols.numbersOf(this.#k.shapes[this.#shape]!, ints, 0, SCRATCH),
+      shape,
+      this.#cols.numbersOf(this.#k.shapes[shape]!, ints, 0, SCRATCH),
       0,
       strs,
       0,
       this.#entity,
-      this.#ms,
-      this.#c,
+      this.#cols.msOfCode(this.#ms + EPOCH_MID),
+      this.#cs & 0xffff,
       this.#author,
       this.#mark,
     );

@@ -176,4 +176,31 @@ describe('the expiry index', () => {
     expect(index.entries).toBeLessThanOrEqual(2 * 40 + 40);
     expect(index.due(1_000)).toEqual(Array.from({ length: 40 }, (_, e) => `e${e}`));
   });
+  it('gives an entity whose deadline moved later without a new entry at its new deadline, in order', () => {
+    const now = new Map<EntityId, number>();
+    const index = new DeadlineIndex((e) => now.get(e));
+    const set = (e: string, at: number): void => {
+      const before = now.get(e as EntityId);
+      now.set(e as EntityId, at);
+      index.set(e as EntityId, at, before);
+    };
+    set('a', 10);
+    set('b', 20);
+    // Later deadlines: no entry pushed, the ones at 10 and 20 stand for them.
+    set('a', 30);
+    set('a', 40);
+    expect(index.entries).toBe(2);
+    expect(index.due(25)).toEqual(['b']);
+    expect(index.due(35)).toEqual([]);
+    // An earlier deadline is pushed.
+    set('c', 50);
+    set('c', 5);
+    expect(index.due(45)).toEqual(['c', 'a']);
+    expect(index.due(1_000)).toEqual([]);
+    // Many renewals, each later: one entry per entity, compactions keep its deadline.
+    for (let r = 0; r < 100; r++) for (let e = 0; e < 10; e++) set(`e${e}`, 2_000 + 10 * r + e);
+    expect(index.entries).toBe(10);
+    expect(index.due(2_998)).toEqual(Array.from({ length: 9 }, (_, e) => `e${e}`));
+    expect(index.due(3_000)).toEqual(['e9']);
+  });
 });
