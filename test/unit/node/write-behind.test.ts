@@ -585,3 +585,36 @@ describe('WriteBehind: a priority write on an entity the bulk lane still writes'
     expect([bulk.value, removal.value]).toEqual(['resolved', 'resolved']);
   });
 });
+
+describe('WriteBehind: the bulk lane under a stream of priority rewrites', () => {
+  it('commits a bulk write while each priority write replaces the last one still in flight', async () => {
+    const { storage, scheduler, writer } = setup();
+    storage.holding = true;
+    const at = (base: Version, k: number): Version => ({ ...base, ts: { ...base.ts, ms: base.ts.ms + k } });
+    // track-0: its position goes in the bulk lane, its HIGH threat in the priority lane.
+    const position = v(0);
+    const threat = v(2);
+    const first = writer.enqueue([position], []);
+    let last = at(threat, 0);
+    const writes = [writer.enqueue([last], [], undefined, [], undefined, 'priority')];
+    scheduler.run();
+    // The next position waits in the bulk lane behind the one in flight.
+    const next = state(writer.enqueue([at(position, 1)], []));
+    for (let k = 1; k <= 5; k++) {
+      // A new HIGH threat replaces the one whose commit is in flight, before that commit lands.
+      const replacement = at(threat, k);
+      writes.push(writer.enqueue([replacement], [versionKey(last)], undefined, [], undefined, 'priority'));
+      last = replacement;
+      storage.release();
+      await settle();
+      scheduler.run();
+    }
+    // Five priority commits landed one after the other; the bulk lane had room after each.
+    expect(next.value).toBe('resolved');
+    storage.holding = false;
+    storage.release();
+    await settle();
+    scheduler.run();
+    await Promise.all([first, ...writes]);
+  });
+});
