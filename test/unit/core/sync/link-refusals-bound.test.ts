@@ -74,3 +74,19 @@ describe('LinkRefusals bound', () => {
     expect(forgot).toBe(1);
   });
 });
+
+describe('LinkRefusals: a catch-up over several rounds', () => {
+  it('counts nothing for ids offered for the first time, whatever the rounds before offered', () => {
+    let forgot = 0;
+    const r = new LinkRefusals((n) => (forgot += n));
+    // Three rounds in a row, each offering ids never offered before (the peer took the last
+    // round's), each more than the bound: a catch-up larger than one round carries.
+    const round = MAX_TRACKED_REFUSALS + 1_000;
+    for (let k = 0; k < ROUNDS_BEFORE_REFUSED; k++) {
+      if (k > 0) r.opened(0, () => 0);
+      r.offered(Array.from({ length: round }, (_, i) => id(k * round + i)));
+    }
+    // Every id was offered once: none may have been refused.
+    expect(forgot).toBe(0);
+  });
+});
