@@ -30,7 +30,8 @@
  *   written after the deadline that carries no floor, a twin of another deadline whose content
  *   wins): where it came before the purge, no marker fired.
  *   What the floor had dropped is forgotten, a tombstone too: the latest tombstone is then the
- *   latest one delivered since (or kept as a head under the floor).
+ *   latest one delivered since (or kept as a head under the floor). What the store keeps as
+ *   evidence stays, as the heads do (a twin that lost, a context that taught more).
  * - An expiry may carry a floor (Expiry.floor), below its own write's time and at most its
  *   deadline. An honest writer gives it the floor it holds once purged at the write's own stamp:
  *   the largest of the floors carried to it, its floor if below the stamp, and the deadlines of its
@@ -194,7 +195,13 @@ export class ModelNode {
     );
   }
 
-  deliver(w: ModelWrite): void {
+  /**
+   * `evidence`: the keys of the versions the store keeps as evidence around `w` (evidence.ts: held
+   * before it, and kept once it merged); a floor taken away leaves them, as it leaves the heads, since
+   * the store learns each register again from its heads and its evidence (EntityState.liftFloor).
+   * Which versions are kept as evidence is checked elsewhere (twins-sync.test.ts, the final heal).
+   */
+  deliver(w: ModelWrite, evidence: ReadonlySet<string> = new Set()): void {
     if (!wellFormed(w.version)) return;
     const entity = w.version.entity;
     // A carried floor first: a fired floor at or below it is forgotten (it has no markers).
@@ -224,6 +231,7 @@ export class ModelNode {
         [...this.received.values()].filter((u) => u.version.entity === entity).map((u) => u.version.kind),
       );
       for (const kind of kinds) for (const h of this.heads(entity, kind)) held.add(h.key);
+      for (const key of evidence) if (this.received.get(key)?.version.entity === entity) held.add(key);
     }
     this.received.set(w.key, w);
     if (!cancels) {
@@ -247,11 +255,13 @@ export class ModelNode {
         [...this.received.values()].filter((u) => u.version.entity === entity).map((u) => u.version.kind),
       );
       for (const kind of kinds) for (const h of this.heads(entity, kind)) held.add(h.key);
+      for (const key of evidence) if (this.received.get(key)?.version.entity === entity) held.add(key);
       this.unmarked.add(entity);
     }
     this.floors.delete(entity);
-    // The store relearns each register from what it holds (EntityState.liftFloor): what the floor
-    // dropped or refused, and what was superseded, is forgotten until delivered again.
+    // The store relearns each register from what it holds, heads and evidence (EntityState.liftFloor):
+    // what the floor dropped or refused, and what was superseded and not kept as evidence, is
+    // forgotten until delivered again.
     for (const [key, u] of this.received) if (u.version.entity === entity && !held.has(key)) this.received.delete(key);
   }
 
