@@ -51,16 +51,19 @@ export const RECONCILE_OPEN_MIN_ITEMS = 4_096;
  * into symbols, and split points: Reconciler.walked), as a multiple of max(n, RECONCILE_OPEN_MIN_ITEMS),
  * n its snapshot's size. The open pays for the session (openCharge above), but the session lives
  * as long as `next`s keep coming: an 8-byte `next` saying "I hold nothing here" over the whole set
- * made us walk all n items each time (1,200 a minute over 2,000 items walked 2.4M). A complete
- * honest session walks about 2n (each item compared, then pushed; splits add a few percent: at most
- * 2.1 × max(n, 4,096) over the sync and mesh tests), so 8 leaves it 4× the room. A `next` that finds
- * the budget spent is aborted (LimitName.ReconcileWalk) and the peer must open again, which the open
- * allowance charges. The message that crosses the budget is answered whole, so a session walks at
- * most RECONCILE_WALK_BUDGET × max(n, 4,096) plus one message's walk (at most 2n and its splits),
- * and a peer at most ~10 × 12 × max(n, 65,536) items a minute after a burst of ~10 × 6 × that
- * (docs/security.md, "Per-link limits").
+ * made us walk all n items each time (1,200 a minute over 2,000 items walked 2.4M). An honest
+ * session walks about 2n when the peer lacks everything (each item compared, then pushed), but
+ * with differences spread over the set each round codes symbols over all of it and settles what
+ * one reply carries (~700 differences): 1 % of random differences walked 4 × n at 10,000 items,
+ * 9 × at 100,000, 11 × at 300,000, 20 × at 1,000,000 (test/unit/core/sync/walk-budget.test.ts).
+ * 32 leaves those room; a bigger difference over a bigger set does hit it, and then the peer's
+ * next open (charged) carries on from what the aborted one settled. A `next` that finds the budget
+ * spent is aborted (LimitName.ReconcileWalk). The message that crosses the budget is answered
+ * whole, so a session walks at most RECONCILE_WALK_BUDGET × max(n, 4,096) plus one message's
+ * walk (at most 2n and its splits), and a peer ~34 × 12 × max(n, 65,536) items a minute after a
+ * burst of ~34 × 6 × that (docs/security.md, "Per-link limits").
  */
-export const RECONCILE_WALK_BUDGET = 8;
+export const RECONCILE_WALK_BUDGET = 32;
 
 /**
  * Peer ids whose reconcile-open allowance (the bucket above) the node keeps across their links
