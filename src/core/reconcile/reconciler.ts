@@ -140,6 +140,11 @@ export class Reconciler {
   private readonly reported = new Set<string>();
   /** Responder (push mode): ids pushed this session, so none is pushed twice. */
   private readonly pushedKeys = new Set<string>();
+  /**
+   * Items this session read to answer or write ranges (ids listed, compared, pushed or coded into
+   * symbols, and split points): what a peer's messages made us walk, for a caller's walk budget.
+   */
+  private walkedItems = 0;
   /** Initiator: coded symbols received per range, peeled as far as they go. */
   private readonly symbols = new SymbolRanges();
   private readonly push: boolean;
@@ -185,6 +190,16 @@ export class Reconciler {
 
   get frameSizeLimit(): number {
     return this.limit;
+  }
+
+  /** Items in the storage this session reconciles. */
+  get size(): number {
+    return this.storage.size;
+  }
+
+  /** Items walked so far this session (see walkedItems). */
+  get walked(): number {
+    return this.walkedItems;
   }
 
   /** Initiator: coded symbols taken in this session (never more than MAX_HELD_SYMBOLS). */
@@ -412,6 +427,7 @@ export class Reconciler {
       out.end(m, true);
       return lower;
     }
+    this.walkedItems += upper - lower;
     const symbols = encodeSymbols(this.storage, lower, upper, start, count);
     const bytes = new Uint8Array(count * SYMBOL_BYTES);
     writeSymbols(symbols, bytes, 0);
@@ -493,6 +509,7 @@ export class Reconciler {
   ): number {
     // A range can come back (inside a "rest of the set" fingerprint, after a cut-off message): what
     // went once is not sent again, and the count says what goes with this reply.
+    this.walkedItems += items.length;
     const fresh = items.filter((i) => !this.pushedKeys.has(idKey(this.storage.idAt(i))));
     const m = turn.out.begin();
     turn.out.enc.range(upperBound, Mode.Pushed);
@@ -656,6 +673,7 @@ export class Reconciler {
     if (!pushing && (upper - lower - count) * ID_SIZE > this.maxPiece) {
       return this.listInChunks(lower, upper, upperBound, out);
     }
+    this.walkedItems += upper - lower;
     const set = new IdSet(ids, count);
     const matched = new Uint8Array(count);
     const extras: number[] = [];
@@ -744,6 +762,7 @@ export class Reconciler {
   }
 
   private writeIdList(enc: MessageEncoder, upperBound: Bound, lower: number, upper: number): void {
+    this.walkedItems += upper - lower;
     enc.range(upperBound, Mode.IdList);
     enc.w.writeVarUint(upper - lower);
     for (let i = lower; i < upper; i++) enc.w.writeBytes(this.storage.idAt(i));
@@ -755,6 +774,7 @@ export class Reconciler {
     const k = Math.max(1, Math.min(fanout, n));
     const base = Math.floor(n / k);
     const extra = n % k;
+    this.walkedItems += k;
     let curr = lower;
     for (let i = 0; i < k; i++) {
       const start = curr;

@@ -27,8 +27,9 @@ export const MAX_ANNOUNCED_PER_PEER = 8_192;
  * link's rounds see it): its first round's whole-set pass of the session-keyed fingerprints (~28 ms
  * at 100k items), and its pushes (each version at most once a session, so at most n). It costs
  * min(max(n, RECONCILE_OPEN_MIN_ITEMS), RECONCILE_OPEN_FULL_ITEMS) / RECONCILE_OPEN_FULL_ITEMS of
- * a whole open (openCharge). The bound, per peer: items walked (and versions pushed) at most
- * max(n, RECONCILE_OPEN_FULL_ITEMS) per whole open, so 12 × max(n, 65,536) a minute after a burst
+ * a whole open (openCharge). The bound, per peer: whole-set passes of at most
+ * max(n, RECONCILE_OPEN_FULL_ITEMS) items per whole open (a session's `next`s are bounded by its
+ * walk budget, RECONCILE_WALK_BUDGET), so 12 × max(n, 65,536) a minute after a burst
  * of 6 × that. From 65,536 items up that is 12 opens a minute, as when every open cost one whole
  * open; a smaller set gets more opens, never more than 786,432 items a minute (12 opens of a
  * 65,536-item set, ~0.22 s of a core) nor 192 opens a minute (each at least 1/16). A small set
@@ -44,6 +45,25 @@ export const RECONCILE_OPEN_FULL_ITEMS = 65_536;
  * a reply of up to a frame, the link's round bookkeeping) is bounded by the opens a minute.
  */
 export const RECONCILE_OPEN_MIN_ITEMS = 4_096;
+
+/**
+ * Items one responder session may walk (ids listed, compared against the peer's, pushed or coded
+ * into symbols, and split points: Reconciler.walked), as a multiple of max(n, RECONCILE_OPEN_MIN_ITEMS),
+ * n its snapshot's size. The open pays for the session (openCharge above), but the session lives
+ * as long as `next`s keep coming: an 8-byte `next` saying "I hold nothing here" over the whole set
+ * made us walk all n items each time (1,200 a minute over 2,000 items walked 2.4M). An honest
+ * session walks about 2n when the peer lacks everything (each item compared, then pushed), but
+ * with differences spread over the set each round codes symbols over all of it and settles what
+ * one reply carries (~700 differences): 1 % of random differences walked 4 × n at 10,000 items,
+ * 9 × at 100,000, 11 × at 300,000, 20 × at 1,000,000 (test/unit/core/sync/walk-budget.test.ts).
+ * 32 leaves those room; a bigger difference over a bigger set does hit it, and then the peer's
+ * next open (charged) carries on from what the aborted one settled. A `next` that finds the budget
+ * spent is aborted (LimitName.ReconcileWalk). The message that crosses the budget is answered
+ * whole, so a session walks at most RECONCILE_WALK_BUDGET × max(n, 4,096) plus one message's
+ * walk (at most 2n and its splits), and a peer ~34 × 12 × max(n, 65,536) items a minute after a
+ * burst of ~34 × 6 × that (docs/security.md, "Per-link limits").
+ */
+export const RECONCILE_WALK_BUDGET = 32;
 
 /**
  * Peer ids whose reconcile-open allowance (the bucket above) the node keeps across their links
@@ -128,6 +148,8 @@ export const LimitName = {
   TrackedWants: 'trackedWants',
   AnnouncedShare: 'announcedShare',
   ReconcileOpens: 'reconcileOpens',
+  /** Reconcile `next`s aborted because their session had walked its budget (RECONCILE_WALK_BUDGET): sessions, not items. */
+  ReconcileWalk: 'reconcileWalk',
   /** Peers whose open allowance the node forgot at its bound (MAX_OPEN_ALLOWANCE_PEERS): over all links. */
   OpenAllowancePeers: 'openAllowancePeers',
   /** `request`s refused on one link (SYNC_REQUEST_BURST, SYNC_REQUESTS_PER_MINUTE). */
@@ -174,6 +196,7 @@ export class LimitCounter {
     trackedWants: 0,
     announcedShare: 0,
     reconcileOpens: 0,
+    reconcileWalk: 0,
     openAllowancePeers: 0,
     syncRequests: 0,
     duplicateWants: 0,

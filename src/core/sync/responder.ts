@@ -8,6 +8,8 @@ import {
   LimitName,
   PUSH_FLOOR_VERSIONS,
   PUSH_VERSIONS_PER_REQUEST_BYTE,
+  RECONCILE_OPEN_MIN_ITEMS,
+  RECONCILE_WALK_BUDGET,
   REPLY_BYTES_PER_REQUEST_BYTE,
   REPLY_FLOOR_BYTES,
   type LimitCounter,
@@ -85,6 +87,16 @@ export class Responder {
         return;
       }
       return this.abort(m.session, 'unknown reconcile session');
+    }
+    // The open paid for the session, not for every `next` of it: one that finds its walk budget
+    // spent (limits.ts RECONCILE_WALK_BUDGET) ends it, and the peer must open again (charged).
+    if (reconciler.walked >= RECONCILE_WALK_BUDGET * Math.max(reconciler.size, RECONCILE_OPEN_MIN_ITEMS)) {
+      this.rounds.finish(m.session);
+      this.ended.add(m.session);
+      this.limits.hit(LimitName.ReconcileWalk);
+      this.io.log('reconcile session aborted: it walked its budget');
+      this.io.send(reconcileMessage(m.session, ReconcilePhase.Abort));
+      return;
     }
     let result: ReconcileResult;
     // Pushes are bounded by the send queue's room and by a multiple of the message answered
