@@ -94,7 +94,7 @@ export class LocalWrites {
     // The next timestamp under a durable lease first (clock-lease.ts); nothing awaits from here to the stamp.
     while (!this.parts.lease.covered() && (await this.parts.lease.extend())) continue;
     const id = asEntityId(input.id ?? this.newId());
-    if (this.view(id) !== undefined) throw new ValidationError(`entity ${id} already exists`);
+    if (this.shown(id)) throw new ValidationError(`entity ${id} already exists`);
     return this.write(id, input.components, undefined);
   }
 
@@ -106,7 +106,7 @@ export class LocalWrites {
     this.refuseIfRemoved();
     while (!this.parts.lease.covered() && (await this.parts.lease.extend())) continue;
     const eid = asEntityId(id);
-    if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
+    if (!this.shown(eid)) throw new NotFoundError(`entity ${eid} does not exist`);
     return this.write(eid, components, options);
   }
 
@@ -124,7 +124,7 @@ export class LocalWrites {
     basedOn: HeadSnapshot,
   ): Promise<EntityView> {
     this.refuseIfRemoved();
-    if (this.view(id) === undefined) throw new NotFoundError(`entity ${id} does not exist`);
+    if (!this.shown(id)) throw new NotFoundError(`entity ${id} does not exist`);
     checkHeadsUnchanged(this.parts.store, id, basedOn);
     return this.write(id, components, undefined, 'gate', true);
   }
@@ -181,7 +181,7 @@ export class LocalWrites {
     const { store, clock, nodeId, lease } = this.parts;
     while (!lease.covered() && (await lease.extend())) continue;
     const eid = asEntityId(id);
-    if (this.view(eid) === undefined) throw new NotFoundError(`entity ${eid} does not exist`);
+    if (!this.shown(eid)) throw new NotFoundError(`entity ${eid} does not exist`);
     if (isRosterEntity(eid))
       throw new ValidationError(`${eid}: a roster op is never deleted (removeMember removes a member)`);
     this.refuseIfRemoved();
@@ -198,6 +198,11 @@ export class LocalWrites {
 
   private view(id: EntityId): EntityView | undefined {
     return this.parts.store.view(id, this.parts.now());
+  }
+
+  /** Whether view(id) would be a view, without building it (the checks that an entity exists or not). */
+  private shown(id: EntityId): boolean {
+    return this.parts.store.visible(id, this.parts.now());
   }
 
   private async write(

@@ -470,14 +470,14 @@ export class LeanColumns {
     mark: Mark | undefined,
   ): Version {
     // The shapes, strings and nodes tables only ever grow, so indices copied earlier still name the same entries.
-    const v: Version = {
-      entity,
-      kind: k.kind,
-      value: k.shapes[shape]!.make(fields, at, strs, as, this.strings.list) as ComponentValue,
-      ts: { ms, c, node: this.nodes.list[author]! },
-      seen: NO_SEEN,
-    };
-    return mark === undefined ? v : { ...v, ...mark };
+    const value = k.shapes[shape]!.make(fields, at, strs, as, this.strings.list) as ComponentValue;
+    const ts = { ms, c, node: this.nodes.list[author]! };
+    // One object, with markOf's fields as a spread of the mark would add them (a local write's
+    // update makes one per component, for the sync index and storage: docs/benchmarks.md, scenario 6).
+    if (mark === undefined) return { entity, kind: k.kind, value, ts, seen: NO_SEEN };
+    if (mark.sig === undefined) return { entity, kind: k.kind, value, ts, seen: NO_SEEN, proof: mark.proof };
+    if (mark.proof === undefined) return { entity, kind: k.kind, value, ts, seen: NO_SEEN, sig: mark.sig };
+    return { entity, kind: k.kind, value, ts, seen: NO_SEEN, sig: mark.sig, proof: mark.proof };
   }
 
   /** The author of the head of fixed kind `i` in `row`. */
