@@ -43,11 +43,50 @@ export function encodeSegments(put: readonly Version[], remove: readonly string[
   return out;
 }
 
+/** The columns of a run of keys (puts' or removals'), gathered before their length is known. */
+class KeyColumns {
+  private readonly entity: number[] = [];
+  private readonly kind: number[] = [];
+  private readonly author: number[] = [];
+  private readonly counter: number[] = [];
+  private readonly ms: number[] = [];
+
+  get length(): number {
+    return this.entity.length;
+  }
+
+  add(entity: number, kind: number, author: number, counter: number, ms: number): void {
+    this.entity.push(entity);
+    this.kind.push(kind);
+    this.author.push(author);
+    this.counter.push(counter);
+    this.ms.push(ms);
+  }
+
+  write(u: Uint32Array, uBase: number, f: Float64Array, fBase: number): void {
+    const count = this.entity.length;
+    u.set(this.entity, uBase + U_ENTITY * count);
+    u.set(this.kind, uBase + U_KIND * count);
+    u.set(this.author, uBase + U_AUTHOR * count);
+    u.set(this.counter, uBase + U_COUNTER * count);
+    f.set(this.ms, fBase);
+  }
+}
+
 /**
  * Accumulates puts and removals into one segment: from Version objects and versionKeys (a commit)
  * or column by column from other segments (compaction, which never parses the values it keeps).
  */
 export class SegmentBuilder {
+  /**
+   * One builder (with its two KeyColumns) kept for the life of the class: builders live for one
+   * commit's segments, so at a full GC with none alive V8 dropped their hidden classes and
+   * deoptimized encodeSegments and the builder's methods (deopt reason "weak objects"), as it did
+   * the wire's encoder (src/core/bytes/encoder.ts, Encoder.shapeKeeper). KeyColumns is declared
+   * above this class so that it exists when this line runs.
+   */
+  static readonly shapeKeeper: SegmentBuilder = new SegmentBuilder();
+
   private readonly dict = new Map<string, number>();
   private readonly words: string[] = [];
   private readonly put = new KeyColumns();
@@ -263,36 +302,6 @@ export class SegmentBuilder {
     this.words.push(word);
     this.dict.set(word, index);
     return index;
-  }
-}
-
-/** The columns of a run of keys (puts' or removals'), gathered before their length is known. */
-class KeyColumns {
-  private readonly entity: number[] = [];
-  private readonly kind: number[] = [];
-  private readonly author: number[] = [];
-  private readonly counter: number[] = [];
-  private readonly ms: number[] = [];
-
-  get length(): number {
-    return this.entity.length;
-  }
-
-  add(entity: number, kind: number, author: number, counter: number, ms: number): void {
-    this.entity.push(entity);
-    this.kind.push(kind);
-    this.author.push(author);
-    this.counter.push(counter);
-    this.ms.push(ms);
-  }
-
-  write(u: Uint32Array, uBase: number, f: Float64Array, fBase: number): void {
-    const count = this.entity.length;
-    u.set(this.entity, uBase + U_ENTITY * count);
-    u.set(this.kind, uBase + U_KIND * count);
-    u.set(this.author, uBase + U_AUTHOR * count);
-    u.set(this.counter, uBase + U_COUNTER * count);
-    f.set(this.ms, fBase);
   }
 }
 

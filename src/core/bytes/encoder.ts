@@ -8,6 +8,15 @@ import { MAX_VARINT_BYTES, putVarUint } from './varint';
  * each protocol throws its own error type.
  */
 export class Encoder {
+  /**
+   * One encoder kept for the life of the class, as Decoder.shapeKeeper is for decoders: encoders
+   * are short-lived (one or two a batch, one a sync or reconcile message), so at a full GC with
+   * none alive V8 dropped their hidden class and the optimized code of every function that had
+   * written to one (deopt reason "weak objects"), and each full GC sent the encoding functions back
+   * to the interpreter (docs/benchmarks.md, scenario 1, "Encoder after a full GC").
+   */
+  static readonly shapeKeeper: Encoder = new Encoder(8);
+
   private buf: Uint8Array;
   /** Bytes written so far. */
   length = 0;

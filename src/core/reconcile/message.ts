@@ -215,6 +215,20 @@ function readIds(r: Decoder): [number, Uint8Array] {
  * speculatively and take it back if it would overflow the frame.
  */
 export class MessageEncoder {
+  /**
+   * One kept for the life of the class (one is made a message): see Reconciler.shapeKeeper. It has
+   * written a bound, as every encoder of a session has: a bound's timestamp (ms since 1970) is past
+   * V8's small integers, so the first one written moves `lastTs` to a heap number and the class to
+   * another hidden class, which an encoder that never wrote one would not keep alive.
+   */
+  static readonly shapeKeeper: MessageEncoder = MessageEncoder.written();
+
+  private static written(): MessageEncoder {
+    const e = new MessageEncoder();
+    e.range({ ts: MAX_ITEM_TS, prefix: new Uint8Array(0) }, Mode.Skip);
+    return e;
+  }
+
   readonly w = new Encoder(512, usage);
   private lastTs = 0;
 

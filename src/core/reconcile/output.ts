@@ -8,6 +8,9 @@ export const RESERVE = 64;
 
 /** One outgoing message: coalesces skips and keeps every piece inside the frame. */
 export class Output {
+  /** One kept for the life of the class (one is made a message): see Reconciler.shapeKeeper. */
+  static readonly shapeKeeper: Output = new Output(1);
+
   readonly enc = new MessageEncoder();
   private pendingSkip: Bound | null = null;
   /** A piece was sent short of what was asked for lack of room (coded symbols). */

@@ -145,6 +145,9 @@ export interface Peeled {
  * ones, so no symbol is wasted. Memory: 25 bytes per symbol held plus the peeled ids.
  */
 export class SymbolDiff {
+  /** One kept for the life of the class (one is made a range of coded symbols): see Reconciler.shapeKeeper. */
+  static readonly shapeKeeper: SymbolDiff = new SymbolDiff();
+
   private ids = new Uint32Array(0);
   private checks = new Uint32Array(0);
   private counts = new Uint8Array(0);

@@ -8,9 +8,11 @@ import {
   FINGERPRINT_SIZE,
   type FingerprintKey,
   sumFromState,
+  UNSESSIONED_FINGERPRINT_KEY,
 } from './fingerprint';
 import { IdSet } from './id-set';
 import { ID_SIZE } from './item';
+import { SortedVectorStorage } from './sorted-vector-storage';
 import type { RangeMessage } from './message';
 import { decodeMessage, type MessageEncoder, Mode } from './message';
 import { Output, RESERVE } from './output';
@@ -130,6 +132,19 @@ interface Plan {
  * a ReconcileError before any state changes.
  */
 export class Reconciler {
+  /**
+   * One reconciler kept for the life of the class, over an empty set, as Encoder.shapeKeeper and
+   * Decoder.shapeKeeper are (src/core/bytes). A reconciler lives for one round, its outputs and
+   * message encoders for one message, its symbol diffs for one range: at a full GC with none of a
+   * class alive, V8 dropped the class's hidden class and deoptimized every function built on it
+   * (deopt reason "weak objects": Reconciler.stateOf, boundBefore, writeFingerprint, SymbolDiff's
+   * append, pure and peel), so a node's next round after a full GC ran unoptimized
+   * (docs/benchmarks.md, scenario 1, "Encoder after a full GC").
+   */
+  static readonly shapeKeeper: Reconciler = new Reconciler(new SortedVectorStorage([]), {
+    key: UNSESSIONED_FINGERPRINT_KEY,
+  });
+
   private state: 'idle' | Role = 'idle';
   private regime: Regime = 'unknown';
   /**

@@ -144,6 +144,13 @@ export function stepGate(state: GateState, event: GateEvent, now: number, cfg: G
 
 /** Collects writes; a local write becomes the register's winner (it supersedes every head seen). */
 class Writer {
+  /**
+   * One writer kept for the life of the class (one is made a gate step): with none alive at a full
+   * GC, V8 dropped the class's hidden class and deoptimized stepGate and the writer with it (as
+   * Encoder.shapeKeeper says, src/core/bytes/encoder.ts).
+   */
+  static readonly shapeKeeper: Writer = new Writer(initialGate('' as EntityId));
+
   readonly writes: GateWrite[] = [];
   constructor(public state: GateState) {}
   approval(value: ApprovalRecord): void {

@@ -5,6 +5,13 @@ import type { Encoder } from '../bytes/encoder';
 
 /** Assigns table indices in first-use order. */
 export class Interner<T extends string> {
+  /**
+   * One interner kept for the life of the class (two are made a batch and dropped with it), so
+   * that a full GC does not drop their hidden class and deoptimize the encoder with it (see
+   * Encoder.shapeKeeper).
+   */
+  static readonly shapeKeeper: Interner<string> = new Interner<string>();
+
   readonly list: T[] = [];
   private readonly index = new Map<T, number>();
 

@@ -8,24 +8,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../src/adapters/memory-storage';
-import type { Timestamp } from '../../../src/core/clock/timestamp';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import type { Version } from '../../../src/core/merge/version';
-import type { EntityStore } from '../../../src/core/store/entity-store';
-import type { LatticeNode } from '../../../src/node/lattice-node';
+import type { EntityId } from '../../../src/core/ids';
 import type { StorageBatch } from '../../../src/ports/storage';
-import { openTestNode } from '../support/test-node';
+import { floorVersions, openFired, T0, ts, version } from '../support/fired-floor';
+import { openTestNode, storeOf } from '../support/test-node';
 
-const T0 = 1_700_000_000_000;
-const ts = (ms: number, node: string): Timestamp => ({ ms, c: 0, node: node as NodeId });
-const version = (kind: string, value: unknown, at: Timestamp, entity = 'x'): Version => ({
-  entity: entity as EntityId,
-  kind: kind as ComponentKind,
-  value: value as never,
-  ts: at,
-  seen: [],
-});
-const storeOf = (node: LatticeNode): EntityStore => (node as unknown as { parts: { store: EntityStore } }).parts.store;
 class GatedStorage extends MemoryStorage {
   gate: Promise<void> | undefined;
   override async commit(batch: StorageBatch): Promise<void> {
@@ -37,16 +24,10 @@ const wait = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
 
 describe('write-behind: a lifted floor brought back by an older priority meta', () => {
   it('the restarted node equals the one that never restarted', async () => {
-    const speed = version('speed', { kts: 7 }, ts(T0, 'B'));
-    const expiry = version('expiry', { at: T0 + 60 }, ts(T0 + 5, 'B'));
-    const next = version('expiry', { at: T0 + 100_000 }, ts(T0 + 200, 'B'));
+    const { speed, expiry, next } = floorVersions();
     const storage = new GatedStorage();
     const clock = { now: T0 + 5 };
-    const fired = await openTestNode({ storage, now: () => clock.now });
-    fired.applyRemote([speed, expiry]);
-    clock.now = T0 + 100;
-    fired.tick();
-    await fired.flushed();
+    const fired = await openFired(storage, clock, { speed, expiry });
     clock.now = T0 + 300;
     let release!: () => void;
     storage.gate = new Promise((r) => (release = r));

@@ -20,8 +20,6 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage, type MemoryBacking } from '../../../src/adapters/memory-storage';
 import { Hlc } from '../../../src/core/clock/hlc';
 import type { Timestamp } from '../../../src/core/clock/timestamp';
-import { APPROVAL_STATES, type JsonValue } from '../../../src/core/entity/component-types';
-import { encodeTs } from '../../../src/core/clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import { DELETED, type Version } from '../../../src/core/merge/version';
 import { EntityStore } from '../../../src/core/store/entity-store';
@@ -31,7 +29,8 @@ import { holdKey } from '../../../src/node/skew-hold';
 import type { StorageBatch } from '../../../src/ports/storage';
 import { dump, prng, shuffle, valueFor } from '../core/support/merge-sim';
 import { HOSTILE, tamperer } from '../core/store/model/contexts';
-import { openTestNode } from '../support/test-node';
+import { approvalsBy, settle, sortedJson } from '../support/restart-replay';
+import { openTestNode, storeOf } from '../support/test-node';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 1_000);
@@ -137,8 +136,6 @@ class WindowStorage extends MemoryStorage {
 type Entry =
   { readonly at: number; readonly deliver: readonly Version[] } | { readonly at: number; readonly tick: true };
 
-const storeOf = (node: LatticeNode): EntityStore => (node as unknown as { parts: { store: EntityStore } }).parts.store;
-
 /** Heads, knowledge, floors and their markers, tombstone times, evidence, views (as restart-vs-twin.test.ts). */
 function stateOf(node: LatticeNode): string {
   const store = storeOf(node);
@@ -154,30 +151,8 @@ function stateOf(node: LatticeNode): string {
   return [dump(store, true), ...metas.sort(), ...views].join('\n');
 }
 
-function sortedJson(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
 /** A gate decision `author` may write (core/task/gate-authority.ts), as restart-vs-twin.test.ts writes them. */
-function approvalBy(author: NodeId, v: number): JsonValue {
-  const actor = PEERS[v % 2]!;
-  const requestId = encodeTs({ ms: T0 + (v % 2), c: 0, node: actor });
-  const common = { requestId, reason: 'HIGH', requestedAt: T0, deadline: T0 + 1e9 };
-  if (author === actor) {
-    const state = v % 3 === 0 ? 'cancelled' : 'pending';
-    return state === 'pending' ? { ...common, state } : { ...common, state, decidedBy: 'auto', decidedOn: author };
-  }
-  const state = APPROVAL_STATES[1 + (v % 2)]!;
-  return { ...common, state, decidedBy: `op${v % 3}`, decidedOn: author, decidedAt: T0 };
-}
+const approvalBy = approvalsBy(PEERS, T0);
 
 const stats = {
   histories: 0,

@@ -24,7 +24,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage, type MemoryBacking } from '../../../src/adapters/memory-storage';
 import { Hlc } from '../../../src/core/clock/hlc';
 import { compareTs, decodeTs, encodeTs, type Timestamp } from '../../../src/core/clock/timestamp';
-import { APPROVAL_STATES, type JsonValue } from '../../../src/core/entity/component-types';
+import type { JsonValue } from '../../../src/core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import { DELETED, type Version } from '../../../src/core/merge/version';
 import { EntityStore } from '../../../src/core/store/entity-store';
@@ -36,7 +36,8 @@ import type { StorageBatch } from '../../../src/ports/storage';
 import { dump, prng, shuffle, valueFor } from '../core/support/merge-sim';
 import { HOSTILE, tamperer } from '../core/store/model/contexts';
 import { testIdentity } from '../support/test-keys';
-import { openTestNode } from '../support/test-node';
+import { approvalsBy, settle, sortedJson } from '../support/restart-replay';
+import { openTestNode, storeOf } from '../support/test-node';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 1_000);
@@ -208,7 +209,6 @@ interface Peer {
   readonly store: EntityStore;
 }
 
-const storeOf = (node: LatticeNode): EntityStore => (node as unknown as { parts: { store: EntityStore } }).parts.store;
 const holdOf = (node: LatticeNode): SkewHold => (node as unknown as { parts: { hold: SkewHold } }).parts.hold;
 
 /**
@@ -243,17 +243,7 @@ function cutoffsFromJson(json: JsonValue | undefined): Map<NodeId, Timestamp> {
 }
 
 /** A gate decision `author` may write (core/task/gate-authority.ts), on one of two requests by two actors. */
-function approvalBy(author: NodeId, v: number): JsonValue {
-  const actor = PEERS[v % 2]!;
-  const requestId = encodeTs({ ms: T0 + (v % 2), c: 0, node: actor });
-  const common = { requestId, reason: 'HIGH', requestedAt: T0, deadline: T0 + 1e9 };
-  if (author === actor) {
-    const state = v % 3 === 0 ? 'cancelled' : 'pending';
-    return state === 'pending' ? { ...common, state } : { ...common, state, decidedBy: 'auto', decidedOn: author };
-  }
-  const state = APPROVAL_STATES[1 + (v % 2)]!; // approved or denied
-  return { ...common, state, decidedBy: `op${v % 3}`, decidedOn: author, decidedAt: T0 };
-}
+const approvalBy = approvalsBy(PEERS, T0);
 
 /**
  * Everything a restart must keep: heads, what each register knows (merge-sim dump), floors and the
@@ -276,20 +266,6 @@ function stateOf(node: LatticeNode, cutoffs: ReadonlyMap<NodeId, Timestamp> = ne
   return [dump(store, true), ...metas.sort(), `evidence ${evidence.join(' | ')}`, heldOf(node, cutoffs), ...views].join(
     '\n',
   );
-}
-
-/** JSON with every object's keys sorted: the order a view lists components in is not state. */
-function sortedJson(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
-/** Lets every pending promise callback and immediate run: the write-behind starts the commits it has. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 const stats = {

@@ -8,39 +8,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../../src/adapters/memory-storage';
-import type { Timestamp } from '../../../src/core/clock/timestamp';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import type { Version } from '../../../src/core/merge/version';
-import type { EntityStore } from '../../../src/core/store/entity-store';
-import type { LatticeNode } from '../../../src/node/lattice-node';
+import type { EntityId } from '../../../src/core/ids';
 import { dump } from '../core/support/merge-sim';
-import { openTestNode } from '../support/test-node';
-
-const T0 = 1_700_000_000_000;
-const ts = (ms: number, node: string): Timestamp => ({ ms, c: 0, node: node as NodeId });
-const version = (kind: string, value: unknown, at: Timestamp): Version => ({
-  entity: 'x' as EntityId,
-  kind: kind as ComponentKind,
-  value: value as never,
-  ts: at,
-  seen: [],
-});
-const storeOf = (node: LatticeNode): EntityStore => (node as unknown as { parts: { store: EntityStore } }).parts.store;
+import { floorVersions, openFired, T0 } from '../support/fired-floor';
+import { openTestNode, storeOf } from '../support/test-node';
 
 describe('a fired floor dropped from the heads by an expiry without its floor, then a restart', () => {
   it('the node that fired it ends as the one that never did, once each serves the other', async () => {
-    const speed = version('speed', { kts: 7 }, ts(T0, 'B'));
-    const expiry = version('expiry', { at: T0 + 60 }, ts(T0 + 5, 'B'));
-    // B's next expiry, after the deadline, without the floor the write door would have carried.
-    const next = version('expiry', { at: T0 + 100_000 }, ts(T0 + 200, 'B'));
+    // next: B's next expiry, after the deadline, without the floor the write door would have carried.
+    const { speed, expiry, next } = floorVersions();
 
     const storage = new MemoryStorage();
     const clock = { now: T0 + 5 };
-    const fired = await openTestNode({ storage, now: () => clock.now });
-    fired.applyRemote([speed, expiry]);
-    clock.now = T0 + 100;
-    fired.tick();
-    await fired.flushed();
+    const fired = await openFired(storage, clock, { speed, expiry });
     expect(await fired.get('x')).toBeUndefined();
     clock.now = T0 + 300;
     fired.applyRemote([next]);

@@ -1,5 +1,6 @@
 import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import type { NodeId } from '../../../src/core/ids';
+import type { EntityStore } from '../../../src/core/store/entity-store';
 import { LatticeNode, type LatticeNodeOptions } from '../../../src/node/lattice-node';
 import type { TestIdentity } from './test-keys';
 
@@ -28,3 +29,7 @@ export function openTestNode({ identity, ...options }: TestNodeOptions): Promise
     ...options,
   });
 }
+
+/** A node's entity store (its private parts): what the restart tests compare and feed each other. */
+export const storeOf = (node: LatticeNode): EntityStore =>
+  (node as unknown as { parts: { store: EntityStore } }).parts.store;

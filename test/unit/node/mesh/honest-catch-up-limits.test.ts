@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_TRACKED_REFUSALS } from '../../../../src/core/sync/link-refusals';
 import type { LimitCounts } from '../../../../src/core/sync';
-import { MeshSim } from './mesh-sim';
+import { partitionedCatchUp } from '../../support/catch-up';
 
 const seed = Number(process.env.SEED ?? Date.now());
 const N = Number(process.env.N ?? 10_000);
@@ -29,24 +29,7 @@ describe('an honest catch-up past the stuck count’s bound', () => {
     'from %s to %s counts no trackedRefusals on either side',
     async (w, c) => {
       expect(N).toBeGreaterThan(MAX_TRACKED_REFUSALS);
-      const sim = new MeshSim({
-        seed,
-        // The new-register bound per author would bind first (a separate limit, with its own test).
-        registerLimits: { burst: 10 * N, ratePerSecond: 10 * N, maxAuthors: 64 },
-      });
-      const a = await sim.add(w);
-      const b = await sim.add(c);
-      sim.offline(c);
-      for (let i = 0; i < N; i += 5_000) {
-        const items = Array.from({ length: Math.min(5_000, N - i) }, (_, k) => ({
-          id: `t${i + k}`,
-          components: { position: { lat: 50 + (i + k) * 1e-5, lon: 8 } },
-        }));
-        await a.node.writeMany(items as never);
-      }
-      await a.node.durable();
-      sim.online(c);
-      sim.link(w, c);
+      const { sim, a, b } = await partitionedCatchUp(seed, N, w, c);
       await sim.settle(600_000);
       expect([...b.node.versions()].length).toBe(N);
       expect(await sim.dump(c)).toBe(await sim.dump(w));

@@ -12,6 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { APPLIED_BURST, MAX_VERSIONS_APPLIED_PER_SECOND } from '../../../../src/core/sync';
+import { partitionedCatchUp, writePositions } from '../../support/catch-up';
 import { MeshSim } from './mesh-sim';
 
 const seed = Number(process.env.SEED ?? Date.now());
@@ -27,24 +28,7 @@ describe('paced catch-up (issue 12, versions applied per second)', () => {
   ])(
     'an honest catch-up past the burst from %s to %s is paced, not dropped or cut, and converges',
     async (w, c) => {
-      const sim = new MeshSim({
-        seed,
-        // The new-register bound per author would bind first (a separate limit, with its own test).
-        registerLimits: { burst: 10 * N, ratePerSecond: 10 * N, maxAuthors: 64 },
-      });
-      const a = await sim.add(w);
-      const b = await sim.add(c);
-      sim.offline(c);
-      for (let i = 0; i < N; i += 5_000) {
-        const items = Array.from({ length: Math.min(5_000, N - i) }, (_, k) => ({
-          id: `t${i + k}`,
-          components: { position: { lat: 50 + (i + k) * 1e-5, lon: 8 } },
-        }));
-        await a.node.writeMany(items as never);
-      }
-      await a.node.durable();
-      sim.online(c);
-      sim.link(w, c);
+      const { sim, b } = await partitionedCatchUp(seed, N, w, c);
       const took = await sim.settle(600_000);
       const stats = b.mesh.securityStats();
       console.log(
@@ -77,13 +61,7 @@ describe('the pace on a budgeted link (issue 12 with issue 9)', () => {
     await a.node.setBudget('*', { bytesPerSecond: 50_000_000, burstBytes: 50_000_000 });
     const live = Math.min(N, 40_000);
     const start = sim.clock;
-    for (let i = 0; i < live; i += 5_000) {
-      const items = Array.from({ length: Math.min(5_000, live - i) }, (_, k) => ({
-        id: `l${i + k}`,
-        components: { position: { lat: 40 + (i + k) * 1e-5, lon: 9 } },
-      }));
-      await a.node.writeMany(items as never);
-    }
+    await writePositions(a.node, live, 'l', 40, 9);
     await sim.settle(600_000);
     const stats = b.mesh.securityStats();
     console.log(
