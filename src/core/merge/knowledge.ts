@@ -10,6 +10,9 @@ import type { Version } from './version';
  */
 export const CUT_NODE = '\uffff' as NodeId;
 
+/** What Knowledge.latestOwnBefore gives when a version is not its author's latest own write alone. */
+export const NOT_LATEST: unique symbol = Symbol('not latest');
+
 /** What Knowledge.learn reports: the cut rose. */
 export const CUT_ROSE = 1;
 /** What Knowledge.learn reports: the version's context covered a version not covered before. */
@@ -209,6 +212,29 @@ export class Knowledge {
   heardOwn(ts: Timestamp): boolean {
     const own = this.find(ts.node)?.own;
     return own !== undefined && compareTs(ts, own) <= 0;
+  }
+
+  /**
+   * For a context-free version at `ts` that learn() would only record as its author's latest own
+   * write: later than everything learned of that author (own or seen) and than the cut, and not an
+   * author past MAX_REGISTER_AUTHORS (which would fold). Then returns the author's own bound before
+   * it (undefined: none, and the register holds no head by that author; else the one head it may
+   * hold by that author is the one at that timestamp, which learning `ts` covers: see heardOwn).
+   * Returns NOT_LATEST otherwise (learn() may then do more, or `ts` is covered). Changes nothing:
+   * raiseLatestOwn(ts) learns it (EntityState.applyLatestOwn, issue 8: one lookup of the author
+   * where heardOwn, heardFrom, learn and supersedes took four).
+   */
+  latestOwnBefore(ts: Timestamp): Timestamp | undefined | typeof NOT_LATEST {
+    if (this.cut !== undefined && compareTs(ts, this.cut) <= 0) return NOT_LATEST;
+    const e = this.find(ts.node);
+    if (e === undefined) return this.count < MAX_REGISTER_AUTHORS ? undefined : NOT_LATEST;
+    if (e.own !== undefined) return compareTs(ts, e.own) > 0 ? e.own : NOT_LATEST;
+    return e.seen !== undefined && compareTs(ts, e.seen) <= 0 ? NOT_LATEST : undefined;
+  }
+
+  /** learn() of a context-free version for which latestOwnBefore did not give NOT_LATEST. */
+  raiseLatestOwn(ts: Timestamp): void {
+    this.entry(ts.node).raiseOwn(ts);
   }
 
   /**

@@ -1,8 +1,16 @@
 import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
-import { ADDED, CUT_ROSE, hasHonestContext, Knowledge, type KnowledgeSnapshot, markerCut } from '../merge/knowledge';
+import {
+  ADDED,
+  CUT_ROSE,
+  hasHonestContext,
+  Knowledge,
+  type KnowledgeSnapshot,
+  markerCut,
+  NOT_LATEST,
+} from '../merge/knowledge';
 import type { Heads } from '../merge/register';
-import { orderFor } from '../merge/rules';
+import { byTimestamp, orderFor } from '../merge/rules';
 import { DELETED, type Version } from '../merge/version';
 import { sameContent } from '../merge/version-content';
 import { subsumedByFloor } from './context-bound';
@@ -408,8 +416,11 @@ export class EntityState {
     if (check) {
       const author = v.ts.node;
       const room = ledger === undefined ? Infinity : ledger.room(author);
-      const atBound = this.evidenceCount + 1 + this.headCount(v.kind) > entityBound;
-      if ((atBound || room <= this.headsBy(v.kind, author)) && !this.keepsNothing(v)) {
+      const heads = this.headCount(v.kind);
+      const atBound = this.evidenceCount + 1 + heads > entityBound;
+      // headsBy reads every head (at 50 authors a register, most of an honest merge): only when the
+      // room is within the register's head count can it reach the room.
+      if ((atBound || (room <= heads && room <= this.headsBy(v.kind, author))) && !this.keepsNothing(v)) {
         cutNow = false;
         const dry = this.clone().merge(v, undefined, false);
         const cut = cutNow;
@@ -550,6 +561,17 @@ export class EntityState {
 
   /** The general rules, on `v`'s register (a Register for the time being, see settle). */
   private applyTo(r: Register, v: Version): ApplyOutcome {
+    if (
+      v.seen.length === 0 &&
+      this.evidence === undefined &&
+      this.floor === undefined &&
+      this.deletedAt === undefined &&
+      v.kind !== DELETED &&
+      !keepsFirstOfValue(v.kind)
+    ) {
+      const latest = this.applyLatestOwn(r, v);
+      if (latest !== undefined) return latest;
+    }
     // A head was learned when it was applied: its duplicate teaches nothing. Another content under
     // the same timestamp is no duplicate (see version-content.ts): one of the two is kept everywhere.
     // The scans of the heads below touch every head (memory, not arithmetic, at 14 heads a
@@ -593,6 +615,38 @@ export class EntityState {
     if (known.supersedes(v)) return this.settleEvidence(r, v, removed, 'refused', novel, twin);
     r.heads = withHead(r.heads, v);
     return this.settleEvidence(r, v, removed, 'applied', novel, twin);
+  }
+
+  /**
+   * applyTo's decision for an author's next write beside other authors' heads (scenario 1: 50
+   * authors that never see each other, docs/performance.md), without its scans of every head: `v`
+   * has no context and is later than all the register learned of its author (Knowledge.
+   * latestOwnBefore); the entity has no evidence, floor or tombstone, and `v` is no tombstone nor of
+   * a kind that keeps first values (the caller checked). applyTo would then find no head under v's
+   * timestamp and no evidence, learn v's timestamp alone, drop the one head its author may hold (the
+   * one at the author's own bound before: no head is covered, and every head was learned, so a head
+   * by that author is at that bound) and no other, and add v to the heads; settleEvidence keeps
+   * nothing of the dropped head (v is later and implies it). Gives undefined, having changed
+   * nothing, when that head is not found (applyTo then decides).
+   */
+  private applyLatestOwn(r: Register, v: Version): ApplyOutcome | undefined {
+    const known = r.known;
+    const before = known.latestOwnBefore(v.ts);
+    if (before === NOT_LATEST) return undefined;
+    const heads = r.heads;
+    let at = -1;
+    if (before !== undefined) {
+      at = headIndexAt(heads, before, v.kind);
+      if (at < 0) return undefined;
+    }
+    known.raiseLatestOwn(v.ts);
+    if (at < 0) {
+      r.heads = withHead(heads, v);
+      return { kind: 'applied', removed: NO_VERSIONS };
+    }
+    const dropped = heads[at]!;
+    r.heads = replaceHead(heads, at, v);
+    return this.settleEvidence(r, v, [dropped], 'applied', false, false);
   }
 
   /**
@@ -1576,6 +1630,58 @@ function taughtAbout(v: Version, h: Version): boolean {
 }
 
 /**
+ * The index in `heads` (winner first, in `kind`'s order) of the head stamped `ts`, or -1. Heads
+ * ordered by timestamp alone are searched by halves; the other orders read each head's timestamp.
+ */
+function headIndexAt(heads: Heads, ts: Timestamp, kind: ComponentKind): number {
+  if (orderFor(kind) === byTimestamp) {
+    let lo = 0;
+    let hi = heads.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareTs(heads[mid]!.ts, ts);
+      if (c === 0) return mid;
+      // Winner first: a later head comes before.
+      if (c > 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return -1;
+  }
+  for (let i = 0; i < heads.length; i++) {
+    const t = heads[i]!.ts;
+    if (t === ts || compareTs(t, ts) === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * `heads` without the head at `at` and with `v` added in its kind's order (as withHead), in one
+ * new array of the same size.
+ */
+function replaceHead(heads: Heads, at: number, v: Version): Heads {
+  const order = orderFor(v.kind);
+  // Where v goes among the heads other than heads[at] (sorted winner first: "v beats it" is false, then true).
+  let lo = 0;
+  let hi = heads.length - 1;
+  // As withHead: a write that beats the winner left goes first.
+  if (hi > 0 && order(v, heads[at === 0 ? 1 : 0]!) > 0) hi = 0;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (order(v, heads[mid < at ? mid : mid + 1]!) > 0) hi = mid;
+    else lo = mid + 1;
+  }
+  const out = new Array<Version>(heads.length);
+  let j = 0;
+  for (let i = 0; i < heads.length; i++) {
+    if (i === at) continue;
+    if (j === lo) out[j++] = v;
+    out[j++] = heads[i]!;
+  }
+  if (j === lo) out[j] = v;
+  return out;
+}
+
+/**
  * `heads` with `v` added in its kind's order, winner first (register.ts keeps heads sorted by
  * orderFor, a total order, so inserting gives what sorting would), in an array of exactly the size
  * needed.
@@ -1584,8 +1690,10 @@ function withHead(heads: Heads | undefined, v: Version): Heads {
   if (heads === undefined || heads.length === 0) return [v];
   const order = orderFor(v.kind);
   // The first head v beats: heads are sorted winner first, so "v beats it" is false, then true.
+  // A write later than every head (the usual delivery: authors write in time order) beats the
+  // winner under the timestamp and classification orders: one head read, not a search's.
   let lo = 0;
-  let hi = heads.length;
+  let hi = order(v, heads[0]!) > 0 ? 0 : heads.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (order(v, heads[mid]!) > 0) hi = mid;

@@ -7,7 +7,7 @@ import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta, type With
 import { DeadlineIndex } from './deadline-index';
 import { NumberedColumn, type ColumnType, type EntityColumn } from './entity-column';
 import { NumberedMarks, type EntityMarks } from './entity-marks';
-import { carriedFloor, EXPIRY } from './expiry-floor';
+import { carriedFloor, deadlineOf, EXPIRY } from './expiry-floor';
 import { EvidenceLedger, type Evidence, type EvidenceStats } from './evidence';
 import { LeanColumns, Replaced } from './lean-columns';
 import { viewOf, visibleAt, type EntityView } from './entity-view';
@@ -124,8 +124,19 @@ export class EntityStore {
     const out = state.apply(v, this.ledger);
     if (before !== undefined) this.lastApplyLifted = state.floor !== floorBefore;
     if (out.kind !== 'duplicate') this.shown?.changed(state);
-    // Only an expiry changes the expiry heads or the floor (a lift) a delivery can touch.
-    if (v.kind === EXPIRY && out.kind !== 'duplicate') this.deadlines.set(v.entity, state.nextDeadline, deadlineBefore);
+    // Only an expiry changes the expiry heads or the floor (a lift) a delivery can touch. Under the
+    // same floor, heads dropped and v added at or after the deadline before leave the earliest at or
+    // after it, for which set() does nothing: the heads are not read again (50 of them in scenario 1).
+    if (
+      v.kind === EXPIRY &&
+      out.kind !== 'duplicate' &&
+      !(
+        deadlineBefore !== undefined &&
+        state.floor === floorBefore &&
+        (out.kind === 'obsolete' || deadlineOf(v) >= deadlineBefore)
+      )
+    )
+      this.deadlines.set(v.entity, state.nextDeadline, deadlineBefore);
     if (before !== undefined && out.kind !== 'duplicate') {
       this.versionCount += countHeads(state) - before;
       this.noteEvidence(out);
