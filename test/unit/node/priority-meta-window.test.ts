@@ -125,12 +125,19 @@ type WindowMode = 'stall' | 'fail' | 'urgent';
  * priority commit rejects a moment after it was made (applying nothing), and a bulk commit made
  * meanwhile waits for it, then lands (StorageBatch.priority). After a crash (`dead`) nothing
  * lands. The puts (and the evidence its entity metas keep) of each commit that landed in the window
- * are recorded: they are what a crash keeps of it.
+ * are recorded (`events`, with the ticks in between when the bulk lane lands): they are what a
+ * crash keeps of it.
  */
 class WindowStorage extends MemoryStorage {
   mode: 'ok' | WindowMode = 'ok';
   dead = false;
   landed: Version[][] = [];
+  /** In the window, in order: what each commit that landed stored, and (mode `urgent`) the ticks. */
+  events: (
+    | { readonly deliver: readonly Version[] }
+    | { readonly at: number; readonly tick: true }
+    | { readonly at: number; readonly mine: readonly Version[] }
+  )[] = [];
   /** Commits the window stalled or failed. */
   held = 0;
   /** The failing priority commit in flight, settled or not (mode `urgent`). */
@@ -161,6 +168,7 @@ class WindowStorage extends MemoryStorage {
     if (this.dead) return new Promise<void>(() => undefined);
     const evidence = (batch.entityMeta ?? []).flatMap((m) => (m.evidence ?? []).map((e) => e.version));
     this.landed.push([...batch.put, ...evidence]);
+    this.events.push({ deliver: [...batch.put, ...evidence] });
     return super.commit(batch);
   }
 }
@@ -257,6 +265,7 @@ async function run(steps: readonly Step[]): Promise<void> {
     node.tick();
     twin.tick();
     log.push({ at: clock.now, tick: true });
+    if (storage.mode === 'urgent') storage.events.push({ at: clock.now, tick: true });
   };
   const compare = (where: string): void => {
     expect(stateOf(node), `${where}: the reopened node differs from its twin`).toBe(stateOf(twin));
@@ -299,7 +308,9 @@ async function run(steps: readonly Step[]): Promise<void> {
       if (origin === 'local') mine.push(...vs);
     });
     // The twin that never crashed, given what was durable: everything before the window, then each
-    // priority commit that landed in it.
+    // commit that landed in it, and (when the priority lane failed, the bulk lane landing what the
+    // ticks purged) the ticks in between, and the node's own gate writes a bulk commit stored, where
+    // the node made them.
     const now = clock.now;
     const replay = await openTwin();
     for (const entry of log.slice(0, start)) {
@@ -307,13 +318,26 @@ async function run(steps: readonly Step[]): Promise<void> {
       if ('tick' in entry) replay.tick();
       else replay.applyRemote(structuredClone(entry.deliver));
     }
-    clock.now = now;
     log = log.slice(0, start);
-    for (const vs of held.landed) {
-      if (vs.length === 0) continue;
-      replay.applyRemote(structuredClone(vs));
-      log.push({ at: clock.now, deliver: vs });
+    const durable = new Set(landed.map(holdKey));
+    for (const event of held.events) {
+      if ('mine' in event) {
+        const stored = event.mine.filter((v) => durable.has(holdKey(v)));
+        if (stored.length === 0) continue;
+        clock.now = event.at;
+        replay.applyRemote(structuredClone(stored));
+        log.push({ at: event.at, deliver: stored });
+      } else if ('tick' in event) {
+        clock.now = event.at;
+        replay.tick();
+        log.push(event);
+      } else if (event.deliver.length > 0) {
+        clock.now = now;
+        replay.applyRemote(structuredClone(event.deliver));
+        log.push({ at: now, deliver: event.deliver });
+      }
     }
+    clock.now = now;
     await twin.close();
     twin = replay;
     start = undefined;
@@ -402,9 +426,14 @@ async function run(steps: readonly Step[]): Promise<void> {
         if (start !== undefined && storage.mode === 'urgent') {
           // Its commit fails and is retried until the crash: the write never resolves.
           const held = storage.held;
+          const ours = (): Version[] => [...node.versions()].filter((v) => v.ts.node === SELF);
+          const before = new Set(ours().map(holdKey));
           void write().catch(() => undefined);
           await settle();
           if (storage.held > held) stats.gateInWindow += 1;
+          // The node holds the write from now on: what of it a bulk commit lands (urgentAlong) the
+          // twin is given here, before the ticks that follow.
+          storage.events.push({ at: clock.now, mine: ours().filter((v) => !before.has(holdKey(v))) });
         } else {
           try {
             await write();
