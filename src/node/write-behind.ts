@@ -64,21 +64,23 @@ class Batch {
   readonly unhold = new Set<string>();
   readonly waiters: Waiter[] = [];
   /**
-   * A version of this batch was superseded by a priority write not yet committed (yieldTo): it
-   * must not commit before that write, or its enqueuers would hear "durable" with neither their
-   * version nor the one that replaced it stored.
-   */
-  yielded = false;
-  /**
-   * The priority commit (WriteBehind's count of those started) this batch waits for, once yielded:
-   * not for the priority lane to be empty, which a stream of priority writes, each arriving while
-   * the last commits, never let it be (test/unit/attack/h25-yielded-bulk-starves.test.ts).
+   * The priority commit (WriteBehind's count of those started, from 1) this batch waits for, or 0:
+   * a version of this batch was superseded by a priority write not yet committed (yieldTo), or it
+   * writes again a key the priority lane has yet to commit. It must not commit before that write,
+   * or its enqueuers would hear "durable" with neither their version nor the one that replaced it
+   * stored. It waits for that commit, not for the priority lane to be empty, which a stream of
+   * priority writes, each arriving while the last commits, never let it be
+   * (test/unit/attack/h25-yielded-bulk-starves.test.ts).
    */
   waitFor = 0;
 
-  /** Waits for priority commit `seq`, and those before it. */
+  /** Whether this batch waits for a priority commit (waitFor). */
+  get yielded(): boolean {
+    return this.waitFor > 0;
+  }
+
+  /** Waits for priority commit `seq` (at least 1), and those before it. */
   yieldUntil(seq: number): void {
-    this.yielded = true;
     this.waitFor = Math.max(this.waitFor, seq);
   }
   private settledResolve!: () => void;
@@ -190,7 +192,6 @@ class Batch {
    */
   refuse(error: unknown): void {
     for (const w of this.waiters.splice(0)) w.reject(error);
-    this.yielded = false;
     this.waitFor = 0;
   }
 
@@ -594,8 +595,7 @@ export class WriteBehind {
     if (this.inFlight !== undefined || !this.bulkFree) return;
     const next = this.next;
     // The priority commit's end flushes again.
-    if (next.yielded && next.waitFor > this.urgentLanded && (this.inFlightUrgent !== undefined || !this.urgent.empty))
-      return;
+    if (next.waitFor > this.urgentLanded && (this.inFlightUrgent !== undefined || !this.urgent.empty)) return;
     void this.commitLane('bulk');
   }
 
