@@ -64,21 +64,23 @@ class Batch {
   readonly unhold = new Set<string>();
   readonly waiters: Waiter[] = [];
   /**
-   * A version of this batch was superseded by a priority write not yet committed (yieldTo): it
-   * must not commit before that write, or its enqueuers would hear "durable" with neither their
-   * version nor the one that replaced it stored.
-   */
-  yielded = false;
-  /**
-   * The priority commit (WriteBehind's count of those started) this batch waits for, once yielded:
-   * not for the priority lane to be empty, which a stream of priority writes, each arriving while
-   * the last commits, never let it be (test/unit/attack/h25-yielded-bulk-starves.test.ts).
+   * The priority commit (WriteBehind's count of those started, from 1) this batch waits for, or 0:
+   * a version of this batch was superseded by a priority write not yet committed (yieldTo), or it
+   * writes again a key the priority lane has yet to commit. It must not commit before that write,
+   * or its enqueuers would hear "durable" with neither their version nor the one that replaced it
+   * stored. It waits for that commit, not for the priority lane to be empty, which a stream of
+   * priority writes, each arriving while the last commits, never let it be
+   * (test/unit/attack/h25-yielded-bulk-starves.test.ts).
    */
   waitFor = 0;
 
-  /** Waits for priority commit `seq`, and those before it. */
+  /** Whether this batch waits for a priority commit (waitFor). */
+  get yielded(): boolean {
+    return this.waitFor > 0;
+  }
+
+  /** Waits for priority commit `seq` (at least 1), and those before it. */
   yieldUntil(seq: number): void {
-    this.yielded = true;
     this.waitFor = Math.max(this.waitFor, seq);
   }
   private settledResolve!: () => void;
@@ -190,7 +192,6 @@ class Batch {
    */
   refuse(error: unknown): void {
     for (const w of this.waiters.splice(0)) w.reject(error);
-    this.yielded = false;
     this.waitFor = 0;
   }
 
@@ -584,7 +585,9 @@ export class WriteBehind {
    * priority write (Batch.yielded) waits until the priority commit holding that write has landed
    * (Batch.waitFor), or the priority lane has nothing left, or until a
    * priority commit fails: its writers are then refused (Batch.refuse) and it goes on without
-   * waiting, so a priority lane that keeps failing does not hold up the bulk lane.
+   * waiting, so a priority lane that keeps failing does not hold up the bulk lane. A bulk commit
+   * stores the priority versions its metas and removals may depend on with them (urgentAlong), so
+   * it never lands what they taught without them, should their own commit fail.
    */
   private flush(): void {
     if (this.closedWith !== undefined) return;
@@ -592,8 +595,7 @@ export class WriteBehind {
     if (this.inFlight !== undefined || !this.bulkFree) return;
     const next = this.next;
     // The priority commit's end flushes again.
-    if (next.yielded && next.waitFor > this.urgentLanded && (this.inFlightUrgent !== undefined || !this.urgent.empty))
-      return;
+    if (next.waitFor > this.urgentLanded && (this.inFlightUrgent !== undefined || !this.urgent.empty)) return;
     void this.commitLane('bulk');
   }
 
@@ -618,12 +620,13 @@ export class WriteBehind {
       this.inFlight = batch;
     }
     const hasMeta = Object.keys(batch.meta).length > 0;
+    const along = lane === 'bulk' ? this.urgentAlong(batch) : undefined;
     let failed = false;
     let error: unknown;
     try {
       await this.storage.commit({
-        put: [...batch.puts.values()],
-        remove: [...batch.removes],
+        put: along === undefined ? [...batch.puts.values()] : [...batch.puts.values(), ...along.put],
+        remove: along === undefined ? [...batch.removes] : [...batch.removes, ...along.remove],
         ...(hasMeta ? { meta: batch.meta } : {}),
         ...(batch.entities.size > 0 ? { entityMeta: [...batch.entities.values()] } : {}),
         ...(batch.hold.size > 0 ? { hold: [...batch.hold.values()] } : {}),
@@ -660,6 +663,48 @@ export class WriteBehind {
         if (this.bulk.some((b) => !b.idle) || !this.urgent.idle) this.requestFlush();
       }
     }
+  }
+
+  /**
+   * The priority lane's versions not yet durable (its batch in flight, then the one waiting, later
+   * wins) of the entities whose metas or removals bulk batch `batch` stores, but for the keys the
+   * batch writes itself (newer: a bulk write of a key the priority lane holds waits for it). The
+   * bulk commit stores them too. Its metas are what the live store knew when they were enqueued,
+   * with what those priority versions taught (knowledge of every register of the entity, evidence),
+   * and its removals may be of heads those versions superseded (a delivery's removals go in its
+   * bulk part, remote-merge.ts; a priority write's removals of entities the bulk lane writes join it,
+   * leaveToBulk). The priority commit is called first and applies first, but may fail while the bulk
+   * one lands (its retry waits out a backoff): a crash then kept a meta knowing of versions storage
+   * lacked, or lost a durable head with nothing that replaced it, and the restarted node equalled
+   * no node given what was durable (test/unit/node/priority-fail-bulk-lands.test.ts). Stored with
+   * them, the priority versions land with whatever took them into account; stored twice when the
+   * priority commit lands, they change nothing (same keys, same records, applied in call order).
+   * They stay in the priority lane, which still commits (and retries) them on its own. A local one
+   * made durable this way before the lease its commit carries is covered all the same: a restart
+   * starts the clock past every stored version (LatticeNode.open).
+   */
+  private urgentAlong(batch: Batch): { put: Version[]; remove: string[] } | undefined {
+    const lanes: Batch[] = [];
+    if (this.inFlightUrgent !== undefined) lanes.push(this.inFlightUrgent);
+    if (this.urgent.size > 0) lanes.push(this.urgent);
+    if (lanes.length === 0 || (batch.entities.size === 0 && batch.removes.size === 0)) return undefined;
+    const ids = new Set<string>(batch.entities.keys());
+    for (const key of batch.removes) ids.add(entityOfKey(key));
+    const own = (key: string): boolean => batch.puts.has(key) || batch.removes.has(key);
+    /** Each key's last write in the priority lane: its version, or undefined for a removal. */
+    const along = new Map<string, Version | undefined>();
+    for (const b of lanes) {
+      for (const [key, v] of b.puts) if (ids.has(v.entity) && !own(key)) along.set(key, v);
+      for (const key of b.removes) if (ids.has(entityOfKey(key)) && !own(key)) along.set(key, undefined);
+    }
+    if (along.size === 0) return undefined;
+    const put: Version[] = [];
+    const remove: string[] = [];
+    for (const [key, v] of along) {
+      if (v === undefined) remove.push(key);
+      else put.push(v);
+    }
+    return { put, remove };
   }
 
   /** Takes the first bulk batch off the queue (it commits now), leaving at least an empty one. */

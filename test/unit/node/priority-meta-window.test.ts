@@ -3,13 +3,15 @@
  * write leaves the metas of entities the bulk lane still writes to that lane (WriteBehind.leaveToBulk),
  * and the bulk lane may hold them arbitrarily long (its commits stall, or keep failing and are
  * retried) while priority commits keep landing. A crash in that window leaves the priority writes'
- * versions durable without their metas. Random histories drive a real LatticeNode over a storage
- * whose bulk lane stalls or fails for a while: peers' writes (honest and hostile contexts, twins,
+ * versions durable without their metas. The other way round, the priority lane's commits fail (and
+ * are retried) while the bulk lane's land, with metas and removals that may be what the failed
+ * priority versions taught (WriteBehind.urgentAlong). Random histories drive a real LatticeNode
+ * over a storage whose bulk lane stalls or fails for a while, or whose priority lane fails: peers' writes (honest and hostile contexts, twins,
  * deletes, expiries, HIGH threats and gate decisions, which commit in the priority lane), the
  * node's own gate writes (a HIGH threat, with or without an expiry, in the priority lane, also in
  * the window), purges, and a crash in the window. The node reopened from what was durable must
  * equal a twin that never crashed and was given exactly that: what it was given before the window,
- * then the versions of every priority commit that landed in it (heads, knowledge, floors and their
+ * then the versions of every commit that landed in it (heads, knowledge, floors and their
  * markers, tombstone times, evidence, views). Then everything ever written reaches both, every
  * expiry passes, and they must still agree.
  * Replay a failure with SEED=<printed seed> (NUM_RUNS=... for more or fewer histories), or one
@@ -58,7 +60,7 @@ type Step =
   | { readonly t: 'local'; readonly entity: number; readonly kind: number; readonly v: number }
   | { readonly t: 'advance'; readonly dt: number }
   | { readonly t: 'purge' }
-  | { readonly t: 'window'; readonly fail: boolean }
+  | { readonly t: 'window'; readonly mode: WindowMode }
   | { readonly t: 'crash' }
   | { readonly t: 'restart' };
 
@@ -99,23 +101,46 @@ const arbStep: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('advance' as const), dt: fc.integer({ min: 1, max: 40 }) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('purge' as const) }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('window' as const), fail: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('window' as const),
+      mode: fc.constantFrom<WindowMode>('stall', 'fail', 'urgent'),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('crash' as const) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const) }) },
 );
 
 /**
- * MemoryStorage whose bulk lane, in a window, stalls (its commits stay in flight) or fails (each
- * commit rejects; the write-behind carries it and retries) while priority commits land beside it.
- * After a crash (`dead`) nothing lands. The puts of the priority commits that landed in the window
- * are recorded: they are what a crash keeps of it.
+ * How storage fails in a window: the bulk lane's commits stall (stay in flight) or fail (each
+ * rejects; the write-behind carries it and retries) while priority commits land beside them; or
+ * the priority lane's commits fail while the bulk lane's land.
+ */
+type WindowMode = 'stall' | 'fail' | 'urgent';
+
+/**
+ * MemoryStorage whose lanes, in a window, stall or fail as `mode` says (WindowMode). A failing
+ * priority commit rejects a moment after it was made (applying nothing), and a bulk commit made
+ * meanwhile waits for it, then lands (StorageBatch.priority). After a crash (`dead`) nothing
+ * lands. The puts (and the evidence its entity metas keep) of each commit that landed in the window
+ * are recorded (`events`, with the ticks in between when the bulk lane lands): they are what a
+ * crash keeps of it.
  */
 class WindowStorage extends MemoryStorage {
-  mode: 'ok' | 'stall' | 'fail' = 'ok';
+  mode: 'ok' | WindowMode = 'ok';
   dead = false;
   landed: Version[][] = [];
-  /** Bulk commits the window stalled or failed. */
+  /** In the window, in order: what each commit that landed stored, and (mode `urgent`) the ticks. */
+  events: (
+    | { readonly deliver: readonly Version[] }
+    | { readonly at: number; readonly tick: true }
+    | { readonly at: number; readonly mine: readonly Version[] }
+  )[] = [];
+  /** Commits the window stalled or failed. */
   held = 0;
+  /** The failing priority commit in flight, settled or not (mode `urgent`). */
+  private urgent: Promise<void> = Promise.resolve();
 
   constructor(backing?: MemoryBacking) {
     super(backing === undefined ? {} : { backing });
@@ -123,13 +148,27 @@ class WindowStorage extends MemoryStorage {
 
   override commit(batch: StorageBatch): Promise<void> {
     if (this.dead) return new Promise<void>(() => undefined);
-    if (batch.priority === true || this.mode === 'ok') {
-      if (batch.priority === true && this.mode !== 'ok') this.landed.push([...batch.put]);
-      return super.commit(batch);
+    if (this.mode === 'ok') return super.commit(batch);
+    const priority = batch.priority === true;
+    if (this.mode === 'urgent') {
+      if (!priority) return this.urgent.then(() => this.land(batch));
+      this.held += 1;
+      const failed = new Promise<void>((_, reject) => setImmediate(() => reject(new Error('disk error'))));
+      this.urgent = failed.catch(() => undefined);
+      return failed;
     }
+    if (priority) return this.land(batch);
     this.held += 1;
     if (this.mode === 'fail') return Promise.reject(new Error('disk error'));
     return new Promise<void>(() => undefined);
+  }
+
+  private land(batch: StorageBatch): Promise<void> {
+    if (this.dead) return new Promise<void>(() => undefined);
+    const evidence = (batch.entityMeta ?? []).flatMap((m) => (m.evidence ?? []).map((e) => e.version));
+    this.landed.push([...batch.put, ...evidence]);
+    this.events.push({ deliver: [...batch.put, ...evidence] });
+    return super.commit(batch);
   }
 }
 
@@ -164,6 +203,8 @@ const stats = {
   metaHeld: 0,
   floorHeld: 0,
   evidenceHeld: 0,
+  /** Crashes after priority commits failed while bulk ones landed. */
+  urgentFailedBulkLanded: 0,
 };
 
 async function run(steps: readonly Step[]): Promise<void> {
@@ -199,6 +240,7 @@ async function run(steps: readonly Step[]): Promise<void> {
     node.tick();
     twin.tick();
     log.push({ at: clock.now, tick: true });
+    if (storage.mode === 'urgent') storage.events.push({ at: clock.now, tick: true });
   };
   const compare = (where: string): void => {
     expect(stateOf(node), `${where}: the reopened node differs from its twin`).toBe(stateOf(twin));
@@ -222,6 +264,7 @@ async function run(steps: readonly Step[]): Promise<void> {
     stats.crashes += 1;
     const landed = held.landed.flat();
     if (landed.length > 0) stats.landedInWindow += 1;
+    if (held.mode === 'urgent' && held.held > 0 && landed.length > 0) stats.urgentFailedBulkLanded += 1;
     // The window reached: a priority write's entity stored with another meta than the node held.
     const live = storeOf(node);
     for (const id of new Set(landed.map((v) => v.entity))) {
@@ -240,7 +283,9 @@ async function run(steps: readonly Step[]): Promise<void> {
       if (origin === 'local') mine.push(...vs);
     });
     // The twin that never crashed, given what was durable: everything before the window, then each
-    // priority commit that landed in it.
+    // commit that landed in it, and (when the priority lane failed, the bulk lane landing what the
+    // ticks purged) the ticks in between, and the node's own gate writes a bulk commit stored, where
+    // the node made them.
     const now = clock.now;
     const replay = await openTwin();
     for (const entry of log.slice(0, start)) {
@@ -248,13 +293,26 @@ async function run(steps: readonly Step[]): Promise<void> {
       if ('tick' in entry) replay.tick();
       else replay.applyRemote(structuredClone(entry.deliver));
     }
-    clock.now = now;
     log = log.slice(0, start);
-    for (const vs of held.landed) {
-      if (vs.length === 0) continue;
-      replay.applyRemote(structuredClone(vs));
-      log.push({ at: clock.now, deliver: vs });
+    const durable = new Set(landed.map(holdKey));
+    for (const event of held.events) {
+      if ('mine' in event) {
+        const stored = event.mine.filter((v) => durable.has(holdKey(v)));
+        if (stored.length === 0) continue;
+        clock.now = event.at;
+        replay.applyRemote(structuredClone(stored));
+        log.push({ at: event.at, deliver: stored });
+      } else if ('tick' in event) {
+        clock.now = event.at;
+        replay.tick();
+        log.push(event);
+      } else if (event.deliver.length > 0) {
+        clock.now = now;
+        replay.applyRemote(structuredClone(event.deliver));
+        log.push({ at: now, deliver: event.deliver });
+      }
     }
+    clock.now = now;
     await twin.close();
     twin = replay;
     start = undefined;
@@ -333,12 +391,31 @@ async function run(steps: readonly Step[]): Promise<void> {
         const entity = ENTITIES[step.entity]!;
         const components: Record<string, unknown> = { threat: { level: 'HIGH' } };
         if (step.expiry > 0) components[EXPIRY] = { at: clock.now + [0, 5, 20, 60][step.expiry]! };
-        try {
+        const write = async (): Promise<void> => {
           if ((await node.get(entity)) === undefined) await node.create({ id: entity, components });
           else await node.update(entity, components);
-          if (start !== undefined) stats.gateInWindow += 1;
-        } catch (error) {
+        };
+        const refused = (error: unknown): void => {
           if (!(error instanceof Error) || !['NotFoundError', 'ValidationError'].includes(error.name)) throw error;
+        };
+        if (start !== undefined && storage.mode === 'urgent') {
+          // Its commit fails and is retried until the crash: the write never resolves.
+          const held = storage.held;
+          const ours = (): Version[] => [...node.versions()].filter((v) => v.ts.node === SELF);
+          const before = new Set(ours().map(holdKey));
+          void write().catch(() => undefined);
+          await settle();
+          if (storage.held > held) stats.gateInWindow += 1;
+          // The node holds the write from now on: what of it a bulk commit lands (urgentAlong) the
+          // twin is given here, before the ticks that follow.
+          storage.events.push({ at: clock.now, mine: ours().filter((v) => !before.has(holdKey(v))) });
+        } else {
+          try {
+            await write();
+            if (start !== undefined) stats.gateInWindow += 1;
+          } catch (error) {
+            refused(error);
+          }
         }
         await settle();
         if (start === undefined) takeMine();
@@ -373,7 +450,7 @@ async function run(steps: readonly Step[]): Promise<void> {
       case 'window':
         if (start !== undefined) break;
         await node.durable();
-        storage.mode = step.fail ? 'fail' : 'stall';
+        storage.mode = step.mode;
         start = log.length;
         stats.windows += 1;
         break;
@@ -434,5 +511,6 @@ describe('a crash while the bulk lane holds a priority write’s meta', () => {
     expect(stats.floorsAtCrash).toBeGreaterThan(0);
     expect(stats.metaHeld).toBeGreaterThan(0);
     expect(stats.floorHeld).toBeGreaterThan(0);
+    expect(stats.urgentFailedBulkLanded).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -565,8 +565,11 @@ describe('WriteBehind: a priority write on an entity the bulk lane still writes'
     expect(first!.put).toEqual([v(2)]);
     expect(first!.remove).toEqual([versionKey(v(3)), versionKey(v(4))]);
     expect(first!.entityMeta).toBeUndefined();
-    expect(second!.put).toEqual([v(1)]);
-    expect(second!.remove).toEqual([versionKey(v(0))]);
+    // The bulk commit stores the priority write's versions of track-0 too (WriteBehind.urgentAlong):
+    // its meta and removal may be what they taught, and must not land without them should the
+    // priority commit fail.
+    expect(second!.put).toEqual([v(1), v(2)]);
+    expect(second!.remove).toEqual([versionKey(v(0)), versionKey(v(3))]);
     expect(second!.entityMeta).toEqual([meta]);
   });
 
@@ -583,6 +586,61 @@ describe('WriteBehind: a priority write on an entity the bulk lane still writes'
     storage.release();
     await settle();
     expect([bulk.value, removal.value]).toEqual(['resolved', 'resolved']);
+  });
+});
+
+describe('WriteBehind: a bulk commit beside priority versions not yet durable', () => {
+  it('stores the priority versions of the entities whose metas it stores, so a failed priority commit leaves none behind', async () => {
+    const { storage, scheduler, writer } = setup();
+    storage.holding = true;
+    // track-0's HIGH threat and track-1's in the priority lane; its commit is in flight.
+    const urgent = state(writer.enqueue([v(2), v(4)], [], undefined, [], undefined, 'priority'));
+    scheduler.run();
+    // A bulk write of track-0 with its meta, as the live store has it now: it knows of the threat.
+    const meta = { id: 'track-0' as EntityId, knowledge: [] };
+    const bulk = state(writer.enqueue([v(1)], [], undefined, [meta]));
+    scheduler.run();
+    expect(storage.batches).toHaveLength(2);
+    // track-0's priority version goes with the bulk commit; track-1's, whose meta it does not store, does not.
+    expect(storage.batches[1]!.put).toEqual([v(1), v(2)]);
+    // The priority commit fails, the bulk one lands: the meta is not stored without the threat.
+    storage.failNextCommit(new Error('disk on fire'));
+    storage.release();
+    await settle();
+    expect([urgent.value, bulk.value]).toEqual(['rejected', 'resolved']);
+    expect([...storage.backing.versions.keys()].sort()).toEqual([versionKey(v(1)), versionKey(v(2))].sort());
+    expect(storage.backing.entities.get('track-0')).toEqual(meta);
+  });
+
+  it('after a failed priority commit, stores its own newer write of a key and the retried versions of its entity', async () => {
+    const { storage, scheduler, writer, retries } = setup();
+    storage.holding = true;
+    const threat = v(2);
+    const urgent = state(writer.enqueue([threat], [versionKey(v(3))], undefined, [], undefined, 'priority'));
+    scheduler.run();
+    // A newer write of the threat's key in the bulk lane, with track-0's meta: it waits for the priority commit.
+    const newer: Version = { ...threat, value: { level: 'LOW' } as Version['value'] };
+    const bulk = state(writer.enqueue([newer, v(1)], [], undefined, [{ id: 'track-0' as EntityId, knowledge: [] }]));
+    scheduler.run();
+    expect(storage.batches).toHaveLength(1);
+    // The priority commit fails: its writers are refused, and the bulk batch goes on at the retry,
+    // beside the priority lane's retry, which no longer holds the threat the bulk batch rewrote.
+    storage.failNextCommit(new Error('disk on fire'));
+    storage.release();
+    await settle();
+    expect([urgent.value, bulk.value]).toEqual(['rejected', 'rejected']);
+    storage.holding = false;
+    retries.shift()!.fn();
+    scheduler.run();
+    await settle();
+    const [, retried, last] = storage.batches;
+    expect(retried!.priority).toBe(true);
+    expect(retried!.put).toEqual([]);
+    expect(last!.priority).toBeUndefined();
+    // The bulk commit stores its own (newer) threat, and the retried removal of track-0 with its meta.
+    expect(last!.put).toEqual([newer, v(1)]);
+    expect(last!.remove).toEqual([versionKey(v(3))]);
+    expect(storage.backing.versions.get(versionKey(threat))).toEqual(newer);
   });
 });
 
