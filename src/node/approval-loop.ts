@@ -526,18 +526,19 @@ function approvalView(view: EntityView): ApprovalView | undefined {
 }
 
 /**
- * The gate's `candidates` over a store (ApprovalLoopDeps.candidates): the shown entities with a
- * head in their approval or task register, or a HIGH head in their threat register, read from the
- * registers without building a view.
+ * The gate's `candidates` over a store (ApprovalLoopDeps.candidates): the entities with a head in
+ * their approval or task register, or a HIGH head in their threat register, read from the registers
+ * without building a view. One that is not shown settles to nothing (its read finds no view).
  */
-export function gateCandidates(store: Pick<EntityStore, 'ids' | 'visible' | 'heads'>, now: number): EntityId[] {
+export function gateCandidates(store: Pick<EntityStore, 'ids' | 'heads'>): EntityId[] {
   const out: EntityId[] = [];
   for (const id of store.ids()) {
-    const owes =
+    if (
       store.heads(id, 'approval' as ComponentKind).length > 0 ||
       store.heads(id, 'task' as ComponentKind).length > 0 ||
-      store.heads(id, 'threat' as ComponentKind).some((h) => (h.value as { level?: unknown } | null)?.level === 'HIGH');
-    if (owes && store.visible(id, now)) out.push(id);
+      store.heads(id, 'threat' as ComponentKind).some((h) => (h.value as { level?: unknown } | null)?.level === 'HIGH')
+    )
+      out.push(id);
   }
   return out;
 }

@@ -138,7 +138,7 @@ export class C2Pipeline {
       now,
       scheduler,
       view,
-      candidates: () => gateCandidates(store, now()),
+      candidates: () => gateCandidates(store),
       update: (id, components, basedOn) => writes.updateBasedOn(id, components, basedOn),
       heads: (id, kind) => headsOf(store, id, kind as ComponentKind),
       reasonOf: (id, version) => this.classifier.reasonOf(id, version),

@@ -43,7 +43,7 @@ describe('gateCandidates', () => {
       v('tasked', 'task', { task: 'intercept', requestId: 'r', status: 'created' }, 8),
     ];
     for (const x of versions) store.apply(x);
-    expect(gateCandidates(store, T0).sort()).toEqual(['asked', 'high', 'split', 'tasked']);
+    expect(gateCandidates(store).sort()).toEqual(['asked', 'high', 'split', 'tasked']);
   });
 });
 
