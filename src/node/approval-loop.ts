@@ -2,7 +2,8 @@ import { decodeTs } from '../core/clock/timestamp';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { backoffDelay, type BackoffPolicy } from '../core/retry/backoff';
 import type { Classification, ThreatLevel } from '../core/entity/component-types';
-import type { EntityId, NodeId } from '../core/ids';
+import type { ComponentKind, EntityId, NodeId } from '../core/ids';
+import type { EntityStore } from '../core/store/entity-store';
 import type { EntityView } from '../core/store/entity-view';
 import { DeadlineSchedule } from '../core/task/deadline-schedule';
 import {
@@ -62,8 +63,14 @@ export interface ApprovalLoopDeps {
   /** The single timer of the loop; without one, deadlines fire on the host's tick only. */
   readonly scheduler: Scheduler | undefined;
   readonly view: (id: EntityId) => EntityView | undefined;
-  /** Every entity, to rebuild the gates after a restart. */
-  readonly all: () => EntityView[];
+  /**
+   * The entities whose gate may owe a step after a restart, without building their views: every
+   * one with a head in its approval or task register, or a HIGH head in its threat register (a
+   * superset of those whose view shows an approval, a task or a HIGH threat). An entity with
+   * neither (a threat below HIGH alone, or no gate register) settles to nothing: no request is
+   * raised, none is closed, no task is cancelled and no takeover is due (core/task/gate.ts).
+   */
+  readonly candidates: () => Iterable<EntityId>;
   /**
    * The node's local write path (validated, stamped, persisted, replicated) for a write computed
    * from the registers in `basedOn`: refused with a ConflictError when one of them has moved since,
@@ -161,12 +168,13 @@ export class ApprovalLoop {
     this.run(id, () => this.settle(id, 'threat'), true).catch((error: unknown) => this.failed(id, 'threat', error));
   }
 
-  /** After loading: every entity with a threat or approval resumes whatever it owes. */
+  /**
+   * After loading: every entity whose gate may owe something resumes it (`candidates`). Listing
+   * every entity's view and settling every threat, whatever its level, made most of a cold start
+   * at 100k components (docs/benchmarks.md, scenario 5).
+   */
   restart(): void {
-    for (const v of this.deps.all()) {
-      const c = v.components;
-      if (c.threat !== undefined || c.approval !== undefined || c.task !== undefined) this.enqueue(v.id, 'restart');
-    }
+    for (const id of this.deps.candidates()) this.enqueue(id, 'restart');
   }
 
   /** An operator on this node decides the pending request of `entity`; resolves once the decision is durable. */
@@ -515,4 +523,22 @@ function approvalView(view: EntityView): ApprovalView | undefined {
     conflict: view.meta.approval?.conflict ?? false,
     ...(label === undefined || label === '' ? {} : { label }),
   };
+}
+
+/**
+ * The gate's `candidates` over a store (ApprovalLoopDeps.candidates): the entities with a head in
+ * their approval or task register, or a HIGH head in their threat register, read from the registers
+ * without building a view. One that is not shown settles to nothing (its read finds no view).
+ */
+export function gateCandidates(store: Pick<EntityStore, 'ids' | 'heads'>): EntityId[] {
+  const out: EntityId[] = [];
+  for (const id of store.ids()) {
+    if (
+      store.heads(id, 'approval' as ComponentKind).length > 0 ||
+      store.heads(id, 'task' as ComponentKind).length > 0 ||
+      store.heads(id, 'threat' as ComponentKind).some((h) => (h.value as { level?: unknown } | null)?.level === 'HIGH')
+    )
+      out.push(id);
+  }
+  return out;
 }

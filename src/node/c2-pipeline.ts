@@ -8,7 +8,7 @@ import type { Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView, SimulationView } from './c2-api';
 import { checkFusionSettings, checkSimulate } from './c2-args';
 import { checkApprovalDeadline, checkDecide, type DecisionArg } from './approval-args';
-import { ApprovalLoop, GATE_KINDS } from './approval-loop';
+import { ApprovalLoop, GATE_KINDS, gateCandidates } from './approval-loop';
 import type { ApprovalView, TaskView } from './approval-views';
 import { isRosterEntity } from '../core/roster/roster-entity';
 import { FusionView } from './fusion-view';
@@ -118,7 +118,17 @@ export class C2Pipeline {
       view,
       mayBeTrack,
       has: (id) => store.visible(id, now()),
-      all: () => store.list(now()),
+      // Only the entities that may be tracks are viewed: on load the fresh engine reads them all,
+      // and building every entity's view to find its tracks was a fifth of a cold start at 100k
+      // components none of which was a track (docs/benchmarks.md, scenario 5).
+      all: function* () {
+        const at = now();
+        for (const id of store.ids()) {
+          if (!mayBeTrack(id)) continue;
+          const v = store.view(id, at);
+          if (v !== undefined) yield v;
+        }
+      },
       log,
       pendingMarks: store.marks(),
       ...(scheduler === undefined ? {} : { scheduler }),
@@ -128,7 +138,7 @@ export class C2Pipeline {
       now,
       scheduler,
       view,
-      all: () => store.list(now()),
+      candidates: () => gateCandidates(store),
       update: (id, components, basedOn) => writes.updateBasedOn(id, components, basedOn),
       heads: (id, kind) => headsOf(store, id, kind as ComponentKind),
       reasonOf: (id, version) => this.classifier.reasonOf(id, version),

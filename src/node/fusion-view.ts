@@ -60,6 +60,7 @@ export interface FusionViewDeps {
    * entities that are not tracks (docs/benchmarks.md, scenario 7). Absent: the view decides.
    */
   readonly mayBeTrack?: (id: EntityId) => boolean;
+  /** The view of every shown entity that may be a track (mayBeTrack), in the store's order. */
   readonly all: () => Iterable<EntityView>;
   readonly log: (message: string, detail?: unknown) => void;
   /** Runs the scan a change asks for; without one (a host that only ticks) it waits for the next tick. */
