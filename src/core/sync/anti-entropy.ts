@@ -84,6 +84,7 @@ export interface RepairReport {
   readonly eagerIn: boolean;
   readonly prunes: number;
   readonly grafts: number;
+  readonly pushSplits: number;
   readonly limitsHit: LimitCounts;
 }
 
@@ -259,6 +260,7 @@ export class AntiEntropy {
       eagerIn: this.live.eagerIn,
       prunes: this.live.prunes,
       grafts: this.live.grafts,
+      pushSplits: this.responder.pushSplits,
       limitsHit: this.limitsHit(),
     };
   }

@@ -85,9 +85,11 @@ export const SYNC_REQUESTS_PER_MINUTE = 12;
 
 /**
  * Versions one reconcile reply may push unasked: a floor, plus this many per byte of the message
- * answered. Beyond, the reply lists ids (16 bytes each, within its frame) and the peer `want`s
- * them: a want names each id, which proves it needs it. A 4-byte open of an empty set drew 1.2 MB
- * of pushes (×6,473); now it draws at most the floor.
+ * answered. Beyond, the reply splits the range into child ranges and the peer descends, each of its
+ * `next`s buying more room (and walking the session's budget, RECONCILE_WALK_BUDGET). A 4-byte open
+ * of an empty set drew 1.2 MB of pushes (×6,473); now it draws at most the floor. Not counted as a
+ * limit hit: every honest catch-up past the floor is split so (10,000 versions to an empty peer
+ * counted 19,960), whoever asks; the splits are PeerStats.pushSplits.
  */
 export const PUSH_FLOOR_VERSIONS = 2_048;
 export const PUSH_VERSIONS_PER_REQUEST_BYTE = 4;
@@ -157,7 +159,6 @@ export const LimitName = {
   DuplicateWants: 'duplicateWants',
   /** Wanted ids this link was answered less than RESEND_WINDOW_MS ago (sent-recently.ts): not sent again. */
   RepeatedWants: 'repeatedWants',
-  PushRatio: 'pushRatio',
   /** Reconcile replies cut at REPLY_FLOOR_BYTES + REPLY_BYTES_PER_REQUEST_BYTE × the request (replies, not bytes). */
   ReplyBytes: 'replyBytes',
   VersionsPerFrame: 'versionsPerFrame',
@@ -201,7 +202,6 @@ export class LimitCounter {
     syncRequests: 0,
     duplicateWants: 0,
     repeatedWants: 0,
-    pushRatio: 0,
     replyBytes: 0,
     versionsPerFrame: 0,
     appliedRate: 0,
