@@ -79,6 +79,8 @@ export const MAX_OPEN_ALLOWANCE_PEERS = 1_024;
  * one per interval (token bucket). An honest responder asks after it applied versions from another
  * link or its send queue overflowed; a refused one is dropped and the next periodic round
  * (syncIntervalMs) finds what it was for. A request never shortens the backoff of a failed round.
+ * An honest responder keeps its own requests within the burst less one and the rate
+ * (anti-entropy.ts), so it is never counted: in a busy mesh it asked more often than 12 a minute.
  */
 export const SYNC_REQUEST_BURST = 4;
 export const SYNC_REQUESTS_PER_MINUTE = 12;
