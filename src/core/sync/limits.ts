@@ -56,7 +56,8 @@ export const RECONCILE_OPEN_MIN_ITEMS = 4_096;
  * with differences spread over the set each round codes symbols over all of it and settles what
  * one reply carries (~700 differences): 1 % of random differences walked 4 × n at 10,000 items,
  * 9 × at 100,000, 11 × at 300,000, 20 × at 1,000,000 (test/unit/core/sync/walk-budget.test.ts).
- * 32 leaves those room; a bigger difference over a bigger set does hit it, and then the peer's
+ * 32 leaves those room; a bigger difference over a bigger set does hit it (2 % random over 1M:
+ * 345 rounds, 204 × n, so cut ~6 times, estimated: docs/security.md, "Per-link limits"), and then the peer's
  * next open (charged) carries on from what the aborted one settled. A `next` that finds the budget
  * spent is aborted (LimitName.ReconcileWalk). The message that crosses the budget is answered
  * whole, so a session walks at most RECONCILE_WALK_BUDGET × max(n, 4,096) plus one message's
