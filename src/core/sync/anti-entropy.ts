@@ -84,6 +84,7 @@ export interface RepairReport {
   readonly eagerIn: boolean;
   readonly prunes: number;
   readonly grafts: number;
+  readonly pushSplits: number;
   readonly limitsHit: LimitCounts;
 }
 
@@ -134,6 +135,14 @@ export class AntiEntropy {
   private readonly pacedIo: SessionIo;
   /** `request`s the peer may still make (limits.ts): each may start a round of ours. */
   private requests: TokenBucket | undefined;
+  /**
+   * `request`s we may still send as the responder: the peer's allowance (above) less one of its
+   * burst, so an honest node never makes the peer count `syncRequests` (a frame delayed on the link
+   * by up to one refill, 5 s, still arrives within it). One asked for past it waits (requestOwed)
+   * until the allowance refills, or a round the peer opens makes it moot.
+   */
+  private ownRequests: TokenBucket | undefined;
+  private requestOwed = false;
   /** Ids this link sent that were refused before their signature was checked (VerifyVerdict's `this-link`). */
   private readonly linkHeld = new LinkHoldBack((n) => this.limits.hit(LimitName.LinkHeldBack, n));
   /**
@@ -187,6 +196,7 @@ export class AntiEntropy {
     );
     const opened = (now: number): void => {
       this.done = false;
+      this.requestOwed = false;
       this.refusals.opened(now, (ids) => this.source.lookup(ids).length);
       this.unsentInRound = 0;
       this.wants.resetProgress();
@@ -259,6 +269,7 @@ export class AntiEntropy {
       eagerIn: this.live.eagerIn,
       prunes: this.live.prunes,
       grafts: this.live.grafts,
+      pushSplits: this.responder.pushSplits,
       limitsHit: this.limitsHit(),
     };
   }
@@ -289,7 +300,9 @@ export class AntiEntropy {
 
   syncNow(now: number): void {
     if (this.role === 'responder') {
-      this.io.send(reconcileMessage(0, ReconcilePhase.Request));
+      this.ownRequests ??= new TokenBucket(SYNC_REQUESTS_PER_MINUTE / 60, SYNC_REQUEST_BURST - 1, now);
+      this.requestOwed = !this.ownRequests.take(now);
+      if (!this.requestOwed) this.io.send(reconcileMessage(0, ReconcilePhase.Request));
     } else if (this.role === 'initiator') {
       this.initiator.syncNow(now);
     }
@@ -335,6 +348,7 @@ export class AntiEntropy {
     this.linkHeld.expire(now);
     this.initiator.tick(now);
     this.responder.expire(now);
+    if (this.requestOwed && this.role === 'responder') this.syncNow(now);
     if (this.role === 'initiator') this.initiator.maybeStart(now);
     this.flushWants();
     this.live.flushLazy();

@@ -56,7 +56,8 @@ export const RECONCILE_OPEN_MIN_ITEMS = 4_096;
  * with differences spread over the set each round codes symbols over all of it and settles what
  * one reply carries (~700 differences): 1 % of random differences walked 4 × n at 10,000 items,
  * 9 × at 100,000, 11 × at 300,000, 20 × at 1,000,000 (test/unit/core/sync/walk-budget.test.ts).
- * 32 leaves those room; a bigger difference over a bigger set does hit it, and then the peer's
+ * 32 leaves those room; a bigger difference over a bigger set does hit it (2 % random over 1M:
+ * 345 rounds, 204 × n, so cut ~6 times, estimated: docs/security.md, "Per-link limits"), and then the peer's
  * next open (charged) carries on from what the aborted one settled. A `next` that finds the budget
  * spent is aborted (LimitName.ReconcileWalk). The message that crosses the budget is answered
  * whole, so a session walks at most RECONCILE_WALK_BUDGET × max(n, 4,096) plus one message's
@@ -79,15 +80,19 @@ export const MAX_OPEN_ALLOWANCE_PEERS = 1_024;
  * one per interval (token bucket). An honest responder asks after it applied versions from another
  * link or its send queue overflowed; a refused one is dropped and the next periodic round
  * (syncIntervalMs) finds what it was for. A request never shortens the backoff of a failed round.
+ * An honest responder keeps its own requests within the burst less one and the rate
+ * (anti-entropy.ts), so it is never counted: in a busy mesh it asked more often than 12 a minute.
  */
 export const SYNC_REQUEST_BURST = 4;
 export const SYNC_REQUESTS_PER_MINUTE = 12;
 
 /**
  * Versions one reconcile reply may push unasked: a floor, plus this many per byte of the message
- * answered. Beyond, the reply lists ids (16 bytes each, within its frame) and the peer `want`s
- * them: a want names each id, which proves it needs it. A 4-byte open of an empty set drew 1.2 MB
- * of pushes (×6,473); now it draws at most the floor.
+ * answered. Beyond, the reply splits the range into child ranges and the peer descends, each of its
+ * `next`s buying more room (and walking the session's budget, RECONCILE_WALK_BUDGET). A 4-byte open
+ * of an empty set drew 1.2 MB of pushes (×6,473); now it draws at most the floor. Not counted as a
+ * limit hit: every honest catch-up past the floor is split so (10,000 versions to an empty peer
+ * counted 19,960), whoever asks; the splits are PeerStats.pushSplits.
  */
 export const PUSH_FLOOR_VERSIONS = 2_048;
 export const PUSH_VERSIONS_PER_REQUEST_BYTE = 4;
@@ -157,7 +162,6 @@ export const LimitName = {
   DuplicateWants: 'duplicateWants',
   /** Wanted ids this link was answered less than RESEND_WINDOW_MS ago (sent-recently.ts): not sent again. */
   RepeatedWants: 'repeatedWants',
-  PushRatio: 'pushRatio',
   /** Reconcile replies cut at REPLY_FLOOR_BYTES + REPLY_BYTES_PER_REQUEST_BYTE × the request (replies, not bytes). */
   ReplyBytes: 'replyBytes',
   VersionsPerFrame: 'versionsPerFrame',
@@ -201,7 +205,6 @@ export class LimitCounter {
     syncRequests: 0,
     duplicateWants: 0,
     repeatedWants: 0,
-    pushRatio: 0,
     replyBytes: 0,
     versionsPerFrame: 0,
     appliedRate: 0,

@@ -466,6 +466,7 @@ export class PeerSession {
       eagerIn: repair.eagerIn,
       prunes: repair.prunes,
       grafts: repair.grafts,
+      pushSplits: repair.pushSplits,
       limitsHit: repair.limitsHit,
     };
   }

@@ -38,6 +38,8 @@ export class Responder {
   private readonly ended = new EndedSessions();
   /** The session's fingerprint key (fingerprint-key.ts), from begin(). */
   private key: FingerprintKey | undefined;
+  /** Replies that split a range the peer lacks for want of push room (PeerStats.pushSplits). */
+  private splits = 0;
 
   constructor(
     private readonly o: ResolvedSessionOptions,
@@ -110,7 +112,11 @@ export class Responder {
       this.rounds.finish(m.session);
       return this.abort(m.session, 'bad reconcile message', error.message);
     }
-    if (result.unpushed > 0 && ratioRoom < this.repairOut.room) this.limits.hit(LimitName.PushRatio, result.unpushed);
+    // Not a limit hit: splitting what would not fit is how every catch-up past the floor goes (an
+    // empty peer's 4-byte open gets 2,064 versions and the rest as child ranges to descend into),
+    // whatever the peer. Its amplification stays bounded per message, and its descent costs it
+    // `next`s, which the walk budget bounds (docs/security.md, "Per-link limits").
+    if (result.unpushed > 0) this.splits += 1;
     if (result.replyCut) this.limits.hit(LimitName.ReplyBytes);
     if (result.push.length > 0) this.hooks.offered(result.push);
     if (result.reply === null) return;
@@ -127,6 +133,11 @@ export class Responder {
       this.repairOut.frame(encodeMessage(reconcileMessage(0, ReconcilePhase.Request)));
     }
     this.hooks.pump(now);
+  }
+
+  /** Replies that split a range the peer lacks, for want of push room (the ratio or the send queue). */
+  get pushSplits(): number {
+    return this.splits;
   }
 
   /** The initiator finished (done) or dropped (abort) a session; returns when it was opened. */

@@ -357,6 +357,13 @@ export interface PeerStats {
   /** Plumtree counters: prunes we sent, grafts we sent. */
   readonly prunes: number;
   readonly grafts: number;
+  /**
+   * Reconcile replies of ours that pushed part of what the peer lacks and split the rest into child
+   * ranges for want of push room (PUSH_FLOOR_VERSIONS + PUSH_VERSIONS_PER_REQUEST_BYTE × the request,
+   * or the send queue's room): the peer descends and gets the rest in later replies. Flow control
+   * of ours, which every catch-up past the floor goes through: not a limit hit.
+   */
+  readonly pushSplits: number;
   /** Per-link limits hit (src/core/sync/limits.ts, docs/security.md): items refused or occurrences. */
   readonly limitsHit: LimitCounts;
 }

@@ -50,10 +50,10 @@ describe('sync limits', () => {
 
   it('counts add up per name', () => {
     const c = new LimitCounter();
-    c.hit('pushRatio', 3);
+    c.hit('replyBytes', 3);
     c.hit('invalidBackoff');
     const total = sumLimitCounts([c.snapshot(), c.snapshot()]);
-    expect(total.pushRatio).toBe(6);
+    expect(total.replyBytes).toBe(6);
     expect(total.invalidBackoff).toBe(2);
     expect(total.appliedRate).toBe(0);
   });
