@@ -3,7 +3,7 @@ import type { JsonValue, Source } from '../core/entity/component-types';
 import type { ComponentKind, EntityId } from '../core/ids';
 import type { LatLon } from '../core/sim/geo';
 import type { SensorReport } from '../core/sim/sensors';
-import type { EntityView } from '../core/store/entity-view';
+import { viewOfKinds, type EntityView } from '../core/store/entity-view';
 import type { Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView, SimulationView } from './c2-api';
 import { checkFusionSettings, checkSimulate } from './c2-args';
@@ -11,7 +11,7 @@ import { checkApprovalDeadline, checkDecide, type DecisionArg } from './approval
 import { ApprovalLoop, GATE_KINDS, gateCandidates } from './approval-loop';
 import type { ApprovalView, TaskView } from './approval-views';
 import { isRosterEntity } from '../core/roster/roster-entity';
-import { FusionView } from './fusion-view';
+import { FusionView, TRACK_KINDS } from './fusion-view';
 import type { ChangeBatch, CreateInput, WatchOptions, WriteItem } from './node-api';
 import type { NodeParts } from './node-parts';
 import { headsOf, type HeadSnapshot } from './prepare-write';
@@ -117,6 +117,10 @@ export class C2Pipeline {
       hlcMs: () => parts.clock.last.ms,
       view,
       mayBeTrack,
+      trackView: (id) => {
+        const s = store.state(id);
+        return s === undefined ? undefined : viewOfKinds(s, now(), TRACK_KINDS, store.unchecked);
+      },
       has: (id) => store.visible(id, now()),
       // Only the entities that may be tracks are viewed: on load the fresh engine reads them all,
       // and building every entity's view to find its tracks was a fifth of a cold start at 100k

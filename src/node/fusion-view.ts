@@ -11,7 +11,7 @@ import { FusionEngine } from '../core/fusion/engine';
 import { effectiveTask } from '../core/task/gate';
 import { compareRequestIds, type ApprovalRecord, type RequestId, type TaskRecord } from '../core/task/records';
 import type { FusedTrack, SourceTrack } from '../core/fusion/types';
-import type { EntityId } from '../core/ids';
+import type { ComponentKind, EntityId } from '../core/ids';
 import type { EntityMarks } from '../core/store/entity-marks';
 import type { ComponentMeta, EntityView } from '../core/store/entity-view';
 import { matches, type Query } from '../core/store/query';
@@ -26,6 +26,9 @@ import { nextBulkTask, type Scheduler } from './scheduler';
  * fusion takes at most about a third of the worker however fast tracks change.
  */
 export const FUSION_COALESCE_MS = 100;
+
+/** The kinds this view reads of a track (isTrack, sourceTrack): FusionViewDeps.trackView reads these alone. */
+export const TRACK_KINDS: readonly ComponentKind[] = ['source', 'position', 'velocity'].map((k) => k as ComponentKind);
 
 /**
  * How far ahead of the wall clock fusion's clock may follow the node's hybrid clock: twice the
@@ -60,6 +63,12 @@ export interface FusionViewDeps {
    * entities that are not tracks (docs/benchmarks.md, scenario 7). Absent: the view decides.
    */
   readonly mayBeTrack?: (id: EntityId) => boolean;
+  /**
+   * What `view(id)` shows of TRACK_KINDS alone (EntityStore's viewOfKinds): all this view reads of
+   * a changed entity, so no full view is built per read (reading changed entities was ~17 µs a
+   * received write, docs/benchmarks.md, scenario 1). Absent: `view`.
+   */
+  readonly trackView?: (id: EntityId) => EntityView | undefined;
   /** The view of every shown entity that may be a track (mayBeTrack), in the store's order. */
   readonly all: () => Iterable<EntityView>;
   readonly log: (message: string, detail?: unknown) => void;
@@ -162,6 +171,8 @@ export class FusionView {
   private read(id: EntityId): void {
     if (this.engine === undefined) return;
     if (this.deps.mayBeTrack?.(id) === false) return this.update(id, undefined, () => this.has(id));
+    const { trackView } = this.deps;
+    if (trackView !== undefined) return this.update(id, trackView(id), () => this.has(id));
     const view = this.deps.view(id);
     this.update(id, view, () => view !== undefined);
   }

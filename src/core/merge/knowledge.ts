@@ -310,6 +310,26 @@ export class Knowledge {
     return k;
   }
 
+  /**
+   * Whether this is exactly what `heads` teach when learned alone (in any order): no cut, no context
+   * entry, and per head one entry, its author's own latest write at the head's timestamp, each head
+   * free of context. Context-free versions of distinct authors cover none of each other, so learning
+   * them gives one own entry each and nothing more; a register whose heads are so is restored by
+   * its heads alone (EntityState.restoredByVersions): scenario 1's concurrent writers, whose
+   * knowledge is their latest heads, then need no stored meta (docs/benchmarks.md, scenario 1).
+   */
+  taughtByAlone(heads: readonly Version[]): boolean {
+    if (this.cut !== undefined || this.count !== heads.length) return false;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
+      if (h.seen.length > 0) return false;
+      const e = this.find(h.ts.node);
+      // One entry per head: equal counts, and no two heads match one entry (one own timestamp each).
+      if (e?.own === undefined || e.seen !== undefined || compareTs(e.own, h.ts) !== 0) return false;
+    }
+    return true;
+  }
+
   /** Nothing learned (or everything pruned). */
   get empty(): boolean {
     return this.first === undefined && this.cut === undefined;

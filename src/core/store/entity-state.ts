@@ -1315,8 +1315,9 @@ export class EntityState {
 
   /**
    * Whether re-applying the versions alone would restore this entity (storage keeps no meta for
-   * it, see src/node/entity-meta.ts): no floor, no tombstone, and every register that learned
-   * anything holds one head, by the only author it heard of, with no context.
+   * it, see src/node/entity-meta.ts): no floor, no tombstone, no evidence, and every register that
+   * learned anything knows exactly its heads, each with no context and the latest write of its
+   * author (restoredByHeads): one sensor's track, or concurrent writers none of whom saw another.
    */
   get restoredByVersions(): boolean {
     if (this.floor !== undefined || this.deletedAt !== undefined || this.evidence !== undefined) return false;
@@ -1572,12 +1573,13 @@ class VersionSet {
 
 const keyOf = (v: Version): string => `${v.entity}\u0000${v.kind}\u0000${v.ts.ms}:${v.ts.c}:${v.ts.node}`;
 
-/** Whether re-applying this register's heads teaches what it knows (EntityState.restoredByVersions). */
+/**
+ * Whether re-applying this register's heads teaches what it knows (EntityState.restoredByVersions):
+ * it knows nothing, or exactly its context-free heads, one latest write per author (a sensor's own
+ * track, or concurrent writers none of whom saw the others: Knowledge.taughtByAlone).
+ */
 function restoredByHeads(r: Register): boolean {
-  if (r.known.empty) return true;
-  const sole = r.known.soleAuthor;
-  const head = r.heads.length === 1 ? r.heads[0]! : undefined;
-  return sole !== undefined && head?.ts.node === sole && head.seen.length === 0;
+  return r.known.empty || r.known.taughtByAlone(r.heads);
 }
 
 /** The head with timestamp `ts`, if any. */

@@ -1,6 +1,6 @@
 import { compareTs, encodeTs } from '../clock/timestamp';
 import type { ComponentValue, Expiry } from '../entity/component-types';
-import type { EntityId, NodeId } from '../ids';
+import type { ComponentKind, EntityId, NodeId } from '../ids';
 import { DELETED, type Version } from '../merge/version';
 import type { EntityState } from './entity-state';
 import { EXPIRY } from './expiry-floor';
@@ -95,17 +95,48 @@ export function shownSummary(state: EntityState, now: number): { readonly shown:
  */
 export function viewOf(state: EntityState, now: number, unchecked = false): EntityView | undefined {
   if (!state.live) return undefined;
+  const into = new ViewParts(unchecked);
   const shown = shownHeads(state, now);
-  const components: Record<string, ComponentValue> = {};
-  const meta: Record<string, ComponentMeta> = {};
-  const conflicts: string[] = [];
-  let updatedAt = 0;
-  for (const [kind, all] of state.registers()) {
-    const heads = shown(kind, all);
-    if (heads.length === 0) continue;
+  for (const [kind, all] of state.registers()) into.add(kind, shown(kind, all));
+  return into.view(state.id);
+}
+
+/**
+ * What viewOf(state, now, unchecked) shows of `kinds` alone: its components, meta and conflicts
+ * among them, and its updatedAt over their heads; undefined when it shows none of them (the entity
+ * may still be visible by its other kinds: visibleAt tells). Only those registers are read, so a
+ * reader that needs a few of them (the fusion view: a track's source, position and velocity) builds
+ * no full view, whose other registers' values, metas and encoded timestamps are garbage at once
+ * (docs/benchmarks.md, scenario 1).
+ */
+export function viewOfKinds(
+  state: EntityState,
+  now: number,
+  kinds: readonly ComponentKind[],
+  unchecked = false,
+): EntityView | undefined {
+  if (!state.live) return undefined;
+  const into = new ViewParts(unchecked);
+  const shown = shownHeads(state, now);
+  for (const kind of kinds) into.add(kind, shown(kind, state.heads(kind)));
+  return into.view(state.id);
+}
+
+/** A view as viewOf builds it, one register's shown heads at a time. */
+class ViewParts {
+  private readonly components: Record<string, ComponentValue> = {};
+  private readonly meta: Record<string, ComponentMeta> = {};
+  private readonly conflicts: string[] = [];
+  private updatedAt = 0;
+  private any = false;
+  constructor(private readonly unchecked: boolean) {}
+
+  add(kind: string, heads: readonly Version[]): void {
+    if (heads.length === 0) return;
+    this.any = true;
     const w = heads[0]!;
-    components[kind] = w.value as ComponentValue;
-    meta[kind] = {
+    this.components[kind] = w.value as ComponentValue;
+    this.meta[kind] = {
       version: encodeTs(w.ts),
       author: w.ts.node,
       time: w.ts.ms,
@@ -113,17 +144,21 @@ export function viewOf(state: EntityState, now: number, unchecked = false): Enti
       heads: heads.length,
       // Signed in a batch (proof) or alone (sig): this node made or verified it (docs/security.md),
       // unless the store was restored and its stored proofs are not checked yet ("Stored proofs on load").
-      ...(unchecked || (w.sig === undefined && w.proof === undefined) ? { unverified: true as const } : {}),
+      ...(this.unchecked || (w.sig === undefined && w.proof === undefined) ? { unverified: true as const } : {}),
     };
-    if (heads.length > 1) conflicts.push(kind);
-    for (const h of heads) if (h.ts.ms > updatedAt) updatedAt = h.ts.ms;
+    if (heads.length > 1) this.conflicts.push(kind);
+    for (const h of heads) if (h.ts.ms > this.updatedAt) this.updatedAt = h.ts.ms;
   }
-  if (Object.keys(components).length === 0) return undefined;
-  // By name: the registers' order is the order they were first held in, which differs between
-  // replicas that received the same versions in another order (a set-aside record delivered again
-  // moves to the end); two nodes holding the same versions show the same view.
-  conflicts.sort();
-  return { id: state.id, components, meta, conflicts, updatedAt };
+
+  view(id: EntityId): EntityView | undefined {
+    if (!this.any) return undefined;
+    // By name: the registers' order is the order they were first held in, which differs between
+    // replicas that received the same versions in another order (a set-aside record delivered again
+    // moves to the end); two nodes holding the same versions show the same view.
+    this.conflicts.sort();
+    const { components, meta, conflicts, updatedAt } = this;
+    return { id, components, meta, conflicts, updatedAt };
+  }
 }
 
 /**
