@@ -18,6 +18,7 @@ import type { EntityStore } from '../../../src/core/store/entity-store';
 import type { LatticeNode } from '../../../src/node/lattice-node';
 import type { StorageBatch } from '../../../src/ports/storage';
 import { dump } from '../core/support/merge-sim';
+import { sortedJson } from '../support/restart-replay';
 import { openTestNode } from '../support/test-node';
 
 const T0 = 1_700_000_000_000;
@@ -97,7 +98,7 @@ const settle = async (): Promise<void> => {
 
 /** Heads, knowledge, floors, tombstones (merge-sim dump) and the entity's view. */
 async function stateOf(node: LatticeNode): Promise<string> {
-  return `${dump(storeOf(node), true)}\n${JSON.stringify((await node.get(e))?.components ?? null)}`;
+  return `${dump(storeOf(node), true)}\n${sortedJson((await node.get(e))?.components ?? null)}`;
 }
 
 /** The state of a node that never crashed, given `versions` delivery by delivery. */
