@@ -14,10 +14,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { encodeVersions } from '../../src/core/wire';
-import { gc } from '../lib/measure';
-import { runningNode, s10Data } from '../lib/s10-node';
-import { BATCH } from '../lib/workload';
+import { encodeVersions } from '../src/core/wire';
+import { gc } from './lib/measure';
+import { runningNode, s10Data } from './lib/s10-node';
+import { BATCH } from './lib/workload';
 
 interface Snap {
   snapshot: { meta: { node_fields: string[]; edge_fields: string[]; node_types: [string[]]; edge_types: [string[]] } };
