@@ -32,7 +32,12 @@ export function encodeTs(ts: Timestamp): string {
   const text = encoded[slot];
   if (text !== undefined && encodedMs[slot] === ts.ms && encodedC[slot] === ts.c && encodedNode[slot] === ts.node)
     return text;
-  const fresh = ts.ms.toString(16).padStart(MS_DIGITS, '0') + ts.c.toString(16).padStart(C_DIGITS, '0') + ts.node;
+  // Joined, not added: `+` gives a tree of the pieces (two concatenations over the padded hex
+  // strings, ~120 B), which the cache would keep whole; join gives one flat string (~64 B for a
+  // 32-character node id). See ENCODE_CACHE_SLOTS.
+  const fresh = [ts.ms.toString(16).padStart(MS_DIGITS, '0'), ts.c.toString(16).padStart(C_DIGITS, '0'), ts.node].join(
+    '',
+  );
   encoded[slot] = fresh;
   encodedMs[slot] = ts.ms;
   encodedC[slot] = ts.c;
@@ -46,7 +51,10 @@ export function encodeTs(ts: Timestamp): string {
  * versions a store keeps). Every entity view encodes each component's winning timestamp, and under
  * scenario 12 one version is viewed many times (classifier, fusion, gate, change feed): encoding
  * was 6–14 % of each worker's time (docs/benchmarks.md, scenario 12). A pure function of its
- * input either way.
+ * input either way. Full (a worker that stored 8,192 versions has filled it), it is ~0.9 MB of the
+ * worker's heap, the strings kept flat (~80 B each) and 32 B of arrays per slot: a cost of the
+ * process, not of any store. It was ~1.2 MB while the strings were kept as the trees `+` builds
+ * (docs/benchmarks.md, scenario 10).
  */
 const ENCODE_CACHE_SLOTS = 8192;
 const SLOT_MASK = ENCODE_CACHE_SLOTS - 1;
