@@ -25,12 +25,12 @@ const T0 = 1_700_000_000_000;
 const e = 'e' as EntityId;
 const p1 = 'p1' as NodeId;
 const p2 = 'p2' as NodeId;
-const speed = (node: NodeId, ms: number): Version => ({
+const speed = (node: NodeId, ms: number, seen: Version[] = []): Version => ({
   entity: e,
   kind: 'speed' as ComponentKind,
   value: { kts: ms - T0 },
   ts: { ms, c: 0, node },
-  seen: [],
+  seen: seen.map((v) => v.ts),
 });
 /** A gate request p2 raises on e: an approval, so it commits in the priority lane. */
 const request: Version = {
@@ -96,7 +96,10 @@ const settle = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
-/** Heads, knowledge, floors, tombstones (merge-sim dump) and the entity's view. */
+/**
+ * Heads, knowledge, floors, tombstones (merge-sim dump) and the entity's view, its components in
+ * one order (a view lists them in the order its entity first held them, which a restart changes).
+ */
 async function stateOf(node: LatticeNode): Promise<string> {
   return `${dump(storeOf(node), true)}\n${sortedJson((await node.get(e))?.components ?? null)}`;
 }
@@ -115,9 +118,10 @@ describe('a priority commit that fails while the bulk commit beside it lands, th
     {
       name: 'a meta that knows of the failed request',
       before: [] as Version[][],
-      // The request's priority commit is in flight as two concurrent speeds (whose register needs
-      // a meta) arrive: their bulk commit stores e's meta, which knows of the request.
-      window: [[request], [speed(p1, T0 + 1), speed(p2, T0 + 2)]],
+      // The request's priority commit is in flight as two speeds arrive, the second naming the first
+      // (a context: the entity needs a meta, EntityState.restoredByVersions; two concurrent
+      // context-free speeds no longer do): their bulk commit stores e's meta, which knows of the request.
+      window: [[request], [speed(p1, T0 + 1), speed(p2, T0 + 2, [speed(p1, T0 + 1)])]],
     },
     {
       name: 'the removal of the head the failed HIGH threat superseded',
