@@ -337,8 +337,6 @@ async function run(steps: readonly Step[]): Promise<void> {
   let durable: number | undefined;
   /** The roster's cut-offs when the storage started holding (or stalling): those the durable part saw. */
   let durableCutoffs = new Map<NodeId, Timestamp>();
-  /** Records set aside as damaged on an open, and delivered again (by the peers that hold them). */
-  const setAside = new Map<string, Version>();
   /**
    * Whether commits made after `durable` may have landed too (the priority lane's ahead of the
    * bulk one's): then what the node restarts with is not known, only that delivering again what
@@ -439,21 +437,24 @@ async function run(steps: readonly Step[]): Promise<void> {
       twin.tick();
       log.push({ at: clock.now, tick: true });
       tick(); // the worker's next tick
-      // A damaged record set aside costs the node that record until a peer serves it again
-      // (docs/architecture.md, "The merge": a held record that does not validate is set aside like
-      // a damaged version, and anti-entropy brings the data back). A write held for clock skew,
-      // taken before its author's removal, set aside and served again while the cut-off stood, is
-      // refused there (docs/security.md, "Writes withdrawn at a removal"), where the twin still
-      // holds it (heldOf hides it while the cut-off stands). A cut-off lifted or moved later since
-      // the durable point (among the steps lost: the roster lifts it again at the open) admits it
-      // again, and anti-entropy brings it, as at the withdraw step, whose delivery was lost with
-      // the crash: those records come again before the two are compared.
+      // A cut-off lifted or moved later since the durable point (among the steps lost: the roster
+      // lifts it again at the open) admits again what it refused, and anti-entropy brings that
+      // author's writes again, as at the withdraw step, whose delivery was lost with the crash.
+      // Until then each side may hold a write of that author the other refused: a write held for
+      // skew taken before the removal, its record then damaged and set aside, served again while
+      // the cut-off stood and refused by the node (a damaged record is missing until a peer serves
+      // it again: docs/architecture.md, "The merge"), where the twin still holds it; or the node
+      // held it before the removal (a commit past an earlier durable point landed) where the twin,
+      // rebuilt from what was durable, was given it only after. heldOf hides both while the cut-off
+      // stands (docs/security.md, "Writes withdrawn at a removal").
       const admitted = (author: NodeId): boolean => {
         const was = durableCutoffs.get(author);
         const now = cutoffs.get(author);
         return was !== undefined && (now === undefined || compareTs(now, was) > 0);
       };
-      const again = partial ? [] : [...setAside.values()].filter((v) => admitted(v.ts.node));
+      const again = partial
+        ? []
+        : log.flatMap((e) => ('deliver' in e ? e.deliver : [])).filter((v) => admitted(v.ts.node));
       if (again.length > 0) {
         deliver(again);
         tick(); // an expiry among them missed the tick that fired it on the twin
@@ -657,10 +658,7 @@ async function run(steps: readonly Step[]): Promise<void> {
         ];
         if (records.length === 0) break;
         const bad = [...new Set(step.picks.map((p) => records[p % records.length]!))];
-        for (const v of bad) {
-          damaged.add(holdKey(v));
-          setAside.set(holdKey(v), v);
-        }
+        for (const v of bad) damaged.add(holdKey(v));
         unlisten();
         await restart(where, bad);
         unlisten = listen();
@@ -728,5 +726,20 @@ describe('a node restarted from its storage against a twin that never restarted'
   });
   it('a held-write difference after a damaged record plus a lifted withdrawal, another removal lost beside it', async () => {
     await run([...heldThenDamaged, { t: 'withdraw', peer: 0, back: 0, lift: false }]);
+  });
+  // Shrunk from SEED=191625572: the node holds the fast peer's write from before its removal (the
+  // first commit past the durable point landed), the twin rebuilt after that crash is given it only
+  // after the cut-off and refuses it; the lift is then lost with a second crash.
+  it('a held write the twin was given only after the cut-off, the lift lost in a crash', async () => {
+    await run([
+      { t: 'hold', land: 1 },
+      { t: 'peer', peer: FAST, entity: 0, kind: 0, v: 0, hostile: 'no' },
+      { t: 'deliver', seed: 0, rate: 0.3 },
+      { t: 'withdraw', peer: FAST, back: 0, lift: false },
+      { t: 'restart' },
+      { t: 'hold', land: 0 },
+      { t: 'withdraw', peer: FAST, back: 0, lift: true },
+      { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
+    ]);
   });
 });
