@@ -335,6 +335,8 @@ async function run(steps: readonly Step[]): Promise<void> {
   let log: Entry[] = [];
   /** Where the node's storage started holding (or stalling): the entries before it are durable. */
   let durable: number | undefined;
+  /** The roster's cut-offs when the storage started holding (or stalling): those the durable part saw. */
+  let durableCutoffs = new Map<NodeId, Timestamp>();
   /**
    * Whether commits made after `durable` may have landed too (the priority lane's ahead of the
    * bulk one's): then what the node restarts with is not known, only that delivering again what
@@ -435,6 +437,28 @@ async function run(steps: readonly Step[]): Promise<void> {
       twin.tick();
       log.push({ at: clock.now, tick: true });
       tick(); // the worker's next tick
+      // A cut-off lifted or moved later since the durable point (among the steps lost: the roster
+      // lifts it again at the open) admits again what it refused, and anti-entropy brings that
+      // author's writes again, as at the withdraw step, whose delivery was lost with the crash.
+      // Until then each side may hold a write of that author the other refused: a write held for
+      // skew taken before the removal, its record then damaged and set aside, served again while
+      // the cut-off stood and refused by the node (a damaged record is missing until a peer serves
+      // it again: docs/architecture.md, "The merge"), where the twin still holds it; or the node
+      // held it before the removal (a commit past an earlier durable point landed) where the twin,
+      // rebuilt from what was durable, was given it only after. heldOf hides both while the cut-off
+      // stands (docs/security.md, "Writes withdrawn at a removal").
+      const admitted = (author: NodeId): boolean => {
+        const was = durableCutoffs.get(author);
+        const now = cutoffs.get(author);
+        return was !== undefined && (now === undefined || compareTs(now, was) > 0);
+      };
+      const again = partial
+        ? []
+        : log.flatMap((e) => ('deliver' in e ? e.deliver : [])).filter((v) => admitted(v.ts.node));
+      if (again.length > 0) {
+        deliver(again);
+        tick(); // an expiry among them missed the tick that fired it on the twin
+      }
       if (partial && lost.length > 0 && (held.landing < 0 || held.overtook > 0)) stats.landed += 1;
       if (!partial) compare(`${where} (crash: ${lost.length} steps lost)`);
       stats.crashes += 1;
@@ -583,6 +607,7 @@ async function run(steps: readonly Step[]): Promise<void> {
         storage.landing = step.land;
         partial = step.land > 0;
         durable = log.length;
+        durableCutoffs = new Map(cutoffs);
         break;
       case 'stall':
         // The bulk lane's commits stay in flight; the priority lane's land beside them.
@@ -591,6 +616,7 @@ async function run(steps: readonly Step[]): Promise<void> {
         storage.stalled = true;
         partial = true;
         durable = log.length;
+        durableCutoffs = new Map(cutoffs);
         break;
       case 'flow':
         if (!storage.stalled) break;
@@ -681,4 +707,39 @@ describe('a node restarted from its storage against a twin that never restarted'
     expect(stats.damaged).toBeGreaterThan(0);
     expect(stats.overtookThenCrashed).toBeGreaterThan(0);
   }, 120_000);
+
+  // Shrunk from SEED=80429562 and SEED=844606215: the fast peer's write, held for skew, is taken
+  // before the peer's removal; its stored record is damaged and set aside at the open, and served
+  // again while the cut-off stands, so the node refuses it where the twin holds it; the storage
+  // then holds, the cut-off is lifted (and its anti-entropy lost with the crash at the end): the
+  // reopened node, the roster lifting the cut-off again, is owed the write by the peers as well.
+  const heldThenDamaged: Step[] = [
+    { t: 'peer', peer: FAST, entity: 0, kind: 0, v: 0, hostile: 'no' },
+    { t: 'deliver', seed: 0, rate: 0.3 },
+    { t: 'withdraw', peer: FAST, back: 0, lift: false },
+    { t: 'damage', picks: [0] },
+    { t: 'hold', land: 0 },
+    { t: 'withdraw', peer: FAST, back: 0, lift: true },
+  ];
+  it('a withdraw after damaged records: a held write set aside, refused, then its cut-off lifted and lost in a crash', async () => {
+    await run([...heldThenDamaged, { t: 'deliver', seed: 0, rate: 0.3 }]);
+  });
+  it('a held-write difference after a damaged record plus a lifted withdrawal, another removal lost beside it', async () => {
+    await run([...heldThenDamaged, { t: 'withdraw', peer: 0, back: 0, lift: false }]);
+  });
+  // Shrunk from SEED=191625572: the node holds the fast peer's write from before its removal (the
+  // first commit past the durable point landed), the twin rebuilt after that crash is given it only
+  // after the cut-off and refuses it; the lift is then lost with a second crash.
+  it('a held write the twin was given only after the cut-off, the lift lost in a crash', async () => {
+    await run([
+      { t: 'hold', land: 1 },
+      { t: 'peer', peer: FAST, entity: 0, kind: 0, v: 0, hostile: 'no' },
+      { t: 'deliver', seed: 0, rate: 0.3 },
+      { t: 'withdraw', peer: FAST, back: 0, lift: false },
+      { t: 'restart' },
+      { t: 'hold', land: 0 },
+      { t: 'withdraw', peer: FAST, back: 0, lift: true },
+      { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
+    ]);
+  });
 });
