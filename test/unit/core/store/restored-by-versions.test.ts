@@ -18,7 +18,7 @@ import { DELETED, type Version } from '../../../../src/core/merge/version';
 import type { EntityMeta } from '../../../../src/core/store/entity-state';
 import { EntityStore } from '../../../../src/core/store/entity-store';
 import { metasToKeep } from '../../../../src/node/entity-meta';
-import { dump, valueFor } from '../support/merge-sim';
+import { dump, sortedMeta, valueFor } from '../support/merge-sim';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 500);
@@ -69,18 +69,6 @@ const entityDump = (store: EntityStore, id: EntityId): string =>
     .split(/\n(?=\S)/)
     .filter((block) => block.startsWith(`${id} `))
     .join('\n');
-
-/** A meta with its knowledge in one order (entries come in arrival order, which a restore changes). */
-const sortedMeta = (m: EntityMeta | undefined): unknown =>
-  m === undefined
-    ? undefined
-    : {
-        ...m,
-        knowledge: [...m.knowledge]
-          .map((k) => ({ ...k, own: [...k.own].sort(byTs), seen: [...k.seen].sort(byTs) }))
-          .sort((a, b) => (a.kind < b.kind ? -1 : 1)),
-      };
-const byTs = (a: Timestamp, b: Timestamp): number => a.ms - b.ms || a.c - b.c || (a.node < b.node ? -1 : 1);
 
 describe('restoredByVersions', () => {
   it(`holds only where an entity's versions alone, with or without an earlier meta, restore it (seed ${seed})`, () => {

@@ -15,6 +15,7 @@ import type { ComponentValue } from '../../../../src/core/entity/component-types
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import { DELETED, dominates, type Version } from '../../../../src/core/merge/version';
 import { mulberry32 } from '../../../../src/core/random/mulberry32';
+import type { EntityMeta } from '../../../../src/core/store/entity-state';
 import { EntityStore } from '../../../../src/core/store/entity-store';
 
 export const ENTITIES = ['e1', 'e2'] as EntityId[];
@@ -231,6 +232,17 @@ export function dump(store: EntityStore, withKnowledge = false): string {
   }
   return lines.join('\n');
 }
+
+/** A meta with its knowledge in one order (entries come in arrival order, which a restore changes). */
+export const sortedMeta = (m: EntityMeta | undefined): unknown =>
+  m === undefined
+    ? undefined
+    : {
+        ...m,
+        knowledge: [...m.knowledge]
+          .map((k) => ({ ...k, own: [...k.own].sort(compareTs), seen: [...k.seen].sort(compareTs) }))
+          .sort((a, b) => (a.kind < b.kind ? -1 : 1)),
+      };
 
 /**
  * The declarative answer the store must reach for a causally complete set: per register, the
