@@ -69,13 +69,24 @@ function prepare(
   };
 }
 
+/**
+ * The state each case's last round left, kept until that case's next round has its fresh state: a
+ * node holds its store (and Yjs's provider its document) for its whole life, so the classes of a
+ * live store are never without an instance there. Without this, the forced GC before each run
+ * (measure.ts) found no store alive, V8 dropped the store's hidden classes and deoptimized the merge
+ * built on them (the reason "weak objects"), and each run measured a re-warming merge that no
+ * running node goes through (docs/benchmarks.md, scenario 1, "The store after a full GC").
+ */
+const held = new Map<string, unknown>();
+
 /** Writes per second over `repeats` rounds of `round`, each from fresh state made by `fresh` (not timed). */
-function rate<S>(n: number, fresh: () => S, round: (state: S) => void): number {
+function rate<S>(n: number, fresh: () => S, round: (state: S) => void, name?: string): number {
   const repeats = repeatsFor(n);
   let ms = 0;
   for (let i = 0; i < repeats; i++) {
     const state = fresh();
     ms += timeMs(() => round(state));
+    if (name !== undefined) held.set(name, state);
   }
   return perSec(n * repeats, ms);
 }
@@ -89,6 +100,7 @@ function e2e(p: Prepared, n: number, revalidate = false): () => number {
       ({ store, ids }) => {
         for (const b of p.bytes) for (const v of decodeVersions(b, { revalidate, ids })) store.apply(v);
       },
+      `e2e ${revalidate}`,
     );
 }
 
@@ -100,6 +112,7 @@ function mergeOnly(p: Prepared, n: number): () => number {
       (store) => {
         for (const b of p.decoded) for (const v of b) store.apply(v);
       },
+      'merge',
     );
 }
 
@@ -118,6 +131,7 @@ function yjs(updates: Uint8Array[][], n: number): () => number {
       n,
       () => new Y.Doc(),
       (doc) => updates.forEach((b) => b.forEach((u) => Y.applyUpdate(doc, u))),
+      'yjs',
     );
 }
 
@@ -337,6 +351,7 @@ for (const n of SIGNED_SIZES) {
       const t0 = performance.now();
       const accepted = await ingestSigned(signedFrames, verifier, store, ids);
       ms += performance.now() - t0;
+      held.set('signed', store);
       if (accepted !== n || verifier.checked !== authorBatches)
         throw new Error(`signed ingest accepted ${accepted} of ${n} with ${verifier.checked} checks`);
     }
@@ -348,6 +363,7 @@ for (const n of SIGNED_SIZES) {
         n,
         () => ({ store: new EntityStore(), ids: new IdCache() }),
         ({ store, ids }) => ingestPlain(plainFrames, store, ids),
+        'plain',
       ),
     );
   log(`s1: ${k(n)} writes, signed: measuring (signing took ${Math.round(signMs)} ms)`);

@@ -670,3 +670,16 @@ export class Replaced {
     return (this.#list = [v]);
   }
 }
+
+/**
+ * One Replaced kept for the life of the module, as the wire's Decoder.shapeKeeper is kept for its
+ * class (src/core/bytes): a Replaced lives for one apply, so at a full GC none was alive, V8 dropped
+ * the class's hidden class and deoptimized the merge built on it (the reason "weak objects"), and
+ * every major GC of a worker sent the sole-author merge back to the interpreter (docs/benchmarks.md,
+ * scenario 1, "The store after a full GC"). A head of a store of its own, made as updateOwn makes
+ * one. (Not a static field: the class's own name is not bound until its static fields are made.)
+ */
+export const REPLACED_SHAPE_KEEPER: Replaced = ((cols: LeanColumns) =>
+  cols.replaced(cols.alloc(), 0, '' as EntityId, undefined))(
+  new LeanColumns(['position', 'velocity', 'classification', 'threat', 'source', 'expiry']),
+);
