@@ -88,6 +88,8 @@ describe('a carried floor whose expiry a peer superseded before the node announc
     sim.link('a', 'b');
     await sim.settle();
     expect(await pictureOf(a)).toBe(await pictureOf(b));
+    // The floor a's expiry carried reached b: p1's speed, written under it, is gone there too.
+    expect(b.node.headsOf(X, 'speed' as ComponentKind)).toEqual([]);
   });
 
   it('reaches the peers when its commit fails, the bulk commit lands the meta, and the node crashes before the retry', async () => {
@@ -111,5 +113,7 @@ describe('a carried floor whose expiry a peer superseded before the node announc
     sim.link('a', 'b');
     await sim.settle();
     expect(await pictureOf(a)).toBe(await pictureOf(b));
+    // The floor a's expiry carried reached b: p1's speed, written under it, is gone there too.
+    expect(b.node.headsOf(X, 'speed' as ComponentKind)).toEqual([]);
   });
 });
