@@ -371,8 +371,10 @@ export class LocalWrites {
    */
   private announce(put: readonly Version[], removed: readonly Version[]): void {
     const { store, listeners } = this.parts;
-    // A write superseded while its commit was in flight is no longer news.
-    const live = put.filter((v) => store.holds(v));
+    // A write superseded while its commit was in flight is no longer news, unless the store keeps it
+    // as evidence (core/store/evidence.ts): what it taught (an expiry's carried floor) is taught by
+    // nothing else the node serves, and it is durable, as a version or in its entity's meta.
+    const live = put.filter((v) => store.keeps(v));
     this.rememberIds(live);
     listeners.emit(live, 'local', removed);
   }

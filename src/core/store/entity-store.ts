@@ -2,6 +2,7 @@ import { compareTs, type Timestamp } from '../clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../ids';
 import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
+import { sameContent } from '../merge/version-content';
 import { earliestFrom, inWindows, type RemovalWindow } from '../clock/removal-window';
 import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta, type Withdrawal } from './entity-state';
 import { DeadlineIndex } from './deadline-index';
@@ -203,6 +204,18 @@ export class EntityStore {
   /** Whether `v` is a head here (by timestamp and content: heads may be made on demand, see EntityState.holdsHead). */
   holds(v: Version): boolean {
     return this.entities.get(v.entity)?.holdsHead(v) ?? false;
+  }
+
+  /**
+   * Whether `v` is kept here, a head or evidence (evidence.ts): what the node serves (retained).
+   * A head first, the common case; evidence only for a version no longer a head.
+   */
+  keeps(v: Version): boolean {
+    const s = this.entities.get(v.entity);
+    if (s === undefined) return false;
+    if (s.holdsHead(v)) return true;
+    for (const e of retainedIn(s, v.kind)) if (compareTs(e.ts, v.ts) === 0 && sameContent(e, v)) return true;
+    return false;
   }
 
   /** Heads that are these versions take the signature or proof they were given after the merge (EntityState.adopt). */

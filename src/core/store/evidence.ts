@@ -4,6 +4,7 @@ import { markerCut } from '../merge/knowledge';
 import type { Version } from '../merge/version';
 import { canonicalContent, compareCanonical } from '../merge/version-content';
 import { ROSTER_OP_KIND } from '../roster/roster-entity';
+import { carriedFloor } from './expiry-floor';
 
 /**
  * Evidence: versions a register keeps although they are not heads (docs/architecture.md, "Evidence";
@@ -23,6 +24,16 @@ import { ROSTER_OP_KIND } from '../roster/roster-entity';
  *   (Knowledge.adds), or
  * - it is a head that a delivery drops (superseded, or replaced by the winning twin) and the version
  *   delivered does not imply its context (`implies` below).
+ *
+ * An expiry also teaches the floor it carries (expiry-floor.ts, carriedFloor): every replica that
+ * receives it raises the entity's floor to it, whether it is then a head or superseded, and no later
+ * expiry takes that floor away (docs/architecture.md, "Expiry"). A version implies another only if it
+ * carries at least that floor too. An honest successor does (its writer held the floor and carries
+ * it on, floorToCarry); one whose context covers an expiry its writer never received (a rest marker,
+ * docs/architecture.md "The merge") may not. Dropped without a trace, the superseded expiry left its
+ * floor on the replicas that had received it and on no other: the node that wrote it, when the
+ * successor arrived before its own write was announced, kept a floor no peer ever learned
+ * (test/unit/node/mesh/carried-floor-peers.test.ts).
  *
  * Evidence is stored (in its entity's meta), in the sync index and served by reconciliation like any
  * version, so every replica that syncs learns the same contexts: knowledge is a join, and the heads
@@ -136,11 +147,14 @@ export class EvidenceLedger {
 /**
  * Whether `a` alone teaches all `b` teaches (what Covers holding `a` alone says, without building
  * one): its author's writes before it, every context entry and the rest marker of `b`, leaving out
- * what `gone` says is subsumed. An honest `a` that saw `b` does (its context is all its writer had
- * learned); a write that saw another content of `b`'s timestamp, or that left out what `b` named,
+ * what `gone` says is subsumed, and the floor `b` carries (an expiry's: `a` carries as much). An
+ * honest `a` that saw `b` does (its context is all its writer had learned, its floor what its writer
+ * held); a write that saw another content of `b`'s timestamp, or that left out what `b` named,
  * may not. The cheap test a dropped head, or a refused version, passes before the full weighing.
  */
 export function implies(a: Version, b: Version, gone?: (t: Timestamp) => boolean): boolean {
+  const floor = carriedFloor(b);
+  if (floor !== undefined && floor > (carriedFloor(a) ?? 0)) return false;
   const author = a.ts.node;
   let marker: Timestamp | undefined;
   for (const s of a.seen) if (s.node === author) marker = s;
@@ -235,11 +249,15 @@ function contentOf(v: Version): string {
 export class Covers {
   private readonly authors = new Map<NodeId, Cover>();
   private marker: Timestamp | undefined;
+  /** The largest floor an expiry added carries (carriedFloor); 0: none. */
+  private carried = 0;
 
   constructor(private readonly gone: ((t: Timestamp) => boolean) | undefined) {}
 
   add(v: Version): void {
     const author = v.ts.node;
+    const floor = carriedFloor(v);
+    if (floor !== undefined && floor > this.carried) this.carried = floor;
     this.raise(author, v.ts, false);
     for (const s of v.seen) {
       if (s.node !== author) this.raise(s.node, s, true);
@@ -254,9 +272,12 @@ export class Covers {
 
   /**
    * Whether the versions added teach all `e` teaches: that its author's writes before it were
-   * seen (its own timestamp), each of its context entries, and its rest marker.
+   * seen (its own timestamp), each of its context entries, its rest marker, and the floor it
+   * carries (an expiry's).
    */
   implies(e: Version): boolean {
+    const floor = carriedFloor(e);
+    if (floor !== undefined && floor > this.carried) return false;
     const ts = e.ts;
     if (!this.coversBefore(ts)) return false;
     for (const s of e.seen) {

@@ -28,7 +28,7 @@ import { EntityStore } from '../../../src/core/store/entity-store';
 import { EXPIRY } from '../../../src/core/store/expiry-floor';
 import type { LatticeNode } from '../../../src/node/lattice-node';
 import { holdKey } from '../../../src/node/skew-hold';
-import { versionKey, type StorageBatch } from '../../../src/ports/storage';
+import type { StorageBatch } from '../../../src/ports/storage';
 import { dump, prng, shuffle, valueFor } from '../core/support/merge-sim';
 import { HOSTILE, tamperer } from '../core/store/model/contexts';
 import { approvalsBy, settle, sortedJson } from '../support/restart-replay';
@@ -131,8 +131,6 @@ class WindowStorage extends MemoryStorage {
   mode: 'ok' | WindowMode = 'ok';
   dead = false;
   landed: Version[][] = [];
-  /** The keys (versionKey) the commits that landed in the window removed. */
-  removed = new Set<string>();
   /** In the window, in order: what each commit that landed stored, and (mode `urgent`) the ticks. */
   events: (
     | { readonly deliver: readonly Version[] }
@@ -169,7 +167,6 @@ class WindowStorage extends MemoryStorage {
     if (this.dead) return new Promise<void>(() => undefined);
     const evidence = (batch.entityMeta ?? []).flatMap((m) => (m.evidence ?? []).map((e) => e.version));
     this.landed.push([...batch.put, ...evidence]);
-    for (const key of batch.remove) this.removed.add(key);
     this.events.push({ deliver: [...batch.put, ...evidence] });
     return super.commit(batch);
   }
@@ -298,14 +295,9 @@ async function run(steps: readonly Step[]): Promise<void> {
     }
     log = log.slice(0, start);
     const durable = new Set(landed.map(holdKey));
-    // A gate write of the node's own that a landed commit removed (superseded: a delivery's bulk
-    // part removes it, so urgentAlong does not store it) landed too, as what it taught the metas
-    // stored with that removal: the floor its expiry carried (`carried`, which no later expiry
-    // takes away, docs/architecture.md, "The successor carries the floor it replaced").
-    const landedOf = (v: Version): boolean => durable.has(holdKey(v)) || held.removed.has(versionKey(v));
     for (const event of held.events) {
       if ('mine' in event) {
-        const stored = event.mine.filter(landedOf);
+        const stored = event.mine.filter((v) => durable.has(holdKey(v)));
         if (stored.length === 0) continue;
         clock.now = event.at;
         replay.applyRemote(structuredClone(stored));
@@ -506,12 +498,14 @@ async function run(steps: readonly Step[]): Promise<void> {
 }
 
 describe('a crash while the bulk lane holds a priority write’s meta', () => {
-  it('a gate expiry that carried a fired floor, superseded in the bulk commit that landed, reaches the twin', async () => {
+  it('a gate expiry that carried a fired floor, superseded in the bulk commit that landed, lands as evidence', async () => {
     // The node's gate expiry at 6 fires its own expiry at 5 and carries that floor; its priority
-    // commit fails; a peer's expiry (a hostile context) supersedes it in a delivery whose bulk
-    // commit lands the meta carrying the floor and removes the gate expiry (so urgentAlong leaves
-    // it out). The twin must be given that expiry where the node wrote it: the reopened node keeps
-    // the carried floor, as does every replica that received it.
+    // commit fails; a peer's expiry (a rest marker covering it) supersedes it in a delivery whose
+    // bulk commit lands the meta carrying the floor and removes the gate expiry as a head (so
+    // urgentAlong leaves it out). The meta keeps it as evidence (core/store/evidence.ts: no version
+    // weighed after it carries its floor), so it lands with the floor it carried, the twin is given
+    // it from that commit, and the reopened node serves it: every replica learns the floor
+    // (test/unit/node/mesh/carried-floor-peers.test.ts). SEED=920455620.
     await run([
       { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
       { t: 'gate', entity: 0, expiry: 1 },
