@@ -84,7 +84,10 @@ export class MemoryStorage implements StoragePort {
       throw failure;
     }
     // Stage: clone everything first, so an uncloneable value (DataCloneError) fails before any change.
-    const puts = batch.put.map((v) => [versionKey(v), structuredClone(v)] as const);
+    // The versions in one call: each call costs a serializer's setup, which cloning version by
+    // version paid a few microseconds a version for (most of a writeMany under the profiler).
+    const copies = structuredClone(batch.put);
+    const puts = batch.put.map((v, i) => [versionKey(v), copies[i]!] as const);
     const meta = Object.entries(structuredClone(batch.meta ?? {}));
     const entities = structuredClone(batch.entityMeta ?? []);
     const held = structuredClone(batch.hold ?? []);
