@@ -946,6 +946,25 @@ export class EntityState {
     return min;
   }
 
+  /**
+   * A deadline of the expiry heads above the floor that is at or before `bound`, the first such head
+   * found, or else nextDeadline: never before nextDeadline, and at or before `bound` exactly when
+   * nextDeadline is. EntityStore.apply asks only that, and most heads of a renewed expiry answer it.
+   */
+  deadlineAtMost(bound: number): number | undefined {
+    const s = this.fixed?.[EXPIRY_SLOT];
+    if ((this.inColumns & (1 << EXPIRY_SLOT)) !== 0 || !(s instanceof Register)) return this.nextDeadline;
+    const floor = this.floor ?? -Infinity;
+    let min: number | undefined;
+    for (const h of s.heads) {
+      const at = deadlineOf(h);
+      if (!(at > floor)) continue;
+      if (at <= bound) return at;
+      if (min === undefined || at < min) min = at;
+    }
+    return min;
+  }
+
   /** The expiry head that has fired by `now` (see expiry-floor.ts). */
   firedBy(now: number): Version | undefined {
     const s = this.fixedAt(EXPIRY_SLOT);

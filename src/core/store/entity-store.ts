@@ -121,7 +121,12 @@ export class EntityStore {
     const floorBefore = state.floor;
     const before =
       v.kind === EXPIRY && (floorBefore !== undefined || carriedFloor(v) !== undefined) ? countHeads(state) : undefined;
-    const deadlineBefore = v.kind === EXPIRY ? state.nextDeadline : undefined;
+    // At or after the earliest deadline before this delivery (EntityState.deadlineAtMost): the
+    // earliest itself, or a deadline at or before v's when the heads hold one. Both uses below ask
+    // only whether the earliest was at or before a later deadline, which such a value answers with
+    // a yes only when the earliest would (so at worst it pushes an entry the earliest would not),
+    // without reading every head (~50 in scenario 1 at 1M writes) when one of the first answers.
+    const deadlineBefore = v.kind === EXPIRY ? state.deadlineAtMost(deadlineOrNaN(v)) : undefined;
     const out = state.apply(v, this.ledger);
     if (before !== undefined) this.lastApplyLifted = state.floor !== floorBefore;
     if (out.kind !== 'duplicate') this.shown?.changed(state);
@@ -522,4 +527,10 @@ function countHeads(state: EntityState): number {
   let n = 0;
   for (const _ of state.versions()) n++;
   return n;
+}
+
+/** An expiry's deadline, or NaN for a value without one (a refused version: nothing is at or before NaN). */
+function deadlineOrNaN(v: Version): number {
+  const at = (v.value as { at?: unknown } | null)?.at;
+  return typeof at === 'number' ? at : Number.NaN;
 }

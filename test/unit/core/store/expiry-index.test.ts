@@ -58,6 +58,27 @@ const keys = (vs: readonly Version[]): string[] =>
 /** The dump without its totals line (the scan above bypasses the store's running counts). */
 const state = (store: EntityStore): string => dump(store, true).split('\n').slice(1).join('\n');
 
+/**
+ * EntityState.deadlineAtMost, which EntityStore.apply reads for its `before` instead of the earliest
+ * deadline: never before it, and at or before a bound exactly when the earliest is.
+ */
+function deadlineAtMostAgrees(store: EntityStore, now: number): void {
+  for (const id of ENTITIES) {
+    const s = store.state(id);
+    if (s === undefined) continue;
+    const next = s.nextDeadline;
+    for (const bound of [now - 5, now, now + 7, now + 30, Number.NaN]) {
+      const d = s.deadlineAtMost(bound);
+      if (next === undefined) {
+        expect(d).toBeUndefined();
+        continue;
+      }
+      expect(d).toBeGreaterThanOrEqual(next);
+      expect(d! <= bound).toBe(next <= bound);
+    }
+  }
+}
+
 function run(steps: readonly Step[]): void {
   let indexed = new EntityStore();
   let scanned = new EntityStore();
@@ -93,6 +114,7 @@ function run(steps: readonly Step[]): void {
         break;
     }
     expect(state(indexed)).toBe(state(scanned));
+    deadlineAtMostAgrees(indexed, now);
   }
   // A late re-delivery of everything, then a purge far ahead: still the same.
   for (const v of written) {
