@@ -71,8 +71,9 @@ export const MAX_EVIDENCE = 4 * MAX_EVIDENCE_PER_AUTHOR;
  * entity changes (src/node/entity-meta.ts), so this bounds that cost (~512 KB worst case) as well as
  * what one hostile member can pile on one honest track. Applied after the weighing, in the fixed
  * order (`withinEntityBound`): the entity keeps the first 64 of what it would keep unbounded (a
- * roster register's first version of each op ahead of the rest and never cut, even past 64: those
- * are bounded by their author's MAX_EVIDENCE_PER_AUTHOR), so which are kept is a function of the
+ * roster register's first version of each op, and the version carrying the largest carried floor,
+ * ahead of the rest and never cut, even past 64: those are bounded by their author's
+ * MAX_EVIDENCE_PER_AUTHOR), so which are kept is a function of the
  * versions delivered, not of their order. A delivery that would
  * be kept past it is refused before anything is learned from it; one kept before it releases the
  * last (what that taught is learned no more). Whoever delivered it, and never one charged.
@@ -389,7 +390,8 @@ export function entityOrder(a: Version, b: Version): number {
  * they come first, and stay even past the bound (then every other is cut), so that no other op its
  * author signs under the id, stamped before or after, takes one out. What bounds them is the
  * author's evidence bound (MAX_EVIDENCE_PER_AUTHOR: each is charged to its author, the id's), not
- * the entity's. The rest are cut as a suffix of entityOrder, so every version weighed before a kept
+ * the entity's. Nor is the version carrying the largest floor an expiry carried (topCarrier). The
+ * rest are cut as a suffix of entityOrder, so every version weighed before a kept
  * one that is not a first is kept, cut or taught by those: a cut version teaches nothing a kept one
  * needs, and each replica keeps the same versions, whatever the order they came in.
  */
@@ -399,6 +401,8 @@ export function withinEntityBound<E extends { readonly version: Version }>(
 ): { kept: E[]; cut: E[] } {
   if (items.length <= bound) return { kept: [...items], cut: [] };
   const firsts = firstVersions(items.map((e) => e.version).filter((v) => keepsFirstOfValue(v.kind)));
+  const carrier = topCarrier(items);
+  if (carrier !== undefined) firsts.add(carrier);
   const sorted = [...items].sort((a, b) => boundOrder(a.version, b.version, firsts));
   // The first versions sort first and are never cut: they fill the bound before the rest, and past it.
   let pinned = 0;
@@ -406,6 +410,28 @@ export function withinEntityBound<E extends { readonly version: Version }>(
   const cut = sorted.slice(Math.max(bound, pinned));
   const out = new Set(cut);
   return { kept: items.filter((e) => !out.has(e)), cut };
+}
+
+/**
+ * Of the evidence, the version carrying the largest floor (carriedFloor; under one floor the first
+ * in weighOrder), which the entity's bound never cuts: the floor it carried stays on every replica
+ * that received it (no expiry takes it away, docs/architecture.md, "Expiry"), so cut, it left that
+ * floor on the replicas it reached and on no other, and a member fills the bound at will with
+ * evidence stamped later (test/unit/core/store/carried-floor-bound.test.ts). One per entity, and a
+ * function of the evidence kept, so each replica pins the same one.
+ */
+function topCarrier(items: readonly { readonly version: Version }[]): Version | undefined {
+  let top: Version | undefined;
+  let most = 0;
+  for (const { version: v } of items) {
+    const f = carriedFloor(v);
+    if (f === undefined) continue;
+    if (f > most || (f === most && top !== undefined && weighOrder(v, top) < 0)) {
+      top = v;
+      most = f;
+    }
+  }
+  return top;
 }
 
 /** withinEntityBound's order: first versions (`firsts`, never cut) earliest first, then the rest in entityOrder. */
