@@ -290,7 +290,7 @@ export class RemoteMerge {
     this.logEvidence(out);
     if (applied.length === 0 && kept.length === 0 && removed.length === 0 && touched.size === 0) return;
     const failed = (error: unknown): void => this.parts.log('persisting remote versions failed', error);
-    const { priority, bulk } = splitByLane(applied);
+    const { priority, bulk } = byLane(applied, this.parts);
     // Evidence lives in its entity's meta: one commit with the heads it left, so a crash between
     // two commits cannot keep what a version taught without the version. Twins split by lane (a
     // content and another under its timestamp, one a HIGH threat) share a storage key: in two
@@ -326,8 +326,9 @@ export class RemoteMerge {
     // The bulk part is enqueued first: the metas of entities it writes are what its versions taught,
     // so they go with it, not ahead in the priority commit (WriteBehind.leaveToBulk); the priority
     // commit still starts first and lands ahead (WriteBehind.flush).
-    // A removed version under the storage key of a priority put (one the delivery applied and
-    // dropped again) goes with that put, where persist() keeps the removal from deleting it.
+    // A removed version under the storage key of a priority put the store holds (the same version
+    // applied, dropped and applied again by one delivery) goes with that put, where persist() keeps
+    // the removal from deleting it.
     const mine = (v: Version): boolean => puts.has(versionKey(v));
     bulkCommit!(
       persist(
@@ -360,6 +361,22 @@ function pendingCommit(
     made(commit);
     return commit;
   };
+}
+
+/**
+ * A merge's new heads by lane (splitByLane). A priority version the same merge dropped again (a
+ * tombstone or a later head in it superseded it) commits in the bulk lane, with its removal and
+ * whatever dropped it: the store no longer holds it, and it may be a version durable before
+ * (re-applied once an expiry's floor was lifted). Its put and removal committed ahead, in the
+ * priority lane, deleted the stored version while what dropped it still waited in the bulk lane: a
+ * crash then lost it, where a node given what was durable shows it (docs/c2-pipeline.md, "The
+ * priority lane"; SEED=236677758 of test/unit/node/priority-meta-window.test.ts).
+ */
+function byLane(applied: readonly Version[], parts: NodeParts): { priority: Version[]; bulk: Version[] } {
+  const { priority, bulk } = splitByLane(applied);
+  if (priority.every((v) => parts.store.holds(v))) return { priority, bulk };
+  const held = priority.filter((v) => parts.store.holds(v));
+  return { priority: held, bulk: [...bulk, ...priority.filter((v) => !parts.store.holds(v))] };
 }
 
 /** Whether a version of `a` and one of `b` are stored under one key (twins: see version-content.ts). */

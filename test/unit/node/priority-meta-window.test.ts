@@ -518,6 +518,29 @@ describe('a crash while the bulk lane holds a priority write’s meta', () => {
       { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
     ]);
   });
+  it('a durable HIGH threat re-applied and dropped again by one delivery stays stored until its tombstone is', async () => {
+    // A peer's HIGH threat lands in a priority commit while its expiry waits in the stalled bulk
+    // lane; the expiry fires and its floor drops the threat; a later expiry lifts that floor, and
+    // the next merge re-applies the threat and its tombstone drops it again. Committed ahead of the
+    // tombstone (the put of a version the store no longer holds, with its removal), the priority
+    // commit deleted the stored threat: after a crash the node lacked it, where a twin given what
+    // was durable (the threat) shows it. SEED=236677758.
+    await run([
+      { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
+      { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
+      { t: 'peer', peer: 0, entity: 1, kind: 2, v: 0, hostile: 'no' },
+      { t: 'peer', peer: 0, entity: 1, kind: 3, v: 0, hostile: 'no' },
+      { t: 'window', mode: 'stall' },
+      { t: 'deliver', seed: 0, rate: 0.3 },
+      { t: 'advance', dt: 5 },
+      { t: 'peer', peer: 0, entity: 1, kind: 1, v: 0, hostile: 'no' },
+      { t: 'twin', pick: 0, v: 0 },
+      { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
+      { t: 'peer', peer: 0, entity: 1, kind: 2, v: 0, hostile: 'no' },
+      { t: 'purge' },
+      { t: 'deliver', seed: 1209608311, rate: 1 },
+    ]);
+  });
   it('the reopened node equals a twin given what was durable, over random histories', async () => {
     console.log(`priority-meta-window seed ${seed}; replay with SEED=${seed}`);
     if (process.env.STEPS !== undefined) return run(JSON.parse(process.env.STEPS) as Step[]);

@@ -742,4 +742,22 @@ describe('a node restarted from its storage against a twin that never restarted'
       { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
     ]);
   });
+  // Shrunk from SEED=699659191: the node's own expiry fired a floor at T0+5 under a peer's
+  // tombstone at T0+6 and a peer's expiry due at T0+10; at T0+10 the own expiry's record is damaged
+  // and set aside at the open. Withdrawn, its floor goes, the peer's expiry fires the floor at
+  // T0+10 and drops the tombstone, and the withdrawal kept the tombstone's time below that floor,
+  // where the twin (which fired it over the same versions) keeps none (EntityState.withdraw).
+  it('a damaged expiry whose floor a later expiry replaces keeps no tombstone time below the new floor', async () => {
+    await run([
+      { t: 'local', entity: 1, kind: 3, v: 0 },
+      { t: 'advance', dt: 5 },
+      { t: 'peer', peer: 1, entity: 1, kind: 2, v: 0, hostile: 'no' },
+      { t: 'peer', peer: 0, entity: 1, kind: 3, v: 0, hostile: 'no' },
+      { t: 'deliver', seed: 0, rate: 0.3 },
+      { t: 'restart' },
+      { t: 'advance', dt: 5 },
+      { t: 'damage', picks: [0] },
+      { t: 'deliver', seed: 0, rate: 0.3 },
+    ]);
+  });
 });
