@@ -56,6 +56,16 @@ interface Outcome {
   readonly greedy: number;
 }
 
+/**
+ * The engine of the last run, kept until the next run has its own: the worker holds its engine for
+ * its whole life, so the classes of a live engine (its track table, pair store, buffers) are never
+ * without an instance there. Without this, the forced GC before each run found no engine alive,
+ * V8 dropped those classes' hidden classes and deoptimized the scan built on them (the reason "weak
+ * objects"), and each run's first scans re-warmed code no running worker re-warms
+ * (docs/benchmarks.md, scenario 9, "Fusion after a full GC").
+ */
+const held: FusionEngine[] = [];
+
 function runOnce(n: number): Outcome {
   const w = fusionWorld(n);
   const engine = new FusionEngine();
@@ -83,6 +93,7 @@ function runOnce(n: number): Outcome {
       cpuMs.push((c.user + c.system) / 1000);
     }
   }
+  held[0] = engine;
   const fused = engine.fused();
   const correct = fused.filter(
     (f) => f.fusion.sources.length === 2 && f.fusion.sources[0]!.slice(3) === f.fusion.sources[1]!.slice(6),
@@ -113,6 +124,7 @@ function runMostlyWrittenOnce(n: number, live: number): number[] {
     engine.scan(t);
     if (k > WARM_SCANS) scanMs.push(performance.now() - a);
   }
+  held[0] = engine;
   return scanMs;
 }
 
