@@ -46,6 +46,16 @@ interface Payload {
   readonly at: number;
 }
 
+/**
+ * The budgeter and shaper of the last run, kept until the next run has its own: a link's budgeter
+ * lives as long as the link, so the classes of a live budgeter (its queues, its plan) are never
+ * without an instance in a running node. Without this, the forced GC before each run found none
+ * alive, V8 dropped their hidden classes and deoptimized the budgeter built on them (the reason
+ * "weak objects"), and each run timed code warming up again (docs/benchmarks.md, scenario 3, "The
+ * budgeter after a full GC").
+ */
+const held: unknown[] = [];
+
 /** One simulated run: tracks report at t, t + 1000, … ms (track t at offset t ms); the clock jumps between events. */
 function simulate(positionBytes: number): Outcome {
   const t0 = performance.now();
@@ -101,6 +111,8 @@ function simulate(positionBytes: number): Outcome {
     }
   }
   const stats = b.stats(end).classes;
+  held[0] = b;
+  held[1] = shaper;
   return {
     freshPerSecond: delivered / ((end - 2_000 - WARM_UP_MS) / 1000),
     payloadShare: (100 * payload) / charged,
