@@ -57,12 +57,13 @@ interface Outcome {
 }
 
 /**
- * The engine of the last run, kept until the next run has its own: the worker holds its engine for
- * its whole life, so the classes of a live engine (its track table, pair store, buffers) are never
- * without an instance there. Without this, the forced GC before each run found no engine alive,
- * V8 dropped those classes' hidden classes and deoptimized the scan built on them (the reason "weak
- * objects"), and each run's first scans re-warmed code no running worker re-warms
- * (docs/benchmarks.md, scenario 9, "Fusion after a full GC").
+ * The engine of the last run, kept through the forced GC of the next run, then let go (so that the
+ * timed scans do not collect a second engine's heap): the worker holds its engine for its whole
+ * life, so the classes of a live engine (its track table, pair store, buffers) are never without an
+ * instance there. Without this, the forced GC before each run found no engine alive, V8 dropped
+ * those classes' hidden classes and deoptimized the scan built on them (the reason "weak objects"),
+ * and each run's first scans re-warmed code no running worker re-warms (docs/benchmarks.md,
+ * scenario 9, "Fusion after a full GC").
  */
 const held: FusionEngine[] = [];
 
@@ -76,6 +77,8 @@ function runOnce(n: number): Outcome {
   // several times slower (1k: ~15 ms of CPU against ~4), which the worker, where full GCs are rare,
   // never sees. The scans' own garbage is collected as it comes, inside the timings.
   gc();
+  // The forced GC is past: from here on only this run's engine is alive, as in the worker.
+  held.length = 0;
   for (let k = 0; k < WARM_SCANS + TIMED_SCANS; k++) {
     const t = 1_700_000_000_000 + k * 1000;
     const batch = fusionReports(w, t);
@@ -115,6 +118,7 @@ function runMostlyWrittenOnce(n: number, live: number): number[] {
   engine.scan(t0);
   engine.scan(t0 + 5_100);
   gc();
+  held.length = 0;
   const scanMs: number[] = [];
   for (let k = 1; k <= WARM_SCANS + TIMED_SCANS; k++) {
     const t = t0 + 5_100 + k * 1_000;
