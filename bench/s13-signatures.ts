@@ -119,6 +119,15 @@ const ingest: number[] = [];
 const relayed: number[] = [];
 const subset: number[] = [];
 const plainIngest: number[] = [];
+/**
+ * The stores and verifiers of the last round, kept until the next round has made its own: a node
+ * holds its store and its verifier for its whole life, so their classes are never without an
+ * instance there. Without this, the forced GC before each timed step found none of the last
+ * round's alive, V8 could drop their hidden classes and deoptimize the ingest built on them (the
+ * reason "weak objects"), and the step timed code warming up again (docs/benchmarks.md, scenario
+ * 13, "Stores and verifiers kept across the forced GC").
+ */
+const held: unknown[] = [];
 for (let r = 0; r <= RUNS; r++) {
   gc();
   let t0 = performance.now();
@@ -173,6 +182,18 @@ for (let r = 0; r <= RUNS; r++) {
   for (const v of text.accepted) textStore.apply(v);
   const textMs = performance.now() - t0;
   if (text.accepted.length !== sample.length) throw new Error('the text-leaf batches did not verify');
+  held.splice(
+    0,
+    held.length,
+    plainStore,
+    verifier,
+    store,
+    copyStore,
+    subsetVerifier,
+    subStore,
+    textVerifier,
+    textStore,
+  );
   if (r === 0) continue; // warm-up
   sequential.push((legacy.length / seqMs) * 1000);
   concurrent.push((legacy.length / conMs) * 1000);
