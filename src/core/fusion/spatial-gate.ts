@@ -8,12 +8,28 @@ import { TrackTable } from './track-table';
 const DEG = 180 / Math.PI;
 
 /**
+ * One kd-tree kept for the life of the module, built as gatePairs builds its own (nodeSize 16,
+ * finished): gatePairs makes an index per speed class a scan and drops them, so without it a full
+ * GC between two scans found no KDBush alive and deoptimized the code built on its hidden class
+ * (kdbush's add, rangeInto), as for UnionFind.shapeKeeper. kdbush is a package: the keeper lives here.
+ */
+export const KDBUSH_SHAPE_KEEPER: KDBush = new KDBush(0, 16).finish();
+
+/**
  * The gated pairs of one scan, i < j by row: parallel typed arrays (`i`, `j`, `d2`), and an
  * adjacency (compressed rows: the neighbours of row r are `nbr[start[r] .. start[r + 1])`, with
  * the pair's d² beside them) so that "is (i, j) gated, and how far" is a short scan of i's list,
  * without a hash map or an object per pair.
  */
 export class GatedPairs {
+  /** One kept for the life of the class (a scan makes one and drops it): see UnionFind.shapeKeeper. */
+  static readonly shapeKeeper: GatedPairs = new GatedPairs(
+    0,
+    new Int32Array(0),
+    new Int32Array(0),
+    new Float64Array(0),
+  );
+
   readonly count: number;
   readonly start: Int32Array;
   readonly nbr: Int32Array;

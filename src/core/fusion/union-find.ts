@@ -1,5 +1,14 @@
 /** Disjoint sets over 0..n-1 (path halving, union by size): the connected components of gated pairs. */
 export class UnionFind {
+  /**
+   * One kept for the life of the class: a scan makes one and drops it, so at a full GC between two
+   * scans none was alive, V8 dropped the class's hidden class (held only weakly by the constructor's
+   * transitions) and deoptimized the scan code built on it (the reason "weak objects"), and the next
+   * scan ran that code unoptimized (docs/benchmarks.md, scenario 9, "Fusion after a full GC"; as
+   * the wire's Decoder.shapeKeeper, scenario 1, "Decoder after a full GC").
+   */
+  static readonly shapeKeeper: UnionFind = new UnionFind(0);
+
   private readonly parent: Int32Array;
   private readonly size: Int32Array;
 
