@@ -304,7 +304,6 @@ export class EntityState {
    * or the node is at its evidence bound is refused before anything is learned from it (LIMITED).
    */
   apply(v: Version, ledger?: EvidenceLedger): ApplyOutcome {
-    if (ledger !== undefined && this.raisesCarried(v) && this.refusedOnceRaised(v, ledger)) return LIMITED;
     const raised = v.kind === EXPIRY ? this.raiseCarried(v) : undefined;
     const marked = v.kind === EXPIRY ? this.markedFloor() : undefined;
     let out: ApplyOutcome;
@@ -319,35 +318,6 @@ export class EntityState {
     const lifted = marked !== undefined && marked === this.floor ? this.liftUnmarked() : undefined;
     if (raised !== undefined) out = withRaised(out, raised);
     return lifted === undefined ? out : withRaised(out, lifted);
-  }
-
-  /** Whether `v` carries a floor above the largest carried here, which raiseCarried would take. */
-  private raisesCarried(v: Version): boolean {
-    const f = carriedFloor(v);
-    if (f === undefined || (this.carried !== undefined && f <= this.carried)) return false;
-    return expiryRefusal(v) === undefined && hasHonestContext(v);
-  }
-
-  /**
-   * Whether the evidence bounds refuse `v` once its carried floor is taken, decided on a copy: a
-   * refused delivery teaches nothing, and the carried floor is what no expiry takes away, so taken
-   * before the refusal the node held a floor that nothing it keeps and serves carries, and a replica
-   * that syncs with it never learned it (test/unit/core/store/carried-floor-bound.test.ts). Rare:
-   * once per carried floor an entity rises to.
-   */
-  private refusedOnceRaised(v: Version, ledger: EvidenceLedger): boolean {
-    // merge()'s own test for a check: a raise adds no head of the expiry and no evidence.
-    const heads = this.headCount(EXPIRY);
-    if (this.evidenceCount + 1 + heads <= ledger.perEntity && ledger.room(v.ts.node) > heads) return false;
-    const c = this.clone();
-    c.raiseCarried(v);
-    const outer = entityBound;
-    entityBound = ledger.perEntity;
-    const out = c.merge(v, ledger, true);
-    entityBound = outer;
-    cutNow = false;
-    takeReleased();
-    return out === LIMITED;
   }
 
   /**

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { EntityStore } from '../../../../src/core/store/entity-store';
-import { MAX_EVIDENCE_PER_AUTHOR, MAX_EVIDENCE_PER_ENTITY } from '../../../../src/core/store/evidence';
+import { MAX_EVIDENCE_PER_ENTITY } from '../../../../src/core/store/evidence';
 import { EXPIRY } from '../../../../src/core/store/expiry-floor';
 import { dump } from '../support/merge-sim';
 
@@ -77,28 +77,4 @@ describe('a carried floor under the entity evidence bound', () => {
       expect(dump(peer, true)).toBe(dump(node, true));
     });
   }
-});
-
-describe('a carried floor under its author\u2019s evidence bound', () => {
-  it('a carrier refused at its author\u2019s bound leaves no floor a replica that syncs does not learn', () => {
-    /** On entity `id`: a's carrier, and p2's expiry whose rest marker covers it (it carries none). */
-    const pair = (id: string): [Version, Version] => [
-      { ...carrier, entity: id as EntityId },
-      { ...hostile[hostile.length - 1]!, entity: id as EntityId, value: { at: T0 + 10_000_000 } },
-    ];
-    const node = new EntityStore();
-    // p2 supersedes a's carrier on as many entities as a's bound: each carrier is kept as evidence,
-    // charged to a (others' deliveries are never refused: EntityState.apply).
-    for (let i = 0; i < MAX_EVIDENCE_PER_AUTHOR; i++) for (const v of pair(`e${i}`)) node.apply(v);
-    expect(node.evidenceStats().held).toBe(MAX_EVIDENCE_PER_AUTHOR);
-    // On x, p2's expiry arrives first, then a's carrier: refused, and kept only within a's room.
-    const [mine, theirs] = pair('x');
-    for (const v of copy([speed, theirs, mine])) node.apply(v);
-    const floor = node.state(X)!.floor;
-    const peer = new EntityStore();
-    peer.apply(structuredClone(speed));
-    exchange(node, peer);
-    expect(peer.state(X)!.floor).toBe(floor);
-    expect(dump(peer, true)).toBe(dump(node, true));
-  });
 });
