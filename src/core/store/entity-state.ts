@@ -304,6 +304,7 @@ export class EntityState {
    * or the node is at its evidence bound is refused before anything is learned from it (LIMITED).
    */
   apply(v: Version, ledger?: EvidenceLedger): ApplyOutcome {
+    if (ledger !== undefined && v.kind === EXPIRY && this.limitedOnceRaised(v, ledger)) return LIMITED;
     const raised = v.kind === EXPIRY ? this.raiseCarried(v) : undefined;
     const marked = v.kind === EXPIRY ? this.markedFloor() : undefined;
     let out: ApplyOutcome;
@@ -318,6 +319,34 @@ export class EntityState {
     const lifted = marked !== undefined && marked === this.floor ? this.liftUnmarked() : undefined;
     if (raised !== undefined) out = withRaised(out, raised);
     return lifted === undefined ? out : withRaised(out, lifted);
+  }
+
+  /**
+   * Whether the expiry `v`, which raises the carried floor (raiseCarried), would be refused at the
+   * evidence bound (merge: LIMITED), asked before the floor is raised: a refused delivery teaches
+   * nothing, and the floor it carries is taught. Taken before the refusal, a delivery the node never
+   * keeps nor serves left the node its floor for good, and replicas that never received it showed
+   * what the node hid after any anti-entropy (test/unit/attack/h27-carried-floor-unserved.test.ts).
+   * Decided on a copy that takes the floor first (what merge then weighs), only when merge's own
+   * check could refuse it (room within the register's heads, or the entity at its bound): a raise
+   * of the carried floor is rare (once per floor an expiry carries further), and honest ones find
+   * room.
+   */
+  private limitedOnceRaised(v: Version, ledger: EvidenceLedger): boolean {
+    const f = carriedFloor(v);
+    if (f === undefined || (this.carried !== undefined && f <= this.carried)) return false;
+    if (expiryRefusal(v) !== undefined || !hasHonestContext(v)) return false;
+    const heads = this.headCount(EXPIRY);
+    if (ledger.room(v.ts.node) > heads && this.evidenceCount + 1 + heads <= ledger.perEntity) return false;
+    const trial = this.clone();
+    trial.raiseCarried(v);
+    const outer = entityBound;
+    entityBound = ledger.perEntity;
+    const out = trial.merge(v, ledger, true);
+    entityBound = outer;
+    cutNow = false;
+    releasedNow = [];
+    return out === LIMITED;
   }
 
   /**
