@@ -304,15 +304,16 @@ export class EntityState {
    * or the node is at its evidence bound is refused before anything is learned from it (LIMITED).
    */
   apply(v: Version, ledger?: EvidenceLedger): ApplyOutcome {
-    if (ledger !== undefined && v.kind === EXPIRY && this.limitedOnceRaised(v, ledger)) return LIMITED;
+    // An expiry that raises the carried floor is never refused at the bounds (raisesCarried).
+    const check = !(v.kind === EXPIRY && this.raisesCarried(v));
     const raised = v.kind === EXPIRY ? this.raiseCarried(v) : undefined;
     const marked = v.kind === EXPIRY ? this.markedFloor() : undefined;
     let out: ApplyOutcome;
-    if (ledger === undefined) out = this.merge(v, undefined, true);
+    if (ledger === undefined) out = this.merge(v, undefined, check);
     else {
       const outer = entityBound;
       entityBound = ledger.perEntity;
-      out = this.merge(v, ledger, true);
+      out = this.merge(v, ledger, check);
       entityBound = outer;
     }
     if (this.floor !== undefined) this.noteMarker(v);
@@ -322,31 +323,19 @@ export class EntityState {
   }
 
   /**
-   * Whether the expiry `v`, which raises the carried floor (raiseCarried), would be refused at the
-   * evidence bound (merge: LIMITED), asked before the floor is raised: a refused delivery teaches
-   * nothing, and the floor it carries is taught. Taken before the refusal, a delivery the node never
-   * keeps nor serves left the node its floor for good, and replicas that never received it showed
-   * what the node hid after any anti-entropy (test/unit/attack/h27-carried-floor-unserved.test.ts).
-   * Decided on a copy that takes the floor first (what merge then weighs), only when merge's own
-   * check could refuse it (room within the register's heads, or the entity at its bound): a raise
-   * of the carried floor is rare (once per floor an expiry carries further), and honest ones find
-   * room.
+   * Whether `v` raises the carried floor (raiseCarried would take its floor). Such an expiry is
+   * never refused at the evidence bounds: it is taken before merge, and no expiry takes its floor
+   * away, so refused it taught the node a floor it would not serve (a replica that never received it
+   * showed what the node hid after any anti-entropy), and "refused before anything is learned" it
+   * split the node from a replica with room that kept it (test/unit/attack/h27-carried-floor-unserved
+   * .test.ts, h27-honest-allowance-filled.test.ts). It carries the entity's largest floor, so the
+   * entity's bound never cuts it either (evidence.ts, topCarrier): one per entity past the bounds,
+   * charged to its author, released once a later version carries as much.
    */
-  private limitedOnceRaised(v: Version, ledger: EvidenceLedger): boolean {
+  private raisesCarried(v: Version): boolean {
     const f = carriedFloor(v);
     if (f === undefined || (this.carried !== undefined && f <= this.carried)) return false;
-    if (expiryRefusal(v) !== undefined || !hasHonestContext(v)) return false;
-    const heads = this.headCount(EXPIRY);
-    if (ledger.room(v.ts.node) > heads && this.evidenceCount + 1 + heads <= ledger.perEntity) return false;
-    const trial = this.clone();
-    trial.raiseCarried(v);
-    const outer = entityBound;
-    entityBound = ledger.perEntity;
-    const out = trial.merge(v, ledger, true);
-    entityBound = outer;
-    cutNow = false;
-    releasedNow = [];
-    return out === LIMITED;
+    return expiryRefusal(v) === undefined && hasHonestContext(v);
   }
 
   /**
