@@ -304,20 +304,38 @@ export class EntityState {
    * or the node is at its evidence bound is refused before anything is learned from it (LIMITED).
    */
   apply(v: Version, ledger?: EvidenceLedger): ApplyOutcome {
+    // An expiry that raises the carried floor is never refused at the bounds (raisesCarried).
+    const check = !(v.kind === EXPIRY && this.raisesCarried(v));
     const raised = v.kind === EXPIRY ? this.raiseCarried(v) : undefined;
     const marked = v.kind === EXPIRY ? this.markedFloor() : undefined;
     let out: ApplyOutcome;
-    if (ledger === undefined) out = this.merge(v, undefined, true);
+    if (ledger === undefined) out = this.merge(v, undefined, check);
     else {
       const outer = entityBound;
       entityBound = ledger.perEntity;
-      out = this.merge(v, ledger, true);
+      out = this.merge(v, ledger, check);
       entityBound = outer;
     }
     if (this.floor !== undefined) this.noteMarker(v);
     const lifted = marked !== undefined && marked === this.floor ? this.liftUnmarked() : undefined;
     if (raised !== undefined) out = withRaised(out, raised);
     return lifted === undefined ? out : withRaised(out, lifted);
+  }
+
+  /**
+   * Whether `v` raises the carried floor (raiseCarried would take its floor). Such an expiry is
+   * never refused at the evidence bounds: it is taken before merge, and no expiry takes its floor
+   * away, so refused it taught the node a floor it would not serve (a replica that never received it
+   * showed what the node hid after any anti-entropy), and "refused before anything is learned" it
+   * split the node from a replica with room that kept it (test/unit/attack/h27-carried-floor-unserved
+   * .test.ts, h27-honest-allowance-filled.test.ts). It carries the entity's largest floor, so the
+   * entity's bound never cuts it either (evidence.ts, topCarrier): one per entity past the bounds,
+   * charged to its author, released once a later version carries as much.
+   */
+  private raisesCarried(v: Version): boolean {
+    const f = carriedFloor(v);
+    if (f === undefined || (this.carried !== undefined && f <= this.carried)) return false;
+    return expiryRefusal(v) === undefined && hasHonestContext(v);
   }
 
   /**

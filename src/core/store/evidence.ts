@@ -71,11 +71,11 @@ export const MAX_EVIDENCE = 4 * MAX_EVIDENCE_PER_AUTHOR;
  * entity changes (src/node/entity-meta.ts), so this bounds that cost (~512 KB worst case) as well as
  * what one hostile member can pile on one honest track. Applied after the weighing, in the fixed
  * order (`withinEntityBound`): the entity keeps the first 64 of what it would keep unbounded (a
- * roster register's first version of each op, and the version carrying the largest carried floor,
- * ahead of the rest and never cut, even past 64: those are bounded by their author's
- * MAX_EVIDENCE_PER_AUTHOR), so which are kept is a function of the
- * versions delivered, not of their order. A delivery that would
- * be kept past it is refused before anything is learned from it; one kept before it releases the
+ * roster register's first version of each op ahead of the rest and never cut, even past 64: those
+ * are bounded by their author's MAX_EVIDENCE_PER_AUTHOR), nor the expiry carrying the largest floor
+ * (topCarrier: one), so which are kept is a function of the versions delivered, not of their order.
+ * A delivery that would be kept past it is refused before anything is learned from it (never an
+ * expiry that raises the floor it carries: EntityState.raisesCarried); one kept before it releases the
  * last (what that taught is learned no more). Whoever delivered it, and never one charged.
  */
 export const MAX_EVIDENCE_PER_ENTITY = 64;
@@ -401,8 +401,8 @@ export function withinEntityBound<E extends { readonly version: Version }>(
 ): { kept: E[]; cut: E[] } {
   if (items.length <= bound) return { kept: [...items], cut: [] };
   const firsts = firstVersions(items.map((e) => e.version).filter((v) => keepsFirstOfValue(v.kind)));
-  const carrier = topCarrier(items);
-  if (carrier !== undefined) firsts.add(carrier);
+  const top = topCarrier(items);
+  if (top !== undefined) firsts.add(top);
   const sorted = [...items].sort((a, b) => boundOrder(a.version, b.version, firsts));
   // The first versions sort first and are never cut: they fill the bound before the rest, and past it.
   let pinned = 0;
@@ -413,21 +413,22 @@ export function withinEntityBound<E extends { readonly version: Version }>(
 }
 
 /**
- * Of the evidence, the version carrying the largest floor (carriedFloor; under one floor the first
- * in weighOrder), which the entity's bound never cuts: the floor it carried stays on every replica
- * that received it (no expiry takes it away, docs/architecture.md, "Expiry"), so cut, it left that
- * floor on the replicas it reached and on no other, and a member fills the bound at will with
- * evidence stamped later (test/unit/core/store/carried-floor-bound.test.ts). One per entity, and a
- * function of the evidence kept, so each replica pins the same one.
+ * Of `items`, the expiry that carries the largest floor (carriedFloor; under one floor the first in
+ * entityOrder), or undefined: none carries one. The entity's bound never cuts it (withinEntityBound):
+ * every replica that receives it takes its floor for good (EntityState.raiseCarried), and it was kept
+ * because nothing weighed after it carries as much, so once cut no version served teaches that floor
+ * and a replica that never received it shows what the others hide
+ * (test/unit/attack/h27-carried-floor-unserved.test.ts). Smaller floors kept are taught by it. One
+ * per entity, charged to its author.
  */
-function topCarrier(items: readonly { readonly version: Version }[]): Version | undefined {
+function topCarrier<E extends { readonly version: Version }>(items: readonly E[]): Version | undefined {
   let top: Version | undefined;
   let most = 0;
-  for (const { version: v } of items) {
-    const f = carriedFloor(v);
+  for (const e of items) {
+    const f = carriedFloor(e.version);
     if (f === undefined) continue;
-    if (f > most || (f === most && top !== undefined && weighOrder(v, top) < 0)) {
-      top = v;
+    if (top === undefined || f > most || (f === most && entityOrder(e.version, top) < 0)) {
+      top = e.version;
       most = f;
     }
   }
