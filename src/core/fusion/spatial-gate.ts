@@ -14,6 +14,19 @@ const DEG = 180 / Math.PI;
  * without a hash map or an object per pair.
  */
 export class GatedPairs {
+  /**
+   * One kept for the life of the class (a scan makes one and drops it): with none alive at a full
+   * GC, V8 dropped the class's hidden class and deoptimized the code built on it (reason "weak
+   * objects": d2Of, lnDetOf and association's costs), as docs/benchmarks.md, scenario 1, "Decoder
+   * after a full GC" tells of the decoder.
+   */
+  static readonly shapeKeeper: GatedPairs = new GatedPairs(
+    0,
+    new Int32Array(0),
+    new Int32Array(0),
+    new Float64Array(0),
+  );
+
   readonly count: number;
   readonly start: Int32Array;
   readonly nbr: Int32Array;
@@ -347,6 +360,16 @@ export function gatedPairs(tracks: readonly Prepared[], gate: GateLimits, unknow
     (x, y) => x.i - y.i || x.j - y.j,
   );
 }
+
+/**
+ * A finished index kept for the life of the module (a scan builds one per speed class and drops
+ * them): with none alive at a full GC, V8 dropped KDBush's hidden class and deoptimized the code
+ * built on it (reason "weak objects": KDBush's add, rangeInto), as docs/benchmarks.md, scenario 1,
+ * "Decoder after a full GC" tells of the decoder. Built as gatePairs builds its indexes.
+ */
+export const kdBushShapeKeeper: KDBush = new KDBush(1, 16);
+kdBushShapeKeeper.add(0, 0);
+kdBushShapeKeeper.finish();
 
 /** The candidates of one query: reused by every query (each is read before the next). */
 const hits = new IdBuffer();
