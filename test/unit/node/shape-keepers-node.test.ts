@@ -8,7 +8,11 @@ import type { SourceTrack } from '../../../src/core/fusion/types';
 import { UnionFind } from '../../../src/core/fusion/union-find';
 import type { EntityId } from '../../../src/core/ids';
 import { offset } from '../../../src/core/sim/geo';
-import { haveSameMap, optimizedAfterFullGc } from '../support/v8-natives';
+import { MemoryStorage } from '../../../src/adapters/memory-storage';
+import { CLOCK_META } from '../../../src/node/node-parts';
+import { Batch, WriteBehind } from '../../../src/node/write-behind';
+import { sampleVersion } from '../../contract/storage-contract';
+import { haveSameMap, optimizedAfterFullGc, optimizedAfterFullGcAsync } from '../support/v8-natives';
 
 /**
  * The short-lived classes of the node's paths keep one instance each for the life of the class, as
@@ -69,6 +73,20 @@ describe('shape keepers of the node paths: optimized code survives a full GC wit
     expect(optimizedAfterFullGc(UnionFind.prototype.find, scanning())).toBe(true);
   });
 
+  it('WriteBehind.enqueue (Batch), its commits landed', async () => {
+    const writer = new WriteBehind(new MemoryStorage());
+    const versions = Array.from({ length: 1024 }, (_, i) => sampleVersion(i));
+    let clock = 0;
+    const run = async (): Promise<void> => {
+      // Four commits' worth, each with the clock's metadata as persist (node-parts.ts) adds it.
+      for (let c = 0; c < 4; c++) {
+        void writer.enqueue(versions.slice(256 * c, 256 * (c + 1)), [], { [CLOCK_META]: `t${clock++}` });
+      }
+      await writer.flushed();
+    };
+    expect(await optimizedAfterFullGcAsync(WriteBehind.prototype.enqueue, run)).toBe(true);
+  });
+
   // A keeper of another hidden class than the instances' keeps nothing of theirs alive.
   it('each keeper has the hidden class of an instance the path has used', () => {
     const table = TrackTable.fromPrepared([], 0);
@@ -88,5 +106,11 @@ describe('shape keepers of the node paths: optimized code survives a full GC wit
     index.finish();
     rangeInto(index, new Float64Array([4, 52, 5, 53]), new IdBuffer());
     expect(haveSameMap(kdBushShapeKeeper, index)).toBe(true);
+    // A batch that took a write and was asked what it names (a priority write asks).
+    const batch = new Batch();
+    batch.puts.set('k', sampleVersion(0));
+    batch.grew();
+    batch.names('track-0');
+    expect(haveSameMap(Batch.shapeKeeper, batch)).toBe(true);
   });
 });
