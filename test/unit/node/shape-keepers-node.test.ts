@@ -89,8 +89,13 @@ describe('shape keepers of the node paths: optimized code survives a full GC wit
 
   // A keeper of another hidden class than the instances' keeps nothing of theirs alive.
   it('each keeper has the hidden class of an instance the path has used', () => {
-    const table = TrackTable.fromPrepared([], 0);
+    // Two sensors' tracks 20 m apart: the scan's gate pairs them.
+    const table = TrackTable.fromPrepared(
+      reports(T0).map((r) => ({ ...r, ...r.position, alt: undefined, cov: [100, 0, 100], maxVar: 100 })),
+      0,
+    );
     const gated = gatePairs(table, { chi2: 9, meters: 100, maxTimeDiffMs: 1000 }, Infinity, new PairBuffer());
+    expect(gated.count).toBeGreaterThan(0);
     expect(haveSameMap(GatedPairs.shapeKeeper, gated)).toBe(true);
     const clusters = new UnionFind(8);
     clusters.union(1, 2);
