@@ -53,7 +53,15 @@ interface Waiter {
 }
 
 /** Everything enqueued between two flushes: it becomes one commit. */
-class Batch {
+export class Batch {
+  /**
+   * One kept for the life of the class (a commit makes one and drops it): with none alive at a
+   * full GC, V8 dropped the class's hidden class and deoptimized the code built on it (reason "weak
+   * objects": WriteBehind.enqueue), as docs/benchmarks.md, scenario 1, "Decoder after a full GC"
+   * tells of the decoder. Exported for test/unit/node/shape-keepers-node.test.ts.
+   */
+  static readonly shapeKeeper: Batch = new Batch();
+
   readonly puts = new Map<string, Version>();
   readonly removes = new Set<string>();
   readonly meta: Record<string, JsonValue> = {};
@@ -95,9 +103,10 @@ class Batch {
    * The entities this batch writes something of (a version put or removed, a meta), built when
    * asked (a priority write asks: WriteBehind.enqueue) and dropped whenever the batch takes more;
    * what it gives up since (yieldTo) may still be named, which only sends a meta to the bulk lane
-   * that could have gone ahead.
+   * that could have gone ahead. Set in the constructor, so every batch has the hidden class of
+   * Batch.shapeKeeper, asked or not.
    */
-  private named: Set<string> | undefined;
+  private named: Set<string> | undefined = undefined;
 
   /** The batch took more (puts, removals, metas): named() is built again when next asked. */
   grew(): void {
