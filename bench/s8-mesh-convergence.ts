@@ -155,25 +155,25 @@ async function run(n: number, seed: number, mode: Mode, heal: boolean, setup: Se
   }
   sim.edges.push(...edges);
   ensureLinks(sim);
-  settle(sim, QUIET_MS);
+  await settle(sim, QUIET_MS);
   const rand = prng(seed + 1);
   const write = async (id: string): Promise<void> => {
     await sim.nodes
       .get(ids[randInt(rand, ids.length)]!)!
       .node.create({ id, components: { position: { lat: 1, lon: randInt(rand, 1000) / 100 } } });
-    for (let s = 0; s < 4; s++) step(sim);
+    for (let s = 0; s < 4; s++) await step(sim);
   };
   const reset = (): void => void Object.assign(sim.traffic, { bytes: {}, versionCopies: 0 });
   const written = new Map<string, number>();
   let wall: number;
   if (heal) {
     sim.net.partition(ids.slice(0, n / 2) as NodeId[], ids.slice(n / 2) as NodeId[]);
-    advance(sim, 20_000);
+    await advance(sim, 20_000);
     for (let w = 0; w < WRITES; w++) {
       await write(`w${w}`);
       written.set(`w${w}`, 0);
     }
-    settle(sim, QUIET_MS);
+    await settle(sim, QUIET_MS);
     for (const id of written.keys()) {
       if ((arrivals.get(id)?.length ?? 0) !== n / 2)
         throw new Error(`${mode} ${n} nodes seed ${seed}: ${id} not spread in its half`);
@@ -185,7 +185,7 @@ async function run(n: number, seed: number, mode: Mode, heal: boolean, setup: Se
     sim.net.heal();
   } else {
     for (let w = 0; w < WARM_UP; w++) await write(`warm${w}`);
-    settle(sim, QUIET_MS);
+    await settle(sim, QUIET_MS);
     reset();
     wall = performance.now();
     for (let w = 0; w < WRITES; w++) {
@@ -193,7 +193,7 @@ async function run(n: number, seed: number, mode: Mode, heal: boolean, setup: Se
       await write(`w${w}`);
     }
   }
-  settle(sim, QUIET_MS);
+  await settle(sim, QUIET_MS);
   const wallMs = performance.now() - wall;
   const holders = (id: string): number => arrivals.get(id)?.length ?? 0;
   for (const id of written.keys()) {
