@@ -85,6 +85,7 @@ async function addNode(sim: Sim, id: string, versions: readonly Version[], sessi
     now: () => sim.clock,
     newId: () => `x${Math.floor(sim.clock)}`,
     scheduleChanges: () => undefined,
+    signer: testIdentity(id).signer,
   });
   node.applyRemote(versions);
   await node.flushed();
