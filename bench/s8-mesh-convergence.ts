@@ -352,7 +352,8 @@ notes.push(
     (QUICK ? '' : `, and ${WAN.min * STEP_MS}–${WAN.max * STEP_MS} ms/hop (random per frame) in the last block`) +
     `; nodes tick every ${TICK_MS} ms (lazy \`ihave\` batches, grafts after 150 ms, link re-creation after the heal). ` +
     `The "wall-clock" rows are the elapsed real time this simulation took (all nodes in one thread on the 2 ` +
-    `shared cores), a separate figure from the virtual latencies and not a network latency. Median over ${SEEDS} seeds (min–max in brackets); each seed draws its own topology, writers ` +
+    `shared cores), a separate figure from the virtual latencies and not a network latency; each step ends with a ` +
+    `macrotask turn so storage commits land (a node relays only what it holds durably), and that turn is in them. Median over ${SEEDS} seeds (min–max in brackets); each seed draws its own topology, writers ` +
     `and values.`,
   `Topology: a ring plus ${CHORDS_PER_NODE} random chords per node (as bench/lib/mesh-sim.ts), at most ${MAX_LINKS} ` +
     'links per node (as the page keeps it); for 2 and 4 nodes this is one link and a full mesh' +
