@@ -155,25 +155,25 @@ async function run(n: number, seed: number, mode: Mode, heal: boolean, setup: Se
   }
   sim.edges.push(...edges);
   ensureLinks(sim);
-  settle(sim, QUIET_MS);
+  await settle(sim, QUIET_MS);
   const rand = prng(seed + 1);
   const write = async (id: string): Promise<void> => {
     await sim.nodes
       .get(ids[randInt(rand, ids.length)]!)!
       .node.create({ id, components: { position: { lat: 1, lon: randInt(rand, 1000) / 100 } } });
-    for (let s = 0; s < 4; s++) step(sim);
+    for (let s = 0; s < 4; s++) await step(sim);
   };
   const reset = (): void => void Object.assign(sim.traffic, { bytes: {}, versionCopies: 0 });
   const written = new Map<string, number>();
   let wall: number;
   if (heal) {
     sim.net.partition(ids.slice(0, n / 2) as NodeId[], ids.slice(n / 2) as NodeId[]);
-    advance(sim, 20_000);
+    await advance(sim, 20_000);
     for (let w = 0; w < WRITES; w++) {
       await write(`w${w}`);
       written.set(`w${w}`, 0);
     }
-    settle(sim, QUIET_MS);
+    await settle(sim, QUIET_MS);
     for (const id of written.keys()) {
       if ((arrivals.get(id)?.length ?? 0) !== n / 2)
         throw new Error(`${mode} ${n} nodes seed ${seed}: ${id} not spread in its half`);
@@ -185,7 +185,7 @@ async function run(n: number, seed: number, mode: Mode, heal: boolean, setup: Se
     sim.net.heal();
   } else {
     for (let w = 0; w < WARM_UP; w++) await write(`warm${w}`);
-    settle(sim, QUIET_MS);
+    await settle(sim, QUIET_MS);
     reset();
     wall = performance.now();
     for (let w = 0; w < WRITES; w++) {
@@ -193,7 +193,7 @@ async function run(n: number, seed: number, mode: Mode, heal: boolean, setup: Se
       await write(`w${w}`);
     }
   }
-  settle(sim, QUIET_MS);
+  await settle(sim, QUIET_MS);
   const wallMs = performance.now() - wall;
   const holders = (id: string): number => arrivals.get(id)?.length ?? 0;
   for (const id of written.keys()) {
@@ -352,7 +352,8 @@ notes.push(
     (QUICK ? '' : `, and ${WAN.min * STEP_MS}–${WAN.max * STEP_MS} ms/hop (random per frame) in the last block`) +
     `; nodes tick every ${TICK_MS} ms (lazy \`ihave\` batches, grafts after 150 ms, link re-creation after the heal). ` +
     `The "wall-clock" rows are the elapsed real time this simulation took (all nodes in one thread on the 2 ` +
-    `shared cores), a separate figure from the virtual latencies and not a network latency. Median over ${SEEDS} seeds (min–max in brackets); each seed draws its own topology, writers ` +
+    `shared cores), a separate figure from the virtual latencies and not a network latency; each step ends with a ` +
+    `macrotask turn so storage commits land (a node relays only what it holds durably), and that turn is in them. Median over ${SEEDS} seeds (min–max in brackets); each seed draws its own topology, writers ` +
     `and values.`,
   `Topology: a ring plus ${CHORDS_PER_NODE} random chords per node (as bench/lib/mesh-sim.ts), at most ${MAX_LINKS} ` +
     'links per node (as the page keeps it); for 2 and 4 nodes this is one link and a full mesh' +

@@ -85,6 +85,7 @@ async function addNode(sim: Sim, id: string, versions: readonly Version[], sessi
     now: () => sim.clock,
     newId: () => `x${Math.floor(sim.clock)}`,
     scheduleChanges: () => undefined,
+    signer: testIdentity(id).signer,
   });
   node.applyRemote(versions);
   await node.flushed();
@@ -142,7 +143,7 @@ export async function measureAntiEntropy(
   await addNode(sim, 'b', lacking === 'initiator' ? all : partial);
   const wall = performance.now();
   connect(sim, 'a', 'b');
-  const virtualMs = settle(sim);
+  const virtualMs = await settle(sim);
   const wallMs = performance.now() - wall;
   const t = sim.traffic;
   const payloadBytes = k === 0 ? 0 : encodeVersions(all.filter((_, i) => missingSet.has(i))).length;
@@ -198,10 +199,10 @@ export async function measureFlood(n = 32, chords = 48, writes = 64, heal = fals
     });
   }
   for (const [a, b] of edges) connect(sim, a, b);
-  settle(sim, FLOOD_QUIET_MS);
+  await settle(sim, FLOOD_QUIET_MS);
   if (heal) {
     sim.net.partition(ids.slice(0, n / 2) as NodeId[], ids.slice(n / 2) as NodeId[]);
-    advance(sim, 20_000);
+    await advance(sim, 20_000);
   }
   const rand = prng(seed + 1);
   const written = new Map<string, number>();
@@ -212,16 +213,16 @@ export async function measureFlood(n = 32, chords = 48, writes = 64, heal = fals
       .get(ids[randInt(rand, ids.length)]!)!
       .node.create({ id, components: { position: { lat: 1, lon: w / 100 } } });
     written.set(id, sim.clock);
-    for (let s = 0; s < 4; s++) step(sim);
+    for (let s = 0; s < 4; s++) await step(sim);
   }
   if (heal) {
-    settle(sim, FLOOD_QUIET_MS);
+    await settle(sim, FLOOD_QUIET_MS);
     for (const id of written.keys()) written.set(id, sim.clock);
     arrivals.clear();
     Object.assign(sim.traffic, { bytes: {}, versionCopies: 0, phases: {} });
     sim.net.heal();
   }
-  settle(sim, FLOOD_QUIET_MS);
+  await settle(sim, FLOOD_QUIET_MS);
   const latencies = [...written].map(([id, at]) => Math.max(...(arrivals.get(id) ?? [at])) - at);
   const deliveries =
     [...written.keys()].reduce((d, id) => d + (arrivals.get(id)?.length ?? 0), 0) - (heal ? 0 : writes);

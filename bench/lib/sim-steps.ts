@@ -30,18 +30,30 @@ export function ensureLinks(sim: SimBase): void {
   }
 }
 
-export function step(sim: SimBase): void {
+/**
+ * One network step, then one macrotask turn: the nodes' promises run (storage commits landing, and
+ * what waits on them), as they would between the worker's tasks. A node relays a version only once
+ * its own commit of it is durable (docs/architecture.md, "Nothing leaves before it is durable"), so
+ * steps that let no promise run would hold every relay until the driver next awaits.
+ */
+export async function step(sim: SimBase): Promise<void> {
   sim.net.deliver();
   sim.clock += STEP_MS;
   if (sim.clock % TICK_MS === 0) {
     for (const n of sim.nodes.values()) n.mesh.tick();
     ensureLinks(sim);
   }
+  await turn();
 }
 
-export function advance(sim: SimBase, ms: number): void {
+/** Lets every promise queued so far run, and those they queue in turn (a macrotask turn). */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export async function advance(sim: SimBase, ms: number): Promise<void> {
   const end = sim.clock + ms;
-  while (sim.clock < end) step(sim);
+  while (sim.clock < end) await step(sim);
 }
 
 /** Every link up (or deliberately cut), synced, with nothing queued. */
@@ -61,11 +73,11 @@ function quiet(sim: SimBase): boolean {
  * `ihave`) and grafts for 150 ms more while every link looks idle. A single anti-entropy exchange
  * needs none (holding would only add heartbeats to the bytes it counts).
  */
-export function settle(sim: SimBase, holdMs = 0, maxMs = 600_000): number {
+export async function settle(sim: SimBase, holdMs = 0, maxMs = 600_000): Promise<number> {
   const start = sim.clock;
   let since: number | undefined;
   while (sim.clock - start < maxMs) {
-    step(sim);
+    await step(sim);
     if (sim.net.inFlight === 0 && quiet(sim)) since ??= sim.clock;
     else since = undefined;
     if (since !== undefined && sim.clock - since >= holdMs) return since - start;
