@@ -1,11 +1,9 @@
-import { MemoryStorage } from '../src/adapters/memory-storage';
 import { MemoryNetwork } from '../src/adapters/memory-transport';
 import type { NodeId } from '../src/core/ids';
 import type { Version } from '../src/core/merge/version';
 import { decodeMessage, MessageType } from '../src/core/sync';
 import { decodeVersions } from '../src/core/wire';
-import { testIdentity, testSecurity } from '../test/unit/support/test-keys';
-import { LatticeNode } from '../src/node/lattice-node';
+import { testSecurity } from '../test/unit/support/test-keys';
 import { MeshNode } from '../src/node/mesh';
 import type { MeshLink } from '../src/node/mesh/mesh-link';
 import { MAX_LINKS, type Link } from '../src/ports/transport';
@@ -13,7 +11,17 @@ import { QUICK, RUNS, log, machine } from './lib/measure';
 import { prng, randInt } from './lib/prng';
 import type { Row, Stat } from './lib/result';
 import { saveResult } from './lib/save';
-import { advance, ensureLinks, partialMesh, settle, step, STEP_MS, TICK_MS, type SimBase } from './lib/sim-steps';
+import {
+  advance,
+  ensureLinks,
+  openSimNode,
+  partialMesh,
+  settle,
+  step,
+  STEP_MS,
+  TICK_MS,
+  type SimBase,
+} from './lib/sim-steps';
 import { percentile, stat } from './lib/stats';
 import { T0 } from './lib/workload';
 
@@ -93,16 +101,7 @@ function makeFlooding(mesh: MeshNode): void {
 }
 
 async function addNode(sim: Sim, id: string, mode: Mode): Promise<void> {
-  const node = await LatticeNode.open({
-    nodeId: id as NodeId,
-    lattice: 'bench',
-    storage: new MemoryStorage(),
-    backend: 'memory',
-    now: () => sim.clock,
-    newId: () => `x${Math.floor(sim.clock)}`,
-    scheduleChanges: () => undefined,
-    signer: testIdentity(id).signer,
-  });
+  const node = await openSimNode(sim, id);
   const security = await testSecurity(id, () => sim.clock);
   const mesh = new MeshNode({ node, security, now: () => sim.clock, maxLinks: MAX_LINKS });
   if (mode === 'flood') makeFlooding(mesh);

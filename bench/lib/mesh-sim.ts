@@ -6,18 +6,16 @@
  *
  * Run alone: `node --import tsx bench/lib/mesh-sim.ts [items]`.
  */
-import { MemoryStorage } from '../../src/adapters/memory-storage';
 import { MemoryNetwork } from '../../src/adapters/memory-transport';
 import type { ComponentValue } from '../../src/core/entity/component-types';
 import type { ComponentKind, NodeId } from '../../src/core/ids';
 import type { Version } from '../../src/core/merge/version';
 import { decodeMessage, MessageType } from '../../src/core/sync';
 import { decodeVersions, encodeVersions } from '../../src/core/wire';
-import { LatticeNode } from '../../src/node/lattice-node';
 import { MeshNode, type SessionTuning } from '../../src/node/mesh';
 import { signNow, testIdentity, testSecurity } from '../../test/unit/support/test-keys';
 import { prng, randInt } from './prng';
-import { advance, ensureLinks, partialMesh, settle, step, type SimBase } from './sim-steps';
+import { advance, ensureLinks, openSimNode, partialMesh, settle, step, type SimBase } from './sim-steps';
 import { percentile } from './stats';
 import { entityIds, nodeIds, T0, valueFor } from './workload';
 
@@ -77,16 +75,7 @@ function newSim(seed: number, now: number): Sim {
 }
 
 async function addNode(sim: Sim, id: string, versions: readonly Version[], session?: SessionTuning): Promise<void> {
-  const node = await LatticeNode.open({
-    nodeId: id as NodeId,
-    lattice: 'bench',
-    storage: new MemoryStorage(),
-    backend: 'memory',
-    now: () => sim.clock,
-    newId: () => `x${Math.floor(sim.clock)}`,
-    scheduleChanges: () => undefined,
-    signer: testIdentity(id).signer,
-  });
+  const node = await openSimNode(sim, id);
   node.applyRemote(versions);
   await node.flushed();
   const security = await testSecurity(id, () => sim.clock);

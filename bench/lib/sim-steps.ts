@@ -2,11 +2,13 @@
  * The stepping of a simulated mesh (real LatticeNode + MeshNode over the deterministic in-memory
  * network, virtual time), shared by the sync benchmarks (mesh-sim.ts, s8-mesh-convergence.ts).
  */
+import { MemoryStorage } from '../../src/adapters/memory-storage';
 import type { MemoryNetwork } from '../../src/adapters/memory-transport';
 import type { NodeId } from '../../src/core/ids';
 import { SessionState } from '../../src/core/sync';
-import type { LatticeNode } from '../../src/node/lattice-node';
+import { LatticeNode } from '../../src/node/lattice-node';
 import type { MeshNode } from '../../src/node/mesh';
+import { testIdentity } from '../../test/unit/support/test-keys';
 import { prng, randInt } from './prng';
 
 /** Virtual time per network step and per mesh tick. */
@@ -19,6 +21,20 @@ export interface SimBase {
   readonly nodes: Map<string, { node: LatticeNode; mesh: MeshNode }>;
   /** The topology the "main thread" keeps connected. */
   readonly edges: [string, string][];
+}
+
+/** A node of the simulation: memory storage, the sim's clock, signing its own writes, no change feed timer. */
+export function openSimNode(sim: SimBase, id: string): Promise<LatticeNode> {
+  return LatticeNode.open({
+    nodeId: id as NodeId,
+    lattice: 'bench',
+    storage: new MemoryStorage(),
+    backend: 'memory',
+    now: () => sim.clock,
+    newId: () => `x${Math.floor(sim.clock)}`,
+    scheduleChanges: () => undefined,
+    signer: testIdentity(id).signer,
+  });
 }
 
 export function ensureLinks(sim: SimBase): void {

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage } from '../../../src/adapters/memory-storage';
 import { MemoryNetwork } from '../../../src/adapters/memory-transport';
-import type { NodeId } from '../../../src/core/ids';
-import { LatticeNode } from '../../../src/node/lattice-node';
 import { MeshNode } from '../../../src/node/mesh';
-import { ensureLinks, settle, type SimBase } from '../../../bench/lib/sim-steps';
+import { ensureLinks, openSimNode, settle, type SimBase } from '../../../bench/lib/sim-steps';
 import { T0 } from '../../../bench/lib/workload';
-import { testIdentity, testSecurity } from '../support/test-keys';
+import { testSecurity } from '../support/test-keys';
 
 /**
  * The benchmarks' mesh stepping (bench/lib/sim-steps.ts) must let storage commits land between
@@ -19,16 +16,7 @@ describe('bench sim steps', () => {
     const sim: SimBase = { clock: T0 + 1_000_000, net: new MemoryNetwork({ seed: 1 }), nodes: new Map(), edges: [] };
     const seen = new Map<string, string[]>();
     for (const id of ['a', 'b', 'c']) {
-      const node = await LatticeNode.open({
-        nodeId: id as NodeId,
-        lattice: 'bench',
-        storage: new MemoryStorage(),
-        backend: 'memory',
-        now: () => sim.clock,
-        newId: () => `x${Math.floor(sim.clock)}`,
-        scheduleChanges: () => undefined,
-        signer: testIdentity(id).signer,
-      });
+      const node = await openSimNode(sim, id);
       const security = await testSecurity(id, () => sim.clock);
       sim.nodes.set(id, { node, mesh: new MeshNode({ node, security, now: () => sim.clock }) });
       node.onVersions((vs) => seen.set(id, [...(seen.get(id) ?? []), ...vs.map((v) => v.entity)]));
