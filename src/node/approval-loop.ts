@@ -11,6 +11,7 @@ import {
   DEFAULT_DEADLINE_MS,
   effectiveTask,
   followerGraceFor,
+  gateState,
   stepGate,
   type GateConfig,
   type GateEvent,
@@ -277,7 +278,8 @@ export class ApprovalLoop {
     const threat = this.threatOf(view);
     const basedOn: Record<string, readonly string[]> = {};
     for (const kind of GATE_KINDS) basedOn[kind] = this.deps.heads(id, kind);
-    return { state: { entity: id, ...(threat === undefined ? {} : { threat }), ...registers(view) }, basedOn };
+    const { approval, task } = registers(view);
+    return { state: gateState(id, threat, approval, task), basedOn };
   }
 
   private threatOf(view: EntityView): ThreatView | undefined {
@@ -485,10 +487,7 @@ function registers(view: EntityView): Pick<GateState, 'approval' | 'task'> {
   const approval = plausibleApproval(view.components.approval, view.meta.approval?.version);
   const task = view.components.task as TaskRecord | undefined;
   const taskOk = task !== undefined && task.task === INTERCEPT_TASK && before(task.requestId, view.meta.task?.version);
-  return {
-    ...(approval === undefined ? {} : { approval }),
-    ...(taskOk ? { task } : {}),
-  };
+  return { approval, task: taskOk ? task : undefined };
 }
 
 function plausibleApproval(value: unknown, version: string | undefined): ApprovalRecord | undefined {

@@ -100,8 +100,8 @@ export interface GateStep {
   readonly writes: readonly GateWrite[];
   /** When this entity next needs a `deadline` event, or undefined for none (cancel it). */
   readonly wake: number | undefined;
-  /** Why a decision or report was refused (the state is unchanged apart from settling). */
-  readonly rejected?: string;
+  /** Why a decision or report was refused (the state is unchanged apart from settling); undefined: not refused. */
+  readonly rejected: string | undefined;
 }
 
 /** Marks decisions the gate made itself (time-out, threat dropped) rather than an operator. */
@@ -110,7 +110,22 @@ export const AUTO_DECIDER = 'auto';
 export const MAX_REASON = MAX_LONG_TEXT;
 
 export function initialGate(entity: EntityId): GateState {
-  return { entity };
+  return gateState(entity, undefined, undefined, undefined);
+}
+
+/**
+ * A gate state with every field present, always in this order: the approval loop steps the gate at
+ * every threat, approval or task change it merges, and states built by spreading only the fields
+ * present took a hidden class per combination and order, so stepGate and settle read them through
+ * polymorphic loads.
+ */
+export function gateState(
+  entity: EntityId,
+  threat: ThreatView | undefined,
+  approval: ApprovalRecord | undefined,
+  task: TaskRecord | undefined,
+): GateState {
+  return { entity, threat, approval, task };
 }
 
 export function stepGate(state: GateState, event: GateEvent, now: number, cfg: GateConfig): GateStep {
@@ -118,10 +133,10 @@ export function stepGate(state: GateState, event: GateEvent, now: number, cfg: G
   let rejected: string | undefined;
   switch (event.type) {
     case 'threat':
-      out.state = { ...out.state, threat: event.threat };
+      out.state = gateState(out.state.entity, event.threat, out.state.approval, out.state.task);
       break;
     case 'observed':
-      out.state = { ...out.state, approval: event.approval, task: event.task };
+      out.state = gateState(out.state.entity, out.state.threat, event.approval, event.task);
       break;
     case 'decide':
       rejected = decide(out, event, now, cfg);
@@ -139,7 +154,7 @@ export function stepGate(state: GateState, event: GateEvent, now: number, cfg: G
     }
   }
   settle(out, now, cfg);
-  return { state: out.state, writes: out.writes, wake: wakeAt(out.state, cfg), ...(rejected ? { rejected } : {}) };
+  return { state: out.state, writes: out.writes, wake: wakeAt(out.state, cfg), rejected };
 }
 
 /** Collects writes; a local write becomes the register's winner (it supersedes every head seen). */
@@ -155,11 +170,13 @@ class Writer {
   constructor(public state: GateState) {}
   approval(value: ApprovalRecord): void {
     this.writes.push({ kind: 'approval', value });
-    this.state = { ...this.state, approval: value };
+    const s = this.state;
+    this.state = gateState(s.entity, s.threat, value, s.task);
   }
   task(value: TaskRecord): void {
     this.writes.push({ kind: 'task', value });
-    this.state = { ...this.state, task: value };
+    const s = this.state;
+    this.state = gateState(s.entity, s.threat, s.approval, value);
   }
 }
 
