@@ -67,11 +67,13 @@ export class VersionClasses {
 
   classOf(v: Version): PriorityClass {
     const threat = v.kind === THREAT_KIND;
+    // Every field present, in one order: the relay and the link classify each version they send,
+    // and a spread of the threat level made the item two hidden classes.
     return classOf({
       entityId: v.entity,
       kind: v.kind,
       tombstone: v.kind === DELETED,
-      ...(threat ? { threatLevel: levelOf(v.value) } : {}),
+      threatLevel: threat ? levelOf(v.value) : undefined,
       entityThreat: threat ? (this.levelBefore(v) ?? this.threatOf(v.entity)) : this.threatOf(v.entity),
     });
   }
