@@ -76,6 +76,13 @@ export const RECONCILE_WALK_BUDGET = 32;
 export const MAX_OPEN_ALLOWANCE_PEERS = 1_024;
 
 /**
+ * Public keys one link remembers its peer holds (peer-keys.ts: its own, ours, those it sent us), so
+ * as not to send them to it again; as many as a node files (MAX_KNOWN_KEYS). Past it, further keys
+ * are sent to the peer whether it holds them or not, as they all were before; ~50 B each.
+ */
+export const MAX_PEER_HELD_KEYS = 4_096;
+
+/**
  * `request`s (a responder asking us, the initiator, for a round) one link may make: a burst, then
  * one per interval (token bucket). An honest responder asks after it applied versions from another
  * link or its send queue overflowed; a refused one is dropped and the next periodic round

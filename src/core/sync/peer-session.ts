@@ -9,6 +9,7 @@ import { Handshake, NOT_ADMITTED } from './handshake';
 import { Heartbeat } from './heartbeat';
 import { INVALID_INPUT_REASON, LimitName, MAX_BACKLOG_BYTES, MAX_OVERTAKING, MAX_OVERTAKING_BYTES } from './limits';
 import { PartAssembler } from './parts';
+import { PeerKeys } from './peer-keys';
 import type { SessionIo } from './session-io';
 import {
   MAX_KEYS_PER_MESSAGE,
@@ -46,6 +47,8 @@ export class PeerSession {
   private readonly handshake: Handshake;
   /** Joins the peer's `part` frames (parts.ts). */
   private readonly parts = new PartAssembler();
+  /** Keys the peer holds: not sent to it again (peer-keys.ts). */
+  private readonly peerKeys = new PeerKeys();
   private status: SessionState = SessionState.Handshake;
   /**
    * We refused the peer at admission and wait for it to close (REFUSAL_LINGER_MS): our end reason,
@@ -507,6 +510,7 @@ export class PeerSession {
         // PartAssembler never hands back a part.
         return this.invalid('a part inside a part');
       case MessageType.Keys: {
+        this.peerKeys.note(m.keys);
         const learn = this.host.learnKeys;
         if (learn === undefined) return;
         const resume = this.hold();
@@ -545,21 +549,25 @@ export class PeerSession {
     this.heartbeat.hello(m.time, now);
     this.status = SessionState.Syncing;
     // The keys of the authors we pass on go first: the peer files them before our versions come.
-    const keys = this.host.keysToSend?.() ?? [];
-    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_MESSAGE) {
-      this.send({ type: MessageType.Keys, keys: keys.slice(i, i + MAX_KEYS_PER_MESSAGE) });
-    }
+    // Its own and ours each hello carried already.
+    this.peerKeys.note(this.o.key === undefined ? [m.key] : [m.key, this.o.key]);
+    this.sendKeys(this.host.keysToSend?.() ?? []);
     // The first ping goes out ahead of the first round: on an ordered link its pong comes back
     // before the round can complete, so a synced link always reports its RTT.
     this.ping(now);
     this.ae.begin(this.o.self < m.node ? 'initiator' : 'responder', now, key);
   }
 
-  /** Sends keys of authors whose versions we are about to pass on (ahead of them on the link). */
-  sendKeys(keys: readonly Uint8Array[]): void {
-    if (this.status !== SessionState.Syncing || keys.length === 0) return;
-    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_MESSAGE) {
-      this.send({ type: MessageType.Keys, keys: keys.slice(i, i + MAX_KEYS_PER_MESSAGE) });
+  /**
+   * Sends keys of authors whose versions we are about to pass on (ahead of them on the link), but
+   * those the peer is known to hold (peer-keys.ts). `resend`: every key given (the periodic resend,
+   * for `keys` frames lost on the way).
+   */
+  sendKeys(keys: readonly Uint8Array[], resend = false): void {
+    if (this.status !== SessionState.Syncing) return;
+    const send = resend ? keys : this.peerKeys.lacking(keys);
+    for (let i = 0; i < send.length; i += MAX_KEYS_PER_MESSAGE) {
+      this.send({ type: MessageType.Keys, keys: send.slice(i, i + MAX_KEYS_PER_MESSAGE) });
     }
   }
 

@@ -272,7 +272,7 @@ export class MeshNode {
       else if (now - sent >= KEYS_RESEND_MS) {
         this.keysSentAt.set(l, now);
         // The most recently used only: every vouched key went at the handshake.
-        l.session.sendKeys(this.options.security.keys.vouched(MAX_KEYS_PER_RESEND));
+        l.session.sendKeys(this.options.security.keys.vouched(MAX_KEYS_PER_RESEND), true);
       }
       l.tick(now);
     }

@@ -1,0 +1,79 @@
+/**
+ * `keys` frames carry no key the receiving peer is known to hold (docs/security.md, "Keys on the
+ * wire"; src/core/sync/peer-keys.ts): not its own nor the sender's (the hellos carried them), nor one
+ * it sent the sender itself. Before, every newly vouched key went on every link: after a heal in
+ * docs/benchmarks.md's scenario 8 most of them went back to the peer they had just come from.
+ */
+import { describe, expect, it } from 'vitest';
+import type { NodeId } from '../../../../src/core/ids';
+import { decodeMessage, MessageType } from '../../../../src/core/sync';
+import { testIdentity } from '../../support/test-keys';
+import { MeshSim } from './mesh-sim';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+interface Sent {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly key: string;
+}
+
+/** Every key each `keys` frame carried, in the order the frames were delivered. */
+function recordKeys(sim: MeshSim): Sent[] {
+  const sent: Sent[] = [];
+  sim.net.options.tap = (from, to, frame) => {
+    const m = decodeMessage(frame);
+    if (m.type === MessageType.Keys) for (const k of m.keys) sent.push({ from, to, key: hex(k) });
+  };
+  return sent;
+}
+
+/** Keys sent to a peer that held them: its own, the sender's, or one the peer had sent the sender. */
+function redundant(sent: readonly Sent[]): string[] {
+  const out: string[] = [];
+  sent.forEach((s, i) => {
+    const why =
+      s.key === hex(testIdentity(s.to).publicKey)
+        ? 'its own'
+        : s.key === hex(testIdentity(s.from).publicKey)
+          ? "the sender's"
+          : sent.slice(0, i).some((e) => e.from === s.to && e.to === s.from && e.key === s.key)
+            ? 'one it had sent'
+            : undefined;
+    if (why !== undefined) out.push(`${s.from} → ${s.to}: ${why}`);
+  });
+  return out;
+}
+
+describe('keys on the wire', () => {
+  it('sends a peer no key it holds, and the relayed author still verifies everywhere', async () => {
+    const sim = new MeshSim({ seed: 21 });
+    const sent = recordKeys(sim);
+    for (const id of ['a', 'b', 'c', 'd']) await sim.add(id);
+    // A line a – b – c – d: c and d learn a's key only by `keys` frames, then vouch for it.
+    sim.link('a', 'b');
+    sim.link('b', 'c');
+    sim.link('c', 'd');
+    await sim.settle();
+    await sim.get('a').node.create({ id: 't1', components: { position: { lat: 1, lon: 2 } } });
+    await sim.settle();
+
+    for (const id of ['b', 'c', 'd']) {
+      expect((await sim.get(id).node.get('t1'))?.components.position).toEqual({ lat: 1, lon: 2 });
+    }
+    // a's key reached d, two hops away, by a `keys` frame.
+    expect(sent.some((s) => s.to === 'd' && s.key === hex(testIdentity('a').publicKey))).toBe(true);
+    expect(redundant(sent)).toEqual([]);
+  });
+
+  it('still resends every vouched key periodically (a lost `keys` frame costs a round, not the author)', async () => {
+    const sim = new MeshSim({ seed: 22 });
+    for (const id of ['a', 'b']) await sim.add(id);
+    sim.link('a', 'b');
+    await sim.settle();
+    const sent = recordKeys(sim);
+    await sim.advance(31_000);
+    // The resend carries a's own key to b, which holds it: it is the safety net, not filtered.
+    expect(sent.some((s) => s.from === 'a' && s.to === 'b' && s.key === hex(testIdentity('a').publicKey))).toBe(true);
+  });
+});
