@@ -731,12 +731,15 @@ export class EntityState {
       let cut: Evidence[] | undefined;
       if (next.length > entityBound) ({ kept: next, cut } = withinEntityBound(next, entityBound));
       // Who is charged follows from what is kept (chargedFor): a kept item may be charged anew.
+      const weighed = next;
       next = this.withCharges(next, (k) => (k === kind ? r.heads : this.heads(k)));
-      const stays = new Map(next.map((e) => [e.version, e]));
+      const stays = new Set<Version>();
+      for (const e of next) stays.add(e.version);
       for (const e of evidence ?? []) if (!stays.has(e.version)) (released ??= []).push(e);
       for (const e of candidates ?? []) {
-        const k = stays.get(e.version);
-        if (k !== undefined) (kept ??= []).push(k);
+        if (!stays.has(e.version)) continue;
+        // Charged anew, the item kept is another object (rare: an expiry kept for its floor).
+        (kept ??= []).push(next === weighed ? e : next.find((k) => k.version === e.version)!);
       }
       this.evidence = next.length === 0 ? undefined : next;
       if (cut !== undefined) {
