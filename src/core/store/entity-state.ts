@@ -15,6 +15,7 @@ import { DELETED, type Version } from '../merge/version';
 import { sameContent } from '../merge/version-content';
 import { subsumedByFloor } from './context-bound';
 import {
+  chargedFor,
   compareTwins,
   implies,
   keepsFirstOfValue,
@@ -330,7 +331,8 @@ export class EntityState {
    * split the node from a replica with room that kept it (test/unit/attack/h27-carried-floor-unserved
    * .test.ts, h27-honest-allowance-filled.test.ts). It carries the entity's largest floor, so the
    * entity's bound never cuts it either (evidence.ts, topCarrier): one per entity past the bounds,
-   * charged to its author, released once a later version carries as much.
+   * charged as chargedFor says (the author of a version covering it without its floor), released
+   * once a later version carries as much.
    */
   private raisesCarried(v: Version): boolean {
     const f = carriedFloor(v);
@@ -421,12 +423,16 @@ export class EntityState {
       if (v.kind === DELETED && this.notesTombstone(v.ts)) this.deletedAt = v.ts;
       return OBSOLETE;
     }
-    // A delivery adds evidence charged to its own author (evidence.ts) only within the room its
-    // author and the node have left. Only v itself and heads by v's author in v's register can be
-    // kept charged to that author, so while the room exceeds their number nothing is checked;
-    // otherwise a dry run on a copy counts them (rare: a hostile author's). Evidence charged to
-    // others is never refused here: an honest delivery that drops a twin head it never saw must
-    // apply, or replicas split for good (docs/security.md, "Twins and evidence"). The entity's
+    // A delivery adds evidence of its own author's, charged to that author (evidence.ts,
+    // chargedFor), only within the room its author and the node have left. Only v itself and heads
+    // by v's author in v's register can be kept so, and in the expiry's register that author's
+    // expiries kept and charged to another (v may cover them without their floor), so while the
+    // room exceeds their number nothing is checked; otherwise a dry run on a copy counts them (rare:
+    // a hostile author's). Evidence of other authors' versions, or charged to others, is never
+    // refused here: an honest delivery that drops a twin head it never saw must apply, or replicas
+    // split for good (docs/security.md, "Twins and evidence"); nor is an honest expiry kept only for
+    // its floor, charged to the author of the version covering it, which arrived first elsewhere
+    // (test/unit/attack/h28-covered-expiry-refused.test.ts). The entity's
     // bound is applied after the weighing (settleEvidence): only v itself and the heads of v's
     // register can enter the evidence, so while they fit nothing is checked; otherwise the dry run
     // says whether v itself would be cut, and v is then refused whoever wrote it: the bound keeps
@@ -436,14 +442,19 @@ export class EntityState {
       const room = ledger === undefined ? Infinity : ledger.room(author);
       const heads = this.headCount(v.kind);
       const atBound = this.evidenceCount + 1 + heads > entityBound;
+      const others = v.kind === EXPIRY ? this.chargedToOthers(author) : 0;
       // headsBy reads every head (at 50 authors a register, most of an honest merge): only when the
       // room is within the register's head count can it reach the room.
-      if ((atBound || (room <= heads && room <= this.headsBy(v.kind, author))) && !this.keepsNothing(v)) {
+      if (
+        (atBound || (room <= heads + others && room <= this.headsBy(v.kind, author) + others)) &&
+        !this.keepsNothing(v)
+      ) {
         cutNow = false;
-        const dry = this.clone().merge(v, undefined, false);
+        const copy = this.clone();
+        const dry = copy.merge(v, undefined, false);
         const cut = cutNow;
         cutNow = false;
-        const charged = dry.kind === 'duplicate' ? 0 : (dry.kept?.filter((e) => e.by === author).length ?? 0);
+        const charged = dry.kind === 'duplicate' ? 0 : copy.chargedAnew(this.evidence, author);
         if (cut || (charged > 0 && charged > room)) {
           if (ledger !== undefined) ledger.refused += 1;
           return LIMITED;
@@ -719,9 +730,17 @@ export class EntityState {
       // The entity's bound, after the weighing (evidence.ts, withinEntityBound).
       let cut: Evidence[] | undefined;
       if (next.length > entityBound) ({ kept: next, cut } = withinEntityBound(next, entityBound));
-      const stays = new Set(next);
-      for (const e of evidence ?? []) if (!stays.has(e)) (released ??= []).push(e);
-      for (const e of candidates ?? []) if (stays.has(e)) (kept ??= []).push(e);
+      // Who is charged follows from what is kept (chargedFor): a kept item may be charged anew.
+      const weighed = next;
+      next = this.withCharges(next, (k) => (k === kind ? r.heads : this.heads(k)));
+      const stays = new Set<Version>();
+      for (const e of next) stays.add(e.version);
+      for (const e of evidence ?? []) if (!stays.has(e.version)) (released ??= []).push(e);
+      for (const e of candidates ?? []) {
+        if (!stays.has(e.version)) continue;
+        // Charged anew, the item kept is another object (rare: an expiry kept for its floor).
+        (kept ??= []).push(next === weighed ? e : next.find((k) => k.version === e.version)!);
+      }
       this.evidence = next.length === 0 ? undefined : next;
       if (cut !== undefined) {
         if (cut.some((e) => e.version === v)) cutNow = true;
@@ -739,6 +758,42 @@ export class EntityState {
     };
     if (fate === 'applied') return { kind: 'applied', removed, ...change };
     return { kind: 'obsolete', ...(removed.length === 0 ? {} : { removed }), ...change };
+  }
+
+  /** How many of `author`'s expiries the entity keeps as evidence charged to another author (chargedFor). */
+  private chargedToOthers(author: NodeId): number {
+    let n = 0;
+    for (const e of this.evidence ?? []) if (e.version.ts.node === author && e.by !== author) n += 1;
+    return n;
+  }
+
+  /**
+   * How many of `author`'s versions the evidence held now charges to `author` that `before` (the
+   * evidence before a delivery, the same objects where unchanged) did not: a dry run's count.
+   */
+  private chargedAnew(before: readonly Evidence[] | undefined, author: NodeId): number {
+    const held = new Set(before);
+    let n = 0;
+    for (const e of this.evidence ?? []) if (e.by === author && e.version.ts.node === author && !held.has(e)) n += 1;
+    return n;
+  }
+
+  /**
+   * `items` (the entity's evidence), each charged to whom chargedFor (evidence.ts) says from what
+   * the expiry's register keeps: its heads (`heads`) and its evidence. Only an expiry can be charged
+   * to another author than its own; items charged anew are new objects (the ledger is settled from
+   * the evidence before and after, EntityStore.settleCharges).
+   */
+  private withCharges(items: Evidence[], heads: (kind: ComponentKind) => Heads = (k) => this.heads(k)): Evidence[] {
+    let expiries: Evidence[] | undefined;
+    for (const e of items) if (e.version.kind === EXPIRY) (expiries ??= []).push(e);
+    if (expiries === undefined) return items;
+    const moved = chargedFor(heads(EXPIRY), expiries, this.goneFor(EXPIRY));
+    if (moved.size === 0) return items;
+    return items.map((e) => {
+      const by = moved.get(e);
+      return by === undefined ? e : { version: e.version, by };
+    });
   }
 
   /**
@@ -1291,6 +1346,15 @@ export class EntityState {
     return this.evidence?.length ?? 0;
   }
 
+  /**
+   * The evidence kept and whom each item is charged to (evidence.ts), undefined: none. The array is
+   * replaced, never changed in place, so the store settles its ledger by comparing it before and
+   * after a change (EntityStore.settleCharges).
+   */
+  get charges(): readonly Evidence[] | undefined {
+    return this.evidence;
+  }
+
   /** The heads of one register, winner first (register.ts). */
   heads(kind: ComponentKind): Heads {
     const s = this.slot(kind);
@@ -1389,14 +1453,15 @@ export class EntityState {
    * what it taught is in the restored knowledge already. Each kind holding some is weighed again
    * (keptAsEvidence) with what the versions left, so the outcome is what any delivery order gives:
    * storage may hold a version that was dropped since (it is applied first, and may be kept until
-   * the evidence that implies it is back). Returns what it keeps and what it released (the store
-   * charges and refunds them).
+   * the evidence that implies it is back). Returns what it keeps and what it released; who is
+   * charged is worked out again (chargedFor), whatever the snapshot recorded, and the store settles
+   * its ledger from the evidence before and after.
    */
   restoreEvidence(
     items: readonly Evidence[],
     bound = MAX_EVIDENCE_PER_ENTITY,
   ): { kept: Evidence[]; released: Evidence[] } {
-    // Charged to its version's author, whatever an older snapshot recorded (Evidence.by).
+    // Charged as chargedFor says below, whatever the snapshot recorded (Evidence.by).
     const before = this.evidence ?? [];
     // A version storage also held may have been kept already when it was applied.
     const held = (v: Version): boolean =>
@@ -1415,12 +1480,16 @@ export class EntityState {
     // The entity's bound, as a delivery applies it (an older build could keep more).
     let cut: Evidence[] | undefined;
     if (left.length > bound) ({ kept: left, cut } = withinEntityBound(left, bound));
+    left = this.withCharges(left);
     this.evidence = left.length === 0 ? undefined : left;
     if (cut !== undefined) for (const k of new Set(cut.map((e) => e.version.kind))) this.relearn(k, undefined);
-    return {
-      kept: restored.filter((e) => left.includes(e)),
-      released: before.filter((e) => !left.includes(e)),
-    };
+    const stays = new Map(left.map((e) => [e.version, e]));
+    const kept: Evidence[] = [];
+    for (const e of restored) {
+      const k = stays.get(e.version);
+      if (k !== undefined) kept.push(k);
+    }
+    return { kept, released: before.filter((e) => !stays.has(e.version)) };
   }
 
   /**

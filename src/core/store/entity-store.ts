@@ -127,7 +127,9 @@ export class EntityStore {
     // a yes only when the earliest would (so at worst it pushes an entry the earliest would not),
     // without reading every head (~50 in scenario 1 at 1M writes) when one of the first answers.
     const deadlineBefore = v.kind === EXPIRY ? state.deadlineAtMost(deadlineOrNaN(v)) : undefined;
+    const charges = state.charges;
     const out = state.apply(v, this.ledger);
+    this.settleCharges(charges, state.charges);
     if (before !== undefined) this.lastApplyLifted = state.floor !== floorBefore;
     if (out.kind !== 'duplicate') this.shown?.changed(state);
     // Only an expiry changes the expiry heads or the floor (a lift) a delivery can touch. Under the
@@ -196,9 +198,24 @@ export class EntityStore {
   }
 
   private noteEvidence(out: Exclude<ApplyOutcome, { kind: 'duplicate' }>): void {
-    if (out.kept !== undefined) this.ledger.charge(out.kept);
-    if (out.released !== undefined) this.ledger.refund(out.released);
     if (out.twin === true) this.ledger.equivocations += 1;
+  }
+
+  /**
+   * The ledger after an entity's evidence changed from `before` to `after` (EntityState.charges):
+   * who is charged for an item follows from everything the register keeps (evidence.ts,
+   * chargedFor), so a change may charge an item held before to another author; settling from the
+   * whole evidence keeps the ledger what the evidence held says, whatever path changed it.
+   */
+  private settleCharges(before: readonly Evidence[] | undefined, after: readonly Evidence[] | undefined): void {
+    if (before === after) return;
+    if (before !== undefined && after !== undefined && before.length === after.length) {
+      let same = true;
+      for (let i = 0; i < before.length && same; i++) same = before[i] === after[i];
+      if (same) return;
+    }
+    if (before !== undefined) this.ledger.refund(before);
+    if (after !== undefined) this.ledger.charge(after);
   }
 
   /** Twins met, evidence kept and refused at the bound (securityStats). */
@@ -301,14 +318,15 @@ export class EntityStore {
       const s = this.entities.get(id);
       if (s === undefined) continue;
       const floor = s.floor;
+      const charges = s.charges;
       purged.push(...s.purge(now, gone));
+      this.settleCharges(charges, s.charges);
       if (s.floor !== floor) floored?.push(id);
       this.deadlines.set(id, s.nextDeadline);
       this.shown?.changed(s);
     }
     this.versionCount -= purged.length;
     // Evidence written at or below a new floor goes with it (`released`, for storage and the sync index).
-    this.ledger.refund(gone);
     for (const e of gone) released?.push(e.version);
     return purged;
   }
@@ -374,8 +392,7 @@ export class EntityStore {
 
   private settleWithdrawal(id: EntityId, s: EntityState, w: Withdrawal): void {
     this.versionCount += w.put.length - w.removed.length;
-    this.ledger.refund(w.evidenceBefore);
-    this.ledger.charge(w.evidenceAfter);
+    this.settleCharges(w.evidenceBefore, w.evidenceAfter);
     this.shown?.changed(s);
     this.deadlines.set(id, s.nextDeadline);
     if (s.empty) this.forget(id);
@@ -416,19 +433,20 @@ export class EntityStore {
         s = new EntityState(meta.id, store.cols);
         store.hold(s);
       }
-      const { kept, released } = s.restoreEvidence(meta.evidence, store.ledger.perEntity);
+      const charges = s.charges;
+      const { released } = s.restoreEvidence(meta.evidence, store.ledger.perEntity);
       if (released.length > 0) leftovers?.rewrite.add(meta.id);
-      store.ledger.refund(released);
-      store.ledger.charge(kept);
+      store.settleCharges(charges, s.charges);
     }
     for (const meta of snapshot.entities) {
       const s = store.entities.get(meta.id);
       if (s === undefined) continue;
       if (meta.floor !== undefined) {
+        const charges = s.charges;
         const { released, dropped, lifted } = s.restoreFloor(meta.floor, meta.floorMarkers, meta.carried);
         // A floor lifted: the stored meta names it still, and is rewritten.
         if (released.length > 0 || lifted) leftovers?.rewrite.add(meta.id);
-        store.ledger.refund(released);
+        store.settleCharges(charges, s.charges);
         // Stale records beneath the floor: not held, so deleted from storage (RestoreLeftovers).
         store.versionCount -= dropped.length;
         leftovers?.versions.push(...dropped);

@@ -43,18 +43,20 @@ import { carriedFloor } from './expiry-floor';
 export interface Evidence {
   readonly version: Version;
   /**
-   * The author charged for it (EvidenceLedger): its version's author, whoever delivered what made
-   * the node keep it, so that another author's delivery never counts against an honest writer.
+   * The author charged for it (EvidenceLedger, chargedFor): its version's author, whoever delivered
+   * what made the node keep it, so that another author's delivery never counts against an honest
+   * writer; but an expiry kept only for the floor it carries is charged to the author of the version
+   * that covers it without carrying that floor (a member's rest marker over an honest expiry).
    */
   readonly by: NodeId;
 }
 
 /**
- * Evidence one author's deliveries may make a node keep at once. Past it, a version of that author
- * that would add evidence is refused before anything is learned from it (held back, asked for again
- * later): an honest author keeps none but for a moment (a late version whose tombstone has not
- * arrived yet), a member signing twins or contexts that leave out what it named before is
- * equivocating. ~1,024 × 8 KB worst case (a 4 KB value, 64 context entries, a batch proof).
+ * Evidence charged to one author (Evidence.by) a node keeps at once. Past it, a version of that
+ * author that would add evidence of its own versions charged to it is refused before anything is
+ * learned from it (held back, asked for again later): an honest author keeps none but for a moment
+ * (a late version whose tombstone has not arrived yet), a member signing twins or contexts that
+ * leave out what it named before is equivocating. ~1,024 × 8 KB worst case (a 4 KB value, 64 context entries, a batch proof).
  */
 export const MAX_EVIDENCE_PER_AUTHOR = 1_024;
 
@@ -274,11 +276,11 @@ export class Covers {
   /**
    * Whether the versions added teach all `e` teaches: that its author's writes before it were
    * seen (its own timestamp), each of its context entries, its rest marker, and the floor it
-   * carries (an expiry's).
+   * carries (an expiry's; `apartFromFloor`: all but that, see chargedFor).
    */
-  implies(e: Version): boolean {
+  implies(e: Version, apartFromFloor = false): boolean {
     const floor = carriedFloor(e);
-    if (floor !== undefined && floor > this.carried) return false;
+    if (!apartFromFloor && floor !== undefined && floor > this.carried) return false;
     const ts = e.ts;
     if (!this.coversBefore(ts)) return false;
     for (const s of e.seen) {
@@ -339,6 +341,73 @@ export function keptAsEvidence<E extends { readonly version: Version }>(
     covers.add(v);
   }
   return kept;
+}
+
+/**
+ * Who is charged for each of a register's evidence items (EvidenceLedger), as a function of what
+ * the register keeps: its heads and its evidence `items` (after the weighing and the entity's bound,
+ * each a function of the versions delivered, whatever their order). An item is charged to its own
+ * author (a losing twin, a head dropped by a version that leaves out what it named: the author that
+ * signed it), except an expiry kept only for the floor it carries: the versions weighed before it
+ * (weighOrder) teach all else it teaches, so some of them cover its timestamp (a later write of its
+ * author, a context entry, a rest marker) without carrying its floor. An honest writer that received
+ * it carries its floor on (floorToCarry); a rest marker covers it without its writer having received
+ * it. That expiry is charged to the author of the version that covers it, the one weighed last
+ * before it (the earliest by timestamp: the one that superseded it first). So a member whose rest
+ * markers cover honest authors' expiries pays for what its covers make every node keep, not the
+ * honest author (test/unit/attack/h28-covered-expiry-refused.test.ts), and one covering its own
+ * floor-carrying expiries pays as before. When that cover leaves what the register keeps (a later
+ * version implies it), the charge moves to the next one that covers the expiry, or the expiry goes
+ * (a version carrying its floor implies it). Only expiries carry floors: other kinds' items are
+ * charged to their own authors without a pass. Returns the items whose charge differs, with it.
+ */
+export function chargedFor<E extends { readonly version: Version; readonly by: NodeId }>(
+  heads: readonly Version[],
+  items: readonly E[],
+  gone: ((t: Timestamp) => boolean) | undefined,
+): Map<E, NodeId> {
+  const moved = new Map<E, NodeId>();
+  if (!items.some((e) => carriedFloor(e.version) !== undefined)) {
+    for (const e of items) if (e.by !== e.version.ts.node) moved.set(e, e.version.ts.node);
+    return moved;
+  }
+  const all: { readonly v: Version; readonly e: E | undefined }[] = [];
+  for (const h of heads) all.push({ v: h, e: undefined });
+  for (const e of items) all.push({ v: e.version, e });
+  all.sort((a, b) => weighOrder(a.v, b.v));
+  const covers = new Covers(gone);
+  for (let i = 0; i < all.length; i++) {
+    const { v, e } = all[i]!;
+    if (e !== undefined) {
+      let by = v.ts.node;
+      if (carriedFloor(v) !== undefined && covers.implies(v, true)) {
+        for (let j = i - 1; j >= 0; j--) {
+          const c = all[j]!.v;
+          if (coversTimestamp(c, v)) {
+            by = c.ts.node;
+            break;
+          }
+        }
+      }
+      if (by !== e.by) moved.set(e, by);
+    }
+    covers.add(v);
+  }
+  return moved;
+}
+
+/**
+ * Whether `c` says its writer had seen `v`: a later write of `v`'s author (or its twin, the same
+ * timestamp), a context entry of that author at or after `v`, or a rest marker at or after it.
+ */
+function coversTimestamp(c: Version, v: Version): boolean {
+  if (c === v) return false;
+  const author = c.ts.node;
+  if (author === v.ts.node && compareTs(c.ts, v.ts) >= 0) return true;
+  for (const s of c.seen) {
+    if (s.node === author ? atOrBefore(v.ts, s) : s.node === v.ts.node && compareTs(s, v.ts) >= 0) return true;
+  }
+  return false;
 }
 
 /**
@@ -419,7 +488,7 @@ export function withinEntityBound<E extends { readonly version: Version }>(
  * because nothing weighed after it carries as much, so once cut no version served teaches that floor
  * and a replica that never received it shows what the others hide
  * (test/unit/attack/h27-carried-floor-unserved.test.ts). Smaller floors kept are taught by it. One
- * per entity, charged to its author.
+ * per entity, charged as chargedFor says.
  */
 function topCarrier<E extends { readonly version: Version }>(items: readonly E[]): Version | undefined {
   let top: Version | undefined;

@@ -1,16 +1,18 @@
 /**
  * Attack (hostile review 2026-12-07): since 1c5d5ae an expiry superseded without its carried floor
- * is kept as evidence charged to its own author (docs/security.md, "Twins and evidence"). A member's
- * expiry whose rest marker covers an honest author's floor-carrying expiry supersedes it without
- * carrying its floor: the honest expiry is kept, charged to the honest author, and the member's own
- * expiry is a head, charged to nobody. So the member fills an honest author's evidence allowance
- * (MAX_EVIDENCE_PER_AUTHOR) at no cost to its own (not fixed: the documented price of charging a
- * dropped head to its author). Past it, that author's next such expiry must still be taken where a
- * replica with room keeps it: an expiry that carries the entity's floor further is never refused at
- * the bounds (EntityState.raisesCarried). Refused "before anything is learned" instead (a fix tried
- * first for h27-carried-floor-unserved.test.ts), the node showed what the other hid, after any
- * anti-entropy; main took the floor and refused the expiry, which agreed here only because the other
- * replica served it.
+ * is kept as evidence (docs/security.md, "Twins and evidence"). A member's expiry whose rest marker
+ * covers an honest author's floor-carrying expiry supersedes it without carrying its floor: the
+ * honest expiry is kept, and the member's own expiry is a head. Charged to its own author, as any
+ * dropped head was, that let the member fill an honest author's evidence allowance
+ * (MAX_EVIDENCE_PER_AUTHOR) at no cost to its own, and past it the honest author's next expiry
+ * delivered after a cover was refused at one replica and kept at another, which then served
+ * different evidence for good (test/unit/attack/h28-covered-expiry-refused.test.ts).
+ *
+ * Fixed (h28): an expiry kept only for the floor it carries is charged to the author of the version
+ * that covers it (evidence.ts, chargedFor): here the member. Past any bound, an expiry that carries
+ * the entity's floor further is still never refused (EntityState.raisesCarried): refused "before
+ * anything is learned" instead (a fix tried first for h27-carried-floor-unserved.test.ts), the node
+ * showed what the other hid, after any anti-entropy.
  */
 import { describe, expect, it } from 'vitest';
 import type { Timestamp } from '../../../src/core/clock/timestamp';
@@ -37,16 +39,24 @@ const v = (entity: string, kind: ComponentKind, value: unknown, t: Timestamp, se
 const honest = (e: string): Version => v(e, EXPIRY, { at: T0 + 3_000, floor: T0 + 1_000 }, ts(T0 + 2_000, 'p1'));
 const cover = (e: string): Version => v(e, EXPIRY, { at: FAR }, ts(T0 + 2_100, 'm'), [ts(T0 + 2_000, 'm')]);
 
-describe('attack suite: a member fills an honest author’s evidence allowance with expiries that cover it', () => {
-  it('at no cost of its own; the honest author’s next covered expiry is still taken, and replicas agree', () => {
+describe('attack suite: a member’s expiries that cover an honest author’s are charged to the member', () => {
+  it('the honest author keeps its allowance; its next covered expiry is taken, and replicas agree', () => {
     const a = new EntityStore();
     for (let i = 0; i < MAX_EVIDENCE_PER_AUTHOR; i++) {
       a.apply(honest(`e${i}`));
       a.apply(cover(`e${i}`));
     }
     const stats = a.evidenceStats();
-    // All of it charged to p1, the honest author; m, whose deliveries made the node keep it, has its whole allowance.
+    // All of it charged to m, whose covers made the node keep it; p1, the honest author, has its whole allowance.
     expect(stats).toMatchObject({ held: MAX_EVIDENCE_PER_AUTHOR, authors: 1 });
+    for (let i = 0; i < MAX_EVIDENCE_PER_AUTHOR; i++) {
+      expect(
+        a
+          .state(`e${i}` as EntityId)
+          ?.meta()
+          .evidence?.map((e) => e.by),
+      ).toEqual(['m']);
+    }
     // Entity x: an honest position under the floor, m's covering expiry, then p1's expiry.
     const b = new EntityStore();
     for (const s of [a, b]) {

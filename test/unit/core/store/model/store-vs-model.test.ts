@@ -374,11 +374,15 @@ function check(nodes: readonly SimNode[], step: Step): void {
     const where = `${n.id} after ${JSON.stringify(step)}`;
     expect(sorted(registersOf(n.store)), `${where}: heads differ from the model`).toEqual(sorted(n.model.registers()));
     for (const [entity, floor] of n.model.allFloors()) expect(n.store.state(entity)?.floor, where).toBe(floor);
-    // The evidence ledger counts what is held, whatever released or kept it (a lifted floor too).
+    // The evidence ledger counts what is held, whatever released or kept it (a lifted floor too),
+    // each item charged to whom its entity's evidence says (evidence.ts, chargedFor).
     const held = [...n.store.evidence()];
+    const charged = new Set<NodeId>();
+    for (const e of new Set(held.map((v) => v.entity)))
+      for (const x of n.store.state(e)?.meta().evidence ?? []) charged.add(x.by);
     expect(n.store.evidenceStats(), `${where}: the evidence ledger drifted`).toMatchObject({
       held: held.length,
-      authors: new Set(held.map((v) => v.ts.node)).size,
+      authors: charged.size,
     });
     const same = `${[...n.model.received.keys()].sort().join()}#${sorted(
       new Map([...n.model.allFloors()].map(([e, f]) => [e, [String(f)]])),
