@@ -23,9 +23,10 @@ export interface SlotItem {
 /**
  * An immutable reconciliation set whose items name their ids by slot in ids it shares (the sync
  * index's id table, IdTable.share(): an id is held once, docs/benchmarks.md, scenario 10): per item,
- * sorted by (timestamp, id), the timestamp (8 B) and the slot (4 B), with the prefix sum of the ids'
- * terms at every BLOCK-th item as SortedVectorStorage keeps it (a range's fingerprint adds at most
- * BLOCK − 1 terms per end, computed from the ids). Per item 14 B where ids of its own took 26. The
+ * sorted by (timestamp, id), the timestamp (4 B, see tsArr) and the slot (4 B), with the prefix sum
+ * of the ids' terms at every BLOCK-th item as SortedVectorStorage keeps it (a range's fingerprint
+ * adds at most BLOCK − 1 terms per end, computed from the ids). Per item 10 B where ids of its own
+ * took 26. The
  * owner of the ids must not change the bytes of a slot the storage names while it lives (IdTable
  * copies them first). Items, ids and fingerprints are those of a SortedVectorStorage of the same
  * items (test/unit/core/sync/sync-index-model.test.ts).
@@ -42,7 +43,15 @@ export interface SlotItem {
  * last round, not of the whole set.
  */
 export class SlotVectorStorage implements ReconcileStorage {
-  private readonly tsArr: Float64Array;
+  /**
+   * Per item its timestamp, less tsBase: as a 32-bit offset when every timestamp the snapshot holds
+   * is an integer within 2^32 − 1 of the least (HLC ms: 49 days; 4 B per item where a float64 took
+   * 8, docs/benchmarks.md, scenario 10), else as the timestamp itself (tsBase −0, the one number
+   * whose sum with any other is that other, −0 too). Either way tsBase + tsArr[i] is the very number
+   * added (narrowed only when it reads back exactly).
+   */
+  private readonly tsArr: Uint32Array | Float64Array;
+  private readonly tsBase: number;
   private readonly slotArr: Uint32Array;
   private readonly bytes: Uint8Array;
   private readonly words: Uint32Array;
@@ -58,9 +67,12 @@ export class SlotVectorStorage implements ReconcileStorage {
     /** The chain of snapshots this one belongs to, and its number in it. */
     private readonly lineage: Lineage,
     private readonly gen: number,
+    /** The least timestamp, if every timestamp is an integer within 2^32 − 1 of it; else undefined. */
+    narrowFrom: number | undefined,
   ) {
     this.n = n;
-    this.tsArr = new Float64Array(n);
+    this.tsBase = narrowFrom ?? -0;
+    this.tsArr = narrowFrom === undefined ? new Float64Array(n) : new Uint32Array(n);
     this.slotArr = new Uint32Array(n);
     this.bytes = ids.bytes;
     this.words = ids.words;
@@ -68,7 +80,7 @@ export class SlotVectorStorage implements ReconcileStorage {
 
   static empty(): SlotVectorStorage {
     const bytes = new Uint8Array(0);
-    return new SlotVectorStorage(0, { bytes, words: new Uint32Array(0) }, new Lineage(), 0);
+    return new SlotVectorStorage(0, { bytes, words: new Uint32Array(0) }, new Lineage(), 0, 0);
   }
 
   /**
@@ -99,7 +111,16 @@ export class SlotVectorStorage implements ReconcileStorage {
     }
     const fork = prev.gen !== prev.lineage.gen;
     const lineage = fork ? new Lineage() : prev.lineage;
-    const out = new SlotVectorStorage(n - gone + added.length, ids, lineage, fork ? 0 : lineage.gen + 1);
+    const out = new SlotVectorStorage(
+      n - gone + added.length,
+      ids,
+      lineage,
+      fork ? 0 : lineage.gen + 1,
+      narrowBase(prev, dropped, added),
+    );
+    // Subtracted on the way in: +0 when wide (−0 − 0 is −0; − (−0) would make it +0).
+    const base = out.tsArr instanceof Uint32Array ? out.tsBase : 0;
+    const prevBase = prev.tsBase;
     const b = ids.bytes;
     let k = 0;
     let j = 0;
@@ -110,7 +131,7 @@ export class SlotVectorStorage implements ReconcileStorage {
         if (same < 0) same = k;
         continue;
       }
-      const ts = prev.tsArr[i]!;
+      const ts = prevBase + prev.tsArr[i]!;
       const slot = prev.slotArr[i]!;
       for (; j < added.length; j++) {
         const a = added[j]!;
@@ -119,15 +140,15 @@ export class SlotVectorStorage implements ReconcileStorage {
         // (an added item `prev` keeps already is kept once)
         if (c === 0) continue;
         if (same < 0) same = k;
-        out.tsArr[k] = a.ts;
+        out.tsArr[k] = a.ts - base;
         out.slotArr[k++] = a.slot;
       }
-      out.tsArr[k] = ts;
+      out.tsArr[k] = ts - base;
       out.slotArr[k++] = slot;
     }
     if (same < 0) same = k;
     for (; j < added.length; j++) {
-      out.tsArr[k] = added[j]!.ts;
+      out.tsArr[k] = added[j]!.ts - base;
       out.slotArr[k++] = added[j]!.slot;
     }
     out.n = k;
@@ -142,9 +163,14 @@ export class SlotVectorStorage implements ReconcileStorage {
     return this.n;
   }
 
+  /** Bytes its timestamps take: 4 per item when held as offsets (see tsArr), else 8. */
+  get timestampBytes(): number {
+    return this.tsArr.byteLength;
+  }
+
   timestampAt(i: number): number {
     this.checkIndex(i);
-    return this.tsArr[i]!;
+    return this.tsBase + this.tsArr[i]!;
   }
 
   idAt(i: number): Uint8Array {
@@ -169,7 +195,7 @@ export class SlotVectorStorage implements ReconcileStorage {
     let hi = Math.min(this.n, end);
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (itemAtOrAfter(bound, this.tsArr[mid]!, this.bytes, this.slotArr[mid]! * ID_SIZE)) hi = mid;
+      if (itemAtOrAfter(bound, this.tsBase + this.tsArr[mid]!, this.bytes, this.slotArr[mid]! * ID_SIZE)) hi = mid;
       else lo = mid + 1;
     }
     return lo;
@@ -232,7 +258,7 @@ export class SlotVectorStorage implements ReconcileStorage {
     let hi = this.n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = compareAt(this.tsArr[mid]!, this.bytes, this.slotArr[mid]! * ID_SIZE, ts, id, 0);
+      const c = compareAt(this.tsBase + this.tsArr[mid]!, this.bytes, this.slotArr[mid]! * ID_SIZE, ts, id, 0);
       if (c === 0) return mid;
       if (c < 0) lo = mid + 1;
       else hi = mid;
@@ -315,6 +341,52 @@ export class SlotVectorStorage implements ReconcileStorage {
       throw new ReconcileError(ReconcileErrorCode.Usage, `bad range [${begin}, ${end}) of ${this.n}`);
     }
   }
+}
+
+/** The widest span of timestamps a snapshot holds as 32-bit offsets from its least (SlotVectorStorage.tsArr). */
+const NARROW_SPAN = 0xffff_ffff;
+
+/** Whether `ts` can be held as an offset: an integer (not −0, which would read back as 0) of at most 2^53. */
+function narrowable(ts: number): boolean {
+  return Number.isSafeInteger(ts) && !Object.is(ts, -0);
+}
+
+/**
+ * The base a snapshot of `prev`'s items but those `dropped` (by index, if any) and `added` (sorted)
+ * holds its timestamps from, if all are narrowable within NARROW_SPAN of the least of them; else
+ * undefined. Both lists are sorted by timestamp, so the least and the greatest kept are their first
+ * and last. A wide `prev` is scanned.
+ */
+function narrowBase(
+  prev: SlotVectorStorage,
+  dropped: Uint8Array | undefined,
+  added: readonly SlotItem[],
+): number | undefined {
+  const n = prev.size;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  let first = 0;
+  let last = n - 1;
+  if (dropped !== undefined) {
+    while (first < n && dropped[first] === 1) first++;
+    while (last >= first && dropped[last] === 1) last--;
+  }
+  if (first <= last) {
+    if (prev.timestampBytes !== 4 * n) {
+      for (let i = first; i <= last; i++) {
+        if ((dropped === undefined || dropped[i] === 0) && !narrowable(prev.timestampAt(i))) return undefined;
+      }
+    }
+    lo = prev.timestampAt(first);
+    hi = prev.timestampAt(last);
+  }
+  for (const a of added) if (!narrowable(a.ts)) return undefined;
+  if (added.length > 0) {
+    lo = Math.min(lo, added[0]!.ts);
+    hi = Math.max(hi, added[added.length - 1]!.ts);
+  }
+  if (lo > hi) return 0;
+  return hi - lo <= NARROW_SPAN ? lo : undefined;
 }
 
 /** Sign of (ts, x[xo..]) − (ts2, y[yo..]): by timestamp, then id bytes. */

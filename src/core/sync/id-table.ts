@@ -2,10 +2,13 @@
  * Version id key (idKey: the 16-byte id as 8 UTF-16 units) → slot, in typed arrays: open
  * addressing with linear probing, deleted by shifting the run back (no tombstones). The id's words
  * are kept once, by slot (the caller's slot numbers, dense: the sync index reuses freed ones), and
- * a position holds only the slot: per id 16 B plus 4 B per position at a load of 3/8 to 3/4
- * (21–27 B), where positions holding the id and the slot took 27–53 B and a Map keyed by the id as
- * text ~90 B (docs/benchmarks.md, scenario 10). The ids grow (by half, then by an eighth) when a
- * slot past them comes, the positions double at 3/4: not both at once.
+ * a position holds only the slot: per id 16 B plus 4 B per position at a load of 1/2 to 3/4
+ * (21.3–24 B), where positions holding the id and the slot took 27–53 B and a Map keyed by the id
+ * as text ~90 B (docs/benchmarks.md, scenario 10). The ids grow (by half, then by an eighth) when a
+ * slot past them comes, the positions by half at 3/4: not both at once. The positions are any
+ * number, not a power of two (doubled, they were 3/8 full after each growth: 5.3–10.7 B per id, 8.7
+ * B per component at 10k entities), and an id's home is its mixed words scaled to them (Lemire's
+ * multiply-shift range reduction, "Fast Random Integer Generation in an Interval", 2019).
  *
  * The ids are unkeyed hashes of content their author chooses (version-id.ts), so an author can
  * still give many ids one word in common, at about 2^32 tries an id (it was free with the
@@ -32,8 +35,8 @@ export class IdTable {
   private sharedBelow = 0;
   /** Per position: the slot, or -1 while empty. */
   private slots = new Int32Array(16).fill(-1);
-  /** 32 − log2(capacity): a position is the top bits of the mixed id. */
-  private shift = 28;
+  /** Positions / 2^32: a mixed id (32 bits) times this, rounded down, is its home. */
+  private scale = 16 / 2 ** 32;
   private count = 0;
   private readonly s0: number;
   private readonly s1: number;
@@ -49,6 +52,11 @@ export class IdTable {
 
   get size(): number {
     return this.count;
+  }
+
+  /** Positions (4 B each): more than 4/3 of the ids, at most twice as many once past the first 12. */
+  get positions(): number {
+    return this.slots.length;
   }
 
   get(key: string): number | undefined {
@@ -90,12 +98,12 @@ export class IdTable {
     let i = this.position(key);
     if (i < 0) return undefined;
     const slot = this.slots[i]!;
-    const mask = this.slots.length - 1;
     const words = this.words;
     const slots = this.slots;
+    const last = slots.length - 1;
     // Backward shift: an entry further along the run moves into the hole unless its home lies
     // cyclically after the hole and at or before where it sits.
-    for (let j = (i + 1) & mask; slots[j] !== -1; j = (j + 1) & mask) {
+    for (let j = i === last ? 0 : i + 1; slots[j] !== -1; j = j === last ? 0 : j + 1) {
       const k = 4 * slots[j]!;
       const home = this.home(words[k]!, words[k + 1]!, words[k + 2]!, words[k + 3]!);
       const stays = i <= j ? home > i && home <= j : home > i || home <= j;
@@ -113,19 +121,23 @@ export class IdTable {
    * position ending the run: what a lookup, an add or a delete of it walks.
    */
   probeLength(key: string): number {
-    const mask = this.slots.length - 1;
+    const length = this.slots.length;
     writeKey(key, queryBytes, 0);
     const home = this.home(queryWords[0]!, queryWords[1]!, queryWords[2]!, queryWords[3]!);
     const at = this.position(key);
-    if (at >= 0) return ((at - home) & mask) + 1;
+    if (at >= 0) return ((at - home + length) % length) + 1;
     let n = 1;
-    for (let i = home; this.slots[i] !== -1; i = (i + 1) & mask) n++;
+    for (let i = home; this.slots[i] !== -1; i = i === length - 1 ? 0 : i + 1) n++;
     return n;
   }
 
-  /** The id's home position: the top bits of its mixed words. */
+  /**
+   * The id's home position: its mixed words times positions / 2^32, rounded down (below the
+   * positions: the product's rounding error is under 2^−52 of it, the gap to the next integer at
+   * least 2^−32).
+   */
   private home(w0: number, w1: number, w2: number, w3: number): number {
-    return mixId(w0, w1, w2, w3, this.s0, this.s1, this.s2, this.s3) >>> this.shift;
+    return (mixId(w0, w1, w2, w3, this.s0, this.s1, this.s2, this.s3) * this.scale) | 0;
   }
 
   private position(key: string): number {
@@ -134,10 +146,10 @@ export class IdTable {
     const w1 = queryWords[1]!;
     const w2 = queryWords[2]!;
     const w3 = queryWords[3]!;
-    const mask = this.slots.length - 1;
     const words = this.words;
     const slots = this.slots;
-    for (let i = this.home(w0, w1, w2, w3); slots[i] !== -1; i = (i + 1) & mask) {
+    const last = slots.length - 1;
+    for (let i = this.home(w0, w1, w2, w3); slots[i] !== -1; i = i === last ? 0 : i + 1) {
       const k = 4 * slots[i]!;
       if (words[k] === w0 && words[k + 1] === w1 && words[k + 2] === w2 && words[k + 3] === w3) return i;
     }
@@ -146,19 +158,23 @@ export class IdTable {
 
   /** Places `slot`, whose words are written, at the first empty position from its id's home. */
   private put(slot: number): void {
-    const mask = this.slots.length - 1;
+    const last = this.slots.length - 1;
     const k = 4 * slot;
     const words = this.words;
     let i = this.home(words[k]!, words[k + 1]!, words[k + 2]!, words[k + 3]!);
-    while (this.slots[i] !== -1) i = (i + 1) & mask;
+    while (this.slots[i] !== -1) i = i === last ? 0 : i + 1;
     this.slots[i] = slot;
   }
 
-  /** Doubles the positions (the ids stay where they are, by slot). */
+  /**
+   * Half as many positions again (the ids stay where they are, by slot): from 3/4 full to 1/2, so
+   * an insert stays amortised O(1) (each id is placed again at most twice over, on average).
+   */
   private grow(): void {
     const slots = this.slots;
-    this.slots = new Int32Array(slots.length * 2).fill(-1);
-    this.shift -= 1;
+    const length = Math.ceil(slots.length * 1.5);
+    this.slots = new Int32Array(length).fill(-1);
+    this.scale = length / 2 ** 32;
     for (let i = 0; i < slots.length; i++) if (slots[i] !== -1) this.put(slots[i]!);
   }
 

@@ -93,7 +93,7 @@ const NO_NUMBER = 0xffffffff;
  * held write is not fetched again every round.
  */
 export class SyncIndex {
-  /** Id key → slot, in typed arrays (id-table.ts: the id once by slot and a 4-byte position, ~21–27 B per version). */
+  /** Id key → slot, in typed arrays (id-table.ts: the id once by slot and a 4-byte position, ~21–24 B per version). */
   private readonly entries: IdTable;
   /** Slots given out (in use or free). */
   private slots = 0;

@@ -99,6 +99,23 @@ describe('IdTable (the sync index ids)', () => {
     return { mean: total / keys.length, max };
   }
 
+  it('keeps more than 4/3 and at most twice as many positions as ids while it grows', () => {
+    // Grown by half at 3/4 full, to any number of positions (doubled, they were 8/3 of the ids
+    // after each growth: docs/benchmarks.md, scenario 10).
+    const keys = clustered(100_000);
+    const table = new IdTable([0x12345678, 0x9abcdef0, 0x0f1e2d3c, 0x4b5a6978]);
+    let most = 0;
+    keys.forEach((key, slot) => {
+      table.add(key, slot);
+      expect(4 * table.size).toBeLessThanOrEqual(3 * table.positions);
+      if (table.size > 12) most = Math.max(most, table.positions / table.size);
+    });
+    expect(most).toBeLessThanOrEqual(2);
+    // Each still found where it was put, the walks short at the last load.
+    keys.forEach((key, slot) => expect(table.get(key)).toBe(slot));
+    expect(probes(table, keys).mean).toBeLessThan(4);
+  });
+
   it('spreads 16,384 ids sharing their first word: no one run to walk or shift back', () => {
     const keys = clustered(16_384);
     const table = new IdTable([0x12345678, 0x9abcdef0, 0x0f1e2d3c, 0x4b5a6978]);
