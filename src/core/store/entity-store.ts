@@ -4,7 +4,14 @@ import type { Heads } from '../merge/register';
 import type { Version } from '../merge/version';
 import { sameContent } from '../merge/version-content';
 import { earliestFrom, inWindows, type RemovalWindow } from '../clock/removal-window';
-import { EntityState, FIXED_KINDS, type ApplyOutcome, type EntityMeta, type Withdrawal } from './entity-state';
+import {
+  EntityState,
+  fixedSlot,
+  FIXED_KINDS,
+  type ApplyOutcome,
+  type EntityMeta,
+  type Withdrawal,
+} from './entity-state';
 import { DeadlineIndex } from './deadline-index';
 import { NumberedColumn, type ColumnType, type EntityColumn } from './entity-column';
 import { NumberedMarks, type EntityMarks } from './entity-marks';
@@ -96,22 +103,39 @@ export class EntityStore {
 
   apply(v: Version): ApplyOutcome {
     this.lastApplyLifted = false;
-    let state = this.entities.get(v.entity);
+    const state = this.entities.get(v.entity);
     if (state !== undefined) {
       // A sensor's update of its own register in the columns (EntityState.updateOwn): replaces one
       // head by one, or is refused, learning nothing; no floor, tombstone or evidence moves.
       const i = state.ownColumn(v);
       if (i >= 0) {
-        const deadlineBefore = v.kind === EXPIRY ? state.nextDeadline : undefined;
-        const own = state.updateOwn(i, v);
-        if (own !== undefined) {
-          if (own.kind === 'duplicate') return own;
-          this.shown?.changed(state);
-          if (v.kind === EXPIRY) this.deadlines.set(v.entity, state.nextDeadline, deadlineBefore);
-          return own;
-        }
+        const own = this.applyOwn(state, i, v);
+        if (own !== undefined) return own;
       }
-    } else {
+    }
+    return this.merge(v, state);
+  }
+
+  /**
+   * apply()'s sole-author step on its own (EntityState.updateOwn), kept apart from merge() so that
+   * the feedback V8 gathers from conflicts, knowledge and floors does not reach the code of the
+   * common case: a node merges both (docs/benchmarks.md, scenario 1, "One merge for mixed traffic").
+   * Undefined: updateOwn could not decide, nothing changed.
+   */
+  private applyOwn(state: EntityState, i: number, v: Version): ApplyOutcome | undefined {
+    const expiry = i === EXPIRY_SLOT;
+    const deadlineBefore = expiry ? state.nextDeadline : undefined;
+    const own = state.updateOwn(i, v);
+    if (own === undefined || own.kind === 'duplicate') return own;
+    this.shown?.changed(state);
+    if (expiry) this.deadlines.set(v.entity, state.nextDeadline, deadlineBefore);
+    return own;
+  }
+
+  /** apply()'s general path: every delivery the sole-author step did not take (`state`: the entity held, if any). */
+  private merge(v: Version, held: EntityState | undefined): ApplyOutcome {
+    let state = held;
+    if (state === undefined) {
       state = new EntityState(v.entity, this.cols);
       this.hold(state);
     }
@@ -540,6 +564,9 @@ function* retainedIn(s: EntityState, kind: ComponentKind): IterableIterator<Vers
   yield* s.heads(kind);
   if (s.evidenceCount > 0) for (const v of s.evidenceVersions()) if (v.kind === kind) yield v;
 }
+
+/** The index of the expiry among the fixed kinds (fixedSlot). */
+const EXPIRY_SLOT = fixedSlot(EXPIRY);
 
 function countHeads(state: EntityState): number {
   let n = 0;

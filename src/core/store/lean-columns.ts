@@ -214,8 +214,13 @@ export class LeanColumns {
   /** Authors and value strings, interned as the wire encoder interns its tables (src/core/wire/context.ts). */
   private readonly nodes = new Interner<NodeId>();
   private readonly strings = new Interner<string>();
-  /** The last author interned: a batch's versions mostly share one. */
-  private lastNode: NodeId | undefined;
+  /**
+   * The last author interned: a batch's versions mostly share one. Set here, not on first use, so
+   * columns that have taken no head yet (a new store's, REPLACED_SHAPE_KEEPER's) have the hidden
+   * class of those that have: each method sees one (docs/benchmarks.md, scenario 1, "One merge for
+   * mixed traffic").
+   */
+  private lastNode: NodeId | undefined = undefined;
   private lastNodeIndex = 0;
   /** The ms of the first head the columns took (see EPOCH_MID); NaN until then. */
   private epoch = Number.NaN;
