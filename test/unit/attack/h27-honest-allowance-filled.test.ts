@@ -15,29 +15,12 @@
  * showed what the other hid, after any anti-entropy.
  */
 import { describe, expect, it } from 'vitest';
-import type { Timestamp } from '../../../src/core/clock/timestamp';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
-import type { Version } from '../../../src/core/merge/version';
+import type { EntityId, NodeId } from '../../../src/core/ids';
 import { EntityStore } from '../../../src/core/store/entity-store';
 import { MAX_EVIDENCE_PER_AUTHOR } from '../../../src/core/store/evidence';
 import { dump } from '../core/support/merge-sim';
 import { settle } from '../core/store/model/replica-sync';
-
-const EXPIRY = 'expiry' as ComponentKind;
-const POSITION = 'position' as ComponentKind;
-const T0 = 1_700_000_000_000;
-const FAR = T0 + 100_000_000;
-const ts = (ms: number, node: string, c = 0): Timestamp => ({ ms, c, node: node as NodeId });
-const v = (entity: string, kind: ComponentKind, value: unknown, t: Timestamp, seen: Timestamp[] = []): Version => ({
-  entity: entity as EntityId,
-  kind,
-  value: value as Version['value'],
-  ts: t,
-  seen,
-});
-/** p1's expiry of `e` carrying the floor its earlier one fired, and m's that covers it with a rest marker. */
-const honest = (e: string): Version => v(e, EXPIRY, { at: T0 + 3_000, floor: T0 + 1_000 }, ts(T0 + 2_000, 'p1'));
-const cover = (e: string): Version => v(e, EXPIRY, { at: FAR }, ts(T0 + 2_100, 'm'), [ts(T0 + 2_000, 'm')]);
+import { cover, honest, POSITION, T0, ts, v } from './covered-expiry-fixtures';
 
 describe('attack suite: a member’s expiries that cover an honest author’s are charged to the member', () => {
   it('the honest author keeps its allowance; its next covered expiry is taken, and replicas agree', () => {

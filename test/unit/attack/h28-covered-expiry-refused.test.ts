@@ -17,32 +17,16 @@
  * it, so the member's covers count against the member, not against p1.
  */
 import { describe, expect, it } from 'vitest';
-import type { Timestamp } from '../../../src/core/clock/timestamp';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
+import type { EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { EntityStore } from '../../../src/core/store/entity-store';
 import { expectSameReplicas, settle, type Replica } from '../core/store/model/replica-sync';
 import { permutations } from '../core/support/sim-node';
+import { cover, EXPIRY, F, honest, POSITION, T0, ts, v } from './covered-expiry-fixtures';
 
-const EXPIRY = 'expiry' as ComponentKind;
-const POSITION = 'position' as ComponentKind;
 const X = 'x' as EntityId;
-const T0 = 1_700_000_000_000;
-const F = T0 + 1_000;
-const FAR = T0 + 100_000_000;
 /** The author bound, lowered (StoreOptions.evidence) so the member fills it with a few covers. */
 const PER_AUTHOR = 4;
-const ts = (ms: number, node: string, c = 0): Timestamp => ({ ms, c, node: node as NodeId });
-const v = (entity: string, kind: ComponentKind, value: unknown, t: Timestamp, seen: Timestamp[] = []): Version => ({
-  entity: entity as EntityId,
-  kind,
-  value: value as Version['value'],
-  ts: t,
-  seen,
-});
-/** p1's expiry of `e` carrying the floor F its earlier one fired, and m's that covers it with a rest marker. */
-const honest = (e: string): Version => v(e, EXPIRY, { at: T0 + 3_000, floor: F }, ts(T0 + 2_000, 'p1'));
-const cover = (e: string, at = T0 + 2_000): Version => v(e, EXPIRY, { at: FAR }, ts(at + 100, 'm'), [ts(at, 'm')]);
 
 /** On x: a position under F, p1's expiry carrying F, p1's next (a later deadline, F carried on), m's cover of both. */
 const groups: Version[][] = [
