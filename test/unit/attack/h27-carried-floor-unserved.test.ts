@@ -20,7 +20,6 @@
  * (EntityState.raisesCarried): one per entity past them, charged to its author.
  */
 import { describe, expect, it } from 'vitest';
-import type { Timestamp } from '../../../src/core/clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { EntityStore } from '../../../src/core/store/entity-store';
@@ -28,22 +27,10 @@ import { MAX_EVIDENCE_PER_AUTHOR, MAX_EVIDENCE_PER_ENTITY } from '../../../src/c
 import { dump } from '../core/support/merge-sim';
 import { settle } from '../core/store/model/replica-sync';
 import { permutations } from '../core/support/sim-node';
+import { EXPIRY, F, FAR, POSITION, T0, ts, v } from './covered-expiry-fixtures';
 
 const X = 'x' as EntityId;
-const EXPIRY = 'expiry' as ComponentKind;
-const POSITION = 'position' as ComponentKind;
 const NOTE = 'zz_note' as ComponentKind;
-const T0 = 1_700_000_000_000;
-const F = T0 + 1_000;
-const FAR = T0 + 100_000_000;
-const ts = (ms: number, node: string, c = 0): Timestamp => ({ ms, c, node: node as NodeId });
-const v = (entity: EntityId, kind: ComponentKind, value: unknown, t: Timestamp, seen: Timestamp[] = []): Version => ({
-  entity,
-  kind,
-  value: value as Version['value'],
-  ts: t,
-  seen,
-});
 
 /** An honest position of x written under F, which the floor F removes. */
 const position = v(X, POSITION, { lat: 1, lon: 2 }, ts(T0 + 500, 'p3'));

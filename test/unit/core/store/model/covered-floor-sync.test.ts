@@ -162,6 +162,19 @@ function deliver(store: EntityStore, versions: readonly Version[], rnd: () => nu
   for (const v of shuffle(batch, rnd)) store.apply(structuredClone(v));
 }
 
+/** Four replicas, each delivered a random share of `all` (each version with probability `share`). */
+function fourReplicas(all: Version[], rnd: () => number, share: number, open: () => EntityStore): Replica[] {
+  return ['r0', 'r1', 'r2', 'r3'].map((id) => {
+    const store = open();
+    deliver(
+      store,
+      all.filter(() => rnd() < share),
+      rnd,
+    );
+    return { id: id as NodeId, store };
+  });
+}
+
 describe('expiries kept for their floors: who is charged', () => {
   it('the same versions in two orders: the same stores and the same charges', () => {
     console.log(`covered-floor-sync seed ${seed}; replay with SEED=${seed}`);
@@ -195,15 +208,7 @@ describe('expiries kept for their floors: who is charged', () => {
       fc.property(fc.nat(), fc.boolean(), fc.boolean(), (s, own, inherit) => {
         const rnd = prng(s);
         const all = universe(rnd, { own, inherit });
-        const replicas: Replica[] = ['r0', 'r1', 'r2', 'r3'].map((id) => {
-          const store = new EntityStore();
-          deliver(
-            store,
-            all.filter(() => rnd() < 0.6),
-            rnd,
-          );
-          return { id: id as NodeId, store };
-        });
+        const replicas = fourReplicas(all, rnd, 0.6, () => new EntityStore());
         syncAll(replicas, rnd);
         expectSameReplicas(replicas, registers);
         for (const r of replicas) {
@@ -220,15 +225,7 @@ describe('expiries kept for their floors: who is charged', () => {
       fc.property(fc.nat(), (s) => {
         const rnd = prng(s);
         const all = universe(rnd, { own: false, inherit: false });
-        const replicas: Replica[] = ['r0', 'r1', 'r2', 'r3'].map((id) => {
-          const store = new EntityStore({ evidence: { perAuthor: 1 } });
-          deliver(
-            store,
-            all.filter(() => rnd() < 0.7),
-            rnd,
-          );
-          return { id: id as NodeId, store };
-        });
+        const replicas = fourReplicas(all, rnd, 0.7, () => new EntityStore({ evidence: { perAuthor: 1 } }));
         syncAll(replicas, rnd);
         expectSameReplicas(replicas, registers);
         for (const r of replicas) {
