@@ -424,15 +424,15 @@ export class EntityState {
       return OBSOLETE;
     }
     // A delivery adds evidence of its own author's, charged to that author (evidence.ts,
-    // chargedFor), only within the room its author and the node have left. Only v itself and heads
-    // by v's author in v's register can be kept so, and in the expiry's register that author's
-    // expiries kept and charged to another (v may cover them without their floor), so while the
-    // room exceeds their number nothing is checked; otherwise a dry run on a copy counts them (rare:
-    // a hostile author's). Evidence of other authors' versions, or charged to others, is never
-    // refused here: an honest delivery that drops a twin head it never saw must apply, or replicas
-    // split for good (docs/security.md, "Twins and evidence"); nor is an honest expiry kept only for
-    // its floor, charged to the author of the version covering it, which arrived first elsewhere
-    // (test/unit/attack/h28-covered-expiry-refused.test.ts). The entity's
+    // chargedFor), only within the room its author and the node have left. Only v itself, heads by
+    // v's author in v's register, and that author's versions the register keeps charged to another
+    // (v may stand above them) can be kept so, so while the room exceeds their number nothing is
+    // checked; otherwise a dry run on a copy counts them (rare: a hostile author's). Evidence of
+    // other authors' versions, or charged to others, is never refused here: an honest delivery that
+    // drops a twin head it never saw must apply, or replicas split for good (docs/security.md,
+    // "Twins and evidence"); nor is a version kept charged to the author of the version covering it,
+    // which arrived first elsewhere (test/unit/attack/h28-covered-expiry-refused.test.ts,
+    // h29-context-cover-refused.test.ts). The entity's
     // bound is applied after the weighing (settleEvidence): only v itself and the heads of v's
     // register can enter the evidence, so while they fit nothing is checked; otherwise the dry run
     // says whether v itself would be cut, and v is then refused whoever wrote it: the bound keeps
@@ -442,7 +442,7 @@ export class EntityState {
       const room = ledger === undefined ? Infinity : ledger.room(author);
       const heads = this.headCount(v.kind);
       const atBound = this.evidenceCount + 1 + heads > entityBound;
-      const others = v.kind === EXPIRY ? this.chargedToOthers(author) : 0;
+      const others = this.chargedToOthers(author, v.kind);
       // headsBy reads every head (at 50 authors a register, most of an honest merge): only when the
       // room is within the register's head count can it reach the room.
       if (
@@ -760,10 +760,11 @@ export class EntityState {
     return { kind: 'obsolete', ...(removed.length === 0 ? {} : { removed }), ...change };
   }
 
-  /** How many of `author`'s expiries the entity keeps as evidence charged to another author (chargedFor). */
-  private chargedToOthers(author: NodeId): number {
+  /** How many of `author`'s versions of `kind` the entity keeps as evidence charged to another author (chargedFor). */
+  private chargedToOthers(author: NodeId, kind: ComponentKind): number {
     let n = 0;
-    for (const e of this.evidence ?? []) if (e.version.ts.node === author && e.by !== author) n += 1;
+    for (const e of this.evidence ?? [])
+      if (e.version.kind === kind && e.version.ts.node === author && e.by !== author) n += 1;
     return n;
   }
 
@@ -780,18 +781,28 @@ export class EntityState {
 
   /**
    * `items` (the entity's evidence), each charged to whom chargedFor (evidence.ts) says from what
-   * the expiry's register keeps: its heads (`heads`) and its evidence. Only an expiry can be charged
-   * to another author than its own; items charged anew are new objects (the ledger is settled from
-   * the evidence before and after, EntityStore.settleCharges).
+   * its register keeps: its heads (`heads`) and its evidence. Items charged anew are new objects
+   * (the ledger is settled from the evidence before and after, EntityStore.settleCharges).
    */
   private withCharges(items: Evidence[], heads: (kind: ComponentKind) => Heads = (k) => this.heads(k)): Evidence[] {
-    let expiries: Evidence[] | undefined;
-    for (const e of items) if (e.version.kind === EXPIRY) (expiries ??= []).push(e);
-    if (expiries === undefined) return items;
-    const moved = chargedFor(heads(EXPIRY), expiries, this.goneFor(EXPIRY));
-    if (moved.size === 0) return items;
+    if (items.length === 0) return items;
+    let moved: Map<Evidence, NodeId> | undefined;
+    const byKind = new Map<ComponentKind, Evidence[]>();
+    for (const e of items) {
+      const list = byKind.get(e.version.kind);
+      if (list === undefined) byKind.set(e.version.kind, [e]);
+      else list.push(e);
+    }
+    for (const [kind, list] of byKind) {
+      const m = chargedFor(heads(kind), list);
+      if (m.size === 0) continue;
+      moved ??= new Map();
+      for (const [e, by] of m) moved.set(e, by);
+    }
+    if (moved === undefined) return items;
+    const charged = moved;
     return items.map((e) => {
-      const by = moved.get(e);
+      const by = charged.get(e);
       return by === undefined ? e : { version: e.version, by };
     });
   }
@@ -907,6 +918,8 @@ export class EntityState {
     }
     if (left.length === evidence.length) return;
     for (const e of evidence) if (!left.includes(e)) releasedNow.push(e);
+    // Who is charged follows from what is kept (chargedFor).
+    left = this.withCharges(left);
     this.evidence = left.length === 0 ? undefined : left;
   }
 

@@ -43,10 +43,11 @@ import { carriedFloor } from './expiry-floor';
 export interface Evidence {
   readonly version: Version;
   /**
-   * The author charged for it (EvidenceLedger, chargedFor): its version's author, whoever delivered
-   * what made the node keep it, so that another author's delivery never counts against an honest
-   * writer; but an expiry kept only for the floor it carries is charged to the author of the version
-   * that covers it without carrying that floor (a member's rest marker over an honest expiry).
+   * The author charged for it (EvidenceLedger, chargedFor): its version's author when that author's
+   * own versions make every node keep it (a twin or a later write of it held above it); otherwise
+   * the author of the version covering it without teaching all it taught (a member's context that
+   * leaves out what an honest head named, a rest marker over an expiry without its floor), so that
+   * another author's covers never count against an honest writer.
    */
   readonly by: NodeId;
 }
@@ -54,9 +55,9 @@ export interface Evidence {
 /**
  * Evidence charged to one author (Evidence.by) a node keeps at once. Past it, a version of that
  * author that would add evidence of its own versions charged to it is refused before anything is
- * learned from it (held back, asked for again later): an honest author keeps none but for a moment
- * (a late version whose tombstone has not arrived yet), a member signing twins or contexts that
- * leave out what it named before is equivocating. ~1,024 × 8 KB worst case (a 4 KB value, 64 context entries, a batch proof).
+ * learned from it (held back, asked for again later): an honest author's versions are never charged
+ * to it (none of its own stands above one of its items, chargedFor), a member signing twins or
+ * contexts that leave out what it named before is equivocating. ~1,024 × 8 KB worst case (a 4 KB value, 64 context entries, a batch proof).
  */
 export const MAX_EVIDENCE_PER_AUTHOR = 1_024;
 
@@ -347,40 +348,39 @@ export function keptAsEvidence<E extends { readonly version: Version }>(
  * Who is charged for each of a register's evidence items (EvidenceLedger), as a function of what
  * the register keeps: its heads and its evidence `items` (after the weighing and the entity's bound,
  * each a function of the versions delivered, whatever their order). An item is charged to its own
- * author (a losing twin, a head dropped by a version that leaves out what it named: the author that
- * signed it), except an expiry kept only for the floor it carries: the versions weighed before it
- * (weighOrder) teach all else it teaches, so some of them cover its timestamp (a later write of its
- * author, a context entry, a rest marker) without carrying its floor. An honest writer that received
- * it carries its floor on (floorToCarry); a rest marker covers it without its writer having received
- * it. That expiry is charged to the author of the version that covers it, the one weighed last
- * before it (the earliest by timestamp: the one that superseded it first). So a member whose rest
- * markers cover honest authors' expiries pays for what its covers make every node keep, not the
- * honest author (test/unit/attack/h28-covered-expiry-refused.test.ts), and one covering its own
- * floor-carrying expiries pays as before. When that cover leaves what the register keeps (a later
- * version implies it), the charge moves to the next one that covers the expiry, or the expiry goes
- * (a version carrying its floor implies it). Only expiries carry floors: other kinds' items are
- * charged to their own authors without a pass. Returns the items whose charge differs, with it.
+ * author when the register holds another version of that author weighed before it (weighOrder): a
+ * later write of it, or a twin kept ahead of it, so its author signed what makes the node keep it
+ * (a losing twin, a head its own later write dropped without naming what it named). Otherwise
+ * nothing of its author's stands above it, and what makes every node keep it is a version of
+ * another author that covers it without teaching all it taught: a later write whose context leaves
+ * out what it named, or a rest marker over an expiry without its floor. It is then charged to the
+ * author of that version, the one weighed last before it (the earliest by timestamp: the one that
+ * superseded it first), and to its own author only if none is held. So a member whose writes drop
+ * honest heads while leaving out what those named, or whose rest markers cover honest expiries,
+ * pays for what its covers make every node keep, not the honest author
+ * (test/unit/attack/h29-context-cover-refused.test.ts, h28-covered-expiry-refused.test.ts); an
+ * honest writer that drops a twin head it never saw pays for the twin (once per register and
+ * author: every later-weighed item of the twins' author has that author's version above it). When
+ * that cover leaves what the register keeps, the charge moves to the next one that covers the
+ * item, or to its author. Returns the items whose charge differs, with it.
  */
 export function chargedFor<E extends { readonly version: Version; readonly by: NodeId }>(
   heads: readonly Version[],
   items: readonly E[],
-  gone: ((t: Timestamp) => boolean) | undefined,
 ): Map<E, NodeId> {
   const moved = new Map<E, NodeId>();
-  if (!items.some((e) => carriedFloor(e.version) !== undefined)) {
-    for (const e of items) if (e.by !== e.version.ts.node) moved.set(e, e.version.ts.node);
-    return moved;
-  }
+  if (items.length === 0) return moved;
   const all: { readonly v: Version; readonly e: E | undefined }[] = [];
   for (const h of heads) all.push({ v: h, e: undefined });
   for (const e of items) all.push({ v: e.version, e });
   all.sort((a, b) => weighOrder(a.v, b.v));
-  const covers = new Covers(gone);
+  const above = new Set<NodeId>();
   for (let i = 0; i < all.length; i++) {
     const { v, e } = all[i]!;
+    const author = v.ts.node;
     if (e !== undefined) {
-      let by = v.ts.node;
-      if (carriedFloor(v) !== undefined && covers.implies(v, true)) {
+      let by = author;
+      if (!above.has(author)) {
         for (let j = i - 1; j >= 0; j--) {
           const c = all[j]!.v;
           if (coversTimestamp(c, v)) {
@@ -391,7 +391,7 @@ export function chargedFor<E extends { readonly version: Version; readonly by: N
       }
       if (by !== e.by) moved.set(e, by);
     }
-    covers.add(v);
+    above.add(author);
   }
   return moved;
 }

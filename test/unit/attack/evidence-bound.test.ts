@@ -145,7 +145,7 @@ describe('attack suite: the evidence bound never refuses an honest delivery', ()
     return store;
   }
 
-  it('an honest write dropping a twin head it never saw applies, charged to the twin’s author; replicas converge', () => {
+  it('an honest write dropping a twin head it never saw applies; replicas converge', () => {
     const n = filled();
     const m = filled();
     // x's twins: A to n, B to m. h saw only B.
@@ -157,8 +157,15 @@ describe('attack suite: the evidence bound never refuses an honest delivery', ()
     const out = n.apply(honest);
     expect(out.kind).toBe('applied');
     expect(m.apply(honest).kind).toBe('applied');
-    // Twin A is kept as evidence, charged to x, not to h; the entity's bound releases the oldest.
-    expect(n.evidenceStats()).toMatchObject({ held: 64, authors: 1, refused: 0 });
+    // Twin A is kept as evidence; the entity's bound releases the oldest. None of x's versions stands
+    // above it, so it is charged to the author of the write covering it (evidence.ts, chargedFor):
+    // h, whose own deliveries that never refuses (none of h's versions is charged to h).
+    expect(n.evidenceStats()).toMatchObject({ held: 64, authors: 2, refused: 0 });
+    const charged = n
+      .state(e)!
+      .meta()
+      .evidence!.find((x) => x.version === twinA);
+    expect(charged?.by).toBe('h');
     // What each serves, the other applies: the same heads on both.
     for (const [from, to] of [
       [n, m],
