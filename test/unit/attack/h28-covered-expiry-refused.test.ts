@@ -17,11 +17,10 @@
  * it, so the member's covers count against the member, not against p1.
  */
 import { describe, expect, it } from 'vitest';
-import type { EntityId, NodeId } from '../../../src/core/ids';
+import type { EntityId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { EntityStore } from '../../../src/core/store/entity-store';
-import { expectSameReplicas, settle, type Replica } from '../core/store/model/replica-sync';
-import { permutations } from '../core/support/sim-node';
+import { expectSameReplicas, replicasInEveryOrder } from '../core/store/model/replica-sync';
 import { cover, EXPIRY, F, honest, POSITION, T0, ts, v } from './covered-expiry-fixtures';
 
 const X = 'x' as EntityId;
@@ -49,17 +48,7 @@ function filled(): EntityStore {
 
 describe('attack suite: an honest author’s allowance filled by a member’s covering expiries', () => {
   it('its next expiry of a floored entity is kept on every replica, in any order: replicas agree', () => {
-    const replicas: Replica[] = permutations([0, 1, 2, 3]).map((order) => {
-      const store = filled();
-      for (const k of order) for (const x of groups[k]!) store.apply(structuredClone(x));
-      return { id: order.join('') as NodeId, store };
-    });
-    // Anti-entropy: each replica takes what every other keeps and serves.
-    settle(replicas, () => {
-      for (const a of replicas)
-        for (const b of replicas)
-          if (a !== b) for (const x of [...a.store.retained()]) b.store.apply(structuredClone(x));
-    });
+    const replicas = replicasInEveryOrder(groups, filled);
     expectSameReplicas(replicas, { entities: [X], kinds: [EXPIRY, POSITION] });
     for (const r of replicas) {
       // p1's latest expiry is served everywhere, and no honest delivery was refused at the bound.

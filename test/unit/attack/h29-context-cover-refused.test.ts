@@ -14,11 +14,10 @@
  * no honest delivery is refused.
  */
 import { describe, expect, it } from 'vitest';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
+import type { ComponentKind, EntityId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { EntityStore } from '../../../src/core/store/entity-store';
-import { expectSameReplicas, settle, type Replica } from '../core/store/model/replica-sync';
-import { permutations } from '../core/support/sim-node';
+import { expectSameReplicas, replicasInEveryOrder } from '../core/store/model/replica-sync';
 import { T0, ts, v } from './covered-expiry-fixtures';
 
 const POSITION = 'position' as ComponentKind;
@@ -52,16 +51,7 @@ describe('attack suite: an honest author’s allowance filled by a member’s co
 
   it('the honest late write is kept on every replica, in any order: replicas agree', () => {
     const groups = [[r(X)], [q(X)], [m(X)]];
-    const replicas: Replica[] = permutations([0, 1, 2]).map((order) => {
-      const store = filled();
-      for (const k of order) for (const x of groups[k]!) store.apply(structuredClone(x));
-      return { id: order.join('') as NodeId, store };
-    });
-    settle(replicas, () => {
-      for (const a of replicas)
-        for (const b of replicas)
-          if (a !== b) for (const x of [...a.store.retained()]) b.store.apply(structuredClone(x));
-    });
+    const replicas = replicasInEveryOrder(groups, filled);
     expectSameReplicas(replicas, { entities: [X], kinds: [POSITION] });
     for (const rep of replicas) {
       expect(

@@ -8,7 +8,9 @@ import { encodeTs } from '../../../../../src/core/clock/timestamp';
 import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/ids';
 import { canonicalContent } from '../../../../../src/core/merge/version-content';
 import type { EntityStore } from '../../../../../src/core/store/entity-store';
+import type { Version } from '../../../../../src/core/merge/version';
 import { dump } from '../../support/merge-sim';
+import { permutations } from '../../support/sim-node';
 
 export interface Replica {
   readonly id: NodeId;
@@ -59,4 +61,21 @@ export function expectSameReplicas(
     for (const b of replicas)
       if (a !== b)
         for (const v of a.store.retained()) expect(b.store.apply(v).kind, `${b.id} takes ${a.id}'s`).toBe('duplicate');
+}
+
+/**
+ * One replica per order of `groups` (each opened by `open`, then given the groups in that order),
+ * synced until settled: each takes what every other keeps and serves (`retained()`).
+ */
+export function replicasInEveryOrder(groups: readonly (readonly Version[])[], open: () => EntityStore): Replica[] {
+  const replicas: Replica[] = permutations(groups.map((_, i) => i)).map((order) => {
+    const store = open();
+    for (const k of order) for (const x of groups[k]!) store.apply(structuredClone(x));
+    return { id: order.join('') as NodeId, store };
+  });
+  settle(replicas, () => {
+    for (const a of replicas)
+      for (const b of replicas) if (a !== b) for (const x of [...a.store.retained()]) b.store.apply(structuredClone(x));
+  });
+  return replicas;
 }
