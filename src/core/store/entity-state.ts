@@ -447,7 +447,9 @@ export class EntityState {
       // room is within the register's head count can it reach the room.
       if (
         (atBound || (room <= heads + others && room <= this.headsBy(v.kind, author) + others)) &&
-        !this.keepsNothing(v)
+        // v keeps nothing new, but as a head it stands above its author's items kept charged to
+        // another, and may charge them to it (chargedFor): then the dry run counts them.
+        !(others === 0 && this.keepsNothing(v))
       ) {
         cutNow = false;
         const copy = this.clone();
@@ -835,7 +837,9 @@ export class EntityState {
    * not covered by what the register knows, not at or below the floor or the tombstone) and it is
    * later than every head of its register (so weighed before it) and implies it. Then no head it drops is kept
    * (keptAsEvidence weighs v first), v itself is a head, and the register's evidence can only
-   * shrink: nothing is charged and nothing is cut. An honest write that saw every head is such a v.
+   * shrink: nothing is cut, and nothing is charged anew to v's author unless the register keeps
+   * versions of that author charged to another (v then stands above them, chargedFor; merge runs
+   * the dry run for those). An honest write that saw every head is such a v.
    */
   private keepsNothing(v: Version): boolean {
     if (v.kind === DELETED || belowFloor(v, this.floor)) return false;

@@ -46,8 +46,9 @@ export interface Evidence {
    * The author charged for it (EvidenceLedger, chargedFor): its version's author when that author's
    * own versions make every node keep it (a twin or a later write of it held above it); otherwise
    * the author of the version covering it without teaching all it taught (a member's context that
-   * leaves out what an honest head named, a rest marker over an expiry without its floor), so that
-   * another author's covers never count against an honest writer.
+   * leaves out what an honest head named, a rest marker over an expiry without its floor), or with
+   * none covering it (a fold of the register's authors) the author of the version weighed last
+   * before it, so that another author's versions never count against an honest writer.
    */
   readonly by: NodeId;
 }
@@ -55,8 +56,9 @@ export interface Evidence {
 /**
  * Evidence charged to one author (Evidence.by) a node keeps at once. Past it, a version of that
  * author that would add evidence of its own versions charged to it is refused before anything is
- * learned from it (held back, asked for again later): an honest author's versions are never charged
- * to it (none of its own stands above one of its items, chargedFor), a member signing twins or
+ * learned from it (held back, asked for again later): an honest author's versions are not charged
+ * to it (none of its own stands above one of its items, chargedFor) but for a moment (its later
+ * write made after a tombstone or floor this node does not hold yet), a member signing twins or
  * contexts that leave out what it named before is equivocating. ~1,024 × 8 KB worst case (a 4 KB value, 64 context entries, a batch proof).
  */
 export const MAX_EVIDENCE_PER_AUTHOR = 1_024;
@@ -355,7 +357,11 @@ export function keptAsEvidence<E extends { readonly version: Version }>(
  * another author that covers it without teaching all it taught: a later write whose context leaves
  * out what it named, or a rest marker over an expiry without its floor. It is then charged to the
  * author of that version, the one weighed last before it (the earliest by timestamp: the one that
- * superseded it first), and to its own author only if none is held. So a member whose writes drop
+ * superseded it first). With no version covering it, the register's cut does: a fold past
+ * MAX_REGISTER_AUTHORS, caused by the versions weighed before it (a member's 63 made-up authors
+ * stamped after an honest head); it is then charged to the author of the version weighed last
+ * before it, never its own (test/unit/attack/h29-fold-charged.test.ts), and to its own author only
+ * when nothing is weighed before it. So a member whose writes drop
  * honest heads while leaving out what those named, or whose rest markers cover honest expiries,
  * pays for what its covers make every node keep, not the honest author
  * (test/unit/attack/h29-context-cover-refused.test.ts, h28-covered-expiry-refused.test.ts); an
@@ -381,13 +387,19 @@ export function chargedFor<E extends { readonly version: Version; readonly by: N
     if (e !== undefined) {
       let by = author;
       if (!above.has(author)) {
+        // The cover weighed last before it; with none (the register's cut covers it: a fold past
+        // MAX_REGISTER_AUTHORS, which the versions weighed before it caused), the version of another
+        // author weighed last before it.
+        let other: NodeId | undefined;
         for (let j = i - 1; j >= 0; j--) {
           const c = all[j]!.v;
           if (coversTimestamp(c, v)) {
-            by = c.ts.node;
+            other = c.ts.node;
             break;
           }
+          other ??= c.ts.node;
         }
+        if (other !== undefined) by = other;
       }
       if (by !== e.by) moved.set(e, by);
     }
