@@ -33,6 +33,16 @@ export function readNodeId(r: Decoder, cache?: IdCache): NodeId {
   if (len === 0 || len > MAX_NODE_ID_LENGTH) r.fail(`node id length ${len} is not in 1..${MAX_NODE_ID_LENGTH}`);
   const nBytes = Math.ceil((len * 6) / 8);
   r.need(nBytes);
+  // A node id the cache holds is found by its packed bytes (IdCache.getPacked); each id has one
+  // packed form (the padding check below), so a hit is the id those bytes decode to.
+  const start = r.pos;
+  if (cache !== undefined) {
+    const held = cache.getPacked(r.buf, start, nBytes, len);
+    if (held !== undefined) {
+      r.pos = start + nBytes;
+      return held as NodeId;
+    }
+  }
   const codes = new Array<number>(len);
   let acc = 0;
   let bits = 0;
@@ -48,5 +58,8 @@ export function readNodeId(r: Decoder, cache?: IdCache): NodeId {
   // Padding bits must be zero so each id has exactly one encoding.
   if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) r.fail('node id padding bits are not zero');
   r.pos = p;
-  return (cache === undefined ? fromCodes(codes, len) : cache.get(codes, len)) as NodeId;
+  if (cache === undefined) return fromCodes(codes, len) as NodeId;
+  const id = cache.get(codes, len);
+  cache.putPacked(r.buf, start, nBytes, id);
+  return id as NodeId;
 }

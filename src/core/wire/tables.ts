@@ -1,5 +1,5 @@
 import type { EntityId, NodeId } from '../ids';
-import { fromCodes, isEntityIdCode, type IdCache } from './ascii-ids';
+import { FNV_OFFSET, FNV_PRIME, fromCodes, isEntityIdCode, type IdCache } from './ascii-ids';
 import type { WireLimits } from './limits';
 import { readNodeId, writeNodeId } from './node-ids';
 import type { Decoder } from '../bytes/decoder';
@@ -46,6 +46,9 @@ export function readEntityTable(r: Decoder, cache: IdCache | undefined): EntityI
   // Each id is rebuilt from the previous one's codes plus its suffix, so it comes out as one flat
   // string (prefix + suffix would make a rope per id that the store would keep alive).
   const codes: number[] = [];
+  // With a cache: hashes[k] is the FNV-1a state after the first k codes of the id being read, so
+  // each id hashes only its suffix (the front coding's shared prefix was hashed for an earlier id).
+  const hashes: number[] = [FNV_OFFSET];
   for (let i = 0; i < n; i++) {
     const p = r.readVarUint();
     if (p > codes.length) r.fail(`entity id ${i}: shared prefix ${p} longer than the previous id`);
@@ -64,7 +67,12 @@ export function readEntityTable(r: Decoder, cache: IdCache | undefined): EntityI
       codes[p + k] = c;
     }
     r.pos = at + len;
-    out.push((cache === undefined ? fromCodes(codes, total) : cache.get(codes, total)) as EntityId);
+    if (cache === undefined) out.push(fromCodes(codes, total) as EntityId);
+    else {
+      let h = hashes[p]!;
+      for (let k = p; k < total; k++) hashes[k + 1] = h = Math.imul(h ^ codes[k]!, FNV_PRIME);
+      out.push(cache.getHashed(codes, total, h) as EntityId);
+    }
   }
   return out;
 }

@@ -5,7 +5,8 @@ import { Pair, version } from './session-pair';
 
 describe('a link decoding versions', () => {
   it('builds its ids through one id cache, the link’s, for every frame', () => {
-    const get = vi.spyOn(IdCache.prototype, 'get');
+    // Entity ids reach the cache hashed from their front-coded prefix (IdCache.getHashed, tables.ts).
+    const get = vi.spyOn(IdCache.prototype, 'getHashed');
     try {
       const p = new Pair(
         Array.from({ length: 400 }, (_, i) => version(i)),
