@@ -8,6 +8,15 @@
  * (getPacked); docs/benchmarks.md, scenario 1, "Id cache lookups".
  */
 export class IdCache {
+  /**
+   * One kept for the life of the class: a node with no session alive at a full GC held no cache,
+   * V8 dropped the class's hidden class (held only weakly by the constructor's transitions) and
+   * deoptimized the table readers built on it (reason "weak objects"), so the next frames decoded
+   * with a cache ran at half speed (as the Decoder's keeper, docs/benchmarks.md, scenario 1,
+   * "Decoder after a full GC").
+   */
+  static readonly shapeKeeper: IdCache = new IdCache(1);
+
   private readonly map = new Map<number, string>();
   /** Node ids by the hash of their packed form (getPacked), with that form to check a hit against. */
   private readonly packed = new Map<number, PackedId>();

@@ -10,7 +10,9 @@ import { initialGate, stepGate } from '../../../../src/core/task/gate';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { decodeVersions, encodeVersions, quantizeValue } from '../../../../src/core/wire';
+import { IdCache } from '../../../../src/core/wire/ascii-ids';
 import { Interner } from '../../../../src/core/wire/context';
+import { readEntityTable } from '../../../../src/core/wire/tables';
 import { wireEncodeFailure } from '../../../../src/core/wire/errors';
 import { divergentSets } from '../reconcile/helpers';
 import { cfg, E, threat, A } from '../task/gate-fixtures';
@@ -54,6 +56,11 @@ describe('shape keepers: optimized code survives a full GC with no short-lived i
   it('decodeVersions (Decoder)', () => {
     const bytes = encodeVersions(distinctVersions(500));
     expect(optimizedAfterFullGc(decodeVersions, () => void decodeVersions(bytes))).toBe(true);
+  });
+
+  it('decodeVersions with a fresh IdCache per frame (IdCache, the table readers)', () => {
+    const bytes = encodeVersions(distinctVersions(500));
+    expect(optimizedAfterFullGc(readEntityTable, () => void decodeVersions(bytes, { ids: new IdCache() }))).toBe(true);
   });
 
   it('Reconciler.reconcile (Reconciler, Output, MessageEncoder, SymbolDiff) over storages that outlive the sessions', () => {
@@ -105,6 +112,9 @@ describe('shape keepers: optimized code survives a full GC with no short-lived i
     m.range({ ts: 1_700_000_000_000, prefix: new Uint8Array(1) }, Mode.Fingerprint);
     expect(haveSameMap(MessageEncoder.shapeKeeper, m)).toBe(true);
     expect(haveSameMap(Output.shapeKeeper, new Output(4_096))).toBe(true);
+    const ids = new IdCache();
+    decodeVersions(encodeVersions(distinctVersions(20)), { ids });
+    expect(haveSameMap(IdCache.shapeKeeper, ids)).toBe(true);
     expect(haveSameMap(SymbolDiff.shapeKeeper, new SymbolDiff())).toBe(true);
     const { a, b } = divergentSets(2_000, 'random', 'both');
     const initiator = new Reconciler(new SortedVectorStorage(a), { key: UNSESSIONED_FINGERPRINT_KEY });
