@@ -352,7 +352,7 @@ export function weighEvidence<E extends { readonly version: Version }>(
   all.sort((a, b) => weighOrder(a.v, b.v));
   const first = firstOfValue ? firstVersions(all.map((x) => x.v)) : undefined;
   const covers = new Covers(gone);
-  const charges = new Charges();
+  const charges = new Charges(pool.map((e) => e.version));
   const kept: E[] = [];
   const by: NodeId[] = [];
   for (const { v, e } of all) {
@@ -397,7 +397,7 @@ export function chargedFor<E extends { readonly version: Version; readonly by: N
   for (const h of heads) all.push({ v: h, e: undefined });
   for (const e of items) all.push({ v: e.version, e });
   all.sort((a, b) => weighOrder(a.v, b.v));
-  const charges = new Charges();
+  const charges = new Charges(items.map((e) => e.version));
   for (const { v, e } of all) {
     if (e !== undefined) {
       const by = charges.of(v);
@@ -435,31 +435,56 @@ class Charges {
   private readonly above = new Set<NodeId>();
   /** The author of the version added at each place. */
   private readonly by: NodeId[] = [];
+  /**
+   * Per author of an item that may be asked about (`of`), the earliest of its items, and what
+   * reaches it. (Of an author's items, only the first weighed is asked about before one of its
+   * author's versions stands above the rest, but which one that is depends on what the weighing
+   * keeps.)
+   */
+  private readonly asked = new Map<NodeId, { earliest: Timestamp; readonly stack: Stack }>();
+  /** The earliest item that may be asked about, and the rest markers that reach it. */
+  private earliest: Timestamp | undefined;
   private readonly markers: Stack = { t: [], at: [] };
-  private readonly entries = new Map<NodeId, Stack>();
+
+  /**
+   * `items`: every version `of` may be asked about (more does no harm). A context entry or rest
+   * marker that reaches none of them is never a cover, nor stands for one: it is not kept.
+   */
+  constructor(items: Iterable<Version>) {
+    for (const v of items) {
+      const a = this.asked.get(v.ts.node);
+      if (a === undefined) this.asked.set(v.ts.node, { earliest: v.ts, stack: { t: [], at: [] } });
+      else if (atOrBefore(v.ts, a.earliest)) a.earliest = v.ts;
+      if (this.earliest === undefined || atOrBefore(v.ts, this.earliest)) this.earliest = v.ts;
+    }
+  }
 
   add(c: Version): void {
     const at = this.by.length;
     const author = c.ts.node;
     this.by.push(author);
     this.above.add(author);
-    this.entries.delete(author);
+    // Its author's items are charged to it from now on (`of`): what reaches them is asked no more.
+    this.asked.delete(author);
+    const earliest = this.earliest;
+    if (earliest === undefined) return;
+    const noEntry = this.asked.size === 0;
     for (const s of c.seen) {
-      if (s.node === author) reach(this.markers, s, at);
-      else if (!this.above.has(s.node)) {
-        let stack = this.entries.get(s.node);
-        if (stack === undefined) this.entries.set(s.node, (stack = { t: [], at: [] }));
-        reach(stack, s, at);
+      if (s.node === author) {
+        if (atOrBefore(earliest, s)) reach(this.markers, s, at);
+      } else if (!noEntry) {
+        const a = this.asked.get(s.node);
+        if (a !== undefined && atOrBefore(a.earliest, s)) reach(a.stack, s, at);
       }
     }
   }
 
-  /** Who `v`, kept after every version added, is charged to. */
+  /** Who `v` (one of the items), kept after every version added, is charged to. */
   of(v: Version): NodeId {
     const author = v.ts.node;
     if (this.above.has(author)) return author;
     // A context entry of v's author at or after v (compareTs) is one at or after its (ms, counter).
-    const stack = this.entries.get(author);
+    const stack = this.asked.get(author)?.stack;
     const at = Math.max(lastReaching(this.markers, v.ts), stack === undefined ? -1 : lastReaching(stack, v.ts));
     return at < 0 ? author : this.by[at]!;
   }
