@@ -116,36 +116,31 @@ function takeReleased(): Evidence[] | undefined {
   return out;
 }
 
-/**
- * The charges a weighing worked out for `kind` (weighEvidence: `by[i]` for `kept[i]`), as a map for
- * withCharges, added to `into` if given.
- */
-function chargesOf(
-  kind: ComponentKind,
-  kept: readonly Evidence[],
-  by: readonly NodeId[],
-  into = new Map<ComponentKind, Map<Evidence, NodeId>>(),
-): Map<ComponentKind, Map<Evidence, NodeId>> {
-  const m = new Map<Evidence, NodeId>();
-  for (let i = 0; i < kept.length; i++) m.set(kept[i]!, by[i]!);
-  into.set(kind, m);
-  return into;
+/** What a weighing kept of one kind, and who each item is charged to (weighEvidence: `by[i]` for `kept[i]`). */
+interface Weighed {
+  readonly kept: readonly Evidence[];
+  readonly by: readonly NodeId[];
 }
 
 /**
  * The items of one kind whose charge `known` changes, with it (as chargedFor returns), or undefined
  * when `known` does not hold a charge for each of them (then chargedFor works them out).
  */
-function chargesMoved(
-  items: readonly Evidence[],
-  known: ReadonlyMap<Evidence, NodeId> | undefined,
-): Map<Evidence, NodeId> | undefined {
-  if (known === undefined || known.size !== items.length) return undefined;
+function chargesMoved(items: readonly Evidence[], known: Weighed | undefined): Map<Evidence, NodeId> | undefined {
+  if (known === undefined || known.kept.length !== items.length) return undefined;
+  const { kept, by } = known;
   const moved = new Map<Evidence, NodeId>();
-  for (const e of items) {
-    const by = known.get(e);
-    if (by === undefined) return undefined;
-    if (by !== e.by) moved.set(e, by);
+  let i = 0;
+  // Mostly the items are what the weighing kept, in its order.
+  for (; i < items.length && items[i] === kept[i]; i++) if (by[i] !== kept[i]!.by) moved.set(kept[i]!, by[i]!);
+  if (i === items.length) return moved;
+  const at = new Map<Evidence, NodeId>();
+  for (let j = 0; j < kept.length; j++) at.set(kept[j]!, by[j]!);
+  for (; i < items.length; i++) {
+    const e = items[i]!;
+    const b = at.get(e);
+    if (b === undefined) return undefined;
+    if (b !== e.by) moved.set(e, b);
   }
   return moved;
 }
@@ -759,7 +754,8 @@ export class EntityState {
       const mine: Evidence[] = [];
       const others: Evidence[] = [];
       for (const e of evidence ?? []) (e.version.kind === kind ? mine : others).push(e);
-      const { kept: left, by } = weighEvidence(r.heads, [...mine, ...(candidates ?? [])], gone, first);
+      const weighing = weighEvidence(r.heads, [...mine, ...(candidates ?? [])], gone, first);
+      const left = weighing.kept;
       let next = [...others, ...left];
       // The entity's bound, after the weighing (evidence.ts, withinEntityBound).
       let cut: Evidence[] | undefined;
@@ -767,7 +763,7 @@ export class EntityState {
       // Who is charged follows from what is kept (chargedFor): a kept item may be charged anew. The
       // weighing worked it out for its kind, unless the bound cut some of it.
       const weighed = next;
-      const charges = cut?.some((e) => e.version.kind === kind) === true ? undefined : chargesOf(kind, left, by);
+      const charges = cut?.some((e) => e.version.kind === kind) === true ? undefined : new Map([[kind, weighing]]);
       next = this.withCharges(next, (k) => (k === kind ? r.heads : this.heads(k)), charges);
       const stays = new Set<Version>();
       for (const e of next) stays.add(e.version);
@@ -817,15 +813,16 @@ export class EntityState {
 
   /**
    * `items` (the entity's evidence), each charged to whom chargedFor (evidence.ts) says from what
-   * its register keeps: its heads (`heads`) and its evidence. `known`: per kind, the charges its
-   * weighing worked out for exactly the items of that kind held (weighEvidence), taken as they are.
+   * its register keeps: its heads (`heads`) and its evidence. `known`: per kind, what its weighing
+   * kept and the charges it worked out (weighEvidence), taken as they are when that is exactly the
+   * items of that kind held.
    * Items charged anew are new objects (the ledger is settled from the evidence before and after,
    * EntityStore.settleCharges).
    */
   private withCharges(
     items: Evidence[],
     heads: (kind: ComponentKind) => Heads = (k) => this.heads(k),
-    known?: ReadonlyMap<ComponentKind, ReadonlyMap<Evidence, NodeId>>,
+    known?: ReadonlyMap<ComponentKind, Weighed>,
   ): Evidence[] {
     if (items.length === 0) return items;
     let moved: Map<Evidence, NodeId> | undefined;
@@ -953,12 +950,13 @@ export class EntityState {
     if (evidence === undefined) return;
     const kinds = new Set(evidence.map((e) => e.version.kind));
     let left = evidence;
-    const charges = new Map<ComponentKind, Map<Evidence, NodeId>>();
+    const charges = new Map<ComponentKind, Weighed>();
     for (const kind of kinds) {
       const pool = left.filter((e) => e.version.kind === kind && !this.subsumed(kind, e.version.ts));
-      const { kept, by } = weighEvidence(this.heads(kind), pool, this.goneFor(kind), keepsFirstOfValue(kind));
+      const weighing = weighEvidence(this.heads(kind), pool, this.goneFor(kind), keepsFirstOfValue(kind));
+      const kept = weighing.kept;
       left = left.filter((e) => e.version.kind !== kind || kept.includes(e));
-      chargesOf(kind, kept, by, charges);
+      charges.set(kind, weighing);
     }
     if (left.length === evidence.length) return;
     for (const e of evidence) if (!left.includes(e)) releasedNow.push(e);
@@ -1530,12 +1528,12 @@ export class EntityState {
     if (restored.length === 0) return { kept: [], released: [] };
     const all = [...before, ...restored];
     let left: Evidence[] = [];
-    const charges = new Map<ComponentKind, Map<Evidence, NodeId>>();
+    const charges = new Map<ComponentKind, Weighed>();
     for (const kind of new Set(all.map((e) => e.version.kind))) {
       const pool = all.filter((e) => e.version.kind === kind);
-      const { kept, by } = weighEvidence(this.heads(kind), pool, this.goneFor(kind), keepsFirstOfValue(kind));
-      left = left.concat(kept);
-      chargesOf(kind, kept, by, charges);
+      const weighing = weighEvidence(this.heads(kind), pool, this.goneFor(kind), keepsFirstOfValue(kind));
+      left = left.concat(weighing.kept);
+      charges.set(kind, weighing);
     }
     // The entity's bound, as a delivery applies it (an older build could keep more).
     let cut: Evidence[] | undefined;

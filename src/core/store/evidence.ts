@@ -352,7 +352,7 @@ export function weighEvidence<E extends { readonly version: Version }>(
   all.sort((a, b) => weighOrder(a.v, b.v));
   const first = firstOfValue ? firstVersions(all.map((x) => x.v)) : undefined;
   const covers = new Covers(gone);
-  const charges = new Charges(pool.map((e) => e.version));
+  const charges = new Charges(pool);
   const kept: E[] = [];
   const by: NodeId[] = [];
   for (const { v, e } of all) {
@@ -397,7 +397,7 @@ export function chargedFor<E extends { readonly version: Version; readonly by: N
   for (const h of heads) all.push({ v: h, e: undefined });
   for (const e of items) all.push({ v: e.version, e });
   all.sort((a, b) => weighOrder(a.v, b.v));
-  const charges = new Charges(items.map((e) => e.version));
+  const charges = new Charges(items);
   for (const { v, e } of all) {
     if (e !== undefined) {
       const by = charges.of(v);
@@ -450,8 +450,9 @@ class Charges {
    * `items`: every version `of` may be asked about (more does no harm). A context entry or rest
    * marker that reaches none of them is never a cover, nor stands for one: it is not kept.
    */
-  constructor(items: Iterable<Version>) {
-    for (const v of items) {
+  constructor(items: readonly { readonly version: Version }[]) {
+    for (let i = 0; i < items.length; i++) {
+      const v = items[i]!.version;
       const a = this.asked.get(v.ts.node);
       if (a === undefined) this.asked.set(v.ts.node, { earliest: v.ts, stack: { t: [], at: [] } });
       else if (atOrBefore(v.ts, a.earliest)) a.earliest = v.ts;
