@@ -19,9 +19,9 @@ import {
   compareTwins,
   implies,
   keepsFirstOfValue,
-  keptAsEvidence,
   MAX_EVIDENCE_PER_ENTITY,
   sameTwin,
+  weighEvidence,
   weighOrder,
   withinEntityBound,
   type Evidence,
@@ -114,6 +114,35 @@ function takeReleased(): Evidence[] | undefined {
   const out = releasedNow;
   releasedNow = [];
   return out;
+}
+
+/** What a weighing kept of one kind, and who each item is charged to (weighEvidence: `by[i]` for `kept[i]`). */
+interface Weighed {
+  readonly kept: readonly Evidence[];
+  readonly by: readonly NodeId[];
+}
+
+/**
+ * The items of one kind whose charge `known` changes, with it (as chargedFor returns), or undefined
+ * when `known` does not hold a charge for each of them (then chargedFor works them out).
+ */
+function chargesMoved(items: readonly Evidence[], known: Weighed | undefined): Map<Evidence, NodeId> | undefined {
+  if (known === undefined || known.kept.length !== items.length) return undefined;
+  const { kept, by } = known;
+  const moved = new Map<Evidence, NodeId>();
+  let i = 0;
+  // Mostly the items are what the weighing kept, in its order.
+  for (; i < items.length && items[i] === kept[i]; i++) if (by[i] !== kept[i]!.by) moved.set(kept[i]!, by[i]!);
+  if (i === items.length) return moved;
+  const at = new Map<Evidence, NodeId>();
+  for (let j = 0; j < kept.length; j++) at.set(kept[j]!, by[j]!);
+  for (; i < items.length; i++) {
+    const e = items[i]!;
+    const b = at.get(e);
+    if (b === undefined) return undefined;
+    if (b !== e.by) moved.set(e, b);
+  }
+  return moved;
 }
 
 /** Plain data of one entity's merge state beyond its versions, for a snapshot that storage keeps. */
@@ -727,14 +756,17 @@ export class EntityState {
       const mine: Evidence[] = [];
       const others: Evidence[] = [];
       for (const e of evidence ?? []) (e.version.kind === kind ? mine : others).push(e);
-      const left = keptAsEvidence(r.heads, [...mine, ...(candidates ?? [])], gone, first);
+      const weighing = weighEvidence(r.heads, [...mine, ...(candidates ?? [])], gone, first);
+      const left = weighing.kept;
       let next = [...others, ...left];
       // The entity's bound, after the weighing (evidence.ts, withinEntityBound).
       let cut: Evidence[] | undefined;
       if (next.length > entityBound) ({ kept: next, cut } = withinEntityBound(next, entityBound));
-      // Who is charged follows from what is kept (chargedFor): a kept item may be charged anew.
+      // Who is charged follows from what is kept (chargedFor): a kept item may be charged anew. The
+      // weighing worked it out for its kind, unless the bound cut some of it.
       const weighed = next;
-      next = this.withCharges(next, (k) => (k === kind ? r.heads : this.heads(k)));
+      const charges = cut?.some((e) => e.version.kind === kind) === true ? undefined : new Map([[kind, weighing]]);
+      next = this.withCharges(next, (k) => (k === kind ? r.heads : this.heads(k)), charges);
       const stays = new Set<Version>();
       for (const e of next) stays.add(e.version);
       for (const e of evidence ?? []) if (!stays.has(e.version)) (released ??= []).push(e);
@@ -783,10 +815,17 @@ export class EntityState {
 
   /**
    * `items` (the entity's evidence), each charged to whom chargedFor (evidence.ts) says from what
-   * its register keeps: its heads (`heads`) and its evidence. Items charged anew are new objects
-   * (the ledger is settled from the evidence before and after, EntityStore.settleCharges).
+   * its register keeps: its heads (`heads`) and its evidence. `known`: per kind, what its weighing
+   * kept and the charges it worked out (weighEvidence), taken as they are when that is exactly the
+   * items of that kind held.
+   * Items charged anew are new objects (the ledger is settled from the evidence before and after,
+   * EntityStore.settleCharges).
    */
-  private withCharges(items: Evidence[], heads: (kind: ComponentKind) => Heads = (k) => this.heads(k)): Evidence[] {
+  private withCharges(
+    items: Evidence[],
+    heads: (kind: ComponentKind) => Heads = (k) => this.heads(k),
+    known?: ReadonlyMap<ComponentKind, Weighed>,
+  ): Evidence[] {
     if (items.length === 0) return items;
     let moved: Map<Evidence, NodeId> | undefined;
     const byKind = new Map<ComponentKind, Evidence[]>();
@@ -796,7 +835,7 @@ export class EntityState {
       else list.push(e);
     }
     for (const [kind, list] of byKind) {
-      const m = chargedFor(heads(kind), list);
+      const m = chargesMoved(list, known?.get(kind)) ?? chargedFor(heads(kind), list);
       if (m.size === 0) continue;
       moved ??= new Map();
       for (const [e, by] of m) moved.set(e, by);
@@ -915,15 +954,18 @@ export class EntityState {
     if (evidence === undefined) return;
     const kinds = new Set(evidence.map((e) => e.version.kind));
     let left = evidence;
+    const charges = new Map<ComponentKind, Weighed>();
     for (const kind of kinds) {
       const pool = left.filter((e) => e.version.kind === kind && !this.subsumed(kind, e.version.ts));
-      const kept = keptAsEvidence(this.heads(kind), pool, this.goneFor(kind), keepsFirstOfValue(kind));
+      const weighing = weighEvidence(this.heads(kind), pool, this.goneFor(kind), keepsFirstOfValue(kind));
+      const kept = weighing.kept;
       left = left.filter((e) => e.version.kind !== kind || kept.includes(e));
+      charges.set(kind, weighing);
     }
     if (left.length === evidence.length) return;
     for (const e of evidence) if (!left.includes(e)) releasedNow.push(e);
-    // Who is charged follows from what is kept (chargedFor).
-    left = this.withCharges(left);
+    // Who is charged follows from what is kept (chargedFor), worked out by the weighing.
+    left = this.withCharges(left, undefined, charges);
     this.evidence = left.length === 0 ? undefined : left;
   }
 
@@ -1490,14 +1532,19 @@ export class EntityState {
     if (restored.length === 0) return { kept: [], released: [] };
     const all = [...before, ...restored];
     let left: Evidence[] = [];
+    const charges = new Map<ComponentKind, Weighed>();
     for (const kind of new Set(all.map((e) => e.version.kind))) {
       const pool = all.filter((e) => e.version.kind === kind);
-      left = left.concat(keptAsEvidence(this.heads(kind), pool, this.goneFor(kind), keepsFirstOfValue(kind)));
+      const weighing = weighEvidence(this.heads(kind), pool, this.goneFor(kind), keepsFirstOfValue(kind));
+      left = left.concat(weighing.kept);
+      charges.set(kind, weighing);
     }
     // The entity's bound, as a delivery applies it (an older build could keep more).
     let cut: Evidence[] | undefined;
     if (left.length > bound) ({ kept: left, cut } = withinEntityBound(left, bound));
-    left = this.withCharges(left);
+    // Charges the weighing worked out hold for the kinds the bound cut nothing of (chargedFor).
+    for (const e of cut ?? []) charges.delete(e.version.kind);
+    left = this.withCharges(left, undefined, charges);
     this.evidence = left.length === 0 ? undefined : left;
     if (cut !== undefined) for (const k of new Set(cut.map((e) => e.version.kind))) this.relearn(k, undefined);
     const stays = new Map(left.map((e) => [e.version, e]));

@@ -332,18 +332,41 @@ export function keptAsEvidence<E extends { readonly version: Version }>(
   gone: ((t: Timestamp) => boolean) | undefined,
   firstOfValue = false,
 ): E[] {
+  return weighEvidence(heads, pool, gone, firstOfValue).kept;
+}
+
+/**
+ * keptAsEvidence, and who each item kept is charged to (`by[i]` for `kept[i]`): what chargedFor says
+ * of the heads and what is kept, worked out in the weighing's own pass (its order is weighOrder, and
+ * a version weighed before an item is kept or a head exactly when chargedFor weighs it before that
+ * item), so no second sort. Valid while the register keeps all of `kept`: when the entity's bound
+ * cuts some (withinEntityBound), chargedFor works them out again from what is left.
+ */
+export function weighEvidence<E extends { readonly version: Version }>(
+  heads: readonly Version[],
+  pool: readonly E[],
+  gone: ((t: Timestamp) => boolean) | undefined,
+  firstOfValue = false,
+): { kept: E[]; by: NodeId[] } {
   const all: { readonly v: Version; readonly e: E | undefined }[] = [];
   for (const h of heads) all.push({ v: h, e: undefined });
   for (const e of pool) all.push({ v: e.version, e });
   all.sort((a, b) => weighOrder(a.v, b.v));
   const first = firstOfValue ? firstVersions(all.map((x) => x.v)) : undefined;
   const covers = new Covers(gone);
+  const charges = new Charges(pool);
   const kept: E[] = [];
+  const by: NodeId[] = [];
   for (const { v, e } of all) {
-    if (e !== undefined && (!covers.implies(v) || first?.has(v) === true)) kept.push(e);
+    if (e === undefined) charges.add(v);
+    else if (!covers.implies(v) || first?.has(v) === true) {
+      kept.push(e);
+      by.push(charges.of(v));
+      charges.add(v);
+    }
     covers.add(v);
   }
-  return kept;
+  return { kept, by };
 }
 
 /**
@@ -380,46 +403,129 @@ export function chargedFor<E extends { readonly version: Version; readonly by: N
   for (const h of heads) all.push({ v: h, e: undefined });
   for (const e of items) all.push({ v: e.version, e });
   all.sort((a, b) => weighOrder(a.v, b.v));
-  const above = new Set<NodeId>();
-  for (let i = 0; i < all.length; i++) {
-    const { v, e } = all[i]!;
-    const author = v.ts.node;
+  const charges = new Charges(items);
+  for (const { v, e } of all) {
     if (e !== undefined) {
-      let by = author;
-      if (!above.has(author)) {
-        // The cover weighed last before it; with none (the register's cut covers it: a fold past
-        // MAX_REGISTER_AUTHORS, which the versions weighed before it caused), the version of another
-        // author weighed last before it.
-        let other: NodeId | undefined;
-        for (let j = i - 1; j >= 0; j--) {
-          const c = all[j]!.v;
-          if (coversTimestamp(c, v)) {
-            other = c.ts.node;
-            break;
-          }
-          other ??= c.ts.node;
-        }
-        if (other !== undefined) by = other;
-      }
+      const by = charges.of(v);
       if (by !== e.by) moved.set(e, by);
     }
-    above.add(author);
+    charges.add(v);
   }
   return moved;
 }
 
 /**
- * Whether `c` says its writer had seen `v`: a later write of `v`'s author (or its twin, the same
- * timestamp), a context entry of that author at or after `v`, or a rest marker at or after it.
+ * What the versions added reach (Charges): timestamps falling strictly from the bottom, each with
+ * the place in weighOrder of the version that reaches it.
  */
-function coversTimestamp(c: Version, v: Version): boolean {
-  if (c === v) return false;
-  const author = c.ts.node;
-  if (author === v.ts.node && compareTs(c.ts, v.ts) >= 0) return true;
-  for (const s of c.seen) {
-    if (s.node === author ? atOrBefore(v.ts, s) : s.node === v.ts.node && compareTs(s, v.ts) >= 0) return true;
+interface Stack {
+  readonly t: Timestamp[];
+  readonly at: number[];
+}
+
+/**
+ * chargedFor's rule over the versions a register keeps, fed in weighOrder (`add`), asked for each
+ * item before it is added (`of`). The cover of an item none of whose author's versions stands above
+ * it is the version weighed last before it that says its writer had seen it: a context entry of the
+ * item's author at or after it, or a rest marker at or after its (ms, counter) (a later write of its
+ * author would be one of its author's versions above it). Walking back over the versions weighed
+ * before each item cost O(versions × context) per item (docs/security.md, "Twins and evidence");
+ * here the rest markers, and each author none of whose versions was added yet (once one is, its
+ * items are charged to it), keep a stack of what the versions added reach: a version that reaches
+ * at least as far as an earlier one stands for it (it is weighed later, so it is the one chosen
+ * whenever the earlier one would be), so reaches fall strictly from the bottom, and the cover is the
+ * last entry that still reaches the item, found by bisection. The same charge as the walk back
+ * (test/unit/core/store/charges-fold.test.ts), for O(context) per version and O(log n) per item.
+ */
+class Charges {
+  private readonly above = new Set<NodeId>();
+  /** The author of the version added at each place. */
+  private readonly by: NodeId[] = [];
+  /**
+   * Per author of an item that may be asked about (`of`), the earliest of its items, and what
+   * reaches it. (Of an author's items, only the first weighed is asked about before one of its
+   * author's versions stands above the rest, but which one that is depends on what the weighing
+   * keeps.)
+   */
+  private readonly asked = new Map<NodeId, { earliest: Timestamp; readonly stack: Stack }>();
+  /** The earliest item that may be asked about, and the rest markers that reach it. */
+  private earliest: Timestamp | undefined;
+  private readonly markers: Stack = { t: [], at: [] };
+
+  /**
+   * `items`: every version `of` may be asked about (more does no harm). A context entry or rest
+   * marker that reaches none of them is never a cover, nor stands for one: it is not kept.
+   */
+  constructor(items: readonly { readonly version: Version }[]) {
+    for (let i = 0; i < items.length; i++) {
+      const v = items[i]!.version;
+      const a = this.asked.get(v.ts.node);
+      if (a === undefined) this.asked.set(v.ts.node, { earliest: v.ts, stack: { t: [], at: [] } });
+      else if (atOrBefore(v.ts, a.earliest)) a.earliest = v.ts;
+      if (this.earliest === undefined || atOrBefore(v.ts, this.earliest)) this.earliest = v.ts;
+    }
   }
-  return false;
+
+  add(c: Version): void {
+    const at = this.by.length;
+    const author = c.ts.node;
+    this.by.push(author);
+    this.above.add(author);
+    // Its author's items are charged to it from now on (`of`): what reaches them is asked no more.
+    this.asked.delete(author);
+    const earliest = this.earliest;
+    if (earliest === undefined) return;
+    const noEntry = this.asked.size === 0;
+    for (const s of c.seen) {
+      if (s.node === author) {
+        if (atOrBefore(earliest, s)) reach(this.markers, s, at);
+      } else if (!noEntry) {
+        const a = this.asked.get(s.node);
+        if (a !== undefined && atOrBefore(a.earliest, s)) reach(a.stack, s, at);
+      }
+    }
+  }
+
+  /** Who `v` (one of the items), kept after every version added, is charged to. */
+  of(v: Version): NodeId {
+    const author = v.ts.node;
+    if (this.above.has(author)) return author;
+    // A context entry of v's author at or after v (compareTs) is one at or after its (ms, counter).
+    const stack = this.asked.get(author)?.stack;
+    const at = Math.max(lastReaching(this.markers, v.ts), stack === undefined ? -1 : lastReaching(stack, v.ts));
+    if (at >= 0) return this.by[at]!;
+    // None covers it: the register's cut does (a fold past MAX_REGISTER_AUTHORS, which the versions
+    // weighed before it caused), so the version of another author weighed last before it is charged
+    // (test/unit/attack/h29-fold-charged.test.ts); its own author only when none is.
+    return this.by.length > 0 ? this.by[this.by.length - 1]! : author;
+  }
+}
+
+/**
+ * Pushes `t`, reached by the version at `at`, dropping the entries it stands for (at or before it:
+ * the entries of one author's stack are of that author, so compareTs orders them so too).
+ */
+function reach(stack: Stack, t: Timestamp, at: number): void {
+  const ts = stack.t;
+  while (ts.length > 0 && atOrBefore(ts[ts.length - 1]!, t)) {
+    ts.pop();
+    stack.at.pop();
+  }
+  ts.push(t);
+  stack.at.push(at);
+}
+
+/** The place of the last entry of `stack` at or after `t`'s (ms, counter), or -1. */
+function lastReaching(stack: Stack, t: Timestamp): number {
+  const ts = stack.t;
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (atOrBefore(t, ts[mid]!)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? -1 : stack.at[lo - 1]!;
 }
 
 /**
