@@ -361,7 +361,9 @@ export class EntityState {
    * .test.ts, h27-honest-allowance-filled.test.ts). It carries the entity's largest floor, so the
    * entity's bound never cuts it either (evidence.ts, topCarrier): one per entity past the bounds,
    * charged as chargedFor says (the author of a version covering it without its floor), released
-   * once a later version carries as much.
+   * once a later version carries as much. The heads it drops are not checked either: an author's
+   * floor-raising expiries can keep its earlier ones past its bound, up to the entity's (docs/
+   * security.md, "Twins and evidence").
    */
   private raisesCarried(v: Version): boolean {
     const f = carriedFloor(v);
