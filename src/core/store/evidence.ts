@@ -279,11 +279,11 @@ export class Covers {
   /**
    * Whether the versions added teach all `e` teaches: that its author's writes before it were
    * seen (its own timestamp), each of its context entries, its rest marker, and the floor it
-   * carries (an expiry's; `apartFromFloor`: all but that, see chargedFor).
+   * carries (an expiry's).
    */
-  implies(e: Version, apartFromFloor = false): boolean {
+  implies(e: Version): boolean {
     const floor = carriedFloor(e);
-    if (!apartFromFloor && floor !== undefined && floor > this.carried) return false;
+    if (floor !== undefined && floor > this.carried) return false;
     const ts = e.ts;
     if (!this.coversBefore(ts)) return false;
     for (const s of e.seen) {
