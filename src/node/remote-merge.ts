@@ -6,7 +6,7 @@ import { sameContent } from '../core/merge/version-content';
 import { isRosterEntity } from '../core/roster/roster-entity';
 import { inWindows, type RemovalWindow } from '../core/clock/removal-window';
 import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../core/task/gate-authority';
-import { EXPIRY_IN_PAST_REASON, expiryRefusal } from '../core/store/expiry-floor';
+import { EXPIRY_IN_PAST_REASON, expiriesFirst, expiryRefusal } from '../core/store/expiry-floor';
 import type { EvidenceChange } from '../core/store/entity-state';
 import { versionKey } from '../ports/storage';
 import { persist, type NodeParts } from './node-parts';
@@ -111,13 +111,14 @@ export class RemoteMerge {
    * gate, and the merge, still holding the cut-off from before the batch, refused them
    * (test/unit/node/roster/readmission-batch.test.ts). On every path (live, a write held for skew
    * and released, acceptHeld, applyRemote outside the mesh): what merges is judged by the roster
-   * the store holds.
+   * the store holds. A batch's expiries merge before its other versions (expiriesFirst), so a
+   * floor one of them takes away no longer drops what came with it.
    */
   private merge(versions: readonly Version[], origin: 'remote' | 'released', source?: VersionSource): Version[] {
     const [roster, rest] = rosterFirst(versions);
-    if (roster.length === 0 || rest.length === 0) return this.mergePart(versions, origin, source);
+    if (roster.length === 0 || rest.length === 0) return this.mergePart(expiriesFirst(versions), origin, source);
     const first = this.mergePart(roster, origin, source);
-    const second = this.mergePart(rest, origin, source);
+    const second = this.mergePart(expiriesFirst(rest), origin, source);
     return second.length === 0 ? first : [...first, ...second];
   }
 
@@ -212,8 +213,8 @@ export class RemoteMerge {
   acceptHeld(author: NodeId): number {
     let count = 0;
     for (const [source, all] of this.parts.hold.releaseAuthor(author)) {
-      // Roster ops first, as in merge().
-      for (const versions of rosterFirst(all)) this.forceMerge(versions, source);
+      // Roster ops first, then expiries, as in merge().
+      for (const versions of rosterFirst(all)) this.forceMerge(expiriesFirst(versions), source);
       count += all.length;
     }
     return count;

@@ -40,6 +40,33 @@ export function expiryRefusal(v: Version): string | undefined {
 }
 
 /**
+ * A batch's expiries ahead of its other versions (each group in the order given; the batch itself
+ * when they already are). An expiry in a batch may take a fired floor away (its context supersedes
+ * the marker: EntityState.liftUnmarked); a version the floor covers, merged before it, was dropped
+ * and stays dropped (a lifted floor brings back only what a peer sends again, docs/architecture.md,
+ * "Expiry"), merged after it, is kept. Merging a batch's expiries first makes what it keeps one
+ * answer whatever the order inside it: a node reopened from its commits (which store a delivery's
+ * versions in another order than they came) holds what it held before the crash
+ * (test/unit/node/expiries-first.test.ts).
+ */
+export function expiriesFirst(versions: readonly Version[]): readonly Version[] {
+  let other = false;
+  let behind = false;
+  for (const v of versions) {
+    if (v.kind !== EXPIRY) other = true;
+    else if (other) {
+      behind = true;
+      break;
+    }
+  }
+  if (!behind) return versions;
+  const expiries: Version[] = [];
+  const rest: Version[] = [];
+  for (const v of versions) (v.kind === EXPIRY ? expiries : rest).push(v);
+  return [...expiries, ...rest];
+}
+
+/**
  * The floor an expiry carries (Expiry.floor): its writer's floor once it purged at the write's own
  * stamp. Every replica raises the entity's floor to it on delivery, whether the expiry is then a
  * head, superseded or a twin, so the floor is one number whatever the order of delivery.

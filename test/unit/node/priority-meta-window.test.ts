@@ -541,6 +541,33 @@ describe('a crash while the bulk lane holds a priority write’s meta', () => {
       { t: 'deliver', seed: 1209608311, rate: 1 },
     ]);
   });
+  it('a delivery whose expiry takes a fired floor away keeps what it brought under that floor, whatever order its commit stores', async () => {
+    // p1's expiry (deadline T0+60) fired at the restart; in the window one delivery brings p1's
+    // speed written at that deadline, p2's expiry and a twin of it whose context supersedes p1's
+    // (the floor goes). The node merged the speed after the twin and kept it; its commit stored the
+    // speed before the twin, and the twin given that commit dropped it under the floor, lifted too
+    // late. A batch's expiries now merge first (core/store/expiry-floor.ts expiriesFirst). SEED=1376236065.
+    await run([
+      { t: 'peer', peer: 0, entity: 1, kind: 2, v: 65, hostile: 'no' },
+      { t: 'advance', dt: 9 },
+      { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
+      { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
+      { t: 'advance', dt: 33 },
+      { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
+      { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
+      { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
+      { t: 'peer', peer: 1, entity: 1, kind: 2, v: 0, hostile: 'no' },
+      { t: 'peer', peer: 0, entity: 0, kind: 0, v: 0, hostile: 'no' },
+      { t: 'deliver', seed: 0, rate: 0.3 },
+      { t: 'twin', pick: 917063926, v: 0 },
+      { t: 'advance', dt: 18 },
+      { t: 'restart' },
+      { t: 'peer', peer: 0, entity: 1, kind: 0, v: 0, hostile: 'no' },
+      { t: 'window', mode: 'urgent' },
+      { t: 'deliver', seed: 612823246, rate: 0.7 },
+      { t: 'learn', peer: 0, seed: 0 },
+    ]);
+  });
   it('the reopened node equals a twin given what was durable, over random histories', async () => {
     console.log(`priority-meta-window seed ${seed}; replay with SEED=${seed}`);
     if (process.env.STEPS !== undefined) return run(JSON.parse(process.env.STEPS) as Step[]);
