@@ -109,6 +109,23 @@ let releasedNow: Evidence[] = [];
 let entityBound = MAX_EVIDENCE_PER_ENTITY;
 let cutNow = false;
 
+/**
+ * Whether `v` is an expiry carrying a floor (carriedFloor; merge has checked it is sound). Such a
+ * delivery is never refused at its author's or the node's evidence bound (EntityState.merge),
+ * whether or not it raises the floor where it arrives: the ones that raise it cannot be refused
+ * (raisesCarried), and whether one does depends on the order of arrival (an expiry raises the floor
+ * where it comes first, and not after a later one carrying more). Weighing the others against the
+ * room split replicas given the same versions in two orders, for good: a member's ten expiries, each
+ * raising the floor and leaving out what the one before named, kept nine of its own past a bound of
+ * 1 delivered as written, and one (eight refused at every anti-entropy round) delivered latest first
+ * (test/unit/attack/h30-floor-chain-order.test.ts). What bounds them is the entity's bound: keeping
+ * a member's expiries within its own bound in every order cannot be done without unlearning what
+ * they taught (docs/security.md, "Twins and evidence").
+ */
+function floorCarrier(v: Version): boolean {
+  return v.kind === EXPIRY && carriedFloor(v) !== undefined;
+}
+
 function takeReleased(): Evidence[] | undefined {
   if (releasedNow.length === 0) return undefined;
   const out = releasedNow;
@@ -331,7 +348,8 @@ export class EntityState {
 
   /**
    * Merges one delivered version. With a ledger, a delivery that would add evidence while its author
-   * or the node is at its evidence bound is refused before anything is learned from it (LIMITED).
+   * or the node is at its evidence bound is refused before anything is learned from it (LIMITED),
+   * unless it is an expiry carrying a floor (floorCarrier).
    */
   apply(v: Version, ledger?: EvidenceLedger): ApplyOutcome {
     // An expiry that raises the carried floor is never refused at the bounds (raisesCarried).
@@ -361,9 +379,10 @@ export class EntityState {
    * .test.ts, h27-honest-allowance-filled.test.ts). It carries the entity's largest floor, so the
    * entity's bound never cuts it either (evidence.ts, topCarrier): one per entity past the bounds,
    * charged as chargedFor says (the author of a version covering it without its floor), released
-   * once a later version carries as much. The heads it drops are not checked either: an author's
-   * floor-raising expiries can keep its earlier ones past its bound, up to the entity's (docs/
-   * security.md, "Twins and evidence").
+   * once a later version carries as much. The heads it drops are not checked either, nor is any
+   * expiry carrying a floor weighed against its author's room (floorCarrier): an author's expiries
+   * carrying floors can keep its earlier ones past its bound, up to the entity's (docs/security.md,
+   * "Twins and evidence").
    */
   private raisesCarried(v: Version): boolean {
     const f = carriedFloor(v);
@@ -470,7 +489,8 @@ export class EntityState {
     // the first of what the union of deliveries keeps, and v is not among them.
     if (check) {
       const author = v.ts.node;
-      const room = ledger === undefined ? Infinity : ledger.room(author);
+      // An expiry carrying a floor is never refused at its author's or the node's bound (floorCarrier).
+      const room = ledger === undefined || floorCarrier(v) ? Infinity : ledger.room(author);
       const heads = this.headCount(v.kind);
       const atBound = this.evidenceCount + 1 + heads > entityBound;
       const others = this.chargedToOthers(author, v.kind);

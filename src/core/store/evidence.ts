@@ -59,15 +59,18 @@ export interface Evidence {
  * learned from it (held back, asked for again later): an honest author's versions are not charged
  * to it (none of its own stands above one of its items, chargedFor) but for a moment (its later
  * write made after a tombstone or floor this node does not hold yet), a member signing twins or
- * contexts that leave out what it named before is equivocating. ~1,024 × 8 KB worst case (a 4 KB value, 64 context entries, a batch proof).
+ * contexts that leave out what it named before is equivocating. Never an expiry carrying a floor
+ * (EntityState.merge, floorCarrier): those are bounded by the entity's bound alone. ~1,024 × 8 KB
+ * worst case (a 4 KB value, 64 context entries, a batch proof).
  */
 export const MAX_EVIDENCE_PER_AUTHOR = 1_024;
 
 /**
  * Evidence the node keeps at once, over all authors: four authors at their bound (as the register
  * budget's OPEN_LATTICE_SHARERS). Past it, a version that would add evidence charged to its own
- * author is refused before anything is learned from it. ~32 MB worst case, plus what others'
- * deliveries add by dropping a hostile author's heads (never refused, see EntityState.apply).
+ * author is refused before anything is learned from it (never an expiry carrying a floor). ~32 MB
+ * worst case, plus what others' deliveries add by dropping a hostile author's heads (never refused,
+ * see EntityState.apply), and a member's expiries carrying floors (up to the entity's bound each).
  */
 export const MAX_EVIDENCE = 4 * MAX_EVIDENCE_PER_AUTHOR;
 
