@@ -66,9 +66,11 @@ export function persist(
   // docs/architecture.md, "Evidence"). So a removal is kept from deleting only a put still held.
   // Equal keys have equal timestamps: a local write's removals are older than its one timestamp,
   // so the keys are compared only when some removal shares a put's ms.
-  if (keys.length > 0 && put.length > 0 && sharesMs(put, removed)) {
+  const shared = keys.length > 0 && put.length > 0 ? sharedMs(put, removed) : undefined;
+  if (shared !== undefined) {
     const held = new Set<string>();
-    for (const v of put) if (parts.store.holds(v)) held.add(versionKey(v));
+    // Only a put whose ms some removal shares can share its key (the store's holds() reads the heads).
+    for (const v of put) if (shared.has(v.ts.ms) && parts.store.holds(v)) held.add(versionKey(v));
     if (held.size > 0) keys = keys.filter((key) => !held.has(key));
   }
   const ids = new Set<EntityId>(touched);
@@ -81,8 +83,11 @@ export function persist(
   return parts.writer.enqueue(put, keys, { ...meta, [CLOCK_META]: encodeTs(parts.clock.last) }, metas, undefined, lane);
 }
 
-function sharesMs(put: readonly Version[], removed: readonly Version[]): boolean {
+/** The ms of the puts that some removal shares (undefined: none). */
+function sharedMs(put: readonly Version[], removed: readonly Version[]): Set<number> | undefined {
   const ms = new Set<number>();
   for (const v of put) ms.add(v.ts.ms);
-  return removed.some((v) => ms.has(v.ts.ms));
+  let shared: Set<number> | undefined;
+  for (const v of removed) if (ms.has(v.ts.ms)) (shared ??= new Set()).add(v.ts.ms);
+  return shared;
 }

@@ -305,12 +305,18 @@ export class RemoteMerge {
     // what was durable (both twins) keeps the loser as evidence
     // (test/unit/node/priority-removal-meta.test.ts). Only an equivocating author's twins do that.
     const puts = new Map(priority.map((v) => [versionKey(v), v]));
+    // Only a version of an entity with a priority put can share its key (a key starts with its
+    // entity, whose id holds no NUL: ids.ts, entityOfKey), so the others' keys are not made: a
+    // frame's bulk versions and removals were keyed up to three times each here (scenario 1).
+    const putEntities = new Set(priority.map((v) => v.entity));
+    const putOf = (v: Version): Version | undefined =>
+      putEntities.has(v.entity) ? puts.get(versionKey(v)) : undefined;
     const replaced = (v: Version): boolean => {
-      const put = puts.get(versionKey(v));
+      const put = putOf(v);
       return put !== undefined && !sameContent(put, v);
     };
     const whole =
-      priority.length === 0 || rewrite.size > 0 || bulk.some((v) => puts.has(versionKey(v))) || removed.some(replaced);
+      priority.length === 0 || rewrite.size > 0 || bulk.some((v) => putOf(v) !== undefined) || removed.some(replaced);
     // The listeners hear of the merge before its commits are made (what they write in turn, a
     // roster's withdrawal, commits with them or after), and learn from `commits` when each lands:
     // nothing of it may leave the node before (docs/architecture.md, "Nothing leaves before it is
@@ -330,7 +336,7 @@ export class RemoteMerge {
     // A removed version under the storage key of a priority put the store holds (the same version
     // applied, dropped and applied again by one delivery) goes with that put, where persist() keeps
     // the removal from deleting it.
-    const mine = (v: Version): boolean => puts.has(versionKey(v));
+    const mine = (v: Version): boolean => putOf(v) !== undefined;
     bulkCommit!(
       persist(
         this.parts,

@@ -295,9 +295,12 @@ export class WriteBehind {
     // A priority write left with nothing of its own (all of it went to the bulk lane) waits for that lane.
     const left = put.length + removes.length + metas.length > 0 || hasMeta || holds;
     const batch = lane === 'priority' && left ? this.urgent : this.bulkTail();
+    // Each put's storage key, once (a frame's bulk write asked it of every put twice, more with the
+    // priority lane holding writes: docs/benchmarks.md, scenario 1).
+    const putKeys = put.map((v) => versionKey(v));
     if (lane === 'priority') {
       const newer = {
-        puts: put.map((v) => versionKey(v)),
+        puts: putKeys,
         removes,
         entities: metas.map((e) => e.id),
         meta: hasMeta ? Object.keys(meta) : [],
@@ -309,7 +312,7 @@ export class WriteBehind {
       // what this write supersedes either.
       this.inFlight?.yieldTo(newer);
     } else {
-      if (this.pendingUrgently(put, removes)) {
+      if (this.pendingUrgently(putKeys, removes)) {
         // A key the priority lane still has to commit is written again here (a twin that won, put in
         // the bulk lane by the priority cap): this batch is the newer state, so it lands after it.
         batch.yieldUntil(this.urgentHolding());
@@ -324,10 +327,10 @@ export class WriteBehind {
         this.urgent.grew();
       }
     }
-    for (const v of put) {
-      const key = versionKey(v);
+    for (let i = 0; i < put.length; i++) {
+      const key = putKeys[i]!;
       batch.removes.delete(key);
-      batch.puts.set(key, v);
+      batch.puts.set(key, put[i]!);
     }
     for (const key of removes) {
       batch.puts.delete(key);
@@ -415,11 +418,11 @@ export class WriteBehind {
   }
 
   /** Whether the priority lane, waiting or in flight, holds one of these keys. */
-  private pendingUrgently(put: readonly Version[], remove: readonly string[]): boolean {
+  private pendingUrgently(put: readonly string[], remove: readonly string[]): boolean {
     if (this.urgent.empty && this.inFlightUrgent === undefined) return false;
     const lanes = this.inFlightUrgent === undefined ? [this.urgent] : [this.urgent, this.inFlightUrgent];
     const pending = (key: string): boolean => lanes.some((b) => b.puts.has(key) || b.removes.has(key));
-    return put.some((v) => pending(versionKey(v))) || remove.some(pending);
+    return put.some(pending) || remove.some(pending);
   }
 
   /**

@@ -70,6 +70,16 @@ export class Knowledge {
   private cut: Timestamp | undefined;
   /** Authors with an entry. */
   private count = 0;
+  /**
+   * The heads array taughtByAlone last held true for, until this knowledge changes (every method
+   * that changes it clears this). Heads arrays are replaced, never changed in place (the store's
+   * callers keep the arrays heads() gives), and versions are values, so the answer stands while
+   * both do. Persisting a received frame asks it of every register of each entity the frame
+   * touched (EntityState.restoredByVersions, src/node/entity-meta.ts), where the frame changed one
+   * or two; reading every head of the others again was most of scenario 1's production ingest
+   * (docs/benchmarks.md, scenario 1: the cache misses on ~85 heads an entity at 100k writes).
+   */
+  private alone: readonly Version[] | undefined = undefined;
 
   /**
    * Adds a version with an honest context (see hasHonestContext) and its context. Returns
@@ -79,6 +89,7 @@ export class Knowledge {
    * version refused here whose context added something is kept as evidence (store/evidence.ts).
    */
   learn(v: Version): number {
+    this.alone = undefined;
     const author = v.ts.node;
     const cut = this.cut;
     if (cut === undefined || compareTs(v.ts, cut) > 0) this.entry(author).raiseOwn(v.ts);
@@ -104,6 +115,7 @@ export class Knowledge {
    * entity holds gone for good, context-bound.ts): what prune() would drop is never learned.
    */
   learnAbove(v: Version, gone: (t: Timestamp) => boolean): number {
+    this.alone = undefined;
     const author = v.ts.node;
     const cut = this.cut;
     // v's own timestamp too: prune() would drop it (a version refused at or below the floor or the
@@ -166,6 +178,7 @@ export class Knowledge {
    * Returns whether nothing is left.
    */
   prune(gone: (t: Timestamp) => boolean, cutToo = true): boolean {
+    this.alone = undefined;
     if (cutToo && this.cut !== undefined && gone(this.cut)) this.cut = undefined;
     const kept: Entry[] = [];
     for (const e of this.all()) {
@@ -232,9 +245,19 @@ export class Knowledge {
     return e.seen !== undefined && compareTs(ts, e.seen) <= 0 ? NOT_LATEST : undefined;
   }
 
-  /** learn() of a context-free version for which latestOwnBefore did not give NOT_LATEST. */
-  raiseLatestOwn(ts: Timestamp): void {
+  /**
+   * learn() of a context-free version for which latestOwnBefore did not give NOT_LATEST. `from`,
+   * `to`: the register's heads before, and after they took that version in place of its author's head at
+   * the bound latestOwnBefore gave (if any, else beside them). When taughtByAlone held for the
+   * heads before, it holds for those after (one own entry per head still: the author's entry
+   * moved to the version that replaced its head, or was added with the version added; no cut, as
+   * latestOwnBefore found none covering it), so it is not asked of every head again.
+   */
+  raiseLatestOwn(ts: Timestamp, from?: readonly Version[], to?: readonly Version[]): void {
+    const was = this.alone;
+    this.alone = undefined;
     this.entry(ts.node).raiseOwn(ts);
+    if (was !== undefined && was === from) this.alone = to;
   }
 
   /**
@@ -319,6 +342,7 @@ export class Knowledge {
    * knowledge is their latest heads, then need no stored meta (docs/benchmarks.md, scenario 1).
    */
   taughtByAlone(heads: readonly Version[]): boolean {
+    if (this.alone === heads) return true;
     if (this.cut !== undefined || this.count !== heads.length) return false;
     for (let i = 0; i < heads.length; i++) {
       const h = heads[i]!;
@@ -327,6 +351,7 @@ export class Knowledge {
       // One entry per head: equal counts, and no two heads match one entry (one own timestamp each).
       if (e?.own === undefined || e.seen !== undefined || compareTs(e.own, h.ts) !== 0) return false;
     }
+    this.alone = heads;
     return true;
   }
 

@@ -721,14 +721,13 @@ export class EntityState {
       at = headIndexAt(heads, before, v.kind);
       if (at < 0) return undefined;
     }
-    known.raiseLatestOwn(v.ts);
-    if (at < 0) {
-      r.heads = withHead(heads, v);
-      return { kind: 'applied', removed: NO_VERSIONS };
-    }
-    const dropped = heads[at]!;
-    r.heads = replaceHead(heads, at, v);
-    return this.settleEvidence(r, v, [dropped], 'applied', false, false);
+    // Whether the heads alone restore the register (restoredByVersions) carries over: v is
+    // context-free and takes its author's one head's place, or joins (Knowledge.raiseLatestOwn).
+    const after = at < 0 ? withHead(heads, v) : replaceHead(heads, at, v);
+    known.raiseLatestOwn(v.ts, heads, after);
+    r.heads = after;
+    if (at < 0) return { kind: 'applied', removed: NO_VERSIONS };
+    return this.settleEvidence(r, v, [heads[at]!], 'applied', false, false);
   }
 
   /**

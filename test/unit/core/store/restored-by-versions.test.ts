@@ -8,7 +8,9 @@
  * may still hold from a commit before), equal the live store: heads, what each register knows,
  * tombstone, floor, and the meta. And the entities it must say so of: concurrent context-free
  * writers, whose knowledge is their heads (Knowledge.taughtByAlone), need no meta; a writer that
- * named another's write does. Replay a failure with SEED=<printed seed> (NUM_RUNS=...).
+ * named another's write does. Asked after every delivery, its answer kept between changes
+ * (Knowledge.taughtByAlone) is the one a fresh copy works out. Replay a failure with
+ * SEED=<printed seed> (NUM_RUNS=...).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -95,6 +97,9 @@ describe('restoredByVersions', () => {
               const list = earlier.get(id) ?? [];
               list.push(s.meta());
               earlier.set(id, list);
+              // The answer each register keeps between changes (Knowledge.taughtByAlone) is the
+              // one a copy that never asked before gives.
+              expect(s.restoredByVersions).toBe(s.clone().restoredByVersions);
               if (!s.restoredByVersions) continue;
               const own = [...s.versions()];
               const want = entityDump(store, id);
