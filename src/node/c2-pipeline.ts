@@ -35,17 +35,13 @@ const GATE_COMPONENT_KINDS: readonly ComponentKind[] = GATE_KINDS.map((k) => k a
  */
 export function gateViewOf(store: EntityStore, id: EntityId, now: number): EntityView | undefined {
   const s = store.state(id);
-  if (s === undefined || !visibleAt(s, now)) return undefined;
+  if (s === undefined) return undefined;
+  // A gate kind shown makes the whole view a view too (viewOfKinds is viewOf restricted to kinds),
+  // so visibleAt, which looks at every register, is asked only when none is shown.
+  const part = viewOfKinds(s, now, GATE_COMPONENT_KINDS, store.unchecked);
+  if (part !== undefined) return part;
   // Visible by its other kinds alone: a view without gate registers, as the whole view shows them.
-  return (
-    viewOfKinds(s, now, GATE_COMPONENT_KINDS, store.unchecked) ?? {
-      id,
-      components: {},
-      meta: {},
-      conflicts: [],
-      updatedAt: 0,
-    }
-  );
+  return visibleAt(s, now) ? { id, components: {}, meta: {}, conflicts: [], updatedAt: 0 } : undefined;
 }
 
 /** The defended point the simulator's inbound targets home on and the classifier measures from. */
