@@ -3,7 +3,7 @@ import type { JsonValue, Source } from '../core/entity/component-types';
 import type { ComponentKind, EntityId } from '../core/ids';
 import type { LatLon } from '../core/sim/geo';
 import type { SensorReport } from '../core/sim/sensors';
-import { viewOfKinds, visibleAt, type EntityView } from '../core/store/entity-view';
+import { viewOfKinds, type EntityView } from '../core/store/entity-view';
 import type { EntityStore } from '../core/store/entity-store';
 import type { Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView, SimulationView } from './c2-api';
@@ -34,14 +34,12 @@ const GATE_COMPONENT_KINDS: readonly ComponentKind[] = GATE_KINDS.map((k) => k a
  * threat, approval and task components and meta, undefined exactly when that view is undefined.
  */
 export function gateViewOf(store: EntityStore, id: EntityId, now: number): EntityView | undefined {
-  const s = store.state(id);
-  if (s === undefined) return undefined;
   // A gate kind shown makes the whole view a view too (viewOfKinds is viewOf restricted to kinds),
-  // so visibleAt, which looks at every register, is asked only when none is shown.
-  const part = viewOfKinds(s, now, GATE_COMPONENT_KINDS, store.unchecked);
+  // so visible(), which looks at every register, is asked only when none is shown.
+  const part = store.viewKinds(id, now, GATE_COMPONENT_KINDS);
   if (part !== undefined) return part;
   // Visible by its other kinds alone: a view without gate registers, as the whole view shows them.
-  return visibleAt(s, now) ? { id, components: {}, meta: {}, conflicts: [], updatedAt: 0 } : undefined;
+  return store.visible(id, now) ? { id, components: {}, meta: {}, conflicts: [], updatedAt: 0 } : undefined;
 }
 
 /** The defended point the simulator's inbound targets home on and the classifier measures from. */
