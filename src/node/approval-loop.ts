@@ -65,6 +65,13 @@ export interface ApprovalLoopDeps {
   readonly scheduler: Scheduler | undefined;
   readonly view: (id: EntityId) => EntityView | undefined;
   /**
+   * What `view(id)` shows of GATE_KINDS alone (its components and meta of those kinds), undefined
+   * exactly when `view(id)` is: all a step reads. A step follows every change of an entity's threat,
+   * and building the whole view for it (every register's value, meta and encoded timestamp) was most
+   * of the gate's cost in a writeMany (docs/benchmarks.md, scenario 6). Without it, `view`.
+   */
+  readonly gateView?: (id: EntityId) => EntityView | undefined;
+  /**
    * The entities whose gate may owe a step after a restart, without building their views: every
    * one with a head in its approval or task register, or a HIGH head in its threat register (a
    * superset of those whose view shows an approval, a task or a HIGH threat). An entity with
@@ -273,7 +280,7 @@ export class ApprovalLoop {
   }
 
   private read(id: EntityId): Read | undefined {
-    const view = this.deps.view(id);
+    const view = (this.deps.gateView ?? this.deps.view)(id);
     if (view === undefined) return undefined;
     const threat = this.threatOf(view);
     const basedOn: Record<string, readonly string[]> = {};

@@ -4,6 +4,7 @@ import type { ComponentKind, EntityId } from '../core/ids';
 import type { LatLon } from '../core/sim/geo';
 import type { SensorReport } from '../core/sim/sensors';
 import { viewOfKinds, type EntityView } from '../core/store/entity-view';
+import type { EntityStore } from '../core/store/entity-store';
 import type { Query } from '../core/store/query';
 import type { FusionSettings, FusionStatsView, SimulateOptions, TruthView, SimulationView } from './c2-api';
 import { checkFusionSettings, checkSimulate } from './c2-args';
@@ -25,6 +26,21 @@ export const FUSION_META = 'fusion';
 export const APPROVAL_DEADLINE_META = 'approvalDeadline';
 /** The kinds the approval gate reads. */
 const GATE_KIND_SET: ReadonlySet<string> = new Set(GATE_KINDS);
+/** GATE_KINDS as the store names kinds (the gate's view: ApprovalLoopDeps.gateView). */
+const GATE_COMPONENT_KINDS: readonly ComponentKind[] = GATE_KINDS.map((k) => k as ComponentKind);
+
+/**
+ * What `store.view(id, now)` shows of the gate's kinds alone (ApprovalLoopDeps.gateView): its
+ * threat, approval and task components and meta, undefined exactly when that view is undefined.
+ */
+export function gateViewOf(store: EntityStore, id: EntityId, now: number): EntityView | undefined {
+  // A gate kind shown makes the whole view a view too (viewOfKinds is viewOf restricted to kinds),
+  // so visible(), which looks at every register, is asked only when none is shown.
+  const part = store.viewKinds(id, now, GATE_COMPONENT_KINDS);
+  if (part !== undefined) return part;
+  // Visible by its other kinds alone: a view without gate registers, as the whole view shows them.
+  return store.visible(id, now) ? { id, components: {}, meta: {}, conflicts: [], updatedAt: 0 } : undefined;
+}
 
 /** The defended point the simulator's inbound targets home on and the classifier measures from. */
 export const DEFENDED_POINT: LatLon = { lat: 51.4775, lon: -0.4614 };
@@ -142,6 +158,7 @@ export class C2Pipeline {
       now,
       scheduler,
       view,
+      gateView: (id) => gateViewOf(store, id, now()),
       candidates: () => gateCandidates(store),
       update: (id, components, basedOn) => writes.updateBasedOn(id, components, basedOn),
       heads: (id, kind) => headsOf(store, id, kind as ComponentKind),

@@ -18,7 +18,7 @@ import { NumberedMarks, type EntityMarks } from './entity-marks';
 import { carriedFloor, deadlineOf, EXPIRY } from './expiry-floor';
 import { EvidenceLedger, type Evidence, type EvidenceStats } from './evidence';
 import { LeanColumns, Replaced } from './lean-columns';
-import { viewOf, visibleAt, type EntityView } from './entity-view';
+import { viewOf, viewOfKinds, visibleAt, type EntityView } from './entity-view';
 import { matches, type Query } from './query';
 import { ShownCount } from './shown-count';
 
@@ -285,6 +285,12 @@ export class EntityStore {
   view(id: EntityId, now: number): EntityView | undefined {
     const s = this.entities.get(id);
     return s === undefined ? undefined : viewOf(s, now, this.unchecked);
+  }
+
+  /** What view(id, now) shows of `kinds` alone (entity-view.ts viewOfKinds): undefined when it shows none of them. */
+  viewKinds(id: EntityId, now: number, kinds: readonly ComponentKind[]): EntityView | undefined {
+    const s = this.entities.get(id);
+    return s === undefined ? undefined : viewOfKinds(s, now, kinds, this.unchecked);
   }
 
   /** Whether view(id, now) is a view, without building it. */

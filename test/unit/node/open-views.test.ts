@@ -47,6 +47,8 @@ describe('LatticeNode.open', () => {
     for (const x of stored) backing.versions.set(versionKey(x), x);
     const view = vi.spyOn(EntityStore.prototype, 'view');
     const list = vi.spyOn(EntityStore.prototype, 'list');
+    // The gate reads its kinds alone (c2-pipeline.ts gateViewOf).
+    const viewKinds = vi.spyOn(EntityStore.prototype, 'viewKinds');
     const node = await LatticeNode.open({
       nodeId: SELF,
       lattice: 'test',
@@ -58,10 +60,11 @@ describe('LatticeNode.open', () => {
     });
     for (let i = 0; i < 20; i++) await Promise.resolve();
     expect(list).not.toHaveBeenCalled();
-    const viewed = new Set(view.mock.calls.map(([id]) => id));
+    const viewed = new Set([...view.mock.calls, ...viewKinds.mock.calls].map(([id]) => id));
     expect([...viewed].sort()).toEqual(['e0', 't1', 't2']);
     view.mockRestore();
     list.mockRestore();
+    viewKinds.mockRestore();
     // Everything stored is shown.
     expect((await node.list()).length).toBe(42);
     await node.close();
