@@ -138,6 +138,7 @@ export class PeerSession {
         synced: (applied) => this.events.emit('synced', applied),
         mayPrune: () => this.host.mayPrune?.() ?? true,
         unsent: (reason) => this.events.emit('unsent', reason),
+        lacks: (versions) => this.lacks(versions),
         ...(host.frameBytes === undefined ? {} : { frameBytes: host.frameBytes.bind(host) }),
         ...(host.verify === undefined ? {} : { verify: host.verify.bind(host) }),
         ...(host.defer === undefined ? {} : { defer: host.defer.bind(host) }),
@@ -550,7 +551,7 @@ export class PeerSession {
     this.status = SessionState.Syncing;
     // The keys of the authors we pass on go first: the peer files them before our versions come.
     // Its own and ours each hello carried already.
-    this.peerKeys.note(this.o.key === undefined ? [m.key] : [m.key, this.o.key]);
+    this.peerKeys.noteHello(this.o.key === undefined ? [m.key] : [m.key, this.o.key]);
     this.sendKeys(this.host.keysToSend?.() ?? []);
     // The first ping goes out ahead of the first round: on an ordered link its pong comes back
     // before the round can complete, so a synced link always reports its RTT.
@@ -569,6 +570,29 @@ export class PeerSession {
     for (let i = 0; i < send.length; i += MAX_KEYS_PER_MESSAGE) {
       this.send({ type: MessageType.Keys, keys: send.slice(i, i + MAX_KEYS_PER_MESSAGE) });
     }
+  }
+
+  /**
+   * The peer lacks these versions (it wants them, or a round found it lacks them), about to be
+   * queued for it: the key of each of their authors it sent us is no longer counted as held, and
+   * goes again ahead of them. Its ring may have evicted that key since (4,096 sybil keys push it
+   * out), refusing the author's versions as `unknown-author`, which no frame tells us; without this
+   * only the periodic resend (the most recently used keys) carried it again (docs/security.md,
+   * "Keys on the wire"). A peer draws at most one key back per key it sent us (peer-keys.ts).
+   */
+  private lacks(versions: readonly Version[]): void {
+    const keyOf = this.host.authorKey;
+    if (keyOf === undefined || !this.peerKeys.forgettable || versions.length === 0) return;
+    const authors = new Set<NodeId>();
+    const again: Uint8Array[] = [];
+    for (const v of versions) {
+      const author = v.ts.node;
+      if (authors.has(author)) continue;
+      authors.add(author);
+      const key = keyOf.call(this.host, author);
+      if (key !== undefined && this.peerKeys.forget(key)) again.push(key);
+    }
+    this.sendKeys(again);
   }
 
   private ping(now: number): void {

@@ -208,6 +208,11 @@ export interface SessionHost {
   refusedWith?(proof: RefusalProof): void;
   /** Public keys to send the peer right after the handshake (authors whose versions we pass on). */
   keysToSend?(): readonly Uint8Array[];
+  /**
+   * The key we pass on of an author whose versions we serve (a vouched one), to send it again to a
+   * peer that lacks one of its versions (docs/security.md, "Keys on the wire"). Absent: never sent again.
+   */
+  authorKey?(author: NodeId): Uint8Array | undefined;
   /** Keys the peer sent (`keys`): file them, then `done`. Frames after it wait until then. */
   learnKeys?(keys: readonly Uint8Array[], done: (now: number) => void): void;
   /**

@@ -76,6 +76,7 @@ export class MeshLink implements LinkHandler {
       admit: (peer, invitation, done) => host.admit(peer, invitation, done),
       refusedWith: (proof) => host.refusedWith(proof),
       keysToSend: () => host.keysToSend(),
+      authorKey: (author) => host.authorKey(author),
       learnKeys: (keys, done) => host.learnKeys(keys, done),
       verify: (versions, done) => host.verify(versions, done),
       // A large frame is merged in parts, gate changes first, with the worker's other work (the

@@ -330,6 +330,7 @@ export class MeshNode {
         refusedWith: (proof) =>
           security.refusalProof(proof, link.peer, (versions) => void this.node.applyRemote(versions)),
         keysToSend: () => security.keys.vouched(),
+        authorKey: (author) => security.keys.vouchedKey(author),
         learnKeys: (keys, done) => security.learnKeys(keys, done),
         // The link's id was bound to its key at the hello, so `from` is proven.
         verify: (versions, done) => security.verify(versions, link.peer, done),

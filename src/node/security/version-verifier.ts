@@ -185,6 +185,11 @@ export class KeyRing {
     return out;
   }
 
+  /** The key of `id` if we pass it on (vouched), without counting it as used. */
+  vouchedKey(id: NodeId): Uint8Array | undefined {
+    return this.vouchedIds.has(id) ? this.keys.get(id) : undefined;
+  }
+
   get vouchedCount(): number {
     return this.vouchedIds.size;
   }
