@@ -254,6 +254,11 @@ export class AntiEntropy {
     return this.live.eagerIn;
   }
 
+  /** We push versions to the peer live (it has not pruned us); else relayed versions go as ids. */
+  get eagerOut(): boolean {
+    return this.live.eager;
+  }
+
   /** Live versions queued for the link, not yet framed (flow control). */
   get liveQueued(): number {
     return this.live.queued;

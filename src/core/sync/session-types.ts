@@ -206,11 +206,9 @@ export interface SessionHost {
    * (ByeMessage.proof): the host checks them as any ingest, on its own time (the link is over).
    */
   refusedWith?(proof: RefusalProof): void;
-  /** Public keys to send the peer right after the handshake (authors whose versions we pass on). */
-  keysToSend?(): readonly Uint8Array[];
   /**
-   * The key we pass on of an author whose versions we serve (a vouched one), to send it again to a
-   * peer that lacks one of its versions (docs/security.md, "Keys on the wire"). Absent: never sent again.
+   * The key we pass on of an author whose versions we send (a vouched one), sent just ahead of its
+   * first version on a link (docs/security.md, "Keys on the wire"). Absent: no keys are sent.
    */
   authorKey?(author: NodeId): Uint8Array | undefined;
   /** Keys the peer sent (`keys`): file them, then `done`. Frames after it wait until then. */
