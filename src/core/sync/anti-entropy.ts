@@ -54,6 +54,11 @@ export interface RepairHost {
   mayPrune(): boolean;
   /** A version could not be encoded for the wire (dropped from the frame). */
   unsent(reason: string): void;
+  /**
+   * The peer lacks these versions (it wants them, or a round found it lacks them): called before
+   * they are queued for it, so what it sends ahead of them (their authors' keys) goes first.
+   */
+  lacks?(versions: readonly Version[]): void;
   /** The link's frame size now (SessionHost.frameBytes); absent: repairFrameBytes alone. */
   frameBytes?(): number;
   /** Checks versions before they are merged (SessionHost.verify); absent: all accepted. */
@@ -163,7 +168,7 @@ export class AntiEntropy {
   ) {
     this.wants = new WantTracker(o.wantWindow, o.maxWanted);
     this.answered = new SentRecently(o.secret);
-    this.repairOut = new Outbox(o.maxQueuedVersions, false);
+    this.repairOut = new Outbox(o.maxQueuedVersions, false, (versions) => host.lacks?.(versions));
     // Every versions frame we make (repair, answers, live on an unlimited link) within the link's frame size.
     const frameBytes = host.frameBytes?.bind(host);
     this.frameTarget =
@@ -247,6 +252,11 @@ export class AntiEntropy {
   /** The peer pushes versions to us live (we have not pruned it). */
   get eagerIn(): boolean {
     return this.live.eagerIn;
+  }
+
+  /** We push versions to the peer live (it has not pruned us); else relayed versions go as ids. */
+  get eagerOut(): boolean {
+    return this.live.eager;
   }
 
   /** Live versions queued for the link, not yet framed (flow control). */
@@ -403,8 +413,10 @@ export class AntiEntropy {
     if (ids.length < m.ids.length) this.limits.hit(LimitName.RepeatedWants, m.ids.length - ids.length);
     for (const id of ids) this.answered.sent(id, now);
     const versions = ids.length === 0 ? [] : this.source.lookup(ids);
-    if (m.graft) this.live.grafted(versions, m.request);
-    else {
+    if (m.graft) {
+      this.host.lacks?.(versions);
+      this.live.grafted(versions, m.request);
+    } else {
       const refused = this.repairOut.enqueue(versions);
       if (refused > 0) this.io.log(`send queue full: ${refused} wanted versions left for the next round`);
       this.repairOut.complete(m.request);

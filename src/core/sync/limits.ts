@@ -83,6 +83,15 @@ export const MAX_OPEN_ALLOWANCE_PEERS = 1_024;
 export const MAX_PEER_HELD_KEYS = 4_096;
 
 /**
+ * A key a link's peer is known to hold is counted as held again, and sent again ahead of its
+ * author's versions, when the peer lacks one of them (its ring may have evicted the key: 4,096
+ * made-up keys push it out), at most once per this long per key (peer-keys.ts; docs/security.md,
+ * "Keys on the wire"): a peer claiming to lack versions again and again draws at most one key
+ * (32 B) per author per this long, ahead of versions it draws anyway.
+ */
+export const KEY_AGAIN_MS = 10_000;
+
+/**
  * `request`s (a responder asking us, the initiator, for a round) one link may make: a burst, then
  * one per interval (token bucket). An honest responder asks after it applied versions from another
  * link or its send queue overflowed; a refused one is dropped and the next periodic round

@@ -16,9 +16,11 @@ export class Outbox {
   /** Versions not queued because they were already waiting. */
   duplicates = 0;
 
+  /** `before`: told of the versions each enqueue is given, before any is queued (RepairHost.lacks). */
   constructor(
     private readonly max: number,
     private readonly live: boolean,
+    private readonly before?: (versions: readonly Version[]) => void,
   ) {}
 
   get queued(): number {
@@ -36,6 +38,7 @@ export class Outbox {
 
   /** Queues what fits (skipping versions already waiting); returns how many versions were refused. */
   enqueue(versions: readonly Version[]): number {
+    this.before?.(versions);
     let refused = 0;
     for (const v of versions) {
       if (this.waiting.has(v)) {

@@ -1,19 +1,30 @@
-import { MAX_PEER_HELD_KEYS } from './limits';
+import { KEY_AGAIN_MS, MAX_PEER_HELD_KEYS } from './limits';
 
 /**
  * The public keys a link's peer is known to hold (docs/security.md, "Keys on the wire"): its own
- * (its hello carried it), ours (our hello carried it) and every key it sent us in a `keys` frame.
- * The session sends it none of these at the handshake nor when an author is first vouched for:
- * after a heal each node vouched for the other side's authors at about the same time and sent each
- * such key on every link, back to the peers it had just come from too, 84 B per delivery at 32
- * nodes (docs/benchmarks.md, scenario 8). Keys we sent are not counted as held: a `keys` frame may
- * be lost, which the periodic resend is for, and it sends every key it is given.
+ * (its hello carried it), ours (our hello carried it), every key it sent us in a `keys` frame and
+ * every key we sent it. The session sends an author's key on a link only just ahead of a version
+ * by that author, and only if the peer is not known to hold it: before, every vouched key went on
+ * every link at the handshake and again when first vouched for, whether versions of its author
+ * followed there or not, back to the peers it had just come from too (docs/benchmarks.md,
+ * scenario 8). The link is ordered and reliable, so a key we sent is lost only with the link, and a
+ * new link starts with nothing known held.
  *
- * At most MAX_PEER_HELD_KEYS keys are remembered; past it the others are sent as before.
+ * A key the peer holds may since have left its ring (bounded, least recently used first: 4,096
+ * made-up keys push it out), the hellos' two never (the peer pins its own and its linked peers'
+ * keys): `forget` drops one the peer lacks a version of the author of, so it goes again ahead of
+ * that version, at most once per KEY_AGAIN_MS per key.
+ *
+ * At most MAX_PEER_HELD_KEYS keys are remembered; past it the others are sent each time.
  */
 export class PeerKeys {
   private readonly held = new Set<string>();
+  /** Of `held`, those the hellos carried: pinned at the peer while the link is open. */
+  private readonly pinned = new Set<string>();
+  /** When each key was last forgotten (at most MAX_PEER_HELD_KEYS: only held keys are). */
+  private readonly forgotAt = new Map<string, number>();
 
+  /** Keys the peer holds: it sent them to us, or we sent them to it. */
   note(keys: readonly Uint8Array[]): void {
     for (const k of keys) {
       if (this.held.size >= MAX_PEER_HELD_KEYS) return;
@@ -21,9 +32,37 @@ export class PeerKeys {
     }
   }
 
+  /** The peer's key and ours, which the hellos carried: never forgotten. */
+  noteHello(keys: readonly Uint8Array[]): void {
+    for (const k of keys) this.pinned.add(fingerprint(k));
+    this.note(keys);
+  }
+
   /** Of `keys`, those the peer is not known to hold, in order. */
   lacking(keys: readonly Uint8Array[]): Uint8Array[] {
     return keys.filter((k) => !this.held.has(fingerprint(k)));
+  }
+
+  /** Whether the peer is known to hold `key`. */
+  holds(key: Uint8Array): boolean {
+    return this.held.has(fingerprint(key));
+  }
+
+  /**
+   * The peer lacks a version by the author of `key`: the key no longer counts as held, unless a
+   * hello carried it or it was forgotten less than KEY_AGAIN_MS ago. True if it was forgotten.
+   */
+  forget(key: Uint8Array, now: number): boolean {
+    const f = fingerprint(key);
+    if (this.pinned.has(f) || !this.held.has(f)) return false;
+    const at = this.forgotAt.get(f);
+    // A clock that stepped back restarts the wait from now: the bound holds whatever the clock does.
+    if (at !== undefined && now < at) this.forgotAt.set(f, now);
+    if (at !== undefined && (now < at || now - at < KEY_AGAIN_MS)) return false;
+    if (at === undefined && this.forgotAt.size >= MAX_PEER_HELD_KEYS) return false;
+    this.forgotAt.set(f, now);
+    this.held.delete(f);
+    return true;
   }
 }
 

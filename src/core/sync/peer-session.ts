@@ -50,6 +50,8 @@ export class PeerSession {
   /** Keys the peer holds: not sent to it again (peer-keys.ts). */
   private readonly peerKeys = new PeerKeys();
   private status: SessionState = SessionState.Handshake;
+  /** The latest time a frame, a tick or a push brought (when a key was last sent again: peer-keys.ts). */
+  private clock: number;
   /**
    * We refused the peer at admission and wait for it to close (REFUSAL_LINGER_MS): our end reason,
    * and when we close all the same.
@@ -107,6 +109,7 @@ export class PeerSession {
     now: number,
   ) {
     this.o = resolveSessionOptions(options);
+    this.clock = now;
     this.peerId = options.peer;
     this.heartbeat = new Heartbeat(now, this.o.heartbeatMs, this.o.deadAfterMs, this.o.pongWithinMs);
     const io: SessionIo = {
@@ -138,6 +141,7 @@ export class PeerSession {
         synced: (applied) => this.events.emit('synced', applied),
         mayPrune: () => this.host.mayPrune?.() ?? true,
         unsent: (reason) => this.events.emit('unsent', reason),
+        lacks: (versions) => this.lacks(versions),
         ...(host.frameBytes === undefined ? {} : { frameBytes: host.frameBytes.bind(host) }),
         ...(host.verify === undefined ? {} : { verify: host.verify.bind(host) }),
         ...(host.defer === undefined ? {} : { defer: host.defer.bind(host) }),
@@ -176,7 +180,7 @@ export class PeerSession {
 
   /** We push versions to the peer live (it has not pruned us); else relayed versions go as ids. */
   get eagerOut(): boolean {
-    return this.ae.report().eager;
+    return this.ae.eagerOut;
   }
 
   /**
@@ -210,6 +214,7 @@ export class PeerSession {
 
   receive(frame: Uint8Array, now: number): void {
     if (!this.open && this.lingering === undefined) return;
+    this.clock = now;
     this.counts.bytesIn += frame.length;
     this.counts.framesIn += 1;
     if (this.lingering !== undefined) return this.lingered(frame);
@@ -363,6 +368,7 @@ export class PeerSession {
   tick(now: number, relayStalled = false): void {
     if (this.lingering !== undefined && now >= this.lingering.until) return this.endLinger(this.lingering.reason);
     if (!this.open) return;
+    this.clock = now;
     try {
       if (relayStalled && this.status !== SessionState.Handshake) this.heartbeat.deaf(now);
       const dead = this.heartbeat.deadReason(now, this.status === SessionState.Handshake);
@@ -387,7 +393,10 @@ export class PeerSession {
    */
   localVersions(versions: readonly Version[], now: number, relayed = false, urgent = false): void {
     if (this.status !== SessionState.Syncing) return;
+    this.clock = now;
     try {
+      // Whole versions need their authors' keys ahead of them; ids (a peer that pruned us) do not.
+      if (!relayed || this.ae.eagerOut) this.ahead(versions);
       this.ae.pushLive(versions, now, relayed, urgent);
     } catch (error) {
       this.log('live push failed', error);
@@ -548,10 +557,9 @@ export class PeerSession {
     this.peerItems = m.items;
     this.heartbeat.hello(m.time, now);
     this.status = SessionState.Syncing;
-    // The keys of the authors we pass on go first: the peer files them before our versions come.
-    // Its own and ours each hello carried already.
-    this.peerKeys.note(this.o.key === undefined ? [m.key] : [m.key, this.o.key]);
-    this.sendKeys(this.host.keysToSend?.() ?? []);
+    // Its key and ours each hello carried; any other key goes just ahead of its author's first
+    // version on this link (ahead).
+    this.peerKeys.noteHello(this.o.key === undefined ? [m.key] : [m.key, this.o.key]);
     // The first ping goes out ahead of the first round: on an ordered link its pong comes back
     // before the round can complete, so a synced link always reports its RTT.
     this.ping(now);
@@ -559,15 +567,64 @@ export class PeerSession {
   }
 
   /**
-   * Sends keys of authors whose versions we are about to pass on (ahead of them on the link), but
-   * those the peer is known to hold (peer-keys.ts). `resend`: every key given (the periodic resend,
-   * for `keys` frames lost on the way).
+   * Sends the periodic resend's keys (`KEYS_RESEND_MS`), all of them: they count as held from then on.
    */
-  sendKeys(keys: readonly Uint8Array[], resend = false): void {
+  resendKeys(keys: readonly Uint8Array[]): void {
     if (this.status !== SessionState.Syncing) return;
-    const send = resend ? keys : this.peerKeys.lacking(keys);
-    for (let i = 0; i < send.length; i += MAX_KEYS_PER_MESSAGE) {
-      this.send({ type: MessageType.Keys, keys: send.slice(i, i + MAX_KEYS_PER_MESSAGE) });
+    this.sendKeyFrames(keys);
+  }
+
+  /**
+   * Versions are about to go to the peer whole (a live push, an answer, a repair): the keys of
+   * their authors it is not known to hold go first, in one `keys` frame ahead of them (budgeter
+   * class `control`, ahead of every versions class), and count as held from then on
+   * (docs/security.md, "Keys on the wire"). Before, each vouched key went on every link at the
+   * handshake and again at its first vouch, whether versions of its author followed there or not.
+   */
+  ahead(versions: readonly Version[]): void {
+    const keyOf = this.host.authorKey;
+    if (keyOf === undefined || this.status !== SessionState.Syncing || versions.length === 0) return;
+    let authors: Set<NodeId> | undefined;
+    let send: Uint8Array[] | undefined;
+    let last: NodeId | undefined;
+    for (const v of versions) {
+      const author = v.ts.node;
+      // Most frames are runs of one author's versions: each author is looked at once.
+      if (author === last || authors?.has(author) === true) continue;
+      last = author;
+      (authors ??= new Set()).add(author);
+      const key = keyOf.call(this.host, author);
+      if (key !== undefined && !this.peerKeys.holds(key)) (send ??= []).push(key);
+    }
+    if (send !== undefined) this.sendKeyFrames(send);
+  }
+
+  /**
+   * The peer lacks these versions (it wants them, or a round found it lacks them), about to be
+   * queued for it: the keys of their authors no longer count as held (but the two the hellos
+   * carried), and go again ahead of them. Its ring may have evicted such a key since (4,096 made-up
+   * keys push it out), refusing the author's versions as `unknown-author`, which no frame tells us;
+   * before, only the periodic resend (the most recently used keys) carried it again. At most once
+   * per KEY_AGAIN_MS per key (peer-keys.ts).
+   */
+  private lacks(versions: readonly Version[]): void {
+    const keyOf = this.host.authorKey;
+    if (keyOf === undefined || this.status !== SessionState.Syncing || versions.length === 0) return;
+    const authors = new Set<NodeId>();
+    for (const v of versions) {
+      const author = v.ts.node;
+      if (authors.has(author)) continue;
+      authors.add(author);
+      const key = keyOf.call(this.host, author);
+      if (key !== undefined) this.peerKeys.forget(key, this.clock);
+    }
+    this.ahead(versions);
+  }
+
+  private sendKeyFrames(keys: readonly Uint8Array[]): void {
+    this.peerKeys.note(keys);
+    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_MESSAGE) {
+      this.send({ type: MessageType.Keys, keys: keys.slice(i, i + MAX_KEYS_PER_MESSAGE) });
     }
   }
 

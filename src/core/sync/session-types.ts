@@ -206,8 +206,11 @@ export interface SessionHost {
    * (ByeMessage.proof): the host checks them as any ingest, on its own time (the link is over).
    */
   refusedWith?(proof: RefusalProof): void;
-  /** Public keys to send the peer right after the handshake (authors whose versions we pass on). */
-  keysToSend?(): readonly Uint8Array[];
+  /**
+   * The key we pass on of an author whose versions we send (a vouched one), sent just ahead of its
+   * first version on a link (docs/security.md, "Keys on the wire"). Absent: no keys are sent.
+   */
+  authorKey?(author: NodeId): Uint8Array | undefined;
   /** Keys the peer sent (`keys`): file them, then `done`. Frames after it wait until then. */
   learnKeys?(keys: readonly Uint8Array[], done: (now: number) => void): void;
   /**

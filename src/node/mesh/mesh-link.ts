@@ -75,7 +75,7 @@ export class MeshLink implements LinkHandler {
       checkProof: (key, bytes, sig, node, done) => host.checkProof(key, bytes, sig, node, done),
       admit: (peer, invitation, done) => host.admit(peer, invitation, done),
       refusedWith: (proof) => host.refusedWith(proof),
-      keysToSend: () => host.keysToSend(),
+      authorKey: (author) => host.authorKey(author),
       learnKeys: (keys, done) => host.learnKeys(keys, done),
       verify: (versions, done) => host.verify(versions, done),
       // A large frame is merged in parts, gate changes first, with the worker's other work (the
@@ -206,6 +206,8 @@ export class MeshLink implements LinkHandler {
         const cls = this.budget.classes.classOf(v);
         items.push({ version: v, cls, key: VersionClasses.keyOf(v), lead: isUrgent(v, cls) });
       }
+      // Their authors' keys the peer lacks go first (`control`, ahead of every versions class).
+      this.session.ahead(versions);
       this.sender.versions(items);
     });
   }

@@ -118,10 +118,6 @@ export class MeshNode {
 
   constructor(private readonly options: MeshNodeOptions) {
     this.node = options.node;
-    // A key first vouched for goes to every open link, ahead of the versions it lets them verify.
-    options.security.spread = (keys) => {
-      for (const l of this.links.values()) if (!l.isClosed) l.session.sendKeys(keys);
-    };
     // The new-register limit charges only registers the store does not hold (a store that cannot say: all).
     const holding = options.node.holding?.bind(options.node);
     if (holding !== undefined) options.security.holding = holding;
@@ -271,8 +267,8 @@ export class MeshNode {
       if (sent === undefined) this.keysSentAt.set(l, now);
       else if (now - sent >= KEYS_RESEND_MS) {
         this.keysSentAt.set(l, now);
-        // The most recently used only: every vouched key went at the handshake.
-        l.session.sendKeys(this.options.security.keys.vouched(MAX_KEYS_PER_RESEND), true);
+        // The most recently used only: each key also goes ahead of its author's first version on a link.
+        l.session.resendKeys(this.options.security.keys.vouched(MAX_KEYS_PER_RESEND));
       }
       l.tick(now);
     }
@@ -329,7 +325,7 @@ export class MeshNode {
         // merged if it passes (MeshSecurity.refusalProof; docs/security.md, "A removed device").
         refusedWith: (proof) =>
           security.refusalProof(proof, link.peer, (versions) => void this.node.applyRemote(versions)),
-        keysToSend: () => security.keys.vouched(),
+        authorKey: (author) => security.keys.vouchedKey(author),
         learnKeys: (keys, done) => security.learnKeys(keys, done),
         // The link's id was bound to its key at the hello, so `from` is proven.
         verify: (versions, done) => security.verify(versions, link.peer, done),

@@ -186,11 +186,10 @@ const LINK_AT_FAULT: ReadonlySet<RejectReason> = new Set([
  *
  * - every hello carries the sender's key, accepted only if it hashes to the claimed id (which
  *   binds the link to that id); a direct peer is thereby vouched for;
- * - right after the handshake each side sends `keys`: the keys of the authors it vouches for
- *   (itself, its direct peers, authors of versions that verified here);
- * - an author first vouched for while links are open (a new direct peer, a new author's first
- *   verified version) has its key sent on every link before any of its versions is relayed
- *   (`spread`; keys frames are `control`, ahead of the versions on each link).
+ * - a link sends an author's key just ahead of a version by that author, if the peer is not known
+ *   to hold it (PeerSession.ahead, core/sync/peer-keys.ts): only keys vouched for here (ours, our
+ *   direct peers', authors of versions that verified here) are passed on, so a flood of made-up
+ *   keys is filed (bounded) but never spread; `keys` frames are `control`, ahead of the versions.
  *
  * It also holds the node's side of the link handshake's proof of key possession (sync protocol 4,
  * core/signing/link-proof.ts): a fresh nonce per link, our proof signed with the node's key, the
@@ -240,14 +239,11 @@ export class MeshSecurity {
     this.newRegisters.sharers = sharers;
   }
 
-  /** Sends keys on every open link (the MeshNode sets it). */
-  spread: (keys: readonly Uint8Array[]) => void = () => undefined;
   private saveKeys: () => void = () => undefined;
 
-  /** A key first vouched for: kept across restarts, and sent on every open link. */
-  private vouched(keys: readonly Uint8Array[]): void {
+  /** A key first vouched for: kept across restarts (each link sends it ahead of its author's versions). */
+  private vouched(): void {
     this.saveKeys();
-    this.spread(keys);
   }
 
   private constructor(
@@ -313,7 +309,7 @@ export class MeshSecurity {
    */
   async trust(publicKey: Uint8Array): Promise<NodeId> {
     const id = await this.keys.learn(publicKey);
-    if (this.keys.vouch(id)) this.vouched([publicKey]);
+    if (this.keys.vouch(id)) this.vouched();
     return id;
   }
 
@@ -326,7 +322,7 @@ export class MeshSecurity {
         this.log(`refused a hello: its key stands for ${id}, not for ${node}`);
       } else {
         this.keys.pin(node); // while a link to it is open (unlinked)
-        if (this.keys.vouch(node)) this.vouched([key]);
+        if (this.keys.vouch(node)) this.vouched();
       }
       done(ok, this.now());
     });
@@ -638,12 +634,9 @@ export class MeshSecurity {
       accepted = charged.accepted;
       this.countRegisterRefusals(charged, from);
     }
-    const fresh: Uint8Array[] = [];
-    for (const v of accepted) {
-      if (this.keys.vouch(v.ts.node)) fresh.push(this.keys.keyOf(v.ts.node)!);
-    }
-    // Before the versions are merged and relayed: each link gets the key ahead of them.
-    if (fresh.length > 0) this.vouched(fresh);
+    let fresh = false;
+    for (const v of accepted) if (this.keys.vouch(v.ts.node)) fresh = true;
+    if (fresh) this.vouched();
     if (outcome.rejected.length > 0) this.logRejected(outcome.rejected, from);
     return {
       accepted,

@@ -111,7 +111,7 @@ function after<T, U>(x: Maybe<T>, f: (t: T) => Maybe<U>): Maybe<U> {
 
 /** Most keys a node files (a roster is far smaller); past it the least recently used unpinned key goes. */
 export const MAX_KNOWN_KEYS = 4096;
-/** Most vouched keys sent in one periodic resend (the handshake sends them all, once per link). */
+/** Most vouched keys sent in one periodic resend (each key also goes ahead of its author's first version on a link). */
 export const MAX_KEYS_PER_RESEND = 256;
 
 /**
@@ -183,6 +183,11 @@ export class KeyRing {
       if (this.vouchedIds.has(ids[i]!)) out.push(this.keys.get(ids[i]!)!);
     }
     return out;
+  }
+
+  /** The key of `id` if we pass it on (vouched), without counting it as used. */
+  vouchedKey(id: NodeId): Uint8Array | undefined {
+    return this.vouchedIds.has(id) ? this.keys.get(id) : undefined;
   }
 
   get vouchedCount(): number {

@@ -35,7 +35,8 @@ describe('links refused at admission', () => {
     await settle();
     h.tick();
     expect(invited.closedWith).toBeUndefined();
-    expect(invited.msgs().some((m) => m.type === MessageType.Keys)).toBe(true);
+    // Its session began (its first ping; `keys` now go only ahead of versions, docs/security.md).
+    expect(invited.msgs().some((m) => m.type === MessageType.Ping)).toBe(true);
     expect(a.closedWith).toBeUndefined();
   });
 

@@ -1,12 +1,15 @@
 /**
  * `keys` frames carry no key the receiving peer is known to hold (docs/security.md, "Keys on the
  * wire"; src/core/sync/peer-keys.ts): not its own nor the sender's (the hellos carried them), nor one
- * it sent the sender itself. Before, every newly vouched key went on every link: after a heal in
- * docs/benchmarks.md's scenario 8 most of them went back to the peer they had just come from.
+ * it sent the sender itself or was sent already; and an author's key goes on a link only just ahead
+ * of a version by that author. Before, every newly vouched key went on every link: after a heal in
+ * docs/benchmarks.md's scenario 8 most of them went back to the peer they had just come from, or to
+ * peers no version of that author went to.
  */
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../../src/core/ids';
 import { decodeMessage, MessageType } from '../../../../src/core/sync';
+import { decodeVersions } from '../../../../src/core/wire';
 import { testIdentity } from '../../support/test-keys';
 import { MeshSim } from './mesh-sim';
 
@@ -64,6 +67,40 @@ describe('keys on the wire', () => {
     // a's key reached d, two hops away, by a `keys` frame.
     expect(sent.some((s) => s.to === 'd' && s.key === hex(testIdentity('a').publicKey))).toBe(true);
     expect(redundant(sent)).toEqual([]);
+  });
+
+  it("sends an author's key on a link only just ahead of that author's first version there", async () => {
+    const sim = new MeshSim({ seed: 23 });
+    for (const id of ['a', 'b', 'c']) await sim.add(id);
+    sim.link('a', 'b');
+    await sim.settle();
+    // b vouches for a (a direct peer) but a has written nothing: c, linking to b, needs no key of a's yet.
+    const frames: { from: NodeId; to: NodeId; type: string; keys: string[]; entities: string[] }[] = [];
+    sim.net.options.tap = (from, to, frame) => {
+      const m = decodeMessage(frame);
+      frames.push({
+        from,
+        to,
+        type: m.type,
+        keys: m.type === MessageType.Keys ? m.keys.map(hex) : [],
+        entities:
+          m.type === MessageType.Versions && m.batch.length > 0 ? decodeVersions(m.batch).map((v) => v.entity) : [],
+      });
+    };
+    sim.link('b', 'c');
+    await sim.settle();
+    const aKey = hex(testIdentity('a').publicKey);
+    const bToC = (): typeof frames => frames.filter((f) => f.from === 'b' && f.to === 'c');
+    expect(bToC().some((f) => f.keys.includes(aKey))).toBe(false);
+
+    await sim.get('a').node.create({ id: 't1', components: { position: { lat: 1, lon: 2 } } });
+    await sim.settle();
+    expect((await sim.get('c').node.get('t1'))?.components.position).toEqual({ lat: 1, lon: 2 });
+    // Now a's key went to c once, in the `keys` frame right before the versions frame with a's write.
+    const sent = bToC();
+    const keyAt = sent.findIndex((f) => f.keys.includes(aKey));
+    expect(sent.filter((f) => f.keys.includes(aKey))).toHaveLength(1);
+    expect(sent.findIndex((f) => f.entities.includes('t1'))).toBe(keyAt + 1);
   });
 
   it('still resends every vouched key periodically (a lost `keys` frame costs a round, not the author)', async () => {
