@@ -8,9 +8,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ComponentKind } from '../../../../src/core/ids';
-import type { Version } from '../../../../src/core/merge/version';
 import { viewOf, viewOfKinds, type EntityView } from '../../../../src/core/store/entity-view';
-import { node, type TestNode } from '../support/sim-node';
+import type { TestNode } from '../support/sim-node';
+import { playViewHistory, viewSteps } from '../support/view-histories';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 300);
@@ -51,28 +51,6 @@ function restricted(full: EntityView | undefined, kinds: readonly string[]): Ent
   return { id: full.id, components, meta, conflicts: full.conflicts.filter((k) => keep.includes(k)), updatedAt: 0 };
 }
 
-type Step =
-  | { readonly t: 'write'; readonly node: number; readonly entity: number; readonly kind: number; readonly v: number }
-  | { readonly t: 'deliver'; readonly to: number; readonly mask: number }
-  | { readonly t: 'advance'; readonly dt: number }
-  | { readonly t: 'purge'; readonly node: number };
-
-const arbStep: fc.Arbitrary<Step> = fc.oneof(
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      t: fc.constant('write' as const),
-      node: fc.nat(2),
-      entity: fc.nat(ENTITIES.length - 1),
-      kind: fc.nat(KINDS.length - 1),
-      v: fc.nat(30),
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('deliver' as const), to: fc.nat(2), mask: fc.nat(255) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('advance' as const), dt: fc.nat(600) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('purge' as const), node: fc.nat(2) }) },
-);
-
 function check(n: TestNode, now: number): void {
   for (const id of ENTITIES) {
     const state = n.store.state(id as never);
@@ -95,27 +73,9 @@ function check(n: TestNode, now: number): void {
 describe('viewOfKinds', () => {
   it(`is viewOf with the other kinds left out, over random histories (seed ${seed})`, () => {
     fc.assert(
-      fc.property(fc.array(arbStep, { minLength: 1, maxLength: 40 }), (steps) => {
-        let wall = T0;
-        const nodes = ['a', 'b', 'c'].map((id) => node(id, T0));
-        const written: Version[] = [];
-        for (const s of steps) {
-          if (s.t === 'write') {
-            const n = nodes[s.node]!;
-            const kind = KINDS[s.kind]!;
-            const e = ENTITIES[s.entity]!;
-            written.push(kind === 'deleted' ? n.delete(e) : n.write(e, kind, value(kind, s.v, wall)));
-          } else if (s.t === 'deliver') {
-            nodes[s.to]!.receive(...written.filter((_, i) => (s.mask >> (i % 8)) & 1));
-          } else if (s.t === 'advance') {
-            wall += s.dt;
-            for (const n of nodes) n.wall = wall;
-          } else {
-            nodes[s.node]!.store.purgeExpired(wall);
-          }
-          for (const n of nodes) for (const at of [wall, wall + 300, wall + 10_000]) check(n, at);
-        }
-      }),
+      fc.property(viewSteps(ENTITIES.length, KINDS.length), (steps) =>
+        playViewHistory(steps, T0, ENTITIES, KINDS, value, check),
+      ),
       { seed, numRuns },
     );
   });
