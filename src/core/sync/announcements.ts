@@ -10,7 +10,10 @@ export const MAX_PENDING = 65_536;
  * announcer (Plumtree's missing-message timer, one per id, checked on tick: no timers).
  */
 export class Announcements<P> {
-  private readonly pending = new Map<string, { readonly id: Uint8Array; readonly from: P; readonly at: number }>();
+  private readonly pending = new Map<
+    string,
+    { readonly id: Uint8Array; readonly from: P; readonly at: number; also?: P[] }
+  >();
   /** Pending ids per announcer: each may hold at most MAX_ANNOUNCED_PER_PEER of the table. */
   private readonly shares = new Map<P, number>();
 
@@ -32,7 +35,13 @@ export class Announcements<P> {
     let refused = 0;
     for (const id of ids) {
       const key = idKey(id);
-      if (this.pending.has(key) || known(id)) continue;
+      const e = this.pending.get(key);
+      if (e !== undefined) {
+        // Another announcer of an id pending: remembered (one slot per announcer, not a share).
+        if (e.from !== from && e.also?.includes(from) !== true) (e.also ??= []).push(from);
+        continue;
+      }
+      if (known(id)) continue;
       if (share >= MAX_ANNOUNCED_PER_PEER || this.pending.size >= MAX_PENDING) {
         refused += 1;
         continue;
@@ -42,6 +51,16 @@ export class Announcements<P> {
     }
     this.shares.set(from, share);
     return refused;
+  }
+
+  /**
+   * Who announced the id of this key while it was pending (the first announcer first), or none: a
+   * relay does not push a version to a peer that announced it (MeshNode.whenDurable).
+   */
+  announcers(key: string): readonly P[] {
+    const e = this.pending.get(key);
+    if (e === undefined) return [];
+    return e.also === undefined ? [e.from] : [e.from, ...e.also];
   }
 
   /** Removes and returns, by announcer, the ids announced at least `waitMs` ago that are still unknown. */
@@ -63,7 +82,10 @@ export class Announcements<P> {
 
   /** The announcer went away: forget what it announced (anti-entropy finds it elsewhere). */
   forget(from: P): void {
-    for (const [key, e] of this.pending) if (e.from === from) this.pending.delete(key);
+    for (const [key, e] of this.pending) {
+      if (e.from === from) this.pending.delete(key);
+      else if (e.also?.includes(from) === true) e.also = e.also.filter((p) => p !== from);
+    }
     this.shares.delete(from);
   }
 

@@ -332,8 +332,14 @@ export class SyncIndex {
     return this.entries.has(this.keyOf(v));
   }
 
-  private keyOf(v: Version): string {
-    return this.keys.get(v) ?? this.olderKeys?.get(v) ?? idKey(preparedId(v) ?? versionId(v));
+  /**
+   * The id key of a version (idKey of its versionId), without hashing it again when add() indexed
+   * it or a link identified it on receipt (a duplicate the store did not take).
+   */
+  keyOf(v: Version): string {
+    const id = this.keys.get(v) ?? this.olderKeys?.get(v);
+    if (id !== undefined) return id;
+    return idKey(this.received.get(v) ?? preparedId(v) ?? versionId(v));
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Version } from '../../core/merge/version';
 import {
   DEFAULT_ROUND_TIMEOUT_MS,
   Announcements,
+  idKey,
   INVALID_INPUT_REASON,
   InvalidBackoff,
   OpenAllowances,
@@ -32,6 +33,7 @@ import { MAX_KEYS_PER_RESEND } from '../security/version-verifier';
 import { FrameSigner } from './frame-signer';
 import { MeshBudget } from './mesh-budget';
 import { MeshLink, type LinkBudgetDeps } from './mesh-link';
+import { RelayWaits } from './relay-waits';
 import { VersionClasses } from './version-classes';
 import type { MeshNodeOptions, MeshStore, SyncStatus } from './mesh-types';
 
@@ -82,6 +84,8 @@ export class MeshNode {
   private readonly node: MeshStore;
   private readonly index: SyncIndex;
   private readonly announcements = new Announcements<MeshLink>();
+  /** Live versions waiting for their commit before the relay, with the links known to hold them (relay-waits.ts). */
+  private readonly relayWaits = new RelayWaits<MeshLink>();
   /** Peers closed for invalid input, refused for longer after each close. */
   private readonly backoff = new InvalidBackoff<NodeId>();
   /** Each peer's reconcile-open allowance, kept across its links (MAX_OPEN_ALLOWANCE_PEERS peers). */
@@ -313,7 +317,11 @@ export class MeshNode {
       this.index,
       {
         // The source comes back with writes held for clock skew, to relay them as they came.
-        apply: (versions, live) => this.node.applyRemote(versions, { via: l, live }),
+        apply: (versions, live) => {
+          const applied = this.node.applyRemote(versions, { via: l, live });
+          if (this.relayWaits.size > 0 && applied.length < versions.length) this.heldBy(l, versions, applied);
+          return applied;
+        },
         gather: () => this.node.gatherCommits?.() ?? noRelease,
         mayPrune: () => [...this.links.values()].filter((x) => x.session.eagerIn).length > MIN_EAGER_IN,
         held: () => this.node.heldFrom?.(l) ?? 0,
@@ -339,6 +347,7 @@ export class MeshNode {
     l.session.on('announced', (ids) => {
       const refused = this.announcements.note(ids, l, this.options.now(), (id) => this.index.has(id));
       l.session.limitHit(LimitName.AnnouncedShare, refused);
+      if (this.relayWaits.size > 0) for (const id of ids) this.relayWaits.heldBy(idKey(id), l);
     });
     l.on('closed', (reason) => this.dropped(l, reason));
     // Admission answers later: the bound is kept when a link starts to linger, not only at accept.
@@ -388,13 +397,25 @@ export class MeshNode {
   private whenDurable(commits: readonly PendingCommit[], origin: VersionOrigin, source?: VersionSource): void {
     const from = source?.live === true && (origin === 'remote' || origin === 'released') ? source.via : undefined;
     for (const { versions, committed } of commits) {
+      // Links whose peers show meanwhile that they hold one of these are skipped (relay-waits.ts).
+      const keys = from === undefined ? undefined : versions.map((v) => this.index.keyOf(v));
+      if (keys !== undefined) for (const k of keys) this.relayWaits.wait(k, this.announcements.announcers(k));
       committed.then(
         () => {
           this.index.durable(versions);
+          if (keys === undefined) return;
+          let held: Map<Version, ReadonlySet<MeshLink>> | undefined;
+          for (let i = 0; i < keys.length; i++) {
+            const holders = this.relayWaits.take(keys[i]!);
+            if (holders !== undefined) (held ??= new Map()).set(versions[i]!, holders);
+          }
           // A version superseded meanwhile (in the same batch, or since) is not worth sending.
-          if (from !== undefined) this.relay(this.stillStored(versions), from as MeshLink, true);
+          this.relay(this.stillStored(versions), from as MeshLink, true, held);
         },
-        () => this.afterRetry(versions),
+        () => {
+          if (keys !== undefined) for (const k of keys) this.relayWaits.take(k);
+          this.afterRetry(versions);
+        },
       );
     }
   }
@@ -471,24 +492,53 @@ export class MeshNode {
     return applied.filter((v) => this.index.holds(v));
   }
 
-  /** Pushes versions live to every peer but the one they came from; `relayed` if not our own writes. */
-  private relay(versions: readonly Version[], from: MeshLink | undefined, relayed: boolean): void {
+  /**
+   * Pushes versions live to every peer but the one they came from; `relayed` if not our own writes.
+   * `held`: per version, the links whose peers sent or announced it while its relay waited for the
+   * commit (relay-waits.ts), which it does not go to either.
+   */
+  private relay(
+    versions: readonly Version[],
+    from: MeshLink | undefined,
+    relayed: boolean,
+    held?: ReadonlyMap<Version, ReadonlySet<MeshLink>>,
+  ): void {
     if (versions.length === 0 || this.closed) return;
     // Not back to the peer they came from, on the link they came by or on one it opened since (a
     // relay waits for the commit, and the link may have dropped and come back meanwhile).
     const source = from?.peer;
-    for (const l of this.links.values()) if (l !== from && l.peer !== source) l.pushLive(versions, relayed);
-    if (this.retiring.size > 0) this.noteRetiring(versions, from, relayed);
+    for (const l of this.links.values()) {
+      if (l === from || l.peer === source) continue;
+      const out = held === undefined ? versions : versions.filter((v) => held.get(v)?.has(l) !== true);
+      if (out.length > 0) l.pushLive(out, relayed);
+    }
+    if (this.retiring.size > 0) this.noteRetiring(versions, from, relayed, held);
+  }
+
+  /** Notes the links whose peers hold versions they sent us as duplicates while their relay waits. */
+  private heldBy(link: MeshLink, versions: readonly Version[], applied: readonly Version[]): void {
+    const changed = new Set(applied);
+    for (const v of versions) if (!changed.has(v)) this.relayWaits.heldBy(this.index.keyOf(v), link);
   }
 
   /**
    * A link being retired carried the version it waits for: whole, not as an id (a relayed version
    * goes as an id to a peer that pruned us), or the version came by that link.
    */
-  private noteRetiring(versions: readonly Version[], from: MeshLink | undefined, relayed: boolean): void {
+  private noteRetiring(
+    versions: readonly Version[],
+    from: MeshLink | undefined,
+    relayed: boolean,
+    held: ReadonlyMap<Version, ReadonlySet<MeshLink>> | undefined,
+  ): void {
     for (const [peer, r] of this.retiring) {
       const l = this.links.get(peer);
       if (r.sent || l === undefined || !versions.some(r.watch)) continue;
+      // Its peer sent or announced the version: it holds it, as if it had come by that link.
+      if (held !== undefined && versions.some((v) => r.watch(v) && held.get(v)?.has(l) === true)) {
+        r.sent = true;
+        continue;
+      }
       // A push goes out only on a link past its handshake (PeerSession.localVersions drops it
       // before): one still in it has not carried the version, and closing it then would cut off
       // the admission that refuses the peer with the proof of its removal.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Announcements,
+  idKey,
   INVALID_BACKOFF_BASE_MS,
   INVALID_BACKOFF_MAX_MS,
   InvalidBackoff,
@@ -46,6 +47,23 @@ describe('sync limits', () => {
     a.forget('evil');
     expect(a.shareOf('evil')).toBe(0);
     expect(a.size).toBe(0);
+  });
+
+  it('Announcements: every announcer of a pending id is kept once, outside the shares, and forgotten with its link', () => {
+    const a = new Announcements<string>();
+    const key = idKey(id(7));
+    expect(a.announcers(key)).toEqual([]);
+    a.note([id(7)], 'p', 0, () => false);
+    a.note([id(7), id(7)], 'q', 1, () => false);
+    a.note([id(7)], 'p', 2, () => false);
+    expect(a.announcers(key)).toEqual(['p', 'q']);
+    expect(a.shareOf('q')).toBe(0);
+    expect(a.size).toBe(1);
+    a.forget('q');
+    expect(a.announcers(key)).toEqual(['p']);
+    // Grafted from the first announcer: no longer pending.
+    expect(a.due(1_000, 100, () => false).get('p')).toHaveLength(1);
+    expect(a.announcers(key)).toEqual([]);
   });
 
   it('counts add up per name', () => {
