@@ -3,6 +3,8 @@ import type { CompactionOutcome, CompactionPlan } from './compaction-trigger';
 import { SegmentBuilder } from './encode';
 import { seenBase, seenCount, SEGMENT_SIZE, valueOffsets, type Segment } from './format';
 import { Resolver, type Resolution } from './resolve';
+import { leansOnPrevious } from './replay';
+import { SHARED_PROOF, StoredProofReader, type LeafProof } from '../../core/signing/leaf-proof';
 import type { LatticeDB, LatticeIdb } from './schema';
 import { inTransaction, issueAll } from './transaction';
 
@@ -192,14 +194,23 @@ async function rebuild(segments: readonly Segment[], resolution: Resolution, sli
     const owner = seg.u.subarray(seenBase(seg), seenBase(seg) + seenCount(seg));
     const offsets = whole ? undefined : valueOffsets(seg);
     const signed = seg.gl.length > 0;
+    // Proofs are read back (a shared one leans on the put before it, which may not survive) and
+    // written again, shared where they can be (leaf-proof.ts SHARED_PROOF).
+    const proofs = new StoredProofReader();
     let sp = 0;
     let sigAt = 0;
     for (let i = 0; i < n; i++) {
       const sigLen = signed ? seg.gl[i]! : -1;
       const seenFrom = sp;
       while (sp < owner.length && owner[sp]! <= i) sp++;
-      if (mask[i] === 1) {
-        builder.copyPut(seg, words, i, seenFrom, sp, sigAt);
+      const kept = mask[i] === 1;
+      let stored: LeafProof | Uint8Array | undefined;
+      if (sigLen < 0) proofs.skip();
+      else if (kept || leansOnPrevious(seg, i, sigAt + sigLen))
+        stored = readStored(proofs, seg.g.subarray(sigAt, sigAt + sigLen));
+      else proofs.skip();
+      if (kept) {
+        builder.copyPut(seg, words, i, seenFrom, sp, stored);
         if (offsets !== undefined) {
           builder.copyValues(seg.v.slice(offsets[i], offsets[i + 1]! - 1), 1);
           if (builder.size === SEGMENT_SIZE) flush();
@@ -252,3 +263,21 @@ class Slicer {
     this.since = performance.now();
   }
 }
+
+/**
+ * A put's stored signature as compaction writes it again: its proof as read back, a per-version
+ * signature as its bytes; bytes that do not decode (a damaged record) as they are, or, for a shared
+ * proof (which would lean on another put in the new record), as a byte that never decodes, so the
+ * load leaves the put out as it would have.
+ */
+function readStored(proofs: StoredProofReader, bytes: Uint8Array): LeafProof | Uint8Array {
+  try {
+    const read = proofs.read(bytes);
+    return 'proof' in read ? read.proof : read.sig;
+  } catch {
+    return (bytes[0]! & SHARED_PROOF) === 0 ? bytes.slice() : UNREADABLE;
+  }
+}
+
+/** Stored signature bytes that never decode (not 64 bytes, no leaf form 0). */
+const UNREADABLE = new Uint8Array([0]);

@@ -1,4 +1,12 @@
-import { storedProofLength, writeStoredProof, type LeafProof } from '../../core/signing/leaf-proof';
+import {
+  SHARED_RUN,
+  sharedProofLength,
+  sharedTail,
+  storedProofLength,
+  writeSharedProof,
+  writeStoredProof,
+  type LeafProof,
+} from '../../core/signing/leaf-proof';
 import { MAX_COUNTER } from '../../core/clock/hlc';
 import type { Timestamp } from '../../core/clock/timestamp';
 import type { ComponentValue } from '../../core/entity/component-types';
@@ -102,6 +110,10 @@ export class SegmentBuilder {
   private copiedValues = 0;
   /** Each put's stored signature (leaf-proof.ts storedSignature): bytes, or a proof written into `g` by build(). */
   private readonly sigs: (Uint8Array | LeafProof | undefined)[] = [];
+  /** Per put, the hashes its proof takes from the previous put's (a shared proof, leaf-proof.ts SHARED_PROOF), or -1. */
+  private readonly tails: number[] = [];
+  /** Shared proofs in a row so far (at most SHARED_RUN - 1). */
+  private run = 0;
   private sigBytes = 0;
   private signed = false;
 
@@ -170,7 +182,15 @@ export class SegmentBuilder {
    * seenTo) and its signature, which starts at byte `sigAt` of seg.g. The value comes separately
    * (copyValues), as text, so compaction never parses or re-serialises values.
    */
-  copyPut(seg: Segment, words: readonly string[], i: number, seenFrom: number, seenTo: number, sigAt: number): void {
+  copyPut(
+    seg: Segment,
+    words: readonly string[],
+    i: number,
+    seenFrom: number,
+    seenTo: number,
+    /** Its stored signature: as read back (a proof: written again, shared with the previous put's where it can be), or its bytes as stored. */
+    stored: LeafProof | Uint8Array | undefined,
+  ): void {
     const at = this.put.length;
     this.copyKey(this.put, seg, words, 0, seg.n, 0, i);
     const u = seg.u;
@@ -182,8 +202,8 @@ export class SegmentBuilder {
       this.seenNode.push(this.known(words[u[base + 2 * s + j]!]!));
       this.seenMs.push(seg.f[seg.n + j]!);
     }
-    const len = seg.gl.length === 0 ? -1 : seg.gl[i]!;
-    this.addSig(len < 0 ? undefined : seg.g.subarray(sigAt, sigAt + len));
+    if (stored === undefined || stored instanceof Uint8Array) this.addSig(stored);
+    else this.addProof(stored);
   }
 
   /** The JSON text of the next `count` copied values, joined by commas. */
@@ -226,7 +246,8 @@ export class SegmentBuilder {
           gl[i] = sig.byteLength;
           at += sig.byteLength;
         } else {
-          const end = writeStoredProof(sig, g, at);
+          const tail = this.tails[i]!;
+          const end = tail < 0 ? writeStoredProof(sig, g, at) : writeSharedProof(sig, tail, g, at);
           gl[i] = end - at;
           at = end;
         }
@@ -262,13 +283,24 @@ export class SegmentBuilder {
     const p = v.proof;
     if (p === undefined) return this.addSig(v.sig);
     if (p.kind !== 'path') throw new Error('a version under an unchecked frame proof cannot be stored');
+    this.addProof(p);
+  }
+
+  /** A proof, shared with the previous put's when both are of one batch (leaf-proof.ts SHARED_PROOF). */
+  private addProof(p: LeafProof): void {
+    const prev = this.sigs[this.sigs.length - 1];
+    const tail =
+      prev === undefined || prev instanceof Uint8Array || this.run >= SHARED_RUN - 1 ? undefined : sharedTail(p, prev);
+    this.run = tail === undefined ? 0 : this.run + 1;
     this.sigs.push(p);
+    this.tails.push(tail ?? -1);
     this.signed = true;
-    this.sigBytes += storedProofLength(p);
+    this.sigBytes += tail === undefined ? storedProofLength(p) : sharedProofLength(p, tail);
   }
 
   private addSig(sig: Uint8Array | undefined): void {
     this.sigs.push(sig);
+    this.tails.push(-1);
     if (sig === undefined) return;
     this.signed = true;
     this.sigBytes += sig.byteLength;

@@ -31,7 +31,10 @@ export interface Segment {
   readonly f: Float64Array;
   /** The values as one JSON array text (valueOffsets finds each value's text in it). */
   readonly v: string;
-  /** The signatures, concatenated. */
+  /**
+   * The signatures, concatenated: per-version signatures and proofs as storedSignature writes them,
+   * or a proof leaning on the previous put's (leaf-proof.ts SHARED_PROOF): read them in order.
+   */
   readonly g: Uint8Array;
   /** Byte length of each put's signature, -1 when it has none; empty when no put has one. */
   readonly gl: Int32Array;

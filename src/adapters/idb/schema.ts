@@ -65,8 +65,11 @@ export interface UrgentRecord {
  * 3: store 'entities' (entity metas, see LatticeDB) added; nothing to convert.
  * 4: store 'held' (writes held for clock skew) added; nothing to convert.
  * 5: store 'urgent' (the priority lane's commits, see LatticeDB) added; nothing to convert.
+ * 6: a stored proof may lean on the previous put's of its record (leaf-proof.ts SHARED_PROOF);
+ *    nothing to convert (older records read as they were), but a build before it would leave such
+ *    puts out as damaged: with the version bumped it refuses to open the database instead.
  */
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 
 export type LatticeIdb = IDBPDatabase<LatticeDB>;
 

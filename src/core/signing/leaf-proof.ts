@@ -1,4 +1,5 @@
 import { Decoder } from '../bytes/decoder';
+import { sameBytes } from '../bytes/same-bytes';
 import { Encoder } from '../bytes/encoder';
 import { bytesFailure } from '../bytes/errors';
 import { putVarUint, varintSize } from '../bytes/varint';
@@ -126,4 +127,108 @@ export function storedSignature(v: Version): Uint8Array | undefined {
 /** The fields storedSignature's bytes stand for: a per-version signature is exactly 64 bytes. */
 export function signatureFields(stored: Uint8Array): { readonly sig: Uint8Array } | { readonly proof: LeafProof } {
   return stored.length === SIGNATURE_LENGTH ? { sig: stored } : { proof: decodeStoredProof(stored) };
+}
+
+/**
+ * The first byte of a stored proof that leans on the one before it (`0x80 | form`; docs/security.md,
+ * "Shared stored proofs"): within one storage record, a proof of the same batch as the previous
+ * put's keeps only what differs from it. Leaves of one batch stored one after another share the
+ * upper part of their paths (the siblings above where their paths to the root meet), and all of
+ * the signature and count: a writeMany of 4,000 versions stored 12 hashes and the 64-byte
+ * signature a version whole (~450 B, most of its record), where about two hashes a version differ
+ * from the previous proof. Laid out as `u8 0x80|form, varint index, varint m`, then the path's
+ * first `pathLength - m` hashes; the signature, the count and the path's last `m` hashes are the
+ * previous proof's. Never 64 bytes long, so never read as a per-version signature. Storage only:
+ * the proof read back is the one written, hash for hash (the wire never carries this form).
+ */
+export const SHARED_PROOF = 0x80;
+
+/**
+ * At most this many proofs in a row are stored shared (SHARED_RUN - 1 after a whole one): damaged
+ * bytes take the proofs that lean on them with them (a load leaves those puts out, and peers bring
+ * them back), so a whole proof every SHARED_RUN bounds what one damaged byte loses; it costs about
+ * 7 B a version.
+ */
+export const SHARED_RUN = 64;
+
+/**
+ * How many hashes at the end of `p`'s path it can take from `prev` (the previous put's proof of
+ * its record) when stored as a shared proof, or undefined when it cannot (another batch or form).
+ */
+export function sharedTail(p: LeafProof, prev: LeafProof | undefined): number | undefined {
+  if (prev === undefined || prev.form !== p.form || prev.count !== p.count) return undefined;
+  if (prev.sig !== p.sig && !sameBytes(prev.sig, p.sig)) return undefined;
+  const a = p.path;
+  const b = prev.path;
+  let m = 0;
+  while (m < a.length && m < b.length) {
+    const x = a[a.length - 1 - m]!;
+    const y = b[b.length - 1 - m]!;
+    if (x !== y && !sameBytes(x, y)) break;
+    m++;
+  }
+  return m;
+}
+
+/** The length of a shared proof of `p` taking `m` hashes from the previous one (writeSharedProof). */
+export function sharedProofLength(p: LeafProof, m: number): number {
+  if (!Number.isSafeInteger(p.index) || p.index < 0) throw bytesFailure(`cannot encode ${p.index} as a varint`);
+  return 1 + varintSize(p.index) + varintSize(m) + (p.path.length - m) * HASH_BYTES;
+}
+
+/** Writes `p` as a shared proof taking `m` hashes from the previous one at `out[at]`; returns the position after it. */
+export function writeSharedProof(p: LeafProof, m: number, out: Uint8Array, at: number): number {
+  out[at++] = SHARED_PROOF | p.form;
+  at = putVarUint(out, at, p.index);
+  at = putVarUint(out, at, m);
+  for (let i = 0; i < p.path.length - m; i++) {
+    out.set(p.path[i]!, at);
+    at += HASH_BYTES;
+  }
+  return at;
+}
+
+/**
+ * Reads the stored signatures of one record's puts in order (signatureFields, plus shared
+ * proofs): every signed put, kept or not, so a shared proof finds the proof it leans on. A proof
+ * read back shares its signature and the hashes it took with the previous one (the arrays a batch
+ * signed here shares too: merkle.ts MerklePath). Bytes that do not decode throw; so does a shared
+ * proof after them or after no proof of its batch (its record is damaged).
+ */
+export class StoredProofReader {
+  private prev: LeafProof | undefined;
+
+  read(stored: Uint8Array): { readonly sig: Uint8Array } | { readonly proof: LeafProof } {
+    const prev = this.prev;
+    // Cleared first: after bytes that do not decode, the next proof has nothing to lean on.
+    this.prev = undefined;
+    if (stored.length === SIGNATURE_LENGTH) return { sig: stored.slice() };
+    const proof = (stored[0]! & SHARED_PROOF) === 0 ? decodeStoredProof(stored) : shared(stored, prev);
+    this.prev = proof;
+    return { proof };
+  }
+
+  /** Forgets the previous proof (a put whose bytes were not read: the next cannot lean on it). */
+  skip(): void {
+    this.prev = undefined;
+  }
+}
+
+/** A shared proof's LeafProof, leaning on `prev` (the previous put's). */
+function shared(bytes: Uint8Array, prev: LeafProof | undefined): LeafProof {
+  const r = new Decoder(bytes, bytesFailure);
+  const form = r.readU8() & ~SHARED_PROOF;
+  if (prev === undefined || form !== prev.form)
+    throw new Error('stored proof: shared with no proof of its batch before it');
+  const count = prev.count;
+  const index = r.readVarUint();
+  const m = r.readVarUint();
+  if (index >= count) throw new Error('stored proof: leaf index out of range');
+  const length = pathBytes(count, index) / HASH_BYTES;
+  if (m > length || m > prev.path.length) throw new Error('stored proof: shares more hashes than it has');
+  const path: Uint8Array[] = [];
+  for (let i = m; i < length; i++) path.push(r.readBytes(HASH_BYTES).slice());
+  if (r.left !== 0) throw new Error('stored proof: trailing bytes');
+  for (let i = prev.path.length - m; i < prev.path.length; i++) path.push(prev.path[i]!);
+  return { kind: 'path', form: prev.form, sig: prev.sig, count, index, path };
 }

@@ -16,6 +16,7 @@ import * as kindCap from '../../../src/core/entity/kind-cap';
 import * as bounds from '../../../src/core/entity/bounds';
 import * as validateComponent from '../../../src/core/entity/validate-component';
 import * as rosterOp from '../../../src/core/roster/roster-op';
+import * as leafProof from '../../../src/core/signing/leaf-proof';
 import * as merkle from '../../../src/core/signing/merkle';
 import * as verifiedVersions from '../../../src/core/signing/verified-versions';
 import * as verifiedRoots from '../../../src/core/signing/verified-roots';
@@ -55,6 +56,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   'src/core/entity/bounds.ts': bounds,
   'src/core/entity/validate-component.ts': validateComponent,
   'src/core/roster/roster-op.ts': rosterOp,
+  'src/core/signing/leaf-proof.ts': leafProof,
   'src/core/signing/merkle.ts': merkle,
   'src/core/signing/verified-versions.ts': verifiedVersions,
   'src/core/signing/verified-roots.ts': verifiedRoots,
@@ -182,6 +184,8 @@ const NOT_LIMIT_REASONS: Record<string, string> = {
   'src/node/write-many.ts:MAX_WRITE_MANY_COMPONENTS': 'the page’s calls to its own worker, not a peer’s',
   'src/core/signing/merkle.ts:HASH_BYTES': 'a hash’s size',
   'src/core/signing/merkle.ts:LEAF_DOMAIN': 'a hash domain tag',
+  'src/core/signing/leaf-proof.ts:SIGNATURE_LENGTH': 'a signature’s size',
+  'src/core/signing/leaf-proof.ts:SHARED_PROOF': 'a stored format’s tag',
   'src/node/mesh/link-sender.ts:FRAME_SIGNATURE_TIMEOUT_MS':
     'how long our own signing may take before a frame goes with stored proofs',
 };

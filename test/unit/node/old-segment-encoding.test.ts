@@ -13,6 +13,7 @@ import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { deleteIdbStorage, openIdbStorage } from '../../../src/adapters/idb';
+import { DB_VERSION } from '../../../src/adapters/idb/schema';
 import { LatticeNode } from '../../../src/node/lattice-node';
 import type { StoragePort } from '../../../src/ports/storage';
 import { openTestNode } from '../support/test-node';
@@ -106,7 +107,7 @@ describe('a database written with an older segment encoding', () => {
     await storage.compact();
     await node.close();
     const db = await openDB(name);
-    expect(db.version).toBe(5);
+    expect(db.version).toBe(DB_VERSION);
     db.close();
     const again = await open(await openIdbStorage(name, { compaction: MANUAL }));
     await check(again, ['a', 'b', 'c', 'new']);

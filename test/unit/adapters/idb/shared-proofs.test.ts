@@ -1,0 +1,136 @@
+/**
+ * Stored proofs that lean on the previous put's (leaf-proof.ts SHARED_PROOF): the leaves of one
+ * signed batch stored one after another keep only what differs from the proof before them, and
+ * every proof read back (a load, a compaction) is the one written, hash for hash, whatever puts
+ * around it were removed.
+ */
+import 'fake-indexeddb/auto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { deleteIdbStorage, openIdbStorage } from '../../../../src/adapters/idb';
+import { encodeSegments } from '../../../../src/adapters/idb/encode';
+import { replaySegments } from '../../../../src/adapters/idb/replay';
+import type { ComponentKind, EntityId } from '../../../../src/core/ids';
+import type { Version } from '../../../../src/core/merge/version';
+import { SHARED_PROOF, SHARED_RUN, storedSignature, type LeafProof } from '../../../../src/core/signing/leaf-proof';
+import { signedBatch } from '../../../../src/node/security/sign-writes';
+import { versionKey } from '../../../../src/ports/storage';
+import { seededParams, syncSigner, testIdentity } from '../../support/test-keys';
+
+const author = testIdentity('shared-proofs');
+const signer = syncSigner(author);
+const params = seededParams('shared-proofs', 40);
+
+/** Versions of `count` entities by the test author, position updates stamped `ms`. */
+function versions(count: number, ms: number, tag = ''): Version[] {
+  return Array.from({ length: count }, (_, i) => ({
+    entity: `${tag}e${i.toString()}` as EntityId,
+    kind: 'position' as ComponentKind,
+    value: { lat: 50 + i * 1e-4, lon: 8 + ms * 1e-9 },
+    ts: { ms, c: 0, node: author.id },
+    seen: [],
+  }));
+}
+
+/** What a stored version must come back as: its key, value and proof, the hashes as plain arrays. */
+function fingerprint(v: Version): unknown {
+  const p = v.proof as LeafProof | undefined;
+  return {
+    key: versionKey(v),
+    value: v.value,
+    sig: v.sig === undefined ? null : [...v.sig],
+    proof:
+      p === undefined
+        ? null
+        : { form: p.form, count: p.count, index: p.index, sig: [...p.sig], path: p.path.map((h) => [...h]) },
+  };
+}
+
+const sorted = (vs: readonly Version[]): unknown[] =>
+  vs.map(fingerprint).sort((a, b) => ((a as { key: string }).key < (b as { key: string }).key ? -1 : 1));
+
+describe('stored proofs shared with the previous put', () => {
+  it('store a batch in a fraction of the bytes of whole proofs, and read back every proof as signed', async () => {
+    const batch = await signedBatch(signer, author.id, versions(4000, 1_700_000_000_000));
+    const whole = batch.reduce((n, v) => n + storedSignature(v)!.length, 0);
+    const segments = encodeSegments(batch, []);
+    const stored = segments.reduce((n, s) => n + s.g.length, 0);
+    // 12 hashes and the signature a version whole (~450 B); about two hashes shared.
+    expect(stored).toBeLessThan(whole / 4);
+    expect(
+      segments.flatMap((s) => [...s.g.subarray(s.gl[0]!, s.gl[0]! + 1)]).every((b) => (b & SHARED_PROOF) !== 0),
+    ).toBe(true);
+    expect(sorted(replaySegments(segments).versions)).toEqual(sorted(batch));
+  });
+
+  it('read back as written whatever is removed around them and however batches, signatures and unsigned puts interleave', async () => {
+    const batches = [
+      await signedBatch(signer, author.id, versions(37, 1_700_000_000_000, 'a')),
+      await signedBatch(signer, author.id, versions(64, 1_700_000_000_001, 'b')),
+      await signedBatch(signer, author.id, versions(5, 1_700_000_000_002, 'c')),
+    ];
+    const unsigned = versions(6, 1_700_000_000_003, 'u');
+    const signedOne = (await signedBatch(signer, author.id, versions(3, 1_700_000_000_004, 's'))).map(
+      ({ proof: _proof, ...v }) => ({ ...v, sig: new Uint8Array(64).fill(v.entity.length) }) as Version,
+    );
+    const pool = [...batches.flat(), ...unsigned, ...signedOne];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray(pool, { minLength: 1 }),
+        fc.array(fc.boolean(), { minLength: pool.length, maxLength: pool.length }),
+        fc.integer({ min: 1, max: 40 }),
+        async (put, removed, size) => {
+          // Runs of one batch in leaf order stay together now and then, as a commit writes them.
+          const order = [...put].sort((a, b) => {
+            const pa = a.proof as LeafProof | undefined;
+            const pb = b.proof as LeafProof | undefined;
+            return pa !== undefined && pb !== undefined && pa.sig === pb.sig ? pa.index - pb.index : 0;
+          });
+          const gone = order.filter((_, i) => removed[i]);
+          const segments = [...encodeSegments(order, [], size), ...encodeSegments([], gone.map(versionKey))];
+          const live = order.filter((_, i) => !removed[i]);
+          expect(sorted(replaySegments(segments).versions)).toEqual(sorted(live));
+        },
+      ),
+      params('interleaved'),
+    );
+  });
+
+  it('lose to one damaged byte only the puts that lean on it, up to the next whole proof', async () => {
+    const batch = await signedBatch(signer, author.id, versions(300, 1_700_000_000_000));
+    const [segment] = encodeSegments(batch, []);
+    const seg = segment!;
+    const damaged = 100;
+    let at = 0;
+    for (let i = 0; i < damaged; i++) at += seg.gl[i]!;
+    seg.g[at + 1] = 0xff; // its leaf index: a varint that does not end where it should
+    const { versions: loaded, setAside } = replaySegments([seg]);
+    // The damaged put, and those after it up to the next whole proof (one every SHARED_RUN).
+    const lost = SHARED_RUN - (damaged % SHARED_RUN);
+    expect(setAside).toBe(lost);
+    const kept = batch.filter((_, i) => i < damaged || i >= damaged + lost);
+    expect(sorted(loaded)).toEqual(sorted(kept));
+  });
+
+  it('survive compaction when the puts they lean on are removed', async () => {
+    const name = `shared-proofs-${Date.now().toString(36)}`;
+    const manual = { growth: 1e9, minEntries: 1e15, maxSegments: 1e9 } as const;
+    const batch = await signedBatch(signer, author.id, versions(300, 1_700_000_000_000));
+    const storage = await openIdbStorage(name, { compaction: manual });
+    try {
+      await storage.commit({ put: batch, remove: [] });
+      // Every third put goes: the ones after them leaned on them.
+      const gone = batch.filter((_, i) => i % 3 === 0);
+      await storage.commit({ put: [], remove: gone.map(versionKey) });
+      const live = batch.filter((_, i) => i % 3 !== 0);
+      expect(sorted(await storage.loadVersions())).toEqual(sorted(live));
+      await storage.compact();
+      await storage.close();
+      const again = await openIdbStorage(name, { compaction: manual });
+      expect(sorted(await again.loadVersions())).toEqual(sorted(live));
+      await again.close();
+    } finally {
+      await deleteIdbStorage(name);
+    }
+  });
+});
