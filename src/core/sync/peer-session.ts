@@ -567,14 +567,6 @@ export class PeerSession {
   }
 
   /**
-   * Sends the periodic resend's keys (`KEYS_RESEND_MS`), all of them: they count as held from then on.
-   */
-  resendKeys(keys: readonly Uint8Array[]): void {
-    if (this.status !== SessionState.Syncing) return;
-    this.sendKeyFrames(keys);
-  }
-
-  /**
    * Versions are about to go to the peer whole (a live push, an answer, a repair): the keys of
    * their authors it is not known to hold go first, in one `keys` frame ahead of them (budgeter
    * class `control`, ahead of every versions class), and count as held from then on
@@ -603,9 +595,10 @@ export class PeerSession {
    * The peer lacks these versions (it wants them, or a round found it lacks them), about to be
    * queued for it: the keys of their authors no longer count as held (but the two the hellos
    * carried), and go again ahead of them. Its ring may have evicted such a key since (4,096 made-up
-   * keys push it out), refusing the author's versions as `unknown-author`, which no frame tells us;
-   * before, only the periodic resend (the most recently used keys) carried it again. At most once
-   * per KEY_AGAIN_MS per key (peer-keys.ts).
+   * keys push it out), or a `keys` frame may have been lost (a lossy test network), refusing the
+   * author's versions as `unknown-author`, which no frame tells us; this is what carries the key
+   * again (there is no periodic resend of keys any more). At most once per KEY_AGAIN_MS per key
+   * (peer-keys.ts).
    */
   private lacks(versions: readonly Version[]): void {
     const keyOf = this.host.authorKey;
