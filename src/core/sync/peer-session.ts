@@ -142,6 +142,7 @@ export class PeerSession {
         mayPrune: () => this.host.mayPrune?.() ?? true,
         unsent: (reason) => this.events.emit('unsent', reason),
         lacks: (versions) => this.lacks(versions),
+        ahead: (versions) => this.ahead(versions),
         ...(host.frameBytes === undefined ? {} : { frameBytes: host.frameBytes.bind(host) }),
         ...(host.verify === undefined ? {} : { verify: host.verify.bind(host) }),
         ...(host.defer === undefined ? {} : { defer: host.defer.bind(host) }),
@@ -395,8 +396,8 @@ export class PeerSession {
     if (this.status !== SessionState.Syncing) return;
     this.clock = now;
     try {
-      // Whole versions need their authors' keys ahead of them; ids (a peer that pruned us) do not.
-      if (!relayed || this.ae.eagerOut) this.ahead(versions);
+      // Whole versions need their authors' keys ahead of them (live-push.ts sends them with those
+      // it frames or queues); ids (a peer that pruned us) do not.
       this.ae.pushLive(versions, now, relayed, urgent);
     } catch (error) {
       this.log('live push failed', error);
@@ -572,6 +573,8 @@ export class PeerSession {
    * class `control`, ahead of every versions class), and count as held from then on
    * (docs/security.md, "Keys on the wire"). Before, each vouched key went on every link at the
    * handshake and again at its first vouch, whether versions of its author followed there or not.
+   * Only for versions that go (framed now, or queued): never for one a full queue refused
+   * (outbox.ts, live-push.ts, the host's budgeter), which a later round carries, key and all.
    */
   ahead(versions: readonly Version[]): void {
     const keyOf = this.host.authorKey;
