@@ -371,6 +371,7 @@ await saveResult({
       '(75 without frame batches, 142 with the first frame batches that held the link while signing, at 5.3 kB/s), a HIGH ' +
       'threat across in 53 ms, both pictures identical after the flood. Before the pipeline-full runs stopped teaching the ' +
       'packing estimate it read 3,403 B/s with 82 positions.',
+    'No periodic resend of keys (docs/security.md, "Keys on the wire"), 2026-12-07 23:42–00:03 UTC (load average 1.5–4.7), BENCH_QUICK, builds alternated, each run once per seed (the run is deterministic per seed: the old build gave the same figures three times): on this link the resend was one `keys` frame of the two hello keys a direction every 30 s (161 B with the message\'s headers, 0.07 % of the budget). Positions delivered, old → new, signer answering at once / after 400 ms: this seed 604.5 → 597.8 and 543.3 → 563.5; seeds 1–3 (a scratch copy taking the seed) 563.0 → 553.6 and 554.9 → 554.8, 555.3 → 598.9 and 551.4 → 544.6, 597.4 → 603.0 and 563.0 → 556.1; medians 580.2 → 598.4 and 553.2 → 555.5. No direction: a frame fewer moves which positions coalesce, by up to 8 % either way on one seed, far more than the bytes it frees.',
     `Wall time of the whole simulation: ${(o.cpuMs / 1000).toFixed(1)} s.`,
   ],
   startedAt: startedAt.toISOString(),

@@ -59,6 +59,12 @@ export interface RepairHost {
    * they are queued for it, so what it sends ahead of them (their authors' keys) goes first.
    */
   lacks?(versions: readonly Version[]): void;
+  /**
+   * Versions are about to go to the peer whole, live (framed now, or queued: never ones refused
+   * for want of room, nor ids to a lazy peer): what it sends ahead of them (their authors' keys the
+   * peer is not known to hold) goes first.
+   */
+  ahead?(versions: readonly Version[]): void;
   /** The link's frame size now (SessionHost.frameBytes); absent: repairFrameBytes alone. */
   frameBytes?(): number;
   /** Checks versions before they are merged (SessionHost.verify); absent: all accepted. */
@@ -198,6 +204,7 @@ export class AntiEntropy {
       this.wants,
       () => host.mayPrune(),
       () => io.room() && this.sendPace.mayOvertake(this.sendNow),
+      { ahead: (versions) => host.ahead?.(versions), lacks: (versions) => host.lacks?.(versions) },
     );
     const opened = (now: number): void => {
       this.done = false;
@@ -414,7 +421,6 @@ export class AntiEntropy {
     for (const id of ids) this.answered.sent(id, now);
     const versions = ids.length === 0 ? [] : this.source.lookup(ids);
     if (m.graft) {
-      this.host.lacks?.(versions);
       this.live.grafted(versions, m.request);
     } else {
       const refused = this.repairOut.enqueue(versions);

@@ -6,6 +6,16 @@ import { versionId } from './version-id';
 import type { VersionFramer } from './version-framer';
 import type { WantTracker } from './want-tracker';
 
+/** What goes ahead of whole versions on the link: their authors' keys (PeerSession). */
+export interface LiveKeys {
+  /** Versions about to go whole: keys the peer is not known to hold go first. */
+  ahead(versions: readonly Version[]): void;
+  /** Versions the peer asked for (a graft): their keys no longer count as held, and go first. */
+  lacks(versions: readonly Version[]): void;
+}
+
+const NO_KEYS: LiveKeys = { ahead: () => undefined, lacks: () => undefined };
+
 /** Most ids waiting for the next `ihave` (beyond, anti-entropy covers them). */
 const MAX_LAZY_IDS = 4 * MAX_WANT_IDS;
 /** Live frames in a row that brought nothing new before we prune the peer's pushes to us. */
@@ -57,6 +67,12 @@ export class LivePush {
      * relays keep spent, within a bound of its own (AntiEntropy: a burst of debt, as for urgent ones).
      */
     private readonly ownRoom: () => boolean = () => io.room(),
+    /**
+     * Whole versions about to go to the peer (sent now or queued: only those, never ones refused
+     * for want of room nor ids to a lazy peer): their authors' keys go first (PeerSession.ahead,
+     * or PeerSession.lacks for the versions a graft asks for).
+     */
+    private readonly keys: LiveKeys = NO_KEYS,
   ) {
     this.out = new Outbox(maxQueued, true);
     this.own = new Outbox(maxQueued, true);
@@ -118,6 +134,7 @@ export class LivePush {
     // Nothing of ours waits ahead of these (our own writes pass the relayed ones waiting).
     const roomNow = relayed ? this.empty && this.io.room() : this.own.empty && this.ownRoom();
     if (urgent || roomNow) {
+      this.keys.ahead(versions);
       for (let i = 0; i < versions.length;) {
         const f = this.framer.take(versions, i, versions.length, true);
         if (f.frame.length > 0) this.io.sendFrame(f.frame, f.carried);
@@ -125,7 +142,9 @@ export class LivePush {
       }
       return;
     }
-    if ((relayed ? this.out : this.own).enqueue(versions) > 0) this.overflowed = true;
+    if ((relayed ? this.out : this.own).enqueue(versions, (queued) => this.keys.ahead(queued)) > 0) {
+      this.overflowed = true;
+    }
   }
 
   /** Sends the ids gathered since the last tick to a lazy peer. */
@@ -175,7 +194,9 @@ export class LivePush {
   grafted(versions: readonly Version[], request: number): void {
     this.eager = true;
     this.lazy = [];
-    if (this.out.enqueue(versions) > 0) this.io.log('live queue full: the peer will reconcile the rest');
+    if (this.out.enqueue(versions, (queued) => this.keys.lacks(queued)) > 0) {
+      this.io.log('live queue full: the peer will reconcile the rest');
+    }
     this.out.complete(request);
   }
 

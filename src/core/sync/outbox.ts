@@ -16,7 +16,12 @@ export class Outbox {
   /** Versions not queued because they were already waiting. */
   duplicates = 0;
 
-  /** `before`: told of the versions each enqueue is given, before any is queued (RepairHost.lacks). */
+  /**
+   * `before`: told of the versions each enqueue queues, before they are queued (RepairHost.lacks:
+   * their authors' keys go ahead of them). Only those: a version refused for want of room, or
+   * already waiting, draws no key (a key sent ahead of a version that never went counted as held
+   * all the same, 32 B for nothing on a link already full).
+   */
   constructor(
     private readonly max: number,
     private readonly live: boolean,
@@ -36,23 +41,28 @@ export class Outbox {
     return this.head >= this.q.length;
   }
 
-  /** Queues what fits (skipping versions already waiting); returns how many versions were refused. */
-  enqueue(versions: readonly Version[]): number {
-    this.before?.(versions);
+  /**
+   * Queues what fits (skipping versions already waiting); returns how many versions were refused.
+   * `before` (default: the constructor's) is told of those queued, before they are.
+   */
+  enqueue(versions: readonly Version[], before = this.before): number {
     let refused = 0;
+    const taken: Version[] = [];
     for (const v of versions) {
       if (this.waiting.has(v)) {
         this.duplicates += 1;
         continue;
       }
-      if (this.count >= this.max) {
+      if (this.count + taken.length >= this.max) {
         refused += 1;
         continue;
       }
-      this.q.push(v);
       this.waiting.add(v);
-      this.count += 1;
+      taken.push(v);
     }
+    if (taken.length > 0) before?.(taken);
+    for (const v of taken) this.q.push(v);
+    this.count += taken.length;
     return refused;
   }
 

@@ -142,6 +142,7 @@ export class PeerSession {
         mayPrune: () => this.host.mayPrune?.() ?? true,
         unsent: (reason) => this.events.emit('unsent', reason),
         lacks: (versions) => this.lacks(versions),
+        ahead: (versions) => this.ahead(versions),
         ...(host.frameBytes === undefined ? {} : { frameBytes: host.frameBytes.bind(host) }),
         ...(host.verify === undefined ? {} : { verify: host.verify.bind(host) }),
         ...(host.defer === undefined ? {} : { defer: host.defer.bind(host) }),
@@ -395,8 +396,8 @@ export class PeerSession {
     if (this.status !== SessionState.Syncing) return;
     this.clock = now;
     try {
-      // Whole versions need their authors' keys ahead of them; ids (a peer that pruned us) do not.
-      if (!relayed || this.ae.eagerOut) this.ahead(versions);
+      // Whole versions need their authors' keys ahead of them (live-push.ts sends them with those
+      // it frames or queues); ids (a peer that pruned us) do not.
       this.ae.pushLive(versions, now, relayed, urgent);
     } catch (error) {
       this.log('live push failed', error);
@@ -567,19 +568,13 @@ export class PeerSession {
   }
 
   /**
-   * Sends the periodic resend's keys (`KEYS_RESEND_MS`), all of them: they count as held from then on.
-   */
-  resendKeys(keys: readonly Uint8Array[]): void {
-    if (this.status !== SessionState.Syncing) return;
-    this.sendKeyFrames(keys);
-  }
-
-  /**
    * Versions are about to go to the peer whole (a live push, an answer, a repair): the keys of
    * their authors it is not known to hold go first, in one `keys` frame ahead of them (budgeter
    * class `control`, ahead of every versions class), and count as held from then on
    * (docs/security.md, "Keys on the wire"). Before, each vouched key went on every link at the
    * handshake and again at its first vouch, whether versions of its author followed there or not.
+   * Only for versions that go (framed now, or queued): never for one a full queue refused
+   * (outbox.ts, live-push.ts, the host's budgeter), which a later round carries, key and all.
    */
   ahead(versions: readonly Version[]): void {
     const keyOf = this.host.authorKey;
@@ -603,9 +598,10 @@ export class PeerSession {
    * The peer lacks these versions (it wants them, or a round found it lacks them), about to be
    * queued for it: the keys of their authors no longer count as held (but the two the hellos
    * carried), and go again ahead of them. Its ring may have evicted such a key since (4,096 made-up
-   * keys push it out), refusing the author's versions as `unknown-author`, which no frame tells us;
-   * before, only the periodic resend (the most recently used keys) carried it again. At most once
-   * per KEY_AGAIN_MS per key (peer-keys.ts).
+   * keys push it out), or a `keys` frame may have been lost (a lossy test network), refusing the
+   * author's versions as `unknown-author`, which no frame tells us; this is what carries the key
+   * again (there is no periodic resend of keys any more). At most once per KEY_AGAIN_MS per key
+   * (peer-keys.ts).
    */
   private lacks(versions: readonly Version[]): void {
     const keyOf = this.host.authorKey;

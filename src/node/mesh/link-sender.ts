@@ -161,7 +161,9 @@ export class LinkSender {
 
   /**
    * Live versions, each with its class and coalescing key. Returns how many were deferred to
-   * anti-entropy (queue full): the next round the session runs carries them.
+   * anti-entropy (queue full): the next round the session runs carries them. `queued` is told of
+   * the versions the budgeter took (queued, or in place of a queued one), before anything is sent:
+   * their authors' keys go ahead of them (`control`), none for a version deferred or refused.
    */
   versions(
     items: readonly {
@@ -171,11 +173,13 @@ export class LinkSender {
       /** Goes ahead of its class's other items (BudgetItem.lead). */
       readonly lead?: boolean;
     }[],
+    queued?: (versions: readonly Version[]) => void,
   ): number {
     if (this.closed) return 0;
     const now = this.deps.now();
     let deferred = 0;
     let urgent = false;
+    const taken: Version[] = [];
     for (const { version, cls, key, lead } of items) {
       const alone = sizeAlone(version);
       if (alone === undefined) {
@@ -190,8 +194,10 @@ export class LinkSender {
         now,
       );
       if (outcome.type === 'deferred' || outcome.type === 'refused') deferred += 1;
+      else taken.push(version);
       urgent ||= isBorrowing(cls);
     }
+    if (taken.length > 0) queued?.(taken);
     if (deferred > 0) this.repairOwed = true;
     if (urgent || this.timer === undefined) this.deps.wake();
     return deferred;

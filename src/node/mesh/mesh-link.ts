@@ -206,9 +206,9 @@ export class MeshLink implements LinkHandler {
         const cls = this.budget.classes.classOf(v);
         items.push({ version: v, cls, key: VersionClasses.keyOf(v), lead: isUrgent(v, cls) });
       }
-      // Their authors' keys the peer lacks go first (`control`, ahead of every versions class).
-      this.session.ahead(versions);
-      this.sender.versions(items);
+      // Their authors' keys the peer lacks go first (`control`, ahead of every versions class),
+      // for the versions the budgeter took only (a deferred one goes by a round, its key with it).
+      this.sender.versions(items, (queued) => this.session.ahead(queued));
     });
   }
 

@@ -29,7 +29,6 @@ import {
   MAX_EVIDENCE_PER_ENTITY,
   type EvidenceStats,
 } from '../../core/store/evidence';
-import { MAX_KEYS_PER_RESEND } from '../security/version-verifier';
 import { FrameSigner } from './frame-signer';
 import { MeshBudget } from './mesh-budget';
 import { MeshLink, type LinkBudgetDeps } from './mesh-link';
@@ -50,12 +49,6 @@ const NO_EVIDENCE: EvidenceStats = {
 };
 
 export const DEFAULT_GRAFT_AFTER_MS = 150;
-/**
- * Every link gets the keys we vouch for again this often (32 B per author): a `keys` frame lost
- * with a link that broke mid-way (or on a lossy test network) would otherwise leave the peer unable
- * to verify a relayed author's versions until the next handshake.
- */
-export const KEYS_RESEND_MS = 30_000;
 /** Eager in-links a node always keeps: pruning below this could cut it off from the live tree. */
 export const MIN_EAGER_IN = 2;
 
@@ -96,8 +89,6 @@ export class MeshNode {
   private readonly closedLinksHit = new LimitCounter();
   private readonly counted = new WeakSet<MeshLink>();
   private readonly links = new Map<NodeId, MeshLink>();
-  /** When each link last got every vouched key (keys resent every KEYS_RESEND_MS). */
-  private readonly keysSentAt = new WeakMap<MeshLink, number>();
   private readonly maxLinks: number;
   private readonly unsubscribe: () => void;
   private readonly budget: MeshBudget;
@@ -266,16 +257,9 @@ export class MeshNode {
   tick(): void {
     const now = this.options.now();
     this.graftMissing(now);
-    for (const l of [...this.links.values()]) {
-      const sent = this.keysSentAt.get(l);
-      if (sent === undefined) this.keysSentAt.set(l, now);
-      else if (now - sent >= KEYS_RESEND_MS) {
-        this.keysSentAt.set(l, now);
-        // The most recently used only: each key also goes ahead of its author's first version on a link.
-        l.session.resendKeys(this.options.security.keys.vouched(MAX_KEYS_PER_RESEND));
-      }
-      l.tick(now);
-    }
+    // No periodic resend of keys: an author's key goes ahead of its versions, and again when the
+    // peer lacks one of them (docs/security.md, "Keys on the wire").
+    for (const l of [...this.links.values()]) l.tick(now);
     this.closeRetired(now);
     // Links wake on their own timers; the tick also polls them, for hosts without a scheduler.
     this.budget.pumpAll();

@@ -645,8 +645,9 @@ export class MeshSecurity {
           version,
           reason,
           penalise: LINK_AT_FAULT.has(reason),
-          // Asked for again at the next round: an unknown author's key may have come by then (keys
-          // are sent at each handshake and again every KEYS_RESEND_MS); a forgery is charged to its link.
+          // Asked for again at the next round: an unknown author's key comes by then (the sender
+          // sends it again ahead of a version we lack, docs/security.md "Keys on the wire"); a
+          // forgery is charged to its link.
           later: 'next-round' as const,
         })),
         // What may pass soon (an admission on its way) is asked for at the next round; what will

@@ -111,8 +111,6 @@ function after<T, U>(x: Maybe<T>, f: (t: T) => Maybe<U>): Maybe<U> {
 
 /** Most keys a node files (a roster is far smaller); past it the least recently used unpinned key goes. */
 export const MAX_KNOWN_KEYS = 4096;
-/** Most vouched keys sent in one periodic resend (each key also goes ahead of its author's first version on a link). */
-export const MAX_KEYS_PER_RESEND = 256;
 
 /**
  * Public keys by node id. A key is filed only under the id it hashes to (SignatureVerifier.nodeIdOf),
@@ -175,11 +173,11 @@ export class KeyRing {
     return true;
   }
 
-  /** The keys we pass on (for a new link, or the `limit` most recently used for a resend). */
-  vouched(limit = Number.POSITIVE_INFINITY): Uint8Array[] {
+  /** The keys we pass on, most recently used first (kept in storage meta across restarts). */
+  vouched(): Uint8Array[] {
     const out: Uint8Array[] = [];
     const ids = [...this.keys.keys()];
-    for (let i = ids.length - 1; i >= 0 && out.length < limit; i--) {
+    for (let i = ids.length - 1; i >= 0; i--) {
       if (this.vouchedIds.has(ids[i]!)) out.push(this.keys.get(ids[i]!)!);
     }
     return out;

@@ -36,6 +36,8 @@ export class Side {
     versions: Version[],
     /** Checks versions from the peer, as a node's signature check does (none: all accepted). */
     private readonly verify?: SessionHost['verify'],
+    /** More of the host (authors' keys, for instance). */
+    private readonly hostMore: Partial<SessionHost> = {},
   ) {
     this.index = new SyncIndex(versions);
   }
@@ -53,6 +55,7 @@ export class Side {
           return fresh;
         },
         ...(this.verify === undefined ? {} : { verify: this.verify }),
+        ...this.hostMore,
       },
       now,
     );
@@ -86,9 +89,10 @@ export class Pair {
     options: Partial<SessionOptions> = {},
     ids = ['a', 'b'],
     verify: { a?: SessionHost['verify']; b?: SessionHost['verify'] } = {},
+    hosts: { a?: Partial<SessionHost>; b?: Partial<SessionHost> } = {},
   ) {
-    this.a = new Side(ids[0]!, aVersions, verify.a);
-    this.b = new Side(ids[1]!, bVersions, verify.b);
+    this.a = new Side(ids[0]!, aVersions, verify.a, hosts.a);
+    this.b = new Side(ids[1]!, bVersions, verify.b, hosts.b);
     this.a.open(this.b.id, this.now, options);
     this.b.open(this.a.id, this.now, options);
   }
