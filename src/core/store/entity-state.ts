@@ -110,6 +110,12 @@ let entityBound = MAX_EVIDENCE_PER_ENTITY;
 let cutNow = false;
 
 /**
+ * The kinds whose evidence the entity's bound cut during the current merge (settleEvidence), merged
+ * again from what the entity still holds once the delivery is in (EntityState.remergeCut).
+ */
+let cutKinds: Set<ComponentKind> | undefined;
+
+/**
  * Whether `v` is an expiry carrying a floor (carriedFloor; merge has checked it is sound). Such a
  * delivery is never refused at its author's or the node's evidence bound (EntityState.merge),
  * whether or not it raises the floor where it arrives: the ones that raise it cannot be refused
@@ -340,6 +346,14 @@ export class EntityState {
   /** Versions kept although not heads (evidence.ts), of any kind; undefined: none. */
   private evidence: Evidence[] | undefined;
 
+  /**
+   * Heads the entity gained (or lost, negative) by merging registers again after a cut
+   * (remergeCut), beyond what apply()'s outcome says, and whether that happened (`remerged`: the
+   * stored meta then names evidence that may now be a head): the store reads and resets both.
+   */
+  headsMoved = 0;
+  remerged = false;
+
   /** `cols`: where lean registers of the fixed kinds are held (none: every register is a Slot). */
   constructor(
     readonly id: EntityId,
@@ -516,10 +530,65 @@ export class EntityState {
     }
     const r = this.register(v.kind);
     const deletedBefore = this.deletedAt;
-    const out = this.applyTo(r, v);
+    const outerCut = cutKinds;
+    cutKinds = undefined;
+    let out = this.applyTo(r, v);
     if (this.deletedAt !== deletedBefore) this.settle();
     else this.settleOne(v.kind, r);
+    const cutHere = cutKinds;
+    cutKinds = outerCut;
+    if (cutHere !== undefined) {
+      const released = this.remergeCut(cutHere);
+      if (released !== undefined) out = withRaised(out, { dropped: NO_VERSIONS, released });
+    }
     return out;
+  }
+
+  /**
+   * After the entity's bound cut evidence of `kinds` (withinEntityBound): those registers merged
+   * again from the versions the entity still holds of them, heads and evidence, as a replica that
+   * was only ever given those would hold them (what liftFloor does for every kind). relearn took
+   * back what the cut versions taught, but a version they alone superseded stayed in the evidence,
+   * where a replica that refused the cut version (at the bound, in another order) held it as a head:
+   * the two served the same versions and kept different heads for good
+   * (test/unit/attack/h31-entity-cut-splits.test.ts). Only when some evidence item of those kinds is
+   * no longer superseded; returns the evidence the merge no longer keeps (released), or undefined.
+   */
+  private remergeCut(kinds: ReadonlySet<ComponentKind>): Evidence[] | undefined {
+    const oldEvidence = this.evidence ?? [];
+    if (!oldEvidence.some((e) => kinds.has(e.version.kind) && this.headAgain(e.version))) return undefined;
+    const redo = (v: Version): boolean => kinds.has(v.kind);
+    const before = this.versionCount;
+    const left = [...[...this.versions()].filter(redo), ...oldEvidence.map((e) => e.version).filter(redo)];
+    // A fixed order, though the merge gives the same whatever the order (register.ts).
+    left.sort((a, b) => compareTs(a.ts, b.ts));
+    for (const kind of kinds) this.remove(fixedSlot(kind), kind);
+    const others = oldEvidence.filter((e) => !redo(e.version));
+    this.evidence = others.length === 0 ? undefined : others;
+    const cut = cutNow;
+    const released = releasedNow;
+    releasedNow = [];
+    for (const v of left) this.merge(v, undefined, false);
+    cutNow = cut;
+    this.headsMoved += this.versionCount - before;
+    this.remerged = true;
+    const held = new Set<Version>([...this.versions(), ...this.evidenceHeld().map((e) => e.version)]);
+    const gone = oldEvidence.filter((e) => redo(e.version) && !held.has(e.version));
+    releasedNow = released;
+    return gone.length === 0 ? undefined : gone;
+  }
+
+  /**
+   * Whether evidence `v` would be a head if delivered now: its register's knowledge does not
+   * supersede it, no head holds its timestamp (a twin), and it lies above the floor and tombstone.
+   */
+  private headAgain(v: Version): boolean {
+    if (this.subsumed(v.kind, v.ts) || belowFloor(v, this.floor)) return false;
+    if (deletable(v.kind) && this.deletedAt !== undefined && compareTs(v.ts, this.deletedAt) <= 0) return false;
+    const s = this.slot(v.kind);
+    if (s instanceof Register && s.known.supersedes(v)) return false;
+    for (const h of this.heads(v.kind)) if (compareTs(h.ts, v.ts) === 0) return false;
+    return true;
   }
 
   /**
@@ -799,7 +868,10 @@ export class EntityState {
       this.evidence = next.length === 0 ? undefined : next;
       if (cut !== undefined) {
         if (cut.some((e) => e.version === v)) cutNow = true;
-        for (const k of new Set(cut.map((e) => e.version.kind))) this.relearn(k, k === kind ? r : undefined);
+        for (const k of new Set(cut.map((e) => e.version.kind))) {
+          this.relearn(k, k === kind ? r : undefined);
+          (cutKinds ??= new Set()).add(k);
+        }
       }
     }
     if (kept === undefined && released === undefined && !twin) {
@@ -873,8 +945,9 @@ export class EntityState {
    * What `kind`'s register knows, learned again from its heads and the evidence left of its kind:
    * the entity's bound cut evidence whose teaching nothing left implies (withinEntityBound), and a
    * replica that never held it never learned that. Everything else the register learned is taught
-   * by what is left (keptAsEvidence). Heads a cut version dropped do not come back here; they are
-   * fetched again from a replica that holds them, and then apply.
+   * by what is left (keptAsEvidence). Heads a cut version dropped come back here only when the
+   * entity kept them as evidence (remergeCut, after the delivery); others are fetched again from a
+   * replica that holds them, and then apply.
    */
   private relearn(kind: ComponentKind, r: Register | undefined): void {
     const reg = r ?? this.register(kind);
@@ -1567,14 +1640,26 @@ export class EntityState {
     for (const e of cut ?? []) charges.delete(e.version.kind);
     left = this.withCharges(left, undefined, charges);
     this.evidence = left.length === 0 ? undefined : left;
-    if (cut !== undefined) for (const k of new Set(cut.map((e) => e.version.kind))) this.relearn(k, undefined);
-    const stays = new Map(left.map((e) => [e.version, e]));
+    let gone: Evidence[] | undefined;
+    if (cut !== undefined) {
+      const kinds = new Set(cut.map((e) => e.version.kind));
+      for (const k of kinds) this.relearn(k, undefined);
+      // A version the cut ones alone superseded is a head again, as a delivery leaves it (remergeCut).
+      gone = this.remergeCut(kinds);
+    }
+    const stays = new Map(this.evidenceHeld().map((e) => [e.version, e]));
     const kept: Evidence[] = [];
     for (const e of restored) {
       const k = stays.get(e.version);
       if (k !== undefined) kept.push(k);
     }
-    return { kept, released: before.filter((e) => !stays.has(e.version)) };
+    const heads = new Set<Version>(this.versions());
+    return {
+      kept,
+      released: [...before.filter((e) => !stays.has(e.version) && !heads.has(e.version)), ...(gone ?? [])].filter(
+        (e, i, all) => all.indexOf(e) === i,
+      ),
+    };
   }
 
   /**

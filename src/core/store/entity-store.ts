@@ -155,6 +155,14 @@ export class EntityStore {
     const out = state.apply(v, this.ledger);
     this.settleCharges(charges, state.charges);
     if (before !== undefined) this.lastApplyLifted = state.floor !== floorBefore;
+    // Registers merged again after the entity's bound cut (EntityState.remergeCut): heads moved
+    // besides the outcome's, and the stored meta names evidence that is now a head.
+    if (state.remerged) {
+      if (before === undefined) this.versionCount += state.headsMoved;
+      state.headsMoved = 0;
+      state.remerged = false;
+      this.lastApplyLifted = true;
+    }
     if (out.kind !== 'duplicate') this.shown?.changed(state);
     // Only an expiry changes the expiry heads or the floor (a lift) a delivery can touch. Under the
     // same floor, heads dropped and v added at or after the deadline before leave the earliest at or
@@ -465,7 +473,11 @@ export class EntityStore {
       }
       const charges = s.charges;
       const { released } = s.restoreEvidence(meta.evidence, store.ledger.perEntity);
-      if (released.length > 0) leftovers?.rewrite.add(meta.id);
+      if (released.length > 0 || s.remerged) leftovers?.rewrite.add(meta.id);
+      // Heads back from the evidence the bound cut (EntityState.remergeCut).
+      store.versionCount += s.headsMoved;
+      s.headsMoved = 0;
+      s.remerged = false;
       store.settleCharges(charges, s.charges);
     }
     for (const meta of snapshot.entities) {

@@ -84,7 +84,10 @@ export const MAX_EVIDENCE = 4 * MAX_EVIDENCE_PER_AUTHOR;
  * (topCarrier: one), so which are kept is a function of the versions delivered, not of their order.
  * A delivery that would be kept past it is refused before anything is learned from it (never an
  * expiry that raises the floor it carries: EntityState.raisesCarried); one kept before it releases the
- * last (what that taught is learned no more). Whoever delivered it, and never one charged.
+ * last (what that taught is learned no more, and a register so cut is merged again from what the
+ * entity holds: EntityState.remergeCut). Whoever delivered it, and never one charged. Two orders may
+ * keep different sets until anti-entropy (a version refused in one was held and cut in the other);
+ * after it the replicas are one (test/unit/core/store/model/covered-floor-sync.test.ts).
  */
 export const MAX_EVIDENCE_PER_ENTITY = 64;
 

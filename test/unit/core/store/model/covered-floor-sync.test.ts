@@ -13,6 +13,10 @@
  *   its register holds no version of its author ahead of it.
  * - Any subsets to four stores in any orders, then anti-entropy (what each keeps and serves): the
  *   replicas are one, charges included.
+ * - The same at entity bounds of 1 to 4 (MAX_EVIDENCE_PER_ENTITY lowered): when the bound cut m's
+ *   cover of an honest expiry kept for its floor, the expiry stayed in the evidence on a replica that
+ *   had held the cover, and was a head on one that refused the cover at the bound, for good
+ *   (test/unit/attack/h31-entity-cut-splits.test.ts); now the register is merged again after a cut.
  * - With the author bound at 1 and m writing only covers (its own expiries never kept), the honest
  *   authors' expiries are never refused at the bound and the replicas are one: before the charge
  *   followed the cover, m filled p1's allowance with covers of p1's expiries, and p1's next expiry
@@ -29,8 +33,8 @@ import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/id
 import type { Version } from '../../../../../src/core/merge/version';
 import { EntityStore } from '../../../../../src/core/store/entity-store';
 import { weighOrder } from '../../../../../src/core/store/evidence';
-import { dump, prng, shuffle } from '../../support/merge-sim';
-import { expectSameReplicas, settle, type Replica } from './replica-sync';
+import { dump, prng } from '../../support/merge-sim';
+import { deliverShuffled, expectSameReplicas, fourReplicasSynced, type Replica } from './replica-sync';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 300);
@@ -157,30 +161,9 @@ function expectLedger(s: EntityStore, where: string): void {
 
 const registers = { entities: ENTITIES, kinds: [EXPIRY, POSITION] };
 
-function syncAll(replicas: readonly Replica[], rnd: () => number): void {
-  settle(replicas, () => {
-    for (const a of replicas)
-      for (const b of replicas)
-        if (a !== b) for (const v of shuffle([...a.store.retained()], rnd)) b.store.apply(structuredClone(v));
-  });
-}
-
-function deliver(store: EntityStore, versions: readonly Version[], rnd: () => number): void {
-  const batch = [...versions, ...versions.filter(() => rnd() < 0.2)];
-  for (const v of shuffle(batch, rnd)) store.apply(structuredClone(v));
-}
-
-/** Four replicas, each delivered a random share of `all` (each version with probability `share`). */
+/** Four replicas, each delivered a random share of `all` (each version with probability `share`), then synced. */
 function fourReplicas(all: Version[], rnd: () => number, share: number, open: () => EntityStore): Replica[] {
-  return ['r0', 'r1', 'r2', 'r3'].map((id) => {
-    const store = open();
-    deliver(
-      store,
-      all.filter(() => rnd() < share),
-      rnd,
-    );
-    return { id: id as NodeId, store };
-  });
+  return fourReplicasSynced(all, rnd, share, open).replicas;
 }
 
 describe('expiries kept for their floors: who is charged', () => {
@@ -193,8 +176,8 @@ describe('expiries kept for their floors: who is charged', () => {
         const subset = all.filter(() => rnd() < rate);
         const a = new EntityStore();
         const b = new EntityStore();
-        deliver(a, subset, rnd);
-        deliver(b, subset, rnd);
+        deliverShuffled(a, subset, rnd);
+        deliverShuffled(b, subset, rnd);
         expect(dump(b, true)).toBe(dump(a, true));
         expect(charges(b)).toBe(charges(a));
         expectLedger(a, 'a');
@@ -217,7 +200,6 @@ describe('expiries kept for their floors: who is charged', () => {
         const rnd = prng(s);
         const all = universe(rnd, { own, inherit });
         const replicas = fourReplicas(all, rnd, 0.6, () => new EntityStore());
-        syncAll(replicas, rnd);
         expectSameReplicas(replicas, registers);
         for (const r of replicas) {
           expect(charges(r.store), r.id).toBe(charges(replicas[0]!.store));
@@ -234,13 +216,37 @@ describe('expiries kept for their floors: who is charged', () => {
         const rnd = prng(s);
         const all = universe(rnd, { own: false, inherit: false });
         const replicas = fourReplicas(all, rnd, 0.7, () => new EntityStore({ evidence: { perAuthor: 1 } }));
-        syncAll(replicas, rnd);
         expectSameReplicas(replicas, registers);
         for (const r of replicas) {
           expect(r.store.evidenceStats().refused, `${r.id}: refused at the bound`).toBe(0);
           expectLedger(r.store, r.id);
         }
       }),
+      { seed, numRuns },
+    );
+  });
+
+  it('at entity bounds of 1 to 4: subsets in any orders to four replicas, then anti-entropy, are one, charges included', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 4 }),
+        (s, own, inherit, perEntity) => {
+          const rnd = prng(s);
+          const all = universe(rnd, { own, inherit });
+          const replicas = fourReplicas(all, rnd, 0.6, () => new EntityStore({ evidence: { perEntity } }));
+          expectSameReplicas(replicas, registers);
+          for (const r of replicas) {
+            expect(charges(r.store), r.id).toBe(charges(replicas[0]!.store));
+            expectLedger(r.store, r.id);
+            expect(r.store.size, `${r.id}: heads counted`).toBe(
+              ENTITIES.reduce((n, e) => n + [...(r.store.state(e)?.versions() ?? [])].length, 0),
+            );
+          }
+        },
+      ),
       { seed, numRuns },
     );
   });

@@ -25,8 +25,8 @@ import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/id
 import type { Version } from '../../../../../src/core/merge/version';
 import { EntityStore } from '../../../../../src/core/store/entity-store';
 import { carriedFloor } from '../../../../../src/core/store/expiry-floor';
-import { dump, prng, shuffle } from '../../support/merge-sim';
-import { expectSameReplicas, settle, type Replica } from './replica-sync';
+import { dump, prng } from '../../support/merge-sim';
+import { deliverShuffled, expectSameReplicas, fourReplicasSynced } from './replica-sync';
 
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 const numRuns = Number(process.env.NUM_RUNS ?? 200);
@@ -96,11 +96,6 @@ function charges(s: EntityStore): string {
 
 const open = (): EntityStore => new EntityStore({ evidence: { perAuthor: 1, node: 4 } });
 
-function deliver(store: EntityStore, versions: readonly Version[], rnd: () => number): void {
-  const batch = [...versions, ...versions.filter(() => rnd() < 0.2)];
-  for (const v of shuffle(batch, rnd)) store.apply(structuredClone(v));
-}
-
 /** Nothing refused at the bounds, and the member's evidence within the entity's bound alone. */
 function expectBounds(s: EntityStore, where: string): void {
   const stats = s.evidenceStats();
@@ -120,8 +115,8 @@ describe('a member’s expiries carrying floors, at an author bound of 1', () =>
         const subset = universe(rnd).filter(() => rnd() < rate);
         const a = open();
         const b = open();
-        deliver(a, subset, rnd);
-        deliver(b, subset, rnd);
+        deliverShuffled(a, subset, rnd);
+        deliverShuffled(b, subset, rnd);
         expect(dump(b, true)).toBe(dump(a, true));
         expect(charges(b)).toBe(charges(a));
         expectBounds(a, 'a');
@@ -143,19 +138,7 @@ describe('a member’s expiries carrying floors, at an author bound of 1', () =>
       fc.property(fc.nat(), (s) => {
         const rnd = prng(s);
         const all = universe(rnd);
-        const given: Version[] = [];
-        const replicas: Replica[] = ['r0', 'r1', 'r2', 'r3'].map((id) => {
-          const store = open();
-          const share = all.filter(() => rnd() < 0.6);
-          given.push(...share);
-          deliver(store, share, rnd);
-          return { id: id as NodeId, store };
-        });
-        settle(replicas, () => {
-          for (const a of replicas)
-            for (const b of replicas)
-              if (a !== b) for (const v of shuffle([...a.store.retained()], rnd)) b.store.apply(structuredClone(v));
-        });
+        const { replicas, given } = fourReplicasSynced(all, rnd, 0.6, open);
         expectSameReplicas(replicas, registers);
         for (const r of replicas) {
           expect(charges(r.store), r.id).toBe(charges(replicas[0]!.store));

@@ -1,5 +1,6 @@
 /**
- * The anti-entropy end of the store-level replica properties (twins-sync, withdraw-sync): sync
+ * The anti-entropy end of the store-level replica properties (twins-sync, withdraw-sync,
+ * covered-floor-sync, floor-chain-sync): sync
  * until nothing changes, then check that the replicas are one. Sync here is what reconciliation
  * moves: everything a peer keeps and serves (`retained()`), in a random order.
  */
@@ -9,7 +10,7 @@ import type { ComponentKind, EntityId, NodeId } from '../../../../../src/core/id
 import { canonicalContent } from '../../../../../src/core/merge/version-content';
 import type { EntityStore } from '../../../../../src/core/store/entity-store';
 import type { Version } from '../../../../../src/core/merge/version';
-import { dump } from '../../support/merge-sim';
+import { dump, shuffle } from '../../support/merge-sim';
 import { permutations } from '../../support/sim-node';
 
 export interface Replica {
@@ -78,4 +79,37 @@ export function replicasInEveryOrder(groups: readonly (readonly Version[])[], op
       for (const b of replicas) if (a !== b) for (const x of [...a.store.retained()]) b.store.apply(structuredClone(x));
   });
   return replicas;
+}
+
+/** `versions` (a fifth of them twice), in a random order, to `store`. */
+export function deliverShuffled(store: EntityStore, versions: readonly Version[], rnd: () => number): void {
+  const batch = [...versions, ...versions.filter(() => rnd() < 0.2)];
+  for (const v of shuffle(batch, rnd)) store.apply(structuredClone(v));
+}
+
+/**
+ * Four replicas (r0..r3), each opened by `open` and delivered a random share of `all` (each version
+ * with probability `share`, deliverShuffled), then synced until settled: each takes what every other
+ * keeps and serves, in a random order. `given`: every version delivered to any of them.
+ */
+export function fourReplicasSynced(
+  all: readonly Version[],
+  rnd: () => number,
+  share: number,
+  open: () => EntityStore,
+): { readonly replicas: Replica[]; readonly given: Version[] } {
+  const given: Version[] = [];
+  const replicas: Replica[] = ['r0', 'r1', 'r2', 'r3'].map((id) => {
+    const store = open();
+    const mine = all.filter(() => rnd() < share);
+    given.push(...mine);
+    deliverShuffled(store, mine, rnd);
+    return { id: id as NodeId, store };
+  });
+  settle(replicas, () => {
+    for (const a of replicas)
+      for (const b of replicas)
+        if (a !== b) for (const v of shuffle([...a.store.retained()], rnd)) b.store.apply(structuredClone(v));
+  });
+  return { replicas, given };
 }
