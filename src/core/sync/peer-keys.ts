@@ -21,7 +21,10 @@ export class PeerKeys {
   private readonly held = new Set<string>();
   /** Of `held`, those the hellos carried: pinned at the peer while the link is open. */
   private readonly pinned = new Set<string>();
-  /** When each key was last forgotten (at most MAX_PEER_HELD_KEYS: only held keys are). */
+  /**
+   * When each key was last forgotten, oldest first (at most MAX_PEER_HELD_KEYS; a time KEY_AGAIN_MS old
+   * throttles nothing and goes when room is needed: dropStale).
+   */
   private readonly forgotAt = new Map<string, number>();
 
   /** Keys the peer holds: it sent them to us, or we sent them to it. */
@@ -59,10 +62,29 @@ export class PeerKeys {
     // A clock that stepped back restarts the wait from now: the bound holds whatever the clock does.
     if (at !== undefined && now < at) this.forgotAt.set(f, now);
     if (at !== undefined && (now < at || now - at < KEY_AGAIN_MS)) return false;
-    if (at === undefined && this.forgotAt.size >= MAX_PEER_HELD_KEYS) return false;
+    if (at === undefined && this.forgotAt.size >= MAX_PEER_HELD_KEYS) {
+      this.dropStale(now);
+      if (this.forgotAt.size >= MAX_PEER_HELD_KEYS) return false;
+    }
+    // Kept in the order last forgotten (delete, then set), so the stale ones are at the front.
+    this.forgotAt.delete(f);
     this.forgotAt.set(f, now);
     this.held.delete(f);
     return true;
+  }
+
+  /**
+   * Forgets the times of keys forgotten at least KEY_AGAIN_MS ago, oldest first: they throttle
+   * nothing any more. Without it a link that had forgotten MAX_PEER_HELD_KEYS keys once could never
+   * forget another, and a key the peer's ring evicted later would never go again on that link
+   * (test/unit/core/sync/peer-keys-forgot-full.test.ts). Stops at the first that still throttles (a
+   * clock stepped back may leave older ones behind it: then the forget is refused, as before).
+   */
+  private dropStale(now: number): void {
+    for (const [f, at] of this.forgotAt) {
+      if (now < at || now - at < KEY_AGAIN_MS) return;
+      this.forgotAt.delete(f);
+    }
   }
 }
 
