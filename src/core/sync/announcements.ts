@@ -80,11 +80,27 @@ export class Announcements<P> {
     return out;
   }
 
-  /** The announcer went away: forget what it announced (anti-entropy finds it elsewhere). */
+  /**
+   * The announcer went away: forget it. An id it announced first passes to the next announcer that
+   * has room in its share (the slot becomes that one's, counted in its share, the wait unchanged), so
+   * the graft still has someone to ask; with none, the id is dropped (anti-entropy finds it elsewhere).
+   */
   forget(from: P): void {
     for (const [key, e] of this.pending) {
-      if (e.from === from) this.pending.delete(key);
-      else if (e.also?.includes(from) === true) e.also = e.also.filter((p) => p !== from);
+      if (e.from !== from) {
+        if (e.also?.includes(from) === true) e.also = e.also.filter((p) => p !== from);
+        continue;
+      }
+      const others = e.also?.filter((p) => p !== from) ?? [];
+      const heir = others.findIndex((p) => this.shareOf(p) < MAX_ANNOUNCED_PER_PEER);
+      if (heir < 0) {
+        this.pending.delete(key);
+        continue;
+      }
+      const next = others[heir]!;
+      others.splice(heir, 1);
+      this.pending.set(key, { id: e.id, from: next, at: e.at, ...(others.length > 0 ? { also: others } : {}) });
+      this.shares.set(next, this.shareOf(next) + 1);
     }
     this.shares.delete(from);
   }

@@ -303,7 +303,8 @@ export class MeshNode {
         // The source comes back with writes held for clock skew, to relay them as they came.
         apply: (versions, live) => {
           const applied = this.node.applyRemote(versions, { via: l, live });
-          if (this.relayWaits.size > 0 && applied.length < versions.length) this.heldBy(l, versions, applied);
+          if (this.relayWaits.size > 0 && applied.length < versions.length)
+            this.noteDuplicateHolders(l, versions, applied);
           return applied;
         },
         gather: () => this.node.gatherCommits?.() ?? noRelease,
@@ -379,25 +380,27 @@ export class MeshNode {
    * relayed; they join the reconciliation set once the write-behind's retry has stored them.
    */
   private whenDurable(commits: readonly PendingCommit[], origin: VersionOrigin, source?: VersionSource): void {
-    const from = source?.live === true && (origin === 'remote' || origin === 'released') ? source.via : undefined;
+    const via = source?.live === true && (origin === 'remote' || origin === 'released') ? source.via : undefined;
+    // The mesh hands applyRemote its own links as the source (acceptLink): nothing else comes back.
+    const from = via instanceof MeshLink ? via : undefined;
     for (const { versions, committed } of commits) {
       // Links whose peers show meanwhile that they hold one of these are skipped (relay-waits.ts).
-      const keys = from === undefined ? undefined : versions.map((v) => this.index.keyOf(v));
-      if (keys !== undefined) for (const k of keys) this.relayWaits.wait(k, this.announcements.announcers(k));
+      const ids = from === undefined ? undefined : versions.map((v) => this.index.keyOf(v));
+      if (ids !== undefined) for (const k of ids) this.relayWaits.wait(k, this.announcements.announcers(k));
       committed.then(
         () => {
           this.index.durable(versions);
-          if (keys === undefined) return;
+          if (ids === undefined) return;
           let held: Map<Version, ReadonlySet<MeshLink>> | undefined;
-          for (let i = 0; i < keys.length; i++) {
-            const holders = this.relayWaits.take(keys[i]!);
+          for (let i = 0; i < ids.length; i++) {
+            const holders = this.relayWaits.take(ids[i]!);
             if (holders !== undefined) (held ??= new Map()).set(versions[i]!, holders);
           }
           // A version superseded meanwhile (in the same batch, or since) is not worth sending.
-          this.relay(this.stillStored(versions), from as MeshLink, true, held);
+          this.relay(this.stillStored(versions), from, true, held);
         },
         () => {
-          if (keys !== undefined) for (const k of keys) this.relayWaits.take(k);
+          if (ids !== undefined) for (const k of ids) this.relayWaits.take(k);
           this.afterRetry(versions);
         },
       );
@@ -500,7 +503,7 @@ export class MeshNode {
   }
 
   /** Notes the links whose peers hold versions they sent us as duplicates while their relay waits. */
-  private heldBy(link: MeshLink, versions: readonly Version[], applied: readonly Version[]): void {
+  private noteDuplicateHolders(link: MeshLink, versions: readonly Version[], applied: readonly Version[]): void {
     const changed = new Set(applied);
     for (const v of versions) if (!changed.has(v)) this.relayWaits.heldBy(this.index.keyOf(v), link);
   }

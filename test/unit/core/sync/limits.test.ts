@@ -66,6 +66,42 @@ describe('sync limits', () => {
     expect(a.announcers(key)).toEqual([]);
   });
 
+  it('Announcements: when the first announcer goes, the next with room in its share takes the id over', () => {
+    const a = new Announcements<string>();
+    const key = idKey(id(7));
+    a.note([id(7)], 'p', 0, () => false);
+    a.note([id(7)], 'q', 1, () => false);
+    a.note([id(7)], 'r', 2, () => false);
+    // q holds its whole share already: r takes the id over, and it counts in r's share.
+    const full = Array.from({ length: MAX_ANNOUNCED_PER_PEER }, (_, i) => id(100 + i));
+    expect(a.note(full, 'q', 3, () => false)).toBe(0);
+    expect(a.shareOf('q')).toBe(MAX_ANNOUNCED_PER_PEER);
+    a.forget('p');
+    expect(a.shareOf('p')).toBe(0);
+    expect(a.announcers(key)).toEqual(['r', 'q']);
+    expect(a.shareOf('r')).toBe(1);
+    expect(a.shareOf('q')).toBe(MAX_ANNOUNCED_PER_PEER);
+    expect(a.size).toBe(MAX_ANNOUNCED_PER_PEER + 1);
+    // The wait runs from the first announcement: at 100 ms it is due, grafted from r, r's share freed.
+    const due = a.due(100, 100, (x) => idKey(x) !== key);
+    expect(due.get('r')?.map(idKey)).toEqual([key]);
+    expect(a.shareOf('r')).toBe(0);
+    expect(a.announcers(key)).toEqual([]);
+  });
+
+  it('Announcements: the id goes when no other announcer has room, or none is left', () => {
+    const a = new Announcements<string>();
+    const full = Array.from({ length: MAX_ANNOUNCED_PER_PEER }, (_, i) => id(100 + i));
+    a.note(full, 'q', 0, () => false);
+    a.note([id(7), id(8)], 'p', 0, () => false);
+    a.note([id(7)], 'q', 0, () => false);
+    a.forget('p');
+    expect(a.announcers(idKey(id(7)))).toEqual([]);
+    expect(a.announcers(idKey(id(8)))).toEqual([]);
+    expect(a.shareOf('q')).toBe(MAX_ANNOUNCED_PER_PEER);
+    expect(a.size).toBe(MAX_ANNOUNCED_PER_PEER);
+  });
+
   it('counts add up per name', () => {
     const c = new LimitCounter();
     c.hit('replyBytes', 3);

@@ -7,10 +7,10 @@ import { MeshSim, type SimNode } from './mesh-sim';
 
 /**
  * A relay waits for the relaying node's own commit (docs/architecture.md, "Nothing leaves before it
- * is durable"); a peer that sends or announces the version meanwhile holds it, and the relay does
- * not push it back to that peer (src/node/mesh/relay-waits.ts; docs/benchmarks.md, scenario 8).
- * Deterministic: each simulation is seeded (the seed is in the test's name) and the window is held
- * open by holding b's commits, not by timing.
+ * is durable"); a peer that sends or announces the version meanwhile (or announced it before it
+ * came) holds it, and the relay does not push it back to that peer (src/node/mesh/relay-waits.ts;
+ * docs/benchmarks.md, scenario 8). Deterministic: each simulation is seeded (the seed is in the
+ * test's name) and the window is held open by holding b's commits or a's frame, not by timing.
  */
 
 /** Version copies carried by `versions` frames, per directed edge (`from>to`), of entity `id`. */
@@ -79,6 +79,39 @@ describe('a relay skips peers that showed they hold the version while its commit
     await sim.advance(100);
     expect(copies.get('b>d')).toBe(1);
     // Before: b pushed x in full to c, which had announced it.
+    expect(copies.get('b>c')).toBeUndefined();
+    await sim.settle();
+    expect(await d.node.get('x')).toBeDefined();
+    expect([...copies.values()].reduce((s, n) => s + n, 0)).toBe(3);
+  });
+
+  const seed3 = 83;
+  it(`a peer whose ihave came before the version gets no copy (seed ${seed3})`, async () => {
+    const { sim, a, b, d } = await triangle(seed3);
+    (linkOf(sim.get('c'), 'b').session as unknown as { ae: { onPrune(): void } }).ae.onPrune();
+    expect(linkOf(b, 'c').session.eagerOut).toBe(true);
+    const copies = copiesOf(sim, 'x');
+    // a's push to b is held back on a's link (as a slow path): c's ihave gets to b first.
+    const toB = linkOf(a, 'b').link;
+    const send = toB.send.bind(toB);
+    const late: Uint8Array[] = [];
+    toB.send = (frame) => {
+      const m = decodeMessage(frame);
+      if (m.type === 'versions' && decodeVersions(m.batch).some((v) => v.entity === 'x')) late.push(frame);
+      else send(frame);
+    };
+    await a.node.create({ id: 'x', components: { position: { lat: 1, lon: 1 } } });
+    await sim.advance(100); // c's next tick sends its ihave to b (well within b's graft wait)
+    expect(late).toHaveLength(1);
+    expect(copies.get('c>b')).toBeUndefined();
+    expect(b.mesh.peers().length).toBe(3);
+    expect((b.mesh as unknown as { announcements: { size: number } }).announcements.size).toBe(1);
+    toB.send = send;
+    for (const f of late) send(f);
+    await sim.advance(100);
+    expect(copies.get('a>b')).toBe(1);
+    expect(copies.get('b>d')).toBe(1);
+    // c announced x before it reached b: b's relay waits on c from the start (announcers at commit time).
     expect(copies.get('b>c')).toBeUndefined();
     await sim.settle();
     expect(await d.node.get('x')).toBeDefined();
