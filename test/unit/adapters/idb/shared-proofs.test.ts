@@ -176,4 +176,56 @@ describe('stored proofs shared with the previous put', () => {
       await deleteIdbStorage(name);
     }
   });
+
+  it('a schema-5 database of whole proofs opens, compacts and reads back every proof byte for byte', async () => {
+    const name = `shared-proofs-v5-${Date.now().toString(36)}`;
+    const manual = { growth: 1e9, minEntries: 1e15, maxSegments: 1e9 } as const;
+    const batch = await signedBatch(signer, author.id, versions(200, 1_700_000_000_000));
+    // As schema 5 stored a commit: today's columns, but every proof whole (storedSignature), one after another.
+    const [shaped] = encodeSegments(batch, []);
+    const whole = batch.map((v) => storedSignature(v)!);
+    const g = new Uint8Array(whole.reduce((n, w) => n + w.length, 0));
+    whole.reduce((at, w) => (g.set(w, at), at + w.length), 0);
+    const v5 = await openDB(name, 5, {
+      upgrade(db) {
+        db.createObjectStore('meta');
+        db.createObjectStore('log', { autoIncrement: true });
+        db.createObjectStore('state');
+        db.createObjectStore('entities');
+        db.createObjectStore('held');
+        db.createObjectStore('urgent', { autoIncrement: true });
+      },
+    });
+    await v5.add('log', { ...shaped!, g, gl: Int32Array.from(whole, (w) => w.length) });
+    v5.close();
+
+    const storage = await openIdbStorage(name, { compaction: manual });
+    try {
+      expect(sorted(await storage.loadVersions())).toEqual(sorted(batch));
+      expect(storage.setAside).toBe(0);
+      const gone = batch.filter((_, i) => i % 2 === 0);
+      await storage.commit({ put: [], remove: gone.map(versionKey) });
+      await storage.compact();
+      await storage.close();
+      const db = await openDB(name);
+      const records = (await db.getAll('log')) as Segment[];
+      const shape = [db.version, records.length];
+      db.close();
+      expect(shape).toEqual([6, 1]);
+      // Written again as shared proofs: the second leans on the first.
+      expect(records[0]!.g[records[0]!.gl[0]!]! & SHARED_PROOF).toBe(SHARED_PROOF);
+      const again = await openIdbStorage(name, { compaction: manual });
+      const live = batch.filter((_, i) => i % 2 === 1);
+      const loaded = await again.loadVersions();
+      expect(sorted(loaded)).toEqual(sorted(live));
+      // Byte for byte: each proof read back stores as the one signed did.
+      const stored = new Map(loaded.map((v) => [versionKey(v), [...storedSignature(v)!]]));
+      expect(live.every((v) => stored.get(versionKey(v))?.join() === [...storedSignature(v)!].join())).toBe(true);
+      expect(again.setAside).toBe(0);
+      await again.close();
+    } finally {
+      await storage.close();
+      await deleteIdbStorage(name);
+    }
+  });
 });
