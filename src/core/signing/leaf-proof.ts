@@ -214,6 +214,62 @@ export class StoredProofReader {
   }
 }
 
+/** Whether the stored signature of `length` bytes at `g[at]` is a shared proof, which leans on the one before it. */
+export function leansOnPrevious(g: Uint8Array, at: number, length: number): boolean {
+  return length > 0 && length !== SIGNATURE_LENGTH && (g[at]! & SHARED_PROOF) !== 0;
+}
+
+/** A stored signature that does not decode (a damaged record): its bytes, a view of the record's. */
+export interface DamagedSignature {
+  readonly damaged: Uint8Array;
+}
+
+/**
+ * The stored signatures of one record's puts, walked in order with a StoredProofReader: `g` holds
+ * them concatenated, `gl` each put's byte length (-1 for none; empty when no put has one). Each put
+ * is passed once, in order, by next(): its signature is read when the caller wants it, and also
+ * when the next put's proof leans on it (a load or a compaction that leaves a put out still needs
+ * its proof for the next); otherwise it is skipped without decoding.
+ */
+export class StoredProofWalk {
+  private readonly reader = new StoredProofReader();
+  private put = 0;
+  private at = 0;
+
+  constructor(
+    private readonly g: Uint8Array,
+    private readonly gl: Int32Array,
+  ) {}
+
+  /**
+   * The next put's signature if `wanted` (undefined when it has none, `damaged` when its bytes do
+   * not decode); undefined when not wanted.
+   */
+  next(wanted: boolean): { readonly sig: Uint8Array } | { readonly proof: LeafProof } | DamagedSignature | undefined {
+    const i = this.put++;
+    const length = this.gl.length === 0 ? -1 : this.gl[i]!;
+    if (length < 0) {
+      this.reader.skip();
+      return undefined;
+    }
+    const at = this.at;
+    this.at += length;
+    const needed = wanted || (i + 1 < this.gl.length && leansOnPrevious(this.g, this.at, this.gl[i + 1]!));
+    if (!needed) {
+      this.reader.skip();
+      return undefined;
+    }
+    const bytes = this.g.subarray(at, at + length);
+    try {
+      const read = this.reader.read(bytes);
+      return wanted ? read : undefined;
+    } catch {
+      // Not wanted: the next proof's read fails in turn, and counts as damaged if it is wanted.
+      return wanted ? { damaged: bytes } : undefined;
+    }
+  }
+}
+
 /** A shared proof's LeafProof, leaning on `prev` (the previous put's). */
 function shared(bytes: Uint8Array, prev: LeafProof | undefined): LeafProof {
   const r = new Decoder(bytes, bytesFailure);
