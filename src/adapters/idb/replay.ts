@@ -119,7 +119,7 @@ export function materialize(
       const ts: Timestamp = { ms: f[i]!, c: u[U_COUNTER * n + i]!, node: words[u[U_AUTHOR * n + i]!] as NodeId };
       // Copies, not views (StoredProofReader): a view would pin (and, if transferred, detach) the
       // whole segment's buffer. A per-version signature (64 bytes) or a batch LeafProof
-      // (leaf-proof.ts, storedSignature), whole or shared with the previous put's.
+      // (leaf-proof.ts encodeStoredProof), whole or shared with the previous put's.
       // Bytes that are neither (a damaged record) leave this put out, not the whole load.
       const signature = proofs.next(true);
       if (signature === undefined) out.push({ entity, kind, value, ts, seen });

@@ -113,23 +113,6 @@ export function decodeStoredProof(bytes: Uint8Array): LeafProof {
 }
 
 /**
- * What storage keeps of a version's signature (one byte string, see encodeStoredProof): its
- * LeafProof, its per-version signature, or nothing. A version still under a frame's multiproof
- * has not been verified and is never stored.
- */
-export function storedSignature(v: Version): Uint8Array | undefined {
-  const p = v.proof;
-  if (p === undefined) return v.sig;
-  if (p.kind !== 'path') throw new Error('a version under an unchecked frame proof cannot be stored');
-  return encodeStoredProof(p);
-}
-
-/** The fields storedSignature's bytes stand for: a per-version signature is exactly 64 bytes. */
-export function signatureFields(stored: Uint8Array): { readonly sig: Uint8Array } | { readonly proof: LeafProof } {
-  return stored.length === SIGNATURE_LENGTH ? { sig: stored } : { proof: decodeStoredProof(stored) };
-}
-
-/**
  * The first byte of a stored proof that leans on the one before it (`0x80 | form`; docs/security.md,
  * "Shared stored proofs"): within one storage record, a proof of the same batch as the previous
  * put's keeps only what differs from it. Leaves of one batch stored one after another share the
@@ -189,8 +172,8 @@ export function writeSharedProof(p: LeafProof, m: number, out: Uint8Array, at: n
 }
 
 /**
- * Reads the stored signatures of one record's puts in order (signatureFields, plus shared
- * proofs): every signed put, kept or not, so a shared proof finds the proof it leans on. A proof
+ * Reads the stored signatures of one record's puts in order (a per-version signature is
+ * exactly 64 bytes; else a whole proof, encodeStoredProof, or a shared one): every signed put, kept or not, so a shared proof finds the proof it leans on. A proof
  * read back shares its signature and the hashes it took with the previous one (the arrays a batch
  * signed here shares too: merkle.ts MerklePath). Bytes that do not decode throw; so does a shared
  * proof after them or after no proof of its batch (its record is damaged).
