@@ -3,8 +3,7 @@ import type { CompactionOutcome, CompactionPlan } from './compaction-trigger';
 import { SegmentBuilder } from './encode';
 import { seenBase, seenCount, SEGMENT_SIZE, valueOffsets, type Segment } from './format';
 import { Resolver, type Resolution } from './resolve';
-import { leansOnPrevious } from './replay';
-import { SHARED_PROOF, StoredProofReader, type LeafProof } from '../../core/signing/leaf-proof';
+import { SHARED_PROOF, StoredProofWalk, type LeafProof } from '../../core/signing/leaf-proof';
 import type { LatticeDB, LatticeIdb } from './schema';
 import { inTransaction, issueAll } from './transaction';
 
@@ -193,30 +192,22 @@ async function rebuild(segments: readonly Segment[], resolution: Resolution, sli
     const words = resolution.words[s]!;
     const owner = seg.u.subarray(seenBase(seg), seenBase(seg) + seenCount(seg));
     const offsets = whole ? undefined : valueOffsets(seg);
-    const signed = seg.gl.length > 0;
     // Proofs are read back (a shared one leans on the put before it, which may not survive) and
     // written again, shared where they can be (leaf-proof.ts SHARED_PROOF).
-    const proofs = new StoredProofReader();
+    const proofs = new StoredProofWalk(seg.g, seg.gl);
     let sp = 0;
-    let sigAt = 0;
     for (let i = 0; i < n; i++) {
-      const sigLen = signed ? seg.gl[i]! : -1;
       const seenFrom = sp;
       while (sp < owner.length && owner[sp]! <= i) sp++;
       const kept = mask[i] === 1;
-      let stored: LeafProof | Uint8Array | undefined;
-      if (sigLen < 0) proofs.skip();
-      else if (kept || leansOnPrevious(seg, i, sigAt + sigLen))
-        stored = readStored(proofs, seg.g.subarray(sigAt, sigAt + sigLen));
-      else proofs.skip();
+      const read = proofs.next(kept);
       if (kept) {
-        builder.copyPut(seg, words, i, seenFrom, sp, stored);
+        builder.copyPut(seg, words, i, seenFrom, sp, stored(read));
         if (offsets !== undefined) {
           builder.copyValues(seg.v.slice(offsets[i], offsets[i + 1]! - 1), 1);
           if (builder.size === SEGMENT_SIZE) flush();
         }
       }
-      if (sigLen > 0) sigAt += sigLen;
     }
     if (whole) builder.copyValues(seg.v.slice(1, -1), n);
     await slicer.pause();
@@ -270,13 +261,10 @@ class Slicer {
  * proof (which would lean on another put in the new record), as a byte that never decodes, so the
  * load leaves the put out as it would have.
  */
-function readStored(proofs: StoredProofReader, bytes: Uint8Array): LeafProof | Uint8Array {
-  try {
-    const read = proofs.read(bytes);
-    return 'proof' in read ? read.proof : read.sig;
-  } catch {
-    return (bytes[0]! & SHARED_PROOF) === 0 ? bytes.slice() : UNREADABLE;
-  }
+function stored(read: ReturnType<StoredProofWalk['next']>): LeafProof | Uint8Array | undefined {
+  if (read === undefined) return undefined;
+  if ('damaged' in read) return (read.damaged[0]! & SHARED_PROOF) === 0 ? read.damaged.slice() : UNREADABLE;
+  return 'proof' in read ? read.proof : read.sig;
 }
 
 /** Stored signature bytes that never decode (not 64 bytes, no leaf form 0). */

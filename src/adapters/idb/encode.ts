@@ -108,7 +108,7 @@ export class SegmentBuilder {
   /** Or the JSON texts of copied values, each one value or several joined by commas. */
   private readonly valueTexts: string[] = [];
   private copiedValues = 0;
-  /** Each put's stored signature (leaf-proof.ts storedSignature): bytes, or a proof written into `g` by build(). */
+  /** Each put's stored signature (leaf-proof.ts encodeStoredProof): bytes, or a proof written into `g` by build(). */
   private readonly sigs: (Uint8Array | LeafProof | undefined)[] = [];
   /** Per put, the hashes its proof takes from the previous put's (a shared proof, leaf-proof.ts SHARED_PROOF), or -1. */
   private readonly tails: number[] = [];
@@ -276,8 +276,9 @@ export class SegmentBuilder {
   }
 
   /**
-   * What storage keeps of v's signature, as storedSignature gives it (its per-version signature, or
-   * its proof encoded by encodeStoredProof), the proof written straight into the segment by build().
+   * What storage keeps of v's signature: its per-version signature, or its proof (as
+   * encodeStoredProof lays it out, or shared: leaf-proof.ts SHARED_PROOF), written straight into
+   * the segment by build().
    */
   private addStored(v: Version): void {
     const p = v.proof;

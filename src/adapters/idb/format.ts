@@ -32,7 +32,7 @@ export interface Segment {
   /** The values as one JSON array text (valueOffsets finds each value's text in it). */
   readonly v: string;
   /**
-   * The signatures, concatenated: per-version signatures and proofs as storedSignature writes them,
+   * The signatures, concatenated: per-version signatures and whole proofs as encodeStoredProof writes them,
    * or a proof leaning on the previous put's (leaf-proof.ts SHARED_PROOF): read them in order.
    */
   readonly g: Uint8Array;

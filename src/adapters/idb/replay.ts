@@ -1,4 +1,4 @@
-import { SHARED_PROOF, SIGNATURE_LENGTH, StoredProofReader } from '../../core/signing/leaf-proof';
+import { StoredProofWalk } from '../../core/signing/leaf-proof';
 import type { Timestamp } from '../../core/clock/timestamp';
 import type { ComponentValue } from '../../core/entity/component-types';
 import type { ComponentKind, EntityId, NodeId } from '../../core/ids';
@@ -91,25 +91,12 @@ export function materialize(
     }
     const seenTotal = seenCount(seg);
     const sBase = seenBase(seg);
-    const signed = seg.gl.length > 0;
     // A put's proof may lean on the previous put's (leaf-proof.ts SHARED_PROOF): read in order.
-    const proofs = new StoredProofReader();
+    const proofs = new StoredProofWalk(seg.g, seg.gl);
     let sp = 0;
-    let sigAt = 0;
     for (let i = 0; i < n; i++) {
-      const sigLen = signed ? seg.gl[i]! : -1;
       if (mask[i] === 0) {
-        if (sigLen > 0) {
-          // Read only when the next put's proof leans on this one.
-          if (leansOnPrevious(seg, i, sigAt + sigLen)) {
-            try {
-              proofs.read(seg.g.subarray(sigAt, sigAt + sigLen));
-            } catch {
-              // The next one's read fails in turn and counts as damaged if it is kept.
-            }
-          } else proofs.skip();
-          sigAt += sigLen;
-        } else proofs.skip();
+        proofs.next(false);
         continue;
       }
       let seen = NO_SEEN;
@@ -130,33 +117,15 @@ export function materialize(
       const kind = words[u[U_KIND * n + i]!] as ComponentKind;
       const value = values[i]!;
       const ts: Timestamp = { ms: f[i]!, c: u[U_COUNTER * n + i]!, node: words[u[U_AUTHOR * n + i]!] as NodeId };
-      if (sigLen < 0) {
-        proofs.skip();
-        out.push({ entity, kind, value, ts, seen });
-      } else {
-        // Copies, not views (StoredProofReader): a view would pin (and, if transferred, detach) the
-        // whole segment's buffer. A per-version signature (64 bytes) or a batch LeafProof
-        // (leaf-proof.ts, storedSignature), whole or shared with the previous put's.
-        // Bytes that are neither (a damaged record) leave this put out, not the whole load.
-        let signature: ReturnType<StoredProofReader['read']>;
-        try {
-          signature = proofs.read(seg.g.subarray(sigAt, sigAt + sigLen));
-        } catch {
-          damagedPut(s, i);
-          sigAt += sigLen;
-          continue;
-        }
-        out.push({ entity, kind, value, ts, seen, ...signature });
-        sigAt += sigLen;
-      }
+      // Copies, not views (StoredProofReader): a view would pin (and, if transferred, detach) the
+      // whole segment's buffer. A per-version signature (64 bytes) or a batch LeafProof
+      // (leaf-proof.ts encodeStoredProof), whole or shared with the previous put's.
+      // Bytes that are neither (a damaged record) leave this put out, not the whole load.
+      const signature = proofs.next(true);
+      if (signature === undefined) out.push({ entity, kind, value, ts, seen });
+      else if ('damaged' in signature) damagedPut(s, i);
+      else out.push({ entity, kind, value, ts, seen, ...signature });
     }
   }
   return out;
-}
-
-/** Whether put i + 1 of `seg` has a shared proof (starting at byte `next` of seg.g), which leans on put i's. */
-export function leansOnPrevious(seg: Segment, i: number, next: number): boolean {
-  return (
-    i + 1 < seg.n && seg.gl[i + 1]! > 0 && seg.gl[i + 1] !== SIGNATURE_LENGTH && (seg.g[next]! & SHARED_PROOF) !== 0
-  );
 }

@@ -113,23 +113,6 @@ export function decodeStoredProof(bytes: Uint8Array): LeafProof {
 }
 
 /**
- * What storage keeps of a version's signature (one byte string, see encodeStoredProof): its
- * LeafProof, its per-version signature, or nothing. A version still under a frame's multiproof
- * has not been verified and is never stored.
- */
-export function storedSignature(v: Version): Uint8Array | undefined {
-  const p = v.proof;
-  if (p === undefined) return v.sig;
-  if (p.kind !== 'path') throw new Error('a version under an unchecked frame proof cannot be stored');
-  return encodeStoredProof(p);
-}
-
-/** The fields storedSignature's bytes stand for: a per-version signature is exactly 64 bytes. */
-export function signatureFields(stored: Uint8Array): { readonly sig: Uint8Array } | { readonly proof: LeafProof } {
-  return stored.length === SIGNATURE_LENGTH ? { sig: stored } : { proof: decodeStoredProof(stored) };
-}
-
-/**
  * The first byte of a stored proof that leans on the one before it (`0x80 | form`; docs/security.md,
  * "Shared stored proofs"): within one storage record, a proof of the same batch as the previous
  * put's keeps only what differs from it. Leaves of one batch stored one after another share the
@@ -189,8 +172,8 @@ export function writeSharedProof(p: LeafProof, m: number, out: Uint8Array, at: n
 }
 
 /**
- * Reads the stored signatures of one record's puts in order (signatureFields, plus shared
- * proofs): every signed put, kept or not, so a shared proof finds the proof it leans on. A proof
+ * Reads the stored signatures of one record's puts in order (a per-version signature is
+ * exactly 64 bytes; else a whole proof, encodeStoredProof, or a shared one): every signed put, kept or not, so a shared proof finds the proof it leans on. A proof
  * read back shares its signature and the hashes it took with the previous one (the arrays a batch
  * signed here shares too: merkle.ts MerklePath). Bytes that do not decode throw; so does a shared
  * proof after them or after no proof of its batch (its record is damaged).
@@ -211,6 +194,62 @@ export class StoredProofReader {
   /** Forgets the previous proof (a put whose bytes were not read: the next cannot lean on it). */
   skip(): void {
     this.prev = undefined;
+  }
+}
+
+/** Whether the stored signature of `length` bytes at `g[at]` is a shared proof, which leans on the one before it. */
+export function leansOnPrevious(g: Uint8Array, at: number, length: number): boolean {
+  return length > 0 && length !== SIGNATURE_LENGTH && (g[at]! & SHARED_PROOF) !== 0;
+}
+
+/** A stored signature that does not decode (a damaged record): its bytes, a view of the record's. */
+export interface DamagedSignature {
+  readonly damaged: Uint8Array;
+}
+
+/**
+ * The stored signatures of one record's puts, walked in order with a StoredProofReader: `g` holds
+ * them concatenated, `gl` each put's byte length (-1 for none; empty when no put has one). Each put
+ * is passed once, in order, by next(): its signature is read when the caller wants it, and also
+ * when the next put's proof leans on it (a load or a compaction that leaves a put out still needs
+ * its proof for the next); otherwise it is skipped without decoding.
+ */
+export class StoredProofWalk {
+  private readonly reader = new StoredProofReader();
+  private put = 0;
+  private at = 0;
+
+  constructor(
+    private readonly g: Uint8Array,
+    private readonly gl: Int32Array,
+  ) {}
+
+  /**
+   * The next put's signature if `wanted` (undefined when it has none, `damaged` when its bytes do
+   * not decode); undefined when not wanted.
+   */
+  next(wanted: boolean): { readonly sig: Uint8Array } | { readonly proof: LeafProof } | DamagedSignature | undefined {
+    const i = this.put++;
+    const length = this.gl.length === 0 ? -1 : this.gl[i]!;
+    if (length < 0) {
+      this.reader.skip();
+      return undefined;
+    }
+    const at = this.at;
+    this.at += length;
+    const needed = wanted || (i + 1 < this.gl.length && leansOnPrevious(this.g, this.at, this.gl[i + 1]!));
+    if (!needed) {
+      this.reader.skip();
+      return undefined;
+    }
+    const bytes = this.g.subarray(at, at + length);
+    try {
+      const read = this.reader.read(bytes);
+      return wanted ? read : undefined;
+    } catch {
+      // Not wanted: the next proof's read fails in turn, and counts as damaged if it is wanted.
+      return wanted ? { damaged: bytes } : undefined;
+    }
   }
 }
 

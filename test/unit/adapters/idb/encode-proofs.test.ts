@@ -3,12 +3,8 @@ import { encodeSegments } from '../../../../src/adapters/idb/encode';
 import { MAX_BATCH_LEAVES, pathBytes, splitPath } from '../../../../src/core/signing/merkle';
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
-import {
-  encodeStoredProof,
-  signatureFields,
-  storedSignature,
-  type LeafProof,
-} from '../../../../src/core/signing/leaf-proof';
+import { encodeStoredProof, type LeafProof } from '../../../../src/core/signing/leaf-proof';
+import { storedSignature, signatureFields } from '../../support/stored-signature';
 
 const node = 'n1' as NodeId;
 const version = (i: number, extra: Partial<Version>): Version => ({

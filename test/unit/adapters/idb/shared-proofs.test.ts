@@ -6,13 +6,16 @@
  */
 import 'fake-indexeddb/auto';
 import fc from 'fast-check';
+import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { deleteIdbStorage, openIdbStorage } from '../../../../src/adapters/idb';
 import { encodeSegments } from '../../../../src/adapters/idb/encode';
+import type { Segment } from '../../../../src/adapters/idb/format';
 import { replaySegments } from '../../../../src/adapters/idb/replay';
 import type { ComponentKind, EntityId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
-import { SHARED_PROOF, SHARED_RUN, storedSignature, type LeafProof } from '../../../../src/core/signing/leaf-proof';
+import { SHARED_PROOF, SHARED_RUN, type LeafProof } from '../../../../src/core/signing/leaf-proof';
+import { storedSignature } from '../../support/stored-signature';
 import { signedBatch } from '../../../../src/node/security/sign-writes';
 import { versionKey } from '../../../../src/ports/storage';
 import { seededParams, syncSigner, testIdentity } from '../../support/test-keys';
@@ -130,6 +133,99 @@ describe('stored proofs shared with the previous put', () => {
       expect(sorted(await again.loadVersions())).toEqual(sorted(live));
       await again.close();
     } finally {
+      await deleteIdbStorage(name);
+    }
+  });
+
+  it('set aside a damaged shared proof through compaction, never read leaning on another batch', async () => {
+    const name = `shared-proofs-damaged-${Date.now().toString(36)}`;
+    const manual = { growth: 1e9, minEntries: 1e15, maxSegments: 1e9 } as const;
+    // One record: batch B (16 leaves, paths of 4 hashes), then batch A (4 leaves, paths of 2).
+    const b = await signedBatch(signer, author.id, versions(16, 1_700_000_000_000, 'b'));
+    const a = await signedBatch(signer, author.id, versions(4, 1_700_000_000_001, 'a'));
+    const storage = await openIdbStorage(name, { compaction: manual });
+    try {
+      await storage.commit({ put: [...b, ...a], remove: [] });
+      await storage.close();
+      // A[1]'s proof leans on A[0]'s and takes 1 hash from it: `0x80|form, index 1, m 1, one hash`.
+      // Damaged to m = 3, more than A[0]'s path holds, it does not decode; after B[15]'s proof
+      // (4 hashes, count 16) it would, as a proof of A[1] under B's signature.
+      const db = await openDB(name);
+      const [key] = await db.getAllKeys('log');
+      const seg = (await db.get('log', key!)) as Segment;
+      expect(seg.n).toBe(20);
+      let at = 0;
+      for (let i = 0; i < 17; i++) at += seg.gl[i]!;
+      expect([seg.g[at]! & SHARED_PROOF, seg.g[at + 1], seg.g[at + 2], seg.gl[17]]).toEqual([SHARED_PROOF, 1, 1, 35]);
+      seg.g[at + 2] = 3;
+      await db.put('log', seg, key!);
+      db.close();
+
+      const damaged = await openIdbStorage(name, { compaction: manual });
+      // A[1] and the proofs after it that lean on it (A[2], A[3]) are set aside.
+      expect(sorted(await damaged.loadVersions())).toEqual(sorted([...b, a[0]!]));
+      expect(damaged.setAside).toBe(3);
+      // A[0] goes: in the compacted record A[1] follows B[15].
+      await damaged.commit({ put: [], remove: [versionKey(a[0]!)] });
+      await damaged.compact();
+      await damaged.close();
+      const again = await openIdbStorage(name, { compaction: manual });
+      expect(sorted(await again.loadVersions())).toEqual(sorted(b));
+      expect(again.setAside).toBe(3);
+      await again.close();
+    } finally {
+      await deleteIdbStorage(name);
+    }
+  });
+
+  it('a schema-5 database of whole proofs opens, compacts and reads back every proof byte for byte', async () => {
+    const name = `shared-proofs-v5-${Date.now().toString(36)}`;
+    const manual = { growth: 1e9, minEntries: 1e15, maxSegments: 1e9 } as const;
+    const batch = await signedBatch(signer, author.id, versions(200, 1_700_000_000_000));
+    // As schema 5 stored a commit: today's columns, but every proof whole (storedSignature), one after another.
+    const [shaped] = encodeSegments(batch, []);
+    const whole = batch.map((v) => storedSignature(v)!);
+    const g = new Uint8Array(whole.reduce((n, w) => n + w.length, 0));
+    whole.reduce((at, w) => (g.set(w, at), at + w.length), 0);
+    const v5 = await openDB(name, 5, {
+      upgrade(db) {
+        db.createObjectStore('meta');
+        db.createObjectStore('log', { autoIncrement: true });
+        db.createObjectStore('state');
+        db.createObjectStore('entities');
+        db.createObjectStore('held');
+        db.createObjectStore('urgent', { autoIncrement: true });
+      },
+    });
+    await v5.add('log', { ...shaped!, g, gl: Int32Array.from(whole, (w) => w.length) });
+    v5.close();
+
+    const storage = await openIdbStorage(name, { compaction: manual });
+    try {
+      expect(sorted(await storage.loadVersions())).toEqual(sorted(batch));
+      expect(storage.setAside).toBe(0);
+      const gone = batch.filter((_, i) => i % 2 === 0);
+      await storage.commit({ put: [], remove: gone.map(versionKey) });
+      await storage.compact();
+      await storage.close();
+      const db = await openDB(name);
+      const records = (await db.getAll('log')) as Segment[];
+      const shape = [db.version, records.length];
+      db.close();
+      expect(shape).toEqual([6, 1]);
+      // Written again as shared proofs: the second leans on the first.
+      expect(records[0]!.g[records[0]!.gl[0]!]! & SHARED_PROOF).toBe(SHARED_PROOF);
+      const again = await openIdbStorage(name, { compaction: manual });
+      const live = batch.filter((_, i) => i % 2 === 1);
+      const loaded = await again.loadVersions();
+      expect(sorted(loaded)).toEqual(sorted(live));
+      // Byte for byte: each proof read back stores as the one signed did.
+      const stored = new Map(loaded.map((v) => [versionKey(v), [...storedSignature(v)!]]));
+      expect(live.every((v) => stored.get(versionKey(v))?.join() === [...storedSignature(v)!].join())).toBe(true);
+      expect(again.setAside).toBe(0);
+      await again.close();
+    } finally {
+      await storage.close();
       await deleteIdbStorage(name);
     }
   });

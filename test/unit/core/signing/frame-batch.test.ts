@@ -9,7 +9,8 @@ import type { ComponentValue } from '../../../../src/core/entity/component-types
 import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
 import { frameBatch, frameBatchSaves, type FrameBatch } from '../../../../src/core/signing/frame-batch';
-import { decodeStoredProof, storedSignature, type LeafProof } from '../../../../src/core/signing/leaf-proof';
+import { decodeStoredProof, type LeafProof } from '../../../../src/core/signing/leaf-proof';
+import { storedSignature } from '../../support/stored-signature';
 import { decodeVersions, encodeVersions } from '../../../../src/core/wire';
 import { generateNodeKey, type NodeKey } from '../../../../src/adapters/identity/node-key';
 import { signerOf } from '../../../../src/adapters/identity/node-signer';

@@ -11,10 +11,10 @@ import {
   decodeStoredProof,
   encodeStoredProof,
   storedProofLength,
-  storedSignature,
   writeStoredProof,
   type LeafProof,
 } from '../../../../src/core/signing/leaf-proof';
+import { storedSignature } from '../../support/stored-signature';
 import { decodeVersions, encodeVersions } from '../../../../src/core/wire';
 import { generateNodeKey, type NodeKey } from '../../../../src/adapters/identity/node-key';
 import { signerOf } from '../../../../src/adapters/identity/node-signer';
