@@ -20,12 +20,12 @@
  * (EntityState.raisesCarried): one per entity past them, charged to its author.
  */
 import { describe, expect, it } from 'vitest';
-import type { ComponentKind, EntityId, NodeId } from '../../../src/core/ids';
+import type { ComponentKind, EntityId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { EntityStore } from '../../../src/core/store/entity-store';
 import { MAX_EVIDENCE_PER_AUTHOR, MAX_EVIDENCE_PER_ENTITY } from '../../../src/core/store/evidence';
 import { dump } from '../core/support/merge-sim';
-import { settle } from '../core/store/model/replica-sync';
+import { syncAll } from '../core/store/model/replica-sync';
 import { permutations } from '../core/support/sim-node';
 import { EXPIRY, F, FAR, POSITION, T0, ts, v } from './covered-expiry-fixtures';
 
@@ -34,20 +34,6 @@ const NOTE = 'zz_note' as ComponentKind;
 
 /** An honest position of x written under F, which the floor F removes. */
 const position = v(X, POSITION, { lat: 1, lon: 2 }, ts(T0 + 500, 'p3'));
-
-/** Anti-entropy between two stores: each takes all the other keeps and serves, until nothing changes. */
-function sync(a: EntityStore, b: EntityStore): void {
-  settle(
-    [
-      { id: 'a' as NodeId, store: a },
-      { id: 'b' as NodeId, store: b },
-    ],
-    () => {
-      for (const x of [...a.retained()]) b.apply(structuredClone(x));
-      for (const x of [...b.retained()]) a.apply(structuredClone(x));
-    },
-  );
-}
 
 describe('attack suite: a carried floor the node holds but no longer serves', () => {
   it('the entity bound cuts an honest superseded expiry kept for its floor: replicas differ after anti-entropy', () => {
@@ -67,7 +53,7 @@ describe('attack suite: a carried floor the node holds but no longer serves', ()
       for (const k of order) for (const x of groups[k]!) a.apply(x);
       // c never received p1's expiry (offline while it was live).
       for (const k of order) if (k !== 1) for (const x of groups[k]!) c.apply(x);
-      sync(a, c);
+      syncAll([a, c]);
       expect(dump(a, true), `order ${order.join('')}`).toBe(dump(c, true));
       // p1's floor reached c: the position written under it is gone there too.
       expect(c.heads(X, POSITION), `order ${order.join('')}`).toEqual([]);
@@ -93,7 +79,7 @@ describe('attack suite: a carried floor the node holds but no longer serves', ()
     // it is kept as evidence charged to m, which has no room (on main: refused, "before anything is
     // learned", after the node had taken F).
     a.apply(v(X, EXPIRY, { at: T0 + 3_000, floor: F }, ts(T0 + 2_000, 'm')));
-    sync(a, c);
+    syncAll([a, c]);
     expect(dump(a, true)).toBe(dump(c, true));
     // F reached c: the position written under it is gone there too.
     expect(c.heads(X, POSITION)).toEqual([]);

@@ -15,11 +15,11 @@
  * showed what the other hid, after any anti-entropy.
  */
 import { describe, expect, it } from 'vitest';
-import type { EntityId, NodeId } from '../../../src/core/ids';
+import type { EntityId } from '../../../src/core/ids';
 import { EntityStore } from '../../../src/core/store/entity-store';
 import { MAX_EVIDENCE_PER_AUTHOR } from '../../../src/core/store/evidence';
 import { dump } from '../core/support/merge-sim';
-import { settle } from '../core/store/model/replica-sync';
+import { syncAll } from '../core/store/model/replica-sync';
 import { cover, honest, POSITION, T0, ts, v } from './covered-expiry-fixtures';
 
 describe('attack suite: a member’s expiries that cover an honest author’s are charged to the member', () => {
@@ -47,17 +47,7 @@ describe('attack suite: a member’s expiries that cover an honest author’s ar
       s.apply(cover('x'));
       s.apply(honest('x'));
     }
-    const sync = (): void => {
-      for (const x of [...a.retained()]) b.apply(structuredClone(x));
-      for (const x of [...b.retained()]) a.apply(structuredClone(x));
-    };
-    settle(
-      [
-        { id: 'a' as NodeId, store: a },
-        { id: 'b' as NodeId, store: b },
-      ],
-      sync,
-    );
+    syncAll([a, b]);
     const x = (s: EntityStore): string =>
       dump(s, true)
         .split('\n')

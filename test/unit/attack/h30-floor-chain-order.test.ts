@@ -23,11 +23,11 @@
  * bound of 1, each order keeping the one it got first): what bounds them is the entity's bound (64).
  */
 import { describe, expect, it } from 'vitest';
-import type { EntityId, NodeId } from '../../../src/core/ids';
+import type { EntityId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { EntityStore } from '../../../src/core/store/entity-store';
 import { dump, prng, shuffle } from '../core/support/merge-sim';
-import { settle } from '../core/store/model/replica-sync';
+import { syncAll } from '../core/store/model/replica-sync';
 import { EXPIRY, T0, ts, v } from './covered-expiry-fixtures';
 
 const E = 'e' as EntityId;
@@ -40,17 +40,6 @@ const expiry = (k: number): Version =>
 const chain = (): Version[] => Array.from({ length: 10 }, (_, i) => expiry(i + 1));
 
 const open = (): EntityStore => new EntityStore({ evidence: { perAuthor: 1 } });
-
-/** Anti-entropy: each store takes all the others keep and serve, until nothing changes. */
-function sync(stores: readonly EntityStore[]): void {
-  settle(
-    stores.map((store, i) => ({ id: `r${i}` as NodeId, store })),
-    () => {
-      for (const a of stores)
-        for (const b of stores) if (a !== b) for (const x of [...a.retained()]) b.apply(structuredClone(x));
-    },
-  );
-}
 
 describe('attack suite: one author’s floor-raising expiries at its evidence bound', () => {
   it('the same ten expiries in any order: the same store, nothing refused', () => {
@@ -73,7 +62,7 @@ describe('attack suite: one author’s floor-raising expiries at its evidence bo
       return s;
     });
     for (const s of shuffled) expect(dump(s, true)).toBe(dump(written, true));
-    sync([written, latestFirst, ...shuffled]);
+    syncAll([written, latestFirst, ...shuffled]);
     for (const s of [latestFirst, ...shuffled]) {
       expect(dump(s, true)).toBe(dump(written, true));
       expect(s.evidenceStats().refused).toBe(0);

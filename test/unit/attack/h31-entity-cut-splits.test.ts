@@ -27,7 +27,7 @@ import type { NodeId } from '../../../src/core/ids';
 import type { Version } from '../../../src/core/merge/version';
 import { EntityStore } from '../../../src/core/store/entity-store';
 import { MAX_EVIDENCE_PER_ENTITY } from '../../../src/core/store/evidence';
-import { expectSameReplicas, replicasInEveryOrder, settle } from '../core/store/model/replica-sync';
+import { expectSameReplicas, replicasInEveryOrder, syncAll } from '../core/store/model/replica-sync';
 import { EXPIRY, F, FAR, POSITION, T0, honest, ts, v } from './covered-expiry-fixtures';
 
 const E = 'e';
@@ -41,16 +41,6 @@ function history(n: number): { readonly p1: Version; readonly cover: Version; re
     v(E, EXPIRY, { at: FAR + i + 1 }, ts(T0 + 2_501 + i, 'm'), [ts(T0 + 1_900 - i, 'm')]),
   );
   return { p1, cover, later };
-}
-
-function sync(stores: readonly EntityStore[]): void {
-  settle(
-    stores.map((store, i) => ({ id: `r${i}` as NodeId, store })),
-    () => {
-      for (const a of stores)
-        for (const b of stores) if (a !== b) for (const x of [...a.retained()]) b.apply(structuredClone(x));
-    },
-  );
 }
 
 describe('attack suite: the entity bound cuts the version that superseded an expiry kept for its floor', () => {
@@ -67,7 +57,7 @@ describe('attack suite: the entity bound cuts the version that superseded an exp
       expect(s.heads(E as never, EXPIRY).map((h) => h.ts.node)).toContain('p1');
       expect(s.state(E as never)!.meta().carried).toBe(F);
     }
-    sync([written, latestFirst]);
+    syncAll([written, latestFirst]);
     expectSameReplicas(
       [
         { id: 'written' as NodeId, store: written },

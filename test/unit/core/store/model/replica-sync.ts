@@ -39,6 +39,20 @@ export function settle(watched: readonly Replica[], round: () => void): void {
 }
 
 /**
+ * Anti-entropy among `stores` in full: every store is handed (cloned, in its order) what every
+ * other keeps and serves, round after round until nothing changes.
+ */
+export function syncAll(stores: readonly EntityStore[]): void {
+  settle(
+    stores.map((store, i) => ({ id: `r${i}` as NodeId, store })),
+    () => {
+      for (const a of stores)
+        for (const b of stores) if (a !== b) for (const x of [...a.retained()]) b.apply(structuredClone(x));
+    },
+  );
+}
+
+/**
  * The replicas are one: the same heads (as `heads` prints them), the same kept set, the same
  * knowledge of every register (the context a new write would carry), and what any of them serves
  * is a duplicate at every other (nothing fetched and refused again).
