@@ -392,13 +392,13 @@ export class AntiEntropy {
       case ReconcilePhase.Reply:
         return this.initiator.onReply(m, now);
       case ReconcilePhase.Done: {
-        const openedAt = this.responder.finish(m.session);
+        const openedAt = this.responder.finish(m.session, now);
         if (openedAt === undefined || this.role !== 'responder') return;
         this.completed(openedAt, now);
         return;
       }
       case ReconcilePhase.Abort:
-        if (!this.initiator.aborted(m.session, now)) this.responder.finish(m.session);
+        if (!this.initiator.aborted(m.session, now)) this.responder.finish(m.session, now);
         return;
       case ReconcilePhase.Request:
         if (this.role !== 'initiator') return this.io.invalid('sync request to the responder');

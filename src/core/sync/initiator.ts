@@ -44,6 +44,11 @@ export class Initiator {
   private key: FingerprintKey | undefined;
   /** Rounds we gave up on (timeout) while the peer may still be answering them. */
   private readonly ended = new EndedSessions();
+  /** Our turn came (responder-turns.ts): the round starts if it is still due. */
+  private readonly turnCame = (now: number): void => {
+    if (this.round === undefined && this.key !== undefined && now >= this.nextSyncAt) this.start(now);
+    else this.leaveTurn(now);
+  };
 
   constructor(
     private readonly o: ResolvedSessionOptions,
@@ -83,7 +88,10 @@ export class Initiator {
   }
 
   maybeStart(now: number): void {
-    if (this.round === undefined && now >= this.nextSyncAt) this.start(now);
+    if (this.round !== undefined || now < this.nextSyncAt) return;
+    // One round at a time fills the node (responder-turns.ts): the responder pushes what we lack.
+    if (this.o.initiatorTurns?.enter(this, now, this.turnCame) === false) return;
+    this.start(now);
   }
 
   /** Something moved for the open round (frames in or out). */
@@ -153,12 +161,19 @@ export class Initiator {
     this.failed = 0;
     this.backoffUntil = Number.NEGATIVE_INFINITY;
     this.nextSyncAt = this.again ? now : now + this.o.syncIntervalMs;
+    this.leaveTurn(now);
     this.hooks.completed(round.startedAt, now);
   }
 
   close(): void {
     this.round = undefined;
     this.ended.clear();
+    this.o.initiatorTurns?.leave(this);
+  }
+
+  /** No round of ours open: the node's turn goes to the next link waiting for it. */
+  private leaveTurn(now: number): void {
+    if (this.round === undefined) this.o.initiatorTurns?.leave(this, now);
   }
 
   private start(now: number): void {
@@ -183,5 +198,6 @@ export class Initiator {
     this.failed += 1;
     this.nextSyncAt = this.backoffUntil =
       now + backoffDelay(this.failed, { baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs });
+    this.leaveTurn(now);
   }
 }

@@ -40,6 +40,14 @@ export class Responder {
   private key: FingerprintKey | undefined;
   /** Replies that split a range the peer lacks for want of push room (PeerStats.pushSplits). */
   private splits = 0;
+  /** The peer's newest open, held while another link's round has the node's turn (responder-turns.ts). */
+  private heldOpen: ReconcileMessage | undefined;
+  private readonly answerHeld = (now: number): void => {
+    const m = this.heldOpen;
+    this.heldOpen = undefined;
+    if (m !== undefined) this.handle(m, now);
+    else this.leaveTurn(now);
+  };
 
   constructor(
     private readonly o: ResolvedSessionOptions,
@@ -63,8 +71,24 @@ export class Responder {
   }
 
   handle(m: ReconcileMessage, now: number): void {
+    try {
+      this.answer(m, now);
+    } finally {
+      // A round refused, aborted or ended here gives the node's turn back.
+      this.leaveTurn(now);
+    }
+  }
+
+  private answer(m: ReconcileMessage, now: number): void {
     let reconciler: Reconciler | undefined;
     if (m.phase === ReconcilePhase.Open) {
+      // One link's round at a time fills the node (responder-turns.ts): this one waits its turn.
+      const turns = this.o.responderTurns;
+      if (turns !== undefined && !turns.enter(this, now, this.answerHeld)) {
+        this.heldOpen = m;
+        return;
+      }
+      this.heldOpen = undefined;
       this.opens ??= this.o.openAllowance?.(now) ?? openAllowance(now);
       // The set as this link's rounds see it (the snapshot's size, without building it).
       if (!this.opens.take(now, openCharge(this.source.size))) {
@@ -141,12 +165,20 @@ export class Responder {
   }
 
   /** The initiator finished (done) or dropped (abort) a session; returns when it was opened. */
-  finish(session: number): number | undefined {
-    return this.rounds.finish(session);
+  finish(session: number, now?: number): number | undefined {
+    const openedAt = this.rounds.finish(session);
+    this.leaveTurn(now);
+    return openedAt;
   }
 
+  /** Drops idle sessions; a held open asks for the turn again (its holder may be past its time). */
   expire(now: number): void {
     this.rounds.expire(now, 2 * this.o.roundTimeoutMs);
+    const held = this.heldOpen;
+    if (held !== undefined && this.o.responderTurns?.enter(this, now, this.answerHeld) === true) {
+      this.heldOpen = undefined;
+      this.handle(held, now);
+    } else this.leaveTurn(now);
   }
 
   /** The open sessions' frames moved (AntiEntropy.moved): time waiting in a queue is not idleness. */
@@ -157,6 +189,13 @@ export class Responder {
   clear(): void {
     this.rounds.clear();
     this.ended.clear();
+    this.heldOpen = undefined;
+    this.o.responderTurns?.leave(this);
+  }
+
+  /** No round of ours is open and none is held: the node's turn goes to the next link waiting. */
+  private leaveTurn(now?: number): void {
+    if (this.rounds.active === 0 && this.heldOpen === undefined) this.o.responderTurns?.leave(this, now);
   }
 
   private abort(session: number, reason: string, detail?: unknown): void {

@@ -4,6 +4,7 @@ import type { Version } from '../merge/version';
 import type { ReconcileStorage } from '../reconcile/storage';
 import type { LimitCounts } from './limits';
 import type { RefusalProof } from './messages';
+import type { ResponderTurns } from './responder-turns';
 
 export const SessionState = {
   /** Hellos not yet exchanged. */
@@ -54,6 +55,13 @@ export interface SessionOptions {
    * buys no fresh burst. Without it the session keeps its own.
    */
   readonly openAllowance?: (now: number) => TokenBucket;
+  /**
+   * The node's responder rounds, one link at a time (responder-turns.ts): MeshNode hands every link
+   * the same one. Without it (tests of the session alone) each link answers its opens at once.
+   */
+  readonly responderTurns?: ResponderTurns<object>;
+  /** The node's initiator rounds, one link at a time (responder-turns.ts), as responderTurns. */
+  readonly initiatorTurns?: ResponderTurns<object>;
   /** Anti-entropy period once synced (default 30 s). */
   readonly syncIntervalMs?: number;
   /** Ping period (default 2 s). */
@@ -100,7 +108,17 @@ export interface SessionOptions {
   readonly log?: (message: string, detail?: unknown) => void;
 }
 
-type OptionalOptions = 'peer' | 'openAllowance' | 'log' | 'monotonic' | 'key' | 'nonce' | 'secret' | 'invitation';
+type OptionalOptions =
+  | 'peer'
+  | 'responderTurns'
+  | 'initiatorTurns'
+  | 'openAllowance'
+  | 'log'
+  | 'monotonic'
+  | 'key'
+  | 'nonce'
+  | 'secret'
+  | 'invitation';
 export type ResolvedSessionOptions = Required<Omit<SessionOptions, OptionalOptions>> &
   Pick<SessionOptions, OptionalOptions>;
 

@@ -8,6 +8,7 @@ import {
   INVALID_INPUT_REASON,
   InvalidBackoff,
   OpenAllowances,
+  ResponderTurns,
   LimitCounter,
   LimitName,
   sumLimitCounts,
@@ -81,6 +82,9 @@ export class MeshNode {
   private readonly relayWaits = new RelayWaits<MeshLink>();
   /** Peers closed for invalid input, refused for longer after each close. */
   private readonly backoff = new InvalidBackoff<NodeId>();
+  /** The node's responder rounds, one link at a time (responder-turns.ts). */
+  private readonly turns: ResponderTurns<object>;
+  private readonly initiatorTurns: ResponderTurns<object>;
   /** Each peer's reconcile-open allowance, kept across its links (MAX_OPEN_ALLOWANCE_PEERS peers). */
   private readonly opens = new OpenAllowances<NodeId>();
   /** Limits hit outside any open link (links refused while backing off). */
@@ -132,6 +136,18 @@ export class MeshNode {
       this.onVersions(versions, origin, removed, source, commits),
     );
     this.accept = (link) => this.acceptLink(link);
+    // The next link's held open is answered once what the last round brought is durable: before,
+    // our set leaves it out and the initiator would send it again (docs/architecture.md).
+    const whenDurable = (answer: (now: number) => void): void => {
+      const durable = this.node.durable?.();
+      const run = (): void => {
+        if (!this.closed) answer(this.options.now());
+      };
+      if (durable === undefined) run();
+      else void durable.then(run);
+    };
+    this.turns = new ResponderTurns(whenDurable);
+    this.initiatorTurns = new ResponderTurns(whenDurable);
     const budgets = options.budgets;
     this.budget = new MeshBudget(budgets?.current, options.now, options.queueLimits);
     const classes = new VersionClasses((entity) => node.threatOf?.(entity) ?? 'NONE', node.entityColumn?.('u8'));
@@ -286,6 +302,8 @@ export class MeshNode {
       peer: link.peer,
       // Asked for at the first open, once the handshake proved the id: relinking buys no fresh burst.
       openAllowance: (now: number) => this.opens.of(link.peer, now),
+      responderTurns: this.turns,
+      initiatorTurns: this.initiatorTurns,
       key: security.publicKey,
       nonce: security.nonce(),
       // Never sent: keys what the link remembers of its answers (sent-recently.ts).
