@@ -110,6 +110,16 @@ let entityBound = MAX_EVIDENCE_PER_ENTITY;
 let cutNow = false;
 
 /**
+ * The heads each entity moved by merging registers again after a cut (EntityState.remergeCut),
+ * until the store takes them (takeRemerged): beside the entity, not in it, as only an entity its
+ * bound cut has any. Two fields in every EntityState were 16 B an entity, ~2.7 B a component of
+ * a running node (docs/benchmarks.md, scenario 10).
+ */
+const remerged = new WeakMap<EntityState, number>();
+/** Entries put in `remerged` and not taken: while 0, takeRemerged (once per apply) reads no table. */
+let remergedPending = 0;
+
+/**
  * The kinds whose evidence the entity's bound cut during the current merge (settleEvidence), merged
  * again from what the entity still holds once the delivery is in (EntityState.remergeCut).
  */
@@ -348,11 +358,19 @@ export class EntityState {
 
   /**
    * Heads the entity gained (or lost, negative) by merging registers again after a cut
-   * (remergeCut), beyond what apply()'s outcome says, and whether that happened (`remerged`: the
-   * stored meta then names evidence that may now be a head): the store reads and resets both.
+   * (remergeCut) since the last call, beyond what apply()'s outcome says; undefined when no
+   * register was merged again (else the stored meta names evidence that may now be a head). The
+   * store takes them after each apply and restoreEvidence: taking them resets them.
    */
-  headsMoved = 0;
-  remerged = false;
+  takeRemerged(): number | undefined {
+    if (remergedPending === 0) return undefined;
+    const moved = remerged.get(this);
+    if (moved !== undefined) {
+      remerged.delete(this);
+      remergedPending -= 1;
+    }
+    return moved;
+  }
 
   /** `cols`: where lean registers of the fixed kinds are held (none: every register is a Slot). */
   constructor(
@@ -570,8 +588,9 @@ export class EntityState {
     releasedNow = [];
     for (const v of left) this.merge(v, undefined, false);
     cutNow = cut;
-    this.headsMoved += this.versionCount - before;
-    this.remerged = true;
+    const moved = remerged.get(this);
+    if (moved === undefined) remergedPending += 1;
+    remerged.set(this, (moved ?? 0) + this.versionCount - before);
     const held = new Set<Version>([...this.versions(), ...this.evidenceHeld().map((e) => e.version)]);
     const gone = oldEvidence.filter((e) => redo(e.version) && !held.has(e.version));
     releasedNow = released;

@@ -157,10 +157,9 @@ export class EntityStore {
     if (before !== undefined) this.lastApplyLifted = state.floor !== floorBefore;
     // Registers merged again after the entity's bound cut (EntityState.remergeCut): heads moved
     // besides the outcome's, and the stored meta names evidence that is now a head.
-    if (state.remerged) {
-      if (before === undefined) this.versionCount += state.headsMoved;
-      state.headsMoved = 0;
-      state.remerged = false;
+    const moved = state.takeRemerged();
+    if (moved !== undefined) {
+      if (before === undefined) this.versionCount += moved;
       this.lastApplyLifted = true;
     }
     if (out.kind !== 'duplicate') this.shown?.changed(state);
@@ -473,11 +472,10 @@ export class EntityStore {
       }
       const charges = s.charges;
       const { released } = s.restoreEvidence(meta.evidence, store.ledger.perEntity);
-      if (released.length > 0 || s.remerged) leftovers?.rewrite.add(meta.id);
       // Heads back from the evidence the bound cut (EntityState.remergeCut).
-      store.versionCount += s.headsMoved;
-      s.headsMoved = 0;
-      s.remerged = false;
+      const moved = s.takeRemerged();
+      if (released.length > 0 || moved !== undefined) leftovers?.rewrite.add(meta.id);
+      store.versionCount += moved ?? 0;
       store.settleCharges(charges, s.charges);
     }
     for (const meta of snapshot.entities) {

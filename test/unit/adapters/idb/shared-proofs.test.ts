@@ -5,6 +5,7 @@
  * around it were removed.
  */
 import 'fake-indexeddb/auto';
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +19,9 @@ import { SHARED_PROOF, SHARED_RUN, type LeafProof } from '../../../../src/core/s
 import { storedSignature } from '../../support/stored-signature';
 import { signedBatch } from '../../../../src/node/security/sign-writes';
 import { versionKey } from '../../../../src/ports/storage';
+import { webCryptoVerifier } from '../../../../src/adapters/identity/webcrypto-verifier';
+import { MeshSecurity } from '../../../../src/node/security/mesh-security';
+import { openTestNode } from '../../support/test-node';
 import { seededParams, syncSigner, testIdentity } from '../../support/test-keys';
 
 const author = testIdentity('shared-proofs');
@@ -228,5 +232,95 @@ describe('stored proofs shared with the previous put', () => {
       await storage.close();
       await deleteIdbStorage(name);
     }
+  });
+});
+
+describe('a flipped hash byte in a stored shared part', () => {
+  it('is caught by the check of the stored proofs on open: every proof leaning on it set aside and counted, none held to serve', async () => {
+    const name = `shared-proofs-flipped-${Date.now().toString(36)}`;
+    const me = testIdentity('shared-proofs-node');
+    // A peer's batch of 300 (paths of 9 hashes), stored in one record: whole proofs at puts 0, 64, 128, …
+    const positions = versions(300, 1_700_000_000_000).map((v, i) => ({ ...v, value: { lat: 50 + i * 1e-4, lon: 8 } }));
+    const batch = await signedBatch(signer, author.id, positions);
+    const storage = await openIdbStorage(name);
+    await storage.commit({ put: batch, remove: [] });
+    await storage.close();
+    // Put 64's whole proof: its top hash (the sibling of leaves 0–255, its path's last) is the one
+    // puts 65…127 take from it (SHARED_PROOF); one of its bytes flipped on disk.
+    const db = await openDB(name);
+    const [key] = await db.getAllKeys('log');
+    const seg = (await db.get('log', key!)) as Segment;
+    let at = 0;
+    for (let i = 0; i <= SHARED_RUN; i++) at += seg.gl[i]!;
+    expect(seg.g[at - seg.gl[SHARED_RUN]!]! & SHARED_PROOF).toBe(0);
+    seg.g[at - 5]! ^= 0x01;
+    await db.put('log', seg, key!);
+    db.close();
+    // The storage reads it as well formed: the proofs of puts 64…127 lean on the flipped byte.
+    const read = await openIdbStorage(name);
+    const loaded = await read.loadVersions();
+    expect([loaded.length, read.setAside]).toEqual([300, 0]);
+    await read.close();
+
+    const security = await MeshSecurity.create({
+      self: me.id,
+      publicKey: me.publicKey,
+      crypto: webCryptoVerifier(),
+      signer: me.signer,
+      randomBytes: (n) => new Uint8Array(randomBytes(n)),
+      now: () => 1_700_000_000_000,
+      stored: [author.publicKey],
+    });
+    const logs: string[] = [];
+    const node = await openTestNode({
+      identity: me,
+      storage: await openIdbStorage(name),
+      backend: 'indexeddb',
+      now: () => 1_700_000_000_000,
+      log: (m) => logs.push(m),
+      checkStored: (vs) => security.verifier.checkStored(vs),
+    });
+    try {
+      await node.storedChecked();
+      const stats = await node.stats();
+      expect(stats.rejected['damaged-in-storage']).toBe(SHARED_RUN);
+      expect(stats.storage.setAside).toBe(SHARED_RUN);
+      // What the mesh serves (node.versions()): the 236 others, every proof verifying for a peer.
+      const held = [...node.versions()];
+      const damaged = new Set(batch.slice(SHARED_RUN, 2 * SHARED_RUN).map(versionKey));
+      expect(held.map(versionKey).sort()).toEqual(
+        batch
+          .map(versionKey)
+          .filter((k) => !damaged.has(k))
+          .sort(),
+      );
+      const peerCheck = await MeshSecurity.create({
+        self: me.id,
+        publicKey: me.publicKey,
+        crypto: webCryptoVerifier(),
+        signer: me.signer,
+        randomBytes: (n) => new Uint8Array(randomBytes(n)),
+        now: () => 1_700_000_000_000,
+        stored: [author.publicKey],
+      });
+      const { problems, unjudged } = await peerCheck.verifier.checkStored(held);
+      expect([problems.filter((p) => p !== undefined).length, unjudged]).toEqual([0, 0]);
+      // Anti-entropy brings the intact copies back, and the next open sets nothing aside.
+      expect(node.applyRemote(batch.slice(SHARED_RUN, 2 * SHARED_RUN))).toHaveLength(SHARED_RUN);
+      await node.flushed();
+    } finally {
+      await node.close();
+    }
+    const again = await openTestNode({
+      identity: me,
+      storage: await openIdbStorage(name),
+      backend: 'indexeddb',
+      now: () => 1_700_000_000_000,
+      checkStored: (vs) => security.verifier.checkStored(vs),
+    });
+    await again.storedChecked();
+    expect([[...again.versions()].length, (await again.stats()).storage.setAside ?? 0]).toEqual([300, 0]);
+    await again.close();
+    await deleteIdbStorage(name);
   });
 });
