@@ -24,7 +24,14 @@ import { GroupSigner } from './security/sign-writes';
 import { GATE_AUTHORITY_REASON, gateAuthorityRefusal } from '../core/task/gate-authority';
 import { laneOf } from './write-lane';
 import type { Scheduler } from './scheduler';
-import { noteVersionId, preparedId, prepareVersionIds, versionId } from '../core/sync/version-id';
+import {
+  idKey,
+  noteVersionKey,
+  preparedKey,
+  prepareVersionIds,
+  versionIdKey,
+  writeIdOfKey,
+} from '../core/sync/version-id';
 import { SYNC_ID_BYTES } from '../core/sync/messages';
 import { isRosterEntity, rosterEntityId, ROSTER_OP_KIND, type RosterOpValue } from '../core/roster/roster-entity';
 
@@ -384,49 +391,59 @@ export class LocalWrites {
    * them (recalledId): one hash per version, while the commit was in flight (idsAhead) or here.
    */
   private rememberIds(versions: readonly Version[]): void {
+    // A call's versions share their batch (one signature a round): looked up once a run.
+    let sig: Uint8Array | undefined;
+    let batch: BatchIds | undefined;
     for (const v of versions) {
       const proof = v.proof;
       if (proof?.kind !== 'path') continue;
-      let id = preparedId(v);
-      if (id === undefined) {
+      let key = preparedKey(v);
+      if (key === undefined) {
         // Not reached while the commit was in flight: hashed here instead of in the sync index,
-        // which takes it (noteVersionId). Only where ids are computed ahead at all (a scheduler:
+        // which takes it (noteVersionKey). Only where ids are computed ahead at all (a scheduler:
         // the worker, simulations), so a node without a sync index hashes nothing.
         if (this.scheduler === undefined) continue;
-        id = versionId(v);
-        noteVersionId(v, id);
+        key = versionIdKey(v);
+        noteVersionKey(v, key);
       }
-      let batch = this.idsOfBatches.get(proof.sig);
-      if (batch === undefined) {
-        if (this.idsInGeneration + proof.count > MAX_WRITE_MANY_COMPONENTS) {
-          this.idsOfOlderBatches = this.idsOfBatches;
-          this.idsOfBatches = new Map();
-          this.idsInGeneration = 0;
-        }
-        batch = this.idsOfOlderBatches.get(proof.sig) ?? {
-          ids: new Uint8Array(proof.count * SYNC_ID_BYTES),
-          known: new Uint8Array(proof.count),
-        };
-        this.idsOfBatches.set(proof.sig, batch);
-        this.idsInGeneration += proof.count;
+      if (proof.sig !== sig || batch === undefined) {
+        sig = proof.sig;
+        batch = this.batchOf(proof.sig, proof.count);
       }
-      batch.ids.set(id, proof.index * SYNC_ID_BYTES);
+      writeIdOfKey(key, batch.ids, proof.index * SYNC_ID_BYTES);
       batch.known[proof.index] = 1;
     }
+  }
+
+  /** Where the ids of the batch signed `sig` (of `count` leaves) are remembered, made room for if new. */
+  private batchOf(sig: Uint8Array, count: number): BatchIds {
+    let batch = this.idsOfBatches.get(sig);
+    if (batch !== undefined) return batch;
+    if (this.idsInGeneration + count > MAX_WRITE_MANY_COMPONENTS) {
+      this.idsOfOlderBatches = this.idsOfBatches;
+      this.idsOfBatches = new Map();
+      this.idsInGeneration = 0;
+    }
+    batch = this.idsOfOlderBatches.get(sig) ?? {
+      ids: new Uint8Array(count * SYNC_ID_BYTES),
+      known: new Uint8Array(count),
+    };
+    this.idsOfBatches.set(sig, batch);
+    this.idsInGeneration += count;
+    return batch;
   }
 
   /**
    * Whether the id of `h`, a head this node wrote lately, is known (rememberIds): its proof is the
    * one its write was signed with (the store keeps proofs by reference), naming batch and leaf. If
-   * so, the sync index is handed it (noteVersionId) and need not hash `h` to remove it.
+   * so, the sync index is handed it (noteVersionKey) and need not hash `h` to remove it.
    */
   private recalledId(h: Version): boolean {
     const proof = h.proof;
     if (proof?.kind !== 'path' || h.ts.node !== this.parts.nodeId) return false;
     const batch = this.idsOfBatches.get(proof.sig) ?? this.idsOfOlderBatches.get(proof.sig);
     if (batch === undefined || batch.known[proof.index] !== 1) return false;
-    const at = proof.index * SYNC_ID_BYTES;
-    noteVersionId(h, batch.ids.slice(at, at + SYNC_ID_BYTES));
+    noteVersionKey(h, idKey(batch.ids, proof.index * SYNC_ID_BYTES));
     return true;
   }
 

@@ -193,8 +193,9 @@ async function rebuild(segments: readonly Segment[], resolution: Resolution, sli
     const owner = seg.u.subarray(seenBase(seg), seenBase(seg) + seenCount(seg));
     const offsets = whole ? undefined : valueOffsets(seg);
     // Proofs are read back (a shared one leans on the put before it, which may not survive) and
-    // written again, shared where they can be (leaf-proof.ts SHARED_PROOF).
-    const proofs = new StoredProofWalk(seg.g, seg.gl);
+    // written again, shared where they can be (leaf-proof.ts SHARED_PROOF); as views of the
+    // segment's bytes, which outlive the rebuild (the builders write them before it returns).
+    const proofs = new StoredProofWalk(seg.g, seg.gl, true);
     let sp = 0;
     for (let i = 0; i < n; i++) {
       const seenFrom = sp;

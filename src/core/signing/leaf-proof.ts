@@ -97,17 +97,20 @@ export function writeStoredProof(p: LeafProof, out: Uint8Array, at: number): num
   return at;
 }
 
-/** The LeafProof stored by encodeStoredProof; throws on bytes it did not write. */
-export function decodeStoredProof(bytes: Uint8Array): LeafProof {
+/**
+ * The LeafProof stored by encodeStoredProof; throws on bytes it did not write. `views`: its
+ * signature and hashes are views of `bytes`, not copies (StoredProofReader).
+ */
+export function decodeStoredProof(bytes: Uint8Array, views = false): LeafProof {
   const r = new Decoder(bytes, bytesFailure);
   const form = r.readU8();
   if (!isLeafForm(form)) throw new Error('unknown stored proof format');
   const count = r.readVarUint();
   const index = r.readVarUint();
   if (!isValidCount(count) || index >= count) throw new Error('stored proof: leaf index out of range');
-  const sig = r.readBytes(SIGNATURE_LENGTH).slice();
+  const sig = own(r.readView(SIGNATURE_LENGTH), views);
   const path: Uint8Array[] = [];
-  for (let n = pathBytes(count, index); n > 0; n -= HASH_BYTES) path.push(r.readBytes(HASH_BYTES).slice());
+  for (let n = pathBytes(count, index); n > 0; n -= HASH_BYTES) path.push(own(r.readView(HASH_BYTES), views));
   if (r.left !== 0) throw new Error('stored proof: trailing bytes');
   return { kind: 'path', form, sig, count, index, path };
 }
@@ -181,12 +184,21 @@ export function writeSharedProof(p: LeafProof, m: number, out: Uint8Array, at: n
 export class StoredProofReader {
   private prev: LeafProof | undefined;
 
+  /**
+   * `views`: what it reads back are views of the stored bytes, not copies: only for a reader done
+   * with them while it holds those bytes (compaction writes them again at once; a load keeps them,
+   * and a view would pin the whole record's buffer). A copy is an ArrayBuffer of its own, one per
+   * hash: a compaction after a writeMany of 4,000 versions made ~1.2 MB of them (docs/benchmarks.md, scenario 6).
+   */
+  constructor(private readonly views = false) {}
+
   read(stored: Uint8Array): { readonly sig: Uint8Array } | { readonly proof: LeafProof } {
     const prev = this.prev;
     // Cleared first: after bytes that do not decode, the next proof has nothing to lean on.
     this.prev = undefined;
-    if (stored.length === SIGNATURE_LENGTH) return { sig: stored.slice() };
-    const proof = (stored[0]! & SHARED_PROOF) === 0 ? decodeStoredProof(stored) : shared(stored, prev);
+    if (stored.length === SIGNATURE_LENGTH) return { sig: own(stored, this.views) };
+    const proof =
+      (stored[0]! & SHARED_PROOF) === 0 ? decodeStoredProof(stored, this.views) : shared(stored, prev, this.views);
     this.prev = proof;
     return { proof };
   }
@@ -215,14 +227,18 @@ export interface DamagedSignature {
  * its proof for the next); otherwise it is skipped without decoding.
  */
 export class StoredProofWalk {
-  private readonly reader = new StoredProofReader();
+  private readonly reader: StoredProofReader;
   private put = 0;
   private at = 0;
 
   constructor(
     private readonly g: Uint8Array,
     private readonly gl: Int32Array,
-  ) {}
+    /** Read back as views of `g`, not copies (StoredProofReader): compaction, which writes them again at once. */
+    views = false,
+  ) {
+    this.reader = new StoredProofReader(views);
+  }
 
   /**
    * The next put's signature if `wanted` (undefined when it has none, `damaged` when its bytes do
@@ -253,8 +269,13 @@ export class StoredProofWalk {
   }
 }
 
+/** `bytes` itself when `views`, else a copy of them. */
+function own(bytes: Uint8Array, views: boolean): Uint8Array {
+  return views ? bytes : bytes.slice();
+}
+
 /** A shared proof's LeafProof, leaning on `prev` (the previous put's). */
-function shared(bytes: Uint8Array, prev: LeafProof | undefined): LeafProof {
+function shared(bytes: Uint8Array, prev: LeafProof | undefined, views: boolean): LeafProof {
   const r = new Decoder(bytes, bytesFailure);
   const form = r.readU8() & ~SHARED_PROOF;
   if (prev === undefined || form !== prev.form)
@@ -266,7 +287,7 @@ function shared(bytes: Uint8Array, prev: LeafProof | undefined): LeafProof {
   const length = pathBytes(count, index) / HASH_BYTES;
   if (m > length || m > prev.path.length) throw new Error('stored proof: shares more hashes than it has');
   const path: Uint8Array[] = [];
-  for (let i = m; i < length; i++) path.push(r.readBytes(HASH_BYTES).slice());
+  for (let i = m; i < length; i++) path.push(own(r.readView(HASH_BYTES), views));
   if (r.left !== 0) throw new Error('stored proof: trailing bytes');
   for (let i = prev.path.length - m; i < prev.path.length; i++) path.push(prev.path[i]!);
   return { kind: 'path', form: prev.form, sig: prev.sig, count, index, path };

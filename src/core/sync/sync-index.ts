@@ -4,7 +4,7 @@ import type { Item } from '../reconcile/item';
 import { FIXED_KINDS, fixedSlot } from '../store/entity-state';
 import { compareAt, SlotVectorStorage, type SlotItem } from '../reconcile/slot-vector-storage';
 import { IdTable, type IdTableSeed } from './id-table';
-import { idKey, idOfKey, preparedId, versionId } from './version-id';
+import { idKey, idOfKey, preparedKey, versionIdKey } from './version-id';
 
 /**
  * A slot's kind as a byte (SyncIndex.kindCode): the kind's place among the store's fixed kinds
@@ -199,11 +199,13 @@ export class SyncIndex {
    */
   add(versions: Iterable<Version>, pending = false): void {
     for (const v of versions) {
-      let id = this.received.get(v);
-      // A local write's ids are computed while its commit is in flight (prepareVersionIds).
-      if (id === undefined) id = preparedId(v, true) ?? versionId(v);
-      else this.received.delete(v);
-      const key = idKey(id);
+      const id = this.received.get(v);
+      let key;
+      if (id !== undefined) {
+        this.received.delete(v);
+        key = idKey(id);
+        // A local write's ids are computed while its commit is in flight (prepareVersionIds).
+      } else key = preparedKey(v, true) ?? versionIdKey(v);
       if (++this.keysInGeneration > KEY_GENERATION) {
         this.olderKeys = this.keys;
         this.keys = new WeakMap();
@@ -218,8 +220,9 @@ export class SyncIndex {
       }
       const slot = this.slotFor(v);
       this.entries.add(key, slot);
-      this.claims.delete(key);
-      this.heldBack.delete(key);
+      // Mostly empty (a local write's ids were never claimed nor set aside): no lookup then.
+      if (this.claims.size > 0) this.claims.delete(key);
+      if (this.heldBack.size > 0) this.heldBack.delete(key);
       if (pending) {
         this.pending.set(slot, v.ts.ms);
         this.pendingKeys.set(v, key);
@@ -337,9 +340,10 @@ export class SyncIndex {
    * it or a link identified it on receipt (a duplicate the store did not take).
    */
   keyOf(v: Version): string {
-    const id = this.keys.get(v) ?? this.olderKeys?.get(v);
-    if (id !== undefined) return id;
-    return idKey(this.received.get(v) ?? preparedId(v) ?? versionId(v));
+    const key = this.keys.get(v) ?? this.olderKeys?.get(v);
+    if (key !== undefined) return key;
+    const id = this.received.get(v);
+    return id !== undefined ? idKey(id) : (preparedKey(v) ?? versionIdKey(v));
   }
 
   /**

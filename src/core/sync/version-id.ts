@@ -32,34 +32,52 @@ export function versionId(v: IdentifiedVersion): Uint8Array {
 }
 
 /**
- * Ids computed ahead of the sync index (prepareVersionIds), by version object: a local write's
- * versions and the heads it supersedes are hashed while its storage commit is in flight, when the
- * worker would otherwise wait, instead of in the index's add and remove once the commit is durable
- * (those hashes were ~9 µs of a writeMany component's ~76 in Chromium: docs/benchmarks.md,
- * scenario 6). Weak: an entry goes with its version. An id is a pure function of the version's key
- * and content, which nothing changes once a version is stamped (a signature adds sig and proof,
- * which the id does not cover), so an id computed ahead is the id computed later.
+ * The id key (idKey) of a version's reconciliation id, hashed without keeping the id's bytes: what
+ * the sync index keys by. One array fewer than idKey(versionId(v)) (the digest is read in place,
+ * not sliced to its first 16 bytes): an ArrayBuffer each, which garbage collection sweeps one by one.
  */
-const ahead = new WeakMap<IdentifiedVersion, Uint8Array>();
+export function versionIdKey(v: IdentifiedVersion): string {
+  const n = keyBytes(v);
+  return idKey(sha256(buf.subarray(0, n)));
+}
 
-/** Computes the ids of `versions` now, for the sync index to take later (preparedId). */
+/**
+ * Ids computed ahead of the sync index (prepareVersionIds), by version object, as id keys (idKey): a
+ * local write's versions and the heads it supersedes are hashed while its storage commit is in
+ * flight, when the worker would otherwise wait, instead of in the index's add and remove once the
+ * commit is durable (those hashes were ~9 µs of a writeMany component's ~76 in Chromium:
+ * docs/benchmarks.md, scenario 6). Kept as the key the index uses, not as bytes: no array a
+ * version (docs/benchmarks.md, scenario 6). Weak: an entry goes with its version. An id is a pure
+ * function of the version's key and content, which nothing changes once a version is stamped (a
+ * signature adds sig and proof, which the id does not cover), so an id computed ahead is the id
+ * computed later.
+ */
+const ahead = new WeakMap<IdentifiedVersion, string>();
+
+/** Computes the ids of `versions` now, for the sync index to take later (preparedKey). */
 export function prepareVersionIds(versions: readonly IdentifiedVersion[], from = 0, to = versions.length): void {
   for (let i = from; i < to; i++) {
     const v = versions[i]!;
-    if (!ahead.has(v)) ahead.set(v, versionId(v));
+    if (!ahead.has(v)) ahead.set(v, versionIdKey(v));
   }
 }
 
-/** Records an id known for this very object (its own, as versionId gives it), for the sync index to take. */
-export function noteVersionId(v: IdentifiedVersion, id: Uint8Array): void {
-  ahead.set(v, id);
+/** Records the id key known for this very object (idKey of its own versionId), for the sync index to take. */
+export function noteVersionKey(v: IdentifiedVersion, key: string): void {
+  ahead.set(v, key);
 }
 
-/** The id prepareVersionIds computed for this very object, if it did (`take`: and forget it). */
+/** The id key prepareVersionIds computed (or noteVersionKey recorded) for this very object, if any (`take`: and forget it). */
+export function preparedKey(v: IdentifiedVersion, take = false): string | undefined {
+  const key = ahead.get(v);
+  if (take && key !== undefined) ahead.delete(v);
+  return key;
+}
+
+/** preparedKey's id as bytes (tests). */
 export function preparedId(v: IdentifiedVersion, take = false): Uint8Array | undefined {
-  const id = ahead.get(v);
-  if (take && id !== undefined) ahead.delete(v);
-  return id;
+  const key = preparedKey(v, take);
+  return key === undefined ? undefined : idOfKey(key);
 }
 
 let buf = new Uint8Array(256);
@@ -212,10 +230,15 @@ export function idKey(id: Uint8Array, off = 0): string {
 /** The 16-byte id an idKey() was made from. */
 export function idOfKey(key: string): Uint8Array {
   const id = new Uint8Array(16);
+  writeIdOfKey(key, id, 0);
+  return id;
+}
+
+/** Writes the 16-byte id an idKey() was made from at `out[off..off+16]` (idKey(out, off) reads it back). */
+export function writeIdOfKey(key: string, out: Uint8Array, off: number): void {
   for (let i = 0; i < 8; i++) {
     const u = key.charCodeAt(i);
-    id[2 * i] = u & 0xff;
-    id[2 * i + 1] = u >>> 8;
+    out[off + 2 * i] = u & 0xff;
+    out[off + 2 * i + 1] = u >>> 8;
   }
-  return id;
 }

@@ -15,7 +15,7 @@ import type { Segment } from '../../../../src/adapters/idb/format';
 import { replaySegments } from '../../../../src/adapters/idb/replay';
 import type { ComponentKind, EntityId } from '../../../../src/core/ids';
 import type { Version } from '../../../../src/core/merge/version';
-import { SHARED_PROOF, SHARED_RUN, type LeafProof } from '../../../../src/core/signing/leaf-proof';
+import { SHARED_PROOF, SHARED_RUN, StoredProofWalk, type LeafProof } from '../../../../src/core/signing/leaf-proof';
 import { storedSignature } from '../../support/stored-signature';
 import { signedBatch } from '../../../../src/node/security/sign-writes';
 import { versionKey } from '../../../../src/ports/storage';
@@ -68,6 +68,28 @@ describe('stored proofs shared with the previous put', () => {
       segments.flatMap((s) => [...s.g.subarray(s.gl[0]!, s.gl[0]! + 1)]).every((b) => (b & SHARED_PROOF) !== 0),
     ).toBe(true);
     expect(sorted(replaySegments(segments).versions)).toEqual(sorted(batch));
+  });
+
+  it('read back as copies for a load and as views of the record for a compaction, the same hashes either way', async () => {
+    const batch = await signedBatch(signer, author.id, versions(300, 1_700_000_000_000));
+    const [seg] = encodeSegments(batch, []);
+    const copies = new StoredProofWalk(seg!.g, seg!.gl);
+    const views = new StoredProofWalk(seg!.g, seg!.gl, true);
+    for (let i = 0; i < batch.length; i++) {
+      const a = copies.next(true);
+      const b = views.next(true);
+      if (a === undefined || b === undefined || !('proof' in a) || !('proof' in b))
+        throw new Error(`put ${i}: no proof`);
+      const want = batch[i]!.proof as LeafProof;
+      for (const p of [a.proof, b.proof]) {
+        expect([...p.sig]).toEqual([...want.sig]);
+        expect(p.path.map((h) => [...h])).toEqual(want.path.map((h) => [...h]));
+      }
+      // A load keeps what it reads: nothing of it pins the record's buffer. A compaction writes it
+      // again at once: no ArrayBuffer of its own per hash.
+      for (const h of [a.proof.sig, ...a.proof.path]) expect(h.buffer).not.toBe(seg!.g.buffer);
+      for (const h of [b.proof.sig, ...b.proof.path]) expect(h.buffer).toBe(seg!.g.buffer);
+    }
   });
 
   it('read back as written whatever is removed around them and however batches, signatures and unsigned puts interleave', async () => {

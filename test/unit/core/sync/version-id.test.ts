@@ -10,7 +10,16 @@ import type { ComponentKind, EntityId, NodeId } from '../../../../src/core/ids';
 import type { ComponentValue } from '../../../../src/core/entity/component-types';
 import { canonicalContent } from '../../../../src/core/merge/version-content';
 import type { Version } from '../../../../src/core/merge/version';
-import { versionId } from '../../../../src/core/sync/version-id';
+import {
+  idKey,
+  noteVersionKey,
+  preparedId,
+  preparedKey,
+  prepareVersionIds,
+  versionId,
+  versionIdKey,
+  writeIdOfKey,
+} from '../../../../src/core/sync/version-id';
 
 /** UTF-8 as version-id.ts writes it: a lone surrogate as its three-byte form (not U+FFFD). */
 function utf8(s: string): number[] {
@@ -106,5 +115,34 @@ describe('versionId', () => {
       seen: [],
     } satisfies Version;
     expect(versionId(big)).toEqual(reference(big));
+  });
+
+  it('versionIdKey is the key of versionId, what prepareVersionIds keeps and writeIdOfKey writes back (property)', () => {
+    const seed = Number(process.env.SEED ?? Date.now());
+    console.log('version-id key seed', seed);
+    fc.assert(
+      fc.property(text, text, ts, value, fc.nat(4), (entity, kind, t, v, off) => {
+        const version = {
+          entity: entity as EntityId,
+          kind: kind as ComponentKind,
+          ts: { ...t, node: t.node as NodeId },
+          value: v as ComponentValue,
+          seen: [],
+        } satisfies Version;
+        const id = versionId(version);
+        const key = versionIdKey(version);
+        expect(key).toBe(idKey(id));
+        const out = new Uint8Array(16 + off);
+        writeIdOfKey(key, out, off);
+        expect(out.subarray(off)).toEqual(id);
+        prepareVersionIds([version]);
+        expect(preparedKey(version)).toBe(key);
+        expect(preparedId(version, true)).toEqual(id);
+        expect(preparedKey(version)).toBeUndefined();
+        noteVersionKey(version, key);
+        expect(preparedKey(version, true)).toBe(key);
+      }),
+      { seed, numRuns: 500 },
+    );
   });
 });
