@@ -372,6 +372,13 @@ export class EntityState {
     return moved;
   }
 
+  /** `moved` heads gained (or lost) by merging registers again, for the store's next takeRemerged. */
+  private noteRemerged(moved: number): void {
+    const before = remerged.get(this);
+    if (before === undefined) remergedPending += 1;
+    remerged.set(this, (before ?? 0) + moved);
+  }
+
   /** `cols`: where lean registers of the fixed kinds are held (none: every register is a Slot). */
   constructor(
     readonly id: EntityId,
@@ -517,8 +524,9 @@ export class EntityState {
     // h29-context-cover-refused.test.ts). The entity's
     // bound is applied after the weighing (settleEvidence): only v itself and the heads of v's
     // register can enter the evidence, so while they fit nothing is checked; otherwise the dry run
-    // says whether v itself would be cut, and v is then refused whoever wrote it: the bound keeps
-    // the first of what the union of deliveries keeps, and v is not among them.
+    // says whether v itself would be cut. Then v is weighed against its register merged again in
+    // timestamp order with it (canonicalWith), and refused whoever wrote it unless that keeps it:
+    // refused whatever arrived last, two orders split for good (docs/security.md, "Twins and evidence").
     if (check) {
       const author = v.ts.node;
       // An expiry carrying a floor is never refused at its author's or the node's bound (floorCarrier).
@@ -540,9 +548,20 @@ export class EntityState {
         const cut = cutNow;
         cutNow = false;
         const charged = dry.kind === 'duplicate' ? 0 : copy.chargedAnew(this.evidence, author);
-        if (cut || (charged > 0 && charged > room)) {
+        if (charged > 0 && charged > room) {
           if (ledger !== undefined) ledger.refused += 1;
           return LIMITED;
+        }
+        if (cut) {
+          // v would be cut where it arrives, yet the register merged again in timestamp order with
+          // v among its versions may keep it (canonicalWith): then it does so here.
+          const canon = this.clone();
+          const held = v.kind === DELETED || keepsFirstOfValue(v.kind) ? undefined : canon.canonicalWith(v);
+          if (held === undefined || canon.chargedAnewByVersion(this.evidence, author) > room) {
+            if (ledger !== undefined) ledger.refused += 1;
+            return LIMITED;
+          }
+          return this.adoptCanonical(v, held === 'head');
         }
       }
     }
@@ -588,13 +607,60 @@ export class EntityState {
     releasedNow = [];
     for (const v of left) this.merge(v, undefined, false);
     cutNow = cut;
-    const moved = remerged.get(this);
-    if (moved === undefined) remergedPending += 1;
-    remerged.set(this, (moved ?? 0) + this.versionCount - before);
+    this.noteRemerged(this.versionCount - before);
     const held = new Set<Version>([...this.versions(), ...this.evidenceHeld().map((e) => e.version)]);
     const gone = oldEvidence.filter((e) => redo(e.version) && !held.has(e.version));
     releasedNow = released;
     return gone.length === 0 ? undefined : gone;
+  }
+
+  /**
+   * v's register merged again, in timestamp order, from the versions the entity holds of its kind
+   * (heads and evidence) and v, as remergeCut merges a cut register again. Returns where v is then
+   * held (by identity: on a clone, which holds no columns), or undefined: nowhere. A delivery the
+   * entity's bound would cut where it arrives is weighed so rather than refused: refused, it left a state that only its delivery order reaches. Five
+   * expiries at a bound of 1, delivered in two orders, then kept two different versions for good,
+   * each replica refusing at every anti-entropy round what only the other held
+   * (test/unit/attack/h32-bound-order-split.test.ts; docs/security.md, "Twins and evidence").
+   */
+  private canonicalWith(v: Version): 'head' | 'evidence' | undefined {
+    const kind = v.kind;
+    const redo = (u: Version): boolean => u.kind === kind;
+    const oldEvidence = this.evidence ?? [];
+    const left = [...[...this.versions()].filter(redo), ...oldEvidence.map((e) => e.version).filter(redo), v];
+    left.sort((a, b) => compareTs(a.ts, b.ts));
+    this.remove(fixedSlot(kind), kind);
+    const others = oldEvidence.filter((e) => !redo(e.version));
+    this.evidence = others.length === 0 ? undefined : others;
+    const cut = cutNow;
+    const released = releasedNow;
+    releasedNow = [];
+    for (const u of left) this.merge(u, undefined, false);
+    cutNow = cut;
+    releasedNow = released;
+    for (const h of this.heads(kind)) if (h === v) return 'head';
+    return this.evidenceHeld().some((e) => e.version === v) ? 'evidence' : undefined;
+  }
+
+  /**
+   * canonicalWith(v) here, where a copy showed it keeps v (`head`: as a head): the outcome, with
+   * heads moved noted as remergeCut does.
+   */
+  private adoptCanonical(v: Version, head: boolean): ApplyOutcome {
+    const before = this.versionCount;
+    const oldEvidence = this.evidenceHeld();
+    this.canonicalWith(v);
+    const newEvidence = this.evidenceHeld();
+    this.noteRemerged(this.versionCount - before - (head ? 1 : 0));
+    const oldSet = new Set(oldEvidence.map((e) => e.version));
+    const newSet = new Set(newEvidence.map((e) => e.version));
+    const kept = newEvidence.filter((e) => !oldSet.has(e.version));
+    const released = oldEvidence.filter((e) => !newSet.has(e.version));
+    const change: EvidenceChange = {
+      ...(kept.length === 0 ? {} : { kept }),
+      ...(released.length === 0 ? {} : { released }),
+    };
+    return head ? { kind: 'applied', removed: NO_VERSIONS, ...change } : { kind: 'obsolete', ...change };
   }
 
   /**
@@ -911,6 +977,19 @@ export class EntityState {
     let n = 0;
     for (const e of this.evidence ?? [])
       if (e.version.kind === kind && e.version.ts.node === author && e.by !== author) n += 1;
+    return n;
+  }
+
+  /**
+   * chargedAnew, for a state whose register was merged again (canonicalWith): its items are new
+   * objects, so an item counts unless `before` held its version charged to the same author.
+   */
+  private chargedAnewByVersion(before: readonly Evidence[] | undefined, author: NodeId): number {
+    const held = new Set<Version>();
+    for (const e of before ?? []) if (e.by === author) held.add(e.version);
+    let n = 0;
+    for (const e of this.evidence ?? [])
+      if (e.by === author && e.version.ts.node === author && !held.has(e.version)) n += 1;
     return n;
   }
 

@@ -86,9 +86,10 @@ export const MAX_EVIDENCE = 4 * MAX_EVIDENCE_PER_AUTHOR;
  * expiry that raises the floor it carries: EntityState.raisesCarried); one kept before it releases the
  * last (what that taught is learned no more, and a register so cut is merged again from what the
  * entity holds: EntityState.remergeCut). Whoever delivered it, and never one charged. Two orders may
- * keep different sets (a version refused in one was held and cut in the other); anti-entropy makes
- * them one in the covered-floor histories (test/unit/core/store/model/covered-floor-sync.test.ts),
- * not always at a bound of 1 (docs/security.md, "Twins and evidence": five expiries, not fixed).
+ * keep different sets until anti-entropy (a version refused in one was held and cut in the other);
+ * after it the replicas are one (test/unit/core/store/model/covered-floor-sync.test.ts,
+ * bound-order-sync.test.ts): a delivery it would cut is weighed against its register merged again
+ * with it before it is refused (EntityState.canonicalWith; docs/security.md, "Twins and evidence").
  */
 export const MAX_EVIDENCE_PER_ENTITY = 64;
 
