@@ -545,6 +545,8 @@ export class EntityState {
         cutNow = false;
         const copy = this.clone();
         const dry = copy.merge(v, undefined, false);
+        // What the copy's merges noted (remergeCut) is the copy's: taken, or the table keeps it.
+        copy.takeRemerged();
         const cut = cutNow;
         cutNow = false;
         const charged = dry.kind === 'duplicate' ? 0 : copy.chargedAnew(this.evidence, author);
@@ -557,6 +559,7 @@ export class EntityState {
           // v among its versions may keep it (canonicalWith): then it does so here.
           const canon = this.clone();
           const held = v.kind === DELETED || keepsFirstOfValue(v.kind) ? undefined : canon.canonicalWith(v);
+          canon.takeRemerged();
           if (held === undefined || canon.chargedAnewByVersion(this.evidence, author) > room) {
             if (ledger !== undefined) ledger.refused += 1;
             return LIMITED;
@@ -649,9 +652,13 @@ export class EntityState {
   private adoptCanonical(v: Version, head: boolean): ApplyOutcome {
     const before = this.versionCount;
     const oldEvidence = this.evidenceHeld();
+    // The heads moved are counted once, over the whole rebuild, not also by its merges (what this
+    // apply noted before it is kept).
+    const prior = this.takeRemerged();
     this.canonicalWith(v);
+    this.takeRemerged();
     const newEvidence = this.evidenceHeld();
-    this.noteRemerged(this.versionCount - before - (head ? 1 : 0));
+    this.noteRemerged((prior ?? 0) + this.versionCount - before - (head ? 1 : 0));
     const oldSet = new Set(oldEvidence.map((e) => e.version));
     const newSet = new Set(newEvidence.map((e) => e.version));
     const kept = newEvidence.filter((e) => !oldSet.has(e.version));
