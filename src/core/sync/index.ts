@@ -3,7 +3,7 @@ export { Announcements } from './announcements';
 export { decodeMessage, encodeMessage, MAX_SYNC_FRAME_BYTES, peekMessage, type FramePeek } from './codec';
 export { ProtocolError, ProtocolErrorCode, SyncEncodeError } from './errors';
 export { InvalidBackoff } from './invalid-backoff';
-export { RESPONDER_TURN_MS, ResponderTurns } from './responder-turns';
+export { ROUND_TURN_MS, RoundTurns } from './round-turns';
 export { OpenAllowances, openAllowance, openCharge } from './open-allowances';
 export * from './limits';
 export * from './ingest-pacer';

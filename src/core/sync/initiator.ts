@@ -44,9 +44,10 @@ export class Initiator {
   private key: FingerprintKey | undefined;
   /** Rounds we gave up on (timeout) while the peer may still be answering them. */
   private readonly ended = new EndedSessions();
-  /** Our turn came (responder-turns.ts): the round starts if it is still due. */
+  /** Our turn came (round-turns.ts): the round starts if it is still due. */
   private readonly turnCame = (now: number): void => {
-    if (this.round === undefined && this.key !== undefined && now >= this.nextSyncAt) this.start(now);
+    // Through the turns again: the turn may have gone on to another link while the commits landed.
+    if (this.round === undefined && this.key !== undefined && now >= this.nextSyncAt) this.maybeStart(now);
     else this.leaveTurn(now);
   };
 
@@ -88,8 +89,8 @@ export class Initiator {
   }
 
   maybeStart(now: number): void {
-    if (this.round !== undefined || now < this.nextSyncAt) return;
-    // One round at a time fills the node (responder-turns.ts): the responder pushes what we lack.
+    if (this.round !== undefined || this.key === undefined || now < this.nextSyncAt) return;
+    // One round at a time fills the node (round-turns.ts): the responder pushes what we lack.
     if (this.o.initiatorTurns?.enter(this, now, this.turnCame) === false) return;
     this.start(now);
   }
@@ -167,6 +168,9 @@ export class Initiator {
 
   close(): void {
     this.round = undefined;
+    // A turn handed to this link while its commits landed must not start a round on a closed link.
+    this.key = undefined;
+    this.nextSyncAt = Number.POSITIVE_INFINITY;
     this.ended.clear();
     this.o.initiatorTurns?.leave(this);
   }

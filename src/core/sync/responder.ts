@@ -40,7 +40,7 @@ export class Responder {
   private key: FingerprintKey | undefined;
   /** Replies that split a range the peer lacks for want of push room (PeerStats.pushSplits). */
   private splits = 0;
-  /** The peer's newest open, held while another link's round has the node's turn (responder-turns.ts). */
+  /** The peer's newest open, held while another link's round has the node's turn (round-turns.ts). */
   private heldOpen: ReconcileMessage | undefined;
   private readonly answerHeld = (now: number): void => {
     const m = this.heldOpen;
@@ -82,7 +82,7 @@ export class Responder {
   private answer(m: ReconcileMessage, now: number): void {
     let reconciler: Reconciler | undefined;
     if (m.phase === ReconcilePhase.Open) {
-      // One link's round at a time fills the node (responder-turns.ts): this one waits its turn.
+      // One link's round at a time fills the node (round-turns.ts): this one waits its turn.
       const turns = this.o.responderTurns;
       if (turns !== undefined && !turns.enter(this, now, this.answerHeld)) {
         this.heldOpen = m;
@@ -167,6 +167,8 @@ export class Responder {
   /** The initiator finished (done) or dropped (abort) a session; returns when it was opened. */
   finish(session: number, now?: number): number | undefined {
     const openedAt = this.rounds.finish(session);
+    // An open the initiator gave up on while it waited for the turn is not answered later.
+    if (this.heldOpen?.session === session) this.heldOpen = undefined;
     this.leaveTurn(now);
     return openedAt;
   }

@@ -4,7 +4,7 @@ import type { Version } from '../merge/version';
 import type { ReconcileStorage } from '../reconcile/storage';
 import type { LimitCounts } from './limits';
 import type { RefusalProof } from './messages';
-import type { ResponderTurns } from './responder-turns';
+import type { RoundTurns } from './round-turns';
 
 export const SessionState = {
   /** Hellos not yet exchanged. */
@@ -56,12 +56,12 @@ export interface SessionOptions {
    */
   readonly openAllowance?: (now: number) => TokenBucket;
   /**
-   * The node's responder rounds, one link at a time (responder-turns.ts): MeshNode hands every link
+   * The node's responder rounds, one link at a time (round-turns.ts): MeshNode hands every link
    * the same one. Without it (tests of the session alone) each link answers its opens at once.
    */
-  readonly responderTurns?: ResponderTurns<object>;
-  /** The node's initiator rounds, one link at a time (responder-turns.ts), as responderTurns. */
-  readonly initiatorTurns?: ResponderTurns<object>;
+  readonly responderTurns?: RoundTurns<object>;
+  /** The node's initiator rounds, one link at a time (round-turns.ts), as responderTurns. */
+  readonly initiatorTurns?: RoundTurns<object>;
   /** Anti-entropy period once synced (default 30 s). */
   readonly syncIntervalMs?: number;
   /** Ping period (default 2 s). */

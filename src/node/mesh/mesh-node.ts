@@ -8,7 +8,7 @@ import {
   INVALID_INPUT_REASON,
   InvalidBackoff,
   OpenAllowances,
-  ResponderTurns,
+  RoundTurns,
   LimitCounter,
   LimitName,
   sumLimitCounts,
@@ -82,9 +82,9 @@ export class MeshNode {
   private readonly relayWaits = new RelayWaits<MeshLink>();
   /** Peers closed for invalid input, refused for longer after each close. */
   private readonly backoff = new InvalidBackoff<NodeId>();
-  /** The node's responder rounds, one link at a time (responder-turns.ts). */
-  private readonly turns: ResponderTurns<object>;
-  private readonly initiatorTurns: ResponderTurns<object>;
+  /** The node's responder rounds, one link at a time (round-turns.ts). */
+  private readonly turns: RoundTurns<object>;
+  private readonly initiatorTurns: RoundTurns<object>;
   /** Each peer's reconcile-open allowance, kept across its links (MAX_OPEN_ALLOWANCE_PEERS peers). */
   private readonly opens = new OpenAllowances<NodeId>();
   /** Limits hit outside any open link (links refused while backing off). */
@@ -146,8 +146,8 @@ export class MeshNode {
       if (durable === undefined) run();
       else void durable.then(run);
     };
-    this.turns = new ResponderTurns(whenDurable);
-    this.initiatorTurns = new ResponderTurns(whenDurable);
+    this.turns = new RoundTurns(whenDurable);
+    this.initiatorTurns = new RoundTurns(whenDurable);
     const budgets = options.budgets;
     this.budget = new MeshBudget(budgets?.current, options.now, options.queueLimits);
     const classes = new VersionClasses((entity) => node.threatOf?.(entity) ?? 'NONE', node.entityColumn?.('u8'));

@@ -29,7 +29,7 @@ import {
 import { MessageEncoder } from '../../../src/core/reconcile/message';
 import { encodeVersions } from '../../../src/core/wire';
 import type { NodeId } from '../../../src/core/ids';
-import { encodeMessage, RESPONDER_TURN_MS } from '../../../src/core/sync';
+import { encodeMessage, ROUND_TURN_MS } from '../../../src/core/sync';
 import { NEW_REGISTER_BURST, NEW_REGISTERS_PER_SECOND } from '../../../src/node/security/new-entity-limit';
 import { signedBatch } from '../../../src/node/security/sign-writes';
 import { DEFAULT_HOLD_LIMITS } from '../../../src/node/skew-hold';
@@ -248,9 +248,9 @@ describe('attack suite: sync floods (issue 12)', () => {
     for (let k = 0; payload !== null && k < 5; k++) {
       honest.reset();
       honest.send({ type: MessageType.Reconcile, session: 1, phase: k === 0 ? 'open' : 'next', payload });
-      // The flood's rounds hold m's turn (src/core/sync/responder-turns.ts) RESPONDER_TURN_MS at
+      // The flood's rounds hold m's turn (src/core/sync/round-turns.ts) ROUND_TURN_MS at
       // most, however many opens it sends: the honest open waits that long, then is answered.
-      h.tick(k === 0 ? RESPONDER_TURN_MS : 50);
+      h.tick(k === 0 ? ROUND_TURN_MS : 50);
       received += honest.versionsOut().length;
       const reply = sent(honest, MessageType.Reconcile).find((m) => m.type === 'reconcile' && m.phase === 'reply');
       expect(reply).toBeDefined();

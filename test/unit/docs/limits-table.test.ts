@@ -38,6 +38,7 @@ import * as linkRefusals from '../../../src/core/sync/link-refusals';
 import * as messages from '../../../src/core/sync/messages';
 import { resolveSessionOptions, type SessionOptions } from '../../../src/core/sync/session-types';
 import * as syncIndex from '../../../src/core/sync/sync-index';
+import * as roundTurns from '../../../src/core/sync/round-turns';
 import * as newEntityLimit from '../../../src/node/security/new-entity-limit';
 import * as versionVerifier from '../../../src/node/security/version-verifier';
 import * as skewHold from '../../../src/node/skew-hold';
@@ -79,6 +80,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   'src/core/sync/session-types.ts': {
     'resolveSessionOptions()': resolveSessionOptions({} as SessionOptions),
   },
+  'src/core/sync/round-turns.ts': roundTurns,
   'src/core/sync/sync-index.ts': syncIndex,
   'src/node/security/new-entity-limit.ts': newEntityLimit,
   'src/node/security/version-verifier.ts': versionVerifier,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../../src/core/ids';
-import { decodeMessage, MessageType, ReconcilePhase, RESPONDER_TURN_MS } from '../../../../src/core/sync';
+import { decodeMessage, MessageType, ReconcilePhase, ROUND_TURN_MS } from '../../../../src/core/sync';
 import { decodeVersions } from '../../../../src/core/wire';
 import type { Link } from '../../../../src/ports/transport';
 import { MeshSim } from './mesh-sim';
 
 /**
- * One anti-entropy round at a time fills a node (src/core/sync/responder-turns.ts; docs/architecture.md,
+ * One anti-entropy round at a time fills a node (src/core/sync/round-turns.ts; docs/architecture.md,
  * "One round at a time fills a node"): when several links come up together (a heal), the peers that
  * hold what a node lacks do not all send it at once. Deterministic: each simulation is seeded (the
  * seed is in the test's name); virtual time only.
@@ -63,7 +63,7 @@ describe('after a heal one round at a time fills a node', () => {
   });
 
   const seed3 = 93;
-  it(`a peer that stalls its round holds the turn ${RESPONDER_TURN_MS} ms at most (seed ${seed3})`, async () => {
+  it(`a peer that stalls its round holds the turn ${ROUND_TURN_MS} ms at most (seed ${seed3})`, async () => {
     const sim = await heal(seed3, 'z', ['a', 'b']);
     sim.unlink('b', 'z');
     // a sends its first open to z, then nothing of its rounds (pings and pongs still go: the link lives).
@@ -86,9 +86,9 @@ describe('after a heal one round at a time fills a node', () => {
     expect(stalled).toBe(true);
     // b links while a's round holds z's turn.
     sim.link('b', 'z');
-    await sim.advance(RESPONDER_TURN_MS / 2);
+    await sim.advance(ROUND_TURN_MS / 2);
     expect(await sim.get('z').node.get('x')).toBeUndefined();
-    await sim.advance(RESPONDER_TURN_MS);
+    await sim.advance(ROUND_TURN_MS);
     expect(sim.net.isLinked('a' as NodeId, 'z' as NodeId)).toBe(true);
     expect(await sim.get('z').node.get('x')).toBeDefined();
   });
