@@ -18,19 +18,26 @@ export const ROUND_TURN_MS = 1_000;
  * a holder's time is up: else a peer whose open lands just after that moment (two sybil links
  * taking turns) kept another link's open from ever being answered. A handed-over turn is not
  * used before the host's `defer` ran its answer (the last round's commits landed), or its time is
- * up: the holder's own tick must not answer early, while what the last round brought is still out
- * of our set.
+ * up (then it answers at once, whoever asks): the holder's own tick must not answer early, while
+ * what the last round brought is still out of our set. One `defer` waits at a time.
  *
  * The owners are links' responders or initiators (at most one entry each, so bounded by the
  * node's links).
  */
 export class RoundTurns<Owner> {
-  /** `ready`: the holder may answer (false from a handover until its deferred answer runs). */
-  private holder: { owner: Owner; since: number; ready: boolean } | undefined;
+  /**
+   * `ready`: the holder may answer (false from a handover until its wake ran or its time was up);
+   * `answer`: what answers it then; `handover`: which handover gave it the turn.
+   */
+  private holder:
+    { owner: Owner; since: number; ready: boolean; answer: (now: number) => void; handover: number } | undefined;
   /** Owners holding an open, in the order they first asked, each with what answers it. */
   private readonly waiting = new Map<Owner, (now: number) => void>();
   /** The latest time seen: a link that closes (no time given) hands the turn over as of then. */
   private lastNow = Number.NEGATIVE_INFINITY;
+  /** Handovers so far; the one the pending wake (at most one) covers, or -1: none pending. */
+  private handovers = 0;
+  private wakeFor = -1;
 
   constructor(
     private readonly defer: (run: (now: number) => void) => void,
@@ -45,34 +52,47 @@ export class RoundTurns<Owner> {
     this.lastNow = Math.max(this.lastNow, now);
     const h = this.holder;
     if (h === undefined) {
-      this.holder = { owner, since: now, ready: true };
+      this.holder = { owner, since: now, ready: true, answer, handover: this.handovers };
       this.waiting.delete(owner);
       return true;
     }
     const over = now - h.since >= this.turnMs;
     if (h.owner === owner) {
-      // The holder's later opens keep its turn from when it took it: opening again buys no more
-      // time. Handed over, it waits for its deferred answer, but not past its time.
-      if (!over) return h.ready;
-      if (this.waiting.size === 0) {
+      if (!h.ready) {
+        // Handed over, it waits for its wake (the last round durable), but not past its time
+        // (commits that never land must not stop every round): then it answers, from now.
+        if (!over) {
+          h.answer = answer;
+          return false;
+        }
         h.ready = true;
+        h.since = now;
         return true;
       }
-      // Past its time with others waiting: it goes behind them.
+      // The holder's later opens keep its turn from when it took it: opening again buys no more
+      // time. Past its time with others waiting, it goes behind them.
+      if (!over || this.waiting.size === 0) return true;
       this.waiting.set(owner, answer);
       this.handOver(now);
       return false;
     }
     // Kept in the order it first asked: asking again (a newer open) does not move it ahead.
     this.waiting.set(owner, answer);
-    if (over) {
-      if (this.waiting.keys().next().value === owner) {
-        this.waiting.delete(owner);
-        this.holder = { owner, since: now, ready: true };
-        return true;
-      }
-      this.handOver(now);
+    if (!over) return false;
+    if (!h.ready) {
+      // A holder handed the turn whose commits did not land in its time answers now, from now:
+      // passed over, it could be handed the turn and passed over for good.
+      h.ready = true;
+      h.since = now;
+      h.answer(now);
+      return false;
     }
+    if (this.waiting.keys().next().value === owner) {
+      this.waiting.delete(owner);
+      this.holder = { owner, since: now, ready: true, answer, handover: this.handovers };
+      return true;
+    }
+    this.handOver(now);
     return false;
   }
 
@@ -90,20 +110,39 @@ export class RoundTurns<Owner> {
     return this.waiting.size;
   }
 
-  /** The turn to the owner waiting longest, from `now`; its open is answered once `defer` runs. */
+  /** The turn to the owner waiting longest, from `now`; it answers once woken, or its time is up. */
   private handOver(now: number): void {
     const next = this.waiting.entries().next();
     if (next.done === true) {
       this.holder = undefined;
       return;
     }
-    const [o, answer] = next.value;
-    this.waiting.delete(o);
-    const holder = { owner: o, since: now, ready: false };
-    this.holder = holder;
+    const [owner, answer] = next.value;
+    this.waiting.delete(owner);
+    this.handovers += 1;
+    this.holder = { owner, since: now, ready: false, answer, handover: this.handovers };
+    this.wake();
+  }
+
+  /**
+   * One wait for the host's `defer` at a time (a peer cycling opens and aborts while commits are
+   * stuck made one per handover before, each keeping its link's session alive): when it runs, the
+   * holder answers if the wait began after it was handed the turn, else the wait begins again.
+   */
+  private wake(): void {
+    if (this.wakeFor >= 0) return;
+    this.wakeFor = this.handovers;
     this.defer((t) => {
-      holder.ready = true;
-      answer(t);
+      const covered = this.wakeFor;
+      this.wakeFor = -1;
+      const h = this.holder;
+      if (h === undefined || h.ready) return;
+      if (h.handover > covered) {
+        this.wake();
+        return;
+      }
+      h.ready = true;
+      h.answer(t);
     });
   }
 }
