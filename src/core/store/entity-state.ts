@@ -599,7 +599,22 @@ export class EntityState {
     if (!oldEvidence.some((e) => kinds.has(e.version.kind) && this.headAgain(e.version))) return undefined;
     const redo = (v: Version): boolean => kinds.has(v.kind);
     const before = this.versionCount;
+    this.rebuild(kinds, oldEvidence);
+    this.noteRemerged(this.versionCount - before);
+    const held = new Set<Version>([...this.versions(), ...this.evidenceHeld().map((e) => e.version)]);
+    const gone = oldEvidence.filter((e) => redo(e.version) && !held.has(e.version));
+    return gone.length === 0 ? undefined : gone;
+  }
+
+  /**
+   * The registers of `kinds` merged again, in timestamp order, from the versions the entity holds
+   * of them (heads and `oldEvidence`) and `extra`; the other kinds' evidence stays. What the merges
+   * cut or release is theirs, not the caller's (cutNow and releasedNow are kept around them).
+   */
+  private rebuild(kinds: ReadonlySet<ComponentKind>, oldEvidence: readonly Evidence[], extra?: Version): void {
+    const redo = (v: Version): boolean => kinds.has(v.kind);
     const left = [...[...this.versions()].filter(redo), ...oldEvidence.map((e) => e.version).filter(redo)];
+    if (extra !== undefined) left.push(extra);
     // A fixed order, though the merge gives the same whatever the order (register.ts).
     left.sort((a, b) => compareTs(a.ts, b.ts));
     for (const kind of kinds) this.remove(fixedSlot(kind), kind);
@@ -608,39 +623,23 @@ export class EntityState {
     const cut = cutNow;
     const released = releasedNow;
     releasedNow = [];
-    for (const v of left) this.merge(v, undefined, false);
+    for (const u of left) this.merge(u, undefined, false);
     cutNow = cut;
-    this.noteRemerged(this.versionCount - before);
-    const held = new Set<Version>([...this.versions(), ...this.evidenceHeld().map((e) => e.version)]);
-    const gone = oldEvidence.filter((e) => redo(e.version) && !held.has(e.version));
     releasedNow = released;
-    return gone.length === 0 ? undefined : gone;
   }
 
   /**
    * v's register merged again, in timestamp order, from the versions the entity holds of its kind
    * (heads and evidence) and v, as remergeCut merges a cut register again. Returns where v is then
    * held (by identity: on a clone, which holds no columns), or undefined: nowhere. A delivery the
-   * entity's bound would cut where it arrives is weighed so rather than refused: refused, it left a state that only its delivery order reaches. Five
-   * expiries at a bound of 1, delivered in two orders, then kept two different versions for good,
+   * entity's bound would cut where it arrives is weighed so rather than refused: refused, it left a
+   * state that only its delivery order reaches. Five expiries at a bound of 1, delivered in two orders, then kept two different versions for good,
    * each replica refusing at every anti-entropy round what only the other held
    * (test/unit/attack/h32-bound-order-split.test.ts; docs/security.md, "Twins and evidence").
    */
   private canonicalWith(v: Version): 'head' | 'evidence' | undefined {
     const kind = v.kind;
-    const redo = (u: Version): boolean => u.kind === kind;
-    const oldEvidence = this.evidence ?? [];
-    const left = [...[...this.versions()].filter(redo), ...oldEvidence.map((e) => e.version).filter(redo), v];
-    left.sort((a, b) => compareTs(a.ts, b.ts));
-    this.remove(fixedSlot(kind), kind);
-    const others = oldEvidence.filter((e) => !redo(e.version));
-    this.evidence = others.length === 0 ? undefined : others;
-    const cut = cutNow;
-    const released = releasedNow;
-    releasedNow = [];
-    for (const u of left) this.merge(u, undefined, false);
-    cutNow = cut;
-    releasedNow = released;
+    this.rebuild(new Set([kind]), this.evidence ?? [], v);
     for (const h of this.heads(kind)) if (h === v) return 'head';
     return this.evidenceHeld().some((e) => e.version === v) ? 'evidence' : undefined;
   }
