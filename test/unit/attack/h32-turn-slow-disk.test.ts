@@ -8,22 +8,8 @@
  * commits were stuck grew them without bound (5,001 for 5,000 pairs).
  */
 import { describe, expect, it } from 'vitest';
-import { Reconciler, SortedVectorStorage, UNSESSIONED_FINGERPRINT_KEY } from '../../../src/core/reconcile';
-import { MessageType, type SyncMessage } from '../../../src/core/sync';
-import type { Version } from '../../../src/core/merge/version';
-import { Harness, pos, T0 } from '../node/mesh/scripted-peers';
-
-const stored = (n: number): Version[] => Array.from({ length: n }, (_, i) => pos(`e${i}`, 'w', T0 - 100_000 + i));
-const open = (session: number): SyncMessage => ({
-  type: MessageType.Reconcile,
-  session,
-  phase: 'open',
-  payload: new Reconciler(new SortedVectorStorage([]), { key: UNSESSIONED_FINGERPRINT_KEY }).initiate(),
-});
-const ended = (session: number, phase: 'done' | 'abort'): SyncMessage =>
-  ({ type: MessageType.Reconcile, session, phase, payload: new Uint8Array(0) }) as SyncMessage;
-const replies = (p: { msgs(): SyncMessage[] }): number =>
-  p.msgs().filter((m) => m.type === 'reconcile' && m.phase === 'reply').length;
+import { Harness } from '../node/mesh/scripted-peers';
+import { ended, open, replies, stored } from './turn-messages';
 
 async function setup(hang: 'never' | number) {
   const h = await Harness.create('m');

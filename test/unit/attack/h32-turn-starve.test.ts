@@ -7,22 +7,12 @@
  * later anyway, spending a turn on a dead session.
  */
 import { describe, expect, it } from 'vitest';
-import { Reconciler, SortedVectorStorage, UNSESSIONED_FINGERPRINT_KEY, type Item } from '../../../src/core/reconcile';
+import { Reconciler, SortedVectorStorage, type Item } from '../../../src/core/reconcile';
 import { MessageType, ROUND_TURN_MS, versionId, type SyncMessage } from '../../../src/core/sync';
-import type { Version } from '../../../src/core/merge/version';
-import { Harness, pos, T0 } from '../node/mesh/scripted-peers';
+import { Harness } from '../node/mesh/scripted-peers';
+import { ended, open, replies, stored } from './turn-messages';
 
-const stored = (n: number): Version[] => Array.from({ length: n }, (_, i) => pos(`e${i}`, 'w', T0 - 100_000 + i));
-const open = (session: number): SyncMessage => ({
-  type: MessageType.Reconcile,
-  session,
-  phase: 'open',
-  payload: new Reconciler(new SortedVectorStorage([]), { key: UNSESSIONED_FINGERPRINT_KEY }).initiate(),
-});
-const ended = (session: number, phase: 'done' | 'abort'): SyncMessage =>
-  ({ type: MessageType.Reconcile, session, phase, payload: new Uint8Array(0) }) as SyncMessage;
-const replied = (p: { msgs(): SyncMessage[] }): boolean =>
-  p.msgs().some((m) => m.type === 'reconcile' && m.phase === 'reply');
+const replied = (p: { msgs(): SyncMessage[] }): boolean => replies(p) > 0;
 
 /** Node m holding 50 versions; sybils a1, a2 and an honest b lacking the first 10. */
 async function setup() {
